@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * domain_conf.c: the domain definition's top level.
+ *
+ * Owns <domain>'s own attributes and simple children (name, uuid, title,
+ * description, metadata, lifecycle actions), the order in which the
+ * per-concern parsers run, and the canonical element order of the output
+ * (libvirt's). Memory, CPU, OS, launch security and devices live in their
+ * own domain_*.c files.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include "domain_conf.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+VGM_ENUM_IMPL(vgmDomainVirt, VGM_DOMAIN_VIRT_LAST,
+              "qemu", "kvm");
+
+VGM_ENUM_IMPL(vgmDomainLifecycleAction, VGM_DOMAIN_LIFECYCLE_LAST,
+              "", "destroy", "restart", "rename-restart", "preserve",
+              "coredump-destroy", "coredump-restart");
+
+const char *const vgmXMLNoChildren[] = { NULL };
+
+static VgmRandomBytesFunc vgmRandomBytesFunc;
+
+void
+vgmDomainSetRandomBytesFunc(VgmRandomBytesFunc func)
+{
+    vgmRandomBytesFunc = func;
+}
+
+void
+vgmDomainRandomBytes(unsigned char *buf, size_t len)
+{
+    size_t i;
+
+    if (vgmRandomBytesFunc) {
+        vgmRandomBytesFunc(buf, len);
+        return;
+    }
+    for (i = 0; i < len; i++)
+        buf[i] = g_random_int_range(0, 256);
+}
+
+void
+vgmDomainUUIDFormat(const unsigned char *uuid, char *out)
+{
+    g_snprintf(out, 37,
+               "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+               uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5],
+               uuid[6], uuid[7], uuid[8], uuid[9], uuid[10], uuid[11],
+               uuid[12], uuid[13], uuid[14], uuid[15]);
+}
+
+/* Accepts 32 hex digits, optionally split by dashes between byte pairs,
+ * with surrounding white space, as libvirt does. */
+gboolean
+vgmDomainUUIDParse(const char *str, unsigned char *uuid)
+{
+    const char *p = str;
+    size_t i;
+
+    while (g_ascii_isspace(*p))
+        p++;
+    for (i = 0; i < 16; i++) {
+        int hi, lo;
+
+        if (*p == '-' && i > 0)
+            p++;
+        if ((hi = g_ascii_xdigit_value(p[0])) < 0 ||
+            (lo = g_ascii_xdigit_value(p[1])) < 0)
+            return FALSE;
+        uuid[i] = (hi << 4) | lo;
+        p += 2;
+    }
+    while (g_ascii_isspace(*p))
+        p++;
+    return *p == '\0';
+}
+
+VgmDomainDef *
+vgmDomainDefNew(void)
+{
+    VgmDomainDef *def = g_new0(VgmDomainDef, 1);
+
+    vgmDomainDevicesInit(&def->devices);
+    return def;
+}
+
+void
+vgmDomainDefFree(VgmDomainDef *def)
+{
+    size_t i;
+
+    if (!def)
+        return;
+    g_free(def->name);
+    g_free(def->title);
+    g_free(def->description);
+    if (def->metadata)
+        xmlFreeDoc(def->metadata->doc);
+    for (i = 0; i < def->mb.nhugepages; i++)
+        vgmBitmapFree(def->mb.hugepages[i].nodemask);
+    g_free(def->mb.hugepages);
+    vgmBitmapFree(def->cpuset);
+    vgmBitmapFree(def->numatune.nodeset);
+    for (i = 0; i < def->numatune.nmemnodes; i++)
+        vgmBitmapFree(def->numatune.memnodes[i].nodeset);
+    g_free(def->numatune.memnodes);
+    vgmCpuDefFree(def->cpu);
+    vgmDomainOsClear(def);
+    vgmLaunchSecurityDefFree(def->sec);
+    vgmDomainDevicesClear(&def->devices);
+    g_free(def);
+}
+
+static gboolean
+vgmDomainNameCheck(const char *name, GError **error)
+{
+    const char *p;
+
+    if (!name || !*name) {
+        vgmErrorSet(error, VGM_ERR_XML, _("missing domain name in element <name>"));
+        return FALSE;
+    }
+    if (strchr(name, '/')) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid domain name '%1$s' in element <name>: it must not contain '/'"),
+                    name);
+        return FALSE;
+    }
+    for (p = name; *p; p++) {
+        if (g_ascii_iscntrl(*p)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid domain name in element <name>: it must not contain control characters"));
+            return FALSE;
+        }
+    }
+    if (!g_utf8_validate(name, -1, NULL)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid domain name in element <name>: it is not valid UTF-8"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static int
+vgmDomainSimpleText(xmlNodePtr root, const char *name, char **value,
+                    GError **error)
+{
+    xmlNodePtr node;
+    int rc;
+
+    *value = NULL;
+    if ((rc = vgmXMLSingleChild(root, name, &node, error)) <= 0)
+        return rc;
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, NULL, error))
+        return -1;
+    *value = vgmXMLNodeContent(node);
+    return 1;
+}
+
+static gboolean
+vgmDomainLifecycleParse(xmlNodePtr root, const char *name,
+                        VgmDomainLifecycleAction *action, GError **error)
+{
+    g_autofree char *str = NULL;
+    int v;
+
+    if (vgmDomainSimpleText(root, name, &str, error) < 0)
+        return FALSE;
+    if (!str)
+        return TRUE;
+    g_strstrip(str);
+    if ((v = vgmDomainLifecycleActionTypeFromString(str)) <= 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' in element <%2$s>"), str, name);
+        return FALSE;
+    }
+    *action = v;
+    return TRUE;
+}
+
+static const char *const vgmDomainChildren[] = {
+    "name", "uuid", "title", "description", "metadata", "maxMemory",
+    "memory", "currentMemory", "memoryBacking", "vcpu", "numatune", "cpu",
+    "os", "features", "clock", "on_poweroff", "on_reboot", "on_crash",
+    "devices", "launchSecurity", NULL
+};
+
+static gboolean
+vgmDomainCheckSingletons(xmlNodePtr root, GError **error)
+{
+    const char *const *name;
+    xmlNodePtr dummy;
+
+    for (name = vgmDomainChildren; *name; name++) {
+        if (vgmXMLSingleChild(root, *name, &dummy, error) < 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmDomainMetadataParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
+{
+    xmlNodePtr node = vgmXMLChild(root, "metadata");
+    xmlNodePtr cur;
+    xmlDocPtr doc;
+
+    if (!node)
+        return TRUE;
+    if (!vgmXMLCheckAttrs(node, vgmXMLNoChildren, error))
+        return FALSE;
+    for (cur = node->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE && (!cur->ns || !cur->ns->href)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("element <%1$s> in <metadata> must have a namespace of its own"),
+                        (const char *)cur->name);
+            return FALSE;
+        }
+        if (cur->type == XML_TEXT_NODE) {
+            g_autofree char *text = g_strdup((const char *)cur->content);
+            if (*g_strstrip(text)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("unexpected text '%1$s' in element <metadata>"), text);
+                return FALSE;
+            }
+        }
+    }
+    doc = xmlNewDoc((const xmlChar *)"1.0");
+    def->metadata = xmlDocCopyNode(node, doc, 1);
+    xmlDocSetRootElement(doc, def->metadata);
+    return TRUE;
+}
+
+VgmDomainDef *
+vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
+                      GError **error)
+{
+    g_autoptr(VgmDomainDef) def = vgmDomainDefNew();
+    g_autofree char *uuid = NULL;
+    int virtType;
+
+    if (!root || !g_str_equal((const char *)root->name, "domain")) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("expected root element <domain>, found <%1$s>"),
+                    root ? (const char *)root->name : "");
+        return NULL;
+    }
+    if (!vgmXMLCheckAttrs(root, (const char *const[]){ "type", NULL }, error) ||
+        !vgmXMLCheckChildren(root, vgmDomainChildren, error) ||
+        !vgmDomainCheckSingletons(root, error))
+        return NULL;
+
+    if (vgmXMLPropEnum(root, "type", vgmDomainVirtTypeFromString,
+                       VGM_XML_PROP_REQUIRED, &virtType, error) < 0)
+        return NULL;
+    def->virtType = virtType;
+
+    if (vgmDomainSimpleText(root, "name", &def->name, error) < 0)
+        return NULL;
+    if (!vgmDomainNameCheck(def->name, error))
+        return NULL;
+
+    if (vgmDomainSimpleText(root, "uuid", &uuid, error) < 0)
+        return NULL;
+    if (uuid) {
+        if (!vgmDomainUUIDParse(uuid, def->uuid)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' in element <uuid>: expected 32 hexadecimal digits"),
+                        uuid);
+            return NULL;
+        }
+    } else {
+        vgmDomainRandomBytes(def->uuid, sizeof(def->uuid));
+        def->uuid[6] = (def->uuid[6] & 0x0f) | 0x40; /* version 4 */
+        def->uuid[8] = (def->uuid[8] & 0x3f) | 0x80; /* RFC 4122 variant */
+    }
+
+    if (vgmDomainSimpleText(root, "title", &def->title, error) < 0)
+        return NULL;
+    if (def->title && strchr(def->title, '\n')) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value in element <title>: a title must fit on one line"));
+        return NULL;
+    }
+    if (vgmDomainSimpleText(root, "description", &def->description, error) < 0)
+        return NULL;
+    if (!vgmDomainMetadataParse(def, root, error))
+        return NULL;
+
+    if (!vgmDomainMemoryParse(def, root, error) ||
+        !vgmDomainCpuParse(def, root, error) ||
+        !vgmDomainOsParse(def, root, error))
+        return NULL;
+
+    if (!vgmDomainLifecycleParse(root, "on_poweroff", &def->onPoweroff, error) ||
+        !vgmDomainLifecycleParse(root, "on_reboot", &def->onReboot, error) ||
+        !vgmDomainLifecycleParse(root, "on_crash", &def->onCrash, error))
+        return NULL;
+
+    if (!vgmDomainLaunchSecurityParse(def, root, error) ||
+        !vgmDomainDevicesParse(def, root, error))
+        return NULL;
+
+    if (!vgmDomainDefPostParse(def, error))
+        return NULL;
+    if (!(flags & VGM_DOMAIN_PARSE_SKIP_VALIDATE) &&
+        !vgmDomainDefValidate(def, error))
+        return NULL;
+    return g_steal_pointer(&def);
+}
+
+VgmDomainDef *
+vgmDomainDefParseString(const char *xml, const char *filename,
+                        unsigned int flags, GError **error)
+{
+    g_autoptr(xmlDoc) doc = vgmXMLParseString(xml, filename, error);
+
+    if (!doc)
+        return NULL;
+    return vgmDomainDefParseNode(doc, xmlDocGetRootElement(doc), flags, error);
+}
+
+VgmDomainDef *
+vgmDomainDefParseFile(const char *filename, unsigned int flags, GError **error)
+{
+    g_autoptr(xmlDoc) doc = vgmXMLParseFile(filename, error);
+
+    if (!doc)
+        return NULL;
+    return vgmDomainDefParseNode(doc, xmlDocGetRootElement(doc), flags, error);
+}
+
+static void
+vgmDomainMetadataFormat(VgmBuf *buf, const VgmDomainDef *def)
+{
+    xmlBufferPtr xbuf;
+
+    if (!def->metadata)
+        return;
+    xbuf = xmlBufferCreate();
+    /* libxml2 indents children by two spaces a level; the first line is
+     * ours to indent */
+    xmlNodeDump(xbuf, def->metadata->doc, def->metadata, buf->indent / 2, 1);
+    vgmBufAdd(buf, (const char *)xmlBufferContent(xbuf));
+    vgmBufAdd(buf, "\n");
+    xmlBufferFree(xbuf);
+}
+
+static void
+vgmDomainLifecycleFormat(VgmBuf *buf, const char *name,
+                         VgmDomainLifecycleAction action)
+{
+    if (action == VGM_DOMAIN_LIFECYCLE_DEFAULT)
+        return;
+    vgmBufAsprintf(buf, "<%s>%s</%s>\n", name,
+                   vgmDomainLifecycleActionTypeToString(action), name);
+}
+
+char *
+vgmDomainDefFormat(const VgmDomainDef *def)
+{
+    VgmBuf buf;
+    char uuid[37];
+
+    vgmBufInit(&buf, 0);
+    vgmBufAsprintf(&buf, "<domain type='%s'>\n",
+                   vgmDomainVirtTypeToString(def->virtType));
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufEscapeString(&buf, "<name>%s</name>\n", def->name);
+    vgmDomainUUIDFormat(def->uuid, uuid);
+    vgmBufAsprintf(&buf, "<uuid>%s</uuid>\n", uuid);
+    vgmBufEscapeString(&buf, "<title>%s</title>\n", def->title);
+    vgmBufEscapeString(&buf, "<description>%s</description>\n", def->description);
+    vgmDomainMetadataFormat(&buf, def);
+    vgmDomainMemoryFormat(&buf, def);
+    vgmDomainMemoryBackingFormat(&buf, def);
+    vgmDomainVcpuFormat(&buf, def);
+    vgmDomainNumatuneFormat(&buf, def);
+    vgmDomainOsFormat(&buf, def);
+    vgmDomainFeaturesFormat(&buf, def);
+    vgmDomainCpuFormat(&buf, def);
+    vgmDomainClockFormat(&buf, def);
+    vgmDomainLifecycleFormat(&buf, "on_poweroff", def->onPoweroff);
+    vgmDomainLifecycleFormat(&buf, "on_reboot", def->onReboot);
+    vgmDomainLifecycleFormat(&buf, "on_crash", def->onCrash);
+    vgmDomainDevicesFormat(&buf, def);
+    vgmDomainLaunchSecurityFormat(&buf, def);
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</domain>\n");
+    return vgmBufSteal(&buf);
+}
+
+/* ---- derived facts shared by validation and the drivers ---- */
+
+gboolean
+vgmDomainDefInPlaceConversion(const VgmDomainDef *def)
+{
+    return def->sec && def->sec->inPlaceConversion == VGM_TRISTATE_YES;
+}
+
+gboolean
+vgmDomainDefUsesGuestMemfd(const VgmDomainDef *def)
+{
+    return def->mb.source == VGM_DOMAIN_MEMORY_SOURCE_GUESTMEMFD ||
+           vgmDomainDefInPlaceConversion(def);
+}
+
+size_t
+vgmDomainDefNumaCells(const VgmDomainDef *def)
+{
+    return def->cpu ? def->cpu->ncells : 0;
+}
+
+unsigned long long
+vgmDomainDefNumaTotalMemory(const VgmDomainDef *def)
+{
+    unsigned long long total = 0;
+    size_t i;
+
+    for (i = 0; i < vgmDomainDefNumaCells(def); i++)
+        total += def->cpu->cells[i].mem;
+    return total;
+}
+
+unsigned long long
+vgmDomainDefGetMemoryDevicesTotal(const VgmDomainDef *def)
+{
+    unsigned long long total = 0;
+    guint i;
+
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        /* SGX EPC sections are not guest RAM and do not count, as in libvirt */
+        if (mem->model != VGM_MEMORY_MODEL_SGX_EPC)
+            total += mem->size;
+    }
+    return total;
+}
+
+unsigned long long
+vgmDomainDefGetMemoryInitial(const VgmDomainDef *def)
+{
+    unsigned long long devs = vgmDomainDefGetMemoryDevicesTotal(def);
+
+    if (vgmDomainDefNumaCells(def) > 0)
+        return vgmDomainDefNumaTotalMemory(def);
+    return def->memory > devs ? def->memory - devs : 0;
+}

@@ -1,0 +1,702 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * domain_conf.h: the domain definition.
+ *
+ * The subset of libvirt's domain XML that a guest_memfd or confidential VM
+ * needs, with libvirt's spellings, plus the virt-gmem extension
+ * (memoryBacking source 'guestmemfd', memoryBacking <liveUpdate/>,
+ * launchSecurity inPlaceConversion). Memory sizes are kept in KiB, as
+ * libvirt keeps them. Parsing is split by concern across domain_*.c files;
+ * each parses and formats its own elements.
+ */
+#pragma once
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+#include "util/vgmenum.h"
+#include "util/vgmbitmap.h"
+#include "util/vgmxml.h"
+
+/* ---------------- top level ---------------- */
+
+typedef enum {
+    VGM_DOMAIN_VIRT_QEMU,
+    VGM_DOMAIN_VIRT_KVM,
+
+    VGM_DOMAIN_VIRT_LAST
+} VgmDomainVirtType;
+VGM_ENUM_DECL(vgmDomainVirt);
+
+typedef enum {
+    VGM_DOMAIN_LIFECYCLE_DEFAULT = 0,
+    VGM_DOMAIN_LIFECYCLE_DESTROY,
+    VGM_DOMAIN_LIFECYCLE_RESTART,
+    VGM_DOMAIN_LIFECYCLE_RESTART_RENAME,
+    VGM_DOMAIN_LIFECYCLE_PRESERVE,
+    VGM_DOMAIN_LIFECYCLE_COREDUMP_DESTROY,
+    VGM_DOMAIN_LIFECYCLE_COREDUMP_RESTART,
+
+    VGM_DOMAIN_LIFECYCLE_LAST
+} VgmDomainLifecycleAction;
+VGM_ENUM_DECL(vgmDomainLifecycleAction);
+
+/* ---------------- memory ---------------- */
+
+typedef enum {
+    VGM_DOMAIN_MEMORY_SOURCE_NONE = 0, /* no <source> element */
+    VGM_DOMAIN_MEMORY_SOURCE_FILE,
+    VGM_DOMAIN_MEMORY_SOURCE_ANONYMOUS,
+    VGM_DOMAIN_MEMORY_SOURCE_MEMFD,
+    VGM_DOMAIN_MEMORY_SOURCE_GUESTMEMFD, /* extension */
+
+    VGM_DOMAIN_MEMORY_SOURCE_LAST
+} VgmDomainMemorySource;
+VGM_ENUM_DECL(vgmDomainMemorySource);
+
+typedef enum {
+    VGM_DOMAIN_MEMORY_ACCESS_DEFAULT = 0,
+    VGM_DOMAIN_MEMORY_ACCESS_SHARED,
+    VGM_DOMAIN_MEMORY_ACCESS_PRIVATE,
+
+    VGM_DOMAIN_MEMORY_ACCESS_LAST
+} VgmDomainMemoryAccess;
+VGM_ENUM_DECL(vgmDomainMemoryAccess);
+
+typedef enum {
+    VGM_DOMAIN_MEMORY_ALLOCATION_NONE = 0,
+    VGM_DOMAIN_MEMORY_ALLOCATION_IMMEDIATE,
+    VGM_DOMAIN_MEMORY_ALLOCATION_ONDEMAND,
+
+    VGM_DOMAIN_MEMORY_ALLOCATION_LAST
+} VgmDomainMemoryAllocation;
+VGM_ENUM_DECL(vgmDomainMemoryAllocation);
+
+typedef struct {
+    unsigned long long size; /* KiB */
+    VgmBitmap *nodemask;     /* NULL: all guest NUMA nodes */
+} VgmDomainHugePage;
+
+typedef struct {
+    VgmDomainHugePage *hugepages;
+    size_t nhugepages;
+    gboolean hasHugepages;    /* <hugepages> present (possibly with no <page>) */
+    gboolean nosharepages;
+    gboolean locked;
+    VgmDomainMemorySource source;
+    VgmDomainMemoryAccess access;
+    VgmDomainMemoryAllocation allocation;
+    unsigned int allocationThreads; /* 0: not set */
+    VgmTristate discard;      /* libvirt writes <discard/> for yes */
+    gboolean liveUpdate;      /* extension */
+} VgmDomainMemoryBacking;
+
+typedef enum {
+    VGM_DOMAIN_NUMATUNE_MEM_STRICT = 0,
+    VGM_DOMAIN_NUMATUNE_MEM_PREFERRED,
+    VGM_DOMAIN_NUMATUNE_MEM_INTERLEAVE,
+    VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE,
+
+    VGM_DOMAIN_NUMATUNE_MEM_LAST
+} VgmDomainNumatuneMemMode;
+VGM_ENUM_DECL(vgmDomainNumatuneMemMode);
+
+typedef enum {
+    VGM_DOMAIN_NUMATUNE_PLACEMENT_DEFAULT = 0,
+    VGM_DOMAIN_NUMATUNE_PLACEMENT_STATIC,
+    VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO,
+
+    VGM_DOMAIN_NUMATUNE_PLACEMENT_LAST
+} VgmDomainNumatunePlacement;
+VGM_ENUM_DECL(vgmDomainNumatunePlacement);
+
+typedef struct {
+    unsigned int cellid;
+    VgmDomainNumatuneMemMode mode;
+    gboolean modeSet;
+    VgmBitmap *nodeset;
+} VgmDomainNumatuneMemNode;
+
+typedef struct {
+    gboolean present;          /* <numatune> given */
+    gboolean memorySet;        /* <memory> given */
+    VgmDomainNumatuneMemMode mode;
+    gboolean modeSet;
+    VgmDomainNumatunePlacement placement;
+    VgmBitmap *nodeset;
+    VgmDomainNumatuneMemNode *memnodes;
+    size_t nmemnodes;
+} VgmDomainNumatune;
+
+/* ---------------- vcpu and cpu ---------------- */
+
+typedef enum {
+    VGM_DOMAIN_CPU_PLACEMENT_DEFAULT = 0,
+    VGM_DOMAIN_CPU_PLACEMENT_STATIC,
+    VGM_DOMAIN_CPU_PLACEMENT_AUTO,
+
+    VGM_DOMAIN_CPU_PLACEMENT_LAST
+} VgmDomainCpuPlacement;
+VGM_ENUM_DECL(vgmDomainCpuPlacement);
+
+typedef enum {
+    VGM_CPU_MODE_CUSTOM = 0,
+    VGM_CPU_MODE_HOST_MODEL,
+    VGM_CPU_MODE_HOST_PASSTHROUGH,
+    VGM_CPU_MODE_MAXIMUM,
+
+    VGM_CPU_MODE_LAST
+} VgmCpuMode;
+VGM_ENUM_DECL(vgmCpuMode);
+
+typedef enum {
+    VGM_CPU_MATCH_DEFAULT = 0,
+    VGM_CPU_MATCH_MINIMUM,
+    VGM_CPU_MATCH_EXACT,
+    VGM_CPU_MATCH_STRICT,
+
+    VGM_CPU_MATCH_LAST
+} VgmCpuMatch;
+VGM_ENUM_DECL(vgmCpuMatch);
+
+typedef enum {
+    VGM_CPU_CHECK_DEFAULT = 0,
+    VGM_CPU_CHECK_NONE,
+    VGM_CPU_CHECK_PARTIAL,
+    VGM_CPU_CHECK_FULL,
+
+    VGM_CPU_CHECK_LAST
+} VgmCpuCheck;
+VGM_ENUM_DECL(vgmCpuCheck);
+
+typedef enum {
+    VGM_CPU_FALLBACK_DEFAULT = 0,
+    VGM_CPU_FALLBACK_ALLOW,
+    VGM_CPU_FALLBACK_FORBID,
+
+    VGM_CPU_FALLBACK_LAST
+} VgmCpuFallback;
+VGM_ENUM_DECL(vgmCpuFallback);
+
+typedef enum {
+    VGM_CPU_FEATURE_FORCE = 0,
+    VGM_CPU_FEATURE_REQUIRE,
+    VGM_CPU_FEATURE_OPTIONAL,
+    VGM_CPU_FEATURE_DISABLE,
+    VGM_CPU_FEATURE_FORBID,
+
+    VGM_CPU_FEATURE_LAST
+} VgmCpuFeaturePolicy;
+VGM_ENUM_DECL(vgmCpuFeaturePolicy);
+
+typedef struct {
+    char *name;
+    VgmCpuFeaturePolicy policy;
+} VgmCpuFeature;
+
+typedef struct {
+    unsigned int id;
+    VgmBitmap *cpus;            /* NULL for a memory-only node */
+    unsigned long long mem;     /* KiB */
+    VgmDomainMemoryAccess memAccess;
+    VgmTristate discard;
+} VgmDomainNumaCell;
+
+typedef struct {
+    VgmCpuMode mode;
+    VgmCpuMatch match;
+    VgmCpuCheck check;
+    VgmTristate migratable;     /* on/off */
+    char *model;
+    VgmCpuFallback fallback;
+    /* topology: all zero when absent */
+    unsigned int sockets;
+    unsigned int dies;
+    unsigned int clusters;
+    unsigned int cores;
+    unsigned int threads;
+    VgmCpuFeature *features;
+    size_t nfeatures;
+    VgmDomainNumaCell *cells;
+    size_t ncells;
+} VgmCpuDef;
+
+/* ---------------- os, features, clock ---------------- */
+
+typedef enum {
+    VGM_OS_FIRMWARE_NONE = 0,
+    VGM_OS_FIRMWARE_BIOS,
+    VGM_OS_FIRMWARE_EFI,
+
+    VGM_OS_FIRMWARE_LAST
+} VgmOsFirmware;
+VGM_ENUM_DECL(vgmOsFirmware);
+
+typedef enum {
+    VGM_LOADER_TYPE_NONE = 0,
+    VGM_LOADER_TYPE_ROM,
+    VGM_LOADER_TYPE_PFLASH,
+
+    VGM_LOADER_TYPE_LAST
+} VgmLoaderType;
+VGM_ENUM_DECL(vgmLoaderType);
+
+typedef enum {
+    VGM_BOOT_FLOPPY = 0,
+    VGM_BOOT_CDROM,
+    VGM_BOOT_DISK,
+    VGM_BOOT_NET,
+
+    VGM_BOOT_LAST
+} VgmBootDev;
+VGM_ENUM_DECL(vgmBootDev); /* fd, cdrom, hd, network */
+
+typedef struct {
+    char *name;                 /* e.g. secure-boot, enrolled-keys */
+    VgmTristate enabled;
+} VgmFirmwareFeature;
+
+typedef struct {
+    char *type;                 /* "hvm" */
+    char *arch;
+    char *machine;
+    VgmOsFirmware firmware;
+    VgmFirmwareFeature *fwFeatures;
+    size_t nfwFeatures;
+    char *loader;
+    VgmLoaderType loaderType;
+    VgmTristate loaderReadonly;
+    VgmTristate loaderSecure;
+    VgmTristate loaderStateless;
+    char *nvram;
+    char *nvramTemplate;
+    char *kernel;
+    char *initrd;
+    char *cmdline;
+    VgmBootDev *boot;
+    size_t nboot;
+} VgmOsDef;
+
+typedef enum {
+    VGM_FEATURE_ACPI = 0,
+    VGM_FEATURE_APIC,
+    VGM_FEATURE_PMU,
+    VGM_FEATURE_SMM,
+    VGM_FEATURE_IOAPIC,
+
+    VGM_FEATURE_LAST
+} VgmFeature;
+VGM_ENUM_DECL(vgmFeature);
+
+typedef enum {
+    VGM_IOAPIC_NONE = 0,
+    VGM_IOAPIC_QEMU,
+    VGM_IOAPIC_KVM,
+
+    VGM_IOAPIC_LAST
+} VgmIoapicDriver;
+VGM_ENUM_DECL(vgmIoapicDriver);
+
+typedef struct {
+    /* features[f]: ABSENT (not given), YES (given, enabled), NO (off) */
+    VgmTristate features[VGM_FEATURE_LAST];
+    VgmTristate apicEoi;        /* <apic eoi='on|off'/> */
+    VgmIoapicDriver ioapic;
+} VgmFeatures;
+
+typedef enum {
+    VGM_CLOCK_OFFSET_UTC = 0,
+    VGM_CLOCK_OFFSET_LOCALTIME,
+    VGM_CLOCK_OFFSET_VARIABLE,
+    VGM_CLOCK_OFFSET_TIMEZONE,
+
+    VGM_CLOCK_OFFSET_LAST
+} VgmClockOffset;
+VGM_ENUM_DECL(vgmClockOffset);
+
+typedef struct {
+    char *name;                 /* rtc, pit, hpet, kvmclock, tsc, hypervclock */
+    VgmTristate present;
+    char *tickpolicy;           /* delay, catchup, merge, discard */
+} VgmClockTimer;
+
+typedef struct {
+    VgmClockOffset offset;
+    char *timezone;             /* offset='timezone' */
+    long long adjustment;       /* offset='variable' */
+    char *basis;                /* offset='variable': utc or localtime */
+    VgmClockTimer *timers;
+    size_t ntimers;
+} VgmClockDef;
+
+/* ---------------- launch security ---------------- */
+
+typedef enum {
+    VGM_LAUNCH_SECURITY_NONE = 0,
+    VGM_LAUNCH_SECURITY_SEV,
+    VGM_LAUNCH_SECURITY_SEV_SNP,
+    VGM_LAUNCH_SECURITY_TDX,
+    VGM_LAUNCH_SECURITY_S390_PV,
+
+    VGM_LAUNCH_SECURITY_LAST
+} VgmLaunchSecurityType;
+VGM_ENUM_DECL(vgmLaunchSecurity);
+
+typedef struct {
+    VgmLaunchSecurityType type;
+    VgmTristate inPlaceConversion;  /* extension (sev-snp, tdx) */
+    /* sev and sev-snp */
+    gboolean haveCbitpos;
+    unsigned int cbitpos;
+    gboolean haveReducedPhysBits;
+    unsigned int reducedPhysBits;
+    VgmTristate kernelHashes;
+    gboolean havePolicy;
+    unsigned long long policy;      /* sev: 32 bit; sev-snp, tdx: 64 bit */
+    /* sev */
+    char *dhCert;
+    char *session;
+    /* sev-snp */
+    VgmTristate authorKey;
+    VgmTristate vcek;
+    char *guestVisibleWorkarounds;
+    char *idBlock;
+    char *idAuth;
+    char *hostData;
+    /* tdx */
+    char *mrConfigId;
+    char *mrOwner;
+    char *mrOwnerConfig;
+    gboolean haveQGS;               /* <quoteGenerationService/> */
+    char *qgsPath;
+} VgmLaunchSecurityDef;
+
+/* ---------------- devices ---------------- */
+
+typedef enum {
+    VGM_ADDRESS_NONE = 0,
+    VGM_ADDRESS_PCI,
+    VGM_ADDRESS_DRIVE,
+    VGM_ADDRESS_DIMM,
+
+    VGM_ADDRESS_LAST
+} VgmAddressType;
+VGM_ENUM_DECL(vgmAddress);
+
+typedef struct {
+    VgmAddressType type;
+    /* pci */
+    unsigned int domain, bus, slot, function;
+    VgmTristate multifunction;
+    /* drive */
+    unsigned int controller, drivebus, target, unit;
+    /* dimm: slot is shared with pci's slot */
+    unsigned long long base;
+} VgmDeviceAddress;
+
+typedef enum {
+    VGM_DISK_TYPE_FILE = 0,
+    VGM_DISK_TYPE_BLOCK,
+
+    VGM_DISK_TYPE_LAST
+} VgmDiskType;
+VGM_ENUM_DECL(vgmDiskType);
+
+typedef enum {
+    VGM_DISK_DEVICE_DISK = 0,
+    VGM_DISK_DEVICE_CDROM,
+
+    VGM_DISK_DEVICE_LAST
+} VgmDiskDevice;
+VGM_ENUM_DECL(vgmDiskDevice);
+
+typedef enum {
+    VGM_DISK_BUS_NONE = 0,
+    VGM_DISK_BUS_VIRTIO,
+    VGM_DISK_BUS_SATA,
+    VGM_DISK_BUS_SCSI,
+
+    VGM_DISK_BUS_LAST
+} VgmDiskBus;
+VGM_ENUM_DECL(vgmDiskBus);
+
+typedef struct {
+    VgmDiskType type;
+    VgmDiskDevice device;
+    char *driverName;           /* "qemu" */
+    char *driverType;           /* raw, qcow2 */
+    VgmTristate driverIommu;
+    char *src;                  /* file or dev; NULL: empty cdrom */
+    char *dst;                  /* target dev */
+    VgmDiskBus bus;
+    gboolean readonly;
+    VgmDeviceAddress addr;
+} VgmDiskDef;
+
+typedef enum {
+    VGM_NET_TYPE_USER = 0,
+    VGM_NET_TYPE_NETWORK,
+    VGM_NET_TYPE_BRIDGE,
+
+    VGM_NET_TYPE_LAST
+} VgmNetType;
+VGM_ENUM_DECL(vgmNet);
+
+typedef struct {
+    VgmNetType type;
+    char *mac;                  /* canonical lower case */
+    char *source;               /* network or bridge name */
+    char *model;                /* virtio, e1000e, ... */
+    VgmTristate driverIommu;
+    VgmDeviceAddress addr;
+} VgmNetDef;
+
+typedef enum {
+    VGM_CHR_SERIAL = 0,
+    VGM_CHR_CONSOLE,
+
+    VGM_CHR_LAST
+} VgmChrKind;
+
+typedef enum {
+    VGM_CHR_TYPE_PTY = 0,
+    VGM_CHR_TYPE_FILE,
+    VGM_CHR_TYPE_UNIX,
+
+    VGM_CHR_TYPE_LAST
+} VgmChrType;
+VGM_ENUM_DECL(vgmChr);
+
+typedef struct {
+    VgmChrKind kind;
+    VgmChrType type;
+    char *path;                 /* file / unix */
+    char *mode;                 /* unix: bind | connect */
+    VgmTristate append;         /* file */
+    char *targetType;           /* serial: isa-serial, ...; console: serial, virtio */
+    gboolean havePort;
+    unsigned int port;
+    char *targetModel;          /* serial: isa-serial, pci-serial, ... */
+} VgmChrDef;
+
+typedef struct {
+    char *type;                 /* pci, usb, sata, scsi, virtio-serial, ide */
+    gboolean haveIndex;
+    unsigned int index;
+    char *model;
+    VgmDeviceAddress addr;
+} VgmControllerDef;
+
+typedef struct {
+    char *model;                /* virtio, none */
+    VgmTristate autodeflate;
+    VgmTristate driverIommu;
+    gboolean havePeriod;
+    unsigned int period;
+    VgmDeviceAddress addr;
+} VgmMemballoonDef;
+
+typedef struct {
+    char *model;                /* virtio */
+    char *backendModel;         /* random, builtin */
+    char *backend;              /* random: /dev/urandom, ... */
+    VgmTristate driverIommu;
+    VgmDeviceAddress addr;
+} VgmRngDef;
+
+typedef enum {
+    VGM_GRAPHICS_VNC = 0,
+
+    VGM_GRAPHICS_LAST
+} VgmGraphicsType;
+VGM_ENUM_DECL(vgmGraphics);
+
+typedef struct {
+    VgmGraphicsType type;
+    int port;                   /* -1 = auto */
+    gboolean havePort;
+    VgmTristate autoport;
+    char *listen;               /* listen address */
+} VgmGraphicsDef;
+
+typedef struct {
+    char *model;                /* none, vga, virtio, bochs */
+    unsigned int vram;          /* KiB, vga only */
+    unsigned int heads;
+    VgmTristate primary;
+    VgmDeviceAddress addr;
+} VgmVideoDef;
+
+typedef enum {
+    VGM_MEMORY_MODEL_DIMM = 0,
+    VGM_MEMORY_MODEL_NVDIMM,
+    VGM_MEMORY_MODEL_VIRTIO_MEM,
+    VGM_MEMORY_MODEL_VIRTIO_PMEM,
+    VGM_MEMORY_MODEL_SGX_EPC,
+
+    VGM_MEMORY_MODEL_LAST
+} VgmMemoryModel;
+VGM_ENUM_DECL(vgmMemoryModel);
+
+typedef struct {
+    VgmMemoryModel model;
+    VgmDomainMemoryAccess access;
+    VgmTristate discard;
+    /* source */
+    char *sourcePath;           /* nvdimm, virtio-pmem; dimm with a file */
+    unsigned long long pagesize; /* KiB, 0 = default */
+    VgmBitmap *sourceNodes;
+    unsigned long long alignsize; /* KiB (nvdimm) */
+    VgmTristate pmem;
+    /* target */
+    unsigned long long size;    /* KiB */
+    gboolean haveNode;
+    unsigned int node;
+    unsigned long long labelsize; /* KiB (nvdimm) */
+    unsigned long long blocksize; /* KiB (virtio-mem) */
+    unsigned long long requested; /* KiB (virtio-mem) */
+    gboolean readonly;          /* nvdimm <readonly/> */
+    char *alias;                /* user alias ('ua-' prefix) or NULL */
+    VgmDeviceAddress addr;
+} VgmMemoryDef;
+
+typedef struct {
+    char *emulator;
+    GPtrArray *disks;           /* VgmDiskDef */
+    GPtrArray *nets;            /* VgmNetDef */
+    GPtrArray *controllers;     /* VgmControllerDef */
+    GPtrArray *serials;         /* VgmChrDef */
+    GPtrArray *consoles;        /* VgmChrDef */
+    GPtrArray *graphics;        /* VgmGraphicsDef */
+    GPtrArray *videos;          /* VgmVideoDef */
+    GPtrArray *rngs;            /* VgmRngDef */
+    GPtrArray *mems;            /* VgmMemoryDef */
+    VgmMemballoonDef *memballoon;
+} VgmDevicesDef;
+
+/* ---------------- the domain ---------------- */
+
+typedef struct {
+    VgmDomainVirtType virtType;
+    char *name;
+    unsigned char uuid[16];
+    char *title;
+    char *description;
+    xmlNodePtr metadata;        /* a private copy of <metadata>, or NULL */
+
+    /* memory, KiB */
+    unsigned long long maxMemory;   /* <maxMemory>, 0: absent */
+    unsigned int memorySlots;
+    unsigned long long memory;      /* <memory> */
+    VgmTristate dumpCore;
+    unsigned long long curMemory;   /* <currentMemory> */
+    gboolean hasMemoryBacking;
+    VgmDomainMemoryBacking mb;
+
+    /* vcpus */
+    unsigned int vcpus;
+    unsigned int vcpusCurrent;      /* 0: same as vcpus */
+    VgmDomainCpuPlacement cpuPlacement;
+    VgmBitmap *cpuset;
+    VgmDomainNumatune numatune;
+    VgmCpuDef *cpu;                 /* NULL: no <cpu> */
+
+    VgmOsDef os;
+    VgmFeatures features;
+    gboolean hasFeatures;
+    VgmClockDef clock;
+    VgmDomainLifecycleAction onPoweroff;
+    VgmDomainLifecycleAction onReboot;
+    VgmDomainLifecycleAction onCrash;
+
+    VgmLaunchSecurityDef *sec;      /* NULL: none */
+    VgmDevicesDef devices;
+} VgmDomainDef;
+
+VgmDomainDef *vgmDomainDefNew(void);
+void vgmDomainDefFree(VgmDomainDef *def);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDomainDef, vgmDomainDefFree)
+
+typedef enum {
+    VGM_DOMAIN_PARSE_NONE = 0,
+    VGM_DOMAIN_PARSE_SKIP_VALIDATE = 1 << 0, /* parse + post-parse only */
+} VgmDomainParseFlags;
+
+/* Parse, post-parse and (unless told not to) generic validation. */
+VgmDomainDef *vgmDomainDefParseString(const char *xml, const char *filename,
+                                      unsigned int flags, GError **error);
+VgmDomainDef *vgmDomainDefParseFile(const char *filename, unsigned int flags,
+                                    GError **error);
+VgmDomainDef *vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root,
+                                    unsigned int flags, GError **error);
+
+/* Canonical XML (libvirt's element order, two-space indentation). */
+char *vgmDomainDefFormat(const VgmDomainDef *def);
+
+/* post-parse: defaults libvirt fills in (domain_postparse.c) */
+gboolean vgmDomainDefPostParse(VgmDomainDef *def, GError **error);
+
+/* generic validation (domain_validate.c) */
+gboolean vgmDomainDefValidate(const VgmDomainDef *def, GError **error);
+
+/* ---- helpers shared by the domain_*.c files ---- */
+
+/* Effective guest RAM facts used by validation and the QEMU driver. */
+gboolean vgmDomainDefUsesGuestMemfd(const VgmDomainDef *def);
+gboolean vgmDomainDefInPlaceConversion(const VgmDomainDef *def);
+/* Total of NUMA cell memory, KiB */
+unsigned long long vgmDomainDefNumaTotalMemory(const VgmDomainDef *def);
+size_t vgmDomainDefNumaCells(const VgmDomainDef *def);
+
+/* Random bytes for uuids and MAC addresses; tests install a repeatable
+ * source so that golden files stay stable. */
+typedef void (*VgmRandomBytesFunc)(unsigned char *buf, size_t len);
+void vgmDomainSetRandomBytesFunc(VgmRandomBytesFunc func);
+void vgmDomainRandomBytes(unsigned char *buf, size_t len);
+
+/* Memory with devices taken out: what main RAM or the NUMA cells hold. */
+unsigned long long vgmDomainDefGetMemoryInitial(const VgmDomainDef *def);
+unsigned long long vgmDomainDefGetMemoryDevicesTotal(const VgmDomainDef *def);
+
+void vgmDomainUUIDFormat(const unsigned char *uuid, char *out /* 37 bytes */);
+gboolean vgmDomainUUIDParse(const char *str, unsigned char *uuid);
+
+/* Device address: parse an <address> child (if any) / format it. */
+gboolean vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr,
+                               GError **error);
+void vgmDeviceAddressFormat(VgmBuf *buf, const VgmDeviceAddress *addr);
+
+/* An empty-only element list for vgmXMLCheckNode (no children, no text). */
+extern const char *const vgmXMLNoChildren[];
+
+/* Per-concern parsers and formatters; each returns FALSE with *error set. */
+gboolean vgmDomainMemoryParse(VgmDomainDef *def, xmlNodePtr root, GError **error);
+void vgmDomainMemoryFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainMemoryBackingFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainNumatuneFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainMemoryDefFree(VgmMemoryDef *mem);
+
+gboolean vgmDomainCpuParse(VgmDomainDef *def, xmlNodePtr root, GError **error);
+void vgmDomainVcpuFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmCpuDefFree(VgmCpuDef *cpu);
+
+gboolean vgmDomainOsParse(VgmDomainDef *def, xmlNodePtr root, GError **error);
+void vgmDomainOsFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainClockFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainOsClear(VgmDomainDef *def);
+
+gboolean vgmDomainLaunchSecurityParse(VgmDomainDef *def, xmlNodePtr root,
+                                      GError **error);
+void vgmDomainLaunchSecurityFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmLaunchSecurityDefFree(VgmLaunchSecurityDef *sec);
+
+gboolean vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root,
+                               GError **error);
+void vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainDevicesClear(VgmDevicesDef *devices);
+void vgmDomainDevicesInit(VgmDevicesDef *devices);
+/* Memory devices are parsed by domain_memory.c, called from devices. */
+VgmMemoryDef *vgmDomainMemoryDefParse(xmlNodePtr node, GError **error);
+void vgmDomainMemoryDefFormat(VgmBuf *buf, const VgmMemoryDef *mem);

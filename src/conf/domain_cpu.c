@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * domain_cpu.c: virtual CPUs and the guest NUMA topology.
+ *
+ * Owns <vcpu> and <cpu> (mode, model, topology, features and the <numa>
+ * cells that give each guest node its CPUs and memory).
+ */
+#include "config.h"
+
+#include "domain_conf.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+#include "util/vgmsize.h"
+
+VGM_ENUM_IMPL(vgmDomainCpuPlacement, VGM_DOMAIN_CPU_PLACEMENT_LAST,
+              "default", "static", "auto");
+
+VGM_ENUM_IMPL(vgmCpuMode, VGM_CPU_MODE_LAST,
+              "custom", "host-model", "host-passthrough", "maximum");
+
+VGM_ENUM_IMPL(vgmCpuMatch, VGM_CPU_MATCH_LAST,
+              "default", "minimum", "exact", "strict");
+
+VGM_ENUM_IMPL(vgmCpuCheck, VGM_CPU_CHECK_LAST,
+              "default", "none", "partial", "full");
+
+VGM_ENUM_IMPL(vgmCpuFallback, VGM_CPU_FALLBACK_LAST,
+              "default", "allow", "forbid");
+
+VGM_ENUM_IMPL(vgmCpuFeaturePolicy, VGM_CPU_FEATURE_LAST,
+              "force", "require", "optional", "disable", "forbid");
+
+void
+vgmCpuDefFree(VgmCpuDef *cpu)
+{
+    size_t i;
+
+    if (!cpu)
+        return;
+    g_free(cpu->model);
+    for (i = 0; i < cpu->nfeatures; i++)
+        g_free(cpu->features[i].name);
+    g_free(cpu->features);
+    for (i = 0; i < cpu->ncells; i++)
+        vgmBitmapFree(cpu->cells[i].cpus);
+    g_free(cpu->cells);
+    g_free(cpu);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmCpuDef, vgmCpuDefFree)
+
+static gboolean
+vgmDomainVcpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
+{
+    g_autofree char *cpuset = NULL;
+    unsigned long long n;
+    int v;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "placement", "cpuset", "current", NULL },
+                         NULL, error))
+        return FALSE;
+    if (vgmXMLNodeContentULL(node, &n, error) < 0)
+        return FALSE;
+    if (n == 0 || n > 4096) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid number of vCPUs %1$llu in element <vcpu>: it must be between 1 and 4096"),
+                    n);
+        return FALSE;
+    }
+    def->vcpus = n;
+    if (vgmXMLPropUInt(node, "current", VGM_XML_PROP_NONZERO, &def->vcpusCurrent, error) < 0)
+        return FALSE;
+    if (vgmXMLPropEnum(node, "placement", vgmDomainCpuPlacementTypeFromString,
+                       VGM_XML_PROP_NONZERO, &v, error) < 0)
+        return FALSE;
+    def->cpuPlacement = v;
+    if (vgmXMLPropString(node, "cpuset", 0, &cpuset, error) < 0)
+        return FALSE;
+    if (cpuset &&
+        !(def->cpuset = vgmBitmapParse(cpuset, _("attribute 'cpuset' of <vcpu>"), error)))
+        return FALSE;
+    return TRUE;
+}
+
+static gboolean
+vgmCpuTopologyParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
+{
+    if (!vgmXMLCheckNode(node,
+                         (const char *const[]){ "sockets", "dies", "clusters", "cores", "threads", NULL },
+                         vgmXMLNoChildren, error))
+        return FALSE;
+    if (vgmXMLPropUInt(node, "sockets", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                       &cpu->sockets, error) < 0 ||
+        vgmXMLPropUInt(node, "dies", VGM_XML_PROP_NONZERO, &cpu->dies, error) < 0 ||
+        vgmXMLPropUInt(node, "clusters", VGM_XML_PROP_NONZERO, &cpu->clusters, error) < 0 ||
+        vgmXMLPropUInt(node, "cores", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                       &cpu->cores, error) < 0 ||
+        vgmXMLPropUInt(node, "threads", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                       &cpu->threads, error) < 0)
+        return FALSE;
+    return TRUE;
+}
+
+static gboolean
+vgmCpuNumaParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
+{
+    g_autoptr(GPtrArray) cells = NULL;
+    guint i;
+
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren,
+                         (const char *const[]){ "cell", NULL }, error))
+        return FALSE;
+    cells = vgmXMLChildren(node, "cell");
+    if (cells->len == 0) {
+        vgmErrorSet(error, VGM_ERR_XML, _("element <numa> needs at least one <cell>"));
+        return FALSE;
+    }
+    cpu->cells = g_new0(VgmDomainNumaCell, cells->len);
+    for (i = 0; i < cells->len; i++) {
+        xmlNodePtr cn = g_ptr_array_index(cells, i);
+        VgmDomainNumaCell *cell = &cpu->cells[cpu->ncells++];
+        g_autofree char *cpus = NULL;
+        g_autofree char *unit = NULL;
+        unsigned long long mem;
+        int v;
+        int rc;
+
+        if (!vgmXMLCheckNode(cn,
+                             (const char *const[]){ "id", "cpus", "memory", "unit",
+                                                    "memAccess", "discard", NULL },
+                             vgmXMLNoChildren, error))
+            return FALSE;
+        /* libvirt numbers cells by position when 'id' is missing */
+        if ((rc = vgmXMLPropUInt(cn, "id", 0, &cell->id, error)) < 0)
+            return FALSE;
+        if (rc == 0)
+            cell->id = i;
+        if (vgmXMLPropString(cn, "cpus", 0, &cpus, error) < 0)
+            return FALSE;
+        if (cpus &&
+            !(cell->cpus = vgmBitmapParse(cpus, _("attribute 'cpus' of <cell>"), error)))
+            return FALSE;
+        if (vgmXMLPropULongLong(cn, "memory", VGM_XML_PROP_REQUIRED, &mem, error) < 0 ||
+            vgmXMLPropString(cn, "unit", 0, &unit, error) < 0)
+            return FALSE;
+        if (!vgmScaleInteger(&mem, unit, 1024, (unsigned long long)G_MAXINT64,
+                             _("attribute 'memory' of <cell>"), error))
+            return FALSE;
+        cell->mem = mem / 1024 + (mem % 1024 ? 1 : 0);
+        if (vgmXMLPropEnum(cn, "memAccess", vgmDomainMemoryAccessTypeFromString,
+                           VGM_XML_PROP_NONZERO, &v, error) < 0)
+            return FALSE;
+        cell->memAccess = v;
+        if (vgmXMLPropTristateBool(cn, "discard", 0, &cell->discard, error) < 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const children[] = {
+        "model", "topology", "feature", "numa", NULL
+    };
+    g_autoptr(VgmCpuDef) cpu = g_new0(VgmCpuDef, 1);
+    g_autoptr(GPtrArray) features = NULL;
+    xmlNodePtr child;
+    guint i;
+    int v;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", "match", "check", "migratable", NULL },
+                         children, error))
+        return FALSE;
+    if (vgmXMLPropEnum(node, "mode", vgmCpuModeTypeFromString, 0, &v, error) < 0)
+        return FALSE;
+    cpu->mode = v;
+    if (vgmXMLPropEnum(node, "match", vgmCpuMatchTypeFromString,
+                       VGM_XML_PROP_NONZERO, &v, error) < 0)
+        return FALSE;
+    cpu->match = v;
+    if (vgmXMLPropEnum(node, "check", vgmCpuCheckTypeFromString,
+                       VGM_XML_PROP_NONZERO, &v, error) < 0)
+        return FALSE;
+    cpu->check = v;
+    if (vgmXMLPropTristateSwitch(node, "migratable", 0, &cpu->migratable, error) < 0)
+        return FALSE;
+
+    if (vgmXMLSingleChild(node, "model", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "fallback", NULL }, NULL, error) ||
+            vgmXMLPropEnum(child, "fallback", vgmCpuFallbackTypeFromString,
+                           VGM_XML_PROP_NONZERO, &v, error) < 0)
+            return FALSE;
+        cpu->fallback = v;
+        cpu->model = vgmXMLNodeContent(child);
+        if (cpu->model)
+            g_strstrip(cpu->model);
+        if (!cpu->model || !*cpu->model) {
+            vgmErrorSet(error, VGM_ERR_XML, _("element <model> in <cpu> must name a CPU model"));
+            return FALSE;
+        }
+    }
+    if (vgmXMLSingleChild(node, "topology", &child, error) < 0)
+        return FALSE;
+    if (child && !vgmCpuTopologyParse(cpu, child, error))
+        return FALSE;
+
+    features = vgmXMLChildren(node, "feature");
+    cpu->features = g_new0(VgmCpuFeature, features->len);
+    for (i = 0; i < features->len; i++) {
+        xmlNodePtr fn = g_ptr_array_index(features, i);
+        VgmCpuFeature *f = &cpu->features[cpu->nfeatures++];
+        int rc;
+
+        if (!vgmXMLCheckNode(fn, (const char *const[]){ "policy", "name", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(fn, "name", VGM_XML_PROP_REQUIRED, &f->name, error) < 0 ||
+            (rc = vgmXMLPropEnum(fn, "policy", vgmCpuFeaturePolicyTypeFromString, 0, &v, error)) < 0)
+            return FALSE;
+        f->policy = rc > 0 ? (VgmCpuFeaturePolicy)v : VGM_CPU_FEATURE_REQUIRE;
+    }
+
+    if (vgmXMLSingleChild(node, "numa", &child, error) < 0)
+        return FALSE;
+    if (child && !vgmCpuNumaParse(cpu, child, error))
+        return FALSE;
+
+    def->cpu = g_steal_pointer(&cpu);
+    return TRUE;
+}
+
+gboolean
+vgmDomainCpuParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
+{
+    xmlNodePtr node;
+
+    if ((node = vgmXMLChild(root, "vcpu")) && !vgmDomainVcpuParse(def, node, error))
+        return FALSE;
+    if ((node = vgmXMLChild(root, "cpu")) && !vgmCpuParse(def, node, error))
+        return FALSE;
+    return TRUE;
+}
+
+void
+vgmDomainVcpuFormat(VgmBuf *buf, const VgmDomainDef *def)
+{
+    vgmBufAdd(buf, "<vcpu");
+    if (def->cpuPlacement)
+        vgmBufAsprintf(buf, " placement='%s'",
+                       vgmDomainCpuPlacementTypeToString(def->cpuPlacement));
+    if (def->cpuset) {
+        g_autofree char *cs = vgmBitmapFormat(def->cpuset);
+        vgmBufAsprintf(buf, " cpuset='%s'", cs);
+    }
+    if (def->vcpusCurrent && def->vcpusCurrent != def->vcpus)
+        vgmBufAsprintf(buf, " current='%u'", def->vcpusCurrent);
+    vgmBufAsprintf(buf, ">%u</vcpu>\n", def->vcpus);
+}
+
+void
+vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def)
+{
+    const VgmCpuDef *cpu = def->cpu;
+    VgmBuf attrs;
+    VgmBuf child;
+    size_t i;
+
+    if (!cpu)
+        return;
+    vgmBufInit(&attrs, 0);
+    vgmBufInitChild(&child, buf);
+
+    vgmBufAsprintf(&attrs, " mode='%s'", vgmCpuModeTypeToString(cpu->mode));
+    if (cpu->match)
+        vgmBufAsprintf(&attrs, " match='%s'", vgmCpuMatchTypeToString(cpu->match));
+    if (cpu->check)
+        vgmBufAsprintf(&attrs, " check='%s'", vgmCpuCheckTypeToString(cpu->check));
+    if (cpu->migratable)
+        vgmBufAsprintf(&attrs, " migratable='%s'",
+                       vgmTristateSwitchTypeToString(cpu->migratable));
+
+    if (cpu->model) {
+        vgmBufAdd(&child, "<model");
+        if (cpu->fallback)
+            vgmBufAsprintf(&child, " fallback='%s'", vgmCpuFallbackTypeToString(cpu->fallback));
+        vgmBufEscapeString(&child, ">%s</model>\n", cpu->model);
+    }
+    if (cpu->sockets) {
+        vgmBufAsprintf(&child, "<topology sockets='%u'", cpu->sockets);
+        if (cpu->dies)
+            vgmBufAsprintf(&child, " dies='%u'", cpu->dies);
+        if (cpu->clusters)
+            vgmBufAsprintf(&child, " clusters='%u'", cpu->clusters);
+        vgmBufAsprintf(&child, " cores='%u' threads='%u'/>\n", cpu->cores, cpu->threads);
+    }
+    for (i = 0; i < cpu->nfeatures; i++) {
+        vgmBufAsprintf(&child, "<feature policy='%s'",
+                       vgmCpuFeaturePolicyTypeToString(cpu->features[i].policy));
+        vgmBufEscapeString(&child, " name='%s'/>\n", cpu->features[i].name);
+    }
+    if (cpu->ncells) {
+        VgmBuf cells;
+
+        vgmBufInitChild(&cells, &child);
+        for (i = 0; i < cpu->ncells; i++) {
+            const VgmDomainNumaCell *cell = &cpu->cells[i];
+
+            vgmBufAsprintf(&cells, "<cell id='%u'", cell->id);
+            if (cell->cpus) {
+                g_autofree char *cs = vgmBitmapFormat(cell->cpus);
+                vgmBufAsprintf(&cells, " cpus='%s'", cs);
+            }
+            vgmBufAsprintf(&cells, " memory='%llu' unit='KiB'", cell->mem);
+            if (cell->memAccess)
+                vgmBufAsprintf(&cells, " memAccess='%s'",
+                               vgmDomainMemoryAccessTypeToString(cell->memAccess));
+            if (cell->discard)
+                vgmBufAsprintf(&cells, " discard='%s'",
+                               vgmTristateBoolTypeToString(cell->discard));
+            vgmBufAdd(&cells, "/>\n");
+        }
+        vgmXMLFormatElement(&child, "numa", NULL, &cells);
+    }
+    vgmXMLFormatElementEmpty(buf, "cpu", &attrs, &child);
+}

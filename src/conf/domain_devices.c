@@ -1,0 +1,1078 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * domain_devices.c: the <devices> of the supported subset.
+ *
+ * Owns the emulator path, disks, network interfaces, serial ports and
+ * consoles, controllers, the memory balloon, RNG, VNC graphics, video
+ * 'none' and device addresses. Memory devices are parsed by
+ * domain_memory.c and only collected here.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "domain_conf.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm");
+VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block");
+VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom");
+VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi");
+VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge");
+VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix");
+VGM_ENUM_IMPL(vgmGraphics, VGM_GRAPHICS_LAST, "vnc");
+
+static const char *const vgmControllerTypes[] = {
+    "pci", "usb", "sata", "scsi", "virtio-serial", "ide", NULL
+};
+static const char *const vgmControllerModelsPci[] = {
+    "pci-root", "pcie-root", "pcie-root-port", "pci-bridge",
+    "dmi-to-pci-bridge", "pcie-switch-upstream-port",
+    "pcie-switch-downstream-port", "pcie-to-pci-bridge", NULL
+};
+static const char *const vgmControllerModelsUsb[] = {
+    "qemu-xhci", "nec-xhci", "piix3-uhci", "ich9-ehci1", "none", NULL
+};
+static const char *const vgmControllerModelsScsi[] = {
+    "virtio-scsi", "lsilogic", NULL
+};
+static const char *const vgmNetModels[] = {
+    "virtio", "e1000e", "e1000", "rtl8139", NULL
+};
+static const char *const vgmSerialTargetTypes[] = {
+    "isa-serial", "pci-serial", "usb-serial", "system-serial", NULL
+};
+static const char *const vgmSerialTargetModels[] = {
+    "isa-serial", "pci-serial", "usb-serial", "pl011", NULL
+};
+static const char *const vgmConsoleTargetTypes[] = {
+    "serial", "virtio", NULL
+};
+static const char *const vgmVideoModels[] = {
+    "none", "vga", "virtio", "bochs", NULL
+};
+static const char *const vgmRngBackends[] = {
+    "/dev/urandom", "/dev/random", "/dev/hwrng", NULL
+};
+
+static gboolean
+vgmStrInList(const char *const *list, const char *str)
+{
+    for (; *list; list++) {
+        if (g_str_equal(*list, str))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static gboolean
+vgmCheckValue(const char *const *list, const char *value, const char *attr,
+              const char *elem, GError **error)
+{
+    if (vgmStrInList(list, value))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("unsupported value '%1$s' for attribute '%2$s' of element <%3$s>"),
+                value, attr, elem);
+    return FALSE;
+}
+
+/* ---------------- free functions ---------------- */
+
+static void
+vgmDiskDefFree(VgmDiskDef *d)
+{
+    g_free(d->driverName);
+    g_free(d->driverType);
+    g_free(d->src);
+    g_free(d->dst);
+    g_free(d);
+}
+
+static void
+vgmNetDefFree(VgmNetDef *n)
+{
+    g_free(n->mac);
+    g_free(n->source);
+    g_free(n->model);
+    g_free(n);
+}
+
+static void
+vgmChrDefFree(VgmChrDef *c)
+{
+    g_free(c->path);
+    g_free(c->mode);
+    g_free(c->targetType);
+    g_free(c->targetModel);
+    g_free(c);
+}
+
+static void
+vgmControllerDefFree(VgmControllerDef *c)
+{
+    g_free(c->type);
+    g_free(c->model);
+    g_free(c);
+}
+
+static void
+vgmGraphicsDefFree(VgmGraphicsDef *g)
+{
+    g_free(g->listen);
+    g_free(g);
+}
+
+static void
+vgmVideoDefFree(VgmVideoDef *v)
+{
+    g_free(v->model);
+    g_free(v);
+}
+
+static void
+vgmRngDefFree(VgmRngDef *r)
+{
+    g_free(r->model);
+    g_free(r->backendModel);
+    g_free(r->backend);
+    g_free(r);
+}
+
+static void
+vgmMemballoonDefFree(VgmMemballoonDef *m)
+{
+    if (!m)
+        return;
+    g_free(m->model);
+    g_free(m);
+}
+
+void
+vgmDomainDevicesInit(VgmDevicesDef *devices)
+{
+    devices->disks = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDiskDefFree);
+    devices->nets = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetDefFree);
+    devices->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)vgmControllerDefFree);
+    devices->serials = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
+    devices->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
+    devices->graphics = g_ptr_array_new_with_free_func((GDestroyNotify)vgmGraphicsDefFree);
+    devices->videos = g_ptr_array_new_with_free_func((GDestroyNotify)vgmVideoDefFree);
+    devices->rngs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmRngDefFree);
+    devices->mems = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDomainMemoryDefFree);
+}
+
+void
+vgmDomainDevicesClear(VgmDevicesDef *devices)
+{
+    g_free(devices->emulator);
+    g_ptr_array_unref(devices->disks);
+    g_ptr_array_unref(devices->nets);
+    g_ptr_array_unref(devices->controllers);
+    g_ptr_array_unref(devices->serials);
+    g_ptr_array_unref(devices->consoles);
+    g_ptr_array_unref(devices->graphics);
+    g_ptr_array_unref(devices->videos);
+    g_ptr_array_unref(devices->rngs);
+    g_ptr_array_unref(devices->mems);
+    vgmMemballoonDefFree(devices->memballoon);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskDef, vgmDiskDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmNetDef, vgmNetDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmChrDef, vgmChrDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmControllerDef, vgmControllerDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmGraphicsDef, vgmGraphicsDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmVideoDef, vgmVideoDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmRngDef, vgmRngDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmMemballoonDef, vgmMemballoonDefFree)
+
+/* ---------------- shared pieces ---------------- */
+
+gboolean
+vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error)
+{
+    xmlNodePtr node;
+    int v;
+
+    memset(addr, 0, sizeof(*addr));
+    if (vgmXMLSingleChild(devNode, "address", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    if (vgmXMLPropEnum(node, "type", vgmAddressTypeFromString,
+                       VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO, &v, error) < 0)
+        return FALSE;
+    addr->type = v;
+    switch (addr->type) {
+    case VGM_ADDRESS_PCI:
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "domain", "bus", "slot",
+                                                          "function", "multifunction", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(node, "domain", 0, &addr->domain, error) < 0 ||
+            vgmXMLPropUInt(node, "bus", 0, &addr->bus, error) < 0 ||
+            vgmXMLPropUInt(node, "slot", 0, &addr->slot, error) < 0 ||
+            vgmXMLPropUInt(node, "function", 0, &addr->function, error) < 0 ||
+            vgmXMLPropTristateSwitch(node, "multifunction", 0, &addr->multifunction, error) < 0)
+            return FALSE;
+        if (addr->domain > 0xffff || addr->bus > 0xff || addr->slot > 0x1f ||
+            addr->function > 7) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("PCI address in <%1$s> is out of range (domain <= 0xffff, bus <= 0xff, slot <= 0x1f, function <= 7)"),
+                        (const char *)devNode->name);
+            return FALSE;
+        }
+        break;
+    case VGM_ADDRESS_DRIVE:
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "controller", "bus",
+                                                          "target", "unit", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(node, "controller", 0, &addr->controller, error) < 0 ||
+            vgmXMLPropUInt(node, "bus", 0, &addr->drivebus, error) < 0 ||
+            vgmXMLPropUInt(node, "target", 0, &addr->target, error) < 0 ||
+            vgmXMLPropUInt(node, "unit", 0, &addr->unit, error) < 0)
+            return FALSE;
+        break;
+    case VGM_ADDRESS_DIMM:
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "slot", "base", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(node, "slot", 0, &addr->slot, error) < 0 ||
+            vgmXMLPropULongLong(node, "base", 0, &addr->base, error) < 0)
+            return FALSE;
+        break;
+    case VGM_ADDRESS_NONE:
+    case VGM_ADDRESS_LAST:
+        break;
+    }
+    return TRUE;
+}
+
+void
+vgmDeviceAddressFormat(VgmBuf *buf, const VgmDeviceAddress *addr)
+{
+    switch (addr->type) {
+    case VGM_ADDRESS_PCI:
+        vgmBufAsprintf(buf, "<address type='pci' domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'",
+                       addr->domain, addr->bus, addr->slot, addr->function);
+        if (addr->multifunction)
+            vgmBufAsprintf(buf, " multifunction='%s'",
+                           vgmTristateSwitchTypeToString(addr->multifunction));
+        vgmBufAdd(buf, "/>\n");
+        break;
+    case VGM_ADDRESS_DRIVE:
+        vgmBufAsprintf(buf, "<address type='drive' controller='%u' bus='%u' target='%u' unit='%u'/>\n",
+                       addr->controller, addr->drivebus, addr->target, addr->unit);
+        break;
+    case VGM_ADDRESS_DIMM:
+        vgmBufAsprintf(buf, "<address type='dimm' slot='%u'", addr->slot);
+        if (addr->base)
+            vgmBufAsprintf(buf, " base='0x%llx'", addr->base);
+        vgmBufAdd(buf, "/>\n");
+        break;
+    case VGM_ADDRESS_NONE:
+    case VGM_ADDRESS_LAST:
+        break;
+    }
+}
+
+/* <driver iommu='on|off'/> as virtio devices carry it. */
+static gboolean
+vgmDriverIommuParse(xmlNodePtr devNode, VgmTristate *iommu, GError **error)
+{
+    xmlNodePtr node;
+
+    if (vgmXMLSingleChild(devNode, "driver", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "iommu", NULL }, vgmXMLNoChildren, error) ||
+        vgmXMLPropTristateSwitch(node, "iommu", 0, iommu, error) < 0)
+        return FALSE;
+    return TRUE;
+}
+
+static void
+vgmDriverIommuFormat(VgmBuf *buf, VgmTristate iommu)
+{
+    if (iommu)
+        vgmBufAsprintf(buf, "<driver iommu='%s'/>\n", vgmTristateSwitchTypeToString(iommu));
+}
+
+/* ---------------- disks ---------------- */
+
+static VgmDiskBus
+vgmDiskBusFromTarget(const char *dst)
+{
+    if (g_str_has_prefix(dst, "vd"))
+        return VGM_DISK_BUS_VIRTIO;
+    if (g_str_has_prefix(dst, "sd"))
+        return VGM_DISK_BUS_SCSI;
+    return VGM_DISK_BUS_NONE;
+}
+
+static VgmDiskDef *
+vgmDiskParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmDiskDef) disk = g_new0(VgmDiskDef, 1);
+    xmlNodePtr child;
+    int v;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "device", NULL },
+                         (const char *const[]){ "driver", "source", "target", "readonly",
+                                                "address", NULL }, error))
+        return NULL;
+    if (vgmXMLPropEnum(node, "type", vgmDiskTypeTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
+        return NULL;
+    disk->type = v;
+    if (vgmXMLPropEnum(node, "device", vgmDiskDeviceTypeFromString, 0, &v, error) < 0)
+        return NULL;
+    disk->device = v;
+
+    if (vgmXMLSingleChild(node, "driver", &child, error) < 0)
+        return NULL;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "name", "type", "iommu", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "name", 0, &disk->driverName, error) < 0 ||
+            vgmXMLPropString(child, "type", 0, &disk->driverType, error) < 0 ||
+            vgmXMLPropTristateSwitch(child, "iommu", 0, &disk->driverIommu, error) < 0)
+            return NULL;
+        if (disk->driverName && !g_str_equal(disk->driverName, "qemu")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported disk driver name '%1$s' in <driver> of <disk>: only 'qemu'"),
+                        disk->driverName);
+            return NULL;
+        }
+        if (disk->driverType &&
+            !vgmCheckValue((const char *const[]){ "raw", "qcow2", NULL }, disk->driverType,
+                           "type", "driver", error))
+            return NULL;
+    }
+
+    if (vgmXMLSingleChild(node, "source", &child, error) < 0)
+        return NULL;
+    if (child) {
+        const char *attr = disk->type == VGM_DISK_TYPE_FILE ? "file" : "dev";
+        if (!vgmXMLCheckNode(child, (const char *const[]){ attr, NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, attr, 0, &disk->src, error) < 0)
+            return NULL;
+    }
+    if (!disk->src && disk->device != VGM_DISK_DEVICE_CDROM) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("element <disk> of device 'disk' needs a <source> with a path"));
+        return NULL;
+    }
+
+    if (vgmXMLSingleChild(node, "target", &child, error) < 0)
+        return NULL;
+    if (!child) {
+        vgmErrorSet(error, VGM_ERR_XML, _("element <disk> needs a <target>"));
+        return NULL;
+    }
+    if (!vgmXMLCheckNode(child, (const char *const[]){ "dev", "bus", NULL }, vgmXMLNoChildren, error) ||
+        vgmXMLPropString(child, "dev", VGM_XML_PROP_REQUIRED, &disk->dst, error) < 0 ||
+        vgmXMLPropEnum(child, "bus", vgmDiskBusTypeFromString, VGM_XML_PROP_NONZERO, &v, error) < 0)
+        return NULL;
+    disk->bus = v;
+    if (!disk->bus && !(disk->bus = vgmDiskBusFromTarget(disk->dst))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("cannot tell the bus of disk target '%1$s': give <target bus='virtio|sata|scsi'/>"),
+                    disk->dst);
+        return NULL;
+    }
+    if ((child = vgmXMLChild(node, "readonly"))) {
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren, vgmXMLNoChildren, error))
+            return NULL;
+        disk->readonly = TRUE;
+    }
+    if (!vgmDeviceAddressParse(node, &disk->addr, error))
+        return NULL;
+    return g_steal_pointer(&disk);
+}
+
+static void
+vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
+{
+    vgmBufAsprintf(buf, "<disk type='%s' device='%s'>\n",
+                   vgmDiskTypeTypeToString(disk->type), vgmDiskDeviceTypeToString(disk->device));
+    vgmBufAdjustIndent(buf, 2);
+    if (disk->driverName || disk->driverType || disk->driverIommu) {
+        vgmBufAdd(buf, "<driver");
+        vgmBufEscapeString(buf, " name='%s'", disk->driverName);
+        vgmBufEscapeString(buf, " type='%s'", disk->driverType);
+        if (disk->driverIommu)
+            vgmBufAsprintf(buf, " iommu='%s'", vgmTristateSwitchTypeToString(disk->driverIommu));
+        vgmBufAdd(buf, "/>\n");
+    }
+    if (disk->src) {
+        if (disk->type == VGM_DISK_TYPE_FILE)
+            vgmBufEscapeString(buf, "<source file='%s'/>\n", disk->src);
+        else
+            vgmBufEscapeString(buf, "<source dev='%s'/>\n", disk->src);
+    }
+    vgmBufEscapeString(buf, "<target dev='%s'", disk->dst);
+    vgmBufAsprintf(buf, " bus='%s'/>\n", vgmDiskBusTypeToString(disk->bus));
+    if (disk->readonly)
+        vgmBufAdd(buf, "<readonly/>\n");
+    vgmDeviceAddressFormat(buf, &disk->addr);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</disk>\n");
+}
+
+/* ---------------- interfaces ---------------- */
+
+static char *
+vgmMacParse(const char *str, GError **error)
+{
+    unsigned char mac[6];
+    const char *p = str;
+    size_t i;
+
+    for (i = 0; i < 6; i++) {
+        int hi, lo;
+
+        if ((hi = g_ascii_xdigit_value(p[0])) < 0 || (lo = g_ascii_xdigit_value(p[1])) < 0)
+            goto error;
+        mac[i] = (hi << 4) | lo;
+        p += 2;
+        if (i < 5 && *p++ != ':')
+            goto error;
+    }
+    if (*p)
+        goto error;
+    if (mac[0] & 1) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid MAC address '%1$s' in <mac>: a multicast address cannot name an interface"),
+                    str);
+        return NULL;
+    }
+    return g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x",
+                           mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+ error:
+    vgmErrorSet(error, VGM_ERR_XML,
+                _("invalid MAC address '%1$s' in <mac>: expected six hexadecimal pairs separated by ':'"),
+                str);
+    return NULL;
+}
+
+static VgmNetDef *
+vgmNetParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmNetDef) net = g_new0(VgmNetDef, 1);
+    xmlNodePtr child;
+    int v;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
+                         (const char *const[]){ "mac", "source", "model", "driver",
+                                                "address", NULL }, error))
+        return NULL;
+    if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
+        return NULL;
+    net->type = v;
+
+    if (vgmXMLSingleChild(node, "mac", &child, error) < 0)
+        return NULL;
+    if (child) {
+        g_autofree char *mac = NULL;
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "address", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "address", VGM_XML_PROP_REQUIRED, &mac, error) < 0 ||
+            !(net->mac = vgmMacParse(mac, error)))
+            return NULL;
+    }
+
+    if (vgmXMLSingleChild(node, "source", &child, error) < 0)
+        return NULL;
+    if (net->type == VGM_NET_TYPE_USER) {
+        if (child) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<interface type='user'> takes no <source> element"));
+            return NULL;
+        }
+    } else {
+        const char *attr = net->type == VGM_NET_TYPE_NETWORK ? "network" : "bridge";
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<interface type='%1$s'> needs <source %2$s='...'/>"),
+                        vgmNetTypeToString(net->type), attr);
+            return NULL;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ attr, NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, attr, VGM_XML_PROP_REQUIRED, &net->source, error) < 0)
+            return NULL;
+    }
+
+    if (vgmXMLSingleChild(node, "model", &child, error) < 0)
+        return NULL;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "type", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &net->model, error) < 0 ||
+            !vgmCheckValue(vgmNetModels, net->model, "type", "model", error))
+            return NULL;
+    }
+    if (!vgmDriverIommuParse(node, &net->driverIommu, error) ||
+        !vgmDeviceAddressParse(node, &net->addr, error))
+        return NULL;
+    return g_steal_pointer(&net);
+}
+
+static void
+vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
+{
+    vgmBufAsprintf(buf, "<interface type='%s'>\n", vgmNetTypeToString(net->type));
+    vgmBufAdjustIndent(buf, 2);
+    if (net->mac)
+        vgmBufAsprintf(buf, "<mac address='%s'/>\n", net->mac);
+    if (net->type == VGM_NET_TYPE_NETWORK)
+        vgmBufEscapeString(buf, "<source network='%s'/>\n", net->source);
+    else if (net->type == VGM_NET_TYPE_BRIDGE)
+        vgmBufEscapeString(buf, "<source bridge='%s'/>\n", net->source);
+    if (net->model)
+        vgmBufAsprintf(buf, "<model type='%s'/>\n", net->model);
+    vgmDriverIommuFormat(buf, net->driverIommu);
+    vgmDeviceAddressFormat(buf, &net->addr);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</interface>\n");
+}
+
+/* ---------------- serial and console ---------------- */
+
+static VgmChrDef *
+vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
+{
+    g_autoptr(VgmChrDef) chr = g_new0(VgmChrDef, 1);
+    xmlNodePtr child;
+    int v;
+    int rc;
+
+    chr->kind = kind;
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
+                         (const char *const[]){ "source", "target", NULL }, error))
+        return NULL;
+    if (vgmXMLPropEnum(node, "type", vgmChrTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
+        return NULL;
+    chr->type = v;
+
+    if (vgmXMLSingleChild(node, "source", &child, error) < 0)
+        return NULL;
+    switch (chr->type) {
+    case VGM_CHR_TYPE_PTY:
+        if (child && (!vgmXMLCheckNode(child, (const char *const[]){ "path", NULL },
+                                       vgmXMLNoChildren, error)))
+            return NULL;
+        /* a pty's path is run-time state that libvirt reports; ignore it */
+        break;
+    case VGM_CHR_TYPE_FILE:
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML, _("<%1$s type='file'> needs <source path='...'/>"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "path", "append", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "path", VGM_XML_PROP_REQUIRED, &chr->path, error) < 0 ||
+            vgmXMLPropTristateSwitch(child, "append", 0, &chr->append, error) < 0)
+            return NULL;
+        break;
+    case VGM_CHR_TYPE_UNIX:
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML, _("<%1$s type='unix'> needs <source mode='...' path='...'/>"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "mode", "path", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "path", VGM_XML_PROP_REQUIRED, &chr->path, error) < 0 ||
+            vgmXMLPropString(child, "mode", 0, &chr->mode, error) < 0)
+            return NULL;
+        if (!chr->mode)
+            chr->mode = g_strdup("connect");
+        if (!vgmCheckValue((const char *const[]){ "bind", "connect", NULL }, chr->mode,
+                           "mode", "source", error))
+            return NULL;
+        break;
+    case VGM_CHR_TYPE_LAST:
+        break;
+    }
+
+    if (vgmXMLSingleChild(node, "target", &child, error) < 0)
+        return NULL;
+    if (child) {
+        xmlNodePtr model;
+
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "port", NULL },
+                             (const char *const[]){ "model", NULL }, error) ||
+            vgmXMLPropString(child, "type", 0, &chr->targetType, error) < 0 ||
+            (rc = vgmXMLPropUInt(child, "port", 0, &chr->port, error)) < 0)
+            return NULL;
+        chr->havePort = rc > 0;
+        if (chr->targetType &&
+            !vgmCheckValue(kind == VGM_CHR_SERIAL ? vgmSerialTargetTypes : vgmConsoleTargetTypes,
+                           chr->targetType, "type", "target", error))
+            return NULL;
+        if (vgmXMLSingleChild(child, "model", &model, error) < 0)
+            return NULL;
+        if (model) {
+            if (kind != VGM_CHR_SERIAL) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("unsupported element <model> in <target> of <console>"));
+                return NULL;
+            }
+            if (!vgmXMLCheckNode(model, (const char *const[]){ "name", NULL }, vgmXMLNoChildren, error) ||
+                vgmXMLPropString(model, "name", VGM_XML_PROP_REQUIRED, &chr->targetModel, error) < 0 ||
+                !vgmCheckValue(vgmSerialTargetModels, chr->targetModel, "name", "model", error))
+                return NULL;
+        }
+    }
+    return g_steal_pointer(&chr);
+}
+
+static void
+vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
+{
+    const char *elem = chr->kind == VGM_CHR_SERIAL ? "serial" : "console";
+
+    vgmBufAsprintf(buf, "<%s type='%s'>\n", elem, vgmChrTypeToString(chr->type));
+    vgmBufAdjustIndent(buf, 2);
+    if (chr->type == VGM_CHR_TYPE_FILE) {
+        vgmBufEscapeString(buf, "<source path='%s'", chr->path);
+        if (chr->append)
+            vgmBufAsprintf(buf, " append='%s'", vgmTristateSwitchTypeToString(chr->append));
+        vgmBufAdd(buf, "/>\n");
+    } else if (chr->type == VGM_CHR_TYPE_UNIX) {
+        vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
+        vgmBufEscapeString(buf, " path='%s'/>\n", chr->path);
+    }
+    if (chr->targetType || chr->havePort || chr->targetModel) {
+        vgmBufAdd(buf, "<target");
+        if (chr->targetType)
+            vgmBufAsprintf(buf, " type='%s'", chr->targetType);
+        if (chr->havePort)
+            vgmBufAsprintf(buf, " port='%u'", chr->port);
+        if (chr->targetModel) {
+            vgmBufAdd(buf, ">\n");
+            vgmBufAsprintf(buf, "  <model name='%s'/>\n", chr->targetModel);
+            vgmBufAdd(buf, "</target>\n");
+        } else {
+            vgmBufAdd(buf, "/>\n");
+        }
+    }
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAsprintf(buf, "</%s>\n", elem);
+}
+
+/* ---------------- controllers ---------------- */
+
+static VgmControllerDef *
+vgmControllerParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmControllerDef) ctrl = g_new0(VgmControllerDef, 1);
+    int rc;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "index", "model", NULL },
+                         (const char *const[]){ "address", NULL }, error) ||
+        vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &ctrl->type, error) < 0 ||
+        !vgmCheckValue(vgmControllerTypes, ctrl->type, "type", "controller", error) ||
+        (rc = vgmXMLPropUInt(node, "index", 0, &ctrl->index, error)) < 0 ||
+        vgmXMLPropString(node, "model", 0, &ctrl->model, error) < 0)
+        return NULL;
+    ctrl->haveIndex = rc > 0;
+    if (ctrl->model) {
+        const char *const *models = NULL;
+
+        if (g_str_equal(ctrl->type, "pci"))
+            models = vgmControllerModelsPci;
+        else if (g_str_equal(ctrl->type, "usb"))
+            models = vgmControllerModelsUsb;
+        else if (g_str_equal(ctrl->type, "scsi"))
+            models = vgmControllerModelsScsi;
+        if (!models) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported attribute 'model' of element <controller type='%1$s'>"),
+                        ctrl->type);
+            return NULL;
+        }
+        if (!vgmCheckValue(models, ctrl->model, "model", "controller", error))
+            return NULL;
+    } else if (g_str_equal(ctrl->type, "pci")) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<controller type='pci'> needs a 'model' attribute"));
+        return NULL;
+    }
+    if (!vgmDeviceAddressParse(node, &ctrl->addr, error))
+        return NULL;
+    return g_steal_pointer(&ctrl);
+}
+
+static void
+vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
+{
+    VgmBuf child;
+
+    vgmBufAsprintf(buf, "<controller type='%s' index='%u'", ctrl->type, ctrl->index);
+    if (ctrl->model)
+        vgmBufAsprintf(buf, " model='%s'", ctrl->model);
+    vgmBufInitChild(&child, buf);
+    vgmDeviceAddressFormat(&child, &ctrl->addr);
+    if (vgmBufIsEmpty(&child)) {
+        vgmBufAdd(buf, "/>\n");
+    } else {
+        vgmBufAdd(buf, ">\n");
+        vgmBufAddBuf(buf, &child);
+        vgmBufAdd(buf, "</controller>\n");
+    }
+    vgmBufClear(&child);
+}
+
+/* ---------------- memballoon, rng, graphics, video ---------------- */
+
+static VgmMemballoonDef *
+vgmMemballoonParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmMemballoonDef) mb = g_new0(VgmMemballoonDef, 1);
+    xmlNodePtr child;
+    int rc;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "model", "autodeflate", NULL },
+                         (const char *const[]){ "stats", "driver", "address", NULL }, error) ||
+        vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &mb->model, error) < 0 ||
+        !vgmCheckValue((const char *const[]){ "virtio", "none", NULL }, mb->model,
+                       "model", "memballoon", error) ||
+        vgmXMLPropTristateSwitch(node, "autodeflate", 0, &mb->autodeflate, error) < 0)
+        return NULL;
+    if (vgmXMLSingleChild(node, "stats", &child, error) < 0)
+        return NULL;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "period", NULL }, vgmXMLNoChildren, error) ||
+            (rc = vgmXMLPropUInt(child, "period", VGM_XML_PROP_REQUIRED, &mb->period, error)) < 0)
+            return NULL;
+        mb->havePeriod = TRUE;
+    }
+    if (!vgmDriverIommuParse(node, &mb->driverIommu, error) ||
+        !vgmDeviceAddressParse(node, &mb->addr, error))
+        return NULL;
+    if (g_str_equal(mb->model, "none") &&
+        (mb->havePeriod || mb->autodeflate || mb->driverIommu || mb->addr.type)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<memballoon model='none'> takes no other attributes or elements"));
+        return NULL;
+    }
+    return g_steal_pointer(&mb);
+}
+
+static void
+vgmMemballoonFormat(VgmBuf *buf, const VgmMemballoonDef *mb)
+{
+    VgmBuf attrs;
+    VgmBuf child;
+
+    vgmBufInit(&attrs, 0);
+    vgmBufInitChild(&child, buf);
+    vgmBufAsprintf(&attrs, " model='%s'", mb->model);
+    if (mb->autodeflate)
+        vgmBufAsprintf(&attrs, " autodeflate='%s'", vgmTristateSwitchTypeToString(mb->autodeflate));
+    if (mb->havePeriod)
+        vgmBufAsprintf(&child, "<stats period='%u'/>\n", mb->period);
+    vgmDeviceAddressFormat(&child, &mb->addr);
+    vgmDriverIommuFormat(&child, mb->driverIommu);
+    vgmXMLFormatElement(buf, "memballoon", &attrs, &child);
+}
+
+static VgmRngDef *
+vgmRngParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmRngDef) rng = g_new0(VgmRngDef, 1);
+    xmlNodePtr child;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
+                         (const char *const[]){ "backend", "driver", "address", NULL }, error) ||
+        vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &rng->model, error) < 0 ||
+        !vgmCheckValue((const char *const[]){ "virtio", NULL }, rng->model, "model", "rng", error))
+        return NULL;
+    if (vgmXMLSingleChild(node, "backend", &child, error) < 0)
+        return NULL;
+    if (!child) {
+        vgmErrorSet(error, VGM_ERR_XML, _("element <rng> needs a <backend>"));
+        return NULL;
+    }
+    if (!vgmXMLCheckNode(child, (const char *const[]){ "model", NULL }, NULL, error) ||
+        vgmXMLPropString(child, "model", VGM_XML_PROP_REQUIRED, &rng->backendModel, error) < 0 ||
+        !vgmCheckValue((const char *const[]){ "random", "builtin", NULL }, rng->backendModel,
+                       "model", "backend", error))
+        return NULL;
+    rng->backend = vgmXMLNodeContent(child);
+    if (rng->backend && g_str_equal(rng->backendModel, "builtin")) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<backend model='builtin'> of <rng> takes no device path"));
+        return NULL;
+    }
+    if (rng->backend) {
+        g_strstrip(rng->backend);
+        if (!vgmStrInList(vgmRngBackends, rng->backend)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported RNG source '%1$s' in <backend>: use /dev/urandom, /dev/random or /dev/hwrng"),
+                        rng->backend);
+            return NULL;
+        }
+    }
+    if (!vgmDriverIommuParse(node, &rng->driverIommu, error) ||
+        !vgmDeviceAddressParse(node, &rng->addr, error))
+        return NULL;
+    return g_steal_pointer(&rng);
+}
+
+static void
+vgmRngFormat(VgmBuf *buf, const VgmRngDef *rng)
+{
+    vgmBufAsprintf(buf, "<rng model='%s'>\n", rng->model);
+    vgmBufAdjustIndent(buf, 2);
+    if (rng->backend)
+        vgmBufAsprintf(buf, "<backend model='%s'>%s</backend>\n", rng->backendModel, rng->backend);
+    else
+        vgmBufAsprintf(buf, "<backend model='%s'/>\n", rng->backendModel);
+    vgmDriverIommuFormat(buf, rng->driverIommu);
+    vgmDeviceAddressFormat(buf, &rng->addr);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</rng>\n");
+}
+
+static VgmGraphicsDef *
+vgmGraphicsParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmGraphicsDef) gr = g_new0(VgmGraphicsDef, 1);
+    xmlNodePtr child;
+    int v;
+    int rc;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "port", "autoport", "listen", NULL },
+                         (const char *const[]){ "listen", NULL }, error) ||
+        vgmXMLPropEnum(node, "type", vgmGraphicsTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0 ||
+        (rc = vgmXMLPropInt(node, "port", 0, &gr->port, error)) < 0 ||
+        vgmXMLPropTristateBool(node, "autoport", 0, &gr->autoport, error) < 0 ||
+        vgmXMLPropString(node, "listen", 0, &gr->listen, error) < 0)
+        return NULL;
+    gr->type = v;
+    gr->havePort = rc > 0;
+    if (gr->havePort && gr->port != -1 && (gr->port < 5900 || gr->port > 65535)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$d' for attribute 'port' of element <graphics>: use -1 or 5900 to 65535"),
+                    gr->port);
+        return NULL;
+    }
+    if (vgmXMLSingleChild(node, "listen", &child, error) < 0)
+        return NULL;
+    if (child) {
+        g_autofree char *type = NULL;
+        g_autofree char *address = NULL;
+
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "address", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
+            !vgmCheckValue((const char *const[]){ "address", NULL }, type, "type", "listen", error) ||
+            vgmXMLPropString(child, "address", 0, &address, error) < 0)
+            return NULL;
+        if (gr->listen && address && !g_str_equal(gr->listen, address)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<graphics> listen address '%1$s' differs from its <listen> address '%2$s'"),
+                        gr->listen, address);
+            return NULL;
+        }
+        if (!gr->listen)
+            gr->listen = g_steal_pointer(&address);
+    }
+    return g_steal_pointer(&gr);
+}
+
+static void
+vgmGraphicsFormat(VgmBuf *buf, const VgmGraphicsDef *gr)
+{
+    vgmBufAsprintf(buf, "<graphics type='%s'", vgmGraphicsTypeToString(gr->type));
+    if (gr->havePort)
+        vgmBufAsprintf(buf, " port='%d'", gr->port);
+    if (gr->autoport)
+        vgmBufAsprintf(buf, " autoport='%s'", vgmTristateBoolTypeToString(gr->autoport));
+    if (gr->listen) {
+        vgmBufEscapeString(buf, " listen='%s'>\n", gr->listen);
+        vgmBufEscapeString(buf, "  <listen type='address' address='%s'/>\n", gr->listen);
+        vgmBufAdd(buf, "</graphics>\n");
+    } else {
+        vgmBufAdd(buf, "/>\n");
+    }
+}
+
+static VgmVideoDef *
+vgmVideoParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmVideoDef) video = g_new0(VgmVideoDef, 1);
+    xmlNodePtr child;
+
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren,
+                         (const char *const[]){ "model", "address", NULL }, error) ||
+        vgmXMLSingleChild(node, "model", &child, error) < 0)
+        return NULL;
+    if (!child) {
+        vgmErrorSet(error, VGM_ERR_XML, _("element <video> needs a <model>"));
+        return NULL;
+    }
+    if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "vram", "heads", "primary", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &video->model, error) < 0 ||
+        !vgmCheckValue(vgmVideoModels, video->model, "type", "model", error) ||
+        vgmXMLPropUInt(child, "vram", 0, &video->vram, error) < 0 ||
+        vgmXMLPropUInt(child, "heads", VGM_XML_PROP_NONZERO, &video->heads, error) < 0 ||
+        vgmXMLPropTristateBool(child, "primary", 0, &video->primary, error) < 0)
+        return NULL;
+    if (g_str_equal(video->model, "none") &&
+        (video->vram || video->heads || video->primary)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<model type='none'> of <video> takes no other attributes"));
+        return NULL;
+    }
+    if (!vgmDeviceAddressParse(node, &video->addr, error))
+        return NULL;
+    return g_steal_pointer(&video);
+}
+
+static void
+vgmVideoFormat(VgmBuf *buf, const VgmVideoDef *video)
+{
+    vgmBufAdd(buf, "<video>\n");
+    vgmBufAdjustIndent(buf, 2);
+    vgmBufAsprintf(buf, "<model type='%s'", video->model);
+    if (video->vram)
+        vgmBufAsprintf(buf, " vram='%u'", video->vram);
+    if (video->heads)
+        vgmBufAsprintf(buf, " heads='%u'", video->heads);
+    if (video->primary)
+        vgmBufAsprintf(buf, " primary='%s'", vgmTristateBoolTypeToString(video->primary));
+    vgmBufAdd(buf, "/>\n");
+    vgmDeviceAddressFormat(buf, &video->addr);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</video>\n");
+}
+
+/* ---------------- the container ---------------- */
+
+static const char *const vgmDevicesChildren[] = {
+    "emulator", "disk", "controller", "interface", "serial", "console",
+    "graphics", "video", "memballoon", "rng", "memory", NULL
+};
+
+gboolean
+vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
+{
+    VgmDevicesDef *devs = &def->devices;
+    xmlNodePtr node;
+    xmlNodePtr cur;
+
+    if (vgmXMLSingleChild(root, "devices", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, vgmDevicesChildren, error))
+        return FALSE;
+
+    for (cur = node->children; cur; cur = cur->next) {
+        const char *name = (const char *)cur->name;
+
+        if (cur->type != XML_ELEMENT_NODE)
+            continue;
+        if (g_str_equal(name, "emulator")) {
+            if (devs->emulator) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("element <emulator> may appear only once in <devices>"));
+                return FALSE;
+            }
+            if (!vgmXMLCheckNode(cur, vgmXMLNoChildren, NULL, error))
+                return FALSE;
+            if (!(devs->emulator = vgmXMLNodeContent(cur))) {
+                vgmErrorSet(error, VGM_ERR_XML, _("element <emulator> must not be empty"));
+                return FALSE;
+            }
+            g_strstrip(devs->emulator);
+        } else if (g_str_equal(name, "disk")) {
+            VgmDiskDef *d = vgmDiskParse(cur, error);
+            if (!d)
+                return FALSE;
+            g_ptr_array_add(devs->disks, d);
+        } else if (g_str_equal(name, "interface")) {
+            VgmNetDef *n = vgmNetParse(cur, error);
+            if (!n)
+                return FALSE;
+            g_ptr_array_add(devs->nets, n);
+        } else if (g_str_equal(name, "serial") || g_str_equal(name, "console")) {
+            gboolean serial = g_str_equal(name, "serial");
+            VgmChrDef *c = vgmChrParse(cur, serial ? VGM_CHR_SERIAL : VGM_CHR_CONSOLE, error);
+            if (!c)
+                return FALSE;
+            g_ptr_array_add(serial ? devs->serials : devs->consoles, c);
+        } else if (g_str_equal(name, "controller")) {
+            VgmControllerDef *c = vgmControllerParse(cur, error);
+            if (!c)
+                return FALSE;
+            g_ptr_array_add(devs->controllers, c);
+        } else if (g_str_equal(name, "memballoon")) {
+            if (devs->memballoon) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("element <memballoon> may appear only once in <devices>"));
+                return FALSE;
+            }
+            if (!(devs->memballoon = vgmMemballoonParse(cur, error)))
+                return FALSE;
+        } else if (g_str_equal(name, "rng")) {
+            VgmRngDef *r = vgmRngParse(cur, error);
+            if (!r)
+                return FALSE;
+            g_ptr_array_add(devs->rngs, r);
+        } else if (g_str_equal(name, "graphics")) {
+            VgmGraphicsDef *g = vgmGraphicsParse(cur, error);
+            if (!g)
+                return FALSE;
+            g_ptr_array_add(devs->graphics, g);
+        } else if (g_str_equal(name, "video")) {
+            VgmVideoDef *v = vgmVideoParse(cur, error);
+            if (!v)
+                return FALSE;
+            g_ptr_array_add(devs->videos, v);
+        } else if (g_str_equal(name, "memory")) {
+            VgmMemoryDef *m = vgmDomainMemoryDefParse(cur, error);
+            if (!m)
+                return FALSE;
+            g_ptr_array_add(devs->mems, m);
+        }
+    }
+    return TRUE;
+}
+
+void
+vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    guint i;
+
+    vgmBufAdd(buf, "<devices>\n");
+    vgmBufAdjustIndent(buf, 2);
+    vgmBufEscapeString(buf, "<emulator>%s</emulator>\n", devs->emulator);
+    for (i = 0; i < devs->disks->len; i++)
+        vgmDiskFormat(buf, g_ptr_array_index(devs->disks, i));
+    for (i = 0; i < devs->controllers->len; i++)
+        vgmControllerFormat(buf, g_ptr_array_index(devs->controllers, i));
+    for (i = 0; i < devs->nets->len; i++)
+        vgmNetFormat(buf, g_ptr_array_index(devs->nets, i));
+    for (i = 0; i < devs->serials->len; i++)
+        vgmChrFormat(buf, g_ptr_array_index(devs->serials, i));
+    for (i = 0; i < devs->consoles->len; i++)
+        vgmChrFormat(buf, g_ptr_array_index(devs->consoles, i));
+    for (i = 0; i < devs->graphics->len; i++)
+        vgmGraphicsFormat(buf, g_ptr_array_index(devs->graphics, i));
+    for (i = 0; i < devs->videos->len; i++)
+        vgmVideoFormat(buf, g_ptr_array_index(devs->videos, i));
+    if (devs->memballoon)
+        vgmMemballoonFormat(buf, devs->memballoon);
+    for (i = 0; i < devs->rngs->len; i++)
+        vgmRngFormat(buf, g_ptr_array_index(devs->rngs, i));
+    for (i = 0; i < devs->mems->len; i++)
+        vgmDomainMemoryDefFormat(buf, g_ptr_array_index(devs->mems, i));
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</devices>\n");
+}

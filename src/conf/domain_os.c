@@ -1,0 +1,484 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * domain_os.c: how the guest boots and what platform it sees.
+ *
+ * Owns <os> (type, firmware, loader, nvram, direct kernel boot, boot
+ * order), <features> (acpi, apic, pmu, smm, ioapic) and <clock>.
+ */
+#include "config.h"
+
+#include "domain_conf.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+VGM_ENUM_IMPL(vgmOsFirmware, VGM_OS_FIRMWARE_LAST, "none", "bios", "efi");
+VGM_ENUM_IMPL(vgmLoaderType, VGM_LOADER_TYPE_LAST, "none", "rom", "pflash");
+VGM_ENUM_IMPL(vgmBootDev, VGM_BOOT_LAST, "fd", "cdrom", "hd", "network");
+VGM_ENUM_IMPL(vgmFeature, VGM_FEATURE_LAST, "acpi", "apic", "pmu", "smm", "ioapic");
+VGM_ENUM_IMPL(vgmIoapicDriver, VGM_IOAPIC_LAST, "none", "qemu", "kvm");
+VGM_ENUM_IMPL(vgmClockOffset, VGM_CLOCK_OFFSET_LAST,
+              "utc", "localtime", "variable", "timezone");
+
+static const char *const vgmTimerNames[] = {
+    "platform", "pit", "rtc", "hpet", "kvmclock", "tsc", "hypervclock",
+    "armvtimer", NULL
+};
+static const char *const vgmTimerTickpolicies[] = {
+    "delay", "catchup", "merge", "discard", NULL
+};
+
+void
+vgmDomainOsClear(VgmDomainDef *def)
+{
+    VgmOsDef *os = &def->os;
+    size_t i;
+
+    g_free(os->type);
+    g_free(os->arch);
+    g_free(os->machine);
+    for (i = 0; i < os->nfwFeatures; i++)
+        g_free(os->fwFeatures[i].name);
+    g_free(os->fwFeatures);
+    g_free(os->loader);
+    g_free(os->nvram);
+    g_free(os->nvramTemplate);
+    g_free(os->kernel);
+    g_free(os->initrd);
+    g_free(os->cmdline);
+    g_free(os->boot);
+    g_free(def->clock.timezone);
+    g_free(def->clock.basis);
+    for (i = 0; i < def->clock.ntimers; i++) {
+        g_free(def->clock.timers[i].name);
+        g_free(def->clock.timers[i].tickpolicy);
+    }
+    g_free(def->clock.timers);
+}
+
+static gboolean
+vgmStrInList(const char *const *list, const char *str)
+{
+    for (; *list; list++) {
+        if (g_str_equal(*list, str))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static int
+vgmOsText(xmlNodePtr os, const char *name, char **value, GError **error)
+{
+    xmlNodePtr node;
+    int rc;
+
+    *value = NULL;
+    if ((rc = vgmXMLSingleChild(os, name, &node, error)) <= 0)
+        return rc;
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, NULL, error))
+        return -1;
+    *value = vgmXMLNodeContent(node);
+    return 1;
+}
+
+static gboolean
+vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const children[] = {
+        "type", "firmware", "loader", "nvram", "kernel", "initrd", "cmdline",
+        "boot", NULL
+    };
+    VgmOsDef *os = &def->os;
+    g_autoptr(GPtrArray) boots = NULL;
+    xmlNodePtr child;
+    guint i, j;
+    int v;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "firmware", NULL }, children, error))
+        return FALSE;
+    if (vgmXMLPropEnum(node, "firmware", vgmOsFirmwareTypeFromString,
+                       VGM_XML_PROP_NONZERO, &v, error) < 0)
+        return FALSE;
+    os->firmware = v;
+
+    if (vgmXMLSingleChild(node, "type", &child, error) < 0)
+        return FALSE;
+    if (!child) {
+        vgmErrorSet(error, VGM_ERR_XML, _("element <os> needs a <type> element"));
+        return FALSE;
+    }
+    if (!vgmXMLCheckNode(child, (const char *const[]){ "arch", "machine", NULL }, NULL, error) ||
+        vgmXMLPropString(child, "arch", 0, &os->arch, error) < 0 ||
+        vgmXMLPropString(child, "machine", 0, &os->machine, error) < 0)
+        return FALSE;
+    os->type = vgmXMLNodeContent(child);
+    if (os->type)
+        g_strstrip(os->type);
+    if (!os->type || !g_str_equal(os->type, "hvm")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported OS type '%1$s' in element <type> of <os>: only 'hvm' is supported"),
+                    os->type ? os->type : "");
+        return FALSE;
+    }
+
+    if (vgmXMLSingleChild(node, "firmware", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        g_autoptr(GPtrArray) feats = NULL;
+
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren,
+                             (const char *const[]){ "feature", NULL }, error))
+            return FALSE;
+        feats = vgmXMLChildren(child, "feature");
+        os->fwFeatures = g_new0(VgmFirmwareFeature, feats->len);
+        for (i = 0; i < feats->len; i++) {
+            xmlNodePtr fn = g_ptr_array_index(feats, i);
+            VgmFirmwareFeature *f = &os->fwFeatures[os->nfwFeatures++];
+
+            if (!vgmXMLCheckNode(fn, (const char *const[]){ "enabled", "name", NULL },
+                                 vgmXMLNoChildren, error) ||
+                vgmXMLPropTristateBool(fn, "enabled", VGM_XML_PROP_REQUIRED, &f->enabled, error) < 0 ||
+                vgmXMLPropString(fn, "name", VGM_XML_PROP_REQUIRED, &f->name, error) < 0)
+                return FALSE;
+            if (!g_str_equal(f->name, "secure-boot") && !g_str_equal(f->name, "enrolled-keys")) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' for attribute 'name' of element <feature> in <firmware>"),
+                            f->name);
+                return FALSE;
+            }
+        }
+    }
+
+    if (vgmXMLSingleChild(node, "loader", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "readonly", "secure", "type", "stateless", NULL },
+                             NULL, error) ||
+            vgmXMLPropTristateBool(child, "readonly", 0, &os->loaderReadonly, error) < 0 ||
+            vgmXMLPropTristateBool(child, "secure", 0, &os->loaderSecure, error) < 0 ||
+            vgmXMLPropTristateBool(child, "stateless", 0, &os->loaderStateless, error) < 0 ||
+            vgmXMLPropEnum(child, "type", vgmLoaderTypeTypeFromString,
+                           VGM_XML_PROP_NONZERO, &v, error) < 0)
+            return FALSE;
+        os->loaderType = v;
+        os->loader = vgmXMLNodeContent(child);
+    }
+    if (vgmXMLSingleChild(node, "nvram", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "template", NULL }, NULL, error) ||
+            vgmXMLPropString(child, "template", 0, &os->nvramTemplate, error) < 0)
+            return FALSE;
+        os->nvram = vgmXMLNodeContent(child);
+    }
+    if (vgmOsText(node, "kernel", &os->kernel, error) < 0 ||
+        vgmOsText(node, "initrd", &os->initrd, error) < 0 ||
+        vgmOsText(node, "cmdline", &os->cmdline, error) < 0)
+        return FALSE;
+
+    boots = vgmXMLChildren(node, "boot");
+    os->boot = g_new0(VgmBootDev, boots->len);
+    for (i = 0; i < boots->len; i++) {
+        xmlNodePtr bn = g_ptr_array_index(boots, i);
+
+        if (!vgmXMLCheckNode(bn, (const char *const[]){ "dev", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropEnum(bn, "dev", vgmBootDevTypeFromString,
+                           VGM_XML_PROP_REQUIRED, &v, error) < 0)
+            return FALSE;
+        for (j = 0; j < os->nboot; j++) {
+            if (os->boot[j] == (VgmBootDev)v) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("boot device '%1$s' appears twice in <os>"),
+                            vgmBootDevTypeToString(v));
+                return FALSE;
+            }
+        }
+        os->boot[os->nboot++] = v;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const children[] = {
+        "acpi", "apic", "pmu", "smm", "ioapic", NULL
+    };
+    VgmFeatures *f = &def->features;
+    const char *const *name;
+    xmlNodePtr child;
+    int v;
+
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, children, error))
+        return FALSE;
+    def->hasFeatures = TRUE;
+    for (name = children; *name; name++) {
+        if (vgmXMLSingleChild(node, *name, &child, error) < 0)
+            return FALSE;
+    }
+    if ((child = vgmXMLChild(node, "acpi"))) {
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren, vgmXMLNoChildren, error))
+            return FALSE;
+        f->features[VGM_FEATURE_ACPI] = VGM_TRISTATE_YES;
+    }
+    if ((child = vgmXMLChild(node, "apic"))) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "eoi", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropTristateSwitch(child, "eoi", 0, &f->apicEoi, error) < 0)
+            return FALSE;
+        f->features[VGM_FEATURE_APIC] = VGM_TRISTATE_YES;
+    }
+    if ((child = vgmXMLChild(node, "pmu"))) {
+        VgmTristate state;
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
+            return FALSE;
+        f->features[VGM_FEATURE_PMU] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
+    }
+    if ((child = vgmXMLChild(node, "smm"))) {
+        VgmTristate state;
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
+            return FALSE;
+        f->features[VGM_FEATURE_SMM] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
+    }
+    if ((child = vgmXMLChild(node, "ioapic"))) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "driver", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropEnum(child, "driver", vgmIoapicDriverTypeFromString,
+                           VGM_XML_PROP_NONZERO, &v, error) < 0)
+            return FALSE;
+        f->ioapic = v;
+        f->features[VGM_FEATURE_IOAPIC] = VGM_TRISTATE_YES;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmClockParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
+{
+    VgmClockDef *clock = &def->clock;
+    g_autoptr(GPtrArray) timers = NULL;
+    guint i, j;
+    int v;
+    int rc;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "offset", "timezone", "adjustment", "basis", NULL },
+                         (const char *const[]){ "timer", NULL }, error))
+        return FALSE;
+    if (vgmXMLPropEnum(node, "offset", vgmClockOffsetTypeFromString, 0, &v, error) < 0)
+        return FALSE;
+    clock->offset = v;
+    if (vgmXMLPropString(node, "timezone", 0, &clock->timezone, error) < 0 ||
+        vgmXMLPropString(node, "basis", 0, &clock->basis, error) < 0)
+        return FALSE;
+    if (clock->timezone && clock->offset != VGM_CLOCK_OFFSET_TIMEZONE) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("attribute 'timezone' of element <clock> needs offset='timezone'"));
+        return FALSE;
+    }
+    if (clock->offset == VGM_CLOCK_OFFSET_TIMEZONE && !clock->timezone) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("element <clock> with offset='timezone' needs a 'timezone' attribute"));
+        return FALSE;
+    }
+    if (clock->basis && !g_str_equal(clock->basis, "utc") &&
+        !g_str_equal(clock->basis, "localtime")) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'basis' of element <clock>"),
+                    clock->basis);
+        return FALSE;
+    }
+    {
+        g_autofree char *adj = NULL;
+        if ((rc = vgmXMLPropString(node, "adjustment", 0, &adj, error)) < 0)
+            return FALSE;
+        if (rc > 0) {
+            char *end = NULL;
+            gint64 a = g_ascii_strtoll(adj, &end, 10);
+            if (!*adj || *end || clock->offset != VGM_CLOCK_OFFSET_VARIABLE) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' for attribute 'adjustment' of element <clock>: an integer with offset='variable' is needed"),
+                            adj);
+                return FALSE;
+            }
+            clock->adjustment = a;
+        }
+    }
+    if ((clock->basis) && clock->offset != VGM_CLOCK_OFFSET_VARIABLE) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("attribute 'basis' of element <clock> needs offset='variable'"));
+        return FALSE;
+    }
+
+    timers = vgmXMLChildren(node, "timer");
+    clock->timers = g_new0(VgmClockTimer, timers->len);
+    for (i = 0; i < timers->len; i++) {
+        xmlNodePtr tn = g_ptr_array_index(timers, i);
+        VgmClockTimer *t = &clock->timers[clock->ntimers++];
+
+        if (!vgmXMLCheckNode(tn, (const char *const[]){ "name", "present", "tickpolicy", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(tn, "name", VGM_XML_PROP_REQUIRED, &t->name, error) < 0 ||
+            vgmXMLPropTristateBool(tn, "present", 0, &t->present, error) < 0 ||
+            vgmXMLPropString(tn, "tickpolicy", 0, &t->tickpolicy, error) < 0)
+            return FALSE;
+        if (!vgmStrInList(vgmTimerNames, t->name)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'name' of element <timer>"),
+                        t->name);
+            return FALSE;
+        }
+        if (t->tickpolicy && !vgmStrInList(vgmTimerTickpolicies, t->tickpolicy)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'tickpolicy' of element <timer>"),
+                        t->tickpolicy);
+            return FALSE;
+        }
+        for (j = 0; j + 1 < clock->ntimers; j++) {
+            if (g_str_equal(clock->timers[j].name, t->name)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("timer '%1$s' appears twice in <clock>"), t->name);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDomainOsParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
+{
+    xmlNodePtr node;
+
+    node = vgmXMLChild(root, "os");
+    if (!node) {
+        vgmErrorSet(error, VGM_ERR_XML, _("missing element <os> in <domain>"));
+        return FALSE;
+    }
+    if (!vgmOsParse(def, node, error))
+        return FALSE;
+    if ((node = vgmXMLChild(root, "features")) && !vgmFeaturesParse(def, node, error))
+        return FALSE;
+    if ((node = vgmXMLChild(root, "clock")) && !vgmClockParse(def, node, error))
+        return FALSE;
+    return TRUE;
+}
+
+void
+vgmDomainOsFormat(VgmBuf *buf, const VgmDomainDef *def)
+{
+    const VgmOsDef *os = &def->os;
+    VgmBuf child;
+    size_t i;
+
+    vgmBufAdd(buf, "<os");
+    if (os->firmware)
+        vgmBufAsprintf(buf, " firmware='%s'", vgmOsFirmwareTypeToString(os->firmware));
+    vgmBufAdd(buf, ">\n");
+    vgmBufInitChild(&child, buf);
+
+    vgmBufAdd(&child, "<type");
+    vgmBufEscapeString(&child, " arch='%s'", os->arch);
+    vgmBufEscapeString(&child, " machine='%s'", os->machine);
+    vgmBufEscapeString(&child, ">%s</type>\n", os->type);
+    if (os->nfwFeatures) {
+        vgmBufAdd(&child, "<firmware>\n");
+        for (i = 0; i < os->nfwFeatures; i++) {
+            vgmBufAsprintf(&child, "  <feature enabled='%s'",
+                           vgmTristateBoolTypeToString(os->fwFeatures[i].enabled));
+            vgmBufEscapeString(&child, " name='%s'/>\n", os->fwFeatures[i].name);
+        }
+        vgmBufAdd(&child, "</firmware>\n");
+    }
+    if (os->loader || os->loaderReadonly || os->loaderSecure || os->loaderType ||
+        os->loaderStateless) {
+        vgmBufAdd(&child, "<loader");
+        if (os->loaderReadonly)
+            vgmBufAsprintf(&child, " readonly='%s'", vgmTristateBoolTypeToString(os->loaderReadonly));
+        if (os->loaderSecure)
+            vgmBufAsprintf(&child, " secure='%s'", vgmTristateBoolTypeToString(os->loaderSecure));
+        if (os->loaderType)
+            vgmBufAsprintf(&child, " type='%s'", vgmLoaderTypeTypeToString(os->loaderType));
+        if (os->loaderStateless)
+            vgmBufAsprintf(&child, " stateless='%s'", vgmTristateBoolTypeToString(os->loaderStateless));
+        if (os->loader)
+            vgmBufEscapeString(&child, ">%s</loader>\n", os->loader);
+        else
+            vgmBufAdd(&child, "/>\n");
+    }
+    if (os->nvram || os->nvramTemplate) {
+        vgmBufAdd(&child, "<nvram");
+        vgmBufEscapeString(&child, " template='%s'", os->nvramTemplate);
+        if (os->nvram)
+            vgmBufEscapeString(&child, ">%s</nvram>\n", os->nvram);
+        else
+            vgmBufAdd(&child, "/>\n");
+    }
+    vgmBufEscapeString(&child, "<kernel>%s</kernel>\n", os->kernel);
+    vgmBufEscapeString(&child, "<initrd>%s</initrd>\n", os->initrd);
+    vgmBufEscapeString(&child, "<cmdline>%s</cmdline>\n", os->cmdline);
+    for (i = 0; i < os->nboot; i++)
+        vgmBufAsprintf(&child, "<boot dev='%s'/>\n", vgmBootDevTypeToString(os->boot[i]));
+    vgmBufAddBuf(buf, &child);
+    vgmBufClear(&child);
+    vgmBufAdd(buf, "</os>\n");
+}
+
+void
+vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def)
+{
+    const VgmFeatures *f = &def->features;
+    VgmBuf child;
+
+    if (!def->hasFeatures)
+        return;
+    vgmBufInitChild(&child, buf);
+    if (f->features[VGM_FEATURE_ACPI])
+        vgmBufAdd(&child, "<acpi/>\n");
+    if (f->features[VGM_FEATURE_APIC]) {
+        if (f->apicEoi)
+            vgmBufAsprintf(&child, "<apic eoi='%s'/>\n", vgmTristateSwitchTypeToString(f->apicEoi));
+        else
+            vgmBufAdd(&child, "<apic/>\n");
+    }
+    if (f->features[VGM_FEATURE_PMU])
+        vgmBufAsprintf(&child, "<pmu state='%s'/>\n",
+                       f->features[VGM_FEATURE_PMU] == VGM_TRISTATE_YES ? "on" : "off");
+    if (f->features[VGM_FEATURE_SMM])
+        vgmBufAsprintf(&child, "<smm state='%s'/>\n",
+                       f->features[VGM_FEATURE_SMM] == VGM_TRISTATE_YES ? "on" : "off");
+    if (f->features[VGM_FEATURE_IOAPIC]) {
+        if (f->ioapic)
+            vgmBufAsprintf(&child, "<ioapic driver='%s'/>\n", vgmIoapicDriverTypeToString(f->ioapic));
+        else
+            vgmBufAdd(&child, "<ioapic/>\n");
+    }
+    vgmXMLFormatElementEmpty(buf, "features", NULL, &child);
+}
+
+void
+vgmDomainClockFormat(VgmBuf *buf, const VgmDomainDef *def)
+{
+    const VgmClockDef *clock = &def->clock;
+    VgmBuf attrs;
+    VgmBuf child;
+    size_t i;
+
+    vgmBufInit(&attrs, 0);
+    vgmBufInitChild(&child, buf);
+    vgmBufAsprintf(&attrs, " offset='%s'", vgmClockOffsetTypeToString(clock->offset));
+    vgmBufEscapeString(&attrs, " timezone='%s'", clock->timezone);
+    if (clock->offset == VGM_CLOCK_OFFSET_VARIABLE) {
+        vgmBufAsprintf(&attrs, " adjustment='%lld'", clock->adjustment);
+        vgmBufAsprintf(&attrs, " basis='%s'", clock->basis ? clock->basis : "utc");
+    }
+    for (i = 0; i < clock->ntimers; i++) {
+        const VgmClockTimer *t = &clock->timers[i];
+
+        vgmBufAsprintf(&child, "<timer name='%s'", t->name);
+        if (t->present)
+            vgmBufAsprintf(&child, " present='%s'", vgmTristateBoolTypeToString(t->present));
+        if (t->tickpolicy)
+            vgmBufAsprintf(&child, " tickpolicy='%s'", t->tickpolicy);
+        vgmBufAdd(&child, "/>\n");
+    }
+    vgmXMLFormatElementEmpty(buf, "clock", &attrs, &child);
+}

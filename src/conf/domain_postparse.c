@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * domain_postparse.c: the defaults libvirt fills in after parsing.
+ *
+ * Everything here turns what the user left out into what libvirt (with its
+ * QEMU driver) would show in `virsh dumpxml`: total memory from the NUMA
+ * cells, currentMemory, vCPU placement, CPU check modes, default boot
+ * device, lifecycle actions, disk driver names, serial/console pairing,
+ * controller indexes, VNC autoport, the default memballoon and MAC
+ * addresses. Nothing here rejects a configuration that validation would
+ * accept, except a domain with no memory size at all.
+ */
+#include "config.h"
+
+#include <sys/utsname.h>
+
+#include "domain_conf.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+static const char *
+vgmPostParseHostArch(void)
+{
+    static char arch[64];
+    struct utsname ut;
+
+    if (arch[0])
+        return arch;
+    if (uname(&ut) < 0 || g_str_equal(ut.machine, "x86_64") || g_str_equal(ut.machine, "amd64"))
+        g_strlcpy(arch, "x86_64", sizeof(arch));
+    else if (g_str_equal(ut.machine, "arm64"))
+        g_strlcpy(arch, "aarch64", sizeof(arch));
+    else
+        g_strlcpy(arch, ut.machine, sizeof(arch));
+    return arch;
+}
+
+static gboolean
+vgmPostParseMemory(VgmDomainDef *def, GError **error)
+{
+    if (def->memory == 0 && vgmDomainDefNumaCells(def) > 0)
+        def->memory = vgmDomainDefNumaTotalMemory(def) +
+                      vgmDomainDefGetMemoryDevicesTotal(def);
+    if (def->memory == 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("the memory size is missing: give it in <memory> or in the NUMA <cell> elements"));
+        return FALSE;
+    }
+    if (def->curMemory == 0 || def->curMemory > def->memory)
+        def->curMemory = def->memory;
+    return TRUE;
+}
+
+static void
+vgmPostParseCpu(VgmDomainDef *def)
+{
+    VgmCpuDef *cpu = def->cpu;
+    size_t i;
+
+    if (def->vcpus == 0)
+        def->vcpus = 1;
+    if (def->vcpusCurrent == def->vcpus)
+        def->vcpusCurrent = 0;
+    if (def->cpuPlacement == VGM_DOMAIN_CPU_PLACEMENT_DEFAULT)
+        def->cpuPlacement = def->numatune.placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO ?
+                            VGM_DOMAIN_CPU_PLACEMENT_AUTO : VGM_DOMAIN_CPU_PLACEMENT_STATIC;
+
+    if (def->numatune.memorySet &&
+        def->numatune.placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_DEFAULT) {
+        if (def->numatune.nodeset)
+            def->numatune.placement = VGM_DOMAIN_NUMATUNE_PLACEMENT_STATIC;
+        else
+            def->numatune.placement = VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO;
+    }
+
+    if (!cpu)
+        return;
+    if (cpu->sockets && !cpu->dies)
+        cpu->dies = 1;
+    switch (cpu->mode) {
+    case VGM_CPU_MODE_HOST_PASSTHROUGH:
+    case VGM_CPU_MODE_MAXIMUM:
+        if (!cpu->check)
+            cpu->check = VGM_CPU_CHECK_NONE;
+        if (!cpu->migratable)
+            cpu->migratable = VGM_TRISTATE_YES;
+        break;
+    case VGM_CPU_MODE_HOST_MODEL:
+        if (!cpu->check)
+            cpu->check = VGM_CPU_CHECK_PARTIAL;
+        break;
+    case VGM_CPU_MODE_CUSTOM:
+        if (cpu->model) {
+            if (!cpu->match)
+                cpu->match = VGM_CPU_MATCH_EXACT;
+            if (!cpu->check)
+                cpu->check = VGM_CPU_CHECK_PARTIAL;
+        }
+        break;
+    case VGM_CPU_MODE_LAST:
+        break;
+    }
+    for (i = 0; i < def->numatune.nmemnodes; i++) {
+        if (!def->numatune.memnodes[i].modeSet)
+            def->numatune.memnodes[i].mode = VGM_DOMAIN_NUMATUNE_MEM_STRICT;
+    }
+}
+
+static void
+vgmPostParseOs(VgmDomainDef *def)
+{
+    if (!def->os.arch)
+        def->os.arch = g_strdup(vgmPostParseHostArch());
+    if (def->os.nboot == 0 && !def->os.kernel) {
+        def->os.boot = g_renew(VgmBootDev, def->os.boot, 1);
+        def->os.boot[def->os.nboot++] = VGM_BOOT_DISK;
+    }
+    if (!def->onPoweroff)
+        def->onPoweroff = VGM_DOMAIN_LIFECYCLE_DESTROY;
+    if (!def->onReboot)
+        def->onReboot = VGM_DOMAIN_LIFECYCLE_RESTART;
+    if (!def->onCrash)
+        def->onCrash = VGM_DOMAIN_LIFECYCLE_DESTROY;
+}
+
+static VgmChrDef *
+vgmChrCopyForSerial(const VgmChrDef *src)
+{
+    VgmChrDef *chr = g_new0(VgmChrDef, 1);
+
+    chr->kind = VGM_CHR_SERIAL;
+    chr->type = src->type;
+    chr->path = g_strdup(src->path);
+    chr->mode = g_strdup(src->mode);
+    chr->append = src->append;
+    return chr;
+}
+
+static void
+vgmPostParseChr(VgmDomainDef *def)
+{
+    VgmDevicesDef *devs = &def->devices;
+    guint i;
+
+    /* A serial console with no serial port gets one, as in libvirt. */
+    if (devs->consoles->len > 0 && devs->serials->len == 0) {
+        VgmChrDef *con = g_ptr_array_index(devs->consoles, 0);
+        if (!con->targetType || g_str_equal(con->targetType, "serial"))
+            g_ptr_array_add(devs->serials, vgmChrCopyForSerial(con));
+    }
+    for (i = 0; i < devs->serials->len; i++) {
+        VgmChrDef *chr = g_ptr_array_index(devs->serials, i);
+
+        if (!chr->targetType)
+            chr->targetType = g_strdup("isa-serial");
+        if (!chr->havePort) {
+            chr->havePort = TRUE;
+            chr->port = i;
+        }
+        if (!chr->targetModel && g_str_equal(chr->targetType, "isa-serial"))
+            chr->targetModel = g_strdup("isa-serial");
+    }
+    for (i = 0; i < devs->consoles->len; i++) {
+        VgmChrDef *con = g_ptr_array_index(devs->consoles, i);
+
+        if (!con->targetType)
+            con->targetType = g_strdup(i == 0 ? "serial" : "virtio");
+        if (!con->havePort) {
+            con->havePort = TRUE;
+            con->port = 0;
+        }
+        /* the first serial console is the first serial port shown again */
+        if (i == 0 && g_str_equal(con->targetType, "serial") && devs->serials->len > 0) {
+            const VgmChrDef *ser = g_ptr_array_index(devs->serials, 0);
+            con->type = ser->type;
+            g_free(con->path);
+            con->path = g_strdup(ser->path);
+            g_free(con->mode);
+            con->mode = g_strdup(ser->mode);
+            con->append = ser->append;
+        }
+    }
+}
+
+static void
+vgmPostParseDevices(VgmDomainDef *def)
+{
+    VgmDevicesDef *devs = &def->devices;
+    guint i, j;
+
+    for (i = 0; i < devs->disks->len; i++) {
+        VgmDiskDef *disk = g_ptr_array_index(devs->disks, i);
+
+        if (!disk->driverName)
+            disk->driverName = g_strdup("qemu");
+        if (disk->device == VGM_DISK_DEVICE_CDROM)
+            disk->readonly = TRUE;
+    }
+    for (i = 0; i < devs->controllers->len; i++) {
+        VgmControllerDef *ctrl = g_ptr_array_index(devs->controllers, i);
+        unsigned int next = 0;
+
+        if (ctrl->haveIndex)
+            continue;
+        for (j = 0; j < devs->controllers->len; j++) {
+            VgmControllerDef *other = g_ptr_array_index(devs->controllers, j);
+            if (j != i && other->haveIndex && g_str_equal(other->type, ctrl->type) &&
+                other->index >= next)
+                next = other->index + 1;
+        }
+        ctrl->index = next;
+        ctrl->haveIndex = TRUE;
+    }
+    for (i = 0; i < devs->nets->len; i++) {
+        VgmNetDef *net = g_ptr_array_index(devs->nets, i);
+
+        if (!net->mac) {
+            unsigned char r[3];
+            vgmDomainRandomBytes(r, sizeof(r));
+            net->mac = g_strdup_printf("52:54:00:%02x:%02x:%02x", r[0], r[1], r[2]);
+        }
+        if (!net->model)
+            net->model = g_strdup("rtl8139");
+    }
+    for (i = 0; i < devs->graphics->len; i++) {
+        VgmGraphicsDef *gr = g_ptr_array_index(devs->graphics, i);
+
+        if (!gr->havePort && gr->autoport != VGM_TRISTATE_NO) {
+            gr->havePort = TRUE;
+            gr->port = -1;
+        }
+        if (gr->havePort && gr->port == -1)
+            gr->autoport = VGM_TRISTATE_YES;
+        else if (!gr->autoport)
+            gr->autoport = VGM_TRISTATE_NO;
+    }
+    for (i = 0; i < devs->videos->len; i++) {
+        VgmVideoDef *video = g_ptr_array_index(devs->videos, i);
+
+        if (g_str_equal(video->model, "none"))
+            continue;
+        if (!video->heads)
+            video->heads = 1;
+        if (!video->vram && !g_str_equal(video->model, "virtio"))
+            video->vram = 16384;
+        if (i == 0 && !video->primary)
+            video->primary = VGM_TRISTATE_YES;
+    }
+    if (!devs->memballoon) {
+        devs->memballoon = g_new0(VgmMemballoonDef, 1);
+        devs->memballoon->model = g_strdup("virtio");
+    }
+    vgmPostParseChr(def);
+}
+
+gboolean
+vgmDomainDefPostParse(VgmDomainDef *def, GError **error)
+{
+    if (!vgmPostParseMemory(def, error))
+        return FALSE;
+    vgmPostParseCpu(def);
+    vgmPostParseOs(def);
+    vgmPostParseDevices(def);
+    return TRUE;
+}

@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * domain_validate.c: hypervisor-independent validation of a parsed domain.
+ *
+ * Every rule is one row of vgmDomainRules below: an identifier, and a
+ * function that sets an error naming the element and the reason. The
+ * extension's rules (1 to 8 of the specification) come first, then the
+ * checks libvirt itself makes for the supported subset. Rules that need
+ * to know the QEMU binary live in src/qemu/qemu_validate.c.
+ */
+#include "config.h"
+
+#include "domain_conf.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+typedef gboolean (*VgmDomainRuleFunc)(const VgmDomainDef *def, GError **error);
+
+static const char *
+vgmSecName(const VgmDomainDef *def)
+{
+    return vgmLaunchSecurityTypeToString(def->sec->type);
+}
+
+static gboolean
+vgmSecIsSnpOrTdx(const VgmDomainDef *def)
+{
+    return def->sec && (def->sec->type == VGM_LAUNCH_SECURITY_SEV_SNP ||
+                        def->sec->type == VGM_LAUNCH_SECURITY_TDX);
+}
+
+/* The first place asking for private memory, described for a message;
+ * NULL when every backend may be shared. */
+static char *
+vgmFindPrivateAccess(const VgmDomainDef *def)
+{
+    size_t i;
+
+    if (def->mb.access == VGM_DOMAIN_MEMORY_ACCESS_PRIVATE)
+        return g_strdup("<memoryBacking><access mode='private'/>");
+    for (i = 0; i < vgmDomainDefNumaCells(def); i++) {
+        if (def->cpu->cells[i].memAccess == VGM_DOMAIN_MEMORY_ACCESS_PRIVATE)
+            return g_strdup_printf("<cell id='%u' memAccess='private'>", def->cpu->cells[i].id);
+    }
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        if (mem->access == VGM_DOMAIN_MEMORY_ACCESS_PRIVATE)
+            return g_strdup_printf("<memory model='%s' access='private'>",
+                                   vgmMemoryModelTypeToString(mem->model));
+    }
+    return NULL;
+}
+
+/* What asks for guest_memfd, for messages. */
+static const char *
+vgmGmemWhat(const VgmDomainDef *def)
+{
+    if (def->mb.source == VGM_DOMAIN_MEMORY_SOURCE_GUESTMEMFD)
+        return "<source type='guestmemfd'>";
+    return "<launchSecurity inPlaceConversion='yes'>";
+}
+
+/* ---- the extension: rules 1 to 8 ---- */
+
+static gboolean
+vgmRuleInPlaceType(const VgmDomainDef *def, GError **error)
+{
+    if (!def->sec || !def->sec->inPlaceConversion || vgmSecIsSnpOrTdx(def))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("attribute 'inPlaceConversion' of <launchSecurity type='%1$s'> is not supported: only sev-snp and tdx guests convert memory in place"),
+                vgmSecName(def));
+    return FALSE;
+}
+
+static gboolean
+vgmRuleInPlaceSource(const VgmDomainDef *def, GError **error)
+{
+    if (!vgmDomainDefInPlaceConversion(def))
+        return TRUE;
+    if (def->mb.source != VGM_DOMAIN_MEMORY_SOURCE_FILE &&
+        def->mb.source != VGM_DOMAIN_MEMORY_SOURCE_ANONYMOUS)
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("<launchSecurity inPlaceConversion='yes'> cannot use <memoryBacking><source type='%1$s'/>: in-place memory must be guest_memfd (use 'memfd' or 'guestmemfd', or no source)"),
+                vgmDomainMemorySourceTypeToString(def->mb.source));
+    return FALSE;
+}
+
+static gboolean
+vgmRuleGmemPrivate(const VgmDomainDef *def, GError **error)
+{
+    g_autofree char *where = NULL;
+
+    if (!vgmDomainDefUsesGuestMemfd(def) || !(where = vgmFindPrivateAccess(def)))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("%1$s cannot be combined with %2$s: guest_memfd backends are always shared"),
+                vgmGmemWhat(def), where);
+    return FALSE;
+}
+
+static gboolean
+vgmRuleGmemConfidential(const VgmDomainDef *def, GError **error)
+{
+    if (def->mb.source != VGM_DOMAIN_MEMORY_SOURCE_GUESTMEMFD ||
+        !vgmSecIsSnpOrTdx(def) || vgmDomainDefInPlaceConversion(def))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("<source type='guestmemfd'> with <launchSecurity type='%1$s'> needs inPlaceConversion='yes': a guest_memfd RAM backend cannot sit beside QEMU's own private guest_memfd"),
+                vgmSecName(def));
+    return FALSE;
+}
+
+static gboolean
+vgmRuleGmemKvm(const VgmDomainDef *def, GError **error)
+{
+    if (def->virtType == VGM_DOMAIN_VIRT_KVM)
+        return TRUE;
+    if (def->mb.source != VGM_DOMAIN_MEMORY_SOURCE_GUESTMEMFD &&
+        !(def->sec && def->sec->inPlaceConversion))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("%1$s needs <domain type='kvm'>, not '%2$s': guest_memfd is memory of the KVM hypervisor"),
+                def->mb.source == VGM_DOMAIN_MEMORY_SOURCE_GUESTMEMFD ?
+                "<source type='guestmemfd'>" : "<launchSecurity inPlaceConversion>",
+                vgmDomainVirtTypeToString(def->virtType));
+    return FALSE;
+}
+
+static gboolean
+vgmRuleLiveUpdateMemory(const VgmDomainDef *def, GError **error)
+{
+    g_autofree char *where = NULL;
+    guint i;
+
+    if (!def->mb.liveUpdate)
+        return TRUE;
+    if ((where = vgmFindPrivateAccess(def))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<liveUpdate/> cannot be combined with %1$s: memory that survives a QEMU swap must be shared"),
+                    where);
+        return FALSE;
+    }
+    if (def->mb.source == VGM_DOMAIN_MEMORY_SOURCE_ANONYMOUS) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<liveUpdate/> cannot be combined with <source type='anonymous'>: anonymous memory has no file descriptor to hand over"));
+        return FALSE;
+    }
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        if (mem->model == VGM_MEMORY_MODEL_SGX_EPC) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<liveUpdate/> cannot be combined with an sgx-epc memory device: QEMU refuses CPR with EPC memory"));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmRuleLiveUpdateConfidential(const VgmDomainDef *def, GError **error)
+{
+    if (!def->mb.liveUpdate || !vgmSecIsSnpOrTdx(def) || vgmDomainDefInPlaceConversion(def))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("<liveUpdate/> with <launchSecurity type='%1$s'> needs inPlaceConversion='yes': the separate private memory layer blocks QEMU live update"),
+                vgmSecName(def));
+    return FALSE;
+}
+
+static gboolean
+vgmRuleInPlacePmem(const VgmDomainDef *def, GError **error)
+{
+    guint i;
+
+    if (!vgmDomainDefInPlaceConversion(def))
+        return TRUE;
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        if (mem->model == VGM_MEMORY_MODEL_NVDIMM || mem->model == VGM_MEMORY_MODEL_VIRTIO_PMEM) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("memory device of model '%1$s' cannot be used with <launchSecurity inPlaceConversion='yes'>: its file-backed memory cannot become private"),
+                        vgmMemoryModelTypeToString(mem->model));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* ---- libvirt's generic checks for the subset ---- */
+
+static gboolean
+vgmRuleMaxMemory(const VgmDomainDef *def, GError **error)
+{
+    if (!def->maxMemory)
+        return TRUE;
+    if (def->memorySlots == 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("attribute 'slots' of <maxMemory> must be greater than zero"));
+        return FALSE;
+    }
+    if (def->maxMemory < def->memory) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<maxMemory> (%1$llu KiB) must not be smaller than <memory> (%2$llu KiB)"),
+                    def->maxMemory, def->memory);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmRuleMemoryTotal(const VgmDomainDef *def, GError **error)
+{
+    unsigned long long devs = vgmDomainDefGetMemoryDevicesTotal(def);
+
+    if (vgmDomainDefNumaCells(def) > 0) {
+        unsigned long long cells = vgmDomainDefNumaTotalMemory(def);
+        if (def->memory != cells + devs) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<memory> is %1$llu KiB but the NUMA cells hold %2$llu KiB and the memory devices %3$llu KiB: the total must match"),
+                        def->memory, cells, devs);
+            return FALSE;
+        }
+    } else if (devs >= def->memory) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("the memory devices (%1$llu KiB) leave nothing of <memory> (%2$llu KiB) for the initial memory"),
+                    devs, def->memory);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmRuleVcpus(const VgmDomainDef *def, GError **error)
+{
+    const VgmCpuDef *cpu = def->cpu;
+
+    if (def->vcpusCurrent > def->vcpus) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("attribute 'current' of <vcpu> (%1$u) is larger than the number of vCPUs (%2$u)"),
+                    def->vcpusCurrent, def->vcpus);
+        return FALSE;
+    }
+    if (cpu && cpu->sockets) {
+        unsigned long long n = (unsigned long long)cpu->sockets * cpu->dies *
+                               MAX(cpu->clusters, 1) * cpu->cores * cpu->threads;
+        if (n != def->vcpus) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<topology> in <cpu> gives %1$llu vCPUs but <vcpu> asks for %2$u"),
+                        n, def->vcpus);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmRuleNumaCells(const VgmDomainDef *def, GError **error)
+{
+    size_t n = vgmDomainDefNumaCells(def);
+    g_autoptr(VgmBitmap) covered = vgmBitmapNew(VGM_BITMAP_MAX);
+    size_t i;
+    unsigned int v;
+
+    for (i = 0; i < n; i++) {
+        const VgmDomainNumaCell *cell = &def->cpu->cells[i];
+        int c;
+
+        if (cell->id != i) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("NUMA <cell> number %1$zu has id '%2$u': cell ids must run from 0 in order without gaps"),
+                        i + 1, cell->id);
+            return FALSE;
+        }
+        if (cell->mem == 0) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("NUMA <cell id='%1$u'> has no memory"), cell->id);
+            return FALSE;
+        }
+        for (c = vgmBitmapNext(cell->cpus, -1); c >= 0; c = vgmBitmapNext(cell->cpus, c)) {
+            if ((unsigned int)c >= def->vcpus) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("NUMA <cell id='%1$u'> names vCPU %2$d but the domain has only %3$u vCPUs"),
+                            cell->id, c, def->vcpus);
+                return FALSE;
+            }
+            if (vgmBitmapIsSet(covered, c)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("vCPU %1$d is in more than one NUMA cell (again in <cell id='%2$u'>)"),
+                            c, cell->id);
+                return FALSE;
+            }
+            vgmBitmapSet(covered, c);
+        }
+    }
+    if (n == 0)
+        return TRUE;
+    for (v = 0; v < def->vcpus; v++) {
+        if (!vgmBitmapIsSet(covered, v)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("vCPU %1$u is not in any NUMA <cell>: the cells must cover every vCPU"),
+                        v);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmRuleNumatune(const VgmDomainDef *def, GError **error)
+{
+    size_t i;
+
+    for (i = 0; i < def->numatune.nmemnodes; i++) {
+        unsigned int id = def->numatune.memnodes[i].cellid;
+        if (id >= vgmDomainDefNumaCells(def)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<memnode cellid='%1$u'> in <numatune> names a NUMA cell the domain does not have (it has %2$zu)"),
+                        id, vgmDomainDefNumaCells(def));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmRuleHugepages(const VgmDomainDef *def, GError **error)
+{
+    const VgmDomainMemoryBacking *mb = &def->mb;
+    size_t ncells = vgmDomainDefNumaCells(def);
+    gboolean haveDefault = FALSE;
+    size_t i, j;
+
+    for (i = 0; i < mb->nhugepages; i++) {
+        const VgmDomainHugePage *hp = &mb->hugepages[i];
+        int node;
+
+        if (hp->size < 4 || (hp->size & (hp->size - 1))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("hugepage size %1$llu KiB in <page> is not a power of two of at least 4 KiB"),
+                        hp->size);
+            return FALSE;
+        }
+        if (!hp->nodemask) {
+            if (haveDefault) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("more than one <page> in <hugepages> has no nodeset"));
+                return FALSE;
+            }
+            haveDefault = TRUE;
+            continue;
+        }
+        if (ncells == 0) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<page> in <hugepages> has a nodeset but the domain has no NUMA cells"));
+            return FALSE;
+        }
+        for (node = vgmBitmapNext(hp->nodemask, -1); node >= 0;
+             node = vgmBitmapNext(hp->nodemask, node)) {
+            if ((size_t)node >= ncells) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("<page> in <hugepages> names NUMA node %1$d, which the domain does not have"),
+                            node);
+                return FALSE;
+            }
+        }
+        for (j = 0; j < i; j++) {
+            if (mb->hugepages[j].nodemask &&
+                vgmBitmapOverlaps(hp->nodemask, mb->hugepages[j].nodemask)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("two <page> elements in <hugepages> name the same NUMA node"));
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmRuleMemoryDevices(const VgmDomainDef *def, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    size_t ncells = vgmDomainDefNumaCells(def);
+    unsigned int slotted = 0;
+    guint i;
+
+    for (i = 0; i < devs->mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(devs->mems, i);
+        const char *model = vgmMemoryModelTypeToString(mem->model);
+
+        if (mem->size == 0) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("memory device of model '%1$s' needs a <size> greater than zero in <target>"),
+                        model);
+            return FALSE;
+        }
+        if (mem->model != VGM_MEMORY_MODEL_SGX_EPC && !def->maxMemory) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("memory device of model '%1$s' needs <maxMemory> with slots in the domain"),
+                        model);
+            return FALSE;
+        }
+        if (mem->model == VGM_MEMORY_MODEL_DIMM || mem->model == VGM_MEMORY_MODEL_NVDIMM)
+            slotted++;
+        if (mem->haveNode && mem->node >= MAX(ncells, 1)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("memory device of model '%1$s' targets NUMA node %2$u, but the domain has %3$zu"),
+                        model, mem->node, MAX(ncells, 1));
+            return FALSE;
+        }
+        if (ncells > 0 && !mem->haveNode && mem->model != VGM_MEMORY_MODEL_VIRTIO_PMEM &&
+            mem->model != VGM_MEMORY_MODEL_SGX_EPC) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("memory device of model '%1$s' needs a target <node> when the domain has NUMA cells"),
+                        model);
+            return FALSE;
+        }
+        switch (mem->model) {
+        case VGM_MEMORY_MODEL_NVDIMM:
+        case VGM_MEMORY_MODEL_VIRTIO_PMEM:
+            if (!mem->sourcePath) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("memory device of model '%1$s' needs a <path> in <source>"),
+                            model);
+                return FALSE;
+            }
+            if (mem->model == VGM_MEMORY_MODEL_NVDIMM && mem->labelsize &&
+                mem->labelsize < 128) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("label <size> of an nvdimm must be at least 128 KiB"));
+                return FALSE;
+            }
+            if (mem->model == VGM_MEMORY_MODEL_VIRTIO_PMEM && mem->size % 2048) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("virtio-pmem size %1$llu KiB must be a multiple of 2 MiB"),
+                            mem->size);
+                return FALSE;
+            }
+            break;
+        case VGM_MEMORY_MODEL_VIRTIO_MEM:
+            if (!mem->blocksize || (mem->blocksize & (mem->blocksize - 1))) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("virtio-mem device needs a <block> size that is a power of two"));
+                return FALSE;
+            }
+            if (mem->size % mem->blocksize) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("virtio-mem <size> %1$llu KiB is not a multiple of its <block> size %2$llu KiB"),
+                            mem->size, mem->blocksize);
+                return FALSE;
+            }
+            if (mem->requested > mem->size || mem->requested % mem->blocksize) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("virtio-mem <requested> %1$llu KiB must be at most <size> and a multiple of <block>"),
+                            mem->requested);
+                return FALSE;
+            }
+            break;
+        case VGM_MEMORY_MODEL_DIMM:
+        case VGM_MEMORY_MODEL_SGX_EPC:
+        case VGM_MEMORY_MODEL_LAST:
+            break;
+        }
+        if (mem->model != VGM_MEMORY_MODEL_NVDIMM && (mem->labelsize || mem->readonly)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<label> and <readonly/> are only for nvdimm memory devices, not '%1$s'"),
+                        model);
+            return FALSE;
+        }
+        if (mem->model != VGM_MEMORY_MODEL_VIRTIO_MEM && (mem->blocksize || mem->requested)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<block> and <requested> are only for virtio-mem memory devices, not '%1$s'"),
+                        model);
+            return FALSE;
+        }
+    }
+    if (def->maxMemory && slotted > def->memorySlots) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("%1$u dimm/nvdimm memory devices need more than the %2$u slots <maxMemory> gives"),
+                    slotted, def->memorySlots);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmRuleDevices(const VgmDomainDef *def, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    guint i, j;
+
+    for (i = 0; i < devs->disks->len; i++) {
+        const VgmDiskDef *a = g_ptr_array_index(devs->disks, i);
+        for (j = 0; j < i; j++) {
+            const VgmDiskDef *b = g_ptr_array_index(devs->disks, j);
+            if (g_str_equal(a->dst, b->dst)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("disk target '%1$s' is used twice"), a->dst);
+                return FALSE;
+            }
+        }
+    }
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *a = g_ptr_array_index(devs->controllers, i);
+        for (j = 0; j < i; j++) {
+            const VgmControllerDef *b = g_ptr_array_index(devs->controllers, j);
+            if (g_str_equal(a->type, b->type) && a->index == b->index) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("two <controller type='%1$s'> elements have index %2$u"),
+                            a->type, a->index);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmRuleOs(const VgmDomainDef *def, GError **error)
+{
+    if ((def->os.initrd || def->os.cmdline) && !def->os.kernel) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<initrd> and <cmdline> in <os> need a <kernel>"));
+        return FALSE;
+    }
+    if (def->os.nvram && def->os.loaderType != VGM_LOADER_TYPE_PFLASH &&
+        def->os.firmware != VGM_OS_FIRMWARE_EFI) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<nvram> in <os> needs a pflash <loader> or firmware='efi'"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static const struct {
+    const char *id;
+    VgmDomainRuleFunc check;
+} vgmDomainRules[] = {
+    /* the guest_memfd extension (specification section 2, rules 1-8) */
+    { "inplace-launch-type", vgmRuleInPlaceType },          /* rule 1 */
+    { "inplace-memory-source", vgmRuleInPlaceSource },      /* rule 2 */
+    { "gmem-private-access", vgmRuleGmemPrivate },          /* rule 3 */
+    { "gmem-needs-inplace", vgmRuleGmemConfidential },      /* rule 4 */
+    { "gmem-needs-kvm", vgmRuleGmemKvm },                   /* rule 5 */
+    { "liveupdate-memory", vgmRuleLiveUpdateMemory },       /* rule 6 */
+    { "liveupdate-confidential", vgmRuleLiveUpdateConfidential }, /* rule 7 */
+    { "inplace-pmem", vgmRuleInPlacePmem },                 /* rule 8 */
+    /* libvirt's generic checks */
+    { "max-memory", vgmRuleMaxMemory },
+    { "memory-total", vgmRuleMemoryTotal },
+    { "vcpus", vgmRuleVcpus },
+    { "numa-cells", vgmRuleNumaCells },
+    { "numatune", vgmRuleNumatune },
+    { "hugepages", vgmRuleHugepages },
+    { "memory-devices", vgmRuleMemoryDevices },
+    { "devices", vgmRuleDevices },
+    { "os", vgmRuleOs },
+};
+
+gboolean
+vgmDomainDefValidate(const VgmDomainDef *def, GError **error)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmDomainRules); i++) {
+        if (!vgmDomainRules[i].check(def, error))
+            return FALSE;
+    }
+    return TRUE;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vgmerror.h: the project's error domain.
+ *
+ * Errors are GErrors in the VGM_ERROR domain. The code says what kind of
+ * failure it is (so callers and tests can react to a class of error); the
+ * message is translated and names the element, attribute or value and the
+ * reason. Messages travel to the user unchanged.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "vgmenum.h"
+
+#define VGM_ERROR (vgmErrorQuark())
+GQuark vgmErrorQuark(void);
+
+typedef enum {
+    VGM_ERR_INTERNAL = 1,       /* a bug or an unexpected library failure */
+    VGM_ERR_XML,                /* malformed XML or schema-level problem */
+    VGM_ERR_CONFIG_UNSUPPORTED, /* well-formed but asks for what we cannot do */
+    VGM_ERR_INVALID_ARG,        /* a bad value for an argument or attribute */
+    VGM_ERR_OPERATION_INVALID,  /* the operation is not valid in this state */
+    VGM_ERR_OPERATION_FAILED,   /* the operation was tried and failed */
+    VGM_ERR_NO_DOMAIN,          /* no such domain */
+    VGM_ERR_OPERATION_TIMEOUT,  /* something did not answer in time */
+    VGM_ERR_SYSTEM,             /* a system call failed (errno in message) */
+    VGM_ERR_NO_SUPPORT,         /* the hypervisor or host lacks a feature */
+
+    VGM_ERR_LAST
+} VgmErrorCode;
+
+VGM_ENUM_DECL(vgmErrorCode);
+
+/* Sets *error (if error is non-NULL) with a printf-style message. */
+void vgmErrorSet(GError **error, VgmErrorCode code, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+
+/* Like vgmErrorSet, appending ": strerror(errnum)". */
+void vgmErrorSetSystem(GError **error, int errnum, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vgmsize.c: scaled sizes and strict integer parsing.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vgmsize.h"
+#include "vgmerror.h"
+#include "vgmi18n.h"
+
+static gboolean
+vgmUnitFactor(const char *unit, unsigned long long defaultScale,
+              unsigned long long *factor)
+{
+    unsigned int base;
+    int power;
+
+    if (!unit || !*unit) {
+        *factor = defaultScale;
+        return TRUE;
+    }
+    if (g_str_equal(unit, "b") || g_str_equal(unit, "byte") ||
+        g_str_equal(unit, "bytes")) {
+        *factor = 1;
+        return TRUE;
+    }
+
+    switch (g_ascii_tolower(unit[0])) {
+    case 'k': power = 1; break;
+    case 'm': power = 2; break;
+    case 'g': power = 3; break;
+    case 't': power = 4; break;
+    case 'p': power = 5; break;
+    case 'e': power = 6; break;
+    default: return FALSE;
+    }
+
+    if (unit[1] == '\0' || g_ascii_strcasecmp(unit + 1, "ib") == 0) {
+        base = 1024;
+    } else if (g_ascii_tolower(unit[1]) == 'b' && unit[2] == '\0') {
+        base = 1000;
+    } else {
+        return FALSE;
+    }
+    /* as in libvirt: a lone letter means a power of 1024, "KB" of 1000 */
+    *factor = 1;
+    while (power--)
+        *factor *= base;
+    return TRUE;
+}
+
+gboolean
+vgmSizeUnitIsValid(const char *unit)
+{
+    unsigned long long f;
+    return vgmUnitFactor(unit, 1, &f);
+}
+
+gboolean
+vgmScaleInteger(unsigned long long *value, const char *unit,
+                unsigned long long defaultScale, unsigned long long limit,
+                const char *what, GError **error)
+{
+    unsigned long long factor;
+
+    if (!vgmUnitFactor(unit, defaultScale, &factor)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("unknown unit '%1$s' for %2$s"), unit, what);
+        return FALSE;
+    }
+    if (factor != 0 && *value > limit / factor) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("value %1$llu %2$s for %3$s is too large (the limit is %4$llu bytes)"),
+                    *value, unit && *unit ? unit : "", what, limit);
+        return FALSE;
+    }
+    *value *= factor;
+    return TRUE;
+}
+
+gboolean
+vgmStrToULL(const char *str, unsigned long long *result)
+{
+    char *end = NULL;
+    unsigned long long v;
+    int base = 10;
+
+    if (!str || !*str || g_ascii_isspace(*str) || *str == '-' || *str == '+')
+        return FALSE;
+    if (str[0] == '0' && (str[1] == 'x' || str[1] == 'X'))
+        base = 16;
+    errno = 0;
+    v = strtoull(str, &end, base);
+    if (errno != 0 || !end || *end != '\0' || end == str)
+        return FALSE;
+    *result = v;
+    return TRUE;
+}
+
+gboolean
+vgmStrToUInt(const char *str, unsigned int *result)
+{
+    unsigned long long v;
+
+    if (!vgmStrToULL(str, &v) || v > UINT_MAX)
+        return FALSE;
+    *result = v;
+    return TRUE;
+}
+
+gboolean
+vgmStrToInt(const char *str, int *result)
+{
+    char *end = NULL;
+    long v;
+
+    if (!str || !*str || g_ascii_isspace(*str))
+        return FALSE;
+    errno = 0;
+    v = strtol(str, &end, 10);
+    if (errno != 0 || *end != '\0' || v < INT_MIN || v > INT_MAX)
+        return FALSE;
+    *result = v;
+    return TRUE;
+}

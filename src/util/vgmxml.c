@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vgmxml.c: locked-down XML parsing, typed property readers, and the
+ * indented text buffer used by every formatter.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/relaxng.h>
+
+#include "vgmxml.h"
+#include "vgmerror.h"
+#include "vgmi18n.h"
+#include "vgmsize.h"
+
+/* External entities and DTDs are never loaded, from disk or network. */
+static xmlParserInputPtr
+vgmXMLNoExternalLoader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+    return NULL;
+}
+
+static gboolean
+vgmXMLCheckDepth(xmlNodePtr node, unsigned int depth, GError **error)
+{
+    xmlNodePtr cur;
+
+    if (depth > VGM_XML_MAX_DEPTH) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("XML document is nested deeper than %1$d elements"),
+                    VGM_XML_MAX_DEPTH);
+        return FALSE;
+    }
+    for (cur = node->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE &&
+            !vgmXMLCheckDepth(cur, depth + 1, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+xmlDocPtr
+vgmXMLParseString(const char *xml, const char *filename, GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    xmlParserCtxtPtr ctxt = NULL;
+    xmlExternalEntityLoader prevLoader;
+    size_t len;
+    const char *what = filename ? filename : _("(string)");
+    int opts = XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOCDATA |
+               XML_PARSE_NOWARNING | XML_PARSE_NOERROR;
+
+    len = strlen(xml);
+    if (len > VGM_XML_MAX_SIZE) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("XML document %1$s is too large (%2$zu bytes, the limit is %3$d)"),
+                    what, len, VGM_XML_MAX_SIZE);
+        return NULL;
+    }
+    /* Domain XML never needs a DTD; refusing it up front removes entity
+     * declarations and with them every entity-expansion attack. */
+    if (strstr(xml, "<!DOCTYPE") || strstr(xml, "<!ENTITY")) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("XML document %1$s has a DOCTYPE or ENTITY declaration, which is not allowed"),
+                    what);
+        return NULL;
+    }
+
+    if (!(ctxt = xmlNewParserCtxt())) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, _("cannot allocate an XML parser"));
+        return NULL;
+    }
+    prevLoader = xmlGetExternalEntityLoader();
+    xmlSetExternalEntityLoader(vgmXMLNoExternalLoader);
+    doc = xmlCtxtReadMemory(ctxt, xml, len, filename, NULL, opts);
+    xmlSetExternalEntityLoader(prevLoader);
+    if (!doc) {
+        const xmlError *err = xmlCtxtGetLastError(ctxt);
+        g_autofree char *msg = g_strdup(err && err->message ? err->message : "");
+        g_strchomp(msg);
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("malformed XML in %1$s at line %2$d: %3$s"),
+                    what, err ? err->line : 0, msg);
+        xmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
+    xmlFreeParserCtxt(ctxt);
+
+    if (doc->intSubset || doc->extSubset) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("XML document %1$s has a DOCTYPE or ENTITY declaration, which is not allowed"),
+                    what);
+        return NULL;
+    }
+    if (!xmlDocGetRootElement(doc)) {
+        vgmErrorSet(error, VGM_ERR_XML, _("XML document %1$s has no root element"),
+                    what);
+        return NULL;
+    }
+    if (!vgmXMLCheckDepth(xmlDocGetRootElement(doc), 1, error))
+        return NULL;
+    return g_steal_pointer(&doc);
+}
+
+xmlDocPtr
+vgmXMLParseFile(const char *filename, GError **error)
+{
+    g_autofree char *content = NULL;
+    gsize len = 0;
+    g_autoptr(GError) err = NULL;
+    GStatBuf st;
+
+    if (g_stat(filename, &st) == 0 && st.st_size > VGM_XML_MAX_SIZE) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("XML document %1$s is too large (%2$lld bytes, the limit is %3$d)"),
+                    filename, (long long)st.st_size, VGM_XML_MAX_SIZE);
+        return NULL;
+    }
+    if (!g_file_get_contents(filename, &content, &len, &err)) {
+        vgmErrorSet(error, VGM_ERR_SYSTEM, _("cannot read %1$s: %2$s"),
+                    filename, err->message);
+        return NULL;
+    }
+    if (strlen(content) != len) {
+        vgmErrorSet(error, VGM_ERR_XML, _("XML document %1$s contains a NUL byte"),
+                    filename);
+        return NULL;
+    }
+    return vgmXMLParseString(content, filename, error);
+}
+
+static void
+vgmXMLRNGErrorCollect(void *opaque, xmlErrorPtr err)
+{
+    GString *msg = opaque;
+    g_autofree char *text = NULL;
+
+    if (msg->len > 0 || !err || !err->message)
+        return; /* the first error is the one that explains */
+    text = g_strdup(err->message);
+    g_strchomp(text);
+    if (err->node && ((xmlNodePtr)err->node)->type == XML_ELEMENT_NODE)
+        g_string_append_printf(msg, _("element <%1$s> (line %2$d): %3$s"),
+                               (const char *)((xmlNodePtr)err->node)->name,
+                               err->line, text);
+    else
+        g_string_append(msg, text);
+}
+
+gboolean
+vgmXMLValidateRNG(xmlDocPtr doc, const char *schemaPath, GError **error)
+{
+    xmlRelaxNGParserCtxtPtr pctxt = NULL;
+    xmlRelaxNGPtr schema = NULL;
+    xmlRelaxNGValidCtxtPtr vctxt = NULL;
+    g_autoptr(GString) msg = g_string_new(NULL);
+    gboolean ret = FALSE;
+
+    if (!(pctxt = xmlRelaxNGNewParserCtxt(schemaPath)))
+        goto schema_error;
+    xmlRelaxNGSetParserStructuredErrors(pctxt, vgmXMLRNGErrorCollect, msg);
+    if (!(schema = xmlRelaxNGParse(pctxt)))
+        goto schema_error;
+    if (!(vctxt = xmlRelaxNGNewValidCtxt(schema)))
+        goto schema_error;
+    xmlRelaxNGSetValidStructuredErrors(vctxt, vgmXMLRNGErrorCollect, msg);
+    if (xmlRelaxNGValidateDoc(vctxt, doc) != 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("the document does not match the schema %1$s: %2$s"),
+                    schemaPath, msg->len ? msg->str : _("unknown reason"));
+        goto cleanup;
+    }
+    ret = TRUE;
+    goto cleanup;
+
+ schema_error:
+    vgmErrorSet(error, VGM_ERR_INTERNAL, _("cannot load the RelaxNG schema %1$s: %2$s"),
+                schemaPath, msg->len ? msg->str : _("unknown reason"));
+ cleanup:
+    if (vctxt)
+        xmlRelaxNGFreeValidCtxt(vctxt);
+    if (schema)
+        xmlRelaxNGFree(schema);
+    if (pctxt)
+        xmlRelaxNGFreeParserCtxt(pctxt);
+    return ret;
+}
+
+char *
+vgmXMLNodeDescribe(xmlNodePtr node)
+{
+    if (node->parent && node->parent->type == XML_ELEMENT_NODE)
+        return g_strdup_printf("<%s> in <%s>", node->name, node->parent->name);
+    return g_strdup_printf("<%s>", node->name);
+}
+
+int
+vgmXMLPropString(xmlNodePtr node, const char *name, VgmXMLPropFlags flags,
+                 char **value, GError **error)
+{
+    xmlChar *v = xmlGetNoNsProp(node, (const xmlChar *)name);
+
+    *value = NULL;
+    if (!v) {
+        if (flags & VGM_XML_PROP_REQUIRED) {
+            g_autofree char *desc = vgmXMLNodeDescribe(node);
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("missing required attribute '%1$s' of element %2$s"),
+                        name, desc);
+            return -1;
+        }
+        return 0;
+    }
+    *value = g_strdup((const char *)v);
+    xmlFree(v);
+    return 1;
+}
+
+static void
+vgmXMLInvalidValue(xmlNodePtr node, const char *name, const char *value,
+                   const char *reason, GError **error)
+{
+    g_autofree char *desc = vgmXMLNodeDescribe(node);
+
+    if (reason)
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute '%2$s' of element %3$s: %4$s"),
+                    value, name, desc, reason);
+    else
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute '%2$s' of element %3$s"),
+                    value, name, desc);
+}
+
+int
+vgmXMLPropEnum(xmlNodePtr node, const char *name,
+               int (*fromString)(const char *),
+               VgmXMLPropFlags flags, int *value, GError **error)
+{
+    g_autofree char *str = NULL;
+    int rc;
+    int v;
+
+    *value = 0;
+    if ((rc = vgmXMLPropString(node, name, flags, &str, error)) <= 0)
+        return rc;
+    v = fromString(str);
+    if (v < 0 || (v == 0 && (flags & VGM_XML_PROP_NONZERO))) {
+        vgmXMLInvalidValue(node, name, str, NULL, error);
+        return -1;
+    }
+    *value = v;
+    return 1;
+}
+
+int
+vgmXMLPropTristateBool(xmlNodePtr node, const char *name,
+                       VgmXMLPropFlags flags, VgmTristate *value,
+                       GError **error)
+{
+    int v;
+    int rc = vgmXMLPropEnum(node, name, vgmTristateBoolTypeFromString,
+                            flags | VGM_XML_PROP_NONZERO, &v, error);
+    *value = v;
+    return rc;
+}
+
+int
+vgmXMLPropTristateSwitch(xmlNodePtr node, const char *name,
+                         VgmXMLPropFlags flags, VgmTristate *value,
+                         GError **error)
+{
+    int v;
+    int rc = vgmXMLPropEnum(node, name, vgmTristateSwitchTypeFromString,
+                            flags | VGM_XML_PROP_NONZERO, &v, error);
+    *value = v;
+    return rc;
+}
+
+int
+vgmXMLPropULongLong(xmlNodePtr node, const char *name, VgmXMLPropFlags flags,
+                    unsigned long long *value, GError **error)
+{
+    g_autofree char *str = NULL;
+    unsigned long long v;
+    int rc;
+
+    *value = 0;
+    if ((rc = vgmXMLPropString(node, name, flags, &str, error)) <= 0)
+        return rc;
+    if (!vgmStrToULL(str, &v)) {
+        vgmXMLInvalidValue(node, name, str,
+                           _("expected a non-negative integer"), error);
+        return -1;
+    }
+    if (v == 0 && (flags & VGM_XML_PROP_NONZERO)) {
+        vgmXMLInvalidValue(node, name, str, _("must be greater than zero"), error);
+        return -1;
+    }
+    *value = v;
+    return 1;
+}
+
+int
+vgmXMLPropUInt(xmlNodePtr node, const char *name, VgmXMLPropFlags flags,
+               unsigned int *value, GError **error)
+{
+    unsigned long long v;
+    int rc;
+
+    *value = 0;
+    if ((rc = vgmXMLPropULongLong(node, name, flags, &v, error)) <= 0)
+        return rc;
+    if (v > G_MAXUINT) {
+        g_autofree char *str = g_strdup_printf("%llu", v);
+        vgmXMLInvalidValue(node, name, str, _("the value is too large"), error);
+        return -1;
+    }
+    *value = v;
+    return 1;
+}
+
+int
+vgmXMLPropInt(xmlNodePtr node, const char *name, VgmXMLPropFlags flags,
+              int *value, GError **error)
+{
+    g_autofree char *str = NULL;
+    int rc;
+
+    *value = 0;
+    if ((rc = vgmXMLPropString(node, name, flags, &str, error)) <= 0)
+        return rc;
+    if (!vgmStrToInt(str, value)) {
+        vgmXMLInvalidValue(node, name, str, _("expected an integer"), error);
+        return -1;
+    }
+    return 1;
+}
+
+char *
+vgmXMLNodeContent(xmlNodePtr node)
+{
+    xmlChar *c = xmlNodeGetContent(node);
+    char *ret = NULL;
+
+    if (c && *c)
+        ret = g_strdup((const char *)c);
+    xmlFree(c);
+    return ret;
+}
+
+int
+vgmXMLNodeContentULL(xmlNodePtr node, unsigned long long *value,
+                     GError **error)
+{
+    g_autofree char *str = vgmXMLNodeContent(node);
+
+    if (!str) {
+        g_autofree char *desc = vgmXMLNodeDescribe(node);
+        vgmErrorSet(error, VGM_ERR_XML, _("element %1$s must not be empty"), desc);
+        return -1;
+    }
+    g_strstrip(str);
+    if (!vgmStrToULL(str, value)) {
+        g_autofree char *desc = vgmXMLNodeDescribe(node);
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' in element %2$s: expected a non-negative integer"),
+                    str, desc);
+        return -1;
+    }
+    return 1;
+}
+
+int
+vgmXMLParseScaledSize(xmlNodePtr node, const char *unitAttr,
+                      unsigned long long inScale, unsigned long long outScale,
+                      gboolean required, unsigned long long *value,
+                      GError **error)
+{
+    g_autofree char *unit = NULL;
+    g_autofree char *desc = NULL;
+    unsigned long long v;
+
+    *value = 0;
+    if (!node) {
+        if (required) {
+            vgmErrorSet(error, VGM_ERR_XML, _("missing size element"));
+            return -1;
+        }
+        return 0;
+    }
+    if (vgmXMLPropString(node, unitAttr, 0, &unit, error) < 0)
+        return -1;
+    if (vgmXMLNodeContentULL(node, &v, error) < 0)
+        return -1;
+    desc = vgmXMLNodeDescribe(node);
+    if (!vgmScaleInteger(&v, unit, inScale, G_MAXUINT64, desc, error))
+        return -1;
+    *value = v / outScale + (v % outScale ? 1 : 0);
+    return 1;
+}
+
+static gboolean
+vgmStrInList(const char *const *list, const char *name)
+{
+    for (; list && *list; list++) {
+        if (g_str_equal(*list, name))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+gboolean
+vgmXMLCheckAttrs(xmlNodePtr node, const char *const *allowed, GError **error)
+{
+    xmlAttrPtr attr;
+
+    for (attr = node->properties; attr; attr = attr->next) {
+        if (attr->ns && attr->ns->prefix)
+            continue; /* namespaced attributes belong to other applications */
+        if (!vgmStrInList(allowed, (const char *)attr->name)) {
+            g_autofree char *desc = vgmXMLNodeDescribe(node);
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported attribute '%1$s' of element %2$s"),
+                        (const char *)attr->name, desc);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+vgmXMLCheckChildren(xmlNodePtr node, const char *const *allowed,
+                    GError **error)
+{
+    xmlNodePtr cur;
+
+    for (cur = node->children; cur; cur = cur->next) {
+        if (cur->type == XML_TEXT_NODE) {
+            g_autofree char *text = g_strdup((const char *)cur->content);
+            if (*g_strstrip(text) && allowed) {
+                g_autofree char *desc = vgmXMLNodeDescribe(node);
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("unexpected text '%1$s' in element %2$s"),
+                            text, desc);
+                return FALSE;
+            }
+            continue;
+        }
+        if (cur->type == XML_ENTITY_REF_NODE) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("entity references are not allowed (in element <%1$s>)"),
+                        (const char *)node->name);
+            return FALSE;
+        }
+        if (cur->type != XML_ELEMENT_NODE)
+            continue;
+        if (!vgmStrInList(allowed, (const char *)cur->name)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported element <%1$s> in <%2$s>"),
+                        (const char *)cur->name, (const char *)node->name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+vgmXMLCheckNode(xmlNodePtr node, const char *const *attrs,
+                const char *const *children, GError **error)
+{
+    return vgmXMLCheckAttrs(node, attrs, error) &&
+           vgmXMLCheckChildren(node, children, error);
+}
+
+xmlNodePtr
+vgmXMLChild(xmlNodePtr node, const char *name)
+{
+    xmlNodePtr cur;
+
+    if (!node)
+        return NULL;
+    for (cur = node->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE &&
+            g_str_equal((const char *)cur->name, name))
+            return cur;
+    }
+    return NULL;
+}
+
+int
+vgmXMLSingleChild(xmlNodePtr node, const char *name, xmlNodePtr *child,
+                  GError **error)
+{
+    xmlNodePtr cur;
+
+    *child = NULL;
+    if (!node)
+        return 0;
+    for (cur = node->children; cur; cur = cur->next) {
+        if (cur->type != XML_ELEMENT_NODE ||
+            !g_str_equal((const char *)cur->name, name))
+            continue;
+        if (*child) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("element <%1$s> may appear only once in <%2$s>"),
+                        name, (const char *)node->name);
+            return -1;
+        }
+        *child = cur;
+    }
+    return *child ? 1 : 0;
+}
+
+GPtrArray *
+vgmXMLChildren(xmlNodePtr node, const char *name)
+{
+    GPtrArray *ret = g_ptr_array_new();
+    xmlNodePtr cur;
+
+    if (!node)
+        return ret;
+    for (cur = node->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE &&
+            (!name || g_str_equal((const char *)cur->name, name)))
+            g_ptr_array_add(ret, cur);
+    }
+    return ret;
+}
+
+/* ---- formatting ---- */
+
+void
+vgmBufInit(VgmBuf *buf, int indent)
+{
+    buf->str = g_string_new(NULL);
+    buf->indent = indent;
+}
+
+void
+vgmBufInitChild(VgmBuf *child, const VgmBuf *parent)
+{
+    vgmBufInit(child, parent->indent + 2);
+}
+
+void
+vgmBufClear(VgmBuf *buf)
+{
+    if (buf->str)
+        g_string_free(buf->str, TRUE);
+    buf->str = NULL;
+}
+
+char *
+vgmBufSteal(VgmBuf *buf)
+{
+    char *ret = g_string_free(buf->str, FALSE);
+    buf->str = NULL;
+    return ret;
+}
+
+gboolean
+vgmBufIsEmpty(const VgmBuf *buf)
+{
+    return !buf->str || buf->str->len == 0;
+}
+
+void
+vgmBufAdjustIndent(VgmBuf *buf, int delta)
+{
+    buf->indent += delta;
+    if (buf->indent < 0)
+        buf->indent = 0;
+}
+
+static void
+vgmBufMaybeIndent(VgmBuf *buf)
+{
+    if (!buf->str)
+        buf->str = g_string_new(NULL);
+    if (buf->indent > 0 &&
+        (buf->str->len == 0 || buf->str->str[buf->str->len - 1] == '\n'))
+        g_string_append_printf(buf->str, "%*s", buf->indent, "");
+}
+
+void
+vgmBufAdd(VgmBuf *buf, const char *str)
+{
+    vgmBufMaybeIndent(buf);
+    g_string_append(buf->str, str);
+}
+
+void
+vgmBufAsprintf(VgmBuf *buf, const char *fmt, ...)
+{
+    va_list ap;
+
+    vgmBufMaybeIndent(buf);
+    va_start(ap, fmt);
+    g_string_append_vprintf(buf->str, fmt, ap);
+    va_end(ap);
+}
+
+void
+vgmBufEscapeString(VgmBuf *buf, const char *fmt, const char *str)
+{
+    GString *esc;
+    const char *p;
+
+    if (!str)
+        return;
+    esc = g_string_new(NULL);
+    for (p = str; *p; p++) {
+        switch (*p) {
+        case '<': g_string_append(esc, "&lt;"); break;
+        case '>': g_string_append(esc, "&gt;"); break;
+        case '&': g_string_append(esc, "&amp;"); break;
+        case '"': g_string_append(esc, "&quot;"); break;
+        case '\'': g_string_append(esc, "&apos;"); break;
+        case '\n': g_string_append(esc, "&#10;"); break;
+        case '\r': g_string_append(esc, "&#13;"); break;
+        case '\t': g_string_append(esc, "&#9;"); break;
+        default: g_string_append_c(esc, *p);
+        }
+    }
+    vgmBufAsprintf(buf, fmt, esc->str);
+    g_string_free(esc, TRUE);
+}
+
+void
+vgmBufAddBuf(VgmBuf *buf, VgmBuf *other)
+{
+    if (vgmBufIsEmpty(other))
+        return;
+    if (!buf->str)
+        buf->str = g_string_new(NULL);
+    g_string_append_len(buf->str, other->str->str, other->str->len);
+}
+
+static void
+vgmXMLFormatElementInternal(VgmBuf *buf, const char *name, VgmBuf *attrBuf,
+                            VgmBuf *childBuf, gboolean allowEmpty)
+{
+    gboolean noAttrs = !attrBuf || vgmBufIsEmpty(attrBuf);
+    gboolean noChildren = !childBuf || vgmBufIsEmpty(childBuf);
+
+    if (noAttrs && noChildren && !allowEmpty)
+        goto cleanup;
+
+    vgmBufAsprintf(buf, "<%s", name);
+    if (!noAttrs)
+        vgmBufAddBuf(buf, attrBuf);
+    if (noChildren) {
+        vgmBufAdd(buf, "/>\n");
+    } else {
+        vgmBufAdd(buf, ">\n");
+        vgmBufAddBuf(buf, childBuf);
+        vgmBufAsprintf(buf, "</%s>\n", name);
+    }
+
+ cleanup:
+    if (attrBuf)
+        vgmBufClear(attrBuf);
+    if (childBuf)
+        vgmBufClear(childBuf);
+}
+
+void
+vgmXMLFormatElement(VgmBuf *buf, const char *name, VgmBuf *attrBuf,
+                    VgmBuf *childBuf)
+{
+    vgmXMLFormatElementInternal(buf, name, attrBuf, childBuf, FALSE);
+}
+
+void
+vgmXMLFormatElementEmpty(VgmBuf *buf, const char *name, VgmBuf *attrBuf,
+                         VgmBuf *childBuf)
+{
+    vgmXMLFormatElementInternal(buf, name, attrBuf, childBuf, TRUE);
+}

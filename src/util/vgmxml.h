@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vgmxml.h: XML helpers over libxml2.
+ *
+ * Parsing is locked down (no network, no DTD, no entities, bounded size and
+ * depth). Property readers are typed: each returns 1 when the attribute is
+ * present and valid, 0 when absent (and allowed to be), -1 on error, and
+ * builds its own error message naming the attribute and the element.
+ * VgmBuf builds indented XML text the way libvirt formats it.
+ */
+#pragma once
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+#include "vgmenum.h"
+
+/* Limits applied to every document we parse. */
+#define VGM_XML_MAX_SIZE (10 * 1024 * 1024)
+#define VGM_XML_MAX_DEPTH 64
+
+xmlDocPtr vgmXMLParseString(const char *xml, const char *filename,
+                            GError **error);
+xmlDocPtr vgmXMLParseFile(const char *filename, GError **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
+
+/* Validates @doc against the RelaxNG schema at @schemaPath; the error
+ * quotes the first violation with its element and line. */
+gboolean vgmXMLValidateRNG(xmlDocPtr doc, const char *schemaPath,
+                           GError **error);
+
+typedef enum {
+    VGM_XML_PROP_NONE = 0,
+    VGM_XML_PROP_REQUIRED = 1 << 0, /* absent is an error */
+    VGM_XML_PROP_NONZERO = 1 << 1,  /* enum value 0 / integer 0 rejected */
+} VgmXMLPropFlags;
+
+/* "<name>" or "<name> in <parent>", for messages. */
+char *vgmXMLNodeDescribe(xmlNodePtr node);
+
+int vgmXMLPropString(xmlNodePtr node, const char *name, VgmXMLPropFlags flags,
+                     char **value, GError **error);
+int vgmXMLPropEnum(xmlNodePtr node, const char *name,
+                   int (*fromString)(const char *),
+                   VgmXMLPropFlags flags, int *value, GError **error);
+int vgmXMLPropTristateBool(xmlNodePtr node, const char *name,
+                           VgmXMLPropFlags flags, VgmTristate *value,
+                           GError **error);
+int vgmXMLPropTristateSwitch(xmlNodePtr node, const char *name,
+                             VgmXMLPropFlags flags, VgmTristate *value,
+                             GError **error);
+int vgmXMLPropUInt(xmlNodePtr node, const char *name, VgmXMLPropFlags flags,
+                   unsigned int *value, GError **error);
+int vgmXMLPropULongLong(xmlNodePtr node, const char *name,
+                        VgmXMLPropFlags flags, unsigned long long *value,
+                        GError **error);
+int vgmXMLPropInt(xmlNodePtr node, const char *name, VgmXMLPropFlags flags,
+                  int *value, GError **error);
+
+/* Text content of an element, NULL when empty. */
+char *vgmXMLNodeContent(xmlNodePtr node);
+/* Unsigned integer content of an element (decimal or 0x hex). */
+int vgmXMLNodeContentULL(xmlNodePtr node, unsigned long long *value,
+                         GError **error);
+
+/*
+ * A scaled size: the element content is the number, its @unitAttr attribute
+ * the unit. The result is in units of @outScale bytes, rounded up.
+ */
+int vgmXMLParseScaledSize(xmlNodePtr node, const char *unitAttr,
+                          unsigned long long inScale,
+                          unsigned long long outScale,
+                          gboolean required, unsigned long long *value,
+                          GError **error);
+
+/* Errors for everything outside the supported subset. */
+gboolean vgmXMLCheckAttrs(xmlNodePtr node, const char *const *allowed,
+                          GError **error);
+gboolean vgmXMLCheckChildren(xmlNodePtr node, const char *const *allowed,
+                             GError **error);
+gboolean vgmXMLCheckNode(xmlNodePtr node, const char *const *attrs,
+                         const char *const *children, GError **error);
+
+/* First child element called @name, or NULL. */
+xmlNodePtr vgmXMLChild(xmlNodePtr node, const char *name);
+/* Like vgmXMLChild, but a second such child is an error. Returns -1 on
+ * error, 0 if absent, 1 if found. */
+int vgmXMLSingleChild(xmlNodePtr node, const char *name, xmlNodePtr *child,
+                      GError **error);
+/* All child elements called @name (NULL: all child elements). */
+GPtrArray *vgmXMLChildren(xmlNodePtr node, const char *name);
+
+/* ---- formatting ---- */
+
+typedef struct {
+    GString *str;
+    int indent;
+} VgmBuf;
+
+void vgmBufInit(VgmBuf *buf, int indent);
+void vgmBufInitChild(VgmBuf *child, const VgmBuf *parent);
+void vgmBufClear(VgmBuf *buf);
+char *vgmBufSteal(VgmBuf *buf);
+gboolean vgmBufIsEmpty(const VgmBuf *buf);
+void vgmBufAdjustIndent(VgmBuf *buf, int delta);
+void vgmBufAdd(VgmBuf *buf, const char *str);
+void vgmBufAsprintf(VgmBuf *buf, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* Appends @fmt (one %s) with @str XML-escaped; nothing when @str is NULL. */
+void vgmBufEscapeString(VgmBuf *buf, const char *fmt, const char *str);
+/* Appends an already formatted (and indented) buffer. */
+void vgmBufAddBuf(VgmBuf *buf, VgmBuf *other);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmBuf, vgmBufClear)
+
+/*
+ * Emits <name ATTRS/> or <name ATTRS>CHILDREN</name>, or nothing when both
+ * buffers are empty. @attrBuf holds " a='b'" pairs; @childBuf was made with
+ * vgmBufInitChild(). Both are cleared.
+ */
+void vgmXMLFormatElement(VgmBuf *buf, const char *name, VgmBuf *attrBuf,
+                         VgmBuf *childBuf);
+/* Like vgmXMLFormatElement but emits <name ATTRS/> even with no attrs. */
+void vgmXMLFormatElementEmpty(VgmBuf *buf, const char *name, VgmBuf *attrBuf,
+                              VgmBuf *childBuf);

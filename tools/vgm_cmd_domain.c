@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vgm_cmd_domain.c: commands that work on a domain XML file alone:
+ * validate and format.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "vgm_tool.h"
+#include "conf/domain_conf.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+#include "util/vgmxml.h"
+
+static const char *
+vgmToolOneFile(const VgmToolCommand *cmd, int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, _("error: %1$s: expected exactly one FILE argument\n"), cmd->name);
+        return NULL;
+    }
+    return argv[1];
+}
+
+static int vgmCmdValidate(int argc, char **argv);
+static int vgmCmdFormat(int argc, char **argv);
+
+const VgmToolCommand vgmToolDomainCommands[] = {
+    { "validate", "FILE",
+      N_("Check a domain XML file: well-formedness, the schema and the generic rules."),
+      vgmCmdValidate },
+    { "format", "FILE",
+      N_("Print the canonical form of a domain XML file."),
+      vgmCmdFormat },
+    { NULL, NULL, NULL, NULL }
+};
+
+static int
+vgmCmdValidate(int argc, char **argv)
+{
+    const VgmToolCommand *cmd = &vgmToolDomainCommands[0];
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autofree char *schema = NULL;
+    const char *file;
+
+    if (!vgmToolParseOptions(cmd, NULL, &argc, &argv) ||
+        !(file = vgmToolOneFile(cmd, argc, argv)))
+        return 1;
+    if (!(doc = vgmXMLParseFile(file, &err)))
+        return vgmToolError(err);
+    schema = vgmToolSchemaPath();
+    if (!vgmXMLValidateRNG(doc, schema, &err))
+        return vgmToolError(err);
+    if (!(def = vgmDomainDefParseNode(doc, xmlDocGetRootElement(doc), 0, &err)))
+        return vgmToolError(err);
+    printf(_("%1$s validates (domain '%2$s')\n"), file, def->name);
+    return 0;
+}
+
+static int
+vgmCmdFormat(int argc, char **argv)
+{
+    const VgmToolCommand *cmd = &vgmToolDomainCommands[1];
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autofree char *xml = NULL;
+    const char *file;
+
+    if (!vgmToolParseOptions(cmd, NULL, &argc, &argv) ||
+        !(file = vgmToolOneFile(cmd, argc, argv)))
+        return 1;
+    if (!(def = vgmDomainDefParseFile(file, 0, &err)))
+        return vgmToolError(err);
+    xml = vgmDomainDefFormat(def);
+    fputs(xml, stdout);
+    return 0;
+}
