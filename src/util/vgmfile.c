@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vgmfile.c: atomic whole-file writes, mkdir -p and bounded whole-file reads.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vgmfile.h"
+#include "vgmerror.h"
+#include "vgmi18n.h"
+
+/* Writes all of @data, retrying short writes and EINTR. Sets errno. */
+static gboolean
+vgmFileWriteFully(int fd, const char *data, gsize len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return FALSE;
+        }
+        if (n == 0) {
+            errno = EIO;
+            return FALSE;
+        }
+        data += n;
+        len -= n;
+    }
+    return TRUE;
+}
+
+/* fsync of a directory fd is not supported by every file system; only a
+ * real I/O error there is worth reporting. */
+static gboolean
+vgmFileSyncDir(const char *dir, GError **error)
+{
+    int fd;
+
+    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open directory '%1$s'"), dir);
+        return FALSE;
+    }
+    if (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP && errno != EROFS) {
+        int saved = errno;
+
+        close(fd);
+        vgmErrorSetSystem(error, saved, _("cannot sync directory '%1$s'"), dir);
+        return FALSE;
+    }
+    close(fd);
+    return TRUE;
+}
+
+/* Fills the temporary file @fd (named @tmp) and closes it, always. */
+static gboolean
+vgmFileFillTemp(int fd, const char *tmp, const void *data, gsize len,
+                mode_t mode, GError **error)
+{
+    int err;
+
+    if (fchmod(fd, mode) < 0) {
+        err = errno;
+        close(fd);
+        vgmErrorSetSystem(error, err, _("cannot set the mode of '%1$s'"), tmp);
+        return FALSE;
+    }
+    if (!vgmFileWriteFully(fd, data, len)) {
+        err = errno;
+        close(fd);
+        vgmErrorSetSystem(error, err, _("cannot write '%1$s'"), tmp);
+        return FALSE;
+    }
+    if (fsync(fd) < 0) {
+        err = errno;
+        close(fd);
+        vgmErrorSetSystem(error, err, _("cannot sync '%1$s'"), tmp);
+        return FALSE;
+    }
+    /* close can report a deferred write error (NFS), so check it */
+    if (close(fd) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot close '%1$s'"), tmp);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmFileWriteAtomic(const char *path, const void *data, gsize len,
+                   mode_t mode, GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *tmp = NULL;
+    int fd;
+
+    /* a dot file beside the target: same file system, so rename is atomic */
+    tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
+    if ((fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0600)) < 0) {
+        vgmErrorSetSystem(error, errno,
+                          _("cannot create a temporary file to write '%1$s'"),
+                          path);
+        return FALSE;
+    }
+
+    if (!vgmFileFillTemp(fd, tmp, data, len, mode, error)) {
+        unlink(tmp);
+        return FALSE;
+    }
+    if (rename(tmp, path) < 0) {
+        int err = errno;
+
+        unlink(tmp);
+        vgmErrorSetSystem(error, err, _("cannot rename '%1$s' to '%2$s'"),
+                          tmp, path);
+        return FALSE;
+    }
+
+    return vgmFileSyncDir(dir, error);
+}
+
+gboolean
+vgmFileMakePath(const char *dir, mode_t mode, GError **error)
+{
+    struct stat sb;
+
+    if (g_mkdir_with_parents(dir, mode) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot create directory '%1$s'"), dir);
+        return FALSE;
+    }
+    /* g_mkdir_with_parents accepts an existing non-directory leaf */
+    if (stat(dir, &sb) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot stat '%1$s'"), dir);
+        return FALSE;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        vgmErrorSetSystem(error, ENOTDIR, _("cannot create directory '%1$s'"), dir);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmFileReadAll(const char *path, gsize maxlen, char **contents,
+               gsize *len, GError **error)
+{
+    g_autoptr(GString) buf = NULL;
+    char chunk[4096];
+    int fd;
+
+    *contents = NULL;
+    if (len)
+        *len = 0;
+
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open '%1$s'"), path);
+        return FALSE;
+    }
+
+    buf = g_string_new(NULL);
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+
+        if (n < 0) {
+            int err = errno;
+
+            if (err == EINTR)
+                continue;
+            close(fd);
+            vgmErrorSetSystem(error, err, _("cannot read '%1$s'"), path);
+            return FALSE;
+        }
+        if (n == 0)
+            break;
+        if ((gsize)n > maxlen - buf->len) {
+            close(fd);
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("file '%1$s' is larger than the limit of %2$llu bytes"),
+                        path, (unsigned long long)maxlen);
+            return FALSE;
+        }
+        g_string_append_len(buf, chunk, n);
+    }
+    close(fd);
+
+    if (len)
+        *len = buf->len;
+    *contents = g_string_free(g_steal_pointer(&buf), FALSE);
+    return TRUE;
+}

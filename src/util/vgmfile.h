@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vgmfile.h: whole-file reads and writes.
+ *
+ * Owns the rule that a file we write is either the old one or the complete
+ * new one, never a partly written mix (state and config files survive a
+ * crash or a full disk), and that a file we read has a size limit (sysfs,
+ * /proc and user-supplied files cannot make us swallow unbounded data).
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include <glib.h>
+
+/*
+ * Replaces @path with @len bytes of @data. The data go to a temporary file in
+ * the same directory, which is fsync'ed, given @mode exactly (no umask) and
+ * renamed over @path; then the directory is fsync'ed. On failure the
+ * temporary file is removed and the old @path, if any, is left untouched.
+ */
+gboolean vgmFileWriteAtomic(const char *path, const void *data, gsize len,
+                            mode_t mode, GError **error);
+
+/* Creates @dir and any missing parents with @mode (mkdir -p). An existing
+ * directory is success; an existing non-directory is an error. */
+gboolean vgmFileMakePath(const char *dir, mode_t mode, GError **error);
+
+/*
+ * Reads all of @path into *@contents (NUL-terminated, free with g_free) and
+ * its length into *@len (if @len is non-NULL). A file longer than @maxlen
+ * bytes is an error (VGM_ERR_OPERATION_FAILED). Works for files whose
+ * st_size lies (sysfs, /proc): the limit is checked on the bytes read.
+ */
+gboolean vgmFileReadAll(const char *path, gsize maxlen, char **contents,
+                        gsize *len, GError **error);
