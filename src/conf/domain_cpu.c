@@ -272,8 +272,11 @@ vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def)
     vgmBufInit(&attrs, 0);
     vgmBufInitChild(&child, buf);
 
-    vgmBufAsprintf(&attrs, " mode='%s'", vgmCpuModeTypeToString(cpu->mode));
-    if (cpu->match)
+    /* as libvirt: a custom CPU without a model (only topology or NUMA)
+     * does not spell its mode out, and only custom CPUs have a match */
+    if (cpu->mode != VGM_CPU_MODE_CUSTOM || cpu->model)
+        vgmBufAsprintf(&attrs, " mode='%s'", vgmCpuModeTypeToString(cpu->mode));
+    if (cpu->match && cpu->mode == VGM_CPU_MODE_CUSTOM && cpu->model)
         vgmBufAsprintf(&attrs, " match='%s'", vgmCpuMatchTypeToString(cpu->match));
     if (cpu->check)
         vgmBufAsprintf(&attrs, " check='%s'", vgmCpuCheckTypeToString(cpu->check));

@@ -1,0 +1,792 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * hosttest.c: tests of host probing (src/host) and of whole-file I/O
+ * (src/util/vgmfile).
+ *
+ * Covers:
+ *  - guest_memfd flag masks: decode and format of 0, 1, 3, 7 and masks with
+ *    unknown bits; parse of names back into masks, and its errors;
+ *  - the hugepage-size reader on a fake sysfs tree in a temp dir
+ *    (hugepages-2048kB and hugepages-1048576kB with nr_hugepages and
+ *    free_hugepages, plus entries it must ignore), a tree without the
+ *    directory, and a tree with an unreadable counter;
+ *  - vgmHostGuestMemfdCheck: the exact message for each thing a host can
+ *    lack (no /dev/kvm, no guest_memfd, missing flags) and the passing cases;
+ *  - the /dev/kvm probe against a missing device (not an error) and a device
+ *    that is not KVM (an error), and vgmHostKvmTryGuestMemfd's argument
+ *    checks;
+ *  - the real /dev/kvm: when present it must report guest_memfd with at
+ *    least MMAP|INIT_SHARED for the default VM type, and a guest_memfd with
+ *    both flags must mmap and take a write; without /dev/kvm the test is
+ *    skipped with the reason;
+ *  - vgmFileWriteAtomic (writes with the mode asked, replaces, leaves no
+ *    temp files, refuses a missing directory, and on a failed write or
+ *    rename leaves the old file intact), vgmFileReadAll's size limit,
+ *    vgmFileMakePath;
+ *  - the uname machine -> arch name mapping.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "host/vgmhost.h"
+#include "util/vgmerror.h"
+#include "util/vgmfile.h"
+
+/* ---- helpers ---- */
+
+static void
+testRemoveTree(const char *path)
+{
+    g_autoptr(GDir) dir = NULL;
+    const char *name;
+
+    if (!g_file_test(path, G_FILE_TEST_IS_DIR) ||
+        g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
+        g_unlink(path);
+        return;
+    }
+    if ((dir = g_dir_open(path, 0, NULL))) {
+        while ((name = g_dir_read_name(dir))) {
+            g_autofree char *sub = g_build_filename(path, name, NULL);
+            testRemoveTree(sub);
+        }
+    }
+    g_rmdir(path);
+}
+
+static char *
+testMakeTmpDir(void)
+{
+    g_autoptr(GError) err = NULL;
+    char *dir = g_dir_make_tmp("vgm-hosttest-XXXXXX", &err);
+
+    g_assert_no_error(err);
+    return dir;
+}
+
+static gint
+testCompareNames(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of the entries of @dir, sorted, joined by spaces. */
+static char *
+testListDir(const char *path)
+{
+    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *name;
+
+    g_assert_nonnull(dir);
+    while ((name = g_dir_read_name(dir)))
+        g_ptr_array_add(names, g_strdup(name));
+    g_ptr_array_sort(names, testCompareNames);
+    g_ptr_array_add(names, NULL);
+    return g_strjoinv(" ", (char **)names->pdata);
+}
+
+static void
+testWriteFile(const char *dir, const char *name, const char *contents)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    g_autoptr(GError) err = NULL;
+
+    g_file_set_contents(path, contents, -1, &err);
+    g_assert_no_error(err);
+}
+
+static void
+testMakeHugepageDir(const char *base, const char *name,
+                    const char *nr, const char *freePages)
+{
+    g_autofree char *dir = g_build_filename(base, name, NULL);
+
+    g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+    if (nr)
+        testWriteFile(dir, "nr_hugepages", nr);
+    if (freePages)
+        testWriteFile(dir, "free_hugepages", freePages);
+}
+
+
+/* ---- guest_memfd flag masks ---- */
+
+static void
+testFlagsDecode(void)
+{
+    static const struct {
+        guint64 mask;
+        gboolean mmap, initShared, noDirectMap;
+        guint64 unknown;
+    } cases[] = {
+        { 0, FALSE, FALSE, FALSE, 0 },
+        { 1, TRUE, FALSE, FALSE, 0 },
+        { 3, TRUE, TRUE, FALSE, 0 },
+        { 7, TRUE, TRUE, TRUE, 0 },
+        { 4, FALSE, FALSE, TRUE, 0 },
+        { 0x8, FALSE, FALSE, FALSE, 0x8 },
+        { 0x1b, TRUE, TRUE, FALSE, 0x18 },
+        { G_GUINT64_CONSTANT(0x8000000000000001), TRUE, FALSE, FALSE,
+          G_GUINT64_CONSTANT(0x8000000000000000) },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        gboolean mmap = -1, initShared = -1, noDirectMap = -1;
+        guint64 unknown = 12345;
+
+        vgmHostGuestMemfdFlagsDecode(cases[i].mask, &mmap, &initShared,
+                                     &noDirectMap, &unknown);
+        g_assert_cmpint(mmap, ==, cases[i].mmap);
+        g_assert_cmpint(initShared, ==, cases[i].initShared);
+        g_assert_cmpint(noDirectMap, ==, cases[i].noDirectMap);
+        g_assert_cmphex(unknown, ==, cases[i].unknown);
+    }
+
+    /* every output is optional */
+    vgmHostGuestMemfdFlagsDecode(7, NULL, NULL, NULL, NULL);
+
+    g_assert_cmphex(VGM_HOST_GMEM_MMAP, ==, 1);
+    g_assert_cmphex(VGM_HOST_GMEM_INIT_SHARED, ==, 2);
+    g_assert_cmphex(VGM_HOST_GMEM_NO_DIRECT_MAP, ==, 4);
+    g_assert_cmphex(VGM_HOST_GMEM_KNOWN_FLAGS, ==, 7);
+}
+
+static void
+testFlagsFormat(void)
+{
+    static const struct {
+        guint64 mask;
+        const char *text;
+    } cases[] = {
+        { 0, "none" },
+        { 1, "mmap" },
+        { 2, "init-shared" },
+        { 3, "mmap, init-shared" },
+        { 7, "mmap, init-shared, no-direct-map" },
+        { 6, "init-shared, no-direct-map" },
+        { 0x8, "0x8" },
+        { 0x1b, "mmap, init-shared, 0x18" },
+        { G_GUINT64_CONSTANT(0x8000000000000004),
+          "no-direct-map, 0x8000000000000000" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *text = vgmHostGuestMemfdFlagsFormat(cases[i].mask);
+
+        g_assert_cmpstr(text, ==, cases[i].text);
+    }
+
+    g_assert_cmpstr(vgmHostGuestMemfdFlagTypeToString(VGM_HOST_GMEM_FLAG_MMAP), ==, "mmap");
+    g_assert_cmpstr(vgmHostGuestMemfdFlagTypeToString(VGM_HOST_GMEM_FLAG_INIT_SHARED), ==, "init-shared");
+    g_assert_cmpstr(vgmHostGuestMemfdFlagTypeToString(VGM_HOST_GMEM_FLAG_NO_DIRECT_MAP), ==, "no-direct-map");
+}
+
+static void
+testFlagsParse(void)
+{
+    static const struct {
+        const char *text;
+        guint64 mask;
+    } good[] = {
+        { "", 0 },
+        { "none", 0 },
+        { "  ", 0 },
+        { "mmap", 1 },
+        { "mmap,init-shared", 3 },
+        { "mmap, init-shared", 3 },
+        { " no-direct-map , mmap ", 5 },
+        { "mmap, init-shared, no-direct-map", 7 },
+    };
+    static const char *const bad[] = {
+        "mmaps", "mmap,,init-shared", "mmap,none", "0x8", "mmap,",
+    };
+    guint64 mask;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(good); i++) {
+        g_autoptr(GError) err = NULL;
+
+        mask = 99;
+        g_assert_true(vgmHostGuestMemfdFlagsParse(good[i].text, &mask, &err));
+        g_assert_no_error(err);
+        g_assert_cmphex(mask, ==, good[i].mask);
+    }
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) err = NULL;
+
+        g_assert_false(vgmHostGuestMemfdFlagsParse(bad[i], &mask, &err));
+        g_assert_error(err, VGM_ERROR, VGM_ERR_INVALID_ARG);
+    }
+
+    {
+        g_autoptr(GError) err = NULL;
+
+        g_assert_false(vgmHostGuestMemfdFlagsParse("mmap,shared", &mask, &err));
+        g_assert_cmpstr(err->message, ==,
+                        "unknown guest_memfd flag 'shared' in 'mmap,shared'");
+    }
+
+    /* format and parse agree on every known mask */
+    for (mask = 0; mask <= VGM_HOST_GMEM_KNOWN_FLAGS; mask++) {
+        g_autofree char *text = vgmHostGuestMemfdFlagsFormat(mask);
+        guint64 back = 99;
+
+        g_assert_true(vgmHostGuestMemfdFlagsParse(text, &back, NULL));
+        g_assert_cmphex(back, ==, mask);
+    }
+}
+
+
+/* ---- hugepages ---- */
+
+static void
+testHugepages(void)
+{
+    g_autofree char *root = testMakeTmpDir();
+    g_autofree char *base = g_build_filename(root, "kernel", "mm", "hugepages", NULL);
+    g_autoptr(GArray) sizes = NULL;
+    g_autoptr(GError) err = NULL;
+    VgmHostHugepages *hp;
+
+    testMakeHugepageDir(base, "hugepages-2048kB", "512\n", "500\n");
+    testMakeHugepageDir(base, "hugepages-1048576kB", "4\n", "2\n");
+    /* not hugepage size directories: ignored */
+    testMakeHugepageDir(base, "hugepages-kB", NULL, NULL);
+    testMakeHugepageDir(base, "hugepages-12MB", NULL, NULL);
+    testMakeHugepageDir(base, "hugepages-0x10kB", NULL, NULL);
+    testWriteFile(base, "README", "not a directory\n");
+
+    g_assert_true(vgmHostHugepagesGet(root, &sizes, &err));
+    g_assert_no_error(err);
+    g_assert_nonnull(sizes);
+    g_assert_cmpuint(sizes->len, ==, 2);
+
+    hp = &g_array_index(sizes, VgmHostHugepages, 0);
+    g_assert_cmpuint(hp->sizeKiB, ==, 2048);
+    g_assert_cmpuint(hp->total, ==, 512);
+    g_assert_cmpuint(hp->free, ==, 500);
+    hp = &g_array_index(sizes, VgmHostHugepages, 1);
+    g_assert_cmpuint(hp->sizeKiB, ==, 1048576);
+    g_assert_cmpuint(hp->total, ==, 4);
+    g_assert_cmpuint(hp->free, ==, 2);
+
+    testRemoveTree(root);
+}
+
+static void
+testHugepagesNone(void)
+{
+    g_autofree char *root = testMakeTmpDir();
+    g_autoptr(GArray) sizes = NULL;
+    g_autoptr(GError) err = NULL;
+
+    /* a kernel without hugetlbfs has no such directory */
+    g_assert_true(vgmHostHugepagesGet(root, &sizes, &err));
+    g_assert_no_error(err);
+    g_assert_nonnull(sizes);
+    g_assert_cmpuint(sizes->len, ==, 0);
+
+    testRemoveTree(root);
+}
+
+static void
+testHugepagesBroken(void)
+{
+    g_autofree char *root = testMakeTmpDir();
+    g_autofree char *base = g_build_filename(root, "kernel", "mm", "hugepages", NULL);
+    g_autoptr(GArray) sizes = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *expected = NULL;
+
+    testMakeHugepageDir(base, "hugepages-2048kB", "512\n", "lots\n");
+    g_assert_false(vgmHostHugepagesGet(root, &sizes, &err));
+    g_assert_null(sizes);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_OPERATION_FAILED);
+    expected = g_strdup_printf("cannot parse 'lots' as a number in '%s/hugepages-2048kB/free_hugepages'",
+                               base);
+    g_assert_cmpstr(err->message, ==, expected);
+    g_clear_error(&err);
+
+    testRemoveTree(root);
+    testMakeHugepageDir(base, "hugepages-2048kB", NULL, "1\n");
+    g_assert_false(vgmHostHugepagesGet(root, &sizes, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_SYSTEM);
+
+    testRemoveTree(root);
+}
+
+static void
+testHugepagesReal(void)
+{
+    g_autoptr(GArray) sizes = NULL;
+    g_autoptr(GError) err = NULL;
+    guint i;
+
+    /* whatever this host has, it must read and be sorted */
+    g_assert_true(vgmHostHugepagesGet(NULL, &sizes, &err));
+    g_assert_no_error(err);
+    for (i = 1; i < sizes->len; i++)
+        g_assert_cmpuint(g_array_index(sizes, VgmHostHugepages, i - 1).sizeKiB, <,
+                         g_array_index(sizes, VgmHostHugepages, i).sizeKiB);
+    for (i = 0; i < sizes->len; i++)
+        g_test_message("host hugepages: %" G_GUINT64_FORMAT " KiB, %"
+                       G_GUINT64_FORMAT " free of %" G_GUINT64_FORMAT,
+                       g_array_index(sizes, VgmHostHugepages, i).sizeKiB,
+                       g_array_index(sizes, VgmHostHugepages, i).free,
+                       g_array_index(sizes, VgmHostHugepages, i).total);
+}
+
+
+/* ---- guest_memfd requirement check ---- */
+
+static void
+testCheckFails(const VgmHostKvmInfo *info, guint64 needed, const char *expected)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_false(vgmHostGuestMemfdCheck(info, needed, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_NO_SUPPORT);
+    g_assert_cmpstr(err->message, ==, expected);
+}
+
+static void
+testCheckPasses(const VgmHostKvmInfo *info, guint64 needed)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(vgmHostGuestMemfdCheck(info, needed, &err));
+    g_assert_no_error(err);
+}
+
+static void
+testInfoSetFlags(VgmHostKvmInfo *info, guint64 mask)
+{
+    info->available = TRUE;
+    info->apiVersion = 12;
+    info->guestMemfd = TRUE;
+    info->flagsMask = mask;
+    vgmHostGuestMemfdFlagsDecode(mask, &info->mmap, &info->initShared,
+                                 &info->noDirectMap, &info->unknownFlags);
+}
+
+static void
+testCheck(void)
+{
+    g_auto(VgmHostKvmInfo) info = { 0 };
+    g_autoptr(GError) err = NULL;
+    g_autofree char *expected = NULL;
+    const guint64 both = VGM_HOST_GMEM_MMAP | VGM_HOST_GMEM_INIT_SHARED;
+
+    /* no /dev/kvm: the probe's own reason is quoted */
+    g_assert_true(vgmHostKvmProbe("/nonexistent/vgm-kvm", 0, &info, &err));
+    g_assert_no_error(err);
+    expected = g_strdup_printf("host has no /dev/kvm: cannot open '/nonexistent/vgm-kvm': %s",
+                               g_strerror(ENOENT));
+    testCheckFails(&info, 0, expected);
+    testCheckFails(&info, both, expected);
+    vgmHostKvmInfoClear(&info);
+
+    /* KVM without guest_memfd */
+    info.available = TRUE;
+    info.apiVersion = 12;
+    testCheckFails(&info, 0,
+                   "the host kernel does not support guest_memfd (KVM_CAP_GUEST_MEMFD)");
+    testCheckFails(&info, both,
+                   "the host kernel does not support guest_memfd (KVM_CAP_GUEST_MEMFD)");
+
+    /* guest_memfd but no KVM_CAP_GUEST_MEMFD_FLAGS (Linux 6.8 .. 6.17) */
+    testInfoSetFlags(&info, 0);
+    testCheckPasses(&info, 0);
+    testCheckFails(&info, both,
+                   "the host kernel's guest_memfd lacks the flags mmap, init-shared "
+                   "(KVM_CAP_GUEST_MEMFD_FLAGS reports none)");
+    testCheckFails(&info, VGM_HOST_GMEM_MMAP,
+                   "the host kernel's guest_memfd lacks the flags mmap "
+                   "(KVM_CAP_GUEST_MEMFD_FLAGS reports none)");
+
+    /* mmap only */
+    testInfoSetFlags(&info, VGM_HOST_GMEM_MMAP);
+    testCheckPasses(&info, VGM_HOST_GMEM_MMAP);
+    testCheckFails(&info, both,
+                   "the host kernel's guest_memfd lacks the flags init-shared "
+                   "(KVM_CAP_GUEST_MEMFD_FLAGS reports mmap)");
+
+    /* what Linux 6.18 reports for the default VM type */
+    testInfoSetFlags(&info, both);
+    testCheckPasses(&info, 0);
+    testCheckPasses(&info, VGM_HOST_GMEM_MMAP);
+    testCheckPasses(&info, both);
+    testCheckFails(&info, both | VGM_HOST_GMEM_NO_DIRECT_MAP,
+                   "the host kernel's guest_memfd lacks the flags no-direct-map "
+                   "(KVM_CAP_GUEST_MEMFD_FLAGS reports mmap, init-shared)");
+
+    /* a future kernel with a flag we have no name for */
+    testInfoSetFlags(&info, 0xf);
+    g_assert_cmphex(info.unknownFlags, ==, 0x8);
+    testCheckPasses(&info, both | VGM_HOST_GMEM_NO_DIRECT_MAP);
+    testInfoSetFlags(&info, 0x9);
+    testCheckFails(&info, both,
+                   "the host kernel's guest_memfd lacks the flags init-shared "
+                   "(KVM_CAP_GUEST_MEMFD_FLAGS reports mmap, 0x8)");
+}
+
+
+/* ---- /dev/kvm probe ---- */
+
+static void
+testProbeMissing(void)
+{
+    g_auto(VgmHostKvmInfo) info = { 0 };
+    g_autoptr(GError) err = NULL;
+    g_autofree char *expected = NULL;
+
+    g_assert_true(vgmHostKvmProbe("/nonexistent/vgm-kvm", 0, &info, &err));
+    g_assert_no_error(err);
+    g_assert_false(info.available);
+    g_assert_false(info.guestMemfd);
+    g_assert_cmphex(info.flagsMask, ==, 0);
+    g_assert_cmpstr(info.devpath, ==, "/nonexistent/vgm-kvm");
+    expected = g_strdup_printf("cannot open '/nonexistent/vgm-kvm': %s",
+                               g_strerror(ENOENT));
+    g_assert_cmpstr(info.reason, ==, expected);
+}
+
+static void
+testProbeNotKvm(void)
+{
+    g_auto(VgmHostKvmInfo) info = { 0 };
+    g_autoptr(GError) err = NULL;
+    g_autofree char *expected = NULL;
+
+    /* opens, but KVM_GET_API_VERSION is not an ioctl of /dev/null */
+    g_assert_false(vgmHostKvmProbe("/dev/null", 0, &info, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_SYSTEM);
+    expected = g_strdup_printf("cannot get the KVM API version from '/dev/null': %s",
+                               g_strerror(ENOTTY));
+    g_assert_cmpstr(err->message, ==, expected);
+}
+
+static void
+testTryArgs(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *expected = NULL;
+    long pagesize = sysconf(_SC_PAGESIZE);
+
+    g_assert_false(vgmHostKvmTryGuestMemfd("/nonexistent/vgm-kvm", 0, 0,
+                                           VGM_HOST_GMEM_MMAP, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_INVALID_ARG);
+    expected = g_strdup_printf("guest_memfd size 0 is not a non-zero multiple of the page size %ld",
+                               pagesize);
+    g_assert_cmpstr(err->message, ==, expected);
+    g_clear_error(&err);
+    g_clear_pointer(&expected, g_free);
+
+    g_assert_false(vgmHostKvmTryGuestMemfd("/nonexistent/vgm-kvm", 0, pagesize + 1,
+                                           VGM_HOST_GMEM_MMAP, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_INVALID_ARG);
+    g_clear_error(&err);
+
+    /* unlike the probe, trying needs a device */
+    g_assert_false(vgmHostKvmTryGuestMemfd("/nonexistent/vgm-kvm", 0, pagesize,
+                                           VGM_HOST_GMEM_MMAP, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_NO_SUPPORT);
+    expected = g_strdup_printf("host has no /dev/kvm: cannot open '/nonexistent/vgm-kvm': %s",
+                               g_strerror(ENOENT));
+    g_assert_cmpstr(err->message, ==, expected);
+}
+
+static void
+testProbeReal(void)
+{
+    g_auto(VgmHostKvmInfo) info = { 0 };
+    g_autoptr(GError) err = NULL;
+    g_autofree char *flags = NULL;
+    const guint64 both = VGM_HOST_GMEM_MMAP | VGM_HOST_GMEM_INIT_SHARED;
+
+    if (!g_file_test("/dev/kvm", G_FILE_TEST_EXISTS)) {
+        g_test_skip("host has no /dev/kvm: cannot probe guest_memfd here");
+        return;
+    }
+
+    g_assert_true(vgmHostKvmProbe(NULL, VGM_HOST_KVM_X86_DEFAULT_VM, &info, &err));
+    g_assert_no_error(err);
+    g_assert_true(info.available);
+    g_assert_null(info.reason);
+    g_assert_cmpint(info.apiVersion, ==, 12);
+    flags = vgmHostGuestMemfdFlagsFormat(info.flagsMask);
+    g_test_message("/dev/kvm: guest_memfd=%d flags=%s memory-attributes=0x%"
+                   G_GINT64_MODIFIER "x",
+                   info.guestMemfd, flags, info.memoryAttributes);
+
+    /* the development kernel (6.18) has guest_memfd with MMAP|INIT_SHARED */
+    g_assert_true(info.guestMemfd);
+    g_assert_true(info.mmap);
+    g_assert_true(info.initShared);
+    g_assert_true(vgmHostGuestMemfdCheck(&info, both, &err));
+    g_assert_no_error(err);
+
+    /* and it really maps and takes a write */
+    g_assert_true(vgmHostKvmTryGuestMemfd(NULL, VGM_HOST_KVM_X86_DEFAULT_VM,
+                                          2 * 1024 * 1024, both, &err));
+    g_assert_no_error(err);
+    /* a private guest_memfd is created but its mapping not touched */
+    g_assert_true(vgmHostKvmTryGuestMemfd(NULL, VGM_HOST_KVM_X86_DEFAULT_VM,
+                                          2 * 1024 * 1024, VGM_HOST_GMEM_MMAP, &err));
+    g_assert_no_error(err);
+}
+
+
+/* ---- vgmfile ---- */
+
+static void
+testReadBack(const char *path, const char *expected)
+{
+    g_autofree char *contents = NULL;
+    g_autoptr(GError) err = NULL;
+    gsize len = 0;
+
+    g_assert_true(vgmFileReadAll(path, 1 << 20, &contents, &len, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(len, ==, strlen(expected));
+    g_assert_cmpstr(contents, ==, expected);
+}
+
+static void
+testWriteAtomic(void)
+{
+    g_autofree char *dir = testMakeTmpDir();
+    g_autofree char *path = g_build_filename(dir, "state.xml", NULL);
+    g_autofree char *listing = NULL;
+    g_autoptr(GError) err = NULL;
+    struct stat sb;
+
+    /* creates, with exactly the mode asked */
+    g_assert_true(vgmFileWriteAtomic(path, "first\n", 6, 0640, &err));
+    g_assert_no_error(err);
+    testReadBack(path, "first\n");
+    g_assert_cmpint(stat(path, &sb), ==, 0);
+    g_assert_cmpint(sb.st_mode & 07777, ==, 0640);
+
+    /* replaces */
+    g_assert_true(vgmFileWriteAtomic(path, "second, longer\n", 15, 0600, &err));
+    g_assert_no_error(err);
+    testReadBack(path, "second, longer\n");
+    g_assert_cmpint(stat(path, &sb), ==, 0);
+    g_assert_cmpint(sb.st_mode & 07777, ==, 0600);
+
+    /* empty data is a valid file */
+    g_assert_true(vgmFileWriteAtomic(path, "", 0, 0600, &err));
+    g_assert_no_error(err);
+    testReadBack(path, "");
+    g_assert_true(vgmFileWriteAtomic(path, "third\n", 6, 0600, &err));
+    g_assert_no_error(err);
+
+    /* no temporary file is left behind */
+    listing = testListDir(dir);
+    g_assert_cmpstr(listing, ==, "state.xml");
+
+    testRemoveTree(dir);
+}
+
+static void
+testWriteAtomicMissingDir(void)
+{
+    g_autofree char *dir = testMakeTmpDir();
+    g_autofree char *path = g_build_filename(dir, "nodir", "state.xml", NULL);
+    g_autofree char *listing = NULL;
+    g_autofree char *expected = NULL;
+    g_autoptr(GError) err = NULL;
+
+    g_assert_false(vgmFileWriteAtomic(path, "data\n", 5, 0600, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_SYSTEM);
+    expected = g_strdup_printf("cannot create a temporary file to write '%s': %s",
+                               path, g_strerror(ENOENT));
+    g_assert_cmpstr(err->message, ==, expected);
+    g_assert_false(g_file_test(path, G_FILE_TEST_EXISTS));
+    listing = testListDir(dir);
+    g_assert_cmpstr(listing, ==, "");
+
+    testRemoveTree(dir);
+}
+
+static void
+testWriteAtomicFailKeepsOld(void)
+{
+    g_autofree char *dir = testMakeTmpDir();
+    g_autofree char *path = g_build_filename(dir, "state.xml", NULL);
+    g_autofree char *sub = g_build_filename(dir, "busy", NULL);
+    g_autofree char *listing = NULL;
+    g_autofree char *big = NULL;
+    g_autoptr(GError) err = NULL;
+    struct rlimit saved;
+    struct rlimit small;
+    void (*oldHandler)(int);
+    gboolean ok;
+    gsize bigLen = 256 * 1024;
+
+    g_assert_true(vgmFileWriteAtomic(path, "old\n", 4, 0600, &err));
+    g_assert_no_error(err);
+
+    /* a write that fails half way (file size limit, which binds root too) */
+    big = g_malloc(bigLen);
+    memset(big, 'x', bigLen);
+    g_assert_cmpint(getrlimit(RLIMIT_FSIZE, &saved), ==, 0);
+    small = saved;
+    small.rlim_cur = 4096;
+    oldHandler = signal(SIGXFSZ, SIG_IGN);
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &small), ==, 0);
+    ok = vgmFileWriteAtomic(path, big, bigLen, 0600, &err);
+    g_assert_cmpint(setrlimit(RLIMIT_FSIZE, &saved), ==, 0);
+    signal(SIGXFSZ, oldHandler);
+    g_assert_false(ok);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_SYSTEM);
+    g_assert_nonnull(strstr(err->message, g_strerror(EFBIG)));
+    g_clear_error(&err);
+    testReadBack(path, "old\n");
+    listing = testListDir(dir);
+    g_assert_cmpstr(listing, ==, "state.xml");
+    g_clear_pointer(&listing, g_free);
+
+    /* a rename that fails: the target is a non-empty directory */
+    g_assert_cmpint(g_mkdir(sub, 0700), ==, 0);
+    testWriteFile(sub, "keep", "keep\n");
+    g_assert_false(vgmFileWriteAtomic(sub, "new\n", 4, 0600, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_SYSTEM);
+    g_clear_error(&err);
+    g_assert_true(g_file_test(sub, G_FILE_TEST_IS_DIR));
+    listing = testListDir(dir);
+    g_assert_cmpstr(listing, ==, "busy state.xml");
+
+    testRemoveTree(dir);
+}
+
+static void
+testReadAll(void)
+{
+    g_autofree char *dir = testMakeTmpDir();
+    g_autofree char *path = g_build_filename(dir, "f", NULL);
+    g_autofree char *missing = g_build_filename(dir, "missing", NULL);
+    g_autofree char *contents = NULL;
+    g_autofree char *expected = NULL;
+    g_autoptr(GError) err = NULL;
+    gsize len = 0;
+
+    testWriteFile(dir, "f", "0123456789");
+
+    /* exactly at the limit is fine */
+    g_assert_true(vgmFileReadAll(path, 10, &contents, &len, &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(contents, ==, "0123456789");
+    g_assert_cmpuint(len, ==, 10);
+    g_clear_pointer(&contents, g_free);
+
+    /* len is optional */
+    g_assert_true(vgmFileReadAll(path, 100, &contents, NULL, &err));
+    g_assert_no_error(err);
+    g_clear_pointer(&contents, g_free);
+
+    g_assert_false(vgmFileReadAll(path, 9, &contents, &len, &err));
+    g_assert_null(contents);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_OPERATION_FAILED);
+    expected = g_strdup_printf("file '%s' is larger than the limit of 9 bytes", path);
+    g_assert_cmpstr(err->message, ==, expected);
+    g_clear_error(&err);
+
+    g_assert_false(vgmFileReadAll(missing, 100, &contents, &len, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_SYSTEM);
+    g_clear_error(&err);
+
+    /* a sysfs-like file whose st_size is not its length */
+    if (g_file_test("/proc/self/status", G_FILE_TEST_EXISTS)) {
+        g_assert_true(vgmFileReadAll("/proc/self/status", 1 << 20, &contents, &len, &err));
+        g_assert_no_error(err);
+        g_assert_cmpuint(len, >, 0);
+        g_assert_nonnull(strstr(contents, "Name:"));
+    }
+
+    testRemoveTree(dir);
+}
+
+static void
+testMakePath(void)
+{
+    g_autofree char *dir = testMakeTmpDir();
+    g_autofree char *deep = g_build_filename(dir, "a", "b", "c", NULL);
+    g_autofree char *file = g_build_filename(dir, "plain", NULL);
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(vgmFileMakePath(deep, 0755, &err));
+    g_assert_no_error(err);
+    g_assert_true(g_file_test(deep, G_FILE_TEST_IS_DIR));
+    /* existing is fine */
+    g_assert_true(vgmFileMakePath(deep, 0755, &err));
+    g_assert_no_error(err);
+
+    testWriteFile(dir, "plain", "x");
+    g_assert_false(vgmFileMakePath(file, 0755, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_SYSTEM);
+
+    testRemoveTree(dir);
+}
+
+
+/* ---- architecture ---- */
+
+static void
+testArch(void)
+{
+    struct utsname ut;
+
+    g_assert_cmpstr(vgmHostArchFromMachine("x86_64"), ==, "x86_64");
+    g_assert_cmpstr(vgmHostArchFromMachine("amd64"), ==, "x86_64");
+    g_assert_cmpstr(vgmHostArchFromMachine("i586"), ==, "i686");
+    g_assert_cmpstr(vgmHostArchFromMachine("aarch64"), ==, "aarch64");
+    g_assert_cmpstr(vgmHostArchFromMachine("arm64"), ==, "aarch64");
+    g_assert_cmpstr(vgmHostArchFromMachine("s390x"), ==, "s390x");
+    g_assert_cmpstr(vgmHostArchFromMachine("ppc64le"), ==, "ppc64le");
+
+    g_assert_cmpint(uname(&ut), ==, 0);
+    g_assert_cmpstr(vgmHostArch(), ==, vgmHostArchFromMachine(ut.machine));
+}
+
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    g_test_add_func("/host/gmem-flags/decode", testFlagsDecode);
+    g_test_add_func("/host/gmem-flags/format", testFlagsFormat);
+    g_test_add_func("/host/gmem-flags/parse", testFlagsParse);
+    g_test_add_func("/host/hugepages/fake-sysfs", testHugepages);
+    g_test_add_func("/host/hugepages/none", testHugepagesNone);
+    g_test_add_func("/host/hugepages/broken", testHugepagesBroken);
+    g_test_add_func("/host/hugepages/real", testHugepagesReal);
+    g_test_add_func("/host/gmem-check/messages", testCheck);
+    g_test_add_func("/host/kvm/missing", testProbeMissing);
+    g_test_add_func("/host/kvm/not-kvm", testProbeNotKvm);
+    g_test_add_func("/host/kvm/try-args", testTryArgs);
+    g_test_add_func("/host/kvm/real", testProbeReal);
+    g_test_add_func("/util/file/write-atomic", testWriteAtomic);
+    g_test_add_func("/util/file/write-atomic-missing-dir", testWriteAtomicMissingDir);
+    g_test_add_func("/util/file/write-atomic-fail-keeps-old", testWriteAtomicFailKeepsOld);
+    g_test_add_func("/util/file/read-all", testReadAll);
+    g_test_add_func("/util/file/make-path", testMakePath);
+    g_test_add_func("/host/arch", testArch);
+
+    return g_test_run();
+}

@@ -1,0 +1,349 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * utiltest.c: the util layer.
+ *
+ * Covers: scaled sizes (every unit, defaults, overflow as an error),
+ * strict integer parsing, CPU/node sets (parse, canonical format, errors),
+ * enum tables, the typed XML property readers and their messages, the
+ * element/attribute allow-lists, and safe parsing (no DOCTYPE or entities,
+ * so billion-laughs input fails at once; no external entities or network;
+ * size and depth limits; NUL bytes), plus XML escaping in VgmBuf.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "testutils.h"
+#include "util/vgmbitmap.h"
+#include "util/vgmerror.h"
+#include "util/vgmsize.h"
+#include "util/vgmxml.h"
+
+static void
+testScale(void)
+{
+    static const struct {
+        unsigned long long in;
+        const char *unit;
+        unsigned long long out;
+    } cases[] = {
+        { 1, NULL, 1024 }, { 1, "", 1024 }, { 5, "b", 5 }, { 5, "bytes", 5 },
+        { 1, "k", 1024 }, { 1, "KiB", 1024 }, { 1, "KB", 1000 },
+        { 1, "M", 1048576 }, { 1, "MiB", 1048576 }, { 1, "MB", 1000000 },
+        { 1, "G", 1073741824ULL }, { 1, "GiB", 1073741824ULL }, { 1, "GB", 1000000000ULL },
+        { 1, "T", 1099511627776ULL }, { 1, "TiB", 1099511627776ULL },
+        { 2, "mib", 2097152 }, { 1, "P", 1125899906842624ULL },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        unsigned long long v = cases[i].in;
+        g_autoptr(GError) err = NULL;
+        g_assert_true(vgmScaleInteger(&v, cases[i].unit, 1024, G_MAXUINT64, "x", &err));
+        g_assert_no_error(err);
+        g_assert_cmpuint(v, ==, cases[i].out);
+    }
+}
+
+static void
+testScaleErrors(void)
+{
+    unsigned long long v = 17179869184ULL; /* 16 GiB in KiB: overflows in EiB */
+    g_autoptr(GError) err = NULL;
+
+    g_assert_false(vgmScaleInteger(&v, "EiB", 1024, G_MAXUINT64, "<memory>", &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_INVALID_ARG);
+    g_assert_cmpstr(err->message, ==,
+                    "value 17179869184 EiB for <memory> is too large (the limit is 18446744073709551615 bytes)");
+    g_assert_cmpuint(v, ==, 17179869184ULL); /* untouched */
+    g_clear_error(&err);
+
+    v = 1;
+    g_assert_false(vgmScaleInteger(&v, "furlongs", 1024, G_MAXUINT64, "<memory>", &err));
+    g_assert_cmpstr(err->message, ==, "unknown unit 'furlongs' for <memory>");
+    g_clear_error(&err);
+
+    v = 5;
+    g_assert_false(vgmScaleInteger(&v, "KiB", 1, 4096, "<size>", &err));
+    g_assert_nonnull(err);
+}
+
+static void
+testStrTo(void)
+{
+    unsigned long long ull;
+    unsigned int ui;
+    int i;
+
+    g_assert_true(vgmStrToULL("0x30000", &ull));
+    g_assert_cmpuint(ull, ==, 0x30000);
+    g_assert_true(vgmStrToULL("18446744073709551615", &ull));
+    g_assert_false(vgmStrToULL("18446744073709551616", &ull));
+    g_assert_false(vgmStrToULL("-1", &ull));
+    g_assert_false(vgmStrToULL(" 1", &ull));
+    g_assert_false(vgmStrToULL("1k", &ull));
+    g_assert_false(vgmStrToULL("", &ull));
+    g_assert_false(vgmStrToUInt("4294967296", &ui));
+    g_assert_true(vgmStrToUInt("4294967295", &ui));
+    g_assert_true(vgmStrToInt("-1", &i));
+    g_assert_cmpint(i, ==, -1);
+    g_assert_false(vgmStrToInt("2147483648", &i));
+}
+
+static void
+testBitmap(void)
+{
+    static const struct {
+        const char *in;
+        const char *out;
+    } ok[] = {
+        { "0", "0" }, { "0-3", "0-3" }, { "0-3,^2", "0-1,3" },
+        { "3,1,2", "1-3" }, { "0-7,^0-1", NULL }, { " 1 , 5 ", "1,5" },
+    };
+    static const char *const bad[] = { "", "a", "1-", "3-1", ",", "1,", "^1", "^1-2", "4096", "1--2" };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(ok); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(VgmBitmap) map = vgmBitmapParse(ok[i].in, "test", &err);
+        g_autofree char *s = NULL;
+
+        if (!ok[i].out) {
+            /* "^0-1" is not a valid negation (a range) */
+            g_assert_null(map);
+            continue;
+        }
+        g_assert_no_error(err);
+        s = vgmBitmapFormat(map);
+        g_assert_cmpstr(s, ==, ok[i].out);
+    }
+    for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(VgmBitmap) map = vgmBitmapParse(bad[i], "attribute 'cpus'", &err);
+        g_assert_null(map);
+        g_assert_error(err, VGM_ERROR, VGM_ERR_XML);
+        g_assert_nonnull(strstr(err->message, "attribute 'cpus'"));
+    }
+}
+
+static void
+testEnum(void)
+{
+    g_assert_cmpstr(vgmTristateBoolTypeToString(VGM_TRISTATE_YES), ==, "yes");
+    g_assert_cmpint(vgmTristateSwitchTypeFromString("off"), ==, VGM_TRISTATE_NO);
+    g_assert_cmpint(vgmTristateSwitchTypeFromString("no"), ==, -1);
+    g_assert_null(vgmTristateBoolTypeToString(VGM_TRISTATE_LAST));
+    g_assert_null(vgmTristateBoolTypeToString(-1));
+    g_assert_cmpstr(vgmErrorCodeTypeToString(VGM_ERR_CONFIG_UNSUPPORTED), ==, "config-unsupported");
+}
+
+static xmlNodePtr
+testNode(xmlDocPtr *doc, const char *xml)
+{
+    g_autoptr(GError) err = NULL;
+
+    *doc = vgmXMLParseString(xml, "t.xml", &err);
+    g_assert_no_error(err);
+    return xmlDocGetRootElement(*doc);
+}
+
+static void
+testProps(void)
+{
+    xmlDocPtr doc;
+    xmlNodePtr root = testNode(&doc, "<domain><access mode='bogus' n='12' neg='-3' big='4294967296' y='yes' z='0'/></domain>");
+    xmlNodePtr node = root->children;
+    g_autoptr(GError) err = NULL;
+    unsigned int ui;
+    unsigned long long ull;
+    VgmTristate t;
+    int v;
+    char *s;
+
+    g_assert_cmpint(vgmXMLPropUInt(node, "n", 0, &ui, &err), ==, 1);
+    g_assert_cmpuint(ui, ==, 12);
+    g_assert_cmpint(vgmXMLPropUInt(node, "absent", 0, &ui, &err), ==, 0);
+    g_assert_no_error(err);
+
+    g_assert_cmpint(vgmXMLPropUInt(node, "absent", VGM_XML_PROP_REQUIRED, &ui, &err), ==, -1);
+    g_assert_cmpstr(err->message, ==, "missing required attribute 'absent' of element <access> in <domain>");
+    g_clear_error(&err);
+
+    g_assert_cmpint(vgmXMLPropUInt(node, "neg", 0, &ui, &err), ==, -1);
+    g_assert_cmpstr(err->message, ==,
+                    "invalid value '-3' for attribute 'neg' of element <access> in <domain>: expected a non-negative integer");
+    g_clear_error(&err);
+
+    g_assert_cmpint(vgmXMLPropUInt(node, "big", 0, &ui, &err), ==, -1);
+    g_assert_cmpstr(err->message, ==,
+                    "invalid value '4294967296' for attribute 'big' of element <access> in <domain>: the value is too large");
+    g_clear_error(&err);
+
+    g_assert_cmpint(vgmXMLPropULongLong(node, "z", VGM_XML_PROP_NONZERO, &ull, &err), ==, -1);
+    g_assert_cmpstr(err->message, ==,
+                    "invalid value '0' for attribute 'z' of element <access> in <domain>: must be greater than zero");
+    g_clear_error(&err);
+
+    g_assert_cmpint(vgmXMLPropTristateBool(node, "y", 0, &t, &err), ==, 1);
+    g_assert_cmpint(t, ==, VGM_TRISTATE_YES);
+    g_assert_cmpint(vgmXMLPropTristateSwitch(node, "y", 0, &t, &err), ==, -1);
+    g_assert_cmpstr(err->message, ==, "invalid value 'yes' for attribute 'y' of element <access> in <domain>");
+    g_clear_error(&err);
+
+    g_assert_cmpint(vgmXMLPropEnum(node, "mode", vgmTristateBoolTypeFromString, 0, &v, &err), ==, -1);
+    g_assert_cmpstr(err->message, ==, "invalid value 'bogus' for attribute 'mode' of element <access> in <domain>");
+    g_clear_error(&err);
+
+    g_assert_cmpint(vgmXMLPropString(node, "n", 0, &s, &err), ==, 1);
+    g_assert_cmpstr(s, ==, "12");
+    g_free(s);
+
+    g_assert_false(vgmXMLCheckAttrs(node, (const char *const[]){ "mode", "n", NULL }, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_CONFIG_UNSUPPORTED);
+    g_assert_cmpstr(err->message, ==, "unsupported attribute 'neg' of element <access> in <domain>");
+    g_clear_error(&err);
+
+    g_assert_false(vgmXMLCheckChildren(root, (const char *const[]){ "name", NULL }, &err));
+    g_assert_cmpstr(err->message, ==, "unsupported element <access> in <domain>");
+    g_clear_error(&err);
+    xmlFreeDoc(doc);
+}
+
+static void
+testSingleChild(void)
+{
+    xmlDocPtr doc;
+    xmlNodePtr root = testNode(&doc, "<domain><name>a</name><name>b</name></domain>");
+    g_autoptr(GError) err = NULL;
+    xmlNodePtr child;
+
+    g_assert_cmpint(vgmXMLSingleChild(root, "name", &child, &err), ==, -1);
+    g_assert_cmpstr(err->message, ==, "element <name> may appear only once in <domain>");
+    xmlFreeDoc(doc);
+}
+
+static void
+testSafeParse(void)
+{
+    static const char *const laughs =
+        "<?xml version='1.0'?>\n"
+        "<!DOCTYPE lolz [\n"
+        " <!ENTITY lol \"lol\">\n"
+        " <!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"
+        " <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"
+        " <!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n"
+        " <!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">\n"
+        " <!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">\n"
+        " <!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">\n"
+        " <!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">\n"
+        " <!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">\n"
+        "]>\n<domain type='kvm'><name>&lol9;</name></domain>\n";
+    static const char *const external =
+        "<!DOCTYPE domain [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
+        "<domain><name>&xxe;</name></domain>";
+    static const char *const network =
+        "<!DOCTYPE domain SYSTEM \"http://example.invalid/domain.dtd\"><domain/>";
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GString) deep = g_string_new(NULL);
+    g_autofree char *big = NULL;
+    gint64 start;
+    int i;
+    xmlDocPtr doc;
+
+    start = g_get_monotonic_time();
+    doc = vgmXMLParseString(laughs, "laughs.xml", &err);
+    g_assert_null(doc);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_XML);
+    g_assert_cmpstr(err->message, ==,
+                    "XML document laughs.xml has a DOCTYPE or ENTITY declaration, which is not allowed");
+    /* failing fast means no expansion took place; a generous bound */
+    g_assert_cmpint(g_get_monotonic_time() - start, <, 2 * G_USEC_PER_SEC);
+    g_clear_error(&err);
+
+    g_assert_null(vgmXMLParseString(external, "xxe.xml", &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_XML);
+    g_clear_error(&err);
+    g_assert_null(vgmXMLParseString(network, "net.xml", &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_XML);
+    g_clear_error(&err);
+
+    for (i = 0; i < VGM_XML_MAX_DEPTH + 1; i++)
+        g_string_append(deep, "<a>");
+    for (i = 0; i < VGM_XML_MAX_DEPTH + 1; i++)
+        g_string_append(deep, "</a>");
+    g_assert_null(vgmXMLParseString(deep->str, "deep.xml", &err));
+    g_assert_cmpstr(err->message, ==, "XML document is nested deeper than 64 elements");
+    g_clear_error(&err);
+
+    big = g_malloc(VGM_XML_MAX_SIZE + 16);
+    memset(big, ' ', VGM_XML_MAX_SIZE + 15);
+    big[VGM_XML_MAX_SIZE + 15] = '\0';
+    memcpy(big, "<domain>", 8);
+    g_assert_null(vgmXMLParseString(big, "big.xml", &err));
+    g_assert_nonnull(strstr(err->message, "is too large"));
+    g_clear_error(&err);
+
+    g_assert_null(vgmXMLParseString("<domain><name>x</domain>", "bad.xml", &err));
+    g_assert_nonnull(g_str_has_prefix(err->message, "malformed XML in bad.xml at line 1:") ? err->message : NULL);
+    g_clear_error(&err);
+}
+
+static void
+testSafeParseFile(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("vgmutil-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "nul.xml", NULL);
+
+    g_assert_true(g_file_set_contents(path, "<domain>\0</domain>", 18, NULL));
+    g_assert_null(vgmXMLParseFile(path, &err));
+    g_assert_nonnull(strstr(err->message, "contains a NUL byte"));
+    g_clear_error(&err);
+    g_unlink(path);
+    g_assert_null(vgmXMLParseFile(path, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_SYSTEM);
+    g_rmdir(dir);
+}
+
+static void
+testBufEscape(void)
+{
+    VgmBuf buf;
+    VgmBuf attrs;
+    VgmBuf child;
+    g_autofree char *s = NULL;
+
+    vgmBufInit(&buf, 2);
+    vgmBufEscapeString(&buf, "<name>%s</name>\n", "a<b>&'\"\n");
+    vgmBufInit(&attrs, 0);
+    vgmBufInitChild(&child, &buf);
+    vgmXMLFormatElement(&buf, "empty", &attrs, &child);
+    vgmBufInit(&attrs, 0);
+    vgmBufAdd(&attrs, " x='1'");
+    vgmBufInitChild(&child, &buf);
+    vgmBufAdd(&child, "<c/>\n");
+    vgmXMLFormatElement(&buf, "e", &attrs, &child);
+    s = vgmBufSteal(&buf);
+    g_assert_cmpstr(s, ==,
+                    "  <name>a&lt;b&gt;&amp;&apos;&quot;&#10;</name>\n"
+                    "  <e x='1'>\n    <c/>\n  </e>\n");
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_setenv("LC_ALL", "C", TRUE);
+    g_test_add_func("/size/scale", testScale);
+    g_test_add_func("/size/errors", testScaleErrors);
+    g_test_add_func("/size/strto", testStrTo);
+    g_test_add_func("/bitmap/parse-format", testBitmap);
+    g_test_add_func("/enum/tables", testEnum);
+    g_test_add_func("/xml/props", testProps);
+    g_test_add_func("/xml/single-child", testSingleChild);
+    g_test_add_func("/xml/safe-parse", testSafeParse);
+    g_test_add_func("/xml/safe-parse-file", testSafeParseFile);
+    g_test_add_func("/buf/escape", testBufEscape);
+    return g_test_run();
+}
