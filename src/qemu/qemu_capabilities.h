@@ -1,0 +1,256 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_capabilities.h: what a QEMU binary can do, as facts probed once.
+ *
+ * Owns the capability flag table, the capability description file format,
+ * probing a binary over QMP, the on-disk cache of probe results, and the
+ * checks of emitted -object / -device / -machine properties against the
+ * QMP schema subset a capability set carries.
+ *
+ * The flag table is VGM_QEMU_CAPS_FLAGS below: one line per flag with its
+ * enum name, its string name (used in files) and how it is probed. The
+ * probe and the schema subset stored in a set are both driven from it:
+ * adding a flag means adding one line there and nothing else.
+ *
+ * Probe kinds (arg1, arg2 of a table line):
+ *   OBJECT (type):          the object type is a qom-type of object-add in
+ *                           query-qmp-schema AND a run-time QOM class
+ *                           (qom-list-properties answers for it).
+ *   OBJECT_PROP (types, p): member p of object-add's branch for the type
+ *                           (object-add -> arg-type -> +type -> p) that is
+ *                           also a run-time QOM property of the class (so
+ *                           memfd's hugetlb follows the host's MFD_HUGETLB).
+ *                           "a|b" means either type having it is enough.
+ *   MACHINE_PROP (p):       a QOM property of the main machine type's class
+ *                           ("<machine>-machine" of the q35 alias, else of
+ *                           the default machine).
+ *   DEVICE (driver):        device-list-properties answers for the driver.
+ *   COMMAND (name):         a QMP command in query-qmp-schema.
+ *   KVM:                    query-kvm reports KVM support present.
+ *
+ * Capability description file (JSON, one set per file, keys sorted, two
+ * space indent, exactly what vgmQemuCapsFormat writes):
+ *   name         set name, used in messages ("qemu-7.2-debian")
+ *   description  how it was captured / which patch series it stands for
+ *   version      "MAJOR.MINOR.MICRO" as query-version reports it
+ *   package      optional, query-version's package string
+ *   arch         query-target's arch ("x86_64")
+ *   kvm          {"enabled": bool, "present": bool} (query-kvm)
+ *   flags        sorted list of flag names that are set
+ *   machines     sorted by name: {"alias"?, "cpu-max", "default-ram-id"?,
+ *                "deprecated", "is-default", "name"}
+ *   machine      {"type": main machine type, "props": {name: QOM type}}
+ *   objects      {qom-type: {member: TYPE}} for each object type of the
+ *                table that exists; TYPE is "int", "number", "bool",
+ *                "str", "any", "null", "object", "array of <TYPE>" or
+ *                {"enum": [values]}
+ *   devices      {driver: {property: QOM type}} for each device of the
+ *                table that exists
+ *   cache-key    only in cache files: what the probe result depends on
+ * Volatile (differs between runs of the same binary on different hosts):
+ * kvm.enabled (whether /dev/kvm could be used), cache-key, and the
+ * description, which a person writes.
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "util/vgmenum.h"
+
+/* X(ENUM, "name", KIND, arg1, arg2) */
+#define VGM_QEMU_CAPS_FLAGS(X) \
+    /* object types the driver may emit */ \
+    X(OBJECT_MEMORY_BACKEND_RAM, "object.memory-backend-ram", OBJECT, "memory-backend-ram", NULL) \
+    X(OBJECT_MEMORY_BACKEND_FILE, "object.memory-backend-file", OBJECT, "memory-backend-file", NULL) \
+    X(OBJECT_MEMORY_BACKEND_MEMFD, "object.memory-backend-memfd", OBJECT, "memory-backend-memfd", NULL) \
+    X(OBJECT_MEMORY_BACKEND_SHM, "object.memory-backend-shm", OBJECT, "memory-backend-shm", NULL) \
+    X(OBJECT_MEMORY_BACKEND_GUEST_MEMFD, "object.memory-backend-guest-memfd", OBJECT, "memory-backend-guest-memfd", NULL) \
+    X(OBJECT_MEMORY_BACKEND_EPC, "object.memory-backend-epc", OBJECT, "memory-backend-epc", NULL) \
+    X(OBJECT_THREAD_CONTEXT, "object.thread-context", OBJECT, "thread-context", NULL) \
+    X(OBJECT_SEV_GUEST, "object.sev-guest", OBJECT, "sev-guest", NULL) \
+    X(OBJECT_SEV_SNP_GUEST, "object.sev-snp-guest", OBJECT, "sev-snp-guest", NULL) \
+    X(OBJECT_TDX_GUEST, "object.tdx-guest", OBJECT, "tdx-guest", NULL) \
+    X(OBJECT_S390_PV_GUEST, "object.s390-pv-guest", OBJECT, "s390-pv-guest", NULL) \
+    /* members common to every memory backend */ \
+    X(BACKEND_PREALLOC_CONTEXT, "backend.prealloc-context", OBJECT_PROP, "memory-backend-ram", "prealloc-context") \
+    X(BACKEND_CANONICAL_RAMBLOCK_ID, "backend.x-use-canonical-path-for-ramblock-id", OBJECT_PROP, "memory-backend-ram", "x-use-canonical-path-for-ramblock-id") \
+    X(BACKEND_RESERVE, "backend.reserve", OBJECT_PROP, "memory-backend-ram", "reserve") \
+    /* memory-backend-memfd */ \
+    X(MEMFD_GUEST_MEMFD, "memfd.guest-memfd", OBJECT_PROP, "memory-backend-memfd", "guest-memfd") \
+    X(MEMFD_X_GUEST_MEMFD, "memfd.x-guest-memfd", OBJECT_PROP, "memory-backend-memfd", "x-guest-memfd") \
+    X(MEMFD_HUGETLB, "memfd.hugetlb", OBJECT_PROP, "memory-backend-memfd", "hugetlb") \
+    X(MEMFD_HUGETLBSIZE, "memfd.hugetlbsize", OBJECT_PROP, "memory-backend-memfd", "hugetlbsize") \
+    X(MEMFD_SEAL, "memfd.seal", OBJECT_PROP, "memory-backend-memfd", "seal") \
+    /* memory-backend-file */ \
+    X(FILE_DISCARD_DATA, "file.discard-data", OBJECT_PROP, "memory-backend-file", "discard-data") \
+    X(FILE_ROM, "file.rom", OBJECT_PROP, "memory-backend-file", "rom") \
+    X(FILE_ALIGN, "file.align", OBJECT_PROP, "memory-backend-file", "align") \
+    X(FILE_PMEM, "file.pmem", OBJECT_PROP, "memory-backend-file", "pmem") \
+    /* confidential-guest objects */ \
+    X(SEV_SNP_KERNEL_HASHES, "sev-snp.kernel-hashes", OBJECT_PROP, "sev-snp-guest", "kernel-hashes") \
+    X(SEV_SNP_HOST_DATA, "sev-snp.host-data", OBJECT_PROP, "sev-snp-guest", "host-data") \
+    X(SEV_SNP_ID_BLOCK, "sev-snp.id-block", OBJECT_PROP, "sev-snp-guest", "id-block") \
+    X(SEV_SNP_CONVERT_IN_PLACE, "sev-snp.convert-in-place", OBJECT_PROP, "sev-snp-guest", "convert-in-place") \
+    X(TDX_QUOTE_GENERATION_SOCKET, "tdx.quote-generation-socket", OBJECT_PROP, "tdx-guest", "quote-generation-socket") \
+    X(TDX_CONVERT_IN_PLACE, "tdx.convert-in-place", OBJECT_PROP, "tdx-guest", "convert-in-place") \
+    X(CGS_GMEM_ALLOCATOR, "cgs.gmem-allocator", OBJECT_PROP, "sev-snp-guest|tdx-guest", "gmem-allocator") \
+    X(CGS_GMEM_PAGE_SIZE, "cgs.gmem-page-size", OBJECT_PROP, "sev-snp-guest|tdx-guest", "gmem-page-size") \
+    /* -machine */ \
+    X(MACHINE_MEMORY_BACKEND, "machine.memory-backend", MACHINE_PROP, "memory-backend", NULL) \
+    X(MACHINE_CONFIDENTIAL_GUEST_SUPPORT, "machine.confidential-guest-support", MACHINE_PROP, "confidential-guest-support", NULL) \
+    X(MACHINE_AUX_RAM_SHARE, "machine.aux-ram-share", MACHINE_PROP, "aux-ram-share", NULL) \
+    X(MACHINE_IN_PLACE_CONVERSION, "machine.in-place-conversion", MACHINE_PROP, "in-place-conversion", NULL) \
+    /* devices the driver may emit */ \
+    X(DEVICE_PC_DIMM, "device.pc-dimm", DEVICE, "pc-dimm", NULL) \
+    X(DEVICE_NVDIMM, "device.nvdimm", DEVICE, "nvdimm", NULL) \
+    X(DEVICE_VIRTIO_MEM_PCI, "device.virtio-mem-pci", DEVICE, "virtio-mem-pci", NULL) \
+    X(DEVICE_VIRTIO_PMEM_PCI, "device.virtio-pmem-pci", DEVICE, "virtio-pmem-pci", NULL) \
+    X(DEVICE_SGX_EPC, "device.sgx-epc", DEVICE, "sgx-epc", NULL) \
+    X(DEVICE_VIRTIO_BLK_PCI, "device.virtio-blk-pci", DEVICE, "virtio-blk-pci", NULL) \
+    X(DEVICE_VIRTIO_NET_PCI, "device.virtio-net-pci", DEVICE, "virtio-net-pci", NULL) \
+    X(DEVICE_VIRTIO_SCSI_PCI, "device.virtio-scsi-pci", DEVICE, "virtio-scsi-pci", NULL) \
+    X(DEVICE_VIRTIO_RNG_PCI, "device.virtio-rng-pci", DEVICE, "virtio-rng-pci", NULL) \
+    X(DEVICE_VIRTIO_BALLOON_PCI, "device.virtio-balloon-pci", DEVICE, "virtio-balloon-pci", NULL) \
+    X(DEVICE_QEMU_XHCI, "device.qemu-xhci", DEVICE, "qemu-xhci", NULL) \
+    X(DEVICE_ISA_SERIAL, "device.isa-serial", DEVICE, "isa-serial", NULL) \
+    X(DEVICE_PCIE_ROOT_PORT, "device.pcie-root-port", DEVICE, "pcie-root-port", NULL) \
+    X(DEVICE_SCSI_HD, "device.scsi-hd", DEVICE, "scsi-hd", NULL) \
+    X(DEVICE_SCSI_CD, "device.scsi-cd", DEVICE, "scsi-cd", NULL) \
+    X(DEVICE_IDE_HD, "device.ide-hd", DEVICE, "ide-hd", NULL) \
+    X(DEVICE_IDE_CD, "device.ide-cd", DEVICE, "ide-cd", NULL) \
+    /* accelerator and commands */ \
+    X(KVM, "kvm", KVM, NULL, NULL) \
+    X(QUERY_KVM, "query-kvm", COMMAND, "query-kvm", NULL)
+
+typedef enum {
+#define VGM_QEMU_CAPS_ENUM_ENTRY(id, name, kind, arg1, arg2) VGM_QEMU_CAPS_##id,
+    VGM_QEMU_CAPS_FLAGS(VGM_QEMU_CAPS_ENUM_ENTRY)
+#undef VGM_QEMU_CAPS_ENUM_ENTRY
+
+    VGM_QEMU_CAPS_LAST
+} VgmQemuCapsFlag;
+
+/* Flag name <-> enum ("memfd.guest-memfd" <-> VGM_QEMU_CAPS_MEMFD_GUEST_MEMFD). */
+VGM_ENUM_DECL(vgmQemuCapsFlag);
+
+typedef enum {
+    VGM_QEMU_CAPS_PROBE_OBJECT,
+    VGM_QEMU_CAPS_PROBE_OBJECT_PROP,
+    VGM_QEMU_CAPS_PROBE_MACHINE_PROP,
+    VGM_QEMU_CAPS_PROBE_DEVICE,
+    VGM_QEMU_CAPS_PROBE_COMMAND,
+    VGM_QEMU_CAPS_PROBE_KVM,
+} VgmQemuCapsProbeKind;
+
+typedef struct {
+    VgmQemuCapsProbeKind kind;
+    const char *arg1;
+    const char *arg2;
+} VgmQemuCapsProbeSpec;
+
+/* How @flag is probed (for tests and documentation tools). */
+const VgmQemuCapsProbeSpec *vgmQemuCapsFlagGetProbe(VgmQemuCapsFlag flag);
+
+typedef struct {
+    char *name;
+    char *alias;          /* nullable */
+    gboolean isDefault;
+    char *defaultRamId;   /* nullable: the machine has no main RAM id */
+    gboolean deprecated;
+    unsigned int cpuMax;
+} VgmQemuCapsMachine;
+
+typedef struct _VgmQemuCaps VgmQemuCaps;
+
+/* An empty set (no flags, no machines, no schema). */
+VgmQemuCaps *vgmQemuCapsNew(void);
+void vgmQemuCapsFree(VgmQemuCaps *caps);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuCaps, vgmQemuCapsFree)
+
+VgmQemuCaps *vgmQemuCapsLoadFile(const char *path, GError **error);
+VgmQemuCaps *vgmQemuCapsLoadString(const char *text, const char *what,
+                                   GError **error);
+/* The capability description file text (ends with a newline). */
+char *vgmQemuCapsFormat(const VgmQemuCaps *caps);
+
+gboolean vgmQemuCapsGet(const VgmQemuCaps *caps, VgmQemuCapsFlag flag);
+void vgmQemuCapsSet(VgmQemuCaps *caps, VgmQemuCapsFlag flag);
+void vgmQemuCapsClear(VgmQemuCaps *caps, VgmQemuCapsFlag flag);
+
+const char *vgmQemuCapsGetName(const VgmQemuCaps *caps);
+void vgmQemuCapsSetName(VgmQemuCaps *caps, const char *name);
+const char *vgmQemuCapsGetDescription(const VgmQemuCaps *caps);
+void vgmQemuCapsSetDescription(VgmQemuCaps *caps, const char *description);
+/* major * 1000000 + minor * 1000 + micro, as libvirt counts. */
+unsigned int vgmQemuCapsGetVersion(const VgmQemuCaps *caps);
+/* query-version's package string, or NULL. */
+const char *vgmQemuCapsGetPackage(const VgmQemuCaps *caps);
+const char *vgmQemuCapsGetArch(const VgmQemuCaps *caps);
+/* Whether the binary supports the KVM accelerator (query-kvm "present"). */
+gboolean vgmQemuCapsHasKVM(const VgmQemuCaps *caps);
+/* Whether KVM was usable when probing (query-kvm "enabled"; volatile). */
+gboolean vgmQemuCapsKVMEnabled(const VgmQemuCaps *caps);
+void vgmQemuCapsSetKVM(VgmQemuCaps *caps, gboolean present, gboolean enabled);
+
+/*
+ * The machine type called @name, by name or alias; NULL @name: the default
+ * machine. Unknown: NULL and an error naming the set (error nullable).
+ */
+const VgmQemuCapsMachine *vgmQemuCapsGetMachine(const VgmQemuCaps *caps,
+                                                const char *name,
+                                                GError **error);
+/* All machine types, sorted by name. */
+GPtrArray *vgmQemuCapsGetMachines(const VgmQemuCaps *caps);
+/* The machine type whose QOM properties the set holds, or NULL. */
+const char *vgmQemuCapsGetMachineType(const VgmQemuCaps *caps);
+
+gboolean vgmQemuCapsHasObjectType(const VgmQemuCaps *caps, const char *qomType);
+
+/*
+ * Checks an -object's properties against the set's schema: the type exists,
+ * every property is a member, every value has the member's JSON type.
+ * "id" and "qom-type" are always accepted.
+ */
+gboolean vgmQemuCapsCheckObject(const VgmQemuCaps *caps, const char *qomType,
+                                JsonObject *props, GError **error);
+/* Checks a -device: the driver exists and has every property ("driver",
+ * "id", "bus" and "addr" are always accepted). Values are not checked. */
+gboolean vgmQemuCapsCheckDevice(const VgmQemuCaps *caps, const char *driver,
+                                JsonObject *props, GError **error);
+/* Checks that the main machine type has the property @name. */
+gboolean vgmQemuCapsCheckMachineProp(const VgmQemuCaps *caps, const char *name,
+                                     GError **error);
+
+/*
+ * Re-derives the flags that follow from the stored schema (object types and
+ * their members, machine properties, devices) and reports the first flag
+ * whose stored value disagrees. Used to keep hand-made sets honest.
+ */
+gboolean vgmQemuCapsCheckConsistency(const VgmQemuCaps *caps, GError **error);
+
+/* ---- probing ---- */
+
+/*
+ * Starts @binary with -machine none and a private QMP socket (clean
+ * environment, LC_ALL=C, bounded in time), asks it everything the flag table
+ * needs and kills it. Errors carry the tail of QEMU's stderr.
+ */
+VgmQemuCaps *vgmQemuCapsProbe(const char *binary, GError **error);
+
+/* How many times vgmQemuCapsProbe started a QEMU in this process. */
+unsigned int vgmQemuCapsGetProbeCount(void);
+
+/* ---- cache ---- */
+
+/* $XDG_CACHE_HOME/virt-gmem/qemucaps, or /var/cache/virt-gmem/qemucaps as root. */
+char *vgmQemuCapsCacheDefaultDir(void);
+
+/*
+ * The capabilities of @binary from @cacheDir (NULL: the default dir), probing
+ * and rewriting the cache file (atomically) when it is missing, unreadable or
+ * its key no longer matches: the binary's path, size, mtime and ctime (ns),
+ * the host kernel release, whether /dev/kvm exists, and the flag table.
+ */
+VgmQemuCaps *vgmQemuCapsCacheLookup(const char *binary, const char *cacheDir,
+                                    GError **error);

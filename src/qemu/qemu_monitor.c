@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_monitor.c: the synchronous QMP client.
+ *
+ * QMP is line oriented: every message QEMU sends is one JSON object ending
+ * with a newline. The socket is non-blocking and every wait is bounded by a
+ * deadline computed once per command, so a silent QEMU cannot hang us.
+ * Each command carries an "id"; a reply with another id is the late answer
+ * to a command that timed out earlier and is dropped.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+
+#include "qemu_monitor.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+/* query-qmp-schema is the largest reply we expect (well under 1 MiB). */
+#define VGM_QEMU_MONITOR_MAX_LINE (64 * 1024 * 1024)
+
+/* How long to sleep between attempts to connect to a socket not yet there. */
+#define VGM_QEMU_MONITOR_RETRY_US (10 * 1000)
+
+struct _VgmQemuMonitor {
+    GSocketConnection *conn; /* NULL when opened from an fd */
+    GSocket *sock;
+    GString *rbuf;           /* bytes received but not yet consumed */
+    GQueue events;           /* JsonObject */
+    unsigned int timeoutMs;
+    guint64 serial;
+    gboolean closed;
+    char *lastErrorClass;
+    JsonObject *greeting;
+};
+
+static VgmQemuMonitor *
+vgmQemuMonitorNewInternal(void)
+{
+    VgmQemuMonitor *mon = g_new0(VgmQemuMonitor, 1);
+
+    mon->rbuf = g_string_new(NULL);
+    g_queue_init(&mon->events);
+    mon->timeoutMs = VGM_QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
+    return mon;
+}
+
+void
+vgmQemuMonitorFree(VgmQemuMonitor *mon)
+{
+    if (!mon)
+        return;
+    if (mon->sock)
+        g_socket_close(mon->sock, NULL);
+    g_clear_object(&mon->sock);
+    g_clear_object(&mon->conn);
+    g_string_free(mon->rbuf, TRUE);
+    g_queue_clear_full(&mon->events, (GDestroyNotify)json_object_unref);
+    g_free(mon->lastErrorClass);
+    if (mon->greeting)
+        json_object_unref(mon->greeting);
+    g_free(mon);
+}
+
+void
+vgmQemuMonitorSetTimeout(VgmQemuMonitor *mon, unsigned int timeoutMs)
+{
+    mon->timeoutMs = timeoutMs ? timeoutMs : VGM_QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
+}
+
+const char *
+vgmQemuMonitorGetLastErrorClass(VgmQemuMonitor *mon)
+{
+    return mon->lastErrorClass;
+}
+
+JsonObject *
+vgmQemuMonitorGetGreeting(VgmQemuMonitor *mon)
+{
+    return mon->greeting;
+}
+
+gboolean
+vgmQemuMonitorIsClosed(VgmQemuMonitor *mon)
+{
+    return mon->closed;
+}
+
+GPtrArray *
+vgmQemuMonitorTakeEvents(VgmQemuMonitor *mon)
+{
+    GPtrArray *events = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+    JsonObject *ev;
+
+    while ((ev = g_queue_pop_head(&mon->events)))
+        g_ptr_array_add(events, ev);
+    return events;
+}
+
+/* Waits for @cond until @deadline (monotonic µs). */
+static gboolean
+vgmQemuMonitorWait(VgmQemuMonitor *mon, GIOCondition cond, gint64 deadline,
+                   const char *what, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    gint64 remaining = deadline - g_get_monotonic_time();
+
+    if (remaining <= 0 ||
+        !g_socket_condition_timed_wait(mon->sock, cond, remaining, NULL, &err)) {
+        if (!err || g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
+                        _("timed out waiting for QEMU monitor reply to '%1$s'"),
+                        what);
+        } else {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("cannot wait on QEMU monitor socket: %1$s"),
+                        err->message);
+        }
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmQemuMonitorWriteAll(VgmQemuMonitor *mon, const char *data, gsize len,
+                       gint64 deadline, const char *what, GError **error)
+{
+    while (len > 0) {
+        g_autoptr(GError) err = NULL;
+        gssize n;
+
+        if (!vgmQemuMonitorWait(mon, G_IO_OUT, deadline, what, error))
+            return FALSE;
+        n = g_socket_send(mon->sock, data, len, NULL, &err);
+        if (n < 0) {
+            if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+                continue;
+            if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) ||
+                g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)) {
+                mon->closed = TRUE;
+                vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                            _("QEMU monitor closed the connection while sending '%1$s'"),
+                            what);
+                return FALSE;
+            }
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("cannot send '%1$s' to QEMU monitor: %2$s"),
+                        what, err->message);
+            return FALSE;
+        }
+        data += n;
+        len -= n;
+    }
+    return TRUE;
+}
+
+/* Returns the next complete line (without its newline). */
+static char *
+vgmQemuMonitorReadLine(VgmQemuMonitor *mon, gint64 deadline, const char *what,
+                       GError **error)
+{
+    for (;;) {
+        g_autoptr(GError) err = NULL;
+        char buf[65536];
+        char *nl = memchr(mon->rbuf->str, '\n', mon->rbuf->len);
+        gssize n;
+
+        if (nl) {
+            gsize len = nl - mon->rbuf->str;
+            char *line = g_strndup(mon->rbuf->str, len);
+
+            g_string_erase(mon->rbuf, 0, len + 1);
+            return line;
+        }
+        if (mon->closed) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("QEMU monitor closed the connection while waiting for the reply to '%1$s'"),
+                        what);
+            return NULL;
+        }
+        if (mon->rbuf->len > VGM_QEMU_MONITOR_MAX_LINE) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("QEMU monitor sent a message longer than %1$d bytes"),
+                        VGM_QEMU_MONITOR_MAX_LINE);
+            return NULL;
+        }
+        if (!vgmQemuMonitorWait(mon, G_IO_IN, deadline, what, error))
+            return NULL;
+        n = g_socket_receive(mon->sock, buf, sizeof(buf), NULL, &err);
+        if (n < 0) {
+            if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+                continue;
+            if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED)) {
+                mon->closed = TRUE;
+                continue;
+            }
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("cannot read from QEMU monitor: %1$s"), err->message);
+            return NULL;
+        }
+        if (n == 0) {
+            mon->closed = TRUE;
+            continue;
+        }
+        g_string_append_len(mon->rbuf, buf, n);
+    }
+}
+
+/* Reads one message and returns it as an object. */
+static JsonObject *
+vgmQemuMonitorReadMessage(VgmQemuMonitor *mon, gint64 deadline,
+                          const char *what, GError **error)
+{
+    g_autofree char *line = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!(line = vgmQemuMonitorReadLine(mon, deadline, what, error)))
+        return NULL;
+    g_strchomp(line);
+    if (!(node = json_from_string(line, &err)) || !JSON_NODE_HOLDS_OBJECT(node)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("malformed message from QEMU monitor: %1$s"),
+                    err ? err->message : line);
+        return NULL;
+    }
+    return json_object_ref(json_node_get_object(node));
+}
+
+static gboolean
+vgmQemuMonitorReadGreeting(VgmQemuMonitor *mon, gint64 deadline, GError **error)
+{
+    g_autoptr(JsonObject) msg = NULL;
+    JsonNode *qmp;
+
+    for (;;) {
+        if (!(msg = vgmQemuMonitorReadMessage(mon, deadline, "greeting", error)))
+            return FALSE;
+        if (!json_object_has_member(msg, "event"))
+            break;
+        g_queue_push_tail(&mon->events, g_steal_pointer(&msg));
+    }
+    qmp = json_object_get_member(msg, "QMP");
+    if (!qmp || !JSON_NODE_HOLDS_OBJECT(qmp)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                    _("QEMU monitor did not start with a QMP greeting"));
+        return FALSE;
+    }
+    mon->greeting = json_object_ref(json_node_get_object(qmp));
+    return TRUE;
+}
+
+static gboolean
+vgmQemuMonitorCommandDeadline(VgmQemuMonitor *mon, const char *cmd,
+                              JsonObject *args, JsonNode **ret,
+                              gint64 deadline, GError **error)
+{
+    g_autoptr(JsonObject) req = json_object_new();
+    g_autoptr(JsonNode) reqNode = json_node_new(JSON_NODE_OBJECT);
+    g_autofree char *id = g_strdup_printf("vgm-%" G_GUINT64_FORMAT, ++mon->serial);
+    g_autofree char *text = NULL;
+    g_autofree char *line = NULL;
+
+    g_clear_pointer(&mon->lastErrorClass, g_free);
+    if (ret)
+        *ret = NULL;
+
+    json_object_set_string_member(req, "execute", cmd);
+    if (args)
+        json_object_set_object_member(req, "arguments", json_object_ref(args));
+    json_object_set_string_member(req, "id", id);
+    json_node_set_object(reqNode, req);
+    text = json_to_string(reqNode, FALSE);
+    line = g_strconcat(text, "\n", NULL);
+
+    if (!vgmQemuMonitorWriteAll(mon, line, strlen(line), deadline, cmd, error))
+        return FALSE;
+
+    for (;;) {
+        g_autoptr(JsonObject) msg = NULL;
+        const char *msgId;
+        JsonNode *idNode;
+        JsonNode *errNode;
+
+        if (!(msg = vgmQemuMonitorReadMessage(mon, deadline, cmd, error)))
+            return FALSE;
+        if (json_object_has_member(msg, "event")) {
+            g_queue_push_tail(&mon->events, g_steal_pointer(&msg));
+            continue;
+        }
+        if (!json_object_has_member(msg, "return") &&
+            !json_object_has_member(msg, "error")) {
+            /* Neither reply nor event: nothing we know, skip it. */
+            continue;
+        }
+        /* A reply without id answers a request QEMU could not parse. */
+        idNode = json_object_get_member(msg, "id");
+        msgId = idNode && JSON_NODE_HOLDS_VALUE(idNode) &&
+                json_node_get_value_type(idNode) == G_TYPE_STRING ?
+                json_node_get_string(idNode) : NULL;
+        if (idNode && g_strcmp0(msgId, id) != 0)
+            continue;
+
+        if ((errNode = json_object_get_member(msg, "error"))) {
+            const char *klass = NULL;
+            const char *desc = NULL;
+
+            if (JSON_NODE_HOLDS_OBJECT(errNode)) {
+                JsonObject *e = json_node_get_object(errNode);
+
+                klass = json_object_get_string_member_with_default(e, "class", NULL);
+                desc = json_object_get_string_member_with_default(e, "desc", NULL);
+            }
+            mon->lastErrorClass = g_strdup(klass ? klass : "GenericError");
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("QEMU monitor command '%1$s' failed: %2$s: %3$s"),
+                        cmd, mon->lastErrorClass,
+                        desc ? desc : _("no description"));
+            return FALSE;
+        }
+        if (ret)
+            *ret = json_node_copy(json_object_get_member(msg, "return"));
+        return TRUE;
+    }
+}
+
+gboolean
+vgmQemuMonitorCommand(VgmQemuMonitor *mon, const char *cmd, JsonObject *args,
+                      JsonNode **ret, GError **error)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)mon->timeoutMs * 1000;
+
+    return vgmQemuMonitorCommandDeadline(mon, cmd, args, ret, deadline, error);
+}
+
+static gboolean
+vgmQemuMonitorHandshake(VgmQemuMonitor *mon, gint64 deadline, GError **error)
+{
+    g_socket_set_blocking(mon->sock, FALSE);
+    if (!vgmQemuMonitorReadGreeting(mon, deadline, error))
+        return FALSE;
+    return vgmQemuMonitorCommandDeadline(mon, "qmp_capabilities", NULL, NULL,
+                                         deadline, error);
+}
+
+VgmQemuMonitor *
+vgmQemuMonitorOpen(const char *path, unsigned int timeoutMs, GError **error)
+{
+    g_autoptr(VgmQemuMonitor) mon = vgmQemuMonitorNewInternal();
+    g_autoptr(GSocketClient) client = g_socket_client_new();
+    g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
+    gint64 deadline;
+
+    if (timeoutMs == 0)
+        timeoutMs = VGM_QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
+    deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+    g_socket_client_set_timeout(client, (timeoutMs + 999) / 1000);
+
+    for (;;) {
+        g_autoptr(GError) err = NULL;
+
+        mon->conn = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr),
+                                            NULL, &err);
+        if (mon->conn)
+            break;
+        if ((g_error_matches(err, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
+             g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)) &&
+            g_get_monotonic_time() + VGM_QEMU_MONITOR_RETRY_US < deadline) {
+            g_usleep(VGM_QEMU_MONITOR_RETRY_US);
+            continue;
+        }
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("cannot connect to QEMU monitor socket %1$s: %2$s"),
+                    path, err->message);
+        return NULL;
+    }
+    mon->sock = g_object_ref(g_socket_connection_get_socket(mon->conn));
+
+    if (!vgmQemuMonitorHandshake(mon, deadline, error))
+        return NULL;
+    return g_steal_pointer(&mon);
+}
+
+VgmQemuMonitor *
+vgmQemuMonitorOpenFd(int fd, GError **error)
+{
+    g_autoptr(VgmQemuMonitor) mon = vgmQemuMonitorNewInternal();
+    g_autoptr(GError) err = NULL;
+
+    if (!(mon->sock = g_socket_new_from_fd(fd, &err))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("cannot use file descriptor %1$d as QEMU monitor: %2$s"),
+                    fd, err->message);
+        close(fd);
+        return NULL;
+    }
+    if (!vgmQemuMonitorHandshake(mon, g_get_monotonic_time() +
+                                 (gint64)mon->timeoutMs * 1000, error))
+        return NULL;
+    return g_steal_pointer(&mon);
+}

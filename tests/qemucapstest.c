@@ -1,0 +1,776 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemucapstest.c: QEMU capabilities (src/qemu/qemu_capabilities.c).
+ *
+ * Covers:
+ *  - the flag table: every flag name maps to its enum and back, names are
+ *    unique, every flag has a probe;
+ *  - every capability set in tests/qemucapabilitiesdata/: it loads, it is in
+ *    canonical form (format(load(file)) is the file, byte for byte), its name
+ *    is its file name, its flags agree with its schema;
+ *  - per set, the facts spec section 5 states, positive and negative;
+ *  - machine lookup by name, alias and default;
+ *  - vgmQemuCapsCheckObject / CheckDevice / CheckMachineProp accept valid
+ *    input and reject unknown types, unknown properties and wrong value
+ *    types with the exact message;
+ *  - malformed capability files are rejected with a message;
+ *  - the real binary (/usr/bin/qemu-system-x86_64, or $VGM_QEMU_BINARY):
+ *    probing it gives the stored qemu-7.2-debian set, except the volatile
+ *    fields (description, kvm.enabled); skipped when the binary is absent
+ *    or is another build than the one captured;
+ *  - the cache: a second lookup does not start QEMU, a changed binary
+ *    (mtime) or a corrupt cache file does.
+ *
+ * Regenerating the captured set (review the diff before committing):
+ *   VGM_REGENERATE=1 meson test -C build qemucaps
+ * rewrites tests/qemucapabilitiesdata/qemu-7.2-debian.json from the real
+ * binary, keeping its description. Afterwards run synthesize.py there to
+ * rebuild the synthesized sets from it.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "qemu/qemu_capabilities.h"
+#include "util/vgmerror.h"
+
+#define REAL_SET "qemu-7.2-debian"
+
+static char *
+testDataDir(void)
+{
+    const char *dir = g_getenv("VGM_TESTDIR");
+
+    if (dir)
+        return g_build_filename(dir, "qemucapabilitiesdata", NULL);
+    return g_build_filename(SRCDIR, "tests", "qemucapabilitiesdata", NULL);
+}
+
+static char *
+testSetPath(const char *name)
+{
+    g_autofree char *dir = testDataDir();
+    g_autofree char *file = g_strdup_printf("%s.json", name);
+
+    return g_build_filename(dir, file, NULL);
+}
+
+static VgmQemuCaps *
+testLoadSet(const char *name)
+{
+    g_autofree char *path = testSetPath(name);
+    g_autoptr(GError) err = NULL;
+    VgmQemuCaps *caps = vgmQemuCapsLoadFile(path, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(caps);
+    return caps;
+}
+
+static const char *
+testQemuBinaryPath(void)
+{
+    const char *bin = g_getenv("VGM_QEMU_BINARY");
+
+    return bin ? bin : "/usr/bin/qemu-system-x86_64";
+}
+
+/* ---- the flag table ---- */
+
+static void
+testFlagTable(void)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+
+    for (int i = 0; i < VGM_QEMU_CAPS_LAST; i++) {
+        const char *name = vgmQemuCapsFlagTypeToString(i);
+        const VgmQemuCapsProbeSpec *spec = vgmQemuCapsFlagGetProbe(i);
+
+        g_assert_nonnull(name);
+        g_assert_true(g_hash_table_add(seen, (gpointer)name));
+        g_assert_cmpint(vgmQemuCapsFlagTypeFromString(name), ==, i);
+        g_assert_nonnull(spec);
+        if (spec->kind != VGM_QEMU_CAPS_PROBE_KVM)
+            g_assert_nonnull(spec->arg1);
+        if (spec->kind == VGM_QEMU_CAPS_PROBE_OBJECT_PROP)
+            g_assert_nonnull(spec->arg2);
+    }
+    g_assert_cmpint(vgmQemuCapsFlagTypeFromString("no.such-flag"), ==, -1);
+    g_assert_null(vgmQemuCapsFlagTypeToString(VGM_QEMU_CAPS_LAST));
+}
+
+/* ---- every stored set ---- */
+
+static void
+testSetRoundTrip(gconstpointer data)
+{
+    const char *file = data;
+    g_autofree char *text = NULL;
+    g_autofree char *formatted = NULL;
+    g_autofree char *base = g_path_get_basename(file);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmQemuCaps) caps = NULL;
+
+    g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+    caps = vgmQemuCapsLoadFile(file, &err);
+    g_assert_no_error(err);
+
+    formatted = vgmQemuCapsFormat(caps);
+    g_assert_cmpstr(formatted, ==, text);
+
+    *strrchr(base, '.') = '\0';
+    g_assert_cmpstr(vgmQemuCapsGetName(caps), ==, base);
+    g_assert_cmpstr(vgmQemuCapsGetDescription(caps), !=, "");
+
+    vgmQemuCapsCheckConsistency(caps, &err);
+    g_assert_no_error(err);
+}
+
+/* ---- facts per set (spec section 5) ---- */
+
+typedef struct {
+    const char *set;
+    unsigned int version;
+    const VgmQemuCapsFlag *yes;
+    const VgmQemuCapsFlag *no;
+} TestSetFacts;
+
+#define FLAGS(...) ((const VgmQemuCapsFlag[]){ __VA_ARGS__, VGM_QEMU_CAPS_LAST })
+
+/* Every synthesized set is 10.1 plus one spelling; these hold for all. */
+#define FLAGS_10_1 \
+    VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_RAM, \
+    VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_FILE, \
+    VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_MEMFD, \
+    VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_SHM, \
+    VGM_QEMU_CAPS_OBJECT_THREAD_CONTEXT, \
+    VGM_QEMU_CAPS_OBJECT_SEV_GUEST, \
+    VGM_QEMU_CAPS_OBJECT_SEV_SNP_GUEST, \
+    VGM_QEMU_CAPS_OBJECT_TDX_GUEST, \
+    VGM_QEMU_CAPS_SEV_SNP_KERNEL_HASHES, \
+    VGM_QEMU_CAPS_SEV_SNP_HOST_DATA, \
+    VGM_QEMU_CAPS_SEV_SNP_ID_BLOCK, \
+    VGM_QEMU_CAPS_TDX_QUOTE_GENERATION_SOCKET, \
+    VGM_QEMU_CAPS_FILE_ROM, \
+    VGM_QEMU_CAPS_MACHINE_AUX_RAM_SHARE, \
+    VGM_QEMU_CAPS_MACHINE_MEMORY_BACKEND, \
+    VGM_QEMU_CAPS_MACHINE_CONFIDENTIAL_GUEST_SUPPORT, \
+    VGM_QEMU_CAPS_MEMFD_SEAL, \
+    VGM_QEMU_CAPS_BACKEND_PREALLOC_CONTEXT, \
+    VGM_QEMU_CAPS_BACKEND_RESERVE, \
+    VGM_QEMU_CAPS_DEVICE_PC_DIMM, \
+    VGM_QEMU_CAPS_DEVICE_VIRTIO_MEM_PCI, \
+    VGM_QEMU_CAPS_KVM, \
+    VGM_QEMU_CAPS_QUERY_KVM
+
+static const TestSetFacts testFacts[] = {
+    { "qemu-7.2-debian", 7002022,
+      FLAGS(VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_RAM,
+            VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_FILE,
+            VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_MEMFD,
+            VGM_QEMU_CAPS_OBJECT_THREAD_CONTEXT,
+            VGM_QEMU_CAPS_OBJECT_SEV_GUEST,
+            VGM_QEMU_CAPS_MEMFD_SEAL,
+            VGM_QEMU_CAPS_FILE_DISCARD_DATA,
+            VGM_QEMU_CAPS_FILE_ALIGN,
+            VGM_QEMU_CAPS_FILE_PMEM,
+            VGM_QEMU_CAPS_BACKEND_PREALLOC_CONTEXT,
+            VGM_QEMU_CAPS_BACKEND_RESERVE,
+            VGM_QEMU_CAPS_BACKEND_CANONICAL_RAMBLOCK_ID,
+            VGM_QEMU_CAPS_MACHINE_MEMORY_BACKEND,
+            VGM_QEMU_CAPS_MACHINE_CONFIDENTIAL_GUEST_SUPPORT,
+            VGM_QEMU_CAPS_DEVICE_PC_DIMM,
+            VGM_QEMU_CAPS_DEVICE_NVDIMM,
+            VGM_QEMU_CAPS_DEVICE_VIRTIO_MEM_PCI,
+            VGM_QEMU_CAPS_DEVICE_VIRTIO_PMEM_PCI,
+            VGM_QEMU_CAPS_DEVICE_SGX_EPC,
+            VGM_QEMU_CAPS_KVM,
+            VGM_QEMU_CAPS_QUERY_KVM),
+      FLAGS(VGM_QEMU_CAPS_MEMFD_GUEST_MEMFD,
+            VGM_QEMU_CAPS_MEMFD_X_GUEST_MEMFD,
+            VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_GUEST_MEMFD,
+            VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_SHM,
+            VGM_QEMU_CAPS_OBJECT_SEV_SNP_GUEST,
+            VGM_QEMU_CAPS_OBJECT_TDX_GUEST,
+            VGM_QEMU_CAPS_OBJECT_S390_PV_GUEST,
+            VGM_QEMU_CAPS_SEV_SNP_CONVERT_IN_PLACE,
+            VGM_QEMU_CAPS_TDX_CONVERT_IN_PLACE,
+            VGM_QEMU_CAPS_CGS_GMEM_ALLOCATOR,
+            VGM_QEMU_CAPS_CGS_GMEM_PAGE_SIZE,
+            VGM_QEMU_CAPS_MACHINE_AUX_RAM_SHARE,
+            VGM_QEMU_CAPS_MACHINE_IN_PLACE_CONVERSION,
+            VGM_QEMU_CAPS_FILE_ROM) },
+    { "qemu-10.1", 10001000,
+      FLAGS(FLAGS_10_1),
+      FLAGS(VGM_QEMU_CAPS_MEMFD_GUEST_MEMFD,
+            VGM_QEMU_CAPS_MEMFD_X_GUEST_MEMFD,
+            VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_GUEST_MEMFD,
+            VGM_QEMU_CAPS_SEV_SNP_CONVERT_IN_PLACE,
+            VGM_QEMU_CAPS_TDX_CONVERT_IN_PLACE,
+            VGM_QEMU_CAPS_CGS_GMEM_ALLOCATOR,
+            VGM_QEMU_CAPS_CGS_GMEM_PAGE_SIZE,
+            VGM_QEMU_CAPS_MACHINE_IN_PLACE_CONVERSION) },
+    { "qemu-gmem-memfd", 10001000,
+      FLAGS(FLAGS_10_1, VGM_QEMU_CAPS_MEMFD_GUEST_MEMFD),
+      FLAGS(VGM_QEMU_CAPS_MEMFD_X_GUEST_MEMFD,
+            VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_GUEST_MEMFD,
+            VGM_QEMU_CAPS_SEV_SNP_CONVERT_IN_PLACE,
+            VGM_QEMU_CAPS_TDX_CONVERT_IN_PLACE,
+            VGM_QEMU_CAPS_CGS_GMEM_ALLOCATOR,
+            VGM_QEMU_CAPS_CGS_GMEM_PAGE_SIZE,
+            VGM_QEMU_CAPS_MACHINE_IN_PLACE_CONVERSION) },
+    { "qemu-gmem-inplace", 10001000,
+      FLAGS(FLAGS_10_1,
+            VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_GUEST_MEMFD,
+            VGM_QEMU_CAPS_SEV_SNP_CONVERT_IN_PLACE,
+            VGM_QEMU_CAPS_TDX_CONVERT_IN_PLACE,
+            VGM_QEMU_CAPS_CGS_GMEM_ALLOCATOR,
+            VGM_QEMU_CAPS_CGS_GMEM_PAGE_SIZE),
+      FLAGS(VGM_QEMU_CAPS_MEMFD_GUEST_MEMFD,
+            VGM_QEMU_CAPS_MEMFD_X_GUEST_MEMFD,
+            VGM_QEMU_CAPS_MACHINE_IN_PLACE_CONVERSION) },
+    { "qemu-gmem-machine", 10001000,
+      FLAGS(FLAGS_10_1, VGM_QEMU_CAPS_MACHINE_IN_PLACE_CONVERSION),
+      FLAGS(VGM_QEMU_CAPS_MEMFD_GUEST_MEMFD,
+            VGM_QEMU_CAPS_MEMFD_X_GUEST_MEMFD,
+            VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_GUEST_MEMFD,
+            VGM_QEMU_CAPS_SEV_SNP_CONVERT_IN_PLACE,
+            VGM_QEMU_CAPS_TDX_CONVERT_IN_PLACE,
+            VGM_QEMU_CAPS_CGS_GMEM_ALLOCATOR,
+            VGM_QEMU_CAPS_CGS_GMEM_PAGE_SIZE) },
+};
+
+static void
+testSetFacts(gconstpointer data)
+{
+    const TestSetFacts *facts = data;
+    g_autoptr(VgmQemuCaps) caps = testLoadSet(facts->set);
+    const VgmQemuCapsFlag *f;
+
+    g_assert_cmpuint(vgmQemuCapsGetVersion(caps), ==, facts->version);
+    g_assert_cmpstr(vgmQemuCapsGetArch(caps), ==, "x86_64");
+    g_assert_true(vgmQemuCapsHasKVM(caps));
+    for (f = facts->yes; *f != VGM_QEMU_CAPS_LAST; f++) {
+        if (!vgmQemuCapsGet(caps, *f))
+            g_error("%s: expected flag %s", facts->set, vgmQemuCapsFlagTypeToString(*f));
+    }
+    for (f = facts->no; *f != VGM_QEMU_CAPS_LAST; f++) {
+        if (vgmQemuCapsGet(caps, *f))
+            g_error("%s: unexpected flag %s", facts->set, vgmQemuCapsFlagTypeToString(*f));
+    }
+}
+
+static void
+testMachines(void)
+{
+    g_autoptr(VgmQemuCaps) caps72 = testLoadSet("qemu-7.2-debian");
+    g_autoptr(VgmQemuCaps) caps101 = testLoadSet("qemu-10.1");
+    g_autoptr(GError) err = NULL;
+    const VgmQemuCapsMachine *m;
+
+    m = vgmQemuCapsGetMachine(caps72, "q35", &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(m->name, ==, "pc-q35-7.2");
+    g_assert_cmpstr(m->defaultRamId, ==, "pc.ram");
+    g_assert_true(m == vgmQemuCapsGetMachine(caps72, "pc-q35-7.2", NULL));
+
+    m = vgmQemuCapsGetMachine(caps72, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(m->name, ==, "pc-i440fx-7.2");
+    g_assert_cmpstr(m->alias, ==, "pc");
+    g_assert_true(m->isDefault);
+
+    m = vgmQemuCapsGetMachine(caps72, "x-remote", &err);
+    g_assert_no_error(err);
+    g_assert_null(m->defaultRamId);
+    m = vgmQemuCapsGetMachine(caps72, "pc-i440fx-1.4", &err);
+    g_assert_no_error(err);
+    g_assert_true(m->deprecated);
+
+    g_assert_cmpstr(vgmQemuCapsGetMachineType(caps72), ==, "pc-q35-7.2");
+
+    m = vgmQemuCapsGetMachine(caps101, "q35", &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(m->name, ==, "pc-q35-10.1");
+    g_assert_cmpstr(m->defaultRamId, ==, "pc.ram");
+    m = vgmQemuCapsGetMachine(caps101, "pc", &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(m->name, ==, "pc-i440fx-10.1");
+    g_assert_true(m->isDefault);
+    /* The 7.2 versioned type no longer carries the alias. */
+    m = vgmQemuCapsGetMachine(caps101, "pc-q35-7.2", &err);
+    g_assert_no_error(err);
+    g_assert_null(m->alias);
+    g_assert_cmpstr(vgmQemuCapsGetMachineType(caps101), ==, "pc-q35-10.1");
+
+    g_assert_null(vgmQemuCapsGetMachine(caps72, "virt", &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_CONFIG_UNSUPPORTED);
+    g_assert_cmpstr(err->message, ==,
+                    "capability set 'qemu-7.2-debian' has no machine type 'virt'");
+}
+
+/* ---- schema checks ---- */
+
+static JsonObject *
+testJSON(const char *text)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonNode) node = json_from_string(text, &err);
+
+    g_assert_no_error(err);
+    g_assert_true(JSON_NODE_HOLDS_OBJECT(node));
+    return json_object_ref(json_node_get_object(node));
+}
+
+static void
+testCheckObjectOne(const char *set, const char *type, const char *props,
+                   const char *message)
+{
+    g_autoptr(VgmQemuCaps) caps = testLoadSet(set);
+    g_autoptr(JsonObject) obj = testJSON(props);
+    g_autoptr(GError) err = NULL;
+    gboolean ok = vgmQemuCapsCheckObject(caps, type, obj, &err);
+
+    if (!message) {
+        g_assert_no_error(err);
+        g_assert_true(ok);
+        return;
+    }
+    g_assert_false(ok);
+    g_assert_nonnull(err);
+    g_assert_cmpstr(err->message, ==, message);
+}
+
+static void
+testCheckObject(void)
+{
+    /* valid */
+    testCheckObjectOne("qemu-7.2-debian", "memory-backend-memfd",
+                       "{\"qom-type\": \"memory-backend-memfd\", \"id\": \"pc.ram\","
+                       " \"size\": 4294967296, \"share\": true, \"prealloc\": false,"
+                       " \"host-nodes\": [0, 1], \"policy\": \"bind\"}", NULL);
+    testCheckObjectOne("qemu-7.2-debian", "memory-backend-file",
+                       "{\"mem-path\": \"/dev/hugepages\", \"size\": 1073741824,"
+                       " \"discard-data\": true}", NULL);
+    testCheckObjectOne("qemu-gmem-memfd", "memory-backend-memfd",
+                       "{\"id\": \"pc.ram\", \"size\": 4294967296, \"share\": true,"
+                       " \"guest-memfd\": true}", NULL);
+    testCheckObjectOne("qemu-gmem-inplace", "memory-backend-guest-memfd",
+                       "{\"id\": \"ram1\", \"size\": 17179869184, \"share\": true,"
+                       " \"reserve\": false}", NULL);
+    testCheckObjectOne("qemu-gmem-inplace", "sev-snp-guest",
+                       "{\"id\": \"lsec0\", \"cbitpos\": 51, \"reduced-phys-bits\": 1,"
+                       " \"policy\": 196608, \"convert-in-place\": true,"
+                       " \"gmem-allocator\": \"hugetlb\", \"gmem-page-size\": 2097152}",
+                       NULL);
+    testCheckObjectOne("qemu-10.1", "tdx-guest",
+                       "{\"id\": \"lsec0\", \"attributes\": 268435456,"
+                       " \"sept-ve-disable\": true,"
+                       " \"quote-generation-socket\": {\"type\": \"vsock\","
+                       " \"cid\": \"2\", \"port\": \"4050\"}}", NULL);
+
+    /* unknown object type */
+    testCheckObjectOne("qemu-7.2-debian", "memory-backend-guest-memfd",
+                       "{\"size\": 1024}",
+                       "capability set 'qemu-7.2-debian' has no object type 'memory-backend-guest-memfd'");
+    testCheckObjectOne("qemu-7.2-debian", "sev-snp-guest", "{}",
+                       "capability set 'qemu-7.2-debian' has no object type 'sev-snp-guest'");
+    /* unknown property */
+    testCheckObjectOne("qemu-7.2-debian", "memory-backend-memfd",
+                       "{\"size\": 1024, \"share\": true, \"guest-memfd\": true}",
+                       "capability set 'qemu-7.2-debian': object type 'memory-backend-memfd' has no property 'guest-memfd'");
+    testCheckObjectOne("qemu-10.1", "memory-backend-memfd",
+                       "{\"size\": 1024, \"guest-memfd\": true}",
+                       "capability set 'qemu-10.1': object type 'memory-backend-memfd' has no property 'guest-memfd'");
+    testCheckObjectOne("qemu-gmem-memfd", "sev-snp-guest",
+                       "{\"convert-in-place\": true}",
+                       "capability set 'qemu-gmem-memfd': object type 'sev-snp-guest' has no property 'convert-in-place'");
+    /* wrong value types */
+    testCheckObjectOne("qemu-7.2-debian", "memory-backend-ram",
+                       "{\"size\": \"4G\"}",
+                       "capability set 'qemu-7.2-debian': object type 'memory-backend-ram' property 'size' must be of type 'int', not a string");
+    testCheckObjectOne("qemu-7.2-debian", "memory-backend-ram",
+                       "{\"size\": 1024, \"share\": \"on\"}",
+                       "capability set 'qemu-7.2-debian': object type 'memory-backend-ram' property 'share' must be of type 'bool', not a string");
+    testCheckObjectOne("qemu-7.2-debian", "memory-backend-ram",
+                       "{\"size\": 1024, \"host-nodes\": [0, \"1\"]}",
+                       "capability set 'qemu-7.2-debian': object type 'memory-backend-ram' property 'host-nodes' must be of type 'array of int', not an array");
+    testCheckObjectOne("qemu-7.2-debian", "memory-backend-ram",
+                       "{\"size\": 1024, \"policy\": \"spread\"}",
+                       "capability set 'qemu-7.2-debian': object type 'memory-backend-ram' property 'policy' has value 'spread', which is not one of: default, preferred, bind, interleave");
+    testCheckObjectOne("qemu-7.2-debian", "memory-backend-ram",
+                       "{\"size\": 1024, \"policy\": 1}",
+                       "capability set 'qemu-7.2-debian': object type 'memory-backend-ram' property 'policy' must be of type 'enum', not an integer");
+    testCheckObjectOne("qemu-gmem-inplace", "tdx-guest",
+                       "{\"gmem-allocator\": \"thp\"}",
+                       "capability set 'qemu-gmem-inplace': object type 'tdx-guest' property 'gmem-allocator' has value 'thp', which is not one of: normal, hugetlb");
+    testCheckObjectOne("qemu-10.1", "tdx-guest",
+                       "{\"quote-generation-socket\": \"/run/qgs.sock\"}",
+                       "capability set 'qemu-10.1': object type 'tdx-guest' property 'quote-generation-socket' must be of type 'object', not a string");
+}
+
+static void
+testCheckDevice(void)
+{
+    g_autoptr(VgmQemuCaps) caps = testLoadSet("qemu-7.2-debian");
+    g_autoptr(JsonObject) ok = testJSON("{\"driver\": \"pc-dimm\", \"id\": \"dimm0\","
+                                        " \"memdev\": \"memdimm0\", \"node\": 0,"
+                                        " \"slot\": 0, \"addr\": 4294967296}");
+    g_autoptr(JsonObject) bad = testJSON("{\"driver\": \"pc-dimm\", \"memdev\": \"m\","
+                                         " \"requested-size\": 1024}");
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(vgmQemuCapsCheckDevice(caps, "pc-dimm", ok, &err));
+    g_assert_no_error(err);
+    g_assert_true(vgmQemuCapsCheckDevice(caps, "virtio-mem-pci", NULL, &err));
+    g_assert_no_error(err);
+
+    g_assert_false(vgmQemuCapsCheckDevice(caps, "pc-dimm", bad, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_CONFIG_UNSUPPORTED);
+    g_assert_cmpstr(err->message, ==,
+                    "capability set 'qemu-7.2-debian': device 'pc-dimm' has no property 'requested-size'");
+    g_clear_error(&err);
+
+    g_assert_false(vgmQemuCapsCheckDevice(caps, "cxl-type3", NULL, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_CONFIG_UNSUPPORTED);
+    g_assert_cmpstr(err->message, ==,
+                    "capability set 'qemu-7.2-debian' has no device 'cxl-type3'");
+}
+
+static void
+testCheckMachineProp(void)
+{
+    g_autoptr(VgmQemuCaps) caps72 = testLoadSet("qemu-7.2-debian");
+    g_autoptr(VgmQemuCaps) caps101 = testLoadSet("qemu-10.1");
+    g_autoptr(VgmQemuCaps) capsMachine = testLoadSet("qemu-gmem-machine");
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(vgmQemuCapsCheckMachineProp(caps72, "memory-backend", &err));
+    g_assert_true(vgmQemuCapsCheckMachineProp(caps72, "confidential-guest-support", &err));
+    g_assert_true(vgmQemuCapsCheckMachineProp(caps101, "aux-ram-share", &err));
+    g_assert_true(vgmQemuCapsCheckMachineProp(capsMachine, "in-place-conversion", &err));
+    g_assert_no_error(err);
+
+    g_assert_false(vgmQemuCapsCheckMachineProp(caps72, "aux-ram-share", &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_CONFIG_UNSUPPORTED);
+    g_assert_cmpstr(err->message, ==,
+                    "capability set 'qemu-7.2-debian': machine type 'pc-q35-7.2' has no property 'aux-ram-share'");
+    g_clear_error(&err);
+
+    g_assert_false(vgmQemuCapsCheckMachineProp(caps101, "in-place-conversion", &err));
+    g_assert_cmpstr(err->message, ==,
+                    "capability set 'qemu-10.1': machine type 'pc-q35-10.1' has no property 'in-place-conversion'");
+}
+
+/* ---- malformed files ---- */
+
+static void
+testLoadErrorOne(const char *text, const char *message)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmQemuCaps) caps = vgmQemuCapsLoadString(text, "test", &err);
+
+    g_assert_null(caps);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_INVALID_ARG);
+    g_assert_cmpstr(err->message, ==, message);
+}
+
+#define MINIMAL(extra) \
+    "{\"name\": \"t\", \"description\": \"d\", \"version\": \"1.2.3\"," \
+    " \"arch\": \"x86_64\", \"kvm\": {\"present\": true, \"enabled\": false}," \
+    " \"machines\": [], \"objects\": {}, \"devices\": {}" extra "}"
+
+static void
+testLoadErrors(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmQemuCaps) caps = vgmQemuCapsLoadString(MINIMAL(", \"flags\": [\"kvm\"]"),
+                                                        "test", &err);
+
+    g_assert_no_error(err);
+    g_assert_cmpuint(vgmQemuCapsGetVersion(caps), ==, 1002003);
+    g_assert_true(vgmQemuCapsGet(caps, VGM_QEMU_CAPS_KVM));
+
+    testLoadErrorOne("[]", "invalid capability file test: the top level is not an object");
+    testLoadErrorOne(MINIMAL(""),
+                     "invalid capability file test: the capability set lacks the member 'flags'");
+    testLoadErrorOne(MINIMAL(", \"flags\": [\"memfd.guest_memfd\"]"),
+                     "invalid capability file test: unknown capability flag 'memfd.guest_memfd'");
+    testLoadErrorOne(MINIMAL(", \"flags\": [], \"flag\": []"),
+                     "invalid capability file test: the capability set has an unknown member 'flag'");
+    testLoadErrorOne(MINIMAL(", \"flags\": [], \"machine\": {\"type\": \"m\"}"),
+                     "invalid capability file test: 'machine' lacks the member 'props'");
+    testLoadErrorOne("{\"name\": \"t\", \"description\": \"d\", \"version\": \"1.2\"}",
+                     "invalid capability file test: version '1.2' is not MAJOR.MINOR.MICRO");
+    testLoadErrorOne("{\"name\": \"t\", \"description\": \"d\", \"version\": \"1.2.3\","
+                     " \"arch\": \"x86_64\", \"kvm\": {\"present\": true, \"enabled\": false},"
+                     " \"flags\": [], \"machines\": [],"
+                     " \"objects\": {\"memory-backend-ram\": {\"size\": \"integer\"}},"
+                     " \"devices\": {}}",
+                     "invalid capability file test: object type 'memory-backend-ram' member 'size' has an invalid type");
+}
+
+static void
+testConsistency(void)
+{
+    g_autoptr(VgmQemuCaps) caps = testLoadSet("qemu-10.1");
+    g_autoptr(GError) err = NULL;
+
+    vgmQemuCapsSet(caps, VGM_QEMU_CAPS_MEMFD_GUEST_MEMFD);
+    g_assert_false(vgmQemuCapsCheckConsistency(caps, &err));
+    g_assert_cmpstr(err->message, ==,
+                    "capability set 'qemu-10.1': flag 'memfd.guest-memfd' is set but its schema lacks what it stands for");
+    g_clear_error(&err);
+
+    vgmQemuCapsClear(caps, VGM_QEMU_CAPS_MEMFD_GUEST_MEMFD);
+    vgmQemuCapsClear(caps, VGM_QEMU_CAPS_OBJECT_TDX_GUEST);
+    g_assert_false(vgmQemuCapsCheckConsistency(caps, &err));
+    g_assert_cmpstr(err->message, ==,
+                    "capability set 'qemu-10.1': its schema implies flag 'object.tdx-guest' but the flag is not set");
+}
+
+/* ---- the real binary ---- */
+
+static char *
+testCaptureDescription(const VgmQemuCaps *caps, const char *binary)
+{
+    g_autofree char *dpkg = NULL;
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    g_autofree char *date = g_date_time_format(now, "%Y-%m-%d");
+    const char *argv[] = { "dpkg-query", "-W", "-f=${Version}", "qemu-system-x86", NULL };
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH |
+                      G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &dpkg, NULL,
+                      NULL, NULL))
+        dpkg = g_strdup("unknown");
+
+    return g_strdup_printf("Captured %s by vgmQemuCapsProbe ('VGM_REGENERATE=1 meson test qemucaps') "
+                           "from %s, Debian 12 package qemu-system-x86 %s (dpkg-query -W qemu-system-x86), "
+                           "started as '%s -machine none -nodefaults -nographic -display none -S "
+                           "-no-user-config -qmp unix:SOCK,server=on,wait=off' with LC_ALL=C; "
+                           "/dev/kvm %s on the capturing host (kvm.enabled is volatile).",
+                           date, binary, dpkg, binary,
+                           vgmQemuCapsKVMEnabled(caps) ? "usable" : "absent");
+}
+
+static void
+testRealBinary(void)
+{
+    const char *binary = testQemuBinaryPath();
+    g_autofree char *path = testSetPath(REAL_SET);
+    g_autoptr(VgmQemuCaps) stored = NULL;
+    g_autoptr(VgmQemuCaps) probed = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *want = NULL;
+    g_autofree char *got = NULL;
+
+    if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE)) {
+        g_autofree char *msg = g_strdup_printf("%s is not installed", binary);
+
+        g_test_skip(msg);
+        return;
+    }
+
+    probed = vgmQemuCapsProbe(binary, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(probed);
+    vgmQemuCapsSetName(probed, REAL_SET);
+
+    if (g_getenv("VGM_REGENERATE")) {
+        g_autofree char *desc = NULL;
+        g_autofree char *text = NULL;
+
+        if ((stored = vgmQemuCapsLoadFile(path, NULL)))
+            desc = g_strdup(vgmQemuCapsGetDescription(stored));
+        else
+            desc = testCaptureDescription(probed, binary);
+        vgmQemuCapsSetDescription(probed, desc);
+        text = vgmQemuCapsFormat(probed);
+        g_assert_true(g_file_set_contents(path, text, -1, NULL));
+        g_test_message("rewrote %s", path);
+        return;
+    }
+
+    stored = testLoadSet(REAL_SET);
+    if (vgmQemuCapsGetVersion(stored) != vgmQemuCapsGetVersion(probed) ||
+        g_strcmp0(vgmQemuCapsGetPackage(stored), vgmQemuCapsGetPackage(probed)) != 0) {
+        g_autofree char *msg = g_strdup_printf("%s is '%s', the stored set was captured from '%s'",
+                                               binary,
+                                               vgmQemuCapsGetPackage(probed),
+                                               vgmQemuCapsGetPackage(stored));
+        g_test_skip(msg);
+        return;
+    }
+
+    /* Volatile fields: the description, and whether KVM was usable. */
+    vgmQemuCapsSetDescription(probed, vgmQemuCapsGetDescription(stored));
+    vgmQemuCapsSetKVM(probed, vgmQemuCapsHasKVM(probed), vgmQemuCapsKVMEnabled(stored));
+
+    want = vgmQemuCapsFormat(stored);
+    got = vgmQemuCapsFormat(probed);
+    if (!g_str_equal(want, got)) {
+        g_auto(GStrv) wl = g_strsplit(want, "\n", -1);
+        g_auto(GStrv) gl = g_strsplit(got, "\n", -1);
+        guint i;
+
+        for (i = 0; wl[i] && gl[i] && g_str_equal(wl[i], gl[i]); i++)
+            ;
+        g_test_message("first difference at line %u: stored '%s', probed '%s'",
+                       i + 1, wl[i] ? wl[i] : "(end)", gl[i] ? gl[i] : "(end)");
+        g_test_message("regenerate with VGM_REGENERATE=1 if the change is expected");
+        g_test_fail();
+    }
+}
+
+/* ---- the cache ---- */
+
+static void
+testCacheTouch(const char *path, gint64 sec)
+{
+    struct timespec ts[2] = { { sec, 0 }, { sec, 0 } };
+
+    g_assert_cmpint(utimensat(AT_FDCWD, path, ts, 0), ==, 0);
+}
+
+static void
+testCache(void)
+{
+    const char *binary = testQemuBinaryPath();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *tmp = NULL;
+    g_autofree char *wrapper = NULL;
+    g_autofree char *script = NULL;
+    g_autofree char *cacheDir = NULL;
+    g_autofree char *defDir = vgmQemuCapsCacheDefaultDir();
+    g_autoptr(VgmQemuCaps) first = NULL;
+    g_autoptr(VgmQemuCaps) second = NULL;
+    g_autoptr(VgmQemuCaps) third = NULL;
+    g_autoptr(VgmQemuCaps) fourth = NULL;
+    g_autofree char *firstText = NULL;
+    g_autofree char *secondText = NULL;
+    g_autoptr(GDir) dir = NULL;
+    g_autofree char *cacheFile = NULL;
+    const char *entry;
+    unsigned int count;
+
+    g_assert_true(g_str_has_suffix(defDir, "virt-gmem/qemucaps"));
+
+    if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE)) {
+        g_autofree char *msg = g_strdup_printf("%s is not installed", binary);
+
+        g_test_skip(msg);
+        return;
+    }
+
+    /* A wrapper whose mtime we may change stands for the binary. */
+    tmp = g_dir_make_tmp("vgm-qemucapstest-XXXXXX", &err);
+    g_assert_no_error(err);
+    wrapper = g_build_filename(tmp, "qemu-wrapper", NULL);
+    script = g_strdup_printf("#!/bin/sh\nexec %s \"$@\"\n", binary);
+    g_assert_true(g_file_set_contents(wrapper, script, -1, NULL));
+    g_assert_cmpint(g_chmod(wrapper, 0755), ==, 0);
+    testCacheTouch(wrapper, 1700000000);
+    cacheDir = g_build_filename(tmp, "cache", "qemucaps", NULL);
+
+    count = vgmQemuCapsGetProbeCount();
+    first = vgmQemuCapsCacheLookup(wrapper, cacheDir, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(vgmQemuCapsGetProbeCount(), ==, count + 1);
+
+    dir = g_dir_open(cacheDir, 0, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull((entry = g_dir_read_name(dir)));
+    g_assert_true(g_str_has_prefix(entry, "qemu-wrapper-"));
+    g_assert_true(g_str_has_suffix(entry, ".json"));
+    cacheFile = g_build_filename(cacheDir, entry, NULL);
+    g_assert_null(g_dir_read_name(dir));
+
+    /* Cached: no new QEMU, same content. */
+    second = vgmQemuCapsCacheLookup(wrapper, cacheDir, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(vgmQemuCapsGetProbeCount(), ==, count + 1);
+    firstText = vgmQemuCapsFormat(first);
+    secondText = vgmQemuCapsFormat(second);
+    g_assert_cmpstr(firstText, ==, secondText);
+    g_assert_true(vgmQemuCapsGet(second, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_MEMFD));
+
+    /* A changed binary invalidates. */
+    testCacheTouch(wrapper, 1700000100);
+    third = vgmQemuCapsCacheLookup(wrapper, cacheDir, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(vgmQemuCapsGetProbeCount(), ==, count + 2);
+
+    /* So does a corrupt cache file, which is rewritten. */
+    g_assert_true(g_file_set_contents(cacheFile, "{ not json", -1, NULL));
+    fourth = vgmQemuCapsCacheLookup(wrapper, cacheDir, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(vgmQemuCapsGetProbeCount(), ==, count + 3);
+    g_clear_pointer(&fourth, vgmQemuCapsFree);
+    fourth = vgmQemuCapsCacheLookup(wrapper, cacheDir, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(vgmQemuCapsGetProbeCount(), ==, count + 3);
+
+    g_unlink(cacheFile);
+    g_rmdir(cacheDir);
+    g_clear_pointer(&cacheDir, g_free);
+    cacheDir = g_build_filename(tmp, "cache", NULL);
+    g_rmdir(cacheDir);
+    g_unlink(wrapper);
+    g_rmdir(tmp);
+}
+
+static gint
+testStrPtrCompare(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autofree char *dataDir = testDataDir();
+    g_autoptr(GDir) dir = NULL;
+    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+    const char *entry;
+    guint i;
+
+    g_test_init(&argc, &argv, NULL);
+
+    g_test_add_func("/qemucaps/flag-table", testFlagTable);
+
+    dir = g_dir_open(dataDir, 0, NULL);
+    g_assert_nonnull(dir);
+    while ((entry = g_dir_read_name(dir))) {
+        if (g_str_has_suffix(entry, ".json"))
+            g_ptr_array_add(files, g_strdup(entry));
+    }
+    g_ptr_array_sort(files, testStrPtrCompare);
+    for (i = 0; i < files->len; i++) {
+        const char *name = g_ptr_array_index(files, i);
+        g_autofree char *testPath = g_strdup_printf("/qemucaps/roundtrip/%s", name);
+
+        g_test_add_data_func_full(testPath, g_build_filename(dataDir, name, NULL),
+                                  testSetRoundTrip, g_free);
+    }
+    for (i = 0; i < G_N_ELEMENTS(testFacts); i++) {
+        g_autofree char *testPath = g_strdup_printf("/qemucaps/facts/%s", testFacts[i].set);
+
+        g_test_add_data_func(testPath, &testFacts[i], testSetFacts);
+    }
+
+    g_test_add_func("/qemucaps/machines", testMachines);
+    g_test_add_func("/qemucaps/check-object", testCheckObject);
+    g_test_add_func("/qemucaps/check-device", testCheckDevice);
+    g_test_add_func("/qemucaps/check-machine-prop", testCheckMachineProp);
+    g_test_add_func("/qemucaps/load-errors", testLoadErrors);
+    g_test_add_func("/qemucaps/consistency", testConsistency);
+    g_test_add_func("/qemucaps/real-binary", testRealBinary);
+    g_test_add_func("/qemucaps/cache", testCache);
+
+    return g_test_run();
+}
