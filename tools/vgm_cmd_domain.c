@@ -51,10 +51,12 @@ vgmCmdValidate(int argc, char **argv)
         return 1;
     if (!(doc = vgmXMLParseFile(file, &err)))
         return vgmToolError(err);
+    /* the rules first: their messages name the rule broken, while a schema
+     * violation can only say where the document stopped matching */
+    if (!(def = vgmDomainDefParseNode(doc, xmlDocGetRootElement(doc), 0, &err)))
+        return vgmToolError(err);
     schema = vgmToolSchemaPath();
     if (!vgmXMLValidateRNG(doc, schema, &err))
-        return vgmToolError(err);
-    if (!(def = vgmDomainDefParseNode(doc, xmlDocGetRootElement(doc), 0, &err)))
         return vgmToolError(err);
     printf(_("%1$s validates (domain '%2$s')\n"), file, def->name);
     return 0;
