@@ -72,6 +72,8 @@
     X(OBJECT_SEV_SNP_GUEST, "object.sev-snp-guest", OBJECT, "sev-snp-guest", NULL) \
     X(OBJECT_TDX_GUEST, "object.tdx-guest", OBJECT, "tdx-guest", NULL) \
     X(OBJECT_S390_PV_GUEST, "object.s390-pv-guest", OBJECT, "s390-pv-guest", NULL) \
+    X(OBJECT_RNG_RANDOM, "object.rng-random", OBJECT, "rng-random", NULL) \
+    X(OBJECT_RNG_BUILTIN, "object.rng-builtin", OBJECT, "rng-builtin", NULL) \
     /* members common to every memory backend */ \
     X(BACKEND_PREALLOC_CONTEXT, "backend.prealloc-context", OBJECT_PROP, "memory-backend-ram", "prealloc-context") \
     X(BACKEND_CANONICAL_RAMBLOCK_ID, "backend.x-use-canonical-path-for-ramblock-id", OBJECT_PROP, "memory-backend-ram", "x-use-canonical-path-for-ramblock-id") \
@@ -119,6 +121,25 @@
     X(DEVICE_SCSI_CD, "device.scsi-cd", DEVICE, "scsi-cd", NULL) \
     X(DEVICE_IDE_HD, "device.ide-hd", DEVICE, "ide-hd", NULL) \
     X(DEVICE_IDE_CD, "device.ide-cd", DEVICE, "ide-cd", NULL) \
+    X(DEVICE_VIRTIO_SERIAL_PCI, "device.virtio-serial-pci", DEVICE, "virtio-serial-pci", NULL) \
+    X(DEVICE_VIRTCONSOLE, "device.virtconsole", DEVICE, "virtconsole", NULL) \
+    X(DEVICE_PCI_SERIAL, "device.pci-serial", DEVICE, "pci-serial", NULL) \
+    X(DEVICE_E1000E, "device.e1000e", DEVICE, "e1000e", NULL) \
+    X(DEVICE_E1000, "device.e1000", DEVICE, "e1000", NULL) \
+    X(DEVICE_RTL8139, "device.rtl8139", DEVICE, "rtl8139", NULL) \
+    X(DEVICE_VGA, "device.VGA", DEVICE, "VGA", NULL) \
+    X(DEVICE_VIRTIO_VGA, "device.virtio-vga", DEVICE, "virtio-vga", NULL) \
+    X(DEVICE_VIRTIO_GPU_PCI, "device.virtio-gpu-pci", DEVICE, "virtio-gpu-pci", NULL) \
+    X(DEVICE_BOCHS_DISPLAY, "device.bochs-display", DEVICE, "bochs-display", NULL) \
+    X(DEVICE_PCIE_PCI_BRIDGE, "device.pcie-pci-bridge", DEVICE, "pcie-pci-bridge", NULL) \
+    X(DEVICE_PCI_BRIDGE, "device.pci-bridge", DEVICE, "pci-bridge", NULL) \
+    X(DEVICE_I82801B11_BRIDGE, "device.i82801b11-bridge", DEVICE, "i82801b11-bridge", NULL) \
+    X(DEVICE_X3130_UPSTREAM, "device.x3130-upstream", DEVICE, "x3130-upstream", NULL) \
+    X(DEVICE_XIO3130_DOWNSTREAM, "device.xio3130-downstream", DEVICE, "xio3130-downstream", NULL) \
+    X(DEVICE_LSI, "device.lsi", DEVICE, "lsi", NULL) \
+    X(DEVICE_NEC_USB_XHCI, "device.nec-usb-xhci", DEVICE, "nec-usb-xhci", NULL) \
+    X(DEVICE_ICH9_USB_EHCI1, "device.ich9-usb-ehci1", DEVICE, "ich9-usb-ehci1", NULL) \
+    X(DEVICE_PIIX3_USB_UHCI, "device.piix3-usb-uhci", DEVICE, "piix3-usb-uhci", NULL) \
     /* accelerator and commands */ \
     X(KVM, "kvm", KVM, NULL, NULL) \
     X(QUERY_KVM, "query-kvm", COMMAND, "query-kvm", NULL)

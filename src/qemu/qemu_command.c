@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_command.c: the QEMU command line of a domain, in libvirt's order.
+ *
+ * Memory comes from the backend plan (qemu_plan.c); this file only writes
+ * it down, together with the parts of the command line that do not
+ * depend on guest_memfd: name, accelerator, CPU, SMP, monitor, clock,
+ * boot, devices and the launch security object. Escaping lives in one
+ * place: JSON for -object / -device / -blockdev / -netdev, doubled commas
+ * for key=value options.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "qemu_command.h"
+#include "qemu_command_priv.h"
+#include "qemu_validate.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+typedef struct {
+    char *qomType;
+    JsonObject *props;
+} VgmQemuCmdObject;
+
+static void
+vgmQemuCmdObjectFree(VgmQemuCmdObject *o)
+{
+    g_free(o->qomType);
+    json_object_unref(o->props);
+    g_free(o);
+}
+
+void
+vgmQemuCmdFree(VgmQemuCmd *cmd)
+{
+    if (!cmd)
+        return;
+    g_clear_pointer(&cmd->env, g_ptr_array_unref);
+    g_free(cmd->binary);
+    g_clear_pointer(&cmd->args, g_ptr_array_unref);
+    g_clear_pointer(&cmd->objects, g_ptr_array_unref);
+    g_clear_pointer(&cmd->devices, g_ptr_array_unref);
+    g_free(cmd);
+}
+
+char *
+vgmQemuEscapeOptValue(const char *value)
+{
+    GString *s = g_string_new(NULL);
+    const char *p;
+
+    for (p = value; *p; p++) {
+        if (*p == ',')
+            g_string_append_c(s, ',');
+        g_string_append_c(s, *p);
+    }
+    return g_string_free(s, FALSE);
+}
+
+char *
+vgmQemuJSONToString(JsonObject *obj)
+{
+    g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+
+    json_node_set_object(node, obj);
+    json_generator_set_root(gen, node);
+    json_generator_set_pretty(gen, FALSE);
+    return json_generator_to_data(gen, NULL);
+}
+
+void
+vgmCmdArg(VgmQemuCmd *cmd, const char *arg)
+{
+    g_ptr_array_add(cmd->args, g_strdup(arg));
+}
+
+void
+vgmCmdArgPair(VgmQemuCmd *cmd, const char *opt, const char *value)
+{
+    vgmCmdArg(cmd, opt);
+    vgmCmdArg(cmd, value);
+}
+
+void
+vgmCmdArgPairf(VgmQemuCmd *cmd, const char *opt, const char *fmt, ...)
+{
+    va_list ap;
+    char *value;
+
+    va_start(ap, fmt);
+    value = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    vgmCmdArg(cmd, opt);
+    g_ptr_array_add(cmd->args, value);
+}
+
+/* -object JSON; @obj's first members are qom-type and id. */
+void
+vgmCmdObject(VgmQemuCmd *cmd, JsonObject *obj)
+{
+    g_autofree char *json = vgmQemuJSONToString(obj);
+    VgmQemuCmdObject *o = g_new0(VgmQemuCmdObject, 1);
+
+    vgmCmdArgPair(cmd, "-object", json);
+    o->qomType = g_strdup(json_object_get_string_member(obj, "qom-type"));
+    o->props = json_object_ref(obj);
+    g_ptr_array_add(cmd->objects, o);
+}
+
+void
+vgmCmdDevice(VgmQemuCmd *cmd, JsonObject *dev)
+{
+    g_autofree char *json = vgmQemuJSONToString(dev);
+
+    vgmCmdArgPair(cmd, "-device", json);
+    g_ptr_array_add(cmd->devices, json_object_ref(dev));
+}
+
+void
+vgmCmdJSONArg(VgmQemuCmd *cmd, const char *opt, JsonObject *obj)
+{
+    g_autofree char *json = vgmQemuJSONToString(obj);
+
+    vgmCmdArgPair(cmd, opt, json);
+    json_object_unref(obj);
+}
+
+/* ---------------- pieces ---------------- */
+
+static void
+vgmCmdEnv(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
+{
+    g_autofree char *home = vgmQemuConfigDomainRunDir(cfg, def->name);
+
+    g_ptr_array_add(cmd->env, g_strdup("LC_ALL=C"));
+    g_ptr_array_add(cmd->env, g_strdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"));
+    g_ptr_array_add(cmd->env, g_strdup_printf("HOME=%s", home));
+    g_ptr_array_add(cmd->env, g_strdup_printf("XDG_DATA_HOME=%s/.local/share", home));
+    g_ptr_array_add(cmd->env, g_strdup_printf("XDG_CACHE_HOME=%s/.cache", home));
+    g_ptr_array_add(cmd->env, g_strdup_printf("XDG_CONFIG_HOME=%s/.config", home));
+}
+
+static void
+vgmCmdMachine(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
+{
+    GString *s = g_string_new(plan->machine->name);
+    guint i;
+
+    for (i = 0; i < plan->machineProps->len; i++) {
+        const VgmQemuMachineProp *p = g_ptr_array_index(plan->machineProps, i);
+        g_autofree char *v = vgmQemuEscapeOptValue(p->value);
+        g_string_append_printf(s, ",%s=%s", p->name, v);
+    }
+    vgmCmdArg(cmd, "-machine");
+    g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
+    vgmCmdArgPair(cmd, "-accel", plan->accelKVM ? "kvm" : "tcg");
+}
+
+static void
+vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    const VgmCpuDef *cpu = def->cpu;
+    GString *s;
+    size_t i;
+
+    if (!cpu || (cpu->mode == VGM_CPU_MODE_CUSTOM && !cpu->model)) {
+        vgmCmdArgPair(cmd, "-cpu", "qemu64");
+        return;
+    }
+    switch (cpu->mode) {
+    case VGM_CPU_MODE_HOST_PASSTHROUGH:
+        s = g_string_new("host");
+        g_string_append_printf(s, ",migratable=%s",
+                               cpu->migratable == VGM_TRISTATE_NO ? "off" : "on");
+        break;
+    case VGM_CPU_MODE_HOST_MODEL:
+        /* libvirt expands host-model to the host's named model; handing
+         * QEMU the host CPU is the same guest-visible result under KVM */
+        s = g_string_new("host");
+        break;
+    case VGM_CPU_MODE_MAXIMUM:
+        s = g_string_new("max");
+        break;
+    case VGM_CPU_MODE_CUSTOM:
+    default: {
+        g_autofree char *m = vgmQemuEscapeOptValue(cpu->model);
+        s = g_string_new(m);
+        break;
+    }
+    }
+    for (i = 0; i < cpu->nfeatures; i++) {
+        const VgmCpuFeature *f = &cpu->features[i];
+        g_autofree char *n = vgmQemuEscapeOptValue(f->name);
+        if (f->policy == VGM_CPU_FEATURE_DISABLE || f->policy == VGM_CPU_FEATURE_FORBID)
+            g_string_append_printf(s, ",%s=off", n);
+        else if (f->policy != VGM_CPU_FEATURE_OPTIONAL)
+            g_string_append_printf(s, ",%s=on", n);
+    }
+    vgmCmdArg(cmd, "-cpu");
+    g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
+}
+
+static void
+vgmCmdFirmware(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    const VgmOsDef *os = &def->os;
+    JsonObject *o;
+
+    if (!os->loader)
+        return;
+    if (os->loaderType != VGM_LOADER_TYPE_PFLASH) {
+        vgmCmdArgPair(cmd, "-bios", os->loader);
+        return;
+    }
+    o = json_object_new();
+    json_object_set_string_member(o, "driver", "file");
+    json_object_set_string_member(o, "filename", os->loader);
+    json_object_set_string_member(o, "node-name", "vgm-pflash0-storage");
+    json_object_set_boolean_member(o, "auto-read-only", TRUE);
+    json_object_set_string_member(o, "discard", "unmap");
+    vgmCmdJSONArg(cmd, "-blockdev", o);
+    o = json_object_new();
+    json_object_set_string_member(o, "node-name", "vgm-pflash0-format");
+    json_object_set_boolean_member(o, "read-only", os->loaderReadonly != VGM_TRISTATE_NO);
+    json_object_set_string_member(o, "driver", "raw");
+    json_object_set_string_member(o, "file", "vgm-pflash0-storage");
+    vgmCmdJSONArg(cmd, "-blockdev", o);
+    if (!os->nvram)
+        return;
+    o = json_object_new();
+    json_object_set_string_member(o, "driver", "file");
+    json_object_set_string_member(o, "filename", os->nvram);
+    json_object_set_string_member(o, "node-name", "vgm-pflash1-storage");
+    json_object_set_boolean_member(o, "auto-read-only", TRUE);
+    json_object_set_string_member(o, "discard", "unmap");
+    vgmCmdJSONArg(cmd, "-blockdev", o);
+    o = json_object_new();
+    json_object_set_string_member(o, "node-name", "vgm-pflash1-format");
+    json_object_set_boolean_member(o, "read-only", FALSE);
+    json_object_set_string_member(o, "driver", "raw");
+    json_object_set_string_member(o, "file", "vgm-pflash1-storage");
+    vgmCmdJSONArg(cmd, "-blockdev", o);
+}
+
+static void
+vgmCmdBackend(VgmQemuCmd *cmd, const VgmQemuBackend *b)
+{
+    if (b->threadContext)
+        vgmCmdObject(cmd, b->threadContext);
+    vgmCmdObject(cmd, b->props);
+}
+
+static void
+vgmCmdMemory(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    guint i;
+
+    if (def->maxMemory)
+        vgmCmdArgPairf(cmd, "-m", "size=%lluk,slots=%u,maxmem=%lluk",
+                       plan->initialKiB, def->memorySlots, def->maxMemory);
+    else
+        vgmCmdArgPairf(cmd, "-m", "%llu", plan->initialKiB / 1024);
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *b = g_ptr_array_index(plan->backends, i);
+        if (b->role == VGM_QEMU_BACKEND_MAIN)
+            vgmCmdBackend(cmd, b);
+    }
+    vgmCmdArgPair(cmd, "-overcommit", def->mb.locked ? "mem-lock=on" : "mem-lock=off");
+}
+
+static void
+vgmCmdSmp(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    const VgmCpuDef *cpu = def->cpu;
+    GString *s = g_string_new(NULL);
+
+    g_string_append_printf(s, "%u", def->vcpusCurrent ? def->vcpusCurrent : def->vcpus);
+    if (def->vcpusCurrent && def->vcpusCurrent != def->vcpus)
+        g_string_append_printf(s, ",maxcpus=%u", def->vcpus);
+    if (cpu && cpu->sockets) {
+        g_string_append_printf(s, ",sockets=%u,dies=%u", cpu->sockets, cpu->dies);
+        if (cpu->clusters)
+            g_string_append_printf(s, ",clusters=%u", cpu->clusters);
+        g_string_append_printf(s, ",cores=%u,threads=%u", cpu->cores, cpu->threads);
+    } else {
+        g_string_append_printf(s, ",sockets=%u,cores=1,threads=1", def->vcpus);
+    }
+    vgmCmdArg(cmd, "-smp");
+    g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
+}
+
+static void
+vgmCmdNuma(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    size_t ncells = vgmDomainDefNumaCells(def);
+    size_t i;
+    guint j;
+
+    for (i = 0; i < ncells; i++) {
+        const VgmDomainNumaCell *cell = &def->cpu->cells[i];
+        GString *s = g_string_new(NULL);
+        int c;
+
+        for (j = 0; j < plan->backends->len; j++) {
+            const VgmQemuBackend *b = g_ptr_array_index(plan->backends, j);
+            if (b->role == VGM_QEMU_BACKEND_CELL && b->cell == (int)i)
+                vgmCmdBackend(cmd, b);
+        }
+        g_string_append_printf(s, "node,nodeid=%zu", i);
+        /* one cpus= for each contiguous range */
+        c = vgmBitmapNext(cell->cpus, -1);
+        while (c >= 0) {
+            int end = c;
+            while (vgmBitmapIsSet(cell->cpus, end + 1))
+                end++;
+            if (end == c)
+                g_string_append_printf(s, ",cpus=%d", c);
+            else
+                g_string_append_printf(s, ",cpus=%d-%d", c, end);
+            c = vgmBitmapNext(cell->cpus, end);
+        }
+        g_string_append_printf(s, ",memdev=ram-node%zu", i);
+        vgmCmdArg(cmd, "-numa");
+        g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
+    }
+}
+
+static void
+vgmCmdMemoryDevices(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
+{
+    guint i;
+
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *b = g_ptr_array_index(plan->backends, i);
+        guint j;
+
+        if (b->role != VGM_QEMU_BACKEND_DEVICE)
+            continue;
+        vgmCmdBackend(cmd, b);
+        for (j = 0; j < plan->memDevices->len; j++) {
+            JsonObject *dev = g_ptr_array_index(plan->memDevices, j);
+            if (g_str_equal(json_object_get_string_member(dev, "memdev"), b->id))
+                vgmCmdDevice(cmd, dev);
+        }
+    }
+}
+
+static void
+vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
+{
+    g_autofree char *dir = vgmQemuConfigDomainRunDir(cfg, def->name);
+    g_autofree char *sock = g_build_filename(dir, "monitor.sock", NULL);
+    g_autofree char *esc = vgmQemuEscapeOptValue(sock);
+    const char *base = "utc";
+    gboolean slew = FALSE;
+    size_t i;
+
+    vgmCmdArgPairf(cmd, "-chardev", "socket,id=charmonitor,path=%s,server=on,wait=off", esc);
+    vgmCmdArgPair(cmd, "-mon", "chardev=charmonitor,id=monitor,mode=control");
+
+    if (def->clock.offset == VGM_CLOCK_OFFSET_LOCALTIME)
+        base = "localtime";
+    for (i = 0; i < def->clock.ntimers; i++) {
+        const VgmClockTimer *t = &def->clock.timers[i];
+        if (g_str_equal(t->name, "rtc") && t->tickpolicy && g_str_equal(t->tickpolicy, "catchup"))
+            slew = TRUE;
+    }
+    if (def->clock.offset == VGM_CLOCK_OFFSET_VARIABLE) {
+        GDateTime *now = cfg->now ? g_date_time_new_from_unix_utc(cfg->now) :
+                                    g_date_time_new_now_utc();
+        GDateTime *then = g_date_time_add_seconds(now, def->clock.adjustment);
+        g_autofree char *stamp = g_date_time_format(then, "%Y-%m-%dT%H:%M:%S");
+        /* like libvirt, the guest clock starts at "now" plus the offset */
+        vgmCmdArgPairf(cmd, "-rtc", "base=%s%s", stamp, slew ? ",driftfix=slew" : "");
+        g_date_time_unref(then);
+        g_date_time_unref(now);
+    } else if (def->clock.offset == VGM_CLOCK_OFFSET_TIMEZONE) {
+        vgmCmdArgPairf(cmd, "-rtc", "base=localtime%s", slew ? ",driftfix=slew" : "");
+    } else {
+        vgmCmdArgPairf(cmd, "-rtc", "base=%s%s", base, slew ? ",driftfix=slew" : "");
+    }
+    for (i = 0; i < def->clock.ntimers; i++) {
+        const VgmClockTimer *t = &def->clock.timers[i];
+        if (g_str_equal(t->name, "pit") && t->tickpolicy && g_str_equal(t->tickpolicy, "delay"))
+            vgmCmdArgPair(cmd, "-global", "kvm-pit.lost_tick_policy=delay");
+        if (g_str_equal(t->name, "hpet") && t->present == VGM_TRISTATE_NO)
+            vgmCmdArg(cmd, "-no-hpet");
+    }
+}
+
+static void
+vgmCmdBoot(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    const VgmOsDef *os = &def->os;
+
+    if (def->onReboot == VGM_DOMAIN_LIFECYCLE_DESTROY)
+        vgmCmdArg(cmd, "-no-reboot");
+    vgmCmdArg(cmd, "-no-shutdown");
+    vgmCmdArgPair(cmd, "-boot", "strict=on");
+    if (os->kernel)
+        vgmCmdArgPair(cmd, "-kernel", os->kernel);
+    if (os->initrd)
+        vgmCmdArgPair(cmd, "-initrd", os->initrd);
+    if (os->cmdline)
+        vgmCmdArgPair(cmd, "-append", os->cmdline);
+}
+
+VgmQemuCmd *
+vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                        const VgmQemuConfig *cfg, VgmQemuPlan **planOut,
+                        GError **error)
+{
+    g_autoptr(VgmQemuCmd) cmd = g_new0(VgmQemuCmd, 1);
+    g_autoptr(VgmQemuPlan) plan = NULL;
+    char uuid[37];
+
+    if (!(plan = vgmQemuPlanBuild(def, caps, cfg, error)))
+        return NULL;
+
+    cmd->env = g_ptr_array_new_with_free_func(g_free);
+    cmd->args = g_ptr_array_new_with_free_func(g_free);
+    cmd->objects = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuCmdObjectFree);
+    cmd->devices = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+    cmd->binary = g_strdup(def->devices.emulator ? def->devices.emulator :
+                           "/usr/bin/qemu-system-x86_64");
+    if (!def->devices.emulator) {
+        g_free(cmd->binary);
+        cmd->binary = g_strdup_printf("/usr/bin/qemu-system-%s", def->os.arch);
+    }
+
+    vgmCmdEnv(cmd, def, cfg);
+    {
+        g_autofree char *name = vgmQemuEscapeOptValue(def->name);
+        vgmCmdArgPairf(cmd, "-name", "guest=%s,debug-threads=on", name);
+    }
+    vgmCmdArg(cmd, "-S");
+    vgmCmdFirmware(cmd, def);
+    vgmCmdMachine(cmd, plan);
+    vgmCmdCpu(cmd, def);
+    vgmCmdMemory(cmd, def, plan);
+    vgmCmdSmp(cmd, def);
+    vgmCmdNuma(cmd, def, plan);
+    vgmCmdMemoryDevices(cmd, plan);
+    vgmDomainUUIDFormat(def->uuid, uuid);
+    vgmCmdArgPair(cmd, "-uuid", uuid);
+    if (def->devices.graphics->len == 0)
+        vgmCmdArgPair(cmd, "-display", "none");
+    vgmCmdArg(cmd, "-no-user-config");
+    vgmCmdArg(cmd, "-nodefaults");
+    vgmCmdMonitorAndClock(cmd, def, cfg);
+    vgmCmdBoot(cmd, def);
+    vgmCmdDevices(cmd, def, plan);
+    if (plan->lsec)
+        vgmCmdObject(cmd, plan->lsec);
+    vgmCmdArgPair(cmd, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+    vgmCmdArgPair(cmd, "-msg", "timestamp=on");
+
+    /* the last word: QEMU must know every object, device and property */
+    if (!vgmQemuCmdCheckSchema(cmd, caps, error))
+        return NULL;
+    if (planOut)
+        *planOut = g_steal_pointer(&plan);
+    return g_steal_pointer(&cmd);
+}
+
+gboolean
+vgmQemuCmdCheckSchema(const VgmQemuCmd *cmd, const VgmQemuCaps *caps, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < cmd->objects->len; i++) {
+        const VgmQemuCmdObject *o = g_ptr_array_index(cmd->objects, i);
+        if (!vgmQemuCapsCheckObject(caps, o->qomType, o->props, error))
+            return FALSE;
+    }
+    for (i = 0; i < cmd->devices->len; i++) {
+        JsonObject *dev = g_ptr_array_index(cmd->devices, i);
+        if (!vgmQemuCapsCheckDevice(caps, json_object_get_string_member(dev, "driver"),
+                                    dev, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* Quotes @arg for a POSIX shell when it needs it, as libvirt's logs do. */
+static char *
+vgmShellQuote(const char *arg)
+{
+    const char *p;
+    gboolean plain = *arg != '\0';
+
+    for (p = arg; *p && plain; p++) {
+        if (!(g_ascii_isalnum(*p) || strchr("-_=,./:@+%", *p)))
+            plain = FALSE;
+    }
+    if (plain)
+        return g_strdup(arg);
+    return g_shell_quote(arg);
+}
+
+char *
+vgmQemuCmdFormatArgsFile(const VgmQemuCmd *cmd)
+{
+    GString *s = g_string_new(NULL);
+    guint i;
+
+    for (i = 0; i < cmd->env->len; i++) {
+        g_autofree char *q = vgmShellQuote(g_ptr_array_index(cmd->env, i));
+        g_string_append_printf(s, "%s \\\n", q);
+    }
+    g_string_append(s, cmd->binary);
+    for (i = 0; i < cmd->args->len; i++) {
+        const char *a = g_ptr_array_index(cmd->args, i);
+        g_autofree char *q = vgmShellQuote(a);
+
+        /* an option starts a new line; its value stays beside it */
+        if (a[0] == '-')
+            g_string_append_printf(s, " \\\n%s", q);
+        else
+            g_string_append_printf(s, " %s", q);
+    }
+    g_string_append_c(s, '\n');
+    return g_string_free(s, FALSE);
+}
+
+char *
+vgmQemuCmdFormatShell(const VgmQemuCmd *cmd)
+{
+    GString *s = g_string_new(NULL);
+    guint i;
+
+    for (i = 0; i < cmd->env->len; i++) {
+        g_autofree char *q = vgmShellQuote(g_ptr_array_index(cmd->env, i));
+        g_string_append_printf(s, "%s ", q);
+    }
+    {
+        g_autofree char *q = vgmShellQuote(cmd->binary);
+        g_string_append(s, q);
+    }
+    for (i = 0; i < cmd->args->len; i++) {
+        g_autofree char *q = vgmShellQuote(g_ptr_array_index(cmd->args, i));
+        g_string_append_printf(s, " %s", q);
+    }
+    g_string_append_c(s, '\n');
+    return g_string_free(s, FALSE);
+}
+
+char **
+vgmQemuCmdGetArgv(const VgmQemuCmd *cmd)
+{
+    GPtrArray *a = g_ptr_array_new();
+    guint i;
+
+    g_ptr_array_add(a, g_strdup(cmd->binary));
+    for (i = 0; i < cmd->args->len; i++)
+        g_ptr_array_add(a, g_strdup(g_ptr_array_index(cmd->args, i)));
+    g_ptr_array_add(a, NULL);
+    return (char **)g_ptr_array_free(a, FALSE);
+}
+
+char **
+vgmQemuCmdGetEnvp(const VgmQemuCmd *cmd)
+{
+    GPtrArray *a = g_ptr_array_new();
+    guint i;
+
+    for (i = 0; i < cmd->env->len; i++)
+        g_ptr_array_add(a, g_strdup(g_ptr_array_index(cmd->env, i)));
+    g_ptr_array_add(a, NULL);
+    return (char **)g_ptr_array_free(a, FALSE);
+}

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_command.h: rendering a backend plan and a domain as a QEMU command
+ * line, the way libvirt writes it: environment first, -machine as
+ * key=value, -object and -device as JSON. User-controlled strings can
+ * never break out of their option: JSON values are JSON-escaped and
+ * key=value values have their commas doubled.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "conf/domain_conf.h"
+#include "qemu/qemu_capabilities.h"
+#include "qemu/qemu_conf.h"
+#include "qemu/qemu_plan.h"
+
+typedef struct {
+    GPtrArray *env;     /* "NAME=value" strings */
+    char *binary;
+    GPtrArray *args;    /* every argument after the binary */
+    GPtrArray *objects; /* (qom-type, JsonObject) pairs emitted, for checks */
+    GPtrArray *devices; /* JsonObject of each -device emitted, for checks */
+} VgmQemuCmd;
+
+void vgmQemuCmdFree(VgmQemuCmd *cmd);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuCmd, vgmQemuCmdFree)
+
+/* Validates against @caps (rules 9-12), plans and renders. */
+VgmQemuCmd *vgmQemuBuildCommandLine(const VgmDomainDef *def,
+                                    const VgmQemuCaps *caps,
+                                    const VgmQemuConfig *cfg,
+                                    VgmQemuPlan **planOut,
+                                    GError **error);
+
+/* Checks every emitted -object and -device against the set's QMP schema. */
+gboolean vgmQemuCmdCheckSchema(const VgmQemuCmd *cmd, const VgmQemuCaps *caps,
+                               GError **error);
+
+/* libvirt's test layout: one option and its value a line, " \" joins. */
+char *vgmQemuCmdFormatArgsFile(const VgmQemuCmd *cmd);
+/* One shell-quoted line, as `virsh domxml-to-native qemu-argv` prints. */
+char *vgmQemuCmdFormatShell(const VgmQemuCmd *cmd);
+/* NULL-terminated argv (binary first) and envp for spawning. */
+char **vgmQemuCmdGetArgv(const VgmQemuCmd *cmd);
+char **vgmQemuCmdGetEnvp(const VgmQemuCmd *cmd);
+
+/* QEMU's key=value escaping: every ',' doubled. */
+char *vgmQemuEscapeOptValue(const char *value);
+/* JSON text of @obj, compact, as libvirt passes it. */
+char *vgmQemuJSONToString(JsonObject *obj);

@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_command_devices.c: the devices of the subset on the command line:
+ * controllers, disks (-blockdev + -device), network interfaces (-netdev +
+ * -device), serial ports and consoles (-chardev + -device), VNC, video,
+ * the balloon and the RNG. Devices without an <address> are left for QEMU
+ * to place; an <address> becomes bus / addr as libvirt names them.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "qemu_command_priv.h"
+
+static gboolean
+vgmCmdIsQ35(const VgmQemuPlan *plan)
+{
+    return strstr(plan->machine->name, "q35") != NULL;
+}
+
+static void
+vgmCmdAddress(JsonObject *dev, const VgmDeviceAddress *addr, const VgmQemuPlan *plan)
+{
+    g_autofree char *bus = NULL;
+    g_autofree char *a = NULL;
+
+    if (addr->type != VGM_ADDRESS_PCI)
+        return;
+    if (addr->bus == 0)
+        bus = g_strdup(vgmCmdIsQ35(plan) ? "pcie.0" : "pci.0");
+    else
+        bus = g_strdup_printf("pci.%u", addr->bus);
+    if (addr->function)
+        a = g_strdup_printf("0x%x.0x%x", addr->slot, addr->function);
+    else
+        a = g_strdup_printf("0x%x", addr->slot);
+    json_object_set_string_member(dev, "bus", bus);
+    if (addr->multifunction == VGM_TRISTATE_YES)
+        json_object_set_boolean_member(dev, "multifunction", TRUE);
+    json_object_set_string_member(dev, "addr", a);
+}
+
+static void
+vgmCmdIommu(JsonObject *dev, VgmTristate iommu)
+{
+    if (iommu)
+        json_object_set_boolean_member(dev, "iommu_platform", iommu == VGM_TRISTATE_YES);
+}
+
+static void
+vgmCmdControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    guint i;
+
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        const char *driver = NULL;
+        g_autofree char *id = NULL;
+        JsonObject *dev;
+
+        if (g_str_equal(c->type, "pci")) {
+            if (g_str_equal(c->model, "pcie-root") || g_str_equal(c->model, "pci-root"))
+                continue; /* the machine's own root bus */
+            if (g_str_equal(c->model, "pcie-to-pci-bridge"))
+                driver = "pcie-pci-bridge";
+            else if (g_str_equal(c->model, "dmi-to-pci-bridge"))
+                driver = "i82801b11-bridge";
+            else if (g_str_equal(c->model, "pcie-switch-upstream-port"))
+                driver = "x3130-upstream";
+            else if (g_str_equal(c->model, "pcie-switch-downstream-port"))
+                driver = "xio3130-downstream";
+            else
+                driver = c->model; /* pcie-root-port, pci-bridge */
+            id = g_strdup_printf("pci.%u", c->index);
+            dev = json_object_new();
+            json_object_set_string_member(dev, "driver", driver);
+            if (g_str_equal(c->model, "pcie-root-port"))
+                json_object_set_int_member(dev, "chassis", c->index);
+            else if (g_str_equal(c->model, "pci-bridge"))
+                json_object_set_int_member(dev, "chassis_nr", c->index);
+        } else if (g_str_equal(c->type, "usb")) {
+            if (!c->model || g_str_equal(c->model, "none"))
+                continue;
+            id = c->index ? g_strdup_printf("usb%u", c->index) : g_strdup("usb");
+            dev = json_object_new();
+            json_object_set_string_member(dev, "driver",
+                                          g_str_equal(c->model, "ich9-ehci1") ? "ich9-usb-ehci1" :
+                                          g_str_equal(c->model, "piix3-uhci") ? "piix3-usb-uhci" :
+                                          c->model);
+        } else if (g_str_equal(c->type, "scsi")) {
+            id = g_strdup_printf("scsi%u", c->index);
+            dev = json_object_new();
+            json_object_set_string_member(dev, "driver",
+                                          c->model && g_str_equal(c->model, "lsilogic") ?
+                                          "lsi" : "virtio-scsi-pci");
+        } else if (g_str_equal(c->type, "virtio-serial")) {
+            id = g_strdup_printf("virtio-serial%u", c->index);
+            dev = json_object_new();
+            json_object_set_string_member(dev, "driver", "virtio-serial-pci");
+        } else {
+            /* sata 0 is q35's built-in AHCI (ide), ide is the PC's own */
+            continue;
+        }
+        json_object_set_string_member(dev, "id", id);
+        vgmCmdAddress(dev, &c->addr, plan);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+}
+
+static const VgmDiskDef *
+vgmCmdBootDisk(const VgmDomainDef *def, VgmDiskDevice device)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+        if (d->device == device)
+            return d;
+    }
+    return NULL;
+}
+
+static int
+vgmCmdBootIndex(const VgmDomainDef *def, const void *dev, VgmBootDev kind)
+{
+    size_t i;
+
+    for (i = 0; i < def->os.nboot; i++) {
+        if (def->os.boot[i] != kind)
+            continue;
+        switch (kind) {
+        case VGM_BOOT_DISK:
+            return vgmCmdBootDisk(def, VGM_DISK_DEVICE_DISK) == dev ? (int)i + 1 : 0;
+        case VGM_BOOT_CDROM:
+            return vgmCmdBootDisk(def, VGM_DISK_DEVICE_CDROM) == dev ? (int)i + 1 : 0;
+        case VGM_BOOT_NET:
+            return def->devices.nets->len && g_ptr_array_index(def->devices.nets, 0) == dev ?
+                   (int)i + 1 : 0;
+        case VGM_BOOT_FLOPPY:
+        case VGM_BOOT_LAST:
+            break;
+        }
+    }
+    return 0;
+}
+
+/* vda -> 0, sdb -> 1, vdaa -> 26: the letters after the two-letter prefix */
+static unsigned int
+vgmCmdDiskIndex(const char *dst)
+{
+    const char *p = strlen(dst) > 2 ? dst + 2 : "";
+    unsigned int idx = 0;
+
+    for (; *p && g_ascii_islower(*p); p++)
+        idx = idx * 26 + (*p - 'a' + 1);
+    return idx ? idx - 1 : 0;
+}
+
+static void
+vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    guint i;
+
+    for (i = 0; i < devs->disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
+        g_autofree char *storage = g_strdup_printf("vgm-%u-storage", i + 1);
+        g_autofree char *format = g_strdup_printf("vgm-%u-format", i + 1);
+        unsigned int idx = vgmCmdDiskIndex(d->dst);
+        gboolean cdrom = d->device == VGM_DISK_DEVICE_CDROM;
+        int boot = vgmCmdBootIndex(def, d, cdrom ? VGM_BOOT_CDROM : VGM_BOOT_DISK);
+        g_autofree char *id = NULL;
+        JsonObject *o;
+        JsonObject *dev;
+
+        if (d->src) {
+            o = json_object_new();
+            json_object_set_string_member(o, "driver",
+                                          d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file");
+            json_object_set_string_member(o, "filename", d->src);
+            json_object_set_string_member(o, "node-name", storage);
+            json_object_set_boolean_member(o, "auto-read-only", TRUE);
+            json_object_set_string_member(o, "discard", "unmap");
+            vgmCmdJSONArg(cmd, "-blockdev", o);
+            o = json_object_new();
+            json_object_set_string_member(o, "node-name", format);
+            json_object_set_boolean_member(o, "read-only", d->readonly);
+            json_object_set_string_member(o, "driver", d->driverType ? d->driverType : "raw");
+            json_object_set_string_member(o, "file", storage);
+            vgmCmdJSONArg(cmd, "-blockdev", o);
+        }
+
+        dev = json_object_new();
+        switch (d->bus) {
+        case VGM_DISK_BUS_VIRTIO:
+            json_object_set_string_member(dev, "driver", "virtio-blk-pci");
+            vgmCmdIommu(dev, d->driverIommu);
+            vgmCmdAddress(dev, &d->addr, plan);
+            id = g_strdup_printf("virtio-disk%u", idx);
+            break;
+        case VGM_DISK_BUS_SCSI: {
+            unsigned int ctrl = d->addr.type == VGM_ADDRESS_DRIVE ? d->addr.controller : 0;
+            unsigned int target = d->addr.type == VGM_ADDRESS_DRIVE ? d->addr.target : 0;
+            unsigned int unit = d->addr.type == VGM_ADDRESS_DRIVE ? d->addr.unit : idx;
+            g_autofree char *bus = g_strdup_printf("scsi%u.0", ctrl);
+            json_object_set_string_member(dev, "driver", cdrom ? "scsi-cd" : "scsi-hd");
+            json_object_set_string_member(dev, "bus", bus);
+            json_object_set_int_member(dev, "channel", 0);
+            json_object_set_int_member(dev, "scsi-id", target);
+            json_object_set_int_member(dev, "lun", unit);
+            id = g_strdup_printf("scsi%u-0-%u-%u", ctrl, target, unit);
+            break;
+        }
+        case VGM_DISK_BUS_SATA:
+        case VGM_DISK_BUS_NONE:
+        case VGM_DISK_BUS_LAST: {
+            unsigned int unit = d->addr.type == VGM_ADDRESS_DRIVE ? d->addr.unit : idx;
+            g_autofree char *bus = g_strdup_printf("ide.%u", unit);
+            json_object_set_string_member(dev, "driver", cdrom ? "ide-cd" : "ide-hd");
+            json_object_set_string_member(dev, "bus", bus);
+            id = g_strdup_printf("sata0-0-%u", unit);
+            break;
+        }
+        }
+        if (d->src)
+            json_object_set_string_member(dev, "drive", format);
+        json_object_set_string_member(dev, "id", id);
+        if (boot)
+            json_object_set_int_member(dev, "bootindex", boot);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+}
+
+static void
+vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    guint i;
+
+    for (i = 0; i < devs->nets->len; i++) {
+        const VgmNetDef *n = g_ptr_array_index(devs->nets, i);
+        g_autofree char *netdev = g_strdup_printf("hostnet%u", i);
+        g_autofree char *id = g_strdup_printf("net%u", i);
+        int boot = vgmCmdBootIndex(def, n, VGM_BOOT_NET);
+        const char *driver = n->model;
+        JsonObject *o = json_object_new();
+        JsonObject *dev;
+
+        if (n->type == VGM_NET_TYPE_USER) {
+            json_object_set_string_member(o, "type", "user");
+        } else {
+            /* type 'bridge' (validation refuses 'network') */
+            json_object_set_string_member(o, "type", "bridge");
+            json_object_set_string_member(o, "br", n->source);
+        }
+        json_object_set_string_member(o, "id", netdev);
+        vgmCmdJSONArg(cmd, "-netdev", o);
+
+        if (g_str_equal(driver, "virtio"))
+            driver = "virtio-net-pci";
+        dev = json_object_new();
+        json_object_set_string_member(dev, "driver", driver);
+        json_object_set_string_member(dev, "netdev", netdev);
+        json_object_set_string_member(dev, "id", id);
+        json_object_set_string_member(dev, "mac", n->mac);
+        if (boot)
+            json_object_set_int_member(dev, "bootindex", boot);
+        vgmCmdIommu(dev, n->driverIommu);
+        vgmCmdAddress(dev, &n->addr, plan);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+}
+
+static void
+vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id)
+{
+    g_autofree char *path = chr->path ? vgmQemuEscapeOptValue(chr->path) : NULL;
+
+    switch (chr->type) {
+    case VGM_CHR_TYPE_PTY:
+        vgmCmdArgPairf(cmd, "-chardev", "pty,id=%s", id);
+        break;
+    case VGM_CHR_TYPE_FILE:
+        vgmCmdArgPairf(cmd, "-chardev", "file,id=%s,path=%s%s", id, path,
+                       chr->append == VGM_TRISTATE_YES ? ",append=on" :
+                       chr->append == VGM_TRISTATE_NO ? ",append=off" : "");
+        break;
+    case VGM_CHR_TYPE_UNIX:
+        vgmCmdArgPairf(cmd, "-chardev", "socket,id=%s,path=%s%s", id, path,
+                       g_str_equal(chr->mode, "bind") ? ",server=on,wait=off" : "");
+        break;
+    case VGM_CHR_TYPE_LAST:
+        break;
+    }
+}
+
+static void
+vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    gboolean needVirtioSerial = FALSE;
+    guint i;
+
+    for (i = 0; i < devs->serials->len; i++) {
+        const VgmChrDef *chr = g_ptr_array_index(devs->serials, i);
+        g_autofree char *chardev = g_strdup_printf("charserial%u", i);
+        g_autofree char *id = g_strdup_printf("serial%u", i);
+        const char *model = chr->targetModel ? chr->targetModel : "isa-serial";
+        JsonObject *dev = json_object_new();
+
+        vgmCmdChardev(cmd, chr, chardev);
+        json_object_set_string_member(dev, "driver", model);
+        json_object_set_string_member(dev, "chardev", chardev);
+        json_object_set_string_member(dev, "id", id);
+        if (g_str_equal(model, "isa-serial"))
+            json_object_set_int_member(dev, "index", chr->port);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+    for (i = 0; i < devs->consoles->len; i++) {
+        const VgmChrDef *chr = g_ptr_array_index(devs->consoles, i);
+        if (chr->targetType && g_str_equal(chr->targetType, "virtio"))
+            needVirtioSerial = TRUE;
+    }
+    if (needVirtioSerial) {
+        gboolean have = FALSE;
+        for (i = 0; i < devs->controllers->len; i++) {
+            const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+            if (g_str_equal(c->type, "virtio-serial"))
+                have = TRUE;
+        }
+        if (!have) {
+            JsonObject *dev = json_object_new();
+            json_object_set_string_member(dev, "driver", "virtio-serial-pci");
+            json_object_set_string_member(dev, "id", "virtio-serial0");
+            vgmCmdDevice(cmd, dev);
+            json_object_unref(dev);
+        }
+    }
+    for (i = 0; i < devs->consoles->len; i++) {
+        const VgmChrDef *chr = g_ptr_array_index(devs->consoles, i);
+        g_autofree char *chardev = g_strdup_printf("charconsole%u", i);
+        g_autofree char *id = g_strdup_printf("console%u", i);
+        JsonObject *dev;
+
+        /* a serial console is the serial port itself */
+        if (!chr->targetType || !g_str_equal(chr->targetType, "virtio"))
+            continue;
+        vgmCmdChardev(cmd, chr, chardev);
+        dev = json_object_new();
+        json_object_set_string_member(dev, "driver", "virtconsole");
+        json_object_set_string_member(dev, "chardev", chardev);
+        json_object_set_string_member(dev, "id", id);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+}
+
+static void
+vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    guint i;
+
+    for (i = 0; i < devs->graphics->len; i++) {
+        const VgmGraphicsDef *g = g_ptr_array_index(devs->graphics, i);
+        const char *listen = g->listen ? g->listen : "127.0.0.1";
+        g_autofree char *l = NULL;
+
+        if (strchr(listen, ':'))
+            l = g_strdup_printf("[%s]", listen);
+        else
+            l = g_strdup(listen);
+        if (g->port == -1 || !g->havePort)
+            vgmCmdArgPairf(cmd, "-vnc", "%s:0,to=100", l);
+        else
+            vgmCmdArgPairf(cmd, "-vnc", "%s:%d", l, g->port - 5900);
+    }
+    for (i = 0; i < devs->videos->len; i++) {
+        const VgmVideoDef *v = g_ptr_array_index(devs->videos, i);
+        g_autofree char *id = g_strdup_printf("video%u", i);
+        JsonObject *dev;
+
+        if (g_str_equal(v->model, "none"))
+            continue;
+        dev = json_object_new();
+        if (g_str_equal(v->model, "vga")) {
+            json_object_set_string_member(dev, "driver", "VGA");
+            json_object_set_int_member(dev, "vgamem_mb", v->vram / 1024);
+        } else if (g_str_equal(v->model, "virtio")) {
+            json_object_set_string_member(dev, "driver", v->primary == VGM_TRISTATE_YES ?
+                                          "virtio-vga" : "virtio-gpu-pci");
+        } else {
+            json_object_set_string_member(dev, "driver", "bochs-display");
+            json_object_set_int_member(dev, "vgamem", v->vram * 1024);
+        }
+        json_object_set_string_member(dev, "id", id);
+        vgmCmdAddress(dev, &v->addr, plan);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+}
+
+static void
+vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    const VgmMemballoonDef *mb = devs->memballoon;
+    guint i;
+
+    if (mb && g_str_equal(mb->model, "virtio")) {
+        JsonObject *dev = json_object_new();
+        json_object_set_string_member(dev, "driver", "virtio-balloon-pci");
+        json_object_set_string_member(dev, "id", "balloon0");
+        if (mb->autodeflate)
+            json_object_set_boolean_member(dev, "deflate-on-oom", mb->autodeflate == VGM_TRISTATE_YES);
+        vgmCmdIommu(dev, mb->driverIommu);
+        vgmCmdAddress(dev, &mb->addr, plan);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+    for (i = 0; i < devs->rngs->len; i++) {
+        const VgmRngDef *r = g_ptr_array_index(devs->rngs, i);
+        g_autofree char *obj = g_strdup_printf("objrng%u", i);
+        g_autofree char *id = g_strdup_printf("rng%u", i);
+        JsonObject *o = json_object_new();
+        JsonObject *dev = json_object_new();
+
+        if (g_str_equal(r->backendModel, "builtin")) {
+            json_object_set_string_member(o, "qom-type", "rng-builtin");
+            json_object_set_string_member(o, "id", obj);
+        } else {
+            json_object_set_string_member(o, "qom-type", "rng-random");
+            json_object_set_string_member(o, "id", obj);
+            json_object_set_string_member(o, "filename", r->backend ? r->backend : "/dev/urandom");
+        }
+        vgmCmdObject(cmd, o);
+        json_object_unref(o);
+        json_object_set_string_member(dev, "driver", "virtio-rng-pci");
+        json_object_set_string_member(dev, "rng", obj);
+        json_object_set_string_member(dev, "id", id);
+        vgmCmdIommu(dev, r->driverIommu);
+        vgmCmdAddress(dev, &r->addr, plan);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+}
+
+void
+vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    vgmCmdControllers(cmd, def, plan);
+    vgmCmdDisks(cmd, def, plan);
+    vgmCmdNets(cmd, def, plan);
+    vgmCmdChars(cmd, def);
+    vgmCmdGraphicsVideo(cmd, def, plan);
+    vgmCmdBalloonRng(cmd, def, plan);
+}

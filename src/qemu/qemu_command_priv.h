@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_command_priv.h: how the files that build a command line add to it.
+ * Only qemu_command*.c include this.
+ */
+#pragma once
+
+#include "qemu_command.h"
+
+void vgmCmdArg(VgmQemuCmd *cmd, const char *arg);
+void vgmCmdArgPair(VgmQemuCmd *cmd, const char *opt, const char *value);
+void vgmCmdArgPairf(VgmQemuCmd *cmd, const char *opt, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+/* -object with @obj (qom-type and id first); recorded for schema checks */
+void vgmCmdObject(VgmQemuCmd *cmd, JsonObject *obj);
+/* -device with @dev; recorded for schema checks */
+void vgmCmdDevice(VgmQemuCmd *cmd, JsonObject *dev);
+/* @opt with @obj as JSON (-blockdev, -netdev); takes @obj */
+void vgmCmdJSONArg(VgmQemuCmd *cmd, const char *opt, JsonObject *obj);
+
+/* qemu_command_devices.c: every device of <devices> but memory devices */
+void vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan);

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_conf.c: paths and host settings the command line depends on.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "qemu_conf.h"
+#include "util/vgmsize.h"
+
+VgmQemuConfig *
+vgmQemuConfigNew(const char *runDir, const char *memoryDir, const char *logDir)
+{
+    VgmQemuConfig *cfg = g_new0(VgmQemuConfig, 1);
+
+    cfg->runDir = g_strdup(runDir);
+    cfg->memoryDir = g_strdup(memoryDir);
+    cfg->logDir = g_strdup(logDir);
+    cfg->hugetlbfs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    return cfg;
+}
+
+void
+vgmQemuConfigFree(VgmQemuConfig *cfg)
+{
+    if (!cfg)
+        return;
+    g_free(cfg->runDir);
+    g_free(cfg->memoryDir);
+    g_free(cfg->logDir);
+    g_hash_table_unref(cfg->hugetlbfs);
+    g_free(cfg);
+}
+
+void
+vgmQemuConfigAddHugetlbfs(VgmQemuConfig *cfg, unsigned long long pageKiB,
+                          const char *mount)
+{
+    gint64 *key = g_new(gint64, 1);
+
+    *key = pageKiB;
+    g_hash_table_replace(cfg->hugetlbfs, key, g_strdup(mount));
+}
+
+const char *
+vgmQemuConfigGetHugetlbfs(const VgmQemuConfig *cfg, unsigned long long pageKiB)
+{
+    gint64 key = pageKiB;
+
+    return g_hash_table_lookup(cfg->hugetlbfs, &key);
+}
+
+/* Default huge page size of the host in KiB, as /proc/meminfo says. */
+static unsigned long long
+vgmQemuConfigDefaultHugepage(void)
+{
+    g_autofree char *meminfo = NULL;
+    char *p;
+
+    if (!g_file_get_contents("/proc/meminfo", &meminfo, NULL, NULL) ||
+        !(p = strstr(meminfo, "Hugepagesize:")))
+        return 2048;
+    return g_ascii_strtoull(p + strlen("Hugepagesize:"), NULL, 10);
+}
+
+void
+vgmQemuConfigLoadHugetlbfs(VgmQemuConfig *cfg, const char *mountsFile)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t i;
+
+    if (!g_file_get_contents(mountsFile ? mountsFile : "/proc/mounts", &text, NULL, NULL))
+        return;
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        g_auto(GStrv) f = g_strsplit(lines[i], " ", -1);
+        unsigned long long size = 0;
+        char *opt;
+
+        if (g_strv_length(f) < 4 || !g_str_equal(f[2], "hugetlbfs"))
+            continue;
+        if ((opt = strstr(f[3], "pagesize="))) {
+            g_autofree char *num = g_strdup(opt + strlen("pagesize="));
+            char *end = num;
+            unsigned long long v = g_ascii_strtoull(num, &end, 10);
+            g_autofree char *unit = g_strndup(end, strcspn(end, ","));
+            if (vgmScaleInteger(&v, unit, 1, G_MAXUINT64, "pagesize", NULL))
+                size = v / 1024;
+        } else {
+            size = vgmQemuConfigDefaultHugepage();
+        }
+        if (size && !vgmQemuConfigGetHugetlbfs(cfg, size))
+            vgmQemuConfigAddHugetlbfs(cfg, size, f[1]);
+    }
+}
+
+static VgmQemuConfig *
+vgmQemuConfigNewSystem(void)
+{
+    return vgmQemuConfigNew("/run/virt-gmem/qemu", "/var/lib/virt-gmem/qemu/ram",
+                            "/var/log/virt-gmem/qemu");
+}
+
+VgmQemuConfig *
+vgmQemuConfigNewDefault(void)
+{
+    VgmQemuConfig *cfg = vgmQemuConfigNewSystem();
+
+    vgmQemuConfigLoadHugetlbfs(cfg, NULL);
+    return cfg;
+}
+
+VgmQemuConfig *
+vgmQemuConfigNewForTest(void)
+{
+    VgmQemuConfig *cfg = vgmQemuConfigNewSystem();
+
+    vgmQemuConfigAddHugetlbfs(cfg, 2048, "/dev/hugepages");
+    vgmQemuConfigAddHugetlbfs(cfg, 1048576, "/dev/hugepages1G");
+    cfg->now = 1767225600; /* 2026-01-01T00:00:00Z */
+    return cfg;
+}
+
+char *
+vgmQemuConfigDomainRunDir(const VgmQemuConfig *cfg, const char *name)
+{
+    g_autofree char *dir = g_strdup_printf("domain-%s", name);
+    return g_build_filename(cfg->runDir, dir, NULL);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_conf.h: the paths and settings a QEMU command line depends on that
+ * are not part of the domain definition: where a domain's monitor socket
+ * and file-backed memory live, and where hugetlbfs is mounted per page
+ * size. The embedded driver fills it from its root directory; tests use
+ * fixed values so golden files stay stable.
+ */
+#pragma once
+
+#include <glib.h>
+
+typedef struct {
+    char *runDir;        /* per-domain runtime dirs: RUNDIR/domain-NAME/ */
+    char *memoryDir;     /* file-backed RAM: MEMORYDIR/NAME/ALIAS */
+    char *logDir;        /* per-domain QEMU logs */
+    GHashTable *hugetlbfs; /* page size in KiB (guint64 *) -> mount path */
+    gboolean forceTCG;   /* use TCG even for <domain type='kvm'> (tests only) */
+    gint64 now;          /* unix time for clock offsets; 0: the real time */
+} VgmQemuConfig;
+
+VgmQemuConfig *vgmQemuConfigNew(const char *runDir, const char *memoryDir,
+                                const char *logDir);
+void vgmQemuConfigFree(VgmQemuConfig *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuConfig, vgmQemuConfigFree)
+
+void vgmQemuConfigAddHugetlbfs(VgmQemuConfig *cfg, unsigned long long pageKiB,
+                               const char *mount);
+const char *vgmQemuConfigGetHugetlbfs(const VgmQemuConfig *cfg,
+                                      unsigned long long pageKiB);
+/* Reads hugetlbfs mounts from @mountsFile (NULL: /proc/mounts). */
+void vgmQemuConfigLoadHugetlbfs(VgmQemuConfig *cfg, const char *mountsFile);
+
+/* The system-wide paths, with hugetlbfs mounts read from the host. */
+VgmQemuConfig *vgmQemuConfigNewDefault(void);
+
+/* The system-wide paths with fixed hugetlbfs mounts: what golden tests use. */
+VgmQemuConfig *vgmQemuConfigNewForTest(void);
+
+/* RUNDIR/domain-NAME */
+char *vgmQemuConfigDomainRunDir(const VgmQemuConfig *cfg, const char *name);

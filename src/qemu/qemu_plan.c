@@ -1,0 +1,715 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_plan.c: deciding every memory backend, the -machine properties and
+ * the confidential-guest object (see qemu_plan.h).
+ *
+ * The memory backend choice follows libvirt's for everything libvirt knows
+ * (memory-backend-ram / -file / -memfd from source, access, hugepages and
+ * NVDIMM paths; prealloc, host-nodes and policy from numatune; discard) and
+ * adds the guest_memfd spellings of the specification, chosen by
+ * qemu_validate.c from what the binary offers.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "qemu_plan.h"
+#include "qemu_validate.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+VGM_ENUM_IMPL(vgmQemuBackendRole, VGM_QEMU_BACKEND_LAST, "main", "cell", "device");
+VGM_ENUM_IMPL(vgmQemuGmemSpelling, VGM_QEMU_GMEM_LAST,
+              "none", "memfd-guest-memfd", "memory-backend-guest-memfd",
+              "memfd-x-guest-memfd", "machine-in-place-conversion");
+
+/* libvirt's page size alignment of RAM: 1 MiB for x86 main RAM and cells,
+ * 2 MiB for DIMMs */
+#define VGM_QEMU_RAM_ALIGN_KIB 1024ULL
+#define VGM_QEMU_DIMM_ALIGN_KIB 2048ULL
+
+static unsigned long long
+vgmAlignUp(unsigned long long v, unsigned long long align)
+{
+    return (v + align - 1) / align * align;
+}
+
+static void
+vgmQemuBackendFree(VgmQemuBackend *b)
+{
+    g_free(b->id);
+    g_free(b->qomType);
+    if (b->props)
+        json_object_unref(b->props);
+    if (b->threadContext)
+        json_object_unref(b->threadContext);
+    g_free(b);
+}
+
+static void
+vgmQemuMachinePropFree(VgmQemuMachineProp *p)
+{
+    g_free(p->name);
+    g_free(p->value);
+    g_free(p);
+}
+
+void
+vgmQemuPlanFree(VgmQemuPlan *plan)
+{
+    if (!plan)
+        return;
+    g_clear_pointer(&plan->machineProps, g_ptr_array_unref);
+    g_clear_pointer(&plan->backends, g_ptr_array_unref);
+    g_clear_pointer(&plan->memDevices, g_ptr_array_unref);
+    if (plan->lsec)
+        json_object_unref(plan->lsec);
+    g_free(plan);
+}
+
+static void
+vgmPlanMachineProp(VgmQemuPlan *plan, const char *name, const char *value)
+{
+    VgmQemuMachineProp *p = g_new0(VgmQemuMachineProp, 1);
+
+    p->name = g_strdup(name);
+    p->value = g_strdup(value);
+    g_ptr_array_add(plan->machineProps, p);
+}
+
+static const char *
+vgmQemuMemoryDeviceAliasPrefix(VgmMemoryModel model)
+{
+    switch (model) {
+    case VGM_MEMORY_MODEL_DIMM: return "dimm";
+    case VGM_MEMORY_MODEL_NVDIMM: return "nvdimm";
+    case VGM_MEMORY_MODEL_VIRTIO_MEM: return "virtiomem";
+    case VGM_MEMORY_MODEL_VIRTIO_PMEM: return "virtiopmem";
+    case VGM_MEMORY_MODEL_SGX_EPC: return "epc";
+    case VGM_MEMORY_MODEL_LAST: break;
+    }
+    return "mem";
+}
+
+char *
+vgmQemuMemoryDeviceAlias(const VgmDomainDef *def, guint idx)
+{
+    const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, idx);
+    const char *prefix = vgmQemuMemoryDeviceAliasPrefix(mem->model);
+    unsigned int n = 0;
+    guint i;
+
+    if (mem->alias)
+        return g_strdup(mem->alias);
+    /* numbered per prefix, in document order, as libvirt does */
+    for (i = 0; i < idx; i++) {
+        const VgmMemoryDef *other = g_ptr_array_index(def->devices.mems, i);
+        if (!other->alias && g_str_equal(vgmQemuMemoryDeviceAliasPrefix(other->model), prefix))
+            n++;
+    }
+    return g_strdup_printf("%s%u", prefix, n);
+}
+
+/* Everything one backend depends on, gathered like libvirt gathers it. */
+typedef struct {
+    const char *id;
+    VgmQemuBackendRole role;
+    int cell;                        /* target guest node or -1 */
+    unsigned long long sizeKiB;
+    unsigned long long pagesizeKiB;  /* the device's own <pagesize> */
+    const char *path;                /* nvdimm / virtio-pmem file */
+    VgmDomainMemoryAccess access;    /* the device's own access */
+    VgmTristate discard;             /* the device's own discard */
+    const VgmMemoryDef *mem;         /* for devices */
+    gboolean guestMemfdCapable;      /* RAM that becomes guest_memfd */
+} VgmBackendReq;
+
+static VgmBitmap *
+vgmPlanHostNodes(const VgmDomainDef *def, const VgmBackendReq *req,
+                 VgmDomainNumatuneMemMode *mode)
+{
+    const VgmDomainNumatune *nt = &def->numatune;
+    size_t i;
+
+    *mode = nt->memorySet ? nt->mode : VGM_DOMAIN_NUMATUNE_MEM_STRICT;
+    if (req->cell >= 0) {
+        for (i = 0; i < nt->nmemnodes; i++) {
+            if ((int)nt->memnodes[i].cellid == req->cell) {
+                *mode = nt->memnodes[i].mode;
+                if (req->mem && req->mem->sourceNodes)
+                    return req->mem->sourceNodes;
+                return nt->memnodes[i].nodeset;
+            }
+        }
+    }
+    if (req->mem && req->mem->sourceNodes)
+        return req->mem->sourceNodes;
+    if (nt->memorySet && nt->placement != VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO)
+        return nt->nodeset;
+    return NULL;
+}
+
+static const char *
+vgmPlanPolicy(VgmDomainNumatuneMemMode mode)
+{
+    switch (mode) {
+    case VGM_DOMAIN_NUMATUNE_MEM_STRICT: return "bind";
+    case VGM_DOMAIN_NUMATUNE_MEM_PREFERRED: return "preferred";
+    case VGM_DOMAIN_NUMATUNE_MEM_INTERLEAVE: return "interleave";
+    case VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE:
+    case VGM_DOMAIN_NUMATUNE_MEM_LAST: break;
+    }
+    return NULL;
+}
+
+static JsonArray *
+vgmPlanNodeArray(const VgmBitmap *nodes)
+{
+    JsonArray *arr = json_array_new();
+    int n;
+
+    for (n = vgmBitmapNext(nodes, -1); n >= 0; n = vgmBitmapNext(nodes, n))
+        json_array_add_int_element(arr, n);
+    return arr;
+}
+
+static VgmQemuBackend *
+vgmPlanBackend(const VgmDomainDef *def, const VgmQemuCaps *caps,
+               const VgmQemuConfig *cfg, const VgmQemuGmemChoice *gmem,
+               const VgmBackendReq *req, GError **error)
+{
+    VgmQemuBackend *b = g_new0(VgmQemuBackend, 1);
+    const VgmDomainMemoryBacking *mb = &def->mb;
+    VgmDomainMemoryAccess access = req->access;
+    VgmTristate discard = req->discard;
+    VgmDomainNumatuneMemMode mode;
+    const VgmBitmap *nodes;
+    unsigned long long pagesize = req->pagesizeKiB;
+    gboolean useHugepage = pagesize != 0;
+    gboolean prealloc = FALSE;
+    gboolean shareSet = FALSE;
+    gboolean share = FALSE;
+    gboolean canonicalOff = FALSE;
+    gboolean gmemRam = req->guestMemfdCapable && gmem->spelling != VGM_QEMU_GMEM_NONE;
+    JsonObject *p = json_object_new();
+
+    b->id = g_strdup(req->id);
+    b->role = req->role;
+    b->cell = req->cell;
+    b->size = req->sizeKiB * 1024;
+
+    if (req->cell >= 0 && (size_t)req->cell < vgmDomainDefNumaCells(def)) {
+        const VgmDomainNumaCell *cell = &def->cpu->cells[req->cell];
+        if (!access)
+            access = cell->memAccess;
+        if (!discard)
+            discard = cell->discard;
+    }
+    if (!access)
+        access = mb->access;
+    if (!discard)
+        discard = mb->discard;
+
+    if (!pagesize) {
+        pagesize = vgmQemuHugepageForNode(def, req->cell);
+        useHugepage = pagesize != 0;
+    }
+    if (pagesize == 4) {
+        /* a "huge" page of the normal page size is no huge page at all */
+        pagesize = 0;
+        useHugepage = FALSE;
+    }
+    if (mb->allocation == VGM_DOMAIN_MEMORY_ALLOCATION_IMMEDIATE)
+        prealloc = TRUE;
+
+    json_object_set_string_member(p, "qom-type", "");
+    json_object_set_string_member(p, "id", req->id);
+
+    if (req->mem && req->mem->model == VGM_MEMORY_MODEL_SGX_EPC) {
+        b->qomType = g_strdup("memory-backend-epc");
+        prealloc = TRUE;
+    } else if (gmemRam) {
+        /* guest_memfd RAM is always shared; hugetlb guest_memfd is asked
+         * for on the confidential-guest object, never here */
+        share = shareSet = TRUE;
+        b->guestMemfd = TRUE;
+        useHugepage = FALSE;
+        switch ((VgmQemuGmemSpelling)gmem->spelling) {
+        case VGM_QEMU_GMEM_MEMFD_PROP:
+            b->qomType = g_strdup("memory-backend-memfd");
+            json_object_set_boolean_member(p, "share", TRUE);
+            json_object_set_boolean_member(p, "guest-memfd", TRUE);
+            canonicalOff = req->role == VGM_QEMU_BACKEND_MAIN;
+            break;
+        case VGM_QEMU_GMEM_MEMFD_XPROP:
+            b->qomType = g_strdup("memory-backend-memfd");
+            json_object_set_boolean_member(p, "share", TRUE);
+            json_object_set_boolean_member(p, "x-guest-memfd", TRUE);
+            canonicalOff = req->role == VGM_QEMU_BACKEND_MAIN;
+            break;
+        case VGM_QEMU_GMEM_BACKEND:
+            b->qomType = g_strdup("memory-backend-guest-memfd");
+            json_object_set_boolean_member(p, "share", TRUE);
+            break;
+        case VGM_QEMU_GMEM_MACHINE:
+            /* the machine's in-place-conversion makes memfd guest_memfd */
+            b->qomType = g_strdup("memory-backend-memfd");
+            json_object_set_boolean_member(p, "share", TRUE);
+            canonicalOff = req->role == VGM_QEMU_BACKEND_MAIN;
+            break;
+        case VGM_QEMU_GMEM_NONE:
+        case VGM_QEMU_GMEM_LAST:
+            break;
+        }
+    } else if (!req->path && mb->source == VGM_DOMAIN_MEMORY_SOURCE_MEMFD) {
+        b->qomType = g_strdup("memory-backend-memfd");
+        if (useHugepage) {
+            json_object_set_boolean_member(p, "hugetlb", TRUE);
+            json_object_set_int_member(p, "hugetlbsize", pagesize * 1024);
+            prealloc = TRUE;
+        }
+        canonicalOff = req->role == VGM_QEMU_BACKEND_MAIN;
+    } else if (useHugepage || req->path || access ||
+               mb->source == VGM_DOMAIN_MEMORY_SOURCE_FILE) {
+        g_autofree char *path = NULL;
+
+        b->qomType = g_strdup("memory-backend-file");
+        if (req->path) {
+            path = g_strdup(req->path);
+            if (req->mem->pmem != VGM_TRISTATE_YES &&
+                req->mem->model != VGM_MEMORY_MODEL_VIRTIO_PMEM)
+                prealloc = TRUE;
+        } else if (useHugepage) {
+            const char *mount = vgmQemuConfigGetHugetlbfs(cfg, pagesize);
+            if (!mount) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("no hugetlbfs is mounted for %1$llu KiB pages, which <hugepages> asks for"),
+                            pagesize);
+                vgmQemuBackendFree(b);
+                json_object_unref(p);
+                return NULL;
+            }
+            path = g_build_filename(mount, "virt-gmem", def->name, NULL);
+            prealloc = TRUE;
+        } else {
+            path = g_build_filename(cfg->memoryDir, def->name, req->id, NULL);
+        }
+        json_object_set_string_member(p, "mem-path", path);
+        if (!req->path && discard)
+            json_object_set_boolean_member(p, "discard-data", discard == VGM_TRISTATE_YES);
+        canonicalOff = req->role == VGM_QEMU_BACKEND_MAIN;
+    } else {
+        b->qomType = g_strdup("memory-backend-ram");
+    }
+
+    /* live update: every backend fd-based and shared */
+    if (mb->liveUpdate && !b->guestMemfd) {
+        if (g_str_equal(b->qomType, "memory-backend-ram")) {
+            g_free(b->qomType);
+            b->qomType = g_strdup("memory-backend-memfd");
+            canonicalOff = req->role == VGM_QEMU_BACKEND_MAIN;
+        }
+        access = VGM_DOMAIN_MEMORY_ACCESS_SHARED;
+    }
+
+    if (!shareSet && access) {
+        share = access == VGM_DOMAIN_MEMORY_ACCESS_SHARED;
+        json_object_set_boolean_member(p, "share", share);
+        shareSet = TRUE;
+    }
+    if (!shareSet)
+        share = g_str_equal(b->qomType, "memory-backend-memfd"); /* QEMU's default */
+
+    if (prealloc) {
+        json_object_set_boolean_member(p, "prealloc", TRUE);
+        if (mb->allocationThreads)
+            json_object_set_int_member(p, "prealloc-threads", mb->allocationThreads);
+    }
+
+    nodes = vgmPlanHostNodes(def, req, &mode);
+    if (prealloc && nodes && mode != VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE &&
+        vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_THREAD_CONTEXT) &&
+        vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BACKEND_PREALLOC_CONTEXT)) {
+        g_autofree char *tc = g_strdup_printf("tc-%s", req->id);
+        b->threadContext = json_object_new();
+        json_object_set_string_member(b->threadContext, "qom-type", "thread-context");
+        json_object_set_string_member(b->threadContext, "id", tc);
+        json_object_set_array_member(b->threadContext, "node-affinity", vgmPlanNodeArray(nodes));
+        json_object_set_string_member(p, "prealloc-context", tc);
+    }
+
+    if (canonicalOff && vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BACKEND_CANONICAL_RAMBLOCK_ID))
+        json_object_set_boolean_member(p, "x-use-canonical-path-for-ramblock-id", FALSE);
+
+    if (req->mem && req->mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM &&
+        vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BACKEND_RESERVE))
+        json_object_set_boolean_member(p, "reserve", FALSE);
+
+    json_object_set_int_member(p, "size", b->size);
+
+    if (req->mem && req->mem->alignsize)
+        json_object_set_int_member(p, "align", req->mem->alignsize * 1024);
+    if (req->mem && req->mem->pmem == VGM_TRISTATE_YES)
+        json_object_set_boolean_member(p, "pmem", TRUE);
+
+    if (nodes && mode != VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE &&
+        !g_str_equal(b->qomType, "memory-backend-epc")) {
+        json_object_set_array_member(p, "host-nodes", vgmPlanNodeArray(nodes));
+        json_object_set_string_member(p, "policy", vgmPlanPolicy(mode));
+    }
+
+    json_object_set_string_member(p, "qom-type", b->qomType);
+    b->props = p;
+    b->share = share;
+    /* reorder so that the virtio-mem "reserve" sits where libvirt puts it
+     * (before size) - already the case; nothing else to do */
+    return b;
+}
+
+static gboolean
+vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *caps,
+              const VgmQemuConfig *cfg, const VgmQemuGmemChoice *gmem, GError **error)
+{
+    size_t ncells = vgmDomainDefNumaCells(def);
+    VgmQemuBackend *b;
+    guint i;
+
+    plan->initialKiB = vgmAlignUp(vgmDomainDefGetMemoryInitial(def), VGM_QEMU_RAM_ALIGN_KIB);
+    if (ncells == 0) {
+        VgmBackendReq req = {
+            .id = plan->machine->defaultRamId,
+            .role = VGM_QEMU_BACKEND_MAIN,
+            .cell = -1,
+            .sizeKiB = plan->initialKiB,
+            .guestMemfdCapable = TRUE,
+        };
+        if (!plan->machine->defaultRamId) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("machine type '%1$s' has no main RAM backend id (default-ram-id)"),
+                        plan->machine->name);
+            return FALSE;
+        }
+        if (!(b = vgmPlanBackend(def, caps, cfg, gmem, &req, error)))
+            return FALSE;
+        g_ptr_array_add(plan->backends, b);
+    } else {
+        unsigned long long total = 0;
+
+        for (i = 0; i < ncells; i++) {
+            g_autofree char *id = g_strdup_printf("ram-node%u", i);
+            VgmBackendReq req = {
+                .id = id,
+                .role = VGM_QEMU_BACKEND_CELL,
+                .cell = i,
+                .sizeKiB = vgmAlignUp(def->cpu->cells[i].mem, VGM_QEMU_RAM_ALIGN_KIB),
+                .guestMemfdCapable = TRUE,
+            };
+            if (!(b = vgmPlanBackend(def, caps, cfg, gmem, &req, error)))
+                return FALSE;
+            total += req.sizeKiB;
+            g_ptr_array_add(plan->backends, b);
+        }
+        plan->initialKiB = total;
+    }
+
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        g_autofree char *alias = vgmQemuMemoryDeviceAlias(def, i);
+        g_autofree char *id = g_strdup_printf("mem%s", alias);
+        gboolean isRam = mem->model == VGM_MEMORY_MODEL_DIMM ||
+                         mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM;
+        unsigned long long size = mem->size;
+        VgmBackendReq req = {
+            .id = id,
+            .role = VGM_QEMU_BACKEND_DEVICE,
+            .cell = mem->haveNode ? (int)mem->node : (ncells ? -1 : -1),
+            .pagesizeKiB = mem->pagesize,
+            .path = mem->sourcePath,
+            .access = mem->access,
+            .discard = mem->discard,
+            .mem = mem,
+            .guestMemfdCapable = isRam && !mem->sourcePath,
+        };
+        JsonObject *dev;
+
+        if (mem->model == VGM_MEMORY_MODEL_DIMM)
+            size = vgmAlignUp(size, VGM_QEMU_DIMM_ALIGN_KIB);
+        req.sizeKiB = size;
+        if (!(b = vgmPlanBackend(def, caps, cfg, gmem, &req, error)))
+            return FALSE;
+        g_ptr_array_add(plan->backends, b);
+
+        dev = json_object_new();
+        switch (mem->model) {
+        case VGM_MEMORY_MODEL_DIMM:
+        case VGM_MEMORY_MODEL_NVDIMM:
+            json_object_set_string_member(dev, "driver",
+                                          mem->model == VGM_MEMORY_MODEL_DIMM ? "pc-dimm" : "nvdimm");
+            if (mem->haveNode)
+                json_object_set_int_member(dev, "node", mem->node);
+            if (mem->model == VGM_MEMORY_MODEL_NVDIMM) {
+                if (mem->labelsize)
+                    json_object_set_int_member(dev, "label-size", mem->labelsize * 1024);
+                if (mem->readonly)
+                    json_object_set_boolean_member(dev, "unarmed", TRUE);
+            }
+            json_object_set_string_member(dev, "memdev", id);
+            json_object_set_string_member(dev, "id", alias);
+            if (mem->addr.type == VGM_ADDRESS_DIMM) {
+                json_object_set_int_member(dev, "slot", mem->addr.slot);
+                if (mem->addr.base)
+                    json_object_set_int_member(dev, "addr", mem->addr.base);
+            } else {
+                unsigned int slot = 0;
+                guint j;
+                /* the first slot no earlier device took, as libvirt picks */
+                for (j = 0; j < i; j++) {
+                    const VgmMemoryDef *o = g_ptr_array_index(def->devices.mems, j);
+                    if (o->model == VGM_MEMORY_MODEL_DIMM || o->model == VGM_MEMORY_MODEL_NVDIMM)
+                        slot++;
+                }
+                json_object_set_int_member(dev, "slot", slot);
+            }
+            g_ptr_array_add(plan->memDevices, dev);
+            break;
+        case VGM_MEMORY_MODEL_VIRTIO_MEM:
+            json_object_set_string_member(dev, "driver", "virtio-mem-pci");
+            if (mem->haveNode)
+                json_object_set_int_member(dev, "node", mem->node);
+            json_object_set_int_member(dev, "block-size", mem->blocksize * 1024);
+            json_object_set_int_member(dev, "requested-size", mem->requested * 1024);
+            json_object_set_string_member(dev, "memdev", id);
+            json_object_set_string_member(dev, "id", alias);
+            g_ptr_array_add(plan->memDevices, dev);
+            break;
+        case VGM_MEMORY_MODEL_VIRTIO_PMEM:
+            json_object_set_string_member(dev, "driver", "virtio-pmem-pci");
+            json_object_set_string_member(dev, "memdev", id);
+            json_object_set_string_member(dev, "id", alias);
+            g_ptr_array_add(plan->memDevices, dev);
+            break;
+        case VGM_MEMORY_MODEL_SGX_EPC: {
+            /* EPC sections are machine properties, not devices */
+            unsigned int n = 0;
+            guint j;
+            g_autofree char *key = NULL;
+            g_autofree char *nodeKey = NULL;
+            g_autofree char *nodeVal = NULL;
+
+            for (j = 0; j < i; j++) {
+                const VgmMemoryDef *o = g_ptr_array_index(def->devices.mems, j);
+                if (o->model == VGM_MEMORY_MODEL_SGX_EPC)
+                    n++;
+            }
+            key = g_strdup_printf("sgx-epc.%u.memdev", n);
+            nodeKey = g_strdup_printf("sgx-epc.%u.node", n);
+            nodeVal = g_strdup_printf("%u", mem->haveNode ? mem->node : 0);
+            vgmPlanMachineProp(plan, key, id);
+            vgmPlanMachineProp(plan, nodeKey, nodeVal);
+            json_object_unref(dev);
+            break;
+        }
+        case VGM_MEMORY_MODEL_LAST:
+            json_object_unref(dev);
+            break;
+        }
+    }
+    return TRUE;
+}
+
+static void
+vgmPlanLaunchSecurity(VgmQemuPlan *plan, const VgmDomainDef *def,
+                      const VgmQemuGmemChoice *gmem)
+{
+    const VgmLaunchSecurityDef *sec = def->sec;
+    JsonObject *o;
+
+    if (!sec)
+        return;
+    o = json_object_new();
+    switch (sec->type) {
+    case VGM_LAUNCH_SECURITY_SEV:
+    case VGM_LAUNCH_SECURITY_SEV_SNP: {
+        gboolean snp = sec->type == VGM_LAUNCH_SECURITY_SEV_SNP;
+        json_object_set_string_member(o, "qom-type", snp ? "sev-snp-guest" : "sev-guest");
+        json_object_set_string_member(o, "id", "lsec0");
+        /* without <cbitpos>/<reducedPhysBits> libvirt takes them from the
+         * host's SEV capabilities at start; here the usual EPYC values */
+        json_object_set_int_member(o, "cbitpos", sec->haveCbitpos ? sec->cbitpos : 51);
+        json_object_set_int_member(o, "reduced-phys-bits",
+                                   sec->haveReducedPhysBits ? sec->reducedPhysBits : 1);
+        if (!snp) {
+            json_object_set_int_member(o, "policy", sec->policy);
+            if (sec->dhCert)
+                json_object_set_string_member(o, "dh-cert-file", sec->dhCert);
+            if (sec->session)
+                json_object_set_string_member(o, "session-file", sec->session);
+        } else {
+            if (sec->havePolicy)
+                json_object_set_int_member(o, "policy", sec->policy);
+            if (sec->guestVisibleWorkarounds)
+                json_object_set_string_member(o, "guest-visible-workarounds", sec->guestVisibleWorkarounds);
+            if (sec->idBlock)
+                json_object_set_string_member(o, "id-block", sec->idBlock);
+            if (sec->idAuth)
+                json_object_set_string_member(o, "id-auth", sec->idAuth);
+            if (sec->authorKey)
+                json_object_set_boolean_member(o, "author-key-enabled", sec->authorKey == VGM_TRISTATE_YES);
+            if (sec->hostData)
+                json_object_set_string_member(o, "host-data", sec->hostData);
+            if (sec->vcek)
+                json_object_set_boolean_member(o, "vcek-disabled", sec->vcek == VGM_TRISTATE_NO);
+        }
+        if (sec->kernelHashes)
+            json_object_set_boolean_member(o, "kernel-hashes", sec->kernelHashes == VGM_TRISTATE_YES);
+        break;
+    }
+    case VGM_LAUNCH_SECURITY_TDX:
+        json_object_set_string_member(o, "qom-type", "tdx-guest");
+        json_object_set_string_member(o, "id", "lsec0");
+        /* the TDX policy is the TD attributes word (bit 28 is
+         * SEPT_VE_DISABLE, which QEMU's sept-ve-disable only mirrors) */
+        if (sec->havePolicy)
+            json_object_set_int_member(o, "attributes", sec->policy);
+        if (sec->mrConfigId)
+            json_object_set_string_member(o, "mrconfigid", sec->mrConfigId);
+        if (sec->mrOwner)
+            json_object_set_string_member(o, "mrowner", sec->mrOwner);
+        if (sec->mrOwnerConfig)
+            json_object_set_string_member(o, "mrownerconfig", sec->mrOwnerConfig);
+        if (sec->haveQGS) {
+            JsonObject *sock = json_object_new();
+            json_object_set_string_member(sock, "type", "unix");
+            json_object_set_string_member(sock, "path",
+                                          sec->qgsPath ? sec->qgsPath : "/var/run/tdx-qgs/qgs.socket");
+            json_object_set_object_member(o, "quote-generation-socket", sock);
+        }
+        break;
+    case VGM_LAUNCH_SECURITY_S390_PV:
+        json_object_set_string_member(o, "qom-type", "s390-pv-guest");
+        json_object_set_string_member(o, "id", "lsec0");
+        break;
+    case VGM_LAUNCH_SECURITY_NONE:
+    case VGM_LAUNCH_SECURITY_LAST:
+        break;
+    }
+    if (gmem->convertInPlace) {
+        json_object_set_boolean_member(o, "convert-in-place", TRUE);
+        if (gmem->hugetlb) {
+            json_object_set_string_member(o, "gmem-allocator", "hugetlb");
+            json_object_set_int_member(o, "gmem-page-size", gmem->pageKiB * 1024);
+        }
+    }
+    plan->lsec = o;
+}
+
+static void
+vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *caps,
+               const VgmQemuGmemChoice *gmem)
+{
+    GPtrArray *epc = plan->machineProps; /* holds sgx-epc.* from the memory step */
+    gboolean tdx = def->sec && def->sec->type == VGM_LAUNCH_SECURITY_TDX;
+    guint i;
+
+    plan->machineProps = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuMachinePropFree);
+    /* the order libvirt writes them in */
+    vgmPlanMachineProp(plan, "usb", "off");
+    if (tdx)
+        vgmPlanMachineProp(plan, "smm", "off");
+    else if (def->features.features[VGM_FEATURE_SMM])
+        vgmPlanMachineProp(plan, "smm",
+                           def->features.features[VGM_FEATURE_SMM] == VGM_TRISTATE_YES ? "on" : "off");
+    if (tdx || def->features.ioapic == VGM_IOAPIC_QEMU)
+        vgmPlanMachineProp(plan, "kernel_irqchip", "split");
+    else if (def->features.ioapic == VGM_IOAPIC_KVM)
+        vgmPlanMachineProp(plan, "kernel_irqchip", "on");
+    vgmPlanMachineProp(plan, "dump-guest-core", def->dumpCore == VGM_TRISTATE_YES ? "on" : "off");
+    if (def->mb.nosharepages)
+        vgmPlanMachineProp(plan, "mem-merge", "off");
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        if (mem->model == VGM_MEMORY_MODEL_NVDIMM) {
+            vgmPlanMachineProp(plan, "nvdimm", "on");
+            break;
+        }
+    }
+    if (!def->features.features[VGM_FEATURE_ACPI] &&
+        vgmQemuCapsCheckMachineProp(caps, "acpi", NULL))
+        vgmPlanMachineProp(plan, "acpi", "off");
+    if (def->sec)
+        vgmPlanMachineProp(plan, "confidential-guest-support", "lsec0");
+    if (vgmDomainDefNumaCells(def) == 0)
+        vgmPlanMachineProp(plan, "memory-backend", plan->machine->defaultRamId);
+    if (def->os.loaderType == VGM_LOADER_TYPE_PFLASH) {
+        vgmPlanMachineProp(plan, "pflash0", "vgm-pflash0-format");
+        if (def->os.nvram)
+            vgmPlanMachineProp(plan, "pflash1", "vgm-pflash1-format");
+    }
+    if (gmem->spelling == VGM_QEMU_GMEM_MACHINE)
+        vgmPlanMachineProp(plan, "in-place-conversion", "on");
+    if (def->mb.liveUpdate)
+        vgmPlanMachineProp(plan, "aux-ram-share", "on");
+    for (i = 0; i < epc->len; i++) {
+        VgmQemuMachineProp *p = g_ptr_array_index(epc, i);
+        vgmPlanMachineProp(plan, p->name, p->value);
+    }
+    g_ptr_array_unref(epc);
+}
+
+VgmQemuPlan *
+vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                 const VgmQemuConfig *cfg, GError **error)
+{
+    g_autoptr(VgmQemuPlan) plan = g_new0(VgmQemuPlan, 1);
+    VgmQemuGmemChoice gmem;
+
+    plan->machineProps = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuMachinePropFree);
+    plan->backends = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuBackendFree);
+    plan->memDevices = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+
+    if (!vgmQemuValidateDomain(def, caps, error) ||
+        !vgmQemuChooseGuestMemfd(def, caps, &gmem, error))
+        return NULL;
+    if (!(plan->machine = vgmQemuCapsGetMachine(caps, def->os.machine, error)))
+        return NULL;
+    plan->gmem = gmem.spelling;
+    plan->convertInPlace = gmem.convertInPlace;
+    plan->accelKVM = def->virtType == VGM_DOMAIN_VIRT_KVM && !cfg->forceTCG;
+
+    if (!vgmPlanMemory(plan, def, caps, cfg, &gmem, error))
+        return NULL;
+    vgmPlanMachine(plan, def, caps, &gmem);
+    vgmPlanLaunchSecurity(plan, def, &gmem);
+    return g_steal_pointer(&plan);
+}
+
+JsonNode *
+vgmQemuPlanToJSON(const VgmQemuPlan *plan)
+{
+    JsonObject *root = json_object_new();
+    JsonArray *backends = json_array_new();
+    JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+    guint i;
+
+    json_object_set_string_member(root, "machine", plan->machine->name);
+    json_object_set_string_member(root, "guest-memfd",
+                                  vgmQemuGmemSpellingTypeToString(plan->gmem));
+    json_object_set_boolean_member(root, "convert-in-place", plan->convertInPlace);
+    json_object_set_int_member(root, "initial-memory-kib", plan->initialKiB);
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *b = g_ptr_array_index(plan->backends, i);
+        JsonObject *o = json_object_new();
+
+        json_object_set_string_member(o, "id", b->id);
+        json_object_set_string_member(o, "qom-type", b->qomType);
+        json_object_set_string_member(o, "role", vgmQemuBackendRoleTypeToString(b->role));
+        json_object_set_int_member(o, "cell", b->cell);
+        json_object_set_int_member(o, "size", b->size);
+        json_object_set_boolean_member(o, "share", b->share);
+        json_object_set_boolean_member(o, "guest-memfd", b->guestMemfd);
+        json_array_add_object_element(backends, o);
+    }
+    json_object_set_array_member(root, "backends", backends);
+    json_node_take_object(node, root);
+    return node;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_plan.h: the backend plan, decided before anything is rendered.
+ *
+ * vgmQemuPlanBuild is a pure function of (domain definition, capability
+ * set, configuration): for main RAM, each NUMA cell and each memory device
+ * it picks the QOM type and the properties of the backend (which
+ * guest_memfd spelling the binary offers, hugepages, prealloc, host nodes,
+ * share, discard), then the -machine properties and the
+ * confidential-guest object. qemu_command.c only renders the plan; the
+ * QEMU process code checks the running QEMU against it.
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "conf/domain_conf.h"
+#include "qemu/qemu_capabilities.h"
+#include "qemu/qemu_conf.h"
+
+typedef enum {
+    VGM_QEMU_BACKEND_MAIN,      /* -machine memory-backend=, no NUMA */
+    VGM_QEMU_BACKEND_CELL,      /* -numa node,memdev= */
+    VGM_QEMU_BACKEND_DEVICE,    /* a <memory> device */
+
+    VGM_QEMU_BACKEND_LAST
+} VgmQemuBackendRole;
+VGM_ENUM_DECL(vgmQemuBackendRole);
+
+/* How guest_memfd is asked for, when it is (one per plan). */
+typedef enum {
+    VGM_QEMU_GMEM_NONE = 0,
+    VGM_QEMU_GMEM_MEMFD_PROP,      /* memory-backend-memfd "guest-memfd" */
+    VGM_QEMU_GMEM_BACKEND,         /* memory-backend-guest-memfd */
+    VGM_QEMU_GMEM_MEMFD_XPROP,     /* memory-backend-memfd "x-guest-memfd" */
+    VGM_QEMU_GMEM_MACHINE,         /* -machine in-place-conversion=on */
+
+    VGM_QEMU_GMEM_LAST
+} VgmQemuGmemSpelling;
+VGM_ENUM_DECL(vgmQemuGmemSpelling);
+
+typedef struct {
+    char *id;                   /* pc.ram, ram-node0, memdimm0 */
+    char *qomType;
+    JsonObject *props;          /* qom-type and id first, in emission order */
+    VgmQemuBackendRole role;
+    int cell;                   /* guest NUMA node, -1 for none */
+    unsigned long long size;    /* bytes */
+    gboolean share;             /* the share QEMU will report */
+    gboolean guestMemfd;        /* RAM lives in guest_memfd */
+    JsonObject *threadContext;  /* thread-context object, or NULL */
+} VgmQemuBackend;
+
+typedef struct {
+    char *name;
+    char *value;
+} VgmQemuMachineProp;
+
+typedef struct {
+    const VgmQemuCapsMachine *machine;  /* canonical machine type */
+    GPtrArray *machineProps;    /* VgmQemuMachineProp, in emission order */
+    gboolean accelKVM;
+    unsigned long long initialKiB; /* -m size */
+    GPtrArray *backends;        /* VgmQemuBackend: main or cells, then devices */
+    GPtrArray *memDevices;      /* JsonObject -device for each <memory> */
+    JsonObject *lsec;           /* the launch security object, or NULL */
+    VgmQemuGmemSpelling gmem;
+    gboolean convertInPlace;    /* cgs object carries convert-in-place */
+} VgmQemuPlan;
+
+void vgmQemuPlanFree(VgmQemuPlan *plan);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuPlan, vgmQemuPlanFree)
+
+/* Runs QEMU-specific validation (rules 9 to 12) and builds the plan. */
+VgmQemuPlan *vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                              const VgmQemuConfig *cfg, GError **error);
+
+/* The backend alias of a memory device (dimm0, virtiomem0, ...). */
+char *vgmQemuMemoryDeviceAlias(const VgmDomainDef *def, guint idx);
+
+/* The plan as JSON (what `start` stores in the status file and checks). */
+JsonNode *vgmQemuPlanToJSON(const VgmQemuPlan *plan);

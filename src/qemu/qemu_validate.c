@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_validate.c: what a domain asks of the QEMU binary.
+ *
+ * Rules 9 to 12 of the specification: a guest_memfd spelling for what the
+ * domain needs (and which one: the first the binary offers, in the order
+ * the specification gives), hugetlb guest_memfd only where QEMU has a
+ * spelling for it, live update's machine property and fd-keeping
+ * backends, and libvirt's own QEMU checks for the subset (memfd and
+ * hugepages, launch security objects, TDX's constraints, machine types,
+ * memory device models). Every message names the missing capability.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "qemu_validate.h"
+#include "qemu_plan.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+static const char *
+vgmQemuValidateSetName(const VgmQemuCaps *caps)
+{
+    return vgmQemuCapsGetName(caps) ? vgmQemuCapsGetName(caps) : "?";
+}
+
+unsigned long long
+vgmQemuHugepageForNode(const VgmDomainDef *def, int cell)
+{
+    const VgmDomainMemoryBacking *mb = &def->mb;
+    unsigned long long master = 0;
+    gboolean haveMaster = FALSE;
+    size_t i;
+
+    if (!mb->hasHugepages)
+        return 0;
+    for (i = 0; i < mb->nhugepages; i++) {
+        const VgmDomainHugePage *hp = &mb->hugepages[i];
+        if (!hp->nodemask) {
+            master = hp->size;
+            haveMaster = TRUE;
+        } else if (cell >= 0 && vgmBitmapIsSet(hp->nodemask, cell)) {
+            return hp->size;
+        }
+    }
+    if (haveMaster)
+        return master;
+    /* <hugepages/> with no <page>: the host's default size */
+    if (mb->nhugepages == 0)
+        return 2048;
+    return 0;
+}
+
+/* Whether guest RAM uses hugepages anywhere (the size of a 4 KiB "huge"
+ * page means none, as in libvirt). */
+static gboolean
+vgmQemuDomainHugepages(const VgmDomainDef *def, unsigned long long *sizeOut,
+                       gboolean *mixed)
+{
+    size_t ncells = vgmDomainDefNumaCells(def);
+    unsigned long long first = 0;
+    gboolean any = FALSE;
+    size_t i;
+
+    *mixed = FALSE;
+    for (i = 0; i < MAX(ncells, 1); i++) {
+        unsigned long long sz = vgmQemuHugepageForNode(def, ncells ? (int)i : -1);
+        if (sz == 4)
+            sz = 0;
+        if (i == 0)
+            first = sz;
+        else if (sz != first)
+            *mixed = TRUE;
+        any |= sz != 0;
+    }
+    *sizeOut = first;
+    return any;
+}
+
+static gboolean
+vgmQemuGmemBackendSpelling(const VgmQemuCaps *caps, gboolean needCpr,
+                           VgmQemuGmemSpelling *spelling)
+{
+    if (vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_MEMFD) &&
+        vgmQemuCapsGet(caps, VGM_QEMU_CAPS_MEMFD_GUEST_MEMFD)) {
+        *spelling = VGM_QEMU_GMEM_MEMFD_PROP;
+        return TRUE;
+    }
+    /* memory-backend-guest-memfd (vendor branches) has no CPR support:
+     * live update needs a memfd-based backend that hands its fd over */
+    if (!needCpr && vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_GUEST_MEMFD)) {
+        *spelling = VGM_QEMU_GMEM_BACKEND;
+        return TRUE;
+    }
+    if (vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_MEMFD) &&
+        vgmQemuCapsGet(caps, VGM_QEMU_CAPS_MEMFD_X_GUEST_MEMFD)) {
+        *spelling = VGM_QEMU_GMEM_MEMFD_XPROP;
+        return TRUE;
+    }
+    return FALSE;
+}
+
+gboolean
+vgmQemuChooseGuestMemfd(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                        VgmQemuGmemChoice *choice, GError **error)
+{
+    gboolean needCpr = def->mb.liveUpdate;
+    unsigned long long pageKiB = 0;
+    gboolean mixed = FALSE;
+    gboolean huge;
+    VgmQemuGmemSpelling spelling = VGM_QEMU_GMEM_NONE;
+
+    memset(choice, 0, sizeof(*choice));
+    if (!vgmDomainDefUsesGuestMemfd(def))
+        return TRUE;
+    huge = vgmQemuDomainHugepages(def, &pageKiB, &mixed);
+
+    if (!vgmDomainDefInPlaceConversion(def)) {
+        /* rule 10: no QEMU spelling for hugetlb init-shared guest_memfd */
+        if (huge) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary cannot back guest_memfd with hugepages for <source type='guestmemfd'>: hugetlb guest_memfd exists only with <launchSecurity inPlaceConversion='yes'> and the confidential-guest properties 'gmem-allocator' and 'gmem-page-size'"));
+            return FALSE;
+        }
+        if (!vgmQemuGmemBackendSpelling(caps, needCpr, &spelling)) {
+            if (needCpr && vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_GUEST_MEMFD))
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary does not support <liveUpdate/> with guest_memfd: its only guest_memfd backend, 'memory-backend-guest-memfd', does not keep its fd across CPR (needs memory-backend-memfd property 'guest-memfd' or 'x-guest-memfd')"));
+            else
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary does not support guest_memfd memory backends (capability set '%1$s' has none of: memory-backend-memfd property 'guest-memfd', object 'memory-backend-guest-memfd', memory-backend-memfd property 'x-guest-memfd')"),
+                            vgmQemuValidateSetName(caps));
+            return FALSE;
+        }
+        choice->spelling = spelling;
+        return TRUE;
+    }
+
+    /* in-place conversion on sev-snp or tdx */
+    {
+        gboolean snp = def->sec->type == VGM_LAUNCH_SECURITY_SEV_SNP;
+        VgmQemuCapsFlag convert = snp ? VGM_QEMU_CAPS_SEV_SNP_CONVERT_IN_PLACE :
+                                        VGM_QEMU_CAPS_TDX_CONVERT_IN_PLACE;
+        const char *cgs = snp ? "sev-snp-guest" : "tdx-guest";
+
+        if (vgmQemuCapsGet(caps, convert)) {
+            if (!vgmQemuGmemBackendSpelling(caps, needCpr, &spelling)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary has '%1$s' property 'convert-in-place' but no guest_memfd RAM backend to convert (needs memory-backend-memfd property 'guest-memfd', object 'memory-backend-guest-memfd'%2$s or memory-backend-memfd property 'x-guest-memfd')"),
+                            cgs, needCpr ? _(" (which cannot do live update)") : "");
+                return FALSE;
+            }
+            if (huge) {
+                if (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_CGS_GMEM_ALLOCATOR) ||
+                    !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_CGS_GMEM_PAGE_SIZE)) {
+                    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                                _("this QEMU binary cannot back in-place guest_memfd with hugepages: '%1$s' lacks the properties 'gmem-allocator' and 'gmem-page-size'"),
+                                cgs);
+                    return FALSE;
+                }
+                if (mixed) {
+                    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                                _("hugepages for in-place guest_memfd must be one size for all guest memory: QEMU sets 'gmem-page-size' once per VM on '%1$s'"),
+                                cgs);
+                    return FALSE;
+                }
+                choice->hugetlb = TRUE;
+                choice->pageKiB = pageKiB;
+            }
+            choice->spelling = spelling;
+            choice->convertInPlace = TRUE;
+            return TRUE;
+        }
+        if (vgmQemuCapsGet(caps, VGM_QEMU_CAPS_MACHINE_IN_PLACE_CONVERSION)) {
+            if (huge) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary cannot back in-place guest_memfd with hugepages: it converts in place only through the machine property 'in-place-conversion', which has no hugetlb setting ('%1$s' lacks 'convert-in-place', 'gmem-allocator' and 'gmem-page-size')"),
+                            cgs);
+                return FALSE;
+            }
+            choice->spelling = VGM_QEMU_GMEM_MACHINE;
+            return TRUE;
+        }
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support in-place conversion for <launchSecurity type='%1$s'>: needs the '%2$s' property 'convert-in-place' or the machine property 'in-place-conversion'"),
+                    vgmLaunchSecurityTypeToString(def->sec->type), cgs);
+        return FALSE;
+    }
+}
+
+/* ---- rule 11: live update ---- */
+
+static gboolean
+vgmQemuValidateLiveUpdate(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                          GError **error)
+{
+    if (!def->mb.liveUpdate)
+        return TRUE;
+    if (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_MACHINE_AUX_RAM_SHARE)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support <liveUpdate/>: the machine property 'aux-ram-share' is missing"));
+        return FALSE;
+    }
+    if (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_MEMFD) &&
+        def->mb.source != VGM_DOMAIN_MEMORY_SOURCE_FILE) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support <liveUpdate/>: guest RAM needs an fd-based backend and 'memory-backend-memfd' is missing"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- rule 12: libvirt's QEMU checks ---- */
+
+static gboolean
+vgmQemuValidateMachine(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                       GError **error)
+{
+    const char *arch = vgmQemuCapsGetArch(caps);
+
+    if (arch && def->os.arch && !g_str_equal(arch, def->os.arch)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary emulates '%1$s', but the domain's <type arch='%2$s'> asks for another architecture"),
+                    arch, def->os.arch);
+        return FALSE;
+    }
+    if (!vgmQemuCapsGetMachine(caps, def->os.machine, error))
+        return FALSE;
+    if (def->virtType == VGM_DOMAIN_VIRT_KVM && !vgmQemuCapsHasKVM(caps)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support <domain type='kvm'>: it was built without KVM"));
+        return FALSE;
+    }
+    if (def->virtType == VGM_DOMAIN_VIRT_QEMU && def->cpu &&
+        def->cpu->mode == VGM_CPU_MODE_HOST_PASSTHROUGH) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<cpu mode='host-passthrough'> needs <domain type='kvm'>; use mode='maximum' for an emulated guest"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmQemuValidateMemory(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                      GError **error)
+{
+    const VgmDomainMemoryBacking *mb = &def->mb;
+    size_t ncells = vgmDomainDefNumaCells(def);
+    gboolean huge = FALSE;
+    size_t i;
+
+    for (i = 0; i < MAX(ncells, 1); i++) {
+        unsigned long long sz = vgmQemuHugepageForNode(def, ncells ? (int)i : -1);
+        if (sz && sz != 4)
+            huge = TRUE;
+    }
+    if (mb->hasHugepages && mb->source == VGM_DOMAIN_MEMORY_SOURCE_ANONYMOUS) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<hugepages> cannot be used with <source type='anonymous'>"));
+        return FALSE;
+    }
+    if (mb->source == VGM_DOMAIN_MEMORY_SOURCE_MEMFD &&
+        !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_MEMFD)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support <source type='memfd'>: object 'memory-backend-memfd' is missing"));
+        return FALSE;
+    }
+    if (mb->source == VGM_DOMAIN_MEMORY_SOURCE_MEMFD && huge && !vgmDomainDefUsesGuestMemfd(def) &&
+        (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_MEMFD_HUGETLB) ||
+         !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_MEMFD_HUGETLBSIZE))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary cannot use hugepages with <source type='memfd'>: memory-backend-memfd has no 'hugetlb' property (the host lacks MFD_HUGETLB)"));
+        return FALSE;
+    }
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        static const struct {
+            VgmMemoryModel model;
+            VgmQemuCapsFlag flag;
+            const char *device;
+        } devs[] = {
+            { VGM_MEMORY_MODEL_DIMM, VGM_QEMU_CAPS_DEVICE_PC_DIMM, "pc-dimm" },
+            { VGM_MEMORY_MODEL_NVDIMM, VGM_QEMU_CAPS_DEVICE_NVDIMM, "nvdimm" },
+            { VGM_MEMORY_MODEL_VIRTIO_MEM, VGM_QEMU_CAPS_DEVICE_VIRTIO_MEM_PCI, "virtio-mem-pci" },
+            { VGM_MEMORY_MODEL_VIRTIO_PMEM, VGM_QEMU_CAPS_DEVICE_VIRTIO_PMEM_PCI, "virtio-pmem-pci" },
+            { VGM_MEMORY_MODEL_SGX_EPC, VGM_QEMU_CAPS_DEVICE_SGX_EPC, "sgx-epc" },
+        };
+        size_t j;
+
+        for (j = 0; j < G_N_ELEMENTS(devs); j++) {
+            if (devs[j].model == mem->model && !vgmQemuCapsGet(caps, devs[j].flag)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary does not support memory device model '%1$s': device '%2$s' is missing"),
+                            vgmMemoryModelTypeToString(mem->model), devs[j].device);
+                return FALSE;
+            }
+        }
+        if (mem->model == VGM_MEMORY_MODEL_SGX_EPC &&
+            !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_EPC)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support memory device model 'sgx-epc': object 'memory-backend-epc' is missing"));
+            return FALSE;
+        }
+        if (vgmDomainDefUsesGuestMemfd(def) && mem->pagesize && mem->pagesize != 4 &&
+            (mem->model == VGM_MEMORY_MODEL_DIMM || mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("memory device of model '%1$s' cannot have its own <pagesize> with guest_memfd memory: guest_memfd page size is set once per VM"),
+                        vgmMemoryModelTypeToString(mem->model));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmQemuValidateLaunchSecurity(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                              GError **error)
+{
+    static const struct {
+        VgmLaunchSecurityType type;
+        VgmQemuCapsFlag flag;
+        const char *object;
+        const char *arch;
+    } objs[] = {
+        { VGM_LAUNCH_SECURITY_SEV, VGM_QEMU_CAPS_OBJECT_SEV_GUEST, "sev-guest", "x86_64" },
+        { VGM_LAUNCH_SECURITY_SEV_SNP, VGM_QEMU_CAPS_OBJECT_SEV_SNP_GUEST, "sev-snp-guest", "x86_64" },
+        { VGM_LAUNCH_SECURITY_TDX, VGM_QEMU_CAPS_OBJECT_TDX_GUEST, "tdx-guest", "x86_64" },
+        { VGM_LAUNCH_SECURITY_S390_PV, VGM_QEMU_CAPS_OBJECT_S390_PV_GUEST, "s390-pv-guest", "s390x" },
+    };
+    const VgmLaunchSecurityDef *sec = def->sec;
+    size_t i;
+
+    if (!sec)
+        return TRUE;
+    for (i = 0; i < G_N_ELEMENTS(objs); i++) {
+        if (objs[i].type != sec->type)
+            continue;
+        if (!g_str_equal(def->os.arch, objs[i].arch)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<launchSecurity type='%1$s'> needs a guest of architecture '%2$s', not '%3$s'"),
+                        vgmLaunchSecurityTypeToString(sec->type), objs[i].arch, def->os.arch);
+            return FALSE;
+        }
+        if (!vgmQemuCapsGet(caps, objs[i].flag)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <launchSecurity type='%1$s'>: object '%2$s' is missing"),
+                        vgmLaunchSecurityTypeToString(sec->type), objs[i].object);
+            return FALSE;
+        }
+        if (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_MACHINE_CONFIDENTIAL_GUEST_SUPPORT)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <launchSecurity>: the machine property 'confidential-guest-support' is missing"));
+            return FALSE;
+        }
+    }
+    if (def->virtType != VGM_DOMAIN_VIRT_KVM && sec->type != VGM_LAUNCH_SECURITY_S390_PV) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<launchSecurity type='%1$s'> needs <domain type='kvm'>"),
+                    vgmLaunchSecurityTypeToString(sec->type));
+        return FALSE;
+    }
+    if (sec->type == VGM_LAUNCH_SECURITY_SEV_SNP) {
+        if (sec->kernelHashes == VGM_TRISTATE_YES &&
+            !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_SEV_SNP_KERNEL_HASHES)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support kernelHashes for sev-snp: 'sev-snp-guest' lacks 'kernel-hashes'"));
+            return FALSE;
+        }
+        if ((sec->idBlock || sec->idAuth) && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_SEV_SNP_ID_BLOCK)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <idBlock> for sev-snp: 'sev-snp-guest' lacks 'id-block'"));
+            return FALSE;
+        }
+        if (sec->hostData && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_SEV_SNP_HOST_DATA)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <hostData> for sev-snp: 'sev-snp-guest' lacks 'host-data'"));
+            return FALSE;
+        }
+    }
+    if (sec->type == VGM_LAUNCH_SECURITY_TDX) {
+        if (def->features.features[VGM_FEATURE_SMM] == VGM_TRISTATE_YES) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<launchSecurity type='tdx'> cannot be used with <smm state='on'>: TDX guests have no SMM"));
+            return FALSE;
+        }
+        if (def->features.ioapic == VGM_IOAPIC_KVM) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<launchSecurity type='tdx'> needs a split irqchip: use <ioapic driver='qemu'/>, not 'kvm'"));
+            return FALSE;
+        }
+        if (def->os.loaderType == VGM_LOADER_TYPE_PFLASH || def->os.nvram) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<launchSecurity type='tdx'> cannot load firmware as pflash: use <loader type='rom'> (QEMU -bios)"));
+            return FALSE;
+        }
+        if (sec->haveQGS && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_TDX_QUOTE_GENERATION_SOCKET)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <quoteGenerationService>: 'tdx-guest' lacks 'quote-generation-socket'"));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+        if (net->type == VGM_NET_TYPE_NETWORK) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<interface type='network'> (network '%1$s') needs a virtual network driver, which virt-gmem does not have: use <interface type='bridge'> with the network's bridge, or type 'user'"),
+                        net->source);
+            return FALSE;
+        }
+    }
+    if (def->os.firmware == VGM_OS_FIRMWARE_EFI && !def->os.loader) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<os firmware='efi'> needs an explicit <loader>: virt-gmem does not pick firmware from descriptor files"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmQemuValidateDomain(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                      GError **error)
+{
+    VgmQemuGmemChoice choice;
+
+    return vgmQemuValidateMachine(def, caps, error) &&
+           vgmQemuValidateDevices(def, error) &&
+           vgmQemuValidateLaunchSecurity(def, caps, error) &&
+           vgmQemuValidateMemory(def, caps, error) &&
+           vgmQemuChooseGuestMemfd(def, caps, &choice, error) &&
+           vgmQemuValidateLiveUpdate(def, caps, error);
+}

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemuxml2argvtest.c: the QEMU arrow (QEMU validation, backend plan,
+ * command line), by golden files.
+ *
+ * Every tests/qemuxml2argvdata/NAME.xml runs against every capability set
+ * in tests/qemucapabilitiesdata/SET.json. The expected result is
+ * NAME.SET.args (the command line, one option and its value a line) or
+ * NAME.SET.err (the exact error) in tests/qemuxml2argvdata/. For every
+ * command line, each emitted -object and -device is checked against the
+ * set's QMP schema (type exists, properties exist, value types match).
+ * A .args or .err file that no (input, set) pair produces fails the run.
+ * VGM_TEST_REGENERATE=1 rewrites the golden files for review with git diff.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "testutils.h"
+#include "conf/domain_conf.h"
+#include "qemu/qemu_command.h"
+#include "util/vgmerror.h"
+
+typedef struct {
+    char *input;    /* NAME.xml */
+    char *set;      /* SET (file name without .json) */
+} VgmArgvCase;
+
+static GHashTable *vgmSets; /* set name -> VgmQemuCaps */
+
+static void
+testArgv(gconstpointer data)
+{
+    const VgmArgvCase *c = data;
+    g_autofree char *rel = g_build_filename("qemuxml2argvdata", c->input, NULL);
+    g_autofree char *in = vgmTestDataPath(rel);
+    g_autofree char *stem = g_strndup(in, strlen(in) - strlen(".xml"));
+    g_autofree char *argsFile = g_strdup_printf("%s.%s.args", stem, c->set);
+    g_autofree char *errFile = g_strdup_printf("%s.%s.err", stem, c->set);
+    const VgmQemuCaps *caps = g_hash_table_lookup(vgmSets, c->set);
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNewForTest();
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuCmd) cmd = NULL;
+
+    vgmTestResetRandom();
+    def = vgmDomainDefParseFile(in, 0, &err);
+    if (!def)
+        g_error("%s: %s", c->input, err->message);
+
+    cmd = vgmQemuBuildCommandLine(def, caps, cfg, NULL, &err);
+    if (!cmd) {
+        g_autofree char *msg = g_strconcat(err->message, "\n", NULL);
+        g_assert_cmpint(err->code, !=, VGM_ERR_INTERNAL);
+        if (!vgmTestRegenerate() && g_file_test(argsFile, G_FILE_TEST_EXISTS))
+            g_error("%s on %s failed, but %s expects success: %s",
+                    c->input, c->set, argsFile, err->message);
+        if (vgmTestRegenerate())
+            g_unlink(argsFile);
+        g_assert_true(vgmTestCompareGolden(errFile, msg));
+    } else {
+        g_autofree char *args = vgmQemuCmdFormatArgsFile(cmd);
+        g_autoptr(GError) schemaErr = NULL;
+
+        if (!vgmQemuCmdCheckSchema(cmd, caps, &schemaErr))
+            g_error("%s on %s: %s", c->input, c->set, schemaErr->message);
+        if (!vgmTestRegenerate() && g_file_test(errFile, G_FILE_TEST_EXISTS))
+            g_error("%s on %s succeeded, but %s expects a failure", c->input, c->set, errFile);
+        if (vgmTestRegenerate())
+            g_unlink(errFile);
+        g_assert_true(vgmTestCompareGolden(argsFile, args));
+    }
+}
+
+/* Every golden file must belong to an (input, set) pair. */
+static void
+testNoStrayFiles(gconstpointer data)
+{
+    GPtrArray *inputs = (GPtrArray *)data;
+    g_autoptr(GPtrArray) args = vgmTestListFiles("qemuxml2argvdata", ".args");
+    g_autoptr(GPtrArray) errs = vgmTestListFiles("qemuxml2argvdata", ".err");
+    guint i, k;
+
+    g_ptr_array_extend_and_steal(args, g_steal_pointer(&errs));
+    for (i = 0; i < args->len; i++) {
+        const char *f = args->pdata[i];
+        gboolean found = FALSE;
+        GHashTableIter it;
+        gpointer set;
+
+        for (k = 0; k < inputs->len && !found; k++) {
+            const char *in = inputs->pdata[k];
+            g_autofree char *stem = g_strndup(in, strlen(in) - 4);
+            g_hash_table_iter_init(&it, vgmSets);
+            while (g_hash_table_iter_next(&it, &set, NULL)) {
+                g_autofree char *a = g_strdup_printf("%s.%s.args", stem, (char *)set);
+                g_autofree char *e = g_strdup_printf("%s.%s.err", stem, (char *)set);
+                if (g_str_equal(f, a) || g_str_equal(f, e))
+                    found = TRUE;
+            }
+        }
+        if (!found)
+            g_error("qemuxml2argvdata/%s belongs to no input and capability set", f);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autoptr(GPtrArray) inputs = NULL;
+    g_autoptr(GPtrArray) sets = NULL;
+    guint i, j;
+
+    g_test_init(&argc, &argv, NULL);
+    g_setenv("LC_ALL", "C", TRUE);
+
+    vgmSets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                    (GDestroyNotify)vgmQemuCapsFree);
+    sets = vgmTestListFiles("qemucapabilitiesdata", ".json");
+    g_assert_cmpuint(sets->len, >=, 5);
+    for (i = 0; i < sets->len; i++) {
+        const char *f = sets->pdata[i];
+        g_autofree char *rel = g_build_filename("qemucapabilitiesdata", f, NULL);
+        g_autofree char *path = vgmTestDataPath(rel);
+        g_autoptr(GError) err = NULL;
+        VgmQemuCaps *caps = vgmQemuCapsLoadFile(path, &err);
+
+        if (!caps)
+            g_error("%s: %s", f, err->message);
+        g_hash_table_insert(vgmSets, g_strndup(f, strlen(f) - 5), caps);
+    }
+
+    inputs = vgmTestListFiles("qemuxml2argvdata", ".xml");
+    for (i = 0; i < inputs->len; i++) {
+        for (j = 0; j < sets->len; j++) {
+            VgmArgvCase *c = g_new0(VgmArgvCase, 1);
+            const char *s = sets->pdata[j];
+            g_autofree char *path = NULL;
+
+            c->input = g_strdup(inputs->pdata[i]);
+            c->set = g_strndup(s, strlen(s) - 5);
+            path = g_strdup_printf("/xml2argv/%s/%s", c->set, c->input);
+            g_test_add_data_func_full(path, c, testArgv, NULL);
+        }
+    }
+    g_test_add_data_func("/xml2argv/no-stray-files", inputs, testNoStrayFiles);
+    return g_test_run();
+}
