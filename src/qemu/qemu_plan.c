@@ -320,6 +320,10 @@ vgmPlanBackend(const VgmDomainDef *def, const VgmQemuCaps *caps,
     if (!shareSet)
         share = g_str_equal(b->qomType, "memory-backend-memfd"); /* QEMU's default */
 
+    /* libvirt's order: type-specific, share, canonical path, prealloc */
+    if (canonicalOff && vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BACKEND_CANONICAL_RAMBLOCK_ID))
+        json_object_set_boolean_member(p, "x-use-canonical-path-for-ramblock-id", FALSE);
+
     if (prealloc) {
         json_object_set_boolean_member(p, "prealloc", TRUE);
         if (mb->allocationThreads)
@@ -337,9 +341,6 @@ vgmPlanBackend(const VgmDomainDef *def, const VgmQemuCaps *caps,
         json_object_set_array_member(b->threadContext, "node-affinity", vgmPlanNodeArray(nodes));
         json_object_set_string_member(p, "prealloc-context", tc);
     }
-
-    if (canonicalOff && vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BACKEND_CANONICAL_RAMBLOCK_ID))
-        json_object_set_boolean_member(p, "x-use-canonical-path-for-ramblock-id", FALSE);
 
     if (req->mem && req->mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM &&
         vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BACKEND_RESERVE))
@@ -361,8 +362,6 @@ vgmPlanBackend(const VgmDomainDef *def, const VgmQemuCaps *caps,
     json_object_set_string_member(p, "qom-type", b->qomType);
     b->props = p;
     b->share = share;
-    /* reorder so that the virtio-mem "reserve" sits where libvirt puts it
-     * (before size) - already the case; nothing else to do */
     return b;
 }
 
