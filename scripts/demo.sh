@@ -12,3 +12,9 @@ EX=examples/sev-snp-inplace.xml
 set -x
 ./build/tools/virt-gmem validate "$EX"
 ./build/tools/virt-gmem format "$EX"
+# the same domain on each kind of QEMU: AMD's convert-in-place branch, the
+# machine-wide in-place-conversion knob, and merged QEMU 10.1 (an error)
+for set in qemu-gmem-inplace qemu-gmem-machine qemu-10.1; do
+    ./build/tools/virt-gmem domxml-to-native \
+        --qemu-caps "tests/qemucapabilitiesdata/$set.json" "$EX" || true
+done
