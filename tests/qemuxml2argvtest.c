@@ -8,7 +8,11 @@
  * NAME.SET.args (the command line, one option and its value a line) or
  * NAME.SET.err (the exact error) in tests/qemuxml2argvdata/. For every
  * command line, each emitted -object and -device is checked against the
- * set's QMP schema (type exists, properties exist, value types match).
+ * set's QMP schema (type exists, properties exist, value types match),
+ * and the one-line shell form parses back to exactly the argv built, so
+ * user strings (names, paths, the kernel command line) cannot escape
+ * their argument; escape-user-strings.xml shows they cannot escape their
+ * option either (doubled commas, JSON escaping).
  * A .args or .err file that no (input, set) pair produces fails the run.
  * VGM_TEST_REGENERATE=1 rewrites the golden files for review with git diff.
  */
@@ -65,6 +69,22 @@ testArgv(gconstpointer data)
 
         if (!vgmQemuCmdCheckSchema(cmd, caps, &schemaErr))
             g_error("%s on %s: %s", c->input, c->set, schemaErr->message);
+        /* the shell form must give back exactly the argv we built */
+        {
+            g_autofree char *line = vgmQemuCmdFormatShell(cmd);
+            g_auto(GStrv) parsed = NULL;
+            g_auto(GStrv) argvBuilt = vgmQemuCmdGetArgv(cmd);
+            guint k;
+
+            if (!g_shell_parse_argv(line, NULL, &parsed, NULL))
+                g_error("%s on %s: the shell line does not parse", c->input, c->set);
+            g_assert_cmpuint(g_strv_length(parsed), ==,
+                             cmd->env->len + g_strv_length(argvBuilt));
+            for (k = 0; k < cmd->env->len; k++)
+                g_assert_cmpstr(parsed[k], ==, g_ptr_array_index(cmd->env, k));
+            for (k = 0; argvBuilt[k]; k++)
+                g_assert_cmpstr(parsed[cmd->env->len + k], ==, argvBuilt[k]);
+        }
         if (!vgmTestRegenerate() && g_file_test(errFile, G_FILE_TEST_EXISTS))
             g_error("%s on %s succeeded, but %s expects a failure", c->input, c->set, errFile);
         if (vgmTestRegenerate())

@@ -421,7 +421,7 @@ vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *cap
         VgmBackendReq req = {
             .id = id,
             .role = VGM_QEMU_BACKEND_DEVICE,
-            .cell = mem->haveNode ? (int)mem->node : (ncells ? -1 : -1),
+            .cell = mem->haveNode ? (int)mem->node : -1,
             .pagesizeKiB = mem->pagesize,
             .path = mem->sourcePath,
             .access = mem->access,
