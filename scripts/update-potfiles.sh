@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 list=$(grep -lE '\b_\(|\bN_\(' $(find src tools -name '*.c') | LC_ALL=C sort -u)
 if [ "${1:-}" = "--check" ]; then
-    if ! diff -u po/POTFILES.in <(printf '%s\n' $list); then
+    if ! diff -u po/POTFILES.in <(printf '%s\n' $list) >&2; then
         echo "po/POTFILES.in is out of date: run scripts/update-potfiles.sh" >&2
         exit 1
     fi
