@@ -26,6 +26,10 @@ vgmToolParseOptions(const VgmToolCommand *cmd, GOptionEntry *entries,
     g_autoptr(GError) err = NULL;
     g_autofree char *summary = NULL;
 
+    {
+        g_autofree char *prg = g_strdup_printf("virt-gmem %s", cmd->name);
+        g_set_prgname(prg);
+    }
     ctx = g_option_context_new(cmd->params);
     g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
     summary = g_strdup(_(cmd->summary));
