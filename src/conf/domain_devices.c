@@ -57,16 +57,6 @@ static const char *const vgmRngBackends[] = {
 };
 
 static gboolean
-vgmStrInList(const char *const *list, const char *str)
-{
-    for (; *list; list++) {
-        if (g_str_equal(*list, str))
-            return TRUE;
-    }
-    return FALSE;
-}
-
-static gboolean
 vgmCheckValue(const char *const *list, const char *value, const char *attr,
               const char *elem, GError **error)
 {

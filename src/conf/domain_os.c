@@ -55,16 +55,6 @@ vgmDomainOsClear(VgmDomainDef *def)
     g_free(def->clock.timers);
 }
 
-static gboolean
-vgmStrInList(const char *const *list, const char *str)
-{
-    for (; *list; list++) {
-        if (g_str_equal(*list, str))
-            return TRUE;
-    }
-    return FALSE;
-}
-
 static int
 vgmOsText(xmlNodePtr os, const char *name, char **value, GError **error)
 {

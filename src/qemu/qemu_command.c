@@ -203,11 +203,32 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def)
     g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
 }
 
+/* -blockdev pair for pflash unit @unit: a file node and a raw format node */
+static void
+vgmCmdPflash(VgmQemuCmd *cmd, unsigned int unit, const char *path, gboolean readonly)
+{
+    g_autofree char *storage = g_strdup_printf("vgm-pflash%u-storage", unit);
+    g_autofree char *format = g_strdup_printf("vgm-pflash%u-format", unit);
+    JsonObject *o = json_object_new();
+
+    json_object_set_string_member(o, "driver", "file");
+    json_object_set_string_member(o, "filename", path);
+    json_object_set_string_member(o, "node-name", storage);
+    json_object_set_boolean_member(o, "auto-read-only", TRUE);
+    json_object_set_string_member(o, "discard", "unmap");
+    vgmCmdJSONArg(cmd, "-blockdev", o);
+    o = json_object_new();
+    json_object_set_string_member(o, "node-name", format);
+    json_object_set_boolean_member(o, "read-only", readonly);
+    json_object_set_string_member(o, "driver", "raw");
+    json_object_set_string_member(o, "file", storage);
+    vgmCmdJSONArg(cmd, "-blockdev", o);
+}
+
 static void
 vgmCmdFirmware(VgmQemuCmd *cmd, const VgmDomainDef *def)
 {
     const VgmOsDef *os = &def->os;
-    JsonObject *o;
 
     if (!os->loader)
         return;
@@ -215,34 +236,9 @@ vgmCmdFirmware(VgmQemuCmd *cmd, const VgmDomainDef *def)
         vgmCmdArgPair(cmd, "-bios", os->loader);
         return;
     }
-    o = json_object_new();
-    json_object_set_string_member(o, "driver", "file");
-    json_object_set_string_member(o, "filename", os->loader);
-    json_object_set_string_member(o, "node-name", "vgm-pflash0-storage");
-    json_object_set_boolean_member(o, "auto-read-only", TRUE);
-    json_object_set_string_member(o, "discard", "unmap");
-    vgmCmdJSONArg(cmd, "-blockdev", o);
-    o = json_object_new();
-    json_object_set_string_member(o, "node-name", "vgm-pflash0-format");
-    json_object_set_boolean_member(o, "read-only", os->loaderReadonly != VGM_TRISTATE_NO);
-    json_object_set_string_member(o, "driver", "raw");
-    json_object_set_string_member(o, "file", "vgm-pflash0-storage");
-    vgmCmdJSONArg(cmd, "-blockdev", o);
-    if (!os->nvram)
-        return;
-    o = json_object_new();
-    json_object_set_string_member(o, "driver", "file");
-    json_object_set_string_member(o, "filename", os->nvram);
-    json_object_set_string_member(o, "node-name", "vgm-pflash1-storage");
-    json_object_set_boolean_member(o, "auto-read-only", TRUE);
-    json_object_set_string_member(o, "discard", "unmap");
-    vgmCmdJSONArg(cmd, "-blockdev", o);
-    o = json_object_new();
-    json_object_set_string_member(o, "node-name", "vgm-pflash1-format");
-    json_object_set_boolean_member(o, "read-only", FALSE);
-    json_object_set_string_member(o, "driver", "raw");
-    json_object_set_string_member(o, "file", "vgm-pflash1-storage");
-    vgmCmdJSONArg(cmd, "-blockdev", o);
+    vgmCmdPflash(cmd, 0, os->loader, os->loaderReadonly != VGM_TRISTATE_NO);
+    if (os->nvram)
+        vgmCmdPflash(cmd, 1, os->nvram, FALSE);
 }
 
 static void

@@ -21,6 +21,16 @@ vgmEnumFromString(const char *const *types, unsigned int ntypes,
     return -1;
 }
 
+gboolean
+vgmStrInList(const char *const *list, const char *str)
+{
+    for (; list && *list; list++) {
+        if (g_str_equal(*list, str))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 const char *
 vgmEnumToString(const char *const *types, unsigned int ntypes, int type)
 {

@@ -15,6 +15,9 @@ int vgmEnumFromString(const char *const *types, unsigned int ntypes,
 const char *vgmEnumToString(const char *const *types, unsigned int ntypes,
                             int type);
 
+/* Whether @str is one of the NULL-terminated @list. */
+gboolean vgmStrInList(const char *const *list, const char *str);
+
 #define VGM_ENUM_DECL(name) \
     const char *name##TypeToString(int type); \
     int name##TypeFromString(const char *type)

@@ -403,16 +403,6 @@ vgmXMLParseScaledSize(xmlNodePtr node, const char *unitAttr,
     return 1;
 }
 
-static gboolean
-vgmStrInList(const char *const *list, const char *name)
-{
-    for (; list && *list; list++) {
-        if (g_str_equal(*list, name))
-            return TRUE;
-    }
-    return FALSE;
-}
-
 gboolean
 vgmXMLCheckAttrs(xmlNodePtr node, const char *const *allowed, GError **error)
 {
