@@ -64,6 +64,7 @@ static const char *const vgmQemuCapsProbeKindNames[] = {
     [VGM_QEMU_CAPS_PROBE_DEVICE] = "device",
     [VGM_QEMU_CAPS_PROBE_COMMAND] = "command",
     [VGM_QEMU_CAPS_PROBE_KVM] = "kvm",
+    [VGM_QEMU_CAPS_PROBE_SMP_TRIAL] = "smp-trial",
 };
 
 static unsigned int vgmQemuCapsProbeCount;
@@ -1140,6 +1141,7 @@ vgmQemuCapsDeriveFlag(const VgmQemuCaps *caps, VgmQemuCapsFlag flag,
         return json_object_has_member(caps->devices, spec->arg1);
     case VGM_QEMU_CAPS_PROBE_COMMAND:
     case VGM_QEMU_CAPS_PROBE_KVM:
+    case VGM_QEMU_CAPS_PROBE_SMP_TRIAL:
         break;
     }
     *derivable = FALSE;
@@ -1619,6 +1621,50 @@ vgmQemuCapsProbeWaitSocket(GSubprocess *proc, const char *sockPath,
     }
 }
 
+/*
+ * Whether the main machine type starts with "-smp @smp": QEMU exits at
+ * once when the machine lacks a topology level, and keeps running (paused)
+ * when it accepts it. A QEMU still up after the bound accepted it.
+ */
+#define VGM_QEMU_CAPS_TRIAL_MS 2000
+
+static gboolean
+vgmQemuCapsProbeSmpTrial(const VgmQemuCaps *caps, const char *binary,
+                         const char *tmpdir, const char *smp)
+{
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autofree char *machine = NULL;
+    g_autofree char *homeEnv = g_strdup_printf("HOME=%s", tmpdir);
+    const char *envp[] = { "LC_ALL=C", homeEnv, NULL };
+    gint64 deadline = g_get_monotonic_time() + (gint64)VGM_QEMU_CAPS_TRIAL_MS * 1000;
+    gboolean accepted;
+
+    if (!caps->machineType)
+        return FALSE;
+    machine = g_strdup_printf("%s,accel=tcg", caps->machineType);
+    {
+        const char *argv[] = {
+            binary, "-machine", machine, "-smp", smp, "-m", "64", "-S",
+            "-nodefaults", "-display", "none", "-no-user-config", NULL
+        };
+
+        launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                             G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+        g_subprocess_launcher_set_environ(launcher, (char **)envp);
+        g_subprocess_launcher_set_cwd(launcher, tmpdir);
+        g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
+        if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, NULL)))
+            return FALSE;
+    }
+    while (g_subprocess_get_identifier(proc) && g_get_monotonic_time() < deadline)
+        g_usleep(20 * 1000);
+    accepted = g_subprocess_get_identifier(proc) != NULL;
+    g_subprocess_force_exit(proc);
+    g_subprocess_wait(proc, NULL, NULL);
+    return accepted;
+}
+
 VgmQemuCaps *
 vgmQemuCapsProbe(const char *binary, GError **error)
 {
@@ -1682,6 +1728,11 @@ vgmQemuCapsProbe(const char *binary, GError **error)
     if (proc) {
         g_subprocess_force_exit(proc);
         g_subprocess_wait(proc, NULL, NULL);
+    }
+    for (int f = 0; ok && f < VGM_QEMU_CAPS_LAST; f++) {
+        const VgmQemuCapsProbeSpec *spec = &vgmQemuCapsProbeTable[f];
+        if (spec->kind == VGM_QEMU_CAPS_PROBE_SMP_TRIAL)
+            caps->flags[f] = vgmQemuCapsProbeSmpTrial(caps, binary, tmpdir, spec->arg1);
     }
 
     if (!ok) {

@@ -27,6 +27,10 @@
  *   DEVICE (driver):        device-list-properties answers for the driver.
  *   COMMAND (name):         a QMP command in query-qmp-schema.
  *   KVM:                    query-kvm reports KVM support present.
+ *   SMP_TRIAL (smp):        the main machine type starts (paused, TCG)
+ *                           with "-smp smp"; QEMU rejects topology levels a
+ *                           machine lacks only when it builds the machine,
+ *                           so nothing in QMP tells.
  *
  * Capability description file (JSON, one set per file, keys sorted, two
  * space indent, exactly what vgmQemuCapsFormat writes):
@@ -142,6 +146,8 @@
     X(DEVICE_PIIX3_USB_UHCI, "device.piix3-usb-uhci", DEVICE, "piix3-usb-uhci", NULL) \
     /* accelerator and commands */ \
     X(KVM, "kvm", KVM, NULL, NULL) \
+    /* what the main machine type accepts, tried by starting it */ \
+    X(SMP_CLUSTERS, "smp.clusters", SMP_TRIAL, "2,clusters=2", NULL) \
     X(QUERY_KVM, "query-kvm", COMMAND, "query-kvm", NULL)
 
 typedef enum {
@@ -162,6 +168,7 @@ typedef enum {
     VGM_QEMU_CAPS_PROBE_DEVICE,
     VGM_QEMU_CAPS_PROBE_COMMAND,
     VGM_QEMU_CAPS_PROBE_KVM,
+    VGM_QEMU_CAPS_PROBE_SMP_TRIAL,
 } VgmQemuCapsProbeKind;
 
 typedef struct {

@@ -278,7 +278,7 @@ vgmCmdSmp(VgmQemuCmd *cmd, const VgmDomainDef *def)
         g_string_append_printf(s, ",maxcpus=%u", def->vcpus);
     if (cpu && cpu->sockets) {
         g_string_append_printf(s, ",sockets=%u,dies=%u", cpu->sockets, cpu->dies);
-        if (cpu->clusters)
+        if (cpu->clusters > 1)
             g_string_append_printf(s, ",clusters=%u", cpu->clusters);
         g_string_append_printf(s, ",cores=%u,threads=%u", cpu->cores, cpu->threads);
     } else {
@@ -451,7 +451,20 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     vgmCmdDevices(cmd, def, plan);
     if (plan->lsec)
         vgmCmdObject(cmd, plan->lsec);
-    vgmCmdArgPair(cmd, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+    {
+        /* QEMU starts its bridge helper for <interface type='bridge'>
+         * (libvirt hands over a tap fd instead): the helper is a setuid
+         * program QEMU spawns, so spawning and privileges stay allowed */
+        gboolean bridge = FALSE;
+        guint i;
+        for (i = 0; i < def->devices.nets->len; i++) {
+            const VgmNetDef *n = g_ptr_array_index(def->devices.nets, i);
+            bridge |= n->type == VGM_NET_TYPE_BRIDGE;
+        }
+        vgmCmdArgPair(cmd, "-sandbox", bridge ?
+                      "on,obsolete=deny,resourcecontrol=deny" :
+                      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+    }
     vgmCmdArgPair(cmd, "-msg", "timestamp=on");
 
     /* the last word: QEMU must know every object, device and property */

@@ -40,11 +40,20 @@ vgmCmdAddress(JsonObject *dev, const VgmDeviceAddress *addr, const VgmQemuPlan *
     json_object_set_string_member(dev, "addr", a);
 }
 
+/* A virtio device behind an IOMMU must be modern-only; on a PCI Express
+ * root bus (no <address>: QEMU puts it on pcie.0) QEMU would make it
+ * transitional and refuse the IOMMU, so say it outright. libvirt gets the
+ * same by placing such devices on root ports. */
 static void
-vgmCmdIommu(JsonObject *dev, VgmTristate iommu)
+vgmCmdIommu(JsonObject *dev, VgmTristate iommu, const VgmDeviceAddress *addr,
+            const VgmQemuPlan *plan)
 {
-    if (iommu)
-        json_object_set_boolean_member(dev, "iommu_platform", iommu == VGM_TRISTATE_YES);
+    if (!iommu)
+        return;
+    json_object_set_boolean_member(dev, "iommu_platform", iommu == VGM_TRISTATE_YES);
+    if (iommu == VGM_TRISTATE_YES && vgmCmdIsQ35(plan) &&
+        (addr->type != VGM_ADDRESS_PCI || addr->bus == 0))
+        json_object_set_string_member(dev, "disable-legacy", "on");
 }
 
 static void
@@ -196,7 +205,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         switch (d->bus) {
         case VGM_DISK_BUS_VIRTIO:
             json_object_set_string_member(dev, "driver", "virtio-blk-pci");
-            vgmCmdIommu(dev, d->driverIommu);
+            vgmCmdIommu(dev, d->driverIommu, &d->addr, plan);
             vgmCmdAddress(dev, &d->addr, plan);
             id = g_strdup_printf("virtio-disk%u", idx);
             break;
@@ -268,7 +277,7 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         json_object_set_string_member(dev, "mac", n->mac);
         if (boot)
             json_object_set_int_member(dev, "bootindex", boot);
-        vgmCmdIommu(dev, n->driverIommu);
+        vgmCmdIommu(dev, n->driverIommu, &n->addr, plan);
         vgmCmdAddress(dev, &n->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
@@ -418,7 +427,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         json_object_set_string_member(dev, "id", "balloon0");
         if (mb->autodeflate)
             json_object_set_boolean_member(dev, "deflate-on-oom", mb->autodeflate == VGM_TRISTATE_YES);
-        vgmCmdIommu(dev, mb->driverIommu);
+        vgmCmdIommu(dev, mb->driverIommu, &mb->addr, plan);
         vgmCmdAddress(dev, &mb->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
@@ -443,7 +452,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         json_object_set_string_member(dev, "driver", "virtio-rng-pci");
         json_object_set_string_member(dev, "rng", obj);
         json_object_set_string_member(dev, "id", id);
-        vgmCmdIommu(dev, r->driverIommu);
+        vgmCmdIommu(dev, r->driverIommu, &r->addr, plan);
         vgmCmdAddress(dev, &r->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);

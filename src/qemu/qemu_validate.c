@@ -137,50 +137,53 @@ vgmQemuChooseGuestMemfd(const VgmDomainDef *def, const VgmQemuCaps *caps,
         return TRUE;
     }
 
-    /* in-place conversion on sev-snp or tdx */
+    /* in-place conversion on sev-snp or tdx: the first way that works */
     {
         gboolean snp = def->sec->type == VGM_LAUNCH_SECURITY_SEV_SNP;
         VgmQemuCapsFlag convert = snp ? VGM_QEMU_CAPS_SEV_SNP_CONVERT_IN_PLACE :
                                         VGM_QEMU_CAPS_TDX_CONVERT_IN_PLACE;
         const char *cgs = snp ? "sev-snp-guest" : "tdx-guest";
+        gboolean machineKnob = vgmQemuCapsGet(caps, VGM_QEMU_CAPS_MACHINE_IN_PLACE_CONVERSION);
+        g_autoptr(GError) convertErr = NULL;
 
+        /* 1. convert-in-place on the confidential-guest object */
         if (vgmQemuCapsGet(caps, convert)) {
             if (!vgmQemuGmemBackendSpelling(caps, needCpr, &spelling)) {
-                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                vgmErrorSet(&convertErr, VGM_ERR_CONFIG_UNSUPPORTED,
                             _("this QEMU binary has '%1$s' property 'convert-in-place' but no guest_memfd RAM backend to convert (needs memory-backend-memfd property 'guest-memfd', object 'memory-backend-guest-memfd'%2$s or memory-backend-memfd property 'x-guest-memfd')"),
                             cgs, needCpr ? _(" (which cannot do live update)") : "");
-                return FALSE;
-            }
-            if (huge) {
-                if (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_CGS_GMEM_ALLOCATOR) ||
-                    !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_CGS_GMEM_PAGE_SIZE)) {
-                    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                                _("this QEMU binary cannot back in-place guest_memfd with hugepages: '%1$s' lacks the properties 'gmem-allocator' and 'gmem-page-size'"),
-                                cgs);
-                    return FALSE;
-                }
-                if (mixed) {
-                    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                                _("hugepages for in-place guest_memfd must be one size for all guest memory: QEMU sets 'gmem-page-size' once per VM on '%1$s'"),
-                                cgs);
-                    return FALSE;
-                }
-                choice->hugetlb = TRUE;
-                choice->pageKiB = pageKiB;
-            }
-            choice->spelling = spelling;
-            choice->convertInPlace = TRUE;
-            return TRUE;
-        }
-        if (vgmQemuCapsGet(caps, VGM_QEMU_CAPS_MACHINE_IN_PLACE_CONVERSION)) {
-            if (huge) {
+            } else if (huge && (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_CGS_GMEM_ALLOCATOR) ||
+                                !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_CGS_GMEM_PAGE_SIZE))) {
+                vgmErrorSet(&convertErr, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary cannot back in-place guest_memfd with hugepages: '%1$s' lacks the properties 'gmem-allocator' and 'gmem-page-size'"),
+                            cgs);
+            } else if (huge && mixed) {
                 vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                            _("this QEMU binary cannot back in-place guest_memfd with hugepages: it converts in place only through the machine property 'in-place-conversion', which has no hugetlb setting ('%1$s' lacks 'convert-in-place', 'gmem-allocator' and 'gmem-page-size')"),
+                            _("hugepages for in-place guest_memfd must be one size for all guest memory: QEMU sets 'gmem-page-size' once per VM on '%1$s'"),
                             cgs);
                 return FALSE;
+            } else {
+                choice->spelling = spelling;
+                choice->convertInPlace = TRUE;
+                choice->hugetlb = huge;
+                choice->pageKiB = huge ? pageKiB : 0;
+                return TRUE;
             }
+        }
+        /* 2. the machine-wide knob; it has no hugetlb setting */
+        if (machineKnob && !huge) {
             choice->spelling = VGM_QEMU_GMEM_MACHINE;
             return TRUE;
+        }
+        if (convertErr) {
+            g_propagate_error(error, g_steal_pointer(&convertErr));
+            return FALSE;
+        }
+        if (machineKnob) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary cannot back in-place guest_memfd with hugepages: it converts in place only through the machine property 'in-place-conversion', which has no hugetlb setting ('%1$s' lacks 'convert-in-place', 'gmem-allocator' and 'gmem-page-size')"),
+                        cgs);
+            return FALSE;
         }
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("this QEMU binary does not support in-place conversion for <launchSecurity type='%1$s'>: needs the '%2$s' property 'convert-in-place' or the machine property 'in-place-conversion'"),
@@ -230,6 +233,13 @@ vgmQemuValidateMachine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     if (def->virtType == VGM_DOMAIN_VIRT_KVM && !vgmQemuCapsHasKVM(caps)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("this QEMU binary does not support <domain type='kvm'>: it was built without KVM"));
+        return FALSE;
+    }
+    if (def->cpu && def->cpu->clusters > 1 &&
+        !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_SMP_CLUSTERS)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support <topology clusters='%1$u'>: its machine type refuses CPU clusters in -smp (capability 'smp.clusters')"),
+                    def->cpu->clusters);
         return FALSE;
     }
     if (def->virtType == VGM_DOMAIN_VIRT_QEMU && def->cpu &&
@@ -295,6 +305,13 @@ vgmQemuValidateMemory(const VgmDomainDef *def, const VgmQemuCaps *caps,
                             vgmMemoryModelTypeToString(mem->model), devs[j].device);
                 return FALSE;
             }
+        }
+        if ((mem->model == VGM_MEMORY_MODEL_DIMM || mem->model == VGM_MEMORY_MODEL_NVDIMM) &&
+            g_str_equal(def->os.arch, "x86_64") && !def->features.features[VGM_FEATURE_ACPI]) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("memory device of model '%1$s' needs <features><acpi/></features>: QEMU plugs DIMMs through ACPI"),
+                        vgmMemoryModelTypeToString(mem->model));
+            return FALSE;
         }
         if (mem->model == VGM_MEMORY_MODEL_SGX_EPC &&
             !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_EPC)) {

@@ -1,0 +1,1053 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemuacceptancetest.c: golden files prove we write what we meant; this
+ * proves QEMU agrees.
+ *
+ * For the qemu-7.2-debian capability set, every tests/qemuxml2argvdata/
+ * NAME.xml whose NAME.qemu-7.2-debian.args golden file exists is rendered
+ * and started with the real QEMU (the binary the domain names, Debian's
+ * /usr/bin/qemu-system-x86_64), paused (-S), under KVM when /dev/kvm exists
+ * and TCG otherwise. Over QMP the test then checks that QEMU built exactly
+ * the memory the backend plan said: query-memdev lists every planned
+ * backend and no other, with the planned size, share, prealloc, policy and
+ * host-nodes; qom-get /objects/ID "type" is the planned QOM type (also for
+ * thread-context objects); query-memory-size-summary's base memory is the
+ * -m size; query-memory-devices holds every planned memory device with its
+ * backend and size. Then `quit`, and QEMU must exit cleanly.
+ *
+ * Host resources a case needs are made by the test in a temporary
+ * directory: every path below /var/lib/virt-gmem-test/ in the parsed
+ * definition is moved there (raw and qcow2 disk images, ISO, NVDIMM and
+ * virtio-pmem files, serial log files and sockets, a listening socket for
+ * unix chardevs in connect mode, a stub bzImage and initrd for direct
+ * kernel boot, NVRAM copied from its template). The definition is adapted
+ * where the test host cannot provide what it asks for, and the adaptation
+ * is printed: host-passthrough / host-model CPUs become 'maximum' under
+ * TCG, block disks are given /dev/null (a device node the host_device
+ * driver accepts), bridge interfaces become user-mode networking (the test
+ * makes no bridge; see also the note in the report). Cases are skipped,
+ * with the reason printed, when the host lacks what cannot be faked:
+ * hugepages (a mounted hugetlbfs with enough free pages), NUMA host nodes
+ * that are not online, SEV (/dev/sev and KVM), SGX, firmware files that are
+ * not installed, guests of another architecture.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+
+#include "testutils.h"
+#include "conf/domain_conf.h"
+#include "qemu/qemu_command.h"
+#include "qemu/qemu_monitor.h"
+#include "util/vgmerror.h"
+
+#define VGM_ACCEPT_SET "qemu-7.2-debian"
+#define VGM_ACCEPT_TESTDIR "/var/lib/virt-gmem-test/"
+#define VGM_ACCEPT_START_TIMEOUT_MS 30000
+#define VGM_ACCEPT_EXIT_TIMEOUT_MS 10000
+#define VGM_ACCEPT_LOG_TAIL 3000
+
+static VgmQemuCaps *vgmCaps;
+static gboolean vgmHaveKVM;
+static char *vgmTmpRoot;     /* one temporary directory for the whole run */
+
+/* Everything a case made outside the definition, undone at the end. */
+typedef struct {
+    char *dir;               /* vgmTmpRoot/NAME */
+    char *resDir;            /* dir/res: relocated host resources */
+    GPtrArray *listeners;    /* GSocket, listening for connect-mode chardevs */
+    GPtrArray *hostDirs;     /* dirs made outside dir (hugetlbfs), made order */
+} VgmAcceptEnv;
+
+static void
+vgmAcceptRemoveTree(const char *path)
+{
+    GStatBuf st;
+
+    if (g_lstat(path, &st) < 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+        const char *name;
+
+        while (d && (name = g_dir_read_name(d))) {
+            g_autofree char *child = g_build_filename(path, name, NULL);
+            vgmAcceptRemoveTree(child);
+        }
+        g_rmdir(path);
+    } else {
+        g_unlink(path);
+    }
+}
+
+static void
+vgmAcceptEnvFree(VgmAcceptEnv *env)
+{
+    guint i;
+
+    if (!env)
+        return;
+    g_ptr_array_unref(env->listeners);
+    for (i = env->hostDirs->len; i > 0; i--)
+        g_rmdir(g_ptr_array_index(env->hostDirs, i - 1));
+    g_ptr_array_unref(env->hostDirs);
+    vgmAcceptRemoveTree(env->dir);
+    g_free(env->dir);
+    g_free(env->resDir);
+    g_free(env);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmAcceptEnv, vgmAcceptEnvFree)
+
+/* ---------------- host facts ---------------- */
+
+static unsigned long long
+vgmAcceptReadULL(const char *path, unsigned long long dflt)
+{
+    g_autofree char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return dflt;
+    return g_ascii_strtoull(text, NULL, 10);
+}
+
+static unsigned long long
+vgmAcceptFreeHugepages(unsigned long long pageKiB)
+{
+    g_autofree char *path = g_strdup_printf(
+        "/sys/kernel/mm/hugepages/hugepages-%llukB/free_hugepages", pageKiB);
+    return vgmAcceptReadULL(path, 0);
+}
+
+static gboolean
+vgmAcceptHostNodeOnline(gint64 node)
+{
+    g_autofree char *path = g_strdup_printf("/sys/devices/system/node/node%" G_GINT64_FORMAT,
+                                            node);
+    /* a host without NUMA sysfs still has node 0 */
+    if (!g_file_test("/sys/devices/system/node", G_FILE_TEST_IS_DIR))
+        return node == 0;
+    return g_file_test(path, G_FILE_TEST_IS_DIR);
+}
+
+/* ---------------- making host resources ---------------- */
+
+/* The place of @path in the case's resource directory. */
+static char *
+vgmAcceptRelocate(VgmAcceptEnv *env, const char *path)
+{
+    const char *rel;
+    g_autofree char *base = NULL;
+    char *ret;
+
+    if (g_str_has_prefix(path, VGM_ACCEPT_TESTDIR)) {
+        rel = path + strlen(VGM_ACCEPT_TESTDIR);
+        ret = g_build_filename(env->resDir, rel, NULL);
+    } else {
+        base = g_path_get_basename(path);
+        ret = g_build_filename(env->resDir, base, NULL);
+    }
+    {
+        g_autofree char *parent = g_path_get_dirname(ret);
+        g_mkdir_with_parents(parent, 0755);
+    }
+    return ret;
+}
+
+static gboolean
+vgmAcceptMakeSparse(const char *path, unsigned long long bytes, GError **error)
+{
+    if (!g_file_set_contents(path, "", 0, error))
+        return FALSE;
+    if (truncate(path, bytes) < 0) {
+        vgmErrorSetSystem(error, errno, "cannot size %s", path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmAcceptRun(const char *const *argv, GError **error)
+{
+    g_autofree char *out = NULL;
+    int status = 0;
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL,
+                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                      NULL, NULL, &out, NULL, &status, error))
+        return FALSE;
+    return g_spawn_check_wait_status(status, error);
+}
+
+/*
+ * A stub Linux bzImage: enough of the x86 boot protocol header (2.15,
+ * "HdrS", setup sectors, loaded high) for QEMU's loader to place it and
+ * its initrd in guest memory. It is never run: the guest stays paused.
+ */
+static gboolean
+vgmAcceptMakeKernel(const char *path, GError **error)
+{
+    gsize len = 64 * 1024;
+    g_autofree guint8 *buf = g_malloc0(len);
+
+    buf[0x1f1] = 4;                      /* setup_sects */
+    buf[0x1fe] = 0x55;                   /* boot_flag */
+    buf[0x1ff] = 0xaa;
+    memcpy(buf + 0x202, "HdrS", 4);      /* header magic */
+    buf[0x206] = 0x0f;                   /* version 2.15 */
+    buf[0x207] = 0x02;
+    buf[0x211] = 0x01;                   /* loadflags: LOADED_HIGH */
+    buf[0x22c] = 0xff;                   /* initrd_addr_max 0x37ffffff */
+    buf[0x22d] = 0xff;
+    buf[0x22e] = 0xff;
+    buf[0x22f] = 0x37;
+    buf[0x238] = 0xff;                   /* cmdline_size 2047 */
+    buf[0x239] = 0x07;
+    return g_file_set_contents(path, (const char *)buf, len, error);
+}
+
+static void
+vgmAcceptReplace(char **field, char *value)
+{
+    g_free(*field);
+    *field = value;
+}
+
+static gboolean
+vgmAcceptListen(VgmAcceptEnv *env, const char *path, GError **error)
+{
+    g_autoptr(GSocket) sock = NULL;
+    g_autoptr(GSocketAddress) addr = NULL;
+
+    if (!(sock = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM,
+                              G_SOCKET_PROTOCOL_DEFAULT, error)))
+        return FALSE;
+    addr = g_unix_socket_address_new(path);
+    if (!g_socket_bind(sock, addr, TRUE, error) || !g_socket_listen(sock, error))
+        return FALSE;
+    g_ptr_array_add(env->listeners, g_steal_pointer(&sock));
+    return TRUE;
+}
+
+static gboolean
+vgmAcceptPrepareChr(VgmAcceptEnv *env, VgmChrDef *chr, GError **error)
+{
+    if (!chr->path || chr->type == VGM_CHR_TYPE_PTY)
+        return TRUE;
+    vgmAcceptReplace(&chr->path, vgmAcceptRelocate(env, chr->path));
+    if (chr->type == VGM_CHR_TYPE_UNIX && chr->mode && g_str_equal(chr->mode, "connect")) {
+        g_test_message("chardev %s: a listening socket made by the test", chr->path);
+        return vgmAcceptListen(env, chr->path, error);
+    }
+    return TRUE;
+}
+
+/*
+ * Adapts @def to the test host and makes the resources it references.
+ * Returns the reason to skip the case, or NULL (then FALSE in *failed and
+ * an error tell a real failure).
+ */
+static char *
+vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
+                 GError **error)
+{
+    VgmOsDef *os = &def->os;
+    guint i;
+
+    *failed = FALSE;
+    if (def->os.arch && !g_str_equal(def->os.arch, "x86_64"))
+        return g_strdup_printf("an %s guest needs an %s host and QEMU", def->os.arch, def->os.arch);
+    if (def->devices.emulator && !g_file_test(def->devices.emulator, G_FILE_TEST_IS_EXECUTABLE))
+        return g_strdup_printf("emulator %s is not installed", def->devices.emulator);
+    if (def->sec) {
+        if (def->sec->type == VGM_LAUNCH_SECURITY_SEV &&
+            (!vgmHaveKVM || !g_file_test("/dev/sev", G_FILE_TEST_EXISTS)))
+            return g_strdup("launch security 'sev' needs an AMD SEV host (/dev/kvm and /dev/sev)");
+        if (def->sec->type != VGM_LAUNCH_SECURITY_SEV)
+            return g_strdup_printf("launch security '%s' needs matching host hardware",
+                                   vgmLaunchSecurityTypeToString(def->sec->type));
+    }
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        if (mem->model == VGM_MEMORY_MODEL_SGX_EPC)
+            return g_strdup("an sgx-epc memory device needs an SGX host");
+    }
+    if (os->loader && !g_file_test(os->loader, G_FILE_TEST_EXISTS))
+        return g_strdup_printf("firmware %s is not installed", os->loader);
+
+    /* the CPU: TCG cannot give the host's CPU */
+    if (!vgmHaveKVM && def->cpu &&
+        (def->cpu->mode == VGM_CPU_MODE_HOST_PASSTHROUGH ||
+         def->cpu->mode == VGM_CPU_MODE_HOST_MODEL)) {
+        g_test_message("no /dev/kvm: <cpu mode='%s'> switched to 'maximum' for TCG",
+                       vgmCpuModeTypeToString(def->cpu->mode));
+        def->cpu->mode = VGM_CPU_MODE_MAXIMUM;
+    }
+
+    /* firmware variables, copied from the template as libvirt does */
+    if (os->nvram) {
+        g_autofree char *data = NULL;
+        gsize len = 0;
+
+        vgmAcceptReplace(&os->nvram, vgmAcceptRelocate(env, os->nvram));
+        if (!os->nvramTemplate || !g_file_test(os->nvramTemplate, G_FILE_TEST_EXISTS))
+            return g_strdup_printf("NVRAM template %s is not installed",
+                                   os->nvramTemplate ? os->nvramTemplate : "(none given)");
+        if (!g_file_get_contents(os->nvramTemplate, &data, &len, error) ||
+            !g_file_set_contents(os->nvram, data, len, error))
+            goto fail;
+    }
+    if (os->kernel) {
+        vgmAcceptReplace(&os->kernel, vgmAcceptRelocate(env, os->kernel));
+        if (!vgmAcceptMakeKernel(os->kernel, error))
+            goto fail;
+    }
+    if (os->initrd) {
+        vgmAcceptReplace(&os->initrd, vgmAcceptRelocate(env, os->initrd));
+        if (!vgmAcceptMakeSparse(os->initrd, 4096, error))
+            goto fail;
+    }
+
+    for (i = 0; i < def->devices.disks->len; i++) {
+        VgmDiskDef *disk = g_ptr_array_index(def->devices.disks, i);
+
+        if (!disk->src)
+            continue;
+        if (disk->type == VGM_DISK_TYPE_BLOCK) {
+            g_test_message("disk %s: block device %s replaced by /dev/null (the test makes no block device)",
+                           disk->dst, disk->src);
+            vgmAcceptReplace(&disk->src, g_strdup("/dev/null"));
+            continue;
+        }
+        vgmAcceptReplace(&disk->src, vgmAcceptRelocate(env, disk->src));
+        if (disk->driverType && g_str_equal(disk->driverType, "qcow2")) {
+            const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2",
+                                   disk->src, "64M", NULL };
+            g_autoptr(GError) err = NULL;
+
+            if (!vgmAcceptRun(argv, &err))
+                return g_strdup_printf("cannot make a qcow2 image (qemu-img from qemu-utils): %s",
+                                       err->message);
+        } else if (!vgmAcceptMakeSparse(disk->src,
+                                        disk->device == VGM_DISK_DEVICE_CDROM ? 1 << 20 : 64 << 20,
+                                        error)) {
+            goto fail;
+        }
+    }
+
+    for (i = 0; i < def->devices.nets->len; i++) {
+        VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+
+        if (net->type == VGM_NET_TYPE_BRIDGE) {
+            g_test_message("interface %s: type='bridge' (%s) switched to type='user' (the test makes no bridge)",
+                           net->mac, net->source);
+            net->type = VGM_NET_TYPE_USER;
+            g_clear_pointer(&net->source, g_free);
+        }
+    }
+
+    for (i = 0; i < def->devices.serials->len; i++) {
+        if (!vgmAcceptPrepareChr(env, g_ptr_array_index(def->devices.serials, i), error))
+            goto fail;
+    }
+    for (i = 0; i < def->devices.consoles->len; i++) {
+        if (!vgmAcceptPrepareChr(env, g_ptr_array_index(def->devices.consoles, i), error))
+            goto fail;
+    }
+
+    for (i = 0; i < def->devices.mems->len; i++) {
+        VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+
+        if (!mem->sourcePath)
+            continue;
+        vgmAcceptReplace(&mem->sourcePath, vgmAcceptRelocate(env, mem->sourcePath));
+        if (!vgmAcceptMakeSparse(mem->sourcePath, mem->size * 1024, error))
+            goto fail;
+    }
+    return NULL;
+
+ fail:
+    *failed = TRUE;
+    return NULL;
+}
+
+/* Whether any guest RAM asks for hugepages (a 4 KiB page is none). */
+static gboolean
+vgmAcceptUsesHugepages(const VgmDomainDef *def)
+{
+    guint i;
+
+    if (def->mb.hasHugepages)
+        return TRUE;
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        if (mem->pagesize && mem->pagesize != 4)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The hugetlbfs page size (KiB) @path lies on, or 0. */
+static unsigned long long
+vgmAcceptHugetlbfsOf(const VgmQemuConfig *cfg, const char *path)
+{
+    GHashTableIter it;
+    gpointer key, value;
+
+    g_hash_table_iter_init(&it, cfg->hugetlbfs);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        g_autofree char *prefix = g_strconcat(value, "/", NULL);
+        if (g_str_has_prefix(path, prefix))
+            return *(gint64 *)key;
+    }
+    return 0;
+}
+
+/*
+ * Checks the host can give what the plan asks for (free hugepages, online
+ * host nodes) and makes the directories file backends need. Returns the
+ * reason to skip, or NULL.
+ */
+static char *
+vgmAcceptPrepareMemory(VgmAcceptEnv *env, const VgmQemuConfig *cfg,
+                       const VgmQemuPlan *plan)
+{
+    g_autoptr(GHashTable) need = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+                                                       g_free, g_free);
+    GHashTableIter it;
+    gpointer key, value;
+    guint i;
+
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *b = g_ptr_array_index(plan->backends, i);
+        const char *memPath = json_object_get_string_member_with_default(b->props, "mem-path", NULL);
+        unsigned long long page = 0;
+
+        if (json_object_has_member(b->props, "hugetlbsize"))
+            page = json_object_get_int_member(b->props, "hugetlbsize") / 1024;
+        else if (memPath)
+            page = vgmAcceptHugetlbfsOf(cfg, memPath);
+        if (page) {
+            gint64 k = page;
+            guint64 *n = g_hash_table_lookup(need, &k);
+            if (!n) {
+                n = g_new0(guint64, 1);
+                g_hash_table_insert(need, g_memdup2(&k, sizeof(k)), n);
+            }
+            *n += (b->size + page * 1024 - 1) / (page * 1024);
+        }
+        if (json_object_has_member(b->props, "host-nodes")) {
+            JsonArray *nodes = json_object_get_array_member(b->props, "host-nodes");
+            guint j;
+
+            for (j = 0; j < json_array_get_length(nodes); j++) {
+                gint64 node = json_array_get_int_element(nodes, j);
+                if (!vgmAcceptHostNodeOnline(node))
+                    return g_strdup_printf("backend %s binds to host NUMA node %" G_GINT64_FORMAT
+                                           ", which this host does not have", b->id, node);
+            }
+        }
+        if (memPath && page) {
+            /* libvirt makes the per-domain directory on the hugetlbfs */
+            g_autofree char *parent = g_path_get_dirname(memPath);
+            if (!g_file_test(parent, G_FILE_TEST_IS_DIR)) {
+                if (!g_file_test(memPath, G_FILE_TEST_IS_DIR)) {
+                    g_ptr_array_add(env->hostDirs, g_strdup(parent));
+                    g_ptr_array_add(env->hostDirs, g_strdup(memPath));
+                    g_mkdir(parent, 0755);
+                    g_mkdir(memPath, 0755);
+                }
+            } else if (!g_file_test(memPath, G_FILE_TEST_IS_DIR)) {
+                g_ptr_array_add(env->hostDirs, g_strdup(memPath));
+                g_mkdir(memPath, 0755);
+            }
+        } else if (memPath && g_str_has_prefix(memPath, cfg->memoryDir)) {
+            g_autofree char *parent = g_path_get_dirname(memPath);
+            g_mkdir_with_parents(parent, 0755);
+        }
+    }
+
+    g_hash_table_iter_init(&it, need);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        unsigned long long page = *(gint64 *)key;
+        unsigned long long wanted = *(guint64 *)value;
+        unsigned long long avail = vgmAcceptFreeHugepages(page);
+
+        if (avail < wanted)
+            return g_strdup_printf("needs %llu free %llu KiB hugepages, the host has %llu",
+                                   wanted, page, avail);
+    }
+    return NULL;
+}
+
+/* ---------------- running QEMU ---------------- */
+
+static char *
+vgmAcceptLogTail(const char *path)
+{
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    const char *tail;
+
+    if (!g_file_get_contents(path, &text, &len, NULL) || len == 0)
+        return g_strdup("(QEMU wrote nothing)");
+    tail = text;
+    if (len > VGM_ACCEPT_LOG_TAIL)
+        tail = text + len - VGM_ACCEPT_LOG_TAIL;
+    return g_utf8_make_valid(tail, -1);
+}
+
+static void
+vgmAcceptChildSetup(gpointer data G_GNUC_UNUSED)
+{
+    /* QEMU must not outlive the test program, whatever happens to it */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Waits until @proc exits (TRUE) or @timeoutMs passes (FALSE). */
+static gboolean
+vgmAcceptWaitExit(GSubprocess *proc, unsigned int timeoutMs)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+
+    while (g_subprocess_get_identifier(proc)) {
+        if (g_get_monotonic_time() > deadline)
+            return FALSE;
+        g_usleep(10 * 1000);
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmAcceptWaitSocket(GSubprocess *proc, const char *sock, GError **error)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)VGM_ACCEPT_START_TIMEOUT_MS * 1000;
+
+    for (;;) {
+        if (g_file_test(sock, G_FILE_TEST_EXISTS))
+            return TRUE;
+        if (!g_subprocess_get_identifier(proc)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        "QEMU exited before its monitor socket %s appeared", sock);
+            return FALSE;
+        }
+        if (g_get_monotonic_time() > deadline) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
+                        "QEMU did not create its monitor socket %s within %d ms",
+                        sock, VGM_ACCEPT_START_TIMEOUT_MS);
+            return FALSE;
+        }
+        g_usleep(10 * 1000);
+    }
+}
+
+/*
+ * Connects to the monitor. The socket exists before QEMU listens on it and
+ * QEMU may still exit (a bad option) after creating it, so connect in short
+ * attempts while the process lives, within the start deadline.
+ */
+static VgmQemuMonitor *
+vgmAcceptConnect(GSubprocess *proc, const char *sock, GError **error)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)VGM_ACCEPT_START_TIMEOUT_MS * 1000;
+
+    for (;;) {
+        g_autoptr(GError) err = NULL;
+        VgmQemuMonitor *mon = vgmQemuMonitorOpen(sock, 1000, &err);
+
+        if (mon) {
+            vgmQemuMonitorSetTimeout(mon, VGM_ACCEPT_START_TIMEOUT_MS);
+            return mon;
+        }
+        if (!g_subprocess_get_identifier(proc) || g_get_monotonic_time() > deadline) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return NULL;
+        }
+        g_usleep(20 * 1000);
+    }
+}
+
+static JsonObject *
+vgmAcceptArgs(const char *key, const char *value, ...)
+{
+    JsonObject *o = json_object_new();
+    va_list ap;
+
+    va_start(ap, value);
+    while (key) {
+        json_object_set_string_member(o, key, value);
+        key = va_arg(ap, const char *);
+        if (key)
+            value = va_arg(ap, const char *);
+    }
+    va_end(ap);
+    return o;
+}
+
+static char *
+vgmAcceptNodeString(JsonNode *node)
+{
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+
+    if (!node)
+        return g_strdup("(absent)");
+    json_generator_set_root(gen, node);
+    return json_generator_to_data(gen, NULL);
+}
+
+/* The QOM type QEMU reports for /objects/@id, or NULL with *problem set. */
+static char *
+vgmAcceptQomType(VgmQemuMonitor *mon, const char *id, GString *problems)
+{
+    g_autofree char *path = g_strdup_printf("/objects/%s", id);
+    g_autoptr(JsonObject) args = vgmAcceptArgs("path", path, "property", "type", NULL);
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!vgmQemuMonitorCommand(mon, "qom-get", args, &ret, &err)) {
+        g_string_append_printf(problems, "\n  qom-get %s type: %s", path, err->message);
+        return NULL;
+    }
+    if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_value_type(ret) != G_TYPE_STRING) {
+        g_autofree char *s = vgmAcceptNodeString(ret);
+        g_string_append_printf(problems, "\n  qom-get %s type: unexpected reply %s", path, s);
+        return NULL;
+    }
+    return g_strdup(json_node_get_string(ret));
+}
+
+static JsonObject *
+vgmAcceptFindById(JsonArray *arr, const char *id)
+{
+    guint i;
+
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+        if (g_strcmp0(json_object_get_string_member_with_default(o, "id", NULL), id) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+/* The host-nodes / policy of a plan backend, as query-memdev shows them. */
+static char *
+vgmAcceptPlannedNodes(const VgmQemuBackend *b)
+{
+    JsonNode *n = json_object_get_member(b->props, "host-nodes");
+    g_autoptr(JsonNode) empty = NULL;
+
+    if (n)
+        return vgmAcceptNodeString(n);
+    empty = json_node_new(JSON_NODE_ARRAY);
+    json_node_take_array(empty, json_array_new());
+    return vgmAcceptNodeString(empty);
+}
+
+static void
+vgmAcceptCheckMemdevs(VgmQemuMonitor *mon, const VgmQemuPlan *plan, GString *problems)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GError) err = NULL;
+    JsonArray *memdevs;
+    guint i;
+
+    if (!vgmQemuMonitorCommand(mon, "query-memdev", NULL, &ret, &err)) {
+        g_string_append_printf(problems, "\n  query-memdev: %s", err->message);
+        return;
+    }
+    if (!JSON_NODE_HOLDS_ARRAY(ret)) {
+        g_string_append(problems, "\n  query-memdev: the reply is not a list");
+        return;
+    }
+    memdevs = json_node_get_array(ret);
+
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *b = g_ptr_array_index(plan->backends, i);
+        JsonObject *m = vgmAcceptFindById(memdevs, b->id);
+        gboolean prealloc = json_object_get_boolean_member_with_default(b->props, "prealloc", FALSE);
+        const char *policy = json_object_get_string_member_with_default(b->props, "policy", "default");
+        g_autofree char *qomType = NULL;
+
+        if (!m) {
+            g_string_append_printf(problems, "\n  backend %s (%s): not in query-memdev",
+                                   b->id, b->qomType);
+            continue;
+        }
+        if ((unsigned long long)json_object_get_int_member_with_default(m, "size", -1) != b->size)
+            g_string_append_printf(problems, "\n  backend %s: size %lld, plan %llu",
+                                   b->id, (long long)json_object_get_int_member_with_default(m, "size", -1),
+                                   b->size);
+        if (!json_object_has_member(m, "share") ||
+            json_object_get_boolean_member(m, "share") != b->share)
+            g_string_append_printf(problems, "\n  backend %s: share %s, plan %s", b->id,
+                                   json_object_has_member(m, "share") ?
+                                   (json_object_get_boolean_member(m, "share") ? "true" : "false") : "(absent)",
+                                   b->share ? "true" : "false");
+        if (json_object_get_boolean_member_with_default(m, "prealloc", FALSE) != prealloc)
+            g_string_append_printf(problems, "\n  backend %s: prealloc %s, plan %s", b->id,
+                                   prealloc ? "false" : "true", /* QEMU's is the other */
+                                   prealloc ? "true" : "false");
+        if (g_strcmp0(json_object_get_string_member_with_default(m, "policy", "default"), policy) != 0)
+            g_string_append_printf(problems, "\n  backend %s: policy %s, plan %s", b->id,
+                                   json_object_get_string_member_with_default(m, "policy", "default"),
+                                   policy);
+        {
+            g_autofree char *theirs = vgmAcceptNodeString(json_object_get_member(m, "host-nodes"));
+            g_autofree char *ours = vgmAcceptPlannedNodes(b);
+            if (!g_str_equal(theirs, ours))
+                g_string_append_printf(problems, "\n  backend %s: host-nodes %s, plan %s",
+                                       b->id, theirs, ours);
+        }
+        if ((qomType = vgmAcceptQomType(mon, b->id, problems)) &&
+            !g_str_equal(qomType, b->qomType))
+            g_string_append_printf(problems, "\n  backend %s: QOM type %s, plan %s",
+                                   b->id, qomType, b->qomType);
+        if (b->threadContext) {
+            const char *tc = json_object_get_string_member(b->threadContext, "id");
+            g_autofree char *tcType = vgmAcceptQomType(mon, tc, problems);
+            if (tcType && !g_str_equal(tcType, "thread-context"))
+                g_string_append_printf(problems, "\n  object %s: QOM type %s, plan thread-context",
+                                       tc, tcType);
+        }
+    }
+
+    for (i = 0; i < json_array_get_length(memdevs); i++) {
+        JsonObject *m = json_array_get_object_element(memdevs, i);
+        const char *id = json_object_get_string_member_with_default(m, "id", NULL);
+        gboolean planned = FALSE;
+        guint j;
+
+        for (j = 0; j < plan->backends->len && id; j++) {
+            const VgmQemuBackend *b = g_ptr_array_index(plan->backends, j);
+            if (g_str_equal(b->id, id))
+                planned = TRUE;
+        }
+        if (!planned)
+            g_string_append_printf(problems, "\n  query-memdev lists %s, which the plan does not have",
+                                   id ? id : "a backend without id");
+    }
+}
+
+static const char *
+vgmAcceptMemoryDeviceType(const char *driver)
+{
+    if (g_str_equal(driver, "pc-dimm"))
+        return "dimm";
+    if (g_str_equal(driver, "nvdimm"))
+        return "nvdimm";
+    if (g_str_equal(driver, "virtio-mem-pci"))
+        return "virtio-mem";
+    if (g_str_equal(driver, "virtio-pmem-pci"))
+        return "virtio-pmem";
+    return driver;
+}
+
+static void
+vgmAcceptCheckMemoryDevices(VgmQemuMonitor *mon, const VgmQemuPlan *plan,
+                            GString *problems)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(JsonNode) summary = NULL;
+    g_autoptr(GError) err = NULL;
+    JsonArray *devs;
+    guint i, j;
+
+    if (!vgmQemuMonitorCommand(mon, "query-memory-size-summary", NULL, &summary, &err)) {
+        g_string_append_printf(problems, "\n  query-memory-size-summary: %s", err->message);
+        g_clear_error(&err);
+    } else if (JSON_NODE_HOLDS_OBJECT(summary)) {
+        gint64 base = json_object_get_int_member_with_default(json_node_get_object(summary),
+                                                              "base-memory", -1);
+        if (base != (gint64)(plan->initialKiB * 1024))
+            g_string_append_printf(problems, "\n  base memory %" G_GINT64_FORMAT ", plan (-m) %llu",
+                                   base, plan->initialKiB * 1024);
+    }
+
+    if (!vgmQemuMonitorCommand(mon, "query-memory-devices", NULL, &ret, &err)) {
+        g_string_append_printf(problems, "\n  query-memory-devices: %s", err->message);
+        return;
+    }
+    if (!JSON_NODE_HOLDS_ARRAY(ret)) {
+        g_string_append(problems, "\n  query-memory-devices: the reply is not a list");
+        return;
+    }
+    devs = json_node_get_array(ret);
+    if (json_array_get_length(devs) != plan->memDevices->len)
+        g_string_append_printf(problems, "\n  query-memory-devices lists %u devices, plan %u",
+                               json_array_get_length(devs), plan->memDevices->len);
+
+    for (i = 0; i < plan->memDevices->len; i++) {
+        JsonObject *dev = g_ptr_array_index(plan->memDevices, i);
+        const char *id = json_object_get_string_member(dev, "id");
+        const char *memdev = json_object_get_string_member(dev, "memdev");
+        const char *type = vgmAcceptMemoryDeviceType(json_object_get_string_member(dev, "driver"));
+        g_autofree char *path = g_strdup_printf("/objects/%s", memdev);
+        JsonObject *found = NULL;
+        const char *foundType = NULL;
+        unsigned long long size = 0;
+
+        for (j = 0; j < json_array_get_length(devs) && !found; j++) {
+            JsonObject *d = json_array_get_object_element(devs, j);
+            JsonObject *data = json_object_get_object_member(d, "data");
+            if (data && g_strcmp0(json_object_get_string_member_with_default(data, "id", NULL), id) == 0) {
+                found = data;
+                foundType = json_object_get_string_member_with_default(d, "type", "?");
+            }
+        }
+        if (!found) {
+            g_string_append_printf(problems, "\n  memory device %s (%s): not in query-memory-devices",
+                                   id, type);
+            continue;
+        }
+        if (!g_str_equal(foundType, type))
+            g_string_append_printf(problems, "\n  memory device %s: type %s, plan %s", id, foundType, type);
+        if (g_strcmp0(json_object_get_string_member_with_default(found, "memdev", NULL), path) != 0)
+            g_string_append_printf(problems, "\n  memory device %s: memdev %s, plan %s", id,
+                                   json_object_get_string_member_with_default(found, "memdev", "(absent)"),
+                                   path);
+        for (j = 0; j < plan->backends->len; j++) {
+            const VgmQemuBackend *b = g_ptr_array_index(plan->backends, j);
+            if (g_str_equal(b->id, memdev))
+                size = b->size;
+        }
+        /* an NVDIMM's label area comes out of its backend, and QEMU rounds
+         * what is left down to the backend's alignment */
+        if (json_object_has_member(dev, "label-size")) {
+            size -= json_object_get_int_member(dev, "label-size");
+            for (j = 0; j < plan->backends->len; j++) {
+                const VgmQemuBackend *b = g_ptr_array_index(plan->backends, j);
+                if (g_str_equal(b->id, memdev) && json_object_has_member(b->props, "align"))
+                    size -= size % json_object_get_int_member(b->props, "align");
+            }
+        }
+        /* virtio-mem's "size" is what is plugged now; its region is max-size */
+        if (g_str_equal(type, "virtio-mem")) {
+            if ((unsigned long long)json_object_get_int_member_with_default(found, "max-size", -1) != size)
+                g_string_append_printf(problems, "\n  memory device %s: max-size %lld, plan %llu", id,
+                                       (long long)json_object_get_int_member_with_default(found, "max-size", -1),
+                                       size);
+        } else if ((unsigned long long)json_object_get_int_member_with_default(found, "size", -1) != size) {
+            g_string_append_printf(problems, "\n  memory device %s: size %lld, plan %llu", id,
+                                   (long long)json_object_get_int_member_with_default(found, "size", -1),
+                                   size);
+        }
+    }
+}
+
+/*
+ * Starts QEMU, checks it over QMP and makes it quit. On failure QEMU is
+ * killed and the error carries its log tail.
+ */
+static gboolean
+vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+               const VgmQemuCmd *cmd, const VgmQemuPlan *plan, GError **error)
+{
+    g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, def->name);
+    g_autofree char *sock = g_build_filename(runDir, "monitor.sock", NULL);
+    g_autofree char *logPath = g_strdup_printf("%s/%s.log", cfg->logDir, def->name);
+    g_auto(GStrv) argv = vgmQemuCmdGetArgv(cmd);
+    g_auto(GStrv) envp = vgmQemuCmdGetEnvp(cmd);
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GString) problems = g_string_new(NULL);
+    gboolean ok = FALSE;
+    gint64 start = g_get_monotonic_time();
+
+    g_mkdir_with_parents(runDir, 0755);
+    g_mkdir_with_parents(cfg->logDir, 0755);
+
+    launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDERR_MERGE);
+    g_subprocess_launcher_set_environ(launcher, envp);
+    g_subprocess_launcher_set_cwd(launcher, dir);
+    g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
+    g_subprocess_launcher_set_stdout_file_path(launcher, logPath);
+    g_subprocess_launcher_set_child_setup(launcher, vgmAcceptChildSetup, NULL, NULL);
+    if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &err))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "cannot start %s: %s", argv[0], err->message);
+        return FALSE;
+    }
+
+    if (vgmAcceptWaitSocket(proc, sock, &err) &&
+        (mon = vgmAcceptConnect(proc, sock, &err))) {
+        g_autoptr(JsonNode) status = NULL;
+
+        /* paused, as -S says */
+        if (!vgmQemuMonitorCommand(mon, "query-status", NULL, &status, &err)) {
+            g_string_append_printf(problems, "\n  query-status: %s", err->message);
+            g_clear_error(&err);
+        } else if (JSON_NODE_HOLDS_OBJECT(status) &&
+                   g_strcmp0(json_object_get_string_member_with_default(
+                                 json_node_get_object(status), "status", NULL), "prelaunch") != 0) {
+            g_string_append_printf(problems, "\n  status %s, expected prelaunch",
+                                   json_object_get_string_member_with_default(
+                                       json_node_get_object(status), "status", "?"));
+        }
+        vgmAcceptCheckMemdevs(mon, plan, problems);
+        vgmAcceptCheckMemoryDevices(mon, plan, problems);
+
+        if (!vgmQemuMonitorCommand(mon, "quit", NULL, NULL, &err)) {
+            /* QEMU may close the socket before the reply arrives */
+            g_clear_error(&err);
+        }
+        g_clear_pointer(&mon, vgmQemuMonitorFree);
+        if (!vgmAcceptWaitExit(proc, VGM_ACCEPT_EXIT_TIMEOUT_MS)) {
+            g_string_append_printf(problems, "\n  QEMU did not exit within %d ms of quit",
+                                   VGM_ACCEPT_EXIT_TIMEOUT_MS);
+        } else {
+            g_subprocess_wait(proc, NULL, NULL);
+            if (!g_subprocess_get_if_exited(proc) || g_subprocess_get_exit_status(proc) != 0)
+                g_string_append(problems, "\n  QEMU did not exit cleanly after quit");
+        }
+        if (problems->len)
+            vgmErrorSet(&err, VGM_ERR_OPERATION_FAILED,
+                        "QEMU disagrees with the plan:%s", problems->str);
+        else
+            ok = TRUE;
+    }
+
+    /* always reaped; killed unless it already quit */
+    if (g_subprocess_get_identifier(proc))
+        g_subprocess_force_exit(proc);
+    g_subprocess_wait(proc, NULL, NULL);
+
+    if (!ok) {
+        g_autofree char *tail = vgmAcceptLogTail(logPath);
+        g_autofree char *line = vgmQemuCmdFormatArgsFile(cmd);
+
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    "%s\ncommand line:\n%s\nQEMU log tail (%s):\n%s",
+                    err ? err->message : "unknown failure", line, logPath, tail);
+        return FALSE;
+    }
+    g_test_message("QEMU came up and quit in %.2f s; %u backends, %u memory devices checked",
+                   (g_get_monotonic_time() - start) / 1e6,
+                   plan->backends->len, plan->memDevices->len);
+    return TRUE;
+}
+
+/* ---------------- the test ---------------- */
+
+static void
+testAcceptance(gconstpointer data)
+{
+    const char *name = data;
+    g_autofree char *rel = g_strdup_printf("qemuxml2argvdata/%s.xml", name);
+    g_autofree char *in = vgmTestDataPath(rel);
+    g_autoptr(VgmAcceptEnv) env = g_new0(VgmAcceptEnv, 1);
+    g_autoptr(VgmQemuConfig) cfg = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuCmd) cmd = NULL;
+    g_autoptr(VgmQemuPlan) plan = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *skip = NULL;
+    g_autofree char *runDir = NULL;
+    g_autofree char *memDir = NULL;
+    g_autofree char *logDir = NULL;
+    gboolean failed = FALSE;
+
+    env->dir = g_build_filename(vgmTmpRoot, name, NULL);
+    env->resDir = g_build_filename(env->dir, "res", NULL);
+    env->listeners = g_ptr_array_new_with_free_func(g_object_unref);
+    env->hostDirs = g_ptr_array_new_with_free_func(g_free);
+    g_mkdir_with_parents(env->resDir, 0755);
+
+    runDir = g_build_filename(env->dir, "run", NULL);
+    memDir = g_build_filename(env->dir, "ram", NULL);
+    logDir = g_build_filename(env->dir, "log", NULL);
+    cfg = vgmQemuConfigNew(runDir, memDir, logDir);
+    vgmQemuConfigLoadHugetlbfs(cfg, NULL);
+    cfg->forceTCG = !vgmHaveKVM;
+
+    vgmTestResetRandom();
+    if (!(def = vgmDomainDefParseFile(in, 0, &err))) {
+        g_test_message("%s: %s", name, err->message);
+        g_test_fail();
+        return;
+    }
+
+    skip = vgmAcceptPrepare(env, def, &failed, &err);
+    if (failed) {
+        g_test_message("%s: cannot make the host resources: %s", name, err->message);
+        g_test_fail();
+        return;
+    }
+    if (skip) {
+        g_test_skip(skip);
+        return;
+    }
+
+    if (!(cmd = vgmQemuBuildCommandLine(def, vgmCaps, cfg, &plan, &err))) {
+        if (vgmAcceptUsesHugepages(def) && err->code == VGM_ERR_CONFIG_UNSUPPORTED) {
+            g_autofree char *msg = g_strdup_printf("hugepages on this host: %s", err->message);
+            g_test_skip(msg);
+            return;
+        }
+        g_test_message("%s: no command line with the host's configuration: %s",
+                       name, err->message);
+        g_test_fail();
+        return;
+    }
+
+    if ((skip = vgmAcceptPrepareMemory(env, cfg, plan))) {
+        g_test_skip(skip);
+        return;
+    }
+
+    if (!vgmAcceptStart(env->dir, def, cfg, cmd, plan, &err)) {
+        g_test_message("%s: %s", name, err->message);
+        g_test_fail();
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    g_autoptr(GPtrArray) inputs = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *capsRel = g_strdup_printf("qemucapabilitiesdata/%s.json", VGM_ACCEPT_SET);
+    g_autofree char *capsPath = vgmTestDataPath(capsRel);
+    g_autofree char *suffix = g_strdup_printf(".%s.args", VGM_ACCEPT_SET);
+    int ret;
+    guint i;
+
+    g_test_init(&argc, &argv, NULL);
+    g_setenv("LC_ALL", "C", TRUE);
+
+    if (!(vgmCaps = vgmQemuCapsLoadFile(capsPath, &err)))
+        g_error("%s: %s", capsPath, err->message);
+    vgmHaveKVM = access("/dev/kvm", R_OK | W_OK) == 0;
+    if (!(vgmTmpRoot = g_dir_make_tmp("vgm-acceptance-XXXXXX", &err)))
+        g_error("cannot make a temporary directory: %s", err->message);
+    g_test_message("accelerator: %s; temporary directory %s",
+                   vgmHaveKVM ? "KVM" : "TCG (no usable /dev/kvm)", vgmTmpRoot);
+
+    inputs = vgmTestListFiles("qemuxml2argvdata", ".xml");
+    for (i = 0; i < inputs->len; i++) {
+        const char *f = inputs->pdata[i];
+        g_autofree char *stem = g_strndup(f, strlen(f) - strlen(".xml"));
+        g_autofree char *golden = g_strdup_printf("qemuxml2argvdata/%s%s", stem, suffix);
+        g_autofree char *goldenPath = vgmTestDataPath(golden);
+        g_autofree char *path = NULL;
+
+        if (!g_file_test(goldenPath, G_FILE_TEST_EXISTS))
+            continue;
+        path = g_strdup_printf("/acceptance/%s", stem);
+        g_test_add_data_func_full(path, g_steal_pointer(&stem), testAcceptance, g_free);
+    }
+
+    ret = g_test_run();
+    vgmAcceptRemoveTree(vgmTmpRoot);
+    g_free(vgmTmpRoot);
+    vgmQemuCapsFree(vgmCaps);
+    return ret;
+}

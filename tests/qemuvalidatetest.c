@@ -1,0 +1,689 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemuvalidatetest.c: QEMU-dependent validation (rules 9 to 12 of the
+ * specification) one capability at a time.
+ *
+ * Each case takes a capability set from tests/qemucapabilitiesdata/, adds
+ * or removes capabilities and builds an inline domain XML with
+ * vgmQemuBuildCommandLine. A negative case asserts the exact error message
+ * (and VGM_ERR_CONFIG_UNSUPPORTED); its positive counterpart asserts the
+ * guest_memfd spelling chosen in the plan (plan->gmem, convert-in-place)
+ * and what the command line must and must not contain.
+ *
+ * Capabilities are changed in two ways. "+flag" / "-flag" edit the set's
+ * QMP schema the way a different binary would report it (the object type,
+ * the object property, the machine property or the device the flag is
+ * probed from) and derive every flag from the edited schema, so the set
+ * stays consistent (vgmQemuCapsCheckConsistency) and the schema check of
+ * the emitted command line still applies. "!flag" only clears the flag
+ * with vgmQemuCapsClear (the schema keeps the property): validation must
+ * follow the flag, not the schema.
+ *
+ * Covered: rule 9 (no spelling; each spelling alone; precedence memfd
+ * guest-memfd > memory-backend-guest-memfd > memfd x-guest-memfd; for
+ * in-place conversion convert-in-place > the machine knob, per launch
+ * security type, and the message when convert-in-place has no backend),
+ * rule 10 (hugetlb guest_memfd only with convert-in-place and both
+ * gmem-allocator and gmem-page-size; mixed sizes; the machine knob),
+ * rule 11 (aux-ram-share; an fd-keeping backend; memory-backend-guest-memfd
+ * is passed over for live update), rule 12 (memfd hugepages without
+ * MFD_HUGETLB, hugepages with anonymous memory, memfd missing, launch
+ * security object and machine confidential-guest-support missing, memory
+ * device models missing, sev-snp kernel hashes).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "testutils.h"
+#include "conf/domain_conf.h"
+#include "qemu/qemu_command.h"
+#include "qemu/qemu_plan.h"
+#include "util/vgmerror.h"
+
+/* ---------------- domain XML pieces ---------------- */
+
+#define MB_GMEM "<memoryBacking><source type='guestmemfd'/></memoryBacking>"
+#define MB_GMEM_HUGE "<memoryBacking><hugepages><page size='2' unit='MiB'/></hugepages>" \
+    "<source type='guestmemfd'/></memoryBacking>"
+#define MB_GMEM_LU "<memoryBacking><source type='guestmemfd'/><liveUpdate/></memoryBacking>"
+#define MB_HUGE "<memoryBacking><hugepages><page size='2' unit='MiB'/></hugepages></memoryBacking>"
+#define MB_HUGE_LU "<memoryBacking><hugepages><page size='2' unit='MiB'/></hugepages>" \
+    "<liveUpdate/></memoryBacking>"
+#define MB_HUGE_1G "<memoryBacking><hugepages><page size='1' unit='GiB'/></hugepages></memoryBacking>"
+#define MB_HUGE_MIXED "<memoryBacking><hugepages><page size='2' unit='MiB' nodeset='0'/>" \
+    "<page size='1' unit='GiB' nodeset='1'/></hugepages></memoryBacking>"
+#define MB_MEMFD "<memoryBacking><source type='memfd'/></memoryBacking>"
+#define MB_MEMFD_HUGE "<memoryBacking><hugepages><page size='2' unit='MiB'/></hugepages>" \
+    "<source type='memfd'/><access mode='shared'/></memoryBacking>"
+#define MB_ANON_HUGE "<memoryBacking><hugepages/><source type='anonymous'/></memoryBacking>"
+#define MB_LU "<memoryBacking><liveUpdate/></memoryBacking>"
+
+#define CPU_2CELLS "<cpu><numa><cell id='0' cpus='0' memory='512' unit='MiB'/>" \
+    "<cell id='1' cpus='1' memory='512' unit='MiB'/></numa></cpu>"
+
+#define LSEC_SNP "<launchSecurity type='sev-snp'><policy>0x30000</policy></launchSecurity>"
+#define LSEC_SNP_KH "<launchSecurity type='sev-snp' kernelHashes='yes'><policy>0x30000</policy></launchSecurity>"
+#define LSEC_SNP_INPLACE "<launchSecurity type='sev-snp' inPlaceConversion='yes'>" \
+    "<policy>0x30000</policy></launchSecurity>"
+#define LSEC_TDX_INPLACE "<launchSecurity type='tdx' inPlaceConversion='yes'>" \
+    "<policy>0x10000000</policy></launchSecurity>"
+
+#define DEV_VIRTIO_MEM "<memory model='virtio-mem'><target><size unit='MiB'>512</size>" \
+    "<node>0</node><block unit='MiB'>2</block><requested unit='MiB'>256</requested></target></memory>"
+#define DEV_DIMM "<memory model='dimm'><target><size unit='MiB'>512</size><node>0</node></target></memory>"
+
+/* ---------------- expected messages (src/qemu/qemu_validate.c) ---------------- */
+
+#define ERR_NO_GMEM(set) \
+    "this QEMU binary does not support guest_memfd memory backends (capability set '" set \
+    "' has none of: memory-backend-memfd property 'guest-memfd', object 'memory-backend-guest-memfd', " \
+    "memory-backend-memfd property 'x-guest-memfd')"
+#define ERR_GMEM_HUGE \
+    "this QEMU binary cannot back guest_memfd with hugepages for <source type='guestmemfd'>: " \
+    "hugetlb guest_memfd exists only with <launchSecurity inPlaceConversion='yes'> and the " \
+    "confidential-guest properties 'gmem-allocator' and 'gmem-page-size'"
+#define ERR_CPR \
+    "this QEMU binary does not support <liveUpdate/> with guest_memfd: its only guest_memfd backend, " \
+    "'memory-backend-guest-memfd', does not keep its fd across CPR (needs memory-backend-memfd " \
+    "property 'guest-memfd' or 'x-guest-memfd')"
+#define ERR_CONVERT_NO_BACKEND(cgs, cpr) \
+    "this QEMU binary has '" cgs "' property 'convert-in-place' but no guest_memfd RAM backend to " \
+    "convert (needs memory-backend-memfd property 'guest-memfd', object 'memory-backend-guest-memfd'" \
+    cpr " or memory-backend-memfd property 'x-guest-memfd')"
+#define ERR_INPLACE_HUGE(cgs) \
+    "this QEMU binary cannot back in-place guest_memfd with hugepages: '" cgs \
+    "' lacks the properties 'gmem-allocator' and 'gmem-page-size'"
+#define ERR_INPLACE_MIXED(cgs) \
+    "hugepages for in-place guest_memfd must be one size for all guest memory: QEMU sets " \
+    "'gmem-page-size' once per VM on '" cgs "'"
+#define ERR_MACHINE_HUGE(cgs) \
+    "this QEMU binary cannot back in-place guest_memfd with hugepages: it converts in place only " \
+    "through the machine property 'in-place-conversion', which has no hugetlb setting ('" cgs \
+    "' lacks 'convert-in-place', 'gmem-allocator' and 'gmem-page-size')"
+#define ERR_NO_INPLACE(type, cgs) \
+    "this QEMU binary does not support in-place conversion for <launchSecurity type='" type \
+    "'>: needs the '" cgs "' property 'convert-in-place' or the machine property 'in-place-conversion'"
+#define ERR_AUX \
+    "this QEMU binary does not support <liveUpdate/>: the machine property 'aux-ram-share' is missing"
+#define ERR_LU_MEMFD \
+    "this QEMU binary does not support <liveUpdate/>: guest RAM needs an fd-based backend and " \
+    "'memory-backend-memfd' is missing"
+#define ERR_ANON_HUGE "<hugepages> cannot be used with <source type='anonymous'>"
+#define ERR_NO_MEMFD \
+    "this QEMU binary does not support <source type='memfd'>: object 'memory-backend-memfd' is missing"
+#define ERR_MFD_HUGETLB \
+    "this QEMU binary cannot use hugepages with <source type='memfd'>: memory-backend-memfd has no " \
+    "'hugetlb' property (the host lacks MFD_HUGETLB)"
+#define ERR_MEMDEV(model, dev) \
+    "this QEMU binary does not support memory device model '" model "': device '" dev "' is missing"
+#define ERR_LSEC_OBJ(type, obj) \
+    "this QEMU binary does not support <launchSecurity type='" type "'>: object '" obj "' is missing"
+#define ERR_CGS \
+    "this QEMU binary does not support <launchSecurity>: the machine property " \
+    "'confidential-guest-support' is missing"
+#define ERR_SNP_KH \
+    "this QEMU binary does not support kernelHashes for sev-snp: 'sev-snp-guest' lacks 'kernel-hashes'"
+
+/* ---------------- cases ---------------- */
+
+#define ANY -1
+#define NONE_OF(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+typedef struct {
+    const char *path;          /* test name below /qemuvalidate/ */
+    const char *set;           /* capability set file name without .json */
+    const char *edits;         /* "+flag -flag !flag ...", or NULL */
+    const char *memoryBacking; /* <memoryBacking> or "" */
+    const char *cpu;           /* <cpu> or "" */
+    const char *devices;       /* extra devices or "" */
+    const char *lsec;          /* <launchSecurity> or "" */
+    const char *error;         /* expected message; NULL: success */
+    int gmem;                  /* expected VgmQemuGmemSpelling, or ANY */
+    gboolean convertInPlace;   /* expected plan->convertInPlace */
+    const char *const *want;   /* must appear in the command line */
+    const char *const *unwanted; /* must not */
+} VgmValidateCase;
+
+static const VgmValidateCase vgmCases[] = {
+    /* ---- rule 9: a guest_memfd spelling, which one ---- */
+    { "rule9/none-7.2", "qemu-7.2-debian", NULL, MB_GMEM, "", "", "",
+      ERR_NO_GMEM("qemu-7.2-debian"), ANY, FALSE, NULL, NULL },
+    { "rule9/none-10.1", "qemu-10.1", NULL, MB_GMEM, "", "", "",
+      ERR_NO_GMEM("qemu-10.1"), ANY, FALSE, NULL, NULL },
+    { "rule9/gmem-memfd-without-guest-memfd", "qemu-gmem-memfd", "-memfd.guest-memfd",
+      MB_GMEM, "", "", "", ERR_NO_GMEM("qemu-gmem-memfd"), ANY, FALSE, NULL, NULL },
+    { "rule9/flag-cleared-schema-kept", "qemu-gmem-memfd", "!memfd.guest-memfd",
+      MB_GMEM, "", "", "", ERR_NO_GMEM("qemu-gmem-memfd"), ANY, FALSE, NULL, NULL },
+    { "rule9/memfd-guest-memfd-only", "qemu-gmem-memfd", NULL, MB_GMEM, "", "", "",
+      NULL, VGM_QEMU_GMEM_MEMFD_PROP, FALSE,
+      NONE_OF("{\"qom-type\":\"memory-backend-memfd\",\"id\":\"pc.ram\",\"share\":true,\"guest-memfd\":true"),
+      NONE_OF("x-guest-memfd", "memory-backend-guest-memfd") },
+    { "rule9/x-guest-memfd-only", "qemu-10.1", "+memfd.x-guest-memfd", MB_GMEM, "", "", "",
+      NULL, VGM_QEMU_GMEM_MEMFD_XPROP, FALSE,
+      NONE_OF("{\"qom-type\":\"memory-backend-memfd\",\"id\":\"pc.ram\",\"share\":true,\"x-guest-memfd\":true"),
+      NONE_OF("\"guest-memfd\"", "memory-backend-guest-memfd") },
+    { "rule9/guest-memfd-backend-only", "qemu-10.1", "+object.memory-backend-guest-memfd",
+      MB_GMEM, "", "", "", NULL, VGM_QEMU_GMEM_BACKEND, FALSE,
+      NONE_OF("{\"qom-type\":\"memory-backend-guest-memfd\",\"id\":\"pc.ram\",\"share\":true"),
+      NONE_OF("guest-memfd\":true", "memory-backend-memfd") },
+    { "rule9/precedence-all-three", "qemu-10.1",
+      "+memfd.guest-memfd +object.memory-backend-guest-memfd +memfd.x-guest-memfd",
+      MB_GMEM, "", "", "", NULL, VGM_QEMU_GMEM_MEMFD_PROP, FALSE,
+      NONE_OF("\"guest-memfd\":true"), NONE_OF("x-guest-memfd", "memory-backend-guest-memfd") },
+    { "rule9/precedence-backend-over-x", "qemu-10.1",
+      "+object.memory-backend-guest-memfd +memfd.x-guest-memfd",
+      MB_GMEM, "", "", "", NULL, VGM_QEMU_GMEM_BACKEND, FALSE,
+      NONE_OF("memory-backend-guest-memfd"), NONE_OF("x-guest-memfd") },
+    { "rule9/precedence-memfd-over-backend", "qemu-gmem-inplace", "+memfd.guest-memfd",
+      MB_GMEM, "", "", "", NULL, VGM_QEMU_GMEM_MEMFD_PROP, FALSE,
+      NONE_OF("\"guest-memfd\":true"), NONE_OF("memory-backend-guest-memfd") },
+    { "rule9/every-cell-and-device", "qemu-10.1", "+memfd.x-guest-memfd",
+      MB_GMEM, CPU_2CELLS, DEV_VIRTIO_MEM, "", NULL, VGM_QEMU_GMEM_MEMFD_XPROP, FALSE,
+      NONE_OF("\"id\":\"ram-node0\",\"share\":true,\"x-guest-memfd\":true",
+              "\"id\":\"ram-node1\",\"share\":true,\"x-guest-memfd\":true",
+              "\"id\":\"memvirtiomem0\",\"share\":true,\"x-guest-memfd\":true"),
+      NULL },
+
+    /* rule 9, in-place conversion */
+    { "rule9/inplace-none", "qemu-10.1", NULL, "", "", "", LSEC_SNP_INPLACE,
+      ERR_NO_INPLACE("sev-snp", "sev-snp-guest"), ANY, FALSE, NULL, NULL },
+    { "rule9/inplace-convert", "qemu-gmem-inplace", NULL, "", "", "", LSEC_SNP_INPLACE,
+      NULL, VGM_QEMU_GMEM_BACKEND, TRUE,
+      NONE_OF("{\"qom-type\":\"memory-backend-guest-memfd\",\"id\":\"pc.ram\",\"share\":true",
+              "\"convert-in-place\":true"),
+      NONE_OF("in-place-conversion", "gmem-allocator") },
+    { "rule9/inplace-convert-memfd-spelling", "qemu-gmem-inplace", "+memfd.guest-memfd",
+      "", "", "", LSEC_SNP_INPLACE, NULL, VGM_QEMU_GMEM_MEMFD_PROP, TRUE,
+      NONE_OF("\"guest-memfd\":true", "\"convert-in-place\":true"),
+      NONE_OF("memory-backend-guest-memfd", "in-place-conversion") },
+    { "rule9/inplace-convert-beats-machine", "qemu-gmem-inplace", "+machine.in-place-conversion",
+      "", "", "", LSEC_SNP_INPLACE, NULL, VGM_QEMU_GMEM_BACKEND, TRUE,
+      NONE_OF("\"convert-in-place\":true"), NONE_OF("in-place-conversion=on") },
+    { "rule9/inplace-machine", "qemu-gmem-machine", NULL, "", "", "", LSEC_SNP_INPLACE,
+      NULL, VGM_QEMU_GMEM_MACHINE, FALSE,
+      NONE_OF("in-place-conversion=on",
+              "{\"qom-type\":\"memory-backend-memfd\",\"id\":\"pc.ram\",\"share\":true,"),
+      NONE_OF("convert-in-place", "guest-memfd\":") },
+    { "rule9/inplace-convert-no-backend", "qemu-gmem-inplace", "-object.memory-backend-guest-memfd",
+      "", "", "", LSEC_SNP_INPLACE,
+      ERR_CONVERT_NO_BACKEND("sev-snp-guest", ""), ANY, FALSE, NULL, NULL },
+    { "rule9/inplace-convert-no-backend-tdx", "qemu-gmem-inplace", "-object.memory-backend-guest-memfd",
+      "", "", "", LSEC_TDX_INPLACE,
+      ERR_CONVERT_NO_BACKEND("tdx-guest", ""), ANY, FALSE, NULL, NULL },
+    /* "first available wins": convert-in-place without a backend to convert
+     * is not available, so the machine knob is next */
+    { "rule9/inplace-convert-no-backend-falls-back-to-machine", "qemu-gmem-inplace",
+      "-object.memory-backend-guest-memfd +machine.in-place-conversion",
+      "", "", "", LSEC_SNP_INPLACE, NULL, VGM_QEMU_GMEM_MACHINE, FALSE,
+      NONE_OF("in-place-conversion=on"), NONE_OF("convert-in-place") },
+    /* the convert-in-place flag is per launch security type */
+    { "rule9/inplace-tdx-needs-tdx-convert", "qemu-gmem-inplace", "-tdx.convert-in-place",
+      "", "", "", LSEC_TDX_INPLACE,
+      ERR_NO_INPLACE("tdx", "tdx-guest"), ANY, FALSE, NULL, NULL },
+    { "rule9/inplace-tdx-machine-fallback", "qemu-gmem-inplace",
+      "-tdx.convert-in-place +machine.in-place-conversion",
+      "", "", "", LSEC_TDX_INPLACE, NULL, VGM_QEMU_GMEM_MACHINE, FALSE,
+      NONE_OF("in-place-conversion=on"), NONE_OF("convert-in-place") },
+
+    /* ---- rule 10: hugepages with guest_memfd ---- */
+    { "rule10/gmem-hugepages-memfd", "qemu-gmem-memfd", NULL, MB_GMEM_HUGE, "", "", "",
+      ERR_GMEM_HUGE, ANY, FALSE, NULL, NULL },
+    { "rule10/gmem-hugepages-not-confidential", "qemu-gmem-inplace", NULL, MB_GMEM_HUGE, "", "", "",
+      ERR_GMEM_HUGE, ANY, FALSE, NULL, NULL },
+    { "rule10/inplace-hugepages", "qemu-gmem-inplace", NULL, MB_HUGE, "", "", LSEC_SNP_INPLACE,
+      NULL, VGM_QEMU_GMEM_BACKEND, TRUE,
+      NONE_OF("\"convert-in-place\":true,\"gmem-allocator\":\"hugetlb\",\"gmem-page-size\":2097152",
+              "{\"qom-type\":\"memory-backend-guest-memfd\",\"id\":\"pc.ram\",\"share\":true,\"size\":1073741824}"),
+      NONE_OF("hugetlbsize", "/dev/hugepages", "\"prealloc\"") },
+    { "rule10/inplace-hugepages-1G-tdx", "qemu-gmem-inplace", NULL, MB_HUGE_1G, "", "", LSEC_TDX_INPLACE,
+      NULL, VGM_QEMU_GMEM_BACKEND, TRUE,
+      NONE_OF("\"gmem-allocator\":\"hugetlb\",\"gmem-page-size\":1073741824"), NONE_OF("hugetlbsize") },
+    { "rule10/inplace-hugepages-no-allocator", "qemu-gmem-inplace", "-cgs.gmem-allocator",
+      MB_HUGE, "", "", LSEC_SNP_INPLACE,
+      ERR_INPLACE_HUGE("sev-snp-guest"), ANY, FALSE, NULL, NULL },
+    { "rule10/inplace-hugepages-no-page-size", "qemu-gmem-inplace", "-cgs.gmem-page-size",
+      MB_HUGE, "", "", LSEC_SNP_INPLACE,
+      ERR_INPLACE_HUGE("sev-snp-guest"), ANY, FALSE, NULL, NULL },
+    { "rule10/inplace-hugepages-allocator-flag-cleared", "qemu-gmem-inplace", "!cgs.gmem-allocator",
+      MB_HUGE, "", "", LSEC_TDX_INPLACE,
+      ERR_INPLACE_HUGE("tdx-guest"), ANY, FALSE, NULL, NULL },
+    { "rule10/inplace-hugepages-mixed", "qemu-gmem-inplace", NULL, MB_HUGE_MIXED, CPU_2CELLS, "",
+      LSEC_SNP_INPLACE, ERR_INPLACE_MIXED("sev-snp-guest"), ANY, FALSE, NULL, NULL },
+    { "rule10/inplace-hugepages-machine", "qemu-gmem-machine", NULL, MB_HUGE, "", "", LSEC_SNP_INPLACE,
+      ERR_MACHINE_HUGE("sev-snp-guest"), ANY, FALSE, NULL, NULL },
+    { "rule10/inplace-hugepages-convert-beats-machine", "qemu-gmem-inplace",
+      "+machine.in-place-conversion", MB_HUGE, "", "", LSEC_SNP_INPLACE,
+      NULL, VGM_QEMU_GMEM_BACKEND, TRUE, NONE_OF("\"gmem-allocator\":\"hugetlb\""),
+      NONE_OF("in-place-conversion=on") },
+
+    /* ---- rule 11: live update ---- */
+    { "rule11/no-aux-ram-share-7.2", "qemu-7.2-debian", NULL, MB_LU, "", "", "",
+      ERR_AUX, ANY, FALSE, NULL, NULL },
+    { "rule11/no-aux-ram-share", "qemu-10.1", "-machine.aux-ram-share", MB_LU, "", "", "",
+      ERR_AUX, ANY, FALSE, NULL, NULL },
+    { "rule11/aux-ram-share", "qemu-10.1", NULL, MB_LU, "", "", "",
+      NULL, VGM_QEMU_GMEM_NONE, FALSE,
+      NONE_OF("aux-ram-share=on", "{\"qom-type\":\"memory-backend-memfd\",\"id\":\"pc.ram\",\"share\":true"),
+      NONE_OF("memory-backend-ram") },
+    { "rule11/no-memfd", "qemu-10.1", "-object.memory-backend-memfd", MB_LU, "", "", "",
+      ERR_LU_MEMFD, ANY, FALSE, NULL, NULL },
+    { "rule11/gmem-only-guest-memfd-backend", "qemu-gmem-inplace", NULL, MB_GMEM_LU, "", "", "",
+      ERR_CPR, ANY, FALSE, NULL, NULL },
+    { "rule11/gmem-backend-passed-over", "qemu-gmem-inplace", "+memfd.x-guest-memfd",
+      MB_GMEM_LU, "", "", "", NULL, VGM_QEMU_GMEM_MEMFD_XPROP, FALSE,
+      NONE_OF("\"x-guest-memfd\":true", "aux-ram-share=on"), NONE_OF("memory-backend-guest-memfd") },
+    { "rule11/gmem-memfd", "qemu-gmem-memfd", NULL, MB_GMEM_LU, "", "", "",
+      NULL, VGM_QEMU_GMEM_MEMFD_PROP, FALSE,
+      NONE_OF("\"guest-memfd\":true", "aux-ram-share=on"), NULL },
+    { "rule11/gmem-memfd-no-aux", "qemu-gmem-memfd", "-machine.aux-ram-share", MB_GMEM_LU, "", "", "",
+      ERR_AUX, ANY, FALSE, NULL, NULL },
+    { "rule11/inplace-convert-cpr", "qemu-gmem-inplace", NULL, MB_LU, "", "", LSEC_SNP_INPLACE,
+      ERR_CONVERT_NO_BACKEND("sev-snp-guest", " (which cannot do live update)"), ANY, FALSE, NULL, NULL },
+    { "rule11/inplace-convert-cpr-memfd", "qemu-gmem-inplace", "+memfd.guest-memfd",
+      MB_LU, "", "", LSEC_SNP_INPLACE, NULL, VGM_QEMU_GMEM_MEMFD_PROP, TRUE,
+      NONE_OF("\"guest-memfd\":true", "\"convert-in-place\":true", "aux-ram-share=on"),
+      NONE_OF("memory-backend-guest-memfd") },
+    { "rule11/inplace-convert-cpr-falls-back-to-machine", "qemu-gmem-inplace",
+      "+machine.in-place-conversion", MB_LU, "", "", LSEC_SNP_INPLACE,
+      NULL, VGM_QEMU_GMEM_MACHINE, FALSE,
+      NONE_OF("in-place-conversion=on", "aux-ram-share=on"), NONE_OF("convert-in-place") },
+    { "rule11/inplace-machine-cpr", "qemu-gmem-machine", NULL, MB_LU, "", "", LSEC_SNP_INPLACE,
+      NULL, VGM_QEMU_GMEM_MACHINE, FALSE,
+      NONE_OF("in-place-conversion=on", "aux-ram-share=on"), NULL },
+    { "rule11/hugepages", "qemu-10.1", NULL, MB_HUGE_LU, "", "", "",
+      NULL, VGM_QEMU_GMEM_NONE, FALSE, NONE_OF("aux-ram-share=on", "\"share\":true"), NULL },
+
+    /* ---- rule 12: libvirt's checks ---- */
+    { "rule12/memfd-hugepages", "qemu-7.2-debian", NULL, MB_MEMFD_HUGE, "", "", "",
+      NULL, VGM_QEMU_GMEM_NONE, FALSE,
+      NONE_OF("\"hugetlb\":true,\"hugetlbsize\":2097152"), NULL },
+    { "rule12/memfd-hugepages-no-mfd-hugetlb", "qemu-7.2-debian", "-memfd.hugetlb -memfd.hugetlbsize",
+      MB_MEMFD_HUGE, "", "", "", ERR_MFD_HUGETLB, ANY, FALSE, NULL, NULL },
+    { "rule12/memfd-hugepages-hugetlb-cleared", "qemu-7.2-debian", "!memfd.hugetlb",
+      MB_MEMFD_HUGE, "", "", "", ERR_MFD_HUGETLB, ANY, FALSE, NULL, NULL },
+    { "rule12/memfd-hugepages-hugetlbsize-cleared", "qemu-7.2-debian", "!memfd.hugetlbsize",
+      MB_MEMFD_HUGE, "", "", "", ERR_MFD_HUGETLB, ANY, FALSE, NULL, NULL },
+    { "rule12/anonymous-hugepages", "qemu-7.2-debian", NULL, MB_ANON_HUGE, "", "", "",
+      ERR_ANON_HUGE, ANY, FALSE, NULL, NULL },
+    { "rule12/memfd", "qemu-7.2-debian", NULL, MB_MEMFD, "", "", "",
+      NULL, VGM_QEMU_GMEM_NONE, FALSE, NONE_OF("memory-backend-memfd"), NULL },
+    { "rule12/memfd-missing", "qemu-7.2-debian", "-object.memory-backend-memfd", MB_MEMFD, "", "", "",
+      ERR_NO_MEMFD, ANY, FALSE, NULL, NULL },
+    { "rule12/sev-snp", "qemu-10.1", NULL, "", "", "", LSEC_SNP,
+      NULL, VGM_QEMU_GMEM_NONE, FALSE,
+      NONE_OF("confidential-guest-support=lsec0", "\"qom-type\":\"sev-snp-guest\",\"id\":\"lsec0\""), NULL },
+    { "rule12/sev-snp-7.2", "qemu-7.2-debian", NULL, "", "", "", LSEC_SNP,
+      ERR_LSEC_OBJ("sev-snp", "sev-snp-guest"), ANY, FALSE, NULL, NULL },
+    { "rule12/no-confidential-guest-support", "qemu-10.1", "-machine.confidential-guest-support",
+      "", "", "", LSEC_SNP, ERR_CGS, ANY, FALSE, NULL, NULL },
+    { "rule12/no-confidential-guest-support-inplace", "qemu-gmem-inplace",
+      "-machine.confidential-guest-support", "", "", "", LSEC_SNP_INPLACE, ERR_CGS, ANY, FALSE, NULL, NULL },
+    { "rule12/sev-snp-kernel-hashes", "qemu-10.1", NULL, "", "", "", LSEC_SNP_KH,
+      NULL, VGM_QEMU_GMEM_NONE, FALSE, NONE_OF("\"kernel-hashes\":true"), NULL },
+    { "rule12/sev-snp-no-kernel-hashes", "qemu-10.1", "-sev-snp.kernel-hashes", "", "", "", LSEC_SNP_KH,
+      ERR_SNP_KH, ANY, FALSE, NULL, NULL },
+    { "rule12/virtio-mem-missing", "qemu-7.2-debian", "-device.virtio-mem-pci", "", CPU_2CELLS,
+      DEV_VIRTIO_MEM, "", ERR_MEMDEV("virtio-mem", "virtio-mem-pci"), ANY, FALSE, NULL, NULL },
+    { "rule12/dimm-missing", "qemu-7.2-debian", "-device.pc-dimm", "", CPU_2CELLS,
+      DEV_DIMM, "", ERR_MEMDEV("dimm", "pc-dimm"), ANY, FALSE, NULL, NULL },
+};
+
+/* ---------------- capability set variants ---------------- */
+
+static char *
+vgmCapsText(const char *set)
+{
+    g_autofree char *rel = g_strdup_printf("qemucapabilitiesdata/%s.json", set);
+    g_autofree char *path = vgmTestDataPath(rel);
+    g_autoptr(GError) err = NULL;
+    char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, &err))
+        g_error("%s: %s", path, err->message);
+    return text;
+}
+
+/* The schema type a test gives an object property it adds. */
+static JsonNode *
+vgmPropTypeNode(const char *prop)
+{
+    JsonNode *n = json_node_new(JSON_NODE_VALUE);
+
+    if (g_str_equal(prop, "gmem-allocator")) {
+        JsonObject *o = json_object_new();
+        JsonArray *a = json_array_new();
+
+        json_array_add_string_element(a, "normal");
+        json_array_add_string_element(a, "hugetlb");
+        json_object_set_array_member(o, "enum", a);
+        json_node_free(n);
+        n = json_node_new(JSON_NODE_OBJECT);
+        json_node_take_object(n, o);
+    } else if (g_str_equal(prop, "gmem-page-size") || g_str_equal(prop, "hugetlbsize")) {
+        json_node_set_string(n, "int");
+    } else {
+        json_node_set_string(n, "bool");
+    }
+    return n;
+}
+
+static JsonObject *
+vgmObjMember(JsonObject *parent, const char *name)
+{
+    JsonNode *n = json_object_get_member(parent, name);
+
+    return n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+/* Edits the schema part @flag is probed from. */
+static void
+vgmEditSchema(JsonObject *root, VgmQemuCapsFlag flag, gboolean add)
+{
+    const VgmQemuCapsProbeSpec *spec = vgmQemuCapsFlagGetProbe(flag);
+    JsonObject *objects = vgmObjMember(root, "objects");
+    JsonObject *devices = vgmObjMember(root, "devices");
+    JsonObject *machine = vgmObjMember(root, "machine");
+    JsonObject *mprops = machine ? vgmObjMember(machine, "props") : NULL;
+
+    switch (spec->kind) {
+    case VGM_QEMU_CAPS_PROBE_OBJECT:
+        if (!add) {
+            json_object_remove_member(objects, spec->arg1);
+        } else if (!json_object_has_member(objects, spec->arg1)) {
+            JsonObject *ram = vgmObjMember(objects, "memory-backend-ram");
+            JsonNode *copy;
+
+            /* a new memory backend type has the common backend members */
+            if (g_str_has_prefix(spec->arg1, "memory-backend-") && ram) {
+                g_autofree char *text = vgmQemuJSONToString(ram);
+                g_autoptr(JsonParser) parser = json_parser_new();
+
+                g_assert_true(json_parser_load_from_data(parser, text, -1, NULL));
+                copy = json_node_copy(json_parser_get_root(parser));
+            } else {
+                copy = json_node_new(JSON_NODE_OBJECT);
+                json_node_take_object(copy, json_object_new());
+            }
+            json_object_set_member(objects, spec->arg1, copy);
+        }
+        break;
+    case VGM_QEMU_CAPS_PROBE_OBJECT_PROP: {
+        g_auto(GStrv) types = g_strsplit(spec->arg1, "|", -1);
+        gboolean done = FALSE;
+        guint i;
+
+        for (i = 0; types[i]; i++) {
+            JsonObject *members = vgmObjMember(objects, types[i]);
+
+            if (!members)
+                continue;
+            if (!add) {
+                if (json_object_has_member(members, spec->arg2))
+                    json_object_remove_member(members, spec->arg2);
+            } else if (!json_object_has_member(members, spec->arg2)) {
+                json_object_set_member(members, spec->arg2, vgmPropTypeNode(spec->arg2));
+            }
+            done = TRUE;
+        }
+        if (add && !done)
+            g_error("cannot add %s: no object type %s in the set",
+                    vgmQemuCapsFlagTypeToString(flag), spec->arg1);
+        break;
+    }
+    case VGM_QEMU_CAPS_PROBE_MACHINE_PROP:
+        g_assert_nonnull(mprops);
+        if (!add) {
+            if (json_object_has_member(mprops, spec->arg1))
+                json_object_remove_member(mprops, spec->arg1);
+        } else if (!json_object_has_member(mprops, spec->arg1)) {
+            json_object_set_string_member(mprops, spec->arg1, "bool");
+        }
+        break;
+    case VGM_QEMU_CAPS_PROBE_DEVICE:
+        if (!add) {
+            json_object_remove_member(devices, spec->arg1);
+        } else if (!json_object_has_member(devices, spec->arg1)) {
+            json_object_set_object_member(devices, spec->arg1, json_object_new());
+        }
+        break;
+    case VGM_QEMU_CAPS_PROBE_COMMAND:
+    case VGM_QEMU_CAPS_PROBE_KVM:
+    case VGM_QEMU_CAPS_PROBE_SMP_TRIAL:
+        break;
+    }
+}
+
+/* Whether the (edited) schema gives @flag, as a probe would. */
+static gboolean
+vgmDeriveFlag(JsonObject *root, VgmQemuCapsFlag flag, gboolean *derivable)
+{
+    const VgmQemuCapsProbeSpec *spec = vgmQemuCapsFlagGetProbe(flag);
+    JsonObject *objects = vgmObjMember(root, "objects");
+    JsonObject *devices = vgmObjMember(root, "devices");
+    JsonObject *machine = vgmObjMember(root, "machine");
+    JsonObject *mprops = machine ? vgmObjMember(machine, "props") : NULL;
+
+    *derivable = TRUE;
+    switch (spec->kind) {
+    case VGM_QEMU_CAPS_PROBE_OBJECT:
+        return json_object_has_member(objects, spec->arg1);
+    case VGM_QEMU_CAPS_PROBE_OBJECT_PROP: {
+        g_auto(GStrv) types = g_strsplit(spec->arg1, "|", -1);
+        guint i;
+
+        for (i = 0; types[i]; i++) {
+            JsonObject *members = vgmObjMember(objects, types[i]);
+            if (members && json_object_has_member(members, spec->arg2))
+                return TRUE;
+        }
+        return FALSE;
+    }
+    case VGM_QEMU_CAPS_PROBE_MACHINE_PROP:
+        return mprops && json_object_has_member(mprops, spec->arg1);
+    case VGM_QEMU_CAPS_PROBE_DEVICE:
+        return devices && json_object_has_member(devices, spec->arg1);
+    case VGM_QEMU_CAPS_PROBE_COMMAND:
+    case VGM_QEMU_CAPS_PROBE_KVM:
+    case VGM_QEMU_CAPS_PROBE_SMP_TRIAL:
+        break;
+    }
+    *derivable = FALSE;
+    return FALSE;
+}
+
+/*
+ * @set with @edits applied: "+flag" / "-flag" edit the schema and re-derive
+ * the flags; "!flag" clears only the flag.
+ */
+static VgmQemuCaps *
+vgmCapsVariant(const char *set, const char *edits)
+{
+    g_autofree char *text = vgmCapsText(set);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) words = g_strsplit(edits ? edits : "", " ", -1);
+    g_autoptr(GPtrArray) cleared = g_ptr_array_new();
+    g_autofree char *out = NULL;
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    JsonObject *root;
+    JsonArray *oldFlags;
+    JsonArray *flags;
+    guint i;
+    int f;
+
+    if (!json_parser_load_from_data(parser, text, -1, &err))
+        g_error("%s: %s", set, err->message);
+    root = json_node_get_object(json_parser_get_root(parser));
+
+    for (i = 0; words[i]; i++) {
+        const char *w = words[i];
+        int flag;
+
+        if (!*w)
+            continue;
+        if ((flag = vgmQemuCapsFlagTypeFromString(w + 1)) < 0)
+            g_error("unknown capability flag '%s'", w + 1);
+        if (w[0] == '!')
+            g_ptr_array_add(cleared, GINT_TO_POINTER(flag));
+        else
+            vgmEditSchema(root, flag, w[0] == '+');
+    }
+
+    /* the flags follow the edited schema, as a probe would set them */
+    oldFlags = json_object_get_array_member(root, "flags");
+    flags = json_array_new();
+    for (f = 0; f < VGM_QEMU_CAPS_LAST; f++) {
+        gboolean derivable;
+        gboolean on = vgmDeriveFlag(root, f, &derivable);
+        const char *name = vgmQemuCapsFlagTypeToString(f);
+
+        if (!derivable) {
+            guint j;
+            for (j = 0; j < json_array_get_length(oldFlags); j++) {
+                if (g_str_equal(json_array_get_string_element(oldFlags, j), name))
+                    on = TRUE;
+            }
+        }
+        if (on)
+            json_array_add_string_element(flags, name);
+    }
+    json_object_set_array_member(root, "flags", flags);
+
+    json_generator_set_root(gen, json_parser_get_root(parser));
+    out = json_generator_to_data(gen, NULL);
+    if (!(caps = vgmQemuCapsLoadString(out, set, &err)))
+        g_error("%s with '%s': %s", set, edits, err->message);
+    if (!vgmQemuCapsCheckConsistency(caps, &err))
+        g_error("%s with '%s' is not a consistent set: %s", set, edits, err->message);
+
+    for (i = 0; i < cleared->len; i++)
+        vgmQemuCapsClear(caps, GPOINTER_TO_INT(cleared->pdata[i]));
+    return g_steal_pointer(&caps);
+}
+
+/* ---------------- the test ---------------- */
+
+static char *
+vgmCaseXML(const VgmValidateCase *c)
+{
+    g_autofree char *name = g_strdelimit(g_strdup(c->path), "/", '-');
+
+    return g_strdup_printf(
+        "<domain type='kvm'>\n"
+        "  <name>%s</name>\n"
+        "  %s\n"
+        "  %s\n"
+        "  <vcpu placement='static'>2</vcpu>\n"
+        "  <os><type arch='x86_64' machine='q35'>hvm</type></os>\n"
+        "  %s\n"
+        "  <features><acpi/><apic/>%s</features>\n"
+        "  <devices>\n"
+        "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+        "    %s\n"
+        "    <memballoon model='none'/>\n"
+        "  </devices>\n"
+        "  %s\n"
+        "</domain>\n",
+        name,
+        /* memory devices (512 MiB each here) need maxMemory and count in <memory> */
+        strstr(c->devices, "<memory ") ?
+            "<maxMemory slots='4' unit='KiB'>4194304</maxMemory><memory unit='KiB'>1572864</memory>" :
+            "<memory unit='KiB'>1048576</memory>",
+        c->memoryBacking, c->cpu,
+        strstr(c->lsec, "'tdx'") ? "<ioapic driver='qemu'/>" : "",
+        c->devices, c->lsec);
+}
+
+static void
+testValidate(gconstpointer data)
+{
+    const VgmValidateCase *c = data;
+    g_autofree char *xml = vgmCaseXML(c);
+    g_autoptr(VgmQemuCaps) caps = vgmCapsVariant(c->set, c->edits);
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNewForTest();
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuCmd) cmd = NULL;
+    g_autoptr(VgmQemuPlan) plan = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *args = NULL;
+    guint i;
+
+    vgmTestResetRandom();
+    if (!(def = vgmDomainDefParseString(xml, c->path, 0, &err)))
+        g_error("%s: the domain XML does not parse: %s\n%s", c->path, err->message, xml);
+
+    cmd = vgmQemuBuildCommandLine(def, caps, cfg, &plan, &err);
+    if (c->error) {
+        if (cmd) {
+            g_autofree char *line = vgmQemuCmdFormatArgsFile(cmd);
+            g_test_message("%s on %s%s%s succeeded, expected: %s\n%s", c->path, c->set,
+                           c->edits ? " " : "", c->edits ? c->edits : "", c->error, line);
+            g_test_fail();
+            return;
+        }
+        g_assert_cmpstr(err->message, ==, c->error);
+        g_assert_cmpint(err->code, ==, VGM_ERR_CONFIG_UNSUPPORTED);
+        return;
+    }
+
+    if (!cmd) {
+        g_test_message("%s on %s%s%s failed, expected success: %s", c->path, c->set,
+                       c->edits ? " " : "", c->edits ? c->edits : "", err->message);
+        g_test_fail();
+        return;
+    }
+    args = vgmQemuCmdFormatArgsFile(cmd);
+    if (c->gmem != ANY && (int)plan->gmem != c->gmem) {
+        g_test_message("%s: plan->gmem is %s, expected %s\n%s", c->path,
+                       vgmQemuGmemSpellingTypeToString(plan->gmem),
+                       vgmQemuGmemSpellingTypeToString(c->gmem), args);
+        g_test_fail();
+    }
+    if (plan->convertInPlace != c->convertInPlace) {
+        g_test_message("%s: plan->convertInPlace is %d, expected %d\n%s", c->path,
+                       plan->convertInPlace, c->convertInPlace, args);
+        g_test_fail();
+    }
+    /* guest_memfd RAM is shared, and every RAM backend of a guest_memfd
+     * domain is guest_memfd */
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *b = g_ptr_array_index(plan->backends, i);
+        gboolean gmemPlan = plan->gmem != VGM_QEMU_GMEM_NONE;
+
+        if (b->guestMemfd != gmemPlan || (b->guestMemfd && !b->share)) {
+            g_test_message("%s: backend %s guest-memfd=%d share=%d, plan spelling %s",
+                           c->path, b->id, b->guestMemfd, b->share,
+                           vgmQemuGmemSpellingTypeToString(plan->gmem));
+            g_test_fail();
+        }
+    }
+    for (i = 0; c->want && c->want[i]; i++) {
+        if (!strstr(args, c->want[i])) {
+            g_test_message("%s: the command line lacks %s\n%s", c->path, c->want[i], args);
+            g_test_fail();
+        }
+    }
+    for (i = 0; c->unwanted && c->unwanted[i]; i++) {
+        if (strstr(args, c->unwanted[i])) {
+            g_test_message("%s: the command line has %s\n%s", c->path, c->unwanted[i], args);
+            g_test_fail();
+        }
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    guint i;
+
+    g_test_init(&argc, &argv, NULL);
+    g_setenv("LC_ALL", "C", TRUE);
+
+    for (i = 0; i < G_N_ELEMENTS(vgmCases); i++) {
+        g_autofree char *path = g_strdup_printf("/qemuvalidate/%s", vgmCases[i].path);
+        g_test_add_data_func(path, &vgmCases[i], testValidate);
+    }
+    return g_test_run();
+}
