@@ -27,6 +27,7 @@ int vgmToolError(GError *error);
 char *vgmToolSchemaPath(void);
 
 extern const VgmToolCommand vgmToolDomainCommands[];
+extern const VgmToolCommand vgmToolLifecycleCommands[];
 
 #include "conf/domain_conf.h"
 #include "qemu/qemu_capabilities.h"

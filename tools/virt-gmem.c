@@ -16,6 +16,7 @@
 
 static const VgmToolCommand *const vgmToolTables[] = {
     vgmToolDomainCommands,
+    vgmToolLifecycleCommands,
 };
 
 gboolean

@@ -1,0 +1,644 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_caps.c: domain capabilities and host capabilities XML.
+ *
+ * "Does this QEMU support X for a domain?" is answered by building the
+ * smallest domain that asks for X and running the QEMU validation of
+ * qemu_validate.c on it, so domcapabilities can never promise what start
+ * would refuse (or the other way round).
+ */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "driver_caps.h"
+#include "host/vgmhost.h"
+#include "qemu/qemu_validate.h"
+#include "util/vgmerror.h"
+#include "util/vgmfile.h"
+#include "util/vgmi18n.h"
+#include "util/vgmxml.h"
+
+char *
+vgmDriverDefaultEmulator(const char *arch)
+{
+    g_autofree char *name = g_strdup_printf("qemu-system-%s", arch ? arch : vgmHostArch());
+    char *found;
+
+    if ((found = g_find_program_in_path(name)))
+        return found;
+    return g_build_filename("/usr/bin", name, NULL);
+}
+
+/* ---- host facts ---- */
+
+/* Whether a kvm module parameter file says Y or 1. */
+static gboolean
+vgmDriverKvmParam(const char *module, const char *param)
+{
+    g_autofree char *path = g_strdup_printf("/sys/module/%s/parameters/%s", module, param);
+    g_autofree char *text = NULL;
+
+    if (!vgmFileReadAll(path, 64, &text, NULL, NULL))
+        return FALSE;
+    g_strstrip(text);
+    return g_str_equal(text, "Y") || g_str_equal(text, "1");
+}
+
+static gboolean
+vgmDriverGmemMmapOn(unsigned long vmType)
+{
+    g_auto(VgmHostKvmInfo) info = { 0 };
+
+    return vgmHostKvmProbe(NULL, vmType, &info, NULL) &&
+           info.available && info.guestMemfd && info.mmap;
+}
+
+void
+vgmDriverHostFactsProbe(VgmDriverHostFacts *facts)
+{
+    g_auto(VgmHostKvmInfo) info = { 0 };
+
+    memset(facts, 0, sizeof(*facts));
+    facts->kvm = access("/dev/kvm", R_OK | W_OK) == 0;
+    if (facts->kvm && vgmHostKvmProbe(NULL, VGM_HOST_KVM_X86_DEFAULT_VM, &info, NULL) &&
+        info.available) {
+        facts->guestMemfd = info.guestMemfd;
+        facts->gmemFlags = info.flagsMask;
+    }
+    facts->sev = vgmDriverKvmParam("kvm_amd", "sev");
+    facts->sevSnp = vgmDriverKvmParam("kvm_amd", "sev_snp");
+    facts->tdx = vgmDriverKvmParam("kvm_intel", "tdx");
+    facts->sgx = access("/dev/sgx_vepc", F_OK) == 0;
+    if (facts->kvm && facts->sevSnp)
+        facts->snpGmemMmap = vgmDriverGmemMmapOn(VGM_HOST_KVM_X86_SNP_VM);
+    if (facts->kvm && facts->tdx)
+        facts->tdxGmemMmap = vgmDriverGmemMmapOn(VGM_HOST_KVM_X86_TDX_VM);
+}
+
+/* ---- asking the QEMU validation ---- */
+
+/* Whether a domain of @virttype/@arch/@machine with @memoryBacking and
+ * @lsec (XML fragments) passes generic and QEMU validation. */
+static gboolean
+vgmDriverCapsWouldWork(const VgmQemuCaps *caps, const char *virttype,
+                       const char *arch, const char *machine,
+                       const char *memoryBacking, const char *features,
+                       const char *lsec)
+{
+    g_autofree char *xml = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+
+    xml = g_strdup_printf("<domain type='%s'><name>domcaps</name>"
+                          "<memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                          "%s<os><type arch='%s' machine='%s'>hvm</type></os>%s"
+                          "<devices><memballoon model='none'/></devices>%s</domain>",
+                          virttype, memoryBacking ? memoryBacking : "",
+                          arch, machine, features ? features : "", lsec ? lsec : "");
+    if (!(def = vgmDomainDefParseString(xml, "domcaps", VGM_DOMAIN_PARSE_NONE, NULL)))
+        return FALSE;
+    return vgmQemuValidateDomain(def, caps, NULL);
+}
+
+static gboolean
+vgmDriverCapsGuestMemfdQemu(const VgmQemuCaps *caps, const char *virttype,
+                            const char *arch, const char *machine)
+{
+    g_autofree char *xml = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    VgmQemuGmemChoice choice;
+
+    xml = g_strdup_printf("<domain type='%s'><name>domcaps</name>"
+                          "<memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                          "<memoryBacking><source type='guestmemfd'/></memoryBacking>"
+                          "<os><type arch='%s' machine='%s'>hvm</type></os>"
+                          "<devices><memballoon model='none'/></devices></domain>",
+                          virttype, arch, machine);
+    if (!(def = vgmDomainDefParseString(xml, "domcaps", VGM_DOMAIN_PARSE_NONE, NULL)))
+        return FALSE;
+    return vgmQemuChooseGuestMemfd(def, caps, &choice, NULL) &&
+           choice.spelling != 0 &&
+           vgmQemuValidateDomain(def, caps, NULL);
+}
+
+/* ---- domain capabilities ---- */
+
+static void
+vgmDriverCapsEnum(VgmBuf *buf, const char *name, const char *const *values)
+{
+    size_t i;
+
+    if (!values[0]) {
+        vgmBufAsprintf(buf, "<enum name='%s'/>\n", name);
+        return;
+    }
+    vgmBufAsprintf(buf, "<enum name='%s'>\n", name);
+    vgmBufAdjustIndent(buf, 2);
+    for (i = 0; values[i]; i++)
+        vgmBufAsprintf(buf, "<value>%s</value>\n", values[i]);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</enum>\n");
+}
+
+static void
+vgmDriverCapsEnumArray(VgmBuf *buf, const char *name, GPtrArray *values)
+{
+    g_ptr_array_add(values, NULL);
+    vgmDriverCapsEnum(buf, name, (const char *const *)values->pdata);
+    g_ptr_array_remove_index(values, values->len - 1);
+}
+
+static const char *
+vgmDriverYesNo(gboolean b)
+{
+    return b ? "yes" : "no";
+}
+
+char *
+vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
+                          const char *virttype, const char *machine,
+                          const VgmDriverHostFacts *facts, GError **error)
+{
+    g_auto(VgmBuf) buf = { 0 };
+    g_autoptr(GPtrArray) sources = g_ptr_array_new();
+    g_autoptr(GPtrArray) sectypes = g_ptr_array_new();
+    g_autoptr(GPtrArray) inplace = g_ptr_array_new();
+    g_autoptr(GPtrArray) lu = g_ptr_array_new();
+    const VgmQemuCapsMachine *m;
+    const char *arch = vgmQemuCapsGetArch(caps);
+    gboolean kvm;
+    gboolean gmemQemu, gmemHost;
+    gboolean s390pv, sev, snp, tdx, sgx;
+    guint64 f;
+    int bit;
+
+    if (!virttype)
+        virttype = vgmQemuCapsHasKVM(caps) && facts->kvm ? "kvm" : "qemu";
+    if (!g_str_equal(virttype, "kvm") && !g_str_equal(virttype, "qemu")) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("unknown virtualization type '%1$s': expected 'kvm' or 'qemu'"),
+                    virttype);
+        return NULL;
+    }
+    kvm = g_str_equal(virttype, "kvm");
+    if (kvm && !vgmQemuCapsHasKVM(caps)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("KVM is not supported by '%1$s'"), emulator);
+        return NULL;
+    }
+    if (!(m = vgmQemuCapsGetMachine(caps, machine, error)))
+        return NULL;
+
+    vgmBufInit(&buf, 0);
+    vgmBufAdd(&buf, "<domainCapabilities>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufEscapeString(&buf, "<path>%s</path>\n", emulator);
+    vgmBufAsprintf(&buf, "<domain>%s</domain>\n", virttype);
+    vgmBufEscapeString(&buf, "<machine>%s</machine>\n", m->name);
+    vgmBufEscapeString(&buf, "<arch>%s</arch>\n", arch);
+    vgmBufAsprintf(&buf, "<vcpu max='%u'/>\n", m->cpuMax);
+
+    /* os: what the domain XML model takes; firmware files are not listed */
+    vgmBufAdd(&buf, "<os supported='yes'>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmDriverCapsEnum(&buf, "firmware", (const char *const[]){ "bios", "efi", NULL });
+    vgmBufAdd(&buf, "<loader supported='yes'>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmDriverCapsEnum(&buf, "type", (const char *const[]){ "rom", "pflash", NULL });
+    vgmDriverCapsEnum(&buf, "readonly", (const char *const[]){ "yes", "no", NULL });
+    vgmDriverCapsEnum(&buf, "secure", (const char *const[]){ "yes", "no", NULL });
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</loader>\n");
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</os>\n");
+
+    vgmBufAdd(&buf, "<cpu>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufAsprintf(&buf, "<mode name='host-passthrough' supported='%s'/>\n", vgmDriverYesNo(kvm));
+    vgmBufAdd(&buf, "<mode name='maximum' supported='yes'/>\n");
+    vgmBufAdd(&buf, "<mode name='host-model' supported='no'/>\n");
+    vgmBufAdd(&buf, "<mode name='custom' supported='yes'/>\n");
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</cpu>\n");
+
+    /* memoryBacking: each source type the start path would accept */
+    gmemQemu = kvm && vgmDriverCapsGuestMemfdQemu(caps, virttype, arch, m->name);
+    gmemHost = facts->kvm && facts->guestMemfd &&
+               (facts->gmemFlags & (VGM_HOST_GMEM_MMAP | VGM_HOST_GMEM_INIT_SHARED)) ==
+               (VGM_HOST_GMEM_MMAP | VGM_HOST_GMEM_INIT_SHARED);
+    if (vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_FILE))
+        g_ptr_array_add(sources, (gpointer)"file");
+    if (vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_RAM))
+        g_ptr_array_add(sources, (gpointer)"anonymous");
+    if (vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_MEMFD))
+        g_ptr_array_add(sources, (gpointer)"memfd");
+    if (gmemQemu && gmemHost)
+        g_ptr_array_add(sources, (gpointer)"guestmemfd");
+    vgmBufAsprintf(&buf, "<memoryBacking supported='%s'>\n", vgmDriverYesNo(sources->len > 0));
+    vgmBufAdjustIndent(&buf, 2);
+    vgmDriverCapsEnumArray(&buf, "sourceType", sources);
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</memoryBacking>\n");
+
+    vgmBufAdd(&buf, "<devices>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufAdd(&buf, "<disk supported='yes'>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmDriverCapsEnum(&buf, "diskDevice", (const char *const[]){ "disk", "cdrom", NULL });
+    vgmDriverCapsEnum(&buf, "bus", (const char *const[]){ "scsi", "virtio", "sata", NULL });
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</disk>\n");
+    vgmBufAdd(&buf, "<graphics supported='yes'>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmDriverCapsEnum(&buf, "type", (const char *const[]){ "vnc", NULL });
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</graphics>\n");
+    vgmBufAdd(&buf, "<video supported='yes'>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmDriverCapsEnum(&buf, "modelType", (const char *const[]){ "vga", "virtio", "none", "bochs", NULL });
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</video>\n");
+    vgmBufAdd(&buf, "<rng supported='yes'>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmDriverCapsEnum(&buf, "model", (const char *const[]){ "virtio", NULL });
+    vgmDriverCapsEnum(&buf, "backendModel", (const char *const[]){ "random", "builtin", NULL });
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</rng>\n");
+    vgmBufAdd(&buf, "<console supported='yes'>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmDriverCapsEnum(&buf, "type", (const char *const[]){ "pty", "file", "unix", NULL });
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</console>\n");
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</devices>\n");
+
+    /* features: launch security needs the QEMU object, the host's KVM
+     * support for it, and (but s390-pv) domain type kvm */
+    s390pv = kvm && vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_S390_PV_GUEST) &&
+             g_strcmp0(arch, "s390x") == 0;
+    sev = kvm && facts->kvm && facts->sev &&
+          vgmDriverCapsWouldWork(caps, virttype, arch, m->name, NULL, NULL,
+                                 "<launchSecurity type='sev'><cbitpos>51</cbitpos>"
+                                 "<reducedPhysBits>1</reducedPhysBits><policy>0x0033</policy>"
+                                 "</launchSecurity>");
+    snp = kvm && facts->kvm && facts->sevSnp &&
+          vgmDriverCapsWouldWork(caps, virttype, arch, m->name, NULL, NULL,
+                                 "<launchSecurity type='sev-snp'><cbitpos>51</cbitpos>"
+                                 "<reducedPhysBits>1</reducedPhysBits><policy>0x30000</policy>"
+                                 "</launchSecurity>");
+    tdx = kvm && facts->kvm && facts->tdx &&
+          vgmDriverCapsWouldWork(caps, virttype, arch, m->name, NULL,
+                                 "<features><ioapic driver='qemu'/></features>",
+                                 "<launchSecurity type='tdx'><policy>0x10000000</policy>"
+                                 "</launchSecurity>");
+    sgx = kvm && facts->sgx && vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_EPC) &&
+          vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_SGX_EPC);
+    if (sev)
+        g_ptr_array_add(sectypes, (gpointer)"sev");
+    if (snp)
+        g_ptr_array_add(sectypes, (gpointer)"sev-snp");
+    if (s390pv)
+        g_ptr_array_add(sectypes, (gpointer)"s390-pv");
+    if (tdx)
+        g_ptr_array_add(sectypes, (gpointer)"tdx");
+
+    vgmBufAdd(&buf, "<features>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufAsprintf(&buf, "<s390-pv supported='%s'/>\n", vgmDriverYesNo(s390pv));
+    vgmBufAsprintf(&buf, "<tdx supported='%s'/>\n", vgmDriverYesNo(tdx));
+    vgmBufAsprintf(&buf, "<sev supported='%s'/>\n", vgmDriverYesNo(sev || snp));
+    vgmBufAsprintf(&buf, "<sgx supported='%s'/>\n", vgmDriverYesNo(sgx));
+    if (sectypes->len) {
+        vgmBufAdd(&buf, "<launchSecurity supported='yes'>\n");
+        vgmBufAdjustIndent(&buf, 2);
+        vgmDriverCapsEnumArray(&buf, "sectype", sectypes);
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</launchSecurity>\n");
+    } else {
+        vgmBufAdd(&buf, "<launchSecurity supported='no'/>\n");
+    }
+
+    /* the extension: guest_memfd as guest RAM (specification, section 4) */
+    if (snp && facts->snpGmemMmap &&
+        vgmDriverCapsWouldWork(caps, virttype, arch, m->name, NULL, NULL,
+                               "<launchSecurity type='sev-snp' inPlaceConversion='yes'>"
+                               "<cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits>"
+                               "<policy>0x30000</policy></launchSecurity>"))
+        g_ptr_array_add(inplace, (gpointer)"sev-snp");
+    if (tdx && facts->tdxGmemMmap &&
+        vgmDriverCapsWouldWork(caps, virttype, arch, m->name, NULL,
+                               "<features><ioapic driver='qemu'/></features>",
+                               "<launchSecurity type='tdx' inPlaceConversion='yes'>"
+                               "<policy>0x10000000</policy></launchSecurity>"))
+        g_ptr_array_add(inplace, (gpointer)"tdx");
+    if (vgmDriverCapsWouldWork(caps, virttype, arch, m->name,
+                               "<memoryBacking><source type='memfd'/><access mode='shared'/>"
+                               "<liveUpdate/></memoryBacking>", NULL, NULL))
+        g_ptr_array_add(lu, (gpointer)"memfd");
+    if (vgmDriverCapsWouldWork(caps, virttype, arch, m->name,
+                               "<memoryBacking><source type='file'/><access mode='shared'/>"
+                               "<liveUpdate/></memoryBacking>", NULL, NULL))
+        g_ptr_array_add(lu, (gpointer)"file");
+    if (gmemHost &&
+        vgmDriverCapsWouldWork(caps, virttype, arch, m->name,
+                               "<memoryBacking><source type='guestmemfd'/>"
+                               "<liveUpdate/></memoryBacking>", NULL, NULL))
+        g_ptr_array_add(lu, (gpointer)"guestmemfd");
+
+    vgmBufAsprintf(&buf, "<guestMemfd supported='%s'>\n", vgmDriverYesNo(gmemQemu && gmemHost));
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufAsprintf(&buf, "<qemu supported='%s'/>\n", vgmDriverYesNo(gmemQemu));
+    vgmBufAsprintf(&buf, "<host supported='%s'/>\n", vgmDriverYesNo(gmemHost));
+    f = facts->guestMemfd ? facts->gmemFlags : 0;
+    if (!f) {
+        vgmBufAdd(&buf, "<hostFlags/>\n");
+    } else {
+        vgmBufAdd(&buf, "<hostFlags>\n");
+        vgmBufAdjustIndent(&buf, 2);
+        for (bit = 0; bit < 64; bit++) {
+            g_autofree char *one = NULL;
+
+            if (!(f & (G_GUINT64_CONSTANT(1) << bit)))
+                continue;
+            one = vgmHostGuestMemfdFlagsFormat(G_GUINT64_CONSTANT(1) << bit);
+            vgmBufEscapeString(&buf, "<flag name='%s'/>\n", one);
+        }
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</hostFlags>\n");
+    }
+    if (inplace->len) {
+        vgmBufAdd(&buf, "<inPlaceConversion supported='yes'>\n");
+        vgmBufAdjustIndent(&buf, 2);
+        vgmDriverCapsEnumArray(&buf, "launchSecurityType", inplace);
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</inPlaceConversion>\n");
+    } else {
+        vgmBufAdd(&buf, "<inPlaceConversion supported='no'/>\n");
+    }
+    if (lu->len) {
+        vgmBufAdd(&buf, "<liveUpdate supported='yes'>\n");
+        vgmBufAdjustIndent(&buf, 2);
+        vgmDriverCapsEnumArray(&buf, "sourceType", lu);
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</liveUpdate>\n");
+    } else {
+        vgmBufAdd(&buf, "<liveUpdate supported='no'/>\n");
+    }
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</guestMemfd>\n");
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</features>\n");
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</domainCapabilities>\n");
+    return vgmBufSteal(&buf);
+}
+
+char *
+vgmDriverDomainCapabilities(const VgmDriverStore *store, const char *emulator,
+                            const char *arch, const char *machine,
+                            const char *virttype, GError **error)
+{
+    g_autofree char *binary = emulator ? g_strdup(emulator) : vgmDriverDefaultEmulator(arch);
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    VgmDriverHostFacts facts;
+
+    if (!(caps = vgmQemuCapsCacheLookup(binary, store->cacheDir, error)))
+        return NULL;
+    if (arch && g_strcmp0(arch, vgmQemuCapsGetArch(caps)) != 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("QEMU binary '%1$s' emulates '%2$s', not '%3$s'"),
+                    binary, vgmQemuCapsGetArch(caps), arch);
+        return NULL;
+    }
+    vgmDriverHostFactsProbe(&facts);
+    return vgmDriverDomainCapsFormat(caps, binary, virttype, machine, &facts, error);
+}
+
+/* ---- host capabilities ---- */
+
+/* "Node 0 MemTotal:  123 kB" -> 123 */
+static guint64
+vgmDriverMeminfoTotal(const char *path)
+{
+    g_autofree char *text = NULL;
+    const char *p;
+
+    if (!vgmFileReadAll(path, 64 * 1024, &text, NULL, NULL) ||
+        !(p = strstr(text, "MemTotal:")))
+        return 0;
+    return g_ascii_strtoull(p + strlen("MemTotal:"), NULL, 10);
+}
+
+static guint
+vgmDriverCpulistCount(const char *path)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) ranges = NULL;
+    guint n = 0;
+    size_t i;
+
+    if (!vgmFileReadAll(path, 64 * 1024, &text, NULL, NULL))
+        return 0;
+    ranges = g_strsplit(g_strstrip(text), ",", 0);
+    for (i = 0; ranges[i]; i++) {
+        char *end = NULL;
+        guint64 a = g_ascii_strtoull(ranges[i], &end, 10);
+        guint64 b = a;
+
+        if (end == ranges[i])
+            continue;
+        if (*end == '-')
+            b = g_ascii_strtoull(end + 1, NULL, 10);
+        if (b >= a)
+            n += (guint)(b - a + 1);
+    }
+    return n;
+}
+
+static void
+vgmDriverFormatPages(VgmBuf *buf, GArray *sizes, const char *nodeDir,
+                     guint64 memKiB)
+{
+    long pageKiB = sysconf(_SC_PAGESIZE) / 1024;
+    guint i;
+
+    if (!nodeDir) {
+        vgmBufAsprintf(buf, "<pages unit='KiB' size='%ld'/>\n", pageKiB);
+        for (i = 0; sizes && i < sizes->len; i++)
+            vgmBufAsprintf(buf, "<pages unit='KiB' size='%" G_GUINT64_FORMAT "'/>\n",
+                           g_array_index(sizes, VgmHostHugepages, i).sizeKiB);
+        return;
+    }
+    {
+        guint64 hugeKiB = 0;
+        g_autoptr(GString) huge = g_string_new(NULL);
+
+        for (i = 0; sizes && i < sizes->len; i++) {
+            guint64 sz = g_array_index(sizes, VgmHostHugepages, i).sizeKiB;
+            g_autofree char *path = g_strdup_printf("%s/hugepages/hugepages-%" G_GUINT64_FORMAT "kB/nr_hugepages",
+                                                    nodeDir, sz);
+            g_autofree char *text = NULL;
+            guint64 nr = 0;
+
+            if (vgmFileReadAll(path, 64, &text, NULL, NULL))
+                nr = g_ascii_strtoull(text, NULL, 10);
+            hugeKiB += nr * sz;
+            g_string_append_printf(huge, "<pages unit='KiB' size='%" G_GUINT64_FORMAT "'>%" G_GUINT64_FORMAT "</pages>\n",
+                                   sz, nr);
+        }
+        vgmBufAsprintf(buf, "<pages unit='KiB' size='%ld'>%" G_GUINT64_FORMAT "</pages>\n",
+                       pageKiB, memKiB > hugeKiB ? (memKiB - hugeKiB) / pageKiB : 0);
+        if (huge->len) {
+            g_auto(GStrv) lines = g_strsplit(huge->str, "\n", 0);
+            size_t j;
+
+            for (j = 0; lines[j] && *lines[j]; j++)
+                vgmBufAsprintf(buf, "%s\n", lines[j]);
+        }
+    }
+}
+
+static gint
+vgmDriverCompareNodeIds(gconstpointer a, gconstpointer b)
+{
+    guint64 na = g_ascii_strtoull(*(char *const *)a, NULL, 10);
+    guint64 nb = g_ascii_strtoull(*(char *const *)b, NULL, 10);
+
+    return na < nb ? -1 : na > nb;
+}
+
+char *
+vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
+{
+    g_auto(VgmBuf) buf = { 0 };
+    g_autoptr(GArray) sizes = NULL;
+    g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GDir) d = NULL;
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    g_autofree char *emulator = vgmDriverDefaultEmulator(NULL);
+    g_autofree char *flags = NULL;
+    VgmDriverHostFacts facts;
+    const char *ent;
+    guint i;
+
+    if (!vgmHostHugepagesGet(NULL, &sizes, error))
+        return NULL;
+    vgmDriverHostFactsProbe(&facts);
+
+    vgmBufInit(&buf, 0);
+    vgmBufAdd(&buf, "<capabilities>\n\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufAdd(&buf, "<host>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufAdd(&buf, "<cpu>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufAsprintf(&buf, "<arch>%s</arch>\n", vgmHostArch());
+    vgmDriverFormatPages(&buf, sizes, NULL, 0);
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</cpu>\n");
+
+    /* NUMA cells from sysfs; a host without them is one cell */
+    if ((d = g_dir_open("/sys/devices/system/node", 0, NULL))) {
+        while ((ent = g_dir_read_name(d))) {
+            if (g_str_has_prefix(ent, "node") && g_ascii_isdigit(ent[4]))
+                g_ptr_array_add(nodes, g_strdup(ent + 4));
+        }
+    }
+    g_ptr_array_sort(nodes, vgmDriverCompareNodeIds);
+    vgmBufAdd(&buf, "<topology>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufAsprintf(&buf, "<cells num='%u'>\n", MAX(nodes->len, 1));
+    vgmBufAdjustIndent(&buf, 2);
+    if (nodes->len == 0) {
+        guint64 mem = vgmDriverMeminfoTotal("/proc/meminfo");
+
+        vgmBufAdd(&buf, "<cell id='0'>\n");
+        vgmBufAdjustIndent(&buf, 2);
+        vgmBufAsprintf(&buf, "<memory unit='KiB'>%" G_GUINT64_FORMAT "</memory>\n", mem);
+        vgmBufAsprintf(&buf, "<cpus num='%ld'/>\n", sysconf(_SC_NPROCESSORS_ONLN));
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</cell>\n");
+    }
+    for (i = 0; i < nodes->len; i++) {
+        const char *id = g_ptr_array_index(nodes, i);
+        g_autofree char *dir = g_strdup_printf("/sys/devices/system/node/node%s", id);
+        g_autofree char *meminfo = g_strdup_printf("%s/meminfo", dir);
+        g_autofree char *cpulist = g_strdup_printf("%s/cpulist", dir);
+        guint64 mem = vgmDriverMeminfoTotal(meminfo);
+
+        vgmBufAsprintf(&buf, "<cell id='%s'>\n", id);
+        vgmBufAdjustIndent(&buf, 2);
+        vgmBufAsprintf(&buf, "<memory unit='KiB'>%" G_GUINT64_FORMAT "</memory>\n", mem);
+        vgmDriverFormatPages(&buf, sizes, dir, mem);
+        vgmBufAsprintf(&buf, "<cpus num='%u'/>\n", vgmDriverCpulistCount(cpulist));
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</cell>\n");
+    }
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</cells>\n");
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</topology>\n");
+
+    /* the extension: what /dev/kvm offers for guest_memfd */
+    vgmBufAsprintf(&buf, "<guestMemfd supported='%s'>\n",
+                   vgmDriverYesNo(facts.kvm && facts.guestMemfd));
+    vgmBufAdjustIndent(&buf, 2);
+    flags = vgmHostGuestMemfdFlagsFormat(facts.guestMemfd ? facts.gmemFlags : 0);
+    if (!facts.guestMemfd || !facts.gmemFlags) {
+        vgmBufAdd(&buf, "<hostFlags/>\n");
+    } else {
+        g_auto(GStrv) names = g_strsplit(flags, ", ", 0);
+        size_t j;
+
+        vgmBufAdd(&buf, "<hostFlags>\n");
+        vgmBufAdjustIndent(&buf, 2);
+        for (j = 0; names[j]; j++)
+            vgmBufEscapeString(&buf, "<flag name='%s'/>\n", names[j]);
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</hostFlags>\n");
+    }
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</guestMemfd>\n");
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</host>\n\n");
+
+    /* the guest side: the default QEMU for the host arch */
+    if (g_file_test(emulator, G_FILE_TEST_IS_EXECUTABLE) &&
+        (caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, NULL))) {
+        GPtrArray *machines = vgmQemuCapsGetMachines(caps); /* owned by caps */
+        const char *arch = vgmQemuCapsGetArch(caps);
+
+        vgmBufAdd(&buf, "<guest>\n");
+        vgmBufAdjustIndent(&buf, 2);
+        vgmBufAdd(&buf, "<os_type>hvm</os_type>\n");
+        vgmBufEscapeString(&buf, "<arch name='%s'>\n", arch);
+        vgmBufAdjustIndent(&buf, 2);
+        vgmBufAsprintf(&buf, "<wordsize>%d</wordsize>\n",
+                       g_str_has_suffix(arch, "64") || g_str_equal(arch, "s390x") ? 64 : 32);
+        vgmBufEscapeString(&buf, "<emulator>%s</emulator>\n", emulator);
+        for (i = 0; machines && i < machines->len; i++) {
+            const VgmQemuCapsMachine *m = g_ptr_array_index(machines, i);
+
+            if (m->deprecated || g_str_equal(m->name, "none"))
+                continue;
+            vgmBufAsprintf(&buf, "<machine maxCpus='%u'>", m->cpuMax);
+            vgmBufEscapeString(&buf, "%s</machine>\n", m->name);
+            if (m->alias) {
+                vgmBufEscapeString(&buf, "<machine canonical='%s'", m->name);
+                vgmBufAsprintf(&buf, " maxCpus='%u'>", m->cpuMax);
+                vgmBufEscapeString(&buf, "%s</machine>\n", m->alias);
+            }
+        }
+        vgmBufAdd(&buf, "<domain type='qemu'/>\n");
+        if (vgmQemuCapsHasKVM(caps) && facts.kvm)
+            vgmBufAdd(&buf, "<domain type='kvm'/>\n");
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</arch>\n");
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</guest>\n\n");
+    }
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</capabilities>\n");
+    return vgmBufSteal(&buf);
+}

@@ -1,0 +1,720 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_domain.c: define, undefine, start, destroy, shutdown, lookup and
+ * the state of domains (see driver_domain.h).
+ *
+ * Every operation that changes a domain holds its lock from the first look
+ * at it to the last write. Commands that only look (list, domstate,
+ * dominfo) take the lock just to clean up, and only if it is free: a
+ * domain another virt-gmem is working on is reported as that process left
+ * it so far, never changed under its feet.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "driver_domain.h"
+#include "driver_process.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+#include "util/vgmxml.h"
+
+/* translated where printed */
+VGM_ENUM_IMPL(vgmDomainState, VGM_DOMAIN_STATE_LAST,
+              N_("no state"),
+              N_("running"),
+              N_("idle"),
+              N_("paused"),
+              N_("in shutdown"),
+              N_("shut off"),
+              N_("crashed"),
+              N_("pmsuspended"));
+
+/* How long a look at a running domain waits for its monitor. */
+#define VGM_DRIVER_QUERY_TIMEOUT_MS 3000
+
+void
+vgmDriverDomainFree(VgmDriverDomain *dom)
+{
+    if (!dom)
+        return;
+    g_free(dom->name);
+    vgmDriverStatusFree(dom->status);
+    vgmDomainDefFree(dom->def);
+    g_free(dom);
+}
+
+gboolean
+vgmDriverDomainIsActive(const VgmDriverDomain *dom)
+{
+    return dom->status != NULL;
+}
+
+/* ---- live XML ---- */
+
+char *
+vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine)
+{
+    g_autofree char *xml = vgmDomainDefFormat(def);
+    g_autoptr(VgmDomainDef) live = NULL;
+
+    if (!machine || g_strcmp0(def->os.machine, machine) == 0)
+        return g_steal_pointer(&xml);
+    /* a copy through the XML: the definition has no deep copy */
+    if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE, NULL)))
+        return g_steal_pointer(&xml);
+    g_free(live->os.machine);
+    live->os.machine = g_strdup(machine);
+    return vgmDomainDefFormat(live);
+}
+
+char *
+vgmDriverDomainFormatXML(const VgmDriverStore *store, const VgmDriverDomain *dom,
+                         gboolean inactive, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    const char *xml;
+    const char *tag;
+    const char *q;
+
+    if (inactive || !dom->status) {
+        if (dom->persistent) {
+            if (!(def = vgmDriverStoreLoadConfig(store, dom->name, error)))
+                return NULL;
+            return vgmDomainDefFormat(def);
+        }
+        if (!dom->status) {
+            vgmErrorSet(error, VGM_ERR_NO_DOMAIN,
+                        _("domain '%1$s' is not defined"), dom->name);
+            return NULL;
+        }
+        /* a transient domain has no inactive XML other than its live one */
+    }
+    xml = dom->status->xml;
+    /* <domain type='kvm'> -> <domain type='kvm' id='N'> */
+    if (!(tag = strstr(xml, "<domain type='")) ||
+        !(q = strchr(tag + strlen("<domain type='"), '\'')))
+        return g_strdup(xml);
+    return g_strdup_printf("%.*s id='%d'%s", (int)(q + 1 - xml), xml,
+                           dom->status->id, q + 1);
+}
+
+/* ---- refreshing a domain ---- */
+
+static void
+vgmDriverDomainSetInactive(VgmDriverDomain *dom, const char *reason)
+{
+    g_clear_pointer(&dom->status, vgmDriverStatusFree);
+    dom->id = -1;
+    dom->state = VGM_DOMAIN_STATE_SHUTOFF;
+    dom->reason = reason;
+}
+
+/* Kills what is left of a domain's QEMU and removes its status. */
+static gboolean
+vgmDriverDomainCleanup(const VgmDriverStore *store, VgmDriverDomain *dom,
+                       GError **error)
+{
+    if (!vgmDriverProcessKill(&dom->status->qemu, VGM_DRIVER_KILL_GRACE_MS, error))
+        return FALSE;
+    return vgmDriverStoreDeleteStatus(store, dom->name, error);
+}
+
+/*
+ * The lock for a cleanup: the caller's when it holds one, else a try
+ * without waiting. NULL *@lock and TRUE: someone else holds it, leave the
+ * domain alone.
+ */
+static gboolean
+vgmDriverDomainCleanupLock(const VgmDriverStore *store, const char *name,
+                           gboolean haveLock, VgmDriverLock **lock)
+{
+    g_autoptr(GError) err = NULL;
+
+    *lock = NULL;
+    if (haveLock)
+        return TRUE;
+    *lock = vgmDriverStoreLockDomain(store, name, 0, &err);
+    return *lock != NULL;
+}
+
+/* Maps QEMU's run state to a domain state, or SHUTOFF for 'shutdown'
+ * (the guest powered off and QEMU waits, -no-shutdown, to be ended). */
+static void
+vgmDriverDomainMapRunState(const char *qs, VgmDomainState *state,
+                           const char **reason)
+{
+    static const struct {
+        const char *qemu;
+        VgmDomainState state;
+        const char *reason;
+    } map[] = {
+        { "running", VGM_DOMAIN_STATE_RUNNING, N_("booted") },
+        { "prelaunch", VGM_DOMAIN_STATE_PAUSED, N_("starting up") },
+        { "paused", VGM_DOMAIN_STATE_PAUSED, N_("user") },
+        { "io-error", VGM_DOMAIN_STATE_PAUSED, N_("I/O error") },
+        { "watchdog", VGM_DOMAIN_STATE_PAUSED, N_("watchdog") },
+        { "debug", VGM_DOMAIN_STATE_PAUSED, N_("debug") },
+        { "inmigrate", VGM_DOMAIN_STATE_PAUSED, N_("migrating") },
+        { "postmigrate", VGM_DOMAIN_STATE_PAUSED, N_("migrating") },
+        { "finish-migrate", VGM_DOMAIN_STATE_PAUSED, N_("migrating") },
+        { "save-vm", VGM_DOMAIN_STATE_PAUSED, N_("saving") },
+        { "restore-vm", VGM_DOMAIN_STATE_PAUSED, N_("from snapshot") },
+        { "suspended", VGM_DOMAIN_STATE_PMSUSPENDED, N_("unknown") },
+        { "guest-panicked", VGM_DOMAIN_STATE_CRASHED, N_("panicked") },
+        { "shutdown", VGM_DOMAIN_STATE_SHUTOFF, N_("shutdown") },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(map); i++) {
+        if (g_str_equal(map[i].qemu, qs)) {
+            *state = map[i].state;
+            *reason = map[i].reason;
+            return;
+        }
+    }
+    *state = VGM_DOMAIN_STATE_PAUSED;
+    *reason = N_("unknown");
+}
+
+/*
+ * Sets dom->state/reason/id/status from the status file, the process and
+ * its monitor, cleaning up a dead QEMU, a QEMU whose guest powered off and
+ * a start whose tool died. @haveLock: the caller holds the domain lock.
+ */
+static gboolean
+vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
+                       gboolean haveLock, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autofree char *qs = NULL;
+    g_autoptr(GError) err = NULL;
+    VgmDomainState state;
+    const char *reason;
+
+    g_clear_pointer(&dom->status, vgmDriverStatusFree);
+    if (!(dom->status = vgmDriverStoreLoadStatus(store, dom->name, &err))) {
+        if (err) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        vgmDriverDomainSetInactive(dom, N_("unknown"));
+        return TRUE;
+    }
+    dom->id = dom->status->id;
+    memcpy(dom->uuid, dom->status->uuid, sizeof(dom->uuid));
+
+    if (!vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
+        gboolean starting = dom->status->state == VGM_DRIVER_STATUS_STARTING;
+
+        /* QEMU is gone: its leftovers go too, unless another virt-gmem is
+         * busy with the domain (a start that just failed cleans itself) */
+        if (vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock) &&
+            !vgmDriverStoreDeleteStatus(store, dom->name, error))
+            return FALSE;
+        vgmDriverDomainSetInactive(dom, starting ? N_("failed") : N_("unknown"));
+        return TRUE;
+    }
+
+    if (dom->status->state == VGM_DRIVER_STATUS_STARTING) {
+        /* the starter holds the lock for the whole start: a free lock means
+         * it died half-way, and its QEMU must go */
+        if (!vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock)) {
+            dom->state = VGM_DOMAIN_STATE_PAUSED;
+            dom->reason = N_("starting up");
+            return TRUE;
+        }
+        if (!vgmDriverDomainCleanup(store, dom, error))
+            return FALSE;
+        vgmDriverDomainSetInactive(dom, N_("failed"));
+        return TRUE;
+    }
+
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
+        !(qs = vgmDriverProcessQueryStatus(mon, &err))) {
+        g_clear_pointer(&mon, vgmQemuMonitorFree);
+        if (!vgmDriverProcIdentIsAlive(&dom->status->qemu))
+            return vgmDriverDomainRefresh(store, dom, haveLock, error);
+        /* alive but not answering (another client on the monitor, or
+         * QEMU is busy): it runs as far as we can tell */
+        dom->state = VGM_DOMAIN_STATE_RUNNING;
+        dom->reason = N_("unknown");
+        return TRUE;
+    }
+    g_clear_pointer(&mon, vgmQemuMonitorFree);
+
+    vgmDriverDomainMapRunState(qs, &state, &reason);
+    if (state == VGM_DOMAIN_STATE_SHUTOFF) {
+        /* the guest powered off; QEMU waits (-no-shutdown) for someone
+         * to apply <on_poweroff>: a short-lived tool ends it now */
+        if (!vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock)) {
+            dom->state = VGM_DOMAIN_STATE_SHUTDOWN;
+            dom->reason = N_("unknown");
+            return TRUE;
+        }
+        if (!vgmDriverDomainCleanup(store, dom, error))
+            return FALSE;
+        vgmDriverDomainSetInactive(dom, N_("shutdown"));
+        return TRUE;
+    }
+    dom->state = state;
+    dom->reason = reason;
+    return TRUE;
+}
+
+/* Loads domain @name: its status (refreshed) and definition. */
+static VgmDriverDomain *
+vgmDriverDomainLoad(const VgmDriverStore *store, const char *name,
+                    gboolean haveLock, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = g_new0(VgmDriverDomain, 1);
+
+    dom->name = g_strdup(name);
+    dom->id = -1;
+    if (!vgmDriverDomainRefresh(store, dom, haveLock, error))
+        return NULL;
+    dom->persistent = vgmDriverStoreHasConfig(store, name);
+    if (dom->status) {
+        if (!(dom->def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
+                                                 VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
+            return NULL;
+        return g_steal_pointer(&dom);
+    }
+    if (!dom->persistent) {
+        /* a transient domain that stopped is gone */
+        vgmErrorSet(error, VGM_ERR_NO_DOMAIN, _("domain '%1$s' is not defined"), name);
+        return NULL;
+    }
+    if (!(dom->def = vgmDriverStoreLoadConfig(store, name, error)))
+        return NULL;
+    memcpy(dom->uuid, dom->def->uuid, sizeof(dom->uuid));
+    return g_steal_pointer(&dom);
+}
+
+/* ---- finding domains ---- */
+
+static gint
+vgmDriverDomainCompareName(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Names of every domain that has a config or a status file, sorted. */
+static GPtrArray *
+vgmDriverDomainNames(const VgmDriverStore *store, GError **error)
+{
+    g_autoptr(GPtrArray) configs = NULL;
+    g_autoptr(GPtrArray) running = NULL;
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    guint i;
+
+    if (!(configs = vgmDriverStoreListConfigs(store, error)) ||
+        !(running = vgmDriverStoreListStatus(store, error))) {
+        g_ptr_array_unref(names);
+        return NULL;
+    }
+    for (i = 0; i < configs->len + running->len; i++) {
+        const char *n = i < configs->len ? g_ptr_array_index(configs, i) :
+                                           g_ptr_array_index(running, i - configs->len);
+
+        if (g_hash_table_add(seen, (gpointer)n))
+            g_ptr_array_add(names, g_strdup(n));
+    }
+    g_ptr_array_sort(names, vgmDriverDomainCompareName);
+    return names;
+}
+
+/* The uuid of domain @name from its status file, else its config, without
+ * refreshing anything. FALSE when neither can be read. */
+static gboolean
+vgmDriverDomainPeekUUID(const VgmDriverStore *store, const char *name,
+                        unsigned char *uuid, gboolean *running)
+{
+    g_autoptr(VgmDriverStatus) status = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *xml = NULL;
+
+    *running = FALSE;
+    if ((status = vgmDriverStoreLoadStatus(store, name, NULL)) &&
+        vgmDriverProcIdentIsAlive(&status->qemu)) {
+        memcpy(uuid, status->uuid, 16);
+        *running = TRUE;
+        return TRUE;
+    }
+    path = vgmDriverStoreConfigPath(store, name);
+    if (!g_file_get_contents(path, &xml, NULL, NULL) ||
+        !(def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_SKIP_VALIDATE, NULL)))
+        return FALSE;
+    memcpy(uuid, def->uuid, 16);
+    return TRUE;
+}
+
+/* The name of the domain @ref names: a name, a running id or a uuid. */
+static char *
+vgmDriverDomainResolve(const VgmDriverStore *store, const char *ref,
+                       GError **error)
+{
+    g_autoptr(GPtrArray) names = NULL;
+    g_autofree char *statusPath = NULL;
+    unsigned char uuid[16];
+    gboolean isUUID;
+    guint64 id = 0;
+    guint i;
+
+    if (vgmDriverStoreCheckName(ref, NULL)) {
+        statusPath = vgmDriverStoreStatusPath(store, ref);
+        if (vgmDriverStoreHasConfig(store, ref) ||
+            g_file_test(statusPath, G_FILE_TEST_EXISTS))
+            return g_strdup(ref);
+    }
+    isUUID = vgmDomainUUIDParse(ref, uuid);
+    if (!isUUID && !g_ascii_string_to_unsigned(ref, 10, 1, G_MAXINT, &id, NULL))
+        goto notfound;
+    if (!(names = vgmDriverDomainNames(store, error)))
+        return NULL;
+    for (i = 0; i < names->len; i++) {
+        const char *n = g_ptr_array_index(names, i);
+
+        if (isUUID) {
+            unsigned char other[16];
+            gboolean running;
+
+            if (vgmDriverDomainPeekUUID(store, n, other, &running) &&
+                memcmp(other, uuid, 16) == 0)
+                return g_strdup(n);
+        } else {
+            g_autoptr(VgmDriverStatus) status = vgmDriverStoreLoadStatus(store, n, NULL);
+
+            if (status && status->id == (int)id &&
+                vgmDriverProcIdentIsAlive(&status->qemu))
+                return g_strdup(n);
+        }
+    }
+
+ notfound:
+    vgmErrorSet(error, VGM_ERR_NO_DOMAIN,
+                _("no domain with matching name, id or uuid '%1$s'"), ref);
+    return NULL;
+}
+
+VgmDriverDomain *
+vgmDriverDomainLookup(const VgmDriverStore *store, const char *ref,
+                      GError **error)
+{
+    g_autofree char *name = NULL;
+
+    if (!(name = vgmDriverDomainResolve(store, ref, error)))
+        return NULL;
+    return vgmDriverDomainLoad(store, name, FALSE, error);
+}
+
+static gint
+vgmDriverDomainCompareListed(gconstpointer a, gconstpointer b)
+{
+    const VgmDriverDomain *da = *(VgmDriverDomain *const *)a;
+    const VgmDriverDomain *db = *(VgmDriverDomain *const *)b;
+    gboolean aa = vgmDriverDomainIsActive(da);
+    gboolean ab = vgmDriverDomainIsActive(db);
+
+    if (aa != ab)
+        return aa ? -1 : 1;
+    if (aa && da->id != db->id)
+        return da->id < db->id ? -1 : 1;
+    return strcmp(da->name, db->name);
+}
+
+GPtrArray *
+vgmDriverDomainListAll(const VgmDriverStore *store, GError **error)
+{
+    g_autoptr(GPtrArray) names = NULL;
+    g_autoptr(GPtrArray) doms = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDomainFree);
+    guint i;
+
+    if (!(names = vgmDriverDomainNames(store, error)))
+        return NULL;
+    for (i = 0; i < names->len; i++) {
+        g_autoptr(GError) err = NULL;
+        VgmDriverDomain *dom = vgmDriverDomainLoad(store, g_ptr_array_index(names, i),
+                                                   FALSE, &err);
+
+        if (!dom) {
+            /* a transient domain that just stopped is no error */
+            if (g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
+                continue;
+            g_propagate_error(error, g_steal_pointer(&err));
+            return NULL;
+        }
+        g_ptr_array_add(doms, dom);
+    }
+    g_ptr_array_sort(doms, vgmDriverDomainCompareListed);
+    return g_steal_pointer(&doms);
+}
+
+/* ---- define and undefine ---- */
+
+/* Fails when another domain has @def's uuid, or domain @def->name exists
+ * with another uuid. Called with the domain and store locks held. */
+static gboolean
+vgmDriverDomainCheckUnique(const VgmDriverStore *store, const VgmDomainDef *def,
+                           gboolean hadUUID, GError **error)
+{
+    g_autoptr(GPtrArray) names = NULL;
+    char want[37];
+    guint i;
+
+    vgmDomainUUIDFormat(def->uuid, want);
+    if (!(names = vgmDriverDomainNames(store, error)))
+        return FALSE;
+    for (i = 0; i < names->len; i++) {
+        const char *n = g_ptr_array_index(names, i);
+        unsigned char uuid[16];
+        char have[37];
+        gboolean running;
+
+        if (!vgmDriverDomainPeekUUID(store, n, uuid, &running))
+            continue;
+        vgmDomainUUIDFormat(uuid, have);
+        if (g_str_equal(n, def->name)) {
+            if (memcmp(uuid, def->uuid, 16) == 0)
+                continue;
+            if (!hadUUID)
+                vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                            _("domain '%1$s' already exists with uuid %2$s; the new definition has no <uuid> (so it got %3$s): add <uuid>%2$s</uuid> to update the domain"),
+                            n, have, want);
+            else
+                vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                            _("domain '%1$s' already exists with uuid %2$s; the new definition has uuid %3$s"),
+                            n, have, want);
+            return FALSE;
+        }
+        if (memcmp(uuid, def->uuid, 16) == 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("domain '%1$s' already exists with uuid %2$s; the new definition names it '%3$s'"),
+                        n, have, def->name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* Parses @file; *@hadUUID says whether it gave a <uuid>. */
+static VgmDomainDef *
+vgmDriverDomainParseFile(const char *file, gboolean *hadUUID, GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    VgmDomainDef *def;
+    xmlNodePtr root;
+
+    if (!(doc = vgmXMLParseFile(file, error)))
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (!(def = vgmDomainDefParseNode(doc, root, VGM_DOMAIN_PARSE_NONE, error)))
+        return NULL;
+    *hadUUID = vgmXMLChild(root, "uuid") != NULL;
+    if (!vgmDriverStoreCheckName(def->name, error)) {
+        vgmDomainDefFree(def);
+        return NULL;
+    }
+    return def;
+}
+
+VgmDomainDef *
+vgmDriverDomainDefine(const VgmDriverStore *store, const char *file,
+                      GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverLock) storeLock = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    gboolean hadUUID = FALSE;
+
+    if (!(def = vgmDriverDomainParseFile(file, &hadUUID, error)) ||
+        !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
+        !(storeLock = vgmDriverStoreLockStore(store, error)) ||
+        !vgmDriverDomainCheckUnique(store, def, hadUUID, error) ||
+        !vgmDriverStoreSaveConfig(store, def, error))
+        return NULL;
+    /* defining a running transient domain makes it persistent */
+    if ((status = vgmDriverStoreLoadStatus(store, def->name, NULL)) &&
+        status->transient) {
+        status->transient = FALSE;
+        if (!vgmDriverStoreSaveStatus(store, status, error))
+            return NULL;
+    }
+    return g_steal_pointer(&def);
+}
+
+gboolean
+vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
+                        char **name, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *n = NULL;
+
+    if (!(n = vgmDriverDomainResolve(store, ref, error)) ||
+        !(lock = vgmDriverStoreLockDomain(store, n, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
+        !(dom = vgmDriverDomainLoad(store, n, TRUE, error)))
+        return FALSE;
+    if (!dom->persistent) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot undefine transient domain '%1$s'"), n);
+        return FALSE;
+    }
+    if (dom->status) {
+        /* it keeps running, as a transient domain */
+        dom->status->transient = TRUE;
+        if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+            return FALSE;
+    }
+    if (!vgmDriverStoreDeleteConfig(store, n, error))
+        return FALSE;
+    if (name)
+        *name = g_steal_pointer(&n);
+    return TRUE;
+}
+
+/* ---- start, destroy, shutdown ---- */
+
+static VgmDriverDomain *
+vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
+                        unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = g_new0(VgmDriverDomain, 1);
+    int id;
+
+    /* the live XML names the binary that runs it, as libvirt's does */
+    if (!def->devices.emulator)
+        def->devices.emulator = vgmDriverProcessEmulator(def);
+
+    if (!vgmDriverStoreAllocateId(store, &id, error) ||
+        !(dom->status = vgmDriverProcessStart(store, def, id, flags, error)))
+        return NULL;
+    dom->name = g_strdup(def->name);
+    memcpy(dom->uuid, def->uuid, sizeof(dom->uuid));
+    dom->id = id;
+    dom->state = (flags & VGM_DRIVER_START_PAUSED) ? VGM_DOMAIN_STATE_PAUSED :
+                                                      VGM_DOMAIN_STATE_RUNNING;
+    dom->reason = (flags & VGM_DRIVER_START_PAUSED) ? N_("user") : N_("booted");
+    dom->persistent = !(flags & VGM_DRIVER_START_TRANSIENT);
+    return g_steal_pointer(&dom);
+}
+
+VgmDriverDomain *
+vgmDriverDomainStart(const VgmDriverStore *store, const char *ref,
+                     unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autofree char *n = NULL;
+
+    if (!(n = vgmDriverDomainResolve(store, ref, error)) ||
+        !(lock = vgmDriverStoreLockDomain(store, n, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
+        !(dom = vgmDriverDomainLoad(store, n, TRUE, error)))
+        return NULL;
+    if (vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is already running"), n);
+        return NULL;
+    }
+    if (!(def = vgmDriverStoreLoadConfig(store, n, error)))
+        return NULL;
+    return vgmDriverDomainStartDef(store, def, flags & ~VGM_DRIVER_START_TRANSIENT, error);
+}
+
+VgmDriverDomain *
+vgmDriverDomainCreate(const VgmDriverStore *store, const char *file,
+                      unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    gboolean hadUUID = FALSE;
+
+    if (!(def = vgmDriverDomainParseFile(file, &hadUUID, error)) ||
+        !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)))
+        return NULL;
+    {
+        g_autoptr(VgmDriverLock) storeLock = NULL;
+
+        if (!(storeLock = vgmDriverStoreLockStore(store, error)) ||
+            !vgmDriverDomainCheckUnique(store, def, TRUE, error))
+            return NULL;
+    }
+    if (vgmDriverStoreHasConfig(store, def->name) ||
+        vgmDriverStoreLoadStatus(store, def->name, NULL)) {
+        g_autoptr(GError) err = NULL;
+
+        if (!(dom = vgmDriverDomainLoad(store, def->name, TRUE, &err)) &&
+            !g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN)) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return NULL;
+        }
+        if (dom && vgmDriverDomainIsActive(dom)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' is already running"), def->name);
+            return NULL;
+        }
+    }
+    if (!vgmDriverStoreHasConfig(store, def->name))
+        flags |= VGM_DRIVER_START_TRANSIENT;
+    else
+        flags &= ~VGM_DRIVER_START_TRANSIENT;
+    return vgmDriverDomainStartDef(store, def, flags, error);
+}
+
+/* Resolves @ref, locks it and loads it; fails unless it runs. */
+static VgmDriverDomain *
+vgmDriverDomainGetActive(const VgmDriverStore *store, const char *ref,
+                         VgmDriverLock **lock, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *n = NULL;
+
+    if (!(n = vgmDriverDomainResolve(store, ref, error)) ||
+        !(*lock = vgmDriverStoreLockDomain(store, n, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
+        !(dom = vgmDriverDomainLoad(store, n, TRUE, error)))
+        return NULL;
+    if (!vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is not running"), n);
+        return NULL;
+    }
+    return g_steal_pointer(&dom);
+}
+
+gboolean
+vgmDriverDomainDestroy(const VgmDriverStore *store, const char *ref,
+                       char **name, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
+        !vgmDriverDomainCleanup(store, dom, error))
+        return FALSE;
+    if (name)
+        *name = g_strdup(dom->name);
+    return TRUE;
+}
+
+gboolean
+vgmDriverDomainShutdown(const VgmDriverStore *store, const char *ref,
+                        char **name, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmQemuMonitorCommand(mon, "system_powerdown", NULL, NULL, error))
+        return FALSE;
+    if (name)
+        *name = g_strdup(dom->name);
+    return TRUE;
+}

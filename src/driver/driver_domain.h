@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_domain.h: the lifecycle of a domain in the embedded driver.
+ *
+ * Owns what define, undefine, start, destroy and shutdown do to a domain
+ * (under its lock), how a domain is found by name, id or uuid, and what
+ * state a domain is in. The tool is short-lived, so nobody watches a QEMU
+ * between two commands: every command that looks at a domain first
+ * refreshes it from its status file, its process and its monitor, and
+ * cleans up what it finds dead (a QEMU that exited, a QEMU whose guest
+ * powered off, a start whose tool was killed).
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "conf/domain_conf.h"
+#include "driver/driver_store.h"
+
+/* libvirt's domain states, with virsh's words. */
+typedef enum {
+    VGM_DOMAIN_STATE_NOSTATE = 0,
+    VGM_DOMAIN_STATE_RUNNING,
+    VGM_DOMAIN_STATE_BLOCKED,
+    VGM_DOMAIN_STATE_PAUSED,
+    VGM_DOMAIN_STATE_SHUTDOWN,
+    VGM_DOMAIN_STATE_SHUTOFF,
+    VGM_DOMAIN_STATE_CRASHED,
+    VGM_DOMAIN_STATE_PMSUSPENDED,
+
+    VGM_DOMAIN_STATE_LAST
+} VgmDomainState;
+VGM_ENUM_DECL(vgmDomainState); /* "no state", "running", ..., "shut off" */
+
+/* A domain as the commands see it. */
+typedef struct {
+    char *name;
+    unsigned char uuid[16];
+    int id;                     /* -1 when not running */
+    VgmDomainState state;
+    const char *reason;         /* virsh's state reason word ("booted") */
+    gboolean persistent;        /* has a config */
+    VgmDriverStatus *status;    /* NULL when not running */
+    VgmDomainDef *def;          /* live definition when running, else config */
+} VgmDriverDomain;
+
+void vgmDriverDomainFree(VgmDriverDomain *dom);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverDomain, vgmDriverDomainFree)
+
+gboolean vgmDriverDomainIsActive(const VgmDriverDomain *dom);
+
+/* Finds the domain @ref names: a name, else the id of a running domain,
+ * else a uuid. VGM_ERR_NO_DOMAIN when there is none. Refreshes it. */
+VgmDriverDomain *vgmDriverDomainLookup(const VgmDriverStore *store,
+                                       const char *ref, GError **error);
+
+/* Every domain (persistent or running), refreshed; active ones first by
+ * id, then inactive ones by name, as virsh lists them. */
+GPtrArray *vgmDriverDomainListAll(const VgmDriverStore *store, GError **error);
+
+/*
+ * Defines the domain in @file (parse, post-parse, generic validation): a
+ * new name and uuid make a new domain; an existing name with the same uuid
+ * replaces its config (also while it runs: the change applies at the next
+ * start). Any other clash of names and uuids is an error naming both.
+ * Returns the definition stored.
+ */
+VgmDomainDef *vgmDriverDomainDefine(const VgmDriverStore *store,
+                                    const char *file, GError **error);
+
+/* Removes the config. A running domain keeps running as a transient one
+ * and disappears when it stops (virsh's semantics). */
+gboolean vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
+                                 char **name, GError **error);
+
+/* Starts a defined, inactive domain (flags: VgmDriverStartFlags). */
+VgmDriverDomain *vgmDriverDomainStart(const VgmDriverStore *store,
+                                      const char *ref, unsigned int flags,
+                                      GError **error);
+
+/* Starts the domain in @file without defining it (transient). */
+VgmDriverDomain *vgmDriverDomainCreate(const VgmDriverStore *store,
+                                       const char *file, unsigned int flags,
+                                       GError **error);
+
+/* Stops a running domain's QEMU at once (SIGTERM, then SIGKILL). */
+gboolean vgmDriverDomainDestroy(const VgmDriverStore *store, const char *ref,
+                                char **name, GError **error);
+
+/* Asks the guest to power off (ACPI, QMP system_powerdown) and returns at
+ * once; a later command sees QEMU stopped after the guest's power-off,
+ * ends it and reports the domain shut off. */
+gboolean vgmDriverDomainShutdown(const VgmDriverStore *store, const char *ref,
+                                 char **name, GError **error);
+
+/* The XML of @def as it runs: the resolved machine type in <type> (what
+ * the status file keeps). */
+char *vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine);
+
+/* What dumpxml prints: the live XML with id='N' on <domain> for a running
+ * domain (as libvirt prints it), else the config; @inactive: the config. */
+char *vgmDriverDomainFormatXML(const VgmDriverStore *store,
+                               const VgmDriverDomain *dom, gboolean inactive,
+                               GError **error);

@@ -1,0 +1,754 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_process.c: starting, checking and stopping a domain's QEMU.
+ *
+ * QEMU is spawned with -S (the renderer adds it), so nothing of the guest
+ * runs until the backends QEMU really created have been compared with the
+ * plan; only then does 'cont' let the vCPUs go. QEMU runs in its own
+ * session and outlives the short-lived tool; later commands find it
+ * through the status file, which is written right after the spawn (state
+ * 'starting') so that a tool killed at any point leaves a trace from which
+ * the next command can clean up.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "driver_process.h"
+#include "driver_caps.h"
+#include "driver_domain.h"
+#include "host/vgmhost.h"
+#include "qemu/qemu_capabilities.h"
+#include "qemu/qemu_command.h"
+#include "qemu/qemu_conf.h"
+#include "util/vgmerror.h"
+#include "util/vgmfile.h"
+#include "util/vgmi18n.h"
+
+/* How much of the QEMU log a start error quotes. */
+#define VGM_DRIVER_LOG_TAIL 2000
+
+char *
+vgmDriverProcessEmulator(const VgmDomainDef *def)
+{
+    if (def->devices.emulator)
+        return g_strdup(def->devices.emulator);
+    return vgmDriverDefaultEmulator(def->os.arch);
+}
+
+/* ---- the command line ---- */
+
+/* Splits a QEMU key=value option string at single commas (",," is a
+ * literal comma). */
+static GPtrArray *
+vgmDriverSplitOpts(const char *opts)
+{
+    GPtrArray *parts = g_ptr_array_new_with_free_func(g_free);
+    GString *cur = g_string_new(NULL);
+    const char *p;
+
+    for (p = opts; *p; p++) {
+        if (*p == ',') {
+            if (p[1] == ',') {
+                g_string_append_c(cur, ',');
+                p++;
+                continue;
+            }
+            g_ptr_array_add(parts, g_string_free(cur, FALSE));
+            cur = g_string_new(NULL);
+            continue;
+        }
+        g_string_append_c(cur, *p);
+    }
+    g_ptr_array_add(parts, g_string_free(cur, FALSE));
+    return parts;
+}
+
+char *
+vgmDriverProcessMonitorPath(char **argv)
+{
+    size_t i, j;
+
+    for (i = 0; argv && argv[i] && argv[i + 1]; i++) {
+        g_autoptr(GPtrArray) parts = NULL;
+        const char *path = NULL;
+        gboolean isMonitor = FALSE;
+
+        if (!g_str_equal(argv[i], "-chardev"))
+            continue;
+        parts = vgmDriverSplitOpts(argv[i + 1]);
+        if (!g_str_equal(g_ptr_array_index(parts, 0), "socket"))
+            continue;
+        for (j = 1; j < parts->len; j++) {
+            const char *kv = g_ptr_array_index(parts, j);
+
+            if (g_str_equal(kv, "id=charmonitor"))
+                isMonitor = TRUE;
+            else if (g_str_has_prefix(kv, "path="))
+                path = kv + strlen("path=");
+        }
+        if (isMonitor && path)
+            return g_strdup(path);
+    }
+    return NULL;
+}
+
+/* ---- host checks ---- */
+
+static gboolean
+vgmDriverProcessCheckHost(const VgmDomainDef *def, const VgmQemuPlan *plan,
+                          GError **error)
+{
+    g_auto(VgmHostKvmInfo) info = { 0 };
+    unsigned long vmType = VGM_HOST_KVM_X86_DEFAULT_VM;
+    guint64 needed = VGM_HOST_GMEM_MMAP | VGM_HOST_GMEM_INIT_SHARED;
+
+    if (plan->accelKVM && access("/dev/kvm", R_OK | W_OK) < 0) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("domain '%1$s' needs KVM (<domain type='kvm'>), but /dev/kvm is not usable on this host: %2$s"),
+                    def->name, g_strerror(errno));
+        return FALSE;
+    }
+    if (!vgmDomainDefUsesGuestMemfd(def))
+        return TRUE;
+    /* INIT_SHARED is offered only to VM types that may have shared
+     * guest_memfd from the start, never to confidential ones; there the
+     * shared half of in-place conversion needs the mapping alone */
+    if (def->sec && g_strcmp0(def->os.arch, "x86_64") == 0) {
+        if (def->sec->type == VGM_LAUNCH_SECURITY_SEV_SNP)
+            vmType = VGM_HOST_KVM_X86_SNP_VM;
+        else if (def->sec->type == VGM_LAUNCH_SECURITY_TDX)
+            vmType = VGM_HOST_KVM_X86_TDX_VM;
+    }
+    if (vgmDomainDefInPlaceConversion(def))
+        needed = VGM_HOST_GMEM_MMAP;
+    if (!vgmHostKvmProbe(NULL, vmType, &info, error))
+        return FALSE;
+    return vgmHostGuestMemfdCheck(&info, needed, error);
+}
+
+/* ---- checking QEMU against the plan ---- */
+
+static JsonObject *
+vgmDriverFindMemdev(JsonArray *arr, const char *id)
+{
+    guint i;
+
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonNode *n = json_array_get_element(arr, i);
+        JsonObject *o;
+
+        if (!JSON_NODE_HOLDS_OBJECT(n))
+            continue;
+        o = json_node_get_object(n);
+        if (g_strcmp0(json_object_get_string_member_with_default(o, "id", NULL), id) == 0)
+            return o;
+    }
+    return NULL;
+}
+
+static char *
+vgmDriverMemdevIds(JsonArray *arr)
+{
+    g_autoptr(GString) s = g_string_new(NULL);
+    guint i;
+
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonNode *n = json_array_get_element(arr, i);
+        const char *id = NULL;
+
+        if (JSON_NODE_HOLDS_OBJECT(n))
+            id = json_object_get_string_member_with_default(json_node_get_object(n), "id", NULL);
+        if (s->len)
+            g_string_append(s, ", ");
+        g_string_append(s, id ? id : "?");
+    }
+    if (!s->len)
+        g_string_append(s, _("none"));
+    return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+gboolean
+vgmDriverProcessCheckMemdevs(const VgmQemuPlan *plan, JsonNode *memdevs,
+                             GError **error)
+{
+    JsonArray *arr;
+    guint i;
+
+    if (!memdevs || !JSON_NODE_HOLDS_ARRAY(memdevs)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                    _("QEMU's reply to query-memdev is not a list"));
+        return FALSE;
+    }
+    arr = json_node_get_array(memdevs);
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *be = g_ptr_array_index(plan->backends, i);
+        JsonObject *md = vgmDriverFindMemdev(arr, be->id);
+        gint64 size;
+        gboolean share;
+
+        if (!md) {
+            g_autofree char *ids = vgmDriverMemdevIds(arr);
+
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("QEMU did not create the planned memory backend '%1$s' (query-memdev lists: %2$s)"),
+                        be->id, ids);
+            return FALSE;
+        }
+        size = json_object_get_int_member_with_default(md, "size", -1);
+        if (size < 0 || (guint64)size != be->size) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("memory backend '%1$s' has %2$lld bytes in QEMU, but the plan says %3$llu"),
+                        be->id, (long long)size, be->size);
+            return FALSE;
+        }
+        if (!json_object_has_member(md, "share")) {
+            /* QEMU before 6.1 does not report share; nothing to compare */
+            continue;
+        }
+        share = json_object_get_boolean_member(md, "share");
+        if (share != be->share) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("memory backend '%1$s' has share=%2$s in QEMU, but the plan says share=%3$s"),
+                        be->id, share ? "true" : "false", be->share ? "true" : "false");
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/*
+ * qom-get @path @prop. Returns 1 with *@ret set, 0 when QEMU answered with
+ * an error (the object or property is not exposed: nothing to check), -1
+ * when the monitor failed.
+ */
+static int
+vgmDriverQomGet(VgmQemuMonitor *mon, const char *path, const char *prop,
+                JsonNode **ret, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(GError) err = NULL;
+
+    json_object_set_string_member(args, "path", path);
+    json_object_set_string_member(args, "property", prop);
+    if (vgmQemuMonitorCommand(mon, "qom-get", args, ret, &err))
+        return 1;
+    if (vgmQemuMonitorGetLastErrorClass(mon))
+        return 0;
+    g_propagate_error(error, g_steal_pointer(&err));
+    return -1;
+}
+
+/* Checks that boolean property @prop of @path is true, if QEMU shows it. */
+static gboolean
+vgmDriverCheckQomTrue(VgmQemuMonitor *mon, const char *path, const char *prop,
+                      GError **error)
+{
+    g_autoptr(JsonNode) val = NULL;
+    int rc = vgmDriverQomGet(mon, path, prop, &val, error);
+
+    if (rc < 0)
+        return FALSE;
+    if (rc == 0)
+        return TRUE;
+    if (!JSON_NODE_HOLDS_VALUE(val) ||
+        json_node_get_value_type(val) != G_TYPE_BOOLEAN ||
+        !json_node_get_boolean(val)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("QEMU reports property '%1$s' of '%2$s' not set, but the plan sets it"),
+                    prop, path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverProcessVerify(VgmQemuMonitor *mon, const VgmQemuPlan *plan,
+                       GError **error)
+{
+    g_autoptr(JsonNode) memdevs = NULL;
+    guint i;
+
+    if (!vgmQemuMonitorCommand(mon, "query-memdev", NULL, &memdevs, error) ||
+        !vgmDriverProcessCheckMemdevs(plan, memdevs, error))
+        return FALSE;
+
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *be = g_ptr_array_index(plan->backends, i);
+        g_autofree char *path = g_strdup_printf("/objects/%s", be->id);
+        g_autoptr(JsonNode) type = NULL;
+        int rc;
+
+        if ((rc = vgmDriverQomGet(mon, path, "type", &type, error)) < 0)
+            return FALSE;
+        if (rc > 0 &&
+            (!JSON_NODE_HOLDS_VALUE(type) ||
+             json_node_get_value_type(type) != G_TYPE_STRING ||
+             g_strcmp0(json_node_get_string(type), be->qomType) != 0)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("memory backend '%1$s' is of type '%2$s' in QEMU, but the plan says '%3$s'"),
+                        be->id,
+                        JSON_NODE_HOLDS_VALUE(type) &&
+                        json_node_get_value_type(type) == G_TYPE_STRING ?
+                        json_node_get_string(type) : "?",
+                        be->qomType);
+            return FALSE;
+        }
+        if (!be->guestMemfd)
+            continue;
+        if (plan->gmem == VGM_QEMU_GMEM_MEMFD_PROP &&
+            !vgmDriverCheckQomTrue(mon, path, "guest-memfd", error))
+            return FALSE;
+        if (plan->gmem == VGM_QEMU_GMEM_MEMFD_XPROP &&
+            !vgmDriverCheckQomTrue(mon, path, "x-guest-memfd", error))
+            return FALSE;
+    }
+    if (plan->gmem == VGM_QEMU_GMEM_MACHINE &&
+        !vgmDriverCheckQomTrue(mon, "/machine", "in-place-conversion", error))
+        return FALSE;
+    if (plan->convertInPlace && plan->lsec) {
+        const char *lsecId = json_object_get_string_member_with_default(plan->lsec, "id", "lsec0");
+        g_autofree char *path = g_strdup_printf("/objects/%s", lsecId);
+
+        if (!vgmDriverCheckQomTrue(mon, path, "convert-in-place", error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- processes ---- */
+
+guint64
+vgmDriverProcessCpuTime(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%lld/stat", (long long)pid);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) fields = NULL;
+    const char *p;
+    long hz = sysconf(_SC_CLK_TCK);
+    guint64 ticks;
+
+    if (!vgmFileReadAll(path, 4096, &text, NULL, NULL) ||
+        !(p = strrchr(text, ')')) || hz <= 0)
+        return 0;
+    fields = g_strsplit(p + 2, " ", 0);
+    if (g_strv_length(fields) < 13)
+        return 0;
+    /* utime and stime: fields 14 and 15, counted from the pid */
+    ticks = g_ascii_strtoull(fields[11], NULL, 10) + g_ascii_strtoull(fields[12], NULL, 10);
+    return ticks * (G_GUINT64_CONSTANT(1000000000) / (guint64)hz);
+}
+
+static gboolean
+vgmDriverWaitGone(const VgmDriverProcIdent *qemu, unsigned int ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)ms * 1000;
+
+    while (vgmDriverProcIdentIsAlive(qemu)) {
+        if (g_get_monotonic_time() >= deadline)
+            return FALSE;
+        g_usleep(20 * 1000);
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverProcessKill(const VgmDriverProcIdent *qemu, unsigned int graceMs,
+                     GError **error)
+{
+    if (!vgmDriverProcIdentIsAlive(qemu))
+        return TRUE;
+    if (kill(qemu->pid, SIGTERM) < 0 && errno != ESRCH) {
+        vgmErrorSetSystem(error, errno, _("cannot send SIGTERM to QEMU process %1$lld"),
+                          (long long)qemu->pid);
+        return FALSE;
+    }
+    if (vgmDriverWaitGone(qemu, graceMs))
+        return TRUE;
+    if (vgmDriverProcIdentIsAlive(qemu) && kill(qemu->pid, SIGKILL) < 0 && errno != ESRCH) {
+        vgmErrorSetSystem(error, errno, _("cannot send SIGKILL to QEMU process %1$lld"),
+                          (long long)qemu->pid);
+        return FALSE;
+    }
+    if (vgmDriverWaitGone(qemu, VGM_DRIVER_KILL_FORCE_MS))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                _("QEMU process %1$lld is still there %2$u ms after SIGKILL"),
+                (long long)qemu->pid, (unsigned int)VGM_DRIVER_KILL_FORCE_MS);
+    return FALSE;
+}
+
+VgmQemuMonitor *
+vgmDriverProcessConnect(const VgmDriverStatus *status, unsigned int timeoutMs,
+                        GError **error)
+{
+    VgmQemuMonitor *mon;
+
+    if (!(mon = vgmQemuMonitorOpen(status->monitor, timeoutMs, error)))
+        return NULL;
+    vgmQemuMonitorSetTimeout(mon, timeoutMs);
+    return mon;
+}
+
+char *
+vgmDriverProcessQueryStatus(VgmQemuMonitor *mon, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    const char *st;
+
+    if (!vgmQemuMonitorCommand(mon, "query-status", NULL, &ret, error))
+        return NULL;
+    if (!JSON_NODE_HOLDS_OBJECT(ret) ||
+        !(st = json_object_get_string_member_with_default(json_node_get_object(ret),
+                                                          "status", NULL))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                    _("QEMU's reply to query-status has no 'status'"));
+        return NULL;
+    }
+    return g_strdup(st);
+}
+
+char *
+vgmDriverProcessLogTail(const char *path, goffset offset, gsize maxBytes)
+{
+    g_autofree char *buf = NULL;
+    struct stat sb;
+    ssize_t n;
+    int fd;
+
+    if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return g_strdup("");
+    if (fstat(fd, &sb) < 0 || sb.st_size <= offset) {
+        close(fd);
+        return g_strdup("");
+    }
+    if ((gsize)(sb.st_size - offset) > maxBytes)
+        offset = sb.st_size - maxBytes;
+    buf = g_malloc0(maxBytes + 1);
+    n = pread(fd, buf, maxBytes, offset);
+    close(fd);
+    if (n <= 0)
+        return g_strdup("");
+    buf[n] = '\0';
+    {
+        g_autofree char *valid = g_utf8_make_valid(buf, n);
+
+        return g_strdup(g_strstrip(valid));
+    }
+}
+
+/* ---- start ---- */
+
+static void
+vgmDriverChildSetup(gpointer data G_GNUC_UNUSED)
+{
+    /* QEMU outlives the tool and must not get its terminal's signals */
+    setsid();
+}
+
+/* Writes libvirt's kind of start banner and the command line to the log. */
+static void
+vgmDriverLogStart(int fd, const VgmQemuCmd *cmd, const VgmQemuCaps *caps)
+{
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+    g_autofree char *stamp = g_date_time_format(now, "%Y-%m-%d %H:%M:%S.%f");
+    g_autofree char *shell = vgmQemuCmdFormatShell(cmd);
+    g_autofree char *line = NULL;
+    unsigned int v = vgmQemuCapsGetVersion(caps);
+    struct utsname uts;
+
+    if (uname(&uts) < 0)
+        memset(&uts, 0, sizeof(uts));
+    /* %f gives microseconds; libvirt prints milliseconds */
+    if (strlen(stamp) > 3)
+        stamp[strlen(stamp) - 3] = '\0';
+    line = g_strdup_printf("%s+0000: starting up virt-gmem version: %s, qemu version: %u.%u.%u, kernel: %s, hostname: %s\n%s\n",
+                           stamp, VERSION, v / 1000000, (v / 1000) % 1000, v % 1000,
+                           uts.release, uts.nodename, shell);
+    if (write(fd, line, strlen(line)) < 0) {
+        /* the log is for people; a full disk shows up in QEMU's start */
+    }
+}
+
+static gboolean
+vgmDriverCheckSocketPath(const char *path, GError **error)
+{
+    struct sockaddr_un sa;
+
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("the monitor socket path '%1$s' is longer than a unix socket allows (%2$zu bytes); use a shorter --root"),
+                    path, sizeof(sa.sun_path) - 1);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Waits for the monitor socket of the just spawned @proc. */
+static gboolean
+vgmDriverWaitSocket(GSubprocess *proc, const char *path, gint64 deadline,
+                    GError **error)
+{
+    for (;;) {
+        if (g_file_test(path, G_FILE_TEST_EXISTS))
+            return TRUE;
+        if (!g_subprocess_get_identifier(proc)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                        _("QEMU exited before its monitor socket appeared"));
+            return FALSE;
+        }
+        if (g_get_monotonic_time() > deadline) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
+                        _("QEMU did not create its monitor socket within %1$u ms"),
+                        (unsigned int)VGM_DRIVER_START_TIMEOUT_MS);
+            return FALSE;
+        }
+        g_usleep(10 * 1000);
+    }
+}
+
+/* Creates the directories the plan's file backends need: the domain's
+ * dir under the memory dir (QEMU creates the file in it) and the
+ * per-domain dir under a hugetlbfs mount (QEMU makes unlinked files in
+ * it). Paths the user gave are the user's. */
+static gboolean
+vgmDriverPrepareMemoryPaths(const VgmDriverStore *store, const VgmDomainDef *def,
+                            const VgmQemuPlan *plan, GError **error)
+{
+    g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+    g_autofree char *domDir = g_build_filename(memoryDir, def->name, NULL);
+    g_autofree char *hugeSuffix = g_build_filename("/virt-gmem", def->name, NULL);
+    guint i;
+
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *be = g_ptr_array_index(plan->backends, i);
+        const char *path = be->props ?
+            json_object_get_string_member_with_default(be->props, "mem-path", NULL) : NULL;
+
+        if (!path)
+            continue;
+        if (g_str_has_prefix(path, domDir) && path[strlen(domDir)] == '/') {
+            if (!vgmFileMakePath(domDir, 0700, error))
+                return FALSE;
+        } else if (g_str_has_suffix(path, hugeSuffix)) {
+            if (!vgmFileMakePath(path, 0700, error))
+                return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static char *
+vgmDriverCapsVersion(const VgmQemuCaps *caps)
+{
+    unsigned int v = vgmQemuCapsGetVersion(caps);
+
+    return g_strdup_printf("%u.%u.%u", v / 1000000, (v / 1000) % 1000, v % 1000);
+}
+
+/* Everything a start creates, so a failure can take it all back. */
+typedef struct {
+    const VgmDriverStore *store;
+    const char *name;
+    GSubprocess *proc;
+} VgmDriverStartUndo;
+
+static void
+vgmDriverStartUndo(VgmDriverStartUndo *undo)
+{
+    if (undo->proc) {
+        g_subprocess_force_exit(undo->proc);
+        g_subprocess_wait(undo->proc, NULL, NULL);
+        g_clear_object(&undo->proc);
+    }
+    /* also removes the runtime dir with the monitor socket */
+    vgmDriverStoreDeleteStatus(undo->store, undo->name, NULL);
+}
+
+VgmDriverStatus *
+vgmDriverProcessStart(const VgmDriverStore *store, const VgmDomainDef *def,
+                      int id, unsigned int flags, GError **error)
+{
+    g_autofree char *emulator = vgmDriverProcessEmulator(def);
+    g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+    g_autofree char *runDir = vgmDriverStoreDomainRunDir(store, def->name);
+    g_autofree char *logPath = vgmDriverStoreLogPath(store, def->name);
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    g_autoptr(VgmQemuConfig) cfg = NULL;
+    g_autoptr(VgmQemuCmd) cmd = NULL;
+    g_autoptr(VgmQemuPlan) plan = NULL;
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) argv = NULL;
+    g_auto(GStrv) envp = NULL;
+    g_autofree char *monitor = NULL;
+    VgmDriverStartUndo undo = { store, def->name, NULL };
+    gint64 deadline;
+    goffset logOffset = 0;
+    const char *pidStr;
+    int logFd;
+
+    /* 1. what this QEMU can do, and the command line (rules 9 to 12) */
+    if (!(caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, error)))
+        return NULL;
+    cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
+    vgmQemuConfigLoadHugetlbfs(cfg, NULL);
+    if (!(cmd = vgmQemuBuildCommandLine(def, caps, cfg, &plan, error)))
+        return NULL;
+
+    /* 2. what this host can do, before anything is spawned */
+    if (!vgmDriverProcessCheckHost(def, plan, error))
+        return NULL;
+
+    argv = vgmQemuCmdGetArgv(cmd);
+    envp = vgmQemuCmdGetEnvp(cmd);
+    if (!(monitor = vgmDriverProcessMonitorPath(argv))) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, "%s",
+                    _("the QEMU command line has no QMP monitor socket (-chardev socket,id=charmonitor)"));
+        return NULL;
+    }
+    if (!vgmDriverCheckSocketPath(monitor, error))
+        return NULL;
+
+    /* 3. leftovers of an earlier run are gone (the caller checked that no
+     * QEMU of this domain runs); fresh runtime dir */
+    vgmDriverStoreDeleteStatus(store, def->name, NULL);
+    if (!vgmFileMakePath(runDir, 0700, error) ||
+        !vgmFileMakePath(memoryDir, 0755, error) ||
+        !vgmFileMakePath(store->logDir, 0755, error))
+        return NULL;
+    if (!g_str_has_prefix(monitor, runDir)) {
+        g_autofree char *monDir = g_path_get_dirname(monitor);
+
+        g_unlink(monitor);
+        if (!vgmFileMakePath(monDir, 0700, error))
+            return NULL;
+    }
+
+    if (!vgmDriverPrepareMemoryPaths(store, def, plan, error))
+        return NULL;
+
+    if ((logFd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open log file '%1$s'"), logPath);
+        vgmDriverStartUndo(&undo);
+        return NULL;
+    }
+    vgmDriverLogStart(logFd, cmd, caps);
+    /* what QEMU writes comes after our banner */
+    logOffset = lseek(logFd, 0, SEEK_END);
+
+    /* 4. spawn: only the rendered environment, output to the log */
+    launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+    g_subprocess_launcher_set_environ(launcher, envp);
+    g_subprocess_launcher_set_cwd(launcher, "/");
+    g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
+    g_subprocess_launcher_take_stdout_fd(launcher, fcntl(logFd, F_DUPFD_CLOEXEC, 3));
+    g_subprocess_launcher_take_stderr_fd(launcher, logFd);
+    g_subprocess_launcher_set_child_setup(launcher, vgmDriverChildSetup, NULL, NULL);
+    if (!(undo.proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &err))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("cannot start QEMU '%1$s' for domain '%2$s': %3$s"),
+                    argv[0], def->name, err->message);
+        vgmDriverStartUndo(&undo);
+        return NULL;
+    }
+    g_clear_object(&launcher);
+
+    status = vgmDriverStatusNew();
+    status->name = g_strdup(def->name);
+    memcpy(status->uuid, def->uuid, sizeof(status->uuid));
+    status->id = id;
+    status->state = VGM_DRIVER_STATUS_STARTING;
+    status->starterPid = getpid();
+    status->monitor = g_strdup(monitor);
+    status->emulator = g_strdup(emulator);
+    status->capsName = g_strdup(vgmQemuCapsGetName(caps));
+    status->capsVersion = vgmDriverCapsVersion(caps);
+    status->machine = g_strdup(plan->machine ? plan->machine->name : def->os.machine);
+    status->startedAt = g_get_real_time() / G_USEC_PER_SEC;
+    status->log = g_strdup(logPath);
+    status->transient = !!(flags & VGM_DRIVER_START_TRANSIENT);
+    status->paused = !!(flags & VGM_DRIVER_START_PAUSED);
+    status->plan = vgmQemuPlanToJSON(plan);
+    status->xml = vgmDriverDomainLiveXML(def, status->machine);
+
+    pidStr = g_subprocess_get_identifier(undo.proc);
+    deadline = g_get_monotonic_time() + (gint64)VGM_DRIVER_START_TIMEOUT_MS * 1000;
+    if (!pidStr ||
+        !vgmDriverProcIdentGet((pid_t)g_ascii_strtoll(pidStr, NULL, 10), &status->qemu, &err) ||
+        !vgmDriverStoreSaveStatus(store, status, &err)) {
+        goto failed;
+    }
+    vgmDriverTestPause("start-after-spawn");
+
+    /* 5. the monitor, then QEMU's backends against the plan */
+    if (!vgmDriverWaitSocket(undo.proc, monitor, deadline, &err))
+        goto failed;
+    {
+        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+
+        if (!(mon = vgmQemuMonitorOpen(monitor, left > 1000 ? (unsigned int)left : 1000, &err)))
+            goto failed;
+    }
+    vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
+    if (!vgmDriverProcessVerify(mon, plan, &err))
+        goto failed;
+
+    /* 6. let the guest run */
+    if (!(flags & VGM_DRIVER_START_PAUSED) &&
+        !vgmQemuMonitorCommand(mon, "cont", NULL, NULL, &err))
+        goto failed;
+
+    status->state = VGM_DRIVER_STATUS_RUNNING;
+    status->starterPid = 0;
+    if (!vgmDriverStoreSaveStatus(store, status, &err))
+        goto failed;
+    g_clear_pointer(&mon, vgmQemuMonitorFree);
+    /* QEMU stays; the GSubprocess is only our handle on it */
+    g_clear_object(&undo.proc);
+    return g_steal_pointer(&status);
+
+ failed:
+    g_clear_pointer(&mon, vgmQemuMonitorFree);
+    if (undo.proc) {
+        gint64 until = g_get_monotonic_time() + 500 * 1000;
+
+        /* a closed monitor or a missing socket usually means QEMU quit:
+         * say so rather than what the monitor saw */
+        while (g_subprocess_get_identifier(undo.proc) && g_get_monotonic_time() < until)
+            g_usleep(10 * 1000);
+        if (!g_subprocess_get_identifier(undo.proc)) {
+            g_autoptr(GError) exited = NULL;
+
+            vgmErrorSet(&exited, VGM_ERR_OPERATION_FAILED,
+                        _("QEMU exited while domain '%1$s' was starting"), def->name);
+            g_clear_error(&err);
+            err = g_steal_pointer(&exited);
+        }
+    }
+    vgmDriverStartUndo(&undo);
+    {
+        g_autofree char *tail = vgmDriverProcessLogTail(logPath, logOffset, VGM_DRIVER_LOG_TAIL);
+
+        if (*tail)
+            vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
+                        _("%1$s; QEMU log: %2$s"), err->message, tail);
+        else
+            g_propagate_error(error, g_steal_pointer(&err));
+    }
+    return NULL;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_process.h: one domain's QEMU process.
+ *
+ * Owns starting QEMU (capabilities from the cache, the command line, the
+ * host checks that must pass before anything is spawned, the spawn itself
+ * with a clean environment, its own session and its output in the domain
+ * log), checking the running QEMU against the backend plan over QMP before
+ * the guest runs, and stopping it (SIGTERM, then SIGKILL). A start that
+ * fails leaves no process, no status file and no socket behind.
+ *
+ * The caller holds the domain lock (driver_domain.c does).
+ */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "driver/driver_store.h"
+#include "qemu/qemu_monitor.h"
+#include "qemu/qemu_plan.h"
+
+/* Bounds of a start: QEMU must create its monitor socket and answer on it
+ * within this time. */
+#define VGM_DRIVER_START_TIMEOUT_MS 30000
+/* How long destroy waits after SIGTERM before it sends SIGKILL, and after
+ * SIGKILL before it gives up. */
+#define VGM_DRIVER_KILL_GRACE_MS 10000
+#define VGM_DRIVER_KILL_FORCE_MS 5000
+
+typedef enum {
+    VGM_DRIVER_START_NONE = 0,
+    VGM_DRIVER_START_PAUSED = 1 << 0,    /* leave the vCPUs stopped */
+    VGM_DRIVER_START_TRANSIENT = 1 << 1, /* no persistent config */
+} VgmDriverStartFlags;
+
+/* The emulator of @def: <emulator>, else qemu-system-ARCH from $PATH, else
+ * /usr/bin/qemu-system-ARCH. */
+char *vgmDriverProcessEmulator(const VgmDomainDef *def);
+
+/*
+ * Starts QEMU for @def (whose post-parse and generic validation are done)
+ * as domain id @id and returns its status (also saved in the store).
+ * Steps: capabilities (ROOT/cache/qemucaps), command line (rules 9-12),
+ * KVM and guest_memfd host checks, spawn (status 'starting'), monitor,
+ * query-memdev / qom-get checks against the plan, 'cont', status
+ * 'running'. Any failure kills and reaps QEMU and removes what it created;
+ * a failure after the spawn quotes the tail of the QEMU log.
+ */
+VgmDriverStatus *vgmDriverProcessStart(const VgmDriverStore *store,
+                                       const VgmDomainDef *def, int id,
+                                       unsigned int flags, GError **error);
+
+/*
+ * Checks query-memdev's reply @memdevs (a JSON array) against @plan: every
+ * backend of the plan is there (by id) with the planned size and share.
+ * Pure, for tests.
+ */
+gboolean vgmDriverProcessCheckMemdevs(const VgmQemuPlan *plan, JsonNode *memdevs,
+                                      GError **error);
+
+/* The whole check of a running QEMU against @plan over @mon: query-memdev,
+ * then qom-get of each backend's 'type' and of the guest_memfd property
+ * the plan used (skipped where QEMU has no such property). */
+gboolean vgmDriverProcessVerify(VgmQemuMonitor *mon, const VgmQemuPlan *plan,
+                                GError **error);
+
+/* The QMP socket path in a rendered command line (the -chardev of id
+ * charmonitor), or NULL. */
+char *vgmDriverProcessMonitorPath(char **argv);
+
+/*
+ * Stops the process @qemu names: nothing to do when it is gone (or is
+ * another process now); else SIGTERM, up to @graceMs for it to exit,
+ * SIGKILL, up to VGM_DRIVER_KILL_FORCE_MS. Fails if it survives.
+ */
+gboolean vgmDriverProcessKill(const VgmDriverProcIdent *qemu,
+                              unsigned int graceMs, GError **error);
+
+/* Opens the monitor of a running domain with a short deadline. */
+VgmQemuMonitor *vgmDriverProcessConnect(const VgmDriverStatus *status,
+                                        unsigned int timeoutMs,
+                                        GError **error);
+
+/* QEMU's run state (query-status "status": running, paused, shutdown,
+ * prelaunch, guest-panicked, ...). */
+char *vgmDriverProcessQueryStatus(VgmQemuMonitor *mon, GError **error);
+
+/* CPU time used by process @pid, in nanoseconds (0 if unknown). */
+guint64 vgmDriverProcessCpuTime(pid_t pid);
+
+/* The last @maxBytes of @path from byte @offset on, valid UTF-8 with
+ * surrounding blanks removed ("" when there is nothing). */
+char *vgmDriverProcessLogTail(const char *path, goffset offset, gsize maxBytes);

@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_store.h: where the embedded driver keeps its domains.
+ *
+ * Owns the directory layout under a root (persistent configs, status files
+ * of running domains, per-domain locks and logs, the capability cache), the
+ * rule that a domain name is a safe file name, writing configs and status
+ * files so that a killed process leaves the old or the new file and never a
+ * part of one, the per-domain lock (and the store lock taken inside it),
+ * the counter that hands out domain ids, how a status file says which
+ * process is the domain's QEMU (pid, its start time and the boot it ran
+ * in, so that a reused pid is never mistaken for it), and the test hook
+ * that lets a test kill the tool at a chosen point.
+ *
+ * Layout (ROOT given by --root or VIRT_GMEM_ROOT; see docs/lifecycle.rst):
+ *   ROOT/etc/qemu/NAME.xml        persistent config, canonical XML
+ *   ROOT/run/qemu/NAME.status     status of a running domain (JSON)
+ *   ROOT/run/qemu/NAME.lock       per-domain lock (flock), holder's pid
+ *   ROOT/run/qemu/domain-NAME/    monitor socket and other runtime files
+ *   ROOT/run/qemu/driver.lock     store lock (uniqueness checks, ids)
+ *   ROOT/run/qemu/next-id         the next domain id
+ *   ROOT/lib/qemu/ram/            file-backed guest memory
+ *   ROOT/log/qemu/NAME.log        QEMU's stdout and stderr
+ *   ROOT/cache/qemucaps/          probed QEMU capabilities
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "conf/domain_conf.h"
+
+typedef struct {
+    char *root;        /* the --root directory, NULL for the defaults */
+    char *configDir;   /* persistent configs */
+    char *stateDir;    /* persistent state (file-backed RAM lives below) */
+    char *runDir;      /* status, locks, per-domain runtime dirs */
+    char *logDir;      /* per-domain logs */
+    char *cacheDir;    /* QEMU capability cache */
+} VgmDriverStore;
+
+/*
+ * Opens the store under @root; NULL @root: $VIRT_GMEM_ROOT if set, else the
+ * defaults (root: /etc/virt-gmem, /var/lib/virt-gmem, /run/virt-gmem,
+ * /var/log/virt-gmem, /var/cache/virt-gmem; other users: the XDG config,
+ * state, runtime and cache dirs). Creates the directories.
+ */
+VgmDriverStore *vgmDriverStoreOpen(const char *root, GError **error);
+void vgmDriverStoreFree(VgmDriverStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStore, vgmDriverStoreFree)
+
+/* Fails unless @name can be a domain's file name: not empty, no '/', does
+ * not start with '.', no control characters, at most 200 bytes. */
+gboolean vgmDriverStoreCheckName(const char *name, GError **error);
+
+char *vgmDriverStoreConfigPath(const VgmDriverStore *store, const char *name);
+char *vgmDriverStoreStatusPath(const VgmDriverStore *store, const char *name);
+char *vgmDriverStoreLockPath(const VgmDriverStore *store, const char *name);
+char *vgmDriverStoreLogPath(const VgmDriverStore *store, const char *name);
+/* ROOT/run/qemu/domain-NAME */
+char *vgmDriverStoreDomainRunDir(const VgmDriverStore *store, const char *name);
+/* ROOT/lib/qemu/ram */
+char *vgmDriverStoreMemoryDir(const VgmDriverStore *store);
+
+/* ---- persistent configs ---- */
+
+/* Names of every persistent domain, sorted. */
+GPtrArray *vgmDriverStoreListConfigs(const VgmDriverStore *store, GError **error);
+gboolean vgmDriverStoreHasConfig(const VgmDriverStore *store, const char *name);
+/* NULL with VGM_ERR_NO_DOMAIN when there is no config for @name. */
+VgmDomainDef *vgmDriverStoreLoadConfig(const VgmDriverStore *store,
+                                       const char *name, GError **error);
+/* Writes the canonical XML of @def: first completely to a staging file
+ * beside it, then renamed over NAME.xml (test hook define-before-rename
+ * sits between the two). Leftovers of a killed write are removed. */
+gboolean vgmDriverStoreSaveConfig(const VgmDriverStore *store,
+                                  const VgmDomainDef *def, GError **error);
+gboolean vgmDriverStoreDeleteConfig(const VgmDriverStore *store,
+                                    const char *name, GError **error);
+
+/* ---- locks ---- */
+
+typedef struct _VgmDriverLock VgmDriverLock;
+
+/*
+ * Takes the lock of domain @name (flock on ROOT/run/qemu/NAME.lock),
+ * retrying for at most @timeoutMs (0: one try). A lock held by another
+ * process fails with VGM_ERR_OPERATION_INVALID, "domain NAME is locked by
+ * another virt-gmem process (pid N)". The file records the holder's pid.
+ */
+VgmDriverLock *vgmDriverStoreLockDomain(const VgmDriverStore *store,
+                                        const char *name,
+                                        unsigned int timeoutMs,
+                                        GError **error);
+/* The store lock, taken inside a domain lock, never the other way round. */
+VgmDriverLock *vgmDriverStoreLockStore(const VgmDriverStore *store,
+                                       GError **error);
+void vgmDriverLockRelease(VgmDriverLock *lock);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverLock, vgmDriverLockRelease)
+
+/* How long a command waits for a busy domain lock. */
+#define VGM_DRIVER_LOCK_TIMEOUT_MS 1000
+
+/* ---- domain ids ---- */
+
+/* The next domain id (1, 2, ...), from ROOT/run/qemu/next-id. Takes the
+ * store lock itself. */
+gboolean vgmDriverStoreAllocateId(const VgmDriverStore *store, int *id,
+                                  GError **error);
+
+/* ---- processes ---- */
+
+/* Who a process is: its pid, its start time (clock ticks after boot, field
+ * 22 of /proc/PID/stat) and the boot it started in. */
+typedef struct {
+    pid_t pid;
+    guint64 startTime;
+    char *bootId;
+} VgmDriverProcIdent;
+
+void vgmDriverProcIdentClear(VgmDriverProcIdent *ident);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverProcIdent, vgmDriverProcIdentClear)
+
+/* Fills @ident for the live process @pid. A process that does not exist or
+ * is a zombie fails with VGM_ERR_OPERATION_FAILED. */
+gboolean vgmDriverProcIdentGet(pid_t pid, VgmDriverProcIdent *ident,
+                               GError **error);
+
+/* Parses the text of /proc/PID/stat: the state letter and the start time.
+ * The command name may hold spaces and parentheses. */
+gboolean vgmDriverProcParseStat(const char *text, char *state,
+                                guint64 *startTime);
+
+/* Whether the process @ident names is still alive (not a zombie) and is the
+ * same process (same start time in the same boot). */
+gboolean vgmDriverProcIdentIsAlive(const VgmDriverProcIdent *ident);
+
+/* ---- status files ---- */
+
+typedef enum {
+    VGM_DRIVER_STATUS_STARTING = 0, /* spawned, not yet verified and resumed */
+    VGM_DRIVER_STATUS_RUNNING,      /* verified and handed over */
+
+    VGM_DRIVER_STATUS_LAST
+} VgmDriverStatusState;
+VGM_ENUM_DECL(vgmDriverStatusState);
+
+typedef struct {
+    char *name;
+    unsigned char uuid[16];
+    int id;
+    VgmDriverStatusState state;
+    VgmDriverProcIdent qemu;
+    pid_t starterPid;           /* the virt-gmem that is starting it, or 0 */
+    char *monitor;              /* QMP socket path */
+    char *emulator;             /* QEMU binary path */
+    char *capsName;             /* capability set name */
+    char *capsVersion;          /* "7.2.19" */
+    char *machine;              /* resolved machine type */
+    gint64 startedAt;           /* unix time, seconds */
+    char *log;                  /* log file path */
+    char *xml;                  /* the live XML (what it was started with) */
+    gboolean transient;         /* no persistent config (undefined while running) */
+    gboolean paused;            /* started with --paused */
+    JsonNode *plan;             /* vgmQemuPlanToJSON, or NULL */
+} VgmDriverStatus;
+
+VgmDriverStatus *vgmDriverStatusNew(void);
+void vgmDriverStatusFree(VgmDriverStatus *status);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStatus, vgmDriverStatusFree)
+
+/* The JSON text of @status (ends with a newline) and back. */
+char *vgmDriverStatusFormat(const VgmDriverStatus *status);
+VgmDriverStatus *vgmDriverStatusParse(const char *text, const char *what,
+                                      GError **error);
+
+/* NULL and no error when @name has no status file. */
+VgmDriverStatus *vgmDriverStoreLoadStatus(const VgmDriverStore *store,
+                                          const char *name, GError **error);
+gboolean vgmDriverStoreSaveStatus(const VgmDriverStore *store,
+                                  const VgmDriverStatus *status,
+                                  GError **error);
+/* Removes the status file, the domain's runtime dir (with the monitor
+ * socket) and its file-backed RAM under ROOT/lib/qemu/ram/NAME. Missing
+ * files are fine. */
+gboolean vgmDriverStoreDeleteStatus(const VgmDriverStore *store,
+                                    const char *name, GError **error);
+/* Names of every domain with a status file, sorted. */
+GPtrArray *vgmDriverStoreListStatus(const VgmDriverStore *store,
+                                    GError **error);
+
+/* ---- test hook ---- */
+
+/*
+ * VIRT_GMEM_TEST_PAUSE_AT=POINT makes the tool stop at POINT so that a test
+ * can kill it there: it prints "virt-gmem: paused at POINT (pid N)" on
+ * stderr and sleeps (for at most an hour). POINTs: define-before-rename
+ * (the new config is complete in its staging file, not yet renamed),
+ * start-after-spawn (QEMU runs, the status file says 'starting', the
+ * monitor is not yet checked). Unset in normal use; costs one getenv.
+ */
+void vgmDriverTestPause(const char *point);

@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# boottest.sh: a whole guest boot through virt-gmem, under TCG.
+#
+# Covers: Debian's kernel (taken from the linux-image-*-amd64 package that
+# linux-image-amd64 depends on, unpacked with dpkg -x, never installed) and
+# a busybox initramfs built here (/init prints a marker on the serial
+# console and runs 'poweroff -f'); a domain with <os><kernel/><initrd/>
+# <cmdline/>, a <serial type='file'>, memfd guest RAM and type 'qemu';
+# define, start, the marker in the serial file within 120 s, then the guest's
+# power-off: QEMU stops (-no-shutdown) and the next domstate ends it and
+# reads 'shut off', leaving no QEMU process and no status file; undefine.
+#
+# The packages are downloaded with apt-get download into
+# $VGM_BUILDDIR/tests/boottest-cache, so reruns are fast. Without QEMU, or
+# when the download fails (no network), every test is skipped with the
+# reason. Every QEMU started here is stopped on exit.
+set -u
+
+builddir=${VGM_BUILDDIR:-$(cd "$(dirname "$0")/../build" && pwd)}
+tool=$builddir/tools/virt-gmem
+qemu=/usr/bin/qemu-system-x86_64
+cache=$builddir/tests/boottest-cache
+ntests=6
+
+echo "1..$ntests"
+
+skip_all() {
+    local i
+    for i in $(seq 1 $ntests); do
+        echo "ok $i # SKIP $1"
+    done
+    exit 0
+}
+
+[ -x "$qemu" ] || skip_all "no QEMU at $qemu"
+[ -x "$tool" ] || skip_all "virt-gmem not built at $tool"
+for prog in apt-cache apt-get dpkg cpio gzip; do
+    command -v $prog >/dev/null || skip_all "$prog is not installed"
+done
+
+work=$(mktemp -d /tmp/vgm-boottest-XXXXXX)
+root=$work/root
+qemupid=
+
+cleanup() {
+    if [ -n "$qemupid" ] && kill -0 "$qemupid" 2>/dev/null; then
+        "$tool" destroy --root "$root" boottest >/dev/null 2>&1
+        kill -9 "$qemupid" 2>/dev/null
+    fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
+failed=0
+
+# ---- 1: the kernel and busybox from Debian packages ----
+kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+       awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+[ -n "$kpkg" ] || skip_all "apt-cache does not know linux-image-amd64"
+mkdir -p "$cache"
+for pkg in "$kpkg" busybox-static; do
+    if ! ls "$cache/${pkg}_"*.deb >/dev/null 2>&1; then
+        if ! (cd "$cache" && apt-get download "$pkg" >"$work/apt.log" 2>&1); then
+            skip_all "apt-get download $pkg failed (no network?): $(tail -n1 "$work/apt.log")"
+        fi
+    fi
+done
+kdir=$cache/$kpkg
+if [ ! -d "$kdir/boot" ]; then
+    rm -rf "$kdir.tmp"
+    dpkg -x "$cache/${kpkg}_"*.deb "$kdir.tmp" && mv "$kdir.tmp" "$kdir"
+fi
+bbdir=$cache/busybox
+if [ ! -x "$bbdir/bin/busybox" ]; then
+    rm -rf "$bbdir.tmp"
+    dpkg -x "$cache/busybox-static_"*.deb "$bbdir.tmp" && mv "$bbdir.tmp" "$bbdir"
+fi
+kernel=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -n1)
+if [ -n "$kernel" ] && [ -x "$bbdir/bin/busybox" ]; then
+    ok "kernel $(basename "$kernel") from $kpkg and busybox from busybox-static"
+else
+    notok "kernel or busybox missing after dpkg -x"
+    for i in $(seq $((n + 1)) $ntests); do echo "not ok $i - needs the kernel"; done
+    exit 1
+fi
+
+# ---- the initramfs: /init prints the marker and powers off ----
+marker="VIRT-GMEM-BOOT-MARKER-$$"
+mkdir -p "$work/initramfs/bin" "$work/initramfs/dev" "$work/initramfs/proc" "$work/initramfs/sys"
+cp "$bbdir/bin/busybox" "$work/initramfs/bin/busybox"
+cat > "$work/initramfs/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+/bin/busybox mount -t proc proc /proc
+/bin/busybox echo "$marker" > /dev/ttyS0
+/bin/busybox poweroff -f
+EOF
+chmod 0755 "$work/initramfs/init"
+(cd "$work/initramfs" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
+
+mkdir -p "$root"
+cat > "$work/boottest.xml" <<EOF
+<domain type='qemu'>
+  <name>boottest</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <memoryBacking>
+    <source type='memfd'/>
+    <access mode='shared'/>
+  </memoryBacking>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>$kernel</kernel>
+    <initrd>$work/initrd.gz</initrd>
+    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
+  </os>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <devices>
+    <emulator>$qemu</emulator>
+    <serial type='file'>
+      <source path='$work/serial.log'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+
+# ---- 2: define and start ----
+if out=$("$tool" define --root "$root" "$work/boottest.xml" 2>&1) &&
+   out2=$("$tool" start --root "$root" boottest 2>&1); then
+    qemupid=$(sed -n 's/^  "pid" : \([0-9]*\),$/\1/p' "$root/run/qemu/boottest.status")
+    ok "define and start a kernel+initrd domain under TCG (QEMU pid $qemupid)"
+else
+    notok "define and start: ${out:-} ${out2:-}"
+    sed 's/^/# /' "$root/log/qemu/boottest.log" 2>/dev/null
+fi
+
+# ---- 3: the marker on the serial console ----
+found=0
+for i in $(seq 1 240); do
+    if grep -q "$marker" "$work/serial.log" 2>/dev/null; then
+        found=1
+        break
+    fi
+    sleep 0.5
+done
+if [ $found = 1 ]; then
+    ok "the guest printed the marker on its serial console (after ~$((i / 2)) s)"
+else
+    notok "no marker on the serial console within 120 s"
+    tail -n 20 "$work/serial.log" 2>/dev/null | sed 's/^/# /'
+fi
+
+# ---- 4: after the guest's power-off the domain reads 'shut off' ----
+state=
+for i in $(seq 1 120); do
+    state=$("$tool" domstate --root "$root" boottest 2>&1 | head -n1)
+    [ "$state" = "shut off" ] && break
+    sleep 0.5
+done
+if [ "$state" = "shut off" ]; then
+    ok "after the guest powered off, domstate reads 'shut off'"
+else
+    notok "domstate reads '$state' 60 s after the marker"
+fi
+
+# ---- 5: nothing left running ----
+alive=0
+if [ -n "$qemupid" ] && [ -r "/proc/$qemupid/stat" ]; then
+    # a zombie (no reaping parent in some containers) is not running
+    st=$(sed 's/.*) \(.\).*/\1/' "/proc/$qemupid/stat" 2>/dev/null)
+    [ "$st" != "Z" ] && [ -n "$st" ] && alive=1
+fi
+if [ $alive = 0 ] && [ ! -e "$root/run/qemu/boottest.status" ] &&
+   [ ! -e "$root/run/qemu/domain-boottest" ]; then
+    ok "no QEMU process, no status file, no runtime dir left"
+else
+    notok "left behind: QEMU alive=$alive, status=$(ls "$root/run/qemu/")"
+fi
+
+# ---- 6: undefine ----
+if out=$("$tool" undefine --root "$root" boottest 2>&1) &&
+   [ "$(printf '%s' "$out" | head -n1)" = "Domain 'boottest' has been undefined" ] &&
+   [ ! -e "$root/etc/qemu/boottest.xml" ]; then
+    ok "undefine removes the config"
+else
+    notok "undefine: $out"
+fi
+
+exit $failed
