@@ -66,7 +66,7 @@ vgmDriverStoreOpen(const char *root, GError **error)
         store->logDir = g_build_filename(store->root, "log", "qemu", NULL);
         store->cacheDir = g_build_filename(store->root, "cache", "qemucaps", NULL);
     } else if (geteuid() == 0) {
-        store->configDir = g_strdup("/etc/virt-gmem/qemu");
+        store->configDir = g_strdup("/var/lib/virt-gmem/qemu/config");
         store->stateDir = g_strdup("/var/lib/virt-gmem/qemu");
         store->runDir = g_strdup("/run/virt-gmem/qemu");
         store->logDir = g_strdup("/var/log/virt-gmem/qemu");
