@@ -43,7 +43,7 @@ typedef struct {
 
 /*
  * Opens the store under @root; NULL @root: $VIRT_GMEM_ROOT if set, else the
- * defaults (root: /etc/virt-gmem, /var/lib/virt-gmem, /run/virt-gmem,
+ * defaults (root: /var/lib/virt-gmem, /run/virt-gmem,
  * /var/log/virt-gmem, /var/cache/virt-gmem; other users: the XDG config,
  * state, runtime and cache dirs). Creates the directories.
  */
