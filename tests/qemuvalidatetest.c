@@ -295,6 +295,19 @@ static const VgmValidateCase vgmCases[] = {
       NULL, VGM_QEMU_GMEM_NONE, FALSE, NONE_OF("aux-ram-share=on", "\"share\":true"), NULL },
 
     /* ---- rule 12: libvirt's checks ---- */
+    { "rule12/sgx-epc", "qemu-10.1", "+object.memory-backend-epc", "", "",
+      "<memory model='sgx-epc'><target><size unit='MiB'>64</size></target></memory>", "",
+      NULL, ANY, FALSE,
+      NONE_OF("sgx-epc.0.memdev=memepc0,sgx-epc.0.node=0",
+              "{\"qom-type\":\"memory-backend-epc\",\"id\":\"memepc0\",\"prealloc\":true,\"size\":67108864}"),
+      NONE_OF("\"driver\":\"sgx-epc\"") },
+    { "rule12/cpu-clusters", "qemu-10.1", "+smp.clusters", "",
+      "<cpu><topology sockets='1' dies='1' clusters='2' cores='1' threads='1'/></cpu>", "", "",
+      NULL, ANY, FALSE, NONE_OF("sockets=1,dies=1,clusters=2,cores=1,threads=1"), NULL },
+    { "rule12/cpu-clusters-refused", "qemu-10.1", NULL, "",
+      "<cpu><topology sockets='1' dies='1' clusters='2' cores='1' threads='1'/></cpu>", "", "",
+      "this QEMU binary does not support <topology clusters='2'>: its machine type refuses "
+      "CPU clusters in -smp (capability 'smp.clusters')", ANY, FALSE, NULL, NULL },
     { "rule12/memfd-hugepages", "qemu-7.2-debian", NULL, MB_MEMFD_HUGE, "", "", "",
       NULL, VGM_QEMU_GMEM_NONE, FALSE,
       NONE_OF("\"hugetlb\":true,\"hugetlbsize\":2097152"), NULL },
@@ -505,6 +518,7 @@ vgmCapsVariant(const char *set, const char *edits)
     g_autoptr(GError) err = NULL;
     g_auto(GStrv) words = g_strsplit(edits ? edits : "", " ", -1);
     g_autoptr(GPtrArray) cleared = g_ptr_array_new();
+    g_autoptr(GPtrArray) added = g_ptr_array_new();
     g_autofree char *out = NULL;
     g_autoptr(VgmQemuCaps) caps = NULL;
     JsonObject *root;
@@ -529,6 +543,8 @@ vgmCapsVariant(const char *set, const char *edits)
             g_ptr_array_add(cleared, GINT_TO_POINTER(flag));
         else
             vgmEditSchema(root, flag, w[0] == '+');
+        if (w[0] == '+')
+            g_ptr_array_add(added, GINT_TO_POINTER(flag));
     }
 
     /* the flags follow the edited schema, as a probe would set them */
@@ -558,6 +574,9 @@ vgmCapsVariant(const char *set, const char *edits)
     if (!vgmQemuCapsCheckConsistency(caps, &err))
         g_error("%s with '%s' is not a consistent set: %s", set, edits, err->message);
 
+    /* flags no schema records (commands, trials) are set as asked */
+    for (i = 0; i < added->len; i++)
+        vgmQemuCapsSet(caps, GPOINTER_TO_INT(added->pdata[i]));
     for (i = 0; i < cleared->len; i++)
         vgmQemuCapsClear(caps, GPOINTER_TO_INT(cleared->pdata[i]));
     return g_steal_pointer(&caps);

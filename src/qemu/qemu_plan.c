@@ -487,27 +487,10 @@ vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *cap
             json_object_set_string_member(dev, "id", alias);
             g_ptr_array_add(plan->memDevices, dev);
             break;
-        case VGM_MEMORY_MODEL_SGX_EPC: {
-            /* EPC sections are machine properties, not devices */
-            unsigned int n = 0;
-            guint j;
-            g_autofree char *key = NULL;
-            g_autofree char *nodeKey = NULL;
-            g_autofree char *nodeVal = NULL;
-
-            for (j = 0; j < i; j++) {
-                const VgmMemoryDef *o = g_ptr_array_index(def->devices.mems, j);
-                if (o->model == VGM_MEMORY_MODEL_SGX_EPC)
-                    n++;
-            }
-            key = g_strdup_printf("sgx-epc.%u.memdev", n);
-            nodeKey = g_strdup_printf("sgx-epc.%u.node", n);
-            nodeVal = g_strdup_printf("%u", mem->haveNode ? mem->node : 0);
-            vgmPlanMachineProp(plan, key, id);
-            vgmPlanMachineProp(plan, nodeKey, nodeVal);
+        case VGM_MEMORY_MODEL_SGX_EPC:
+            /* EPC sections are machine properties (vgmPlanMachine) */
             json_object_unref(dev);
             break;
-        }
         case VGM_MEMORY_MODEL_LAST:
             json_object_unref(dev);
             break;
@@ -606,11 +589,10 @@ static void
 vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *caps,
                const VgmQemuGmemChoice *gmem)
 {
-    GPtrArray *epc = plan->machineProps; /* holds sgx-epc.* from the memory step */
     gboolean tdx = def->sec && def->sec->type == VGM_LAUNCH_SECURITY_TDX;
+    unsigned int nepc = 0;
     guint i;
 
-    plan->machineProps = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuMachinePropFree);
     /* the order libvirt writes them in */
     vgmPlanMachineProp(plan, "usb", "off");
     if (tdx)
@@ -648,11 +630,25 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
         vgmPlanMachineProp(plan, "in-place-conversion", "on");
     if (def->mb.liveUpdate)
         vgmPlanMachineProp(plan, "aux-ram-share", "on");
-    for (i = 0; i < epc->len; i++) {
-        VgmQemuMachineProp *p = g_ptr_array_index(epc, i);
-        vgmPlanMachineProp(plan, p->name, p->value);
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        g_autofree char *alias = NULL;
+        g_autofree char *id = NULL;
+        g_autofree char *key = NULL;
+        g_autofree char *nodeKey = NULL;
+        g_autofree char *nodeVal = NULL;
+
+        if (mem->model != VGM_MEMORY_MODEL_SGX_EPC)
+            continue;
+        alias = vgmQemuMemoryDeviceAlias(def, i);
+        id = g_strdup_printf("mem%s", alias);
+        key = g_strdup_printf("sgx-epc.%u.memdev", nepc);
+        nodeKey = g_strdup_printf("sgx-epc.%u.node", nepc);
+        nodeVal = g_strdup_printf("%u", mem->haveNode ? mem->node : 0);
+        vgmPlanMachineProp(plan, key, id);
+        vgmPlanMachineProp(plan, nodeKey, nodeVal);
+        nepc++;
     }
-    g_ptr_array_unref(epc);
 }
 
 VgmQemuPlan *
