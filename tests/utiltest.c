@@ -7,7 +7,8 @@
  * enum tables, the typed XML property readers and their messages, the
  * element/attribute allow-lists, and safe parsing (no DOCTYPE or entities,
  * so billion-laughs input fails at once; no external entities or network;
- * size and depth limits; NUL bytes), plus XML escaping in VgmBuf.
+ * size and depth limits; NUL bytes), plus XML escaping in VgmBuf and the
+ * log tail reader (offset, byte bound, valid UTF-8, a missing file).
  */
 #include "config.h"
 
@@ -17,6 +18,7 @@
 #include "testutils.h"
 #include "util/vgmbitmap.h"
 #include "util/vgmerror.h"
+#include "util/vgmfile.h"
 #include "util/vgmsize.h"
 #include "util/vgmxml.h"
 
@@ -330,6 +332,34 @@ testBufEscape(void)
                     "  <e x='1'>\n    <c/>\n  </e>\n");
 }
 
+static void
+testReadTail(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("vgmutil-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "log", NULL);
+    g_autofree char *all = NULL;
+    g_autofree char *tail = NULL;
+    g_autofree char *after = NULL;
+    g_autofree char *missing = NULL;
+    g_autofree char *cut = NULL;
+
+    /* "banner\n" then "h\xc3\xa9llo world  \n": the tail of 8 bytes cuts
+     * no character in half here, the tail of 12 does */
+    g_assert_true(g_file_set_contents(path, "banner\nh\xc3\xa9llo world  \n", -1, NULL));
+    all = vgmFileReadTail(path, 0, 4096);
+    g_assert_cmpstr(all, ==, "banner\nh\xc3\xa9llo world");
+    tail = vgmFileReadTail(path, 0, 8);
+    g_assert_cmpstr(tail, ==, "world");
+    after = vgmFileReadTail(path, 7, 4096);
+    g_assert_cmpstr(after, ==, "h\xc3\xa9llo world");
+    cut = vgmFileReadTail(path, 0, 12);
+    g_assert_true(g_utf8_validate(cut, -1, NULL));
+    g_unlink(path);
+    missing = vgmFileReadTail(path, 0, 100);
+    g_assert_cmpstr(missing, ==, "");
+    g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -345,5 +375,6 @@ main(int argc, char **argv)
     g_test_add_func("/xml/safe-parse", testSafeParse);
     g_test_add_func("/xml/safe-parse-file", testSafeParseFile);
     g_test_add_func("/buf/escape", testBufEscape);
+    g_test_add_func("/file/read-tail", testReadTail);
     return g_test_run();
 }

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,65 +33,61 @@ static char *vgmCmdRoot;
       N_("Keep domains, state and logs under DIR (default: $VIRT_GMEM_ROOT, else the system or user directories)"), \
       N_("DIR") }
 
-static int vgmCmdDefine(int argc, char **argv);
-static int vgmCmdUndefine(int argc, char **argv);
-static int vgmCmdCreate(int argc, char **argv);
-static int vgmCmdStart(int argc, char **argv);
-static int vgmCmdDestroy(int argc, char **argv);
-static int vgmCmdShutdown(int argc, char **argv);
+static int vgmCmdOneArg(int argc, char **argv);
 static int vgmCmdList(int argc, char **argv);
-static int vgmCmdDominfo(int argc, char **argv);
-static int vgmCmdDomstate(int argc, char **argv);
-static int vgmCmdDomid(int argc, char **argv);
-static int vgmCmdDomuuid(int argc, char **argv);
-static int vgmCmdDomname(int argc, char **argv);
-static int vgmCmdDumpxml(int argc, char **argv);
 static int vgmCmdDomcapabilities(int argc, char **argv);
 static int vgmCmdCapabilities(int argc, char **argv);
 static int vgmCmdVersion(int argc, char **argv);
 
 const VgmToolCommand vgmToolLifecycleCommands[] = {
-    { "define", "FILE", N_("Define (but do not start) a domain from an XML file."), vgmCmdDefine },
-    { "undefine", "DOMAIN", N_("Remove a domain's persistent config (a running domain keeps running, transient)."), vgmCmdUndefine },
-    { "create", "FILE", N_("Start a domain from an XML file without defining it."), vgmCmdCreate },
-    { "start", "DOMAIN", N_("Start a defined domain."), vgmCmdStart },
-    { "destroy", "DOMAIN", N_("Stop a domain's QEMU at once."), vgmCmdDestroy },
-    { "shutdown", "DOMAIN", N_("Ask a domain's guest to power off."), vgmCmdShutdown },
+    { "define", "FILE", N_("Define (but do not start) a domain from an XML file."), vgmCmdOneArg },
+    { "undefine", "DOMAIN", N_("Remove a domain's persistent config (a running domain keeps running, transient)."), vgmCmdOneArg },
+    { "create", "FILE", N_("Start a domain from an XML file without defining it."), vgmCmdOneArg },
+    { "start", "DOMAIN", N_("Start a defined domain."), vgmCmdOneArg },
+    { "destroy", "DOMAIN", N_("Stop a domain's QEMU at once."), vgmCmdOneArg },
+    { "shutdown", "DOMAIN", N_("Ask a domain's guest to power off."), vgmCmdOneArg },
     { "list", "", N_("List domains."), vgmCmdList },
-    { "dominfo", "DOMAIN", N_("Show basic information about a domain."), vgmCmdDominfo },
-    { "domstate", "DOMAIN", N_("Show the state of a domain."), vgmCmdDomstate },
-    { "domid", "DOMAIN", N_("Show the id of a running domain."), vgmCmdDomid },
-    { "domuuid", "DOMAIN", N_("Show the uuid of a domain."), vgmCmdDomuuid },
-    { "domname", "DOMAIN", N_("Show the name of a domain given by id or uuid."), vgmCmdDomname },
-    { "dumpxml", "DOMAIN", N_("Print a domain's XML (the live XML while it runs)."), vgmCmdDumpxml },
+    { "dominfo", "DOMAIN", N_("Show basic information about a domain."), vgmCmdOneArg },
+    { "domstate", "DOMAIN", N_("Show the state of a domain."), vgmCmdOneArg },
+    { "domid", "DOMAIN", N_("Show the id of a running domain."), vgmCmdOneArg },
+    { "domuuid", "DOMAIN", N_("Show the uuid of a domain."), vgmCmdOneArg },
+    { "domname", "DOMAIN", N_("Show the name of a domain given by id or uuid."), vgmCmdOneArg },
+    { "dumpxml", "DOMAIN", N_("Print a domain's XML (the live XML while it runs)."), vgmCmdOneArg },
     { "domcapabilities", "", N_("Print what domains can use with a QEMU binary on this host."), vgmCmdDomcapabilities },
     { "capabilities", "", N_("Print the host's capabilities."), vgmCmdCapabilities },
     { "version", "", N_("Print the versions of virt-gmem and QEMU."), vgmCmdVersion },
     { NULL, NULL, NULL, NULL }
 };
 
+/* ---- what every command does ---- */
+
 static const VgmToolCommand *
-vgmCmdSelf(int (*run)(int, char **))
+vgmCmdSelf(const char *name)
 {
     const VgmToolCommand *cmd;
 
     for (cmd = vgmToolLifecycleCommands; cmd->name; cmd++) {
-        if (cmd->run == run)
+        if (g_str_equal(cmd->name, name))
             return cmd;
     }
     g_assert_not_reached();
 }
 
-/* Parses the options (plus --root) and wants exactly @nargs arguments. */
-static gboolean
-vgmCmdParse(int (*run)(int, char **), GOptionEntry *entries, int *argc,
-            char ***argv, int nargs)
+/*
+ * The first steps of command argv[0]: parses its options (plus --root),
+ * wants exactly @nargs arguments and opens the store. Says why and returns
+ * NULL on failure.
+ */
+static VgmDriverStore *
+vgmCmdBegin(GOptionEntry *entries, int *argc, char ***argv, int nargs)
 {
-    const VgmToolCommand *cmd = vgmCmdSelf(run);
+    const VgmToolCommand *cmd = vgmCmdSelf((*argv)[0]);
     GOptionEntry rootOnly[] = { VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL };
+    g_autoptr(GError) err = NULL;
+    VgmDriverStore *store;
 
     if (!vgmToolParseOptions(cmd, entries ? entries : rootOnly, argc, argv))
-        return FALSE;
+        return NULL;
     if (*argc - 1 != nargs) {
         if (nargs == 0)
             fprintf(stderr, _("error: %1$s: unexpected argument '%2$s'\n"),
@@ -98,191 +95,109 @@ vgmCmdParse(int (*run)(int, char **), GOptionEntry *entries, int *argc,
         else
             fprintf(stderr, _("error: %1$s: expected exactly one %2$s argument\n"),
                     cmd->name, cmd->params);
-        return FALSE;
+        return NULL;
     }
-    return TRUE;
-}
-
-static VgmDriverStore *
-vgmCmdOpenStore(void)
-{
-    g_autoptr(GError) err = NULL;
-    VgmDriverStore *store;
-
     if (!(store = vgmDriverStoreOpen(vgmCmdRoot, &err)))
         vgmToolError(err);
     return store;
 }
 
-/* virsh's two-line failure: what failed, then why. An unknown domain is
- * virsh's one line "failed to get domain". Returns the exit status. */
+/* Prints a command's result and, as virsh does, an empty line after it.
+ * Returns the exit status 0. */
+static int vgmCmdDone(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+
 static int
-vgmCmdFailed(GError *err, const char *ref, const char *what)
+vgmCmdDone(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    return 0;
+}
+
+/* virsh's one-line failure: "error: failed to get domain 'REF'" when the
+ * DOMAIN argument @ref names none, else "error: WHY". Then the empty line;
+ * returns the exit status 1. */
+static int
+vgmCmdError(GError *err, const char *ref)
 {
     if (ref && g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
         fprintf(stderr, _("error: failed to get domain '%1$s'\n"), ref);
     else
-        fprintf(stderr, _("error: %1$s\nerror: %2$s\n"), what, err->message);
+        vgmToolError(err);
     printf("\n");
     return 1;
 }
 
-/* Looks @ref up for the read-only commands. */
-static VgmDriverDomain *
-vgmCmdLookup(VgmDriverStore *store, const char *ref)
-{
-    g_autoptr(GError) err = NULL;
-    VgmDriverDomain *dom;
-
-    if (!(dom = vgmDriverDomainLookup(store, ref, &err))) {
-        if (g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
-            fprintf(stderr, _("error: failed to get domain '%1$s'\n"), ref);
-        else
-            vgmToolError(err);
-        printf("\n");
-    }
-    return dom;
-}
-
-/* ---- define, undefine, create, start, destroy, shutdown ---- */
+/* virsh's two-line failure: what failed (@fmt), then why; vgmCmdError's
+ * line for an unknown domain @ref. Returns the exit status 1. */
+static int vgmCmdFailed(GError *err, const char *ref, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
 
 static int
-vgmCmdDefine(int argc, char **argv)
+vgmCmdFailed(GError *err, const char *ref, const char *fmt, ...)
 {
-    gboolean validate = FALSE;
-    GOptionEntry entries[] = {
-        { "validate", 0, 0, G_OPTION_ARG_NONE, &validate,
-          N_("Also check the XML against the schema"), NULL },
-        VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL
-    };
-    g_autoptr(VgmDriverStore) store = NULL;
+    g_autofree char *what = NULL;
+    va_list ap;
+
+    if (ref && g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
+        return vgmCmdError(err, ref);
+    va_start(ap, fmt);
+    what = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    fprintf(stderr, _("error: %1$s\nerror: %2$s\n"), what, err->message);
+    printf("\n");
+    return 1;
+}
+
+/* ---- define, create, start ---- */
+
+static gboolean
+vgmCmdValidateFile(const char *file, GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *schema = vgmToolSchemaPath();
+
+    if (!(doc = vgmXMLParseFile(file, error)))
+        return FALSE;
+    return vgmXMLValidateRNG(doc, schema, error);
+}
+
+static int
+vgmCmdDefine(const VgmDriverStore *store, const char *file, gboolean validate)
+{
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(GError) err = NULL;
-    g_autofree char *what = NULL;
 
-    if (!vgmCmdParse(vgmCmdDefine, entries, &argc, &argv, 1) ||
-        !(store = vgmCmdOpenStore()))
-        return 1;
-    what = g_strdup_printf(_("Failed to define domain from %1$s"), argv[1]);
-    if (validate) {
-        g_autoptr(xmlDoc) doc = NULL;
-        g_autofree char *schema = vgmToolSchemaPath();
-
-        if (!(doc = vgmXMLParseFile(argv[1], &err)) ||
-            !vgmXMLValidateRNG(doc, schema, &err))
-            return vgmCmdFailed(err, NULL, what);
-    }
-    if (!(def = vgmDriverDomainDefine(store, argv[1], &err)))
-        return vgmCmdFailed(err, NULL, what);
-    printf(_("Domain '%1$s' defined from %2$s\n"), def->name, argv[1]);
-    printf("\n");
-    return 0;
+    if ((validate && !vgmCmdValidateFile(file, &err)) ||
+        !(def = vgmDriverDomainDefine(store, file, &err)))
+        return vgmCmdFailed(err, NULL, _("Failed to define domain from %1$s"), file);
+    return vgmCmdDone(_("Domain '%1$s' defined from %2$s\n"), def->name, file);
 }
 
 static int
-vgmCmdUndefine(int argc, char **argv)
+vgmCmdCreate(const VgmDriverStore *store, const char *file, gboolean paused)
 {
-    g_autoptr(VgmDriverStore) store = NULL;
-    g_autoptr(GError) err = NULL;
-    g_autofree char *what = NULL;
-
-    if (!vgmCmdParse(vgmCmdUndefine, NULL, &argc, &argv, 1) ||
-        !(store = vgmCmdOpenStore()))
-        return 1;
-    what = g_strdup_printf(_("Failed to undefine domain '%1$s'"), argv[1]);
-    if (!vgmDriverDomainUndefine(store, argv[1], NULL, &err))
-        return vgmCmdFailed(err, argv[1], what);
-    printf(_("Domain '%1$s' has been undefined\n"), argv[1]);
-    printf("\n");
-    return 0;
-}
-
-static int
-vgmCmdCreate(int argc, char **argv)
-{
-    gboolean paused = FALSE;
-    GOptionEntry entries[] = {
-        { "paused", 0, 0, G_OPTION_ARG_NONE, &paused,
-          N_("Leave the guest paused after QEMU started"), NULL },
-        VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL
-    };
-    g_autoptr(VgmDriverStore) store = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(GError) err = NULL;
-    g_autofree char *what = NULL;
 
-    if (!vgmCmdParse(vgmCmdCreate, entries, &argc, &argv, 1) ||
-        !(store = vgmCmdOpenStore()))
-        return 1;
-    what = g_strdup_printf(_("Failed to create domain from %1$s"), argv[1]);
-    if (!(dom = vgmDriverDomainCreate(store, argv[1],
-                                      paused ? VGM_DRIVER_START_PAUSED : 0, &err)))
-        return vgmCmdFailed(err, NULL, what);
-    printf(_("Domain '%1$s' created from %2$s\n"), dom->name, argv[1]);
-    printf("\n");
-    return 0;
+    if (!(dom = vgmDriverDomainCreate(store, file, paused ? VGM_DRIVER_START_PAUSED : 0, &err)))
+        return vgmCmdFailed(err, NULL, _("Failed to create domain from %1$s"), file);
+    return vgmCmdDone(_("Domain '%1$s' created from %2$s\n"), dom->name, file);
 }
 
 static int
-vgmCmdStart(int argc, char **argv)
+vgmCmdStart(const VgmDriverStore *store, const char *ref, gboolean paused)
 {
-    gboolean paused = FALSE;
-    GOptionEntry entries[] = {
-        { "paused", 0, 0, G_OPTION_ARG_NONE, &paused,
-          N_("Leave the guest paused after QEMU started"), NULL },
-        VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL
-    };
-    g_autoptr(VgmDriverStore) store = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(GError) err = NULL;
-    g_autofree char *what = NULL;
 
-    if (!vgmCmdParse(vgmCmdStart, entries, &argc, &argv, 1) ||
-        !(store = vgmCmdOpenStore()))
-        return 1;
-    what = g_strdup_printf(_("Failed to start domain '%1$s'"), argv[1]);
-    if (!(dom = vgmDriverDomainStart(store, argv[1],
-                                     paused ? VGM_DRIVER_START_PAUSED : 0, &err)))
-        return vgmCmdFailed(err, argv[1], what);
-    printf(_("Domain '%1$s' started\n"), argv[1]);
-    printf("\n");
-    return 0;
-}
-
-static int
-vgmCmdDestroy(int argc, char **argv)
-{
-    g_autoptr(VgmDriverStore) store = NULL;
-    g_autoptr(GError) err = NULL;
-    g_autofree char *what = NULL;
-
-    if (!vgmCmdParse(vgmCmdDestroy, NULL, &argc, &argv, 1) ||
-        !(store = vgmCmdOpenStore()))
-        return 1;
-    what = g_strdup_printf(_("Failed to destroy domain '%1$s'"), argv[1]);
-    if (!vgmDriverDomainDestroy(store, argv[1], NULL, &err))
-        return vgmCmdFailed(err, argv[1], what);
-    printf(_("Domain '%1$s' destroyed\n"), argv[1]);
-    printf("\n");
-    return 0;
-}
-
-static int
-vgmCmdShutdown(int argc, char **argv)
-{
-    g_autoptr(VgmDriverStore) store = NULL;
-    g_autoptr(GError) err = NULL;
-    g_autofree char *what = NULL;
-
-    if (!vgmCmdParse(vgmCmdShutdown, NULL, &argc, &argv, 1) ||
-        !(store = vgmCmdOpenStore()))
-        return 1;
-    what = g_strdup_printf(_("Failed to shutdown domain '%1$s'"), argv[1]);
-    if (!vgmDriverDomainShutdown(store, argv[1], NULL, &err))
-        return vgmCmdFailed(err, argv[1], what);
-    printf(_("Domain '%1$s' is being shutdown\n"), argv[1]);
-    printf("\n");
-    return 0;
+    if (!(dom = vgmDriverDomainStart(store, ref, paused ? VGM_DRIVER_START_PAUSED : 0, &err)))
+        return vgmCmdFailed(err, ref, _("Failed to start domain '%1$s'"), ref);
+    return vgmCmdDone(_("Domain '%1$s' started\n"), ref);
 }
 
 /* ---- list ---- */
@@ -335,14 +250,10 @@ vgmCmdList(int argc, char **argv)
     glong wId, wName, wState;
     guint i;
 
-    if (!vgmCmdParse(vgmCmdList, entries, &argc, &argv, 0) ||
-        !(store = vgmCmdOpenStore()))
+    if (!(store = vgmCmdBegin(entries, &argc, &argv, 0)))
         return 1;
-    if (!(doms = vgmDriverDomainListAll(store, &err))) {
-        vgmToolError(err);
-        printf("\n");
-        return 1;
-    }
+    if (!(doms = vgmDriverDomainListAll(store, &err)))
+        return vgmCmdError(err, NULL);
     anyState = stRunning || stPaused || stShutoff || stOther;
     for (i = 0; i < doms->len; i++) {
         VgmDriverDomain *dom = g_ptr_array_index(doms, i);
@@ -383,9 +294,7 @@ vgmCmdList(int argc, char **argv)
                 g_string_append_printf(out, "%s%s", ids || uuids ? " " : "", dom->name);
             g_string_append_c(out, '\n');
         }
-        fputs(out->str, stdout);
-        printf("\n");
-        return 0;
+        return vgmCmdDone("%s", out->str);
     }
 
     wId = vgmCmdWidth(hId);
@@ -423,34 +332,27 @@ vgmCmdList(int argc, char **argv)
         g_string_append(out, _(vgmDomainStateTypeToString(dom->state)));
         g_string_append_c(out, '\n');
     }
-    fputs(out->str, stdout);
-    printf("\n");
-    return 0;
+    return vgmCmdDone("%s", out->str);
 }
 
-/* ---- dominfo, domstate, domid, domuuid, domname ---- */
+/* ---- dominfo, domstate, domid, domuuid, domname, dumpxml ---- */
 
 static void
-vgmCmdInfoLine(const char *label, const char *value)
+vgmCmdInfoLine(GString *out, const char *label, const char *value)
 {
-    printf("%-15s %s\n", label, value);
+    g_string_append_printf(out, "%-15s %s\n", label, value);
 }
 
 static int
-vgmCmdDominfo(int argc, char **argv)
+vgmCmdDominfo(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean option)
 {
-    g_autoptr(VgmDriverStore) store = NULL;
-    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
     g_autofree char *id = NULL;
     g_autofree char *vcpus = NULL;
     g_autofree char *maxMem = NULL;
     g_autofree char *curMem = NULL;
     char uuid[37];
 
-    if (!vgmCmdParse(vgmCmdDominfo, NULL, &argc, &argv, 1) ||
-        !(store = vgmCmdOpenStore()) ||
-        !(dom = vgmCmdLookup(store, argv[1])))
-        return 1;
     vgmDomainUUIDFormat(dom->uuid, uuid);
     id = dom->id >= 0 ? g_strdup_printf("%d", dom->id) : g_strdup("-");
     vcpus = g_strdup_printf("%u", dom->def->vcpusCurrent ? dom->def->vcpusCurrent : dom->def->vcpus);
@@ -458,127 +360,156 @@ vgmCmdDominfo(int argc, char **argv)
     curMem = g_strdup_printf(_("%1$llu KiB"),
                              dom->def->curMemory ? dom->def->curMemory : dom->def->memory);
 
-    vgmCmdInfoLine(_("Id:"), id);
-    vgmCmdInfoLine(_("Name:"), dom->name);
-    vgmCmdInfoLine(_("UUID:"), uuid);
-    vgmCmdInfoLine(_("OS Type:"), dom->def->os.type ? dom->def->os.type : "hvm");
-    vgmCmdInfoLine(_("State:"), _(vgmDomainStateTypeToString(dom->state)));
-    vgmCmdInfoLine(_("CPU(s):"), vcpus);
+    vgmCmdInfoLine(out, _("Id:"), id);
+    vgmCmdInfoLine(out, _("Name:"), dom->name);
+    vgmCmdInfoLine(out, _("UUID:"), uuid);
+    vgmCmdInfoLine(out, _("OS Type:"), dom->def->os.type ? dom->def->os.type : "hvm");
+    vgmCmdInfoLine(out, _("State:"), _(vgmDomainStateTypeToString(dom->state)));
+    vgmCmdInfoLine(out, _("CPU(s):"), vcpus);
     if (dom->status) {
         g_autofree char *cpu = g_strdup_printf("%.1lfs",
                                                vgmDriverProcessCpuTime(dom->status->qemu.pid) / 1e9);
-        vgmCmdInfoLine(_("CPU time:"), cpu);
+        vgmCmdInfoLine(out, _("CPU time:"), cpu);
     }
-    vgmCmdInfoLine(_("Max memory:"), maxMem);
-    vgmCmdInfoLine(_("Used memory:"), curMem);
-    vgmCmdInfoLine(_("Persistent:"), dom->persistent ? _("yes") : _("no"));
-    vgmCmdInfoLine(_("Autostart:"), _("disable"));
-    vgmCmdInfoLine(_("Managed save:"), _("no"));
-    vgmCmdInfoLine(_("Security model:"), "none");
-    vgmCmdInfoLine(_("Security DOI:"), "0");
-    printf("\n");
-    return 0;
+    vgmCmdInfoLine(out, _("Max memory:"), maxMem);
+    vgmCmdInfoLine(out, _("Used memory:"), curMem);
+    vgmCmdInfoLine(out, _("Persistent:"), dom->persistent ? _("yes") : _("no"));
+    vgmCmdInfoLine(out, _("Autostart:"), _("disable"));
+    vgmCmdInfoLine(out, _("Managed save:"), _("no"));
+    vgmCmdInfoLine(out, _("Security model:"), "none");
+    vgmCmdInfoLine(out, _("Security DOI:"), "0");
+    return vgmCmdDone("%s", out->str);
 }
 
 static int
-vgmCmdDomstate(int argc, char **argv)
+vgmCmdDomstate(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean reason)
 {
-    gboolean reason = FALSE;
-    GOptionEntry entries[] = {
-        { "reason", 0, 0, G_OPTION_ARG_NONE, &reason, N_("Also print the reason for the state"), NULL },
-        VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL
-    };
-    g_autoptr(VgmDriverStore) store = NULL;
-    g_autoptr(VgmDriverDomain) dom = NULL;
-
-    if (!vgmCmdParse(vgmCmdDomstate, entries, &argc, &argv, 1) ||
-        !(store = vgmCmdOpenStore()) ||
-        !(dom = vgmCmdLookup(store, argv[1])))
-        return 1;
     if (reason)
-        printf("%s (%s)\n", _(vgmDomainStateTypeToString(dom->state)), _(dom->reason));
-    else
-        printf("%s\n", _(vgmDomainStateTypeToString(dom->state)));
-    printf("\n");
-    return 0;
+        return vgmCmdDone("%s (%s)\n", _(vgmDomainStateTypeToString(dom->state)), _(dom->reason));
+    return vgmCmdDone("%s\n", _(vgmDomainStateTypeToString(dom->state)));
 }
 
 static int
-vgmCmdDomid(int argc, char **argv)
+vgmCmdDomid(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean option)
 {
-    g_autoptr(VgmDriverStore) store = NULL;
-    g_autoptr(VgmDriverDomain) dom = NULL;
-
-    if (!vgmCmdParse(vgmCmdDomid, NULL, &argc, &argv, 1) ||
-        !(store = vgmCmdOpenStore()) ||
-        !(dom = vgmCmdLookup(store, argv[1])))
-        return 1;
     if (dom->id < 0)
-        printf("-\n");
-    else
-        printf("%d\n", dom->id);
-    printf("\n");
-    return 0;
+        return vgmCmdDone("-\n");
+    return vgmCmdDone("%d\n", dom->id);
 }
 
 static int
-vgmCmdDomuuid(int argc, char **argv)
+vgmCmdDomuuid(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean option)
 {
-    g_autoptr(VgmDriverStore) store = NULL;
-    g_autoptr(VgmDriverDomain) dom = NULL;
     char uuid[37];
 
-    if (!vgmCmdParse(vgmCmdDomuuid, NULL, &argc, &argv, 1) ||
-        !(store = vgmCmdOpenStore()) ||
-        !(dom = vgmCmdLookup(store, argv[1])))
-        return 1;
     vgmDomainUUIDFormat(dom->uuid, uuid);
-    printf("%s\n\n", uuid);
-    return 0;
+    return vgmCmdDone("%s\n", uuid);
 }
 
 static int
-vgmCmdDomname(int argc, char **argv)
+vgmCmdDomname(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean option)
 {
-    g_autoptr(VgmDriverStore) store = NULL;
-    g_autoptr(VgmDriverDomain) dom = NULL;
-
-    if (!vgmCmdParse(vgmCmdDomname, NULL, &argc, &argv, 1) ||
-        !(store = vgmCmdOpenStore()) ||
-        !(dom = vgmCmdLookup(store, argv[1])))
-        return 1;
-    printf("%s\n\n", dom->name);
-    return 0;
+    return vgmCmdDone("%s\n", dom->name);
 }
 
-/* ---- XML ---- */
+static int
+vgmCmdDumpxml(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean inactive)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = NULL;
+
+    if (!(xml = vgmDriverDomainFormatXML(store, dom, inactive, &err)))
+        return vgmCmdError(err, NULL);
+    return vgmCmdDone("%s", xml);
+}
+
+/* ---- the commands with one argument ---- */
+
+/*
+ * The commands whose one argument is a FILE or a DOMAIN, with at most one
+ * boolean option of their own. Each does one of: @act on the argument;
+ * @change the DOMAIN, saying virsh's words @failed or @done (formats of the
+ * argument); @show the DOMAIN, looked up.
+ */
+typedef struct {
+    const char *name;
+    const char *option;         /* its one boolean option, or NULL */
+    const char *optionHelp;     /* N_() */
+    int (*act)(const VgmDriverStore *store, const char *arg, gboolean option);
+    gboolean (*change)(const VgmDriverStore *store, const char *ref,
+                       char **name, GError **error);
+    const char *failed;         /* N_() */
+    const char *done;           /* N_() */
+    int (*show)(const VgmDriverStore *store, const VgmDriverDomain *dom,
+                gboolean option);
+} VgmCmdOneArg;
+
+static const VgmCmdOneArg vgmCmdOneArgs[] = {
+    { .name = "define", .act = vgmCmdDefine,
+      .option = "validate", .optionHelp = N_("Also check the XML against the schema") },
+    { .name = "undefine", .change = vgmDriverDomainUndefine,
+      .failed = N_("Failed to undefine domain '%1$s'"),
+      .done = N_("Domain '%1$s' has been undefined\n") },
+    { .name = "create", .act = vgmCmdCreate,
+      .option = "paused", .optionHelp = N_("Leave the guest paused after QEMU started") },
+    { .name = "start", .act = vgmCmdStart,
+      .option = "paused", .optionHelp = N_("Leave the guest paused after QEMU started") },
+    { .name = "destroy", .change = vgmDriverDomainDestroy,
+      .failed = N_("Failed to destroy domain '%1$s'"),
+      .done = N_("Domain '%1$s' destroyed\n") },
+    { .name = "shutdown", .change = vgmDriverDomainShutdown,
+      .failed = N_("Failed to shutdown domain '%1$s'"),
+      .done = N_("Domain '%1$s' is being shutdown\n") },
+    { .name = "dominfo", .show = vgmCmdDominfo },
+    { .name = "domstate", .show = vgmCmdDomstate,
+      .option = "reason", .optionHelp = N_("Also print the reason for the state") },
+    { .name = "domid", .show = vgmCmdDomid },
+    { .name = "domuuid", .show = vgmCmdDomuuid },
+    { .name = "domname", .show = vgmCmdDomname },
+    { .name = "dumpxml", .show = vgmCmdDumpxml,
+      .option = "inactive", .optionHelp = N_("Show the persistent config, not the live XML") },
+};
+
+static const VgmCmdOneArg *
+vgmCmdOneArgFind(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmCmdOneArgs); i++) {
+        if (g_str_equal(vgmCmdOneArgs[i].name, name))
+            return &vgmCmdOneArgs[i];
+    }
+    g_assert_not_reached();
+}
 
 static int
-vgmCmdDumpxml(int argc, char **argv)
+vgmCmdOneArg(int argc, char **argv)
 {
-    gboolean inactive = FALSE;
+    const VgmCmdOneArg *c = vgmCmdOneArgFind(argv[0]);
+    gboolean option = FALSE;
     GOptionEntry entries[] = {
-        { "inactive", 0, 0, G_OPTION_ARG_NONE, &inactive, N_("Show the persistent config, not the live XML"), NULL },
+        { c->option, 0, 0, G_OPTION_ARG_NONE, &option, c->optionHelp, NULL },
         VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL
     };
     g_autoptr(VgmDriverStore) store = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(GError) err = NULL;
-    g_autofree char *xml = NULL;
 
-    if (!vgmCmdParse(vgmCmdDumpxml, entries, &argc, &argv, 1) ||
-        !(store = vgmCmdOpenStore()) ||
-        !(dom = vgmCmdLookup(store, argv[1])))
+    if (!(store = vgmCmdBegin(c->option ? entries : entries + 1, &argc, &argv, 1)))
         return 1;
-    if (!(xml = vgmDriverDomainFormatXML(store, dom, inactive, &err))) {
-        vgmToolError(err);
-        printf("\n");
-        return 1;
+    if (c->act)
+        return c->act(store, argv[1], option);
+    if (c->change) {
+        if (!c->change(store, argv[1], NULL, &err))
+            return vgmCmdFailed(err, argv[1], _(c->failed), argv[1]);
+        return vgmCmdDone(_(c->done), argv[1]);
     }
-    fputs(xml, stdout);
-    printf("\n");
-    return 0;
+    if (!(dom = vgmDriverDomainLookup(store, argv[1], &err)))
+        return vgmCmdError(err, argv[1]);
+    return c->show(store, dom, option);
 }
+
+/* ---- capabilities, version ---- */
 
 static int
 vgmCmdDomcapabilities(int argc, char **argv)
@@ -596,17 +527,11 @@ vgmCmdDomcapabilities(int argc, char **argv)
     g_autoptr(GError) err = NULL;
     g_autofree char *xml = NULL;
 
-    if (!vgmCmdParse(vgmCmdDomcapabilities, entries, &argc, &argv, 0) ||
-        !(store = vgmCmdOpenStore()))
+    if (!(store = vgmCmdBegin(entries, &argc, &argv, 0)))
         return 1;
-    if (!(xml = vgmDriverDomainCapabilities(store, emulator, arch, machine, virttype, &err))) {
-        vgmToolError(err);
-        printf("\n");
-        return 1;
-    }
-    fputs(xml, stdout);
-    printf("\n");
-    return 0;
+    if (!(xml = vgmDriverDomainCapabilities(store, emulator, arch, machine, virttype, &err)))
+        return vgmCmdError(err, NULL);
+    return vgmCmdDone("%s", xml);
 }
 
 static int
@@ -616,17 +541,11 @@ vgmCmdCapabilities(int argc, char **argv)
     g_autoptr(GError) err = NULL;
     g_autofree char *xml = NULL;
 
-    if (!vgmCmdParse(vgmCmdCapabilities, NULL, &argc, &argv, 0) ||
-        !(store = vgmCmdOpenStore()))
+    if (!(store = vgmCmdBegin(NULL, &argc, &argv, 0)))
         return 1;
-    if (!(xml = vgmDriverCapabilities(store, &err))) {
-        vgmToolError(err);
-        printf("\n");
-        return 1;
-    }
-    fputs(xml, stdout);
-    printf("\n");
-    return 0;
+    if (!(xml = vgmDriverCapabilities(store, &err)))
+        return vgmCmdError(err, NULL);
+    return vgmCmdDone("%s", xml);
 }
 
 static int
@@ -636,9 +555,9 @@ vgmCmdVersion(int argc, char **argv)
     g_autoptr(GError) err = NULL;
     g_autoptr(VgmQemuCaps) caps = NULL;
     g_autofree char *emulator = vgmDriverDefaultEmulator(NULL);
+    unsigned int v;
 
-    if (!vgmCmdParse(vgmCmdVersion, NULL, &argc, &argv, 0) ||
-        !(store = vgmCmdOpenStore()))
+    if (!(store = vgmCmdBegin(NULL, &argc, &argv, 0)))
         return 1;
     printf(_("Compiled against library: virt-gmem %1$s\n"), VERSION);
     printf(_("Using library: virt-gmem %1$s\n"), VERSION);
@@ -649,12 +568,7 @@ vgmCmdVersion(int argc, char **argv)
                 err->message);
         return 1;
     }
-    {
-        unsigned int v = vgmQemuCapsGetVersion(caps);
-
-        printf(_("Running hypervisor: QEMU %1$u.%2$u.%3$u\n"),
-               v / 1000000, (v / 1000) % 1000, v % 1000);
-    }
-    printf("\n");
-    return 0;
+    v = vgmQemuCapsGetVersion(caps);
+    return vgmCmdDone(_("Running hypervisor: QEMU %1$u.%2$u.%3$u\n"),
+                      v / 1000000, (v / 1000) % 1000, v % 1000);
 }

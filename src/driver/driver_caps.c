@@ -149,6 +149,23 @@ vgmDriverCapsEnumArray(VgmBuf *buf, const char *name, GPtrArray *values)
     g_ptr_array_remove_index(values, values->len - 1);
 }
 
+/* <ELEMENT supported='yes'> holding the enum @name of @values, or
+ * <ELEMENT supported='no'/> when there are none. */
+static void
+vgmDriverCapsSupportedEnum(VgmBuf *buf, const char *element, const char *name,
+                           GPtrArray *values)
+{
+    if (!values->len) {
+        vgmBufAsprintf(buf, "<%s supported='no'/>\n", element);
+        return;
+    }
+    vgmBufAsprintf(buf, "<%s supported='yes'>\n", element);
+    vgmBufAdjustIndent(buf, 2);
+    vgmDriverCapsEnumArray(buf, name, values);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAsprintf(buf, "</%s>\n", element);
+}
+
 static const char *
 vgmDriverYesNo(gboolean b)
 {
@@ -309,15 +326,7 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
     vgmBufAsprintf(&buf, "<tdx supported='%s'/>\n", vgmDriverYesNo(tdx));
     vgmBufAsprintf(&buf, "<sev supported='%s'/>\n", vgmDriverYesNo(sev || snp));
     vgmBufAsprintf(&buf, "<sgx supported='%s'/>\n", vgmDriverYesNo(sgx));
-    if (sectypes->len) {
-        vgmBufAdd(&buf, "<launchSecurity supported='yes'>\n");
-        vgmBufAdjustIndent(&buf, 2);
-        vgmDriverCapsEnumArray(&buf, "sectype", sectypes);
-        vgmBufAdjustIndent(&buf, -2);
-        vgmBufAdd(&buf, "</launchSecurity>\n");
-    } else {
-        vgmBufAdd(&buf, "<launchSecurity supported='no'/>\n");
-    }
+    vgmDriverCapsSupportedEnum(&buf, "launchSecurity", "sectype", sectypes);
 
     /* the extension: guest_memfd as guest RAM (specification, section 4) */
     if (snp && facts->snpGmemMmap &&
@@ -367,24 +376,8 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
         vgmBufAdjustIndent(&buf, -2);
         vgmBufAdd(&buf, "</hostFlags>\n");
     }
-    if (inplace->len) {
-        vgmBufAdd(&buf, "<inPlaceConversion supported='yes'>\n");
-        vgmBufAdjustIndent(&buf, 2);
-        vgmDriverCapsEnumArray(&buf, "launchSecurityType", inplace);
-        vgmBufAdjustIndent(&buf, -2);
-        vgmBufAdd(&buf, "</inPlaceConversion>\n");
-    } else {
-        vgmBufAdd(&buf, "<inPlaceConversion supported='no'/>\n");
-    }
-    if (lu->len) {
-        vgmBufAdd(&buf, "<liveUpdate supported='yes'>\n");
-        vgmBufAdjustIndent(&buf, 2);
-        vgmDriverCapsEnumArray(&buf, "sourceType", lu);
-        vgmBufAdjustIndent(&buf, -2);
-        vgmBufAdd(&buf, "</liveUpdate>\n");
-    } else {
-        vgmBufAdd(&buf, "<liveUpdate supported='no'/>\n");
-    }
+    vgmDriverCapsSupportedEnum(&buf, "inPlaceConversion", "launchSecurityType", inplace);
+    vgmDriverCapsSupportedEnum(&buf, "liveUpdate", "sourceType", lu);
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</guestMemfd>\n");
     vgmBufAdjustIndent(&buf, -2);

@@ -411,6 +411,19 @@ vgmDriverDomainLookup(const VgmDriverStore *store, const char *ref,
     return vgmDriverDomainLoad(store, name, FALSE, error);
 }
 
+/* Resolves @ref, takes the domain's lock into *@lock and loads it. */
+static VgmDriverDomain *
+vgmDriverDomainLockAndLoad(const VgmDriverStore *store, const char *ref,
+                           VgmDriverLock **lock, GError **error)
+{
+    g_autofree char *name = NULL;
+
+    if (!(name = vgmDriverDomainResolve(store, ref, error)) ||
+        !(*lock = vgmDriverStoreLockDomain(store, name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)))
+        return NULL;
+    return vgmDriverDomainLoad(store, name, TRUE, error);
+}
+
 static gint
 vgmDriverDomainCompareListed(gconstpointer a, gconstpointer b)
 {
@@ -553,15 +566,12 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
-    g_autofree char *n = NULL;
 
-    if (!(n = vgmDriverDomainResolve(store, ref, error)) ||
-        !(lock = vgmDriverStoreLockDomain(store, n, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
-        !(dom = vgmDriverDomainLoad(store, n, TRUE, error)))
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
     if (!dom->persistent) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("cannot undefine transient domain '%1$s'"), n);
+                    _("cannot undefine transient domain '%1$s'"), dom->name);
         return FALSE;
     }
     if (dom->status) {
@@ -570,10 +580,10 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
         if (!vgmDriverStoreSaveStatus(store, dom->status, error))
             return FALSE;
     }
-    if (!vgmDriverStoreDeleteConfig(store, n, error))
+    if (!vgmDriverStoreDeleteConfig(store, dom->name, error))
         return FALSE;
     if (name)
-        *name = g_steal_pointer(&n);
+        *name = g_strdup(dom->name);
     return TRUE;
 }
 
@@ -610,18 +620,15 @@ vgmDriverDomainStart(const VgmDriverStore *store, const char *ref,
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
-    g_autofree char *n = NULL;
 
-    if (!(n = vgmDriverDomainResolve(store, ref, error)) ||
-        !(lock = vgmDriverStoreLockDomain(store, n, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
-        !(dom = vgmDriverDomainLoad(store, n, TRUE, error)))
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return NULL;
     if (vgmDriverDomainIsActive(dom)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' is already running"), n);
+                    _("domain '%1$s' is already running"), dom->name);
         return NULL;
     }
-    if (!(def = vgmDriverStoreLoadConfig(store, n, error)))
+    if (!(def = vgmDriverStoreLoadConfig(store, dom->name, error)))
         return NULL;
     return vgmDriverDomainStartDef(store, def, flags & ~VGM_DRIVER_START_TRANSIENT, error);
 }
@@ -667,21 +674,18 @@ vgmDriverDomainCreate(const VgmDriverStore *store, const char *file,
     return vgmDriverDomainStartDef(store, def, flags, error);
 }
 
-/* Resolves @ref, locks it and loads it; fails unless it runs. */
+/* vgmDriverDomainLockAndLoad, failing unless the domain runs. */
 static VgmDriverDomain *
 vgmDriverDomainGetActive(const VgmDriverStore *store, const char *ref,
                          VgmDriverLock **lock, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
-    g_autofree char *n = NULL;
 
-    if (!(n = vgmDriverDomainResolve(store, ref, error)) ||
-        !(*lock = vgmDriverStoreLockDomain(store, n, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
-        !(dom = vgmDriverDomainLoad(store, n, TRUE, error)))
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, lock, error)))
         return NULL;
     if (!vgmDriverDomainIsActive(dom)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' is not running"), n);
+                    _("domain '%1$s' is not running"), dom->name);
         return NULL;
     }
     return g_steal_pointer(&dom);

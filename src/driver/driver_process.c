@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -420,35 +419,6 @@ vgmDriverProcessQueryStatus(VgmQemuMonitor *mon, GError **error)
     return g_strdup(st);
 }
 
-char *
-vgmDriverProcessLogTail(const char *path, goffset offset, gsize maxBytes)
-{
-    g_autofree char *buf = NULL;
-    struct stat sb;
-    ssize_t n;
-    int fd;
-
-    if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-        return g_strdup("");
-    if (fstat(fd, &sb) < 0 || sb.st_size <= offset) {
-        close(fd);
-        return g_strdup("");
-    }
-    if ((gsize)(sb.st_size - offset) > maxBytes)
-        offset = sb.st_size - maxBytes;
-    buf = g_malloc0(maxBytes + 1);
-    n = pread(fd, buf, maxBytes, offset);
-    close(fd);
-    if (n <= 0)
-        return g_strdup("");
-    buf[n] = '\0';
-    {
-        g_autofree char *valid = g_utf8_make_valid(buf, n);
-
-        return g_strdup(g_strstrip(valid));
-    }
-}
-
 /* ---- start ---- */
 
 static void
@@ -742,7 +712,7 @@ vgmDriverProcessStart(const VgmDriverStore *store, const VgmDomainDef *def,
     }
     vgmDriverStartUndo(&undo);
     {
-        g_autofree char *tail = vgmDriverProcessLogTail(logPath, logOffset, VGM_DRIVER_LOG_TAIL);
+        g_autofree char *tail = vgmFileReadTail(logPath, logOffset, VGM_DRIVER_LOG_TAIL);
 
         if (*tail)
             vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,

@@ -88,7 +88,3 @@ char *vgmDriverProcessQueryStatus(VgmQemuMonitor *mon, GError **error);
 
 /* CPU time used by process @pid, in nanoseconds (0 if unknown). */
 guint64 vgmDriverProcessCpuTime(pid_t pid);
-
-/* The last @maxBytes of @path from byte @offset on, valid UTF-8 with
- * surrounding blanks removed ("" when there is nothing). */
-char *vgmDriverProcessLogTail(const char *path, goffset offset, gsize maxBytes);

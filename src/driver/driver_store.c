@@ -117,45 +117,30 @@ vgmDriverStoreCheckName(const char *name, GError **error)
     return TRUE;
 }
 
+/* DIR/PREFIX NAME SUFFIX */
 static char *
-vgmDriverStoreFile(const char *dir, const char *name, const char *suffix)
+vgmDriverStoreFile(const char *dir, const char *prefix, const char *name,
+                   const char *suffix)
 {
-    g_autofree char *base = g_strconcat(name, suffix, NULL);
+    g_autofree char *base = g_strconcat(prefix, name, suffix, NULL);
 
     return g_build_filename(dir, base, NULL);
 }
 
-char *
-vgmDriverStoreConfigPath(const VgmDriverStore *store, const char *name)
-{
-    return vgmDriverStoreFile(store->configDir, name, ".xml");
-}
+/* Defines @func(store, name): the path of domain NAME's file (or runtime
+ * dir) @prefix NAME @suffix in store->@dir, as driver_store.h lays out. */
+#define VGM_DRIVER_STORE_PATH(func, dir, prefix, suffix) \
+    char * \
+    func(const VgmDriverStore *store, const char *name) \
+    { \
+        return vgmDriverStoreFile(store->dir, prefix, name, suffix); \
+    }
 
-char *
-vgmDriverStoreStatusPath(const VgmDriverStore *store, const char *name)
-{
-    return vgmDriverStoreFile(store->runDir, name, ".status");
-}
-
-char *
-vgmDriverStoreLockPath(const VgmDriverStore *store, const char *name)
-{
-    return vgmDriverStoreFile(store->runDir, name, ".lock");
-}
-
-char *
-vgmDriverStoreLogPath(const VgmDriverStore *store, const char *name)
-{
-    return vgmDriverStoreFile(store->logDir, name, ".log");
-}
-
-char *
-vgmDriverStoreDomainRunDir(const VgmDriverStore *store, const char *name)
-{
-    g_autofree char *base = g_strconcat("domain-", name, NULL);
-
-    return g_build_filename(store->runDir, base, NULL);
-}
+VGM_DRIVER_STORE_PATH(vgmDriverStoreConfigPath, configDir, "", ".xml")
+VGM_DRIVER_STORE_PATH(vgmDriverStoreStatusPath, runDir, "", ".status")
+VGM_DRIVER_STORE_PATH(vgmDriverStoreLockPath, runDir, "", ".lock")
+VGM_DRIVER_STORE_PATH(vgmDriverStoreLogPath, logDir, "", ".log")
+VGM_DRIVER_STORE_PATH(vgmDriverStoreDomainRunDir, runDir, "domain-", "")
 
 char *
 vgmDriverStoreMemoryDir(const VgmDriverStore *store)
@@ -269,8 +254,7 @@ vgmDriverStoreSaveConfig(const VgmDriverStore *store, const VgmDomainDef *def,
                          GError **error)
 {
     g_autofree char *path = vgmDriverStoreConfigPath(store, def->name);
-    g_autofree char *base = g_strdup_printf(".%s.xml.new", def->name);
-    g_autofree char *staged = g_build_filename(store->configDir, base, NULL);
+    g_autofree char *staged = vgmDriverStoreFile(store->configDir, ".", def->name, ".xml.new");
     g_autofree char *xml = vgmDomainDefFormat(def);
     int fd;
 
@@ -753,36 +737,35 @@ vgmDriverStoreSaveStatus(const VgmDriverStore *store,
     return vgmFileWriteAtomic(path, text, strlen(text), 0600, error);
 }
 
+/* Removes @dir and the files in it, as far as it can; a missing @dir is
+ * fine. */
+static void
+vgmDriverStoreRemoveDir(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *ent;
+
+    while (d && (ent = g_dir_read_name(d))) {
+        g_autofree char *sub = g_build_filename(dir, ent, NULL);
+        g_unlink(sub);
+    }
+    g_rmdir(dir);
+}
+
 gboolean
 vgmDriverStoreDeleteStatus(const VgmDriverStore *store, const char *name,
                            GError **error)
 {
     g_autofree char *path = vgmDriverStoreStatusPath(store, name);
     g_autofree char *dir = vgmDriverStoreDomainRunDir(store, name);
-    g_autoptr(GDir) d = NULL;
-    const char *ent;
+    g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+    g_autofree char *ram = g_build_filename(memoryDir, name, NULL);
 
-    /* the runtime dir first: a status file is what says there is
-     * something to clean, so it goes last */
-    if ((d = g_dir_open(dir, 0, NULL))) {
-        while ((ent = g_dir_read_name(d))) {
-            g_autofree char *sub = g_build_filename(dir, ent, NULL);
-            g_unlink(sub);
-        }
-        g_rmdir(dir);
-    }
-    /* file-backed guest RAM of the run that ended */
-    {
-        g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
-        g_autofree char *ram = g_build_filename(memoryDir, name, NULL);
-        g_autoptr(GDir) rd = g_dir_open(ram, 0, NULL);
-
-        while (rd && (ent = g_dir_read_name(rd))) {
-            g_autofree char *sub = g_build_filename(ram, ent, NULL);
-            g_unlink(sub);
-        }
-        g_rmdir(ram);
-    }
+    /* the runtime dir and the file-backed guest RAM of the run that ended
+     * first: a status file is what says there is something to clean, so it
+     * goes last */
+    vgmDriverStoreRemoveDir(dir);
+    vgmDriverStoreRemoveDir(ram);
     if (g_unlink(path) < 0 && errno != ENOENT) {
         vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), path);
         return FALSE;

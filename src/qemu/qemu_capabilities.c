@@ -1580,21 +1580,6 @@ vgmQemuCapsProbeQMP(VgmQemuCaps *caps, VgmQemuMonitor *mon, GError **error)
     return TRUE;
 }
 
-static char *
-vgmQemuCapsStderrTail(const char *logPath)
-{
-    g_autofree char *text = NULL;
-    gsize len = 0;
-    char *tail;
-
-    if (!g_file_get_contents(logPath, &text, &len, NULL))
-        return g_strdup("");
-    tail = text;
-    if (len > VGM_QEMU_CAPS_STDERR_TAIL)
-        tail = text + len - VGM_QEMU_CAPS_STDERR_TAIL;
-    return g_utf8_make_valid(g_strstrip(tail), -1);
-}
-
 /* Waits until QEMU created its socket, exited, or the start deadline passed. */
 static gboolean
 vgmQemuCapsProbeWaitSocket(GSubprocess *proc, const char *sockPath,
@@ -1736,7 +1721,7 @@ vgmQemuCapsProbe(const char *binary, GError **error)
     }
 
     if (!ok) {
-        g_autofree char *tail = vgmQemuCapsStderrTail(logPath);
+        g_autofree char *tail = vgmFileReadTail(logPath, 0, VGM_QEMU_CAPS_STDERR_TAIL);
 
         if (*tail) {
             vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * vgmfile.c: atomic whole-file writes, mkdir -p and bounded whole-file reads.
+ * vgmfile.c: atomic whole-file writes, mkdir -p, bounded whole-file reads
+ * and the tails of logs.
  */
 #include "config.h"
 
@@ -193,4 +194,30 @@ vgmFileReadAll(const char *path, gsize maxlen, char **contents,
         *len = buf->len;
     *contents = g_string_free(g_steal_pointer(&buf), FALSE);
     return TRUE;
+}
+
+char *
+vgmFileReadTail(const char *path, goffset offset, gsize maxBytes)
+{
+    g_autofree char *buf = NULL;
+    g_autofree char *valid = NULL;
+    struct stat sb;
+    ssize_t n;
+    int fd;
+
+    if (!path || (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return g_strdup("");
+    if (fstat(fd, &sb) < 0 || sb.st_size <= offset) {
+        close(fd);
+        return g_strdup("");
+    }
+    if ((gsize)(sb.st_size - offset) > maxBytes)
+        offset = sb.st_size - maxBytes;
+    buf = g_malloc0(maxBytes + 1);
+    n = pread(fd, buf, maxBytes, offset);
+    close(fd);
+    if (n <= 0)
+        return g_strdup("");
+    valid = g_utf8_make_valid(buf, n);
+    return g_strdup(g_strstrip(valid));
 }

@@ -5,7 +5,8 @@
  * Owns the rule that a file we write is either the old one or the complete
  * new one, never a partly written mix (state and config files survive a
  * crash or a full disk), and that a file we read has a size limit (sysfs,
- * /proc and user-supplied files cannot make us swallow unbounded data).
+ * /proc and user-supplied files cannot make us swallow unbounded data),
+ * also when we quote the end of a log.
  */
 #pragma once
 
@@ -34,3 +35,11 @@ gboolean vgmFileMakePath(const char *dir, mode_t mode, GError **error);
  */
 gboolean vgmFileReadAll(const char *path, gsize maxlen, char **contents,
                         gsize *len, GError **error);
+
+/*
+ * The end of @path: its last @maxBytes bytes, none before byte @offset, as
+ * valid UTF-8 (invalid bytes become U+FFFD) without leading or trailing
+ * white space; what an error quotes of a log. Never NULL: "" when
+ * there is nothing to read or @path (which may be NULL) cannot be read.
+ */
+char *vgmFileReadTail(const char *path, goffset offset, gsize maxBytes);
