@@ -234,7 +234,7 @@ static const VgmValidateCase vgmCases[] = {
     { "rule10/inplace-hugepages", "qemu-gmem-inplace", NULL, MB_HUGE, "", "", LSEC_SNP_INPLACE,
       NULL, VGM_QEMU_GMEM_BACKEND, TRUE,
       NONE_OF("\"convert-in-place\":true,\"gmem-allocator\":\"hugetlb\",\"gmem-page-size\":2097152",
-              "{\"qom-type\":\"memory-backend-guest-memfd\",\"id\":\"pc.ram\",\"share\":true,\"size\":1073741824}"),
+              "{\"qom-type\":\"memory-backend-guest-memfd\",\"id\":\"pc.ram\",\"share\":true,\"x-use-canonical-path-for-ramblock-id\":false,\"size\":1073741824}"),
       NONE_OF("hugetlbsize", "/dev/hugepages", "\"prealloc\"") },
     { "rule10/inplace-hugepages-1G-tdx", "qemu-gmem-inplace", NULL, MB_HUGE_1G, "", "", LSEC_TDX_INPLACE,
       NULL, VGM_QEMU_GMEM_BACKEND, TRUE,

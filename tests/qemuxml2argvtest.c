@@ -57,6 +57,12 @@ testArgv(gconstpointer data)
     if (!cmd) {
         g_autofree char *msg = g_strconcat(err->message, "\n", NULL);
         g_assert_cmpint(err->code, !=, VGM_ERR_INTERNAL);
+        /* validation must refuse what a set cannot do before rendering: an
+         * emitted object or device the set's schema lacks is a bug, never
+         * an expected result */
+        if (g_str_has_prefix(err->message, "capability set '"))
+            g_error("%s on %s: rendered something the QMP schema refuses: %s",
+                    c->input, c->set, err->message);
         if (!vgmTestRegenerate() && g_file_test(argsFile, G_FILE_TEST_EXISTS))
             g_error("%s on %s failed, but %s expects success: %s",
                     c->input, c->set, argsFile, err->message);
@@ -65,10 +71,6 @@ testArgv(gconstpointer data)
         g_assert_true(vgmTestCompareGolden(errFile, msg));
     } else {
         g_autofree char *args = vgmQemuCmdFormatArgsFile(cmd);
-        g_autoptr(GError) schemaErr = NULL;
-
-        if (!vgmQemuCmdCheckSchema(cmd, caps, &schemaErr))
-            g_error("%s on %s: %s", c->input, c->set, schemaErr->message);
         /* the shell form must give back exactly the argv we built */
         {
             g_autofree char *line = vgmQemuCmdFormatShell(cmd);

@@ -103,6 +103,20 @@ main(int argc, char **argv)
     const VgmToolCommand *cmd;
 
     vgmI18nInit();
+    /* like virsh -c, the root may come before the command */
+    while (argc >= 2 && g_str_has_prefix(argv[1], "--root")) {
+        if (g_str_has_prefix(argv[1], "--root=")) {
+            g_setenv("VIRT_GMEM_ROOT", argv[1] + strlen("--root="), TRUE);
+            argc--;
+            argv++;
+        } else if (g_str_equal(argv[1], "--root") && argc >= 3) {
+            g_setenv("VIRT_GMEM_ROOT", argv[2], TRUE);
+            argc -= 2;
+            argv += 2;
+        } else {
+            break;
+        }
+    }
     if (argc < 2) {
         vgmToolUsage(stderr);
         return 1;

@@ -7,6 +7,9 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "domain_conf.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
@@ -101,6 +104,15 @@ vgmCpuTopologyParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
     return TRUE;
 }
 
+static gint
+vgmNumaCellCompare(gconstpointer a, gconstpointer b)
+{
+    const VgmDomainNumaCell *ca = a;
+    const VgmDomainNumaCell *cb = b;
+
+    return ca->id < cb->id ? -1 : ca->id > cb->id;
+}
+
 static gboolean
 vgmCpuNumaParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
 {
@@ -154,6 +166,9 @@ vgmCpuNumaParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
         if (vgmXMLPropTristateBool(cn, "discard", 0, &cell->discard, error) < 0)
             return FALSE;
     }
+    /* like libvirt, cells may come in any order; they are kept by id (and
+     * validation checks the ids run from 0 without gaps) */
+    qsort(cpu->cells, cpu->ncells, sizeof(*cpu->cells), vgmNumaCellCompare);
     return TRUE;
 }
 
@@ -220,6 +235,15 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
             (rc = vgmXMLPropEnum(fn, "policy", vgmCpuFeaturePolicyTypeFromString, 0, &v, error)) < 0)
             return FALSE;
         f->policy = rc > 0 ? (VgmCpuFeaturePolicy)v : VGM_CPU_FEATURE_REQUIRE;
+        /* CPU feature names are QEMU property names: anything else could
+         * set other -cpu properties */
+        if (!*f->name ||
+            strspn(f->name, "abcdefghijklmnopqrstuvwxyz0123456789_.-") != strlen(f->name)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'name' of element <feature> in <cpu>: a CPU feature name uses lower-case letters, digits, '-', '_' and '.'"),
+                        f->name);
+            return FALSE;
+        }
     }
 
     if (vgmXMLSingleChild(node, "numa", &child, error) < 0)

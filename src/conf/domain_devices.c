@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <gio/gio.h>
 
 #include "domain_conf.h"
 #include "util/vgmerror.h"
@@ -826,6 +827,25 @@ vgmRngFormat(VgmBuf *buf, const VgmRngDef *rng)
     vgmBufAdd(buf, "</rng>\n");
 }
 
+/* An IP address or a DNS host name: nothing that could end the option
+ * value it is written into. */
+static gboolean
+vgmGraphicsListenIsValid(const char *listen)
+{
+    g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(listen);
+    const char *p;
+
+    if (addr)
+        return TRUE;
+    if (!*listen || strlen(listen) > 253)
+        return FALSE;
+    for (p = listen; *p; p++) {
+        if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.')
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static VgmGraphicsDef *
 vgmGraphicsParse(xmlNodePtr node, GError **error)
 {
@@ -851,6 +871,12 @@ vgmGraphicsParse(xmlNodePtr node, GError **error)
     }
     if (vgmXMLSingleChild(node, "listen", &child, error) < 0)
         return NULL;
+    if (gr->listen && !vgmGraphicsListenIsValid(gr->listen)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'listen' of element <graphics>: expected an IP address or a host name"),
+                    gr->listen);
+        return NULL;
+    }
     if (child) {
         g_autofree char *type = NULL;
         g_autofree char *address = NULL;
@@ -865,6 +891,12 @@ vgmGraphicsParse(xmlNodePtr node, GError **error)
             vgmErrorSet(error, VGM_ERR_XML,
                         _("<graphics> listen address '%1$s' differs from its <listen> address '%2$s'"),
                         gr->listen, address);
+            return NULL;
+        }
+        if (address && !vgmGraphicsListenIsValid(address)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'address' of element <listen>: expected an IP address or a host name"),
+                        address);
             return NULL;
         }
         if (!gr->listen)
@@ -980,6 +1012,12 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
                 return FALSE;
             }
             g_strstrip(devs->emulator);
+            if (!g_path_is_absolute(devs->emulator)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' in element <emulator>: the emulator must be an absolute path"),
+                            devs->emulator);
+                return FALSE;
+            }
         } else if (g_str_equal(name, "disk")) {
             VgmDiskDef *d = vgmDiskParse(cur, error);
             if (!d)

@@ -267,10 +267,15 @@ vgmRuleNumaCells(const VgmDomainDef *def, GError **error)
         const VgmDomainNumaCell *cell = &def->cpu->cells[i];
         int c;
 
+        if (i > 0 && def->cpu->cells[i - 1].id == cell->id) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("NUMA <cell id='%1$u'> appears twice"), cell->id);
+            return FALSE;
+        }
         if (cell->id != i) {
             vgmErrorSet(error, VGM_ERR_XML,
-                        _("NUMA <cell> number %1$zu has id '%2$u': cell ids must run from 0 in order without gaps"),
-                        i + 1, cell->id);
+                        _("NUMA cell ids must run from 0 without gaps, but id %1$zu is missing"),
+                        i);
             return FALSE;
         }
         if (cell->mem == 0) {
@@ -351,14 +356,10 @@ vgmRuleHugepages(const VgmDomainDef *def, GError **error)
             haveDefault = TRUE;
             continue;
         }
-        if (ncells == 0) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("<page> in <hugepages> has a nodeset but the domain has no NUMA cells"));
-            return FALSE;
-        }
+        /* a domain without NUMA cells is one node, node 0, as in libvirt */
         for (node = vgmBitmapNext(hp->nodemask, -1); node >= 0;
              node = vgmBitmapNext(hp->nodemask, node)) {
-            if ((size_t)node >= ncells) {
+            if ((size_t)node >= MAX(ncells, 1)) {
                 vgmErrorSet(error, VGM_ERR_XML,
                             _("<page> in <hugepages> names NUMA node %1$d, which the domain does not have"),
                             node);

@@ -226,7 +226,9 @@ vgmPlanBackend(const VgmDomainDef *def, const VgmQemuCaps *caps,
     json_object_set_string_member(p, "id", req->id);
 
     if (req->mem && req->mem->model == VGM_MEMORY_MODEL_SGX_EPC) {
+        /* QEMU makes EPC backends shared itself */
         b->qomType = g_strdup("memory-backend-epc");
+        share = shareSet = TRUE;
         prealloc = TRUE;
     } else if (gmemRam) {
         /* guest_memfd RAM is always shared; hugetlb guest_memfd is asked
@@ -250,6 +252,8 @@ vgmPlanBackend(const VgmDomainDef *def, const VgmQemuCaps *caps,
         case VGM_QEMU_GMEM_BACKEND:
             b->qomType = g_strdup("memory-backend-guest-memfd");
             json_object_set_boolean_member(p, "share", TRUE);
+            /* main RAM keeps one RAMBlock id whatever the spelling */
+            canonicalOff = req->role == VGM_QEMU_BACKEND_MAIN;
             break;
         case VGM_QEMU_GMEM_MACHINE:
             /* the machine's in-place-conversion makes memfd guest_memfd */
@@ -319,6 +323,13 @@ vgmPlanBackend(const VgmDomainDef *def, const VgmQemuCaps *caps,
     }
     if (!shareSet)
         share = g_str_equal(b->qomType, "memory-backend-memfd"); /* QEMU's default */
+
+    /* virtio-mem preallocates what the guest plugs, so QEMU wants prealloc
+     * on the device (with reserve=off on the backend), as libvirt does */
+    if (req->mem && req->mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM) {
+        b->devicePrealloc = prealloc;
+        prealloc = FALSE;
+    }
 
     /* libvirt's order: type-specific, share, canonical path, prealloc */
     if (canonicalOff && vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BACKEND_CANONICAL_RAMBLOCK_ID))
@@ -477,6 +488,8 @@ vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *cap
                 json_object_set_int_member(dev, "node", mem->node);
             json_object_set_int_member(dev, "block-size", mem->blocksize * 1024);
             json_object_set_int_member(dev, "requested-size", mem->requested * 1024);
+            if (b->devicePrealloc)
+                json_object_set_boolean_member(dev, "prealloc", TRUE);
             json_object_set_string_member(dev, "memdev", id);
             json_object_set_string_member(dev, "id", alias);
             g_ptr_array_add(plan->memDevices, dev);

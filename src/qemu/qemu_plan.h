@@ -50,6 +50,7 @@ typedef struct {
     gboolean share;             /* the share QEMU will report */
     gboolean guestMemfd;        /* RAM lives in guest_memfd */
     JsonObject *threadContext;  /* thread-context object, or NULL */
+    gboolean devicePrealloc;    /* virtio-mem: prealloc goes on the device */
 } VgmQemuBackend;
 
 typedef struct {

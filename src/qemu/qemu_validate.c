@@ -35,6 +35,9 @@ vgmQemuHugepageForNode(const VgmDomainDef *def, int cell)
 
     if (!mb->hasHugepages)
         return 0;
+    /* main RAM of a domain without NUMA cells is node 0's */
+    if (cell < 0 && vgmDomainDefNumaCells(def) == 0)
+        cell = 0;
     for (i = 0; i < mb->nhugepages; i++) {
         const VgmDomainHugePage *hp = &mb->hugepages[i];
         if (!hp->nodemask) {
