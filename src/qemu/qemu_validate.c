@@ -268,6 +268,12 @@ vgmQemuValidateMemory(const VgmDomainDef *def, const VgmQemuCaps *caps,
         if (sz && sz != 4)
             huge = TRUE;
     }
+    if (def->maxMemory && vgmDomainDefNumaCells(def) == 0 &&
+        g_str_equal(def->os.arch, "x86_64")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<maxMemory> (memory hotplug) needs at least one NUMA <cell> in <cpu><numa>"));
+        return FALSE;
+    }
     if (mb->hasHugepages && mb->source == VGM_DOMAIN_MEMORY_SOURCE_ANONYMOUS) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("<hugepages> cannot be used with <source type='anonymous'>"));
