@@ -606,8 +606,9 @@ vgmCaseXML(const VgmValidateCase *c)
         "  %s\n"
         "</domain>\n",
         name,
-        /* memory devices (512 MiB each here) need maxMemory and count in <memory> */
-        strstr(c->devices, "<memory ") ?
+        /* memory devices (512 MiB each here) need maxMemory and count in
+         * <memory>; SGX EPC sections are no guest RAM and need neither */
+        strstr(c->devices, "<memory ") && !strstr(c->devices, "sgx-epc") ?
             "<maxMemory slots='4' unit='KiB'>4194304</maxMemory><memory unit='KiB'>1572864</memory>" :
             "<memory unit='KiB'>1048576</memory>",
         c->memoryBacking, c->cpu,
