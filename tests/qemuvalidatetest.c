@@ -56,7 +56,6 @@
 #define MB_MEMFD "<memoryBacking><source type='memfd'/></memoryBacking>"
 #define MB_MEMFD_HUGE "<memoryBacking><hugepages><page size='2' unit='MiB'/></hugepages>" \
     "<source type='memfd'/><access mode='shared'/></memoryBacking>"
-#define MB_ANON_HUGE "<memoryBacking><hugepages/><source type='anonymous'/></memoryBacking>"
 #define MB_LU "<memoryBacking><liveUpdate/></memoryBacking>"
 
 #define CPU_2CELLS "<cpu><numa><cell id='0' cpus='0' memory='512' unit='MiB'/>" \
@@ -109,7 +108,6 @@
 #define ERR_LU_MEMFD \
     "this QEMU binary does not support <liveUpdate/>: guest RAM needs an fd-based backend and " \
     "'memory-backend-memfd' is missing"
-#define ERR_ANON_HUGE "<hugepages> cannot be used with <source type='anonymous'>"
 #define ERR_NO_MEMFD \
     "this QEMU binary does not support <source type='memfd'>: object 'memory-backend-memfd' is missing"
 #define ERR_MFD_HUGETLB \
@@ -317,8 +315,7 @@ static const VgmValidateCase vgmCases[] = {
       MB_MEMFD_HUGE, "", "", "", ERR_MFD_HUGETLB, ANY, FALSE, NULL, NULL },
     { "rule12/memfd-hugepages-hugetlbsize-cleared", "qemu-7.2-debian", "!memfd.hugetlbsize",
       MB_MEMFD_HUGE, "", "", "", ERR_MFD_HUGETLB, ANY, FALSE, NULL, NULL },
-    { "rule12/anonymous-hugepages", "qemu-7.2-debian", NULL, MB_ANON_HUGE, "", "", "",
-      ERR_ANON_HUGE, ANY, FALSE, NULL, NULL },
+    /* hugepages with anonymous memory is a generic rule now (domainerrdata) */
     { "rule12/memfd", "qemu-7.2-debian", NULL, MB_MEMFD, "", "", "",
       NULL, VGM_QEMU_GMEM_NONE, FALSE, NONE_OF("memory-backend-memfd"), NULL },
     { "rule12/memfd-missing", "qemu-7.2-debian", "-object.memory-backend-memfd", MB_MEMFD, "", "", "",

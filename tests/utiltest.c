@@ -275,7 +275,7 @@ testSafeParse(void)
     for (i = 0; i < VGM_XML_MAX_DEPTH + 1; i++)
         g_string_append(deep, "</a>");
     g_assert_null(vgmXMLParseString(deep->str, "deep.xml", &err));
-    g_assert_cmpstr(err->message, ==, "XML document is nested deeper than 64 elements");
+    g_assert_cmpstr(err->message, ==, "XML document deep.xml is nested deeper than 64 elements");
     g_clear_error(&err);
 
     big = g_malloc(VGM_XML_MAX_SIZE + 16);
@@ -292,11 +292,34 @@ testSafeParse(void)
 }
 
 static void
+testAttributeFlood(void)
+{
+    g_autoptr(GString) xml = g_string_new("<domain><metadata><x xmlns='urn:x'");
+    g_autoptr(GError) err = NULL;
+    gint64 start = g_get_monotonic_time();
+    int i;
+
+    for (i = 0; i < 150000; i++)
+        g_string_append_printf(xml, " a%d=''", i);
+    g_string_append(xml, "/></metadata></domain>");
+    g_assert_null(vgmXMLParseString(xml->str, "flood.xml", &err));
+    g_assert_cmpstr(err->message, ==,
+                    "XML document flood.xml has an element with more than 256 attributes");
+    /* refused by a linear scan, not after libxml2's quadratic one */
+    g_assert_cmpint(g_get_monotonic_time() - start, <, 2 * G_USEC_PER_SEC);
+}
+
+static void
 testSafeParseFile(void)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *dir = g_dir_make_tmp("vgmutil-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(dir, "nul.xml", NULL);
+
+    /* an endless file is read only up to the limit */
+    g_assert_null(vgmXMLParseFile("/dev/zero", &err));
+    g_assert_nonnull(strstr(err->message, "/dev/zero"));
+    g_clear_error(&err);
 
     g_assert_true(g_file_set_contents(path, "<domain>\0</domain>", 18, NULL));
     g_assert_null(vgmXMLParseFile(path, &err));
@@ -374,6 +397,7 @@ main(int argc, char **argv)
     g_test_add_func("/xml/single-child", testSingleChild);
     g_test_add_func("/xml/safe-parse", testSafeParse);
     g_test_add_func("/xml/safe-parse-file", testSafeParseFile);
+    g_test_add_func("/xml/attribute-flood", testAttributeFlood);
     g_test_add_func("/buf/escape", testBufEscape);
     g_test_add_func("/file/read-tail", testReadTail);
     return g_test_run();

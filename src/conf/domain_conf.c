@@ -183,6 +183,14 @@ vgmDomainLifecycleParse(xmlNodePtr root, const char *name,
                     _("invalid value '%1$s' in element <%2$s>"), str, name);
         return FALSE;
     }
+    /* only a crash can dump core, as libvirt has it */
+    if (!g_str_equal(name, "on_crash") &&
+        (v == VGM_DOMAIN_LIFECYCLE_COREDUMP_DESTROY || v == VGM_DOMAIN_LIFECYCLE_COREDUMP_RESTART)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' in element <%2$s>: only <on_crash> can dump core"),
+                    str, name);
+        return FALSE;
+    }
     *action = v;
     return TRUE;
 }
@@ -379,7 +387,7 @@ vgmDomainDefFormat(const VgmDomainDef *def)
     vgmDomainUUIDFormat(def->uuid, uuid);
     vgmBufAsprintf(&buf, "<uuid>%s</uuid>\n", uuid);
     vgmBufEscapeString(&buf, "<title>%s</title>\n", def->title);
-    vgmBufEscapeString(&buf, "<description>%s</description>\n", def->description);
+    vgmBufEscapeText(&buf, "<description>%s</description>\n", def->description);
     vgmDomainMetadataFormat(&buf, def);
     vgmDomainMemoryFormat(&buf, def);
     vgmDomainMemoryBackingFormat(&buf, def);

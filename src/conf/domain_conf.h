@@ -446,6 +446,7 @@ typedef struct {
     VgmNetType type;
     char *mac;                  /* canonical lower case */
     char *source;               /* network or bridge name */
+    char *ifname;               /* <target dev=''/>: the host's tap name */
     char *model;                /* virtio, e1000e, ... */
     VgmTristate driverIommu;
     VgmDeviceAddress addr;

@@ -212,7 +212,10 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         cpu->model = vgmXMLNodeContent(child);
         if (cpu->model)
             g_strstrip(cpu->model);
-        if (!cpu->model || !*cpu->model) {
+        if (cpu->model && !*cpu->model)
+            g_clear_pointer(&cpu->model, g_free);
+        /* host-model and friends may carry just a fallback, as in libvirt */
+        if (!cpu->model && cpu->mode == VGM_CPU_MODE_CUSTOM) {
             vgmErrorSet(error, VGM_ERR_XML, _("element <model> in <cpu> must name a CPU model"));
             return FALSE;
         }
@@ -313,6 +316,9 @@ vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def)
         if (cpu->fallback)
             vgmBufAsprintf(&child, " fallback='%s'", vgmCpuFallbackTypeToString(cpu->fallback));
         vgmBufEscapeString(&child, ">%s</model>\n", cpu->model);
+    } else if (cpu->fallback && cpu->mode == VGM_CPU_MODE_HOST_MODEL) {
+        vgmBufAsprintf(&child, "<model fallback='%s'/>\n",
+                       vgmCpuFallbackTypeToString(cpu->fallback));
     }
     if (cpu->sockets) {
         vgmBufAsprintf(&child, "<topology sockets='%u'", cpu->sockets);

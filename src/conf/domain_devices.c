@@ -85,6 +85,7 @@ static void
 vgmNetDefFree(VgmNetDef *n)
 {
     g_free(n->mac);
+    g_free(n->ifname);
     g_free(n->source);
     g_free(n->model);
     g_free(n);
@@ -313,7 +314,8 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                          (const char *const[]){ "driver", "source", "target", "readonly",
                                                 "address", NULL }, error))
         return NULL;
-    if (vgmXMLPropEnum(node, "type", vgmDiskTypeTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
+    /* libvirt takes a disk without a type for a file */
+    if (vgmXMLPropEnum(node, "type", vgmDiskTypeTypeFromString, 0, &v, error) < 0)
         return NULL;
     disk->type = v;
     if (vgmXMLPropEnum(node, "device", vgmDiskDeviceTypeFromString, 0, &v, error) < 0)
@@ -416,22 +418,22 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
 static char *
 vgmMacParse(const char *str, GError **error)
 {
+    g_auto(GStrv) parts = g_strsplit(str, ":", -1);
     unsigned char mac[6];
-    const char *p = str;
     size_t i;
 
-    for (i = 0; i < 6; i++) {
-        int hi, lo;
-
-        if ((hi = g_ascii_xdigit_value(p[0])) < 0 || (lo = g_ascii_xdigit_value(p[1])) < 0)
-            goto error;
-        mac[i] = (hi << 4) | lo;
-        p += 2;
-        if (i < 5 && *p++ != ':')
-            goto error;
-    }
-    if (*p)
+    /* six parts of one or two hex digits, as libvirt reads them */
+    if (g_strv_length(parts) != 6)
         goto error;
+    for (i = 0; i < 6; i++) {
+        const char *p = parts[i];
+        size_t n = strlen(p);
+
+        if (n < 1 || n > 2 || !g_ascii_isxdigit(p[0]) || (n == 2 && !g_ascii_isxdigit(p[1])))
+            goto error;
+        mac[i] = n == 1 ? g_ascii_xdigit_value(p[0]) :
+                 (g_ascii_xdigit_value(p[0]) << 4) | g_ascii_xdigit_value(p[1]);
+    }
     if (mac[0] & 1) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("invalid MAC address '%1$s' in <mac>: a multicast address cannot name an interface"),
@@ -455,7 +457,7 @@ vgmNetParse(xmlNodePtr node, GError **error)
     int v;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
-                         (const char *const[]){ "mac", "source", "model", "driver",
+                         (const char *const[]){ "mac", "source", "target", "model", "driver",
                                                 "address", NULL }, error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
@@ -493,6 +495,18 @@ vgmNetParse(xmlNodePtr node, GError **error)
             return NULL;
     }
 
+    if (vgmXMLSingleChild(node, "target", &child, error) < 0)
+        return NULL;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "dev", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "dev", VGM_XML_PROP_REQUIRED, &net->ifname, error) < 0)
+            return NULL;
+        /* names the host gave (vnetN, macvtapN) are run-time state that
+         * libvirt drops from the inactive XML */
+        if (g_str_has_prefix(net->ifname, "vnet") || g_str_has_prefix(net->ifname, "macvtap"))
+            g_clear_pointer(&net->ifname, g_free);
+    }
+
     if (vgmXMLSingleChild(node, "model", &child, error) < 0)
         return NULL;
     if (child) {
@@ -518,6 +532,7 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
         vgmBufEscapeString(buf, "<source network='%s'/>\n", net->source);
     else if (net->type == VGM_NET_TYPE_BRIDGE)
         vgmBufEscapeString(buf, "<source bridge='%s'/>\n", net->source);
+    vgmBufEscapeString(buf, "<target dev='%s'/>\n", net->ifname);
     if (net->model)
         vgmBufAsprintf(buf, "<model type='%s'/>\n", net->model);
     vgmDriverIommuFormat(buf, net->driverIommu);

@@ -54,7 +54,7 @@ vgmLsecText(xmlNodePtr node, const char *name, char **value, GError **error)
 }
 
 static int
-vgmLsecUInt(xmlNodePtr node, const char *name, unsigned long long max,
+vgmLsecUInt(xmlNodePtr node, const char *name, int base, unsigned long long max,
             unsigned long long *value, GError **error)
 {
     xmlNodePtr child;
@@ -64,7 +64,7 @@ vgmLsecUInt(xmlNodePtr node, const char *name, unsigned long long max,
     if ((rc = vgmXMLSingleChild(node, name, &child, error)) <= 0)
         return rc;
     if (!vgmXMLCheckNode(child, vgmXMLNoChildren, NULL, error) ||
-        vgmXMLNodeContentULL(child, value, error) < 0)
+        vgmXMLNodeContentULLBase(child, base, value, error) < 0)
         return -1;
     if (*value > max) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -94,11 +94,11 @@ vgmLsecSevCommonParse(VgmLaunchSecurityDef *sec, xmlNodePtr node,
     unsigned long long v;
     int rc;
 
-    if ((rc = vgmLsecUInt(node, "cbitpos", 63, &v, error)) < 0)
+    if ((rc = vgmLsecUInt(node, "cbitpos", 10, 63, &v, error)) < 0)
         return FALSE;
     sec->haveCbitpos = rc > 0;
     sec->cbitpos = v;
-    if ((rc = vgmLsecUInt(node, "reducedPhysBits", 63, &v, error)) < 0)
+    if ((rc = vgmLsecUInt(node, "reducedPhysBits", 10, 63, &v, error)) < 0)
         return FALSE;
     sec->haveReducedPhysBits = rc > 0;
     sec->reducedPhysBits = v;
@@ -169,7 +169,7 @@ vgmDomainLaunchSecurityParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
     case VGM_LAUNCH_SECURITY_SEV:
         if (!vgmLsecSevCommonParse(sec, node, error))
             return FALSE;
-        if ((rc = vgmLsecUInt(node, "policy", G_MAXUINT32, &sec->policy, error)) < 0)
+        if ((rc = vgmLsecUInt(node, "policy", 16, G_MAXUINT32, &sec->policy, error)) < 0)
             return FALSE;
         if (rc == 0) {
             vgmErrorSet(error, VGM_ERR_XML,
@@ -187,7 +187,7 @@ vgmDomainLaunchSecurityParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
         if (vgmXMLPropTristateBool(node, "authorKey", 0, &sec->authorKey, error) < 0 ||
             vgmXMLPropTristateBool(node, "vcek", 0, &sec->vcek, error) < 0)
             return FALSE;
-        if ((rc = vgmLsecUInt(node, "policy", G_MAXUINT64, &sec->policy, error)) < 0)
+        if ((rc = vgmLsecUInt(node, "policy", 16, G_MAXUINT64, &sec->policy, error)) < 0)
             return FALSE;
         sec->havePolicy = rc > 0;
         if (vgmLsecText(node, "guestVisibleWorkarounds", &sec->guestVisibleWorkarounds, error) < 0 ||
@@ -197,7 +197,7 @@ vgmDomainLaunchSecurityParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
             return FALSE;
         break;
     case VGM_LAUNCH_SECURITY_TDX:
-        if ((rc = vgmLsecUInt(node, "policy", G_MAXUINT64, &sec->policy, error)) < 0)
+        if ((rc = vgmLsecUInt(node, "policy", 16, G_MAXUINT64, &sec->policy, error)) < 0)
             return FALSE;
         sec->havePolicy = rc > 0;
         if (vgmLsecText(node, "mrConfigId", &sec->mrConfigId, error) < 0 ||

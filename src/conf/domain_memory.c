@@ -237,11 +237,9 @@ vgmDomainNumatuneParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
                         _("<memory> in <numatune> with placement 'static' needs a nodeset"));
             return FALSE;
         }
-        if (nt->placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO && nt->nodeset) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("<memory> in <numatune> with placement 'auto' must not have a nodeset"));
-            return FALSE;
-        }
+        /* like libvirt, automatic placement ignores a nodeset */
+        if (nt->placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO)
+            g_clear_pointer(&nt->nodeset, vgmBitmapFree);
     }
 
     memnodes = vgmXMLChildren(node, "memnode");
@@ -320,10 +318,10 @@ vgmDomainMemoryFormat(VgmBuf *buf, const VgmDomainDef *def)
     if (def->maxMemory)
         vgmBufAsprintf(buf, "<maxMemory slots='%u' unit='KiB'>%llu</maxMemory>\n",
                        def->memorySlots, def->maxMemory);
-    vgmBufAdd(buf, "<memory unit='KiB'");
+    vgmBufAdd(buf, "<memory");
     if (def->dumpCore)
         vgmBufAsprintf(buf, " dumpCore='%s'", vgmTristateSwitchTypeToString(def->dumpCore));
-    vgmBufAsprintf(buf, ">%llu</memory>\n", def->memory);
+    vgmBufAsprintf(buf, " unit='KiB'>%llu</memory>\n", def->memory);
     vgmBufAsprintf(buf, "<currentMemory unit='KiB'>%llu</currentMemory>\n",
                    def->curMemory);
 }
@@ -573,6 +571,13 @@ vgmDomainMemoryDefParse(xmlNodePtr node, GError **error)
             return NULL;
         }
     }
+    if (mem->sourcePath && mem->model != VGM_MEMORY_MODEL_NVDIMM &&
+        mem->model != VGM_MEMORY_MODEL_VIRTIO_PMEM) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("element <path> in <source> is only for nvdimm and virtio-pmem memory devices, not '%1$s'"),
+                    vgmMemoryModelTypeToString(mem->model));
+        return NULL;
+    }
     if (!vgmDeviceAddressParse(node, &mem->addr, error))
         return NULL;
     return g_steal_pointer(&mem);
@@ -594,12 +599,12 @@ vgmDomainMemoryDefFormat(VgmBuf *buf, const VgmMemoryDef *mem)
 
     vgmBufInitChild(&child, buf);
     vgmBufInitChild(&src, &child);
-    if (mem->pagesize)
-        vgmBufAsprintf(&src, "<pagesize unit='KiB'>%llu</pagesize>\n", mem->pagesize);
     if (mem->sourceNodes) {
         g_autofree char *ns = vgmBitmapFormat(mem->sourceNodes);
         vgmBufAsprintf(&src, "<nodemask>%s</nodemask>\n", ns);
     }
+    if (mem->pagesize)
+        vgmBufAsprintf(&src, "<pagesize unit='KiB'>%llu</pagesize>\n", mem->pagesize);
     vgmBufEscapeString(&src, "<path>%s</path>\n", mem->sourcePath);
     if (mem->alignsize)
         vgmBufAsprintf(&src, "<alignsize unit='KiB'>%llu</alignsize>\n", mem->alignsize);

@@ -235,8 +235,10 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
             vgmXMLPropEnum(child, "driver", vgmIoapicDriverTypeFromString,
                            VGM_XML_PROP_NONZERO, &v, error) < 0)
             return FALSE;
+        /* <ioapic/> without a driver says nothing, and libvirt drops it */
         f->ioapic = v;
-        f->features[VGM_FEATURE_IOAPIC] = VGM_TRISTATE_YES;
+        if (v)
+            f->features[VGM_FEATURE_IOAPIC] = VGM_TRISTATE_YES;
     }
     return TRUE;
 }
@@ -420,6 +422,7 @@ vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def)
 
     if (!def->hasFeatures)
         return;
+    /* an empty <features/> is dropped, as libvirt does */
     vgmBufInitChild(&child, buf);
     if (f->features[VGM_FEATURE_ACPI])
         vgmBufAdd(&child, "<acpi/>\n");
@@ -435,13 +438,9 @@ vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def)
     if (f->features[VGM_FEATURE_SMM])
         vgmBufAsprintf(&child, "<smm state='%s'/>\n",
                        f->features[VGM_FEATURE_SMM] == VGM_TRISTATE_YES ? "on" : "off");
-    if (f->features[VGM_FEATURE_IOAPIC]) {
-        if (f->ioapic)
-            vgmBufAsprintf(&child, "<ioapic driver='%s'/>\n", vgmIoapicDriverTypeToString(f->ioapic));
-        else
-            vgmBufAdd(&child, "<ioapic/>\n");
-    }
-    vgmXMLFormatElementEmpty(buf, "features", NULL, &child);
+    if (f->features[VGM_FEATURE_IOAPIC])
+        vgmBufAsprintf(&child, "<ioapic driver='%s'/>\n", vgmIoapicDriverTypeToString(f->ioapic));
+    vgmXMLFormatElement(buf, "features", NULL, &child);
 }
 
 void

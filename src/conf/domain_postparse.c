@@ -69,8 +69,10 @@ vgmPostParseCpu(VgmDomainDef *def)
         def->numatune.placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_DEFAULT) {
         if (def->numatune.nodeset)
             def->numatune.placement = VGM_DOMAIN_NUMATUNE_PLACEMENT_STATIC;
-        else
+        else if (def->cpuPlacement == VGM_DOMAIN_CPU_PLACEMENT_AUTO)
             def->numatune.placement = VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO;
+        else
+            def->numatune.placement = VGM_DOMAIN_NUMATUNE_PLACEMENT_STATIC;
     }
 
     if (!cpu)
@@ -79,11 +81,14 @@ vgmPostParseCpu(VgmDomainDef *def)
         cpu->dies = 1;
     switch (cpu->mode) {
     case VGM_CPU_MODE_HOST_PASSTHROUGH:
-    case VGM_CPU_MODE_MAXIMUM:
         if (!cpu->check)
             cpu->check = VGM_CPU_CHECK_NONE;
         if (!cpu->migratable)
             cpu->migratable = VGM_TRISTATE_YES;
+        break;
+    case VGM_CPU_MODE_MAXIMUM:
+        if (!cpu->check)
+            cpu->check = VGM_CPU_CHECK_NONE;
         break;
     case VGM_CPU_MODE_HOST_MODEL:
         if (!cpu->check)
@@ -111,7 +116,8 @@ vgmPostParseOs(VgmDomainDef *def)
 {
     if (!def->os.arch)
         def->os.arch = g_strdup(vgmPostParseHostArch());
-    if (def->os.nboot == 0 && !def->os.kernel) {
+    /* libvirt adds the disk even for direct kernel boot */
+    if (def->os.nboot == 0) {
         def->os.boot = g_renew(VgmBootDev, def->os.boot, 1);
         def->os.boot[def->os.nboot++] = VGM_BOOT_DISK;
     }
@@ -148,14 +154,29 @@ vgmPostParseChr(VgmDomainDef *def)
         if (!con->targetType || g_str_equal(con->targetType, "serial"))
             g_ptr_array_add(devs->serials, vgmChrCopyForSerial(con));
     }
+    /* ... and the first serial port is shown as the console too */
+    if (devs->serials->len > 0 && devs->consoles->len == 0) {
+        VgmChrDef *con = vgmChrCopyForSerial(g_ptr_array_index(devs->serials, 0));
+        con->kind = VGM_CHR_CONSOLE;
+        con->targetType = g_strdup("serial");
+        g_ptr_array_add(devs->consoles, con);
+    }
     for (i = 0; i < devs->serials->len; i++) {
         VgmChrDef *chr = g_ptr_array_index(devs->serials, i);
 
         if (!chr->targetType)
             chr->targetType = g_strdup("isa-serial");
         if (!chr->havePort) {
+            /* the port after the highest one taken, as libvirt numbers */
+            int maxPort = -1;
+            guint j;
+            for (j = 0; j < devs->serials->len; j++) {
+                const VgmChrDef *o = g_ptr_array_index(devs->serials, j);
+                if (o->havePort && (int)o->port > maxPort)
+                    maxPort = o->port;
+            }
             chr->havePort = TRUE;
-            chr->port = i;
+            chr->port = maxPort + 1;
         }
         if (!chr->targetModel && g_str_equal(chr->targetType, "isa-serial"))
             chr->targetModel = g_strdup("isa-serial");
@@ -165,19 +186,21 @@ vgmPostParseChr(VgmDomainDef *def)
 
         if (!con->targetType)
             con->targetType = g_strdup(i == 0 ? "serial" : "virtio");
-        if (!con->havePort) {
-            con->havePort = TRUE;
-            con->port = 0;
-        }
         /* the first serial console is the first serial port shown again */
         if (i == 0 && g_str_equal(con->targetType, "serial") && devs->serials->len > 0) {
             const VgmChrDef *ser = g_ptr_array_index(devs->serials, 0);
+            con->havePort = TRUE;
+            con->port = ser->port;
             con->type = ser->type;
             g_free(con->path);
             con->path = g_strdup(ser->path);
             g_free(con->mode);
             con->mode = g_strdup(ser->mode);
             con->append = ser->append;
+        }
+        if (!con->havePort) {
+            con->havePort = TRUE;
+            con->port = 0;
         }
     }
 }

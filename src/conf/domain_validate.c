@@ -117,13 +117,14 @@ vgmRuleGmemKvm(const VgmDomainDef *def, GError **error)
 {
     if (def->virtType == VGM_DOMAIN_VIRT_KVM)
         return TRUE;
+    /* inPlaceConversion='no' is today's behaviour: no guest_memfd asked */
     if (def->mb.source != VGM_DOMAIN_MEMORY_SOURCE_GUESTMEMFD &&
-        !(def->sec && def->sec->inPlaceConversion))
+        !vgmDomainDefInPlaceConversion(def))
         return TRUE;
     vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                 _("%1$s needs <domain type='kvm'>, not '%2$s': guest_memfd is memory of the KVM hypervisor"),
                 def->mb.source == VGM_DOMAIN_MEMORY_SOURCE_GUESTMEMFD ?
-                "<source type='guestmemfd'>" : "<launchSecurity inPlaceConversion>",
+                "<source type='guestmemfd'>" : "<launchSecurity inPlaceConversion='yes'>",
                 vgmDomainVirtTypeToString(def->virtType));
     return FALSE;
 }
@@ -213,6 +214,22 @@ static gboolean
 vgmRuleMemoryTotal(const VgmDomainDef *def, GError **error)
 {
     unsigned long long devs = vgmDomainDefGetMemoryDevicesTotal(def);
+    guint64 sum = 0;
+    size_t i;
+    guint k;
+
+    /* the sums below must not wrap: every size is at most 2^53 KiB, but
+     * thousands of them could still add up past 64 bits */
+    for (i = 0; i < vgmDomainDefNumaCells(def); i++) {
+        if (!g_uint64_checked_add(&sum, sum, def->cpu->cells[i].mem))
+            goto overflow;
+    }
+    for (k = 0; k < def->devices.mems->len; k++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, k);
+        if (!g_uint64_checked_add(&sum, sum, mem->size) ||
+            sum > (unsigned long long)G_MAXINT64 / 1024)
+            goto overflow;
+    }
 
     if (vgmDomainDefNumaCells(def) > 0) {
         unsigned long long cells = vgmDomainDefNumaTotalMemory(def);
@@ -229,6 +246,11 @@ vgmRuleMemoryTotal(const VgmDomainDef *def, GError **error)
         return FALSE;
     }
     return TRUE;
+
+ overflow:
+    vgmErrorSet(error, VGM_ERR_XML,
+                _("the NUMA cells and memory devices add up to more memory than can be addressed"));
+    return FALSE;
 }
 
 static gboolean
@@ -317,6 +339,20 @@ vgmRuleNumatune(const VgmDomainDef *def, GError **error)
 {
     size_t i;
 
+    if (def->numatune.memorySet &&
+        def->numatune.placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_STATIC &&
+        !def->numatune.nodeset) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<memory> in <numatune> needs a nodeset when its placement is 'static'"));
+        return FALSE;
+    }
+    if (def->numatune.placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO &&
+        def->numatune.nmemnodes > 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<memnode> in <numatune> cannot be used with placement 'auto': per-node binding needs explicit nodes"));
+        return FALSE;
+    }
+
     for (i = 0; i < def->numatune.nmemnodes; i++) {
         unsigned int id = def->numatune.memnodes[i].cellid;
         if (id >= vgmDomainDefNumaCells(def)) {
@@ -336,6 +372,17 @@ vgmRuleHugepages(const VgmDomainDef *def, GError **error)
     size_t ncells = vgmDomainDefNumaCells(def);
     gboolean haveDefault = FALSE;
     size_t i, j;
+
+    if (mb->hasHugepages && mb->allocation == VGM_DOMAIN_MEMORY_ALLOCATION_ONDEMAND) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<hugepages> cannot be used with <allocation mode='ondemand'>: huge pages are always allocated up front"));
+        return FALSE;
+    }
+    if (mb->hasHugepages && mb->source == VGM_DOMAIN_MEMORY_SOURCE_ANONYMOUS) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<hugepages> cannot be used with <source type='anonymous'>"));
+        return FALSE;
+    }
 
     for (i = 0; i < mb->nhugepages; i++) {
         const VgmDomainHugePage *hp = &mb->hugepages[i];
@@ -415,6 +462,16 @@ vgmRuleMemoryDevices(const VgmDomainDef *def, GError **error)
             vgmErrorSet(error, VGM_ERR_XML,
                         _("memory device of model '%1$s' needs a target <node> when the domain has NUMA cells"),
                         model);
+            return FALSE;
+        }
+        if (mem->model == VGM_MEMORY_MODEL_VIRTIO_PMEM && mem->haveNode) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("memory device of model 'virtio-pmem' has no NUMA node: remove <node> from its <target>"));
+            return FALSE;
+        }
+        if (mem->model == VGM_MEMORY_MODEL_NVDIMM && mem->discard) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("attribute 'discard' of a memory device is not supported for nvdimm"));
             return FALSE;
         }
         switch (mem->model) {
@@ -502,6 +559,15 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
             }
         }
     }
+    for (i = 0; i < devs->disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
+        if (d->driverIommu && d->bus != VGM_DISK_BUS_VIRTIO) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("attribute 'iommu' of <driver> in disk '%1$s' is only for virtio disks"),
+                        d->dst);
+            return FALSE;
+        }
+    }
     for (i = 0; i < devs->controllers->len; i++) {
         const VgmControllerDef *a = g_ptr_array_index(devs->controllers, i);
         for (j = 0; j < i; j++) {
@@ -525,10 +591,9 @@ vgmRuleOs(const VgmDomainDef *def, GError **error)
                     _("<initrd> and <cmdline> in <os> need a <kernel>"));
         return FALSE;
     }
-    if (def->os.nvram && def->os.loaderType != VGM_LOADER_TYPE_PFLASH &&
-        def->os.firmware != VGM_OS_FIRMWARE_EFI) {
+    if (def->os.nvram && !def->os.loader && def->os.firmware != VGM_OS_FIRMWARE_EFI) {
         vgmErrorSet(error, VGM_ERR_XML,
-                    _("<nvram> in <os> needs a pflash <loader> or firmware='efi'"));
+                    _("<nvram> in <os> needs a <loader> or firmware='efi'"));
         return FALSE;
     }
     return TRUE;

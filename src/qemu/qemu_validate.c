@@ -274,11 +274,6 @@ vgmQemuValidateMemory(const VgmDomainDef *def, const VgmQemuCaps *caps,
                     _("<maxMemory> (memory hotplug) needs at least one NUMA <cell> in <cpu><numa>"));
         return FALSE;
     }
-    if (mb->hasHugepages && mb->source == VGM_DOMAIN_MEMORY_SOURCE_ANONYMOUS) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("<hugepages> cannot be used with <source type='anonymous'>"));
-        return FALSE;
-    }
     if (mb->source == VGM_DOMAIN_MEMORY_SOURCE_MEMFD &&
         !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_MEMFD)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -442,6 +437,12 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
                         net->source);
             return FALSE;
         }
+    }
+    if ((def->os.firmware == VGM_OS_FIRMWARE_EFI || def->os.loaderType == VGM_LOADER_TYPE_PFLASH) &&
+        g_str_equal(def->os.arch, "x86_64") && !def->features.features[VGM_FEATURE_ACPI]) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("UEFI firmware needs <features><acpi/></features> on x86_64"));
+        return FALSE;
     }
     if (def->os.firmware == VGM_OS_FIRMWARE_EFI && !def->os.loader) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,

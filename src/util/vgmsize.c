@@ -24,8 +24,8 @@ vgmUnitFactor(const char *unit, unsigned long long defaultScale,
         *factor = defaultScale;
         return TRUE;
     }
-    if (g_str_equal(unit, "b") || g_str_equal(unit, "byte") ||
-        g_str_equal(unit, "bytes")) {
+    if (g_ascii_strcasecmp(unit, "b") == 0 || g_ascii_strcasecmp(unit, "byte") == 0 ||
+        g_ascii_strcasecmp(unit, "bytes") == 0) {
         *factor = 1;
         return TRUE;
     }
@@ -86,14 +86,21 @@ vgmScaleInteger(unsigned long long *value, const char *unit,
 gboolean
 vgmStrToULL(const char *str, unsigned long long *result)
 {
+    return vgmStrToULLBase(str, 0, result);
+}
+
+gboolean
+vgmStrToULLBase(const char *str, int base, unsigned long long *result)
+{
     char *end = NULL;
     unsigned long long v;
-    int base = 10;
 
     if (!str || !*str || g_ascii_isspace(*str) || *str == '-' || *str == '+')
         return FALSE;
-    if (str[0] == '0' && (str[1] == 'x' || str[1] == 'X'))
-        base = 16;
+    if (base == 0)
+        base = str[0] == '0' && (str[1] == 'x' || str[1] == 'X') ? 16 : 10;
+    if (base == 10 && strspn(str, "0123456789") != strlen(str))
+        return FALSE;
     errno = 0;
     v = strtoull(str, &end, base);
     if (errno != 0 || !end || *end != '\0' || end == str)

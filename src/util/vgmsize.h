@@ -24,5 +24,7 @@ gboolean vgmSizeUnitIsValid(const char *unit);
 
 /* Parses a decimal (or 0x hex) unsigned integer, the whole string. */
 gboolean vgmStrToULL(const char *str, unsigned long long *result);
+/* The same in @base: 10 (digits only), 16 (0x optional), 0 (either). */
+gboolean vgmStrToULLBase(const char *str, int base, unsigned long long *result);
 gboolean vgmStrToUInt(const char *str, unsigned int *result);
 gboolean vgmStrToInt(const char *str, int *result);

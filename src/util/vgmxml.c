@@ -15,6 +15,7 @@
 #include "vgmerror.h"
 #include "vgmi18n.h"
 #include "vgmsize.h"
+#include "vgmfile.h"
 
 /* External entities and DTDs are never loaded, from disk or network. */
 static xmlParserInputPtr
@@ -24,22 +25,87 @@ vgmXMLNoExternalLoader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 }
 
 static gboolean
-vgmXMLCheckDepth(xmlNodePtr node, unsigned int depth, GError **error)
+vgmXMLCheckDepth(xmlNodePtr node, unsigned int depth, const char *what,
+                 GError **error)
 {
     xmlNodePtr cur;
 
     if (depth > VGM_XML_MAX_DEPTH) {
         vgmErrorSet(error, VGM_ERR_XML,
-                    _("XML document is nested deeper than %1$d elements"),
-                    VGM_XML_MAX_DEPTH);
+                    _("XML document %1$s is nested deeper than %2$d elements"),
+                    what, VGM_XML_MAX_DEPTH);
         return FALSE;
     }
     for (cur = node->children; cur; cur = cur->next) {
         if (cur->type == XML_ELEMENT_NODE &&
-            !vgmXMLCheckDepth(cur, depth + 1, error))
+            !vgmXMLCheckDepth(cur, depth + 1, what, error))
             return FALSE;
     }
     return TRUE;
+}
+
+/* The largest number of attributes one element may have. libxml2 looks
+ * for duplicates among an element's attributes in quadratic time, so a
+ * start tag with a hundred thousand of them would take minutes. */
+#define VGM_XML_MAX_ATTRS 256
+
+/* Counts the attributes of every start tag in one linear pass. */
+static gboolean
+vgmXMLCheckAttrCount(const char *xml, size_t len, const char *what,
+                     GError **error)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        unsigned int attrs = 0;
+        char quote = 0;
+
+        if (xml[i] != '<' || i + 1 >= len || !g_ascii_isalpha(xml[i + 1])) {
+            i++;
+            continue;
+        }
+        for (i++; i < len; i++) {
+            if (quote) {
+                if (xml[i] == quote)
+                    quote = 0;
+            } else if (xml[i] == '"' || xml[i] == '\'') {
+                quote = xml[i];
+            } else if (xml[i] == '=') {
+                attrs++;
+            } else if (xml[i] == '>') {
+                break;
+            }
+        }
+        if (attrs > VGM_XML_MAX_ATTRS) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("XML document %1$s has an element with more than %2$d attributes"),
+                        what, VGM_XML_MAX_ATTRS);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* SAX hooks that stop the parser at any DOCTYPE or entity declaration. */
+static void
+vgmXMLRefuseSubset(void *opaque, const xmlChar *name, const xmlChar *externalID,
+                   const xmlChar *systemID)
+{
+    xmlParserCtxtPtr ctxt = opaque;
+
+    ctxt->_private = (void *)1;
+    xmlStopParser(ctxt);
+}
+
+static void
+vgmXMLRefuseEntity(void *opaque, const xmlChar *name, int type,
+                   const xmlChar *publicId, const xmlChar *systemId,
+                   xmlChar *content)
+{
+    xmlParserCtxtPtr ctxt = opaque;
+
+    ctxt->_private = (void *)1;
+    xmlStopParser(ctxt);
 }
 
 xmlDocPtr
@@ -60,23 +126,29 @@ vgmXMLParseString(const char *xml, const char *filename, GError **error)
                     what, len, VGM_XML_MAX_SIZE);
         return NULL;
     }
-    /* Domain XML never needs a DTD; refusing it up front removes entity
-     * declarations and with them every entity-expansion attack. */
-    if (strstr(xml, "<!DOCTYPE") || strstr(xml, "<!ENTITY")) {
+    if (!vgmXMLCheckAttrCount(xml, len, what, error))
+        return NULL;
+    if (!(ctxt = xmlNewParserCtxt())) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, _("cannot allocate an XML parser"));
+        return NULL;
+    }
+    /* Domain XML never needs a DTD: the parser stops at the first DOCTYPE
+     * or entity declaration, before any entity could be expanded (whatever
+     * the document's encoding), and the document is refused. */
+    ctxt->sax->internalSubset = vgmXMLRefuseSubset;
+    ctxt->sax->externalSubset = vgmXMLRefuseSubset;
+    ctxt->sax->entityDecl = vgmXMLRefuseEntity;
+    prevLoader = xmlGetExternalEntityLoader();
+    xmlSetExternalEntityLoader(vgmXMLNoExternalLoader);
+    doc = xmlCtxtReadMemory(ctxt, xml, len, filename, NULL, opts);
+    xmlSetExternalEntityLoader(prevLoader);
+    if (ctxt->_private) {
+        xmlFreeParserCtxt(ctxt);
         vgmErrorSet(error, VGM_ERR_XML,
                     _("XML document %1$s has a DOCTYPE or ENTITY declaration, which is not allowed"),
                     what);
         return NULL;
     }
-
-    if (!(ctxt = xmlNewParserCtxt())) {
-        vgmErrorSet(error, VGM_ERR_INTERNAL, _("cannot allocate an XML parser"));
-        return NULL;
-    }
-    prevLoader = xmlGetExternalEntityLoader();
-    xmlSetExternalEntityLoader(vgmXMLNoExternalLoader);
-    doc = xmlCtxtReadMemory(ctxt, xml, len, filename, NULL, opts);
-    xmlSetExternalEntityLoader(prevLoader);
     if (!doc) {
         const xmlError *err = xmlCtxtGetLastError(ctxt);
         g_autofree char *msg = g_strdup(err && err->message ? err->message : "");
@@ -100,7 +172,7 @@ vgmXMLParseString(const char *xml, const char *filename, GError **error)
                     what);
         return NULL;
     }
-    if (!vgmXMLCheckDepth(xmlDocGetRootElement(doc), 1, error))
+    if (!vgmXMLCheckDepth(xmlDocGetRootElement(doc), 1, what, error))
         return NULL;
     return g_steal_pointer(&doc);
 }
@@ -110,22 +182,14 @@ vgmXMLParseFile(const char *filename, GError **error)
 {
     g_autofree char *content = NULL;
     gsize len = 0;
-    g_autoptr(GError) err = NULL;
-    GStatBuf st;
 
-    if (g_stat(filename, &st) == 0 && st.st_size > VGM_XML_MAX_SIZE) {
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("XML document %1$s is too large (%2$lld bytes, the limit is %3$d)"),
-                    filename, (long long)st.st_size, VGM_XML_MAX_SIZE);
+    /* a bounded read: /dev/zero, a FIFO or a /proc file cannot make us
+     * read (or wait) forever */
+    if (!vgmFileReadAll(filename, VGM_XML_MAX_SIZE, &content, &len, error))
         return NULL;
-    }
-    if (!g_file_get_contents(filename, &content, &len, &err)) {
-        vgmErrorSet(error, VGM_ERR_SYSTEM, _("cannot read %1$s: %2$s"),
-                    filename, err->message);
-        return NULL;
-    }
     if (strlen(content) != len) {
-        vgmErrorSet(error, VGM_ERR_XML, _("XML document %1$s contains a NUL byte"),
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("XML document %1$s contains a NUL byte (is it UTF-16? domain XML must be UTF-8)"),
                     filename);
         return NULL;
     }
@@ -193,7 +257,8 @@ char *
 vgmXMLNodeDescribe(xmlNodePtr node)
 {
     if (node->parent && node->parent->type == XML_ELEMENT_NODE)
-        return g_strdup_printf("<%s> in <%s>", node->name, node->parent->name);
+        return g_strdup_printf(_("<%1$s> in <%2$s>"), (const char *)node->name,
+                               (const char *)node->parent->name);
     return g_strdup_printf("<%s>", node->name);
 }
 
@@ -356,6 +421,13 @@ int
 vgmXMLNodeContentULL(xmlNodePtr node, unsigned long long *value,
                      GError **error)
 {
+    return vgmXMLNodeContentULLBase(node, 10, value, error);
+}
+
+int
+vgmXMLNodeContentULLBase(xmlNodePtr node, int base, unsigned long long *value,
+                         GError **error)
+{
     g_autofree char *str = vgmXMLNodeContent(node);
 
     if (!str) {
@@ -364,42 +436,18 @@ vgmXMLNodeContentULL(xmlNodePtr node, unsigned long long *value,
         return -1;
     }
     g_strstrip(str);
-    if (!vgmStrToULL(str, value)) {
+    if (!vgmStrToULLBase(str, base, value)) {
         g_autofree char *desc = vgmXMLNodeDescribe(node);
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("invalid value '%1$s' in element %2$s: expected a non-negative integer"),
-                    str, desc);
+        if (base == 16)
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' in element %2$s: expected a hexadecimal number"),
+                        str, desc);
+        else
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' in element %2$s: expected a non-negative integer"),
+                        str, desc);
         return -1;
     }
-    return 1;
-}
-
-int
-vgmXMLParseScaledSize(xmlNodePtr node, const char *unitAttr,
-                      unsigned long long inScale, unsigned long long outScale,
-                      gboolean required, unsigned long long *value,
-                      GError **error)
-{
-    g_autofree char *unit = NULL;
-    g_autofree char *desc = NULL;
-    unsigned long long v;
-
-    *value = 0;
-    if (!node) {
-        if (required) {
-            vgmErrorSet(error, VGM_ERR_XML, _("missing size element"));
-            return -1;
-        }
-        return 0;
-    }
-    if (vgmXMLPropString(node, unitAttr, 0, &unit, error) < 0)
-        return -1;
-    if (vgmXMLNodeContentULL(node, &v, error) < 0)
-        return -1;
-    desc = vgmXMLNodeDescribe(node);
-    if (!vgmScaleInteger(&v, unit, inScale, G_MAXUINT64, desc, error))
-        return -1;
-    *value = v / outScale + (v % outScale ? 1 : 0);
     return 1;
 }
 
@@ -409,8 +457,14 @@ vgmXMLCheckAttrs(xmlNodePtr node, const char *const *allowed, GError **error)
     xmlAttrPtr attr;
 
     for (attr = node->properties; attr; attr = attr->next) {
-        if (attr->ns && attr->ns->prefix)
-            continue; /* namespaced attributes belong to other applications */
+        if (attr->ns) {
+            g_autofree char *desc = vgmXMLNodeDescribe(node);
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported attribute '%1$s:%2$s' of element %3$s"),
+                        attr->ns->prefix ? (const char *)attr->ns->prefix : "",
+                        (const char *)attr->name, desc);
+            return FALSE;
+        }
         if (!vgmStrInList(allowed, (const char *)attr->name)) {
             g_autofree char *desc = vgmXMLNodeDescribe(node);
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -448,6 +502,13 @@ vgmXMLCheckChildren(xmlNodePtr node, const char *const *allowed,
         }
         if (cur->type != XML_ELEMENT_NODE)
             continue;
+        if (cur->ns) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported element <%1$s:%2$s> in <%3$s>"),
+                        cur->ns->prefix ? (const char *)cur->ns->prefix : "",
+                        (const char *)cur->name, (const char *)node->name);
+            return FALSE;
+        }
         if (!vgmStrInList(allowed, (const char *)cur->name)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("unsupported element <%1$s> in <%2$s>"),
@@ -594,8 +655,8 @@ vgmBufAsprintf(VgmBuf *buf, const char *fmt, ...)
     va_end(ap);
 }
 
-void
-vgmBufEscapeString(VgmBuf *buf, const char *fmt, const char *str)
+static void
+vgmBufEscape(VgmBuf *buf, const char *fmt, const char *str, gboolean attr)
 {
     GString *esc;
     const char *p;
@@ -610,14 +671,28 @@ vgmBufEscapeString(VgmBuf *buf, const char *fmt, const char *str)
         case '&': g_string_append(esc, "&amp;"); break;
         case '"': g_string_append(esc, "&quot;"); break;
         case '\'': g_string_append(esc, "&apos;"); break;
-        case '\n': g_string_append(esc, "&#10;"); break;
+        /* white space in an attribute would be normalised away on reading:
+         * keep it as character references there, raw in element text */
+        case '\n': g_string_append(esc, attr ? "&#10;" : "\n"); break;
         case '\r': g_string_append(esc, "&#13;"); break;
-        case '\t': g_string_append(esc, "&#9;"); break;
+        case '\t': g_string_append(esc, attr ? "&#9;" : "\t"); break;
         default: g_string_append_c(esc, *p);
         }
     }
     vgmBufAsprintf(buf, fmt, esc->str);
     g_string_free(esc, TRUE);
+}
+
+void
+vgmBufEscapeString(VgmBuf *buf, const char *fmt, const char *str)
+{
+    vgmBufEscape(buf, fmt, str, TRUE);
+}
+
+void
+vgmBufEscapeText(VgmBuf *buf, const char *fmt, const char *str)
+{
+    vgmBufEscape(buf, fmt, str, FALSE);
 }
 
 void

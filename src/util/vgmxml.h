@@ -63,16 +63,10 @@ char *vgmXMLNodeContent(xmlNodePtr node);
 /* Unsigned integer content of an element (decimal or 0x hex). */
 int vgmXMLNodeContentULL(xmlNodePtr node, unsigned long long *value,
                          GError **error);
-
-/*
- * A scaled size: the element content is the number, its @unitAttr attribute
- * the unit. The result is in units of @outScale bytes, rounded up.
- */
-int vgmXMLParseScaledSize(xmlNodePtr node, const char *unitAttr,
-                          unsigned long long inScale,
-                          unsigned long long outScale,
-                          gboolean required, unsigned long long *value,
-                          GError **error);
+/* The same in @base (16: hexadecimal with or without 0x, as libvirt reads
+ * launch security policies). */
+int vgmXMLNodeContentULLBase(xmlNodePtr node, int base,
+                             unsigned long long *value, GError **error);
 
 /* Errors for everything outside the supported subset. */
 gboolean vgmXMLCheckAttrs(xmlNodePtr node, const char *const *allowed,
@@ -108,6 +102,8 @@ void vgmBufAdd(VgmBuf *buf, const char *str);
 void vgmBufAsprintf(VgmBuf *buf, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Appends @fmt (one %s) with @str XML-escaped; nothing when @str is NULL. */
 void vgmBufEscapeString(VgmBuf *buf, const char *fmt, const char *str);
+/* The same for element text: new lines and tabs stay as they are. */
+void vgmBufEscapeText(VgmBuf *buf, const char *fmt, const char *str);
 /* Appends an already formatted (and indented) buffer. */
 void vgmBufAddBuf(VgmBuf *buf, VgmBuf *other);
 
