@@ -17,10 +17,24 @@
  *  - the query-memdev check against a plan: match, missing backend, wrong
  *    size, wrong share, each with its message;
  *  - domain capabilities from the capability sets in
- *    tests/qemucapabilitiesdata with synthetic host facts: guestmemfd among
- *    the source types only when QEMU has a spelling and the host has
- *    guest_memfd with mmap and init-shared; the host flags; in-place
- *    conversion per launch security type; live update per source type;
+ *    tests/qemucapabilitiesdata with synthetic host facts, read with
+ *    XPath: guestmemfd among the source types only when QEMU has a
+ *    spelling and the host has guest_memfd with mmap and init-shared; the
+ *    host flags; in-place conversion per launch security type, only with
+ *    mmap on that VM type and a kvm that converts in place; live update
+ *    per source type;
+ *  - what a plan's guest_memfd asks of KVM: the VM type (default, SEV,
+ *    SEV-ES, SNP, TDX) and the flags per spelling (init-shared unless in
+ *    place, and always for the memfd property), from real plans;
+ *  - the in-place kernel check on fake /sys trees: no kvm module, no
+ *    vm_memory_attributes parameter, Y/1 (each with its message), N/0;
+ *  - finding a QEMU by its pidfile or command line (a fake process), and
+ *    never by a pidfile naming another process;
+ *  - an unreadable status file: moved to .corrupt with a warning and the
+ *    other domains listed; left alone (and its domain left out of list
+ *    with a warning) while a process started with its pidfile runs;
+ *  - the per-domain hugetlbfs dir from a fake mount table, listed in the
+ *    status and removed with it (and nothing outside it);
  *  - the host's /dev/kvm: guest_memfd with MMAP and INIT_SHARED (skipped
  *    without /dev/kvm).
  * With Debian's QEMU (skipped, with the reason, when it is absent), through
@@ -40,9 +54,18 @@
  *  - one uuid under two names is refused with both names;
  *  - shutdown's output, and its error on a domain that is not running;
  *  - the tool killed in define (VIRT_GMEM_TEST_PAUSE_AT=define-before-rename)
- *    leaves the old config, whole; killed in start
- *    (VIRT_GMEM_TEST_PAUSE_AT=start-after-spawn) leaves a QEMU and a
- *    'starting' status that the next command removes;
+ *    leaves the old config, whole; killed in start before the spawn
+ *    (start-before-spawn), after it but before the pid is written
+ *    (start-before-pid; QEMU found by its pidfile, and with the pidfile
+ *    gone by its command line) and after (start-after-spawn) leaves a
+ *    'starting' status (and a QEMU) that the next command removes;
+ *  - two creates of one uuid under two names: with the first held after
+ *    its spawn, the second fails naming both; run together, one runs;
+ *  - QEMU without -no-shutdown for <on_poweroff> destroy (with it for
+ *    preserve), with -pidfile; a QEMU that quit in order reads 'shut off
+ *    (shutdown)', one ended by SIGTERM 'shut off (unknown)';
+ *  - through the driver with a fake mount table: a hugepage domain's
+ *    MOUNT/virt-gmem/NAME dir exists while it runs and goes with destroy;
  *  - two concurrent starts of one domain: one starts it, the other fails
  *    with a clear error, one QEMU runs; and with the first held in the
  *    middle of its start, the second fails with "domain NAME is locked by
@@ -71,6 +94,9 @@
 #include "qemu/qemu_plan.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
+#include "util/vgmxml.h"
+
+#include <libxml/xpath.h>
 
 #define QEMU_BINARY "/usr/bin/qemu-system-x86_64"
 
@@ -142,9 +168,10 @@ testPidRuns(pid_t pid)
     return vgmDriverProcParseStat(text, &state, &start) && state != 'Z' && state != 'X';
 }
 
-/* Pids of running processes whose command line contains @needle. */
+/* Pids of running processes of @program whose command line contains
+ * @needle. */
 static GArray *
-testFindProcs(const char *needle)
+testFindProcsOf(const char *needle, const char *program)
 {
     GArray *pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
     g_autoptr(GDir) d = g_dir_open("/proc", 0, NULL);
@@ -169,19 +196,32 @@ testFindProcs(const char *needle)
             if (cmd[i] == '\0')
                 cmd[i] = ' ';
         }
-        if (strstr(cmd, needle) && strstr(cmd, "qemu-system") && testPidRuns(pid))
+        if (strstr(cmd, needle) && strstr(cmd, program) && testPidRuns(pid))
             g_array_append_val(pids, pid);
     }
     return pids;
 }
 
-/* Kills every QEMU whose command line names @root. */
+/* Pids of running QEMUs whose command line contains @needle. */
+static GArray *
+testFindProcs(const char *needle)
+{
+    return testFindProcsOf(needle, "qemu-system");
+}
+
+/* Kills every QEMU whose command line names @root, and every virt-gmem
+ * left paused there by a test that failed. */
 static void
 testSweep(const char *root)
 {
+    g_autoptr(GArray) tools = testFindProcsOf(root, "tools/virt-gmem");
     g_autoptr(GArray) pids = testFindProcs(root);
     guint i;
 
+    for (i = 0; i < tools->len; i++) {
+        g_test_message("sweeping stray virt-gmem %d of %s", g_array_index(tools, pid_t, i), root);
+        kill(g_array_index(tools, pid_t, i), SIGKILL);
+    }
     for (i = 0; i < pids->len; i++) {
         g_test_message("sweeping stray QEMU %d of %s", g_array_index(pids, pid_t, i), root);
         kill(g_array_index(pids, pid_t, i), SIGKILL);
@@ -386,6 +426,9 @@ testStatusRoundTrip(void)
     st->qemu.bootId = g_strdup("boot");
     st->starterPid = 17;
     st->monitor = g_strdup("/r/run/qemu/domain-dom/monitor.sock");
+    st->pidfile = g_strdup("/r/run/qemu/domain-dom/qemu.pid");
+    st->logOffset = 1234;
+    st->hugetlbfsDirs = g_strsplit("/dev/hugepages/virt-gmem/dom,/dev/hugepages1G/virt-gmem/dom", ",", -1);
     st->emulator = g_strdup(QEMU_BINARY);
     st->capsName = g_strdup("qemu-7.2-debian");
     st->capsVersion = g_strdup("7.2.22");
@@ -406,9 +449,24 @@ testStatusRoundTrip(void)
     g_assert_cmpint(back->starterPid, ==, 17);
     g_assert_true(back->transient);
     g_assert_cmpint(back->state, ==, VGM_DRIVER_STATUS_STARTING);
+    g_assert_cmpstr(back->pidfile, ==, "/r/run/qemu/domain-dom/qemu.pid");
+    g_assert_cmpint(back->logOffset, ==, 1234);
+    g_assert_cmpuint(g_strv_length(back->hugetlbfsDirs), ==, 2);
+    g_assert_cmpstr(back->hugetlbfsDirs[1], ==, "/dev/hugepages1G/virt-gmem/dom");
 
     g_assert_null(vgmDriverStatusParse("{\"name\": \"x\"}", "broken", &err));
     g_assert_error(err, VGM_ERROR, VGM_ERR_INTERNAL);
+    g_clear_error(&err);
+
+    /* a status without a pid yet (written before the spawn) */
+    st->qemu.pid = 0;
+    st->qemu.startTime = 0;
+    g_clear_pointer(&text, g_free);
+    g_clear_pointer(&back, vgmDriverStatusFree);
+    text = vgmDriverStatusFormat(st);
+    back = vgmDriverStatusParse(text, "test", &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(back->qemu.pid, ==, 0);
 }
 
 static void
@@ -422,10 +480,14 @@ testIdsAndLocks(void)
     int a = 0, b = 0;
 
     g_assert_no_error(err);
+    /* ids are handed out under the store lock, which the caller holds */
+    lock = vgmDriverStoreLockStore(store, &err);
+    g_assert_no_error(err);
     g_assert_true(vgmDriverStoreAllocateId(store, &a, &err));
     g_assert_true(vgmDriverStoreAllocateId(store, &b, &err));
     g_assert_cmpint(a, ==, 1);
     g_assert_cmpint(b, ==, 2);
+    g_clear_pointer(&lock, vgmDriverLockRelease);
 
     lock = vgmDriverStoreLockDomain(store, "dom", 0, &err);
     g_assert_no_error(err);
@@ -581,17 +643,69 @@ testDomCaps(const char *set, const VgmDriverHostFacts *facts, const char *virtty
     return xml;
 }
 
-#define GMEM_SOURCES "<value>memfd</value>\n      <value>guestmemfd</value>\n"
+/* What the XPath @expr selects in the XML document @xml: the text of each
+ * node selected (attribute values, element text), joined by ",", or the
+ * value of an expression that is not a node set. "" selects nothing. */
+static char *
+testXPath(const char *xml, const char *expr)
+{
+    g_autoptr(xmlDoc) doc = xmlReadMemory(xml, (int)strlen(xml), "test.xml", NULL,
+                                          XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+    g_autoptr(GString) s = g_string_new(NULL);
+    xmlXPathContextPtr ctxt;
+    xmlXPathObjectPtr obj;
+
+    g_assert_nonnull(doc);
+    ctxt = xmlXPathNewContext(doc);
+    obj = xmlXPathEvalExpression((const xmlChar *)expr, ctxt);
+    g_assert_nonnull(obj);
+    if (obj->type == XPATH_NODESET) {
+        int i;
+
+        for (i = 0; obj->nodesetval && i < obj->nodesetval->nodeNr; i++) {
+            xmlChar *text = xmlNodeGetContent(obj->nodesetval->nodeTab[i]);
+
+            if (s->len)
+                g_string_append_c(s, ',');
+            g_string_append(s, text ? (const char *)text : "");
+            xmlFree(text);
+        }
+    } else {
+        xmlChar *text = xmlXPathCastToString(obj);
+
+        g_string_append(s, (const char *)text);
+        xmlFree(text);
+    }
+    xmlXPathFreeObject(obj);
+    xmlXPathFreeContext(ctxt);
+    return g_string_free(g_steal_pointer(&s), FALSE);
+}
+
+#define testAssertXPath(xml, expr, want) \
+    do { \
+        g_autofree char *got_ = testXPath(xml, expr); \
+        g_assert_cmpstr(got_, ==, want); \
+    } while (0)
+
+#define DC "/domainCapabilities"
+#define DC_SOURCES DC "/memoryBacking/enum[@name='sourceType']/value"
+#define DC_GMEM DC "/features/guestMemfd"
+#define DC_INPLACE DC_GMEM "/inPlaceConversion"
+#define DC_INPLACE_TYPES DC_INPLACE "/enum[@name='launchSecurityType']/value"
+#define DC_SECTYPES DC "/features/launchSecurity/enum[@name='sectype']/value"
 
 static void
 testDomainCaps(void)
 {
     VgmDriverHostFacts host = { 0 };
     VgmDriverHostFacts noflags = { 0 };
+    VgmDriverHostFacts snp = { 0 };
     g_autofree char *x72 = NULL;
     g_autofree char *xmemfd = NULL;
     g_autofree char *xnohost = NULL;
     g_autofree char *xinplace = NULL;
+    g_autofree char *xoldkernel = NULL;
+    g_autofree char *xnommap = NULL;
     g_autofree char *xmachine = NULL;
     g_autofree char *x101 = NULL;
     g_autofree char *xtcg = NULL;
@@ -604,60 +718,266 @@ testDomainCaps(void)
 
     /* QEMU 7.2: no spelling, so no guestmemfd even on a capable host */
     x72 = testDomCaps("qemu-7.2-debian", &host, NULL);
-    g_assert_nonnull(strstr(x72, "<domain>kvm</domain>\n"));
-    g_assert_nonnull(strstr(x72, "<machine>pc-q35-7.2</machine>\n"));
-    g_assert_nonnull(strstr(x72, "<value>file</value>\n      <value>anonymous</value>\n      <value>memfd</value>\n    </enum>"));
-    g_assert_null(strstr(x72, "<value>guestmemfd</value>"));
+    testAssertXPath(x72, DC "/domain", "kvm");
+    testAssertXPath(x72, DC "/machine", "pc-q35-7.2");
+    testAssertXPath(x72, DC_SOURCES, "file,anonymous,memfd");
+    /* the layout, once: what virsh users diff against */
     g_assert_nonnull(strstr(x72, "<guestMemfd supported='no'>\n      <qemu supported='no'/>\n      <host supported='yes'/>\n"
                                  "      <hostFlags>\n        <flag name='mmap'/>\n        <flag name='init-shared'/>\n      </hostFlags>\n"));
-    g_assert_nonnull(strstr(x72, "<inPlaceConversion supported='no'/>"));
-    g_assert_nonnull(strstr(x72, "<liveUpdate supported='no'/>"));
-    g_assert_nonnull(strstr(x72, "<sev supported='no'/>"));
+    testAssertXPath(x72, DC_GMEM "/@supported", "no");
+    testAssertXPath(x72, DC_GMEM "/hostFlags/flag/@name", "mmap,init-shared");
+    testAssertXPath(x72, DC_INPLACE "/@supported", "no");
+    testAssertXPath(x72, DC_GMEM "/liveUpdate/@supported", "no");
+    testAssertXPath(x72, DC "/features/sev/@supported", "no");
 
     /* Peter Xu's guest-memfd property on a capable host */
     xmemfd = testDomCaps("qemu-gmem-memfd", &host, "kvm");
-    g_assert_nonnull(strstr(xmemfd, GMEM_SOURCES));
-    g_assert_nonnull(strstr(xmemfd, "<guestMemfd supported='yes'>\n      <qemu supported='yes'/>\n      <host supported='yes'/>\n"));
-    g_assert_nonnull(strstr(xmemfd, "<liveUpdate supported='yes'>\n        <enum name='sourceType'>\n"
-                                    "          <value>memfd</value>\n          <value>file</value>\n"
-                                    "          <value>guestmemfd</value>\n"));
+    testAssertXPath(xmemfd, DC_SOURCES, "file,anonymous,memfd,guestmemfd");
+    testAssertXPath(xmemfd, DC_GMEM "/@supported", "yes");
+    testAssertXPath(xmemfd, DC_GMEM "/qemu/@supported", "yes");
+    testAssertXPath(xmemfd, DC_GMEM "/host/@supported", "yes");
+    testAssertXPath(xmemfd, DC_GMEM "/liveUpdate/@supported", "yes");
+    testAssertXPath(xmemfd, DC_GMEM "/liveUpdate/enum[@name='sourceType']/value",
+                    "memfd,file,guestmemfd");
 
     /* ... but the host lacks init-shared */
     xnohost = testDomCaps("qemu-gmem-memfd", &noflags, "kvm");
-    g_assert_null(strstr(xnohost, "<value>guestmemfd</value>\n    </enum>\n  </memoryBacking>"));
-    g_assert_nonnull(strstr(xnohost, "<guestMemfd supported='no'>\n      <qemu supported='yes'/>\n      <host supported='no'/>\n"
-                                     "      <hostFlags>\n        <flag name='mmap'/>\n      </hostFlags>\n"));
+    testAssertXPath(xnohost, DC_SOURCES, "file,anonymous,memfd");
+    testAssertXPath(xnohost, DC_GMEM "/@supported", "no");
+    testAssertXPath(xnohost, DC_GMEM "/qemu/@supported", "yes");
+    testAssertXPath(xnohost, DC_GMEM "/host/@supported", "no");
+    testAssertXPath(xnohost, DC_GMEM "/hostFlags/flag/@name", "mmap");
 
-    /* AMD's branch on an SNP host: in-place conversion for sev-snp */
-    host.sev = host.sevSnp = TRUE;
-    host.snpGmemMmap = TRUE;
-    xinplace = testDomCaps("qemu-gmem-inplace", &host, "kvm");
-    g_assert_nonnull(strstr(xinplace, "<inPlaceConversion supported='yes'>\n"
-                                      "        <enum name='launchSecurityType'>\n"
-                                      "          <value>sev-snp</value>\n        </enum>\n"));
-    g_assert_nonnull(strstr(xinplace, "<launchSecurity supported='yes'>\n      <enum name='sectype'>\n"
-                                      "        <value>sev</value>\n        <value>sev-snp</value>\n"));
+    /* AMD's branch on an SNP host whose kvm converts in place: in-place
+     * conversion for sev-snp (memory-backend-guest-memfd, mmap alone) */
+    snp = host;
+    snp.sev = snp.sevSnp = TRUE;
+    snp.snpGmemFlags = VGM_HOST_GMEM_MMAP;
+    snp.inPlaceKernel = TRUE;
+    xinplace = testDomCaps("qemu-gmem-inplace", &snp, "kvm");
+    testAssertXPath(xinplace, DC_INPLACE "/@supported", "yes");
+    testAssertXPath(xinplace, DC_INPLACE_TYPES, "sev-snp");
+    testAssertXPath(xinplace, DC "/features/launchSecurity/@supported", "yes");
+    testAssertXPath(xinplace, DC_SECTYPES, "sev,sev-snp");
+
+    /* ... a kvm that keeps memory attributes per VM (vm_memory_attributes
+     * Y, or a kernel before it) cannot */
+    snp.inPlaceKernel = FALSE;
+    xoldkernel = testDomCaps("qemu-gmem-inplace", &snp, "kvm");
+    testAssertXPath(xoldkernel, DC_INPLACE "/@supported", "no");
+    testAssertXPath(xoldkernel, DC_INPLACE_TYPES, "");
+    testAssertXPath(xoldkernel, DC_SECTYPES, "sev,sev-snp");
+
+    /* ... nor an SNP VM type without guest_memfd mmap */
+    snp.inPlaceKernel = TRUE;
+    snp.snpGmemFlags = 0;
+    xnommap = testDomCaps("qemu-gmem-inplace", &snp, "kvm");
+    testAssertXPath(xnommap, DC_INPLACE "/@supported", "no");
 
     /* the machine knob, on a TDX host */
-    host.sev = host.sevSnp = host.snpGmemMmap = FALSE;
-    host.tdx = host.tdxGmemMmap = TRUE;
+    host.tdx = TRUE;
+    host.tdxGmemFlags = VGM_HOST_GMEM_MMAP;
+    host.inPlaceKernel = TRUE;
     xmachine = testDomCaps("qemu-gmem-machine", &host, "kvm");
-    g_assert_nonnull(strstr(xmachine, "<value>tdx</value>"));
-    g_assert_nonnull(strstr(xmachine, "<tdx supported='yes'/>"));
+    testAssertXPath(xmachine, DC_INPLACE "/@supported", "yes");
+    testAssertXPath(xmachine, DC_INPLACE_TYPES, "tdx");
+    testAssertXPath(xmachine, DC "/features/tdx/@supported", "yes");
+    testAssertXPath(xmachine, DC_SECTYPES, "tdx");
 
     /* upstream 10.1: SNP and TDX objects, no guest_memfd spelling, but
      * aux-ram-share: live update with memfd and file */
     x101 = testDomCaps("qemu-10.1", &host, "kvm");
-    g_assert_nonnull(strstr(x101, "<guestMemfd supported='no'>\n      <qemu supported='no'/>"));
-    g_assert_nonnull(strstr(x101, "<inPlaceConversion supported='no'/>"));
-    g_assert_nonnull(strstr(x101, "<liveUpdate supported='yes'>"));
+    testAssertXPath(x101, DC_GMEM "/@supported", "no");
+    testAssertXPath(x101, DC_GMEM "/qemu/@supported", "no");
+    testAssertXPath(x101, DC_INPLACE "/@supported", "no");
+    testAssertXPath(x101, DC_GMEM "/liveUpdate/@supported", "yes");
+    testAssertXPath(x101, DC_GMEM "/liveUpdate/enum[@name='sourceType']/value", "memfd,file");
 
     /* TCG: no guest_memfd at all (rule 5) */
     xtcg = testDomCaps("qemu-gmem-memfd", &host, "qemu");
-    g_assert_nonnull(strstr(xtcg, "<domain>qemu</domain>"));
-    g_assert_nonnull(strstr(xtcg, "<mode name='host-passthrough' supported='no'/>"));
-    g_assert_null(strstr(xtcg, "<value>guestmemfd</value>\n    </enum>\n  </memoryBacking>"));
-    g_assert_nonnull(strstr(xtcg, "<qemu supported='no'/>"));
+    testAssertXPath(xtcg, DC "/domain", "qemu");
+    testAssertXPath(xtcg, DC "/cpu/mode[@name='host-passthrough']/@supported", "no");
+    testAssertXPath(xtcg, DC_SOURCES, "file,anonymous,memfd");
+    testAssertXPath(xtcg, DC_GMEM "/qemu/@supported", "no");
+    testAssertXPath(xtcg, DC_INPLACE "/@supported", "no");
+}
+
+/* ---------------- what guest_memfd asks of the host ---------------- */
+
+/* Builds the plan of tests/qemuxml2argvdata/@name.xml on capability set
+ * @set and says what its guest_memfd needs. */
+static gboolean
+testPlanNeed(const char *name, const char *set, VgmDriverGmemNeed *need)
+{
+    g_autofree char *path = g_strdup_printf("%s/tests/qemuxml2argvdata/%s.xml",
+                                            testSrcDir(), name);
+    g_autoptr(VgmQemuCaps) caps = testLoadCaps(set);
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNewForTest();
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuPlan) plan = NULL;
+    g_autoptr(GError) err = NULL;
+
+    def = vgmDomainDefParseFile(path, 0, &err);
+    g_assert_no_error(err);
+    plan = vgmQemuPlanBuild(def, caps, cfg, &err);
+    g_assert_no_error(err);
+    return vgmDriverGmemNeedFor(def, plan->gmem, plan->convertInPlace, need);
+}
+
+static VgmDomainDef *
+testParseDomain(const char *xml)
+{
+    g_autoptr(GError) err = NULL;
+    VgmDomainDef *def = vgmDomainDefParseString(xml, "test", 0, &err);
+
+    g_assert_no_error(err);
+    return def;
+}
+
+static void
+testGmemNeed(void)
+{
+    const guint64 mmapShared = VGM_HOST_GMEM_MMAP | VGM_HOST_GMEM_INIT_SHARED;
+    VgmDriverGmemNeed need;
+    g_autoptr(VgmDomainDef) snp = NULL;
+    g_autoptr(VgmDomainDef) sevEs = NULL;
+    g_autofree char *name = NULL;
+
+    /* no guest_memfd: nothing to ask */
+    g_assert_false(testPlanNeed("memfd-shared", "qemu-gmem-memfd", &need));
+
+    /* init-shared guest_memfd RAM on the default VM type, whatever the
+     * spelling */
+    g_assert_true(testPlanNeed("gmem-basic", "qemu-gmem-memfd", &need));
+    g_assert_cmpuint(need.vmType, ==, VGM_HOST_KVM_X86_DEFAULT_VM);
+    g_assert_cmpuint(need.flags, ==, mmapShared);
+    g_assert_false(need.inPlace);
+    g_assert_true(testPlanNeed("gmem-basic", "qemu-gmem-inplace", &need));
+    g_assert_cmpuint(need.vmType, ==, VGM_HOST_KVM_X86_DEFAULT_VM);
+    g_assert_cmpuint(need.flags, ==, mmapShared);
+
+    /* plain SEV with guest_memfd: the SEV VM type */
+    g_assert_true(testPlanNeed("gmem-sev", "qemu-gmem-memfd", &need));
+    g_assert_cmpuint(need.vmType, ==, VGM_HOST_KVM_X86_SEV_VM);
+    g_assert_cmpuint(need.flags, ==, mmapShared);
+    g_assert_false(need.inPlace);
+
+    /* in-place conversion: mmap alone on the SNP or TDX VM type, through
+     * convert-in-place on the cgs object or the machine knob */
+    g_assert_true(testPlanNeed("sev-snp-inplace", "qemu-gmem-inplace", &need));
+    g_assert_cmpuint(need.vmType, ==, VGM_HOST_KVM_X86_SNP_VM);
+    g_assert_cmpuint(need.flags, ==, VGM_HOST_GMEM_MMAP);
+    g_assert_true(need.inPlace);
+    g_assert_true(testPlanNeed("sev-snp-inplace", "qemu-gmem-machine", &need));
+    g_assert_cmpuint(need.vmType, ==, VGM_HOST_KVM_X86_SNP_VM);
+    g_assert_cmpuint(need.flags, ==, VGM_HOST_GMEM_MMAP);
+    g_assert_true(need.inPlace);
+    g_assert_true(testPlanNeed("tdx-inplace", "qemu-gmem-machine", &need));
+    g_assert_cmpuint(need.vmType, ==, VGM_HOST_KVM_X86_TDX_VM);
+    g_assert_cmpuint(need.flags, ==, VGM_HOST_GMEM_MMAP);
+    g_assert_true(need.inPlace);
+    g_assert_true(testPlanNeed("tdx-inplace", "qemu-gmem-inplace", &need));
+    g_assert_cmpuint(need.vmType, ==, VGM_HOST_KVM_X86_TDX_VM);
+    g_assert_cmpuint(need.flags, ==, VGM_HOST_GMEM_MMAP);
+
+    /* the memfd property always asks for init-shared, also on an SNP VM
+     * (which never offers it), so the host check says what is missing */
+    snp = testParseDomain("<domain type='kvm'><name>s</name><memory unit='MiB'>256</memory>"
+                          "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                          "<launchSecurity type='sev-snp' inPlaceConversion='yes'>"
+                          "<policy>0x30000</policy></launchSecurity></domain>");
+    g_assert_true(vgmDriverGmemNeedFor(snp, VGM_QEMU_GMEM_MEMFD_PROP, TRUE, &need));
+    g_assert_cmpuint(need.vmType, ==, VGM_HOST_KVM_X86_SNP_VM);
+    g_assert_cmpuint(need.flags, ==, mmapShared);
+    g_assert_true(need.inPlace);
+    g_assert_true(vgmDriverGmemNeedFor(snp, VGM_QEMU_GMEM_MEMFD_XPROP, TRUE, &need));
+    g_assert_cmpuint(need.flags, ==, mmapShared);
+    g_assert_true(vgmDriverGmemNeedFor(snp, VGM_QEMU_GMEM_BACKEND, TRUE, &need));
+    g_assert_cmpuint(need.flags, ==, VGM_HOST_GMEM_MMAP);
+    g_assert_false(vgmDriverGmemNeedFor(snp, VGM_QEMU_GMEM_NONE, FALSE, &need));
+
+    /* SEV with the ES policy bit: QEMU creates an SEV-ES VM */
+    sevEs = testParseDomain("<domain type='kvm'><name>e</name><memory unit='MiB'>256</memory>"
+                            "<memoryBacking><source type='guestmemfd'/></memoryBacking>"
+                            "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                            "<launchSecurity type='sev'><cbitpos>51</cbitpos>"
+                            "<reducedPhysBits>1</reducedPhysBits><policy>0x0007</policy>"
+                            "</launchSecurity></domain>");
+    g_assert_true(vgmDriverGmemNeedFor(sevEs, VGM_QEMU_GMEM_MEMFD_PROP, FALSE, &need));
+    g_assert_cmpuint(need.vmType, ==, VGM_HOST_KVM_X86_SEV_ES_VM);
+    g_assert_cmpuint(need.flags, ==, mmapShared);
+
+    name = vgmDriverKvmVmTypeFormat(VGM_HOST_KVM_X86_SNP_VM);
+    g_assert_cmpstr(name, ==, "snp");
+    g_clear_pointer(&name, g_free);
+    name = vgmDriverKvmVmTypeFormat(42);
+    g_assert_cmpstr(name, ==, "42");
+}
+
+/* Makes @sysfs a fake /sys whose kvm module parameter vm_memory_attributes
+ * reads @value (NULL: the kvm module has no such parameter). */
+static void
+testFakeSysfs(const char *sysfs, const char *value)
+{
+    g_autofree char *params = g_build_filename(sysfs, "module", "kvm", "parameters", NULL);
+    g_autofree char *param = g_build_filename(params, "vm_memory_attributes", NULL);
+
+    g_assert_true(vgmFileMakePath(params, 0755, NULL));
+    g_unlink(param);
+    if (value)
+        g_assert_true(g_file_set_contents(param, value, -1, NULL));
+}
+
+static void
+testInPlaceKernel(void)
+{
+    g_autofree char *root = testMakeRoot();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *none = g_build_filename(root, "nokvm", NULL);
+    g_autofree char *sys = g_build_filename(root, "sys", NULL);
+    g_autofree char *want = NULL;
+
+    /* no kvm module */
+    g_assert_true(vgmFileMakePath(none, 0755, NULL));
+    g_assert_false(vgmDriverKvmInPlaceCheck(none, &err));
+    want = g_strdup_printf("the host kernel cannot convert guest_memfd memory in place: "
+                           "the kvm module is not loaded (there is no %s/module/kvm)", none);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_NO_SUPPORT);
+    g_assert_cmpstr(err->message, ==, want);
+    g_clear_error(&err);
+
+    /* a kernel from before the parameter */
+    g_clear_pointer(&want, g_free);
+    testFakeSysfs(sys, NULL);
+    g_assert_false(vgmDriverKvmInPlaceCheck(sys, &err));
+    want = g_strdup_printf("the host kernel cannot convert guest_memfd memory in place: "
+                           "its kvm module predates the parameter vm_memory_attributes "
+                           "(there is no %s/module/kvm/parameters/vm_memory_attributes), "
+                           "so KVM keeps the private and shared attributes of memory per VM "
+                           "and not in guest_memfd", sys);
+    g_assert_cmpstr(err->message, ==, want);
+    g_clear_error(&err);
+
+    /* attributes per VM */
+    g_clear_pointer(&want, g_free);
+    testFakeSysfs(sys, "Y\n");
+    g_assert_false(vgmDriverKvmInPlaceCheck(sys, &err));
+    want = g_strdup_printf("the host kernel cannot convert guest_memfd memory in place: "
+                           "the kvm module parameter vm_memory_attributes is 'Y' "
+                           "(%s/module/kvm/parameters/vm_memory_attributes), so KVM keeps the "
+                           "private and shared attributes of memory per VM; load kvm with "
+                           "vm_memory_attributes=0", sys);
+    g_assert_cmpstr(err->message, ==, want);
+    g_clear_error(&err);
+    testFakeSysfs(sys, "1\n");
+    g_assert_false(vgmDriverKvmInPlaceCheck(sys, NULL));
+
+    /* attributes in guest_memfd */
+    testFakeSysfs(sys, "N\n");
+    g_assert_true(vgmDriverKvmInPlaceCheck(sys, &err));
+    g_assert_no_error(err);
+    testFakeSysfs(sys, "0\n");
+    g_assert_true(vgmDriverKvmInPlaceCheck(sys, NULL));
 }
 
 /* ---------------- host ---------------- */
@@ -719,6 +1039,246 @@ testAssertList(const char *root, gboolean all, const char *const *rows)
     TEST_OK(run);
     g_assert_cmpstr(run->out, ==, testListTable(want, rows));
 }
+
+/* ---------------- leftovers and bad files, no QEMU ---------------- */
+
+/* A process that looks like a domain's QEMU to vgmDriverProcessFind: a
+ * shell whose command line has "-pidfile @pidfile" and the QMP chardev of
+ * @monitor (it sleeps; the shell stays, the '; :' keeps it from exec). */
+static GSubprocess *
+testFakeQemu(const char *pidfile, const char *monitor)
+{
+    g_autofree char *chardev = g_strdup_printf("socket,id=charmonitor,path=%s,server=on,wait=off",
+                                               monitor);
+    const char *argv[] = { "/bin/sh", "-c", "sleep 60; :", "fake-qemu",
+                           "-pidfile", pidfile, "-chardev", chardev, NULL };
+    g_autoptr(GError) err = NULL;
+    GSubprocess *proc = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_NONE, &err);
+    gint64 until = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    g_autofree char *cmdline = NULL;
+
+    g_assert_no_error(err);
+    /* until the exec is done */
+    cmdline = g_strdup_printf("/proc/%s/cmdline", g_subprocess_get_identifier(proc));
+    for (;;) {
+        g_autofree char *text = NULL;
+        gsize len = 0;
+
+        if (g_file_get_contents(cmdline, &text, &len, NULL) &&
+            memmem(text, len, "-pidfile", strlen("-pidfile")))
+            break;
+        g_assert_cmpint(g_get_monotonic_time(), <, until);
+        g_usleep(10 * 1000);
+    }
+    return proc;
+}
+
+static void
+testStopFake(GSubprocess *proc)
+{
+    g_subprocess_force_exit(proc);
+    g_subprocess_wait(proc, NULL, NULL);
+}
+
+static void
+testProcessFind(void)
+{
+    g_autofree char *root = testMakeRoot();
+    g_autofree char *pidfile = g_build_filename(root, "qemu.pid", NULL);
+    g_autofree char *other = g_build_filename(root, "other.pid", NULL);
+    g_autofree char *monitor = g_build_filename(root, "monitor.sock", NULL);
+    g_autoptr(GSubprocess) fake = testFakeQemu(pidfile, monitor);
+    g_auto(VgmDriverProcIdent) found = { 0 };
+    g_autofree char *me = g_strdup_printf("%d\n", (int)getpid());
+    pid_t pid = (pid_t)atoi(g_subprocess_get_identifier(fake));
+
+    /* no pidfile yet: found by its command line */
+    g_assert_true(vgmDriverProcessFind(pidfile, monitor, &found));
+    g_assert_cmpint(found.pid, ==, pid);
+    g_assert_true(vgmDriverProcIdentIsAlive(&found));
+    g_assert_true(vgmDriverProcessFind(pidfile, NULL, &found));
+    g_assert_cmpint(found.pid, ==, pid);
+    /* another monitor, another pidfile: not that QEMU */
+    g_assert_false(vgmDriverProcessFind(pidfile, "/elsewhere/monitor.sock", &found));
+    g_assert_false(vgmDriverProcessFind(other, NULL, &found));
+
+    /* a pidfile naming another process (a reused pid) is not believed */
+    g_assert_true(g_file_set_contents(other, me, -1, NULL));
+    g_assert_false(vgmDriverProcessFind(other, NULL, &found));
+    g_assert_true(g_file_set_contents(pidfile, me, -1, NULL));
+    g_assert_true(vgmDriverProcessFind(pidfile, monitor, &found));
+    g_assert_cmpint(found.pid, ==, pid);
+    {
+        g_autofree char *text = g_strdup_printf("%d\n", (int)pid);
+
+        g_assert_true(g_file_set_contents(pidfile, text, -1, NULL));
+        g_assert_true(vgmDriverProcessFind(pidfile, monitor, &found));
+        g_assert_cmpint(found.pid, ==, pid);
+    }
+
+    testStopFake(fake);
+    g_assert_false(vgmDriverProcessFind(pidfile, monitor, &found));
+}
+
+/* One unreadable status file hides no other domain: moved aside with a
+ * warning when nothing of its domain runs, else left out with one. */
+static void
+testBadStatus(void)
+{
+    g_autofree char *root = testMakeRoot();
+    g_autofree char *xml = g_build_filename(root, "good.xml", NULL);
+    g_autofree char *runDir = g_build_filename(root, "run", "qemu", NULL);
+    g_autofree char *broken = g_build_filename(runDir, "broken.status", NULL);
+    g_autofree char *goodStatus = g_build_filename(runDir, "good.status", NULL);
+    g_autofree char *held = g_build_filename(runDir, "held.status", NULL);
+    g_autofree char *heldPidfile = g_build_filename(runDir, "domain-held", "qemu.pid", NULL);
+    g_autofree char *corrupt = NULL;
+    g_autofree char *want = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(GSubprocess) fake = NULL;
+
+    g_assert_true(g_file_set_contents(xml, "<domain type='qemu'><name>good</name>"
+                                      "<memory unit='MiB'>64</memory>"
+                                      "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                                      "</domain>", -1, NULL));
+    run = testTool(root, "define", xml, NULL);
+    TEST_OK(run);
+
+    /* a transient domain's status, cut short */
+    g_assert_true(g_file_set_contents(broken, "{\"name\":\"x\"", -1, NULL));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "list", "--all", NULL);
+    TEST_OK(run);
+    {
+        g_autoptr(GString) table = g_string_new(NULL);
+
+        g_assert_cmpstr(run->out, ==,
+                        testListTable(table, (const char *const[]){ "-", "good", "shut off", NULL }));
+    }
+    corrupt = g_strconcat(broken, ".corrupt", NULL);
+    want = g_strdup_printf("warning: status file '%s' is not JSON: ", broken);
+    g_assert_true(g_str_has_prefix(run->err, want));
+    g_clear_pointer(&want, g_free);
+    want = g_strdup_printf("; moved it to '%s', domain 'broken' is shut off\n", corrupt);
+    g_assert_true(g_str_has_suffix(run->err, want));
+    g_assert_false(g_file_test(broken, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(corrupt, G_FILE_TEST_EXISTS));
+    /* once */
+    testAssertList(root, TRUE, (const char *const[]){ "-", "good", "shut off", NULL });
+
+    /* a persistent domain's status that is no status */
+    g_assert_true(g_file_set_contents(goodStatus, "[]", -1, NULL));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "domstate", "--reason", "good", NULL);
+    TEST_OK(run);
+    g_assert_cmpstr(run->out, ==, "shut off (unknown)\n\n");
+    g_assert_nonnull(strstr(run->err, "is not a JSON object; moved it to"));
+    g_assert_false(g_file_test(goodStatus, G_FILE_TEST_EXISTS));
+
+    /* an unreadable status whose QEMU still runs stays where it is */
+    fake = testFakeQemu(heldPidfile, "/nowhere/monitor.sock");
+    g_assert_true(g_file_set_contents(held, "garbage", -1, NULL));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "list", "--all", NULL);
+    TEST_OK(run);
+    g_clear_pointer(&want, g_free);
+    want = g_strdup_printf("QEMU process %s of domain 'held' still runs: stop it, then remove the file\n",
+                           g_subprocess_get_identifier(fake));
+    g_assert_true(g_str_has_prefix(run->err, "warning: domain 'held' is not listed: status file '"));
+    g_assert_true(g_str_has_suffix(run->err, want));
+    g_assert_true(g_file_test(held, G_FILE_TEST_EXISTS));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "domstate", "held", NULL);
+    g_assert_cmpint(run->status, ==, 1);
+    g_assert_true(g_str_has_suffix(run->err, want));
+    testStopFake(fake);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "list", "--all", "--name", NULL);
+    TEST_OK(run);
+    g_assert_cmpstr(run->out, ==, "good\n\n");
+    g_assert_false(g_file_test(held, G_FILE_TEST_EXISTS));
+}
+
+/* A fake mount table with a hugetlbfs for 2 MiB pages at ROOT/huge2M. */
+static char *
+testFakeMounts(const char *root, char **mount)
+{
+    g_autofree char *table = NULL;
+    char *path = g_build_filename(root, "mounts", NULL);
+
+    *mount = g_build_filename(root, "huge2M", NULL);
+    g_assert_true(vgmFileMakePath(*mount, 0755, NULL));
+    table = g_strdup_printf("proc /proc proc rw 0 0\n"
+                            "hugetlbfs %s hugetlbfs rw,relatime,pagesize=2M 0 0\n", *mount);
+    g_assert_true(g_file_set_contents(path, table, -1, NULL));
+    return path;
+}
+
+#define TEST_HUGEPAGES_XML \
+    "<domain type='qemu'><name>hp</name>" \
+    "<uuid>6a1e8a3c-5b2d-4c47-9a4f-0e3b1d2c5f60</uuid>" \
+    "<memory unit='MiB'>64</memory>" \
+    "<memoryBacking><hugepages><page size='2048' unit='KiB'/></hugepages></memoryBacking>" \
+    "<os><type arch='x86_64' machine='q35'>hvm</type></os>" \
+    "<devices><memballoon model='none'/></devices></domain>"
+
+/* The per-domain hugetlbfs dir: planned under the mount, listed in the
+ * status, removed with it; nothing else is. */
+static void
+testHugetlbfsDirs(void)
+{
+    g_autofree char *root = testMakeRoot();
+    g_autofree char *mount = NULL;
+    g_autofree char *mounts = testFakeMounts(root, &mount);
+    g_autofree char *dir = g_build_filename(mount, "virt-gmem", "hp", NULL);
+    g_autofree char *otherDir = g_build_filename(mount, "virt-gmem", "other", NULL);
+    g_autofree char *precious = g_build_filename(root, "precious", NULL);
+    g_autofree char *inside = g_build_filename(dir, "qemu_back_mem.XXXXXX", NULL);
+    g_autoptr(VgmQemuCaps) caps = testLoadCaps("qemu-7.2-debian");
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew("/run/x", "/var/x", "/log/x");
+    g_autoptr(VgmDomainDef) def = testParseDomain(TEST_HUGEPAGES_XML);
+    g_autoptr(VgmQemuPlan) plan = NULL;
+    g_autoptr(VgmDriverStore) store = NULL;
+    g_autoptr(VgmDriverStatus) status = vgmDriverStatusNew();
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) dirs = NULL;
+
+    vgmQemuConfigLoadHugetlbfs(cfg, mounts);
+    plan = vgmQemuPlanBuild(def, caps, cfg, &err);
+    g_assert_no_error(err);
+    dirs = vgmDriverProcessHugetlbfsDirs(def, plan);
+    g_assert_nonnull(dirs);
+    g_assert_cmpuint(g_strv_length(dirs), ==, 1);
+    g_assert_cmpstr(dirs[0], ==, dir);
+
+    store = vgmDriverStoreOpen(root, &err);
+    g_assert_no_error(err);
+    status->name = g_strdup("hp");
+    status->monitor = g_strdup("/m");
+    status->emulator = g_strdup(QEMU_BINARY);
+    status->xml = g_strdup("<domain/>");
+    /* a status naming a dir that is no per-domain hugetlbfs dir of hp
+     * (edited, or broken) cannot make us remove it */
+    {
+        const char *list[] = { dir, otherDir, precious, NULL };
+
+        status->hugetlbfsDirs = g_strdupv((char **)list);
+    }
+    g_assert_true(vgmDriverStoreSaveStatus(store, status, &err));
+    g_assert_true(vgmFileMakePath(dir, 0700, NULL));
+    g_assert_true(vgmFileMakePath(otherDir, 0700, NULL));
+    g_assert_true(vgmFileMakePath(precious, 0700, NULL));
+    g_assert_true(g_file_set_contents(inside, "x", -1, NULL));
+
+    g_assert_true(vgmDriverStoreDeleteStatus(store, "hp", &err));
+    g_assert_no_error(err);
+    g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(otherDir, G_FILE_TEST_IS_DIR));
+    g_assert_true(g_file_test(precious, G_FILE_TEST_IS_DIR));
+    g_assert_false(testStatusExists(root, "hp"));
+}
+
+/* ---------------- with QEMU ---------------- */
 
 static void
 testPlainMemfd(void)
@@ -1085,21 +1645,76 @@ testKilledDefine(void)
     }
 }
 
+/* Waits up to 10 s for @path to exist. */
+static void
+testWaitFile(const char *path)
+{
+    gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+    while (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, until);
+        g_usleep(10 * 1000);
+    }
+}
+
 static void
 testKilledStart(void)
 {
     g_autofree char *root = NULL;
     g_autofree char *file = NULL;
+    g_autofree char *needle = NULL;
+    g_autofree char *pidfile = NULL;
     g_autoptr(TestRun) run = NULL;
     g_autoptr(VgmDriverStatus) status = NULL;
+    g_autoptr(GArray) procs = NULL;
+    int round;
 
     if (!testHaveQemu())
         return;
     root = testMakeRoot();
     file = testExample(root, "plain-memfd", FALSE);
+    needle = g_strdup_printf("%s/run/qemu/domain-plain-memfd/", root);
+    pidfile = g_strdup_printf("%s/run/qemu/domain-plain-memfd/qemu.pid", root);
     run = testTool(root, "define", file, NULL);
     TEST_OK(run);
 
+    /* killed before the spawn: a 'starting' status and nothing else */
+    testKillAt(root, "start-before-spawn", (const char *const[]){ "start", "plain-memfd", NULL });
+    status = testLoadStatus(root, "plain-memfd");
+    g_assert_nonnull(status);
+    g_assert_cmpint(status->state, ==, VGM_DRIVER_STATUS_STARTING);
+    g_assert_cmpint(status->qemu.pid, ==, 0);
+    g_assert_cmpstr(status->pidfile, ==, pidfile);
+    testAssertList(root, TRUE, (const char *const[]){ "-", "plain-memfd", "shut off", NULL });
+    g_assert_false(testStatusExists(root, "plain-memfd"));
+
+    /* killed right after the spawn, before the pid is in the status: the
+     * next command finds QEMU through its pidfile (round 0) or, before
+     * QEMU wrote it, its command line (round 1) */
+    for (round = 0; round < 2; round++) {
+        g_autoptr(VgmDriverStatus) early = NULL;
+
+        testKillAt(root, "start-before-pid", (const char *const[]){ "start", "plain-memfd", NULL });
+        early = testLoadStatus(root, "plain-memfd");
+        g_assert_nonnull(early);
+        g_assert_cmpint(early->state, ==, VGM_DRIVER_STATUS_STARTING);
+        g_assert_cmpint(early->qemu.pid, ==, 0);
+        testWaitFile(pidfile);
+        g_clear_pointer(&procs, g_array_unref);
+        procs = testFindProcs(needle);
+        g_assert_cmpuint(procs->len, ==, 1);
+        if (round == 1)
+            g_assert_cmpint(g_unlink(pidfile), ==, 0);
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "domstate", "--reason", "plain-memfd", NULL);
+        TEST_OK(run);
+        g_assert_cmpstr(run->out, ==, "shut off (failed)\n\n");
+        g_assert_false(testPidRuns(g_array_index(procs, pid_t, 0)));
+        g_assert_false(testStatusExists(root, "plain-memfd"));
+    }
+
+    /* killed with the pid written down */
+    g_clear_pointer(&status, vgmDriverStatusFree);
     testKillAt(root, "start-after-spawn", (const char *const[]){ "start", "plain-memfd", NULL });
 
     /* what the killed start left: a QEMU (in its own session, so it lives
@@ -1113,6 +1728,9 @@ testKilledStart(void)
     testAssertList(root, TRUE, (const char *const[]){ "-", "plain-memfd", "shut off", NULL });
     g_assert_false(testPidRuns(status->qemu.pid));
     g_assert_false(testStatusExists(root, "plain-memfd"));
+    g_clear_pointer(&procs, g_array_unref);
+    procs = testFindProcs(needle);
+    g_assert_cmpuint(procs->len, ==, 0);
 
     g_clear_pointer(&run, testRunFree);
     run = testTool(root, "start", "plain-memfd", NULL);
@@ -1120,6 +1738,240 @@ testKilledStart(void)
     g_clear_pointer(&run, testRunFree);
     run = testTool(root, "destroy", "plain-memfd", NULL);
     TEST_OK(run);
+}
+
+/* Writes ROOT/NAME.xml: plain-memfd renamed to @name with uuid @uuid and
+ * <on_poweroff>@poweroff</on_poweroff> (NULL: none). */
+static char *
+testVariant(const char *root, const char *name, const char *uuid, const char *poweroff)
+{
+    g_autofree char *base = testExample(root, "plain-memfd", FALSE);
+    g_autofree char *xml = NULL;
+    g_autofree char *head = NULL;
+    g_autoptr(GString) s = NULL;
+    char *dst = g_strdup_printf("%s/%s.xml", root, name);
+
+    g_assert_true(g_file_get_contents(base, &xml, NULL, NULL));
+    s = g_string_new(xml);
+    head = g_strdup_printf("<name>%s</name>\n  <uuid>%s</uuid>", name, uuid);
+    g_assert_cmpint(g_string_replace(s, "<name>plain-memfd</name>", head, 1), ==, 1);
+    if (poweroff) {
+        g_autofree char *lc = g_strdup_printf("</os>\n  <on_poweroff>%s</on_poweroff>", poweroff);
+
+        g_assert_cmpint(g_string_replace(s, "</os>", lc, 1), ==, 1);
+    }
+    g_assert_true(g_file_set_contents(dst, s->str, -1, NULL));
+    return dst;
+}
+
+#define TEST_UUID "3c1f6a52-7e0b-4d8a-9c2e-5b4a6f7d8e91"
+
+/* One uuid can never run twice: create holds the uuid from the moment its
+ * status exists, before QEMU is spawned. */
+static void
+testSameUuidCreate(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *ua = NULL;
+    g_autofree char *ub = NULL;
+    g_autofree char *errA = NULL, *errB = NULL;
+    g_autofree char *want = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(GSubprocess) a = NULL;
+    g_autoptr(GSubprocess) b = NULL;
+    g_autoptr(GArray) procs = NULL;
+    const char *winner, *loser;
+    int winners;
+
+    if (!testHaveQemu())
+        return;
+    root = testMakeRoot();
+    ua = testVariant(root, "ua", TEST_UUID, NULL);
+    ub = testVariant(root, "ub", TEST_UUID, NULL);
+    /* probe QEMU once, so the starts race over the start itself */
+    run = testTool(root, "version", NULL);
+    TEST_OK(run);
+
+    /* held still between the spawn and the pid: ua's uuid is taken */
+    {
+        g_autoptr(GSubprocess) first =
+            testSpawnPaused(root, "start-before-pid", (const char *const[]){ "create", ua, NULL });
+
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "create", ub, NULL);
+        g_assert_cmpint(run->status, ==, 1);
+        want = g_strdup_printf("error: Failed to create domain from %s\n"
+                               "error: domain 'ua' already exists with uuid " TEST_UUID
+                               "; the new definition names it 'ub'\n", ub);
+        g_assert_cmpstr(run->err, ==, want);
+        testKill(first);
+        testAssertList(root, TRUE, (const char *const[]){ NULL });
+    }
+
+    /* both at once: one runs */
+    a = testSpawn(root, NULL, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                  (const char *const[]){ "create", ua, NULL });
+    b = testSpawn(root, NULL, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                  (const char *const[]){ "create", ub, NULL });
+    g_subprocess_communicate_utf8(a, NULL, NULL, NULL, &errA, NULL);
+    g_subprocess_communicate_utf8(b, NULL, NULL, NULL, &errB, NULL);
+    winners = (g_subprocess_get_exit_status(a) == 0) + (g_subprocess_get_exit_status(b) == 0);
+    g_assert_cmpint(winners, ==, 1);
+    winner = g_subprocess_get_exit_status(a) == 0 ? "ua" : "ub";
+    loser = g_subprocess_get_exit_status(a) == 0 ? errB : errA;
+    g_test_message("the losing create said: %s", loser);
+    g_assert_nonnull(strstr(loser, "' already exists with uuid " TEST_UUID "; the new definition names it '"));
+    procs = testFindProcs(root);
+    g_assert_cmpuint(procs->len, ==, 1);
+    testAssertList(root, TRUE, (const char *const[]){ "2", winner, "running", NULL });
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", winner, NULL);
+    TEST_OK(run);
+}
+
+/* Waits up to 10 s for process @pid to end. */
+static void
+testWaitGone(pid_t pid)
+{
+    gint64 until = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+    while (testPidRuns(pid)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, until);
+        g_usleep(10 * 1000);
+    }
+}
+
+/* Whether process @pid's command line has the argument @arg. */
+static gboolean
+testProcHasArg(pid_t pid, const char *arg)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/cmdline", (int)pid);
+    g_autofree char *text = NULL;
+    gsize len = 0;
+    gsize i = 0;
+
+    g_assert_true(g_file_get_contents(path, &text, &len, NULL));
+    while (i < len) {
+        if (g_str_equal(text + i, arg))
+            return TRUE;
+        i += strlen(text + i) + 1;
+    }
+    return FALSE;
+}
+
+/* With <on_poweroff>destroy</on_poweroff> QEMU ends itself when the guest
+ * powers off (no -no-shutdown), and the next command says why it ended,
+ * as far as it can tell. */
+static void
+testPoweroff(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *keep = NULL;
+    g_autofree char *pidfile = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!testHaveQemu())
+        return;
+    root = testMakeRoot();
+    file = testVariant(root, "po", TEST_UUID, NULL);
+    pidfile = g_strdup_printf("%s/run/qemu/domain-po/qemu.pid", root);
+    run = testTool(root, "define", file, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "start", "po", NULL);
+    TEST_OK(run);
+    status = testLoadStatus(root, "po");
+    g_assert_false(testProcHasArg(status->qemu.pid, "-no-shutdown"));
+    g_assert_true(testProcHasArg(status->qemu.pid, "-pidfile"));
+    g_assert_true(testProcHasArg(status->qemu.pid, pidfile));
+    g_assert_cmpstr(status->pidfile, ==, pidfile);
+    g_assert_true(g_file_test(pidfile, G_FILE_TEST_EXISTS));
+
+    /* QEMU ends in order (as at the guest's power-off; QMP quit here, for
+     * a guest that cannot power off): 'shut off (shutdown)' */
+    {
+        g_autoptr(VgmQemuMonitor) mon = vgmQemuMonitorOpen(status->monitor, 5000, &err);
+
+        g_assert_no_error(err);
+        g_assert_true(vgmQemuMonitorCommand(mon, "quit", NULL, NULL, &err));
+        g_assert_no_error(err);
+    }
+    testWaitGone(status->qemu.pid);
+    g_assert_false(g_file_test(pidfile, G_FILE_TEST_EXISTS));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "domstate", "--reason", "po", NULL);
+    TEST_OK(run);
+    g_assert_cmpstr(run->out, ==, "shut off (shutdown)\n\n");
+    g_assert_false(testStatusExists(root, "po"));
+
+    /* ended by a signal from someone else, or killed: 'unknown' */
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "start", "po", NULL);
+    TEST_OK(run);
+    g_clear_pointer(&status, vgmDriverStatusFree);
+    status = testLoadStatus(root, "po");
+    kill(status->qemu.pid, SIGTERM);
+    testWaitGone(status->qemu.pid);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "domstate", "--reason", "po", NULL);
+    TEST_OK(run);
+    g_assert_cmpstr(run->out, ==, "shut off (unknown)\n\n");
+
+    /* another <on_poweroff> keeps QEMU waiting after the power-off, for
+     * the next command to end */
+    keep = testVariant(root, "keep", "5d2e7b63-8f1c-4e9b-8d3f-6c5b7a8e9fa2", "preserve");
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "create", keep, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&status, vgmDriverStatusFree);
+    status = testLoadStatus(root, "keep");
+    g_assert_true(testProcHasArg(status->qemu.pid, "-no-shutdown"));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", "keep", NULL);
+    TEST_OK(run);
+}
+
+/* The per-domain hugetlbfs dir a start makes goes with destroy (through
+ * the driver with a fake mount table; the dir is a plain one, which QEMU
+ * takes as well). */
+static void
+testHugetlbfsLifecycle(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *mount = NULL;
+    g_autofree char *mounts = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *file = NULL;
+    g_autoptr(VgmDriverStore) store = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *name = NULL;
+
+    if (!testHaveQemu())
+        return;
+    root = testMakeRoot();
+    mounts = testFakeMounts(root, &mount);
+    dir = g_build_filename(mount, "virt-gmem", "hp", NULL);
+    file = g_build_filename(root, "hp.xml", NULL);
+    g_assert_true(g_file_set_contents(file, TEST_HUGEPAGES_XML, -1, NULL));
+    store = vgmDriverStoreOpen(root, &err);
+    g_assert_no_error(err);
+    store->mountsFile = g_strdup(mounts);
+
+    dom = vgmDriverDomainCreate(store, file, 0, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(dom);
+    g_assert_true(g_file_test(dir, G_FILE_TEST_IS_DIR));
+    g_assert_nonnull(dom->status->hugetlbfsDirs);
+    g_assert_cmpstr(dom->status->hugetlbfsDirs[0], ==, dir);
+
+    g_assert_true(vgmDriverDomainDestroy(store, "hp", &name, &err));
+    g_assert_no_error(err);
+    g_assert_false(g_file_test(dir, G_FILE_TEST_EXISTS));
+    g_assert_false(testStatusExists(root, "hp"));
 }
 
 static void
@@ -1265,6 +2117,11 @@ main(int argc, char **argv)
     g_test_add_func("/driver/process/monitor-path", testMonitorPath);
     g_test_add_func("/driver/process/memdev-check", testMemdevCheck);
     g_test_add_func("/driver/caps/domain-capabilities", testDomainCaps);
+    g_test_add_func("/driver/caps/gmem-need", testGmemNeed);
+    g_test_add_func("/driver/caps/in-place-kernel", testInPlaceKernel);
+    g_test_add_func("/driver/process/find", testProcessFind);
+    g_test_add_func("/driver/store/bad-status", testBadStatus);
+    g_test_add_func("/driver/store/hugetlbfs-dirs", testHugetlbfsDirs);
     g_test_add_func("/driver/host/kvm-guest-memfd", testHostProbe);
     g_test_add_func("/driver/lifecycle/plain-memfd", testPlainMemfd);
     g_test_add_func("/driver/lifecycle/gmem-on-qemu-7.2", testGmemOnOldQemu);
@@ -1273,6 +2130,9 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/killed-define", testKilledDefine);
     g_test_add_func("/driver/lifecycle/killed-start", testKilledStart);
     g_test_add_func("/driver/lifecycle/concurrent-start", testConcurrentStart);
+    g_test_add_func("/driver/lifecycle/same-uuid-create", testSameUuidCreate);
+    g_test_add_func("/driver/lifecycle/poweroff", testPoweroff);
+    g_test_add_func("/driver/lifecycle/hugetlbfs", testHugetlbfsLifecycle);
     g_test_add_func("/driver/lifecycle/version-and-caps", testVersionAndCaps);
 
     ret = g_test_run();

@@ -46,13 +46,112 @@ vgmDriverKvmParam(const char *module, const char *param)
     return g_str_equal(text, "Y") || g_str_equal(text, "1");
 }
 
-static gboolean
-vgmDriverGmemMmapOn(unsigned long vmType)
+/* The guest_memfd creation flags KVM offers a VM of @vmType, 0 when it
+ * has no guest_memfd there. */
+static guint64
+vgmDriverGmemFlagsOn(unsigned long vmType)
 {
     g_auto(VgmHostKvmInfo) info = { 0 };
 
-    return vgmHostKvmProbe(NULL, vmType, &info, NULL) &&
-           info.available && info.guestMemfd && info.mmap;
+    if (!vgmHostKvmProbe(NULL, vmType, &info, NULL) ||
+        !info.available || !info.guestMemfd)
+        return 0;
+    return info.flagsMask;
+}
+
+gboolean
+vgmDriverKvmInPlaceCheck(const char *sysfs, GError **error)
+{
+    g_autofree char *module = g_build_filename(sysfs ? sysfs : "/sys", "module", "kvm", NULL);
+    g_autofree char *path = g_build_filename(module, "parameters", "vm_memory_attributes", NULL);
+    g_autofree char *text = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!g_file_test(module, G_FILE_TEST_IS_DIR)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("the host kernel cannot convert guest_memfd memory in place: the kvm module is not loaded (there is no %1$s)"),
+                    module);
+        return FALSE;
+    }
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("the host kernel cannot convert guest_memfd memory in place: its kvm module predates the parameter vm_memory_attributes (there is no %1$s), so KVM keeps the private and shared attributes of memory per VM and not in guest_memfd"),
+                    path);
+        return FALSE;
+    }
+    if (!vgmFileReadAll(path, 64, &text, NULL, &err)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("cannot read %1$s to learn whether the host kernel converts guest_memfd memory in place: %2$s"),
+                    path, err->message);
+        return FALSE;
+    }
+    g_strstrip(text);
+    if (g_str_equal(text, "N") || g_str_equal(text, "0"))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                _("the host kernel cannot convert guest_memfd memory in place: the kvm module parameter vm_memory_attributes is '%1$s' (%2$s), so KVM keeps the private and shared attributes of memory per VM; load kvm with vm_memory_attributes=0"),
+                text, path);
+    return FALSE;
+}
+
+/* SEV policy bit 2: the guest runs with SEV-ES */
+#define VGM_DRIVER_SEV_POLICY_ES 0x4ULL
+
+gboolean
+vgmDriverGmemNeedFor(const VgmDomainDef *def, VgmQemuGmemSpelling gmem,
+                     gboolean convertInPlace, VgmDriverGmemNeed *need)
+{
+    memset(need, 0, sizeof(*need));
+    if (gmem <= VGM_QEMU_GMEM_NONE || gmem >= VGM_QEMU_GMEM_LAST)
+        return FALSE;
+    need->vmType = VGM_HOST_KVM_X86_DEFAULT_VM;
+    if (def->sec && g_strcmp0(def->os.arch, "x86_64") == 0) {
+        switch (def->sec->type) {
+        case VGM_LAUNCH_SECURITY_SEV:
+            need->vmType = def->sec->havePolicy && (def->sec->policy & VGM_DRIVER_SEV_POLICY_ES) ?
+                           VGM_HOST_KVM_X86_SEV_ES_VM : VGM_HOST_KVM_X86_SEV_VM;
+            break;
+        case VGM_LAUNCH_SECURITY_SEV_SNP:
+            need->vmType = VGM_HOST_KVM_X86_SNP_VM;
+            break;
+        case VGM_LAUNCH_SECURITY_TDX:
+            need->vmType = VGM_HOST_KVM_X86_TDX_VM;
+            break;
+        case VGM_LAUNCH_SECURITY_NONE:
+        case VGM_LAUNCH_SECURITY_S390_PV:
+        case VGM_LAUNCH_SECURITY_LAST:
+            break;
+        }
+    }
+    need->inPlace = convertInPlace || gmem == VGM_QEMU_GMEM_MACHINE;
+    need->flags = VGM_HOST_GMEM_MMAP;
+    /* INIT_SHARED is offered only to VM types that may have shared
+     * guest_memfd from the start, never to SNP or TDX ones: in-place
+     * conversion needs the mapping alone, unless QEMU asks for more */
+    if (!need->inPlace ||
+        gmem == VGM_QEMU_GMEM_MEMFD_PROP || gmem == VGM_QEMU_GMEM_MEMFD_XPROP)
+        need->flags |= VGM_HOST_GMEM_INIT_SHARED;
+    return TRUE;
+}
+
+char *
+vgmDriverKvmVmTypeFormat(unsigned long vmType)
+{
+    switch (vmType) {
+    case VGM_HOST_KVM_X86_DEFAULT_VM:
+        return g_strdup("default");
+    case VGM_HOST_KVM_X86_SW_PROTECTED_VM:
+        return g_strdup("sw-protected");
+    case VGM_HOST_KVM_X86_SEV_VM:
+        return g_strdup("sev");
+    case VGM_HOST_KVM_X86_SEV_ES_VM:
+        return g_strdup("sev-es");
+    case VGM_HOST_KVM_X86_SNP_VM:
+        return g_strdup("snp");
+    case VGM_HOST_KVM_X86_TDX_VM:
+        return g_strdup("tdx");
+    }
+    return g_strdup_printf("%lu", vmType);
 }
 
 void
@@ -72,23 +171,22 @@ vgmDriverHostFactsProbe(VgmDriverHostFacts *facts)
     facts->tdx = vgmDriverKvmParam("kvm_intel", "tdx");
     facts->sgx = access("/dev/sgx_vepc", F_OK) == 0;
     if (facts->kvm && facts->sevSnp)
-        facts->snpGmemMmap = vgmDriverGmemMmapOn(VGM_HOST_KVM_X86_SNP_VM);
+        facts->snpGmemFlags = vgmDriverGmemFlagsOn(VGM_HOST_KVM_X86_SNP_VM);
     if (facts->kvm && facts->tdx)
-        facts->tdxGmemMmap = vgmDriverGmemMmapOn(VGM_HOST_KVM_X86_TDX_VM);
+        facts->tdxGmemFlags = vgmDriverGmemFlagsOn(VGM_HOST_KVM_X86_TDX_VM);
+    facts->inPlaceKernel = vgmDriverKvmInPlaceCheck(NULL, NULL);
 }
 
 /* ---- asking the QEMU validation ---- */
 
-/* Whether a domain of @virttype/@arch/@machine with @memoryBacking and
- * @lsec (XML fragments) passes generic and QEMU validation. */
-static gboolean
-vgmDriverCapsWouldWork(const VgmQemuCaps *caps, const char *virttype,
-                       const char *arch, const char *machine,
-                       const char *memoryBacking, const char *features,
-                       const char *lsec)
+/* The smallest domain of @virttype/@arch/@machine with @memoryBacking,
+ * @features and @lsec (XML fragments), or NULL when it does not parse. */
+static VgmDomainDef *
+vgmDriverCapsDomain(const char *virttype, const char *arch, const char *machine,
+                    const char *memoryBacking, const char *features,
+                    const char *lsec)
 {
     g_autofree char *xml = NULL;
-    g_autoptr(VgmDomainDef) def = NULL;
 
     xml = g_strdup_printf("<domain type='%s'><name>domcaps</name>"
                           "<memory unit='MiB'>256</memory><vcpu>1</vcpu>"
@@ -96,26 +194,55 @@ vgmDriverCapsWouldWork(const VgmQemuCaps *caps, const char *virttype,
                           "<devices><memballoon model='none'/></devices>%s</domain>",
                           virttype, memoryBacking ? memoryBacking : "",
                           arch, machine, features ? features : "", lsec ? lsec : "");
-    if (!(def = vgmDomainDefParseString(xml, "domcaps", VGM_DOMAIN_PARSE_NONE, NULL)))
+    return vgmDomainDefParseString(xml, "domcaps", VGM_DOMAIN_PARSE_NONE, NULL);
+}
+
+/* Whether that domain passes generic and QEMU validation. */
+static gboolean
+vgmDriverCapsWouldWork(const VgmQemuCaps *caps, const char *virttype,
+                       const char *arch, const char *machine,
+                       const char *memoryBacking, const char *features,
+                       const char *lsec)
+{
+    g_autoptr(VgmDomainDef) def = vgmDriverCapsDomain(virttype, arch, machine,
+                                                      memoryBacking, features, lsec);
+
+    return def && vgmQemuValidateDomain(def, caps, NULL);
+}
+
+/* Whether the domain with launch security @lsec and in-place conversion
+ * would start: QEMU validates it, the kernel converts in place, and the
+ * guest_memfd flags the chosen spelling asks for are among @hostFlags
+ * (what KVM offers that VM type), as start checks them. */
+static gboolean
+vgmDriverCapsInPlace(const VgmQemuCaps *caps, const char *virttype,
+                     const char *arch, const char *machine,
+                     const char *features, const char *lsec,
+                     guint64 hostFlags, const VgmDriverHostFacts *facts)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    VgmQemuGmemChoice choice;
+    VgmDriverGmemNeed need;
+
+    if (!facts->inPlaceKernel || !hostFlags ||
+        !(def = vgmDriverCapsDomain(virttype, arch, machine, NULL, features, lsec)) ||
+        !vgmQemuValidateDomain(def, caps, NULL) ||
+        !vgmQemuChooseGuestMemfd(def, caps, &choice, NULL) ||
+        !vgmDriverGmemNeedFor(def, choice.spelling, choice.convertInPlace, &need))
         return FALSE;
-    return vgmQemuValidateDomain(def, caps, NULL);
+    return (need.flags & ~hostFlags) == 0;
 }
 
 static gboolean
 vgmDriverCapsGuestMemfdQemu(const VgmQemuCaps *caps, const char *virttype,
                             const char *arch, const char *machine)
 {
-    g_autofree char *xml = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
     VgmQemuGmemChoice choice;
 
-    xml = g_strdup_printf("<domain type='%s'><name>domcaps</name>"
-                          "<memory unit='MiB'>256</memory><vcpu>1</vcpu>"
-                          "<memoryBacking><source type='guestmemfd'/></memoryBacking>"
-                          "<os><type arch='%s' machine='%s'>hvm</type></os>"
-                          "<devices><memballoon model='none'/></devices></domain>",
-                          virttype, arch, machine);
-    if (!(def = vgmDomainDefParseString(xml, "domcaps", VGM_DOMAIN_PARSE_NONE, NULL)))
+    if (!(def = vgmDriverCapsDomain(virttype, arch, machine,
+                                    "<memoryBacking><source type='guestmemfd'/></memoryBacking>",
+                                    NULL, NULL)))
         return FALSE;
     return vgmQemuChooseGuestMemfd(def, caps, &choice, NULL) &&
            choice.spelling != 0 &&
@@ -329,17 +456,19 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
     vgmDriverCapsSupportedEnum(&buf, "launchSecurity", "sectype", sectypes);
 
     /* the extension: guest_memfd as guest RAM (specification, section 4) */
-    if (snp && facts->snpGmemMmap &&
-        vgmDriverCapsWouldWork(caps, virttype, arch, m->name, NULL, NULL,
-                               "<launchSecurity type='sev-snp' inPlaceConversion='yes'>"
-                               "<cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits>"
-                               "<policy>0x30000</policy></launchSecurity>"))
+    if (snp &&
+        vgmDriverCapsInPlace(caps, virttype, arch, m->name, NULL,
+                             "<launchSecurity type='sev-snp' inPlaceConversion='yes'>"
+                             "<cbitpos>51</cbitpos><reducedPhysBits>1</reducedPhysBits>"
+                             "<policy>0x30000</policy></launchSecurity>",
+                             facts->snpGmemFlags, facts))
         g_ptr_array_add(inplace, (gpointer)"sev-snp");
-    if (tdx && facts->tdxGmemMmap &&
-        vgmDriverCapsWouldWork(caps, virttype, arch, m->name, NULL,
-                               "<features><ioapic driver='qemu'/></features>",
-                               "<launchSecurity type='tdx' inPlaceConversion='yes'>"
-                               "<policy>0x10000000</policy></launchSecurity>"))
+    if (tdx &&
+        vgmDriverCapsInPlace(caps, virttype, arch, m->name,
+                             "<features><ioapic driver='qemu'/></features>",
+                             "<launchSecurity type='tdx' inPlaceConversion='yes'>"
+                             "<policy>0x10000000</policy></launchSecurity>",
+                             facts->tdxGmemFlags, facts))
         g_ptr_array_add(inplace, (gpointer)"tdx");
     if (vgmDriverCapsWouldWork(caps, virttype, arch, m->name,
                                "<memoryBacking><source type='memfd'/><access mode='shared'/>"

@@ -16,6 +16,7 @@
 
 #include "driver/driver_store.h"
 #include "qemu/qemu_capabilities.h"
+#include "qemu/qemu_plan.h"
 
 /* Host facts the domain capabilities depend on. */
 typedef struct {
@@ -26,12 +27,49 @@ typedef struct {
     gboolean sevSnp;             /* kvm_amd sev_snp=Y */
     gboolean tdx;                /* kvm_intel tdx=Y */
     gboolean sgx;                /* /dev/sgx_vepc */
-    gboolean snpGmemMmap;        /* guest_memfd MMAP on an SNP VM */
-    gboolean tdxGmemMmap;        /* guest_memfd MMAP on a TDX VM */
+    guint64 snpGmemFlags;        /* guest_memfd creation flags on an SNP
+                                  * VM, 0 without guest_memfd there */
+    guint64 tdxGmemFlags;        /* the same on a TDX VM */
+    gboolean inPlaceKernel;      /* kvm converts guest_memfd in place
+                                  * (vm_memory_attributes=N) */
 } VgmDriverHostFacts;
 
 /* Probes this host (never fails: what cannot be probed is absent). */
 void vgmDriverHostFactsProbe(VgmDriverHostFacts *facts);
+
+/*
+ * Whether this kernel converts guest_memfd memory between private and
+ * shared in place: its kvm module has the parameter vm_memory_attributes
+ * (@sysfs/module/kvm/parameters/vm_memory_attributes, @sysfs NULL: /sys)
+ * and it is off (N or 0), so that the attributes live in the guest_memfd
+ * and not per VM. Fails with VGM_ERR_NO_SUPPORT naming what the kernel
+ * lacks.
+ */
+gboolean vgmDriverKvmInPlaceCheck(const char *sysfs, GError **error);
+
+/* What a domain's guest_memfd RAM asks of KVM. */
+typedef struct {
+    unsigned long vmType;   /* the KVM_CREATE_VM type QEMU uses */
+    guint64 flags;          /* the guest_memfd creation flags QEMU asks for */
+    gboolean inPlace;       /* in-place conversion (vgmDriverKvmInPlaceCheck) */
+} VgmDriverGmemNeed;
+
+/*
+ * What @def's guest_memfd RAM, asked for with @gmem (and @convertInPlace
+ * on the confidential-guest object), needs from the host; FALSE when
+ * @gmem is NONE (no guest_memfd). The VM type follows <launchSecurity> on
+ * x86_64 (sev: the SEV or, with policy bit ES, SEV-ES type; sev-snp: SNP;
+ * tdx: TDX; else the default type). Every spelling maps the guest_memfd
+ * (MMAP); shared-from-the-start RAM (no in-place conversion) also needs
+ * INIT_SHARED, and so does the memory-backend-memfd property
+ * 'guest-memfd' / 'x-guest-memfd', which always asks for it, even where
+ * the VM type never offers it (SNP, TDX). Pure, for tests.
+ */
+gboolean vgmDriverGmemNeedFor(const VgmDomainDef *def, VgmQemuGmemSpelling gmem,
+                              gboolean convertInPlace, VgmDriverGmemNeed *need);
+
+/* "default", "sev", "sev-es", "snp", "tdx", else the number. */
+char *vgmDriverKvmVmTypeFormat(unsigned long vmType);
 
 /*
  * The domain capabilities of @caps (binary @emulator) for @virttype ("kvm",

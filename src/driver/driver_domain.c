@@ -11,11 +11,15 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "driver_domain.h"
 #include "driver_process.h"
 #include "util/vgmerror.h"
+#include "util/vgmfile.h"
 #include "util/vgmi18n.h"
 #include "util/vgmxml.h"
 
@@ -32,6 +36,9 @@ VGM_ENUM_IMPL(vgmDomainState, VGM_DOMAIN_STATE_LAST,
 
 /* How long a look at a running domain waits for its monitor. */
 #define VGM_DRIVER_QUERY_TIMEOUT_MS 3000
+
+/* How much of this run's QEMU log the exit reason looks at. */
+#define VGM_DRIVER_EXIT_LOG_TAIL (64 * 1024)
 
 void
 vgmDriverDomainFree(VgmDriverDomain *dom)
@@ -120,6 +127,24 @@ vgmDriverDomainCleanup(const VgmDriverStore *store, VgmDriverDomain *dom,
     return vgmDriverStoreDeleteStatus(store, dom->name, error);
 }
 
+/* Kills what is left of a start whose tool died and removes its status.
+ * A tool killed between the spawn and writing the pid down leaves a
+ * status without a pid: its QEMU is found through the pidfile (or its
+ * command line). */
+static gboolean
+vgmDriverDomainCleanupStart(const VgmDriverStore *store, VgmDriverDomain *dom,
+                            GError **error)
+{
+    g_auto(VgmDriverProcIdent) found = { 0 };
+    const VgmDriverStatus *status = dom->status;
+
+    if (status->qemu.pid <= 0 && status->pidfile &&
+        vgmDriverProcessFind(status->pidfile, status->monitor, &found) &&
+        !vgmDriverProcessKill(&found, VGM_DRIVER_KILL_GRACE_MS, error))
+        return FALSE;
+    return vgmDriverDomainCleanup(store, dom, error);
+}
+
 /*
  * The lock for a cleanup: the caller's when it holds one, else a try
  * without waiting. NULL *@lock and TRUE: someone else holds it, leave the
@@ -178,6 +203,75 @@ vgmDriverDomainMapRunState(const char *qs, VgmDomainState *state,
 }
 
 /*
+ * Why a running domain's QEMU is gone. QEMU removes its pidfile when it
+ * exits in order (the guest powered off, or QMP quit) or on SIGTERM,
+ * SIGINT and SIGHUP, which it logs ("terminating on signal"); a QEMU that
+ * was killed (SIGKILL) or crashed leaves it. So: no pidfile and no signal
+ * in this run's log is a shutdown; anything else cannot be told apart.
+ */
+static const char *
+vgmDriverDomainExitReason(const VgmDriverStatus *status)
+{
+    g_autofree char *tail = NULL;
+
+    if (!status->pidfile || !status->log ||
+        g_file_test(status->pidfile, G_FILE_TEST_EXISTS))
+        return N_("unknown");
+    tail = vgmFileReadTail(status->log, status->logOffset, VGM_DRIVER_EXIT_LOG_TAIL);
+    if (strstr(tail, "terminating on signal"))
+        return N_("unknown");
+    return N_("shutdown");
+}
+
+/*
+ * A status file that cannot be used (@why). One that is not a status
+ * (vgmDriverStatusParse failed) is moved aside to NAME.status.corrupt
+ * with a warning, and the domain is shut off, when nobody works on the
+ * domain and no QEMU of it runs (none started with its pidfile).
+ * Otherwise, and when the file could not be read at all, it stays and the
+ * domain cannot be looked at.
+ */
+static gboolean
+vgmDriverDomainBadStatus(const VgmDriverStore *store, VgmDriverDomain *dom,
+                         gboolean haveLock, GError *why, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_auto(VgmDriverProcIdent) qemu = { 0 };
+    g_autofree char *path = vgmDriverStoreStatusPath(store, dom->name);
+    g_autofree char *pidfile = vgmDriverStorePidfilePath(store, dom->name);
+    g_autofree char *moved = g_strconcat(path, ".corrupt", NULL);
+
+    if (!g_error_matches(why, VGM_ERROR, VGM_ERR_INTERNAL)) {
+        g_propagate_error(error, g_error_copy(why));
+        return FALSE;
+    }
+    if (!vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("%1$s (another virt-gmem process is working on domain '%2$s')"),
+                    why->message, dom->name);
+        return FALSE;
+    }
+    if (vgmDriverProcessFind(pidfile, NULL, &qemu)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("%1$s; QEMU process %2$lld of domain '%3$s' still runs: stop it, then remove the file"),
+                    why->message, (long long)qemu.pid, dom->name);
+        return FALSE;
+    }
+    if (rename(path, moved) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot move unreadable status file '%1$s' to '%2$s'"),
+                          path, moved);
+        return FALSE;
+    }
+    g_printerr(_("warning: %1$s; moved it to '%2$s', domain '%3$s' is shut off\n"),
+               why->message, moved, dom->name);
+    /* the runtime dir and RAM files of the run it described */
+    if (!vgmDriverStoreDeleteStatus(store, dom->name, error))
+        return FALSE;
+    vgmDriverDomainSetInactive(dom, N_("unknown"));
+    return TRUE;
+}
+
+/*
  * Sets dom->state/reason/id/status from the status file, the process and
  * its monitor, cleaning up a dead QEMU, a QEMU whose guest powered off and
  * a start whose tool died. @haveLock: the caller holds the domain lock.
@@ -195,39 +289,42 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
 
     g_clear_pointer(&dom->status, vgmDriverStatusFree);
     if (!(dom->status = vgmDriverStoreLoadStatus(store, dom->name, &err))) {
-        if (err) {
-            g_propagate_error(error, g_steal_pointer(&err));
-            return FALSE;
-        }
+        if (err)
+            return vgmDriverDomainBadStatus(store, dom, haveLock, err, error);
         vgmDriverDomainSetInactive(dom, N_("unknown"));
         return TRUE;
     }
     dom->id = dom->status->id;
     memcpy(dom->uuid, dom->status->uuid, sizeof(dom->uuid));
 
-    if (!vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
-        gboolean starting = dom->status->state == VGM_DRIVER_STATUS_STARTING;
-
-        /* QEMU is gone: its leftovers go too, unless another virt-gmem is
-         * busy with the domain (a start that just failed cleans itself) */
-        if (vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock) &&
-            !vgmDriverStoreDeleteStatus(store, dom->name, error))
-            return FALSE;
-        vgmDriverDomainSetInactive(dom, starting ? N_("failed") : N_("unknown"));
-        return TRUE;
-    }
-
     if (dom->status->state == VGM_DRIVER_STATUS_STARTING) {
         /* the starter holds the lock for the whole start: a free lock means
          * it died half-way, and its QEMU must go */
         if (!vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock)) {
+            if (dom->status->qemu.pid > 0 && !vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
+                /* a start that just failed cleans itself */
+                vgmDriverDomainSetInactive(dom, N_("failed"));
+                return TRUE;
+            }
             dom->state = VGM_DOMAIN_STATE_PAUSED;
             dom->reason = N_("starting up");
             return TRUE;
         }
-        if (!vgmDriverDomainCleanup(store, dom, error))
+        if (!vgmDriverDomainCleanupStart(store, dom, error))
             return FALSE;
         vgmDriverDomainSetInactive(dom, N_("failed"));
+        return TRUE;
+    }
+
+    if (!vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
+        const char *why = vgmDriverDomainExitReason(dom->status);
+
+        /* QEMU is gone: its leftovers go too, unless another virt-gmem is
+         * busy with the domain */
+        if (vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock) &&
+            !vgmDriverStoreDeleteStatus(store, dom->name, error))
+            return FALSE;
+        vgmDriverDomainSetInactive(dom, why);
         return TRUE;
     }
 
@@ -246,8 +343,9 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
 
     vgmDriverDomainMapRunState(qs, &state, &reason);
     if (state == VGM_DOMAIN_STATE_SHUTOFF) {
-        /* the guest powered off; QEMU waits (-no-shutdown) for someone
-         * to apply <on_poweroff>: a short-lived tool ends it now */
+        /* the guest powered off; QEMU waits (-no-shutdown, kept for an
+         * <on_poweroff> other than destroy) for someone to apply it: a
+         * short-lived tool ends it now */
         if (!vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock)) {
             dom->state = VGM_DOMAIN_STATE_SHUTDOWN;
             dom->reason = N_("unknown");
@@ -338,8 +436,12 @@ vgmDriverDomainPeekUUID(const VgmDriverStore *store, const char *name,
     g_autofree char *xml = NULL;
 
     *running = FALSE;
+    /* a domain holds its uuid while its QEMU lives, and from the moment a
+     * start wrote its status, as long as that start is under way */
     if ((status = vgmDriverStoreLoadStatus(store, name, NULL)) &&
-        vgmDriverProcIdentIsAlive(&status->qemu)) {
+        (vgmDriverProcIdentIsAlive(&status->qemu) ||
+         (status->state == VGM_DRIVER_STATUS_STARTING && status->starterPid > 0 &&
+          (kill(status->starterPid, 0) == 0 || errno == EPERM)))) {
         memcpy(uuid, status->uuid, 16);
         *running = TRUE;
         return TRUE;
@@ -454,11 +556,12 @@ vgmDriverDomainListAll(const VgmDriverStore *store, GError **error)
                                                    FALSE, &err);
 
         if (!dom) {
-            /* a transient domain that just stopped is no error */
-            if (g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
-                continue;
-            g_propagate_error(error, g_steal_pointer(&err));
-            return NULL;
+            /* a transient domain that just stopped is no error, and one
+             * domain that cannot be read does not hide the others */
+            if (!g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
+                g_printerr(_("warning: domain '%1$s' is not listed: %2$s\n"),
+                           (const char *)g_ptr_array_index(names, i), err->message);
+            continue;
         }
         g_ptr_array_add(doms, dom);
     }
@@ -589,23 +692,44 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
 
 /* ---- start, destroy, shutdown ---- */
 
+/*
+ * Starts @def. The uniqueness check, the id and the first status file
+ * ('starting', before anything is spawned) happen under one hold of the
+ * store lock: from then on the domain's uuid is taken and a crash leaves a
+ * status the next command cleans up.
+ */
 static VgmDriverDomain *
 vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
-                        unsigned int flags, GError **error)
+                        unsigned int flags, gboolean hadUUID, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = g_new0(VgmDriverDomain, 1);
-    int id;
+    g_autoptr(VgmDriverStart) start = NULL;
+    VgmDriverStatus *status;
 
     /* the live XML names the binary that runs it, as libvirt's does */
     if (!def->devices.emulator)
         def->devices.emulator = vgmDriverProcessEmulator(def);
 
-    if (!vgmDriverStoreAllocateId(store, &id, error) ||
-        !(dom->status = vgmDriverProcessStart(store, def, id, flags, error)))
+    if (!(start = vgmDriverProcessPrepare(store, def, flags, error)))
+        return NULL;
+    status = vgmDriverStartGetStatus(start);
+    {
+        g_autoptr(VgmDriverLock) storeLock = NULL;
+
+        if (!(storeLock = vgmDriverStoreLockStore(store, error)) ||
+            !vgmDriverDomainCheckUnique(store, def, hadUUID, error) ||
+            !vgmDriverStoreAllocateId(store, &status->id, error))
+            return NULL;
+        /* leftovers of an earlier run (the caller found it not running) */
+        vgmDriverStoreDeleteStatus(store, def->name, NULL);
+        if (!vgmDriverStoreSaveStatus(store, status, error))
+            return NULL;
+    }
+    if (!(dom->status = vgmDriverProcessLaunch(start, error)))
         return NULL;
     dom->name = g_strdup(def->name);
     memcpy(dom->uuid, def->uuid, sizeof(dom->uuid));
-    dom->id = id;
+    dom->id = dom->status->id;
     dom->state = (flags & VGM_DRIVER_START_PAUSED) ? VGM_DOMAIN_STATE_PAUSED :
                                                       VGM_DOMAIN_STATE_RUNNING;
     dom->reason = (flags & VGM_DRIVER_START_PAUSED) ? N_("user") : N_("booted");
@@ -630,7 +754,7 @@ vgmDriverDomainStart(const VgmDriverStore *store, const char *ref,
     }
     if (!(def = vgmDriverStoreLoadConfig(store, dom->name, error)))
         return NULL;
-    return vgmDriverDomainStartDef(store, def, flags & ~VGM_DRIVER_START_TRANSIENT, error);
+    return vgmDriverDomainStartDef(store, def, flags & ~VGM_DRIVER_START_TRANSIENT, TRUE, error);
 }
 
 VgmDriverDomain *
@@ -640,20 +764,24 @@ vgmDriverDomainCreate(const VgmDriverStore *store, const char *file,
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *statusPath = NULL;
     gboolean hadUUID = FALSE;
 
     if (!(def = vgmDriverDomainParseFile(file, &hadUUID, error)) ||
         !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)))
         return NULL;
+    statusPath = vgmDriverStoreStatusPath(store, def->name);
     {
         g_autoptr(VgmDriverLock) storeLock = NULL;
 
+        /* fail early, before QEMU is probed; checked again when the status
+         * is written */
         if (!(storeLock = vgmDriverStoreLockStore(store, error)) ||
             !vgmDriverDomainCheckUnique(store, def, TRUE, error))
             return NULL;
     }
     if (vgmDriverStoreHasConfig(store, def->name) ||
-        vgmDriverStoreLoadStatus(store, def->name, NULL)) {
+        g_file_test(statusPath, G_FILE_TEST_EXISTS)) {
         g_autoptr(GError) err = NULL;
 
         if (!(dom = vgmDriverDomainLoad(store, def->name, TRUE, &err)) &&
@@ -671,7 +799,7 @@ vgmDriverDomainCreate(const VgmDriverStore *store, const char *file,
         flags |= VGM_DRIVER_START_TRANSIENT;
     else
         flags &= ~VGM_DRIVER_START_TRANSIENT;
-    return vgmDriverDomainStartDef(store, def, flags, error);
+    return vgmDriverDomainStartDef(store, def, flags, TRUE, error);
 }
 
 /* vgmDriverDomainLockAndLoad, failing unless the domain runs. */

@@ -8,7 +8,8 @@
  * between two commands: every command that looks at a domain first
  * refreshes it from its status file, its process and its monitor, and
  * cleans up what it finds dead (a QEMU that exited, a QEMU whose guest
- * powered off, a start whose tool was killed).
+ * powered off, a start whose tool was killed, a status file that cannot
+ * be read).
  */
 #pragma once
 
@@ -55,7 +56,9 @@ VgmDriverDomain *vgmDriverDomainLookup(const VgmDriverStore *store,
                                        const char *ref, GError **error);
 
 /* Every domain (persistent or running), refreshed; active ones first by
- * id, then inactive ones by name, as virsh lists them. */
+ * id, then inactive ones by name, as virsh lists them. A domain that
+ * cannot be read (its status file or config) is left out with a warning
+ * on stderr. */
 GPtrArray *vgmDriverDomainListAll(const VgmDriverStore *store, GError **error);
 
 /*
@@ -73,12 +76,16 @@ VgmDomainDef *vgmDriverDomainDefine(const VgmDriverStore *store,
 gboolean vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
                                  char **name, GError **error);
 
-/* Starts a defined, inactive domain (flags: VgmDriverStartFlags). */
+/* Starts a defined, inactive domain (flags: VgmDriverStartFlags). The
+ * uniqueness of its uuid, its id and its first status file are settled
+ * under one hold of the store lock. */
 VgmDriverDomain *vgmDriverDomainStart(const VgmDriverStore *store,
                                       const char *ref, unsigned int flags,
                                       GError **error);
 
-/* Starts the domain in @file without defining it (transient). */
+/* Starts the domain in @file without defining it (transient); fails when
+ * another domain has its name with another uuid or its uuid, also one
+ * that another create is starting. */
 VgmDriverDomain *vgmDriverDomainCreate(const VgmDriverStore *store,
                                        const char *file, unsigned int flags,
                                        GError **error);
@@ -88,8 +95,9 @@ gboolean vgmDriverDomainDestroy(const VgmDriverStore *store, const char *ref,
                                 char **name, GError **error);
 
 /* Asks the guest to power off (ACPI, QMP system_powerdown) and returns at
- * once; a later command sees QEMU stopped after the guest's power-off,
- * ends it and reports the domain shut off. */
+ * once. With <on_poweroff> destroy QEMU then exits by itself; else it
+ * stops, and a later command ends it. Either way the next command reports
+ * the domain shut off (shutdown). */
 gboolean vgmDriverDomainShutdown(const VgmDriverStore *store, const char *ref,
                                  char **name, GError **error);
 

@@ -6,9 +6,10 @@
  * runs until the backends QEMU really created have been compared with the
  * plan; only then does 'cont' let the vCPUs go. QEMU runs in its own
  * session and outlives the short-lived tool; later commands find it
- * through the status file, which is written right after the spawn (state
- * 'starting') so that a tool killed at any point leaves a trace from which
- * the next command can clean up.
+ * through the status file. That file is written before the spawn (state
+ * 'starting', no pid yet) and names QEMU's -pidfile, so that a tool killed
+ * at any point leaves a trace from which the next command can find QEMU
+ * and clean up.
  */
 #include "config.h"
 
@@ -106,13 +107,33 @@ vgmDriverProcessMonitorPath(char **argv)
 
 /* ---- host checks ---- */
 
+/* How a message names the QEMU side of @gmem. */
+static const char *
+vgmDriverGmemSpellingDescribe(VgmQemuGmemSpelling gmem)
+{
+    switch (gmem) {
+    case VGM_QEMU_GMEM_MEMFD_PROP:
+        return "memory-backend-memfd property 'guest-memfd'";
+    case VGM_QEMU_GMEM_BACKEND:
+        return "object 'memory-backend-guest-memfd'";
+    case VGM_QEMU_GMEM_MEMFD_XPROP:
+        return "memory-backend-memfd property 'x-guest-memfd'";
+    case VGM_QEMU_GMEM_MACHINE:
+        return "machine property 'in-place-conversion'";
+    case VGM_QEMU_GMEM_NONE:
+    case VGM_QEMU_GMEM_LAST:
+        break;
+    }
+    return "?";
+}
+
 static gboolean
 vgmDriverProcessCheckHost(const VgmDomainDef *def, const VgmQemuPlan *plan,
                           GError **error)
 {
     g_auto(VgmHostKvmInfo) info = { 0 };
-    unsigned long vmType = VGM_HOST_KVM_X86_DEFAULT_VM;
-    guint64 needed = VGM_HOST_GMEM_MMAP | VGM_HOST_GMEM_INIT_SHARED;
+    g_autoptr(GError) err = NULL;
+    VgmDriverGmemNeed need;
 
     if (plan->accelKVM && access("/dev/kvm", R_OK | W_OK) < 0) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
@@ -120,22 +141,29 @@ vgmDriverProcessCheckHost(const VgmDomainDef *def, const VgmQemuPlan *plan,
                     def->name, g_strerror(errno));
         return FALSE;
     }
-    if (!vgmDomainDefUsesGuestMemfd(def))
+    /* what the spelling the plan chose asks of KVM, on the VM type QEMU
+     * creates for this domain */
+    if (!vgmDriverGmemNeedFor(def, plan->gmem, plan->convertInPlace, &need))
         return TRUE;
-    /* INIT_SHARED is offered only to VM types that may have shared
-     * guest_memfd from the start, never to confidential ones; there the
-     * shared half of in-place conversion needs the mapping alone */
-    if (def->sec && g_strcmp0(def->os.arch, "x86_64") == 0) {
-        if (def->sec->type == VGM_LAUNCH_SECURITY_SEV_SNP)
-            vmType = VGM_HOST_KVM_X86_SNP_VM;
-        else if (def->sec->type == VGM_LAUNCH_SECURITY_TDX)
-            vmType = VGM_HOST_KVM_X86_TDX_VM;
-    }
-    if (vgmDomainDefInPlaceConversion(def))
-        needed = VGM_HOST_GMEM_MMAP;
-    if (!vgmHostKvmProbe(NULL, vmType, &info, error))
+    if (need.inPlace && !vgmDriverKvmInPlaceCheck(NULL, &err)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("domain '%1$s' converts guest_memfd in place, but %2$s"),
+                    def->name, err->message);
         return FALSE;
-    return vgmHostGuestMemfdCheck(&info, needed, error);
+    }
+    if (!vgmHostKvmProbe(NULL, need.vmType, &info, error))
+        return FALSE;
+    if (!vgmHostGuestMemfdCheck(&info, need.flags, &err)) {
+        g_autofree char *flags = vgmHostGuestMemfdFlagsFormat(need.flags);
+        g_autofree char *vmType = vgmDriverKvmVmTypeFormat(need.vmType);
+
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("domain '%1$s' needs guest_memfd with the flags %2$s on a KVM VM of type '%3$s' (what QEMU's %4$s asks for), but %5$s"),
+                    def->name, flags, vmType,
+                    vgmDriverGmemSpellingDescribe(plan->gmem), err->message);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* ---- checking QEMU against the plan ---- */
@@ -389,6 +417,78 @@ vgmDriverProcessKill(const VgmDriverProcIdent *qemu, unsigned int graceMs,
     return FALSE;
 }
 
+/* The arguments process @pid runs with (/proc/PID/cmdline), or NULL. */
+static char **
+vgmDriverProcArgv(pid_t pid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%lld/cmdline", (long long)pid);
+    g_autofree char *text = NULL;
+    GPtrArray *args;
+    gsize len = 0;
+    gsize i = 0;
+
+    /* a command line is at most ARG_MAX (2 MiB on Linux) */
+    if (!vgmFileReadAll(path, 4 * 1024 * 1024, &text, &len, NULL) || len == 0)
+        return NULL;
+    args = g_ptr_array_new();
+    while (i < len) {
+        g_ptr_array_add(args, g_strdup(text + i));
+        i += strlen(text + i) + 1;
+    }
+    g_ptr_array_add(args, NULL);
+    return (char **)g_ptr_array_free(args, FALSE);
+}
+
+/* Whether process @pid runs with "-pidfile @pidfile" and, if @monitor is
+ * not NULL, QMP on @monitor. */
+static gboolean
+vgmDriverProcIsQemuOf(pid_t pid, const char *pidfile, const char *monitor)
+{
+    g_auto(GStrv) argv = vgmDriverProcArgv(pid);
+    g_autofree char *mon = NULL;
+    gboolean found = FALSE;
+    size_t i;
+
+    for (i = 0; argv && argv[i] && argv[i + 1] && !found; i++)
+        found = g_str_equal(argv[i], "-pidfile") && g_str_equal(argv[i + 1], pidfile);
+    if (!found)
+        return FALSE;
+    if (!monitor)
+        return TRUE;
+    mon = vgmDriverProcessMonitorPath(argv);
+    return g_strcmp0(mon, monitor) == 0;
+}
+
+gboolean
+vgmDriverProcessFind(const char *pidfile, const char *monitor,
+                     VgmDriverProcIdent *ident)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GDir) d = NULL;
+    const char *ent;
+    gint64 pid;
+
+    if (vgmFileReadAll(pidfile, 64, &text, NULL, NULL) &&
+        (pid = g_ascii_strtoll(text, NULL, 10)) > 0 && pid <= G_MAXINT &&
+        vgmDriverProcIsQemuOf((pid_t)pid, pidfile, monitor) &&
+        vgmDriverProcIdentGet((pid_t)pid, ident, NULL))
+        return TRUE;
+    /* QEMU writes its pidfile a moment after it starts, and removes it
+     * when it exits in order: look at every command line */
+    if (!(d = g_dir_open("/proc", 0, NULL)))
+        return FALSE;
+    while ((ent = g_dir_read_name(d))) {
+        if (!g_ascii_isdigit(ent[0]) ||
+            (pid = g_ascii_strtoll(ent, NULL, 10)) <= 0 || pid > G_MAXINT ||
+            pid == getpid())
+            continue;
+        if (vgmDriverProcIsQemuOf((pid_t)pid, pidfile, monitor) &&
+            vgmDriverProcIdentGet((pid_t)pid, ident, NULL))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 VgmQemuMonitor *
 vgmDriverProcessConnect(const VgmDriverStatus *status, unsigned int timeoutMs,
                         GError **error)
@@ -489,33 +589,61 @@ vgmDriverWaitSocket(GSubprocess *proc, const char *path, gint64 deadline,
     }
 }
 
+char **
+vgmDriverProcessHugetlbfsDirs(const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    g_autofree char *hugeSuffix = g_build_filename("/virt-gmem", def->name, NULL);
+    g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
+    guint i, j;
+
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *be = g_ptr_array_index(plan->backends, i);
+        const char *path = be->props ?
+            json_object_get_string_member_with_default(be->props, "mem-path", NULL) : NULL;
+        gboolean seen = FALSE;
+
+        /* a <memory> device's own path ends otherwise */
+        if (!path || !g_str_has_suffix(path, hugeSuffix))
+            continue;
+        for (j = 0; j < dirs->len && !seen; j++)
+            seen = g_str_equal(g_ptr_array_index(dirs, j), path);
+        if (!seen)
+            g_ptr_array_add(dirs, g_strdup(path));
+    }
+    if (!dirs->len)
+        return NULL;
+    g_ptr_array_add(dirs, NULL);
+    return (char **)g_ptr_array_free(g_steal_pointer(&dirs), FALSE);
+}
+
 /* Creates the directories the plan's file backends need: the domain's
  * dir under the memory dir (QEMU creates the file in it) and the
- * per-domain dir under a hugetlbfs mount (QEMU makes unlinked files in
- * it). Paths the user gave are the user's. */
+ * per-domain dirs under hugetlbfs mounts (QEMU makes unlinked files in
+ * them; the status lists them, so they go with it). Paths the user gave
+ * are the user's. */
 static gboolean
-vgmDriverPrepareMemoryPaths(const VgmDriverStore *store, const VgmDomainDef *def,
-                            const VgmQemuPlan *plan, GError **error)
+vgmDriverPrepareMemoryPaths(const VgmDriverStore *store, const char *name,
+                            const VgmQemuPlan *plan, char **hugetlbfsDirs,
+                            GError **error)
 {
     g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
-    g_autofree char *domDir = g_build_filename(memoryDir, def->name, NULL);
-    g_autofree char *hugeSuffix = g_build_filename("/virt-gmem", def->name, NULL);
-    guint i;
+    g_autofree char *domDir = g_build_filename(memoryDir, name, NULL);
+    size_t i;
 
     for (i = 0; i < plan->backends->len; i++) {
         const VgmQemuBackend *be = g_ptr_array_index(plan->backends, i);
         const char *path = be->props ?
             json_object_get_string_member_with_default(be->props, "mem-path", NULL) : NULL;
 
-        if (!path)
-            continue;
-        if (g_str_has_prefix(path, domDir) && path[strlen(domDir)] == '/') {
+        if (path && g_str_has_prefix(path, domDir) && path[strlen(domDir)] == '/') {
             if (!vgmFileMakePath(domDir, 0700, error))
                 return FALSE;
-        } else if (g_str_has_suffix(path, hugeSuffix)) {
-            if (!vgmFileMakePath(path, 0700, error))
-                return FALSE;
+            break;
         }
+    }
+    for (i = 0; hugetlbfsDirs && hugetlbfsDirs[i]; i++) {
+        if (!vgmFileMakePath(hugetlbfsDirs[i], 0700, error))
+            return FALSE;
     }
     return TRUE;
 }
@@ -528,100 +656,182 @@ vgmDriverCapsVersion(const VgmQemuCaps *caps)
     return g_strdup_printf("%u.%u.%u", v / 1000000, (v / 1000) % 1000, v % 1000);
 }
 
-/* Everything a start creates, so a failure can take it all back. */
-typedef struct {
-    const VgmDriverStore *store;
-    const char *name;
-    GSubprocess *proc;
-} VgmDriverStartUndo;
-
+/*
+ * What the driver changes in the rendered command line: QEMU writes its
+ * pid to @pidfile (so a start killed before it wrote the pid down can
+ * still find it), and, when <on_poweroff> is destroy, QEMU exits by
+ * itself at the guest's power-off instead of waiting (-no-shutdown) for a
+ * manager that no short-lived tool can be. Other <on_poweroff> actions
+ * keep -no-shutdown: QEMU stops and the next command ends it.
+ */
 static void
-vgmDriverStartUndo(VgmDriverStartUndo *undo)
+vgmDriverAdjustCommandLine(VgmQemuCmd *cmd, const VgmDomainDef *def,
+                           const char *pidfile)
 {
-    if (undo->proc) {
-        g_subprocess_force_exit(undo->proc);
-        g_subprocess_wait(undo->proc, NULL, NULL);
-        g_clear_object(&undo->proc);
+    guint i;
+
+    if (def->onPoweroff == VGM_DOMAIN_LIFECYCLE_DEFAULT ||
+        def->onPoweroff == VGM_DOMAIN_LIFECYCLE_DESTROY) {
+        for (i = 0; i < cmd->args->len; i++) {
+            if (g_str_equal(g_ptr_array_index(cmd->args, i), "-no-shutdown")) {
+                g_ptr_array_remove_index(cmd->args, i);
+                break;
+            }
+        }
     }
-    /* also removes the runtime dir with the monitor socket */
-    vgmDriverStoreDeleteStatus(undo->store, undo->name, NULL);
+    g_ptr_array_add(cmd->args, g_strdup("-pidfile"));
+    g_ptr_array_add(cmd->args, g_strdup(pidfile));
+}
+
+struct _VgmDriverStart {
+    const VgmDriverStore *store;
+    char *name;
+    unsigned int flags;
+    VgmQemuCaps *caps;
+    VgmQemuCmd *cmd;
+    VgmQemuPlan *plan;
+    VgmDriverStatus *status;
+};
+
+void
+vgmDriverStartFree(VgmDriverStart *start)
+{
+    if (!start)
+        return;
+    g_free(start->name);
+    vgmQemuCapsFree(start->caps);
+    vgmQemuCmdFree(start->cmd);
+    vgmQemuPlanFree(start->plan);
+    vgmDriverStatusFree(start->status);
+    g_free(start);
 }
 
 VgmDriverStatus *
-vgmDriverProcessStart(const VgmDriverStore *store, const VgmDomainDef *def,
-                      int id, unsigned int flags, GError **error)
+vgmDriverStartGetStatus(VgmDriverStart *start)
 {
+    return start->status;
+}
+
+VgmDriverStart *
+vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
+                        unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverStart) start = g_new0(VgmDriverStart, 1);
     g_autofree char *emulator = vgmDriverProcessEmulator(def);
     g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
-    g_autofree char *runDir = vgmDriverStoreDomainRunDir(store, def->name);
-    g_autofree char *logPath = vgmDriverStoreLogPath(store, def->name);
-    g_autoptr(VgmQemuCaps) caps = NULL;
     g_autoptr(VgmQemuConfig) cfg = NULL;
-    g_autoptr(VgmQemuCmd) cmd = NULL;
-    g_autoptr(VgmQemuPlan) plan = NULL;
-    g_autoptr(GSubprocessLauncher) launcher = NULL;
-    g_autoptr(VgmQemuMonitor) mon = NULL;
-    g_autoptr(VgmDriverStatus) status = NULL;
-    g_autoptr(GError) err = NULL;
     g_auto(GStrv) argv = NULL;
-    g_auto(GStrv) envp = NULL;
-    g_autofree char *monitor = NULL;
-    VgmDriverStartUndo undo = { store, def->name, NULL };
-    gint64 deadline;
-    goffset logOffset = 0;
-    const char *pidStr;
-    int logFd;
+    VgmDriverStatus *status;
+    char *monitor;
+
+    start->store = store;
+    start->name = g_strdup(def->name);
+    start->flags = flags;
 
     /* 1. what this QEMU can do, and the command line (rules 9 to 12) */
-    if (!(caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, error)))
+    if (!(start->caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, error)))
         return NULL;
     cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
-    vgmQemuConfigLoadHugetlbfs(cfg, NULL);
-    if (!(cmd = vgmQemuBuildCommandLine(def, caps, cfg, &plan, error)))
+    vgmQemuConfigLoadHugetlbfs(cfg, store->mountsFile);
+    if (!(start->cmd = vgmQemuBuildCommandLine(def, start->caps, cfg, &start->plan, error)))
         return NULL;
 
     /* 2. what this host can do, before anything is spawned */
-    if (!vgmDriverProcessCheckHost(def, plan, error))
+    if (!vgmDriverProcessCheckHost(def, start->plan, error))
         return NULL;
 
-    argv = vgmQemuCmdGetArgv(cmd);
-    envp = vgmQemuCmdGetEnvp(cmd);
+    /* 3. the status the caller writes before the spawn */
+    start->status = status = vgmDriverStatusNew();
+    status->name = g_strdup(def->name);
+    memcpy(status->uuid, def->uuid, sizeof(status->uuid));
+    status->state = VGM_DRIVER_STATUS_STARTING;
+    status->starterPid = getpid();
+    status->pidfile = vgmDriverStorePidfilePath(store, def->name);
+    vgmDriverAdjustCommandLine(start->cmd, def, status->pidfile);
+    argv = vgmQemuCmdGetArgv(start->cmd);
     if (!(monitor = vgmDriverProcessMonitorPath(argv))) {
         vgmErrorSet(error, VGM_ERR_INTERNAL, "%s",
                     _("the QEMU command line has no QMP monitor socket (-chardev socket,id=charmonitor)"));
         return NULL;
     }
+    status->monitor = monitor;
     if (!vgmDriverCheckSocketPath(monitor, error))
         return NULL;
+    status->emulator = g_steal_pointer(&emulator);
+    status->capsName = g_strdup(vgmQemuCapsGetName(start->caps));
+    status->capsVersion = vgmDriverCapsVersion(start->caps);
+    status->machine = g_strdup(start->plan->machine ? start->plan->machine->name : def->os.machine);
+    status->startedAt = g_get_real_time() / G_USEC_PER_SEC;
+    status->log = vgmDriverStoreLogPath(store, def->name);
+    status->transient = !!(flags & VGM_DRIVER_START_TRANSIENT);
+    status->paused = !!(flags & VGM_DRIVER_START_PAUSED);
+    status->plan = vgmQemuPlanToJSON(start->plan);
+    status->xml = vgmDriverDomainLiveXML(def, status->machine);
+    status->hugetlbfsDirs = vgmDriverProcessHugetlbfsDirs(def, start->plan);
+    return g_steal_pointer(&start);
+}
 
-    /* 3. leftovers of an earlier run are gone (the caller checked that no
-     * QEMU of this domain runs); fresh runtime dir */
-    vgmDriverStoreDeleteStatus(store, def->name, NULL);
+/* Takes back everything a start created: QEMU, the status file (which the
+ * caller wrote), the runtime dir with the monitor socket and the pidfile,
+ * the memory dirs. */
+static void
+vgmDriverStartUndo(VgmDriverStart *start, GSubprocess **proc)
+{
+    if (*proc) {
+        g_subprocess_force_exit(*proc);
+        g_subprocess_wait(*proc, NULL, NULL);
+        g_clear_object(proc);
+    }
+    vgmDriverStoreDeleteStatus(start->store, start->name, NULL);
+}
+
+VgmDriverStatus *
+vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
+{
+    const VgmDriverStore *store = start->store;
+    VgmDriverStatus *status = start->status;
+    g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+    g_autofree char *runDir = vgmDriverStoreDomainRunDir(store, start->name);
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) argv = vgmQemuCmdGetArgv(start->cmd);
+    g_auto(GStrv) envp = vgmQemuCmdGetEnvp(start->cmd);
+    gint64 deadline;
+    goffset logOffset = 0;
+    const char *pidStr;
+    int logFd;
+
+    vgmDriverTestPause("start-before-spawn");
+
+    /* 4. a fresh runtime dir (the caller checked that no QEMU of this
+     * domain runs), the memory dirs, the log */
     if (!vgmFileMakePath(runDir, 0700, error) ||
         !vgmFileMakePath(memoryDir, 0755, error) ||
         !vgmFileMakePath(store->logDir, 0755, error))
-        return NULL;
-    if (!g_str_has_prefix(monitor, runDir)) {
-        g_autofree char *monDir = g_path_get_dirname(monitor);
+        goto undo;
+    g_unlink(status->pidfile);
+    g_unlink(status->monitor);
+    if (!g_str_has_prefix(status->monitor, runDir)) {
+        g_autofree char *monDir = g_path_get_dirname(status->monitor);
 
-        g_unlink(monitor);
         if (!vgmFileMakePath(monDir, 0700, error))
-            return NULL;
+            goto undo;
     }
-
-    if (!vgmDriverPrepareMemoryPaths(store, def, plan, error))
-        return NULL;
-
-    if ((logFd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
-        vgmErrorSetSystem(error, errno, _("cannot open log file '%1$s'"), logPath);
-        vgmDriverStartUndo(&undo);
-        return NULL;
+    if (!vgmDriverPrepareMemoryPaths(store, start->name, start->plan,
+                                     status->hugetlbfsDirs, error))
+        goto undo;
+    if ((logFd = open(status->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open log file '%1$s'"), status->log);
+        goto undo;
     }
-    vgmDriverLogStart(logFd, cmd, caps);
+    vgmDriverLogStart(logFd, start->cmd, start->caps);
     /* what QEMU writes comes after our banner */
     logOffset = lseek(logFd, 0, SEEK_END);
+    status->logOffset = logOffset > 0 ? logOffset : 0;
 
-    /* 4. spawn: only the rendered environment, output to the log */
+    /* 5. spawn: only the rendered environment, output to the log */
     launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
     g_subprocess_launcher_set_environ(launcher, envp);
     g_subprocess_launcher_set_cwd(launcher, "/");
@@ -629,34 +839,18 @@ vgmDriverProcessStart(const VgmDriverStore *store, const VgmDomainDef *def,
     g_subprocess_launcher_take_stdout_fd(launcher, fcntl(logFd, F_DUPFD_CLOEXEC, 3));
     g_subprocess_launcher_take_stderr_fd(launcher, logFd);
     g_subprocess_launcher_set_child_setup(launcher, vgmDriverChildSetup, NULL, NULL);
-    if (!(undo.proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &err))) {
+    if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &err))) {
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                     _("cannot start QEMU '%1$s' for domain '%2$s': %3$s"),
-                    argv[0], def->name, err->message);
-        vgmDriverStartUndo(&undo);
-        return NULL;
+                    argv[0], start->name, err->message);
+        goto undo;
     }
     g_clear_object(&launcher);
+    /* killed from here to the save below, the next command finds QEMU
+     * through its pidfile or its command line */
+    vgmDriverTestPause("start-before-pid");
 
-    status = vgmDriverStatusNew();
-    status->name = g_strdup(def->name);
-    memcpy(status->uuid, def->uuid, sizeof(status->uuid));
-    status->id = id;
-    status->state = VGM_DRIVER_STATUS_STARTING;
-    status->starterPid = getpid();
-    status->monitor = g_strdup(monitor);
-    status->emulator = g_strdup(emulator);
-    status->capsName = g_strdup(vgmQemuCapsGetName(caps));
-    status->capsVersion = vgmDriverCapsVersion(caps);
-    status->machine = g_strdup(plan->machine ? plan->machine->name : def->os.machine);
-    status->startedAt = g_get_real_time() / G_USEC_PER_SEC;
-    status->log = g_strdup(logPath);
-    status->transient = !!(flags & VGM_DRIVER_START_TRANSIENT);
-    status->paused = !!(flags & VGM_DRIVER_START_PAUSED);
-    status->plan = vgmQemuPlanToJSON(plan);
-    status->xml = vgmDriverDomainLiveXML(def, status->machine);
-
-    pidStr = g_subprocess_get_identifier(undo.proc);
+    pidStr = g_subprocess_get_identifier(proc);
     deadline = g_get_monotonic_time() + (gint64)VGM_DRIVER_START_TIMEOUT_MS * 1000;
     if (!pidStr ||
         !vgmDriverProcIdentGet((pid_t)g_ascii_strtoll(pidStr, NULL, 10), &status->qemu, &err) ||
@@ -665,21 +859,21 @@ vgmDriverProcessStart(const VgmDriverStore *store, const VgmDomainDef *def,
     }
     vgmDriverTestPause("start-after-spawn");
 
-    /* 5. the monitor, then QEMU's backends against the plan */
-    if (!vgmDriverWaitSocket(undo.proc, monitor, deadline, &err))
+    /* 6. the monitor, then QEMU's backends against the plan */
+    if (!vgmDriverWaitSocket(proc, status->monitor, deadline, &err))
         goto failed;
     {
         gint64 left = (deadline - g_get_monotonic_time()) / 1000;
 
-        if (!(mon = vgmQemuMonitorOpen(monitor, left > 1000 ? (unsigned int)left : 1000, &err)))
+        if (!(mon = vgmQemuMonitorOpen(status->monitor, left > 1000 ? (unsigned int)left : 1000, &err)))
             goto failed;
     }
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
-    if (!vgmDriverProcessVerify(mon, plan, &err))
+    if (!vgmDriverProcessVerify(mon, start->plan, &err))
         goto failed;
 
-    /* 6. let the guest run */
-    if (!(flags & VGM_DRIVER_START_PAUSED) &&
+    /* 7. let the guest run */
+    if (!(start->flags & VGM_DRIVER_START_PAUSED) &&
         !vgmQemuMonitorCommand(mon, "cont", NULL, NULL, &err))
         goto failed;
 
@@ -689,30 +883,31 @@ vgmDriverProcessStart(const VgmDriverStore *store, const VgmDomainDef *def,
         goto failed;
     g_clear_pointer(&mon, vgmQemuMonitorFree);
     /* QEMU stays; the GSubprocess is only our handle on it */
-    g_clear_object(&undo.proc);
-    return g_steal_pointer(&status);
+    g_clear_object(&proc);
+    start->status = NULL;
+    return status;
 
  failed:
     g_clear_pointer(&mon, vgmQemuMonitorFree);
-    if (undo.proc) {
+    if (proc) {
         gint64 until = g_get_monotonic_time() + 500 * 1000;
 
         /* a closed monitor or a missing socket usually means QEMU quit:
          * say so rather than what the monitor saw */
-        while (g_subprocess_get_identifier(undo.proc) && g_get_monotonic_time() < until)
+        while (g_subprocess_get_identifier(proc) && g_get_monotonic_time() < until)
             g_usleep(10 * 1000);
-        if (!g_subprocess_get_identifier(undo.proc)) {
+        if (!g_subprocess_get_identifier(proc)) {
             g_autoptr(GError) exited = NULL;
 
             vgmErrorSet(&exited, VGM_ERR_OPERATION_FAILED,
-                        _("QEMU exited while domain '%1$s' was starting"), def->name);
+                        _("QEMU exited while domain '%1$s' was starting"), start->name);
             g_clear_error(&err);
             err = g_steal_pointer(&exited);
         }
     }
-    vgmDriverStartUndo(&undo);
+    vgmDriverStartUndo(start, &proc);
     {
-        g_autofree char *tail = vgmFileReadTail(logPath, logOffset, VGM_DRIVER_LOG_TAIL);
+        g_autofree char *tail = vgmFileReadTail(status->log, logOffset, VGM_DRIVER_LOG_TAIL);
 
         if (*tail)
             vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
@@ -720,5 +915,9 @@ vgmDriverProcessStart(const VgmDriverStore *store, const VgmDomainDef *def,
         else
             g_propagate_error(error, g_steal_pointer(&err));
     }
+    return NULL;
+
+ undo:
+    vgmDriverStartUndo(start, &proc);
     return NULL;
 }

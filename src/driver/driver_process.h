@@ -4,10 +4,11 @@
  *
  * Owns starting QEMU (capabilities from the cache, the command line, the
  * host checks that must pass before anything is spawned, the spawn itself
- * with a clean environment, its own session and its output in the domain
- * log), checking the running QEMU against the backend plan over QMP before
- * the guest runs, and stopping it (SIGTERM, then SIGKILL). A start that
- * fails leaves no process, no status file and no socket behind.
+ * with a clean environment, its own session, a pidfile and its output in
+ * the domain log), checking the running QEMU against the backend plan over
+ * QMP before the guest runs, finding a QEMU whose starter died before it
+ * wrote the pid down, and stopping it (SIGTERM, then SIGKILL). A start
+ * that fails leaves no process, no status file and no socket behind.
  *
  * The caller holds the domain lock (driver_domain.c does).
  */
@@ -38,18 +39,40 @@ typedef enum {
  * /usr/bin/qemu-system-ARCH. */
 char *vgmDriverProcessEmulator(const VgmDomainDef *def);
 
+/* A start between its two halves. */
+typedef struct _VgmDriverStart VgmDriverStart;
+
+void vgmDriverStartFree(VgmDriverStart *start);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStart, vgmDriverStartFree)
+
 /*
- * Starts QEMU for @def (whose post-parse and generic validation are done)
- * as domain id @id and returns its status (also saved in the store).
- * Steps: capabilities (ROOT/cache/qemucaps), command line (rules 9-12),
- * KVM and guest_memfd host checks, spawn (status 'starting'), monitor,
- * query-memdev / qom-get checks against the plan, 'cont', status
- * 'running'. Any failure kills and reaps QEMU and removes what it created;
- * a failure after the spawn quotes the tail of the QEMU log.
+ * The first half of starting QEMU for @def (whose post-parse and generic
+ * validation are done): capabilities (ROOT/cache/qemucaps), command line
+ * (rules 9-12; -pidfile added, -no-shutdown dropped when <on_poweroff> is
+ * destroy), KVM and guest_memfd host checks. Writes nothing. The start's
+ * status (vgmDriverStartGetStatus) says 'starting' with no pid and no id
+ * yet; the caller sets the id and saves it, so that from then on a crash
+ * at any point leaves a status from which the next command cleans up.
  */
-VgmDriverStatus *vgmDriverProcessStart(const VgmDriverStore *store,
-                                       const VgmDomainDef *def, int id,
-                                       unsigned int flags, GError **error);
+VgmDriverStart *vgmDriverProcessPrepare(const VgmDriverStore *store,
+                                        const VgmDomainDef *def,
+                                        unsigned int flags, GError **error);
+VgmDriverStatus *vgmDriverStartGetStatus(VgmDriverStart *start);
+
+/*
+ * The second half, once the status is saved: runtime and memory dirs,
+ * spawn, the pid into the status, monitor, query-memdev / qom-get checks
+ * against the plan, 'cont', status 'running'. Returns the status (taken
+ * from @start). Any failure kills and reaps QEMU and removes what the
+ * start created, the status too; a failure after the spawn quotes the
+ * tail of the QEMU log.
+ */
+VgmDriverStatus *vgmDriverProcessLaunch(VgmDriverStart *start, GError **error);
+
+/* The per-domain dirs (MOUNT/virt-gmem/NAME) that @plan's hugepage
+ * backends need under hugetlbfs mounts, or NULL. Pure, for tests. */
+char **vgmDriverProcessHugetlbfsDirs(const VgmDomainDef *def,
+                                     const VgmQemuPlan *plan);
 
 /*
  * Checks query-memdev's reply @memdevs (a JSON array) against @plan: every
@@ -68,6 +91,16 @@ gboolean vgmDriverProcessVerify(VgmQemuMonitor *mon, const VgmQemuPlan *plan,
 /* The QMP socket path in a rendered command line (the -chardev of id
  * charmonitor), or NULL. */
 char *vgmDriverProcessMonitorPath(char **argv);
+
+/*
+ * Finds the live QEMU started with "-pidfile @pidfile" (and, if @monitor
+ * is not NULL, the QMP socket @monitor): first the pid in @pidfile, then,
+ * when QEMU has not written it yet (or it is gone), every process's
+ * command line. A pid is taken only if /proc/PID/cmdline has those
+ * arguments, so a reused pid is never taken for QEMU.
+ */
+gboolean vgmDriverProcessFind(const char *pidfile, const char *monitor,
+                              VgmDriverProcIdent *ident);
 
 /*
  * Stops the process @qemu names: nothing to do when it is gone (or is

@@ -48,6 +48,7 @@ vgmDriverStoreFree(VgmDriverStore *store)
     g_free(store->runDir);
     g_free(store->logDir);
     g_free(store->cacheDir);
+    g_free(store->mountsFile);
     g_free(store);
 }
 
@@ -141,6 +142,14 @@ VGM_DRIVER_STORE_PATH(vgmDriverStoreStatusPath, runDir, "", ".status")
 VGM_DRIVER_STORE_PATH(vgmDriverStoreLockPath, runDir, "", ".lock")
 VGM_DRIVER_STORE_PATH(vgmDriverStoreLogPath, logDir, "", ".log")
 VGM_DRIVER_STORE_PATH(vgmDriverStoreDomainRunDir, runDir, "domain-", "")
+
+char *
+vgmDriverStorePidfilePath(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *dir = vgmDriverStoreDomainRunDir(store, name);
+
+    return g_build_filename(dir, "qemu.pid", NULL);
+}
 
 char *
 vgmDriverStoreMemoryDir(const VgmDriverStore *store)
@@ -417,14 +426,11 @@ vgmDriverStoreLockStore(const VgmDriverStore *store, GError **error)
 gboolean
 vgmDriverStoreAllocateId(const VgmDriverStore *store, int *id, GError **error)
 {
-    g_autoptr(VgmDriverLock) lock = NULL;
     g_autofree char *path = g_build_filename(store->runDir, "next-id", NULL);
     g_autofree char *text = NULL;
     g_autofree char *next = NULL;
     gint64 value = 1;
 
-    if (!(lock = vgmDriverStoreLockStore(store, error)))
-        return FALSE;
     if (g_file_test(path, G_FILE_TEST_EXISTS)) {
         if (!vgmFileReadAll(path, 64, &text, NULL, error))
             return FALSE;
@@ -531,6 +537,7 @@ vgmDriverStatusFree(VgmDriverStatus *status)
     g_free(status->name);
     vgmDriverProcIdentClear(&status->qemu);
     g_free(status->monitor);
+    g_free(status->pidfile);
     g_free(status->emulator);
     g_free(status->capsName);
     g_free(status->capsVersion);
@@ -539,6 +546,7 @@ vgmDriverStatusFree(VgmDriverStatus *status)
     g_free(status->xml);
     if (status->plan)
         json_node_unref(status->plan);
+    g_strfreev(status->hugetlbfsDirs);
     g_free(status);
 }
 
@@ -573,6 +581,10 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
     }
     json_builder_set_member_name(b, "monitor");
     json_builder_add_string_value(b, status->monitor);
+    if (status->pidfile) {
+        json_builder_set_member_name(b, "pidfile");
+        json_builder_add_string_value(b, status->pidfile);
+    }
     json_builder_set_member_name(b, "emulator");
     json_builder_add_string_value(b, status->emulator);
     json_builder_set_member_name(b, "caps");
@@ -590,6 +602,8 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
     json_builder_add_int_value(b, status->startedAt);
     json_builder_set_member_name(b, "log");
     json_builder_add_string_value(b, status->log);
+    json_builder_set_member_name(b, "log-offset");
+    json_builder_add_int_value(b, status->logOffset);
     json_builder_set_member_name(b, "transient");
     json_builder_add_boolean_value(b, status->transient);
     json_builder_set_member_name(b, "paused");
@@ -599,6 +613,15 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
         json_builder_add_value(b, json_node_copy(status->plan));
     else
         json_builder_add_null_value(b);
+    if (status->hugetlbfsDirs) {
+        size_t i;
+
+        json_builder_set_member_name(b, "hugetlbfs-dirs");
+        json_builder_begin_array(b);
+        for (i = 0; status->hugetlbfsDirs[i]; i++)
+            json_builder_add_string_value(b, status->hugetlbfsDirs[i]);
+        json_builder_end_array(b);
+    }
     json_builder_set_member_name(b, "xml");
     json_builder_add_string_value(b, status->xml);
     json_builder_end_object(b);
@@ -661,7 +684,7 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
     JsonObject *obj;
     JsonObject *caps;
     JsonNode *node;
-    gint64 id = -1, pid = 0, start = 0, starter = 0, startedAt = 0;
+    gint64 id = -1, pid = 0, start = 0, starter = 0, startedAt = 0, logOffset = 0;
 
     if (!json_parser_load_from_data(parser, text, -1, &err)) {
         vgmErrorSet(error, VGM_ERR_INTERNAL, _("status file '%1$s' is not JSON: %2$s"),
@@ -683,10 +706,12 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
         !vgmDriverStatusGetString(obj, "boot-id", FALSE, &status->qemu.bootId, what, error) ||
         !vgmDriverStatusGetInt(obj, "starter-pid", FALSE, &starter, what, error) ||
         !vgmDriverStatusGetString(obj, "monitor", TRUE, &status->monitor, what, error) ||
+        !vgmDriverStatusGetString(obj, "pidfile", FALSE, &status->pidfile, what, error) ||
         !vgmDriverStatusGetString(obj, "emulator", TRUE, &status->emulator, what, error) ||
         !vgmDriverStatusGetString(obj, "machine", FALSE, &status->machine, what, error) ||
         !vgmDriverStatusGetInt(obj, "started-at", FALSE, &startedAt, what, error) ||
         !vgmDriverStatusGetString(obj, "log", FALSE, &status->log, what, error) ||
+        !vgmDriverStatusGetInt(obj, "log-offset", FALSE, &logOffset, what, error) ||
         !vgmDriverStatusGetString(obj, "xml", TRUE, &status->xml, what, error))
         return NULL;
     if (!vgmDomainUUIDParse(uuid, status->uuid) ||
@@ -703,6 +728,29 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
     }
     if ((node = json_object_get_member(obj, "plan")) && !JSON_NODE_HOLDS_NULL(node))
         status->plan = json_node_copy(node);
+    if ((node = json_object_get_member(obj, "hugetlbfs-dirs")) && !JSON_NODE_HOLDS_NULL(node)) {
+        g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
+        JsonArray *arr = JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;
+        guint i;
+
+        for (i = 0; arr && i < json_array_get_length(arr); i++) {
+            JsonNode *n = json_array_get_element(arr, i);
+
+            if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
+                arr = NULL;
+                break;
+            }
+            g_ptr_array_add(dirs, g_strdup(json_node_get_string(n)));
+        }
+        if (!arr) {
+            vgmErrorSet(error, VGM_ERR_INTERNAL,
+                        _("status file '%1$s' has a 'hugetlbfs-dirs' member that is not a list of strings"),
+                        what);
+            return NULL;
+        }
+        g_ptr_array_add(dirs, NULL);
+        status->hugetlbfsDirs = (char **)g_ptr_array_free(g_steal_pointer(&dirs), FALSE);
+    }
     status->transient = json_object_get_boolean_member_with_default(obj, "transient", FALSE);
     status->paused = json_object_get_boolean_member_with_default(obj, "paused", FALSE);
     status->id = (int)id;
@@ -710,6 +758,7 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
     status->qemu.startTime = (guint64)start;
     status->starterPid = (pid_t)starter;
     status->startedAt = startedAt;
+    status->logOffset = logOffset;
     return g_steal_pointer(&status);
 }
 
@@ -760,12 +809,20 @@ vgmDriverStoreDeleteStatus(const VgmDriverStore *store, const char *name,
     g_autofree char *dir = vgmDriverStoreDomainRunDir(store, name);
     g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
     g_autofree char *ram = g_build_filename(memoryDir, name, NULL);
+    g_autofree char *hugeSuffix = g_build_filename("/virt-gmem", name, NULL);
+    g_autoptr(VgmDriverStatus) status = vgmDriverStoreLoadStatus(store, name, NULL);
+    size_t i;
 
-    /* the runtime dir and the file-backed guest RAM of the run that ended
-     * first: a status file is what says there is something to clean, so it
-     * goes last */
+    /* the runtime dir and the guest RAM dirs of the run that ended first:
+     * a status file is what says there is something to clean, so it goes
+     * last. Only per-domain hugetlbfs dirs are taken from the status (the
+     * mount and its virt-gmem dir are shared with other domains). */
     vgmDriverStoreRemoveDir(dir);
     vgmDriverStoreRemoveDir(ram);
+    for (i = 0; status && status->hugetlbfsDirs && status->hugetlbfsDirs[i]; i++) {
+        if (g_str_has_suffix(status->hugetlbfsDirs[i], hugeSuffix))
+            vgmDriverStoreRemoveDir(status->hugetlbfsDirs[i]);
+    }
     if (g_unlink(path) < 0 && errno != ENOENT) {
         vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), path);
         return FALSE;

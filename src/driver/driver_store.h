@@ -16,7 +16,7 @@
  *   ROOT/etc/qemu/NAME.xml        persistent config, canonical XML
  *   ROOT/run/qemu/NAME.status     status of a running domain (JSON)
  *   ROOT/run/qemu/NAME.lock       per-domain lock (flock), holder's pid
- *   ROOT/run/qemu/domain-NAME/    monitor socket and other runtime files
+ *   ROOT/run/qemu/domain-NAME/    monitor socket, QEMU's pidfile (qemu.pid)
  *   ROOT/run/qemu/driver.lock     store lock (uniqueness checks, ids)
  *   ROOT/run/qemu/next-id         the next domain id
  *   ROOT/lib/qemu/ram/            file-backed guest memory
@@ -39,6 +39,8 @@ typedef struct {
     char *runDir;      /* status, locks, per-domain runtime dirs */
     char *logDir;      /* per-domain logs */
     char *cacheDir;    /* QEMU capability cache */
+    char *mountsFile;  /* where hugetlbfs mounts are read: NULL for
+                        * /proc/mounts (tests set a table of their own) */
 } VgmDriverStore;
 
 /*
@@ -61,6 +63,8 @@ char *vgmDriverStoreLockPath(const VgmDriverStore *store, const char *name);
 char *vgmDriverStoreLogPath(const VgmDriverStore *store, const char *name);
 /* ROOT/run/qemu/domain-NAME */
 char *vgmDriverStoreDomainRunDir(const VgmDriverStore *store, const char *name);
+/* ROOT/run/qemu/domain-NAME/qemu.pid: QEMU's -pidfile */
+char *vgmDriverStorePidfilePath(const VgmDriverStore *store, const char *name);
 /* ROOT/lib/qemu/ram */
 char *vgmDriverStoreMemoryDir(const VgmDriverStore *store);
 
@@ -105,8 +109,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverLock, vgmDriverLockRelease)
 
 /* ---- domain ids ---- */
 
-/* The next domain id (1, 2, ...), from ROOT/run/qemu/next-id. Takes the
- * store lock itself. */
+/* The next domain id (1, 2, ...), from ROOT/run/qemu/next-id. The caller
+ * holds the store lock (start takes the id and writes the domain's first
+ * status under one hold). */
 gboolean vgmDriverStoreAllocateId(const VgmDriverStore *store, int *id,
                                   GError **error);
 
@@ -140,7 +145,9 @@ gboolean vgmDriverProcIdentIsAlive(const VgmDriverProcIdent *ident);
 /* ---- status files ---- */
 
 typedef enum {
-    VGM_DRIVER_STATUS_STARTING = 0, /* spawned, not yet verified and resumed */
+    VGM_DRIVER_STATUS_STARTING = 0, /* written before the spawn (pid 0 until
+                                     * the pid is known); not yet verified
+                                     * and resumed */
     VGM_DRIVER_STATUS_RUNNING,      /* verified and handed over */
 
     VGM_DRIVER_STATUS_LAST
@@ -152,19 +159,23 @@ typedef struct {
     unsigned char uuid[16];
     int id;
     VgmDriverStatusState state;
-    VgmDriverProcIdent qemu;
+    VgmDriverProcIdent qemu;    /* pid 0: not known yet (a start) */
     pid_t starterPid;           /* the virt-gmem that is starting it, or 0 */
     char *monitor;              /* QMP socket path */
+    char *pidfile;              /* QEMU's -pidfile, NULL in older files */
     char *emulator;             /* QEMU binary path */
     char *capsName;             /* capability set name */
     char *capsVersion;          /* "7.2.19" */
     char *machine;              /* resolved machine type */
     gint64 startedAt;           /* unix time, seconds */
     char *log;                  /* log file path */
+    gint64 logOffset;           /* where this run's QEMU output starts */
     char *xml;                  /* the live XML (what it was started with) */
     gboolean transient;         /* no persistent config (undefined while running) */
     gboolean paused;            /* started with --paused */
     JsonNode *plan;             /* vgmQemuPlanToJSON, or NULL */
+    char **hugetlbfsDirs;       /* MOUNT/virt-gmem/NAME dirs start made,
+                                 * removed with the status; or NULL */
 } VgmDriverStatus;
 
 VgmDriverStatus *vgmDriverStatusNew(void);
@@ -183,8 +194,9 @@ gboolean vgmDriverStoreSaveStatus(const VgmDriverStore *store,
                                   const VgmDriverStatus *status,
                                   GError **error);
 /* Removes the status file, the domain's runtime dir (with the monitor
- * socket) and its file-backed RAM under ROOT/lib/qemu/ram/NAME. Missing
- * files are fine. */
+ * socket and the pidfile), its file-backed RAM under ROOT/lib/qemu/ram/NAME
+ * and the per-domain hugetlbfs dirs its status lists. Missing files are
+ * fine. */
 gboolean vgmDriverStoreDeleteStatus(const VgmDriverStore *store,
                                     const char *name, GError **error);
 /* Names of every domain with a status file, sorted. */
@@ -198,7 +210,10 @@ GPtrArray *vgmDriverStoreListStatus(const VgmDriverStore *store,
  * can kill it there: it prints "virt-gmem: paused at POINT (pid N)" on
  * stderr and sleeps (for at most an hour). POINTs: define-before-rename
  * (the new config is complete in its staging file, not yet renamed),
- * start-after-spawn (QEMU runs, the status file says 'starting', the
- * monitor is not yet checked). Unset in normal use; costs one getenv.
+ * start-before-spawn (the status file says 'starting', nothing spawned),
+ * start-before-pid (QEMU is spawned, the status does not have its pid
+ * yet), start-after-spawn (QEMU runs, the status file says 'starting' with
+ * its pid, the monitor is not yet checked). Unset in normal use; costs one
+ * getenv.
  */
 void vgmDriverTestPause(const char *point);
