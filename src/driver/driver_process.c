@@ -566,29 +566,6 @@ vgmDriverCheckSocketPath(const char *path, GError **error)
     return TRUE;
 }
 
-/* Waits for the monitor socket of the just spawned @proc. */
-static gboolean
-vgmDriverWaitSocket(GSubprocess *proc, const char *path, gint64 deadline,
-                    GError **error)
-{
-    for (;;) {
-        if (g_file_test(path, G_FILE_TEST_EXISTS))
-            return TRUE;
-        if (!g_subprocess_get_identifier(proc)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
-                        _("QEMU exited before its monitor socket appeared"));
-            return FALSE;
-        }
-        if (g_get_monotonic_time() > deadline) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
-                        _("QEMU did not create its monitor socket within %1$u ms"),
-                        (unsigned int)VGM_DRIVER_START_TIMEOUT_MS);
-            return FALSE;
-        }
-        g_usleep(10 * 1000);
-    }
-}
-
 char **
 vgmDriverProcessHugetlbfsDirs(const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -860,7 +837,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     vgmDriverTestPause("start-after-spawn");
 
     /* 6. the monitor, then QEMU's backends against the plan */
-    if (!vgmDriverWaitSocket(proc, status->monitor, deadline, &err))
+    if (!vgmQemuMonitorWaitSocket(proc, status->monitor, deadline, &err))
         goto failed;
     {
         gint64 left = (deadline - g_get_monotonic_time()) / 1000;

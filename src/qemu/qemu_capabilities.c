@@ -1580,32 +1580,6 @@ vgmQemuCapsProbeQMP(VgmQemuCaps *caps, VgmQemuMonitor *mon, GError **error)
     return TRUE;
 }
 
-/* Waits until QEMU created its socket, exited, or the start deadline passed. */
-static gboolean
-vgmQemuCapsProbeWaitSocket(GSubprocess *proc, const char *sockPath,
-                           GError **error)
-{
-    gint64 deadline = g_get_monotonic_time() +
-                      (gint64)VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS * 1000;
-
-    for (;;) {
-        if (g_file_test(sockPath, G_FILE_TEST_EXISTS))
-            return TRUE;
-        if (!g_subprocess_get_identifier(proc)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
-                        _("QEMU exited before its monitor socket appeared"));
-            return FALSE;
-        }
-        if (g_get_monotonic_time() > deadline) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
-                        _("QEMU did not create its monitor socket within %1$d ms"),
-                        VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS);
-            return FALSE;
-        }
-        g_usleep(10 * 1000);
-    }
-}
-
 /*
  * Whether the main machine type starts with "-smp @smp": QEMU exits at
  * once when the machine lacks a topology level, and keeps running (paused)
@@ -1704,7 +1678,10 @@ vgmQemuCapsProbe(const char *binary, GError **error)
     g_atomic_int_inc(&vgmQemuCapsProbeCount);
 
     if (proc &&
-        vgmQemuCapsProbeWaitSocket(proc, sockPath, &err) &&
+        vgmQemuMonitorWaitSocket(proc, sockPath,
+                                 g_get_monotonic_time() +
+                                 (gint64)VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS * 1000,
+                                 &err) &&
         (mon = vgmQemuMonitorOpen(sockPath, VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS, &err)) &&
         vgmQemuCapsProbeQMP(caps, mon, &err))
         ok = TRUE;

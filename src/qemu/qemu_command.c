@@ -203,15 +203,14 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def)
     g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
 }
 
-/* -blockdev pair for pflash unit @unit: a file node and a raw format node */
-static void
-vgmCmdPflash(VgmQemuCmd *cmd, unsigned int unit, const char *path, gboolean readonly)
+void
+vgmCmdBlockdev(VgmQemuCmd *cmd, const char *protocol, const char *path,
+               const char *storage, const char *format, const char *formatDriver,
+               gboolean readonly)
 {
-    g_autofree char *storage = g_strdup_printf("vgm-pflash%u-storage", unit);
-    g_autofree char *format = g_strdup_printf("vgm-pflash%u-format", unit);
     JsonObject *o = json_object_new();
 
-    json_object_set_string_member(o, "driver", "file");
+    json_object_set_string_member(o, "driver", protocol);
     json_object_set_string_member(o, "filename", path);
     json_object_set_string_member(o, "node-name", storage);
     json_object_set_boolean_member(o, "auto-read-only", TRUE);
@@ -220,9 +219,19 @@ vgmCmdPflash(VgmQemuCmd *cmd, unsigned int unit, const char *path, gboolean read
     o = json_object_new();
     json_object_set_string_member(o, "node-name", format);
     json_object_set_boolean_member(o, "read-only", readonly);
-    json_object_set_string_member(o, "driver", "raw");
+    json_object_set_string_member(o, "driver", formatDriver);
     json_object_set_string_member(o, "file", storage);
     vgmCmdJSONArg(cmd, "-blockdev", o);
+}
+
+/* pflash unit @unit: a file node and a raw format node */
+static void
+vgmCmdPflash(VgmQemuCmd *cmd, unsigned int unit, const char *path, gboolean readonly)
+{
+    g_autofree char *storage = g_strdup_printf("vgm-pflash%u-storage", unit);
+    g_autofree char *format = g_strdup_printf("vgm-pflash%u-format", unit);
+
+    vgmCmdBlockdev(cmd, "file", path, storage, format, "raw", readonly);
 }
 
 static void

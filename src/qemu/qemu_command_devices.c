@@ -181,25 +181,12 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         gboolean cdrom = d->device == VGM_DISK_DEVICE_CDROM;
         int boot = vgmCmdBootIndex(def, d, cdrom ? VGM_BOOT_CDROM : VGM_BOOT_DISK);
         g_autofree char *id = NULL;
-        JsonObject *o;
         JsonObject *dev;
 
-        if (d->src) {
-            o = json_object_new();
-            json_object_set_string_member(o, "driver",
-                                          d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file");
-            json_object_set_string_member(o, "filename", d->src);
-            json_object_set_string_member(o, "node-name", storage);
-            json_object_set_boolean_member(o, "auto-read-only", TRUE);
-            json_object_set_string_member(o, "discard", "unmap");
-            vgmCmdJSONArg(cmd, "-blockdev", o);
-            o = json_object_new();
-            json_object_set_string_member(o, "node-name", format);
-            json_object_set_boolean_member(o, "read-only", d->readonly);
-            json_object_set_string_member(o, "driver", d->driverType ? d->driverType : "raw");
-            json_object_set_string_member(o, "file", storage);
-            vgmCmdJSONArg(cmd, "-blockdev", o);
-        }
+        if (d->src)
+            vgmCmdBlockdev(cmd, d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file",
+                           d->src, storage, format,
+                           d->driverType ? d->driverType : "raw", d->readonly);
 
         dev = json_object_new();
         switch (d->bus) {

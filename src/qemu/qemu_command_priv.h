@@ -18,5 +18,11 @@ void vgmCmdDevice(VgmQemuCmd *cmd, JsonObject *dev);
 /* @opt with @obj as JSON (-blockdev, -netdev); takes @obj */
 void vgmCmdJSONArg(VgmQemuCmd *cmd, const char *opt, JsonObject *obj);
 
+/* -blockdev pair: a @protocol node on @path named @storage, and a
+ * @formatDriver node on top of it named @format (libvirt's layout) */
+void vgmCmdBlockdev(VgmQemuCmd *cmd, const char *protocol, const char *path,
+                    const char *storage, const char *format,
+                    const char *formatDriver, gboolean readonly);
+
 /* qemu_command_devices.c: every device of <devices> but memory devices */
 void vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan);

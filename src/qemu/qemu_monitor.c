@@ -403,3 +403,27 @@ vgmQemuMonitorOpenFd(int fd, GError **error)
         return NULL;
     return g_steal_pointer(&mon);
 }
+
+gboolean
+vgmQemuMonitorWaitSocket(GSubprocess *proc, const char *path, gint64 deadline,
+                         GError **error)
+{
+    gint64 start = g_get_monotonic_time();
+
+    for (;;) {
+        if (g_file_test(path, G_FILE_TEST_EXISTS))
+            return TRUE;
+        if (!g_subprocess_get_identifier(proc)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                        _("QEMU exited before its monitor socket appeared"));
+            return FALSE;
+        }
+        if (g_get_monotonic_time() > deadline) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
+                        _("QEMU did not create its monitor socket within %1$u ms"),
+                        (unsigned int)((deadline - start) / 1000));
+            return FALSE;
+        }
+        g_usleep(10 * 1000);
+    }
+}

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 typedef struct _VgmQemuMonitor VgmQemuMonitor;
@@ -71,3 +72,11 @@ GPtrArray *vgmQemuMonitorTakeEvents(VgmQemuMonitor *mon);
 gboolean vgmQemuMonitorIsClosed(VgmQemuMonitor *mon);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuMonitor, vgmQemuMonitorFree)
+
+/*
+ * Waits until the QEMU started as @proc created its monitor socket @path,
+ * exited, or @deadline (monotonic time, microseconds) passed; the errors
+ * say which.
+ */
+gboolean vgmQemuMonitorWaitSocket(GSubprocess *proc, const char *path,
+                                  gint64 deadline, GError **error);
