@@ -135,6 +135,14 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
                             f->name);
                 return FALSE;
             }
+            for (j = 0; j + 1 < os->nfwFeatures; j++) {
+                if (g_str_equal(os->fwFeatures[j].name, f->name)) {
+                    vgmErrorSet(error, VGM_ERR_XML,
+                                _("firmware feature '%1$s' appears twice in <firmware>"),
+                                f->name);
+                    return FALSE;
+                }
+            }
         }
     }
 
