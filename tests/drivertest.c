@@ -85,6 +85,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "testutils.h"
 #include "driver/driver_caps.h"
 #include "driver/driver_domain.h"
 #include "driver/driver_process.h"
@@ -120,26 +121,6 @@ testToolPath(void)
     if (dir)
         return g_build_filename(dir, "tools", "virt-gmem", NULL);
     return g_build_filename(SRCDIR, "build", "tools", "virt-gmem", NULL);
-}
-
-static void
-testRemoveTree(const char *path)
-{
-    g_autoptr(GDir) dir = NULL;
-    const char *name;
-
-    if (g_file_test(path, G_FILE_TEST_IS_SYMLINK) ||
-        !g_file_test(path, G_FILE_TEST_IS_DIR)) {
-        g_unlink(path);
-        return;
-    }
-    if ((dir = g_dir_open(path, 0, NULL))) {
-        while ((name = g_dir_read_name(dir))) {
-            g_autofree char *sub = g_build_filename(path, name, NULL);
-            testRemoveTree(sub);
-        }
-    }
-    g_rmdir(path);
 }
 
 /* A fresh root under /tmp (short: the monitor socket path must fit). */
@@ -2141,7 +2122,7 @@ main(int argc, char **argv)
         const char *root = g_ptr_array_index(testRoots, i);
 
         testSweep(root);
-        testRemoveTree(root);
+        vgmTestRemoveTree(root);
     }
     g_ptr_array_unref(testRoots);
     return ret;

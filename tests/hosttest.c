@@ -38,31 +38,12 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 
+#include "testutils.h"
 #include "host/vgmhost.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 
 /* ---- helpers ---- */
-
-static void
-testRemoveTree(const char *path)
-{
-    g_autoptr(GDir) dir = NULL;
-    const char *name;
-
-    if (!g_file_test(path, G_FILE_TEST_IS_DIR) ||
-        g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
-        g_unlink(path);
-        return;
-    }
-    if ((dir = g_dir_open(path, 0, NULL))) {
-        while ((name = g_dir_read_name(dir))) {
-            g_autofree char *sub = g_build_filename(path, name, NULL);
-            testRemoveTree(sub);
-        }
-    }
-    g_rmdir(path);
-}
 
 static char *
 testMakeTmpDir(void)
@@ -283,7 +264,7 @@ testHugepages(void)
     g_assert_cmpuint(hp->total, ==, 4);
     g_assert_cmpuint(hp->free, ==, 2);
 
-    testRemoveTree(root);
+    vgmTestRemoveTree(root);
 }
 
 static void
@@ -299,7 +280,7 @@ testHugepagesNone(void)
     g_assert_nonnull(sizes);
     g_assert_cmpuint(sizes->len, ==, 0);
 
-    testRemoveTree(root);
+    vgmTestRemoveTree(root);
 }
 
 static void
@@ -320,12 +301,12 @@ testHugepagesBroken(void)
     g_assert_cmpstr(err->message, ==, expected);
     g_clear_error(&err);
 
-    testRemoveTree(root);
+    vgmTestRemoveTree(root);
     testMakeHugepageDir(base, "hugepages-2048kB", NULL, "1\n");
     g_assert_false(vgmHostHugepagesGet(root, &sizes, &err));
     g_assert_error(err, VGM_ERROR, VGM_ERR_SYSTEM);
 
-    testRemoveTree(root);
+    vgmTestRemoveTree(root);
 }
 
 static void
@@ -599,7 +580,7 @@ testWriteAtomic(void)
     listing = testListDir(dir);
     g_assert_cmpstr(listing, ==, "state.xml");
 
-    testRemoveTree(dir);
+    vgmTestRemoveTree(dir);
 }
 
 static void
@@ -620,7 +601,7 @@ testWriteAtomicMissingDir(void)
     listing = testListDir(dir);
     g_assert_cmpstr(listing, ==, "");
 
-    testRemoveTree(dir);
+    vgmTestRemoveTree(dir);
 }
 
 static void
@@ -671,7 +652,7 @@ testWriteAtomicFailKeepsOld(void)
     listing = testListDir(dir);
     g_assert_cmpstr(listing, ==, "busy state.xml");
 
-    testRemoveTree(dir);
+    vgmTestRemoveTree(dir);
 }
 
 static void
@@ -718,7 +699,7 @@ testReadAll(void)
         g_assert_nonnull(strstr(contents, "Name:"));
     }
 
-    testRemoveTree(dir);
+    vgmTestRemoveTree(dir);
 }
 
 static void
@@ -740,7 +721,7 @@ testMakePath(void)
     g_assert_false(vgmFileMakePath(file, 0755, &err));
     g_assert_error(err, VGM_ERROR, VGM_ERR_SYSTEM);
 
-    testRemoveTree(dir);
+    vgmTestRemoveTree(dir);
 }
 
 

@@ -249,17 +249,6 @@ vgmRefNormaliseObject(JsonObject *o, const char *name, gboolean libvirt,
 
 /* ---------------- comparing ---------------- */
 
-static char *
-vgmRefNodeText(JsonNode *node)
-{
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-
-    if (!node)
-        return g_strdup("(absent)");
-    json_generator_set_root(gen, node);
-    return json_generator_to_data(gen, NULL);
-}
-
 static JsonObject *
 vgmRefFindById(GPtrArray *list, const char *id)
 {
@@ -296,8 +285,8 @@ vgmRefDiffObjects(GString *diff, const char *what, JsonObject *ours, JsonObject 
             if (x && y && json_node_equal(x, y))
                 continue;
             {
-                g_autofree char *xs = vgmRefNodeText(x);
-                g_autofree char *ys = vgmRefNodeText(y);
+                g_autofree char *xs = vgmTestJSONText(x);
+                g_autofree char *ys = vgmTestJSONText(y);
                 g_string_append_printf(diff, "\n  %s member \"%s\": ours %s, libvirt %s",
                                        what, (const char *)k->data, xs, ys);
             }

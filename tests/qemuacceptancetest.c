@@ -69,27 +69,6 @@ typedef struct {
 } VgmAcceptEnv;
 
 static void
-vgmAcceptRemoveTree(const char *path)
-{
-    GStatBuf st;
-
-    if (g_lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-        const char *name;
-
-        while (d && (name = g_dir_read_name(d))) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-            vgmAcceptRemoveTree(child);
-        }
-        g_rmdir(path);
-    } else {
-        g_unlink(path);
-    }
-}
-
-static void
 vgmAcceptEnvFree(VgmAcceptEnv *env)
 {
     guint i;
@@ -100,7 +79,7 @@ vgmAcceptEnvFree(VgmAcceptEnv *env)
     for (i = env->hostDirs->len; i > 0; i--)
         g_rmdir(g_ptr_array_index(env->hostDirs, i - 1));
     g_ptr_array_unref(env->hostDirs);
-    vgmAcceptRemoveTree(env->dir);
+    vgmTestRemoveTree(env->dir);
     g_free(env->dir);
     g_free(env->resDir);
     g_free(env);
@@ -592,17 +571,6 @@ vgmAcceptArgs(const char *key, const char *value, ...)
     return o;
 }
 
-static char *
-vgmAcceptNodeString(JsonNode *node)
-{
-    g_autoptr(JsonGenerator) gen = json_generator_new();
-
-    if (!node)
-        return g_strdup("(absent)");
-    json_generator_set_root(gen, node);
-    return json_generator_to_data(gen, NULL);
-}
-
 /* The QOM type QEMU reports for /objects/@id, or NULL with *problem set. */
 static char *
 vgmAcceptQomType(VgmQemuMonitor *mon, const char *id, GString *problems)
@@ -617,7 +585,7 @@ vgmAcceptQomType(VgmQemuMonitor *mon, const char *id, GString *problems)
         return NULL;
     }
     if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_value_type(ret) != G_TYPE_STRING) {
-        g_autofree char *s = vgmAcceptNodeString(ret);
+        g_autofree char *s = vgmTestJSONText(ret);
         g_string_append_printf(problems, "\n  qom-get %s type: unexpected reply %s", path, s);
         return NULL;
     }
@@ -645,10 +613,10 @@ vgmAcceptPlannedNodes(const VgmQemuBackend *b)
     g_autoptr(JsonNode) empty = NULL;
 
     if (n)
-        return vgmAcceptNodeString(n);
+        return vgmTestJSONText(n);
     empty = json_node_new(JSON_NODE_ARRAY);
     json_node_take_array(empty, json_array_new());
-    return vgmAcceptNodeString(empty);
+    return vgmTestJSONText(empty);
 }
 
 static void
@@ -700,7 +668,7 @@ vgmAcceptCheckMemdevs(VgmQemuMonitor *mon, const VgmQemuPlan *plan, GString *pro
                                    json_object_get_string_member_with_default(m, "policy", "default"),
                                    policy);
         {
-            g_autofree char *theirs = vgmAcceptNodeString(json_object_get_member(m, "host-nodes"));
+            g_autofree char *theirs = vgmTestJSONText(json_object_get_member(m, "host-nodes"));
             g_autofree char *ours = vgmAcceptPlannedNodes(b);
             if (!g_str_equal(theirs, ours))
                 g_string_append_printf(problems, "\n  backend %s: host-nodes %s, plan %s",
@@ -1049,7 +1017,7 @@ main(int argc, char **argv)
     }
 
     ret = g_test_run();
-    vgmAcceptRemoveTree(vgmTmpRoot);
+    vgmTestRemoveTree(vgmTmpRoot);
     g_free(vgmTmpRoot);
     vgmQemuCapsFree(vgmCaps);
     return ret;

@@ -6,6 +6,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <glib/gstdio.h>
 
 #include "testutils.h"
 #include "conf/domain_conf.h"
@@ -96,4 +98,36 @@ vgmTestCompareGolden(const char *path, const char *actual)
         return FALSE;
     }
     return TRUE;
+}
+
+void
+vgmTestRemoveTree(const char *path)
+{
+    GStatBuf st;
+
+    if (g_lstat(path, &st) < 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+        const char *name;
+
+        while (dir && (name = g_dir_read_name(dir))) {
+            g_autofree char *child = g_build_filename(path, name, NULL);
+            vgmTestRemoveTree(child);
+        }
+        g_rmdir(path);
+    } else {
+        g_unlink(path);
+    }
+}
+
+char *
+vgmTestJSONText(JsonNode *node)
+{
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+
+    if (!node)
+        return g_strdup("(absent)");
+    json_generator_set_root(gen, node);
+    return json_generator_to_data(gen, NULL);
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 /* Absolute path of a file below tests/. */
 char *vgmTestDataPath(const char *rel);
@@ -18,3 +19,7 @@ gboolean vgmTestCompareGolden(const char *path, const char *actual);
 /* Makes uuids and MAC addresses repeatable; call at the start of a case. */
 void vgmTestResetRandom(void);
 gboolean vgmTestRegenerate(void);
+/* Removes @path and everything below it (symbolic links are not followed). */
+void vgmTestRemoveTree(const char *path);
+/* Compact JSON text of @node, or "(absent)" for NULL, for messages. */
+char *vgmTestJSONText(JsonNode *node);
