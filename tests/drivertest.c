@@ -1025,13 +1025,15 @@ testAssertList(const char *root, gboolean all, const char *const *rows)
 
 /* A process that looks like a domain's QEMU to vgmDriverProcessFind: a
  * shell whose command line has "-pidfile @pidfile" and the QMP chardev of
- * @monitor (it sleeps; the shell stays, the '; :' keeps it from exec). */
+ * @monitor (it sleeps; the shell stays, the '; :' keeps it from exec).
+ * The sleep gets none of the test's output pipes, so an orphaned sleep
+ * cannot keep the test runner waiting for their end. */
 static GSubprocess *
 testFakeQemu(const char *pidfile, const char *monitor)
 {
     g_autofree char *chardev = g_strdup_printf("socket,id=charmonitor,path=%s,server=on,wait=off",
                                                monitor);
-    const char *argv[] = { "/bin/sh", "-c", "sleep 60; :", "fake-qemu",
+    const char *argv[] = { "/bin/sh", "-c", "sleep 60 </dev/null >/dev/null 2>&1; :", "fake-qemu",
                            "-pidfile", pidfile, "-chardev", chardev, NULL };
     g_autoptr(GError) err = NULL;
     GSubprocess *proc = g_subprocess_newv(argv, G_SUBPROCESS_FLAGS_NONE, &err);
