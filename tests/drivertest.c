@@ -47,6 +47,9 @@
  *    type is switched to 'qemu' (TCG), and the test says so;
  *  - examples/gmem-shared.xml on QEMU 7.2: start fails with the rule 9
  *    message and leaves no QEMU and no status file;
+ *  - where this host's KVM cannot run -cpu host with the QEMU (tried
+ *    once; skipped elsewhere), starting a host-passthrough domain fails
+ *    with QEMU's own message and leaves nothing behind;
  *  - a QEMU that died (SIGKILL) is noticed by the next command: the domain
  *    reads 'shut off' and its status file is gone;
  *  - undefine of a running domain makes it transient; it disappears when
@@ -1439,6 +1442,58 @@ testGmemOnOldQemu(void)
     testAssertList(root, TRUE, (const char *const[]){ "-", "gmem-shared", "shut off", NULL });
 }
 
+/*
+ * On a host whose KVM cannot run -cpu host with this QEMU (found by
+ * trying, as the acceptance test does), the tool's own start of a
+ * host-passthrough domain is not adapted: it fails, quotes QEMU's message
+ * and leaves nothing behind.
+ */
+static void
+testHostCpuRefusedByKvm(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *msg = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(GArray) procs = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *reason;
+    const char *lastLine;
+
+    if (!testHaveQemu())
+        return;
+    if (access("/dev/kvm", R_OK | W_OK) < 0) {
+        g_test_skip("no usable /dev/kvm");
+        return;
+    }
+    if (!(reason = vgmTestKvmCpuFailure(QEMU_BINARY, "host,migratable=on"))) {
+        g_test_skip("this host's KVM runs -cpu host");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "hostcpu.xml", NULL);
+    g_assert_true(g_file_set_contents(file,
+        "<domain type='kvm'><name>hostcpu</name><memory unit='MiB'>128</memory>"
+        "<vcpu>1</vcpu><os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<cpu mode='host-passthrough'/></domain>", -1, &err));
+    run = testTool(root, "define", file, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "start", "hostcpu", NULL);
+    g_assert_cmpint(run->status, ==, 1);
+    g_assert_true(g_str_has_prefix(run->err, "error: Failed to start domain 'hostcpu'\n"));
+    /* the probe's reason ends with QEMU's last stderr line */
+    lastLine = strrchr(reason, ':');
+    g_assert_nonnull(lastLine);
+    msg = g_strstrip(g_strdup(lastLine + 1));
+    if (!strstr(run->err, msg))
+        g_test_message("QEMU said '%s'; virt-gmem printed:\n%s", msg, run->err);
+    g_assert_nonnull(strstr(run->err, msg));
+    g_assert_false(testStatusExists(root, "hostcpu"));
+    procs = testFindProcs("guest=hostcpu");
+    g_assert_cmpuint(procs->len, ==, 0);
+}
+
 static void
 testDeadQemu(void)
 {
@@ -2108,6 +2163,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/host/kvm-guest-memfd", testHostProbe);
     g_test_add_func("/driver/lifecycle/plain-memfd", testPlainMemfd);
     g_test_add_func("/driver/lifecycle/gmem-on-qemu-7.2", testGmemOnOldQemu);
+    g_test_add_func("/driver/lifecycle/host-cpu-refused-by-kvm", testHostCpuRefusedByKvm);
     g_test_add_func("/driver/lifecycle/dead-qemu", testDeadQemu);
     g_test_add_func("/driver/lifecycle/transient", testTransient);
     g_test_add_func("/driver/lifecycle/killed-define", testKilledDefine);

@@ -7,7 +7,9 @@
  * NAME.xml whose NAME.qemu-7.2-debian.args golden file exists is rendered
  * and started with the real QEMU (the binary the domain names, Debian's
  * /usr/bin/qemu-system-x86_64), paused (-S), under KVM when /dev/kvm exists
- * and TCG otherwise. Over QMP the test then checks that QEMU built exactly
+ * and TCG otherwise; a case whose vCPU (its -cpu value) this host's KVM
+ * cannot run, which is found once by trying it, runs under TCG too and
+ * says why. Over QMP the test then checks that QEMU built exactly
  * the memory the backend plan said: query-memdev lists every planned
  * backend and no other, with the planned size, share, prealloc, policy and
  * host-nodes; qom-get /objects/ID "type" is the planned QOM type (also for
@@ -66,6 +68,7 @@ typedef struct {
     char *resDir;            /* dir/res: relocated host resources */
     GPtrArray *listeners;    /* GSocket, listening for connect-mode chardevs */
     GPtrArray *hostDirs;     /* dirs made outside dir (hugetlbfs), made order */
+    gboolean tcg;            /* the case runs under TCG */
 } VgmAcceptEnv;
 
 static void
@@ -263,10 +266,10 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
         return g_strdup_printf("firmware %s is not installed", os->loader);
 
     /* the CPU: TCG cannot give the host's CPU */
-    if (!vgmHaveKVM && def->cpu &&
+    if (env->tcg && def->cpu &&
         (def->cpu->mode == VGM_CPU_MODE_HOST_PASSTHROUGH ||
          def->cpu->mode == VGM_CPU_MODE_HOST_MODEL)) {
-        g_test_message("no /dev/kvm: <cpu mode='%s'> switched to 'maximum' for TCG",
+        g_test_message("under TCG: <cpu mode='%s'> switched to 'maximum'",
                        vgmCpuModeTypeToString(def->cpu->mode));
         def->cpu->mode = VGM_CPU_MODE_MAXIMUM;
     }
@@ -905,6 +908,40 @@ vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cf
 
 /* ---------------- the test ---------------- */
 
+/*
+ * Whether a case runs under TCG: always without a usable /dev/kvm, and
+ * also where this host's KVM cannot run the vCPU the case asks for (the
+ * -cpu value its command line carries under KVM, tried once per value).
+ */
+static gboolean
+vgmAcceptUseTCG(const char *name, const VgmDomainDef *def, const VgmQemuConfig *cfg)
+{
+    g_autoptr(VgmQemuCmd) cmd = NULL;
+    g_autoptr(VgmQemuPlan) plan = NULL;
+    const char *reason;
+    guint i;
+
+    if (!vgmHaveKVM)
+        return TRUE;
+    if (def->virtType != VGM_DOMAIN_VIRT_KVM)
+        return FALSE;
+    /* a case that cannot be rendered fails later, with its own message */
+    if (!(cmd = vgmQemuBuildCommandLine(def, vgmCaps, cfg, &plan, NULL)))
+        return FALSE;
+    for (i = 0; i + 1 < cmd->args->len; i++) {
+        const char *cpu = g_ptr_array_index(cmd->args, i + 1);
+
+        if (!g_str_equal(g_ptr_array_index(cmd->args, i), "-cpu"))
+            continue;
+        if (!(reason = vgmTestKvmCpuFailure(cmd->binary, cpu)))
+            return FALSE;
+        g_test_message("%s: this host's KVM cannot run -cpu %s (%s): the case runs under TCG",
+                       name, cpu, reason);
+        return TRUE;
+    }
+    return FALSE;
+}
+
 static void
 testAcceptance(gconstpointer data)
 {
@@ -934,7 +971,6 @@ testAcceptance(gconstpointer data)
     logDir = g_build_filename(env->dir, "log", NULL);
     cfg = vgmQemuConfigNew(runDir, memDir, logDir);
     vgmQemuConfigLoadHugetlbfs(cfg, NULL);
-    cfg->forceTCG = !vgmHaveKVM;
 
     vgmTestResetRandom();
     if (!(def = vgmDomainDefParseFile(in, 0, &err))) {
@@ -942,6 +978,8 @@ testAcceptance(gconstpointer data)
         g_test_fail();
         return;
     }
+    env->tcg = vgmAcceptUseTCG(name, def, cfg);
+    cfg->forceTCG = env->tcg;
 
     skip = vgmAcceptPrepare(env, def, &failed, &err);
     if (failed) {

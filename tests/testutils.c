@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include "testutils.h"
@@ -130,4 +132,74 @@ vgmTestJSONText(JsonNode *node)
         return g_strdup("(absent)");
     json_generator_set_root(gen, node);
     return json_generator_to_data(gen, NULL);
+}
+
+const char *
+vgmTestKvmCpuFailure(const char *binary, const char *cpu)
+{
+    static GHashTable *tried;   /* "binary\ncpu" -> reason, "" for none */
+    g_autofree char *key = g_strdup_printf("%s\n%s", binary, cpu);
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *errPath = NULL;
+    g_autofree char *errText = NULL;
+    g_autofree char *reason = NULL;
+    const char *cached;
+    int fd;
+
+    if (access("/dev/kvm", R_OK | W_OK) < 0)
+        return NULL;
+    if (!tried)
+        tried = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    if ((cached = g_hash_table_lookup(tried, key)))
+        return *cached ? cached : NULL;
+
+    if ((fd = g_file_open_tmp("vgm-kvm-probe-XXXXXX", &errPath, &err)) < 0)
+        g_error("cannot make a temporary file: %s", err->message);
+    close(fd);
+    launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_PIPE |
+                                         G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+    g_subprocess_launcher_set_stderr_file_path(launcher, errPath);
+    proc = g_subprocess_launcher_spawn(launcher, &err, "timeout", "30", binary,
+                                       "-machine", "accel=kvm", "-cpu", cpu,
+                                       "-smp", "1", "-m", "64", "-nodefaults",
+                                       "-display", "none", "-S", "-qmp", "stdio",
+                                       NULL);
+    if (!proc) {
+        reason = g_strdup_printf("cannot run %s: %s", binary, err->message);
+    } else {
+        /* QEMU that aborts early never reads its input: a broken pipe
+         * here says nothing, the exit status does */
+        g_subprocess_communicate_utf8(proc,
+                                      "{\"execute\":\"qmp_capabilities\"}\n"
+                                      "{\"execute\":\"quit\"}\n",
+                                      NULL, NULL, NULL, NULL);
+        g_subprocess_wait(proc, NULL, NULL);
+        if (!g_subprocess_get_if_exited(proc) || g_subprocess_get_exit_status(proc) != 0) {
+            g_auto(GStrv) lines = NULL;
+            const char *last = NULL;
+            guint i;
+
+            g_file_get_contents(errPath, &errText, NULL, NULL);
+            lines = g_strsplit(errText ? errText : "", "\n", -1);
+            for (i = 0; lines[i]; i++) {
+                g_strstrip(lines[i]);
+                if (*lines[i])
+                    last = lines[i];
+            }
+            if (g_subprocess_get_if_signaled(proc))
+                reason = g_strdup_printf("QEMU was killed by signal %d: %s",
+                                         g_subprocess_get_term_sig(proc),
+                                         last ? last : "(no message)");
+            else
+                reason = g_strdup_printf("QEMU exited with status %d: %s",
+                                         g_subprocess_get_exit_status(proc),
+                                         last ? last : "(no message)");
+        }
+    }
+    g_unlink(errPath);
+    g_hash_table_insert(tried, g_steal_pointer(&key),
+                        reason ? g_strdup(reason) : g_strdup(""));
+    return vgmTestKvmCpuFailure(binary, cpu);
 }

@@ -23,3 +23,14 @@ gboolean vgmTestRegenerate(void);
 void vgmTestRemoveTree(const char *path);
 /* Compact JSON text of @node, or "(absent)" for NULL, for messages. */
 char *vgmTestJSONText(JsonNode *node);
+
+/*
+ * Why the host's KVM cannot run a vCPU of QEMU @binary given "-cpu @cpu",
+ * or NULL when it can (or when there is no usable /dev/kvm: then nothing
+ * runs under KVM anyway). Found once per (binary, cpu) in a test program
+ * by trying it: QEMU is started paused under KVM with one vCPU and asked
+ * to quit over QMP on stdin. Some nested hosts abort there (Debian's QEMU
+ * 7.2 on a 6.18 kernel: "failed to set MSR 0x10a" with -cpu host or max);
+ * the reason is QEMU's last line on stderr.
+ */
+const char *vgmTestKvmCpuFailure(const char *binary, const char *cpu);
