@@ -12,7 +12,7 @@
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 #include "util/vgmxml.h"
-#include "qemu/qemu_command.h"
+#include "driver/driver_conn.h"
 
 static const char *
 vgmToolOneFile(const VgmToolCommand *cmd, int argc, char **argv)
@@ -86,23 +86,6 @@ vgmCmdFormat(int argc, char **argv)
     return 0;
 }
 
-/* The capabilities to translate with: a description file, or the probed
- * (and cached) capabilities of an emulator binary. */
-VgmQemuCaps *
-vgmToolLoadCaps(const char *capsFile, const char *emulator, const VgmDomainDef *def,
-                GError **error)
-{
-    const char *binary = emulator;
-
-    if (capsFile)
-        return vgmQemuCapsLoadFile(capsFile, error);
-    if (!binary)
-        binary = def->devices.emulator;
-    if (!binary)
-        binary = "/usr/bin/qemu-system-x86_64";
-    return vgmQemuCapsCacheLookup(binary, NULL, error);
-}
-
 static int
 vgmCmdDomxmlToNative(int argc, char **argv)
 {
@@ -117,10 +100,6 @@ vgmCmdDomxmlToNative(int argc, char **argv)
         { NULL, 0, 0, 0, NULL, NULL, NULL }
     };
     g_autoptr(GError) err = NULL;
-    g_autoptr(VgmDomainDef) def = NULL;
-    g_autoptr(VgmQemuCaps) caps = NULL;
-    g_autoptr(VgmQemuConfig) cfg = NULL;
-    g_autoptr(VgmQemuCmd) qcmd = NULL;
     g_autofree char *line = NULL;
     const char *file;
 
@@ -142,13 +121,8 @@ vgmCmdDomxmlToNative(int argc, char **argv)
     }
     if (!(file = vgmToolOneFile(cmd, argc, argv)))
         return 1;
-    if (!(def = vgmDomainDefParseFile(file, 0, &err)) ||
-        !(caps = vgmToolLoadCaps(capsFile, emulator, def, &err)))
+    if (!(line = vgmDriverXMLToNative(NULL, "qemu-argv", NULL, file, capsFile, emulator, &err)))
         return vgmToolError(err);
-    cfg = vgmQemuConfigNewDefault();
-    if (!(qcmd = vgmQemuBuildCommandLine(def, caps, cfg, NULL, &err)))
-        return vgmToolError(err);
-    line = vgmQemuCmdFormatShell(qcmd);
     fputs(line, stdout);
     return 0;
 }

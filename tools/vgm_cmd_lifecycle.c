@@ -2,8 +2,10 @@
 /*
  * vgm_cmd_lifecycle.c: the commands that run domains, with virsh's names,
  * arguments and output: define, undefine, create, start, destroy,
- * shutdown, list, dominfo, domstate, domid, domuuid, domname, dumpxml,
- * domcapabilities, capabilities, version.
+ * shutdown, suspend, resume, list, dominfo, domstate, domid, domuuid,
+ * domname, dumpxml, domcapabilities, capabilities, version. Each is a call
+ * of the driver's connection API (driver_conn.h), the one the daemon
+ * serves too, and the formatting of its answer.
  *
  * Like virsh run with one command, each prints its result followed by an
  * empty line on stdout, and failures as "error: ..." lines on stderr.
@@ -17,11 +19,7 @@
 #include <string.h>
 
 #include "vgm_tool.h"
-#include "driver/driver_caps.h"
-#include "driver/driver_domain.h"
-#include "driver/driver_process.h"
-#include "driver/driver_store.h"
-#include "qemu/qemu_capabilities.h"
+#include "driver/driver_conn.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 #include "util/vgmxml.h"
@@ -46,6 +44,8 @@ const VgmToolCommand vgmToolLifecycleCommands[] = {
     { "start", "DOMAIN", N_("Start a defined domain."), vgmCmdOneArg },
     { "destroy", "DOMAIN", N_("Stop a domain's QEMU at once."), vgmCmdOneArg },
     { "shutdown", "DOMAIN", N_("Ask a domain's guest to power off."), vgmCmdOneArg },
+    { "suspend", "DOMAIN", N_("Pause a running domain's vCPUs."), vgmCmdOneArg },
+    { "resume", "DOMAIN", N_("Let a paused domain run again."), vgmCmdOneArg },
     { "list", "", N_("List domains."), vgmCmdList },
     { "dominfo", "DOMAIN", N_("Show basic information about a domain."), vgmCmdOneArg },
     { "domstate", "DOMAIN", N_("Show the state of a domain."), vgmCmdOneArg },
@@ -78,13 +78,13 @@ vgmCmdSelf(const char *name)
  * wants exactly @nargs arguments and opens the store. Says why and returns
  * NULL on failure.
  */
-static VgmDriverStore *
+static VgmDriver *
 vgmCmdBegin(GOptionEntry *entries, int *argc, char ***argv, int nargs)
 {
     const VgmToolCommand *cmd = vgmCmdSelf((*argv)[0]);
     GOptionEntry rootOnly[] = { VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL };
     g_autoptr(GError) err = NULL;
-    VgmDriverStore *store;
+    VgmDriver *drv;
 
     if (!vgmToolParseOptions(cmd, entries ? entries : rootOnly, argc, argv))
         return NULL;
@@ -97,9 +97,9 @@ vgmCmdBegin(GOptionEntry *entries, int *argc, char ***argv, int nargs)
                     cmd->name, cmd->params);
         return NULL;
     }
-    if (!(store = vgmDriverStoreOpen(vgmCmdRoot, &err)))
+    if (!(drv = vgmDriverNew(vgmCmdRoot, &err)))
         vgmToolError(err);
-    return store;
+    return drv;
 }
 
 /* Prints a command's result and, as virsh does, an empty line after it.
@@ -167,35 +167,37 @@ vgmCmdValidateFile(const char *file, GError **error)
 }
 
 static int
-vgmCmdDefine(const VgmDriverStore *store, const char *file, gboolean validate)
-{
-    g_autoptr(VgmDomainDef) def = NULL;
-    g_autoptr(GError) err = NULL;
-
-    if ((validate && !vgmCmdValidateFile(file, &err)) ||
-        !(def = vgmDriverDomainDefine(store, file, &err)))
-        return vgmCmdFailed(err, NULL, _("Failed to define domain from %1$s"), file);
-    return vgmCmdDone(_("Domain '%1$s' defined from %2$s\n"), def->name, file);
-}
-
-static int
-vgmCmdCreate(const VgmDriverStore *store, const char *file, gboolean paused)
+vgmCmdDefine(VgmDriver *drv, const char *file, gboolean validate)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(GError) err = NULL;
 
-    if (!(dom = vgmDriverDomainCreate(store, file, paused ? VGM_DRIVER_START_PAUSED : 0, &err)))
+    if ((validate && !vgmCmdValidateFile(file, &err)) ||
+        !(dom = vgmDriverDefineXML(drv, NULL, file, &err)))
+        return vgmCmdFailed(err, NULL, _("Failed to define domain from %1$s"), file);
+    return vgmCmdDone(_("Domain '%1$s' defined from %2$s\n"), dom->name, file);
+}
+
+static int
+vgmCmdCreate(VgmDriver *drv, const char *file, gboolean paused)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!(dom = vgmDriverCreateXML(drv, NULL, file, paused ? VGM_CREATE_START_PAUSED : 0, &err)))
         return vgmCmdFailed(err, NULL, _("Failed to create domain from %1$s"), file);
     return vgmCmdDone(_("Domain '%1$s' created from %2$s\n"), dom->name, file);
 }
 
 static int
-vgmCmdStart(const VgmDriverStore *store, const char *ref, gboolean paused)
+vgmCmdStart(VgmDriver *drv, const char *ref, gboolean paused)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmDriverDomain) started = NULL;
     g_autoptr(GError) err = NULL;
 
-    if (!(dom = vgmDriverDomainStart(store, ref, paused ? VGM_DRIVER_START_PAUSED : 0, &err)))
+    if (!(dom = vgmDriverLookup(drv, ref, &err)) ||
+        !(started = vgmDriverStart(drv, dom->name, paused ? VGM_CREATE_START_PAUSED : 0, &err)))
         return vgmCmdFailed(err, ref, _("Failed to start domain '%1$s'"), ref);
     return vgmCmdDone(_("Domain '%1$s' started\n"), ref);
 }
@@ -240,43 +242,33 @@ vgmCmdList(int argc, char **argv)
         { "table", 0, 0, G_OPTION_ARG_NONE, &table, N_("List table (default)"), NULL },
         VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL
     };
-    g_autoptr(VgmDriverStore) store = NULL;
-    g_autoptr(GPtrArray) doms = NULL;
-    g_autoptr(GPtrArray) shown = g_ptr_array_new();
+    g_autoptr(VgmDriver) drv = NULL;
+    g_autoptr(GPtrArray) shown = NULL;
     g_autoptr(GString) out = g_string_new(NULL);
     g_autoptr(GError) err = NULL;
-    gboolean anyState;
+    unsigned int flags = 0;
     const char *hId = _("Id"), *hName = _("Name"), *hState = _("State");
     glong wId, wName, wState;
     guint i;
 
-    if (!(store = vgmCmdBegin(entries, &argc, &argv, 0)))
+    if (!(drv = vgmCmdBegin(entries, &argc, &argv, 0)))
         return 1;
-    if (!(doms = vgmDriverDomainListAll(store, &err)))
+    /* virsh's options as the API's filter: running ones by default, the
+     * inactive ones with --inactive, all with --all or a state filter */
+    if (stRunning)
+        flags |= VGM_LIST_DOMAINS_RUNNING;
+    if (stPaused)
+        flags |= VGM_LIST_DOMAINS_PAUSED;
+    if (stShutoff)
+        flags |= VGM_LIST_DOMAINS_SHUTOFF;
+    if (stOther)
+        flags |= VGM_LIST_DOMAINS_OTHER;
+    if (!all && !flags)
+        flags |= inactive ? VGM_LIST_DOMAINS_INACTIVE : VGM_LIST_DOMAINS_ACTIVE;
+    if (transient != persistent)
+        flags |= transient ? VGM_LIST_DOMAINS_TRANSIENT : VGM_LIST_DOMAINS_PERSISTENT;
+    if (!(shown = vgmDriverListDomains(drv, flags, &err)))
         return vgmCmdError(err, NULL);
-    anyState = stRunning || stPaused || stShutoff || stOther;
-    for (i = 0; i < doms->len; i++) {
-        VgmDriverDomain *dom = g_ptr_array_index(doms, i);
-        gboolean active = vgmDriverDomainIsActive(dom);
-
-        if (!all && !inactive && !active && !anyState)
-            continue;
-        if (inactive && !all && active)
-            continue;
-        if (transient && !persistent && dom->persistent)
-            continue;
-        if (persistent && !transient && !dom->persistent)
-            continue;
-        if (anyState &&
-            !((stRunning && dom->state == VGM_DOMAIN_STATE_RUNNING) ||
-              (stPaused && dom->state == VGM_DOMAIN_STATE_PAUSED) ||
-              (stShutoff && dom->state == VGM_DOMAIN_STATE_SHUTOFF) ||
-              (stOther && dom->state != VGM_DOMAIN_STATE_RUNNING &&
-               dom->state != VGM_DOMAIN_STATE_PAUSED &&
-               dom->state != VGM_DOMAIN_STATE_SHUTOFF)))
-            continue;
-        g_ptr_array_add(shown, dom);
-    }
 
     if (names || uuids || ids) {
         for (i = 0; i < shown->len; i++) {
@@ -344,21 +336,22 @@ vgmCmdInfoLine(GString *out, const char *label, const char *value)
 }
 
 static int
-vgmCmdDominfo(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean option)
+vgmCmdDominfo(VgmDriver *drv, const VgmDriverDomain *dom, gboolean option)
 {
     g_autoptr(GString) out = g_string_new(NULL);
     g_autofree char *id = NULL;
     g_autofree char *vcpus = NULL;
     g_autofree char *maxMem = NULL;
     g_autofree char *curMem = NULL;
+    VgmDriverDomainInfo info;
     char uuid[37];
 
     vgmDomainUUIDFormat(dom->uuid, uuid);
     id = dom->id >= 0 ? g_strdup_printf("%d", dom->id) : g_strdup("-");
-    vcpus = g_strdup_printf("%u", dom->def->vcpusCurrent ? dom->def->vcpusCurrent : dom->def->vcpus);
-    maxMem = g_strdup_printf(_("%1$llu KiB"), dom->def->memory);
-    curMem = g_strdup_printf(_("%1$llu KiB"),
-                             dom->def->curMemory ? dom->def->curMemory : dom->def->memory);
+    vgmDriverGetInfo(dom, &info);
+    vcpus = g_strdup_printf("%u", info.nrVirtCpu);
+    maxMem = g_strdup_printf(_("%1$llu KiB"), (unsigned long long)info.maxMemKiB);
+    curMem = g_strdup_printf(_("%1$llu KiB"), (unsigned long long)info.memoryKiB);
 
     vgmCmdInfoLine(out, _("Id:"), id);
     vgmCmdInfoLine(out, _("Name:"), dom->name);
@@ -367,8 +360,7 @@ vgmCmdDominfo(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean 
     vgmCmdInfoLine(out, _("State:"), _(vgmDomainStateTypeToString(dom->state)));
     vgmCmdInfoLine(out, _("CPU(s):"), vcpus);
     if (dom->status) {
-        g_autofree char *cpu = g_strdup_printf("%.1lfs",
-                                               vgmDriverProcessCpuTime(dom->status->qemu.pid) / 1e9);
+        g_autofree char *cpu = g_strdup_printf("%.1lfs", info.cpuTimeNs / 1e9);
         vgmCmdInfoLine(out, _("CPU time:"), cpu);
     }
     vgmCmdInfoLine(out, _("Max memory:"), maxMem);
@@ -382,7 +374,7 @@ vgmCmdDominfo(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean 
 }
 
 static int
-vgmCmdDomstate(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean reason)
+vgmCmdDomstate(VgmDriver *drv, const VgmDriverDomain *dom, gboolean reason)
 {
     if (reason)
         return vgmCmdDone("%s (%s)\n", _(vgmDomainStateTypeToString(dom->state)), _(dom->reason));
@@ -390,7 +382,7 @@ vgmCmdDomstate(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean
 }
 
 static int
-vgmCmdDomid(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean option)
+vgmCmdDomid(VgmDriver *drv, const VgmDriverDomain *dom, gboolean option)
 {
     if (dom->id < 0)
         return vgmCmdDone("-\n");
@@ -398,7 +390,7 @@ vgmCmdDomid(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean op
 }
 
 static int
-vgmCmdDomuuid(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean option)
+vgmCmdDomuuid(VgmDriver *drv, const VgmDriverDomain *dom, gboolean option)
 {
     char uuid[37];
 
@@ -407,18 +399,18 @@ vgmCmdDomuuid(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean 
 }
 
 static int
-vgmCmdDomname(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean option)
+vgmCmdDomname(VgmDriver *drv, const VgmDriverDomain *dom, gboolean option)
 {
     return vgmCmdDone("%s\n", dom->name);
 }
 
 static int
-vgmCmdDumpxml(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean inactive)
+vgmCmdDumpxml(VgmDriver *drv, const VgmDriverDomain *dom, gboolean inactive)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *xml = NULL;
 
-    if (!(xml = vgmDriverDomainFormatXML(store, dom, inactive, &err)))
+    if (!(xml = vgmDriverGetXMLDesc(drv, dom, inactive ? VGM_DOMAIN_XML_INACTIVE : 0, &err)))
         return vgmCmdError(err, NULL);
     return vgmCmdDone("%s", xml);
 }
@@ -435,31 +427,37 @@ typedef struct {
     const char *name;
     const char *option;         /* its one boolean option, or NULL */
     const char *optionHelp;     /* N_() */
-    int (*act)(const VgmDriverStore *store, const char *arg, gboolean option);
-    gboolean (*change)(const VgmDriverStore *store, const char *ref,
-                       char **name, GError **error);
+    int (*act)(VgmDriver *drv, const char *arg, gboolean option);
+    gboolean (*change)(VgmDriver *drv, const char *name, unsigned int flags,
+                       GError **error);
     const char *failed;         /* N_() */
     const char *done;           /* N_() */
-    int (*show)(const VgmDriverStore *store, const VgmDriverDomain *dom,
+    int (*show)(VgmDriver *drv, const VgmDriverDomain *dom,
                 gboolean option);
 } VgmCmdOneArg;
 
 static const VgmCmdOneArg vgmCmdOneArgs[] = {
     { .name = "define", .act = vgmCmdDefine,
       .option = "validate", .optionHelp = N_("Also check the XML against the schema") },
-    { .name = "undefine", .change = vgmDriverDomainUndefine,
+    { .name = "undefine", .change = vgmDriverUndefine,
       .failed = N_("Failed to undefine domain '%1$s'"),
       .done = N_("Domain '%1$s' has been undefined\n") },
     { .name = "create", .act = vgmCmdCreate,
       .option = "paused", .optionHelp = N_("Leave the guest paused after QEMU started") },
     { .name = "start", .act = vgmCmdStart,
       .option = "paused", .optionHelp = N_("Leave the guest paused after QEMU started") },
-    { .name = "destroy", .change = vgmDriverDomainDestroy,
+    { .name = "destroy", .change = vgmDriverDestroy,
       .failed = N_("Failed to destroy domain '%1$s'"),
       .done = N_("Domain '%1$s' destroyed\n") },
-    { .name = "shutdown", .change = vgmDriverDomainShutdown,
+    { .name = "shutdown", .change = vgmDriverShutdown,
       .failed = N_("Failed to shutdown domain '%1$s'"),
       .done = N_("Domain '%1$s' is being shutdown\n") },
+    { .name = "suspend", .change = vgmDriverSuspend,
+      .failed = N_("Failed to suspend domain '%1$s'"),
+      .done = N_("Domain '%1$s' suspended\n") },
+    { .name = "resume", .change = vgmDriverResume,
+      .failed = N_("Failed to resume domain '%1$s'"),
+      .done = N_("Domain '%1$s' resumed\n") },
     { .name = "dominfo", .show = vgmCmdDominfo },
     { .name = "domstate", .show = vgmCmdDomstate,
       .option = "reason", .optionHelp = N_("Also print the reason for the state") },
@@ -491,22 +489,23 @@ vgmCmdOneArg(int argc, char **argv)
         { c->option, 0, 0, G_OPTION_ARG_NONE, &option, c->optionHelp, NULL },
         VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL
     };
-    g_autoptr(VgmDriverStore) store = NULL;
+    g_autoptr(VgmDriver) drv = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(GError) err = NULL;
 
-    if (!(store = vgmCmdBegin(c->option ? entries : entries + 1, &argc, &argv, 1)))
+    if (!(drv = vgmCmdBegin(c->option ? entries : entries + 1, &argc, &argv, 1)))
         return 1;
     if (c->act)
-        return c->act(store, argv[1], option);
+        return c->act(drv, argv[1], option);
+    if (!(dom = vgmDriverLookup(drv, argv[1], &err)))
+        return c->change ? vgmCmdFailed(err, argv[1], _(c->failed), argv[1]) :
+                           vgmCmdError(err, argv[1]);
     if (c->change) {
-        if (!c->change(store, argv[1], NULL, &err))
+        if (!c->change(drv, dom->name, 0, &err))
             return vgmCmdFailed(err, argv[1], _(c->failed), argv[1]);
         return vgmCmdDone(_(c->done), argv[1]);
     }
-    if (!(dom = vgmDriverDomainLookup(store, argv[1], &err)))
-        return vgmCmdError(err, argv[1]);
-    return c->show(store, dom, option);
+    return c->show(drv, dom, option);
 }
 
 /* ---- capabilities, version ---- */
@@ -523,13 +522,13 @@ vgmCmdDomcapabilities(int argc, char **argv)
         { "machine", 0, 0, G_OPTION_ARG_STRING, &machine, N_("Machine type"), N_("MACHINE") },
         VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL
     };
-    g_autoptr(VgmDriverStore) store = NULL;
+    g_autoptr(VgmDriver) drv = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree char *xml = NULL;
 
-    if (!(store = vgmCmdBegin(entries, &argc, &argv, 0)))
+    if (!(drv = vgmCmdBegin(entries, &argc, &argv, 0)))
         return 1;
-    if (!(xml = vgmDriverDomainCapabilities(store, emulator, arch, machine, virttype, &err)))
+    if (!(xml = vgmDriverGetDomainCapabilities(drv, emulator, arch, machine, virttype, &err)))
         return vgmCmdError(err, NULL);
     return vgmCmdDone("%s", xml);
 }
@@ -537,13 +536,13 @@ vgmCmdDomcapabilities(int argc, char **argv)
 static int
 vgmCmdCapabilities(int argc, char **argv)
 {
-    g_autoptr(VgmDriverStore) store = NULL;
+    g_autoptr(VgmDriver) drv = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree char *xml = NULL;
 
-    if (!(store = vgmCmdBegin(NULL, &argc, &argv, 0)))
+    if (!(drv = vgmCmdBegin(NULL, &argc, &argv, 0)))
         return 1;
-    if (!(xml = vgmDriverCapabilities(store, &err)))
+    if (!(xml = vgmDriverGetCapabilities(drv, &err)))
         return vgmCmdError(err, NULL);
     return vgmCmdDone("%s", xml);
 }
@@ -551,24 +550,21 @@ vgmCmdCapabilities(int argc, char **argv)
 static int
 vgmCmdVersion(int argc, char **argv)
 {
-    g_autoptr(VgmDriverStore) store = NULL;
+    g_autoptr(VgmDriver) drv = NULL;
     g_autoptr(GError) err = NULL;
-    g_autoptr(VgmQemuCaps) caps = NULL;
-    g_autofree char *emulator = vgmDriverDefaultEmulator(NULL);
-    unsigned int v;
+    guint64 v;
 
-    if (!(store = vgmCmdBegin(NULL, &argc, &argv, 0)))
+    if (!(drv = vgmCmdBegin(NULL, &argc, &argv, 0)))
         return 1;
     printf(_("Compiled against library: virt-gmem %1$s\n"), VERSION);
     printf(_("Using library: virt-gmem %1$s\n"), VERSION);
     printf(_("Using API: QEMU %1$s\n"), VERSION);
-    if (!(caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, &err))) {
+    if (!vgmDriverGetVersion(drv, &v, &err)) {
         printf("\n");
         fprintf(stderr, _("error: failed to get the hypervisor version\nerror: %1$s\n"),
                 err->message);
         return 1;
     }
-    v = vgmQemuCapsGetVersion(caps);
     return vgmCmdDone(_("Running hypervisor: QEMU %1$u.%2$u.%3$u\n"),
-                      v / 1000000, (v / 1000) % 1000, v % 1000);
+                      (guint)(v / 1000000), (guint)((v / 1000) % 1000), (guint)(v % 1000));
 }

@@ -28,10 +28,3 @@ char *vgmToolSchemaPath(void);
 
 extern const VgmToolCommand vgmToolDomainCommands[];
 extern const VgmToolCommand vgmToolLifecycleCommands[];
-
-#include "conf/domain_conf.h"
-#include "qemu/qemu_capabilities.h"
-/* Capabilities from --qemu-caps FILE, --emulator PATH, the domain's
- * <emulator>, or the default binary (probed and cached). */
-VgmQemuCaps *vgmToolLoadCaps(const char *capsFile, const char *emulator,
-                             const VgmDomainDef *def, GError **error);

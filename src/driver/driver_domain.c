@@ -616,15 +616,18 @@ vgmDriverDomainCheckUnique(const VgmDriverStore *store, const VgmDomainDef *def,
     return TRUE;
 }
 
-/* Parses @file; *@hadUUID says whether it gave a <uuid>. */
+/* Parses the XML in @file, or the text @xml when @file is NULL; *@hadUUID
+ * says whether it gave a <uuid>. */
 static VgmDomainDef *
-vgmDriverDomainParseFile(const char *file, gboolean *hadUUID, GError **error)
+vgmDriverDomainParseFile(const char *file, const char *xml, gboolean *hadUUID,
+                         GError **error)
 {
     g_autoptr(xmlDoc) doc = NULL;
     VgmDomainDef *def;
     xmlNodePtr root;
 
-    if (!(doc = vgmXMLParseFile(file, error)))
+    if (!(doc = file ? vgmXMLParseFile(file, error) :
+                       vgmXMLParseString(xml, NULL, error)))
         return NULL;
     root = xmlDocGetRootElement(doc);
     if (!(def = vgmDomainDefParseNode(doc, root, VGM_DOMAIN_PARSE_NONE, error)))
@@ -641,17 +644,27 @@ VgmDomainDef *
 vgmDriverDomainDefine(const VgmDriverStore *store, const char *file,
                       GError **error)
 {
+    return vgmDriverDomainDefineXML(store, file, NULL, NULL, error);
+}
+
+VgmDomainDef *
+vgmDriverDomainDefineXML(const VgmDriverStore *store, const char *file,
+                         const char *xml, gboolean *existed, GError **error)
+{
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverLock) storeLock = NULL;
     g_autoptr(VgmDriverStatus) status = NULL;
     gboolean hadUUID = FALSE;
 
-    if (!(def = vgmDriverDomainParseFile(file, &hadUUID, error)) ||
+    if (!(def = vgmDriverDomainParseFile(file, xml, &hadUUID, error)) ||
         !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
         !(storeLock = vgmDriverStoreLockStore(store, error)) ||
-        !vgmDriverDomainCheckUnique(store, def, hadUUID, error) ||
-        !vgmDriverStoreSaveConfig(store, def, error))
+        !vgmDriverDomainCheckUnique(store, def, hadUUID, error))
+        return NULL;
+    if (existed)
+        *existed = vgmDriverStoreHasConfig(store, def->name);
+    if (!vgmDriverStoreSaveConfig(store, def, error))
         return NULL;
     /* defining a running transient domain makes it persistent */
     if ((status = vgmDriverStoreLoadStatus(store, def->name, NULL)) &&
@@ -761,13 +774,20 @@ VgmDriverDomain *
 vgmDriverDomainCreate(const VgmDriverStore *store, const char *file,
                       unsigned int flags, GError **error)
 {
+    return vgmDriverDomainCreateXML(store, file, NULL, flags, error);
+}
+
+VgmDriverDomain *
+vgmDriverDomainCreateXML(const VgmDriverStore *store, const char *file,
+                         const char *xml, unsigned int flags, GError **error)
+{
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autofree char *statusPath = NULL;
     gboolean hadUUID = FALSE;
 
-    if (!(def = vgmDriverDomainParseFile(file, &hadUUID, error)) ||
+    if (!(def = vgmDriverDomainParseFile(file, xml, &hadUUID, error)) ||
         !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)))
         return NULL;
     statusPath = vgmDriverStoreStatusPath(store, def->name);
@@ -849,4 +869,112 @@ vgmDriverDomainShutdown(const VgmDriverStore *store, const char *ref,
     if (name)
         *name = g_strdup(dom->name);
     return TRUE;
+}
+
+/* QMP @command on running domain @ref, which must be in @want (else the
+ * error @wrong, a format of the name). */
+static gboolean
+vgmDriverDomainRunControl(const VgmDriverStore *store, const char *ref,
+                          const char *command, VgmDomainState want,
+                          const char *wrong, char **name, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)))
+        return FALSE;
+    if (dom->state != want) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _(wrong), dom->name);
+        return FALSE;
+    }
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmQemuMonitorCommand(mon, command, NULL, NULL, error))
+        return FALSE;
+    if (name)
+        *name = g_strdup(dom->name);
+    return TRUE;
+}
+
+gboolean
+vgmDriverDomainSuspend(const VgmDriverStore *store, const char *ref,
+                       char **name, GError **error)
+{
+    return vgmDriverDomainRunControl(store, ref, "stop", VGM_DOMAIN_STATE_RUNNING,
+                                     N_("domain '%1$s' is not running (it is paused or shutting down)"),
+                                     name, error);
+}
+
+gboolean
+vgmDriverDomainResume(const VgmDriverStore *store, const char *ref,
+                      char **name, GError **error)
+{
+    return vgmDriverDomainRunControl(store, ref, "cont", VGM_DOMAIN_STATE_PAUSED,
+                                     N_("domain '%1$s' is not paused"), name, error);
+}
+
+/* ---- exact lookups ---- */
+
+VgmDriverDomain *
+vgmDriverDomainLookupByName(const VgmDriverStore *store, const char *name,
+                            GError **error)
+{
+    g_autofree char *statusPath = NULL;
+
+    if (vgmDriverStoreCheckName(name, NULL)) {
+        statusPath = vgmDriverStoreStatusPath(store, name);
+        if (vgmDriverStoreHasConfig(store, name) ||
+            g_file_test(statusPath, G_FILE_TEST_EXISTS))
+            return vgmDriverDomainLoad(store, name, FALSE, error);
+    }
+    vgmErrorSet(error, VGM_ERR_NO_DOMAIN, _("no domain with matching name '%1$s'"), name);
+    return NULL;
+}
+
+VgmDriverDomain *
+vgmDriverDomainLookupByUUID(const VgmDriverStore *store, const unsigned char *uuid,
+                            GError **error)
+{
+    g_autoptr(GPtrArray) names = NULL;
+    char str[37];
+    guint i;
+
+    if (!(names = vgmDriverDomainNames(store, error)))
+        return NULL;
+    for (i = 0; i < names->len; i++) {
+        const char *n = g_ptr_array_index(names, i);
+        unsigned char other[16];
+        gboolean running;
+
+        if (vgmDriverDomainPeekUUID(store, n, other, &running) &&
+            memcmp(other, uuid, 16) == 0)
+            return vgmDriverDomainLoad(store, n, FALSE, error);
+    }
+    vgmDomainUUIDFormat(uuid, str);
+    vgmErrorSet(error, VGM_ERR_NO_DOMAIN, _("no domain with matching uuid '%1$s'"), str);
+    return NULL;
+}
+
+VgmDriverDomain *
+vgmDriverDomainLookupByID(const VgmDriverStore *store, int id, GError **error)
+{
+    g_autoptr(GPtrArray) names = NULL;
+    guint i;
+
+    if (id > 0 && (names = vgmDriverDomainNames(store, NULL))) {
+        for (i = 0; i < names->len; i++) {
+            const char *n = g_ptr_array_index(names, i);
+            g_autoptr(VgmDriverStatus) status = vgmDriverStoreLoadStatus(store, n, NULL);
+            g_autoptr(VgmDriverDomain) dom = NULL;
+
+            if (!status || status->id != id || !vgmDriverProcIdentIsAlive(&status->qemu))
+                continue;
+            /* the refresh may find it just stopped */
+            if ((dom = vgmDriverDomainLoad(store, n, FALSE, NULL)) &&
+                vgmDriverDomainIsActive(dom) && dom->id == id)
+                return g_steal_pointer(&dom);
+        }
+    }
+    vgmErrorSet(error, VGM_ERR_NO_DOMAIN, _("no domain with matching id %1$d"), id);
+    return NULL;
 }

@@ -71,6 +71,11 @@ GPtrArray *vgmDriverDomainListAll(const VgmDriverStore *store, GError **error);
 VgmDomainDef *vgmDriverDomainDefine(const VgmDriverStore *store,
                                     const char *file, GError **error);
 
+/* The same for the XML text @xml when @file is NULL; *@existed (if not
+ * NULL) says whether a config of that name was there before. */
+VgmDomainDef *vgmDriverDomainDefineXML(const VgmDriverStore *store,
+                                       const char *file, const char *xml,
+                                       gboolean *existed, GError **error);
 /* Removes the config. A running domain keeps running as a transient one
  * and disappears when it stops (virsh's semantics). */
 gboolean vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
@@ -90,6 +95,10 @@ VgmDriverDomain *vgmDriverDomainCreate(const VgmDriverStore *store,
                                        const char *file, unsigned int flags,
                                        GError **error);
 
+/* The same for the XML text @xml when @file is NULL. */
+VgmDriverDomain *vgmDriverDomainCreateXML(const VgmDriverStore *store,
+                                          const char *file, const char *xml,
+                                          unsigned int flags, GError **error);
 /* Stops a running domain's QEMU at once (SIGTERM, then SIGKILL). */
 gboolean vgmDriverDomainDestroy(const VgmDriverStore *store, const char *ref,
                                 char **name, GError **error);
@@ -101,6 +110,22 @@ gboolean vgmDriverDomainDestroy(const VgmDriverStore *store, const char *ref,
 gboolean vgmDriverDomainShutdown(const VgmDriverStore *store, const char *ref,
                                  char **name, GError **error);
 
+/* Pauses the vCPUs of a running domain (QMP stop) / lets a paused one run
+ * again (QMP cont); a domain in another state is an operation-invalid
+ * error. */
+gboolean vgmDriverDomainSuspend(const VgmDriverStore *store, const char *ref,
+                                char **name, GError **error);
+gboolean vgmDriverDomainResume(const VgmDriverStore *store, const char *ref,
+                               char **name, GError **error);
+/* Exact lookups, as libvirt's API has them (vgmDriverDomainLookup tries
+ * every kind, as virsh does); VGM_ERR_NO_DOMAIN naming what was asked. */
+VgmDriverDomain *vgmDriverDomainLookupByName(const VgmDriverStore *store,
+                                             const char *name, GError **error);
+VgmDriverDomain *vgmDriverDomainLookupByUUID(const VgmDriverStore *store,
+                                             const unsigned char *uuid,
+                                             GError **error);
+VgmDriverDomain *vgmDriverDomainLookupByID(const VgmDriverStore *store, int id,
+                                           GError **error);
 /* The XML of @def as it runs: the resolved machine type in <type> (what
  * the status file keeps). */
 char *vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine);

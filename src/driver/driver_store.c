@@ -358,10 +358,15 @@ vgmDriverLockTake(const char *path, unsigned int timeoutMs, long *holder,
             continue;
         if (errno != EWOULDBLOCK) {
             vgmErrorSetSystem(error, errno, _("cannot lock '%1$s'"), path);
+            close(lock->fd);
+            lock->fd = -1;
             return NULL;
         }
         if (g_get_monotonic_time() >= deadline) {
             *holder = vgmDriverLockHolder(lock->fd);
+            /* not ours: close without wiping the holder's pid */
+            close(lock->fd);
+            lock->fd = -1;
             return NULL;
         }
         g_usleep(20 * 1000);

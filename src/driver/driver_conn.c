@@ -1,0 +1,642 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_conn.c: the connection-level API (see driver_conn.h).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "driver_conn.h"
+#include "driver_caps.h"
+#include "driver_process.h"
+#include "qemu/qemu_capabilities.h"
+#include "qemu/qemu_command.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+#include "util/vgmxml.h"
+
+/* How often, and for how long, a shutdown is watched for the guest's
+ * power-off. */
+#define VGM_DRIVER_SHUTDOWN_POLL_MS 200
+#define VGM_DRIVER_SHUTDOWN_WATCH_MS (10 * 60 * 1000)
+
+typedef struct {
+    int id;
+    int eventID;
+    gboolean anyDomain;
+    unsigned char uuid[16];
+    VgmEventFunc func;
+    gpointer opaque;
+    GDestroyNotify freeOpaque;
+} VgmDriverCallback;
+
+struct _VgmDriver {
+    VgmDriverStore *store;
+
+    GMutex domainsLock;         /* guards domainLocks */
+    GHashTable *domainLocks;    /* name -> GMutex*, never freed before drv */
+
+    GMutex eventLock;           /* guards callbacks; held while they run */
+    GPtrArray *callbacks;       /* VgmDriverCallback */
+};
+
+/* Callback ids count across every driver of the process, as libvirtd's
+ * count across the daemon. */
+static gint vgmDriverNextCallbackID = 1;
+
+static void
+vgmDriverCallbackFree(VgmDriverCallback *cb)
+{
+    if (cb->freeOpaque)
+        cb->freeOpaque(cb->opaque);
+    g_free(cb);
+}
+
+static void
+vgmDriverMutexFree(GMutex *m)
+{
+    g_mutex_clear(m);
+    g_free(m);
+}
+
+VgmDriver *
+vgmDriverNew(const char *root, GError **error)
+{
+    g_autoptr(VgmDriverStore) store = NULL;
+    VgmDriver *drv;
+
+    if (!(store = vgmDriverStoreOpen(root, error)))
+        return NULL;
+    drv = g_new0(VgmDriver, 1);
+    drv->store = g_steal_pointer(&store);
+    g_mutex_init(&drv->domainsLock);
+    drv->domainLocks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify)vgmDriverMutexFree);
+    g_mutex_init(&drv->eventLock);
+    drv->callbacks = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverCallbackFree);
+    return drv;
+}
+
+void
+vgmDriverFree(VgmDriver *drv)
+{
+    if (!drv)
+        return;
+    g_ptr_array_unref(drv->callbacks);
+    g_mutex_clear(&drv->eventLock);
+    g_hash_table_unref(drv->domainLocks);
+    g_mutex_clear(&drv->domainsLock);
+    vgmDriverStoreFree(drv->store);
+    g_free(drv);
+}
+
+const VgmDriverStore *
+vgmDriverGetStore(const VgmDriver *drv)
+{
+    return drv->store;
+}
+
+/* The in-process mutex of domain @name: changes to one domain made by two
+ * threads wait for each other here rather than fail on the file lock. */
+static GMutex *
+vgmDriverDomainMutex(VgmDriver *drv, const char *name)
+{
+    GMutex *m;
+
+    g_mutex_lock(&drv->domainsLock);
+    if (!(m = g_hash_table_lookup(drv->domainLocks, name))) {
+        m = g_new0(GMutex, 1);
+        g_mutex_init(m);
+        g_hash_table_insert(drv->domainLocks, g_strdup(name), m);
+    }
+    g_mutex_unlock(&drv->domainsLock);
+    return m;
+}
+
+/* ---- events ---- */
+
+static void
+vgmDriverEmit(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
+              int event, int detail)
+{
+    VgmEventDomain dom = { .name = (char *)name, .id = id };
+    guint i;
+
+    memcpy(dom.uuid, uuid, 16);
+    g_mutex_lock(&drv->eventLock);
+    for (i = 0; i < drv->callbacks->len; i++) {
+        VgmDriverCallback *cb = g_ptr_array_index(drv->callbacks, i);
+
+        if (cb->eventID != VGM_EVENT_ID_LIFECYCLE)
+            continue;
+        if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
+            continue;
+        cb->func(cb->id, cb->eventID, &dom, event, detail, cb->opaque);
+    }
+    g_mutex_unlock(&drv->eventLock);
+}
+
+static void
+vgmDriverEmitDomain(VgmDriver *drv, const VgmDriverDomain *dom, int event, int detail)
+{
+    vgmDriverEmit(drv, dom->name, dom->uuid, dom->id, event, detail);
+}
+
+static gboolean
+vgmDriverHasListeners(VgmDriver *drv)
+{
+    gboolean any;
+
+    g_mutex_lock(&drv->eventLock);
+    any = drv->callbacks->len > 0;
+    g_mutex_unlock(&drv->eventLock);
+    return any;
+}
+
+int
+vgmDriverEventRegister(VgmDriver *drv, int eventID, const unsigned char *uuid,
+                       VgmEventFunc func, gpointer opaque,
+                       GDestroyNotify freeOpaque, GError **error)
+{
+    VgmDriverCallback *cb;
+    int id;
+
+    if (eventID < 0 || eventID >= VGM_EVENT_ID_LAST) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported event ID %1$d"), eventID);
+        return -1;
+    }
+    cb = g_new0(VgmDriverCallback, 1);
+    cb->eventID = eventID;
+    cb->anyDomain = uuid == NULL;
+    if (uuid)
+        memcpy(cb->uuid, uuid, 16);
+    cb->func = func;
+    cb->opaque = opaque;
+    cb->freeOpaque = freeOpaque;
+    id = cb->id = g_atomic_int_add(&vgmDriverNextCallbackID, 1);
+    g_mutex_lock(&drv->eventLock);
+    g_ptr_array_add(drv->callbacks, cb);
+    g_mutex_unlock(&drv->eventLock);
+    return id;
+}
+
+gboolean
+vgmDriverEventDeregister(VgmDriver *drv, int callbackID, GError **error)
+{
+    guint i;
+
+    g_mutex_lock(&drv->eventLock);
+    for (i = 0; i < drv->callbacks->len; i++) {
+        VgmDriverCallback *cb = g_ptr_array_index(drv->callbacks, i);
+
+        if (cb->id == callbackID) {
+            g_ptr_array_remove_index(drv->callbacks, i);
+            g_mutex_unlock(&drv->eventLock);
+            return TRUE;
+        }
+    }
+    g_mutex_unlock(&drv->eventLock);
+    vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                _("could not find event callback %1$d for deregistration"), callbackID);
+    return FALSE;
+}
+
+/* ---- flags ---- */
+
+static gboolean
+vgmDriverCheckFlags(unsigned int flags, unsigned int supported, GError **error)
+{
+    if (flags & ~supported) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"),
+                    flags & ~supported);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- listing and lookups ---- */
+
+/* Whether @dom passes libvirt's list filter @flags: in each group of
+ * flags, none set means any, else the domain must match one of them. */
+static gboolean
+vgmDriverListMatch(const VgmDriverDomain *dom, unsigned int flags)
+{
+    gboolean active = vgmDriverDomainIsActive(dom);
+    unsigned int st;
+
+    if ((flags & (VGM_LIST_DOMAINS_ACTIVE | VGM_LIST_DOMAINS_INACTIVE)) &&
+        !((flags & VGM_LIST_DOMAINS_ACTIVE && active) ||
+          (flags & VGM_LIST_DOMAINS_INACTIVE && !active)))
+        return FALSE;
+    if ((flags & (VGM_LIST_DOMAINS_PERSISTENT | VGM_LIST_DOMAINS_TRANSIENT)) &&
+        !((flags & VGM_LIST_DOMAINS_PERSISTENT && dom->persistent) ||
+          (flags & VGM_LIST_DOMAINS_TRANSIENT && !dom->persistent)))
+        return FALSE;
+    st = flags & (VGM_LIST_DOMAINS_RUNNING | VGM_LIST_DOMAINS_PAUSED |
+                  VGM_LIST_DOMAINS_SHUTOFF | VGM_LIST_DOMAINS_OTHER);
+    if (st) {
+        gboolean ok;
+
+        switch (dom->state) {
+        case VGM_DOMAIN_STATE_RUNNING:
+            ok = st & VGM_LIST_DOMAINS_RUNNING;
+            break;
+        case VGM_DOMAIN_STATE_PAUSED:
+            ok = st & VGM_LIST_DOMAINS_PAUSED;
+            break;
+        case VGM_DOMAIN_STATE_SHUTOFF:
+            ok = st & VGM_LIST_DOMAINS_SHUTOFF;
+            break;
+        default:
+            ok = st & VGM_LIST_DOMAINS_OTHER;
+            break;
+        }
+        if (!ok)
+            return FALSE;
+    }
+    /* never a managed save image, autostart, snapshot or checkpoint */
+    if ((flags & VGM_LIST_DOMAINS_MANAGEDSAVE) && !(flags & VGM_LIST_DOMAINS_NO_MANAGEDSAVE))
+        return FALSE;
+    if ((flags & VGM_LIST_DOMAINS_AUTOSTART) && !(flags & VGM_LIST_DOMAINS_NO_AUTOSTART))
+        return FALSE;
+    if ((flags & VGM_LIST_DOMAINS_HAS_SNAPSHOT) && !(flags & VGM_LIST_DOMAINS_NO_SNAPSHOT))
+        return FALSE;
+    if ((flags & VGM_LIST_DOMAINS_HAS_CHECKPOINT) && !(flags & VGM_LIST_DOMAINS_NO_CHECKPOINT))
+        return FALSE;
+    return TRUE;
+}
+
+GPtrArray *
+vgmDriverListDomains(VgmDriver *drv, unsigned int flags, GError **error)
+{
+    g_autoptr(GPtrArray) all = NULL;
+    GPtrArray *out;
+    guint i;
+
+    if (!vgmDriverCheckFlags(flags, VGM_LIST_DOMAINS_ALL_FLAGS, error) ||
+        !(all = vgmDriverDomainListAll(drv->store, error)))
+        return NULL;
+    out = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDomainFree);
+    for (i = 0; i < all->len; i++) {
+        VgmDriverDomain *dom = g_ptr_array_index(all, i);
+
+        if (vgmDriverListMatch(dom, flags))
+            g_ptr_array_add(out, g_ptr_array_steal_index(all, i--));
+    }
+    return out;
+}
+
+int
+vgmDriverNumOfDomains(VgmDriver *drv, gboolean active, GError **error)
+{
+    g_autoptr(GPtrArray) doms = NULL;
+
+    if (!(doms = vgmDriverListDomains(drv, active ? VGM_LIST_DOMAINS_ACTIVE :
+                                                    VGM_LIST_DOMAINS_INACTIVE, error)))
+        return -1;
+    return doms->len;
+}
+
+VgmDriverDomain *
+vgmDriverLookupByName(VgmDriver *drv, const char *name, GError **error)
+{
+    return vgmDriverDomainLookupByName(drv->store, name, error);
+}
+
+VgmDriverDomain *
+vgmDriverLookupByUUID(VgmDriver *drv, const unsigned char *uuid, GError **error)
+{
+    return vgmDriverDomainLookupByUUID(drv->store, uuid, error);
+}
+
+VgmDriverDomain *
+vgmDriverLookupByID(VgmDriver *drv, int id, GError **error)
+{
+    return vgmDriverDomainLookupByID(drv->store, id, error);
+}
+
+VgmDriverDomain *
+vgmDriverLookup(VgmDriver *drv, const char *ref, GError **error)
+{
+    return vgmDriverDomainLookup(drv->store, ref, error);
+}
+
+/* ---- changes ---- */
+
+VgmDriverDomain *
+vgmDriverDefineXML(VgmDriver *drv, const char *xml, const char *file, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    gboolean existed = FALSE;
+
+    if (!(def = vgmDriverDomainDefineXML(drv->store, file, xml, &existed, error)))
+        return NULL;
+    vgmDriverEmit(drv, def->name, def->uuid, -1, VGM_EVENT_DEFINED,
+                  existed ? VGM_EVENT_DEFINED_UPDATED : VGM_EVENT_DEFINED_ADDED);
+    return vgmDriverDomainLookupByName(drv->store, def->name, error);
+}
+
+gboolean
+vgmDriverUndefine(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    GMutex *m;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, VGM_UNDEFINE_FLAGS_OK, error))
+        return FALSE;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = (dom = vgmDriverDomainLookupByName(drv->store, name, error)) &&
+         vgmDriverDomainUndefine(drv->store, name, NULL, error);
+    g_mutex_unlock(m);
+    if (ok)
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_UNDEFINED, VGM_EVENT_UNDEFINED_REMOVED);
+    return ok;
+}
+
+static void
+vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int flags)
+{
+    if (!(flags & VGM_CREATE_START_PAUSED))
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED);
+    vgmDriverEmitDomain(drv, dom, VGM_EVENT_STARTED, VGM_EVENT_STARTED_BOOTED);
+}
+
+VgmDriverDomain *
+vgmDriverStart(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    VgmDriverDomain *dom;
+    GMutex *m;
+
+    if (!vgmDriverCheckFlags(flags, VGM_CREATE_START_PAUSED, error))
+        return NULL;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    dom = vgmDriverDomainStart(drv->store, name,
+                               (flags & VGM_CREATE_START_PAUSED) ? VGM_DRIVER_START_PAUSED : 0,
+                               error);
+    g_mutex_unlock(m);
+    if (dom)
+        vgmDriverEmitStarted(drv, dom, flags);
+    return dom;
+}
+
+VgmDriverDomain *
+vgmDriverCreateXML(VgmDriver *drv, const char *xml, const char *file,
+                   unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    VgmDriverDomain *dom;
+    GMutex *m;
+
+    if (!vgmDriverCheckFlags(flags, VGM_CREATE_START_PAUSED | VGM_CREATE_VALIDATE, error))
+        return NULL;
+    /* the name first, for the in-process serialisation; the driver parses
+     * again under the domain's lock */
+    if (!(def = file ? vgmDomainDefParseFile(file, VGM_DOMAIN_PARSE_SKIP_VALIDATE, error) :
+                       vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
+        return NULL;
+    m = vgmDriverDomainMutex(drv, def->name);
+    g_mutex_lock(m);
+    dom = vgmDriverDomainCreateXML(drv->store, file, xml,
+                                   (flags & VGM_CREATE_START_PAUSED) ? VGM_DRIVER_START_PAUSED : 0,
+                                   error);
+    g_mutex_unlock(m);
+    if (dom)
+        vgmDriverEmitStarted(drv, dom, flags);
+    return dom;
+}
+
+/* Runs @op on domain @name under its mutex; @dom gets the domain as it
+ * was just before (for the event). */
+static gboolean
+vgmDriverChange(VgmDriver *drv, const char *name,
+                gboolean (*op)(const VgmDriverStore *, const char *, char **, GError **),
+                VgmDriverDomain **dom, GError **error)
+{
+    GMutex *m = vgmDriverDomainMutex(drv, name);
+    gboolean ok;
+
+    g_mutex_lock(m);
+    ok = (*dom = vgmDriverDomainLookupByName(drv->store, name, error)) &&
+         op(drv->store, name, NULL, error);
+    g_mutex_unlock(m);
+    return ok;
+}
+
+gboolean
+vgmDriverDestroy(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    /* GRACEFUL (1): SIGTERM first is what destroy always does */
+    if (!vgmDriverCheckFlags(flags, 1, error) ||
+        !vgmDriverChange(drv, name, vgmDriverDomainDestroy, &dom, error))
+        return FALSE;
+    vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_DESTROYED);
+    return TRUE;
+}
+
+typedef struct {
+    VgmDriver *drv;
+    VgmDriverDomain *dom;
+} VgmDriverShutdownWatch;
+
+/* Waits for the guest to power off after a shutdown request and raises
+ * its events; gives up (silently) when the domain is destroyed or started
+ * again by someone else, or after a long while. */
+static gpointer
+vgmDriverShutdownWatcher(gpointer data)
+{
+    VgmDriverShutdownWatch *w = data;
+    gint64 end = g_get_monotonic_time() + VGM_DRIVER_SHUTDOWN_WATCH_MS * 1000LL;
+
+    while (g_get_monotonic_time() < end) {
+        g_autoptr(VgmDriverDomain) now = NULL;
+        g_autoptr(GError) err = NULL;
+
+        g_usleep(VGM_DRIVER_SHUTDOWN_POLL_MS * 1000);
+        now = vgmDriverDomainLookupByName(w->drv->store, w->dom->name, &err);
+        if (now && vgmDriverDomainIsActive(now) && now->id == w->dom->id)
+            continue;
+        /* stopped: by the guest if the domain reads 'shutdown' or is gone
+         * with it (a transient domain) */
+        if (!now || g_strcmp0(now->reason, "shutdown") == 0) {
+            vgmDriverEmitDomain(w->drv, w->dom, VGM_EVENT_SHUTDOWN, VGM_EVENT_SHUTDOWN_FINISHED);
+            vgmDriverEmitDomain(w->drv, w->dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SHUTDOWN);
+        }
+        break;
+    }
+    vgmDriverDomainFree(w->dom);
+    g_free(w);
+    return NULL;
+}
+
+gboolean
+vgmDriverShutdown(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    /* virDomainShutdownFlagValues: DEFAULT 0 and ACPI_POWER_BTN 1 are what
+     * we do; the guest agent, initctl, signal and paravirt are not */
+    if (!vgmDriverCheckFlags(flags, 1, error) ||
+        !vgmDriverChange(drv, name, vgmDriverDomainShutdown, &dom, error))
+        return FALSE;
+    if (vgmDriverHasListeners(drv)) {
+        VgmDriverShutdownWatch *w = g_new0(VgmDriverShutdownWatch, 1);
+
+        w->drv = drv;
+        w->dom = g_steal_pointer(&dom);
+        g_thread_unref(g_thread_new("vgm-shutdown", vgmDriverShutdownWatcher, w));
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !vgmDriverChange(drv, name, vgmDriverDomainSuspend, &dom, error))
+        return FALSE;
+    vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
+    return TRUE;
+}
+
+gboolean
+vgmDriverResume(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !vgmDriverChange(drv, name, vgmDriverDomainResume, &dom, error))
+        return FALSE;
+    vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED);
+    return TRUE;
+}
+
+/* ---- reading a domain ---- */
+
+char *
+vgmDriverGetXMLDesc(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int flags,
+                    GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_XML_FLAGS_OK, error))
+        return NULL;
+    return vgmDriverDomainFormatXML(drv->store, dom, (flags & VGM_DOMAIN_XML_INACTIVE) != 0,
+                                    error);
+}
+
+void
+vgmDriverGetInfo(const VgmDriverDomain *dom, VgmDriverDomainInfo *info)
+{
+    const VgmDomainDef *def = dom->def;
+
+    info->state = dom->state;
+    info->maxMemKiB = def->memory;
+    info->memoryKiB = def->curMemory ? def->curMemory : def->memory;
+    info->nrVirtCpu = def->vcpusCurrent ? def->vcpusCurrent : def->vcpus;
+    info->cpuTimeNs = dom->status ? vgmDriverProcessCpuTime(dom->status->qemu.pid) : 0;
+}
+
+/* libvirt's reason numbers, per state, for the reason words the driver
+ * gives (virDomainRunningReason, virDomainPausedReason, ...). */
+static const struct {
+    VgmDomainState state;
+    const char *reason;
+    int code;
+} vgmDriverReasons[] = {
+    { VGM_DOMAIN_STATE_RUNNING, "booted", 1 },
+    { VGM_DOMAIN_STATE_RUNNING, "migrated", 2 },
+    { VGM_DOMAIN_STATE_RUNNING, "unpaused", 5 },
+    { VGM_DOMAIN_STATE_PAUSED, "user", 1 },
+    { VGM_DOMAIN_STATE_PAUSED, "migrating", 2 },
+    { VGM_DOMAIN_STATE_PAUSED, "saving", 3 },
+    { VGM_DOMAIN_STATE_PAUSED, "I/O error", 5 },
+    { VGM_DOMAIN_STATE_PAUSED, "watchdog", 6 },
+    { VGM_DOMAIN_STATE_PAUSED, "from snapshot", 7 },
+    { VGM_DOMAIN_STATE_PAUSED, "starting up", 11 },
+    { VGM_DOMAIN_STATE_SHUTDOWN, "user", 1 },
+    { VGM_DOMAIN_STATE_SHUTOFF, "shutdown", 1 },
+    { VGM_DOMAIN_STATE_SHUTOFF, "destroyed", 2 },
+    { VGM_DOMAIN_STATE_SHUTOFF, "crashed", 3 },
+    { VGM_DOMAIN_STATE_SHUTOFF, "failed", 6 },
+    { VGM_DOMAIN_STATE_CRASHED, "panicked", 1 },
+};
+
+int
+vgmDriverGetStateReason(const VgmDriverDomain *dom)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmDriverReasons); i++) {
+        if (vgmDriverReasons[i].state == dom->state &&
+            g_strcmp0(vgmDriverReasons[i].reason, dom->reason) == 0)
+            return vgmDriverReasons[i].code;
+    }
+    return 0; /* unknown, in every state */
+}
+
+/* ---- the host and the hypervisor ---- */
+
+char *
+vgmDriverGetCapabilities(VgmDriver *drv, GError **error)
+{
+    return vgmDriverCapabilities(drv->store, error);
+}
+
+char *
+vgmDriverGetDomainCapabilities(VgmDriver *drv, const char *emulator, const char *arch,
+                               const char *machine, const char *virttype, GError **error)
+{
+    return vgmDriverDomainCapabilities(drv->store, emulator, arch, machine, virttype, error);
+}
+
+char *
+vgmDriverXMLToNative(VgmDriver *drv, const char *format, const char *xml,
+                     const char *file, const char *capsFile, const char *emulator,
+                     GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    g_autoptr(VgmQemuConfig) cfg = NULL;
+    g_autoptr(VgmQemuCmd) cmd = NULL;
+    g_autofree char *binary = NULL;
+
+    if (g_strcmp0(format, "qemu-argv") != 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("unsupported config type %1$s"), format ? format : "(null)");
+        return NULL;
+    }
+    if (!(def = file ? vgmDomainDefParseFile(file, 0, error) :
+                       vgmDomainDefParseString(xml, NULL, 0, error)))
+        return NULL;
+    if (capsFile) {
+        caps = vgmQemuCapsLoadFile(capsFile, error);
+    } else {
+        binary = g_strdup(emulator ? emulator : def->devices.emulator);
+        if (!binary)
+            binary = vgmDriverDefaultEmulator(def->os.arch);
+        caps = vgmQemuCapsCacheLookup(binary, drv ? drv->store->cacheDir : NULL, error);
+    }
+    if (!caps)
+        return NULL;
+    cfg = vgmQemuConfigNewDefault();
+    if (!(cmd = vgmQemuBuildCommandLine(def, caps, cfg, NULL, error)))
+        return NULL;
+    return vgmQemuCmdFormatShell(cmd);
+}
+
+gboolean
+vgmDriverGetVersion(VgmDriver *drv, guint64 *version, GError **error)
+{
+    g_autofree char *emulator = vgmDriverDefaultEmulator(NULL);
+    g_autoptr(VgmQemuCaps) caps = NULL;
+
+    if (!(caps = vgmQemuCapsCacheLookup(emulator, drv ? drv->store->cacheDir : NULL, error)))
+        return FALSE;
+    *version = vgmQemuCapsGetVersion(caps);
+    return TRUE;
+}

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_conn.h: the driver's one connection-level API.
+ *
+ * What libvirt's public API is to its drivers, this is to our two fronts:
+ * the virt-gmem command and the virtgmemd daemon call these functions and
+ * nothing below them. It owns the driver object of one root (its store,
+ * the per-domain serialisation of changes inside one process, the event
+ * bus), libvirt's semantics for the calls (list flags, lookups by name,
+ * uuid and id, state reason numbers, info, XML flags), the lifecycle
+ * events each change raises (libvirt's event and detail numbers), and the
+ * version and node answers.
+ *
+ * Every function is safe to call from several threads at once: changes to
+ * one domain are serialised (an in-process mutex per name, then the
+ * domain's file lock, so another virt-gmem process on the same root is
+ * kept out too); calls on different domains run in parallel.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "driver/driver_domain.h"
+#include "driver/driver_store.h"
+
+/* The libvirt API level whose behaviour we follow (getLibVersion):
+ * 9.0.0, Debian 12's libvirt, as major * 1,000,000 + minor * 1,000 +
+ * micro. */
+#define VGM_DRIVER_LIBVIRT_API_VERSION 9000000ULL
+
+typedef struct _VgmDriver VgmDriver;
+
+/* Opens the driver of @root (NULL: as vgmDriverStoreOpen). */
+VgmDriver *vgmDriverNew(const char *root, GError **error);
+void vgmDriverFree(VgmDriver *drv);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriver, vgmDriverFree)
+const VgmDriverStore *vgmDriverGetStore(const VgmDriver *drv);
+
+/* ---- domains ---- */
+
+/* libvirt's virConnectListAllDomainsFlags, same bits. */
+typedef enum {
+    VGM_LIST_DOMAINS_ACTIVE = 1 << 0,
+    VGM_LIST_DOMAINS_INACTIVE = 1 << 1,
+    VGM_LIST_DOMAINS_PERSISTENT = 1 << 2,
+    VGM_LIST_DOMAINS_TRANSIENT = 1 << 3,
+    VGM_LIST_DOMAINS_RUNNING = 1 << 4,
+    VGM_LIST_DOMAINS_PAUSED = 1 << 5,
+    VGM_LIST_DOMAINS_SHUTOFF = 1 << 6,
+    VGM_LIST_DOMAINS_OTHER = 1 << 7,
+    VGM_LIST_DOMAINS_MANAGEDSAVE = 1 << 8,
+    VGM_LIST_DOMAINS_NO_MANAGEDSAVE = 1 << 9,
+    VGM_LIST_DOMAINS_AUTOSTART = 1 << 10,
+    VGM_LIST_DOMAINS_NO_AUTOSTART = 1 << 11,
+    VGM_LIST_DOMAINS_HAS_SNAPSHOT = 1 << 12,
+    VGM_LIST_DOMAINS_NO_SNAPSHOT = 1 << 13,
+    VGM_LIST_DOMAINS_HAS_CHECKPOINT = 1 << 14,
+    VGM_LIST_DOMAINS_NO_CHECKPOINT = 1 << 15,
+} VgmListDomainsFlags;
+#define VGM_LIST_DOMAINS_ALL_FLAGS ((1u << 16) - 1)
+
+/* The domains @flags select (0: all), active ones first by id, then the
+ * inactive ones by name. Unknown flags are an invalid-arg error. */
+GPtrArray *vgmDriverListDomains(VgmDriver *drv, unsigned int flags, GError **error);
+/* Counts and names for libvirt's older list calls. */
+int vgmDriverNumOfDomains(VgmDriver *drv, gboolean active, GError **error);
+
+VgmDriverDomain *vgmDriverLookupByName(VgmDriver *drv, const char *name, GError **error);
+VgmDriverDomain *vgmDriverLookupByUUID(VgmDriver *drv, const unsigned char *uuid,
+                                       GError **error);
+VgmDriverDomain *vgmDriverLookupByID(VgmDriver *drv, int id, GError **error);
+/* virsh's DOMAIN argument: a name, else a running id, else a uuid. */
+VgmDriverDomain *vgmDriverLookup(VgmDriver *drv, const char *ref, GError **error);
+
+/* Defines the domain in the XML text @xml (from @file when @xml is NULL).
+ * Raises DEFINED (added, or updated when the name had a config). */
+VgmDriverDomain *vgmDriverDefineXML(VgmDriver *drv, const char *xml,
+                                    const char *file, GError **error);
+/* libvirt's virDomainUndefineFlagsValues that we accept: managed save,
+ * snapshot and checkpoint metadata and NVRAM we never keep, so they are
+ * no-ops; the KEEP_ flags too. */
+#define VGM_UNDEFINE_FLAGS_OK ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | \
+                               (1u << 4) | (1u << 5) | (1u << 6))
+/* Raises UNDEFINED (removed). */
+gboolean vgmDriverUndefine(VgmDriver *drv, const char *name, unsigned int flags,
+                           GError **error);
+
+/* libvirt's virDomainCreateFlags we honour: START_PAUSED (1); the others
+ * (autodestroy, bypass cache, force boot, validate) are refused. */
+#define VGM_CREATE_START_PAUSED (1u << 0)
+#define VGM_CREATE_VALIDATE (1u << 4)
+/* Starts a defined domain; raises RESUMED (unpaused) unless paused, then
+ * STARTED (booted). */
+VgmDriverDomain *vgmDriverStart(VgmDriver *drv, const char *name, unsigned int flags,
+                                GError **error);
+/* Starts a transient domain (or a defined one of that name and uuid). */
+VgmDriverDomain *vgmDriverCreateXML(VgmDriver *drv, const char *xml, const char *file,
+                                    unsigned int flags, GError **error);
+/* Raises STOPPED (destroyed). */
+gboolean vgmDriverDestroy(VgmDriver *drv, const char *name, unsigned int flags,
+                          GError **error);
+/* Asks the guest to power off (ACPI); while anyone listens for events, the
+ * guest's power-off is then watched for and raises SHUTDOWN (finished)
+ * and STOPPED (shutdown). */
+gboolean vgmDriverShutdown(VgmDriver *drv, const char *name, unsigned int flags,
+                           GError **error);
+/* Raise SUSPENDED (paused) and RESUMED (unpaused). */
+gboolean vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags,
+                          GError **error);
+gboolean vgmDriverResume(VgmDriver *drv, const char *name, unsigned int flags,
+                         GError **error);
+
+/* libvirt's virDomainXMLFlags: SECURE 1, INACTIVE 2, UPDATE_CPU 4,
+ * MIGRATABLE 8. */
+#define VGM_DOMAIN_XML_INACTIVE (1u << 1)
+#define VGM_DOMAIN_XML_FLAGS_OK 0xfu
+char *vgmDriverGetXMLDesc(VgmDriver *drv, const VgmDriverDomain *dom,
+                          unsigned int flags, GError **error);
+
+/* virDomainInfo. */
+typedef struct {
+    int state;              /* VgmDomainState */
+    guint64 maxMemKiB;
+    guint64 memoryKiB;
+    guint nrVirtCpu;
+    guint64 cpuTimeNs;
+} VgmDriverDomainInfo;
+void vgmDriverGetInfo(const VgmDriverDomain *dom, VgmDriverDomainInfo *info);
+/* libvirt's reason number for the state and reason of @dom. */
+int vgmDriverGetStateReason(const VgmDriverDomain *dom);
+
+/* ---- the host and the hypervisor ---- */
+
+char *vgmDriverGetCapabilities(VgmDriver *drv, GError **error);
+char *vgmDriverGetDomainCapabilities(VgmDriver *drv, const char *emulator,
+                                     const char *arch, const char *machine,
+                                     const char *virttype, GError **error);
+/* The QEMU command line of @xml (shell-quoted, as domxml-to-native
+ * prints it) for @format "qemu-argv": for the QEMU the capability file
+ * @capsFile describes, else for @emulator, else for the domain's
+ * <emulator>, else the host's default QEMU (probed and cached). @drv may
+ * be NULL: then the default capability cache is used. */
+char *vgmDriverXMLToNative(VgmDriver *drv, const char *format, const char *xml,
+                           const char *file, const char *capsFile,
+                           const char *emulator, GError **error);
+/* The version of the default QEMU, major * 1,000,000 + minor * 1,000 +
+ * micro (probed once and cached). @drv NULL: the default cache. */
+gboolean vgmDriverGetVersion(VgmDriver *drv, guint64 *version, GError **error);
+
+/* ---- events ---- */
+
+/* libvirt's virDomainEventType and the details we raise. */
+typedef enum {
+    VGM_EVENT_DEFINED = 0,
+    VGM_EVENT_UNDEFINED = 1,
+    VGM_EVENT_STARTED = 2,
+    VGM_EVENT_SUSPENDED = 3,
+    VGM_EVENT_RESUMED = 4,
+    VGM_EVENT_STOPPED = 5,
+    VGM_EVENT_SHUTDOWN = 6,
+} VgmEventType;
+
+enum {
+    VGM_EVENT_DEFINED_ADDED = 0,
+    VGM_EVENT_DEFINED_UPDATED = 1,
+    VGM_EVENT_UNDEFINED_REMOVED = 0,
+    VGM_EVENT_STARTED_BOOTED = 0,
+    VGM_EVENT_SUSPENDED_PAUSED = 0,
+    VGM_EVENT_RESUMED_UNPAUSED = 0,
+    VGM_EVENT_STOPPED_SHUTDOWN = 0,
+    VGM_EVENT_STOPPED_DESTROYED = 1,
+    VGM_EVENT_STOPPED_FAILED = 5,
+    VGM_EVENT_SHUTDOWN_FINISHED = 0,
+};
+
+/* libvirt's event ids (virDomainEventID): only LIFECYCLE (0) is raised;
+ * the others can be registered and never fire. */
+#define VGM_EVENT_ID_LIFECYCLE 0
+#define VGM_EVENT_ID_LAST 27
+
+typedef struct {
+    char *name;
+    unsigned char uuid[16];
+    int id;                  /* -1 when not running */
+} VgmEventDomain;
+
+/* Called from whatever thread raised the event; must not block. */
+typedef void (*VgmEventFunc)(int callbackID, int eventID, const VgmEventDomain *dom,
+                             int event, int detail, gpointer opaque);
+
+/* Registers @func for @eventID events of the domain with @uuid (NULL: of
+ * every domain). Returns the callback id (unique in the process), or -1
+ * with an invalid-arg error for an unknown event id. */
+int vgmDriverEventRegister(VgmDriver *drv, int eventID, const unsigned char *uuid,
+                           VgmEventFunc func, gpointer opaque,
+                           GDestroyNotify freeOpaque, GError **error);
+/* Removes callback @callbackID; FALSE with an invalid-arg error when there
+ * is none. Once it returns, @func is not running and will not be called. */
+gboolean vgmDriverEventDeregister(VgmDriver *drv, int callbackID, GError **error);
