@@ -623,7 +623,15 @@ vgmDriverXMLToNative(VgmDriver *drv, const char *format, const char *xml,
     }
     if (!caps)
         return NULL;
-    cfg = vgmQemuConfigNewDefault();
+    if (drv) {
+        /* the command line the driver would start, with its root's dirs */
+        g_autofree char *memoryDir = vgmDriverStoreMemoryDir(drv->store);
+
+        cfg = vgmQemuConfigNew(drv->store->runDir, memoryDir, drv->store->logDir);
+        vgmQemuConfigLoadHugetlbfs(cfg, drv->store->mountsFile);
+    } else {
+        cfg = vgmQemuConfigNewDefault();
+    }
     if (!(cmd = vgmQemuBuildCommandLine(def, caps, cfg, NULL, error)))
         return NULL;
     return vgmQemuCmdFormatShell(cmd);

@@ -1,0 +1,1067 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * remote_dispatch.c: the REMOTE program's calls (see remote_dispatch.h).
+ *
+ * The generated table (remote_protocol.c, from remote_protocol.x) names a
+ * handler per procedure; this file has them. Each handler reads its
+ * decoded arguments, calls the driver API and fills the reply; on failure
+ * it leaves a GError whose code the table below maps to libvirt's.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "remote_dispatch.h"
+#include "remote_protocol.h"
+#include "host/vgmhost.h"
+#include "host/vgmnode.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+/* libvirt's error codes (virErrorNumber) we send. */
+enum {
+    VGM_LV_ERR_INTERNAL = 1,
+    VGM_LV_ERR_NO_SUPPORT = 3,
+    VGM_LV_ERR_INVALID_ARG = 8,
+    VGM_LV_ERR_OPERATION_FAILED = 9,
+    VGM_LV_ERR_XML = 27,
+    VGM_LV_ERR_OPERATION_DENIED = 29,
+    VGM_LV_ERR_SYSTEM = 38,
+    VGM_LV_ERR_RPC = 39,
+    VGM_LV_ERR_NO_DOMAIN = 42,
+    VGM_LV_ERR_OPERATION_INVALID = 55,
+    VGM_LV_ERR_CONFIG_UNSUPPORTED = 67,
+    VGM_LV_ERR_OPERATION_TIMEOUT = 68,
+    VGM_LV_ERR_OPERATION_UNSUPPORTED = 84,
+};
+
+/* Our error codes as libvirt's clients know them: Nova maps 42 to
+ * "instance not found", virsh and virt-install act on 55 and 67. */
+static const struct {
+    VgmErrorCode ours;
+    int libvirt;
+} vgmRemoteErrors[] = {
+    { VGM_ERR_INTERNAL, VGM_LV_ERR_INTERNAL },
+    { VGM_ERR_XML, VGM_LV_ERR_XML },
+    { VGM_ERR_CONFIG_UNSUPPORTED, VGM_LV_ERR_CONFIG_UNSUPPORTED },
+    { VGM_ERR_INVALID_ARG, VGM_LV_ERR_INVALID_ARG },
+    { VGM_ERR_OPERATION_INVALID, VGM_LV_ERR_OPERATION_INVALID },
+    { VGM_ERR_OPERATION_FAILED, VGM_LV_ERR_OPERATION_FAILED },
+    { VGM_ERR_NO_DOMAIN, VGM_LV_ERR_NO_DOMAIN },
+    { VGM_ERR_OPERATION_TIMEOUT, VGM_LV_ERR_OPERATION_TIMEOUT },
+    { VGM_ERR_SYSTEM, VGM_LV_ERR_SYSTEM },
+    { VGM_ERR_NO_SUPPORT, VGM_LV_ERR_OPERATION_UNSUPPORTED },
+};
+
+int
+vgmRemoteErrorCode(int vgmCode)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmRemoteErrors); i++) {
+        if ((int)vgmRemoteErrors[i].ours == vgmCode)
+            return vgmRemoteErrors[i].libvirt;
+    }
+    return VGM_LV_ERR_INTERNAL;
+}
+
+/* libvirt's connection features (virDrvFeature) we say yes to. */
+enum {
+    VGM_FEATURE_PROGRAM_KEEPALIVE = 10,
+    VGM_FEATURE_REMOTE_EVENT_CALLBACK = 14,
+    VGM_FEATURE_REMOTE_CLOSE_CALLBACK = 15,
+    VGM_FEATURE_TYPED_PARAM_STRING = 7,
+    VGM_FEATURE_XML_MIGRATABLE = 11,
+};
+
+/* CONNECT_OPEN's read-only flag (VIR_CONNECT_RO). */
+#define VGM_CONNECT_RO 1u
+
+struct _VgmRemoteClient {
+    VgmRpcClient *rpc;
+    VgmDriver *drv;
+    GMutex lock;                /* guards what follows */
+    gboolean opened;
+    gboolean readonly;          /* the socket's, or asked for at open */
+    GArray *callbacks;          /* int: event callback ids of this client */
+};
+
+/* ---- the client ---- */
+
+static gpointer
+vgmRemoteClientNew(VgmRpcClient *rpc, gpointer opaque)
+{
+    VgmRemoteClient *client = g_new0(VgmRemoteClient, 1);
+
+    client->rpc = rpc;
+    client->drv = opaque;
+    client->readonly = vgmRpcClientIsReadonly(rpc);
+    client->callbacks = g_array_new(FALSE, FALSE, sizeof(int));
+    g_mutex_init(&client->lock);
+    return client;
+}
+
+/* Runs when the client is gone and none of its calls runs: its event
+ * callbacks go (and with them the last use of the connection). */
+static void
+vgmRemoteClientFree(gpointer data)
+{
+    VgmRemoteClient *client = data;
+    guint i;
+
+    if (!client)
+        return;
+    for (i = 0; i < client->callbacks->len; i++)
+        vgmDriverEventDeregister(client->drv, g_array_index(client->callbacks, int, i), NULL);
+    g_array_unref(client->callbacks);
+    g_mutex_clear(&client->lock);
+    g_free(client);
+}
+
+/* ---- the checks every call goes through ---- */
+
+static void
+vgmRemoteReplyError(VgmRpcClient *rpc, const VgmRpcHeader *hdr, int code, int domain,
+                    const char *message)
+{
+    VgmRpcErrorInfo e = { code, domain, message };
+
+    vgmRpcClientReplyError(rpc, hdr, &e);
+}
+
+static void
+vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *payload,
+                      gsize len, gpointer opaque)
+{
+    VgmRemoteClient *client = vgmRpcClientGetPrivate(rpc);
+    const VgmRemoteProcInfo *info = vgmRemoteProcFind(hdr->proc);
+    g_autoptr(GError) err = NULL;
+    g_autofree void *args = NULL;
+    g_autofree void *ret = NULL;
+    gboolean opened, readonly;
+
+    if (!info || !info->dispatch) {
+        /* exactly what the client library turns into "not supported",
+         * so that clients fall back */
+        g_autofree char *msg = g_strdup_printf(_("unknown procedure: %1$d"), hdr->proc);
+        vgmRemoteReplyError(rpc, hdr, VGM_LV_ERR_RPC, VGM_RPC_FROM_RPC, msg);
+        return;
+    }
+    g_mutex_lock(&client->lock);
+    opened = client->opened;
+    readonly = client->readonly;
+    g_mutex_unlock(&client->lock);
+    if (!opened && !(info->flags & VGM_REMOTE_PROC_PREOPEN)) {
+        vgmRemoteReplyError(rpc, hdr, VGM_LV_ERR_INTERNAL, VGM_RPC_FROM_RPC,
+                            _("hypervisor connection not open"));
+        return;
+    }
+    if (readonly && !(info->flags & VGM_REMOTE_PROC_READONLY)) {
+        vgmRemoteReplyError(rpc, hdr, VGM_LV_ERR_OPERATION_DENIED, VGM_RPC_FROM_RPC,
+                            _("operation forbidden for read only access"));
+        return;
+    }
+    if (info->argsFn) {
+        args = g_malloc0(info->argsSize);
+        if (!vgmXdrDecode(info->argsFn, args, payload, len, &err)) {
+            g_autofree char *msg = g_strdup_printf(_("cannot decode the arguments of procedure %1$d: %2$s"),
+                                                   hdr->proc, err->message);
+            vgmRemoteReplyError(rpc, hdr, VGM_LV_ERR_RPC, VGM_RPC_FROM_RPC, msg);
+            return;
+        }
+    } else if (len > 0) {
+        g_autofree char *msg = g_strdup_printf(_("procedure %1$d takes no arguments, got %2$zu bytes"),
+                                               hdr->proc, len);
+        vgmRemoteReplyError(rpc, hdr, VGM_LV_ERR_RPC, VGM_RPC_FROM_RPC, msg);
+        return;
+    }
+    ret = g_malloc0(info->retSize ? info->retSize : 1);
+    if (info->dispatch(client, args, ret, &err)) {
+        vgmRpcClientReply(rpc, hdr, info->retFn, ret);
+    } else {
+        int code = VGM_LV_ERR_INTERNAL;
+
+        if (err && err->domain == VGM_ERROR)
+            code = vgmRemoteErrorCode(err->code);
+        vgmRemoteReplyError(rpc, hdr, code, VGM_REMOTE_FROM_QEMU,
+                            err ? err->message : _("unknown error"));
+    }
+    if (info->argsFn)
+        vgmXdrFree(info->argsFn, args);
+    if (info->retFn)
+        vgmXdrFree(info->retFn, ret);
+}
+
+void
+vgmRemoteProgramInit(VgmRpcProgram *program, VgmDriver *drv)
+{
+    memset(program, 0, sizeof(*program));
+    program->prog = VGM_REMOTE_PROGRAM;
+    program->vers = VGM_REMOTE_PROTOCOL_VERSION;
+    program->dispatch = vgmRemoteDispatchCall;
+    program->clientNew = vgmRemoteClientNew;
+    program->clientFree = vgmRemoteClientFree;
+    program->opaque = drv;
+}
+
+/* ---- helpers ---- */
+
+/* The domain a call names, found by uuid as libvirt's QEMU driver does. */
+static VgmDriverDomain *
+vgmRemoteGetDomain(VgmRemoteClient *client, const VgmRemoteNonnullDomain *d, GError **error)
+{
+    return vgmDriverLookupByUUID(client->drv, d->uuid, error);
+}
+
+static void
+vgmRemoteMakeDomain(VgmRemoteNonnullDomain *out, const VgmDriverDomain *dom)
+{
+    out->name = g_strdup(dom->name);
+    memcpy(out->uuid, dom->uuid, 16);
+    out->id = dom->id;
+}
+
+static char *
+vgmRemoteOptString(char **s)
+{
+    return s ? *s : NULL;
+}
+
+/* ---- connection ---- */
+
+gboolean
+vgmRemoteDispatchConnectOpen(VgmRemoteClient *client, const VgmRemoteConnectOpenArgs *args,
+                             GError **error)
+{
+    const char *name = vgmRemoteOptString(args->name);
+
+    /* every qemu URI of the client library comes here as qemu:///system
+     * or qemu:///session: both mean this daemon's root */
+    if (name && *name && !g_str_has_prefix(name, "qemu:///")) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("virtgmemd serves qemu:/// URIs only, not '%1$s'"), name);
+        return FALSE;
+    }
+    if (args->flags & ~VGM_CONNECT_RO) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"),
+                    args->flags & ~VGM_CONNECT_RO);
+        return FALSE;
+    }
+    g_mutex_lock(&client->lock);
+    client->opened = TRUE;
+    if (args->flags & VGM_CONNECT_RO)
+        client->readonly = TRUE;
+    g_mutex_unlock(&client->lock);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectClose(VgmRemoteClient *client, GError **error)
+{
+    g_mutex_lock(&client->lock);
+    client->opened = FALSE;
+    g_mutex_unlock(&client->lock);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchAuthList(VgmRemoteClient *client, VgmRemoteAuthListRet *ret, GError **error)
+{
+    /* one method: none (0); the unix socket's credentials decide */
+    ret->types.len = 1;
+    ret->types.val = g_new0(VgmRemoteAuthType, 1);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectSupportsFeature(VgmRemoteClient *client,
+                                        const VgmRemoteConnectSupportsFeatureArgs *args,
+                                        VgmRemoteConnectSupportsFeatureRet *ret,
+                                        GError **error)
+{
+    switch (args->feature) {
+    case VGM_FEATURE_PROGRAM_KEEPALIVE:
+        vgmRpcClientStartKeepalive(client->rpc);
+        ret->supported = 1;
+        break;
+    case VGM_FEATURE_REMOTE_EVENT_CALLBACK:
+    case VGM_FEATURE_REMOTE_CLOSE_CALLBACK:
+    case VGM_FEATURE_TYPED_PARAM_STRING:
+    case VGM_FEATURE_XML_MIGRATABLE:
+        ret->supported = 1;
+        break;
+    default:
+        ret->supported = 0;
+        break;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectRegisterCloseCallback(VgmRemoteClient *client, GError **error)
+{
+    /* the connection closes only when the client does */
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectUnregisterCloseCallback(VgmRemoteClient *client, GError **error)
+{
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectGetType(VgmRemoteClient *client, VgmRemoteConnectGetTypeRet *ret,
+                                GError **error)
+{
+    ret->type = g_strdup("QEMU");
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectGetVersion(VgmRemoteClient *client,
+                                   VgmRemoteConnectGetVersionRet *ret, GError **error)
+{
+    guint64 v;
+
+    if (!vgmDriverGetVersion(client->drv, &v, error))
+        return FALSE;
+    ret->hv_ver = v;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectGetLibVersion(VgmRemoteClient *client,
+                                      VgmRemoteConnectGetLibVersionRet *ret, GError **error)
+{
+    ret->lib_ver = VGM_DRIVER_LIBVIRT_API_VERSION;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectGetHostname(VgmRemoteClient *client,
+                                    VgmRemoteConnectGetHostnameRet *ret, GError **error)
+{
+    return (ret->hostname = vgmNodeGetHostname(error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchConnectGetCapabilities(VgmRemoteClient *client,
+                                        VgmRemoteConnectGetCapabilitiesRet *ret,
+                                        GError **error)
+{
+    return (ret->capabilities = vgmDriverGetCapabilities(client->drv, error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchConnectGetDomainCapabilities(VgmRemoteClient *client,
+                                              const VgmRemoteConnectGetDomainCapabilitiesArgs *args,
+                                              VgmRemoteConnectGetDomainCapabilitiesRet *ret,
+                                              GError **error)
+{
+    if (args->flags) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"), args->flags);
+        return FALSE;
+    }
+    ret->capabilities = vgmDriverGetDomainCapabilities(client->drv,
+                                                       vgmRemoteOptString(args->emulatorbin),
+                                                       vgmRemoteOptString(args->arch),
+                                                       vgmRemoteOptString(args->machine),
+                                                       vgmRemoteOptString(args->virttype),
+                                                       error);
+    return ret->capabilities != NULL;
+}
+
+gboolean
+vgmRemoteDispatchConnectDomainXmlToNative(VgmRemoteClient *client,
+                                          const VgmRemoteConnectDomainXmlToNativeArgs *args,
+                                          VgmRemoteConnectDomainXmlToNativeRet *ret,
+                                          GError **error)
+{
+    if (args->flags) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"), args->flags);
+        return FALSE;
+    }
+    ret->nativeConfig = vgmDriverXMLToNative(client->drv, args->nativeFormat,
+                                             args->domainXml, NULL, NULL, NULL, error);
+    return ret->nativeConfig != NULL;
+}
+
+/* ---- node ---- */
+
+gboolean
+vgmRemoteDispatchNodeGetInfo(VgmRemoteClient *client, VgmRemoteNodeGetInfoRet *ret,
+                             GError **error)
+{
+    VgmNodeInfo info;
+
+    if (!vgmNodeGetInfo(NULL, NULL, &info, error))
+        return FALSE;
+    memset(ret->model, 0, sizeof(ret->model));
+    g_strlcpy((char *)ret->model, info.model, sizeof(ret->model));
+    ret->memory = info.memoryKiB;
+    ret->cpus = info.cpus;
+    ret->mhz = info.mhz;
+    ret->nodes = info.nodes;
+    ret->sockets = info.sockets;
+    ret->cores = info.cores;
+    ret->threads = info.threads;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNodeGetCpuMap(VgmRemoteClient *client, const VgmRemoteNodeGetCpuMapArgs *args,
+                               VgmRemoteNodeGetCpuMapRet *ret, GError **error)
+{
+    g_autofree guint8 *map = NULL;
+    guint mapLen = 0, online = 0, present = 0;
+
+    if (args->flags) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"), args->flags);
+        return FALSE;
+    }
+    if (!vgmNodeGetCPUMap(NULL, &map, &mapLen, &online, &present, error))
+        return FALSE;
+    if (args->need_map) {
+        ret->cpumap.len = mapLen;
+        ret->cpumap.val = g_steal_pointer(&map);
+    }
+    if (args->need_online)
+        ret->online = online;
+    ret->ret = present;
+    return TRUE;
+}
+
+/* Fills a typed-parameter-like array of {field, value} pairs, as the
+ * node stats calls answer: with @nparams 0 only the count. */
+#define VGM_REMOTE_FILL_STATS(ret, stats, n_) \
+    do { \
+        guint i_; \
+        if ((n_) == 0) { \
+            (ret)->nparams = (stats)->len; \
+            break; \
+        } \
+        (ret)->params.len = MIN((guint)(n_), (stats)->len); \
+        (ret)->params.val = g_new0(__typeof__(*(ret)->params.val), (ret)->params.len); \
+        for (i_ = 0; i_ < (ret)->params.len; i_++) { \
+            const VgmNodeStat *s_ = &g_array_index((stats), VgmNodeStat, i_); \
+            (ret)->params.val[i_].field = g_strdup(s_->field); \
+            (ret)->params.val[i_].value = s_->value; \
+        } \
+        (ret)->nparams = (ret)->params.len; \
+    } while (0)
+
+gboolean
+vgmRemoteDispatchNodeGetCpuStats(VgmRemoteClient *client,
+                                 const VgmRemoteNodeGetCpuStatsArgs *args,
+                                 VgmRemoteNodeGetCpuStatsRet *ret, GError **error)
+{
+    g_autoptr(GArray) stats = NULL;
+
+    if (args->flags) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"), args->flags);
+        return FALSE;
+    }
+    if (args->nparams < 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("nparams must not be negative"));
+        return FALSE;
+    }
+    if (!(stats = vgmNodeGetCPUStats(NULL, args->cpuNum, error)))
+        return FALSE;
+    VGM_REMOTE_FILL_STATS(ret, stats, args->nparams);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNodeGetMemoryStats(VgmRemoteClient *client,
+                                    const VgmRemoteNodeGetMemoryStatsArgs *args,
+                                    VgmRemoteNodeGetMemoryStatsRet *ret, GError **error)
+{
+    g_autoptr(GArray) stats = NULL;
+
+    if (args->flags) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"), args->flags);
+        return FALSE;
+    }
+    if (args->nparams < 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("nparams must not be negative"));
+        return FALSE;
+    }
+    if (!(stats = vgmNodeGetMemoryStats(NULL, NULL, args->cellNum, error)))
+        return FALSE;
+    VGM_REMOTE_FILL_STATS(ret, stats, args->nparams);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNodeGetFreeMemory(VgmRemoteClient *client,
+                                   VgmRemoteNodeGetFreeMemoryRet *ret, GError **error)
+{
+    guint64 bytes;
+
+    if (!vgmNodeGetFreeMemory(NULL, &bytes, error))
+        return FALSE;
+    ret->freeMem = bytes;
+    return TRUE;
+}
+
+/* ---- lists and lookups ---- */
+
+gboolean
+vgmRemoteDispatchConnectListAllDomains(VgmRemoteClient *client,
+                                       const VgmRemoteConnectListAllDomainsArgs *args,
+                                       VgmRemoteConnectListAllDomainsRet *ret,
+                                       GError **error)
+{
+    g_autoptr(GPtrArray) doms = NULL;
+    guint i;
+
+    if (!(doms = vgmDriverListDomains(client->drv, args->flags, error)))
+        return FALSE;
+    if (doms->len > VGM_REMOTE_DOMAIN_LIST_MAX) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("too many domains (%1$u) for a reply, the limit is %2$d"),
+                    doms->len, VGM_REMOTE_DOMAIN_LIST_MAX);
+        return FALSE;
+    }
+    if (args->need_results) {
+        ret->domains.len = doms->len;
+        ret->domains.val = g_new0(VgmRemoteNonnullDomain, doms->len);
+        for (i = 0; i < doms->len; i++)
+            vgmRemoteMakeDomain(&ret->domains.val[i], g_ptr_array_index(doms, i));
+    }
+    ret->ret = doms->len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectNumOfDomains(VgmRemoteClient *client,
+                                     VgmRemoteConnectNumOfDomainsRet *ret, GError **error)
+{
+    return (ret->num = vgmDriverNumOfDomains(client->drv, TRUE, error)) >= 0;
+}
+
+gboolean
+vgmRemoteDispatchConnectNumOfDefinedDomains(VgmRemoteClient *client,
+                                            VgmRemoteConnectNumOfDefinedDomainsRet *ret,
+                                            GError **error)
+{
+    return (ret->num = vgmDriverNumOfDomains(client->drv, FALSE, error)) >= 0;
+}
+
+/* The count asked for by the older list calls, within the protocol's
+ * limit. */
+static gboolean
+vgmRemoteCheckMax(int max, GError **error)
+{
+    if (max < 0 || max > VGM_REMOTE_DOMAIN_LIST_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the number of domains asked for (%1$d) is outside 0..%2$d"),
+                    max, VGM_REMOTE_DOMAIN_LIST_MAX);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectListDomains(VgmRemoteClient *client,
+                                    const VgmRemoteConnectListDomainsArgs *args,
+                                    VgmRemoteConnectListDomainsRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) doms = NULL;
+    guint i;
+
+    if (!vgmRemoteCheckMax(args->maxids, error) ||
+        !(doms = vgmDriverListDomains(client->drv, VGM_LIST_DOMAINS_ACTIVE, error)))
+        return FALSE;
+    ret->ids.len = MIN(doms->len, (guint)args->maxids);
+    ret->ids.val = g_new0(gint32, ret->ids.len + 1);
+    for (i = 0; i < ret->ids.len; i++)
+        ret->ids.val[i] = ((VgmDriverDomain *)g_ptr_array_index(doms, i))->id;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectListDefinedDomains(VgmRemoteClient *client,
+                                           const VgmRemoteConnectListDefinedDomainsArgs *args,
+                                           VgmRemoteConnectListDefinedDomainsRet *ret,
+                                           GError **error)
+{
+    g_autoptr(GPtrArray) doms = NULL;
+    guint i;
+
+    if (!vgmRemoteCheckMax(args->maxnames, error) ||
+        !(doms = vgmDriverListDomains(client->drv, VGM_LIST_DOMAINS_INACTIVE, error)))
+        return FALSE;
+    ret->names.len = MIN(doms->len, (guint)args->maxnames);
+    ret->names.val = g_new0(char *, ret->names.len + 1);
+    for (i = 0; i < ret->names.len; i++)
+        ret->names.val[i] = g_strdup(((VgmDriverDomain *)g_ptr_array_index(doms, i))->name);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainLookupByName(VgmRemoteClient *client,
+                                    const VgmRemoteDomainLookupByNameArgs *args,
+                                    VgmRemoteDomainLookupByNameRet *ret, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByName(client->drv, args->name, error);
+
+    if (!dom)
+        return FALSE;
+    vgmRemoteMakeDomain(&ret->dom, dom);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainLookupByUuid(VgmRemoteClient *client,
+                                    const VgmRemoteDomainLookupByUuidArgs *args,
+                                    VgmRemoteDomainLookupByUuidRet *ret, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByUUID(client->drv, args->uuid, error);
+
+    if (!dom)
+        return FALSE;
+    vgmRemoteMakeDomain(&ret->dom, dom);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainLookupById(VgmRemoteClient *client,
+                                  const VgmRemoteDomainLookupByIdArgs *args,
+                                  VgmRemoteDomainLookupByIdRet *ret, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByID(client->drv, args->id, error);
+
+    if (!dom)
+        return FALSE;
+    vgmRemoteMakeDomain(&ret->dom, dom);
+    return TRUE;
+}
+
+/* ---- definition and lifecycle ---- */
+
+/* libvirt's virDomainDefineFlags: VALIDATE (1) checks the schema, which
+ * our parser's rules do already. */
+#define VGM_DEFINE_VALIDATE 1u
+
+static gboolean
+vgmRemoteDefine(VgmRemoteClient *client, const char *xml, unsigned int flags,
+                VgmRemoteNonnullDomain *out, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (flags & ~VGM_DEFINE_VALIDATE) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"),
+                    flags & ~VGM_DEFINE_VALIDATE);
+        return FALSE;
+    }
+    if (!(dom = vgmDriverDefineXML(client->drv, xml, NULL, error)))
+        return FALSE;
+    vgmRemoteMakeDomain(out, dom);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainDefineXml(VgmRemoteClient *client,
+                                 const VgmRemoteDomainDefineXmlArgs *args,
+                                 VgmRemoteDomainDefineXmlRet *ret, GError **error)
+{
+    return vgmRemoteDefine(client, args->xml, 0, &ret->dom, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainDefineXmlFlags(VgmRemoteClient *client,
+                                      const VgmRemoteDomainDefineXmlFlagsArgs *args,
+                                      VgmRemoteDomainDefineXmlFlagsRet *ret, GError **error)
+{
+    return vgmRemoteDefine(client, args->xml, args->flags, &ret->dom, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainCreateXml(VgmRemoteClient *client,
+                                 const VgmRemoteDomainCreateXmlArgs *args,
+                                 VgmRemoteDomainCreateXmlRet *ret, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!(dom = vgmDriverCreateXML(client->drv, args->xml_desc, NULL, args->flags, error)))
+        return FALSE;
+    vgmRemoteMakeDomain(&ret->dom, dom);
+    return TRUE;
+}
+
+/* Runs @op on the domain @d names; the uuid decides which. */
+static gboolean
+vgmRemoteDomainOp(VgmRemoteClient *client, const VgmRemoteNonnullDomain *d, unsigned int flags,
+                  gboolean (*op)(VgmDriver *, const char *, unsigned int, GError **),
+                  GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmRemoteGetDomain(client, d, error);
+
+    return dom && op(client->drv, dom->name, flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainCreate(VgmRemoteClient *client, const VgmRemoteDomainCreateArgs *args,
+                              GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmRemoteGetDomain(client, &args->dom, error);
+    g_autoptr(VgmDriverDomain) started = NULL;
+
+    return dom && (started = vgmDriverStart(client->drv, dom->name, 0, error));
+}
+
+gboolean
+vgmRemoteDispatchDomainCreateWithFlags(VgmRemoteClient *client,
+                                       const VgmRemoteDomainCreateWithFlagsArgs *args,
+                                       VgmRemoteDomainCreateWithFlagsRet *ret, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmRemoteGetDomain(client, &args->dom, error);
+    g_autoptr(VgmDriverDomain) started = NULL;
+
+    if (!dom || !(started = vgmDriverStart(client->drv, dom->name, args->flags, error)))
+        return FALSE;
+    vgmRemoteMakeDomain(&ret->dom, started);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainUndefine(VgmRemoteClient *client, const VgmRemoteDomainUndefineArgs *args,
+                                GError **error)
+{
+    return vgmRemoteDomainOp(client, &args->dom, 0, vgmDriverUndefine, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainUndefineFlags(VgmRemoteClient *client,
+                                     const VgmRemoteDomainUndefineFlagsArgs *args,
+                                     GError **error)
+{
+    return vgmRemoteDomainOp(client, &args->dom, args->flags, vgmDriverUndefine, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainDestroy(VgmRemoteClient *client, const VgmRemoteDomainDestroyArgs *args,
+                               GError **error)
+{
+    return vgmRemoteDomainOp(client, &args->dom, 0, vgmDriverDestroy, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainDestroyFlags(VgmRemoteClient *client,
+                                    const VgmRemoteDomainDestroyFlagsArgs *args, GError **error)
+{
+    return vgmRemoteDomainOp(client, &args->dom, args->flags, vgmDriverDestroy, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainShutdown(VgmRemoteClient *client, const VgmRemoteDomainShutdownArgs *args,
+                                GError **error)
+{
+    return vgmRemoteDomainOp(client, &args->dom, 0, vgmDriverShutdown, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainShutdownFlags(VgmRemoteClient *client,
+                                     const VgmRemoteDomainShutdownFlagsArgs *args,
+                                     GError **error)
+{
+    return vgmRemoteDomainOp(client, &args->dom, args->flags, vgmDriverShutdown, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSuspend(VgmRemoteClient *client, const VgmRemoteDomainSuspendArgs *args,
+                               GError **error)
+{
+    return vgmRemoteDomainOp(client, &args->dom, 0, vgmDriverSuspend, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainResume(VgmRemoteClient *client, const VgmRemoteDomainResumeArgs *args,
+                              GError **error)
+{
+    return vgmRemoteDomainOp(client, &args->dom, 0, vgmDriverResume, error);
+}
+
+/* ---- reading a domain ---- */
+
+/* Declares @dom, the domain @args->dom names, and fails the call when
+ * there is none. */
+#define VGM_REMOTE_GET_DOMAIN(dom) \
+    g_autoptr(VgmDriverDomain) dom = vgmRemoteGetDomain(client, &args->dom, error); \
+    if (!dom) \
+        return FALSE
+
+/* VIR_DOMAIN_XML_SECURE shows secrets: not on a read-only connection. */
+#define VGM_DOMAIN_XML_SECURE 1u
+
+gboolean
+vgmRemoteDispatchDomainGetXmlDesc(VgmRemoteClient *client,
+                                  const VgmRemoteDomainGetXmlDescArgs *args,
+                                  VgmRemoteDomainGetXmlDescRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if ((args->flags & VGM_DOMAIN_XML_SECURE) && client->readonly) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("virDomainGetXMLDesc with secure flag is forbidden on a read-only connection"));
+        return FALSE;
+    }
+    return (ret->xml = vgmDriverGetXMLDesc(client->drv, dom, args->flags, error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetInfo(VgmRemoteClient *client, const VgmRemoteDomainGetInfoArgs *args,
+                               VgmRemoteDomainGetInfoRet *ret, GError **error)
+{
+    VgmDriverDomainInfo info;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    vgmDriverGetInfo(dom, &info);
+    ret->state = info.state;
+    ret->maxMem = info.maxMemKiB;
+    ret->memory = info.memoryKiB;
+    ret->nrVirtCpu = info.nrVirtCpu;
+    ret->cpuTime = info.cpuTimeNs;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetState(VgmRemoteClient *client, const VgmRemoteDomainGetStateArgs *args,
+                                VgmRemoteDomainGetStateRet *ret, GError **error)
+{
+    if (args->flags) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"), args->flags);
+        return FALSE;
+    }
+    {
+        VGM_REMOTE_GET_DOMAIN(dom);
+        ret->state = dom->state;
+        ret->reason = vgmDriverGetStateReason(dom);
+    }
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainIsActive(VgmRemoteClient *client, const VgmRemoteDomainIsActiveArgs *args,
+                                VgmRemoteDomainIsActiveRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    ret->active = vgmDriverDomainIsActive(dom);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainIsPersistent(VgmRemoteClient *client,
+                                    const VgmRemoteDomainIsPersistentArgs *args,
+                                    VgmRemoteDomainIsPersistentRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    ret->persistent = dom->persistent;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetAutostart(VgmRemoteClient *client,
+                                    const VgmRemoteDomainGetAutostartArgs *args,
+                                    VgmRemoteDomainGetAutostartRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    /* the driver has no autostart: every domain is started by hand */
+    ret->autostart = 0;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainHasManagedSaveImage(VgmRemoteClient *client,
+                                           const VgmRemoteDomainHasManagedSaveImageArgs *args,
+                                           VgmRemoteDomainHasManagedSaveImageRet *ret,
+                                           GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    /* managed save is not offered, so there is never an image */
+    ret->result = 0;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotNum(VgmRemoteClient *client,
+                                   const VgmRemoteDomainSnapshotNumArgs *args,
+                                   VgmRemoteDomainSnapshotNumRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    /* snapshots are not offered */
+    ret->num = 0;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetOsType(VgmRemoteClient *client, const VgmRemoteDomainGetOsTypeArgs *args,
+                                 VgmRemoteDomainGetOsTypeRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    ret->type = g_strdup(dom->def->os.type ? dom->def->os.type : "hvm");
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetMaxMemory(VgmRemoteClient *client,
+                                    const VgmRemoteDomainGetMaxMemoryArgs *args,
+                                    VgmRemoteDomainGetMaxMemoryRet *ret, GError **error)
+{
+    VgmDriverDomainInfo info;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    vgmDriverGetInfo(dom, &info);
+    ret->memory = info.maxMemKiB;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetMaxVcpus(VgmRemoteClient *client,
+                                   const VgmRemoteDomainGetMaxVcpusArgs *args,
+                                   VgmRemoteDomainGetMaxVcpusRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain is not running"));
+        return FALSE;
+    }
+    ret->num = dom->def->vcpus;
+    return TRUE;
+}
+
+/* virDomainVcpuFlags: LIVE 1, CONFIG 2, MAXIMUM 4, GUEST 8, HOTPLUGGABLE 16. */
+gboolean
+vgmRemoteDispatchDomainGetVcpusFlags(VgmRemoteClient *client,
+                                     const VgmRemoteDomainGetVcpusFlagsArgs *args,
+                                     VgmRemoteDomainGetVcpusFlagsRet *ret, GError **error)
+{
+    if (args->flags & ~(1u | 2u | 4u)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"),
+                    args->flags & ~(1u | 2u | 4u));
+        return FALSE;
+    }
+    {
+        VGM_REMOTE_GET_DOMAIN(dom);
+        if ((args->flags & 1u) && !vgmDriverDomainIsActive(dom)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain is not running"));
+            return FALSE;
+        }
+        ret->num = (args->flags & 4u) || !dom->def->vcpusCurrent ? dom->def->vcpus :
+                                                                   dom->def->vcpusCurrent;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetSecurityLabel(VgmRemoteClient *client,
+                                        const VgmRemoteDomainGetSecurityLabelArgs *args,
+                                        VgmRemoteDomainGetSecurityLabelRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    /* no security driver: an empty label, not enforcing (what virsh
+     * dominfo shows as model "none") */
+    ret->label.len = 0;
+    ret->enforcing = 0;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNodeGetSecurityModel(VgmRemoteClient *client,
+                                      VgmRemoteNodeGetSecurityModelRet *ret, GError **error)
+{
+    /* no security driver: empty model and DOI */
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetMessages(VgmRemoteClient *client,
+                                   const VgmRemoteDomainGetMessagesArgs *args,
+                                   VgmRemoteDomainGetMessagesRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    /* no taint or deprecation messages are kept */
+    ret->msgs.len = 0;
+    return TRUE;
+}
+
+/* ---- events ---- */
+
+static void
+vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
+                        int event, int detail, gpointer opaque)
+{
+    VgmRemoteClient *client = opaque;
+    VgmRemoteDomainEventCallbackLifecycleMsg msg = { 0 };
+
+    msg.callbackID = callbackID;
+    msg.msg.dom.name = dom->name;
+    memcpy(msg.msg.dom.uuid, dom->uuid, 16);
+    msg.msg.dom.id = dom->id;
+    msg.msg.event = event;
+    msg.msg.detail = detail;
+    vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                            VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+                            vgmRemoteXdrDomainEventCallbackLifecycleMsg, &msg);
+}
+
+gboolean
+vgmRemoteDispatchConnectDomainEventCallbackRegisterAny(VgmRemoteClient *client,
+                                                       const VgmRemoteConnectDomainEventCallbackRegisterAnyArgs *args,
+                                                       VgmRemoteConnectDomainEventCallbackRegisterAnyRet *ret,
+                                                       GError **error)
+{
+    int id;
+
+    if ((id = vgmDriverEventRegister(client->drv, args->eventID,
+                                     args->dom ? args->dom->uuid : NULL,
+                                     vgmRemoteEventLifecycle, client, NULL, error)) < 0)
+        return FALSE;
+    g_mutex_lock(&client->lock);
+    g_array_append_val(client->callbacks, id);
+    g_mutex_unlock(&client->lock);
+    ret->callbackID = id;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectDomainEventCallbackDeregisterAny(VgmRemoteClient *client,
+                                                         const VgmRemoteConnectDomainEventCallbackDeregisterAnyArgs *args,
+                                                         GError **error)
+{
+    guint i;
+
+    g_mutex_lock(&client->lock);
+    for (i = 0; i < client->callbacks->len; i++) {
+        if (g_array_index(client->callbacks, int, i) == args->callbackID)
+            break;
+    }
+    if (i == client->callbacks->len) {
+        g_mutex_unlock(&client->lock);
+        /* another client's callback is not this client's to remove */
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("could not find event callback %1$d for deregistration"),
+                    args->callbackID);
+        return FALSE;
+    }
+    g_array_remove_index_fast(client->callbacks, i);
+    g_mutex_unlock(&client->lock);
+    return vgmDriverEventDeregister(client->drv, args->callbackID, error);
+}
+
+/* ---- node devices ---- */
+
+gboolean
+vgmRemoteDispatchConnectListAllNodeDevices(VgmRemoteClient *client,
+                                           const VgmRemoteConnectListAllNodeDevicesArgs *args,
+                                           VgmRemoteConnectListAllNodeDevicesRet *ret,
+                                           GError **error)
+{
+    /* no node device driver: the host has none to offer (Nova takes an
+     * empty list as "no PCI devices to pass through") */
+    ret->devices.len = 0;
+    ret->ret = 0;
+    return TRUE;
+}
