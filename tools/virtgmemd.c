@@ -94,6 +94,7 @@ main(int argc, char **argv)
     g_autoptr(VgmDriver) drv = NULL;
     VgmRpcServer *srv;
     VgmRpcProgram program;
+    VgmRpcLimits limits = { 0 };
     int activated;
 
     vgmI18nInit();
@@ -125,7 +126,16 @@ main(int argc, char **argv)
         return 1;
     }
     vgmRemoteProgramInit(&program, drv);
-    srv = vgmRpcServerNew(&program, NULL);
+    {
+        /* tests shrink the outgoing queue to find a client that never
+         * reads quickly; unset in normal use */
+        const char *q = g_getenv("VIRTGMEMD_TEST_MAX_QUEUED_BYTES");
+        guint64 v = 0;
+
+        if (q && g_ascii_string_to_unsigned(q, 10, 4096, G_MAXSIZE, &v, NULL))
+            limits.maxQueuedBytes = v;
+    }
+    srv = vgmRpcServerNew(&program, &limits);
     vgmRpcServerSetVerbose(srv, verbose);
     if ((activated = vgmDaemonSystemdSockets(srv, &err)) < 0 ||
         (activated == 0 &&

@@ -1,0 +1,701 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * rpctest.c: virtgmemd on the wire (src/rpc, src/remote), with bytes made
+ * by hand and by the generated XDR code, against the built daemon.
+ *
+ * Covers: frame header decoding and its limits, the error payload's
+ * exact bytes; then, on a daemon started on a temporary root: the
+ * handshake (AUTH_LIST, SUPPORTS_FEATURE, CONNECT_OPEN), a call before
+ * CONNECT_OPEN, an unknown procedure (the exact "unknown procedure: N"
+ * error; the connection stays usable), an unknown program, an unknown
+ * version, an unknown message type (connection dropped), a length over
+ * the limit and under the header size (dropped), a truncated payload
+ * from a client that then vanishes, a trailing payload (after void and
+ * after real arguments), a string over its limit, a count over its limit,
+ * a write call on the read-only socket and on a read-only connection (29,
+ * nothing stored), a keepalive PING (PONG back), a client that vanishes
+ * in the middle of a define, and a client that never reads its replies
+ * (dropped once its queue is full). After every case a second client,
+ * connected from the start, still answers, and the store holds exactly
+ * the domains the good calls defined.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "testutils.h"
+#include "rpc/vgm_rpc_server.h"
+#include "rpc/vgm_rpc_protocol.h"
+#include "remote/remote_protocol.h"
+
+#define KEEPALIVE_PROGRAM 0x6b656570
+
+static char *tmpRoot;
+static char *sockPath;
+static char *roSockPath;
+static GSubprocess *daemonProc;
+static int witness = -1;       /* a client connected all along */
+static guint32 nextSerial = 1;
+
+/* A whole frame read back. */
+typedef struct {
+    VgmRpcHeader hdr;
+    guint8 *payload;
+    gsize len;
+} TestFrame;
+
+static void
+testFrameFree(TestFrame *f)
+{
+    if (!f)
+        return;
+    g_free(f->payload);
+    g_free(f);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(TestFrame, testFrameFree)
+
+/* ---- sockets ---- */
+
+static int
+testConnect(const char *path)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    return fd;
+}
+
+static gboolean
+testSendBytes(int fd, const void *buf, gsize len)
+{
+    const guint8 *p = buf;
+
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return FALSE;
+        p += n;
+        len -= n;
+    }
+    return TRUE;
+}
+
+/* Reads @len bytes within @timeoutMs; FALSE at end of file. */
+static gboolean
+testRecvBytes(int fd, guint8 *buf, gsize len, int timeoutMs)
+{
+    while (len > 0) {
+        struct pollfd pfd = { .fd = fd, .events = POLLIN };
+        ssize_t n;
+
+        if (poll(&pfd, 1, timeoutMs) <= 0)
+            g_error("no answer from virtgmemd within %d ms", timeoutMs);
+        n = recv(fd, buf, len, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return FALSE;
+        buf += n;
+        len -= n;
+    }
+    return TRUE;
+}
+
+/* The next frame, or NULL when the daemon closed the connection. */
+static TestFrame *
+testRecvFrame(int fd)
+{
+    g_autoptr(TestFrame) f = g_new0(TestFrame, 1);
+    guint8 head[VGM_RPC_HEADER_SIZE];
+    g_autoptr(GError) err = NULL;
+    guint32 frameLen;
+
+    if (!testRecvBytes(fd, head, 4, 10000))
+        return NULL;
+    g_assert_true(testRecvBytes(fd, head + 4, sizeof(head) - 4, 10000));
+    frameLen = ((guint32)head[0] << 24) | (head[1] << 16) | (head[2] << 8) | head[3];
+    g_assert_cmpuint(frameLen, >=, VGM_RPC_HEADER_SIZE);
+    f->len = frameLen - VGM_RPC_HEADER_SIZE;
+    {
+        /* decode the header with the server's own function */
+        g_autofree guint8 *whole = g_malloc(frameLen);
+
+        memcpy(whole, head, sizeof(head));
+        f->payload = g_malloc(f->len + 1);
+        g_assert_true(testRecvBytes(fd, f->payload, f->len, 10000));
+        memcpy(whole + sizeof(head), f->payload, f->len);
+        g_assert_true(vgmRpcHeaderDecode(whole, frameLen, &frameLen, &f->hdr, &err));
+    }
+    return g_steal_pointer(&f);
+}
+
+/* Whether the daemon closed @fd (end of file within a few seconds). */
+static gboolean
+testClosed(int fd)
+{
+    guint8 b;
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+    if (poll(&pfd, 1, 5000) <= 0)
+        return FALSE;
+    return recv(fd, &b, 1, 0) <= 0;
+}
+
+/* ---- calls ---- */
+
+static void
+testSendCall(int fd, guint32 prog, guint32 vers, gint32 proc, guint32 type,
+             VgmXdrFunc fn, void *args, guint32 *serial)
+{
+    VgmRpcHeader hdr = { prog, vers, proc, type, nextSerial++, VGM_RPC_STATUS_OK };
+    g_autoptr(GByteArray) frame = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!(frame = vgmRpcFrameEncode(&hdr, fn, args, &err)))
+        g_error("cannot encode: %s", err->message);
+    g_assert_true(testSendBytes(fd, frame->data, frame->len));
+    if (serial)
+        *serial = hdr.serial;
+}
+
+/* The reply to the call with @serial (events before it are skipped). */
+static TestFrame *
+testReplyTo(int fd, guint32 serial)
+{
+    for (;;) {
+        TestFrame *f = testRecvFrame(fd);
+
+        g_assert_nonnull(f);
+        if (f->hdr.type == VGM_RPC_TYPE_REPLY && f->hdr.serial == serial)
+            return f;
+        testFrameFree(f);
+    }
+}
+
+/* A call of the REMOTE program; returns its reply frame. */
+static TestFrame *
+testCall(int fd, gint32 proc, VgmXdrFunc fn, void *args)
+{
+    guint32 serial;
+
+    testSendCall(fd, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION, proc,
+                 VGM_RPC_TYPE_CALL, fn, args, &serial);
+    return testReplyTo(fd, serial);
+}
+
+/* Asserts @f is an error reply with @code and a message starting with
+ * @prefix. */
+static void
+testAssertError(const TestFrame *f, int code, const char *prefix)
+{
+    VgmRpcError e = { 0 };
+    g_autoptr(GError) err = NULL;
+
+    g_assert_cmpuint(f->hdr.status, ==, VGM_RPC_STATUS_ERROR);
+    g_assert_true(vgmXdrDecode(vgmRpcXdrError, &e, f->payload, f->len, &err));
+    g_test_message("error %d: %s", e.code, e.message ? *e.message : "(none)");
+    g_assert_cmpint(e.code, ==, code);
+    g_assert_nonnull(e.message);
+    g_assert_true(g_str_has_prefix(*e.message, prefix));
+    vgmXdrFree(vgmRpcXdrError, &e);
+}
+
+static void
+testAssertOk(const TestFrame *f)
+{
+    if (f->hdr.status != VGM_RPC_STATUS_OK) {
+        VgmRpcError e = { 0 };
+
+        if (vgmXdrDecode(vgmRpcXdrError, &e, f->payload, f->len, NULL))
+            g_test_message("unexpected error %d: %s", e.code, e.message ? *e.message : "");
+        vgmXdrFree(vgmRpcXdrError, &e);
+    }
+    g_assert_cmpuint(f->hdr.status, ==, VGM_RPC_STATUS_OK);
+}
+
+static int
+testOpenClient(const char *path, guint32 flags)
+{
+    int fd = testConnect(path);
+    char *name = (char *)"qemu:///system";
+    VgmRemoteConnectOpenArgs open = { .name = &name, .flags = flags };
+    g_autoptr(TestFrame) f = testCall(fd, VGM_REMOTE_PROC_CONNECT_OPEN,
+                                      vgmRemoteXdrConnectOpenArgs, &open);
+
+    testAssertOk(f);
+    return fd;
+}
+
+/* The witness still answers, with the API level we follow. */
+static void
+testWitness(void)
+{
+    g_autoptr(TestFrame) f = testCall(witness, VGM_REMOTE_PROC_CONNECT_GET_LIB_VERSION,
+                                      NULL, NULL);
+    VgmRemoteConnectGetLibVersionRet ret = { 0 };
+
+    testAssertOk(f);
+    g_assert_true(vgmXdrDecode(vgmRemoteXdrConnectGetLibVersionRet, &ret, f->payload,
+                               f->len, NULL));
+    g_assert_cmpuint(ret.lib_ver, ==, 9000000);
+}
+
+/* The names of the domains stored under the test root. */
+static char *
+testStoredDomains(void)
+{
+    g_autofree char *dir = g_build_filename(tmpRoot, "root", "etc", "qemu", NULL);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *e;
+
+    while (d && (e = g_dir_read_name(d)))
+        g_ptr_array_add(names, g_strdup(e));
+    g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+    g_ptr_array_add(names, NULL);
+    return g_strjoinv(",", (char **)names->pdata);
+}
+
+#define TEST_XML(name) \
+    "<domain type='qemu'><name>" name "</name><memory unit='MiB'>64</memory>" \
+    "<os><type arch='x86_64' machine='pc'>hvm</type></os></domain>"
+
+/* ---- without a daemon ---- */
+
+static void
+testHeaderLimits(void)
+{
+    guint8 buf[VGM_RPC_HEADER_SIZE + 8] = { 0 };
+    g_autoptr(GError) err = NULL;
+    VgmRpcHeader hdr;
+    guint32 len;
+
+    buf[3] = VGM_RPC_HEADER_SIZE + 8;
+    buf[7] = 7;
+    g_assert_true(vgmRpcHeaderDecode(buf, sizeof(buf), &len, &hdr, &err));
+    g_assert_cmpuint(len, ==, VGM_RPC_HEADER_SIZE + 8);
+    g_assert_cmpuint(hdr.prog, ==, 7);
+
+    buf[3] = VGM_RPC_HEADER_SIZE - 1;
+    g_assert_false(vgmRpcHeaderDecode(buf, sizeof(buf), &len, &hdr, &err));
+    g_assert_nonnull(strstr(err->message, "outside"));
+    g_clear_error(&err);
+
+    buf[0] = 0x01;  /* 16 MiB + 28 + ... */
+    buf[1] = 0x00;
+    buf[3] = 0x40;
+    g_assert_false(vgmRpcHeaderDecode(buf, sizeof(buf), &len, &hdr, &err));
+    g_clear_error(&err);
+
+    buf[0] = 0;
+    buf[3] = VGM_RPC_HEADER_SIZE + 9;   /* one more than given */
+    g_assert_false(vgmRpcHeaderDecode(buf, sizeof(buf), &len, &hdr, &err));
+    g_clear_error(&err);
+    g_assert_false(vgmRpcHeaderDecode(buf, 10, &len, &hdr, &err));
+}
+
+static void
+testErrorBytes(void)
+{
+    VgmRpcErrorInfo info = { 42, 10, "no domain with matching uuid 'x'" };
+    g_autoptr(GByteArray) b = vgmRpcErrorEncode(&info);
+    static const guint8 head[] = {
+        0, 0, 0, 42,            /* code */
+        0, 0, 0, 10,            /* domain */
+        0, 0, 0, 1,             /* message present */
+        0, 0, 0, 32,            /* its length */
+    };
+    gsize msgPad = 32;
+    const guint8 *p;
+
+    g_assert_cmpmem(b->data, sizeof(head), head, sizeof(head));
+    g_assert_cmpmem(b->data + 16, 32, info.message, 32);
+    p = b->data + 16 + msgPad;
+    /* level 2, no domain, str1 "%s", str2 the message, no str3, -1, -1,
+     * no network */
+    g_assert_cmpuint(p[3], ==, 2);
+    g_assert_cmpuint(p[7], ==, 0);
+    g_assert_cmpuint(p[11], ==, 1);
+    g_assert_cmpuint(p[15], ==, 2);
+    g_assert_cmpmem(p + 16, 2, "%s", 2);
+    g_assert_cmpuint(b->len, ==, 16 + 32 + 4 + 4 + 4 + 4 + 4 + 4 + 4 + 32 + 4 + 4 + 4 + 4);
+    g_assert_cmpuint(b->data[b->len - 1], ==, 0);       /* no network */
+    g_assert_cmpuint(b->data[b->len - 5], ==, 0xff);    /* int2 -1 */
+}
+
+/* ---- the daemon ---- */
+
+/* The daemon goes with the test, also when an assertion aborts it. */
+static void
+testDaemonChildSetup(gpointer data)
+{
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+}
+
+static void
+testStartDaemon(void)
+{
+    g_autofree char *bin = g_build_filename(g_getenv("VGM_BUILDDIR"), "tools", "virtgmemd", NULL);
+    g_autofree char *root = NULL;
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+    g_autoptr(GError) err = NULL;
+    int i;
+
+    tmpRoot = g_dir_make_tmp("vgm-rpctest-XXXXXX", &err);
+    g_assert_no_error(err);
+    root = g_build_filename(tmpRoot, "root", NULL);
+    sockPath = g_build_filename(tmpRoot, "sock", NULL);
+    roSockPath = g_strdup_printf("%s-ro", sockPath);
+    /* a small outgoing queue, so that a client that never reads is found
+     * quickly */
+    g_subprocess_launcher_setenv(launcher, "VIRTGMEMD_TEST_MAX_QUEUED_BYTES", "1048576", TRUE);
+    g_subprocess_launcher_set_child_setup(launcher, testDaemonChildSetup, NULL, NULL);
+    daemonProc = g_subprocess_launcher_spawn(launcher, &err, bin, "--root", root,
+                                             "--listen", sockPath, NULL);
+    g_assert_no_error(err);
+    for (i = 0; i < 200 && !g_file_test(roSockPath, G_FILE_TEST_EXISTS); i++)
+        g_usleep(50 * 1000);
+    g_assert_true(g_file_test(roSockPath, G_FILE_TEST_EXISTS));
+    witness = testOpenClient(sockPath, 0);
+}
+
+static void
+testHandshake(void)
+{
+    int fd = testConnect(sockPath);
+    g_autoptr(TestFrame) f = NULL;
+    VgmRemoteAuthListRet auth = { 0 };
+    VgmRemoteConnectSupportsFeatureArgs feat = { .feature = 10 };
+    VgmRemoteConnectSupportsFeatureRet sup = { 0 };
+
+    f = testCall(fd, VGM_REMOTE_PROC_AUTH_LIST, NULL, NULL);
+    testAssertOk(f);
+    g_assert_true(vgmXdrDecode(vgmRemoteXdrAuthListRet, &auth, f->payload, f->len, NULL));
+    g_assert_cmpuint(auth.types.len, ==, 1);
+    g_assert_cmpint(auth.types.val[0], ==, 0);
+    vgmXdrFree(vgmRemoteXdrAuthListRet, &auth);
+    g_clear_pointer(&f, testFrameFree);
+
+    f = testCall(fd, VGM_REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
+                 vgmRemoteXdrConnectSupportsFeatureArgs, &feat);
+    testAssertOk(f);
+    g_assert_true(vgmXdrDecode(vgmRemoteXdrConnectSupportsFeatureRet, &sup, f->payload,
+                               f->len, NULL));
+    g_assert_cmpint(sup.supported, ==, 1);
+    g_clear_pointer(&f, testFrameFree);
+
+    /* before CONNECT_OPEN */
+    f = testCall(fd, VGM_REMOTE_PROC_CONNECT_GET_TYPE, NULL, NULL);
+    testAssertError(f, 1, "hypervisor connection not open");
+    close(fd);
+    testWitness();
+}
+
+static void
+testUnknownProcedure(void)
+{
+    int fd = testOpenClient(sockPath, 0);
+    g_autoptr(TestFrame) f = testCall(fd, 9999, NULL, NULL);
+
+    testAssertError(f, 39, "unknown procedure: 9999");
+    g_clear_pointer(&f, testFrameFree);
+    /* a procedure libvirt has and we do not describe: the same */
+    f = testCall(fd, 201, NULL, NULL);
+    testAssertError(f, 39, "unknown procedure: 201");
+    g_clear_pointer(&f, testFrameFree);
+    /* a message number is no call either */
+    f = testCall(fd, VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, NULL, NULL);
+    testAssertError(f, 39, "unknown procedure: 318");
+    g_clear_pointer(&f, testFrameFree);
+    /* the connection is still good */
+    f = testCall(fd, VGM_REMOTE_PROC_CONNECT_GET_TYPE, NULL, NULL);
+    testAssertOk(f);
+    close(fd);
+    testWitness();
+}
+
+static void
+testUnknownProgram(void)
+{
+    int fd = testOpenClient(sockPath, 0);
+    g_autoptr(TestFrame) f = NULL;
+    guint32 serial;
+
+    testSendCall(fd, 0x12345678, 1, 1, VGM_RPC_TYPE_CALL, NULL, NULL, &serial);
+    f = testReplyTo(fd, serial);
+    testAssertError(f, 39, "Cannot find program 305419896 version 1");
+    g_clear_pointer(&f, testFrameFree);
+    testSendCall(fd, VGM_REMOTE_PROGRAM, 2, 1, VGM_RPC_TYPE_CALL, NULL, NULL, &serial);
+    f = testReplyTo(fd, serial);
+    testAssertError(f, 39, "Cannot find program 536903814 version 2");
+    g_clear_pointer(&f, testFrameFree);
+    /* an unknown message type breaks the protocol: dropped */
+    testSendCall(fd, VGM_REMOTE_PROGRAM, 1, 3, 7, NULL, NULL, NULL);
+    g_assert_true(testClosed(fd));
+    close(fd);
+    testWitness();
+}
+
+static void
+testBadLengths(void)
+{
+    static const guint32 lengths[] = { 0x7fffffff, VGM_RPC_MESSAGE_MAX + 1, 8, 0 };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(lengths); i++) {
+        int fd = testOpenClient(sockPath, 0);
+        guint8 word[4] = { lengths[i] >> 24, lengths[i] >> 16, lengths[i] >> 8, lengths[i] };
+
+        g_assert_true(testSendBytes(fd, word, 4));
+        g_assert_true(testClosed(fd));
+        close(fd);
+        testWitness();
+    }
+}
+
+static void
+testTruncated(void)
+{
+    int fd = testOpenClient(sockPath, 0);
+    guint8 frame[VGM_RPC_HEADER_SIZE + 10] = { 0 };
+    VgmRpcHeader hdr = { VGM_REMOTE_PROGRAM, 1, VGM_REMOTE_PROC_DOMAIN_DEFINE_XML,
+                         VGM_RPC_TYPE_CALL, 77, 0 };
+    g_autoptr(GByteArray) head = vgmRpcFrameEncode(&hdr, NULL, NULL, NULL);
+
+    /* says 100 bytes of payload, sends 10, goes away */
+    memcpy(frame, head->data, VGM_RPC_HEADER_SIZE);
+    frame[3] = VGM_RPC_HEADER_SIZE + 100;
+    g_assert_true(testSendBytes(fd, frame, sizeof(frame)));
+    close(fd);
+    testWitness();
+    g_assert_cmpstr(testStoredDomains(), ==, "");
+}
+
+static void
+testTrailing(void)
+{
+    int fd = testOpenClient(sockPath, 0);
+    g_autoptr(TestFrame) f = NULL;
+    g_autoptr(GByteArray) frame = NULL;
+    VgmRpcHeader hdr = { VGM_REMOTE_PROGRAM, 1, VGM_REMOTE_PROC_CONNECT_GET_TYPE,
+                         VGM_RPC_TYPE_CALL, 500, 0 };
+    VgmRemoteDomainLookupByNameArgs look = { .name = (char *)"x" };
+    static const guint8 extra[4] = { 1, 2, 3, 4 };
+
+    frame = vgmRpcFrameEncode(&hdr, NULL, NULL, NULL);
+    g_byte_array_append(frame, extra, 4);
+    frame->data[3] += 4;
+    g_assert_true(testSendBytes(fd, frame->data, frame->len));
+    f = testReplyTo(fd, 500);
+    testAssertError(f, 39, "procedure 3 takes no arguments");
+    g_clear_pointer(&f, testFrameFree);
+    g_clear_pointer(&frame, g_byte_array_unref);
+
+    hdr.proc = VGM_REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME;
+    hdr.serial = 501;
+    frame = vgmRpcFrameEncode(&hdr, vgmRemoteXdrDomainLookupByNameArgs, &look, NULL);
+    g_byte_array_append(frame, extra, 4);
+    frame->data[3] += 4;
+    g_assert_true(testSendBytes(fd, frame->data, frame->len));
+    f = testReplyTo(fd, 501);
+    testAssertError(f, 39, "cannot decode the arguments of procedure 23");
+    g_clear_pointer(&f, testFrameFree);
+
+    /* the arguments alone are fine: a clean "no domain" */
+    f = testCall(fd, VGM_REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME,
+                 vgmRemoteXdrDomainLookupByNameArgs, &look);
+    testAssertError(f, 42, "no domain with matching name 'x'");
+    close(fd);
+    testWitness();
+}
+
+static void
+testOverLimits(void)
+{
+    int fd = testOpenClient(sockPath, 0);
+    g_autoptr(TestFrame) f = NULL;
+    g_autoptr(GByteArray) frame = NULL;
+    VgmRpcHeader hdr = { VGM_REMOTE_PROGRAM, 1, VGM_REMOTE_PROC_DOMAIN_DEFINE_XML,
+                         VGM_RPC_TYPE_CALL, 600, 0 };
+    static const guint8 huge[4] = { 0x7f, 0xff, 0xff, 0xff };
+    VgmRemoteConnectListDomainsArgs list = { .maxids = 0x7fffffff };
+
+    /* a string that claims 2 GiB */
+    frame = vgmRpcFrameEncode(&hdr, NULL, NULL, NULL);
+    g_byte_array_append(frame, huge, 4);
+    frame->data[3] += 4;
+    g_assert_true(testSendBytes(fd, frame->data, frame->len));
+    f = testReplyTo(fd, 600);
+    testAssertError(f, 39, "cannot decode the arguments of procedure 11");
+    g_clear_pointer(&f, testFrameFree);
+
+    /* a count over the protocol's limit */
+    f = testCall(fd, VGM_REMOTE_PROC_CONNECT_LIST_DOMAINS,
+                 vgmRemoteXdrConnectListDomainsArgs, &list);
+    testAssertError(f, 8, "the number of domains asked for (2147483647)");
+    close(fd);
+    testWitness();
+    g_assert_cmpstr(testStoredDomains(), ==, "");
+}
+
+static void
+testReadonly(void)
+{
+    VgmRemoteDomainDefineXmlArgs def = { .xml = (char *)TEST_XML("ro") };
+    g_autoptr(TestFrame) f = NULL;
+    int fd;
+
+    /* the read-only socket */
+    fd = testOpenClient(roSockPath, 0);
+    f = testCall(fd, VGM_REMOTE_PROC_DOMAIN_DEFINE_XML, vgmRemoteXdrDomainDefineXmlArgs, &def);
+    testAssertError(f, 29, "operation forbidden for read only access");
+    g_clear_pointer(&f, testFrameFree);
+    f = testCall(fd, VGM_REMOTE_PROC_CONNECT_GET_TYPE, NULL, NULL);
+    testAssertOk(f);
+    g_clear_pointer(&f, testFrameFree);
+    close(fd);
+
+    /* a read-only connection on the read-write socket (virsh -r) */
+    fd = testOpenClient(sockPath, 1);
+    f = testCall(fd, VGM_REMOTE_PROC_DOMAIN_DEFINE_XML, vgmRemoteXdrDomainDefineXmlArgs, &def);
+    testAssertError(f, 29, "operation forbidden for read only access");
+    close(fd);
+    testWitness();
+    g_assert_cmpstr(testStoredDomains(), ==, "");
+
+    /* the same call on a read-write connection stores it */
+    g_clear_pointer(&f, testFrameFree);
+    f = testCall(witness, VGM_REMOTE_PROC_DOMAIN_DEFINE_XML, vgmRemoteXdrDomainDefineXmlArgs, &def);
+    testAssertOk(f);
+    g_assert_cmpstr(testStoredDomains(), ==, "ro.xml");
+}
+
+static void
+testKeepalive(void)
+{
+    int fd = testOpenClient(sockPath, 0);
+    g_autoptr(TestFrame) f = NULL;
+
+    testSendCall(fd, KEEPALIVE_PROGRAM, 1, 1, VGM_RPC_TYPE_MESSAGE, NULL, NULL, NULL);
+    f = testRecvFrame(fd);
+    g_assert_nonnull(f);
+    g_assert_cmpuint(f->hdr.prog, ==, KEEPALIVE_PROGRAM);
+    g_assert_cmpint(f->hdr.proc, ==, 2);
+    g_assert_cmpuint(f->hdr.type, ==, VGM_RPC_TYPE_MESSAGE);
+    g_assert_cmpuint(f->len, ==, 0);
+    close(fd);
+}
+
+static void
+testVanishMidCall(void)
+{
+    int fd = testOpenClient(sockPath, 0);
+    VgmRemoteDomainDefineXmlArgs def = { .xml = (char *)TEST_XML("gone") };
+    g_autofree char *stored = NULL;
+    int i;
+
+    testSendCall(fd, VGM_REMOTE_PROGRAM, 1, VGM_REMOTE_PROC_DOMAIN_DEFINE_XML,
+                 VGM_RPC_TYPE_CALL, vgmRemoteXdrDomainDefineXmlArgs, &def, NULL);
+    close(fd);
+    testWitness();
+    /* the define ran to its end or not at all: the config, if there, is
+     * whole (the witness can read it back) */
+    for (i = 0; i < 50; i++) {
+        g_free(stored);
+        stored = testStoredDomains();
+        if (strstr(stored, "gone.xml"))
+            break;
+        g_usleep(20 * 1000);
+    }
+    if (strstr(stored, "gone.xml")) {
+        VgmRemoteDomainLookupByNameArgs look = { .name = (char *)"gone" };
+        g_autoptr(TestFrame) f = testCall(witness, VGM_REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME,
+                                          vgmRemoteXdrDomainLookupByNameArgs, &look);
+        testAssertOk(f);
+    }
+}
+
+static void
+testNeverReads(void)
+{
+    int fd = testOpenClient(sockPath, 0);
+    VgmRemoteConnectListAllDomainsArgs args = { .need_results = 1 };
+    gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    gboolean dropped = FALSE;
+    guint sent = 0;
+    int small = 4096;
+
+    /* a tiny receive buffer on our side: the daemon's queue fills */
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    while (g_get_monotonic_time() < end) {
+        VgmRpcHeader hdr = { VGM_REMOTE_PROGRAM, 1, VGM_REMOTE_PROC_CONNECT_GET_CAPABILITIES,
+                             VGM_RPC_TYPE_CALL, nextSerial++, 0 };
+        g_autoptr(GByteArray) frame = vgmRpcFrameEncode(&hdr, NULL, NULL, NULL);
+
+        (void)args;
+        if (!testSendBytes(fd, frame->data, frame->len)) {
+            dropped = TRUE;
+            break;
+        }
+        sent++;
+    }
+    g_test_message("%u calls sent before the daemon dropped the client", sent);
+    g_assert_true(dropped);
+    close(fd);
+    testWitness();
+}
+
+int
+main(int argc, char **argv)
+{
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    g_test_add_func("/rpc/header-limits", testHeaderLimits);
+    g_test_add_func("/rpc/error-bytes", testErrorBytes);
+    g_test_add_func("/rpc/daemon/start", testStartDaemon);
+    g_test_add_func("/rpc/daemon/handshake", testHandshake);
+    g_test_add_func("/rpc/daemon/unknown-procedure", testUnknownProcedure);
+    g_test_add_func("/rpc/daemon/unknown-program", testUnknownProgram);
+    g_test_add_func("/rpc/daemon/bad-lengths", testBadLengths);
+    g_test_add_func("/rpc/daemon/truncated", testTruncated);
+    g_test_add_func("/rpc/daemon/trailing", testTrailing);
+    g_test_add_func("/rpc/daemon/over-limits", testOverLimits);
+    g_test_add_func("/rpc/daemon/readonly", testReadonly);
+    g_test_add_func("/rpc/daemon/keepalive", testKeepalive);
+    g_test_add_func("/rpc/daemon/vanish-mid-call", testVanishMidCall);
+    g_test_add_func("/rpc/daemon/never-reads", testNeverReads);
+
+    ret = g_test_run();
+    if (witness >= 0)
+        close(witness);
+    if (daemonProc) {
+        g_subprocess_send_signal(daemonProc, SIGTERM);
+        g_subprocess_wait(daemonProc, NULL, NULL);
+        /* the daemon removed its sockets on the way out */
+        if (g_file_test(sockPath, G_FILE_TEST_EXISTS)) {
+            g_printerr("virtgmemd left its socket behind\n");
+            ret = 1;
+        }
+    }
+    if (tmpRoot)
+        vgmTestRemoveTree(tmpRoot);
+    return ret;
+}
