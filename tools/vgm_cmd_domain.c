@@ -123,6 +123,6 @@ vgmCmdDomxmlToNative(int argc, char **argv)
         return 1;
     if (!(line = vgmDriverXMLToNative(NULL, "qemu-argv", NULL, file, capsFile, emulator, &err)))
         return vgmToolError(err);
-    fputs(line, stdout);
+    puts(line);
     return 0;
 }

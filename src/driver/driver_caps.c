@@ -630,6 +630,38 @@ vgmDriverCompareNodeIds(gconstpointer a, gconstpointer b)
     return na < nb ? -1 : na > nb;
 }
 
+/* The host's uuid, as libvirt gives it in <host><uuid>: the SMBIOS
+ * system uuid where the firmware has one (readable by root), else the
+ * machine id (systemd's, a uuid without dashes), else none. */
+static char *
+vgmDriverHostUUID(void)
+{
+    static const char *const sources[] = {
+        "/sys/class/dmi/id/product_uuid",
+        "/etc/machine-id",
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(sources); i++) {
+        g_autofree char *text = NULL;
+        g_autoptr(GString) hex = g_string_new(NULL);
+        const char *p;
+
+        if (!vgmFileReadAll(sources[i], 256, &text, NULL, NULL))
+            continue;
+        for (p = text; *p; p++) {
+            if (g_ascii_isxdigit(*p))
+                g_string_append_c(hex, g_ascii_tolower(*p));
+        }
+        /* all zeroes or all ones: firmware that has no uuid */
+        if (hex->len != 32 || strspn(hex->str, "0") == 32 || strspn(hex->str, "f") == 32)
+            continue;
+        return g_strdup_printf("%.8s-%.4s-%.4s-%.4s-%.12s", hex->str, hex->str + 8,
+                               hex->str + 12, hex->str + 16, hex->str + 20);
+    }
+    return NULL;
+}
+
 char *
 vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
 {
@@ -640,6 +672,7 @@ vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
     g_autoptr(VgmQemuCaps) caps = NULL;
     g_autofree char *emulator = vgmDriverDefaultEmulator(NULL);
     g_autofree char *flags = NULL;
+    g_autofree char *hostUUID = NULL;
     VgmDriverHostFacts facts;
     const char *ent;
     guint i;
@@ -653,6 +686,8 @@ vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
     vgmBufAdjustIndent(&buf, 2);
     vgmBufAdd(&buf, "<host>\n");
     vgmBufAdjustIndent(&buf, 2);
+    if ((hostUUID = vgmDriverHostUUID()))
+        vgmBufAsprintf(&buf, "<uuid>%s</uuid>\n", hostUUID);
     vgmBufAdd(&buf, "<cpu>\n");
     vgmBufAdjustIndent(&buf, 2);
     vgmBufAsprintf(&buf, "<arch>%s</arch>\n", vgmHostArch());

@@ -434,6 +434,9 @@ vgmDriverDestroy(VgmDriver *drv, const char *name, unsigned int flags, GError **
     if (!vgmDriverCheckFlags(flags, 1, error) ||
         !vgmDriverChange(drv, name, vgmDriverDomainDestroy, &dom, error))
         return FALSE;
+    /* QEMU ends on SIGTERM as on a host's power-off request: libvirt
+     * reports that shutdown first, then the stop */
+    vgmDriverEmitDomain(drv, dom, VGM_EVENT_SHUTDOWN, VGM_EVENT_SHUTDOWN_HOST);
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_DESTROYED);
     return TRUE;
 }
@@ -463,7 +466,7 @@ vgmDriverShutdownWatcher(gpointer data)
         /* stopped: by the guest if the domain reads 'shutdown' or is gone
          * with it (a transient domain) */
         if (!now || g_strcmp0(now->reason, "shutdown") == 0) {
-            vgmDriverEmitDomain(w->drv, w->dom, VGM_EVENT_SHUTDOWN, VGM_EVENT_SHUTDOWN_FINISHED);
+            vgmDriverEmitDomain(w->drv, w->dom, VGM_EVENT_SHUTDOWN, VGM_EVENT_SHUTDOWN_GUEST);
             vgmDriverEmitDomain(w->drv, w->dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SHUTDOWN);
         }
         break;
@@ -634,7 +637,8 @@ vgmDriverXMLToNative(VgmDriver *drv, const char *format, const char *xml,
     }
     if (!(cmd = vgmQemuBuildCommandLine(def, caps, cfg, NULL, error)))
         return NULL;
-    return vgmQemuCmdFormatShell(cmd);
+    /* one line without its newline, as libvirt's API returns it */
+    return g_strchomp(vgmQemuCmdFormatShell(cmd));
 }
 
 gboolean

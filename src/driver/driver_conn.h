@@ -171,6 +171,8 @@ enum {
     VGM_EVENT_STOPPED_DESTROYED = 1,
     VGM_EVENT_STOPPED_FAILED = 5,
     VGM_EVENT_SHUTDOWN_FINISHED = 0,
+    VGM_EVENT_SHUTDOWN_GUEST = 1,
+    VGM_EVENT_SHUTDOWN_HOST = 2,
 };
 
 /* libvirt's event ids (virDomainEventID): only LIFECYCLE (0) is raised;

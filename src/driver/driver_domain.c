@@ -108,6 +108,24 @@ vgmDriverDomainFormatXML(const VgmDriverStore *store, const VgmDriverDomain *dom
 
 /* ---- refreshing a domain ---- */
 
+/* The reason words a stopped or running domain can carry over from what
+ * happened to it, as static strings (dom->reason is not owned). */
+static const char *const vgmDriverKeptReasons[] = {
+    N_("shutdown"), N_("destroyed"), N_("crashed"), N_("failed"), N_("unpaused"),
+};
+
+static const char *
+vgmDriverDomainKeptReason(const char *word, const char *fallback)
+{
+    size_t i;
+
+    for (i = 0; word && i < G_N_ELEMENTS(vgmDriverKeptReasons); i++) {
+        if (g_str_equal(word, vgmDriverKeptReasons[i]))
+            return vgmDriverKeptReasons[i];
+    }
+    return fallback;
+}
+
 static void
 vgmDriverDomainSetInactive(VgmDriverDomain *dom, const char *reason)
 {
@@ -289,9 +307,12 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
 
     g_clear_pointer(&dom->status, vgmDriverStatusFree);
     if (!(dom->status = vgmDriverStoreLoadStatus(store, dom->name, &err))) {
+        g_autofree char *kept = NULL;
+
         if (err)
             return vgmDriverDomainBadStatus(store, dom, haveLock, err, error);
-        vgmDriverDomainSetInactive(dom, N_("unknown"));
+        kept = vgmDriverStoreGetStopReason(store, dom->name);
+        vgmDriverDomainSetInactive(dom, vgmDriverDomainKeptReason(kept, N_("unknown")));
         return TRUE;
     }
     dom->id = dom->status->id;
@@ -321,9 +342,11 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
 
         /* QEMU is gone: its leftovers go too, unless another virt-gmem is
          * busy with the domain */
-        if (vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock) &&
-            !vgmDriverStoreDeleteStatus(store, dom->name, error))
-            return FALSE;
+        if (vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock)) {
+            if (!vgmDriverStoreDeleteStatus(store, dom->name, error))
+                return FALSE;
+            vgmDriverStoreSetStopReason(store, dom->name, why);
+        }
         vgmDriverDomainSetInactive(dom, why);
         return TRUE;
     }
@@ -353,11 +376,14 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
         }
         if (!vgmDriverDomainCleanup(store, dom, error))
             return FALSE;
+        vgmDriverStoreSetStopReason(store, dom->name, "shutdown");
         vgmDriverDomainSetInactive(dom, N_("shutdown"));
         return TRUE;
     }
     dom->state = state;
     dom->reason = reason;
+    if (state == VGM_DOMAIN_STATE_RUNNING && dom->status->runReason)
+        dom->reason = vgmDriverDomainKeptReason(dom->status->runReason, reason);
     return TRUE;
 }
 
@@ -698,6 +724,8 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
     }
     if (!vgmDriverStoreDeleteConfig(store, dom->name, error))
         return FALSE;
+    if (!dom->status)
+        vgmDriverStoreSetStopReason(store, dom->name, NULL);
     if (name)
         *name = g_strdup(dom->name);
     return TRUE;
@@ -740,6 +768,7 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     }
     if (!(dom->status = vgmDriverProcessLaunch(start, error)))
         return NULL;
+    vgmDriverStoreSetStopReason(store, def->name, NULL);
     dom->name = g_strdup(def->name);
     memcpy(dom->uuid, def->uuid, sizeof(dom->uuid));
     dom->id = dom->status->id;
@@ -849,6 +878,7 @@ vgmDriverDomainDestroy(const VgmDriverStore *store, const char *ref,
     if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
         !vgmDriverDomainCleanup(store, dom, error))
         return FALSE;
+    vgmDriverStoreSetStopReason(store, dom->name, "destroyed");
     if (name)
         *name = g_strdup(dom->name);
     return TRUE;
@@ -876,7 +906,8 @@ vgmDriverDomainShutdown(const VgmDriverStore *store, const char *ref,
 static gboolean
 vgmDriverDomainRunControl(const VgmDriverStore *store, const char *ref,
                           const char *command, VgmDomainState want,
-                          const char *wrong, char **name, GError **error)
+                          const char *wrong, const char *runReason,
+                          char **name, GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
@@ -891,6 +922,13 @@ vgmDriverDomainRunControl(const VgmDriverStore *store, const char *ref,
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
         !vgmQemuMonitorCommand(mon, command, NULL, NULL, error))
         return FALSE;
+    /* what running means from now on (libvirt: "unpaused" after a resume) */
+    if (g_strcmp0(dom->status->runReason, runReason) != 0) {
+        g_free(dom->status->runReason);
+        dom->status->runReason = g_strdup(runReason);
+        if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+            return FALSE;
+    }
     if (name)
         *name = g_strdup(dom->name);
     return TRUE;
@@ -902,7 +940,7 @@ vgmDriverDomainSuspend(const VgmDriverStore *store, const char *ref,
 {
     return vgmDriverDomainRunControl(store, ref, "stop", VGM_DOMAIN_STATE_RUNNING,
                                      N_("domain '%1$s' is not running (it is paused or shutting down)"),
-                                     name, error);
+                                     NULL, name, error);
 }
 
 gboolean
@@ -910,7 +948,7 @@ vgmDriverDomainResume(const VgmDriverStore *store, const char *ref,
                       char **name, GError **error)
 {
     return vgmDriverDomainRunControl(store, ref, "cont", VGM_DOMAIN_STATE_PAUSED,
-                                     N_("domain '%1$s' is not paused"), name, error);
+                                     N_("domain '%1$s' is not paused"), "unpaused", name, error);
 }
 
 /* ---- exact lookups ---- */

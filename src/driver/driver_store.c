@@ -547,6 +547,7 @@ vgmDriverStatusFree(VgmDriverStatus *status)
     g_free(status->capsName);
     g_free(status->capsVersion);
     g_free(status->machine);
+    g_free(status->runReason);
     g_free(status->log);
     g_free(status->xml);
     if (status->plan)
@@ -613,6 +614,10 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
     json_builder_add_boolean_value(b, status->transient);
     json_builder_set_member_name(b, "paused");
     json_builder_add_boolean_value(b, status->paused);
+    if (status->runReason) {
+        json_builder_set_member_name(b, "run-reason");
+        json_builder_add_string_value(b, status->runReason);
+    }
     json_builder_set_member_name(b, "plan");
     if (status->plan)
         json_builder_add_value(b, json_node_copy(status->plan));
@@ -758,6 +763,7 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
     }
     status->transient = json_object_get_boolean_member_with_default(obj, "transient", FALSE);
     status->paused = json_object_get_boolean_member_with_default(obj, "paused", FALSE);
+    status->runReason = g_strdup(json_object_get_string_member_with_default(obj, "run-reason", NULL));
     status->id = (int)id;
     status->qemu.pid = (pid_t)pid;
     status->qemu.startTime = (guint64)start;
@@ -804,6 +810,38 @@ vgmDriverStoreRemoveDir(const char *dir)
         g_unlink(sub);
     }
     g_rmdir(dir);
+}
+
+static char *
+vgmDriverStoreStopReasonPath(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *file = g_strdup_printf("%s.stopped", name);
+
+    return g_build_filename(store->runDir, file, NULL);
+}
+
+void
+vgmDriverStoreSetStopReason(const VgmDriverStore *store, const char *name,
+                            const char *reason)
+{
+    g_autofree char *path = vgmDriverStoreStopReasonPath(store, name);
+
+    if (!reason) {
+        g_unlink(path);
+        return;
+    }
+    vgmFileWriteAtomic(path, reason, strlen(reason), 0644, NULL);
+}
+
+char *
+vgmDriverStoreGetStopReason(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *path = vgmDriverStoreStopReasonPath(store, name);
+    g_autofree char *text = NULL;
+
+    if (!vgmFileReadAll(path, 64, &text, NULL, NULL))
+        return NULL;
+    return g_strstrip(g_steal_pointer(&text));
 }
 
 gboolean

@@ -173,6 +173,8 @@ typedef struct {
     char *xml;                  /* the live XML (what it was started with) */
     gboolean transient;         /* no persistent config (undefined while running) */
     gboolean paused;            /* started with --paused */
+    char *runReason;            /* libvirt's running reason once it is not
+                                 * "booted" (resumed: "unpaused"), or NULL */
     JsonNode *plan;             /* vgmQemuPlanToJSON, or NULL */
     char **hugetlbfsDirs;       /* MOUNT/virt-gmem/NAME dirs start made,
                                  * removed with the status; or NULL */
@@ -199,6 +201,16 @@ gboolean vgmDriverStoreSaveStatus(const VgmDriverStore *store,
  * fine. */
 gboolean vgmDriverStoreDeleteStatus(const VgmDriverStore *store,
                                     const char *name, GError **error);
+/* Why a domain last stopped (libvirt's shut-off reason word: "shutdown",
+ * "destroyed", ...), kept beside the status files until its next start
+ * (ROOT/run/qemu/NAME.stopped), so that later reads report it as
+ * libvirt does. @reason NULL removes it. Best effort: a reason that cannot
+ * be written reads as "unknown". */
+void vgmDriverStoreSetStopReason(const VgmDriverStore *store, const char *name,
+                                 const char *reason);
+/* The word written last, or NULL. */
+char *vgmDriverStoreGetStopReason(const VgmDriverStore *store, const char *name);
+
 /* Names of every domain with a status file, sorted. */
 GPtrArray *vgmDriverStoreListStatus(const VgmDriverStore *store,
                                     GError **error);

@@ -972,7 +972,12 @@ gboolean
 vgmRemoteDispatchNodeGetSecurityModel(VgmRemoteClient *client,
                                       VgmRemoteNodeGetSecurityModelRet *ret, GError **error)
 {
-    /* no security driver: empty model and DOI */
+    /* no security driver: libvirt's "none" model, DOI 0; as libvirt
+     * sends them, with their NUL */
+    ret->model.len = sizeof("none");
+    ret->model.val = g_memdup2("none", sizeof("none"));
+    ret->doi.len = sizeof("0");
+    ret->doi.val = g_memdup2("0", sizeof("0"));
     return TRUE;
 }
 
