@@ -2116,7 +2116,8 @@ testVersionAndCaps(void)
     g_clear_pointer(&run, testRunFree);
     run = testTool(root, "capabilities", NULL);
     TEST_OK(run);
-    g_assert_true(g_str_has_prefix(run->out, "<capabilities>\n\n  <host>\n    <cpu>\n      <arch>"));
+    g_assert_true(g_str_has_prefix(run->out, "<capabilities>\n\n  <host>\n"));
+    g_assert_nonnull(strstr(run->out, "\n    <cpu>\n      <arch>"));
     g_assert_nonnull(strstr(run->out, "<emulator>" QEMU_BINARY "</emulator>"));
 }
 

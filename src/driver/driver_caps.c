@@ -331,6 +331,12 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
                     _("KVM is not supported by '%1$s'"), emulator);
         return NULL;
     }
+    if (kvm && !facts->kvm) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the accel 'kvm' is not supported by '%1$s' on this host"),
+                    emulator);
+        return NULL;
+    }
     if (!(m = vgmQemuCapsGetMachine(caps, machine, error)))
         return NULL;
 

@@ -355,12 +355,16 @@ vgmDriverUndefine(VgmDriver *drv, const char *name, unsigned int flags, GError *
     return ok;
 }
 
+/* libvirtd's order: a running start says RESUMED, then STARTED; a paused
+ * one STARTED, then SUSPENDED. */
 static void
 vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int flags)
 {
     if (!(flags & VGM_CREATE_START_PAUSED))
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED);
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_STARTED, VGM_EVENT_STARTED_BOOTED);
+    if (flags & VGM_CREATE_START_PAUSED)
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
 }
 
 VgmDriverDomain *
@@ -501,8 +505,14 @@ vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags, GError **
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
 
-    if (!vgmDriverCheckFlags(flags, 0, error) ||
-        !vgmDriverChange(drv, name, vgmDriverDomainSuspend, &dom, error))
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    /* as libvirt: suspending a paused domain is no error, and no event */
+    if ((dom = vgmDriverDomainLookupByName(drv->store, name, NULL)) &&
+        dom->state == VGM_DOMAIN_STATE_PAUSED && vgmDriverDomainIsActive(dom))
+        return TRUE;
+    g_clear_pointer(&dom, vgmDriverDomainFree);
+    if (!vgmDriverChange(drv, name, vgmDriverDomainSuspend, &dom, error))
         return FALSE;
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
     return TRUE;

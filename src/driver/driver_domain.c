@@ -193,7 +193,8 @@ vgmDriverDomainMapRunState(const char *qs, VgmDomainState *state,
         const char *reason;
     } map[] = {
         { "running", VGM_DOMAIN_STATE_RUNNING, N_("booted") },
-        { "prelaunch", VGM_DOMAIN_STATE_PAUSED, N_("starting up") },
+        /* a verified domain still in prelaunch was started paused */
+        { "prelaunch", VGM_DOMAIN_STATE_PAUSED, N_("user") },
         { "paused", VGM_DOMAIN_STATE_PAUSED, N_("user") },
         { "io-error", VGM_DOMAIN_STATE_PAUSED, N_("I/O error") },
         { "watchdog", VGM_DOMAIN_STATE_PAUSED, N_("watchdog") },

@@ -367,8 +367,11 @@ vgmQemuMonitorOpen(const char *path, unsigned int timeoutMs, GError **error)
                                             NULL, &err);
         if (mon->conn)
             break;
+        /* not there yet, or its backlog is full (QEMU serves one monitor
+         * client at a time: others wait in a short queue) */
         if ((g_error_matches(err, G_IO_ERROR, G_IO_ERROR_NOT_FOUND) ||
-             g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED)) &&
+             g_error_matches(err, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+             g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) &&
             g_get_monotonic_time() + VGM_QEMU_MONITOR_RETRY_US < deadline) {
             g_usleep(VGM_QEMU_MONITOR_RETRY_US);
             continue;
