@@ -47,7 +47,10 @@ vgmDriverDomainFree(VgmDriverDomain *dom)
         return;
     g_free(dom->name);
     vgmDriverStatusFree(dom->status);
-    vgmDomainDefFree(dom->def);
+    if (dom->config)
+        vgmDriverConfigUnref(dom->config);
+    else
+        vgmDomainDefFree(dom->def);
     g_free(dom);
 }
 
@@ -79,16 +82,17 @@ char *
 vgmDriverDomainFormatXML(const VgmDriverStore *store, const VgmDriverDomain *dom,
                          gboolean inactive, GError **error)
 {
-    g_autoptr(VgmDomainDef) def = NULL;
     const char *xml;
     const char *tag;
     const char *q;
 
     if (inactive || !dom->status) {
         if (dom->persistent) {
-            if (!(def = vgmDriverStoreLoadConfig(store, dom->name, error)))
+            g_autoptr(VgmDriverConfig) cfg = NULL;
+
+            if (!(cfg = vgmDriverStoreGetConfig(store, dom->name, error)))
                 return NULL;
-            return vgmDomainDefFormat(def);
+            return g_strdup(cfg->xml);
         }
         if (!dom->status) {
             vgmErrorSet(error, VGM_ERR_NO_DOMAIN,
@@ -295,9 +299,19 @@ vgmDriverDomainBadStatus(const VgmDriverStore *store, VgmDriverDomain *dom,
  * its monitor, cleaning up a dead QEMU, a QEMU whose guest powered off and
  * a start whose tool died. @haveLock: the caller holds the domain lock.
  */
+/* What a directory listing already told about a domain's files, so that
+ * a list of many domains does not ask each one again. */
+typedef struct {
+    gboolean hasConfig;
+    gboolean hasStatus;
+    gboolean hasStopped;
+    gboolean configsUnchanged;  /* vgmDriverStoreConfigsUnchanged */
+} VgmDriverDomainSeen;
+
 static gboolean
 vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
-                       gboolean haveLock, GError **error)
+                       gboolean haveLock, const VgmDriverDomainSeen *seen,
+                       GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmQemuMonitor) mon = NULL;
@@ -307,12 +321,14 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     const char *reason;
 
     g_clear_pointer(&dom->status, vgmDriverStatusFree);
-    if (!(dom->status = vgmDriverStoreLoadStatus(store, dom->name, &err))) {
+    if (!(seen && !seen->hasStatus) &&
+        !(dom->status = vgmDriverStoreLoadStatus(store, dom->name, &err)) && err)
+        return vgmDriverDomainBadStatus(store, dom, haveLock, err, error);
+    if (!dom->status) {
         g_autofree char *kept = NULL;
 
-        if (err)
-            return vgmDriverDomainBadStatus(store, dom, haveLock, err, error);
-        kept = vgmDriverStoreGetStopReason(store, dom->name);
+        if (!(seen && !seen->hasStopped))
+            kept = vgmDriverStoreGetStopReason(store, dom->name);
         vgmDriverDomainSetInactive(dom, vgmDriverDomainKeptReason(kept, N_("unknown")));
         return TRUE;
     }
@@ -356,7 +372,7 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
         !(qs = vgmDriverProcessQueryStatus(mon, &err))) {
         g_clear_pointer(&mon, vgmQemuMonitorFree);
         if (!vgmDriverProcIdentIsAlive(&dom->status->qemu))
-            return vgmDriverDomainRefresh(store, dom, haveLock, error);
+            return vgmDriverDomainRefresh(store, dom, haveLock, NULL, error);
         /* alive but not answering (another client on the monitor, or
          * QEMU is busy): it runs as far as we can tell */
         dom->state = VGM_DOMAIN_STATE_RUNNING;
@@ -388,18 +404,20 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     return TRUE;
 }
 
-/* Loads domain @name: its status (refreshed) and definition. */
+/* Loads domain @name: its status (refreshed) and definition; @seen, if
+ * not NULL, says which of its files a listing just found. */
 static VgmDriverDomain *
-vgmDriverDomainLoad(const VgmDriverStore *store, const char *name,
-                    gboolean haveLock, GError **error)
+vgmDriverDomainLoadSeen(const VgmDriverStore *store, const char *name,
+                        gboolean haveLock, const VgmDriverDomainSeen *seen,
+                        GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = g_new0(VgmDriverDomain, 1);
 
     dom->name = g_strdup(name);
     dom->id = -1;
-    if (!vgmDriverDomainRefresh(store, dom, haveLock, error))
+    if (!vgmDriverDomainRefresh(store, dom, haveLock, seen, error))
         return NULL;
-    dom->persistent = vgmDriverStoreHasConfig(store, name);
+    dom->persistent = seen ? seen->hasConfig : vgmDriverStoreHasConfig(store, name);
     if (dom->status) {
         if (!(dom->def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
                                                  VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
@@ -411,10 +429,20 @@ vgmDriverDomainLoad(const VgmDriverStore *store, const char *name,
         vgmErrorSet(error, VGM_ERR_NO_DOMAIN, _("domain '%1$s' is not defined"), name);
         return NULL;
     }
-    if (!(dom->def = vgmDriverStoreLoadConfig(store, name, error)))
+    if (!(dom->config = vgmDriverStoreGetConfigTrusted(store, name,
+                                                       seen && seen->configsUnchanged,
+                                                       error)))
         return NULL;
+    dom->def = dom->config->def;
     memcpy(dom->uuid, dom->def->uuid, sizeof(dom->uuid));
     return g_steal_pointer(&dom);
+}
+
+static VgmDriverDomain *
+vgmDriverDomainLoad(const VgmDriverStore *store, const char *name,
+                    gboolean haveLock, GError **error)
+{
+    return vgmDriverDomainLoadSeen(store, name, haveLock, NULL, error);
 }
 
 /* ---- finding domains ---- */
@@ -458,9 +486,7 @@ vgmDriverDomainPeekUUID(const VgmDriverStore *store, const char *name,
                         unsigned char *uuid, gboolean *running)
 {
     g_autoptr(VgmDriverStatus) status = NULL;
-    g_autoptr(VgmDomainDef) def = NULL;
-    g_autofree char *path = NULL;
-    g_autofree char *xml = NULL;
+    g_autoptr(VgmDriverConfig) cfg = NULL;
 
     *running = FALSE;
     /* a domain holds its uuid while its QEMU lives, and from the moment a
@@ -473,11 +499,9 @@ vgmDriverDomainPeekUUID(const VgmDriverStore *store, const char *name,
         *running = TRUE;
         return TRUE;
     }
-    path = vgmDriverStoreConfigPath(store, name);
-    if (!g_file_get_contents(path, &xml, NULL, NULL) ||
-        !(def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_SKIP_VALIDATE, NULL)))
+    if (!(cfg = vgmDriverStoreGetConfig(store, name, NULL)))
         return FALSE;
-    memcpy(uuid, def->uuid, 16);
+    memcpy(uuid, cfg->def->uuid, 16);
     return TRUE;
 }
 
@@ -571,16 +595,58 @@ vgmDriverDomainCompareListed(gconstpointer a, gconstpointer b)
 GPtrArray *
 vgmDriverDomainListAll(const VgmDriverStore *store, GError **error)
 {
-    g_autoptr(GPtrArray) names = NULL;
+    g_autoptr(GPtrArray) configs = NULL;
+    g_autoptr(GPtrArray) running = NULL;
+    g_autoptr(GPtrArray) stopped = NULL;
+    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+    g_autoptr(GPtrArray) names = g_ptr_array_new();
     g_autoptr(GPtrArray) doms = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDomainFree);
+    gboolean unchanged = vgmDriverStoreConfigsUnchanged(store);
     guint i;
 
-    if (!(names = vgmDriverDomainNames(store, error)))
+    /* one listing of each directory says which files every domain has */
+    if (!(configs = vgmDriverStoreListConfigs(store, error)) ||
+        !(running = vgmDriverStoreListStatus(store, error)) ||
+        !(stopped = vgmDriverStoreListStopReasons(store, error)))
         return NULL;
+    for (i = 0; i < configs->len + running->len + stopped->len; i++) {
+        GPtrArray *from = i < configs->len ? configs :
+                          i < configs->len + running->len ? running : stopped;
+        guint j = from == configs ? i : from == running ? i - configs->len :
+                                    i - configs->len - running->len;
+        const char *n = g_ptr_array_index(from, j);
+        VgmDriverDomainSeen *sn = g_hash_table_lookup(seen, n);
+
+        if (!sn) {
+            sn = g_new0(VgmDriverDomainSeen, 1);
+            sn->configsUnchanged = unchanged;
+            g_hash_table_insert(seen, (gpointer)n, sn);
+        }
+        if (from == configs)
+            sn->hasConfig = TRUE;
+        else if (from == running)
+            sn->hasStatus = TRUE;
+        else
+            sn->hasStopped = TRUE;
+    }
+    {
+        GHashTableIter it;
+        gpointer key, value;
+
+        g_hash_table_iter_init(&it, seen);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            VgmDriverDomainSeen *sn = value;
+
+            /* a stop reason alone is no domain */
+            if (sn->hasConfig || sn->hasStatus)
+                g_ptr_array_add(names, key);
+        }
+    }
     for (i = 0; i < names->len; i++) {
         g_autoptr(GError) err = NULL;
-        VgmDriverDomain *dom = vgmDriverDomainLoad(store, g_ptr_array_index(names, i),
-                                                   FALSE, &err);
+        const char *n = g_ptr_array_index(names, i);
+        VgmDriverDomain *dom = vgmDriverDomainLoadSeen(store, n, FALSE,
+                                                       g_hash_table_lookup(seen, n), &err);
 
         if (!dom) {
             /* a transient domain that just stopped is no error, and one
@@ -975,9 +1041,18 @@ vgmDriverDomainLookupByUUID(const VgmDriverStore *store, const unsigned char *uu
                             GError **error)
 {
     g_autoptr(GPtrArray) names = NULL;
+    g_autofree char *hint = NULL;
     char str[37];
     guint i;
 
+    /* the name this uuid had last: right unless the domain was renamed
+     * or removed meanwhile, which the load tells */
+    if ((hint = vgmDriverStoreUUIDHint(store, uuid))) {
+        g_autoptr(VgmDriverDomain) dom = vgmDriverDomainLoad(store, hint, FALSE, NULL);
+
+        if (dom && memcmp(dom->uuid, uuid, 16) == 0)
+            return g_steal_pointer(&dom);
+    }
     if (!(names = vgmDriverDomainNames(store, error)))
         return NULL;
     for (i = 0; i < names->len; i++) {
@@ -986,8 +1061,10 @@ vgmDriverDomainLookupByUUID(const VgmDriverStore *store, const unsigned char *uu
         gboolean running;
 
         if (vgmDriverDomainPeekUUID(store, n, other, &running) &&
-            memcmp(other, uuid, 16) == 0)
+            memcmp(other, uuid, 16) == 0) {
+            vgmDriverStoreSetUUIDHint(store, uuid, n);
             return vgmDriverDomainLoad(store, n, FALSE, error);
+        }
     }
     vgmDomainUUIDFormat(uuid, str);
     vgmErrorSet(error, VGM_ERR_NO_DOMAIN, _("no domain with matching uuid '%1$s'"), str);

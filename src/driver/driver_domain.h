@@ -42,7 +42,10 @@ typedef struct {
     const char *reason;         /* virsh's state reason word ("booted") */
     gboolean persistent;        /* has a config */
     VgmDriverStatus *status;    /* NULL when not running */
-    VgmDomainDef *def;          /* live definition when running, else config */
+    VgmDomainDef *def;          /* live definition when running, else config;
+                                 * read-only (shared with the store's cache
+                                 * when it is @config's) */
+    VgmDriverConfig *config;    /* the persistent config @def is, or NULL */
 } VgmDriverDomain;
 
 void vgmDriverDomainFree(VgmDriverDomain *dom);

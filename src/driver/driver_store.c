@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -24,6 +25,41 @@
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
+
+/* The parsed configs and uuid hints of a store (see vgmDriverStoreGetConfig). */
+typedef struct _VgmDriverStoreCache VgmDriverStoreCache;
+struct _VgmDriverStoreCache {
+    GMutex lock;
+    GHashTable *configs;    /* name -> VgmDriverConfig */
+    GHashTable *uuids;      /* 16 bytes -> name */
+    gint64 dirMtimeNs;      /* the config dir when every config was checked */
+    gboolean dirSettled;    /* ... and that time was well in the past */
+};
+
+/* How old a directory's modification time must be before an unchanged
+ * one is taken to mean unchanged contents: file times tick coarsely (a
+ * jiffy), so a change in the same tick as the last look is not seen in
+ * the time. */
+#define VGM_DRIVER_STORE_SETTLE_NS (100 * G_GINT64_CONSTANT(1000000))
+
+static guint
+vgmDriverUUIDHash(gconstpointer key)
+{
+    const guint8 *b = key;
+    guint h = 5381;
+    int i;
+
+    for (i = 0; i < 16; i++)
+        h = h * 33 + b[i];
+    return h;
+}
+
+static gboolean
+vgmDriverUUIDEqual(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, 16) == 0;
+}
+
 
 /* Largest config or status file we read back. */
 #define VGM_DRIVER_STORE_MAX_FILE (16 * 1024 * 1024)
@@ -49,6 +85,12 @@ vgmDriverStoreFree(VgmDriverStore *store)
     g_free(store->logDir);
     g_free(store->cacheDir);
     g_free(store->mountsFile);
+    if (store->cache) {
+        g_hash_table_unref(store->cache->configs);
+        g_hash_table_unref(store->cache->uuids);
+        g_mutex_clear(&store->cache->lock);
+        g_free(store->cache);
+    }
     g_free(store);
 }
 
@@ -56,6 +98,13 @@ VgmDriverStore *
 vgmDriverStoreOpen(const char *root, GError **error)
 {
     g_autoptr(VgmDriverStore) store = g_new0(VgmDriverStore, 1);
+
+    store->cache = g_new0(VgmDriverStoreCache, 1);
+    g_mutex_init(&store->cache->lock);
+    store->cache->configs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                  (GDestroyNotify)vgmDriverConfigUnref);
+    store->cache->uuids = g_hash_table_new_full(vgmDriverUUIDHash, vgmDriverUUIDEqual,
+                                                g_free, g_free);
 
     if (!root || !*root)
         root = g_getenv("VIRT_GMEM_ROOT");
@@ -196,6 +245,159 @@ vgmDriverStoreListConfigs(const VgmDriverStore *store, GError **error)
     return vgmDriverStoreListSuffix(store->configDir, ".xml", error);
 }
 
+/* ---- the config cache ---- */
+
+VgmDriverConfig *
+vgmDriverConfigRef(VgmDriverConfig *cfg)
+{
+    g_atomic_int_inc(&cfg->refs);
+    return cfg;
+}
+
+void
+vgmDriverConfigUnref(VgmDriverConfig *cfg)
+{
+    if (!cfg || !g_atomic_int_dec_and_test(&cfg->refs))
+        return;
+    vgmDomainDefFree(cfg->def);
+    g_free(cfg->xml);
+    g_free(cfg);
+}
+
+static gboolean
+vgmDriverConfigSameFile(const VgmDriverConfig *cfg, const struct stat *st)
+{
+    return cfg->dev == st->st_dev && cfg->ino == st->st_ino && cfg->size == st->st_size &&
+           cfg->mtimeNs == st->st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) + st->st_mtim.tv_nsec &&
+           cfg->ctimeNs == st->st_ctim.tv_sec * G_GINT64_CONSTANT(1000000000) + st->st_ctim.tv_nsec;
+}
+
+char *
+vgmDriverStoreUUIDHint(const VgmDriverStore *store, const unsigned char *uuid)
+{
+    char *name;
+
+    g_mutex_lock(&store->cache->lock);
+    name = g_strdup(g_hash_table_lookup(store->cache->uuids, uuid));
+    g_mutex_unlock(&store->cache->lock);
+    return name;
+}
+
+void
+vgmDriverStoreSetUUIDHint(const VgmDriverStore *store, const unsigned char *uuid,
+                          const char *name)
+{
+    g_mutex_lock(&store->cache->lock);
+    g_hash_table_replace(store->cache->uuids, g_memdup2(uuid, 16), g_strdup(name));
+    g_mutex_unlock(&store->cache->lock);
+}
+
+gboolean
+vgmDriverStoreConfigsUnchanged(const VgmDriverStore *store)
+{
+    struct stat st;
+    gint64 mtime;
+    gboolean same;
+
+    if (stat(store->configDir, &st) < 0)
+        return FALSE;
+    mtime = st.st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) + st.st_mtim.tv_nsec;
+    g_mutex_lock(&store->cache->lock);
+    same = store->cache->dirSettled && store->cache->dirMtimeNs == mtime;
+    if (!same) {
+        /* the caller checks every config now; from then on an unchanged
+         * directory vouches for them, once its time is old enough */
+        store->cache->dirMtimeNs = mtime;
+        store->cache->dirSettled = g_get_real_time() * 1000 - mtime > VGM_DRIVER_STORE_SETTLE_NS;
+    }
+    g_mutex_unlock(&store->cache->lock);
+    return same;
+}
+
+VgmDriverConfig *
+vgmDriverStoreGetConfigTrusted(const VgmDriverStore *store, const char *name,
+                               gboolean trusted, GError **error)
+{
+    VgmDriverConfig *cfg;
+
+    if (trusted) {
+        g_mutex_lock(&store->cache->lock);
+        if ((cfg = g_hash_table_lookup(store->cache->configs, name)))
+            vgmDriverConfigRef(cfg);
+        g_mutex_unlock(&store->cache->lock);
+        if (cfg)
+            return cfg;
+    }
+    return vgmDriverStoreGetConfig(store, name, error);
+}
+
+VgmDriverConfig *
+vgmDriverStoreGetConfig(const VgmDriverStore *store, const char *name, GError **error)
+{
+    g_autofree char *path = vgmDriverStoreConfigPath(store, name);
+    g_autoptr(VgmDriverConfig) cfg = NULL;
+    g_autofree char *xml = NULL;
+    struct stat st;
+    int fd;
+
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+        g_mutex_lock(&store->cache->lock);
+        cfg = g_hash_table_lookup(store->cache->configs, name);
+        if (cfg && vgmDriverConfigSameFile(cfg, &st)) {
+            vgmDriverConfigRef(cfg);
+            g_mutex_unlock(&store->cache->lock);
+            return g_steal_pointer(&cfg);
+        }
+        cfg = NULL;
+        g_mutex_unlock(&store->cache->lock);
+    }
+
+    /* read it, keyed by what was read (fstat of the same descriptor) */
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        if (errno == ENOENT) {
+            vgmErrorSet(error, VGM_ERR_NO_DOMAIN, _("domain '%1$s' is not defined"), name);
+            return NULL;
+        }
+        vgmErrorSetSystem(error, errno, _("cannot open '%1$s'"), path);
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        vgmErrorSet(error, VGM_ERR_INTERNAL, _("config '%1$s' is not a regular file"), path);
+        return NULL;
+    }
+    {
+        g_autofree char *fdPath = g_strdup_printf("/proc/self/fd/%d", fd);
+        gboolean ok = vgmFileReadAll(fdPath, VGM_DRIVER_STORE_MAX_FILE, &xml, NULL, error);
+
+        close(fd);
+        if (!ok)
+            return NULL;
+    }
+    cfg = g_new0(VgmDriverConfig, 1);
+    cfg->refs = 1;
+    if (!(cfg->def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_NONE, error)))
+        return NULL;
+    if (!g_str_equal(cfg->def->name, name)) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("config file '%1$s' holds domain '%2$s', not '%3$s'"),
+                    path, cfg->def->name, name);
+        return NULL;
+    }
+    cfg->xml = vgmDomainDefFormat(cfg->def);
+    cfg->dev = st.st_dev;
+    cfg->ino = st.st_ino;
+    cfg->size = st.st_size;
+    cfg->mtimeNs = st.st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) + st.st_mtim.tv_nsec;
+    cfg->ctimeNs = st.st_ctim.tv_sec * G_GINT64_CONSTANT(1000000000) + st.st_ctim.tv_nsec;
+
+    g_mutex_lock(&store->cache->lock);
+    g_hash_table_replace(store->cache->configs, g_strdup(name), vgmDriverConfigRef(cfg));
+    g_hash_table_replace(store->cache->uuids, g_memdup2(cfg->def->uuid, 16), g_strdup(name));
+    g_mutex_unlock(&store->cache->lock);
+    return g_steal_pointer(&cfg);
+}
+
 gboolean
 vgmDriverStoreHasConfig(const VgmDriverStore *store, const char *name)
 {
@@ -298,6 +500,9 @@ vgmDriverStoreDeleteConfig(const VgmDriverStore *store, const char *name,
         vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), path);
         return FALSE;
     }
+    g_mutex_lock(&store->cache->lock);
+    g_hash_table_remove(store->cache->configs, name);
+    g_mutex_unlock(&store->cache->lock);
     return TRUE;
 }
 
@@ -877,6 +1082,12 @@ GPtrArray *
 vgmDriverStoreListStatus(const VgmDriverStore *store, GError **error)
 {
     return vgmDriverStoreListSuffix(store->runDir, ".status", error);
+}
+
+GPtrArray *
+vgmDriverStoreListStopReasons(const VgmDriverStore *store, GError **error)
+{
+    return vgmDriverStoreListSuffix(store->runDir, ".stopped", error);
 }
 
 /* ---- test hook ---- */

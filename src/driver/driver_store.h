@@ -41,6 +41,7 @@ typedef struct {
     char *cacheDir;    /* QEMU capability cache */
     char *mountsFile;  /* where hugetlbfs mounts are read: NULL for
                         * /proc/mounts (tests set a table of their own) */
+    struct _VgmDriverStoreCache *cache; /* parsed configs, uuid hints */
 } VgmDriverStore;
 
 /*
@@ -76,6 +77,50 @@ gboolean vgmDriverStoreHasConfig(const VgmDriverStore *store, const char *name);
 /* NULL with VGM_ERR_NO_DOMAIN when there is no config for @name. */
 VgmDomainDef *vgmDriverStoreLoadConfig(const VgmDriverStore *store,
                                        const char *name, GError **error);
+/*
+ * A persistent config as read from disk, shared and read-only: its
+ * definition and canonical XML. The store keeps the last one read per
+ * name and gives it out again, without parsing, for as long as the file
+ * is the same (same inode, size, modification and change times); a file
+ * replaced by a define, or edited by hand, is read again.
+ */
+typedef struct {
+    gint refs;
+    VgmDomainDef *def;
+    char *xml;
+    dev_t dev;
+    ino_t ino;
+    gint64 mtimeNs;
+    gint64 ctimeNs;
+    goffset size;
+} VgmDriverConfig;
+
+/* NULL with VGM_ERR_NO_DOMAIN when there is no config for @name. */
+VgmDriverConfig *vgmDriverStoreGetConfig(const VgmDriverStore *store,
+                                         const char *name, GError **error);
+/*
+ * For a caller about to read many configs: TRUE when the config dir has not
+ * changed (its modification time, old enough not to hide a change in the
+ * same clock tick) since the last call, so that every cached config is
+ * still its file; FALSE asks the caller to check each one (and records the
+ * dir as it is now). Configs change only by rename (define) or removal,
+ * which both change the dir.
+ */
+gboolean vgmDriverStoreConfigsUnchanged(const VgmDriverStore *store);
+/* vgmDriverStoreGetConfig, without looking at the file when @trusted (the
+ * answer of vgmDriverStoreConfigsUnchanged) and a cached config exists. */
+VgmDriverConfig *vgmDriverStoreGetConfigTrusted(const VgmDriverStore *store,
+                                                const char *name, gboolean trusted,
+                                                GError **error);
+VgmDriverConfig *vgmDriverConfigRef(VgmDriverConfig *cfg);
+void vgmDriverConfigUnref(VgmDriverConfig *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverConfig, vgmDriverConfigUnref)
+
+/* The name last seen with @uuid, or NULL: a hint that the caller checks. */
+char *vgmDriverStoreUUIDHint(const VgmDriverStore *store, const unsigned char *uuid);
+void vgmDriverStoreSetUUIDHint(const VgmDriverStore *store, const unsigned char *uuid,
+                               const char *name);
+
 /* Writes the canonical XML of @def: first completely to a staging file
  * beside it, then renamed over NAME.xml (test hook define-before-rename
  * sits between the two). Leftovers of a killed write are removed. */
@@ -210,6 +255,8 @@ void vgmDriverStoreSetStopReason(const VgmDriverStore *store, const char *name,
                                  const char *reason);
 /* The word written last, or NULL. */
 char *vgmDriverStoreGetStopReason(const VgmDriverStore *store, const char *name);
+/* Names of every domain with a stop reason, sorted. */
+GPtrArray *vgmDriverStoreListStopReasons(const VgmDriverStore *store, GError **error);
 
 /* Names of every domain with a status file, sorted. */
 GPtrArray *vgmDriverStoreListStatus(const VgmDriverStore *store,
