@@ -73,6 +73,7 @@ struct _VgmRpcClient {
     gboolean closing;           /* no more reading; send what is queued */
     gboolean dead;              /* nothing more is sent */
     guint inflight;             /* calls handed to workers, not finished */
+    gboolean writing;           /* the writer is sending outside the lock */
     gboolean keepalive;
     gint64 lastRx;              /* monotonic us of the last frame read */
     gint64 lastPing;
@@ -273,6 +274,34 @@ vgmRpcClientQueue(VgmRpcClient *client, GByteArray *frame)
         g_bytes_unref(b);
         return;
     }
+    if (g_queue_is_empty(&client->out) && !client->writing) {
+        /* nothing ahead of it: send what the socket takes now, without
+         * waking the writer (most replies go out whole here) */
+        const guint8 *p = g_bytes_get_data(b, NULL);
+        ssize_t n;
+
+        do {
+            n = send(client->fd, p, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+        } while (n < 0 && errno == EINTR);
+        if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            vgmRpcClientKillLocked(client);
+            g_mutex_unlock(&client->lock);
+            g_bytes_unref(b);
+            return;
+        }
+        if (n == (ssize_t)size) {
+            g_mutex_unlock(&client->lock);
+            g_bytes_unref(b);
+            return;
+        }
+        if (n > 0) {
+            GBytes *rest = g_bytes_new_from_bytes(b, n, size - n);
+
+            g_bytes_unref(b);
+            b = rest;
+            size -= n;
+        }
+    }
     g_queue_push_tail(&client->out, b);
     client->outBytes += size;
     g_cond_broadcast(&client->cond);
@@ -410,15 +439,20 @@ vgmRpcClientWriter(gpointer data)
         }
         b = g_queue_pop_head(&client->out);
         client->outBytes -= g_bytes_get_size(b);
+        client->writing = TRUE;
         g_mutex_unlock(&client->lock);
 
         p = g_bytes_get_data(b, &size);
         if (!vgmRpcWriteFull(client->fd, p, size)) {
             g_mutex_lock(&client->lock);
+            client->writing = FALSE;
             vgmRpcClientKillLocked(client);
             g_mutex_unlock(&client->lock);
             break;
         }
+        g_mutex_lock(&client->lock);
+        client->writing = FALSE;
+        g_mutex_unlock(&client->lock);
     }
     /* the reader may be waiting in recv() for a client that is gone */
     shutdown(client->fd, SHUT_RDWR);
