@@ -687,7 +687,7 @@ vgmRpcServerNew(const VgmRpcProgram *program, const VgmRpcLimits *limits)
     if (limits)
         srv->limits = *limits;
     if (!srv->limits.workers)
-        srv->limits.workers = 8;
+        srv->limits.workers = 20;
     if (!srv->limits.maxClientCalls)
         srv->limits.maxClientCalls = 20;
     if (!srv->limits.maxQueuedBytes)

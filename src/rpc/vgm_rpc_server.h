@@ -86,7 +86,7 @@ typedef struct {
 
 /* Limits of a server; zero fields take the defaults. */
 typedef struct {
-    guint workers;              /* worker threads (default 8) */
+    guint workers;              /* worker threads (default 20) */
     guint maxClientCalls;       /* calls in flight per client (default 20) */
     gsize maxQueuedBytes;       /* outgoing bytes per client (default 64 MiB) */
     guint maxClients;           /* clients at once (default 5000) */
