@@ -193,6 +193,15 @@ vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
         vgmXdrFree(info->retFn, ret);
 }
 
+/* As libvirt's daemons: an idle daemon stays while domains run. */
+static gboolean
+vgmRemoteBusy(gpointer opaque)
+{
+    g_autoptr(GPtrArray) active = vgmDriverListDomains(opaque, VGM_LIST_DOMAINS_ACTIVE, NULL);
+
+    return active && active->len > 0;
+}
+
 void
 vgmRemoteProgramInit(VgmRpcProgram *program, VgmDriver *drv)
 {
@@ -202,6 +211,7 @@ vgmRemoteProgramInit(VgmRpcProgram *program, VgmDriver *drv)
     program->dispatch = vgmRemoteDispatchCall;
     program->clientNew = vgmRemoteClientNew;
     program->clientFree = vgmRemoteClientFree;
+    program->busy = vgmRemoteBusy;
     program->opaque = drv;
 }
 

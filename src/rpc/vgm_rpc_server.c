@@ -864,6 +864,10 @@ vgmRpcServerTick(gpointer data)
     idle = tick->idleTimeout && srv->clients->len == 0 &&
            now - srv->idleSince >= (gint64)tick->idleTimeout * G_USEC_PER_SEC;
     g_mutex_unlock(&srv->lock);
+    if (idle && srv->program.busy && srv->program.busy(srv->program.opaque)) {
+        vgmRpcServerTouch(srv);
+        idle = FALSE;
+    }
 
     for (i = 0; i < ping->len; i++)
         vgmRpcClientSendKeepalive(g_ptr_array_index(ping, i), VGM_RPC_KEEPALIVE_PING);

@@ -81,6 +81,9 @@ typedef struct {
      * once the client is gone and no call of it runs. */
     gpointer (*clientNew)(VgmRpcClient *client, gpointer opaque);
     void (*clientFree)(gpointer priv);
+    /* Whether the program has work that keeps an idle server up (running
+     * domains), or NULL. */
+    gboolean (*busy)(gpointer opaque);
     gpointer opaque;
 } VgmRpcProgram;
 
@@ -111,7 +114,8 @@ gboolean vgmRpcServerAddFd(VgmRpcServer *srv, int fd, gboolean readonly,
                            GError **error);
 
 /* Serves until vgmRpcServerQuit, SIGTERM / SIGINT / SIGHUP, or, when
- * @idleTimeout is not 0, that many seconds with no client connected.
+ * @idleTimeout is not 0, that many seconds with no client connected and
+ * the program not busy.
  * Removes its socket files before returning. */
 void vgmRpcServerRun(VgmRpcServer *srv, guint idleTimeout);
 void vgmRpcServerQuit(VgmRpcServer *srv);
