@@ -453,14 +453,32 @@ vgmDriverDomainCompareName(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Names of every domain that has a config or a status file, sorted. */
+/* What one look at the store's directories found, for a scan of every
+ * domain: the names, which of them have a status file, and whether the
+ * cached configs can be trusted without a look at each file. */
+typedef struct {
+    GHashTable *withStatus;     /* name -> name */
+    gboolean trusted;
+} VgmDriverDomainScan;
+
+static void
+vgmDriverDomainScanClear(VgmDriverDomainScan *scan)
+{
+    g_clear_pointer(&scan->withStatus, g_hash_table_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverDomainScan, vgmDriverDomainScanClear)
+
+/* Names of every domain that has a config or a status file, sorted; with
+ * @scan, what else the look found. */
 static GPtrArray *
-vgmDriverDomainNames(const VgmDriverStore *store, GError **error)
+vgmDriverDomainNamesScan(const VgmDriverStore *store, VgmDriverDomainScan *scan,
+                         GError **error)
 {
     g_autoptr(GPtrArray) configs = NULL;
     g_autoptr(GPtrArray) running = NULL;
     g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
     GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    gboolean trusted = scan ? vgmDriverStoreConfigsUnchanged(store) : FALSE;
     guint i;
 
     if (!(configs = vgmDriverStoreListConfigs(store, error)) ||
@@ -476,13 +494,27 @@ vgmDriverDomainNames(const VgmDriverStore *store, GError **error)
             g_ptr_array_add(names, g_strdup(n));
     }
     g_ptr_array_sort(names, vgmDriverDomainCompareName);
+    if (scan) {
+        scan->trusted = trusted;
+        scan->withStatus = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        for (i = 0; i < running->len; i++)
+            g_hash_table_add(scan->withStatus, g_strdup(g_ptr_array_index(running, i)));
+    }
     return names;
 }
 
+static GPtrArray *
+vgmDriverDomainNames(const VgmDriverStore *store, GError **error)
+{
+    return vgmDriverDomainNamesScan(store, NULL, error);
+}
+
 /* The uuid of domain @name from its status file, else its config, without
- * refreshing anything. FALSE when neither can be read. */
+ * refreshing anything; @scan (or NULL) says what a look at the store
+ * found. FALSE when neither can be read. */
 static gboolean
 vgmDriverDomainPeekUUID(const VgmDriverStore *store, const char *name,
+                        const VgmDriverDomainScan *scan,
                         unsigned char *uuid, gboolean *running)
 {
     g_autoptr(VgmDriverStatus) status = NULL;
@@ -491,7 +523,8 @@ vgmDriverDomainPeekUUID(const VgmDriverStore *store, const char *name,
     *running = FALSE;
     /* a domain holds its uuid while its QEMU lives, and from the moment a
      * start wrote its status, as long as that start is under way */
-    if ((status = vgmDriverStoreLoadStatus(store, name, NULL)) &&
+    if ((!scan || g_hash_table_contains(scan->withStatus, name)) &&
+        (status = vgmDriverStoreLoadStatus(store, name, NULL)) &&
         (vgmDriverProcIdentIsAlive(&status->qemu) ||
          (status->state == VGM_DRIVER_STATUS_STARTING && status->starterPid > 0 &&
           (kill(status->starterPid, 0) == 0 || errno == EPERM)))) {
@@ -499,7 +532,7 @@ vgmDriverDomainPeekUUID(const VgmDriverStore *store, const char *name,
         *running = TRUE;
         return TRUE;
     }
-    if (!(cfg = vgmDriverStoreGetConfig(store, name, NULL)))
+    if (!(cfg = vgmDriverStoreGetConfigTrusted(store, name, scan && scan->trusted, NULL)))
         return FALSE;
     memcpy(uuid, cfg->def->uuid, 16);
     return TRUE;
@@ -511,6 +544,7 @@ vgmDriverDomainResolve(const VgmDriverStore *store, const char *ref,
                        GError **error)
 {
     g_autoptr(GPtrArray) names = NULL;
+    g_auto(VgmDriverDomainScan) scan = { 0 };
     g_autofree char *statusPath = NULL;
     unsigned char uuid[16];
     gboolean isUUID;
@@ -526,7 +560,7 @@ vgmDriverDomainResolve(const VgmDriverStore *store, const char *ref,
     isUUID = vgmDomainUUIDParse(ref, uuid);
     if (!isUUID && !g_ascii_string_to_unsigned(ref, 10, 1, G_MAXINT, &id, NULL))
         goto notfound;
-    if (!(names = vgmDriverDomainNames(store, error)))
+    if (!(names = vgmDriverDomainNamesScan(store, &scan, error)))
         return NULL;
     for (i = 0; i < names->len; i++) {
         const char *n = g_ptr_array_index(names, i);
@@ -535,7 +569,7 @@ vgmDriverDomainResolve(const VgmDriverStore *store, const char *ref,
             unsigned char other[16];
             gboolean running;
 
-            if (vgmDriverDomainPeekUUID(store, n, other, &running) &&
+            if (vgmDriverDomainPeekUUID(store, n, &scan, other, &running) &&
                 memcmp(other, uuid, 16) == 0)
                 return g_strdup(n);
         } else {
@@ -671,11 +705,12 @@ vgmDriverDomainCheckUnique(const VgmDriverStore *store, const VgmDomainDef *def,
                            gboolean hadUUID, GError **error)
 {
     g_autoptr(GPtrArray) names = NULL;
+    g_auto(VgmDriverDomainScan) scan = { 0 };
     char want[37];
     guint i;
 
     vgmDomainUUIDFormat(def->uuid, want);
-    if (!(names = vgmDriverDomainNames(store, error)))
+    if (!(names = vgmDriverDomainNamesScan(store, &scan, error)))
         return FALSE;
     for (i = 0; i < names->len; i++) {
         const char *n = g_ptr_array_index(names, i);
@@ -683,7 +718,7 @@ vgmDriverDomainCheckUnique(const VgmDriverStore *store, const VgmDomainDef *def,
         char have[37];
         gboolean running;
 
-        if (!vgmDriverDomainPeekUUID(store, n, uuid, &running))
+        if (!vgmDriverDomainPeekUUID(store, n, &scan, uuid, &running))
             continue;
         vgmDomainUUIDFormat(uuid, have);
         if (g_str_equal(n, def->name)) {
@@ -1041,6 +1076,7 @@ vgmDriverDomainLookupByUUID(const VgmDriverStore *store, const unsigned char *uu
                             GError **error)
 {
     g_autoptr(GPtrArray) names = NULL;
+    g_auto(VgmDriverDomainScan) scan = { 0 };
     g_autofree char *hint = NULL;
     char str[37];
     guint i;
@@ -1053,14 +1089,14 @@ vgmDriverDomainLookupByUUID(const VgmDriverStore *store, const unsigned char *uu
         if (dom && memcmp(dom->uuid, uuid, 16) == 0)
             return g_steal_pointer(&dom);
     }
-    if (!(names = vgmDriverDomainNames(store, error)))
+    if (!(names = vgmDriverDomainNamesScan(store, &scan, error)))
         return NULL;
     for (i = 0; i < names->len; i++) {
         const char *n = g_ptr_array_index(names, i);
         unsigned char other[16];
         gboolean running;
 
-        if (vgmDriverDomainPeekUUID(store, n, other, &running) &&
+        if (vgmDriverDomainPeekUUID(store, n, &scan, other, &running) &&
             memcmp(other, uuid, 16) == 0) {
             vgmDriverStoreSetUUIDHint(store, uuid, n);
             return vgmDriverDomainLoad(store, n, FALSE, error);
