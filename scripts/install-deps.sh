@@ -8,6 +8,8 @@ PKGS=(
     libglib2.0-dev libxml2-dev libxml2-utils libjson-glib-dev
     qemu-system-x86 qemu-utils
     libvirt0 libvirt-clients
+    # tests/daemon (virsh, the libvirt API) and tests/nova (Nova's own code)
+    python3-libvirt python3-nova python3-eventlet python3-lxml
     python3-docutils
     busybox-static cpio
 )

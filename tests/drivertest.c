@@ -1274,7 +1274,6 @@ testPlainMemfd(void)
     g_autofree char *want = NULL;
     g_autoptr(VgmDriverStatus) status = NULL;
     g_autoptr(TestRun) run = NULL;
-    g_autoptr(JsonNode) node = NULL;
     JsonArray *backends;
     char uuid[37];
     guint i;
