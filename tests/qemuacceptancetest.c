@@ -15,14 +15,21 @@
  * host-nodes; qom-get /objects/ID "type" is the planned QOM type (also for
  * thread-context objects); query-memory-size-summary's base memory is the
  * -m size; query-memory-devices holds every planned memory device with its
- * backend and size. Then `quit`, and QEMU must exit cleanly.
+ * backend and size. Beyond memory, what the command line asked of the
+ * devices: every -blockdev node with a "cache" shows that cache mode in
+ * query-named-block-nodes, every -device with a "write-cache" has it
+ * (qom-get), a vmcoreinfo device exists (qom-list of the anonymous
+ * devices), and every chardev <log> file was created. (SMBIOS strings
+ * have no QMP query: that QEMU starts with the -smbios options is what is
+ * checked of them.) Then `quit`, and QEMU must exit cleanly.
  *
  * Host resources a case needs are made by the test in a temporary
  * directory: every path below /var/lib/virt-gmem-test/ in the parsed
  * definition is moved there (raw and qcow2 disk images, ISO, NVDIMM and
  * virtio-pmem files, serial log files and sockets, a listening socket for
  * unix chardevs in connect mode, a stub bzImage and initrd for direct
- * kernel boot, NVRAM copied from its template). The definition is adapted
+ * kernel boot, NVRAM copied from its template; chardev <log> files are
+ * moved there too, and QEMU makes them). The definition is adapted
  * where the test host cannot provide what it asks for, and the adaptation
  * is printed: host-passthrough / host-model CPUs become 'maximum' under
  * TCG, block disks are given /dev/null (a device node the host_device
@@ -222,6 +229,8 @@ vgmAcceptListen(VgmAcceptEnv *env, const char *path, GError **error)
 static gboolean
 vgmAcceptPrepareChr(VgmAcceptEnv *env, VgmChrDef *chr, GError **error)
 {
+    if (chr->logfile)
+        vgmAcceptReplace(&chr->logfile, vgmAcceptRelocate(env, chr->logfile));
     if (!chr->path || chr->type == VGM_CHR_TYPE_PTY)
         return TRUE;
     vgmAcceptReplace(&chr->path, vgmAcceptRelocate(env, chr->path));
@@ -813,6 +822,130 @@ vgmAcceptCheckMemoryDevices(VgmQemuMonitor *mon, const VgmQemuPlan *plan,
     }
 }
 
+/* The JSON objects of every @opt argument of @cmd (-blockdev). */
+static GPtrArray *
+vgmAcceptCmdJSON(const VgmQemuCmd *cmd, const char *opt)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+    guint i;
+
+    for (i = 0; i + 1 < cmd->args->len; i++) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonNode *root;
+
+        if (!g_str_equal(g_ptr_array_index(cmd->args, i), opt))
+            continue;
+        if (!json_parser_load_from_data(parser, g_ptr_array_index(cmd->args, i + 1), -1, NULL))
+            continue;
+        root = json_parser_get_root(parser);
+        if (JSON_NODE_HOLDS_OBJECT(root))
+            g_ptr_array_add(out, json_object_ref(json_node_get_object(root)));
+    }
+    return out;
+}
+
+/* Disk cache modes, write caches, vmcoreinfo and chardev logs as QEMU
+ * built them (see the header). */
+static void
+vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomainDef *def,
+                      GString *problems)
+{
+    g_autoptr(GPtrArray) blockdevs = vgmAcceptCmdJSON(cmd, "-blockdev");
+    g_autoptr(JsonNode) nodes = NULL;
+    g_autoptr(GError) err = NULL;
+    gboolean wantVmcoreinfo = FALSE;
+    guint i;
+
+    for (i = 0; i < blockdevs->len; i++) {
+        JsonObject *bd = g_ptr_array_index(blockdevs, i);
+        const char *name = json_object_get_string_member_with_default(bd, "node-name", "?");
+        JsonObject *want = json_object_has_member(bd, "cache") ?
+                           json_object_get_object_member(bd, "cache") : NULL;
+        JsonObject *found = NULL;
+        JsonObject *got;
+        guint j;
+
+        if (!want)
+            continue;
+        if (!nodes && !vgmQemuMonitorCommand(mon, "query-named-block-nodes", NULL, &nodes, &err)) {
+            g_string_append_printf(problems, "\n  query-named-block-nodes: %s", err->message);
+            return;
+        }
+        for (j = 0; JSON_NODE_HOLDS_ARRAY(nodes) &&
+                    j < json_array_get_length(json_node_get_array(nodes)) && !found; j++) {
+            JsonObject *n = json_array_get_object_element(json_node_get_array(nodes), j);
+            if (g_strcmp0(json_object_get_string_member_with_default(n, "node-name", NULL), name) == 0)
+                found = n;
+        }
+        if (!found) {
+            g_string_append_printf(problems, "\n  block node %s: not in query-named-block-nodes", name);
+            continue;
+        }
+        got = json_object_has_member(found, "cache") ? json_object_get_object_member(found, "cache") : NULL;
+        if (!got ||
+            json_object_get_boolean_member_with_default(got, "direct", FALSE) !=
+            json_object_get_boolean_member(want, "direct") ||
+            json_object_get_boolean_member_with_default(got, "no-flush", FALSE) !=
+            json_object_get_boolean_member(want, "no-flush")) {
+            g_autofree char *g = got ? vgmQemuJSONToString(got) : g_strdup("(none)");
+            g_autofree char *w = vgmQemuJSONToString(want);
+            g_string_append_printf(problems, "\n  block node %s: cache %s, command line %s", name, g, w);
+        }
+    }
+
+    for (i = 0; i < cmd->devices->len; i++) {
+        JsonObject *dev = g_ptr_array_index(cmd->devices, i);
+        const char *id = json_object_get_string_member_with_default(dev, "id", NULL);
+        const char *want = json_object_get_string_member_with_default(dev, "write-cache", NULL);
+
+        if (g_str_equal(json_object_get_string_member(dev, "driver"), "vmcoreinfo"))
+            wantVmcoreinfo = TRUE;
+        if (want && id) {
+            g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
+            g_autoptr(JsonObject) args = vgmAcceptArgs("path", path, "property", "write-cache", NULL);
+            g_autoptr(JsonNode) ret = NULL;
+
+            if (!vgmQemuMonitorCommand(mon, "qom-get", args, &ret, &err)) {
+                g_string_append_printf(problems, "\n  qom-get %s write-cache: %s", path, err->message);
+                g_clear_error(&err);
+            } else if (!JSON_NODE_HOLDS_VALUE(ret) ||
+                       g_strcmp0(json_node_get_string(ret), want) != 0) {
+                g_autofree char *t = vgmTestJSONText(ret);
+                g_string_append_printf(problems, "\n  device %s: write-cache %s, command line %s",
+                                       id, t, want);
+            }
+        }
+    }
+    if (wantVmcoreinfo) {
+        g_autoptr(JsonObject) args = vgmAcceptArgs("path", "/machine/peripheral-anon", NULL);
+        g_autoptr(JsonNode) ret = NULL;
+        gboolean found = FALSE;
+
+        if (!vgmQemuMonitorCommand(mon, "qom-list", args, &ret, &err)) {
+            g_string_append_printf(problems, "\n  qom-list /machine/peripheral-anon: %s", err->message);
+            g_clear_error(&err);
+        } else {
+            for (i = 0; JSON_NODE_HOLDS_ARRAY(ret) && i < json_array_get_length(json_node_get_array(ret)); i++) {
+                JsonObject *o = json_array_get_object_element(json_node_get_array(ret), i);
+                if (g_strcmp0(json_object_get_string_member_with_default(o, "type", NULL),
+                              "child<vmcoreinfo>") == 0)
+                    found = TRUE;
+            }
+            if (!found)
+                g_string_append(problems, "\n  no vmcoreinfo device among the anonymous devices");
+        }
+    }
+
+    for (i = 0; i < def->devices.serials->len + def->devices.consoles->len; i++) {
+        const VgmChrDef *chr = i < def->devices.serials->len ?
+            g_ptr_array_index(def->devices.serials, i) :
+            g_ptr_array_index(def->devices.consoles, i - def->devices.serials->len);
+
+        if (chr->logfile && !g_file_test(chr->logfile, G_FILE_TEST_IS_REGULAR))
+            g_string_append_printf(problems, "\n  chardev log file %s was not created", chr->logfile);
+    }
+}
+
 /*
  * Starts QEMU, checks it over QMP and makes it quit. On failure QEMU is
  * killed and the error carries its log tail.
@@ -865,6 +998,7 @@ vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cf
         }
         vgmAcceptCheckMemdevs(mon, plan, problems);
         vgmAcceptCheckMemoryDevices(mon, plan, problems);
+        vgmAcceptCheckDevices(mon, cmd, def, problems);
 
         if (!vgmQemuMonitorCommand(mon, "quit", NULL, NULL, &err)) {
             /* QEMU may close the socket before the reply arrives */

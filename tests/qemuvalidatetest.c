@@ -29,7 +29,10 @@
  * is passed over for live update), rule 12 (memfd hugepages without
  * MFD_HUGETLB, hugepages with anonymous memory, memfd missing, launch
  * security object and machine confidential-guest-support missing, memory
- * device models missing, sev-snp kernel hashes).
+ * device models missing, sev-snp kernel hashes), and the devices of
+ * libvirt's checks outside memory (vgmDeviceCases): <vmcoreinfo/> needs the
+ * device 'vmcoreinfo', io='io_uring' the -blockdev aio value (a QAPI flag,
+ * which only "!" can take away).
  */
 #include "config.h"
 
@@ -339,6 +342,44 @@ static const VgmValidateCase vgmCases[] = {
       DEV_DIMM, "", ERR_MEMDEV("dimm", "pc-dimm"), ANY, FALSE, NULL, NULL },
 };
 
+/* ---------------- device capabilities ---------------- */
+
+#define ERR_VMCOREINFO \
+    "this QEMU binary does not support <vmcoreinfo/> in <features>: device 'vmcoreinfo' is missing"
+#define ERR_IO_URING \
+    "this QEMU binary does not support <driver io='io_uring'> (disk 'vda'): its -blockdev has no " \
+    "aio 'io_uring' (capability 'blockdev.aio.io_uring')"
+
+#define DISK_IO_URING "<disk type='file' device='disk'><driver name='qemu' type='raw' io='io_uring'/>" \
+    "<source file='/var/lib/virt-gmem-test/disk.img'/><target dev='vda' bus='virtio'/></disk>"
+
+typedef struct {
+    const char *path;          /* test name below /qemuvalidate/ */
+    const char *set;
+    const char *edits;
+    const char *features;      /* extra children of <features> */
+    const char *devices;       /* extra devices */
+    const char *error;         /* expected message; NULL: success */
+    const char *const *want;
+    const char *const *unwanted;
+} VgmDeviceCase;
+
+static const VgmDeviceCase vgmDeviceCases[] = {
+    { "devices/vmcoreinfo", "qemu-7.2-debian", NULL, "<vmcoreinfo/>", "",
+      NULL, NONE_OF("-device '{\"driver\":\"vmcoreinfo\"}'"), NULL },
+    { "devices/vmcoreinfo-missing", "qemu-7.2-debian", "-device.vmcoreinfo", "<vmcoreinfo/>", "",
+      ERR_VMCOREINFO, NULL, NULL },
+    { "devices/vmcoreinfo-flag-cleared", "qemu-10.1", "!device.vmcoreinfo", "<vmcoreinfo/>", "",
+      ERR_VMCOREINFO, NULL, NULL },
+    /* state='off' asks for nothing, so nothing is missing */
+    { "devices/vmcoreinfo-off-missing", "qemu-7.2-debian", "-device.vmcoreinfo",
+      "<vmcoreinfo state='off'/>", "", NULL, NULL, NONE_OF("\"driver\":\"vmcoreinfo\"") },
+    { "devices/io-uring", "qemu-7.2-debian", NULL, "", DISK_IO_URING,
+      NULL, NONE_OF("\"aio\":\"io_uring\""), NULL },
+    { "devices/io-uring-missing", "qemu-gmem-memfd", "!blockdev.aio.io_uring", "", DISK_IO_URING,
+      ERR_IO_URING, NULL, NULL },
+};
+
 /* ---------------- capability set variants ---------------- */
 
 static char *
@@ -458,6 +499,7 @@ vgmEditSchema(JsonObject *root, VgmQemuCapsFlag flag, gboolean add)
         }
         break;
     case VGM_QEMU_CAPS_PROBE_COMMAND:
+    case VGM_QEMU_CAPS_PROBE_QAPI:
     case VGM_QEMU_CAPS_PROBE_KVM:
     case VGM_QEMU_CAPS_PROBE_SMP_TRIAL:
         break;
@@ -494,6 +536,7 @@ vgmDeriveFlag(JsonObject *root, VgmQemuCapsFlag flag, gboolean *derivable)
     case VGM_QEMU_CAPS_PROBE_DEVICE:
         return devices && json_object_has_member(devices, spec->arg1);
     case VGM_QEMU_CAPS_PROBE_COMMAND:
+    case VGM_QEMU_CAPS_PROBE_QAPI:
     case VGM_QEMU_CAPS_PROBE_KVM:
     case VGM_QEMU_CAPS_PROBE_SMP_TRIAL:
         break;
@@ -690,6 +733,67 @@ testValidate(gconstpointer data)
     }
 }
 
+static void
+testDeviceCaps(gconstpointer data)
+{
+    const VgmDeviceCase *c = data;
+    g_autofree char *name = g_strdelimit(g_strdup(c->path), "/", '-');
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='kvm'>\n"
+        "  <name>%s</name>\n"
+        "  <memory unit='KiB'>1048576</memory>\n"
+        "  <vcpu>1</vcpu>\n"
+        "  <os><type arch='x86_64' machine='q35'>hvm</type></os>\n"
+        "  <features><acpi/>%s</features>\n"
+        "  <devices>\n"
+        "    <emulator>/usr/bin/qemu-system-x86_64</emulator>\n"
+        "    %s\n"
+        "    <memballoon model='none'/>\n"
+        "  </devices>\n"
+        "</domain>\n", name, c->features, c->devices);
+    g_autoptr(VgmQemuCaps) caps = vgmCapsVariant(c->set, c->edits);
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNewForTest();
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuCmd) cmd = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *args = NULL;
+    guint i;
+
+    vgmTestResetRandom();
+    if (!(def = vgmDomainDefParseString(xml, c->path, 0, &err)))
+        g_error("%s: the domain XML does not parse: %s\n%s", c->path, err->message, xml);
+    cmd = vgmQemuBuildCommandLine(def, caps, cfg, NULL, &err);
+    if (c->error) {
+        if (cmd) {
+            g_test_message("%s on %s %s succeeded, expected: %s", c->path, c->set,
+                           c->edits ? c->edits : "", c->error);
+            g_test_fail();
+            return;
+        }
+        g_assert_cmpstr(err->message, ==, c->error);
+        g_assert_cmpint(err->code, ==, VGM_ERR_CONFIG_UNSUPPORTED);
+        return;
+    }
+    if (!cmd) {
+        g_test_message("%s on %s failed, expected success: %s", c->path, c->set, err->message);
+        g_test_fail();
+        return;
+    }
+    args = vgmQemuCmdFormatArgsFile(cmd);
+    for (i = 0; c->want && c->want[i]; i++) {
+        if (!strstr(args, c->want[i])) {
+            g_test_message("%s: the command line lacks %s\n%s", c->path, c->want[i], args);
+            g_test_fail();
+        }
+    }
+    for (i = 0; c->unwanted && c->unwanted[i]; i++) {
+        if (strstr(args, c->unwanted[i])) {
+            g_test_message("%s: the command line has %s\n%s", c->path, c->unwanted[i], args);
+            g_test_fail();
+        }
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -701,6 +805,10 @@ main(int argc, char **argv)
     for (i = 0; i < G_N_ELEMENTS(vgmCases); i++) {
         g_autofree char *path = g_strdup_printf("/qemuvalidate/%s", vgmCases[i].path);
         g_test_add_data_func(path, &vgmCases[i], testValidate);
+    }
+    for (i = 0; i < G_N_ELEMENTS(vgmDeviceCases); i++) {
+        g_autofree char *path = g_strdup_printf("/qemuvalidate/%s", vgmDeviceCases[i].path);
+        g_test_add_data_func(path, &vgmDeviceCases[i], testDeviceCaps);
     }
     return g_test_run();
 }

@@ -114,6 +114,7 @@ vgmDomainDefFree(VgmDomainDef *def)
         vgmBitmapFree(def->numatune.memnodes[i].nodeset);
     g_free(def->numatune.memnodes);
     vgmCpuDefFree(def->cpu);
+    g_clear_pointer(&def->sysinfos, g_ptr_array_unref);
     vgmDomainOsClear(def);
     vgmLaunchSecurityDefFree(def->sec);
     vgmDomainDevicesClear(&def->devices);
@@ -198,9 +199,12 @@ vgmDomainLifecycleParse(xmlNodePtr root, const char *name,
 static const char *const vgmDomainChildren[] = {
     "name", "uuid", "title", "description", "metadata", "maxMemory",
     "memory", "currentMemory", "memoryBacking", "vcpu", "numatune", "cpu",
-    "os", "features", "clock", "on_poweroff", "on_reboot", "on_crash",
-    "devices", "launchSecurity", NULL
+    "sysinfo", "os", "features", "clock", "on_poweroff", "on_reboot",
+    "on_crash", "devices", "launchSecurity", NULL
 };
+
+/* Children that may repeat: one <sysinfo> per type, as libvirt has it. */
+static const char *const vgmDomainRepeatable[] = { "sysinfo", NULL };
 
 static gboolean
 vgmDomainCheckSingletons(xmlNodePtr root, GError **error)
@@ -209,6 +213,8 @@ vgmDomainCheckSingletons(xmlNodePtr root, GError **error)
     xmlNodePtr dummy;
 
     for (name = vgmDomainChildren; *name; name++) {
+        if (vgmStrInList(vgmDomainRepeatable, *name))
+            continue;
         if (vgmXMLSingleChild(root, *name, &dummy, error) < 0)
             return FALSE;
     }
@@ -254,6 +260,7 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
 {
     g_autoptr(VgmDomainDef) def = vgmDomainDefNew();
     g_autofree char *uuid = NULL;
+    gboolean uuidGenerated = FALSE;
     int virtType;
 
     if (!root || !g_str_equal((const char *)root->name, "domain")) {
@@ -290,6 +297,7 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
         vgmDomainRandomBytes(def->uuid, sizeof(def->uuid));
         def->uuid[6] = (def->uuid[6] & 0x0f) | 0x40; /* version 4 */
         def->uuid[8] = (def->uuid[8] & 0x3f) | 0x80; /* RFC 4122 variant */
+        uuidGenerated = TRUE;
     }
 
     if (vgmDomainSimpleText(root, "title", &def->title, error) < 0)
@@ -301,7 +309,8 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
     }
     if (vgmDomainSimpleText(root, "description", &def->description, error) < 0)
         return NULL;
-    if (!vgmDomainMetadataParse(def, root, error))
+    if (!vgmDomainMetadataParse(def, root, error) ||
+        !vgmDomainSysinfoParse(def, root, uuidGenerated, error))
         return NULL;
 
     if (!vgmDomainMemoryParse(def, root, error) ||
@@ -393,6 +402,7 @@ vgmDomainDefFormat(const VgmDomainDef *def)
     vgmDomainMemoryBackingFormat(&buf, def);
     vgmDomainVcpuFormat(&buf, def);
     vgmDomainNumatuneFormat(&buf, def);
+    vgmDomainSysinfoFormat(&buf, def);
     vgmDomainOsFormat(&buf, def);
     vgmDomainFeaturesFormat(&buf, def);
     vgmDomainCpuFormat(&buf, def);

@@ -3,7 +3,9 @@
  * domain_conf.h: the domain definition.
  *
  * The subset of libvirt's domain XML that a guest_memfd or confidential VM
- * needs, with libvirt's spellings, plus the virt-gmem extension
+ * needs (and what OpenStack Nova writes for any instance: SMBIOS strings,
+ * vmcoreinfo, disk cache modes, chardev logs), with libvirt's spellings,
+ * plus the virt-gmem extension
  * (memoryBacking source 'guestmemfd', memoryBacking <liveUpdate/>,
  * launchSecurity inPlaceConversion). Memory sizes are kept in KiB, as
  * libvirt keeps them. Parsing is split by concern across domain_*.c files;
@@ -256,6 +258,16 @@ typedef struct {
     VgmTristate enabled;
 } VgmFirmwareFeature;
 
+typedef enum {
+    VGM_SMBIOS_NONE = 0,        /* no <smbios> element */
+    VGM_SMBIOS_EMULATE,
+    VGM_SMBIOS_HOST,
+    VGM_SMBIOS_SYSINFO,
+
+    VGM_SMBIOS_LAST
+} VgmSmbiosMode;
+VGM_ENUM_DECL(vgmSmbiosMode);
+
 typedef struct {
     char *type;                 /* "hvm" */
     char *arch;
@@ -275,6 +287,7 @@ typedef struct {
     char *cmdline;
     VgmBootDev *boot;
     size_t nboot;
+    VgmSmbiosMode smbiosMode;   /* <smbios mode=.../> */
 } VgmOsDef;
 
 typedef enum {
@@ -283,6 +296,7 @@ typedef enum {
     VGM_FEATURE_PMU,
     VGM_FEATURE_SMM,
     VGM_FEATURE_IOAPIC,
+    VGM_FEATURE_VMCOREINFO,
 
     VGM_FEATURE_LAST
 } VgmFeature;
@@ -328,6 +342,44 @@ typedef struct {
     VgmClockTimer *timers;
     size_t ntimers;
 } VgmClockDef;
+
+/* ---------------- sysinfo (SMBIOS strings) ---------------- */
+
+/* The blocks of <sysinfo type='smbios'> that hold named entries, each an
+ * SMBIOS structure type; their entry names are listed in domain_sysinfo.c
+ * (vgmSysinfoBlocks), in libvirt's order, which is also QEMU's key order. */
+typedef enum {
+    VGM_SYSINFO_BIOS = 0,       /* <bios>, SMBIOS type 0 */
+    VGM_SYSINFO_SYSTEM,         /* <system>, type 1 */
+    VGM_SYSINFO_BASEBOARD,      /* <baseBoard>, type 2 (may repeat) */
+    VGM_SYSINFO_CHASSIS,        /* <chassis>, type 3 */
+
+    VGM_SYSINFO_BLOCK_LAST
+} VgmSysinfoBlockType;
+
+/* The most entries a block has (system: 7). */
+#define VGM_SYSINFO_MAX_ENTRIES 7
+
+typedef struct {
+    VgmSysinfoBlockType type;
+    char *values[VGM_SYSINFO_MAX_ENTRIES]; /* by entry index; NULL: absent */
+} VgmSysinfoBlock;
+
+typedef struct {
+    VgmSysinfoBlock *bios;      /* NULL: none (or all entries empty) */
+    VgmSysinfoBlock *system;
+    GPtrArray *baseBoards;      /* VgmSysinfoBlock */
+    VgmSysinfoBlock *chassis;
+    GStrv oemStrings;           /* NULL: no <oemStrings>; "" entries kept */
+} VgmSysinfoDef;
+
+/* The SMBIOS structure type of a block type. */
+unsigned int vgmSysinfoBlockSmbiosType(VgmSysinfoBlockType type);
+/* The entry names of @type, NULL-terminated, indexing values[]. */
+const char *const *vgmSysinfoBlockEntries(VgmSysinfoBlockType type);
+/* Whether QEMU's -smbios for @type always carries entry @idx (libvirt
+ * writes "manufacturer=" for type 2 and 3 even when it is unset). */
+gboolean vgmSysinfoBlockEntryAlways(VgmSysinfoBlockType type, size_t idx);
 
 /* ---------------- launch security ---------------- */
 
@@ -420,11 +472,35 @@ typedef enum {
 } VgmDiskBus;
 VGM_ENUM_DECL(vgmDiskBus);
 
+typedef enum {
+    VGM_DISK_CACHE_DEFAULT = 0,
+    VGM_DISK_CACHE_NONE,        /* "none": O_DIRECT, the guest sees a write cache */
+    VGM_DISK_CACHE_WRITETHROUGH,
+    VGM_DISK_CACHE_WRITEBACK,
+    VGM_DISK_CACHE_DIRECTSYNC,
+    VGM_DISK_CACHE_UNSAFE,
+
+    VGM_DISK_CACHE_LAST
+} VgmDiskCache;
+VGM_ENUM_DECL(vgmDiskCache);
+
+typedef enum {
+    VGM_DISK_IO_DEFAULT = 0,    /* no io attribute; 'default' is not a value */
+    VGM_DISK_IO_NATIVE,
+    VGM_DISK_IO_THREADS,
+    VGM_DISK_IO_URING,
+
+    VGM_DISK_IO_LAST
+} VgmDiskIo;
+VGM_ENUM_DECL(vgmDiskIo);
+
 typedef struct {
     VgmDiskType type;
     VgmDiskDevice device;
     char *driverName;           /* "qemu" */
     char *driverType;           /* raw, qcow2 */
+    VgmDiskCache cache;
+    VgmDiskIo io;
     VgmTristate driverIommu;
     char *src;                  /* file or dev; NULL: empty cdrom */
     char *dst;                  /* target dev */
@@ -474,6 +550,8 @@ typedef struct {
     char *path;                 /* file / unix */
     char *mode;                 /* unix: bind | connect */
     VgmTristate append;         /* file */
+    char *logfile;              /* <log file=''/>: QEMU copies the output there */
+    VgmTristate logappend;      /* <log append='on|off'/> */
     char *targetType;           /* serial: isa-serial, ...; console: serial, virtio */
     gboolean havePort;
     unsigned int port;
@@ -602,6 +680,7 @@ typedef struct {
     VgmDomainNumatune numatune;
     VgmCpuDef *cpu;                 /* NULL: no <cpu> */
 
+    GPtrArray *sysinfos;            /* VgmSysinfoDef, <sysinfo type='smbios'> */
     VgmOsDef os;
     VgmFeatures features;
     gboolean hasFeatures;
@@ -687,6 +766,16 @@ void vgmDomainOsFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmDomainClockFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmDomainOsClear(VgmDomainDef *def);
+
+/* <sysinfo> (domain_sysinfo.c). A system <entry name='uuid'> must be the
+ * domain's uuid; when the domain has no <uuid> (@uuidGenerated) it becomes
+ * the domain's uuid, as in libvirt. */
+gboolean vgmDomainSysinfoParse(VgmDomainDef *def, xmlNodePtr root,
+                               gboolean uuidGenerated, GError **error);
+void vgmDomainSysinfoFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmSysinfoDefFree(VgmSysinfoDef *sysinfo);
+/* The <sysinfo type='smbios'> QEMU takes (the first), or NULL. */
+const VgmSysinfoDef *vgmDomainDefGetSmbiosSysinfo(const VgmDomainDef *def);
 
 gboolean vgmDomainLaunchSecurityParse(VgmDomainDef *def, xmlNodePtr root,
                                       GError **error);

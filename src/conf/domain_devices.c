@@ -20,6 +20,9 @@ VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm");
 VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block");
 VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom");
 VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi");
+VGM_ENUM_IMPL(vgmDiskCache, VGM_DISK_CACHE_LAST,
+              "default", "none", "writethrough", "writeback", "directsync", "unsafe");
+VGM_ENUM_IMPL(vgmDiskIo, VGM_DISK_IO_LAST, "default", "native", "threads", "io_uring");
 VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge");
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix");
 VGM_ENUM_IMPL(vgmGraphics, VGM_GRAPHICS_LAST, "vnc");
@@ -96,6 +99,7 @@ vgmChrDefFree(VgmChrDef *c)
 {
     g_free(c->path);
     g_free(c->mode);
+    g_free(c->logfile);
     g_free(c->targetType);
     g_free(c->targetModel);
     g_free(c);
@@ -325,12 +329,22 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     if (vgmXMLSingleChild(node, "driver", &child, error) < 0)
         return NULL;
     if (child) {
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "name", "type", "iommu", NULL },
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "name", "type", "cache", "io",
+                                                           "iommu", NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropString(child, "name", 0, &disk->driverName, error) < 0 ||
             vgmXMLPropString(child, "type", 0, &disk->driverType, error) < 0 ||
             vgmXMLPropTristateSwitch(child, "iommu", 0, &disk->driverIommu, error) < 0)
             return NULL;
+        /* cache='default' is the same as no cache attribute; io has no
+         * 'default' value, as in libvirt */
+        if (vgmXMLPropEnum(child, "cache", vgmDiskCacheTypeFromString, 0, &v, error) < 0)
+            return NULL;
+        disk->cache = v;
+        if (vgmXMLPropEnum(child, "io", vgmDiskIoTypeFromString, VGM_XML_PROP_NONZERO,
+                           &v, error) < 0)
+            return NULL;
+        disk->io = v;
         if (disk->driverName && !g_str_equal(disk->driverName, "qemu")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("unsupported disk driver name '%1$s' in <driver> of <disk>: only 'qemu'"),
@@ -390,10 +404,14 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     vgmBufAsprintf(buf, "<disk type='%s' device='%s'>\n",
                    vgmDiskTypeTypeToString(disk->type), vgmDiskDeviceTypeToString(disk->device));
     vgmBufAdjustIndent(buf, 2);
-    if (disk->driverName || disk->driverType || disk->driverIommu) {
+    if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->driverIommu) {
         vgmBufAdd(buf, "<driver");
         vgmBufEscapeString(buf, " name='%s'", disk->driverName);
         vgmBufEscapeString(buf, " type='%s'", disk->driverType);
+        if (disk->cache)
+            vgmBufAsprintf(buf, " cache='%s'", vgmDiskCacheTypeToString(disk->cache));
+        if (disk->io)
+            vgmBufAsprintf(buf, " io='%s'", vgmDiskIoTypeToString(disk->io));
         if (disk->driverIommu)
             vgmBufAsprintf(buf, " iommu='%s'", vgmTristateSwitchTypeToString(disk->driverIommu));
         vgmBufAdd(buf, "/>\n");
@@ -553,7 +571,7 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
 
     chr->kind = kind;
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
-                         (const char *const[]){ "source", "target", NULL }, error))
+                         (const char *const[]){ "source", "log", "target", NULL }, error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmChrTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
@@ -599,6 +617,23 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         break;
     case VGM_CHR_TYPE_LAST:
         break;
+    }
+
+    /* <log>: QEMU writes a copy of everything the guest sends to a file */
+    if (vgmXMLSingleChild(node, "log", &child, error) < 0)
+        return NULL;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "file", "append", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "file", VGM_XML_PROP_REQUIRED, &chr->logfile, error) < 0 ||
+            vgmXMLPropTristateSwitch(child, "append", 0, &chr->logappend, error) < 0)
+            return NULL;
+        if (!g_path_is_absolute(chr->logfile)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'file' of element <log> in <%2$s>: the log file must be an absolute path"),
+                        chr->logfile, (const char *)node->name);
+            return NULL;
+        }
     }
 
     if (vgmXMLSingleChild(node, "target", &child, error) < 0)
@@ -648,6 +683,12 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
     } else if (chr->type == VGM_CHR_TYPE_UNIX) {
         vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
         vgmBufEscapeString(buf, " path='%s'/>\n", chr->path);
+    }
+    if (chr->logfile) {
+        vgmBufEscapeString(buf, "<log file='%s'", chr->logfile);
+        if (chr->logappend)
+            vgmBufAsprintf(buf, " append='%s'", vgmTristateSwitchTypeToString(chr->logappend));
+        vgmBufAdd(buf, "/>\n");
     }
     if (chr->targetType || chr->havePort || chr->targetModel) {
         vgmBufAdd(buf, "<target");

@@ -3,7 +3,8 @@
  * domain_os.c: how the guest boots and what platform it sees.
  *
  * Owns <os> (type, firmware, loader, nvram, direct kernel boot, boot
- * order), <features> (acpi, apic, pmu, smm, ioapic) and <clock>.
+ * order, the SMBIOS mode), <features> (acpi, apic, pmu, smm, ioapic,
+ * vmcoreinfo) and <clock>.
  */
 #include "config.h"
 
@@ -14,7 +15,8 @@
 VGM_ENUM_IMPL(vgmOsFirmware, VGM_OS_FIRMWARE_LAST, "none", "bios", "efi");
 VGM_ENUM_IMPL(vgmLoaderType, VGM_LOADER_TYPE_LAST, "none", "rom", "pflash");
 VGM_ENUM_IMPL(vgmBootDev, VGM_BOOT_LAST, "fd", "cdrom", "hd", "network");
-VGM_ENUM_IMPL(vgmFeature, VGM_FEATURE_LAST, "acpi", "apic", "pmu", "smm", "ioapic");
+VGM_ENUM_IMPL(vgmFeature, VGM_FEATURE_LAST, "acpi", "apic", "pmu", "smm", "ioapic",
+              "vmcoreinfo");
 VGM_ENUM_IMPL(vgmIoapicDriver, VGM_IOAPIC_LAST, "none", "qemu", "kvm");
 VGM_ENUM_IMPL(vgmClockOffset, VGM_CLOCK_OFFSET_LAST,
               "utc", "localtime", "variable", "timezone");
@@ -75,7 +77,7 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
         "type", "firmware", "loader", "nvram", "kernel", "initrd", "cmdline",
-        "boot", NULL
+        "boot", "smbios", NULL
     };
     VgmOsDef *os = &def->os;
     g_autoptr(GPtrArray) boots = NULL;
@@ -192,6 +194,18 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         }
         os->boot[os->nboot++] = v;
     }
+
+    if (vgmXMLSingleChild(node, "smbios", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        /* libvirt reads mode='none' as no <smbios> at all (its schema
+         * does not offer the value) */
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "mode", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropEnum(child, "mode", vgmSmbiosModeTypeFromString,
+                           VGM_XML_PROP_REQUIRED, &v, error) < 0)
+            return FALSE;
+        os->smbiosMode = v;
+    }
     return TRUE;
 }
 
@@ -199,7 +213,7 @@ static gboolean
 vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
-        "acpi", "apic", "pmu", "smm", "ioapic", NULL
+        "acpi", "apic", "pmu", "smm", "ioapic", "vmcoreinfo", NULL
     };
     VgmFeatures *f = &def->features;
     const char *const *name;
@@ -247,6 +261,13 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         f->ioapic = v;
         if (v)
             f->features[VGM_FEATURE_IOAPIC] = VGM_TRISTATE_YES;
+    }
+    if ((child = vgmXMLChild(node, "vmcoreinfo"))) {
+        VgmTristate state;
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
+            return FALSE;
+        f->features[VGM_FEATURE_VMCOREINFO] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
     }
     return TRUE;
 }
@@ -417,6 +438,8 @@ vgmDomainOsFormat(VgmBuf *buf, const VgmDomainDef *def)
     vgmBufEscapeString(&child, "<cmdline>%s</cmdline>\n", os->cmdline);
     for (i = 0; i < os->nboot; i++)
         vgmBufAsprintf(&child, "<boot dev='%s'/>\n", vgmBootDevTypeToString(os->boot[i]));
+    if (os->smbiosMode)
+        vgmBufAsprintf(&child, "<smbios mode='%s'/>\n", vgmSmbiosModeTypeToString(os->smbiosMode));
     vgmBufAddBuf(buf, &child);
     vgmBufClear(&child);
     vgmBufAdd(buf, "</os>\n");
@@ -448,6 +471,10 @@ vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def)
                        f->features[VGM_FEATURE_SMM] == VGM_TRISTATE_YES ? "on" : "off");
     if (f->features[VGM_FEATURE_IOAPIC])
         vgmBufAsprintf(&child, "<ioapic driver='%s'/>\n", vgmIoapicDriverTypeToString(f->ioapic));
+    /* libvirt writes the state even for a bare <vmcoreinfo/> */
+    if (f->features[VGM_FEATURE_VMCOREINFO])
+        vgmBufAsprintf(&child, "<vmcoreinfo state='%s'/>\n",
+                       f->features[VGM_FEATURE_VMCOREINFO] == VGM_TRISTATE_YES ? "on" : "off");
     vgmXMLFormatElement(buf, "features", NULL, &child);
 }
 

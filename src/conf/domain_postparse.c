@@ -139,6 +139,8 @@ vgmChrCopyForSerial(const VgmChrDef *src)
     chr->path = g_strdup(src->path);
     chr->mode = g_strdup(src->mode);
     chr->append = src->append;
+    chr->logfile = g_strdup(src->logfile);
+    chr->logappend = src->logappend;
     return chr;
 }
 
@@ -197,6 +199,9 @@ vgmPostParseChr(VgmDomainDef *def)
             g_free(con->mode);
             con->mode = g_strdup(ser->mode);
             con->append = ser->append;
+            g_free(con->logfile);
+            con->logfile = g_strdup(ser->logfile);
+            con->logappend = ser->logappend;
         }
         if (!con->havePort) {
             con->havePort = TRUE;

@@ -567,6 +567,20 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
                         d->dst);
             return FALSE;
         }
+        /* native AIO works on files opened with O_DIRECT only (libvirt
+         * refuses the rest when the domain is defined) */
+        if (d->io == VGM_DISK_IO_NATIVE &&
+            d->cache != VGM_DISK_CACHE_NONE && d->cache != VGM_DISK_CACHE_DIRECTSYNC) {
+            if (d->cache == VGM_DISK_CACHE_DEFAULT)
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<driver io='native'> of disk '%1$s' needs cache='none' or cache='directsync', and it has no cache mode: QEMU's native Linux AIO works on O_DIRECT files only"),
+                            d->dst);
+            else
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<driver io='native'> of disk '%1$s' needs cache='none' or cache='directsync', not '%2$s': QEMU's native Linux AIO works on O_DIRECT files only"),
+                            d->dst, vgmDiskCacheTypeToString(d->cache));
+            return FALSE;
+        }
     }
     for (i = 0; i < devs->controllers->len; i++) {
         const VgmControllerDef *a = g_ptr_array_index(devs->controllers, i);

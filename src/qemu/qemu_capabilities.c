@@ -63,6 +63,7 @@ static const char *const vgmQemuCapsProbeKindNames[] = {
     [VGM_QEMU_CAPS_PROBE_MACHINE_PROP] = "machine-prop",
     [VGM_QEMU_CAPS_PROBE_DEVICE] = "device",
     [VGM_QEMU_CAPS_PROBE_COMMAND] = "command",
+    [VGM_QEMU_CAPS_PROBE_QAPI] = "qapi",
     [VGM_QEMU_CAPS_PROBE_KVM] = "kvm",
     [VGM_QEMU_CAPS_PROBE_SMP_TRIAL] = "smp-trial",
 };
@@ -1140,6 +1141,7 @@ vgmQemuCapsDeriveFlag(const VgmQemuCaps *caps, VgmQemuCapsFlag flag,
     case VGM_QEMU_CAPS_PROBE_DEVICE:
         return json_object_has_member(caps->devices, spec->arg1);
     case VGM_QEMU_CAPS_PROBE_COMMAND:
+    case VGM_QEMU_CAPS_PROBE_QAPI:
     case VGM_QEMU_CAPS_PROBE_KVM:
     case VGM_QEMU_CAPS_PROBE_SMP_TRIAL:
         break;
@@ -1279,6 +1281,86 @@ vgmQemuCapsSchemaLoad(VgmQemuCapsSchema *s, JsonNode *reply, GError **error)
             if (c && t)
                 g_hash_table_insert(s->branches, (gpointer)c, (gpointer)t);
         }
+    }
+    return TRUE;
+}
+
+/* The member called @name of object type @ent, or NULL. */
+static JsonObject *
+vgmQemuCapsSchemaMember(JsonObject *ent, const char *name)
+{
+    JsonArray *members = json_object_has_member(ent, "members") ?
+                         json_object_get_array_member(ent, "members") : NULL;
+
+    for (guint i = 0; members && i < json_array_get_length(members); i++) {
+        JsonObject *m = json_array_get_object_element(members, i);
+
+        if (m && g_strcmp0(json_object_get_string_member_with_default(m, "name", NULL),
+                           name) == 0)
+            return m;
+    }
+    return NULL;
+}
+
+/* Whether enum type @ent has the value @value (QEMU lists the values in
+ * "values", newer ones also as "members" with a "name"). */
+static gboolean
+vgmQemuCapsSchemaEnumHas(JsonObject *ent, const char *value)
+{
+    JsonArray *values = json_object_has_member(ent, "values") ?
+                        json_object_get_array_member(ent, "values") : NULL;
+
+    if (g_strcmp0(json_object_get_string_member_with_default(ent, "meta-type", NULL),
+                  "enum") != 0)
+        return FALSE;
+    for (guint i = 0; values && i < json_array_get_length(values); i++) {
+        if (g_strcmp0(json_array_get_string_element(values, i), value) == 0)
+            return TRUE;
+    }
+    return vgmQemuCapsSchemaMember(ent, value) != NULL;
+}
+
+/*
+ * Whether @path (the QAPI probe notation of the header) leads somewhere in
+ * the schema: the first component names a command, "arg-type" follows the
+ * command's arguments, "+case" a union branch, a plain word a member, and
+ * a last "^value" asks an enum for a value.
+ */
+static gboolean
+vgmQemuCapsSchemaQuery(VgmQemuCapsSchema *s, const char *path)
+{
+    g_auto(GStrv) parts = g_strsplit(path, "/", -1);
+    JsonObject *ent;
+
+    if (!parts[0] || !(ent = g_hash_table_lookup(s->entities, parts[0])))
+        return FALSE;
+    for (guint i = 1; parts[i]; i++) {
+        const char *p = parts[i];
+        const char *next = NULL;
+
+        if (p[0] == '^')
+            return !parts[i + 1] && vgmQemuCapsSchemaEnumHas(ent, p + 1);
+        if (g_str_equal(p, "arg-type")) {
+            next = json_object_get_string_member_with_default(ent, "arg-type", NULL);
+        } else if (p[0] == '+') {
+            JsonArray *variants = json_object_has_member(ent, "variants") ?
+                                  json_object_get_array_member(ent, "variants") : NULL;
+
+            for (guint j = 0; variants && j < json_array_get_length(variants) && !next; j++) {
+                JsonObject *v = json_array_get_object_element(variants, j);
+
+                if (v && g_strcmp0(json_object_get_string_member_with_default(v, "case", NULL),
+                                   p + 1) == 0)
+                    next = json_object_get_string_member_with_default(v, "type", NULL);
+            }
+        } else {
+            JsonObject *m = vgmQemuCapsSchemaMember(ent, p);
+
+            if (m)
+                next = json_object_get_string_member_with_default(m, "type", NULL);
+        }
+        if (!next || !(ent = g_hash_table_lookup(s->entities, next)))
+            return FALSE;
     }
     return TRUE;
 }
@@ -1574,6 +1656,8 @@ vgmQemuCapsProbeQMP(VgmQemuCaps *caps, VgmQemuMonitor *mon, GError **error)
             continue;
         if (spec->kind == VGM_QEMU_CAPS_PROBE_COMMAND)
             caps->flags[f] = g_hash_table_contains(schema.commands, spec->arg1);
+        else if (spec->kind == VGM_QEMU_CAPS_PROBE_QAPI)
+            caps->flags[f] = vgmQemuCapsSchemaQuery(&schema, spec->arg1);
         else if (spec->kind == VGM_QEMU_CAPS_PROBE_KVM)
             caps->flags[f] = caps->kvmPresent;
     }

@@ -26,6 +26,12 @@
  *                           the default machine).
  *   DEVICE (driver):        device-list-properties answers for the driver.
  *   COMMAND (name):         a QMP command in query-qmp-schema.
+ *   QAPI (path):            a path through query-qmp-schema, libvirt's
+ *                           notation: "blockdev-add/arg-type/+file/aio/^io_uring"
+ *                           starts at a command, follows its arg-type, the
+ *                           union branch "file", the member "aio" and asks
+ *                           whether that enum has the value "io_uring".
+ *                           Like COMMAND, the set keeps only the flag.
  *   KVM:                    query-kvm reports KVM support present.
  *   SMP_TRIAL (smp):        the main machine type starts (paused, TCG)
  *                           with "-smp smp"; QEMU rejects topology levels a
@@ -144,6 +150,9 @@
     X(DEVICE_NEC_USB_XHCI, "device.nec-usb-xhci", DEVICE, "nec-usb-xhci", NULL) \
     X(DEVICE_ICH9_USB_EHCI1, "device.ich9-usb-ehci1", DEVICE, "ich9-usb-ehci1", NULL) \
     X(DEVICE_PIIX3_USB_UHCI, "device.piix3-usb-uhci", DEVICE, "piix3-usb-uhci", NULL) \
+    X(DEVICE_VMCOREINFO, "device.vmcoreinfo", DEVICE, "vmcoreinfo", NULL) \
+    /* -blockdev */ \
+    X(BLOCKDEV_AIO_IO_URING, "blockdev.aio.io_uring", QAPI, "blockdev-add/arg-type/+file/aio/^io_uring", NULL) \
     /* accelerator and commands */ \
     X(KVM, "kvm", KVM, NULL, NULL) \
     /* what the main machine type accepts, tried by starting it */ \
@@ -167,6 +176,7 @@ typedef enum {
     VGM_QEMU_CAPS_PROBE_MACHINE_PROP,
     VGM_QEMU_CAPS_PROBE_DEVICE,
     VGM_QEMU_CAPS_PROBE_COMMAND,
+    VGM_QEMU_CAPS_PROBE_QAPI,
     VGM_QEMU_CAPS_PROBE_KVM,
     VGM_QEMU_CAPS_PROBE_SMP_TRIAL,
 } VgmQemuCapsProbeKind;

@@ -4,10 +4,10 @@
  *
  * Memory comes from the backend plan (qemu_plan.c); this file only writes
  * it down, together with the parts of the command line that do not
- * depend on guest_memfd: name, accelerator, CPU, SMP, monitor, clock,
- * boot, devices and the launch security object. Escaping lives in one
- * place: JSON for -object / -device / -blockdev / -netdev, doubled commas
- * for key=value options.
+ * depend on guest_memfd: name, accelerator, CPU, SMP, SMBIOS strings,
+ * monitor, clock, boot, devices and the launch security object. Escaping
+ * lives in one place: JSON for -object / -device / -blockdev / -netdev,
+ * doubled commas for key=value options.
  */
 #include "config.h"
 
@@ -203,22 +203,39 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def)
     g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
 }
 
+static void
+vgmCmdBlockdevCache(JsonObject *node, const VgmCmdBlockdevOpts *opts)
+{
+    JsonObject *cache;
+
+    if (!opts || !opts->cache)
+        return;
+    cache = json_object_new();
+    json_object_set_boolean_member(cache, "direct", opts->direct);
+    json_object_set_boolean_member(cache, "no-flush", opts->noFlush);
+    json_object_set_object_member(node, "cache", cache);
+}
+
 void
 vgmCmdBlockdev(VgmQemuCmd *cmd, const char *protocol, const char *path,
                const char *storage, const char *format, const char *formatDriver,
-               gboolean readonly)
+               gboolean readonly, const VgmCmdBlockdevOpts *opts)
 {
     JsonObject *o = json_object_new();
 
     json_object_set_string_member(o, "driver", protocol);
     json_object_set_string_member(o, "filename", path);
+    if (opts && opts->aio)
+        json_object_set_string_member(o, "aio", opts->aio);
     json_object_set_string_member(o, "node-name", storage);
+    vgmCmdBlockdevCache(o, opts);
     json_object_set_boolean_member(o, "auto-read-only", TRUE);
     json_object_set_string_member(o, "discard", "unmap");
     vgmCmdJSONArg(cmd, "-blockdev", o);
     o = json_object_new();
     json_object_set_string_member(o, "node-name", format);
     json_object_set_boolean_member(o, "read-only", readonly);
+    vgmCmdBlockdevCache(o, opts);
     json_object_set_string_member(o, "driver", formatDriver);
     json_object_set_string_member(o, "file", storage);
     vgmCmdJSONArg(cmd, "-blockdev", o);
@@ -231,7 +248,7 @@ vgmCmdPflash(VgmQemuCmd *cmd, unsigned int unit, const char *path, gboolean read
     g_autofree char *storage = g_strdup_printf("vgm-pflash%u-storage", unit);
     g_autofree char *format = g_strdup_printf("vgm-pflash%u-format", unit);
 
-    vgmCmdBlockdev(cmd, "file", path, storage, format, "raw", readonly);
+    vgmCmdBlockdev(cmd, "file", path, storage, format, "raw", readonly, NULL);
 }
 
 static void
@@ -353,6 +370,60 @@ vgmCmdMemoryDevices(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
     }
 }
 
+/* One -smbios for a block of entries: "type=N" and the entries that are
+ * set, in the table's order, commas doubled. */
+static void
+vgmCmdSmbiosBlock(VgmQemuCmd *cmd, const VgmSysinfoBlock *block)
+{
+    const char *const *entries;
+    GString *s;
+    size_t i;
+
+    if (!block)
+        return;
+    entries = vgmSysinfoBlockEntries(block->type);
+    s = g_string_new(NULL);
+    g_string_append_printf(s, "type=%u", vgmSysinfoBlockSmbiosType(block->type));
+    for (i = 0; entries[i]; i++) {
+        g_autofree char *v = NULL;
+
+        if (!block->values[i] && !vgmSysinfoBlockEntryAlways(block->type, i))
+            continue;
+        v = vgmQemuEscapeOptValue(block->values[i] ? block->values[i] : "");
+        g_string_append_printf(s, ",%s=%s", entries[i], v);
+    }
+    vgmCmdArg(cmd, "-smbios");
+    g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
+}
+
+/* <smbios mode='sysinfo'/>: the strings of the first <sysinfo
+ * type='smbios'> as SMBIOS types 0, 1, 2, 3 and 11, libvirt's order.
+ * 'emulate' and no mode leave QEMU's own tables; 'host' was refused. */
+static void
+vgmCmdSmbios(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    const VgmSysinfoDef *sysinfo = vgmDomainDefGetSmbiosSysinfo(def);
+    guint i;
+
+    if (def->os.smbiosMode != VGM_SMBIOS_SYSINFO || !sysinfo)
+        return;
+    vgmCmdSmbiosBlock(cmd, sysinfo->bios);
+    vgmCmdSmbiosBlock(cmd, sysinfo->system);
+    for (i = 0; i < sysinfo->baseBoards->len; i++)
+        vgmCmdSmbiosBlock(cmd, g_ptr_array_index(sysinfo->baseBoards, i));
+    vgmCmdSmbiosBlock(cmd, sysinfo->chassis);
+    if (sysinfo->oemStrings) {
+        GString *s = g_string_new("type=11");
+
+        for (i = 0; sysinfo->oemStrings[i]; i++) {
+            g_autofree char *v = vgmQemuEscapeOptValue(sysinfo->oemStrings[i]);
+            g_string_append_printf(s, ",value=%s", v);
+        }
+        vgmCmdArg(cmd, "-smbios");
+        g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
+    }
+}
+
 static void
 vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
 {
@@ -451,6 +522,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     vgmCmdMemoryDevices(cmd, plan);
     vgmDomainUUIDFormat(def->uuid, uuid);
     vgmCmdArgPair(cmd, "-uuid", uuid);
+    vgmCmdSmbios(cmd, def);
     if (def->devices.graphics->len == 0)
         vgmCmdArgPair(cmd, "-display", "none");
     vgmCmdArg(cmd, "-no-user-config");

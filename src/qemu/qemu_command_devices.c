@@ -3,8 +3,9 @@
  * qemu_command_devices.c: the devices of the subset on the command line:
  * controllers, disks (-blockdev + -device), network interfaces (-netdev +
  * -device), serial ports and consoles (-chardev + -device), VNC, video,
- * the balloon and the RNG. Devices without an <address> are left for QEMU
- * to place; an <address> becomes bus / addr as libvirt names them.
+ * the balloon, the RNG and vmcoreinfo. Devices without an <address> are
+ * left for QEMU to place; an <address> becomes bus / addr as libvirt names
+ * them.
  */
 #include "config.h"
 
@@ -167,6 +168,21 @@ vgmCmdDiskIndex(const char *dst)
     return idx ? idx - 1 : 0;
 }
 
+/* What a cache mode is to QEMU, as libvirt splits it: the write cache the
+ * guest sees (the device's "write-cache"), and O_DIRECT and ignored flushes
+ * (the "cache" of both block nodes). The default sets none of them. */
+static const struct {
+    gboolean writeback;
+    gboolean direct;
+    gboolean noFlush;
+} vgmCmdDiskCacheModes[VGM_DISK_CACHE_LAST] = {
+    [VGM_DISK_CACHE_NONE] = { TRUE, TRUE, FALSE },
+    [VGM_DISK_CACHE_WRITETHROUGH] = { FALSE, FALSE, FALSE },
+    [VGM_DISK_CACHE_WRITEBACK] = { TRUE, FALSE, FALSE },
+    [VGM_DISK_CACHE_DIRECTSYNC] = { FALSE, TRUE, FALSE },
+    [VGM_DISK_CACHE_UNSAFE] = { TRUE, FALSE, TRUE },
+};
+
 static void
 vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -183,10 +199,18 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         g_autofree char *id = NULL;
         JsonObject *dev;
 
-        if (d->src)
+        if (d->src) {
+            VgmCmdBlockdevOpts opts = {
+                .aio = d->io ? vgmDiskIoTypeToString(d->io) : NULL,
+                .cache = d->cache != VGM_DISK_CACHE_DEFAULT,
+                .direct = vgmCmdDiskCacheModes[d->cache].direct,
+                .noFlush = vgmCmdDiskCacheModes[d->cache].noFlush,
+            };
+
             vgmCmdBlockdev(cmd, d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file",
                            d->src, storage, format,
-                           d->driverType ? d->driverType : "raw", d->readonly);
+                           d->driverType ? d->driverType : "raw", d->readonly, &opts);
+        }
 
         dev = json_object_new();
         switch (d->bus) {
@@ -225,6 +249,10 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         json_object_set_string_member(dev, "id", id);
         if (boot)
             json_object_set_int_member(dev, "bootindex", boot);
+        /* also on an empty CD-ROM, as libvirt writes it */
+        if (d->cache != VGM_DISK_CACHE_DEFAULT)
+            json_object_set_string_member(dev, "write-cache",
+                                          vgmCmdDiskCacheModes[d->cache].writeback ? "on" : "off");
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }
@@ -275,23 +303,35 @@ static void
 vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id)
 {
     g_autofree char *path = chr->path ? vgmQemuEscapeOptValue(chr->path) : NULL;
+    GString *s = g_string_new(NULL);
 
     switch (chr->type) {
     case VGM_CHR_TYPE_PTY:
-        vgmCmdArgPairf(cmd, "-chardev", "pty,id=%s", id);
+        g_string_append_printf(s, "pty,id=%s", id);
         break;
     case VGM_CHR_TYPE_FILE:
-        vgmCmdArgPairf(cmd, "-chardev", "file,id=%s,path=%s%s", id, path,
-                       chr->append == VGM_TRISTATE_YES ? ",append=on" :
-                       chr->append == VGM_TRISTATE_NO ? ",append=off" : "");
+        g_string_append_printf(s, "file,id=%s,path=%s%s", id, path,
+                               chr->append == VGM_TRISTATE_YES ? ",append=on" :
+                               chr->append == VGM_TRISTATE_NO ? ",append=off" : "");
         break;
     case VGM_CHR_TYPE_UNIX:
-        vgmCmdArgPairf(cmd, "-chardev", "socket,id=%s,path=%s%s", id, path,
-                       g_str_equal(chr->mode, "bind") ? ",server=on,wait=off" : "");
+        g_string_append_printf(s, "socket,id=%s,path=%s%s", id, path,
+                               g_str_equal(chr->mode, "bind") ? ",server=on,wait=off" : "");
         break;
     case VGM_CHR_TYPE_LAST:
         break;
     }
+    /* <log>: any backend copies its output there, after its own options */
+    if (chr->logfile) {
+        g_autofree char *log = vgmQemuEscapeOptValue(chr->logfile);
+
+        g_string_append_printf(s, ",logfile=%s", log);
+        if (chr->logappend)
+            g_string_append_printf(s, ",logappend=%s",
+                                   vgmTristateSwitchTypeToString(chr->logappend));
+    }
+    vgmCmdArg(cmd, "-chardev");
+    g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
 }
 
 static void
@@ -446,6 +486,22 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
     }
 }
 
+/* <features><vmcoreinfo/>: the fw_cfg device through which a guest kernel
+ * tells where its crash-dump notes are, so a host dump of the guest can be
+ * read by crash tools; libvirt writes it after the RNGs. */
+static void
+vgmCmdVmcoreinfo(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    JsonObject *dev;
+
+    if (def->features.features[VGM_FEATURE_VMCOREINFO] != VGM_TRISTATE_YES)
+        return;
+    dev = json_object_new();
+    json_object_set_string_member(dev, "driver", "vmcoreinfo");
+    vgmCmdDevice(cmd, dev);
+    json_object_unref(dev);
+}
+
 void
 vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -455,4 +511,5 @@ vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     vgmCmdChars(cmd, def);
     vgmCmdGraphicsVideo(cmd, def, plan);
     vgmCmdBalloonRng(cmd, def, plan);
+    vgmCmdVmcoreinfo(cmd, def);
 }

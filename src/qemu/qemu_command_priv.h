@@ -18,11 +18,22 @@ void vgmCmdDevice(VgmQemuCmd *cmd, JsonObject *dev);
 /* @opt with @obj as JSON (-blockdev, -netdev); takes @obj */
 void vgmCmdJSONArg(VgmQemuCmd *cmd, const char *opt, JsonObject *obj);
 
+/* How a -blockdev pair opens its image: libvirt writes "aio" on the
+ * protocol node and the same "cache" object on both nodes. */
+typedef struct {
+    const char *aio;            /* threads, native, io_uring; NULL: QEMU's */
+    gboolean cache;             /* write "cache":{"direct":..,"no-flush":..} */
+    gboolean direct;
+    gboolean noFlush;
+} VgmCmdBlockdevOpts;
+
 /* -blockdev pair: a @protocol node on @path named @storage, and a
- * @formatDriver node on top of it named @format (libvirt's layout) */
+ * @formatDriver node on top of it named @format (libvirt's layout);
+ * @opts may be NULL */
 void vgmCmdBlockdev(VgmQemuCmd *cmd, const char *protocol, const char *path,
                     const char *storage, const char *format,
-                    const char *formatDriver, gboolean readonly);
+                    const char *formatDriver, gboolean readonly,
+                    const VgmCmdBlockdevOpts *opts);
 
 /* qemu_command_devices.c: every device of <devices> but memory devices */
 void vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan);

@@ -8,7 +8,8 @@
  * spelling for it, live update's machine property and fd-keeping
  * backends, and libvirt's own QEMU checks for the subset (memfd and
  * hugepages, launch security objects, TDX's constraints, machine types,
- * memory device models). Every message names the missing capability.
+ * memory device models, vmcoreinfo, io_uring, the SMBIOS source). Every
+ * message names the missing capability.
  */
 #include "config.h"
 
@@ -452,6 +453,67 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* Where -smbios takes its strings from (libvirt refuses the same when it
+ * builds the command line). */
+static gboolean
+vgmQemuValidateSmbios(const VgmDomainDef *def, GError **error)
+{
+    const VgmSysinfoDef *sysinfo = vgmDomainDefGetSmbiosSysinfo(def);
+
+    switch (def->os.smbiosMode) {
+    case VGM_SMBIOS_HOST:
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported value 'host' for attribute 'mode' of element <smbios> in <os>: virt-gmem does not copy the host's SMBIOS tables; give the strings in <sysinfo type='smbios'> with mode='sysinfo', or use mode='emulate'"));
+        return FALSE;
+    case VGM_SMBIOS_SYSINFO:
+        if (!sysinfo) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<smbios mode='sysinfo'> in <os> needs a <sysinfo type='smbios'> element to take the strings from, and domain '%1$s' has none"),
+                        def->name);
+            return FALSE;
+        }
+        if (sysinfo->baseBoards->len > 1) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<sysinfo type='smbios'> has %1$u <baseBoard> elements, but QEMU takes only one SMBIOS type 2 table"),
+                        sysinfo->baseBoards->len);
+            return FALSE;
+        }
+        break;
+    case VGM_SMBIOS_NONE:
+    case VGM_SMBIOS_EMULATE:
+    case VGM_SMBIOS_LAST:
+        break;
+    }
+    return TRUE;
+}
+
+/* Devices and device options the binary must have. */
+static gboolean
+vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                          GError **error)
+{
+    guint i;
+
+    if (def->features.features[VGM_FEATURE_VMCOREINFO] == VGM_TRISTATE_YES &&
+        !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VMCOREINFO)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support <vmcoreinfo/> in <features>: device 'vmcoreinfo' is missing"));
+        return FALSE;
+    }
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        if (d->io == VGM_DISK_IO_URING &&
+            !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BLOCKDEV_AIO_IO_URING)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <driver io='io_uring'> (disk '%1$s'): its -blockdev has no aio 'io_uring' (capability 'blockdev.aio.io_uring')"),
+                        d->dst);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 gboolean
 vgmQemuValidateDomain(const VgmDomainDef *def, const VgmQemuCaps *caps,
                       GError **error)
@@ -460,6 +522,8 @@ vgmQemuValidateDomain(const VgmDomainDef *def, const VgmQemuCaps *caps,
 
     return vgmQemuValidateMachine(def, caps, error) &&
            vgmQemuValidateDevices(def, error) &&
+           vgmQemuValidateSmbios(def, error) &&
+           vgmQemuValidateDeviceCaps(def, caps, error) &&
            vgmQemuValidateLaunchSecurity(def, caps, error) &&
            vgmQemuValidateMemory(def, caps, error) &&
            vgmQemuChooseGuestMemfd(def, caps, &choice, error) &&
