@@ -160,7 +160,7 @@ vgmCmdMachine(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
 }
 
 static void
-vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def)
+vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
     const VgmCpuDef *cpu = def->cpu;
     GString *s;
@@ -178,8 +178,11 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def)
         break;
     case VGM_CPU_MODE_HOST_MODEL:
         /* libvirt expands host-model to the host's named model; handing
-         * QEMU the host CPU is the same guest-visible result under KVM */
-        s = g_string_new("host");
+         * QEMU the host CPU is the same guest-visible result under KVM.
+         * Under TCG there is no host CPU to hand over: the closest is
+         * everything TCG emulates (libvirt gives a named model limited to
+         * that) */
+        s = g_string_new(plan->accelKVM ? "host" : "max");
         break;
     case VGM_CPU_MODE_MAXIMUM:
         s = g_string_new("max");
@@ -515,7 +518,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     vgmCmdArg(cmd, "-S");
     vgmCmdFirmware(cmd, def);
     vgmCmdMachine(cmd, plan);
-    vgmCmdCpu(cmd, def);
+    vgmCmdCpu(cmd, def, plan);
     vgmCmdMemory(cmd, def, plan);
     vgmCmdSmp(cmd, def);
     vgmCmdNuma(cmd, def, plan);
