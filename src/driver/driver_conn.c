@@ -203,7 +203,7 @@ vgmDriverEventDeregister(VgmDriver *drv, int callbackID, GError **error)
 
 /* ---- flags ---- */
 
-static gboolean
+gboolean
 vgmDriverCheckFlags(unsigned int flags, unsigned int supported, GError **error)
 {
     if (flags & ~supported) {

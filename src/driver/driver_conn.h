@@ -36,6 +36,10 @@ void vgmDriverFree(VgmDriver *drv);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriver, vgmDriverFree)
 const VgmDriverStore *vgmDriverGetStore(const VgmDriver *drv);
 
+/* Fails with libvirt's "unsupported flags (0x..)" for the bits of @flags
+ * outside @supported. */
+gboolean vgmDriverCheckFlags(unsigned int flags, unsigned int supported, GError **error);
+
 /* ---- domains ---- */
 
 /* libvirt's virConnectListAllDomainsFlags, same bits. */

@@ -253,11 +253,8 @@ vgmRemoteDispatchConnectOpen(VgmRemoteClient *client, const VgmRemoteConnectOpen
                     _("virtgmemd serves qemu:/// URIs only, not '%1$s'"), name);
         return FALSE;
     }
-    if (args->flags & ~VGM_CONNECT_RO) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"),
-                    args->flags & ~VGM_CONNECT_RO);
+    if (!vgmDriverCheckFlags(args->flags, VGM_CONNECT_RO, error))
         return FALSE;
-    }
     g_mutex_lock(&client->lock);
     client->opened = TRUE;
     if (args->flags & VGM_CONNECT_RO)
@@ -370,10 +367,8 @@ vgmRemoteDispatchConnectGetDomainCapabilities(VgmRemoteClient *client,
                                               VgmRemoteConnectGetDomainCapabilitiesRet *ret,
                                               GError **error)
 {
-    if (args->flags) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"), args->flags);
+    if (!vgmDriverCheckFlags(args->flags, 0, error))
         return FALSE;
-    }
     ret->capabilities = vgmDriverGetDomainCapabilities(client->drv,
                                                        vgmRemoteOptString(args->emulatorbin),
                                                        vgmRemoteOptString(args->arch),
@@ -389,10 +384,8 @@ vgmRemoteDispatchConnectDomainXmlToNative(VgmRemoteClient *client,
                                           VgmRemoteConnectDomainXmlToNativeRet *ret,
                                           GError **error)
 {
-    if (args->flags) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"), args->flags);
+    if (!vgmDriverCheckFlags(args->flags, 0, error))
         return FALSE;
-    }
     ret->nativeConfig = vgmDriverXMLToNative(client->drv, args->nativeFormat,
                                              args->domainXml, NULL, NULL, NULL, error);
     return ret->nativeConfig != NULL;
@@ -427,10 +420,8 @@ vgmRemoteDispatchNodeGetCpuMap(VgmRemoteClient *client, const VgmRemoteNodeGetCp
     g_autofree guint8 *map = NULL;
     guint mapLen = 0, online = 0, present = 0;
 
-    if (args->flags) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"), args->flags);
+    if (!vgmDriverCheckFlags(args->flags, 0, error))
         return FALSE;
-    }
     if (!vgmNodeGetCPUMap(NULL, &map, &mapLen, &online, &present, error))
         return FALSE;
     if (args->need_map) {
@@ -469,10 +460,8 @@ vgmRemoteDispatchNodeGetCpuStats(VgmRemoteClient *client,
 {
     g_autoptr(GArray) stats = NULL;
 
-    if (args->flags) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"), args->flags);
+    if (!vgmDriverCheckFlags(args->flags, 0, error))
         return FALSE;
-    }
     if (args->nparams < 0) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("nparams must not be negative"));
         return FALSE;
@@ -490,10 +479,8 @@ vgmRemoteDispatchNodeGetMemoryStats(VgmRemoteClient *client,
 {
     g_autoptr(GArray) stats = NULL;
 
-    if (args->flags) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"), args->flags);
+    if (!vgmDriverCheckFlags(args->flags, 0, error))
         return FALSE;
-    }
     if (args->nparams < 0) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("nparams must not be negative"));
         return FALSE;
@@ -662,11 +649,8 @@ vgmRemoteDefine(VgmRemoteClient *client, const char *xml, unsigned int flags,
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
 
-    if (flags & ~VGM_DEFINE_VALIDATE) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"),
-                    flags & ~VGM_DEFINE_VALIDATE);
+    if (!vgmDriverCheckFlags(flags, VGM_DEFINE_VALIDATE, error))
         return FALSE;
-    }
     if (!(dom = vgmDriverDefineXML(client->drv, xml, NULL, error)))
         return FALSE;
     vgmRemoteMakeDomain(out, dom);
@@ -841,10 +825,8 @@ gboolean
 vgmRemoteDispatchDomainGetState(VgmRemoteClient *client, const VgmRemoteDomainGetStateArgs *args,
                                 VgmRemoteDomainGetStateRet *ret, GError **error)
 {
-    if (args->flags) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"), args->flags);
+    if (!vgmDriverCheckFlags(args->flags, 0, error))
         return FALSE;
-    }
     {
         VGM_REMOTE_GET_DOMAIN(dom);
         ret->state = dom->state;
@@ -948,11 +930,8 @@ vgmRemoteDispatchDomainGetVcpusFlags(VgmRemoteClient *client,
                                      const VgmRemoteDomainGetVcpusFlagsArgs *args,
                                      VgmRemoteDomainGetVcpusFlagsRet *ret, GError **error)
 {
-    if (args->flags & ~(1u | 2u | 4u)) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported flags (0x%1$x)"),
-                    args->flags & ~(1u | 2u | 4u));
+    if (!vgmDriverCheckFlags(args->flags, (1u | 2u | 4u), error))
         return FALSE;
-    }
     {
         VGM_REMOTE_GET_DOMAIN(dom);
         if ((args->flags & 1u) && !vgmDriverDomainIsActive(dom)) {
