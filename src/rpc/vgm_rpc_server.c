@@ -267,7 +267,7 @@ vgmRpcClientQueue(VgmRpcClient *client, GByteArray *frame)
     if (client->outBytes + size > client->srv->limits.maxQueuedBytes) {
         /* a client that does not read what it asked for goes */
         if (client->srv->verbose)
-            g_printerr("virtgmemd: client %u: %zu bytes unread, dropped\n",
+            g_printerr(_("virtgmemd: client %1$u: %2$zu bytes unread, dropped\n"),
                        client->id, client->outBytes);
         vgmRpcClientKillLocked(client);
         g_mutex_unlock(&client->lock);
@@ -353,7 +353,7 @@ vgmRpcClientSendMessage(VgmRpcClient *client, guint32 prog, guint32 vers, gint32
     GByteArray *frame;
 
     if (!(frame = vgmRpcFrameEncode(&hdr, fn, obj, &err))) {
-        g_printerr("virtgmemd: client %u: message %d not sent: %s\n",
+        g_printerr(_("virtgmemd: client %1$u: message %2$d not sent: %3$s\n"),
                    client->id, proc, err->message);
         return;
     }
@@ -505,7 +505,7 @@ vgmRpcClientHandle(VgmRpcClient *client, const VgmRpcHeader *hdr, guint8 *payloa
     }
     if (hdr->type != VGM_RPC_TYPE_CALL && hdr->type != VGM_RPC_TYPE_CALL_WITH_FDS) {
         if (srv->verbose)
-            g_printerr("virtgmemd: client %u: unexpected message type %u, dropped\n",
+            g_printerr(_("virtgmemd: client %1$u: unexpected message type %2$u, dropped\n"),
                        client->id, hdr->type);
         g_free(payload);
         return FALSE;
@@ -572,7 +572,7 @@ vgmRpcClientReader(gpointer data)
         /* checked before the rest is read or anything allocated */
         if (frameLen < VGM_RPC_HEADER_SIZE || frameLen > VGM_RPC_MESSAGE_MAX) {
             if (srv->verbose)
-                g_printerr("virtgmemd: client %u: message length %u, dropped\n",
+                g_printerr(_("virtgmemd: client %1$u: message length %2$u, dropped\n"),
                            client->id, frameLen);
             break;
         }
@@ -589,7 +589,7 @@ vgmRpcClientReader(gpointer data)
         client->lastRx = g_get_monotonic_time();
         g_mutex_unlock(&client->lock);
         if (srv->verbose && hdr.prog != VGM_RPC_KEEPALIVE_PROGRAM)
-            g_printerr("virtgmemd: client %u: prog %#x proc %d serial %u, %zu bytes\n",
+            g_printerr(_("virtgmemd: client %1$u: prog %2$#x proc %3$d serial %4$u, %5$zu bytes\n"),
                        client->id, hdr.prog, hdr.proc, hdr.serial, len);
         if (!vgmRpcClientHandle(client, &hdr, payload, len))
             break;
@@ -611,7 +611,7 @@ vgmRpcClientReader(gpointer data)
         srv->program.clientFree(client->priv);
     client->priv = NULL;
     if (srv->verbose)
-        g_printerr("virtgmemd: client %u gone\n", client->id);
+        g_printerr(_("virtgmemd: client %1$u gone\n"), client->id);
 
     g_mutex_lock(&srv->lock);
     g_ptr_array_remove_fast(srv->clients, client);
@@ -643,7 +643,7 @@ vgmRpcServerAccept(gint fd, GIOCondition cond, gpointer data)
     /* the read-write socket: root and the daemon's own user only */
     if (!l->readonly && cred.uid != 0 && cred.uid != geteuid()) {
         if (srv->verbose)
-            g_printerr("virtgmemd: uid %u refused\n", (unsigned)cred.uid);
+            g_printerr(_("virtgmemd: uid %1$u refused\n"), (unsigned)cred.uid);
         close(cfd);
         return G_SOURCE_CONTINUE;
     }
@@ -669,8 +669,8 @@ vgmRpcServerAccept(gint fd, GIOCondition cond, gpointer data)
     g_mutex_unlock(&srv->lock);
 
     if (srv->verbose)
-        g_printerr("virtgmemd: client %u connected (pid %ld, uid %u%s)\n", client->id,
-                   (long)cred.pid, (unsigned)cred.uid, l->readonly ? ", read-only" : "");
+        g_printerr(_("virtgmemd: client %1$u connected (pid %2$ld, uid %3$u%4$s)\n"), client->id,
+                   (long)cred.pid, (unsigned)cred.uid, l->readonly ? _(", read-only") : "");
     if (srv->program.clientNew)
         client->priv = srv->program.clientNew(client, srv->program.opaque);
     client->writer = g_thread_new("vgm-rpc-writer", vgmRpcClientWriter, client);
@@ -852,7 +852,7 @@ vgmRpcServerTick(gpointer data)
         if (c->keepalive && !c->dead) {
             if (now - c->lastRx >= dead) {
                 if (srv->verbose)
-                    g_printerr("virtgmemd: client %u: no answer to keepalive, dropped\n", c->id);
+                    g_printerr(_("virtgmemd: client %1$u: no answer to keepalive, dropped\n"), c->id);
                 vgmRpcClientKillLocked(c);
             } else if (now - c->lastRx >= interval && now - c->lastPing >= interval) {
                 c->lastPing = now;
@@ -873,7 +873,7 @@ vgmRpcServerTick(gpointer data)
         vgmRpcClientSendKeepalive(g_ptr_array_index(ping, i), VGM_RPC_KEEPALIVE_PING);
     if (idle) {
         if (srv->verbose)
-            g_printerr("virtgmemd: idle for %u s, exiting\n", tick->idleTimeout);
+            g_printerr(_("virtgmemd: idle for %1$u s, exiting\n"), tick->idleTimeout);
         g_main_loop_quit(srv->loop);
     }
     return G_SOURCE_CONTINUE;
