@@ -12,7 +12,13 @@
  *    message in NAME.err (one per rule of the specification and of
  *    libvirt's generic checks, and per parse error class), and never with
  *    an internal error;
- *  - no stray golden files: an output or .err file without its input fails.
+ *  - no stray golden files: an output or .err file without its input fails;
+ *  - <metadata> whose namespace URIs, attribute values and text hold
+ *    markup characters, tabs and new lines formats to well-formed XML that
+ *    reads back to the same values, and is a fixed point;
+ *  - large domains, as many cells and devices as the limits accept: the
+ *    ports of serials and indexes of controllers post-parse hands out,
+ *    the uniqueness rules, NUMA cells with a <memnode> each.
  * VGM_TEST_REGENERATE=1 rewrites the golden files for review with git diff.
  */
 #include "config.h"
@@ -23,6 +29,7 @@
 #include "conf/domain_conf.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
+#include "util/vgmxml.h"
 
 static void
 testXml2Xml(gconstpointer data)
@@ -130,6 +137,274 @@ testUUIDGenerated(void)
     g_assert_cmpint(sa[14], ==, '4'); /* a version 4 uuid */
 }
 
+/* The namespace URI of the first child of <metadata> in @xml. */
+static char *
+testMetadataHref(const char *xml)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = vgmXMLParseString(xml, NULL, &err);
+    xmlNodePtr meta;
+    GPtrArray *kids;
+    char *href;
+
+    g_assert_no_error(err);
+    meta = vgmXMLChild(xmlDocGetRootElement(doc), "metadata");
+    g_assert_nonnull(meta);
+    kids = vgmXMLChildren(meta, NULL);
+    g_assert_cmpuint(kids->len, ==, 1);
+    href = g_strdup((const char *)((xmlNodePtr)kids->pdata[0])->ns->href);
+    g_ptr_array_unref(kids);
+    return href;
+}
+
+/*
+ * Whatever <metadata> we accept is written back as well-formed XML that
+ * reads back to the same namespace URIs, attribute values and text, and
+ * formatting is a fixed point: URIs with markup characters and white
+ * space that attribute normalisation would eat (issue 11).
+ */
+static void
+testMetadataEscaping(void)
+{
+    static const struct {
+        const char *attr;   /* the namespace URI as written in the input */
+        const char *href;   /* what it means */
+    } cases[] = {
+        { "a&lt;b", "a<b" },
+        { "a&amp;b", "a&b" },
+        { "a&gt;b", "a>b" },
+        { "a&#9;b", "a\tb" },
+        { "a&#10;b", "a\nb" },
+        { "a&#13;b", "a\rb" },
+        { "a&quot;b'c", "a\"b'c" },
+        { "urn:x&#10;&#9;&lt;/x:a>&amp;&lt;!--", "urn:x\n\t</x:a>&<!--" },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *in = g_strdup_printf(
+            "<domain type='kvm'><name>m</name>"
+            "<uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>"
+            "<metadata><x:a xmlns:x=\"%s\" x:k=\"v&#10;w&#9;&#13;&lt;&quot;'\">"
+            "<x:b>t&lt;&amp;&gt;&#13;\n'\"</x:b><x:c/></x:a></metadata>"
+            "<memory>1024</memory><os><type>hvm</type></os></domain>",
+            cases[i].attr);
+        g_autoptr(GError) err = NULL;
+        g_autoptr(VgmDomainDef) def = NULL;
+        g_autoptr(VgmDomainDef) def2 = NULL;
+        g_autofree char *xml = NULL;
+        g_autofree char *xml2 = NULL;
+        g_autofree char *href = NULL;
+
+        g_test_message("namespace URI %s", cases[i].attr);
+        def = vgmDomainDefParseString(in, NULL, 0, &err);
+        g_assert_no_error(err);
+        xml = vgmDomainDefFormat(def);
+        def2 = vgmDomainDefParseString(xml, NULL, 0, &err);
+        if (err)
+            g_error("%s: the output does not read back: %s\n%s",
+                    cases[i].attr, err->message, xml);
+        href = testMetadataHref(xml);
+        g_assert_cmpstr(href, ==, cases[i].href);
+        xml2 = vgmDomainDefFormat(def2);
+        g_assert_cmpstr(xml, ==, xml2);
+        /* the attribute and the text read back to what they were */
+        g_assert_nonnull(strstr(xml, " x:k=\"v&#10;w&#9;&#13;&lt;&quot;'\""));
+        g_assert_nonnull(strstr(xml, "<x:b>t&lt;&amp;&gt;&#13;\n'\"</x:b>"));
+    }
+
+    /* the exact form, indented as libxml2 indents formatted output */
+    {
+        const char *in =
+            "<domain type='kvm'><name>m</name>"
+            "<uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid>"
+            "<metadata><x:a xmlns:x='a&lt;b&#9;c&#10;d' n='1'><x:b/>"
+            "<y:c xmlns:y='urn:y'>text</y:c><!-- note --></x:a>"
+            "<z xmlns='urn:z&amp;'><w/></z></metadata>"
+            "<memory>1024</memory><os><type>hvm</type></os></domain>";
+        g_autoptr(GError) err = NULL;
+        g_autoptr(VgmDomainDef) def = vgmDomainDefParseString(in, NULL, 0, &err);
+        g_autofree char *xml = NULL;
+
+        g_assert_no_error(err);
+        xml = vgmDomainDefFormat(def);
+        g_assert_nonnull(strstr(xml,
+            "  <metadata>\n"
+            "    <x:a xmlns:x=\"a&lt;b&#9;c&#10;d\" n=\"1\">\n"
+            "      <x:b/>\n"
+            "      <y:c xmlns:y=\"urn:y\">text</y:c>\n"
+            "      <!-- note -->\n"
+            "    </x:a>\n"
+            "    <z xmlns=\"urn:z&amp;\">\n"
+            "      <w/>\n"
+            "    </z>\n"
+            "  </metadata>\n"));
+    }
+}
+
+/* ---- large domains (the limits, filled): what post-parse and the rules
+ * work out must not change with the size; bench/scalebench.c shows the
+ * time ---- */
+
+static VgmDomainDef *
+testScaleParse(GString *devices, const char *cpu, GError **error)
+{
+    g_autofree char *xml =
+        g_strdup_printf("<domain type='kvm'><name>scale</name>"
+                        "<memory unit='MiB'>%s</memory><vcpu>1</vcpu>"
+                        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                        "%s<devices>%s</devices></domain>",
+                        cpu ? "128" : "1024", cpu ? cpu : "", devices->str);
+
+    return vgmDomainDefParseString(xml, NULL, 0, error);
+}
+
+/* A serial without a port takes the one after the highest port given
+ * anywhere or handed out before it (libvirt's numbering). */
+static void
+testScaleSerialPorts(void)
+{
+    g_autoptr(GString) devs = g_string_new(NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    unsigned int next = 5000 + VGM_DOMAIN_MAX_DEVICES; /* after the highest given */
+    guint i;
+
+    /* odd ones give port 5000 + i (the highest is the last), even ones none */
+    for (i = 0; i < VGM_DOMAIN_MAX_DEVICES; i++) {
+        if (i % 2)
+            g_string_append_printf(devs, "<serial type='pty'><target type='pci-serial' port='%u'>"
+                                   "<model name='pci-serial'/></target></serial>", 5000 + i);
+        else
+            g_string_append(devs, "<serial type='pty'><target type='pci-serial'>"
+                            "<model name='pci-serial'/></target></serial>");
+    }
+    def = testScaleParse(devs, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(def->devices.serials->len, ==, VGM_DOMAIN_MAX_DEVICES);
+    for (i = 0; i < def->devices.serials->len; i++) {
+        const VgmChrDef *chr = g_ptr_array_index(def->devices.serials, i);
+
+        g_assert_true(chr->havePort);
+        g_assert_cmpuint(chr->port, ==, i % 2 ? 5000 + i : next++);
+    }
+    /* the console is the first serial port shown again */
+    g_assert_cmpuint(((VgmChrDef *)g_ptr_array_index(def->devices.consoles, 0))->port, ==,
+                     5000 + VGM_DOMAIN_MAX_DEVICES);
+
+    /* every ISA serial port */
+    g_string_truncate(devs, 0);
+    for (i = 0; i < VGM_DOMAIN_MAX_ISA_SERIALS; i++)
+        g_string_append(devs, "<serial type='pty'/>");
+    g_clear_pointer(&def, vgmDomainDefFree);
+    def = testScaleParse(devs, NULL, &err);
+    g_assert_no_error(err);
+    for (i = 0; i < VGM_DOMAIN_MAX_ISA_SERIALS; i++)
+        g_assert_cmpuint(((VgmChrDef *)g_ptr_array_index(def->devices.serials, i))->port, ==, i);
+}
+
+/* A controller without an index takes the one after the highest of its
+ * type; indexes are unique per type. */
+static void
+testScaleControllers(void)
+{
+    g_autoptr(GString) devs = g_string_new(NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    unsigned int nextScsi = 0;  /* after the highest scsi index given */
+    unsigned int nextSerial = 0;
+    guint i;
+
+    /* even: scsi, half with an index; odd: virtio-serial, none with one */
+    for (i = 0; i < VGM_DOMAIN_MAX_DEVICES - 1; i++) {
+        if (i % 2)
+            g_string_append(devs, "<controller type='virtio-serial'/>");
+        else if (i % 4)
+            g_string_append(devs, "<controller type='scsi' model='virtio-scsi'/>");
+        else {
+            g_string_append_printf(devs, "<controller type='scsi' index='%u' model='virtio-scsi'/>",
+                                   1000 + i / 2);
+            nextScsi = 1000 + i / 2 + 1;
+        }
+    }
+    def = testScaleParse(devs, NULL, &err);
+    g_assert_no_error(err);
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+
+        g_assert_true(c->haveIndex);
+        if (i % 2)
+            g_assert_cmpuint(c->index, ==, nextSerial++);
+        else if (i % 4)
+            g_assert_cmpuint(c->index, ==, nextScsi++);
+        else
+            g_assert_cmpuint(c->index, ==, 1000 + i / 2);
+    }
+
+    /* the same index twice, far apart */
+    g_string_append(devs, "<controller type='scsi' index='1000' model='virtio-scsi'/>");
+    g_clear_pointer(&def, vgmDomainDefFree);
+    g_assert_null(testScaleParse(devs, NULL, &err));
+    g_assert_cmpstr(err->message, ==, "two <controller type='scsi'> elements have index 1000");
+}
+
+static void
+testScaleDiskTargets(void)
+{
+    g_autoptr(GString) devs = g_string_new(NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    guint i;
+
+    for (i = 0; i < VGM_DOMAIN_MAX_DEVICES - 1; i++)
+        g_string_append_printf(devs, "<disk type='file'><source file='/d%u'/>"
+                               "<target dev='vd%c%c%c' bus='virtio'/></disk>",
+                               i, 'a' + i / 676, 'a' + i / 26 % 26, 'a' + i % 26);
+    def = testScaleParse(devs, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(def->devices.disks->len, ==, VGM_DOMAIN_MAX_DEVICES - 1);
+
+    g_string_append(devs, "<disk type='file'><source file='/d'/><target dev='vdabc' bus='virtio'/></disk>");
+    g_assert_null(testScaleParse(devs, NULL, &err));
+    g_assert_cmpstr(err->message, ==, "disk target 'vdabc' is used twice");
+}
+
+/* As many NUMA cells as QEMU takes, each with its <memnode>. */
+static void
+testScaleNumaCells(void)
+{
+    g_autoptr(GString) cpu = g_string_new("<cpu><numa><cell id='0' cpus='0' memory='1' unit='MiB'/>");
+    g_autoptr(GString) tune = g_string_new("<numatune>");
+    g_autoptr(GString) devs = g_string_new(NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autofree char *all = NULL;
+    guint i;
+
+    for (i = 1; i < VGM_DOMAIN_MAX_NUMA_CELLS; i++)
+        g_string_append_printf(cpu, "<cell id='%u' memory='1' unit='MiB'/>", i);
+    g_string_append(cpu, "</numa></cpu>");
+    for (i = VGM_DOMAIN_MAX_NUMA_CELLS; i-- > 0;)
+        g_string_append_printf(tune, "<memnode cellid='%u' mode='strict' nodeset='0'/>", i);
+    g_string_append(tune, "</numatune>");
+
+    all = g_strconcat(tune->str, cpu->str, NULL);
+    def = testScaleParse(devs, all, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(vgmDomainDefNumaCells(def), ==, VGM_DOMAIN_MAX_NUMA_CELLS);
+    g_assert_cmpuint(def->numatune.nmemnodes, ==, VGM_DOMAIN_MAX_NUMA_CELLS);
+    for (i = 0; i < VGM_DOMAIN_MAX_NUMA_CELLS; i++)
+        g_assert_cmpuint(def->cpu->cells[i].id, ==, i);
+
+    /* a cellid given twice, far apart */
+    g_string_insert(tune, strlen("<numatune>"), "<memnode cellid='0' nodeset='0'/>");
+    g_clear_pointer(&all, g_free);
+    g_clear_pointer(&def, vgmDomainDefFree);
+    all = g_strconcat(tune->str, cpu->str, NULL);
+    g_assert_null(testScaleParse(devs, all, &err));
+    g_assert_cmpstr(err->message, ==, "<memnode> in <numatune> names cellid 0 twice");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -155,5 +430,10 @@ main(int argc, char **argv)
     }
     g_test_add_func("/xml2xml/no-stray-files", testNoStrayFiles);
     g_test_add_func("/uuid/generated", testUUIDGenerated);
+    g_test_add_func("/scale/serial-ports", testScaleSerialPorts);
+    g_test_add_func("/scale/controllers", testScaleControllers);
+    g_test_add_func("/scale/disk-targets", testScaleDiskTargets);
+    g_test_add_func("/scale/numa-cells", testScaleNumaCells);
+    g_test_add_func("/xml2xml/metadata-escaping", testMetadataEscaping);
     return g_test_run();
 }

@@ -33,6 +33,12 @@
  *  - an unreadable status file: moved to .corrupt with a warning and the
  *    other domains listed; left alone (and its domain left out of list
  *    with a warning) while a process started with its pidfile runs;
+ *  - a <metadata> namespace URI with markup and white space stored as
+ *    well-formed XML; a stored config that cannot be read (malformed, or
+ *    invalid) listed as shut off with a warning, refused by dumpxml and
+ *    start with an error naming its file, removed by undefine;
+ *  - a domain name with '/' and control characters quoted escaped in
+ *    errors (from the command line and from a definition);
  *  - the per-domain hugetlbfs dir from a fake mount table, listed in the
  *    status and removed with it (and nothing outside it);
  *  - the host's /dev/kvm: guest_memfd with MMAP and INIT_SHARED (skipped
@@ -1185,6 +1191,149 @@ testBadStatus(void)
     g_assert_false(g_file_test(held, G_FILE_TEST_EXISTS));
 }
 
+/*
+ * Issue 11: a <metadata> namespace URI with markup characters and white
+ * space is stored as well-formed XML (define, list, dumpxml, undefine all
+ * work); a stored definition that cannot be read all the same is listed
+ * (shut off, with a warning naming its file and why), cannot be started
+ * or dumped (a clear error naming the file), and undefine removes it.
+ */
+static void
+testBrokenConfig(void)
+{
+    g_autofree char *root = testMakeRoot();
+    g_autofree char *good = g_build_filename(root, "good.xml", NULL);
+    g_autofree char *meta = g_build_filename(root, "meta.xml", NULL);
+    g_autofree char *broken = g_build_filename(root, "etc", "qemu", "broken.xml", NULL);
+    g_autofree char *alien = g_build_filename(root, "etc", "qemu", "alien.xml", NULL);
+    g_autofree char *want = NULL;
+    g_autoptr(TestRun) run = NULL;
+
+    g_assert_true(g_file_set_contents(good, "<domain type='qemu'><name>good</name>"
+                                      "<memory unit='MiB'>64</memory>"
+                                      "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                                      "</domain>", -1, NULL));
+    g_assert_true(g_file_set_contents(meta, "<domain type='qemu'><name>meta</name>"
+                                      "<metadata><x:a xmlns:x='a&lt;b&#9;c&#10;d&amp;'/>"
+                                      "</metadata><memory unit='MiB'>64</memory>"
+                                      "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                                      "</domain>", -1, NULL));
+    run = testTool(root, "define", good, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "define", meta, NULL);
+    TEST_OK(run);
+    testAssertList(root, TRUE, (const char *const[]){ "-", "good", "shut off",
+                                                      "-", "meta", "shut off", NULL });
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "dumpxml", "meta", NULL);
+    TEST_OK(run);
+    g_assert_nonnull(strstr(run->out, "<x:a xmlns:x=\"a&lt;b&#9;c&#10;d&amp;\"/>\n"));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "undefine", "meta", NULL);
+    TEST_OK(run);
+    g_assert_cmpstr(run->out, ==, "Domain 'meta' has been undefined\n\n");
+
+    /* a config cut short, and one that holds another domain's name */
+    g_assert_true(g_file_set_contents(broken, "<domain type='qemu'><name>broken</name>"
+                                      "<uuid>3e5a2ba6-4b79-4b7b-9d3c-3c4ad6a5e0a1</uuid>"
+                                      "<memory unit='MiB'>64</mem", -1, NULL));
+    g_assert_true(g_file_set_contents(alien, "<domain type='xen'><name>other</name>"
+                                      "<memory unit='MiB'>64</memory>"
+                                      "<os><type>hvm</type></os></domain>", -1, NULL));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "list", "--all", NULL);
+    TEST_OK(run);
+    {
+        g_autoptr(GString) table = g_string_new(NULL);
+
+        g_assert_cmpstr(run->out, ==,
+                        testListTable(table, (const char *const[]){ "-", "alien", "shut off",
+                                                                    "-", "broken", "shut off",
+                                                                    "-", "good", "shut off", NULL }));
+    }
+    want = g_strdup_printf("warning: the definition of domain 'broken' cannot be read: "
+                           "stored definition %s: malformed XML in %s at line 1: ", broken, broken);
+    g_assert_nonnull(strstr(run->err, want));
+    g_clear_pointer(&want, g_free);
+    want = g_strdup_printf("warning: the definition of domain 'alien' cannot be read: "
+                           "stored definition %s: invalid value 'xen' for attribute 'type' of element <domain>\n",
+                           alien);
+    g_assert_nonnull(strstr(run->err, want));
+
+    /* its uuid is the one the file names, when it can be found */
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "domuuid", "broken", NULL);
+    TEST_OK(run);
+    g_assert_cmpstr(run->out, ==, "3e5a2ba6-4b79-4b7b-9d3c-3c4ad6a5e0a1\n\n");
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "domstate", "3e5a2ba6-4b79-4b7b-9d3c-3c4ad6a5e0a1", NULL);
+    TEST_OK(run);
+    g_assert_cmpstr(run->out, ==, "shut off\n\n");
+
+    /* what needs the definition says why it cannot have it */
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "dumpxml", "broken", NULL);
+    g_assert_cmpint(run->status, ==, 1);
+    g_clear_pointer(&want, g_free);
+    want = g_strdup_printf("error: stored definition %s: malformed XML in %s at line 1: ",
+                           broken, broken);
+    g_assert_true(g_str_has_prefix(run->err, want));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "start", "alien", NULL);
+    g_assert_cmpint(run->status, ==, 1);
+    g_clear_pointer(&want, g_free);
+    want = g_strdup_printf("error: Failed to start domain 'alien'\n"
+                           "error: stored definition %s: invalid value 'xen' for attribute 'type' of element <domain>\n",
+                           alien);
+    g_assert_cmpstr(run->err, ==, want);
+
+    /* and undefine removes them */
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "undefine", "broken", NULL);
+    TEST_OK(run);
+    g_assert_cmpstr(run->out, ==, "Domain 'broken' has been undefined\n\n");
+    g_assert_false(g_file_test(broken, G_FILE_TEST_EXISTS));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "undefine", "alien", NULL);
+    TEST_OK(run);
+    g_assert_false(g_file_test(alien, G_FILE_TEST_EXISTS));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "list", "--all", NULL);
+    TEST_OK(run);
+    g_assert_cmpstr(run->err, ==, "");
+    testAssertList(root, TRUE, (const char *const[]){ "-", "good", "shut off", NULL });
+}
+
+/*
+ * Issue 11: a name with '/' and control characters is quoted with them
+ * escaped, so that it cannot forge lines on stderr: given on the command
+ * line, and in a definition.
+ */
+static void
+testNameControlChars(void)
+{
+    g_autofree char *root = testMakeRoot();
+    g_autofree char *file = g_build_filename(root, "forged.xml", NULL);
+    g_autofree char *want = NULL;
+    g_autoptr(TestRun) run = NULL;
+
+    run = testTool(root, "dominfo", "x/\nerror: forged\r", NULL);
+    g_assert_cmpint(run->status, ==, 1);
+    g_assert_cmpstr(run->err, ==, "error: failed to get domain 'x/\\nerror: forged\\r'\n");
+
+    g_assert_true(g_file_set_contents(file, "<domain type='qemu'><name>a/&#10;error: forged&#13;</name>"
+                                      "<memory unit='MiB'>64</memory>"
+                                      "<os><type>hvm</type></os></domain>", -1, NULL));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "define", file, NULL);
+    g_assert_cmpint(run->status, ==, 1);
+    want = g_strdup_printf("error: Failed to define domain from %s\n"
+                           "error: invalid domain name 'a/\\nerror: forged\\r' in element <name>: "
+                           "it must not contain '/'\n", file);
+    g_assert_cmpstr(run->err, ==, want);
+}
+
 /* A fake mount table with a hugetlbfs for 2 MiB pages at ROOT/huge2M. */
 static char *
 testFakeMounts(const char *root, char **mount)
@@ -2159,6 +2308,8 @@ main(int argc, char **argv)
     g_test_add_func("/driver/caps/in-place-kernel", testInPlaceKernel);
     g_test_add_func("/driver/process/find", testProcessFind);
     g_test_add_func("/driver/store/bad-status", testBadStatus);
+    g_test_add_func("/driver/store/broken-config", testBrokenConfig);
+    g_test_add_func("/driver/store/name-control-chars", testNameControlChars);
     g_test_add_func("/driver/store/hugetlbfs-dirs", testHugetlbfsDirs);
     g_test_add_func("/driver/host/kvm-guest-memfd", testHostProbe);
     g_test_add_func("/driver/lifecycle/plain-memfd", testPlainMemfd);

@@ -36,15 +36,17 @@
  * driver accepts), bridge interfaces become user-mode networking (the test
  * makes no bridge; see also the note in the report). Cases are skipped,
  * with the reason printed, when the host lacks what cannot be faked:
- * hugepages (a mounted hugetlbfs with enough free pages), NUMA host nodes
- * that are not online, SEV (/dev/sev and KVM), SGX, firmware files that are
- * not installed, guests of another architecture.
+ * guest RAM (more than the host's RAM and swap, which QEMU cannot
+ * reserve), hugepages (a mounted hugetlbfs with enough free pages), NUMA
+ * host nodes that are not online, SEV (/dev/sev and KVM), SGX, firmware
+ * files that are not installed, guests of another architecture.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -402,10 +404,32 @@ vgmAcceptHugetlbfsOf(const VgmQemuConfig *cfg, const char *path)
     return 0;
 }
 
+/* The host's RAM and swap in bytes (/proc/meminfo), or 0 when unknown. */
+static guint64
+vgmAcceptHostMemory(void)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    guint64 total = 0;
+    guint i;
+
+    if (!g_file_get_contents("/proc/meminfo", &text, NULL, NULL))
+        return 0;
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        guint64 kib;
+
+        if (sscanf(lines[i], "MemTotal: %" G_GUINT64_FORMAT " kB", &kib) == 1 ||
+            sscanf(lines[i], "SwapTotal: %" G_GUINT64_FORMAT " kB", &kib) == 1)
+            total += kib * 1024;
+    }
+    return total;
+}
+
 /*
- * Checks the host can give what the plan asks for (free hugepages, online
- * host nodes) and makes the directories file backends need. Returns the
- * reason to skip, or NULL.
+ * Checks the host can give what the plan asks for (guest RAM QEMU can
+ * reserve, free hugepages, online host nodes) and makes the directories
+ * file backends need. Returns the reason to skip, or NULL.
  */
 static char *
 vgmAcceptPrepareMemory(VgmAcceptEnv *env, const VgmQemuConfig *cfg,
@@ -415,7 +439,21 @@ vgmAcceptPrepareMemory(VgmAcceptEnv *env, const VgmQemuConfig *cfg,
                                                        g_free, g_free);
     GHashTableIter it;
     gpointer key, value;
+    guint64 ram = 0;
+    guint64 host = vgmAcceptHostMemory();
     guint i;
+
+    /* QEMU reserves guest RAM when it starts, and the kernel refuses more
+     * than RAM and swap together (memory-max-size.xml asks for 8 EiB) */
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *b = g_ptr_array_index(plan->backends, i);
+        if (!g_uint64_checked_add(&ram, ram, b->size))
+            ram = G_MAXUINT64;
+    }
+    if (host && ram > host)
+        return g_strdup_printf("guest RAM of %" G_GUINT64_FORMAT " bytes is more than this "
+                               "host's RAM and swap (%" G_GUINT64_FORMAT " bytes), which "
+                               "QEMU cannot reserve", ram, host);
 
     for (i = 0; i < plan->backends->len; i++) {
         const VgmQemuBackend *b = g_ptr_array_index(plan->backends, i);

@@ -32,7 +32,11 @@
  * device models missing, sev-snp kernel hashes), and the devices of
  * libvirt's checks outside memory (vgmDeviceCases): <vmcoreinfo/> needs the
  * device 'vmcoreinfo', io='io_uring' the -blockdev aio value (a QAPI flag,
- * which only "!" can take away).
+ * which only "!" can take away), a controller model its QEMU device
+ * (nec-xhci is nec-usb-xhci, lsilogic lsi53c895a), a size in bytes is not
+ * computed in 32 bits. testControllerModels takes every controller model
+ * of docs/schemas/domain.rng: the parser refuses it naming it, or the
+ * controller table has its device, which a set lacking it refuses.
  */
 #include "config.h"
 
@@ -42,7 +46,12 @@
 #include "conf/domain_conf.h"
 #include "qemu/qemu_command.h"
 #include "qemu/qemu_plan.h"
+#include "qemu/qemu_validate.h"
 #include "util/vgmerror.h"
+#include "util/vgmxml.h"
+
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 
 /* ---------------- domain XML pieces ---------------- */
 
@@ -350,6 +359,10 @@ static const VgmValidateCase vgmCases[] = {
     "this QEMU binary does not support <driver io='io_uring'> (disk 'vda'): its -blockdev has no " \
     "aio 'io_uring' (capability 'blockdev.aio.io_uring')"
 
+#define ERR_CONTROLLER(type, model, device) \
+    "this QEMU binary does not support <controller type='" type "' model='" model "'>: " \
+    "device '" device "' is missing"
+
 #define DISK_IO_URING "<disk type='file' device='disk'><driver name='qemu' type='raw' io='io_uring'/>" \
     "<source file='/var/lib/virt-gmem-test/disk.img'/><target dev='vda' bus='virtio'/></disk>"
 
@@ -378,6 +391,40 @@ static const VgmDeviceCase vgmDeviceCases[] = {
       NULL, NONE_OF("\"aio\":\"io_uring\""), NULL },
     { "devices/io-uring-missing", "qemu-gmem-memfd", "!blockdev.aio.io_uring", "", DISK_IO_URING,
       ERR_IO_URING, NULL, NULL },
+    /* a controller model becomes its QEMU device, which the set must have
+     * (issue 11: nec-xhci was written as the device 'nec-xhci') */
+    { "devices/controller-nec-xhci", "qemu-7.2-debian", NULL, "",
+      "<controller type='usb' model='nec-xhci'/>",
+      NULL, NONE_OF("-device '{\"driver\":\"nec-usb-xhci\",\"id\":\"usb\"}'"), NULL },
+    { "devices/controller-nec-xhci-missing", "qemu-7.2-debian", "-device.nec-usb-xhci", "",
+      "<controller type='usb' model='nec-xhci'/>",
+      ERR_CONTROLLER("usb", "nec-xhci", "nec-usb-xhci"), NULL, NULL },
+    { "devices/controller-nec-xhci-flag-cleared", "qemu-10.1", "!device.nec-usb-xhci", "",
+      "<controller type='usb' model='nec-xhci'/>",
+      ERR_CONTROLLER("usb", "nec-xhci", "nec-usb-xhci"), NULL, NULL },
+    { "devices/controller-qemu-xhci-missing", "qemu-gmem-memfd", "-device.qemu-xhci", "",
+      "<controller type='usb' model='qemu-xhci'/>",
+      ERR_CONTROLLER("usb", "qemu-xhci", "qemu-xhci"), NULL, NULL },
+    { "devices/controller-lsilogic", "qemu-7.2-debian", NULL, "",
+      "<controller type='scsi' model='lsilogic'/>",
+      NULL, NONE_OF("-device '{\"driver\":\"lsi53c895a\",\"id\":\"scsi0\"}'"), NULL },
+    { "devices/controller-lsilogic-missing", "qemu-7.2-debian", "-device.lsi53c895a", "",
+      "<controller type='scsi' model='lsilogic'/>",
+      ERR_CONTROLLER("scsi", "lsilogic", "lsi53c895a"), NULL, NULL },
+    /* no model: the type's default device */
+    { "devices/controller-scsi-default-missing", "qemu-7.2-debian", "-device.virtio-scsi-pci", "",
+      "<controller type='scsi'/>",
+      "this QEMU binary does not support <controller type='scsi'>: device 'virtio-scsi-pci' is missing",
+      NULL, NULL },
+    /* a size in bytes is computed in 64 bits (4 GiB of vram in KiB times
+     * 1024 wrapped to 0 in 32); QEMU's own range check then decides */
+    { "devices/video-bochs-vram-4g", "qemu-7.2-debian", NULL, "",
+      "<video><model type='bochs' vram='4194304'/></video>",
+      NULL, NONE_OF("\"driver\":\"bochs-display\",\"vgamem\":4294967296,"), NULL },
+    /* usb model='none' and the root buses ask for no device */
+    { "devices/controller-usb-none", "qemu-7.2-debian", "-device.qemu-xhci -device.nec-usb-xhci", "",
+      "<controller type='usb' model='none'/><controller type='pci' model='pcie-root'/>",
+      NULL, NULL, NONE_OF("xhci", "pcie.0") },
 };
 
 /* ---------------- capability set variants ---------------- */
@@ -794,6 +841,152 @@ testDeviceCaps(gconstpointer data)
     }
 }
 
+/* ---------------- controller models ---------------- */
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathContext, xmlXPathFreeContext)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathObject, xmlXPathFreeObject)
+
+/* Adds the text of every node @xpath finds below @node to @out. */
+static void
+vgmSchemaValues(xmlXPathContextPtr ctxt, xmlNodePtr node, const char *xpath,
+                GPtrArray *out)
+{
+    g_autoptr(xmlXPathObject) res = NULL;
+    int i;
+
+    ctxt->node = node;
+    res = xmlXPathEvalExpression(BAD_CAST xpath, ctxt);
+    for (i = 0; res && res->nodesetval && i < res->nodesetval->nodeNr; i++) {
+        xmlChar *v = xmlNodeGetContent(res->nodesetval->nodeTab[i]);
+        g_ptr_array_add(out, g_strdup((const char *)v));
+        xmlFree(v);
+    }
+}
+
+/* The model values the schema allows for <controller type=@type>, "" for
+ * no model attribute first (values reached through a <ref> included). */
+static GPtrArray *
+vgmSchemaControllerModels(xmlXPathContextPtr ctxt, const char *type)
+{
+    g_autofree char *xpath = g_strdup_printf(
+        "//rng:element[@name='controller']//rng:group[rng:attribute[@name='type']/rng:value='%s']"
+        "/rng:optional/rng:attribute[@name='model']", type);
+    g_autoptr(xmlXPathObject) attrs = NULL;
+    GPtrArray *models = g_ptr_array_new_with_free_func(g_free);
+    int i;
+
+    g_ptr_array_add(models, g_strdup(""));
+    ctxt->node = xmlDocGetRootElement(ctxt->doc);
+    attrs = xmlXPathEvalExpression(BAD_CAST xpath, ctxt);
+    for (i = 0; attrs && attrs->nodesetval && i < attrs->nodesetval->nodeNr; i++) {
+        xmlNodePtr attr = attrs->nodesetval->nodeTab[i];
+        g_autoptr(GPtrArray) refs = g_ptr_array_new_with_free_func(g_free);
+        guint j;
+
+        vgmSchemaValues(ctxt, attr, ".//rng:value", models);
+        vgmSchemaValues(ctxt, attr, ".//rng:ref/@name", refs);
+        for (j = 0; j < refs->len; j++) {
+            g_autofree char *def = g_strdup_printf("//rng:define[@name='%s']//rng:value",
+                                                   (char *)refs->pdata[j]);
+            vgmSchemaValues(ctxt, attr, def, models);
+        }
+    }
+    return models;
+}
+
+/*
+ * Every controller model of the schema either is refused by the parser with
+ * an error naming it, or has a line in the one table of controller devices
+ * (vgmQemuControllerDeviceFind); a line with a device names the capability
+ * it is probed as, translates on a set that has it, and is refused by
+ * validation, naming model and device, on a set that lacks it.
+ */
+static void
+testControllerModels(void)
+{
+    static const char *const types[] = {
+        "pci", "usb", "sata", "scsi", "virtio-serial", "ide", NULL
+    };
+    const char *srcdir = g_getenv("VGM_SRCDIR") ? g_getenv("VGM_SRCDIR") : SRCDIR;
+    g_autofree char *rng = g_build_filename(srcdir, "docs", "schemas", "domain.rng", NULL);
+    g_autoptr(xmlDoc) doc = xmlReadFile(rng, NULL, XML_PARSE_NONET);
+    g_autoptr(xmlXPathContext) ctxt = NULL;
+    g_autoptr(VgmQemuCaps) full = vgmCapsVariant("qemu-7.2-debian", NULL);
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNewForTest();
+    guint checked = 0;
+    guint t;
+
+    g_assert_nonnull(doc);
+    ctxt = xmlXPathNewContext(doc);
+    xmlXPathRegisterNs(ctxt, BAD_CAST "rng", BAD_CAST "http://relaxng.org/ns/structure/1.0");
+
+    for (t = 0; types[t]; t++) {
+        g_autoptr(GPtrArray) models = vgmSchemaControllerModels(ctxt, types[t]);
+        guint m;
+
+        g_assert_cmpuint(models->len, >=, 1);
+        for (m = 0; m < models->len; m++) {
+            const char *model = models->pdata[m];
+            g_autofree char *attr = *model ? g_strdup_printf(" model='%s'", model) : g_strdup("");
+            g_autofree char *xml = g_strdup_printf(
+                "<domain type='kvm'><name>ctrl</name><memory>1048576</memory>"
+                "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+                "<controller type='%s'%s/><memballoon model='none'/></devices></domain>",
+                types[t], attr);
+            g_autoptr(GError) err = NULL;
+            g_autoptr(VgmDomainDef) def = vgmDomainDefParseString(xml, "ctrl", 0, &err);
+            const VgmQemuControllerDevice *d;
+            g_autoptr(VgmQemuCmd) cmd = NULL;
+            g_autofree char *args = NULL;
+            g_autofree char *want = NULL;
+            g_autofree char *edit = NULL;
+            g_autoptr(VgmQemuCaps) lacking = NULL;
+            const VgmQemuCapsProbeSpec *spec;
+
+            if (!def) {
+                /* refused at parse, with a message naming what is refused */
+                g_test_message("<controller type='%s'%s>: %s", types[t], attr, err->message);
+                g_assert_cmpint(err->code, !=, VGM_ERR_INTERNAL);
+                /* the value, or the attribute for a type without models */
+                g_assert_true((*model && strstr(err->message, model)) ||
+                              strstr(err->message, "'model'"));
+                continue;
+            }
+            checked++;
+            d = vgmQemuControllerDeviceFind(types[t], *model ? model : NULL);
+            if (!d)
+                g_error("<controller type='%s'%s> parses but has no line in the controller table",
+                        types[t], attr);
+            cmd = vgmQemuBuildCommandLine(def, full, cfg, NULL, &err);
+            if (!cmd)
+                g_error("<controller type='%s'%s> on qemu-7.2-debian: %s", types[t], attr,
+                        err->message);
+            if (!d->device)
+                continue;
+
+            spec = vgmQemuCapsFlagGetProbe(d->flag);
+            g_assert_cmpint(spec->kind, ==, VGM_QEMU_CAPS_PROBE_DEVICE);
+            g_assert_cmpstr(spec->arg1, ==, d->device);
+            args = vgmQemuCmdFormatArgsFile(cmd);
+            want = g_strdup_printf("\"driver\":\"%s\"", d->device);
+            g_assert_nonnull(strstr(args, want));
+
+            edit = g_strdup_printf("-%s", vgmQemuCapsFlagTypeToString(d->flag));
+            lacking = vgmCapsVariant("qemu-7.2-debian", edit);
+            g_clear_pointer(&cmd, vgmQemuCmdFree);
+            cmd = vgmQemuBuildCommandLine(def, lacking, cfg, NULL, &err);
+            g_assert_null(cmd);
+            g_assert_cmpint(err->code, ==, VGM_ERR_CONFIG_UNSUPPORTED);
+            g_assert_nonnull(strstr(err->message, d->device));
+            if (*model)
+                g_assert_nonnull(strstr(err->message, model));
+        }
+    }
+    /* the schema has USB, SCSI and PCI models the parser takes */
+    g_assert_cmpuint(checked, >=, 15);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -810,5 +1003,6 @@ main(int argc, char **argv)
         g_autofree char *path = g_strdup_printf("/qemuvalidate/%s", vgmDeviceCases[i].path);
         g_test_add_data_func(path, &vgmDeviceCases[i], testDeviceCaps);
     }
+    g_test_add_func("/qemuvalidate/controllers/every-schema-model", testControllerModels);
     return g_test_run();
 }

@@ -14,6 +14,8 @@
  * their argument; escape-user-strings.xml shows they cannot escape their
  * option either (doubled commas, JSON escaping).
  * A .args or .err file that no (input, set) pair produces fails the run.
+ * Large domains (128 NUMA cells, 256 memory devices) are checked for the
+ * backend, alias and slot of each cell and device.
  * VGM_TEST_REGENERATE=1 rewrites the golden files for review with git diff.
  */
 #include "config.h"
@@ -127,6 +129,148 @@ testNoStrayFiles(gconstpointer data)
     }
 }
 
+/* ---- large domains (the limits, filled): every NUMA node and memory
+ * device gets its own backend, in order; bench/scalebench.c shows the
+ * time ---- */
+
+static VgmQemuCmd *
+testScaleBuild(const char *xml)
+{
+    const VgmQemuCaps *caps = g_hash_table_lookup(vgmSets, "qemu-10.1");
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNewForTest();
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    VgmQemuCmd *cmd;
+
+    g_assert_nonnull(caps);
+    if (!(def = vgmDomainDefParseString(xml, NULL, 0, &err)) ||
+        !(cmd = vgmQemuBuildCommandLine(def, caps, cfg, NULL, &err)))
+        g_error("%s", err->message);
+    return cmd;
+}
+
+/* The value of the -object or -device argument at @i, as JSON. */
+static JsonObject *
+testScaleJSONArg(const VgmQemuCmd *cmd, guint i, const char *opt)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+
+    g_assert_cmpstr(g_ptr_array_index(cmd->args, i), ==, opt);
+    g_assert_true(json_parser_load_from_data(parser, g_ptr_array_index(cmd->args, i + 1),
+                                             -1, NULL));
+    return json_object_ref(json_node_get_object(json_parser_get_root(parser)));
+}
+
+static void
+testScaleNuma(void)
+{
+    g_autoptr(GString) xml = g_string_new(NULL);
+    g_autoptr(VgmQemuCmd) cmd = NULL;
+    guint cell = 0;
+    guint i;
+
+    g_string_append_printf(xml, "<domain type='kvm'><name>scale</name><vcpu>1</vcpu>"
+                           "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                           "<cpu><numa><cell id='0' cpus='0' memory='1' unit='MiB'/>");
+    for (i = 1; i < VGM_DOMAIN_MAX_NUMA_CELLS; i++)
+        g_string_append_printf(xml, "<cell id='%u' memory='%u' unit='MiB'/>", i, i + 1);
+    g_string_append(xml, "</numa></cpu></domain>");
+    cmd = testScaleBuild(xml->str);
+
+    /* each -numa right after its own backend, cells in order */
+    for (i = 0; i + 1 < cmd->args->len; i++) {
+        g_autoptr(JsonObject) backend = NULL;
+        g_autofree char *id = NULL;
+        g_autofree char *numa = NULL;
+
+        if (!g_str_equal(g_ptr_array_index(cmd->args, i), "-numa"))
+            continue;
+        id = g_strdup_printf("ram-node%u", cell);
+        numa = g_strdup_printf("node,nodeid=%u%s,memdev=%s", cell, cell ? "" : ",cpus=0", id);
+        g_assert_cmpstr(g_ptr_array_index(cmd->args, i + 1), ==, numa);
+        backend = testScaleJSONArg(cmd, i - 2, "-object");
+        g_assert_cmpstr(json_object_get_string_member(backend, "id"), ==, id);
+        g_assert_cmpint(json_object_get_int_member(backend, "size"), ==,
+                        (gint64)(cell + 1) * 1024 * 1024);
+        cell++;
+    }
+    g_assert_cmpuint(cell, ==, VGM_DOMAIN_MAX_NUMA_CELLS);
+}
+
+/* DIMMs and virtio-mem devices, some with a user alias: numbered per
+ * model in document order, DIMM slots counted, each -device after its
+ * backend. */
+static void
+testScaleMemoryDevices(void)
+{
+    const guint n = 256;        /* QEMU's most memory slots (ACPI_MAX_RAM_SLOTS) */
+    g_autoptr(GString) xml = g_string_new(NULL);
+    g_autoptr(VgmQemuCmd) cmd = NULL;
+    unsigned int dimms = 0, virtiomems = 0, seen = 0;
+    guint i;
+
+    g_string_append_printf(xml, "<domain type='kvm'><name>scale</name>"
+                           "<maxMemory slots='%u' unit='GiB'>1024</maxMemory>"
+                           "<memory unit='MiB'>%u</memory><vcpu>1</vcpu>"
+                           "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                           "<features><acpi/></features>"
+                           "<cpu><numa><cell id='0' cpus='0' memory='1024' unit='MiB'/></numa></cpu>"
+                           "<devices>", n, 1024 + 128 * n);
+    for (i = 0; i < n; i++) {
+        g_autofree char *alias = i % 8 == 3 ? g_strdup_printf("<alias name='ua-m%u'/>", i) :
+                                              g_strdup("");
+        if (i % 2)
+            g_string_append_printf(xml, "<memory model='virtio-mem'><target>"
+                                   "<size unit='MiB'>128</size><node>0</node>"
+                                   "<block unit='MiB'>2</block><requested unit='MiB'>0</requested>"
+                                   "</target>%s</memory>", alias);
+        else
+            g_string_append_printf(xml, "<memory model='dimm'><target><size unit='MiB'>128</size>"
+                                   "<node>0</node></target>%s</memory>", alias);
+    }
+    g_string_append(xml, "</devices></domain>");
+    cmd = testScaleBuild(xml->str);
+
+    for (i = 0; i + 1 < cmd->args->len; i++) {
+        g_autoptr(JsonObject) dev = NULL;
+        g_autoptr(JsonObject) backend = NULL;
+        g_autofree char *alias = NULL;
+        g_autofree char *memdev = NULL;
+        const char *driver;
+        gboolean dimm;
+
+        if (!g_str_equal(g_ptr_array_index(cmd->args, i), "-device"))
+            continue;
+        dev = testScaleJSONArg(cmd, i, "-device");
+        driver = json_object_get_string_member(dev, "driver");
+        if (!g_str_equal(driver, "pc-dimm") && !g_str_equal(driver, "virtio-mem-pci"))
+            continue;
+        dimm = g_str_equal(driver, "pc-dimm");
+        g_assert_cmpuint(dimm, ==, seen % 2 == 0);
+        if (seen % 8 == 3)
+            alias = g_strdup_printf("ua-m%u", seen);
+        else if (dimm)
+            alias = g_strdup_printf("dimm%u", dimms);
+        else
+            alias = g_strdup_printf("virtiomem%u", virtiomems);
+        memdev = g_strconcat("mem", alias, NULL);
+        g_assert_cmpstr(json_object_get_string_member(dev, "id"), ==, alias);
+        g_assert_cmpstr(json_object_get_string_member(dev, "memdev"), ==, memdev);
+        if (dimm)
+            g_assert_cmpint(json_object_get_int_member(dev, "slot"), ==, seen / 2);
+        backend = testScaleJSONArg(cmd, i - 2, "-object");
+        g_assert_cmpstr(json_object_get_string_member(backend, "id"), ==, memdev);
+        if (seen % 8 != 3) {
+            if (dimm)
+                dimms++;
+            else
+                virtiomems++;
+        }
+        seen++;
+    }
+    g_assert_cmpuint(seen, ==, n);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -167,5 +311,7 @@ main(int argc, char **argv)
         }
     }
     g_test_add_data_func("/xml2argv/no-stray-files", inputs, testNoStrayFiles);
+    g_test_add_func("/scale/numa", testScaleNuma);
+    g_test_add_func("/scale/memory-devices", testScaleMemoryDevices);
     return g_test_run();
 }

@@ -2,7 +2,9 @@
 /*
  * utiltest.c: the util layer.
  *
- * Covers: scaled sizes (every unit, defaults, overflow as an error),
+ * Covers: scaled sizes (every unit, defaults, overflow as an error, the
+ * memory limit in KiB after rounding in every unit, checked rounding and
+ * KiB to bytes at their edges),
  * strict integer parsing, CPU/node sets (parse, canonical format, errors),
  * enum tables, the typed XML property readers and their messages, the
  * element/attribute allow-lists, and safe parsing (no DOCTYPE or entities,
@@ -12,6 +14,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
 
@@ -69,6 +72,126 @@ testScaleErrors(void)
     v = 5;
     g_assert_false(vgmScaleInteger(&v, "KiB", 1, 4096, "<size>", &err));
     g_assert_nonnull(err);
+}
+
+/* The largest value of each unit that fits the limit after rounding up to
+ * whole KiB, and the next one that does not (issue 11: the limit used to
+ * be checked on the bytes, before rounding). */
+static void
+testScaleToKiBEdges(void)
+{
+    static const struct {
+        const char *unit;
+        unsigned long long largest;  /* accepted */
+        unsigned long long kib;      /* what it becomes */
+    } cases[] = {
+        { NULL, 9007199254738944ULL, 9007199254738944ULL },
+        { "k", 9007199254738944ULL, 9007199254738944ULL },
+        { "KiB", 9007199254738944ULL, 9007199254738944ULL },
+        { "b", 9223372036852678656ULL, 9007199254738944ULL },
+        { "bytes", 9223372036852678656ULL, 9007199254738944ULL },
+        { "KB", 9223372036852678ULL, 9007199254738944ULL },      /* 368 bytes past a KiB, rounded up */
+        { "MB", 9223372036852ULL, 9007199254738282ULL },         /* 256 bytes past a KiB, rounded up */
+        { "MiB", 8796093022206ULL, 9007199254738944ULL },
+        { "GiB", 8589934591ULL, 9007199253692416ULL },
+        { "EiB", 7ULL, 7ULL << 50 },                        /* 8 EiB is 2^53 KiB */
+    };
+    size_t i;
+
+    g_assert_cmpuint(VGM_MEMORY_MAX_KIB, ==, 9007199254738944ULL);
+    g_assert_cmpuint(VGM_MEMORY_MAX_KIB % 2048, ==, 0);
+    g_assert_cmpuint(VGM_MEMORY_MAX_KIB * 1024, <=, (unsigned long long)G_MAXINT64);
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        unsigned long long kib = 42;
+        g_autoptr(GError) err = NULL;
+
+        g_assert_true(vgmScaleToKiB(cases[i].largest, cases[i].unit, VGM_MEMORY_MAX_KIB,
+                                    "<memory>", &kib, &err));
+        g_assert_no_error(err);
+        g_assert_cmpuint(kib, ==, cases[i].kib);
+
+        kib = 42;
+        g_assert_false(vgmScaleToKiB(cases[i].largest + 1, cases[i].unit, VGM_MEMORY_MAX_KIB,
+                                     "<memory>", &kib, &err));
+        g_assert_error(err, VGM_ERROR, VGM_ERR_INVALID_ARG);
+        g_assert_cmpuint(kib, ==, 42); /* untouched */
+    }
+}
+
+static void
+testScaleToKiB(void)
+{
+    unsigned long long kib = 0;
+    g_autoptr(GError) err = NULL;
+
+    /* rounded up to whole KiB, as libvirt does */
+    g_assert_true(vgmScaleToKiB(1, "b", VGM_MEMORY_MAX_KIB, "x", &kib, &err));
+    g_assert_cmpuint(kib, ==, 1);
+    g_assert_true(vgmScaleToKiB(1025, "bytes", VGM_MEMORY_MAX_KIB, "x", &kib, &err));
+    g_assert_cmpuint(kib, ==, 2);
+    g_assert_true(vgmScaleToKiB(1, "KB", VGM_MEMORY_MAX_KIB, "x", &kib, &err));
+    g_assert_cmpuint(kib, ==, 1);
+    g_assert_true(vgmScaleToKiB(0, "EiB", VGM_MEMORY_MAX_KIB, "x", &kib, &err));
+    g_assert_cmpuint(kib, ==, 0);
+    g_assert_no_error(err);
+
+    /* the limit is in KiB and holds after the rounding: 4096 bytes fit a
+     * 4 KiB limit, 4097 bytes become 5 KiB and do not */
+    g_assert_true(vgmScaleToKiB(4096, "b", 4, "<size>", &kib, &err));
+    g_assert_false(vgmScaleToKiB(4097, "b", 4, "<size>", &kib, &err));
+    g_assert_cmpstr(err->message, ==,
+                    "value 4097 b for <size> is too large (the limit is 4 KiB)");
+    g_clear_error(&err);
+
+    /* bytes past 64 bits are too large, never a wrap */
+    g_assert_false(vgmScaleToKiB(G_MAXUINT64, "EB", G_MAXUINT64, "<memory>", &kib, &err));
+    g_clear_error(&err);
+    g_assert_false(vgmScaleToKiB(17179869184ULL, "EiB", G_MAXUINT64, "<memory>", &kib, &err));
+    g_clear_error(&err);
+    g_assert_false(vgmScaleToKiB(9007199254740991ULL, NULL, VGM_MEMORY_MAX_KIB, "<memory>",
+                                 &kib, &err));
+    g_assert_cmpstr(err->message, ==,
+                    "value 9007199254740991 KiB for <memory> is too large (the limit is 9007199254738944 KiB)");
+    g_clear_error(&err);
+
+    g_assert_false(vgmScaleToKiB(1, "furlongs", VGM_MEMORY_MAX_KIB, "<memory>", &kib, &err));
+    g_assert_cmpstr(err->message, ==, "unknown unit 'furlongs' for <memory>");
+}
+
+static void
+testSizeRoundUp(void)
+{
+    unsigned long long r = 42;
+    gint64 bytes = 42;
+
+    g_assert_true(vgmSizeRoundUp(0, 1024, &r));
+    g_assert_cmpuint(r, ==, 0);
+    g_assert_true(vgmSizeRoundUp(1, 1024, &r));
+    g_assert_cmpuint(r, ==, 1024);
+    g_assert_true(vgmSizeRoundUp(2048, 1024, &r));
+    g_assert_cmpuint(r, ==, 2048);
+    g_assert_true(vgmSizeRoundUp(VGM_MEMORY_MAX_KIB, 2048, &r));
+    g_assert_cmpuint(r, ==, VGM_MEMORY_MAX_KIB);
+    g_assert_true(vgmSizeRoundUp(G_MAXUINT64 - 1023, 1024, &r));
+    g_assert_cmpuint(r, ==, G_MAXUINT64 - 1023);
+    /* the old (v + align - 1) / align * align gave 0 here */
+    r = 42;
+    g_assert_false(vgmSizeRoundUp(G_MAXUINT64, 1024, &r));
+    g_assert_false(vgmSizeRoundUp(G_MAXUINT64 - 1022, 1024, &r));
+    g_assert_cmpuint(r, ==, 42);
+
+    g_assert_true(vgmSizeKiBToBytes(0, &bytes));
+    g_assert_cmpint(bytes, ==, 0);
+    g_assert_true(vgmSizeKiBToBytes(VGM_MEMORY_MAX_KIB, &bytes));
+    g_assert_cmpint(bytes, ==, G_GINT64_CONSTANT(9223372036852678656));
+    g_assert_true(vgmSizeKiBToBytes(9007199254740991ULL, &bytes));
+    g_assert_cmpint(bytes, ==, G_MAXINT64 - 1023);
+    /* 2^53 KiB is 2^63 bytes: negative as a signed 64-bit JSON integer */
+    bytes = 42;
+    g_assert_false(vgmSizeKiBToBytes(9007199254740992ULL, &bytes));
+    g_assert_false(vgmSizeKiBToBytes(G_MAXUINT64, &bytes));
+    g_assert_cmpint(bytes, ==, 42);
 }
 
 static void
@@ -331,6 +454,40 @@ testSafeParseFile(void)
     g_rmdir(dir);
 }
 
+/* Control characters in a quoted value cannot forge lines or terminal
+ * escapes in a message (issue 11); escaping is idempotent. */
+static void
+testErrorEscape(void)
+{
+    static const struct {
+        const char *in;
+        const char *out;
+    } cases[] = {
+        { "plain 'name' \\ as is", "plain 'name' \\ as is" },
+        { "a/\nerror: forged\r\t", "a/\\nerror: forged\\r\\t" },
+        { "\x1b[31mred\x7f\x01", "\\x1b[31mred\\x7f\\x01" },
+        { "caf\xc3\xa9 \xc2\x9b" "31m \xc2\xa0", "caf\xc3\xa9 \\u009b31m \xc2\xa0" },
+        { "bad \xff\xc3 utf-8", "bad \\xff\\xc3 utf-8" },
+    };
+    g_autoptr(GError) err = NULL;
+    size_t i;
+
+    g_assert_null(vgmErrorEscape(NULL));
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *once = vgmErrorEscape(cases[i].in);
+        g_autofree char *twice = vgmErrorEscape(once);
+
+        g_assert_cmpstr(once, ==, cases[i].out);
+        g_assert_cmpstr(twice, ==, once);
+        g_assert_true(g_utf8_validate(once, -1, NULL));
+    }
+    vgmErrorSet(&err, VGM_ERR_XML, "invalid name '%s'", "a\nb");
+    g_assert_cmpstr(err->message, ==, "invalid name 'a\\nb'");
+    g_clear_error(&err);
+    vgmErrorSetSystem(&err, ENOENT, "cannot open '%s'", "a\rb");
+    g_assert_true(g_str_has_prefix(err->message, "cannot open 'a\\rb': "));
+}
+
 static void
 testBufEscape(void)
 {
@@ -390,6 +547,9 @@ main(int argc, char **argv)
     g_setenv("LC_ALL", "C", TRUE);
     g_test_add_func("/size/scale", testScale);
     g_test_add_func("/size/errors", testScaleErrors);
+    g_test_add_func("/size/to-kib", testScaleToKiB);
+    g_test_add_func("/size/to-kib-edges", testScaleToKiBEdges);
+    g_test_add_func("/size/round-up", testSizeRoundUp);
     g_test_add_func("/size/strto", testStrTo);
     g_test_add_func("/bitmap/parse-format", testBitmap);
     g_test_add_func("/enum/tables", testEnum);
@@ -399,6 +559,7 @@ main(int argc, char **argv)
     g_test_add_func("/xml/safe-parse-file", testSafeParseFile);
     g_test_add_func("/xml/attribute-flood", testAttributeFlood);
     g_test_add_func("/buf/escape", testBufEscape);
+    g_test_add_func("/error/escape", testErrorEscape);
     g_test_add_func("/file/read-tail", testReadTail);
     return g_test_run();
 }

@@ -110,8 +110,10 @@ vgmCmdDomxmlToNative(int argc, char **argv)
         argv++;
         argc--;
     } else if (argc == 3) {
+        g_autofree char *format = vgmErrorEscape(argv[1]);
+
         fprintf(stderr, _("error: %1$s: unsupported format '%2$s', only 'qemu-argv'\n"),
-                cmd->name, argv[1]);
+                cmd->name, format);
         return 1;
     }
     if (capsFile && emulator) {

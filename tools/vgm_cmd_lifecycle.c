@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "vgm_tool.h"
+#include "conf/domain_conf.h"
 #include "driver/driver_conn.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
@@ -89,9 +90,11 @@ vgmCmdBegin(GOptionEntry *entries, int *argc, char ***argv, int nargs)
     if (!vgmToolParseOptions(cmd, entries ? entries : rootOnly, argc, argv))
         return NULL;
     if (*argc - 1 != nargs) {
+        g_autofree char *arg = vgmErrorEscape((*argv)[1]);
+
         if (nargs == 0)
             fprintf(stderr, _("error: %1$s: unexpected argument '%2$s'\n"),
-                    cmd->name, (*argv)[1]);
+                    cmd->name, arg);
         else
             fprintf(stderr, _("error: %1$s: expected exactly one %2$s argument\n"),
                     cmd->name, cmd->params);
@@ -124,10 +127,13 @@ vgmCmdDone(const char *fmt, ...)
 static int
 vgmCmdError(GError *err, const char *ref)
 {
-    if (ref && g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
-        fprintf(stderr, _("error: failed to get domain '%1$s'\n"), ref);
-    else
+    if (ref && g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN)) {
+        g_autofree char *quoted = vgmErrorEscape(ref);
+
+        fprintf(stderr, _("error: failed to get domain '%1$s'\n"), quoted);
+    } else {
         vgmToolError(err);
+    }
     printf("\n");
     return 1;
 }
@@ -141,6 +147,8 @@ static int
 vgmCmdFailed(GError *err, const char *ref, const char *fmt, ...)
 {
     g_autofree char *what = NULL;
+    g_autofree char *whatEsc = NULL;
+    g_autofree char *why = NULL;
     va_list ap;
 
     if (ref && g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
@@ -148,7 +156,9 @@ vgmCmdFailed(GError *err, const char *ref, const char *fmt, ...)
     va_start(ap, fmt);
     what = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    fprintf(stderr, _("error: %1$s\nerror: %2$s\n"), what, err->message);
+    whatEsc = vgmErrorEscape(what);
+    why = vgmErrorEscape(err->message);
+    fprintf(stderr, _("error: %1$s\nerror: %2$s\n"), whatEsc, why);
     printf("\n");
     return 1;
 }
@@ -159,9 +169,14 @@ static gboolean
 vgmCmdValidateFile(const char *file, GError **error)
 {
     g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
     g_autofree char *schema = vgmToolSchemaPath();
 
     if (!(doc = vgmXMLParseFile(file, error)))
+        return FALSE;
+    /* the rules first, as validate does: they name the rule broken, and
+     * their limits keep the schema check (superlinear in libxml2) short */
+    if (!(def = vgmDomainDefParseNode(doc, xmlDocGetRootElement(doc), 0, error)))
         return FALSE;
     return vgmXMLValidateRNG(doc, schema, error);
 }

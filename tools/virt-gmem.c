@@ -38,7 +38,9 @@ vgmToolParseOptions(const VgmToolCommand *cmd, GOptionEntry *entries,
     if (entries)
         g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
     if (!g_option_context_parse(ctx, argc, argv, &err)) {
-        fprintf(stderr, _("error: %1$s: %2$s\n"), cmd->name, err->message);
+        g_autofree char *msg = vgmErrorEscape(err->message);
+
+        fprintf(stderr, _("error: %1$s: %2$s\n"), cmd->name, msg);
         fprintf(stderr, _("Try 'virt-gmem %1$s --help'.\n"), cmd->name);
         return FALSE;
     }
@@ -48,7 +50,10 @@ vgmToolParseOptions(const VgmToolCommand *cmd, GOptionEntry *entries,
 int
 vgmToolError(GError *error)
 {
-    fprintf(stderr, _("error: %1$s\n"), error ? error->message : _("unknown error"));
+    /* GLib's messages too: no quoted value prints raw */
+    g_autofree char *msg = error ? vgmErrorEscape(error->message) : NULL;
+
+    fprintf(stderr, _("error: %1$s\n"), msg ? msg : _("unknown error"));
     return 1;
 }
 
@@ -131,7 +136,9 @@ main(int argc, char **argv)
         return 0;
     }
     if (!(cmd = vgmToolFind(argv[1]))) {
-        fprintf(stderr, _("error: unknown command '%1$s'\n"), argv[1]);
+        g_autofree char *name = vgmErrorEscape(argv[1]);
+
+        fprintf(stderr, _("error: unknown command '%1$s'\n"), name);
         vgmToolUsage(stderr);
         return 1;
     }

@@ -103,11 +103,15 @@ main(int argc, char **argv)
     g_option_context_set_summary(ctx, _("Serve virt-gmem's domains to libvirt clients (virsh, virt-manager, virt-install, OpenStack Nova) over libvirt's RPC protocol."));
     g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, _("virtgmemd: %1$s\n"), err->message);
+        g_autofree char *msg = vgmErrorEscape(err->message);
+
+        fprintf(stderr, _("virtgmemd: %1$s\n"), msg);
         return 1;
     }
     if (argc > 1) {
-        fprintf(stderr, _("virtgmemd: unexpected argument '%1$s'\n"), argv[1]);
+        g_autofree char *arg = vgmErrorEscape(argv[1]);
+
+        fprintf(stderr, _("virtgmemd: unexpected argument '%1$s'\n"), arg);
         return 1;
     }
     if (timeout < 0) {

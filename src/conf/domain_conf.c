@@ -359,17 +359,10 @@ vgmDomainDefParseFile(const char *filename, unsigned int flags, GError **error)
 static void
 vgmDomainMetadataFormat(VgmBuf *buf, const VgmDomainDef *def)
 {
-    xmlBufferPtr xbuf;
-
-    if (!def->metadata)
-        return;
-    xbuf = xmlBufferCreate();
-    /* libxml2 indents children by two spaces a level; the first line is
-     * ours to indent */
-    xmlNodeDump(xbuf, def->metadata->doc, def->metadata, buf->indent / 2, 1);
-    vgmBufAdd(buf, (const char *)xmlBufferContent(xbuf));
-    vgmBufAdd(buf, "\n");
-    xmlBufferFree(xbuf);
+    /* not xmlNodeDump: it writes namespace URIs unescaped, so a URI with
+     * '<', '&', a tab or a new line would be stored as malformed XML */
+    if (def->metadata)
+        vgmXMLFormatNode(buf, def->metadata);
 }
 
 static void

@@ -20,6 +20,13 @@
 #include "util/vgmbitmap.h"
 #include "util/vgmxml.h"
 
+/* ---------------- limits (README, "Limits") ---------------- */
+
+/* Checked first by generic validation (domain_validate.c). */
+#define VGM_DOMAIN_MAX_NUMA_CELLS 128   /* QEMU's MAX_NODES */
+#define VGM_DOMAIN_MAX_DEVICES 4096     /* of each kind of <devices> child */
+#define VGM_DOMAIN_MAX_ISA_SERIALS 4    /* QEMU's MAX_ISA_SERIAL_PORTS */
+
 /* ---------------- top level ---------------- */
 
 typedef enum {

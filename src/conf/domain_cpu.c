@@ -155,10 +155,9 @@ vgmCpuNumaParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
         if (vgmXMLPropULongLong(cn, "memory", VGM_XML_PROP_REQUIRED, &mem, error) < 0 ||
             vgmXMLPropString(cn, "unit", 0, &unit, error) < 0)
             return FALSE;
-        if (!vgmScaleInteger(&mem, unit, 1024, (unsigned long long)G_MAXINT64,
-                             _("attribute 'memory' of <cell>"), error))
+        if (!vgmScaleToKiB(mem, unit, VGM_MEMORY_MAX_KIB,
+                           _("attribute 'memory' of <cell>"), &cell->mem, error))
             return FALSE;
-        cell->mem = mem / 1024 + (mem % 1024 ? 1 : 0);
         if (vgmXMLPropEnum(cn, "memAccess", vgmDomainMemoryAccessTypeFromString,
                            VGM_XML_PROP_NONZERO, &v, error) < 0)
             return FALSE;

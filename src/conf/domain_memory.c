@@ -34,14 +34,15 @@ VGM_ENUM_IMPL(vgmDomainNumatunePlacement, VGM_DOMAIN_NUMATUNE_PLACEMENT_LAST,
 VGM_ENUM_IMPL(vgmMemoryModel, VGM_MEMORY_MODEL_LAST,
               "dimm", "nvdimm", "virtio-mem", "virtio-pmem", "sgx-epc");
 
-/* The largest memory size we accept, in bytes: QEMU sizes are 64 bit and
- * KiB * 1024 must not wrap. */
+/* The largest hugepage size we accept, in bytes: KiB * 1024 must not wrap.
+ * Memory sizes have their own limit in KiB, VGM_MEMORY_MAX_KIB. */
 #define VGM_MEMORY_MAX_BYTES ((unsigned long long)G_MAXINT64)
 
 static const char *const vgmUnitAttr[] = { "unit", NULL };
 
 /* A size element: decimal content, optional unit (default KiB), rounded up
- * to whole KiB. @attrs lists the attributes the element may carry. */
+ * to whole KiB and then held to VGM_MEMORY_MAX_KIB. @attrs lists the
+ * attributes the element may carry. */
 static int
 vgmMemorySizeParseAttrs(xmlNodePtr node, const char *const *attrs,
                         unsigned long long *kib, GError **error)
@@ -60,9 +61,8 @@ vgmMemorySizeParseAttrs(xmlNodePtr node, const char *const *attrs,
     if (vgmXMLNodeContentULL(node, &v, error) < 0)
         return -1;
     desc = vgmXMLNodeDescribe(node);
-    if (!vgmScaleInteger(&v, unit, 1024, VGM_MEMORY_MAX_BYTES, desc, error))
+    if (!vgmScaleToKiB(v, unit, VGM_MEMORY_MAX_KIB, desc, kib, error))
         return -1;
-    *kib = v / 1024 + (v % 1024 ? 1 : 0);
     return 1;
 }
 
@@ -199,8 +199,9 @@ vgmDomainNumatuneParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     VgmDomainNumatune *nt = &def->numatune;
     g_autoptr(GPtrArray) memnodes = NULL;
+    g_autoptr(GHashTable) cellids = g_hash_table_new(NULL, NULL);
     xmlNodePtr mem;
-    guint i, j;
+    guint i;
     int v;
 
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren,
@@ -264,13 +265,11 @@ vgmDomainNumatuneParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
             return FALSE;
         if (!(m->nodeset = vgmBitmapParse(nodeset, _("attribute 'nodeset' of <memnode>"), error)))
             return FALSE;
-        for (j = 0; j < i; j++) {
-            if (nt->memnodes[j].cellid == m->cellid) {
-                vgmErrorSet(error, VGM_ERR_XML,
-                            _("<memnode> in <numatune> names cellid %1$u twice"),
-                            m->cellid);
-                return FALSE;
-            }
+        if (!g_hash_table_add(cellids, GUINT_TO_POINTER(m->cellid))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<memnode> in <numatune> names cellid %1$u twice"),
+                        m->cellid);
+            return FALSE;
         }
     }
     return TRUE;

@@ -148,6 +148,7 @@ static void
 vgmPostParseChr(VgmDomainDef *def)
 {
     VgmDevicesDef *devs = &def->devices;
+    gint64 maxPort = -1;        /* at most G_MAXINT: ports are compared as int */
     guint i;
 
     /* A serial console with no serial port gets one, as in libvirt. */
@@ -163,22 +164,22 @@ vgmPostParseChr(VgmDomainDef *def)
         con->targetType = g_strdup("serial");
         g_ptr_array_add(devs->consoles, con);
     }
+    /* A serial without a port gets the port after the highest one taken
+     * (given anywhere, or handed out before it), as libvirt numbers: one
+     * pass for the highest given port, then a running maximum. */
+    for (i = 0; i < devs->serials->len; i++) {
+        const VgmChrDef *chr = g_ptr_array_index(devs->serials, i);
+        if (chr->havePort && (int)chr->port > maxPort)
+            maxPort = chr->port;
+    }
     for (i = 0; i < devs->serials->len; i++) {
         VgmChrDef *chr = g_ptr_array_index(devs->serials, i);
 
         if (!chr->targetType)
             chr->targetType = g_strdup("isa-serial");
         if (!chr->havePort) {
-            /* the port after the highest one taken, as libvirt numbers */
-            int maxPort = -1;
-            guint j;
-            for (j = 0; j < devs->serials->len; j++) {
-                const VgmChrDef *o = g_ptr_array_index(devs->serials, j);
-                if (o->havePort && (int)o->port > maxPort)
-                    maxPort = o->port;
-            }
             chr->havePort = TRUE;
-            chr->port = maxPort + 1;
+            chr->port = (unsigned int)++maxPort;
         }
         if (!chr->targetModel && g_str_equal(chr->targetType, "isa-serial"))
             chr->targetModel = g_strdup("isa-serial");
@@ -214,7 +215,9 @@ static void
 vgmPostParseDevices(VgmDomainDef *def)
 {
     VgmDevicesDef *devs = &def->devices;
-    guint i, j;
+    /* controller type -> the next free index of that type */
+    g_autoptr(GHashTable) nextIndex = g_hash_table_new(g_str_hash, g_str_equal);
+    guint i;
 
     for (i = 0; i < devs->disks->len; i++) {
         VgmDiskDef *disk = g_ptr_array_index(devs->disks, i);
@@ -224,20 +227,30 @@ vgmPostParseDevices(VgmDomainDef *def)
         if (disk->device == VGM_DISK_DEVICE_CDROM)
             disk->readonly = TRUE;
     }
+    /* A controller without an index gets the one after the highest of its
+     * type (given anywhere, or handed out before it): one pass for the
+     * highest given index of each type, then a running maximum. Indexes
+     * are stored plus one, so that 0 means "none of this type yet". */
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *ctrl = g_ptr_array_index(devs->controllers, i);
+        gsize next;
+
+        if (!ctrl->haveIndex)
+            continue;
+        next = (gsize)ctrl->index + 1;
+        if (next > GPOINTER_TO_SIZE(g_hash_table_lookup(nextIndex, ctrl->type)))
+            g_hash_table_insert(nextIndex, ctrl->type, GSIZE_TO_POINTER(next));
+    }
     for (i = 0; i < devs->controllers->len; i++) {
         VgmControllerDef *ctrl = g_ptr_array_index(devs->controllers, i);
-        unsigned int next = 0;
+        gsize next;
 
         if (ctrl->haveIndex)
             continue;
-        for (j = 0; j < devs->controllers->len; j++) {
-            VgmControllerDef *other = g_ptr_array_index(devs->controllers, j);
-            if (j != i && other->haveIndex && g_str_equal(other->type, ctrl->type) &&
-                other->index >= next)
-                next = other->index + 1;
-        }
-        ctrl->index = next;
+        next = GPOINTER_TO_SIZE(g_hash_table_lookup(nextIndex, ctrl->type));
+        ctrl->index = (unsigned int)next;
         ctrl->haveIndex = TRUE;
+        g_hash_table_insert(nextIndex, ctrl->type, GSIZE_TO_POINTER(next + 1));
     }
     for (i = 0; i < devs->nets->len; i++) {
         VgmNetDef *net = g_ptr_array_index(devs->nets, i);

@@ -13,6 +13,7 @@
 #include "domain_conf.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
+#include "util/vgmsize.h"
 
 typedef gboolean (*VgmDomainRuleFunc)(const VgmDomainDef *def, GError **error);
 
@@ -58,6 +59,84 @@ vgmGmemWhat(const VgmDomainDef *def)
     if (def->mb.source == VGM_DOMAIN_MEMORY_SOURCE_GUESTMEMFD)
         return "<source type='guestmemfd'>";
     return "<launchSecurity inPlaceConversion='yes'>";
+}
+
+/* ---- limits: how much of each thing a domain may have ---- */
+
+/* The device lists of <devices>, by element name, for the count limit. */
+static const struct {
+    const char *element;
+    size_t offset;              /* of the GPtrArray in VgmDevicesDef */
+} vgmDeviceLists[] = {
+    { "disk", G_STRUCT_OFFSET(VgmDevicesDef, disks) },
+    { "interface", G_STRUCT_OFFSET(VgmDevicesDef, nets) },
+    { "controller", G_STRUCT_OFFSET(VgmDevicesDef, controllers) },
+    { "serial", G_STRUCT_OFFSET(VgmDevicesDef, serials) },
+    { "console", G_STRUCT_OFFSET(VgmDevicesDef, consoles) },
+    { "graphics", G_STRUCT_OFFSET(VgmDevicesDef, graphics) },
+    { "video", G_STRUCT_OFFSET(VgmDevicesDef, videos) },
+    { "rng", G_STRUCT_OFFSET(VgmDevicesDef, rngs) },
+    { "memory", G_STRUCT_OFFSET(VgmDevicesDef, mems) },
+};
+
+static gboolean
+vgmChrIsIsaSerial(const VgmChrDef *chr)
+{
+    return chr->targetType && g_str_equal(chr->targetType, "isa-serial");
+}
+
+/* First of all rules, so that no other rule, nor the plan, nor the schema
+ * check of `virt-gmem validate` (libxml2's RelaxNG validation of
+ * <interleave> takes time quadratic in the number of children) ever sees
+ * more than these. */
+static gboolean
+vgmRuleLimits(const VgmDomainDef *def, GError **error)
+{
+    size_t ncells = vgmDomainDefNumaCells(def);
+    unsigned int isaSerials = 0;
+    size_t i;
+
+    if (ncells > VGM_DOMAIN_MAX_NUMA_CELLS) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<numa> in <cpu> has %1$zu <cell> elements, more than the %2$u NUMA nodes QEMU supports"),
+                    ncells, (unsigned int)VGM_DOMAIN_MAX_NUMA_CELLS);
+        return FALSE;
+    }
+    for (i = 0; i < G_N_ELEMENTS(vgmDeviceLists); i++) {
+        const GPtrArray *list = G_STRUCT_MEMBER(GPtrArray *, &def->devices,
+                                                vgmDeviceLists[i].offset);
+        if (list->len > VGM_DOMAIN_MAX_DEVICES) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<devices> has %1$u <%2$s> elements, more than the %3$u of each kind virt-gmem accepts"),
+                        list->len, vgmDeviceLists[i].element,
+                        (unsigned int)VGM_DOMAIN_MAX_DEVICES);
+            return FALSE;
+        }
+    }
+    /* QEMU has 4 ISA serial ports (MAX_ISA_SERIAL_PORTS) and refuses an
+     * isa-serial 'index' beyond them; libvirt refuses the same */
+    for (i = 0; i < def->devices.serials->len; i++) {
+        if (vgmChrIsIsaSerial(g_ptr_array_index(def->devices.serials, i)))
+            isaSerials++;
+    }
+    if (isaSerials > VGM_DOMAIN_MAX_ISA_SERIALS) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<devices> has %1$u <serial> elements with <target type='isa-serial'>, more than the %2$u ISA serial ports QEMU has"),
+                    isaSerials, (unsigned int)VGM_DOMAIN_MAX_ISA_SERIALS);
+        return FALSE;
+    }
+    for (i = 0; i < def->devices.serials->len; i++) {
+        const VgmChrDef *chr = g_ptr_array_index(def->devices.serials, i);
+
+        if (vgmChrIsIsaSerial(chr) && chr->port >= VGM_DOMAIN_MAX_ISA_SERIALS) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<serial> with <target type='isa-serial'> has port %1$u, but QEMU's %2$u ISA serial ports are numbered 0 to %3$u"),
+                        chr->port, (unsigned int)VGM_DOMAIN_MAX_ISA_SERIALS,
+                        (unsigned int)VGM_DOMAIN_MAX_ISA_SERIALS - 1);
+            return FALSE;
+        }
+    }
+    return TRUE;
 }
 
 /* ---- the extension: rules 1 to 8 ---- */
@@ -218,8 +297,9 @@ vgmRuleMemoryTotal(const VgmDomainDef *def, GError **error)
     size_t i;
     guint k;
 
-    /* the sums below must not wrap: every size is at most 2^53 KiB, but
-     * thousands of them could still add up past 64 bits */
+    /* the sums below must not wrap: every size is at most
+     * VGM_MEMORY_MAX_KIB, but thousands of them could still add up past
+     * 64 bits */
     for (i = 0; i < vgmDomainDefNumaCells(def); i++) {
         if (!g_uint64_checked_add(&sum, sum, def->cpu->cells[i].mem))
             goto overflow;
@@ -227,7 +307,7 @@ vgmRuleMemoryTotal(const VgmDomainDef *def, GError **error)
     for (k = 0; k < def->devices.mems->len; k++) {
         const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, k);
         if (!g_uint64_checked_add(&sum, sum, mem->size) ||
-            sum > (unsigned long long)G_MAXINT64 / 1024)
+            sum > VGM_MEMORY_MAX_KIB)
             goto overflow;
     }
 
@@ -370,8 +450,9 @@ vgmRuleHugepages(const VgmDomainDef *def, GError **error)
 {
     const VgmDomainMemoryBacking *mb = &def->mb;
     size_t ncells = vgmDomainDefNumaCells(def);
+    g_autoptr(VgmBitmap) claimed = vgmBitmapNew(VGM_BITMAP_MAX); /* by an earlier <page> */
     gboolean haveDefault = FALSE;
-    size_t i, j;
+    size_t i;
 
     if (mb->hasHugepages && mb->allocation == VGM_DOMAIN_MEMORY_ALLOCATION_ONDEMAND) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -413,13 +494,14 @@ vgmRuleHugepages(const VgmDomainDef *def, GError **error)
                 return FALSE;
             }
         }
-        for (j = 0; j < i; j++) {
-            if (mb->hugepages[j].nodemask &&
-                vgmBitmapOverlaps(hp->nodemask, mb->hugepages[j].nodemask)) {
+        for (node = vgmBitmapNext(hp->nodemask, -1); node >= 0;
+             node = vgmBitmapNext(hp->nodemask, node)) {
+            if (vgmBitmapIsSet(claimed, node)) {
                 vgmErrorSet(error, VGM_ERR_XML,
                             _("two <page> elements in <hugepages> name the same NUMA node"));
                 return FALSE;
             }
+            vgmBitmapSet(claimed, node);
         }
     }
     return TRUE;
@@ -546,17 +628,17 @@ static gboolean
 vgmRuleDevices(const VgmDomainDef *def, GError **error)
 {
     const VgmDevicesDef *devs = &def->devices;
-    guint i, j;
+    g_autoptr(GHashTable) targets = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) indexes = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                          g_free, NULL);
+    guint i;
 
     for (i = 0; i < devs->disks->len; i++) {
         const VgmDiskDef *a = g_ptr_array_index(devs->disks, i);
-        for (j = 0; j < i; j++) {
-            const VgmDiskDef *b = g_ptr_array_index(devs->disks, j);
-            if (g_str_equal(a->dst, b->dst)) {
-                vgmErrorSet(error, VGM_ERR_XML,
-                            _("disk target '%1$s' is used twice"), a->dst);
-                return FALSE;
-            }
+        if (!g_hash_table_add(targets, a->dst)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("disk target '%1$s' is used twice"), a->dst);
+            return FALSE;
         }
     }
     for (i = 0; i < devs->disks->len; i++) {
@@ -584,14 +666,12 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
     }
     for (i = 0; i < devs->controllers->len; i++) {
         const VgmControllerDef *a = g_ptr_array_index(devs->controllers, i);
-        for (j = 0; j < i; j++) {
-            const VgmControllerDef *b = g_ptr_array_index(devs->controllers, j);
-            if (g_str_equal(a->type, b->type) && a->index == b->index) {
-                vgmErrorSet(error, VGM_ERR_XML,
-                            _("two <controller type='%1$s'> elements have index %2$u"),
-                            a->type, a->index);
-                return FALSE;
-            }
+        /* a type never holds a space */
+        if (!g_hash_table_add(indexes, g_strdup_printf("%s %u", a->type, a->index))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("two <controller type='%1$s'> elements have index %2$u"),
+                        a->type, a->index);
+            return FALSE;
         }
     }
     return TRUE;
@@ -617,6 +697,8 @@ static const struct {
     const char *id;
     VgmDomainRuleFunc check;
 } vgmDomainRules[] = {
+    /* first: what every other rule may rely on */
+    { "limits", vgmRuleLimits },
     /* the guest_memfd extension (specification section 2, rules 1-8) */
     { "inplace-launch-type", vgmRuleInPlaceType },          /* rule 1 */
     { "inplace-memory-source", vgmRuleInPlaceSource },      /* rule 2 */

@@ -46,6 +46,7 @@ vgmDriverDomainFree(VgmDriverDomain *dom)
     if (!dom)
         return;
     g_free(dom->name);
+    g_free(dom->broken);
     vgmDriverStatusFree(dom->status);
     if (dom->config)
         vgmDriverConfigUnref(dom->config);
@@ -412,6 +413,7 @@ vgmDriverDomainLoadSeen(const VgmDriverStore *store, const char *name,
                         GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = g_new0(VgmDriverDomain, 1);
+    g_autoptr(GError) err = NULL;
 
     dom->name = g_strdup(name);
     dom->id = -1;
@@ -431,8 +433,20 @@ vgmDriverDomainLoadSeen(const VgmDriverStore *store, const char *name,
     }
     if (!(dom->config = vgmDriverStoreGetConfigTrusted(store, name,
                                                        seen && seen->configsUnchanged,
-                                                       error)))
-        return NULL;
+                                                       &err))) {
+        if (g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN)) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return NULL;
+        }
+        /* a config that cannot be read is still a domain: it is listed,
+         * and undefine removes it */
+        dom->broken = g_strdup(err->message);
+        dom->def = vgmDomainDefNew();
+        dom->def->name = g_strdup(name);
+        vgmDriverStoreBrokenConfigUUID(store, name, dom->def->uuid);
+        memcpy(dom->uuid, dom->def->uuid, sizeof(dom->uuid));
+        return g_steal_pointer(&dom);
+    }
     dom->def = dom->config->def;
     memcpy(dom->uuid, dom->def->uuid, sizeof(dom->uuid));
     return g_steal_pointer(&dom);
@@ -511,16 +525,19 @@ vgmDriverDomainNames(const VgmDriverStore *store, GError **error)
 
 /* The uuid of domain @name from its status file, else its config, without
  * refreshing anything; @scan (or NULL) says what a look at the store
- * found. FALSE when neither can be read. */
+ * found. FALSE when neither can be read; a config that cannot be parsed
+ * gives vgmDriverStoreBrokenConfigUUID's uuid and sets *@broken. */
 static gboolean
 vgmDriverDomainPeekUUID(const VgmDriverStore *store, const char *name,
                         const VgmDriverDomainScan *scan,
-                        unsigned char *uuid, gboolean *running)
+                        unsigned char *uuid, gboolean *running, gboolean *broken)
 {
     g_autoptr(VgmDriverStatus) status = NULL;
     g_autoptr(VgmDriverConfig) cfg = NULL;
+    g_autoptr(GError) err = NULL;
 
     *running = FALSE;
+    *broken = FALSE;
     /* a domain holds its uuid while its QEMU lives, and from the moment a
      * start wrote its status, as long as that start is under way */
     if ((!scan || g_hash_table_contains(scan->withStatus, name)) &&
@@ -532,8 +549,13 @@ vgmDriverDomainPeekUUID(const VgmDriverStore *store, const char *name,
         *running = TRUE;
         return TRUE;
     }
-    if (!(cfg = vgmDriverStoreGetConfigTrusted(store, name, scan && scan->trusted, NULL)))
-        return FALSE;
+    if (!(cfg = vgmDriverStoreGetConfigTrusted(store, name, scan && scan->trusted, &err))) {
+        if (g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
+            return FALSE;
+        vgmDriverStoreBrokenConfigUUID(store, name, uuid);
+        *broken = TRUE;
+        return TRUE;
+    }
     memcpy(uuid, cfg->def->uuid, 16);
     return TRUE;
 }
@@ -568,8 +590,9 @@ vgmDriverDomainResolve(const VgmDriverStore *store, const char *ref,
         if (isUUID) {
             unsigned char other[16];
             gboolean running;
+            gboolean broken;
 
-            if (vgmDriverDomainPeekUUID(store, n, &scan, other, &running) &&
+            if (vgmDriverDomainPeekUUID(store, n, &scan, other, &running, &broken) &&
                 memcmp(other, uuid, 16) == 0)
                 return g_strdup(n);
         } else {
@@ -685,10 +708,19 @@ vgmDriverDomainListAll(const VgmDriverStore *store, GError **error)
         if (!dom) {
             /* a transient domain that just stopped is no error, and one
              * domain that cannot be read does not hide the others */
-            if (!g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
+            if (!g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN)) {
+                g_autofree char *quoted = vgmErrorEscape(n);
+
                 g_printerr(_("warning: domain '%1$s' is not listed: %2$s\n"),
-                           (const char *)g_ptr_array_index(names, i), err->message);
+                           quoted, err->message);
+            }
             continue;
+        }
+        if (dom->broken) {
+            g_autofree char *quoted = vgmErrorEscape(n);
+
+            g_printerr(_("warning: the definition of domain '%1$s' cannot be read: %2$s\n"),
+                       quoted, dom->broken);
         }
         g_ptr_array_add(doms, dom);
     }
@@ -717,12 +749,14 @@ vgmDriverDomainCheckUnique(const VgmDriverStore *store, const VgmDomainDef *def,
         unsigned char uuid[16];
         char have[37];
         gboolean running;
+        gboolean broken;
 
-        if (!vgmDriverDomainPeekUUID(store, n, &scan, uuid, &running))
+        if (!vgmDriverDomainPeekUUID(store, n, &scan, uuid, &running, &broken))
             continue;
         vgmDomainUUIDFormat(uuid, have);
         if (g_str_equal(n, def->name)) {
-            if (memcmp(uuid, def->uuid, 16) == 0)
+            /* a config that cannot be read may be replaced by any other */
+            if (memcmp(uuid, def->uuid, 16) == 0 || broken)
                 continue;
             if (!hadUUID)
                 vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
@@ -945,6 +979,12 @@ vgmDriverDomainCreateXML(const VgmDriverStore *store, const char *file,
                         _("domain '%1$s' is already running"), def->name);
             return NULL;
         }
+        if (dom && dom->broken) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' is defined, but its definition cannot be read: %2$s"),
+                        def->name, dom->broken);
+            return NULL;
+        }
     }
     if (!vgmDriverStoreHasConfig(store, def->name))
         flags |= VGM_DRIVER_START_TRANSIENT;
@@ -1095,8 +1135,9 @@ vgmDriverDomainLookupByUUID(const VgmDriverStore *store, const unsigned char *uu
         const char *n = g_ptr_array_index(names, i);
         unsigned char other[16];
         gboolean running;
+        gboolean broken;
 
-        if (vgmDriverDomainPeekUUID(store, n, &scan, other, &running) &&
+        if (vgmDriverDomainPeekUUID(store, n, &scan, other, &running, &broken) &&
             memcmp(other, uuid, 16) == 0) {
             vgmDriverStoreSetUUIDHint(store, uuid, n);
             return vgmDriverDomainLoad(store, n, FALSE, error);

@@ -46,6 +46,10 @@ typedef struct {
                                  * read-only (shared with the store's cache
                                  * when it is @config's) */
     VgmDriverConfig *config;    /* the persistent config @def is, or NULL */
+    char *broken;               /* why the persistent config of an inactive
+                                 * domain cannot be read, or NULL; @def is
+                                 * then a stand-in with only the name and
+                                 * vgmDriverStoreBrokenConfigUUID's uuid */
 } VgmDriverDomain;
 
 void vgmDriverDomainFree(VgmDriverDomain *dom);
@@ -59,9 +63,10 @@ VgmDriverDomain *vgmDriverDomainLookup(const VgmDriverStore *store,
                                        const char *ref, GError **error);
 
 /* Every domain (persistent or running), refreshed; active ones first by
- * id, then inactive ones by name, as virsh lists them. A domain that
- * cannot be read (its status file or config) is left out with a warning
- * on stderr. */
+ * id, then inactive ones by name, as virsh lists them. A domain whose
+ * status file cannot be read is left out with a warning on stderr; one
+ * whose config cannot be read is listed (shut off, @broken set, so that
+ * it can be undefined) with a warning saying why. */
 GPtrArray *vgmDriverDomainListAll(const VgmDriverStore *store, GError **error);
 
 /*

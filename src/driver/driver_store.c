@@ -331,6 +331,15 @@ vgmDriverStoreGetConfigTrusted(const VgmDriverStore *store, const char *name,
     return vgmDriverStoreGetConfig(store, name, error);
 }
 
+/* A stored definition that does not parse: the error names the file,
+ * which a message about the XML alone would not. */
+static void
+vgmDriverStoreConfigParseError(GError **error, const char *path, GError *err)
+{
+    vgmErrorSet(error, err->domain == VGM_ERROR ? (VgmErrorCode)err->code : VGM_ERR_XML,
+                _("stored definition %1$s: %2$s"), path, err->message);
+}
+
 VgmDriverConfig *
 vgmDriverStoreGetConfig(const VgmDriverStore *store, const char *name, GError **error)
 {
@@ -376,8 +385,14 @@ vgmDriverStoreGetConfig(const VgmDriverStore *store, const char *name, GError **
     }
     cfg = g_new0(VgmDriverConfig, 1);
     cfg->refs = 1;
-    if (!(cfg->def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_NONE, error)))
-        return NULL;
+    {
+        g_autoptr(GError) err = NULL;
+
+        if (!(cfg->def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_NONE, &err))) {
+            vgmDriverStoreConfigParseError(error, path, err);
+            return NULL;
+        }
+    }
     if (!g_str_equal(cfg->def->name, name)) {
         vgmErrorSet(error, VGM_ERR_INTERNAL,
                     _("config file '%1$s' holds domain '%2$s', not '%3$s'"),
@@ -424,8 +439,10 @@ vgmDriverStoreLoadConfig(const VgmDriverStore *store, const char *name,
         g_propagate_error(error, g_steal_pointer(&err));
         return NULL;
     }
-    if (!(def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_NONE, error)))
+    if (!(def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_NONE, &err))) {
+        vgmDriverStoreConfigParseError(error, path, err);
         return NULL;
+    }
     if (!g_str_equal(def->name, name)) {
         vgmErrorSet(error, VGM_ERR_INTERNAL,
                     _("config file '%1$s' holds domain '%2$s', not '%3$s'"),
@@ -433,6 +450,35 @@ vgmDriverStoreLoadConfig(const VgmDriverStore *store, const char *name,
         return NULL;
     }
     return g_steal_pointer(&def);
+}
+
+void
+vgmDriverStoreBrokenConfigUUID(const VgmDriverStore *store, const char *name,
+                               unsigned char *uuid)
+{
+    g_autofree char *path = vgmDriverStoreConfigPath(store, name);
+    g_autofree char *xml = NULL;
+    g_autofree char *sum = NULL;
+    const char *start;
+    const char *end;
+
+    if (vgmFileReadAll(path, VGM_DRIVER_STORE_MAX_FILE, &xml, NULL, NULL) &&
+        (start = strstr(xml, "<uuid>")) &&
+        (end = strstr(start, "</uuid>"))) {
+        g_autofree char *text = NULL;
+
+        start += strlen("<uuid>");
+        text = g_strndup(start, end - start);
+        if (vgmDomainUUIDParse(text, uuid))
+            return;
+    }
+    /* one of its own, the same every time: a uuid names no other domain */
+    sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, name, -1);
+    sum[32] = '\0';
+    if (!vgmDomainUUIDParse(sum, uuid))
+        g_assert_not_reached();
+    uuid[6] = (uuid[6] & 0x0f) | 0x80; /* version 8: made up */
+    uuid[8] = (uuid[8] & 0x3f) | 0x80; /* RFC 4122 variant */
 }
 
 /* Removes what a killed config write of @name left behind: the staging

@@ -95,7 +95,8 @@ typedef struct {
     goffset size;
 } VgmDriverConfig;
 
-/* NULL with VGM_ERR_NO_DOMAIN when there is no config for @name. */
+/* NULL with VGM_ERR_NO_DOMAIN when there is no config for @name; a config
+ * that does not parse fails with a message naming its file. */
 VgmDriverConfig *vgmDriverStoreGetConfig(const VgmDriverStore *store,
                                          const char *name, GError **error);
 /*
@@ -115,6 +116,11 @@ VgmDriverConfig *vgmDriverStoreGetConfigTrusted(const VgmDriverStore *store,
 VgmDriverConfig *vgmDriverConfigRef(VgmDriverConfig *cfg);
 void vgmDriverConfigUnref(VgmDriverConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverConfig, vgmDriverConfigUnref)
+
+/* The uuid of a config that cannot be parsed: the <uuid> its text holds,
+ * if one can be found, else one made from @name (the same every time). */
+void vgmDriverStoreBrokenConfigUUID(const VgmDriverStore *store, const char *name,
+                                    unsigned char *uuid);
 
 /* The name last seen with @uuid, or NULL: a hint that the caller checks. */
 char *vgmDriverStoreUUIDHint(const VgmDriverStore *store, const unsigned char *uuid);

@@ -146,7 +146,7 @@
     X(DEVICE_I82801B11_BRIDGE, "device.i82801b11-bridge", DEVICE, "i82801b11-bridge", NULL) \
     X(DEVICE_X3130_UPSTREAM, "device.x3130-upstream", DEVICE, "x3130-upstream", NULL) \
     X(DEVICE_XIO3130_DOWNSTREAM, "device.xio3130-downstream", DEVICE, "xio3130-downstream", NULL) \
-    X(DEVICE_LSI, "device.lsi", DEVICE, "lsi", NULL) \
+    X(DEVICE_LSI53C895A, "device.lsi53c895a", DEVICE, "lsi53c895a", NULL) \
     X(DEVICE_NEC_USB_XHCI, "device.nec-usb-xhci", DEVICE, "nec-usb-xhci", NULL) \
     X(DEVICE_ICH9_USB_EHCI1, "device.ich9-usb-ehci1", DEVICE, "ich9-usb-ehci1", NULL) \
     X(DEVICE_PIIX3_USB_UHCI, "device.piix3-usb-uhci", DEVICE, "piix3-usb-uhci", NULL) \

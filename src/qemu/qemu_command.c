@@ -321,19 +321,27 @@ static void
 vgmCmdNuma(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
     size_t ncells = vgmDomainDefNumaCells(def);
+    /* the cell backends of each cell, in the plan's order (one each) */
+    g_autofree GPtrArray **byCell = g_new0(GPtrArray *, MAX(ncells, 1));
     size_t i;
     guint j;
 
+    for (j = 0; j < plan->backends->len; j++) {
+        VgmQemuBackend *b = g_ptr_array_index(plan->backends, j);
+        if (b->role != VGM_QEMU_BACKEND_CELL || b->cell < 0 || (size_t)b->cell >= ncells)
+            continue;
+        if (!byCell[b->cell])
+            byCell[b->cell] = g_ptr_array_new();
+        g_ptr_array_add(byCell[b->cell], b);
+    }
     for (i = 0; i < ncells; i++) {
         const VgmDomainNumaCell *cell = &def->cpu->cells[i];
         GString *s = g_string_new(NULL);
         int c;
 
-        for (j = 0; j < plan->backends->len; j++) {
-            const VgmQemuBackend *b = g_ptr_array_index(plan->backends, j);
-            if (b->role == VGM_QEMU_BACKEND_CELL && b->cell == (int)i)
-                vgmCmdBackend(cmd, b);
-        }
+        for (j = 0; byCell[i] && j < byCell[i]->len; j++)
+            vgmCmdBackend(cmd, g_ptr_array_index(byCell[i], j));
+        g_clear_pointer(&byCell[i], g_ptr_array_unref);
         g_string_append_printf(s, "node,nodeid=%zu", i);
         /* one cpus= for each contiguous range */
         c = vgmBitmapNext(cell->cpus, -1);
@@ -356,20 +364,33 @@ vgmCmdNuma(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 static void
 vgmCmdMemoryDevices(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
 {
-    guint i;
+    /* memdev -> the -device objects on that backend, in the plan's order */
+    g_autoptr(GHashTable) byMemdev = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+                                                           (GDestroyNotify)g_ptr_array_unref);
+    guint i, j;
 
+    for (i = 0; i < plan->memDevices->len; i++) {
+        JsonObject *dev = g_ptr_array_index(plan->memDevices, i);
+        const char *memdev = json_object_get_string_member(dev, "memdev");
+        GPtrArray *devs = g_hash_table_lookup(byMemdev, memdev);
+
+        if (!devs) {
+            devs = g_ptr_array_new();
+            g_hash_table_insert(byMemdev, (gpointer)memdev, devs);
+        }
+        g_ptr_array_add(devs, dev);
+    }
     for (i = 0; i < plan->backends->len; i++) {
         const VgmQemuBackend *b = g_ptr_array_index(plan->backends, i);
-        guint j;
+        GPtrArray *devs;
 
         if (b->role != VGM_QEMU_BACKEND_DEVICE)
             continue;
         vgmCmdBackend(cmd, b);
-        for (j = 0; j < plan->memDevices->len; j++) {
-            JsonObject *dev = g_ptr_array_index(plan->memDevices, j);
-            if (g_str_equal(json_object_get_string_member(dev, "memdev"), b->id))
-                vgmCmdDevice(cmd, dev);
-        }
+        if (!(devs = g_hash_table_lookup(byMemdev, b->id)))
+            continue;
+        for (j = 0; j < devs->len; j++)
+            vgmCmdDevice(cmd, g_ptr_array_index(devs, j));
     }
 }
 

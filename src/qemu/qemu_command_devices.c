@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "qemu_command_priv.h"
+#include "qemu_validate.h"
 
 static gboolean
 vgmCmdIsQ35(const VgmQemuPlan *plan)
@@ -65,52 +66,27 @@ vgmCmdControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *p
 
     for (i = 0; i < devs->controllers->len; i++) {
         const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
-        const char *driver = NULL;
+        const VgmQemuControllerDevice *d = vgmQemuControllerDeviceFind(c->type, c->model);
         g_autofree char *id = NULL;
         JsonObject *dev;
 
+        /* validation refused a model without a line; no device: the
+         * machine's own (root bus, q35's AHCI, the PC's IDE) or none */
+        if (!d || !d->device)
+            continue;
+        dev = json_object_new();
+        json_object_set_string_member(dev, "driver", d->device);
         if (g_str_equal(c->type, "pci")) {
-            if (g_str_equal(c->model, "pcie-root") || g_str_equal(c->model, "pci-root"))
-                continue; /* the machine's own root bus */
-            if (g_str_equal(c->model, "pcie-to-pci-bridge"))
-                driver = "pcie-pci-bridge";
-            else if (g_str_equal(c->model, "dmi-to-pci-bridge"))
-                driver = "i82801b11-bridge";
-            else if (g_str_equal(c->model, "pcie-switch-upstream-port"))
-                driver = "x3130-upstream";
-            else if (g_str_equal(c->model, "pcie-switch-downstream-port"))
-                driver = "xio3130-downstream";
-            else
-                driver = c->model; /* pcie-root-port, pci-bridge */
             id = g_strdup_printf("pci.%u", c->index);
-            dev = json_object_new();
-            json_object_set_string_member(dev, "driver", driver);
             if (g_str_equal(c->model, "pcie-root-port"))
                 json_object_set_int_member(dev, "chassis", c->index);
             else if (g_str_equal(c->model, "pci-bridge"))
                 json_object_set_int_member(dev, "chassis_nr", c->index);
         } else if (g_str_equal(c->type, "usb")) {
-            if (!c->model || g_str_equal(c->model, "none"))
-                continue;
             id = c->index ? g_strdup_printf("usb%u", c->index) : g_strdup("usb");
-            dev = json_object_new();
-            json_object_set_string_member(dev, "driver",
-                                          g_str_equal(c->model, "ich9-ehci1") ? "ich9-usb-ehci1" :
-                                          g_str_equal(c->model, "piix3-uhci") ? "piix3-usb-uhci" :
-                                          c->model);
-        } else if (g_str_equal(c->type, "scsi")) {
-            id = g_strdup_printf("scsi%u", c->index);
-            dev = json_object_new();
-            json_object_set_string_member(dev, "driver",
-                                          c->model && g_str_equal(c->model, "lsilogic") ?
-                                          "lsi" : "virtio-scsi-pci");
-        } else if (g_str_equal(c->type, "virtio-serial")) {
-            id = g_strdup_printf("virtio-serial%u", c->index);
-            dev = json_object_new();
-            json_object_set_string_member(dev, "driver", "virtio-serial-pci");
         } else {
-            /* sata 0 is q35's built-in AHCI (ide), ide is the PC's own */
-            continue;
+            /* scsi0, virtio-serial0 */
+            id = g_strdup_printf("%s%u", c->type, c->index);
         }
         json_object_set_string_member(dev, "id", id);
         vgmCmdAddress(dev, &c->addr, plan);
@@ -119,6 +95,8 @@ vgmCmdControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *p
     }
 }
 
+/* The first disk of kind @device: the one <boot dev='hd'/> or
+ * <boot dev='cdrom'/> boots from. */
 static const VgmDiskDef *
 vgmCmdBootDisk(const VgmDomainDef *def, VgmDiskDevice device)
 {
@@ -132,26 +110,16 @@ vgmCmdBootDisk(const VgmDomainDef *def, VgmDiskDevice device)
     return NULL;
 }
 
+/* The bootindex of the device <boot dev=@kind/> boots from (the first of
+ * its kind), from its place in the boot order; 0: not in the order. */
 static int
-vgmCmdBootIndex(const VgmDomainDef *def, const void *dev, VgmBootDev kind)
+vgmCmdBootIndex(const VgmDomainDef *def, VgmBootDev kind)
 {
     size_t i;
 
     for (i = 0; i < def->os.nboot; i++) {
-        if (def->os.boot[i] != kind)
-            continue;
-        switch (kind) {
-        case VGM_BOOT_DISK:
-            return vgmCmdBootDisk(def, VGM_DISK_DEVICE_DISK) == dev ? (int)i + 1 : 0;
-        case VGM_BOOT_CDROM:
-            return vgmCmdBootDisk(def, VGM_DISK_DEVICE_CDROM) == dev ? (int)i + 1 : 0;
-        case VGM_BOOT_NET:
-            return def->devices.nets->len && g_ptr_array_index(def->devices.nets, 0) == dev ?
-                   (int)i + 1 : 0;
-        case VGM_BOOT_FLOPPY:
-        case VGM_BOOT_LAST:
-            break;
-        }
+        if (def->os.boot[i] == kind)
+            return (int)i + 1;
     }
     return 0;
 }
@@ -187,6 +155,8 @@ static void
 vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
     const VgmDevicesDef *devs = &def->devices;
+    const VgmDiskDef *bootDisk = vgmCmdBootDisk(def, VGM_DISK_DEVICE_DISK);
+    const VgmDiskDef *bootCdrom = vgmCmdBootDisk(def, VGM_DISK_DEVICE_CDROM);
     guint i;
 
     for (i = 0; i < devs->disks->len; i++) {
@@ -195,7 +165,8 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         g_autofree char *format = g_strdup_printf("vgm-%u-format", i + 1);
         unsigned int idx = vgmCmdDiskIndex(d->dst);
         gboolean cdrom = d->device == VGM_DISK_DEVICE_CDROM;
-        int boot = vgmCmdBootIndex(def, d, cdrom ? VGM_BOOT_CDROM : VGM_BOOT_DISK);
+        int boot = d == bootDisk ? vgmCmdBootIndex(def, VGM_BOOT_DISK) :
+                   d == bootCdrom ? vgmCmdBootIndex(def, VGM_BOOT_CDROM) : 0;
         g_autofree char *id = NULL;
         JsonObject *dev;
 
@@ -268,7 +239,7 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         const VgmNetDef *n = g_ptr_array_index(devs->nets, i);
         g_autofree char *netdev = g_strdup_printf("hostnet%u", i);
         g_autofree char *id = g_strdup_printf("net%u", i);
-        int boot = vgmCmdBootIndex(def, n, VGM_BOOT_NET);
+        int boot = i == 0 ? vgmCmdBootIndex(def, VGM_BOOT_NET) : 0;
         const char *driver = n->model;
         JsonObject *o = json_object_new();
         JsonObject *dev;
@@ -432,7 +403,7 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan 
                                           "virtio-vga" : "virtio-gpu-pci");
         } else {
             json_object_set_string_member(dev, "driver", "bochs-display");
-            json_object_set_int_member(dev, "vgamem", v->vram * 1024);
+            json_object_set_int_member(dev, "vgamem", (gint64)v->vram * 1024);
         }
         json_object_set_string_member(dev, "id", id);
         vgmCmdAddress(dev, &v->addr, plan);

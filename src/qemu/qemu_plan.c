@@ -17,6 +17,7 @@
 #include "qemu_validate.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
+#include "util/vgmsize.h"
 
 VGM_ENUM_IMPL(vgmQemuBackendRole, VGM_QEMU_BACKEND_LAST, "main", "cell", "device");
 VGM_ENUM_IMPL(vgmQemuGmemSpelling, VGM_QEMU_GMEM_LAST,
@@ -24,14 +25,25 @@ VGM_ENUM_IMPL(vgmQemuGmemSpelling, VGM_QEMU_GMEM_LAST,
               "memfd-x-guest-memfd", "machine-in-place-conversion");
 
 /* libvirt's page size alignment of RAM: 1 MiB for x86 main RAM and cells,
- * 2 MiB for DIMMs */
+ * 2 MiB for DIMMs. Every aligned size is held to VGM_MEMORY_MAX_KIB again
+ * (vgmPlanBackend, and the initial memory in vgmPlanMemory); the other
+ * sizes written in bytes (page, label, block, requested and align sizes)
+ * were parsed to at most VGM_MEMORY_MAX_KIB KiB or G_MAXINT64 bytes and
+ * are not rounded, so KiB * 1024 fits the signed 64 bits QEMU's JSON
+ * takes. */
 #define VGM_QEMU_RAM_ALIGN_KIB 1024ULL
 #define VGM_QEMU_DIMM_ALIGN_KIB 2048ULL
 
+/* Past 64 bits this saturates, so the limit check after it refuses the
+ * size instead of seeing a small wrapped one. */
 static unsigned long long
 vgmAlignUp(unsigned long long v, unsigned long long align)
 {
-    return (v + align - 1) / align * align;
+    unsigned long long r;
+
+    if (!vgmSizeRoundUp(v, align, &r))
+        return G_MAXUINT64;
+    return r;
 }
 
 static void
@@ -91,23 +103,28 @@ vgmQemuMemoryDeviceAliasPrefix(VgmMemoryModel model)
     return "mem";
 }
 
-char *
-vgmQemuMemoryDeviceAlias(const VgmDomainDef *def, guint idx)
+GStrv
+vgmQemuMemoryDeviceAliases(const VgmDomainDef *def)
 {
-    const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, idx);
-    const char *prefix = vgmQemuMemoryDeviceAliasPrefix(mem->model);
-    unsigned int n = 0;
+    guint n = def->devices.mems->len;
+    GStrv aliases = g_new0(char *, n + 1);
+    /* the next number of each prefix; prefixes are one per model */
+    unsigned int next[VGM_MEMORY_MODEL_LAST + 1] = { 0 };
     guint i;
 
-    if (mem->alias)
-        return g_strdup(mem->alias);
-    /* numbered per prefix, in document order, as libvirt does */
-    for (i = 0; i < idx; i++) {
-        const VgmMemoryDef *other = g_ptr_array_index(def->devices.mems, i);
-        if (!other->alias && g_str_equal(vgmQemuMemoryDeviceAliasPrefix(other->model), prefix))
-            n++;
+    /* numbered per prefix, in document order, as libvirt does; devices
+     * with a user alias take no number */
+    for (i = 0; i < n; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        size_t m = MIN((size_t)mem->model, (size_t)VGM_MEMORY_MODEL_LAST);
+
+        if (mem->alias)
+            aliases[i] = g_strdup(mem->alias);
+        else
+            aliases[i] = g_strdup_printf("%s%u", vgmQemuMemoryDeviceAliasPrefix(mem->model),
+                                         next[m]++);
     }
-    return g_strdup_printf("%s%u", prefix, n);
+    return aliases;
 }
 
 /* Everything one backend depends on, gathered like libvirt gathers it. */
@@ -192,11 +209,20 @@ vgmPlanBackend(const VgmDomainDef *def, const VgmQemuCaps *caps,
     gboolean canonicalOff = FALSE;
     gboolean gmemRam = req->guestMemfdCapable && gmem->spelling != VGM_QEMU_GMEM_NONE;
     JsonObject *p = json_object_new();
+    gint64 bytes;
 
     b->id = g_strdup(req->id);
     b->role = req->role;
     b->cell = req->cell;
-    b->size = req->sizeKiB * 1024;
+    if (req->sizeKiB > VGM_MEMORY_MAX_KIB || !vgmSizeKiBToBytes(req->sizeKiB, &bytes)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("memory backend '%1$s' is %2$llu KiB after QEMU's alignment, more than the limit of %3$llu KiB"),
+                    req->id, req->sizeKiB, VGM_MEMORY_MAX_KIB);
+        vgmQemuBackendFree(b);
+        json_object_unref(p);
+        return NULL;
+    }
+    b->size = bytes;
 
     if (req->cell >= 0 && (size_t)req->cell < vgmDomainDefNumaCells(def)) {
         const VgmDomainNumaCell *cell = &def->cpu->cells[req->cell];
@@ -378,9 +404,11 @@ vgmPlanBackend(const VgmDomainDef *def, const VgmQemuCaps *caps,
 
 static gboolean
 vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *caps,
-              const VgmQemuConfig *cfg, const VgmQemuGmemChoice *gmem, GError **error)
+              const VgmQemuConfig *cfg, const VgmQemuGmemChoice *gmem,
+              const GStrv aliases, GError **error)
 {
     size_t ncells = vgmDomainDefNumaCells(def);
+    unsigned int slot = 0;      /* DIMMs so far: the slot of one without <address> */
     VgmQemuBackend *b;
     guint i;
 
@@ -421,10 +449,18 @@ vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *cap
         }
         plan->initialKiB = total;
     }
+    /* each cell was aligned on its own: together they may pass the limit
+     * their unaligned sum kept to */
+    if (plan->initialKiB > VGM_MEMORY_MAX_KIB) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("the initial memory is %1$llu KiB after QEMU's alignment of each NUMA cell, more than the limit of %2$llu KiB"),
+                    plan->initialKiB, VGM_MEMORY_MAX_KIB);
+        return FALSE;
+    }
 
     for (i = 0; i < def->devices.mems->len; i++) {
         const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
-        g_autofree char *alias = vgmQemuMemoryDeviceAlias(def, i);
+        const char *alias = aliases[i];
         g_autofree char *id = g_strdup_printf("mem%s", alias);
         gboolean isRam = mem->model == VGM_MEMORY_MODEL_DIMM ||
                          mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM;
@@ -470,16 +506,10 @@ vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *cap
                 if (mem->addr.base)
                     json_object_set_int_member(dev, "addr", mem->addr.base);
             } else {
-                unsigned int slot = 0;
-                guint j;
-                /* the first slot no earlier device took, as libvirt picks */
-                for (j = 0; j < i; j++) {
-                    const VgmMemoryDef *o = g_ptr_array_index(def->devices.mems, j);
-                    if (o->model == VGM_MEMORY_MODEL_DIMM || o->model == VGM_MEMORY_MODEL_NVDIMM)
-                        slot++;
-                }
+                /* the number of earlier DIMMs, as libvirt picks */
                 json_object_set_int_member(dev, "slot", slot);
             }
+            slot++;
             g_ptr_array_add(plan->memDevices, dev);
             break;
         case VGM_MEMORY_MODEL_VIRTIO_MEM:
@@ -600,7 +630,7 @@ vgmPlanLaunchSecurity(VgmQemuPlan *plan, const VgmDomainDef *def,
 
 static void
 vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *caps,
-               const VgmQemuGmemChoice *gmem)
+               const VgmQemuGmemChoice *gmem, const GStrv aliases)
 {
     gboolean tdx = def->sec && def->sec->type == VGM_LAUNCH_SECURITY_TDX;
     unsigned int nepc = 0;
@@ -645,7 +675,6 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
         vgmPlanMachineProp(plan, "aux-ram-share", "on");
     for (i = 0; i < def->devices.mems->len; i++) {
         const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
-        g_autofree char *alias = NULL;
         g_autofree char *id = NULL;
         g_autofree char *key = NULL;
         g_autofree char *nodeKey = NULL;
@@ -653,8 +682,7 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
 
         if (mem->model != VGM_MEMORY_MODEL_SGX_EPC)
             continue;
-        alias = vgmQemuMemoryDeviceAlias(def, i);
-        id = g_strdup_printf("mem%s", alias);
+        id = g_strdup_printf("mem%s", aliases[i]);
         key = g_strdup_printf("sgx-epc.%u.memdev", nepc);
         nodeKey = g_strdup_printf("sgx-epc.%u.node", nepc);
         nodeVal = g_strdup_printf("%u", mem->haveNode ? mem->node : 0);
@@ -669,6 +697,7 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
                  const VgmQemuConfig *cfg, GError **error)
 {
     g_autoptr(VgmQemuPlan) plan = g_new0(VgmQemuPlan, 1);
+    g_auto(GStrv) aliases = NULL;
     VgmQemuGmemChoice gmem;
 
     plan->machineProps = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuMachinePropFree);
@@ -684,9 +713,10 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     plan->convertInPlace = gmem.convertInPlace;
     plan->accelKVM = def->virtType == VGM_DOMAIN_VIRT_KVM && !cfg->forceTCG;
 
-    if (!vgmPlanMemory(plan, def, caps, cfg, &gmem, error))
+    aliases = vgmQemuMemoryDeviceAliases(def);
+    if (!vgmPlanMemory(plan, def, caps, cfg, &gmem, aliases, error))
         return NULL;
-    vgmPlanMachine(plan, def, caps, &gmem);
+    vgmPlanMachine(plan, def, caps, &gmem, aliases);
     vgmPlanLaunchSecurity(plan, def, &gmem);
     return g_steal_pointer(&plan);
 }

@@ -77,8 +77,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuPlan, vgmQemuPlanFree)
 VgmQemuPlan *vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
                               const VgmQemuConfig *cfg, GError **error);
 
-/* The backend alias of a memory device (dimm0, virtiomem0, ...). */
-char *vgmQemuMemoryDeviceAlias(const VgmDomainDef *def, guint idx);
+/* The aliases of the memory devices (dimm0, virtiomem0, ...), in their
+ * order, NULL-terminated; found in one pass. */
+GStrv vgmQemuMemoryDeviceAliases(const VgmDomainDef *def);
 
 /* The plan as JSON (what `start` stores in the status file and checks). */
 JsonNode *vgmQemuPlanToJSON(const VgmQemuPlan *plan);

@@ -8,8 +8,8 @@
  * spelling for it, live update's machine property and fd-keeping
  * backends, and libvirt's own QEMU checks for the subset (memfd and
  * hugepages, launch security objects, TDX's constraints, machine types,
- * memory device models, vmcoreinfo, io_uring, the SMBIOS source). Every
- * message names the missing capability.
+ * memory device models, controller models, vmcoreinfo, io_uring, the
+ * SMBIOS source). Every message names the missing capability.
  */
 #include "config.h"
 
@@ -487,12 +487,87 @@ vgmQemuValidateSmbios(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* libvirt's devices for the controller models the parser accepts
+ * (qemuBuildControllerDevProps): USB models are named after the board, not
+ * the QEMU device (nec-xhci is nec-usb-xhci), and lsilogic is lsi53c895a,
+ * whose alias "lsi" libvirt writes but QEMU's device list does not answer
+ * for. */
+static const VgmQemuControllerDevice vgmQemuControllerDevices[] = {
+    { "pci", "pci-root", NULL, VGM_QEMU_CAPS_LAST },
+    { "pci", "pcie-root", NULL, VGM_QEMU_CAPS_LAST },
+    { "pci", "pcie-root-port", "pcie-root-port", VGM_QEMU_CAPS_DEVICE_PCIE_ROOT_PORT },
+    { "pci", "pci-bridge", "pci-bridge", VGM_QEMU_CAPS_DEVICE_PCI_BRIDGE },
+    { "pci", "dmi-to-pci-bridge", "i82801b11-bridge", VGM_QEMU_CAPS_DEVICE_I82801B11_BRIDGE },
+    { "pci", "pcie-switch-upstream-port", "x3130-upstream", VGM_QEMU_CAPS_DEVICE_X3130_UPSTREAM },
+    { "pci", "pcie-switch-downstream-port", "xio3130-downstream",
+      VGM_QEMU_CAPS_DEVICE_XIO3130_DOWNSTREAM },
+    { "pci", "pcie-to-pci-bridge", "pcie-pci-bridge", VGM_QEMU_CAPS_DEVICE_PCIE_PCI_BRIDGE },
+    /* no model: no USB controller (machine usb=off) */
+    { "usb", NULL, NULL, VGM_QEMU_CAPS_LAST },
+    { "usb", "none", NULL, VGM_QEMU_CAPS_LAST },
+    { "usb", "qemu-xhci", "qemu-xhci", VGM_QEMU_CAPS_DEVICE_QEMU_XHCI },
+    { "usb", "nec-xhci", "nec-usb-xhci", VGM_QEMU_CAPS_DEVICE_NEC_USB_XHCI },
+    { "usb", "piix3-uhci", "piix3-usb-uhci", VGM_QEMU_CAPS_DEVICE_PIIX3_USB_UHCI },
+    { "usb", "ich9-ehci1", "ich9-usb-ehci1", VGM_QEMU_CAPS_DEVICE_ICH9_USB_EHCI1 },
+    { "scsi", NULL, "virtio-scsi-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_SCSI_PCI },
+    { "scsi", "virtio-scsi", "virtio-scsi-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_SCSI_PCI },
+    { "scsi", "lsilogic", "lsi53c895a", VGM_QEMU_CAPS_DEVICE_LSI53C895A },
+    { "virtio-serial", NULL, "virtio-serial-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_SERIAL_PCI },
+    /* SATA 0 is q35's built-in AHCI, IDE the PC's own */
+    { "sata", NULL, NULL, VGM_QEMU_CAPS_LAST },
+    { "ide", NULL, NULL, VGM_QEMU_CAPS_LAST },
+};
+
+const VgmQemuControllerDevice *
+vgmQemuControllerDeviceFind(const char *type, const char *model)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmQemuControllerDevices); i++) {
+        const VgmQemuControllerDevice *d = &vgmQemuControllerDevices[i];
+        if (g_str_equal(d->type, type) && g_strcmp0(d->model, model) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+static gboolean
+vgmQemuValidateControllers(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                           GError **error)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+        const VgmQemuControllerDevice *d = vgmQemuControllerDeviceFind(c->type, c->model);
+        g_autofree char *elem = c->model ?
+            g_strdup_printf("<controller type='%s' model='%s'>", c->type, c->model) :
+            g_strdup_printf("<controller type='%s'>", c->type);
+
+        if (!d) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("%1$s has no QEMU device"), elem);
+            return FALSE;
+        }
+        if (d->device && !vgmQemuCapsGet(caps, d->flag)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support %1$s: device '%2$s' is missing"),
+                        elem, d->device);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* Devices and device options the binary must have. */
 static gboolean
 vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
                           GError **error)
 {
     guint i;
+
+    if (!vgmQemuValidateControllers(def, caps, error))
+        return FALSE;
 
     if (def->features.features[VGM_FEATURE_VMCOREINFO] == VGM_TRISTATE_YES &&
         !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VMCOREINFO)) {

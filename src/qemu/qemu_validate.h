@@ -2,8 +2,9 @@
 /*
  * qemu_validate.h: validation that needs to know the QEMU binary: rules 9
  * to 12 of the specification (a guest_memfd spelling exists, hugetlb
- * guest_memfd, live update, libvirt's QEMU checks). Each error names the
- * capability the binary lacks.
+ * guest_memfd, live update, libvirt's QEMU checks), and the table of the
+ * devices controllers become. Each error names the capability the binary
+ * lacks.
  */
 #pragma once
 
@@ -25,6 +26,24 @@ typedef struct {
 
 gboolean vgmQemuChooseGuestMemfd(const VgmDomainDef *def, const VgmQemuCaps *caps,
                                  VgmQemuGmemChoice *choice, GError **error);
+
+/*
+ * What a <controller> becomes on QEMU: the one table of controller models
+ * and their devices, read by validation (the device must be in the
+ * capability set) and by the command line. Every (type, model) the parser
+ * accepts has a line; @model NULL is the line for no model attribute.
+ */
+typedef struct {
+    const char *type;           /* <controller type> */
+    const char *model;          /* <controller model>, NULL: none given */
+    const char *device;         /* the -device driver; NULL: QEMU's machine
+                                 * has it built in, nothing is emitted */
+    VgmQemuCapsFlag flag;       /* how @device is probed (unused for NULL) */
+} VgmQemuControllerDevice;
+
+/* The line for @type and @model (nullable), or NULL if the table has none. */
+const VgmQemuControllerDevice *vgmQemuControllerDeviceFind(const char *type,
+                                                           const char *model);
 
 /* The hugepage size (KiB) for guest NUMA node @cell (-1: main RAM), or 0. */
 unsigned long long vgmQemuHugepageForNode(const VgmDomainDef *def, int cell);

@@ -5,7 +5,11 @@
  * Errors are GErrors in the VGM_ERROR domain. The code says what kind of
  * failure it is (so callers and tests can react to a class of error); the
  * message is translated and names the element, attribute or value and the
- * reason. Messages travel to the user unchanged.
+ * reason. Messages travel to the user unchanged, but for one thing: the
+ * control characters a quoted value may hold (a name, a path, element
+ * text, an attribute value) are shown escaped (vgmErrorEscape), so that no
+ * value can break a message into lines of its own or send a terminal
+ * escape sequence.
  */
 #pragma once
 
@@ -33,7 +37,17 @@ typedef enum {
 
 VGM_ENUM_DECL(vgmErrorCode);
 
-/* Sets *error (if error is non-NULL) with a printf-style message. */
+/*
+ * @str fit to be shown inside a message: new line, carriage return and tab
+ * as \n, \r and \t, the other C0 controls and DEL as \xNN, the C1 controls
+ * (U+0080 to U+009F) as \u00NN and each byte that is not UTF-8 as \xNN;
+ * the rest, backslashes included, unchanged. Escaping twice gives the same
+ * text as escaping once. NULL gives NULL.
+ */
+char *vgmErrorEscape(const char *str);
+
+/* Sets *error (if error is non-NULL) with a printf-style message, its
+ * control characters escaped (vgmErrorEscape). */
 void vgmErrorSet(GError **error, VgmErrorCode code, const char *fmt, ...)
     G_GNUC_PRINTF(3, 4);
 

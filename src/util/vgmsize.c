@@ -84,6 +84,66 @@ vgmScaleInteger(unsigned long long *value, const char *unit,
 }
 
 gboolean
+vgmScaleToKiB(unsigned long long value, const char *unit,
+              unsigned long long maxKiB, const char *what,
+              unsigned long long *kib, GError **error)
+{
+    unsigned long long factor;
+    unsigned long long bytes;
+    unsigned long long rounded;
+
+    if (!vgmUnitFactor(unit, 1024, &factor)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("unknown unit '%1$s' for %2$s"), unit, what);
+        return FALSE;
+    }
+    /* the bytes must fit 64 bits (2^64 bytes is far past any limit in
+     * KiB); the limit is checked on the KiB rounded up, not on the bytes */
+    if (value > G_MAXUINT64 / factor)
+        goto toolarge;
+    bytes = value * factor;
+    rounded = bytes / 1024 + (bytes % 1024 ? 1 : 0);
+    if (rounded > maxKiB)
+        goto toolarge;
+    *kib = rounded;
+    return TRUE;
+
+ toolarge:
+    vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                _("value %1$llu %2$s for %3$s is too large (the limit is %4$llu KiB)"),
+                value, unit && *unit ? unit : "KiB", what, maxKiB);
+    return FALSE;
+}
+
+gboolean
+vgmSizeRoundUp(unsigned long long value, unsigned long long align,
+               unsigned long long *result)
+{
+    unsigned long long rest;
+    unsigned long long r;
+
+    g_return_val_if_fail(align > 0, FALSE);
+    rest = value % align;
+    if (!rest) {
+        *result = value;
+        return TRUE;
+    }
+    if (!g_uint64_checked_add(&r, value - rest, align))
+        return FALSE;
+    *result = r;
+    return TRUE;
+}
+
+gboolean
+vgmSizeKiBToBytes(unsigned long long kib, gint64 *bytes)
+{
+    if (kib > (unsigned long long)G_MAXINT64 / 1024)
+        return FALSE;
+    *bytes = (gint64)(kib * 1024);
+    return TRUE;
+}
+
+gboolean
 vgmStrToULL(const char *str, unsigned long long *result)
 {
     return vgmStrToULLBase(str, 0, result);

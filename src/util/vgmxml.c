@@ -108,6 +108,57 @@ vgmXMLRefuseEntity(void *opaque, const xmlChar *name, int type,
     xmlStopParser(ctxt);
 }
 
+/* Whether this libxml2 keeps an escaped '&' in a namespace URI as the
+ * text "&#38;" (libxml2 before 2.11 does so for every attribute value it
+ * does not substitute entities in; ordinary attributes are decoded when
+ * their value is read, namespace URIs never are). Asked once. */
+static gboolean
+vgmXMLNamespaceKeepsAmp(void)
+{
+    static gsize once;
+    static gboolean keeps;
+
+    if (g_once_init_enter(&once)) {
+        static const char probe[] = "<a xmlns:x='&amp;'/>";
+        xmlDocPtr doc = xmlReadMemory(probe, sizeof(probe) - 1, NULL, NULL,
+                                      XML_PARSE_NONET | XML_PARSE_NOWARNING |
+                                      XML_PARSE_NOERROR);
+        xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+
+        keeps = root && root->nsDef && root->nsDef->href &&
+                g_str_equal((const char *)root->nsDef->href, "&#38;");
+        if (doc)
+            xmlFreeDoc(doc);
+        g_once_init_leave(&once, 1);
+    }
+    return keeps;
+}
+
+/* Gives every namespace URI below @node the text it was written to mean,
+ * "a&b" for xmlns:x='a&amp;b', so that it compares and formats right. A
+ * '&' in such a URI only ever starts "&#38;". */
+static void
+vgmXMLDecodeNamespaceURIs(xmlNodePtr node)
+{
+    xmlNodePtr cur;
+    xmlNsPtr ns;
+
+    for (ns = node->nsDef; ns; ns = ns->next) {
+        g_autoptr(GString) href = NULL;
+
+        if (!ns->href || !strchr((const char *)ns->href, '&'))
+            continue;
+        href = g_string_new((const char *)ns->href);
+        g_string_replace(href, "&#38;", "&", 0);
+        xmlFree((xmlChar *)ns->href);
+        ns->href = xmlStrdup((const xmlChar *)href->str);
+    }
+    for (cur = node->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE)
+            vgmXMLDecodeNamespaceURIs(cur);
+    }
+}
+
 xmlDocPtr
 vgmXMLParseString(const char *xml, const char *filename, GError **error)
 {
@@ -174,6 +225,8 @@ vgmXMLParseString(const char *xml, const char *filename, GError **error)
     }
     if (!vgmXMLCheckDepth(xmlDocGetRootElement(doc), 1, what, error))
         return NULL;
+    if (vgmXMLNamespaceKeepsAmp())
+        vgmXMLDecodeNamespaceURIs(xmlDocGetRootElement(doc));
     return g_steal_pointer(&doc);
 }
 
@@ -655,32 +708,56 @@ vgmBufAsprintf(VgmBuf *buf, const char *fmt, ...)
     va_end(ap);
 }
 
+/* What vgmXMLEscapeAppend turns into references besides <, > and & (and
+ * carriage returns, which any reading would turn into new lines). */
+typedef enum {
+    VGM_XML_ESCAPE_QUOT = 1 << 0,   /* " */
+    VGM_XML_ESCAPE_APOS = 1 << 1,   /* ' */
+    /* new lines and tabs: attribute normalisation would turn them into
+     * spaces on reading */
+    VGM_XML_ESCAPE_WS = 1 << 2,
+} VgmXMLEscapeFlags;
+
+static void
+vgmXMLEscapeAppend(GString *out, const char *str, unsigned int flags)
+{
+    const char *p;
+
+    for (p = str; *p; p++) {
+        switch (*p) {
+        case '<': g_string_append(out, "&lt;"); break;
+        case '>': g_string_append(out, "&gt;"); break;
+        case '&': g_string_append(out, "&amp;"); break;
+        case '\r': g_string_append(out, "&#13;"); break;
+        case '"':
+            g_string_append(out, flags & VGM_XML_ESCAPE_QUOT ? "&quot;" : "\"");
+            break;
+        case '\'':
+            g_string_append(out, flags & VGM_XML_ESCAPE_APOS ? "&apos;" : "'");
+            break;
+        case '\n':
+            g_string_append(out, flags & VGM_XML_ESCAPE_WS ? "&#10;" : "\n");
+            break;
+        case '\t':
+            g_string_append(out, flags & VGM_XML_ESCAPE_WS ? "&#9;" : "\t");
+            break;
+        default: g_string_append_c(out, *p);
+        }
+    }
+}
+
 static void
 vgmBufEscape(VgmBuf *buf, const char *fmt, const char *str, gboolean attr)
 {
-    GString *esc;
-    const char *p;
+    g_autoptr(GString) esc = NULL;
 
     if (!str)
         return;
     esc = g_string_new(NULL);
-    for (p = str; *p; p++) {
-        switch (*p) {
-        case '<': g_string_append(esc, "&lt;"); break;
-        case '>': g_string_append(esc, "&gt;"); break;
-        case '&': g_string_append(esc, "&amp;"); break;
-        case '"': g_string_append(esc, "&quot;"); break;
-        case '\'': g_string_append(esc, "&apos;"); break;
-        /* white space in an attribute would be normalised away on reading:
-         * keep it as character references there, raw in element text */
-        case '\n': g_string_append(esc, attr ? "&#10;" : "\n"); break;
-        case '\r': g_string_append(esc, "&#13;"); break;
-        case '\t': g_string_append(esc, attr ? "&#9;" : "\t"); break;
-        default: g_string_append_c(esc, *p);
-        }
-    }
+    vgmXMLEscapeAppend(esc, str,
+                       VGM_XML_ESCAPE_QUOT | VGM_XML_ESCAPE_APOS |
+                       (attr ? VGM_XML_ESCAPE_WS : 0));
     vgmBufAsprintf(buf, fmt, esc->str);
-    g_string_free(esc, TRUE);
 }
 
 void
@@ -745,4 +822,108 @@ vgmXMLFormatElementEmpty(VgmBuf *buf, const char *name, VgmBuf *attrBuf,
                          VgmBuf *childBuf)
 {
     vgmXMLFormatElementInternal(buf, name, attrBuf, childBuf, TRUE);
+}
+
+/* <PREFIX:NAME or <NAME */
+static void
+vgmXMLAppendQName(GString *out, xmlNsPtr ns, const xmlChar *name)
+{
+    if (ns && ns->prefix)
+        g_string_append_printf(out, "%s:", (const char *)ns->prefix);
+    g_string_append(out, (const char *)name);
+}
+
+/* One attribute or namespace value: double quotes, as libxml2 writes
+ * them, with everything that would not read back the same escaped. */
+static void
+vgmXMLAppendAttrValue(GString *out, const char *value)
+{
+    g_string_append_c(out, '"');
+    vgmXMLEscapeAppend(out, value, VGM_XML_ESCAPE_QUOT | VGM_XML_ESCAPE_WS);
+    g_string_append_c(out, '"');
+}
+
+static void
+vgmXMLFormatNodeInternal(GString *out, xmlNodePtr node, int indent,
+                         gboolean format)
+{
+    xmlNodePtr cur;
+    xmlNsPtr ns;
+    xmlAttrPtr attr;
+
+    switch (node->type) {
+    case XML_TEXT_NODE:
+    case XML_CDATA_SECTION_NODE:
+        if (node->content)
+            vgmXMLEscapeAppend(out, (const char *)node->content, 0);
+        return;
+    case XML_COMMENT_NODE:
+        g_string_append_printf(out, "<!--%s-->",
+                               node->content ? (const char *)node->content : "");
+        return;
+    case XML_PI_NODE:
+        g_string_append_printf(out, "<?%s", (const char *)node->name);
+        if (node->content && *node->content)
+            g_string_append_printf(out, " %s", (const char *)node->content);
+        g_string_append(out, "?>");
+        return;
+    case XML_ENTITY_REF_NODE:
+        g_string_append_printf(out, "&%s;", (const char *)node->name);
+        return;
+    case XML_ELEMENT_NODE:
+        break;
+    default:
+        return;
+    }
+
+    g_string_append_c(out, '<');
+    vgmXMLAppendQName(out, node->ns, node->name);
+    for (ns = node->nsDef; ns; ns = ns->next) {
+        g_string_append(out, " xmlns");
+        if (ns->prefix)
+            g_string_append_printf(out, ":%s", (const char *)ns->prefix);
+        g_string_append_c(out, '=');
+        vgmXMLAppendAttrValue(out, ns->href ? (const char *)ns->href : "");
+    }
+    for (attr = node->properties; attr; attr = attr->next) {
+        xmlChar *value = xmlNodeListGetString(node->doc, attr->children, 1);
+
+        g_string_append_c(out, ' ');
+        vgmXMLAppendQName(out, attr->ns, attr->name);
+        g_string_append_c(out, '=');
+        vgmXMLAppendAttrValue(out, value ? (const char *)value : "");
+        xmlFree(value);
+    }
+    if (!node->children) {
+        g_string_append(out, "/>");
+        return;
+    }
+    g_string_append_c(out, '>');
+    /* text among the children is kept exactly: no indentation inside */
+    for (cur = node->children; cur && format; cur = cur->next) {
+        if (cur->type == XML_TEXT_NODE || cur->type == XML_CDATA_SECTION_NODE ||
+            cur->type == XML_ENTITY_REF_NODE)
+            format = FALSE;
+    }
+    for (cur = node->children; cur; cur = cur->next) {
+        if (format)
+            g_string_append_printf(out, "\n%*s", indent + 2, "");
+        vgmXMLFormatNodeInternal(out, cur, indent + 2, format);
+    }
+    if (format)
+        g_string_append_printf(out, "\n%*s", indent, "");
+    g_string_append(out, "</");
+    vgmXMLAppendQName(out, node->ns, node->name);
+    g_string_append_c(out, '>');
+}
+
+void
+vgmXMLFormatNode(VgmBuf *buf, xmlNodePtr node)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    vgmXMLFormatNodeInternal(out, node, buf->indent, TRUE);
+    g_string_append_c(out, '\n');
+    vgmBufMaybeIndent(buf);
+    g_string_append_len(buf->str, out->str, out->len);
 }

@@ -104,6 +104,15 @@ void vgmBufAsprintf(VgmBuf *buf, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void vgmBufEscapeString(VgmBuf *buf, const char *fmt, const char *str);
 /* The same for element text: new lines and tabs stay as they are. */
 void vgmBufEscapeText(VgmBuf *buf, const char *fmt, const char *str);
+/*
+ * Appends element @node with everything below it (a copy of foreign XML,
+ * such as <metadata>) on its own line at the buffer's indentation, laid
+ * out as libxml2 formats: the children of an element without text each on
+ * their own line, two spaces further in; an element with text exactly as
+ * it is. Every namespace URI and attribute value is escaped so that the
+ * output reads back to the same tree, whatever the values hold.
+ */
+void vgmXMLFormatNode(VgmBuf *buf, xmlNodePtr node);
 /* Appends an already formatted (and indented) buffer. */
 void vgmBufAddBuf(VgmBuf *buf, VgmBuf *other);
 
