@@ -158,10 +158,145 @@ vgmQemuMonitorWriteAll(VgmQemuMonitor *mon, const char *data, gsize len,
     return TRUE;
 }
 
-/* Returns the next complete line (without its newline). */
-static char *
+/* ---- parsing (no socket) ---- */
+
+/* The string value of @obj's member @name, NULL when absent or not a string. */
+static const char *
+vgmQemuMonitorStringMember(JsonObject *obj, const char *name)
+{
+    JsonNode *node = json_object_get_member(obj, name);
+
+    if (!node || !JSON_NODE_HOLDS_VALUE(node) ||
+        json_node_get_value_type(node) != G_TYPE_STRING)
+        return NULL;
+    return json_node_get_string(node);
+}
+
+/* Whether every string and member name in @node is valid UTF-8: json-glib
+ * turns a lone surrogate escape ("\\ud800") into bytes that are not, which
+ * would then be written out where nothing reads them back. */
+static gboolean
+vgmQemuMonitorJsonValidUtf8(JsonNode *node)
+{
+    if (JSON_NODE_HOLDS_OBJECT(node)) {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+
+        json_object_iter_init(&iter, json_node_get_object(node));
+        while (json_object_iter_next(&iter, &name, &member)) {
+            if (!g_utf8_validate(name, -1, NULL) || !vgmQemuMonitorJsonValidUtf8(member))
+                return FALSE;
+        }
+    } else if (JSON_NODE_HOLDS_ARRAY(node)) {
+        JsonArray *array = json_node_get_array(node);
+        guint i;
+
+        for (i = 0; i < json_array_get_length(array); i++) {
+            if (!vgmQemuMonitorJsonValidUtf8(json_array_get_element(array, i)))
+                return FALSE;
+        }
+    } else if (JSON_NODE_HOLDS_VALUE(node) &&
+               json_node_get_value_type(node) == G_TYPE_STRING) {
+        return g_utf8_validate(json_node_get_string(node), -1, NULL);
+    }
+    return TRUE;
+}
+
+void
+vgmQemuMonitorMessageFree(VgmQemuMonitorMessage *msg)
+{
+    if (!msg)
+        return;
+    if (msg->obj)
+        json_object_unref(msg->obj);
+    g_free(msg);
+}
+
+VgmQemuMonitorMessage *
+vgmQemuMonitorParseMessage(const char *data, gsize len, GError **error)
+{
+    g_autoptr(VgmQemuMonitorMessage) msg = NULL;
+    g_autofree char *line = NULL;
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(GError) err = NULL;
+    JsonNode *qmp;
+
+    if (memchr(data, '\0', len)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                    _("malformed message from QEMU monitor: it contains a NUL byte"));
+        return NULL;
+    }
+    line = g_strndup(data, len);
+    g_strchomp(line);
+    if (!(node = json_from_string(line, &err)) || !JSON_NODE_HOLDS_OBJECT(node)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("malformed message from QEMU monitor: %1$s"),
+                    err ? err->message : line);
+        return NULL;
+    }
+    if (!vgmQemuMonitorJsonValidUtf8(node)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                    _("malformed message from QEMU monitor: a string is not valid UTF-8"));
+        return NULL;
+    }
+    msg = g_new0(VgmQemuMonitorMessage, 1);
+    msg->obj = json_object_ref(json_node_get_object(node));
+    msg->hasId = json_object_has_member(msg->obj, "id");
+    msg->id = vgmQemuMonitorStringMember(msg->obj, "id");
+    qmp = json_object_get_member(msg->obj, "QMP");
+    if (json_object_has_member(msg->obj, "event")) {
+        msg->kind = VGM_QEMU_MONITOR_MSG_EVENT;
+    } else if (json_object_has_member(msg->obj, "error")) {
+        JsonNode *errNode = json_object_get_member(msg->obj, "error");
+
+        msg->kind = VGM_QEMU_MONITOR_MSG_ERROR;
+        if (JSON_NODE_HOLDS_OBJECT(errNode)) {
+            JsonObject *e = json_node_get_object(errNode);
+
+            msg->errorClass = vgmQemuMonitorStringMember(e, "class");
+            msg->errorDesc = vgmQemuMonitorStringMember(e, "desc");
+        }
+    } else if (json_object_has_member(msg->obj, "return")) {
+        msg->kind = VGM_QEMU_MONITOR_MSG_RETURN;
+    } else if (qmp && JSON_NODE_HOLDS_OBJECT(qmp)) {
+        msg->kind = VGM_QEMU_MONITOR_MSG_GREETING;
+    } else {
+        msg->kind = VGM_QEMU_MONITOR_MSG_OTHER;
+    }
+    return g_steal_pointer(&msg);
+}
+
+gboolean
+vgmQemuMonitorParseLines(const char *data, gsize len, GPtrArray *msgs,
+                         gsize *consumed, GError **error)
+{
+    gsize pos = 0;
+
+    *consumed = 0;
+    while (pos < len) {
+        const char *nl = memchr(data + pos, '\n', len - pos);
+        VgmQemuMonitorMessage *msg;
+
+        if (!nl)
+            break;
+        msg = vgmQemuMonitorParseMessage(data + pos, nl - (data + pos), error);
+        pos = nl - data + 1;
+        *consumed = pos;
+        if (!msg)
+            return FALSE;
+        g_ptr_array_add(msgs, msg);
+    }
+    return TRUE;
+}
+
+/* ---- the socket ---- */
+
+/* Waits until @mon->rbuf holds a complete line; *@lineLen: its length
+ * (without the newline), at the start of the buffer. */
+static gboolean
 vgmQemuMonitorReadLine(VgmQemuMonitor *mon, gint64 deadline, const char *what,
-                       GError **error)
+                       gsize *lineLen, GError **error)
 {
     for (;;) {
         g_autoptr(GError) err = NULL;
@@ -170,26 +305,23 @@ vgmQemuMonitorReadLine(VgmQemuMonitor *mon, gint64 deadline, const char *what,
         gssize n;
 
         if (nl) {
-            gsize len = nl - mon->rbuf->str;
-            char *line = g_strndup(mon->rbuf->str, len);
-
-            g_string_erase(mon->rbuf, 0, len + 1);
-            return line;
+            *lineLen = nl - mon->rbuf->str;
+            return TRUE;
         }
         if (mon->closed) {
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                         _("QEMU monitor closed the connection while waiting for the reply to '%1$s'"),
                         what);
-            return NULL;
+            return FALSE;
         }
         if (mon->rbuf->len > VGM_QEMU_MONITOR_MAX_LINE) {
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                         _("QEMU monitor sent a message longer than %1$d bytes"),
                         VGM_QEMU_MONITOR_MAX_LINE);
-            return NULL;
+            return FALSE;
         }
         if (!vgmQemuMonitorWait(mon, G_IO_IN, deadline, what, error))
-            return NULL;
+            return FALSE;
         n = g_socket_receive(mon->sock, buf, sizeof(buf), NULL, &err);
         if (n < 0) {
             if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
@@ -200,7 +332,7 @@ vgmQemuMonitorReadLine(VgmQemuMonitor *mon, gint64 deadline, const char *what,
             }
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                         _("cannot read from QEMU monitor: %1$s"), err->message);
-            return NULL;
+            return FALSE;
         }
         if (n == 0) {
             mon->closed = TRUE;
@@ -210,41 +342,36 @@ vgmQemuMonitorReadLine(VgmQemuMonitor *mon, gint64 deadline, const char *what,
     }
 }
 
-/* Reads one message and returns it as an object. */
-static JsonObject *
+/* Reads one message. */
+static VgmQemuMonitorMessage *
 vgmQemuMonitorReadMessage(VgmQemuMonitor *mon, gint64 deadline,
                           const char *what, GError **error)
 {
-    g_autofree char *line = NULL;
-    g_autoptr(JsonNode) node = NULL;
-    g_autoptr(GError) err = NULL;
+    VgmQemuMonitorMessage *msg;
+    gsize len = 0;
 
-    if (!(line = vgmQemuMonitorReadLine(mon, deadline, what, error)))
+    if (!vgmQemuMonitorReadLine(mon, deadline, what, &len, error))
         return NULL;
-    g_strchomp(line);
-    if (!(node = json_from_string(line, &err)) || !JSON_NODE_HOLDS_OBJECT(node)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("malformed message from QEMU monitor: %1$s"),
-                    err ? err->message : line);
-        return NULL;
-    }
-    return json_object_ref(json_node_get_object(node));
+    msg = vgmQemuMonitorParseMessage(mon->rbuf->str, len, error);
+    g_string_erase(mon->rbuf, 0, len + 1);
+    return msg;
 }
 
 static gboolean
 vgmQemuMonitorReadGreeting(VgmQemuMonitor *mon, gint64 deadline, GError **error)
 {
-    g_autoptr(JsonObject) msg = NULL;
+    g_autoptr(VgmQemuMonitorMessage) msg = NULL;
     JsonNode *qmp;
 
     for (;;) {
         if (!(msg = vgmQemuMonitorReadMessage(mon, deadline, "greeting", error)))
             return FALSE;
-        if (!json_object_has_member(msg, "event"))
+        if (msg->kind != VGM_QEMU_MONITOR_MSG_EVENT)
             break;
-        g_queue_push_tail(&mon->events, g_steal_pointer(&msg));
+        g_queue_push_tail(&mon->events, json_object_ref(msg->obj));
+        g_clear_pointer(&msg, vgmQemuMonitorMessageFree);
     }
-    qmp = json_object_get_member(msg, "QMP");
+    qmp = json_object_get_member(msg->obj, "QMP");
     if (!qmp || !JSON_NODE_HOLDS_OBJECT(qmp)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
                     _("QEMU monitor did not start with a QMP greeting"));
@@ -281,49 +408,33 @@ vgmQemuMonitorCommandDeadline(VgmQemuMonitor *mon, const char *cmd,
         return FALSE;
 
     for (;;) {
-        g_autoptr(JsonObject) msg = NULL;
-        const char *msgId;
-        JsonNode *idNode;
-        JsonNode *errNode;
+        g_autoptr(VgmQemuMonitorMessage) msg = NULL;
 
         if (!(msg = vgmQemuMonitorReadMessage(mon, deadline, cmd, error)))
             return FALSE;
-        if (json_object_has_member(msg, "event")) {
-            g_queue_push_tail(&mon->events, g_steal_pointer(&msg));
+        if (msg->kind == VGM_QEMU_MONITOR_MSG_EVENT) {
+            g_queue_push_tail(&mon->events, json_object_ref(msg->obj));
             continue;
         }
-        if (!json_object_has_member(msg, "return") &&
-            !json_object_has_member(msg, "error")) {
+        if (msg->kind != VGM_QEMU_MONITOR_MSG_ERROR &&
+            msg->kind != VGM_QEMU_MONITOR_MSG_RETURN) {
             /* Neither reply nor event: nothing we know, skip it. */
             continue;
         }
         /* A reply without id answers a request QEMU could not parse. */
-        idNode = json_object_get_member(msg, "id");
-        msgId = idNode && JSON_NODE_HOLDS_VALUE(idNode) &&
-                json_node_get_value_type(idNode) == G_TYPE_STRING ?
-                json_node_get_string(idNode) : NULL;
-        if (idNode && g_strcmp0(msgId, id) != 0)
+        if (msg->hasId && g_strcmp0(msg->id, id) != 0)
             continue;
 
-        if ((errNode = json_object_get_member(msg, "error"))) {
-            const char *klass = NULL;
-            const char *desc = NULL;
-
-            if (JSON_NODE_HOLDS_OBJECT(errNode)) {
-                JsonObject *e = json_node_get_object(errNode);
-
-                klass = json_object_get_string_member_with_default(e, "class", NULL);
-                desc = json_object_get_string_member_with_default(e, "desc", NULL);
-            }
-            mon->lastErrorClass = g_strdup(klass ? klass : "GenericError");
+        if (msg->kind == VGM_QEMU_MONITOR_MSG_ERROR) {
+            mon->lastErrorClass = g_strdup(msg->errorClass ? msg->errorClass : "GenericError");
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                         _("QEMU monitor command '%1$s' failed: %2$s: %3$s"),
                         cmd, mon->lastErrorClass,
-                        desc ? desc : _("no description"));
+                        msg->errorDesc ? msg->errorDesc : _("no description"));
             return FALSE;
         }
         if (ret)
-            *ret = json_node_copy(json_object_get_member(msg, "return"));
+            *ret = json_node_copy(json_object_get_member(msg->obj, "return"));
         return TRUE;
     }
 }

@@ -74,6 +74,53 @@ gboolean vgmQemuMonitorIsClosed(VgmQemuMonitor *mon);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuMonitor, vgmQemuMonitorFree)
 
 /*
+ * Parsing what QEMU sends, without a socket (the socket reader uses these,
+ * and so does the fuzz target tests/fuzz/qmpfuzz.c).
+ *
+ * One message is one line holding a JSON object. Its kind, first match
+ * wins: an "event" member makes an event; an "error" member an error reply;
+ * a "return" member a reply; a "QMP" object the greeting; else OTHER
+ * (skipped by the client).
+ */
+typedef enum {
+    VGM_QEMU_MONITOR_MSG_EVENT,
+    VGM_QEMU_MONITOR_MSG_ERROR,
+    VGM_QEMU_MONITOR_MSG_RETURN,
+    VGM_QEMU_MONITOR_MSG_GREETING,
+    VGM_QEMU_MONITOR_MSG_OTHER,
+} VgmQemuMonitorMsgKind;
+
+typedef struct {
+    VgmQemuMonitorMsgKind kind;
+    JsonObject *obj;         /* the whole message */
+    gboolean hasId;          /* an "id" member, whatever its type */
+    const char *id;          /* its value if a string, else NULL (in @obj) */
+    const char *errorClass;  /* ERROR: "class" if a string, else NULL (in @obj) */
+    const char *errorDesc;   /* ERROR: "desc" if a string, else NULL (in @obj) */
+} VgmQemuMonitorMessage;
+
+void vgmQemuMonitorMessageFree(VgmQemuMonitorMessage *msg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuMonitorMessage, vgmQemuMonitorMessageFree)
+
+/*
+ * Parses one line of @len bytes (without its newline; trailing white space,
+ * such as the CR of a CRLF, is ignored). Fails with VGM_ERR_OPERATION_FAILED
+ * on a NUL byte, invalid JSON or a value other than an object.
+ */
+VgmQemuMonitorMessage *vgmQemuMonitorParseMessage(const char *data, gsize len,
+                                                  GError **error);
+
+/*
+ * Parses every complete (newline-terminated) line of @data into @msgs
+ * (VgmQemuMonitorMessage, appended in order). *@consumed: the bytes of the
+ * lines handled, i.e. up to the last newline, or up to and including the
+ * first malformed line, where it stops and fails; an unterminated tail is
+ * left unconsumed.
+ */
+gboolean vgmQemuMonitorParseLines(const char *data, gsize len, GPtrArray *msgs,
+                                  gsize *consumed, GError **error);
+
+/*
  * Waits until the QEMU started as @proc created its monitor socket @path,
  * exited, or @deadline (monotonic time, microseconds) passed; the errors
  * say which.

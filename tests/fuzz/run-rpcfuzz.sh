@@ -16,5 +16,5 @@ fuzzer=$1 seedlist=$2 seeddir=$3 dict=$4 workdir=$5
 corpus=$workdir/rpc-corpus
 mkdir -p "$corpus"
 exec "$fuzzer" -dict="$dict" -max_total_time="${VGM_FUZZ_TIME:-60}" \
-    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -error_exitcode=1 \
     -artifact_prefix="$workdir/rpcfuzz-" "$corpus" "$seeddir"
