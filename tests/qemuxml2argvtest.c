@@ -36,6 +36,16 @@ typedef struct {
 static GHashTable *vgmSets; /* set name -> VgmQemuCaps */
 
 static void
+vgmArgvCaseFree(gpointer data)
+{
+    VgmArgvCase *c = data;
+
+    g_free(c->input);
+    g_free(c->set);
+    g_free(c);
+}
+
+static void
 testArgv(gconstpointer data)
 {
     const VgmArgvCase *c = data;
@@ -307,7 +317,7 @@ main(int argc, char **argv)
             c->input = g_strdup(inputs->pdata[i]);
             c->set = g_strndup(s, strlen(s) - 5);
             path = g_strdup_printf("/xml2argv/%s/%s", c->set, c->input);
-            g_test_add_data_func_full(path, c, testArgv, NULL);
+            g_test_add_data_func_full(path, c, testArgv, vgmArgvCaseFree);
         }
     }
     g_test_add_data_func("/xml2argv/no-stray-files", inputs, testNoStrayFiles);

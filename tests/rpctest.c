@@ -255,10 +255,19 @@ testWitness(void)
     g_assert_cmpuint(ret.lib_ver, ==, 9000000);
 }
 
-/* The names of the domains stored under the test root. */
-static char *
+static gint
+testCompareNames(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the domains stored under the test root (valid until the
+ * next call). */
+static const char *
 testStoredDomains(void)
 {
+    static char *last;
+
     g_autofree char *dir = g_build_filename(tmpRoot, "root", "etc", "qemu", NULL);
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
@@ -266,9 +275,11 @@ testStoredDomains(void)
 
     while (d && (e = g_dir_read_name(d)))
         g_ptr_array_add(names, g_strdup(e));
-    g_ptr_array_sort(names, (GCompareFunc)g_strcmp0);
+    g_ptr_array_sort(names, testCompareNames);
     g_ptr_array_add(names, NULL);
-    return g_strjoinv(",", (char **)names->pdata);
+    g_free(last);
+    last = g_strjoinv(",", (char **)names->pdata);
+    return last;
 }
 
 #define TEST_XML(name) \
@@ -692,6 +703,13 @@ main(int argc, char **argv)
     if (daemonProc) {
         g_subprocess_send_signal(daemonProc, SIGTERM);
         g_subprocess_wait(daemonProc, NULL, NULL);
+        /* it exits 0 on SIGTERM (under ASan, a leak or an error found on
+         * the way out makes the status non-zero) */
+        if (!g_subprocess_get_if_exited(daemonProc) ||
+            g_subprocess_get_exit_status(daemonProc) != 0) {
+            g_printerr("virtgmemd did not exit 0 on SIGTERM\n");
+            ret = 1;
+        }
         /* the daemon removed its sockets on the way out */
         if (g_file_test(sockPath, G_FILE_TEST_EXISTS)) {
             g_printerr("virtgmemd left its socket behind\n");

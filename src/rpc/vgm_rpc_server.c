@@ -51,6 +51,7 @@ struct _VgmRpcServer {
     gboolean verbose;
 
     GMutex lock;                /* guards what follows */
+    GCond cond;                 /* a client left srv->clients */
     GPtrArray *clients;         /* VgmRpcClient, one reference each */
     gint64 idleSince;           /* monotonic us when the last client left */
     guint nextClientId;
@@ -616,7 +617,9 @@ vgmRpcClientReader(gpointer data)
     g_mutex_lock(&srv->lock);
     g_ptr_array_remove_fast(srv->clients, client);
     srv->idleSince = g_get_monotonic_time();
+    g_cond_broadcast(&srv->cond);
     g_mutex_unlock(&srv->lock);
+    /* srv may be freed from here on (vgmRpcServerFree) */
     vgmRpcClientUnref(client);   /* the server's reference */
     vgmRpcClientUnref(client);   /* the reader's */
     return NULL;
@@ -705,6 +708,7 @@ vgmRpcServerNew(const VgmRpcProgram *program, const VgmRpcLimits *limits)
     srv->clients = g_ptr_array_new();
     srv->idleSince = g_get_monotonic_time();
     g_mutex_init(&srv->lock);
+    g_cond_init(&srv->cond);
     return srv;
 }
 
@@ -723,9 +727,26 @@ vgmRpcServerFree(VgmRpcServer *srv)
         g_free(l);
     }
     g_ptr_array_unref(srv->listeners);
-    /* clients still connected keep their threads; the process is ending */
+    /* disconnect the clients still connected and wait for their readers
+     * to let go of srv (each waits for its calls in flight first), then
+     * for the workers */
+    g_mutex_lock(&srv->lock);
+    for (i = 0; i < srv->clients->len; i++) {
+        VgmRpcClient *c = g_ptr_array_index(srv->clients, i);
+
+        g_mutex_lock(&c->lock);
+        vgmRpcClientKillLocked(c);
+        g_mutex_unlock(&c->lock);
+    }
+    while (srv->clients->len > 0)
+        g_cond_wait(&srv->cond, &srv->lock);
+    g_mutex_unlock(&srv->lock);
+    g_thread_pool_free(srv->pool, FALSE, TRUE);
+    g_ptr_array_unref(srv->clients);
     g_main_loop_unref(srv->loop);
     g_main_context_unref(srv->ctx);
+    g_cond_clear(&srv->cond);
+    g_mutex_clear(&srv->lock);
     g_free(srv);
 }
 
