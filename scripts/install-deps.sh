@@ -11,6 +11,8 @@ PKGS=(
     # tests/daemon (virsh, the libvirt API) and tests/nova (Nova's own code)
     python3-libvirt python3-nova python3-eventlet python3-lxml
     python3-docutils
+    # tests/fuzz: clang's libFuzzer
+    clang libclang-rt-14-dev
     busybox-static cpio
 )
 

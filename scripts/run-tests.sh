@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Sets up a fresh Debian 12 machine, builds virt-gmem and runs every test;
 # then the whole suite again on an ASan + UBSan build (build-asan) with leak
-# detection. VGM_SKIP_ASAN=1 skips the second run.
+# detection; then each libFuzzer target (tests/fuzz) for a short bounded
+# time on its corpus (build-fuzz, clang; VGM_FUZZ_TIME seconds each, 20 by
+# default). VGM_SKIP_ASAN=1 and VGM_SKIP_FUZZ=1 skip those runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,11 +17,8 @@ fi
 ninja -C build
 meson test -C build --print-errorlogs --num-processes 2 "$@"
 
-if [ "${VGM_SKIP_ASAN:-0}" = 1 ]; then
-    exit 0
-fi
-
 # ---- ASan + UBSan ----
+asan_run() {
 # Only our binaries are instrumented (gcc 12's libasan8/libubsan1 come with
 # Debian's gcc); QEMU, python3, virsh and Nova are not. The Python tests
 # start the instrumented tools/virtgmemd and fail unless it exits 0 on
@@ -41,3 +40,19 @@ export G_SLICE=always-malloc
 export G_DEBUG=gc-friendly
 meson test -C build-asan --print-errorlogs --num-processes 2 \
     --timeout-multiplier 2 "$@"
+}
+
+# ---- libFuzzer, bounded ----
+fuzz_run() {
+    if [ -d build-fuzz ]; then
+        CC=clang meson setup --reconfigure build-fuzz -Dfuzzing=true
+    else
+        CC=clang meson setup build-fuzz -Dfuzzing=true
+    fi
+    ninja -C build-fuzz
+    VGM_FUZZ_TIME=${VGM_FUZZ_TIME:-20} meson test -C build-fuzz --suite fuzz \
+        --print-errorlogs --num-processes 1
+}
+
+[ "${VGM_SKIP_ASAN:-0}" = 1 ] || (asan_run "$@")
+[ "${VGM_SKIP_FUZZ:-0}" = 1 ] || fuzz_run

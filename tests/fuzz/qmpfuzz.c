@@ -117,6 +117,12 @@ fuzzCheckMessage(const VgmQemuMonitorMessage *msg)
 
     fuzzCheckKind(msg);
     t1 = fuzzToString(msg->obj);
+    /* json-glib 1.6's writer puts ".0" after a double it prints with an
+     * exponent ("1e+308.0"), which its own reader then refuses: a bug of
+     * the writer, which our code never uses on QEMU's replies, not of the
+     * parser under test */
+    if (g_regex_match_simple("[0-9]e[-+][0-9]+\\.0", t1, 0, 0))
+        return;
     if (!(again = vgmQemuMonitorParseMessage(t1, strlen(t1), &err)))
         VGM_FUZZ_FAIL(NAME, "a parsed message written back does not parse (%s): %s",
                       err ? err->message : "no error", t1);
