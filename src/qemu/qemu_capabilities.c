@@ -28,6 +28,7 @@
 #include "qemu_capabilities.h"
 #include "qemu_monitor.h"
 #include "util/vgmerror.h"
+#include "util/vgmjson.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
 
@@ -875,37 +876,6 @@ vgmQemuCapsParse(VgmQemuCaps *caps, JsonObject *root, GError **error)
     return TRUE;
 }
 
-/* Whether every string and member name in @node is valid UTF-8: json-glib
- * turns a lone surrogate escape ("\\ud800") into bytes that are not, which
- * would then be written out where nothing reads them back. */
-static gboolean
-vgmQemuCapsJsonValidUtf8(JsonNode *node)
-{
-    if (JSON_NODE_HOLDS_OBJECT(node)) {
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *member;
-
-        json_object_iter_init(&iter, json_node_get_object(node));
-        while (json_object_iter_next(&iter, &name, &member)) {
-            if (!g_utf8_validate(name, -1, NULL) || !vgmQemuCapsJsonValidUtf8(member))
-                return FALSE;
-        }
-    } else if (JSON_NODE_HOLDS_ARRAY(node)) {
-        JsonArray *array = json_node_get_array(node);
-        guint i;
-
-        for (i = 0; i < json_array_get_length(array); i++) {
-            if (!vgmQemuCapsJsonValidUtf8(json_array_get_element(array, i)))
-                return FALSE;
-        }
-    } else if (JSON_NODE_HOLDS_VALUE(node) &&
-               json_node_get_value_type(node) == G_TYPE_STRING) {
-        return g_utf8_validate(json_node_get_string(node), -1, NULL);
-    }
-    return TRUE;
-}
-
 VgmQemuCaps *
 vgmQemuCapsLoadString(const char *text, const char *what, GError **error)
 {
@@ -926,7 +896,7 @@ vgmQemuCapsLoadString(const char *text, const char *what, GError **error)
                     _("the top level is not an object"));
         return NULL;
     }
-    if (!vgmQemuCapsJsonValidUtf8(root)) {
+    if (!vgmJsonValidUtf8(root)) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("invalid capability file %1$s: %2$s"), what,
                     _("a string is not valid UTF-8 (a lone surrogate escape)"));

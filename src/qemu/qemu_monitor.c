@@ -18,6 +18,7 @@
 
 #include "qemu_monitor.h"
 #include "util/vgmerror.h"
+#include "util/vgmjson.h"
 #include "util/vgmi18n.h"
 
 /* query-qmp-schema is the largest reply we expect (well under 1 MiB). */
@@ -172,37 +173,6 @@ vgmQemuMonitorStringMember(JsonObject *obj, const char *name)
     return json_node_get_string(node);
 }
 
-/* Whether every string and member name in @node is valid UTF-8: json-glib
- * turns a lone surrogate escape ("\\ud800") into bytes that are not, which
- * would then be written out where nothing reads them back. */
-static gboolean
-vgmQemuMonitorJsonValidUtf8(JsonNode *node)
-{
-    if (JSON_NODE_HOLDS_OBJECT(node)) {
-        JsonObjectIter iter;
-        const char *name;
-        JsonNode *member;
-
-        json_object_iter_init(&iter, json_node_get_object(node));
-        while (json_object_iter_next(&iter, &name, &member)) {
-            if (!g_utf8_validate(name, -1, NULL) || !vgmQemuMonitorJsonValidUtf8(member))
-                return FALSE;
-        }
-    } else if (JSON_NODE_HOLDS_ARRAY(node)) {
-        JsonArray *array = json_node_get_array(node);
-        guint i;
-
-        for (i = 0; i < json_array_get_length(array); i++) {
-            if (!vgmQemuMonitorJsonValidUtf8(json_array_get_element(array, i)))
-                return FALSE;
-        }
-    } else if (JSON_NODE_HOLDS_VALUE(node) &&
-               json_node_get_value_type(node) == G_TYPE_STRING) {
-        return g_utf8_validate(json_node_get_string(node), -1, NULL);
-    }
-    return TRUE;
-}
-
 void
 vgmQemuMonitorMessageFree(VgmQemuMonitorMessage *msg)
 {
@@ -235,7 +205,7 @@ vgmQemuMonitorParseMessage(const char *data, gsize len, GError **error)
                     err ? err->message : line);
         return NULL;
     }
-    if (!vgmQemuMonitorJsonValidUtf8(node)) {
+    if (!vgmJsonValidUtf8(node)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
                     _("malformed message from QEMU monitor: a string is not valid UTF-8"));
         return NULL;
