@@ -232,6 +232,18 @@ vgmRemoteMakeDomain(VgmRemoteNonnullDomain *out, const VgmDriverDomain *dom)
     out->id = dom->id;
 }
 
+/* Fills @out from @dom (taken) for a reply; FALSE when the driver call
+ * that made @dom failed. */
+static gboolean
+vgmRemoteReturnDomain(VgmDriverDomain *dom, VgmRemoteNonnullDomain *out)
+{
+    if (!dom)
+        return FALSE;
+    vgmRemoteMakeDomain(out, dom);
+    vgmDriverDomainFree(dom);
+    return TRUE;
+}
+
 static char *
 vgmRemoteOptString(char **s)
 {
@@ -603,12 +615,7 @@ vgmRemoteDispatchDomainLookupByName(VgmRemoteClient *client,
                                     const VgmRemoteDomainLookupByNameArgs *args,
                                     VgmRemoteDomainLookupByNameRet *ret, GError **error)
 {
-    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByName(client->drv, args->name, error);
-
-    if (!dom)
-        return FALSE;
-    vgmRemoteMakeDomain(&ret->dom, dom);
-    return TRUE;
+    return vgmRemoteReturnDomain(vgmDriverLookupByName(client->drv, args->name, error), &ret->dom);
 }
 
 gboolean
@@ -616,12 +623,7 @@ vgmRemoteDispatchDomainLookupByUuid(VgmRemoteClient *client,
                                     const VgmRemoteDomainLookupByUuidArgs *args,
                                     VgmRemoteDomainLookupByUuidRet *ret, GError **error)
 {
-    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByUUID(client->drv, args->uuid, error);
-
-    if (!dom)
-        return FALSE;
-    vgmRemoteMakeDomain(&ret->dom, dom);
-    return TRUE;
+    return vgmRemoteReturnDomain(vgmDriverLookupByUUID(client->drv, args->uuid, error), &ret->dom);
 }
 
 gboolean
@@ -629,12 +631,7 @@ vgmRemoteDispatchDomainLookupById(VgmRemoteClient *client,
                                   const VgmRemoteDomainLookupByIdArgs *args,
                                   VgmRemoteDomainLookupByIdRet *ret, GError **error)
 {
-    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByID(client->drv, args->id, error);
-
-    if (!dom)
-        return FALSE;
-    vgmRemoteMakeDomain(&ret->dom, dom);
-    return TRUE;
+    return vgmRemoteReturnDomain(vgmDriverLookupByID(client->drv, args->id, error), &ret->dom);
 }
 
 /* ---- definition and lifecycle ---- */
@@ -647,14 +644,9 @@ static gboolean
 vgmRemoteDefine(VgmRemoteClient *client, const char *xml, unsigned int flags,
                 VgmRemoteNonnullDomain *out, GError **error)
 {
-    g_autoptr(VgmDriverDomain) dom = NULL;
-
     if (!vgmDriverCheckFlags(flags, VGM_DEFINE_VALIDATE, error))
         return FALSE;
-    if (!(dom = vgmDriverDefineXML(client->drv, xml, NULL, error)))
-        return FALSE;
-    vgmRemoteMakeDomain(out, dom);
-    return TRUE;
+    return vgmRemoteReturnDomain(vgmDriverDefineXML(client->drv, xml, NULL, error), out);
 }
 
 gboolean
@@ -678,12 +670,8 @@ vgmRemoteDispatchDomainCreateXml(VgmRemoteClient *client,
                                  const VgmRemoteDomainCreateXmlArgs *args,
                                  VgmRemoteDomainCreateXmlRet *ret, GError **error)
 {
-    g_autoptr(VgmDriverDomain) dom = NULL;
-
-    if (!(dom = vgmDriverCreateXML(client->drv, args->xml_desc, NULL, args->flags, error)))
-        return FALSE;
-    vgmRemoteMakeDomain(&ret->dom, dom);
-    return TRUE;
+    return vgmRemoteReturnDomain(vgmDriverCreateXML(client->drv, args->xml_desc, NULL,
+                                                    args->flags, error), &ret->dom);
 }
 
 /* Runs @op on the domain @d names; the uuid decides which. */
