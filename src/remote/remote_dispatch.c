@@ -905,7 +905,7 @@ vgmRemoteDispatchDomainGetMaxVcpus(VgmRemoteClient *client,
 {
     VGM_REMOTE_GET_DOMAIN(dom);
     if (!vgmDriverDomainIsActive(dom)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain is not running"));
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), dom->name);
         return FALSE;
     }
     ret->num = dom->def->vcpus;
@@ -923,7 +923,7 @@ vgmRemoteDispatchDomainGetVcpusFlags(VgmRemoteClient *client,
     {
         VGM_REMOTE_GET_DOMAIN(dom);
         if ((args->flags & 1u) && !vgmDriverDomainIsActive(dom)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain is not running"));
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), dom->name);
             return FALSE;
         }
         ret->num = (args->flags & 4u) || !dom->def->vcpusCurrent ? dom->def->vcpus :
