@@ -168,22 +168,45 @@ vgmDriverDomainCleanupStart(const VgmDriverStore *store, VgmDriverDomain *dom,
     return vgmDriverDomainCleanup(store, dom, error);
 }
 
-/*
- * The lock for a cleanup: the caller's when it holds one, else a try
- * without waiting. NULL *@lock and TRUE: someone else holds it, leave the
- * domain alone.
- */
-static gboolean
-vgmDriverDomainCleanupLock(const VgmDriverStore *store, const char *name,
-                           gboolean haveLock, VgmDriverLock **lock)
-{
-    g_autoptr(GError) err = NULL;
+/* What a directory listing already told about a domain's files, so that
+ * a list of many domains does not ask each one again. */
+typedef struct {
+    gboolean hasConfig;
+    gboolean hasStatus;
+    gboolean hasStopped;
+    gboolean configsUnchanged;  /* vgmDriverStoreConfigsUnchanged */
+} VgmDriverDomainSeen;
 
-    *lock = NULL;
+static gboolean
+vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
+                       gboolean haveLock, const VgmDriverDomainSeen *seen,
+                       GError **error);
+
+typedef enum {
+    VGM_DRIVER_CLEANUP_GO,      /* the caller holds the lock: clean up */
+    VGM_DRIVER_CLEANUP_BUSY,    /* someone else holds it: leave the domain alone */
+    VGM_DRIVER_CLEANUP_REDONE,  /* looked again under the lock; *ok says how it went */
+} VgmDriverCleanupStep;
+
+/*
+ * A refresh found leftovers to clean up. With the caller's lock it goes
+ * on. Without, it tries the lock without waiting, and when it gets it
+ * looks at the domain again under it: what it read before may be stale
+ * (a stop and a new start may have come in between), and acting on it
+ * would remove the new run's status.
+ */
+static VgmDriverCleanupStep
+vgmDriverDomainCleanupBegin(const VgmDriverStore *store, VgmDriverDomain *dom,
+                            gboolean haveLock, gboolean *ok, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+
     if (haveLock)
-        return TRUE;
-    *lock = vgmDriverStoreLockDomain(store, name, 0, &err);
-    return *lock != NULL;
+        return VGM_DRIVER_CLEANUP_GO;
+    if (!(lock = vgmDriverStoreLockDomain(store, dom->name, 0, NULL)))
+        return VGM_DRIVER_CLEANUP_BUSY;
+    *ok = vgmDriverDomainRefresh(store, dom, TRUE, NULL, error);
+    return VGM_DRIVER_CLEANUP_REDONE;
 }
 
 /* Maps QEMU's run state to a domain state, or SHUTOFF for 'shutdown'
@@ -259,21 +282,26 @@ static gboolean
 vgmDriverDomainBadStatus(const VgmDriverStore *store, VgmDriverDomain *dom,
                          gboolean haveLock, GError *why, GError **error)
 {
-    g_autoptr(VgmDriverLock) lock = NULL;
     g_auto(VgmDriverProcIdent) qemu = { 0 };
     g_autofree char *path = vgmDriverStoreStatusPath(store, dom->name);
     g_autofree char *pidfile = vgmDriverStorePidfilePath(store, dom->name);
     g_autofree char *moved = g_strconcat(path, ".corrupt", NULL);
+    gboolean ok = FALSE;
 
     if (!g_error_matches(why, VGM_ERROR, VGM_ERR_INTERNAL)) {
         g_propagate_error(error, g_error_copy(why));
         return FALSE;
     }
-    if (!vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock)) {
+    switch (vgmDriverDomainCleanupBegin(store, dom, haveLock, &ok, error)) {
+    case VGM_DRIVER_CLEANUP_BUSY:
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                     _("%1$s (another virt-gmem process is working on domain '%2$s')"),
                     why->message, dom->name);
         return FALSE;
+    case VGM_DRIVER_CLEANUP_REDONE:
+        return ok;
+    case VGM_DRIVER_CLEANUP_GO:
+        break;
     }
     if (vgmDriverProcessFind(pidfile, NULL, &qemu)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
@@ -300,26 +328,18 @@ vgmDriverDomainBadStatus(const VgmDriverStore *store, VgmDriverDomain *dom,
  * its monitor, cleaning up a dead QEMU, a QEMU whose guest powered off and
  * a start whose tool died. @haveLock: the caller holds the domain lock.
  */
-/* What a directory listing already told about a domain's files, so that
- * a list of many domains does not ask each one again. */
-typedef struct {
-    gboolean hasConfig;
-    gboolean hasStatus;
-    gboolean hasStopped;
-    gboolean configsUnchanged;  /* vgmDriverStoreConfigsUnchanged */
-} VgmDriverDomainSeen;
 
 static gboolean
 vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
                        gboolean haveLock, const VgmDriverDomainSeen *seen,
                        GError **error)
 {
-    g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autofree char *qs = NULL;
     g_autoptr(GError) err = NULL;
     VgmDomainState state;
     const char *reason;
+    gboolean ok = FALSE;
 
     g_clear_pointer(&dom->status, vgmDriverStatusFree);
     if (!(seen && !seen->hasStatus) &&
@@ -339,7 +359,8 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     if (dom->status->state == VGM_DRIVER_STATUS_STARTING) {
         /* the starter holds the lock for the whole start: a free lock means
          * it died half-way, and its QEMU must go */
-        if (!vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock)) {
+        switch (vgmDriverDomainCleanupBegin(store, dom, haveLock, &ok, error)) {
+        case VGM_DRIVER_CLEANUP_BUSY:
             if (dom->status->qemu.pid > 0 && !vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
                 /* a start that just failed cleans itself */
                 vgmDriverDomainSetInactive(dom, N_("failed"));
@@ -348,6 +369,10 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
             dom->state = VGM_DOMAIN_STATE_PAUSED;
             dom->reason = N_("starting up");
             return TRUE;
+        case VGM_DRIVER_CLEANUP_REDONE:
+            return ok;
+        case VGM_DRIVER_CLEANUP_GO:
+            break;
         }
         if (!vgmDriverDomainCleanupStart(store, dom, error))
             return FALSE;
@@ -360,10 +385,16 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
 
         /* QEMU is gone: its leftovers go too, unless another virt-gmem is
          * busy with the domain */
-        if (vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock)) {
+        switch (vgmDriverDomainCleanupBegin(store, dom, haveLock, &ok, error)) {
+        case VGM_DRIVER_CLEANUP_BUSY:
+            break;
+        case VGM_DRIVER_CLEANUP_REDONE:
+            return ok;
+        case VGM_DRIVER_CLEANUP_GO:
             if (!vgmDriverStoreDeleteStatus(store, dom->name, error))
                 return FALSE;
             vgmDriverStoreSetStopReason(store, dom->name, why);
+            break;
         }
         vgmDriverDomainSetInactive(dom, why);
         return TRUE;
@@ -387,10 +418,15 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
         /* the guest powered off; QEMU waits (-no-shutdown, kept for an
          * <on_poweroff> other than destroy) for someone to apply it: a
          * short-lived tool ends it now */
-        if (!vgmDriverDomainCleanupLock(store, dom->name, haveLock, &lock)) {
+        switch (vgmDriverDomainCleanupBegin(store, dom, haveLock, &ok, error)) {
+        case VGM_DRIVER_CLEANUP_BUSY:
             dom->state = VGM_DOMAIN_STATE_SHUTDOWN;
             dom->reason = N_("unknown");
             return TRUE;
+        case VGM_DRIVER_CLEANUP_REDONE:
+            return ok;
+        case VGM_DRIVER_CLEANUP_GO:
+            break;
         }
         if (!vgmDriverDomainCleanup(store, dom, error))
             return FALSE;

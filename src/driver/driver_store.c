@@ -1030,11 +1030,16 @@ vgmDriverStoreLoadStatus(const VgmDriverStore *store, const char *name,
 {
     g_autofree char *path = vgmDriverStoreStatusPath(store, name);
     g_autofree char *text = NULL;
+    g_autoptr(GError) err = NULL;
 
-    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+    if (!vgmFileReadAll(path, VGM_DRIVER_STORE_MAX_FILE, &text, NULL, &err)) {
+        /* no file, or one a stop removed between a listing and this read:
+         * the domain does not run */
+        if (access(path, F_OK) < 0 && errno == ENOENT)
+            return NULL;
+        g_propagate_error(error, g_steal_pointer(&err));
         return NULL;
-    if (!vgmFileReadAll(path, VGM_DRIVER_STORE_MAX_FILE, &text, NULL, error))
-        return NULL;
+    }
     return vgmDriverStatusParse(text, path, error);
 }
 

@@ -261,9 +261,9 @@ class Daemon:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
-def kill_processes_naming(text):
-    """SIGKILL the processes (not this one) whose command line contains text."""
-    killed = []
+def processes_naming(text):
+    """Pids of the processes (not this one) whose command line contains text."""
+    found = []
     me = os.getpid()
     for pid in os.listdir("/proc"):
         if not pid.isdigit() or int(pid) == me:
@@ -274,11 +274,19 @@ def kill_processes_naming(text):
         except OSError:
             continue
         if text in cmd:
-            try:
-                os.kill(int(pid), signal.SIGKILL)
-                killed.append(int(pid))
-            except OSError:
-                pass
+            found.append(int(pid))
+    return found
+
+
+def kill_processes_naming(text):
+    """SIGKILL the processes (not this one) whose command line contains text."""
+    killed = []
+    for pid in processes_naming(text):
+        try:
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+        except OSError:
+            pass
     return killed
 
 

@@ -683,6 +683,12 @@ def concurrency_tests(tap, target, conn):
            "%d concurrent clients: every lookup and XML read succeeded "
            "(%d rounds in all, fewest %d)" % (N_CLIENTS, sum(counts), min(counts)),
            "hung %d; failures (%d):\n%s" % (hung, len(failures), "\n".join(failures[:10])))
+    # a reader that acted on a status file from before a stop would have
+    # removed the next run's status and left its QEMU behind
+    left = [] if target.reference else \
+        [p for n in CC_CYCLE for p in harness.processes_naming("guest=%s," % n)]
+    tap.ok(not left, "no QEMU of the started and destroyed domains is left",
+           "still running: %s" % left)
     harness.libvirt_cleanup(conn, CC_STATIC + CC_CYCLE)
 
 
