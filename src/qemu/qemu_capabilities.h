@@ -153,6 +153,9 @@
     X(DEVICE_VMCOREINFO, "device.vmcoreinfo", DEVICE, "vmcoreinfo", NULL) \
     /* -blockdev */ \
     X(BLOCKDEV_AIO_IO_URING, "blockdev.aio.io_uring", QAPI, "blockdev-add/arg-type/+file/aio/^io_uring", NULL) \
+    /* live update: migration mode cpr-transfer (the old QEMU hands its \
+     * memory-backend fds to the new one) */ \
+    X(MIGRATE_CPR_TRANSFER, "migrate.cpr-transfer", QAPI, "migrate-set-parameters/arg-type/mode/^cpr-transfer", NULL) \
     /* accelerator and commands */ \
     X(KVM, "kvm", KVM, NULL, NULL) \
     /* what the main machine type accepts, tried by starting it */ \
