@@ -16,13 +16,33 @@ PKGS=(
     busybox-static cpio
 )
 
+# Debian's bookworm-backports suite, for the private QEMU 10.0 the live
+# update tests unpack (scripts/fetch-qemu10.sh). APT gives the suite the
+# lowest priority: nothing is installed or upgraded from it unless asked.
+bpo=/etc/apt/sources.list.d/bookworm-backports.sources
+added_bpo=0
+if [ "$(id -u)" -eq 0 ] && ! grep -rqs "bookworm-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)\/*$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
+    cat > "$bpo.tmp" <<EOF
+Types: deb
+URIs: ${mirror:-http://deb.debian.org/debian}
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+    mv "$bpo.tmp" "$bpo"
+    added_bpo=1
+fi
+
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -gt 0 ]; then
+if [ ${#missing[@]} -gt 0 ] || [ $added_bpo = 1 ]; then
     SUDO=
     [ "$(id -u)" -eq 0 ] || SUDO=sudo
     $SUDO apt-get update -q
+fi
+if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
