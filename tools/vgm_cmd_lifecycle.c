@@ -34,6 +34,7 @@ static char *vgmCmdRoot;
 
 static int vgmCmdOneArg(int argc, char **argv);
 static int vgmCmdList(int argc, char **argv);
+static int vgmCmdLiveUpdate(int argc, char **argv);
 static int vgmCmdDomcapabilities(int argc, char **argv);
 static int vgmCmdCapabilities(int argc, char **argv);
 static int vgmCmdVersion(int argc, char **argv);
@@ -47,6 +48,7 @@ const VgmToolCommand vgmToolLifecycleCommands[] = {
     { "shutdown", "DOMAIN", N_("Ask a domain's guest to power off."), vgmCmdOneArg },
     { "suspend", "DOMAIN", N_("Pause a running domain's vCPUs."), vgmCmdOneArg },
     { "resume", "DOMAIN", N_("Let a paused domain run again."), vgmCmdOneArg },
+    { "live-update", "DOMAIN", N_("Replace a running domain's QEMU with a new process that takes its memory over."), vgmCmdLiveUpdate },
     { "list", "", N_("List domains."), vgmCmdList },
     { "dominfo", "DOMAIN", N_("Show basic information about a domain."), vgmCmdOneArg },
     { "domstate", "DOMAIN", N_("Show the state of a domain."), vgmCmdOneArg },
@@ -385,6 +387,12 @@ vgmCmdDominfo(VgmDriver *drv, const VgmDriverDomain *dom, gboolean option)
     vgmCmdInfoLine(out, _("Managed save:"), _("no"));
     vgmCmdInfoLine(out, _("Security model:"), "none");
     vgmCmdInfoLine(out, _("Security DOI:"), "0");
+    if (dom->status && dom->status->qemu.pid > 0) {
+        g_autofree char *pid = g_strdup_printf("%lld", (long long)dom->status->qemu.pid);
+
+        vgmCmdInfoLine(out, _("QEMU process:"), pid);
+        vgmCmdInfoLine(out, _("Emulator:"), dom->status->emulator);
+    }
     return vgmCmdDone("%s", out->str);
 }
 
@@ -521,6 +529,33 @@ vgmCmdOneArg(int argc, char **argv)
         return vgmCmdDone(_(c->done), argv[1]);
     }
     return c->show(drv, dom, option);
+}
+
+/* ---- live update ---- */
+
+static int
+vgmCmdLiveUpdate(int argc, char **argv)
+{
+    g_autofree char *emulator = NULL;
+    GOptionEntry entries[] = {
+        { "emulator", 0, 0, G_OPTION_ARG_FILENAME, &emulator,
+          N_("The QEMU binary of the new process (default: the one the domain runs)"), N_("PATH") },
+        VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL
+    };
+    g_autoptr(VgmDriver) drv = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!(drv = vgmCmdBegin(entries, &argc, &argv, 1)))
+        return 1;
+    if (!(dom = vgmDriverLookup(drv, argv[1], &err)) ||
+        !vgmDriverLiveUpdate(drv, dom->name, emulator, 0, &err))
+        return vgmCmdFailed(err, argv[1], _("Failed to live-update domain '%1$s'"), argv[1]);
+    g_clear_pointer(&dom, vgmDriverDomainFree);
+    if (!(dom = vgmDriverLookup(drv, argv[1], &err)))
+        return vgmCmdError(err, argv[1]);
+    return vgmCmdDone(_("Domain '%1$s' live-updated: QEMU process %2$lld (%3$s)\n"),
+                      dom->name, (long long)dom->status->qemu.pid, dom->status->emulator);
 }
 
 /* ---- capabilities, version ---- */

@@ -519,6 +519,22 @@ vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags, GError **
 }
 
 gboolean
+vgmDriverLiveUpdate(VgmDriver *drv, const char *name, const char *emulator,
+                    unsigned int flags, GError **error)
+{
+    GMutex *m;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = vgmDriverDomainLiveUpdate(drv->store, name, emulator, NULL, error);
+    g_mutex_unlock(m);
+    return ok;
+}
+
+gboolean
 vgmDriverResume(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;

@@ -114,6 +114,12 @@ gboolean vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags,
 gboolean vgmDriverResume(VgmDriver *drv, const char *name, unsigned int flags,
                          GError **error);
 
+/* Replaces running domain @name's QEMU with a new process of @emulator
+ * (NULL: the same binary) that takes the guest and its memory over
+ * (<memoryBacking><liveUpdate/>, QEMU's cpr-transfer). No flags yet. */
+gboolean vgmDriverLiveUpdate(VgmDriver *drv, const char *name, const char *emulator,
+                             unsigned int flags, GError **error);
+
 /* libvirt's virDomainXMLFlags: SECURE 1, INACTIVE 2, UPDATE_CPU 4,
  * MIGRATABLE 8. */
 #define VGM_DOMAIN_XML_INACTIVE (1u << 1)

@@ -18,6 +18,7 @@
 
 #include "driver_domain.h"
 #include "driver_process.h"
+#include "driver_update.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
@@ -33,9 +34,6 @@ VGM_ENUM_IMPL(vgmDomainState, VGM_DOMAIN_STATE_LAST,
               N_("shut off"),
               N_("crashed"),
               N_("pmsuspended"));
-
-/* How long a look at a running domain waits for its monitor. */
-#define VGM_DRIVER_QUERY_TIMEOUT_MS 3000
 
 /* How much of this run's QEMU log the exit reason looks at. */
 #define VGM_DRIVER_EXIT_LOG_TAIL (64 * 1024)
@@ -145,7 +143,17 @@ static gboolean
 vgmDriverDomainCleanup(const VgmDriverStore *store, VgmDriverDomain *dom,
                        GError **error)
 {
+    const VgmDriverStatusUpdate *other = dom->status->update;
+    g_auto(VgmDriverProcIdent) found = { 0 };
+
     if (!vgmDriverProcessKill(&dom->status->qemu, VGM_DRIVER_KILL_GRACE_MS, error))
+        return FALSE;
+    /* the other QEMU of a live update that was interrupted */
+    if (other &&
+        !vgmDriverProcessKill(other->qemu.pid > 0 ? &other->qemu :
+                              vgmDriverProcessFind(other->pidfile, other->monitor, &found) ?
+                              &found : NULL,
+                              VGM_DRIVER_KILL_GRACE_MS, error))
         return FALSE;
     return vgmDriverStoreDeleteStatus(store, dom->name, error);
 }
@@ -355,6 +363,21 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     }
     dom->id = dom->status->id;
     memcpy(dom->uuid, dom->status->uuid, sizeof(dom->uuid));
+
+    if (dom->status->update) {
+        /* a live update: under way while its tool holds the lock (the
+         * owner's state is the domain's), else interrupted */
+        switch (vgmDriverDomainCleanupBegin(store, dom, haveLock, &ok, error)) {
+        case VGM_DRIVER_CLEANUP_BUSY:
+            break;
+        case VGM_DRIVER_CLEANUP_REDONE:
+            return ok;
+        case VGM_DRIVER_CLEANUP_GO:
+            if (!vgmDriverUpdateRecover(store, dom->status, error))
+                return FALSE;
+            break;
+        }
+    }
 
     if (dom->status->state == VGM_DRIVER_STATUS_STARTING) {
         /* the starter holds the lock for the whole start: a free lock means
@@ -1127,6 +1150,27 @@ vgmDriverDomainResume(const VgmDriverStore *store, const char *ref,
 {
     return vgmDriverDomainRunControl(store, ref, "cont", VGM_DOMAIN_STATE_PAUSED,
                                      N_("domain '%1$s' is not paused"), "unpaused", name, error);
+}
+
+gboolean
+vgmDriverDomainLiveUpdate(const VgmDriverStore *store, const char *ref,
+                          const char *emulator, char **name, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)))
+        return FALSE;
+    if (dom->status->state != VGM_DRIVER_STATUS_RUNNING) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is still starting"), dom->name);
+        return FALSE;
+    }
+    if (!vgmDriverUpdateRun(store, dom->status, dom->def, emulator, error))
+        return FALSE;
+    if (name)
+        *name = g_strdup(dom->name);
+    return TRUE;
 }
 
 /* ---- exact lookups ---- */

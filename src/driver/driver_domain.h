@@ -121,6 +121,11 @@ gboolean vgmDriverDomainShutdown(const VgmDriverStore *store, const char *ref,
 /* Pauses the vCPUs of a running domain (QMP stop) / lets a paused one run
  * again (QMP cont); a domain in another state is an operation-invalid
  * error. */
+/* Hands running domain @ref over to a new QEMU process of @emulator (NULL:
+ * the binary it runs), keeping its memory (driver_update.h). */
+gboolean vgmDriverDomainLiveUpdate(const VgmDriverStore *store, const char *ref,
+                                   const char *emulator, char **name,
+                                   GError **error);
 gboolean vgmDriverDomainSuspend(const VgmDriverStore *store, const char *ref,
                                 char **name, GError **error);
 gboolean vgmDriverDomainResume(const VgmDriverStore *store, const char *ref,

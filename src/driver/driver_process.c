@@ -552,8 +552,48 @@ vgmDriverLogStart(int fd, const VgmQemuCmd *cmd, const VgmQemuCaps *caps)
     }
 }
 
-static gboolean
-vgmDriverCheckSocketPath(const char *path, GError **error)
+GSubprocess *
+vgmDriverProcessSpawn(const VgmQemuCmd *cmd, const VgmQemuCaps *caps,
+                      const char *logPath, const char *name,
+                      goffset *logOffset, GError **error)
+{
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GError) err = NULL;
+    g_auto(GStrv) argv = vgmQemuCmdGetArgv(cmd);
+    g_auto(GStrv) envp = vgmQemuCmdGetEnvp(cmd);
+    GSubprocess *proc;
+    goffset off;
+    int logFd;
+
+    *logOffset = 0;
+    if ((logFd = open(logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open log file '%1$s'"), logPath);
+        return NULL;
+    }
+    vgmDriverLogStart(logFd, cmd, caps);
+    /* what QEMU writes comes after our banner */
+    off = lseek(logFd, 0, SEEK_END);
+    *logOffset = off > 0 ? off : 0;
+
+    /* only the rendered environment, output to the log */
+    launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+    g_subprocess_launcher_set_environ(launcher, envp);
+    g_subprocess_launcher_set_cwd(launcher, "/");
+    g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
+    g_subprocess_launcher_take_stdout_fd(launcher, fcntl(logFd, F_DUPFD_CLOEXEC, 3));
+    g_subprocess_launcher_take_stderr_fd(launcher, logFd);
+    g_subprocess_launcher_set_child_setup(launcher, vgmDriverChildSetup, NULL, NULL);
+    if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &err))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("cannot start QEMU '%1$s' for domain '%2$s': %3$s"),
+                    argv[0], name, err->message);
+        return NULL;
+    }
+    return proc;
+}
+
+gboolean
+vgmDriverProcessCheckSocketPath(const char *path, GError **error)
 {
     struct sockaddr_un sa;
 
@@ -641,9 +681,9 @@ vgmDriverCapsVersion(const VgmQemuCaps *caps)
  * manager that no short-lived tool can be. Other <on_poweroff> actions
  * keep -no-shutdown: QEMU stops and the next command ends it.
  */
-static void
-vgmDriverAdjustCommandLine(VgmQemuCmd *cmd, const VgmDomainDef *def,
-                           const char *pidfile)
+void
+vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const VgmDomainDef *def,
+                                  const char *pidfile)
 {
     guint i;
 
@@ -658,6 +698,19 @@ vgmDriverAdjustCommandLine(VgmQemuCmd *cmd, const VgmDomainDef *def,
     }
     g_ptr_array_add(cmd->args, g_strdup("-pidfile"));
     g_ptr_array_add(cmd->args, g_strdup(pidfile));
+}
+
+VgmQemuCmd *
+vgmDriverProcessBuild(const VgmDriverStore *store, const VgmDomainDef *def,
+                      const VgmQemuCaps *caps, VgmQemuPlan **plan,
+                      GError **error)
+{
+    g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir,
+                                                    store->logDir);
+
+    vgmQemuConfigLoadHugetlbfs(cfg, store->mountsFile);
+    return vgmQemuBuildCommandLine(def, caps, cfg, plan, error);
 }
 
 struct _VgmDriverStart {
@@ -695,8 +748,6 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
 {
     g_autoptr(VgmDriverStart) start = g_new0(VgmDriverStart, 1);
     g_autofree char *emulator = vgmDriverProcessEmulator(def);
-    g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
-    g_autoptr(VgmQemuConfig) cfg = NULL;
     g_auto(GStrv) argv = NULL;
     VgmDriverStatus *status;
     char *monitor;
@@ -706,11 +757,8 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     start->flags = flags;
 
     /* 1. what this QEMU can do, and the command line (rules 9 to 12) */
-    if (!(start->caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, error)))
-        return NULL;
-    cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
-    vgmQemuConfigLoadHugetlbfs(cfg, store->mountsFile);
-    if (!(start->cmd = vgmQemuBuildCommandLine(def, start->caps, cfg, &start->plan, error)))
+    if (!(start->caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, error)) ||
+        !(start->cmd = vgmDriverProcessBuild(store, def, start->caps, &start->plan, error)))
         return NULL;
 
     /* 2. what this host can do, before anything is spawned */
@@ -724,7 +772,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->state = VGM_DRIVER_STATUS_STARTING;
     status->starterPid = getpid();
     status->pidfile = vgmDriverStorePidfilePath(store, def->name);
-    vgmDriverAdjustCommandLine(start->cmd, def, status->pidfile);
+    vgmDriverProcessAdjustCommandLine(start->cmd, def, status->pidfile);
     argv = vgmQemuCmdGetArgv(start->cmd);
     if (!(monitor = vgmDriverProcessMonitorPath(argv))) {
         vgmErrorSet(error, VGM_ERR_INTERNAL, "%s",
@@ -732,7 +780,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
         return NULL;
     }
     status->monitor = monitor;
-    if (!vgmDriverCheckSocketPath(monitor, error))
+    if (!vgmDriverProcessCheckSocketPath(monitor, error))
         return NULL;
     status->emulator = g_steal_pointer(&emulator);
     status->capsName = g_strdup(vgmQemuCapsGetName(start->caps));
@@ -769,16 +817,12 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     VgmDriverStatus *status = start->status;
     g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
     g_autofree char *runDir = vgmDriverStoreDomainRunDir(store, start->name);
-    g_autoptr(GSubprocessLauncher) launcher = NULL;
     g_autoptr(GSubprocess) proc = NULL;
     g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(GError) err = NULL;
-    g_auto(GStrv) argv = vgmQemuCmdGetArgv(start->cmd);
-    g_auto(GStrv) envp = vgmQemuCmdGetEnvp(start->cmd);
     gint64 deadline;
     goffset logOffset = 0;
     const char *pidStr;
-    int logFd;
 
     vgmDriverTestPause("start-before-spawn");
 
@@ -799,30 +843,11 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     if (!vgmDriverPrepareMemoryPaths(store, start->name, start->plan,
                                      status->hugetlbfsDirs, error))
         goto undo;
-    if ((logFd = open(status->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
-        vgmErrorSetSystem(error, errno, _("cannot open log file '%1$s'"), status->log);
+    /* 5. spawn */
+    if (!(proc = vgmDriverProcessSpawn(start->cmd, start->caps, status->log,
+                                       start->name, &logOffset, error)))
         goto undo;
-    }
-    vgmDriverLogStart(logFd, start->cmd, start->caps);
-    /* what QEMU writes comes after our banner */
-    logOffset = lseek(logFd, 0, SEEK_END);
-    status->logOffset = logOffset > 0 ? logOffset : 0;
-
-    /* 5. spawn: only the rendered environment, output to the log */
-    launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
-    g_subprocess_launcher_set_environ(launcher, envp);
-    g_subprocess_launcher_set_cwd(launcher, "/");
-    g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
-    g_subprocess_launcher_take_stdout_fd(launcher, fcntl(logFd, F_DUPFD_CLOEXEC, 3));
-    g_subprocess_launcher_take_stderr_fd(launcher, logFd);
-    g_subprocess_launcher_set_child_setup(launcher, vgmDriverChildSetup, NULL, NULL);
-    if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &err))) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("cannot start QEMU '%1$s' for domain '%2$s': %3$s"),
-                    argv[0], start->name, err->message);
-        goto undo;
-    }
-    g_clear_object(&launcher);
+    status->logOffset = logOffset;
     /* killed from here to the save below, the next command finds QEMU
      * through its pidfile or its command line */
     vgmDriverTestPause("start-before-pid");

@@ -18,6 +18,8 @@
 #include <json-glib/json-glib.h>
 
 #include "driver/driver_store.h"
+#include <gio/gio.h>
+#include "qemu/qemu_command.h"
 #include "qemu/qemu_monitor.h"
 #include "qemu/qemu_plan.h"
 
@@ -28,6 +30,8 @@
  * SIGKILL before it gives up. */
 #define VGM_DRIVER_KILL_GRACE_MS 10000
 #define VGM_DRIVER_KILL_FORCE_MS 5000
+/* How long a look at a running QEMU waits for its monitor. */
+#define VGM_DRIVER_QUERY_TIMEOUT_MS 3000
 
 typedef enum {
     VGM_DRIVER_START_NONE = 0,
@@ -38,6 +42,29 @@ typedef enum {
 /* The emulator of @def: <emulator>, else qemu-system-ARCH from $PATH, else
  * /usr/bin/qemu-system-ARCH. */
 char *vgmDriverProcessEmulator(const VgmDomainDef *def);
+
+/* Validates @def against @caps, plans and renders its command line with
+ * the store's paths (runtime, memory, log dirs and hugetlbfs mounts). */
+VgmQemuCmd *vgmDriverProcessBuild(const VgmDriverStore *store,
+                                  const VgmDomainDef *def,
+                                  const VgmQemuCaps *caps, VgmQemuPlan **plan,
+                                  GError **error);
+
+/* What the driver changes in a rendered command line: -pidfile @pidfile,
+ * and no -no-shutdown when <on_poweroff> is destroy (QEMU exits by
+ * itself). */
+void vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const VgmDomainDef *def,
+                                       const char *pidfile);
+
+/* Fails when @path is too long for a unix socket address. */
+gboolean vgmDriverProcessCheckSocketPath(const char *path, GError **error);
+
+/* Spawns @cmd as domain @name's QEMU: in its own session, stdin from
+ * /dev/null, stdout and stderr appended to @logPath after a start banner
+ * (*@logOffset: where QEMU's own output begins). */
+GSubprocess *vgmDriverProcessSpawn(const VgmQemuCmd *cmd, const VgmQemuCaps *caps,
+                                   const char *logPath, const char *name,
+                                   goffset *logOffset, GError **error);
 
 /* A start between its two halves. */
 typedef struct _VgmDriverStart VgmDriverStart;

@@ -71,6 +71,10 @@ VGM_ENUM_IMPL(vgmDriverStatusState, VGM_DRIVER_STATUS_LAST,
               "starting",
               "running");
 
+VGM_ENUM_IMPL(vgmDriverUpdateRole, VGM_DRIVER_UPDATE_LAST,
+              "incoming",
+              "retiring");
+
 /* ---- layout ---- */
 
 void
@@ -776,6 +780,20 @@ vgmDriverProcIdentIsAlive(const VgmDriverProcIdent *ident)
 
 /* ---- status files ---- */
 
+void
+vgmDriverStatusUpdateFree(VgmDriverStatusUpdate *update)
+{
+    if (!update)
+        return;
+    vgmDriverProcIdentClear(&update->qemu);
+    g_free(update->monitor);
+    g_free(update->pidfile);
+    g_free(update->emulator);
+    g_free(update->capsName);
+    g_free(update->capsVersion);
+    g_free(update);
+}
+
 VgmDriverStatus *
 vgmDriverStatusNew(void)
 {
@@ -804,6 +822,7 @@ vgmDriverStatusFree(VgmDriverStatus *status)
     if (status->plan)
         json_node_unref(status->plan);
     g_strfreev(status->hugetlbfsDirs);
+    vgmDriverStatusUpdateFree(status->update);
     g_free(status);
 }
 
@@ -883,6 +902,38 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
             json_builder_add_string_value(b, status->hugetlbfsDirs[i]);
         json_builder_end_array(b);
     }
+    if (status->update) {
+        const VgmDriverStatusUpdate *u = status->update;
+
+        json_builder_set_member_name(b, "update");
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "role");
+        json_builder_add_string_value(b, vgmDriverUpdateRoleTypeToString(u->role));
+        json_builder_set_member_name(b, "pid");
+        json_builder_add_int_value(b, u->qemu.pid);
+        json_builder_set_member_name(b, "pid-start-time");
+        json_builder_add_int_value(b, (gint64)u->qemu.startTime);
+        json_builder_set_member_name(b, "boot-id");
+        json_builder_add_string_value(b, u->qemu.bootId ? u->qemu.bootId : "");
+        json_builder_set_member_name(b, "updater-pid");
+        json_builder_add_int_value(b, u->updaterPid);
+        json_builder_set_member_name(b, "was-running");
+        json_builder_add_boolean_value(b, u->wasRunning);
+        json_builder_set_member_name(b, "monitor");
+        json_builder_add_string_value(b, u->monitor);
+        json_builder_set_member_name(b, "pidfile");
+        json_builder_add_string_value(b, u->pidfile);
+        json_builder_set_member_name(b, "emulator");
+        json_builder_add_string_value(b, u->emulator);
+        json_builder_set_member_name(b, "caps");
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "name");
+        json_builder_add_string_value(b, u->capsName);
+        json_builder_set_member_name(b, "version");
+        json_builder_add_string_value(b, u->capsVersion);
+        json_builder_end_object(b);
+        json_builder_end_object(b);
+    }
     json_builder_set_member_name(b, "xml");
     json_builder_add_string_value(b, status->xml);
     json_builder_end_object(b);
@@ -932,6 +983,48 @@ vgmDriverStatusGetInt(JsonObject *obj, const char *member, gboolean required,
     vgmErrorSet(error, VGM_ERR_INTERNAL,
                 _("status file '%1$s' lacks the integer member '%2$s'"), what, member);
     return FALSE;
+}
+
+static VgmDriverStatusUpdate *
+vgmDriverStatusUpdateParse(JsonNode *node, const char *what, GError **error)
+{
+    g_autoptr(VgmDriverStatusUpdate) u = g_new0(VgmDriverStatusUpdate, 1);
+    g_autofree char *role = NULL;
+    JsonObject *obj;
+    JsonNode *caps;
+    gint64 pid = 0, start = 0, updater = 0;
+
+    if (!JSON_NODE_HOLDS_OBJECT(node)) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("status file '%1$s' has an 'update' member that is not an object"), what);
+        return NULL;
+    }
+    obj = json_node_get_object(node);
+    if (!vgmDriverStatusGetString(obj, "role", TRUE, &role, what, error) ||
+        !vgmDriverStatusGetInt(obj, "pid", TRUE, &pid, what, error) ||
+        !vgmDriverStatusGetInt(obj, "pid-start-time", TRUE, &start, what, error) ||
+        !vgmDriverStatusGetString(obj, "boot-id", FALSE, &u->qemu.bootId, what, error) ||
+        !vgmDriverStatusGetInt(obj, "updater-pid", FALSE, &updater, what, error) ||
+        !vgmDriverStatusGetString(obj, "monitor", TRUE, &u->monitor, what, error) ||
+        !vgmDriverStatusGetString(obj, "pidfile", TRUE, &u->pidfile, what, error) ||
+        !vgmDriverStatusGetString(obj, "emulator", TRUE, &u->emulator, what, error))
+        return NULL;
+    if ((int)(u->role = vgmDriverUpdateRoleTypeFromString(role)) < 0) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("status file '%1$s' has an invalid update role '%2$s'"), what, role);
+        return NULL;
+    }
+    if ((caps = json_object_get_member(obj, "caps")) && JSON_NODE_HOLDS_OBJECT(caps) &&
+        (!vgmDriverStatusGetString(json_node_get_object(caps), "name", FALSE,
+                                   &u->capsName, what, error) ||
+         !vgmDriverStatusGetString(json_node_get_object(caps), "version", FALSE,
+                                   &u->capsVersion, what, error)))
+        return NULL;
+    u->wasRunning = json_object_get_boolean_member_with_default(obj, "was-running", FALSE);
+    u->qemu.pid = (pid_t)pid;
+    u->qemu.startTime = (guint64)start;
+    u->updaterPid = (pid_t)updater;
+    return g_steal_pointer(&u);
 }
 
 VgmDriverStatus *
@@ -1012,6 +1105,9 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
         g_ptr_array_add(dirs, NULL);
         status->hugetlbfsDirs = (char **)g_ptr_array_free(g_steal_pointer(&dirs), FALSE);
     }
+    if ((node = json_object_get_member(obj, "update")) && !JSON_NODE_HOLDS_NULL(node) &&
+        !(status->update = vgmDriverStatusUpdateParse(node, what, error)))
+        return NULL;
     status->transient = json_object_get_boolean_member_with_default(obj, "transient", FALSE);
     status->paused = json_object_get_boolean_member_with_default(obj, "paused", FALSE);
     status->runReason = g_strdup(json_object_get_string_member_with_default(obj, "run-reason", NULL));

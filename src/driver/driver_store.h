@@ -205,6 +205,33 @@ typedef enum {
 } VgmDriverStatusState;
 VGM_ENUM_DECL(vgmDriverStatusState);
 
+/* A live update under way: the other QEMU of the domain. The status's
+ * own QEMU fields always name the QEMU that owns the guest. */
+typedef enum {
+    VGM_DRIVER_UPDATE_INCOMING = 0, /* a new QEMU receiving the guest; the
+                                     * owner stays until the switch */
+    VGM_DRIVER_UPDATE_RETIRING,     /* the QEMU the guest left at the
+                                     * switch, to be ended */
+
+    VGM_DRIVER_UPDATE_LAST
+} VgmDriverUpdateRole;
+VGM_ENUM_DECL(vgmDriverUpdateRole);
+
+typedef struct {
+    VgmDriverUpdateRole role;
+    VgmDriverProcIdent qemu;    /* pid 0: not known yet */
+    pid_t updaterPid;           /* the virt-gmem doing the update */
+    gboolean wasRunning;        /* the vCPUs ran when the update began */
+    char *monitor;
+    char *pidfile;
+    char *emulator;
+    char *capsName;
+    char *capsVersion;
+} VgmDriverStatusUpdate;
+
+void vgmDriverStatusUpdateFree(VgmDriverStatusUpdate *update);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStatusUpdate, vgmDriverStatusUpdateFree)
+
 typedef struct {
     char *name;
     unsigned char uuid[16];
@@ -229,6 +256,7 @@ typedef struct {
     JsonNode *plan;             /* vgmQemuPlanToJSON, or NULL */
     char **hugetlbfsDirs;       /* MOUNT/virt-gmem/NAME dirs start made,
                                  * removed with the status; or NULL */
+    VgmDriverStatusUpdate *update; /* a live update under way, or NULL */
 } VgmDriverStatus;
 
 VgmDriverStatus *vgmDriverStatusNew(void);

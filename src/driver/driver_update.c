@@ -1,0 +1,620 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_update.c: live update, replacing a running domain's QEMU with a
+ * new process (of the same or another binary) that takes the guest over
+ * with its memory, through QEMU's cpr-transfer migration mode.
+ *
+ * The old QEMU hands the memory-backend fds to the new one over the "cpr"
+ * channel and then sends the device state over the main channel; guest RAM
+ * is not copied. The new QEMU runs with -S, so after the transfer it waits
+ * paused until its backends have been checked against the plan, as a start
+ * does.
+ *
+ * The status file says at every moment which QEMU owns the guest: its own
+ * QEMU fields name the owner, and an "update" record names the other
+ * process. Until the switch, the owner is the old QEMU and the record an
+ * "incoming" one; the switch is one atomic save that makes the new QEMU
+ * the owner and the old one "retiring". A tool killed at any point leaves
+ * a status from which the next command under the domain lock
+ * (vgmDriverUpdateRecover) ends the process that does not own the guest
+ * and lets the owner run if the guest ran before. Before the switch the
+ * new QEMU has not run the guest, so the old one can always go on.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "driver_update.h"
+#include "driver_process.h"
+#include "qemu/qemu_capabilities.h"
+#include "qemu/qemu_command.h"
+#include "util/vgmerror.h"
+#include "util/vgmfile.h"
+#include "util/vgmi18n.h"
+
+/* The transfer moves device state only; this bounds it generously. */
+#define VGM_DRIVER_UPDATE_TIMEOUT_MS 60000
+
+typedef struct {
+    const VgmDriverStore *store;
+    VgmDriverStatus *status;        /* the domain's; saved at each step */
+    const VgmDomainDef *def;        /* the live definition */
+    const char *step;               /* N_(): what is being done */
+    VgmQemuCaps *caps;              /* the new binary's */
+    VgmQemuCmd *cmd;
+    VgmQemuPlan *plan;
+    char *cprPath;
+    char *migPath;
+    GSubprocess *proc;              /* the new QEMU */
+    VgmQemuMonitor *oldMon;
+    VgmQemuMonitor *newMon;
+    goffset logOffset;
+    gboolean migrating;             /* 'migrate' was accepted */
+} VgmDriverUpdate;
+
+static void
+vgmDriverUpdateClear(VgmDriverUpdate *u)
+{
+    vgmQemuCapsFree(u->caps);
+    vgmQemuCmdFree(u->cmd);
+    vgmQemuPlanFree(u->plan);
+    g_free(u->cprPath);
+    g_free(u->migPath);
+    g_clear_object(&u->proc);
+    vgmQemuMonitorFree(u->oldMon);
+    vgmQemuMonitorFree(u->newMon);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverUpdate, vgmDriverUpdateClear)
+
+/* The path next to @current named @a, or @b when @current is @a: the two
+ * processes of an update never share a pidfile or a monitor socket. */
+static char *
+vgmDriverUpdateOtherPath(const char *current, const char *a, const char *b)
+{
+    g_autofree char *dir = g_path_get_dirname(current);
+    g_autofree char *base = g_path_get_basename(current);
+
+    return g_build_filename(dir, g_str_equal(base, a) ? b : a, NULL);
+}
+
+/* Points the rendered QMP monitor chardev at @path. */
+static gboolean
+vgmDriverUpdateSetMonitor(VgmQemuCmd *cmd, const char *path, GError **error)
+{
+    static const char prefix[] = "socket,id=charmonitor,path=";
+    g_autofree char *esc = vgmQemuEscapeOptValue(path);
+    guint i;
+
+    for (i = 0; i + 1 < cmd->args->len; i++) {
+        char **arg = (char **)&g_ptr_array_index(cmd->args, i + 1);
+
+        if (!g_str_equal(g_ptr_array_index(cmd->args, i), "-chardev") ||
+            !g_str_has_prefix(*arg, prefix))
+            continue;
+        g_free(*arg);
+        *arg = g_strdup_printf("%s%s,server=on,wait=off", prefix, esc);
+        return TRUE;
+    }
+    vgmErrorSet(error, VGM_ERR_INTERNAL, "%s",
+                _("the QEMU command line has no QMP monitor socket (-chardev socket,id=charmonitor)"));
+    return FALSE;
+}
+
+/* A unix socket address of a migration channel, as QMP and -incoming
+ * take it. */
+static JsonObject *
+vgmDriverUpdateChannel(const char *type, const char *path)
+{
+    JsonObject *ch = json_object_new();
+    JsonObject *addr = json_object_new();
+
+    json_object_set_string_member(addr, "transport", "socket");
+    json_object_set_string_member(addr, "type", "unix");
+    json_object_set_string_member(addr, "path", path);
+    json_object_set_string_member(ch, "channel-type", type);
+    json_object_set_object_member(ch, "addr", addr);
+    return ch;
+}
+
+static char *
+vgmDriverUpdateJSONText(JsonObject *obj)
+{
+    g_autoptr(JsonGenerator) gen = json_generator_new();
+    g_autoptr(JsonNode) node = json_node_init_object(json_node_alloc(), obj);
+
+    json_generator_set_root(gen, node);
+    return json_generator_to_data(gen, NULL);
+}
+
+/* The run state QEMU reports, or NULL (with @error). */
+static char *
+vgmDriverUpdateRunState(VgmQemuMonitor *mon, GError **error)
+{
+    return vgmDriverProcessQueryStatus(mon, error);
+}
+
+/* Sets the migration mode of @mon's QEMU. */
+static gboolean
+vgmDriverUpdateSetMode(VgmQemuMonitor *mon, const char *mode, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+
+    json_object_set_string_member(args, "mode", mode);
+    return vgmQemuMonitorCommand(mon, "migrate-set-parameters", args, NULL, error);
+}
+
+/* ---- ending the process that does not own the guest ---- */
+
+/* Ends the QEMU an update record names (found through its pidfile and
+ * monitor while its pid is not known yet) and removes its files. */
+static gboolean
+vgmDriverUpdateEndOther(const VgmDriverStatusUpdate *other, GError **error)
+{
+    g_auto(VgmDriverProcIdent) found = { 0 };
+    const VgmDriverProcIdent *qemu = &other->qemu;
+
+    if (qemu->pid <= 0) {
+        if (!vgmDriverProcessFind(other->pidfile, other->monitor, &found))
+            qemu = NULL;
+        else
+            qemu = &found;
+    }
+    if (qemu && !vgmDriverProcessKill(qemu, VGM_DRIVER_KILL_GRACE_MS, error))
+        return FALSE;
+    g_unlink(other->pidfile);
+    g_unlink(other->monitor);
+    return TRUE;
+}
+
+/* Lets the owner's vCPUs run when they ran before the update and the
+ * transfer stopped them; ends an outgoing migration and its mode. */
+static gboolean
+vgmDriverUpdateResumeOwner(VgmQemuMonitor *mon, gboolean wasRunning,
+                           gboolean outgoing, GError **error)
+{
+    g_autofree char *state = NULL;
+
+    if (outgoing) {
+        gint64 until = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+
+        /* nothing to cancel is no error */
+        vgmQemuMonitorCommand(mon, "migrate_cancel", NULL, NULL, NULL);
+        /* a cancelled migration takes a moment to leave its states */
+        while (g_get_monotonic_time() < until) {
+            g_clear_pointer(&state, g_free);
+            if (!(state = vgmDriverUpdateRunState(mon, error)))
+                return FALSE;
+            if (!g_str_equal(state, "finish-migrate"))
+                break;
+            g_usleep(20 * 1000);
+        }
+        vgmDriverUpdateSetMode(mon, "normal", NULL);
+    }
+    g_clear_pointer(&state, g_free);
+    if (!(state = vgmDriverUpdateRunState(mon, error)))
+        return FALSE;
+    if (wasRunning && !g_str_equal(state, "running") &&
+        !vgmQemuMonitorCommand(mon, "cont", NULL, NULL, error))
+        return FALSE;
+    return TRUE;
+}
+
+gboolean
+vgmDriverUpdateRecover(const VgmDriverStore *store, VgmDriverStatus *status,
+                       GError **error)
+{
+    g_autoptr(VgmDriverStatusUpdate) other = g_steal_pointer(&status->update);
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!other)
+        return TRUE;
+    if (!vgmDriverUpdateEndOther(other, error)) {
+        status->update = g_steal_pointer(&other);
+        return FALSE;
+    }
+    /* the owner goes on as before the update; a dead owner is for the
+     * caller's refresh to find */
+    if (vgmDriverProcIdentIsAlive(&status->qemu) &&
+        (mon = vgmDriverProcessConnect(status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) &&
+        !vgmDriverUpdateResumeOwner(mon, other->wasRunning,
+                                    other->role == VGM_DRIVER_UPDATE_INCOMING, &err))
+        g_printerr(_("warning: domain '%1$s': after an interrupted live update its QEMU could not be resumed: %2$s\n"),
+                   status->name, err->message);
+    g_printerr(_("warning: domain '%1$s': a live update was interrupted; QEMU process %2$lld owns the guest\n"),
+               status->name, (long long)status->qemu.pid);
+    return vgmDriverStoreSaveStatus(store, status, error);
+}
+
+/* ---- the update ---- */
+
+/* Fails unless the running QEMU accepts migration mode cpr-transfer;
+ * says whether its vCPUs run. */
+static gboolean
+vgmDriverUpdateCheckOld(VgmDriverUpdate *u, gboolean *running, GError **error)
+{
+    g_autofree char *state = NULL;
+    g_autoptr(GError) err = NULL;
+
+    u->step = N_("asking the running QEMU for cpr-transfer");
+    if (!(u->oldMon = vgmDriverProcessConnect(u->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !(state = vgmDriverUpdateRunState(u->oldMon, error)))
+        return FALSE;
+    if (!g_str_equal(state, "running") && !g_str_equal(state, "paused")) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' cannot be live-updated while its QEMU is in state '%2$s'"),
+                    u->status->name, state);
+        return FALSE;
+    }
+    *running = g_str_equal(state, "running");
+    if (!vgmDriverUpdateSetMode(u->oldMon, "cpr-transfer", &err)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("the running QEMU of domain '%1$s' (process %2$lld, '%3$s') cannot hand its memory over: %4$s"),
+                    u->status->name, (long long)u->status->qemu.pid,
+                    u->status->emulator, err->message);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The new QEMU's command line: the domain's for the new binary, its own
+ * pidfile and monitor, the two incoming channels. File character devices
+ * append: the update is no start, and their output so far stays. */
+static gboolean
+vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) cpr = NULL;
+    g_autofree char *cprArg = NULL;
+    g_autofree char *runDir = vgmDriverStoreDomainRunDir(u->store, u->status->name);
+    VgmDriverStatusUpdate *other = u->status->update;
+    GPtrArray *lists[2];
+    guint i, j;
+
+    u->step = N_("checking the new QEMU binary");
+    if (!(u->caps = vgmQemuCapsCacheLookup(emulator, u->store->cacheDir, error)))
+        return FALSE;
+    if (!vgmQemuCapsGet(u->caps, VGM_QEMU_CAPS_MIGRATE_CPR_TRANSFER) ||
+        !vgmQemuCapsGet(u->caps, VGM_QEMU_CAPS_MACHINE_AUX_RAM_SHARE)) {
+        unsigned int v = vgmQemuCapsGetVersion(u->caps);
+
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("QEMU binary '%1$s' (version %2$u.%3$u.%4$u) cannot take over a running guest: it lacks %5$s"),
+                    emulator, v / 1000000, (v / 1000) % 1000, v % 1000,
+                    !vgmQemuCapsGet(u->caps, VGM_QEMU_CAPS_MIGRATE_CPR_TRANSFER) ?
+                    _("migration mode 'cpr-transfer'") :
+                    _("the machine property 'aux-ram-share'"));
+        return FALSE;
+    }
+    if (!(def = vgmDomainDefParseString(u->status->xml, u->status->log,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
+        return FALSE;
+    lists[0] = def->devices.serials;
+    lists[1] = def->devices.consoles;
+    for (i = 0; i < G_N_ELEMENTS(lists); i++) {
+        for (j = 0; lists[i] && j < lists[i]->len; j++) {
+            VgmChrDef *chr = g_ptr_array_index(lists[i], j);
+
+            if (chr->type == VGM_CHR_TYPE_FILE)
+                chr->append = VGM_TRISTATE_YES;
+            if (chr->logfile)
+                chr->logappend = VGM_TRISTATE_YES;
+        }
+    }
+    if (!(u->cmd = vgmDriverProcessBuild(u->store, def, u->caps, &u->plan, &err))) {
+        vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("QEMU binary '%1$s' cannot run domain '%2$s': %3$s"),
+                    emulator, u->status->name, err->message);
+        return FALSE;
+    }
+    vgmDriverProcessAdjustCommandLine(u->cmd, def, other->pidfile);
+    if (!vgmDriverUpdateSetMonitor(u->cmd, other->monitor, error))
+        return FALSE;
+    u->cprPath = g_build_filename(runDir, "cpr.sock", NULL);
+    u->migPath = g_build_filename(runDir, "migrate.sock", NULL);
+    if (!vgmDriverProcessCheckSocketPath(other->monitor, error) ||
+        !vgmDriverProcessCheckSocketPath(u->cprPath, error) ||
+        !vgmDriverProcessCheckSocketPath(u->migPath, error))
+        return FALSE;
+    cpr = vgmDriverUpdateChannel("cpr", u->cprPath);
+    cprArg = vgmDriverUpdateJSONText(cpr);
+    g_ptr_array_add(u->cmd->args, g_strdup("-incoming"));
+    g_ptr_array_add(u->cmd->args, g_steal_pointer(&cprArg));
+    g_ptr_array_add(u->cmd->args, g_strdup("-incoming"));
+    g_ptr_array_add(u->cmd->args, g_strdup_printf("unix:%s", u->migPath));
+    other->capsName = g_strdup(vgmQemuCapsGetName(u->caps));
+    other->capsVersion = g_strdup_printf("%u.%u.%u", vgmQemuCapsGetVersion(u->caps) / 1000000,
+                                         (vgmQemuCapsGetVersion(u->caps) / 1000) % 1000,
+                                         vgmQemuCapsGetVersion(u->caps) % 1000);
+    return TRUE;
+}
+
+/* Waits until the new QEMU listens on @path. */
+static gboolean
+vgmDriverUpdateWaitListen(VgmDriverUpdate *u, const char *path, gint64 deadline,
+                          GError **error)
+{
+    while (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        if (!g_subprocess_get_identifier(u->proc)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("the new QEMU exited before it listened on '%1$s'"), path);
+            return FALSE;
+        }
+        if (g_get_monotonic_time() > deadline) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
+                        _("the new QEMU did not listen on '%1$s' in time"), path);
+            return FALSE;
+        }
+        g_usleep(5 * 1000);
+    }
+    return TRUE;
+}
+
+/* Starts the new QEMU and records its pid. */
+static gboolean
+vgmDriverUpdateSpawn(VgmDriverUpdate *u, GError **error)
+{
+    VgmDriverStatusUpdate *other = u->status->update;
+    const char *pidStr;
+
+    u->step = N_("starting the new QEMU");
+    g_unlink(other->pidfile);
+    g_unlink(other->monitor);
+    g_unlink(u->cprPath);
+    g_unlink(u->migPath);
+    if (!(u->proc = vgmDriverProcessSpawn(u->cmd, u->caps, u->status->log,
+                                          u->status->name, &u->logOffset, error)))
+        return FALSE;
+    if (!(pidStr = g_subprocess_get_identifier(u->proc)) ||
+        !vgmDriverProcIdentGet((pid_t)g_ascii_strtoll(pidStr, NULL, 10), &other->qemu, error) ||
+        !vgmDriverStoreSaveStatus(u->store, u->status, error))
+        return FALSE;
+    vgmDriverTestPause("update-after-spawn");
+    return TRUE;
+}
+
+/* The old QEMU sends the guest; waits for the end of the transfer on both
+ * sides, the new QEMU's backends checked against the plan. */
+static gboolean
+vgmDriverUpdateTransfer(VgmDriverUpdate *u, GError **error)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)VGM_DRIVER_UPDATE_TIMEOUT_MS * 1000;
+    g_autoptr(JsonObject) args = json_object_new();
+    JsonArray *channels = json_array_new();
+    g_autoptr(GError) err = NULL;
+    gboolean done = FALSE;
+
+    u->step = N_("waiting for the new QEMU to listen");
+    if (!vgmDriverUpdateWaitListen(u, u->cprPath, deadline, error))
+        return FALSE;
+
+    u->step = N_("starting the transfer");
+    json_array_add_object_element(channels, vgmDriverUpdateChannel("main", u->migPath));
+    json_array_add_object_element(channels, vgmDriverUpdateChannel("cpr", u->cprPath));
+    json_object_set_array_member(args, "channels", channels);
+    if (!vgmQemuMonitorCommand(u->oldMon, "migrate", args, NULL, error))
+        return FALSE;
+    u->migrating = TRUE;
+
+    u->step = N_("connecting to the new QEMU");
+    {
+        gint64 left = (deadline - g_get_monotonic_time()) / 1000;
+
+        if (!(u->newMon = vgmQemuMonitorOpen(u->status->update->monitor,
+                                             left > 1000 ? (unsigned int)left : 1000, error)))
+            return FALSE;
+        vgmQemuMonitorSetTimeout(u->newMon, VGM_DRIVER_QUERY_TIMEOUT_MS);
+    }
+
+    u->step = N_("transferring the guest");
+    while (!done) {
+        g_autoptr(JsonNode) ret = NULL;
+        const char *st;
+
+        if (!vgmQemuMonitorCommand(u->oldMon, "query-migrate", NULL, &ret, error))
+            return FALSE;
+        st = JSON_NODE_HOLDS_OBJECT(ret) ?
+             json_object_get_string_member_with_default(json_node_get_object(ret), "status", "") : "";
+        if (g_str_equal(st, "completed")) {
+            done = TRUE;
+        } else if (g_str_equal(st, "failed") || g_str_equal(st, "cancelled")) {
+            const char *desc = json_object_get_string_member_with_default(json_node_get_object(ret),
+                                                                          "error-desc", NULL);
+
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("the running QEMU reports the transfer %1$s: %2$s"),
+                        st, desc ? desc : _("no reason given"));
+            return FALSE;
+        } else if (!g_subprocess_get_identifier(u->proc)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                        _("the new QEMU exited during the transfer"));
+            return FALSE;
+        } else if (g_get_monotonic_time() > deadline) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
+                        _("the transfer did not end within %1$u ms (state '%2$s')"),
+                        (unsigned int)VGM_DRIVER_UPDATE_TIMEOUT_MS, st);
+            return FALSE;
+        } else {
+            g_usleep(5 * 1000);
+        }
+    }
+
+    /* the new QEMU has loaded the state once it leaves 'inmigrate' (-S
+     * keeps it paused) */
+    u->step = N_("waiting for the new QEMU to load the guest");
+    for (;;) {
+        g_autofree char *state = NULL;
+
+        if (!(state = vgmDriverUpdateRunState(u->newMon, &err))) {
+            if (!g_subprocess_get_identifier(u->proc))
+                vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                            _("the new QEMU exited while loading the guest"));
+            else
+                g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        if (g_str_equal(state, "paused"))
+            break;
+        if (!g_str_equal(state, "inmigrate")) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("the new QEMU is in state '%1$s' after the transfer, not 'paused'"),
+                        state);
+            return FALSE;
+        }
+        if (g_get_monotonic_time() > deadline) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT, "%s",
+                        _("the new QEMU did not finish loading the guest in time"));
+            return FALSE;
+        }
+        g_usleep(5 * 1000);
+    }
+
+    u->step = N_("checking the new QEMU's memory backends");
+    return vgmDriverProcessVerify(u->newMon, u->plan, error);
+}
+
+/* Before the switch: the new QEMU goes, the old one runs as before. */
+static void
+vgmDriverUpdateUndo(VgmDriverUpdate *u)
+{
+    g_autoptr(VgmDriverStatusUpdate) other = g_steal_pointer(&u->status->update);
+    g_autoptr(GError) err = NULL;
+
+    g_clear_pointer(&u->newMon, vgmQemuMonitorFree);
+    if (u->proc) {
+        g_subprocess_force_exit(u->proc);
+        g_subprocess_wait(u->proc, NULL, NULL);
+    }
+    if (other && !vgmDriverUpdateEndOther(other, &err))
+        g_printerr(_("warning: domain '%1$s': %2$s\n"), u->status->name, err->message);
+    g_clear_error(&err);
+    if (u->cprPath)
+        g_unlink(u->cprPath);
+    if (u->migPath)
+        g_unlink(u->migPath);
+    if (u->oldMon &&
+        !vgmDriverUpdateResumeOwner(u->oldMon, other && other->wasRunning, TRUE, &err)) {
+        g_printerr(_("warning: domain '%1$s': its QEMU could not be resumed: %2$s\n"),
+                   u->status->name, err->message);
+        g_clear_error(&err);
+    }
+    if (!vgmDriverStoreSaveStatus(u->store, u->status, &err))
+        g_printerr(_("warning: domain '%1$s': %2$s\n"), u->status->name, err->message);
+}
+
+/* The switch: one save makes the new QEMU the owner and the old one the
+ * retiring process; then the guest runs on, and the old QEMU goes. */
+static gboolean
+vgmDriverUpdateSwitch(VgmDriverUpdate *u, GError **error)
+{
+    VgmDriverStatus *st = u->status;
+    VgmDriverStatusUpdate *other = st->update;
+    VgmDriverProcIdent tmpIdent;
+    char *tmp;
+    g_autoptr(GError) err = NULL;
+    gboolean ok = TRUE;
+
+    tmpIdent = st->qemu;
+    st->qemu = other->qemu;
+    other->qemu = tmpIdent;
+#define VGM_SWAP(a, b) do { tmp = (a); (a) = (b); (b) = tmp; } while (0)
+    VGM_SWAP(st->monitor, other->monitor);
+    VGM_SWAP(st->pidfile, other->pidfile);
+    VGM_SWAP(st->emulator, other->emulator);
+    VGM_SWAP(st->capsName, other->capsName);
+    VGM_SWAP(st->capsVersion, other->capsVersion);
+#undef VGM_SWAP
+    other->role = VGM_DRIVER_UPDATE_RETIRING;
+    st->logOffset = u->logOffset;
+    u->step = N_("switching to the new QEMU");
+    if (!vgmDriverStoreSaveStatus(u->store, st, error))
+        return FALSE;
+    vgmDriverTestPause("update-after-switch");
+
+    u->step = N_("resuming the guest on the new QEMU");
+    if (other->wasRunning &&
+        !vgmQemuMonitorCommand(u->newMon, "cont", NULL, NULL, &err)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("the guest of domain '%1$s' is on the new QEMU (process %2$lld) but could not be resumed: %3$s"),
+                    st->name, (long long)st->qemu.pid, err->message);
+        ok = FALSE;
+    }
+
+    /* the old QEMU ends in order, and removes its pidfile */
+    vgmQemuMonitorCommand(u->oldMon, "quit", NULL, NULL, NULL);
+    g_clear_pointer(&u->oldMon, vgmQemuMonitorFree);
+    g_clear_error(&err);
+    if (!vgmDriverUpdateEndOther(other, &err)) {
+        g_printerr(_("warning: domain '%1$s': %2$s\n"), st->name, err->message);
+        return FALSE;
+    }
+    g_unlink(u->cprPath);
+    g_unlink(u->migPath);
+    g_clear_pointer(&st->update, vgmDriverStatusUpdateFree);
+    if (!vgmDriverStoreSaveStatus(u->store, st, ok ? error : NULL))
+        return FALSE;
+    return ok;
+}
+
+gboolean
+vgmDriverUpdateRun(const VgmDriverStore *store, VgmDriverStatus *status,
+                   const VgmDomainDef *def, const char *emulator, GError **error)
+{
+    g_auto(VgmDriverUpdate) u = { 0 };
+    g_autoptr(GError) err = NULL;
+    g_autofree char *runDir = vgmDriverStoreDomainRunDir(store, status->name);
+    VgmDriverStatusUpdate *other;
+    gboolean running = FALSE;
+
+    u.store = store;
+    u.status = status;
+    u.def = def;
+    if (!def->mb.liveUpdate) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' cannot be live-updated: it was started without <memoryBacking><liveUpdate/>, so its memory cannot be handed to a new QEMU"),
+                    status->name);
+        return FALSE;
+    }
+    if (!emulator)
+        emulator = status->emulator;
+
+    /* everything that can be refused is refused before a process starts */
+    other = status->update = g_new0(VgmDriverStatusUpdate, 1);
+    other->role = VGM_DRIVER_UPDATE_INCOMING;
+    other->updaterPid = getpid();
+    other->emulator = g_strdup(emulator);
+    other->monitor = vgmDriverUpdateOtherPath(status->monitor, "monitor.sock", "monitor-b.sock");
+    other->pidfile = status->pidfile ?
+        vgmDriverUpdateOtherPath(status->pidfile, "qemu.pid", "qemu-b.pid") :
+        g_build_filename(runDir, "qemu-b.pid", NULL);
+    if (!vgmDriverUpdateBuild(&u, emulator, &err) ||
+        !vgmDriverUpdateCheckOld(&u, &running, &err)) {
+        g_clear_pointer(&status->update, vgmDriverStatusUpdateFree);
+        if (u.oldMon)
+            vgmDriverUpdateSetMode(u.oldMon, "normal", NULL);
+        g_propagate_error(error, g_steal_pointer(&err));
+        return FALSE;
+    }
+    other->wasRunning = running;
+
+    /* from the first save on, a killed tool leaves a record of the new
+     * QEMU for vgmDriverUpdateRecover */
+    if (!vgmDriverStoreSaveStatus(store, status, &err) ||
+        !vgmDriverUpdateSpawn(&u, &err) ||
+        !vgmDriverUpdateTransfer(&u, &err)) {
+        const char *step = u.step;
+
+        vgmDriverUpdateUndo(&u);
+        vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
+                    _("live update of domain '%1$s' failed while %2$s: %3$s; the guest runs on QEMU process %4$lld as before"),
+                    status->name, _(step), err->message, (long long)status->qemu.pid);
+        return FALSE;
+    }
+    return vgmDriverUpdateSwitch(&u, error);
+}
