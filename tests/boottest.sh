@@ -38,9 +38,6 @@ skip_all() {
 
 [ -x "$qemu" ] || skip_all "no QEMU at $qemu"
 [ -x "$tool" ] || skip_all "virt-gmem not built at $tool"
-for prog in apt-cache apt-get dpkg cpio gzip; do
-    command -v $prog >/dev/null || skip_all "$prog is not installed"
-done
 
 work=$(mktemp -d /tmp/vgm-boottest-XXXXXX)
 root=$work/root
@@ -61,49 +58,29 @@ notok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
 failed=0
 
 # ---- 1: the kernel and busybox from Debian packages ----
-kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-       awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
-[ -n "$kpkg" ] || skip_all "apt-cache does not know linux-image-amd64"
-mkdir -p "$cache"
-for pkg in "$kpkg" busybox-static; do
-    if ! ls "$cache/${pkg}_"*.deb >/dev/null 2>&1; then
-        if ! (cd "$cache" && apt-get download "$pkg" >"$work/apt.log" 2>&1); then
-            skip_all "apt-get download $pkg failed (no network?): $(tail -n1 "$work/apt.log")"
-        fi
-    fi
-done
-kdir=$cache/$kpkg
-if [ ! -d "$kdir/boot" ]; then
-    rm -rf "$kdir.tmp"
-    dpkg -x "$cache/${kpkg}_"*.deb "$kdir.tmp" && mv "$kdir.tmp" "$kdir"
-fi
-bbdir=$cache/busybox
-if [ ! -x "$bbdir/bin/busybox" ]; then
-    rm -rf "$bbdir.tmp"
-    dpkg -x "$cache/busybox-static_"*.deb "$bbdir.tmp" && mv "$bbdir.tmp" "$bbdir"
-fi
-kernel=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -n1)
-if [ -n "$kernel" ] && [ -x "$bbdir/bin/busybox" ]; then
-    ok "kernel $(basename "$kernel") from $kpkg and busybox from busybox-static"
-else
-    notok "kernel or busybox missing after dpkg -x"
-    for i in $(seq $((n + 1)) $ntests); do echo "not ok $i - needs the kernel"; done
-    exit 1
-fi
+. "$(dirname "$0")/guestkit.sh"
+guestkit_fetch "$cache"
+case $? in
+    0) ok "kernel $(basename "$guestkit_kernel") from $guestkit_kpkg and busybox from busybox-static" ;;
+    1) skip_all "$guestkit_why" ;;
+    *)
+        notok "$guestkit_why"
+        for i in $(seq $((n + 1)) $ntests); do echo "not ok $i - needs the kernel"; done
+        exit 1
+        ;;
+esac
+kernel=$guestkit_kernel
 
 # ---- the initramfs: /init prints the marker and powers off ----
 marker="VIRT-GMEM-BOOT-MARKER-$$"
-mkdir -p "$work/initramfs/bin" "$work/initramfs/dev" "$work/initramfs/proc" "$work/initramfs/sys"
-cp "$bbdir/bin/busybox" "$work/initramfs/bin/busybox"
-cat > "$work/initramfs/init" <<EOF
+cat > "$work/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
 /bin/busybox mount -t proc proc /proc
 /bin/busybox echo "$marker" > /dev/ttyS0
 /bin/busybox poweroff -f
 EOF
-chmod 0755 "$work/initramfs/init"
-(cd "$work/initramfs" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
+guestkit_initrd "$work/initramfs" "$work/init" "$work/initrd.gz"
 
 mkdir -p "$root"
 cat > "$work/boottest.xml" <<EOF

@@ -30,6 +30,7 @@
 #include <glib/gstdio.h>
 
 #include "driver_update.h"
+#include "driver_domain.h"
 #include "driver_process.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_command.h"
@@ -39,6 +40,8 @@
 
 /* The transfer moves device state only; this bounds it generously. */
 #define VGM_DRIVER_UPDATE_TIMEOUT_MS 60000
+/* How much of the new QEMU's log a failure quotes. */
+#define VGM_DRIVER_UPDATE_LOG_TAIL 2000
 
 typedef struct {
     const VgmDriverStore *store;
@@ -53,6 +56,7 @@ typedef struct {
     GSubprocess *proc;              /* the new QEMU */
     VgmQemuMonitor *oldMon;
     VgmQemuMonitor *newMon;
+    char *liveXML;                  /* the live XML once the new QEMU runs */
     goffset logOffset;
     gboolean migrating;             /* 'migrate' was accepted */
 } VgmDriverUpdate;
@@ -65,6 +69,7 @@ vgmDriverUpdateClear(VgmDriverUpdate *u)
     vgmQemuPlanFree(u->plan);
     g_free(u->cprPath);
     g_free(u->migPath);
+    g_free(u->liveXML);
     g_clear_object(&u->proc);
     vgmQemuMonitorFree(u->oldMon);
     vgmQemuMonitorFree(u->newMon);
@@ -295,6 +300,9 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
     if (!(def = vgmDomainDefParseString(u->status->xml, u->status->log,
                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
         return FALSE;
+    g_free(def->devices.emulator);
+    def->devices.emulator = g_strdup(emulator);
+    u->liveXML = vgmDriverDomainLiveXML(def, u->status->machine);
     lists[0] = def->devices.serials;
     lists[1] = def->devices.consoles;
     for (i = 0; i < G_N_ELEMENTS(lists); i++) {
@@ -532,6 +540,8 @@ vgmDriverUpdateSwitch(VgmDriverUpdate *u, GError **error)
 #undef VGM_SWAP
     other->role = VGM_DRIVER_UPDATE_RETIRING;
     st->logOffset = u->logOffset;
+    g_free(st->xml);
+    st->xml = g_steal_pointer(&u->liveXML);
     u->step = N_("switching to the new QEMU");
     if (!vgmDriverStoreSaveStatus(u->store, st, error))
         return FALSE;
@@ -583,6 +593,11 @@ vgmDriverUpdateRun(const VgmDriverStore *store, VgmDriverStatus *status,
     }
     if (!emulator)
         emulator = status->emulator;
+    if (!g_path_is_absolute(emulator)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the new QEMU binary '%1$s' is not an absolute path"), emulator);
+        return FALSE;
+    }
 
     /* everything that can be refused is refused before a process starts */
     other = status->update = g_new0(VgmDriverStatusUpdate, 1);
@@ -609,11 +624,24 @@ vgmDriverUpdateRun(const VgmDriverStore *store, VgmDriverStatus *status,
         !vgmDriverUpdateSpawn(&u, &err) ||
         !vgmDriverUpdateTransfer(&u, &err)) {
         const char *step = u.step;
+        g_autofree char *tail = NULL;
 
+        if (u.proc) {
+            gint64 until = g_get_monotonic_time() + 500 * 1000;
+
+            /* a closed monitor usually means the new QEMU quit: its log
+             * says why */
+            while (g_subprocess_get_identifier(u.proc) && g_get_monotonic_time() < until)
+                g_usleep(10 * 1000);
+            if (!g_subprocess_get_identifier(u.proc))
+                tail = vgmFileReadTail(status->log, u.logOffset, VGM_DRIVER_UPDATE_LOG_TAIL);
+        }
         vgmDriverUpdateUndo(&u);
         vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
-                    _("live update of domain '%1$s' failed while %2$s: %3$s; the guest runs on QEMU process %4$lld as before"),
-                    status->name, _(step), err->message, (long long)status->qemu.pid);
+                    _("live update of domain '%1$s' failed while %2$s: %3$s%4$s%5$s; the guest runs on QEMU process %6$lld as before"),
+                    status->name, _(step), err->message,
+                    tail && *tail ? _("; the new QEMU's log: ") : "", tail ? tail : "",
+                    (long long)status->qemu.pid);
         return FALSE;
     }
     return vgmDriverUpdateSwitch(&u, error);

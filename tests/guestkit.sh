@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# guestkit.sh, sourced by the guest tests (boottest.sh, liveupdatetest.sh):
+# a Debian kernel and busybox for a TCG guest.
+#
+# guestkit_fetch CACHE: the kernel of the linux-image-*-amd64 package that
+# linux-image-amd64 depends on and busybox-static, downloaded once with
+# apt-get download into CACHE and unpacked there with dpkg -x (never
+# installed). Sets $guestkit_kernel and $guestkit_busybox and returns 0, or
+# returns 1 with the reason in $guestkit_why (no network, no apt).
+
+guestkit_fetch() {
+    local cache=$1 kpkg pkg kdir bbdir log prog
+    guestkit_why=
+    for prog in apt-cache apt-get dpkg cpio gzip; do
+        if ! command -v $prog >/dev/null; then
+            guestkit_why="$prog is not installed"
+            return 1
+        fi
+    done
+    kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+           awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+    if [ -z "$kpkg" ]; then
+        guestkit_why="apt-cache does not know linux-image-amd64"
+        return 1
+    fi
+    mkdir -p "$cache"
+    log=$cache/apt.log
+    for pkg in "$kpkg" busybox-static; do
+        if ! ls "$cache/${pkg}_"*.deb >/dev/null 2>&1; then
+            if ! (cd "$cache" && apt-get download "$pkg" >"$log" 2>&1); then
+                guestkit_why="apt-get download $pkg failed (no network?): $(tail -n1 "$log")"
+                return 1
+            fi
+        fi
+    done
+    kdir=$cache/$kpkg
+    if [ ! -d "$kdir/boot" ]; then
+        rm -rf "$kdir.tmp"
+        dpkg -x "$cache/${kpkg}_"*.deb "$kdir.tmp" && mv "$kdir.tmp" "$kdir"
+    fi
+    bbdir=$cache/busybox
+    if [ ! -x "$bbdir/bin/busybox" ]; then
+        rm -rf "$bbdir.tmp"
+        dpkg -x "$cache/busybox-static_"*.deb "$bbdir.tmp" && mv "$bbdir.tmp" "$bbdir"
+    fi
+    guestkit_kernel=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -n1)
+    guestkit_busybox=$bbdir/bin/busybox
+    if [ -z "$guestkit_kernel" ] || [ ! -x "$guestkit_busybox" ]; then
+        guestkit_why="kernel or busybox missing after dpkg -x of $kpkg and busybox-static"
+        return 2
+    fi
+    guestkit_kpkg=$kpkg
+    return 0
+}
+
+# guestkit_initrd DIR INIT OUT: a gzip'd cpio initramfs at OUT with busybox
+# and /init taken from the file INIT.
+guestkit_initrd() {
+    local dir=$1 init=$2 out=$3
+    mkdir -p "$dir/bin" "$dir/dev" "$dir/proc" "$dir/sys"
+    cp "$guestkit_busybox" "$dir/bin/busybox"
+    cp "$init" "$dir/init"
+    chmod 0755 "$dir/init"
+    (cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
+}

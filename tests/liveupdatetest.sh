@@ -1,0 +1,330 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# liveupdatetest.sh: live update of a running guest on a real QEMU 10.0.
+#
+# Covers: QEMU 10.0.2 from Debian's bookworm-backports unpacked privately
+# (scripts/fetch-qemu10.sh); a TCG guest (Debian's kernel, a busybox
+# initramfs whose /init prints "COUNT n" on its serial console, a file, ten
+# times a second) with memfd memory and <liveUpdate/>, started through
+# virt-gmem. Then:
+#   - two live updates while it counts: after each the counter goes on
+#     from where it was (it never restarts or goes back), the new QEMU
+#     holds the same memory-backend memfd inodes as the old one
+#     (/proc/PID/fd), the old process is gone, dominfo names the new pid;
+#   - refused updates: QEMU 7.2 as the new binary (no cpr-transfer), a
+#     domain without <liveUpdate/>: an error that says why, the same QEMU
+#     process, the guest still counting;
+#   - a failure after the new QEMU started (its binary is a wrapper that
+#     drops the serial device, so loading the guest's state fails and the
+#     process exits during the transfer): the old QEMU runs the guest on;
+#   - the tool killed with SIGKILL after the new QEMU was spawned, and
+#     after the switch: the next command leaves exactly one QEMU of the
+#     domain, the one its status names, and the guest counting;
+#   - destroy leaves no QEMU.
+# Skips with the reason when QEMU 10.0 or the kernel cannot be fetched.
+set -u
+
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+builddir=${VGM_BUILDDIR:-$srcdir/build}
+tool=$builddir/tools/virt-gmem
+qemu72=/usr/bin/qemu-system-x86_64
+cache=$builddir/tests/boottest-cache
+ntests=10
+
+echo "1..$ntests"
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+notok() { n=$((n + 1)); echo "not ok $n - $1"; failed=1; }
+skip_all() {
+    local i
+    for i in $(seq $((n + 1)) $ntests); do
+        echo "ok $i # SKIP $1"
+    done
+    exit 0
+}
+
+[ -x "$tool" ] || skip_all "virt-gmem not built at $tool"
+if ! qemu10=$("$srcdir/scripts/fetch-qemu10.sh" "$builddir/tests/qemu-10.0" 2>"$builddir/tests/qemu-10.0.why"); then
+    skip_all "no QEMU 10.0: $(cat "$builddir/tests/qemu-10.0.why")"
+fi
+. "$srcdir/tests/guestkit.sh"
+guestkit_fetch "$cache"
+case $? in
+    0) ;;
+    1) skip_all "$guestkit_why" ;;
+    *) skip_all "$guestkit_why" ;;
+esac
+
+work=$(mktemp -d /tmp/vgm-lu-XXXXXX)
+root=$work/root
+dom=lutest
+serial=$work/serial.log
+vt() { "$tool" "$@" --root "$root"; }
+
+cleanup() {
+    local p
+    vt destroy $dom >/dev/null 2>&1
+    vt destroy lunone >/dev/null 2>&1
+    for p in $(qemu_pids $dom) $(qemu_pids lunone); do
+        kill -9 "$p" 2>/dev/null
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# pids of the live (not zombie) QEMU processes of domain $1
+qemu_pids() {
+    local p st
+    for p in $(pgrep -f -- "-name guest=$1,"); do
+        st=$(sed 's/.*) \(.\).*/\1/' "/proc/$p/stat" 2>/dev/null)
+        [ -n "$st" ] && [ "$st" != Z ] && echo "$p"
+    done
+}
+status_pid() {
+    sed -n 's/^  "pid" : \([0-9]*\),$/\1/p' "$root/run/qemu/$dom.status" 2>/dev/null
+}
+# "name inode" of each memory-backend memfd process $1 holds
+memfd_inodes() {
+    local f l
+    for f in /proc/"$1"/fd/*; do
+        l=$(readlink "$f" 2>/dev/null) || continue
+        case $l in
+            /memfd:memory-backend*|/memfd:pc.ram*) echo "$l $(stat -L -c %i "$f")" ;;
+        esac
+    done | sort
+}
+# the last count on the serial console, or -1
+last_count() {
+    local c
+    c=$(grep -a -o 'COUNT [0-9]*' "$serial" 2>/dev/null | tail -n1 | cut -d' ' -f2)
+    echo "${c:--1}"
+}
+# waits until the count passes $1 (20 s at most)
+wait_count_above() {
+    local i
+    for i in $(seq 1 200); do
+        [ "$(last_count)" -gt "$1" ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+# every count on the console is the one before plus one
+counts_in_order() {
+    grep -a -o 'COUNT [0-9]*' "$serial" | cut -d' ' -f2 |
+        awk 'NR > 1 && $1 != prev + 1 { print "count " prev " followed by " $1; bad = 1 }
+             { prev = $1 } END { exit bad }'
+}
+# the guest goes on counting after step $1 on the process the status names
+check_on() {
+    local what=$1 before=$2 want=$3 pids
+    pids=$(qemu_pids $dom | tr '\n' ' ')
+    if [ "$pids" != "$want " ]; then
+        notok "$what: QEMU processes of the domain are '$pids', expected '$want'"
+    elif [ "$(status_pid)" != "$want" ]; then
+        notok "$what: the status names pid $(status_pid), not $want"
+    elif ! wait_count_above "$before"; then
+        notok "$what: the guest stopped counting at $(last_count)"
+    elif ! out=$(counts_in_order); then
+        notok "$what: the counter restarted or went back: $out"
+    else
+        ok "$what (count $before -> $(last_count), QEMU $want)"
+    fi
+}
+
+# ---- 1: a counting guest with <liveUpdate/> on QEMU 10.0 ----
+cat > "$work/init" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+i=0
+while true; do
+    /bin/busybox echo "COUNT $i" > /dev/ttyS0
+    i=$((i + 1))
+    /bin/busybox usleep 100000
+done
+EOF
+guestkit_initrd "$work/initramfs" "$work/init" "$work/initrd.gz"
+cat > "$work/$dom.xml" <<EOF
+<domain type='qemu'>
+  <name>$dom</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <memoryBacking>
+    <source type='memfd'/>
+    <access mode='shared'/>
+    <liveUpdate/>
+  </memoryBacking>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>$guestkit_kernel</kernel>
+    <initrd>$work/initrd.gz</initrd>
+    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
+  </os>
+  <devices>
+    <emulator>$qemu10</emulator>
+    <serial type='file'>
+      <source path='$serial'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+if ! out=$(vt define "$work/$dom.xml" 2>&1) || ! out=$(vt start $dom 2>&1); then
+    notok "define and start on QEMU 10.0: $out"
+    skip_all "the guest did not start"
+fi
+if wait_count_above 4 || wait_count_above 4; then
+    ok "a TCG guest with <liveUpdate/> runs on $("$qemu10" -version | head -n1) and counts"
+else
+    notok "the guest did not count within 40 s"
+    tail -n 20 "$serial" 2>/dev/null | sed 's/^/# /'
+    sed 's/^/# /' "$root/log/qemu/$dom.log" | tail -n 5
+    skip_all "the guest does not count"
+fi
+
+# ---- 2, 3: two live updates ----
+for round in 1 2; do
+    old=$(status_pid)
+    inodes_old=$(memfd_inodes "$old")
+    before=$(last_count)
+    if ! out=$(vt live-update $dom 2>&1); then
+        notok "live update $round: $out"
+        continue
+    fi
+    new=$(status_pid)
+    inodes_new=$(memfd_inodes "$new")
+    info=$(vt dominfo $dom)
+    if [ -z "$new" ] || [ "$new" = "$old" ]; then
+        notok "live update $round: the status names pid '$new' (before: $old)"
+    elif [ -d "/proc/$old" ] && [ "$(sed 's/.*) \(.\).*/\1/' "/proc/$old/stat")" != Z ]; then
+        notok "live update $round: the old QEMU $old still runs"
+    elif [ -z "$inodes_old" ] || [ "$inodes_old" != "$inodes_new" ]; then
+        notok "live update $round: memfd inodes differ: old '$inodes_old' new '$inodes_new'"
+    elif ! printf '%s\n' "$info" | grep -q "^QEMU process: *$new\$"; then
+        notok "live update $round: dominfo does not name pid $new: $info"
+    else
+        check_on "live update $round: QEMU $old -> $new, the same memfd inodes ($(echo $inodes_new | tr '\n' ' ')), the old process gone" \
+            "$before" "$new"
+    fi
+done
+
+# ---- 4: QEMU 7.2 as the new binary is refused ----
+old=$(status_pid)
+before=$(last_count)
+if [ ! -x "$qemu72" ]; then
+    n=$((n + 1)); echo "ok $n # SKIP no QEMU 7.2 at $qemu72"
+elif out=$(vt live-update $dom --emulator "$qemu72" 2>&1); then
+    notok "live update to QEMU 7.2 succeeded: $out"
+elif ! printf '%s' "$out" | grep -q "cpr-transfer"; then
+    notok "the refusal does not say why: $out"
+else
+    check_on "QEMU 7.2 as the new binary is refused ($(printf '%s' "$out" | tail -n1 | cut -c1-120)...)" \
+        "$before" "$old"
+fi
+
+# ---- 5: a domain without <liveUpdate/> is refused ----
+sed -e "s/<name>$dom</<name>lunone</" -e '/<liveUpdate\/>/d' -e '/<kernel>/,/<cmdline>/d' \
+    -e "s|$serial|$work/lunone.log|" "$work/$dom.xml" > "$work/lunone.xml"
+if ! out=$(vt create --paused "$work/lunone.xml" 2>&1); then
+    notok "starting a domain without <liveUpdate/>: $out"
+else
+    p=$(qemu_pids lunone)
+    if out=$(vt live-update lunone 2>&1); then
+        notok "live update of a domain without <liveUpdate/> succeeded"
+    elif ! printf '%s' "$out" | grep -q "liveUpdate"; then
+        notok "the refusal does not name <liveUpdate/>: $out"
+    elif [ "$(qemu_pids lunone)" != "$p" ]; then
+        notok "the refused domain's QEMU changed: $p -> $(qemu_pids lunone)"
+    else
+        ok "a domain without <liveUpdate/> is refused and keeps QEMU $p"
+    fi
+    vt destroy lunone >/dev/null 2>&1
+fi
+
+# ---- 6: the new QEMU exits during the transfer ----
+# the wrapper drops the serial device: the state the old QEMU sends has a
+# section the new one does not know, so it fails to load it and exits
+cat > "$work/qemu-fails" <<EOF
+#!/bin/sh
+skip=0
+for a do
+    shift
+    if [ \$skip = 1 ]; then skip=0; continue; fi
+    case \$a in -device) case \$1 in *isa-serial*) skip=1; continue ;; esac ;; esac
+    set -- "\$@" "\$a"
+done
+exec "$qemu10" "\$@"
+EOF
+chmod +x "$work/qemu-fails"
+old=$(status_pid)
+before=$(last_count)
+if out=$(vt live-update $dom --emulator "$work/qemu-fails" 2>&1); then
+    notok "a live update whose new QEMU fails succeeded: $out"
+elif ! printf '%s' "$out" | grep -q "as before"; then
+    notok "the failed update does not say the guest runs on: $out"
+elif ! printf '%s' "$out" | grep -q "Unknown savevm section"; then
+    notok "the failed update does not quote the new QEMU's reason: $out"
+else
+    check_on "a new QEMU that exits during the transfer: the error quotes its log ('Unknown savevm section'), the old QEMU runs on" \
+        "$before" "$old"
+fi
+
+# ---- 7, 8: the tool killed with SIGKILL mid-way ----
+for point in update-after-spawn update-after-switch; do
+    old=$(status_pid)
+    before=$(last_count)
+    VIRT_GMEM_TEST_PAUSE_AT=$point "$tool" live-update $dom --root "$root" \
+        >"$work/kill.out" 2>&1 &
+    toolpid=$!
+    for i in $(seq 1 300); do
+        grep -q "paused at $point" "$work/kill.out" && break
+        sleep 0.1
+    done
+    if ! grep -q "paused at $point" "$work/kill.out"; then
+        notok "killed at $point: the tool never got there: $(cat "$work/kill.out")"
+        kill -9 $toolpid 2>/dev/null
+        wait $toolpid 2>/dev/null
+        continue
+    fi
+    nboth=$(qemu_pids $dom | wc -l)
+    kill -9 $toolpid
+    wait $toolpid 2>/dev/null
+    # the next command finishes what the tool left
+    state=$(vt domstate $dom --reason 2>"$work/warn" | head -n1)
+    if [ "$point" = update-after-spawn ]; then
+        want=$old
+    else
+        want=$(status_pid)
+        [ "$want" != "$old" ] || want="(a new pid)"
+    fi
+    if [ "$nboth" != 2 ]; then
+        notok "killed at $point: $nboth QEMU processes while the tool was paused, not 2"
+    elif [ "$state" != "running (booted)" ]; then
+        notok "killed at $point: domstate reads '$state' ($(cat "$work/warn"))"
+    elif ! grep -q "live update was interrupted" "$work/warn"; then
+        notok "killed at $point: no warning that the update was interrupted: $(cat "$work/warn")"
+    else
+        check_on "the tool killed (SIGKILL) at $point: the next command leaves one QEMU, the status's" \
+            "$before" "$want"
+    fi
+done
+
+# ---- 9: the status has no update record left, the log says what happened ----
+if grep -q '"update"' "$root/run/qemu/$dom.status"; then
+    notok "the status still has an update record"
+else
+    ok "no update record is left in the status"
+fi
+
+# ---- 10: destroy ----
+vt destroy $dom >/dev/null 2>&1
+left=$(qemu_pids $dom)
+if [ -z "$left" ] && [ ! -e "$root/run/qemu/$dom.status" ]; then
+    ok "destroy leaves no QEMU and no status"
+else
+    notok "left after destroy: QEMU '$left', $(ls "$root/run/qemu/")"
+fi
+
+exit $failed
