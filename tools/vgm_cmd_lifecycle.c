@@ -545,17 +545,22 @@ vgmCmdLiveUpdate(int argc, char **argv)
     g_autoptr(VgmDriver) drv = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(GError) err = NULL;
+    g_autofree char *paused = NULL;
+    gint64 pauseUs = -1;
 
     if (!(drv = vgmCmdBegin(entries, &argc, &argv, 1)))
         return 1;
     if (!(dom = vgmDriverLookup(drv, argv[1], &err)) ||
-        !vgmDriverLiveUpdate(drv, dom->name, emulator, 0, &err))
+        !vgmDriverLiveUpdate(drv, dom->name, emulator, 0, &pauseUs, &err))
         return vgmCmdFailed(err, argv[1], _("Failed to live-update domain '%1$s'"), argv[1]);
     g_clear_pointer(&dom, vgmDriverDomainFree);
     if (!(dom = vgmDriverLookup(drv, argv[1], &err)))
         return vgmCmdError(err, argv[1]);
-    return vgmCmdDone(_("Domain '%1$s' live-updated: QEMU process %2$lld (%3$s)\n"),
-                      dom->name, (long long)dom->status->qemu.pid, dom->status->emulator);
+    if (pauseUs >= 0)
+        paused = g_strdup_printf(_("; the guest was paused for %1$.1f ms"), pauseUs / 1000.0);
+    return vgmCmdDone(_("Domain '%1$s' live-updated: QEMU process %2$lld (%3$s)%4$s\n"),
+                      dom->name, (long long)dom->status->qemu.pid, dom->status->emulator,
+                      paused ? paused : "");
 }
 
 /* ---- capabilities, version ---- */

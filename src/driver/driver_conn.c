@@ -520,7 +520,7 @@ vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags, GError **
 
 gboolean
 vgmDriverLiveUpdate(VgmDriver *drv, const char *name, const char *emulator,
-                    unsigned int flags, GError **error)
+                    unsigned int flags, gint64 *pauseUs, GError **error)
 {
     GMutex *m;
     gboolean ok;
@@ -529,7 +529,7 @@ vgmDriverLiveUpdate(VgmDriver *drv, const char *name, const char *emulator,
         return FALSE;
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
-    ok = vgmDriverDomainLiveUpdate(drv->store, name, emulator, NULL, error);
+    ok = vgmDriverDomainLiveUpdate(drv->store, name, emulator, pauseUs, error);
     g_mutex_unlock(m);
     return ok;
 }

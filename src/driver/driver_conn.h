@@ -116,9 +116,10 @@ gboolean vgmDriverResume(VgmDriver *drv, const char *name, unsigned int flags,
 
 /* Replaces running domain @name's QEMU with a new process of @emulator
  * (NULL: the same binary) that takes the guest and its memory over
- * (<memoryBacking><liveUpdate/>, QEMU's cpr-transfer). No flags yet. */
+ * (<memoryBacking><liveUpdate/>, QEMU's cpr-transfer). No flags yet.
+ * *@pauseUs (nullable): how long the vCPUs were stopped, or -1. */
 gboolean vgmDriverLiveUpdate(VgmDriver *drv, const char *name, const char *emulator,
-                             unsigned int flags, GError **error);
+                             unsigned int flags, gint64 *pauseUs, GError **error);
 
 /* libvirt's virDomainXMLFlags: SECURE 1, INACTIVE 2, UPDATE_CPU 4,
  * MIGRATABLE 8. */

@@ -1154,7 +1154,7 @@ vgmDriverDomainResume(const VgmDriverStore *store, const char *ref,
 
 gboolean
 vgmDriverDomainLiveUpdate(const VgmDriverStore *store, const char *ref,
-                          const char *emulator, char **name, GError **error)
+                          const char *emulator, gint64 *pauseUs, GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
@@ -1166,11 +1166,7 @@ vgmDriverDomainLiveUpdate(const VgmDriverStore *store, const char *ref,
                     _("domain '%1$s' is still starting"), dom->name);
         return FALSE;
     }
-    if (!vgmDriverUpdateRun(store, dom->status, dom->def, emulator, error))
-        return FALSE;
-    if (name)
-        *name = g_strdup(dom->name);
-    return TRUE;
+    return vgmDriverUpdateRun(store, dom->status, dom->def, emulator, pauseUs, error);
 }
 
 /* ---- exact lookups ---- */

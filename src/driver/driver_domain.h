@@ -124,7 +124,7 @@ gboolean vgmDriverDomainShutdown(const VgmDriverStore *store, const char *ref,
 /* Hands running domain @ref over to a new QEMU process of @emulator (NULL:
  * the binary it runs), keeping its memory (driver_update.h). */
 gboolean vgmDriverDomainLiveUpdate(const VgmDriverStore *store, const char *ref,
-                                   const char *emulator, char **name,
+                                   const char *emulator, gint64 *pauseUs,
                                    GError **error);
 gboolean vgmDriverDomainSuspend(const VgmDriverStore *store, const char *ref,
                                 char **name, GError **error);

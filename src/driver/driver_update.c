@@ -57,6 +57,8 @@ typedef struct {
     VgmQemuMonitor *oldMon;
     VgmQemuMonitor *newMon;
     char *liveXML;                  /* the live XML once the new QEMU runs */
+    gint64 stoppedAt;               /* the old QEMU's STOP event, us, or -1 */
+    gint64 pauseUs;                 /* STOP to the new QEMU's RESUME, or -1 */
     goffset logOffset;
     gboolean migrating;             /* 'migrate' was accepted */
 } VgmDriverUpdate;
@@ -151,6 +153,30 @@ vgmDriverUpdateSetMode(VgmQemuMonitor *mon, const char *mode, GError **error)
 
     json_object_set_string_member(args, "mode", mode);
     return vgmQemuMonitorCommand(mon, "migrate-set-parameters", args, NULL, error);
+}
+
+/* The time (microseconds since the epoch) of the last @name event QEMU
+ * sent on @mon so far (QEMU stamps each event), or -1. */
+static gint64
+vgmDriverUpdateEventTime(VgmQemuMonitor *mon, const char *name)
+{
+    g_autoptr(GPtrArray) events = vgmQemuMonitorTakeEvents(mon);
+    gint64 at = -1;
+    guint i;
+
+    for (i = 0; i < events->len; i++) {
+        JsonObject *ev = g_ptr_array_index(events, i);
+        JsonNode *ts = json_object_get_member(ev, "timestamp");
+        JsonObject *t;
+
+        if (g_strcmp0(json_object_get_string_member_with_default(ev, "event", NULL), name) != 0 ||
+            !ts || !JSON_NODE_HOLDS_OBJECT(ts))
+            continue;
+        t = json_node_get_object(ts);
+        at = json_object_get_int_member_with_default(t, "seconds", 0) * G_USEC_PER_SEC +
+             json_object_get_int_member_with_default(t, "microseconds", 0);
+    }
+    return at;
 }
 
 /* ---- ending the process that does not own the guest ---- */
@@ -431,6 +457,8 @@ vgmDriverUpdateTransfer(VgmDriverUpdate *u, GError **error)
              json_object_get_string_member_with_default(json_node_get_object(ret), "status", "") : "";
         if (g_str_equal(st, "completed")) {
             done = TRUE;
+            /* the vCPUs stopped for the last part of the transfer */
+            u->stoppedAt = vgmDriverUpdateEventTime(u->oldMon, "STOP");
         } else if (g_str_equal(st, "failed") || g_str_equal(st, "cancelled")) {
             const char *desc = json_object_get_string_member_with_default(json_node_get_object(ret),
                                                                           "error-desc", NULL);
@@ -548,12 +576,20 @@ vgmDriverUpdateSwitch(VgmDriverUpdate *u, GError **error)
     vgmDriverTestPause("update-after-switch");
 
     u->step = N_("resuming the guest on the new QEMU");
-    if (other->wasRunning &&
-        !vgmQemuMonitorCommand(u->newMon, "cont", NULL, NULL, &err)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("the guest of domain '%1$s' is on the new QEMU (process %2$lld) but could not be resumed: %3$s"),
-                    st->name, (long long)st->qemu.pid, err->message);
-        ok = FALSE;
+    if (other->wasRunning) {
+        gint64 resumedAt;
+
+        vgmQemuMonitorTakeEvents(u->newMon);
+        if (!vgmQemuMonitorCommand(u->newMon, "cont", NULL, NULL, &err)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("the guest of domain '%1$s' is on the new QEMU (process %2$lld) but could not be resumed: %3$s"),
+                        st->name, (long long)st->qemu.pid, err->message);
+            ok = FALSE;
+        } else if (vgmQemuMonitorCommand(u->newMon, "query-status", NULL, NULL, NULL) &&
+                   (resumedAt = vgmDriverUpdateEventTime(u->newMon, "RESUME")) >= 0 &&
+                   u->stoppedAt >= 0 && resumedAt >= u->stoppedAt) {
+            u->pauseUs = resumedAt - u->stoppedAt;
+        }
     }
 
     /* the old QEMU ends in order, and removes its pidfile */
@@ -574,7 +610,8 @@ vgmDriverUpdateSwitch(VgmDriverUpdate *u, GError **error)
 
 gboolean
 vgmDriverUpdateRun(const VgmDriverStore *store, VgmDriverStatus *status,
-                   const VgmDomainDef *def, const char *emulator, GError **error)
+                   const VgmDomainDef *def, const char *emulator,
+                   gint64 *pauseUs, GError **error)
 {
     g_auto(VgmDriverUpdate) u = { 0 };
     g_autoptr(GError) err = NULL;
@@ -585,6 +622,9 @@ vgmDriverUpdateRun(const VgmDriverStore *store, VgmDriverStatus *status,
     u.store = store;
     u.status = status;
     u.def = def;
+    u.stoppedAt = u.pauseUs = -1;
+    if (pauseUs)
+        *pauseUs = -1;
     if (!def->mb.liveUpdate) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("domain '%1$s' cannot be live-updated: it was started without <memoryBacking><liveUpdate/>, so its memory cannot be handed to a new QEMU"),
@@ -644,5 +684,9 @@ vgmDriverUpdateRun(const VgmDriverStore *store, VgmDriverStatus *status,
                     (long long)status->qemu.pid);
         return FALSE;
     }
-    return vgmDriverUpdateSwitch(&u, error);
+    if (!vgmDriverUpdateSwitch(&u, error))
+        return FALSE;
+    if (pauseUs)
+        *pauseUs = u.pauseUs;
+    return TRUE;
 }
