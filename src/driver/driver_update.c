@@ -579,7 +579,8 @@ vgmDriverUpdateSwitch(VgmDriverUpdate *u, GError **error)
     if (other->wasRunning) {
         gint64 resumedAt;
 
-        vgmQemuMonitorTakeEvents(u->newMon);
+        /* only the RESUME after this cont counts */
+        g_ptr_array_unref(vgmQemuMonitorTakeEvents(u->newMon));
         if (!vgmQemuMonitorCommand(u->newMon, "cont", NULL, NULL, &err)) {
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                         _("the guest of domain '%1$s' is on the new QEMU (process %2$lld) but could not be resumed: %3$s"),
