@@ -14,18 +14,26 @@
  *    input and reject unknown types, unknown properties and wrong value
  *    types with the exact message;
  *  - malformed capability files are rejected with a message;
- *  - the real binary (/usr/bin/qemu-system-x86_64, or $VGM_QEMU_BINARY):
- *    probing it gives the stored qemu-7.2-debian set, except the volatile
- *    fields (description, kvm.enabled); skipped when the binary is absent
- *    or is another build than the one captured;
- *  - the cache: a second lookup does not start QEMU, a changed binary
- *    (mtime) or a corrupt cache file does.
+ *  - the real binaries, one test each (/qemucaps/real-binary/SET): probing
+ *    it gives the stored set, except the volatile fields (description,
+ *    kvm.enabled); skipped, with the reason, when the binary is absent or
+ *    is another build than the one captured:
+ *      qemu-7.2-debian   /usr/bin/qemu-system-x86_64 (or $VGM_QEMU_BINARY),
+ *                        Debian 12's QEMU 7.2;
+ *      qemu-10.0-debian  Debian's bookworm-backports QEMU 10.0, which
+ *                        scripts/fetch-qemu10.sh unpacks into
+ *                        $VGM_BUILDDIR/tests/qemu-10.0 on first use, run
+ *                        through its wrapper (vgmTestQemu10Binary); skipped
+ *                        with the script's reason when it cannot fetch it;
+ *  - the cache (with the 7.2 binary): a second lookup does not start QEMU,
+ *    a changed binary (mtime) or a corrupt cache file does.
  *
- * Regenerating the captured set (review the diff before committing):
+ * Regenerating the captured sets (review the diff before committing):
  *   VGM_REGENERATE=1 meson test -C build qemucaps
- * rewrites tests/qemucapabilitiesdata/qemu-7.2-debian.json from the real
- * binary, keeping its description. Afterwards run synthesize.py there to
- * rebuild the synthesized sets from it.
+ * rewrites tests/qemucapabilitiesdata/SET.json of every real set whose
+ * binary is there, keeping its description (VGM_REGENERATE=SET rewrites
+ * only SET). Afterwards run synthesize.py there to rebuild the synthesized
+ * sets from qemu-7.2-debian.json.
  */
 #include "config.h"
 
@@ -38,8 +46,7 @@
 
 #include "qemu/qemu_capabilities.h"
 #include "util/vgmerror.h"
-
-#define REAL_SET "qemu-7.2-debian"
+#include "testutils.h"
 
 static char *
 testDataDir(void)
@@ -204,7 +211,50 @@ static const TestSetFacts testFacts[] = {
             VGM_QEMU_CAPS_CGS_GMEM_PAGE_SIZE,
             VGM_QEMU_CAPS_MACHINE_AUX_RAM_SHARE,
             VGM_QEMU_CAPS_MACHINE_IN_PLACE_CONVERSION,
+            VGM_QEMU_CAPS_MIGRATE_CPR_TRANSFER,
             VGM_QEMU_CAPS_FILE_ROM) },
+    { "qemu-10.0-debian", 10000002,
+      FLAGS(VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_RAM,
+            VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_FILE,
+            VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_MEMFD,
+            VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_SHM,
+            VGM_QEMU_CAPS_OBJECT_THREAD_CONTEXT,
+            VGM_QEMU_CAPS_OBJECT_SEV_GUEST,
+            VGM_QEMU_CAPS_OBJECT_SEV_SNP_GUEST,
+            VGM_QEMU_CAPS_SEV_SNP_KERNEL_HASHES,
+            VGM_QEMU_CAPS_SEV_SNP_HOST_DATA,
+            VGM_QEMU_CAPS_SEV_SNP_ID_BLOCK,
+            VGM_QEMU_CAPS_MEMFD_SEAL,
+            VGM_QEMU_CAPS_FILE_DISCARD_DATA,
+            VGM_QEMU_CAPS_FILE_ALIGN,
+            VGM_QEMU_CAPS_FILE_PMEM,
+            VGM_QEMU_CAPS_FILE_ROM,
+            VGM_QEMU_CAPS_BACKEND_PREALLOC_CONTEXT,
+            VGM_QEMU_CAPS_BACKEND_RESERVE,
+            VGM_QEMU_CAPS_BACKEND_CANONICAL_RAMBLOCK_ID,
+            VGM_QEMU_CAPS_MACHINE_MEMORY_BACKEND,
+            VGM_QEMU_CAPS_MACHINE_CONFIDENTIAL_GUEST_SUPPORT,
+            VGM_QEMU_CAPS_MACHINE_AUX_RAM_SHARE,
+            VGM_QEMU_CAPS_DEVICE_PC_DIMM,
+            VGM_QEMU_CAPS_DEVICE_NVDIMM,
+            VGM_QEMU_CAPS_DEVICE_VIRTIO_MEM_PCI,
+            VGM_QEMU_CAPS_DEVICE_VIRTIO_PMEM_PCI,
+            VGM_QEMU_CAPS_DEVICE_SGX_EPC,
+            VGM_QEMU_CAPS_BLOCKDEV_AIO_IO_URING,
+            VGM_QEMU_CAPS_MIGRATE_CPR_TRANSFER,
+            VGM_QEMU_CAPS_KVM,
+            VGM_QEMU_CAPS_QUERY_KVM),
+      FLAGS(VGM_QEMU_CAPS_MEMFD_GUEST_MEMFD,
+            VGM_QEMU_CAPS_MEMFD_X_GUEST_MEMFD,
+            VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_GUEST_MEMFD,
+            VGM_QEMU_CAPS_OBJECT_TDX_GUEST,
+            VGM_QEMU_CAPS_OBJECT_S390_PV_GUEST,
+            VGM_QEMU_CAPS_SEV_SNP_CONVERT_IN_PLACE,
+            VGM_QEMU_CAPS_TDX_QUOTE_GENERATION_SOCKET,
+            VGM_QEMU_CAPS_TDX_CONVERT_IN_PLACE,
+            VGM_QEMU_CAPS_CGS_GMEM_ALLOCATOR,
+            VGM_QEMU_CAPS_CGS_GMEM_PAGE_SIZE,
+            VGM_QEMU_CAPS_MACHINE_IN_PLACE_CONVERSION) },
     { "qemu-10.1", 10001000,
       FLAGS(FLAGS_10_1),
       FLAGS(VGM_QEMU_CAPS_MEMFD_GUEST_MEMFD,
@@ -269,6 +319,7 @@ static void
 testMachines(void)
 {
     g_autoptr(VgmQemuCaps) caps72 = testLoadSet("qemu-7.2-debian");
+    g_autoptr(VgmQemuCaps) caps100 = testLoadSet("qemu-10.0-debian");
     g_autoptr(VgmQemuCaps) caps101 = testLoadSet("qemu-10.1");
     g_autoptr(GError) err = NULL;
     const VgmQemuCapsMachine *m;
@@ -307,6 +358,21 @@ testMachines(void)
     g_assert_no_error(err);
     g_assert_null(m->alias);
     g_assert_cmpstr(vgmQemuCapsGetMachineType(caps101), ==, "pc-q35-10.1");
+
+    m = vgmQemuCapsGetMachine(caps100, "q35", &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(m->name, ==, "pc-q35-10.0");
+    g_assert_cmpstr(m->defaultRamId, ==, "pc.ram");
+    g_assert_cmpuint(m->cpuMax, ==, 4096);
+    m = vgmQemuCapsGetMachine(caps100, NULL, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(m->name, ==, "pc-i440fx-10.0");
+    g_assert_cmpstr(m->alias, ==, "pc");
+    m = vgmQemuCapsGetMachine(caps100, "pc-q35-7.0", &err);
+    g_assert_no_error(err);
+    g_assert_true(m->deprecated);
+    g_assert_null(vgmQemuCapsGetMachine(caps100, "pc-i440fx-2.3", NULL));
+    g_assert_cmpstr(vgmQemuCapsGetMachineType(caps100), ==, "pc-q35-10.0");
 
     g_assert_null(vgmQemuCapsGetMachine(caps72, "virt", &err));
     g_assert_error(err, VGM_ERROR, VGM_ERR_CONFIG_UNSUPPORTED);
@@ -374,7 +440,15 @@ testCheckObject(void)
                        " \"quote-generation-socket\": {\"type\": \"vsock\","
                        " \"cid\": \"2\", \"port\": \"4050\"}}", NULL);
 
+    testCheckObjectOne("qemu-10.0-debian", "sev-snp-guest",
+                       "{\"id\": \"lsec0\", \"cbitpos\": 51, \"reduced-phys-bits\": 1,"
+                       " \"policy\": 196608, \"kernel-hashes\": true}", NULL);
+    testCheckObjectOne("qemu-10.0-debian", "memory-backend-shm",
+                       "{\"id\": \"pc.ram\", \"size\": 4294967296, \"share\": true}", NULL);
+
     /* unknown object type */
+    testCheckObjectOne("qemu-10.0-debian", "tdx-guest", "{}",
+                       "capability set 'qemu-10.0-debian' has no object type 'tdx-guest'");
     testCheckObjectOne("qemu-7.2-debian", "memory-backend-guest-memfd",
                        "{\"size\": 1024}",
                        "capability set 'qemu-7.2-debian' has no object type 'memory-backend-guest-memfd'");
@@ -446,12 +520,14 @@ static void
 testCheckMachineProp(void)
 {
     g_autoptr(VgmQemuCaps) caps72 = testLoadSet("qemu-7.2-debian");
+    g_autoptr(VgmQemuCaps) caps100 = testLoadSet("qemu-10.0-debian");
     g_autoptr(VgmQemuCaps) caps101 = testLoadSet("qemu-10.1");
     g_autoptr(VgmQemuCaps) capsMachine = testLoadSet("qemu-gmem-machine");
     g_autoptr(GError) err = NULL;
 
     g_assert_true(vgmQemuCapsCheckMachineProp(caps72, "memory-backend", &err));
     g_assert_true(vgmQemuCapsCheckMachineProp(caps72, "confidential-guest-support", &err));
+    g_assert_true(vgmQemuCapsCheckMachineProp(caps100, "aux-ram-share", &err));
     g_assert_true(vgmQemuCapsCheckMachineProp(caps101, "aux-ram-share", &err));
     g_assert_true(vgmQemuCapsCheckMachineProp(capsMachine, "in-place-conversion", &err));
     g_assert_no_error(err);
@@ -534,14 +610,46 @@ testConsistency(void)
                     "capability set 'qemu-10.1': its schema implies flag 'object.tdx-guest' but the flag is not set");
 }
 
-/* ---- the real binary ---- */
+/* ---- the real binaries ---- */
+
+/*
+ * The sets captured from a real QEMU, and where that QEMU is: Debian 12's
+ * own (or $VGM_QEMU_BINARY) for 7.2, the private bookworm-backports build
+ * scripts/fetch-qemu10.sh unpacks into the build directory for 10.0.
+ */
+typedef struct {
+    const char *set;
+    const char *(*binary)(const char **reason);
+    char *(*describe)(const VgmQemuCaps *probed, const char *binary);
+} TestRealSet;
+
+static const char *
+testQemu72Binary(const char **reason)
+{
+    static char *why;
+    const char *binary = testQemuBinaryPath();
+
+    if (g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE))
+        return binary;
+    g_free(why);
+    why = g_strdup_printf("%s is not installed", binary);
+    *reason = why;
+    return NULL;
+}
 
 static char *
-testCaptureDescription(const VgmQemuCaps *caps, const char *binary)
+testCaptureDate(void)
+{
+    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
+
+    return g_date_time_format(now, "%Y-%m-%d");
+}
+
+static char *
+testDescribe72(const VgmQemuCaps *caps, const char *binary)
 {
     g_autofree char *dpkg = NULL;
-    g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-    g_autofree char *date = g_date_time_format(now, "%Y-%m-%d");
+    g_autofree char *date = testCaptureDate();
     const char *argv[] = { "dpkg-query", "-W", "-f=${Version}", "qemu-system-x86", NULL };
 
     if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH |
@@ -558,50 +666,99 @@ testCaptureDescription(const VgmQemuCaps *caps, const char *binary)
                            vgmQemuCapsKVMEnabled(caps) ? "usable" : "absent");
 }
 
-static void
-testRealBinary(void)
+static char *
+testDescribe100(const VgmQemuCaps *caps, const char *binary G_GNUC_UNUSED)
 {
-    const char *binary = testQemuBinaryPath();
-    g_autofree char *path = testSetPath(REAL_SET);
+    g_autofree char *date = testCaptureDate();
+    const char *package = vgmQemuCapsGetPackage(caps);
+    const char *version = package && g_str_has_prefix(package, "Debian ") ?
+                          package + strlen("Debian ") : "unknown";
+
+    return g_strdup_printf("Captured %s by vgmQemuCapsProbe ('VGM_REGENERATE=1 meson test qemucaps') "
+                           "from Debian's bookworm-backports package qemu-system-x86 %s "
+                           "(with qemu-system-common and qemu-system-data of the same version), "
+                           "downloaded with apt-get download and unpacked with dpkg -x by "
+                           "scripts/fetch-qemu10.sh into $VGM_BUILDDIR/tests/qemu-10.0, not "
+                           "installed; run through the script's wrapper bin/qemu-system-x86_64, "
+                           "which execs the unpacked usr/bin/qemu-system-x86_64 with "
+                           "-L <unpacked>/usr/share/qemu -L /usr/share/seabios, with "
+                           "QEMU_MODULE_DIR set to the unpacked usr/lib/x86_64-linux-gnu/qemu "
+                           "(by tests/testutils.c's vgmTestQemu10Binary) so that QEMU loads its "
+                           "own modules (virtio-vga, virtio-gpu-pci) rather than refuse the "
+                           "host's 7.2 ones; started as 'WRAPPER -machine none -nodefaults "
+                           "-nographic -display none -S -no-user-config -qmp "
+                           "unix:SOCK,server=on,wait=off' with LC_ALL=C on a Debian 12 host; "
+                           "/dev/kvm %s on the capturing host (kvm.enabled is volatile).",
+                           date, version,
+                           vgmQemuCapsKVMEnabled(caps) ? "usable" : "absent");
+}
+
+static const TestRealSet testRealSets[] = {
+    { "qemu-7.2-debian", testQemu72Binary, testDescribe72 },
+    { "qemu-10.0-debian", vgmTestQemu10Binary, testDescribe100 },
+};
+
+/* VGM_REGENERATE=1 rewrites every real set, VGM_REGENERATE=SET only SET. */
+static gboolean
+testRegenerateSet(const char *set)
+{
+    const char *env = g_getenv("VGM_REGENERATE");
+    guint i;
+
+    if (!env || !*env || g_str_equal(env, "0"))
+        return FALSE;
+    for (i = 0; i < G_N_ELEMENTS(testRealSets); i++) {
+        if (g_str_equal(env, testRealSets[i].set))
+            return g_str_equal(env, set);
+    }
+    return TRUE;
+}
+
+static void
+testRealBinary(gconstpointer data)
+{
+    const TestRealSet *real = data;
+    const char *reason = NULL;
+    const char *binary = real->binary(&reason);
+    g_autofree char *path = testSetPath(real->set);
     g_autoptr(VgmQemuCaps) stored = NULL;
     g_autoptr(VgmQemuCaps) probed = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree char *want = NULL;
     g_autofree char *got = NULL;
 
-    if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE)) {
-        g_autofree char *msg = g_strdup_printf("%s is not installed", binary);
-
-        g_test_skip(msg);
+    if (!binary) {
+        g_test_skip(reason);
         return;
     }
 
     probed = vgmQemuCapsProbe(binary, &err);
     g_assert_no_error(err);
     g_assert_nonnull(probed);
-    vgmQemuCapsSetName(probed, REAL_SET);
+    vgmQemuCapsSetName(probed, real->set);
 
-    if (g_getenv("VGM_REGENERATE")) {
+    if (testRegenerateSet(real->set)) {
         g_autofree char *desc = NULL;
         g_autofree char *text = NULL;
 
         if ((stored = vgmQemuCapsLoadFile(path, NULL)))
             desc = g_strdup(vgmQemuCapsGetDescription(stored));
         else
-            desc = testCaptureDescription(probed, binary);
+            desc = real->describe(probed, binary);
         vgmQemuCapsSetDescription(probed, desc);
         text = vgmQemuCapsFormat(probed);
         g_assert_true(g_file_set_contents(path, text, -1, NULL));
-        g_test_message("rewrote %s", path);
+        g_test_message("rewrote %s from %s", path, binary);
         return;
     }
 
-    stored = testLoadSet(REAL_SET);
+    stored = testLoadSet(real->set);
     if (vgmQemuCapsGetVersion(stored) != vgmQemuCapsGetVersion(probed) ||
         g_strcmp0(vgmQemuCapsGetPackage(stored), vgmQemuCapsGetPackage(probed)) != 0) {
-        g_autofree char *msg = g_strdup_printf("%s is '%s', the stored set was captured from '%s'",
+        g_autofree char *msg = g_strdup_printf("%s is '%s', the stored set %s was captured from '%s'",
                                                binary,
                                                vgmQemuCapsGetPackage(probed),
+                                               real->set,
                                                vgmQemuCapsGetPackage(stored));
         g_test_skip(msg);
         return;
@@ -620,9 +777,10 @@ testRealBinary(void)
 
         for (i = 0; wl[i] && gl[i] && g_str_equal(wl[i], gl[i]); i++)
             ;
-        g_test_message("first difference at line %u: stored '%s', probed '%s'",
-                       i + 1, wl[i] ? wl[i] : "(end)", gl[i] ? gl[i] : "(end)");
-        g_test_message("regenerate with VGM_REGENERATE=1 if the change is expected");
+        g_test_message("%s: first difference at line %u: stored '%s', probed '%s'",
+                       real->set, i + 1, wl[i] ? wl[i] : "(end)", gl[i] ? gl[i] : "(end)");
+        g_test_message("regenerate with VGM_REGENERATE=%s if the change is expected",
+                       real->set);
         g_test_fail();
     }
 }
@@ -769,7 +927,12 @@ main(int argc, char **argv)
     g_test_add_func("/qemucaps/check-machine-prop", testCheckMachineProp);
     g_test_add_func("/qemucaps/load-errors", testLoadErrors);
     g_test_add_func("/qemucaps/consistency", testConsistency);
-    g_test_add_func("/qemucaps/real-binary", testRealBinary);
+    for (i = 0; i < G_N_ELEMENTS(testRealSets); i++) {
+        g_autofree char *testPath = g_strdup_printf("/qemucaps/real-binary/%s",
+                                                    testRealSets[i].set);
+
+        g_test_add_data_func(testPath, &testRealSets[i], testRealBinary);
+    }
     g_test_add_func("/qemucaps/cache", testCache);
 
     return g_test_run();

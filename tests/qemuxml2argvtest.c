@@ -294,7 +294,7 @@ main(int argc, char **argv)
     vgmSets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                     (GDestroyNotify)vgmQemuCapsFree);
     sets = vgmTestListFiles("qemucapabilitiesdata", ".json");
-    g_assert_cmpuint(sets->len, >=, 5);
+    g_assert_cmpuint(sets->len, >=, 6);
     for (i = 0; i < sets->len; i++) {
         const char *f = sets->pdata[i];
         g_autofree char *rel = g_build_filename("qemucapabilitiesdata", f, NULL);

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -202,4 +203,116 @@ vgmTestKvmCpuFailure(const char *binary, const char *cpu)
     g_hash_table_insert(tried, g_steal_pointer(&key),
                         reason ? g_strdup(reason) : g_strdup(""));
     return vgmTestKvmCpuFailure(binary, cpu);
+}
+
+/*
+ * Debian builds some devices as modules (virtio-vga and virtio-gpu-pci in
+ * hw-display-virtio-*.so). QEMU 10.0 run from the unpacked package looks
+ * for them in the installed module directory, where it finds and refuses
+ * the host's QEMU 7.2 modules, unless QEMU_MODULE_DIR names the unpacked
+ * ones. While the wrapper of fetch-qemu10.sh does not set it, a second
+ * wrapper in @dir.modules/ does and execs the first; once the script's
+ * wrapper sets it, that one is used as it is.
+ */
+static char *
+vgmTestQemu10ModuleWrapper(const char *dir, const char *wrapper, char **why)
+{
+    g_autofree char *modDir = g_build_filename(dir, "root", "usr", "lib",
+                                               "x86_64-linux-gnu", "qemu", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *binDir = g_strconcat(dir, ".modules", NULL);
+    g_autofree char *path = g_build_filename(binDir, "qemu-system-x86_64", NULL);
+    g_autofree char *script = NULL;
+    g_autofree char *current = NULL;
+    g_autofree char *tmp = NULL;
+    g_autofree char *qModDir = NULL;
+    g_autofree char *qWrapper = NULL;
+    g_autoptr(GError) err = NULL;
+    gboolean ok = FALSE;
+    int fd;
+
+    if (!g_file_get_contents(wrapper, &text, NULL, &err)) {
+        *why = g_strdup_printf("cannot read %s: %s", wrapper, err->message);
+        return NULL;
+    }
+    if (strstr(text, "QEMU_MODULE_DIR") || !g_file_test(modDir, G_FILE_TEST_IS_DIR))
+        return g_strdup(wrapper);
+
+    qModDir = g_shell_quote(modDir);
+    qWrapper = g_shell_quote(wrapper);
+    script = g_strdup_printf("#!/bin/sh\n"
+                             "# written by tests/testutils.c: %s with its own modules\n"
+                             "QEMU_MODULE_DIR=%s\n"
+                             "export QEMU_MODULE_DIR\n"
+                             "exec %s \"$@\"\n",
+                             wrapper, qModDir, qWrapper);
+    if (g_file_get_contents(path, &current, NULL, NULL) && g_str_equal(current, script))
+        return g_steal_pointer(&path);
+
+    /* made whole and executable under another name, then renamed: a test
+     * program running at the same time sees the old file or the new one */
+    g_mkdir_with_parents(binDir, 0755);
+    tmp = g_strconcat(path, ".XXXXXX", NULL);
+    if ((fd = g_mkstemp(tmp)) >= 0) {
+        ok = fchmod(fd, 0755) == 0 &&
+             write(fd, script, strlen(script)) == (ssize_t)strlen(script);
+        ok = close(fd) == 0 && ok;
+        ok = ok && g_rename(tmp, path) == 0;
+    }
+    if (!ok) {
+        *why = g_strdup_printf("cannot write %s: %s", path, g_strerror(errno));
+        if (fd >= 0)
+            g_unlink(tmp);
+        return NULL;
+    }
+    return g_steal_pointer(&path);
+}
+
+const char *
+vgmTestQemu10Binary(const char **reason)
+{
+    static gboolean tried;
+    static char *binary;
+    static char *why;
+    const char *srcDir = g_getenv("VGM_SRCDIR");
+    const char *buildDir = g_getenv("VGM_BUILDDIR");
+    g_autofree char *script = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *errText = NULL;
+    g_autoptr(GError) err = NULL;
+    int status = 0;
+
+    if (tried)
+        goto done;
+    tried = TRUE;
+
+    script = g_build_filename(srcDir ? srcDir : SRCDIR, "scripts", "fetch-qemu10.sh", NULL);
+    if (buildDir)
+        dir = g_build_filename(buildDir, "tests", "qemu-10.0", NULL);
+    else
+        dir = g_build_filename(SRCDIR, "build", "tests", "qemu-10.0", NULL);
+    {
+        const char *argv[] = { "bash", script, dir, NULL };
+
+        if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                          &out, &errText, &status, &err)) {
+            why = g_strdup_printf("cannot run %s: %s", script, err->message);
+            goto done;
+        }
+    }
+    g_strstrip(out);
+    g_strstrip(errText);
+    if (!g_spawn_check_wait_status(status, NULL) || !*out ||
+        !g_path_is_absolute(out) || !g_file_test(out, G_FILE_TEST_IS_EXECUTABLE)) {
+        why = g_strdup_printf("no QEMU 10.0: %s", *errText ? errText :
+                              "fetch-qemu10.sh failed without a message");
+        goto done;
+    }
+    binary = vgmTestQemu10ModuleWrapper(dir, out, &why);
+
+ done:
+    if (reason)
+        *reason = why;
+    return binary;
 }

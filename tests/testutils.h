@@ -2,7 +2,8 @@
 /*
  * testutils.h: helpers shared by the C test programs: locating test data,
  * comparing output with golden files (rewritten when VGM_TEST_REGENERATE=1
- * is set, to be reviewed as a diff), and a repeatable random source.
+ * is set, to be reviewed as a diff), a repeatable random source, and the
+ * real QEMU binaries the capture and acceptance tests run.
  */
 #pragma once
 
@@ -34,3 +35,16 @@ char *vgmTestJSONText(JsonNode *node);
  * the reason is QEMU's last line on stderr.
  */
 const char *vgmTestKvmCpuFailure(const char *binary, const char *cpu);
+
+/*
+ * The private QEMU 10.0 (Debian bookworm-backports) that
+ * scripts/fetch-qemu10.sh unpacks into $VGM_BUILDDIR/tests/qemu-10.0 on
+ * first use: the absolute path of the wrapper to run, or NULL with
+ * *@reason set to why it is not there (the script's message, e.g. no
+ * network). Tried once per test program. The wrapper is the script's
+ * bin/qemu-system-x86_64, or, while that one does not set QEMU_MODULE_DIR,
+ * $VGM_BUILDDIR/tests/qemu-10.0.modules/qemu-system-x86_64, which sets it
+ * to the unpacked modules and execs the script's (without it QEMU 10.0
+ * lacks the devices Debian builds as modules, virtio-vga among them).
+ */
+const char *vgmTestQemu10Binary(const char **reason);
