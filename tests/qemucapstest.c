@@ -33,7 +33,7 @@
  * rewrites tests/qemucapabilitiesdata/SET.json of every real set whose
  * binary is there, keeping its description (VGM_REGENERATE=SET rewrites
  * only SET). Afterwards run synthesize.py there to rebuild the synthesized
- * sets from qemu-7.2-debian.json.
+ * sets from qemu-10.0-debian.json.
  */
 #include "config.h"
 
@@ -172,6 +172,7 @@ typedef struct {
     VGM_QEMU_CAPS_BACKEND_RESERVE, \
     VGM_QEMU_CAPS_DEVICE_PC_DIMM, \
     VGM_QEMU_CAPS_DEVICE_VIRTIO_MEM_PCI, \
+    VGM_QEMU_CAPS_MIGRATE_CPR_TRANSFER, \
     VGM_QEMU_CAPS_KVM, \
     VGM_QEMU_CAPS_QUERY_KVM
 
@@ -358,6 +359,9 @@ testMachines(void)
     g_assert_no_error(err);
     g_assert_null(m->alias);
     g_assert_cmpstr(vgmQemuCapsGetMachineType(caps101), ==, "pc-q35-10.1");
+    /* As in 10.0: the 8.0 to 10.0 types, not the 1.4 to 2.3 ones 7.2 had. */
+    g_assert_nonnull(vgmQemuCapsGetMachine(caps101, "pc-q35-10.0", NULL));
+    g_assert_null(vgmQemuCapsGetMachine(caps101, "pc-i440fx-1.4", NULL));
 
     m = vgmQemuCapsGetMachine(caps100, "q35", &err);
     g_assert_no_error(err);

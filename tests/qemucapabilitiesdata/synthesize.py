@@ -2,14 +2,18 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # synthesize.py: builds the synthesized QEMU capability sets from the one
-# captured from a real binary (qemu-7.2-debian.json).
+# captured from Debian's QEMU 10.0 (qemu-10.0-debian.json).
 #
 # Each synthesized set stands for a QEMU we cannot run here: upstream 10.1,
 # and 10.1 plus one of the competing guest_memfd spellings (see
 # docs/domain-xml-extension.md section 5 and qemu-interfaces.md section 2).
-# Every set is the captured 7.2 set plus the documented deltas below, nothing
-# else; anything 7.2 and 10.1 differ in that the driver does not emit is left
-# as captured, so the files stay reviewable.
+# qemu-10.1 is the captured 10.0 set plus the documented 10.0 -> 10.1 deltas
+# below, nothing else (machine types, machine properties, devices and
+# everything else the driver does not emit are as captured from 10.0), so
+# the files stay reviewable. What the driver relies on that 10.0 already
+# has (sev-snp-guest, memory-backend-shm, aux-ram-share, cpr-transfer, ...)
+# is checked in the capture rather than added: a recapture that loses it
+# stops this script instead of silently changing the synthesized sets.
 #
 # Where qemu-interfaces.md names a property without its type, the type is
 # QEMU's QAPI type (qapi/qom.json) as introspection reports it: every integer
@@ -29,9 +33,47 @@ import os
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-BASE = "qemu-7.2-debian"
+BASE = "qemu-10.0-debian"
 
 ON_OFF_AUTO = {"enum": ["auto", "on", "off"]}
+
+# What 10.1 has that 10.0 already had, in the shape the driver relies on;
+# the capture must show it (see the header).
+EXPECT_OBJECTS = {
+    # sev-snp-guest (9.1): SevCommonProperties + SevSnpGuestProperties.
+    # secure-tsc is 10.2 and therefore absent.
+    "sev-snp-guest": {
+        "sev-device": "str",
+        "cbitpos": "int",               # uint32
+        "reduced-phys-bits": "int",     # uint32
+        "kernel-hashes": "bool",
+        "policy": "int",                # uint64
+        "guest-visible-workarounds": "str",
+        "id-block": "str",
+        "id-auth": "str",
+        "author-key-enabled": "bool",
+        "host-data": "str",
+        "vcek-disabled": "bool",
+    },
+}
+EXPECT_MEMBERS = [
+    # memory-backend-file: offset (QAPI size, 8.1), rom (OnOffAuto, 8.2).
+    ("memory-backend-file", "offset", "int"),
+    ("memory-backend-file", "rom", ON_OFF_AUTO),
+    # sev-guest: legacy-vm-type (OnOffAuto since 9.1).
+    ("sev-guest", "legacy-vm-type", ON_OFF_AUTO),
+]
+EXPECT_MACHINE_PROPS = {"aux-ram-share": "bool"}     # 10.0
+EXPECT_FLAGS = [
+    "file.rom",
+    "machine.aux-ram-share",
+    "migrate.cpr-transfer",             # 10.0
+    "object.memory-backend-shm",        # 9.1
+    "object.sev-snp-guest",
+    "sev-snp.host-data",
+    "sev-snp.id-block",
+    "sev-snp.kernel-hashes",
+]
 
 
 def load(name):
@@ -51,23 +93,53 @@ def common_backend_members(caps):
     return copy.deepcopy(caps["objects"]["memory-backend-ram"])
 
 
+def check_base(base):
+    """The facts of the header, as the 10.0 capture must show them."""
+    problems = []
+    objects = base["objects"]
+    for qom, members in EXPECT_OBJECTS.items():
+        if objects.get(qom) != members:
+            problems.append("object %s is not %s" % (qom, json.dumps(members, sort_keys=True)))
+    if objects.get("memory-backend-shm") != common_backend_members(base):
+        problems.append("memory-backend-shm does not have exactly the common backend members")
+    for qom, member, typ in EXPECT_MEMBERS:
+        if objects.get(qom, {}).get(member) != typ:
+            problems.append("object %s member %s is not %s" % (qom, member, json.dumps(typ)))
+    for prop, typ in EXPECT_MACHINE_PROPS.items():
+        if base["machine"]["props"].get(prop) != typ:
+            problems.append("machine property %s is not %s" % (prop, typ))
+    for flag in EXPECT_FLAGS:
+        if flag not in base["flags"]:
+            problems.append("flag %s is not set" % flag)
+    for flag in ("object.tdx-guest", "tdx.quote-generation-socket"):
+        if flag in base["flags"]:
+            problems.append("flag %s is set, but tdx-guest is new in 10.1" % flag)
+    if problems:
+        raise SystemExit("%s.json does not show what qemu-10.1 keeps from 10.0:\n  %s"
+                         % (BASE, "\n  ".join(problems)))
+
+
 def qemu_10_1(base):
+    check_base(base)
     caps = copy.deepcopy(base)
     caps["name"] = "qemu-10.1"
     caps["description"] = (
-        "Synthesized by synthesize.py from qemu-7.2-debian: upstream QEMU 10.1 "
-        "as merged (sev-snp-guest since 9.1, tdx-guest since 10.1, "
-        "memory-backend-shm since 9.1, machine property aux-ram-share since "
-        "10.0, memory-backend-file offset since 8.1 and rom since 8.2); no "
-        "user-visible guest_memfd spelling. Machine types, devices and "
-        "everything the driver does not emit are as captured from 7.2, plus "
-        "pc-q35-10.1 / pc-i440fx-10.1 carrying the q35 / pc aliases.")
+        "Synthesized by synthesize.py from qemu-10.0-debian: upstream QEMU "
+        "10.1 as merged, which adds tdx-guest to what 10.0 has (sev-snp-guest "
+        "since 9.1, memory-backend-shm since 9.1, machine property "
+        "aux-ram-share and migration mode cpr-transfer since 10.0, "
+        "memory-backend-file offset since 8.1 and rom since 8.2); no "
+        "user-visible guest_memfd spelling. Machine types, machine properties, "
+        "devices and everything the driver does not emit are as captured from "
+        "10.0, plus pc-q35-10.1 / pc-i440fx-10.1 carrying the q35 / pc "
+        "aliases.")
     caps["version"] = "10.1.0"
     caps.pop("package", None)
     # Stands for a KVM host.
     caps["kvm"] = {"enabled": True, "present": True}
 
-    # Machine types: the 10.1 ones take over the aliases and the default.
+    # Machine types: the 10.1 ones take over the aliases and the default;
+    # their QOM properties are those of the 10.0 types.
     for m in caps["machines"]:
         m.pop("alias", None)
         m["is-default"] = False
@@ -81,33 +153,9 @@ def qemu_10_1(base):
         "default-ram-id": "pc.ram", "deprecated": False, "cpu-max": 255,
     })
     caps["machine"]["type"] = "pc-q35-10.1"
-    caps["machine"]["props"]["aux-ram-share"] = "bool"
 
-    objects = caps["objects"]
-    # memory-backend-file: offset (QAPI size, 8.1), rom (OnOffAuto, 8.2).
-    objects["memory-backend-file"]["offset"] = "int"
-    objects["memory-backend-file"]["rom"] = copy.deepcopy(ON_OFF_AUTO)
-    # memory-backend-shm (9.1): no members of its own.
-    objects["memory-backend-shm"] = common_backend_members(caps)
-    # sev-guest: legacy-vm-type (OnOffAuto since 9.1).
-    objects["sev-guest"]["legacy-vm-type"] = copy.deepcopy(ON_OFF_AUTO)
-    # sev-snp-guest (9.1): SevCommonProperties + SevSnpGuestProperties.
-    # secure-tsc is 10.2 and therefore absent.
-    objects["sev-snp-guest"] = {
-        "sev-device": "str",
-        "cbitpos": "int",               # uint32
-        "reduced-phys-bits": "int",     # uint32
-        "kernel-hashes": "bool",
-        "policy": "int",                # uint64
-        "guest-visible-workarounds": "str",
-        "id-block": "str",
-        "id-auth": "str",
-        "author-key-enabled": "bool",
-        "host-data": "str",
-        "vcek-disabled": "bool",
-    }
     # tdx-guest (10.1): TdxGuestProperties.
-    objects["tdx-guest"] = {
+    caps["objects"]["tdx-guest"] = {
         "attributes": "int",            # uint64
         "sept-ve-disable": "bool",
         "mrconfigid": "str",
@@ -115,16 +163,8 @@ def qemu_10_1(base):
         "mrownerconfig": "str",
         "quote-generation-socket": "object",  # SocketAddress
     }
-
     caps["flags"] += [
-        "file.rom",
-        "machine.aux-ram-share",
-        "object.memory-backend-shm",
-        "object.sev-snp-guest",
         "object.tdx-guest",
-        "sev-snp.host-data",
-        "sev-snp.id-block",
-        "sev-snp.kernel-hashes",
         "tdx.quote-generation-socket",
     ]
     return caps
