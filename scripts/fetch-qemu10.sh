@@ -7,15 +7,17 @@
 # Downloads qemu-system-x86, qemu-system-common and qemu-system-data of the
 # suite with apt-get download, unpacks them with dpkg -x into DIR/root and
 # writes DIR/bin/qemu-system-x86_64, a wrapper that runs the unpacked
-# binary with its own data directory (-L DIR/root/usr/share/qemu) and the
-# system's SeaBIOS. On success it prints the wrapper's path and exits 0;
+# binary with its own data directory (-L DIR/root/usr/share/qemu), the
+# system's SeaBIOS, and its own modules (QEMU_MODULE_DIR: Debian builds
+# some devices, e.g. virtio-vga, as modules, and QEMU would otherwise find
+# and refuse the system QEMU's). On success it prints the wrapper's path and exits 0;
 # otherwise it says why on stderr and exits 1 (callers skip their tests).
 # Idempotent, and safe to run from several tests at once (flock on
 # DIR.lock). The suite must be in APT's sources: scripts/install-deps.sh
 # adds it when it runs as root.
 set -u
 
-dir=${1:?usage: fetch-qemu10.sh DIR}
+dir=$(realpath -m "${1:?usage: fetch-qemu10.sh DIR}")
 suite=bookworm-backports
 pkgs=(qemu-system-x86 qemu-system-common qemu-system-data)
 wrapper=$dir/bin/qemu-system-x86_64
@@ -29,9 +31,30 @@ mkdir -p "$(dirname "$dir")" || fail "cannot create $(dirname "$dir")"
 exec 9>"$dir.lock" || fail "cannot open $dir.lock"
 flock 9 || fail "cannot lock $dir.lock"
 
-if [ -x "$wrapper" ] && "$wrapper" -version >/dev/null 2>&1; then
-    echo "$wrapper"
-    exit 0
+# writes the wrapper of the QEMU unpacked in $1 (its final place $dir)
+write_wrapper() {
+    mkdir -p "$1/bin"
+    cat > "$1/bin/qemu-system-x86_64.tmp" <<EOF
+#!/bin/sh
+# QEMU $ver from Debian's $suite, unpacked by scripts/fetch-qemu10.sh
+QEMU_MODULE_DIR="$dir/root/usr/lib/x86_64-linux-gnu/qemu"
+export QEMU_MODULE_DIR
+exec "$dir/root/usr/bin/qemu-system-x86_64" -L "$dir/root/usr/share/qemu" -L /usr/share/seabios "\$@"
+EOF
+    chmod 0755 "$1/bin/qemu-system-x86_64.tmp"
+    mv "$1/bin/qemu-system-x86_64.tmp" "$1/bin/qemu-system-x86_64"
+}
+
+if [ -x "$dir/root/usr/bin/qemu-system-x86_64" ]; then
+    # unpacked before: a wrapper of this script's current form
+    if ! grep -q QEMU_MODULE_DIR "$wrapper" 2>/dev/null; then
+        ver=$(sed -n 's/^# QEMU \([^ ]*\) from.*/\1/p' "$wrapper" 2>/dev/null)
+        write_wrapper "$dir"
+    fi
+    if "$wrapper" -version >/dev/null 2>&1; then
+        echo "$wrapper"
+        exit 0
+    fi
 fi
 
 for prog in apt-cache apt-get dpkg; do
@@ -59,13 +82,7 @@ for deb in "$dir.tmp"/debs/*.deb; do
     dpkg -x "$deb" "$dir.tmp/root" || fail "dpkg -x $deb failed"
 done
 [ -x "$dir.tmp/root/usr/bin/qemu-system-x86_64" ] || fail "the packages hold no usr/bin/qemu-system-x86_64"
-mkdir -p "$dir.tmp/bin"
-cat > "$dir.tmp/bin/qemu-system-x86_64" <<EOF
-#!/bin/sh
-# QEMU $ver from Debian's $suite, unpacked by scripts/fetch-qemu10.sh
-exec "$dir/root/usr/bin/qemu-system-x86_64" -L "$dir/root/usr/share/qemu" -L /usr/share/seabios "\$@"
-EOF
-chmod 0755 "$dir.tmp/bin/qemu-system-x86_64"
+write_wrapper "$dir.tmp"
 rm -rf "$dir.tmp/debs" "$dir.tmp/apt.log"
 rm -rf "$dir"
 mv "$dir.tmp" "$dir" || fail "cannot move $dir.tmp to $dir"

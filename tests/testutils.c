@@ -205,69 +205,6 @@ vgmTestKvmCpuFailure(const char *binary, const char *cpu)
     return vgmTestKvmCpuFailure(binary, cpu);
 }
 
-/*
- * Debian builds some devices as modules (virtio-vga and virtio-gpu-pci in
- * hw-display-virtio-*.so). QEMU 10.0 run from the unpacked package looks
- * for them in the installed module directory, where it finds and refuses
- * the host's QEMU 7.2 modules, unless QEMU_MODULE_DIR names the unpacked
- * ones. While the wrapper of fetch-qemu10.sh does not set it, a second
- * wrapper in @dir.modules/ does and execs the first; once the script's
- * wrapper sets it, that one is used as it is.
- */
-static char *
-vgmTestQemu10ModuleWrapper(const char *dir, const char *wrapper, char **why)
-{
-    g_autofree char *modDir = g_build_filename(dir, "root", "usr", "lib",
-                                               "x86_64-linux-gnu", "qemu", NULL);
-    g_autofree char *text = NULL;
-    g_autofree char *binDir = g_strconcat(dir, ".modules", NULL);
-    g_autofree char *path = g_build_filename(binDir, "qemu-system-x86_64", NULL);
-    g_autofree char *script = NULL;
-    g_autofree char *current = NULL;
-    g_autofree char *tmp = NULL;
-    g_autofree char *qModDir = NULL;
-    g_autofree char *qWrapper = NULL;
-    g_autoptr(GError) err = NULL;
-    gboolean ok = FALSE;
-    int fd;
-
-    if (!g_file_get_contents(wrapper, &text, NULL, &err)) {
-        *why = g_strdup_printf("cannot read %s: %s", wrapper, err->message);
-        return NULL;
-    }
-    if (strstr(text, "QEMU_MODULE_DIR") || !g_file_test(modDir, G_FILE_TEST_IS_DIR))
-        return g_strdup(wrapper);
-
-    qModDir = g_shell_quote(modDir);
-    qWrapper = g_shell_quote(wrapper);
-    script = g_strdup_printf("#!/bin/sh\n"
-                             "# written by tests/testutils.c: %s with its own modules\n"
-                             "QEMU_MODULE_DIR=%s\n"
-                             "export QEMU_MODULE_DIR\n"
-                             "exec %s \"$@\"\n",
-                             wrapper, qModDir, qWrapper);
-    if (g_file_get_contents(path, &current, NULL, NULL) && g_str_equal(current, script))
-        return g_steal_pointer(&path);
-
-    /* made whole and executable under another name, then renamed: a test
-     * program running at the same time sees the old file or the new one */
-    g_mkdir_with_parents(binDir, 0755);
-    tmp = g_strconcat(path, ".XXXXXX", NULL);
-    if ((fd = g_mkstemp(tmp)) >= 0) {
-        ok = fchmod(fd, 0755) == 0 &&
-             write(fd, script, strlen(script)) == (ssize_t)strlen(script);
-        ok = close(fd) == 0 && ok;
-        ok = ok && g_rename(tmp, path) == 0;
-    }
-    if (!ok) {
-        *why = g_strdup_printf("cannot write %s: %s", path, g_strerror(errno));
-        if (fd >= 0)
-            g_unlink(tmp);
-        return NULL;
-    }
-    return g_steal_pointer(&path);
-}
-
 const char *
 vgmTestQemu10Binary(const char **reason)
 {
@@ -309,7 +246,7 @@ vgmTestQemu10Binary(const char **reason)
                               "fetch-qemu10.sh failed without a message");
         goto done;
     }
-    binary = vgmTestQemu10ModuleWrapper(dir, out, &why);
+    binary = g_strdup(out);
 
  done:
     if (reason)

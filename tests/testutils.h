@@ -41,10 +41,7 @@ const char *vgmTestKvmCpuFailure(const char *binary, const char *cpu);
  * scripts/fetch-qemu10.sh unpacks into $VGM_BUILDDIR/tests/qemu-10.0 on
  * first use: the absolute path of the wrapper to run, or NULL with
  * *@reason set to why it is not there (the script's message, e.g. no
- * network). Tried once per test program. The wrapper is the script's
- * bin/qemu-system-x86_64, or, while that one does not set QEMU_MODULE_DIR,
- * $VGM_BUILDDIR/tests/qemu-10.0.modules/qemu-system-x86_64, which sets it
- * to the unpacked modules and execs the script's (without it QEMU 10.0
- * lacks the devices Debian builds as modules, virtio-vga among them).
+ * network). Tried once per test program. The wrapper (the script's
+ * bin/qemu-system-x86_64) runs QEMU with its own data and modules.
  */
 const char *vgmTestQemu10Binary(const char **reason);
