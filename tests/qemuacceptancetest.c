@@ -19,11 +19,7 @@
  * run with that binary, which is found once per binary by trying it, runs
  * under TCG too and says why. Under TCG a domain with locked memory gets
  * a 64 MiB translation cache (-accel tcg,tb-size=64, printed): QEMU would
- * otherwise lock its default 1 GiB, which takes seconds. A command line
- * that a known driver bug makes a QEMU refuse (vgmKnownBugs: -no-hpet,
- * gone since QEMU 9.0) must be refused with QEMU's message, and is then
- * reported as an expected failure (TAP TODO); should QEMU start, the case
- * fails so that the entry goes.
+ * otherwise lock its default 1 GiB, which takes seconds.
  *
  * Over QMP the test then checks that QEMU built exactly the memory the
  * backend plan said: query-memdev lists every planned backend and no
@@ -107,25 +103,6 @@ static VgmAcceptSet vgmSets[] = {
 };
 static gboolean vgmHaveKVM;
 
-/*
- * Command lines the driver still writes that a QEMU refuses: each is a
- * known driver bug, reported. A case whose command line carries @arg on a
- * QEMU of at least @minVersion must be refused with @qemuSays in QEMU's
- * log; it is then reported as an expected failure (TAP "TODO"), and as a
- * failure when QEMU starts after all (the bug is fixed: drop the entry).
- */
-typedef struct {
-    unsigned int minVersion;
-    const char *arg;
-    const char *qemuSays;
-    const char *why;
-} VgmAcceptKnownBug;
-
-static const VgmAcceptKnownBug vgmKnownBugs[] = {
-    { 9000000, "-no-hpet", "-no-hpet: invalid option",
-      "known driver bug: <timer name='hpet' present='no'/> becomes -no-hpet, which QEMU 9.0 "
-      "removed (-machine hpet=off replaces it)" },
-};
 static char *vgmTmpRoot;     /* one temporary directory for the whole run */
 
 /* Everything a case made outside the definition, undone at the end. */
@@ -1237,9 +1214,7 @@ testAcceptance(gconstpointer data)
     g_autofree char *runDir = NULL;
     g_autofree char *memDir = NULL;
     g_autofree char *logDir = NULL;
-    const VgmAcceptKnownBug *bug = NULL;
     gboolean failed = FALSE;
-    guint i;
 
     if (set->missing) {
         g_test_skip(set->missing);
@@ -1306,24 +1281,8 @@ testAcceptance(gconstpointer data)
     if (env->tcg)
         vgmAcceptLimitTcgCache(cmd);
 
-    for (i = 0; i < G_N_ELEMENTS(vgmKnownBugs) && !bug; i++) {
-        if (vgmQemuCapsGetVersion(set->caps) >= vgmKnownBugs[i].minVersion &&
-            g_ptr_array_find_with_equal_func(cmd->args, vgmKnownBugs[i].arg, g_str_equal, NULL))
-            bug = &vgmKnownBugs[i];
-    }
-
     if (!vgmAcceptStart(env->dir, def, cfg, cmd, plan, &err)) {
-        if (bug && strstr(err->message, bug->qemuSays)) {
-            g_test_message("%s: QEMU says '%s'", name, bug->qemuSays);
-            g_test_incomplete(bug->why);
-            return;
-        }
         g_test_message("%s: %s", name, err->message);
-        g_test_fail();
-    } else if (bug) {
-        g_test_message("%s: QEMU %s accepted %s, which the known-bug table says it refuses "
-                       "(%s): the bug is fixed, drop its entry",
-                       name, set->name, bug->arg, bug->why);
         g_test_fail();
     }
 }

@@ -449,7 +449,8 @@ vgmCmdSmbios(VgmQemuCmd *cmd, const VgmDomainDef *def)
 }
 
 static void
-vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
+vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+                      const VgmQemuPlan *plan)
 {
     g_autofree char *dir = vgmQemuConfigDomainRunDir(cfg, def->name);
     g_autofree char *sock = g_build_filename(dir, "monitor.sock", NULL);
@@ -486,7 +487,8 @@ vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuCon
         const VgmClockTimer *t = &def->clock.timers[i];
         if (g_str_equal(t->name, "pit") && t->tickpolicy && g_str_equal(t->tickpolicy, "delay"))
             vgmCmdArgPair(cmd, "-global", "kvm-pit.lost_tick_policy=delay");
-        if (g_str_equal(t->name, "hpet") && t->present == VGM_TRISTATE_NO)
+        if (g_str_equal(t->name, "hpet") && t->present == VGM_TRISTATE_NO &&
+            !plan->hpetMachineProp)
             vgmCmdArg(cmd, "-no-hpet");
     }
 }
@@ -551,7 +553,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
         vgmCmdArgPair(cmd, "-display", "none");
     vgmCmdArg(cmd, "-no-user-config");
     vgmCmdArg(cmd, "-nodefaults");
-    vgmCmdMonitorAndClock(cmd, def, cfg);
+    vgmCmdMonitorAndClock(cmd, def, cfg, plan);
     vgmCmdBoot(cmd, def);
     vgmCmdDevices(cmd, def, plan);
     if (plan->lsec)

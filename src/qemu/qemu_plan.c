@@ -650,6 +650,18 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
     vgmPlanMachineProp(plan, "dump-guest-core", def->dumpCore == VGM_TRISTATE_YES ? "on" : "off");
     if (def->mb.nosharepages)
         vgmPlanMachineProp(plan, "mem-merge", "off");
+    /* QEMU 9.0 removed -no-hpet, which libvirt writes for older QEMU (and
+     * we with it); the machine property replaces it */
+    for (i = 0; i < def->clock.ntimers; i++) {
+        const VgmClockTimer *t = &def->clock.timers[i];
+
+        if (g_str_equal(t->name, "hpet") && t->present == VGM_TRISTATE_NO &&
+            vgmQemuCapsGetVersion(caps) >= 9000000 &&
+            vgmQemuCapsCheckMachineProp(caps, "hpet", NULL)) {
+            vgmPlanMachineProp(plan, "hpet", "off");
+            plan->hpetMachineProp = TRUE;
+        }
+    }
     for (i = 0; i < def->devices.mems->len; i++) {
         const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
         if (mem->model == VGM_MEMORY_MODEL_NVDIMM) {

@@ -62,6 +62,8 @@ typedef struct {
     const VgmQemuCapsMachine *machine;  /* canonical machine type */
     GPtrArray *machineProps;    /* VgmQemuMachineProp, in emission order */
     gboolean accelKVM;
+    gboolean hpetMachineProp;   /* <timer name='hpet' present='no'/> is the
+                                 * machine's hpet=off, not -no-hpet */
     unsigned long long initialKiB; /* -m size */
     GPtrArray *backends;        /* VgmQemuBackend: main or cells, then devices */
     GPtrArray *memDevices;      /* JsonObject -device for each <memory> */
