@@ -586,10 +586,20 @@ vgmDriverUpdateSwitch(VgmDriverUpdate *u, GError **error)
                         _("the guest of domain '%1$s' is on the new QEMU (process %2$lld) but could not be resumed: %3$s"),
                         st->name, (long long)st->qemu.pid, err->message);
             ok = FALSE;
-        } else if (vgmQemuMonitorCommand(u->newMon, "query-status", NULL, NULL, NULL) &&
-                   (resumedAt = vgmDriverUpdateEventTime(u->newMon, "RESUME")) >= 0 &&
-                   u->stoppedAt >= 0 && resumedAt >= u->stoppedAt) {
-            u->pauseUs = resumedAt - u->stoppedAt;
+        } else {
+            g_autofree char *state = vgmDriverUpdateRunState(u->newMon, &err);
+
+            /* the guest must run on the new process now */
+            if (!state || !g_str_equal(state, "running")) {
+                vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                            _("the guest of domain '%1$s' is on the new QEMU (process %2$lld), which is not running after 'cont': %3$s"),
+                            st->name, (long long)st->qemu.pid,
+                            state ? state : err->message);
+                ok = FALSE;
+            } else if ((resumedAt = vgmDriverUpdateEventTime(u->newMon, "RESUME")) >= 0 &&
+                       u->stoppedAt >= 0 && resumedAt >= u->stoppedAt) {
+                u->pauseUs = resumedAt - u->stoppedAt;
+            }
         }
     }
 
