@@ -131,6 +131,8 @@ main(int argc, char **argv)
         fprintf(stderr, _("virtgmemd: %1$s\n"), err->message);
         return 1;
     }
+    /* what guests and QEMU do by themselves reaches subscribers */
+    vgmDriverWatchEvents(drv);
     vgmRemoteProgramInit(&program, drv);
     {
         /* tests shrink the outgoing queue to find a client that never

@@ -9,6 +9,7 @@
 #include "driver_conn.h"
 #include "driver_caps.h"
 #include "driver_process.h"
+#include "driver_watch.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_command.h"
 #include "util/vgmerror.h"
@@ -38,6 +39,8 @@ struct _VgmDriver {
 
     GMutex eventLock;           /* guards callbacks; held while they run */
     GPtrArray *callbacks;       /* VgmDriverCallback */
+
+    VgmDriverWatch *watch;      /* vgmDriverWatchEvents, or NULL */
 };
 
 /* Callback ids count across every driver of the process, as libvirtd's
@@ -82,6 +85,7 @@ vgmDriverFree(VgmDriver *drv)
 {
     if (!drv)
         return;
+    vgmDriverWatchFree(drv->watch);
     g_ptr_array_unref(drv->callbacks);
     g_mutex_clear(&drv->eventLock);
     g_hash_table_unref(drv->domainLocks);
@@ -115,9 +119,9 @@ vgmDriverDomainMutex(VgmDriver *drv, const char *name)
 
 /* ---- events ---- */
 
-static void
-vgmDriverEmit(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
-              int event, int detail)
+void
+vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
+                   int event, int detail)
 {
     VgmEventDomain dom = { .name = (char *)name, .id = id };
     guint i;
@@ -139,10 +143,10 @@ vgmDriverEmit(VgmDriver *drv, const char *name, const unsigned char *uuid, int i
 static void
 vgmDriverEmitDomain(VgmDriver *drv, const VgmDriverDomain *dom, int event, int detail)
 {
-    vgmDriverEmit(drv, dom->name, dom->uuid, dom->id, event, detail);
+    vgmDriverEmitEvent(drv, dom->name, dom->uuid, dom->id, event, detail);
 }
 
-static gboolean
+gboolean
 vgmDriverHasListeners(VgmDriver *drv)
 {
     gboolean any;
@@ -331,7 +335,7 @@ vgmDriverDefineXML(VgmDriver *drv, const char *xml, const char *file, GError **e
 
     if (!(def = vgmDriverDomainDefineXML(drv->store, file, xml, &existed, error)))
         return NULL;
-    vgmDriverEmit(drv, def->name, def->uuid, -1, VGM_EVENT_DEFINED,
+    vgmDriverEmitEvent(drv, def->name, def->uuid, -1, VGM_EVENT_DEFINED,
                   existed ? VGM_EVENT_DEFINED_UPDATED : VGM_EVENT_DEFINED_ADDED);
     return vgmDriverDomainLookupByName(drv->store, def->name, error);
 }
@@ -365,6 +369,27 @@ vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int fl
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_STARTED, VGM_EVENT_STARTED_BOOTED);
     if (flags & VGM_CREATE_START_PAUSED)
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
+    /* watch it from now on */
+    vgmDriverWatchPoke(drv->watch);
+}
+
+void
+vgmDriverWatchEvents(VgmDriver *drv)
+{
+    if (!drv->watch)
+        drv->watch = vgmDriverWatchNew(drv);
+}
+
+VgmDriverDomain *
+vgmDriverLookupForWatch(VgmDriver *drv, const char *name, GError **error)
+{
+    GMutex *m = vgmDriverDomainMutex(drv, name);
+    VgmDriverDomain *dom;
+
+    g_mutex_lock(m);
+    dom = vgmDriverDomainLookupByName(drv->store, name, error);
+    g_mutex_unlock(m);
+    return dom;
 }
 
 VgmDriverDomain *
@@ -434,9 +459,18 @@ vgmDriverDestroy(VgmDriver *drv, const char *name, unsigned int flags, GError **
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
 
+    g_autoptr(VgmDriverDomain) before = NULL;
+    pid_t pid = 0;
+
     /* GRACEFUL (1): SIGTERM first is what destroy always does */
-    if (!vgmDriverCheckFlags(flags, 1, error) ||
-        !vgmDriverChange(drv, name, vgmDriverDomainDestroy, &dom, error))
+    if (!vgmDriverCheckFlags(flags, 1, error))
+        return FALSE;
+    /* this call reports the stop; the watcher, woken by QEMU's exit, must
+     * not (it waits for the domain's mutex, so the mark comes first) */
+    if (drv->watch && (before = vgmDriverDomainLookupByName(drv->store, name, NULL)) &&
+        before->status && (pid = before->status->qemu.pid) > 0)
+        vgmDriverWatchReported(drv->watch, name, pid);
+    if (!vgmDriverChange(drv, name, vgmDriverDomainDestroy, &dom, error))
         return FALSE;
     /* QEMU ends on SIGTERM as on a host's power-off request: libvirt
      * reports that shutdown first, then the stop */
@@ -490,7 +524,8 @@ vgmDriverShutdown(VgmDriver *drv, const char *name, unsigned int flags, GError *
     if (!vgmDriverCheckFlags(flags, 1, error) ||
         !vgmDriverChange(drv, name, vgmDriverDomainShutdown, &dom, error))
         return FALSE;
-    if (vgmDriverHasListeners(drv)) {
+    /* the watcher reports the guest's power-off when there is one */
+    if (!drv->watch && vgmDriverHasListeners(drv)) {
         VgmDriverShutdownWatch *w = g_new0(VgmDriverShutdownWatch, 1);
 
         w->drv = drv;

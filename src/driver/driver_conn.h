@@ -169,6 +169,8 @@ typedef enum {
     VGM_EVENT_RESUMED = 4,
     VGM_EVENT_STOPPED = 5,
     VGM_EVENT_SHUTDOWN = 6,
+    VGM_EVENT_PMSUSPENDED = 7,
+    VGM_EVENT_CRASHED = 8,
 } VgmEventType;
 
 enum {
@@ -184,6 +186,8 @@ enum {
     VGM_EVENT_SHUTDOWN_FINISHED = 0,
     VGM_EVENT_SHUTDOWN_GUEST = 1,
     VGM_EVENT_SHUTDOWN_HOST = 2,
+    VGM_EVENT_PMSUSPENDED_MEMORY = 0,
+    VGM_EVENT_CRASHED_PANICKED = 0,
 };
 
 /* libvirt's event ids (virDomainEventID): only LIFECYCLE (0) is raised;
@@ -196,6 +200,21 @@ typedef struct {
     unsigned char uuid[16];
     int id;                  /* -1 when not running */
 } VgmEventDomain;
+
+/* For a long-lived driver (the daemon): watch the running domains' QEMU
+ * (a second QMP monitor each) and raise lifecycle events for what guests
+ * and QEMU do by themselves: a guest's power-off, S3 suspend and panic,
+ * a QEMU that dies (driver_watch.c). */
+void vgmDriverWatchEvents(VgmDriver *drv);
+
+/* For the watcher: raise a lifecycle event; whether anyone listens; the
+ * domain @name as a lookup sees it, taken under its in-process mutex (so
+ * not in the middle of the driver's own change). */
+void vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *uuid,
+                        int id, int event, int detail);
+gboolean vgmDriverHasListeners(VgmDriver *drv);
+VgmDriverDomain *vgmDriverLookupForWatch(VgmDriver *drv, const char *name,
+                                         GError **error);
 
 /* Called from whatever thread raised the event; must not block. */
 typedef void (*VgmEventFunc)(int callbackID, int eventID, const VgmEventDomain *dom,

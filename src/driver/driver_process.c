@@ -683,8 +683,9 @@ vgmDriverCapsVersion(const VgmQemuCaps *caps)
  */
 void
 vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const VgmDomainDef *def,
-                                  const char *pidfile)
+                                  const char *pidfile, const char *events)
 {
+    g_autofree char *esc = vgmQemuEscapeOptValue(events);
     guint i;
 
     if (def->onPoweroff == VGM_DOMAIN_LIFECYCLE_DEFAULT ||
@@ -698,6 +699,12 @@ vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const VgmDomainDef *def,
     }
     g_ptr_array_add(cmd->args, g_strdup("-pidfile"));
     g_ptr_array_add(cmd->args, g_strdup(pidfile));
+    /* a second QMP monitor, for a daemon's event watcher: the first stays
+     * free for commands */
+    g_ptr_array_add(cmd->args, g_strdup("-chardev"));
+    g_ptr_array_add(cmd->args, g_strdup_printf("socket,id=charevents,path=%s,server=on,wait=off", esc));
+    g_ptr_array_add(cmd->args, g_strdup("-mon"));
+    g_ptr_array_add(cmd->args, g_strdup("chardev=charevents,id=events,mode=control"));
 }
 
 VgmQemuCmd *
@@ -772,7 +779,12 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->state = VGM_DRIVER_STATUS_STARTING;
     status->starterPid = getpid();
     status->pidfile = vgmDriverStorePidfilePath(store, def->name);
-    vgmDriverProcessAdjustCommandLine(start->cmd, def, status->pidfile);
+    {
+        g_autofree char *runDir = vgmDriverStoreDomainRunDir(store, def->name);
+
+        status->events = g_build_filename(runDir, "events.sock", NULL);
+    }
+    vgmDriverProcessAdjustCommandLine(start->cmd, def, status->pidfile, status->events);
     argv = vgmQemuCmdGetArgv(start->cmd);
     if (!(monitor = vgmDriverProcessMonitorPath(argv))) {
         vgmErrorSet(error, VGM_ERR_INTERNAL, "%s",

@@ -51,10 +51,10 @@ VgmQemuCmd *vgmDriverProcessBuild(const VgmDriverStore *store,
                                   GError **error);
 
 /* What the driver changes in a rendered command line: -pidfile @pidfile,
- * and no -no-shutdown when <on_poweroff> is destroy (QEMU exits by
- * itself). */
+ * a second QMP monitor on @events (for a daemon's event watcher), and no
+ * -no-shutdown when <on_poweroff> is destroy (QEMU exits by itself). */
 void vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const VgmDomainDef *def,
-                                       const char *pidfile);
+                                       const char *pidfile, const char *events);
 
 /* Fails when @path is too long for a unix socket address. */
 gboolean vgmDriverProcessCheckSocketPath(const char *path, GError **error);

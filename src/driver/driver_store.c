@@ -787,6 +787,7 @@ vgmDriverStatusUpdateFree(VgmDriverStatusUpdate *update)
         return;
     vgmDriverProcIdentClear(&update->qemu);
     g_free(update->monitor);
+    g_free(update->events);
     g_free(update->pidfile);
     g_free(update->emulator);
     g_free(update->capsName);
@@ -811,6 +812,7 @@ vgmDriverStatusFree(VgmDriverStatus *status)
     g_free(status->name);
     vgmDriverProcIdentClear(&status->qemu);
     g_free(status->monitor);
+    g_free(status->events);
     g_free(status->pidfile);
     g_free(status->emulator);
     g_free(status->capsName);
@@ -857,6 +859,10 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
     }
     json_builder_set_member_name(b, "monitor");
     json_builder_add_string_value(b, status->monitor);
+    if (status->events) {
+        json_builder_set_member_name(b, "events");
+        json_builder_add_string_value(b, status->events);
+    }
     if (status->pidfile) {
         json_builder_set_member_name(b, "pidfile");
         json_builder_add_string_value(b, status->pidfile);
@@ -921,6 +927,10 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
         json_builder_add_boolean_value(b, u->wasRunning);
         json_builder_set_member_name(b, "monitor");
         json_builder_add_string_value(b, u->monitor);
+        if (u->events) {
+            json_builder_set_member_name(b, "events");
+            json_builder_add_string_value(b, u->events);
+        }
         json_builder_set_member_name(b, "pidfile");
         json_builder_add_string_value(b, u->pidfile);
         json_builder_set_member_name(b, "emulator");
@@ -1006,6 +1016,7 @@ vgmDriverStatusUpdateParse(JsonNode *node, const char *what, GError **error)
         !vgmDriverStatusGetString(obj, "boot-id", FALSE, &u->qemu.bootId, what, error) ||
         !vgmDriverStatusGetInt(obj, "updater-pid", FALSE, &updater, what, error) ||
         !vgmDriverStatusGetString(obj, "monitor", TRUE, &u->monitor, what, error) ||
+        !vgmDriverStatusGetString(obj, "events", FALSE, &u->events, what, error) ||
         !vgmDriverStatusGetString(obj, "pidfile", TRUE, &u->pidfile, what, error) ||
         !vgmDriverStatusGetString(obj, "emulator", TRUE, &u->emulator, what, error))
         return NULL;
@@ -1060,6 +1071,7 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
         !vgmDriverStatusGetString(obj, "boot-id", FALSE, &status->qemu.bootId, what, error) ||
         !vgmDriverStatusGetInt(obj, "starter-pid", FALSE, &starter, what, error) ||
         !vgmDriverStatusGetString(obj, "monitor", TRUE, &status->monitor, what, error) ||
+        !vgmDriverStatusGetString(obj, "events", FALSE, &status->events, what, error) ||
         !vgmDriverStatusGetString(obj, "pidfile", FALSE, &status->pidfile, what, error) ||
         !vgmDriverStatusGetString(obj, "emulator", TRUE, &status->emulator, what, error) ||
         !vgmDriverStatusGetString(obj, "machine", FALSE, &status->machine, what, error) ||

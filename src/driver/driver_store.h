@@ -223,6 +223,7 @@ typedef struct {
     pid_t updaterPid;           /* the virt-gmem doing the update */
     gboolean wasRunning;        /* the vCPUs ran when the update began */
     char *monitor;
+    char *events;               /* its event monitor socket, or NULL */
     char *pidfile;
     char *emulator;
     char *capsName;
@@ -240,6 +241,8 @@ typedef struct {
     VgmDriverProcIdent qemu;    /* pid 0: not known yet (a start) */
     pid_t starterPid;           /* the virt-gmem that is starting it, or 0 */
     char *monitor;              /* QMP socket path */
+    char *events;               /* a second QMP socket, for a daemon's
+                                 * event watcher; NULL in older files */
     char *pidfile;              /* QEMU's -pidfile, NULL in older files */
     char *emulator;             /* QEMU binary path */
     char *capsName;             /* capability set name */

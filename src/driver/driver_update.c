@@ -199,6 +199,8 @@ vgmDriverUpdateEndOther(const VgmDriverStatusUpdate *other, GError **error)
         return FALSE;
     g_unlink(other->pidfile);
     g_unlink(other->monitor);
+    if (other->events)
+        g_unlink(other->events);
     return TRUE;
 }
 
@@ -347,7 +349,7 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                     emulator, u->status->name, err->message);
         return FALSE;
     }
-    vgmDriverProcessAdjustCommandLine(u->cmd, def, other->pidfile);
+    vgmDriverProcessAdjustCommandLine(u->cmd, def, other->pidfile, other->events);
     if (!vgmDriverUpdateSetMonitor(u->cmd, other->monitor, error))
         return FALSE;
     u->cprPath = g_build_filename(runDir, "cpr.sock", NULL);
@@ -561,6 +563,7 @@ vgmDriverUpdateSwitch(VgmDriverUpdate *u, GError **error)
     other->qemu = tmpIdent;
 #define VGM_SWAP(a, b) do { tmp = (a); (a) = (b); (b) = tmp; } while (0)
     VGM_SWAP(st->monitor, other->monitor);
+    VGM_SWAP(st->events, other->events);
     VGM_SWAP(st->pidfile, other->pidfile);
     VGM_SWAP(st->emulator, other->emulator);
     VGM_SWAP(st->capsName, other->capsName);
@@ -656,6 +659,13 @@ vgmDriverUpdateRun(const VgmDriverStore *store, VgmDriverStatus *status,
     other->updaterPid = getpid();
     other->emulator = g_strdup(emulator);
     other->monitor = vgmDriverUpdateOtherPath(status->monitor, "monitor.sock", "monitor-b.sock");
+    {
+        g_autofree char *dir = g_path_get_dirname(other->monitor);
+
+        /* the event monitor goes with the command monitor's name */
+        other->events = g_build_filename(dir, g_str_has_suffix(other->monitor, "/monitor-b.sock") ?
+                                         "events-b.sock" : "events.sock", NULL);
+    }
     other->pidfile = status->pidfile ?
         vgmDriverUpdateOtherPath(status->pidfile, "qemu.pid", "qemu-b.pid") :
         g_build_filename(runDir, "qemu-b.pid", NULL);

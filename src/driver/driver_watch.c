@@ -1,0 +1,516 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_watch.c: what guests and QEMU do by themselves, as lifecycle
+ * events, for a long-lived driver (the daemon).
+ *
+ * Every QEMU the driver starts has a second QMP monitor, the "events"
+ * socket of its status (the first one stays free for commands). The
+ * watcher thread holds a connection to the events socket of each running
+ * domain and turns what QEMU says into libvirt's lifecycle events:
+ *
+ *   SHUTDOWN from the guest           SHUTDOWN / guest
+ *   SUSPEND (the guest's S3)          PMSUSPENDED / memory
+ *   GUEST_PANICKED                    CRASHED / panicked
+ *   the socket closes, QEMU is gone   STOPPED / shutdown (the guest
+ *                                     powered off), destroyed (stopped
+ *                                     by another virt-gmem), failed
+ *                                     (killed or crashed)
+ *
+ * What the driver itself did (start, destroy, suspend, ...) its API calls
+ * report; the watcher leaves those out. It finds running domains by a
+ * look at the status files when it starts, when the driver starts a
+ * domain, and once a second (for domains other processes start on the
+ * same root). A domain whose QEMU is found gone at such a look (it died
+ * while no watcher ran) is cleaned up and reported STOPPED / failed; an
+ * event raised while nobody listens waits for the first listener.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "driver_watch.h"
+#include "driver_process.h"
+#include "qemu/qemu_monitor.h"
+#include "util/vgmerror.h"
+#include "util/vgmfile.h"
+#include "util/vgmi18n.h"
+
+#define VGM_DRIVER_WATCH_SCAN_MS 1000
+#define VGM_DRIVER_WATCH_CONNECT_MS 2000
+
+typedef struct {
+    char *name;
+    unsigned char uuid[16];
+    int id;
+    VgmDriverProcIdent qemu;
+    int fd;
+    GSource *source;
+    GString *buf;
+    gboolean greeted;           /* qmp_capabilities answered */
+    gboolean guestShutdown;     /* the guest powered off (SHUTDOWN) */
+} VgmDriverWatchEntry;
+
+typedef struct {
+    char *name;
+    unsigned char uuid[16];
+    int id;
+    int event;
+    int detail;
+} VgmDriverWatchPending;
+
+struct _VgmDriverWatch {
+    VgmDriver *drv;
+    GMainContext *ctx;
+    GMainLoop *loop;
+    GThread *thread;
+    GHashTable *entries;        /* name -> VgmDriverWatchEntry, thread only */
+    GMutex lock;                /* guards reported and pending */
+    GHashTable *reported;       /* "name:pid" the API reported the stop of */
+    GPtrArray *pending;         /* VgmDriverWatchPending, for a listener */
+};
+
+static void
+vgmDriverWatchEntryFree(VgmDriverWatchEntry *e)
+{
+    if (!e)
+        return;
+    if (e->source) {
+        g_source_destroy(e->source);
+        g_source_unref(e->source);
+    }
+    if (e->fd >= 0)
+        close(e->fd);
+    vgmDriverProcIdentClear(&e->qemu);
+    if (e->buf)
+        g_string_free(e->buf, TRUE);
+    g_free(e->name);
+    g_free(e);
+}
+
+static void
+vgmDriverWatchPendingFree(VgmDriverWatchPending *p)
+{
+    g_free(p->name);
+    g_free(p);
+}
+
+/* Raises an event now, or keeps it for the first listener. */
+static void
+vgmDriverWatchRaise(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
+                    int id, int event, int detail)
+{
+    if (vgmDriverHasListeners(w->drv)) {
+        vgmDriverEmitEvent(w->drv, name, uuid, id, event, detail);
+        return;
+    }
+    g_mutex_lock(&w->lock);
+    {
+        VgmDriverWatchPending *p = g_new0(VgmDriverWatchPending, 1);
+
+        p->name = g_strdup(name);
+        memcpy(p->uuid, uuid, 16);
+        p->id = id;
+        p->event = event;
+        p->detail = detail;
+        g_ptr_array_add(w->pending, p);
+    }
+    g_mutex_unlock(&w->lock);
+}
+
+static void
+vgmDriverWatchFlushPending(VgmDriverWatch *w)
+{
+    g_autoptr(GPtrArray) todo = NULL;
+    guint i;
+
+    if (!vgmDriverHasListeners(w->drv))
+        return;
+    g_mutex_lock(&w->lock);
+    todo = g_steal_pointer(&w->pending);
+    w->pending = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverWatchPendingFree);
+    g_mutex_unlock(&w->lock);
+    for (i = 0; i < todo->len; i++) {
+        VgmDriverWatchPending *p = g_ptr_array_index(todo, i);
+
+        vgmDriverEmitEvent(w->drv, p->name, p->uuid, p->id, p->event, p->detail);
+    }
+}
+
+static char *
+vgmDriverWatchKey(const char *name, pid_t pid)
+{
+    return g_strdup_printf("%s:%lld", name, (long long)pid);
+}
+
+void
+vgmDriverWatchReported(VgmDriverWatch *w, const char *name, pid_t pid)
+{
+    if (!w || pid <= 0)
+        return;
+    g_mutex_lock(&w->lock);
+    g_hash_table_add(w->reported, vgmDriverWatchKey(name, pid));
+    g_mutex_unlock(&w->lock);
+}
+
+static gboolean
+vgmDriverWatchTakeReported(VgmDriverWatch *w, const char *name, pid_t pid)
+{
+    g_autofree char *key = vgmDriverWatchKey(name, pid);
+    gboolean was;
+
+    g_mutex_lock(&w->lock);
+    was = g_hash_table_remove(w->reported, key);
+    g_mutex_unlock(&w->lock);
+    return was;
+}
+
+/* ---- a QEMU that is gone ---- */
+
+/* The domain's QEMU @qemu (pid) is gone, or its event monitor closed: a
+ * look at the domain (which cleans up after a dead QEMU) says what
+ * happened. */
+static void
+vgmDriverWatchGone(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
+                   int id, pid_t pid, gboolean guestShutdown)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *kept = NULL;
+    const char *reason;
+
+    dom = vgmDriverLookupForWatch(w->drv, name, &err);
+    if (dom && vgmDriverDomainIsActive(dom))
+        return;     /* still running: the same QEMU, or a live update's new one */
+    if (vgmDriverWatchTakeReported(w, name, pid))
+        return;     /* the driver's own API call reported it */
+    /* a transient domain is gone with its QEMU; its stop reason stays */
+    if (!dom)
+        kept = vgmDriverStoreGetStopReason(vgmDriverGetStore(w->drv), name);
+    reason = dom ? dom->reason : kept;
+    if (g_strcmp0(reason, "shutdown") == 0) {
+        if (!guestShutdown)
+            vgmDriverWatchRaise(w, name, uuid, id, VGM_EVENT_SHUTDOWN, VGM_EVENT_SHUTDOWN_GUEST);
+        vgmDriverWatchRaise(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SHUTDOWN);
+    } else if (g_strcmp0(reason, "destroyed") == 0) {
+        vgmDriverWatchRaise(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_DESTROYED);
+    } else {
+        vgmDriverWatchRaise(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_FAILED);
+    }
+}
+
+/* ---- reading an event monitor ---- */
+
+static void
+vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
+{
+    const char *ev = json_object_get_string_member_with_default(msg, "event", "");
+    JsonNode *dataNode = json_object_get_member(msg, "data");
+    JsonObject *data = dataNode && JSON_NODE_HOLDS_OBJECT(dataNode) ?
+                       json_node_get_object(dataNode) : NULL;
+
+    if (g_str_equal(ev, "SHUTDOWN")) {
+        /* host-initiated ones (destroy's SIGTERM, a live update's quit)
+         * are the API's to report */
+        if (data && json_object_get_boolean_member_with_default(data, "guest", FALSE) &&
+            !e->guestShutdown) {
+            e->guestShutdown = TRUE;
+            vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_SHUTDOWN,
+                                VGM_EVENT_SHUTDOWN_GUEST);
+        }
+    } else if (g_str_equal(ev, "SUSPEND")) {
+        vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_PMSUSPENDED,
+                            VGM_EVENT_PMSUSPENDED_MEMORY);
+    } else if (g_str_equal(ev, "GUEST_PANICKED")) {
+        vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_CRASHED,
+                            VGM_EVENT_CRASHED_PANICKED);
+    }
+}
+
+static gboolean
+vgmDriverWatchSend(int fd, const char *text)
+{
+    gsize len = strlen(text);
+
+    while (len > 0) {
+        ssize_t n = send(fd, text, len, MSG_NOSIGNAL);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return FALSE;
+        text += n;
+        len -= n;
+    }
+    return TRUE;
+}
+
+/* Reads what is there; FALSE when the monitor closed or spoke nonsense. */
+static gboolean
+vgmDriverWatchRead(VgmDriverWatch *w, VgmDriverWatchEntry *e)
+{
+    char chunk[4096];
+    g_autoptr(GPtrArray) msgs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuMonitorMessageFree);
+    gsize consumed = 0;
+    ssize_t n;
+    guint i;
+
+    n = recv(e->fd, chunk, sizeof(chunk), MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EINTR))
+        return TRUE;
+    if (n <= 0)
+        return FALSE;
+    g_string_append_len(e->buf, chunk, n);
+    if (e->buf->len > 1024 * 1024)
+        return FALSE;
+    if (!vgmQemuMonitorParseLines(e->buf->str, e->buf->len, msgs, &consumed, NULL))
+        return FALSE;
+    g_string_erase(e->buf, 0, consumed);
+    for (i = 0; i < msgs->len; i++) {
+        VgmQemuMonitorMessage *m = g_ptr_array_index(msgs, i);
+
+        switch (m->kind) {
+        case VGM_QEMU_MONITOR_MSG_GREETING:
+            if (!vgmDriverWatchSend(e->fd, "{\"execute\":\"qmp_capabilities\"}\n"))
+                return FALSE;
+            break;
+        case VGM_QEMU_MONITOR_MSG_RETURN:
+            e->greeted = TRUE;
+            break;
+        case VGM_QEMU_MONITOR_MSG_EVENT:
+            vgmDriverWatchEvent(w, e, m->obj);
+            break;
+        case VGM_QEMU_MONITOR_MSG_ERROR:
+        case VGM_QEMU_MONITOR_MSG_OTHER:
+            break;
+        }
+    }
+    return TRUE;
+}
+
+typedef struct {
+    VgmDriverWatch *w;
+    char *name;
+} VgmDriverWatchRef;
+
+static void
+vgmDriverWatchRefFree(gpointer data)
+{
+    VgmDriverWatchRef *r = data;
+
+    g_free(r->name);
+    g_free(r);
+}
+
+static gboolean
+vgmDriverWatchReady(gint fd, GIOCondition cond, gpointer data)
+{
+    VgmDriverWatchRef *r = data;
+    VgmDriverWatch *w = r->w;
+    VgmDriverWatchEntry *e = g_hash_table_lookup(w->entries, r->name);
+    g_autofree char *name = NULL;
+    unsigned char uuid[16];
+    int id;
+    pid_t pid;
+    gboolean guestShutdown;
+
+    if (!e)
+        return G_SOURCE_REMOVE;
+    if ((cond & G_IO_IN) && vgmDriverWatchRead(w, e) && !(cond & (G_IO_HUP | G_IO_ERR)))
+        return G_SOURCE_CONTINUE;
+    /* the monitor closed: QEMU quit, died, or was replaced */
+    name = g_strdup(e->name);
+    memcpy(uuid, e->uuid, 16);
+    id = e->id;
+    pid = e->qemu.pid;
+    guestShutdown = e->guestShutdown;
+    g_source_unref(e->source);
+    e->source = NULL;               /* returning REMOVE destroys it */
+    g_hash_table_remove(w->entries, name);
+    /* QEMU closes its monitors a moment before it is gone */
+    {
+        g_auto(VgmDriverProcIdent) ident = { 0 };
+        gint64 until = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+
+        if (vgmDriverProcIdentGet(pid, &ident, NULL)) {
+            while (vgmDriverProcIdentIsAlive(&ident) && g_get_monotonic_time() < until)
+                g_usleep(10 * 1000);
+        }
+    }
+    vgmDriverWatchGone(w, name, uuid, id, pid, guestShutdown);
+    return G_SOURCE_REMOVE;
+}
+
+/* Connects to @path (a unix socket) without waiting long. */
+static int
+vgmDriverWatchConnect(const char *path)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(path) >= sizeof(sa.sun_path) ||
+        (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+        return -1;
+    strcpy(sa.sun_path, path);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* ---- finding running domains ---- */
+
+static void
+vgmDriverWatchAdd(VgmDriverWatch *w, const VgmDriverStatus *st)
+{
+    VgmDriverWatchEntry *e;
+    VgmDriverWatchRef *r;
+    int fd;
+
+    if ((fd = vgmDriverWatchConnect(st->events)) < 0)
+        return;     /* not listening yet, or busy: the next look tries again */
+    e = g_new0(VgmDriverWatchEntry, 1);
+    e->name = g_strdup(st->name);
+    memcpy(e->uuid, st->uuid, 16);
+    e->id = st->id;
+    e->qemu.pid = st->qemu.pid;
+    e->qemu.startTime = st->qemu.startTime;
+    e->qemu.bootId = g_strdup(st->qemu.bootId);
+    e->fd = fd;
+    e->buf = g_string_new(NULL);
+    r = g_new0(VgmDriverWatchRef, 1);
+    r->w = w;
+    r->name = g_strdup(st->name);
+    e->source = g_unix_fd_source_new(fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+    g_source_set_callback(e->source, G_SOURCE_FUNC(vgmDriverWatchReady), r,
+                          vgmDriverWatchRefFree);
+    g_source_attach(e->source, w->ctx);
+    g_hash_table_replace(w->entries, g_strdup(st->name), e);
+}
+
+/* One look at the status files: watches new running domains, and reports
+ * domains whose QEMU is gone while nobody watched. */
+static void
+vgmDriverWatchScan(VgmDriverWatch *w)
+{
+    const VgmDriverStore *store = vgmDriverGetStore(w->drv);
+    g_autoptr(GPtrArray) names = NULL;
+    guint i;
+
+    vgmDriverWatchFlushPending(w);
+    if (!(names = vgmDriverStoreListStatus(store, NULL)))
+        return;
+    for (i = 0; i < names->len; i++) {
+        const char *name = g_ptr_array_index(names, i);
+        VgmDriverWatchEntry *e = g_hash_table_lookup(w->entries, name);
+        g_autoptr(VgmDriverStatus) st = vgmDriverStoreLoadStatus(store, name, NULL);
+
+        if (!st || st->state != VGM_DRIVER_STATUS_RUNNING || st->update)
+            continue;
+        if (e && e->qemu.pid == st->qemu.pid && e->qemu.startTime == st->qemu.startTime)
+            continue;
+        if (e)
+            g_hash_table_remove(w->entries, name);   /* a new run or process */
+        if (!vgmDriverProcIdentIsAlive(&st->qemu)) {
+            vgmDriverWatchGone(w, name, st->uuid, st->id, st->qemu.pid, FALSE);
+            continue;
+        }
+        if (st->events)
+            vgmDriverWatchAdd(w, st);
+    }
+}
+
+static gboolean
+vgmDriverWatchTick(gpointer data)
+{
+    vgmDriverWatchScan(data);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+vgmDriverWatchPokeCb(gpointer data)
+{
+    vgmDriverWatchScan(data);
+    return G_SOURCE_REMOVE;
+}
+
+static gpointer
+vgmDriverWatchThread(gpointer data)
+{
+    VgmDriverWatch *w = data;
+    GSource *tick = g_timeout_source_new(VGM_DRIVER_WATCH_SCAN_MS);
+
+    g_main_context_push_thread_default(w->ctx);
+    g_source_set_callback(tick, vgmDriverWatchTick, w, NULL);
+    g_source_attach(tick, w->ctx);
+    g_source_unref(tick);
+    vgmDriverWatchScan(w);
+    g_main_loop_run(w->loop);
+    g_hash_table_remove_all(w->entries);
+    g_main_context_pop_thread_default(w->ctx);
+    return NULL;
+}
+
+VgmDriverWatch *
+vgmDriverWatchNew(VgmDriver *drv)
+{
+    VgmDriverWatch *w = g_new0(VgmDriverWatch, 1);
+
+    w->drv = drv;
+    w->ctx = g_main_context_new();
+    w->loop = g_main_loop_new(w->ctx, FALSE);
+    w->entries = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify)vgmDriverWatchEntryFree);
+    g_mutex_init(&w->lock);
+    w->reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    w->pending = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverWatchPendingFree);
+    w->thread = g_thread_new("vgm-watch", vgmDriverWatchThread, w);
+    return w;
+}
+
+void
+vgmDriverWatchPoke(VgmDriverWatch *w)
+{
+    GSource *s;
+
+    if (!w)
+        return;
+    s = g_idle_source_new();
+    g_source_set_callback(s, vgmDriverWatchPokeCb, w, NULL);
+    g_source_attach(s, w->ctx);
+    g_source_unref(s);
+}
+
+static gboolean
+vgmDriverWatchQuitCb(gpointer data)
+{
+    g_main_loop_quit(data);
+    return G_SOURCE_REMOVE;
+}
+
+void
+vgmDriverWatchFree(VgmDriverWatch *w)
+{
+    GSource *s;
+
+    if (!w)
+        return;
+    s = g_idle_source_new();
+    g_source_set_callback(s, vgmDriverWatchQuitCb, w->loop, NULL);
+    g_source_attach(s, w->ctx);
+    g_source_unref(s);
+    g_thread_join(w->thread);
+    g_hash_table_unref(w->entries);
+    g_main_loop_unref(w->loop);
+    g_main_context_unref(w->ctx);
+    g_hash_table_unref(w->reported);
+    g_ptr_array_unref(w->pending);
+    g_mutex_clear(&w->lock);
+    g_free(w);
+}
