@@ -33,7 +33,8 @@
  * libvirt's checks outside memory (vgmDeviceCases): <vmcoreinfo/> needs the
  * device 'vmcoreinfo', io='io_uring' the -blockdev aio value (a QAPI flag,
  * which only "!" can take away), a controller model its QEMU device
- * (nec-xhci is nec-usb-xhci, lsilogic lsi53c895a), a size in bytes is not
+ * (nec-xhci is nec-usb-xhci, lsilogic lsi53c895a), a USB or virtio input
+ * its device (PS/2 none), a size in bytes is not
  * computed in 32 bits. testControllerModels takes every controller model
  * of docs/schemas/domain.rng: the parser refuses it naming it, or the
  * controller table has its device, which a set lacking it refuses.
@@ -421,6 +422,24 @@ static const VgmDeviceCase vgmDeviceCases[] = {
     { "devices/video-bochs-vram-4g", "qemu-7.2-debian", NULL, "",
       "<video><model type='bochs' vram='4194304'/></video>",
       NULL, NONE_OF("\"driver\":\"bochs-display\",\"vgamem\":4294967296,"), NULL },
+    /* inputs: USB and virtio ones are devices the set must have; PS/2
+     * is the machine's own */
+    { "devices/input-usb-tablet", "qemu-7.2-debian", NULL, "",
+      "<controller type='usb' model='qemu-xhci'/><input type='tablet' bus='usb'/>",
+      NULL, NONE_OF("-device '{\"driver\":\"usb-tablet\",\"id\":\"input0\",\"bus\":\"usb.0\",\"port\":\"1\"}'"),
+      NULL },
+    { "devices/input-usb-tablet-missing", "qemu-7.2-debian", "-device.usb-tablet", "",
+      "<controller type='usb' model='qemu-xhci'/><input type='tablet' bus='usb'/>",
+      "this QEMU binary does not support <input type='tablet' bus='usb'>: device 'usb-tablet' is missing",
+      NULL, NULL },
+    { "devices/input-virtio-keyboard-missing", "qemu-10.1", "!device.virtio-keyboard-pci", "",
+      "<input type='keyboard' bus='virtio'/>",
+      "this QEMU binary does not support <input type='keyboard' bus='virtio'>: device 'virtio-keyboard-pci' is missing",
+      NULL, NULL },
+    { "devices/input-ps2", "qemu-7.2-debian",
+      "-device.usb-kbd -device.usb-mouse -device.virtio-keyboard-pci -device.virtio-mouse-pci", "",
+      "<input type='keyboard' bus='ps2'/><input type='mouse'/>",
+      NULL, NULL, NONE_OF("input0", "input1") },
     /* usb model='none' and the root buses ask for no device */
     { "devices/controller-usb-none", "qemu-7.2-debian", "-device.qemu-xhci -device.nec-usb-xhci", "",
       "<controller type='usb' model='none'/><controller type='pci' model='pcie-root'/>",

@@ -437,10 +437,14 @@ typedef enum {
     VGM_ADDRESS_PCI,
     VGM_ADDRESS_DRIVE,
     VGM_ADDRESS_DIMM,
+    VGM_ADDRESS_USB,
 
     VGM_ADDRESS_LAST
 } VgmAddressType;
 VGM_ENUM_DECL(vgmAddress);
+
+/* "1.2.3.4.5" and its NUL: a port behind at most four hubs */
+#define VGM_USB_PORT_MAX 10
 
 typedef struct {
     VgmAddressType type;
@@ -451,6 +455,9 @@ typedef struct {
     unsigned int controller, drivebus, target, unit;
     /* dimm: slot is shared with pci's slot */
     unsigned long long base;
+    /* usb: the controller's index and the port, dotted through hubs
+     * ("1", "2.1"); bus is shared with pci's bus */
+    char port[VGM_USB_PORT_MAX];
 } VgmDeviceAddress;
 
 typedef enum {
@@ -614,6 +621,31 @@ typedef struct {
 } VgmVideoDef;
 
 typedef enum {
+    VGM_INPUT_TYPE_MOUSE = 0,
+    VGM_INPUT_TYPE_TABLET,
+    VGM_INPUT_TYPE_KEYBOARD,
+
+    VGM_INPUT_TYPE_LAST
+} VgmInputType;
+VGM_ENUM_DECL(vgmInput);
+
+typedef enum {
+    VGM_INPUT_BUS_DEFAULT = 0,  /* no bus attribute: post-parse picks one */
+    VGM_INPUT_BUS_PS2,
+    VGM_INPUT_BUS_USB,
+    VGM_INPUT_BUS_VIRTIO,
+
+    VGM_INPUT_BUS_LAST
+} VgmInputBus;
+VGM_ENUM_DECL(vgmInputBus);
+
+typedef struct {
+    VgmInputType type;
+    VgmInputBus bus;
+    VgmDeviceAddress addr;      /* usb (bus usb) or pci (bus virtio) */
+} VgmInputDef;
+
+typedef enum {
     VGM_MEMORY_MODEL_DIMM = 0,
     VGM_MEMORY_MODEL_NVDIMM,
     VGM_MEMORY_MODEL_VIRTIO_MEM,
@@ -653,6 +685,7 @@ typedef struct {
     GPtrArray *controllers;     /* VgmControllerDef */
     GPtrArray *serials;         /* VgmChrDef */
     GPtrArray *consoles;        /* VgmChrDef */
+    GPtrArray *inputs;          /* VgmInputDef */
     GPtrArray *graphics;        /* VgmGraphicsDef */
     GPtrArray *videos;          /* VgmVideoDef */
     GPtrArray *rngs;            /* VgmRngDef */
@@ -794,6 +827,13 @@ gboolean vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root,
 void vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmDomainDevicesClear(VgmDevicesDef *devices);
 void vgmDomainDevicesInit(VgmDevicesDef *devices);
+/* The ports of a USB controller of model @model (NULL: none, or a model
+ * without a device), as libvirt counts them when <controller> has no
+ * 'ports'. */
+unsigned int vgmDomainUsbControllerPorts(const char *model);
+/* The USB controller of index @index, or NULL. */
+const VgmControllerDef *vgmDomainDefFindUsbController(const VgmDomainDef *def,
+                                                      unsigned int index);
 /* Memory devices are parsed by domain_memory.c, called from devices. */
 VgmMemoryDef *vgmDomainMemoryDefParse(xmlNodePtr node, GError **error);
 void vgmDomainMemoryDefFormat(VgmBuf *buf, const VgmMemoryDef *mem);

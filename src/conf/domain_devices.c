@@ -3,12 +3,13 @@
  * domain_devices.c: the <devices> of the supported subset.
  *
  * Owns the emulator path, disks, network interfaces, serial ports and
- * consoles, controllers, the memory balloon, RNG, VNC graphics, video
- * 'none' and device addresses. Memory devices are parsed by
+ * consoles, controllers, inputs, the memory balloon, RNG, VNC graphics,
+ * video and device addresses (PCI, drive, DIMM, USB). Memory devices are parsed by
  * domain_memory.c and only collected here.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <gio/gio.h>
 
@@ -16,7 +17,7 @@
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 
-VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm");
+VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm", "usb");
 VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block");
 VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom");
 VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi");
@@ -26,6 +27,8 @@ VGM_ENUM_IMPL(vgmDiskIo, VGM_DISK_IO_LAST, "default", "native", "threads", "io_u
 VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge");
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix");
 VGM_ENUM_IMPL(vgmGraphics, VGM_GRAPHICS_LAST, "vnc");
+VGM_ENUM_IMPL(vgmInput, VGM_INPUT_TYPE_LAST, "mouse", "tablet", "keyboard");
+VGM_ENUM_IMPL(vgmInputBus, VGM_INPUT_BUS_LAST, "", "ps2", "usb", "virtio");
 
 static const char *const vgmControllerTypes[] = {
     "pci", "usb", "sata", "scsi", "virtio-serial", "ide", NULL
@@ -114,6 +117,12 @@ vgmControllerDefFree(VgmControllerDef *c)
 }
 
 static void
+vgmInputDefFree(VgmInputDef *in)
+{
+    g_free(in);
+}
+
+static void
 vgmGraphicsDefFree(VgmGraphicsDef *g)
 {
     g_free(g->listen);
@@ -153,6 +162,7 @@ vgmDomainDevicesInit(VgmDevicesDef *devices)
     devices->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)vgmControllerDefFree);
     devices->serials = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
+    devices->inputs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmInputDefFree);
     devices->graphics = g_ptr_array_new_with_free_func((GDestroyNotify)vgmGraphicsDefFree);
     devices->videos = g_ptr_array_new_with_free_func((GDestroyNotify)vgmVideoDefFree);
     devices->rngs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmRngDefFree);
@@ -168,6 +178,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     g_ptr_array_unref(devices->controllers);
     g_ptr_array_unref(devices->serials);
     g_ptr_array_unref(devices->consoles);
+    g_ptr_array_unref(devices->inputs);
     g_ptr_array_unref(devices->graphics);
     g_ptr_array_unref(devices->videos);
     g_ptr_array_unref(devices->rngs);
@@ -179,12 +190,41 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskDef, vgmDiskDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmNetDef, vgmNetDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmChrDef, vgmChrDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmControllerDef, vgmControllerDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmInputDef, vgmInputDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmGraphicsDef, vgmGraphicsDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmVideoDef, vgmVideoDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmRngDef, vgmRngDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmMemballoonDef, vgmMemballoonDefFree)
 
 /* ---------------- shared pieces ---------------- */
+
+/* "1", "2.1": one to five port numbers from 1 to 255 (hubs in between),
+ * no leading zeros, so that the stored text is also the canonical one */
+static gboolean
+vgmUsbPortIsValid(const char *port)
+{
+    g_auto(GStrv) parts = g_strsplit(port, ".", -1);
+    guint n = g_strv_length(parts);
+    guint i;
+
+    if (n < 1 || n > 5 || strlen(port) >= VGM_USB_PORT_MAX)
+        return FALSE;
+    for (i = 0; i < n; i++) {
+        const char *p = parts[i];
+        size_t len = strlen(p);
+        size_t j;
+
+        if (len < 1 || len > 3 || p[0] == '0')
+            return FALSE;
+        for (j = 0; j < len; j++) {
+            if (!g_ascii_isdigit(p[j]))
+                return FALSE;
+        }
+        if (atoi(p) > 255)
+            return FALSE;
+    }
+    return TRUE;
+}
 
 gboolean
 vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error)
@@ -237,6 +277,31 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
             vgmXMLPropULongLong(node, "base", 0, &addr->base, error) < 0)
             return FALSE;
         break;
+    case VGM_ADDRESS_USB: {
+        g_autofree char *port = NULL;
+
+        /* only input devices sit on USB here */
+        if (!g_str_equal((const char *)devNode->name, "input")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <address type='usb'> in <%1$s>: only <input> devices can be on USB"),
+                        (const char *)devNode->name);
+            return FALSE;
+        }
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "bus", "port", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(node, "bus", 0, &addr->bus, error) < 0 ||
+            vgmXMLPropString(node, "port", 0, &port, error) < 0)
+            return FALSE;
+        if (port && !vgmUsbPortIsValid(port)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'port' of <address type='usb'> in <%2$s>: expected port numbers 1 to 255 separated by '.', at most five"),
+                        port, (const char *)devNode->name);
+            return FALSE;
+        }
+        if (port)
+            g_strlcpy(addr->port, port, sizeof(addr->port));
+        break;
+    }
     case VGM_ADDRESS_NONE:
     case VGM_ADDRESS_LAST:
         break;
@@ -264,6 +329,12 @@ vgmDeviceAddressFormat(VgmBuf *buf, const VgmDeviceAddress *addr)
         vgmBufAsprintf(buf, "<address type='dimm' slot='%u'", addr->slot);
         if (addr->base)
             vgmBufAsprintf(buf, " base='0x%llx'", addr->base);
+        vgmBufAdd(buf, "/>\n");
+        break;
+    case VGM_ADDRESS_USB:
+        vgmBufAsprintf(buf, "<address type='usb' bus='%u'", addr->bus);
+        if (addr->port[0])
+            vgmBufAsprintf(buf, " port='%s'", addr->port);
         vgmBufAdd(buf, "/>\n");
         break;
     case VGM_ADDRESS_NONE:
@@ -883,6 +954,103 @@ vgmRngFormat(VgmBuf *buf, const VgmRngDef *rng)
     vgmBufAdd(buf, "</rng>\n");
 }
 
+/* ---------------- input ---------------- */
+
+/* The address type each bus takes (ps2 takes none). */
+static const VgmAddressType vgmInputBusAddress[VGM_INPUT_BUS_LAST] = {
+    [VGM_INPUT_BUS_USB] = VGM_ADDRESS_USB,
+    [VGM_INPUT_BUS_VIRTIO] = VGM_ADDRESS_PCI,
+};
+
+static VgmInputDef *
+vgmInputParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmInputDef) input = g_new0(VgmInputDef, 1);
+    int v;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "bus", NULL },
+                         (const char *const[]){ "address", NULL }, error) ||
+        vgmXMLPropEnum(node, "type", vgmInputTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
+        return NULL;
+    input->type = v;
+    if (vgmXMLPropEnum(node, "bus", vgmInputBusTypeFromString, VGM_XML_PROP_NONZERO, &v, error) < 0)
+        return NULL;
+    input->bus = v;
+    if (input->type == VGM_INPUT_TYPE_TABLET && input->bus == VGM_INPUT_BUS_PS2) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <input type='tablet' bus='ps2'>: a PS/2 port has no tablet; use bus='usb' or bus='virtio'"));
+        return NULL;
+    }
+    if (!vgmDeviceAddressParse(node, &input->addr, error))
+        return NULL;
+    if (input->addr.type && input->bus &&
+        input->addr.type != vgmInputBusAddress[input->bus]) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<input type='%1$s' bus='%2$s'> cannot have an <address type='%3$s'>"),
+                    vgmInputTypeToString(input->type), vgmInputBusTypeToString(input->bus),
+                    vgmAddressTypeToString(input->addr.type));
+        return NULL;
+    }
+    return g_steal_pointer(&input);
+}
+
+static void
+vgmInputFormat(VgmBuf *buf, const VgmInputDef *input)
+{
+    VgmBuf child;
+
+    vgmBufAsprintf(buf, "<input type='%s'", vgmInputTypeToString(input->type));
+    if (input->bus)
+        vgmBufAsprintf(buf, " bus='%s'", vgmInputBusTypeToString(input->bus));
+    vgmBufInitChild(&child, buf);
+    vgmDeviceAddressFormat(&child, &input->addr);
+    if (vgmBufIsEmpty(&child)) {
+        vgmBufAdd(buf, "/>\n");
+    } else {
+        vgmBufAdd(buf, ">\n");
+        vgmBufAddBuf(buf, &child);
+        vgmBufAdd(buf, "</input>\n");
+    }
+    vgmBufClear(&child);
+}
+
+unsigned int
+vgmDomainUsbControllerPorts(const char *model)
+{
+    /* root hub ports without a 'ports' attribute, as libvirt counts them */
+    static const struct {
+        const char *model;
+        unsigned int ports;
+    } usbPorts[] = {
+        { "qemu-xhci", 4 },
+        { "nec-xhci", 4 },
+        { "piix3-uhci", 2 },
+        { "ich9-ehci1", 6 },
+    };
+    size_t i;
+
+    for (i = 0; model && i < G_N_ELEMENTS(usbPorts); i++) {
+        if (g_str_equal(usbPorts[i].model, model))
+            return usbPorts[i].ports;
+    }
+    return 0;
+}
+
+const VgmControllerDef *
+vgmDomainDefFindUsbController(const VgmDomainDef *def, unsigned int index)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+        if (g_str_equal(c->type, "usb") && c->index == index)
+            return c;
+    }
+    return NULL;
+}
+
+/* ---------------- graphics ---------------- */
+
 /* An IP address or a DNS host name: nothing that could end the option
  * value it is written into. */
 static gboolean
@@ -1033,7 +1201,7 @@ vgmVideoFormat(VgmBuf *buf, const VgmVideoDef *video)
 
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "interface", "serial", "console",
-    "graphics", "video", "memballoon", "rng", "memory", NULL
+    "input", "graphics", "video", "memballoon", "rng", "memory", NULL
 };
 
 gboolean
@@ -1108,6 +1276,11 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
             if (!r)
                 return FALSE;
             g_ptr_array_add(devs->rngs, r);
+        } else if (g_str_equal(name, "input")) {
+            VgmInputDef *in = vgmInputParse(cur, error);
+            if (!in)
+                return FALSE;
+            g_ptr_array_add(devs->inputs, in);
         } else if (g_str_equal(name, "graphics")) {
             VgmGraphicsDef *g = vgmGraphicsParse(cur, error);
             if (!g)
@@ -1147,6 +1320,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmChrFormat(buf, g_ptr_array_index(devs->serials, i));
     for (i = 0; i < devs->consoles->len; i++)
         vgmChrFormat(buf, g_ptr_array_index(devs->consoles, i));
+    for (i = 0; i < devs->inputs->len; i++)
+        vgmInputFormat(buf, g_ptr_array_index(devs->inputs, i));
     for (i = 0; i < devs->graphics->len; i++)
         vgmGraphicsFormat(buf, g_ptr_array_index(devs->graphics, i));
     for (i = 0; i < devs->videos->len; i++)

@@ -6,12 +6,14 @@
  * QEMU driver) would show in `virsh dumpxml`: total memory from the NUMA
  * cells, currentMemory, vCPU placement, CPU check modes, default boot
  * device, lifecycle actions, disk driver names, serial/console pairing,
- * controller indexes, VNC autoport, the default memballoon and MAC
- * addresses. Nothing here rejects a configuration that validation would
+ * controller indexes, VNC autoport, the default memballoon, MAC
+ * addresses, USB controller models, input buses, the PS/2 mouse and
+ * keyboard of x86 machines and USB ports of inputs. Nothing here rejects a configuration that validation would
  * accept, except a domain with no memory size at all.
  */
 #include "config.h"
 
+#include <string.h>
 #include <sys/utsname.h>
 
 #include "domain_conf.h"
@@ -211,6 +213,118 @@ vgmPostParseChr(VgmDomainDef *def)
     }
 }
 
+static gboolean
+vgmPostParseIsX86(const VgmDomainDef *def)
+{
+    return g_str_equal(def->os.arch, "x86_64") || g_str_equal(def->os.arch, "i686");
+}
+
+static gboolean
+vgmPostParseHasInput(const VgmDevicesDef *devs, VgmInputType type, VgmInputBus bus)
+{
+    guint i;
+
+    for (i = 0; i < devs->inputs->len; i++) {
+        const VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
+        if (in->type == type && in->bus == bus)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The lowest root port of USB controller @bus that no input has taken,
+ * or 0. */
+static unsigned int
+vgmPostParseFreeUsbPort(const VgmDomainDef *def, unsigned int bus)
+{
+    const VgmControllerDef *ctrl = vgmDomainDefFindUsbController(def, bus);
+    unsigned int ports = ctrl ? vgmDomainUsbControllerPorts(ctrl->model) : 0;
+    unsigned int port;
+    guint i;
+
+    for (port = 1; port <= ports; port++) {
+        g_autofree char *name = g_strdup_printf("%u", port);
+        gboolean taken = FALSE;
+
+        for (i = 0; i < def->devices.inputs->len && !taken; i++) {
+            const VgmInputDef *in = g_ptr_array_index(def->devices.inputs, i);
+            taken = in->addr.type == VGM_ADDRESS_USB && in->addr.bus == bus &&
+                    g_str_equal(in->addr.port, name);
+        }
+        if (!taken)
+            return port;
+    }
+    return 0;
+}
+
+/* Inputs as libvirt's QEMU driver completes them on x86: a tablet without
+ * a bus is USB, a mouse or keyboard PS/2; the machine's own PS/2 mouse and
+ * keyboard are listed when absent; a USB input gets the first free port of
+ * USB controller 0 (controllers without a model got theirs before). */
+static void
+vgmPostParseInputs(VgmDomainDef *def)
+{
+    VgmDevicesDef *devs = &def->devices;
+    gboolean x86 = vgmPostParseIsX86(def);
+    guint i;
+
+    for (i = 0; i < devs->inputs->len; i++) {
+        VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
+
+        if (in->bus)
+            continue;
+        in->bus = x86 && in->type != VGM_INPUT_TYPE_TABLET ? VGM_INPUT_BUS_PS2 :
+                                                             VGM_INPUT_BUS_USB;
+    }
+    if (x86) {
+        static const VgmInputType ps2[] = { VGM_INPUT_TYPE_MOUSE, VGM_INPUT_TYPE_KEYBOARD };
+
+        for (i = 0; i < G_N_ELEMENTS(ps2); i++) {
+            VgmInputDef *in;
+
+            if (vgmPostParseHasInput(devs, ps2[i], VGM_INPUT_BUS_PS2))
+                continue;
+            in = g_new0(VgmInputDef, 1);
+            in->type = ps2[i];
+            in->bus = VGM_INPUT_BUS_PS2;
+            g_ptr_array_add(devs->inputs, in);
+        }
+    }
+    for (i = 0; i < devs->inputs->len; i++) {
+        VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
+        unsigned int port;
+
+        if (in->bus != VGM_INPUT_BUS_USB || in->addr.port[0])
+            continue;
+        if (in->addr.type != VGM_ADDRESS_USB) {
+            in->addr.type = VGM_ADDRESS_USB;
+            in->addr.bus = 0;
+        }
+        /* none free: validation names the input */
+        if ((port = vgmPostParseFreeUsbPort(def, in->addr.bus)))
+            g_snprintf(in->addr.port, sizeof(in->addr.port), "%u", port);
+    }
+}
+
+/* A USB controller without a model gets the one libvirt picks for the
+ * x86 machine type: qemu-xhci on q35, piix3-uhci on the PC. */
+static void
+vgmPostParseUsbControllers(VgmDomainDef *def)
+{
+    guint i;
+
+    if (!vgmPostParseIsX86(def))
+        return;
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+
+        if (!g_str_equal(c->type, "usb") || c->model)
+            continue;
+        c->model = g_strdup(def->os.machine && strstr(def->os.machine, "q35") ?
+                            "qemu-xhci" : "piix3-uhci");
+    }
+}
+
 static void
 vgmPostParseDevices(VgmDomainDef *def)
 {
@@ -292,6 +406,8 @@ vgmPostParseDevices(VgmDomainDef *def)
         devs->memballoon->model = g_strdup("virtio");
     }
     vgmPostParseChr(def);
+    vgmPostParseUsbControllers(def);
+    vgmPostParseInputs(def);
 }
 
 gboolean

@@ -10,6 +10,9 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "domain_conf.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
@@ -73,6 +76,7 @@ static const struct {
     { "controller", G_STRUCT_OFFSET(VgmDevicesDef, controllers) },
     { "serial", G_STRUCT_OFFSET(VgmDevicesDef, serials) },
     { "console", G_STRUCT_OFFSET(VgmDevicesDef, consoles) },
+    { "input", G_STRUCT_OFFSET(VgmDevicesDef, inputs) },
     { "graphics", G_STRUCT_OFFSET(VgmDevicesDef, graphics) },
     { "video", G_STRUCT_OFFSET(VgmDevicesDef, videos) },
     { "rng", G_STRUCT_OFFSET(VgmDevicesDef, rngs) },
@@ -677,6 +681,60 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* An input's bus must exist: PS/2 only on x86 (its i8042), USB on a USB
+ * controller with a free root port (no hubs), one input a port. */
+static gboolean
+vgmRuleInputs(const VgmDomainDef *def, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    g_autoptr(GHashTable) ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    gboolean x86 = g_str_equal(def->os.arch, "x86_64") || g_str_equal(def->os.arch, "i686");
+    guint i;
+
+    for (i = 0; i < devs->inputs->len; i++) {
+        const VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
+        const char *type = vgmInputTypeToString(in->type);
+        const VgmControllerDef *ctrl;
+        unsigned int nports;
+
+        if (in->bus == VGM_INPUT_BUS_PS2 && !x86) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<input type='%1$s' bus='ps2'> needs an x86 guest, and this one is '%2$s'"),
+                        type, def->os.arch);
+            return FALSE;
+        }
+        if (in->bus != VGM_INPUT_BUS_USB)
+            continue;
+        ctrl = vgmDomainDefFindUsbController(def, in->addr.bus);
+        nports = ctrl ? vgmDomainUsbControllerPorts(ctrl->model) : 0;
+        if (!nports) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<input type='%1$s' bus='usb'> needs a USB controller, and the domain has no <controller type='usb' index='%2$u'> with a model other than 'none' (virt-gmem adds none by itself): add <controller type='usb' index='%2$u' model='qemu-xhci'/>"),
+                        type, in->addr.bus);
+            return FALSE;
+        }
+        if (!in->addr.port[0]) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<input type='%1$s' bus='usb'> finds no free port on USB controller %2$u: its model '%3$s' has %4$u root ports, and virt-gmem adds no USB hubs"),
+                        type, in->addr.bus, ctrl->model, nports);
+            return FALSE;
+        }
+        if (strchr(in->addr.port, '.') || (unsigned int)atoi(in->addr.port) > nports) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<input type='%1$s' bus='usb'> is on port '%2$s' of USB controller %3$u, which has root ports 1 to %4$u and no hubs"),
+                        type, in->addr.port, in->addr.bus, nports);
+            return FALSE;
+        }
+        if (!g_hash_table_add(ports, g_strdup_printf("%u %s", in->addr.bus, in->addr.port))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("two USB devices are on port '%1$s' of USB controller %2$u"),
+                        in->addr.port, in->addr.bus);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleOs(const VgmDomainDef *def, GError **error)
 {
@@ -717,6 +775,7 @@ static const struct {
     { "hugepages", vgmRuleHugepages },
     { "memory-devices", vgmRuleMemoryDevices },
     { "devices", vgmRuleDevices },
+    { "inputs", vgmRuleInputs },
     { "os", vgmRuleOs },
 };
 

@@ -151,6 +151,15 @@
     X(DEVICE_ICH9_USB_EHCI1, "device.ich9-usb-ehci1", DEVICE, "ich9-usb-ehci1", NULL) \
     X(DEVICE_PIIX3_USB_UHCI, "device.piix3-usb-uhci", DEVICE, "piix3-usb-uhci", NULL) \
     X(DEVICE_VMCOREINFO, "device.vmcoreinfo", DEVICE, "vmcoreinfo", NULL) \
+    X(DEVICE_USB_TABLET, "device.usb-tablet", DEVICE, "usb-tablet", NULL) \
+    X(DEVICE_USB_KBD, "device.usb-kbd", DEVICE, "usb-kbd", NULL) \
+    X(DEVICE_USB_MOUSE, "device.usb-mouse", DEVICE, "usb-mouse", NULL) \
+    X(DEVICE_VIRTIO_TABLET_PCI, "device.virtio-tablet-pci", DEVICE, "virtio-tablet-pci", NULL) \
+    X(DEVICE_VIRTIO_KEYBOARD_PCI, "device.virtio-keyboard-pci", DEVICE, "virtio-keyboard-pci", NULL) \
+    X(DEVICE_VIRTIO_MOUSE_PCI, "device.virtio-mouse-pci", DEVICE, "virtio-mouse-pci", NULL) \
+    /* the power management devices -global sets disable_s3 / disable_s4 on */ \
+    X(DEVICE_ICH9_LPC, "device.ICH9-LPC", DEVICE, "ICH9-LPC", NULL) \
+    X(DEVICE_PIIX4_PM, "device.PIIX4_PM", DEVICE, "PIIX4_PM", NULL) \
     /* -blockdev */ \
     X(BLOCKDEV_AIO_IO_URING, "blockdev.aio.io_uring", QAPI, "blockdev-add/arg-type/+file/aio/^io_uring", NULL) \
     /* live update: migration mode cpr-transfer (the old QEMU hands its \

@@ -2,7 +2,8 @@
 /*
  * qemu_command_devices.c: the devices of the subset on the command line:
  * controllers, disks (-blockdev + -device), network interfaces (-netdev +
- * -device), serial ports and consoles (-chardev + -device), VNC, video,
+ * -device), serial ports and consoles (-chardev + -device), USB and virtio
+ * inputs, VNC, video,
  * the balloon, the RNG and vmcoreinfo. Devices without an <address> are
  * left for QEMU to place; an <address> becomes bus / addr as libvirt names
  * them.
@@ -367,6 +368,40 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def)
     }
 }
 
+/* <input>: the machine's own PS/2 mouse and keyboard need nothing; USB
+ * and virtio inputs are devices named after their place in <devices>
+ * (input0, ...), USB ones on their controller's bus and port. */
+static void
+vgmCmdInputs(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    guint i;
+
+    for (i = 0; i < devs->inputs->len; i++) {
+        const VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
+        const char *driver = vgmQemuInputDevice(in->type, in->bus);
+        g_autofree char *id = g_strdup_printf("input%u", i);
+        JsonObject *dev;
+
+        if (!driver)
+            continue;
+        dev = json_object_new();
+        json_object_set_string_member(dev, "driver", driver);
+        json_object_set_string_member(dev, "id", id);
+        if (in->bus == VGM_INPUT_BUS_USB) {
+            /* controller 0 is "usb", N is "usbN" (vgmCmdControllers) */
+            g_autofree char *bus = in->addr.bus ? g_strdup_printf("usb%u.0", in->addr.bus) :
+                                                  g_strdup("usb.0");
+            json_object_set_string_member(dev, "bus", bus);
+            json_object_set_string_member(dev, "port", in->addr.port);
+        } else {
+            vgmCmdAddress(dev, &in->addr, plan);
+        }
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+}
+
 static void
 vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -480,6 +515,7 @@ vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     vgmCmdDisks(cmd, def, plan);
     vgmCmdNets(cmd, def, plan);
     vgmCmdChars(cmd, def);
+    vgmCmdInputs(cmd, def, plan);
     vgmCmdGraphicsVideo(cmd, def, plan);
     vgmCmdBalloonRng(cmd, def, plan);
     vgmCmdVmcoreinfo(cmd, def);

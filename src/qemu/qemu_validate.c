@@ -8,8 +8,8 @@
  * spelling for it, live update's machine property and fd-keeping
  * backends, and libvirt's own QEMU checks for the subset (memfd and
  * hugepages, launch security objects, TDX's constraints, machine types,
- * memory device models, controller models, vmcoreinfo, io_uring, the
- * SMBIOS source). Every message names the missing capability.
+ * memory device models, controller models, input devices, vmcoreinfo,
+ * io_uring, the SMBIOS source). Every message names the missing capability.
  */
 #include "config.h"
 
@@ -559,6 +559,62 @@ vgmQemuValidateControllers(const VgmDomainDef *def, const VgmQemuCaps *caps,
     return TRUE;
 }
 
+/* libvirt's devices for USB and virtio inputs; PS/2 has none (the
+ * machine's i8042). */
+static const struct {
+    VgmInputType type;
+    VgmInputBus bus;
+    const char *device;
+    VgmQemuCapsFlag flag;
+} vgmQemuInputDevices[] = {
+    { VGM_INPUT_TYPE_TABLET, VGM_INPUT_BUS_USB, "usb-tablet", VGM_QEMU_CAPS_DEVICE_USB_TABLET },
+    { VGM_INPUT_TYPE_KEYBOARD, VGM_INPUT_BUS_USB, "usb-kbd", VGM_QEMU_CAPS_DEVICE_USB_KBD },
+    { VGM_INPUT_TYPE_MOUSE, VGM_INPUT_BUS_USB, "usb-mouse", VGM_QEMU_CAPS_DEVICE_USB_MOUSE },
+    { VGM_INPUT_TYPE_TABLET, VGM_INPUT_BUS_VIRTIO, "virtio-tablet-pci",
+      VGM_QEMU_CAPS_DEVICE_VIRTIO_TABLET_PCI },
+    { VGM_INPUT_TYPE_KEYBOARD, VGM_INPUT_BUS_VIRTIO, "virtio-keyboard-pci",
+      VGM_QEMU_CAPS_DEVICE_VIRTIO_KEYBOARD_PCI },
+    { VGM_INPUT_TYPE_MOUSE, VGM_INPUT_BUS_VIRTIO, "virtio-mouse-pci",
+      VGM_QEMU_CAPS_DEVICE_VIRTIO_MOUSE_PCI },
+};
+
+const char *
+vgmQemuInputDevice(VgmInputType type, VgmInputBus bus)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmQemuInputDevices); i++) {
+        if (vgmQemuInputDevices[i].type == type && vgmQemuInputDevices[i].bus == bus)
+            return vgmQemuInputDevices[i].device;
+    }
+    return NULL;
+}
+
+static gboolean
+vgmQemuValidateInputs(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                      GError **error)
+{
+    guint i;
+    size_t j;
+
+    for (i = 0; i < def->devices.inputs->len; i++) {
+        const VgmInputDef *in = g_ptr_array_index(def->devices.inputs, i);
+
+        for (j = 0; j < G_N_ELEMENTS(vgmQemuInputDevices); j++) {
+            if (vgmQemuInputDevices[j].type != in->type || vgmQemuInputDevices[j].bus != in->bus)
+                continue;
+            if (!vgmQemuCapsGet(caps, vgmQemuInputDevices[j].flag)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary does not support <input type='%1$s' bus='%2$s'>: device '%3$s' is missing"),
+                            vgmInputTypeToString(in->type), vgmInputBusTypeToString(in->bus),
+                            vgmQemuInputDevices[j].device);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
 /* Devices and device options the binary must have. */
 static gboolean
 vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
@@ -566,7 +622,8 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
 {
     guint i;
 
-    if (!vgmQemuValidateControllers(def, caps, error))
+    if (!vgmQemuValidateControllers(def, caps, error) ||
+        !vgmQemuValidateInputs(def, caps, error))
         return FALSE;
 
     if (def->features.features[VGM_FEATURE_VMCOREINFO] == VGM_TRISTATE_YES &&

@@ -47,3 +47,7 @@ const VgmQemuControllerDevice *vgmQemuControllerDeviceFind(const char *type,
 
 /* The hugepage size (KiB) for guest NUMA node @cell (-1: main RAM), or 0. */
 unsigned long long vgmQemuHugepageForNode(const VgmDomainDef *def, int cell);
+
+/* The -device driver of an input of @type on @bus (NULL for PS/2: the
+ * machine's own), from the one table validation also reads. */
+const char *vgmQemuInputDevice(VgmInputType type, VgmInputBus bus);
