@@ -64,3 +64,12 @@ guestkit_initrd() {
     chmod 0755 "$dir/init"
     (cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }
+
+# Run as a program: guestkit.sh CACHE INIT OUT fetches the kit into CACHE,
+# builds the initramfs OUT with /init from INIT and prints the kernel's
+# path; exit 1 with the reason on stderr when the kit cannot be fetched.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    guestkit_fetch "$1" || { echo "$guestkit_why" >&2; exit 1; }
+    guestkit_initrd "$(mktemp -d)" "$2" "$3"
+    echo "$guestkit_kernel"
+fi

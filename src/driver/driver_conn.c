@@ -384,9 +384,14 @@ VgmDriverDomain *
 vgmDriverLookupForWatch(VgmDriver *drv, const char *name, GError **error)
 {
     GMutex *m = vgmDriverDomainMutex(drv, name);
+    g_autoptr(VgmDriverLock) lock = NULL;
     VgmDriverDomain *dom;
 
     g_mutex_lock(m);
+    /* another process (virt-gmem destroy) may be half-way through a stop:
+     * wait for it to finish, so that the look sees its outcome */
+    lock = vgmDriverStoreLockDomain(drv->store, name, VGM_DRIVER_LOCK_TIMEOUT_MS, NULL);
+    g_clear_pointer(&lock, vgmDriverLockRelease);
     dom = vgmDriverDomainLookupByName(drv->store, name, error);
     g_mutex_unlock(m);
     return dom;

@@ -159,19 +159,21 @@ def _die_with_parent():
 class Daemon:
     """virtgmemd on a temporary root. start() waits for the socket."""
 
-    def __init__(self, binary=DAEMON, verbose=None):
+    def __init__(self, binary=DAEMON, verbose=None, root=None):
+        """root: the root of an earlier daemon (a restart), else a new one."""
         self.binary = binary
         if verbose is None:
             verbose = os.environ.get("VGM_DAEMON_VERBOSE", "") not in ("", "0")
         self.verbose = verbose
         # A short base: a unix socket path must stay under 108 bytes.
         self.base = tempfile.mkdtemp(prefix="vgmd-")
-        self.root = os.path.join(self.base, "root")
+        self.root = root or os.path.join(self.base, "root")
         self.sock = os.path.join(self.base, "sock")
         self.log_path = os.path.join(self.base, "daemon.log")
         self.proc = None
         self.returncode = None
-        os.mkdir(self.root)
+        if not root:
+            os.mkdir(self.root)
 
     @property
     def uri(self):

@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""guesteventstest: what guests and QEMU do by themselves, and daemon
+restarts, seen through python3-libvirt 9.0 (TAP; our daemon only).
+
+What it covers:
+  * a TCG guest (Debian's kernel and a busybox initramfs whose /init
+    powers off after a moment; tests/guestkit.sh) started through the
+    daemon powers itself off: the subscriber gets SHUTDOWN/guest and
+    STOPPED/shutdown, and the domain reads shut off (shutdown);
+  * a domain's QEMU killed with SIGKILL: STOPPED/failed, shut off;
+  * a domain destroyed by the virt-gmem command on the same root while the
+    daemon runs: the subscriber gets STOPPED/destroyed, and the daemon and
+    the command see the same domains afterwards;
+  * the daemon killed with SIGKILL while two domains run: the guests go on;
+    a new daemon on the same root lists both running with the same ids,
+    its events arrive (a QEMU killed then gives STOPPED/failed), destroy
+    works;
+  * a QEMU that dies while no daemon runs: the next daemon cleans the
+    domain up (shut off) and its first subscriber gets STOPPED/failed.
+Skips the guest part when the kernel cannot be fetched.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+harness.use_system_python()
+
+try:
+    import libvirt  # noqa: E402
+except ImportError:
+    harness.TAP.skip_all("python3-libvirt is not installed (needs /usr/bin/python3)")
+
+from pyclienttest import Events, quiet, show, start_event_loop  # noqa: E402
+
+SRCDIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILDDIR = os.environ.get("VGM_BUILDDIR", os.path.join(SRCDIR, "build"))
+OFF = "vgmtest-ge-off"
+KILL = "vgmtest-ge-kill"
+CLI = "vgmtest-ge-cli"
+R1 = "vgmtest-ge-r1"
+R2 = "vgmtest-ge-r2"
+F = libvirt
+
+
+def qemu_pid(root, name):
+    """The pid the domain's status file names, or None."""
+    import json
+    try:
+        with open(os.path.join(root, "run", "qemu", name + ".status")) as f:
+            return json.load(f)["pid"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def guest_kit(work):
+    """(kernel, initrd) of a guest that powers off 2 s after it booted,
+    or (None, reason)."""
+    init = os.path.join(work, "init")
+    with open(init, "w") as f:
+        f.write("#!/bin/busybox sh\n"
+                "/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null\n"
+                "/bin/busybox echo GUEST-UP > /dev/ttyS0\n"
+                "/bin/busybox sleep 2\n"
+                "/bin/busybox poweroff -f\n")
+    initrd = os.path.join(work, "initrd.gz")
+    r = subprocess.run(["bash", os.path.join(SRCDIR, "tests", "guestkit.sh"),
+                        os.path.join(BUILDDIR, "tests", "boottest-cache"), init, initrd],
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        return None, r.stderr.strip()
+    return r.stdout.strip(), initrd
+
+
+def kernel_domain(name, kernel, initrd):
+    return """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>%s</kernel>
+    <initrd>%s</initrd>
+    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
+  </os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <serial type='pty'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % (name, kernel, initrd)
+
+
+def subscribe(uri):
+    ev = Events()
+    conn = libvirt.open(uri)
+    conn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_LIFECYCLE, ev.cb, None)
+    return conn, ev
+
+
+def main():
+    tap = harness.TAP()
+    libvirt.registerErrorHandler(quiet, None)
+    start_event_loop()
+    if os.environ.get("VGM_TEST_URI"):
+        harness.TAP.skip_all("restarts and kills need our own daemon")
+    target = harness.setup_target()
+    daemons = [target.daemon]
+    work = tempfile.mkdtemp(prefix="vgm-ge-")
+    try:
+        harness.run_guarded(tap, run_tests, tap, target, daemons, work)
+    finally:
+        harness.finish_target(tap, harness.Target(daemons[-1].uri, daemons[-1].ro_uri,
+                                                  daemons[-1]))
+        for d in daemons[:-1]:
+            d.cleanup()
+        subprocess.run(["rm", "-rf", work])
+    sys.exit(tap.done())
+
+
+def run_tests(tap, target, daemons, work):
+    root = target.root
+    econn, ev = subscribe(target.uri)
+    conn = libvirt.open(target.uri)
+
+    # ---- the guest powers itself off ----
+    kernel, initrd = guest_kit(work)
+    if kernel is None:
+        tap.skip("a guest that powers itself off", initrd)
+    else:
+        d = conn.defineXML(kernel_domain(OFF, kernel, initrd))
+        ev.take(OFF, [1])
+        d.create()
+        ev.take(OFF, [1, 2])
+        got = ev.take(OFF, [1, 2], timeout=120)
+        want = [(F.VIR_DOMAIN_EVENT_SHUTDOWN, F.VIR_DOMAIN_EVENT_SHUTDOWN_GUEST),
+                (F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN)]
+        tap.eq(show(got), show(want),
+               "a guest that powers itself off: SHUTDOWN/guest, STOPPED/shutdown")
+        tap.eq(d.state(), [F.VIR_DOMAIN_SHUTOFF, F.VIR_DOMAIN_SHUTOFF_SHUTDOWN],
+               "it reads shut off (shutdown)")
+        d.undefine()
+        ev.take(OFF, [1], settle=0.2)
+
+    # ---- QEMU killed ----
+    d = conn.createXML(harness.domain_xml(KILL), 0)
+    ev.take(KILL, [1, 2])
+    pid = qemu_pid(root, KILL)
+    os.kill(pid, signal.SIGKILL)
+    got = ev.take(KILL, [1])
+    tap.eq(show(got), show([(F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_FAILED)]),
+           "a QEMU killed with SIGKILL: STOPPED/failed")
+    names = {x.name() for x in conn.listAllDomains(0)}
+    tap.ok(KILL not in names, "the killed transient domain is gone", repr(names))
+
+    # ---- a change made by the command on the same root ----
+    d = conn.defineXML(harness.domain_xml(CLI))
+    d.create()
+    ev.take(CLI, [1, 2, 3])
+    r = target.cli("destroy", CLI)
+    got = ev.take(CLI, [1])
+    tap.eq((r.rc, show(got)),
+           (0, show([(F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_DESTROYED)])),
+           "virt-gmem destroy on the daemon's root: the subscriber gets STOPPED/destroyed")
+    r = target.cli("list", "--all", "--name")
+    daemon_names = sorted(x.name() for x in conn.listAllDomains(0))
+    tap.eq(sorted(r.out.split()), daemon_names,
+           "virt-gmem list and the daemon list the same domains")
+    tap.eq(d.state()[0], F.VIR_DOMAIN_SHUTOFF, "the daemon sees the command's destroy")
+    d.undefine()
+    ev.take(CLI, [1], settle=0.2)
+
+    # ---- the daemon killed while two domains run ----
+    ids = {}
+    pids = {}
+    for n in (R1, R2):
+        conn.defineXML(harness.domain_xml(n)).create()
+        ids[n] = conn.lookupByName(n).ID()
+        pids[n] = qemu_pid(root, n)
+    econn.close()
+    conn.close()
+    old = daemons[-1]
+    old.proc.send_signal(signal.SIGKILL)
+    old.proc.wait()
+    tap.ok(all(alive(p) for p in pids.values()),
+           "the daemon killed with SIGKILL: both guests' QEMU run on", repr(pids))
+    new = harness.Daemon(root=root)
+    new.start()
+    daemons.append(new)
+    econn, ev = subscribe(new.uri)
+    conn = libvirt.open(new.uri)
+    got = {n: (conn.lookupByName(n).state()[0], conn.lookupByName(n).ID()) for n in (R1, R2)}
+    tap.eq(got, {n: (F.VIR_DOMAIN_RUNNING, ids[n]) for n in (R1, R2)},
+           "a new daemon lists both running with the same ids")
+    os.kill(pids[R2], signal.SIGKILL)
+    got = ev.take(R2, [1])
+    tap.eq(show(got), show([(F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_FAILED)]),
+           "the new daemon's events arrive: a QEMU killed gives STOPPED/failed")
+    conn.lookupByName(R1).destroy()
+    got = ev.take(R1, [1, 2])
+    tap.eq(show(got), show([(F.VIR_DOMAIN_EVENT_SHUTDOWN, F.VIR_DOMAIN_EVENT_SHUTDOWN_HOST),
+                            (F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_DESTROYED)]),
+           "destroy through the new daemon works, with its events")
+
+    # ---- a QEMU that dies while no daemon runs ----
+    conn.lookupByName(R2).create()
+    pid = qemu_pid(root, R2)
+    econn.close()
+    conn.close()
+    new.proc.send_signal(signal.SIGKILL)
+    new.proc.wait()
+    os.kill(pid, signal.SIGKILL)
+    third = harness.Daemon(root=root)
+    third.start()
+    daemons.append(third)
+    econn, ev = subscribe(third.uri)
+    conn = libvirt.open(third.uri)
+    got = ev.take(R2, [1], timeout=10)
+    st = conn.lookupByName(R2).state()[0]
+    tap.eq((show(got), st),
+           (show([(F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_FAILED)]),
+            F.VIR_DOMAIN_SHUTOFF),
+           "a QEMU that died while no daemon ran: shut off, STOPPED/failed to the first subscriber")
+    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2])
+    econn.close()
+    conn.close()
+
+
+if __name__ == "__main__":
+    main()
