@@ -3,7 +3,7 @@
  * domain_conf.c: the domain definition's top level.
  *
  * Owns <domain>'s own attributes and simple children (name, uuid, title,
- * description, metadata, lifecycle actions), the order in which the
+ * description, metadata, lifecycle actions, <pm>), the order in which the
  * per-concern parsers run, and the canonical element order of the output
  * (libvirt's). Memory, CPU, OS, launch security and devices live in their
  * own domain_*.c files.
@@ -196,11 +196,66 @@ vgmDomainLifecycleParse(xmlNodePtr root, const char *name,
     return TRUE;
 }
 
+/* <pm><suspend-to-mem enabled='yes|no'/><suspend-to-disk .../></pm>, as
+ * libvirt reads it: each child optional, 'enabled' too. */
+static const struct {
+    const char *element;
+    size_t offset;
+} vgmDomainPmStates[] = {
+    { "suspend-to-mem", G_STRUCT_OFFSET(VgmDomainDef, pmSuspendToMem) },
+    { "suspend-to-disk", G_STRUCT_OFFSET(VgmDomainDef, pmSuspendToDisk) },
+};
+
+static gboolean
+vgmDomainPmParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
+{
+    const char *const children[] = { "suspend-to-mem", "suspend-to-disk", NULL };
+    xmlNodePtr node;
+    size_t i;
+
+    if (vgmXMLSingleChild(root, "pm", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, children, error))
+        return FALSE;
+    for (i = 0; i < G_N_ELEMENTS(vgmDomainPmStates); i++) {
+        VgmTristate *state = &G_STRUCT_MEMBER(VgmTristate, def, vgmDomainPmStates[i].offset);
+        xmlNodePtr child;
+
+        if (vgmXMLSingleChild(node, vgmDomainPmStates[i].element, &child, error) < 0)
+            return FALSE;
+        if (child &&
+            (!vgmXMLCheckNode(child, (const char *const[]){ "enabled", NULL },
+                              vgmXMLNoChildren, error) ||
+             vgmXMLPropTristateBool(child, "enabled", 0, state, error) < 0))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+vgmDomainPmFormat(VgmBuf *buf, const VgmDomainDef *def)
+{
+    VgmBuf child;
+    size_t i;
+
+    vgmBufInitChild(&child, buf);
+    for (i = 0; i < G_N_ELEMENTS(vgmDomainPmStates); i++) {
+        VgmTristate state = G_STRUCT_MEMBER(VgmTristate, def, vgmDomainPmStates[i].offset);
+
+        if (state)
+            vgmBufAsprintf(&child, "<%s enabled='%s'/>\n", vgmDomainPmStates[i].element,
+                           vgmTristateBoolTypeToString(state));
+    }
+    vgmXMLFormatElement(buf, "pm", NULL, &child);
+}
+
 static const char *const vgmDomainChildren[] = {
     "name", "uuid", "title", "description", "metadata", "maxMemory",
     "memory", "currentMemory", "memoryBacking", "vcpu", "numatune", "cpu",
     "sysinfo", "os", "features", "clock", "on_poweroff", "on_reboot",
-    "on_crash", "devices", "launchSecurity", NULL
+    "on_crash", "pm", "devices", "launchSecurity", NULL
 };
 
 /* Children that may repeat: one <sysinfo> per type, as libvirt has it. */
@@ -320,7 +375,8 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
 
     if (!vgmDomainLifecycleParse(root, "on_poweroff", &def->onPoweroff, error) ||
         !vgmDomainLifecycleParse(root, "on_reboot", &def->onReboot, error) ||
-        !vgmDomainLifecycleParse(root, "on_crash", &def->onCrash, error))
+        !vgmDomainLifecycleParse(root, "on_crash", &def->onCrash, error) ||
+        !vgmDomainPmParse(def, root, error))
         return NULL;
 
     if (!vgmDomainLaunchSecurityParse(def, root, error) ||
@@ -403,6 +459,7 @@ vgmDomainDefFormat(const VgmDomainDef *def)
     vgmDomainLifecycleFormat(&buf, "on_poweroff", def->onPoweroff);
     vgmDomainLifecycleFormat(&buf, "on_reboot", def->onReboot);
     vgmDomainLifecycleFormat(&buf, "on_crash", def->onCrash);
+    vgmDomainPmFormat(&buf, def);
     vgmDomainDevicesFormat(&buf, def);
     vgmDomainLaunchSecurityFormat(&buf, def);
     vgmBufAdjustIndent(&buf, -2);

@@ -728,6 +728,10 @@ typedef struct {
     VgmDomainLifecycleAction onPoweroff;
     VgmDomainLifecycleAction onReboot;
     VgmDomainLifecycleAction onCrash;
+    /* <pm>: whether the guest may suspend to RAM (S3) / to disk (S4);
+     * ABSENT leaves QEMU's default */
+    VgmTristate pmSuspendToMem;
+    VgmTristate pmSuspendToDisk;
 
     VgmLaunchSecurityDef *sec;      /* NULL: none */
     VgmDevicesDef devices;

@@ -5,7 +5,8 @@
  * Memory comes from the backend plan (qemu_plan.c); this file only writes
  * it down, together with the parts of the command line that do not
  * depend on guest_memfd: name, accelerator, CPU, SMP, SMBIOS strings,
- * monitor, clock, boot, devices and the launch security object. Escaping
+ * monitor, clock, power management, boot, devices and the launch security
+ * object. Escaping
  * lives in one place: JSON for -object / -device / -blockdev / -netdev,
  * doubled commas for key=value options.
  */
@@ -42,6 +43,7 @@ vgmQemuCmdFree(VgmQemuCmd *cmd)
     g_clear_pointer(&cmd->args, g_ptr_array_unref);
     g_clear_pointer(&cmd->objects, g_ptr_array_unref);
     g_clear_pointer(&cmd->devices, g_ptr_array_unref);
+    g_clear_pointer(&cmd->globals, g_ptr_array_unref);
     g_free(cmd);
 }
 
@@ -493,14 +495,47 @@ vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuCon
     }
 }
 
+/* <pm>: -global DEVICE.disable_s3=0|1 and disable_s4 on the machine's
+ * power management device, as libvirt writes them (1 for enabled='no'). */
 static void
-vgmCmdBoot(VgmQemuCmd *cmd, const VgmDomainDef *def)
+vgmCmdPm(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    static const struct {
+        size_t offset;
+        const char *prop;
+    } states[] = {
+        { G_STRUCT_OFFSET(VgmDomainDef, pmSuspendToMem), "disable_s3" },
+        { G_STRUCT_OFFSET(VgmDomainDef, pmSuspendToDisk), "disable_s4" },
+    };
+    VgmQemuCapsFlag flag;
+    const char *device = vgmQemuPmDevice(plan->machine->name, &flag);
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(states); i++) {
+        VgmTristate state = G_STRUCT_MEMBER(VgmTristate, def, states[i].offset);
+        int disable = state == VGM_TRISTATE_NO;
+        JsonObject *global;
+
+        /* validation refused a machine without the device */
+        if (!state || !device)
+            continue;
+        vgmCmdArgPairf(cmd, "-global", "%s.%s=%d", device, states[i].prop, disable);
+        global = json_object_new();
+        json_object_set_string_member(global, "driver", device);
+        json_object_set_int_member(global, states[i].prop, disable);
+        g_ptr_array_add(cmd->globals, global);
+    }
+}
+
+static void
+vgmCmdBoot(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
     const VgmOsDef *os = &def->os;
 
     if (def->onReboot == VGM_DOMAIN_LIFECYCLE_DESTROY)
         vgmCmdArg(cmd, "-no-reboot");
     vgmCmdArg(cmd, "-no-shutdown");
+    vgmCmdPm(cmd, def, plan);
     vgmCmdArgPair(cmd, "-boot", "strict=on");
     if (os->kernel)
         vgmCmdArgPair(cmd, "-kernel", os->kernel);
@@ -526,6 +561,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     cmd->args = g_ptr_array_new_with_free_func(g_free);
     cmd->objects = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuCmdObjectFree);
     cmd->devices = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+    cmd->globals = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
     cmd->binary = g_strdup(def->devices.emulator ? def->devices.emulator :
                            "/usr/bin/qemu-system-x86_64");
     if (!def->devices.emulator) {
@@ -554,7 +590,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     vgmCmdArg(cmd, "-no-user-config");
     vgmCmdArg(cmd, "-nodefaults");
     vgmCmdMonitorAndClock(cmd, def, cfg, plan);
-    vgmCmdBoot(cmd, def);
+    vgmCmdBoot(cmd, def, plan);
     vgmCmdDevices(cmd, def, plan);
     if (plan->lsec)
         vgmCmdObject(cmd, plan->lsec);
@@ -596,6 +632,12 @@ vgmQemuCmdCheckSchema(const VgmQemuCmd *cmd, const VgmQemuCaps *caps, GError **e
         JsonObject *dev = g_ptr_array_index(cmd->devices, i);
         if (!vgmQemuCapsCheckDevice(caps, json_object_get_string_member(dev, "driver"),
                                     dev, error))
+            return FALSE;
+    }
+    for (i = 0; cmd->globals && i < cmd->globals->len; i++) {
+        JsonObject *global = g_ptr_array_index(cmd->globals, i);
+        if (!vgmQemuCapsCheckDevice(caps, json_object_get_string_member(global, "driver"),
+                                    global, error))
             return FALSE;
     }
     return TRUE;

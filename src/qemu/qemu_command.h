@@ -21,6 +21,8 @@ typedef struct {
     GPtrArray *args;    /* every argument after the binary */
     GPtrArray *objects; /* (qom-type, JsonObject) pairs emitted, for checks */
     GPtrArray *devices; /* JsonObject of each -device emitted, for checks */
+    GPtrArray *globals; /* JsonObject {"driver": D, P: V} of each -global
+                         * D.P=V the PM lowering emits, for checks */
 } VgmQemuCmd;
 
 void vgmQemuCmdFree(VgmQemuCmd *cmd);

@@ -8,7 +8,7 @@
  * spelling for it, live update's machine property and fd-keeping
  * backends, and libvirt's own QEMU checks for the subset (memfd and
  * hugepages, launch security objects, TDX's constraints, machine types,
- * memory device models, controller models, input devices, vmcoreinfo,
+ * memory device models, controller models, input devices, <pm>, vmcoreinfo,
  * io_uring, the SMBIOS source). Every message names the missing capability.
  */
 #include "config.h"
@@ -615,6 +615,69 @@ vgmQemuValidateInputs(const VgmDomainDef *def, const VgmQemuCaps *caps,
     return TRUE;
 }
 
+const char *
+vgmQemuPmDevice(const char *machine, VgmQemuCapsFlag *flag)
+{
+    if (strstr(machine, "q35")) {
+        *flag = VGM_QEMU_CAPS_DEVICE_ICH9_LPC;
+        return "ICH9-LPC";
+    }
+    if (g_str_equal(machine, "pc") || g_str_has_prefix(machine, "pc-i440fx") ||
+        g_str_has_prefix(machine, "pc-1.") || g_str_has_prefix(machine, "pc-0.")) {
+        *flag = VGM_QEMU_CAPS_DEVICE_PIIX4_PM;
+        return "PIIX4_PM";
+    }
+    *flag = VGM_QEMU_CAPS_LAST;
+    return NULL;
+}
+
+/* <pm>: the machine's power management device must have the property. */
+static gboolean
+vgmQemuValidatePm(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    static const struct {
+        size_t offset;
+        const char *element;
+        const char *prop;
+    } states[] = {
+        { G_STRUCT_OFFSET(VgmDomainDef, pmSuspendToMem), "suspend-to-mem", "disable_s3" },
+        { G_STRUCT_OFFSET(VgmDomainDef, pmSuspendToDisk), "suspend-to-disk", "disable_s4" },
+    };
+    const VgmQemuCapsMachine *machine;
+    VgmQemuCapsFlag flag;
+    const char *device;
+    size_t i;
+
+    if (!def->pmSuspendToMem && !def->pmSuspendToDisk)
+        return TRUE;
+    if (!(machine = vgmQemuCapsGetMachine(caps, def->os.machine, error)))
+        return FALSE;
+    device = vgmQemuPmDevice(machine->name, &flag);
+    for (i = 0; i < G_N_ELEMENTS(states); i++) {
+        g_autoptr(JsonObject) probe = NULL;
+        g_autoptr(GError) err = NULL;
+
+        if (!G_STRUCT_MEMBER(VgmTristate, def, states[i].offset))
+            continue;
+        if (!device) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<%1$s> in <pm> needs a q35 or PC machine type, not '%2$s'"),
+                        states[i].element, machine->name);
+            return FALSE;
+        }
+        probe = json_object_new();
+        json_object_set_int_member(probe, states[i].prop, 1);
+        if (!vgmQemuCapsGet(caps, flag) ||
+            !vgmQemuCapsCheckDevice(caps, device, probe, &err)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <%1$s> in <pm>: device '%2$s' with property '%3$s' is missing"),
+                        states[i].element, device, states[i].prop);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* Devices and device options the binary must have. */
 static gboolean
 vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
@@ -623,7 +686,8 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
     guint i;
 
     if (!vgmQemuValidateControllers(def, caps, error) ||
-        !vgmQemuValidateInputs(def, caps, error))
+        !vgmQemuValidateInputs(def, caps, error) ||
+        !vgmQemuValidatePm(def, caps, error))
         return FALSE;
 
     if (def->features.features[VGM_FEATURE_VMCOREINFO] == VGM_TRISTATE_YES &&

@@ -51,3 +51,8 @@ unsigned long long vgmQemuHugepageForNode(const VgmDomainDef *def, int cell);
 /* The -device driver of an input of @type on @bus (NULL for PS/2: the
  * machine's own), from the one table validation also reads. */
 const char *vgmQemuInputDevice(VgmInputType type, VgmInputBus bus);
+
+/* The device whose disable_s3 / disable_s4 <pm> sets with -global on
+ * machine type @machine: ICH9-LPC on q35, PIIX4_PM on the PC; NULL
+ * elsewhere. @flag: how the device is probed. */
+const char *vgmQemuPmDevice(const char *machine, VgmQemuCapsFlag *flag);

@@ -17,7 +17,10 @@ What it covers:
     its events arrive (a QEMU killed then gives STOPPED/failed), destroy
     works;
   * a QEMU that dies while no daemon runs: the next daemon cleans the
-    domain up (shut off) and its first subscriber gets STOPPED/failed.
+    domain up (shut off) and its first subscriber gets STOPPED/failed;
+  * a live update by the command (QEMU 10.0, scripts/fetch-qemu10.sh) of a
+    domain the daemon started raises no event, and the watcher follows the
+    domain to its new QEMU (killing that one gives STOPPED/failed).
 Skips the guest part when the kernel cannot be fetched.
 """
 
@@ -47,6 +50,7 @@ KILL = "vgmtest-ge-kill"
 CLI = "vgmtest-ge-cli"
 R1 = "vgmtest-ge-r1"
 R2 = "vgmtest-ge-r2"
+LU = "vgmtest-ge-lu"
 F = libvirt
 
 
@@ -237,7 +241,31 @@ def run_tests(tap, target, daemons, work):
            (show([(F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_FAILED)]),
             F.VIR_DOMAIN_SHUTOFF),
            "a QEMU that died while no daemon ran: shut off, STOPPED/failed to the first subscriber")
-    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2])
+
+    # ---- a live update by the command: the watcher follows ----
+    r = subprocess.run(["bash", os.path.join(SRCDIR, "scripts", "fetch-qemu10.sh"),
+                        os.path.join(BUILDDIR, "tests", "qemu-10.0")],
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        tap.skip("a live update on the daemon's root", "no QEMU 10.0: " + r.stderr.strip())
+    else:
+        xml = harness.domain_xml(LU).replace(
+            "<emulator>/usr/bin/qemu-system-x86_64</emulator>",
+            "<emulator>%s</emulator>" % r.stdout.strip()).replace(
+            "<access mode='shared'/>", "<access mode='shared'/>\n    <liveUpdate/>")
+        conn.createXML(xml, 0)
+        ev.take(LU, [1, 2])
+        old = qemu_pid(root, LU)
+        r = harness.run([harness.CLI, "--root", root, "live-update", LU])
+        got = ev.take(LU, [], timeout=0, settle=2.0)
+        new_pid = qemu_pid(root, LU)
+        tap.eq((r.rc, show(got), new_pid != old), (0, [], True),
+               "a live update by the command on the daemon's root raises no event (%s)" % r.out.strip())
+        os.kill(new_pid, signal.SIGKILL)
+        got = ev.take(LU, [1])
+        tap.eq(show(got), show([(F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_FAILED)]),
+               "the watcher follows the domain to its new QEMU: killing it gives STOPPED/failed")
+    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU])
     econn.close()
     conn.close()
 
