@@ -295,6 +295,9 @@ typedef struct {
     VgmBootDev *boot;
     size_t nboot;
     VgmSmbiosMode smbiosMode;   /* <smbios mode=.../> */
+    VgmTristate bootmenu;       /* <bootmenu enable='yes|no'/> */
+    gboolean haveBootmenuTimeout;
+    unsigned int bootmenuTimeout; /* ms, with enable='yes' only */
 } VgmOsDef;
 
 typedef enum {

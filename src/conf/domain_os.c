@@ -3,8 +3,8 @@
  * domain_os.c: how the guest boots and what platform it sees.
  *
  * Owns <os> (type, firmware, loader, nvram, direct kernel boot, boot
- * order, the SMBIOS mode), <features> (acpi, apic, pmu, smm, ioapic,
- * vmcoreinfo) and <clock>.
+ * order, the boot menu, the SMBIOS mode), <features> (acpi, apic, pmu,
+ * smm, ioapic, vmcoreinfo) and <clock>.
  */
 #include "config.h"
 
@@ -77,7 +77,7 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
         "type", "firmware", "loader", "nvram", "kernel", "initrd", "cmdline",
-        "boot", "smbios", NULL
+        "boot", "bootmenu", "smbios", NULL
     };
     VgmOsDef *os = &def->os;
     g_autoptr(GPtrArray) boots = NULL;
@@ -193,6 +193,29 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
             }
         }
         os->boot[os->nboot++] = v;
+    }
+
+    if (vgmXMLSingleChild(node, "bootmenu", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        int rc;
+
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "enable", "timeout", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropTristateBool(child, "enable", VGM_XML_PROP_REQUIRED, &os->bootmenu, error) < 0 ||
+            (rc = vgmXMLPropUInt(child, "timeout", 0, &os->bootmenuTimeout, error)) < 0)
+            return FALSE;
+        if (rc > 0 && os->bootmenuTimeout > 65535) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$u' for attribute 'timeout' of element <bootmenu> in <os>: the boot menu waits 0 to 65535 ms"),
+                        os->bootmenuTimeout);
+            return FALSE;
+        }
+        /* as in libvirt, the timeout of a menu that is off means nothing
+         * and is not kept */
+        os->haveBootmenuTimeout = rc > 0 && os->bootmenu == VGM_TRISTATE_YES;
+        if (!os->haveBootmenuTimeout)
+            os->bootmenuTimeout = 0;
     }
 
     if (vgmXMLSingleChild(node, "smbios", &child, error) < 0)
@@ -438,6 +461,12 @@ vgmDomainOsFormat(VgmBuf *buf, const VgmDomainDef *def)
     vgmBufEscapeString(&child, "<cmdline>%s</cmdline>\n", os->cmdline);
     for (i = 0; i < os->nboot; i++)
         vgmBufAsprintf(&child, "<boot dev='%s'/>\n", vgmBootDevTypeToString(os->boot[i]));
+    if (os->bootmenu) {
+        vgmBufAsprintf(&child, "<bootmenu enable='%s'", vgmTristateBoolTypeToString(os->bootmenu));
+        if (os->haveBootmenuTimeout)
+            vgmBufAsprintf(&child, " timeout='%u'", os->bootmenuTimeout);
+        vgmBufAdd(&child, "/>\n");
+    }
     if (os->smbiosMode)
         vgmBufAsprintf(&child, "<smbios mode='%s'/>\n", vgmSmbiosModeTypeToString(os->smbiosMode));
     vgmBufAddBuf(buf, &child);

@@ -536,7 +536,18 @@ vgmCmdBoot(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         vgmCmdArg(cmd, "-no-reboot");
     vgmCmdArg(cmd, "-no-shutdown");
     vgmCmdPm(cmd, def, plan);
-    vgmCmdArgPair(cmd, "-boot", "strict=on");
+    /* <bootmenu>: libvirt's -boot keys, strict=on last */
+    {
+        GString *boot = g_string_new(NULL);
+
+        if (os->bootmenu)
+            g_string_append_printf(boot, "menu=%s,", os->bootmenu == VGM_TRISTATE_YES ? "on" : "off");
+        if (os->haveBootmenuTimeout)
+            g_string_append_printf(boot, "splash-time=%u,", os->bootmenuTimeout);
+        g_string_append(boot, "strict=on");
+        vgmCmdArg(cmd, "-boot");
+        g_ptr_array_add(cmd->args, g_string_free(boot, FALSE));
+    }
     if (os->kernel)
         vgmCmdArgPair(cmd, "-kernel", os->kernel);
     if (os->initrd)
