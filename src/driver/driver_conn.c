@@ -373,6 +373,93 @@ vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int fl
     vgmDriverWatchPoke(drv->watch);
 }
 
+/* The character device @devName of @def names (see vgmDriverConsolePty)
+ * and its QEMU chardev id, or NULL. */
+static const VgmChrDef *
+vgmDriverFindConsole(const VgmDomainDef *def, const char *devName, char **alias)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    const char *kinds[] = { "serial", "console" };
+    guint64 idx = 0;
+    guint i;
+
+    if (!devName) {
+        if (devs->consoles->len > 0)
+            return vgmDriverFindConsole(def, "console0", alias);
+        return devs->serials->len > 0 ? vgmDriverFindConsole(def, "serial0", alias) : NULL;
+    }
+    for (i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        const char *num = devName + strlen(kinds[i]);
+        GPtrArray *list = i == 0 ? devs->serials : devs->consoles;
+        const VgmChrDef *chr;
+
+        if (!g_str_has_prefix(devName, kinds[i]) ||
+            !g_ascii_string_to_unsigned(num, 10, 0, G_MAXUINT, &idx, NULL) ||
+            idx >= list->len)
+            continue;
+        chr = g_ptr_array_index(list, idx);
+        if (i == 1 && (!chr->targetType || !g_str_equal(chr->targetType, "virtio"))) {
+            char serial[32];
+
+            /* a serial console is the serial port of the same number */
+            g_snprintf(serial, sizeof(serial), "serial%u", (guint)idx);
+            return devs->serials->len > idx ? vgmDriverFindConsole(def, serial, alias) : NULL;
+        }
+        *alias = g_strdup_printf("char%s%u", kinds[i], (guint)idx);
+        return chr;
+    }
+    return NULL;
+}
+
+char *
+vgmDriverConsolePty(VgmDriver *drv, const char *name, const char *devName,
+                    char **alias, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    g_autofree char *id = NULL;
+    const VgmChrDef *chr;
+    JsonArray *arr;
+    guint i;
+
+    if (!(dom = vgmDriverDomainLookupByName(drv->store, name, error)))
+        return NULL;
+    if (!vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), name);
+        return NULL;
+    }
+    if (!(chr = vgmDriverFindConsole(dom->def, devName, &id))) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, _("domain '%1$s' has no character device '%2$s'"),
+                    name, devName ? devName : _("console0 or serial0"));
+        return NULL;
+    }
+    if (chr->type != VGM_CHR_TYPE_PTY) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("character device '%1$s' of domain '%2$s' is not a pty (it is of type '%3$s')"),
+                    devName ? devName : id, name, vgmChrTypeToString(chr->type));
+        return NULL;
+    }
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmQemuMonitorCommand(mon, "query-chardev", NULL, &ret, error))
+        return NULL;
+    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonObject *c = json_array_get_object_element(arr, i);
+        const char *file = c ? json_object_get_string_member_with_default(c, "filename", "") : "";
+
+        if (c && g_strcmp0(json_object_get_string_member_with_default(c, "label", NULL), id) == 0 &&
+            g_str_has_prefix(file, "pty:")) {
+            if (alias)
+                *alias = g_strdup(id);
+            return g_strdup(file + strlen("pty:"));
+        }
+    }
+    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                _("QEMU of domain '%1$s' reports no pty for character device '%2$s'"), name, id);
+    return NULL;
+}
+
 void
 vgmDriverWatchEvents(VgmDriver *drv)
 {

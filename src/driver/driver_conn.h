@@ -201,6 +201,14 @@ typedef struct {
     int id;                  /* -1 when not running */
 } VgmEventDomain;
 
+/* The host pty behind running domain @name's console @devName: NULL is
+ * its first console (a serial console is its serial port), else its first
+ * serial port; "serialN" and "consoleN" name one. Its QEMU chardev id goes
+ * to *@alias (nullable). Fails when the domain does not run, has no such
+ * device, or the device is not a pty. */
+char *vgmDriverConsolePty(VgmDriver *drv, const char *name, const char *devName,
+                          char **alias, GError **error);
+
 /* For a long-lived driver (the daemon): watch the running domains' QEMU
  * (a second QMP monitor each) and raise lifecycle events for what guests
  * and QEMU do by themselves: a guest's power-off, S3 suspend and panic,

@@ -9,8 +9,13 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <glib-unix.h>
 
 #include "remote_dispatch.h"
 #include "remote_protocol.h"
@@ -85,7 +90,20 @@ struct _VgmRemoteClient {
     gboolean opened;
     gboolean readonly;          /* the socket's, or asked for at open */
     GArray *callbacks;          /* int: event callback ids of this client */
+    GHashTable *streams;        /* serial -> VgmRemoteConsole */
 };
+
+/* What a call does after its reply went out (a stream starts). */
+typedef struct {
+    void (*afterReply)(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data);
+    GDestroyNotify freeData;    /* when the call failed */
+    gpointer data;
+} VgmRemoteCallEnd;
+
+/* The call the worker thread runs, for handlers that start a stream. */
+static _Thread_local VgmRemoteCallEnd *vgmRemoteCallEnd;
+
+static void vgmRemoteConsoleStop(gpointer data);
 
 /* ---- the client ---- */
 
@@ -98,6 +116,8 @@ vgmRemoteClientNew(VgmRpcClient *rpc, gpointer opaque)
     client->drv = opaque;
     client->readonly = vgmRpcClientIsReadonly(rpc);
     client->callbacks = g_array_new(FALSE, FALSE, sizeof(int));
+    client->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                            vgmRemoteConsoleStop);
     g_mutex_init(&client->lock);
     return client;
 }
@@ -115,6 +135,8 @@ vgmRemoteClientFree(gpointer data)
     for (i = 0; i < client->callbacks->len; i++)
         vgmDriverEventDeregister(client->drv, g_array_index(client->callbacks, int, i), NULL);
     g_array_unref(client->callbacks);
+    /* its consoles close */
+    g_hash_table_unref(client->streams);
     g_mutex_clear(&client->lock);
     g_free(client);
 }
@@ -139,7 +161,8 @@ vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
     g_autoptr(GError) err = NULL;
     g_autofree void *args = NULL;
     g_autofree void *ret = NULL;
-    gboolean opened, readonly;
+    VgmRemoteCallEnd end = { 0 };
+    gboolean opened, readonly, ok;
 
     if (!info || !info->dispatch) {
         /* exactly what the client library turns into "not supported",
@@ -177,9 +200,16 @@ vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
         return;
     }
     ret = g_malloc0(info->retSize ? info->retSize : 1);
-    if (info->dispatch(client, args, ret, &err)) {
+    vgmRemoteCallEnd = &end;
+    ok = info->dispatch(client, args, ret, &err);
+    vgmRemoteCallEnd = NULL;
+    if (ok) {
         vgmRpcClientReply(rpc, hdr, info->retFn, ret);
+        if (end.afterReply)
+            end.afterReply(client, hdr, end.data);
     } else {
+        if (end.freeData)
+            end.freeData(end.data);
         int code = VGM_LV_ERR_INTERNAL;
 
         if (err && err->domain == VGM_ERROR)
@@ -202,6 +232,9 @@ vgmRemoteBusy(gpointer opaque)
     return active && active->len > 0;
 }
 
+static void vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr,
+                                  const guint8 *payload, gsize len, gpointer opaque);
+
 void
 vgmRemoteProgramInit(VgmRpcProgram *program, VgmDriver *drv)
 {
@@ -209,6 +242,7 @@ vgmRemoteProgramInit(VgmRpcProgram *program, VgmDriver *drv)
     program->prog = VGM_REMOTE_PROGRAM;
     program->vers = VGM_REMOTE_PROTOCOL_VERSION;
     program->dispatch = vgmRemoteDispatchCall;
+    program->stream = vgmRemoteStreamPacket;
     program->clientNew = vgmRemoteClientNew;
     program->clientFree = vgmRemoteClientFree;
     program->busy = vgmRemoteBusy;
@@ -1046,4 +1080,281 @@ vgmRemoteDispatchConnectListAllNodeDevices(VgmRemoteClient *client,
     ret->devices.len = 0;
     ret->ret = 0;
     return TRUE;
+}
+
+/* ---- consoles: DOMAIN_OPEN_CONSOLE and its stream ---- */
+
+/* virDomainConsoleFlags */
+#define VGM_CONSOLE_FORCE 1u
+#define VGM_CONSOLE_SAFE 2u
+
+/*
+ * One console stream: the pty of a domain's character device, relayed to
+ * the client on the serial of the call that opened it. A thread reads the
+ * pty and sends what the guest writes; what the client sends is written
+ * to the pty by the client's reader (vgmRemoteStreamPacket). One console
+ * per device at a time across the daemon: another client's open fails,
+ * unless it forces, which ends the first one's stream.
+ */
+typedef struct {
+    gint ref;
+    VgmRpcClient *rpc;
+    VgmRpcHeader call;          /* program, version, procedure, serial */
+    char *key;                  /* "uuid/alias": the device, daemon-wide */
+    int fd;                     /* the pty */
+    int wake[2];                /* a byte on wake[1] ends the reader */
+    GThread *thread;
+    gboolean ended;             /* the stream's end was sent or received */
+} VgmRemoteConsole;
+
+static GMutex vgmRemoteConsolesLock;
+static GHashTable *vgmRemoteConsoles;   /* key -> VgmRemoteConsole (no ref) */
+
+static VgmRemoteConsole *
+vgmRemoteConsoleRef(VgmRemoteConsole *c)
+{
+    g_atomic_int_inc(&c->ref);
+    return c;
+}
+
+static void
+vgmRemoteConsoleUnref(VgmRemoteConsole *c)
+{
+    if (!c || !g_atomic_int_dec_and_test(&c->ref))
+        return;
+    if (c->fd >= 0)
+        close(c->fd);
+    if (c->wake[0] >= 0)
+        close(c->wake[0]);
+    if (c->wake[1] >= 0)
+        close(c->wake[1]);
+    vgmRpcClientUnref(c->rpc);
+    g_free(c->key);
+    g_free(c);
+}
+
+/* Ends the stream from our side once: an empty data packet is the end of
+ * the data (the guest side closed), an error packet says why it stops.
+ * (A packet with status OK would be taken for the confirmation of a
+ * finish the client never asked for, and the client would hang up.) */
+static void
+vgmRemoteConsoleEnd(VgmRemoteConsole *c, const char *error)
+{
+    g_mutex_lock(&vgmRemoteConsolesLock);
+    if (c->ended) {
+        g_mutex_unlock(&vgmRemoteConsolesLock);
+        return;
+    }
+    c->ended = TRUE;
+    if (vgmRemoteConsoles && g_hash_table_lookup(vgmRemoteConsoles, c->key) == c)
+        g_hash_table_remove(vgmRemoteConsoles, c->key);
+    g_mutex_unlock(&vgmRemoteConsolesLock);
+    if (error) {
+        VgmRpcErrorInfo e = { VGM_LV_ERR_OPERATION_FAILED, VGM_REMOTE_FROM_QEMU, error };
+        g_autoptr(GByteArray) payload = vgmRpcErrorEncode(&e);
+
+        vgmRpcClientSendStream(c->rpc, &c->call, VGM_RPC_STATUS_ERROR,
+                               payload->data, payload->len);
+    } else {
+        vgmRpcClientSendStream(c->rpc, &c->call, VGM_RPC_STATUS_CONTINUE, NULL, 0);
+    }
+}
+
+static gpointer
+vgmRemoteConsoleReader(gpointer data)
+{
+    VgmRemoteConsole *c = data;
+    guint8 buf[16384];
+
+    for (;;) {
+        struct pollfd p[2] = { { c->fd, POLLIN, 0 }, { c->wake[0], POLLIN, 0 } };
+        ssize_t n;
+
+        if (poll(p, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        if (p[1].revents)
+            break;      /* ended from the other side */
+        n = read(c->fd, buf, sizeof(buf));
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0) {
+            /* EIO: QEMU closed the pty, the guest stopped */
+            vgmRemoteConsoleEnd(c, NULL);
+            break;
+        }
+        vgmRpcClientSendStream(c->rpc, &c->call, VGM_RPC_STATUS_CONTINUE, buf, n);
+    }
+    vgmRemoteConsoleUnref(c);
+    return NULL;
+}
+
+/* Ends @data's relay (the client's stream table lets go of it). */
+static void
+vgmRemoteConsoleStop(gpointer data)
+{
+    VgmRemoteConsole *c = data;
+    char b = 1;
+
+    g_mutex_lock(&vgmRemoteConsolesLock);
+    c->ended = TRUE;
+    if (vgmRemoteConsoles && g_hash_table_lookup(vgmRemoteConsoles, c->key) == c)
+        g_hash_table_remove(vgmRemoteConsoles, c->key);
+    g_mutex_unlock(&vgmRemoteConsolesLock);
+    if (write(c->wake[1], &b, 1) < 0) {
+        /* the reader is gone already */
+    }
+    if (c->thread) {
+        g_thread_join(c->thread);
+        c->thread = NULL;
+    }
+    vgmRemoteConsoleUnref(c);
+}
+
+/* After the reply: the relay starts on the call's serial. */
+static void
+vgmRemoteConsoleStart(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data)
+{
+    VgmRemoteConsole *c = data;
+
+    c->call = *hdr;
+    g_mutex_lock(&client->lock);
+    g_hash_table_replace(client->streams, GUINT_TO_POINTER(hdr->serial), c);
+    g_mutex_unlock(&client->lock);
+    c->thread = g_thread_new("vgm-console", vgmRemoteConsoleReader, vgmRemoteConsoleRef(c));
+}
+
+static void
+vgmRemoteConsoleAbandon(gpointer data)
+{
+    VgmRemoteConsole *c = data;
+
+    g_mutex_lock(&vgmRemoteConsolesLock);
+    if (vgmRemoteConsoles && g_hash_table_lookup(vgmRemoteConsoles, c->key) == c)
+        g_hash_table_remove(vgmRemoteConsoles, c->key);
+    g_mutex_unlock(&vgmRemoteConsolesLock);
+    vgmRemoteConsoleUnref(c);
+}
+
+gboolean
+vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
+                                   const VgmRemoteDomainOpenConsoleArgs *args,
+                                   GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *pty = NULL;
+    g_autofree char *alias = NULL;
+    g_autofree char *key = NULL;
+    VgmRemoteConsole *c;
+    VgmRemoteConsole *other = NULL;
+    char uuid[37];
+    int fd;
+
+    if (!vgmDriverCheckFlags(args->flags, VGM_CONSOLE_FORCE | VGM_CONSOLE_SAFE, error) ||
+        !(dom = vgmDriverLookupByUUID(client->drv, args->dom.uuid, error)) ||
+        !(pty = vgmDriverConsolePty(client->drv, dom->name,
+                                    args->dev_name ? *args->dev_name : NULL, &alias, error)))
+        return FALSE;
+    if ((fd = open(pty, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open the console pty '%1$s' of domain '%2$s'"),
+                          pty, dom->name);
+        return FALSE;
+    }
+    vgmDomainUUIDFormat(dom->uuid, uuid);
+    key = g_strdup_printf("%s/%s", uuid, alias);
+    c = g_new0(VgmRemoteConsole, 1);
+    c->ref = 1;
+    c->rpc = vgmRpcClientRef(client->rpc);
+    c->key = g_strdup(key);
+    c->fd = fd;
+    c->wake[0] = c->wake[1] = -1;
+    if (!g_unix_open_pipe(c->wake, FD_CLOEXEC, NULL)) {
+        vgmErrorSetSystem(error, errno, "%s", _("cannot create a pipe"));
+        vgmRemoteConsoleUnref(c);
+        return FALSE;
+    }
+
+    /* one console per device: a second one fails unless it forces */
+    g_mutex_lock(&vgmRemoteConsolesLock);
+    if (!vgmRemoteConsoles)
+        vgmRemoteConsoles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if ((other = g_hash_table_lookup(vgmRemoteConsoles, key))) {
+        if (!(args->flags & VGM_CONSOLE_FORCE)) {
+            g_mutex_unlock(&vgmRemoteConsolesLock);
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("an active console session exists for device '%1$s' of domain '%2$s' (open it with force to take it over)"),
+                        alias, dom->name);
+            vgmRemoteConsoleUnref(c);
+            return FALSE;
+        }
+        vgmRemoteConsoleRef(other);
+    }
+    g_hash_table_replace(vgmRemoteConsoles, g_strdup(key), c);
+    g_mutex_unlock(&vgmRemoteConsolesLock);
+    if (other) {
+        /* its client sees its stream end; the relay stops */
+        vgmRemoteConsoleEnd(other, _("the console was taken over by another client"));
+        {
+            char b = 1;
+
+            if (write(other->wake[1], &b, 1) < 0) {
+                /* its reader is gone already */
+            }
+        }
+        vgmRemoteConsoleUnref(other);
+    }
+    vgmRemoteCallEnd->afterReply = vgmRemoteConsoleStart;
+    vgmRemoteCallEnd->freeData = vgmRemoteConsoleAbandon;
+    vgmRemoteCallEnd->data = c;
+    return TRUE;
+}
+
+/* A stream packet from a client: console input, its finish or abort. */
+static void
+vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *payload,
+                      gsize len, gpointer opaque)
+{
+    VgmRemoteClient *client = vgmRpcClientGetPrivate(rpc);
+    VgmRemoteConsole *c;
+
+    g_mutex_lock(&client->lock);
+    if ((c = g_hash_table_lookup(client->streams, GUINT_TO_POINTER(hdr->serial))))
+        vgmRemoteConsoleRef(c);
+    g_mutex_unlock(&client->lock);
+    if (!c)
+        return;     /* a stream that ended: late packets are dropped */
+    if (hdr->status == VGM_RPC_STATUS_CONTINUE) {
+        gsize off = 0;
+
+        while (off < len && !c->ended) {
+            ssize_t n = write(c->fd, payload + off, len - off);
+
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && errno == EAGAIN) {
+                struct pollfd p = { c->fd, POLLOUT, 0 };
+
+                poll(&p, 1, 1000);
+                continue;
+            }
+            if (n <= 0)
+                break;
+            off += n;
+        }
+        vgmRemoteConsoleUnref(c);
+        return;
+    }
+    /* the client's finish (OK) or abort (ERROR) waits for an OK */
+    g_mutex_lock(&vgmRemoteConsolesLock);
+    c->ended = TRUE;
+    if (vgmRemoteConsoles && g_hash_table_lookup(vgmRemoteConsoles, c->key) == c)
+        g_hash_table_remove(vgmRemoteConsoles, c->key);
+    g_mutex_unlock(&vgmRemoteConsolesLock);
+    vgmRpcClientSendStream(rpc, hdr, VGM_RPC_STATUS_OK, NULL, 0);
+    g_mutex_lock(&client->lock);
+    g_hash_table_remove(client->streams, GUINT_TO_POINTER(hdr->serial));
+    g_mutex_unlock(&client->lock);
+    vgmRemoteConsoleUnref(c);
 }

@@ -362,6 +362,25 @@ vgmRpcClientSendMessage(VgmRpcClient *client, guint32 prog, guint32 vers, gint32
 }
 
 void
+vgmRpcClientSendStream(VgmRpcClient *client, const VgmRpcHeader *call,
+                       guint32 status, const guint8 *data, gsize len)
+{
+    VgmRpcHeader hdr = *call;
+    g_autoptr(GError) err = NULL;
+    GByteArray *frame;
+
+    hdr.type = VGM_RPC_TYPE_STREAM;
+    hdr.status = status;
+    /* the header now, the data as it is after it */
+    if (len > VGM_RPC_MESSAGE_MAX - VGM_RPC_HEADER_SIZE ||
+        !(frame = vgmRpcFrameEncode(&hdr, NULL, NULL, &err)))
+        return;
+    g_byte_array_append(frame, data, len);
+    vgmRpcPut32(frame->data, frame->len);
+    vgmRpcClientQueue(client, frame);
+}
+
+void
 vgmRpcClientStartKeepalive(VgmRpcClient *client)
 {
     g_mutex_lock(&client->lock);
@@ -501,6 +520,12 @@ vgmRpcClientHandle(VgmRpcClient *client, const VgmRpcHeader *hdr, guint8 *payloa
             return FALSE;
         if (hdr->proc == VGM_RPC_KEEPALIVE_PING)
             vgmRpcClientSendKeepalive(client, VGM_RPC_KEEPALIVE_PONG);
+        g_free(payload);
+        return TRUE;
+    }
+    if (hdr->type == VGM_RPC_TYPE_STREAM && srv->program.stream &&
+        hdr->prog == srv->program.prog && hdr->vers == srv->program.vers) {
+        srv->program.stream(client, hdr, payload, len, srv->program.opaque);
         g_free(payload);
         return TRUE;
     }

@@ -77,6 +77,11 @@ typedef struct {
      * it (vgmRpcClientReply or vgmRpcClientReplyError) exactly once. */
     void (*dispatch)(VgmRpcClient *client, const VgmRpcHeader *hdr,
                      const guint8 *payload, gsize len, gpointer opaque);
+    /* Runs in the client's reader thread for every stream packet (type
+     * 3) of the program the client sends; must not block for long. NULL:
+     * stream packets break the protocol. */
+    void (*stream)(VgmRpcClient *client, const VgmRpcHeader *hdr,
+                   const guint8 *payload, gsize len, gpointer opaque);
     /* Per-client data of the program: made when a client connects, freed
      * once the client is gone and no call of it runs. */
     gpointer (*clientNew)(VgmRpcClient *client, gpointer opaque);
@@ -142,6 +147,13 @@ void vgmRpcClientReplyError(VgmRpcClient *client, const VgmRpcHeader *hdr,
 /* A message (type 2) of program @prog, procedure @proc, as events are. */
 void vgmRpcClientSendMessage(VgmRpcClient *client, guint32 prog, guint32 vers,
                              gint32 proc, VgmXdrFunc fn, void *obj);
+/* A stream packet (type 3) of the stream opened by call @call (its
+ * program, version, procedure and serial): @status CONTINUE with data,
+ * OK with none for its end, ERROR with an encoded error. The payload is
+ * @data as it is (stream data is not XDR). */
+void vgmRpcClientSendStream(VgmRpcClient *client, const VgmRpcHeader *call,
+                            guint32 status, const guint8 *data, gsize len);
+
 /* From now on the server pings this client when it is silent. */
 void vgmRpcClientStartKeepalive(VgmRpcClient *client);
 /* Drops the connection (after what is queued has been sent). */
