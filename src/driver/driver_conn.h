@@ -140,6 +140,46 @@ void vgmDriverGetInfo(const VgmDriverDomain *dom, VgmDriverDomainInfo *info);
 /* libvirt's reason number for the state and reason of @dom. */
 int vgmDriverGetStateReason(const VgmDriverDomain *dom);
 
+/* A typed parameter (virTypedParameter), libvirt's type numbers. */
+enum {
+    VGM_TYPED_PARAM_INT = 1,
+    VGM_TYPED_PARAM_UINT = 2,
+    VGM_TYPED_PARAM_LLONG = 3,
+    VGM_TYPED_PARAM_ULLONG = 4,
+    VGM_TYPED_PARAM_DOUBLE = 5,
+    VGM_TYPED_PARAM_BOOLEAN = 6,
+    VGM_TYPED_PARAM_STRING = 7,
+};
+typedef struct {
+    char *field;
+    int type;
+    union {
+        gint32 i;
+        guint32 ui;
+        gint64 l;
+        guint64 ul;
+        double d;
+        gboolean b;
+        char *s;
+    } v;
+} VgmTypedParam;
+void vgmTypedParamFree(VgmTypedParam *p);
+
+/* One domain's statistics record. */
+typedef struct {
+    VgmDriverDomain *dom;
+    GPtrArray *params;          /* VgmTypedParam */
+} VgmDriverDomainStats;
+void vgmDriverDomainStatsFree(VgmDriverDomainStats *st);
+
+/* virConnectGetAllDomainStats / virDomainListGetStats (driver_stats.c):
+ * records (VgmDriverDomainStats) of the domains @doms (VgmDriverDomain,
+ * consumed: the array is emptied), else of every domain libvirt's list
+ * filter @flags (0xff) passes; @stats: virDomainStatsTypes (0: all we
+ * serve). */
+GPtrArray *vgmDriverGetAllDomainStats(VgmDriver *drv, GPtrArray *doms, unsigned int stats,
+                                      unsigned int flags, GError **error);
+
 /* ---- the host and the hypervisor ---- */
 
 char *vgmDriverGetCapabilities(VgmDriver *drv, GError **error);

@@ -1358,3 +1358,70 @@ vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
     g_mutex_unlock(&client->lock);
     vgmRemoteConsoleUnref(c);
 }
+
+/* ---- bulk statistics ---- */
+
+gboolean
+vgmRemoteDispatchConnectGetAllDomainStats(VgmRemoteClient *client,
+                                          const VgmRemoteConnectGetAllDomainStatsArgs *args,
+                                          VgmRemoteConnectGetAllDomainStatsRet *ret,
+                                          GError **error)
+{
+    g_autoptr(GPtrArray) doms = NULL;
+    g_autoptr(GPtrArray) recs = NULL;
+    guint i, j;
+
+    if (args->doms.len > 0) {
+        doms = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDomainFree);
+        for (i = 0; i < args->doms.len; i++) {
+            /* as libvirt: a domain that went away meanwhile is left out */
+            VgmDriverDomain *dom = vgmDriverLookupByUUID(client->drv, args->doms.val[i].uuid, NULL);
+
+            if (dom)
+                g_ptr_array_add(doms, dom);
+        }
+    }
+    if (!(recs = vgmDriverGetAllDomainStats(client->drv, doms, args->stats, args->flags, error)))
+        return FALSE;
+    ret->retStats.len = recs->len;
+    ret->retStats.val = g_new0(VgmRemoteDomainStatsRecord, recs->len);
+    for (i = 0; i < recs->len; i++) {
+        const VgmDriverDomainStats *st = g_ptr_array_index(recs, i);
+        VgmRemoteDomainStatsRecord *r = &ret->retStats.val[i];
+
+        vgmRemoteMakeDomain(&r->dom, st->dom);
+        r->params.len = st->params->len;
+        r->params.val = g_new0(VgmRemoteTypedParam, st->params->len);
+        for (j = 0; j < st->params->len; j++) {
+            const VgmTypedParam *p = g_ptr_array_index(st->params, j);
+            VgmRemoteTypedParam *q = &r->params.val[j];
+
+            q->field = g_strdup(p->field);
+            q->value.type = p->type;
+            switch (p->type) {
+            case VGM_TYPED_PARAM_INT:
+                q->value.u.i = p->v.i;
+                break;
+            case VGM_TYPED_PARAM_UINT:
+                q->value.u.ui = p->v.ui;
+                break;
+            case VGM_TYPED_PARAM_LLONG:
+                q->value.u.l = p->v.l;
+                break;
+            case VGM_TYPED_PARAM_ULLONG:
+                q->value.u.ul = p->v.ul;
+                break;
+            case VGM_TYPED_PARAM_DOUBLE:
+                q->value.u.d = p->v.d;
+                break;
+            case VGM_TYPED_PARAM_BOOLEAN:
+                q->value.u.b = p->v.b;
+                break;
+            case VGM_TYPED_PARAM_STRING:
+                q->value.u.s = g_strdup(p->v.s);
+                break;
+            }
+        }
+    }
+    return TRUE;
+}

@@ -25,6 +25,8 @@ mode). What it covers:
     (55); a write on the read-only socket is VIR_ERR_OPERATION_DENIED (29),
     from the client library with openReadOnly and from the server with a
     plain open;
+  * getAllDomainStats / domainListGetStats (state, cpu-total, balloon,
+    vcpu groups; the ACTIVE filter; ENFORCE_STATS of a group not served);
   * lifecycle events through libvirt's default event loop
     (virEventRegisterDefaultImpl + a thread running virEventRunDefaultImpl)
     and domainEventRegisterAny(None, VIR_DOMAIN_EVENT_ID_LIFECYCLE, ...):
@@ -73,7 +75,9 @@ EV_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e04"
 RO = "vgmtest-py-ro"
 CC_STATIC = ["vgmtest-py-cc-s%d" % i for i in range(3)]
 CC_CYCLE = ["vgmtest-py-cc-c%d" % i for i in range(2)]
-ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE
+ST_RUN = "vgmtest-py-st-run"
+ST_OFF = "vgmtest-py-st-off"
+ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF]
 MISSING_UUID = "11111111-2222-3333-4444-555555555555"
 
 N_CLIENTS = 50
@@ -196,6 +200,7 @@ def run_tests(tap, target, conn):
     for part, args in ((connection_tests, (tap, conn)), (lifecycle_tests, (tap, conn)),
                        (transient_tests, (tap, conn)), (error_tests, (tap, conn)),
                        (event_tests, (tap, target)), (readonly_tests, (tap, target, conn)),
+                       (stats_tests, (tap, conn)),
                        (concurrency_tests, (tap, target, conn))):
         # A part that dies half way is one failure; the next part still runs.
         harness.run_part(tap, part, *args)
@@ -601,6 +606,48 @@ def readonly_tests(tap, target, conn):
         pass
     tap.ok(d is None, "the refused define defined nothing")
     rw.close()
+
+
+def stats_tests(tap, conn):
+    """getAllDomainStats and domainListGetStats, as virt-manager polls them:
+    the state, CPU, balloon and vCPU groups of a running and an inactive
+    domain; filters; ENFORCE_STATS of a group not served is an error."""
+    F = libvirt
+    run = conn.createXML(harness.domain_xml(ST_RUN), 0)
+    conn.defineXML(harness.domain_xml(ST_OFF))
+    time.sleep(0.5)
+    recs = {d.name(): st for d, st in conn.getAllDomainStats(
+        F.VIR_DOMAIN_STATS_STATE | F.VIR_DOMAIN_STATS_CPU_TOTAL |
+        F.VIR_DOMAIN_STATS_BALLOON | F.VIR_DOMAIN_STATS_VCPU)}
+    r = recs.get(ST_RUN, {})
+    o = recs.get(ST_OFF, {})
+    tap.ok(r.get("state.state") == F.VIR_DOMAIN_RUNNING and
+           r.get("state.reason") == F.VIR_DOMAIN_RUNNING_BOOTED and
+           o.get("state.state") == F.VIR_DOMAIN_SHUTOFF,
+           "getAllDomainStats: state.state / state.reason of a running and an inactive domain",
+           repr((r, o)))
+    tap.ok(r.get("cpu.time", 0) > 0 and r.get("cpu.time") >= r.get("cpu.user", 0) and
+           "cpu.time" not in o,
+           "cpu.time of the running domain's QEMU, none for the inactive one", repr(r))
+    tap.ok(r.get("vcpu.current") == 2 and r.get("vcpu.maximum") == 2 and
+           r.get("vcpu.0.state") == F.VIR_VCPU_RUNNING and "vcpu.1.time" in r,
+           "vcpu.current, vcpu.maximum and per vCPU state and time", repr(r))
+    tap.ok(r.get("balloon.maximum") == 524288 and o.get("balloon.maximum") == 524288,
+           "balloon.maximum is the definition's memory (KiB)", repr((r, o)))
+    active = [d.name() for d, _ in conn.getAllDomainStats(
+        F.VIR_DOMAIN_STATS_STATE, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ACTIVE)]
+    tap.ok(ST_RUN in active and ST_OFF not in active,
+           "the ACTIVE filter keeps the running domain only", repr(active))
+    one = conn.domainListGetStats([run], F.VIR_DOMAIN_STATS_STATE)
+    tap.eq([(d.name(), sorted(st)) for d, st in one],
+           [(ST_RUN, ["state.reason", "state.state"])],
+           "domainListGetStats of one domain, one group")
+    r = err_code(lambda: conn.getAllDomainStats(
+        F.VIR_DOMAIN_STATS_BLOCK, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
+    # libvirtd serves the block group: only ours refuses it
+    tap.ok(REFERENCE[0] or r[0] == F.VIR_ERR_CONFIG_UNSUPPORTED,
+           "ENFORCE_STATS with a group not served: VIR_ERR_CONFIG_UNSUPPORTED", repr(r))
+    harness.libvirt_cleanup(conn, [ST_RUN, ST_OFF])
 
 
 def concurrency_tests(tap, target, conn):
