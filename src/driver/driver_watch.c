@@ -70,6 +70,7 @@ struct _VgmDriverWatch {
     GMainLoop *loop;
     GThread *thread;
     GHashTable *entries;        /* name -> VgmDriverWatchEntry, thread only */
+    GHashTable *gone;           /* "name:pid" reported gone, thread only */
     GMutex lock;                /* guards reported and pending */
     GHashTable *reported;       /* "name:pid" the API reported the stop of */
     GPtrArray *pending;         /* VgmDriverWatchPending, for a listener */
@@ -189,6 +190,9 @@ vgmDriverWatchGone(VgmDriverWatch *w, const char *name, const unsigned char *uui
         return;     /* still running: the same QEMU, or a live update's new one */
     if (vgmDriverWatchTakeReported(w, name, pid))
         return;     /* the driver's own API call reported it */
+    /* once per QEMU, even while another process still cleans it up */
+    if (!g_hash_table_add(w->gone, vgmDriverWatchKey(name, pid)))
+        return;
     /* a transient domain is gone with its QEMU; its stop reason stays */
     if (!dom)
         kept = vgmDriverStoreGetStopReason(vgmDriverGetStore(w->drv), name);
@@ -467,6 +471,7 @@ vgmDriverWatchNew(VgmDriver *drv)
     w->loop = g_main_loop_new(w->ctx, FALSE);
     w->entries = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify)vgmDriverWatchEntryFree);
+    w->gone = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_mutex_init(&w->lock);
     w->reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     w->pending = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverWatchPendingFree);
@@ -507,6 +512,7 @@ vgmDriverWatchFree(VgmDriverWatch *w)
     g_source_unref(s);
     g_thread_join(w->thread);
     g_hash_table_unref(w->entries);
+    g_hash_table_unref(w->gone);
     g_main_loop_unref(w->loop);
     g_main_context_unref(w->ctx);
     g_hash_table_unref(w->reported);
