@@ -133,6 +133,7 @@ main(int argc, char **argv)
     }
     /* what guests and QEMU do by themselves reaches subscribers */
     vgmDriverWatchEvents(drv);
+    vgmDriverStorageAutostart(drv);
     vgmRemoteProgramInit(&program, drv);
     {
         /* tests shrink the outgoing queue to find a client that never

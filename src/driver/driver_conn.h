@@ -21,6 +21,7 @@
 #include <glib.h>
 
 #include "driver/driver_domain.h"
+#include "driver/driver_storage.h"
 #include "driver/driver_store.h"
 
 /* The libvirt API level whose behaviour we follow (getLibVersion):

@@ -35,6 +35,8 @@ enum {
     VGM_LV_ERR_SYSTEM = 38,
     VGM_LV_ERR_RPC = 39,
     VGM_LV_ERR_NO_DOMAIN = 42,
+    VGM_LV_ERR_NO_STORAGE_POOL = 49,
+    VGM_LV_ERR_NO_STORAGE_VOL = 50,
     VGM_LV_ERR_OPERATION_INVALID = 55,
     VGM_LV_ERR_CONFIG_UNSUPPORTED = 67,
     VGM_LV_ERR_OPERATION_TIMEOUT = 68,
@@ -57,6 +59,8 @@ static const struct {
     { VGM_ERR_OPERATION_TIMEOUT, VGM_LV_ERR_OPERATION_TIMEOUT },
     { VGM_ERR_SYSTEM, VGM_LV_ERR_SYSTEM },
     { VGM_ERR_NO_SUPPORT, VGM_LV_ERR_OPERATION_UNSUPPORTED },
+    { VGM_ERR_NO_STORAGE_POOL, VGM_LV_ERR_NO_STORAGE_POOL },
+    { VGM_ERR_NO_STORAGE_VOL, VGM_LV_ERR_NO_STORAGE_VOL },
 };
 
 int
@@ -1424,4 +1428,393 @@ vgmRemoteDispatchConnectGetAllDomainStats(VgmRemoteClient *client,
         }
     }
     return TRUE;
+}
+
+/* ---- storage pools and volumes ---- */
+
+/* The pool a call names, found by uuid as libvirt's storage driver does. */
+static VgmStoragePool *
+vgmRemoteGetPool(VgmRemoteClient *client, const VgmRemoteNonnullStoragePool *p,
+                 GError **error)
+{
+    return vgmDriverStoragePoolLookupByUUID(client->drv, p->uuid, error);
+}
+
+static void
+vgmRemoteMakePool(VgmRemoteNonnullStoragePool *out, const VgmStoragePool *pool)
+{
+    out->name = g_strdup(pool->name);
+    memcpy(out->uuid, pool->uuid, 16);
+}
+
+static gboolean
+vgmRemoteReturnPool(VgmStoragePool *pool, VgmRemoteNonnullStoragePool *out)
+{
+    if (!pool)
+        return FALSE;
+    vgmRemoteMakePool(out, pool);
+    vgmStoragePoolFree(pool);
+    return TRUE;
+}
+
+static void
+vgmRemoteMakeVol(VgmRemoteNonnullStorageVol *out, const VgmStorageVol *vol)
+{
+    out->pool = g_strdup(vol->pool);
+    out->name = g_strdup(vol->name);
+    out->key = g_strdup(vol->key);
+}
+
+static gboolean
+vgmRemoteReturnVol(VgmStorageVol *vol, VgmRemoteNonnullStorageVol *out)
+{
+    if (!vol)
+        return FALSE;
+    vgmRemoteMakeVol(out, vol);
+    vgmStorageVolFree(vol);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectListAllStoragePools(VgmRemoteClient *client,
+                                            const VgmRemoteConnectListAllStoragePoolsArgs *args,
+                                            VgmRemoteConnectListAllStoragePoolsRet *ret,
+                                            GError **error)
+{
+    g_autoptr(GPtrArray) pools = NULL;
+    guint i;
+
+    if (!(pools = vgmDriverStorageListPools(client->drv, args->flags, error)))
+        return FALSE;
+    if (args->need_results) {
+        ret->pools.len = pools->len;
+        ret->pools.val = g_new0(VgmRemoteNonnullStoragePool, MAX(pools->len, 1));
+        for (i = 0; i < pools->len; i++)
+            vgmRemoteMakePool(&ret->pools.val[i], g_ptr_array_index(pools, i));
+    }
+    ret->ret = pools->len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolLookupByName(VgmRemoteClient *client,
+                                         const VgmRemoteStoragePoolLookupByNameArgs *args,
+                                         VgmRemoteStoragePoolLookupByNameRet *ret,
+                                         GError **error)
+{
+    return vgmRemoteReturnPool(vgmDriverStoragePoolLookupByName(client->drv, args->name, error),
+                               &ret->pool);
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolLookupByUuid(VgmRemoteClient *client,
+                                         const VgmRemoteStoragePoolLookupByUuidArgs *args,
+                                         VgmRemoteStoragePoolLookupByUuidRet *ret,
+                                         GError **error)
+{
+    return vgmRemoteReturnPool(vgmDriverStoragePoolLookupByUUID(client->drv, args->uuid, error),
+                               &ret->pool);
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolLookupByVolume(VgmRemoteClient *client,
+                                           const VgmRemoteStoragePoolLookupByVolumeArgs *args,
+                                           VgmRemoteStoragePoolLookupByVolumeRet *ret,
+                                           GError **error)
+{
+    return vgmRemoteReturnPool(vgmDriverStoragePoolLookupByName(client->drv, args->vol.pool,
+                                                                error),
+                               &ret->pool);
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolDefineXml(VgmRemoteClient *client,
+                                      const VgmRemoteStoragePoolDefineXmlArgs *args,
+                                      VgmRemoteStoragePoolDefineXmlRet *ret, GError **error)
+{
+    return vgmRemoteReturnPool(vgmDriverStoragePoolDefineXML(client->drv, args->xml,
+                                                             args->flags, error),
+                               &ret->pool);
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolCreate(VgmRemoteClient *client,
+                                   const VgmRemoteStoragePoolCreateArgs *args, GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+
+    return pool && vgmDriverStoragePoolStart(client->drv, pool->name, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolBuild(VgmRemoteClient *client,
+                                  const VgmRemoteStoragePoolBuildArgs *args, GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+
+    return pool && vgmDriverStoragePoolBuild(client->drv, pool->name, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolDestroy(VgmRemoteClient *client,
+                                    const VgmRemoteStoragePoolDestroyArgs *args, GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+
+    return pool && vgmDriverStoragePoolDestroy(client->drv, pool->name, error);
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolUndefine(VgmRemoteClient *client,
+                                     const VgmRemoteStoragePoolUndefineArgs *args,
+                                     GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+
+    return pool && vgmDriverStoragePoolUndefine(client->drv, pool->name, error);
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolRefresh(VgmRemoteClient *client,
+                                    const VgmRemoteStoragePoolRefreshArgs *args, GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+
+    return pool && vgmDriverStoragePoolRefresh(client->drv, pool->name, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolGetInfo(VgmRemoteClient *client,
+                                    const VgmRemoteStoragePoolGetInfoArgs *args,
+                                    VgmRemoteStoragePoolGetInfoRet *ret, GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+    VgmStoragePoolInfo info;
+
+    if (!pool || !vgmDriverStoragePoolGetInfo(client->drv, pool->name, &info, error))
+        return FALSE;
+    ret->state = info.state;
+    ret->capacity = info.capacity;
+    ret->allocation = info.allocation;
+    ret->available = info.available;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolGetXmlDesc(VgmRemoteClient *client,
+                                       const VgmRemoteStoragePoolGetXmlDescArgs *args,
+                                       VgmRemoteStoragePoolGetXmlDescRet *ret, GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+
+    return pool && (ret->xml = vgmDriverStoragePoolGetXMLDesc(client->drv, pool->name,
+                                                              args->flags, error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolGetAutostart(VgmRemoteClient *client,
+                                         const VgmRemoteStoragePoolGetAutostartArgs *args,
+                                         VgmRemoteStoragePoolGetAutostartRet *ret,
+                                         GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+    gboolean autostart = FALSE;
+
+    if (!pool || !vgmDriverStoragePoolGetAutostart(client->drv, pool->name, &autostart, error))
+        return FALSE;
+    ret->autostart = autostart ? 1 : 0;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolSetAutostart(VgmRemoteClient *client,
+                                         const VgmRemoteStoragePoolSetAutostartArgs *args,
+                                         GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+
+    return pool && vgmDriverStoragePoolSetAutostart(client->drv, pool->name,
+                                                    args->autostart != 0, error);
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolIsActive(VgmRemoteClient *client,
+                                     const VgmRemoteStoragePoolIsActiveArgs *args,
+                                     VgmRemoteStoragePoolIsActiveRet *ret, GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+    gboolean active = FALSE;
+
+    if (!pool || !vgmDriverStoragePoolIsActive(client->drv, pool->name, &active, error))
+        return FALSE;
+    ret->active = active ? 1 : 0;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolIsPersistent(VgmRemoteClient *client,
+                                         const VgmRemoteStoragePoolIsPersistentArgs *args,
+                                         VgmRemoteStoragePoolIsPersistentRet *ret,
+                                         GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+
+    /* every pool we have is defined */
+    ret->persistent = 1;
+    return pool != NULL;
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolNumOfVolumes(VgmRemoteClient *client,
+                                         const VgmRemoteStoragePoolNumOfVolumesArgs *args,
+                                         VgmRemoteStoragePoolNumOfVolumesRet *ret,
+                                         GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+    g_autoptr(GPtrArray) vols = NULL;
+
+    if (!pool || !(vols = vgmDriverStorageListVolumes(client->drv, pool->name, error)))
+        return FALSE;
+    ret->num = vols->len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolListVolumes(VgmRemoteClient *client,
+                                        const VgmRemoteStoragePoolListVolumesArgs *args,
+                                        VgmRemoteStoragePoolListVolumesRet *ret,
+                                        GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = NULL;
+    g_autoptr(GPtrArray) vols = NULL;
+    guint i, n;
+
+    if (args->maxnames < 0 || args->maxnames > VGM_REMOTE_STORAGE_VOL_LIST_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("maxnames %1$d is out of range"),
+                    args->maxnames);
+        return FALSE;
+    }
+    if (!(pool = vgmRemoteGetPool(client, &args->pool, error)) ||
+        !(vols = vgmDriverStorageListVolumes(client->drv, pool->name, error)))
+        return FALSE;
+    n = MIN(vols->len, (guint)args->maxnames);
+    ret->names.len = n;
+    ret->names.val = g_new0(char *, MAX(n, 1));
+    for (i = 0; i < n; i++)
+        ret->names.val[i] = g_strdup(((VgmStorageVol *)g_ptr_array_index(vols, i))->name);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolListAllVolumes(VgmRemoteClient *client,
+                                           const VgmRemoteStoragePoolListAllVolumesArgs *args,
+                                           VgmRemoteStoragePoolListAllVolumesRet *ret,
+                                           GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = NULL;
+    g_autoptr(GPtrArray) vols = NULL;
+    guint i;
+
+    if (!vgmDriverCheckFlags(args->flags, 0, error) ||
+        !(pool = vgmRemoteGetPool(client, &args->pool, error)) ||
+        !(vols = vgmDriverStorageListVolumes(client->drv, pool->name, error)))
+        return FALSE;
+    if (args->need_results) {
+        ret->vols.len = vols->len;
+        ret->vols.val = g_new0(VgmRemoteNonnullStorageVol, MAX(vols->len, 1));
+        for (i = 0; i < vols->len; i++)
+            vgmRemoteMakeVol(&ret->vols.val[i], g_ptr_array_index(vols, i));
+    }
+    ret->ret = vols->len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchStorageVolLookupByName(VgmRemoteClient *client,
+                                        const VgmRemoteStorageVolLookupByNameArgs *args,
+                                        VgmRemoteStorageVolLookupByNameRet *ret,
+                                        GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+
+    return pool && vgmRemoteReturnVol(vgmDriverStorageVolLookupByName(client->drv, pool->name,
+                                                                      args->name, error),
+                                      &ret->vol);
+}
+
+gboolean
+vgmRemoteDispatchStorageVolLookupByKey(VgmRemoteClient *client,
+                                       const VgmRemoteStorageVolLookupByKeyArgs *args,
+                                       VgmRemoteStorageVolLookupByKeyRet *ret, GError **error)
+{
+    /* a volume's key is its path */
+    return vgmRemoteReturnVol(vgmDriverStorageVolLookupByPath(client->drv, args->key, error),
+                              &ret->vol);
+}
+
+gboolean
+vgmRemoteDispatchStorageVolLookupByPath(VgmRemoteClient *client,
+                                        const VgmRemoteStorageVolLookupByPathArgs *args,
+                                        VgmRemoteStorageVolLookupByPathRet *ret,
+                                        GError **error)
+{
+    return vgmRemoteReturnVol(vgmDriverStorageVolLookupByPath(client->drv, args->path, error),
+                              &ret->vol);
+}
+
+gboolean
+vgmRemoteDispatchStorageVolCreateXml(VgmRemoteClient *client,
+                                     const VgmRemoteStorageVolCreateXmlArgs *args,
+                                     VgmRemoteStorageVolCreateXmlRet *ret, GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+
+    return pool && vgmRemoteReturnVol(vgmDriverStorageVolCreateXML(client->drv, pool->name,
+                                                                   args->xml, args->flags,
+                                                                   error),
+                                      &ret->vol);
+}
+
+gboolean
+vgmRemoteDispatchStorageVolDelete(VgmRemoteClient *client,
+                                  const VgmRemoteStorageVolDeleteArgs *args, GError **error)
+{
+    return vgmDriverStorageVolDelete(client->drv, args->vol.pool, args->vol.name, args->flags,
+                                     error);
+}
+
+gboolean
+vgmRemoteDispatchStorageVolGetInfo(VgmRemoteClient *client,
+                                   const VgmRemoteStorageVolGetInfoArgs *args,
+                                   VgmRemoteStorageVolGetInfoRet *ret, GError **error)
+{
+    VgmStorageVolInfo info;
+
+    if (!vgmDriverStorageVolGetInfo(client->drv, args->vol.pool, args->vol.name, &info, error))
+        return FALSE;
+    ret->type = info.type;
+    ret->capacity = info.capacity;
+    ret->allocation = info.allocation;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchStorageVolGetXmlDesc(VgmRemoteClient *client,
+                                      const VgmRemoteStorageVolGetXmlDescArgs *args,
+                                      VgmRemoteStorageVolGetXmlDescRet *ret, GError **error)
+{
+    return (ret->xml = vgmDriverStorageVolGetXMLDesc(client->drv, args->vol.pool,
+                                                     args->vol.name, args->flags,
+                                                     error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchStorageVolGetPath(VgmRemoteClient *client,
+                                   const VgmRemoteStorageVolGetPathArgs *args,
+                                   VgmRemoteStorageVolGetPathRet *ret, GError **error)
+{
+    g_autoptr(VgmStorageVol) vol = vgmDriverStorageVolLookupByName(client->drv, args->vol.pool,
+                                                                   args->vol.name, error);
+
+    return vol && (ret->name = g_strdup(vol->key)) != NULL;
 }

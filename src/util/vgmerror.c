@@ -26,7 +26,9 @@ VGM_ENUM_IMPL(vgmErrorCode, VGM_ERR_LAST,
               "no-domain",
               "operation-timeout",
               "system-error",
-              "no-support");
+              "no-support",
+              "no-storage-pool",
+              "no-storage-vol");
 
 char *
 vgmErrorEscape(const char *str)

@@ -31,6 +31,8 @@ typedef enum {
     VGM_ERR_OPERATION_TIMEOUT,  /* something did not answer in time */
     VGM_ERR_SYSTEM,             /* a system call failed (errno in message) */
     VGM_ERR_NO_SUPPORT,         /* the hypervisor or host lacks a feature */
+    VGM_ERR_NO_STORAGE_POOL,    /* no such storage pool */
+    VGM_ERR_NO_STORAGE_VOL,     /* no such storage volume */
 
     VGM_ERR_LAST
 } VgmErrorCode;

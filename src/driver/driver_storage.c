@@ -1,0 +1,1302 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_storage.c: directory storage pools (see driver_storage.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "driver_storage.h"
+#include "driver_conn.h"
+#include "util/vgmerror.h"
+#include "util/vgmfile.h"
+#include "util/vgmi18n.h"
+#include "util/vgmsize.h"
+#include "util/vgmxml.h"
+
+#define VGM_STORAGE_XML_MAX (1024 * 1024)
+#define VGM_STORAGE_NAME_MAX 200
+
+/* virStoragePoolCreateFlags / virStoragePoolBuildFlags */
+#define VGM_POOL_CREATE_BUILD_ALL 0x7u
+#define VGM_POOL_BUILD_FLAGS_OK ((1u << 2) | (1u << 3))
+/* virConnectListAllStoragePoolsFlags */
+#define VGM_LIST_POOLS_INACTIVE (1u << 0)
+#define VGM_LIST_POOLS_ACTIVE (1u << 1)
+#define VGM_LIST_POOLS_PERSISTENT (1u << 2)
+#define VGM_LIST_POOLS_TRANSIENT (1u << 3)
+#define VGM_LIST_POOLS_AUTOSTART (1u << 4)
+#define VGM_LIST_POOLS_NO_AUTOSTART (1u << 5)
+#define VGM_LIST_POOLS_DIR (1u << 6)
+#define VGM_LIST_POOLS_TYPES (VGM_STORAGE_LIST_ALL_FLAGS & ~((1u << 6) - 1))
+/* virStorageXMLFlags */
+#define VGM_STORAGE_XML_INACTIVE 1u
+
+typedef enum {
+    VGM_STORAGE_FORMAT_RAW = 0,
+    VGM_STORAGE_FORMAT_QCOW2,
+
+    VGM_STORAGE_FORMAT_LAST
+} VgmStorageFormat;
+VGM_ENUM_DECL(vgmStorageFormat);
+VGM_ENUM_IMPL(vgmStorageFormat, VGM_STORAGE_FORMAT_LAST,
+              "raw",
+              "qcow2");
+
+/* A pool's definition. */
+typedef struct {
+    char *name;
+    unsigned char uuid[16];
+    char *path;         /* the target directory, absolute, canonical */
+    int mode;           /* -1: not given */
+    gint64 owner;       /* -1: not given */
+    gint64 group;
+} VgmStoragePoolDef;
+
+static void
+vgmStoragePoolDefFree(VgmStoragePoolDef *def)
+{
+    if (!def)
+        return;
+    g_free(def->name);
+    g_free(def->path);
+    g_free(def);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmStoragePoolDef, vgmStoragePoolDefFree)
+
+static GMutex vgmStorageLock;
+
+void
+vgmStoragePoolFree(VgmStoragePool *pool)
+{
+    if (!pool)
+        return;
+    g_free(pool->name);
+    g_free(pool);
+}
+
+void
+vgmStorageVolFree(VgmStorageVol *vol)
+{
+    if (!vol)
+        return;
+    g_free(vol->pool);
+    g_free(vol->name);
+    g_free(vol->key);
+    g_free(vol);
+}
+
+/* ---- paths ---- */
+
+static char *
+vgmStorageConfigDir(VgmDriver *drv)
+{
+    g_autofree char *parent = g_path_get_dirname(vgmDriverGetStore(drv)->configDir);
+
+    return g_build_filename(parent, "storage", NULL);
+}
+
+static char *
+vgmStorageRunDir(VgmDriver *drv)
+{
+    g_autofree char *parent = g_path_get_dirname(vgmDriverGetStore(drv)->runDir);
+
+    return g_build_filename(parent, "storage", NULL);
+}
+
+static char *
+vgmStorageConfigPath(VgmDriver *drv, const char *name)
+{
+    g_autofree char *dir = vgmStorageConfigDir(drv);
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+
+    return g_build_filename(dir, file, NULL);
+}
+
+static char *
+vgmStorageAutostartPath(VgmDriver *drv, const char *name)
+{
+    g_autofree char *dir = vgmStorageConfigDir(drv);
+
+    return g_build_filename(dir, "autostart", name, NULL);
+}
+
+static char *
+vgmStorageActivePath(VgmDriver *drv, const char *name)
+{
+    g_autofree char *dir = vgmStorageRunDir(drv);
+    g_autofree char *file = g_strdup_printf("%s.active", name);
+
+    return g_build_filename(dir, file, NULL);
+}
+
+/* A pool or volume name fit to be a file name. */
+static gboolean
+vgmStorageCheckName(const char *name, const char *what, GError **error)
+{
+    const char *p;
+
+    if (!name || !*name) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("the %1$s name must not be empty"), what);
+        return FALSE;
+    }
+    if (strchr(name, '/') || name[0] == '.' || strlen(name) > VGM_STORAGE_NAME_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("invalid %1$s name '%2$s': it must not contain '/', start with '.' or be longer than %3$d bytes"),
+                    what, name, VGM_STORAGE_NAME_MAX);
+        return FALSE;
+    }
+    for (p = name; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("invalid %1$s name '%2$s': it must not contain control characters"),
+                        what, name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gint
+vgmStorageCompareNames(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* ---- pool XML ---- */
+
+static gboolean
+vgmStorageParsePermissions(xmlNodePtr node, int *mode, gint64 *owner, gint64 *group,
+                           GError **error)
+{
+    static const char *const children[] = { "mode", "owner", "group", "label", NULL };
+    xmlNodePtr c;
+
+    if (!vgmXMLCheckNode(node, NULL, children, error))
+        return FALSE;
+    if ((c = vgmXMLChild(node, "mode"))) {
+        g_autofree char *text = vgmXMLNodeContent(c);
+        unsigned long long v;
+
+        if (!text || !vgmStrToULLBase(text, 8, &v) || v > 07777) {
+            vgmErrorSet(error, VGM_ERR_XML, _("invalid permissions mode '%1$s'"),
+                        text ? text : "");
+            return FALSE;
+        }
+        *mode = v;
+    }
+    if ((c = vgmXMLChild(node, "owner"))) {
+        g_autofree char *text = vgmXMLNodeContent(c);
+        unsigned long long v;
+
+        if (!text || !vgmStrToULL(text, &v) || v > G_MAXUINT32) {
+            vgmErrorSet(error, VGM_ERR_XML, _("invalid permissions owner '%1$s'"),
+                        text ? text : "");
+            return FALSE;
+        }
+        *owner = v;
+    }
+    if ((c = vgmXMLChild(node, "group"))) {
+        g_autofree char *text = vgmXMLNodeContent(c);
+        unsigned long long v;
+
+        if (!text || !vgmStrToULL(text, &v) || v > G_MAXUINT32) {
+            vgmErrorSet(error, VGM_ERR_XML, _("invalid permissions group '%1$s'"),
+                        text ? text : "");
+            return FALSE;
+        }
+        *group = v;
+    }
+    return TRUE;
+}
+
+static VgmStoragePoolDef *
+vgmStoragePoolDefParse(const char *xml, const char *what, GError **error)
+{
+    static const char *const poolAttrs[] = { "type", NULL };
+    static const char *const poolChildren[] = {
+        "name", "uuid", "capacity", "allocation", "available", "source", "target", NULL
+    };
+    static const char *const targetChildren[] = { "path", "permissions", NULL };
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(VgmStoragePoolDef) def = g_new0(VgmStoragePoolDef, 1);
+    g_autofree char *type = NULL;
+    g_autofree char *uuid = NULL;
+    g_autofree char *path = NULL;
+    xmlNodePtr root, node, target;
+
+    def->mode = -1;
+    def->owner = def->group = -1;
+    if (!(doc = vgmXMLParseString(xml, what, error)))
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (!root || !xmlStrEqual(root->name, BAD_CAST "pool")) {
+        vgmErrorSet(error, VGM_ERR_XML, _("the root element of a storage pool must be <pool>"));
+        return NULL;
+    }
+    if (vgmXMLPropString(root, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0)
+        return NULL;
+    if (!g_str_equal(type, "dir")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("storage pool type '%1$s' is not supported: only 'dir' pools are"),
+                    type);
+        return NULL;
+    }
+    if (!vgmXMLCheckNode(root, poolAttrs, poolChildren, error))
+        return NULL;
+    if (!(node = vgmXMLChild(root, "name")) || !(def->name = vgmXMLNodeContent(node))) {
+        vgmErrorSet(error, VGM_ERR_XML, _("the storage pool has no <name>"));
+        return NULL;
+    }
+    if (!vgmStorageCheckName(def->name, _("storage pool"), error))
+        return NULL;
+    if ((node = vgmXMLChild(root, "uuid")) && (uuid = vgmXMLNodeContent(node))) {
+        if (!vgmDomainUUIDParse(uuid, def->uuid)) {
+            vgmErrorSet(error, VGM_ERR_XML, _("malformed storage pool uuid '%1$s'"), uuid);
+            return NULL;
+        }
+    } else {
+        g_autofree char *random = g_uuid_string_random();
+
+        vgmDomainUUIDParse(random, def->uuid);
+    }
+    if ((node = vgmXMLChild(root, "source")) && xmlFirstElementChild(node)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("a 'dir' storage pool has no <source> devices or hosts, found <%1$s>"),
+                    (const char *)xmlFirstElementChild(node)->name);
+        return NULL;
+    }
+    if (!(target = vgmXMLChild(root, "target")) ||
+        !(node = vgmXMLChild(target, "path")) || !(path = vgmXMLNodeContent(node))) {
+        vgmErrorSet(error, VGM_ERR_XML, _("the storage pool '%1$s' has no <target><path>"),
+                    def->name);
+        return NULL;
+    }
+    if (!vgmXMLCheckNode(target, NULL, targetChildren, error))
+        return NULL;
+    if (!g_path_is_absolute(path)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the target path '%1$s' of storage pool '%2$s' is not absolute"),
+                    path, def->name);
+        return NULL;
+    }
+    def->path = g_canonicalize_filename(path, "/");
+    if ((node = vgmXMLChild(target, "permissions")) &&
+        !vgmStorageParsePermissions(node, &def->mode, &def->owner, &def->group, error))
+        return NULL;
+    return g_steal_pointer(&def);
+}
+
+static void
+vgmStorageFormatPermissions(VgmBuf *buf, int mode, gint64 owner, gint64 group)
+{
+    if (mode < 0 && owner < 0 && group < 0)
+        return;
+    vgmBufAdd(buf, "<permissions>\n");
+    vgmBufAdjustIndent(buf, 2);
+    if (mode >= 0)
+        vgmBufAsprintf(buf, "<mode>0%o</mode>\n", (unsigned int)mode);
+    if (owner >= 0)
+        vgmBufAsprintf(buf, "<owner>%" G_GINT64_FORMAT "</owner>\n", owner);
+    if (group >= 0)
+        vgmBufAsprintf(buf, "<group>%" G_GINT64_FORMAT "</group>\n", group);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</permissions>\n");
+}
+
+/* libvirt's layout; @info NULL: the inactive numbers (0). */
+static char *
+vgmStoragePoolDefFormat(const VgmStoragePoolDef *def, const VgmStoragePoolInfo *info,
+                        gboolean live)
+{
+    g_auto(VgmBuf) buf = { 0 };
+    char uuid[37];
+    int mode = def->mode;
+    gint64 owner = def->owner, group = def->group;
+    struct stat st;
+
+    vgmBufInit(&buf, 0);
+    vgmDomainUUIDFormat(def->uuid, uuid);
+    vgmBufAdd(&buf, "<pool type='dir'>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufEscapeString(&buf, "<name>%s</name>\n", def->name);
+    vgmBufAsprintf(&buf, "<uuid>%s</uuid>\n", uuid);
+    vgmBufAsprintf(&buf, "<capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>\n",
+                   info ? info->capacity : 0);
+    vgmBufAsprintf(&buf, "<allocation unit='bytes'>%" G_GUINT64_FORMAT "</allocation>\n",
+                   info ? info->allocation : 0);
+    vgmBufAsprintf(&buf, "<available unit='bytes'>%" G_GUINT64_FORMAT "</available>\n",
+                   info ? info->available : 0);
+    vgmBufAdd(&buf, "<source>\n");
+    vgmBufAdd(&buf, "</source>\n");
+    vgmBufAdd(&buf, "<target>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufEscapeString(&buf, "<path>%s</path>\n", def->path);
+    if (live && stat(def->path, &st) == 0) {
+        mode = st.st_mode & 07777;
+        owner = st.st_uid;
+        group = st.st_gid;
+    }
+    vgmStorageFormatPermissions(&buf, mode, owner, group);
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</target>\n");
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</pool>\n");
+    return vgmBufSteal(&buf);
+}
+
+/* ---- the pools on disk (callers hold vgmStorageLock) ---- */
+
+static VgmStoragePoolDef *
+vgmStorageLoad(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *xml = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!vgmStorageCheckName(name, _("storage pool"), NULL) ||
+        !g_file_test((path = vgmStorageConfigPath(drv, name)), G_FILE_TEST_IS_REGULAR)) {
+        vgmErrorSet(error, VGM_ERR_NO_STORAGE_POOL,
+                    _("no storage pool with matching name '%1$s'"), name);
+        return NULL;
+    }
+    if (!vgmFileReadAll(path, VGM_STORAGE_XML_MAX, &xml, NULL, error))
+        return NULL;
+    return vgmStoragePoolDefParse(xml, path, error);
+}
+
+/* Every pool definition, sorted by name (broken ones left out). */
+static GPtrArray *
+vgmStorageLoadAll(VgmDriver *drv, GError **error)
+{
+    g_autofree char *dir = vgmStorageConfigDir(drv);
+    g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmStoragePoolDefFree);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GDir) d = NULL;
+    const char *ent;
+    guint i;
+
+    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+        return g_steal_pointer(&defs);
+    if (!(d = g_dir_open(dir, 0, NULL))) {
+        vgmErrorSetSystem(error, errno, _("cannot read the storage pool directory '%1$s'"), dir);
+        return NULL;
+    }
+    while ((ent = g_dir_read_name(d))) {
+        if (g_str_has_suffix(ent, ".xml") && ent[0] != '.')
+            g_ptr_array_add(names, g_strndup(ent, strlen(ent) - 4));
+    }
+    g_ptr_array_sort(names, vgmStorageCompareNames);
+    for (i = 0; i < names->len; i++) {
+        VgmStoragePoolDef *def = vgmStorageLoad(drv, g_ptr_array_index(names, i), NULL);
+
+        if (def)
+            g_ptr_array_add(defs, def);
+    }
+    return g_steal_pointer(&defs);
+}
+
+static gboolean
+vgmStorageIsActive(VgmDriver *drv, const char *name)
+{
+    g_autofree char *path = vgmStorageActivePath(drv, name);
+
+    return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+vgmStorageIsAutostart(VgmDriver *drv, const char *name)
+{
+    g_autofree char *path = vgmStorageAutostartPath(drv, name);
+
+    return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+vgmStorageSetFlagFile(const char *path, gboolean on, GError **error)
+{
+    if (on) {
+        g_autofree char *dir = g_path_get_dirname(path);
+
+        return vgmFileMakePath(dir, 0755, error) &&
+               vgmFileWriteAtomic(path, "", 0, 0644, error);
+    }
+    if (unlink(path) < 0 && errno != ENOENT) {
+        vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static VgmStoragePool *
+vgmStoragePoolFromDef(const VgmStoragePoolDef *def)
+{
+    VgmStoragePool *pool = g_new0(VgmStoragePool, 1);
+
+    pool->name = g_strdup(def->name);
+    memcpy(pool->uuid, def->uuid, 16);
+    return pool;
+}
+
+static gboolean
+vgmStorageFsInfo(const char *path, VgmStoragePoolInfo *info, GError **error)
+{
+    struct statvfs sv;
+
+    if (statvfs(path, &sv) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot read the file system of '%1$s'"), path);
+        return FALSE;
+    }
+    info->capacity = (guint64)sv.f_blocks * sv.f_frsize;
+    info->allocation = (guint64)(sv.f_blocks - sv.f_bfree) * sv.f_frsize;
+    info->available = (guint64)sv.f_bavail * sv.f_frsize;
+    return TRUE;
+}
+
+static VgmStoragePoolDef *
+vgmStorageLoadActive(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = vgmStorageLoad(drv, name, error);
+
+    if (!def)
+        return NULL;
+    if (!vgmStorageIsActive(drv, name)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("storage pool '%1$s' is not active"), name);
+        return NULL;
+    }
+    return g_steal_pointer(&def);
+}
+
+/* ---- pools ---- */
+
+GPtrArray *
+vgmDriverStorageListPools(VgmDriver *drv, unsigned int flags, GError **error)
+{
+    g_autoptr(GPtrArray) defs = NULL;
+    g_autoptr(GPtrArray) pools = g_ptr_array_new_with_free_func((GDestroyNotify)vgmStoragePoolFree);
+    guint i;
+
+    if (!vgmDriverCheckFlags(flags, VGM_STORAGE_LIST_ALL_FLAGS, error))
+        return NULL;
+    g_mutex_lock(&vgmStorageLock);
+    defs = vgmStorageLoadAll(drv, error);
+    for (i = 0; defs && i < defs->len; i++) {
+        const VgmStoragePoolDef *def = g_ptr_array_index(defs, i);
+        gboolean active = vgmStorageIsActive(drv, def->name);
+        gboolean autostart = vgmStorageIsAutostart(drv, def->name);
+
+        if ((flags & (VGM_LIST_POOLS_ACTIVE | VGM_LIST_POOLS_INACTIVE)) &&
+            !((active && (flags & VGM_LIST_POOLS_ACTIVE)) ||
+              (!active && (flags & VGM_LIST_POOLS_INACTIVE))))
+            continue;
+        if ((flags & (VGM_LIST_POOLS_PERSISTENT | VGM_LIST_POOLS_TRANSIENT)) &&
+            !(flags & VGM_LIST_POOLS_PERSISTENT))
+            continue;
+        if ((flags & (VGM_LIST_POOLS_AUTOSTART | VGM_LIST_POOLS_NO_AUTOSTART)) &&
+            !((autostart && (flags & VGM_LIST_POOLS_AUTOSTART)) ||
+              (!autostart && (flags & VGM_LIST_POOLS_NO_AUTOSTART))))
+            continue;
+        if ((flags & VGM_LIST_POOLS_TYPES) && !(flags & VGM_LIST_POOLS_DIR))
+            continue;
+        g_ptr_array_add(pools, vgmStoragePoolFromDef(def));
+    }
+    g_mutex_unlock(&vgmStorageLock);
+    if (!defs)
+        return NULL;
+    return g_steal_pointer(&pools);
+}
+
+VgmStoragePool *
+vgmDriverStoragePoolLookupByName(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+
+    g_mutex_lock(&vgmStorageLock);
+    def = vgmStorageLoad(drv, name, error);
+    g_mutex_unlock(&vgmStorageLock);
+    return def ? vgmStoragePoolFromDef(def) : NULL;
+}
+
+VgmStoragePool *
+vgmDriverStoragePoolLookupByUUID(VgmDriver *drv, const unsigned char *uuid, GError **error)
+{
+    g_autoptr(GPtrArray) defs = NULL;
+    VgmStoragePool *pool = NULL;
+    char str[37];
+    guint i;
+
+    g_mutex_lock(&vgmStorageLock);
+    defs = vgmStorageLoadAll(drv, error);
+    g_mutex_unlock(&vgmStorageLock);
+    if (!defs)
+        return NULL;
+    for (i = 0; i < defs->len && !pool; i++) {
+        const VgmStoragePoolDef *def = g_ptr_array_index(defs, i);
+
+        if (memcmp(def->uuid, uuid, 16) == 0)
+            pool = vgmStoragePoolFromDef(def);
+    }
+    if (!pool) {
+        vgmDomainUUIDFormat(uuid, str);
+        vgmErrorSet(error, VGM_ERR_NO_STORAGE_POOL,
+                    _("no storage pool with matching uuid '%1$s'"), str);
+    }
+    return pool;
+}
+
+VgmStoragePool *
+vgmDriverStoragePoolDefineXML(VgmDriver *drv, const char *xml, unsigned int flags,
+                              GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autoptr(GPtrArray) defs = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *dir = NULL;
+    VgmStoragePool *pool = NULL;
+    guint i;
+
+    /* VIR_STORAGE_POOL_DEFINE_VALIDATE (1): we always validate */
+    if (!vgmDriverCheckFlags(flags, 1, error) ||
+        !(def = vgmStoragePoolDefParse(xml, "pool.xml", error)))
+        return NULL;
+    g_mutex_lock(&vgmStorageLock);
+    if (!(defs = vgmStorageLoadAll(drv, error)))
+        goto out;
+    for (i = 0; i < defs->len; i++) {
+        const VgmStoragePoolDef *other = g_ptr_array_index(defs, i);
+        gboolean sameName = g_str_equal(other->name, def->name);
+        gboolean sameUUID = memcmp(other->uuid, def->uuid, 16) == 0;
+        char uuid[37];
+
+        vgmDomainUUIDFormat(other->uuid, uuid);
+        if (sameName && !sameUUID) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("storage pool '%1$s' is already defined with uuid %2$s"),
+                        other->name, uuid);
+            goto out;
+        }
+        if (sameUUID && !sameName) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("storage pool '%1$s' already exists with uuid %2$s"),
+                        other->name, uuid);
+            goto out;
+        }
+        if (!sameName && g_str_equal(other->path, def->path)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("storage pool '%1$s' already uses the target path '%2$s'"),
+                        other->name, def->path);
+            goto out;
+        }
+        if (sameName && !g_str_equal(other->path, def->path) &&
+            vgmStorageIsActive(drv, def->name)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("cannot change the target path of active storage pool '%1$s'"),
+                        def->name);
+            goto out;
+        }
+    }
+    text = vgmStoragePoolDefFormat(def, NULL, FALSE);
+    path = vgmStorageConfigPath(drv, def->name);
+    dir = g_path_get_dirname(path);
+    if (!vgmFileMakePath(dir, 0755, error) ||
+        !vgmFileWriteAtomic(path, text, strlen(text), 0644, error))
+        goto out;
+    pool = vgmStoragePoolFromDef(def);
+ out:
+    g_mutex_unlock(&vgmStorageLock);
+    return pool;
+}
+
+gboolean
+vgmDriverStoragePoolUndefine(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autofree char *path = NULL;
+    gboolean ok = FALSE;
+
+    g_mutex_lock(&vgmStorageLock);
+    if (!(def = vgmStorageLoad(drv, name, error)))
+        goto out;
+    if (vgmStorageIsActive(drv, name)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("storage pool '%1$s' is still active"), name);
+        goto out;
+    }
+    path = vgmStorageConfigPath(drv, name);
+    if (!vgmStorageSetFlagFile(path, FALSE, error))
+        goto out;
+    g_clear_pointer(&path, g_free);
+    path = vgmStorageAutostartPath(drv, name);
+    ok = vgmStorageSetFlagFile(path, FALSE, error);
+ out:
+    g_mutex_unlock(&vgmStorageLock);
+    return ok;
+}
+
+static gboolean
+vgmStorageBuild(const VgmStoragePoolDef *def, GError **error)
+{
+    if (!vgmFileMakePath(def->path, def->mode >= 0 ? def->mode : 0755, error))
+        return FALSE;
+    if (def->mode >= 0 && chmod(def->path, def->mode) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot set the mode of '%1$s'"), def->path);
+        return FALSE;
+    }
+    if ((def->owner >= 0 || def->group >= 0) &&
+        chown(def->path, def->owner >= 0 ? (uid_t)def->owner : (uid_t)-1,
+              def->group >= 0 ? (gid_t)def->group : (gid_t)-1) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot set the owner of '%1$s'"), def->path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverStoragePoolBuild(VgmDriver *drv, const char *name, unsigned int flags,
+                          GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    gboolean ok = FALSE;
+
+    if (!vgmDriverCheckFlags(flags, VGM_POOL_BUILD_FLAGS_OK, error))
+        return FALSE;
+    g_mutex_lock(&vgmStorageLock);
+    if (!(def = vgmStorageLoad(drv, name, error)))
+        goto out;
+    if (vgmStorageIsActive(drv, name)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("storage pool '%1$s' is already active"), name);
+        goto out;
+    }
+    ok = vgmStorageBuild(def, error);
+ out:
+    g_mutex_unlock(&vgmStorageLock);
+    return ok;
+}
+
+static gboolean
+vgmStorageStart(VgmDriver *drv, const VgmStoragePoolDef *def, gboolean build, GError **error)
+{
+    g_autofree char *active = vgmStorageActivePath(drv, def->name);
+    g_autofree char *dir = g_path_get_dirname(active);
+
+    if (build && !vgmStorageBuild(def, error))
+        return FALSE;
+    if (!g_file_test(def->path, G_FILE_TEST_IS_DIR)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot start storage pool '%1$s': its target directory '%2$s' does not exist (build it first)"),
+                    def->name, def->path);
+        return FALSE;
+    }
+    return vgmFileMakePath(dir, 0755, error) &&
+           vgmFileWriteAtomic(active, "", 0, 0644, error);
+}
+
+gboolean
+vgmDriverStoragePoolStart(VgmDriver *drv, const char *name, unsigned int flags,
+                          GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    gboolean ok = FALSE;
+
+    if (!vgmDriverCheckFlags(flags, VGM_POOL_CREATE_BUILD_ALL, error))
+        return FALSE;
+    g_mutex_lock(&vgmStorageLock);
+    if (!(def = vgmStorageLoad(drv, name, error)))
+        goto out;
+    if (vgmStorageIsActive(drv, name)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("storage pool '%1$s' is already active"), name);
+        goto out;
+    }
+    ok = vgmStorageStart(drv, def, flags != 0, error);
+ out:
+    g_mutex_unlock(&vgmStorageLock);
+    return ok;
+}
+
+void
+vgmDriverStorageAutostart(VgmDriver *drv)
+{
+    g_autoptr(GPtrArray) defs = NULL;
+    guint i;
+
+    g_mutex_lock(&vgmStorageLock);
+    defs = vgmStorageLoadAll(drv, NULL);
+    for (i = 0; defs && i < defs->len; i++) {
+        const VgmStoragePoolDef *def = g_ptr_array_index(defs, i);
+        g_autoptr(GError) err = NULL;
+
+        if (vgmStorageIsAutostart(drv, def->name) && !vgmStorageIsActive(drv, def->name) &&
+            !vgmStorageStart(drv, def, FALSE, &err))
+            g_warning("%s", err->message);
+    }
+    g_mutex_unlock(&vgmStorageLock);
+}
+
+gboolean
+vgmDriverStoragePoolDestroy(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autofree char *active = NULL;
+    gboolean ok = FALSE;
+
+    g_mutex_lock(&vgmStorageLock);
+    if (!(def = vgmStorageLoadActive(drv, name, error)))
+        goto out;
+    active = vgmStorageActivePath(drv, name);
+    ok = vgmStorageSetFlagFile(active, FALSE, error);
+ out:
+    g_mutex_unlock(&vgmStorageLock);
+    return ok;
+}
+
+gboolean
+vgmDriverStoragePoolRefresh(VgmDriver *drv, const char *name, unsigned int flags,
+                            GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+
+    /* volumes are read from the directory at every call: nothing to do
+     * but check that there is an active pool */
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    g_mutex_lock(&vgmStorageLock);
+    def = vgmStorageLoadActive(drv, name, error);
+    g_mutex_unlock(&vgmStorageLock);
+    return def != NULL;
+}
+
+gboolean
+vgmDriverStoragePoolGetInfo(VgmDriver *drv, const char *name, VgmStoragePoolInfo *info,
+                            GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    gboolean active;
+
+    memset(info, 0, sizeof(*info));
+    g_mutex_lock(&vgmStorageLock);
+    def = vgmStorageLoad(drv, name, error);
+    active = def && vgmStorageIsActive(drv, name);
+    g_mutex_unlock(&vgmStorageLock);
+    if (!def)
+        return FALSE;
+    if (!active)
+        return TRUE;
+    info->state = VGM_STORAGE_POOL_RUNNING;
+    return vgmStorageFsInfo(def->path, info, error);
+}
+
+char *
+vgmDriverStoragePoolGetXMLDesc(VgmDriver *drv, const char *name, unsigned int flags,
+                               GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    VgmStoragePoolInfo info = { 0 };
+    gboolean active;
+
+    if (!vgmDriverCheckFlags(flags, VGM_STORAGE_XML_INACTIVE, error))
+        return NULL;
+    g_mutex_lock(&vgmStorageLock);
+    def = vgmStorageLoad(drv, name, error);
+    active = def && vgmStorageIsActive(drv, name);
+    g_mutex_unlock(&vgmStorageLock);
+    if (!def)
+        return NULL;
+    if (!active || (flags & VGM_STORAGE_XML_INACTIVE))
+        return vgmStoragePoolDefFormat(def, NULL, FALSE);
+    if (!vgmStorageFsInfo(def->path, &info, error))
+        return NULL;
+    return vgmStoragePoolDefFormat(def, &info, TRUE);
+}
+
+gboolean
+vgmDriverStoragePoolGetAutostart(VgmDriver *drv, const char *name, gboolean *autostart,
+                                 GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+
+    g_mutex_lock(&vgmStorageLock);
+    if ((def = vgmStorageLoad(drv, name, error)))
+        *autostart = vgmStorageIsAutostart(drv, name);
+    g_mutex_unlock(&vgmStorageLock);
+    return def != NULL;
+}
+
+gboolean
+vgmDriverStoragePoolSetAutostart(VgmDriver *drv, const char *name, gboolean autostart,
+                                 GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autofree char *path = NULL;
+    gboolean ok = FALSE;
+
+    g_mutex_lock(&vgmStorageLock);
+    if ((def = vgmStorageLoad(drv, name, error))) {
+        path = vgmStorageAutostartPath(drv, name);
+        ok = vgmStorageSetFlagFile(path, autostart, error);
+    }
+    g_mutex_unlock(&vgmStorageLock);
+    return ok;
+}
+
+gboolean
+vgmDriverStoragePoolIsActive(VgmDriver *drv, const char *name, gboolean *active,
+                             GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+
+    g_mutex_lock(&vgmStorageLock);
+    if ((def = vgmStorageLoad(drv, name, error)))
+        *active = vgmStorageIsActive(drv, name);
+    g_mutex_unlock(&vgmStorageLock);
+    return def != NULL;
+}
+
+/* ---- volumes ---- */
+
+typedef struct {
+    VgmStorageFormat format;
+    guint64 capacity;
+    guint64 allocation;
+    guint64 physical;
+    int qcow2Version;
+    struct stat st;
+} VgmStorageVolData;
+
+/* What the file @path is: raw, or qcow2 when it starts with the qcow2
+ * magic (its virtual size from the header). */
+static gboolean
+vgmStorageVolRead(const char *path, const char *name, VgmStorageVolData *data,
+                  GError **error)
+{
+    guint8 hdr[32];
+    ssize_t n;
+    int fd;
+
+    memset(data, 0, sizeof(*data));
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0 ||
+        fstat(fd, &data->st) < 0 || !S_ISREG(data->st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        vgmErrorSet(error, VGM_ERR_NO_STORAGE_VOL,
+                    _("no storage vol with matching name '%1$s'"), name);
+        return FALSE;
+    }
+    n = read(fd, hdr, sizeof(hdr));
+    close(fd);
+    data->physical = data->st.st_size;
+    data->allocation = (guint64)data->st.st_blocks * 512;
+    data->capacity = data->st.st_size;
+    if (n == (ssize_t)sizeof(hdr) && memcmp(hdr, "QFI\xfb", 4) == 0) {
+        guint64 size = 0;
+        int i;
+
+        for (i = 24; i < 32; i++)
+            size = (size << 8) | hdr[i];
+        data->format = VGM_STORAGE_FORMAT_QCOW2;
+        data->capacity = size;
+        data->qcow2Version = (hdr[4] << 24) | (hdr[5] << 16) | (hdr[6] << 8) | hdr[7];
+    }
+    return TRUE;
+}
+
+static VgmStorageVol *
+vgmStorageVolMake(const VgmStoragePoolDef *def, const char *name)
+{
+    VgmStorageVol *vol = g_new0(VgmStorageVol, 1);
+
+    vol->pool = g_strdup(def->name);
+    vol->name = g_strdup(name);
+    vol->key = g_build_filename(def->path, name, NULL);
+    return vol;
+}
+
+GPtrArray *
+vgmDriverStorageListVolumes(VgmDriver *drv, const char *pool, GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) vols = g_ptr_array_new_with_free_func((GDestroyNotify)vgmStorageVolFree);
+    g_autoptr(GDir) d = NULL;
+    const char *ent;
+    guint i;
+
+    g_mutex_lock(&vgmStorageLock);
+    def = vgmStorageLoadActive(drv, pool, error);
+    g_mutex_unlock(&vgmStorageLock);
+    if (!def)
+        return NULL;
+    if (!(d = g_dir_open(def->path, 0, NULL))) {
+        vgmErrorSetSystem(error, errno, _("cannot read the directory '%1$s' of storage pool '%2$s'"),
+                          def->path, def->name);
+        return NULL;
+    }
+    while ((ent = g_dir_read_name(d))) {
+        g_autofree char *path = NULL;
+        struct stat st;
+
+        if (ent[0] == '.' || !vgmStorageCheckName(ent, "", NULL))
+            continue;
+        path = g_build_filename(def->path, ent, NULL);
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+            g_ptr_array_add(names, g_strdup(ent));
+    }
+    g_ptr_array_sort(names, vgmStorageCompareNames);
+    for (i = 0; i < names->len; i++)
+        g_ptr_array_add(vols, vgmStorageVolMake(def, g_ptr_array_index(names, i)));
+    return g_steal_pointer(&vols);
+}
+
+/* The active pool @pool and its volume @name's path, checked. */
+static VgmStoragePoolDef *
+vgmStorageVolFind(VgmDriver *drv, const char *pool, const char *name,
+                  VgmStorageVolData *data, GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autofree char *path = NULL;
+
+    g_mutex_lock(&vgmStorageLock);
+    def = vgmStorageLoadActive(drv, pool, error);
+    g_mutex_unlock(&vgmStorageLock);
+    if (!def)
+        return NULL;
+    if (!vgmStorageCheckName(name, _("storage volume"), NULL)) {
+        vgmErrorSet(error, VGM_ERR_NO_STORAGE_VOL,
+                    _("no storage vol with matching name '%1$s'"), name);
+        return NULL;
+    }
+    path = g_build_filename(def->path, name, NULL);
+    if (!vgmStorageVolRead(path, name, data, error))
+        return NULL;
+    return g_steal_pointer(&def);
+}
+
+VgmStorageVol *
+vgmDriverStorageVolLookupByName(VgmDriver *drv, const char *pool, const char *name,
+                                GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    VgmStorageVolData data;
+
+    if (!(def = vgmStorageVolFind(drv, pool, name, &data, error)))
+        return NULL;
+    return vgmStorageVolMake(def, name);
+}
+
+VgmStorageVol *
+vgmDriverStorageVolLookupByPath(VgmDriver *drv, const char *path, GError **error)
+{
+    g_autoptr(GPtrArray) defs = NULL;
+    g_autofree char *canon = NULL;
+    g_autofree char *real = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *base = NULL;
+    VgmStorageVolData data;
+    guint i;
+
+    if (!g_path_is_absolute(path)) {
+        vgmErrorSet(error, VGM_ERR_NO_STORAGE_VOL,
+                    _("no storage vol with matching path '%1$s'"), path);
+        return NULL;
+    }
+    canon = g_canonicalize_filename(path, "/");
+    dir = g_path_get_dirname(canon);
+    base = g_path_get_basename(canon);
+    if ((real = realpath(dir, NULL))) {
+        g_free(dir);
+        dir = g_strdup(real);
+    }
+    g_mutex_lock(&vgmStorageLock);
+    defs = vgmStorageLoadAll(drv, error);
+    g_mutex_unlock(&vgmStorageLock);
+    if (!defs)
+        return NULL;
+    for (i = 0; i < defs->len; i++) {
+        const VgmStoragePoolDef *def = g_ptr_array_index(defs, i);
+        g_autofree char *poolReal = realpath(def->path, NULL);
+
+        if (!vgmStorageIsActive(drv, def->name))
+            continue;
+        if (!g_str_equal(def->path, dir) && !(poolReal && g_str_equal(poolReal, dir)))
+            continue;
+        if (vgmStorageCheckName(base, "", NULL) &&
+            vgmStorageVolRead(canon, base, &data, NULL))
+            return vgmStorageVolMake(def, base);
+    }
+    vgmErrorSet(error, VGM_ERR_NO_STORAGE_VOL,
+                _("no storage vol with matching path '%1$s'"), path);
+    return NULL;
+}
+
+/* <capacity unit='U'>N</capacity> and the like, in bytes. */
+static gboolean
+vgmStorageParseSize(xmlNodePtr node, guint64 *bytes, GError **error)
+{
+    g_autofree char *unit = NULL;
+    g_autofree char *what = vgmXMLNodeDescribe(node);
+    unsigned long long v;
+
+    if (vgmXMLPropString(node, "unit", VGM_XML_PROP_NONE, &unit, error) < 0 ||
+        vgmXMLNodeContentULL(node, &v, error) < 0)
+        return FALSE;
+    if (!vgmScaleInteger(&v, unit, 1, G_MAXINT64, what, error))
+        return FALSE;
+    *bytes = v;
+    return TRUE;
+}
+
+VgmStorageVol *
+vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
+                             unsigned int flags, GError **error)
+{
+    static const char *const volAttrs[] = { "type", NULL };
+    static const char *const volChildren[] = {
+        "name", "key", "capacity", "allocation", "physical", "source", "target", NULL
+    };
+    static const char *const targetChildren[] = { "path", "format", "permissions", "compat", NULL };
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *type = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *sizeStr = NULL;
+    VgmStorageFormat format = VGM_STORAGE_FORMAT_RAW;
+    VgmStoragePoolInfo info = { 0 };
+    guint64 capacity = 0, allocation = 0;
+    gboolean haveAlloc = FALSE;
+    int mode = 0600;
+    gint64 owner = -1, group = -1;
+    xmlNodePtr root, node, target;
+    VgmStorageVol *vol = NULL;
+    struct stat st;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return NULL;
+    if (!(doc = vgmXMLParseString(xml, "volume.xml", error)))
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (!root || !xmlStrEqual(root->name, BAD_CAST "volume")) {
+        vgmErrorSet(error, VGM_ERR_XML, _("the root element of a storage volume must be <volume>"));
+        return NULL;
+    }
+    if (!vgmXMLCheckNode(root, volAttrs, volChildren, error) ||
+        vgmXMLPropString(root, "type", VGM_XML_PROP_NONE, &type, error) < 0)
+        return NULL;
+    if (type && !g_str_equal(type, "file")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("storage volume type '%1$s' is not supported: only 'file' volumes are"),
+                    type);
+        return NULL;
+    }
+    if (!(node = vgmXMLChild(root, "name")) || !(name = vgmXMLNodeContent(node))) {
+        vgmErrorSet(error, VGM_ERR_XML, _("the storage volume has no <name>"));
+        return NULL;
+    }
+    if (!vgmStorageCheckName(name, _("storage volume"), error))
+        return NULL;
+    if (!(node = vgmXMLChild(root, "capacity"))) {
+        vgmErrorSet(error, VGM_ERR_XML, _("the storage volume '%1$s' has no <capacity>"), name);
+        return NULL;
+    }
+    if (!vgmStorageParseSize(node, &capacity, error))
+        return NULL;
+    if ((node = vgmXMLChild(root, "allocation"))) {
+        if (!vgmStorageParseSize(node, &allocation, error))
+            return NULL;
+        haveAlloc = TRUE;
+    }
+    if ((node = vgmXMLChild(root, "source")) && xmlFirstElementChild(node)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("storage volume '%1$s': <source> is not supported"), name);
+        return NULL;
+    }
+    if ((target = vgmXMLChild(root, "target"))) {
+        if (!vgmXMLCheckNode(target, NULL, targetChildren, error))
+            return NULL;
+        if ((node = vgmXMLChild(target, "format")) &&
+            vgmXMLPropEnum(node, "type", vgmStorageFormatTypeFromString,
+                           VGM_XML_PROP_REQUIRED, (int *)&format, error) < 0)
+            return NULL;
+        if ((node = vgmXMLChild(target, "permissions")) &&
+            !vgmStorageParsePermissions(node, &mode, &owner, &group, error))
+            return NULL;
+        if (mode < 0)
+            mode = 0600;
+    }
+
+    g_mutex_lock(&vgmStorageLock);
+    if (!(def = vgmStorageLoadActive(drv, pool, error)))
+        goto out;
+    path = g_build_filename(def->path, name, NULL);
+    if (target && (node = vgmXMLChild(target, "path"))) {
+        g_autofree char *want = vgmXMLNodeContent(node);
+        g_autofree char *canon = want ? g_canonicalize_filename(want, "/") : NULL;
+
+        if (!canon || !g_str_equal(canon, path)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("the target path '%1$s' of volume '%2$s' is not '%3$s' in storage pool '%4$s'"),
+                        want ? want : "", name, path, def->name);
+            goto out;
+        }
+    }
+    if (lstat(path, &st) == 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("storage volume '%1$s' already exists in storage pool '%2$s'"),
+                    name, def->name);
+        goto out;
+    }
+    if (!vgmStorageFsInfo(def->path, &info, error))
+        goto out;
+    if (capacity > info.available || allocation > info.available) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("storage volume '%1$s' of %2$" G_GUINT64_FORMAT " bytes does not fit in storage pool '%3$s' (%4$" G_GUINT64_FORMAT " bytes available)"),
+                    name, MAX(capacity, allocation), def->name, info.available);
+        goto out;
+    }
+    if (format == VGM_STORAGE_FORMAT_RAW) {
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        int rc = 0;
+
+        if (fd < 0) {
+            vgmErrorSetSystem(error, errno, _("cannot create the volume '%1$s'"), path);
+            goto out;
+        }
+        if (ftruncate(fd, capacity) < 0)
+            rc = errno;
+        else if (haveAlloc && allocation > 0)
+            rc = posix_fallocate(fd, 0, MIN(allocation, capacity));
+        if (rc == 0 && fchmod(fd, mode) < 0)
+            rc = errno;
+        close(fd);
+        if (rc != 0) {
+            unlink(path);
+            vgmErrorSetSystem(error, rc, _("cannot size the volume '%1$s'"), path);
+            goto out;
+        }
+    } else {
+        g_autofree char *out = NULL;
+        g_autofree char *err = NULL;
+        g_autoptr(GError) spawnErr = NULL;
+        int status = 0;
+        const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", path, NULL, NULL };
+
+        sizeStr = g_strdup_printf("%" G_GUINT64_FORMAT, capacity);
+        argv[6] = sizeStr;
+        if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                          &out, &err, &status, &spawnErr)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("cannot run qemu-img to create the volume '%1$s': %2$s"),
+                        path, spawnErr->message);
+            goto out;
+        }
+        if (!g_spawn_check_wait_status(status, NULL)) {
+            unlink(path);
+            g_strstrip(err);
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("qemu-img failed to create the volume '%1$s': %2$s"), path, err);
+            goto out;
+        }
+        if (chmod(path, mode) < 0) {
+            int e = errno;
+
+            unlink(path);
+            vgmErrorSetSystem(error, e, _("cannot set the mode of '%1$s'"), path);
+            goto out;
+        }
+    }
+    if ((owner >= 0 || group >= 0) &&
+        chown(path, owner >= 0 ? (uid_t)owner : (uid_t)-1,
+              group >= 0 ? (gid_t)group : (gid_t)-1) < 0) {
+        int e = errno;
+
+        unlink(path);
+        vgmErrorSetSystem(error, e, _("cannot set the owner of '%1$s'"), path);
+        goto out;
+    }
+    vol = vgmStorageVolMake(def, name);
+ out:
+    g_mutex_unlock(&vgmStorageLock);
+    return vol;
+}
+
+gboolean
+vgmDriverStorageVolDelete(VgmDriver *drv, const char *pool, const char *name,
+                          unsigned int flags, GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autofree char *path = NULL;
+    VgmStorageVolData data;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !(def = vgmStorageVolFind(drv, pool, name, &data, error)))
+        return FALSE;
+    path = g_build_filename(def->path, name, NULL);
+    if (unlink(path) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot delete the volume '%1$s'"), path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+char *
+vgmDriverStorageVolGetXMLDesc(VgmDriver *drv, const char *pool, const char *name,
+                              unsigned int flags, GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autofree char *path = NULL;
+    g_auto(VgmBuf) buf = { 0 };
+    VgmStorageVolData data;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !(def = vgmStorageVolFind(drv, pool, name, &data, error)))
+        return NULL;
+    path = g_build_filename(def->path, name, NULL);
+    vgmBufInit(&buf, 0);
+    vgmBufAdd(&buf, "<volume type='file'>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufEscapeString(&buf, "<name>%s</name>\n", name);
+    vgmBufEscapeString(&buf, "<key>%s</key>\n", path);
+    vgmBufAsprintf(&buf, "<capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>\n",
+                   data.capacity);
+    vgmBufAsprintf(&buf, "<allocation unit='bytes'>%" G_GUINT64_FORMAT "</allocation>\n",
+                   data.allocation);
+    vgmBufAsprintf(&buf, "<physical unit='bytes'>%" G_GUINT64_FORMAT "</physical>\n",
+                   data.physical);
+    vgmBufAdd(&buf, "<target>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufEscapeString(&buf, "<path>%s</path>\n", path);
+    vgmBufAsprintf(&buf, "<format type='%s'/>\n", vgmStorageFormatTypeToString(data.format));
+    vgmStorageFormatPermissions(&buf, data.st.st_mode & 07777, data.st.st_uid, data.st.st_gid);
+    if (data.format == VGM_STORAGE_FORMAT_QCOW2)
+        vgmBufAsprintf(&buf, "<compat>%s</compat>\n", data.qcow2Version >= 3 ? "1.1" : "0.10");
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</target>\n");
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</volume>\n");
+    return vgmBufSteal(&buf);
+}
+
+gboolean
+vgmDriverStorageVolGetInfo(VgmDriver *drv, const char *pool, const char *name,
+                           VgmStorageVolInfo *info, GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    VgmStorageVolData data;
+
+    if (!(def = vgmStorageVolFind(drv, pool, name, &data, error)))
+        return FALSE;
+    info->type = VGM_STORAGE_VOL_FILE;
+    info->capacity = data.capacity;
+    info->allocation = data.allocation;
+    return TRUE;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_storage.h: directory storage pools and their volumes, libvirt's
+ * storage API as far as virt-install and virsh's pool and vol commands
+ * need it.
+ *
+ * Only pools of type 'dir': a pool is a directory, its volumes are the
+ * regular files in it (raw or qcow2, told apart by the qcow2 magic). A
+ * volume's key is its path. Every pool is persistent.
+ *
+ * Layout (beside the domains' dirs of driver_store.h):
+ *   ROOT/etc/storage/NAME.xml          pool definition, canonical XML
+ *   ROOT/etc/storage/autostart/NAME    present: the pool autostarts
+ *   ROOT/run/storage/NAME.active       present: the pool is active
+ * Each is written with vgmFileWriteAtomic. Changes are serialised in the
+ * process by one mutex.
+ *
+ * Errors: no such pool VGM_ERR_NO_STORAGE_POOL, no such volume
+ * VGM_ERR_NO_STORAGE_VOL, a pool in the wrong state
+ * VGM_ERR_OPERATION_INVALID, bad input VGM_ERR_INVALID_ARG or
+ * VGM_ERR_XML, another pool type VGM_ERR_CONFIG_UNSUPPORTED. A call that
+ * fails changes nothing.
+ */
+#pragma once
+
+#include <glib.h>
+
+typedef struct _VgmDriver VgmDriver;
+
+typedef struct {
+    char *name;
+    unsigned char uuid[16];
+} VgmStoragePool;
+
+void vgmStoragePoolFree(VgmStoragePool *pool);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmStoragePool, vgmStoragePoolFree)
+
+typedef struct {
+    char *pool;         /* the pool's name */
+    char *name;
+    char *key;          /* its path */
+} VgmStorageVol;
+
+void vgmStorageVolFree(VgmStorageVol *vol);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmStorageVol, vgmStorageVolFree)
+
+/* libvirt's virStoragePoolState and virStorageVolType numbers. */
+enum {
+    VGM_STORAGE_POOL_INACTIVE = 0,
+    VGM_STORAGE_POOL_RUNNING = 2,
+};
+#define VGM_STORAGE_VOL_FILE 0
+
+typedef struct {
+    int state;
+    guint64 capacity;   /* bytes */
+    guint64 allocation;
+    guint64 available;
+} VgmStoragePoolInfo;
+
+typedef struct {
+    int type;
+    guint64 capacity;   /* bytes: the virtual size of a qcow2 image */
+    guint64 allocation;
+} VgmStorageVolInfo;
+
+/* virConnectListAllStoragePoolsFlags: the state bits and the type bits
+ * (DIR is 1 << 6); pools sorted by name. */
+#define VGM_STORAGE_LIST_ALL_FLAGS ((1u << 20) - 1)
+GPtrArray *vgmDriverStorageListPools(VgmDriver *drv, unsigned int flags, GError **error);
+
+VgmStoragePool *vgmDriverStoragePoolLookupByName(VgmDriver *drv, const char *name,
+                                                 GError **error);
+VgmStoragePool *vgmDriverStoragePoolLookupByUUID(VgmDriver *drv, const unsigned char *uuid,
+                                                 GError **error);
+
+/* Defines (or redefines, same name and uuid) the pool in @xml. */
+VgmStoragePool *vgmDriverStoragePoolDefineXML(VgmDriver *drv, const char *xml,
+                                              unsigned int flags, GError **error);
+/* The pool must be inactive. */
+gboolean vgmDriverStoragePoolUndefine(VgmDriver *drv, const char *name, GError **error);
+/* virStoragePoolBuildFlags: NO_OVERWRITE 4, OVERWRITE 8 (a directory
+ * that exists is kept as it is either way). Creates the target directory
+ * with the definition's permissions. */
+gboolean vgmDriverStoragePoolBuild(VgmDriver *drv, const char *name, unsigned int flags,
+                                   GError **error);
+/* virStoragePoolCreateFlags: BUILD 1 (and its overwrite variants 2, 4)
+ * builds first. The target directory must exist. */
+gboolean vgmDriverStoragePoolStart(VgmDriver *drv, const char *name, unsigned int flags,
+                                   GError **error);
+gboolean vgmDriverStoragePoolDestroy(VgmDriver *drv, const char *name, GError **error);
+gboolean vgmDriverStoragePoolRefresh(VgmDriver *drv, const char *name, unsigned int flags,
+                                     GError **error);
+/* virStorageXMLFlags: INACTIVE 1. */
+char *vgmDriverStoragePoolGetXMLDesc(VgmDriver *drv, const char *name, unsigned int flags,
+                                     GError **error);
+gboolean vgmDriverStoragePoolGetInfo(VgmDriver *drv, const char *name,
+                                     VgmStoragePoolInfo *info, GError **error);
+gboolean vgmDriverStoragePoolGetAutostart(VgmDriver *drv, const char *name,
+                                          gboolean *autostart, GError **error);
+gboolean vgmDriverStoragePoolSetAutostart(VgmDriver *drv, const char *name,
+                                          gboolean autostart, GError **error);
+gboolean vgmDriverStoragePoolIsActive(VgmDriver *drv, const char *name, gboolean *active,
+                                      GError **error);
+/* Starts the autostart pools that are not active (a daemon's start). */
+void vgmDriverStorageAutostart(VgmDriver *drv);
+
+/* The volumes of active pool @pool, sorted by name. */
+GPtrArray *vgmDriverStorageListVolumes(VgmDriver *drv, const char *pool, GError **error);
+VgmStorageVol *vgmDriverStorageVolLookupByName(VgmDriver *drv, const char *pool,
+                                               const char *name, GError **error);
+/* By path (also the key): the file must be a volume of an active pool. */
+VgmStorageVol *vgmDriverStorageVolLookupByPath(VgmDriver *drv, const char *path,
+                                               GError **error);
+/* Creates the volume in @xml: raw (a sparse file) or qcow2 (qemu-img). */
+VgmStorageVol *vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool,
+                                            const char *xml, unsigned int flags,
+                                            GError **error);
+gboolean vgmDriverStorageVolDelete(VgmDriver *drv, const char *pool, const char *name,
+                                   unsigned int flags, GError **error);
+char *vgmDriverStorageVolGetXMLDesc(VgmDriver *drv, const char *pool, const char *name,
+                                    unsigned int flags, GError **error);
+gboolean vgmDriverStorageVolGetInfo(VgmDriver *drv, const char *pool, const char *name,
+                                    VgmStorageVolInfo *info, GError **error);
