@@ -882,6 +882,7 @@ vgmQemuCapsLoadString(const char *text, const char *what, GError **error)
     g_autoptr(JsonParser) parser = json_parser_new_immutable();
     g_autoptr(VgmQemuCaps) caps = vgmQemuCapsNew();
     g_autoptr(GError) err = NULL;
+    const char *why = NULL;
     JsonNode *root;
 
     if (!json_parser_load_from_data(parser, text, -1, &err)) {
@@ -896,10 +897,9 @@ vgmQemuCapsLoadString(const char *text, const char *what, GError **error)
                     _("the top level is not an object"));
         return NULL;
     }
-    if (!vgmJsonValidUtf8(root)) {
+    if (!vgmJsonCheck(root, &why)) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("invalid capability file %1$s: %2$s"), what,
-                    _("a string is not valid UTF-8 (a lone surrogate escape)"));
+                    _("invalid capability file %1$s: %2$s"), what, why);
         return NULL;
     }
     if (!vgmQemuCapsParse(caps, json_node_get_object(root), &err)) {

@@ -190,6 +190,7 @@ vgmQemuMonitorParseMessage(const char *data, gsize len, GError **error)
     g_autofree char *line = NULL;
     g_autoptr(JsonNode) node = NULL;
     g_autoptr(GError) err = NULL;
+    const char *why = NULL;
     JsonNode *qmp;
 
     if (memchr(data, '\0', len)) {
@@ -205,9 +206,9 @@ vgmQemuMonitorParseMessage(const char *data, gsize len, GError **error)
                     err ? err->message : line);
         return NULL;
     }
-    if (!vgmJsonValidUtf8(node)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
-                    _("malformed message from QEMU monitor: a string is not valid UTF-8"));
+    if (!vgmJsonCheck(node, &why)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("malformed message from QEMU monitor: %1$s"), why);
         return NULL;
     }
     msg = g_new0(VgmQemuMonitorMessage, 1);

@@ -4,10 +4,13 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include "vgmjson.h"
+#include "vgmi18n.h"
 
 gboolean
-vgmJsonValidUtf8(JsonNode *node)
+vgmJsonCheck(JsonNode *node, const char **why)
 {
     if (JSON_NODE_HOLDS_OBJECT(node)) {
         JsonObjectIter iter;
@@ -16,7 +19,11 @@ vgmJsonValidUtf8(JsonNode *node)
 
         json_object_iter_init(&iter, json_node_get_object(node));
         while (json_object_iter_next(&iter, &name, &member)) {
-            if (!g_utf8_validate(name, -1, NULL) || !vgmJsonValidUtf8(member))
+            if (!g_utf8_validate(name, -1, NULL)) {
+                *why = _("a member name is not valid UTF-8 (a lone surrogate escape)");
+                return FALSE;
+            }
+            if (!vgmJsonCheck(member, why))
                 return FALSE;
         }
     } else if (JSON_NODE_HOLDS_ARRAY(node)) {
@@ -24,12 +31,20 @@ vgmJsonValidUtf8(JsonNode *node)
         guint i;
 
         for (i = 0; i < json_array_get_length(array); i++) {
-            if (!vgmJsonValidUtf8(json_array_get_element(array, i)))
+            if (!vgmJsonCheck(json_array_get_element(array, i), why))
                 return FALSE;
         }
-    } else if (JSON_NODE_HOLDS_VALUE(node) &&
-               json_node_get_value_type(node) == G_TYPE_STRING) {
-        return g_utf8_validate(json_node_get_string(node), -1, NULL);
+    } else if (JSON_NODE_HOLDS_VALUE(node)) {
+        GType t = json_node_get_value_type(node);
+
+        if (t == G_TYPE_STRING && !g_utf8_validate(json_node_get_string(node), -1, NULL)) {
+            *why = _("a string is not valid UTF-8 (a lone surrogate escape)");
+            return FALSE;
+        }
+        if (t == G_TYPE_DOUBLE && !isfinite(json_node_get_double(node))) {
+            *why = _("a number is out of range");
+            return FALSE;
+        }
     }
     return TRUE;
 }

@@ -6,7 +6,11 @@
 
 #include <json-glib/json-glib.h>
 
-/* Whether every string and member name in @node is valid UTF-8: json-glib
- * turns a lone surrogate escape ("\ud800") into bytes that are not, which
- * would then be written out where nothing reads them back. */
-gboolean vgmJsonValidUtf8(JsonNode *node);
+/*
+ * Whether @node can be written out and read back as it is: every string
+ * and member name valid UTF-8 (json-glib turns a lone surrogate escape,
+ * "\ud800", into bytes that are not) and every number finite (json-glib
+ * reads 1e999 as infinity, which JSON cannot spell). FALSE with the
+ * reason, translated, in *@why.
+ */
+gboolean vgmJsonCheck(JsonNode *node, const char **why);
