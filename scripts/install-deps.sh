@@ -10,6 +10,8 @@ PKGS=(
     libvirt0 libvirt-clients
     # tests/daemon (virsh, the libvirt API) and tests/nova (Nova's own code)
     python3-libvirt python3-nova python3-eventlet python3-lxml
+    # tests/daemon/storagetest.py: virt-install --import
+    virtinst
     python3-docutils
     # tests/fuzz: clang's libFuzzer
     clang libclang-rt-14-dev
