@@ -1145,8 +1145,15 @@ vgmDriverStoreLoadStatus(const VgmDriverStore *store, const char *name,
          * the domain does not run */
         if (access(path, F_OK) < 0 && errno == ENOENT)
             return NULL;
-        g_propagate_error(error, g_steal_pointer(&err));
-        return NULL;
+        /* or a start wrote its first status just after the failed open:
+         * read that one */
+        g_clear_error(&err);
+        if (!vgmFileReadAll(path, VGM_DRIVER_STORE_MAX_FILE, &text, NULL, &err)) {
+            if (access(path, F_OK) < 0 && errno == ENOENT)
+                return NULL;
+            g_propagate_error(error, g_steal_pointer(&err));
+            return NULL;
+        }
     }
     return vgmDriverStatusParse(text, path, error);
 }
