@@ -359,7 +359,6 @@ vgmStorageLoad(VgmDriver *drv, const char *name, GError **error)
 {
     g_autofree char *path = NULL;
     g_autofree char *xml = NULL;
-    g_autoptr(GError) err = NULL;
 
     if (!vgmStorageCheckName(name, _("storage pool"), NULL) ||
         !g_file_test((path = vgmStorageConfigPath(drv, name)), G_FILE_TEST_IS_REGULAR)) {
