@@ -780,10 +780,13 @@ vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
         vgmBufAsprintf(&buf, "<wordsize>%d</wordsize>\n",
                        g_str_has_suffix(arch, "64") || g_str_equal(arch, "s390x") ? 64 : 32);
         vgmBufEscapeString(&buf, "<emulator>%s</emulator>\n", emulator);
-        for (i = 0; machines && i < machines->len; i++) {
-            const VgmQemuCapsMachine *m = g_ptr_array_index(machines, i);
+        /* the default machine first, as libvirt lists it: clients such
+         * as virt-install take the first one when none is asked for */
+        for (i = 0; machines && i < 2 * machines->len; i++) {
+            const VgmQemuCapsMachine *m = g_ptr_array_index(machines, i % machines->len);
 
-            if (m->deprecated || g_str_equal(m->name, "none"))
+            if (m->isDefault != (i < machines->len) ||
+                m->deprecated || g_str_equal(m->name, "none"))
                 continue;
             vgmBufAsprintf(&buf, "<machine maxCpus='%u'>", m->cpuMax);
             vgmBufEscapeString(&buf, "%s</machine>\n", m->name);
