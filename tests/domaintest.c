@@ -303,42 +303,65 @@ testScaleSerialPorts(void)
         g_assert_cmpuint(((VgmChrDef *)g_ptr_array_index(def->devices.serials, i))->port, ==, i);
 }
 
-/* A controller without an index takes the one after the highest of its
- * type; indexes are unique per type. */
+/* A controller without an index takes the lowest index of its type that
+ * no controller holds (given anywhere in the list, or handed out before);
+ * indexes are unique per type. Checked on the sets of indexes, which do
+ * not depend on where each controller lands in the list. */
 static void
 testScaleControllers(void)
 {
     g_autoptr(GString) devs = g_string_new(NULL);
     g_autoptr(GError) err = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
-    unsigned int nextScsi = 0;  /* after the highest scsi index given */
-    unsigned int nextSerial = 0;
+    g_autoptr(GHashTable) given = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_autoptr(GHashTable) scsi = g_hash_table_new(g_direct_hash, g_direct_equal);
+    g_autoptr(GHashTable) serial = g_hash_table_new(g_direct_hash, g_direct_equal);
+    unsigned int unindexed = 0, nserial = 0, n;
     guint i;
 
-    /* even: scsi, half with an index; odd: virtio-serial, none with one */
+    /* even: scsi, half with an index (every other one below 2000, so the
+     * lowest free indexes interleave with given ones); odd: virtio-serial,
+     * none with one */
     for (i = 0; i < VGM_DOMAIN_MAX_DEVICES - 1; i++) {
-        if (i % 2)
+        if (i % 2) {
             g_string_append(devs, "<controller type='virtio-serial'/>");
-        else if (i % 4)
+            nserial++;
+        } else if (i % 4) {
             g_string_append(devs, "<controller type='scsi' model='virtio-scsi'/>");
-        else {
+            unindexed++;
+        } else {
             g_string_append_printf(devs, "<controller type='scsi' index='%u' model='virtio-scsi'/>",
-                                   1000 + i / 2);
-            nextScsi = 1000 + i / 2 + 1;
+                                   i / 2);
+            g_hash_table_add(given, GUINT_TO_POINTER(i / 2));
         }
     }
     def = testScaleParse(devs, NULL, &err);
     g_assert_no_error(err);
+    g_assert_cmpuint(def->devices.controllers->len, ==, VGM_DOMAIN_MAX_DEVICES - 1);
     for (i = 0; i < def->devices.controllers->len; i++) {
         const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
 
         g_assert_true(c->haveIndex);
-        if (i % 2)
-            g_assert_cmpuint(c->index, ==, nextSerial++);
-        else if (i % 4)
-            g_assert_cmpuint(c->index, ==, nextScsi++);
-        else
-            g_assert_cmpuint(c->index, ==, 1000 + i / 2);
+        g_assert_true(g_hash_table_add(g_str_equal(c->type, "scsi") ? scsi : serial,
+                                       GUINT_TO_POINTER(c->index)));
+    }
+    /* virtio-serial: 0 .. n-1 */
+    for (n = 0; n < nserial; n++)
+        g_assert_true(g_hash_table_contains(serial, GUINT_TO_POINTER(n)));
+    /* scsi: the given ones, and the lowest others */
+    for (n = 0; unindexed > 0; n++) {
+        g_assert_true(g_hash_table_contains(scsi, GUINT_TO_POINTER(n)));
+        if (!g_hash_table_contains(given, GUINT_TO_POINTER(n)))
+            unindexed--;
+    }
+    /* ... and nothing above them but given ones */
+    {
+        GHashTableIter it;
+        gpointer key;
+
+        g_hash_table_iter_init(&it, scsi);
+        while (g_hash_table_iter_next(&it, &key, NULL))
+            g_assert_true(GPOINTER_TO_UINT(key) < n || g_hash_table_contains(given, key));
     }
 
     /* the same index twice, far apart */

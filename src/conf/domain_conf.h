@@ -484,6 +484,7 @@ typedef enum {
     VGM_DISK_BUS_VIRTIO,
     VGM_DISK_BUS_SATA,
     VGM_DISK_BUS_SCSI,
+    VGM_DISK_BUS_IDE,
 
     VGM_DISK_BUS_LAST
 } VgmDiskBus;
@@ -580,6 +581,8 @@ typedef struct {
     gboolean haveIndex;
     unsigned int index;
     char *model;
+    gboolean haveMaster;        /* usb: <master startport=''/> */
+    unsigned int startport;
     VgmDeviceAddress addr;
 } VgmControllerDef;
 
@@ -838,7 +841,14 @@ void vgmDomainDevicesInit(VgmDevicesDef *devices);
  * without a device), as libvirt counts them when <controller> has no
  * 'ports'. */
 unsigned int vgmDomainUsbControllerPorts(const char *model);
-/* The USB controller of index @index, or NULL. */
+/* The place of disk target @dst on its bus, as libvirt counts it: the
+ * letters after the prefix (hd, sd, vd) in base 26, "a" being 0 and "aa"
+ * 26. */
+unsigned int vgmDomainDiskIndex(const char *dst);
+/* Adds @ctrl (taken) where libvirt puts a controller in the list. */
+void vgmDomainControllerInsert(GPtrArray *ctrls, VgmControllerDef *ctrl);
+/* The USB controller of index @index (the master of a set of companions),
+ * or NULL. */
 const VgmControllerDef *vgmDomainDefFindUsbController(const VgmDomainDef *def,
                                                       unsigned int index);
 /* Memory devices are parsed by domain_memory.c, called from devices. */

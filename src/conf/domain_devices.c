@@ -20,7 +20,7 @@
 VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm", "usb");
 VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block");
 VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom");
-VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi");
+VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi", "ide");
 VGM_ENUM_IMPL(vgmDiskCache, VGM_DISK_CACHE_LAST,
               "default", "none", "writethrough", "writeback", "directsync", "unsafe");
 VGM_ENUM_IMPL(vgmDiskIo, VGM_DISK_IO_LAST, "default", "native", "threads", "io_uring");
@@ -39,7 +39,8 @@ static const char *const vgmControllerModelsPci[] = {
     "pcie-switch-downstream-port", "pcie-to-pci-bridge", NULL
 };
 static const char *const vgmControllerModelsUsb[] = {
-    "qemu-xhci", "nec-xhci", "piix3-uhci", "ich9-ehci1", "none", NULL
+    "qemu-xhci", "nec-xhci", "piix3-uhci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2",
+    "ich9-uhci3", "none", NULL
 };
 static const char *const vgmControllerModelsScsi[] = {
     "virtio-scsi", "lsilogic", NULL
@@ -368,6 +369,42 @@ vgmDriverIommuFormat(VgmBuf *buf, VgmTristate iommu)
 
 /* ---------------- disks ---------------- */
 
+unsigned int
+vgmDomainDiskIndex(const char *dst)
+{
+    const char *p = strlen(dst) > 2 ? dst + 2 : "";
+    unsigned int idx = 0;
+
+    for (; *p && g_ascii_islower(*p) && idx < G_MAXUINT / 27; p++)
+        idx = idx * 26 + (unsigned int)(*p - 'a' + 1);
+    return idx ? idx - 1 : 0;
+}
+
+/* Where libvirt puts a disk it reads: before the trailing run of disks on
+ * its bus whose place on the bus is higher, else at the end. */
+static void
+vgmDiskInsert(GPtrArray *disks, VgmDiskDef *disk)
+{
+    unsigned int idx = vgmDomainDiskIndex(disk->dst);
+    gint64 at = -1;
+    guint i;
+
+    for (i = disks->len; i-- > 0;) {
+        const VgmDiskDef *cur = g_ptr_array_index(disks, i);
+
+        if (cur->bus != disk->bus)
+            continue;
+        if (vgmDomainDiskIndex(cur->dst) > idx)
+            at = i;
+        else
+            break;
+    }
+    if (at < 0)
+        g_ptr_array_add(disks, disk);
+    else
+        g_ptr_array_insert(disks, (gint)at, disk);
+}
+
 static VgmDiskBus
 vgmDiskBusFromTarget(const char *dst)
 {
@@ -375,6 +412,8 @@ vgmDiskBusFromTarget(const char *dst)
         return VGM_DISK_BUS_VIRTIO;
     if (g_str_has_prefix(dst, "sd"))
         return VGM_DISK_BUS_SCSI;
+    if (g_str_has_prefix(dst, "hd"))
+        return VGM_DISK_BUS_IDE;
     return VGM_DISK_BUS_NONE;
 }
 
@@ -455,7 +494,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     disk->bus = v;
     if (!disk->bus && !(disk->bus = vgmDiskBusFromTarget(disk->dst))) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("cannot tell the bus of disk target '%1$s': give <target bus='virtio|sata|scsi'/>"),
+                    _("cannot tell the bus of disk target '%1$s': give <target bus='virtio|sata|scsi|ide'/>"),
                     disk->dst);
         return NULL;
     }
@@ -787,8 +826,10 @@ vgmControllerParse(xmlNodePtr node, GError **error)
     g_autoptr(VgmControllerDef) ctrl = g_new0(VgmControllerDef, 1);
     int rc;
 
+    xmlNodePtr master;
+
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "index", "model", NULL },
-                         (const char *const[]){ "address", NULL }, error) ||
+                         (const char *const[]){ "master", "address", NULL }, error) ||
         vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &ctrl->type, error) < 0 ||
         !vgmCheckValue(vgmControllerTypes, ctrl->type, "type", "controller", error) ||
         (rc = vgmXMLPropUInt(node, "index", 0, &ctrl->index, error)) < 0 ||
@@ -817,9 +858,63 @@ vgmControllerParse(xmlNodePtr node, GError **error)
                     _("<controller type='pci'> needs a 'model' attribute"));
         return NULL;
     }
+    if (vgmXMLSingleChild(node, "master", &master, error) < 0)
+        return NULL;
+    if (master) {
+        /* libvirt's schema has <master> on USB controllers only: the
+         * companion's first port on the EHCI controller of its index */
+        if (!g_str_equal(ctrl->type, "usb")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("element <master> of <controller type='%1$s'> is only for USB controllers"),
+                        ctrl->type);
+            return NULL;
+        }
+        if (!vgmXMLCheckNode(master, (const char *const[]){ "startport", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(master, "startport", VGM_XML_PROP_REQUIRED,
+                           &ctrl->startport, error) < 0)
+            return NULL;
+        ctrl->haveMaster = TRUE;
+    }
     if (!vgmDeviceAddressParse(node, &ctrl->addr, error))
         return NULL;
     return g_steal_pointer(&ctrl);
+}
+
+/* Where libvirt puts a controller it reads: one without an index right
+ * after the last controller of its type; one with an index before the
+ * first controller of its type that has a higher index, or that is a
+ * companion of the same index when the new one is its master; anything
+ * else at the end. (Found by defining mixed lists in libvirt 9.0 and
+ * reading them back.) The order is what dumpxml shows and the order of
+ * the command line. */
+void
+vgmDomainControllerInsert(GPtrArray *ctrls, VgmControllerDef *ctrl)
+{
+    guint i;
+
+    if (!ctrl->haveIndex) {
+        for (i = ctrls->len; i-- > 0;) {
+            const VgmControllerDef *cur = g_ptr_array_index(ctrls, i);
+            if (g_str_equal(cur->type, ctrl->type)) {
+                g_ptr_array_insert(ctrls, (gint)i + 1, ctrl);
+                return;
+            }
+        }
+    } else {
+        for (i = 0; i < ctrls->len; i++) {
+            const VgmControllerDef *cur = g_ptr_array_index(ctrls, i);
+
+            if (!g_str_equal(cur->type, ctrl->type) || !cur->haveIndex)
+                continue;
+            if (cur->index > ctrl->index ||
+                (cur->index == ctrl->index && cur->haveMaster && !ctrl->haveMaster)) {
+                g_ptr_array_insert(ctrls, (gint)i, ctrl);
+                return;
+            }
+        }
+    }
+    g_ptr_array_add(ctrls, ctrl);
 }
 
 static void
@@ -831,6 +926,8 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
     if (ctrl->model)
         vgmBufAsprintf(buf, " model='%s'", ctrl->model);
     vgmBufInitChild(&child, buf);
+    if (ctrl->haveMaster)
+        vgmBufAsprintf(&child, "<master startport='%u'/>\n", ctrl->startport);
     vgmDeviceAddressFormat(&child, &ctrl->addr);
     if (vgmBufIsEmpty(&child)) {
         vgmBufAdd(buf, "/>\n");
@@ -1026,6 +1123,9 @@ vgmDomainUsbControllerPorts(const char *model)
         { "nec-xhci", 4 },
         { "piix3-uhci", 2 },
         { "ich9-ehci1", 6 },
+        { "ich9-uhci1", 2 },
+        { "ich9-uhci2", 2 },
+        { "ich9-uhci3", 2 },
     };
     size_t i;
 
@@ -1039,14 +1139,20 @@ vgmDomainUsbControllerPorts(const char *model)
 const VgmControllerDef *
 vgmDomainDefFindUsbController(const VgmDomainDef *def, unsigned int index)
 {
+    const VgmControllerDef *found = NULL;
     guint i;
 
+    /* the master of a set of companions: its ports are the set's */
     for (i = 0; i < def->devices.controllers->len; i++) {
         const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
-        if (g_str_equal(c->type, "usb") && c->index == index)
+        if (!g_str_equal(c->type, "usb") || c->index != index)
+            continue;
+        if (!c->haveMaster)
             return c;
+        if (!found)
+            found = c;
     }
-    return NULL;
+    return found;
 }
 
 /* ---------------- graphics ---------------- */
@@ -1246,7 +1352,7 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
             VgmDiskDef *d = vgmDiskParse(cur, error);
             if (!d)
                 return FALSE;
-            g_ptr_array_add(devs->disks, d);
+            vgmDiskInsert(devs->disks, d);
         } else if (g_str_equal(name, "interface")) {
             VgmNetDef *n = vgmNetParse(cur, error);
             if (!n)
@@ -1262,7 +1368,7 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
             VgmControllerDef *c = vgmControllerParse(cur, error);
             if (!c)
                 return FALSE;
-            g_ptr_array_add(devs->controllers, c);
+            vgmDomainControllerInsert(devs->controllers, c);
         } else if (g_str_equal(name, "memballoon")) {
             if (devs->memballoon) {
                 vgmErrorSet(error, VGM_ERR_XML,

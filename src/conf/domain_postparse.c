@@ -325,12 +325,174 @@ vgmPostParseUsbControllers(VgmDomainDef *def)
     }
 }
 
+/* The USB controllers of one ICH9 set (an EHCI and its UHCI companions)
+ * share one index. */
+static gboolean
+vgmPostParseIsIch9Usb(const VgmControllerDef *c)
+{
+    return g_str_equal(c->type, "usb") && c->model && g_str_has_prefix(c->model, "ich9-");
+}
+
+/* Controllers of @type already holding @index, over the whole list: a key
+ * of type and index. */
+static char *
+vgmPostParseControllerKey(const char *type, unsigned int index)
+{
+    return g_strdup_printf("%s %u", type, index);
+}
+
+/* A controller without an index gets, in list order, the lowest index of
+ * its type that no controller holds (given anywhere, or handed out before
+ * it), as libvirt numbers them; a model of an ICH9 USB set that comes
+ * right after a controller of the same set whose index holds no controller
+ * of that model yet joins that index instead. The lowest free index is
+ * searched upwards from the last one handed out, each index once per
+ * type, so the whole pass stays linear. */
+static void
+vgmPostParseControllerIndexes(VgmDomainDef *def)
+{
+    GPtrArray *ctrls = def->devices.controllers;
+    g_autoptr(GHashTable) used = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    /* "usb 3 ich9-uhci1": the ICH9 models each index holds */
+    g_autoptr(GHashTable) models = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    /* type -> the lowest index that may still be free */
+    g_autoptr(GHashTable) lowest = g_hash_table_new(g_str_hash, g_str_equal);
+    const VgmControllerDef *prevUsb = NULL;
+    guint i;
+
+    for (i = 0; i < ctrls->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(ctrls, i);
+        if (!c->haveIndex)
+            continue;
+        g_hash_table_add(used, vgmPostParseControllerKey(c->type, c->index));
+        if (vgmPostParseIsIch9Usb(c))
+            g_hash_table_add(models, g_strdup_printf("usb %u %s", c->index, c->model));
+    }
+    for (i = 0; i < ctrls->len; i++) {
+        VgmControllerDef *c = g_ptr_array_index(ctrls, i);
+        gboolean usb = g_str_equal(c->type, "usb");
+
+        if (!c->haveIndex) {
+            g_autofree char *joined = prevUsb && usb && vgmPostParseIsIch9Usb(c) &&
+                vgmPostParseIsIch9Usb(prevUsb) ?
+                g_strdup_printf("usb %u %s", prevUsb->index, c->model) : NULL;
+
+            if (joined && !g_hash_table_contains(models, joined)) {
+                c->index = prevUsb->index;
+            } else {
+                gsize next = GPOINTER_TO_SIZE(g_hash_table_lookup(lowest, c->type));
+
+                for (;; next++) {
+                    g_autofree char *key = vgmPostParseControllerKey(c->type, (unsigned int)next);
+                    if (!g_hash_table_contains(used, key))
+                        break;
+                }
+                c->index = (unsigned int)next;
+                g_hash_table_insert(lowest, c->type, GSIZE_TO_POINTER(next + 1));
+                g_hash_table_add(used, vgmPostParseControllerKey(c->type, c->index));
+            }
+            c->haveIndex = TRUE;
+            if (vgmPostParseIsIch9Usb(c))
+                g_hash_table_add(models, g_strdup_printf("usb %u %s", c->index, c->model));
+        }
+        if (usb)
+            prevUsb = c;
+    }
+}
+
+/* Drive addresses as libvirt hands them out to disks without one, from
+ * the place of the target on its bus: the PC's IDE has two buses of two
+ * units a controller, an AHCI controller six ports, a SCSI controller
+ * seven units. */
+static const struct {
+    VgmDiskBus bus;
+    const char *controller;     /* the controller type */
+    unsigned int buses, units;
+} vgmPostParseDriveBuses[] = {
+    { VGM_DISK_BUS_SCSI, "scsi", 1, 7 },
+    { VGM_DISK_BUS_IDE, "ide", 2, 2 },
+    { VGM_DISK_BUS_SATA, "sata", 1, 6 },
+};
+
+static void
+vgmPostParseDiskAddresses(VgmDomainDef *def)
+{
+    VgmDevicesDef *devs = &def->devices;
+    gint64 maxCtrl[G_N_ELEMENTS(vgmPostParseDriveBuses)];
+    g_autoptr(GHashTable) have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    guint i;
+    size_t j;
+
+    for (j = 0; j < G_N_ELEMENTS(vgmPostParseDriveBuses); j++)
+        maxCtrl[j] = -1;
+    for (i = 0; i < devs->disks->len; i++) {
+        VgmDiskDef *disk = g_ptr_array_index(devs->disks, i);
+
+        for (j = 0; j < G_N_ELEMENTS(vgmPostParseDriveBuses); j++) {
+            unsigned int perCtrl = vgmPostParseDriveBuses[j].buses * vgmPostParseDriveBuses[j].units;
+            unsigned int idx;
+
+            if (vgmPostParseDriveBuses[j].bus != disk->bus)
+                continue;
+            if (disk->addr.type == VGM_ADDRESS_NONE) {
+                idx = vgmDomainDiskIndex(disk->dst);
+                disk->addr.type = VGM_ADDRESS_DRIVE;
+                disk->addr.controller = idx / perCtrl;
+                disk->addr.drivebus = (idx % perCtrl) / vgmPostParseDriveBuses[j].units;
+                disk->addr.target = 0;
+                disk->addr.unit = idx % vgmPostParseDriveBuses[j].units;
+            }
+            /* validation refuses other address types on these buses */
+            if (disk->addr.type == VGM_ADDRESS_DRIVE && (gint64)disk->addr.controller > maxCtrl[j])
+                maxCtrl[j] = disk->addr.controller;
+        }
+    }
+    /* ... and the controllers they name, every index from 0 up to the
+     * highest, added where a controller is read into the list */
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        g_hash_table_add(have, vgmPostParseControllerKey(c->type, c->index));
+    }
+    for (j = 0; j < G_N_ELEMENTS(vgmPostParseDriveBuses); j++) {
+        gint64 n;
+
+        /* the limit on controllers bounds what disks can ask for */
+        for (n = 0; n <= maxCtrl[j] && n < VGM_DOMAIN_MAX_DEVICES; n++) {
+            g_autofree char *key = vgmPostParseControllerKey(vgmPostParseDriveBuses[j].controller,
+                                                           (unsigned int)n);
+            VgmControllerDef *c;
+
+            if (g_hash_table_contains(have, key))
+                continue;
+            c = g_new0(VgmControllerDef, 1);
+            c->type = g_strdup(vgmPostParseDriveBuses[j].controller);
+            c->index = (unsigned int)n;
+            c->haveIndex = TRUE;
+            vgmDomainControllerInsert(devs->controllers, c);
+        }
+    }
+}
+
+/* libvirt's QEMU driver gives a SCSI controller without a model the LSI
+ * 53C895A on x86. */
+static void
+vgmPostParseScsiControllers(VgmDomainDef *def)
+{
+    guint i;
+
+    if (!vgmPostParseIsX86(def))
+        return;
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+        if (g_str_equal(c->type, "scsi") && !c->model)
+            c->model = g_strdup("lsilogic");
+    }
+}
+
 static void
 vgmPostParseDevices(VgmDomainDef *def)
 {
     VgmDevicesDef *devs = &def->devices;
-    /* controller type -> the next free index of that type */
-    g_autoptr(GHashTable) nextIndex = g_hash_table_new(g_str_hash, g_str_equal);
     guint i;
 
     for (i = 0; i < devs->disks->len; i++) {
@@ -341,31 +503,9 @@ vgmPostParseDevices(VgmDomainDef *def)
         if (disk->device == VGM_DISK_DEVICE_CDROM)
             disk->readonly = TRUE;
     }
-    /* A controller without an index gets the one after the highest of its
-     * type (given anywhere, or handed out before it): one pass for the
-     * highest given index of each type, then a running maximum. Indexes
-     * are stored plus one, so that 0 means "none of this type yet". */
-    for (i = 0; i < devs->controllers->len; i++) {
-        const VgmControllerDef *ctrl = g_ptr_array_index(devs->controllers, i);
-        gsize next;
-
-        if (!ctrl->haveIndex)
-            continue;
-        next = (gsize)ctrl->index + 1;
-        if (next > GPOINTER_TO_SIZE(g_hash_table_lookup(nextIndex, ctrl->type)))
-            g_hash_table_insert(nextIndex, ctrl->type, GSIZE_TO_POINTER(next));
-    }
-    for (i = 0; i < devs->controllers->len; i++) {
-        VgmControllerDef *ctrl = g_ptr_array_index(devs->controllers, i);
-        gsize next;
-
-        if (ctrl->haveIndex)
-            continue;
-        next = GPOINTER_TO_SIZE(g_hash_table_lookup(nextIndex, ctrl->type));
-        ctrl->index = (unsigned int)next;
-        ctrl->haveIndex = TRUE;
-        g_hash_table_insert(nextIndex, ctrl->type, GSIZE_TO_POINTER(next + 1));
-    }
+    vgmPostParseControllerIndexes(def);
+    vgmPostParseDiskAddresses(def);
+    vgmPostParseScsiControllers(def);
     for (i = 0; i < devs->nets->len; i++) {
         VgmNetDef *net = g_ptr_array_index(devs->nets, i);
 

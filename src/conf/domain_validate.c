@@ -628,13 +628,164 @@ vgmRuleMemoryDevices(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* The drive addresses of disks on a controller's bus: the controller
+ * type, and how many buses, targets and units each controller has. */
+static const struct {
+    VgmDiskBus bus;
+    const char *controller;
+    unsigned int buses, targets, units;
+} vgmDriveBuses[] = {
+    { VGM_DISK_BUS_IDE, "ide", 2, 1, 2 },
+    { VGM_DISK_BUS_SATA, "sata", 1, 1, 6 },
+    { VGM_DISK_BUS_SCSI, "scsi", 1, 256, 16384 },
+};
+
+static gboolean
+vgmRuleDiskAddresses(const VgmDomainDef *def, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    g_autoptr(GHashTable) ctrls = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    /* "bus controller.bus.target.unit" -> the disk there */
+    g_autoptr(GHashTable) taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    guint i;
+    size_t j;
+
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        g_hash_table_add(ctrls, g_strdup_printf("%s %u", c->type, c->index));
+    }
+    for (i = 0; i < devs->disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
+        const VgmDeviceAddress *a = &d->addr;
+        const char *bus = vgmDiskBusTypeToString(d->bus);
+        g_autofree char *key = NULL;
+        const VgmDiskDef *other;
+
+        for (j = 0; j < G_N_ELEMENTS(vgmDriveBuses) && vgmDriveBuses[j].bus != d->bus; j++)
+            ;
+        if (j == G_N_ELEMENTS(vgmDriveBuses)) {
+            if (a->type == VGM_ADDRESS_DRIVE) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("disk '%1$s' on bus '%2$s' cannot have a drive address"),
+                            d->dst, bus);
+                return FALSE;
+            }
+            continue;
+        }
+        if (a->type != VGM_ADDRESS_DRIVE) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("disk '%1$s' on bus '%2$s' needs a drive address, not '%3$s'"),
+                        d->dst, bus, vgmAddressTypeToString(a->type));
+            return FALSE;
+        }
+        if (a->drivebus >= vgmDriveBuses[j].buses || a->target >= vgmDriveBuses[j].targets ||
+            a->unit >= vgmDriveBuses[j].units) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("drive address bus='%1$u' target='%2$u' unit='%3$u' of disk '%4$s' is out of range for bus '%5$s' (bus < %6$u, target < %7$u, unit < %8$u)"),
+                        a->drivebus, a->target, a->unit, d->dst, bus, vgmDriveBuses[j].buses,
+                        vgmDriveBuses[j].targets, vgmDriveBuses[j].units);
+            return FALSE;
+        }
+        key = g_strdup_printf("%s %u", vgmDriveBuses[j].controller, a->controller);
+        if (!g_hash_table_contains(ctrls, key)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("disk '%1$s' is on <controller type='%2$s' index='%3$u'>, which the domain does not have (one is added for a disk up to index %4$u)"),
+                        d->dst, vgmDriveBuses[j].controller, a->controller,
+                        (unsigned int)VGM_DOMAIN_MAX_DEVICES - 1);
+            return FALSE;
+        }
+        g_free(key);
+        key = g_strdup_printf("%s %u.%u.%u.%u", bus, a->controller, a->drivebus, a->target, a->unit);
+        if ((other = g_hash_table_lookup(taken, key))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("disks '%1$s' and '%2$s' have the same drive address (controller %3$u, bus %4$u, target %5$u, unit %6$u)"),
+                        other->dst, d->dst, a->controller, a->drivebus, a->target, a->unit);
+            return FALSE;
+        }
+        g_hash_table_insert(taken, g_steal_pointer(&key), (gpointer)d);
+    }
+    return TRUE;
+}
+
+/* Controllers share an index only as one ICH9 USB set: an EHCI master
+ * and UHCI companions, each model once. */
+static gboolean
+vgmRuleControllerIndexes(const VgmDomainDef *def, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    /* "type index" -> the first controller there */
+    g_autoptr(GHashTable) indexes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) models = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    /* "type index" -> how many controllers have it */
+    g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    guint i;
+
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        g_autofree char *ckey = g_strdup_printf("%s %u", c->type, c->index);
+        guint n = GPOINTER_TO_UINT(g_hash_table_lookup(counts, ckey));
+        g_hash_table_insert(counts, g_steal_pointer(&ckey), GUINT_TO_POINTER(n + 1));
+    }
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        gboolean ich9 = g_str_equal(c->type, "usb") && c->model && g_str_has_prefix(c->model, "ich9-");
+        g_autofree char *key = g_strdup_printf("%s %u", c->type, c->index);
+        const VgmControllerDef *first = g_hash_table_lookup(indexes, key);
+        gboolean firstIch9 = first && first->model && g_str_has_prefix(first->model, "ich9-");
+
+        if (first && (!ich9 || !firstIch9 ||
+                      !g_hash_table_add(models, g_strdup_printf("%s %s", key, c->model)))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("two <controller type='%1$s'> elements have index %2$u"),
+                        c->type, c->index);
+            return FALSE;
+        }
+        if (!first) {
+            if (ich9)
+                g_hash_table_add(models, g_strdup_printf("%s %s", key, c->model));
+            g_hash_table_insert(indexes, g_steal_pointer(&key), (gpointer)c);
+        }
+        if (c->haveMaster && !(c->model && g_str_has_prefix(c->model, "ich9-uhci"))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<master> of <controller type='usb' index='%1$u'> is only for the companions ich9-uhci1, ich9-uhci2 and ich9-uhci3, not model '%2$s'"),
+                        c->index, c->model ? c->model : "");
+            return FALSE;
+        }
+    }
+    /* a companion needs the EHCI of its index, and a UHCI that shares an
+     * index is a companion */
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        g_autofree char *master = NULL;
+
+        if (!c->haveMaster) {
+            g_autofree char *key = g_strdup_printf("usb %u", c->index);
+
+            if (c->model && g_str_has_prefix(c->model, "ich9-uhci") &&
+                GPOINTER_TO_UINT(g_hash_table_lookup(counts, key)) > 1) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("<controller type='usb' index='%1$u' model='%2$s'> shares its index with other USB controllers and needs a <master startport=''/>"),
+                            c->index, c->model);
+                return FALSE;
+            }
+            continue;
+        }
+        master = g_strdup_printf("usb %u ich9-ehci1", c->index);
+        if (!g_hash_table_contains(models, master)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("USB companion <controller type='usb' index='%1$u' model='%2$s'> has no <controller type='usb' index='%1$u' model='ich9-ehci1'> master"),
+                        c->index, c->model);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleDevices(const VgmDomainDef *def, GError **error)
 {
     const VgmDevicesDef *devs = &def->devices;
     g_autoptr(GHashTable) targets = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autoptr(GHashTable) indexes = g_hash_table_new_full(g_str_hash, g_str_equal,
-                                                          g_free, NULL);
     guint i;
 
     for (i = 0; i < devs->disks->len; i++) {
@@ -668,17 +819,7 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
             return FALSE;
         }
     }
-    for (i = 0; i < devs->controllers->len; i++) {
-        const VgmControllerDef *a = g_ptr_array_index(devs->controllers, i);
-        /* a type never holds a space */
-        if (!g_hash_table_add(indexes, g_strdup_printf("%s %u", a->type, a->index))) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("two <controller type='%1$s'> elements have index %2$u"),
-                        a->type, a->index);
-            return FALSE;
-        }
-    }
-    return TRUE;
+    return vgmRuleControllerIndexes(def, error) && vgmRuleDiskAddresses(def, error);
 }
 
 /* An input's bus must exist: PS/2 only on x86 (its i8042), USB on a USB

@@ -150,6 +150,10 @@
     X(DEVICE_NEC_USB_XHCI, "device.nec-usb-xhci", DEVICE, "nec-usb-xhci", NULL) \
     X(DEVICE_ICH9_USB_EHCI1, "device.ich9-usb-ehci1", DEVICE, "ich9-usb-ehci1", NULL) \
     X(DEVICE_PIIX3_USB_UHCI, "device.piix3-usb-uhci", DEVICE, "piix3-usb-uhci", NULL) \
+    X(DEVICE_ICH9_USB_UHCI1, "device.ich9-usb-uhci1", DEVICE, "ich9-usb-uhci1", NULL) \
+    X(DEVICE_ICH9_USB_UHCI2, "device.ich9-usb-uhci2", DEVICE, "ich9-usb-uhci2", NULL) \
+    X(DEVICE_ICH9_USB_UHCI3, "device.ich9-usb-uhci3", DEVICE, "ich9-usb-uhci3", NULL) \
+    X(DEVICE_ICH9_AHCI, "device.ich9-ahci", DEVICE, "ich9-ahci", NULL) \
     X(DEVICE_VMCOREINFO, "device.vmcoreinfo", DEVICE, "vmcoreinfo", NULL) \
     X(DEVICE_USB_TABLET, "device.usb-tablet", DEVICE, "usb-tablet", NULL) \
     X(DEVICE_USB_KBD, "device.usb-kbd", DEVICE, "usb-kbd", NULL) \

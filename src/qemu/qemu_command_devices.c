@@ -59,41 +59,103 @@ vgmCmdIommu(JsonObject *dev, VgmTristate iommu, const VgmDeviceAddress *addr,
         json_object_set_string_member(dev, "disable-legacy", "on");
 }
 
+/* The QEMU id of USB controller @index: its bus is "<id>.0". */
+static char *
+vgmCmdUsbControllerId(unsigned int index)
+{
+    return index ? g_strdup_printf("usb%u", index) : g_strdup("usb");
+}
+
+static void
+vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *plan)
+{
+    const VgmQemuControllerDevice *d = vgmQemuControllerDeviceFind(c->type, c->model);
+    g_autofree char *id = NULL;
+    JsonObject *dev;
+
+    /* validation refused a model without a line; no device: the
+     * machine's own (root bus, q35's AHCI, the PC's IDE) or none */
+    if (!d || !d->device ||
+        (g_str_equal(c->type, "sata") && c->index == 0 && vgmCmdIsQ35(plan)))
+        return;
+    dev = json_object_new();
+    json_object_set_string_member(dev, "driver", d->device);
+    if (c->haveMaster) {
+        g_autofree char *master = vgmCmdUsbControllerId(c->index);
+        g_autofree char *bus = g_strdup_printf("%s.0", master);
+
+        /* a companion has no id of its own */
+        json_object_set_string_member(dev, "masterbus", bus);
+        json_object_set_int_member(dev, "firstport", c->startport);
+    } else if (g_str_equal(c->type, "pci")) {
+        id = g_strdup_printf("pci.%u", c->index);
+        if (g_str_equal(c->model, "pcie-root-port"))
+            json_object_set_int_member(dev, "chassis", c->index);
+        else if (g_str_equal(c->model, "pci-bridge"))
+            json_object_set_int_member(dev, "chassis_nr", c->index);
+    } else if (g_str_equal(c->type, "usb")) {
+        id = vgmCmdUsbControllerId(c->index);
+    } else {
+        /* scsi0, virtio-serial0, sata1 */
+        id = g_strdup_printf("%s%u", c->type, c->index);
+    }
+    if (id)
+        json_object_set_string_member(dev, "id", id);
+    vgmCmdAddress(dev, &c->addr, plan);
+    vgmCmdDevice(cmd, dev);
+    json_object_unref(dev);
+}
+
+/* In list order, except that USB companions (<master>) come right after
+ * the EHCI controller of their index, in their own list order: QEMU
+ * looks the EHCI bus up when it creates a companion. */
 static void
 vgmCmdControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
     const VgmDevicesDef *devs = &def->devices;
-    guint i;
+    /* USB index -> its companions */
+    g_autoptr(GHashTable) companions = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
+                                                             (GDestroyNotify)g_ptr_array_unref);
+    guint i, j;
 
     for (i = 0; i < devs->controllers->len; i++) {
-        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
-        const VgmQemuControllerDevice *d = vgmQemuControllerDeviceFind(c->type, c->model);
-        g_autofree char *id = NULL;
-        JsonObject *dev;
+        VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        GPtrArray *list;
 
-        /* validation refused a model without a line; no device: the
-         * machine's own (root bus, q35's AHCI, the PC's IDE) or none */
-        if (!d || !d->device)
+        if (!c->haveMaster)
             continue;
-        dev = json_object_new();
-        json_object_set_string_member(dev, "driver", d->device);
-        if (g_str_equal(c->type, "pci")) {
-            id = g_strdup_printf("pci.%u", c->index);
-            if (g_str_equal(c->model, "pcie-root-port"))
-                json_object_set_int_member(dev, "chassis", c->index);
-            else if (g_str_equal(c->model, "pci-bridge"))
-                json_object_set_int_member(dev, "chassis_nr", c->index);
-        } else if (g_str_equal(c->type, "usb")) {
-            id = c->index ? g_strdup_printf("usb%u", c->index) : g_strdup("usb");
-        } else {
-            /* scsi0, virtio-serial0 */
-            id = g_strdup_printf("%s%u", c->type, c->index);
+        if (!(list = g_hash_table_lookup(companions, GUINT_TO_POINTER(c->index)))) {
+            list = g_ptr_array_new();
+            g_hash_table_insert(companions, GUINT_TO_POINTER(c->index), list);
         }
-        json_object_set_string_member(dev, "id", id);
-        vgmCmdAddress(dev, &c->addr, plan);
-        vgmCmdDevice(cmd, dev);
-        json_object_unref(dev);
+        g_ptr_array_add(list, c);
     }
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        GPtrArray *list;
+
+        if (c->haveMaster)
+            continue;
+        vgmCmdController(cmd, c, plan);
+        if (!g_str_equal(c->type, "usb") ||
+            !(list = g_hash_table_lookup(companions, GUINT_TO_POINTER(c->index))))
+            continue;
+        for (j = 0; j < list->len; j++)
+            vgmCmdController(cmd, g_ptr_array_index(list, j), plan);
+    }
+}
+
+static const VgmControllerDef *
+vgmCmdFindController(const VgmDomainDef *def, const char *type, unsigned int index)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+        if (g_str_equal(c->type, type) && c->index == index)
+            return c;
+    }
+    return NULL;
 }
 
 /* The first disk of kind @device: the one <boot dev='hd'/> or
@@ -125,18 +187,6 @@ vgmCmdBootIndex(const VgmDomainDef *def, VgmBootDev kind)
     return 0;
 }
 
-/* vda -> 0, sdb -> 1, vdaa -> 26: the letters after the two-letter prefix */
-static unsigned int
-vgmCmdDiskIndex(const char *dst)
-{
-    const char *p = strlen(dst) > 2 ? dst + 2 : "";
-    unsigned int idx = 0;
-
-    for (; *p && g_ascii_islower(*p); p++)
-        idx = idx * 26 + (*p - 'a' + 1);
-    return idx ? idx - 1 : 0;
-}
-
 /* What a cache mode is to QEMU, as libvirt splits it: the write cache the
  * guest sees (the device's "write-cache"), and O_DIRECT and ignored flushes
  * (the "cache" of both block nodes). The default sets none of them. */
@@ -164,7 +214,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
         g_autofree char *storage = g_strdup_printf("vgm-%u-storage", i + 1);
         g_autofree char *format = g_strdup_printf("vgm-%u-format", i + 1);
-        unsigned int idx = vgmCmdDiskIndex(d->dst);
+        unsigned int idx = vgmDomainDiskIndex(d->dst);
         gboolean cdrom = d->device == VGM_DISK_DEVICE_CDROM;
         int boot = d == bootDisk ? vgmCmdBootIndex(def, VGM_BOOT_DISK) :
                    d == bootCdrom ? vgmCmdBootIndex(def, VGM_BOOT_CDROM) : 0;
@@ -193,26 +243,50 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             id = g_strdup_printf("virtio-disk%u", idx);
             break;
         case VGM_DISK_BUS_SCSI: {
-            unsigned int ctrl = d->addr.type == VGM_ADDRESS_DRIVE ? d->addr.controller : 0;
-            unsigned int target = d->addr.type == VGM_ADDRESS_DRIVE ? d->addr.target : 0;
-            unsigned int unit = d->addr.type == VGM_ADDRESS_DRIVE ? d->addr.unit : idx;
-            g_autofree char *bus = g_strdup_printf("scsi%u.0", ctrl);
+            /* post-parse gave the disk a drive address and its controller
+             * a model; the LSI controller has one bus of seven targets */
+            const VgmDeviceAddress *a = &d->addr;
+            const VgmControllerDef *ctrl = vgmCmdFindController(def, "scsi", a->controller);
+            g_autofree char *bus = g_strdup_printf("scsi%u.0", a->controller);
             json_object_set_string_member(dev, "driver", cdrom ? "scsi-cd" : "scsi-hd");
             json_object_set_string_member(dev, "bus", bus);
-            json_object_set_int_member(dev, "channel", 0);
-            json_object_set_int_member(dev, "scsi-id", target);
-            json_object_set_int_member(dev, "lun", unit);
-            id = g_strdup_printf("scsi%u-0-%u-%u", ctrl, target, unit);
+            if (ctrl && g_strcmp0(ctrl->model, "lsilogic") == 0) {
+                json_object_set_int_member(dev, "scsi-id", a->unit);
+                id = g_strdup_printf("scsi%u-%u-%u", a->controller, a->drivebus, a->unit);
+            } else {
+                json_object_set_int_member(dev, "channel", a->drivebus);
+                json_object_set_int_member(dev, "scsi-id", a->target);
+                json_object_set_int_member(dev, "lun", a->unit);
+                id = g_strdup_printf("scsi%u-%u-%u-%u", a->controller, a->drivebus,
+                                     a->target, a->unit);
+            }
+            /* keeps the serial number the guest reads what it was with
+             * -drive, as libvirt does for SCSI hard disks */
+            if (!cdrom) {
+                g_autofree char *devid = g_strdup_printf("drive-%s", id);
+                json_object_set_string_member(dev, "device_id", devid);
+            }
+            break;
+        }
+        case VGM_DISK_BUS_IDE: {
+            g_autofree char *bus = g_strdup_printf("ide.%u", d->addr.drivebus);
+            json_object_set_string_member(dev, "driver", cdrom ? "ide-cd" : "ide-hd");
+            json_object_set_string_member(dev, "bus", bus);
+            json_object_set_int_member(dev, "unit", d->addr.unit);
+            id = g_strdup_printf("ide%u-%u-%u", d->addr.controller, d->addr.drivebus, d->addr.unit);
             break;
         }
         case VGM_DISK_BUS_SATA:
         case VGM_DISK_BUS_NONE:
         case VGM_DISK_BUS_LAST: {
-            unsigned int unit = d->addr.type == VGM_ADDRESS_DRIVE ? d->addr.unit : idx;
-            g_autofree char *bus = g_strdup_printf("ide.%u", unit);
+            /* the port of an AHCI controller; q35's own is "ide" */
+            const VgmDeviceAddress *a = &d->addr;
+            g_autofree char *bus = a->controller == 0 && vgmCmdIsQ35(plan) ?
+                g_strdup_printf("ide.%u", a->unit) :
+                g_strdup_printf("sata%u.%u", a->controller, a->unit);
             json_object_set_string_member(dev, "driver", cdrom ? "ide-cd" : "ide-hd");
             json_object_set_string_member(dev, "bus", bus);
-            id = g_strdup_printf("sata0-0-%u", unit);
+            id = g_strdup_printf("sata%u-%u-%u", a->controller, a->drivebus, a->unit);
             break;
         }
         }

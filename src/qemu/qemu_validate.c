@@ -509,12 +509,15 @@ static const VgmQemuControllerDevice vgmQemuControllerDevices[] = {
     { "usb", "nec-xhci", "nec-usb-xhci", VGM_QEMU_CAPS_DEVICE_NEC_USB_XHCI },
     { "usb", "piix3-uhci", "piix3-usb-uhci", VGM_QEMU_CAPS_DEVICE_PIIX3_USB_UHCI },
     { "usb", "ich9-ehci1", "ich9-usb-ehci1", VGM_QEMU_CAPS_DEVICE_ICH9_USB_EHCI1 },
-    { "scsi", NULL, "virtio-scsi-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_SCSI_PCI },
+    { "usb", "ich9-uhci1", "ich9-usb-uhci1", VGM_QEMU_CAPS_DEVICE_ICH9_USB_UHCI1 },
+    { "usb", "ich9-uhci2", "ich9-usb-uhci2", VGM_QEMU_CAPS_DEVICE_ICH9_USB_UHCI2 },
+    { "usb", "ich9-uhci3", "ich9-usb-uhci3", VGM_QEMU_CAPS_DEVICE_ICH9_USB_UHCI3 },
     { "scsi", "virtio-scsi", "virtio-scsi-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_SCSI_PCI },
     { "scsi", "lsilogic", "lsi53c895a", VGM_QEMU_CAPS_DEVICE_LSI53C895A },
     { "virtio-serial", NULL, "virtio-serial-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_SERIAL_PCI },
-    /* SATA 0 is q35's built-in AHCI, IDE the PC's own */
-    { "sata", NULL, NULL, VGM_QEMU_CAPS_LAST },
+    /* an AHCI controller (libvirt writes the alias "ahci"), but SATA 0 of
+     * q35 is its own (the command line skips it); IDE is the PC's own */
+    { "sata", NULL, "ich9-ahci", VGM_QEMU_CAPS_DEVICE_ICH9_AHCI },
     { "ide", NULL, NULL, VGM_QEMU_CAPS_LAST },
 };
 
@@ -537,6 +540,22 @@ vgmQemuValidateControllers(const VgmDomainDef *def, const VgmQemuCaps *caps,
 {
     guint i;
 
+    /* the disk first: its IDE controller is one post-parse added */
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *disk = g_ptr_array_index(def->devices.disks, i);
+        const VgmQemuCapsMachine *machine;
+
+        if (disk->bus != VGM_DISK_BUS_IDE)
+            continue;
+        if (!(machine = vgmQemuCapsGetMachine(caps, def->os.machine, error)))
+            return FALSE;
+        if (!vgmQemuMachineIsPC(machine->name)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("disk '%1$s' on bus 'ide' needs the PC (i440fx) machine type, which has the IDE controller, not '%2$s': use bus 'sata' on q35"),
+                        disk->dst, machine->name);
+            return FALSE;
+        }
+    }
     for (i = 0; i < def->devices.controllers->len; i++) {
         const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
         const VgmQemuControllerDevice *d = vgmQemuControllerDeviceFind(c->type, c->model);
@@ -554,6 +573,24 @@ vgmQemuValidateControllers(const VgmDomainDef *def, const VgmQemuCaps *caps,
                         _("this QEMU binary does not support %1$s: device '%2$s' is missing"),
                         elem, d->device);
             return FALSE;
+        }
+        /* IDE is the PC's PIIX controller: one, and no other machine's */
+        if (g_str_equal(c->type, "ide")) {
+            const VgmQemuCapsMachine *machine = vgmQemuCapsGetMachine(caps, def->os.machine, error);
+            if (!machine)
+                return FALSE;
+            if (!vgmQemuMachineIsPC(machine->name)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("%1$s needs the PC (i440fx) machine type, which has the IDE controller, not '%2$s': use bus 'sata' on q35"),
+                            elem, machine->name);
+                return FALSE;
+            }
+            if (c->index > 0) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<controller type='ide' index='%1$u'>: the PC machine type has one IDE controller, index 0"),
+                            c->index);
+                return FALSE;
+            }
         }
     }
     return TRUE;
@@ -615,6 +652,13 @@ vgmQemuValidateInputs(const VgmDomainDef *def, const VgmQemuCaps *caps,
     return TRUE;
 }
 
+gboolean
+vgmQemuMachineIsPC(const char *machine)
+{
+    return g_str_equal(machine, "pc") || g_str_has_prefix(machine, "pc-i440fx") ||
+           g_str_has_prefix(machine, "pc-1.") || g_str_has_prefix(machine, "pc-0.");
+}
+
 const char *
 vgmQemuPmDevice(const char *machine, VgmQemuCapsFlag *flag)
 {
@@ -622,8 +666,7 @@ vgmQemuPmDevice(const char *machine, VgmQemuCapsFlag *flag)
         *flag = VGM_QEMU_CAPS_DEVICE_ICH9_LPC;
         return "ICH9-LPC";
     }
-    if (g_str_equal(machine, "pc") || g_str_has_prefix(machine, "pc-i440fx") ||
-        g_str_has_prefix(machine, "pc-1.") || g_str_has_prefix(machine, "pc-0.")) {
+    if (vgmQemuMachineIsPC(machine)) {
         *flag = VGM_QEMU_CAPS_DEVICE_PIIX4_PM;
         return "PIIX4_PM";
     }
