@@ -580,10 +580,34 @@ vgmMacParse(const char *str, GError **error)
 static VgmNetDef *
 vgmNetParse(xmlNodePtr node, GError **error)
 {
+    /* libvirt's other interface types, refused by name before their
+     * attributes (managed='yes' of a hostdev one, say) are looked at */
+    static const struct {
+        const char *type;
+        const char *why;
+    } unsupported[] = {
+        { "hostdev", N_("this driver does not pass host PCI devices through") },
+        { "vdpa", N_("this driver does not pass host vDPA devices through") },
+        { "direct", N_("macvtap interfaces are not supported") },
+        { "ethernet", N_("tap devices set up outside the driver are not supported") },
+        { "vhostuser", N_("vhost-user interfaces are not supported") },
+    };
     g_autoptr(VgmNetDef) net = g_new0(VgmNetDef, 1);
+    g_autofree char *type = NULL;
     xmlNodePtr child;
+    size_t i;
     int v;
 
+    if (vgmXMLPropString(node, "type", 0, &type, error) < 0)
+        return NULL;
+    for (i = 0; type && i < G_N_ELEMENTS(unsupported); i++) {
+        if (g_str_equal(type, unsupported[i].type)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <interface type='%1$s'>: %2$s"),
+                        type, _(unsupported[i].why));
+            return NULL;
+        }
+    }
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
                                                 "address", NULL }, error))
