@@ -12,12 +12,23 @@
  * the limit and under the header size (dropped), a truncated payload
  * from a client that then vanishes, a trailing payload (after void and
  * after real arguments), a string over its limit, a count over its limit,
- * a write call on the read-only socket and on a read-only connection (29,
- * nothing stored), a keepalive PING (PONG back), a client that vanishes
- * in the middle of a define, and a client that never reads its replies
- * (dropped once its queue is full). After every case a second client,
- * connected from the start, still answers, and the store holds exactly
- * the domains the good calls defined.
+ * and inside well-formed frames (far under the 16 MiB message limit) a
+ * string one byte over the 4 MiB string limit (DOMAIN_LOOKUP_BY_NAME) and
+ * an array one element over its limit (16385 domains for
+ * CONNECT_GET_ALL_DOMAIN_STATS; 16384 decode), each an error reply on a
+ * connection that goes on; a name within the limit whose "no domain"
+ * error would be longer than it, from the read-only socket (a daemon of
+ * its own: TODO, it aborts the daemon today); a write call on the
+ * read-only socket and on a read-only connection (29, nothing stored), a
+ * keepalive PING (PONG back), a client that vanishes in the middle of a
+ * define, and a client that never reads its replies (dropped once its
+ * queue is full). After every case a second client, connected from the
+ * start, still answers, and the store holds exactly the domains the good
+ * calls defined. Then slow calls (capability probes of an emulator that
+ * takes 3 s to fail): five in flight from one client hold up no other
+ * client's call (< 1 s); twenty from one client, as many as the server
+ * lets one client have, must not either (TODO: they take all 20 workers
+ * today).
  */
 #include "config.h"
 
@@ -358,30 +369,58 @@ testDaemonChildSetup(gpointer data)
     prctl(PR_SET_PDEATHSIG, SIGTERM);
 }
 
-static void
-testStartDaemon(void)
+/*
+ * virtgmemd on a new root under @dir, listening on @dir/sock (and -ro);
+ * with @log, its output goes there (a daemon a test expects to crash
+ * must not write into the TAP stream). Returns once both sockets exist.
+ */
+static GSubprocess *
+testSpawnDaemon(const char *dir, const char *log, char **sock)
 {
     g_autofree char *bin = g_build_filename(g_getenv("VGM_BUILDDIR"), "tools", "virtgmemd", NULL);
-    g_autofree char *root = NULL;
+    g_autofree char *root = g_build_filename(dir, "root", NULL);
+    g_autofree char *ro = NULL;
     g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
     g_autoptr(GError) err = NULL;
+    GSubprocess *proc;
     int i;
 
-    tmpRoot = g_dir_make_tmp("vgm-rpctest-XXXXXX", &err);
-    g_assert_no_error(err);
-    root = g_build_filename(tmpRoot, "root", NULL);
-    sockPath = g_build_filename(tmpRoot, "sock", NULL);
-    roSockPath = g_strdup_printf("%s-ro", sockPath);
+    *sock = g_build_filename(dir, "sock", NULL);
+    ro = g_strdup_printf("%s-ro", *sock);
     /* a small outgoing queue, so that a client that never reads is found
      * quickly */
     g_subprocess_launcher_setenv(launcher, "VIRTGMEMD_TEST_MAX_QUEUED_BYTES", "1048576", TRUE);
     g_subprocess_launcher_set_child_setup(launcher, testDaemonChildSetup, NULL, NULL);
-    daemonProc = g_subprocess_launcher_spawn(launcher, &err, bin, "--root", root,
-                                             "--listen", sockPath, NULL);
+    if (log) {
+        g_subprocess_launcher_set_flags(launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
+        g_subprocess_launcher_set_stdout_file_path(launcher, log);
+    }
+    proc = g_subprocess_launcher_spawn(launcher, &err, bin, "--root", root,
+                                       "--listen", *sock, log ? "--verbose" : NULL, NULL);
     g_assert_no_error(err);
-    for (i = 0; i < 200 && !g_file_test(roSockPath, G_FILE_TEST_EXISTS); i++)
+    for (i = 0; i < 200 && !g_file_test(ro, G_FILE_TEST_EXISTS); i++)
         g_usleep(50 * 1000);
-    g_assert_true(g_file_test(roSockPath, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(ro, G_FILE_TEST_EXISTS));
+    return proc;
+}
+
+static void
+testStopDaemon(GSubprocess *proc)
+{
+    if (g_subprocess_get_identifier(proc))
+        g_subprocess_send_signal(proc, SIGTERM);
+    g_subprocess_wait(proc, NULL, NULL);
+}
+
+static void
+testStartDaemon(void)
+{
+    g_autoptr(GError) err = NULL;
+
+    tmpRoot = g_dir_make_tmp("vgm-rpctest-XXXXXX", &err);
+    g_assert_no_error(err);
+    daemonProc = testSpawnDaemon(tmpRoot, NULL, &sockPath);
+    roSockPath = g_strdup_printf("%s-ro", sockPath);
     witness = testOpenClient(sockPath, 0);
 }
 
@@ -674,6 +713,362 @@ testNeverReads(void)
     testWitness();
 }
 
+/* ---- limits inside well-formed frames ---- */
+
+/* A call of the REMOTE program whose payload is @payload as it is (bytes
+ * the generated encoder would refuse to make); returns its serial. */
+static guint32
+testSendRawCall(int fd, gint32 proc, const GByteArray *payload)
+{
+    VgmRpcHeader hdr = { VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION, proc,
+                         VGM_RPC_TYPE_CALL, nextSerial++, VGM_RPC_STATUS_OK };
+    g_autoptr(GByteArray) frame = vgmRpcFrameEncode(&hdr, NULL, NULL, NULL);
+    guint32 n;
+
+    g_byte_array_append(frame, payload->data, payload->len);
+    n = frame->len;
+    g_assert_cmpuint(n, <=, VGM_RPC_MESSAGE_MAX);
+    frame->data[0] = n >> 24;
+    frame->data[1] = n >> 16;
+    frame->data[2] = n >> 8;
+    frame->data[3] = n;
+    g_assert_true(testSendBytes(fd, frame->data, frame->len));
+    return hdr.serial;
+}
+
+static void
+testPut32(GByteArray *b, guint32 v)
+{
+    guint8 w[4] = { v >> 24, v >> 16, v >> 8, v };
+
+    g_byte_array_append(b, w, 4);
+}
+
+/* An XDR string of @len bytes 'a' (no NUL, so only its length is wrong
+ * when it is wrong). */
+static GByteArray *
+testLongString(gsize len)
+{
+    GByteArray *b = g_byte_array_sized_new(len + 8);
+    static const guint8 zero[3];
+
+    testPut32(b, len);
+    g_byte_array_set_size(b, 4 + len);
+    memset(b->data + 4, 'a', len);
+    g_byte_array_append(b, zero, (4 - len % 4) % 4);
+    return b;
+}
+
+/* DOMAIN_LOOKUP_BY_NAME with a name one byte over the 4 MiB string limit:
+ * the frame (4 MiB + 40 bytes) is well under the 16 MiB message limit, so
+ * only the string's own limit can refuse it. */
+static void
+testStringLimitInFrame(void)
+{
+    int fd = testOpenClient(sockPath, 0);
+    g_autoptr(GByteArray) arg = testLongString(VGM_REMOTE_STRING_MAX + 1);
+    g_autoptr(TestFrame) f = NULL;
+    g_autofree char *want = g_strdup_printf("cannot decode the arguments of procedure 23: "
+                                            "string of %d bytes is longer than the limit of %d",
+                                            VGM_REMOTE_STRING_MAX + 1, VGM_REMOTE_STRING_MAX);
+    guint32 serial = testSendRawCall(fd, VGM_REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, arg);
+
+    f = testReplyTo(fd, serial);
+    testAssertError(f, 39, want);
+    g_clear_pointer(&f, testFrameFree);
+    /* the same connection goes on */
+    f = testCall(fd, VGM_REMOTE_PROC_CONNECT_GET_TYPE, NULL, NULL);
+    testAssertOk(f);
+    close(fd);
+    testWitness();
+}
+
+/* CONNECT_GET_ALL_DOMAIN_STATS (domainListGetStats) with @n domains, each
+ * {name "", a uuid, id -1}: 24 bytes each, so 16385 of them make a frame
+ * of 384 KiB. */
+static GByteArray *
+testStatsArgs(guint32 n)
+{
+    GByteArray *b = g_byte_array_new();
+    guint32 i;
+
+    testPut32(b, n);
+    for (i = 0; i < n; i++) {
+        guint8 uuid[16] = { 0x5e, 0x1f };
+
+        testPut32(b, 0);
+        uuid[12] = i >> 24;
+        uuid[13] = i >> 16;
+        uuid[14] = i >> 8;
+        uuid[15] = i;
+        g_byte_array_append(b, uuid, 16);
+        testPut32(b, (guint32)-1);
+    }
+    testPut32(b, 1);    /* VIR_DOMAIN_STATS_STATE */
+    testPut32(b, 0);
+    return b;
+}
+
+static void
+testCountLimitInFrame(void)
+{
+    int fd = testOpenClient(sockPath, 0);
+    g_autoptr(GByteArray) over = testStatsArgs(VGM_REMOTE_DOMAIN_LIST_MAX + 1);
+    g_autoptr(GByteArray) at = testStatsArgs(VGM_REMOTE_DOMAIN_LIST_MAX);
+    g_autoptr(TestFrame) f = NULL;
+    g_autofree char *want = g_strdup_printf("cannot decode the arguments of procedure 344: "
+                                            "array of %d elements is longer than the limit of %d",
+                                            VGM_REMOTE_DOMAIN_LIST_MAX + 1,
+                                            VGM_REMOTE_DOMAIN_LIST_MAX);
+    guint32 serial = testSendRawCall(fd, VGM_REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS, over);
+
+    f = testReplyTo(fd, serial);
+    testAssertError(f, 39, want);
+    g_clear_pointer(&f, testFrameFree);
+    /* at the limit the arguments decode: none of the domains exists, and
+     * as libvirt's QEMU driver does, the missing ones are skipped */
+    serial = testSendRawCall(fd, VGM_REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS, at);
+    f = testReplyTo(fd, serial);
+    testAssertOk(f);
+    {
+        VgmRemoteConnectGetAllDomainStatsRet ret = { 0 };
+
+        g_assert_true(vgmXdrDecode(vgmRemoteXdrConnectGetAllDomainStatsRet, &ret, f->payload,
+                                   f->len, NULL));
+        g_assert_cmpuint(ret.retStats.len, ==, 0);
+        vgmXdrFree(vgmRemoteXdrConnectGetAllDomainStatsRet, &ret);
+    }
+    g_clear_pointer(&f, testFrameFree);
+    f = testCall(fd, VGM_REMOTE_PROC_CONNECT_GET_TYPE, NULL, NULL);
+    testAssertOk(f);
+    close(fd);
+    testWitness();
+}
+
+/*
+ * A name within the string limit whose "no domain" error, which quotes
+ * it, is longer than the limit: the daemon must still answer (a shortened
+ * message) and go on. Any client can send it, the read-only socket's too.
+ * On a daemon of its own, since the bug it guards against kills it.
+ */
+static void
+testLongErrorMessage(void)
+{
+    g_autofree char *dir = g_build_filename(tmpRoot, "longerr", NULL);
+    g_autofree char *log = g_build_filename(tmpRoot, "longerr.log", NULL);
+    g_autofree char *sock = NULL;
+    g_autofree char *ro = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autoptr(GByteArray) arg = testLongString(VGM_REMOTE_STRING_MAX);
+    g_autoptr(TestFrame) f = NULL;
+    int fd, other;
+    guint32 serial;
+
+    g_assert_cmpint(g_mkdir(dir, 0700), ==, 0);
+    proc = testSpawnDaemon(dir, log, &sock);
+    ro = g_strdup_printf("%s-ro", sock);
+    other = testOpenClient(sock, 0);
+    fd = testOpenClient(ro, 0);
+    serial = testSendRawCall(fd, VGM_REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, arg);
+    {
+        TestFrame *r = testRecvFrame(fd);
+
+        if (!r) {
+            g_autofree char *out = NULL;
+
+            g_file_get_contents(log, &out, NULL, NULL);
+            /* its last line, without the "Bail out!" GLib adds, which
+             * would end this TAP stream */
+            if (out) {
+                g_auto(GStrv) lines = g_strsplit(g_strstrip(out), "\n", -1);
+                const char *last = lines[0] ? lines[g_strv_length(lines) - 1] : "";
+
+                g_test_message("virtgmemd's last words: %s",
+                               g_str_has_prefix(last, "Bail out! ") ? last + 10 : last);
+            }
+            g_assert_true(g_subprocess_wait(proc, NULL, NULL));
+            g_assert_false(g_subprocess_get_successful(proc));
+            close(fd);
+            close(other);
+            g_test_incomplete("virtgmemd aborts when an error message is longer than the "
+                              "4 MiB string limit: vgmRpcErrorEncode() reaches its "
+                              "g_assert_not_reached() (src/rpc/vgm_rpc_server.c); a lookup "
+                              "by a 4 MiB name from any read-only client kills the daemon");
+            return;
+        }
+        f = r;
+    }
+    g_assert_cmpuint(f->hdr.serial, ==, serial);
+    testAssertError(f, 42, "no domain with matching name 'aaaa");
+    g_clear_pointer(&f, testFrameFree);
+    f = testCall(other, VGM_REMOTE_PROC_CONNECT_GET_TYPE, NULL, NULL);
+    testAssertOk(f);
+    close(fd);
+    close(other);
+    testStopDaemon(proc);
+    g_assert_true(g_subprocess_get_successful(proc));
+}
+
+/* ---- slow calls ---- */
+
+/*
+ * A slow call that starts no QEMU: a capability probe of an emulator that
+ * leaves a file EMULATOR.started.PID, then waits until the test creates
+ * EMULATOR.release (at most 30 s) and fails. The test thus knows when its
+ * calls are all running and decides when they end (never before
+ * TEST_SLOW_SECONDS).
+ */
+#define TEST_SLOW_SECONDS 3
+
+static char *
+testSlowEmulator(const char *dir, const char *name)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    static const char text[] =
+        "#!/bin/sh\n"
+        ": > \"$0.started.$$\"\n"
+        "i=0\n"
+        "while [ ! -e \"$0.release\" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done\n"
+        "exit 1\n";
+
+    g_assert_true(g_file_set_contents(path, text, -1, NULL));
+    g_assert_cmpint(g_chmod(path, 0755), ==, 0);
+    return g_steal_pointer(&path);
+}
+
+/* Waits (10 s at most) until @emulator has been started @n times. */
+static void
+testWaitSlowStarted(const char *emulator, guint n)
+{
+    g_autofree char *dir = g_path_get_dirname(emulator);
+    g_autofree char *base = g_path_get_basename(emulator);
+    g_autofree char *prefix = g_strdup_printf("%s.started.", base);
+    gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    guint count = 0;
+
+    while (g_get_monotonic_time() < end) {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *e;
+
+        count = 0;
+        while (d && (e = g_dir_read_name(d)))
+            count += g_str_has_prefix(e, prefix);
+        if (count >= n)
+            return;
+        g_usleep(20 * 1000);
+    }
+    g_error("%u of the %u slow calls started within 10 s", count, n);
+}
+
+/* Sends @n domain-capabilities calls for @emulator on @fd without
+ * reading; returns the first serial. */
+static guint32
+testSendSlowCalls(int fd, const char *emulator, guint n)
+{
+    char *bin = (char *)emulator;
+    VgmRemoteConnectGetDomainCapabilitiesArgs args = { .emulatorbin = &bin };
+    guint32 first = nextSerial;
+    guint i;
+
+    for (i = 0; i < n; i++)
+        testSendCall(fd, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                     VGM_REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES, VGM_RPC_TYPE_CALL,
+                     vgmRemoteXdrConnectGetDomainCapabilitiesArgs, &args, NULL);
+    return first;
+}
+
+/*
+ * One client (@fd) has @n slow calls in flight, all running; meanwhile
+ * the witness makes one call. Returns how long the witness waited for
+ * its answer, in seconds, or -1 when none came within a second. Then
+ * ends the slow calls (not before TEST_SLOW_SECONDS), reads their @n
+ * replies (each the probe's failure) and the witness's.
+ */
+static double
+testSlowCallsAndWitness(int fd, const char *emulator, guint n)
+{
+    g_autofree char *release = g_strdup_printf("%s.release", emulator);
+    gint64 t0 = g_get_monotonic_time();
+    guint32 first = testSendSlowCalls(fd, emulator, n);
+    guint32 serial;
+    struct pollfd pfd = { .fd = witness, .events = POLLIN };
+    gint64 t1, left;
+    double other = -1;
+    guint i;
+
+    testWaitSlowStarted(emulator, n);
+    t1 = g_get_monotonic_time();
+    testSendCall(witness, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                 VGM_REMOTE_PROC_CONNECT_GET_LIB_VERSION, VGM_RPC_TYPE_CALL,
+                 NULL, NULL, &serial);
+    if (poll(&pfd, 1, 1000) > 0)
+        other = (g_get_monotonic_time() - t1) / (double)G_USEC_PER_SEC;
+
+    if ((left = t0 + TEST_SLOW_SECONDS * G_USEC_PER_SEC - g_get_monotonic_time()) > 0)
+        g_usleep(left);
+    g_assert_true(g_file_set_contents(release, "", 0, NULL));
+    for (i = 0; i < n; i++) {
+        g_autoptr(TestFrame) f = testRecvFrame(fd);
+
+        g_assert_nonnull(f);
+        g_assert_cmpuint(f->hdr.serial, >=, first);
+        g_assert_cmpuint(f->hdr.serial, <, first + n);
+        g_assert_cmpuint(f->hdr.status, ==, VGM_RPC_STATUS_ERROR);
+    }
+    g_assert_cmpfloat((g_get_monotonic_time() - t0) / (double)G_USEC_PER_SEC, >=,
+                      TEST_SLOW_SECONDS);
+    {
+        g_autoptr(TestFrame) f = testReplyTo(witness, serial);
+
+        testAssertOk(f);
+    }
+    return other;
+}
+
+/*
+ * Five slow calls in flight from one client (libvirtd's per-client limit,
+ * max_client_requests = 5) hold up no other client: the witness answers
+ * in well under a second while they take 3 s.
+ */
+static void
+testSlowCallsOthersServed(void)
+{
+    g_autofree char *emu = testSlowEmulator(tmpRoot, "slow-emulator-5");
+    int fd = testOpenClient(sockPath, 0);
+    double other = testSlowCallsAndWitness(fd, emu, 5);
+
+    g_test_message("5 slow calls of one client running: another client's call took %.3f s",
+                   other);
+    g_assert_cmpfloat(other, >=, 0);
+    g_assert_cmpfloat(other, <, 1.0);
+    close(fd);
+}
+
+/*
+ * One client with as many slow calls in flight as the server lets it
+ * have (20, vgm_rpc_server.c's maxClientCalls) must not take every worker
+ * (20 as well): another client's call must still be answered at once.
+ */
+static void
+testSlowCallsOneClientAllWorkers(void)
+{
+    g_autofree char *emu = testSlowEmulator(tmpRoot, "slow-emulator-20");
+    int fd = testOpenClient(sockPath, 0);
+    double other = testSlowCallsAndWitness(fd, emu, 20);
+
+    g_test_message("20 slow calls of one client running: another client's call %s %.3f s",
+                   other < 0 ? "unanswered after" : "took", other < 0 ? 1.0 : other);
+    close(fd);
+    if (other < 0) {
+        g_test_incomplete("one client's 20 slow calls occupy all 20 workers of "
+                          "src/rpc/vgm_rpc_server.c (maxClientCalls == workers == 20; "
+                          "libvirtd allows 5 per client and keeps 5 priority workers): "
+                          "every other client waits for them");
+        return;
+    }
+    g_assert_cmpfloat(other, <, 1.0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -692,10 +1087,16 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/daemon/truncated", testTruncated);
     g_test_add_func("/rpc/daemon/trailing", testTrailing);
     g_test_add_func("/rpc/daemon/over-limits", testOverLimits);
+    g_test_add_func("/rpc/daemon/string-limit-in-frame", testStringLimitInFrame);
+    g_test_add_func("/rpc/daemon/count-limit-in-frame", testCountLimitInFrame);
+    g_test_add_func("/rpc/daemon/long-error-message", testLongErrorMessage);
     g_test_add_func("/rpc/daemon/readonly", testReadonly);
     g_test_add_func("/rpc/daemon/keepalive", testKeepalive);
     g_test_add_func("/rpc/daemon/vanish-mid-call", testVanishMidCall);
     g_test_add_func("/rpc/daemon/never-reads", testNeverReads);
+    g_test_add_func("/rpc/daemon/slow-calls-others-served", testSlowCallsOthersServed);
+    g_test_add_func("/rpc/daemon/slow-calls-one-client-all-workers",
+                    testSlowCallsOneClientAllWorkers);
 
     ret = g_test_run();
     if (witness >= 0)
