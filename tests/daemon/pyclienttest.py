@@ -32,7 +32,21 @@ mode). What it covers:
     and domainEventRegisterAny(None, VIR_DOMAIN_EVENT_ID_LIFECYCLE, ...):
     the exact (event, detail) sequence of each step;
   * 50 clients at once (threads, one connection each) doing lookups and
-    XML reads while another connection starts and destroys domains.
+    XML reads while another connection starts and destroys domains;
+  * a slow call does not hold up others: while one connection starts a
+    domain whose emulator is a wrapper that takes 3 s before it execs QEMU
+    (the start takes >= 3 s), another connection's lookups by name / uuid,
+    XMLDesc (live and inactive), state() and listAllDomains on another
+    domain each answer in under a second, and the starting domain's own
+    state() at once: [PAUSED, STARTING_UP];
+  * parity with virsh (virshtest.py): domainXMLToNative('qemu-argv') is
+    exactly what `virsh domxml-to-native qemu-argv` prints (one line, two
+    memfd cells, the uuid, the accelerator); a domain with the guest_memfd
+    extension (examples/gmem-shared.xml) round-trips through defineXML and
+    XMLDesc(INACTIVE) unchanged (as `virt-gmem format` prints it), and on a
+    QEMU without guest_memfd (Debian's 7.2) create() fails with
+    VIR_ERR_CONFIG_UNSUPPORTED (67) and the message `virt-gmem start`
+    prints, the domain staying shut off (our daemon only).
 
 Error messages (project policy): our driver's errors map to the libvirt
 error codes clients key on, with our message text unchanged. So every
@@ -50,7 +64,9 @@ no /dev/kvm), run as root without systemd (docs/reference-stack.md), on
 """
 
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -77,7 +93,16 @@ CC_STATIC = ["vgmtest-py-cc-s%d" % i for i in range(3)]
 CC_CYCLE = ["vgmtest-py-cc-c%d" % i for i in range(2)]
 ST_RUN = "vgmtest-py-st-run"
 ST_OFF = "vgmtest-py-st-off"
-ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF]
+PAR = "vgmtest-py-par"
+PAR_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e05"
+GMEM = "vgmtest-py-gmem"
+GMEM_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e06"
+SLOW = "vgmtest-py-slow"
+FAST = "vgmtest-py-fast"
+ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, GMEM, SLOW,
+                                                          FAST]
+GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
+SLOW_SECONDS = 3
 MISSING_UUID = "11111111-2222-3333-4444-555555555555"
 
 N_CLIENTS = 50
@@ -201,7 +226,9 @@ def run_tests(tap, target, conn):
                        (transient_tests, (tap, conn)), (error_tests, (tap, conn)),
                        (event_tests, (tap, target)), (readonly_tests, (tap, target, conn)),
                        (stats_tests, (tap, conn)),
-                       (concurrency_tests, (tap, target, conn))):
+                       (concurrency_tests, (tap, target, conn)),
+                       (slow_call_tests, (tap, target, conn)),
+                       (parity_tests, (tap, target, conn))):
         # A part that dies half way is one failure; the next part still runs.
         harness.run_part(tap, part, *args)
 
@@ -737,6 +764,167 @@ def concurrency_tests(tap, target, conn):
     tap.ok(not left, "no QEMU of the started and destroyed domains is left",
            "still running: %s" % left)
     harness.libvirt_cleanup(conn, CC_STATIC + CC_CYCLE)
+
+
+def slow_call_tests(tap, target, conn):
+    """One connection starts SLOW, whose emulator is a wrapper that sleeps
+    SLOW_SECONDS before it execs QEMU when it starts a guest (its
+    capability probe is not slowed); meanwhile another connection reads
+    FAST over and over, and every one of its calls must be quick."""
+    F = libvirt
+    if target.reference:
+        tap.skip("a slow start holds up no call on another domain",
+                 "reference mode: the wrapper emulator would be libvirtd's to run")
+        return
+    work = tempfile.mkdtemp(prefix="vgm-slow-")
+    wrapper = os.path.join(work, "slow-qemu")
+    with open(wrapper, "w") as f:
+        f.write("#!/bin/sh\n"
+                "# a QEMU that takes %d s to start a guest\n"
+                "case \" $* \" in *\" -name \"*) sleep %d ;; esac\n"
+                "exec /usr/bin/qemu-system-x86_64 \"$@\"\n" % (SLOW_SECONDS, SLOW_SECONDS))
+    os.chmod(wrapper, 0o755)
+    xml = harness.domain_xml(SLOW).replace("<emulator>/usr/bin/qemu-system-x86_64</emulator>",
+                                            "<emulator>%s</emulator>" % wrapper)
+    other = None
+    try:
+        d = conn.defineXML(xml)
+        fast_uuid = conn.defineXML(harness.domain_xml(FAST)).UUIDString()
+        # the wrapper's capabilities are probed once (not what is timed)
+        conn.getDomainCapabilities(wrapper, None, None, None, 0)
+        other = libvirt.open(target.uri)
+        result = {}
+
+        def slow_start():
+            t0 = time.monotonic()
+            try:
+                d.create()
+                result["start"] = time.monotonic() - t0
+            except libvirt.libvirtError as e:
+                result["error"] = str(e)
+        t = threading.Thread(target=slow_start, daemon=True)
+        t.start()
+        time.sleep(0.5)     # the start is under way (its QEMU is sleeping)
+        # the starting domain itself reads at once, as libvirt's starting
+        # domains do: paused, starting up
+        c0 = time.monotonic()
+        own = other.lookupByName(SLOW).state()
+        own_took = time.monotonic() - c0
+        calls = []
+        while t.is_alive() and len(calls) < 200:
+            for label, fn in (
+                    ("lookupByName", lambda: other.lookupByName(FAST)),
+                    ("lookupByUUIDString", lambda: other.lookupByUUIDString(fast_uuid)),
+                    ("XMLDesc", lambda: other.lookupByName(FAST).XMLDesc(0)),
+                    ("XMLDesc(INACTIVE)",
+                     lambda: other.lookupByName(FAST).XMLDesc(F.VIR_DOMAIN_XML_INACTIVE)),
+                    ("state", lambda: other.lookupByName(FAST).state()),
+                    ("listAllDomains", lambda: other.listAllDomains(0))):
+                c0 = time.monotonic()
+                fn()
+                calls.append((label, time.monotonic() - c0, t.is_alive()))
+        t.join(60)
+        tap.ok(own == [F.VIR_DOMAIN_PAUSED, F.VIR_DOMAIN_PAUSED_STARTING_UP] and own_took < 1.0,
+               "while it starts, the starting domain's own state() answers at once: "
+               "[PAUSED, STARTING_UP]", "%r in %.3f s" % (own, own_took))
+        during = [c for c in calls if c[2]]
+        slowest = max(during, key=lambda c: c[1]) if during else None
+        tap.ok(result.get("start", 0) >= SLOW_SECONDS and d.state()[0] == F.VIR_DOMAIN_RUNNING,
+               "the start of a domain whose QEMU takes %d s to start takes >= %d s"
+               % (SLOW_SECONDS, SLOW_SECONDS), repr(result))
+        tap.ok(len(during) >= 6 and slowest[1] < 1.0,
+               "while it runs, another connection's lookups, XML reads, state and list "
+               "on another domain each answer in < 1 s",
+               "%d calls during the start; slowest %r" % (len(during), slowest))
+        if during:
+            harness.TAP.diag("%d calls on %s while the start of %s took %.1f s; slowest %s %.3f s"
+                             % (len(during), FAST, SLOW, result.get("start", -1), slowest[0],
+                                slowest[1]))
+    finally:
+        if other is not None:
+            other.close()
+        harness.libvirt_cleanup(conn, [SLOW, FAST])
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def parity_tests(tap, target, conn):
+    """What virshtest checks through virsh, through the API."""
+    F = libvirt
+    work = tempfile.mkdtemp(prefix="vgm-parity-")
+    try:
+        # ---- domainXMLToNative ----
+        xml = harness.domain_xml(PAR, uuid=PAR_UUID)
+        argv = conn.domainXMLToNative("qemu-argv", xml, 0)
+        want = [
+            "/usr/bin/qemu-system-x86_64 -name guest=%s,debug-threads=on -S " % PAR,
+            "-object '{\"qom-type\":\"memory-backend-memfd\",\"id\":\"ram-node0\","
+            "\"share\":true,\"size\":268435456}' -numa node,nodeid=0,cpus=0,memdev=ram-node0 ",
+            "-object '{\"qom-type\":\"memory-backend-memfd\",\"id\":\"ram-node1\","
+            "\"share\":true,\"size\":268435456}' -numa node,nodeid=1,cpus=1,memdev=ram-node1 ",
+            " -uuid %s " % PAR_UUID,
+            " -accel kvm " if harness.HAVE_KVM else " -accel tcg ",
+        ]
+        missing = [w for w in want if w not in argv]
+        tap.ok(argv.startswith("LC_ALL=C ") and "\n" not in argv.rstrip("\n") and not missing,
+               "domainXMLToNative('qemu-argv'): one line, two memfd cells, uuid, accel",
+               "%r\nmissing: %s" % (argv, missing))
+        if os.access(harness.VIRSH, os.X_OK):
+            f = harness.write_file(work, PAR + ".xml", xml)
+            r = harness.virsh(target.uri, "domxml-to-native", "qemu-argv", f)
+            # virsh prints the string and a newline
+            tap.eq((r.rc, r.out), (0, argv.rstrip("\n") + "\n"),
+                   "domainXMLToNative('qemu-argv') is what virsh domxml-to-native prints")
+        else:
+            tap.skip("domainXMLToNative('qemu-argv') is what virsh domxml-to-native prints",
+                     "virsh is not installed")
+        r = err_code(lambda: conn.domainXMLToNative("qemu-argv", "<domain", 0))
+        tap.ok(r[0] in (F.VIR_ERR_XML_ERROR, F.VIR_ERR_XML_DETAIL),
+               "domainXMLToNative of malformed XML: VIR_ERR_XML_ERROR", repr(r))
+
+        # ---- the guest_memfd extension ----
+        names = ["guest_memfd domain: defineXML",
+                 "guest_memfd domain: XMLDesc(INACTIVE) == virt-gmem format FILE",
+                 "guest_memfd domain: create() refused with VIR_ERR_CONFIG_UNSUPPORTED and "
+                 "our message",
+                 "guest_memfd domain: still shut off after the refused start",
+                 "guest_memfd domain: undefine"]
+        if target.reference:
+            for n in names:
+                tap.skip(n, "reference mode: the guest_memfd extension is virt-gmem's")
+            return
+        # Not switched to type 'qemu': guest_memfd is memory of the KVM hypervisor.
+        gxml = harness.domain_xml(GMEM, example="gmem-shared.xml", uuid=GMEM_UUID,
+                                  startable=False)
+        f = harness.write_file(work, GMEM + ".xml", gxml)
+        r = err_code(lambda: conn.defineXML(gxml).name())
+        tap.eq(r, ("no error", GMEM), names[0])
+        d = conn.lookupByName(GMEM)
+        fmt = harness.run([harness.CLI, "format", f])
+        if fmt.rc != 0:
+            tap.ok(False, names[1], "virt-gmem format failed: " + fmt.describe())
+        else:
+            tap.eq(d.XMLDesc(F.VIR_DOMAIN_XML_INACTIVE).rstrip("\n"), fmt.out.rstrip("\n"),
+                   names[1])
+        # what our driver says on this host: the CLI on a scratch root
+        scratch = tempfile.mkdtemp(prefix="vgm-cli-", dir=work)
+        harness.run([harness.CLI, "--root", scratch, "define", f])
+        cli = harness.run([harness.CLI, "--root", scratch, "start", GMEM], timeout=120)
+        harness.run([harness.CLI, "--root", scratch, "destroy", GMEM])
+        harness.run([harness.CLI, "--root", scratch, "undefine", GMEM])
+        cli_msg = [l[len("error: "):] for l in cli.err.splitlines()
+                   if l.startswith("error: ") and "Failed to start" not in l]
+        if cli.rc == 0 or GMEM_MESSAGE not in cli.err or not cli_msg:
+            tap.skip(names[2], "this host's QEMU starts guest_memfd domains (virt-gmem start: %r)"
+                     % cli.err.strip())
+            tap.skip(names[3], "see above")
+        else:
+            r = err_code(d.create)
+            tap.eq((r[0], r[2]), (F.VIR_ERR_CONFIG_UNSUPPORTED, cli_msg[-1]), names[2])
+            tap.eq((d.state()[0], d.isActive()), (F.VIR_DOMAIN_SHUTOFF, 0), names[3])
+        tap.eq(d.undefine(), 0, names[4])
+    finally:
+        harness.libvirt_cleanup(conn, [PAR, GMEM])
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
