@@ -12,6 +12,9 @@ PKGS=(
     python3-libvirt python3-nova python3-eventlet python3-lxml
     # tests/daemon/storagetest.py: virt-install --import
     virtinst
+    # tests/daemon/virtmanagertest.py, scripts/virt-manager-shot.sh:
+    # virt-manager on an X server of its own, read through AT-SPI
+    virt-manager xvfb xdotool dbus-daemon at-spi2-core gir1.2-atspi-2.0
     python3-docutils
     # tests/fuzz: clang's libFuzzer
     clang libclang-rt-14-dev
