@@ -16,6 +16,11 @@ What it covers:
     a new daemon on the same root lists both running with the same ids,
     its events arrive (a QEMU killed then gives STOPPED/failed), destroy
     works;
+  * a guest that suspends itself to RAM (<pm><suspend-to-mem
+    enabled='yes'/>, 'mem' into /sys/power/state): PMSUSPENDED/memory, and
+    the domain reads pmsuspended;
+  * the daemon stopped with SIGTERM while a domain runs: it exits 0 and
+    the guest runs on;
   * a QEMU that dies while no daemon runs: the next daemon cleans the
     domain up (shut off) and its first subscriber gets STOPPED/failed;
   * a live update by the command (QEMU 10.0, scripts/fetch-qemu10.sh) of a
@@ -51,6 +56,7 @@ CLI = "vgmtest-ge-cli"
 R1 = "vgmtest-ge-r1"
 R2 = "vgmtest-ge-r2"
 LU = "vgmtest-ge-lu"
+S3 = "vgmtest-ge-s3"
 F = libvirt
 
 
@@ -72,17 +78,24 @@ def alive(pid):
         return False
 
 
-def guest_kit(work):
-    """(kernel, initrd) of a guest that powers off 2 s after it booted,
+POWEROFF = "/bin/busybox poweroff -f\n"
+# S3 through the kernel's own interface; 'freeze' (no firmware) would
+# raise nothing
+SUSPEND = ("/bin/busybox mount -t sysfs sysfs /sys\n"
+           "/bin/busybox echo mem > /sys/power/state\n"
+           "/bin/busybox sleep 1000\n")
+
+
+def guest_kit(work, action=POWEROFF, tag="off"):
+    """(kernel, initrd) of a guest that does @action 2 s after it booted,
     or (None, reason)."""
-    init = os.path.join(work, "init")
+    init = os.path.join(work, "init-" + tag)
     with open(init, "w") as f:
         f.write("#!/bin/busybox sh\n"
                 "/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null\n"
                 "/bin/busybox echo GUEST-UP > /dev/ttyS0\n"
-                "/bin/busybox sleep 2\n"
-                "/bin/busybox poweroff -f\n")
-    initrd = os.path.join(work, "initrd.gz")
+                "/bin/busybox sleep 2\n" + action)
+    initrd = os.path.join(work, "initrd-%s.gz" % tag)
     r = subprocess.run(["bash", os.path.join(SRCDIR, "tests", "guestkit.sh"),
                         os.path.join(BUILDDIR, "tests", "boottest-cache"), init, initrd],
                        capture_output=True, text=True, timeout=600)
@@ -91,7 +104,7 @@ def guest_kit(work):
     return r.stdout.strip(), initrd
 
 
-def kernel_domain(name, kernel, initrd):
+def kernel_domain(name, kernel, initrd, pm=""):
     return """<domain type='qemu'>
   <name>%s</name>
   <memory unit='MiB'>256</memory>
@@ -102,13 +115,13 @@ def kernel_domain(name, kernel, initrd):
     <kernel>%s</kernel>
     <initrd>%s</initrd>
     <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
-  </os>
+  </os>%s
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <serial type='pty'/>
     <memballoon model='none'/>
   </devices>
-</domain>""" % (name, kernel, initrd)
+</domain>""" % (name, kernel, initrd, pm)
 
 
 def subscribe(uri):
@@ -161,6 +174,22 @@ def run_tests(tap, target, daemons, work):
                "it reads shut off (shutdown)")
         d.undefine()
         ev.take(OFF, [1], settle=0.2)
+
+    # ---- the guest suspends itself to RAM ----
+    kernel, initrd = guest_kit(work, SUSPEND, "s3")
+    if kernel is None:
+        tap.skip("a guest that suspends itself", initrd)
+    else:
+        pm = "\n  <pm><suspend-to-mem enabled='yes'/></pm>"
+        d = conn.createXML(kernel_domain(S3, kernel, initrd, pm), 0)
+        ev.take(S3, [1, 2])
+        got = ev.take(S3, [1], timeout=120)
+        tap.eq(show(got), show([(F.VIR_DOMAIN_EVENT_PMSUSPENDED,
+                                 F.VIR_DOMAIN_EVENT_PMSUSPENDED_MEMORY)]),
+               "a guest that suspends itself to RAM: PMSUSPENDED/memory")
+        tap.eq(d.state()[0], F.VIR_DOMAIN_PMSUSPENDED, "it reads pmsuspended")
+        d.destroy()
+        ev.take(S3, [1, 2], settle=0.2)
 
     # ---- QEMU killed ----
     d = conn.createXML(harness.domain_xml(KILL), 0)
@@ -227,8 +256,11 @@ def run_tests(tap, target, daemons, work):
     pid = qemu_pid(root, R2)
     econn.close()
     conn.close()
-    new.proc.send_signal(signal.SIGKILL)
-    new.proc.wait()
+    # stopped the polite way this time: it exits, the guest runs on
+    new.proc.send_signal(signal.SIGTERM)
+    rc = new.proc.wait()
+    tap.ok(rc == 0 and alive(pid), "the daemon stopped with SIGTERM exits 0 and the guest runs on",
+           "rc %r, QEMU %d alive: %r" % (rc, pid, alive(pid)))
     os.kill(pid, signal.SIGKILL)
     third = harness.Daemon(root=root)
     third.start()
