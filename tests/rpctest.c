@@ -914,7 +914,7 @@ testLongErrorMessage(void)
 /*
  * A slow call that starts no QEMU: a capability probe of an emulator that
  * leaves a file EMULATOR.started.PID, then waits until the test creates
- * EMULATOR.release (at most 30 s) and fails. The test thus knows when its
+ * EMULATOR.release (at most 60 s) and fails. The test thus knows when its
  * calls are all running and decides when they end (never before
  * TEST_SLOW_SECONDS).
  */
@@ -928,7 +928,7 @@ testSlowEmulator(const char *dir, const char *name)
         "#!/bin/sh\n"
         ": > \"$0.started.$$\"\n"
         "i=0\n"
-        "while [ ! -e \"$0.release\" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done\n"
+        "while [ ! -e \"$0.release\" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done\n"
         "exit 1\n";
 
     g_assert_true(g_file_set_contents(path, text, -1, NULL));
@@ -936,14 +936,16 @@ testSlowEmulator(const char *dir, const char *name)
     return g_steal_pointer(&path);
 }
 
-/* Waits (10 s at most) until @emulator has been started @n times. */
+/* Waits (30 s at most: each probe forks the daemon, and under
+ * AddressSanitizer twenty forks take several seconds) until @emulator has
+ * been started @n times. */
 static void
 testWaitSlowStarted(const char *emulator, guint n)
 {
     g_autofree char *dir = g_path_get_dirname(emulator);
     g_autofree char *base = g_path_get_basename(emulator);
     g_autofree char *prefix = g_strdup_printf("%s.started.", base);
-    gint64 end = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
     guint count = 0;
 
     while (g_get_monotonic_time() < end) {
@@ -957,7 +959,7 @@ testWaitSlowStarted(const char *emulator, guint n)
             return;
         g_usleep(20 * 1000);
     }
-    g_error("%u of the %u slow calls started within 10 s", count, n);
+    g_error("%u of the %u slow calls started within 30 s", count, n);
 }
 
 /* Sends @n domain-capabilities calls for @emulator on @fd without

@@ -313,7 +313,8 @@ def need_root(tap, names):
 
 
 def peercred_tests(tap, base, procs):
-    names = ["SO_PEERCRED: uid %d cannot connect(2) to root's read-write socket (mode 0700)" % NOBODY,
+    names = ["SO_PEERCRED: uid %d cannot connect(2) to root's read-write socket (mode 0700)"
+             % NOBODY,
              "SO_PEERCRED: uid %d refused on the read-write socket opened to 0777" % NOBODY,
              "SO_PEERCRED: the refusal is the daemon's (logged with the uid)",
              "SO_PEERCRED: uid %d admitted on the read-only socket, reads" % NOBODY,
