@@ -441,6 +441,7 @@ typedef enum {
     VGM_ADDRESS_DRIVE,
     VGM_ADDRESS_DIMM,
     VGM_ADDRESS_USB,
+    VGM_ADDRESS_VIRTIO_SERIAL,
 
     VGM_ADDRESS_LAST
 } VgmAddressType;
@@ -454,7 +455,8 @@ typedef struct {
     /* pci */
     unsigned int domain, bus, slot, function;
     VgmTristate multifunction;
-    /* drive */
+    /* drive; virtio-serial: controller, drivebus (its bus) and unit (its
+     * port) */
     unsigned int controller, drivebus, target, unit;
     /* dimm: slot is shared with pci's slot */
     unsigned long long base;
@@ -549,6 +551,7 @@ typedef struct {
 typedef enum {
     VGM_CHR_SERIAL = 0,
     VGM_CHR_CONSOLE,
+    VGM_CHR_CHANNEL,
 
     VGM_CHR_LAST
 } VgmChrKind;
@@ -574,6 +577,8 @@ typedef struct {
     gboolean havePort;
     unsigned int port;
     char *targetModel;          /* serial: isa-serial, pci-serial, ... */
+    char *targetName;           /* channel: the port's name in the guest */
+    VgmDeviceAddress addr;      /* channel: virtio-serial */
 } VgmChrDef;
 
 typedef struct {
@@ -581,6 +586,7 @@ typedef struct {
     gboolean haveIndex;
     unsigned int index;
     char *model;
+    unsigned int ports;         /* usb (xhci), virtio-serial; 0: the default */
     gboolean haveMaster;        /* usb: <master startport=''/> */
     unsigned int startport;
     VgmDeviceAddress addr;
@@ -691,6 +697,7 @@ typedef struct {
     GPtrArray *controllers;     /* VgmControllerDef */
     GPtrArray *serials;         /* VgmChrDef */
     GPtrArray *consoles;        /* VgmChrDef */
+    GPtrArray *channels;        /* VgmChrDef */
     GPtrArray *inputs;          /* VgmInputDef */
     GPtrArray *graphics;        /* VgmGraphicsDef */
     GPtrArray *videos;          /* VgmVideoDef */
@@ -837,10 +844,9 @@ gboolean vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root,
 void vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmDomainDevicesClear(VgmDevicesDef *devices);
 void vgmDomainDevicesInit(VgmDevicesDef *devices);
-/* The ports of a USB controller of model @model (NULL: none, or a model
- * without a device), as libvirt counts them when <controller> has no
- * 'ports'. */
-unsigned int vgmDomainUsbControllerPorts(const char *model);
+/* The root hub ports of USB controller @ctrl: its 'ports', or as libvirt
+ * counts them for its model (0 for none, or a model without a device). */
+unsigned int vgmDomainUsbControllerPorts(const VgmControllerDef *ctrl);
 /* The place of disk target @dst on its bus, as libvirt counts it: the
  * letters after the prefix (hd, sd, vd) in base 26, "a" being 0 and "aa"
  * 26. */

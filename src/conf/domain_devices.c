@@ -17,7 +17,8 @@
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 
-VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm", "usb");
+VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm", "usb",
+              "virtio-serial");
 VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block");
 VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom");
 VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi", "ide");
@@ -106,6 +107,7 @@ vgmChrDefFree(VgmChrDef *c)
     g_free(c->logfile);
     g_free(c->targetType);
     g_free(c->targetModel);
+    g_free(c->targetName);
     g_free(c);
 }
 
@@ -163,6 +165,7 @@ vgmDomainDevicesInit(VgmDevicesDef *devices)
     devices->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)vgmControllerDefFree);
     devices->serials = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
+    devices->channels = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->inputs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmInputDefFree);
     devices->graphics = g_ptr_array_new_with_free_func((GDestroyNotify)vgmGraphicsDefFree);
     devices->videos = g_ptr_array_new_with_free_func((GDestroyNotify)vgmVideoDefFree);
@@ -179,6 +182,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     g_ptr_array_unref(devices->controllers);
     g_ptr_array_unref(devices->serials);
     g_ptr_array_unref(devices->consoles);
+    g_ptr_array_unref(devices->channels);
     g_ptr_array_unref(devices->inputs);
     g_ptr_array_unref(devices->graphics);
     g_ptr_array_unref(devices->videos);
@@ -303,6 +307,21 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
             g_strlcpy(addr->port, port, sizeof(addr->port));
         break;
     }
+    case VGM_ADDRESS_VIRTIO_SERIAL:
+        if (!g_str_equal((const char *)devNode->name, "channel")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <address type='virtio-serial'> in <%1$s>: only <channel> devices have one"),
+                        (const char *)devNode->name);
+            return FALSE;
+        }
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "controller", "bus",
+                                                          "port", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(node, "controller", 0, &addr->controller, error) < 0 ||
+            vgmXMLPropUInt(node, "bus", 0, &addr->drivebus, error) < 0 ||
+            vgmXMLPropUInt(node, "port", 0, &addr->unit, error) < 0)
+            return FALSE;
+        break;
     case VGM_ADDRESS_NONE:
     case VGM_ADDRESS_LAST:
         break;
@@ -337,6 +356,10 @@ vgmDeviceAddressFormat(VgmBuf *buf, const VgmDeviceAddress *addr)
         if (addr->port[0])
             vgmBufAsprintf(buf, " port='%s'", addr->port);
         vgmBufAdd(buf, "/>\n");
+        break;
+    case VGM_ADDRESS_VIRTIO_SERIAL:
+        vgmBufAsprintf(buf, "<address type='virtio-serial' controller='%u' bus='%u' port='%u'/>\n",
+                       addr->controller, addr->drivebus, addr->unit);
         break;
     case VGM_ADDRESS_NONE:
     case VGM_ADDRESS_LAST:
@@ -705,6 +728,8 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
 
     chr->kind = kind;
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
+                         kind == VGM_CHR_CHANNEL ?
+                         (const char *const[]){ "source", "log", "target", "address", NULL } :
                          (const char *const[]){ "source", "log", "target", NULL }, error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmChrTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
@@ -733,18 +758,22 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
             return NULL;
         break;
     case VGM_CHR_TYPE_UNIX:
-        if (!child) {
+        /* a channel's listening socket may be left to the driver, which
+         * puts it in the domain's run-time directory at start */
+        if (!child && kind != VGM_CHR_CHANNEL) {
             vgmErrorSet(error, VGM_ERR_XML, _("<%1$s type='unix'> needs <source mode='...' path='...'/>"),
                         (const char *)node->name);
             return NULL;
         }
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "mode", "path", NULL },
-                             vgmXMLNoChildren, error) ||
-            vgmXMLPropString(child, "path", VGM_XML_PROP_REQUIRED, &chr->path, error) < 0 ||
-            vgmXMLPropString(child, "mode", 0, &chr->mode, error) < 0)
+        if (child &&
+            (!vgmXMLCheckNode(child, (const char *const[]){ "mode", "path", NULL },
+                              vgmXMLNoChildren, error) ||
+             vgmXMLPropString(child, "path", kind == VGM_CHR_CHANNEL ? 0 : VGM_XML_PROP_REQUIRED,
+                              &chr->path, error) < 0 ||
+             vgmXMLPropString(child, "mode", 0, &chr->mode, error) < 0))
             return NULL;
         if (!chr->mode)
-            chr->mode = g_strdup("connect");
+            chr->mode = g_strdup(chr->path ? "connect" : "bind");
         if (!vgmCheckValue((const char *const[]){ "bind", "connect", NULL }, chr->mode,
                            "mode", "source", error))
             return NULL;
@@ -772,6 +801,32 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
 
     if (vgmXMLSingleChild(node, "target", &child, error) < 0)
         return NULL;
+    if (kind == VGM_CHR_CHANNEL) {
+        /* 'state' is run-time state libvirt reports (connected or not) */
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML, _("element <channel> needs a <target>"));
+            return NULL;
+        }
+        if (vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &chr->targetType, error) < 0)
+            return NULL;
+        /* libvirt's other channel kinds, by name before their attributes */
+        if (g_str_equal(chr->targetType, "guestfwd") || g_str_equal(chr->targetType, "xen")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <channel> with <target type='%1$s'>: only virtio channels"),
+                        chr->targetType);
+            return NULL;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "name", "state", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "name", 0, &chr->targetName, error) < 0)
+            return NULL;
+        if (!vgmCheckValue((const char *const[]){ "virtio", NULL }, chr->targetType,
+                           "type", "target", error))
+            return NULL;
+        if (!vgmDeviceAddressParse(node, &chr->addr, error))
+            return NULL;
+        return g_steal_pointer(&chr);
+    }
     if (child) {
         xmlNodePtr model;
 
@@ -805,7 +860,8 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
 static void
 vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
 {
-    const char *elem = chr->kind == VGM_CHR_SERIAL ? "serial" : "console";
+    const char *elem = chr->kind == VGM_CHR_SERIAL ? "serial" :
+                       chr->kind == VGM_CHR_CONSOLE ? "console" : "channel";
 
     vgmBufAsprintf(buf, "<%s type='%s'>\n", elem, vgmChrTypeToString(chr->type));
     vgmBufAdjustIndent(buf, 2);
@@ -814,7 +870,9 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
         if (chr->append)
             vgmBufAsprintf(buf, " append='%s'", vgmTristateSwitchTypeToString(chr->append));
         vgmBufAdd(buf, "/>\n");
-    } else if (chr->type == VGM_CHR_TYPE_UNIX) {
+    } else if (chr->type == VGM_CHR_TYPE_UNIX && chr->path) {
+        /* a channel's socket left to the driver has no source, as libvirt
+         * writes it */
         vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
         vgmBufEscapeString(buf, " path='%s'/>\n", chr->path);
     }
@@ -824,7 +882,12 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
             vgmBufAsprintf(buf, " append='%s'", vgmTristateSwitchTypeToString(chr->logappend));
         vgmBufAdd(buf, "/>\n");
     }
-    if (chr->targetType || chr->havePort || chr->targetModel) {
+    if (chr->kind == VGM_CHR_CHANNEL) {
+        vgmBufAsprintf(buf, "<target type='%s'", chr->targetType);
+        vgmBufEscapeString(buf, " name='%s'", chr->targetName);
+        vgmBufAdd(buf, "/>\n");
+        vgmDeviceAddressFormat(buf, &chr->addr);
+    } else if (chr->targetType || chr->havePort || chr->targetModel) {
         vgmBufAdd(buf, "<target");
         if (chr->targetType)
             vgmBufAsprintf(buf, " type='%s'", chr->targetType);
@@ -852,7 +915,7 @@ vgmControllerParse(xmlNodePtr node, GError **error)
 
     xmlNodePtr master;
 
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "index", "model", NULL },
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "index", "model", "ports", NULL },
                          (const char *const[]){ "master", "address", NULL }, error) ||
         vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &ctrl->type, error) < 0 ||
         !vgmCheckValue(vgmControllerTypes, ctrl->type, "type", "controller", error) ||
@@ -860,6 +923,18 @@ vgmControllerParse(xmlNodePtr node, GError **error)
         vgmXMLPropString(node, "model", 0, &ctrl->model, error) < 0)
         return NULL;
     ctrl->haveIndex = rc > 0;
+    if ((rc = vgmXMLPropUInt(node, "ports", 0, &ctrl->ports, error)) < 0)
+        return NULL;
+    /* libvirt's ranges: an xHCI has 1 to 15 root ports (QEMU's p2/p3
+     * limit), a virtio-serial controller up to 31 ports */
+    if (rc > 0 && !((g_str_equal(ctrl->type, "usb") && ctrl->ports >= 1 && ctrl->ports <= 15) ||
+                    (g_str_equal(ctrl->type, "virtio-serial") && ctrl->ports >= 1 &&
+                     ctrl->ports <= 31))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported value '%1$u' for attribute 'ports' of <controller type='%2$s'>: an xHCI USB controller has 1 to 15 ports, a virtio-serial one 1 to 31"),
+                    ctrl->ports, ctrl->type);
+        return NULL;
+    }
     if (ctrl->model) {
         const char *const *models = NULL;
 
@@ -949,6 +1024,8 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
     vgmBufAsprintf(buf, "<controller type='%s' index='%u'", ctrl->type, ctrl->index);
     if (ctrl->model)
         vgmBufAsprintf(buf, " model='%s'", ctrl->model);
+    if (ctrl->ports)
+        vgmBufAsprintf(buf, " ports='%u'", ctrl->ports);
     vgmBufInitChild(&child, buf);
     if (ctrl->haveMaster)
         vgmBufAsprintf(&child, "<master startport='%u'/>\n", ctrl->startport);
@@ -1136,8 +1213,9 @@ vgmInputFormat(VgmBuf *buf, const VgmInputDef *input)
 }
 
 unsigned int
-vgmDomainUsbControllerPorts(const char *model)
+vgmDomainUsbControllerPorts(const VgmControllerDef *ctrl)
 {
+    const char *model = ctrl->model;
     /* root hub ports without a 'ports' attribute, as libvirt counts them */
     static const struct {
         const char *model;
@@ -1152,6 +1230,9 @@ vgmDomainUsbControllerPorts(const char *model)
         { "ich9-uhci3", 2 },
     };
     size_t i;
+
+    if (ctrl->ports)
+        return ctrl->ports;
 
     for (i = 0; model && i < G_N_ELEMENTS(usbPorts); i++) {
         if (g_str_equal(usbPorts[i].model, model))
@@ -1330,7 +1411,7 @@ vgmVideoFormat(VgmBuf *buf, const VgmVideoDef *video)
 /* ---------------- the container ---------------- */
 
 static const char *const vgmDevicesChildren[] = {
-    "emulator", "disk", "controller", "interface", "serial", "console",
+    "emulator", "disk", "controller", "interface", "serial", "console", "channel",
     "input", "graphics", "video", "memballoon", "rng", "memory", NULL
 };
 
@@ -1388,6 +1469,11 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
             if (!c)
                 return FALSE;
             g_ptr_array_add(serial ? devs->serials : devs->consoles, c);
+        } else if (g_str_equal(name, "channel")) {
+            VgmChrDef *c = vgmChrParse(cur, VGM_CHR_CHANNEL, error);
+            if (!c)
+                return FALSE;
+            g_ptr_array_add(devs->channels, c);
         } else if (g_str_equal(name, "controller")) {
             VgmControllerDef *c = vgmControllerParse(cur, error);
             if (!c)
@@ -1450,6 +1536,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmChrFormat(buf, g_ptr_array_index(devs->serials, i));
     for (i = 0; i < devs->consoles->len; i++)
         vgmChrFormat(buf, g_ptr_array_index(devs->consoles, i));
+    for (i = 0; i < devs->channels->len; i++)
+        vgmChrFormat(buf, g_ptr_array_index(devs->channels, i));
     for (i = 0; i < devs->inputs->len; i++)
         vgmInputFormat(buf, g_ptr_array_index(devs->inputs, i));
     for (i = 0; i < devs->graphics->len; i++)

@@ -238,7 +238,7 @@ static unsigned int
 vgmPostParseFreeUsbPort(const VgmDomainDef *def, unsigned int bus)
 {
     const VgmControllerDef *ctrl = vgmDomainDefFindUsbController(def, bus);
-    unsigned int ports = ctrl ? vgmDomainUsbControllerPorts(ctrl->model) : 0;
+    unsigned int ports = ctrl ? vgmDomainUsbControllerPorts(ctrl) : 0;
     unsigned int port;
     guint i;
 
@@ -414,12 +414,43 @@ static const struct {
     { VGM_DISK_BUS_SATA, "sata", 1, 6 },
 };
 
+/* Adds the controllers of @type from index 0 up to @max that the domain
+ * lacks, where a controller is read into the list; devices name
+ * controllers this way. The device limit bounds what they can ask for. */
+static void
+vgmPostParseAddControllers(VgmDomainDef *def, const char *type, gint64 max)
+{
+    GPtrArray *ctrls = def->devices.controllers;
+    g_autoptr(GHashTable) have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    gint64 n;
+    guint i;
+
+    if (max < 0)
+        return;
+    for (i = 0; i < ctrls->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(ctrls, i);
+        if (g_str_equal(c->type, type))
+            g_hash_table_add(have, vgmPostParseControllerKey(c->type, c->index));
+    }
+    for (n = 0; n <= max && n < VGM_DOMAIN_MAX_DEVICES; n++) {
+        g_autofree char *key = vgmPostParseControllerKey(type, (unsigned int)n);
+        VgmControllerDef *c;
+
+        if (g_hash_table_contains(have, key))
+            continue;
+        c = g_new0(VgmControllerDef, 1);
+        c->type = g_strdup(type);
+        c->index = (unsigned int)n;
+        c->haveIndex = TRUE;
+        vgmDomainControllerInsert(ctrls, c);
+    }
+}
+
 static void
 vgmPostParseDiskAddresses(VgmDomainDef *def)
 {
     VgmDevicesDef *devs = &def->devices;
     gint64 maxCtrl[G_N_ELEMENTS(vgmPostParseDriveBuses)];
-    g_autoptr(GHashTable) have = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     guint i;
     size_t j;
 
@@ -447,30 +478,51 @@ vgmPostParseDiskAddresses(VgmDomainDef *def)
                 maxCtrl[j] = disk->addr.controller;
         }
     }
-    /* ... and the controllers they name, every index from 0 up to the
-     * highest, added where a controller is read into the list */
-    for (i = 0; i < devs->controllers->len; i++) {
-        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
-        g_hash_table_add(have, vgmPostParseControllerKey(c->type, c->index));
+    /* ... and the controllers they name */
+    for (j = 0; j < G_N_ELEMENTS(vgmPostParseDriveBuses); j++)
+        vgmPostParseAddControllers(def, vgmPostParseDriveBuses[j].controller, maxCtrl[j]);
+}
+
+/* Channels without an address take the lowest free port (from 1) of
+ * virtio-serial controller 0, bus 0, as libvirt hands them out; the
+ * virtio-serial controllers channels and virtio consoles need are added
+ * (every index up to the highest named). */
+static void
+vgmPostParseVirtioSerial(VgmDomainDef *def)
+{
+    VgmDevicesDef *devs = &def->devices;
+    g_autoptr(GHashTable) taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    gint64 maxCtrl = -1;
+    unsigned int next = 1;
+    guint i;
+
+    for (i = 0; i < devs->consoles->len; i++) {
+        const VgmChrDef *con = g_ptr_array_index(devs->consoles, i);
+        if (con->targetType && g_str_equal(con->targetType, "virtio"))
+            maxCtrl = 0;
     }
-    for (j = 0; j < G_N_ELEMENTS(vgmPostParseDriveBuses); j++) {
-        gint64 n;
+    for (i = 0; i < devs->channels->len; i++) {
+        const VgmChrDef *ch = g_ptr_array_index(devs->channels, i);
+        if (ch->addr.type == VGM_ADDRESS_VIRTIO_SERIAL && ch->addr.controller == 0 &&
+            ch->addr.drivebus == 0)
+            g_hash_table_add(taken, g_strdup_printf("%u", ch->addr.unit));
+    }
+    for (i = 0; i < devs->channels->len; i++) {
+        VgmChrDef *ch = g_ptr_array_index(devs->channels, i);
 
-        /* the limit on controllers bounds what disks can ask for */
-        for (n = 0; n <= maxCtrl[j] && n < VGM_DOMAIN_MAX_DEVICES; n++) {
-            g_autofree char *key = vgmPostParseControllerKey(vgmPostParseDriveBuses[j].controller,
-                                                           (unsigned int)n);
-            VgmControllerDef *c;
-
-            if (g_hash_table_contains(have, key))
-                continue;
-            c = g_new0(VgmControllerDef, 1);
-            c->type = g_strdup(vgmPostParseDriveBuses[j].controller);
-            c->index = (unsigned int)n;
-            c->haveIndex = TRUE;
-            vgmDomainControllerInsert(devs->controllers, c);
+        if (ch->addr.type == VGM_ADDRESS_NONE) {
+            for (;; next++) {
+                g_autofree char *key = g_strdup_printf("%u", next);
+                if (!g_hash_table_contains(taken, key))
+                    break;
+            }
+            ch->addr.type = VGM_ADDRESS_VIRTIO_SERIAL;
+            ch->addr.unit = next++;
         }
+        if (ch->addr.type == VGM_ADDRESS_VIRTIO_SERIAL && (gint64)ch->addr.controller > maxCtrl)
+            maxCtrl = ch->addr.controller;
     }
+    vgmPostParseAddControllers(def, "virtio-serial", maxCtrl);
 }
 
 /* libvirt's QEMU driver gives a SCSI controller without a model the LSI
@@ -546,6 +598,7 @@ vgmPostParseDevices(VgmDomainDef *def)
         devs->memballoon->model = g_strdup("virtio");
     }
     vgmPostParseChr(def);
+    vgmPostParseVirtioSerial(def);
     vgmPostParseUsbControllers(def);
     vgmPostParseInputs(def);
 }

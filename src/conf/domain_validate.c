@@ -76,6 +76,7 @@ static const struct {
     { "controller", G_STRUCT_OFFSET(VgmDevicesDef, controllers) },
     { "serial", G_STRUCT_OFFSET(VgmDevicesDef, serials) },
     { "console", G_STRUCT_OFFSET(VgmDevicesDef, consoles) },
+    { "channel", G_STRUCT_OFFSET(VgmDevicesDef, channels) },
     { "input", G_STRUCT_OFFSET(VgmDevicesDef, inputs) },
     { "graphics", G_STRUCT_OFFSET(VgmDevicesDef, graphics) },
     { "video", G_STRUCT_OFFSET(VgmDevicesDef, videos) },
@@ -707,6 +708,82 @@ vgmRuleDiskAddresses(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* Channels: a socket left to the driver listens; names are unique (QEMU
+ * refuses two ports of one name) and without '/', since a socket left to
+ * the driver is named after them; one channel a virtio-serial port, on a
+ * controller the domain has (bus 0, ports 1 to 30 of QEMU's 31: port 0
+ * is a console's). */
+static gboolean
+vgmRuleChannels(const VgmDomainDef *def, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    /* index -> the controller */
+    g_autoptr(GHashTable) ctrls = g_hash_table_new(g_direct_hash, g_direct_equal);
+    guint i;
+
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        if (g_str_equal(c->type, "virtio-serial"))
+            g_hash_table_insert(ctrls, GUINT_TO_POINTER(c->index), (gpointer)c);
+    }
+    for (i = 0; i < devs->channels->len; i++) {
+        const VgmChrDef *ch = g_ptr_array_index(devs->channels, i);
+        const VgmDeviceAddress *a = &ch->addr;
+        const VgmControllerDef *ctrl;
+        unsigned int maxPort;
+        g_autofree char *key = NULL;
+
+        if (ch->type == VGM_CHR_TYPE_UNIX && !ch->path && !g_str_equal(ch->mode, "bind")) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<channel type='unix'> with <source mode='connect'> needs a 'path'"));
+            return FALSE;
+        }
+        if (ch->targetName) {
+            if (strchr(ch->targetName, '/') || !*ch->targetName ||
+                g_str_equal(ch->targetName, ".") || g_str_equal(ch->targetName, "..")) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' for attribute 'name' of <target> in <channel>: a channel name is not empty, '.' or '..', and has no '/'"),
+                            ch->targetName);
+                return FALSE;
+            }
+            if (!g_hash_table_add(names, ch->targetName)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("two channels are named '%1$s'"), ch->targetName);
+                return FALSE;
+            }
+        }
+        if (a->type != VGM_ADDRESS_VIRTIO_SERIAL) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("a virtio <channel> needs a virtio-serial address, not '%1$s'"),
+                        vgmAddressTypeToString(a->type));
+            return FALSE;
+        }
+        if (!(ctrl = g_hash_table_lookup(ctrls, GUINT_TO_POINTER(a->controller)))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("a <channel> is on <controller type='virtio-serial' index='%1$u'>, which the domain does not have (one is added for a channel up to index %2$u)"),
+                        a->controller, (unsigned int)VGM_DOMAIN_MAX_DEVICES - 1);
+            return FALSE;
+        }
+        maxPort = (ctrl->ports ? ctrl->ports : 31) - 1;
+        if (a->drivebus != 0 || a->unit < 1 || a->unit > maxPort) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("virtio-serial address bus='%1$u' port='%2$u' of a <channel> is out of range for virtio-serial controller %3$u (bus 0, ports 1 to %4$u)"),
+                        a->drivebus, a->unit, a->controller, maxPort);
+            return FALSE;
+        }
+        key = g_strdup_printf("%u.%u", a->controller, a->unit);
+        if (!g_hash_table_add(ports, g_steal_pointer(&key))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("two channels are on port %1$u of virtio-serial controller %2$u"),
+                        a->unit, a->controller);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* Controllers share an index only as one ICH9 USB set: an EHCI master
  * and UHCI companions, each model once. */
 static gboolean
@@ -819,7 +896,8 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
             return FALSE;
         }
     }
-    return vgmRuleControllerIndexes(def, error) && vgmRuleDiskAddresses(def, error);
+    return vgmRuleControllerIndexes(def, error) && vgmRuleDiskAddresses(def, error) &&
+           vgmRuleChannels(def, error);
 }
 
 /* An input's bus must exist: PS/2 only on x86 (its i8042), USB on a USB
@@ -847,7 +925,7 @@ vgmRuleInputs(const VgmDomainDef *def, GError **error)
         if (in->bus != VGM_INPUT_BUS_USB)
             continue;
         ctrl = vgmDomainDefFindUsbController(def, in->addr.bus);
-        nports = ctrl ? vgmDomainUsbControllerPorts(ctrl->model) : 0;
+        nports = ctrl ? vgmDomainUsbControllerPorts(ctrl) : 0;
         if (!nports) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("<input type='%1$s' bus='usb'> needs a USB controller, and the domain has no <controller type='usb' index='%2$u'> with a model other than 'none' (virt-gmem adds none by itself): add <controller type='usb' index='%2$u' model='qemu-xhci'/>"),

@@ -133,6 +133,7 @@
     X(DEVICE_IDE_CD, "device.ide-cd", DEVICE, "ide-cd", NULL) \
     X(DEVICE_VIRTIO_SERIAL_PCI, "device.virtio-serial-pci", DEVICE, "virtio-serial-pci", NULL) \
     X(DEVICE_VIRTCONSOLE, "device.virtconsole", DEVICE, "virtconsole", NULL) \
+    X(DEVICE_VIRTSERIALPORT, "device.virtserialport", DEVICE, "virtserialport", NULL) \
     X(DEVICE_PCI_SERIAL, "device.pci-serial", DEVICE, "pci-serial", NULL) \
     X(DEVICE_E1000E, "device.e1000e", DEVICE, "e1000e", NULL) \
     X(DEVICE_E1000, "device.e1000", DEVICE, "e1000", NULL) \

@@ -602,7 +602,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     vgmCmdArg(cmd, "-nodefaults");
     vgmCmdMonitorAndClock(cmd, def, cfg, plan);
     vgmCmdBoot(cmd, def, plan);
-    vgmCmdDevices(cmd, def, plan);
+    vgmCmdDevices(cmd, def, cfg, plan);
     if (plan->lsec)
         vgmCmdObject(cmd, plan->lsec);
     {

@@ -94,6 +94,11 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
         else if (g_str_equal(c->model, "pci-bridge"))
             json_object_set_int_member(dev, "chassis_nr", c->index);
     } else if (g_str_equal(c->type, "usb")) {
+        /* an xHCI's USB 2 and USB 3 root ports (validation: xHCI only) */
+        if (c->ports) {
+            json_object_set_int_member(dev, "p2", c->ports);
+            json_object_set_int_member(dev, "p3", c->ports);
+        }
         id = vgmCmdUsbControllerId(c->index);
     } else {
         /* scsi0, virtio-serial0, sata1 */
@@ -101,6 +106,8 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
     }
     if (id)
         json_object_set_string_member(dev, "id", id);
+    if (g_str_equal(c->type, "virtio-serial") && c->ports)
+        json_object_set_int_member(dev, "max_ports", c->ports);
     vgmCmdAddress(dev, &c->addr, plan);
     vgmCmdDevice(cmd, dev);
     json_object_unref(dev);
@@ -345,10 +352,12 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     }
 }
 
+/* @path: the socket of a unix channel left to the driver, else NULL */
 static void
-vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id)
+vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char *sockPath)
 {
-    g_autofree char *path = chr->path ? vgmQemuEscapeOptValue(chr->path) : NULL;
+    g_autofree char *path = chr->path ? vgmQemuEscapeOptValue(chr->path) :
+                            sockPath ? vgmQemuEscapeOptValue(sockPath) : NULL;
     GString *s = g_string_new(NULL);
 
     switch (chr->type) {
@@ -381,10 +390,10 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id)
 }
 
 static void
-vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def)
+vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
 {
     const VgmDevicesDef *devs = &def->devices;
-    gboolean needVirtioSerial = FALSE;
+    g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, def->name);
     guint i;
 
     for (i = 0; i < devs->serials->len; i++) {
@@ -394,7 +403,7 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def)
         const char *model = chr->targetModel ? chr->targetModel : "isa-serial";
         JsonObject *dev = json_object_new();
 
-        vgmCmdChardev(cmd, chr, chardev);
+        vgmCmdChardev(cmd, chr, chardev, NULL);
         json_object_set_string_member(dev, "driver", model);
         json_object_set_string_member(dev, "chardev", chardev);
         json_object_set_string_member(dev, "id", id);
@@ -403,25 +412,31 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def)
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }
-    for (i = 0; i < devs->consoles->len; i++) {
-        const VgmChrDef *chr = g_ptr_array_index(devs->consoles, i);
-        if (chr->targetType && g_str_equal(chr->targetType, "virtio"))
-            needVirtioSerial = TRUE;
-    }
-    if (needVirtioSerial) {
-        gboolean have = FALSE;
-        for (i = 0; i < devs->controllers->len; i++) {
-            const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
-            if (g_str_equal(c->type, "virtio-serial"))
-                have = TRUE;
-        }
-        if (!have) {
-            JsonObject *dev = json_object_new();
-            json_object_set_string_member(dev, "driver", "virtio-serial-pci");
-            json_object_set_string_member(dev, "id", "virtio-serial0");
-            vgmCmdDevice(cmd, dev);
-            json_object_unref(dev);
-        }
+    /* channels: virtio-serial ports (post-parse added their controllers,
+     * as for virtio consoles); a unix socket left to the driver is the
+     * port's name in the domain's run-time directory */
+    for (i = 0; i < devs->channels->len; i++) {
+        const VgmChrDef *chr = g_ptr_array_index(devs->channels, i);
+        g_autofree char *chardev = g_strdup_printf("charchannel%u", i);
+        g_autofree char *id = g_strdup_printf("channel%u", i);
+        g_autofree char *bus = g_strdup_printf("virtio-serial%u.%u", chr->addr.controller,
+                                               chr->addr.drivebus);
+        g_autofree char *sock = NULL;
+        JsonObject *dev;
+
+        if (chr->type == VGM_CHR_TYPE_UNIX && !chr->path)
+            sock = g_build_filename(runDir, chr->targetName ? chr->targetName : id, NULL);
+        vgmCmdChardev(cmd, chr, chardev, sock);
+        dev = json_object_new();
+        json_object_set_string_member(dev, "driver", "virtserialport");
+        json_object_set_string_member(dev, "bus", bus);
+        json_object_set_int_member(dev, "nr", chr->addr.unit);
+        json_object_set_string_member(dev, "chardev", chardev);
+        json_object_set_string_member(dev, "id", id);
+        if (chr->targetName)
+            json_object_set_string_member(dev, "name", chr->targetName);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
     }
     for (i = 0; i < devs->consoles->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->consoles, i);
@@ -432,7 +447,7 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def)
         /* a serial console is the serial port itself */
         if (!chr->targetType || !g_str_equal(chr->targetType, "virtio"))
             continue;
-        vgmCmdChardev(cmd, chr, chardev);
+        vgmCmdChardev(cmd, chr, chardev, NULL);
         dev = json_object_new();
         json_object_set_string_member(dev, "driver", "virtconsole");
         json_object_set_string_member(dev, "chardev", chardev);
@@ -583,12 +598,13 @@ vgmCmdVmcoreinfo(VgmQemuCmd *cmd, const VgmDomainDef *def)
 }
 
 void
-vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+              const VgmQemuPlan *plan)
 {
     vgmCmdControllers(cmd, def, plan);
     vgmCmdDisks(cmd, def, plan);
     vgmCmdNets(cmd, def, plan);
-    vgmCmdChars(cmd, def);
+    vgmCmdChars(cmd, def, cfg);
     vgmCmdInputs(cmd, def, plan);
     vgmCmdGraphicsVideo(cmd, def, plan);
     vgmCmdBalloonRng(cmd, def, plan);

@@ -36,4 +36,5 @@ void vgmCmdBlockdev(VgmQemuCmd *cmd, const char *protocol, const char *path,
                     const VgmCmdBlockdevOpts *opts);
 
 /* qemu_command_devices.c: every device of <devices> but memory devices */
-void vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan);
+void vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+                   const VgmQemuPlan *plan);

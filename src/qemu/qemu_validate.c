@@ -574,6 +574,13 @@ vgmQemuValidateControllers(const VgmDomainDef *def, const VgmQemuCaps *caps,
                         elem, d->device);
             return FALSE;
         }
+        if (g_str_equal(c->type, "usb") && c->ports &&
+            !(d->device && g_str_has_suffix(d->device, "-xhci"))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("%1$s does not support 'ports': only the xHCI models (qemu-xhci, nec-xhci) have it"),
+                        elem);
+            return FALSE;
+        }
         /* IDE is the PC's PIIX controller: one, and no other machine's */
         if (g_str_equal(c->type, "ide")) {
             const VgmQemuCapsMachine *machine = vgmQemuCapsGetMachine(caps, def->os.machine, error);
@@ -625,6 +632,33 @@ vgmQemuInputDevice(VgmInputType type, VgmInputBus bus)
             return vgmQemuInputDevices[i].device;
     }
     return NULL;
+}
+
+/* Channels are virtserialport devices, virtio consoles virtconsole ones. */
+static gboolean
+vgmQemuValidateVirtioPorts(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    guint i;
+
+    if (def->devices.channels->len > 0 &&
+        !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VIRTSERIALPORT)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support <channel>: device '%1$s' is missing"),
+                    "virtserialport");
+        return FALSE;
+    }
+    for (i = 0; i < def->devices.consoles->len; i++) {
+        const VgmChrDef *con = g_ptr_array_index(def->devices.consoles, i);
+
+        if (con->targetType && g_str_equal(con->targetType, "virtio") &&
+            !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VIRTCONSOLE)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <console> with <target type='virtio'>: device '%1$s' is missing"),
+                        "virtconsole");
+            return FALSE;
+        }
+    }
+    return TRUE;
 }
 
 static gboolean
@@ -729,6 +763,7 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
     guint i;
 
     if (!vgmQemuValidateControllers(def, caps, error) ||
+        !vgmQemuValidateVirtioPorts(def, caps, error) ||
         !vgmQemuValidateInputs(def, caps, error) ||
         !vgmQemuValidatePm(def, caps, error))
         return FALSE;
