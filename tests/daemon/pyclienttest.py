@@ -46,7 +46,14 @@ mode). What it covers:
     XMLDesc(INACTIVE) unchanged (as `virt-gmem format` prints it), and on a
     QEMU without guest_memfd (Debian's 7.2) create() fails with
     VIR_ERR_CONFIG_UNSUPPORTED (67) and the message `virt-gmem start`
-    prints, the domain staying shut off (our daemon only).
+    prints, the domain staying shut off (our daemon only);
+  * shutdown() that a guest obeys: a TCG guest (Debian's kernel, a busybox
+    initramfs whose /init loads the ACPI button and evdev modules and
+    powers off when the power button is pressed; kernel and busybox from
+    tests/guestkit.sh's cache) is asked to shut down until it does: the
+    subscriber sees SHUTDOWN/guest then STOPPED/shutdown, as libvirt
+    reports a guest's ACPI power-off, and the domain reads [SHUTOFF,
+    SHUTDOWN]. Skipped when the kernel cannot be fetched.
 
 Error messages (project policy): our driver's errors map to the libvirt
 error codes clients key on, with our message text unchanged. So every
@@ -99,8 +106,9 @@ GMEM = "vgmtest-py-gmem"
 GMEM_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e06"
 SLOW = "vgmtest-py-slow"
 FAST = "vgmtest-py-fast"
+GUEST = "vgmtest-py-guest"
 ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, GMEM, SLOW,
-                                                          FAST]
+                                                          FAST, GUEST]
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 SLOW_SECONDS = 3
 MISSING_UUID = "11111111-2222-3333-4444-555555555555"
@@ -228,7 +236,8 @@ def run_tests(tap, target, conn):
                        (stats_tests, (tap, conn)),
                        (concurrency_tests, (tap, target, conn)),
                        (slow_call_tests, (tap, target, conn)),
-                       (parity_tests, (tap, target, conn))):
+                       (parity_tests, (tap, target, conn)),
+                       (guest_shutdown_tests, (tap, target, conn))):
         # A part that dies half way is one failure; the next part still runs.
         harness.run_part(tap, part, *args)
 
@@ -924,6 +933,124 @@ def parity_tests(tap, target, conn):
         tap.eq(d.undefine(), 0, names[4])
     finally:
         harness.libvirt_cleanup(conn, [PAR, GMEM])
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# The guest of guest_shutdown_tests: waits for the ACPI power button, then
+# powers off.
+POWER_BUTTON_INIT = """#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox insmod /lib/evdev.ko
+/bin/busybox insmod /lib/button.ko
+dev=
+for e in /sys/class/input/event*; do
+  if /bin/busybox grep -q "Power Button" $e/device/name; then dev=/dev/input/${e##*/}; fi
+done
+/bin/busybox echo "GUEST-UP $dev" > /dev/ttyS0
+/bin/busybox dd if=$dev of=/dev/null bs=24 count=1 2>/dev/null
+/bin/busybox poweroff -f
+"""
+
+
+def power_button_kit(work):
+    """(kernel, initrd) of a guest that powers off on the ACPI power button,
+    or (None, reason). The kernel and busybox come from tests/guestkit.sh
+    (fetched once into the build tree's cache)."""
+    import glob
+    import subprocess
+    cache = os.path.join(harness.BUILDDIR, "tests", "boottest-cache")
+    init = harness.write_file(work, "init", POWER_BUTTON_INIT)
+    r = subprocess.run(["bash", os.path.join(harness.SRCDIR, "tests", "guestkit.sh"), cache,
+                        init, os.path.join(work, "plain-initrd.gz")],
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        return None, "no guest kernel: " + r.stderr.strip()
+    kernel = r.stdout.strip()
+    kdir = os.path.dirname(os.path.dirname(kernel))
+    mods = {}
+    for m in ("acpi/button.ko", "input/evdev.ko"):
+        found = glob.glob(os.path.join(kdir, "lib", "modules", "*", "kernel", "drivers", m))
+        if not found:
+            return None, "%s is not in %s (compressed modules?)" % (m, kdir)
+        mods[os.path.basename(m)] = found[0]
+    tree = os.path.join(work, "initrd")
+    for sub in ("bin", "dev", "proc", "sys", "lib"):
+        os.makedirs(os.path.join(tree, sub))
+    shutil.copy(os.path.join(cache, "busybox", "bin", "busybox"), os.path.join(tree, "bin"))
+    for name, path in mods.items():
+        shutil.copy(path, os.path.join(tree, "lib", name))
+    shutil.copy(init, os.path.join(tree, "init"))
+    os.chmod(os.path.join(tree, "init"), 0o755)
+    initrd = os.path.join(work, "initrd.gz")
+    r = subprocess.run("find . | cpio -o -H newc --quiet | gzip -1 > %s" % initrd, shell=True,
+                       cwd=tree, capture_output=True, text=True)
+    if r.returncode != 0:
+        return None, "cpio failed: " + r.stderr
+    return kernel, initrd
+
+
+def guest_shutdown_tests(tap, target, conn):
+    """shutdown() through the API, obeyed by a guest that has an OS."""
+    F = libvirt
+    names = ["shutdown() obeyed by the guest: SHUTDOWN/guest, STOPPED/shutdown",
+             "shutdown() obeyed by the guest: it reads [SHUTOFF, SHUTDOWN]"]
+    work = tempfile.mkdtemp(prefix="vgm-pwr-")
+    econn = None
+    try:
+        kernel, initrd = power_button_kit(work)
+        if kernel is None:
+            for n in names:
+                tap.skip(n, initrd)
+            return
+        ev = Events()
+        econn = libvirt.open(target.uri)
+        econn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_LIFECYCLE, ev.cb, None)
+        d = conn.defineXML("""<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>%s</kernel>
+    <initrd>%s</initrd>
+    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
+  </os>
+  <features><acpi/></features>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <serial type='pty'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % (GUEST, kernel, initrd))
+        d.create()
+        ev.take(GUEST, [1, 2, 3], settle=0.2)     # DEFINED, RESUMED, STARTED
+        # The guest hears the button only once its modules are loaded:
+        # press it every 2 s until it is off (TCG boots in 5-30 s).
+        deadline = time.monotonic() + 150
+        presses = 0
+        while time.monotonic() < deadline and d.isActive():
+            try:
+                d.shutdown()
+                presses += 1
+            except libvirt.libvirtError:
+                if d.isActive():
+                    raise
+                break
+            for _ in range(20):
+                if not d.isActive():
+                    break
+                time.sleep(0.1)
+        got = ev.take(GUEST, [1, 2], timeout=10)
+        tap.eq(show(got), show([(F.VIR_DOMAIN_EVENT_SHUTDOWN, F.VIR_DOMAIN_EVENT_SHUTDOWN_GUEST),
+                                (F.VIR_DOMAIN_EVENT_STOPPED,
+                                 F.VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN)]), names[0])
+        harness.TAP.diag("the guest powered off after %d shutdown() calls" % presses)
+        tap.eq(d.state(), [F.VIR_DOMAIN_SHUTOFF, F.VIR_DOMAIN_SHUTOFF_SHUTDOWN], names[1])
+    finally:
+        harness.libvirt_cleanup(conn, [GUEST])
+        if econn is not None:
+            econn.close()
         shutil.rmtree(work, ignore_errors=True)
 
 
