@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <locale.h>
@@ -99,6 +100,14 @@ main(int argc, char **argv)
     VgmRpcLimits limits = { 0 };
     int activated;
 
+    /* a small daemon: two malloc arenas are enough for the threads of a
+     * few busy clients (glibc would make up to 8 per core, each keeping
+     * its own free memory), and memory a call frees stays for the next
+     * call of a burst (the server trims the heap when calls stop) */
+    mallopt(M_ARENA_MAX, 2);
+    mallopt(M_TRIM_THRESHOLD, 4 * 1024 * 1024);
+    mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+
     vgmI18nInit();
     ctx = g_option_context_new(NULL);
     g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
@@ -131,6 +140,9 @@ main(int argc, char **argv)
         fprintf(stderr, _("virtgmemd: %1$s\n"), err->message);
         return 1;
     }
+    /* lookups and lists from the index, kept current with inotify */
+    if (!vgmDriverStartIndex(drv) && verbose)
+        fprintf(stderr, _("virtgmemd: no index of the domain files (inotify): every call reads the directories\n"));
     /* what guests and QEMU do by themselves reaches subscribers */
     vgmDriverWatchEvents(drv);
     vgmDriverStorageAutostart(drv);

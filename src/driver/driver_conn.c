@@ -100,6 +100,12 @@ vgmDriverGetStore(const VgmDriver *drv)
     return drv->store;
 }
 
+gboolean
+vgmDriverStartIndex(VgmDriver *drv)
+{
+    return vgmDriverStoreStartIndex(drv->store);
+}
+
 /* The in-process mutex of domain @name: changes to one domain made by two
  * threads wait for each other here rather than fail on the file lock. */
 static GMutex *
@@ -271,23 +277,34 @@ vgmDriverListMatch(const VgmDriverDomain *dom, unsigned int flags)
 }
 
 GPtrArray *
-vgmDriverListDomains(VgmDriver *drv, unsigned int flags, GError **error)
+vgmDriverListDomainsFlags(VgmDriver *drv, unsigned int flags, unsigned int what,
+                          GError **error)
 {
-    g_autoptr(GPtrArray) all = NULL;
-    GPtrArray *out;
-    guint i;
+    GPtrArray *all = NULL;
+    guint i, n;
 
     if (!vgmDriverCheckFlags(flags, VGM_LIST_DOMAINS_ALL_FLAGS, error) ||
-        !(all = vgmDriverDomainListAll(drv->store, error)))
+        !(all = vgmDriverDomainListAll(drv->store, what, error)))
         return NULL;
-    out = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDomainFree);
-    for (i = 0; i < all->len; i++) {
+    if (!flags)
+        return all;
+    /* keep the order, drop what does not match */
+    for (i = 0, n = 0; i < all->len; i++) {
         VgmDriverDomain *dom = g_ptr_array_index(all, i);
 
         if (vgmDriverListMatch(dom, flags))
-            g_ptr_array_add(out, g_ptr_array_steal_index(all, i--));
+            all->pdata[n++] = dom;
+        else
+            vgmDriverDomainFree(dom);
     }
-    return out;
+    all->len = n;
+    return all;
+}
+
+GPtrArray *
+vgmDriverListDomains(VgmDriver *drv, unsigned int flags, GError **error)
+{
+    return vgmDriverListDomainsFlags(drv, flags, VGM_DRIVER_LOOKUP_FULL, error);
 }
 
 int
@@ -295,22 +312,37 @@ vgmDriverNumOfDomains(VgmDriver *drv, gboolean active, GError **error)
 {
     g_autoptr(GPtrArray) doms = NULL;
 
-    if (!(doms = vgmDriverListDomains(drv, active ? VGM_LIST_DOMAINS_ACTIVE :
-                                                    VGM_LIST_DOMAINS_INACTIVE, error)))
+    if (!(doms = vgmDriverListDomainsFlags(drv, active ? VGM_LIST_DOMAINS_ACTIVE :
+                                                         VGM_LIST_DOMAINS_INACTIVE,
+                                           VGM_DRIVER_LOOKUP_BRIEF, error)))
         return -1;
     return doms->len;
 }
 
 VgmDriverDomain *
+vgmDriverLookupByNameFlags(VgmDriver *drv, const char *name, unsigned int what,
+                           GError **error)
+{
+    return vgmDriverDomainLookupByName(drv->store, name, what, error);
+}
+
+VgmDriverDomain *
+vgmDriverLookupByUUIDFlags(VgmDriver *drv, const unsigned char *uuid, unsigned int what,
+                           GError **error)
+{
+    return vgmDriverDomainLookupByUUID(drv->store, uuid, what, error);
+}
+
+VgmDriverDomain *
 vgmDriverLookupByName(VgmDriver *drv, const char *name, GError **error)
 {
-    return vgmDriverDomainLookupByName(drv->store, name, error);
+    return vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_FULL, error);
 }
 
 VgmDriverDomain *
 vgmDriverLookupByUUID(VgmDriver *drv, const unsigned char *uuid, GError **error)
 {
-    return vgmDriverDomainLookupByUUID(drv->store, uuid, error);
+    return vgmDriverDomainLookupByUUID(drv->store, uuid, VGM_DRIVER_LOOKUP_FULL, error);
 }
 
 VgmDriverDomain *
@@ -337,7 +369,7 @@ vgmDriverDefineXML(VgmDriver *drv, const char *xml, const char *file, GError **e
         return NULL;
     vgmDriverEmitEvent(drv, def->name, def->uuid, -1, VGM_EVENT_DEFINED,
                   existed ? VGM_EVENT_DEFINED_UPDATED : VGM_EVENT_DEFINED_ADDED);
-    return vgmDriverDomainLookupByName(drv->store, def->name, error);
+    return vgmDriverDomainLookupByName(drv->store, def->name, VGM_DRIVER_LOOKUP_BRIEF, error);
 }
 
 gboolean
@@ -351,7 +383,7 @@ vgmDriverUndefine(VgmDriver *drv, const char *name, unsigned int flags, GError *
         return FALSE;
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
-    ok = (dom = vgmDriverDomainLookupByName(drv->store, name, error)) &&
+    ok = (dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
          vgmDriverDomainUndefine(drv->store, name, NULL, error);
     g_mutex_unlock(m);
     if (ok)
@@ -423,7 +455,7 @@ vgmDriverConsolePty(VgmDriver *drv, const char *name, const char *devName,
     JsonArray *arr;
     guint i;
 
-    if (!(dom = vgmDriverDomainLookupByName(drv->store, name, error)))
+    if (!(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return NULL;
     if (!vgmDriverDomainIsActive(dom)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), name);
@@ -479,7 +511,7 @@ vgmDriverLookupForWatch(VgmDriver *drv, const char *name, GError **error)
      * wait for it to finish, so that the look sees its outcome */
     lock = vgmDriverStoreLockDomain(drv->store, name, VGM_DRIVER_LOCK_TIMEOUT_MS, NULL);
     g_clear_pointer(&lock, vgmDriverLockRelease);
-    dom = vgmDriverDomainLookupByName(drv->store, name, error);
+    dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_FULL, error);
     g_mutex_unlock(m);
     return dom;
 }
@@ -540,7 +572,7 @@ vgmDriverChange(VgmDriver *drv, const char *name,
     gboolean ok;
 
     g_mutex_lock(m);
-    ok = (*dom = vgmDriverDomainLookupByName(drv->store, name, error)) &&
+    ok = (*dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
          op(drv->store, name, NULL, error);
     g_mutex_unlock(m);
     return ok;
@@ -559,7 +591,8 @@ vgmDriverDestroy(VgmDriver *drv, const char *name, unsigned int flags, GError **
         return FALSE;
     /* this call reports the stop; the watcher, woken by QEMU's exit, must
      * not (it waits for the domain's mutex, so the mark comes first) */
-    if (drv->watch && (before = vgmDriverDomainLookupByName(drv->store, name, NULL)) &&
+    if (drv->watch &&
+        (before = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL)) &&
         before->status && (pid = before->status->qemu.pid) > 0)
         vgmDriverWatchReported(drv->watch, name, pid);
     if (!vgmDriverChange(drv, name, vgmDriverDomainDestroy, &dom, error))
@@ -590,7 +623,8 @@ vgmDriverShutdownWatcher(gpointer data)
         g_autoptr(GError) err = NULL;
 
         g_usleep(VGM_DRIVER_SHUTDOWN_POLL_MS * 1000);
-        now = vgmDriverDomainLookupByName(w->drv->store, w->dom->name, &err);
+        now = vgmDriverDomainLookupByName(w->drv->store, w->dom->name, VGM_DRIVER_LOOKUP_BRIEF,
+                                          &err);
         if (now && vgmDriverDomainIsActive(now) && now->id == w->dom->id)
             continue;
         /* stopped: by the guest if the domain reads 'shutdown' or is gone
@@ -635,7 +669,7 @@ vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags, GError **
     if (!vgmDriverCheckFlags(flags, 0, error))
         return FALSE;
     /* as libvirt: suspending a paused domain is no error, and no event */
-    if ((dom = vgmDriverDomainLookupByName(drv->store, name, NULL)) &&
+    if ((dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL)) &&
         dom->state == VGM_DOMAIN_STATE_PAUSED && vgmDriverDomainIsActive(dom))
         return TRUE;
     g_clear_pointer(&dom, vgmDriverDomainFree);

@@ -36,6 +36,12 @@ VgmDriver *vgmDriverNew(const char *root, GError **error);
 void vgmDriverFree(VgmDriver *drv);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriver, vgmDriverFree)
 const VgmDriverStore *vgmDriverGetStore(const VgmDriver *drv);
+/* For a long-lived process (the daemon): keeps an index of the store's
+ * domain files, current through inotify, so that lookups and lists need
+ * not read the directories and every config each time (see
+ * vgmDriverStoreStartIndex). FALSE when it cannot: the driver works as
+ * well without, only slower. */
+gboolean vgmDriverStartIndex(VgmDriver *drv);
 
 /* Fails with libvirt's "unsupported flags (0x..)" for the bits of @flags
  * outside @supported. */
@@ -73,12 +79,23 @@ int vgmDriverNumOfDomains(VgmDriver *drv, gboolean active, GError **error);
 VgmDriverDomain *vgmDriverLookupByName(VgmDriver *drv, const char *name, GError **error);
 VgmDriverDomain *vgmDriverLookupByUUID(VgmDriver *drv, const unsigned char *uuid,
                                        GError **error);
+/* The same, and the list, filling in what @what (VgmDriverLookupFlags)
+ * says: with VGM_DRIVER_LOOKUP_BRIEF no dom->def (vgmDriverDomainFillDef
+ * makes it), for a caller that needs no more than the name, uuid, id,
+ * state and XML. */
+VgmDriverDomain *vgmDriverLookupByNameFlags(VgmDriver *drv, const char *name,
+                                            unsigned int what, GError **error);
+VgmDriverDomain *vgmDriverLookupByUUIDFlags(VgmDriver *drv, const unsigned char *uuid,
+                                            unsigned int what, GError **error);
+GPtrArray *vgmDriverListDomainsFlags(VgmDriver *drv, unsigned int flags, unsigned int what,
+                                     GError **error);
 VgmDriverDomain *vgmDriverLookupByID(VgmDriver *drv, int id, GError **error);
 /* virsh's DOMAIN argument: a name, else a running id, else a uuid. */
 VgmDriverDomain *vgmDriverLookup(VgmDriver *drv, const char *ref, GError **error);
 
 /* Defines the domain in the XML text @xml (from @file when @xml is NULL).
- * Raises DEFINED (added, or updated when the name had a config). */
+ * Raises DEFINED (added, or updated when the name had a config). The
+ * domain returned is a brief one (no def). */
 VgmDriverDomain *vgmDriverDefineXML(VgmDriver *drv, const char *xml,
                                     const char *file, GError **error);
 /* libvirt's virDomainUndefineFlagsValues that we accept: managed save,

@@ -48,8 +48,7 @@ vgmDriverDomainFree(VgmDriverDomain *dom)
     vgmDriverStatusFree(dom->status);
     if (dom->config)
         vgmDriverConfigUnref(dom->config);
-    else
-        vgmDomainDefFree(dom->def);
+    vgmDomainDefFree(dom->def);
     g_free(dom);
 }
 
@@ -89,9 +88,12 @@ vgmDriverDomainFormatXML(const VgmDriverStore *store, const VgmDriverDomain *dom
         if (dom->persistent) {
             g_autoptr(VgmDriverConfig) cfg = NULL;
 
+            /* an inactive domain's lookup has just read it */
+            if (dom->config && !dom->status)
+                return vgmDriverStoreConfigXML(store, dom->name, dom->config, error);
             if (!(cfg = vgmDriverStoreGetConfig(store, dom->name, error)))
                 return NULL;
-            return g_strdup(cfg->xml);
+            return vgmDriverStoreConfigXML(store, dom->name, cfg, error);
         }
         if (!dom->status) {
             vgmErrorSet(error, VGM_ERR_NO_DOMAIN,
@@ -176,14 +178,24 @@ vgmDriverDomainCleanupStart(const VgmDriverStore *store, VgmDriverDomain *dom,
     return vgmDriverDomainCleanup(store, dom, error);
 }
 
-/* What a directory listing already told about a domain's files, so that
- * a list of many domains does not ask each one again. */
+/* What a look at the store (a view, or the index) already told about a
+ * domain's files, so that a list of many domains does not ask each one
+ * again. */
 typedef struct {
     gboolean hasConfig;
     gboolean hasStatus;
     gboolean hasStopped;
-    gboolean configsUnchanged;  /* vgmDriverStoreConfigsUnchanged */
+    const VgmDriverStoreView *view; /* for its cached configs, or NULL */
 } VgmDriverDomainSeen;
+
+static void
+vgmDriverDomainSeenSet(VgmDriverDomainSeen *seen, guint files, const VgmDriverStoreView *view)
+{
+    seen->hasConfig = (files & VGM_DRIVER_STORE_HAS_CONFIG) != 0;
+    seen->hasStatus = (files & VGM_DRIVER_STORE_HAS_STATUS) != 0;
+    seen->hasStopped = (files & VGM_DRIVER_STORE_HAS_STOPPED) != 0;
+    seen->view = view;
+}
 
 static gboolean
 vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
@@ -464,12 +476,28 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     return TRUE;
 }
 
-/* Loads domain @name: its status (refreshed) and definition; @seen, if
- * not NULL, says which of its files a listing just found. */
+gboolean
+vgmDriverDomainFillDef(const VgmDriverStore *store, VgmDriverDomain *dom, GError **error)
+{
+    if (dom->def)
+        return TRUE;
+    if (dom->status)
+        dom->def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
+                                           VGM_DOMAIN_PARSE_SKIP_VALIDATE, error);
+    else if (dom->config)
+        dom->def = vgmDriverConfigParse(store, dom->name, dom->config, error);
+    else
+        vgmErrorSet(error, VGM_ERR_INTERNAL, _("domain '%1$s' has no definition"), dom->name);
+    return dom->def != NULL;
+}
+
+/* Loads domain @name: its status (refreshed) and definition (not with
+ * VGM_DRIVER_LOOKUP_BRIEF in @what); @seen, if not NULL, says which of
+ * its files a look at the store just found. */
 static VgmDriverDomain *
 vgmDriverDomainLoadSeen(const VgmDriverStore *store, const char *name,
                         gboolean haveLock, const VgmDriverDomainSeen *seen,
-                        GError **error)
+                        unsigned int what, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = g_new0(VgmDriverDomain, 1);
     g_autoptr(GError) err = NULL;
@@ -480,8 +508,7 @@ vgmDriverDomainLoadSeen(const VgmDriverStore *store, const char *name,
         return NULL;
     dom->persistent = seen ? seen->hasConfig : vgmDriverStoreHasConfig(store, name);
     if (dom->status) {
-        if (!(dom->def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
-                                                 VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
+        if (!(what & VGM_DRIVER_LOOKUP_BRIEF) && !vgmDriverDomainFillDef(store, dom, error))
             return NULL;
         return g_steal_pointer(&dom);
     }
@@ -490,9 +517,8 @@ vgmDriverDomainLoadSeen(const VgmDriverStore *store, const char *name,
         vgmErrorSet(error, VGM_ERR_NO_DOMAIN, _("domain '%1$s' is not defined"), name);
         return NULL;
     }
-    if (!(dom->config = vgmDriverStoreGetConfigTrusted(store, name,
-                                                       seen && seen->configsUnchanged,
-                                                       &err))) {
+    if (!(dom->config = vgmDriverStoreGetConfigIn(store, seen ? seen->view : NULL, name,
+                                                  &err))) {
         if (g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN)) {
             g_propagate_error(error, g_steal_pointer(&err));
             return NULL;
@@ -506,8 +532,9 @@ vgmDriverDomainLoadSeen(const VgmDriverStore *store, const char *name,
         memcpy(dom->uuid, dom->def->uuid, sizeof(dom->uuid));
         return g_steal_pointer(&dom);
     }
-    dom->def = dom->config->def;
-    memcpy(dom->uuid, dom->def->uuid, sizeof(dom->uuid));
+    memcpy(dom->uuid, dom->config->uuid, sizeof(dom->uuid));
+    if (!(what & VGM_DRIVER_LOOKUP_BRIEF) && !vgmDriverDomainFillDef(store, dom, error))
+        return NULL;
     return g_steal_pointer(&dom);
 }
 
@@ -515,80 +542,18 @@ static VgmDriverDomain *
 vgmDriverDomainLoad(const VgmDriverStore *store, const char *name,
                     gboolean haveLock, GError **error)
 {
-    return vgmDriverDomainLoadSeen(store, name, haveLock, NULL, error);
+    return vgmDriverDomainLoadSeen(store, name, haveLock, NULL, VGM_DRIVER_LOOKUP_FULL, error);
 }
 
 /* ---- finding domains ---- */
 
-static gint
-vgmDriverDomainCompareName(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* What one look at the store's directories found, for a scan of every
- * domain: the names, which of them have a status file, and whether the
- * cached configs can be trusted without a look at each file. */
-typedef struct {
-    GHashTable *withStatus;     /* name -> name */
-    gboolean trusted;
-} VgmDriverDomainScan;
-
-static void
-vgmDriverDomainScanClear(VgmDriverDomainScan *scan)
-{
-    g_clear_pointer(&scan->withStatus, g_hash_table_unref);
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverDomainScan, vgmDriverDomainScanClear)
-
-/* Names of every domain that has a config or a status file, sorted; with
- * @scan, what else the look found. */
-static GPtrArray *
-vgmDriverDomainNamesScan(const VgmDriverStore *store, VgmDriverDomainScan *scan,
-                         GError **error)
-{
-    g_autoptr(GPtrArray) configs = NULL;
-    g_autoptr(GPtrArray) running = NULL;
-    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
-    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
-    gboolean trusted = scan ? vgmDriverStoreConfigsUnchanged(store) : FALSE;
-    guint i;
-
-    if (!(configs = vgmDriverStoreListConfigs(store, error)) ||
-        !(running = vgmDriverStoreListStatus(store, error))) {
-        g_ptr_array_unref(names);
-        return NULL;
-    }
-    for (i = 0; i < configs->len + running->len; i++) {
-        const char *n = i < configs->len ? g_ptr_array_index(configs, i) :
-                                           g_ptr_array_index(running, i - configs->len);
-
-        if (g_hash_table_add(seen, (gpointer)n))
-            g_ptr_array_add(names, g_strdup(n));
-    }
-    g_ptr_array_sort(names, vgmDriverDomainCompareName);
-    if (scan) {
-        scan->trusted = trusted;
-        scan->withStatus = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-        for (i = 0; i < running->len; i++)
-            g_hash_table_add(scan->withStatus, g_strdup(g_ptr_array_index(running, i)));
-    }
-    return names;
-}
-
-static GPtrArray *
-vgmDriverDomainNames(const VgmDriverStore *store, GError **error)
-{
-    return vgmDriverDomainNamesScan(store, NULL, error);
-}
-
 /* The uuid of domain @name from its status file, else its config, without
- * refreshing anything; @scan (or NULL) says what a look at the store
+ * refreshing anything; @view (or NULL) says what a look at the store
  * found. FALSE when neither can be read; a config that cannot be parsed
  * gives vgmDriverStoreBrokenConfigUUID's uuid and sets *@broken. */
 static gboolean
 vgmDriverDomainPeekUUID(const VgmDriverStore *store, const char *name,
-                        const VgmDriverDomainScan *scan,
+                        const VgmDriverStoreView *view,
                         unsigned char *uuid, gboolean *running, gboolean *broken)
 {
     g_autoptr(VgmDriverStatus) status = NULL;
@@ -599,7 +564,7 @@ vgmDriverDomainPeekUUID(const VgmDriverStore *store, const char *name,
     *broken = FALSE;
     /* a domain holds its uuid while its QEMU lives, and from the moment a
      * start wrote its status, as long as that start is under way */
-    if ((!scan || g_hash_table_contains(scan->withStatus, name)) &&
+    if ((!view || (vgmDriverStoreViewFiles(view, name) & VGM_DRIVER_STORE_HAS_STATUS)) &&
         (status = vgmDriverStoreLoadStatus(store, name, NULL)) &&
         (vgmDriverProcIdentIsAlive(&status->qemu) ||
          (status->state == VGM_DRIVER_STATUS_STARTING && status->starterPid > 0 &&
@@ -608,15 +573,56 @@ vgmDriverDomainPeekUUID(const VgmDriverStore *store, const char *name,
         *running = TRUE;
         return TRUE;
     }
-    if (!(cfg = vgmDriverStoreGetConfigTrusted(store, name, scan && scan->trusted, &err))) {
+    if (!(cfg = vgmDriverStoreGetConfigIn(store, view, name, &err))) {
         if (g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
             return FALSE;
         vgmDriverStoreBrokenConfigUUID(store, name, uuid);
         *broken = TRUE;
         return TRUE;
     }
-    memcpy(uuid, cfg->def->uuid, 16);
+    memcpy(uuid, cfg->uuid, 16);
     return TRUE;
+}
+
+static gint
+vgmDriverDomainCompareName(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The names of @view, sorted, that may hold @uuid (the others hold
+ * another): with the store's index, those with a status file and those
+ * whose config has @uuid; without it, all of them.
+ */
+static GPtrArray *
+vgmDriverDomainUUIDCandidates(const VgmDriverStore *store, const VgmDriverStoreView *view,
+                              const unsigned char *uuid)
+{
+    g_autoptr(GPtrArray) byConfig = vgmDriverStoreConfigsWithUUID(store, view, uuid);
+    g_autoptr(GHashTable) seen = NULL;
+    GPtrArray *out;
+    guint i;
+
+    if (!byConfig)
+        return g_ptr_array_ref(view->names);
+    seen = g_hash_table_new(g_str_hash, g_str_equal);
+    out = g_ptr_array_new_with_free_func(g_free);
+    for (i = 0; i < byConfig->len; i++) {
+        char *n = g_ptr_array_index(byConfig, i);
+
+        if (g_hash_table_add(seen, n))
+            g_ptr_array_add(out, g_strdup(n));
+    }
+    for (i = 0; i < view->names->len; i++) {
+        char *n = g_ptr_array_index(view->names, i);
+
+        if ((vgmDriverStoreViewFiles(view, n) & VGM_DRIVER_STORE_HAS_STATUS) &&
+            g_hash_table_add(seen, n))
+            g_ptr_array_add(out, g_strdup(n));
+    }
+    g_ptr_array_sort(out, vgmDriverDomainCompareName);
+    return out;
 }
 
 /* The name of the domain @ref names: a name, a running id or a uuid. */
@@ -624,25 +630,24 @@ static char *
 vgmDriverDomainResolve(const VgmDriverStore *store, const char *ref,
                        GError **error)
 {
+    g_autoptr(VgmDriverStoreView) view = NULL;
     g_autoptr(GPtrArray) names = NULL;
-    g_auto(VgmDriverDomainScan) scan = { 0 };
-    g_autofree char *statusPath = NULL;
     unsigned char uuid[16];
     gboolean isUUID;
     guint64 id = 0;
     guint i;
 
-    if (vgmDriverStoreCheckName(ref, NULL)) {
-        statusPath = vgmDriverStoreStatusPath(store, ref);
-        if (vgmDriverStoreHasConfig(store, ref) ||
-            g_file_test(statusPath, G_FILE_TEST_EXISTS))
-            return g_strdup(ref);
-    }
+    if (vgmDriverStoreCheckName(ref, NULL) &&
+        (vgmDriverStoreDomainFiles(store, ref) &
+         (VGM_DRIVER_STORE_HAS_CONFIG | VGM_DRIVER_STORE_HAS_STATUS)))
+        return g_strdup(ref);
     isUUID = vgmDomainUUIDParse(ref, uuid);
     if (!isUUID && !g_ascii_string_to_unsigned(ref, 10, 1, G_MAXINT, &id, NULL))
         goto notfound;
-    if (!(names = vgmDriverDomainNamesScan(store, &scan, error)))
+    if (!(view = vgmDriverStoreGetView(store, error)))
         return NULL;
+    names = isUUID ? vgmDriverDomainUUIDCandidates(store, view, uuid) :
+                     g_ptr_array_ref(view->names);
     for (i = 0; i < names->len; i++) {
         const char *n = g_ptr_array_index(names, i);
 
@@ -651,10 +656,10 @@ vgmDriverDomainResolve(const VgmDriverStore *store, const char *ref,
             gboolean running;
             gboolean broken;
 
-            if (vgmDriverDomainPeekUUID(store, n, &scan, other, &running, &broken) &&
+            if (vgmDriverDomainPeekUUID(store, n, view, other, &running, &broken) &&
                 memcmp(other, uuid, 16) == 0)
                 return g_strdup(n);
-        } else {
+        } else if (vgmDriverStoreViewFiles(view, n) & VGM_DRIVER_STORE_HAS_STATUS) {
             g_autoptr(VgmDriverStatus) status = vgmDriverStoreLoadStatus(store, n, NULL);
 
             if (status && status->id == (int)id &&
@@ -709,62 +714,24 @@ vgmDriverDomainCompareListed(gconstpointer a, gconstpointer b)
 }
 
 GPtrArray *
-vgmDriverDomainListAll(const VgmDriverStore *store, GError **error)
+vgmDriverDomainListAll(const VgmDriverStore *store, unsigned int what, GError **error)
 {
-    g_autoptr(GPtrArray) configs = NULL;
-    g_autoptr(GPtrArray) running = NULL;
-    g_autoptr(GPtrArray) stopped = NULL;
-    g_autoptr(GHashTable) seen = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-    g_autoptr(GPtrArray) names = g_ptr_array_new();
-    g_autoptr(GPtrArray) doms = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDomainFree);
-    gboolean unchanged = vgmDriverStoreConfigsUnchanged(store);
-    guint i;
+    g_autoptr(VgmDriverStoreView) view = NULL;
+    g_autoptr(GPtrArray) doms = NULL;
+    guint i, nactive = 0;
 
-    /* one listing of each directory says which files every domain has */
-    if (!(configs = vgmDriverStoreListConfigs(store, error)) ||
-        !(running = vgmDriverStoreListStatus(store, error)) ||
-        !(stopped = vgmDriverStoreListStopReasons(store, error)))
+    /* one look at the store says which files every domain has */
+    if (!(view = vgmDriverStoreGetView(store, error)))
         return NULL;
-    for (i = 0; i < configs->len + running->len + stopped->len; i++) {
-        GPtrArray *from = i < configs->len ? configs :
-                          i < configs->len + running->len ? running : stopped;
-        guint j = from == configs ? i : from == running ? i - configs->len :
-                                    i - configs->len - running->len;
-        const char *n = g_ptr_array_index(from, j);
-        VgmDriverDomainSeen *sn = g_hash_table_lookup(seen, n);
-
-        if (!sn) {
-            sn = g_new0(VgmDriverDomainSeen, 1);
-            sn->configsUnchanged = unchanged;
-            g_hash_table_insert(seen, (gpointer)n, sn);
-        }
-        if (from == configs)
-            sn->hasConfig = TRUE;
-        else if (from == running)
-            sn->hasStatus = TRUE;
-        else
-            sn->hasStopped = TRUE;
-    }
-    {
-        GHashTableIter it;
-        gpointer key, value;
-
-        g_hash_table_iter_init(&it, seen);
-        while (g_hash_table_iter_next(&it, &key, &value)) {
-            VgmDriverDomainSeen *sn = value;
-
-            /* a stop reason alone is no domain */
-            if (sn->hasConfig || sn->hasStatus)
-                g_ptr_array_add(names, key);
-        }
-    }
-    for (i = 0; i < names->len; i++) {
+    doms = g_ptr_array_new_full(view->names->len, (GDestroyNotify)vgmDriverDomainFree);
+    for (i = 0; i < view->names->len; i++) {
         g_autoptr(GError) err = NULL;
-        const char *n = g_ptr_array_index(names, i);
-        VgmDriverDomain *dom = vgmDriverDomainLoadSeen(store, n, FALSE,
-                                                       g_hash_table_lookup(seen, n), &err);
+        const char *n = g_ptr_array_index(view->names, i);
+        VgmDriverDomainSeen seen;
+        VgmDriverDomain *dom;
 
-        if (!dom) {
+        vgmDriverDomainSeenSet(&seen, vgmDriverStoreViewFiles(view, n), view);
+        if (!(dom = vgmDriverDomainLoadSeen(store, n, FALSE, &seen, what, &err))) {
             /* a transient domain that just stopped is no error, and one
              * domain that cannot be read does not hide the others */
             if (!g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN)) {
@@ -781,28 +748,42 @@ vgmDriverDomainListAll(const VgmDriverStore *store, GError **error)
             g_printerr(_("warning: the definition of domain '%1$s' cannot be read: %2$s\n"),
                        quoted, dom->broken);
         }
+        if (vgmDriverDomainIsActive(dom))
+            nactive++;
         g_ptr_array_add(doms, dom);
     }
-    g_ptr_array_sort(doms, vgmDriverDomainCompareListed);
+    /* the view's names are sorted already: only running domains move */
+    if (nactive > 0)
+        g_ptr_array_sort(doms, vgmDriverDomainCompareListed);
     return g_steal_pointer(&doms);
 }
 
 /* ---- define and undefine ---- */
 
 /* Fails when another domain has @def's uuid, or domain @def->name exists
- * with another uuid. Called with the domain and store locks held. */
+ * with another uuid. Called with the domain and store locks held (so no
+ * other process adds a config or a status meanwhile). */
 static gboolean
 vgmDriverDomainCheckUnique(const VgmDriverStore *store, const VgmDomainDef *def,
                            gboolean hadUUID, GError **error)
 {
+    g_autoptr(VgmDriverStoreView) view = NULL;
     g_autoptr(GPtrArray) names = NULL;
-    g_auto(VgmDriverDomainScan) scan = { 0 };
     char want[37];
     guint i;
 
     vgmDomainUUIDFormat(def->uuid, want);
-    if (!(names = vgmDriverDomainNamesScan(store, &scan, error)))
+    if (!(view = vgmDriverStoreGetView(store, error)))
         return FALSE;
+    names = vgmDriverDomainUUIDCandidates(store, view, def->uuid);
+    /* the domain of that name holds some uuid, whatever it is */
+    if (names != view->names &&
+        (vgmDriverStoreViewFiles(view, def->name) &
+         (VGM_DRIVER_STORE_HAS_CONFIG | VGM_DRIVER_STORE_HAS_STATUS)) &&
+        !g_ptr_array_find_with_equal_func(names, def->name, g_str_equal, NULL)) {
+        g_ptr_array_add(names, g_strdup(def->name));
+        g_ptr_array_sort(names, vgmDriverDomainCompareName);
+    }
     for (i = 0; i < names->len; i++) {
         const char *n = g_ptr_array_index(names, i);
         unsigned char uuid[16];
@@ -810,7 +791,7 @@ vgmDriverDomainCheckUnique(const VgmDriverStore *store, const VgmDomainDef *def,
         gboolean running;
         gboolean broken;
 
-        if (!vgmDriverDomainPeekUUID(store, n, &scan, uuid, &running, &broken))
+        if (!vgmDriverDomainPeekUUID(store, n, view, uuid, &running, &broken))
             continue;
         vgmDomainUUIDFormat(uuid, have);
         if (g_str_equal(n, def->name)) {
@@ -1173,15 +1154,19 @@ vgmDriverDomainLiveUpdate(const VgmDriverStore *store, const char *ref,
 
 VgmDriverDomain *
 vgmDriverDomainLookupByName(const VgmDriverStore *store, const char *name,
-                            GError **error)
+                            unsigned int what, GError **error)
 {
-    g_autofree char *statusPath = NULL;
+    guint files;
 
-    if (vgmDriverStoreCheckName(name, NULL)) {
-        statusPath = vgmDriverStoreStatusPath(store, name);
-        if (vgmDriverStoreHasConfig(store, name) ||
-            g_file_test(statusPath, G_FILE_TEST_EXISTS))
-            return vgmDriverDomainLoad(store, name, FALSE, error);
+    if (vgmDriverStoreCheckName(name, NULL) &&
+        ((files = vgmDriverStoreDomainFiles(store, name)) &
+         (VGM_DRIVER_STORE_HAS_CONFIG | VGM_DRIVER_STORE_HAS_STATUS))) {
+        VgmDriverDomainSeen seen;
+
+        /* which files it has is known (the index, or a look at each): the
+         * load need not look for the others again */
+        vgmDriverDomainSeenSet(&seen, files, NULL);
+        return vgmDriverDomainLoadSeen(store, name, FALSE, &seen, what, error);
     }
     vgmErrorSet(error, VGM_ERR_NO_DOMAIN, _("no domain with matching name '%1$s'"), name);
     return NULL;
@@ -1189,10 +1174,10 @@ vgmDriverDomainLookupByName(const VgmDriverStore *store, const char *name,
 
 VgmDriverDomain *
 vgmDriverDomainLookupByUUID(const VgmDriverStore *store, const unsigned char *uuid,
-                            GError **error)
+                            unsigned int what, GError **error)
 {
+    g_autoptr(VgmDriverStoreView) view = NULL;
     g_autoptr(GPtrArray) names = NULL;
-    g_auto(VgmDriverDomainScan) scan = { 0 };
     g_autofree char *hint = NULL;
     char str[37];
     guint i;
@@ -1200,23 +1185,24 @@ vgmDriverDomainLookupByUUID(const VgmDriverStore *store, const unsigned char *uu
     /* the name this uuid had last: right unless the domain was renamed
      * or removed meanwhile, which the load tells */
     if ((hint = vgmDriverStoreUUIDHint(store, uuid))) {
-        g_autoptr(VgmDriverDomain) dom = vgmDriverDomainLoad(store, hint, FALSE, NULL);
+        g_autoptr(VgmDriverDomain) dom = vgmDriverDomainLookupByName(store, hint, what, NULL);
 
         if (dom && memcmp(dom->uuid, uuid, 16) == 0)
             return g_steal_pointer(&dom);
     }
-    if (!(names = vgmDriverDomainNamesScan(store, &scan, error)))
+    if (!(view = vgmDriverStoreGetView(store, error)))
         return NULL;
+    names = vgmDriverDomainUUIDCandidates(store, view, uuid);
     for (i = 0; i < names->len; i++) {
         const char *n = g_ptr_array_index(names, i);
         unsigned char other[16];
         gboolean running;
         gboolean broken;
 
-        if (vgmDriverDomainPeekUUID(store, n, &scan, other, &running, &broken) &&
+        if (vgmDriverDomainPeekUUID(store, n, view, other, &running, &broken) &&
             memcmp(other, uuid, 16) == 0) {
             vgmDriverStoreSetUUIDHint(store, uuid, n);
-            return vgmDriverDomainLoad(store, n, FALSE, error);
+            return vgmDriverDomainLookupByName(store, n, what, error);
         }
     }
     vgmDomainUUIDFormat(uuid, str);
@@ -1227,16 +1213,18 @@ vgmDriverDomainLookupByUUID(const VgmDriverStore *store, const unsigned char *uu
 VgmDriverDomain *
 vgmDriverDomainLookupByID(const VgmDriverStore *store, int id, GError **error)
 {
-    g_autoptr(GPtrArray) names = NULL;
+    g_autoptr(VgmDriverStoreView) view = NULL;
     guint i;
 
-    if (id > 0 && (names = vgmDriverDomainNames(store, NULL))) {
-        for (i = 0; i < names->len; i++) {
-            const char *n = g_ptr_array_index(names, i);
-            g_autoptr(VgmDriverStatus) status = vgmDriverStoreLoadStatus(store, n, NULL);
+    if (id > 0 && (view = vgmDriverStoreGetView(store, NULL))) {
+        for (i = 0; i < view->names->len; i++) {
+            const char *n = g_ptr_array_index(view->names, i);
+            g_autoptr(VgmDriverStatus) status = NULL;
             g_autoptr(VgmDriverDomain) dom = NULL;
 
-            if (!status || status->id != id || !vgmDriverProcIdentIsAlive(&status->qemu))
+            if (!(vgmDriverStoreViewFiles(view, n) & VGM_DRIVER_STORE_HAS_STATUS) ||
+                !(status = vgmDriverStoreLoadStatus(store, n, NULL)) ||
+                status->id != id || !vgmDriverProcIdentIsAlive(&status->qemu))
                 continue;
             /* the refresh may find it just stopped */
             if ((dom = vgmDriverDomainLoad(store, n, FALSE, NULL)) &&

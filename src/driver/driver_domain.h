@@ -43,9 +43,10 @@ typedef struct {
     gboolean persistent;        /* has a config */
     VgmDriverStatus *status;    /* NULL when not running */
     VgmDomainDef *def;          /* live definition when running, else config;
-                                 * read-only (shared with the store's cache
-                                 * when it is @config's) */
-    VgmDriverConfig *config;    /* the persistent config @def is, or NULL */
+                                 * NULL after a VGM_DRIVER_LOOKUP_BRIEF
+                                 * lookup until vgmDriverDomainFillDef */
+    VgmDriverConfig *config;    /* the persistent config @def is made of
+                                 * (shared with the store's cache), or NULL */
     char *broken;               /* why the persistent config of an inactive
                                  * domain cannot be read, or NULL; @def is
                                  * then a stand-in with only the name and
@@ -55,6 +56,19 @@ typedef struct {
 void vgmDriverDomainFree(VgmDriverDomain *dom);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverDomain, vgmDriverDomainFree)
 
+/* What a lookup or a list fills in. */
+typedef enum {
+    VGM_DRIVER_LOOKUP_FULL = 0,
+    /* all but @def: for a caller that needs no more than the name, uuid,
+     * id, state and XML (parsing a definition costs more than the rest of
+     * a lookup) */
+    VGM_DRIVER_LOOKUP_BRIEF = 1 << 0,
+} VgmDriverLookupFlags;
+
+/* Makes dom->def if a brief lookup left it out. */
+gboolean vgmDriverDomainFillDef(const VgmDriverStore *store, VgmDriverDomain *dom,
+                                GError **error);
+
 gboolean vgmDriverDomainIsActive(const VgmDriverDomain *dom);
 
 /* Finds the domain @ref names: a name, else the id of a running domain,
@@ -62,12 +76,14 @@ gboolean vgmDriverDomainIsActive(const VgmDriverDomain *dom);
 VgmDriverDomain *vgmDriverDomainLookup(const VgmDriverStore *store,
                                        const char *ref, GError **error);
 
-/* Every domain (persistent or running), refreshed; active ones first by
+/* Every domain (persistent or running), refreshed (@what:
+ * VgmDriverLookupFlags); active ones first by
  * id, then inactive ones by name, as virsh lists them. A domain whose
  * status file cannot be read is left out with a warning on stderr; one
  * whose config cannot be read is listed (shut off, @broken set, so that
  * it can be undefined) with a warning saying why. */
-GPtrArray *vgmDriverDomainListAll(const VgmDriverStore *store, GError **error);
+GPtrArray *vgmDriverDomainListAll(const VgmDriverStore *store, unsigned int what,
+                                  GError **error);
 
 /*
  * Defines the domain in @file (parse, post-parse, generic validation): a
@@ -133,10 +149,11 @@ gboolean vgmDriverDomainResume(const VgmDriverStore *store, const char *ref,
 /* Exact lookups, as libvirt's API has them (vgmDriverDomainLookup tries
  * every kind, as virsh does); VGM_ERR_NO_DOMAIN naming what was asked. */
 VgmDriverDomain *vgmDriverDomainLookupByName(const VgmDriverStore *store,
-                                             const char *name, GError **error);
+                                             const char *name, unsigned int what,
+                                             GError **error);
 VgmDriverDomain *vgmDriverDomainLookupByUUID(const VgmDriverStore *store,
                                              const unsigned char *uuid,
-                                             GError **error);
+                                             unsigned int what, GError **error);
 VgmDriverDomain *vgmDriverDomainLookupByID(const VgmDriverStore *store, int id,
                                            GError **error);
 /* The XML of @def as it runs: the resolved machine type in <type> (what

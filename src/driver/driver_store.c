@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,14 +27,43 @@
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
 
-/* The parsed configs and uuid hints of a store (see vgmDriverStoreGetConfig). */
+/*
+ * The configs read, uuid hints, and the index of domain files of a store
+ * (see vgmDriverStoreGetConfig and vgmDriverStoreStartIndex).
+ *
+ * The index follows the config and runtime directories with inotify: a
+ * process that changes a file there raises the event before its call
+ * returns, so draining the queue at the start of a call sees every change
+ * finished before it. A config with an event since it was read is
+ * "unchecked" until read again; a lost event (queue overflow, a watch
+ * gone) means a new scan of both directories.
+ */
 typedef struct _VgmDriverStoreCache VgmDriverStoreCache;
 struct _VgmDriverStoreCache {
     GMutex lock;
-    GHashTable *configs;    /* name -> VgmDriverConfig */
-    GHashTable *uuids;      /* 16 bytes -> name */
-    gint64 dirMtimeNs;      /* the config dir when every config was checked */
+    GHashTable *configs;    /* name -> VgmDriverConfig, the last one read */
+    GHashTable *uuids;      /* 16 bytes -> name: hints */
+    gint64 dirMtimeNs;      /* without the index: the config dir when every
+                             * config was checked */
     gboolean dirSettled;    /* ... and that time was well in the past */
+
+    /* the index; notifyFd -1 when there is none */
+    int notifyFd;
+    int wdConfig;
+    int wdRun;
+    gboolean scanned;       /* files and dots hold what the dirs hold */
+    guint64 configGen;      /* config events applied so far */
+    GHashTable *files;      /* name -> VGM_DRIVER_STORE_HAS_* (not 0) */
+    GHashTable *dots;       /* dot files in the config dir (set) */
+    GHashTable *unchecked;  /* config name -> VGM_DRIVER_CHECK_* */
+    VgmDriverStoreView *view; /* the view as of the last change, or NULL */
+};
+
+/* What an unchecked config needs: a look at the file's identity (a new
+ * file: a new inode), or a new read (changed in place). */
+enum {
+    VGM_DRIVER_CHECK_IDENTITY = 1,
+    VGM_DRIVER_CHECK_READ = 2,
 };
 
 /* How old a directory's modification time must be before an unchanged
@@ -90,10 +120,18 @@ vgmDriverStoreFree(VgmDriverStore *store)
     g_free(store->cacheDir);
     g_free(store->mountsFile);
     if (store->cache) {
-        g_hash_table_unref(store->cache->configs);
-        g_hash_table_unref(store->cache->uuids);
-        g_mutex_clear(&store->cache->lock);
-        g_free(store->cache);
+        VgmDriverStoreCache *c = store->cache;
+
+        if (c->notifyFd >= 0)
+            close(c->notifyFd);
+        g_hash_table_unref(c->configs);
+        g_hash_table_unref(c->uuids);
+        g_clear_pointer(&c->files, g_hash_table_unref);
+        g_clear_pointer(&c->dots, g_hash_table_unref);
+        g_clear_pointer(&c->unchecked, g_hash_table_unref);
+        g_clear_pointer(&c->view, vgmDriverStoreViewUnref);
+        g_mutex_clear(&c->lock);
+        g_free(c);
     }
     g_free(store);
 }
@@ -109,6 +147,7 @@ vgmDriverStoreOpen(const char *root, GError **error)
                                                   (GDestroyNotify)vgmDriverConfigUnref);
     store->cache->uuids = g_hash_table_new_full(vgmDriverUUIDHash, vgmDriverUUIDEqual,
                                                 g_free, g_free);
+    store->cache->notifyFd = -1;
 
     if (!root || !*root)
         root = g_getenv("VIRT_GMEM_ROOT");
@@ -241,6 +280,8 @@ vgmDriverStoreListSuffix(const char *dir, const char *suffix, GError **error)
     return g_steal_pointer(&names);
 }
 
+static char *vgmDriverStoreStopReasonPath(const VgmDriverStore *store, const char *name);
+
 /* ---- persistent configs ---- */
 
 GPtrArray *
@@ -263,17 +304,34 @@ vgmDriverConfigUnref(VgmDriverConfig *cfg)
 {
     if (!cfg || !g_atomic_int_dec_and_test(&cfg->refs))
         return;
-    vgmDomainDefFree(cfg->def);
     g_free(cfg->xml);
+    g_free(cfg->broken);
     g_free(cfg);
+}
+
+VgmDomainDef *
+vgmDriverConfigParse(const VgmDriverStore *store, const char *name,
+                     const VgmDriverConfig *cfg, GError **error)
+{
+    g_autofree char *xml = vgmDriverStoreConfigXML(store, name, cfg, error);
+
+    if (!xml)
+        return NULL;
+    return vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_NONE, error);
+}
+
+static gint64
+vgmDriverStoreTimeNs(const struct timespec *ts)
+{
+    return ts->tv_sec * G_GINT64_CONSTANT(1000000000) + ts->tv_nsec;
 }
 
 static gboolean
 vgmDriverConfigSameFile(const VgmDriverConfig *cfg, const struct stat *st)
 {
     return cfg->dev == st->st_dev && cfg->ino == st->st_ino && cfg->size == st->st_size &&
-           cfg->mtimeNs == st->st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) + st->st_mtim.tv_nsec &&
-           cfg->ctimeNs == st->st_ctim.tv_sec * G_GINT64_CONSTANT(1000000000) + st->st_ctim.tv_nsec;
+           cfg->mtimeNs == vgmDriverStoreTimeNs(&st->st_mtim) &&
+           cfg->ctimeNs == vgmDriverStoreTimeNs(&st->st_ctim);
 }
 
 char *
@@ -296,7 +354,13 @@ vgmDriverStoreSetUUIDHint(const VgmDriverStore *store, const unsigned char *uuid
     g_mutex_unlock(&store->cache->lock);
 }
 
-gboolean
+/* Without the index: TRUE when the config dir has not changed (its
+ * modification time, old enough not to hide a change in the same clock
+ * tick) since the last call, so that every cached config is still its
+ * file; FALSE asks the caller to check each one (and records the dir as
+ * it is now). Configs change only by rename (define) or removal, which
+ * both change the dir. */
+static gboolean
 vgmDriverStoreConfigsUnchanged(const VgmDriverStore *store)
 {
     struct stat st;
@@ -305,7 +369,7 @@ vgmDriverStoreConfigsUnchanged(const VgmDriverStore *store)
 
     if (stat(store->configDir, &st) < 0)
         return FALSE;
-    mtime = st.st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) + st.st_mtim.tv_nsec;
+    mtime = vgmDriverStoreTimeNs(&st.st_mtim);
     g_mutex_lock(&store->cache->lock);
     same = store->cache->dirSettled && store->cache->dirMtimeNs == mtime;
     if (!same) {
@@ -318,21 +382,56 @@ vgmDriverStoreConfigsUnchanged(const VgmDriverStore *store)
     return same;
 }
 
-VgmDriverConfig *
-vgmDriverStoreGetConfigTrusted(const VgmDriverStore *store, const char *name,
-                               gboolean trusted, GError **error)
+/* The uuid of the config text @xml of @name that cannot be parsed (see
+ * vgmDriverStoreBrokenConfigUUID). */
+static void
+vgmDriverStoreBrokenUUID(const char *xml, const char *name, unsigned char *uuid)
 {
-    VgmDriverConfig *cfg;
+    g_autofree char *sum = NULL;
+    const char *start;
+    const char *end;
 
-    if (trusted) {
-        g_mutex_lock(&store->cache->lock);
-        if ((cfg = g_hash_table_lookup(store->cache->configs, name)))
-            vgmDriverConfigRef(cfg);
-        g_mutex_unlock(&store->cache->lock);
-        if (cfg)
-            return cfg;
+    if (xml && (start = strstr(xml, "<uuid>")) && (end = strstr(start, "</uuid>"))) {
+        g_autofree char *text = NULL;
+
+        start += strlen("<uuid>");
+        text = g_strndup(start, end - start);
+        if (vgmDomainUUIDParse(text, uuid))
+            return;
     }
-    return vgmDriverStoreGetConfig(store, name, error);
+    /* one of its own, the same every time: a uuid names no other domain */
+    sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, name, -1);
+    sum[32] = '\0';
+    if (!vgmDomainUUIDParse(sum, uuid))
+        g_assert_not_reached();
+    uuid[6] = (uuid[6] & 0x0f) | 0x80; /* version 8: made up */
+    uuid[8] = (uuid[8] & 0x3f) | 0x80; /* RFC 4122 variant */
+}
+
+void
+vgmDriverStoreBrokenConfigUUID(const VgmDriverStore *store, const char *name,
+                               unsigned char *uuid)
+{
+    g_autofree char *path = vgmDriverStoreConfigPath(store, name);
+    g_autofree char *xml = NULL;
+
+    if (!vgmFileReadAll(path, VGM_DRIVER_STORE_MAX_FILE, &xml, NULL, NULL))
+        g_clear_pointer(&xml, g_free);
+    vgmDriverStoreBrokenUUID(xml, name, uuid);
+}
+
+/* The cache's config of @name becomes @cfg (a reference is taken), or
+ * none. Called with the cache lock held. */
+static void
+vgmDriverStoreCacheSet(VgmDriverStoreCache *c, const char *name, VgmDriverConfig *cfg)
+{
+    if (g_hash_table_lookup(c->configs, name) == cfg)
+        return;
+    if (cfg) {
+        g_hash_table_replace(c->configs, g_strdup(name), vgmDriverConfigRef(cfg));
+    } else {
+        g_hash_table_remove(c->configs, name);
+    }
 }
 
 /* A stored definition that does not parse: the error names the file,
@@ -344,26 +443,19 @@ vgmDriverStoreConfigParseError(GError **error, const char *path, GError *err)
                 _("stored definition %1$s: %2$s"), path, err->message);
 }
 
-VgmDriverConfig *
-vgmDriverStoreGetConfig(const VgmDriverStore *store, const char *name, GError **error)
+/* Reads the config of @name from its file; a file that is no definition
+ * of @name gives a config with @broken set. NULL (and @error) when it
+ * cannot be read. */
+static VgmDriverConfig *
+vgmDriverStoreReadConfig(const VgmDriverStore *store, const char *name, GError **error)
 {
     g_autofree char *path = vgmDriverStoreConfigPath(store, name);
     g_autoptr(VgmDriverConfig) cfg = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(GError) err = NULL;
     g_autofree char *xml = NULL;
     struct stat st;
     int fd;
-
-    if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-        g_mutex_lock(&store->cache->lock);
-        cfg = g_hash_table_lookup(store->cache->configs, name);
-        if (cfg && vgmDriverConfigSameFile(cfg, &st)) {
-            vgmDriverConfigRef(cfg);
-            g_mutex_unlock(&store->cache->lock);
-            return g_steal_pointer(&cfg);
-        }
-        cfg = NULL;
-        g_mutex_unlock(&store->cache->lock);
-    }
 
     /* read it, keyed by what was read (fstat of the same descriptor) */
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -389,32 +481,651 @@ vgmDriverStoreGetConfig(const VgmDriverStore *store, const char *name, GError **
     }
     cfg = g_new0(VgmDriverConfig, 1);
     cfg->refs = 1;
-    {
-        g_autoptr(GError) err = NULL;
-
-        if (!(cfg->def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_NONE, &err))) {
-            vgmDriverStoreConfigParseError(error, path, err);
-            return NULL;
-        }
-    }
-    if (!g_str_equal(cfg->def->name, name)) {
-        vgmErrorSet(error, VGM_ERR_INTERNAL,
-                    _("config file '%1$s' holds domain '%2$s', not '%3$s'"),
-                    path, cfg->def->name, name);
-        return NULL;
-    }
-    cfg->xml = vgmDomainDefFormat(cfg->def);
     cfg->dev = st.st_dev;
     cfg->ino = st.st_ino;
     cfg->size = st.st_size;
-    cfg->mtimeNs = st.st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) + st.st_mtim.tv_nsec;
-    cfg->ctimeNs = st.st_ctim.tv_sec * G_GINT64_CONSTANT(1000000000) + st.st_ctim.tv_nsec;
+    cfg->mtimeNs = vgmDriverStoreTimeNs(&st.st_mtim);
+    cfg->ctimeNs = vgmDriverStoreTimeNs(&st.st_ctim);
+    if (!(def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_NONE, &err))) {
+        g_autoptr(GError) why = NULL;
 
-    g_mutex_lock(&store->cache->lock);
-    g_hash_table_replace(store->cache->configs, g_strdup(name), vgmDriverConfigRef(cfg));
-    g_hash_table_replace(store->cache->uuids, g_memdup2(cfg->def->uuid, 16), g_strdup(name));
-    g_mutex_unlock(&store->cache->lock);
+        vgmDriverStoreConfigParseError(&why, path, err);
+        cfg->brokenCode = why->code;
+        cfg->broken = g_strdup(why->message);
+    } else if (!g_str_equal(def->name, name)) {
+        cfg->brokenCode = VGM_ERR_INTERNAL;
+        cfg->broken = g_strdup_printf(_("config file '%1$s' holds domain '%2$s', not '%3$s'"),
+                                      path, def->name, name);
+    }
+    if (cfg->broken) {
+        vgmDriverStoreBrokenUUID(xml, name, cfg->uuid);
+        return g_steal_pointer(&cfg);
+    }
+    memcpy(cfg->uuid, def->uuid, 16);
+    cfg->xml = vgmDomainDefFormat(def);
+    /* the file is the text: no need to keep a copy in memory */
+    if (g_str_equal(cfg->xml, xml))
+        g_clear_pointer(&cfg->xml, g_free);
     return g_steal_pointer(&cfg);
+}
+
+static void vgmDriverStoreIndexDrain(VgmDriverStoreCache *c);
+static void vgmDriverStoreIndexUncheck(VgmDriverStoreCache *c, const char *name, guint how);
+
+/* The config events seen so far (with the index), before a read. */
+static guint64
+vgmDriverStoreReadBegin(VgmDriverStoreCache *c)
+{
+    guint64 gen = 0;
+
+    g_mutex_lock(&c->lock);
+    if (c->notifyFd >= 0 && c->scanned) {
+        vgmDriverStoreIndexDrain(c);
+        gen = c->configGen;
+    }
+    g_mutex_unlock(&c->lock);
+    return gen;
+}
+
+/* Caches @cfg, read of @name after vgmDriverStoreReadBegin gave @gen: a
+ * config changed meanwhile may be older than what the index saw, so it
+ * is looked at again before the index vouches for it. */
+static void
+vgmDriverStoreReadEnd(VgmDriverStoreCache *c, const char *name, VgmDriverConfig *cfg,
+                      guint64 gen)
+{
+    g_mutex_lock(&c->lock);
+    vgmDriverStoreCacheSet(c, name, cfg);
+    if (c->notifyFd >= 0 && c->scanned) {
+        vgmDriverStoreIndexDrain(c);
+        if (c->configGen != gen)
+            vgmDriverStoreIndexUncheck(c, name, VGM_DRIVER_CHECK_IDENTITY);
+    }
+    g_mutex_unlock(&c->lock);
+}
+
+/* The config of @name, from the cache when @trusted (no look at the
+ * file) or when the file is the one cached, else read (again when
+ * @reread) and cached; a broken one too (the caller turns it into an
+ * error). */
+static VgmDriverConfig *vgmDriverStoreFetchConfigFull(const VgmDriverStore *store,
+                                                      const char *name, gboolean trusted,
+                                                      gboolean reread, GError **error);
+
+static VgmDriverConfig *
+vgmDriverStoreFetchConfig(const VgmDriverStore *store, const char *name, gboolean trusted,
+                          GError **error)
+{
+    return vgmDriverStoreFetchConfigFull(store, name, trusted, FALSE, error);
+}
+
+static VgmDriverConfig *
+vgmDriverStoreFetchConfigFull(const VgmDriverStore *store, const char *name,
+                              gboolean trusted, gboolean reread, GError **error)
+{
+    VgmDriverStoreCache *c = store->cache;
+    VgmDriverConfig *cfg;
+    struct stat st;
+    guint64 gen;
+
+    if (trusted) {
+        g_mutex_lock(&c->lock);
+        if ((cfg = g_hash_table_lookup(c->configs, name)))
+            vgmDriverConfigRef(cfg);
+        g_mutex_unlock(&c->lock);
+        if (cfg)
+            return cfg;
+    }
+    gen = vgmDriverStoreReadBegin(c);
+    if (!reread) {
+        g_autofree char *path = vgmDriverStoreConfigPath(store, name);
+
+        if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+            g_mutex_lock(&c->lock);
+            cfg = g_hash_table_lookup(c->configs, name);
+            if (cfg && vgmDriverConfigSameFile(cfg, &st)) {
+                vgmDriverConfigRef(cfg);
+                g_mutex_unlock(&c->lock);
+                return cfg;
+            }
+            g_mutex_unlock(&c->lock);
+        }
+    }
+    if (!(cfg = vgmDriverStoreReadConfig(store, name, error)))
+        return NULL;
+    vgmDriverStoreReadEnd(c, name, cfg, gen);
+    return cfg;
+}
+
+/* A broken config as the error it is. */
+static VgmDriverConfig *
+vgmDriverStoreConfigOrError(VgmDriverConfig *cfg, GError **error)
+{
+    if (cfg && cfg->broken) {
+        vgmErrorSet(error, cfg->brokenCode, "%s", cfg->broken);
+        vgmDriverConfigUnref(cfg);
+        return NULL;
+    }
+    return cfg;
+}
+
+char *
+vgmDriverStoreConfigXML(const VgmDriverStore *store, const char *name,
+                        const VgmDriverConfig *cfg, GError **error)
+{
+    g_autofree char *path = vgmDriverStoreConfigPath(store, name);
+    g_autoptr(VgmDriverConfig) now = NULL;
+    guint tries;
+
+    for (tries = 0; tries < 3; tries++) {
+        g_autofree char *fdPath = NULL;
+        char *xml = NULL;
+        struct stat st;
+        int fd;
+
+        if (cfg->broken) {
+            vgmErrorSet(error, cfg->brokenCode, "%s", cfg->broken);
+            return NULL;
+        }
+        if (cfg->xml)
+            return g_strdup(cfg->xml);
+        /* the file, if it is still the one @cfg was read from */
+        if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+            if (fstat(fd, &st) == 0 && vgmDriverConfigSameFile(cfg, &st)) {
+                fdPath = g_strdup_printf("/proc/self/fd/%d", fd);
+                if (!vgmFileReadAll(fdPath, VGM_DRIVER_STORE_MAX_FILE, &xml, NULL, error)) {
+                    close(fd);
+                    return NULL;
+                }
+                close(fd);
+                return xml;
+            }
+            close(fd);
+        }
+        /* replaced meanwhile: the config as it is now */
+        g_clear_pointer(&now, vgmDriverConfigUnref);
+        if (!(now = vgmDriverStoreFetchConfig(store, name, FALSE, error)))
+            return NULL;
+        cfg = now;
+    }
+    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                _("config '%1$s' changes while it is read"), path);
+    return NULL;
+}
+
+VgmDriverConfig *
+vgmDriverStoreGetConfig(const VgmDriverStore *store, const char *name, GError **error)
+{
+    return vgmDriverStoreConfigOrError(vgmDriverStoreFetchConfig(store, name, FALSE, error),
+                                       error);
+}
+
+/* ---- the index ---- */
+
+VgmDriverStoreView *
+vgmDriverStoreViewRef(VgmDriverStoreView *view)
+{
+    g_atomic_int_inc(&view->refs);
+    return view;
+}
+
+void
+vgmDriverStoreViewUnref(VgmDriverStoreView *view)
+{
+    if (!view || !g_atomic_int_dec_and_test(&view->refs))
+        return;
+    g_ptr_array_unref(view->names);
+    g_hash_table_unref(view->files);
+    g_free(view);
+}
+
+guint
+vgmDriverStoreViewFiles(const VgmDriverStoreView *view, const char *name)
+{
+    return GPOINTER_TO_UINT(g_hash_table_lookup(view->files, name));
+}
+
+/* The name of domain file @file (NAME@suffix, not a dot file), or NULL. */
+static char *
+vgmDriverStoreFileDomain(const char *file, const char *suffix)
+{
+    gsize len = strlen(file);
+    gsize slen = strlen(suffix);
+
+    if (file[0] == '.' || len <= slen || !g_str_has_suffix(file, suffix))
+        return NULL;
+    return g_strndup(file, len - slen);
+}
+
+/* Index: domain @name has the file @bit (@present) or not any more. */
+static void
+vgmDriverStoreIndexFile(VgmDriverStoreCache *c, const char *name, guint bit, gboolean present)
+{
+    guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->files, name));
+    guint now = present ? bits | bit : bits & ~bit;
+
+    if (now != bits)
+        g_clear_pointer(&c->view, vgmDriverStoreViewUnref);
+    if (now)
+        g_hash_table_replace(c->files, g_strdup(name), GUINT_TO_POINTER(now));
+    else
+        g_hash_table_remove(c->files, name);
+    if (!(bits & VGM_DRIVER_STORE_HAS_CONFIG) || now & VGM_DRIVER_STORE_HAS_CONFIG)
+        return;
+    /* a config gone: so is what was read of it */
+    vgmDriverStoreCacheSet(c, name, NULL);
+    g_hash_table_remove(c->unchecked, name);
+}
+
+/* Index: a config to look at again, @how (VGM_DRIVER_CHECK_*). */
+static void
+vgmDriverStoreIndexUncheck(VgmDriverStoreCache *c, const char *name, guint how)
+{
+    guint was = GPOINTER_TO_UINT(g_hash_table_lookup(c->unchecked, name));
+
+    if (how > was)
+        g_hash_table_replace(c->unchecked, g_strdup(name), GUINT_TO_POINTER(how));
+}
+
+/* Index: one event of the config dir. */
+static void
+vgmDriverStoreIndexConfigEvent(VgmDriverStoreCache *c, guint32 mask, const char *file)
+{
+    gboolean gone = mask & (IN_DELETE | IN_MOVED_FROM);
+    gboolean added = mask & (IN_CREATE | IN_MOVED_TO);
+    g_autofree char *name = NULL;
+
+    if (file[0] == '.') {
+        /* a write in progress, or a leftover of a killed one */
+        if (gone)
+            g_hash_table_remove(c->dots, file);
+        else if (added)
+            g_hash_table_add(c->dots, g_strdup(file));
+        return;
+    }
+    if (!(name = vgmDriverStoreFileDomain(file, ".xml")))
+        return;
+    c->configGen++;
+    if (gone) {
+        vgmDriverStoreIndexFile(c, name, VGM_DRIVER_STORE_HAS_CONFIG, FALSE);
+        return;
+    }
+    /* a new file has a new inode; one written in place may look the same */
+    vgmDriverStoreIndexUncheck(c, name, added ? VGM_DRIVER_CHECK_IDENTITY :
+                                                VGM_DRIVER_CHECK_READ);
+    if (added)
+        vgmDriverStoreIndexFile(c, name, VGM_DRIVER_STORE_HAS_CONFIG, TRUE);
+}
+
+/* Index: one event of the runtime dir. */
+static void
+vgmDriverStoreIndexRunEvent(VgmDriverStoreCache *c, guint32 mask, const char *file)
+{
+    gboolean present = !(mask & (IN_DELETE | IN_MOVED_FROM));
+    g_autofree char *name = NULL;
+
+    if ((name = vgmDriverStoreFileDomain(file, ".status")))
+        vgmDriverStoreIndexFile(c, name, VGM_DRIVER_STORE_HAS_STATUS, present);
+    else if ((name = vgmDriverStoreFileDomain(file, ".stopped")))
+        vgmDriverStoreIndexFile(c, name, VGM_DRIVER_STORE_HAS_STOPPED, present);
+}
+
+/* Index: applies the events queued so far. A lost one asks for a new
+ * scan. Called with the cache lock held. */
+static void
+vgmDriverStoreIndexDrain(VgmDriverStoreCache *c)
+{
+    guint8 buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+    for (;;) {
+        ssize_t n = read(c->notifyFd, buf, sizeof(buf));
+        ssize_t off = 0;
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n < 0 && errno != EAGAIN)
+                c->scanned = FALSE;
+            return;
+        }
+        while (off + (ssize_t)sizeof(struct inotify_event) <= n) {
+            const struct inotify_event *ev = (const struct inotify_event *)(buf + off);
+
+            off += sizeof(*ev) + ev->len;
+            if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF |
+                            IN_MOVE_SELF | IN_UNMOUNT)) {
+                c->scanned = FALSE;
+                continue;
+            }
+            if (!c->scanned || ev->len == 0 || !ev->name[0])
+                continue;
+            if (ev->wd == c->wdConfig)
+                vgmDriverStoreIndexConfigEvent(c, ev->mask, ev->name);
+            else if (ev->wd == c->wdRun)
+                vgmDriverStoreIndexRunEvent(c, ev->mask, ev->name);
+        }
+    }
+}
+
+/* Index: reads both directories again (after the watches are in place,
+ * so that the events then applied bring it up to date). Called with the
+ * cache lock held; FALSE when a directory cannot be read or watched (the
+ * index is then given up). */
+static gboolean
+vgmDriverStoreIndexScan(const VgmDriverStore *store)
+{
+    VgmDriverStoreCache *c = store->cache;
+    const guint32 cfgMask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+                            IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB |
+                            IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+    const guint32 runMask = IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+                            IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+    g_autoptr(GDir) cd = NULL;
+    g_autoptr(GDir) rd = NULL;
+    g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func(g_free);
+    GHashTableIter it;
+    gpointer key;
+    const char *ent;
+    guint i;
+
+    /* what is queued describes what is about to be read anyway */
+    c->scanned = FALSE;
+    vgmDriverStoreIndexDrain(c);
+    if ((c->wdConfig = inotify_add_watch(c->notifyFd, store->configDir, cfgMask)) < 0 ||
+        (c->wdRun = inotify_add_watch(c->notifyFd, store->runDir, runMask)) < 0 ||
+        !(cd = g_dir_open(store->configDir, 0, NULL)) ||
+        !(rd = g_dir_open(store->runDir, 0, NULL)))
+        return FALSE;
+    g_hash_table_remove_all(c->files);
+    g_hash_table_remove_all(c->dots);
+    g_clear_pointer(&c->view, vgmDriverStoreViewUnref);
+    c->scanned = TRUE;
+    while ((ent = g_dir_read_name(cd)))
+        vgmDriverStoreIndexConfigEvent(c, IN_MOVED_TO, ent);
+    while ((ent = g_dir_read_name(rd)))
+        vgmDriverStoreIndexRunEvent(c, IN_MOVED_TO, ent);
+    /* configs cached of names no longer there */
+    g_hash_table_iter_init(&it, c->configs);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        guint bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->files, key));
+
+        if (!(bits & VGM_DRIVER_STORE_HAS_CONFIG))
+            g_ptr_array_add(gone, g_strdup(key));
+    }
+    for (i = 0; i < gone->len; i++)
+        vgmDriverStoreCacheSet(c, g_ptr_array_index(gone, i), NULL);
+    vgmDriverStoreIndexDrain(c);
+    return c->scanned;
+}
+
+/* Index: gives it up (the store then reads the directories each time). */
+static void
+vgmDriverStoreIndexStop(VgmDriverStoreCache *c)
+{
+    if (c->notifyFd >= 0)
+        close(c->notifyFd);
+    c->notifyFd = -1;
+    c->scanned = FALSE;
+    g_clear_pointer(&c->view, vgmDriverStoreViewUnref);
+}
+
+/* Index: brings it up to date; FALSE when there is none. Called with the
+ * cache lock held. */
+static gboolean
+vgmDriverStoreIndexUpdate(const VgmDriverStore *store)
+{
+    VgmDriverStoreCache *c = store->cache;
+
+    if (c->notifyFd < 0)
+        return FALSE;
+    vgmDriverStoreIndexDrain(c);
+    if (!c->scanned && !vgmDriverStoreIndexScan(store)) {
+        vgmDriverStoreIndexStop(c);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverStoreStartIndex(VgmDriverStore *store)
+{
+    VgmDriverStoreCache *c = store->cache;
+    gboolean ok;
+
+    g_mutex_lock(&c->lock);
+    if (c->notifyFd >= 0) {
+        g_mutex_unlock(&c->lock);
+        return TRUE;
+    }
+    if ((c->notifyFd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) < 0) {
+        g_mutex_unlock(&c->lock);
+        return FALSE;
+    }
+    c->files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    c->dots = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    c->unchecked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    ok = vgmDriverStoreIndexUpdate(store);
+    g_mutex_unlock(&c->lock);
+    return ok;
+}
+
+/* Index: reads again the configs that changed since they were read. */
+static void
+vgmDriverStoreIndexCheck(const VgmDriverStore *store)
+{
+    VgmDriverStoreCache *c = store->cache;
+    guint round;
+
+    /* a config that changes all the time is left unchecked after a few
+     * rounds (the view then says so) */
+    for (round = 0; round < 3; round++) {
+        g_autoptr(GHashTable) todo = NULL;
+        GHashTableIter it;
+        gpointer key, value;
+
+        g_mutex_lock(&c->lock);
+        if (!vgmDriverStoreIndexUpdate(store) || g_hash_table_size(c->unchecked) == 0) {
+            g_mutex_unlock(&c->lock);
+            return;
+        }
+        /* events from now on put a name back */
+        todo = g_steal_pointer(&c->unchecked);
+        c->unchecked = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_mutex_unlock(&c->lock);
+
+        g_hash_table_iter_init(&it, todo);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            g_autoptr(VgmDriverConfig) cfg = NULL;
+
+            /* one changed in place may look the same: read it */
+            cfg = vgmDriverStoreFetchConfigFull(store, key, FALSE,
+                                                GPOINTER_TO_UINT(value) == VGM_DRIVER_CHECK_READ,
+                                                NULL);
+            if (!cfg) {
+                /* gone (its event says so), or unreadable: not cached */
+                g_mutex_lock(&c->lock);
+                vgmDriverStoreCacheSet(c, key, NULL);
+                g_mutex_unlock(&c->lock);
+            }
+        }
+    }
+}
+
+/* Sorted names of the files in @dir ending in @suffix (dot files are a
+ * write in progress or its leftover, never a domain), added to @files
+ * with @bit. */
+static gboolean
+vgmDriverStoreReadDir(const char *dir, const char *suffix, guint bit, GHashTable *files,
+                      GError **error)
+{
+    g_autoptr(GDir) d = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *ent;
+
+    if (!(d = g_dir_open(dir, 0, &err))) {
+        vgmErrorSet(error, VGM_ERR_SYSTEM, _("cannot read directory '%1$s': %2$s"),
+                    dir, err->message);
+        return FALSE;
+    }
+    while ((ent = g_dir_read_name(d))) {
+        char *name = vgmDriverStoreFileDomain(ent, suffix);
+
+        if (name)
+            g_hash_table_replace(files, name, GUINT_TO_POINTER(bit |
+                                 GPOINTER_TO_UINT(g_hash_table_lookup(files, name))));
+    }
+    return TRUE;
+}
+
+/* A view of @files (name -> bits), taken. */
+static VgmDriverStoreView *
+vgmDriverStoreViewNew(GHashTable *files, gboolean configsCurrent)
+{
+    VgmDriverStoreView *view = g_new0(VgmDriverStoreView, 1);
+    GHashTableIter it;
+    gpointer key, value;
+
+    view->refs = 1;
+    view->files = files;
+    view->configsCurrent = configsCurrent;
+    view->names = g_ptr_array_new_full(g_hash_table_size(files), NULL);
+    g_hash_table_iter_init(&it, files);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        /* a stop reason alone is no domain */
+        if (GPOINTER_TO_UINT(value) & (VGM_DRIVER_STORE_HAS_CONFIG | VGM_DRIVER_STORE_HAS_STATUS))
+            g_ptr_array_add(view->names, key);
+    }
+    g_ptr_array_sort(view->names, vgmDriverStoreCompareNames);
+    return view;
+}
+
+VgmDriverStoreView *
+vgmDriverStoreGetView(const VgmDriverStore *store, GError **error)
+{
+    VgmDriverStoreCache *c = store->cache;
+    g_autoptr(GHashTable) files = NULL;
+    gboolean unchanged;
+
+    vgmDriverStoreIndexCheck(store);
+    g_mutex_lock(&c->lock);
+    if (vgmDriverStoreIndexUpdate(store)) {
+        VgmDriverStoreView *view;
+
+        if (c->view) {
+            view = vgmDriverStoreViewRef(c->view);
+        } else {
+            GHashTableIter it;
+            gpointer key, value;
+
+            files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+            g_hash_table_iter_init(&it, c->files);
+            while (g_hash_table_iter_next(&it, &key, &value))
+                g_hash_table_insert(files, g_strdup(key), value);
+            view = vgmDriverStoreViewNew(g_steal_pointer(&files), TRUE);
+            c->view = vgmDriverStoreViewRef(view);
+        }
+        /* the cached configs are current, except those changed meanwhile
+         * (vgmDriverStoreGetConfigIn asks the index about each) */
+        g_mutex_unlock(&c->lock);
+        return view;
+    }
+    g_mutex_unlock(&c->lock);
+
+    /* no index: one listing of each directory says which files every
+     * domain has */
+    unchanged = vgmDriverStoreConfigsUnchanged(store);
+    files = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if (!vgmDriverStoreReadDir(store->configDir, ".xml", VGM_DRIVER_STORE_HAS_CONFIG, files, error) ||
+        !vgmDriverStoreReadDir(store->runDir, ".status", VGM_DRIVER_STORE_HAS_STATUS, files, error) ||
+        !vgmDriverStoreReadDir(store->runDir, ".stopped", VGM_DRIVER_STORE_HAS_STOPPED, files, error))
+        return NULL;
+    return vgmDriverStoreViewNew(g_steal_pointer(&files), unchanged);
+}
+
+guint
+vgmDriverStoreDomainFiles(const VgmDriverStore *store, const char *name)
+{
+    VgmDriverStoreCache *c = store->cache;
+    g_autofree char *cfgPath = NULL;
+    g_autofree char *statusPath = NULL;
+    g_autofree char *stopPath = NULL;
+    guint bits = 0;
+
+    g_mutex_lock(&c->lock);
+    if (vgmDriverStoreIndexUpdate(store)) {
+        bits = GPOINTER_TO_UINT(g_hash_table_lookup(c->files, name));
+        g_mutex_unlock(&c->lock);
+        return bits;
+    }
+    g_mutex_unlock(&c->lock);
+    cfgPath = vgmDriverStoreConfigPath(store, name);
+    statusPath = vgmDriverStoreStatusPath(store, name);
+    stopPath = vgmDriverStoreStopReasonPath(store, name);
+    if (g_file_test(cfgPath, G_FILE_TEST_IS_REGULAR))
+        bits |= VGM_DRIVER_STORE_HAS_CONFIG;
+    if (g_file_test(statusPath, G_FILE_TEST_EXISTS))
+        bits |= VGM_DRIVER_STORE_HAS_STATUS;
+    if (g_file_test(stopPath, G_FILE_TEST_EXISTS))
+        bits |= VGM_DRIVER_STORE_HAS_STOPPED;
+    return bits;
+}
+
+VgmDriverConfig *
+vgmDriverStoreGetConfigIn(const VgmDriverStore *store, const VgmDriverStoreView *view,
+                          const char *name, GError **error)
+{
+    VgmDriverStoreCache *c = store->cache;
+    gboolean trusted = view && view->configsCurrent;
+
+    if (trusted && c->notifyFd >= 0) {
+        /* the index, as of the view (the events drained then): current
+         * unless one of them asked for a look at it */
+        g_mutex_lock(&c->lock);
+        trusted = c->scanned && !g_hash_table_contains(c->unchecked, name);
+        g_mutex_unlock(&c->lock);
+    }
+    return vgmDriverStoreConfigOrError(vgmDriverStoreFetchConfig(store, name, trusted, error),
+                                       error);
+}
+
+GPtrArray *
+vgmDriverStoreConfigsWithUUID(const VgmDriverStore *store, const VgmDriverStoreView *view,
+                              const unsigned char *uuid)
+{
+    VgmDriverStoreCache *c = store->cache;
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
+    GHashTableIter it;
+    gpointer key, value;
+    guint i;
+
+    vgmDriverStoreIndexCheck(store);
+    g_mutex_lock(&c->lock);
+    if (!vgmDriverStoreIndexUpdate(store) || g_hash_table_size(c->unchecked) > 0) {
+        g_mutex_unlock(&c->lock);
+        return NULL;
+    }
+    /* every config of the view must be known to say which have @uuid */
+    for (i = 0; i < view->names->len; i++) {
+        const char *n = g_ptr_array_index(view->names, i);
+
+        if ((vgmDriverStoreViewFiles(view, n) & VGM_DRIVER_STORE_HAS_CONFIG) &&
+            (GPOINTER_TO_UINT(g_hash_table_lookup(c->files, n)) & VGM_DRIVER_STORE_HAS_CONFIG) &&
+            !g_hash_table_contains(c->configs, n)) {
+            g_mutex_unlock(&c->lock);
+            return NULL;
+        }
+    }
+    /* a comparison of 16 bytes per config: cheaper than an index by uuid
+     * is in memory */
+    g_hash_table_iter_init(&it, c->configs);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        if (memcmp(((VgmDriverConfig *)value)->uuid, uuid, 16) == 0 &&
+            (vgmDriverStoreViewFiles(view, key) & VGM_DRIVER_STORE_HAS_CONFIG))
+            g_ptr_array_add(out, g_strdup(key));
+    }
+    g_mutex_unlock(&c->lock);
+    g_ptr_array_sort(out, vgmDriverStoreCompareNames);
+    return g_steal_pointer(&out);
 }
 
 gboolean
@@ -456,58 +1167,102 @@ vgmDriverStoreLoadConfig(const VgmDriverStore *store, const char *name,
     return g_steal_pointer(&def);
 }
 
-void
-vgmDriverStoreBrokenConfigUUID(const VgmDriverStore *store, const char *name,
-                               unsigned char *uuid)
-{
-    g_autofree char *path = vgmDriverStoreConfigPath(store, name);
-    g_autofree char *xml = NULL;
-    g_autofree char *sum = NULL;
-    const char *start;
-    const char *end;
-
-    if (vgmFileReadAll(path, VGM_DRIVER_STORE_MAX_FILE, &xml, NULL, NULL) &&
-        (start = strstr(xml, "<uuid>")) &&
-        (end = strstr(start, "</uuid>"))) {
-        g_autofree char *text = NULL;
-
-        start += strlen("<uuid>");
-        text = g_strndup(start, end - start);
-        if (vgmDomainUUIDParse(text, uuid))
-            return;
-    }
-    /* one of its own, the same every time: a uuid names no other domain */
-    sum = g_compute_checksum_for_string(G_CHECKSUM_SHA256, name, -1);
-    sum[32] = '\0';
-    if (!vgmDomainUUIDParse(sum, uuid))
-        g_assert_not_reached();
-    uuid[6] = (uuid[6] & 0x0f) | 0x80; /* version 8: made up */
-    uuid[8] = (uuid[8] & 0x3f) | 0x80; /* RFC 4122 variant */
-}
-
-/* Removes what a killed config write of @name left behind: the staging
- * file and vgmFileWriteAtomic's temporaries (".BASE.XXXXXX"). */
-static void
-vgmDriverStoreCleanStaging(const VgmDriverStore *store, const char *name)
+/* Whether dot file @ent of the config dir is what a killed config write
+ * of @name left behind: the staging file, or a temporary of
+ * vgmFileWriteAtomic (".BASE.XXXXXX") that older versions wrote with. */
+static gboolean
+vgmDriverStoreIsStaging(const char *ent, const char *name)
 {
     g_autofree char *staged = g_strdup_printf(".%s.xml.new", name);
     g_autofree char *tmp1 = g_strdup_printf(".%s.xml.", name);
     g_autofree char *tmp2 = g_strdup_printf(".%s.", staged);
-    g_autoptr(GDir) d = g_dir_open(store->configDir, 0, NULL);
-    const char *ent;
 
-    if (!d)
-        return;
-    while ((ent = g_dir_read_name(d))) {
-        gboolean ours = g_str_equal(ent, staged) ||
-                        (g_str_has_prefix(ent, tmp1) && strlen(ent) == strlen(tmp1) + 6) ||
-                        (g_str_has_prefix(ent, tmp2) && strlen(ent) == strlen(tmp2) + 6);
+    return g_str_equal(ent, staged) ||
+           (g_str_has_prefix(ent, tmp1) && strlen(ent) == strlen(tmp1) + 6) ||
+           (g_str_has_prefix(ent, tmp2) && strlen(ent) == strlen(tmp2) + 6);
+}
 
-        if (ours) {
-            g_autofree char *path = g_build_filename(store->configDir, ent, NULL);
-            g_unlink(path);
+/* Removes what a killed config write of @name left behind. The index
+ * knows the dot files of the config dir; without it, the dir is read. */
+static void
+vgmDriverStoreCleanStaging(const VgmDriverStore *store, const char *name)
+{
+    VgmDriverStoreCache *c = store->cache;
+    g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
+    guint i;
+
+    g_mutex_lock(&c->lock);
+    if (vgmDriverStoreIndexUpdate(store)) {
+        GHashTableIter it;
+        gpointer key;
+
+        g_hash_table_iter_init(&it, c->dots);
+        while (g_hash_table_iter_next(&it, &key, NULL)) {
+            if (vgmDriverStoreIsStaging(key, name))
+                g_ptr_array_add(found, g_strdup(key));
+        }
+        g_mutex_unlock(&c->lock);
+    } else {
+        g_autoptr(GDir) d = NULL;
+        const char *ent;
+
+        g_mutex_unlock(&c->lock);
+        if (!(d = g_dir_open(store->configDir, 0, NULL)))
+            return;
+        while ((ent = g_dir_read_name(d))) {
+            if (vgmDriverStoreIsStaging(ent, name))
+                g_ptr_array_add(found, g_strdup(ent));
         }
     }
+    for (i = 0; i < found->len; i++) {
+        g_autofree char *path = g_build_filename(store->configDir,
+                                                 (char *)g_ptr_array_index(found, i), NULL);
+        g_unlink(path);
+    }
+}
+
+/* Writes @len bytes of @data to the new file @path (mode 0600) and syncs
+ * it to disk. */
+static gboolean
+vgmDriverStoreWriteStaged(const char *path, const char *data, gsize len, GError **error)
+{
+    int fd;
+    int err;
+
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot create '%1$s'"), path);
+        return FALSE;
+    }
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            err = n < 0 ? errno : EIO;
+            goto fail;
+        }
+        data += n;
+        len -= n;
+    }
+    if (fsync(fd) < 0) {
+        err = errno;
+        goto fail;
+    }
+    /* close can report a deferred write error (NFS), so check it */
+    if (close(fd) < 0) {
+        err = errno;
+        g_unlink(path);
+        vgmErrorSetSystem(error, err, _("cannot write '%1$s'"), path);
+        return FALSE;
+    }
+    return TRUE;
+
+ fail:
+    close(fd);
+    g_unlink(path);
+    vgmErrorSetSystem(error, err, _("cannot write '%1$s'"), path);
+    return FALSE;
 }
 
 gboolean
@@ -519,8 +1274,13 @@ vgmDriverStoreSaveConfig(const VgmDriverStore *store, const VgmDomainDef *def,
     g_autofree char *xml = vgmDomainDefFormat(def);
     int fd;
 
+    /* the staging file is complete and on disk before it is renamed over
+     * the config, and the rename is on disk before this returns: a crash
+     * leaves the old config or the new one, never a part of one (a
+     * staging file left behind is no config, and the next write of the
+     * domain removes it) */
     vgmDriverStoreCleanStaging(store, def->name);
-    if (!vgmFileWriteAtomic(staged, xml, strlen(xml), 0600, error))
+    if (!vgmDriverStoreWriteStaged(staged, xml, strlen(xml), error))
         return FALSE;
     vgmDriverTestPause("define-before-rename");
     if (rename(staged, path) < 0) {
@@ -530,12 +1290,19 @@ vgmDriverStoreSaveConfig(const VgmDriverStore *store, const VgmDomainDef *def,
         vgmErrorSetSystem(error, err, _("cannot rename '%1$s' to '%2$s'"), staged, path);
         return FALSE;
     }
-    if ((fd = open(store->configDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-        /* the rename must survive a crash too; a file system that cannot
-         * sync directories already made vgmFileWriteAtomic say so */
-        (void)fsync(fd);
-        close(fd);
+    if ((fd = open(store->configDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open directory '%1$s'"), store->configDir);
+        return FALSE;
     }
+    /* a file system that cannot sync directories says EINVAL */
+    if (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP && errno != EROFS) {
+        int err = errno;
+
+        close(fd);
+        vgmErrorSetSystem(error, err, _("cannot sync directory '%1$s'"), store->configDir);
+        return FALSE;
+    }
+    close(fd);
     return TRUE;
 }
 
@@ -551,7 +1318,7 @@ vgmDriverStoreDeleteConfig(const VgmDriverStore *store, const char *name,
         return FALSE;
     }
     g_mutex_lock(&store->cache->lock);
-    g_hash_table_remove(store->cache->configs, name);
+    vgmDriverStoreCacheSet(store->cache, name, NULL);
     g_mutex_unlock(&store->cache->lock);
     return TRUE;
 }

@@ -78,16 +78,23 @@ gboolean vgmDriverStoreHasConfig(const VgmDriverStore *store, const char *name);
 VgmDomainDef *vgmDriverStoreLoadConfig(const VgmDriverStore *store,
                                        const char *name, GError **error);
 /*
- * A persistent config as read from disk, shared and read-only: its
- * definition and canonical XML. The store keeps the last one read per
- * name and gives it out again, without parsing, for as long as the file
- * is the same (same inode, size, modification and change times); a file
- * replaced by a define, or edited by hand, is read again.
+ * A persistent config as read from disk, shared and read-only: its uuid
+ * and canonical XML, or why it cannot be used. The store keeps the last
+ * one read per name and gives it out again, without reading or parsing,
+ * for as long as the file is the same (same inode, size, modification and
+ * change times); a file replaced by a define, or edited by hand, is read
+ * again. The definition itself is not kept (a parsed definition is
+ * several times the size of its text): vgmDriverConfigParse makes one.
  */
 typedef struct {
     gint refs;
-    VgmDomainDef *def;
-    char *xml;
+    unsigned char uuid[16];
+    char *xml;              /* NULL when @broken, or when the file holds
+                             * exactly this text (the usual case: a define
+                             * writes it so): vgmDriverStoreConfigXML
+                             * reads it from there */
+    char *broken;           /* why the file is no definition, or NULL */
+    int brokenCode;         /* VgmErrorCode of @broken */
     dev_t dev;
     ino_t ino;
     gint64 mtimeNs;
@@ -99,20 +106,12 @@ typedef struct {
  * that does not parse fails with a message naming its file. */
 VgmDriverConfig *vgmDriverStoreGetConfig(const VgmDriverStore *store,
                                          const char *name, GError **error);
-/*
- * For a caller about to read many configs: TRUE when the config dir has not
- * changed (its modification time, old enough not to hide a change in the
- * same clock tick) since the last call, so that every cached config is
- * still its file; FALSE asks the caller to check each one (and records the
- * dir as it is now). Configs change only by rename (define) or removal,
- * which both change the dir.
- */
-gboolean vgmDriverStoreConfigsUnchanged(const VgmDriverStore *store);
-/* vgmDriverStoreGetConfig, without looking at the file when @trusted (the
- * answer of vgmDriverStoreConfigsUnchanged) and a cached config exists. */
-VgmDriverConfig *vgmDriverStoreGetConfigTrusted(const VgmDriverStore *store,
-                                                const char *name, gboolean trusted,
-                                                GError **error);
+/* The canonical XML of @cfg, the config of @name (a copy). */
+char *vgmDriverStoreConfigXML(const VgmDriverStore *store, const char *name,
+                              const VgmDriverConfig *cfg, GError **error);
+/* The definition in @cfg, the config of @name (a new one, the caller's). */
+VgmDomainDef *vgmDriverConfigParse(const VgmDriverStore *store, const char *name,
+                                   const VgmDriverConfig *cfg, GError **error);
 VgmDriverConfig *vgmDriverConfigRef(VgmDriverConfig *cfg);
 void vgmDriverConfigUnref(VgmDriverConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverConfig, vgmDriverConfigUnref)
@@ -126,6 +125,65 @@ void vgmDriverStoreBrokenConfigUUID(const VgmDriverStore *store, const char *nam
 char *vgmDriverStoreUUIDHint(const VgmDriverStore *store, const unsigned char *uuid);
 void vgmDriverStoreSetUUIDHint(const VgmDriverStore *store, const unsigned char *uuid,
                                const char *name);
+
+/*
+ * ---- the index of domain files ----
+ *
+ * A long-lived process (the daemon) asks the store to keep an index of
+ * which domains have a config, a status file and a stop reason, and of
+ * the uuid of every config, kept current with inotify on the config and
+ * runtime directories: any change another process (virt-gmem on the same
+ * root) has finished before a call is seen by that call, without looking
+ * at every file again. Without the index (a short-lived command, or no
+ * inotify), every view is read from the directories.
+ */
+
+/* Starts the index; FALSE (and the store works without) when inotify
+ * cannot watch the directories. */
+gboolean vgmDriverStoreStartIndex(VgmDriverStore *store);
+
+/* Which files a domain has. */
+enum {
+    VGM_DRIVER_STORE_HAS_CONFIG = 1 << 0,
+    VGM_DRIVER_STORE_HAS_STATUS = 1 << 1,
+    VGM_DRIVER_STORE_HAS_STOPPED = 1 << 2,
+};
+
+/* The domain files of the store at one moment, read-only and shared. */
+typedef struct {
+    gint refs;
+    GPtrArray *names;       /* sorted: every name with a config or a status */
+    GHashTable *files;      /* name -> GUINT_TO_POINTER(VGM_DRIVER_STORE_HAS_*) */
+    gboolean configsCurrent; /* every cached config is its file as of now:
+                              * no need to look at each (the index, or an
+                              * unchanged config dir) */
+} VgmDriverStoreView;
+
+VgmDriverStoreView *vgmDriverStoreGetView(const VgmDriverStore *store, GError **error);
+guint vgmDriverStoreViewFiles(const VgmDriverStoreView *view, const char *name);
+VgmDriverStoreView *vgmDriverStoreViewRef(VgmDriverStoreView *view);
+void vgmDriverStoreViewUnref(VgmDriverStoreView *view);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStoreView, vgmDriverStoreViewUnref)
+
+/* Which of VGM_DRIVER_STORE_HAS_* domain @name has now: from the index
+ * when there is one, else from the files. */
+guint vgmDriverStoreDomainFiles(const VgmDriverStore *store, const char *name);
+
+/* vgmDriverStoreGetConfig, without looking at the file when the view says
+ * the cached configs are current and one is cached for @name. */
+VgmDriverConfig *vgmDriverStoreGetConfigIn(const VgmDriverStore *store,
+                                           const VgmDriverStoreView *view,
+                                           const char *name, GError **error);
+
+/*
+ * The names, sorted, of the configs of @view whose uuid (or, for one that
+ * cannot be parsed, vgmDriverStoreBrokenConfigUUID's) is @uuid; NULL when
+ * the store has no index, and the caller must look at every config.
+ * Reads the configs not yet cached first.
+ */
+GPtrArray *vgmDriverStoreConfigsWithUUID(const VgmDriverStore *store,
+                                         const VgmDriverStoreView *view,
+                                         const unsigned char *uuid);
 
 /* Writes the canonical XML of @def: first completely to a staging file
  * beside it, then renamed over NAME.xml (test hook define-before-rename

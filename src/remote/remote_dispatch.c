@@ -227,11 +227,61 @@ vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
         vgmXdrFree(info->retFn, ret);
 }
 
+/* The calls a client's reader runs itself (see VgmRpcProgram.quick):
+ * they read the store's index and files and /proc, and never start,
+ * stop or probe a QEMU. (A lookup may ask a running QEMU its state, as
+ * every look at a running domain does, within
+ * VGM_DRIVER_QUERY_TIMEOUT_MS.) */
+static const gint32 vgmRemoteQuickProcs[] = {
+    VGM_REMOTE_PROC_CONNECT_OPEN,
+    VGM_REMOTE_PROC_CONNECT_CLOSE,
+    VGM_REMOTE_PROC_CONNECT_GET_TYPE,
+    VGM_REMOTE_PROC_CONNECT_GET_LIB_VERSION,
+    VGM_REMOTE_PROC_CONNECT_GET_HOSTNAME,
+    VGM_REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
+    VGM_REMOTE_PROC_AUTH_LIST,
+    VGM_REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK,
+    VGM_REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK,
+    VGM_REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS,
+    VGM_REMOTE_PROC_CONNECT_LIST_DOMAINS,
+    VGM_REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS,
+    VGM_REMOTE_PROC_CONNECT_NUM_OF_DOMAINS,
+    VGM_REMOTE_PROC_CONNECT_NUM_OF_DEFINED_DOMAINS,
+    VGM_REMOTE_PROC_DOMAIN_LOOKUP_BY_ID,
+    VGM_REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME,
+    VGM_REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID,
+    VGM_REMOTE_PROC_DOMAIN_GET_XML_DESC,
+    VGM_REMOTE_PROC_DOMAIN_GET_INFO,
+    VGM_REMOTE_PROC_DOMAIN_GET_STATE,
+    VGM_REMOTE_PROC_DOMAIN_IS_ACTIVE,
+    VGM_REMOTE_PROC_DOMAIN_IS_PERSISTENT,
+    VGM_REMOTE_PROC_DOMAIN_GET_AUTOSTART,
+    VGM_REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE,
+    VGM_REMOTE_PROC_DOMAIN_SNAPSHOT_NUM,
+    VGM_REMOTE_PROC_DOMAIN_GET_OS_TYPE,
+    VGM_REMOTE_PROC_DOMAIN_GET_MAX_MEMORY,
+    VGM_REMOTE_PROC_DOMAIN_GET_MAX_VCPUS,
+    VGM_REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL,
+};
+
+static gboolean
+vgmRemoteQuick(const VgmRpcHeader *hdr, gpointer opaque)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmRemoteQuickProcs); i++) {
+        if (vgmRemoteQuickProcs[i] == hdr->proc)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /* As libvirt's daemons: an idle daemon stays while domains run. */
 static gboolean
 vgmRemoteBusy(gpointer opaque)
 {
-    g_autoptr(GPtrArray) active = vgmDriverListDomains(opaque, VGM_LIST_DOMAINS_ACTIVE, NULL);
+    g_autoptr(GPtrArray) active = vgmDriverListDomainsFlags(opaque, VGM_LIST_DOMAINS_ACTIVE,
+                                                            VGM_DRIVER_LOOKUP_BRIEF, NULL);
 
     return active && active->len > 0;
 }
@@ -249,17 +299,20 @@ vgmRemoteProgramInit(VgmRpcProgram *program, VgmDriver *drv)
     program->stream = vgmRemoteStreamPacket;
     program->clientNew = vgmRemoteClientNew;
     program->clientFree = vgmRemoteClientFree;
+    program->quick = vgmRemoteQuick;
     program->busy = vgmRemoteBusy;
     program->opaque = drv;
 }
 
 /* ---- helpers ---- */
 
-/* The domain a call names, found by uuid as libvirt's QEMU driver does. */
+/* The domain a call names, found by uuid as libvirt's QEMU driver does;
+ * without its definition (VGM_DRIVER_LOOKUP_BRIEF), which only some
+ * calls need (VGM_REMOTE_GET_DOMAIN_DEF). */
 static VgmDriverDomain *
 vgmRemoteGetDomain(VgmRemoteClient *client, const VgmRemoteNonnullDomain *d, GError **error)
 {
-    return vgmDriverLookupByUUID(client->drv, d->uuid, error);
+    return vgmDriverLookupByUUIDFlags(client->drv, d->uuid, VGM_DRIVER_LOOKUP_BRIEF, error);
 }
 
 static void
@@ -564,7 +617,8 @@ vgmRemoteDispatchConnectListAllDomains(VgmRemoteClient *client,
     g_autoptr(GPtrArray) doms = NULL;
     guint i;
 
-    if (!(doms = vgmDriverListDomains(client->drv, args->flags, error)))
+    if (!(doms = vgmDriverListDomainsFlags(client->drv, args->flags, VGM_DRIVER_LOOKUP_BRIEF,
+                                           error)))
         return FALSE;
     if (doms->len > VGM_REMOTE_DOMAIN_LIST_MAX) {
         vgmErrorSet(error, VGM_ERR_INTERNAL,
@@ -620,7 +674,8 @@ vgmRemoteDispatchConnectListDomains(VgmRemoteClient *client,
     guint i;
 
     if (!vgmRemoteCheckMax(args->maxids, error) ||
-        !(doms = vgmDriverListDomains(client->drv, VGM_LIST_DOMAINS_ACTIVE, error)))
+        !(doms = vgmDriverListDomainsFlags(client->drv, VGM_LIST_DOMAINS_ACTIVE,
+                                           VGM_DRIVER_LOOKUP_BRIEF, error)))
         return FALSE;
     ret->ids.len = MIN(doms->len, (guint)args->maxids);
     ret->ids.val = g_new0(gint32, ret->ids.len + 1);
@@ -639,7 +694,8 @@ vgmRemoteDispatchConnectListDefinedDomains(VgmRemoteClient *client,
     guint i;
 
     if (!vgmRemoteCheckMax(args->maxnames, error) ||
-        !(doms = vgmDriverListDomains(client->drv, VGM_LIST_DOMAINS_INACTIVE, error)))
+        !(doms = vgmDriverListDomainsFlags(client->drv, VGM_LIST_DOMAINS_INACTIVE,
+                                           VGM_DRIVER_LOOKUP_BRIEF, error)))
         return FALSE;
     ret->names.len = MIN(doms->len, (guint)args->maxnames);
     ret->names.val = g_new0(char *, ret->names.len + 1);
@@ -653,7 +709,9 @@ vgmRemoteDispatchDomainLookupByName(VgmRemoteClient *client,
                                     const VgmRemoteDomainLookupByNameArgs *args,
                                     VgmRemoteDomainLookupByNameRet *ret, GError **error)
 {
-    return vgmRemoteReturnDomain(vgmDriverLookupByName(client->drv, args->name, error), &ret->dom);
+    return vgmRemoteReturnDomain(vgmDriverLookupByNameFlags(client->drv, args->name,
+                                                            VGM_DRIVER_LOOKUP_BRIEF, error),
+                                 &ret->dom);
 }
 
 gboolean
@@ -661,7 +719,9 @@ vgmRemoteDispatchDomainLookupByUuid(VgmRemoteClient *client,
                                     const VgmRemoteDomainLookupByUuidArgs *args,
                                     VgmRemoteDomainLookupByUuidRet *ret, GError **error)
 {
-    return vgmRemoteReturnDomain(vgmDriverLookupByUUID(client->drv, args->uuid, error), &ret->dom);
+    return vgmRemoteReturnDomain(vgmDriverLookupByUUIDFlags(client->drv, args->uuid,
+                                                            VGM_DRIVER_LOOKUP_BRIEF, error),
+                                 &ret->dom);
 }
 
 gboolean
@@ -813,6 +873,11 @@ vgmRemoteDispatchDomainResume(VgmRemoteClient *client, const VgmRemoteDomainResu
     g_autoptr(VgmDriverDomain) dom = vgmRemoteGetDomain(client, &args->dom, error); \
     if (!dom) \
         return FALSE
+/* The same, with dom->def. */
+#define VGM_REMOTE_GET_DOMAIN_DEF(dom) \
+    g_autoptr(VgmDriverDomain) dom = vgmRemoteGetDomain(client, &args->dom, error); \
+    if (!dom || !vgmDriverDomainFillDef(vgmDriverGetStore(client->drv), dom, error)) \
+        return FALSE
 
 /* VIR_DOMAIN_XML_SECURE shows secrets: not on a read-only connection. */
 #define VGM_DOMAIN_XML_SECURE 1u
@@ -837,7 +902,7 @@ vgmRemoteDispatchDomainGetInfo(VgmRemoteClient *client, const VgmRemoteDomainGet
 {
     VgmDriverDomainInfo info;
 
-    VGM_REMOTE_GET_DOMAIN(dom);
+    VGM_REMOTE_GET_DOMAIN_DEF(dom);
     vgmDriverGetInfo(dom, &info);
     ret->state = info.state;
     ret->maxMem = info.maxMemKiB;
@@ -918,7 +983,7 @@ gboolean
 vgmRemoteDispatchDomainGetOsType(VgmRemoteClient *client, const VgmRemoteDomainGetOsTypeArgs *args,
                                  VgmRemoteDomainGetOsTypeRet *ret, GError **error)
 {
-    VGM_REMOTE_GET_DOMAIN(dom);
+    VGM_REMOTE_GET_DOMAIN_DEF(dom);
     ret->type = g_strdup(dom->def->os.type ? dom->def->os.type : "hvm");
     return TRUE;
 }
@@ -930,7 +995,7 @@ vgmRemoteDispatchDomainGetMaxMemory(VgmRemoteClient *client,
 {
     VgmDriverDomainInfo info;
 
-    VGM_REMOTE_GET_DOMAIN(dom);
+    VGM_REMOTE_GET_DOMAIN_DEF(dom);
     vgmDriverGetInfo(dom, &info);
     ret->memory = info.maxMemKiB;
     return TRUE;
@@ -941,7 +1006,7 @@ vgmRemoteDispatchDomainGetMaxVcpus(VgmRemoteClient *client,
                                    const VgmRemoteDomainGetMaxVcpusArgs *args,
                                    VgmRemoteDomainGetMaxVcpusRet *ret, GError **error)
 {
-    VGM_REMOTE_GET_DOMAIN(dom);
+    VGM_REMOTE_GET_DOMAIN_DEF(dom);
     if (!vgmDriverDomainIsActive(dom)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), dom->name);
         return FALSE;
@@ -959,7 +1024,7 @@ vgmRemoteDispatchDomainGetVcpusFlags(VgmRemoteClient *client,
     if (!vgmDriverCheckFlags(args->flags, (1u | 2u | 4u), error))
         return FALSE;
     {
-        VGM_REMOTE_GET_DOMAIN(dom);
+        VGM_REMOTE_GET_DOMAIN_DEF(dom);
         if ((args->flags & 1u) && !vgmDriverDomainIsActive(dom)) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), dom->name);
             return FALSE;

@@ -15,6 +15,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -55,7 +57,16 @@ struct _VgmRpcServer {
     GPtrArray *clients;         /* VgmRpcClient, one reference each */
     gint64 idleSince;           /* monotonic us when the last client left */
     guint nextClientId;
+
+    _Atomic gint64 lastCall;    /* monotonic us when a call last ended */
+    gint trimPending;           /* a trim is scheduled (atomic) */
 };
+
+/* How long calls must have stopped before the heap memory they freed is
+ * given back to the system (malloc_trim): in a burst, giving it back
+ * after each call and faulting it in again for the next costs more than
+ * the call. */
+#define VGM_RPC_TRIM_DELAY_MS 200
 
 struct _VgmRpcClient {
     gint ref;
@@ -479,21 +490,54 @@ vgmRpcClientWriter(gpointer data)
     return NULL;
 }
 
-static void
-vgmRpcJobRun(gpointer data, gpointer userData)
+static gboolean
+vgmRpcServerTrim(gpointer data)
 {
-    VgmRpcJob *job = data;
+    VgmRpcServer *srv = data;
+
+    if (g_get_monotonic_time() - atomic_load(&srv->lastCall) < VGM_RPC_TRIM_DELAY_MS * 1000)
+        return G_SOURCE_CONTINUE;
+    g_atomic_int_set(&srv->trimPending, 0);
+    malloc_trim(0);
+    return G_SOURCE_REMOVE;
+}
+
+/* A call ended: once calls stop for a moment, the heap is trimmed. */
+static void
+vgmRpcServerCallEnded(VgmRpcServer *srv)
+{
+    atomic_store(&srv->lastCall, g_get_monotonic_time());
+    if (g_atomic_int_compare_and_exchange(&srv->trimPending, 0, 1)) {
+        GSource *src = g_timeout_source_new(VGM_RPC_TRIM_DELAY_MS);
+
+        g_source_set_callback(src, vgmRpcServerTrim, srv, NULL);
+        g_source_attach(src, srv->ctx);
+        g_source_unref(src);
+    }
+}
+
+/* Runs a call (in a worker or in the client's reader) and lets go of
+ * its payload and its client. */
+static void
+vgmRpcJobDo(VgmRpcJob *job, VgmRpcServer *srv)
+{
     VgmRpcClient *client = job->client;
-    VgmRpcServer *srv = userData;
 
     srv->program.dispatch(client, &job->hdr, job->payload, job->len, srv->program.opaque);
     g_free(job->payload);
-    g_free(job);
+    vgmRpcServerCallEnded(srv);
     g_mutex_lock(&client->lock);
     client->inflight--;
     g_cond_broadcast(&client->cond);
     g_mutex_unlock(&client->lock);
     vgmRpcClientUnref(client);
+}
+
+static void
+vgmRpcJobRun(gpointer data, gpointer userData)
+{
+    vgmRpcJobDo(data, userData);
+    g_free(data);
 }
 
 static void
@@ -514,6 +558,7 @@ vgmRpcClientHandle(VgmRpcClient *client, const VgmRpcHeader *hdr, guint8 *payloa
 {
     VgmRpcServer *srv = client->srv;
     VgmRpcJob *job;
+    gboolean quick;
 
     if (hdr->prog == VGM_RPC_KEEPALIVE_PROGRAM) {
         if (hdr->vers != VGM_RPC_KEEPALIVE_VERSION || hdr->type != VGM_RPC_TYPE_MESSAGE)
@@ -559,9 +604,18 @@ vgmRpcClientHandle(VgmRpcClient *client, const VgmRpcHeader *hdr, guint8 *payloa
         g_free(payload);
         return FALSE;
     }
+    quick = client->inflight == 0 && srv->program.quick &&
+            srv->program.quick(hdr, srv->program.opaque);
     client->inflight++;
     g_mutex_unlock(&client->lock);
 
+    if (quick) {
+        /* nothing of this client waits behind it: no worker needed */
+        VgmRpcJob here = { vgmRpcClientRef(client), *hdr, payload, len };
+
+        vgmRpcJobDo(&here, srv);
+        return TRUE;
+    }
     job = g_new0(VgmRpcJob, 1);
     job->client = vgmRpcClientRef(client);
     job->hdr = *hdr;

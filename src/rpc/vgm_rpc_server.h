@@ -9,7 +9,8 @@
  * before anything is allocated), one connection per client with its own
  * reader and writer, calls run in a pool of worker threads so that a slow
  * call holds up no other client, a bounded number of calls in flight per
- * client (reading stops until one finishes), a bounded queue of outgoing
+ * client (reading stops until one finishes; a quick call with none in
+ * flight runs in the reader itself), a bounded queue of outgoing
  * bytes (a client that never reads is dropped), the keepalive program
  * (answering PING, and once a client asked for keepalive, pinging it when
  * silent and dropping it after a while), errors for unknown programs and
@@ -86,6 +87,12 @@ typedef struct {
      * once the client is gone and no call of it runs. */
     gpointer (*clientNew)(VgmRpcClient *client, gpointer opaque);
     void (*clientFree)(gpointer priv);
+    /* Whether call @hdr is one the client's reader thread may run itself
+     * (NULL: none): a call that neither waits for long nor holds up the
+     * client's next calls, run without handing it to a worker (which
+     * costs two thread switches, more than most such calls). Only a call
+     * with no other call of the client in flight is run this way. */
+    gboolean (*quick)(const VgmRpcHeader *hdr, gpointer opaque);
     /* Whether the program has work that keeps an idle server up (running
      * domains), or NULL. */
     gboolean (*busy)(gpointer opaque);
