@@ -114,6 +114,7 @@ vgmDomainDefFree(VgmDomainDef *def)
         vgmBitmapFree(def->numatune.memnodes[i].nodeset);
     g_free(def->numatune.memnodes);
     vgmCpuDefFree(def->cpu);
+    g_free(def->features.hvVendorId);
     g_clear_pointer(&def->sysinfos, g_ptr_array_unref);
     vgmDomainOsClear(def);
     vgmLaunchSecurityDefFree(def->sec);

@@ -307,10 +307,53 @@ typedef enum {
     VGM_FEATURE_SMM,
     VGM_FEATURE_IOAPIC,
     VGM_FEATURE_VMCOREINFO,
+    VGM_FEATURE_PAE,
+    VGM_FEATURE_PVSPINLOCK,
 
     VGM_FEATURE_LAST
 } VgmFeature;
 VGM_ENUM_DECL(vgmFeature);
+
+typedef enum {
+    VGM_HYPERV_MODE_NONE = 0,   /* no <hyperv> */
+    VGM_HYPERV_MODE_CUSTOM,
+    VGM_HYPERV_MODE_PASSTHROUGH,
+
+    VGM_HYPERV_MODE_LAST
+} VgmHypervMode;
+VGM_ENUM_DECL(vgmHypervMode);
+
+/* <hyperv> children, in libvirt's order (that of the -cpu options) */
+typedef enum {
+    VGM_HYPERV_RELAXED = 0,
+    VGM_HYPERV_VAPIC,
+    VGM_HYPERV_SPINLOCKS,
+    VGM_HYPERV_VPINDEX,
+    VGM_HYPERV_RUNTIME,
+    VGM_HYPERV_SYNIC,
+    VGM_HYPERV_STIMER,
+    VGM_HYPERV_RESET,
+    VGM_HYPERV_VENDOR_ID,
+    VGM_HYPERV_FREQUENCIES,
+    VGM_HYPERV_REENLIGHTENMENT,
+    VGM_HYPERV_TLBFLUSH,
+    VGM_HYPERV_IPI,
+    VGM_HYPERV_EVMCS,
+    VGM_HYPERV_AVIC,
+
+    VGM_HYPERV_LAST
+} VgmHypervFeature;
+VGM_ENUM_DECL(vgmHypervFeature);
+
+/* <kvm> children, in libvirt's order */
+typedef enum {
+    VGM_KVM_HIDDEN = 0,
+    VGM_KVM_HINT_DEDICATED,
+    VGM_KVM_POLL_CONTROL,
+
+    VGM_KVM_LAST
+} VgmKvmFeature;
+VGM_ENUM_DECL(vgmKvmFeature);
 
 typedef enum {
     VGM_IOAPIC_NONE = 0,
@@ -326,6 +369,13 @@ typedef struct {
     VgmTristate features[VGM_FEATURE_LAST];
     VgmTristate apicEoi;        /* <apic eoi='on|off'/> */
     VgmIoapicDriver ioapic;
+    VgmHypervMode hypervMode;
+    VgmTristate hyperv[VGM_HYPERV_LAST]; /* YES on, NO off, ABSENT not given */
+    unsigned int hvSpinlockRetries;
+    char *hvVendorId;
+    VgmTristate hvStimerDirect; /* <stimer><direct state=''/></stimer> */
+    gboolean haveKvm;           /* <kvm> given */
+    VgmTristate kvm[VGM_KVM_LAST];
 } VgmFeatures;
 
 typedef enum {

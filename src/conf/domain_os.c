@@ -16,7 +16,12 @@ VGM_ENUM_IMPL(vgmOsFirmware, VGM_OS_FIRMWARE_LAST, "none", "bios", "efi");
 VGM_ENUM_IMPL(vgmLoaderType, VGM_LOADER_TYPE_LAST, "none", "rom", "pflash");
 VGM_ENUM_IMPL(vgmBootDev, VGM_BOOT_LAST, "fd", "cdrom", "hd", "network");
 VGM_ENUM_IMPL(vgmFeature, VGM_FEATURE_LAST, "acpi", "apic", "pmu", "smm", "ioapic",
-              "vmcoreinfo");
+              "vmcoreinfo", "pae", "pvspinlock");
+VGM_ENUM_IMPL(vgmHypervMode, VGM_HYPERV_MODE_LAST, "none", "custom", "passthrough");
+VGM_ENUM_IMPL(vgmHypervFeature, VGM_HYPERV_LAST, "relaxed", "vapic", "spinlocks", "vpindex",
+              "runtime", "synic", "stimer", "reset", "vendor_id", "frequencies",
+              "reenlightenment", "tlbflush", "ipi", "evmcs", "avic");
+VGM_ENUM_IMPL(vgmKvmFeature, VGM_KVM_LAST, "hidden", "hint-dedicated", "poll-control");
 VGM_ENUM_IMPL(vgmIoapicDriver, VGM_IOAPIC_LAST, "none", "qemu", "kvm");
 VGM_ENUM_IMPL(vgmClockOffset, VGM_CLOCK_OFFSET_LAST,
               "utc", "localtime", "variable", "timezone");
@@ -232,11 +237,111 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     return TRUE;
 }
 
+/* <state state='on|off'/> children of <hyperv> or <kvm>: @names lists
+ * them, @attrs the attributes each may have besides 'state'. */
+static gboolean
+vgmFeatureStatesParse(xmlNodePtr node, const char *parent, VgmTristate *states, int last,
+                      const char *(*toString)(int), GError **error)
+{
+    xmlNodePtr child;
+
+    for (child = node->children; child; child = child->next) {
+        const char *name = (const char *)child->name;
+        int f;
+
+        if (child->type != XML_ELEMENT_NODE)
+            continue;
+        for (f = 0; f < last && !g_str_equal(toString(f), name); f++)
+            ;
+        if (f == last) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported element <%1$s> in <%2$s>"), name, parent);
+            return FALSE;
+        }
+        if (states[f]) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("element <%1$s> may appear only once in <%2$s>"), name, parent);
+            return FALSE;
+        }
+        if (vgmXMLPropTristateSwitch(child, "state", VGM_XML_PROP_REQUIRED, &states[f], error) < 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static const char *
+vgmHypervFeatureName(int f)
+{
+    return vgmHypervFeatureTypeToString(f);
+}
+
+static const char *
+vgmKvmFeatureName(int f)
+{
+    return vgmKvmFeatureTypeToString(f);
+}
+
+static gboolean
+vgmHypervParse(VgmFeatures *f, xmlNodePtr node, GError **error)
+{
+    xmlNodePtr child;
+    int v;
+
+    if (vgmXMLPropEnum(node, "mode", vgmHypervModeTypeFromString, VGM_XML_PROP_NONZERO,
+                       &v, error) < 0)
+        return FALSE;
+    f->hypervMode = v ? v : VGM_HYPERV_MODE_CUSTOM;
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", NULL },
+                         (const char *const[]){ "relaxed", "vapic", "spinlocks", "vpindex",
+                                                "runtime", "synic", "stimer", "reset",
+                                                "vendor_id", "frequencies", "reenlightenment",
+                                                "tlbflush", "ipi", "evmcs", "avic", NULL },
+                         error) ||
+        !vgmFeatureStatesParse(node, "hyperv", f->hyperv, VGM_HYPERV_LAST,
+                               vgmHypervFeatureName, error))
+        return FALSE;
+    for (child = node->children; child; child = child->next) {
+        const char *name = (const char *)child->name;
+
+        if (child->type != XML_ELEMENT_NODE)
+            continue;
+        if (g_str_equal(name, "spinlocks")) {
+            if (!vgmXMLCheckNode(child, (const char *const[]){ "state", "retries", NULL },
+                                 vgmXMLNoChildren, error) ||
+                vgmXMLPropUInt(child, "retries", 0, &f->hvSpinlockRetries, error) < 0)
+                return FALSE;
+        } else if (g_str_equal(name, "vendor_id")) {
+            if (!vgmXMLCheckNode(child, (const char *const[]){ "state", "value", NULL },
+                                 vgmXMLNoChildren, error) ||
+                vgmXMLPropString(child, "value", 0, &f->hvVendorId, error) < 0)
+                return FALSE;
+        } else if (g_str_equal(name, "stimer")) {
+            xmlNodePtr direct;
+
+            if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL },
+                                 (const char *const[]){ "direct", NULL }, error) ||
+                vgmXMLSingleChild(child, "direct", &direct, error) < 0)
+                return FALSE;
+            if (direct &&
+                (!vgmXMLCheckNode(direct, (const char *const[]){ "state", NULL },
+                                  vgmXMLNoChildren, error) ||
+                 vgmXMLPropTristateSwitch(direct, "state", VGM_XML_PROP_REQUIRED,
+                                          &f->hvStimerDirect, error) < 0))
+                return FALSE;
+        } else if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL },
+                                    vgmXMLNoChildren, error)) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
-        "acpi", "apic", "pmu", "smm", "ioapic", "vmcoreinfo", NULL
+        "acpi", "apic", "pae", "hyperv", "kvm", "pvspinlock", "pmu", "smm", "ioapic",
+        "vmcoreinfo", NULL
     };
     VgmFeatures *f = &def->features;
     const char *const *name;
@@ -260,6 +365,34 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
             vgmXMLPropTristateSwitch(child, "eoi", 0, &f->apicEoi, error) < 0)
             return FALSE;
         f->features[VGM_FEATURE_APIC] = VGM_TRISTATE_YES;
+    }
+    if ((child = vgmXMLChild(node, "pae"))) {
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren, vgmXMLNoChildren, error))
+            return FALSE;
+        f->features[VGM_FEATURE_PAE] = VGM_TRISTATE_YES;
+    }
+    if ((child = vgmXMLChild(node, "hyperv")) && !vgmHypervParse(f, child, error))
+        return FALSE;
+    if ((child = vgmXMLChild(node, "kvm"))) {
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren,
+                             (const char *const[]){ "hidden", "hint-dedicated", "poll-control",
+                                                    NULL }, error) ||
+            !vgmFeatureStatesParse(child, "kvm", f->kvm, VGM_KVM_LAST, vgmKvmFeatureName, error))
+            return FALSE;
+        for (v = 0; v < VGM_KVM_LAST; v++) {
+            xmlNodePtr k = vgmXMLChild(child, vgmKvmFeatureTypeToString(v));
+            if (k && !vgmXMLCheckNode(k, (const char *const[]){ "state", NULL },
+                                      vgmXMLNoChildren, error))
+                return FALSE;
+        }
+        f->haveKvm = TRUE;
+    }
+    if ((child = vgmXMLChild(node, "pvspinlock"))) {
+        VgmTristate state;
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
+            return FALSE;
+        f->features[VGM_FEATURE_PVSPINLOCK] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
     }
     if ((child = vgmXMLChild(node, "pmu"))) {
         VgmTristate state;
@@ -492,6 +625,58 @@ vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def)
         else
             vgmBufAdd(&child, "<apic/>\n");
     }
+    if (f->features[VGM_FEATURE_PAE])
+        vgmBufAdd(&child, "<pae/>\n");
+    if (f->hypervMode) {
+        VgmBuf hv;
+        int i;
+
+        vgmBufInitChild(&hv, &child);
+        for (i = 0; i < VGM_HYPERV_LAST; i++) {
+            const char *name = vgmHypervFeatureTypeToString(i);
+            const char *state;
+
+            if (!f->hyperv[i])
+                continue;
+            state = vgmTristateSwitchTypeToString(f->hyperv[i]);
+            if (i == VGM_HYPERV_SPINLOCKS && f->hyperv[i] == VGM_TRISTATE_YES) {
+                vgmBufAsprintf(&hv, "<spinlocks state='on' retries='%u'/>\n", f->hvSpinlockRetries);
+            } else if (i == VGM_HYPERV_VENDOR_ID && f->hyperv[i] == VGM_TRISTATE_YES) {
+                vgmBufEscapeString(&hv, "<vendor_id state='on' value='%s'/>\n", f->hvVendorId);
+            } else if (i == VGM_HYPERV_STIMER && f->hvStimerDirect) {
+                vgmBufAsprintf(&hv, "<stimer state='%s'>\n", state);
+                vgmBufAsprintf(&hv, "  <direct state='%s'/>\n",
+                               vgmTristateSwitchTypeToString(f->hvStimerDirect));
+                vgmBufAdd(&hv, "</stimer>\n");
+            } else {
+                vgmBufAsprintf(&hv, "<%s state='%s'/>\n", name, state);
+            }
+        }
+        vgmBufAsprintf(&child, "<hyperv mode='%s'", vgmHypervModeTypeToString(f->hypervMode));
+        if (vgmBufIsEmpty(&hv)) {
+            vgmBufAdd(&child, "/>\n");
+        } else {
+            vgmBufAdd(&child, ">\n");
+            vgmBufAddBuf(&child, &hv);
+            vgmBufAdd(&child, "</hyperv>\n");
+        }
+        vgmBufClear(&hv);
+    }
+    if (f->haveKvm) {
+        VgmBuf kvm;
+        int i;
+
+        vgmBufInitChild(&kvm, &child);
+        for (i = 0; i < VGM_KVM_LAST; i++) {
+            if (f->kvm[i])
+                vgmBufAsprintf(&kvm, "<%s state='%s'/>\n", vgmKvmFeatureTypeToString(i),
+                               vgmTristateSwitchTypeToString(f->kvm[i]));
+        }
+        vgmXMLFormatElement(&child, "kvm", NULL, &kvm);
+    }
+    if (f->features[VGM_FEATURE_PVSPINLOCK])
+        vgmBufAsprintf(&child, "<pvspinlock state='%s'/>\n",
+                       f->features[VGM_FEATURE_PVSPINLOCK] == VGM_TRISTATE_YES ? "on" : "off");
     if (f->features[VGM_FEATURE_PMU])
         vgmBufAsprintf(&child, "<pmu state='%s'/>\n",
                        f->features[VGM_FEATURE_PMU] == VGM_TRISTATE_YES ? "on" : "off");

@@ -902,6 +902,37 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
 
 /* An input's bus must exist: PS/2 only on x86 (its i8042), USB on a USB
  * controller with a free root port (no hubs), one input a port. */
+/* <hyperv>: a spinlock retry count of at least 0xfff and a vendor id of
+ * 1 to 12 characters when they are on (libvirt's bounds; QEMU's
+ * hv-vendor-id is 12 bytes); x86 only. */
+static gboolean
+vgmRuleHyperv(const VgmDomainDef *def, GError **error)
+{
+    const VgmFeatures *f = &def->features;
+    gboolean x86 = g_str_equal(def->os.arch, "x86_64") || g_str_equal(def->os.arch, "i686");
+
+    if (!f->hypervMode)
+        return TRUE;
+    if (!x86) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<hyperv> in <features> is for x86 guests, not '%1$s'"), def->os.arch);
+        return FALSE;
+    }
+    if (f->hyperv[VGM_HYPERV_SPINLOCKS] == VGM_TRISTATE_YES && f->hvSpinlockRetries < 4095) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<spinlocks state='on'> in <hyperv> needs a 'retries' count of at least 4095, not %1$u"),
+                    f->hvSpinlockRetries);
+        return FALSE;
+    }
+    if (f->hyperv[VGM_HYPERV_VENDOR_ID] == VGM_TRISTATE_YES &&
+        (!f->hvVendorId || !*f->hvVendorId || strlen(f->hvVendorId) > 12)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<vendor_id state='on'> in <hyperv> needs a 'value' of 1 to 12 characters"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleInputs(const VgmDomainDef *def, GError **error)
 {
@@ -996,6 +1027,7 @@ static const struct {
     { "devices", vgmRuleDevices },
     { "inputs", vgmRuleInputs },
     { "os", vgmRuleOs },
+    { "hyperv", vgmRuleHyperv },
 };
 
 gboolean

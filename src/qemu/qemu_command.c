@@ -161,6 +161,62 @@ vgmCmdMachine(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
     vgmCmdArgPair(cmd, "-accel", plan->accelKVM ? "kvm" : "tcg");
 }
 
+/* What libvirt adds to -cpu after the model and its features, in its
+ * order: the kvmclock and Hyper-V clock timers, <apic eoi>,
+ * <pvspinlock>, <hyperv>, <kvm>, <pmu>. Features turned off in <hyperv>
+ * or <kvm> add nothing, as in libvirt. */
+static void
+vgmCmdCpuExtras(GString *s, const VgmDomainDef *def)
+{
+    const VgmFeatures *f = &def->features;
+    size_t i;
+
+    for (i = 0; i < def->clock.ntimers; i++) {
+        const VgmClockTimer *t = &def->clock.timers[i];
+
+        if (g_str_equal(t->name, "kvmclock") && t->present)
+            g_string_append_printf(s, ",kvmclock=%s", t->present == VGM_TRISTATE_YES ? "on" : "off");
+        else if (g_str_equal(t->name, "hypervclock") && t->present == VGM_TRISTATE_YES)
+            g_string_append(s, ",hv-time=on");
+    }
+    if (f->apicEoi)
+        g_string_append_printf(s, ",kvm-pv-eoi=%s", vgmTristateSwitchTypeToString(f->apicEoi));
+    if (f->features[VGM_FEATURE_PVSPINLOCK])
+        g_string_append_printf(s, ",kvm-pv-unhalt=%s",
+                               f->features[VGM_FEATURE_PVSPINLOCK] == VGM_TRISTATE_YES ? "on" : "off");
+    if (f->hypervMode == VGM_HYPERV_MODE_PASSTHROUGH) {
+        g_string_append(s, ",hv-passthrough=on");
+    } else if (f->hypervMode == VGM_HYPERV_MODE_CUSTOM) {
+        for (i = 0; i < VGM_HYPERV_LAST; i++) {
+            g_autofree char *name = NULL;
+
+            if (f->hyperv[i] != VGM_TRISTATE_YES)
+                continue;
+            /* vendor_id is hv-vendor-id */
+            name = g_strdelimit(g_strdup(vgmHypervFeatureTypeToString(i)), "_", '-');
+            if (i == VGM_HYPERV_SPINLOCKS) {
+                g_string_append_printf(s, ",hv-spinlocks=0x%x", f->hvSpinlockRetries);
+            } else if (i == VGM_HYPERV_VENDOR_ID) {
+                g_autofree char *v = vgmQemuEscapeOptValue(f->hvVendorId);
+                g_string_append_printf(s, ",hv-vendor-id=%s", v);
+            } else {
+                g_string_append_printf(s, ",hv-%s=on", name);
+                if (i == VGM_HYPERV_STIMER && f->hvStimerDirect == VGM_TRISTATE_YES)
+                    g_string_append(s, ",hv-stimer-direct=on");
+            }
+        }
+    }
+    if (f->kvm[VGM_KVM_HIDDEN] == VGM_TRISTATE_YES)
+        g_string_append(s, ",kvm=off");
+    if (f->kvm[VGM_KVM_HINT_DEDICATED] == VGM_TRISTATE_YES)
+        g_string_append(s, ",kvm-hint-dedicated=on");
+    if (f->kvm[VGM_KVM_POLL_CONTROL] == VGM_TRISTATE_YES)
+        g_string_append(s, ",kvm-poll-control=on");
+    if (f->features[VGM_FEATURE_PMU])
+        g_string_append_printf(s, ",pmu=%s",
+                               f->features[VGM_FEATURE_PMU] == VGM_TRISTATE_YES ? "on" : "off");
+}
+
 static void
 vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -169,7 +225,10 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     size_t i;
 
     if (!cpu || (cpu->mode == VGM_CPU_MODE_CUSTOM && !cpu->model)) {
-        vgmCmdArgPair(cmd, "-cpu", "qemu64");
+        s = g_string_new("qemu64");
+        vgmCmdCpuExtras(s, def);
+        vgmCmdArg(cmd, "-cpu");
+        g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
         return;
     }
     switch (cpu->mode) {
@@ -204,6 +263,7 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         else if (f->policy != VGM_CPU_FEATURE_OPTIONAL)
             g_string_append_printf(s, ",%s=on", n);
     }
+    vgmCmdCpuExtras(s, def);
     vgmCmdArg(cmd, "-cpu");
     g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
 }
