@@ -30,7 +30,8 @@
  * backend and size. Beyond memory, what the command line asked of the
  * devices: every -blockdev node with a "cache" shows that cache mode in
  * query-named-block-nodes, every -device with a "write-cache" has it
- * (qom-get), a vmcoreinfo device exists (qom-list of the anonymous
+ * (qom-get), every channel's virtserialport has its port number (qom-get
+ * "nr"), a vmcoreinfo device exists (qom-list of the anonymous
  * devices), and every chardev <log> file was created. (SMBIOS strings
  * have no QMP query: that QEMU starts with the -smbios options is what is
  * checked of them.) Then `quit`, and QEMU must exit cleanly.
@@ -388,6 +389,10 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     }
     for (i = 0; i < def->devices.consoles->len; i++) {
         if (!vgmAcceptPrepareChr(env, g_ptr_array_index(def->devices.consoles, i), error))
+            goto fail;
+    }
+    for (i = 0; i < def->devices.channels->len; i++) {
+        if (!vgmAcceptPrepareChr(env, g_ptr_array_index(def->devices.channels, i), error))
             goto fail;
     }
 
@@ -970,6 +975,23 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
         JsonObject *dev = g_ptr_array_index(cmd->devices, i);
         const char *id = json_object_get_string_member_with_default(dev, "id", NULL);
         const char *want = json_object_get_string_member_with_default(dev, "write-cache", NULL);
+
+        /* a channel's port: the number and name the command line gave */
+        if (id && g_str_equal(json_object_get_string_member(dev, "driver"), "virtserialport")) {
+            g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
+            g_autoptr(JsonObject) args = vgmAcceptArgs("path", path, "property", "nr", NULL);
+            g_autoptr(JsonNode) ret = NULL;
+            gint64 nr = json_object_get_int_member(dev, "nr");
+
+            if (!vgmQemuMonitorCommand(mon, "qom-get", args, &ret, &err)) {
+                g_string_append_printf(problems, "\n  qom-get %s nr: %s", path, err->message);
+                g_clear_error(&err);
+            } else if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_int(ret) != nr) {
+                g_autofree char *t = vgmTestJSONText(ret);
+                g_string_append_printf(problems, "\n  channel %s: port %s, command line %" G_GINT64_FORMAT,
+                                       id, t, nr);
+            }
+        }
 
         if (g_str_equal(json_object_get_string_member(dev, "driver"), "vmcoreinfo"))
             wantVmcoreinfo = TRUE;

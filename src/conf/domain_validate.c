@@ -709,8 +709,8 @@ vgmRuleDiskAddresses(const VgmDomainDef *def, GError **error)
 }
 
 /* Channels: a socket left to the driver listens; names are unique (QEMU
- * refuses two ports of one name) and without '/', since a socket left to
- * the driver is named after them; one channel a virtio-serial port, on a
+ * refuses two ports of one name) and without '/' (libvirt names sockets
+ * after them); one channel a virtio-serial port, on a
  * controller the domain has (bus 0, ports 1 to 30 of QEMU's 31: port 0
  * is a console's). */
 static gboolean

@@ -413,8 +413,10 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
         json_object_unref(dev);
     }
     /* channels: virtio-serial ports (post-parse added their controllers,
-     * as for virtio consoles); a unix socket left to the driver is the
-     * port's name in the domain's run-time directory */
+     * as for virtio consoles); a unix socket left to the driver is named
+     * after the device (channelN) in the domain's run-time directory: the
+     * port's own name could take the path past the 107 bytes of a socket
+     * address */
     for (i = 0; i < devs->channels->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->channels, i);
         g_autofree char *chardev = g_strdup_printf("charchannel%u", i);
@@ -425,7 +427,7 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
         JsonObject *dev;
 
         if (chr->type == VGM_CHR_TYPE_UNIX && !chr->path)
-            sock = g_build_filename(runDir, chr->targetName ? chr->targetName : id, NULL);
+            sock = g_build_filename(runDir, id, NULL);
         vgmCmdChardev(cmd, chr, chardev, sock);
         dev = json_object_new();
         json_object_set_string_member(dev, "driver", "virtserialport");
