@@ -16,7 +16,7 @@ VGM_ENUM_IMPL(vgmOsFirmware, VGM_OS_FIRMWARE_LAST, "none", "bios", "efi");
 VGM_ENUM_IMPL(vgmLoaderType, VGM_LOADER_TYPE_LAST, "none", "rom", "pflash");
 VGM_ENUM_IMPL(vgmBootDev, VGM_BOOT_LAST, "fd", "cdrom", "hd", "network");
 VGM_ENUM_IMPL(vgmFeature, VGM_FEATURE_LAST, "acpi", "apic", "pmu", "smm", "ioapic",
-              "vmcoreinfo", "pae", "pvspinlock");
+              "vmcoreinfo", "pae", "pvspinlock", "vmport");
 VGM_ENUM_IMPL(vgmHypervMode, VGM_HYPERV_MODE_LAST, "none", "custom", "passthrough");
 VGM_ENUM_IMPL(vgmHypervFeature, VGM_HYPERV_LAST, "relaxed", "vapic", "spinlocks", "vpindex",
               "runtime", "synic", "stimer", "reset", "vendor_id", "frequencies",
@@ -340,8 +340,8 @@ static gboolean
 vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
-        "acpi", "apic", "pae", "hyperv", "kvm", "pvspinlock", "pmu", "smm", "ioapic",
-        "vmcoreinfo", NULL
+        "acpi", "apic", "pae", "hyperv", "kvm", "pvspinlock", "pmu", "vmport", "smm",
+        "ioapic", "vmcoreinfo", NULL
     };
     VgmFeatures *f = &def->features;
     const char *const *name;
@@ -400,6 +400,13 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
             vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
             return FALSE;
         f->features[VGM_FEATURE_PMU] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
+    }
+    if ((child = vgmXMLChild(node, "vmport"))) {
+        VgmTristate state;
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
+            return FALSE;
+        f->features[VGM_FEATURE_VMPORT] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
     }
     if ((child = vgmXMLChild(node, "smm"))) {
         VgmTristate state;
@@ -680,6 +687,9 @@ vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def)
     if (f->features[VGM_FEATURE_PMU])
         vgmBufAsprintf(&child, "<pmu state='%s'/>\n",
                        f->features[VGM_FEATURE_PMU] == VGM_TRISTATE_YES ? "on" : "off");
+    if (f->features[VGM_FEATURE_VMPORT])
+        vgmBufAsprintf(&child, "<vmport state='%s'/>\n",
+                       f->features[VGM_FEATURE_VMPORT] == VGM_TRISTATE_YES ? "on" : "off");
     if (f->features[VGM_FEATURE_SMM])
         vgmBufAsprintf(&child, "<smm state='%s'/>\n",
                        f->features[VGM_FEATURE_SMM] == VGM_TRISTATE_YES ? "on" : "off");

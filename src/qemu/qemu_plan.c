@@ -638,6 +638,9 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
 
     /* the order libvirt writes them in */
     vgmPlanMachineProp(plan, "usb", "off");
+    if (def->features.features[VGM_FEATURE_VMPORT])
+        vgmPlanMachineProp(plan, "vmport",
+                           def->features.features[VGM_FEATURE_VMPORT] == VGM_TRISTATE_YES ? "on" : "off");
     if (tdx)
         vgmPlanMachineProp(plan, "smm", "off");
     else if (def->features.features[VGM_FEATURE_SMM])

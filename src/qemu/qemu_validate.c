@@ -708,6 +708,18 @@ vgmQemuPmDevice(const char *machine, VgmQemuCapsFlag *flag)
     return NULL;
 }
 
+/* <vmport>: a property of the PC and q35 machines. */
+static gboolean
+vgmQemuValidateVmport(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    if (!def->features.features[VGM_FEATURE_VMPORT] ||
+        vgmQemuCapsCheckMachineProp(caps, "vmport", NULL))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("<vmport> in <features> needs a machine type with the 'vmport' property (PC or q35)"));
+    return FALSE;
+}
+
 /* <pm>: the machine's power management device must have the property. */
 static gboolean
 vgmQemuValidatePm(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
@@ -764,6 +776,7 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
 
     if (!vgmQemuValidateControllers(def, caps, error) ||
         !vgmQemuValidateVirtioPorts(def, caps, error) ||
+        !vgmQemuValidateVmport(def, caps, error) ||
         !vgmQemuValidateInputs(def, caps, error) ||
         !vgmQemuValidatePm(def, caps, error))
         return FALSE;
