@@ -11,6 +11,8 @@ side is the same for every server):
 
   * the server's resident memory (VmRSS of PID, from /proc) idle, i.e. with
     this client connected and before it defines anything;
+  * getLibVersion per second: a call the server answers from a constant,
+    so the rate one synchronous client reaches at all;
   * lookupByName + XMLDesc(0) per second, and listAllDomains(0) per second,
     with 1 domain defined by the benchmark;
   * the rate of defineXML while it defines the rest up to --domains (1000),
@@ -87,6 +89,10 @@ def bench(uri, pid, seconds, ndomains, log=print):
             conn.defineXML(harness.domain_xml(names[i], uuid=str(uuidlib.uuid4())))
             defined.append(names[i])
 
+        # the cheapest call there is: what one synchronous client can do
+        # at all against this server (the client library's own cost)
+        res.append(("getLibVersion (bound of the client)",
+                    rate(lambda n: conn.getLibVersion(), seconds), "/s"))
         define(0)
         first = names[0]
         res.append(("lookupByName+XMLDesc, 1 domain",
