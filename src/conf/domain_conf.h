@@ -671,6 +671,7 @@ typedef struct {
     VgmGraphicsType type;
     int port;                   /* -1 = auto */
     gboolean havePort;
+    unsigned int audioId;       /* <audio id=''/>; 0: the first <audio> */
     VgmTristate autoport;
     char *listen;               /* listen address */
 } VgmGraphicsDef;
@@ -682,6 +683,39 @@ typedef struct {
     VgmTristate primary;
     VgmDeviceAddress addr;
 } VgmVideoDef;
+
+typedef enum {
+    VGM_SOUND_ICH6 = 0,
+    VGM_SOUND_ICH9,
+    VGM_SOUND_AC97,
+    VGM_SOUND_ES1370,
+
+    VGM_SOUND_LAST
+} VgmSoundModel;
+VGM_ENUM_DECL(vgmSoundModel);
+
+typedef enum {
+    VGM_SOUND_CODEC_DUPLEX = 0,
+    VGM_SOUND_CODEC_MICRO,
+    VGM_SOUND_CODEC_OUTPUT,
+
+    VGM_SOUND_CODEC_LAST
+} VgmSoundCodec;
+VGM_ENUM_DECL(vgmSoundCodec);
+
+typedef struct {
+    VgmSoundModel model;
+    VgmSoundCodec *codecs;      /* <codec type=''/>, HDA models only */
+    size_t ncodecs;
+    unsigned int audioId;       /* <audio id=''/>; 0: the first <audio> */
+    VgmDeviceAddress addr;
+} VgmSoundDef;
+
+/* <audio>: an audio backend (QEMU -audiodev) */
+typedef struct {
+    unsigned int id;
+    char *type;                 /* none */
+} VgmAudioDef;
 
 typedef enum {
     VGM_INPUT_TYPE_MOUSE = 0,
@@ -752,6 +786,8 @@ typedef struct {
     GPtrArray *inputs;          /* VgmInputDef */
     GPtrArray *graphics;        /* VgmGraphicsDef */
     GPtrArray *videos;          /* VgmVideoDef */
+    GPtrArray *sounds;          /* VgmSoundDef */
+    GPtrArray *audios;          /* VgmAudioDef */
     GPtrArray *rngs;            /* VgmRngDef */
     GPtrArray *mems;            /* VgmMemoryDef */
     VgmMemballoonDef *memballoon;

@@ -30,6 +30,8 @@ VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix");
 VGM_ENUM_IMPL(vgmGraphics, VGM_GRAPHICS_LAST, "vnc");
 VGM_ENUM_IMPL(vgmInput, VGM_INPUT_TYPE_LAST, "mouse", "tablet", "keyboard");
 VGM_ENUM_IMPL(vgmInputBus, VGM_INPUT_BUS_LAST, "", "ps2", "usb", "virtio");
+VGM_ENUM_IMPL(vgmSoundModel, VGM_SOUND_LAST, "ich6", "ich9", "ac97", "es1370");
+VGM_ENUM_IMPL(vgmSoundCodec, VGM_SOUND_CODEC_LAST, "duplex", "micro", "output");
 
 static const char *const vgmControllerTypes[] = {
     "pci", "usb", "sata", "scsi", "virtio-serial", "ide", NULL
@@ -112,6 +114,20 @@ vgmChrDefFree(VgmChrDef *c)
 }
 
 static void
+vgmSoundDefFree(VgmSoundDef *s)
+{
+    g_free(s->codecs);
+    g_free(s);
+}
+
+static void
+vgmAudioDefFree(VgmAudioDef *a)
+{
+    g_free(a->type);
+    g_free(a);
+}
+
+static void
 vgmControllerDefFree(VgmControllerDef *c)
 {
     g_free(c->type);
@@ -165,6 +181,8 @@ vgmDomainDevicesInit(VgmDevicesDef *devices)
     devices->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)vgmControllerDefFree);
     devices->serials = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
+    devices->sounds = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSoundDefFree);
+    devices->audios = g_ptr_array_new_with_free_func((GDestroyNotify)vgmAudioDefFree);
     devices->channels = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->inputs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmInputDefFree);
     devices->graphics = g_ptr_array_new_with_free_func((GDestroyNotify)vgmGraphicsDefFree);
@@ -182,6 +200,8 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     g_ptr_array_unref(devices->controllers);
     g_ptr_array_unref(devices->serials);
     g_ptr_array_unref(devices->consoles);
+    g_ptr_array_unref(devices->sounds);
+    g_ptr_array_unref(devices->audios);
     g_ptr_array_unref(devices->channels);
     g_ptr_array_unref(devices->inputs);
     g_ptr_array_unref(devices->graphics);
@@ -195,6 +215,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskDef, vgmDiskDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmNetDef, vgmNetDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmChrDef, vgmChrDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmControllerDef, vgmControllerDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmSoundDef, vgmSoundDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmAudioDef, vgmAudioDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmInputDef, vgmInputDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmGraphicsDef, vgmGraphicsDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmVideoDef, vgmVideoDefFree)
@@ -1260,6 +1282,123 @@ vgmDomainDefFindUsbController(const VgmDomainDef *def, unsigned int index)
     return found;
 }
 
+/* ---------------- sound, audio ---------------- */
+
+/* <audio id=''/> inside <sound> or <graphics>: the backend it plays to */
+static gboolean
+vgmAudioRefParse(xmlNodePtr node, unsigned int *id, GError **error)
+{
+    xmlNodePtr child;
+
+    if (vgmXMLSingleChild(node, "audio", &child, error) < 0)
+        return FALSE;
+    if (!child)
+        return TRUE;
+    if (!vgmXMLCheckNode(child, (const char *const[]){ "id", NULL }, vgmXMLNoChildren, error) ||
+        vgmXMLPropUInt(child, "id", VGM_XML_PROP_REQUIRED, id, error) < 0)
+        return FALSE;
+    if (*id == 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '0' for attribute 'id' of <audio> in <%1$s>: audio ids start at 1"),
+                    (const char *)node->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static VgmSoundDef *
+vgmSoundParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmSoundDef) snd = g_new0(VgmSoundDef, 1);
+    g_autoptr(GPtrArray) codecs = NULL;
+    g_autofree char *model = NULL;
+    guint i;
+    int v;
+
+    if (vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &model, error) < 0)
+        return NULL;
+    if ((v = vgmSoundModelTypeFromString(model)) < 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <sound model='%1$s'>: the models are ich6, ich9, ac97 and es1370"),
+                    model);
+        return NULL;
+    }
+    snd->model = v;
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
+                         (const char *const[]){ "codec", "audio", "address", NULL }, error) ||
+        !vgmAudioRefParse(node, &snd->audioId, error))
+        return NULL;
+    codecs = vgmXMLChildren(node, "codec");
+    if (codecs->len > 0 && snd->model != VGM_SOUND_ICH6 && snd->model != VGM_SOUND_ICH9) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<codec> is for the HDA sound models ich6 and ich9, not '%1$s'"), model);
+        return NULL;
+    }
+    snd->codecs = g_new0(VgmSoundCodec, codecs->len);
+    for (i = 0; i < codecs->len; i++) {
+        xmlNodePtr cn = g_ptr_array_index(codecs, i);
+
+        if (!vgmXMLCheckNode(cn, (const char *const[]){ "type", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropEnum(cn, "type", vgmSoundCodecTypeFromString, VGM_XML_PROP_REQUIRED,
+                           &v, error) < 0)
+            return NULL;
+        snd->codecs[snd->ncodecs++] = v;
+    }
+    if (!vgmDeviceAddressParse(node, &snd->addr, error))
+        return NULL;
+    return g_steal_pointer(&snd);
+}
+
+static void
+vgmSoundFormat(VgmBuf *buf, const VgmSoundDef *snd)
+{
+    VgmBuf child;
+    size_t i;
+
+    vgmBufAsprintf(buf, "<sound model='%s'", vgmSoundModelTypeToString(snd->model));
+    vgmBufInitChild(&child, buf);
+    for (i = 0; i < snd->ncodecs; i++)
+        vgmBufAsprintf(&child, "<codec type='%s'/>\n", vgmSoundCodecTypeToString(snd->codecs[i]));
+    if (snd->audioId)
+        vgmBufAsprintf(&child, "<audio id='%u'/>\n", snd->audioId);
+    vgmDeviceAddressFormat(&child, &snd->addr);
+    if (vgmBufIsEmpty(&child)) {
+        vgmBufAdd(buf, "/>\n");
+    } else {
+        vgmBufAdd(buf, ">\n");
+        vgmBufAddBuf(buf, &child);
+        vgmBufAdd(buf, "</sound>\n");
+    }
+    vgmBufClear(&child);
+}
+
+static VgmAudioDef *
+vgmAudioParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmAudioDef) audio = g_new0(VgmAudioDef, 1);
+    int rc;
+
+    if (vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &audio->type, error) < 0)
+        return NULL;
+    /* libvirt's host backends (pulseaudio, spice, file, ...) would play
+     * guest sound on the host or a display this driver does not run */
+    if (!g_str_equal(audio->type, "none")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <audio type='%1$s'>: only type 'none' (the guest's sound goes nowhere)"),
+                    audio->type);
+        return NULL;
+    }
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "id", "type", NULL }, vgmXMLNoChildren, error) ||
+        (rc = vgmXMLPropUInt(node, "id", 0, &audio->id, error)) < 0)
+        return NULL;
+    if (rc > 0 && audio->id == 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '0' for attribute 'id' of element <audio>: audio ids start at 1"));
+        return NULL;
+    }
+    return g_steal_pointer(&audio);
+}
+
 /* ---------------- graphics ---------------- */
 
 /* An IP address or a DNS host name: nothing that could end the option
@@ -1290,7 +1429,8 @@ vgmGraphicsParse(xmlNodePtr node, GError **error)
     int rc;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "port", "autoport", "listen", NULL },
-                         (const char *const[]){ "listen", NULL }, error) ||
+                         (const char *const[]){ "listen", "audio", NULL }, error) ||
+        !vgmAudioRefParse(node, &gr->audioId, error) ||
         vgmXMLPropEnum(node, "type", vgmGraphicsTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0 ||
         (rc = vgmXMLPropInt(node, "port", 0, &gr->port, error)) < 0 ||
         vgmXMLPropTristateBool(node, "autoport", 0, &gr->autoport, error) < 0 ||
@@ -1348,13 +1488,16 @@ vgmGraphicsFormat(VgmBuf *buf, const VgmGraphicsDef *gr)
         vgmBufAsprintf(buf, " port='%d'", gr->port);
     if (gr->autoport)
         vgmBufAsprintf(buf, " autoport='%s'", vgmTristateBoolTypeToString(gr->autoport));
-    if (gr->listen) {
-        vgmBufEscapeString(buf, " listen='%s'>\n", gr->listen);
-        vgmBufEscapeString(buf, "  <listen type='address' address='%s'/>\n", gr->listen);
-        vgmBufAdd(buf, "</graphics>\n");
-    } else {
+    vgmBufEscapeString(buf, " listen='%s'", gr->listen);
+    if (!gr->listen && !gr->audioId) {
         vgmBufAdd(buf, "/>\n");
+        return;
     }
+    vgmBufAdd(buf, ">\n");
+    vgmBufEscapeString(buf, "  <listen type='address' address='%s'/>\n", gr->listen);
+    if (gr->audioId)
+        vgmBufAsprintf(buf, "  <audio id='%u'/>\n", gr->audioId);
+    vgmBufAdd(buf, "</graphics>\n");
 }
 
 static VgmVideoDef *
@@ -1412,7 +1555,7 @@ vgmVideoFormat(VgmBuf *buf, const VgmVideoDef *video)
 
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "interface", "serial", "console", "channel",
-    "input", "graphics", "video", "memballoon", "rng", "memory", NULL
+    "input", "graphics", "sound", "audio", "video", "memballoon", "rng", "memory", NULL
 };
 
 gboolean
@@ -1502,6 +1645,16 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
             if (!g)
                 return FALSE;
             g_ptr_array_add(devs->graphics, g);
+        } else if (g_str_equal(name, "sound")) {
+            VgmSoundDef *snd = vgmSoundParse(cur, error);
+            if (!snd)
+                return FALSE;
+            g_ptr_array_add(devs->sounds, snd);
+        } else if (g_str_equal(name, "audio")) {
+            VgmAudioDef *a = vgmAudioParse(cur, error);
+            if (!a)
+                return FALSE;
+            g_ptr_array_add(devs->audios, a);
         } else if (g_str_equal(name, "video")) {
             VgmVideoDef *v = vgmVideoParse(cur, error);
             if (!v)
@@ -1542,6 +1695,12 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmInputFormat(buf, g_ptr_array_index(devs->inputs, i));
     for (i = 0; i < devs->graphics->len; i++)
         vgmGraphicsFormat(buf, g_ptr_array_index(devs->graphics, i));
+    for (i = 0; i < devs->sounds->len; i++)
+        vgmSoundFormat(buf, g_ptr_array_index(devs->sounds, i));
+    for (i = 0; i < devs->audios->len; i++) {
+        const VgmAudioDef *a = g_ptr_array_index(devs->audios, i);
+        vgmBufAsprintf(buf, "<audio id='%u' type='%s'/>\n", a->id, a->type);
+    }
     for (i = 0; i < devs->videos->len; i++)
         vgmVideoFormat(buf, g_ptr_array_index(devs->videos, i));
     if (devs->memballoon)

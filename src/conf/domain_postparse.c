@@ -525,6 +525,33 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
     vgmPostParseAddControllers(def, "virtio-serial", maxCtrl);
 }
 
+/* libvirt's QEMU driver gives every x86 domain an audio backend, of type
+ * 'none' unless one is given, so that QEMU opens no host audio device;
+ * an <audio> without an id gets the one after the highest. */
+static void
+vgmPostParseAudio(VgmDomainDef *def)
+{
+    GPtrArray *audios = def->devices.audios;
+    unsigned int maxId = 0;
+    guint i;
+
+    for (i = 0; i < audios->len; i++) {
+        const VgmAudioDef *a = g_ptr_array_index(audios, i);
+        maxId = MAX(maxId, a->id);
+    }
+    for (i = 0; i < audios->len; i++) {
+        VgmAudioDef *a = g_ptr_array_index(audios, i);
+        if (!a->id && maxId < G_MAXUINT)
+            a->id = ++maxId;
+    }
+    if (audios->len == 0 && vgmPostParseIsX86(def)) {
+        VgmAudioDef *a = g_new0(VgmAudioDef, 1);
+        a->id = 1;
+        a->type = g_strdup("none");
+        g_ptr_array_add(audios, a);
+    }
+}
+
 /* libvirt's QEMU driver gives a SCSI controller without a model the LSI
  * 53C895A on x86. */
 static void
@@ -599,6 +626,7 @@ vgmPostParseDevices(VgmDomainDef *def)
     }
     vgmPostParseChr(def);
     vgmPostParseVirtioSerial(def);
+    vgmPostParseAudio(def);
     vgmPostParseUsbControllers(def);
     vgmPostParseInputs(def);
 }

@@ -76,6 +76,8 @@ static const struct {
     { "controller", G_STRUCT_OFFSET(VgmDevicesDef, controllers) },
     { "serial", G_STRUCT_OFFSET(VgmDevicesDef, serials) },
     { "console", G_STRUCT_OFFSET(VgmDevicesDef, consoles) },
+    { "sound", G_STRUCT_OFFSET(VgmDevicesDef, sounds) },
+    { "audio", G_STRUCT_OFFSET(VgmDevicesDef, audios) },
     { "channel", G_STRUCT_OFFSET(VgmDevicesDef, channels) },
     { "input", G_STRUCT_OFFSET(VgmDevicesDef, inputs) },
     { "graphics", G_STRUCT_OFFSET(VgmDevicesDef, graphics) },
@@ -902,6 +904,41 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
 
 /* An input's bus must exist: PS/2 only on x86 (its i8042), USB on a USB
  * controller with a free root port (no hubs), one input a port. */
+/* Audio backends have distinct ids, and a <sound> or <graphics> names an
+ * existing one. */
+static gboolean
+vgmRuleAudio(const VgmDomainDef *def, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    g_autoptr(GHashTable) ids = g_hash_table_new(g_direct_hash, g_direct_equal);
+    guint i;
+
+    for (i = 0; i < devs->audios->len; i++) {
+        const VgmAudioDef *a = g_ptr_array_index(devs->audios, i);
+        if (!g_hash_table_add(ids, GUINT_TO_POINTER(a->id))) {
+            vgmErrorSet(error, VGM_ERR_XML, _("two <audio> elements have id %1$u"), a->id);
+            return FALSE;
+        }
+    }
+    for (i = 0; i < devs->sounds->len + devs->graphics->len; i++) {
+        unsigned int id = i < devs->sounds->len ?
+            ((const VgmSoundDef *)g_ptr_array_index(devs->sounds, i))->audioId :
+            ((const VgmGraphicsDef *)g_ptr_array_index(devs->graphics, i - devs->sounds->len))->audioId;
+
+        if (id && !g_hash_table_contains(ids, GUINT_TO_POINTER(id))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<%1$s> plays to <audio id='%2$u'>, which the domain does not have"),
+                        i < devs->sounds->len ? "sound" : "graphics", id);
+            return FALSE;
+        }
+    }
+    if (devs->sounds->len > 0 && devs->audios->len == 0) {
+        vgmErrorSet(error, VGM_ERR_XML, _("a <sound> device needs an <audio> backend"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* <hyperv>: a spinlock retry count of at least 0xfff and a vendor id of
  * 1 to 12 characters when they are on (libvirt's bounds; QEMU's
  * hv-vendor-id is 12 bytes); x86 only. */
@@ -1028,6 +1065,7 @@ static const struct {
     { "inputs", vgmRuleInputs },
     { "os", vgmRuleOs },
     { "hyperv", vgmRuleHyperv },
+    { "audio", vgmRuleAudio },
 };
 
 gboolean

@@ -134,6 +134,13 @@
     X(DEVICE_VIRTIO_SERIAL_PCI, "device.virtio-serial-pci", DEVICE, "virtio-serial-pci", NULL) \
     X(DEVICE_VIRTCONSOLE, "device.virtconsole", DEVICE, "virtconsole", NULL) \
     X(DEVICE_VIRTSERIALPORT, "device.virtserialport", DEVICE, "virtserialport", NULL) \
+    X(DEVICE_INTEL_HDA, "device.intel-hda", DEVICE, "intel-hda", NULL) \
+    X(DEVICE_ICH9_INTEL_HDA, "device.ich9-intel-hda", DEVICE, "ich9-intel-hda", NULL) \
+    X(DEVICE_HDA_DUPLEX, "device.hda-duplex", DEVICE, "hda-duplex", NULL) \
+    X(DEVICE_HDA_MICRO, "device.hda-micro", DEVICE, "hda-micro", NULL) \
+    X(DEVICE_HDA_OUTPUT, "device.hda-output", DEVICE, "hda-output", NULL) \
+    X(DEVICE_AC97, "device.AC97", DEVICE, "AC97", NULL) \
+    X(DEVICE_ES1370, "device.ES1370", DEVICE, "ES1370", NULL) \
     X(DEVICE_PCI_SERIAL, "device.pci-serial", DEVICE, "pci-serial", NULL) \
     X(DEVICE_E1000E, "device.e1000e", DEVICE, "e1000e", NULL) \
     X(DEVICE_E1000, "device.e1000", DEVICE, "e1000", NULL) \

@@ -493,6 +493,76 @@ vgmCmdInputs(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     }
 }
 
+/* The -audiodev id of <audio id='@id'/>, or of the first <audio> for 0;
+ * NULL without any. */
+static char *
+vgmCmdAudiodevId(const VgmDomainDef *def, unsigned int id)
+{
+    const VgmAudioDef *a;
+
+    if (def->devices.audios->len == 0)
+        return NULL;
+    a = g_ptr_array_index(def->devices.audios, 0);
+    return g_strdup_printf("audio%u", id ? id : a->id);
+}
+
+static void
+vgmCmdAudios(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.audios->len; i++) {
+        const VgmAudioDef *a = g_ptr_array_index(def->devices.audios, i);
+        g_autofree char *id = g_strdup_printf("audio%u", a->id);
+        JsonObject *o = json_object_new();
+
+        json_object_set_string_member(o, "id", id);
+        json_object_set_string_member(o, "driver", a->type);
+        vgmCmdJSONArg(cmd, "-audiodev", o);
+    }
+}
+
+/* After the video devices, as libvirt writes them: the controller (with
+ * its audiodev, for AC97 and ES1370), then an HDA controller's codecs on
+ * its bus, duplex when none is given. */
+static void
+vgmCmdSounds(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    guint i;
+    size_t j;
+
+    for (i = 0; i < def->devices.sounds->len; i++) {
+        const VgmSoundDef *snd = g_ptr_array_index(def->devices.sounds, i);
+        g_autofree char *id = g_strdup_printf("sound%u", i);
+        g_autofree char *audio = vgmCmdAudiodevId(def, snd->audioId);
+        gboolean hda = snd->model == VGM_SOUND_ICH6 || snd->model == VGM_SOUND_ICH9;
+        JsonObject *dev = json_object_new();
+
+        json_object_set_string_member(dev, "driver", vgmQemuSoundDevice(snd->model));
+        json_object_set_string_member(dev, "id", id);
+        if (!hda && audio)
+            json_object_set_string_member(dev, "audiodev", audio);
+        vgmCmdAddress(dev, &snd->addr, plan);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+        for (j = 0; hda && j < MAX(snd->ncodecs, 1); j++) {
+            VgmSoundCodec codec = snd->ncodecs ? snd->codecs[j] : VGM_SOUND_CODEC_DUPLEX;
+            g_autofree char *cid = g_strdup_printf("%s-codec%zu", id, j);
+            g_autofree char *bus = g_strdup_printf("%s.0", id);
+
+            dev = json_object_new();
+            json_object_set_string_member(dev, "driver", vgmQemuSoundCodecDevice(codec));
+            json_object_set_string_member(dev, "id", cid);
+            json_object_set_string_member(dev, "bus", bus);
+            json_object_set_int_member(dev, "cad", (gint64)j);
+            if (audio)
+                json_object_set_string_member(dev, "audiodev", audio);
+            vgmCmdDevice(cmd, dev);
+            json_object_unref(dev);
+        }
+    }
+}
+
 static void
 vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -503,15 +573,21 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan 
         const VgmGraphicsDef *g = g_ptr_array_index(devs->graphics, i);
         const char *listen = g->listen ? g->listen : "127.0.0.1";
         g_autofree char *l = NULL;
+        g_autofree char *audio = vgmCmdAudiodevId(def, g->audioId);
 
+        /* VNC passes the guest's sound on to its clients */
+        if (audio) {
+            g_autofree char *id = audio;
+            audio = g_strdup_printf(",audiodev=%s", id);
+        }
         if (strchr(listen, ':'))
             l = g_strdup_printf("[%s]", listen);
         else
             l = g_strdup(listen);
         if (g->port == -1 || !g->havePort)
-            vgmCmdArgPairf(cmd, "-vnc", "%s:0,to=100", l);
+            vgmCmdArgPairf(cmd, "-vnc", "%s:0,to=100%s", l, audio ? audio : "");
         else
-            vgmCmdArgPairf(cmd, "-vnc", "%s:%d", l, g->port - 5900);
+            vgmCmdArgPairf(cmd, "-vnc", "%s:%d%s", l, g->port - 5900, audio ? audio : "");
     }
     for (i = 0; i < devs->videos->len; i++) {
         const VgmVideoDef *v = g_ptr_array_index(devs->videos, i);
@@ -520,18 +596,23 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan 
 
         if (g_str_equal(v->model, "none"))
             continue;
+        /* driver, id, then the memory size, as libvirt writes them */
         dev = json_object_new();
         if (g_str_equal(v->model, "vga")) {
             json_object_set_string_member(dev, "driver", "VGA");
+            json_object_set_string_member(dev, "id", id);
             json_object_set_int_member(dev, "vgamem_mb", v->vram / 1024);
         } else if (g_str_equal(v->model, "virtio")) {
             json_object_set_string_member(dev, "driver", v->primary == VGM_TRISTATE_YES ?
                                           "virtio-vga" : "virtio-gpu-pci");
+            json_object_set_string_member(dev, "id", id);
+            if (v->heads)
+                json_object_set_int_member(dev, "max_outputs", v->heads);
         } else {
             json_object_set_string_member(dev, "driver", "bochs-display");
+            json_object_set_string_member(dev, "id", id);
             json_object_set_int_member(dev, "vgamem", (gint64)v->vram * 1024);
         }
-        json_object_set_string_member(dev, "id", id);
         vgmCmdAddress(dev, &v->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
@@ -608,7 +689,9 @@ vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg
     vgmCmdNets(cmd, def, plan);
     vgmCmdChars(cmd, def, cfg);
     vgmCmdInputs(cmd, def, plan);
+    vgmCmdAudios(cmd, def);
     vgmCmdGraphicsVideo(cmd, def, plan);
+    vgmCmdSounds(cmd, def, plan);
     vgmCmdBalloonRng(cmd, def, plan);
     vgmCmdVmcoreinfo(cmd, def);
 }

@@ -708,6 +708,68 @@ vgmQemuPmDevice(const char *machine, VgmQemuCapsFlag *flag)
     return NULL;
 }
 
+/* libvirt's devices for the sound models, and the HDA codecs */
+static const struct {
+    const char *device;
+    VgmQemuCapsFlag flag;
+} vgmQemuSoundDevices[VGM_SOUND_LAST] = {
+    [VGM_SOUND_ICH6] = { "intel-hda", VGM_QEMU_CAPS_DEVICE_INTEL_HDA },
+    [VGM_SOUND_ICH9] = { "ich9-intel-hda", VGM_QEMU_CAPS_DEVICE_ICH9_INTEL_HDA },
+    [VGM_SOUND_AC97] = { "AC97", VGM_QEMU_CAPS_DEVICE_AC97 },
+    [VGM_SOUND_ES1370] = { "ES1370", VGM_QEMU_CAPS_DEVICE_ES1370 },
+};
+static const struct {
+    const char *device;
+    VgmQemuCapsFlag flag;
+} vgmQemuSoundCodecs[VGM_SOUND_CODEC_LAST] = {
+    [VGM_SOUND_CODEC_DUPLEX] = { "hda-duplex", VGM_QEMU_CAPS_DEVICE_HDA_DUPLEX },
+    [VGM_SOUND_CODEC_MICRO] = { "hda-micro", VGM_QEMU_CAPS_DEVICE_HDA_MICRO },
+    [VGM_SOUND_CODEC_OUTPUT] = { "hda-output", VGM_QEMU_CAPS_DEVICE_HDA_OUTPUT },
+};
+
+const char *
+vgmQemuSoundDevice(VgmSoundModel model)
+{
+    return vgmQemuSoundDevices[model].device;
+}
+
+const char *
+vgmQemuSoundCodecDevice(VgmSoundCodec codec)
+{
+    return vgmQemuSoundCodecs[codec].device;
+}
+
+static gboolean
+vgmQemuValidateSounds(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    guint i;
+    size_t j;
+
+    for (i = 0; i < def->devices.sounds->len; i++) {
+        const VgmSoundDef *snd = g_ptr_array_index(def->devices.sounds, i);
+        const char *model = vgmSoundModelTypeToString(snd->model);
+        gboolean hda = snd->model == VGM_SOUND_ICH6 || snd->model == VGM_SOUND_ICH9;
+
+        if (!vgmQemuCapsGet(caps, vgmQemuSoundDevices[snd->model].flag)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <sound model='%1$s'>: device '%2$s' is missing"),
+                        model, vgmQemuSoundDevices[snd->model].device);
+            return FALSE;
+        }
+        for (j = 0; hda && j < MAX(snd->ncodecs, 1); j++) {
+            VgmSoundCodec codec = snd->ncodecs ? snd->codecs[j] : VGM_SOUND_CODEC_DUPLEX;
+
+            if (!vgmQemuCapsGet(caps, vgmQemuSoundCodecs[codec].flag)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary does not support <codec type='%1$s'> of <sound model='%2$s'>: device '%3$s' is missing"),
+                            vgmSoundCodecTypeToString(codec), model, vgmQemuSoundCodecs[codec].device);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
 /* <vmport>: a property of the PC and q35 machines. */
 static gboolean
 vgmQemuValidateVmport(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
@@ -777,6 +839,7 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
     if (!vgmQemuValidateControllers(def, caps, error) ||
         !vgmQemuValidateVirtioPorts(def, caps, error) ||
         !vgmQemuValidateVmport(def, caps, error) ||
+        !vgmQemuValidateSounds(def, caps, error) ||
         !vgmQemuValidateInputs(def, caps, error) ||
         !vgmQemuValidatePm(def, caps, error))
         return FALSE;

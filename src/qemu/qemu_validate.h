@@ -55,6 +55,9 @@ const char *vgmQemuInputDevice(VgmInputType type, VgmInputBus bus);
 /* The device whose disable_s3 / disable_s4 <pm> sets with -global on
  * machine type @machine: ICH9-LPC on q35, PIIX4_PM on the PC; NULL
  * elsewhere. @flag: how the device is probed. */
+/* The QEMU device of a sound model, and of an HDA codec. */
+const char *vgmQemuSoundDevice(VgmSoundModel model);
+const char *vgmQemuSoundCodecDevice(VgmSoundCodec codec);
 /* TRUE for the PC (i440fx) machine types and their aliases. */
 gboolean vgmQemuMachineIsPC(const char *machine);
 const char *vgmQemuPmDevice(const char *machine, VgmQemuCapsFlag *flag);
