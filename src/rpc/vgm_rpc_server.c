@@ -185,9 +185,25 @@ GByteArray *
 vgmRpcErrorEncode(const VgmRpcErrorInfo *err)
 {
     g_autoptr(GByteArray) out = g_byte_array_new();
+    g_autofree char *cut = NULL;
     char *message = (char *)(err->message ? err->message : "");
     char *fmt = (char *)"%s";
     VgmRpcError e = { 0 };
+
+    /* a message that quotes what a client sent (a 4 MiB domain name) can
+     * outgrow the string limit: cut it at a character boundary, marked */
+    if (strlen(message) > VGM_RPC_MESSAGE_STRING_MAX) {
+        static const char mark[] = "\u2026";
+        gsize keep = VGM_RPC_MESSAGE_STRING_MAX - (sizeof(mark) - 1);
+
+        /* message[keep] is the first byte dropped: drop its whole character */
+        while (keep > 0 && ((guchar)message[keep] & 0xc0) == 0x80)
+            keep--;
+        cut = g_malloc(keep + sizeof(mark));
+        memcpy(cut, message, keep);
+        memcpy(cut + keep, mark, sizeof(mark));
+        message = cut;
+    }
 
     /* as libvirtd fills it: level error, the message as the detail of a
      * "%s" format, no numbers */
@@ -200,7 +216,7 @@ vgmRpcErrorEncode(const VgmRpcErrorInfo *err)
     e.int1 = -1;
     e.int2 = -1;
     if (!vgmXdrEncode(vgmRpcXdrError, &e, out, NULL))
-        g_assert_not_reached(); /* bounded strings cannot fail */
+        g_assert_not_reached(); /* bounded above, and the rest is fixed */
     return g_steal_pointer(&out);
 }
 
@@ -276,8 +292,10 @@ vgmRpcClientQueue(VgmRpcClient *client, GByteArray *frame)
         g_bytes_unref(b);
         return;
     }
-    if (client->outBytes + size > client->srv->limits.maxQueuedBytes) {
-        /* a client that does not read what it asked for goes */
+    if (client->outBytes > 0 && client->outBytes + size > client->srv->limits.maxQueuedBytes) {
+        /* a client that does not read what it asked for goes (the limit
+         * is on the backlog: one reply, up to the message limit, is
+         * always queued) */
         if (client->srv->verbose)
             g_printerr(_("virtgmemd: client %1$u: %2$zu bytes unread, dropped\n"),
                        client->id, client->outBytes);
@@ -770,8 +788,9 @@ vgmRpcServerNew(const VgmRpcProgram *program, const VgmRpcLimits *limits)
         srv->limits = *limits;
     if (!srv->limits.workers)
         srv->limits.workers = 20;
+    /* libvirtd's max_client_requests: a client cannot take every worker */
     if (!srv->limits.maxClientCalls)
-        srv->limits.maxClientCalls = 20;
+        srv->limits.maxClientCalls = 5;
     if (!srv->limits.maxQueuedBytes)
         srv->limits.maxQueuedBytes = 64 * 1024 * 1024;
     if (!srv->limits.maxClients)

@@ -102,7 +102,7 @@ typedef struct {
 /* Limits of a server; zero fields take the defaults. */
 typedef struct {
     guint workers;              /* worker threads (default 20) */
-    guint maxClientCalls;       /* calls in flight per client (default 20) */
+    guint maxClientCalls;       /* calls in flight per client (default 5) */
     gsize maxQueuedBytes;       /* outgoing bytes per client (default 64 MiB) */
     guint maxClients;           /* clients at once (default 5000) */
     guint keepaliveInterval;    /* s of silence before a ping (default 5) */
