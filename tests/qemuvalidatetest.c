@@ -422,7 +422,7 @@ static const VgmDeviceCase vgmDeviceCases[] = {
      * 1024 wrapped to 0 in 32); QEMU's own range check then decides */
     { "devices/video-bochs-vram-4g", "qemu-7.2-debian", NULL, "",
       "<video><model type='bochs' vram='4194304'/></video>",
-      NULL, NONE_OF("\"driver\":\"bochs-display\",\"vgamem\":4294967296,"), NULL },
+      NULL, NONE_OF("\"driver\":\"bochs-display\",\"id\":\"video0\",\"vgamem\":4294967296}"), NULL },
     /* inputs: USB and virtio ones are devices the set must have; PS/2
      * is the machine's own */
     { "devices/input-usb-tablet", "qemu-7.2-debian", NULL, "",
