@@ -129,6 +129,13 @@ void
 vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
                    int event, int detail)
 {
+    vgmDriverEmitEventID(drv, VGM_EVENT_ID_LIFECYCLE, name, uuid, id, event, detail);
+}
+
+void
+vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
+                     const unsigned char *uuid, int id, int event, int detail)
+{
     VgmEventDomain dom = { .name = (char *)name, .id = id };
     guint i;
 
@@ -137,7 +144,7 @@ vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *uuid, 
     for (i = 0; i < drv->callbacks->len; i++) {
         VgmDriverCallback *cb = g_ptr_array_index(drv->callbacks, i);
 
-        if (cb->eventID != VGM_EVENT_ID_LIFECYCLE)
+        if (cb->eventID != eventID)
             continue;
         if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;

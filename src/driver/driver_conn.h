@@ -248,9 +248,11 @@ enum {
     VGM_EVENT_CRASHED_PANICKED = 0,
 };
 
-/* libvirt's event ids (virDomainEventID): only LIFECYCLE (0) is raised;
- * the others can be registered and never fire. */
+/* libvirt's event ids (virDomainEventID): LIFECYCLE (0) and REBOOT (1,
+ * no event or detail: the guest was reset) are raised; the others can be
+ * registered and never fire. */
 #define VGM_EVENT_ID_LIFECYCLE 0
+#define VGM_EVENT_ID_REBOOT 1
 #define VGM_EVENT_ID_LAST 27
 
 typedef struct {
@@ -278,6 +280,9 @@ void vgmDriverWatchEvents(VgmDriver *drv);
  * not in the middle of the driver's own change). */
 void vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *uuid,
                         int id, int event, int detail);
+/* ... and an event of another id (@event and @detail 0 where it has none) */
+void vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
+                          const unsigned char *uuid, int id, int event, int detail);
 gboolean vgmDriverHasListeners(VgmDriver *drv);
 VgmDriverDomain *vgmDriverLookupForWatch(VgmDriver *drv, const char *name,
                                          GError **error);

@@ -11,6 +11,7 @@
  *   SHUTDOWN from the guest           SHUTDOWN / guest
  *   SUSPEND (the guest's S3)          PMSUSPENDED / memory
  *   GUEST_PANICKED                    CRASHED / panicked
+ *   RESET (the guest rebooted)        the REBOOT event (id 1)
  *   the socket closes, QEMU is gone   STOPPED / shutdown (the guest
  *                                     powered off), destroyed (stopped
  *                                     by another virt-gmem), failed
@@ -124,6 +125,15 @@ vgmDriverWatchRaise(VgmDriverWatch *w, const char *name, const unsigned char *uu
     g_mutex_unlock(&w->lock);
 }
 
+/* An event of another id than lifecycle: a passing fact (a reboot) that
+ * nobody keeps for a later listener, as in libvirt. */
+static void
+vgmDriverWatchRaiseID(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
+                      int id, int eventID, int event, int detail)
+{
+    vgmDriverEmitEventID(w->drv, eventID, name, uuid, id, event, detail);
+}
+
 static void
 vgmDriverWatchFlushPending(VgmDriverWatch *w)
 {
@@ -230,6 +240,10 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
     } else if (g_str_equal(ev, "SUSPEND")) {
         vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_PMSUSPENDED,
                             VGM_EVENT_PMSUSPENDED_MEMORY);
+    } else if (g_str_equal(ev, "RESET")) {
+        /* the guest rebooted (on_reboot restart: QEMU reset it in place;
+         * with destroy, -no-reboot makes it a SHUTDOWN instead) */
+        vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_REBOOT, 0, 0);
     } else if (g_str_equal(ev, "GUEST_PANICKED")) {
         vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_CRASHED,
                             VGM_EVENT_CRASHED_PANICKED);

@@ -1081,6 +1081,19 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
     VgmRemoteClient *client = opaque;
     VgmRemoteDomainEventCallbackLifecycleMsg msg = { 0 };
 
+    if (eventID == VGM_EVENT_ID_REBOOT) {
+        VgmRemoteDomainEventCallbackRebootMsg reboot = { 0 };
+
+        reboot.callbackID = callbackID;
+        reboot.dom.name = dom->name;
+        memcpy(reboot.dom.uuid, dom->uuid, 16);
+        reboot.dom.id = dom->id;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT,
+                                vgmRemoteXdrDomainEventCallbackRebootMsg, &reboot);
+        return;
+    }
+
     msg.callbackID = callbackID;
     msg.msg.dom.name = dom->name;
     memcpy(msg.msg.dom.uuid, dom->uuid, 16);

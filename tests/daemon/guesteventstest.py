@@ -16,6 +16,8 @@ What it covers:
     a new daemon on the same root lists both running with the same ids,
     its events arrive (a QEMU killed then gives STOPPED/failed), destroy
     works;
+  * a guest that reboots itself (busybox reboot -f; on_reboot restart):
+    the REBOOT event (id 1) arrives, no lifecycle event, it runs on;
   * a guest that suspends itself to RAM (<pm><suspend-to-mem
     enabled='yes'/>, 'mem' into /sys/power/state): PMSUSPENDED/memory, and
     the domain reads pmsuspended;
@@ -34,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -57,6 +60,7 @@ R1 = "vgmtest-ge-r1"
 R2 = "vgmtest-ge-r2"
 LU = "vgmtest-ge-lu"
 S3 = "vgmtest-ge-s3"
+RB = "vgmtest-ge-reboot"
 F = libvirt
 
 
@@ -79,6 +83,7 @@ def alive(pid):
 
 
 POWEROFF = "/bin/busybox poweroff -f\n"
+REBOOT = "/bin/busybox reboot -f\n"
 # S3 through the kernel's own interface; 'freeze' (no firmware) would
 # raise nothing
 SUSPEND = ("/bin/busybox mount -t sysfs sysfs /sys\n"
@@ -174,6 +179,32 @@ def run_tests(tap, target, daemons, work):
                "it reads shut off (shutdown)")
         d.undefine()
         ev.take(OFF, [1], settle=0.2)
+
+    # ---- the guest reboots itself: the REBOOT event, no lifecycle one ----
+    kernel, initrd = guest_kit(work, REBOOT, "reboot")
+    if kernel is None:
+        tap.skip("a guest that reboots itself", initrd)
+    else:
+        reboots = []
+        cond = threading.Condition()
+
+        def on_reboot(c, dom, opaque):
+            with cond:
+                reboots.append(dom.name())
+                cond.notify_all()
+
+        rid = econn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_REBOOT, on_reboot, None)
+        d = conn.createXML(kernel_domain(RB, kernel, initrd), 0)
+        ev.take(RB, [1, 2])
+        with cond:
+            cond.wait_for(lambda: RB in reboots, timeout=120)
+        got = ev.take(RB, [], settle=0.2)
+        tap.ok(RB in reboots and got == [] and d.state()[0] == F.VIR_DOMAIN_RUNNING,
+               "a guest that reboots itself: the REBOOT event, no lifecycle event, still running",
+               "reboots %r, lifecycle %r, state %r" % (reboots, show(got), d.state()))
+        econn.domainEventDeregisterAny(rid)
+        d.destroy()
+        ev.take(RB, [1, 2], settle=0.2)
 
     # ---- the guest suspends itself to RAM ----
     kernel, initrd = guest_kit(work, SUSPEND, "s3")
