@@ -1022,6 +1022,46 @@ vgmRuleInputs(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* The lifecycle actions the driver carries out: a power-off ends the
+ * domain (destroy); a reboot restarts the guest in place or, with destroy,
+ * ends it (-no-reboot). libvirt's other power-off and reboot actions
+ * (restart on power-off, preserve, rename-restart, coredump-*) need a
+ * manager that acts on the stopped QEMU: refused rather than read and not
+ * done. <on_crash> is kept whatever it says: a crash is only seen through
+ * a panic device (or Hyper-V's crash MSRs), neither of which this driver
+ * gives a guest, so libvirt would not act on it either. */
+static gboolean
+vgmRuleLifecycle(const VgmDomainDef *def, GError **error)
+{
+    static const struct {
+        const char *element;
+        size_t offset;
+        unsigned int allowed;   /* bits of VgmDomainLifecycleAction */
+        const char *what;
+    } actions[] = {
+        { "on_poweroff", G_STRUCT_OFFSET(VgmDomainDef, onPoweroff),
+          1u << VGM_DOMAIN_LIFECYCLE_DESTROY, N_("destroy") },
+        { "on_reboot", G_STRUCT_OFFSET(VgmDomainDef, onReboot),
+          1u << VGM_DOMAIN_LIFECYCLE_DESTROY | 1u << VGM_DOMAIN_LIFECYCLE_RESTART,
+          N_("restart or destroy") },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(actions); i++) {
+        VgmDomainLifecycleAction a = G_STRUCT_MEMBER(VgmDomainLifecycleAction, def,
+                                                     actions[i].offset);
+
+        if (a == VGM_DOMAIN_LIFECYCLE_DEFAULT || (actions[i].allowed & (1u << a)))
+            continue;
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <%1$s>%2$s</%1$s>: this driver does %3$s"),
+                    actions[i].element, vgmDomainLifecycleActionTypeToString(a),
+                    _(actions[i].what));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleOs(const VgmDomainDef *def, GError **error)
 {
@@ -1064,6 +1104,7 @@ static const struct {
     { "devices", vgmRuleDevices },
     { "inputs", vgmRuleInputs },
     { "os", vgmRuleOs },
+    { "lifecycle", vgmRuleLifecycle },
     { "hyperv", vgmRuleHyperv },
     { "audio", vgmRuleAudio },
 };
