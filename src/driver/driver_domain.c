@@ -450,9 +450,9 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
 
     vgmDriverDomainMapRunState(qs, &state, &reason);
     if (state == VGM_DOMAIN_STATE_SHUTOFF) {
-        /* the guest powered off; QEMU waits (-no-shutdown, kept for an
-         * <on_poweroff> other than destroy) for someone to apply it: a
-         * short-lived tool ends it now */
+        /* the guest powered off and QEMU waits (-no-shutdown: a QEMU
+         * that an older virt-gmem started for an <on_poweroff> other than
+         * destroy): a short-lived tool ends it now */
         switch (vgmDriverDomainCleanupBegin(store, dom, haveLock, &ok, error)) {
         case VGM_DRIVER_CLEANUP_BUSY:
             dom->state = VGM_DOMAIN_STATE_SHUTDOWN;

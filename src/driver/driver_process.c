@@ -676,10 +676,10 @@ vgmDriverCapsVersion(const VgmQemuCaps *caps)
 /*
  * What the driver changes in the rendered command line: QEMU writes its
  * pid to @pidfile (so a start killed before it wrote the pid down can
- * still find it), and, when <on_poweroff> is destroy, QEMU exits by
- * itself at the guest's power-off instead of waiting (-no-shutdown) for a
- * manager that no short-lived tool can be. Other <on_poweroff> actions
- * keep -no-shutdown: QEMU stops and the next command ends it.
+ * still find it), and QEMU exits by itself at the guest's power-off
+ * (<on_poweroff>destroy, the only action validation lets through)
+ * instead of waiting (-no-shutdown) for a manager that no short-lived
+ * tool can be.
  */
 void
 vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const VgmDomainDef *def,
@@ -688,13 +688,10 @@ vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const VgmDomainDef *def,
     g_autofree char *esc = vgmQemuEscapeOptValue(events);
     guint i;
 
-    if (def->onPoweroff == VGM_DOMAIN_LIFECYCLE_DEFAULT ||
-        def->onPoweroff == VGM_DOMAIN_LIFECYCLE_DESTROY) {
-        for (i = 0; i < cmd->args->len; i++) {
-            if (g_str_equal(g_ptr_array_index(cmd->args, i), "-no-shutdown")) {
-                g_ptr_array_remove_index(cmd->args, i);
-                break;
-            }
+    for (i = 0; i < cmd->args->len; i++) {
+        if (g_str_equal(g_ptr_array_index(cmd->args, i), "-no-shutdown")) {
+            g_ptr_array_remove_index(cmd->args, i);
+            break;
         }
     }
     g_ptr_array_add(cmd->args, g_strdup("-pidfile"));
