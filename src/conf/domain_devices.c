@@ -1041,25 +1041,20 @@ vgmDomainControllerInsert(GPtrArray *ctrls, VgmControllerDef *ctrl)
 static void
 vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
 {
+    VgmBuf attrs;
     VgmBuf child;
 
-    vgmBufAsprintf(buf, "<controller type='%s' index='%u'", ctrl->type, ctrl->index);
+    vgmBufInit(&attrs, 0);
+    vgmBufAsprintf(&attrs, " type='%s' index='%u'", ctrl->type, ctrl->index);
     if (ctrl->model)
-        vgmBufAsprintf(buf, " model='%s'", ctrl->model);
+        vgmBufAsprintf(&attrs, " model='%s'", ctrl->model);
     if (ctrl->ports)
-        vgmBufAsprintf(buf, " ports='%u'", ctrl->ports);
+        vgmBufAsprintf(&attrs, " ports='%u'", ctrl->ports);
     vgmBufInitChild(&child, buf);
     if (ctrl->haveMaster)
         vgmBufAsprintf(&child, "<master startport='%u'/>\n", ctrl->startport);
     vgmDeviceAddressFormat(&child, &ctrl->addr);
-    if (vgmBufIsEmpty(&child)) {
-        vgmBufAdd(buf, "/>\n");
-    } else {
-        vgmBufAdd(buf, ">\n");
-        vgmBufAddBuf(buf, &child);
-        vgmBufAdd(buf, "</controller>\n");
-    }
-    vgmBufClear(&child);
+    vgmXMLFormatElement(buf, "controller", &attrs, &child);
 }
 
 /* ---------------- memballoon, rng, graphics, video ---------------- */
@@ -1352,24 +1347,19 @@ vgmSoundParse(xmlNodePtr node, GError **error)
 static void
 vgmSoundFormat(VgmBuf *buf, const VgmSoundDef *snd)
 {
+    VgmBuf attrs;
     VgmBuf child;
     size_t i;
 
-    vgmBufAsprintf(buf, "<sound model='%s'", vgmSoundModelTypeToString(snd->model));
+    vgmBufInit(&attrs, 0);
+    vgmBufAsprintf(&attrs, " model='%s'", vgmSoundModelTypeToString(snd->model));
     vgmBufInitChild(&child, buf);
     for (i = 0; i < snd->ncodecs; i++)
         vgmBufAsprintf(&child, "<codec type='%s'/>\n", vgmSoundCodecTypeToString(snd->codecs[i]));
     if (snd->audioId)
         vgmBufAsprintf(&child, "<audio id='%u'/>\n", snd->audioId);
     vgmDeviceAddressFormat(&child, &snd->addr);
-    if (vgmBufIsEmpty(&child)) {
-        vgmBufAdd(buf, "/>\n");
-    } else {
-        vgmBufAdd(buf, ">\n");
-        vgmBufAddBuf(buf, &child);
-        vgmBufAdd(buf, "</sound>\n");
-    }
-    vgmBufClear(&child);
+    vgmXMLFormatElement(buf, "sound", &attrs, &child);
 }
 
 static VgmAudioDef *

@@ -336,6 +336,12 @@ vgmHypervParse(VgmFeatures *f, xmlNodePtr node, GError **error)
     return TRUE;
 }
 
+/* The <features> children that are just <NAME state='on|off'/> */
+static const VgmFeature vgmStateFeatures[] = {
+    VGM_FEATURE_PVSPINLOCK, VGM_FEATURE_PMU, VGM_FEATURE_VMPORT, VGM_FEATURE_SMM,
+    VGM_FEATURE_VMCOREINFO,
+};
+
 static gboolean
 vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
@@ -346,6 +352,7 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     VgmFeatures *f = &def->features;
     const char *const *name;
     xmlNodePtr child;
+    size_t i;
     int v;
 
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren, children, error))
@@ -387,34 +394,6 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         }
         f->haveKvm = TRUE;
     }
-    if ((child = vgmXMLChild(node, "pvspinlock"))) {
-        VgmTristate state;
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
-            vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
-            return FALSE;
-        f->features[VGM_FEATURE_PVSPINLOCK] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
-    }
-    if ((child = vgmXMLChild(node, "pmu"))) {
-        VgmTristate state;
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
-            vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
-            return FALSE;
-        f->features[VGM_FEATURE_PMU] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
-    }
-    if ((child = vgmXMLChild(node, "vmport"))) {
-        VgmTristate state;
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
-            vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
-            return FALSE;
-        f->features[VGM_FEATURE_VMPORT] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
-    }
-    if ((child = vgmXMLChild(node, "smm"))) {
-        VgmTristate state;
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
-            vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
-            return FALSE;
-        f->features[VGM_FEATURE_SMM] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
-    }
     if ((child = vgmXMLChild(node, "ioapic"))) {
         if (!vgmXMLCheckNode(child, (const char *const[]){ "driver", NULL }, vgmXMLNoChildren, error) ||
             vgmXMLPropEnum(child, "driver", vgmIoapicDriverTypeFromString,
@@ -425,12 +404,16 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         if (v)
             f->features[VGM_FEATURE_IOAPIC] = VGM_TRISTATE_YES;
     }
-    if ((child = vgmXMLChild(node, "vmcoreinfo"))) {
+    /* <NAME state='on|off'/>: a bare element is on */
+    for (i = 0; i < G_N_ELEMENTS(vgmStateFeatures); i++) {
         VgmTristate state;
+
+        if (!(child = vgmXMLChild(node, vgmFeatureTypeToString(vgmStateFeatures[i]))))
+            continue;
         if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
             vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
             return FALSE;
-        f->features[VGM_FEATURE_VMCOREINFO] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
+        f->features[vgmStateFeatures[i]] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
     }
     return TRUE;
 }
@@ -619,6 +602,7 @@ vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def)
 {
     const VgmFeatures *f = &def->features;
     VgmBuf child;
+    size_t n;
 
     if (!def->hasFeatures)
         return;
@@ -681,24 +665,17 @@ vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def)
         }
         vgmXMLFormatElement(&child, "kvm", NULL, &kvm);
     }
-    if (f->features[VGM_FEATURE_PVSPINLOCK])
-        vgmBufAsprintf(&child, "<pvspinlock state='%s'/>\n",
-                       f->features[VGM_FEATURE_PVSPINLOCK] == VGM_TRISTATE_YES ? "on" : "off");
-    if (f->features[VGM_FEATURE_PMU])
-        vgmBufAsprintf(&child, "<pmu state='%s'/>\n",
-                       f->features[VGM_FEATURE_PMU] == VGM_TRISTATE_YES ? "on" : "off");
-    if (f->features[VGM_FEATURE_VMPORT])
-        vgmBufAsprintf(&child, "<vmport state='%s'/>\n",
-                       f->features[VGM_FEATURE_VMPORT] == VGM_TRISTATE_YES ? "on" : "off");
-    if (f->features[VGM_FEATURE_SMM])
-        vgmBufAsprintf(&child, "<smm state='%s'/>\n",
-                       f->features[VGM_FEATURE_SMM] == VGM_TRISTATE_YES ? "on" : "off");
-    if (f->features[VGM_FEATURE_IOAPIC])
-        vgmBufAsprintf(&child, "<ioapic driver='%s'/>\n", vgmIoapicDriverTypeToString(f->ioapic));
-    /* libvirt writes the state even for a bare <vmcoreinfo/> */
-    if (f->features[VGM_FEATURE_VMCOREINFO])
-        vgmBufAsprintf(&child, "<vmcoreinfo state='%s'/>\n",
-                       f->features[VGM_FEATURE_VMCOREINFO] == VGM_TRISTATE_YES ? "on" : "off");
+    /* libvirt's order: ioapic between smm and vmcoreinfo; the state is
+     * written even for a bare element */
+    for (n = 0; n < G_N_ELEMENTS(vgmStateFeatures); n++) {
+        VgmFeature feat = vgmStateFeatures[n];
+
+        if (feat == VGM_FEATURE_VMCOREINFO && f->features[VGM_FEATURE_IOAPIC])
+            vgmBufAsprintf(&child, "<ioapic driver='%s'/>\n", vgmIoapicDriverTypeToString(f->ioapic));
+        if (f->features[feat])
+            vgmBufAsprintf(&child, "<%s state='%s'/>\n", vgmFeatureTypeToString(feat),
+                           f->features[feat] == VGM_TRISTATE_YES ? "on" : "off");
+    }
     vgmXMLFormatElement(buf, "features", NULL, &child);
 }
 

@@ -1233,17 +1233,9 @@ vgmDriverStoreWriteStaged(const char *path, const char *data, gsize len, GError 
         vgmErrorSetSystem(error, errno, _("cannot create '%1$s'"), path);
         return FALSE;
     }
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            err = n < 0 ? errno : EIO;
-            goto fail;
-        }
-        data += n;
-        len -= n;
+    if (!vgmFileWriteFully(fd, data, len)) {
+        err = errno;
+        goto fail;
     }
     if (fsync(fd) < 0) {
         err = errno;

@@ -708,20 +708,20 @@ vgmQemuPmDevice(const char *machine, VgmQemuCapsFlag *flag)
     return NULL;
 }
 
-/* libvirt's devices for the sound models, and the HDA codecs */
-static const struct {
+/* A QEMU device and the capability it is probed as. */
+typedef struct {
     const char *device;
     VgmQemuCapsFlag flag;
-} vgmQemuSoundDevices[VGM_SOUND_LAST] = {
+} VgmQemuDeviceCap;
+
+/* libvirt's devices for the sound models, and the HDA codecs */
+static const VgmQemuDeviceCap vgmQemuSoundDevices[VGM_SOUND_LAST] = {
     [VGM_SOUND_ICH6] = { "intel-hda", VGM_QEMU_CAPS_DEVICE_INTEL_HDA },
     [VGM_SOUND_ICH9] = { "ich9-intel-hda", VGM_QEMU_CAPS_DEVICE_ICH9_INTEL_HDA },
     [VGM_SOUND_AC97] = { "AC97", VGM_QEMU_CAPS_DEVICE_AC97 },
     [VGM_SOUND_ES1370] = { "ES1370", VGM_QEMU_CAPS_DEVICE_ES1370 },
 };
-static const struct {
-    const char *device;
-    VgmQemuCapsFlag flag;
-} vgmQemuSoundCodecs[VGM_SOUND_CODEC_LAST] = {
+static const VgmQemuDeviceCap vgmQemuSoundCodecs[VGM_SOUND_CODEC_LAST] = {
     [VGM_SOUND_CODEC_DUPLEX] = { "hda-duplex", VGM_QEMU_CAPS_DEVICE_HDA_DUPLEX },
     [VGM_SOUND_CODEC_MICRO] = { "hda-micro", VGM_QEMU_CAPS_DEVICE_HDA_MICRO },
     [VGM_SOUND_CODEC_OUTPUT] = { "hda-output", VGM_QEMU_CAPS_DEVICE_HDA_OUTPUT },

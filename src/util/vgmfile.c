@@ -15,8 +15,7 @@
 #include "vgmerror.h"
 #include "vgmi18n.h"
 
-/* Writes all of @data, retrying short writes and EINTR. Sets errno. */
-static gboolean
+gboolean
 vgmFileWriteFully(int fd, const char *data, gsize len)
 {
     while (len > 0) {

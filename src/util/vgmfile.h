@@ -14,6 +14,10 @@
 
 #include <glib.h>
 
+/* Writes all of @data to @fd, retrying short writes and EINTR; FALSE with
+ * errno set on failure. */
+gboolean vgmFileWriteFully(int fd, const char *data, gsize len);
+
 /*
  * Replaces @path with @len bytes of @data. The data go to a temporary file in
  * the same directory, which is fsync'ed, given @mode exactly (no umask) and
