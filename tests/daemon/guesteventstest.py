@@ -12,6 +12,8 @@ What it covers:
   * a domain destroyed by the virt-gmem command on the same root while the
     daemon runs: the subscriber gets STOPPED/destroyed, and the daemon and
     the command see the same domains afterwards;
+  * the command defining 12 domains while the daemon defines 12 others:
+    both list all 24 and every one reads back (nothing lost or torn);
   * the daemon killed with SIGKILL while two domains run: the guests go on;
     a new daemon on the same root lists both running with the same ids,
     its events arrive (a QEMU killed then gives STOPPED/failed), destroy
@@ -249,6 +251,32 @@ def run_tests(tap, target, daemons, work):
     tap.eq(d.state()[0], F.VIR_DOMAIN_SHUTOFF, "the daemon sees the command's destroy")
     d.undefine()
     ev.take(CLI, [1], settle=0.2)
+
+    # ---- both writing the store at once: neither loses or tears a file ----
+    n = 12
+    xml_dir = os.path.join(work, "cli-xml")
+    os.mkdir(xml_dir)
+    files = []
+    for i in range(n):
+        path = os.path.join(xml_dir, "c%d.xml" % i)
+        with open(path, "w") as f:
+            f.write(harness.domain_xml("vgmtest-ge-c%d" % i))
+        files.append(path)
+    script = "; ".join("%s --root %s define %s >/dev/null" % (harness.CLI, root, f) for f in files)
+    cli = subprocess.Popen(["bash", "-c", script])
+    for i in range(n):
+        conn.defineXML(harness.domain_xml("vgmtest-ge-d%d" % i))
+    cli.wait()
+    want = sorted(["vgmtest-ge-c%d" % i for i in range(n)] + ["vgmtest-ge-d%d" % i for i in range(n)])
+    daemon_names = sorted(x.name() for x in conn.listAllDomains(0) if x.name().startswith("vgmtest-ge-"))
+    r = target.cli("list", "--all", "--name")
+    cli_names = sorted(x for x in r.out.split() if x.startswith("vgmtest-ge-"))
+    broken = [x for x in want if target.cli("dumpxml", x).rc != 0]
+    tap.eq((cli.returncode, daemon_names, cli_names, broken), (0, want, want, []),
+           "%d defines by the command while the daemon defines %d: both see all %d, every one readable"
+           % (n, n, 2 * n))
+    for x in want:
+        conn.lookupByName(x).undefine()
 
     # ---- the daemon killed while two domains run ----
     ids = {}
