@@ -58,6 +58,9 @@
  *    with QEMU's own message and leaves nothing behind;
  *  - a QEMU that died (SIGKILL) is noticed by the next command: the domain
  *    reads 'shut off' and its status file is gone;
+ *  - a bridge <interface> with <target dev='NAME'>: the tap of that name
+ *    is in the bridge and up once started, and gone after destroy (as
+ *    root, with a bridge made by ip link; skipped, saying why, else);
  *  - undefine of a running domain makes it transient; it disappears when
  *    destroyed; create starts a transient domain, which undefine refuses;
  *  - one uuid under two names is refused with both names;
@@ -2122,6 +2125,68 @@ testPoweroff(void)
     g_assert_false(testStatusExists(root, "keep"));
 }
 
+/* A bridge <interface> with <target dev>: QEMU makes the tap of that
+ * name, start puts it into the bridge and up before the guest runs, and
+ * it goes with QEMU. Needs root and a bridge of our own (ip link), else
+ * skipped with the reason. */
+static void
+testNamedTap(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *bridge = g_strdup_printf("vgmbr%u", (unsigned int)getpid() % 100000);
+    g_autofree char *tap = g_strdup_printf("vgmtap%u", (unsigned int)getpid() % 100000);
+    g_autofree char *master = NULL;
+    g_autofree char *flags = NULL;
+    g_autofree char *sysTap = g_strdup_printf("/sys/class/net/%s", tap);
+    g_autofree char *sysMaster = g_strdup_printf("/sys/class/net/%s/master", tap);
+    g_autofree char *sysFlags = g_strdup_printf("/sys/class/net/%s/flags", tap);
+    g_autofree char *xml = NULL;
+    g_autoptr(TestRun) run = NULL;
+    const char *add[] = { "ip", "link", "add", bridge, "type", "bridge", NULL };
+    const char *del[] = { "ip", "link", "del", bridge, NULL };
+    g_autoptr(GError) err = NULL;
+    int status = -1;
+
+    if (!testHaveQemu())
+        return;
+    if (geteuid() != 0) {
+        g_test_skip("a named tap needs root (CAP_NET_ADMIN)");
+        return;
+    }
+    if (!g_spawn_sync(NULL, (char **)add, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                      G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &err) ||
+        !g_spawn_check_wait_status(status, NULL)) {
+        g_test_skip("cannot make a bridge here (ip link add ... type bridge failed)");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "tap.xml", NULL);
+    xml = g_strdup_printf("<domain type='qemu'><name>tap</name><memory unit='MiB'>128</memory>"
+                          "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                          "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+                          "<interface type='bridge'><source bridge='%s'/><target dev='%s'/>"
+                          "<model type='virtio'/></interface>"
+                          "<memballoon model='none'/></devices></domain>", bridge, tap);
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    run = testTool(root, "create", file, NULL);
+    if (run->status != 0)
+        g_spawn_sync(NULL, (char **)del, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    TEST_OK(run);
+    master = g_file_read_link(sysMaster, NULL);
+    g_assert_true(g_file_get_contents(sysFlags, &flags, NULL, NULL));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", "tap", NULL);
+    TEST_OK(run);
+    /* the tap is QEMU's: gone with it */
+    g_assert_false(g_file_test(sysTap, G_FILE_TEST_EXISTS));
+    g_spawn_sync(NULL, (char **)del, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
+    g_assert_nonnull(master);
+    g_assert_true(g_str_has_suffix(master, bridge));
+    /* IFF_UP */
+    g_assert_true(g_ascii_strtoull(flags, NULL, 16) & 0x1);
+}
+
 /* The per-domain hugetlbfs dir a start makes goes with destroy (through
  * the driver with a fake mount table; the dir is a plain one, which QEMU
  * takes as well). */
@@ -2325,6 +2390,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/same-uuid-create", testSameUuidCreate);
     g_test_add_func("/driver/lifecycle/poweroff", testPoweroff);
     g_test_add_func("/driver/lifecycle/hugetlbfs", testHugetlbfsLifecycle);
+    g_test_add_func("/driver/lifecycle/named-tap", testNamedTap);
     g_test_add_func("/driver/lifecycle/version-and-caps", testVersionAndCaps);
 
     ret = g_test_run();

@@ -875,6 +875,19 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
             return FALSE;
         }
     }
+    for (i = 0; i < devs->nets->len; i++) {
+        const VgmNetDef *n = g_ptr_array_index(devs->nets, i);
+
+        /* a Linux interface name: 1 to 15 bytes, no '/', ':' or space */
+        if (n->ifname && (!*n->ifname || strlen(n->ifname) > 15 ||
+                          strpbrk(n->ifname, "/: \t\n") ||
+                          g_str_equal(n->ifname, ".") || g_str_equal(n->ifname, ".."))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'dev' of <target> in <interface>: a network interface name is 1 to 15 bytes without '/', ':' or spaces"),
+                        n->ifname);
+            return FALSE;
+        }
+    }
     for (i = 0; i < devs->disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
         if (d->driverIommu && d->bus != VGM_DISK_BUS_VIRTIO) {

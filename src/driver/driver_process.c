@@ -18,6 +18,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
@@ -725,6 +728,7 @@ struct _VgmDriverStart {
     VgmQemuCmd *cmd;
     VgmQemuPlan *plan;
     VgmDriverStatus *status;
+    GPtrArray *taps;            /* tap, bridge, tap, bridge, ... */
 };
 
 void
@@ -737,7 +741,50 @@ vgmDriverStartFree(VgmDriverStart *start)
     vgmQemuCmdFree(start->cmd);
     vgmQemuPlanFree(start->plan);
     vgmDriverStatusFree(start->status);
+    g_clear_pointer(&start->taps, g_ptr_array_unref);
     g_free(start);
+}
+
+/* Puts the tap QEMU made for a bridge <interface> with <target dev> into
+ * its bridge and up, as libvirt does with the tap it makes itself (QEMU's
+ * bridge helper, used otherwise, cannot name the tap). */
+static gboolean
+vgmDriverProcessJoinBridge(const char *tap, const char *bridge, GError **error)
+{
+    struct ifreq ifr;
+    unsigned int index = if_nametoindex(tap);
+    int fd;
+    int err = 0;
+
+    if (!index) {
+        vgmErrorSetSystem(error, errno, _("QEMU made no tap device '%1$s' for bridge '%2$s'"),
+                          tap, bridge);
+        return FALSE;
+    }
+    if ((fd = socket(AF_LOCAL, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open a socket to set up tap '%1$s'"), tap);
+        return FALSE;
+    }
+    memset(&ifr, 0, sizeof(ifr));
+    g_strlcpy(ifr.ifr_name, bridge, sizeof(ifr.ifr_name));
+    ifr.ifr_ifindex = (int)index;
+    if (ioctl(fd, SIOCBRADDIF, &ifr) < 0) {
+        err = errno;
+        close(fd);
+        vgmErrorSetSystem(error, err, _("cannot add tap '%1$s' to bridge '%2$s'"), tap, bridge);
+        return FALSE;
+    }
+    memset(&ifr, 0, sizeof(ifr));
+    g_strlcpy(ifr.ifr_name, tap, sizeof(ifr.ifr_name));
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 ||
+        (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)) {
+        err = errno;
+        close(fd);
+        vgmErrorSetSystem(error, err, _("cannot bring tap '%1$s' up"), tap);
+        return FALSE;
+    }
+    close(fd);
+    return TRUE;
 }
 
 VgmDriverStatus *
@@ -755,6 +802,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     g_auto(GStrv) argv = NULL;
     VgmDriverStatus *status;
     char *monitor;
+    guint i;
 
     start->store = store;
     start->name = g_strdup(def->name);
@@ -802,6 +850,15 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->plan = vgmQemuPlanToJSON(start->plan);
     status->xml = vgmDriverDomainLiveXML(def, status->machine);
     status->hugetlbfsDirs = vgmDriverProcessHugetlbfsDirs(def, start->plan);
+    start->taps = g_ptr_array_new_with_free_func(g_free);
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+
+        if (net->type == VGM_NET_TYPE_BRIDGE && net->ifname) {
+            g_ptr_array_add(start->taps, g_strdup(net->ifname));
+            g_ptr_array_add(start->taps, g_strdup(net->source));
+        }
+    }
     return g_steal_pointer(&start);
 }
 
@@ -882,6 +939,12 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
     if (!vgmDriverProcessVerify(mon, start->plan, &err))
         goto failed;
+    /* 6b. the named taps into their bridges, before the guest runs */
+    for (guint t = 0; t + 1 < start->taps->len; t += 2) {
+        if (!vgmDriverProcessJoinBridge(g_ptr_array_index(start->taps, t),
+                                        g_ptr_array_index(start->taps, t + 1), &err))
+            goto failed;
+    }
 
     /* 7. let the guest run */
     if (!(start->flags & VGM_DRIVER_START_PAUSED) &&

@@ -328,6 +328,15 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 
         if (n->type == VGM_NET_TYPE_USER) {
             json_object_set_string_member(o, "type", "user");
+        } else if (n->ifname) {
+            /* a tap of the name asked for, which QEMU makes and the driver
+             * puts into the bridge before the guest runs (QEMU's bridge
+             * helper cannot name its tap; libvirt makes the tap itself
+             * and passes its fd) */
+            json_object_set_string_member(o, "type", "tap");
+            json_object_set_string_member(o, "ifname", n->ifname);
+            json_object_set_string_member(o, "script", "no");
+            json_object_set_string_member(o, "downscript", "no");
         } else {
             /* type 'bridge' (validation refuses 'network') */
             json_object_set_string_member(o, "type", "bridge");

@@ -438,15 +438,6 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
                         net->source);
             return FALSE;
         }
-        /* QEMU's bridge helper makes the tap and the kernel names it: a
-         * name the definition asks for (libvirt makes that tap itself)
-         * would not be the guest's device */
-        if (net->type == VGM_NET_TYPE_BRIDGE && net->ifname) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<target dev='%1$s'> of <interface type='bridge'> (bridge '%2$s') is not supported: the tap device is made by QEMU's bridge helper, which cannot name it; leave <target> out"),
-                        net->ifname, net->source);
-            return FALSE;
-        }
     }
     if ((def->os.firmware == VGM_OS_FIRMWARE_EFI || def->os.loaderType == VGM_LOADER_TYPE_PFLASH) &&
         g_str_equal(def->os.arch, "x86_64") && !def->features.features[VGM_FEATURE_ACPI]) {
