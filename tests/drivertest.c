@@ -58,6 +58,8 @@
  *    with QEMU's own message and leaves nothing behind;
  *  - a QEMU that died (SIGKILL) is noticed by the next command: the domain
  *    reads 'shut off' and its status file is gone;
+ *  - <cputune>: each vCPU thread on its <vcpupin> CPUs and QEMU's other
+ *    threads on <emulatorpin>'s (two host CPUs needed, else skipped);
  *  - a bridge <interface> with <target dev='NAME'>: the tap of that name
  *    is in the bridge and up once started, and gone after destroy (as
  *    root, with a bridge made by ip link; skipped, saying why, else);
@@ -2125,6 +2127,80 @@ testPoweroff(void)
     g_assert_false(testStatusExists(root, "keep"));
 }
 
+/* The Cpus_allowed_list of thread @tid of @pid, stripped. */
+static char *
+testThreadCpus(pid_t pid, const char *tid)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%d/task/%s/status", (int)pid, tid);
+    g_autofree char *text = NULL;
+    const char *p;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    g_assert_nonnull((p = strstr(text, "Cpus_allowed_list:")));
+    p += strlen("Cpus_allowed_list:");
+    return g_strstrip(g_strndup(p, strcspn(p, "\n")));
+}
+
+/* <cputune>: each vCPU thread (named "CPU N/TCG" or "CPU N/KVM", QEMU's
+ * debug-threads) on the CPUs of its <vcpupin>, every other QEMU thread on
+ * <emulatorpin>'s, before the guest runs. Needs two host CPUs. */
+static void
+testCputunePins(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *taskDir = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    g_autoptr(GDir) dir = NULL;
+    const char *tid;
+    guint vcpus = 0, others = 0;
+
+    if (!testHaveQemu())
+        return;
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        g_test_skip("pinning to two CPUs needs a host with two");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "pins.xml", NULL);
+    g_assert_true(g_file_set_contents(file,
+        "<domain type='qemu'><name>pins</name><memory unit='MiB'>128</memory>"
+        "<vcpu>2</vcpu><cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='1' cpuset='1'/>"
+        "<emulatorpin cpuset='1'/></cputune>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<memballoon model='none'/></devices></domain>", -1, NULL));
+    run = testTool(root, "create", file, NULL);
+    TEST_OK(run);
+    status = testLoadStatus(root, "pins");
+    taskDir = g_strdup_printf("/proc/%d/task", (int)status->qemu.pid);
+    g_assert_nonnull((dir = g_dir_open(taskDir, 0, NULL)));
+    while ((tid = g_dir_read_name(dir))) {
+        g_autofree char *commPath = g_strdup_printf("%s/%s/comm", taskDir, tid);
+        g_autofree char *comm = NULL;
+        g_autofree char *cpus = testThreadCpus(status->qemu.pid, tid);
+
+        g_assert_true(g_file_get_contents(commPath, &comm, NULL, NULL));
+        g_strstrip(comm);
+        if (g_str_has_prefix(comm, "CPU 0/")) {
+            g_assert_cmpstr(cpus, ==, "0");
+            vcpus++;
+        } else if (g_str_has_prefix(comm, "CPU 1/")) {
+            g_assert_cmpstr(cpus, ==, "1");
+            vcpus++;
+        } else {
+            g_assert_cmpstr(cpus, ==, "1");
+            others++;
+        }
+    }
+    g_assert_cmpuint(vcpus, ==, 2);
+    g_assert_cmpuint(others, >=, 1);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", "pins", NULL);
+    TEST_OK(run);
+}
+
 /* A bridge <interface> with <target dev>: QEMU makes the tap of that
  * name, start puts it into the bridge and up before the guest runs, and
  * it goes with QEMU. Needs root and a bridge of our own (ip link), else
@@ -2391,6 +2467,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/poweroff", testPoweroff);
     g_test_add_func("/driver/lifecycle/hugetlbfs", testHugetlbfsLifecycle);
     g_test_add_func("/driver/lifecycle/named-tap", testNamedTap);
+    g_test_add_func("/driver/lifecycle/cputune-pins", testCputunePins);
     g_test_add_func("/driver/lifecycle/version-and-caps", testVersionAndCaps);
 
     ret = g_test_run();

@@ -109,6 +109,12 @@ vgmDomainDefFree(VgmDomainDef *def)
         vgmBitmapFree(def->mb.hugepages[i].nodemask);
     g_free(def->mb.hugepages);
     vgmBitmapFree(def->cpuset);
+    if (def->vcpupin) {
+        for (i = 0; i < def->vcpus; i++)
+            vgmBitmapFree(def->vcpupin[i]);
+        g_free(def->vcpupin);
+    }
+    vgmBitmapFree(def->emulatorpin);
     vgmBitmapFree(def->numatune.nodeset);
     for (i = 0; i < def->numatune.nmemnodes; i++)
         vgmBitmapFree(def->numatune.memnodes[i].nodeset);
@@ -254,7 +260,7 @@ vgmDomainPmFormat(VgmBuf *buf, const VgmDomainDef *def)
 
 static const char *const vgmDomainChildren[] = {
     "name", "uuid", "title", "description", "metadata", "maxMemory",
-    "memory", "currentMemory", "memoryBacking", "vcpu", "numatune", "cpu",
+    "memory", "currentMemory", "memoryBacking", "vcpu", "cputune", "numatune", "cpu",
     "sysinfo", "os", "features", "clock", "on_poweroff", "on_reboot",
     "on_crash", "pm", "devices", "launchSecurity", NULL
 };
@@ -451,6 +457,7 @@ vgmDomainDefFormat(const VgmDomainDef *def)
     vgmDomainMemoryFormat(&buf, def);
     vgmDomainMemoryBackingFormat(&buf, def);
     vgmDomainVcpuFormat(&buf, def);
+    vgmDomainCputuneFormat(&buf, def);
     vgmDomainNumatuneFormat(&buf, def);
     vgmDomainSysinfoFormat(&buf, def);
     vgmDomainOsFormat(&buf, def);

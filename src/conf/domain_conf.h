@@ -817,6 +817,10 @@ typedef struct {
     unsigned int vcpusCurrent;      /* 0: same as vcpus */
     VgmDomainCpuPlacement cpuPlacement;
     VgmBitmap *cpuset;
+    /* <cputune>: CPU affinity of each vCPU thread (vcpu -> cpus; NULL:
+     * none given) and of QEMU's other threads */
+    VgmBitmap **vcpupin;        /* def->vcpus entries when given */
+    VgmBitmap *emulatorpin;
     VgmDomainNumatune numatune;
     VgmCpuDef *cpu;                 /* NULL: no <cpu> */
 
@@ -902,6 +906,7 @@ void vgmDomainMemoryDefFree(VgmMemoryDef *mem);
 
 gboolean vgmDomainCpuParse(VgmDomainDef *def, xmlNodePtr root, GError **error);
 void vgmDomainVcpuFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainCputuneFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmCpuDefFree(VgmCpuDef *cpu);
 

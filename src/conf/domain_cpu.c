@@ -257,12 +257,106 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     return TRUE;
 }
 
+/* <cputune>: the CPU affinity of vCPU and emulator threads. libvirt's
+ * scheduler and bandwidth controls (shares, period, quota, ...) are
+ * applied through cgroups, which virt-gmem does not manage: refused by
+ * name. */
+static gboolean
+vgmCputuneParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
+{
+    static const char *const cgroupTunables[] = {
+        "shares", "period", "quota", "global_period", "global_quota", "emulator_period",
+        "emulator_quota", "iothread_period", "iothread_quota", "iothreadpin", "vcpusched",
+        "iothreadsched", "emulatorsched", "cachetune", "memorytune", NULL
+    };
+    g_autoptr(GPtrArray) pins = NULL;
+    xmlNodePtr child;
+    guint i;
+
+    for (child = node->children; child; child = child->next) {
+        if (child->type == XML_ELEMENT_NODE &&
+            vgmStrInList(cgroupTunables, (const char *)child->name)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported element <%1$s> in <cputune>: virt-gmem sets CPU affinity (vcpupin, emulatorpin) but does not manage cgroups, which it needs"),
+                        (const char *)child->name);
+            return FALSE;
+        }
+    }
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren,
+                         (const char *const[]){ "vcpupin", "emulatorpin", NULL }, error) ||
+        vgmXMLSingleChild(node, "emulatorpin", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        g_autofree char *cpuset = NULL;
+
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "cpuset", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "cpuset", VGM_XML_PROP_REQUIRED, &cpuset, error) < 0 ||
+            !(def->emulatorpin = vgmBitmapParse(cpuset, _("attribute 'cpuset' of <emulatorpin>"),
+                                                error)))
+            return FALSE;
+    }
+    pins = vgmXMLChildren(node, "vcpupin");
+    if (pins->len > 0)
+        def->vcpupin = g_new0(VgmBitmap *, def->vcpus);
+    for (i = 0; i < pins->len; i++) {
+        xmlNodePtr pin = g_ptr_array_index(pins, i);
+        g_autofree char *cpuset = NULL;
+        unsigned int vcpu;
+
+        if (!vgmXMLCheckNode(pin, (const char *const[]){ "vcpu", "cpuset", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(pin, "vcpu", VGM_XML_PROP_REQUIRED, &vcpu, error) < 0 ||
+            vgmXMLPropString(pin, "cpuset", VGM_XML_PROP_REQUIRED, &cpuset, error) < 0)
+            return FALSE;
+        if (vcpu >= def->vcpus) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<vcpupin vcpu='%1$u'> in <cputune>: the domain has %2$u vCPUs"),
+                        vcpu, def->vcpus);
+            return FALSE;
+        }
+        if (def->vcpupin[vcpu]) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<vcpupin vcpu='%1$u'> appears twice in <cputune>"), vcpu);
+            return FALSE;
+        }
+        if (!(def->vcpupin[vcpu] = vgmBitmapParse(cpuset, _("attribute 'cpuset' of <vcpupin>"),
+                                                  error)))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+void
+vgmDomainCputuneFormat(VgmBuf *buf, const VgmDomainDef *def)
+{
+    VgmBuf child;
+    unsigned int i;
+
+    vgmBufInitChild(&child, buf);
+    for (i = 0; def->vcpupin && i < def->vcpus; i++) {
+        g_autofree char *cs = NULL;
+
+        if (!def->vcpupin[i])
+            continue;
+        cs = vgmBitmapFormat(def->vcpupin[i]);
+        vgmBufAsprintf(&child, "<vcpupin vcpu='%u' cpuset='%s'/>\n", i, cs);
+    }
+    if (def->emulatorpin) {
+        g_autofree char *cs = vgmBitmapFormat(def->emulatorpin);
+        vgmBufAsprintf(&child, "<emulatorpin cpuset='%s'/>\n", cs);
+    }
+    vgmXMLFormatElement(buf, "cputune", NULL, &child);
+}
+
 gboolean
 vgmDomainCpuParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
 {
     xmlNodePtr node;
 
     if ((node = vgmXMLChild(root, "vcpu")) && !vgmDomainVcpuParse(def, node, error))
+        return FALSE;
+    /* after <vcpu>: the pins are checked against its count */
+    if ((node = vgmXMLChild(root, "cputune")) && !vgmCputuneParse(def, node, error))
         return FALSE;
     if ((node = vgmXMLChild(root, "cpu")) && !vgmCpuParse(def, node, error))
         return FALSE;

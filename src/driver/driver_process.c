@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -729,6 +730,8 @@ struct _VgmDriverStart {
     VgmQemuPlan *plan;
     VgmDriverStatus *status;
     GPtrArray *taps;            /* tap, bridge, tap, bridge, ... */
+    VgmBitmap *emulatorPin;     /* QEMU's threads' CPUs, or NULL */
+    GPtrArray *vcpuPins;        /* vCPU index -> its CPUs (VgmBitmap), or NULL */
 };
 
 void
@@ -742,7 +745,116 @@ vgmDriverStartFree(VgmDriverStart *start)
     vgmQemuPlanFree(start->plan);
     vgmDriverStatusFree(start->status);
     g_clear_pointer(&start->taps, g_ptr_array_unref);
+    vgmBitmapFree(start->emulatorPin);
+    g_clear_pointer(&start->vcpuPins, g_ptr_array_unref);
     g_free(start);
+}
+
+/* sched_setaffinity of thread @tid to the CPUs of @cpus; @what names the
+ * thread in the error. */
+static gboolean
+vgmDriverProcessPinThread(pid_t tid, const VgmBitmap *cpus, const char *what, GError **error)
+{
+    g_autofree char *list = vgmBitmapFormat(cpus);
+    cpu_set_t set;
+    int cpu;
+
+    CPU_ZERO(&set);
+    for (cpu = vgmBitmapNext(cpus, -1); cpu >= 0; cpu = vgmBitmapNext(cpus, cpu)) {
+        if (cpu >= CPU_SETSIZE) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("cannot pin %1$s to CPUs %2$s: CPU %3$d is beyond what the host can name"),
+                        what, list, cpu);
+            return FALSE;
+        }
+        CPU_SET(cpu, &set);
+    }
+    if (sched_setaffinity(tid, sizeof(set), &set) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot pin %1$s to CPUs %2$s"), what, list);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* libvirt's defaults: <vcpu cpuset> for whatever <cputune> does not pin */
+static void
+vgmDriverProcessPinsOf(const VgmDomainDef *def, VgmBitmap **emulatorPin, GPtrArray **vcpuPins)
+{
+    unsigned int i;
+
+    *emulatorPin = NULL;
+    *vcpuPins = NULL;
+    if (def->emulatorpin || def->cpuset)
+        *emulatorPin = vgmBitmapCopy(def->emulatorpin ? def->emulatorpin : def->cpuset);
+    if (def->vcpupin || def->cpuset) {
+        *vcpuPins = g_ptr_array_new_with_free_func((GDestroyNotify)vgmBitmapFree);
+        for (i = 0; i < def->vcpus; i++) {
+            const VgmBitmap *cpus = def->vcpupin && def->vcpupin[i] ? def->vcpupin[i] : def->cpuset;
+            g_ptr_array_add(*vcpuPins, cpus ? vgmBitmapCopy(cpus) : NULL);
+        }
+    }
+}
+
+/* <cputune> (and <vcpu cpuset>) as libvirt applies them, through CPU
+ * affinity: every thread of QEMU @pid to the emulator's CPUs, then each
+ * vCPU thread (query-cpus-fast) to its own. */
+static gboolean
+vgmDriverProcessPinThreads(const VgmBitmap *emulatorPin, const GPtrArray *vcpuPins,
+                           VgmQemuMonitor *mon, pid_t pid, GError **error)
+{
+    guint i;
+
+    if (emulatorPin) {
+        g_autofree char *taskDir = g_strdup_printf("/proc/%d/task", (int)pid);
+        g_autoptr(GDir) dir = g_dir_open(taskDir, 0, error);
+        const char *ent;
+
+        if (!dir)
+            return FALSE;
+        while ((ent = g_dir_read_name(dir))) {
+            g_autofree char *what = g_strdup_printf(_("QEMU thread %s"), ent);
+
+            if (!vgmDriverProcessPinThread((pid_t)g_ascii_strtoll(ent, NULL, 10),
+                                           emulatorPin, what, error))
+                return FALSE;
+        }
+    }
+    if (vcpuPins) {
+        g_autoptr(JsonNode) ret = NULL;
+        JsonArray *arr;
+
+        if (!vgmQemuMonitorCommand(mon, "query-cpus-fast", NULL, &ret, error))
+            return FALSE;
+        if (!JSON_NODE_HOLDS_ARRAY(ret)) {
+            vgmErrorSet(error, VGM_ERR_INTERNAL, _("query-cpus-fast did not answer a list"));
+            return FALSE;
+        }
+        arr = json_node_get_array(ret);
+        for (i = 0; i < json_array_get_length(arr); i++) {
+            JsonObject *cpu = json_array_get_object_element(arr, i);
+            gint64 idx = cpu ? json_object_get_int_member_with_default(cpu, "cpu-index", -1) : -1;
+            gint64 tid = cpu ? json_object_get_int_member_with_default(cpu, "thread-id", 0) : 0;
+            g_autofree char *what = g_strdup_printf(_("vCPU %lld"), (long long)idx);
+
+            if (idx < 0 || idx >= (gint64)vcpuPins->len || tid <= 0 ||
+                !g_ptr_array_index(vcpuPins, idx))
+                continue;
+            if (!vgmDriverProcessPinThread((pid_t)tid, g_ptr_array_index(vcpuPins, idx),
+                                           what, error))
+                return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverProcessPin(const VgmDomainDef *def, VgmQemuMonitor *mon, pid_t pid, GError **error)
+{
+    g_autoptr(VgmBitmap) emulatorPin = NULL;
+    g_autoptr(GPtrArray) vcpuPins = NULL;
+
+    vgmDriverProcessPinsOf(def, &emulatorPin, &vcpuPins);
+    return vgmDriverProcessPinThreads(emulatorPin, vcpuPins, mon, pid, error);
 }
 
 /* Puts the tap QEMU made for a bridge <interface> with <target dev> into
@@ -850,6 +962,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->plan = vgmQemuPlanToJSON(start->plan);
     status->xml = vgmDriverDomainLiveXML(def, status->machine);
     status->hugetlbfsDirs = vgmDriverProcessHugetlbfsDirs(def, start->plan);
+    vgmDriverProcessPinsOf(def, &start->emulatorPin, &start->vcpuPins);
     start->taps = g_ptr_array_new_with_free_func(g_free);
     for (i = 0; i < def->devices.nets->len; i++) {
         const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
@@ -939,7 +1052,11 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
     if (!vgmDriverProcessVerify(mon, start->plan, &err))
         goto failed;
-    /* 6b. the named taps into their bridges, before the guest runs */
+    /* 6b. CPU affinity, and the named taps into their bridges, before the
+     * guest runs */
+    if (!vgmDriverProcessPinThreads(start->emulatorPin, start->vcpuPins, mon,
+                                    status->qemu.pid, &err))
+        goto failed;
     for (guint t = 0; t + 1 < start->taps->len; t += 2) {
         if (!vgmDriverProcessJoinBridge(g_ptr_array_index(start->taps, t),
                                         g_ptr_array_index(start->taps, t + 1), &err))

@@ -72,6 +72,11 @@ typedef struct _VgmDriverStart VgmDriverStart;
 void vgmDriverStartFree(VgmDriverStart *start);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStart, vgmDriverStartFree)
 
+/* Pins QEMU @pid's threads as @def's <cputune> and <vcpu cpuset> say
+ * (emulator threads, then each vCPU thread, found over @mon). */
+gboolean vgmDriverProcessPin(const VgmDomainDef *def, VgmQemuMonitor *mon, pid_t pid,
+                             GError **error);
+
 /*
  * The first half of starting QEMU for @def (whose post-parse and generic
  * validation are done): capabilities (ROOT/cache/qemucaps), command line

@@ -514,7 +514,10 @@ vgmDriverUpdateTransfer(VgmDriverUpdate *u, GError **error)
     }
 
     u->step = N_("checking the new QEMU's memory backends");
-    return vgmDriverProcessVerify(u->newMon, u->plan, error);
+    if (!vgmDriverProcessVerify(u->newMon, u->plan, error))
+        return FALSE;
+    u->step = N_("pinning the new QEMU's threads");
+    return vgmDriverProcessPin(u->def, u->newMon, u->status->update->qemu.pid, error);
 }
 
 /* Before the switch: the new QEMU goes, the old one runs as before. */
