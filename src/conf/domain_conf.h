@@ -939,6 +939,22 @@ void vgmDomainDevicesInit(VgmDevicesDef *devices);
 /* The root hub ports of USB controller @ctrl: its 'ports', or as libvirt
  * counts them for its model (0 for none, or a model without a device). */
 unsigned int vgmDomainUsbControllerPorts(const VgmControllerDef *ctrl);
+/* A disk bus whose disks have drive addresses: its controller type, how
+ * many buses, targets and units a controller has, and how many units
+ * libvirt fills per controller when it hands out addresses (a SCSI
+ * controller takes 16384 units, libvirt gives 7 to disks without an
+ * address). In the order libvirt adds their implicit controllers. */
+typedef struct {
+    VgmDiskBus bus;
+    const char *controller;
+    unsigned int buses, targets, units;
+    unsigned int autoUnits;
+} VgmDriveBusInfo;
+extern const VgmDriveBusInfo vgmDomainDriveBuses[];
+extern const size_t vgmDomainNDriveBuses;
+/* The drive bus of @bus, or NULL for a bus without drive addresses. */
+const VgmDriveBusInfo *vgmDomainDriveBusInfo(VgmDiskBus bus);
+
 /* The place of disk target @dst on its bus, as libvirt counts it: the
  * letters after the prefix (hd, sd, vd) in base 26, "a" being 0 and "aa"
  * 26. */

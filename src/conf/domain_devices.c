@@ -414,6 +414,25 @@ vgmDriverIommuFormat(VgmBuf *buf, VgmTristate iommu)
 
 /* ---------------- disks ---------------- */
 
+const VgmDriveBusInfo vgmDomainDriveBuses[] = {
+    { VGM_DISK_BUS_SCSI, "scsi", 1, 256, 16384, 7 },
+    { VGM_DISK_BUS_IDE, "ide", 2, 1, 2, 2 },    /* the PC's IDE: 2 buses of 2 */
+    { VGM_DISK_BUS_SATA, "sata", 1, 1, 6, 6 },  /* an AHCI controller's 6 ports */
+};
+const size_t vgmDomainNDriveBuses = G_N_ELEMENTS(vgmDomainDriveBuses);
+
+const VgmDriveBusInfo *
+vgmDomainDriveBusInfo(VgmDiskBus bus)
+{
+    size_t i;
+
+    for (i = 0; i < vgmDomainNDriveBuses; i++) {
+        if (vgmDomainDriveBuses[i].bus == bus)
+            return &vgmDomainDriveBuses[i];
+    }
+    return NULL;
+}
+
 unsigned int
 vgmDomainDiskIndex(const char *dst)
 {

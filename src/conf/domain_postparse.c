@@ -400,20 +400,6 @@ vgmPostParseControllerIndexes(VgmDomainDef *def)
     }
 }
 
-/* Drive addresses as libvirt hands them out to disks without one, from
- * the place of the target on its bus: the PC's IDE has two buses of two
- * units a controller, an AHCI controller six ports, a SCSI controller
- * seven units. */
-static const struct {
-    VgmDiskBus bus;
-    const char *controller;     /* the controller type */
-    unsigned int buses, units;
-} vgmPostParseDriveBuses[] = {
-    { VGM_DISK_BUS_SCSI, "scsi", 1, 7 },
-    { VGM_DISK_BUS_IDE, "ide", 2, 2 },
-    { VGM_DISK_BUS_SATA, "sata", 1, 6 },
-};
-
 /* Adds the controllers of @type from index 0 up to @max that the domain
  * lacks, where a controller is read into the list; devices name
  * controllers this way. The device limit bounds what they can ask for. */
@@ -446,41 +432,41 @@ vgmPostParseAddControllers(VgmDomainDef *def, const char *type, gint64 max)
     }
 }
 
+/* Drive addresses as libvirt hands them out to disks without one, from
+ * the place of the target on its bus; then the controllers they name. */
 static void
 vgmPostParseDiskAddresses(VgmDomainDef *def)
 {
     VgmDevicesDef *devs = &def->devices;
-    gint64 maxCtrl[G_N_ELEMENTS(vgmPostParseDriveBuses)];
+    gint64 maxCtrl[VGM_DISK_BUS_LAST];
     guint i;
     size_t j;
 
-    for (j = 0; j < G_N_ELEMENTS(vgmPostParseDriveBuses); j++)
+    for (j = 0; j < G_N_ELEMENTS(maxCtrl); j++)
         maxCtrl[j] = -1;
     for (i = 0; i < devs->disks->len; i++) {
         VgmDiskDef *disk = g_ptr_array_index(devs->disks, i);
+        const VgmDriveBusInfo *b = vgmDomainDriveBusInfo(disk->bus);
 
-        for (j = 0; j < G_N_ELEMENTS(vgmPostParseDriveBuses); j++) {
-            unsigned int perCtrl = vgmPostParseDriveBuses[j].buses * vgmPostParseDriveBuses[j].units;
-            unsigned int idx;
+        if (!b)
+            continue;
+        if (disk->addr.type == VGM_ADDRESS_NONE) {
+            unsigned int perCtrl = b->buses * b->autoUnits;
+            unsigned int idx = vgmDomainDiskIndex(disk->dst);
 
-            if (vgmPostParseDriveBuses[j].bus != disk->bus)
-                continue;
-            if (disk->addr.type == VGM_ADDRESS_NONE) {
-                idx = vgmDomainDiskIndex(disk->dst);
-                disk->addr.type = VGM_ADDRESS_DRIVE;
-                disk->addr.controller = idx / perCtrl;
-                disk->addr.drivebus = (idx % perCtrl) / vgmPostParseDriveBuses[j].units;
-                disk->addr.target = 0;
-                disk->addr.unit = idx % vgmPostParseDriveBuses[j].units;
-            }
-            /* validation refuses other address types on these buses */
-            if (disk->addr.type == VGM_ADDRESS_DRIVE && (gint64)disk->addr.controller > maxCtrl[j])
-                maxCtrl[j] = disk->addr.controller;
+            disk->addr.type = VGM_ADDRESS_DRIVE;
+            disk->addr.controller = idx / perCtrl;
+            disk->addr.drivebus = (idx % perCtrl) / b->autoUnits;
+            disk->addr.target = 0;
+            disk->addr.unit = idx % b->autoUnits;
         }
+        /* validation refuses other address types on these buses */
+        if (disk->addr.type == VGM_ADDRESS_DRIVE && (gint64)disk->addr.controller > maxCtrl[disk->bus])
+            maxCtrl[disk->bus] = disk->addr.controller;
     }
-    /* ... and the controllers they name */
-    for (j = 0; j < G_N_ELEMENTS(vgmPostParseDriveBuses); j++)
-        vgmPostParseAddControllers(def, vgmPostParseDriveBuses[j].controller, maxCtrl[j]);
+    for (j = 0; j < vgmDomainNDriveBuses; j++)
+        vgmPostParseAddControllers(def, vgmDomainDriveBuses[j].controller,
+                                   maxCtrl[vgmDomainDriveBuses[j].bus]);
 }
 
 /* Channels without an address take the lowest free port (from 1) of

@@ -631,18 +631,6 @@ vgmRuleMemoryDevices(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
-/* The drive addresses of disks on a controller's bus: the controller
- * type, and how many buses, targets and units each controller has. */
-static const struct {
-    VgmDiskBus bus;
-    const char *controller;
-    unsigned int buses, targets, units;
-} vgmDriveBuses[] = {
-    { VGM_DISK_BUS_IDE, "ide", 2, 1, 2 },
-    { VGM_DISK_BUS_SATA, "sata", 1, 1, 6 },
-    { VGM_DISK_BUS_SCSI, "scsi", 1, 256, 16384 },
-};
-
 static gboolean
 vgmRuleDiskAddresses(const VgmDomainDef *def, GError **error)
 {
@@ -651,7 +639,6 @@ vgmRuleDiskAddresses(const VgmDomainDef *def, GError **error)
     /* "bus controller.bus.target.unit" -> the disk there */
     g_autoptr(GHashTable) taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     guint i;
-    size_t j;
 
     for (i = 0; i < devs->controllers->len; i++) {
         const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
@@ -661,12 +648,11 @@ vgmRuleDiskAddresses(const VgmDomainDef *def, GError **error)
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
         const VgmDeviceAddress *a = &d->addr;
         const char *bus = vgmDiskBusTypeToString(d->bus);
+        const VgmDriveBusInfo *b = vgmDomainDriveBusInfo(d->bus);
         g_autofree char *key = NULL;
         const VgmDiskDef *other;
 
-        for (j = 0; j < G_N_ELEMENTS(vgmDriveBuses) && vgmDriveBuses[j].bus != d->bus; j++)
-            ;
-        if (j == G_N_ELEMENTS(vgmDriveBuses)) {
+        if (!b) {
             if (a->type == VGM_ADDRESS_DRIVE) {
                 vgmErrorSet(error, VGM_ERR_XML,
                             _("disk '%1$s' on bus '%2$s' cannot have a drive address"),
@@ -681,19 +667,18 @@ vgmRuleDiskAddresses(const VgmDomainDef *def, GError **error)
                         d->dst, bus, vgmAddressTypeToString(a->type));
             return FALSE;
         }
-        if (a->drivebus >= vgmDriveBuses[j].buses || a->target >= vgmDriveBuses[j].targets ||
-            a->unit >= vgmDriveBuses[j].units) {
+        if (a->drivebus >= b->buses || a->target >= b->targets || a->unit >= b->units) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("drive address bus='%1$u' target='%2$u' unit='%3$u' of disk '%4$s' is out of range for bus '%5$s' (bus < %6$u, target < %7$u, unit < %8$u)"),
-                        a->drivebus, a->target, a->unit, d->dst, bus, vgmDriveBuses[j].buses,
-                        vgmDriveBuses[j].targets, vgmDriveBuses[j].units);
+                        a->drivebus, a->target, a->unit, d->dst, bus, b->buses, b->targets,
+                        b->units);
             return FALSE;
         }
-        key = g_strdup_printf("%s %u", vgmDriveBuses[j].controller, a->controller);
+        key = g_strdup_printf("%s %u", b->controller, a->controller);
         if (!g_hash_table_contains(ctrls, key)) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("disk '%1$s' is on <controller type='%2$s' index='%3$u'>, which the domain does not have (one is added for a disk up to index %4$u)"),
-                        d->dst, vgmDriveBuses[j].controller, a->controller,
+                        d->dst, b->controller, a->controller,
                         (unsigned int)VGM_DOMAIN_MAX_DEVICES - 1);
             return FALSE;
         }
