@@ -686,8 +686,8 @@ vgmDriverCapsVersion(const VgmQemuCaps *caps)
  * tool can be.
  */
 void
-vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const VgmDomainDef *def,
-                                  const char *pidfile, const char *events)
+vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const char *pidfile,
+                                  const char *events)
 {
     g_autofree char *esc = vgmQemuEscapeOptValue(events);
     guint i;
@@ -941,7 +941,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
 
         status->events = g_build_filename(runDir, "events.sock", NULL);
     }
-    vgmDriverProcessAdjustCommandLine(start->cmd, def, status->pidfile, status->events);
+    vgmDriverProcessAdjustCommandLine(start->cmd, status->pidfile, status->events);
     argv = vgmQemuCmdGetArgv(start->cmd);
     if (!(monitor = vgmDriverProcessMonitorPath(argv))) {
         vgmErrorSet(error, VGM_ERR_INTERNAL, "%s",

@@ -52,9 +52,10 @@ VgmQemuCmd *vgmDriverProcessBuild(const VgmDriverStore *store,
 
 /* What the driver changes in a rendered command line: -pidfile @pidfile,
  * a second QMP monitor on @events (for a daemon's event watcher), and no
- * -no-shutdown when <on_poweroff> is destroy (QEMU exits by itself). */
-void vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const VgmDomainDef *def,
-                                       const char *pidfile, const char *events);
+ * -no-shutdown (QEMU exits by itself at the guest's power-off, the only
+ * <on_poweroff> action accepted). */
+void vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const char *pidfile,
+                                       const char *events);
 
 /* Fails when @path is too long for a unix socket address. */
 gboolean vgmDriverProcessCheckSocketPath(const char *path, GError **error);

@@ -349,7 +349,7 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                     emulator, u->status->name, err->message);
         return FALSE;
     }
-    vgmDriverProcessAdjustCommandLine(u->cmd, def, other->pidfile, other->events);
+    vgmDriverProcessAdjustCommandLine(u->cmd, other->pidfile, other->events);
     if (!vgmDriverUpdateSetMonitor(u->cmd, other->monitor, error))
         return FALSE;
     u->cprPath = g_build_filename(runDir, "cpr.sock", NULL);
