@@ -29,8 +29,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-SRCDIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILDDIR = os.environ.get("VGM_BUILDDIR", os.path.join(SRCDIR, "build"))
 DOM = "vgmtest-con"
 FILEDOM = "vgmtest-con-file"
 
@@ -104,16 +102,9 @@ def main():
     if not os.access(harness.VIRSH, os.X_OK):
         harness.TAP.skip_all("virsh is not installed (Debian package libvirt-clients)")
     work = tempfile.mkdtemp(prefix="vgm-con-")
-    init = os.path.join(work, "init")
-    with open(init, "w") as f:
-        f.write(INIT)
-    initrd = os.path.join(work, "initrd.gz")
-    r = subprocess.run(["bash", os.path.join(SRCDIR, "tests", "guestkit.sh"),
-                        os.path.join(BUILDDIR, "tests", "boottest-cache"), init, initrd],
-                       capture_output=True, text=True, timeout=600)
-    if r.returncode != 0:
-        harness.TAP.skip_all("no guest kernel: " + r.stderr.strip())
-    kernel = r.stdout.strip()
+    kernel, initrd = harness.guest_kit(work, INIT)
+    if kernel is None:
+        harness.TAP.skip_all(initrd)
     target = harness.setup_target(need_virsh=True)
     try:
         harness.run_guarded(tap, run_tests, tap, target, kernel, initrd, work)

@@ -39,7 +39,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -96,19 +95,10 @@ SUSPEND = ("/bin/busybox mount -t sysfs sysfs /sys\n"
 def guest_kit(work, action=POWEROFF, tag="off"):
     """(kernel, initrd) of a guest that does @action 2 s after it booted,
     or (None, reason)."""
-    init = os.path.join(work, "init-" + tag)
-    with open(init, "w") as f:
-        f.write("#!/bin/busybox sh\n"
-                "/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null\n"
-                "/bin/busybox echo GUEST-UP > /dev/ttyS0\n"
-                "/bin/busybox sleep 2\n" + action)
-    initrd = os.path.join(work, "initrd-%s.gz" % tag)
-    r = subprocess.run(["bash", os.path.join(SRCDIR, "tests", "guestkit.sh"),
-                        os.path.join(BUILDDIR, "tests", "boottest-cache"), init, initrd],
-                       capture_output=True, text=True, timeout=600)
-    if r.returncode != 0:
-        return None, r.stderr.strip()
-    return r.stdout.strip(), initrd
+    return harness.guest_kit(work, "#!/bin/busybox sh\n"
+                             "/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null\n"
+                             "/bin/busybox echo GUEST-UP > /dev/ttyS0\n"
+                             "/bin/busybox sleep 2\n" + action, tag)
 
 
 def kernel_domain(name, kernel, initrd, pm=""):

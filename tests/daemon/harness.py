@@ -592,6 +592,24 @@ def write_file(dirpath, filename, text):
     return p
 
 
+GUEST_KIT_CACHE = os.path.join(BUILDDIR, "tests", "boottest-cache")
+
+
+def guest_kit(work, init_text, tag="guest"):
+    """(kernel, initrd) of a TCG guest whose /init is `init_text` (a busybox
+    sh script), made by tests/guestkit.sh from Debian's kernel and busybox
+    (fetched once into the build tree's cache); (None, reason) when they
+    cannot be had."""
+    init = write_file(work, "init-" + tag, init_text)
+    initrd = os.path.join(work, "initrd-%s.gz" % tag)
+    r = subprocess.run(["bash", os.path.join(SRCDIR, "tests", "guestkit.sh"),
+                        GUEST_KIT_CACHE, init, initrd],
+                       capture_output=True, text=True, timeout=600)
+    if r.returncode != 0:
+        return None, "no guest kernel: " + r.stderr.strip()
+    return r.stdout.strip(), initrd
+
+
 def host_qemu_version(binary="/usr/bin/qemu-system-x86_64"):
     """QEMU's version as libvirt reports it (major*1e6 + minor*1e3 + micro),
     from `BINARY --version`; None if it cannot be run."""

@@ -959,14 +959,11 @@ def power_button_kit(work):
     (fetched once into the build tree's cache)."""
     import glob
     import subprocess
-    cache = os.path.join(harness.BUILDDIR, "tests", "boottest-cache")
+    cache = harness.GUEST_KIT_CACHE
+    kernel, why = harness.guest_kit(work, POWER_BUTTON_INIT, "plain")
+    if kernel is None:
+        return None, why
     init = harness.write_file(work, "init", POWER_BUTTON_INIT)
-    r = subprocess.run(["bash", os.path.join(harness.SRCDIR, "tests", "guestkit.sh"), cache,
-                        init, os.path.join(work, "plain-initrd.gz")],
-                       capture_output=True, text=True, timeout=600)
-    if r.returncode != 0:
-        return None, "no guest kernel: " + r.stderr.strip()
-    kernel = r.stdout.strip()
     kdir = os.path.dirname(os.path.dirname(kernel))
     mods = {}
     for m in ("acpi/button.ko", "input/evdev.ko"):

@@ -46,8 +46,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
-SRCDIR = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILDDIR = os.environ.get("VGM_BUILDDIR", os.path.join(SRCDIR, "build"))
 DOM = "gmem-demo"
 MAIN_TITLE = "Virtual Machine Manager"
 CONSOLE_TITLE = DOM + " on QEMU/KVM"
@@ -561,16 +559,9 @@ def main():
     if not os.access(harness.VIRSH, os.X_OK):
         harness.TAP.skip_all("virsh is not installed (Debian package libvirt-clients)")
     work = tempfile.mkdtemp(prefix="vgm-vmm-")
-    init = os.path.join(work, "init")
-    with open(init, "w") as f:
-        f.write(INIT)
-    initrd = os.path.join(work, "initrd.gz")
-    r = subprocess.run(["bash", os.path.join(SRCDIR, "tests", "guestkit.sh"),
-                        os.path.join(BUILDDIR, "tests", "boottest-cache"), init, initrd],
-                       capture_output=True, text=True, timeout=600)
-    kernel = r.stdout.strip() if r.returncode == 0 else None
+    kernel, initrd = harness.guest_kit(work, INIT)
     if not kernel:
-        harness.TAP.diag("no guest kernel (%s): the domain sits in its firmware" % r.stderr.strip())
+        harness.TAP.diag("%s: the domain sits in its firmware" % initrd)
         initrd = None
     target = harness.setup_target(need_virsh=True)
     try:
