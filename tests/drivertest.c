@@ -2201,6 +2201,50 @@ testCputunePins(void)
     TEST_OK(run);
 }
 
+/* Runs ip ARGS...; NULL-terminated. Its failure fails the test. */
+static void
+testIpLink(const char *first, ...)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GError) err = NULL;
+    const char *a;
+    va_list ap;
+    int status = -1;
+
+    g_ptr_array_add(argv, (gpointer)"ip");
+    g_ptr_array_add(argv, (gpointer)first);
+    va_start(ap, first);
+    while ((a = va_arg(ap, const char *)))
+        g_ptr_array_add(argv, (gpointer)a);
+    va_end(ap);
+    g_ptr_array_add(argv, NULL);
+    g_assert_true(g_spawn_sync(NULL, (char **)argv->pdata, NULL,
+                               G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, NULL, &status, &err));
+    g_assert_no_error(err);
+    g_assert_true(g_spawn_check_wait_status(status, NULL));
+}
+
+/* /sys/class/net/IFNAME/ATTR without its newline, or NULL */
+static char *
+testSysNet(const char *ifname, const char *attr)
+{
+    g_autofree char *path = g_strdup_printf("/sys/class/net/%s/%s", ifname, attr);
+    char *value = NULL;
+
+    if (!g_file_get_contents(path, &value, NULL, NULL))
+        return NULL;
+    return g_strchomp(value);
+}
+
+static gboolean
+testSysNetExists(const char *ifname)
+{
+    g_autofree char *path = ifname ? g_strdup_printf("/sys/class/net/%s", ifname) : NULL;
+
+    return path && g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
 /* A bridge <interface> with <target dev>: QEMU makes the tap of that
  * name, start puts it into the bridge and up before the guest runs, and
  * it goes with QEMU. Needs root and a bridge of our own (ip link), else
@@ -2214,6 +2258,8 @@ testNamedTap(void)
     g_autofree char *tap = g_strdup_printf("vgmtap%u", (unsigned int)getpid() % 100000);
     g_autofree char *master = NULL;
     g_autofree char *flags = NULL;
+    g_autofree char *mac = NULL;
+    g_autofree char *mtu = NULL;
     g_autofree char *sysTap = g_strdup_printf("/sys/class/net/%s", tap);
     g_autofree char *sysMaster = g_strdup_printf("/sys/class/net/%s/master", tap);
     g_autofree char *sysFlags = g_strdup_printf("/sys/class/net/%s/flags", tap);
@@ -2236,12 +2282,15 @@ testNamedTap(void)
         g_test_skip("cannot make a bridge here (ip link add ... type bridge failed)");
         return;
     }
+    /* a bridge MTU of its own, which the tap must take */
+    testIpLink("link", "set", bridge, "mtu", "1400", NULL);
     root = testMakeRoot();
     file = g_build_filename(root, "tap.xml", NULL);
     xml = g_strdup_printf("<domain type='qemu'><name>tap</name><memory unit='MiB'>128</memory>"
                           "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
                           "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-                          "<interface type='bridge'><source bridge='%s'/><target dev='%s'/>"
+                          "<interface type='bridge'><mac address='52:54:00:6a:7b:8c'/>"
+                          "<source bridge='%s'/><target dev='%s'/>"
                           "<model type='virtio'/></interface>"
                           "<memballoon model='none'/></devices></domain>", bridge, tap);
     g_assert_true(g_file_set_contents(file, xml, -1, NULL));
@@ -2251,6 +2300,8 @@ testNamedTap(void)
     TEST_OK(run);
     master = g_file_read_link(sysMaster, NULL);
     g_assert_true(g_file_get_contents(sysFlags, &flags, NULL, NULL));
+    mac = testSysNet(tap, "address");
+    mtu = testSysNet(tap, "mtu");
     g_clear_pointer(&run, testRunFree);
     run = testTool(root, "destroy", "tap", NULL);
     TEST_OK(run);
@@ -2261,6 +2312,112 @@ testNamedTap(void)
     g_assert_true(g_str_has_suffix(master, bridge));
     /* IFF_UP */
     g_assert_true(g_ascii_strtoull(flags, NULL, 16) & 0x1);
+    /* the guest's MAC with 0xfe first; the bridge's MTU */
+    g_assert_cmpstr(mac, ==, "fe:54:00:6a:7b:8c");
+    g_assert_cmpstr(mtu, ==, "1400");
+}
+
+/* <interface type='ethernet'>: QEMU makes a managed tap (named, or vnetN
+ * from the driver, which the live XML shows), which start sets up (MAC,
+ * <mtu>, up) and which goes with QEMU; a tap with managed='no' is opened
+ * as it is and outlives the domain; a start refuses a managed name that
+ * exists and an unmanaged one that does not, before a QEMU runs. Needs
+ * root, else skipped with the reason. */
+static void
+testEthernetTaps(void)
+{
+    unsigned int id = (unsigned int)getpid() % 100000;
+    g_autofree char *named = g_strdup_printf("vgmeth%u", id);
+    g_autofree char *mine = g_strdup_printf("vgmown%u", id);
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *live = NULL;
+    g_autofree char *vnet = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(GRegex) re = NULL;
+    g_autoptr(GMatchInfo) match = NULL;
+
+    if (!testHaveQemu())
+        return;
+    if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) < 0) {
+        g_test_skip("a tap needs root (CAP_NET_ADMIN) and /dev/net/tun");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "eth.xml", NULL);
+    xml = g_strdup_printf("<domain type='qemu'><name>eth</name><memory unit='MiB'>128</memory>"
+                          "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                          "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+                          "<interface type='ethernet'><mac address='52:54:00:6a:7b:01'/>"
+                          "<target dev='%s'/><model type='virtio'/>"
+                          "<driver queues='2'/><mtu size='1450'/></interface>"
+                          "<interface type='ethernet'><mac address='52:54:00:6a:7b:02'/>"
+                          "<target dev='%s' managed='no'/><model type='virtio'/></interface>"
+                          "<interface type='ethernet'><mac address='52:54:00:6a:7b:03'/>"
+                          "<model type='e1000'/></interface>"
+                          "<memballoon model='none'/></devices></domain>", named, mine);
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+
+    /* the unmanaged tap is missing: refused, no QEMU, no tap */
+    run = testTool(root, "create", file, NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, mine));
+    g_assert_nonnull(strstr(run->err, "managed='no'"));
+    g_assert_false(testSysNetExists(named));
+    g_clear_pointer(&run, testRunFree);
+
+    /* the managed name exists already: refused, the tap left alone */
+    testIpLink("tuntap", "add", "dev", named, "mode", "tap", NULL);
+    testIpLink("tuntap", "add", "dev", mine, "mode", "tap", NULL);
+    run = testTool(root, "create", file, NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, "exists already"));
+    g_assert_true(testSysNetExists(named));
+    g_clear_pointer(&run, testRunFree);
+    testIpLink("link", "del", named, NULL);
+
+    run = testTool(root, "create", file, NULL);
+    if (run->status != 0)
+        testIpLink("link", "del", mine, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "dumpxml", "eth", NULL);
+    TEST_OK(run);
+    live = g_strdup(run->out);
+    g_clear_pointer(&run, testRunFree);
+    re = g_regex_new("<target dev='(vnet[0-9]+)'/>", 0, 0, NULL);
+    if (g_regex_match(re, live, 0, &match))
+        vnet = g_match_info_fetch(match, 1);
+    {
+        g_autofree char *namedMac = testSysNet(named, "address");
+        g_autofree char *namedMtu = testSysNet(named, "mtu");
+        g_autofree char *namedFlags = testSysNet(named, "flags");
+        g_autofree char *namedTun = testSysNet(named, "tun_flags");
+        g_autofree char *mineMac = testSysNet(mine, "address");
+        g_autofree char *mineFlags = testSysNet(mine, "flags");
+        g_autofree char *vnetMac = vnet ? testSysNet(vnet, "address") : NULL;
+        g_autofree char *vnetFlags = vnet ? testSysNet(vnet, "flags") : NULL;
+
+        run = testTool(root, "destroy", "eth", NULL);
+        TEST_OK(run);
+        g_assert_cmpstr(namedMac, ==, "fe:54:00:6a:7b:01");
+        g_assert_cmpstr(namedMtu, ==, "1450");
+        g_assert_true(g_ascii_strtoull(namedFlags, NULL, 16) & 0x1);
+        /* two queues: IFF_MULTI_QUEUE (0x100) */
+        g_assert_true(g_ascii_strtoull(namedTun, NULL, 16) & 0x100);
+        /* not touched: not fe:..., not up */
+        g_assert_cmpstr(mineMac, !=, "fe:54:00:6a:7b:02");
+        g_assert_false(g_ascii_strtoull(mineFlags, NULL, 16) & 0x1);
+        g_assert_nonnull(vnet);
+        g_assert_cmpstr(vnetMac, ==, "fe:54:00:6a:7b:03");
+        g_assert_true(g_ascii_strtoull(vnetFlags, NULL, 16) & 0x1);
+    }
+    /* QEMU's taps went with it; the one made beforehand stays */
+    g_assert_false(testSysNetExists(named));
+    g_assert_false(testSysNetExists(vnet));
+    g_assert_true(testSysNetExists(mine));
+    testIpLink("link", "del", mine, NULL);
 }
 
 /* The per-domain hugetlbfs dir a start makes goes with destroy (through
@@ -2467,6 +2624,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/poweroff", testPoweroff);
     g_test_add_func("/driver/lifecycle/hugetlbfs", testHugetlbfsLifecycle);
     g_test_add_func("/driver/lifecycle/named-tap", testNamedTap);
+    g_test_add_func("/driver/lifecycle/ethernet-taps", testEthernetTaps);
     g_test_add_func("/driver/lifecycle/cputune-pins", testCputunePins);
     g_test_add_func("/driver/lifecycle/version-and-caps", testVersionAndCaps);
 

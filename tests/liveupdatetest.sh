@@ -30,7 +30,7 @@ builddir=${VGM_BUILDDIR:-$srcdir/build}
 tool=$builddir/tools/virt-gmem
 qemu72=/usr/bin/qemu-system-x86_64
 cache=$builddir/tests/boottest-cache
-ntests=10
+ntests=11
 
 echo "1..$ntests"
 
@@ -241,6 +241,32 @@ else
         ok "a domain without <liveUpdate/> is refused and keeps QEMU $p"
     fi
     vt destroy lunone >/dev/null 2>&1
+fi
+
+# ---- 5b: a domain with a tap of its own is refused before anything ----
+# the new QEMU would open the tap by name while the old one holds it
+if [ "$(id -u)" != 0 ] || [ ! -w /dev/net/tun ]; then
+    ok "# SKIP a tap needs root and /dev/net/tun"
+else
+    sed -e "s/<name>$dom</<name>lutap</" -e '/<kernel>/,/<cmdline>/d' \
+        -e "s|$serial|$work/lutap.log|" \
+        -e "s|<memballoon|<interface type='ethernet'><target dev='vgmlu$$'/><model type='virtio'/></interface><memballoon|" \
+        "$work/$dom.xml" > "$work/lutap.xml"
+    if ! out=$(vt create --paused "$work/lutap.xml" 2>&1); then
+        notok "starting a domain with an ethernet interface: $out"
+    else
+        p=$(qemu_pids lutap)
+        if out=$(vt live-update lutap 2>&1); then
+            notok "live update of a domain with tap vgmlu$$ succeeded"
+        elif ! printf '%s' "$out" | grep -q "uses tap 'vgmlu$$'"; then
+            notok "the refusal does not name the tap: $out"
+        elif [ "$(qemu_pids lutap)" != "$p" ]; then
+            notok "the refused domain's QEMU changed: $p -> $(qemu_pids lutap)"
+        else
+            ok "a domain with tap vgmlu$$ is refused ('$out') and keeps QEMU $p"
+        fi
+        vt destroy lutap >/dev/null 2>&1
+    fi
 fi
 
 # ---- 6: the new QEMU exits during the transfer ----

@@ -387,7 +387,7 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
         return NULL;
 
     if (!vgmDomainLaunchSecurityParse(def, root, error) ||
-        !vgmDomainDevicesParse(def, root, error))
+        !vgmDomainDevicesParse(def, root, flags, error))
         return NULL;
 
     if (!vgmDomainDefPostParse(def, error))

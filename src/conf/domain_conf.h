@@ -584,17 +584,35 @@ typedef enum {
     VGM_NET_TYPE_USER = 0,
     VGM_NET_TYPE_NETWORK,
     VGM_NET_TYPE_BRIDGE,
+    VGM_NET_TYPE_ETHERNET,
 
     VGM_NET_TYPE_LAST
 } VgmNetType;
 VGM_ENUM_DECL(vgmNet);
+
+/* <interface><driver name=''>: which virtio-net backend serves a tap */
+typedef enum {
+    VGM_NET_DRIVER_DEFAULT = 0, /* vhost-net where the host has it (KVM) */
+    VGM_NET_DRIVER_QEMU,        /* QEMU's own, in userspace */
+    VGM_NET_DRIVER_VHOST,       /* the kernel's vhost-net */
+
+    VGM_NET_DRIVER_LAST
+} VgmNetDriverName;
+VGM_ENUM_DECL(vgmNetDriverName);
 
 typedef struct {
     VgmNetType type;
     char *mac;                  /* canonical lower case */
     char *source;               /* network or bridge name */
     char *ifname;               /* <target dev=''/>: the host's tap name */
+    VgmTristate managedTap;     /* <target managed=''>: NO, the tap exists
+                                 * already and the driver leaves it alone */
     char *model;                /* virtio, e1000e, ... */
+    VgmNetDriverName driverName;
+    unsigned int queues;        /* <driver queues>: 0 (unset) or >= 1 */
+    unsigned int rxQueueSize;   /* <driver rx_queue_size>, 0: QEMU's */
+    unsigned int txQueueSize;   /* <driver tx_queue_size>, 0: QEMU's */
+    unsigned int mtu;           /* <mtu size>, 0: the host's */
     VgmTristate driverIommu;
     VgmDeviceAddress addr;
 } VgmNetDef;
@@ -848,6 +866,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDomainDef, vgmDomainDefFree)
 typedef enum {
     VGM_DOMAIN_PARSE_NONE = 0,
     VGM_DOMAIN_PARSE_SKIP_VALIDATE = 1 << 0, /* parse + post-parse only */
+    VGM_DOMAIN_PARSE_LIVE = 1 << 1,          /* a running domain's XML: the
+                                              * names the driver gave its
+                                              * taps (vnetN) stay */
 } VgmDomainParseFlags;
 
 /* Parse, post-parse and (unless told not to) generic validation. */
@@ -931,7 +952,7 @@ gboolean vgmDomainLaunchSecurityParse(VgmDomainDef *def, xmlNodePtr root,
 void vgmDomainLaunchSecurityFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmLaunchSecurityDefFree(VgmLaunchSecurityDef *sec);
 
-gboolean vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root,
+gboolean vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
                                GError **error);
 void vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmDomainDevicesClear(VgmDevicesDef *devices);

@@ -25,7 +25,8 @@ VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi", "
 VGM_ENUM_IMPL(vgmDiskCache, VGM_DISK_CACHE_LAST,
               "default", "none", "writethrough", "writeback", "directsync", "unsafe");
 VGM_ENUM_IMPL(vgmDiskIo, VGM_DISK_IO_LAST, "default", "native", "threads", "io_uring");
-VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge");
+VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet");
+VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix");
 VGM_ENUM_IMPL(vgmGraphics, VGM_GRAPHICS_LAST, "vnc");
 VGM_ENUM_IMPL(vgmInput, VGM_INPUT_TYPE_LAST, "mouse", "tablet", "keyboard");
@@ -641,8 +642,48 @@ vgmMacParse(const char *str, GError **error)
     return NULL;
 }
 
+/* <interface><driver>: the backend (name), its queues, and iommu */
+static gboolean
+vgmNetDriverParse(xmlNodePtr devNode, VgmNetDef *net, GError **error)
+{
+    static const struct {
+        const char *attr;
+        size_t offset;
+    } sizes[] = {
+        { "queues", G_STRUCT_OFFSET(VgmNetDef, queues) },
+        { "rx_queue_size", G_STRUCT_OFFSET(VgmNetDef, rxQueueSize) },
+        { "tx_queue_size", G_STRUCT_OFFSET(VgmNetDef, txQueueSize) },
+    };
+    xmlNodePtr node;
+    size_t i;
+    int v;
+
+    if (vgmXMLSingleChild(devNode, "driver", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "queues", "rx_queue_size",
+                                                      "tx_queue_size", "iommu", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropEnum(node, "name", vgmNetDriverNameTypeFromString, VGM_XML_PROP_NONZERO,
+                       &v, error) < 0 ||
+        vgmXMLPropTristateSwitch(node, "iommu", 0, &net->driverIommu, error) < 0)
+        return FALSE;
+    net->driverName = v;
+    for (i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        unsigned int *field = G_STRUCT_MEMBER_P(net, sizes[i].offset);
+
+        if (vgmXMLPropUInt(node, sizes[i].attr, VGM_XML_PROP_NONZERO, field, error) < 0)
+            return FALSE;
+    }
+    /* one queue is what QEMU does anyway: libvirt drops it */
+    if (net->queues == 1)
+        net->queues = 0;
+    return TRUE;
+}
+
 static VgmNetDef *
-vgmNetParse(xmlNodePtr node, GError **error)
+vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
 {
     /* libvirt's other interface types, refused by name before their
      * attributes (managed='yes' of a hostdev one, say) are looked at */
@@ -653,7 +694,6 @@ vgmNetParse(xmlNodePtr node, GError **error)
         { "hostdev", N_("this driver does not pass host PCI devices through") },
         { "vdpa", N_("this driver does not pass host vDPA devices through") },
         { "direct", N_("macvtap interfaces are not supported") },
-        { "ethernet", N_("tap devices set up outside the driver are not supported") },
         { "vhostuser", N_("vhost-user interfaces are not supported") },
     };
     g_autoptr(VgmNetDef) net = g_new0(VgmNetDef, 1);
@@ -674,7 +714,7 @@ vgmNetParse(xmlNodePtr node, GError **error)
     }
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
-                                                "address", NULL }, error))
+                                                "mtu", "address", NULL }, error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
@@ -692,10 +732,11 @@ vgmNetParse(xmlNodePtr node, GError **error)
 
     if (vgmXMLSingleChild(node, "source", &child, error) < 0)
         return NULL;
-    if (net->type == VGM_NET_TYPE_USER) {
+    if (net->type == VGM_NET_TYPE_USER || net->type == VGM_NET_TYPE_ETHERNET) {
         if (child) {
             vgmErrorSet(error, VGM_ERR_XML,
-                        _("<interface type='user'> takes no <source> element"));
+                        _("<interface type='%1$s'> takes no <source> element"),
+                        vgmNetTypeToString(net->type));
             return NULL;
         }
     } else {
@@ -714,12 +755,22 @@ vgmNetParse(xmlNodePtr node, GError **error)
     if (vgmXMLSingleChild(node, "target", &child, error) < 0)
         return NULL;
     if (child) {
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "dev", NULL }, vgmXMLNoChildren, error) ||
-            vgmXMLPropString(child, "dev", VGM_XML_PROP_REQUIRED, &net->ifname, error) < 0)
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "dev", "managed", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "dev", VGM_XML_PROP_REQUIRED, &net->ifname, error) < 0 ||
+            vgmXMLPropTristateBool(child, "managed", 0, &net->managedTap, error) < 0)
             return NULL;
+        if (net->managedTap && net->type != VGM_NET_TYPE_ETHERNET) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("attribute 'managed' of <target> is for <interface type='ethernet'> only, not type '%1$s'"),
+                        vgmNetTypeToString(net->type));
+            return NULL;
+        }
         /* names the host gave (vnetN, macvtapN) are run-time state that
-         * libvirt drops from the inactive XML */
-        if (g_str_has_prefix(net->ifname, "vnet") || g_str_has_prefix(net->ifname, "macvtap"))
+         * libvirt drops from the inactive XML; a tap that is not managed
+         * keeps the name it was made with */
+        if (!live && net->managedTap != VGM_TRISTATE_NO &&
+            (g_str_has_prefix(net->ifname, "vnet") || g_str_has_prefix(net->ifname, "macvtap")))
             g_clear_pointer(&net->ifname, g_free);
     }
 
@@ -731,8 +782,16 @@ vgmNetParse(xmlNodePtr node, GError **error)
             !vgmCheckValue(vgmNetModels, net->model, "type", "model", error))
             return NULL;
     }
-    if (!vgmDriverIommuParse(node, &net->driverIommu, error) ||
+    if (!vgmNetDriverParse(node, net, error) ||
         !vgmDeviceAddressParse(node, &net->addr, error))
+        return NULL;
+
+    if (vgmXMLSingleChild(node, "mtu", &child, error) < 0)
+        return NULL;
+    if (child &&
+        (!vgmXMLCheckNode(child, (const char *const[]){ "size", NULL }, vgmXMLNoChildren, error) ||
+         vgmXMLPropUInt(child, "size", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                        &net->mtu, error) < 0))
         return NULL;
     return g_steal_pointer(&net);
 }
@@ -748,10 +807,31 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
         vgmBufEscapeString(buf, "<source network='%s'/>\n", net->source);
     else if (net->type == VGM_NET_TYPE_BRIDGE)
         vgmBufEscapeString(buf, "<source bridge='%s'/>\n", net->source);
-    vgmBufEscapeString(buf, "<target dev='%s'/>\n", net->ifname);
+    if (net->ifname && net->managedTap) {
+        vgmBufEscapeString(buf, "<target dev='%s'", net->ifname);
+        vgmBufAsprintf(buf, " managed='%s'/>\n", vgmTristateBoolTypeToString(net->managedTap));
+    } else {
+        vgmBufEscapeString(buf, "<target dev='%s'/>\n", net->ifname);
+    }
     if (net->model)
         vgmBufAsprintf(buf, "<model type='%s'/>\n", net->model);
-    vgmDriverIommuFormat(buf, net->driverIommu);
+    if (net->driverName || net->queues || net->rxQueueSize || net->txQueueSize ||
+        net->driverIommu) {
+        vgmBufAdd(buf, "<driver");
+        if (net->driverName)
+            vgmBufAsprintf(buf, " name='%s'", vgmNetDriverNameTypeToString(net->driverName));
+        if (net->queues)
+            vgmBufAsprintf(buf, " queues='%u'", net->queues);
+        if (net->rxQueueSize)
+            vgmBufAsprintf(buf, " rx_queue_size='%u'", net->rxQueueSize);
+        if (net->txQueueSize)
+            vgmBufAsprintf(buf, " tx_queue_size='%u'", net->txQueueSize);
+        if (net->driverIommu)
+            vgmBufAsprintf(buf, " iommu='%s'", vgmTristateSwitchTypeToString(net->driverIommu));
+        vgmBufAdd(buf, "/>\n");
+    }
+    if (net->mtu)
+        vgmBufAsprintf(buf, "<mtu size='%u'/>\n", net->mtu);
     vgmDeviceAddressFormat(buf, &net->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</interface>\n");
@@ -1568,7 +1648,8 @@ static const char *const vgmDevicesChildren[] = {
 };
 
 gboolean
-vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
+vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
+                      GError **error)
 {
     VgmDevicesDef *devs = &def->devices;
     xmlNodePtr node;
@@ -1611,7 +1692,7 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
                 return FALSE;
             vgmDiskInsert(devs->disks, d);
         } else if (g_str_equal(name, "interface")) {
-            VgmNetDef *n = vgmNetParse(cur, error);
+            VgmNetDef *n = vgmNetParse(cur, !!(flags & VGM_DOMAIN_PARSE_LIVE), error);
             if (!n)
                 return FALSE;
             g_ptr_array_add(devs->nets, n);

@@ -845,6 +845,79 @@ vgmRuleControllerIndexes(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* A virtio-net queue size: what QEMU's virtio-net device takes. */
+static gboolean
+vgmRuleNetQueueSize(const VgmNetDef *n, const char *attr, unsigned int size, GError **error)
+{
+    if (size && (size < 256 || size > 1024 || (size & (size - 1)))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("invalid value '%1$u' for attribute '%2$s' of <driver> in interface '%3$s': QEMU takes a power of 2 from 256 to 1024"),
+                    size, attr, n->mac);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The rules of one <interface> that hold whatever runs it. */
+static gboolean
+vgmRuleNet(const VgmNetDef *n, GError **error)
+{
+    gboolean virtio = g_str_has_prefix(n->model, "virtio");
+
+    /* a Linux interface name: 1 to 15 bytes, no '/', ':' or space */
+    if (n->ifname && (!*n->ifname || strlen(n->ifname) > 15 ||
+                      strpbrk(n->ifname, "/: \t\n") ||
+                      g_str_equal(n->ifname, ".") || g_str_equal(n->ifname, ".."))) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'dev' of <target> in <interface>: a network interface name is 1 to 15 bytes without '/', ':' or spaces"),
+                    n->ifname);
+        return FALSE;
+    }
+    /* the backend and queue options are virtio-net's */
+    if (!virtio && (n->driverName || n->queues || n->rxQueueSize || n->txQueueSize ||
+                    n->driverIommu)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<driver> of interface '%1$s' sets virtio-net options, and its model is '%2$s'"),
+                    n->mac, n->model);
+        return FALSE;
+    }
+    if (n->type == VGM_NET_TYPE_USER &&
+        (n->driverName == VGM_NET_DRIVER_VHOST || n->queues || n->mtu)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<interface type='user'> '%1$s' cannot have %2$s: QEMU's user-mode network has one queue in userspace and no host device"),
+                    n->mac,
+                    n->mtu ? "<mtu>" : n->queues ? _("more than one queue") :
+                    "<driver name='vhost'>");
+        return FALSE;
+    }
+    /* the kernel's tap has at most 256 queues */
+    if (n->queues > 256) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("invalid value '%1$u' for attribute 'queues' of <driver> in interface '%2$s': a tap device has at most 256 queues"),
+                    n->queues, n->mac);
+        return FALSE;
+    }
+    if (!vgmRuleNetQueueSize(n, "rx_queue_size", n->rxQueueSize, error) ||
+        !vgmRuleNetQueueSize(n, "tx_queue_size", n->txQueueSize, error))
+        return FALSE;
+    /* QEMU takes larger transmit queues from vhost-user only, and quietly
+     * uses 256 for the rest */
+    if (n->txQueueSize > 256) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("invalid value '%1$u' for attribute 'tx_queue_size' of <driver> in interface '%2$s': QEMU gives a tap or user network at most 256"),
+                    n->txQueueSize, n->mac);
+        return FALSE;
+    }
+    /* QEMU's host_mtu range */
+    if (n->mtu && (n->mtu < 68 || n->mtu > 65535)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("invalid value '%1$u' for attribute 'size' of <mtu> in interface '%2$s': an MTU is from 68 to 65535"),
+                    n->mtu, n->mac);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleDevices(const VgmDomainDef *def, GError **error)
 {
@@ -861,17 +934,8 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
         }
     }
     for (i = 0; i < devs->nets->len; i++) {
-        const VgmNetDef *n = g_ptr_array_index(devs->nets, i);
-
-        /* a Linux interface name: 1 to 15 bytes, no '/', ':' or space */
-        if (n->ifname && (!*n->ifname || strlen(n->ifname) > 15 ||
-                          strpbrk(n->ifname, "/: \t\n") ||
-                          g_str_equal(n->ifname, ".") || g_str_equal(n->ifname, ".."))) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("invalid value '%1$s' for attribute 'dev' of <target> in <interface>: a network interface name is 1 to 15 bytes without '/', ':' or spaces"),
-                        n->ifname);
+        if (!vgmRuleNet(g_ptr_array_index(devs->nets, i), error))
             return FALSE;
-        }
     }
     for (i = 0; i < devs->disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "driver_domain.h"
+#include "driver_net.h"
 #include "driver_process.h"
 #include "driver_update.h"
 #include "util/vgmerror.h"
@@ -69,7 +70,7 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine)
     if (!machine || g_strcmp0(def->os.machine, machine) == 0)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
-    if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE, NULL)))
+    if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, NULL)))
         return g_steal_pointer(&xml);
     g_free(live->os.machine);
     live->os.machine = g_strdup(machine);
@@ -483,7 +484,7 @@ vgmDriverDomainFillDef(const VgmDriverStore *store, VgmDriverDomain *dom, GError
         return TRUE;
     if (dom->status)
         dom->def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
-                                           VGM_DOMAIN_PARSE_SKIP_VALIDATE, error);
+                                           VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, error);
     else if (dom->config)
         dom->def = vgmDriverConfigParse(store, dom->name, dom->config, error);
     else
@@ -926,6 +927,8 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     /* the live XML names the binary that runs it, as libvirt's does */
     if (!def->devices.emulator)
         def->devices.emulator = vgmDriverProcessEmulator(def);
+    /* and the taps it names itself, as libvirt's does */
+    vgmDriverNetNameTaps(def);
 
     if (!(start = vgmDriverProcessPrepare(store, def, flags, error)))
         return NULL;

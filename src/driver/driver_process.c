@@ -19,9 +19,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/sockios.h>
-#include <net/if.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
@@ -33,6 +30,7 @@
 #include "driver_process.h"
 #include "driver_caps.h"
 #include "driver_domain.h"
+#include "driver_net.h"
 #include "host/vgmhost.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_command.h"
@@ -139,6 +137,8 @@ vgmDriverProcessCheckHost(const VgmDomainDef *def, const VgmQemuPlan *plan,
     g_autoptr(GError) err = NULL;
     VgmDriverGmemNeed need;
 
+    if (!vgmDriverNetCheckTaps(def, error))
+        return FALSE;
     if (plan->accelKVM && access("/dev/kvm", R_OK | W_OK) < 0) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
                     _("domain '%1$s' needs KVM (<domain type='kvm'>), but /dev/kvm is not usable on this host: %2$s"),
@@ -729,7 +729,7 @@ struct _VgmDriverStart {
     VgmQemuCmd *cmd;
     VgmQemuPlan *plan;
     VgmDriverStatus *status;
-    GPtrArray *taps;            /* tap, bridge, tap, bridge, ... */
+    GPtrArray *taps;            /* VgmDriverTap the driver sets up */
     VgmBitmap *emulatorPin;     /* QEMU's threads' CPUs, or NULL */
     GPtrArray *vcpuPins;        /* vCPU index -> its CPUs (VgmBitmap), or NULL */
 };
@@ -857,48 +857,6 @@ vgmDriverProcessPin(const VgmDomainDef *def, VgmQemuMonitor *mon, pid_t pid, GEr
     return vgmDriverProcessPinThreads(emulatorPin, vcpuPins, mon, pid, error);
 }
 
-/* Puts the tap QEMU made for a bridge <interface> with <target dev> into
- * its bridge and up, as libvirt does with the tap it makes itself (QEMU's
- * bridge helper, used otherwise, cannot name the tap). */
-static gboolean
-vgmDriverProcessJoinBridge(const char *tap, const char *bridge, GError **error)
-{
-    struct ifreq ifr;
-    unsigned int index = if_nametoindex(tap);
-    int fd;
-    int err = 0;
-
-    if (!index) {
-        vgmErrorSetSystem(error, errno, _("QEMU made no tap device '%1$s' for bridge '%2$s'"),
-                          tap, bridge);
-        return FALSE;
-    }
-    if ((fd = socket(AF_LOCAL, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
-        vgmErrorSetSystem(error, errno, _("cannot open a socket to set up tap '%1$s'"), tap);
-        return FALSE;
-    }
-    memset(&ifr, 0, sizeof(ifr));
-    g_strlcpy(ifr.ifr_name, bridge, sizeof(ifr.ifr_name));
-    ifr.ifr_ifindex = (int)index;
-    if (ioctl(fd, SIOCBRADDIF, &ifr) < 0) {
-        err = errno;
-        close(fd);
-        vgmErrorSetSystem(error, err, _("cannot add tap '%1$s' to bridge '%2$s'"), tap, bridge);
-        return FALSE;
-    }
-    memset(&ifr, 0, sizeof(ifr));
-    g_strlcpy(ifr.ifr_name, tap, sizeof(ifr.ifr_name));
-    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 ||
-        (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)) {
-        err = errno;
-        close(fd);
-        vgmErrorSetSystem(error, err, _("cannot bring tap '%1$s' up"), tap);
-        return FALSE;
-    }
-    close(fd);
-    return TRUE;
-}
-
 VgmDriverStatus *
 vgmDriverStartGetStatus(VgmDriverStart *start)
 {
@@ -914,7 +872,6 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     g_auto(GStrv) argv = NULL;
     VgmDriverStatus *status;
     char *monitor;
-    guint i;
 
     start->store = store;
     start->name = g_strdup(def->name);
@@ -963,15 +920,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->xml = vgmDriverDomainLiveXML(def, status->machine);
     status->hugetlbfsDirs = vgmDriverProcessHugetlbfsDirs(def, start->plan);
     vgmDriverProcessPinsOf(def, &start->emulatorPin, &start->vcpuPins);
-    start->taps = g_ptr_array_new_with_free_func(g_free);
-    for (i = 0; i < def->devices.nets->len; i++) {
-        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
-
-        if (net->type == VGM_NET_TYPE_BRIDGE && net->ifname) {
-            g_ptr_array_add(start->taps, g_strdup(net->ifname));
-            g_ptr_array_add(start->taps, g_strdup(net->source));
-        }
-    }
+    start->taps = vgmDriverNetManagedTaps(def);
     return g_steal_pointer(&start);
 }
 
@@ -1052,14 +1001,13 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
     if (!vgmDriverProcessVerify(mon, start->plan, &err))
         goto failed;
-    /* 6b. CPU affinity, and the named taps into their bridges, before the
-     * guest runs */
+    /* 6b. CPU affinity, and the taps set up (and into their bridges),
+     * before the guest runs */
     if (!vgmDriverProcessPinThreads(start->emulatorPin, start->vcpuPins, mon,
                                     status->qemu.pid, &err))
         goto failed;
-    for (guint t = 0; t + 1 < start->taps->len; t += 2) {
-        if (!vgmDriverProcessJoinBridge(g_ptr_array_index(start->taps, t),
-                                        g_ptr_array_index(start->taps, t + 1), &err))
+    for (guint t = 0; t < start->taps->len; t++) {
+        if (!vgmDriverNetSetUpTap(g_ptr_array_index(start->taps, t), &err))
             goto failed;
     }
 

@@ -326,8 +326,21 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
         return FALSE;
     }
     if (!(def = vgmDomainDefParseString(u->status->xml, u->status->log,
-                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)))
         return FALSE;
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+
+        /* the new QEMU would open the tap by its name, which the running
+         * QEMU holds */
+        if (net->type == VGM_NET_TYPE_ETHERNET || (net->type == VGM_NET_TYPE_BRIDGE && net->ifname)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("domain '%1$s' cannot be live-updated: its interface '%2$s' uses tap '%3$s', which the running QEMU holds and a new QEMU cannot take over"),
+                        u->status->name, net->mac, net->ifname);
+            return FALSE;
+        }
+    }
     g_free(def->devices.emulator);
     def->devices.emulator = g_strdup(emulator);
     u->liveXML = vgmDriverDomainLiveXML(def, u->status->machine);

@@ -326,17 +326,25 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         JsonObject *o = json_object_new();
         JsonObject *dev;
 
+        gboolean virtio = g_str_has_prefix(driver, "virtio");
+
         if (n->type == VGM_NET_TYPE_USER) {
             json_object_set_string_member(o, "type", "user");
-        } else if (n->ifname) {
-            /* a tap of the name asked for, which QEMU makes and the driver
-             * puts into the bridge before the guest runs (QEMU's bridge
-             * helper cannot name its tap; libvirt makes the tap itself
-             * and passes its fd) */
+        } else if (n->type == VGM_NET_TYPE_ETHERNET || n->ifname) {
+            /* a tap of the name asked for, which QEMU makes (or opens, with
+             * managed='no') and the driver sets up and, for a bridge, puts
+             * into it before the guest runs (QEMU's bridge helper cannot
+             * name its tap; libvirt makes the tap itself and passes its
+             * fds) */
             json_object_set_string_member(o, "type", "tap");
-            json_object_set_string_member(o, "ifname", n->ifname);
+            if (n->ifname)
+                json_object_set_string_member(o, "ifname", n->ifname);
             json_object_set_string_member(o, "script", "no");
             json_object_set_string_member(o, "downscript", "no");
+            if (n->queues)
+                json_object_set_int_member(o, "queues", n->queues);
+            if (virtio && plan->vhostNet && n->driverName != VGM_NET_DRIVER_QEMU)
+                json_object_set_boolean_member(o, "vhost", TRUE);
         } else {
             /* type 'bridge' (validation refuses 'network') */
             json_object_set_string_member(o, "type", "bridge");
@@ -349,6 +357,18 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             driver = "virtio-net-pci";
         dev = json_object_new();
         json_object_set_string_member(dev, "driver", driver);
+        if (n->queues) {
+            /* a receive and a transmit vector per queue, one for control
+             * and one for configuration */
+            json_object_set_boolean_member(dev, "mq", TRUE);
+            json_object_set_int_member(dev, "vectors", 2 * n->queues + 2);
+        }
+        if (n->rxQueueSize)
+            json_object_set_int_member(dev, "rx_queue_size", n->rxQueueSize);
+        if (n->txQueueSize)
+            json_object_set_int_member(dev, "tx_queue_size", n->txQueueSize);
+        if (n->mtu && virtio)
+            json_object_set_int_member(dev, "host_mtu", n->mtu);
         json_object_set_string_member(dev, "netdev", netdev);
         json_object_set_string_member(dev, "id", id);
         json_object_set_string_member(dev, "mac", n->mac);

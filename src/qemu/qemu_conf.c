@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "qemu_conf.h"
 #include "util/vgmsize.h"
@@ -19,6 +20,7 @@ vgmQemuConfigNew(const char *runDir, const char *memoryDir, const char *logDir)
     cfg->memoryDir = g_strdup(memoryDir);
     cfg->logDir = g_strdup(logDir);
     cfg->hugetlbfs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    cfg->vhostNet = access("/dev/vhost-net", R_OK | W_OK) == 0;
     return cfg;
 }
 
@@ -120,6 +122,7 @@ vgmQemuConfigNewForTest(void)
 
     vgmQemuConfigAddHugetlbfs(cfg, 2048, "/dev/hugepages");
     vgmQemuConfigAddHugetlbfs(cfg, 1048576, "/dev/hugepages1G");
+    cfg->vhostNet = TRUE;
     cfg->now = 1767225600; /* 2026-01-01T00:00:00Z */
     return cfg;
 }

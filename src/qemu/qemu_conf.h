@@ -16,6 +16,8 @@ typedef struct {
     char *logDir;        /* per-domain QEMU logs */
     GHashTable *hugetlbfs; /* page size in KiB (guint64 *) -> mount path */
     gboolean forceTCG;   /* use TCG even for <domain type='kvm'> (tests only) */
+    gboolean vhostNet;   /* /dev/vhost-net opens read-write: KVM guests'
+                          * virtio-net taps use the kernel's vhost-net */
     gint64 now;          /* unix time for clock offsets; 0: the real time */
 } VgmQemuConfig;
 

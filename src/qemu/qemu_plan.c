@@ -707,6 +707,31 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
     }
 }
 
+/* vhost-net, as libvirt uses it: for KVM guests' virtio-net taps, where
+ * /dev/vhost-net opens, unless <driver name='qemu'>; <driver name='vhost'>
+ * insists on it. A TCG guest runs QEMU's own backend either way. */
+static gboolean
+vgmPlanVhostNet(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+                GError **error)
+{
+    guint i;
+
+    plan->vhostNet = plan->accelKVM && cfg->vhostNet;
+    if (!plan->accelKVM || cfg->vhostNet)
+        return TRUE;
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *n = g_ptr_array_index(def->devices.nets, i);
+
+        if (n->driverName == VGM_NET_DRIVER_VHOST) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<driver name='vhost'> of interface '%1$s' needs /dev/vhost-net, which this host cannot open (is the vhost_net module loaded?)"),
+                        n->mac);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 VgmQemuPlan *
 vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
                  const VgmQemuConfig *cfg, GError **error)
@@ -727,6 +752,8 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     plan->gmem = gmem.spelling;
     plan->convertInPlace = gmem.convertInPlace;
     plan->accelKVM = def->virtType == VGM_DOMAIN_VIRT_KVM && !cfg->forceTCG;
+    if (!vgmPlanVhostNet(plan, def, cfg, error))
+        return NULL;
 
     aliases = vgmQemuMemoryDeviceAliases(def);
     if (!vgmPlanMemory(plan, def, caps, cfg, &gmem, aliases, error))

@@ -62,6 +62,8 @@ typedef struct {
     const VgmQemuCapsMachine *machine;  /* canonical machine type */
     GPtrArray *machineProps;    /* VgmQemuMachineProp, in emission order */
     gboolean accelKVM;
+    gboolean vhostNet;          /* virtio-net taps use vhost-net unless
+                                 * <driver name='qemu'> (KVM guests only) */
     gboolean hpetMachineProp;   /* <timer name='hpet' present='no'/> is the
                                  * machine's hpet=off, not -no-hpet */
     unsigned long long initialKiB; /* -m size */

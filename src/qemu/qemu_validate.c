@@ -438,6 +438,17 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
                         net->source);
             return FALSE;
         }
+        /* QEMU's bridge helper makes an unnamed tap the driver cannot find
+         * afterwards, with one queue and no vhost-net */
+        if (net->type == VGM_NET_TYPE_BRIDGE && !net->ifname &&
+            (net->mtu || net->queues || net->driverName == VGM_NET_DRIVER_VHOST)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("interface '%1$s' on bridge '%2$s' needs <target dev='...'/> for %3$s: without a tap name QEMU's bridge helper makes the tap, which has one queue, no vhost-net and the bridge's MTU"),
+                        net->mac, net->source,
+                        net->mtu ? "<mtu>" : net->queues ? "<driver queues>" :
+                        "<driver name='vhost'>");
+            return FALSE;
+        }
     }
     if ((def->os.firmware == VGM_OS_FIRMWARE_EFI || def->os.loaderType == VGM_LOADER_TYPE_PFLASH) &&
         g_str_equal(def->os.arch, "x86_64") && !def->features.features[VGM_FEATURE_ACPI]) {

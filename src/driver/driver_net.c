@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_net.c: the host side of a domain's tap devices (see the header).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <net/if_arp.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "driver_net.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+void
+vgmDriverTapFree(VgmDriverTap *tap)
+{
+    if (!tap)
+        return;
+    g_free(tap->ifname);
+    g_free(tap->bridge);
+    g_free(tap->mac);
+    g_free(tap);
+}
+
+/* Interfaces QEMU reaches through a tap of their own name. */
+static gboolean
+vgmDriverNetIsTap(const VgmNetDef *net)
+{
+    return net->type == VGM_NET_TYPE_ETHERNET ||
+           (net->type == VGM_NET_TYPE_BRIDGE && net->ifname);
+}
+
+static gboolean
+vgmDriverNetNameUsed(const VgmDomainDef *def, const char *name)
+{
+    guint i;
+
+    if (if_nametoindex(name))
+        return TRUE;
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+
+        if (g_strcmp0(net->ifname, name) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+void
+vgmDriverNetNameTaps(VgmDomainDef *def)
+{
+    unsigned int next = 0;
+    guint i;
+
+    for (i = 0; i < def->devices.nets->len; i++) {
+        VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+        char *name = NULL;
+
+        if (net->type != VGM_NET_TYPE_ETHERNET || net->ifname)
+            continue;
+        for (;; next++) {
+            name = g_strdup_printf("vnet%u", next);
+            if (!vgmDriverNetNameUsed(def, name))
+                break;
+            g_free(name);
+        }
+        net->ifname = name;
+        next++;
+    }
+}
+
+gboolean
+vgmDriverNetCheckTaps(const VgmDomainDef *def, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+        gboolean exists;
+
+        if (!vgmDriverNetIsTap(net) || !net->ifname)
+            continue;
+        exists = if_nametoindex(net->ifname) != 0;
+        if (net->managedTap == VGM_TRISTATE_NO && !exists) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("tap device '%1$s' of interface '%2$s' does not exist: with <target managed='no'> it must be made before the domain starts"),
+                        net->ifname, net->mac);
+            return FALSE;
+        }
+        if (net->managedTap != VGM_TRISTATE_NO && exists) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("network interface '%1$s' of interface '%2$s' exists already: the driver makes the tap itself (use <target managed='no'> for a tap made beforehand)"),
+                        net->ifname, net->mac);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+GPtrArray *
+vgmDriverNetManagedTaps(const VgmDomainDef *def)
+{
+    GPtrArray *taps = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverTapFree);
+    guint i;
+
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+        VgmDriverTap *tap;
+
+        if (!vgmDriverNetIsTap(net) || !net->ifname || net->managedTap == VGM_TRISTATE_NO)
+            continue;
+        tap = g_new0(VgmDriverTap, 1);
+        tap->ifname = g_strdup(net->ifname);
+        tap->bridge = net->type == VGM_NET_TYPE_BRIDGE ? g_strdup(net->source) : NULL;
+        tap->mac = g_strdup(net->mac);
+        tap->mtu = net->mtu;
+        g_ptr_array_add(taps, tap);
+    }
+    return taps;
+}
+
+/* One interface ioctl on @name; @what says what failed. */
+static gboolean
+vgmDriverNetIoctl(int fd, unsigned long request, const char *name, struct ifreq *ifr,
+                  const char *what, GError **error)
+{
+    g_strlcpy(ifr->ifr_name, name, sizeof(ifr->ifr_name));
+    if (ioctl(fd, request, ifr) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot %1$s of tap '%2$s'"), what, name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
+{
+    struct ifreq ifr;
+    unsigned int mac[6];
+    unsigned int mtu = tap->mtu;
+    size_t i;
+
+    /* the guest's MAC with 0xfe first */
+    memset(&ifr, 0, sizeof(ifr));
+    if (sscanf(tap->mac, "%x:%x:%x:%x:%x:%x",
+               &mac[0], &mac[1], &mac[2], &mac[3], &mac[4], &mac[5]) != 6) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, _("invalid MAC address '%1$s'"), tap->mac);
+        return FALSE;
+    }
+    ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+    ifr.ifr_hwaddr.sa_data[0] = (char)0xfe;
+    for (i = 1; i < 6; i++)
+        ifr.ifr_hwaddr.sa_data[i] = (char)mac[i];
+    if (!vgmDriverNetIoctl(fd, SIOCSIFHWADDR, tap->ifname, &ifr, _("set the MAC address"), error))
+        return FALSE;
+
+    /* without <mtu>, a bridge port takes the bridge's, so that joining
+     * does not lower it */
+    if (!mtu && tap->bridge) {
+        memset(&ifr, 0, sizeof(ifr));
+        g_strlcpy(ifr.ifr_name, tap->bridge, sizeof(ifr.ifr_name));
+        if (ioctl(fd, SIOCGIFMTU, &ifr) < 0) {
+            vgmErrorSetSystem(error, errno, _("cannot read the MTU of bridge '%1$s'"), tap->bridge);
+            return FALSE;
+        }
+        mtu = (unsigned int)ifr.ifr_mtu;
+    }
+    if (mtu) {
+        memset(&ifr, 0, sizeof(ifr));
+        ifr.ifr_mtu = (int)mtu;
+        if (!vgmDriverNetIoctl(fd, SIOCSIFMTU, tap->ifname, &ifr, _("set the MTU"), error))
+            return FALSE;
+    }
+
+    if (tap->bridge) {
+        memset(&ifr, 0, sizeof(ifr));
+        g_strlcpy(ifr.ifr_name, tap->bridge, sizeof(ifr.ifr_name));
+        ifr.ifr_ifindex = (int)if_nametoindex(tap->ifname);
+        if (!ifr.ifr_ifindex) {
+            vgmErrorSetSystem(error, errno, _("QEMU made no tap device '%1$s' for bridge '%2$s'"),
+                              tap->ifname, tap->bridge);
+            return FALSE;
+        }
+        if (ioctl(fd, SIOCBRADDIF, &ifr) < 0) {
+            vgmErrorSetSystem(error, errno, _("cannot add tap '%1$s' to bridge '%2$s'"),
+                              tap->ifname, tap->bridge);
+            return FALSE;
+        }
+    }
+
+    memset(&ifr, 0, sizeof(ifr));
+    if (!vgmDriverNetIoctl(fd, SIOCGIFFLAGS, tap->ifname, &ifr, _("read the flags"), error))
+        return FALSE;
+    ifr.ifr_flags |= IFF_UP;
+    return vgmDriverNetIoctl(fd, SIOCSIFFLAGS, tap->ifname, &ifr, _("bring up the link"), error);
+}
+
+gboolean
+vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error)
+{
+    int fd;
+    gboolean ok;
+
+    if (!if_nametoindex(tap->ifname)) {
+        vgmErrorSetSystem(error, errno, _("QEMU made no tap device '%1$s'"), tap->ifname);
+        return FALSE;
+    }
+    if ((fd = socket(AF_LOCAL, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open a socket to set up tap '%1$s'"),
+                          tap->ifname);
+        return FALSE;
+    }
+    ok = vgmDriverNetSetUpTapFd(fd, tap, error);
+    close(fd);
+    return ok;
+}

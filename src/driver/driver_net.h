@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_net.h: the host side of a domain's tap devices.
+ *
+ * QEMU makes (or, for <target managed='no'>, opens) the tap of an
+ * <interface type='ethernet'> or of a bridge interface with <target dev>
+ * by its name; the driver names the taps libvirt would name (vnetN),
+ * checks before the spawn that each one is missing or present as the
+ * definition says, and once QEMU runs, before the guest does, sets a
+ * managed tap up as libvirt does: its MAC (the guest's with 0xfe first,
+ * so that a bridge never takes the guest's address), its MTU, its bridge,
+ * and IFF_UP. A tap QEMU made goes away with QEMU.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "conf/domain_conf.h"
+
+typedef struct {
+    char *ifname;
+    char *bridge;        /* the bridge to join, or NULL */
+    char *mac;           /* the guest's MAC */
+    unsigned int mtu;    /* 0: the bridge's, or the kernel's default */
+} VgmDriverTap;
+
+void vgmDriverTapFree(VgmDriverTap *tap);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverTap, vgmDriverTapFree)
+
+/* Gives each <interface type='ethernet'> without <target dev> the lowest
+ * vnetN no host interface and no other interface of @def has. */
+void vgmDriverNetNameTaps(VgmDomainDef *def);
+
+/* Before the spawn: a managed tap must not exist yet (QEMU would join
+ * someone else's), an unmanaged one must. */
+gboolean vgmDriverNetCheckTaps(const VgmDomainDef *def, GError **error);
+
+/* The taps the driver sets up once QEMU has made them (VgmDriverTap). */
+GPtrArray *vgmDriverNetManagedTaps(const VgmDomainDef *def);
+
+gboolean vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error);
