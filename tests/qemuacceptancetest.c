@@ -264,11 +264,44 @@ vgmAcceptListen(VgmAcceptEnv *env, const char *path, GError **error)
     return TRUE;
 }
 
+/* A TCP listener on 127.0.0.1 for a connect-mode tcp chardev; its port
+ * in *port. */
+static gboolean
+vgmAcceptListenTcp(VgmAcceptEnv *env, guint16 *port, GError **error)
+{
+    g_autoptr(GSocket) sock = NULL;
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+
+    if (!(sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                              G_SOCKET_PROTOCOL_DEFAULT, error)) ||
+        !g_socket_bind(sock, addr, TRUE, error) || !g_socket_listen(sock, error) ||
+        !(bound = g_socket_get_local_address(sock, error)))
+        return FALSE;
+    *port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    g_ptr_array_add(env->listeners, g_steal_pointer(&sock));
+    return TRUE;
+}
+
 static gboolean
 vgmAcceptPrepareChr(VgmAcceptEnv *env, VgmChrDef *chr, GError **error)
 {
     if (chr->logfile)
         vgmAcceptReplace(&chr->logfile, vgmAcceptRelocate(env, chr->logfile));
+    if (chr->type == VGM_CHR_TYPE_TCP) {
+        /* the host's loopback: a listener of the test's for a client, an
+         * ephemeral port (0) for a server */
+        guint16 port = 0;
+
+        if (g_str_equal(chr->mode, "connect") && !vgmAcceptListenTcp(env, &port, error))
+            return FALSE;
+        g_test_message("chardev tcp %s:%s (%s) moved to 127.0.0.1:%u", chr->host, chr->service,
+                       chr->mode, port);
+        vgmAcceptReplace(&chr->host, g_strdup("127.0.0.1"));
+        vgmAcceptReplace(&chr->service, g_strdup_printf("%u", port));
+        return TRUE;
+    }
     if (!chr->path || chr->type == VGM_CHR_TYPE_PTY)
         return TRUE;
     vgmAcceptReplace(&chr->path, vgmAcceptRelocate(env, chr->path));

@@ -135,6 +135,9 @@ def uses_newer_or_extension(root):
     topo = root.find("cpu/topology")
     if topo is not None and topo.get("clusters") is not None:
         why.append("libvirt 10.1: cpu topology clusters")
+    if root.find("features/smm/smm") is not None:
+        why.append("OpenStack Nova 26's nested <smm><smm state/></smm>, which "
+                   "libvirt's parser reads and its schema refuses")
     return why
 
 

@@ -629,16 +629,29 @@ typedef enum {
     VGM_CHR_TYPE_PTY = 0,
     VGM_CHR_TYPE_FILE,
     VGM_CHR_TYPE_UNIX,
+    VGM_CHR_TYPE_TCP,
 
     VGM_CHR_TYPE_LAST
 } VgmChrType;
 VGM_ENUM_DECL(vgmChr);
 
+/* <protocol type=''> of a tcp character device */
+typedef enum {
+    VGM_CHR_PROTOCOL_RAW = 0,
+    VGM_CHR_PROTOCOL_TELNET,
+
+    VGM_CHR_PROTOCOL_LAST
+} VgmChrProtocol;
+VGM_ENUM_DECL(vgmChrProtocol);
+
 typedef struct {
     VgmChrKind kind;
     VgmChrType type;
     char *path;                 /* file / unix */
-    char *mode;                 /* unix: bind | connect */
+    char *mode;                 /* unix, tcp: bind | connect */
+    char *host;                 /* tcp */
+    char *service;              /* tcp: the port, or a service name */
+    VgmChrProtocol protocol;    /* tcp */
     VgmTristate append;         /* file */
     char *logfile;              /* <log file=''/>: QEMU copies the output there */
     VgmTristate logappend;      /* <log append='on|off'/> */
@@ -658,6 +671,8 @@ typedef struct {
     unsigned int ports;         /* usb (xhci), virtio-serial; 0: the default */
     gboolean haveMaster;        /* usb: <master startport=''/> */
     unsigned int startport;
+    VgmTristate driverIommu;    /* <driver iommu=''>: virtio-serial, virtio-scsi */
+    unsigned int queues;        /* <driver queues=''>: virtio-scsi; 0: QEMU's */
     VgmDeviceAddress addr;
 } VgmControllerDef;
 
@@ -695,12 +710,34 @@ typedef struct {
 } VgmGraphicsDef;
 
 typedef struct {
-    char *model;                /* none, vga, virtio, bochs */
-    unsigned int vram;          /* KiB, vga only */
+    char *model;                /* none, vga, cirrus, vmvga, qxl, virtio, bochs */
+    unsigned int vram;          /* KiB */
+    unsigned int ram;           /* KiB, qxl only */
+    unsigned int vram64;        /* KiB, qxl only */
+    unsigned int vgamem;        /* KiB, qxl only */
     unsigned int heads;
     VgmTristate primary;
+    VgmTristate driverIommu;    /* <driver iommu=''>, virtio only */
     VgmDeviceAddress addr;
 } VgmVideoDef;
+
+typedef enum {
+    VGM_WATCHDOG_ACTION_RESET = 0,
+    VGM_WATCHDOG_ACTION_SHUTDOWN,
+    VGM_WATCHDOG_ACTION_POWEROFF,
+    VGM_WATCHDOG_ACTION_PAUSE,
+    VGM_WATCHDOG_ACTION_NONE,
+    VGM_WATCHDOG_ACTION_INJECT_NMI,
+
+    VGM_WATCHDOG_ACTION_LAST
+} VgmWatchdogAction;
+VGM_ENUM_DECL(vgmWatchdogAction);
+
+typedef struct {
+    char *model;                /* i6300esb (PCI), ib700 (ISA) */
+    VgmWatchdogAction action;
+    VgmDeviceAddress addr;
+} VgmWatchdogDef;
 
 typedef enum {
     VGM_SOUND_ICH6 = 0,
@@ -809,6 +846,7 @@ typedef struct {
     GPtrArray *rngs;            /* VgmRngDef */
     GPtrArray *mems;            /* VgmMemoryDef */
     VgmMemballoonDef *memballoon;
+    VgmWatchdogDef *watchdog;
 } VgmDevicesDef;
 
 /* ---------------- the domain ---------------- */

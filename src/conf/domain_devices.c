@@ -27,7 +27,10 @@ VGM_ENUM_IMPL(vgmDiskCache, VGM_DISK_CACHE_LAST,
 VGM_ENUM_IMPL(vgmDiskIo, VGM_DISK_IO_LAST, "default", "native", "threads", "io_uring");
 VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet");
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
-VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix");
+VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp");
+VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
+VGM_ENUM_IMPL(vgmWatchdogAction, VGM_WATCHDOG_ACTION_LAST,
+              "reset", "shutdown", "poweroff", "pause", "none", "inject-nmi");
 VGM_ENUM_IMPL(vgmGraphics, VGM_GRAPHICS_LAST, "vnc");
 VGM_ENUM_IMPL(vgmInput, VGM_INPUT_TYPE_LAST, "mouse", "tablet", "keyboard");
 VGM_ENUM_IMPL(vgmInputBus, VGM_INPUT_BUS_LAST, "", "ps2", "usb", "virtio");
@@ -62,7 +65,10 @@ static const char *const vgmConsoleTargetTypes[] = {
     "serial", "virtio", NULL
 };
 static const char *const vgmVideoModels[] = {
-    "none", "vga", "virtio", "bochs", NULL
+    "none", "vga", "cirrus", "vmvga", "qxl", "virtio", "bochs", NULL
+};
+static const char *const vgmWatchdogModels[] = {
+    "i6300esb", "ib700", NULL
 };
 static const char *const vgmRngBackends[] = {
     "/dev/urandom", "/dev/random", "/dev/hwrng", NULL
@@ -107,6 +113,8 @@ vgmChrDefFree(VgmChrDef *c)
 {
     g_free(c->path);
     g_free(c->mode);
+    g_free(c->host);
+    g_free(c->service);
     g_free(c->logfile);
     g_free(c->targetType);
     g_free(c->targetModel);
@@ -174,6 +182,15 @@ vgmMemballoonDefFree(VgmMemballoonDef *m)
     g_free(m);
 }
 
+static void
+vgmWatchdogDefFree(VgmWatchdogDef *w)
+{
+    if (!w)
+        return;
+    g_free(w->model);
+    g_free(w);
+}
+
 void
 vgmDomainDevicesInit(VgmDevicesDef *devices)
 {
@@ -210,6 +227,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     g_ptr_array_unref(devices->rngs);
     g_ptr_array_unref(devices->mems);
     vgmMemballoonDefFree(devices->memballoon);
+    vgmWatchdogDefFree(devices->watchdog);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskDef, vgmDiskDefFree)
@@ -223,6 +241,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmGraphicsDef, vgmGraphicsDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmVideoDef, vgmVideoDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmRngDef, vgmRngDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmMemballoonDef, vgmMemballoonDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmWatchdogDef, vgmWatchdogDefFree)
 
 /* ---------------- shared pieces ---------------- */
 
@@ -850,8 +869,10 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
     chr->kind = kind;
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                          kind == VGM_CHR_CHANNEL ?
-                         (const char *const[]){ "source", "log", "target", "address", NULL } :
-                         (const char *const[]){ "source", "log", "target", NULL }, error))
+                         (const char *const[]){ "source", "protocol", "log", "target", "address",
+                                                NULL } :
+                         (const char *const[]){ "source", "protocol", "log", "target", NULL },
+                         error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmChrTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
@@ -899,8 +920,51 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
                            "mode", "source", error))
             return NULL;
         break;
+    case VGM_CHR_TYPE_TCP:
+        /* libvirt's tls attribute and <reconnect> child are refused as
+         * unknown */
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<%1$s type='tcp'> needs <source mode='...' host='...' service='...'/>"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "mode", "host", "service", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "mode", 0, &chr->mode, error) < 0 ||
+            vgmXMLPropString(child, "host", VGM_XML_PROP_REQUIRED, &chr->host, error) < 0 ||
+            vgmXMLPropString(child, "service", VGM_XML_PROP_REQUIRED, &chr->service, error) < 0)
+            return NULL;
+        if (!chr->mode)
+            chr->mode = g_strdup("connect");
+        if (!vgmCheckValue((const char *const[]){ "bind", "connect", NULL }, chr->mode,
+                           "mode", "source", error))
+            return NULL;
+        if (!*chr->host || !*chr->service) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<source> of <%1$s type='tcp'> needs a non-empty host and service"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        break;
     case VGM_CHR_TYPE_LAST:
         break;
+    }
+
+    if (vgmXMLSingleChild(node, "protocol", &child, error) < 0)
+        return NULL;
+    if (child) {
+        if (chr->type != VGM_CHR_TYPE_TCP) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("element <protocol> of <%1$s> is for type 'tcp' only, not '%2$s'"),
+                        (const char *)node->name, vgmChrTypeToString(chr->type));
+            return NULL;
+        }
+        /* telnets and tls need TLS credentials, which are not modelled */
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "type", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropEnum(child, "type", vgmChrProtocolTypeFromString, 0, &v, error) < 0)
+            return NULL;
+        chr->protocol = v;
     }
 
     /* <log>: QEMU writes a copy of everything the guest sends to a file */
@@ -996,6 +1060,11 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
          * writes it */
         vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
         vgmBufEscapeString(buf, " path='%s'/>\n", chr->path);
+    } else if (chr->type == VGM_CHR_TYPE_TCP) {
+        vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
+        vgmBufEscapeString(buf, " host='%s'", chr->host);
+        vgmBufEscapeString(buf, " service='%s'/>\n", chr->service);
+        vgmBufAsprintf(buf, "<protocol type='%s'/>\n", vgmChrProtocolTypeToString(chr->protocol));
     }
     if (chr->logfile) {
         vgmBufEscapeString(buf, "<log file='%s'", chr->logfile);
@@ -1028,6 +1097,33 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
 
 /* ---------------- controllers ---------------- */
 
+/* <controller><driver iommu queues>: virtio controllers only (libvirt's
+ * other driver attributes are refused as unknown) */
+static gboolean
+vgmControllerDriverParse(xmlNodePtr devNode, VgmControllerDef *ctrl, GError **error)
+{
+    gboolean virtioScsi = g_strcmp0(ctrl->model, "virtio-scsi") == 0;
+    xmlNodePtr node;
+
+    if (vgmXMLSingleChild(devNode, "driver", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    if (!g_str_equal(ctrl->type, "virtio-serial") && !virtioScsi) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("element <driver> of <controller type='%1$s'> is for virtio-serial and virtio-scsi controllers only"),
+                    ctrl->type);
+        return FALSE;
+    }
+    if (!vgmXMLCheckNode(node, virtioScsi ? (const char *const[]){ "iommu", "queues", NULL } :
+                                            (const char *const[]){ "iommu", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropTristateSwitch(node, "iommu", 0, &ctrl->driverIommu, error) < 0 ||
+        vgmXMLPropUInt(node, "queues", VGM_XML_PROP_NONZERO, &ctrl->queues, error) < 0)
+        return FALSE;
+    return TRUE;
+}
+
 static VgmControllerDef *
 vgmControllerParse(xmlNodePtr node, GError **error)
 {
@@ -1037,7 +1133,7 @@ vgmControllerParse(xmlNodePtr node, GError **error)
     xmlNodePtr master;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "index", "model", "ports", NULL },
-                         (const char *const[]){ "master", "address", NULL }, error) ||
+                         (const char *const[]){ "master", "driver", "address", NULL }, error) ||
         vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &ctrl->type, error) < 0 ||
         !vgmCheckValue(vgmControllerTypes, ctrl->type, "type", "controller", error) ||
         (rc = vgmXMLPropUInt(node, "index", 0, &ctrl->index, error)) < 0 ||
@@ -1096,7 +1192,8 @@ vgmControllerParse(xmlNodePtr node, GError **error)
             return NULL;
         ctrl->haveMaster = TRUE;
     }
-    if (!vgmDeviceAddressParse(node, &ctrl->addr, error))
+    if (!vgmControllerDriverParse(node, ctrl, error) ||
+        !vgmDeviceAddressParse(node, &ctrl->addr, error))
         return NULL;
     return g_steal_pointer(&ctrl);
 }
@@ -1152,6 +1249,14 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
     vgmBufInitChild(&child, buf);
     if (ctrl->haveMaster)
         vgmBufAsprintf(&child, "<master startport='%u'/>\n", ctrl->startport);
+    if (ctrl->queues || ctrl->driverIommu) {
+        vgmBufAdd(&child, "<driver");
+        if (ctrl->queues)
+            vgmBufAsprintf(&child, " queues='%u'", ctrl->queues);
+        if (ctrl->driverIommu)
+            vgmBufAsprintf(&child, " iommu='%s'", vgmTristateSwitchTypeToString(ctrl->driverIommu));
+        vgmBufAdd(&child, "/>\n");
+    }
     vgmDeviceAddressFormat(&child, &ctrl->addr);
     vgmXMLFormatElement(buf, "controller", &attrs, &child);
 }
@@ -1592,33 +1697,65 @@ vgmGraphicsFormat(VgmBuf *buf, const VgmGraphicsDef *gr)
 static VgmVideoDef *
 vgmVideoParse(xmlNodePtr node, GError **error)
 {
+    /* the sizes of <model>, in KiB; qxl has all four */
+    static const struct {
+        const char *attr;
+        size_t offset;
+        gboolean qxlOnly;
+    } sizes[] = {
+        { "ram", G_STRUCT_OFFSET(VgmVideoDef, ram), TRUE },
+        { "vram", G_STRUCT_OFFSET(VgmVideoDef, vram), FALSE },
+        { "vram64", G_STRUCT_OFFSET(VgmVideoDef, vram64), TRUE },
+        { "vgamem", G_STRUCT_OFFSET(VgmVideoDef, vgamem), TRUE },
+    };
     g_autoptr(VgmVideoDef) video = g_new0(VgmVideoDef, 1);
     xmlNodePtr child;
+    size_t i;
 
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren,
-                         (const char *const[]){ "model", "address", NULL }, error) ||
+                         (const char *const[]){ "model", "driver", "address", NULL }, error) ||
         vgmXMLSingleChild(node, "model", &child, error) < 0)
         return NULL;
     if (!child) {
         vgmErrorSet(error, VGM_ERR_XML, _("element <video> needs a <model>"));
         return NULL;
     }
-    if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "vram", "heads", "primary", NULL },
+    if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "ram", "vram", "vram64", "vgamem",
+                                                       "heads", "primary", NULL },
                          vgmXMLNoChildren, error) ||
         vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &video->model, error) < 0 ||
         !vgmCheckValue(vgmVideoModels, video->model, "type", "model", error) ||
-        vgmXMLPropUInt(child, "vram", 0, &video->vram, error) < 0 ||
         vgmXMLPropUInt(child, "heads", VGM_XML_PROP_NONZERO, &video->heads, error) < 0 ||
         vgmXMLPropTristateBool(child, "primary", 0, &video->primary, error) < 0)
         return NULL;
+    for (i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        unsigned int *field = G_STRUCT_MEMBER_P(video, sizes[i].offset);
+        int rc;
+
+        if ((rc = vgmXMLPropUInt(child, sizes[i].attr, 0, field, error)) < 0)
+            return NULL;
+        if (rc > 0 && sizes[i].qxlOnly && !g_str_equal(video->model, "qxl")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("attribute '%1$s' of <model> in <video> is for model 'qxl' only, not '%2$s'"),
+                        sizes[i].attr, video->model);
+            return NULL;
+        }
+    }
     if (g_str_equal(video->model, "none") &&
         (video->vram || video->heads || video->primary)) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("<model type='none'> of <video> takes no other attributes"));
         return NULL;
     }
-    if (!vgmDeviceAddressParse(node, &video->addr, error))
+    if (!vgmDriverIommuParse(node, &video->driverIommu, error) ||
+        !vgmDeviceAddressParse(node, &video->addr, error))
         return NULL;
+    if (video->driverIommu && !g_str_equal(video->model, "virtio")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("attribute 'iommu' of <driver> in <video> is for model 'virtio' only, not '%1$s'"),
+                    video->model);
+        return NULL;
+    }
     return g_steal_pointer(&video);
 }
 
@@ -1628,23 +1765,80 @@ vgmVideoFormat(VgmBuf *buf, const VgmVideoDef *video)
     vgmBufAdd(buf, "<video>\n");
     vgmBufAdjustIndent(buf, 2);
     vgmBufAsprintf(buf, "<model type='%s'", video->model);
+    if (video->ram)
+        vgmBufAsprintf(buf, " ram='%u'", video->ram);
     if (video->vram)
         vgmBufAsprintf(buf, " vram='%u'", video->vram);
+    if (video->vram64)
+        vgmBufAsprintf(buf, " vram64='%u'", video->vram64);
+    if (video->vgamem)
+        vgmBufAsprintf(buf, " vgamem='%u'", video->vgamem);
     if (video->heads)
         vgmBufAsprintf(buf, " heads='%u'", video->heads);
     if (video->primary)
         vgmBufAsprintf(buf, " primary='%s'", vgmTristateBoolTypeToString(video->primary));
     vgmBufAdd(buf, "/>\n");
+    vgmDriverIommuFormat(buf, video->driverIommu);
     vgmDeviceAddressFormat(buf, &video->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</video>\n");
+}
+
+/* ---------------- watchdog ---------------- */
+
+static VgmWatchdogDef *
+vgmWatchdogParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmWatchdogDef) wd = g_new0(VgmWatchdogDef, 1);
+    g_autofree char *action = NULL;
+    int v;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "model", "action", NULL },
+                         (const char *const[]){ "address", NULL }, error) ||
+        vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &wd->model, error) < 0 ||
+        !vgmCheckValue(vgmWatchdogModels, wd->model, "model", "watchdog", error) ||
+        vgmXMLPropString(node, "action", 0, &action, error) < 0)
+        return NULL;
+    /* libvirt's 'dump' is a core dump libvirt writes itself */
+    if (action && g_str_equal(action, "dump")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported value 'dump' for attribute 'action' of <watchdog>: the driver writes no core dumps"));
+        return NULL;
+    }
+    if (vgmXMLPropEnum(node, "action", vgmWatchdogActionTypeFromString, 0, &v, error) < 0 ||
+        !vgmDeviceAddressParse(node, &wd->addr, error))
+        return NULL;
+    wd->action = v;
+    if (g_str_equal(wd->model, "ib700") && wd->addr.type != VGM_ADDRESS_NONE) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<watchdog model='ib700'> is an ISA device and takes no <address>"));
+        return NULL;
+    }
+    return g_steal_pointer(&wd);
+}
+
+static void
+vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
+{
+    vgmBufAsprintf(buf, "<watchdog model='%s' action='%s'", wd->model,
+                   vgmWatchdogActionTypeToString(wd->action));
+    if (wd->addr.type == VGM_ADDRESS_NONE) {
+        vgmBufAdd(buf, "/>\n");
+        return;
+    }
+    vgmBufAdd(buf, ">\n");
+    vgmBufAdjustIndent(buf, 2);
+    vgmDeviceAddressFormat(buf, &wd->addr);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</watchdog>\n");
 }
 
 /* ---------------- the container ---------------- */
 
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "interface", "serial", "console", "channel",
-    "input", "graphics", "sound", "audio", "video", "memballoon", "rng", "memory", NULL
+    "input", "graphics", "sound", "audio", "video", "watchdog", "memballoon", "rng", "memory",
+    NULL
 };
 
 gboolean
@@ -1720,6 +1914,14 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
             }
             if (!(devs->memballoon = vgmMemballoonParse(cur, error)))
                 return FALSE;
+        } else if (g_str_equal(name, "watchdog")) {
+            if (devs->watchdog) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("element <watchdog> may appear only once in <devices>"));
+                return FALSE;
+            }
+            if (!(devs->watchdog = vgmWatchdogParse(cur, error)))
+                return FALSE;
         } else if (g_str_equal(name, "rng")) {
             VgmRngDef *r = vgmRngParse(cur, error);
             if (!r)
@@ -1793,6 +1995,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
     }
     for (i = 0; i < devs->videos->len; i++)
         vgmVideoFormat(buf, g_ptr_array_index(devs->videos, i));
+    if (devs->watchdog)
+        vgmWatchdogFormat(buf, devs->watchdog);
     if (devs->memballoon)
         vgmMemballoonFormat(buf, devs->memballoon);
     for (i = 0; i < devs->rngs->len; i++)

@@ -343,6 +343,30 @@ static const VgmFeature vgmStateFeatures[] = {
 };
 
 static gboolean
+vgmFeatureNestedSmm(xmlNodePtr smm, VgmTristate outer, GError **error)
+{
+    xmlNodePtr inner;
+    VgmTristate state;
+
+    if (vgmXMLSingleChild(smm, "smm", &inner, error) < 0)
+        return FALSE;
+    if (!inner)
+        return TRUE;
+    if (!vgmXMLCheckNode(inner, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
+        vgmXMLPropTristateSwitch(inner, "state", 0, &state, error) < 0)
+        return FALSE;
+    if ((state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES) != outer) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<smm> in <features> is '%1$s' and the <smm> inside it says '%2$s'"),
+                    vgmTristateSwitchTypeToString(outer),
+                    vgmTristateSwitchTypeToString(state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO :
+                                                  VGM_TRISTATE_YES));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
 vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
@@ -408,12 +432,21 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     for (i = 0; i < G_N_ELEMENTS(vgmStateFeatures); i++) {
         VgmTristate state;
 
+        gboolean smm = vgmStateFeatures[i] == VGM_FEATURE_SMM;
+
         if (!(child = vgmXMLChild(node, vgmFeatureTypeToString(vgmStateFeatures[i]))))
             continue;
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL },
+                             smm ? (const char *const[]){ "smm", NULL } : vgmXMLNoChildren,
+                             error) ||
             vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
             return FALSE;
         f->features[vgmStateFeatures[i]] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
+        /* OpenStack Nova 26 writes <smm><smm state='on'/></smm>, whose
+         * inner element libvirt does not read: it must say what the outer
+         * one says */
+        if (smm && !vgmFeatureNestedSmm(child, f->features[VGM_FEATURE_SMM], error))
+            return FALSE;
     }
     return TRUE;
 }

@@ -131,18 +131,33 @@ vgmPostParseOs(VgmDomainDef *def)
         def->onCrash = VGM_DOMAIN_LIFECYCLE_DESTROY;
 }
 
+/* @dst's backend (type, source, protocol, log) becomes @src's */
+static void
+vgmChrCopySource(VgmChrDef *dst, const VgmChrDef *src)
+{
+    dst->type = src->type;
+    g_free(dst->path);
+    dst->path = g_strdup(src->path);
+    g_free(dst->mode);
+    dst->mode = g_strdup(src->mode);
+    g_free(dst->host);
+    dst->host = g_strdup(src->host);
+    g_free(dst->service);
+    dst->service = g_strdup(src->service);
+    dst->protocol = src->protocol;
+    dst->append = src->append;
+    g_free(dst->logfile);
+    dst->logfile = g_strdup(src->logfile);
+    dst->logappend = src->logappend;
+}
+
 static VgmChrDef *
 vgmChrCopyForSerial(const VgmChrDef *src)
 {
     VgmChrDef *chr = g_new0(VgmChrDef, 1);
 
     chr->kind = VGM_CHR_SERIAL;
-    chr->type = src->type;
-    chr->path = g_strdup(src->path);
-    chr->mode = g_strdup(src->mode);
-    chr->append = src->append;
-    chr->logfile = g_strdup(src->logfile);
-    chr->logappend = src->logappend;
+    vgmChrCopySource(chr, src);
     return chr;
 }
 
@@ -196,15 +211,7 @@ vgmPostParseChr(VgmDomainDef *def)
             const VgmChrDef *ser = g_ptr_array_index(devs->serials, 0);
             con->havePort = TRUE;
             con->port = ser->port;
-            con->type = ser->type;
-            g_free(con->path);
-            con->path = g_strdup(ser->path);
-            g_free(con->mode);
-            con->mode = g_strdup(ser->mode);
-            con->append = ser->append;
-            g_free(con->logfile);
-            con->logfile = g_strdup(ser->logfile);
-            con->logappend = ser->logappend;
+            vgmChrCopySource(con, ser);
         }
         if (!con->havePort) {
             con->havePort = TRUE;
@@ -581,6 +588,10 @@ vgmPostParseDevices(VgmDomainDef *def)
         }
         if (!net->model)
             net->model = g_strdup("rtl8139");
+        /* libvirt reads <driver name='qemu'> for virtio models only: any
+         * other model runs in QEMU anyway */
+        if (!g_str_has_prefix(net->model, "virtio") && net->driverName == VGM_NET_DRIVER_QEMU)
+            net->driverName = VGM_NET_DRIVER_DEFAULT;
     }
     for (i = 0; i < devs->graphics->len; i++) {
         VgmGraphicsDef *gr = g_ptr_array_index(devs->graphics, i);
@@ -594,6 +605,17 @@ vgmPostParseDevices(VgmDomainDef *def)
         else if (!gr->autoport)
             gr->autoport = VGM_TRISTATE_NO;
     }
+    /* the primary video device goes first, as libvirt moves it */
+    for (i = 1; i < devs->videos->len; i++) {
+        VgmVideoDef *video = g_ptr_array_index(devs->videos, i);
+        const VgmVideoDef *first = g_ptr_array_index(devs->videos, 0);
+
+        if (video->primary == VGM_TRISTATE_YES && first->primary != VGM_TRISTATE_YES) {
+            g_ptr_array_steal_index(devs->videos, i);
+            g_ptr_array_insert(devs->videos, 0, video);
+            break;
+        }
+    }
     for (i = 0; i < devs->videos->len; i++) {
         VgmVideoDef *video = g_ptr_array_index(devs->videos, i);
 
@@ -601,8 +623,17 @@ vgmPostParseDevices(VgmDomainDef *def)
             continue;
         if (!video->heads)
             video->heads = 1;
-        if (!video->vram && !g_str_equal(video->model, "virtio"))
+        /* libvirt's default sizes (KiB) */
+        if (g_str_equal(video->model, "qxl")) {
+            if (!video->ram)
+                video->ram = 65536;
+            if (!video->vram)
+                video->vram = 65536;
+            if (!video->vgamem)
+                video->vgamem = 16384;
+        } else if (!video->vram && !g_str_equal(video->model, "virtio")) {
             video->vram = 16384;
+        }
         if (i == 0 && !video->primary)
             video->primary = VGM_TRISTATE_YES;
     }

@@ -873,9 +873,10 @@ vgmRuleNet(const VgmNetDef *n, GError **error)
                     n->ifname);
         return FALSE;
     }
-    /* the backend and queue options are virtio-net's */
-    if (!virtio && (n->driverName || n->queues || n->rxQueueSize || n->txQueueSize ||
-                    n->driverIommu)) {
+    /* the backend and queue options are virtio-net's; name='qemu' says
+     * what any other model has anyway */
+    if (!virtio && (n->driverName == VGM_NET_DRIVER_VHOST || n->queues || n->rxQueueSize ||
+                    n->txQueueSize || n->driverIommu)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("<driver> of interface '%1$s' sets virtio-net options, and its model is '%2$s'"),
                     n->mac, n->model);
@@ -914,6 +915,39 @@ vgmRuleNet(const VgmNetDef *n, GError **error)
                     _("invalid value '%1$u' for attribute 'size' of <mtu> in interface '%2$s': an MTU is from 68 to 65535"),
                     n->mtu, n->mac);
         return FALSE;
+    }
+    return TRUE;
+}
+
+/* libvirt's rules for video devices: one primary, which is first;
+ * further ones are qxl or virtio; qxl's VGA memory is a power of 2 of at
+ * least 1 MiB. */
+static gboolean
+vgmRuleVideos(const VgmDomainDef *def, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.videos->len; i++) {
+        const VgmVideoDef *v = g_ptr_array_index(def->devices.videos, i);
+
+        if (i > 0 && v->primary == VGM_TRISTATE_YES) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("only one <video> can be the primary one, and video %1$u ('%2$s') is one more"),
+                        i, v->model);
+            return FALSE;
+        }
+        if (i > 0 && !g_str_equal(v->model, "qxl") && !g_str_equal(v->model, "virtio")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<video> model '%1$s' can only be the primary video device (further ones are 'qxl' or 'virtio')"),
+                        v->model);
+            return FALSE;
+        }
+        if (v->vgamem && (v->vgamem < 1024 || (v->vgamem & (v->vgamem - 1)))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("invalid value '%1$u' for attribute 'vgamem' of <model> in <video>: a power of 2 of at least 1024 KiB"),
+                        v->vgamem);
+            return FALSE;
+        }
     }
     return TRUE;
 }
@@ -961,7 +995,7 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
         }
     }
     return vgmRuleControllerIndexes(def, error) && vgmRuleDiskAddresses(def, error) &&
-           vgmRuleChannels(def, error);
+           vgmRuleChannels(def, error) && vgmRuleVideos(def, error);
 }
 
 /* An input's bus must exist: PS/2 only on x86 (its i8042), USB on a USB

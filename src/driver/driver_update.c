@@ -341,6 +341,22 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
             return FALSE;
         }
     }
+    lists[0] = def->devices.serials;
+    lists[1] = def->devices.channels;
+    for (i = 0; i < G_N_ELEMENTS(lists); i++) {
+        for (j = 0; j < lists[i]->len; j++) {
+            const VgmChrDef *chr = g_ptr_array_index(lists[i], j);
+
+            /* the new QEMU would listen on the port the running one holds */
+            if (chr->type == VGM_CHR_TYPE_TCP && g_str_equal(chr->mode, "bind")) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("domain '%1$s' cannot be live-updated: its %2$s listens on TCP %3$s:%4$s, which the running QEMU holds and a new QEMU cannot take over"),
+                            u->status->name, lists[i] == def->devices.serials ? _("serial port") : _("channel"),
+                            chr->host, chr->service);
+                return FALSE;
+            }
+        }
+    }
     g_free(def->devices.emulator);
     def->devices.emulator = g_strdup(emulator);
     u->liveXML = vgmDriverDomainLiveXML(def, u->status->machine);

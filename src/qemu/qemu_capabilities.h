@@ -149,6 +149,12 @@
     X(DEVICE_VIRTIO_VGA, "device.virtio-vga", DEVICE, "virtio-vga", NULL) \
     X(DEVICE_VIRTIO_GPU_PCI, "device.virtio-gpu-pci", DEVICE, "virtio-gpu-pci", NULL) \
     X(DEVICE_BOCHS_DISPLAY, "device.bochs-display", DEVICE, "bochs-display", NULL) \
+    X(DEVICE_CIRRUS_VGA, "device.cirrus-vga", DEVICE, "cirrus-vga", NULL) \
+    X(DEVICE_VMWARE_SVGA, "device.vmware-svga", DEVICE, "vmware-svga", NULL) \
+    X(DEVICE_QXL_VGA, "device.qxl-vga", DEVICE, "qxl-vga", NULL) \
+    X(DEVICE_QXL, "device.qxl", DEVICE, "qxl", NULL) \
+    X(DEVICE_I6300ESB, "device.i6300esb", DEVICE, "i6300esb", NULL) \
+    X(DEVICE_IB700, "device.ib700", DEVICE, "ib700", NULL) \
     X(DEVICE_PCIE_PCI_BRIDGE, "device.pcie-pci-bridge", DEVICE, "pcie-pci-bridge", NULL) \
     X(DEVICE_PCI_BRIDGE, "device.pci-bridge", DEVICE, "pci-bridge", NULL) \
     X(DEVICE_I82801B11_BRIDGE, "device.i82801b11-bridge", DEVICE, "i82801b11-bridge", NULL) \

@@ -80,6 +80,8 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
         return;
     dev = json_object_new();
     json_object_set_string_member(dev, "driver", d->device);
+    /* virtio options right after the driver, as libvirt writes them */
+    vgmCmdIommu(dev, c->driverIommu, &c->addr, plan);
     if (c->haveMaster) {
         g_autofree char *master = vgmCmdUsbControllerId(c->index);
         g_autofree char *bus = g_strdup_printf("%s.0", master);
@@ -108,6 +110,8 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
         json_object_set_string_member(dev, "id", id);
     if (g_str_equal(c->type, "virtio-serial") && c->ports)
         json_object_set_int_member(dev, "max_ports", c->ports);
+    if (c->queues)
+        json_object_set_int_member(dev, "num_queues", c->queues);
     vgmCmdAddress(dev, &c->addr, plan);
     vgmCmdDevice(cmd, dev);
     json_object_unref(dev);
@@ -402,6 +406,15 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char 
         g_string_append_printf(s, "socket,id=%s,path=%s%s", id, path,
                                g_str_equal(chr->mode, "bind") ? ",server=on,wait=off" : "");
         break;
+    case VGM_CHR_TYPE_TCP: {
+        g_autofree char *host = vgmQemuEscapeOptValue(chr->host);
+        g_autofree char *port = vgmQemuEscapeOptValue(chr->service);
+
+        g_string_append_printf(s, "socket,id=%s,host=%s,port=%s%s%s", id, host, port,
+                               chr->protocol == VGM_CHR_PROTOCOL_TELNET ? ",telnet=on" : "",
+                               g_str_equal(chr->mode, "bind") ? ",server=on,wait=off" : "");
+        break;
+    }
     case VGM_CHR_TYPE_LAST:
         break;
     }
@@ -621,26 +634,34 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan 
     for (i = 0; i < devs->videos->len; i++) {
         const VgmVideoDef *v = g_ptr_array_index(devs->videos, i);
         g_autofree char *id = g_strdup_printf("video%u", i);
+        const VgmQemuVideoDevice *vd = vgmQemuVideoDeviceFind(v->model);
         JsonObject *dev;
 
-        if (g_str_equal(v->model, "none"))
+        if (!vd || !vd->primary)
             continue;
-        /* driver, id, then the memory size, as libvirt writes them */
+        /* driver, virtio options, id, outputs, then the memory sizes, as
+         * libvirt writes them */
         dev = json_object_new();
-        if (g_str_equal(v->model, "vga")) {
-            json_object_set_string_member(dev, "driver", "VGA");
-            json_object_set_string_member(dev, "id", id);
+        json_object_set_string_member(dev, "driver", i == 0 ? vd->primary : vd->secondary);
+        vgmCmdIommu(dev, v->driverIommu, &v->addr, plan);
+        json_object_set_string_member(dev, "id", id);
+        if (vd->outputs)
+            json_object_set_int_member(dev, "max_outputs", v->heads);
+        switch (vd->mem) {
+        case VGM_QEMU_VIDEO_MEM_NONE:
+            break;
+        case VGM_QEMU_VIDEO_MEM_VGAMEM_MB:
             json_object_set_int_member(dev, "vgamem_mb", v->vram / 1024);
-        } else if (g_str_equal(v->model, "virtio")) {
-            json_object_set_string_member(dev, "driver", v->primary == VGM_TRISTATE_YES ?
-                                          "virtio-vga" : "virtio-gpu-pci");
-            json_object_set_string_member(dev, "id", id);
-            if (v->heads)
-                json_object_set_int_member(dev, "max_outputs", v->heads);
-        } else {
-            json_object_set_string_member(dev, "driver", "bochs-display");
-            json_object_set_string_member(dev, "id", id);
+            break;
+        case VGM_QEMU_VIDEO_MEM_VGAMEM_BYTES:
             json_object_set_int_member(dev, "vgamem", (gint64)v->vram * 1024);
+            break;
+        case VGM_QEMU_VIDEO_MEM_QXL:
+            json_object_set_int_member(dev, "ram_size", (gint64)v->ram * 1024);
+            json_object_set_int_member(dev, "vram_size", (gint64)v->vram * 1024);
+            json_object_set_int_member(dev, "vram64_size_mb", v->vram64 / 1024);
+            json_object_set_int_member(dev, "vgamem_mb", v->vgamem / 1024);
+            break;
         }
         vgmCmdAddress(dev, &v->addr, plan);
         vgmCmdDevice(cmd, dev);
@@ -655,6 +676,19 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
     const VgmMemballoonDef *mb = devs->memballoon;
     guint i;
 
+    /* the watchdog (its QEMU device has the model's name) before the
+     * balloon, as libvirt writes them */
+    if (devs->watchdog) {
+        JsonObject *dev = json_object_new();
+
+        json_object_set_string_member(dev, "driver", devs->watchdog->model);
+        json_object_set_string_member(dev, "id", "watchdog0");
+        vgmCmdAddress(dev, &devs->watchdog->addr, plan);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+        vgmCmdArgPairf(cmd, "-watchdog-action", "%s",
+                       vgmWatchdogActionTypeToString(devs->watchdog->action));
+    }
     if (mb && g_str_equal(mb->model, "virtio")) {
         JsonObject *dev = json_object_new();
         json_object_set_string_member(dev, "driver", "virtio-balloon-pci");

@@ -781,6 +781,78 @@ vgmQemuValidateSounds(const VgmDomainDef *def, const VgmQemuCaps *caps, GError *
     return TRUE;
 }
 
+static const VgmQemuVideoDevice vgmQemuVideoDevices[] = {
+    { "none", NULL, 0, NULL, 0, VGM_QEMU_VIDEO_MEM_NONE, FALSE },
+    { "vga", "VGA", VGM_QEMU_CAPS_DEVICE_VGA, NULL, 0, VGM_QEMU_VIDEO_MEM_VGAMEM_MB, FALSE },
+    { "cirrus", "cirrus-vga", VGM_QEMU_CAPS_DEVICE_CIRRUS_VGA, NULL, 0,
+      VGM_QEMU_VIDEO_MEM_NONE, FALSE },
+    { "vmvga", "vmware-svga", VGM_QEMU_CAPS_DEVICE_VMWARE_SVGA, NULL, 0,
+      VGM_QEMU_VIDEO_MEM_VGAMEM_MB, FALSE },
+    { "qxl", "qxl-vga", VGM_QEMU_CAPS_DEVICE_QXL_VGA, "qxl", VGM_QEMU_CAPS_DEVICE_QXL,
+      VGM_QEMU_VIDEO_MEM_QXL, TRUE },
+    { "virtio", "virtio-vga", VGM_QEMU_CAPS_DEVICE_VIRTIO_VGA,
+      "virtio-gpu-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_GPU_PCI, VGM_QEMU_VIDEO_MEM_NONE, TRUE },
+    { "bochs", "bochs-display", VGM_QEMU_CAPS_DEVICE_BOCHS_DISPLAY, NULL, 0,
+      VGM_QEMU_VIDEO_MEM_VGAMEM_BYTES, FALSE },
+};
+
+const VgmQemuVideoDevice *
+vgmQemuVideoDeviceFind(const char *model)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmQemuVideoDevices); i++) {
+        if (g_str_equal(vgmQemuVideoDevices[i].model, model))
+            return &vgmQemuVideoDevices[i];
+    }
+    return NULL;
+}
+
+static const struct {
+    const char *model;
+    VgmQemuCapsFlag flag;
+} vgmQemuWatchdogDevices[] = {
+    { "i6300esb", VGM_QEMU_CAPS_DEVICE_I6300ESB },
+    { "ib700", VGM_QEMU_CAPS_DEVICE_IB700 },
+};
+
+/* The video and watchdog devices the binary must have. */
+static gboolean
+vgmQemuValidateVideoWatchdog(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    const VgmWatchdogDef *wd = def->devices.watchdog;
+    guint i;
+    size_t j;
+
+    for (i = 0; i < def->devices.videos->len; i++) {
+        const VgmVideoDef *v = g_ptr_array_index(def->devices.videos, i);
+        const VgmQemuVideoDevice *vd = vgmQemuVideoDeviceFind(v->model);
+        const char *device;
+
+        /* the parser knows no other model; the generic rules allow a
+         * further device only for models with one */
+        if (!vd || !vd->primary)
+            continue;
+        device = i == 0 ? vd->primary : vd->secondary;
+        if (device && !vgmQemuCapsGet(caps, i == 0 ? vd->primaryFlag : vd->secondaryFlag)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <video> model '%1$s': device '%2$s' is missing"),
+                        v->model, device);
+            return FALSE;
+        }
+    }
+    for (j = 0; wd && j < G_N_ELEMENTS(vgmQemuWatchdogDevices); j++) {
+        if (g_str_equal(vgmQemuWatchdogDevices[j].model, wd->model) &&
+            !vgmQemuCapsGet(caps, vgmQemuWatchdogDevices[j].flag)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <watchdog model='%1$s'>: device '%1$s' is missing"),
+                        wd->model);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* <vmport>: a property of the PC and q35 machines. */
 static gboolean
 vgmQemuValidateVmport(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
@@ -851,6 +923,7 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
         !vgmQemuValidateVirtioPorts(def, caps, error) ||
         !vgmQemuValidateVmport(def, caps, error) ||
         !vgmQemuValidateSounds(def, caps, error) ||
+        !vgmQemuValidateVideoWatchdog(def, caps, error) ||
         !vgmQemuValidateInputs(def, caps, error) ||
         !vgmQemuValidatePm(def, caps, error))
         return FALSE;

@@ -56,6 +56,27 @@ const char *vgmQemuInputDevice(VgmInputType type, VgmInputBus bus);
  * machine type @machine: ICH9-LPC on q35, PIIX4_PM on the PC; NULL
  * elsewhere. @flag: how the device is probed. */
 /* The QEMU device of a sound model, and of an HDA codec. */
+/* How a video model's sizes reach its QEMU device. */
+typedef enum {
+    VGM_QEMU_VIDEO_MEM_NONE = 0,
+    VGM_QEMU_VIDEO_MEM_VGAMEM_MB,      /* vgamem_mb = vram / 1024 */
+    VGM_QEMU_VIDEO_MEM_VGAMEM_BYTES,   /* vgamem = vram in bytes */
+    VGM_QEMU_VIDEO_MEM_QXL,            /* ram_size, vram_size, vram64_size_mb, vgamem_mb */
+} VgmQemuVideoMem;
+
+/* libvirt's QEMU devices for a <video> model. */
+typedef struct {
+    const char *model;
+    const char *primary;        /* the first video device; NULL: none */
+    VgmQemuCapsFlag primaryFlag;
+    const char *secondary;      /* a further one */
+    VgmQemuCapsFlag secondaryFlag;
+    VgmQemuVideoMem mem;
+    gboolean outputs;           /* max_outputs = heads */
+} VgmQemuVideoDevice;
+
+const VgmQemuVideoDevice *vgmQemuVideoDeviceFind(const char *model);
+
 const char *vgmQemuSoundDevice(VgmSoundModel model);
 const char *vgmQemuSoundCodecDevice(VgmSoundCodec codec);
 /* TRUE for the PC (i440fx) machine types and their aliases. */
