@@ -32,7 +32,7 @@
 
 #include <string.h>
 
-#include "testutils.h"
+#include "testqemu.h"
 #include "conf/domain_conf.h"
 #include "qemu/qemu_command.h"
 #include "util/vgmerror.h"
@@ -383,7 +383,7 @@ testLibvirtRef(gconstpointer data)
     g_autofree char *xmlPath = vgmTestDataPath(xmlRel);
     g_autofree char *argsPath = vgmTestDataPath(argsRel);
     g_autofree char *text = NULL;
-    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNewForTest();
+    g_autoptr(VgmQemuConfig) cfg = vgmTestQemuConfig();
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(VgmQemuCmd) cmd = NULL;
     g_autoptr(VgmRefLowering) ours = NULL;

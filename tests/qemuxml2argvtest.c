@@ -23,7 +23,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 
-#include "testutils.h"
+#include "testqemu.h"
 #include "conf/domain_conf.h"
 #include "qemu/qemu_command.h"
 #include "util/vgmerror.h"
@@ -55,7 +55,7 @@ testArgv(gconstpointer data)
     g_autofree char *argsFile = g_strdup_printf("%s.%s.args", stem, c->set);
     g_autofree char *errFile = g_strdup_printf("%s.%s.err", stem, c->set);
     const VgmQemuCaps *caps = g_hash_table_lookup(vgmSets, c->set);
-    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNewForTest();
+    g_autoptr(VgmQemuConfig) cfg = vgmTestQemuConfig();
     g_autoptr(GError) err = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(VgmQemuCmd) cmd = NULL;
@@ -147,7 +147,7 @@ static VgmQemuCmd *
 testScaleBuild(const char *xml)
 {
     const VgmQemuCaps *caps = g_hash_table_lookup(vgmSets, "qemu-10.1");
-    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNewForTest();
+    g_autoptr(VgmQemuConfig) cfg = vgmTestQemuConfig();
     g_autoptr(GError) err = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
     VgmQemuCmd *cmd;

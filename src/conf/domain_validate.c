@@ -1166,6 +1166,13 @@ vgmRuleOs(const VgmDomainDef *def, GError **error)
                     _("<initrd> and <cmdline> in <os> need a <kernel>"));
         return FALSE;
     }
+    /* only SMM code may write a secure-boot varstore (libvirt's rule) */
+    if (def->os.loader && def->os.loaderSecure == VGM_TRISTATE_YES &&
+        def->features.features[VGM_FEATURE_SMM] != VGM_TRISTATE_YES) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<loader secure='yes'> needs <smm state='on'/> in <features>"));
+        return FALSE;
+    }
     if (def->os.nvram && !def->os.loader && def->os.firmware != VGM_OS_FIRMWARE_EFI) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("<nvram> in <os> needs a <loader> or firmware='efi'"));

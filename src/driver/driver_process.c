@@ -969,7 +969,8 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
             goto undo;
     }
     if (!vgmDriverPrepareMemoryPaths(store, start->name, start->plan,
-                                     status->hugetlbfsDirs, error))
+                                     status->hugetlbfsDirs, error) ||
+        !vgmQemuFirmwarePrepareNvram(start->plan->firmware, error))
         goto undo;
     /* 5. spawn */
     if (!(proc = vgmDriverProcessSpawn(start->cmd, start->caps, status->log,

@@ -317,19 +317,19 @@ vgmCmdPflash(VgmQemuCmd *cmd, unsigned int unit, const char *path, gboolean read
 }
 
 static void
-vgmCmdFirmware(VgmQemuCmd *cmd, const VgmDomainDef *def)
+vgmCmdFirmware(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
 {
-    const VgmOsDef *os = &def->os;
+    const VgmQemuFirmware *fw = plan->firmware;
 
-    if (!os->loader)
+    if (!fw->loader)
         return;
-    if (os->loaderType != VGM_LOADER_TYPE_PFLASH) {
-        vgmCmdArgPair(cmd, "-bios", os->loader);
+    if (fw->type != VGM_LOADER_TYPE_PFLASH) {
+        vgmCmdArgPair(cmd, "-bios", fw->loader);
         return;
     }
-    vgmCmdPflash(cmd, 0, os->loader, os->loaderReadonly != VGM_TRISTATE_NO);
-    if (os->nvram)
-        vgmCmdPflash(cmd, 1, os->nvram, FALSE);
+    vgmCmdPflash(cmd, 0, fw->loader, fw->readonly);
+    if (fw->nvram)
+        vgmCmdPflash(cmd, 1, fw->nvram, FALSE);
 }
 
 static void
@@ -646,9 +646,12 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
         vgmCmdArgPairf(cmd, "-name", "guest=%s,debug-threads=on", name);
     }
     vgmCmdArg(cmd, "-S");
-    vgmCmdFirmware(cmd, def);
+    vgmCmdFirmware(cmd, plan);
     vgmCmdMachine(cmd, plan);
     vgmCmdCpu(cmd, def, plan);
+    /* only SMM code writes the varstore of a secure-boot firmware */
+    if (plan->firmware->secure)
+        vgmCmdArgPair(cmd, "-global", "driver=cfi.pflash01,property=secure,value=on");
     vgmCmdMemory(cmd, def, plan);
     vgmCmdSmp(cmd, def);
     vgmCmdNuma(cmd, def, plan);

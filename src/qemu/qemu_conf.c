@@ -21,6 +21,23 @@ vgmQemuConfigNew(const char *runDir, const char *memoryDir, const char *logDir)
     cfg->logDir = g_strdup(logDir);
     cfg->hugetlbfs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     cfg->vhostNet = access("/dev/vhost-net", R_OK | W_OK) == 0;
+    {
+        g_autofree char *parent = g_path_get_dirname(memoryDir);
+
+        cfg->nvramDir = g_build_filename(parent, "nvram", NULL);
+    }
+    /* where libvirt looks: the user's own (for a user other than root),
+     * the administrator's, the distribution's */
+    {
+        GPtrArray *dirs = g_ptr_array_new();
+
+        if (geteuid() != 0)
+            g_ptr_array_add(dirs, g_build_filename(g_get_user_config_dir(), "qemu", "firmware", NULL));
+        g_ptr_array_add(dirs, g_strdup("/etc/qemu/firmware"));
+        g_ptr_array_add(dirs, g_strdup("/usr/share/qemu/firmware"));
+        g_ptr_array_add(dirs, NULL);
+        cfg->firmwareDirs = (GStrv)g_ptr_array_free(dirs, FALSE);
+    }
     return cfg;
 }
 
@@ -32,6 +49,8 @@ vgmQemuConfigFree(VgmQemuConfig *cfg)
     g_free(cfg->runDir);
     g_free(cfg->memoryDir);
     g_free(cfg->logDir);
+    g_free(cfg->nvramDir);
+    g_strfreev(cfg->firmwareDirs);
     g_hash_table_unref(cfg->hugetlbfs);
     g_free(cfg);
 }
@@ -123,6 +142,8 @@ vgmQemuConfigNewForTest(void)
     vgmQemuConfigAddHugetlbfs(cfg, 2048, "/dev/hugepages");
     vgmQemuConfigAddHugetlbfs(cfg, 1048576, "/dev/hugepages1G");
     cfg->vhostNet = TRUE;
+    /* golden tests give their own descriptors */
+    g_clear_pointer(&cfg->firmwareDirs, g_strfreev);
     cfg->now = 1767225600; /* 2026-01-01T00:00:00Z */
     return cfg;
 }

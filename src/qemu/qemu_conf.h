@@ -14,6 +14,10 @@ typedef struct {
     char *runDir;        /* per-domain runtime dirs: RUNDIR/domain-NAME/ */
     char *memoryDir;     /* file-backed RAM: MEMORYDIR/NAME/ALIAS */
     char *logDir;        /* per-domain QEMU logs */
+    char *nvramDir;      /* UEFI varstores: NVRAMDIR/NAME_VARS.fd (beside
+                          * MEMORYDIR, as 'nvram') */
+    GStrv firmwareDirs;  /* QEMU firmware descriptors, first wins; NULL:
+                          * none */
     GHashTable *hugetlbfs; /* page size in KiB (guint64 *) -> mount path */
     gboolean forceTCG;   /* use TCG even for <domain type='kvm'> (tests only) */
     gboolean vhostNet;   /* /dev/vhost-net opens read-write: KVM guests'

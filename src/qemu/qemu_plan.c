@@ -76,6 +76,7 @@ vgmQemuPlanFree(VgmQemuPlan *plan)
     g_clear_pointer(&plan->memDevices, g_ptr_array_unref);
     if (plan->lsec)
         json_object_unref(plan->lsec);
+    vgmQemuFirmwareFree(plan->firmware);
     g_free(plan);
 }
 
@@ -646,6 +647,8 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
     else if (def->features.features[VGM_FEATURE_SMM])
         vgmPlanMachineProp(plan, "smm",
                            def->features.features[VGM_FEATURE_SMM] == VGM_TRISTATE_YES ? "on" : "off");
+    else if (plan->firmware->smm)
+        vgmPlanMachineProp(plan, "smm", "on");  /* the firmware chosen needs it */
     if (tdx || def->features.ioapic == VGM_IOAPIC_QEMU)
         vgmPlanMachineProp(plan, "kernel_irqchip", "split");
     else if (def->features.ioapic == VGM_IOAPIC_KVM)
@@ -679,9 +682,9 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
         vgmPlanMachineProp(plan, "confidential-guest-support", "lsec0");
     if (vgmDomainDefNumaCells(def) == 0)
         vgmPlanMachineProp(plan, "memory-backend", plan->machine->defaultRamId);
-    if (def->os.loaderType == VGM_LOADER_TYPE_PFLASH) {
+    if (plan->firmware->loader && plan->firmware->type == VGM_LOADER_TYPE_PFLASH) {
         vgmPlanMachineProp(plan, "pflash0", "vgm-pflash0-format");
-        if (def->os.nvram)
+        if (plan->firmware->nvram)
             vgmPlanMachineProp(plan, "pflash1", "vgm-pflash1-format");
     }
     if (gmem->spelling == VGM_QEMU_GMEM_MACHINE)
@@ -752,8 +755,15 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     plan->gmem = gmem.spelling;
     plan->convertInPlace = gmem.convertInPlace;
     plan->accelKVM = def->virtType == VGM_DOMAIN_VIRT_KVM && !cfg->forceTCG;
-    if (!vgmPlanVhostNet(plan, def, cfg, error))
+    if (!vgmPlanVhostNet(plan, def, cfg, error) ||
+        !(plan->firmware = vgmQemuFirmwareResolve(def, plan->machine->name, cfg, error)))
         return NULL;
+    if (plan->firmware->secure && !g_str_has_prefix(plan->machine->name, "pc-q35")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<loader secure='yes'> needs a q35 machine type, not '%1$s'"),
+                    plan->machine->name);
+        return NULL;
+    }
 
     aliases = vgmQemuMemoryDeviceAliases(def);
     if (!vgmPlanMemory(plan, def, caps, cfg, &gmem, aliases, error))

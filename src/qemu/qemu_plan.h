@@ -18,6 +18,7 @@
 #include "conf/domain_conf.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_conf.h"
+#include "qemu/qemu_firmware.h"
 
 typedef enum {
     VGM_QEMU_BACKEND_MAIN,      /* -machine memory-backend=, no NUMA */
@@ -72,6 +73,7 @@ typedef struct {
     JsonObject *lsec;           /* the launch security object, or NULL */
     VgmQemuGmemSpelling gmem;
     gboolean convertInPlace;    /* cgs object carries convert-in-place */
+    VgmQemuFirmware *firmware;  /* the firmware booted (loader NULL: QEMU's) */
 } VgmQemuPlan;
 
 void vgmQemuPlanFree(VgmQemuPlan *plan);

@@ -456,11 +456,6 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
                     _("UEFI firmware needs <features><acpi/></features> on x86_64"));
         return FALSE;
     }
-    if (def->os.firmware == VGM_OS_FIRMWARE_EFI && !def->os.loader) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("<os firmware='efi'> needs an explicit <loader>: virt-gmem does not pick firmware from descriptor files"));
-        return FALSE;
-    }
     return TRUE;
 }
 

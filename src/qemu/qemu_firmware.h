@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * qemu_firmware.h: the firmware a domain boots, as the plan renders it.
+ *
+ * A domain names its firmware (<loader>, <nvram>) or asks for it
+ * (<os firmware='efi'>, with <firmware><feature> wishes); the second is
+ * resolved from QEMU's firmware descriptors (docs/interop/firmware.json in
+ * QEMU: interface types, a flash mapping with the code and the varstore
+ * template, targets, features), searched as libvirt searches them: the
+ * directories of VgmQemuConfig in order, a file name in an earlier one
+ * hiding the same name in later ones (an empty file hides without
+ * offering anything), then all names sorted. A domain's varstore is
+ * NVRAMDIR/NAME_VARS.fd unless it names one, made from the template at
+ * start when it does not exist yet.
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "conf/domain_conf.h"
+#include "qemu/qemu_conf.h"
+
+typedef struct {
+    char *loader;               /* NULL: no firmware of the domain's */
+    VgmLoaderType type;
+    gboolean readonly;
+    gboolean secure;            /* cfi.pflash01 secure=on (SMM-only writes) */
+    gboolean smm;               /* the firmware needs SMM */
+    char *nvram;                /* the varstore, or NULL */
+    char *nvramTemplate;        /* what a missing varstore starts from */
+    char *descriptor;           /* the descriptor chosen, or NULL */
+} VgmQemuFirmware;
+
+void vgmQemuFirmwareFree(VgmQemuFirmware *fw);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuFirmware, vgmQemuFirmwareFree)
+
+/* The firmware @def boots on canonical machine @machine: its own, or the
+ * first descriptor of @cfg's directories that satisfies it. */
+VgmQemuFirmware *vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
+                                        const VgmQemuConfig *cfg, GError **error);
+
+/* Before a start: a missing varstore is copied from the template
+ * (atomically, mode 0600); without a template it is an error. */
+gboolean vgmQemuFirmwarePrepareNvram(const VgmQemuFirmware *fw, GError **error);
