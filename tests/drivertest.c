@@ -2420,6 +2420,86 @@ testEthernetTaps(void)
     testIpLink("link", "del", mine, NULL);
 }
 
+/* <os firmware='efi'> with the host's descriptors (Debian's ovmf): a
+ * start makes the varstore from the chosen firmware's template (mode
+ * 0600, the template's bytes), QEMU boots the chosen code, and undefine
+ * keeps the definition until told what to do with the varstore, which
+ * --nvram removes. Skipped without descriptors. */
+static void
+testUefiVarstore(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *nvram = NULL;
+    g_autofree char *vars = NULL;
+    g_autofree char *tmpl = NULL;
+    gsize varsLen = 0, tmplLen = 0;
+    g_autoptr(TestRun) run = NULL;
+    GStatBuf st;
+
+    if (!testHaveQemu())
+        return;
+    if (!g_file_test("/usr/share/qemu/firmware/60-edk2-x86_64.json", G_FILE_TEST_EXISTS) ||
+        !g_file_test("/usr/share/OVMF/OVMF_VARS_4M.fd", G_FILE_TEST_EXISTS)) {
+        g_test_skip("no UEFI firmware descriptors here (Debian's ovmf package)");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "uefi.xml", NULL);
+    /* the PC: Debian's plain OVMF_CODE_4M.fd, varstore OVMF_VARS_4M.fd */
+    g_assert_true(g_file_set_contents(file,
+        "<domain type='qemu'><name>uefi</name><memory unit='MiB'>128</memory>"
+        "<os firmware='efi'><type arch='x86_64' machine='pc'>hvm</type></os>"
+        "<features><acpi/></features>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<memballoon model='none'/></devices></domain>", -1, NULL));
+    run = testTool(root, "define", file, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "start", "--paused", "uefi", NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    nvram = g_build_filename(root, "lib", "qemu", "nvram", "uefi_VARS.fd", NULL);
+    g_assert_cmpint(g_stat(nvram, &st), ==, 0);
+    g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+    g_assert_true(g_file_get_contents(nvram, &vars, &varsLen, NULL));
+    g_assert_true(g_file_get_contents("/usr/share/OVMF/OVMF_VARS_4M.fd", &tmpl, &tmplLen, NULL));
+    g_assert_cmpuint(varsLen, ==, tmplLen);
+    g_assert_true(memcmp(vars, tmpl, varsLen) == 0);
+    {
+        g_autofree char *cmdlinePath = NULL;
+        g_autofree char *cmdline = NULL;
+        gsize len = 0;
+        gsize k;
+        g_autoptr(VgmDriverStatus) status = testLoadStatus(root, "uefi");
+
+        g_assert_nonnull(status);
+        cmdlinePath = g_strdup_printf("/proc/%d/cmdline", (int)status->qemu.pid);
+        g_assert_true(g_file_get_contents(cmdlinePath, &cmdline, &len, NULL));
+        for (k = 0; k + 1 < len; k++) {
+            if (!cmdline[k])
+                cmdline[k] = ' ';
+        }
+        g_assert_nonnull(strstr(cmdline, "/usr/share/OVMF/OVMF_CODE_4M.fd"));
+        g_assert_nonnull(strstr(cmdline, nvram));
+    }
+    run = testTool(root, "destroy", "uefi", NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    /* told nothing: refused, the definition and the varstore stay */
+    run = testTool(root, "undefine", "uefi", NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, "--nvram"));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "dominfo", "uefi", NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    g_assert_true(g_file_test(nvram, G_FILE_TEST_EXISTS));
+    run = testTool(root, "undefine", "--nvram", "uefi", NULL);
+    TEST_OK(run);
+    g_assert_false(g_file_test(nvram, G_FILE_TEST_EXISTS));
+}
+
 /* The per-domain hugetlbfs dir a start makes goes with destroy (through
  * the driver with a fake mount table; the dir is a plain one, which QEMU
  * takes as well). */
@@ -2625,6 +2705,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/hugetlbfs", testHugetlbfsLifecycle);
     g_test_add_func("/driver/lifecycle/named-tap", testNamedTap);
     g_test_add_func("/driver/lifecycle/ethernet-taps", testEthernetTaps);
+    g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);
     g_test_add_func("/driver/lifecycle/cputune-pins", testCputunePins);
     g_test_add_func("/driver/lifecycle/version-and-caps", testVersionAndCaps);
 

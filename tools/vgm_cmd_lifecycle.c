@@ -450,6 +450,7 @@ typedef struct {
     const char *name;
     const char *option;         /* its one boolean option, or NULL */
     const char *optionHelp;     /* N_() */
+    unsigned int optionFlags;   /* @change: the API flags the option sets */
     int (*act)(VgmDriver *drv, const char *arg, gboolean option);
     gboolean (*change)(VgmDriver *drv, const char *name, unsigned int flags,
                        GError **error);
@@ -463,6 +464,8 @@ static const VgmCmdOneArg vgmCmdOneArgs[] = {
     { .name = "define", .act = vgmCmdDefine,
       .option = "validate", .optionHelp = N_("Also check the XML against the schema") },
     { .name = "undefine", .change = vgmDriverUndefine,
+      .option = "nvram", .optionHelp = N_("Also remove the domain's UEFI varstore"),
+      .optionFlags = VGM_UNDEFINE_NVRAM,
       .failed = N_("Failed to undefine domain '%1$s'"),
       .done = N_("Domain '%1$s' has been undefined\n") },
     { .name = "create", .act = vgmCmdCreate,
@@ -524,7 +527,7 @@ vgmCmdOneArg(int argc, char **argv)
         return c->change ? vgmCmdFailed(err, argv[1], _(c->failed), argv[1]) :
                            vgmCmdError(err, argv[1]);
     if (c->change) {
-        if (!c->change(drv, dom->name, 0, &err))
+        if (!c->change(drv, dom->name, option ? c->optionFlags : 0, &err))
             return vgmCmdFailed(err, argv[1], _(c->failed), argv[1]);
         return vgmCmdDone(_(c->done), argv[1]);
     }

@@ -391,7 +391,7 @@ vgmDriverUndefine(VgmDriver *drv, const char *name, unsigned int flags, GError *
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
     ok = (dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
-         vgmDriverDomainUndefine(drv->store, name, NULL, error);
+         vgmDriverDomainUndefine(drv->store, name, flags, NULL, error);
     g_mutex_unlock(m);
     if (ok)
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_UNDEFINED, VGM_EVENT_UNDEFINED_REMOVED);

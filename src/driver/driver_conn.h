@@ -99,8 +99,9 @@ VgmDriverDomain *vgmDriverLookup(VgmDriver *drv, const char *ref, GError **error
 VgmDriverDomain *vgmDriverDefineXML(VgmDriver *drv, const char *xml,
                                     const char *file, GError **error);
 /* libvirt's virDomainUndefineFlagsValues that we accept: managed save,
- * snapshot and checkpoint metadata and NVRAM we never keep, so they are
- * no-ops; the KEEP_ flags too. */
+ * snapshot and checkpoint metadata we never keep, so they are no-ops, as
+ * are their KEEP_ flags; NVRAM (4) and KEEP_NVRAM (8) decide what becomes
+ * of a UEFI varstore (vgmDriverDomainUndefine). */
 #define VGM_UNDEFINE_FLAGS_OK ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | \
                                (1u << 4) | (1u << 5) | (1u << 6))
 /* Raises UNDEFINED (removed). */

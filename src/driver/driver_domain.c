@@ -16,10 +16,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "driver_domain.h"
 #include "driver_net.h"
 #include "driver_process.h"
 #include "driver_update.h"
+#include "qemu/qemu_conf.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
@@ -879,18 +882,52 @@ vgmDriverDomainDefineXML(const VgmDriverStore *store, const char *file,
     return g_steal_pointer(&def);
 }
 
+/* The UEFI varstore of the persistent definition of @dom that exists on
+ * disk, or NULL. */
+static char *
+vgmDriverDomainNvram(const VgmDriverStore *store, VgmDriverDomain *dom)
+{
+    g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autofree char *path = NULL;
+
+    if (!dom->config || !(def = vgmDriverConfigParse(store, dom->name, dom->config, NULL)))
+        return NULL;
+    if (def->os.nvram)
+        path = g_strdup(def->os.nvram);
+    else if (def->os.firmware == VGM_OS_FIRMWARE_EFI || def->os.loaderType == VGM_LOADER_TYPE_PFLASH)
+        path = g_strdup_printf("%s/%s_VARS.fd", cfg->nvramDir, def->name);
+    if (!path || !g_file_test(path, G_FILE_TEST_EXISTS))
+        return NULL;
+    return g_steal_pointer(&path);
+}
+
 gboolean
 vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
-                        char **name, GError **error)
+                        unsigned int flags, char **name, GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *nvram = NULL;
 
+    if ((flags & VGM_UNDEFINE_NVRAM) && (flags & VGM_UNDEFINE_KEEP_NVRAM)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("cannot both keep and remove the UEFI varstore"));
+        return FALSE;
+    }
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
     if (!dom->persistent) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("cannot undefine transient domain '%1$s'"), dom->name);
+        return FALSE;
+    }
+    if ((nvram = vgmDriverDomainNvram(store, dom)) &&
+        !(flags & (VGM_UNDEFINE_NVRAM | VGM_UNDEFINE_KEEP_NVRAM))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot undefine domain '%1$s' with its UEFI varstore '%2$s': ask to remove it (--nvram) or to keep it (--keep-nvram)"),
+                    dom->name, nvram);
         return FALSE;
     }
     if (dom->status) {
@@ -903,6 +940,10 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
         return FALSE;
     if (!dom->status)
         vgmDriverStoreSetStopReason(store, dom->name, NULL);
+    /* the definition is gone: a varstore that cannot be removed is a
+     * warning's worth, not a failure */
+    if (nvram && (flags & VGM_UNDEFINE_NVRAM) && g_unlink(nvram) < 0 && errno != ENOENT)
+        g_warning(_("cannot remove the UEFI varstore '%1$s': %2$s"), nvram, g_strerror(errno));
     if (name)
         *name = g_strdup(dom->name);
     return TRUE;

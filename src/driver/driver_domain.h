@@ -100,10 +100,17 @@ VgmDomainDef *vgmDriverDomainDefine(const VgmDriverStore *store,
 VgmDomainDef *vgmDriverDomainDefineXML(const VgmDriverStore *store,
                                        const char *file, const char *xml,
                                        gboolean *existed, GError **error);
+/* libvirt's undefine flags for the UEFI varstore */
+#define VGM_UNDEFINE_NVRAM (1u << 2)
+#define VGM_UNDEFINE_KEEP_NVRAM (1u << 3)
+
 /* Removes the config. A running domain keeps running as a transient one
- * and disappears when it stops (virsh's semantics). */
+ * and disappears when it stops (virsh's semantics). A varstore that
+ * exists is removed with VGM_UNDEFINE_NVRAM, kept with
+ * VGM_UNDEFINE_KEEP_NVRAM, and without either the undefine is refused,
+ * as libvirt refuses it. */
 gboolean vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
-                                 char **name, GError **error);
+                                 unsigned int flags, char **name, GError **error);
 
 /* Starts a defined, inactive domain (flags: VgmDriverStartFlags). The
  * uniqueness of its uuid, its id and its first status file are settled
