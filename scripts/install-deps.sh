@@ -7,8 +7,9 @@ PKGS=(
     meson ninja-build gcc pkg-config gettext python3
     libglib2.0-dev libxml2-dev libxml2-utils libjson-glib-dev
     qemu-system-x86 qemu-utils
-    # UEFI firmware and its descriptors (<os firmware='efi'>)
-    ovmf
+    # UEFI firmware and its descriptors (<os firmware='efi'>), the TPM
+    # emulator (<tpm><backend type='emulator'>)
+    ovmf swtpm swtpm-tools
     libvirt0 libvirt-clients
     # tests/daemon (virsh, the libvirt API) and tests/nova (Nova's own code)
     python3-libvirt python3-nova python3-eventlet python3-lxml

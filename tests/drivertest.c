@@ -2500,6 +2500,126 @@ testUefiVarstore(void)
     g_assert_false(g_file_test(nvram, G_FILE_TEST_EXISTS));
 }
 
+/* The swtpm of the first running domain's TPM, by its command line: its
+ * pid, or 0. */
+static pid_t
+testSwtpmOf(const char *stateDir)
+{
+    g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
+    const char *ent;
+
+    while (proc && (ent = g_dir_read_name(proc))) {
+        g_autofree char *path = g_strdup_printf("/proc/%s/cmdline", ent);
+        g_autofree char *cmdline = NULL;
+        gsize len = 0, k;
+
+        if (!g_ascii_isdigit(ent[0]) || !g_file_get_contents(path, &cmdline, &len, NULL))
+            continue;
+        for (k = 0; k + 1 < len; k++) {
+            if (!cmdline[k])
+                cmdline[k] = ' ';
+        }
+        if (g_str_has_prefix(cmdline, "swtpm socket") && strstr(cmdline, stateDir))
+            return (pid_t)g_ascii_strtoll(ent, NULL, 10);
+    }
+    return 0;
+}
+
+/* <tpm model='tpm-crb'><backend type='emulator'/>: a start manufactures
+ * the TPM 2.0 state once with swtpm_setup and runs swtpm before QEMU,
+ * whose query-tpm reports the CRB emulator; destroy ends swtpm with QEMU
+ * and keeps the state, a second start reuses it; undefine removes it,
+ * unless told to keep it. Skipped without swtpm. */
+static void
+testTpmEmulator(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *stateDir = NULL;
+    g_autofree char *permall = NULL;
+    g_autofree char *swtpm = g_find_program_in_path("swtpm");
+    g_autofree char *setup = g_find_program_in_path("swtpm_setup");
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(GError) err = NULL;
+    pid_t pid;
+    guint round;
+
+    if (!testHaveQemu())
+        return;
+    if (!swtpm || !setup) {
+        g_test_skip("no swtpm here (Debian's swtpm and swtpm-tools packages)");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "tpm.xml", NULL);
+    g_assert_true(g_file_set_contents(file,
+        "<domain type='qemu'><name>tpm</name>"
+        "<uuid>4b2c6f1e-8d3a-4e5b-9c7d-0a1b2c3d4e5f</uuid><memory unit='MiB'>128</memory>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<tpm model='tpm-crb'><backend type='emulator'/></tpm>"
+        "<memballoon model='none'/></devices></domain>", -1, NULL));
+    run = testTool(root, "define", file, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    stateDir = g_build_filename(root, "lib", "qemu", "swtpm", "4b2c6f1e-8d3a-4e5b-9c7d-0a1b2c3d4e5f",
+                                "tpm2", NULL);
+    permall = g_build_filename(stateDir, "tpm2-00.permall", NULL);
+
+    for (round = 0; round < 2; round++) {
+        g_autoptr(VgmDriverStatus) status = NULL;
+        g_autoptr(JsonNode) ret = NULL;
+        g_autofree char *text = NULL;
+        GStatBuf before = { 0 }, after = { 0 };
+
+        if (round == 1)
+            g_assert_cmpint(g_stat(permall, &before), ==, 0);
+        run = testTool(root, "start", "--paused", "tpm", NULL);
+        TEST_OK(run);
+        g_clear_pointer(&run, testRunFree);
+        g_assert_true(g_file_test(permall, G_FILE_TEST_EXISTS));
+        pid = testSwtpmOf(stateDir);
+        g_assert_cmpint(pid, >, 0);
+        status = testLoadStatus(root, "tpm");
+        {
+            g_autoptr(VgmQemuMonitor) mon = vgmQemuMonitorOpen(status->monitor, 5000, &err);
+
+            g_assert_no_error(err);
+            g_assert_true(vgmQemuMonitorCommand(mon, "query-tpm", NULL, &ret, &err));
+            g_assert_no_error(err);
+        }
+        text = vgmTestJSONText(ret);
+        g_assert_nonnull(strstr(text, "\"model\":\"tpm-crb\""));
+        g_assert_nonnull(strstr(text, "\"type\":\"emulator\""));
+        /* the state is manufactured once: the second start keeps it */
+        if (round == 1) {
+            g_assert_cmpint(g_stat(permall, &after), ==, 0);
+            g_assert_cmpint(after.st_ino, ==, before.st_ino);
+        }
+        run = testTool(root, "destroy", "tpm", NULL);
+        TEST_OK(run);
+        g_clear_pointer(&run, testRunFree);
+        testWaitGone(pid);
+        g_assert_true(g_file_test(permall, G_FILE_TEST_EXISTS));
+    }
+
+    /* kept when asked (libvirt's KEEP_TPM), removed by default */
+    {
+        g_autoptr(VgmDriverStore) store = vgmDriverStoreOpen(root, &err);
+
+        g_assert_no_error(err);
+        g_assert_true(vgmDriverDomainUndefine(store, "tpm", VGM_UNDEFINE_KEEP_TPM, NULL, &err));
+        g_assert_no_error(err);
+        g_assert_true(g_file_test(permall, G_FILE_TEST_EXISTS));
+    }
+    run = testTool(root, "define", file, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "undefine", "tpm", NULL);
+    TEST_OK(run);
+    g_assert_false(g_file_test(stateDir, G_FILE_TEST_EXISTS));
+}
+
 /* The per-domain hugetlbfs dir a start makes goes with destroy (through
  * the driver with a fake mount table; the dir is a plain one, which QEMU
  * takes as well). */
@@ -2706,6 +2826,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/named-tap", testNamedTap);
     g_test_add_func("/driver/lifecycle/ethernet-taps", testEthernetTaps);
     g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);
+    g_test_add_func("/driver/lifecycle/tpm-emulator", testTpmEmulator);
     g_test_add_func("/driver/lifecycle/cputune-pins", testCputunePins);
     g_test_add_func("/driver/lifecycle/version-and-caps", testVersionAndCaps);
 

@@ -327,6 +327,8 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     *failed = FALSE;
     if (def->os.arch && !g_str_equal(def->os.arch, "x86_64"))
         return g_strdup_printf("an %s guest needs an %s host and QEMU", def->os.arch, def->os.arch);
+    if (def->devices.tpm)
+        return g_strdup("a TPM needs the swtpm the driver starts (drivertest's tpm-emulator runs one with QEMU)");
     if (def->devices.emulator && !g_file_test(def->devices.emulator, G_FILE_TEST_IS_EXECUTABLE))
         return g_strdup_printf("emulator %s is not installed", def->devices.emulator);
     if (def->sec) {

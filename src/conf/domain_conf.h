@@ -722,6 +722,30 @@ typedef struct {
 } VgmVideoDef;
 
 typedef enum {
+    VGM_TPM_MODEL_TIS = 0,
+    VGM_TPM_MODEL_CRB,
+
+    VGM_TPM_MODEL_LAST
+} VgmTpmModel;
+VGM_ENUM_DECL(vgmTpmModel);         /* tpm-tis, tpm-crb */
+
+typedef enum {
+    VGM_TPM_VERSION_DEFAULT = 0,
+    VGM_TPM_VERSION_1_2,
+    VGM_TPM_VERSION_2_0,
+
+    VGM_TPM_VERSION_LAST
+} VgmTpmVersion;
+VGM_ENUM_DECL(vgmTpmVersion);       /* "", 1.2, 2.0 */
+
+/* <tpm> with <backend type='emulator'>: a swtpm of the driver's */
+typedef struct {
+    VgmTpmModel model;
+    VgmTpmVersion version;
+    VgmTristate persistentState; /* <backend persistent_state=''>: kept on undefine */
+} VgmTpmDef;
+
+typedef enum {
     VGM_WATCHDOG_ACTION_RESET = 0,
     VGM_WATCHDOG_ACTION_SHUTDOWN,
     VGM_WATCHDOG_ACTION_POWEROFF,
@@ -847,6 +871,7 @@ typedef struct {
     GPtrArray *mems;            /* VgmMemoryDef */
     VgmMemballoonDef *memballoon;
     VgmWatchdogDef *watchdog;
+    VgmTpmDef *tpm;
 } VgmDevicesDef;
 
 /* ---------------- the domain ---------------- */

@@ -29,6 +29,8 @@ VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet"
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp");
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
+VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
+VGM_ENUM_IMPL(vgmTpmVersion, VGM_TPM_VERSION_LAST, "", "1.2", "2.0");
 VGM_ENUM_IMPL(vgmWatchdogAction, VGM_WATCHDOG_ACTION_LAST,
               "reset", "shutdown", "poweroff", "pause", "none", "inject-nmi");
 VGM_ENUM_IMPL(vgmGraphics, VGM_GRAPHICS_LAST, "vnc");
@@ -228,6 +230,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     g_ptr_array_unref(devices->mems);
     vgmMemballoonDefFree(devices->memballoon);
     vgmWatchdogDefFree(devices->watchdog);
+    g_free(devices->tpm);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskDef, vgmDiskDefFree)
@@ -1784,6 +1787,58 @@ vgmVideoFormat(VgmBuf *buf, const VgmVideoDef *video)
     vgmBufAdd(buf, "</video>\n");
 }
 
+/* ---------------- TPM ---------------- */
+
+static VgmTpmDef *
+vgmTpmParse(xmlNodePtr node, GError **error)
+{
+    g_autofree VgmTpmDef *tpm = g_new0(VgmTpmDef, 1);
+    g_autofree char *type = NULL;
+    xmlNodePtr backend;
+    int v;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
+                         (const char *const[]){ "backend", NULL }, error) ||
+        vgmXMLPropEnum(node, "model", vgmTpmModelTypeFromString, 0, &v, error) < 0 ||
+        vgmXMLSingleChild(node, "backend", &backend, error) < 0)
+        return NULL;
+    tpm->model = v;
+    if (!backend) {
+        vgmErrorSet(error, VGM_ERR_XML, _("element <tpm> needs a <backend>"));
+        return NULL;
+    }
+    if (vgmXMLPropString(backend, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0)
+        return NULL;
+    /* libvirt's other backends, by name before their attributes */
+    if (!g_str_equal(type, "emulator")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <backend type='%1$s'> of <tpm>: only 'emulator' (a swtpm the driver runs)"),
+                    type);
+        return NULL;
+    }
+    /* <encryption>, <active_pcr_banks>, <source> and the like are refused
+     * by name */
+    if (!vgmXMLCheckNode(backend, (const char *const[]){ "type", "version", "persistent_state", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropEnum(backend, "version", vgmTpmVersionTypeFromString, VGM_XML_PROP_NONZERO,
+                       &v, error) < 0 ||
+        vgmXMLPropTristateBool(backend, "persistent_state", 0, &tpm->persistentState, error) < 0)
+        return NULL;
+    tpm->version = v;
+    return g_steal_pointer(&tpm);
+}
+
+static void
+vgmTpmFormat(VgmBuf *buf, const VgmTpmDef *tpm)
+{
+    vgmBufAsprintf(buf, "<tpm model='%s'>\n", vgmTpmModelTypeToString(tpm->model));
+    vgmBufAsprintf(buf, "  <backend type='emulator' version='%s'", vgmTpmVersionTypeToString(tpm->version));
+    if (tpm->persistentState)
+        vgmBufAsprintf(buf, " persistent_state='%s'", vgmTristateBoolTypeToString(tpm->persistentState));
+    vgmBufAdd(buf, "/>\n");
+    vgmBufAdd(buf, "</tpm>\n");
+}
+
 /* ---------------- watchdog ---------------- */
 
 static VgmWatchdogDef *
@@ -1837,8 +1892,8 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
 
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "interface", "serial", "console", "channel",
-    "input", "graphics", "sound", "audio", "video", "watchdog", "memballoon", "rng", "memory",
-    NULL
+    "input", "tpm", "graphics", "sound", "audio", "video", "watchdog", "memballoon", "rng",
+    "memory", NULL
 };
 
 gboolean
@@ -1914,6 +1969,14 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
             }
             if (!(devs->memballoon = vgmMemballoonParse(cur, error)))
                 return FALSE;
+        } else if (g_str_equal(name, "tpm")) {
+            if (devs->tpm) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("element <tpm> may appear only once in <devices>"));
+                return FALSE;
+            }
+            if (!(devs->tpm = vgmTpmParse(cur, error)))
+                return FALSE;
         } else if (g_str_equal(name, "watchdog")) {
             if (devs->watchdog) {
                 vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -1985,6 +2048,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmChrFormat(buf, g_ptr_array_index(devs->channels, i));
     for (i = 0; i < devs->inputs->len; i++)
         vgmInputFormat(buf, g_ptr_array_index(devs->inputs, i));
+    if (devs->tpm)
+        vgmTpmFormat(buf, devs->tpm);
     for (i = 0; i < devs->graphics->len; i++)
         vgmGraphicsFormat(buf, g_ptr_array_index(devs->graphics, i));
     for (i = 0; i < devs->sounds->len; i++)

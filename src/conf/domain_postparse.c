@@ -605,6 +605,11 @@ vgmPostParseDevices(VgmDomainDef *def)
         else if (!gr->autoport)
             gr->autoport = VGM_TRISTATE_NO;
     }
+    /* libvirt 9.0's TPM versions: 2.0 for CRB (which has no other), 1.2
+     * for TIS */
+    if (devs->tpm && !devs->tpm->version)
+        devs->tpm->version = devs->tpm->model == VGM_TPM_MODEL_CRB ? VGM_TPM_VERSION_2_0 :
+                                                                    VGM_TPM_VERSION_1_2;
     /* the primary video device goes first, as libvirt moves it */
     for (i = 1; i < devs->videos->len; i++) {
         VgmVideoDef *video = g_ptr_array_index(devs->videos, i);

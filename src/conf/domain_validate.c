@@ -994,6 +994,13 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
             return FALSE;
         }
     }
+    if (devs->tpm && devs->tpm->model == VGM_TPM_MODEL_CRB &&
+        devs->tpm->version != VGM_TPM_VERSION_2_0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<tpm model='tpm-crb'> is a TPM 2.0 interface, and the backend asks for version '%1$s'"),
+                    vgmTpmVersionTypeToString(devs->tpm->version));
+        return FALSE;
+    }
     return vgmRuleControllerIndexes(def, error) && vgmRuleDiskAddresses(def, error) &&
            vgmRuleChannels(def, error) && vgmRuleVideos(def, error);
 }

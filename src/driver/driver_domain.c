@@ -21,6 +21,7 @@
 #include "driver_domain.h"
 #include "driver_net.h"
 #include "driver_process.h"
+#include "driver_tpm.h"
 #include "driver_update.h"
 #include "qemu/qemu_conf.h"
 #include "util/vgmerror.h"
@@ -885,14 +886,13 @@ vgmDriverDomainDefineXML(const VgmDriverStore *store, const char *file,
 /* The UEFI varstore of the persistent definition of @dom that exists on
  * disk, or NULL. */
 static char *
-vgmDriverDomainNvram(const VgmDriverStore *store, VgmDriverDomain *dom)
+vgmDriverDomainNvram(const VgmDriverStore *store, const VgmDomainDef *def)
 {
     g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
     g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
-    g_autoptr(VgmDomainDef) def = NULL;
     g_autofree char *path = NULL;
 
-    if (!dom->config || !(def = vgmDriverConfigParse(store, dom->name, dom->config, NULL)))
+    if (!def)
         return NULL;
     if (def->os.nvram)
         path = g_strdup(def->os.nvram);
@@ -909,6 +909,7 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
     g_autofree char *nvram = NULL;
 
     if ((flags & VGM_UNDEFINE_NVRAM) && (flags & VGM_UNDEFINE_KEEP_NVRAM)) {
@@ -923,7 +924,8 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
                     _("cannot undefine transient domain '%1$s'"), dom->name);
         return FALSE;
     }
-    if ((nvram = vgmDriverDomainNvram(store, dom)) &&
+    def = dom->config ? vgmDriverConfigParse(store, dom->name, dom->config, NULL) : NULL;
+    if ((nvram = vgmDriverDomainNvram(store, def)) &&
         !(flags & (VGM_UNDEFINE_NVRAM | VGM_UNDEFINE_KEEP_NVRAM))) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("cannot undefine domain '%1$s' with its UEFI varstore '%2$s': ask to remove it (--nvram) or to keep it (--keep-nvram)"),
@@ -944,6 +946,12 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
      * warning's worth, not a failure */
     if (nvram && (flags & VGM_UNDEFINE_NVRAM) && g_unlink(nvram) < 0 && errno != ENOENT)
         g_warning(_("cannot remove the UEFI varstore '%1$s': %2$s"), nvram, g_strerror(errno));
+    /* the TPM's state goes too, unless kept; a running domain's swtpm
+     * still writes it, so it stays (and a define of the same uuid finds
+     * it again) */
+    if (def && def->devices.tpm && !dom->status && !(flags & VGM_UNDEFINE_KEEP_TPM) &&
+        ((flags & VGM_UNDEFINE_TPM) || def->devices.tpm->persistentState != VGM_TRISTATE_YES))
+        vgmDriverTpmRemoveState(store, dom->uuid);
     if (name)
         *name = g_strdup(dom->name);
     return TRUE;

@@ -103,6 +103,9 @@ VgmDomainDef *vgmDriverDomainDefineXML(const VgmDriverStore *store,
 /* libvirt's undefine flags for the UEFI varstore */
 #define VGM_UNDEFINE_NVRAM (1u << 2)
 #define VGM_UNDEFINE_KEEP_NVRAM (1u << 3)
+/* ... and for the TPM's state */
+#define VGM_UNDEFINE_TPM (1u << 5)
+#define VGM_UNDEFINE_KEEP_TPM (1u << 6)
 
 /* Removes the config. A running domain keeps running as a transient one
  * and disappears when it stops (virsh's semantics). A varstore that

@@ -31,6 +31,7 @@
 #include "driver_caps.h"
 #include "driver_domain.h"
 #include "driver_net.h"
+#include "driver_tpm.h"
 #include "host/vgmhost.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_command.h"
@@ -137,7 +138,7 @@ vgmDriverProcessCheckHost(const VgmDomainDef *def, const VgmQemuPlan *plan,
     g_autoptr(GError) err = NULL;
     VgmDriverGmemNeed need;
 
-    if (!vgmDriverNetCheckTaps(def, error))
+    if (!vgmDriverNetCheckTaps(def, error) || !vgmDriverTpmCheckHost(def, error))
         return FALSE;
     if (plan->accelKVM && access("/dev/kvm", R_OK | W_OK) < 0) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
@@ -730,6 +731,9 @@ struct _VgmDriverStart {
     VgmQemuPlan *plan;
     VgmDriverStatus *status;
     GPtrArray *taps;            /* VgmDriverTap the driver sets up */
+    unsigned char uuid[16];
+    gboolean haveTpm;
+    VgmTpmDef tpm;              /* the swtpm started before QEMU */
     VgmBitmap *emulatorPin;     /* QEMU's threads' CPUs, or NULL */
     GPtrArray *vcpuPins;        /* vCPU index -> its CPUs (VgmBitmap), or NULL */
 };
@@ -921,6 +925,9 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->hugetlbfsDirs = vgmDriverProcessHugetlbfsDirs(def, start->plan);
     vgmDriverProcessPinsOf(def, &start->emulatorPin, &start->vcpuPins);
     start->taps = vgmDriverNetManagedTaps(def);
+    memcpy(start->uuid, def->uuid, sizeof(start->uuid));
+    if ((start->haveTpm = def->devices.tpm != NULL))
+        start->tpm = *def->devices.tpm;
     return g_steal_pointer(&start);
 }
 
@@ -970,7 +977,9 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     }
     if (!vgmDriverPrepareMemoryPaths(store, start->name, start->plan,
                                      status->hugetlbfsDirs, error) ||
-        !vgmQemuFirmwarePrepareNvram(start->plan->firmware, error))
+        !vgmQemuFirmwarePrepareNvram(start->plan->firmware, error) ||
+        !vgmDriverTpmStart(store, start->name, start->uuid, start->haveTpm ? &start->tpm : NULL,
+                           error))
         goto undo;
     /* 5. spawn */
     if (!(proc = vgmDriverProcessSpawn(start->cmd, start->caps, status->log,

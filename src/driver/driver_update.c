@@ -341,6 +341,13 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
             return FALSE;
         }
     }
+    /* swtpm ends when the running QEMU closes its connection */
+    if (def->devices.tpm) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("domain '%1$s' cannot be live-updated: its TPM's swtpm serves the running QEMU only"),
+                    u->status->name);
+        return FALSE;
+    }
     lists[0] = def->devices.serials;
     lists[1] = def->devices.channels;
     for (i = 0; i < G_N_ELEMENTS(lists); i++) {

@@ -743,6 +743,31 @@ vgmCmdVmcoreinfo(VgmQemuCmd *cmd, const VgmDomainDef *def)
     json_object_unref(dev);
 }
 
+/* A TPM: the swtpm the driver starts listens on the domain's run-time
+ * directory; libvirt's ids */
+static void
+vgmCmdTpm(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
+{
+    g_autofree char *runDir = NULL;
+    g_autofree char *sock = NULL;
+    g_autofree char *esc = NULL;
+    JsonObject *dev;
+
+    if (!def->devices.tpm)
+        return;
+    runDir = vgmQemuConfigDomainRunDir(cfg, def->name);
+    sock = g_build_filename(runDir, "swtpm.sock", NULL);
+    esc = vgmQemuEscapeOptValue(sock);
+    vgmCmdArgPairf(cmd, "-chardev", "socket,id=chrtpm,path=%s", esc);
+    vgmCmdArgPair(cmd, "-tpmdev", "emulator,id=tpm-tpm0,chardev=chrtpm");
+    dev = json_object_new();
+    json_object_set_string_member(dev, "driver", vgmTpmModelTypeToString(def->devices.tpm->model));
+    json_object_set_string_member(dev, "tpmdev", "tpm-tpm0");
+    json_object_set_string_member(dev, "id", "tpm0");
+    vgmCmdDevice(cmd, dev);
+    json_object_unref(dev);
+}
+
 void
 vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
               const VgmQemuPlan *plan)
@@ -751,6 +776,7 @@ vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg
     vgmCmdDisks(cmd, def, plan);
     vgmCmdNets(cmd, def, plan);
     vgmCmdChars(cmd, def, cfg);
+    vgmCmdTpm(cmd, def, cfg);
     vgmCmdInputs(cmd, def, plan);
     vgmCmdAudios(cmd, def);
     vgmCmdGraphicsVideo(cmd, def, plan);

@@ -811,7 +811,7 @@ static const struct {
     { "ib700", VGM_QEMU_CAPS_DEVICE_IB700 },
 };
 
-/* The video and watchdog devices the binary must have. */
+/* The video, TPM and watchdog devices the binary must have. */
 static gboolean
 vgmQemuValidateVideoWatchdog(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
 {
@@ -833,6 +833,17 @@ vgmQemuValidateVideoWatchdog(const VgmDomainDef *def, const VgmQemuCaps *caps, G
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("this QEMU binary does not support <video> model '%1$s': device '%2$s' is missing"),
                         v->model, device);
+            return FALSE;
+        }
+    }
+    if (def->devices.tpm) {
+        VgmTpmModel model = def->devices.tpm->model;
+
+        if (!vgmQemuCapsGet(caps, model == VGM_TPM_MODEL_CRB ? VGM_QEMU_CAPS_DEVICE_TPM_CRB :
+                                                              VGM_QEMU_CAPS_DEVICE_TPM_TIS)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <tpm model='%1$s'>: device '%1$s' is missing"),
+                        vgmTpmModelTypeToString(model));
             return FALSE;
         }
     }

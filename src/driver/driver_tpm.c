@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_tpm.c: the swtpm behind a domain's TPM (see the header).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "driver_tpm.h"
+#include "util/vgmerror.h"
+#include "util/vgmfile.h"
+#include "util/vgmi18n.h"
+
+#define VGM_DRIVER_TPM_WAIT_MS 10000
+
+static char *
+vgmDriverTpmStateRoot(const VgmDriverStore *store, const unsigned char *uuid)
+{
+    char str[37];
+
+    vgmDomainUUIDFormat(uuid, str);
+    return g_build_filename(store->stateDir, "swtpm", str, NULL);
+}
+
+gboolean
+vgmDriverTpmCheckHost(const VgmDomainDef *def, GError **error)
+{
+    static const char *const tools[] = { "swtpm", "swtpm_setup" };
+    size_t i;
+
+    if (!def->devices.tpm)
+        return TRUE;
+    for (i = 0; i < G_N_ELEMENTS(tools); i++) {
+        g_autofree char *path = g_find_program_in_path(tools[i]);
+
+        if (!path) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("domain '%1$s' has a <tpm> with backend 'emulator', which needs '%2$s' (Debian's swtpm and swtpm-tools packages)"),
+                        def->name, tools[i]);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* Runs @argv to its end; its failure quotes the end of @log. */
+static gboolean
+vgmDriverTpmRun(const char *const *argv, const char *log, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *errText = NULL;
+    int status = 0;
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL,
+                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
+                      NULL, NULL, NULL, &errText, &status, &err) ||
+        !g_spawn_check_wait_status(status, &err)) {
+        g_autofree char *tail = vgmFileReadTail(log, 0, 1024);
+
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("%1$s failed: %2$s%3$s%4$s"),
+                    argv[0], err->message,
+                    errText && *errText ? "; " : "", errText && *errText ? g_strstrip(errText) :
+                    tail ? tail : "");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverTpmStart(const VgmDriverStore *store, const char *name, const unsigned char *uuidBytes,
+                  const VgmTpmDef *tpm, GError **error)
+{
+    gboolean tpm2;
+    g_autofree char *root = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *permall = NULL;
+    g_autofree char *runDir = NULL;
+    g_autofree char *sock = NULL;
+    g_autofree char *pidfile = NULL;
+    g_autofree char *logName = NULL;
+    g_autofree char *log = NULL;
+    g_autofree char *ctrl = NULL;
+    g_autofree char *state = NULL;
+    g_autofree char *logOpt = NULL;
+    g_autofree char *pidOpt = NULL;
+    char uuid[37];
+    gint64 deadline;
+
+    if (!tpm)
+        return TRUE;
+    tpm2 = tpm->version == VGM_TPM_VERSION_2_0;
+    root = vgmDriverTpmStateRoot(store, uuidBytes);
+    dir = g_build_filename(root, tpm2 ? "tpm2" : "tpm1.2", NULL);
+    permall = g_build_filename(dir, tpm2 ? "tpm2-00.permall" : "tpm-00.permall", NULL);
+    runDir = vgmDriverStoreDomainRunDir(store, name);
+    sock = g_build_filename(runDir, "swtpm.sock", NULL);
+    pidfile = g_build_filename(runDir, "swtpm.pid", NULL);
+    logName = g_strdup_printf("%s-swtpm.log", name);
+    log = g_build_filename(store->logDir, logName, NULL);
+    vgmDomainUUIDFormat(uuidBytes, uuid);
+
+    /* swtpm splits its option values at commas */
+    if (strchr(dir, ',') || strchr(sock, ',') || strchr(log, ',') || strchr(pidfile, ',')) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("the TPM of domain '%1$s' cannot run: swtpm takes no ',' in its paths ('%2$s')"),
+                    name, dir);
+        return FALSE;
+    }
+    if (!vgmFileMakePath(dir, 0700, error) || !vgmFileMakePath(runDir, 0700, error) ||
+        !vgmFileMakePath(store->logDir, 0755, error))
+        return FALSE;
+
+    /* manufactured once: an endorsement key, and as root the certificates
+     * of the local CA Debian configures */
+    if (!g_file_test(permall, G_FILE_TEST_EXISTS)) {
+        g_autofree char *vmid = g_strdup_printf("%s:%s", name, uuid);
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+
+        g_ptr_array_add(argv, (gpointer)"swtpm_setup");
+        if (tpm2)
+            g_ptr_array_add(argv, (gpointer)"--tpm2");
+        g_ptr_array_add(argv, (gpointer)"--tpm-state");
+        g_ptr_array_add(argv, dir);
+        g_ptr_array_add(argv, (gpointer)"--vmid");
+        g_ptr_array_add(argv, vmid);
+        g_ptr_array_add(argv, (gpointer)"--logfile");
+        g_ptr_array_add(argv, log);
+        g_ptr_array_add(argv, (gpointer)"--createek");
+        if (geteuid() == 0) {
+            g_ptr_array_add(argv, (gpointer)"--create-ek-cert");
+            g_ptr_array_add(argv, (gpointer)"--create-platform-cert");
+        }
+        g_ptr_array_add(argv, (gpointer)"--lock-nvram");
+        g_ptr_array_add(argv, (gpointer)"--not-overwrite");
+        g_ptr_array_add(argv, NULL);
+        if (!vgmDriverTpmRun((const char *const *)argv->pdata, log, error))
+            return FALSE;
+    }
+
+    g_unlink(sock);
+    g_unlink(pidfile);
+    ctrl = g_strdup_printf("type=unixio,path=%s,mode=0600", sock);
+    state = g_strdup_printf("dir=%s,mode=0600", dir);
+    logOpt = g_strdup_printf("file=%s", log);
+    pidOpt = g_strdup_printf("file=%s", pidfile);
+    {
+        const char *argv[] = {
+            "swtpm", "socket", "--ctrl", ctrl, "--tpmstate", state, "--log", logOpt,
+            "--terminate", "--daemon", "--pid", pidOpt, tpm2 ? "--tpm2" : NULL, NULL
+        };
+
+        if (!vgmDriverTpmRun(argv, log, error))
+            return FALSE;
+    }
+    /* the daemon listens before its parent exits; wait for the socket
+     * nonetheless, as QEMU needs it at once */
+    deadline = g_get_monotonic_time() + VGM_DRIVER_TPM_WAIT_MS * 1000;
+    while (!g_file_test(sock, G_FILE_TEST_EXISTS)) {
+        if (g_get_monotonic_time() > deadline) {
+            vgmDriverTpmStop(store, name);
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("swtpm of domain '%1$s' did not listen on '%2$s' within %3$d s"),
+                        name, sock, VGM_DRIVER_TPM_WAIT_MS / 1000);
+            return FALSE;
+        }
+        g_usleep(10 * 1000);
+    }
+    return TRUE;
+}
+
+void
+vgmDriverTpmStop(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *runDir = vgmDriverStoreDomainRunDir(store, name);
+    g_autofree char *pidfile = g_build_filename(runDir, "swtpm.pid", NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *commPath = NULL;
+    g_autofree char *comm = NULL;
+    gint64 pid;
+
+    if (!g_file_get_contents(pidfile, &text, NULL, NULL))
+        return;
+    pid = g_ascii_strtoll(text, NULL, 10);
+    if (pid <= 1)
+        return;
+    /* a pid of a process that is swtpm, not one that took its number */
+    commPath = g_strdup_printf("/proc/%" G_GINT64_FORMAT "/comm", pid);
+    if (!g_file_get_contents(commPath, &comm, NULL, NULL) ||
+        !g_str_equal(g_strstrip(comm), "swtpm"))
+        return;
+    kill((pid_t)pid, SIGTERM);
+}
+
+/* Removes @path and what is below it (symbolic links as links). */
+static void
+vgmDriverTpmRemoveTree(const char *path)
+{
+    if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
+        g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+        const char *ent;
+
+        while (d && (ent = g_dir_read_name(d))) {
+            g_autofree char *sub = g_build_filename(path, ent, NULL);
+
+            vgmDriverTpmRemoveTree(sub);
+        }
+        g_rmdir(path);
+        return;
+    }
+    g_unlink(path);
+}
+
+void
+vgmDriverTpmRemoveState(const VgmDriverStore *store, const unsigned char *uuid)
+{
+    g_autofree char *root = vgmDriverTpmStateRoot(store, uuid);
+
+    vgmDriverTpmRemoveTree(root);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_tpm.h: the swtpm behind a domain's <tpm><backend type='emulator'>.
+ *
+ * As libvirt runs it: the TPM's state lives in STATEDIR/swtpm/UUID/tpm2
+ * (tpm1.2 for version 1.2), made once with swtpm_setup (an endorsement
+ * key, and as root the EK and platform certificates of Debian's local
+ * CA, NVRAM locked); each start runs `swtpm socket --terminate` on
+ * RUNDIR/swtpm.sock before QEMU, which connects to it, so that swtpm ends
+ * when QEMU closes the connection. A start that fails, and the clean-up
+ * after a stop, end a swtpm still running (RUNDIR/swtpm.pid). The state
+ * goes with undefine unless kept (libvirt's KEEP_TPM flag, or
+ * persistent_state='yes').
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "conf/domain_conf.h"
+#include "driver_store.h"
+
+/* Before the spawn: swtpm and swtpm_setup are installed. */
+gboolean vgmDriverTpmCheckHost(const VgmDomainDef *def, GError **error);
+
+/* Makes the state of @tpm (NULL: nothing to do) of domain @name / @uuid
+ * if needed and starts swtpm, listening once it returns. */
+gboolean vgmDriverTpmStart(const VgmDriverStore *store, const char *name,
+                           const unsigned char *uuid, const VgmTpmDef *tpm, GError **error);
+
+/* Ends the swtpm of domain @name's run, if one still runs. */
+void vgmDriverTpmStop(const VgmDriverStore *store, const char *name);
+
+/* Removes the TPM state of the domain of @uuid. */
+void vgmDriverTpmRemoveState(const VgmDriverStore *store, const unsigned char *uuid);
