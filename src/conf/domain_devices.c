@@ -1816,8 +1816,14 @@ vgmTpmParse(xmlNodePtr node, GError **error)
                     type);
         return NULL;
     }
-    /* <encryption>, <active_pcr_banks>, <source> and the like are refused
-     * by name */
+    /* what Nova writes for every vTPM: the state encrypted with a key from
+     * libvirt's secret driver */
+    if (vgmXMLChild(backend, "encryption")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("unsupported element <encryption> in <backend> of <tpm>: an encrypted TPM state needs a key from libvirt's secret driver (virSecretDefineXML), which virt-gmem does not have"));
+        return NULL;
+    }
+    /* <active_pcr_banks>, <source> and the like are refused by name */
     if (!vgmXMLCheckNode(backend, (const char *const[]){ "type", "version", "persistent_state", NULL },
                          vgmXMLNoChildren, error) ||
         vgmXMLPropEnum(backend, "version", vgmTpmVersionTypeFromString, VGM_XML_PROP_NONZERO,
