@@ -722,6 +722,24 @@ typedef struct {
 } VgmVideoDef;
 
 typedef enum {
+    VGM_IOMMU_MODEL_INTEL = 0,
+    VGM_IOMMU_MODEL_VIRTIO,
+
+    VGM_IOMMU_MODEL_LAST
+} VgmIommuModel;
+VGM_ENUM_DECL(vgmIommuModel);
+
+/* <iommu model=''><driver .../></iommu> */
+typedef struct {
+    VgmIommuModel model;
+    VgmTristate intremap;       /* on|off */
+    VgmTristate cachingMode;
+    VgmTristate eim;
+    VgmTristate iotlb;
+    unsigned int awBits;        /* 0: QEMU's */
+} VgmIommuDef;
+
+typedef enum {
     VGM_TPM_MODEL_TIS = 0,
     VGM_TPM_MODEL_CRB,
 
@@ -872,6 +890,7 @@ typedef struct {
     VgmMemballoonDef *memballoon;
     VgmWatchdogDef *watchdog;
     VgmTpmDef *tpm;
+    VgmIommuDef *iommu;
 } VgmDevicesDef;
 
 /* ---------------- the domain ---------------- */

@@ -30,6 +30,7 @@ VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost")
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp");
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
+VGM_ENUM_IMPL(vgmIommuModel, VGM_IOMMU_MODEL_LAST, "intel", "virtio");
 VGM_ENUM_IMPL(vgmTpmVersion, VGM_TPM_VERSION_LAST, "", "1.2", "2.0");
 VGM_ENUM_IMPL(vgmWatchdogAction, VGM_WATCHDOG_ACTION_LAST,
               "reset", "shutdown", "poweroff", "pause", "none", "inject-nmi");
@@ -231,6 +232,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     vgmMemballoonDefFree(devices->memballoon);
     vgmWatchdogDefFree(devices->watchdog);
     g_free(devices->tpm);
+    g_free(devices->iommu);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskDef, vgmDiskDefFree)
@@ -1787,6 +1789,85 @@ vgmVideoFormat(VgmBuf *buf, const VgmVideoDef *video)
     vgmBufAdd(buf, "</video>\n");
 }
 
+/* ---------------- IOMMU ---------------- */
+
+static const struct {
+    const char *attr;
+    size_t offset;
+} vgmIommuSwitches[] = {
+    { "intremap", G_STRUCT_OFFSET(VgmIommuDef, intremap) },
+    { "caching_mode", G_STRUCT_OFFSET(VgmIommuDef, cachingMode) },
+    { "eim", G_STRUCT_OFFSET(VgmIommuDef, eim) },
+    { "iotlb", G_STRUCT_OFFSET(VgmIommuDef, iotlb) },
+};
+
+static VgmIommuDef *
+vgmIommuParse(xmlNodePtr node, GError **error)
+{
+    g_autofree VgmIommuDef *iommu = g_new0(VgmIommuDef, 1);
+    g_autofree char *model = NULL;
+    xmlNodePtr driver;
+    size_t i;
+    int v;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
+                         (const char *const[]){ "driver", NULL }, error) ||
+        vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &model, error) < 0)
+        return NULL;
+    if ((v = vgmIommuModelTypeFromString(model)) < 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <iommu model='%1$s'>: x86 guests have 'intel' or 'virtio'"),
+                    model);
+        return NULL;
+    }
+    iommu->model = v;
+    if (vgmXMLSingleChild(node, "driver", &driver, error) < 0)
+        return NULL;
+    if (!driver)
+        return g_steal_pointer(&iommu);
+    if (!vgmXMLCheckNode(driver, (const char *const[]){ "intremap", "caching_mode", "eim", "iotlb",
+                                                        "aw_bits", NULL },
+                         vgmXMLNoChildren, error))
+        return NULL;
+    for (i = 0; i < G_N_ELEMENTS(vgmIommuSwitches); i++) {
+        if (vgmXMLPropTristateSwitch(driver, vgmIommuSwitches[i].attr, 0,
+                                     G_STRUCT_MEMBER_P(iommu, vgmIommuSwitches[i].offset), error) < 0)
+            return NULL;
+    }
+    if (vgmXMLPropUInt(driver, "aw_bits", VGM_XML_PROP_NONZERO, &iommu->awBits, error) < 0)
+        return NULL;
+    return g_steal_pointer(&iommu);
+}
+
+static void
+vgmIommuFormat(VgmBuf *buf, const VgmIommuDef *iommu)
+{
+    VgmBuf attrs;
+    size_t i;
+
+    vgmBufInit(&attrs, 0);
+    for (i = 0; i < G_N_ELEMENTS(vgmIommuSwitches); i++) {
+        VgmTristate t = G_STRUCT_MEMBER(VgmTristate, iommu, vgmIommuSwitches[i].offset);
+
+        if (t)
+            vgmBufAsprintf(&attrs, " %s='%s'", vgmIommuSwitches[i].attr,
+                           vgmTristateSwitchTypeToString(t));
+    }
+    if (iommu->awBits)
+        vgmBufAsprintf(&attrs, " aw_bits='%u'", iommu->awBits);
+    vgmBufAsprintf(buf, "<iommu model='%s'", vgmIommuModelTypeToString(iommu->model));
+    if (vgmBufIsEmpty(&attrs)) {
+        vgmBufAdd(buf, "/>\n");
+    } else {
+        g_autofree char *a = vgmBufSteal(&attrs);
+
+        vgmBufAdd(buf, ">\n");
+        vgmBufAsprintf(buf, "  <driver%s/>\n", a);
+        vgmBufAdd(buf, "</iommu>\n");
+    }
+    vgmBufClear(&attrs);
+}
+
 /* ---------------- TPM ---------------- */
 
 static VgmTpmDef *
@@ -1899,7 +1980,7 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "interface", "serial", "console", "channel",
     "input", "tpm", "graphics", "sound", "audio", "video", "watchdog", "memballoon", "rng",
-    "memory", NULL
+    "memory", "iommu", NULL
 };
 
 gboolean
@@ -1974,6 +2055,14 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
                 return FALSE;
             }
             if (!(devs->memballoon = vgmMemballoonParse(cur, error)))
+                return FALSE;
+        } else if (g_str_equal(name, "iommu")) {
+            if (devs->iommu) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("element <iommu> may appear only once in <devices>"));
+                return FALSE;
+            }
+            if (!(devs->iommu = vgmIommuParse(cur, error)))
                 return FALSE;
         } else if (g_str_equal(name, "tpm")) {
             if (devs->tpm) {
@@ -2074,6 +2163,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmRngFormat(buf, g_ptr_array_index(devs->rngs, i));
     for (i = 0; i < devs->mems->len; i++)
         vgmDomainMemoryDefFormat(buf, g_ptr_array_index(devs->mems, i));
+    if (devs->iommu)
+        vgmIommuFormat(buf, devs->iommu);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</devices>\n");
 }

@@ -952,6 +952,36 @@ vgmRuleVideos(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* libvirt's rules for an IOMMU; which machine has one is QEMU's matter */
+static gboolean
+vgmRuleIommu(const VgmDomainDef *def, const VgmIommuDef *iommu, GError **error)
+{
+    if (iommu->model == VGM_IOMMU_MODEL_VIRTIO &&
+        (iommu->intremap || iommu->cachingMode || iommu->eim || iommu->iotlb || iommu->awBits)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<iommu model='virtio'> takes no <driver> attributes: they are the Intel IOMMU's"));
+        return FALSE;
+    }
+    if (iommu->intremap == VGM_TRISTATE_YES && def->features.ioapic != VGM_IOAPIC_QEMU) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<driver intremap='on'> of <iommu> needs a split I/O APIC: <ioapic driver='qemu'/> in <features>"));
+        return FALSE;
+    }
+    if (iommu->eim == VGM_TRISTATE_YES && iommu->intremap != VGM_TRISTATE_YES) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<driver eim='on'> of <iommu> needs intremap='on'"));
+        return FALSE;
+    }
+    /* QEMU's intel-iommu address widths */
+    if (iommu->awBits && iommu->awBits != 39 && iommu->awBits != 48) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("invalid value '%1$u' for attribute 'aw_bits' of <driver> in <iommu>: QEMU's Intel IOMMU has 39 or 48 address bits"),
+                    iommu->awBits);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleDevices(const VgmDomainDef *def, GError **error)
 {
@@ -994,6 +1024,8 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
             return FALSE;
         }
     }
+    if (devs->iommu && !vgmRuleIommu(def, devs->iommu, error))
+        return FALSE;
     if (devs->tpm && devs->tpm->model == VGM_TPM_MODEL_CRB &&
         devs->tpm->version != VGM_TPM_VERSION_2_0) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,

@@ -155,6 +155,8 @@
     X(DEVICE_QXL, "device.qxl", DEVICE, "qxl", NULL) \
     X(DEVICE_I6300ESB, "device.i6300esb", DEVICE, "i6300esb", NULL) \
     X(DEVICE_TPM_TIS, "device.tpm-tis", DEVICE, "tpm-tis", NULL) \
+    X(DEVICE_INTEL_IOMMU, "device.intel-iommu", DEVICE, "intel-iommu", NULL) \
+    X(DEVICE_VIRTIO_IOMMU_PCI, "device.virtio-iommu-pci", DEVICE, "virtio-iommu-pci", NULL) \
     X(DEVICE_TPM_CRB, "device.tpm-crb", DEVICE, "tpm-crb", NULL) \
     X(DEVICE_IB700, "device.ib700", DEVICE, "ib700", NULL) \
     X(DEVICE_PCIE_PCI_BRIDGE, "device.pcie-pci-bridge", DEVICE, "pcie-pci-bridge", NULL) \

@@ -332,6 +332,37 @@ vgmCmdFirmware(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
         vgmCmdPflash(cmd, 1, fw->nvram, FALSE);
 }
 
+/* The IOMMU, before any device it translates for, as libvirt writes it */
+static void
+vgmCmdIommuDevice(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    const VgmIommuDef *iommu = def->devices.iommu;
+    JsonObject *dev;
+
+    if (!iommu)
+        return;
+    dev = json_object_new();
+    if (iommu->model == VGM_IOMMU_MODEL_VIRTIO) {
+        json_object_set_string_member(dev, "driver", "virtio-iommu-pci");
+        json_object_set_string_member(dev, "id", "iommu0");
+    } else {
+        json_object_set_string_member(dev, "driver", "intel-iommu");
+        json_object_set_string_member(dev, "id", "iommu0");
+        if (iommu->intremap)
+            json_object_set_string_member(dev, "intremap", vgmTristateSwitchTypeToString(iommu->intremap));
+        if (iommu->cachingMode)
+            json_object_set_boolean_member(dev, "caching-mode", iommu->cachingMode == VGM_TRISTATE_YES);
+        if (iommu->eim)
+            json_object_set_string_member(dev, "eim", vgmTristateSwitchTypeToString(iommu->eim));
+        if (iommu->iotlb)
+            json_object_set_boolean_member(dev, "device-iotlb", iommu->iotlb == VGM_TRISTATE_YES);
+        if (iommu->awBits)
+            json_object_set_int_member(dev, "aw-bits", iommu->awBits);
+    }
+    vgmCmdDevice(cmd, dev);
+    json_object_unref(dev);
+}
+
 static void
 vgmCmdBackend(VgmQemuCmd *cmd, const VgmQemuBackend *b)
 {
@@ -665,6 +696,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     vgmCmdArg(cmd, "-nodefaults");
     vgmCmdMonitorAndClock(cmd, def, cfg, plan);
     vgmCmdBoot(cmd, def, plan);
+    vgmCmdIommuDevice(cmd, def);
     vgmCmdDevices(cmd, def, cfg, plan);
     if (plan->lsec)
         vgmCmdObject(cmd, plan->lsec);

@@ -758,6 +758,19 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     if (!vgmPlanVhostNet(plan, def, cfg, error) ||
         !(plan->firmware = vgmQemuFirmwareResolve(def, plan->machine->name, cfg, error)))
         return NULL;
+    if (def->devices.iommu && !g_str_has_prefix(plan->machine->name, "pc-q35")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<iommu model='%1$s'> needs a q35 machine type, not '%2$s'"),
+                    vgmIommuModelTypeToString(def->devices.iommu->model), plan->machine->name);
+        return NULL;
+    }
+    /* QEMU's Intel IOMMU takes extended interrupt mode from KVM's split
+     * irqchip only */
+    if (def->devices.iommu && def->devices.iommu->eim == VGM_TRISTATE_YES && !plan->accelKVM) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<driver eim='on'> of <iommu> needs KVM (<domain type='kvm'>): QEMU's Intel IOMMU takes it with KVM's split irqchip only"));
+        return NULL;
+    }
     if (plan->firmware->secure && !g_str_has_prefix(plan->machine->name, "pc-q35")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("<loader secure='yes'> needs a q35 machine type, not '%1$s'"),

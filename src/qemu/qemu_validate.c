@@ -836,6 +836,18 @@ vgmQemuValidateVideoWatchdog(const VgmDomainDef *def, const VgmQemuCaps *caps, G
             return FALSE;
         }
     }
+    if (def->devices.iommu) {
+        gboolean intel = def->devices.iommu->model == VGM_IOMMU_MODEL_INTEL;
+        const char *device = intel ? "intel-iommu" : "virtio-iommu-pci";
+
+        if (!vgmQemuCapsGet(caps, intel ? VGM_QEMU_CAPS_DEVICE_INTEL_IOMMU :
+                                          VGM_QEMU_CAPS_DEVICE_VIRTIO_IOMMU_PCI)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <iommu model='%1$s'>: device '%2$s' is missing"),
+                        vgmIommuModelTypeToString(def->devices.iommu->model), device);
+            return FALSE;
+        }
+    }
     if (def->devices.tpm) {
         VgmTpmModel model = def->devices.tpm->model;
 
