@@ -2420,6 +2420,90 @@ testEthernetTaps(void)
     testIpLink("link", "del", mine, NULL);
 }
 
+/* A bridge <interface> with <virtualport type='openvswitch'> and <vlan>:
+ * start puts the tap into the Open vSwitch bridge with the command and
+ * external ids libvirt uses (ovs-vsctl here is a stand-in that records
+ * its arguments: no Open vSwitch runs in the test), sets its MAC and MTU
+ * and brings it up; after destroy the port is removed. Needs root. */
+static void
+testOvsPort(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *fakeDir = NULL;
+    g_autofree char *fake = NULL;
+    g_autofree char *calls = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *oldPath = g_strdup(g_getenv("PATH"));
+    g_autofree char *newPath = NULL;
+    g_autofree char *tap = g_strdup_printf("vgmovs%u", (unsigned int)getpid() % 100000);
+    g_autofree char *mac = NULL;
+    g_autofree char *mtu = NULL;
+    g_autofree char *flags = NULL;
+    g_autofree char *want = NULL;
+    g_autofree char *wantDel = NULL;
+    g_autoptr(TestRun) run = NULL;
+
+    if (!testHaveQemu())
+        return;
+    if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) < 0) {
+        g_test_skip("a tap needs root (CAP_NET_ADMIN) and /dev/net/tun");
+        return;
+    }
+    root = testMakeRoot();
+    fakeDir = g_build_filename(root, "bin", NULL);
+    g_assert_cmpint(g_mkdir(fakeDir, 0755), ==, 0);
+    fake = g_build_filename(fakeDir, "ovs-vsctl", NULL);
+    calls = g_build_filename(fakeDir, "calls", NULL);
+    g_assert_true(g_file_set_contents(fake, "#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/calls\"\n",
+                                      -1, NULL));
+    g_assert_cmpint(g_chmod(fake, 0755), ==, 0);
+    newPath = g_strdup_printf("%s:%s", fakeDir, oldPath ? oldPath : "/usr/bin:/bin");
+    g_setenv("PATH", newPath, TRUE);
+
+    file = g_build_filename(root, "ovs.xml", NULL);
+    text = g_strdup_printf("<domain type='qemu'><name>ovs</name>"
+                           "<uuid>5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f</uuid>"
+                           "<memory unit='MiB'>128</memory>"
+                           "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                           "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+                           "<interface type='bridge'><mac address='52:54:00:6a:7b:09'/>"
+                           "<source bridge='br-int'/><target dev='%s'/><model type='virtio'/>"
+                           "<virtualport type='openvswitch'>"
+                           "<parameters interfaceid='2257160d-ccac-4b1a-a00c-b5beb646b7d2'/>"
+                           "</virtualport><vlan><tag id='42'/></vlan><mtu size='1450'/></interface>"
+                           "<memballoon model='none'/></devices></domain>", tap);
+    g_assert_true(g_file_set_contents(file, text, -1, NULL));
+    run = testTool(root, "create", file, NULL);
+    if (run->status == 0) {
+        mac = testSysNet(tap, "address");
+        mtu = testSysNet(tap, "mtu");
+        flags = testSysNet(tap, "flags");
+    }
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", "ovs", NULL);
+    g_setenv("PATH", oldPath ? oldPath : "/usr/bin:/bin", TRUE);
+    TEST_OK(run);
+
+    g_clear_pointer(&text, g_free);
+    g_assert_true(g_file_get_contents(calls, &text, NULL, NULL));
+    want = g_strdup_printf("--timeout=5 -- --if-exists del-port %1$s -- add-port br-int %1$s tag=42"
+                           " -- set Interface %1$s external-ids:attached-mac=\"52:54:00:6a:7b:09\""
+                           " -- set Interface %1$s external-ids:iface-id=\"2257160d-ccac-4b1a-a00c-b5beb646b7d2\""
+                           " -- set Interface %1$s external-ids:vm-id=\"5c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f\""
+                           " -- set Interface %1$s external-ids:iface-status=active\n", tap);
+    wantDel = g_strdup_printf("--timeout=5 -- --if-exists del-port %s\n", tap);
+    {
+        g_autofree char *both = g_strconcat(want, wantDel, NULL);
+
+        g_assert_cmpstr(text, ==, both);
+    }
+    g_assert_cmpstr(mac, ==, "fe:54:00:6a:7b:09");
+    g_assert_cmpstr(mtu, ==, "1450");
+    g_assert_nonnull(flags);
+    g_assert_true(g_ascii_strtoull(flags, NULL, 16) & 0x1);
+}
+
 /* <os firmware='efi'> with the host's descriptors (Debian's ovmf): a
  * start makes the varstore from the chosen firmware's template (mode
  * 0600, the template's bytes), QEMU boots the chosen code, and undefine
@@ -2825,6 +2909,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/hugetlbfs", testHugetlbfsLifecycle);
     g_test_add_func("/driver/lifecycle/named-tap", testNamedTap);
     g_test_add_func("/driver/lifecycle/ethernet-taps", testEthernetTaps);
+    g_test_add_func("/driver/lifecycle/ovs-port", testOvsPort);
     g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);
     g_test_add_func("/driver/lifecycle/tpm-emulator", testTpmEmulator);
     g_test_add_func("/driver/lifecycle/cputune-pins", testCputunePins);

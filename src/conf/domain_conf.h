@@ -613,6 +613,11 @@ typedef struct {
     unsigned int rxQueueSize;   /* <driver rx_queue_size>, 0: QEMU's */
     unsigned int txQueueSize;   /* <driver tx_queue_size>, 0: QEMU's */
     unsigned int mtu;           /* <mtu size>, 0: the host's */
+    gboolean ovs;               /* <virtualport type='openvswitch'> */
+    char *ovsInterfaceId;       /* its <parameters interfaceid=''> */
+    unsigned int *vlanTags;     /* <vlan><tag id=''/>: with ovs only */
+    size_t nvlanTags;
+    gboolean vlanTrunk;         /* <vlan trunk='yes'> */
     VgmTristate driverIommu;
     VgmDeviceAddress addr;
 } VgmNetDef;

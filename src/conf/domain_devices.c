@@ -108,6 +108,8 @@ vgmNetDefFree(VgmNetDef *n)
     g_free(n->ifname);
     g_free(n->source);
     g_free(n->model);
+    g_free(n->ovsInterfaceId);
+    g_free(n->vlanTags);
     g_free(n);
 }
 
@@ -706,6 +708,96 @@ vgmNetDriverParse(xmlNodePtr devNode, VgmNetDef *net, GError **error)
     return TRUE;
 }
 
+/* <virtualport type='openvswitch'> and <vlan> of a bridge interface */
+static gboolean
+vgmNetOvsParse(xmlNodePtr node, VgmNetDef *net, GError **error)
+{
+    xmlNodePtr vp, params, vlan;
+    g_autofree char *type = NULL;
+
+    if (vgmXMLSingleChild(node, "virtualport", &vp, error) < 0 ||
+        vgmXMLSingleChild(node, "vlan", &vlan, error) < 0)
+        return FALSE;
+    if (vp) {
+        if (!vgmXMLCheckNode(vp, (const char *const[]){ "type", NULL },
+                             (const char *const[]){ "parameters", NULL }, error) ||
+            vgmXMLPropString(vp, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0)
+            return FALSE;
+        /* 802.1Qbg / 802.1Qbh need a macvtap, midonet its own agent */
+        if (!g_str_equal(type, "openvswitch")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <virtualport type='%1$s'>: only 'openvswitch'"), type);
+            return FALSE;
+        }
+        if (net->type != VGM_NET_TYPE_BRIDGE) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<virtualport type='openvswitch'> is for <interface type='bridge'>, not '%1$s'"),
+                        vgmNetTypeToString(net->type));
+            return FALSE;
+        }
+        net->ovs = TRUE;
+        if (vgmXMLSingleChild(vp, "parameters", &params, error) < 0)
+            return FALSE;
+        if (params) {
+            unsigned char uuid[16];
+
+            if (!vgmXMLCheckNode(params, (const char *const[]){ "interfaceid", NULL },
+                                 vgmXMLNoChildren, error) ||
+                vgmXMLPropString(params, "interfaceid", 0, &net->ovsInterfaceId, error) < 0)
+                return FALSE;
+            if (net->ovsInterfaceId && !vgmDomainUUIDParse(net->ovsInterfaceId, uuid)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' for attribute 'interfaceid' of <parameters> in <virtualport>: expected a UUID"),
+                            net->ovsInterfaceId);
+                return FALSE;
+            }
+        }
+    }
+    if (vlan) {
+        g_autoptr(GPtrArray) tags = NULL;
+        VgmTristate trunk = VGM_TRISTATE_ABSENT;
+        guint i;
+
+        if (!net->ovs) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("<vlan> in <interface> needs an Open vSwitch port (<virtualport type='openvswitch'>): a Linux bridge or tap carries no tag"));
+            return FALSE;
+        }
+        if (!vgmXMLCheckNode(vlan, (const char *const[]){ "trunk", NULL },
+                             (const char *const[]){ "tag", NULL }, error) ||
+            vgmXMLPropTristateBool(vlan, "trunk", 0, &trunk, error) < 0)
+            return FALSE;
+        tags = vgmXMLChildren(vlan, "tag");
+        if (tags->len == 0) {
+            vgmErrorSet(error, VGM_ERR_XML, _("element <vlan> needs a <tag>"));
+            return FALSE;
+        }
+        if (tags->len > 1 && trunk == VGM_TRISTATE_NO) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<vlan trunk='no'> has %1$u tags: more than one is a trunk"), tags->len);
+            return FALSE;
+        }
+        net->vlanTrunk = trunk == VGM_TRISTATE_YES || tags->len > 1;
+        net->vlanTags = g_new0(unsigned int, tags->len);
+        for (i = 0; i < tags->len; i++) {
+            xmlNodePtr tag = g_ptr_array_index(tags, i);
+
+            /* nativeMode is refused as unknown */
+            if (!vgmXMLCheckNode(tag, (const char *const[]){ "id", NULL }, vgmXMLNoChildren, error) ||
+                vgmXMLPropUInt(tag, "id", VGM_XML_PROP_REQUIRED, &net->vlanTags[i], error) < 0)
+                return FALSE;
+            if (net->vlanTags[i] > 4095) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$u' for attribute 'id' of <tag> in <vlan>: a VLAN id is 0 to 4095"),
+                            net->vlanTags[i]);
+                return FALSE;
+            }
+            net->nvlanTags++;
+        }
+    }
+    return TRUE;
+}
+
 static VgmNetDef *
 vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
 {
@@ -738,7 +830,8 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
     }
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
-                                                "mtu", "address", NULL }, error))
+                                                "mtu", "virtualport", "vlan", "address", NULL },
+                         error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
@@ -810,6 +903,8 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
         !vgmDeviceAddressParse(node, &net->addr, error))
         return NULL;
 
+    if (!vgmNetOvsParse(node, net, error))
+        return NULL;
     if (vgmXMLSingleChild(node, "mtu", &child, error) < 0)
         return NULL;
     if (child &&
@@ -831,6 +926,20 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
         vgmBufEscapeString(buf, "<source network='%s'/>\n", net->source);
     else if (net->type == VGM_NET_TYPE_BRIDGE)
         vgmBufEscapeString(buf, "<source bridge='%s'/>\n", net->source);
+    /* libvirt's order: <vlan> and <virtualport> between <source> and <target> */
+    if (net->nvlanTags) {
+        size_t i;
+
+        vgmBufAdd(buf, net->vlanTrunk ? "<vlan trunk='yes'>\n" : "<vlan>\n");
+        for (i = 0; i < net->nvlanTags; i++)
+            vgmBufAsprintf(buf, "  <tag id='%u'/>\n", net->vlanTags[i]);
+        vgmBufAdd(buf, "</vlan>\n");
+    }
+    if (net->ovs) {
+        vgmBufAdd(buf, "<virtualport type='openvswitch'>\n");
+        vgmBufEscapeString(buf, "  <parameters interfaceid='%s'/>\n", net->ovsInterfaceId);
+        vgmBufAdd(buf, "</virtualport>\n");
+    }
     if (net->ifname && net->managedTap) {
         vgmBufEscapeString(buf, "<target dev='%s'", net->ifname);
         vgmBufAsprintf(buf, " managed='%s'/>\n", vgmTristateBoolTypeToString(net->managedTap));

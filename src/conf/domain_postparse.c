@@ -588,6 +588,18 @@ vgmPostParseDevices(VgmDomainDef *def)
         }
         if (!net->model)
             net->model = g_strdup("rtl8139");
+        /* an Open vSwitch port without an interface id gets one, as
+         * libvirt gives it */
+        if (net->ovs && !net->ovsInterfaceId) {
+            unsigned char uuid[16];
+            char str[37];
+
+            vgmDomainRandomBytes(uuid, sizeof(uuid));
+            uuid[6] = (uuid[6] & 0x0f) | 0x40;
+            uuid[8] = (uuid[8] & 0x3f) | 0x80;
+            vgmDomainUUIDFormat(uuid, str);
+            net->ovsInterfaceId = g_strdup(str);
+        }
         /* libvirt reads <driver name='qemu'> for virtio models only: any
          * other model runs in QEMU anyway */
         if (!g_str_has_prefix(net->model, "virtio") && net->driverName == VGM_NET_DRIVER_QEMU)

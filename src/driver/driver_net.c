@@ -26,6 +26,9 @@ vgmDriverTapFree(VgmDriverTap *tap)
     g_free(tap->ifname);
     g_free(tap->bridge);
     g_free(tap->mac);
+    g_free(tap->ifaceId);
+    g_free(tap->vmId);
+    g_free(tap->vlan);
     g_free(tap);
 }
 
@@ -121,6 +124,21 @@ vgmDriverNetManagedTaps(const VgmDomainDef *def)
         tap->bridge = net->type == VGM_NET_TYPE_BRIDGE ? g_strdup(net->source) : NULL;
         tap->mac = g_strdup(net->mac);
         tap->mtu = net->mtu;
+        if ((tap->ovs = net->ovs)) {
+            char uuid[37];
+
+            vgmDomainUUIDFormat(def->uuid, uuid);
+            tap->vmId = g_strdup(uuid);
+            tap->ifaceId = g_strdup(net->ovsInterfaceId);
+            if (net->nvlanTags) {
+                GString *v = g_string_new(net->vlanTrunk ? "trunks=" : "tag=");
+                size_t j;
+
+                for (j = 0; j < net->nvlanTags; j++)
+                    g_string_append_printf(v, "%s%u", j ? "," : "", net->vlanTags[j]);
+                tap->vlan = g_string_free(v, FALSE);
+            }
+        }
         g_ptr_array_add(taps, tap);
     }
     return taps;
@@ -137,6 +155,103 @@ vgmDriverNetIoctl(int fd, unsigned long request, const char *name, struct ifreq 
         return FALSE;
     }
     return TRUE;
+}
+
+/* Runs ovs-vsctl with @args (NULL-terminated, after its own options). */
+static gboolean
+vgmDriverNetOvsVsctl(const char *const *args, GError **error)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *errText = NULL;
+    int status = 0;
+
+    g_ptr_array_add(argv, (gpointer)"ovs-vsctl");
+    g_ptr_array_add(argv, (gpointer)"--timeout=5");
+    for (; *args; args++)
+        g_ptr_array_add(argv, (gpointer)*args);
+    g_ptr_array_add(argv, NULL);
+    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL,
+                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
+                      NULL, NULL, NULL, &errText, &status, &err) ||
+        !g_spawn_check_wait_status(status, &err)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("ovs-vsctl failed: %1$s%2$s%3$s"),
+                    err->message, errText && *errText ? ": " : "",
+                    errText ? g_strstrip(errText) : "");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The tap into its Open vSwitch bridge, with the external ids libvirt
+ * sets (which OpenStack Neutron's agents look the port up by) */
+static gboolean
+vgmDriverNetOvsAddPort(const VgmDriverTap *tap, GError **error)
+{
+    g_autofree char *mac = g_strdup_printf("external-ids:attached-mac=\"%s\"", tap->mac);
+    g_autofree char *ifaceId = g_strdup_printf("external-ids:iface-id=\"%s\"", tap->ifaceId);
+    g_autofree char *vmId = g_strdup_printf("external-ids:vm-id=\"%s\"", tap->vmId);
+    g_autoptr(GPtrArray) args = g_ptr_array_new();
+
+    g_ptr_array_add(args, (gpointer)"--");
+    g_ptr_array_add(args, (gpointer)"--if-exists");
+    g_ptr_array_add(args, (gpointer)"del-port");
+    g_ptr_array_add(args, tap->ifname);
+    g_ptr_array_add(args, (gpointer)"--");
+    g_ptr_array_add(args, (gpointer)"add-port");
+    g_ptr_array_add(args, tap->bridge);
+    g_ptr_array_add(args, tap->ifname);
+    if (tap->vlan)
+        g_ptr_array_add(args, tap->vlan);
+    g_ptr_array_add(args, (gpointer)"--");
+    g_ptr_array_add(args, (gpointer)"set");
+    g_ptr_array_add(args, (gpointer)"Interface");
+    g_ptr_array_add(args, tap->ifname);
+    g_ptr_array_add(args, mac);
+    g_ptr_array_add(args, (gpointer)"--");
+    g_ptr_array_add(args, (gpointer)"set");
+    g_ptr_array_add(args, (gpointer)"Interface");
+    g_ptr_array_add(args, tap->ifname);
+    g_ptr_array_add(args, ifaceId);
+    g_ptr_array_add(args, (gpointer)"--");
+    g_ptr_array_add(args, (gpointer)"set");
+    g_ptr_array_add(args, (gpointer)"Interface");
+    g_ptr_array_add(args, tap->ifname);
+    g_ptr_array_add(args, vmId);
+    g_ptr_array_add(args, (gpointer)"--");
+    g_ptr_array_add(args, (gpointer)"set");
+    g_ptr_array_add(args, (gpointer)"Interface");
+    g_ptr_array_add(args, tap->ifname);
+    g_ptr_array_add(args, (gpointer)"external-ids:iface-status=active");
+    g_ptr_array_add(args, NULL);
+    if (!vgmDriverNetOvsVsctl((const char *const *)args->pdata, error)) {
+        g_prefix_error(error, _("cannot add tap '%1$s' to Open vSwitch bridge '%2$s': "),
+                       tap->ifname, tap->bridge);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+void
+vgmDriverNetCleanupOvs(const char *liveXml)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    guint i;
+
+    if (!liveXml || !strstr(liveXml, "openvswitch") ||
+        !(def = vgmDomainDefParseString(liveXml, NULL,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        NULL)))
+        return;
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+
+        if (net->ovs && net->ifname) {
+            const char *args[] = { "--", "--if-exists", "del-port", net->ifname, NULL };
+
+            vgmDriverNetOvsVsctl(args, NULL);
+        }
+    }
 }
 
 static gboolean
@@ -162,8 +277,8 @@ vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
         return FALSE;
 
     /* without <mtu>, a bridge port takes the bridge's, so that joining
-     * does not lower it */
-    if (!mtu && tap->bridge) {
+     * does not lower it (Open vSwitch sets its ports' MTU itself) */
+    if (!mtu && tap->bridge && !tap->ovs) {
         memset(&ifr, 0, sizeof(ifr));
         g_strlcpy(ifr.ifr_name, tap->bridge, sizeof(ifr.ifr_name));
         if (ioctl(fd, SIOCGIFMTU, &ifr) < 0) {
@@ -179,7 +294,10 @@ vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
             return FALSE;
     }
 
-    if (tap->bridge) {
+    if (tap->ovs) {
+        if (!vgmDriverNetOvsAddPort(tap, error))
+            return FALSE;
+    } else if (tap->bridge) {
         memset(&ifr, 0, sizeof(ifr));
         g_strlcpy(ifr.ifr_name, tap->bridge, sizeof(ifr.ifr_name));
         ifr.ifr_ifindex = (int)if_nametoindex(tap->ifname);

@@ -22,6 +22,10 @@ typedef struct {
     char *bridge;        /* the bridge to join, or NULL */
     char *mac;           /* the guest's MAC */
     unsigned int mtu;    /* 0: the bridge's, or the kernel's default */
+    gboolean ovs;        /* the bridge is Open vSwitch's: ovs-vsctl add-port */
+    char *ifaceId;       /* ovs: external-ids:iface-id */
+    char *vmId;          /* ovs: external-ids:vm-id, the domain's uuid */
+    char *vlan;          /* ovs: "tag=N" or "trunks=N,M", or NULL */
 } VgmDriverTap;
 
 void vgmDriverTapFree(VgmDriverTap *tap);
@@ -39,3 +43,8 @@ gboolean vgmDriverNetCheckTaps(const VgmDomainDef *def, GError **error);
 GPtrArray *vgmDriverNetManagedTaps(const VgmDomainDef *def);
 
 gboolean vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error);
+
+/* After a run: the Open vSwitch ports of the domain whose live XML is
+ * @liveXml go (libvirt removes them when the domain stops), as far as
+ * ovs-vsctl can. */
+void vgmDriverNetCleanupOvs(const char *liveXml);

@@ -23,6 +23,7 @@
 #include <glib/gstdio.h>
 
 #include "driver_store.h"
+#include "driver_net.h"
 #include "driver_tpm.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
@@ -1991,8 +1992,11 @@ vgmDriverStoreDeleteStatus(const VgmDriverStore *store, const char *name,
      * a status file is what says there is something to clean, so it goes
      * last. Only per-domain hugetlbfs dirs are taken from the status (the
      * mount and its virt-gmem dir are shared with other domains). */
-    /* a swtpm whose QEMU never connected, or outlived it */
+    /* a swtpm whose QEMU never connected, or outlived it; the Open
+     * vSwitch ports of the taps QEMU took with it */
     vgmDriverTpmStop(store, name);
+    if (status)
+        vgmDriverNetCleanupOvs(status->xml);
     vgmDriverStoreRemoveDir(dir);
     vgmDriverStoreRemoveDir(ram);
     for (i = 0; status && status->hugetlbfsDirs && status->hugetlbfsDirs[i]; i++) {

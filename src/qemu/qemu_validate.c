@@ -441,10 +441,11 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
         /* QEMU's bridge helper makes an unnamed tap the driver cannot find
          * afterwards, with one queue and no vhost-net */
         if (net->type == VGM_NET_TYPE_BRIDGE && !net->ifname &&
-            (net->mtu || net->queues || net->driverName == VGM_NET_DRIVER_VHOST)) {
+            (net->mtu || net->queues || net->driverName == VGM_NET_DRIVER_VHOST || net->ovs)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("interface '%1$s' on bridge '%2$s' needs <target dev='...'/> for %3$s: without a tap name QEMU's bridge helper makes the tap, which has one queue, no vhost-net and the bridge's MTU"),
+                        _("interface '%1$s' on bridge '%2$s' needs <target dev='...'/> for %3$s: without a tap name QEMU's bridge helper makes the tap, which has one queue, no vhost-net, the bridge's MTU and only Linux bridges"),
                         net->mac, net->source,
+                        net->ovs ? "<virtualport type='openvswitch'>" :
                         net->mtu ? "<mtu>" : net->queues ? "<driver queues>" :
                         "<driver name='vhost'>");
             return FALSE;
