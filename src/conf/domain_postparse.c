@@ -40,7 +40,10 @@ vgmPostParseHostArch(void)
 static gboolean
 vgmPostParseMemory(VgmDomainDef *def, GError **error)
 {
-    if (def->memory == 0 && vgmDomainDefNumaCells(def) > 0)
+    /* libvirt's rule: with NUMA cells the total is theirs plus the memory
+     * devices', whatever <memory> said (validation catches a sum that
+     * does not fit) */
+    if (vgmDomainDefNumaCells(def) > 0)
         def->memory = vgmDomainDefNumaTotalMemory(def) +
                       vgmDomainDefGetMemoryDevicesTotal(def);
     if (def->memory == 0) {

@@ -318,15 +318,9 @@ vgmRuleMemoryTotal(const VgmDomainDef *def, GError **error)
             goto overflow;
     }
 
-    if (vgmDomainDefNumaCells(def) > 0) {
-        unsigned long long cells = vgmDomainDefNumaTotalMemory(def);
-        if (def->memory != cells + devs) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("<memory> is %1$llu KiB but the NUMA cells hold %2$llu KiB and the memory devices %3$llu KiB: the total must match"),
-                        def->memory, cells, devs);
-            return FALSE;
-        }
-    } else if (devs >= def->memory) {
+    /* with NUMA cells post-parse made <memory> their sum plus the
+     * devices', as libvirt does */
+    if (vgmDomainDefNumaCells(def) == 0 && devs >= def->memory) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("the memory devices (%1$llu KiB) leave nothing of <memory> (%2$llu KiB) for the initial memory"),
                     devs, def->memory);
