@@ -577,6 +577,7 @@ typedef struct {
     char *dst;                  /* target dev */
     VgmDiskBus bus;
     gboolean readonly;
+    unsigned int bootOrder;     /* <boot order=''/>, 0: none */
     VgmDeviceAddress addr;
 } VgmDiskDef;
 
@@ -619,6 +620,7 @@ typedef struct {
     size_t nvlanTags;
     gboolean vlanTrunk;         /* <vlan trunk='yes'> */
     VgmTristate driverIommu;
+    unsigned int bootOrder;     /* <boot order=''/>, 0: none */
     VgmDeviceAddress addr;
 } VgmNetDef;
 

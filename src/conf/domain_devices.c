@@ -432,6 +432,21 @@ vgmDriverIommuParse(xmlNodePtr devNode, VgmTristate *iommu, GError **error)
     return TRUE;
 }
 
+/* A device's <boot order='N'/> (libvirt's loadparm is s390's: refused) */
+static gboolean
+vgmBootOrderParse(xmlNodePtr devNode, unsigned int *order, GError **error)
+{
+    xmlNodePtr node;
+
+    if (vgmXMLSingleChild(devNode, "boot", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    return vgmXMLCheckNode(node, (const char *const[]){ "order", NULL }, vgmXMLNoChildren, error) &&
+           vgmXMLPropUInt(node, "order", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                          order, error) >= 0;
+}
+
 static void
 vgmDriverIommuFormat(VgmBuf *buf, VgmTristate iommu)
 {
@@ -517,7 +532,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "device", NULL },
                          (const char *const[]){ "driver", "source", "target", "readonly",
-                                                "address", NULL }, error))
+                                                "boot", "address", NULL }, error))
         return NULL;
     /* libvirt takes a disk without a type for a file */
     if (vgmXMLPropEnum(node, "type", vgmDiskTypeTypeFromString, 0, &v, error) < 0)
@@ -594,7 +609,8 @@ vgmDiskParse(xmlNodePtr node, GError **error)
             return NULL;
         disk->readonly = TRUE;
     }
-    if (!vgmDeviceAddressParse(node, &disk->addr, error))
+    if (!vgmBootOrderParse(node, &disk->bootOrder, error) ||
+        !vgmDeviceAddressParse(node, &disk->addr, error))
         return NULL;
     return g_steal_pointer(&disk);
 }
@@ -627,6 +643,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     vgmBufAsprintf(buf, " bus='%s'/>\n", vgmDiskBusTypeToString(disk->bus));
     if (disk->readonly)
         vgmBufAdd(buf, "<readonly/>\n");
+    if (disk->bootOrder)
+        vgmBufAsprintf(buf, "<boot order='%u'/>\n", disk->bootOrder);
     vgmDeviceAddressFormat(buf, &disk->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</disk>\n");
@@ -830,7 +848,8 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
     }
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
-                                                "mtu", "virtualport", "vlan", "address", NULL },
+                                                "mtu", "virtualport", "vlan", "boot", "address",
+                                                NULL },
                          error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
@@ -900,6 +919,7 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
             return NULL;
     }
     if (!vgmNetDriverParse(node, net, error) ||
+        !vgmBootOrderParse(node, &net->bootOrder, error) ||
         !vgmDeviceAddressParse(node, &net->addr, error))
         return NULL;
 
@@ -965,6 +985,8 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     }
     if (net->mtu)
         vgmBufAsprintf(buf, "<mtu size='%u'/>\n", net->mtu);
+    if (net->bootOrder)
+        vgmBufAsprintf(buf, "<boot order='%u'/>\n", net->bootOrder);
     vgmDeviceAddressFormat(buf, &net->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</interface>\n");

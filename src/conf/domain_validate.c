@@ -976,6 +976,39 @@ vgmRuleIommu(const VgmDomainDef *def, const VgmIommuDef *iommu, GError **error)
     return TRUE;
 }
 
+/* Per-device boot orders: each once, and not with <os><boot dev> (libvirt's
+ * rules) */
+static gboolean
+vgmRuleBootOrders(const VgmDomainDef *def, GError **error)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    GPtrArray *lists[] = { def->devices.disks, def->devices.nets };
+    size_t k;
+    guint i;
+
+    for (k = 0; k < G_N_ELEMENTS(lists); k++) {
+        for (i = 0; i < lists[k]->len; i++) {
+            unsigned int order = k == 0 ?
+                ((const VgmDiskDef *)g_ptr_array_index(lists[k], i))->bootOrder :
+                ((const VgmNetDef *)g_ptr_array_index(lists[k], i))->bootOrder;
+
+            if (!order)
+                continue;
+            if (def->os.nboot) {
+                vgmErrorSet(error, VGM_ERR_XML, "%s",
+                            _("a device's <boot order=''/> cannot be combined with <boot dev=''/> in <os>"));
+                return FALSE;
+            }
+            if (!g_hash_table_add(seen, GUINT_TO_POINTER(order))) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("boot order '%1$u' is given to more than one device"), order);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleDevices(const VgmDomainDef *def, GError **error)
 {
@@ -1019,6 +1052,8 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
         }
     }
     if (devs->iommu && !vgmRuleIommu(def, devs->iommu, error))
+        return FALSE;
+    if (!vgmRuleBootOrders(def, error))
         return FALSE;
     if (devs->tpm && devs->tpm->model == VGM_TPM_MODEL_CRB &&
         devs->tpm->version != VGM_TPM_VERSION_2_0) {

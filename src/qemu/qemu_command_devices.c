@@ -227,7 +227,8 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         g_autofree char *format = g_strdup_printf("vgm-%u-format", i + 1);
         unsigned int idx = vgmDomainDiskIndex(d->dst);
         gboolean cdrom = d->device == VGM_DISK_DEVICE_CDROM;
-        int boot = d == bootDisk ? vgmCmdBootIndex(def, VGM_BOOT_DISK) :
+        int boot = d->bootOrder ? (int)d->bootOrder :
+                   d == bootDisk ? vgmCmdBootIndex(def, VGM_BOOT_DISK) :
                    d == bootCdrom ? vgmCmdBootIndex(def, VGM_BOOT_CDROM) : 0;
         g_autofree char *id = NULL;
         JsonObject *dev;
@@ -325,7 +326,8 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         const VgmNetDef *n = g_ptr_array_index(devs->nets, i);
         g_autofree char *netdev = g_strdup_printf("hostnet%u", i);
         g_autofree char *id = g_strdup_printf("net%u", i);
-        int boot = i == 0 ? vgmCmdBootIndex(def, VGM_BOOT_NET) : 0;
+        int boot = n->bootOrder ? (int)n->bootOrder :
+                   i == 0 ? vgmCmdBootIndex(def, VGM_BOOT_NET) : 0;
         const char *driver = n->model;
         JsonObject *o = json_object_new();
         JsonObject *dev;
