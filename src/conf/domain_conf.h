@@ -565,6 +565,25 @@ typedef enum {
 } VgmDiskIo;
 VGM_ENUM_DECL(vgmDiskIo);
 
+typedef enum {
+    VGM_DISK_DISCARD_DEFAULT = 0,
+    VGM_DISK_DISCARD_UNMAP,
+    VGM_DISK_DISCARD_IGNORE,
+
+    VGM_DISK_DISCARD_LAST
+} VgmDiskDiscard;
+VGM_ENUM_DECL(vgmDiskDiscard);
+
+typedef enum {
+    VGM_DISK_DETECT_ZEROES_DEFAULT = 0,
+    VGM_DISK_DETECT_ZEROES_OFF,
+    VGM_DISK_DETECT_ZEROES_ON,
+    VGM_DISK_DETECT_ZEROES_UNMAP,
+
+    VGM_DISK_DETECT_ZEROES_LAST
+} VgmDiskDetectZeroes;
+VGM_ENUM_DECL(vgmDiskDetectZeroes);
+
 typedef struct {
     VgmDiskType type;
     VgmDiskDevice device;
@@ -572,6 +591,10 @@ typedef struct {
     char *driverType;           /* raw, qcow2 */
     VgmDiskCache cache;
     VgmDiskIo io;
+    VgmDiskDiscard discard;
+    VgmDiskDetectZeroes detectZeroes;
+    unsigned int queues;        /* virtio-blk num-queues; 0: QEMU's */
+    unsigned int queueSize;     /* virtio-blk queue-size; 0: QEMU's */
     VgmTristate driverIommu;
     char *src;                  /* file or dev; NULL: empty cdrom */
     char *dst;                  /* target dev */

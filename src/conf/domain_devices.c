@@ -25,6 +25,8 @@ VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi", "
 VGM_ENUM_IMPL(vgmDiskCache, VGM_DISK_CACHE_LAST,
               "default", "none", "writethrough", "writeback", "directsync", "unsafe");
 VGM_ENUM_IMPL(vgmDiskIo, VGM_DISK_IO_LAST, "default", "native", "threads", "io_uring");
+VGM_ENUM_IMPL(vgmDiskDiscard, VGM_DISK_DISCARD_LAST, "default", "unmap", "ignore");
+VGM_ENUM_IMPL(vgmDiskDetectZeroes, VGM_DISK_DETECT_ZEROES_LAST, "default", "off", "on", "unmap");
 VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet");
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp");
@@ -546,8 +548,19 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         return NULL;
     if (child) {
         if (!vgmXMLCheckNode(child, (const char *const[]){ "name", "type", "cache", "io",
-                                                           "iommu", NULL },
+                                                           "discard", "detect_zeroes", "queues",
+                                                           "queue_size", "iommu", NULL },
                              vgmXMLNoChildren, error) ||
+            vgmXMLPropEnum(child, "discard", vgmDiskDiscardTypeFromString, VGM_XML_PROP_NONZERO,
+                           &v, error) < 0)
+            return NULL;
+        disk->discard = v;
+        if (vgmXMLPropEnum(child, "detect_zeroes", vgmDiskDetectZeroesTypeFromString,
+                           VGM_XML_PROP_NONZERO, &v, error) < 0)
+            return NULL;
+        disk->detectZeroes = v;
+        if (vgmXMLPropUInt(child, "queues", VGM_XML_PROP_NONZERO, &disk->queues, error) < 0 ||
+            vgmXMLPropUInt(child, "queue_size", VGM_XML_PROP_NONZERO, &disk->queueSize, error) < 0 ||
             vgmXMLPropString(child, "name", 0, &disk->driverName, error) < 0 ||
             vgmXMLPropString(child, "type", 0, &disk->driverType, error) < 0 ||
             vgmXMLPropTristateSwitch(child, "iommu", 0, &disk->driverIommu, error) < 0)
@@ -621,7 +634,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     vgmBufAsprintf(buf, "<disk type='%s' device='%s'>\n",
                    vgmDiskTypeTypeToString(disk->type), vgmDiskDeviceTypeToString(disk->device));
     vgmBufAdjustIndent(buf, 2);
-    if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->driverIommu) {
+    if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->discard ||
+        disk->detectZeroes || disk->queues || disk->queueSize || disk->driverIommu) {
         vgmBufAdd(buf, "<driver");
         vgmBufEscapeString(buf, " name='%s'", disk->driverName);
         vgmBufEscapeString(buf, " type='%s'", disk->driverType);
@@ -629,6 +643,15 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
             vgmBufAsprintf(buf, " cache='%s'", vgmDiskCacheTypeToString(disk->cache));
         if (disk->io)
             vgmBufAsprintf(buf, " io='%s'", vgmDiskIoTypeToString(disk->io));
+        if (disk->discard)
+            vgmBufAsprintf(buf, " discard='%s'", vgmDiskDiscardTypeToString(disk->discard));
+        if (disk->detectZeroes)
+            vgmBufAsprintf(buf, " detect_zeroes='%s'",
+                           vgmDiskDetectZeroesTypeToString(disk->detectZeroes));
+        if (disk->queues)
+            vgmBufAsprintf(buf, " queues='%u'", disk->queues);
+        if (disk->queueSize)
+            vgmBufAsprintf(buf, " queue_size='%u'", disk->queueSize);
         if (disk->driverIommu)
             vgmBufAsprintf(buf, " iommu='%s'", vgmTristateSwitchTypeToString(disk->driverIommu));
         vgmBufAdd(buf, "/>\n");

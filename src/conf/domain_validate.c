@@ -1030,6 +1030,26 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
     }
     for (i = 0; i < devs->disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
+        if ((d->queues || d->queueSize) && d->bus != VGM_DISK_BUS_VIRTIO) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("attributes 'queues' and 'queue_size' of <driver> in disk '%1$s' are for virtio disks"),
+                        d->dst);
+            return FALSE;
+        }
+        /* QEMU's virtio-blk: a power of 2 up to 1024, at most 1024 queues */
+        if (d->queueSize && (d->queueSize < 2 || d->queueSize > 1024 ||
+                             (d->queueSize & (d->queueSize - 1)))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("invalid value '%1$u' for attribute 'queue_size' of <driver> in disk '%2$s': QEMU takes a power of 2 from 2 to 1024"),
+                        d->queueSize, d->dst);
+            return FALSE;
+        }
+        if (d->queues > 1024) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("invalid value '%1$u' for attribute 'queues' of <driver> in disk '%2$s': QEMU's virtio-blk has at most 1024"),
+                        d->queues, d->dst);
+            return FALSE;
+        }
         if (d->driverIommu && d->bus != VGM_DISK_BUS_VIRTIO) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("attribute 'iommu' of <driver> in disk '%1$s' is only for virtio disks"),

@@ -301,6 +301,10 @@ vgmCmdBlockdev(VgmQemuCmd *cmd, const char *protocol, const char *path,
     json_object_set_string_member(o, "node-name", format);
     json_object_set_boolean_member(o, "read-only", readonly);
     vgmCmdBlockdevCache(o, opts);
+    if (opts && opts->discard)
+        json_object_set_string_member(o, "discard", opts->discard);
+    if (opts && opts->detectZeroes)
+        json_object_set_string_member(o, "detect-zeroes", opts->detectZeroes);
     json_object_set_string_member(o, "driver", formatDriver);
     json_object_set_string_member(o, "file", storage);
     vgmCmdJSONArg(cmd, "-blockdev", o);

@@ -239,6 +239,13 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                 .cache = d->cache != VGM_DISK_CACHE_DEFAULT,
                 .direct = vgmCmdDiskCacheModes[d->cache].direct,
                 .noFlush = vgmCmdDiskCacheModes[d->cache].noFlush,
+                .discard = d->discard ? vgmDiskDiscardTypeToString(d->discard) : NULL,
+                /* libvirt writes zero detection 'unmap' as 'on' unless
+                 * discarded blocks are unmapped */
+                .detectZeroes = !d->detectZeroes ? NULL :
+                                d->detectZeroes == VGM_DISK_DETECT_ZEROES_UNMAP &&
+                                d->discard != VGM_DISK_DISCARD_UNMAP ? "on" :
+                                vgmDiskDetectZeroesTypeToString(d->detectZeroes),
             };
 
             vgmCmdBlockdev(cmd, d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file",
@@ -250,6 +257,10 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         switch (d->bus) {
         case VGM_DISK_BUS_VIRTIO:
             json_object_set_string_member(dev, "driver", "virtio-blk-pci");
+            if (d->queues)
+                json_object_set_int_member(dev, "num-queues", d->queues);
+            if (d->queueSize)
+                json_object_set_int_member(dev, "queue-size", d->queueSize);
             vgmCmdIommu(dev, d->driverIommu, &d->addr, plan);
             vgmCmdAddress(dev, &d->addr, plan);
             id = g_strdup_printf("virtio-disk%u", idx);

@@ -25,6 +25,8 @@ typedef struct {
     gboolean cache;             /* write "cache":{"direct":..,"no-flush":..} */
     gboolean direct;
     gboolean noFlush;
+    const char *discard;        /* the format node's "discard", or NULL */
+    const char *detectZeroes;   /* the format node's "detect-zeroes", or NULL */
 } VgmCmdBlockdevOpts;
 
 /* -blockdev pair: a @protocol node on @path named @storage, and a
