@@ -187,6 +187,33 @@ typedef enum {
 } VgmCpuFallback;
 VGM_ENUM_DECL(vgmCpuFallback);
 
+/* <cpu><cache mode=''> */
+typedef enum {
+    VGM_CPU_CACHE_NONE = 0,
+    VGM_CPU_CACHE_EMULATE,
+    VGM_CPU_CACHE_PASSTHROUGH,
+    VGM_CPU_CACHE_DISABLE,
+
+    VGM_CPU_CACHE_LAST
+} VgmCpuCacheMode;
+VGM_ENUM_DECL(vgmCpuCacheMode);
+
+/* <cpu><maxphysaddr mode=''> */
+typedef enum {
+    VGM_CPU_PHYS_NONE = 0,
+    VGM_CPU_PHYS_EMULATE,
+    VGM_CPU_PHYS_PASSTHROUGH,
+
+    VGM_CPU_PHYS_LAST
+} VgmCpuPhysMode;
+VGM_ENUM_DECL(vgmCpuPhysMode);
+
+/* <sibling id='' value=''/> of a NUMA cell's <distances> */
+typedef struct {
+    unsigned int sibling;
+    unsigned int value;
+} VgmNumaDistance;
+
 typedef enum {
     VGM_CPU_FEATURE_FORCE = 0,
     VGM_CPU_FEATURE_REQUIRE,
@@ -209,6 +236,8 @@ typedef struct {
     unsigned long long mem;     /* KiB */
     VgmDomainMemoryAccess memAccess;
     VgmTristate discard;
+    VgmNumaDistance *distances; /* <distances>, in document order */
+    size_t ndistances;
 } VgmDomainNumaCell;
 
 typedef struct {
@@ -224,6 +253,11 @@ typedef struct {
     unsigned int clusters;
     unsigned int cores;
     unsigned int threads;
+    VgmCpuCacheMode cacheMode;
+    unsigned int cacheLevel;    /* 0: none given */
+    VgmCpuPhysMode physMode;
+    unsigned int physBits;      /* emulate: the guest's address bits */
+    unsigned int physLimit;     /* passthrough: at most this many, 0: no limit */
     VgmCpuFeature *features;
     size_t nfeatures;
     VgmDomainNumaCell *cells;
@@ -384,6 +418,7 @@ typedef enum {
     VGM_CLOCK_OFFSET_LOCALTIME,
     VGM_CLOCK_OFFSET_VARIABLE,
     VGM_CLOCK_OFFSET_TIMEZONE,
+    VGM_CLOCK_OFFSET_ABSOLUTE,
 
     VGM_CLOCK_OFFSET_LAST
 } VgmClockOffset;
@@ -400,6 +435,7 @@ typedef struct {
     char *timezone;             /* offset='timezone' */
     long long adjustment;       /* offset='variable' */
     char *basis;                /* offset='variable': utc or localtime */
+    unsigned long long start;   /* offset='absolute': seconds since the epoch */
     VgmClockTimer *timers;
     size_t ntimers;
 } VgmClockDef;
@@ -709,6 +745,7 @@ typedef struct {
 typedef struct {
     char *model;                /* virtio, none */
     VgmTristate autodeflate;
+    VgmTristate freePageReporting;
     VgmTristate driverIommu;
     gboolean havePeriod;
     unsigned int period;

@@ -27,6 +27,8 @@ VGM_ENUM_IMPL(vgmCpuMatch, VGM_CPU_MATCH_LAST,
 VGM_ENUM_IMPL(vgmCpuCheck, VGM_CPU_CHECK_LAST,
               "default", "none", "partial", "full");
 
+VGM_ENUM_IMPL(vgmCpuCacheMode, VGM_CPU_CACHE_LAST, "none", "emulate", "passthrough", "disable");
+VGM_ENUM_IMPL(vgmCpuPhysMode, VGM_CPU_PHYS_LAST, "none", "emulate", "passthrough");
 VGM_ENUM_IMPL(vgmCpuFallback, VGM_CPU_FALLBACK_LAST,
               "default", "allow", "forbid");
 
@@ -44,8 +46,10 @@ vgmCpuDefFree(VgmCpuDef *cpu)
     for (i = 0; i < cpu->nfeatures; i++)
         g_free(cpu->features[i].name);
     g_free(cpu->features);
-    for (i = 0; i < cpu->ncells; i++)
+    for (i = 0; i < cpu->ncells; i++) {
         vgmBitmapFree(cpu->cells[i].cpus);
+        g_free(cpu->cells[i].distances);
+    }
     g_free(cpu->cells);
     g_free(cpu);
 }
@@ -113,6 +117,34 @@ vgmNumaCellCompare(gconstpointer a, gconstpointer b)
     return ca->id < cb->id ? -1 : ca->id > cb->id;
 }
 
+/* <cell><distances><sibling id='' value=''/>...</distances> */
+static gboolean
+vgmNumaDistancesParse(xmlNodePtr cellNode, VgmDomainNumaCell *cell, GError **error)
+{
+    g_autoptr(GPtrArray) sibs = NULL;
+    xmlNodePtr node;
+    guint i;
+
+    if (vgmXMLSingleChild(cellNode, "distances", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, (const char *const[]){ "sibling", NULL }, error))
+        return FALSE;
+    sibs = vgmXMLChildren(node, "sibling");
+    cell->distances = g_new0(VgmNumaDistance, sibs->len);
+    for (i = 0; i < sibs->len; i++) {
+        xmlNodePtr sn = g_ptr_array_index(sibs, i);
+        VgmNumaDistance *d = &cell->distances[cell->ndistances++];
+
+        if (!vgmXMLCheckNode(sn, (const char *const[]){ "id", "value", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(sn, "id", VGM_XML_PROP_REQUIRED, &d->sibling, error) < 0 ||
+            vgmXMLPropUInt(sn, "value", VGM_XML_PROP_REQUIRED, &d->value, error) < 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmCpuNumaParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
 {
@@ -140,7 +172,8 @@ vgmCpuNumaParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
         if (!vgmXMLCheckNode(cn,
                              (const char *const[]){ "id", "cpus", "memory", "unit",
                                                     "memAccess", "discard", NULL },
-                             vgmXMLNoChildren, error))
+                             (const char *const[]){ "distances", NULL }, error) ||
+            !vgmNumaDistancesParse(cn, cell, error))
             return FALSE;
         /* libvirt numbers cells by position when 'id' is missing */
         if ((rc = vgmXMLPropUInt(cn, "id", 0, &cell->id, error)) < 0)
@@ -171,11 +204,44 @@ vgmCpuNumaParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
     return TRUE;
 }
 
+/* <cache level='' mode=''/> and <maxphysaddr mode='' bits='' limit=''/> */
+static gboolean
+vgmCpuCachePhysParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
+{
+    xmlNodePtr child;
+    int v;
+
+    if (vgmXMLSingleChild(node, "cache", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "level", "mode", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropEnum(child, "mode", vgmCpuCacheModeTypeFromString,
+                           VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO, &v, error) < 0 ||
+            vgmXMLPropUInt(child, "level", VGM_XML_PROP_NONZERO, &cpu->cacheLevel, error) < 0)
+            return FALSE;
+        cpu->cacheMode = v;
+    }
+    if (vgmXMLSingleChild(node, "maxphysaddr", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "mode", "bits", "limit", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropEnum(child, "mode", vgmCpuPhysModeTypeFromString,
+                           VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO, &v, error) < 0 ||
+            vgmXMLPropUInt(child, "bits", VGM_XML_PROP_NONZERO, &cpu->physBits, error) < 0 ||
+            vgmXMLPropUInt(child, "limit", VGM_XML_PROP_NONZERO, &cpu->physLimit, error) < 0)
+            return FALSE;
+        cpu->physMode = v;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
-        "model", "topology", "feature", "numa", NULL
+        "model", "topology", "cache", "maxphysaddr", "feature", "numa", NULL
     };
     g_autoptr(VgmCpuDef) cpu = g_new0(VgmCpuDef, 1);
     g_autoptr(GPtrArray) features = NULL;
@@ -222,6 +288,8 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     if (vgmXMLSingleChild(node, "topology", &child, error) < 0)
         return FALSE;
     if (child && !vgmCpuTopologyParse(cpu, child, error))
+        return FALSE;
+    if (!vgmCpuCachePhysParse(cpu, node, error))
         return FALSE;
 
     features = vgmXMLChildren(node, "feature");
@@ -421,6 +489,20 @@ vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def)
             vgmBufAsprintf(&child, " clusters='%u'", cpu->clusters);
         vgmBufAsprintf(&child, " cores='%u' threads='%u'/>\n", cpu->cores, cpu->threads);
     }
+    if (cpu->cacheMode) {
+        vgmBufAdd(&child, "<cache");
+        if (cpu->cacheLevel)
+            vgmBufAsprintf(&child, " level='%u'", cpu->cacheLevel);
+        vgmBufAsprintf(&child, " mode='%s'/>\n", vgmCpuCacheModeTypeToString(cpu->cacheMode));
+    }
+    if (cpu->physMode) {
+        vgmBufAsprintf(&child, "<maxphysaddr mode='%s'", vgmCpuPhysModeTypeToString(cpu->physMode));
+        if (cpu->physBits)
+            vgmBufAsprintf(&child, " bits='%u'", cpu->physBits);
+        if (cpu->physLimit)
+            vgmBufAsprintf(&child, " limit='%u'", cpu->physLimit);
+        vgmBufAdd(&child, "/>\n");
+    }
     for (i = 0; i < cpu->nfeatures; i++) {
         vgmBufAsprintf(&child, "<feature policy='%s'",
                        vgmCpuFeaturePolicyTypeToString(cpu->features[i].policy));
@@ -445,7 +527,19 @@ vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def)
             if (cell->discard)
                 vgmBufAsprintf(&cells, " discard='%s'",
                                vgmTristateBoolTypeToString(cell->discard));
-            vgmBufAdd(&cells, "/>\n");
+            if (cell->ndistances) {
+                size_t j;
+
+                vgmBufAdd(&cells, ">\n");
+                vgmBufAdd(&cells, "  <distances>\n");
+                for (j = 0; j < cell->ndistances; j++)
+                    vgmBufAsprintf(&cells, "    <sibling id='%u' value='%u'/>\n",
+                                   cell->distances[j].sibling, cell->distances[j].value);
+                vgmBufAdd(&cells, "  </distances>\n");
+                vgmBufAdd(&cells, "</cell>\n");
+            } else {
+                vgmBufAdd(&cells, "/>\n");
+            }
         }
         vgmXMLFormatElement(&child, "numa", NULL, &cells);
     }

@@ -1429,12 +1429,14 @@ vgmMemballoonParse(xmlNodePtr node, GError **error)
     xmlNodePtr child;
     int rc;
 
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "model", "autodeflate", NULL },
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "model", "autodeflate", "freePageReporting",
+                                                      NULL },
                          (const char *const[]){ "stats", "driver", "address", NULL }, error) ||
         vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &mb->model, error) < 0 ||
         !vgmCheckValue((const char *const[]){ "virtio", "none", NULL }, mb->model,
                        "model", "memballoon", error) ||
-        vgmXMLPropTristateSwitch(node, "autodeflate", 0, &mb->autodeflate, error) < 0)
+        vgmXMLPropTristateSwitch(node, "autodeflate", 0, &mb->autodeflate, error) < 0 ||
+        vgmXMLPropTristateSwitch(node, "freePageReporting", 0, &mb->freePageReporting, error) < 0)
         return NULL;
     if (vgmXMLSingleChild(node, "stats", &child, error) < 0)
         return NULL;
@@ -1448,7 +1450,8 @@ vgmMemballoonParse(xmlNodePtr node, GError **error)
         !vgmDeviceAddressParse(node, &mb->addr, error))
         return NULL;
     if (g_str_equal(mb->model, "none") &&
-        (mb->havePeriod || mb->autodeflate || mb->driverIommu || mb->addr.type)) {
+        (mb->havePeriod || mb->autodeflate || mb->freePageReporting || mb->driverIommu ||
+         mb->addr.type)) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("<memballoon model='none'> takes no other attributes or elements"));
         return NULL;
@@ -1467,6 +1470,9 @@ vgmMemballoonFormat(VgmBuf *buf, const VgmMemballoonDef *mb)
     vgmBufAsprintf(&attrs, " model='%s'", mb->model);
     if (mb->autodeflate)
         vgmBufAsprintf(&attrs, " autodeflate='%s'", vgmTristateSwitchTypeToString(mb->autodeflate));
+    if (mb->freePageReporting)
+        vgmBufAsprintf(&attrs, " freePageReporting='%s'",
+                       vgmTristateSwitchTypeToString(mb->freePageReporting));
     if (mb->havePeriod)
         vgmBufAsprintf(&child, "<stats period='%u'/>\n", mb->period);
     vgmDeviceAddressFormat(&child, &mb->addr);

@@ -24,7 +24,7 @@ VGM_ENUM_IMPL(vgmHypervFeature, VGM_HYPERV_LAST, "relaxed", "vapic", "spinlocks"
 VGM_ENUM_IMPL(vgmKvmFeature, VGM_KVM_LAST, "hidden", "hint-dedicated", "poll-control");
 VGM_ENUM_IMPL(vgmIoapicDriver, VGM_IOAPIC_LAST, "none", "qemu", "kvm");
 VGM_ENUM_IMPL(vgmClockOffset, VGM_CLOCK_OFFSET_LAST,
-              "utc", "localtime", "variable", "timezone");
+              "utc", "localtime", "variable", "timezone", "absolute");
 
 static const char *const vgmTimerNames[] = {
     "platform", "pit", "rtc", "hpet", "kvmclock", "tsc", "hypervclock",
@@ -460,7 +460,8 @@ vgmClockParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     int v;
     int rc;
 
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "offset", "timezone", "adjustment", "basis", NULL },
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "offset", "timezone", "adjustment", "basis",
+                                                      "start", NULL },
                          (const char *const[]){ "timer", NULL }, error))
         return FALSE;
     if (vgmXMLPropEnum(node, "offset", vgmClockOffsetTypeFromString, 0, &v, error) < 0)
@@ -501,6 +502,22 @@ vgmClockParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
             }
             clock->adjustment = a;
         }
+    }
+    /* offset='absolute': the guest's clock starts at a fixed time; QEMU's
+     * -rtc base takes years 1970 to 9999 */
+    if ((rc = vgmXMLPropULongLong(node, "start", 0, &clock->start, error)) < 0)
+        return FALSE;
+    if ((rc > 0) != (clock->offset == VGM_CLOCK_OFFSET_ABSOLUTE)) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    rc > 0 ? _("attribute 'start' of element <clock> needs offset='absolute'") :
+                             _("element <clock> with offset='absolute' needs a 'start' attribute"));
+        return FALSE;
+    }
+    if (clock->start > 253402300799ULL) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$llu' for attribute 'start' of element <clock>: the time must be before the year 10000"),
+                    clock->start);
+        return FALSE;
     }
     if ((clock->basis) && clock->offset != VGM_CLOCK_OFFSET_VARIABLE) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -728,6 +745,8 @@ vgmDomainClockFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmBufAsprintf(&attrs, " adjustment='%lld'", clock->adjustment);
         vgmBufAsprintf(&attrs, " basis='%s'", clock->basis ? clock->basis : "utc");
     }
+    if (clock->offset == VGM_CLOCK_OFFSET_ABSOLUTE)
+        vgmBufAsprintf(&attrs, " start='%llu'", clock->start);
     for (i = 0; i < clock->ntimers; i++) {
         const VgmClockTimer *t = &clock->timers[i];
 

@@ -358,6 +358,41 @@ vgmRuleVcpus(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* libvirt's rules for a cell's <distances>: siblings that exist, once
+ * each, 10 to 255, 10 to itself and more than 10 to others */
+static gboolean
+vgmRuleNumaDistances(const VgmDomainNumaCell *cell, size_t ncells, GError **error)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+    size_t j;
+
+    for (j = 0; j < cell->ndistances; j++) {
+        const VgmNumaDistance *d = &cell->distances[j];
+        gboolean local = d->sibling == cell->id;
+
+        if (d->sibling >= ncells) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<sibling id='%1$u'> in the distances of NUMA cell %2$u names no cell (there are %3$zu)"),
+                        d->sibling, cell->id, ncells);
+            return FALSE;
+        }
+        if (!g_hash_table_add(seen, GUINT_TO_POINTER(d->sibling + 1))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<sibling id='%1$u'> appears twice in the distances of NUMA cell %2$u"),
+                        d->sibling, cell->id);
+            return FALSE;
+        }
+        if (d->value < 10 || d->value > 255 || (local && d->value != 10) ||
+            (!local && d->value == 10)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$u' for the distance from NUMA cell %2$u to %3$u: a cell is 10 from itself and 11 to 255 from others"),
+                        d->value, cell->id, d->sibling);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleNumaCells(const VgmDomainDef *def, GError **error)
 {
@@ -404,6 +439,10 @@ vgmRuleNumaCells(const VgmDomainDef *def, GError **error)
     }
     if (n == 0)
         return TRUE;
+    for (i = 0; i < n; i++) {
+        if (!vgmRuleNumaDistances(&def->cpu->cells[i], n, error))
+            return FALSE;
+    }
     for (v = 0; v < def->vcpus; v++) {
         if (!vgmBitmapIsSet(covered, v)) {
             vgmErrorSet(error, VGM_ERR_XML,
@@ -411,6 +450,64 @@ vgmRuleNumaCells(const VgmDomainDef *def, GError **error)
                         v);
             return FALSE;
         }
+    }
+    return TRUE;
+}
+
+/* <cpu><cache> and <maxphysaddr>, as libvirt checks them for QEMU */
+static gboolean
+vgmRuleCpuCachePhys(const VgmDomainDef *def, GError **error)
+{
+    const VgmCpuDef *cpu = def->cpu;
+    gboolean hostCpu;
+
+    if (!cpu)
+        return TRUE;
+    hostCpu = cpu->mode == VGM_CPU_MODE_HOST_PASSTHROUGH || cpu->mode == VGM_CPU_MODE_MAXIMUM;
+    switch (cpu->cacheMode) {
+    case VGM_CPU_CACHE_EMULATE:
+        if (cpu->cacheLevel != 3) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("<cache mode='emulate'> in <cpu> needs level='3': QEMU emulates the L3 cache only"));
+            return FALSE;
+        }
+        break;
+    case VGM_CPU_CACHE_PASSTHROUGH:
+        if (!hostCpu) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("<cache mode='passthrough'> in <cpu> needs mode='host-passthrough' or 'maximum'"));
+            return FALSE;
+        }
+        G_GNUC_FALLTHROUGH;
+    case VGM_CPU_CACHE_DISABLE:
+        if (cpu->cacheLevel) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<cache mode='%1$s'> in <cpu> takes no level"),
+                        vgmCpuCacheModeTypeToString(cpu->cacheMode));
+            return FALSE;
+        }
+        break;
+    case VGM_CPU_CACHE_NONE:
+    case VGM_CPU_CACHE_LAST:
+        break;
+    }
+    if (cpu->physMode == VGM_CPU_PHYS_EMULATE && (!cpu->physBits || cpu->physLimit)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<maxphysaddr mode='emulate'> in <cpu> needs 'bits' and takes no 'limit'"));
+        return FALSE;
+    }
+    if (cpu->physMode == VGM_CPU_PHYS_PASSTHROUGH && (cpu->physBits || !hostCpu)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<maxphysaddr mode='passthrough'> in <cpu> takes no 'bits' and needs mode='host-passthrough' or 'maximum'"));
+        return FALSE;
+    }
+    /* QEMU's phys-bits range */
+    if ((cpu->physBits && (cpu->physBits < 32 || cpu->physBits > 52)) ||
+        (cpu->physLimit && (cpu->physLimit < 32 || cpu->physLimit > 52))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("invalid value '%1$u' in <maxphysaddr> of <cpu>: x86 guests have 32 to 52 physical address bits"),
+                    cpu->physBits ? cpu->physBits : cpu->physLimit);
+        return FALSE;
     }
     return TRUE;
 }
@@ -1290,6 +1387,7 @@ static const struct {
     { "vcpus", vgmRuleVcpus },
     { "numa-cells", vgmRuleNumaCells },
     { "numatune", vgmRuleNumatune },
+    { "cpu-cache-physaddr", vgmRuleCpuCachePhys },
     { "hugepages", vgmRuleHugepages },
     { "memory-devices", vgmRuleMemoryDevices },
     { "devices", vgmRuleDevices },

@@ -217,6 +217,43 @@ vgmCmdCpuExtras(GString *s, const VgmDomainDef *def)
                                f->features[VGM_FEATURE_PMU] == VGM_TRISTATE_YES ? "on" : "off");
 }
 
+/* <cache> and <maxphysaddr>, after the other -cpu options, as libvirt
+ * writes them */
+static void
+vgmCmdCpuCachePhys(GString *s, const VgmCpuDef *cpu)
+{
+    gboolean hostCpu;
+
+    if (!cpu)
+        return;
+    hostCpu = cpu->mode == VGM_CPU_MODE_HOST_PASSTHROUGH || cpu->mode == VGM_CPU_MODE_MAXIMUM;
+    switch (cpu->cacheMode) {
+    case VGM_CPU_CACHE_EMULATE:
+        g_string_append(s, ",l3-cache=on");
+        if (hostCpu)
+            g_string_append(s, ",host-cache-info=off");
+        break;
+    case VGM_CPU_CACHE_PASSTHROUGH:
+        g_string_append(s, ",host-cache-info=on,l3-cache=off");
+        break;
+    case VGM_CPU_CACHE_DISABLE:
+        if (hostCpu)
+            g_string_append(s, ",host-cache-info=off");
+        g_string_append(s, ",l3-cache=off");
+        break;
+    case VGM_CPU_CACHE_NONE:
+    case VGM_CPU_CACHE_LAST:
+        break;
+    }
+    if (cpu->physMode == VGM_CPU_PHYS_EMULATE) {
+        g_string_append_printf(s, ",phys-bits=%u", cpu->physBits);
+    } else if (cpu->physMode == VGM_CPU_PHYS_PASSTHROUGH) {
+        g_string_append(s, ",host-phys-bits=on");
+        if (cpu->physLimit)
+            g_string_append_printf(s, ",host-phys-bits-limit=%u", cpu->physLimit);
+    }
+}
+
 static void
 vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -227,6 +264,7 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     if (!cpu || (cpu->mode == VGM_CPU_MODE_CUSTOM && !cpu->model)) {
         s = g_string_new("qemu64");
         vgmCmdCpuExtras(s, def);
+        vgmCmdCpuCachePhys(s, cpu);
         vgmCmdArg(cmd, "-cpu");
         g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
         return;
@@ -264,6 +302,7 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             g_string_append_printf(s, ",%s=on", n);
     }
     vgmCmdCpuExtras(s, def);
+    vgmCmdCpuCachePhys(s, cpu);
     vgmCmdArg(cmd, "-cpu");
     g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
 }
@@ -456,6 +495,16 @@ vgmCmdNuma(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         vgmCmdArg(cmd, "-numa");
         g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
     }
+    /* the distances after all nodes; QEMU fills in the other direction of
+     * a pair and 10 for a node to itself */
+    for (i = 0; i < vgmDomainDefNumaCells(def); i++) {
+        const VgmDomainNumaCell *cell = &def->cpu->cells[i];
+        size_t d;
+
+        for (d = 0; d < cell->ndistances; d++)
+            vgmCmdArgPairf(cmd, "-numa", "dist,src=%u,dst=%u,val=%u", cell->id,
+                           cell->distances[d].sibling, cell->distances[d].value);
+    }
 }
 
 static void
@@ -575,6 +624,11 @@ vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuCon
         vgmCmdArgPairf(cmd, "-rtc", "base=%s%s", stamp, slew ? ",driftfix=slew" : "");
         g_date_time_unref(then);
         g_date_time_unref(now);
+    } else if (def->clock.offset == VGM_CLOCK_OFFSET_ABSOLUTE) {
+        g_autoptr(GDateTime) start = g_date_time_new_from_unix_utc((gint64)def->clock.start);
+        g_autofree char *stamp = g_date_time_format(start, "%Y-%m-%dT%H:%M:%S");
+
+        vgmCmdArgPairf(cmd, "-rtc", "base=%s%s", stamp, slew ? ",driftfix=slew" : "");
     } else if (def->clock.offset == VGM_CLOCK_OFFSET_TIMEZONE) {
         vgmCmdArgPairf(cmd, "-rtc", "base=localtime%s", slew ? ",driftfix=slew" : "");
     } else {

@@ -708,6 +708,9 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         json_object_set_string_member(dev, "id", "balloon0");
         if (mb->autodeflate)
             json_object_set_boolean_member(dev, "deflate-on-oom", mb->autodeflate == VGM_TRISTATE_YES);
+        if (mb->freePageReporting)
+            json_object_set_boolean_member(dev, "free-page-reporting",
+                                           mb->freePageReporting == VGM_TRISTATE_YES);
         vgmCmdIommu(dev, mb->driverIommu, &mb->addr, plan);
         vgmCmdAddress(dev, &mb->addr, plan);
         vgmCmdDevice(cmd, dev);
