@@ -263,7 +263,7 @@ else
         elif [ "$(qemu_pids lutap)" != "$p" ]; then
             notok "the refused domain's QEMU changed: $p -> $(qemu_pids lutap)"
         else
-            ok "a domain with tap vgmlu$$ is refused ('$out') and keeps QEMU $p"
+            ok "a domain with tap vgmlu$$ is refused ('$(printf '%s' "$out" | tr '\n' ' ')') and keeps QEMU $p"
         fi
         vt destroy lutap >/dev/null 2>&1
     fi
