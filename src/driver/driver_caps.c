@@ -801,6 +801,17 @@ vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
             vgmBufAdd(&buf, "<domain type='kvm'/>\n");
         vgmBufAdjustIndent(&buf, -2);
         vgmBufAdd(&buf, "</arch>\n");
+        /* what clients (virt-install) decide <features> and per-device
+         * <boot order> by, as libvirt reports them for x86; no
+         * <disksnapshot/>: the driver takes no snapshots */
+        if (g_str_equal(arch, "x86_64") || g_str_equal(arch, "i686")) {
+            vgmBufAdd(&buf, "<features>\n");
+            vgmBufAdd(&buf, "  <acpi default='on' toggle='yes'/>\n");
+            vgmBufAdd(&buf, "  <apic default='on' toggle='no'/>\n");
+            vgmBufAdd(&buf, "  <cpuselection/>\n");
+            vgmBufAdd(&buf, "  <deviceboot/>\n");
+            vgmBufAdd(&buf, "</features>\n");
+        }
         vgmBufAdjustIndent(&buf, -2);
         vgmBufAdd(&buf, "</guest>\n\n");
     }

@@ -57,13 +57,12 @@ on 2026-12-01, with what the refusal comes from:
   * --cpu host-passthrough when the guest is emulated (<domain
     type='qemu'>, virt-install's choice without /dev/kvm): libvirt 9.0
     refuses it too;
-  * UEFI (--boot uefi, and win11's defaults): virt-install writes no
-    <features><acpi/> because virtgmemd's capabilities have no
-    <guest><features> (libvirt 9.0's say <acpi default='on'
-    toggle='yes'/>; virtinst reads Guest.features.acpi from them), and UEFI
-    without ACPI is refused, as libvirt 9.0 refuses it. The same missing
-    <features> is why every accepted guest runs with -machine ...,acpi=off
-    (CAPS_ADVERTISE_ACPI: one check states it);
+  * UEFI without ACPI, as libvirt 9.0 refuses it: no longer written since
+    virtgmemd's capabilities carry <guest><features> with <acpi
+    default='on' toggle='yes'/> as libvirt 9.0's do (virtinst reads
+    Guest.features.acpi from them; before they did, every UEFI guest was
+    refused and every other ran with -machine ...,acpi=off), which
+    CAPS_ADVERTISE_ACPI states and one check proves;
   * hugepages when no hugetlbfs of the host's default page size is mounted.
 
 Skips: the whole program ("1..0 # SKIP") when virt-install or osinfo-db
@@ -138,10 +137,10 @@ OPTION_SETS = [
 DEBIAN_FOR_STARTS = "debian11"
 
 # Whether virtgmemd's capabilities advertise ACPI (<guest><features><acpi
-# default='on'/>), from which virt-install decides to write <acpi/>. Not
-# on 2026-12-01; when they do, every guest has <acpi/> and the UEFI rule
-# below no longer applies (so the check of it fails until this is set).
-CAPS_ADVERTISE_ACPI = False
+# default='on'/>), from which virt-install decides to write <acpi/>. They
+# do since 2026-12-01: every guest has <acpi/> and UEFI guests are no
+# longer refused for the lack of it (one check proves the flag).
+CAPS_ADVERTISE_ACPI = True
 
 
 # ------------------------------------------------------ host conditions ----
