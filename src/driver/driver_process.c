@@ -130,6 +130,56 @@ vgmDriverGmemSpellingDescribe(VgmQemuGmemSpelling gmem)
     return "?";
 }
 
+/* Each host NUMA node in @nodes exists (/sys/devices/system/node/nodeN);
+ * @what names the element in the error. */
+static gboolean
+vgmDriverProcessCheckHostNodes(const VgmBitmap *nodes, const char *what, GError **error)
+{
+    int n;
+
+    for (n = vgmBitmapNext(nodes, -1); n >= 0; n = vgmBitmapNext(nodes, n)) {
+        g_autofree char *path = g_strdup_printf("/sys/devices/system/node/node%d", n);
+
+        if (!g_file_test(path, G_FILE_TEST_IS_DIR)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("host NUMA node %1$d, which %2$s names, does not exist on this host"),
+                        n, what);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* The host NUMA nodes a domain binds memory to exist, as libvirt checks
+ * before QEMU would fail on them. */
+static gboolean
+vgmDriverProcessCheckNumaNodes(const VgmDomainDef *def, GError **error)
+{
+    const VgmDomainNumatune *nt = &def->numatune;
+    size_t i;
+    guint k;
+
+    if (nt->nodeset && !vgmDriverProcessCheckHostNodes(nt->nodeset, _("<numatune><memory nodeset>"), error))
+        return FALSE;
+    for (i = 0; i < nt->nmemnodes; i++) {
+        g_autofree char *what = g_strdup_printf(_("<memnode cellid='%1$u'> in <numatune>"),
+                                                nt->memnodes[i].cellid);
+
+        if (nt->memnodes[i].nodeset &&
+            !vgmDriverProcessCheckHostNodes(nt->memnodes[i].nodeset, what, error))
+            return FALSE;
+    }
+    for (k = 0; k < def->devices.mems->len; k++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, k);
+
+        if (mem->sourceNodes &&
+            !vgmDriverProcessCheckHostNodes(mem->sourceNodes, _("the <nodemask> of a <memory> device"),
+                                            error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmDriverProcessCheckHost(const VgmDomainDef *def, const VgmQemuPlan *plan,
                           GError **error)
@@ -138,7 +188,8 @@ vgmDriverProcessCheckHost(const VgmDomainDef *def, const VgmQemuPlan *plan,
     g_autoptr(GError) err = NULL;
     VgmDriverGmemNeed need;
 
-    if (!vgmDriverNetCheckTaps(def, error) || !vgmDriverTpmCheckHost(def, error))
+    if (!vgmDriverNetCheckTaps(def, error) || !vgmDriverTpmCheckHost(def, error) ||
+        !vgmDriverProcessCheckNumaNodes(def, error))
         return FALSE;
     if (plan->accelKVM && access("/dev/kvm", R_OK | W_OK) < 0) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,

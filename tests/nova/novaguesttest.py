@@ -598,9 +598,20 @@ def start_expectation(dom, host):
     if tcg and dom.find("features/hyperv/vpindex[@state='on']") is not None:
         # QEMU 7.2 itself, whatever the driver: TCG cannot set VP_INDEX
         return "fail", "kernel doesn't allow setting HyperV VP_INDEX"
+    # refused by the driver before QEMU runs, naming the first missing node
+    # (the <numatune><memory> nodeset, which Nova writes too, is checked
+    # before the memnodes)
+    mem = dom.find("numatune/memory")
+    if mem is not None and mem.get("nodeset"):
+        missing = sorted(_cpuset(mem.get("nodeset")) - host["nodes"])
+        if missing:
+            return "fail", "host NUMA node %d, which <numatune><memory nodeset> names, " \
+                "does not exist on this host" % missing[0]
     for mn in dom.findall("numatune/memnode"):
-        if not _cpuset(mn.get("nodeset")) <= host["nodes"]:
-            return "fail", "cannot bind memory to host NUMA nodes"
+        missing = sorted(_cpuset(mn.get("nodeset")) - host["nodes"])
+        if missing:
+            return "fail", "host NUMA node %d, which <memnode cellid='%s'> in " \
+                "<numatune> names, does not exist on this host" % (missing[0], mn.get("cellid"))
     pins = [(p.get("cpuset"), p.tag) for p in dom.findall("cputune/vcpupin")] + \
         [(p.get("cpuset"), p.tag) for p in dom.findall("cputune/emulatorpin")]
     for cpus, _ in pins:
