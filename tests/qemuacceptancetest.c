@@ -325,7 +325,8 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     guint i;
 
     *failed = FALSE;
-    if (def->os.arch && !g_str_equal(def->os.arch, "x86_64"))
+    /* the x86_64 binaries run 32-bit x86 guests too */
+    if (def->os.arch && !g_str_equal(def->os.arch, "x86_64") && !g_str_equal(def->os.arch, "i686"))
         return g_strdup_printf("an %s guest needs an %s host and QEMU", def->os.arch, def->os.arch);
     if (def->devices.tpm)
         return g_strdup("a TPM needs the swtpm the driver starts (drivertest's tpm-emulator runs one with QEMU)");

@@ -17,13 +17,15 @@
 #include "qemu/qemu_validate.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
+#include "qemu/qemu_conf.h"
 #include "util/vgmi18n.h"
 #include "util/vgmxml.h"
 
 char *
 vgmDriverDefaultEmulator(const char *arch)
 {
-    g_autofree char *name = g_strdup_printf("qemu-system-%s", arch ? arch : vgmHostArch());
+    g_autofree char *name = g_strdup_printf("qemu-system-%s",
+                                            vgmQemuArchBinaryName(arch ? arch : vgmHostArch()));
     char *found;
 
     if ((found = g_find_program_in_path(name)))

@@ -262,7 +262,7 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     size_t i;
 
     if (!cpu || (cpu->mode == VGM_CPU_MODE_CUSTOM && !cpu->model)) {
-        s = g_string_new("qemu64");
+        s = g_string_new(plan->defaultCpu);
         vgmCmdCpuExtras(s, def);
         vgmCmdCpuCachePhys(s, cpu);
         vgmCmdArg(cmd, "-cpu");
@@ -726,7 +726,8 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
                            "/usr/bin/qemu-system-x86_64");
     if (!def->devices.emulator) {
         g_free(cmd->binary);
-        cmd->binary = g_strdup_printf("/usr/bin/qemu-system-%s", def->os.arch);
+        cmd->binary = g_strdup_printf("/usr/bin/qemu-system-%s",
+                                      vgmQemuArchBinaryName(def->os.arch));
     }
 
     vgmCmdEnv(cmd, def, cfg);

@@ -154,3 +154,18 @@ vgmQemuConfigDomainRunDir(const VgmQemuConfig *cfg, const char *name)
     g_autofree char *dir = g_strdup_printf("domain-%s", name);
     return g_build_filename(cfg->runDir, dir, NULL);
 }
+
+const char *
+vgmQemuArchBinaryName(const char *arch)
+{
+    return g_strcmp0(arch, "i686") == 0 ? "i386" : arch;
+}
+
+gboolean
+vgmQemuArchRuns(const char *binaryArch, const char *guestArch)
+{
+    if (g_str_equal(binaryArch, guestArch) ||
+        g_str_equal(binaryArch, vgmQemuArchBinaryName(guestArch)))
+        return TRUE;
+    return g_str_equal(guestArch, "i686") && g_str_equal(binaryArch, "x86_64");
+}

@@ -45,3 +45,12 @@ VgmQemuConfig *vgmQemuConfigNewForTest(void);
 
 /* RUNDIR/domain-NAME */
 char *vgmQemuConfigDomainRunDir(const VgmQemuConfig *cfg, const char *name);
+
+/* The name QEMU gives the binary of libvirt's architecture @arch
+ * (qemu-system-NAME): i686 is i386, the rest keep their names. */
+const char *vgmQemuArchBinaryName(const char *arch);
+
+/* Whether a binary that emulates @binaryArch (QEMU's name) runs a guest
+ * of libvirt's @guestArch: the same, or a 32-bit x86 guest on either x86
+ * binary, as libvirt runs one. */
+gboolean vgmQemuArchRuns(const char *binaryArch, const char *guestArch);

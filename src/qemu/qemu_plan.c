@@ -755,6 +755,9 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     plan->gmem = gmem.spelling;
     plan->convertInPlace = gmem.convertInPlace;
     plan->accelKVM = def->virtType == VGM_DOMAIN_VIRT_KVM && !cfg->forceTCG;
+    /* libvirt leaves the CPU to the binary's default, which is 32-bit on
+     * qemu-system-i386 */
+    plan->defaultCpu = g_strcmp0(vgmQemuCapsGetArch(caps), "i386") == 0 ? "qemu32" : "qemu64";
     if (!vgmPlanVhostNet(plan, def, cfg, error) ||
         !(plan->firmware = vgmQemuFirmwareResolve(def, plan->machine->name, cfg, error)))
         return NULL;

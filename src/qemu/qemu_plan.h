@@ -63,6 +63,7 @@ typedef struct {
     const VgmQemuCapsMachine *machine;  /* canonical machine type */
     GPtrArray *machineProps;    /* VgmQemuMachineProp, in emission order */
     gboolean accelKVM;
+    const char *defaultCpu;     /* the binary's default -cpu: qemu64, qemu32 */
     gboolean vhostNet;          /* virtio-net taps use vhost-net unless
                                  * <driver name='qemu'> (KVM guests only) */
     gboolean hpetMachineProp;   /* <timer name='hpet' present='no'/> is the

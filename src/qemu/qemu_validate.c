@@ -226,7 +226,7 @@ vgmQemuValidateMachine(const VgmDomainDef *def, const VgmQemuCaps *caps,
 {
     const char *arch = vgmQemuCapsGetArch(caps);
 
-    if (arch && def->os.arch && !g_str_equal(arch, def->os.arch)) {
+    if (arch && def->os.arch && !vgmQemuArchRuns(arch, def->os.arch)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("this QEMU binary emulates '%1$s', but the domain's <type arch='%2$s'> asks for another architecture"),
                     arch, def->os.arch);
