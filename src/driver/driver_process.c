@@ -918,6 +918,21 @@ vgmDriverStartGetStatus(VgmDriverStart *start)
     return start->status;
 }
 
+/* The files the plan says QEMU reads (SEV's certificate and session) */
+static gboolean
+vgmDriverProcessWritePlanFiles(const VgmQemuPlan *plan, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < plan->files->len; i++) {
+        const VgmQemuPlanFile *f = g_ptr_array_index(plan->files, i);
+
+        if (!vgmFileWriteAtomic(f->path, f->content, strlen(f->content), 0600, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 VgmDriverStart *
 vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
                         unsigned int flags, GError **error)
@@ -1028,6 +1043,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     }
     if (!vgmDriverPrepareMemoryPaths(store, start->name, start->plan,
                                      status->hugetlbfsDirs, error) ||
+        !vgmDriverProcessWritePlanFiles(start->plan, error) ||
         !vgmQemuFirmwarePrepareNvram(start->plan->firmware, error) ||
         !vgmDriverTpmStart(store, start->name, start->uuid, start->haveTpm ? &start->tpm : NULL,
                            error))

@@ -77,6 +77,7 @@ vgmQemuPlanFree(VgmQemuPlan *plan)
     if (plan->lsec)
         json_object_unref(plan->lsec);
     vgmQemuFirmwareFree(plan->firmware);
+    g_clear_pointer(&plan->files, g_ptr_array_unref);
     g_free(plan);
 }
 
@@ -544,7 +545,29 @@ vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *cap
 }
 
 static void
-vgmPlanLaunchSecurity(VgmQemuPlan *plan, const VgmDomainDef *def,
+vgmPlanFileFree(VgmQemuPlanFile *f)
+{
+    g_free(f->path);
+    g_free(f->content);
+    g_free(f);
+}
+
+/* @content in the domain's run-time dir as @name: QEMU takes the path */
+static const char *
+vgmPlanFile(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+            const char *name, const char *content)
+{
+    g_autofree char *dir = vgmQemuConfigDomainRunDir(cfg, def->name);
+    VgmQemuPlanFile *f = g_new0(VgmQemuPlanFile, 1);
+
+    f->path = g_build_filename(dir, name, NULL);
+    f->content = g_strdup(content);
+    g_ptr_array_add(plan->files, f);
+    return f->path;
+}
+
+static void
+vgmPlanLaunchSecurity(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                       const VgmQemuGmemChoice *gmem)
 {
     const VgmLaunchSecurityDef *sec = def->sec;
@@ -566,10 +589,16 @@ vgmPlanLaunchSecurity(VgmQemuPlan *plan, const VgmDomainDef *def,
                                    sec->haveReducedPhysBits ? sec->reducedPhysBits : 1);
         if (!snp) {
             json_object_set_int_member(o, "policy", sec->policy);
+            /* QEMU reads the owner's certificate and the session blob
+             * from files, which libvirt writes from the XML's base64 */
             if (sec->dhCert)
-                json_object_set_string_member(o, "dh-cert-file", sec->dhCert);
+                json_object_set_string_member(o, "dh-cert-file",
+                                              vgmPlanFile(plan, def, cfg, "dh_cert.base64",
+                                                          sec->dhCert));
             if (sec->session)
-                json_object_set_string_member(o, "session-file", sec->session);
+                json_object_set_string_member(o, "session-file",
+                                              vgmPlanFile(plan, def, cfg, "session.base64",
+                                                          sec->session));
         } else {
             if (sec->havePolicy)
                 json_object_set_int_member(o, "policy", sec->policy);
@@ -735,6 +764,41 @@ vgmPlanVhostNet(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuConfig 
     return TRUE;
 }
 
+/* On a machine without PCI Express, virtio devices are transitional, and
+ * QEMU refuses VIRTIO_F_IOMMU_PLATFORM on those (libvirt's command line
+ * fails there too) */
+static gboolean
+vgmPlanIommuPlatform(const VgmDomainDef *def, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    const char *what = NULL;
+    guint i;
+
+    for (i = 0; !what && i < devs->disks->len; i++)
+        if (((const VgmDiskDef *)g_ptr_array_index(devs->disks, i))->driverIommu == VGM_TRISTATE_YES)
+            what = "disk";
+    for (i = 0; !what && i < devs->nets->len; i++)
+        if (((const VgmNetDef *)g_ptr_array_index(devs->nets, i))->driverIommu == VGM_TRISTATE_YES)
+            what = "interface";
+    for (i = 0; !what && i < devs->controllers->len; i++)
+        if (((const VgmControllerDef *)g_ptr_array_index(devs->controllers, i))->driverIommu == VGM_TRISTATE_YES)
+            what = "controller";
+    for (i = 0; !what && i < devs->videos->len; i++)
+        if (((const VgmVideoDef *)g_ptr_array_index(devs->videos, i))->driverIommu == VGM_TRISTATE_YES)
+            what = "video";
+    for (i = 0; !what && i < devs->rngs->len; i++)
+        if (((const VgmRngDef *)g_ptr_array_index(devs->rngs, i))->driverIommu == VGM_TRISTATE_YES)
+            what = "rng";
+    if (!what && devs->memballoon && devs->memballoon->driverIommu == VGM_TRISTATE_YES)
+        what = "memballoon";
+    if (!what)
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("<driver iommu='on'> of a <%1$s> needs a q35 machine: on the PC's PCI bus virtio devices are transitional, and QEMU refuses an IOMMU for those"),
+                what);
+    return FALSE;
+}
+
 VgmQemuPlan *
 vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
                  const VgmQemuConfig *cfg, GError **error)
@@ -746,6 +810,7 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     plan->machineProps = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuMachinePropFree);
     plan->backends = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuBackendFree);
     plan->memDevices = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+    plan->files = g_ptr_array_new_with_free_func((GDestroyNotify)vgmPlanFileFree);
 
     if (!vgmQemuValidateDomain(def, caps, error) ||
         !vgmQemuChooseGuestMemfd(def, caps, &gmem, error))
@@ -760,6 +825,8 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     plan->defaultCpu = g_strcmp0(vgmQemuCapsGetArch(caps), "i386") == 0 ? "qemu32" : "qemu64";
     if (!vgmPlanVhostNet(plan, def, cfg, error) ||
         !(plan->firmware = vgmQemuFirmwareResolve(def, plan->machine->name, cfg, error)))
+        return NULL;
+    if (!g_str_has_prefix(plan->machine->name, "pc-q35") && !vgmPlanIommuPlatform(def, error))
         return NULL;
     if (def->devices.iommu && !g_str_has_prefix(plan->machine->name, "pc-q35")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -785,7 +852,7 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     if (!vgmPlanMemory(plan, def, caps, cfg, &gmem, aliases, error))
         return NULL;
     vgmPlanMachine(plan, def, caps, &gmem, aliases);
-    vgmPlanLaunchSecurity(plan, def, &gmem);
+    vgmPlanLaunchSecurity(plan, def, cfg, &gmem);
     return g_steal_pointer(&plan);
 }
 

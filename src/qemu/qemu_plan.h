@@ -59,6 +59,12 @@ typedef struct {
     char *value;
 } VgmQemuMachineProp;
 
+/* A file the domain's QEMU reads, which a start writes first (mode 0600) */
+typedef struct {
+    char *path;
+    char *content;
+} VgmQemuPlanFile;
+
 typedef struct {
     const VgmQemuCapsMachine *machine;  /* canonical machine type */
     GPtrArray *machineProps;    /* VgmQemuMachineProp, in emission order */
@@ -75,6 +81,7 @@ typedef struct {
     VgmQemuGmemSpelling gmem;
     gboolean convertInPlace;    /* cgs object carries convert-in-place */
     VgmQemuFirmware *firmware;  /* the firmware booted (loader NULL: QEMU's) */
+    GPtrArray *files;           /* VgmQemuPlanFile: SEV's certificate, session */
 } VgmQemuPlan;
 
 void vgmQemuPlanFree(VgmQemuPlan *plan);

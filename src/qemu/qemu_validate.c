@@ -967,6 +967,26 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
     return TRUE;
 }
 
+/* libvirt applies mode='restrictive' through the cgroup's cpuset.mems
+ * only, QEMU's memory policy being left alone: without cgroups it would be
+ * dropped */
+static gboolean
+vgmQemuValidateNumatune(const VgmDomainDef *def, GError **error)
+{
+    const VgmDomainNumatune *nt = &def->numatune;
+    size_t i;
+    gboolean restrictive = nt->memorySet && nt->mode == VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE;
+
+    for (i = 0; i < nt->nmemnodes && !restrictive; i++)
+        restrictive = nt->memnodes[i].mode == VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE;
+    if (restrictive) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<numatune> mode='restrictive' binds memory through the cgroup's cpuset.mems only, and virt-gmem manages no cgroups: use 'strict', 'preferred' or 'interleave'"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 vgmQemuValidateDomain(const VgmDomainDef *def, const VgmQemuCaps *caps,
                       GError **error)
@@ -974,6 +994,7 @@ vgmQemuValidateDomain(const VgmDomainDef *def, const VgmQemuCaps *caps,
     VgmQemuGmemChoice choice;
 
     return vgmQemuValidateMachine(def, caps, error) &&
+           vgmQemuValidateNumatune(def, error) &&
            vgmQemuValidateDevices(def, error) &&
            vgmQemuValidateSmbios(def, error) &&
            vgmQemuValidateDeviceCaps(def, caps, error) &&
