@@ -696,6 +696,7 @@ typedef enum {
     VGM_CHR_TYPE_FILE,
     VGM_CHR_TYPE_UNIX,
     VGM_CHR_TYPE_TCP,
+    VGM_CHR_TYPE_UDP,
 
     VGM_CHR_TYPE_LAST
 } VgmChrType;
@@ -715,8 +716,10 @@ typedef struct {
     VgmChrType type;
     char *path;                 /* file / unix */
     char *mode;                 /* unix, tcp: bind | connect */
-    char *host;                 /* tcp */
-    char *service;              /* tcp: the port, or a service name */
+    char *host;                 /* tcp; udp: where datagrams go */
+    char *service;              /* tcp: the port, or a service name; udp too */
+    char *bindHost;             /* udp: the local address, or NULL */
+    char *bindService;          /* udp: the local port, or NULL */
     VgmChrProtocol protocol;    /* tcp */
     VgmTristate append;         /* file */
     char *logfile;              /* <log file=''/>: QEMU copies the output there */

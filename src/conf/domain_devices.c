@@ -29,7 +29,7 @@ VGM_ENUM_IMPL(vgmDiskDiscard, VGM_DISK_DISCARD_LAST, "default", "unmap", "ignore
 VGM_ENUM_IMPL(vgmDiskDetectZeroes, VGM_DISK_DETECT_ZEROES_LAST, "default", "off", "on", "unmap");
 VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet");
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
-VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp");
+VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp");
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
 VGM_ENUM_IMPL(vgmIommuModel, VGM_IOMMU_MODEL_LAST, "intel", "virtio");
@@ -122,6 +122,8 @@ vgmChrDefFree(VgmChrDef *c)
     g_free(c->mode);
     g_free(c->host);
     g_free(c->service);
+    g_free(c->bindHost);
+    g_free(c->bindService);
     g_free(c->logfile);
     g_free(c->targetType);
     g_free(c->targetModel);
@@ -1017,6 +1019,53 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
 
 /* ---------------- serial and console ---------------- */
 
+static gboolean
+vgmChrUdpParse(xmlNodePtr node, VgmChrDef *chr, GError **error)
+{
+    g_autoptr(GPtrArray) sources = vgmXMLChildren(node, "source");
+    guint i;
+
+    for (i = 0; i < sources->len; i++) {
+        xmlNodePtr src = g_ptr_array_index(sources, i);
+        g_autofree char *mode = NULL;
+        char **host, **service;
+
+        if (!vgmXMLCheckNode(src, (const char *const[]){ "mode", "host", "service", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(src, "mode", 0, &mode, error) < 0)
+            return FALSE;
+        if (!mode)
+            mode = g_strdup("connect");
+        if (!vgmCheckValue((const char *const[]){ "bind", "connect", NULL }, mode,
+                           "mode", "source", error))
+            return FALSE;
+        host = g_str_equal(mode, "bind") ? &chr->bindHost : &chr->host;
+        service = g_str_equal(mode, "bind") ? &chr->bindService : &chr->service;
+        if (*service) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<%1$s type='udp'> has two <source mode='%2$s'>"),
+                        (const char *)node->name, mode);
+            return FALSE;
+        }
+        if (vgmXMLPropString(src, "host", 0, host, error) < 0 ||
+            vgmXMLPropString(src, "service", VGM_XML_PROP_REQUIRED, service, error) < 0)
+            return FALSE;
+    }
+    if (!chr->service) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<%1$s type='udp'> needs <source mode='connect' host='...' service='...'/>"),
+                    (const char *)node->name);
+        return FALSE;
+    }
+    if (!chr->host) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<source mode='connect'> of <%1$s type='udp'> needs a host"),
+                    (const char *)node->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static VgmChrDef *
 vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
 {
@@ -1037,8 +1086,15 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         return NULL;
     chr->type = v;
 
-    if (vgmXMLSingleChild(node, "source", &child, error) < 0)
+    /* a udp device has a <source mode='connect'> and may have a
+     * <source mode='bind'> */
+    if (chr->type == VGM_CHR_TYPE_UDP) {
+        if (!vgmChrUdpParse(node, chr, error))
+            return NULL;
+        child = NULL;
+    } else if (vgmXMLSingleChild(node, "source", &child, error) < 0) {
         return NULL;
+    }
     switch (chr->type) {
     case VGM_CHR_TYPE_PTY:
         if (child && (!vgmXMLCheckNode(child, (const char *const[]){ "path", NULL },
@@ -1106,6 +1162,7 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
             return NULL;
         }
         break;
+    case VGM_CHR_TYPE_UDP:
     case VGM_CHR_TYPE_LAST:
         break;
     }
@@ -1219,6 +1276,14 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
          * writes it */
         vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
         vgmBufEscapeString(buf, " path='%s'/>\n", chr->path);
+    } else if (chr->type == VGM_CHR_TYPE_UDP) {
+        if (chr->bindService) {
+            vgmBufAdd(buf, "<source mode='bind'");
+            vgmBufEscapeString(buf, " host='%s'", chr->bindHost);
+            vgmBufEscapeString(buf, " service='%s'/>\n", chr->bindService);
+        }
+        vgmBufEscapeString(buf, "<source mode='connect' host='%s'", chr->host);
+        vgmBufEscapeString(buf, " service='%s'/>\n", chr->service);
     } else if (chr->type == VGM_CHR_TYPE_TCP) {
         vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
         vgmBufEscapeString(buf, " host='%s'", chr->host);

@@ -155,6 +155,10 @@ vgmChrCopySource(VgmChrDef *dst, const VgmChrDef *src)
     dst->host = g_strdup(src->host);
     g_free(dst->service);
     dst->service = g_strdup(src->service);
+    g_free(dst->bindHost);
+    dst->bindHost = g_strdup(src->bindHost);
+    g_free(dst->bindService);
+    dst->bindService = g_strdup(src->bindService);
     dst->protocol = src->protocol;
     dst->append = src->append;
     g_free(dst->logfile);

@@ -355,11 +355,15 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
             const VgmChrDef *chr = g_ptr_array_index(lists[i], j);
 
             /* the new QEMU would listen on the port the running one holds */
-            if (chr->type == VGM_CHR_TYPE_TCP && g_str_equal(chr->mode, "bind")) {
+            if ((chr->type == VGM_CHR_TYPE_TCP && g_str_equal(chr->mode, "bind")) ||
+                (chr->type == VGM_CHR_TYPE_UDP && chr->bindService)) {
+                gboolean tcp = chr->type == VGM_CHR_TYPE_TCP;
+
                 vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                            _("domain '%1$s' cannot be live-updated: its %2$s listens on TCP %3$s:%4$s, which the running QEMU holds and a new QEMU cannot take over"),
+                            _("domain '%1$s' cannot be live-updated: its %2$s listens on %3$s %4$s:%5$s, which the running QEMU holds and a new QEMU cannot take over"),
                             u->status->name, lists[i] == def->devices.serials ? _("serial port") : _("channel"),
-                            chr->host, chr->service);
+                            tcp ? "TCP" : "UDP", tcp ? chr->host : (chr->bindHost ? chr->bindHost : ""),
+                            tcp ? chr->service : chr->bindService);
                 return FALSE;
             }
         }

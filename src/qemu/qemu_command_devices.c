@@ -428,6 +428,17 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char 
                                g_str_equal(chr->mode, "bind") ? ",server=on,wait=off" : "");
         break;
     }
+    case VGM_CHR_TYPE_UDP: {
+        g_autofree char *host = vgmQemuEscapeOptValue(chr->host);
+        g_autofree char *port = vgmQemuEscapeOptValue(chr->service);
+        g_autofree char *lhost = chr->bindHost ? vgmQemuEscapeOptValue(chr->bindHost) : NULL;
+        g_autofree char *lport = chr->bindService ? vgmQemuEscapeOptValue(chr->bindService) : NULL;
+
+        /* libvirt writes the local end even when there is none */
+        g_string_append_printf(s, "udp,id=%s,host=%s,port=%s,localaddr=%s,localport=%s", id,
+                               host, port, lhost ? lhost : "", lport ? lport : "0");
+        break;
+    }
     case VGM_CHR_TYPE_LAST:
         break;
     }
