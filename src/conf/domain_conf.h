@@ -620,6 +620,19 @@ typedef enum {
 } VgmDiskDetectZeroes;
 VGM_ENUM_DECL(vgmDiskDetectZeroes);
 
+/* The options every virtio device's <driver> takes */
+typedef struct {
+    VgmTristate iommu;          /* iommu_platform */
+    VgmTristate ats;            /* ats (with an IOMMU) */
+    VgmTristate packed;         /* packed virtqueues */
+} VgmVirtioOptions;
+
+static inline gboolean
+vgmVirtioOptionsAny(const VgmVirtioOptions *o)
+{
+    return o->iommu || o->ats || o->packed;
+}
+
 typedef struct {
     VgmDiskType type;
     VgmDiskDevice device;
@@ -631,7 +644,7 @@ typedef struct {
     VgmDiskDetectZeroes detectZeroes;
     unsigned int queues;        /* virtio-blk num-queues; 0: QEMU's */
     unsigned int queueSize;     /* virtio-blk queue-size; 0: QEMU's */
-    VgmTristate driverIommu;
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     char *src;                  /* file or dev; NULL: empty cdrom */
     char *dst;                  /* target dev */
     VgmDiskBus bus;
@@ -678,7 +691,7 @@ typedef struct {
     unsigned int *vlanTags;     /* <vlan><tag id=''/>: with ovs only */
     size_t nvlanTags;
     gboolean vlanTrunk;         /* <vlan trunk='yes'> */
-    VgmTristate driverIommu;
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     unsigned int bootOrder;     /* <boot order=''/>, 0: none */
     VgmDeviceAddress addr;
 } VgmNetDef;
@@ -740,7 +753,7 @@ typedef struct {
     unsigned int ports;         /* usb (xhci), virtio-serial; 0: the default */
     gboolean haveMaster;        /* usb: <master startport=''/> */
     unsigned int startport;
-    VgmTristate driverIommu;    /* <driver iommu=''>: virtio-serial, virtio-scsi */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     unsigned int queues;        /* <driver queues=''>: virtio-scsi; 0: QEMU's */
     VgmDeviceAddress addr;
 } VgmControllerDef;
@@ -749,7 +762,7 @@ typedef struct {
     char *model;                /* virtio, none */
     VgmTristate autodeflate;
     VgmTristate freePageReporting;
-    VgmTristate driverIommu;
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     gboolean havePeriod;
     unsigned int period;
     VgmDeviceAddress addr;
@@ -759,7 +772,7 @@ typedef struct {
     char *model;                /* virtio */
     char *backendModel;         /* random, builtin */
     char *backend;              /* random: /dev/urandom, ... */
-    VgmTristate driverIommu;
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     VgmDeviceAddress addr;
 } VgmRngDef;
 
@@ -787,7 +800,7 @@ typedef struct {
     unsigned int vgamem;        /* KiB, qxl only */
     unsigned int heads;
     VgmTristate primary;
-    VgmTristate driverIommu;    /* <driver iommu=''>, virtio only */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     VgmDeviceAddress addr;
 } VgmVideoDef;
 

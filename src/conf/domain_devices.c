@@ -421,8 +421,30 @@ vgmDeviceAddressFormat(VgmBuf *buf, const VgmDeviceAddress *addr)
 }
 
 /* <driver iommu='on|off'/> as virtio devices carry it. */
+/* iommu, ats and packed of a virtio device's <driver> @node */
 static gboolean
-vgmDriverIommuParse(xmlNodePtr devNode, VgmTristate *iommu, GError **error)
+vgmVirtioOptionsParse(xmlNodePtr node, VgmVirtioOptions *o, GError **error)
+{
+    return vgmXMLPropTristateSwitch(node, "iommu", 0, &o->iommu, error) >= 0 &&
+           vgmXMLPropTristateSwitch(node, "ats", 0, &o->ats, error) >= 0 &&
+           vgmXMLPropTristateSwitch(node, "packed", 0, &o->packed, error) >= 0;
+}
+
+/* them as attributes, in libvirt's order */
+static void
+vgmVirtioOptionsFormat(VgmBuf *buf, const VgmVirtioOptions *o)
+{
+    if (o->iommu)
+        vgmBufAsprintf(buf, " iommu='%s'", vgmTristateSwitchTypeToString(o->iommu));
+    if (o->ats)
+        vgmBufAsprintf(buf, " ats='%s'", vgmTristateSwitchTypeToString(o->ats));
+    if (o->packed)
+        vgmBufAsprintf(buf, " packed='%s'", vgmTristateSwitchTypeToString(o->packed));
+}
+
+/* a <driver> child that takes the virtio options only */
+static gboolean
+vgmDriverIommuParse(xmlNodePtr devNode, VgmVirtioOptions *o, GError **error)
 {
     xmlNodePtr node;
 
@@ -430,10 +452,19 @@ vgmDriverIommuParse(xmlNodePtr devNode, VgmTristate *iommu, GError **error)
         return FALSE;
     if (!node)
         return TRUE;
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "iommu", NULL }, vgmXMLNoChildren, error) ||
-        vgmXMLPropTristateSwitch(node, "iommu", 0, iommu, error) < 0)
-        return FALSE;
-    return TRUE;
+    return vgmXMLCheckNode(node, (const char *const[]){ "iommu", "ats", "packed", NULL },
+                           vgmXMLNoChildren, error) &&
+           vgmVirtioOptionsParse(node, o, error);
+}
+
+static void
+vgmDriverIommuFormat(VgmBuf *buf, const VgmVirtioOptions *o)
+{
+    if (!vgmVirtioOptionsAny(o))
+        return;
+    vgmBufAdd(buf, "<driver");
+    vgmVirtioOptionsFormat(buf, o);
+    vgmBufAdd(buf, "/>\n");
 }
 
 /* A device's <boot order='N'/> (libvirt's loadparm is s390's: refused) */
@@ -449,13 +480,6 @@ vgmBootOrderParse(xmlNodePtr devNode, unsigned int *order, GError **error)
     return vgmXMLCheckNode(node, (const char *const[]){ "order", NULL }, vgmXMLNoChildren, error) &&
            vgmXMLPropUInt(node, "order", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
                           order, error) >= 0;
-}
-
-static void
-vgmDriverIommuFormat(VgmBuf *buf, VgmTristate iommu)
-{
-    if (iommu)
-        vgmBufAsprintf(buf, "<driver iommu='%s'/>\n", vgmTristateSwitchTypeToString(iommu));
 }
 
 /* ---------------- disks ---------------- */
@@ -551,7 +575,8 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     if (child) {
         if (!vgmXMLCheckNode(child, (const char *const[]){ "name", "type", "cache", "io",
                                                            "discard", "detect_zeroes", "queues",
-                                                           "queue_size", "iommu", NULL },
+                                                           "queue_size", "iommu", "ats", "packed",
+                                                           NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropEnum(child, "discard", vgmDiskDiscardTypeFromString, VGM_XML_PROP_NONZERO,
                            &v, error) < 0)
@@ -565,7 +590,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
             vgmXMLPropUInt(child, "queue_size", VGM_XML_PROP_NONZERO, &disk->queueSize, error) < 0 ||
             vgmXMLPropString(child, "name", 0, &disk->driverName, error) < 0 ||
             vgmXMLPropString(child, "type", 0, &disk->driverType, error) < 0 ||
-            vgmXMLPropTristateSwitch(child, "iommu", 0, &disk->driverIommu, error) < 0)
+            !vgmVirtioOptionsParse(child, &disk->virtio, error))
             return NULL;
         /* cache='default' is the same as no cache attribute; io has no
          * 'default' value, as in libvirt */
@@ -637,7 +662,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
                    vgmDiskTypeTypeToString(disk->type), vgmDiskDeviceTypeToString(disk->device));
     vgmBufAdjustIndent(buf, 2);
     if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->discard ||
-        disk->detectZeroes || disk->queues || disk->queueSize || disk->driverIommu) {
+        disk->detectZeroes || disk->queues || disk->queueSize || vgmVirtioOptionsAny(&disk->virtio)) {
         vgmBufAdd(buf, "<driver");
         vgmBufEscapeString(buf, " name='%s'", disk->driverName);
         vgmBufEscapeString(buf, " type='%s'", disk->driverType);
@@ -654,8 +679,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
             vgmBufAsprintf(buf, " queues='%u'", disk->queues);
         if (disk->queueSize)
             vgmBufAsprintf(buf, " queue_size='%u'", disk->queueSize);
-        if (disk->driverIommu)
-            vgmBufAsprintf(buf, " iommu='%s'", vgmTristateSwitchTypeToString(disk->driverIommu));
+        vgmVirtioOptionsFormat(buf, &disk->virtio);
         vgmBufAdd(buf, "/>\n");
     }
     if (disk->src) {
@@ -732,11 +756,12 @@ vgmNetDriverParse(xmlNodePtr devNode, VgmNetDef *net, GError **error)
     if (!node)
         return TRUE;
     if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "queues", "rx_queue_size",
-                                                      "tx_queue_size", "iommu", NULL },
+                                                      "tx_queue_size", "iommu", "ats", "packed",
+                                                      NULL },
                          vgmXMLNoChildren, error) ||
         vgmXMLPropEnum(node, "name", vgmNetDriverNameTypeFromString, VGM_XML_PROP_NONZERO,
                        &v, error) < 0 ||
-        vgmXMLPropTristateSwitch(node, "iommu", 0, &net->driverIommu, error) < 0)
+        !vgmVirtioOptionsParse(node, &net->virtio, error))
         return FALSE;
     net->driverName = v;
     for (i = 0; i < G_N_ELEMENTS(sizes); i++) {
@@ -994,7 +1019,7 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     if (net->model)
         vgmBufAsprintf(buf, "<model type='%s'/>\n", net->model);
     if (net->driverName || net->queues || net->rxQueueSize || net->txQueueSize ||
-        net->driverIommu) {
+        vgmVirtioOptionsAny(&net->virtio)) {
         vgmBufAdd(buf, "<driver");
         if (net->driverName)
             vgmBufAsprintf(buf, " name='%s'", vgmNetDriverNameTypeToString(net->driverName));
@@ -1004,8 +1029,7 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
             vgmBufAsprintf(buf, " rx_queue_size='%u'", net->rxQueueSize);
         if (net->txQueueSize)
             vgmBufAsprintf(buf, " tx_queue_size='%u'", net->txQueueSize);
-        if (net->driverIommu)
-            vgmBufAsprintf(buf, " iommu='%s'", vgmTristateSwitchTypeToString(net->driverIommu));
+        vgmVirtioOptionsFormat(buf, &net->virtio);
         vgmBufAdd(buf, "/>\n");
     }
     if (net->mtu)
@@ -1339,10 +1363,11 @@ vgmControllerDriverParse(xmlNodePtr devNode, VgmControllerDef *ctrl, GError **er
                     ctrl->type);
         return FALSE;
     }
-    if (!vgmXMLCheckNode(node, virtioScsi ? (const char *const[]){ "iommu", "queues", NULL } :
-                                            (const char *const[]){ "iommu", NULL },
+    if (!vgmXMLCheckNode(node, virtioScsi ? (const char *const[]){ "iommu", "ats", "packed", "queues",
+                                                                   NULL } :
+                                            (const char *const[]){ "iommu", "ats", "packed", NULL },
                          vgmXMLNoChildren, error) ||
-        vgmXMLPropTristateSwitch(node, "iommu", 0, &ctrl->driverIommu, error) < 0 ||
+        !vgmVirtioOptionsParse(node, &ctrl->virtio, error) ||
         vgmXMLPropUInt(node, "queues", VGM_XML_PROP_NONZERO, &ctrl->queues, error) < 0)
         return FALSE;
     return TRUE;
@@ -1473,12 +1498,11 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
     vgmBufInitChild(&child, buf);
     if (ctrl->haveMaster)
         vgmBufAsprintf(&child, "<master startport='%u'/>\n", ctrl->startport);
-    if (ctrl->queues || ctrl->driverIommu) {
+    if (ctrl->queues || vgmVirtioOptionsAny(&ctrl->virtio)) {
         vgmBufAdd(&child, "<driver");
         if (ctrl->queues)
             vgmBufAsprintf(&child, " queues='%u'", ctrl->queues);
-        if (ctrl->driverIommu)
-            vgmBufAsprintf(&child, " iommu='%s'", vgmTristateSwitchTypeToString(ctrl->driverIommu));
+        vgmVirtioOptionsFormat(&child, &ctrl->virtio);
         vgmBufAdd(&child, "/>\n");
     }
     vgmDeviceAddressFormat(&child, &ctrl->addr);
@@ -1511,11 +1535,11 @@ vgmMemballoonParse(xmlNodePtr node, GError **error)
             return NULL;
         mb->havePeriod = TRUE;
     }
-    if (!vgmDriverIommuParse(node, &mb->driverIommu, error) ||
+    if (!vgmDriverIommuParse(node, &mb->virtio, error) ||
         !vgmDeviceAddressParse(node, &mb->addr, error))
         return NULL;
     if (g_str_equal(mb->model, "none") &&
-        (mb->havePeriod || mb->autodeflate || mb->freePageReporting || mb->driverIommu ||
+        (mb->havePeriod || mb->autodeflate || mb->freePageReporting || vgmVirtioOptionsAny(&mb->virtio) ||
          mb->addr.type)) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("<memballoon model='none'> takes no other attributes or elements"));
@@ -1541,7 +1565,7 @@ vgmMemballoonFormat(VgmBuf *buf, const VgmMemballoonDef *mb)
     if (mb->havePeriod)
         vgmBufAsprintf(&child, "<stats period='%u'/>\n", mb->period);
     vgmDeviceAddressFormat(&child, &mb->addr);
-    vgmDriverIommuFormat(&child, mb->driverIommu);
+    vgmDriverIommuFormat(&child, &mb->virtio);
     vgmXMLFormatElement(buf, "memballoon", &attrs, &child);
 }
 
@@ -1582,7 +1606,7 @@ vgmRngParse(xmlNodePtr node, GError **error)
             return NULL;
         }
     }
-    if (!vgmDriverIommuParse(node, &rng->driverIommu, error) ||
+    if (!vgmDriverIommuParse(node, &rng->virtio, error) ||
         !vgmDeviceAddressParse(node, &rng->addr, error))
         return NULL;
     return g_steal_pointer(&rng);
@@ -1597,7 +1621,7 @@ vgmRngFormat(VgmBuf *buf, const VgmRngDef *rng)
         vgmBufAsprintf(buf, "<backend model='%s'>%s</backend>\n", rng->backendModel, rng->backend);
     else
         vgmBufAsprintf(buf, "<backend model='%s'/>\n", rng->backendModel);
-    vgmDriverIommuFormat(buf, rng->driverIommu);
+    vgmDriverIommuFormat(buf, &rng->virtio);
     vgmDeviceAddressFormat(buf, &rng->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</rng>\n");
@@ -1977,12 +2001,12 @@ vgmVideoParse(xmlNodePtr node, GError **error)
                     _("<model type='none'> of <video> takes no other attributes"));
         return NULL;
     }
-    if (!vgmDriverIommuParse(node, &video->driverIommu, error) ||
+    if (!vgmDriverIommuParse(node, &video->virtio, error) ||
         !vgmDeviceAddressParse(node, &video->addr, error))
         return NULL;
-    if (video->driverIommu && !g_str_equal(video->model, "virtio")) {
+    if (vgmVirtioOptionsAny(&video->virtio) && !g_str_equal(video->model, "virtio")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("attribute 'iommu' of <driver> in <video> is for model 'virtio' only, not '%1$s'"),
+                    _("attributes 'iommu', 'ats' and 'packed' of <driver> in <video> are for model 'virtio' only, not '%1$s'"),
                     video->model);
         return NULL;
     }
@@ -2008,7 +2032,7 @@ vgmVideoFormat(VgmBuf *buf, const VgmVideoDef *video)
     if (video->primary)
         vgmBufAsprintf(buf, " primary='%s'", vgmTristateBoolTypeToString(video->primary));
     vgmBufAdd(buf, "/>\n");
-    vgmDriverIommuFormat(buf, video->driverIommu);
+    vgmDriverIommuFormat(buf, &video->virtio);
     vgmDeviceAddressFormat(buf, &video->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</video>\n");

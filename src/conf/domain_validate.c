@@ -967,7 +967,7 @@ vgmRuleNet(const VgmNetDef *n, GError **error)
     /* the backend and queue options are virtio-net's; name='qemu' says
      * what any other model has anyway */
     if (!virtio && (n->driverName == VGM_NET_DRIVER_VHOST || n->queues || n->rxQueueSize ||
-                    n->txQueueSize || n->driverIommu)) {
+                    n->txQueueSize || vgmVirtioOptionsAny(&n->virtio))) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("<driver> of interface '%1$s' sets virtio-net options, and its model is '%2$s'"),
                     n->mac, n->model);
@@ -1147,9 +1147,9 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
                         d->queues, d->dst);
             return FALSE;
         }
-        if (d->driverIommu && d->bus != VGM_DISK_BUS_VIRTIO) {
+        if (vgmVirtioOptionsAny(&d->virtio) && d->bus != VGM_DISK_BUS_VIRTIO) {
             vgmErrorSet(error, VGM_ERR_XML,
-                        _("attribute 'iommu' of <driver> in disk '%1$s' is only for virtio disks"),
+                        _("attributes 'iommu', 'ats' and 'packed' of <driver> in disk '%1$s' are for virtio disks only"),
                         d->dst);
             return FALSE;
         }

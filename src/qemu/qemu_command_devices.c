@@ -48,15 +48,19 @@ vgmCmdAddress(JsonObject *dev, const VgmDeviceAddress *addr, const VgmQemuPlan *
  * transitional and refuse the IOMMU, so say it outright. libvirt gets the
  * same by placing such devices on root ports. */
 static void
-vgmCmdIommu(JsonObject *dev, VgmTristate iommu, const VgmDeviceAddress *addr,
+vgmCmdIommu(JsonObject *dev, const VgmVirtioOptions *o, const VgmDeviceAddress *addr,
             const VgmQemuPlan *plan)
 {
-    if (!iommu)
-        return;
-    json_object_set_boolean_member(dev, "iommu_platform", iommu == VGM_TRISTATE_YES);
-    if (iommu == VGM_TRISTATE_YES && vgmCmdIsQ35(plan) &&
-        (addr->type != VGM_ADDRESS_PCI || addr->bus == 0))
-        json_object_set_string_member(dev, "disable-legacy", "on");
+    if (o->iommu) {
+        json_object_set_boolean_member(dev, "iommu_platform", o->iommu == VGM_TRISTATE_YES);
+        if (o->iommu == VGM_TRISTATE_YES && vgmCmdIsQ35(plan) &&
+            (addr->type != VGM_ADDRESS_PCI || addr->bus == 0))
+            json_object_set_string_member(dev, "disable-legacy", "on");
+    }
+    if (o->ats)
+        json_object_set_boolean_member(dev, "ats", o->ats == VGM_TRISTATE_YES);
+    if (o->packed)
+        json_object_set_boolean_member(dev, "packed", o->packed == VGM_TRISTATE_YES);
 }
 
 /* The QEMU id of USB controller @index: its bus is "<id>.0". */
@@ -81,7 +85,7 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
     dev = json_object_new();
     json_object_set_string_member(dev, "driver", d->device);
     /* virtio options right after the driver, as libvirt writes them */
-    vgmCmdIommu(dev, c->driverIommu, &c->addr, plan);
+    vgmCmdIommu(dev, &c->virtio, &c->addr, plan);
     if (c->haveMaster) {
         g_autofree char *master = vgmCmdUsbControllerId(c->index);
         g_autofree char *bus = g_strdup_printf("%s.0", master);
@@ -261,7 +265,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                 json_object_set_int_member(dev, "num-queues", d->queues);
             if (d->queueSize)
                 json_object_set_int_member(dev, "queue-size", d->queueSize);
-            vgmCmdIommu(dev, d->driverIommu, &d->addr, plan);
+            vgmCmdIommu(dev, &d->virtio, &d->addr, plan);
             vgmCmdAddress(dev, &d->addr, plan);
             id = g_strdup_printf("virtio-disk%u", idx);
             break;
@@ -391,7 +395,7 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         json_object_set_string_member(dev, "mac", n->mac);
         if (boot)
             json_object_set_int_member(dev, "bootindex", boot);
-        vgmCmdIommu(dev, n->driverIommu, &n->addr, plan);
+        vgmCmdIommu(dev, &n->virtio, &n->addr, plan);
         vgmCmdAddress(dev, &n->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
@@ -667,7 +671,7 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan 
          * libvirt writes them */
         dev = json_object_new();
         json_object_set_string_member(dev, "driver", i == 0 ? vd->primary : vd->secondary);
-        vgmCmdIommu(dev, v->driverIommu, &v->addr, plan);
+        vgmCmdIommu(dev, &v->virtio, &v->addr, plan);
         json_object_set_string_member(dev, "id", id);
         if (vd->outputs)
             json_object_set_int_member(dev, "max_outputs", v->heads);
@@ -722,7 +726,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         if (mb->freePageReporting)
             json_object_set_boolean_member(dev, "free-page-reporting",
                                            mb->freePageReporting == VGM_TRISTATE_YES);
-        vgmCmdIommu(dev, mb->driverIommu, &mb->addr, plan);
+        vgmCmdIommu(dev, &mb->virtio, &mb->addr, plan);
         vgmCmdAddress(dev, &mb->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
@@ -747,7 +751,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         json_object_set_string_member(dev, "driver", "virtio-rng-pci");
         json_object_set_string_member(dev, "rng", obj);
         json_object_set_string_member(dev, "id", id);
-        vgmCmdIommu(dev, r->driverIommu, &r->addr, plan);
+        vgmCmdIommu(dev, &r->virtio, &r->addr, plan);
         vgmCmdAddress(dev, &r->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);

@@ -775,21 +775,21 @@ vgmPlanIommuPlatform(const VgmDomainDef *def, GError **error)
     guint i;
 
     for (i = 0; !what && i < devs->disks->len; i++)
-        if (((const VgmDiskDef *)g_ptr_array_index(devs->disks, i))->driverIommu == VGM_TRISTATE_YES)
+        if (((const VgmDiskDef *)g_ptr_array_index(devs->disks, i))->virtio.iommu == VGM_TRISTATE_YES)
             what = "disk";
     for (i = 0; !what && i < devs->nets->len; i++)
-        if (((const VgmNetDef *)g_ptr_array_index(devs->nets, i))->driverIommu == VGM_TRISTATE_YES)
+        if (((const VgmNetDef *)g_ptr_array_index(devs->nets, i))->virtio.iommu == VGM_TRISTATE_YES)
             what = "interface";
     for (i = 0; !what && i < devs->controllers->len; i++)
-        if (((const VgmControllerDef *)g_ptr_array_index(devs->controllers, i))->driverIommu == VGM_TRISTATE_YES)
+        if (((const VgmControllerDef *)g_ptr_array_index(devs->controllers, i))->virtio.iommu == VGM_TRISTATE_YES)
             what = "controller";
     for (i = 0; !what && i < devs->videos->len; i++)
-        if (((const VgmVideoDef *)g_ptr_array_index(devs->videos, i))->driverIommu == VGM_TRISTATE_YES)
+        if (((const VgmVideoDef *)g_ptr_array_index(devs->videos, i))->virtio.iommu == VGM_TRISTATE_YES)
             what = "video";
     for (i = 0; !what && i < devs->rngs->len; i++)
-        if (((const VgmRngDef *)g_ptr_array_index(devs->rngs, i))->driverIommu == VGM_TRISTATE_YES)
+        if (((const VgmRngDef *)g_ptr_array_index(devs->rngs, i))->virtio.iommu == VGM_TRISTATE_YES)
             what = "rng";
-    if (!what && devs->memballoon && devs->memballoon->driverIommu == VGM_TRISTATE_YES)
+    if (!what && devs->memballoon && devs->memballoon->virtio.iommu == VGM_TRISTATE_YES)
         what = "memballoon";
     if (!what)
         return TRUE;
