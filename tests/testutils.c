@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 
 #include "testutils.h"
+#include "util/vgmfile.h"
 #include "conf/domain_conf.h"
 
 static guint32 vgmTestRandomState;
@@ -106,22 +107,7 @@ vgmTestCompareGolden(const char *path, const char *actual)
 void
 vgmTestRemoveTree(const char *path)
 {
-    GStatBuf st;
-
-    if (g_lstat(path, &st) < 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-        const char *name;
-
-        while (dir && (name = g_dir_read_name(dir))) {
-            g_autofree char *child = g_build_filename(path, name, NULL);
-            vgmTestRemoveTree(child);
-        }
-        g_rmdir(path);
-    } else {
-        g_unlink(path);
-    }
+    vgmFileRemoveTree(path);
 }
 
 char *

@@ -10,12 +10,15 @@
  * element/attribute allow-lists, and safe parsing (no DOCTYPE or entities,
  * so billion-laughs input fails at once; no external entities or network;
  * size and depth limits; NUL bytes), plus XML escaping in VgmBuf and the
- * log tail reader (offset, byte bound, valid UTF-8, a missing file).
+ * log tail reader (offset, byte bound, valid UTF-8, a missing file), and
+ * the tree removal (nested directories go, a symbolic link goes without
+ * what it points to, a missing path is fine).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
 #include "testutils.h"
@@ -513,6 +516,30 @@ testBufEscape(void)
 }
 
 static void
+testRemoveTree(void)
+{
+    g_autofree char *base = g_dir_make_tmp("vgm-rmtree-XXXXXX", NULL);
+    g_autofree char *outside = g_build_filename(base, "outside", NULL);
+    g_autofree char *tree = g_build_filename(base, "tree", NULL);
+    g_autofree char *deep = g_build_filename(tree, "a", "b", NULL);
+    g_autofree char *file = g_build_filename(deep, "f", NULL);
+    g_autofree char *link = g_build_filename(tree, "a", "link", NULL);
+
+    g_assert_nonnull(base);
+    g_assert_true(g_file_set_contents(outside, "keep", -1, NULL));
+    g_assert_cmpint(g_mkdir_with_parents(deep, 0700), ==, 0);
+    g_assert_true(g_file_set_contents(file, "x", -1, NULL));
+    g_assert_cmpint(symlink(outside, link), ==, 0);
+    vgmFileRemoveTree(tree);
+    g_assert_false(g_file_test(tree, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(outside, G_FILE_TEST_IS_REGULAR));
+    /* again: nothing there */
+    vgmFileRemoveTree(tree);
+    vgmFileRemoveTree(base);
+    g_assert_false(g_file_test(base, G_FILE_TEST_EXISTS));
+}
+
+static void
 testReadTail(void)
 {
     g_autofree char *dir = g_dir_make_tmp("vgmutil-XXXXXX", NULL);
@@ -561,5 +588,6 @@ main(int argc, char **argv)
     g_test_add_func("/buf/escape", testBufEscape);
     g_test_add_func("/error/escape", testErrorEscape);
     g_test_add_func("/file/read-tail", testReadTail);
+    g_test_add_func("/file/remove-tree", testRemoveTree);
     return g_test_run();
 }

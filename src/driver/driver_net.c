@@ -191,7 +191,9 @@ vgmDriverNetOvsAddPort(const VgmDriverTap *tap, GError **error)
     g_autofree char *mac = g_strdup_printf("external-ids:attached-mac=\"%s\"", tap->mac);
     g_autofree char *ifaceId = g_strdup_printf("external-ids:iface-id=\"%s\"", tap->ifaceId);
     g_autofree char *vmId = g_strdup_printf("external-ids:vm-id=\"%s\"", tap->vmId);
+    const char *ids[] = { mac, ifaceId, vmId, "external-ids:iface-status=active" };
     g_autoptr(GPtrArray) args = g_ptr_array_new();
+    size_t i;
 
     g_ptr_array_add(args, (gpointer)"--");
     g_ptr_array_add(args, (gpointer)"--if-exists");
@@ -203,26 +205,14 @@ vgmDriverNetOvsAddPort(const VgmDriverTap *tap, GError **error)
     g_ptr_array_add(args, tap->ifname);
     if (tap->vlan)
         g_ptr_array_add(args, tap->vlan);
-    g_ptr_array_add(args, (gpointer)"--");
-    g_ptr_array_add(args, (gpointer)"set");
-    g_ptr_array_add(args, (gpointer)"Interface");
-    g_ptr_array_add(args, tap->ifname);
-    g_ptr_array_add(args, mac);
-    g_ptr_array_add(args, (gpointer)"--");
-    g_ptr_array_add(args, (gpointer)"set");
-    g_ptr_array_add(args, (gpointer)"Interface");
-    g_ptr_array_add(args, tap->ifname);
-    g_ptr_array_add(args, ifaceId);
-    g_ptr_array_add(args, (gpointer)"--");
-    g_ptr_array_add(args, (gpointer)"set");
-    g_ptr_array_add(args, (gpointer)"Interface");
-    g_ptr_array_add(args, tap->ifname);
-    g_ptr_array_add(args, vmId);
-    g_ptr_array_add(args, (gpointer)"--");
-    g_ptr_array_add(args, (gpointer)"set");
-    g_ptr_array_add(args, (gpointer)"Interface");
-    g_ptr_array_add(args, tap->ifname);
-    g_ptr_array_add(args, (gpointer)"external-ids:iface-status=active");
+    /* one "set Interface" a key, as libvirt writes them */
+    for (i = 0; i < G_N_ELEMENTS(ids); i++) {
+        g_ptr_array_add(args, (gpointer)"--");
+        g_ptr_array_add(args, (gpointer)"set");
+        g_ptr_array_add(args, (gpointer)"Interface");
+        g_ptr_array_add(args, tap->ifname);
+        g_ptr_array_add(args, (gpointer)ids[i]);
+    }
     g_ptr_array_add(args, NULL);
     if (!vgmDriverNetOvsVsctl((const char *const *)args->pdata, error)) {
         g_prefix_error(error, _("cannot add tap '%1$s' to Open vSwitch bridge '%2$s': "),

@@ -196,29 +196,10 @@ vgmDriverTpmStop(const VgmDriverStore *store, const char *name)
     kill((pid_t)pid, SIGTERM);
 }
 
-/* Removes @path and what is below it (symbolic links as links). */
-static void
-vgmDriverTpmRemoveTree(const char *path)
-{
-    if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK)) {
-        g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-        const char *ent;
-
-        while (d && (ent = g_dir_read_name(d))) {
-            g_autofree char *sub = g_build_filename(path, ent, NULL);
-
-            vgmDriverTpmRemoveTree(sub);
-        }
-        g_rmdir(path);
-        return;
-    }
-    g_unlink(path);
-}
-
 void
 vgmDriverTpmRemoveState(const VgmDriverStore *store, const unsigned char *uuid)
 {
     g_autofree char *root = vgmDriverTpmStateRoot(store, uuid);
 
-    vgmDriverTpmRemoveTree(root);
+    vgmFileRemoveTree(root);
 }

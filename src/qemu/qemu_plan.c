@@ -770,25 +770,35 @@ vgmPlanVhostNet(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuConfig 
 static gboolean
 vgmPlanIommuPlatform(const VgmDomainDef *def, GError **error)
 {
+    /* the device lists whose elements have <driver iommu> */
+    static const struct {
+        const char *element;
+        size_t list;            /* of the GPtrArray in VgmDevicesDef */
+        size_t options;         /* of the VgmVirtioOptions in its element */
+    } lists[] = {
+        { "disk", G_STRUCT_OFFSET(VgmDevicesDef, disks), G_STRUCT_OFFSET(VgmDiskDef, virtio) },
+        { "interface", G_STRUCT_OFFSET(VgmDevicesDef, nets), G_STRUCT_OFFSET(VgmNetDef, virtio) },
+        { "controller", G_STRUCT_OFFSET(VgmDevicesDef, controllers),
+          G_STRUCT_OFFSET(VgmControllerDef, virtio) },
+        { "video", G_STRUCT_OFFSET(VgmDevicesDef, videos), G_STRUCT_OFFSET(VgmVideoDef, virtio) },
+        { "rng", G_STRUCT_OFFSET(VgmDevicesDef, rngs), G_STRUCT_OFFSET(VgmRngDef, virtio) },
+    };
     const VgmDevicesDef *devs = &def->devices;
     const char *what = NULL;
+    size_t k;
     guint i;
 
-    for (i = 0; !what && i < devs->disks->len; i++)
-        if (((const VgmDiskDef *)g_ptr_array_index(devs->disks, i))->virtio.iommu == VGM_TRISTATE_YES)
-            what = "disk";
-    for (i = 0; !what && i < devs->nets->len; i++)
-        if (((const VgmNetDef *)g_ptr_array_index(devs->nets, i))->virtio.iommu == VGM_TRISTATE_YES)
-            what = "interface";
-    for (i = 0; !what && i < devs->controllers->len; i++)
-        if (((const VgmControllerDef *)g_ptr_array_index(devs->controllers, i))->virtio.iommu == VGM_TRISTATE_YES)
-            what = "controller";
-    for (i = 0; !what && i < devs->videos->len; i++)
-        if (((const VgmVideoDef *)g_ptr_array_index(devs->videos, i))->virtio.iommu == VGM_TRISTATE_YES)
-            what = "video";
-    for (i = 0; !what && i < devs->rngs->len; i++)
-        if (((const VgmRngDef *)g_ptr_array_index(devs->rngs, i))->virtio.iommu == VGM_TRISTATE_YES)
-            what = "rng";
+    for (k = 0; !what && k < G_N_ELEMENTS(lists); k++) {
+        GPtrArray *list = G_STRUCT_MEMBER(GPtrArray *, devs, lists[k].list);
+
+        for (i = 0; !what && i < list->len; i++) {
+            const VgmVirtioOptions *o = G_STRUCT_MEMBER_P(g_ptr_array_index(list, i),
+                                                          lists[k].options);
+
+            if (o->iommu == VGM_TRISTATE_YES)
+                what = lists[k].element;
+        }
+    }
     if (!what && devs->memballoon && devs->memballoon->virtio.iommu == VGM_TRISTATE_YES)
         what = "memballoon";
     if (!what)

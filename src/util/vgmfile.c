@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "vgmfile.h"
 #include "vgmerror.h"
 #include "vgmi18n.h"
@@ -219,4 +221,26 @@ vgmFileReadTail(const char *path, goffset offset, gsize maxBytes)
         return g_strdup("");
     valid = g_utf8_make_valid(buf, n);
     return g_strdup(g_strstrip(valid));
+}
+
+void
+vgmFileRemoveTree(const char *path)
+{
+    GStatBuf st;
+
+    if (g_lstat(path, &st) < 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+        const char *name;
+
+        while (dir && (name = g_dir_read_name(dir))) {
+            g_autofree char *child = g_build_filename(path, name, NULL);
+
+            vgmFileRemoveTree(child);
+        }
+        g_rmdir(path);
+    } else {
+        g_unlink(path);
+    }
 }

@@ -27,6 +27,10 @@ gboolean vgmFileWriteFully(int fd, const char *data, gsize len);
 gboolean vgmFileWriteAtomic(const char *path, const void *data, gsize len,
                             mode_t mode, GError **error);
 
+/* Removes @path and everything below it, as far as it can (symbolic
+ * links are removed, not followed); a missing @path is fine. */
+void vgmFileRemoveTree(const char *path);
+
 /* Creates @dir and any missing parents with @mode (mkdir -p). An existing
  * directory is success; an existing non-directory is an error. */
 gboolean vgmFileMakePath(const char *dir, mode_t mode, GError **error);
