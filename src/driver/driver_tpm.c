@@ -61,11 +61,10 @@ vgmDriverTpmRun(const char *const *argv, const char *log, GError **error)
                       NULL, NULL, NULL, &errText, &status, &err) ||
         !g_spawn_check_wait_status(status, &err)) {
         g_autofree char *tail = vgmFileReadTail(log, 0, 1024);
+        const char *why = errText && *g_strstrip(errText) ? errText : tail;
 
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("%1$s failed: %2$s%3$s%4$s"),
-                    argv[0], err->message,
-                    errText && *errText ? "; " : "", errText && *errText ? g_strstrip(errText) :
-                    tail ? tail : "");
+                    argv[0], err->message, *why ? "; " : "", why);
         return FALSE;
     }
     return TRUE;
