@@ -38,14 +38,19 @@
  * computed in 32 bits. testControllerModels takes every controller model
  * of docs/schemas/domain.rng: the parser refuses it naming it, or the
  * controller table has its device, which a set lacking it refuses.
+ * testFirmwareDescriptors: QEMU firmware descriptors are read defensively
+ * (not JSON, non-string array elements) and an empty file hides a later
+ * directory's descriptor of its name.
  */
 #include "config.h"
 
 #include <string.h>
+#include <glib/gstdio.h>
 
 #include "testutils.h"
 #include "conf/domain_conf.h"
 #include "qemu/qemu_command.h"
+#include "qemu/qemu_firmware.h"
 #include "qemu/qemu_plan.h"
 #include "qemu/qemu_validate.h"
 #include "util/vgmerror.h"
@@ -1011,6 +1016,62 @@ testControllerModels(void)
     g_assert_cmpuint(checked, >=, 15);
 }
 
+/* Firmware descriptors are read, not trusted: one that is not JSON, one
+ * whose arrays hold non-strings (skipped element by element), an empty
+ * file that hides a later one of its name; the first usable one wins. */
+static void
+testFirmwareDescriptors(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("vgm-fw-XXXXXX", NULL);
+    g_autofree char *later = g_build_filename(dir, "later", NULL);
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNewForTest();
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuFirmware) fw = NULL;
+    g_autoptr(GError) err = NULL;
+    static const struct {
+        const char *dir;        /* "" or "later" */
+        const char *name;
+        const char *text;
+    } files[] = {
+        { "", "10-garbage.json", "not json" },
+        { "", "20-mixed.json",
+          "{\"interface-types\":[1,\"uefi\"],\"mapping\":{\"device\":\"flash\","
+          "\"executable\":{\"filename\":\"/fw/mixed.fd\",\"format\":\"raw\"},"
+          "\"nvram-template\":{\"filename\":\"/fw/mixed-vars.fd\",\"format\":\"raw\"}},"
+          "\"targets\":[{\"architecture\":\"x86_64\",\"machines\":[7,\"pc-i440fx-*\"]}],"
+          "\"features\":[null,\"acpi-s3\"]}" },
+        { "", "05-hidden.json", "" },
+        { "later", "05-hidden.json",
+          "{\"interface-types\":[\"uefi\"],\"mapping\":{\"device\":\"flash\","
+          "\"executable\":{\"filename\":\"/fw/hidden.fd\",\"format\":\"raw\"},"
+          "\"nvram-template\":{\"filename\":\"/fw/hidden-vars.fd\",\"format\":\"raw\"}},"
+          "\"targets\":[{\"architecture\":\"x86_64\",\"machines\":[\"pc-*\"]}]}" },
+    };
+    size_t i;
+
+    g_assert_nonnull(dir);
+    g_assert_cmpint(g_mkdir(later, 0700), ==, 0);
+    for (i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *path = g_build_filename(dir, files[i].dir, files[i].name, NULL);
+
+        g_assert_true(g_file_set_contents(path, files[i].text, -1, NULL));
+    }
+    g_strfreev(cfg->firmwareDirs);
+    cfg->firmwareDirs = g_new0(char *, 3);
+    cfg->firmwareDirs[0] = g_strdup(dir);
+    cfg->firmwareDirs[1] = g_strdup(later);
+    def = vgmDomainDefParseString("<domain type='qemu'><name>fw</name><memory unit='MiB'>128</memory>"
+                                  "<os firmware='efi'><type arch='x86_64' machine='pc'>hvm</type></os>"
+                                  "<features><acpi/></features></domain>", NULL, 0, &err);
+    g_assert_no_error(err);
+    fw = vgmQemuFirmwareResolve(def, "pc-i440fx-7.2", cfg, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(fw->loader, ==, "/fw/mixed.fd");
+    g_assert_cmpstr(fw->nvramTemplate, ==, "/fw/mixed-vars.fd");
+    g_assert_false(fw->secure);
+    vgmTestRemoveTree(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1028,5 +1089,6 @@ main(int argc, char **argv)
         g_test_add_data_func(path, &vgmDeviceCases[i], testDeviceCaps);
     }
     g_test_add_func("/qemuvalidate/controllers/every-schema-model", testControllerModels);
+    g_test_add_func("/qemuvalidate/firmware/descriptors-read-not-trusted", testFirmwareDescriptors);
     return g_test_run();
 }

@@ -79,6 +79,17 @@ vgmFirmwareArray(JsonObject *o, const char *member)
     return n && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
 }
 
+/* Element @i of @arr when it is a string, else NULL (a descriptor is
+ * read, not trusted) */
+static const char *
+vgmFirmwareArrayString(JsonArray *arr, guint i)
+{
+    JsonNode *n = json_array_get_element(arr, i);
+
+    return n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING ?
+           json_node_get_string(n) : NULL;
+}
+
 /* Reads @path; a descriptor that cannot be read or is not one is skipped
  * (NULL), as libvirt skips it. */
 static VgmFirmwareDesc *
@@ -99,7 +110,7 @@ vgmFirmwareDescLoad(const char *path, const char *arch, const char *machine)
     d->features = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     for (i = 0; (arr = vgmFirmwareArray(root, "interface-types")) && i < json_array_get_length(arr); i++) {
-        const char *t = json_array_get_string_element(arr, i);
+        const char *t = vgmFirmwareArrayString(arr, i);
 
         if (t && g_str_equal(t, "uefi"))
             d->uefi = TRUE;
@@ -125,14 +136,14 @@ vgmFirmwareDescLoad(const char *path, const char *arch, const char *machine)
         if (g_strcmp0(vgmFirmwareString(t, "architecture"), arch) != 0)
             continue;
         for (j = 0; machines && j < json_array_get_length(machines); j++) {
-            const char *glob = json_array_get_string_element(machines, j);
+            const char *glob = vgmFirmwareArrayString(machines, j);
 
             if (glob && fnmatch(glob, machine, 0) == 0)
                 d->matchesTarget = TRUE;
         }
     }
     for (i = 0; (arr = vgmFirmwareArray(root, "features")) && i < json_array_get_length(arr); i++) {
-        const char *f = json_array_get_string_element(arr, i);
+        const char *f = vgmFirmwareArrayString(arr, i);
 
         if (f)
             g_hash_table_add(d->features, g_strdup(f));
