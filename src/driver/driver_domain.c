@@ -24,6 +24,7 @@
 #include "driver_tpm.h"
 #include "driver_update.h"
 #include "qemu/qemu_conf.h"
+#include "qemu/qemu_firmware.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
@@ -890,14 +891,8 @@ vgmDriverDomainNvram(const VgmDriverStore *store, const VgmDomainDef *def)
 {
     g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
     g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
-    g_autofree char *path = NULL;
+    g_autofree char *path = def ? vgmQemuFirmwareNvramPath(def, cfg) : NULL;
 
-    if (!def)
-        return NULL;
-    if (def->os.nvram)
-        path = g_strdup(def->os.nvram);
-    else if (def->os.firmware == VGM_OS_FIRMWARE_EFI || def->os.loaderType == VGM_LOADER_TYPE_PFLASH)
-        path = g_strdup_printf("%s/%s_VARS.fd", cfg->nvramDir, def->name);
     if (!path || !g_file_test(path, G_FILE_TEST_EXISTS))
         return NULL;
     return g_steal_pointer(&path);

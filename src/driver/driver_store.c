@@ -1929,21 +1929,6 @@ vgmDriverStoreSaveStatus(const VgmDriverStore *store,
     return vgmFileWriteAtomic(path, text, strlen(text), 0600, error);
 }
 
-/* Removes @dir and the files in it, as far as it can; a missing @dir is
- * fine. */
-static void
-vgmDriverStoreRemoveDir(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *ent;
-
-    while (d && (ent = g_dir_read_name(d))) {
-        g_autofree char *sub = g_build_filename(dir, ent, NULL);
-        g_unlink(sub);
-    }
-    g_rmdir(dir);
-}
-
 static char *
 vgmDriverStoreStopReasonPath(const VgmDriverStore *store, const char *name)
 {
@@ -1997,11 +1982,11 @@ vgmDriverStoreDeleteStatus(const VgmDriverStore *store, const char *name,
     vgmDriverTpmStop(store, name);
     if (status)
         vgmDriverNetCleanupOvs(status->xml);
-    vgmDriverStoreRemoveDir(dir);
-    vgmDriverStoreRemoveDir(ram);
+    vgmFileRemoveTree(dir);
+    vgmFileRemoveTree(ram);
     for (i = 0; status && status->hugetlbfsDirs && status->hugetlbfsDirs[i]; i++) {
         if (g_str_has_suffix(status->hugetlbfsDirs[i], hugeSuffix))
-            vgmDriverStoreRemoveDir(status->hugetlbfsDirs[i]);
+            vgmFileRemoveTree(status->hugetlbfsDirs[i]);
     }
     if (g_unlink(path) < 0 && errno != ENOENT) {
         vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), path);

@@ -219,11 +219,23 @@ vgmFirmwareDescMatches(const VgmFirmwareDesc *d, const VgmDomainDef *def)
     return TRUE;
 }
 
-static char *
-vgmFirmwareNvramPath(const VgmDomainDef *def, const VgmQemuConfig *cfg)
+char *
+vgmQemuFirmwareNvramPath(const VgmDomainDef *def, const VgmQemuConfig *cfg)
 {
-    g_autofree char *file = g_strdup_printf("%s_VARS.fd", def->name);
+    const VgmOsDef *os = &def->os;
+    g_autofree char *file = NULL;
 
+    if (os->nvram)
+        return g_strdup(os->nvram);
+    /* libvirt names the varstore of a firmware it picks, and of a
+     * read-only pflash that keeps its variables */
+    if (!(os->firmware == VGM_OS_FIRMWARE_EFI && !os->loader) &&
+        !(os->loader && os->loaderType == VGM_LOADER_TYPE_PFLASH &&
+          os->loaderReadonly != VGM_TRISTATE_NO && os->loaderStateless != VGM_TRISTATE_YES))
+        return NULL;
+    if (!cfg->nvramDir)
+        return NULL;
+    file = g_strdup_printf("%s_VARS.fd", def->name);
     return g_build_filename(cfg->nvramDir, file, NULL);
 }
 
@@ -245,13 +257,7 @@ vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
         fw->readonly = os->loaderReadonly != VGM_TRISTATE_NO;
         fw->secure = os->loaderSecure == VGM_TRISTATE_YES;
         fw->nvramTemplate = g_strdup(os->nvramTemplate);
-        /* a read-only pflash keeps its variables in a varstore, which
-         * libvirt names when the domain does not */
-        if (os->nvram)
-            fw->nvram = g_strdup(os->nvram);
-        else if (fw->type == VGM_LOADER_TYPE_PFLASH && fw->readonly &&
-                 os->loaderStateless != VGM_TRISTATE_YES && cfg->nvramDir)
-            fw->nvram = vgmFirmwareNvramPath(def, cfg);
+        fw->nvram = vgmQemuFirmwareNvramPath(def, cfg);
         return g_steal_pointer(&fw);
     }
 
@@ -268,7 +274,7 @@ vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
         fw->smm = g_hash_table_contains(d->features, "requires-smm");
         fw->secure = fw->smm;
         fw->nvramTemplate = g_strdup(d->nvramTemplate);
-        fw->nvram = os->nvram ? g_strdup(os->nvram) : vgmFirmwareNvramPath(def, cfg);
+        fw->nvram = vgmQemuFirmwareNvramPath(def, cfg);
         fw->descriptor = g_strdup(d->path);
         return g_steal_pointer(&fw);
     }

@@ -39,6 +39,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuFirmware, vgmQemuFirmwareFree)
 VgmQemuFirmware *vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
                                         const VgmQemuConfig *cfg, GError **error);
 
+/* The varstore of @def: its <nvram>, else NVRAMDIR/NAME_VARS.fd for a
+ * domain that keeps UEFI variables (firmware='efi' without a loader, or a
+ * read-only pflash loader that is not stateless), else NULL. */
+char *vgmQemuFirmwareNvramPath(const VgmDomainDef *def, const VgmQemuConfig *cfg);
+
 /* Before a start: a missing varstore is copied from the template
  * (atomically, mode 0600); without a template it is an error. */
 gboolean vgmQemuFirmwarePrepareNvram(const VgmQemuFirmware *fw, GError **error);

@@ -64,6 +64,36 @@ VIRSH = shutil.which("virsh") or "/usr/bin/virsh"
 
 HAVE_KVM = os.path.exists("/dev/kvm")
 
+_KVM_CPU_FAILURES = {}
+
+
+def kvm_cpu_failure(cpu="host", qemu="/usr/bin/qemu-system-x86_64"):
+    """Why this host's KVM cannot run a vCPU of QEMU @qemu given -cpu @cpu,
+    or None when it can (and when there is no usable /dev/kvm: then nothing
+    runs under KVM anyway). Found once per (qemu, cpu) by trying it: QEMU
+    paused under KVM with one vCPU, asked to quit over QMP on stdin. Some
+    nested hosts abort there (Debian's QEMU 7.2 on a 6.18 kernel: "failed
+    to set MSR 0x10a" with -cpu host or max); the reason is QEMU's last
+    line on stderr. The same probe as the C tests' vgmTestKvmCpuFailure."""
+    key = (qemu, cpu)
+    if key in _KVM_CPU_FAILURES:
+        return _KVM_CPU_FAILURES[key]
+    why = None
+    if os.access("/dev/kvm", os.R_OK | os.W_OK) and os.access(qemu, os.X_OK):
+        qmp = '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n'
+        try:
+            r = subprocess.run([qemu, "-machine", "q35", "-accel", "kvm", "-cpu", cpu,
+                                "-smp", "1", "-m", "64", "-nodefaults", "-display", "none",
+                                "-S", "-qmp", "stdio"],
+                               input=qmp, capture_output=True, text=True, timeout=60)
+            if r.returncode != 0:
+                lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+                why = lines[-1] if lines else "QEMU exited with status %d" % r.returncode
+        except (OSError, subprocess.TimeoutExpired) as e:
+            why = "QEMU did not run: %s" % e
+    _KVM_CPU_FAILURES[key] = why
+    return why
+
 
 def use_system_python():
     """Re-exec the running script under /usr/bin/python3 when the current

@@ -795,6 +795,17 @@ def run_tests(tap, target, tmp):
 
 def start_one(tap, target, label, name, path):
     uri = target.uri
+    # a KVM guest whose CPU is QEMU's -cpu host or max cannot run on a host
+    # whose KVM refuses that CPU (the reason comes from trying it)
+    root = ET.parse(path).getroot()
+    cpu = root.find("cpu")
+    mode = cpu.get("mode") if cpu is not None else None
+    if root.get("type") == "kvm" and mode in ("host-passthrough", "host-model", "maximum"):
+        why = harness.kvm_cpu_failure("max" if mode == "maximum" else "host")
+        if why:
+            tap.skip("%s: virsh create --paused starts QEMU" % label,
+                     "QEMU cannot run <cpu mode='%s'> under this host's KVM: %s" % (mode, why))
+            return
     r = virsh(uri, "create", "--paused", path, timeout=120)
     if not tap.ok(r.rc == 0, "%s: virsh create --paused starts QEMU" % label, r.describe()):
         return
