@@ -1342,6 +1342,12 @@ testAcceptance(gconstpointer data)
             g_test_skip(msg);
             return;
         }
+        /* ... a KVM host without vhost-net (<driver name='vhost'>) ... */
+        if (err->code == VGM_ERR_CONFIG_UNSUPPORTED && strstr(err->message, "needs /dev/vhost-net")) {
+            g_autofree char *msg = g_strdup_printf("vhost-net on this host: %s", err->message);
+            g_test_skip(msg);
+            return;
+        }
         /* ... and a host without firmware descriptors (no ovmf) */
         if (def->os.firmware == VGM_OS_FIRMWARE_EFI && !def->os.loader &&
             strstr(err->message, "there is none in")) {
