@@ -305,10 +305,12 @@ vgmRuleMemoryTotal(const VgmDomainDef *def, GError **error)
     guint k;
 
     /* the sums below must not wrap: every size is at most
-     * VGM_MEMORY_MAX_KIB, but thousands of them could still add up past
-     * 64 bits */
+     * VGM_MEMORY_MAX_KIB, but two of them already add up past it (the
+     * total then could not be written back as <memory>), and thousands
+     * past 64 bits */
     for (i = 0; i < vgmDomainDefNumaCells(def); i++) {
-        if (!g_uint64_checked_add(&sum, sum, def->cpu->cells[i].mem))
+        if (!g_uint64_checked_add(&sum, sum, def->cpu->cells[i].mem) ||
+            sum > VGM_MEMORY_MAX_KIB)
             goto overflow;
     }
     for (k = 0; k < def->devices.mems->len; k++) {
@@ -330,7 +332,8 @@ vgmRuleMemoryTotal(const VgmDomainDef *def, GError **error)
 
  overflow:
     vgmErrorSet(error, VGM_ERR_XML,
-                _("the NUMA cells and memory devices add up to more memory than can be addressed"));
+                _("the NUMA cells and memory devices add up to more than the memory limit of %1$llu KiB"),
+                VGM_MEMORY_MAX_KIB);
     return FALSE;
 }
 
