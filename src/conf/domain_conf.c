@@ -115,6 +115,7 @@ vgmDomainDefFree(VgmDomainDef *def)
         g_free(def->vcpupin);
     }
     vgmBitmapFree(def->emulatorpin);
+    vgmDomainTuneClear(def);
     vgmBitmapFree(def->numatune.nodeset);
     for (i = 0; i < def->numatune.nmemnodes; i++)
         vgmBitmapFree(def->numatune.memnodes[i].nodeset);
@@ -260,7 +261,7 @@ vgmDomainPmFormat(VgmBuf *buf, const VgmDomainDef *def)
 
 static const char *const vgmDomainChildren[] = {
     "name", "uuid", "title", "description", "metadata", "maxMemory",
-    "memory", "currentMemory", "memoryBacking", "vcpu", "cputune", "numatune", "cpu",
+    "memory", "currentMemory", "blkiotune", "memtune", "memoryBacking", "vcpu", "cputune", "numatune", "cpu",
     "sysinfo", "os", "features", "clock", "on_poweroff", "on_reboot",
     "on_crash", "pm", "devices", "launchSecurity", NULL
 };
@@ -376,6 +377,7 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
         return NULL;
 
     if (!vgmDomainMemoryParse(def, root, error) ||
+        !vgmDomainTuneParse(def, root, error) ||
         !vgmDomainCpuParse(def, root, error) ||
         !vgmDomainOsParse(def, root, error))
         return NULL;
@@ -455,6 +457,7 @@ vgmDomainDefFormat(const VgmDomainDef *def)
     vgmBufEscapeText(&buf, "<description>%s</description>\n", def->description);
     vgmDomainMetadataFormat(&buf, def);
     vgmDomainMemoryFormat(&buf, def);
+    vgmDomainTuneFormat(&buf, def);
     vgmDomainMemoryBackingFormat(&buf, def);
     vgmDomainVcpuFormat(&buf, def);
     vgmDomainCputuneFormat(&buf, def);

@@ -137,6 +137,63 @@ typedef struct {
     size_t nmemnodes;
 } VgmDomainNumatune;
 
+/* ---------------- resource controls (<cputune>, <memtune>, <blkiotune>) ---------------- */
+
+/* <vcpusched scheduler>, <emulatorsched scheduler>: a thread's policy */
+typedef enum {
+    VGM_DOMAIN_SCHED_BATCH,
+    VGM_DOMAIN_SCHED_IDLE,
+    VGM_DOMAIN_SCHED_FIFO,
+    VGM_DOMAIN_SCHED_RR,
+
+    VGM_DOMAIN_SCHED_LAST
+} VgmDomainSchedPolicy;
+VGM_ENUM_DECL(vgmDomainSchedPolicy);
+
+typedef struct {
+    VgmBitmap *vcpus;          /* <vcpusched vcpus>; NULL for the emulator */
+    VgmDomainSchedPolicy policy;
+    int priority;              /* fifo and rr only */
+} VgmDomainSched;
+
+/* The CPU bandwidth controls of <cputune>, in microseconds. 0: not given;
+ * a negative quota: no limit, as libvirt has it. */
+typedef struct {
+    unsigned long long shares;
+    unsigned long long period;           /* each vCPU */
+    long long quota;
+    unsigned long long globalPeriod;     /* the whole domain */
+    long long globalQuota;
+    unsigned long long emulatorPeriod;   /* QEMU's other threads */
+    long long emulatorQuota;
+    GPtrArray *vcpusched;                /* VgmDomainSched */
+    VgmDomainSched *emulatorsched;
+} VgmDomainCputune;
+
+/* <memtune>, KiB; VGM_MEMTUNE_UNLIMITED when not given (libvirt's
+ * VIR_DOMAIN_MEMORY_PARAM_UNLIMITED: a value that large is no limit) */
+#define VGM_MEMTUNE_UNLIMITED 9007199254740991ULL
+typedef struct {
+    unsigned long long hardLimit;
+    unsigned long long softLimit;
+    unsigned long long swapHardLimit;
+} VgmDomainMemtune;
+
+typedef struct {
+    char *path;
+    unsigned int weight;                 /* 0: not given */
+    unsigned int readIops;
+    unsigned int writeIops;
+    unsigned long long readBytes;
+    unsigned long long writeBytes;
+} VgmDomainBlkioDevice;
+
+typedef struct {
+    unsigned int weight;                 /* 0: not given */
+    VgmDomainBlkioDevice *devices;
+    size_t ndevices;
+} VgmDomainBlkiotune;
+
 /* ---------------- vcpu and cpu ---------------- */
 
 typedef enum {
@@ -1004,6 +1061,9 @@ typedef struct {
      * none given) and of QEMU's other threads */
     VgmBitmap **vcpupin;        /* def->vcpus entries when given */
     VgmBitmap *emulatorpin;
+    VgmDomainCputune cputune;
+    VgmDomainMemtune memtune;
+    VgmDomainBlkiotune blkiotune;
     VgmDomainNumatune numatune;
     VgmCpuDef *cpu;                 /* NULL: no <cpu> */
 
@@ -1093,6 +1153,17 @@ void vgmDomainMemoryDefFree(VgmMemoryDef *mem);
 gboolean vgmDomainCpuParse(VgmDomainDef *def, xmlNodePtr root, GError **error);
 void vgmDomainVcpuFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmDomainCputuneFormat(VgmBuf *buf, const VgmDomainDef *def);
+/* domain_tune.c: <memtune>, <blkiotune> and <cputune>'s bandwidth and
+ * scheduler controls */
+gboolean vgmDomainTuneParse(VgmDomainDef *def, xmlNodePtr root, GError **error);
+gboolean vgmDomainCputuneBandwidthParse(VgmDomainDef *def, xmlNodePtr node, GError **error);
+void vgmDomainCputuneBandwidthFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainCputuneSchedFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainTuneFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainTuneClear(VgmDomainDef *def);
+/* whether the domain asks for any control applied through cgroups */
+gboolean vgmDomainDefHasCgroupTunables(const VgmDomainDef *def);
+gboolean vgmDomainMemtuneIsSet(unsigned long long kib);
 void vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmCpuDefFree(VgmCpuDef *cpu);
 

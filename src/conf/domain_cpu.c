@@ -325,33 +325,44 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     return TRUE;
 }
 
-/* <cputune>: the CPU affinity of vCPU and emulator threads. libvirt's
- * scheduler and bandwidth controls (shares, period, quota, ...) are
- * applied through cgroups, which virt-gmem does not manage: refused by
+/* <cputune>: the CPU affinity of vCPU and emulator threads here; the
+ * bandwidth and scheduler controls in domain_tune.c. What needs I/O
+ * threads or resctrl, which virt-gmem does not model, is refused by
  * name. */
 static gboolean
 vgmCputuneParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
-    static const char *const cgroupTunables[] = {
-        "shares", "period", "quota", "global_period", "global_quota", "emulator_period",
-        "emulator_quota", "iothread_period", "iothread_quota", "iothreadpin", "vcpusched",
-        "iothreadsched", "emulatorsched", "cachetune", "memorytune", NULL
+    static const char *const children[] = {
+        "vcpupin", "emulatorpin", "shares", "period", "quota", "global_period",
+        "global_quota", "emulator_period", "emulator_quota", "vcpusched", "emulatorsched",
+        NULL
     };
+    static const char *const iothreadTunables[] = {
+        "iothread_period", "iothread_quota", "iothreadpin", "iothreadsched", NULL
+    };
+    static const char *const resctrlTunables[] = { "cachetune", "memorytune", NULL };
     g_autoptr(GPtrArray) pins = NULL;
     xmlNodePtr child;
     guint i;
 
     for (child = node->children; child; child = child->next) {
-        if (child->type == XML_ELEMENT_NODE &&
-            vgmStrInList(cgroupTunables, (const char *)child->name)) {
+        if (child->type != XML_ELEMENT_NODE)
+            continue;
+        if (vgmStrInList(iothreadTunables, (const char *)child->name)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported element <%1$s> in <cputune>: virt-gmem sets CPU affinity (vcpupin, emulatorpin) but does not manage cgroups, which it needs"),
+                        _("unsupported element <%1$s> in <cputune>: it tunes I/O threads (<iothreads>), which virt-gmem does not model"),
+                        (const char *)child->name);
+            return FALSE;
+        }
+        if (vgmStrInList(resctrlTunables, (const char *)child->name)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported element <%1$s> in <cputune>: it allocates cache and memory bandwidth through resctrl, which virt-gmem does not manage"),
                         (const char *)child->name);
             return FALSE;
         }
     }
-    if (!vgmXMLCheckNode(node, vgmXMLNoChildren,
-                         (const char *const[]){ "vcpupin", "emulatorpin", NULL }, error) ||
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, children, error) ||
+        !vgmDomainCputuneBandwidthParse(def, node, error) ||
         vgmXMLSingleChild(node, "emulatorpin", &child, error) < 0)
         return FALSE;
     if (child) {
@@ -401,6 +412,7 @@ vgmDomainCputuneFormat(VgmBuf *buf, const VgmDomainDef *def)
     unsigned int i;
 
     vgmBufInitChild(&child, buf);
+    vgmDomainCputuneBandwidthFormat(&child, def);
     for (i = 0; def->vcpupin && i < def->vcpus; i++) {
         g_autofree char *cs = NULL;
 
@@ -413,6 +425,7 @@ vgmDomainCputuneFormat(VgmBuf *buf, const VgmDomainDef *def)
         g_autofree char *cs = vgmBitmapFormat(def->emulatorpin);
         vgmBufAsprintf(&child, "<emulatorpin cpuset='%s'/>\n", cs);
     }
+    vgmDomainCputuneSchedFormat(&child, def);
     vgmXMLFormatElement(buf, "cputune", NULL, &child);
 }
 

@@ -29,6 +29,7 @@
 
 #include "driver_process.h"
 #include "driver_caps.h"
+#include "driver_cgroup.h"
 #include "driver_domain.h"
 #include "driver_net.h"
 #include "driver_tpm.h"
@@ -578,10 +579,26 @@ vgmDriverProcessQueryStatus(VgmQemuMonitor *mon, GError **error)
 /* ---- start ---- */
 
 static void
-vgmDriverChildSetup(gpointer data G_GNUC_UNUSED)
+vgmDriverChildSetup(gpointer data)
 {
+    const char *const *procs = data;
+    size_t i;
+
     /* QEMU outlives the tool and must not get its terminal's signals */
     setsid();
+    /* into the domain's cgroup before exec, so that everything QEMU
+     * allocates is charged to it; only async-signal-safe calls here, and
+     * the parent moves QEMU again where a failure can be reported */
+    for (i = 0; procs && procs[i]; i++) {
+        int fd = open(procs[i], O_WRONLY | O_CLOEXEC);
+
+        if (fd >= 0) {
+            if (write(fd, "0", 1) < 0) {
+                /* reported by the parent's move */
+            }
+            close(fd);
+        }
+    }
 }
 
 /* Writes libvirt's kind of start banner and the command line to the log. */
@@ -611,6 +628,7 @@ vgmDriverLogStart(int fd, const VgmQemuCmd *cmd, const VgmQemuCaps *caps)
 GSubprocess *
 vgmDriverProcessSpawn(const VgmQemuCmd *cmd, const VgmQemuCaps *caps,
                       const char *logPath, const char *name,
+                      const char *const *cgroupProcs,
                       goffset *logOffset, GError **error)
 {
     g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -638,7 +656,8 @@ vgmDriverProcessSpawn(const VgmQemuCmd *cmd, const VgmQemuCaps *caps,
     g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
     g_subprocess_launcher_take_stdout_fd(launcher, fcntl(logFd, F_DUPFD_CLOEXEC, 3));
     g_subprocess_launcher_take_stderr_fd(launcher, logFd);
-    g_subprocess_launcher_set_child_setup(launcher, vgmDriverChildSetup, NULL, NULL);
+    g_subprocess_launcher_set_child_setup(launcher, vgmDriverChildSetup,
+                                          (gpointer)cgroupProcs, NULL);
     if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &err))) {
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                     _("cannot start QEMU '%1$s' for domain '%2$s': %3$s"),
@@ -787,6 +806,7 @@ struct _VgmDriverStart {
     VgmTpmDef tpm;              /* the swtpm started before QEMU */
     VgmBitmap *emulatorPin;     /* QEMU's threads' CPUs, or NULL */
     GPtrArray *vcpuPins;        /* vCPU index -> its CPUs (VgmBitmap), or NULL */
+    VgmDriverCgroup *cgroup;    /* the resource controls */
 };
 
 void
@@ -802,6 +822,7 @@ vgmDriverStartFree(VgmDriverStart *start)
     g_clear_pointer(&start->taps, g_ptr_array_unref);
     vgmBitmapFree(start->emulatorPin);
     g_clear_pointer(&start->vcpuPins, g_ptr_array_unref);
+    vgmDriverCgroupFree(start->cgroup);
     g_free(start);
 }
 
@@ -875,27 +896,17 @@ vgmDriverProcessPinThreads(const VgmBitmap *emulatorPin, const GPtrArray *vcpuPi
         }
     }
     if (vcpuPins) {
-        g_autoptr(JsonNode) ret = NULL;
-        JsonArray *arr;
+        g_autoptr(GArray) tids = vgmDriverVcpuThreads(mon, error);
 
-        if (!vgmQemuMonitorCommand(mon, "query-cpus-fast", NULL, &ret, error))
+        if (!tids)
             return FALSE;
-        if (!JSON_NODE_HOLDS_ARRAY(ret)) {
-            vgmErrorSet(error, VGM_ERR_INTERNAL, _("query-cpus-fast did not answer a list"));
-            return FALSE;
-        }
-        arr = json_node_get_array(ret);
-        for (i = 0; i < json_array_get_length(arr); i++) {
-            JsonObject *cpu = json_array_get_object_element(arr, i);
-            gint64 idx = cpu ? json_object_get_int_member_with_default(cpu, "cpu-index", -1) : -1;
-            gint64 tid = cpu ? json_object_get_int_member_with_default(cpu, "thread-id", 0) : 0;
-            g_autofree char *what = g_strdup_printf(_("vCPU %lld"), (long long)idx);
+        for (i = 0; i < tids->len && i < vcpuPins->len; i++) {
+            g_autofree char *what = g_strdup_printf(_("vCPU %u"), i);
+            pid_t tid = g_array_index(tids, pid_t, i);
 
-            if (idx < 0 || idx >= (gint64)vcpuPins->len || tid <= 0 ||
-                !g_ptr_array_index(vcpuPins, idx))
+            if (!tid || !g_ptr_array_index(vcpuPins, i))
                 continue;
-            if (!vgmDriverProcessPinThread((pid_t)tid, g_ptr_array_index(vcpuPins, idx),
-                                           what, error))
+            if (!vgmDriverProcessPinThread(tid, g_ptr_array_index(vcpuPins, i), what, error))
                 return FALSE;
         }
     }
@@ -953,7 +964,8 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
         return NULL;
 
     /* 2. what this host can do, before anything is spawned */
-    if (!vgmDriverProcessCheckHost(def, start->plan, error))
+    if (!vgmDriverProcessCheckHost(def, start->plan, error) ||
+        !(start->cgroup = vgmDriverCgroupNew(store, def, error)))
         return NULL;
 
     /* 3. the status the caller writes before the spawn */
@@ -1046,11 +1058,13 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         !vgmDriverProcessWritePlanFiles(start->plan, error) ||
         !vgmQemuFirmwarePrepareNvram(start->plan->firmware, error) ||
         !vgmDriverTpmStart(store, start->name, start->uuid, start->haveTpm ? &start->tpm : NULL,
-                           error))
+                           error) ||
+        !vgmDriverCgroupCreate(start->cgroup, error))
         goto undo;
     /* 5. spawn */
-    if (!(proc = vgmDriverProcessSpawn(start->cmd, start->caps, status->log,
-                                       start->name, &logOffset, error)))
+    if (!(proc = vgmDriverProcessSpawn(start->cmd, start->caps, status->log, start->name,
+                                       vgmDriverCgroupProcsFiles(start->cgroup),
+                                       &logOffset, error)))
         goto undo;
     status->logOffset = logOffset;
     /* killed from here to the save below, the next command finds QEMU
@@ -1078,10 +1092,11 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
     if (!vgmDriverProcessVerify(mon, start->plan, &err))
         goto failed;
-    /* 6b. CPU affinity, and the taps set up (and into their bridges),
-     * before the guest runs */
+    /* 6b. CPU affinity, cgroups and scheduler policies, and the taps set
+     * up (and into their bridges), before the guest runs */
     if (!vgmDriverProcessPinThreads(start->emulatorPin, start->vcpuPins, mon,
-                                    status->qemu.pid, &err))
+                                    status->qemu.pid, &err) ||
+        !vgmDriverCgroupApplyThreads(start->cgroup, mon, status->qemu.pid, &err))
         goto failed;
     for (guint t = 0; t < start->taps->len; t++) {
         if (!vgmDriverNetSetUpTap(g_ptr_array_index(start->taps, t), &err))

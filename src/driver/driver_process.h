@@ -60,11 +60,13 @@ void vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const char *pidfile,
 /* Fails when @path is too long for a unix socket address. */
 gboolean vgmDriverProcessCheckSocketPath(const char *path, GError **error);
 
-/* Spawns @cmd as domain @name's QEMU: in its own session, stdin from
- * /dev/null, stdout and stderr appended to @logPath after a start banner
- * (*@logOffset: where QEMU's own output begins). */
+/* Spawns @cmd as domain @name's QEMU: in its own session, in the cgroup
+ * of each of @cgroupProcs (NULL: none; the files it writes "0" to before
+ * exec), stdin from /dev/null, stdout and stderr appended to @logPath
+ * after a start banner (*@logOffset: where QEMU's own output begins). */
 GSubprocess *vgmDriverProcessSpawn(const VgmQemuCmd *cmd, const VgmQemuCaps *caps,
                                    const char *logPath, const char *name,
+                                   const char *const *cgroupProcs,
                                    goffset *logOffset, GError **error);
 
 /* A start between its two halves. */

@@ -24,6 +24,7 @@
 
 #include "driver_store.h"
 #include "driver_net.h"
+#include "driver_cgroup.h"
 #include "driver_tpm.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
@@ -121,6 +122,7 @@ vgmDriverStoreFree(VgmDriverStore *store)
     g_free(store->logDir);
     g_free(store->cacheDir);
     g_free(store->mountsFile);
+    g_free(store->cgroupRoot);
     if (store->cache) {
         VgmDriverStoreCache *c = store->cache;
 
@@ -151,6 +153,7 @@ vgmDriverStoreOpen(const char *root, GError **error)
                                                 g_free, g_free);
     store->cache->notifyFd = -1;
 
+    store->cgroupRoot = g_strdup(g_getenv("VIRT_GMEM_CGROUP_ROOT"));
     if (!root || !*root)
         root = g_getenv("VIRT_GMEM_ROOT");
     if (root && *root) {
@@ -1982,6 +1985,7 @@ vgmDriverStoreDeleteStatus(const VgmDriverStore *store, const char *name,
     vgmDriverTpmStop(store, name);
     if (status)
         vgmDriverNetCleanupOvs(status->xml);
+    vgmDriverCgroupRemove(store, name);
     vgmFileRemoveTree(dir);
     vgmFileRemoveTree(ram);
     for (i = 0; status && status->hugetlbfsDirs && status->hugetlbfsDirs[i]; i++) {

@@ -41,6 +41,9 @@ typedef struct {
     char *cacheDir;    /* QEMU capability cache */
     char *mountsFile;  /* where hugetlbfs mounts are read: NULL for
                         * /proc/mounts (tests set a table of their own) */
+    char *cgroupRoot;  /* where the host's cgroups are: NULL for
+                        * /sys/fs/cgroup ($VIRT_GMEM_CGROUP_ROOT: tests
+                        * give a tree of their own) */
     struct _VgmDriverStoreCache *cache; /* parsed configs, uuid hints */
 } VgmDriverStore;
 

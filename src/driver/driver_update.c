@@ -31,6 +31,7 @@
 
 #include "driver_update.h"
 #include "driver_domain.h"
+#include "driver_cgroup.h"
 #include "driver_process.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_command.h"
@@ -61,6 +62,7 @@ typedef struct {
     gint64 pauseUs;                 /* STOP to the new QEMU's RESUME, or -1 */
     goffset logOffset;
     gboolean migrating;             /* 'migrate' was accepted */
+    VgmDriverCgroup *cgroup;        /* the domain's resource controls */
 } VgmDriverUpdate;
 
 static void
@@ -75,6 +77,7 @@ vgmDriverUpdateClear(VgmDriverUpdate *u)
     g_clear_object(&u->proc);
     vgmQemuMonitorFree(u->oldMon);
     vgmQemuMonitorFree(u->newMon);
+    vgmDriverCgroupFree(u->cgroup);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverUpdate, vgmDriverUpdateClear)
 
@@ -444,8 +447,13 @@ vgmDriverUpdateSpawn(VgmDriverUpdate *u, GError **error)
     g_unlink(other->monitor);
     g_unlink(u->cprPath);
     g_unlink(u->migPath);
-    if (!(u->proc = vgmDriverProcessSpawn(u->cmd, u->caps, u->status->log,
-                                          u->status->name, &u->logOffset, error)))
+    /* the new QEMU joins the domain's cgroup, as the old one is in it */
+    if (!(u->cgroup = vgmDriverCgroupNew(u->store, u->def, error)) ||
+        !vgmDriverCgroupCreate(u->cgroup, error))
+        return FALSE;
+    if (!(u->proc = vgmDriverProcessSpawn(u->cmd, u->caps, u->status->log, u->status->name,
+                                          vgmDriverCgroupProcsFiles(u->cgroup),
+                                          &u->logOffset, error)))
         return FALSE;
     if (!(pidStr = g_subprocess_get_identifier(u->proc)) ||
         !vgmDriverProcIdentGet((pid_t)g_ascii_strtoll(pidStr, NULL, 10), &other->qemu, error) ||
@@ -557,7 +565,9 @@ vgmDriverUpdateTransfer(VgmDriverUpdate *u, GError **error)
     if (!vgmDriverProcessVerify(u->newMon, u->plan, error))
         return FALSE;
     u->step = N_("pinning the new QEMU's threads");
-    return vgmDriverProcessPin(u->def, u->newMon, u->status->update->qemu.pid, error);
+    return vgmDriverProcessPin(u->def, u->newMon, u->status->update->qemu.pid, error) &&
+           vgmDriverCgroupApplyThreads(u->cgroup, u->newMon, u->status->update->qemu.pid,
+                                       error);
 }
 
 /* Before the switch: the new QEMU goes, the old one runs as before. */

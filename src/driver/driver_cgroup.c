@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_cgroup.c: see driver_cgroup.h.
+ *
+ * The files are libvirt's for each version: cpu.weight and cpu.max (v2),
+ * cpu.shares, cpu.cfs_period_us and cpu.cfs_quota_us (v1); memory.max,
+ * memory.high and memory.swap.max (v2), memory.limit_in_bytes,
+ * memory.soft_limit_in_bytes and memory.memsw.limit_in_bytes (v1);
+ * io.weight and io.max (v2), blkio.weight, blkio.weight_device and
+ * blkio.throttle.* (v1). So are the ranges: shares 1 to 10000 on v2
+ * (cpu.weight) and 2 to 262144 on v1, a block I/O weight 1 to 10000 on
+ * v2 and 100 to 1000 on v1.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <sched.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <glib/gstdio.h>
+
+#include "driver_cgroup.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+#define VGM_DRIVER_CGROUP_SLICE "virt-gmem.slice"
+/* the kernel's default CFS period, for a v2 cpu.max given only a quota */
+#define VGM_DRIVER_CGROUP_DEFAULT_PERIOD 100000ULL
+
+struct _VgmDriverCgroup {
+    VgmCgroupHost *host;
+    char *rel;
+    GPtrArray *plan;          /* VgmDriverCgroupWrite; empty: no group */
+    GStrv procs;              /* once the group is made */
+    GPtrArray *vcpusched;     /* the domain's VgmDomainSched, or NULL */
+    VgmDomainSched emulatorsched;
+    gboolean hasEmulatorsched;
+};
+
+static void
+vgmDriverCgroupWriteFree(VgmDriverCgroupWrite *w)
+{
+    g_free(w->sub);
+    g_free(w->file);
+    g_free(w->value);
+    g_free(w);
+}
+
+static void G_GNUC_PRINTF(5, 6)
+vgmDriverCgroupAdd(GPtrArray *plan, VgmCgroupController c, const char *sub,
+                   const char *file, const char *fmt, ...)
+{
+    VgmDriverCgroupWrite *w = g_new0(VgmDriverCgroupWrite, 1);
+    va_list ap;
+
+    w->controller = c;
+    w->sub = g_strdup(sub);
+    w->file = g_strdup(file);
+    va_start(ap, fmt);
+    w->value = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    g_ptr_array_add(plan, w);
+}
+
+static gboolean
+vgmDriverCgroupCheckRange(unsigned long long v, unsigned long long lo, unsigned long long hi,
+                          const char *what, const VgmCgroupHost *host, GError **error)
+{
+    if (v >= lo && v <= hi)
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("%1$s (%2$llu) must be in range [%3$llu, %4$llu] on this host's cgroup v%5$d"),
+                what, v, lo, hi, host->version == VGM_CGROUP_V2 ? 2 : 1);
+    return FALSE;
+}
+
+/* One period/quota pair of a group: cpu.max (v2) or the two CFS files */
+static void
+vgmDriverCgroupBandwidth(GPtrArray *plan, const VgmCgroupHost *host, const char *sub,
+                         unsigned long long period, long long quota)
+{
+    if (!period && !quota)
+        return;
+    if (host->version == VGM_CGROUP_V2) {
+        g_autofree char *q = quota > 0 ? g_strdup_printf("%lld", quota) : g_strdup("max");
+
+        vgmDriverCgroupAdd(plan, VGM_CGROUP_CPU, sub, "cpu.max", "%s %llu", q,
+                           period ? period : VGM_DRIVER_CGROUP_DEFAULT_PERIOD);
+        return;
+    }
+    if (period)
+        vgmDriverCgroupAdd(plan, VGM_CGROUP_CPU, sub, "cpu.cfs_period_us", "%llu", period);
+    if (quota)
+        vgmDriverCgroupAdd(plan, VGM_CGROUP_CPU, sub, "cpu.cfs_quota_us", "%lld",
+                           quota > 0 ? quota : -1);
+}
+
+static void
+vgmDriverCgroupMemory(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomainMemtune *t)
+{
+    static const char *const v1[] = {
+        "memory.limit_in_bytes", "memory.soft_limit_in_bytes", "memory.memsw.limit_in_bytes"
+    };
+    static const char *const v2[] = { "memory.max", "memory.high", "memory.swap.max" };
+    /* v1 takes memory + swap no lower than memory: the hard limit first */
+    const unsigned long long kib[] = { t->hardLimit, t->softLimit, t->swapHardLimit };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(kib); i++) {
+        if (!vgmDomainMemtuneIsSet(kib[i]))
+            continue;
+        vgmDriverCgroupAdd(plan, VGM_CGROUP_MEMORY, NULL,
+                           host->version == VGM_CGROUP_V2 ? v2[i] : v1[i], "%llu",
+                           kib[i] * 1024);
+    }
+}
+
+static gboolean
+vgmDriverCgroupBlkio(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomainBlkiotune *t,
+                     GError **error)
+{
+    gboolean v2 = host->version == VGM_CGROUP_V2;
+    unsigned long long lo = v2 ? 1 : 100, hi = v2 ? 10000 : 1000;
+    size_t i;
+
+    if (t->weight) {
+        if (!vgmDriverCgroupCheckRange(t->weight, lo, hi, _("<weight> in <blkiotune>"), host,
+                                       error))
+            return FALSE;
+        if (v2)
+            vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "io.weight", "default %u", t->weight);
+        else
+            vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "blkio.weight", "%u", t->weight);
+    }
+    for (i = 0; i < t->ndevices; i++) {
+        const VgmDomainBlkioDevice *d = &t->devices[i];
+        g_autofree char *dev = NULL;
+        struct stat sb;
+
+        if (!d->weight && !d->readIops && !d->writeIops && !d->readBytes && !d->writeBytes)
+            continue;
+        if (g_stat(d->path, &sb) < 0) {
+            vgmErrorSetSystem(error, errno, _("cannot find block device '%1$s' of <blkiotune>"),
+                              d->path);
+            return FALSE;
+        }
+        if (!S_ISBLK(sb.st_mode)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("'%1$s' in <blkiotune> is not a block device"), d->path);
+            return FALSE;
+        }
+        dev = g_strdup_printf("%u:%u", major(sb.st_rdev), minor(sb.st_rdev));
+        if (d->weight) {
+            g_autofree char *what = g_strdup_printf(_("<weight> of '%s' in <blkiotune>"),
+                                                    d->path);
+
+            if (!vgmDriverCgroupCheckRange(d->weight, lo, hi, what, host, error))
+                return FALSE;
+            vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, v2 ? "io.weight" : "blkio.weight_device",
+                               "%s %u", dev, d->weight);
+        }
+        if (v2) {
+            g_autoptr(GString) max = g_string_new(dev);
+
+            if (d->readBytes)
+                g_string_append_printf(max, " rbps=%llu", d->readBytes);
+            if (d->writeBytes)
+                g_string_append_printf(max, " wbps=%llu", d->writeBytes);
+            if (d->readIops)
+                g_string_append_printf(max, " riops=%u", d->readIops);
+            if (d->writeIops)
+                g_string_append_printf(max, " wiops=%u", d->writeIops);
+            if (strchr(max->str, '='))
+                vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "io.max", "%s", max->str);
+            continue;
+        }
+        if (d->readBytes)
+            vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "blkio.throttle.read_bps_device",
+                               "%s %llu", dev, d->readBytes);
+        if (d->writeBytes)
+            vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "blkio.throttle.write_bps_device",
+                               "%s %llu", dev, d->writeBytes);
+        if (d->readIops)
+            vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "blkio.throttle.read_iops_device",
+                               "%s %u", dev, d->readIops);
+        if (d->writeIops)
+            vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "blkio.throttle.write_iops_device",
+                               "%s %u", dev, d->writeIops);
+    }
+    return TRUE;
+}
+
+GPtrArray *
+vgmDriverCgroupPlan(const VgmDomainDef *def, const VgmCgroupHost *host, GError **error)
+{
+    g_autoptr(GPtrArray) plan =
+        g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverCgroupWriteFree);
+    const VgmDomainCputune *c = &def->cputune;
+    unsigned int i;
+
+    if (!vgmDomainDefHasCgroupTunables(def))
+        return g_steal_pointer(&plan);
+    if (host->version == VGM_CGROUP_NONE) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("the domain's <cputune>, <memtune> or <blkiotune> controls need cgroups, and there are none under '%1$s'"),
+                    host->root);
+        return NULL;
+    }
+    if (c->shares) {
+        if (!vgmDriverCgroupCheckRange(c->shares, host->version == VGM_CGROUP_V2 ? 1 : 2,
+                                       host->version == VGM_CGROUP_V2 ? 10000 : 262144,
+                                       _("<shares> in <cputune>"), host, error))
+            return NULL;
+        vgmDriverCgroupAdd(plan, VGM_CGROUP_CPU, NULL,
+                           host->version == VGM_CGROUP_V2 ? "cpu.weight" : "cpu.shares",
+                           "%llu", c->shares);
+    }
+    vgmDriverCgroupBandwidth(plan, host, NULL, c->globalPeriod, c->globalQuota);
+    vgmDriverCgroupMemory(plan, host, &def->memtune);
+    if (!vgmDriverCgroupBlkio(plan, host, &def->blkiotune, error))
+        return NULL;
+    for (i = 0; (c->period || c->quota) && i < def->vcpus; i++) {
+        g_autofree char *sub = g_strdup_printf("vcpu%u", i);
+
+        vgmDriverCgroupBandwidth(plan, host, sub, c->period, c->quota);
+    }
+    vgmDriverCgroupBandwidth(plan, host, "emulator", c->emulatorPeriod, c->emulatorQuota);
+    return g_steal_pointer(&plan);
+}
+
+char *
+vgmDriverCgroupName(const VgmDriverStore *store, const char *name)
+{
+    g_autoptr(GString) scope = g_string_new(VGM_DRIVER_CGROUP_SLICE "/vgm-");
+    g_autofree char *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, store->runDir, -1);
+    const unsigned char *p;
+
+    /* systemd's escaping, so that any domain name makes one plain
+     * directory name */
+    for (p = (const unsigned char *)name; *p; p++) {
+        if (g_ascii_isalnum(*p) || *p == '_' || (*p == '.' && p != (const unsigned char *)name))
+            g_string_append_c(scope, (char)*p);
+        else
+            g_string_append_printf(scope, "\\x%02x", *p);
+    }
+    g_string_append_printf(scope, "-%.8s.scope", hash);
+    return g_string_free(g_steal_pointer(&scope), FALSE);
+}
+
+void
+vgmDriverCgroupFree(VgmDriverCgroup *cg)
+{
+    if (!cg)
+        return;
+    vgmCgroupHostFree(cg->host);
+    g_free(cg->rel);
+    g_clear_pointer(&cg->plan, g_ptr_array_unref);
+    g_clear_pointer(&cg->vcpusched, g_ptr_array_unref);
+    g_strfreev(cg->procs);
+    g_free(cg);
+}
+
+static guint
+vgmDriverCgroupMask(const GPtrArray *plan)
+{
+    guint mask = 0, i;
+
+    for (i = 0; i < plan->len; i++)
+        mask |= 1u << ((const VgmDriverCgroupWrite *)g_ptr_array_index(plan, i))->controller;
+    return mask;
+}
+
+VgmDriverCgroup *
+vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomainDef *def, GError **error)
+{
+    g_autoptr(VgmDriverCgroup) cg = g_new0(VgmDriverCgroup, 1);
+
+    cg->host = vgmCgroupHostDetect(store->cgroupRoot);
+    cg->rel = vgmDriverCgroupName(store, def->name);
+    if (!(cg->plan = vgmDriverCgroupPlan(def, cg->host, error)))
+        return NULL;
+    if (def->cputune.vcpusched)
+        cg->vcpusched = g_ptr_array_ref(def->cputune.vcpusched);
+    if ((cg->hasEmulatorsched = def->cputune.emulatorsched != NULL))
+        cg->emulatorsched = *def->cputune.emulatorsched;
+    return g_steal_pointer(&cg);
+}
+
+gboolean
+vgmDriverCgroupCreate(VgmDriverCgroup *cg, GError **error)
+{
+    guint i, mask;
+
+    if (cg->plan->len == 0)
+        return TRUE;
+    mask = vgmDriverCgroupMask(cg->plan);
+    if (!vgmCgroupCreate(cg->host, cg->rel, mask, error))
+        goto error;
+    for (i = 0; i < cg->plan->len; i++) {
+        const VgmDriverCgroupWrite *w = g_ptr_array_index(cg->plan, i);
+
+        if (!w->sub &&
+            !vgmCgroupWrite(cg->host, w->controller, cg->rel, NULL, w->file, w->value, error))
+            goto error;
+    }
+    g_strfreev(cg->procs);
+    cg->procs = vgmCgroupProcsFiles(cg->host, cg->rel, mask);
+    return TRUE;
+
+ error:
+    vgmCgroupRemove(cg->host, cg->rel, NULL);
+    return FALSE;
+}
+
+const char *const *
+vgmDriverCgroupProcsFiles(const VgmDriverCgroup *cg)
+{
+    return cg ? (const char *const *)cg->procs : NULL;
+}
+
+GArray *
+vgmDriverVcpuThreads(VgmQemuMonitor *mon, GError **error)
+{
+    g_autoptr(GArray) tids = g_array_new(FALSE, TRUE, sizeof(pid_t));
+    g_autoptr(JsonNode) ret = NULL;
+    JsonArray *arr;
+    guint i;
+
+    if (!vgmQemuMonitorCommand(mon, "query-cpus-fast", NULL, &ret, error))
+        return NULL;
+    if (!JSON_NODE_HOLDS_ARRAY(ret)) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, "%s", _("query-cpus-fast did not answer a list"));
+        return NULL;
+    }
+    arr = json_node_get_array(ret);
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *cpu = json_array_get_object_element(arr, i);
+        gint64 idx = cpu ? json_object_get_int_member_with_default(cpu, "cpu-index", -1) : -1;
+        gint64 tid = cpu ? json_object_get_int_member_with_default(cpu, "thread-id", 0) : 0;
+        pid_t t = tid > 0 && tid <= G_MAXINT ? (pid_t)tid : 0;
+
+        /* QEMU's cpu-index is below its maxcpus, far below this */
+        if (idx < 0 || idx >= 16384 || !t)
+            continue;
+        if ((guint)idx >= tids->len)
+            g_array_set_size(tids, (guint)idx + 1);
+        g_array_index(tids, pid_t, idx) = t;
+    }
+    return g_steal_pointer(&tids);
+}
+
+static gboolean
+vgmDriverIsVcpuThread(const GArray *vcpus, pid_t tid)
+{
+    guint i;
+
+    for (i = 0; vcpus && i < vcpus->len; i++) {
+        if (g_array_index(vcpus, pid_t, i) == tid)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* QEMU's threads other than its vCPUs */
+static GArray *
+vgmDriverEmulatorThreads(pid_t pid, const GArray *vcpus, GError **error)
+{
+    g_autofree char *taskDir = g_strdup_printf("/proc/%lld/task", (long long)pid);
+    g_autoptr(GArray) tids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+    g_autoptr(GDir) dir = g_dir_open(taskDir, 0, error);
+    const char *ent;
+
+    if (!dir)
+        return NULL;
+    while ((ent = g_dir_read_name(dir))) {
+        pid_t tid = (pid_t)g_ascii_strtoll(ent, NULL, 10);
+
+        if (tid > 0 && !vgmDriverIsVcpuThread(vcpus, tid))
+            g_array_append_val(tids, tid);
+    }
+    return g_steal_pointer(&tids);
+}
+
+static gboolean
+vgmDriverSetSched(pid_t tid, const VgmDomainSched *sched, const char *what, GError **error)
+{
+    static const int policies[VGM_DOMAIN_SCHED_LAST] = {
+        [VGM_DOMAIN_SCHED_BATCH] = SCHED_BATCH,
+        [VGM_DOMAIN_SCHED_IDLE] = SCHED_IDLE,
+        [VGM_DOMAIN_SCHED_FIFO] = SCHED_FIFO,
+        [VGM_DOMAIN_SCHED_RR] = SCHED_RR,
+    };
+    struct sched_param param = { .sched_priority = 0 };
+
+    if (sched->policy == VGM_DOMAIN_SCHED_FIFO || sched->policy == VGM_DOMAIN_SCHED_RR)
+        param.sched_priority = sched->priority;
+    if (sched_setscheduler(tid, policies[sched->policy], &param) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot set scheduler '%1$s' on %2$s"),
+                          vgmDomainSchedPolicyTypeToString(sched->policy), what);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmDriverCgroupFillThreads(const VgmDriverCgroup *cg, pid_t pid, const GArray *vcpus,
+                           const GArray *others, GError **error)
+{
+    g_autoptr(GHashTable) subs = g_hash_table_new(g_str_hash, g_str_equal);
+    guint i;
+    size_t p;
+
+    /* the process first: its threads then move within the group */
+    for (p = 0; cg->procs && cg->procs[p]; p++) {
+        g_autofree char *value = g_strdup_printf("%lld", (long long)pid);
+
+        if (!vgmCgroupWriteFile(cg->host, cg->procs[p], value, error))
+            return FALSE;
+    }
+    for (i = 0; i < cg->plan->len; i++) {
+        const VgmDriverCgroupWrite *w = g_ptr_array_index(cg->plan, i);
+
+        if (w->sub && g_hash_table_add(subs, w->sub) &&
+            !vgmCgroupCreateThreadGroup(cg->host, w->controller, cg->rel, w->sub, error))
+            return FALSE;
+    }
+    if (g_hash_table_size(subs) == 0)
+        return TRUE;
+    if (!vgmCgroupEnableThreaded(cg->host, VGM_CGROUP_CPU, cg->rel, error))
+        return FALSE;
+    for (i = 0; i < cg->plan->len; i++) {
+        const VgmDriverCgroupWrite *w = g_ptr_array_index(cg->plan, i);
+
+        if (w->sub &&
+            !vgmCgroupWrite(cg->host, w->controller, cg->rel, w->sub, w->file, w->value, error))
+            return FALSE;
+    }
+    for (i = 0; i < vcpus->len; i++) {
+        g_autofree char *sub = g_strdup_printf("vcpu%u", i);
+        pid_t tid = g_array_index(vcpus, pid_t, i);
+
+        if (tid && g_hash_table_contains(subs, sub) &&
+            !vgmCgroupAddThread(cg->host, VGM_CGROUP_CPU, cg->rel, sub, tid, error))
+            return FALSE;
+    }
+    for (i = 0; g_hash_table_contains(subs, "emulator") && i < others->len; i++) {
+        if (!vgmCgroupAddThread(cg->host, VGM_CGROUP_CPU, cg->rel, "emulator",
+                                g_array_index(others, pid_t, i), error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverCgroupApplyThreads(const VgmDriverCgroup *cg, VgmQemuMonitor *mon, pid_t pid,
+                            GError **error)
+{
+    g_autoptr(GArray) vcpus = NULL;
+    g_autoptr(GArray) others = NULL;
+    guint i;
+
+    if (cg->plan->len == 0 && !cg->vcpusched && !cg->hasEmulatorsched)
+        return TRUE;
+    if (!(vcpus = vgmDriverVcpuThreads(mon, error)) ||
+        !(others = vgmDriverEmulatorThreads(pid, vcpus, error)))
+        return FALSE;
+    if (cg->plan->len > 0 && !vgmDriverCgroupFillThreads(cg, pid, vcpus, others, error))
+        return FALSE;
+    for (i = 0; cg->vcpusched && i < cg->vcpusched->len; i++) {
+        const VgmDomainSched *sched = g_ptr_array_index(cg->vcpusched, i);
+        guint v;
+
+        for (v = 0; v < vcpus->len; v++) {
+            g_autofree char *what = g_strdup_printf(_("vCPU %u"), v);
+            pid_t tid = g_array_index(vcpus, pid_t, v);
+
+            if (tid && vgmBitmapIsSet(sched->vcpus, v) &&
+                !vgmDriverSetSched(tid, sched, what, error))
+                return FALSE;
+        }
+    }
+    for (i = 0; cg->hasEmulatorsched && i < others->len; i++) {
+        g_autofree char *what = g_strdup_printf(_("QEMU thread %lld"),
+                                                (long long)g_array_index(others, pid_t, i));
+
+        if (!vgmDriverSetSched(g_array_index(others, pid_t, i), &cg->emulatorsched, what, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+void
+vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name)
+{
+    g_autoptr(VgmCgroupHost) host = vgmCgroupHostDetect(store->cgroupRoot);
+    g_autofree char *rel = NULL;
+
+    if (host->version == VGM_CGROUP_NONE)
+        return;
+    rel = vgmDriverCgroupName(store, name);
+    /* QEMU is gone; a group still busy is left for the next run's clean-up */
+    vgmCgroupRemove(host, rel, NULL);
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_cgroup.h: a domain's resource controls, applied as libvirt
+ * applies them: <cputune> shares, period and quota (each vCPU's own,
+ * global_ for the domain, emulator_ for QEMU's other threads),
+ * <memtune> and <blkiotune> through the host's cgroups (v2, or v1 where
+ * the host mounts that), and <vcpusched>/<emulatorsched> as the
+ * scheduling policy of those threads.
+ *
+ * A domain with cgroup controls runs in its own group,
+ * ROOT/virt-gmem.slice/vgm-NAME-STORE.scope (ROOT: /sys/fs/cgroup, or
+ * $VIRT_GMEM_CGROUP_ROOT; STORE: a hash of the store's run directory, so
+ * that two stores' domains of one name do not meet), with thread groups
+ * vcpuN and emulator below it when their bandwidth is set. The group is
+ * made and filled before QEMU is spawned; QEMU joins it before it execs;
+ * the thread groups are filled once the monitor names the vCPU threads,
+ * before the guest runs. The group is removed when the run's status is
+ * cleaned up. A domain without cgroup controls gets no group, as a host
+ * without the controllers it asks for gets a clear error at start.
+ */
+#pragma once
+
+#include <sys/types.h>
+
+#include <glib.h>
+
+#include "conf/domain_conf.h"
+#include "driver_store.h"
+#include "host/vgmcgroup.h"
+#include "qemu/qemu_monitor.h"
+
+/* One control file write: @file of the domain's group (@sub NULL) or of
+ * its thread group @sub */
+typedef struct {
+    VgmCgroupController controller;
+    char *sub;
+    char *file;
+    char *value;
+} VgmDriverCgroupWrite;
+
+typedef struct _VgmDriverCgroup VgmDriverCgroup;
+
+/* The writes @def's controls make on @host's cgroup version, in order;
+ * errors name the value a version cannot take or a block device that is
+ * not one. An empty list when @def has no cgroup controls. */
+GPtrArray *vgmDriverCgroupPlan(const VgmDomainDef *def, const VgmCgroupHost *host,
+                               GError **error);
+
+/* What @def asks of cgroups and the scheduler, checked against the
+ * host's cgroups (nothing is made yet) */
+VgmDriverCgroup *vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomainDef *def,
+                                    GError **error);
+void vgmDriverCgroupFree(VgmDriverCgroup *cg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverCgroup, vgmDriverCgroupFree)
+/* Before the spawn: the domain's group made (again, for a live update)
+ * and its own controls written; nothing without cgroup controls */
+gboolean vgmDriverCgroupCreate(VgmDriverCgroup *cg, GError **error);
+/* The cgroup.procs files QEMU's child writes "0" to (NULL: none) */
+const char *const *vgmDriverCgroupProcsFiles(const VgmDriverCgroup *cg);
+
+/* After the spawn, before the guest runs: QEMU @pid in the group (again:
+ * the child's own move cannot report a failure), its thread groups made,
+ * written and filled, and the scheduler policies set on the vCPU and
+ * emulator threads. */
+gboolean vgmDriverCgroupApplyThreads(const VgmDriverCgroup *cg, VgmQemuMonitor *mon,
+                                     pid_t pid, GError **error);
+
+/* After a run: removes domain @name's group, if there is one. */
+void vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name);
+
+/* The group of domain @name relative to the cgroup root */
+char *vgmDriverCgroupName(const VgmDriverStore *store, const char *name);
+
+/* The vCPU threads of QEMU behind @mon (query-cpus-fast): a GArray of
+ * pid_t indexed by vCPU, 0 for a vCPU it does not name. */
+GArray *vgmDriverVcpuThreads(VgmQemuMonitor *mon, GError **error);
