@@ -60,6 +60,13 @@
  *    reads 'shut off' and its status file is gone;
  *  - <cputune>: each vCPU thread on its <vcpupin> CPUs and QEMU's other
  *    threads on <emulatorpin>'s (two host CPUs needed, else skipped);
+ *  - resource controls: the cgroup writes of every <cputune>, <memtune>
+ *    and <blkiotune> control on v1 and v2 with their ranges (no QEMU);
+ *    a domain's group on a fake v2 tree (controllers enabled, values,
+ *    QEMU's pid, threaded vcpuN and emulator groups with their threads,
+ *    a vCPU's scheduler policy, the group gone after destroy); the same
+ *    on the host's own cgroups as the kernel reports them (root; skipped,
+ *    saying why, where the host takes no group);
  *  - a bridge <interface> with <target dev='NAME'>: the tap of that name
  *    is in the bridge and up once started, and gone after destroy (as
  *    root, with a bridge made by ip link; skipped, saying why, else);
@@ -91,9 +98,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -101,6 +111,7 @@
 
 #include "testutils.h"
 #include "driver/driver_caps.h"
+#include "driver/driver_cgroup.h"
 #include "driver/driver_domain.h"
 #include "driver/driver_process.h"
 #include "driver/driver_store.h"
@@ -2201,6 +2212,362 @@ testCputunePins(void)
     TEST_OK(run);
 }
 
+/* ---- resource controls: cgroups and scheduler policies ---- */
+
+static const char testCgroupXML[] =
+    "<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>"
+    "%s<vcpu>2</vcpu><cputune>%s</cputune>"
+    "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+    "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+    "<memballoon model='none'/></devices></domain>";
+
+static VgmDomainDef *
+testCgroupDef(const char *name, const char *tune, const char *cputune)
+{
+    g_autofree char *xml = g_strdup_printf(testCgroupXML, name, tune, cputune);
+    g_autoptr(GError) err = NULL;
+    VgmDomainDef *def = vgmDomainDefParseString(xml, "cgroup.xml", 0, &err);
+
+    g_assert_no_error(err);
+    return def;
+}
+
+/* A plan's writes as "SUB/FILE=VALUE" lines ("/FILE=..." for the group) */
+static char *
+testCgroupPlanText(const VgmDomainDef *def, VgmCgroupVersion version, GError **error)
+{
+    VgmCgroupHost host = { .version = version, .root = (char *)"/fake" };
+    g_autoptr(GPtrArray) plan = NULL;
+    g_autoptr(GString) out = g_string_new("");
+    guint i;
+
+    for (i = 0; i < VGM_CGROUP_LAST; i++)
+        host.dirs[i] = (char *)"/fake";
+    if (!(plan = vgmDriverCgroupPlan(def, &host, error)))
+        return NULL;
+    for (i = 0; i < plan->len; i++) {
+        const VgmDriverCgroupWrite *w = g_ptr_array_index(plan, i);
+
+        g_string_append_printf(out, "%s/%s=%s\n", w->sub ? w->sub : "", w->file, w->value);
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+/* The writes each cgroup version gets for every control libvirt applies
+ * through cgroups, with libvirt's files and units; the version's ranges;
+ * a <blkiotune> path that is not a block device. The block device is a
+ * node made with mknod (7:0), so that part needs root. */
+static void
+testCgroupPlan(void)
+{
+    g_autofree char *root = testMakeRoot();
+    g_autofree char *blk = g_build_filename(root, "blk", NULL);
+    g_autofree char *tune = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmDomainDef) big = NULL;
+    g_autoptr(VgmDomainDef) chr = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *v1 = NULL;
+    g_autofree char *v2 = NULL;
+    g_autofree char *none = NULL;
+
+    if (geteuid() != 0 || mknod(blk, S_IFBLK | 0600, makedev(7, 0)) < 0) {
+        g_test_skip("making a block device node needs root");
+        return;
+    }
+    tune = g_strdup_printf(
+        "<blkiotune><weight>800</weight><device><path>%s</path><weight>500</weight>"
+        "<read_iops_sec>2000</read_iops_sec><write_bytes_sec>10485760</write_bytes_sec>"
+        "</device></blkiotune>"
+        "<memtune><hard_limit unit='GiB'>2</hard_limit><soft_limit unit='MiB'>1536</soft_limit>"
+        "<swap_hard_limit unit='GiB'>3</swap_hard_limit></memtune>", blk);
+    def = testCgroupDef("plan", tune,
+                        "<shares>2048</shares><period>100000</period><quota>-1</quota>"
+                        "<global_period>200000</global_period><global_quota>150000</global_quota>"
+                        "<emulator_period>50000</emulator_period>"
+                        "<emulator_quota>25000</emulator_quota>");
+    v2 = testCgroupPlanText(def, VGM_CGROUP_V2, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(v2, ==,
+                    "/cpu.weight=2048\n"
+                    "/cpu.max=150000 200000\n"
+                    "/memory.max=2147483648\n"
+                    "/memory.high=1610612736\n"
+                    "/memory.swap.max=3221225472\n"
+                    "/io.weight=default 800\n"
+                    "/io.weight=7:0 500\n"
+                    "/io.max=7:0 wbps=10485760 riops=2000\n"
+                    "vcpu0/cpu.max=max 100000\n"
+                    "vcpu1/cpu.max=max 100000\n"
+                    "emulator/cpu.max=25000 50000\n");
+    v1 = testCgroupPlanText(def, VGM_CGROUP_V1, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(v1, ==,
+                    "/cpu.shares=2048\n"
+                    "/cpu.cfs_period_us=200000\n"
+                    "/cpu.cfs_quota_us=150000\n"
+                    "/memory.limit_in_bytes=2147483648\n"
+                    "/memory.soft_limit_in_bytes=1610612736\n"
+                    "/memory.memsw.limit_in_bytes=3221225472\n"
+                    "/blkio.weight=800\n"
+                    "/blkio.weight_device=7:0 500\n"
+                    "/blkio.throttle.write_bps_device=7:0 10485760\n"
+                    "/blkio.throttle.read_iops_device=7:0 2000\n"
+                    "vcpu0/cpu.cfs_period_us=100000\n"
+                    "vcpu0/cpu.cfs_quota_us=-1\n"
+                    "vcpu1/cpu.cfs_period_us=100000\n"
+                    "vcpu1/cpu.cfs_quota_us=-1\n"
+                    "emulator/cpu.cfs_period_us=50000\n"
+                    "emulator/cpu.cfs_quota_us=25000\n");
+    /* no cgroup controls: nothing to write, whatever the host has */
+    g_clear_pointer(&def, vgmDomainDefFree);
+    def = testCgroupDef("plain", "", "<vcpupin vcpu='0' cpuset='0'/>");
+    none = testCgroupPlanText(def, VGM_CGROUP_NONE, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(none, ==, "");
+
+    /* shares beyond cpu.weight's range: refused on v2, taken on v1 */
+    big = testCgroupDef("big", "", "<shares>20000</shares>");
+    g_assert_null(testCgroupPlanText(big, VGM_CGROUP_V2, &err));
+    g_assert_nonnull(err);
+    g_assert_cmpstr(err->message, ==,
+                    "<shares> in <cputune> (20000) must be in range [1, 10000] on this host's cgroup v2");
+    g_clear_error(&err);
+    g_free(v1);
+    v1 = testCgroupPlanText(big, VGM_CGROUP_V1, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(v1, ==, "/cpu.shares=20000\n");
+    g_assert_null(testCgroupPlanText(big, VGM_CGROUP_NONE, &err));
+    g_assert_nonnull(err);
+    g_assert_true(strstr(err->message, "need cgroups, and there are none under '/fake'"));
+    g_clear_error(&err);
+
+    /* a path that is no block device */
+    chr = testCgroupDef("chr",
+                        "<blkiotune><device><path>/dev/null</path><weight>50</weight></device>"
+                        "</blkiotune>", "");
+    g_assert_null(testCgroupPlanText(chr, VGM_CGROUP_V2, &err));
+    g_assert_nonnull(err);
+    g_assert_cmpstr(err->message, ==, "'/dev/null' in <blkiotune> is not a block device");
+    g_clear_error(&err);
+    vgmFileRemoveTree(root);
+}
+
+/* The file FILE of a cgroup dir, without its new line; fails when absent */
+static char *
+testCgroupFile(const char *dir, const char *file)
+{
+    g_autofree char *path = g_build_filename(dir, file, NULL);
+    char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        g_error("%s: missing", path);
+    return g_strchomp(text);
+}
+
+/* The tid of QEMU @pid's thread whose name starts with @prefix, or 0 */
+static pid_t
+testQemuThread(pid_t pid, const char *prefix)
+{
+    g_autofree char *taskDir = g_strdup_printf("/proc/%d/task", (int)pid);
+    g_autoptr(GDir) dir = g_dir_open(taskDir, 0, NULL);
+    const char *tid;
+
+    while (dir && (tid = g_dir_read_name(dir))) {
+        g_autofree char *commPath = g_strdup_printf("%s/%s/comm", taskDir, tid);
+        g_autofree char *comm = NULL;
+
+        if (g_file_get_contents(commPath, &comm, NULL, NULL) && g_str_has_prefix(comm, prefix))
+            return (pid_t)g_ascii_strtoll(tid, NULL, 10);
+    }
+    return 0;
+}
+
+/* Through the tool, with VIRT_GMEM_CGROUP_ROOT on a directory laid out
+ * as cgroup v2: the domain's group below virt-gmem.slice with the
+ * controllers enabled on the way, its controls written, QEMU's pid in
+ * cgroup.procs, threaded vcpuN and emulator groups with their cpu.max
+ * and a vCPU thread in cgroup.threads, the vCPU's scheduler policy set;
+ * the group gone after destroy, the slice left. */
+static void
+testCgroupFakeV2(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *cgroot = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *slice = NULL;
+    g_autofree char *scope = NULL;
+    g_autofree char *vcpu0 = NULL;
+    g_autofree char *pidText = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    g_autoptr(VgmDriverStore) store = NULL;
+    g_autofree char *rel = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *threads = NULL;
+    pid_t cpu0;
+
+    if (!testHaveQemu())
+        return;
+    root = testMakeRoot();
+    cgroot = g_build_filename(root, "cgroup", NULL);
+    g_assert_cmpint(g_mkdir(cgroot, 0755), ==, 0);
+    text = g_build_filename(cgroot, "cgroup.controllers", NULL);
+    g_assert_true(g_file_set_contents(text, "cpuset cpu io memory pids\n", -1, NULL));
+    file = g_build_filename(root, "cg.xml", NULL);
+    xml = g_strdup_printf(testCgroupXML, "cg", "<memtune><hard_limit unit='MiB'>512</hard_limit></memtune>",
+                          "<shares>500</shares><period>100000</period><quota>20000</quota>"
+                          "<emulator_quota>50000</emulator_quota>"
+                          "<vcpusched vcpus='0' scheduler='batch'/>");
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    /* for the tool's every command, as a daemon's environment would be */
+    g_setenv("VIRT_GMEM_CGROUP_ROOT", cgroot, TRUE);
+    run = testTool(root, "create", file, NULL);
+    TEST_OK(run);
+    status = testLoadStatus(root, "cg");
+    g_assert_nonnull((store = vgmDriverStoreOpen(root, NULL)));
+    rel = vgmDriverCgroupName(store, "cg");
+    g_assert_true(g_str_has_prefix(rel, "virt-gmem.slice/vgm-cg-"));
+    slice = g_build_filename(cgroot, "virt-gmem.slice", NULL);
+    scope = g_build_filename(cgroot, rel, NULL);
+    vcpu0 = g_build_filename(scope, "vcpu0", NULL);
+
+    g_free(text);
+    g_assert_cmpstr((text = testCgroupFile(cgroot, "cgroup.subtree_control")), ==, "cpu memory");
+    g_free(text);
+    g_assert_cmpstr((text = testCgroupFile(slice, "cgroup.subtree_control")), ==, "cpu memory");
+    g_free(text);
+    g_assert_cmpstr((text = testCgroupFile(scope, "cpu.weight")), ==, "500");
+    g_free(text);
+    g_assert_cmpstr((text = testCgroupFile(scope, "memory.max")), ==, "536870912");
+    g_free(text);
+    g_assert_cmpstr((text = testCgroupFile(scope, "cgroup.subtree_control")), ==, "cpu");
+    pidText = g_strdup_printf("%d", (int)status->qemu.pid);
+    g_free(text);
+    g_assert_cmpstr((text = testCgroupFile(scope, "cgroup.procs")), ==, pidText);
+    g_free(text);
+    g_assert_cmpstr((text = testCgroupFile(vcpu0, "cgroup.type")), ==, "threaded");
+    g_free(text);
+    g_assert_cmpstr((text = testCgroupFile(vcpu0, "cpu.max")), ==, "20000 100000");
+    cpu0 = testQemuThread(status->qemu.pid, "CPU 0/");
+    g_assert_cmpint(cpu0, >, 0);
+    threads = g_strdup_printf("%d", (int)cpu0);
+    g_free(text);
+    g_assert_cmpstr((text = testCgroupFile(vcpu0, "cgroup.threads")), ==, threads);
+    g_assert_cmpint(sched_getscheduler(cpu0), ==, SCHED_BATCH);
+    {
+        g_autofree char *emu = g_build_filename(scope, "emulator", NULL);
+        g_autofree char *tid = NULL;
+
+        g_free(text);
+        g_assert_cmpstr((text = testCgroupFile(emu, "cpu.max")), ==, "50000 100000");
+        tid = testCgroupFile(emu, "cgroup.threads");
+        g_assert_cmpstr(tid, !=, threads);
+        g_assert_cmpint(testQemuThread(status->qemu.pid, "CPU 1/"), !=,
+                        (pid_t)g_ascii_strtoll(tid, NULL, 10));
+    }
+
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", "cg", NULL);
+    g_unsetenv("VIRT_GMEM_CGROUP_ROOT");
+    TEST_OK(run);
+    g_assert_false(g_file_test(scope, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(slice, G_FILE_TEST_IS_DIR));
+    vgmFileRemoveTree(root);
+}
+
+/* On this host's own cgroups (root, and a cgroup file system this test
+ * can make a group in with the cpu and memory controllers; skipped,
+ * saying why, else): QEMU and its vCPU threads are in the domain's group
+ * and its vcpuN groups, the kernel reads back the controls, and the group
+ * is gone after destroy. */
+static void
+testCgroupHost(void)
+{
+    g_autoptr(VgmCgroupHost) host = vgmCgroupHostDetect(NULL);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *probe = NULL;
+    g_autofree char *rel = NULL;
+    g_autofree char *cgPath = NULL;
+    g_autofree char *cpu0Path = NULL;
+    g_autofree char *cgText = NULL;
+    g_autofree char *cpu0Text = NULL;
+    g_autofree char *value = NULL;
+    g_autofree char *scopeDir = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    g_autoptr(VgmDriverStore) store = NULL;
+    gboolean v2 = host->version == VGM_CGROUP_V2;
+    pid_t cpu0;
+
+    if (!testHaveQemu())
+        return;
+    if (geteuid() != 0 || !host->real || !host->dirs[VGM_CGROUP_CPU] ||
+        !host->dirs[VGM_CGROUP_MEMORY]) {
+        g_test_skip("needs root and a cgroup file system with the cpu and memory controllers");
+        return;
+    }
+    probe = g_strdup_printf("virt-gmem.slice/drivertest-probe-%d.scope", (int)getpid());
+    if (!vgmCgroupCreate(host, probe, (1u << VGM_CGROUP_CPU) | (1u << VGM_CGROUP_MEMORY), &err)) {
+        g_autofree char *why = g_strdup_printf("this host's cgroups take no group of ours: %s",
+                                               err->message);
+        vgmCgroupRemove(host, probe, NULL);
+        g_test_skip(why);
+        return;
+    }
+    g_assert_true(vgmCgroupRemove(host, probe, NULL));
+
+    root = testMakeRoot();
+    file = g_build_filename(root, "cghost.xml", NULL);
+    xml = g_strdup_printf(testCgroupXML, "cghost",
+                          "<memtune><hard_limit unit='GiB'>1</hard_limit></memtune>",
+                          "<shares>512</shares><period>100000</period><quota>50000</quota>");
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    run = testTool(root, "create", file, NULL);
+    TEST_OK(run);
+    status = testLoadStatus(root, "cghost");
+    g_assert_nonnull((store = vgmDriverStoreOpen(root, NULL)));
+    rel = vgmDriverCgroupName(store, "cghost");
+
+    /* the kernel's own view of where QEMU and its vCPU 0 are */
+    cgPath = g_strdup_printf("/proc/%d/cgroup", (int)status->qemu.pid);
+    g_assert_true(g_file_get_contents(cgPath, &cgText, NULL, NULL));
+    g_assert_true(strstr(cgText, rel));
+    cpu0 = testQemuThread(status->qemu.pid, "CPU 0/");
+    g_assert_cmpint(cpu0, >, 0);
+    cpu0Path = g_strdup_printf("/proc/%d/task/%d/cgroup", (int)status->qemu.pid, (int)cpu0);
+    g_assert_true(g_file_get_contents(cpu0Path, &cpu0Text, NULL, NULL));
+    {
+        g_autofree char *want = g_strdup_printf("%s/vcpu0\n", rel);
+        g_assert_true(strstr(cpu0Text, want));
+    }
+    value = vgmCgroupRead(host, VGM_CGROUP_CPU, rel, NULL, v2 ? "cpu.weight" : "cpu.shares");
+    g_assert_cmpstr(value, ==, "512");
+    g_free(value);
+    value = vgmCgroupRead(host, VGM_CGROUP_MEMORY, rel, NULL,
+                          v2 ? "memory.max" : "memory.limit_in_bytes");
+    g_assert_cmpstr(value, ==, "1073741824");
+    g_free(value);
+    if (v2) {
+        value = vgmCgroupRead(host, VGM_CGROUP_CPU, rel, "vcpu0", "cpu.max");
+        g_assert_cmpstr(value, ==, "50000 100000");
+    } else {
+        value = vgmCgroupRead(host, VGM_CGROUP_CPU, rel, "vcpu0", "cpu.cfs_quota_us");
+        g_assert_cmpstr(value, ==, "50000");
+    }
+
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", "cghost", NULL);
+    TEST_OK(run);
+    scopeDir = vgmCgroupPath(host, VGM_CGROUP_CPU, rel, NULL, NULL);
+    g_assert_false(g_file_test(scopeDir, G_FILE_TEST_EXISTS));
+    vgmFileRemoveTree(root);
+}
+
 /* Runs ip ARGS...; NULL-terminated. Its failure fails the test. */
 static void
 testIpLink(const char *first, ...)
@@ -2913,6 +3280,9 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);
     g_test_add_func("/driver/lifecycle/tpm-emulator", testTpmEmulator);
     g_test_add_func("/driver/lifecycle/cputune-pins", testCputunePins);
+    g_test_add_func("/driver/cgroup/plan", testCgroupPlan);
+    g_test_add_func("/driver/lifecycle/cgroup-fake-v2", testCgroupFakeV2);
+    g_test_add_func("/driver/lifecycle/cgroup-host", testCgroupHost);
     g_test_add_func("/driver/lifecycle/version-and-caps", testVersionAndCaps);
 
     ret = g_test_run();

@@ -495,10 +495,14 @@ vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name)
 {
     g_autoptr(VgmCgroupHost) host = vgmCgroupHostDetect(store->cgroupRoot);
     g_autofree char *rel = NULL;
+    guint i;
 
     if (host->version == VGM_CGROUP_NONE)
         return;
     rel = vgmDriverCgroupName(store, name);
-    /* QEMU is gone; a group still busy is left for the next run's clean-up */
-    vgmCgroupRemove(host, rel, NULL);
+    /* QEMU is dead, but until its parent (init, once the tool is gone)
+     * reaps it the kernel counts the group busy: a short wait; a group
+     * still busy after it is reused by the next start */
+    for (i = 0; i < 100 && !vgmCgroupRemove(host, rel, NULL); i++)
+        g_usleep(20 * 1000);
 }
