@@ -2342,6 +2342,20 @@ testCgroupPlan(void)
     g_assert_true(strstr(err->message, "need cgroups, and there are none under '/fake'"));
     g_clear_error(&err);
 
+    /* a hard limit above memory + swap: accepted at define (as libvirt
+     * accepts it), refused at start */
+    {
+        g_autoptr(VgmDomainDef) swap = testCgroupDef(
+            "swap", "<memtune><hard_limit unit='GiB'>2</hard_limit>"
+            "<swap_hard_limit unit='GiB'>1</swap_hard_limit></memtune>", "");
+
+        g_assert_null(testCgroupPlanText(swap, VGM_CGROUP_V1, &err));
+        g_assert_nonnull(err);
+        g_assert_cmpstr(err->message, ==,
+                        "<hard_limit> in <memtune> (2097152 KiB) must not be larger than <swap_hard_limit> (1048576 KiB)");
+        g_clear_error(&err);
+    }
+
     /* a path that is no block device */
     chr = testCgroupDef("chr",
                         "<blkiotune><device><path>/dev/null</path><weight>50</weight></device>"

@@ -90,6 +90,10 @@ vgmDomainDefNew(void)
     VgmDomainDef *def = g_new0(VgmDomainDef, 1);
 
     vgmDomainDevicesInit(&def->devices);
+    /* no memory limits: 0 would be a limit of nothing */
+    def->memtune.hardLimit = VGM_MEMTUNE_UNLIMITED;
+    def->memtune.softLimit = VGM_MEMTUNE_UNLIMITED;
+    def->memtune.swapHardLimit = VGM_MEMTUNE_UNLIMITED;
     return def;
 }
 

@@ -8,7 +8,8 @@
  * with the rest of <cputune> in domain_cpu.c.
  *
  * The ranges are libvirt's: a period is 1000 to 1000000 us, a positive
- * quota 1000 to 17592186044415 us (a negative one is no limit). What
+ * quota 1000 to 17592186044415 us (a negative one is no limit), shares 2
+ * to 262144. What
  * depends on the host (the cgroup version's range for shares and
  * weights, whether a block device exists) is checked when the domain
  * starts (driver_cgroup.c).
@@ -29,6 +30,8 @@ VGM_ENUM_IMPL(vgmDomainSchedPolicy, VGM_DOMAIN_SCHED_LAST,
 #define VGM_CPUTUNE_PERIOD_MAX 1000000ULL
 #define VGM_CPUTUNE_QUOTA_MIN 1000LL
 #define VGM_CPUTUNE_QUOTA_MAX 17592186044415LL
+#define VGM_CPUTUNE_SHARES_MIN 2ULL
+#define VGM_CPUTUNE_SHARES_MAX 262144ULL
 
 /* ---- <cputune> bandwidth ---- */
 
@@ -92,9 +95,13 @@ vgmCputuneUnsignedParse(xmlNodePtr node, VgmTuneKind kind, unsigned long long *v
                     VGM_CPUTUNE_PERIOD_MIN, VGM_CPUTUNE_PERIOD_MAX);
         return FALSE;
     }
-    if (kind == VGM_TUNE_SHARES && *value == 0) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
-                    _("<shares> in <cputune> must be at least 1"));
+    /* libvirt checks the v1 range at define; 0, which it keeps and
+     * never applies, is refused */
+    if (kind == VGM_TUNE_SHARES &&
+        (*value < VGM_CPUTUNE_SHARES_MIN || *value > VGM_CPUTUNE_SHARES_MAX)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<shares> in <cputune> (%1$llu) must be in range [%2$llu, %3$llu]"),
+                    *value, VGM_CPUTUNE_SHARES_MIN, VGM_CPUTUNE_SHARES_MAX);
         return FALSE;
     }
     return TRUE;
@@ -268,10 +275,11 @@ vgmDomainCputuneSchedFormat(VgmBuf *buf, const VgmDomainDef *def)
 {
     guint i;
 
-    for (i = 0; def->cputune.vcpusched && i < def->cputune.vcpusched->len; i++)
-        vgmDomainSchedFormat(buf, "vcpusched", g_ptr_array_index(def->cputune.vcpusched, i));
+    /* libvirt's order: the emulator's first */
     if (def->cputune.emulatorsched)
         vgmDomainSchedFormat(buf, "emulatorsched", def->cputune.emulatorsched);
+    for (i = 0; def->cputune.vcpusched && i < def->cputune.vcpusched->len; i++)
+        vgmDomainSchedFormat(buf, "vcpusched", g_ptr_array_index(def->cputune.vcpusched, i));
 }
 
 /* ---- <memtune> ---- */
@@ -496,11 +504,7 @@ gboolean
 vgmDomainTuneParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
 {
     xmlNodePtr node;
-    size_t i;
 
-    for (i = 0; i < G_N_ELEMENTS(vgmMemtuneFields); i++)
-        *(unsigned long long *)((char *)&def->memtune + vgmMemtuneFields[i].offset) =
-            VGM_MEMTUNE_UNLIMITED;
     if (vgmXMLSingleChild(root, "memtune", &node, error) < 0 ||
         (node && !vgmDomainMemtuneParse(&def->memtune, node, error)))
         return FALSE;

@@ -337,23 +337,6 @@ vgmRuleMemoryTotal(const VgmDomainDef *def, GError **error)
     return FALSE;
 }
 
-/* libvirt's order of memory limits: a hard limit above the limit on
- * memory plus swap could never be met */
-static gboolean
-vgmRuleMemtune(const VgmDomainDef *def, GError **error)
-{
-    const VgmDomainMemtune *t = &def->memtune;
-
-    if (vgmDomainMemtuneIsSet(t->hardLimit) && vgmDomainMemtuneIsSet(t->swapHardLimit) &&
-        t->hardLimit > t->swapHardLimit) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("<hard_limit> in <memtune> (%1$llu KiB) must not be larger than <swap_hard_limit> (%2$llu KiB)"),
-                    t->hardLimit, t->swapHardLimit);
-        return FALSE;
-    }
-    return TRUE;
-}
-
 static gboolean
 vgmRuleVcpus(const VgmDomainDef *def, GError **error)
 {
@@ -1405,7 +1388,6 @@ static const struct {
     { "max-memory", vgmRuleMaxMemory },
     { "memory-total", vgmRuleMemoryTotal },
     { "vcpus", vgmRuleVcpus },
-    { "memtune", vgmRuleMemtune },
     { "numa-cells", vgmRuleNumaCells },
     { "numatune", vgmRuleNumatune },
     { "cpu-cache-physaddr", vgmRuleCpuCachePhys },

@@ -96,8 +96,9 @@ vgmDriverCgroupBandwidth(GPtrArray *plan, const VgmCgroupHost *host, const char 
                            quota > 0 ? quota : -1);
 }
 
-static void
-vgmDriverCgroupMemory(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomainMemtune *t)
+static gboolean
+vgmDriverCgroupMemory(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomainMemtune *t,
+                      GError **error)
 {
     static const char *const v1[] = {
         "memory.limit_in_bytes", "memory.soft_limit_in_bytes", "memory.memsw.limit_in_bytes"
@@ -107,6 +108,15 @@ vgmDriverCgroupMemory(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomai
     const unsigned long long kib[] = { t->hardLimit, t->softLimit, t->swapHardLimit };
     size_t i;
 
+    if (vgmDomainMemtuneIsSet(t->hardLimit) && vgmDomainMemtuneIsSet(t->swapHardLimit) &&
+        t->hardLimit > t->swapHardLimit) {
+        /* checked at start, as libvirt checks it: a definition with it
+         * is accepted */
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<hard_limit> in <memtune> (%1$llu KiB) must not be larger than <swap_hard_limit> (%2$llu KiB)"),
+                    t->hardLimit, t->swapHardLimit);
+        return FALSE;
+    }
     for (i = 0; i < G_N_ELEMENTS(kib); i++) {
         if (!vgmDomainMemtuneIsSet(kib[i]))
             continue;
@@ -114,6 +124,7 @@ vgmDriverCgroupMemory(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomai
                            host->version == VGM_CGROUP_V2 ? v2[i] : v1[i], "%llu",
                            kib[i] * 1024);
     }
+    return TRUE;
 }
 
 static gboolean
@@ -217,8 +228,8 @@ vgmDriverCgroupPlan(const VgmDomainDef *def, const VgmCgroupHost *host, GError *
                            "%llu", c->shares);
     }
     vgmDriverCgroupBandwidth(plan, host, NULL, c->globalPeriod, c->globalQuota);
-    vgmDriverCgroupMemory(plan, host, &def->memtune);
-    if (!vgmDriverCgroupBlkio(plan, host, &def->blkiotune, error))
+    if (!vgmDriverCgroupMemory(plan, host, &def->memtune, error) ||
+        !vgmDriverCgroupBlkio(plan, host, &def->blkiotune, error))
         return NULL;
     for (i = 0; (c->period || c->quota) && i < def->vcpus; i++) {
         g_autofree char *sub = g_strdup_printf("vcpu%u", i);

@@ -474,7 +474,7 @@ EXPECT = {
     "pinned": ACCEPTED,
     "pinned-isolate": ACCEPTED,
     "pinned-emu-isolate": ACCEPTED,
-    "pinned-realtime": refused("unsupported element <vcpusched> in <cputune>"),
+    "pinned-realtime": hugetlbfs(1048576),       # <vcpusched fifo> is accepted since 2026-12-01
     "pinned-numa2-huge": hugetlbfs(2048),
     "cpu-topology": ACCEPTED,
     "uefi": ACCEPTED,
@@ -506,7 +506,7 @@ EXPECT = {
     "cpu-custom": ACCEPTED,
     "cpu-host-model": ACCEPTED,
     "pmu-off": ACCEPTED,
-    "quota": refused("unsupported element <shares> in <cputune>"),
+    "quota": refused("unsupported element <iotune> in <disk>"),  # its <shares>, <period> pass since 2026-12-01
     "boot-menu": ACCEPTED,
     "mem-balloon-off": ACCEPTED,
     "hyperv-windows": ACCEPTED,
