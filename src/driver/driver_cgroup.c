@@ -171,33 +171,34 @@ vgmDriverCgroupBlkio(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomain
             vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, v2 ? "io.weight" : "blkio.weight_device",
                                "%s %u", dev, d->weight);
         }
-        if (v2) {
+        {
+            /* the limits, in libvirt's io.max order: v2 has one line of
+             * them, v1 a file each */
+            const struct {
+                const char *v2;
+                const char *v1;
+                unsigned long long value;
+            } limits[] = {
+                { "rbps", "blkio.throttle.read_bps_device", d->readBytes },
+                { "wbps", "blkio.throttle.write_bps_device", d->writeBytes },
+                { "riops", "blkio.throttle.read_iops_device", d->readIops },
+                { "wiops", "blkio.throttle.write_iops_device", d->writeIops },
+            };
             g_autoptr(GString) max = g_string_new(dev);
+            size_t l;
 
-            if (d->readBytes)
-                g_string_append_printf(max, " rbps=%llu", d->readBytes);
-            if (d->writeBytes)
-                g_string_append_printf(max, " wbps=%llu", d->writeBytes);
-            if (d->readIops)
-                g_string_append_printf(max, " riops=%u", d->readIops);
-            if (d->writeIops)
-                g_string_append_printf(max, " wiops=%u", d->writeIops);
-            if (strchr(max->str, '='))
+            for (l = 0; l < G_N_ELEMENTS(limits); l++) {
+                if (!limits[l].value)
+                    continue;
+                if (v2)
+                    g_string_append_printf(max, " %s=%llu", limits[l].v2, limits[l].value);
+                else
+                    vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, limits[l].v1, "%s %llu", dev,
+                                       limits[l].value);
+            }
+            if (v2 && strchr(max->str, '='))
                 vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "io.max", "%s", max->str);
-            continue;
         }
-        if (d->readBytes)
-            vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "blkio.throttle.read_bps_device",
-                               "%s %llu", dev, d->readBytes);
-        if (d->writeBytes)
-            vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "blkio.throttle.write_bps_device",
-                               "%s %llu", dev, d->writeBytes);
-        if (d->readIops)
-            vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "blkio.throttle.read_iops_device",
-                               "%s %u", dev, d->readIops);
-        if (d->writeIops)
-            vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "blkio.throttle.write_iops_device",
-                               "%s %u", dev, d->writeIops);
     }
     return TRUE;
 }
