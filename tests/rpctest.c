@@ -5,7 +5,8 @@
  *
  * Covers: frame header decoding and its limits, the error payload's
  * exact bytes; then, on a daemon started on a temporary root: the
- * handshake (AUTH_LIST, SUPPORTS_FEATURE, CONNECT_OPEN), a call before
+ * handshake (AUTH_LIST, SUPPORTS_FEATURE with libvirt's feature numbers,
+ * CONNECT_OPEN), a call before
  * CONNECT_OPEN, an unknown procedure (the exact "unknown procedure: N"
  * error; the connection stays usable), an unknown program, an unknown
  * version, an unknown message type (connection dropped), a length over
@@ -450,6 +451,28 @@ testHandshake(void)
                                f->len, NULL));
     g_assert_cmpint(sup.supported, ==, 1);
     g_clear_pointer(&f, testFrameFree);
+
+    /* libvirt's virDrvFeature numbers: typed string parameters are 9
+     * (the client then asks for the blkio device lists); 7, migration's
+     * change protection, is not ours to claim */
+    {
+        static const struct {
+            int feature;
+            int supported;
+        } features[] = { { 9, 1 }, { 11, 1 }, { 14, 1 }, { 15, 1 }, { 7, 0 }, { 8, 0 } };
+        size_t i;
+
+        for (i = 0; i < G_N_ELEMENTS(features); i++) {
+            feat.feature = features[i].feature;
+            f = testCall(fd, VGM_REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
+                         vgmRemoteXdrConnectSupportsFeatureArgs, &feat);
+            testAssertOk(f);
+            g_assert_true(vgmXdrDecode(vgmRemoteXdrConnectSupportsFeatureRet, &sup, f->payload,
+                                       f->len, NULL));
+            g_assert_cmpint(sup.supported, ==, features[i].supported);
+            g_clear_pointer(&f, testFrameFree);
+        }
+    }
 
     /* before CONNECT_OPEN */
     f = testCall(fd, VGM_REMOTE_PROC_CONNECT_GET_TYPE, NULL, NULL);

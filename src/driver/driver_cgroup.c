@@ -518,3 +518,108 @@ vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name)
     for (i = 0; i < 100 && !vgmCgroupRemove(host, rel, NULL); i++)
         g_usleep(20 * 1000);
 }
+
+/* ---- the controls as libvirt's typed parameters ---- */
+
+static VgmTypedParam *
+vgmDriverTuneParam(GPtrArray *params, const char *field, int type)
+{
+    VgmTypedParam *p = g_new0(VgmTypedParam, 1);
+
+    p->field = g_strdup(field);
+    p->type = type;
+    g_ptr_array_add(params, p);
+    return p;
+}
+
+/* "PATH,VALUE,PATH,VALUE" of the devices with a value at @offset (an
+ * unsigned int, or an unsigned long long when @wide), as libvirt joins
+ * them */
+static char *
+vgmDriverTuneDeviceList(const VgmDomainBlkiotune *t, size_t offset, gboolean wide)
+{
+    g_autoptr(GString) out = g_string_new("");
+    size_t i;
+
+    for (i = 0; i < t->ndevices; i++) {
+        const char *field = (const char *)&t->devices[i] + offset;
+        unsigned long long v = wide ? *(const unsigned long long *)field
+                                    : *(const unsigned int *)field;
+
+        if (!v)
+            continue;
+        g_string_append_printf(out, "%s%s,%llu", out->len ? "," : "", t->devices[i].path, v);
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+GPtrArray *
+vgmDriverTuneParams(const VgmDomainDef *def, VgmDriverTuneKind kind, gboolean strings)
+{
+    GPtrArray *params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    const VgmDomainCputune *c = &def->cputune;
+
+    switch (kind) {
+    case VGM_DRIVER_TUNE_SCHED: {
+        /* libvirt's names and order (virDomainGetSchedulerParameters) */
+        const struct {
+            const char *field;
+            gboolean isSigned;
+            long long value;
+        } sched[] = {
+            { "cpu_shares", FALSE, (long long)c->shares },
+            { "vcpu_period", FALSE, (long long)c->period },
+            { "vcpu_quota", TRUE, c->quota },
+            { "emulator_period", FALSE, (long long)c->emulatorPeriod },
+            { "emulator_quota", TRUE, c->emulatorQuota },
+            { "global_period", FALSE, (long long)c->globalPeriod },
+            { "global_quota", TRUE, c->globalQuota },
+            /* no <iothreads>, so never tuned, but named as libvirt names
+             * them */
+            { "iothread_period", FALSE, 0 },
+            { "iothread_quota", TRUE, 0 },
+        };
+        size_t i;
+
+        for (i = 0; i < G_N_ELEMENTS(sched); i++) {
+            VgmTypedParam *p = vgmDriverTuneParam(params, sched[i].field,
+                                                  sched[i].isSigned ? VGM_TYPED_PARAM_LLONG
+                                                                    : VGM_TYPED_PARAM_ULLONG);
+            if (sched[i].isSigned)
+                p->v.l = sched[i].value;
+            else
+                p->v.ul = (guint64)sched[i].value;
+        }
+        break;
+    }
+    case VGM_DRIVER_TUNE_MEMORY:
+        vgmDriverTuneParam(params, "hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = def->memtune.hardLimit;
+        vgmDriverTuneParam(params, "soft_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = def->memtune.softLimit;
+        vgmDriverTuneParam(params, "swap_hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul =
+            def->memtune.swapHardLimit;
+        break;
+    case VGM_DRIVER_TUNE_BLKIO: {
+        const struct {
+            const char *field;
+            size_t offset;
+            gboolean wide;
+        } devs[] = {
+            { "device_weight", G_STRUCT_OFFSET(VgmDomainBlkioDevice, weight), FALSE },
+            { "device_read_iops_sec", G_STRUCT_OFFSET(VgmDomainBlkioDevice, readIops), FALSE },
+            { "device_write_iops_sec", G_STRUCT_OFFSET(VgmDomainBlkioDevice, writeIops), FALSE },
+            { "device_read_bytes_sec", G_STRUCT_OFFSET(VgmDomainBlkioDevice, readBytes), TRUE },
+            { "device_write_bytes_sec", G_STRUCT_OFFSET(VgmDomainBlkioDevice, writeBytes), TRUE },
+        };
+        size_t i;
+
+        vgmDriverTuneParam(params, "weight", VGM_TYPED_PARAM_UINT)->v.ui = def->blkiotune.weight;
+        /* the device lists are strings, which a client takes only when
+         * it says so (VIR_TYPED_PARAM_STRING_OKAY) */
+        for (i = 0; strings && i < G_N_ELEMENTS(devs); i++)
+            vgmDriverTuneParam(params, devs[i].field, VGM_TYPED_PARAM_STRING)->v.s =
+                vgmDriverTuneDeviceList(&def->blkiotune, devs[i].offset, devs[i].wide);
+        break;
+    }
+    }
+    return params;
+}

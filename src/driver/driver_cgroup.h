@@ -25,6 +25,7 @@
 #include <glib.h>
 
 #include "conf/domain_conf.h"
+#include "driver_conn.h"
 #include "driver_store.h"
 #include "host/vgmcgroup.h"
 #include "qemu/qemu_monitor.h"
@@ -70,6 +71,14 @@ void vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name);
 
 /* The group of domain @name relative to the cgroup root */
 char *vgmDriverCgroupName(const VgmDriverStore *store, const char *name);
+
+/* What libvirt's virDomainGetSchedulerParameters, GetMemoryParameters
+ * and GetBlkioParameters report of @def: every parameter of the kind,
+ * with libvirt's names, types and order (memory in KiB, an unset limit
+ * as VGM_MEMTUNE_UNLIMITED; 0 for a CPU control not given); the blkio
+ * device lists, which are strings, only when @strings. */
+GPtrArray *vgmDriverTuneParams(const VgmDomainDef *def, VgmDriverTuneKind kind,
+                               gboolean strings);
 
 /* The vCPU threads of QEMU behind @mon (query-cpus-fast): a GArray of
  * pid_t indexed by vCPU, 0 for a vCPU it does not name. */

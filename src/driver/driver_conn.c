@@ -8,6 +8,7 @@
 
 #include "driver_conn.h"
 #include "driver_caps.h"
+#include "driver_cgroup.h"
 #include "driver_process.h"
 #include "driver_watch.h"
 #include "qemu/qemu_capabilities.h"
@@ -845,4 +846,57 @@ vgmDriverGetVersion(VgmDriver *drv, guint64 *version, GError **error)
         return FALSE;
     *version = vgmQemuCapsGetVersion(caps);
     return TRUE;
+}
+
+/* ---- resource controls ---- */
+
+char *
+vgmDriverGetSchedulerType(const VgmDriverDomain *dom G_GNUC_UNUSED, int *nparams)
+{
+    g_autoptr(VgmDomainDef) none = vgmDomainDefNew();
+    g_autoptr(GPtrArray) params = vgmDriverTuneParams(none, VGM_DRIVER_TUNE_SCHED, TRUE);
+
+    if (nparams)
+        *nparams = (int)params->len;
+    /* the CFS scheduler, as libvirt's QEMU driver names it */
+    return g_strdup("posix");
+}
+
+GPtrArray *
+vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom, VgmDriverTuneKind kind,
+                       unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDomainDef) config = NULL;
+    const VgmDomainDef *def;
+    gboolean active = vgmDriverDomainIsActive(dom);
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG |
+                             VGM_TYPED_PARAM_STRING_OKAY, error))
+        return NULL;
+    if ((flags & VGM_DOMAIN_AFFECT_LIVE) && (flags & VGM_DOMAIN_AFFECT_CONFIG)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("the flags 'live' and 'config' are mutually exclusive here"));
+        return NULL;
+    }
+    if ((flags & VGM_DOMAIN_AFFECT_LIVE) && !active) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
+                    dom->name);
+        return NULL;
+    }
+    if ((flags & VGM_DOMAIN_AFFECT_CONFIG) && active) {
+        g_autoptr(VgmDriverConfig) cfg = NULL;
+
+        if (!dom->persistent) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' is transient: it has no persistent config"), dom->name);
+            return NULL;
+        }
+        if (!(cfg = vgmDriverStoreGetConfig(drv->store, dom->name, error)) ||
+            !(config = vgmDriverConfigParse(drv->store, dom->name, cfg, error)))
+            return NULL;
+    } else if (!vgmDriverDomainFillDef(drv->store, dom, error)) {
+        return NULL;
+    }
+    def = config ? config : dom->def;
+    return vgmDriverTuneParams(def, kind, (flags & VGM_TYPED_PARAM_STRING_OKAY) != 0);
 }

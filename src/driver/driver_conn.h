@@ -184,6 +184,30 @@ typedef struct {
 } VgmTypedParam;
 void vgmTypedParamFree(VgmTypedParam *p);
 
+/* ---- resource controls (driver_cgroup.c) ---- */
+
+typedef enum {
+    VGM_DRIVER_TUNE_SCHED,
+    VGM_DRIVER_TUNE_MEMORY,
+    VGM_DRIVER_TUNE_BLKIO,
+} VgmDriverTuneKind;
+
+/* libvirt's virDomainModificationImpact and VIR_TYPED_PARAM_STRING_OKAY */
+#define VGM_DOMAIN_AFFECT_LIVE (1u << 0)
+#define VGM_DOMAIN_AFFECT_CONFIG (1u << 1)
+#define VGM_TYPED_PARAM_STRING_OKAY (1u << 2)
+
+/* virDomainGetSchedulerType: "posix", and the number of parameters
+ * vgmDriverGetTuneParams gives for VGM_DRIVER_TUNE_SCHED. */
+char *vgmDriverGetSchedulerType(const VgmDriverDomain *dom, int *nparams);
+/* virDomainGetSchedulerParametersFlags, virDomainGetMemoryParameters,
+ * virDomainGetBlkioParameters: the controls of the running domain's live
+ * definition (@flags LIVE, or CURRENT while it runs) or of its persistent
+ * config (CONFIG, or CURRENT while it is shut off), as VgmTypedParam. */
+GPtrArray *vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom,
+                                  VgmDriverTuneKind kind, unsigned int flags,
+                                  GError **error);
+
 /* One domain's statistics record. */
 typedef struct {
     VgmDriverDomain *dom;

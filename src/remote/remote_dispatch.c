@@ -80,7 +80,7 @@ enum {
     VGM_FEATURE_PROGRAM_KEEPALIVE = 10,
     VGM_FEATURE_REMOTE_EVENT_CALLBACK = 14,
     VGM_FEATURE_REMOTE_CLOSE_CALLBACK = 15,
-    VGM_FEATURE_TYPED_PARAM_STRING = 7,
+    VGM_FEATURE_TYPED_PARAM_STRING = 9,
     VGM_FEATURE_XML_MIGRATABLE = 11,
 };
 
@@ -1441,6 +1441,138 @@ vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
     vgmRemoteConsoleUnref(c);
 }
 
+/* ---- typed parameters ---- */
+
+/* The first @max of @params (VgmTypedParam) as the wire's typed
+ * parameters */
+static void
+vgmRemoteTypedParamsSet(VgmRemoteTypedParam **val, guint32 *len, const GPtrArray *params,
+                        guint max)
+{
+    guint j, n = MIN(params->len, max);
+
+    *len = n;
+    *val = g_new0(VgmRemoteTypedParam, n);
+    for (j = 0; j < n; j++) {
+        const VgmTypedParam *p = g_ptr_array_index(params, j);
+        VgmRemoteTypedParam *q = &(*val)[j];
+
+        q->field = g_strdup(p->field);
+        q->value.type = p->type;
+        switch (p->type) {
+        case VGM_TYPED_PARAM_INT:
+            q->value.u.i = p->v.i;
+            break;
+        case VGM_TYPED_PARAM_UINT:
+            q->value.u.ui = p->v.ui;
+            break;
+        case VGM_TYPED_PARAM_LLONG:
+            q->value.u.l = p->v.l;
+            break;
+        case VGM_TYPED_PARAM_ULLONG:
+            q->value.u.ul = p->v.ul;
+            break;
+        case VGM_TYPED_PARAM_DOUBLE:
+            q->value.u.d = p->v.d;
+            break;
+        case VGM_TYPED_PARAM_BOOLEAN:
+            q->value.u.b = p->v.b;
+            break;
+        case VGM_TYPED_PARAM_STRING:
+            q->value.u.s = g_strdup(p->v.s);
+            break;
+        }
+    }
+}
+
+/* ---- resource controls ---- */
+
+gboolean
+vgmRemoteDispatchDomainGetSchedulerType(VgmRemoteClient *client,
+                                        const VgmRemoteDomainGetSchedulerTypeArgs *args,
+                                        VgmRemoteDomainGetSchedulerTypeRet *ret, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmRemoteGetDomain(client, &args->dom, error);
+
+    if (!dom)
+        return FALSE;
+    ret->type = vgmDriverGetSchedulerType(dom, &ret->nparams);
+    return TRUE;
+}
+
+/* A Get*Parameters call: @nparams (the caller's room; for the memory and
+ * blkio calls 0 asks how many there are, in *@count) and the domain's
+ * parameters of @kind */
+static gboolean
+vgmRemoteGetTune(VgmRemoteClient *client, const VgmRemoteNonnullDomain *d, VgmDriverTuneKind kind,
+                 gint32 nparams, guint32 flags, guint max, VgmRemoteTypedParam **val,
+                 guint32 *len, gint32 *count, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GPtrArray) params = NULL;
+
+    if (nparams < 0 || (guint)nparams > max) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("nparams %1$d is out of range (0 to %2$u)"), nparams, max);
+        return FALSE;
+    }
+    if (!(dom = vgmRemoteGetDomain(client, d, error)) ||
+        !(params = vgmDriverGetTuneParams(client->drv, dom, kind, flags, error)))
+        return FALSE;
+    if (count && nparams == 0) {
+        *count = (gint32)params->len;
+        return TRUE;
+    }
+    vgmRemoteTypedParamsSet(val, len, params, (guint)nparams);
+    if (count)
+        *count = (gint32)*len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetSchedulerParameters(VgmRemoteClient *client,
+                                              const VgmRemoteDomainGetSchedulerParametersArgs *args,
+                                              VgmRemoteDomainGetSchedulerParametersRet *ret,
+                                              GError **error)
+{
+    return vgmRemoteGetTune(client, &args->dom, VGM_DRIVER_TUNE_SCHED, args->nparams, 0,
+                            VGM_REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX, &ret->params.val,
+                            &ret->params.len, NULL, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainGetSchedulerParametersFlags(VgmRemoteClient *client,
+                                                   const VgmRemoteDomainGetSchedulerParametersFlagsArgs *args,
+                                                   VgmRemoteDomainGetSchedulerParametersFlagsRet *ret,
+                                                   GError **error)
+{
+    return vgmRemoteGetTune(client, &args->dom, VGM_DRIVER_TUNE_SCHED, args->nparams,
+                            args->flags, VGM_REMOTE_DOMAIN_SCHEDULER_PARAMETERS_MAX,
+                            &ret->params.val, &ret->params.len, NULL, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainGetMemoryParameters(VgmRemoteClient *client,
+                                           const VgmRemoteDomainGetMemoryParametersArgs *args,
+                                           VgmRemoteDomainGetMemoryParametersRet *ret,
+                                           GError **error)
+{
+    return vgmRemoteGetTune(client, &args->dom, VGM_DRIVER_TUNE_MEMORY, args->nparams,
+                            args->flags, VGM_REMOTE_DOMAIN_MEMORY_PARAMETERS_MAX, &ret->params.val,
+                            &ret->params.len, &ret->nparams, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainGetBlkioParameters(VgmRemoteClient *client,
+                                          const VgmRemoteDomainGetBlkioParametersArgs *args,
+                                          VgmRemoteDomainGetBlkioParametersRet *ret,
+                                          GError **error)
+{
+    return vgmRemoteGetTune(client, &args->dom, VGM_DRIVER_TUNE_BLKIO, args->nparams,
+                            args->flags, VGM_REMOTE_DOMAIN_BLKIO_PARAMETERS_MAX, &ret->params.val,
+                            &ret->params.len, &ret->nparams, error);
+}
+
 /* ---- bulk statistics ---- */
 
 gboolean
@@ -1451,7 +1583,7 @@ vgmRemoteDispatchConnectGetAllDomainStats(VgmRemoteClient *client,
 {
     g_autoptr(GPtrArray) doms = NULL;
     g_autoptr(GPtrArray) recs = NULL;
-    guint i, j;
+    guint i;
 
     if (args->doms.len > 0) {
         doms = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDomainFree);
@@ -1472,38 +1604,7 @@ vgmRemoteDispatchConnectGetAllDomainStats(VgmRemoteClient *client,
         VgmRemoteDomainStatsRecord *r = &ret->retStats.val[i];
 
         vgmRemoteMakeDomain(&r->dom, st->dom);
-        r->params.len = st->params->len;
-        r->params.val = g_new0(VgmRemoteTypedParam, st->params->len);
-        for (j = 0; j < st->params->len; j++) {
-            const VgmTypedParam *p = g_ptr_array_index(st->params, j);
-            VgmRemoteTypedParam *q = &r->params.val[j];
-
-            q->field = g_strdup(p->field);
-            q->value.type = p->type;
-            switch (p->type) {
-            case VGM_TYPED_PARAM_INT:
-                q->value.u.i = p->v.i;
-                break;
-            case VGM_TYPED_PARAM_UINT:
-                q->value.u.ui = p->v.ui;
-                break;
-            case VGM_TYPED_PARAM_LLONG:
-                q->value.u.l = p->v.l;
-                break;
-            case VGM_TYPED_PARAM_ULLONG:
-                q->value.u.ul = p->v.ul;
-                break;
-            case VGM_TYPED_PARAM_DOUBLE:
-                q->value.u.d = p->v.d;
-                break;
-            case VGM_TYPED_PARAM_BOOLEAN:
-                q->value.u.b = p->v.b;
-                break;
-            case VGM_TYPED_PARAM_STRING:
-                q->value.u.s = g_strdup(p->v.s);
-                break;
-            }
-        }
+        vgmRemoteTypedParamsSet(&r->params.val, &r->params.len, st->params, st->params->len);
     }
     return TRUE;
 }

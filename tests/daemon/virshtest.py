@@ -18,7 +18,9 @@ timeout. What it covers, in order:
   works, define is refused, also without -r); and, against our daemon only,
   a guest_memfd domain (examples/gmem-shared.xml) that round-trips through
   define and dumpxml --inactive unchanged and whose start Debian's QEMU 7.2
-  refuses with our message.
+  refuses with our message; schedinfo, memtune and blkiotune of a shut-off
+  domain with every <cputune>, <memtune> and <blkiotune> control, and
+  their --live refusal.
 
 The expected outputs were captured from virsh 9.0.0 (libvirt-clients
 9.0.0-4+deb12u2) against Debian's libvirtd 9.0.0 (libvirt-daemon
@@ -471,6 +473,8 @@ def run_tests(tap, target, tmp):
     # ---- guest_memfd (our daemon only) ----
     gmem_tests(tap, target, tmp)
 
+    tune_tests(tap, target, tmp)
+
 
 def check_domain_xml(d, name, uuid, live_id):
     problems = []
@@ -678,6 +682,85 @@ def gmem_tests(tap, target, tmp):
         tap.ok(r.rc == 0 and r.out.startswith("shut off"), names[3], r.describe())
     r = virsh(uri, "undefine", GMEM)
     tap.eq((r.rc, r.out), (0, "Domain '%s' has been undefined\n\n" % GMEM), names[4])
+
+
+TUNE = "vgmtest-virsh-tune"
+TUNE_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='GiB'>1</memory>
+  <blkiotune>
+    <weight>800</weight>
+    <device><path>/dev/null-blk0</path><weight>500</weight>
+      <read_iops_sec>2000</read_iops_sec><write_bytes_sec>10485760</write_bytes_sec></device>
+  </blkiotune>
+  <memtune>
+    <soft_limit unit='MiB'>1536</soft_limit>
+    <hard_limit unit='GiB'>2</hard_limit>
+    <swap_hard_limit unit='KiB'>3145728</swap_hard_limit>
+  </memtune>
+  <vcpu placement='static'>2</vcpu>
+  <cputune>
+    <quota>-1</quota><shares>2048</shares><period>100000</period>
+    <global_period>200000</global_period><global_quota>150000</global_quota>
+    <emulator_period>50000</emulator_period><emulator_quota>25000</emulator_quota>
+  </cputune>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+</domain>
+""" % TUNE
+
+
+def tune_tests(tap, target, tmp):
+    """virsh schedinfo, memtune and blkiotune (virDomainGetSchedulerType,
+    GetSchedulerParameters(Flags), GetMemoryParameters, GetBlkioParameters)
+    on a shut-off domain. Captured from virsh 9.0 against libvirtd 9.0 with
+    this definition on 2026-12-01; the outputs are the same in both modes.
+    libvirtd names iothread_period/quota though the domain has no I/O
+    threads; so do we."""
+    uri = target.uri
+    f = harness.write_file(tmp, TUNE + ".xml", TUNE_XML)
+    r = virsh(uri, "define", f)
+    tap.eq((r.rc, r.out), (0, "Domain '%s' defined from %s\n\n" % (TUNE, f)),
+           "virsh define: a domain with resource controls")
+    r = virsh(uri, "schedinfo", TUNE)
+    tap.eq((r.rc, r.out),
+           (0, "Scheduler      : posix\n"
+               "cpu_shares     : 2048\n"
+               "vcpu_period    : 100000\n"
+               "vcpu_quota     : -1\n"
+               "emulator_period: 50000\n"
+               "emulator_quota : 25000\n"
+               "global_period  : 200000\n"
+               "global_quota   : 150000\n"
+               "iothread_period: 0\n"
+               "iothread_quota : 0\n\n"),
+           "virsh schedinfo (shut off): <cputune>'s shares, periods and quotas")
+    r = virsh(uri, "schedinfo", "--config", TUNE)
+    tap.eq((r.rc, r.out.splitlines()[:2]), (0, ["Scheduler      : posix", "cpu_shares     : 2048"]),
+           "virsh schedinfo --config (shut off)")
+    r = virsh(uri, "memtune", TUNE)
+    tap.eq((r.rc, r.out),
+           (0, "hard_limit     : 2097152\n"
+               "soft_limit     : 1572864\n"
+               "swap_hard_limit: 3145728\n\n"),
+           "virsh memtune (shut off): <memtune> in KiB")
+    r = virsh(uri, "blkiotune", TUNE)
+    tap.eq((r.rc, r.out),
+           (0, "weight         : 800\n"
+               "device_weight  : /dev/null-blk0,500\n"
+               "device_read_iops_sec: /dev/null-blk0,2000\n"
+               "device_write_iops_sec: \n"
+               "device_read_bytes_sec: \n"
+               "device_write_bytes_sec: /dev/null-blk0,10485760\n\n"),
+           "virsh blkiotune (shut off): the weight and the device lists (typed string parameters)")
+    r = virsh(uri, "memtune", "--live", TUNE)
+    tap.eq((r.rc, r.err),
+           (1, "error: Unable to get number of memory parameters\nerror: %s\n" % harness.by_mode(
+               target, "Requested operation is not valid: domain is not running",
+               "domain '%s' is not running" % TUNE)),
+           "virsh memtune --live of a shut-off domain is refused")
+    r = virsh(uri, "undefine", TUNE)
+    tap.eq((r.rc, r.out), (0, "Domain '%s' has been undefined\n\n" % TUNE),
+           "virsh undefine: the domain with resource controls")
 
 
 if __name__ == "__main__":
