@@ -32,7 +32,9 @@
  * query-named-block-nodes, every -device with a "write-cache" has it
  * (qom-get), every channel's virtserialport has its port number (qom-get
  * "nr"), a vmcoreinfo device exists (qom-list of the anonymous
- * devices), and every chardev <log> file was created. (SMBIOS strings
+ * devices), and every chardev <log> file was created; the QMP commands
+ * the driver sends before the guest runs (disk throttling) are accepted
+ * and query-block shows each value they set. (SMBIOS strings
  * have no QMP query: that QEMU starts with the -smbios options is what is
  * checked of them.) Then `quit`, and QEMU must exit cleanly.
  *
@@ -1093,6 +1095,76 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
     }
 }
 
+/* The startup QMP commands (disk throttling): each is accepted, and
+ * query-block then shows every value it set on the device it named. */
+static void
+vgmAcceptCheckStartup(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, GString *problems)
+{
+    g_autoptr(JsonNode) blocks = NULL;
+    g_autoptr(GError) err = NULL;
+    guint i, j, checked = 0;
+
+    for (i = 0; i < cmd->startup->len; i++) {
+        JsonObject *exec = g_ptr_array_index(cmd->startup, i);
+        const char *name = json_object_get_string_member(exec, "execute");
+        JsonObject *args = json_object_get_object_member(exec, "arguments");
+        const char *id = json_object_get_string_member_with_default(args, "id", "?");
+        /* a qdev id, or a QOM path below /machine/peripheral/ID */
+        g_autofree char *qdevPrefix = g_strdup_printf("/machine/peripheral/%s/", id);
+        JsonObject *inserted = NULL;
+        g_autoptr(GList) members = NULL;
+        GList *m;
+
+        if (!vgmQemuMonitorCommand(mon, name, args, NULL, &err)) {
+            g_string_append_printf(problems, "\n  %s on %s: %s", name, id, err->message);
+            g_clear_error(&err);
+            continue;
+        }
+        if (!g_str_equal(name, "block_set_io_throttle"))
+            continue;
+        g_clear_pointer(&blocks, json_node_unref);
+        if (!vgmQemuMonitorCommand(mon, "query-block", NULL, &blocks, &err) ||
+            !JSON_NODE_HOLDS_ARRAY(blocks)) {
+            g_string_append_printf(problems, "\n  query-block: %s",
+                                   err ? err->message : "not a list");
+            g_clear_error(&err);
+            continue;
+        }
+        for (j = 0; j < json_array_get_length(json_node_get_array(blocks)); j++) {
+            JsonObject *b = json_array_get_object_element(json_node_get_array(blocks), j);
+            const char *qdev = json_object_get_string_member_with_default(b, "qdev", "");
+
+            if ((g_str_equal(qdev, id) || g_str_has_prefix(qdev, qdevPrefix) ||
+                g_str_has_prefix(id, qdev)) && *qdev &&
+                json_object_has_member(b, "inserted"))
+                inserted = json_object_get_object_member(b, "inserted");
+        }
+        if (!inserted) {
+            g_string_append_printf(problems, "\n  query-block: no medium of device %s", id);
+            continue;
+        }
+        members = json_object_get_members(args);
+        for (m = members; m; m = m->next) {
+            const char *k = m->data;
+            g_autofree char *want = NULL;
+            g_autofree char *got = NULL;
+
+            if (g_str_equal(k, "id"))
+                continue;
+            want = vgmTestJSONText(json_object_get_member(args, k));
+            got = json_object_has_member(inserted, k) ?
+                  vgmTestJSONText(json_object_get_member(inserted, k)) : g_strdup("(absent)");
+            if (!g_str_equal(want, got))
+                g_string_append_printf(problems, "\n  device %s: %s is %s, %s set %s",
+                                       id, k, got, name, want);
+            checked++;
+        }
+    }
+    if (cmd->startup->len)
+        g_test_message("%u startup QMP commands sent; query-block showed %u of their values",
+                       cmd->startup->len, checked);
+}
+
 /*
  * Starts QEMU, checks it over QMP and makes it quit. On failure QEMU is
  * killed and the error carries its log tail.
@@ -1146,6 +1218,7 @@ vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cf
         vgmAcceptCheckMemdevs(mon, plan, problems);
         vgmAcceptCheckMemoryDevices(mon, plan, problems);
         vgmAcceptCheckDevices(mon, cmd, def, problems);
+        vgmAcceptCheckStartup(mon, cmd, problems);
 
         if (!vgmQemuMonitorCommand(mon, "quit", NULL, NULL, &err)) {
             /* QEMU may close the socket before the reply arrives */

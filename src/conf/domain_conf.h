@@ -690,6 +690,38 @@ vgmVirtioOptionsAny(const VgmVirtioOptions *o)
     return o->iommu || o->ats || o->packed;
 }
 
+/* <iotune>: the disk's I/O throttling, in libvirt's element order (each
+ * 0 when not given) */
+typedef enum {
+    VGM_DISK_IOTUNE_TOTAL_BYTES,
+    VGM_DISK_IOTUNE_READ_BYTES,
+    VGM_DISK_IOTUNE_WRITE_BYTES,
+    VGM_DISK_IOTUNE_TOTAL_IOPS,
+    VGM_DISK_IOTUNE_READ_IOPS,
+    VGM_DISK_IOTUNE_WRITE_IOPS,
+    VGM_DISK_IOTUNE_TOTAL_BYTES_MAX,
+    VGM_DISK_IOTUNE_READ_BYTES_MAX,
+    VGM_DISK_IOTUNE_WRITE_BYTES_MAX,
+    VGM_DISK_IOTUNE_TOTAL_IOPS_MAX,
+    VGM_DISK_IOTUNE_READ_IOPS_MAX,
+    VGM_DISK_IOTUNE_WRITE_IOPS_MAX,
+    VGM_DISK_IOTUNE_SIZE_IOPS,
+    VGM_DISK_IOTUNE_TOTAL_BYTES_MAX_LENGTH,
+    VGM_DISK_IOTUNE_READ_BYTES_MAX_LENGTH,
+    VGM_DISK_IOTUNE_WRITE_BYTES_MAX_LENGTH,
+    VGM_DISK_IOTUNE_TOTAL_IOPS_MAX_LENGTH,
+    VGM_DISK_IOTUNE_READ_IOPS_MAX_LENGTH,
+    VGM_DISK_IOTUNE_WRITE_IOPS_MAX_LENGTH,
+
+    VGM_DISK_IOTUNE_LAST
+} VgmDiskIotuneField;
+VGM_ENUM_DECL(vgmDiskIotuneField);      /* the element names */
+
+typedef struct {
+    unsigned long long v[VGM_DISK_IOTUNE_LAST];
+    char *groupName;
+} VgmDiskIotune;
+
 typedef struct {
     VgmDiskType type;
     VgmDiskDevice device;
@@ -707,6 +739,7 @@ typedef struct {
     VgmDiskBus bus;
     gboolean readonly;
     unsigned int bootOrder;     /* <boot order=''/>, 0: none */
+    VgmDiskIotune *iotune;      /* NULL: no <iotune> */
     VgmDeviceAddress addr;
 } VgmDiskDef;
 

@@ -93,9 +93,99 @@ vgmCheckValue(const char *const *list, const char *value, const char *attr,
 
 /* ---------------- free functions ---------------- */
 
+VGM_ENUM_IMPL(vgmDiskIotuneField, VGM_DISK_IOTUNE_LAST,
+              "total_bytes_sec", "read_bytes_sec", "write_bytes_sec",
+              "total_iops_sec", "read_iops_sec", "write_iops_sec",
+              "total_bytes_sec_max", "read_bytes_sec_max", "write_bytes_sec_max",
+              "total_iops_sec_max", "read_iops_sec_max", "write_iops_sec_max",
+              "size_iops_sec",
+              "total_bytes_sec_max_length", "read_bytes_sec_max_length",
+              "write_bytes_sec_max_length", "total_iops_sec_max_length",
+              "read_iops_sec_max_length", "write_iops_sec_max_length");
+
+static void
+vgmDiskIotuneFree(VgmDiskIotune *t)
+{
+    if (!t)
+        return;
+    g_free(t->groupName);
+    g_free(t);
+}
+
+/* <iotune>: every value element at most once; libvirt's rule that a
+ * total and its read/write split do not go together */
+static VgmDiskIotune *
+vgmDiskIotuneParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(GPtrArray) allowed = g_ptr_array_new();
+    VgmDiskIotune *t = g_new0(VgmDiskIotune, 1);
+    xmlNodePtr child;
+    size_t i;
+
+    for (i = 0; i < VGM_DISK_IOTUNE_LAST; i++)
+        g_ptr_array_add(allowed, (gpointer)vgmDiskIotuneFieldTypeToString(i));
+    g_ptr_array_add(allowed, (gpointer)"group_name");
+    g_ptr_array_add(allowed, NULL);
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, (const char *const *)allowed->pdata, error))
+        goto error;
+    for (i = 0; i < VGM_DISK_IOTUNE_LAST; i++) {
+        if (vgmXMLSingleChild(node, vgmDiskIotuneFieldTypeToString(i), &child, error) < 0)
+            goto error;
+        if (child && (!vgmXMLCheckNode(child, vgmXMLNoChildren, NULL, error) ||
+                      vgmXMLNodeContentULL(child, &t->v[i], error) < 0))
+            goto error;
+    }
+    if (vgmXMLSingleChild(node, "group_name", &child, error) < 0)
+        goto error;
+    if (child && (!vgmXMLCheckNode(child, vgmXMLNoChildren, NULL, error) ||
+                  !(t->groupName = vgmXMLNodeContent(child)))) {
+        if (error && !*error)
+            vgmErrorSet(error, VGM_ERR_XML, "%s", _("<group_name> in <iotune> is empty"));
+        goto error;
+    }
+    /* each total with its read and write: the first of each triple */
+    for (i = VGM_DISK_IOTUNE_TOTAL_BYTES; i <= VGM_DISK_IOTUNE_WRITE_IOPS_MAX; i += 3) {
+        if (t->v[i] && (t->v[i + 1] || t->v[i + 2])) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<%1$s> and <%2$s> or <%3$s> in <iotune> cannot be set together"),
+                        vgmDiskIotuneFieldTypeToString(i), vgmDiskIotuneFieldTypeToString(i + 1),
+                        vgmDiskIotuneFieldTypeToString(i + 2));
+            goto error;
+        }
+    }
+    return t;
+
+ error:
+    vgmDiskIotuneFree(t);
+    return NULL;
+}
+
+static void
+vgmDiskIotuneFormat(VgmBuf *buf, const VgmDiskIotune *t)
+{
+    size_t i;
+
+    if (!t)
+        return;
+    vgmBufAdd(buf, "<iotune>\n");
+    vgmBufAdjustIndent(buf, 2);
+    for (i = 0; i < VGM_DISK_IOTUNE_LAST; i++) {
+        const char *el = vgmDiskIotuneFieldTypeToString(i);
+
+        if (t->v[i])
+            vgmBufAsprintf(buf, "<%s>%llu</%s>\n", el, t->v[i], el);
+        /* libvirt's place for the group: after size_iops_sec */
+        if (i == VGM_DISK_IOTUNE_SIZE_IOPS)
+            vgmBufEscapeText(buf, "<group_name>%s</group_name>\n", t->groupName);
+    }
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</iotune>\n");
+}
+
 static void
 vgmDiskDefFree(VgmDiskDef *d)
 {
+    vgmDiskIotuneFree(d->iotune);
     g_free(d->driverName);
     g_free(d->driverType);
     g_free(d->src);
@@ -559,8 +649,8 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     int v;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "device", NULL },
-                         (const char *const[]){ "driver", "source", "target", "readonly",
-                                                "boot", "address", NULL }, error))
+                         (const char *const[]){ "driver", "source", "target", "iotune",
+                                                "readonly", "boot", "address", NULL }, error))
         return NULL;
     /* libvirt takes a disk without a type for a file */
     if (vgmXMLPropEnum(node, "type", vgmDiskTypeTypeFromString, 0, &v, error) < 0)
@@ -644,6 +734,9 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                     disk->dst);
         return NULL;
     }
+    if (vgmXMLSingleChild(node, "iotune", &child, error) < 0 ||
+        (child && !(disk->iotune = vgmDiskIotuneParse(child, error))))
+        return NULL;
     if ((child = vgmXMLChild(node, "readonly"))) {
         if (!vgmXMLCheckNode(child, vgmXMLNoChildren, vgmXMLNoChildren, error))
             return NULL;
@@ -690,6 +783,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     }
     vgmBufEscapeString(buf, "<target dev='%s'", disk->dst);
     vgmBufAsprintf(buf, " bus='%s'/>\n", vgmDiskBusTypeToString(disk->bus));
+    vgmDiskIotuneFormat(buf, disk->iotune);
     if (disk->readonly)
         vgmBufAdd(buf, "<readonly/>\n");
     if (disk->bootOrder)

@@ -914,6 +914,26 @@ vgmDriverProcessPinThreads(const VgmBitmap *emulatorPin, const GPtrArray *vcpuPi
 }
 
 gboolean
+vgmDriverProcessRunStartup(const VgmQemuCmd *cmd, VgmQemuMonitor *mon, GError **error)
+{
+    guint i;
+
+    for (i = 0; cmd->startup && i < cmd->startup->len; i++) {
+        JsonObject *exec = g_ptr_array_index(cmd->startup, i);
+        const char *name = json_object_get_string_member(exec, "execute");
+        JsonObject *args = json_object_get_object_member(exec, "arguments");
+        g_autoptr(GError) err = NULL;
+
+        if (!vgmQemuMonitorCommand(mon, name, args, NULL, &err)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("QEMU refused %1$s: %2$s"), name,
+                        err->message);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
 vgmDriverProcessPin(const VgmDomainDef *def, VgmQemuMonitor *mon, pid_t pid, GError **error)
 {
     g_autoptr(VgmBitmap) emulatorPin = NULL;
@@ -1090,7 +1110,8 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
             goto failed;
     }
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
-    if (!vgmDriverProcessVerify(mon, start->plan, &err))
+    if (!vgmDriverProcessVerify(mon, start->plan, &err) ||
+        !vgmDriverProcessRunStartup(start->cmd, mon, &err))
         goto failed;
     /* 6b. CPU affinity, cgroups and scheduler policies, and the taps set
      * up (and into their bridges), before the guest runs */

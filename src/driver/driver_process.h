@@ -75,6 +75,11 @@ typedef struct _VgmDriverStart VgmDriverStart;
 void vgmDriverStartFree(VgmDriverStart *start);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStart, vgmDriverStartFree)
 
+/* Sends @cmd's startup QMP commands (disk throttling) over @mon, in
+ * order; the first QEMU refuses fails with its message. */
+gboolean vgmDriverProcessRunStartup(const VgmQemuCmd *cmd, VgmQemuMonitor *mon,
+                                    GError **error);
+
 /* Pins QEMU @pid's threads as @def's <cputune> and <vcpu cpuset> say
  * (emulator threads, then each vCPU thread, found over @mon). */
 gboolean vgmDriverProcessPin(const VgmDomainDef *def, VgmQemuMonitor *mon, pid_t pid,

@@ -564,6 +564,10 @@ vgmDriverUpdateTransfer(VgmDriverUpdate *u, GError **error)
     u->step = N_("checking the new QEMU's memory backends");
     if (!vgmDriverProcessVerify(u->newMon, u->plan, error))
         return FALSE;
+    /* what is not migrated (disk throttling) is set again */
+    u->step = N_("setting up the new QEMU's disks");
+    if (!vgmDriverProcessRunStartup(u->cmd, u->newMon, error))
+        return FALSE;
     u->step = N_("pinning the new QEMU's threads");
     return vgmDriverProcessPin(u->def, u->newMon, u->status->update->qemu.pid, error) &&
            vgmDriverCgroupApplyThreads(u->cgroup, u->newMon, u->status->update->qemu.pid,

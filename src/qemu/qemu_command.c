@@ -44,6 +44,7 @@ vgmQemuCmdFree(VgmQemuCmd *cmd)
     g_clear_pointer(&cmd->objects, g_ptr_array_unref);
     g_clear_pointer(&cmd->devices, g_ptr_array_unref);
     g_clear_pointer(&cmd->globals, g_ptr_array_unref);
+    g_clear_pointer(&cmd->startup, g_ptr_array_unref);
     g_free(cmd);
 }
 
@@ -722,6 +723,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     cmd->objects = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuCmdObjectFree);
     cmd->devices = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
     cmd->globals = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+    cmd->startup = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
     cmd->binary = g_strdup(def->devices.emulator ? def->devices.emulator :
                            "/usr/bin/qemu-system-x86_64");
     if (!def->devices.emulator) {
@@ -846,6 +848,16 @@ vgmQemuCmdFormatArgsFile(const VgmQemuCmd *cmd)
             g_string_append_printf(s, " %s", q);
     }
     g_string_append_c(s, '\n');
+    /* then what the driver sends before the guest runs, one QMP command
+     * a line, as shell comments */
+    for (i = 0; cmd->startup && i < cmd->startup->len; i++) {
+        g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+        g_autofree char *json = NULL;
+
+        json_node_set_object(node, g_ptr_array_index(cmd->startup, i));
+        json = json_to_string(node, FALSE);
+        g_string_append_printf(s, "# QMP before the guest runs: %s\n", json);
+    }
     return g_string_free(s, FALSE);
 }
 

@@ -23,6 +23,10 @@ typedef struct {
     GPtrArray *devices; /* JsonObject of each -device emitted, for checks */
     GPtrArray *globals; /* JsonObject {"driver": D, P: V} of each -global
                          * D.P=V the PM lowering emits, for checks */
+    GPtrArray *startup; /* JsonObject {"execute": C, "arguments": A}: the QMP
+                         * commands the driver runs once QEMU listens,
+                         * before the guest runs (libvirt sets disk
+                         * throttling so), in order */
 } VgmQemuCmd;
 
 void vgmQemuCmdFree(VgmQemuCmd *cmd);

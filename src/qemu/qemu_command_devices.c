@@ -202,6 +202,51 @@ vgmCmdBootIndex(const VgmDomainDef *def, VgmBootDev kind)
     return 0;
 }
 
+/* QEMU's BlockIOThrottle member of each <iotune> value */
+static const char *const vgmCmdIotuneMembers[VGM_DISK_IOTUNE_LAST] = {
+    [VGM_DISK_IOTUNE_TOTAL_BYTES] = "bps",
+    [VGM_DISK_IOTUNE_READ_BYTES] = "bps_rd",
+    [VGM_DISK_IOTUNE_WRITE_BYTES] = "bps_wr",
+    [VGM_DISK_IOTUNE_TOTAL_IOPS] = "iops",
+    [VGM_DISK_IOTUNE_READ_IOPS] = "iops_rd",
+    [VGM_DISK_IOTUNE_WRITE_IOPS] = "iops_wr",
+    [VGM_DISK_IOTUNE_TOTAL_BYTES_MAX] = "bps_max",
+    [VGM_DISK_IOTUNE_READ_BYTES_MAX] = "bps_rd_max",
+    [VGM_DISK_IOTUNE_WRITE_BYTES_MAX] = "bps_wr_max",
+    [VGM_DISK_IOTUNE_TOTAL_IOPS_MAX] = "iops_max",
+    [VGM_DISK_IOTUNE_READ_IOPS_MAX] = "iops_rd_max",
+    [VGM_DISK_IOTUNE_WRITE_IOPS_MAX] = "iops_wr_max",
+    [VGM_DISK_IOTUNE_SIZE_IOPS] = "iops_size",
+    [VGM_DISK_IOTUNE_TOTAL_BYTES_MAX_LENGTH] = "bps_max_length",
+    [VGM_DISK_IOTUNE_READ_BYTES_MAX_LENGTH] = "bps_rd_max_length",
+    [VGM_DISK_IOTUNE_WRITE_BYTES_MAX_LENGTH] = "bps_wr_max_length",
+    [VGM_DISK_IOTUNE_TOTAL_IOPS_MAX_LENGTH] = "iops_max_length",
+    [VGM_DISK_IOTUNE_READ_IOPS_MAX_LENGTH] = "iops_rd_max_length",
+    [VGM_DISK_IOTUNE_WRITE_IOPS_MAX_LENGTH] = "iops_wr_max_length",
+};
+
+/* <iotune> as libvirt sets it with -blockdev: block_set_io_throttle on the
+ * device (@id: its qdev id or QOM path) once QEMU listens; the six basic limits always (0: no
+ * limit), the others when given */
+static void
+vgmCmdDiskThrottle(VgmQemuCmd *cmd, const char *id, const VgmDiskIotune *t)
+{
+    JsonObject *exec = json_object_new();
+    JsonObject *args = json_object_new();
+    size_t i;
+
+    json_object_set_string_member(args, "id", id);
+    for (i = 0; i < VGM_DISK_IOTUNE_LAST; i++) {
+        if (i <= VGM_DISK_IOTUNE_WRITE_IOPS || t->v[i])
+            json_object_set_int_member(args, vgmCmdIotuneMembers[i], (gint64)t->v[i]);
+    }
+    if (t->groupName)
+        json_object_set_string_member(args, "group", t->groupName);
+    json_object_set_string_member(exec, "execute", "block_set_io_throttle");
+    json_object_set_object_member(exec, "arguments", args);
+    g_ptr_array_add(cmd->startup, exec);
+}
+
 /* What a cache mode is to QEMU, as libvirt splits it: the write cache the
  * guest sees (the device's "write-cache"), and O_DIRECT and ignored flushes
  * (the "cache" of both block nodes). The default sets none of them. */
@@ -328,6 +373,14 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                                           vgmCmdDiskCacheModes[d->cache].writeback ? "on" : "off");
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
+        if (d->iotune && d->src) {
+            /* QEMU finds the block backend on the device that holds it:
+             * a virtio-blk-pci proxy's is its virtio-backend child, which
+             * libvirt names by its QOM path */
+            g_autofree char *qom = d->bus == VGM_DISK_BUS_VIRTIO ?
+                g_strdup_printf("/machine/peripheral/%s/virtio-backend", id) : g_strdup(id);
+            vgmCmdDiskThrottle(cmd, qom, d->iotune);
+        }
     }
 }
 

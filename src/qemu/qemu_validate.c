@@ -425,6 +425,9 @@ vgmQemuValidateLaunchSecurity(const VgmDomainDef *def, const VgmQemuCaps *caps,
     return TRUE;
 }
 
+/* QEMU_BLOCK_IOTUNE_MAX in libvirt: 10^15 */
+#define VGM_QEMU_IOTUNE_MAX 1000000000000000ULL
+
 static gboolean
 vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
 {
@@ -449,6 +452,30 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
                         net->mtu ? "<mtu>" : net->queues ? "<driver queues>" :
                         "<driver name='vhost'>");
             return FALSE;
+        }
+    }
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *disk = g_ptr_array_index(def->devices.disks, i);
+        size_t f;
+
+        if (!disk->iotune)
+            continue;
+        /* QEMU throttles a medium: an empty CD-ROM has none */
+        if (!disk->src) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<iotune> of disk '%1$s' needs a <source>: QEMU throttles the medium"),
+                        disk->dst);
+            return FALSE;
+        }
+        /* libvirt's limit for QEMU's throttling values */
+        for (f = 0; f < VGM_DISK_IOTUNE_LAST; f++) {
+            if (disk->iotune->v[f] > VGM_QEMU_IOTUNE_MAX) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<%1$s> of disk '%2$s' (%3$llu) is above QEMU's throttling limit of %4$llu"),
+                            vgmDiskIotuneFieldTypeToString(f), disk->dst, disk->iotune->v[f],
+                            VGM_QEMU_IOTUNE_MAX);
+                return FALSE;
+            }
         }
     }
     if ((def->os.firmware == VGM_OS_FIRMWARE_EFI || def->os.loaderType == VGM_LOADER_TYPE_PFLASH) &&

@@ -506,7 +506,7 @@ EXPECT = {
     "cpu-custom": ACCEPTED,
     "cpu-host-model": ACCEPTED,
     "pmu-off": ACCEPTED,
-    "quota": refused("unsupported element <iotune> in <disk>"),  # its <shares>, <period> pass since 2026-12-01
+    "quota": refused("unsupported element <bandwidth> in <interface>"),  # <shares>, <period>, disk <iotune> pass since 2026-12-01
     "boot-menu": ACCEPTED,
     "mem-balloon-off": ACCEPTED,
     "hyperv-windows": ACCEPTED,
