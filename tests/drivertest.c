@@ -2579,6 +2579,15 @@ testCgroupHost(void)
     TEST_OK(run);
     scopeDir = vgmCgroupPath(host, VGM_CGROUP_CPU, rel, NULL, NULL);
     g_assert_false(g_file_test(scopeDir, G_FILE_TEST_EXISTS));
+    /* the slice this test made, unless other groups live in it */
+    for (guint c = 0; c < VGM_CGROUP_LAST; c++) {
+        g_autofree char *slice = NULL;
+
+        if (!host->dirs[c])
+            continue;
+        slice = vgmCgroupPath(host, c, "virt-gmem.slice", NULL, NULL);
+        g_rmdir(slice);
+    }
     vgmFileRemoveTree(root);
 }
 
