@@ -60,7 +60,8 @@
  *    reads 'shut off' and its status file is gone;
  *  - <cputune>: each vCPU thread on its <vcpupin> CPUs and QEMU's other
  *    threads on <emulatorpin>'s (two host CPUs needed, else skipped);
- *  - resource controls: the cgroup writes of every <cputune>, <memtune>
+ *  - resource controls: the group name (escaped, cut short, unique per
+ *    store and name); the cgroup writes of every <cputune>, <memtune>
  *    and <blkiotune> control on v1 and v2 with their ranges (no QEMU);
  *    a domain's group on a fake v2 tree (controllers enabled, values,
  *    QEMU's pid, threaded vcpuN and emulator groups with their threads,
@@ -2271,6 +2272,26 @@ testCgroupPlan(void)
     g_autofree char *v2 = NULL;
     g_autofree char *none = NULL;
 
+    /* the group's name: escaped as systemd escapes, cut short, unique by
+     * the store and the whole name */
+    {
+        g_autoptr(VgmDriverStore) store = vgmDriverStoreOpen(root, NULL);
+        g_autofree char *a = NULL;
+        g_autofree char *b = NULL;
+        g_autofree char *c = NULL;
+        g_autofree char *longA = g_strnfill(200, 'x');
+        g_autofree char *longB = g_strdup(longA);
+
+        g_assert_nonnull(store);
+        longB[199] = 'y';
+        a = vgmDriverCgroupName(store, "web-1 .x");
+        g_assert_true(g_str_has_prefix(a, "virt-gmem.slice/vgm-web\\x2d1\\x20.x-"));
+        g_assert_true(g_str_has_suffix(a, ".scope"));
+        b = vgmDriverCgroupName(store, longA);
+        c = vgmDriverCgroupName(store, longB);
+        g_assert_cmpuint(strlen(b) - strlen("virt-gmem.slice/"), <, 100);
+        g_assert_cmpstr(b, !=, c);
+    }
     if (geteuid() != 0 || mknod(blk, S_IFBLK | 0600, makedev(7, 0)) < 0) {
         g_test_skip("making a block device node needs root");
         return;

@@ -245,12 +245,14 @@ char *
 vgmDriverCgroupName(const VgmDriverStore *store, const char *name)
 {
     g_autoptr(GString) scope = g_string_new(VGM_DRIVER_CGROUP_SLICE "/vgm-");
-    g_autofree char *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, store->runDir, -1);
+    g_autofree char *key = g_strdup_printf("%s/%s", store->runDir, name);
+    g_autofree char *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, key, -1);
     const unsigned char *p;
 
     /* systemd's escaping, so that any domain name makes one plain
-     * directory name */
-    for (p = (const unsigned char *)name; *p; p++) {
+     * directory name, cut to stay well below NAME_MAX; the hash of the
+     * store and the whole name keeps it unique */
+    for (p = (const unsigned char *)name; *p && scope->len < 80; p++) {
         if (g_ascii_isalnum(*p) || *p == '_' || (*p == '.' && p != (const unsigned char *)name))
             g_string_append_c(scope, (char)*p);
         else

@@ -8,9 +8,10 @@
  * scheduling policy of those threads.
  *
  * A domain with cgroup controls runs in its own group,
- * ROOT/virt-gmem.slice/vgm-NAME-STORE.scope (ROOT: /sys/fs/cgroup, or
- * $VIRT_GMEM_CGROUP_ROOT; STORE: a hash of the store's run directory, so
- * that two stores' domains of one name do not meet), with thread groups
+ * ROOT/virt-gmem.slice/vgm-NAME-HASH.scope (ROOT: /sys/fs/cgroup, or
+ * $VIRT_GMEM_CGROUP_ROOT; NAME escaped as systemd escapes and cut short;
+ * HASH: of the store's run directory and the name, so that two stores'
+ * domains of one name do not meet), with thread groups
  * vcpuN and emulator below it when their bandwidth is set. The group is
  * made and filled before QEMU is spawned; QEMU joins it before it execs;
  * the thread groups are filled once the monitor names the vCPU threads,
