@@ -60,6 +60,7 @@
  *    reads 'shut off' and its status file is gone;
  *  - <cputune>: each vCPU thread on its <vcpupin> CPUs and QEMU's other
  *    threads on <emulatorpin>'s (two host CPUs needed, else skipped);
+ *  - <bandwidth> of a tap: libvirt's tc commands (in the OVS case);
  *  - resource controls: the group name (escaped, cut short, unique per
  *    store and name); the cgroup writes of every <cputune>, <memtune>
  *    and <blkiotune> control on v1 and v2 with their ranges (no QEMU);
@@ -2835,7 +2836,9 @@ testEthernetTaps(void)
  * start puts the tap into the Open vSwitch bridge with the command and
  * external ids libvirt uses (ovs-vsctl here is a stand-in that records
  * its arguments: no Open vSwitch runs in the test), sets its MAC and MTU
- * and brings it up; after destroy the port is removed. Needs root. */
+ * and brings it up, and shapes it for <bandwidth> with libvirt's tc
+ * commands (tc a recording stand-in too); after destroy the port is
+ * removed. Needs root. */
 static void
 testOvsPort(void)
 {
@@ -2853,6 +2856,8 @@ testOvsPort(void)
     g_autofree char *flags = NULL;
     g_autofree char *want = NULL;
     g_autofree char *wantDel = NULL;
+    g_autofree char *tcFake = NULL;
+    g_autofree char *tcCalls = NULL;
     g_autoptr(TestRun) run = NULL;
 
     if (!testHaveQemu())
@@ -2869,6 +2874,13 @@ testOvsPort(void)
     g_assert_true(g_file_set_contents(fake, "#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/calls\"\n",
                                       -1, NULL));
     g_assert_cmpint(g_chmod(fake, 0755), ==, 0);
+    /* tc too: this host's kernel may lack the qdiscs and filters */
+    tcFake = g_build_filename(fakeDir, "tc", NULL);
+    tcCalls = g_build_filename(fakeDir, "tc-calls", NULL);
+    g_assert_true(g_file_set_contents(tcFake,
+                                      "#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/tc-calls\"\n",
+                                      -1, NULL));
+    g_assert_cmpint(g_chmod(tcFake, 0755), ==, 0);
     newPath = g_strdup_printf("%s:%s", fakeDir, oldPath ? oldPath : "/usr/bin:/bin");
     g_setenv("PATH", newPath, TRUE);
 
@@ -2882,7 +2894,9 @@ testOvsPort(void)
                            "<source bridge='br-int'/><target dev='%s'/><model type='virtio'/>"
                            "<virtualport type='openvswitch'>"
                            "<parameters interfaceid='2257160d-ccac-4b1a-a00c-b5beb646b7d2'/>"
-                           "</virtualport><vlan><tag id='42'/></vlan><mtu size='1450'/></interface>"
+                           "</virtualport><vlan><tag id='42'/></vlan><mtu size='1450'/>"
+                           "<bandwidth><inbound average='1024' peak='4096' burst='1024'/>"
+                           "<outbound average='2048'/></bandwidth></interface>"
                            "<memballoon model='none'/></devices></domain>", tap);
     g_assert_true(g_file_set_contents(file, text, -1, NULL));
     run = testTool(root, "create", file, NULL);
@@ -2913,6 +2927,22 @@ testOvsPort(void)
     g_assert_cmpstr(mtu, ==, "1450");
     g_assert_nonnull(flags);
     g_assert_true(g_ascii_strtoull(flags, NULL, 16) & 0x1);
+
+    /* <bandwidth>: libvirt's tc commands, the guest's inbound shaped on
+     * the tap's egress (quantum 1024 * 1024 / 8 / 1500 = 87), its outbound
+     * policed at the tap's ingress (burst: the average) */
+    g_clear_pointer(&text, g_free);
+    g_assert_true(g_file_get_contents(tcCalls, &text, NULL, NULL));
+    g_clear_pointer(&want, g_free);
+    want = g_strdup_printf("qdisc add dev %1$s root handle 1: htb default 1\n"
+                           "class add dev %1$s parent 1: classid 1:1 htb rate 1024kbps ceil 4096kbps"
+                           " burst 1024kb quantum 87\n"
+                           "qdisc add dev %1$s parent 1:1 handle 2: sfq perturb 10\n"
+                           "filter add dev %1$s parent 1:0 protocol all prio 1 handle 1 fw flowid 1\n"
+                           "qdisc add dev %1$s ingress\n"
+                           "filter add dev %1$s parent ffff: protocol all u32 match u32 0 0 police"
+                           " rate 2048kbps burst 2048kb mtu 64kb drop flowid :1\n", tap);
+    g_assert_cmpstr(text, ==, want);
 }
 
 /* <os firmware='efi'> with the host's descriptors (Debian's ovmf): a

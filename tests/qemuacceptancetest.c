@@ -46,7 +46,8 @@
  * kernel boot, NVRAM copied from its template; chardev <log> files are
  * moved there too, and QEMU makes them). The definition is adapted
  * where the test host cannot provide what it asks for, and the adaptation
- * is printed: host-passthrough / host-model CPUs become 'maximum' under
+ * is printed (a user-mode stand-in loses <bandwidth>, which shapes a host
+ * tap with tc, not QEMU): host-passthrough / host-model CPUs become 'maximum' under
  * TCG, block disks are given /dev/null (a device node the host_device
  * driver accepts), bridge interfaces become user-mode networking (the test
  * makes no bridge; see also the note in the report). Cases are skipped,
@@ -434,6 +435,13 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
             g_test_message("interface %s: type='ethernet' switched to type='user' (making a tap needs root and /dev/net/tun)",
                            net->mac);
             net->type = VGM_NET_TYPE_USER;
+        }
+        /* <bandwidth> is tc on the host's tap, not QEMU's: a user-mode
+         * stand-in has no tap to shape */
+        if (net->type == VGM_NET_TYPE_USER && (net->bandwidth.in || net->bandwidth.out)) {
+            g_test_message("interface %s: <bandwidth> dropped with the tap", net->mac);
+            g_clear_pointer(&net->bandwidth.in, g_free);
+            g_clear_pointer(&net->bandwidth.out, g_free);
         }
     }
 

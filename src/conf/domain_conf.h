@@ -763,6 +763,20 @@ typedef enum {
 } VgmNetDriverName;
 VGM_ENUM_DECL(vgmNetDriverName);
 
+/* <bandwidth><inbound|outbound average peak burst floor>: kilobytes per
+ * second (burst: kilobytes); average 0: the direction is not limited */
+typedef struct {
+    unsigned long long average;
+    unsigned long long peak;
+    unsigned long long burst;
+    unsigned long long floor;
+} VgmNetBandwidthRate;
+
+typedef struct {
+    VgmNetBandwidthRate *in;    /* to the guest, or NULL */
+    VgmNetBandwidthRate *out;   /* from the guest, or NULL */
+} VgmNetBandwidth;
+
 typedef struct {
     VgmNetType type;
     char *mac;                  /* canonical lower case */
@@ -781,6 +795,7 @@ typedef struct {
     unsigned int *vlanTags;     /* <vlan><tag id=''/>: with ovs only */
     size_t nvlanTags;
     gboolean vlanTrunk;         /* <vlan trunk='yes'> */
+    VgmNetBandwidth bandwidth;  /* <bandwidth> */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     unsigned int bootOrder;     /* <boot order=''/>, 0: none */
     VgmDeviceAddress addr;

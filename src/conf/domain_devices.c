@@ -202,6 +202,8 @@ vgmNetDefFree(VgmNetDef *n)
     g_free(n->model);
     g_free(n->ovsInterfaceId);
     g_free(n->vlanTags);
+    g_free(n->bandwidth.in);
+    g_free(n->bandwidth.out);
     g_free(n);
 }
 
@@ -960,6 +962,96 @@ vgmNetOvsParse(xmlNodePtr node, VgmNetDef *net, GError **error)
     return TRUE;
 }
 
+/* libvirt's rate attributes, in its output order */
+static const struct {
+    const char *name;
+    size_t offset;
+} vgmNetBandwidthAttrs[] = {
+    { "average", G_STRUCT_OFFSET(VgmNetBandwidthRate, average) },
+    { "peak", G_STRUCT_OFFSET(VgmNetBandwidthRate, peak) },
+    { "floor", G_STRUCT_OFFSET(VgmNetBandwidthRate, floor) },
+    { "burst", G_STRUCT_OFFSET(VgmNetBandwidthRate, burst) },
+};
+
+/* <bandwidth>: each direction at most once, with an average (libvirt
+ * also takes a floor alone, which needs a virtual network's QoS: refused
+ * with <floor>) */
+static gboolean
+vgmNetBandwidthParse(xmlNodePtr iface, VgmNetBandwidth *bw, GError **error)
+{
+    static const char *const dirs[] = { "inbound", "outbound" };
+    xmlNodePtr node;
+    size_t d, a;
+
+    if (vgmXMLSingleChild(iface, "bandwidth", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, (const char *const[]){ "inbound", "outbound", NULL },
+                         error))
+        return FALSE;
+    for (d = 0; d < G_N_ELEMENTS(dirs); d++) {
+        g_autofree VgmNetBandwidthRate *rate = g_new0(VgmNetBandwidthRate, 1);
+        xmlNodePtr child;
+
+        if (vgmXMLSingleChild(node, dirs[d], &child, error) < 0)
+            return FALSE;
+        if (!child)
+            continue;
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "average", "peak", "burst", "floor", NULL },
+                             vgmXMLNoChildren, error))
+            return FALSE;
+        for (a = 0; a < G_N_ELEMENTS(vgmNetBandwidthAttrs); a++) {
+            if (vgmXMLPropULongLong(child, vgmNetBandwidthAttrs[a].name, 0,
+                                    (unsigned long long *)((char *)rate + vgmNetBandwidthAttrs[a].offset),
+                                    error) < 0)
+                return FALSE;
+        }
+        if (rate->floor) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("attribute 'floor' of <%1$s> in <bandwidth> guarantees bandwidth through a virtual network's QoS, which virt-gmem does not have"),
+                        dirs[d]);
+            return FALSE;
+        }
+        if (!rate->average) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<%1$s> in <bandwidth> needs a nonzero attribute 'average' (kilobytes per second)"),
+                        dirs[d]);
+            return FALSE;
+        }
+        if (d == 0)
+            bw->in = g_steal_pointer(&rate);
+        else
+            bw->out = g_steal_pointer(&rate);
+    }
+    return TRUE;
+}
+
+static void
+vgmNetBandwidthFormat(VgmBuf *buf, const VgmNetBandwidth *bw)
+{
+    const VgmNetBandwidthRate *rates[] = { bw->in, bw->out };
+    static const char *const dirs[] = { "inbound", "outbound" };
+    size_t d, a;
+
+    if (!bw->in && !bw->out)
+        return;
+    vgmBufAdd(buf, "<bandwidth>\n");
+    for (d = 0; d < G_N_ELEMENTS(rates); d++) {
+        if (!rates[d])
+            continue;
+        vgmBufAsprintf(buf, "  <%s", dirs[d]);
+        for (a = 0; a < G_N_ELEMENTS(vgmNetBandwidthAttrs); a++) {
+            unsigned long long v = *(const unsigned long long *)((const char *)rates[d] +
+                                                                  vgmNetBandwidthAttrs[a].offset);
+            if (v)
+                vgmBufAsprintf(buf, " %s='%llu'", vgmNetBandwidthAttrs[a].name, v);
+        }
+        vgmBufAdd(buf, "/>\n");
+    }
+    vgmBufAdd(buf, "</bandwidth>\n");
+}
+
 static VgmNetDef *
 vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
 {
@@ -992,8 +1084,8 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
     }
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
-                                                "mtu", "virtualport", "vlan", "boot", "address",
-                                                NULL },
+                                                "mtu", "virtualport", "vlan", "bandwidth", "boot",
+                                                "address", NULL },
                          error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
@@ -1067,7 +1159,8 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
         !vgmDeviceAddressParse(node, &net->addr, error))
         return NULL;
 
-    if (!vgmNetOvsParse(node, net, error))
+    if (!vgmNetOvsParse(node, net, error) ||
+        !vgmNetBandwidthParse(node, &net->bandwidth, error))
         return NULL;
     if (vgmXMLSingleChild(node, "mtu", &child, error) < 0)
         return NULL;
@@ -1104,6 +1197,7 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
         vgmBufEscapeString(buf, "  <parameters interfaceid='%s'/>\n", net->ovsInterfaceId);
         vgmBufAdd(buf, "</virtualport>\n");
     }
+    vgmNetBandwidthFormat(buf, &net->bandwidth);
     if (net->ifname && net->managedTap) {
         vgmBufEscapeString(buf, "<target dev='%s'", net->ifname);
         vgmBufAsprintf(buf, " managed='%s'/>\n", vgmTristateBoolTypeToString(net->managedTap));

@@ -124,6 +124,10 @@ vgmDriverNetManagedTaps(const VgmDomainDef *def)
         tap->bridge = net->type == VGM_NET_TYPE_BRIDGE ? g_strdup(net->source) : NULL;
         tap->mac = g_strdup(net->mac);
         tap->mtu = net->mtu;
+        if (net->bandwidth.in)
+            tap->in = *net->bandwidth.in;
+        if (net->bandwidth.out)
+            tap->out = *net->bandwidth.out;
         if ((tap->ovs = net->ovs)) {
             char uuid[37];
 
@@ -157,30 +161,111 @@ vgmDriverNetIoctl(int fd, unsigned long request, const char *name, struct ifreq 
     return TRUE;
 }
 
+/* Runs host tool @argv (NULL-terminated; argv[0] found in PATH); its
+ * failure names the tool and quotes what it printed on stderr. */
+static gboolean
+vgmDriverNetRun(const char *const *argv, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *errText = NULL;
+    int status = 0;
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL,
+                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
+                      NULL, NULL, NULL, &errText, &status, &err) ||
+        !g_spawn_check_wait_status(status, &err)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("%1$s failed: %2$s%3$s%4$s"),
+                    argv[0], err->message, errText && *errText ? ": " : "",
+                    errText ? g_strstrip(errText) : "");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Runs ovs-vsctl with @args (NULL-terminated, after its own options). */
 static gboolean
 vgmDriverNetOvsVsctl(const char *const *args, GError **error)
 {
     g_autoptr(GPtrArray) argv = g_ptr_array_new();
-    g_autoptr(GError) err = NULL;
-    g_autofree char *errText = NULL;
-    int status = 0;
 
     g_ptr_array_add(argv, (gpointer)"ovs-vsctl");
     g_ptr_array_add(argv, (gpointer)"--timeout=5");
     for (; *args; args++)
         g_ptr_array_add(argv, (gpointer)*args);
     g_ptr_array_add(argv, NULL);
-    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL,
-                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
-                      NULL, NULL, NULL, &errText, &status, &err) ||
-        !g_spawn_check_wait_status(status, &err)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("ovs-vsctl failed: %1$s%2$s%3$s"),
-                    err->message, errText && *errText ? ": " : "",
-                    errText ? g_strstrip(errText) : "");
+    return vgmDriverNetRun((const char *const *)argv->pdata, error);
+}
+
+/* <bandwidth> on the tap, with libvirt's tc commands: the guest's inbound
+ * traffic leaves the host through the tap, so it is shaped there (an htb
+ * class at the average, peak as its ceiling, with an sfq below it); its
+ * outbound traffic enters the host through the tap, so it is policed at
+ * the tap's ingress. Rates in kilobytes per second, bursts in
+ * kilobytes. */
+static gboolean
+vgmDriverNetSetBandwidth(const VgmDriverTap *tap, GError **error)
+{
+    const char *dev = tap->ifname;
+
+    if (!tap->in.average && !tap->out.average)
+        return TRUE;
+    if (geteuid() != 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("<bandwidth> of interface '%1$s' needs root: tc shapes the tap"), tap->mac);
         return FALSE;
     }
+    if (tap->in.average) {
+        g_autofree char *rate = g_strdup_printf("%llukbps", tap->in.average);
+        g_autofree char *ceil = tap->in.peak ? g_strdup_printf("%llukbps", tap->in.peak) : NULL;
+        g_autofree char *burst = tap->in.burst ? g_strdup_printf("%llukb", tap->in.burst) : NULL;
+        /* libvirt's quantum: the bytes of one average's second over an
+         * MTU of 1500, at least 1 */
+        g_autofree char *quantum = g_strdup_printf("%llu",
+                                                   MAX(tap->in.average * 1024 / 8 / 1500, 1ULL));
+        const char *root[] = { "tc", "qdisc", "add", "dev", dev, "root", "handle", "1:", "htb",
+                               "default", "1", NULL };
+        const char *cls[20] = { "tc", "class", "add", "dev", dev, "parent", "1:", "classid",
+                                "1:1", "htb", "rate", rate };
+        const char *sfq[] = { "tc", "qdisc", "add", "dev", dev, "parent", "1:1", "handle", "2:",
+                              "sfq", "perturb", "10", NULL };
+        const char *filter[] = { "tc", "filter", "add", "dev", dev, "parent", "1:0", "protocol",
+                                 "all", "prio", "1", "handle", "1", "fw", "flowid", "1", NULL };
+        size_t n = 12;
+
+        if (ceil) {
+            cls[n++] = "ceil";
+            cls[n++] = ceil;
+        }
+        if (burst) {
+            cls[n++] = "burst";
+            cls[n++] = burst;
+        }
+        cls[n++] = "quantum";
+        cls[n++] = quantum;
+        cls[n] = NULL;
+        if (!vgmDriverNetRun(root, error) || !vgmDriverNetRun(cls, error) ||
+            !vgmDriverNetRun(sfq, error) || !vgmDriverNetRun(filter, error))
+            goto error;
+    }
+    if (tap->out.average) {
+        g_autofree char *rate = g_strdup_printf("%llukbps", tap->out.average);
+        /* tc keeps a burst in a 32-bit count of bytes */
+        g_autofree char *burst = g_strdup_printf("%llukb", tap->out.burst ? tap->out.burst :
+                                                 MIN(tap->out.average, G_MAXUINT / 1024));
+        const char *ingress[] = { "tc", "qdisc", "add", "dev", dev, "ingress", NULL };
+        const char *police[] = { "tc", "filter", "add", "dev", dev, "parent", "ffff:", "protocol",
+                                 "all", "u32", "match", "u32", "0", "0", "police", "rate", rate,
+                                 "burst", burst, "mtu", "64kb", "drop", "flowid", ":1", NULL };
+
+        if (!vgmDriverNetRun(ingress, error) || !vgmDriverNetRun(police, error))
+            goto error;
+    }
     return TRUE;
+
+ error:
+    g_prefix_error(error, _("cannot set the <bandwidth> of interface '%1$s' on tap '%2$s': "),
+                   tap->mac, dev);
+    return FALSE;
 }
 
 /* The tap into its Open vSwitch bridge, with the external ids libvirt
@@ -307,7 +392,8 @@ vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
     if (!vgmDriverNetIoctl(fd, SIOCGIFFLAGS, tap->ifname, &ifr, _("read the flags"), error))
         return FALSE;
     ifr.ifr_flags |= IFF_UP;
-    return vgmDriverNetIoctl(fd, SIOCSIFFLAGS, tap->ifname, &ifr, _("bring up the link"), error);
+    return vgmDriverNetIoctl(fd, SIOCSIFFLAGS, tap->ifname, &ifr, _("bring up the link"), error) &&
+           vgmDriverNetSetBandwidth(tap, error);
 }
 
 gboolean

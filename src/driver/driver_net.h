@@ -26,6 +26,8 @@ typedef struct {
     char *ifaceId;       /* ovs: external-ids:iface-id */
     char *vmId;          /* ovs: external-ids:vm-id, the domain's uuid */
     char *vlan;          /* ovs: "tag=N" or "trunks=N,M", or NULL */
+    VgmNetBandwidthRate in;   /* <bandwidth><inbound>: average 0 when none */
+    VgmNetBandwidthRate out;  /* <bandwidth><outbound> */
 } VgmDriverTap;
 
 void vgmDriverTapFree(VgmDriverTap *tap);

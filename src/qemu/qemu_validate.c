@@ -444,13 +444,26 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
         /* QEMU's bridge helper makes an unnamed tap the driver cannot find
          * afterwards, with one queue and no vhost-net */
         if (net->type == VGM_NET_TYPE_BRIDGE && !net->ifname &&
-            (net->mtu || net->queues || net->driverName == VGM_NET_DRIVER_VHOST || net->ovs)) {
+            (net->mtu || net->queues || net->driverName == VGM_NET_DRIVER_VHOST || net->ovs ||
+             net->bandwidth.in || net->bandwidth.out)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("interface '%1$s' on bridge '%2$s' needs <target dev='...'/> for %3$s: without a tap name QEMU's bridge helper makes the tap, which has one queue, no vhost-net, the bridge's MTU and only Linux bridges"),
                         net->mac, net->source,
                         net->ovs ? "<virtualport type='openvswitch'>" :
                         net->mtu ? "<mtu>" : net->queues ? "<driver queues>" :
-                        "<driver name='vhost'>");
+                        net->driverName == VGM_NET_DRIVER_VHOST ? "<driver name='vhost'>" :
+                        "<bandwidth>");
+            return FALSE;
+        }
+        /* <bandwidth> is tc on the host's tap: user-mode networking has
+         * none, and a tap made beforehand is the user's to shape */
+        if ((net->bandwidth.in || net->bandwidth.out) &&
+            (net->type == VGM_NET_TYPE_USER || net->managedTap == VGM_TRISTATE_NO)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        net->type == VGM_NET_TYPE_USER ?
+                        _("<bandwidth> of interface '%1$s' needs a tap on the host (type 'ethernet' or 'bridge'): user-mode networking has none to shape") :
+                        _("<bandwidth> of interface '%1$s' is set on a tap the driver makes: with <target managed='no'> the tap is left as it was made"),
+                        net->mac);
             return FALSE;
         }
     }
