@@ -733,6 +733,8 @@ typedef struct {
     VgmDiskDetectZeroes detectZeroes;
     unsigned int queues;        /* virtio-blk num-queues; 0: QEMU's */
     unsigned int queueSize;     /* virtio-blk queue-size; 0: QEMU's */
+    VgmTristate ioeventfd;      /* <driver ioeventfd='on|off'>: virtio only */
+    VgmTristate eventIdx;       /* <driver event_idx='on|off'>: virtio only */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     char *src;                  /* file or dev; NULL: empty cdrom */
     char *dst;                  /* target dev */
@@ -1024,6 +1026,7 @@ VGM_ENUM_DECL(vgmInputBus);
 typedef struct {
     VgmInputType type;
     VgmInputBus bus;
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed>: bus virtio only */
     VgmDeviceAddress addr;      /* usb (bus usb) or pci (bus virtio) */
 } VgmInputDef;
 

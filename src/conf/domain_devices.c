@@ -667,9 +667,11 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     if (child) {
         if (!vgmXMLCheckNode(child, (const char *const[]){ "name", "type", "cache", "io",
                                                            "discard", "detect_zeroes", "queues",
-                                                           "queue_size", "iommu", "ats", "packed",
-                                                           NULL },
+                                                           "queue_size", "ioeventfd", "event_idx",
+                                                           "iommu", "ats", "packed", NULL },
                              vgmXMLNoChildren, error) ||
+            vgmXMLPropTristateSwitch(child, "ioeventfd", 0, &disk->ioeventfd, error) < 0 ||
+            vgmXMLPropTristateSwitch(child, "event_idx", 0, &disk->eventIdx, error) < 0 ||
             vgmXMLPropEnum(child, "discard", vgmDiskDiscardTypeFromString, VGM_XML_PROP_NONZERO,
                            &v, error) < 0)
             return NULL;
@@ -757,7 +759,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
                    vgmDiskTypeTypeToString(disk->type), vgmDiskDeviceTypeToString(disk->device));
     vgmBufAdjustIndent(buf, 2);
     if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->discard ||
-        disk->detectZeroes || disk->queues || disk->queueSize || vgmVirtioOptionsAny(&disk->virtio)) {
+        disk->detectZeroes || disk->queues || disk->queueSize || disk->ioeventfd ||
+        disk->eventIdx || vgmVirtioOptionsAny(&disk->virtio)) {
         vgmBufAdd(buf, "<driver");
         vgmBufEscapeString(buf, " name='%s'", disk->driverName);
         vgmBufEscapeString(buf, " type='%s'", disk->driverType);
@@ -765,6 +768,10 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
             vgmBufAsprintf(buf, " cache='%s'", vgmDiskCacheTypeToString(disk->cache));
         if (disk->io)
             vgmBufAsprintf(buf, " io='%s'", vgmDiskIoTypeToString(disk->io));
+        if (disk->ioeventfd)
+            vgmBufAsprintf(buf, " ioeventfd='%s'", vgmTristateSwitchTypeToString(disk->ioeventfd));
+        if (disk->eventIdx)
+            vgmBufAsprintf(buf, " event_idx='%s'", vgmTristateSwitchTypeToString(disk->eventIdx));
         if (disk->discard)
             vgmBufAsprintf(buf, " discard='%s'", vgmDiskDiscardTypeToString(disk->discard));
         if (disk->detectZeroes)
@@ -1830,7 +1837,7 @@ vgmInputParse(xmlNodePtr node, GError **error)
     int v;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "bus", NULL },
-                         (const char *const[]){ "address", NULL }, error) ||
+                         (const char *const[]){ "driver", "address", NULL }, error) ||
         vgmXMLPropEnum(node, "type", vgmInputTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
     input->type = v;
@@ -1842,8 +1849,16 @@ vgmInputParse(xmlNodePtr node, GError **error)
                     _("unsupported <input type='tablet' bus='ps2'>: a PS/2 port has no tablet; use bus='usb' or bus='virtio'"));
         return NULL;
     }
-    if (!vgmDeviceAddressParse(node, &input->addr, error))
+    if (!vgmDriverIommuParse(node, &input->virtio, error) ||
+        !vgmDeviceAddressParse(node, &input->addr, error))
         return NULL;
+    if (vgmVirtioOptionsAny(&input->virtio) && input->bus != VGM_INPUT_BUS_VIRTIO) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<driver> of <input type='%1$s' bus='%2$s'> takes the virtio options (iommu, ats, packed), which only bus='virtio' has"),
+                    vgmInputTypeToString(input->type),
+                    input->bus ? vgmInputBusTypeToString(input->bus) : "ps2");
+        return NULL;
+    }
     if (input->addr.type && input->bus &&
         input->addr.type != vgmInputBusAddress[input->bus]) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -1864,6 +1879,7 @@ vgmInputFormat(VgmBuf *buf, const VgmInputDef *input)
     if (input->bus)
         vgmBufAsprintf(buf, " bus='%s'", vgmInputBusTypeToString(input->bus));
     vgmBufInitChild(&child, buf);
+    vgmDriverIommuFormat(&child, &input->virtio);
     vgmDeviceAddressFormat(&child, &input->addr);
     if (vgmBufIsEmpty(&child)) {
         vgmBufAdd(buf, "/>\n");

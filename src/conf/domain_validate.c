@@ -1156,6 +1156,13 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
                         d->dst);
             return FALSE;
         }
+        /* libvirt's rule: virtio-blk's own properties */
+        if ((d->ioeventfd || d->eventIdx) && d->bus != VGM_DISK_BUS_VIRTIO) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("attribute '%1$s' of <driver> in disk '%2$s' is for virtio disks only"),
+                        d->ioeventfd ? "ioeventfd" : "event_idx", d->dst);
+            return FALSE;
+        }
         /* native AIO works on files opened with O_DIRECT only (libvirt
          * refuses the rest when the domain is defined) */
         if (d->io == VGM_DISK_IO_NATIVE &&

@@ -306,6 +306,11 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         switch (d->bus) {
         case VGM_DISK_BUS_VIRTIO:
             json_object_set_string_member(dev, "driver", "virtio-blk-pci");
+            /* libvirt's place for them: right after the driver */
+            if (d->ioeventfd)
+                json_object_set_boolean_member(dev, "ioeventfd", d->ioeventfd == VGM_TRISTATE_YES);
+            if (d->eventIdx)
+                json_object_set_boolean_member(dev, "event_idx", d->eventIdx == VGM_TRISTATE_YES);
             if (d->queues)
                 json_object_set_int_member(dev, "num-queues", d->queues);
             if (d->queueSize)
@@ -609,6 +614,7 @@ vgmCmdInputs(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             json_object_set_string_member(dev, "bus", bus);
             json_object_set_string_member(dev, "port", in->addr.port);
         } else {
+            vgmCmdIommu(dev, &in->virtio, &in->addr, plan);
             vgmCmdAddress(dev, &in->addr, plan);
         }
         vgmCmdDevice(cmd, dev);

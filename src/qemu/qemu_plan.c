@@ -782,6 +782,7 @@ vgmPlanIommuPlatform(const VgmDomainDef *def, GError **error)
           G_STRUCT_OFFSET(VgmControllerDef, virtio) },
         { "video", G_STRUCT_OFFSET(VgmDevicesDef, videos), G_STRUCT_OFFSET(VgmVideoDef, virtio) },
         { "rng", G_STRUCT_OFFSET(VgmDevicesDef, rngs), G_STRUCT_OFFSET(VgmRngDef, virtio) },
+        { "input", G_STRUCT_OFFSET(VgmDevicesDef, inputs), G_STRUCT_OFFSET(VgmInputDef, virtio) },
     };
     const VgmDevicesDef *devs = &def->devices;
     const char *what = NULL;
