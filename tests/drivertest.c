@@ -61,6 +61,8 @@
  *  - <cputune>: each vCPU thread on its <vcpupin> CPUs and QEMU's other
  *    threads on <emulatorpin>'s (two host CPUs needed, else skipped);
  *  - <bandwidth> of a tap: libvirt's tc commands (in the OVS case);
+ *  - <memoryBacking><locked/>: QEMU's locked-memory limit unlimited
+ *    without a hard limit (root);
  *  - resource controls: the group name (escaped, cut short, unique per
  *    store and name); the cgroup writes of every <cputune>, <memtune>
  *    and <blkiotune> control on v1 and v2 with their ranges (no QEMU);
@@ -104,6 +106,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -2613,6 +2616,85 @@ testCgroupHost(void)
     vgmFileRemoveTree(root);
 }
 
+/* <memoryBacking><locked/>: QEMU runs with the locked-memory limit libvirt
+ * gives it, unlimited without a <memtune> hard limit, where this process
+ * may raise its limit (CAP_SYS_RESOURCE); where it may not (a
+ * container's root), QEMU keeps this process's limit and starts all the
+ * same, its CAP_IPC_LOCK letting it lock. /proc/PID/limits shows which. */
+static void
+testMemlockLimit(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *limits = NULL;
+    g_autofree char *path = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    g_auto(GStrv) lines = NULL;
+    const char *line = NULL;
+    size_t i;
+
+    if (!testHaveQemu())
+        return;
+    if (geteuid() != 0) {
+        g_test_skip("raising the locked-memory limit needs root");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "locked.xml", NULL);
+    g_assert_true(g_file_set_contents(file,
+        "<domain type='qemu'><name>locked</name><memory unit='MiB'>64</memory>"
+        "<memoryBacking><locked/></memoryBacking>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<memballoon model='none'/></devices></domain>", -1, NULL));
+    run = testTool(root, "create", "--paused", file, NULL);
+    TEST_OK(run);
+    status = testLoadStatus(root, "locked");
+    path = g_strdup_printf("/proc/%d/limits", (int)status->qemu.pid);
+    g_assert_true(g_file_get_contents(path, &limits, NULL, NULL));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", "locked", NULL);
+    TEST_OK(run);
+    lines = g_strsplit(limits, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        if (g_str_has_prefix(lines[i], "Max locked memory"))
+            line = lines[i];
+    }
+    g_assert_nonnull(line);
+    {
+        g_auto(GStrv) f = g_strsplit_set(line + strlen("Max locked memory"), " ", -1);
+        g_autoptr(GPtrArray) words = g_ptr_array_new();
+
+        for (i = 0; f[i]; i++) {
+            if (*f[i])
+                g_ptr_array_add(words, f[i]);
+        }
+        g_autofree char *procStatus = NULL;
+        const char *eff;
+        gboolean canRaise;
+        struct rlimit rl;
+
+        g_assert_true(g_file_get_contents("/proc/self/status", &procStatus, NULL, NULL));
+        g_assert_nonnull((eff = strstr(procStatus, "\nCapEff:")));
+        canRaise = (g_ascii_strtoull(eff + strlen("\nCapEff:"), NULL, 16) >> 24) & 1;
+        g_assert_cmpuint(words->len, >=, 2);
+        if (canRaise) {
+            g_assert_cmpstr(g_ptr_array_index(words, 0), ==, "unlimited");
+            g_assert_cmpstr(g_ptr_array_index(words, 1), ==, "unlimited");
+        } else {
+            g_autofree char *mine = NULL;
+
+            g_test_message("no CAP_SYS_RESOURCE here: QEMU keeps this process's limit");
+            g_assert_cmpint(getrlimit(RLIMIT_MEMLOCK, &rl), ==, 0);
+            mine = rl.rlim_max == RLIM_INFINITY ? g_strdup("unlimited") :
+                   g_strdup_printf("%llu", (unsigned long long)rl.rlim_max);
+            g_assert_cmpstr(g_ptr_array_index(words, 1), ==, mine);
+        }
+    }
+    vgmFileRemoveTree(root);
+}
+
 /* Runs ip ARGS...; NULL-terminated. Its failure fails the test. */
 static void
 testIpLink(const char *first, ...)
@@ -3355,6 +3437,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/tpm-emulator", testTpmEmulator);
     g_test_add_func("/driver/lifecycle/cputune-pins", testCputunePins);
     g_test_add_func("/driver/cgroup/plan", testCgroupPlan);
+    g_test_add_func("/driver/lifecycle/memlock-limit", testMemlockLimit);
     g_test_add_func("/driver/lifecycle/cgroup-fake-v2", testCgroupFakeV2);
     g_test_add_func("/driver/lifecycle/cgroup-host", testCgroupHost);
     g_test_add_func("/driver/lifecycle/version-and-caps", testVersionAndCaps);

@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
@@ -578,14 +579,29 @@ vgmDriverProcessQueryStatus(VgmQemuMonitor *mon, GError **error)
 
 /* ---- start ---- */
 
+/* What the child does before it execs QEMU */
+typedef struct {
+    const char *const *procs;   /* cgroup.procs files to join */
+    guint64 memlock;            /* RLIMIT_MEMLOCK to set; 0: leave it */
+} VgmDriverChildData;
+
 static void
 vgmDriverChildSetup(gpointer data)
 {
-    const char *const *procs = data;
+    const VgmDriverChildData *child = data;
+    const char *const *procs = child->procs;
     size_t i;
 
     /* QEMU outlives the tool and must not get its terminal's signals */
     setsid();
+    /* the parent checked that the limit can be set */
+    if (child->memlock) {
+        struct rlimit rl = { child->memlock, child->memlock };
+
+        if (setrlimit(RLIMIT_MEMLOCK, &rl) < 0) {
+            /* QEMU then fails to lock its memory, and says so */
+        }
+    }
     /* into the domain's cgroup before exec, so that everything QEMU
      * allocates is charged to it; only async-signal-safe calls here, and
      * the parent moves QEMU again where a failure can be reported */
@@ -625,16 +641,86 @@ vgmDriverLogStart(int fd, const VgmQemuCmd *cmd, const VgmQemuCaps *caps)
     }
 }
 
+/* Whether this process holds capability @bit (CapEff of /proc/self/status) */
+static gboolean
+vgmDriverHasCap(unsigned int bit)
+{
+    g_autofree char *text = NULL;
+    const char *p;
+
+    if (!vgmFileReadAll("/proc/self/status", 64 * 1024, &text, NULL, NULL) ||
+        !(p = strstr(text, "\nCapEff:")))
+        return FALSE;
+    return (g_ascii_strtoull(p + strlen("\nCapEff:"), NULL, 16) >> bit) & 1;
+}
+
+#define VGM_CAP_IPC_LOCK 14
+#define VGM_CAP_SYS_RESOURCE 24
+
+/* libvirt's rule: locked guest memory may take up to the memory hard
+ * limit, or without one anything */
+static guint64
+vgmDriverProcessMemlockWanted(const VgmDomainDef *def)
+{
+    if (!def->mb.locked)
+        return 0;
+    if (vgmDomainMemtuneIsSet(def->memtune.hardLimit))
+        return (guint64)def->memtune.hardLimit * 1024;
+    return (guint64)RLIM_INFINITY;
+}
+
+guint64
+vgmDriverProcessMemlockLimit(const VgmDomainDef *def)
+{
+    guint64 want = vgmDriverProcessMemlockWanted(def);
+    struct rlimit rl;
+
+    /* set where it can be: raising the hard limit takes CAP_SYS_RESOURCE,
+     * which some containers' root lacks (its CAP_IPC_LOCK then makes the
+     * limit not bind QEMU) */
+    if (!want || vgmDriverHasCap(VGM_CAP_SYS_RESOURCE))
+        return want;
+    if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 &&
+        (rl.rlim_max == RLIM_INFINITY || (want != (guint64)RLIM_INFINITY && want <= rl.rlim_max)))
+        return want;
+    return 0;
+}
+
+gboolean
+vgmDriverProcessCheckMemlock(const VgmDomainDef *def, GError **error)
+{
+    guint64 want = vgmDriverProcessMemlockWanted(def);
+    struct rlimit rl;
+
+    if (!want || vgmDriverHasCap(VGM_CAP_SYS_RESOURCE) || vgmDriverHasCap(VGM_CAP_IPC_LOCK))
+        return TRUE;
+    if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0) {
+        vgmErrorSetSystem(error, errno, "%s", _("cannot read the locked-memory limit"));
+        return FALSE;
+    }
+    if (rl.rlim_max != RLIM_INFINITY && (want == (guint64)RLIM_INFINITY || rl.rlim_max < want)) {
+        g_autofree char *wantText = want == (guint64)RLIM_INFINITY ? g_strdup(_("unlimited")) :
+                                    g_strdup_printf(_("%llu KiB"), (unsigned long long)(want / 1024));
+
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("<memoryBacking><locked/> of domain '%1$s' needs a locked-memory limit of %2$s (its <memtune><hard_limit>, or unlimited without one), but this user's hard limit is %3$llu KiB and it may not raise it: raise it (limits.conf, ulimit -l) or run as root"),
+                    def->name, wantText, (unsigned long long)(rl.rlim_max / 1024));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 GSubprocess *
 vgmDriverProcessSpawn(const VgmQemuCmd *cmd, const VgmQemuCaps *caps,
                       const char *logPath, const char *name,
-                      const char *const *cgroupProcs,
+                      const char *const *cgroupProcs, guint64 memlock,
                       goffset *logOffset, GError **error)
 {
     g_autoptr(GSubprocessLauncher) launcher = NULL;
     g_autoptr(GError) err = NULL;
     g_auto(GStrv) argv = vgmQemuCmdGetArgv(cmd);
     g_auto(GStrv) envp = vgmQemuCmdGetEnvp(cmd);
+    VgmDriverChildData child = { 0 };
     GSubprocess *proc;
     goffset off;
     int logFd;
@@ -656,8 +742,9 @@ vgmDriverProcessSpawn(const VgmQemuCmd *cmd, const VgmQemuCaps *caps,
     g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
     g_subprocess_launcher_take_stdout_fd(launcher, fcntl(logFd, F_DUPFD_CLOEXEC, 3));
     g_subprocess_launcher_take_stderr_fd(launcher, logFd);
-    g_subprocess_launcher_set_child_setup(launcher, vgmDriverChildSetup,
-                                          (gpointer)cgroupProcs, NULL);
+    child.procs = cgroupProcs;
+    child.memlock = memlock;
+    g_subprocess_launcher_set_child_setup(launcher, vgmDriverChildSetup, &child, NULL);
     if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &err))) {
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                     _("cannot start QEMU '%1$s' for domain '%2$s': %3$s"),
@@ -807,6 +894,7 @@ struct _VgmDriverStart {
     VgmBitmap *emulatorPin;     /* QEMU's threads' CPUs, or NULL */
     GPtrArray *vcpuPins;        /* vCPU index -> its CPUs (VgmBitmap), or NULL */
     VgmDriverCgroup *cgroup;    /* the resource controls */
+    guint64 memlock;            /* QEMU's RLIMIT_MEMLOCK, 0: as it is */
 };
 
 void
@@ -985,8 +1073,10 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
 
     /* 2. what this host can do, before anything is spawned */
     if (!vgmDriverProcessCheckHost(def, start->plan, error) ||
+        !vgmDriverProcessCheckMemlock(def, error) ||
         !(start->cgroup = vgmDriverCgroupNew(store, def, error)))
         return NULL;
+    start->memlock = vgmDriverProcessMemlockLimit(def);
 
     /* 3. the status the caller writes before the spawn */
     start->status = status = vgmDriverStatusNew();
@@ -1084,7 +1174,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     /* 5. spawn */
     if (!(proc = vgmDriverProcessSpawn(start->cmd, start->caps, status->log, start->name,
                                        vgmDriverCgroupProcsFiles(start->cgroup),
-                                       &logOffset, error)))
+                                       start->memlock, &logOffset, error)))
         goto undo;
     status->logOffset = logOffset;
     /* killed from here to the save below, the next command finds QEMU

@@ -62,12 +62,23 @@ gboolean vgmDriverProcessCheckSocketPath(const char *path, GError **error);
 
 /* Spawns @cmd as domain @name's QEMU: in its own session, in the cgroup
  * of each of @cgroupProcs (NULL: none; the files it writes "0" to before
- * exec), stdin from /dev/null, stdout and stderr appended to @logPath
- * after a start banner (*@logOffset: where QEMU's own output begins). */
+ * exec), with a locked-memory limit of @memlock bytes (0: the caller's),
+ * stdin from /dev/null, stdout and stderr appended to @logPath after a
+ * start banner (*@logOffset: where QEMU's own output begins). */
 GSubprocess *vgmDriverProcessSpawn(const VgmQemuCmd *cmd, const VgmQemuCaps *caps,
                                    const char *logPath, const char *name,
-                                   const char *const *cgroupProcs,
+                                   const char *const *cgroupProcs, guint64 memlock,
                                    goffset *logOffset, GError **error);
+
+/* The locked-memory limit QEMU gets for @def, as libvirt sets it: for
+ * <memoryBacking><locked/> the <memtune> hard limit, or RLIM_INFINITY
+ * without one; 0 (leave it) otherwise, and where this process may not
+ * raise its limit that far (no CAP_SYS_RESOURCE). */
+guint64 vgmDriverProcessMemlockLimit(const VgmDomainDef *def);
+/* Fails, naming the limits, when QEMU could not lock the guest's memory:
+ * the limit it needs is above this user's hard limit, which it may not
+ * raise, and it has no CAP_IPC_LOCK (which lets it lock past the limit). */
+gboolean vgmDriverProcessCheckMemlock(const VgmDomainDef *def, GError **error);
 
 /* A start between its two halves. */
 typedef struct _VgmDriverStart VgmDriverStart;

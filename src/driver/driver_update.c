@@ -451,8 +451,10 @@ vgmDriverUpdateSpawn(VgmDriverUpdate *u, GError **error)
     if (!(u->cgroup = vgmDriverCgroupNew(u->store, u->def, error)) ||
         !vgmDriverCgroupCreate(u->cgroup, error))
         return FALSE;
-    if (!(u->proc = vgmDriverProcessSpawn(u->cmd, u->caps, u->status->log, u->status->name,
+    if (!vgmDriverProcessCheckMemlock(u->def, error) ||
+        !(u->proc = vgmDriverProcessSpawn(u->cmd, u->caps, u->status->log, u->status->name,
                                           vgmDriverCgroupProcsFiles(u->cgroup),
+                                          vgmDriverProcessMemlockLimit(u->def),
                                           &u->logOffset, error)))
         return FALSE;
     if (!(pidStr = g_subprocess_get_identifier(u->proc)) ||
