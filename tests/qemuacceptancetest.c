@@ -54,7 +54,8 @@
  * with the reason printed, when the host lacks what cannot be faked:
  * guest RAM (more than the host's RAM and swap, which QEMU cannot
  * reserve), hugepages (a mounted hugetlbfs with enough free pages), NUMA
- * host nodes that are not online, SEV (/dev/sev and KVM), SGX, firmware
+ * host nodes that are not online, SEV (/dev/sev and KVM), SGX, a host
+ * serial or parallel port (<serial type='dev'>) the host has not, firmware
  * files that are not installed, guests of another architecture.
  */
 #include "config.h"
@@ -315,7 +316,8 @@ vgmAcceptPrepareChr(VgmAcceptEnv *env, VgmChrDef *chr, GError **error)
         vgmAcceptReplace(&chr->service, g_strdup_printf("%u", port));
         return TRUE;
     }
-    if (!chr->path || chr->type == VGM_CHR_TYPE_PTY)
+    /* a host port is the host's (the case skips where it is missing) */
+    if (!chr->path || chr->type == VGM_CHR_TYPE_PTY || chr->type == VGM_CHR_TYPE_DEV)
         return TRUE;
     vgmAcceptReplace(&chr->path, vgmAcceptRelocate(env, chr->path));
     if (chr->type == VGM_CHR_TYPE_UNIX && chr->mode && g_str_equal(chr->mode, "connect")) {
@@ -343,6 +345,21 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
         return g_strdup_printf("an %s guest needs an %s host and QEMU", def->os.arch, def->os.arch);
     if (def->devices.tpm)
         return g_strdup("a TPM needs the swtpm the driver starts (drivertest's tpm-emulator runs one with QEMU)");
+    /* a host serial or parallel port: QEMU opens (and for a parallel port
+     * claims) the device itself */
+    {
+        GPtrArray *lists[] = { def->devices.serials, def->devices.parallels };
+        size_t l;
+
+        for (l = 0; l < G_N_ELEMENTS(lists); l++) {
+            for (i = 0; i < lists[l]->len; i++) {
+                const VgmChrDef *chr = g_ptr_array_index(lists[l], i);
+
+                if (chr->type == VGM_CHR_TYPE_DEV && !g_file_test(chr->path, G_FILE_TEST_EXISTS))
+                    return g_strdup_printf("host device %s is missing", chr->path);
+            }
+        }
+    }
     if (def->devices.emulator && !g_file_test(def->devices.emulator, G_FILE_TEST_IS_EXECUTABLE))
         return g_strdup_printf("emulator %s is not installed", def->devices.emulator);
     if (def->sec) {
@@ -455,6 +472,10 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     }
     for (i = 0; i < def->devices.channels->len; i++) {
         if (!vgmAcceptPrepareChr(env, g_ptr_array_index(def->devices.channels, i), error))
+            goto fail;
+    }
+    for (i = 0; i < def->devices.parallels->len; i++) {
+        if (!vgmAcceptPrepareChr(env, g_ptr_array_index(def->devices.parallels, i), error))
             goto fail;
     }
 

@@ -26,6 +26,8 @@
 #define VGM_DOMAIN_MAX_NUMA_CELLS 128   /* QEMU's MAX_NODES */
 #define VGM_DOMAIN_MAX_DEVICES 4096     /* of each kind of <devices> child */
 #define VGM_DOMAIN_MAX_ISA_SERIALS 4    /* QEMU's MAX_ISA_SERIAL_PORTS */
+/* QEMU's ISA parallel ports (MAX_PARALLEL_PORTS) */
+#define VGM_DOMAIN_MAX_PARALLELS 3
 
 /* ---------------- top level ---------------- */
 
@@ -807,6 +809,7 @@ typedef enum {
     VGM_CHR_SERIAL = 0,
     VGM_CHR_CONSOLE,
     VGM_CHR_CHANNEL,
+    VGM_CHR_PARALLEL,
 
     VGM_CHR_LAST
 } VgmChrKind;
@@ -817,6 +820,7 @@ typedef enum {
     VGM_CHR_TYPE_UNIX,
     VGM_CHR_TYPE_TCP,
     VGM_CHR_TYPE_UDP,
+    VGM_CHR_TYPE_DEV,           /* a host device: serial and parallel only */
 
     VGM_CHR_TYPE_LAST
 } VgmChrType;
@@ -834,7 +838,7 @@ VGM_ENUM_DECL(vgmChrProtocol);
 typedef struct {
     VgmChrKind kind;
     VgmChrType type;
-    char *path;                 /* file / unix */
+    char *path;                 /* file / unix / dev */
     char *mode;                 /* unix, tcp: bind | connect */
     char *host;                 /* tcp; udp: where datagrams go */
     char *service;              /* tcp: the port, or a service name; udp too */
@@ -1069,6 +1073,7 @@ typedef struct {
     GPtrArray *nets;            /* VgmNetDef */
     GPtrArray *controllers;     /* VgmControllerDef */
     GPtrArray *serials;         /* VgmChrDef */
+    GPtrArray *parallels;       /* VgmChrDef */
     GPtrArray *consoles;        /* VgmChrDef */
     GPtrArray *channels;        /* VgmChrDef */
     GPtrArray *inputs;          /* VgmInputDef */

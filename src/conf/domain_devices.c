@@ -29,7 +29,7 @@ VGM_ENUM_IMPL(vgmDiskDiscard, VGM_DISK_DISCARD_LAST, "default", "unmap", "ignore
 VGM_ENUM_IMPL(vgmDiskDetectZeroes, VGM_DISK_DETECT_ZEROES_LAST, "default", "off", "on", "unmap");
 VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet");
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
-VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp");
+VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "dev");
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
 VGM_ENUM_IMPL(vgmIommuModel, VGM_IOMMU_MODEL_LAST, "intel", "virtio");
@@ -299,6 +299,7 @@ vgmDomainDevicesInit(VgmDevicesDef *devices)
     devices->nets = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetDefFree);
     devices->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)vgmControllerDefFree);
     devices->serials = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
+    devices->parallels = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->sounds = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSoundDefFree);
     devices->audios = g_ptr_array_new_with_free_func((GDestroyNotify)vgmAudioDefFree);
@@ -318,6 +319,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     g_ptr_array_unref(devices->nets);
     g_ptr_array_unref(devices->controllers);
     g_ptr_array_unref(devices->serials);
+    g_ptr_array_unref(devices->parallels);
     g_ptr_array_unref(devices->consoles);
     g_ptr_array_unref(devices->sounds);
     g_ptr_array_unref(devices->audios);
@@ -1321,6 +1323,31 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
             return NULL;
         /* a pty's path is run-time state that libvirt reports; ignore it */
         break;
+    case VGM_CHR_TYPE_DEV:
+        /* a host serial or parallel port (libvirt's other devices take
+         * none) */
+        if (kind == VGM_CHR_CHANNEL) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<%1$s type='dev'> is for <serial>, <parallel> and <console> only"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML, _("<%1$s type='dev'> needs <source path='...'/>"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "path", NULL }, vgmXMLNoChildren,
+                             error) ||
+            vgmXMLPropString(child, "path", VGM_XML_PROP_REQUIRED, &chr->path, error) < 0)
+            return NULL;
+        if (!g_path_is_absolute(chr->path)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'path' of <source> in <%2$s type='dev'>: a host device is an absolute path"),
+                        chr->path, (const char *)node->name);
+            return NULL;
+        }
+        break;
     case VGM_CHR_TYPE_FILE:
         if (!child) {
             vgmErrorSet(error, VGM_ERR_XML, _("<%1$s type='file'> needs <source path='...'/>"),
@@ -1447,6 +1474,15 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
             return NULL;
         return g_steal_pointer(&chr);
     }
+    /* a parallel port's target is its port number only */
+    if (child && kind == VGM_CHR_PARALLEL) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "port", NULL }, vgmXMLNoChildren,
+                             error) ||
+            (rc = vgmXMLPropUInt(child, "port", 0, &chr->port, error)) < 0)
+            return NULL;
+        chr->havePort = rc > 0;
+        return g_steal_pointer(&chr);
+    }
     if (child) {
         xmlNodePtr model;
 
@@ -1480,12 +1516,17 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
 static void
 vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
 {
-    const char *elem = chr->kind == VGM_CHR_SERIAL ? "serial" :
-                       chr->kind == VGM_CHR_CONSOLE ? "console" : "channel";
+    static const char *const elems[VGM_CHR_LAST] = {
+        [VGM_CHR_SERIAL] = "serial", [VGM_CHR_CONSOLE] = "console",
+        [VGM_CHR_CHANNEL] = "channel", [VGM_CHR_PARALLEL] = "parallel",
+    };
+    const char *elem = elems[chr->kind];
 
     vgmBufAsprintf(buf, "<%s type='%s'>\n", elem, vgmChrTypeToString(chr->type));
     vgmBufAdjustIndent(buf, 2);
-    if (chr->type == VGM_CHR_TYPE_FILE) {
+    if (chr->type == VGM_CHR_TYPE_DEV) {
+        vgmBufEscapeString(buf, "<source path='%s'/>\n", chr->path);
+    } else if (chr->type == VGM_CHR_TYPE_FILE) {
         vgmBufEscapeString(buf, "<source path='%s'", chr->path);
         if (chr->append)
             vgmBufAsprintf(buf, " append='%s'", vgmTristateSwitchTypeToString(chr->append));
@@ -2431,7 +2472,7 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
 /* ---------------- the container ---------------- */
 
 static const char *const vgmDevicesChildren[] = {
-    "emulator", "disk", "controller", "interface", "serial", "console", "channel",
+    "emulator", "disk", "controller", "interface", "serial", "parallel", "console", "channel",
     "input", "tpm", "graphics", "sound", "audio", "video", "watchdog", "memballoon", "rng",
     "memory", "iommu", NULL
 };
@@ -2496,6 +2537,11 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
             if (!c)
                 return FALSE;
             g_ptr_array_add(devs->channels, c);
+        } else if (g_str_equal(name, "parallel")) {
+            VgmChrDef *c = vgmChrParse(cur, VGM_CHR_PARALLEL, error);
+            if (!c)
+                return FALSE;
+            g_ptr_array_add(devs->parallels, c);
         } else if (g_str_equal(name, "controller")) {
             VgmControllerDef *c = vgmControllerParse(cur, error);
             if (!c)
@@ -2590,6 +2636,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmNetFormat(buf, g_ptr_array_index(devs->nets, i));
     for (i = 0; i < devs->serials->len; i++)
         vgmChrFormat(buf, g_ptr_array_index(devs->serials, i));
+    for (i = 0; i < devs->parallels->len; i++)
+        vgmChrFormat(buf, g_ptr_array_index(devs->parallels, i));
     for (i = 0; i < devs->consoles->len; i++)
         vgmChrFormat(buf, g_ptr_array_index(devs->consoles, i));
     for (i = 0; i < devs->channels->len; i++)

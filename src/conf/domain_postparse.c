@@ -216,6 +216,15 @@ vgmPostParseChr(VgmDomainDef *def)
         if (!chr->targetModel && g_str_equal(chr->targetType, "isa-serial"))
             chr->targetModel = g_strdup("isa-serial");
     }
+    /* parallel ports in order: QEMU numbers its ISA parallel ports so */
+    for (i = 0; i < devs->parallels->len; i++) {
+        VgmChrDef *par = g_ptr_array_index(devs->parallels, i);
+
+        if (!par->havePort) {
+            par->havePort = TRUE;
+            par->port = i;
+        }
+    }
     for (i = 0; i < devs->consoles->len; i++) {
         VgmChrDef *con = g_ptr_array_index(devs->consoles, i);
 

@@ -75,6 +75,7 @@ static const struct {
     { "interface", G_STRUCT_OFFSET(VgmDevicesDef, nets) },
     { "controller", G_STRUCT_OFFSET(VgmDevicesDef, controllers) },
     { "serial", G_STRUCT_OFFSET(VgmDevicesDef, serials) },
+    { "parallel", G_STRUCT_OFFSET(VgmDevicesDef, parallels) },
     { "console", G_STRUCT_OFFSET(VgmDevicesDef, consoles) },
     { "sound", G_STRUCT_OFFSET(VgmDevicesDef, sounds) },
     { "audio", G_STRUCT_OFFSET(VgmDevicesDef, audios) },
@@ -117,6 +118,24 @@ vgmRuleLimits(const VgmDomainDef *def, GError **error)
                         _("<devices> has %1$u <%2$s> elements, more than the %3$u of each kind virt-gmem accepts"),
                         list->len, vgmDeviceLists[i].element,
                         (unsigned int)VGM_DOMAIN_MAX_DEVICES);
+            return FALSE;
+        }
+    }
+    /* QEMU makes at most 3 ISA parallel ports and numbers them in order
+     * (libvirt writes no index: a port out of order would name another) */
+    if (def->devices.parallels->len > VGM_DOMAIN_MAX_PARALLELS) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<devices> has %1$u <parallel> elements, more than the %2$u ISA parallel ports QEMU has"),
+                    def->devices.parallels->len, (unsigned int)VGM_DOMAIN_MAX_PARALLELS);
+        return FALSE;
+    }
+    for (i = 0; i < def->devices.parallels->len; i++) {
+        const VgmChrDef *par = g_ptr_array_index(def->devices.parallels, i);
+
+        if (par->port != i) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<parallel> number %1$zu has <target port='%2$u'>, but QEMU numbers its parallel ports in order: it would be port %3$zu"),
+                        i + 1, par->port, i);
             return FALSE;
         }
     }

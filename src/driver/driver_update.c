@@ -310,7 +310,7 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
     g_autofree char *cprArg = NULL;
     g_autofree char *runDir = vgmDriverStoreDomainRunDir(u->store, u->status->name);
     VgmDriverStatusUpdate *other = u->status->update;
-    GPtrArray *lists[2];
+    GPtrArray *lists[3];
     guint i, j;
 
     u->step = N_("checking the new QEMU binary");
@@ -353,10 +353,22 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
     }
     lists[0] = def->devices.serials;
     lists[1] = def->devices.channels;
+    lists[2] = def->devices.parallels;
     for (i = 0; i < G_N_ELEMENTS(lists); i++) {
         for (j = 0; j < lists[i]->len; j++) {
             const VgmChrDef *chr = g_ptr_array_index(lists[i], j);
+            const char *what = lists[i] == def->devices.serials ? _("serial port") :
+                               lists[i] == def->devices.parallels ? _("parallel port") :
+                               _("channel");
 
+            /* a host port the running QEMU has open (a parallel port it
+             * has claimed) */
+            if (chr->type == VGM_CHR_TYPE_DEV) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("domain '%1$s' cannot be live-updated: its %2$s uses host device '%3$s', which the running QEMU holds"),
+                            u->status->name, what, chr->path);
+                return FALSE;
+            }
             /* the new QEMU would listen on the port the running one holds */
             if ((chr->type == VGM_CHR_TYPE_TCP && g_str_equal(chr->mode, "bind")) ||
                 (chr->type == VGM_CHR_TYPE_UDP && chr->bindService)) {
@@ -364,8 +376,7 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
 
                 vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                             _("domain '%1$s' cannot be live-updated: its %2$s listens on %3$s %4$s:%5$s, which the running QEMU holds and a new QEMU cannot take over"),
-                            u->status->name, lists[i] == def->devices.serials ? _("serial port") : _("channel"),
-                            tcp ? "TCP" : "UDP", tcp ? chr->host : (chr->bindHost ? chr->bindHost : ""),
+                            u->status->name, what, tcp ? "TCP" : "UDP", tcp ? chr->host : (chr->bindHost ? chr->bindHost : ""),
                             tcp ? chr->service : chr->bindService);
                 return FALSE;
             }
@@ -376,6 +387,7 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
     u->liveXML = vgmDriverDomainLiveXML(def, u->status->machine);
     lists[0] = def->devices.serials;
     lists[1] = def->devices.consoles;
+    lists[2] = def->devices.parallels;
     for (i = 0; i < G_N_ELEMENTS(lists); i++) {
         for (j = 0; lists[i] && j < lists[i]->len; j++) {
             VgmChrDef *chr = g_ptr_array_index(lists[i], j);

@@ -472,6 +472,11 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char 
     case VGM_CHR_TYPE_PTY:
         g_string_append_printf(s, "pty,id=%s", id);
         break;
+    case VGM_CHR_TYPE_DEV:
+        /* QEMU's backends for a host tty and a host parallel port */
+        g_string_append_printf(s, "%s,id=%s,path=%s",
+                               chr->kind == VGM_CHR_PARALLEL ? "parallel" : "serial", id, path);
+        break;
     case VGM_CHR_TYPE_FILE:
         g_string_append_printf(s, "file,id=%s,path=%s%s", id, path,
                                chr->append == VGM_TRISTATE_YES ? ",append=on" :
@@ -537,6 +542,21 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
         json_object_set_string_member(dev, "id", id);
         if (g_str_equal(model, "isa-serial"))
             json_object_set_int_member(dev, "index", chr->port);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+    /* parallel ports, which QEMU numbers in order (validation held the
+     * ports to that order) */
+    for (i = 0; i < devs->parallels->len; i++) {
+        const VgmChrDef *chr = g_ptr_array_index(devs->parallels, i);
+        g_autofree char *chardev = g_strdup_printf("charparallel%u", i);
+        g_autofree char *id = g_strdup_printf("parallel%u", i);
+        JsonObject *dev = json_object_new();
+
+        vgmCmdChardev(cmd, chr, chardev, NULL);
+        json_object_set_string_member(dev, "driver", "isa-parallel");
+        json_object_set_string_member(dev, "chardev", chardev);
+        json_object_set_string_member(dev, "id", id);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }

@@ -993,6 +993,12 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
                     _("this QEMU binary does not support <vmcoreinfo/> in <features>: device 'vmcoreinfo' is missing"));
         return FALSE;
     }
+    if (def->devices.parallels->len > 0 &&
+        !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_ISA_PARALLEL)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support <parallel>: device 'isa-parallel' is missing"));
+        return FALSE;
+    }
     for (i = 0; i < def->devices.disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
 
