@@ -866,6 +866,16 @@ typedef struct {
     unsigned int startport;
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     unsigned int queues;        /* <driver queues=''>: virtio-scsi; 0: QEMU's */
+    char *modelName;            /* pci: <model name=''/>, the QEMU device */
+    /* pci: <target> (libvirt's names): pci-bridge's chassisNr, a PCIe
+     * port's chassis, port and hotplug */
+    gboolean haveChassisNr;
+    unsigned int chassisNr;
+    gboolean haveChassis;
+    unsigned int chassis;
+    gboolean havePort;
+    unsigned int port;
+    VgmTristate hotplug;
     VgmDeviceAddress addr;
 } VgmControllerDef;
 

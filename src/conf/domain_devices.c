@@ -242,6 +242,7 @@ vgmControllerDefFree(VgmControllerDef *c)
 {
     g_free(c->type);
     g_free(c->model);
+    g_free(c->modelName);
     g_free(c);
 }
 
@@ -1609,6 +1610,107 @@ vgmControllerDriverParse(xmlNodePtr devNode, VgmControllerDef *ctrl, GError **er
     return TRUE;
 }
 
+/* libvirt's names for the QEMU device of a PCI controller model */
+static const char *const vgmControllerPciModelNames[] = {
+    "pci-bridge", "i82801b11-bridge", "ioh3420", "x3130-upstream", "xio3130-downstream",
+    "pxb", "pxb-pcie", "pcie-root-port", "spapr-pci-host-bridge", "pcie-pci-bridge", NULL
+};
+
+/* The <target> attributes of the PCI controller models that have them,
+ * with libvirt's ranges */
+static const struct {
+    const char *attr;
+    const char *const *models;
+    unsigned int min, max;
+} vgmControllerPciTargetAttrs[] = {
+    { "chassisNr", (const char *const[]){ "pci-bridge", NULL }, 1, 255 },
+    { "chassis", (const char *const[]){ "pcie-root-port", "pcie-switch-downstream-port", NULL },
+      0, 255 },
+    { "port", (const char *const[]){ "pcie-root-port", "pcie-switch-downstream-port", NULL },
+      0, 255 },
+};
+
+/* A PCI controller's <model name> and <target>, which libvirt writes into
+ * every definition it keeps (so they come back in XML that libvirt
+ * exported); expander buses' busNr and <node> are refused with them */
+static gboolean
+vgmControllerPciParse(xmlNodePtr node, VgmControllerDef *ctrl, GError **error)
+{
+    gboolean *have[] = { &ctrl->haveChassisNr, &ctrl->haveChassis, &ctrl->havePort };
+    unsigned int *value[] = { &ctrl->chassisNr, &ctrl->chassis, &ctrl->port };
+    xmlNodePtr child;
+    size_t i;
+    int rc;
+
+    if (vgmXMLSingleChild(node, "model", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        if (!g_str_equal(ctrl->type, "pci")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("element <model> of <controller type='%1$s'> is for PCI controllers only"),
+                        ctrl->type);
+            return FALSE;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "name", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "name", VGM_XML_PROP_REQUIRED, &ctrl->modelName, error) < 0 ||
+            !vgmCheckValue(vgmControllerPciModelNames, ctrl->modelName, "name", "model", error))
+            return FALSE;
+    }
+    if (vgmXMLSingleChild(node, "target", &child, error) < 0)
+        return FALSE;
+    if (!child)
+        return TRUE;
+    if (!g_str_equal(ctrl->type, "pci")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("element <target> of <controller type='%1$s'> is for PCI controllers only"),
+                    ctrl->type);
+        return FALSE;
+    }
+    if (!vgmXMLCheckNode(child, (const char *const[]){ "chassisNr", "chassis", "port", "hotplug",
+                                                       "busNr", "index", NULL },
+                         (const char *const[]){ "node", NULL }, error))
+        return FALSE;
+    if (vgmXMLChild(child, "node") || xmlHasProp(child, (const xmlChar *)"busNr") ||
+        xmlHasProp(child, (const xmlChar *)"index")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<target> of <controller model='%1$s'> has busNr, index or <node>, which are for PCI expander buses and pSeries host bridges, which virt-gmem does not model"),
+                    ctrl->model);
+        return FALSE;
+    }
+    for (i = 0; i < G_N_ELEMENTS(vgmControllerPciTargetAttrs); i++) {
+        const char *attr = vgmControllerPciTargetAttrs[i].attr;
+
+        if ((rc = vgmXMLPropUInt(child, attr, 0, value[i], error)) < 0)
+            return FALSE;
+        if (rc == 0)
+            continue;
+        if (!vgmStrInList(vgmControllerPciTargetAttrs[i].models, ctrl->model)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("attribute '%1$s' of <target> is not for <controller model='%2$s'>"),
+                        attr, ctrl->model);
+            return FALSE;
+        }
+        if (*value[i] < vgmControllerPciTargetAttrs[i].min ||
+            *value[i] > vgmControllerPciTargetAttrs[i].max) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("attribute '%1$s' of <target> in <controller model='%2$s'> (%3$u) must be in range [%4$u, %5$u]"),
+                        attr, ctrl->model, *value[i], vgmControllerPciTargetAttrs[i].min,
+                        vgmControllerPciTargetAttrs[i].max);
+            return FALSE;
+        }
+        *have[i] = TRUE;
+    }
+    if ((rc = vgmXMLPropTristateSwitch(child, "hotplug", 0, &ctrl->hotplug, error)) < 0)
+        return FALSE;
+    if (rc > 0 && !vgmStrInList(vgmControllerPciTargetAttrs[1].models, ctrl->model)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("attribute 'hotplug' of <target> is not for <controller model='%1$s'>"),
+                    ctrl->model);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static VgmControllerDef *
 vgmControllerParse(xmlNodePtr node, GError **error)
 {
@@ -1618,7 +1720,8 @@ vgmControllerParse(xmlNodePtr node, GError **error)
     xmlNodePtr master;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "index", "model", "ports", NULL },
-                         (const char *const[]){ "master", "driver", "address", NULL }, error) ||
+                         (const char *const[]){ "master", "driver", "model", "target", "address",
+                                                NULL }, error) ||
         vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &ctrl->type, error) < 0 ||
         !vgmCheckValue(vgmControllerTypes, ctrl->type, "type", "controller", error) ||
         (rc = vgmXMLPropUInt(node, "index", 0, &ctrl->index, error)) < 0 ||
@@ -1678,6 +1781,7 @@ vgmControllerParse(xmlNodePtr node, GError **error)
         ctrl->haveMaster = TRUE;
     }
     if (!vgmControllerDriverParse(node, ctrl, error) ||
+        !vgmControllerPciParse(node, ctrl, error) ||
         !vgmDeviceAddressParse(node, &ctrl->addr, error))
         return NULL;
     return g_steal_pointer(&ctrl);
@@ -1734,6 +1838,21 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
     vgmBufInitChild(&child, buf);
     if (ctrl->haveMaster)
         vgmBufAsprintf(&child, "<master startport='%u'/>\n", ctrl->startport);
+    if (ctrl->modelName)
+        vgmBufAsprintf(&child, "<model name='%s'/>\n", ctrl->modelName);
+    if (ctrl->haveChassisNr || ctrl->haveChassis || ctrl->havePort || ctrl->hotplug) {
+        /* libvirt's order and its hexadecimal port */
+        vgmBufAdd(&child, "<target");
+        if (ctrl->haveChassisNr)
+            vgmBufAsprintf(&child, " chassisNr='%u'", ctrl->chassisNr);
+        if (ctrl->haveChassis)
+            vgmBufAsprintf(&child, " chassis='%u'", ctrl->chassis);
+        if (ctrl->havePort)
+            vgmBufAsprintf(&child, " port='0x%x'", ctrl->port);
+        if (ctrl->hotplug)
+            vgmBufAsprintf(&child, " hotplug='%s'", vgmTristateSwitchTypeToString(ctrl->hotplug));
+        vgmBufAdd(&child, "/>\n");
+    }
     if (ctrl->queues || vgmVirtioOptionsAny(&ctrl->virtio)) {
         vgmBufAdd(&child, "<driver");
         if (ctrl->queues)

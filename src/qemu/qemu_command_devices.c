@@ -95,10 +95,17 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
         json_object_set_int_member(dev, "firstport", c->startport);
     } else if (g_str_equal(c->type, "pci")) {
         id = g_strdup_printf("pci.%u", c->index);
-        if (g_str_equal(c->model, "pcie-root-port"))
-            json_object_set_int_member(dev, "chassis", c->index);
+        /* <target>'s port and chassis, as libvirt writes them (a root
+         * port's chassis defaults to its index, a bridge's chassis_nr too) */
+        if (c->havePort)
+            json_object_set_int_member(dev, "port", c->port);
+        if (c->haveChassis || g_str_equal(c->model, "pcie-root-port"))
+            json_object_set_int_member(dev, "chassis", c->haveChassis ? c->chassis : c->index);
         else if (g_str_equal(c->model, "pci-bridge"))
-            json_object_set_int_member(dev, "chassis_nr", c->index);
+            json_object_set_int_member(dev, "chassis_nr",
+                                       c->haveChassisNr ? c->chassisNr : c->index);
+        if (c->hotplug)
+            json_object_set_boolean_member(dev, "hotplug", c->hotplug == VGM_TRISTATE_YES);
     } else if (g_str_equal(c->type, "usb")) {
         /* an xHCI's USB 2 and USB 3 root ports (validation: xHCI only) */
         if (c->ports) {
@@ -121,9 +128,10 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
     json_object_unref(dev);
 }
 
-/* In list order, except that USB companions (<master>) come right after
- * the EHCI controller of their index, in their own list order: QEMU
- * looks the EHCI bus up when it creates a companion. */
+/* PCI controllers, then the others in list order, except that USB
+ * companions (<master>) come right after the EHCI controller of their
+ * index, in their own list order: QEMU looks the EHCI bus up when it
+ * creates a companion. */
 static void
 vgmCmdControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -145,11 +153,20 @@ vgmCmdControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *p
         }
         g_ptr_array_add(list, c);
     }
+    /* PCI controllers first, as libvirt emits them: every other device
+     * may sit on a bus they make (libvirt lists a domain's USB controller
+     * before its root ports) */
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+
+        if (g_str_equal(c->type, "pci"))
+            vgmCmdController(cmd, c, plan);
+    }
     for (i = 0; i < devs->controllers->len; i++) {
         const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
         GPtrArray *list;
 
-        if (c->haveMaster)
+        if (c->haveMaster || g_str_equal(c->type, "pci"))
             continue;
         vgmCmdController(cmd, c, plan);
         if (!g_str_equal(c->type, "usb") ||

@@ -621,6 +621,14 @@ vgmQemuValidateControllers(const VgmDomainDef *def, const VgmQemuCaps *caps,
                         elem, d->device);
             return FALSE;
         }
+        /* <model name>: the device libvirt would use; another (ioh3420 for
+         * a root port) is not what this driver builds */
+        if (c->modelName && g_strcmp0(c->modelName, d->device) != 0) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<model name='%1$s'> of %2$s: virt-gmem builds it as '%3$s'"),
+                        c->modelName, elem, d->device ? d->device : _("the machine's own"));
+            return FALSE;
+        }
         if (g_str_equal(c->type, "usb") && c->ports &&
             !(d->device && g_str_has_suffix(d->device, "-xhci"))) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
