@@ -985,6 +985,21 @@ typedef struct {
     VgmDeviceAddress addr;
 } VgmWatchdogDef;
 
+/* <panic model=''>: how the guest reports a crash (x86 models) */
+typedef enum {
+    VGM_PANIC_MODEL_ISA = 0,    /* the pvpanic ISA device (the default) */
+    VGM_PANIC_MODEL_HYPERV,     /* Hyper-V's crash MSRs (-cpu hv-crash) */
+
+    VGM_PANIC_MODEL_LAST
+} VgmPanicModel;
+VGM_ENUM_DECL(vgmPanicModel);
+
+typedef struct {
+    VgmPanicModel model;
+    gboolean haveIobase;        /* isa: <address type='isa' iobase=''/> */
+    unsigned int iobase;
+} VgmPanicDef;
+
 typedef enum {
     VGM_SOUND_ICH6 = 0,
     VGM_SOUND_ICH9,
@@ -1095,6 +1110,7 @@ typedef struct {
     GPtrArray *mems;            /* VgmMemoryDef */
     VgmMemballoonDef *memballoon;
     VgmWatchdogDef *watchdog;
+    GPtrArray *panics;          /* VgmPanicDef */
     VgmTpmDef *tpm;
     VgmIommuDef *iommu;
 } VgmDevicesDef;

@@ -300,6 +300,7 @@ vgmDomainDevicesInit(VgmDevicesDef *devices)
     devices->nets = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetDefFree);
     devices->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)vgmControllerDefFree);
     devices->serials = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
+    devices->panics = g_ptr_array_new_with_free_func(g_free);
     devices->parallels = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->sounds = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSoundDefFree);
@@ -332,6 +333,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     g_ptr_array_unref(devices->mems);
     vgmMemballoonDefFree(devices->memballoon);
     vgmWatchdogDefFree(devices->watchdog);
+    g_ptr_array_unref(devices->panics);
     g_free(devices->tpm);
     g_free(devices->iommu);
 }
@@ -2539,6 +2541,64 @@ vgmTpmFormat(VgmBuf *buf, const VgmTpmDef *tpm)
     vgmBufAdd(buf, "</tpm>\n");
 }
 
+/* ---------------- panic ---------------- */
+
+VGM_ENUM_IMPL(vgmPanicModel, VGM_PANIC_MODEL_LAST, "isa", "hyperv");
+
+/* <panic model='isa|hyperv'>, the ISA one at libvirt's optional
+ * <address type='isa' iobase=''/>; libvirt's other models are not x86's
+ * (pseries, s390) or not in libvirt 9.0 (pvpanic on PCI) */
+static VgmPanicDef *
+vgmPanicParse(xmlNodePtr node, GError **error)
+{
+    g_autofree VgmPanicDef *panic = g_new0(VgmPanicDef, 1);
+    xmlNodePtr addr;
+    int v, rc;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
+                         (const char *const[]){ "address", NULL }, error) ||
+        (rc = vgmXMLPropEnum(node, "model", vgmPanicModelTypeFromString, 0, &v, error)) < 0)
+        return NULL;
+    panic->model = rc > 0 ? v : VGM_PANIC_MODEL_ISA;
+    if (vgmXMLSingleChild(node, "address", &addr, error) < 0)
+        return NULL;
+    if (addr) {
+        g_autofree char *type = NULL;
+
+        if (!vgmXMLCheckNode(addr, (const char *const[]){ "type", "iobase", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(addr, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0)
+            return NULL;
+        if (!g_str_equal(type, "isa") || panic->model != VGM_PANIC_MODEL_ISA) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<panic model='%1$s'> cannot have an <address type='%2$s'>: only the ISA panic device has one, of type 'isa'"),
+                        vgmPanicModelTypeToString(panic->model), type);
+            return NULL;
+        }
+        if ((rc = vgmXMLPropUInt(addr, "iobase", 0, &panic->iobase, error)) < 0)
+            return NULL;
+        if (rc > 0 && panic->iobase > 0xffff) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("attribute 'iobase' of <address> in <panic> (0x%1$x) is not an I/O port (0 to 0xffff)"),
+                        panic->iobase);
+            return NULL;
+        }
+        panic->haveIobase = rc > 0;
+    }
+    return g_steal_pointer(&panic);
+}
+
+static void
+vgmPanicFormat(VgmBuf *buf, const VgmPanicDef *panic)
+{
+    vgmBufAsprintf(buf, "<panic model='%s'", vgmPanicModelTypeToString(panic->model));
+    if (!panic->haveIobase) {
+        vgmBufAdd(buf, "/>\n");
+        return;
+    }
+    vgmBufAsprintf(buf, ">\n  <address type='isa' iobase='0x%x'/>\n</panic>\n", panic->iobase);
+}
+
 /* ---------------- watchdog ---------------- */
 
 static VgmWatchdogDef *
@@ -2592,7 +2652,7 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
 
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "interface", "serial", "parallel", "console", "channel",
-    "input", "tpm", "graphics", "sound", "audio", "video", "watchdog", "memballoon", "rng",
+    "input", "tpm", "graphics", "sound", "audio", "video", "watchdog", "panic", "memballoon", "rng",
     "memory", "iommu", NULL
 };
 
@@ -2698,6 +2758,23 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
             }
             if (!(devs->watchdog = vgmWatchdogParse(cur, error)))
                 return FALSE;
+        } else if (g_str_equal(name, "panic")) {
+            VgmPanicDef *p = vgmPanicParse(cur, error);
+            guint k;
+
+            if (!p)
+                return FALSE;
+            /* libvirt's rule: one of each model */
+            for (k = 0; k < devs->panics->len; k++) {
+                if (((VgmPanicDef *)g_ptr_array_index(devs->panics, k))->model == p->model) {
+                    vgmErrorSet(error, VGM_ERR_XML,
+                                _("two <panic> devices of model '%1$s'"),
+                                vgmPanicModelTypeToString(p->model));
+                    g_free(p);
+                    return FALSE;
+                }
+            }
+            g_ptr_array_add(devs->panics, p);
         } else if (g_str_equal(name, "rng")) {
             VgmRngDef *r = vgmRngParse(cur, error);
             if (!r)
@@ -2781,6 +2858,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmMemballoonFormat(buf, devs->memballoon);
     for (i = 0; i < devs->rngs->len; i++)
         vgmRngFormat(buf, g_ptr_array_index(devs->rngs, i));
+    for (i = 0; i < devs->panics->len; i++)
+        vgmPanicFormat(buf, g_ptr_array_index(devs->panics, i));
     for (i = 0; i < devs->mems->len; i++)
         vgmDomainMemoryDefFormat(buf, g_ptr_array_index(devs->mems, i));
     if (devs->iommu)

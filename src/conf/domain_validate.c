@@ -1337,9 +1337,11 @@ vgmRuleInputs(const VgmDomainDef *def, GError **error)
  * ends it (-no-reboot). libvirt's other power-off and reboot actions
  * (restart on power-off, preserve, rename-restart, coredump-*) need a
  * manager that acts on the stopped QEMU: refused rather than read and not
- * done. <on_crash> is kept whatever it says: a crash is only seen through
- * a panic device (or Hyper-V's crash MSRs), neither of which this driver
- * gives a guest, so libvirt would not act on it either. */
+ * done. A crash is only seen through a <panic> device: with one, the
+ * driver destroys the guest (QEMU ends, as at a power-off) or preserves
+ * it (QEMU pauses it); restart and the core dumps need a manager too and
+ * are refused. Without one, <on_crash> is kept whatever it says, as
+ * libvirt would never act on it either. */
 static gboolean
 vgmRuleLifecycle(const VgmDomainDef *def, GError **error)
 {
@@ -1354,6 +1356,9 @@ vgmRuleLifecycle(const VgmDomainDef *def, GError **error)
         { "on_reboot", G_STRUCT_OFFSET(VgmDomainDef, onReboot),
           1u << VGM_DOMAIN_LIFECYCLE_DESTROY | 1u << VGM_DOMAIN_LIFECYCLE_RESTART,
           N_("restart or destroy") },
+        { "on_crash", G_STRUCT_OFFSET(VgmDomainDef, onCrash),
+          1u << VGM_DOMAIN_LIFECYCLE_DESTROY | 1u << VGM_DOMAIN_LIFECYCLE_PRESERVE,
+          N_("destroy or preserve with a <panic> device") },
     };
     size_t i;
 
@@ -1362,6 +1367,9 @@ vgmRuleLifecycle(const VgmDomainDef *def, GError **error)
                                                      actions[i].offset);
 
         if (a == VGM_DOMAIN_LIFECYCLE_DEFAULT || (actions[i].allowed & (1u << a)))
+            continue;
+        if (actions[i].offset == G_STRUCT_OFFSET(VgmDomainDef, onCrash) &&
+            def->devices.panics->len == 0)
             continue;
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("unsupported <%1$s>%2$s</%1$s>: this driver does %3$s"),

@@ -160,6 +160,7 @@
     X(DEVICE_TPM_CRB, "device.tpm-crb", DEVICE, "tpm-crb", NULL) \
     X(DEVICE_IB700, "device.ib700", DEVICE, "ib700", NULL) \
     X(DEVICE_ISA_PARALLEL, "device.isa-parallel", DEVICE, "isa-parallel", NULL) \
+    X(DEVICE_PVPANIC, "device.pvpanic", DEVICE, "pvpanic", NULL) \
     X(DEVICE_PCIE_PCI_BRIDGE, "device.pcie-pci-bridge", DEVICE, "pcie-pci-bridge", NULL) \
     X(DEVICE_PCI_BRIDGE, "device.pci-bridge", DEVICE, "pci-bridge", NULL) \
     X(DEVICE_I82801B11_BRIDGE, "device.i82801b11-bridge", DEVICE, "i82801b11-bridge", NULL) \

@@ -207,6 +207,12 @@ vgmCmdCpuExtras(GString *s, const VgmDomainDef *def)
             }
         }
     }
+    /* <panic model='hyperv'>: the crash MSRs, as libvirt writes them */
+    for (i = 0; i < def->devices.panics->len; i++) {
+        if (((const VgmPanicDef *)g_ptr_array_index(def->devices.panics, i))->model ==
+            VGM_PANIC_MODEL_HYPERV)
+            g_string_append(s, ",hv-crash");
+    }
     if (f->kvm[VGM_KVM_HIDDEN] == VGM_TRISTATE_YES)
         g_string_append(s, ",kvm=off");
     if (f->kvm[VGM_KVM_HINT_DEDICATED] == VGM_TRISTATE_YES)
@@ -685,6 +691,12 @@ vgmCmdBoot(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     if (def->onReboot == VGM_DOMAIN_LIFECYCLE_DESTROY)
         vgmCmdArg(cmd, "-no-reboot");
     vgmCmdArg(cmd, "-no-shutdown");
+    /* <on_crash>preserve with a panic device: QEMU pauses the crashed
+     * guest itself (libvirt's manager does it on QEMU's GUEST_PANICKED;
+     * the driver runs QEMU without -no-shutdown, so QEMU's own panic
+     * action, a shutdown, would end it) */
+    if (def->onCrash == VGM_DOMAIN_LIFECYCLE_PRESERVE && def->devices.panics->len > 0)
+        vgmCmdArgPair(cmd, "-action", "panic=pause");
     vgmCmdPm(cmd, def, plan);
     /* <bootmenu>: libvirt's -boot keys, strict=on last */
     {

@@ -895,6 +895,28 @@ vgmCmdTpm(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
     json_object_unref(dev);
 }
 
+/* <panic model='isa'>: QEMU's pvpanic ISA device, at its iobase (the
+ * hyperv model is a -cpu flag) */
+static void
+vgmCmdPanics(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.panics->len; i++) {
+        const VgmPanicDef *p = g_ptr_array_index(def->devices.panics, i);
+        JsonObject *dev;
+
+        if (p->model != VGM_PANIC_MODEL_ISA)
+            continue;
+        dev = json_object_new();
+        json_object_set_string_member(dev, "driver", "pvpanic");
+        if (p->haveIobase)
+            json_object_set_int_member(dev, "ioport", p->iobase);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+}
+
 void
 vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
               const VgmQemuPlan *plan)
@@ -910,4 +932,5 @@ vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg
     vgmCmdSounds(cmd, def, plan);
     vgmCmdBalloonRng(cmd, def, plan);
     vgmCmdVmcoreinfo(cmd, def);
+    vgmCmdPanics(cmd, def);
 }

@@ -1001,6 +1001,15 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
                     _("this QEMU binary does not support <vmcoreinfo/> in <features>: device 'vmcoreinfo' is missing"));
         return FALSE;
     }
+    for (i = 0; i < def->devices.panics->len; i++) {
+        if (((const VgmPanicDef *)g_ptr_array_index(def->devices.panics, i))->model ==
+                VGM_PANIC_MODEL_ISA &&
+            !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_PVPANIC)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <panic model='isa'>: device 'pvpanic' is missing"));
+            return FALSE;
+        }
+    }
     if (def->devices.parallels->len > 0 &&
         !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_ISA_PARALLEL)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
