@@ -622,6 +622,7 @@ VGM_ENUM_DECL(vgmDiskType);
 typedef enum {
     VGM_DISK_DEVICE_DISK = 0,
     VGM_DISK_DEVICE_CDROM,
+    VGM_DISK_DEVICE_FLOPPY,
 
     VGM_DISK_DEVICE_LAST
 } VgmDiskDevice;
@@ -633,6 +634,7 @@ typedef enum {
     VGM_DISK_BUS_SATA,
     VGM_DISK_BUS_SCSI,
     VGM_DISK_BUS_IDE,
+    VGM_DISK_BUS_FDC,           /* the ISA floppy controller */
 
     VGM_DISK_BUS_LAST
 } VgmDiskBus;

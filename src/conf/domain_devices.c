@@ -20,8 +20,8 @@
 VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm", "usb",
               "virtio-serial");
 VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block");
-VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom");
-VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi", "ide");
+VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom", "floppy");
+VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi", "ide", "fdc");
 VGM_ENUM_IMPL(vgmDiskCache, VGM_DISK_CACHE_LAST,
               "default", "none", "writethrough", "writeback", "directsync", "unsafe");
 VGM_ENUM_IMPL(vgmDiskIo, VGM_DISK_IO_LAST, "default", "native", "threads", "io_uring");
@@ -43,7 +43,7 @@ VGM_ENUM_IMPL(vgmSoundModel, VGM_SOUND_LAST, "ich6", "ich9", "ac97", "es1370");
 VGM_ENUM_IMPL(vgmSoundCodec, VGM_SOUND_CODEC_LAST, "duplex", "micro", "output");
 
 static const char *const vgmControllerTypes[] = {
-    "pci", "usb", "sata", "scsi", "virtio-serial", "ide", NULL
+    "pci", "usb", "sata", "scsi", "virtio-serial", "ide", "fdc", NULL
 };
 static const char *const vgmControllerModelsPci[] = {
     "pci-root", "pcie-root", "pcie-root-port", "pci-bridge",
@@ -585,6 +585,7 @@ const VgmDriveBusInfo vgmDomainDriveBuses[] = {
     { VGM_DISK_BUS_SCSI, "scsi", 1, 256, 16384, 7 },
     { VGM_DISK_BUS_IDE, "ide", 2, 1, 2, 2 },    /* the PC's IDE: 2 buses of 2 */
     { VGM_DISK_BUS_SATA, "sata", 1, 1, 6, 6 },  /* an AHCI controller's 6 ports */
+    { VGM_DISK_BUS_FDC, "fdc", 1, 1, 2, 2 },    /* the ISA floppy controller's 2 drives */
 };
 const size_t vgmDomainNDriveBuses = G_N_ELEMENTS(vgmDomainDriveBuses);
 
@@ -645,6 +646,8 @@ vgmDiskBusFromTarget(const char *dst)
         return VGM_DISK_BUS_SCSI;
     if (g_str_has_prefix(dst, "hd"))
         return VGM_DISK_BUS_IDE;
+    if (g_str_has_prefix(dst, "fd"))
+        return VGM_DISK_BUS_FDC;
     return VGM_DISK_BUS_NONE;
 }
 
@@ -720,7 +723,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
             vgmXMLPropString(child, attr, 0, &disk->src, error) < 0)
             return NULL;
     }
-    if (!disk->src && disk->device != VGM_DISK_DEVICE_CDROM) {
+    if (!disk->src && disk->device == VGM_DISK_DEVICE_DISK) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("element <disk> of device 'disk' needs a <source> with a path"));
         return NULL;

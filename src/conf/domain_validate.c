@@ -1175,6 +1175,24 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
                         d->dst);
             return FALSE;
         }
+        /* a floppy on the floppy controller, and nothing else there */
+        if ((d->device == VGM_DISK_DEVICE_FLOPPY) != (d->bus == VGM_DISK_BUS_FDC)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        d->device == VGM_DISK_DEVICE_FLOPPY ?
+                        _("floppy disk '%1$s' needs bus 'fdc' (target fda or fdb)") :
+                        _("disk '%1$s' on bus 'fdc' must be a floppy (device='floppy')"),
+                        d->dst);
+            return FALSE;
+        }
+        /* the one floppy controller's two drives */
+        if (d->bus == VGM_DISK_BUS_FDC && d->addr.type == VGM_ADDRESS_DRIVE &&
+            (d->addr.controller > 0 || d->addr.drivebus > 0 || d->addr.target > 0 ||
+             d->addr.unit > 1)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("floppy disk '%1$s' is past the floppy controller's two drives (fda and fdb: controller 0, bus 0, target 0, unit 0 or 1)"),
+                        d->dst);
+            return FALSE;
+        }
         /* libvirt's rule: virtio-blk's own properties */
         if ((d->ioeventfd || d->eventIdx) && d->bus != VGM_DISK_BUS_VIRTIO) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,

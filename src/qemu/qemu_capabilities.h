@@ -161,6 +161,8 @@
     X(DEVICE_IB700, "device.ib700", DEVICE, "ib700", NULL) \
     X(DEVICE_ISA_PARALLEL, "device.isa-parallel", DEVICE, "isa-parallel", NULL) \
     X(DEVICE_PVPANIC, "device.pvpanic", DEVICE, "pvpanic", NULL) \
+    X(DEVICE_ISA_FDC, "device.isa-fdc", DEVICE, "isa-fdc", NULL) \
+    X(DEVICE_FLOPPY, "device.floppy", DEVICE, "floppy", NULL) \
     X(DEVICE_PCIE_PCI_BRIDGE, "device.pcie-pci-bridge", DEVICE, "pcie-pci-bridge", NULL) \
     X(DEVICE_PCI_BRIDGE, "device.pci-bridge", DEVICE, "pci-bridge", NULL) \
     X(DEVICE_I82801B11_BRIDGE, "device.i82801b11-bridge", DEVICE, "i82801b11-bridge", NULL) \

@@ -279,6 +279,46 @@ static const struct {
     [VGM_DISK_CACHE_UNSAFE] = { TRUE, FALSE, TRUE },
 };
 
+/* The ISA floppy controller with the boot indexes of its drives A and B,
+ * as libvirt writes it: the PC has one, set with -global; q35 gets an
+ * isa-fdc device, when it has a floppy */
+static void
+vgmCmdFloppyController(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    const VgmDiskDef *bootFloppy = vgmCmdBootDisk(def, VGM_DISK_DEVICE_FLOPPY);
+    int boot[2] = { 0, 0 };
+    gboolean any = FALSE;
+    guint i;
+
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        if (d->bus != VGM_DISK_BUS_FDC || d->addr.unit > 1)
+            continue;
+        any = TRUE;
+        boot[d->addr.unit] = d->bootOrder ? (int)d->bootOrder :
+                             d == bootFloppy ? vgmCmdBootIndex(def, VGM_BOOT_FLOPPY) : 0;
+    }
+    if (!any)
+        return;
+    if (vgmCmdIsQ35(plan)) {
+        JsonObject *dev = json_object_new();
+
+        json_object_set_string_member(dev, "driver", "isa-fdc");
+        for (i = 0; i < 2; i++) {
+            if (boot[i])
+                json_object_set_int_member(dev, i ? "bootindexB" : "bootindexA", boot[i]);
+        }
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+        return;
+    }
+    for (i = 0; i < 2; i++) {
+        if (boot[i])
+            vgmCmdArgPairf(cmd, "-global", "isa-fdc.bootindex%c=%d", i ? 'B' : 'A', boot[i]);
+    }
+}
+
 static void
 vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -286,6 +326,8 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     const VgmDiskDef *bootDisk = vgmCmdBootDisk(def, VGM_DISK_DEVICE_DISK);
     const VgmDiskDef *bootCdrom = vgmCmdBootDisk(def, VGM_DISK_DEVICE_CDROM);
     guint i;
+
+    vgmCmdFloppyController(cmd, def, plan);
 
     for (i = 0; i < devs->disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
@@ -362,6 +404,12 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             }
             break;
         }
+        case VGM_DISK_BUS_FDC:
+            /* on the machine's ISA floppy controller (vgmCmdFloppyController) */
+            json_object_set_string_member(dev, "driver", "floppy");
+            json_object_set_int_member(dev, "unit", d->addr.unit);
+            id = g_strdup_printf("fdc0-0-%u", d->addr.unit);
+            break;
         case VGM_DISK_BUS_IDE: {
             g_autofree char *bus = g_strdup_printf("ide.%u", d->addr.drivebus);
             json_object_set_string_member(dev, "driver", cdrom ? "ide-cd" : "ide-hd");
@@ -387,7 +435,8 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         if (d->src)
             json_object_set_string_member(dev, "drive", format);
         json_object_set_string_member(dev, "id", id);
-        if (boot)
+        /* a floppy boots through its controller (vgmCmdFloppyController) */
+        if (boot && d->bus != VGM_DISK_BUS_FDC)
             json_object_set_int_member(dev, "bootindex", boot);
         /* also on an empty CD-ROM, as libvirt writes it */
         if (d->cache != VGM_DISK_CACHE_DEFAULT)

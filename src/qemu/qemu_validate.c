@@ -566,6 +566,9 @@ static const VgmQemuControllerDevice vgmQemuControllerDevices[] = {
      * q35 is its own (the command line skips it); IDE is the PC's own */
     { "sata", NULL, "ich9-ahci", VGM_QEMU_CAPS_DEVICE_ICH9_AHCI },
     { "ide", NULL, NULL, VGM_QEMU_CAPS_LAST },
+    /* the PC's own ISA floppy controller; q35's is an isa-fdc device,
+     * which the disks' command line adds with their boot indexes */
+    { "fdc", NULL, NULL, VGM_QEMU_CAPS_LAST },
 };
 
 const VgmQemuControllerDevice *
@@ -634,6 +637,12 @@ vgmQemuValidateControllers(const VgmDomainDef *def, const VgmQemuCaps *caps,
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("%1$s does not support 'ports': only the xHCI models (qemu-xhci, nec-xhci) have it"),
                         elem);
+            return FALSE;
+        }
+        if (g_str_equal(c->type, "fdc") && c->index > 0) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<controller type='fdc' index='%1$u'>: a machine has one floppy controller, index 0"),
+                        c->index);
             return FALSE;
         }
         /* IDE is the PC's PIIX controller: one, and no other machine's */
@@ -1007,6 +1016,18 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
             !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_PVPANIC)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("this QEMU binary does not support <panic model='isa'>: device 'pvpanic' is missing"));
+            return FALSE;
+        }
+    }
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        if (d->device == VGM_DISK_DEVICE_FLOPPY &&
+            (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_FLOPPY) ||
+             !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_ISA_FDC))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support floppy disk '%1$s': device 'floppy' or 'isa-fdc' is missing"),
+                        d->dst);
             return FALSE;
         }
     }
