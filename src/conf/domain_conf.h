@@ -846,7 +846,8 @@ typedef struct {
     char *service;              /* tcp: the port, or a service name; udp too */
     char *bindHost;             /* udp: the local address, or NULL */
     char *bindService;          /* udp: the local port, or NULL */
-    VgmChrProtocol protocol;    /* tcp */
+    VgmChrProtocol protocol;    /* tcp; raw on unix when given */
+    gboolean haveProtocol;      /* <protocol> given (kept on unix, as libvirt does) */
     VgmTristate append;         /* file */
     char *logfile;              /* <log file=''/>: QEMU copies the output there */
     VgmTristate logappend;      /* <log append='on|off'/> */

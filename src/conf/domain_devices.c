@@ -1422,17 +1422,22 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
     if (vgmXMLSingleChild(node, "protocol", &child, error) < 0)
         return NULL;
     if (child) {
-        if (chr->type != VGM_CHR_TYPE_TCP) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("element <protocol> of <%1$s> is for type 'tcp' only, not '%2$s'"),
-                        (const char *)node->name, vgmChrTypeToString(chr->type));
-            return NULL;
-        }
         /* telnets and tls need TLS credentials, which are not modelled */
         if (!vgmXMLCheckNode(child, (const char *const[]){ "type", NULL }, vgmXMLNoChildren, error) ||
             vgmXMLPropEnum(child, "type", vgmChrProtocolTypeFromString, 0, &v, error) < 0)
             return NULL;
+        /* libvirt also keeps a raw protocol on a unix socket (its
+         * parallel port inputs have one), which is what the socket is */
+        if (chr->type != VGM_CHR_TYPE_TCP &&
+            !(chr->type == VGM_CHR_TYPE_UNIX && v == VGM_CHR_PROTOCOL_RAW)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("element <protocol type='%1$s'> of <%2$s> is for type 'tcp' (and 'raw' for 'unix') only, not '%3$s'"),
+                        vgmChrProtocolTypeToString(v), (const char *)node->name,
+                        vgmChrTypeToString(chr->type));
+            return NULL;
+        }
         chr->protocol = v;
+        chr->haveProtocol = TRUE;
     }
 
     /* <log>: QEMU writes a copy of everything the guest sends to a file */
@@ -1542,6 +1547,8 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
          * writes it */
         vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
         vgmBufEscapeString(buf, " path='%s'/>\n", chr->path);
+        if (chr->haveProtocol)
+            vgmBufAdd(buf, "<protocol type='raw'/>\n");
     } else if (chr->type == VGM_CHR_TYPE_UDP) {
         if (chr->bindService) {
             vgmBufAdd(buf, "<source mode='bind'");
