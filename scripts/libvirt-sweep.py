@@ -13,12 +13,15 @@ one, asks both sides for the command line, and writes into OUT:
   memory.txt                    the compared memory options of every input
                                 whose lowering differs, both sides
   summary.txt                   the counts, refusals grouped by message
+  exports/NAME.xml              libvirt's export (virsh dumpxml --inactive) of
+                                an input both accept, given back to virt-gmem
 
 The selection and normalisation rules are the constants and functions
 below; docs/libvirt-sweep.rst repeats them.
 """
 
 import argparse
+import xml.etree.ElementTree as ET
 import collections
 import json
 import os
@@ -532,6 +535,35 @@ def main():
         sys.stderr.write("\r%d/%d %-60s" % (n, len(chosen), name[:60]))
     sys.stderr.write("\n")
 
+    # libvirt's exports: what libvirt keeps of an input both accept
+    # (virsh define, dumpxml --inactive, undefine), given back to virt-gmem
+    exports = []
+    os.makedirs(os.path.join(args.out, "exports"), exist_ok=True)
+    for r in rows:
+        if r[2] != "accepted" or r[3] != "accepted":
+            continue
+        inp = os.path.join(args.out, "inputs", r[0] + ".xml")
+        try:
+            dom = ET.parse(inp).getroot().findtext("name")
+        except ET.ParseError:
+            dom = None
+        virsh = [args.virsh, "-q", "-c", args.uri]
+        rc, _, err = run(virsh + ["define", inp])
+        if not dom or rc != 0:
+            exports.append((r[0], "libvirt did not define it: " + error_text(err)))
+            continue
+        rc, xml, err = run(virsh + ["dumpxml", "--inactive", dom])
+        if run(virsh + ["undefine", "--nvram", dom])[0] != 0:
+            run(virsh + ["undefine", dom])
+        if rc != 0:
+            exports.append((r[0], "libvirt did not export it: " + error_text(err)))
+            continue
+        exp = os.path.join(args.out, "exports", r[0] + ".xml")
+        with open(exp, "w", encoding="utf-8") as f:
+            f.write(xml)
+        rc, out, err = run([args.virt_gmem, "domxml-to-native", "--qemu-caps", args.qemu_caps, exp])
+        exports.append((r[0], None if rc == 0 and out.strip() else error_text(err)))
+
     with open(os.path.join(args.out, "results.tsv"), "w", encoding="utf-8") as f:
         f.write("\t".join(HEADER) + "\n")
         for r in rows:
@@ -592,6 +624,17 @@ def main():
                [r for r in qv if not r[8].startswith("started")], 8)
         groups("QEMU refused libvirt's command line",
                [r for r in ql if not r[7].startswith("started")], 7)
+    lines.append("libvirt's exports (dumpxml --inactive) of the inputs both accept: "
+                 "virt-gmem accepts %d of %d" % (sum(1 for e in exports if e[1] is None),
+                                                 len(exports)))
+    bad = collections.defaultdict(list)
+    for name, msg in exports:
+        if msg is not None:
+            bad[mask(msg)].append(name)
+    for msg, names in sorted(bad.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        lines.append("  %3d  %s" % (len(names), msg))
+        lines.append("         %s" % " ".join(names))
+    lines.append("")
     lines.append("memory lowering differs (%d): %s" % (
         sum(1 for r in both if r[4] == "differs"),
         " ".join(r[0] for r in both if r[4] == "differs")))
