@@ -372,6 +372,39 @@ vgmPostParseControllerKey(const char *type, unsigned int index)
     return g_strdup_printf("%s %u", type, index);
 }
 
+/* An ICH9 UHCI companion without <master> that shares its index with the
+ * EHCI controller gets libvirt's first port for its model: 0, 2 and 4
+ * for ich9-uhci1, 2 and 3 */
+static void
+vgmPostParseUsbCompanions(VgmDomainDef *def)
+{
+    GPtrArray *ctrls = def->devices.controllers;
+    g_autoptr(GHashTable) ehci = g_hash_table_new(g_direct_hash, g_direct_equal);
+    guint i;
+
+    for (i = 0; i < ctrls->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(ctrls, i);
+
+        if (g_str_equal(c->type, "usb") && g_strcmp0(c->model, "ich9-ehci1") == 0)
+            g_hash_table_add(ehci, GUINT_TO_POINTER(c->index + 1));
+    }
+    for (i = 0; i < ctrls->len; i++) {
+        VgmControllerDef *c = g_ptr_array_index(ctrls, i);
+        static const char *const companions[] = { "ich9-uhci1", "ich9-uhci2", "ich9-uhci3" };
+        size_t k;
+
+        if (c->haveMaster || !g_str_equal(c->type, "usb") || !c->model ||
+            !g_hash_table_contains(ehci, GUINT_TO_POINTER(c->index + 1)))
+            continue;
+        for (k = 0; k < G_N_ELEMENTS(companions); k++) {
+            if (g_str_equal(c->model, companions[k])) {
+                c->haveMaster = TRUE;
+                c->startport = (unsigned int)(2 * k);
+            }
+        }
+    }
+}
+
 /* A controller without an index gets, in list order, the lowest index of
  * its type that no controller holds (given anywhere, or handed out before
  * it), as libvirt numbers them; a model of an ICH9 USB set that comes
@@ -600,6 +633,7 @@ vgmPostParseDevices(VgmDomainDef *def)
             disk->readonly = TRUE;
     }
     vgmPostParseControllerIndexes(def);
+    vgmPostParseUsbCompanions(def);
     vgmPostParseDiskAddresses(def);
     vgmPostParseScsiControllers(def);
     for (i = 0; i < devs->nets->len; i++) {
