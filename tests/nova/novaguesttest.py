@@ -582,21 +582,45 @@ def tc_shaping_works():
 
 
 def cgroups_usable():
-    """As root: a group can be made in this host's cgroup hierarchy of the
-    cpu controller (v2: the unified one listing cpu; v1: cpu's own)."""
+    """As root: the driver can make a domain's group with the cpu and
+    memory controllers in this host's cgroups: v2 (the unified hierarchy
+    lists cpu; both controllers on, or turned on, for the root's children,
+    and a group made there has their files) or v1 (a group in cpu's and in
+    memory's own hierarchy). A container whose cgroup root holds its own
+    processes cannot turn controllers on (EBUSY)."""
     if os.geteuid() != 0:
         return False
     ctl = _read("/sys/fs/cgroup/cgroup.controllers")
-    base = "/sys/fs/cgroup" if ctl is not None and "cpu" in ctl.split() else "/sys/fs/cgroup/cpu"
-    if not os.path.exists(os.path.join(base, "cgroup.procs")):
-        return False
-    probe = os.path.join(base, "vgm-novaguest-probe-%d" % os.getpid())
+    probe = "vgm-novaguest-probe-%d" % os.getpid()
+    if ctl is not None:
+        if not {"cpu", "memory"} <= set(ctl.split()):
+            return False
+        on = set((_read("/sys/fs/cgroup/cgroup.subtree_control") or "").split())
+        try:
+            if not {"cpu", "memory"} <= on:
+                with open("/sys/fs/cgroup/cgroup.subtree_control", "w") as f:
+                    f.write("+cpu +memory")
+            path = os.path.join("/sys/fs/cgroup", probe)
+            os.mkdir(path)
+            try:
+                return all(os.path.exists(os.path.join(path, f))
+                           for f in ("cpu.weight", "memory.max"))
+            finally:
+                os.rmdir(path)
+        except OSError:
+            return False
+    made = []
     try:
-        os.mkdir(probe)
-        os.rmdir(probe)
+        for ctrl in ("cpu", "memory"):
+            path = os.path.join("/sys/fs/cgroup", ctrl, probe)
+            os.mkdir(path)
+            made.append(path)
         return True
     except OSError:
         return False
+    finally:
+        for path in made:
+            os.rmdir(path)
 
 
 # --------------------------------------------------------------- starts ----
