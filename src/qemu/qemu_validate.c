@@ -1019,6 +1019,12 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
             return FALSE;
         }
     }
+    if (def->devices.parallels->len > 0 &&
+        !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_ISA_PARALLEL)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support <parallel>: device 'isa-parallel' is missing"));
+        return FALSE;
+    }
     for (i = 0; i < def->devices.disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
 
@@ -1030,16 +1036,6 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
                         d->dst);
             return FALSE;
         }
-    }
-    if (def->devices.parallels->len > 0 &&
-        !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_ISA_PARALLEL)) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("this QEMU binary does not support <parallel>: device 'isa-parallel' is missing"));
-        return FALSE;
-    }
-    for (i = 0; i < def->devices.disks->len; i++) {
-        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
-
         if (d->io == VGM_DISK_IO_URING &&
             !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BLOCKDEV_AIO_IO_URING)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
