@@ -60,7 +60,7 @@
  *    reads 'shut off' and its status file is gone;
  *  - <cputune>: each vCPU thread on its <vcpupin> CPUs and QEMU's other
  *    threads on <emulatorpin>'s (two host CPUs needed, else skipped);
- *  - <bandwidth> of a tap: libvirt's tc commands (in the OVS case);
+ *  - <bandwidth> of a tap: libvirt's tc commands (in the ethernet case);
  *  - <memoryBacking><locked/>: QEMU's locked-memory limit unlimited
  *    without a hard limit (root);
  *  - resource controls: the group name (escaped, cut short, unique per
@@ -2815,8 +2815,9 @@ testNamedTap(void)
  * from the driver, which the live XML shows), which start sets up (MAC,
  * <mtu>, up) and which goes with QEMU; a tap with managed='no' is opened
  * as it is and outlives the domain; a start refuses a managed name that
- * exists and an unmanaged one that does not, before a QEMU runs. Needs
- * root, else skipped with the reason. */
+ * exists and an unmanaged one that does not, before a QEMU runs; a
+ * <bandwidth> shapes the managed tap with libvirt's tc commands (tc a
+ * recording stand-in). Needs root, else skipped with the reason. */
 static void
 testEthernetTaps(void)
 {
@@ -2831,6 +2832,11 @@ testEthernetTaps(void)
     g_autoptr(TestRun) run = NULL;
     g_autoptr(GRegex) re = NULL;
     g_autoptr(GMatchInfo) match = NULL;
+    g_autofree char *oldPath = g_strdup(g_getenv("PATH"));
+    g_autofree char *newPath = NULL;
+    g_autofree char *fakeDir = NULL;
+    g_autofree char *tcFake = NULL;
+    g_autofree char *tcCalls = NULL;
 
     if (!testHaveQemu())
         return;
@@ -2839,13 +2845,27 @@ testEthernetTaps(void)
         return;
     }
     root = testMakeRoot();
+    /* tc is a recording stand-in: this host's kernel may lack the qdiscs
+     * and filters libvirt's commands use */
+    fakeDir = g_build_filename(root, "bin", NULL);
+    g_assert_cmpint(g_mkdir(fakeDir, 0755), ==, 0);
+    tcFake = g_build_filename(fakeDir, "tc", NULL);
+    tcCalls = g_build_filename(fakeDir, "tc-calls", NULL);
+    g_assert_true(g_file_set_contents(tcFake,
+                                      "#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/tc-calls\"\n",
+                                      -1, NULL));
+    g_assert_cmpint(g_chmod(tcFake, 0755), ==, 0);
+    newPath = g_strdup_printf("%s:%s", fakeDir, oldPath ? oldPath : "/usr/bin:/bin");
+    g_setenv("PATH", newPath, TRUE);
     file = g_build_filename(root, "eth.xml", NULL);
     xml = g_strdup_printf("<domain type='qemu'><name>eth</name><memory unit='MiB'>128</memory>"
                           "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
                           "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
                           "<interface type='ethernet'><mac address='52:54:00:6a:7b:01'/>"
                           "<target dev='%s'/><model type='virtio'/>"
-                          "<driver queues='2'/><mtu size='1450'/></interface>"
+                          "<driver queues='2'/><mtu size='1450'/>"
+                          "<bandwidth><inbound average='1024' peak='4096' burst='1024'/>"
+                          "<outbound average='2048'/></bandwidth></interface>"
                           "<interface type='ethernet'><mac address='52:54:00:6a:7b:02'/>"
                           "<target dev='%s' managed='no'/><model type='virtio'/></interface>"
                           "<interface type='ethernet'><mac address='52:54:00:6a:7b:03'/>"
@@ -2912,15 +2932,33 @@ testEthernetTaps(void)
     g_assert_false(testSysNetExists(vnet));
     g_assert_true(testSysNetExists(mine));
     testIpLink("link", "del", mine, NULL);
+    g_setenv("PATH", oldPath ? oldPath : "/usr/bin:/bin", TRUE);
+
+    /* <bandwidth>: libvirt's tc commands on the named tap, the guest's
+     * inbound shaped on the tap's egress (quantum 1024 * 1024 / 8 / 1500 =
+     * 87), its outbound policed at the tap's ingress (burst: the average) */
+    {
+        g_autofree char *text = NULL;
+        g_autofree char *want = NULL;
+
+        g_assert_true(g_file_get_contents(tcCalls, &text, NULL, NULL));
+        want = g_strdup_printf("qdisc add dev %1$s root handle 1: htb default 1\n"
+                               "class add dev %1$s parent 1: classid 1:1 htb rate 1024kbps ceil 4096kbps"
+                               " burst 1024kb quantum 87\n"
+                               "qdisc add dev %1$s parent 1:1 handle 2: sfq perturb 10\n"
+                               "filter add dev %1$s parent 1:0 protocol all prio 1 handle 1 fw flowid 1\n"
+                               "qdisc add dev %1$s ingress\n"
+                               "filter add dev %1$s parent ffff: protocol all u32 match u32 0 0 police"
+                               " rate 2048kbps burst 2048kb mtu 64kb drop flowid :1\n", named);
+        g_assert_cmpstr(text, ==, want);
+    }
 }
 
 /* A bridge <interface> with <virtualport type='openvswitch'> and <vlan>:
  * start puts the tap into the Open vSwitch bridge with the command and
  * external ids libvirt uses (ovs-vsctl here is a stand-in that records
  * its arguments: no Open vSwitch runs in the test), sets its MAC and MTU
- * and brings it up, and shapes it for <bandwidth> with libvirt's tc
- * commands (tc a recording stand-in too); after destroy the port is
- * removed. Needs root. */
+ * and brings it up; after destroy the port is removed. Needs root. */
 static void
 testOvsPort(void)
 {
@@ -2938,8 +2976,6 @@ testOvsPort(void)
     g_autofree char *flags = NULL;
     g_autofree char *want = NULL;
     g_autofree char *wantDel = NULL;
-    g_autofree char *tcFake = NULL;
-    g_autofree char *tcCalls = NULL;
     g_autoptr(TestRun) run = NULL;
 
     if (!testHaveQemu())
@@ -2956,13 +2992,7 @@ testOvsPort(void)
     g_assert_true(g_file_set_contents(fake, "#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/calls\"\n",
                                       -1, NULL));
     g_assert_cmpint(g_chmod(fake, 0755), ==, 0);
-    /* tc too: this host's kernel may lack the qdiscs and filters */
-    tcFake = g_build_filename(fakeDir, "tc", NULL);
-    tcCalls = g_build_filename(fakeDir, "tc-calls", NULL);
-    g_assert_true(g_file_set_contents(tcFake,
-                                      "#!/bin/sh\necho \"$*\" >> \"$(dirname \"$0\")/tc-calls\"\n",
-                                      -1, NULL));
-    g_assert_cmpint(g_chmod(tcFake, 0755), ==, 0);
+
     newPath = g_strdup_printf("%s:%s", fakeDir, oldPath ? oldPath : "/usr/bin:/bin");
     g_setenv("PATH", newPath, TRUE);
 
@@ -2976,9 +3006,7 @@ testOvsPort(void)
                            "<source bridge='br-int'/><target dev='%s'/><model type='virtio'/>"
                            "<virtualport type='openvswitch'>"
                            "<parameters interfaceid='2257160d-ccac-4b1a-a00c-b5beb646b7d2'/>"
-                           "</virtualport><vlan><tag id='42'/></vlan><mtu size='1450'/>"
-                           "<bandwidth><inbound average='1024' peak='4096' burst='1024'/>"
-                           "<outbound average='2048'/></bandwidth></interface>"
+                           "</virtualport><vlan><tag id='42'/></vlan><mtu size='1450'/></interface>"
                            "<memballoon model='none'/></devices></domain>", tap);
     g_assert_true(g_file_set_contents(file, text, -1, NULL));
     run = testTool(root, "create", file, NULL);
@@ -3010,21 +3038,6 @@ testOvsPort(void)
     g_assert_nonnull(flags);
     g_assert_true(g_ascii_strtoull(flags, NULL, 16) & 0x1);
 
-    /* <bandwidth>: libvirt's tc commands, the guest's inbound shaped on
-     * the tap's egress (quantum 1024 * 1024 / 8 / 1500 = 87), its outbound
-     * policed at the tap's ingress (burst: the average) */
-    g_clear_pointer(&text, g_free);
-    g_assert_true(g_file_get_contents(tcCalls, &text, NULL, NULL));
-    g_clear_pointer(&want, g_free);
-    want = g_strdup_printf("qdisc add dev %1$s root handle 1: htb default 1\n"
-                           "class add dev %1$s parent 1: classid 1:1 htb rate 1024kbps ceil 4096kbps"
-                           " burst 1024kb quantum 87\n"
-                           "qdisc add dev %1$s parent 1:1 handle 2: sfq perturb 10\n"
-                           "filter add dev %1$s parent 1:0 protocol all prio 1 handle 1 fw flowid 1\n"
-                           "qdisc add dev %1$s ingress\n"
-                           "filter add dev %1$s parent ffff: protocol all u32 match u32 0 0 police"
-                           " rate 2048kbps burst 2048kb mtu 64kb drop flowid :1\n", tap);
-    g_assert_cmpstr(text, ==, want);
 }
 
 /* <os firmware='efi'> with the host's descriptors (Debian's ovmf): a

@@ -87,7 +87,8 @@ vgmCputuneUnsignedParse(xmlNodePtr node, VgmTuneKind kind, unsigned long long *v
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren, NULL, error) ||
         vgmXMLNodeContentULL(node, value, error) < 0)
         return FALSE;
-    if (kind == VGM_TUNE_PERIOD &&
+    /* libvirt's rule: a period of 0 is none given */
+    if (kind == VGM_TUNE_PERIOD && *value != 0 &&
         (*value < VGM_CPUTUNE_PERIOD_MIN || *value > VGM_CPUTUNE_PERIOD_MAX)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("<%1$s> in <cputune> (%2$llu) must be in range [%3$llu, %4$llu]"),

@@ -44,6 +44,8 @@ vgmDriverCgroupWriteFree(VgmDriverCgroupWrite *w)
     g_free(w->sub);
     g_free(w->file);
     g_free(w->value);
+    g_free(w->preferFile);
+    g_free(w->preferValue);
     g_free(w);
 }
 
@@ -139,10 +141,16 @@ vgmDriverCgroupBlkio(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomain
         if (!vgmDriverCgroupCheckRange(t->weight, lo, hi, _("<weight> in <blkiotune>"), host,
                                        error))
             return FALSE;
+        VgmDriverCgroupWrite *w;
+
         if (v2)
             vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "io.weight", "default %u", t->weight);
         else
             vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "blkio.weight", "%u", t->weight);
+        /* libvirt writes BFQ's weight where the group has it */
+        w = g_ptr_array_index(plan, plan->len - 1);
+        w->preferFile = g_strdup(v2 ? "io.bfq.weight" : "blkio.bfq.weight");
+        w->preferValue = g_strdup_printf("%u", t->weight);
     }
     for (i = 0; i < t->ndevices; i++) {
         const VgmDomainBlkioDevice *d = &t->devices[i];
@@ -302,7 +310,7 @@ vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomainDef *def, GError 
 }
 
 gboolean
-vgmDriverCgroupCreate(VgmDriverCgroup *cg, GError **error)
+vgmDriverCgroupCreate(VgmDriverCgroup *cg, gboolean removeOnError, GError **error)
 {
     guint i, mask;
 
@@ -313,9 +321,17 @@ vgmDriverCgroupCreate(VgmDriverCgroup *cg, GError **error)
         goto error;
     for (i = 0; i < cg->plan->len; i++) {
         const VgmDriverCgroupWrite *w = g_ptr_array_index(cg->plan, i);
+        g_autofree char *prefer = w->preferFile ?
+            vgmCgroupPath(cg->host, w->controller, cg->rel, NULL, w->preferFile) : NULL;
 
-        if (!w->sub &&
-            !vgmCgroupWrite(cg->host, w->controller, cg->rel, NULL, w->file, w->value, error))
+        if (w->sub)
+            continue;
+        if (prefer && g_file_test(prefer, G_FILE_TEST_EXISTS)) {
+            if (!vgmCgroupWriteFile(cg->host, prefer, w->preferValue, error))
+                goto error;
+            continue;
+        }
+        if (!vgmCgroupWrite(cg->host, w->controller, cg->rel, NULL, w->file, w->value, error))
             goto error;
     }
     g_strfreev(cg->procs);
@@ -323,7 +339,8 @@ vgmDriverCgroupCreate(VgmDriverCgroup *cg, GError **error)
     return TRUE;
 
  error:
-    vgmCgroupRemove(cg->host, cg->rel, NULL);
+    if (removeOnError)
+        vgmCgroupRemove(cg->host, cg->rel, NULL);
     return FALSE;
 }
 

@@ -38,6 +38,10 @@ typedef struct {
     char *sub;
     char *file;
     char *value;
+    /* a file written instead where the host's group has it (BFQ's weight,
+     * which libvirt prefers), with its own value */
+    char *preferFile;
+    char *preferValue;
 } VgmDriverCgroupWrite;
 
 typedef struct _VgmDriverCgroup VgmDriverCgroup;
@@ -55,8 +59,10 @@ VgmDriverCgroup *vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomain
 void vgmDriverCgroupFree(VgmDriverCgroup *cg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverCgroup, vgmDriverCgroupFree)
 /* Before the spawn: the domain's group made (again, for a live update)
- * and its own controls written; nothing without cgroup controls */
-gboolean vgmDriverCgroupCreate(VgmDriverCgroup *cg, GError **error);
+ * and its own controls written; nothing without cgroup controls. A
+ * failure removes the group when @removeOnError (a start; never for a
+ * live update, whose running QEMU is in it). */
+gboolean vgmDriverCgroupCreate(VgmDriverCgroup *cg, gboolean removeOnError, GError **error);
 /* The cgroup.procs files QEMU's child writes "0" to (NULL: none) */
 const char *const *vgmDriverCgroupProcsFiles(const VgmDriverCgroup *cg);
 

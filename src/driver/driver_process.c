@@ -1013,8 +1013,11 @@ vgmDriverProcessRunStartup(const VgmQemuCmd *cmd, VgmQemuMonitor *mon, GError **
         g_autoptr(GError) err = NULL;
 
         if (!vgmQemuMonitorCommand(mon, name, args, NULL, &err)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("QEMU refused %1$s: %2$s"), name,
-                        err->message);
+            const char *id = args && json_object_has_member(args, "id") ?
+                             json_object_get_string_member(args, "id") : NULL;
+
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("QEMU refused %1$s%2$s%3$s: %4$s"),
+                        name, id ? _(" for device ") : "", id ? id : "", err->message);
             return FALSE;
         }
     }
@@ -1169,7 +1172,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         !vgmQemuFirmwarePrepareNvram(start->plan->firmware, error) ||
         !vgmDriverTpmStart(store, start->name, start->uuid, start->haveTpm ? &start->tpm : NULL,
                            error) ||
-        !vgmDriverCgroupCreate(start->cgroup, error))
+        !vgmDriverCgroupCreate(start->cgroup, TRUE, error))
         goto undo;
     /* 5. spawn */
     if (!(proc = vgmDriverProcessSpawn(start->cmd, start->caps, status->log, start->name,

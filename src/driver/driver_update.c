@@ -459,9 +459,10 @@ vgmDriverUpdateSpawn(VgmDriverUpdate *u, GError **error)
     g_unlink(other->monitor);
     g_unlink(u->cprPath);
     g_unlink(u->migPath);
-    /* the new QEMU joins the domain's cgroup, as the old one is in it */
+    /* the new QEMU joins the domain's cgroup, as the old one is in it:
+     * until the old one ends, the memory limits cover both */
     if (!(u->cgroup = vgmDriverCgroupNew(u->store, u->def, error)) ||
-        !vgmDriverCgroupCreate(u->cgroup, error))
+        !vgmDriverCgroupCreate(u->cgroup, FALSE, error))
         return FALSE;
     if (!vgmDriverProcessCheckMemlock(u->def, error) ||
         !(u->proc = vgmDriverProcessSpawn(u->cmd, u->caps, u->status->log, u->status->name,

@@ -455,6 +455,14 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
                         "<bandwidth>");
             return FALSE;
         }
+        /* Open vSwitch manages its ports' qdiscs itself (libvirt sets
+         * an OVS port's QoS through ovs-vsctl, which virt-gmem does not) */
+        if ((net->bandwidth.in || net->bandwidth.out) && net->ovs) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<bandwidth> of interface '%1$s' on an Open vSwitch port: Open vSwitch manages the port's queues itself, and virt-gmem sets no QoS through it"),
+                        net->mac);
+            return FALSE;
+        }
         /* <bandwidth> is tc on the host's tap: user-mode networking has
          * none, and a tap made beforehand is the user's to shape */
         if ((net->bandwidth.in || net->bandwidth.out) &&
