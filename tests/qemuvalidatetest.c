@@ -573,7 +573,7 @@ vgmEditSchema(JsonObject *root, VgmQemuCapsFlag flag, gboolean add)
     case VGM_QEMU_CAPS_PROBE_COMMAND:
     case VGM_QEMU_CAPS_PROBE_QAPI:
     case VGM_QEMU_CAPS_PROBE_KVM:
-    case VGM_QEMU_CAPS_PROBE_SMP_TRIAL:
+    case VGM_QEMU_CAPS_PROBE_TRIAL:
         break;
     }
 }
@@ -610,7 +610,7 @@ vgmDeriveFlag(JsonObject *root, VgmQemuCapsFlag flag, gboolean *derivable)
     case VGM_QEMU_CAPS_PROBE_COMMAND:
     case VGM_QEMU_CAPS_PROBE_QAPI:
     case VGM_QEMU_CAPS_PROBE_KVM:
-    case VGM_QEMU_CAPS_PROBE_SMP_TRIAL:
+    case VGM_QEMU_CAPS_PROBE_TRIAL:
         break;
     }
     *derivable = FALSE;

@@ -812,6 +812,7 @@ typedef enum {
     VGM_CHR_CONSOLE,
     VGM_CHR_CHANNEL,
     VGM_CHR_PARALLEL,
+    VGM_CHR_REDIRDEV,           /* <redirdev bus='usb'>: a USB redirection's channel */
 
     VGM_CHR_LAST
 } VgmChrKind;
@@ -823,6 +824,7 @@ typedef enum {
     VGM_CHR_TYPE_TCP,
     VGM_CHR_TYPE_UDP,
     VGM_CHR_TYPE_DEV,           /* a host device: serial and parallel only */
+    VGM_CHR_TYPE_SPICEVMC,      /* SPICE's channel: <channel> and <redirdev> only */
 
     VGM_CHR_TYPE_LAST
 } VgmChrType;
@@ -856,7 +858,8 @@ typedef struct {
     unsigned int port;
     char *targetModel;          /* serial: isa-serial, pci-serial, ... */
     char *targetName;           /* channel: the port's name in the guest */
-    VgmDeviceAddress addr;      /* channel: virtio-serial */
+    VgmDeviceAddress addr;      /* channel: virtio-serial; redirdev: usb */
+    unsigned int bootOrder;     /* redirdev: <boot order=''/>, 0: none */
 } VgmChrDef;
 
 typedef struct {
@@ -902,15 +905,51 @@ typedef struct {
 
 typedef enum {
     VGM_GRAPHICS_VNC = 0,
+    VGM_GRAPHICS_SPICE,
 
     VGM_GRAPHICS_LAST
 } VgmGraphicsType;
 VGM_ENUM_DECL(vgmGraphics);
 
+/* SPICE's one-attribute children of <graphics type='spice'>, in libvirt's
+ * order (domain_devices.c has their table) */
+typedef enum {
+    VGM_SPICE_OPT_IMAGE = 0,    /* <image compression=''/> */
+    VGM_SPICE_OPT_JPEG,         /* <jpeg compression=''/> */
+    VGM_SPICE_OPT_ZLIB,         /* <zlib compression=''/> */
+    VGM_SPICE_OPT_PLAYBACK,     /* <playback compression=''/> */
+    VGM_SPICE_OPT_STREAMING,    /* <streaming mode=''/> */
+    VGM_SPICE_OPT_MOUSE,        /* <mouse mode=''/> */
+    VGM_SPICE_OPT_CLIPBOARD,    /* <clipboard copypaste=''/> */
+    VGM_SPICE_OPT_FILETRANSFER, /* <filetransfer enable=''/> */
+    VGM_SPICE_OPT_GL,           /* <gl enable=''/> */
+
+    VGM_SPICE_OPT_LAST
+} VgmSpiceOpt;
+
+/* What each VgmSpiceOpt is in the XML: element, attribute, values */
+typedef struct {
+    const char *elem;
+    const char *attr;
+    const char *const *values;
+} VgmSpiceOptInfo;
+extern const VgmSpiceOptInfo vgmSpiceOptTable[VGM_SPICE_OPT_LAST];
+
+/* <channel name='' mode=''/> of SPICE graphics */
+typedef struct {
+    char *name;                 /* main, display, inputs, ... */
+    char *mode;                 /* any, insecure (secure needs TLS: refused) */
+} VgmSpiceChannel;
+
 typedef struct {
     VgmGraphicsType type;
     int port;                   /* -1 = auto */
     gboolean havePort;
+    gboolean listenNone;        /* spice: <listen type='none'/>, no TCP port */
+    char *spiceOpts[VGM_SPICE_OPT_LAST]; /* spice: the value given, or NULL */
+    char *defaultMode;          /* spice: any, insecure; NULL: not given */
+    VgmSpiceChannel *channels;  /* spice: <channel> */
+    size_t nchannels;
     unsigned int audioId;       /* <audio id=''/>; 0: the first <audio> */
     VgmTristate autoport;
     char *listen;               /* listen address */
@@ -1033,7 +1072,7 @@ typedef struct {
 /* <audio>: an audio backend (QEMU -audiodev) */
 typedef struct {
     unsigned int id;
-    char *type;                 /* none */
+    char *type;                 /* none, spice */
 } VgmAudioDef;
 
 typedef enum {
@@ -1104,6 +1143,7 @@ typedef struct {
     GPtrArray *parallels;       /* VgmChrDef */
     GPtrArray *consoles;        /* VgmChrDef */
     GPtrArray *channels;        /* VgmChrDef */
+    GPtrArray *redirdevs;       /* VgmChrDef of kind VGM_CHR_REDIRDEV */
     GPtrArray *inputs;          /* VgmInputDef */
     GPtrArray *graphics;        /* VgmGraphicsDef */
     GPtrArray *videos;          /* VgmVideoDef */

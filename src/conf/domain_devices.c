@@ -29,14 +29,14 @@ VGM_ENUM_IMPL(vgmDiskDiscard, VGM_DISK_DISCARD_LAST, "default", "unmap", "ignore
 VGM_ENUM_IMPL(vgmDiskDetectZeroes, VGM_DISK_DETECT_ZEROES_LAST, "default", "off", "on", "unmap");
 VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet");
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
-VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "dev");
+VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "dev", "spicevmc");
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
 VGM_ENUM_IMPL(vgmIommuModel, VGM_IOMMU_MODEL_LAST, "intel", "virtio");
 VGM_ENUM_IMPL(vgmTpmVersion, VGM_TPM_VERSION_LAST, "", "1.2", "2.0");
 VGM_ENUM_IMPL(vgmWatchdogAction, VGM_WATCHDOG_ACTION_LAST,
               "reset", "shutdown", "poweroff", "pause", "none", "inject-nmi");
-VGM_ENUM_IMPL(vgmGraphics, VGM_GRAPHICS_LAST, "vnc");
+VGM_ENUM_IMPL(vgmGraphics, VGM_GRAPHICS_LAST, "vnc", "spice");
 VGM_ENUM_IMPL(vgmInput, VGM_INPUT_TYPE_LAST, "mouse", "tablet", "keyboard");
 VGM_ENUM_IMPL(vgmInputBus, VGM_INPUT_BUS_LAST, "", "ps2", "usb", "virtio");
 VGM_ENUM_IMPL(vgmSoundModel, VGM_SOUND_LAST, "ich6", "ich9", "ac97", "es1370");
@@ -255,7 +255,17 @@ vgmInputDefFree(VgmInputDef *in)
 static void
 vgmGraphicsDefFree(VgmGraphicsDef *g)
 {
+    size_t i;
+
     g_free(g->listen);
+    for (i = 0; i < VGM_SPICE_OPT_LAST; i++)
+        g_free(g->spiceOpts[i]);
+    g_free(g->defaultMode);
+    for (i = 0; i < g->nchannels; i++) {
+        g_free(g->channels[i].name);
+        g_free(g->channels[i].mode);
+    }
+    g_free(g->channels);
     g_free(g);
 }
 
@@ -306,6 +316,7 @@ vgmDomainDevicesInit(VgmDevicesDef *devices)
     devices->sounds = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSoundDefFree);
     devices->audios = g_ptr_array_new_with_free_func((GDestroyNotify)vgmAudioDefFree);
     devices->channels = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
+    devices->redirdevs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->inputs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmInputDefFree);
     devices->graphics = g_ptr_array_new_with_free_func((GDestroyNotify)vgmGraphicsDefFree);
     devices->videos = g_ptr_array_new_with_free_func((GDestroyNotify)vgmVideoDefFree);
@@ -326,6 +337,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     g_ptr_array_unref(devices->sounds);
     g_ptr_array_unref(devices->audios);
     g_ptr_array_unref(devices->channels);
+    g_ptr_array_unref(devices->redirdevs);
     g_ptr_array_unref(devices->inputs);
     g_ptr_array_unref(devices->graphics);
     g_ptr_array_unref(devices->videos);
@@ -435,10 +447,11 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
     case VGM_ADDRESS_USB: {
         g_autofree char *port = NULL;
 
-        /* only input devices sit on USB here */
-        if (!g_str_equal((const char *)devNode->name, "input")) {
+        /* only input devices and USB redirections sit on USB here */
+        if (!g_str_equal((const char *)devNode->name, "input") &&
+            !g_str_equal((const char *)devNode->name, "redirdev")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported <address type='usb'> in <%1$s>: only <input> devices can be on USB"),
+                        _("unsupported <address type='usb'> in <%1$s>: only <input> and <redirdev> devices can be on USB"),
                         (const char *)devNode->name);
             return FALSE;
         }
@@ -1302,16 +1315,31 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
     int rc;
 
     chr->kind = kind;
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
-                         kind == VGM_CHR_CHANNEL ?
-                         (const char *const[]){ "source", "protocol", "log", "target", "address",
-                                                NULL } :
-                         (const char *const[]){ "source", "protocol", "log", "target", NULL },
-                         error))
+    if (kind == VGM_CHR_REDIRDEV) {
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "bus", NULL },
+                             (const char *const[]){ "source", "protocol", "boot", "address", NULL },
+                             error))
+            return NULL;
+    } else if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
+                                kind == VGM_CHR_CHANNEL ?
+                                (const char *const[]){ "source", "protocol", "log", "target",
+                                                       "address", NULL } :
+                                (const char *const[]){ "source", "protocol", "log", "target", NULL },
+                                error)) {
         return NULL;
+    }
     if (vgmXMLPropEnum(node, "type", vgmChrTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
     chr->type = v;
+    /* USB redirection comes from a SPICE client or a usbredir server over
+     * TCP (libvirt documents these two) */
+    if (kind == VGM_CHR_REDIRDEV && chr->type != VGM_CHR_TYPE_SPICEVMC &&
+        chr->type != VGM_CHR_TYPE_TCP) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <redirdev type='%1$s'>: the types are 'spicevmc' and 'tcp'"),
+                    vgmChrTypeToString(chr->type));
+        return NULL;
+    }
 
     /* a udp device has a <source mode='connect'> and may have a
      * <source mode='bind'> */
@@ -1323,6 +1351,22 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         return NULL;
     }
     switch (chr->type) {
+    case VGM_CHR_TYPE_SPICEVMC:
+        /* SPICE's agent channel and USB redirection: the other character
+         * devices have no SPICE end */
+        if (kind != VGM_CHR_CHANNEL && kind != VGM_CHR_REDIRDEV) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<%1$s type='spicevmc'> is for <channel> and <redirdev> only"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        if (child) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<%1$s type='spicevmc'> takes no <source>: the SPICE client is the other end"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        break;
     case VGM_CHR_TYPE_PTY:
         if (child && (!vgmXMLCheckNode(child, (const char *const[]){ "path", NULL },
                                        vgmXMLNoChildren, error)))
@@ -1457,6 +1501,24 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         }
     }
 
+    if (kind == VGM_CHR_REDIRDEV) {
+        g_autofree char *bus = NULL;
+
+        if (vgmXMLPropString(node, "bus", 0, &bus, error) < 0 ||
+            (bus && !vgmCheckValue((const char *const[]){ "usb", NULL }, bus, "bus", "redirdev",
+                                   error)) ||
+            !vgmBootOrderParse(node, &chr->bootOrder, error) ||
+            !vgmDeviceAddressParse(node, &chr->addr, error))
+            return NULL;
+        if (chr->addr.type != VGM_ADDRESS_NONE && chr->addr.type != VGM_ADDRESS_USB) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<redirdev bus='usb'> takes a USB <address>, not type '%1$s'"),
+                        vgmAddressTypeToString(chr->addr.type));
+            return NULL;
+        }
+        return g_steal_pointer(&chr);
+    }
+
     if (vgmXMLSingleChild(node, "target", &child, error) < 0)
         return NULL;
     if (kind == VGM_CHR_CHANNEL) {
@@ -1530,10 +1592,14 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
     static const char *const elems[VGM_CHR_LAST] = {
         [VGM_CHR_SERIAL] = "serial", [VGM_CHR_CONSOLE] = "console",
         [VGM_CHR_CHANNEL] = "channel", [VGM_CHR_PARALLEL] = "parallel",
+        [VGM_CHR_REDIRDEV] = "redirdev",
     };
     const char *elem = elems[chr->kind];
 
-    vgmBufAsprintf(buf, "<%s type='%s'>\n", elem, vgmChrTypeToString(chr->type));
+    if (chr->kind == VGM_CHR_REDIRDEV)
+        vgmBufAsprintf(buf, "<%s bus='usb' type='%s'>\n", elem, vgmChrTypeToString(chr->type));
+    else
+        vgmBufAsprintf(buf, "<%s type='%s'>\n", elem, vgmChrTypeToString(chr->type));
     vgmBufAdjustIndent(buf, 2);
     if (chr->type == VGM_CHR_TYPE_DEV) {
         vgmBufEscapeString(buf, "<source path='%s'/>\n", chr->path);
@@ -1569,7 +1635,11 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
             vgmBufAsprintf(buf, " append='%s'", vgmTristateSwitchTypeToString(chr->logappend));
         vgmBufAdd(buf, "/>\n");
     }
-    if (chr->kind == VGM_CHR_CHANNEL) {
+    if (chr->kind == VGM_CHR_REDIRDEV) {
+        if (chr->bootOrder)
+            vgmBufAsprintf(buf, "<boot order='%u'/>\n", chr->bootOrder);
+        vgmDeviceAddressFormat(buf, &chr->addr);
+    } else if (chr->kind == VGM_CHR_CHANNEL) {
         vgmBufAsprintf(buf, "<target type='%s'", chr->targetType);
         vgmBufEscapeString(buf, " name='%s'", chr->targetName);
         vgmBufAdd(buf, "/>\n");
@@ -2204,11 +2274,12 @@ vgmAudioParse(xmlNodePtr node, GError **error)
 
     if (vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &audio->type, error) < 0)
         return NULL;
-    /* libvirt's host backends (pulseaudio, spice, file, ...) would play
-     * guest sound on the host or a display this driver does not run */
-    if (!g_str_equal(audio->type, "none")) {
+    /* libvirt's host backends (pulseaudio, file, ...) would play guest
+     * sound on the host or a display this driver does not run; SPICE
+     * sends it to the SPICE client */
+    if (!g_str_equal(audio->type, "none") && !g_str_equal(audio->type, "spice")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported <audio type='%1$s'>: only type 'none' (the guest's sound goes nowhere)"),
+                    _("unsupported <audio type='%1$s'>: only types 'none' (the guest's sound goes nowhere) and 'spice' (to the SPICE client)"),
                     audio->type);
         return NULL;
     }
@@ -2244,29 +2315,174 @@ vgmGraphicsListenIsValid(const char *listen)
     return TRUE;
 }
 
+/* SPICE's one-attribute children, in libvirt's order; the values are
+ * libvirt's (qemu_command.c turns them into -spice options) */
+const VgmSpiceOptInfo vgmSpiceOptTable[VGM_SPICE_OPT_LAST] = {
+    [VGM_SPICE_OPT_IMAGE] = { "image", "compression",
+        (const char *const[]){ "auto_glz", "auto_lz", "quic", "glz", "lz", "off", NULL } },
+    [VGM_SPICE_OPT_JPEG] = { "jpeg", "compression",
+        (const char *const[]){ "auto", "never", "always", NULL } },
+    [VGM_SPICE_OPT_ZLIB] = { "zlib", "compression",
+        (const char *const[]){ "auto", "never", "always", NULL } },
+    [VGM_SPICE_OPT_PLAYBACK] = { "playback", "compression",
+        (const char *const[]){ "on", "off", NULL } },
+    [VGM_SPICE_OPT_STREAMING] = { "streaming", "mode",
+        (const char *const[]){ "filter", "all", "off", NULL } },
+    [VGM_SPICE_OPT_MOUSE] = { "mouse", "mode",
+        (const char *const[]){ "server", "client", NULL } },
+    [VGM_SPICE_OPT_CLIPBOARD] = { "clipboard", "copypaste",
+        (const char *const[]){ "yes", "no", NULL } },
+    [VGM_SPICE_OPT_FILETRANSFER] = { "filetransfer", "enable",
+        (const char *const[]){ "yes", "no", NULL } },
+    [VGM_SPICE_OPT_GL] = { "gl", "enable",
+        (const char *const[]){ "yes", "no", NULL } },
+};
+
+/* SPICE's channels, and the modes a channel or the default may have;
+ * 'secure' needs SPICE TLS, which virt-gmem does not set up */
+static const char *const vgmSpiceChannelNames[] = {
+    "main", "display", "inputs", "cursor", "playback", "record", "smartcard", "usbredir", NULL
+};
+static const char *const vgmSpiceModes[] = { "any", "secure", "insecure", NULL };
+
+static gboolean
+vgmSpiceModeCheck(const char *mode, const char *attr, const char *elem, GError **error)
+{
+    if (!vgmCheckValue(vgmSpiceModes, mode, attr, elem, error))
+        return FALSE;
+    if (g_str_equal(mode, "secure")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported %1$s='secure' in <%2$s> of SPICE graphics: secure channels need SPICE TLS, which virt-gmem does not set up"),
+                    attr, elem);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmSpiceParse(xmlNodePtr node, VgmGraphicsDef *gr, GError **error)
+{
+    g_autoptr(GPtrArray) channels = vgmXMLChildren(node, "channel");
+    size_t i;
+
+    for (i = 0; i < VGM_SPICE_OPT_LAST; i++) {
+        const VgmSpiceOptInfo *info = &vgmSpiceOptTable[i];
+        xmlNodePtr child;
+
+        if (vgmXMLSingleChild(node, info->elem, &child, error) < 0)
+            return FALSE;
+        if (!child)
+            continue;
+        if (!vgmXMLCheckNode(child, (const char *const[]){ info->attr, NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, info->attr, VGM_XML_PROP_REQUIRED, &gr->spiceOpts[i],
+                             error) < 0 ||
+            !vgmCheckValue(info->values, gr->spiceOpts[i], info->attr, info->elem, error))
+            return FALSE;
+    }
+    /* OpenGL needs a render node and QEMU's egl-headless display */
+    if (g_strcmp0(gr->spiceOpts[VGM_SPICE_OPT_GL], "yes") == 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <gl enable='yes'> in SPICE graphics: virt-gmem does not give QEMU a render node"));
+        return FALSE;
+    }
+    if (vgmXMLPropString(node, "defaultMode", 0, &gr->defaultMode, error) < 0 ||
+        (gr->defaultMode && !vgmSpiceModeCheck(gr->defaultMode, "defaultMode", "graphics", error)))
+        return FALSE;
+    gr->channels = g_new0(VgmSpiceChannel, channels->len);
+    for (i = 0; i < channels->len; i++) {
+        xmlNodePtr cn = g_ptr_array_index(channels, i);
+        VgmSpiceChannel *ch = &gr->channels[gr->nchannels++];
+        size_t j;
+
+        if (!vgmXMLCheckNode(cn, (const char *const[]){ "name", "mode", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(cn, "name", VGM_XML_PROP_REQUIRED, &ch->name, error) < 0 ||
+            vgmXMLPropString(cn, "mode", VGM_XML_PROP_REQUIRED, &ch->mode, error) < 0 ||
+            !vgmCheckValue(vgmSpiceChannelNames, ch->name, "name", "channel", error) ||
+            !vgmSpiceModeCheck(ch->mode, "mode", "channel", error))
+            return FALSE;
+        for (j = 0; j + 1 < gr->nchannels; j++) {
+            if (g_str_equal(gr->channels[j].name, ch->name)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("SPICE graphics list channel '%1$s' twice"), ch->name);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+/*
+ * @live: the XML of a running domain, whose ports are the ones the driver
+ * gave it; in a definition, autoport='yes' drops any port given, as
+ * libvirt does.
+ */
 static VgmGraphicsDef *
-vgmGraphicsParse(xmlNodePtr node, GError **error)
+vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
 {
     g_autoptr(VgmGraphicsDef) gr = g_new0(VgmGraphicsDef, 1);
     xmlNodePtr child;
     int v;
     int rc;
+    int tlsPort = 0;
+    int tlsRc = 0;
+    gboolean spice;
 
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "port", "autoport", "listen", NULL },
-                         (const char *const[]){ "listen", "audio", NULL }, error) ||
-        !vgmAudioRefParse(node, &gr->audioId, error) ||
-        vgmXMLPropEnum(node, "type", vgmGraphicsTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0 ||
-        (rc = vgmXMLPropInt(node, "port", 0, &gr->port, error)) < 0 ||
-        vgmXMLPropTristateBool(node, "autoport", 0, &gr->autoport, error) < 0 ||
-        vgmXMLPropString(node, "listen", 0, &gr->listen, error) < 0)
+    if (vgmXMLPropEnum(node, "type", vgmGraphicsTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
     gr->type = v;
+    spice = gr->type == VGM_GRAPHICS_SPICE;
+    if (spice) {
+        size_t i;
+        const char *attrs[] = { "type", "port", "tlsPort", "autoport", "listen", "defaultMode",
+                                NULL };
+        /* SPICE plays the guest's sound through its own audio backend:
+         * <audio> is for VNC */
+        const char *children[VGM_SPICE_OPT_LAST + 3] = { "listen", "channel" };
+
+        for (i = 0; i < VGM_SPICE_OPT_LAST; i++)
+            children[2 + i] = vgmSpiceOptTable[i].elem;
+        if (!vgmXMLCheckNode(node, attrs, children, error))
+            return NULL;
+    } else if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "port", "autoport", "listen",
+                                                             NULL },
+                                (const char *const[]){ "listen", "audio", NULL }, error)) {
+        return NULL;
+    }
+    if (!vgmAudioRefParse(node, &gr->audioId, error) ||
+        (rc = vgmXMLPropInt(node, "port", 0, &gr->port, error)) < 0 ||
+        (spice && (tlsRc = vgmXMLPropInt(node, "tlsPort", 0, &tlsPort, error)) < 0) ||
+        vgmXMLPropTristateBool(node, "autoport", 0, &gr->autoport, error) < 0 ||
+        vgmXMLPropString(node, "listen", 0, &gr->listen, error) < 0 ||
+        (spice && !vgmSpiceParse(node, gr, error)))
+        return NULL;
     gr->havePort = rc > 0;
-    if (gr->havePort && gr->port != -1 && (gr->port < 5900 || gr->port > 65535)) {
+    if (gr->havePort && gr->port != -1 && (gr->port < 5900 || gr->port > 65535) &&
+        !(spice && gr->port == 0)) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("invalid value '%1$d' for attribute 'port' of element <graphics>: use -1 or 5900 to 65535"),
                     gr->port);
         return NULL;
+    }
+    if (spice) {
+        /* libvirt's old spelling of autoport: both ports -1 */
+        if (gr->havePort && gr->port == -1 && (tlsRc == 0 || tlsPort == -1) && !gr->autoport)
+            gr->autoport = VGM_TRISTATE_YES;
+        /* a TLS port needs certificates, which virt-gmem does not set up;
+         * with autoport libvirt allocates one only when TLS is configured */
+        if (tlsRc > 0 && gr->autoport != VGM_TRISTATE_YES) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported attribute tlsPort='%1$d' of SPICE graphics: a TLS port needs SPICE TLS, which virt-gmem does not set up"),
+                        tlsPort);
+            return NULL;
+        }
+        if (gr->autoport == VGM_TRISTATE_YES && !live) {
+            gr->havePort = FALSE;
+            gr->port = 0;
+        }
+        if (gr->port == 0)
+            gr->havePort = FALSE;
     }
     if (vgmXMLSingleChild(node, "listen", &child, error) < 0)
         return NULL;
@@ -2283,9 +2499,19 @@ vgmGraphicsParse(xmlNodePtr node, GError **error)
         if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "address", NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
-            !vgmCheckValue((const char *const[]){ "address", NULL }, type, "type", "listen", error) ||
+            !vgmCheckValue(spice ? (const char *const[]){ "address", "none", NULL } :
+                                   (const char *const[]){ "address", NULL },
+                           type, "type", "listen", error) ||
             vgmXMLPropString(child, "address", 0, &address, error) < 0)
             return NULL;
+        if (g_str_equal(type, "none")) {
+            if (address || gr->listen || gr->havePort || gr->autoport == VGM_TRISTATE_YES) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("SPICE graphics with <listen type='none'/> take no port, autoport or listen address"));
+                return NULL;
+            }
+            gr->listenNone = TRUE;
+        }
         if (gr->listen && address && !g_str_equal(gr->listen, address)) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("<graphics> listen address '%1$s' differs from its <listen> address '%2$s'"),
@@ -2301,27 +2527,49 @@ vgmGraphicsParse(xmlNodePtr node, GError **error)
         if (!gr->listen)
             gr->listen = g_steal_pointer(&address);
     }
+    /* SPICE without a port listens nowhere, as libvirt lowers it (port=0) */
+    if (spice && !gr->havePort && gr->autoport != VGM_TRISTATE_YES && !gr->listen)
+        gr->listenNone = TRUE;
     return g_steal_pointer(&gr);
 }
 
 static void
 vgmGraphicsFormat(VgmBuf *buf, const VgmGraphicsDef *gr)
 {
-    vgmBufAsprintf(buf, "<graphics type='%s'", vgmGraphicsTypeToString(gr->type));
+    VgmBuf attrs;
+    VgmBuf child;
+    size_t i;
+
+    vgmBufInit(&attrs, 0);
+    vgmBufInitChild(&child, buf);
+    vgmBufAsprintf(&attrs, " type='%s'", vgmGraphicsTypeToString(gr->type));
     if (gr->havePort)
-        vgmBufAsprintf(buf, " port='%d'", gr->port);
+        vgmBufAsprintf(&attrs, " port='%d'", gr->port);
     if (gr->autoport)
-        vgmBufAsprintf(buf, " autoport='%s'", vgmTristateBoolTypeToString(gr->autoport));
-    vgmBufEscapeString(buf, " listen='%s'", gr->listen);
-    if (!gr->listen && !gr->audioId) {
-        vgmBufAdd(buf, "/>\n");
-        return;
+        vgmBufAsprintf(&attrs, " autoport='%s'", vgmTristateBoolTypeToString(gr->autoport));
+    else if (gr->type == VGM_GRAPHICS_SPICE && gr->havePort)
+        vgmBufAdd(&attrs, " autoport='no'");
+    vgmBufEscapeString(&attrs, " listen='%s'", gr->listen);
+    if (gr->defaultMode)
+        vgmBufAsprintf(&attrs, " defaultMode='%s'", gr->defaultMode);
+
+    if (gr->listenNone)
+        vgmBufAdd(&child, "<listen type='none'/>\n");
+    else if (gr->listen)
+        vgmBufEscapeString(&child, "<listen type='address' address='%s'/>\n", gr->listen);
+    else
+        vgmBufAdd(&child, "<listen type='address'/>\n");
+    for (i = 0; i < gr->nchannels; i++)
+        vgmBufAsprintf(&child, "<channel name='%s' mode='%s'/>\n",
+                       gr->channels[i].name, gr->channels[i].mode);
+    for (i = 0; i < VGM_SPICE_OPT_LAST; i++) {
+        if (gr->spiceOpts[i])
+            vgmBufAsprintf(&child, "<%s %s='%s'/>\n", vgmSpiceOptTable[i].elem,
+                           vgmSpiceOptTable[i].attr, gr->spiceOpts[i]);
     }
-    vgmBufAdd(buf, ">\n");
-    vgmBufEscapeString(buf, "  <listen type='address' address='%s'/>\n", gr->listen);
     if (gr->audioId)
-        vgmBufAsprintf(buf, "  <audio id='%u'/>\n", gr->audioId);
-    vgmBufAdd(buf, "</graphics>\n");
+        vgmBufAsprintf(&child, "<audio id='%u'/>\n", gr->audioId);
+    vgmXMLFormatElement(buf, "graphics", &attrs, &child);
 }
 
 static VgmVideoDef *
@@ -2662,8 +2910,8 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
 
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "interface", "serial", "parallel", "console", "channel",
-    "input", "tpm", "graphics", "sound", "audio", "video", "watchdog", "panic", "memballoon", "rng",
-    "memory", "iommu", NULL
+    "input", "tpm", "graphics", "sound", "audio", "video", "redirdev", "watchdog", "panic",
+    "memballoon", "rng", "memory", "iommu", NULL
 };
 
 gboolean
@@ -2731,6 +2979,11 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
             if (!c)
                 return FALSE;
             g_ptr_array_add(devs->parallels, c);
+        } else if (g_str_equal(name, "redirdev")) {
+            VgmChrDef *c = vgmChrParse(cur, VGM_CHR_REDIRDEV, error);
+            if (!c)
+                return FALSE;
+            g_ptr_array_add(devs->redirdevs, c);
         } else if (g_str_equal(name, "controller")) {
             VgmControllerDef *c = vgmControllerParse(cur, error);
             if (!c)
@@ -2796,7 +3049,7 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
                 return FALSE;
             g_ptr_array_add(devs->inputs, in);
         } else if (g_str_equal(name, "graphics")) {
-            VgmGraphicsDef *g = vgmGraphicsParse(cur, error);
+            VgmGraphicsDef *g = vgmGraphicsParse(cur, !!(flags & VGM_DOMAIN_PARSE_LIVE), error);
             if (!g)
                 return FALSE;
             g_ptr_array_add(devs->graphics, g);
@@ -2862,6 +3115,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
     }
     for (i = 0; i < devs->videos->len; i++)
         vgmVideoFormat(buf, g_ptr_array_index(devs->videos, i));
+    for (i = 0; i < devs->redirdevs->len; i++)
+        vgmChrFormat(buf, g_ptr_array_index(devs->redirdevs, i));
     if (devs->watchdog)
         vgmWatchdogFormat(buf, devs->watchdog);
     if (devs->memballoon)

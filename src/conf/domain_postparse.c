@@ -129,6 +129,8 @@ vgmPostParseOs(VgmDomainDef *def)
         perDevice = ((const VgmDiskDef *)g_ptr_array_index(def->devices.disks, i))->bootOrder != 0;
     for (i = 0; i < def->devices.nets->len && !perDevice; i++)
         perDevice = ((const VgmNetDef *)g_ptr_array_index(def->devices.nets, i))->bootOrder != 0;
+    for (i = 0; i < def->devices.redirdevs->len && !perDevice; i++)
+        perDevice = ((const VgmChrDef *)g_ptr_array_index(def->devices.redirdevs, i))->bootOrder != 0;
     /* libvirt adds the disk even for direct kernel boot */
     if (def->os.nboot == 0 && !perDevice) {
         def->os.boot = g_renew(VgmBootDev, def->os.boot, 1);
@@ -263,8 +265,15 @@ vgmPostParseHasInput(const VgmDevicesDef *devs, VgmInputType type, VgmInputBus b
     return FALSE;
 }
 
-/* The lowest root port of USB controller @bus that no input has taken,
- * or 0. */
+/* Whether @addr is port @name of USB controller @bus */
+static gboolean
+vgmPostParseUsbPortIs(const VgmDeviceAddress *addr, unsigned int bus, const char *name)
+{
+    return addr->type == VGM_ADDRESS_USB && addr->bus == bus && g_str_equal(addr->port, name);
+}
+
+/* The lowest root port of USB controller @bus that no input or USB
+ * redirection has taken, or 0. */
 static unsigned int
 vgmPostParseFreeUsbPort(const VgmDomainDef *def, unsigned int bus)
 {
@@ -279,8 +288,11 @@ vgmPostParseFreeUsbPort(const VgmDomainDef *def, unsigned int bus)
 
         for (i = 0; i < def->devices.inputs->len && !taken; i++) {
             const VgmInputDef *in = g_ptr_array_index(def->devices.inputs, i);
-            taken = in->addr.type == VGM_ADDRESS_USB && in->addr.bus == bus &&
-                    g_str_equal(in->addr.port, name);
+            taken = vgmPostParseUsbPortIs(&in->addr, bus, name);
+        }
+        for (i = 0; i < def->devices.redirdevs->len && !taken; i++) {
+            const VgmChrDef *rd = g_ptr_array_index(def->devices.redirdevs, i);
+            taken = vgmPostParseUsbPortIs(&rd->addr, bus, name);
         }
         if (!taken)
             return port;
@@ -334,6 +346,20 @@ vgmPostParseInputs(VgmDomainDef *def)
         /* none free: validation names the input */
         if ((port = vgmPostParseFreeUsbPort(def, in->addr.bus)))
             g_snprintf(in->addr.port, sizeof(in->addr.port), "%u", port);
+    }
+    /* then USB redirections, as libvirt hands out the ports */
+    for (i = 0; i < devs->redirdevs->len; i++) {
+        VgmChrDef *rd = g_ptr_array_index(devs->redirdevs, i);
+        unsigned int port;
+
+        if (rd->addr.port[0])
+            continue;
+        if (rd->addr.type != VGM_ADDRESS_USB) {
+            rd->addr.type = VGM_ADDRESS_USB;
+            rd->addr.bus = 0;
+        }
+        if ((port = vgmPostParseFreeUsbPort(def, rd->addr.bus)))
+            g_snprintf(rd->addr.port, sizeof(rd->addr.port), "%u", port);
     }
 }
 
@@ -551,6 +577,12 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
         if (con->targetType && g_str_equal(con->targetType, "virtio"))
             maxCtrl = 0;
     }
+    /* SPICE's agent channel has the name its guest agent looks for */
+    for (i = 0; i < devs->channels->len; i++) {
+        VgmChrDef *ch = g_ptr_array_index(devs->channels, i);
+        if (ch->type == VGM_CHR_TYPE_SPICEVMC && !ch->targetName)
+            ch->targetName = g_strdup("com.redhat.spice.0");
+    }
     for (i = 0; i < devs->channels->len; i++) {
         const VgmChrDef *ch = g_ptr_array_index(devs->channels, i);
         if (ch->addr.type == VGM_ADDRESS_VIRTIO_SERIAL && ch->addr.controller == 0 &&
@@ -594,10 +626,17 @@ vgmPostParseAudio(VgmDomainDef *def)
         if (!a->id && maxId < G_MAXUINT)
             a->id = ++maxId;
     }
+    /* with SPICE graphics the default plays to the SPICE client */
     if (audios->len == 0 && vgmPostParseIsX86(def)) {
         VgmAudioDef *a = g_new0(VgmAudioDef, 1);
+        gboolean spice = FALSE;
+
+        for (i = 0; i < def->devices.graphics->len; i++) {
+            const VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+            spice |= g->type == VGM_GRAPHICS_SPICE;
+        }
         a->id = 1;
-        a->type = g_strdup("none");
+        a->type = g_strdup(spice ? "spice" : "none");
         g_ptr_array_add(audios, a);
     }
 }
@@ -663,9 +702,13 @@ vgmPostParseDevices(VgmDomainDef *def)
         if (!g_str_has_prefix(net->model, "virtio") && net->driverName == VGM_NET_DRIVER_QEMU)
             net->driverName = VGM_NET_DRIVER_DEFAULT;
     }
+    /* VNC without a port has one chosen at start (SPICE without one
+     * listens nowhere: its parser marked it) */
     for (i = 0; i < devs->graphics->len; i++) {
         VgmGraphicsDef *gr = g_ptr_array_index(devs->graphics, i);
 
+        if (gr->type != VGM_GRAPHICS_VNC)
+            continue;
         if (!gr->havePort && gr->autoport != VGM_TRISTATE_NO) {
             gr->havePort = TRUE;
             gr->port = -1;
@@ -680,6 +723,14 @@ vgmPostParseDevices(VgmDomainDef *def)
     if (devs->tpm && !devs->tpm->version)
         devs->tpm->version = devs->tpm->model == VGM_TPM_MODEL_CRB ? VGM_TPM_VERSION_2_0 :
                                                                     VGM_TPM_VERSION_1_2;
+    /* graphics show a display device: without one libvirt adds a Cirrus
+     * VGA on x86 */
+    if (devs->graphics->len > 0 && devs->videos->len == 0 && vgmPostParseIsX86(def)) {
+        VgmVideoDef *video = g_new0(VgmVideoDef, 1);
+
+        video->model = g_strdup("cirrus");
+        g_ptr_array_add(devs->videos, video);
+    }
     /* the primary video device goes first, as libvirt moves it */
     for (i = 1; i < devs->videos->len; i++) {
         VgmVideoDef *video = g_ptr_array_index(devs->videos, i);

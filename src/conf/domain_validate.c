@@ -1101,15 +1101,16 @@ static gboolean
 vgmRuleBootOrders(const VgmDomainDef *def, GError **error)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
-    GPtrArray *lists[] = { def->devices.disks, def->devices.nets };
+    GPtrArray *lists[] = { def->devices.disks, def->devices.nets, def->devices.redirdevs };
     size_t k;
     guint i;
 
     for (k = 0; k < G_N_ELEMENTS(lists); k++) {
         for (i = 0; i < lists[k]->len; i++) {
-            unsigned int order = k == 0 ?
-                ((const VgmDiskDef *)g_ptr_array_index(lists[k], i))->bootOrder :
-                ((const VgmNetDef *)g_ptr_array_index(lists[k], i))->bootOrder;
+            gconstpointer dev = g_ptr_array_index(lists[k], i);
+            unsigned int order = k == 0 ? ((const VgmDiskDef *)dev)->bootOrder :
+                                 k == 1 ? ((const VgmNetDef *)dev)->bootOrder :
+                                          ((const VgmChrDef *)dev)->bootOrder;
 
             if (!order)
                 continue;
@@ -1298,8 +1299,46 @@ vgmRuleHyperv(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* A USB device (@what names it) at @addr: on a USB controller that is
+ * there, on one of its root ports (no hubs are added), alone there
+ * (@ports: the ones taken so far) */
 static gboolean
-vgmRuleInputs(const VgmDomainDef *def, GError **error)
+vgmRuleUsbDevicePort(const VgmDomainDef *def, const char *what, const VgmDeviceAddress *addr,
+                     GHashTable *ports, GError **error)
+{
+    const VgmControllerDef *ctrl = vgmDomainDefFindUsbController(def, addr->bus);
+    unsigned int nports = ctrl ? vgmDomainUsbControllerPorts(ctrl) : 0;
+
+    if (!nports) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("%1$s needs a USB controller, and the domain has no <controller type='usb' index='%2$u'> with a model other than 'none' (virt-gmem adds none by itself): add <controller type='usb' index='%2$u' model='qemu-xhci'/>"),
+                    what, addr->bus);
+        return FALSE;
+    }
+    if (!addr->port[0]) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("%1$s finds no free port on USB controller %2$u: its model '%3$s' has %4$u root ports, and virt-gmem adds no USB hubs"),
+                    what, addr->bus, ctrl->model, nports);
+        return FALSE;
+    }
+    if (strchr(addr->port, '.') || (unsigned int)atoi(addr->port) > nports) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("%1$s is on port '%2$s' of USB controller %3$u, which has root ports 1 to %4$u and no hubs"),
+                    what, addr->port, addr->bus, nports);
+        return FALSE;
+    }
+    if (!g_hash_table_add(ports, g_strdup_printf("%u %s", addr->bus, addr->port))) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("two USB devices are on port '%1$s' of USB controller %2$u"),
+                    addr->port, addr->bus);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* USB inputs and redirections on their ports; PS/2 on x86 only */
+static gboolean
+vgmRuleUsbDevices(const VgmDomainDef *def, GError **error)
 {
     const VgmDevicesDef *devs = &def->devices;
     g_autoptr(GHashTable) ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -1309,8 +1348,7 @@ vgmRuleInputs(const VgmDomainDef *def, GError **error)
     for (i = 0; i < devs->inputs->len; i++) {
         const VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
         const char *type = vgmInputTypeToString(in->type);
-        const VgmControllerDef *ctrl;
-        unsigned int nports;
+        g_autofree char *what = NULL;
 
         if (in->bus == VGM_INPUT_BUS_PS2 && !x86) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -1320,30 +1358,63 @@ vgmRuleInputs(const VgmDomainDef *def, GError **error)
         }
         if (in->bus != VGM_INPUT_BUS_USB)
             continue;
-        ctrl = vgmDomainDefFindUsbController(def, in->addr.bus);
-        nports = ctrl ? vgmDomainUsbControllerPorts(ctrl) : 0;
-        if (!nports) {
+        what = g_strdup_printf("<input type='%s' bus='usb'>", type);
+        if (!vgmRuleUsbDevicePort(def, what, &in->addr, ports, error))
+            return FALSE;
+    }
+    for (i = 0; i < devs->redirdevs->len; i++) {
+        const VgmChrDef *rd = g_ptr_array_index(devs->redirdevs, i);
+        g_autofree char *what = g_strdup_printf("<redirdev bus='usb' type='%s'>",
+                                                vgmChrTypeToString(rd->type));
+
+        if (!vgmRuleUsbDevicePort(def, what, &rd->addr, ports, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* SPICE: one display server, and the devices that talk through it (its
+ * agent channel, USB redirection, its audio backend) only with it */
+static gboolean
+vgmRuleSpice(const VgmDomainDef *def, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    GPtrArray *lists[] = { devs->channels, devs->redirdevs };
+    guint nspice = 0;
+    guint i;
+    size_t k;
+
+    for (i = 0; i < devs->graphics->len; i++) {
+        const VgmGraphicsDef *g = g_ptr_array_index(devs->graphics, i);
+        nspice += g->type == VGM_GRAPHICS_SPICE;
+    }
+    if (nspice > 1) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("the domain has %1$u <graphics type='spice'>: QEMU runs one SPICE server"),
+                    nspice);
+        return FALSE;
+    }
+    if (nspice)
+        return TRUE;
+    for (k = 0; k < G_N_ELEMENTS(lists); k++) {
+        for (i = 0; i < lists[k]->len; i++) {
+            const VgmChrDef *chr = g_ptr_array_index(lists[k], i);
+
+            if (chr->type != VGM_CHR_TYPE_SPICEVMC)
+                continue;
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<input type='%1$s' bus='usb'> needs a USB controller, and the domain has no <controller type='usb' index='%2$u'> with a model other than 'none' (virt-gmem adds none by itself): add <controller type='usb' index='%2$u' model='qemu-xhci'/>"),
-                        type, in->addr.bus);
+                        _("<%1$s type='spicevmc'> needs <graphics type='spice'>: its other end is the SPICE client"),
+                        lists[k] == devs->channels ? "channel" : "redirdev");
             return FALSE;
         }
-        if (!in->addr.port[0]) {
+    }
+    for (i = 0; i < devs->audios->len; i++) {
+        const VgmAudioDef *a = g_ptr_array_index(devs->audios, i);
+
+        if (g_str_equal(a->type, "spice")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<input type='%1$s' bus='usb'> finds no free port on USB controller %2$u: its model '%3$s' has %4$u root ports, and virt-gmem adds no USB hubs"),
-                        type, in->addr.bus, ctrl->model, nports);
-            return FALSE;
-        }
-        if (strchr(in->addr.port, '.') || (unsigned int)atoi(in->addr.port) > nports) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<input type='%1$s' bus='usb'> is on port '%2$s' of USB controller %3$u, which has root ports 1 to %4$u and no hubs"),
-                        type, in->addr.port, in->addr.bus, nports);
-            return FALSE;
-        }
-        if (!g_hash_table_add(ports, g_strdup_printf("%u %s", in->addr.bus, in->addr.port))) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("two USB devices are on port '%1$s' of USB controller %2$u"),
-                        in->addr.port, in->addr.bus);
+                        _("<audio id='%1$u' type='spice'> needs <graphics type='spice'>: it plays to the SPICE client"),
+                        a->id);
             return FALSE;
         }
     }
@@ -1446,7 +1517,8 @@ static const struct {
     { "hugepages", vgmRuleHugepages },
     { "memory-devices", vgmRuleMemoryDevices },
     { "devices", vgmRuleDevices },
-    { "inputs", vgmRuleInputs },
+    { "usb-devices", vgmRuleUsbDevices },
+    { "spice", vgmRuleSpice },
     { "os", vgmRuleOs },
     { "lifecycle", vgmRuleLifecycle },
     { "hyperv", vgmRuleHyperv },

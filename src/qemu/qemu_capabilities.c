@@ -66,7 +66,7 @@ static const char *const vgmQemuCapsProbeKindNames[] = {
     [VGM_QEMU_CAPS_PROBE_COMMAND] = "command",
     [VGM_QEMU_CAPS_PROBE_QAPI] = "qapi",
     [VGM_QEMU_CAPS_PROBE_KVM] = "kvm",
-    [VGM_QEMU_CAPS_PROBE_SMP_TRIAL] = "smp-trial",
+    [VGM_QEMU_CAPS_PROBE_TRIAL] = "trial",
 };
 
 static unsigned int vgmQemuCapsProbeCount;
@@ -1150,7 +1150,7 @@ vgmQemuCapsDeriveFlag(const VgmQemuCaps *caps, VgmQemuCapsFlag flag,
     case VGM_QEMU_CAPS_PROBE_COMMAND:
     case VGM_QEMU_CAPS_PROBE_QAPI:
     case VGM_QEMU_CAPS_PROBE_KVM:
-    case VGM_QEMU_CAPS_PROBE_SMP_TRIAL:
+    case VGM_QEMU_CAPS_PROBE_TRIAL:
         break;
     }
     *derivable = FALSE;
@@ -1672,15 +1672,17 @@ vgmQemuCapsProbeQMP(VgmQemuCaps *caps, VgmQemuMonitor *mon, GError **error)
 }
 
 /*
- * Whether the main machine type starts with "-smp @smp": QEMU exits at
- * once when the machine lacks a topology level, and keeps running (paused)
- * when it accepts it. A QEMU still up after the bound accepted it.
+ * Whether the main machine type starts with "@option @value" (in @tmpdir,
+ * for a relative path in @value): QEMU exits at once when it refuses the
+ * option (a topology level the machine lacks, a module it cannot load),
+ * and keeps running (paused) when it accepts it. A QEMU still up after
+ * the bound accepted it.
  */
 #define VGM_QEMU_CAPS_TRIAL_MS 2000
 
 static gboolean
-vgmQemuCapsProbeSmpTrial(const VgmQemuCaps *caps, const char *binary,
-                         const char *tmpdir, const char *smp)
+vgmQemuCapsProbeTrial(const VgmQemuCaps *caps, const char *binary,
+                      const char *tmpdir, const char *option, const char *value)
 {
     g_autoptr(GSubprocessLauncher) launcher = NULL;
     g_autoptr(GSubprocess) proc = NULL;
@@ -1695,7 +1697,7 @@ vgmQemuCapsProbeSmpTrial(const VgmQemuCaps *caps, const char *binary,
     machine = g_strdup_printf("%s,accel=tcg", caps->machineType);
     {
         const char *argv[] = {
-            binary, "-machine", machine, "-smp", smp, "-m", "64", "-S",
+            binary, "-machine", machine, option, value, "-m", "64", "-S",
             "-nodefaults", "-display", "none", "-no-user-config", NULL
         };
 
@@ -1784,8 +1786,8 @@ vgmQemuCapsProbe(const char *binary, GError **error)
     }
     for (int f = 0; ok && f < VGM_QEMU_CAPS_LAST; f++) {
         const VgmQemuCapsProbeSpec *spec = &vgmQemuCapsProbeTable[f];
-        if (spec->kind == VGM_QEMU_CAPS_PROBE_SMP_TRIAL)
-            caps->flags[f] = vgmQemuCapsProbeSmpTrial(caps, binary, tmpdir, spec->arg1);
+        if (spec->kind == VGM_QEMU_CAPS_PROBE_TRIAL)
+            caps->flags[f] = vgmQemuCapsProbeTrial(caps, binary, tmpdir, spec->arg1, spec->arg2);
     }
 
     if (!ok) {

@@ -33,10 +33,12 @@
  *                           whether that enum has the value "io_uring".
  *                           Like COMMAND, the set keeps only the flag.
  *   KVM:                    query-kvm reports KVM support present.
- *   SMP_TRIAL (smp):        the main machine type starts (paused, TCG)
- *                           with "-smp smp"; QEMU rejects topology levels a
- *                           machine lacks only when it builds the machine,
- *                           so nothing in QMP tells.
+ *   TRIAL (option, value):  the main machine type starts (paused, TCG)
+ *                           with "option value", for what nothing in QMP
+ *                           tells: QEMU rejects topology levels a machine
+ *                           lacks only when it builds the machine, and
+ *                           SPICE's schema is there without Debian's
+ *                           module that implements it.
  *
  * Capability description file (JSON, one set per file, keys sorted, two
  * space indent, exactly what vgmQemuCapsFormat writes):
@@ -183,6 +185,7 @@
     X(DEVICE_VIRTIO_TABLET_PCI, "device.virtio-tablet-pci", DEVICE, "virtio-tablet-pci", NULL) \
     X(DEVICE_VIRTIO_KEYBOARD_PCI, "device.virtio-keyboard-pci", DEVICE, "virtio-keyboard-pci", NULL) \
     X(DEVICE_VIRTIO_MOUSE_PCI, "device.virtio-mouse-pci", DEVICE, "virtio-mouse-pci", NULL) \
+    X(DEVICE_USB_REDIR, "device.usb-redir", DEVICE, "usb-redir", NULL) \
     /* the power management devices -global sets disable_s3 / disable_s4 on */ \
     X(DEVICE_ICH9_LPC, "device.ICH9-LPC", DEVICE, "ICH9-LPC", NULL) \
     X(DEVICE_PIIX4_PM, "device.PIIX4_PM", DEVICE, "PIIX4_PM", NULL) \
@@ -194,7 +197,10 @@
     /* accelerator and commands */ \
     X(KVM, "kvm", KVM, NULL, NULL) \
     /* what the main machine type accepts, tried by starting it */ \
-    X(SMP_CLUSTERS, "smp.clusters", SMP_TRIAL, "2,clusters=2", NULL) \
+    X(SMP_CLUSTERS, "smp.clusters", TRIAL, "-smp", "2,clusters=2") \
+    /* SPICE (a module in Debian's QEMU, a package of its own since 10.0), \
+     * its socket in the probe's directory */ \
+    X(SPICE, "spice", TRIAL, "-spice", "unix=on,addr=spice.sock,disable-ticketing=on") \
     X(QUERY_KVM, "query-kvm", COMMAND, "query-kvm", NULL)
 
 typedef enum {
@@ -216,7 +222,7 @@ typedef enum {
     VGM_QEMU_CAPS_PROBE_COMMAND,
     VGM_QEMU_CAPS_PROBE_QAPI,
     VGM_QEMU_CAPS_PROBE_KVM,
-    VGM_QEMU_CAPS_PROBE_SMP_TRIAL,
+    VGM_QEMU_CAPS_PROBE_TRIAL,
 } VgmQemuCapsProbeKind;
 
 typedef struct {

@@ -538,6 +538,12 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char 
     case VGM_CHR_TYPE_PTY:
         g_string_append_printf(s, "pty,id=%s", id);
         break;
+    case VGM_CHR_TYPE_SPICEVMC:
+        /* the SPICE channel: the agent's for a <channel>, USB redirection
+         * for a <redirdev> */
+        g_string_append_printf(s, "spicevmc,id=%s,name=%s", id,
+                               chr->kind == VGM_CHR_REDIRDEV ? "usbredir" : "vdagent");
+        break;
     case VGM_CHR_TYPE_DEV:
         /* QEMU's backends for a host tty and a host parallel port */
         g_string_append_printf(s, "%s,id=%s,path=%s",
@@ -778,6 +784,74 @@ vgmCmdSounds(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     }
 }
 
+/* The QEMU option of each VgmSpiceOpt, and its values for libvirt's
+ * (parallel to vgmSpiceOptTable's; NULL: QEMU's default, not written) */
+static const struct {
+    const char *opt;
+    const char *const *qemuValues;      /* NULL: libvirt's value as it is */
+} vgmCmdSpiceOpts[VGM_SPICE_OPT_LAST] = {
+    [VGM_SPICE_OPT_IMAGE] = { "image-compression", NULL },
+    [VGM_SPICE_OPT_JPEG] = { "jpeg-wan-compression", NULL },
+    [VGM_SPICE_OPT_ZLIB] = { "zlib-glz-wan-compression", NULL },
+    [VGM_SPICE_OPT_PLAYBACK] = { "playback-compression", NULL },
+    [VGM_SPICE_OPT_STREAMING] = { "streaming-video", NULL },
+    [VGM_SPICE_OPT_MOUSE] = { "agent-mouse", (const char *const[]){ "off", "on" } },
+    [VGM_SPICE_OPT_CLIPBOARD] = { "disable-copy-paste", (const char *const[]){ NULL, "on" } },
+    [VGM_SPICE_OPT_FILETRANSFER] = { "disable-agent-file-xfer", (const char *const[]){ NULL, "on" } },
+    [VGM_SPICE_OPT_GL] = { "gl", (const char *const[]){ "on", NULL } },
+};
+
+static void
+vgmCmdSpiceOpt(GString *s, const VgmGraphicsDef *g, VgmSpiceOpt opt)
+{
+    const char *value = g->spiceOpts[opt];
+    size_t k;
+
+    if (!value)
+        return;
+    if (vgmCmdSpiceOpts[opt].qemuValues) {
+        /* parsing held the value to the table's */
+        for (k = 0; !g_str_equal(vgmSpiceOptTable[opt].values[k], value); k++)
+            ;
+        value = vgmCmdSpiceOpts[opt].qemuValues[k];
+    }
+    if (value)
+        g_string_append_printf(s, ",%s=%s", vgmCmdSpiceOpts[opt].opt, value);
+}
+
+/* The -spice option, in libvirt's order: port and address (port 0 when it
+ * listens nowhere), the agent's mouse, no password, the channels left in
+ * plain text, the other settings, seamless migration. A port left to the
+ * driver that it has not chosen yet (domxml-to-native) is written as
+ * 5900. */
+static void
+vgmCmdSpice(VgmQemuCmd *cmd, const VgmGraphicsDef *g)
+{
+    GString *s = g_string_new(NULL);
+    size_t i;
+
+    if (g->listenNone)
+        g_string_append(s, "port=0");
+    else
+        g_string_append_printf(s, "port=%d,addr=%s", g->havePort && g->port > 0 ? g->port : 5900,
+                               g->listen ? g->listen : "127.0.0.1");
+    vgmCmdSpiceOpt(s, g, VGM_SPICE_OPT_MOUSE);
+    g_string_append(s, ",disable-ticketing=on");
+    if (g_strcmp0(g->defaultMode, "insecure") == 0)
+        g_string_append(s, ",plaintext-channel=default");
+    for (i = 0; i < g->nchannels; i++) {
+        if (g_str_equal(g->channels[i].mode, "insecure"))
+            g_string_append_printf(s, ",plaintext-channel=%s", g->channels[i].name);
+    }
+    for (i = 0; i < VGM_SPICE_OPT_LAST; i++) {
+        if (i != VGM_SPICE_OPT_MOUSE)
+            vgmCmdSpiceOpt(s, g, i);
+    }
+    g_string_append(s, ",seamless-migration=on");
+    vgmCmdArg(cmd, "-spice");
+    g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
+}
+
 static void
 vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -788,9 +862,14 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan 
         const VgmGraphicsDef *g = g_ptr_array_index(devs->graphics, i);
         const char *listen = g->listen ? g->listen : "127.0.0.1";
         g_autofree char *l = NULL;
-        g_autofree char *audio = vgmCmdAudiodevId(def, g->audioId);
+        g_autofree char *audio = NULL;
 
+        if (g->type == VGM_GRAPHICS_SPICE) {
+            vgmCmdSpice(cmd, g);
+            continue;
+        }
         /* VNC passes the guest's sound on to its clients */
+        audio = vgmCmdAudiodevId(def, g->audioId);
         if (audio) {
             g_autofree char *id = audio;
             audio = g_strdup_printf(",audiodev=%s", id);
@@ -861,6 +940,26 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         json_object_unref(dev);
         vgmCmdArgPairf(cmd, "-watchdog-action", "%s",
                        vgmWatchdogActionTypeToString(devs->watchdog->action));
+    }
+    /* USB redirections, after the watchdog as libvirt writes them */
+    for (i = 0; i < devs->redirdevs->len; i++) {
+        const VgmChrDef *rd = g_ptr_array_index(devs->redirdevs, i);
+        g_autofree char *chardev = g_strdup_printf("charredir%u", i);
+        g_autofree char *id = g_strdup_printf("redir%u", i);
+        g_autofree char *bus = rd->addr.bus ? g_strdup_printf("usb%u.0", rd->addr.bus) :
+                                              g_strdup("usb.0");
+        JsonObject *dev = json_object_new();
+
+        vgmCmdChardev(cmd, rd, chardev, NULL);
+        json_object_set_string_member(dev, "driver", "usb-redir");
+        json_object_set_string_member(dev, "chardev", chardev);
+        json_object_set_string_member(dev, "id", id);
+        if (rd->bootOrder)
+            json_object_set_int_member(dev, "bootindex", rd->bootOrder);
+        json_object_set_string_member(dev, "bus", bus);
+        json_object_set_string_member(dev, "port", rd->addr.port);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
     }
     if (mb && g_str_equal(mb->model, "virtio")) {
         JsonObject *dev = json_object_new();

@@ -1027,6 +1027,24 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
             return FALSE;
         }
     }
+    /* SPICE: Debian's QEMU has it as a module, in a package of its own
+     * since 10.0 (the generic rules held spicevmc devices and spice audio
+     * to domains with SPICE graphics) */
+    for (i = 0; i < def->devices.graphics->len; i++) {
+        if (((const VgmGraphicsDef *)g_ptr_array_index(def->devices.graphics, i))->type ==
+                VGM_GRAPHICS_SPICE &&
+            !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_SPICE)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <graphics type='spice'>: it does not start with -spice (capability 'spice'; Debian's QEMU needs its SPICE module, package qemu-system-modules-spice since QEMU 10.0)"));
+            return FALSE;
+        }
+    }
+    if (def->devices.redirdevs->len > 0 &&
+        !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_REDIR)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support <redirdev>: device 'usb-redir' is missing"));
+        return FALSE;
+    }
     if (def->devices.parallels->len > 0 &&
         !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_ISA_PARALLEL)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
