@@ -61,6 +61,10 @@
  *  - <cputune>: each vCPU thread on its <vcpupin> CPUs and QEMU's other
  *    threads on <emulatorpin>'s (two host CPUs needed, else skipped);
  *  - <bandwidth> of a tap: libvirt's tc commands (in the ethernet case);
+ *  - VNC and SPICE with autoport: the live XML names the port the driver
+ *    chose and the listen address, QEMU listens there, a port another
+ *    program holds is passed over, a second domain gets other ports, the
+ *    inactive XML keeps no port (SPICE skipped where QEMU lacks it);
  *  - <memoryBacking><locked/>: QEMU's locked-memory limit unlimited
  *    without a hard limit (root);
  *  - resource controls: the group name (escaped, cut short, unique per
@@ -740,11 +744,22 @@ testDomainCaps(void)
     testAssertXPath(x72, DC_INPLACE "/@supported", "no");
     testAssertXPath(x72, DC_GMEM "/liveUpdate/@supported", "no");
     testAssertXPath(x72, DC "/features/sev/@supported", "no");
+    /* devices as the binary has them: SPICE and USB redirection, the
+     * video models, in libvirt's order */
+    testAssertXPath(x72, DC "/devices/graphics/enum[@name='type']/value", "vnc,spice");
+    testAssertXPath(x72, DC "/devices/video/enum[@name='modelType']/value",
+                    "vga,cirrus,vmvga,qxl,virtio,none,bochs");
+    testAssertXPath(x72, DC "/devices/redirdev/@supported", "yes");
+    testAssertXPath(x72, DC "/devices/redirdev/enum[@name='bus']/value", "usb");
 
     /* Peter Xu's guest-memfd property on a capable host */
     xmemfd = testDomCaps("qemu-gmem-memfd", &host, "kvm");
     testAssertXPath(xmemfd, DC_SOURCES, "file,anonymous,memfd,guestmemfd");
     testAssertXPath(xmemfd, DC_GMEM "/@supported", "yes");
+    /* synthesized from Debian's 10.0, which has no SPICE module */
+    testAssertXPath(xmemfd, DC "/devices/graphics/enum[@name='type']/value", "vnc");
+    testAssertXPath(xmemfd, DC "/devices/video/enum[@name='modelType']/value",
+                    "vga,cirrus,vmvga,virtio,none,bochs");
     testAssertXPath(xmemfd, DC_GMEM "/qemu/@supported", "yes");
     testAssertXPath(xmemfd, DC_GMEM "/host/@supported", "yes");
     testAssertXPath(xmemfd, DC_GMEM "/liveUpdate/@supported", "yes");
@@ -3120,6 +3135,126 @@ testUefiVarstore(void)
     g_assert_false(g_file_test(nvram, G_FILE_TEST_EXISTS));
 }
 
+/* Whether something listens on 127.0.0.1:@port (a TCP connect succeeds). */
+static gboolean
+testTcpListening(const char *port)
+{
+    g_autoptr(GSocketClient) client = g_socket_client_new();
+    g_autoptr(GSocketConnection) conn = NULL;
+    guint64 p = g_ascii_strtoull(port, NULL, 10);
+
+    if (p == 0 || p > 65535)
+        return FALSE;
+    conn = g_socket_client_connect_to_host(client, "127.0.0.1", (guint16)p, NULL, NULL);
+    return conn != NULL;
+}
+
+/* VNC and SPICE ports the driver chooses (autoport): the live XML names
+ * each with the listen address, QEMU listens there, a port another program
+ * holds is passed over, a second domain gets ports of its own, and the
+ * inactive XML keeps the definition's autoport without a port. */
+static void
+testGraphicsPorts(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file1 = NULL;
+    g_autofree char *file2 = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *vnc1 = NULL;
+    g_autofree char *spice1 = NULL;
+    g_autofree char *vnc2 = NULL;
+    g_autofree char *held = NULL;
+    g_autoptr(GSocket) holder = NULL;
+    g_autoptr(TestRun) run = NULL;
+    int p;
+
+    if (!testHaveQemu())
+        return;
+    root = testMakeRoot();
+    /* another program on the lowest free port from 5900: the driver must
+     * pass it over */
+    for (p = 5900; p < 6100 && !holder; p++) {
+        g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+        g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, (guint16)p);
+        g_autoptr(GSocket) sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                               G_SOCKET_PROTOCOL_DEFAULT, NULL);
+
+        if (sock && g_socket_bind(sock, addr, TRUE, NULL) && g_socket_listen(sock, NULL)) {
+            holder = g_steal_pointer(&sock);
+            held = g_strdup_printf("%d", p);
+        }
+    }
+    g_assert_nonnull(holder);
+
+    file1 = g_build_filename(root, "gfx1.xml", NULL);
+    g_assert_true(g_file_set_contents(file1,
+        "<domain type='qemu'><name>gfx1</name><memory unit='MiB'>128</memory>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<controller type='usb' model='qemu-xhci'/>"
+        "<channel type='spicevmc'><target type='virtio'/></channel>"
+        "<graphics type='vnc' autoport='yes'/>"
+        "<graphics type='spice' autoport='yes'/>"
+        "<redirdev bus='usb' type='spicevmc'/>"
+        "<memballoon model='none'/></devices></domain>", -1, NULL));
+    run = testTool(root, "define", file1, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "start", "--paused", "gfx1", NULL);
+    if (run->status != 0 && strstr(run->err, "capability 'spice'")) {
+        g_test_skip("this QEMU has no SPICE");
+        return;
+    }
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "dumpxml", "gfx1", NULL);
+    TEST_OK(run);
+    xml = g_strdup(run->out);
+    g_clear_pointer(&run, testRunFree);
+    vnc1 = testXPath(xml, "string(/domain/devices/graphics[@type='vnc']/@port)");
+    spice1 = testXPath(xml, "string(/domain/devices/graphics[@type='spice']/@port)");
+    testAssertXPath(xml, "string(/domain/devices/graphics[@type='vnc']/@autoport)", "yes");
+    testAssertXPath(xml, "string(/domain/devices/graphics[@type='spice']/@autoport)", "yes");
+    testAssertXPath(xml, "/domain/devices/graphics/listen/@address", "127.0.0.1,127.0.0.1");
+    g_assert_cmpstr(vnc1, !=, spice1);
+    g_assert_cmpstr(vnc1, !=, held);
+    g_assert_cmpstr(spice1, !=, held);
+    g_assert_cmpint(atoi(vnc1), >=, 5900);
+    g_assert_cmpint(atoi(spice1), >=, 5900);
+    g_assert_true(testTcpListening(vnc1));
+    g_assert_true(testTcpListening(spice1));
+    run = testTool(root, "dumpxml", "--inactive", "gfx1", NULL);
+    TEST_OK(run);
+    testAssertXPath(run->out, "string(/domain/devices/graphics[@type='spice']/@port)", "");
+    testAssertXPath(run->out, "string(/domain/devices/graphics[@type='vnc']/@port)", "-1");
+    g_clear_pointer(&run, testRunFree);
+
+    /* a second domain, started while the first runs: ports of its own */
+    file2 = g_build_filename(root, "gfx2.xml", NULL);
+    g_assert_true(g_file_set_contents(file2,
+        "<domain type='qemu'><name>gfx2</name><memory unit='MiB'>128</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<graphics type='vnc'/><memballoon model='none'/></devices></domain>", -1, NULL));
+    run = testTool(root, "create", "--paused", file2, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "dumpxml", "gfx2", NULL);
+    TEST_OK(run);
+    vnc2 = testXPath(run->out, "string(/domain/devices/graphics[@type='vnc']/@port)");
+    g_clear_pointer(&run, testRunFree);
+    g_assert_cmpstr(vnc2, !=, vnc1);
+    g_assert_cmpstr(vnc2, !=, spice1);
+    g_assert_cmpstr(vnc2, !=, held);
+    g_assert_true(testTcpListening(vnc2));
+
+    run = testTool(root, "destroy", "gfx2", NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", "gfx1", NULL);
+    TEST_OK(run);
+}
+
 /* The swtpm of the first running domain's TPM, by its command line: its
  * pid, or 0. */
 static pid_t
@@ -3448,6 +3583,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/ovs-port", testOvsPort);
     g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);
     g_test_add_func("/driver/lifecycle/tpm-emulator", testTpmEmulator);
+    g_test_add_func("/driver/lifecycle/graphics-ports", testGraphicsPorts);
     g_test_add_func("/driver/lifecycle/cputune-pins", testCputunePins);
     g_test_add_func("/driver/cgroup/plan", testCgroupPlan);
     g_test_add_func("/driver/lifecycle/memlock-limit", testMemlockLimit);

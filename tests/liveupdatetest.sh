@@ -11,7 +11,9 @@
 #   - two live updates while it counts: after each the counter goes on
 #     from where it was (it never restarts or goes back), the new QEMU
 #     holds the same memory-backend memfd inodes as the old one
-#     (/proc/PID/fd), the old process is gone, dominfo names the new pid;
+#     (/proc/PID/fd), the old process is gone, dominfo names the new pid,
+#     the VNC server (autoport) is on a port of its own that the live XML
+#     names and the new QEMU listens on;
 #   - refused updates: QEMU 7.2 as the new binary (no cpr-transfer), a
 #     domain without <liveUpdate/>: an error that says why, the same QEMU
 #     process, the guest still counting;
@@ -167,6 +169,7 @@ cat > "$work/$dom.xml" <<EOF
     <serial type='file'>
       <source path='$serial'/>
     </serial>
+    <graphics type='vnc' autoport='yes'/>
     <memballoon model='none'/>
   </devices>
 </domain>
@@ -184,9 +187,19 @@ else
     skip_all "the guest does not count"
 fi
 
+# the VNC port the live XML names
+vnc_port() {
+    vt dumpxml $dom 2>/dev/null | sed -n "s/.*<graphics type='vnc' port='\([0-9]*\)'.*/\1/p"
+}
+# whether something listens on 127.0.0.1:$1
+listening() {
+    [ -n "$1" ] && (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 # ---- 2, 3: two live updates ----
 for round in 1 2; do
     old=$(status_pid)
+    port_old=$(vnc_port)
     inodes_old=$(memfd_inodes "$old")
     before=$(last_count)
     if ! out=$(vt live-update $dom 2>&1); then
@@ -194,6 +207,7 @@ for round in 1 2; do
         continue
     fi
     new=$(status_pid)
+    port_new=$(vnc_port)
     inodes_new=$(memfd_inodes "$new")
     info=$(vt dominfo $dom)
     if [ -z "$new" ] || [ "$new" = "$old" ]; then
@@ -204,8 +218,11 @@ for round in 1 2; do
         notok "live update $round: memfd inodes differ: old '$inodes_old' new '$inodes_new'"
     elif ! printf '%s\n' "$info" | grep -q "^QEMU process: *$new\$"; then
         notok "live update $round: dominfo does not name pid $new: $info"
+    elif [ -z "$port_old" ] || [ -z "$port_new" ] || [ "$port_old" = "$port_new" ] ||
+         ! listening "$port_new"; then
+        notok "live update $round: VNC port '$port_old' -> '$port_new' (a new one the new QEMU listens on expected)"
     else
-        check_on "live update $round: QEMU $old -> $new, the same memfd inodes ($(echo $inodes_new | tr '\n' ' ')), the old process gone" \
+        check_on "live update $round: QEMU $old -> $new, the same memfd inodes ($(echo $inodes_new | tr '\n' ' ')), the old process gone, VNC $port_old -> $port_new" \
             "$before" "$new"
     fi
 done

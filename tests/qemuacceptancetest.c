@@ -32,7 +32,10 @@
  * query-named-block-nodes, every -device with a "write-cache" has it
  * (qom-get), every channel's virtserialport has its port number (qom-get
  * "nr"), a vmcoreinfo device exists (qom-list of the anonymous
- * devices), and every chardev <log> file was created; the QMP commands
+ * devices), every chardev <log> file was created, VNC and SPICE servers
+ * are enabled on the command line's port (query-vnc, query-spice; the
+ * test gives each a free port of the host's instead of the definition's),
+ * every USB redirection is on its port; the QMP commands
  * the driver sends before the guest runs (disk throttling) are accepted
  * and query-block shows each value they set. (SMBIOS strings
  * have no QMP query: that QEMU starts with the -smbios options is what is
@@ -268,6 +271,24 @@ vgmAcceptListen(VgmAcceptEnv *env, const char *path, GError **error)
     return TRUE;
 }
 
+/* A TCP port of 127.0.0.1 that is free now (the kernel's choice). */
+static gboolean
+vgmAcceptFreeTcpPort(guint16 *port, GError **error)
+{
+    g_autoptr(GSocket) sock = NULL;
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+
+    if (!(sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                              G_SOCKET_PROTOCOL_DEFAULT, error)) ||
+        !g_socket_bind(sock, addr, TRUE, error) ||
+        !(bound = g_socket_get_local_address(sock, error)))
+        return FALSE;
+    *port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    return TRUE;
+}
+
 /* A TCP listener on 127.0.0.1 for a connect-mode tcp chardev; its port
  * in *port. */
 static gboolean
@@ -477,6 +498,26 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     for (i = 0; i < def->devices.parallels->len; i++) {
         if (!vgmAcceptPrepareChr(env, g_ptr_array_index(def->devices.parallels, i), error))
             goto fail;
+    }
+    for (i = 0; i < def->devices.redirdevs->len; i++) {
+        if (!vgmAcceptPrepareChr(env, g_ptr_array_index(def->devices.redirdevs, i), error))
+            goto fail;
+    }
+    /* VNC and SPICE on a port no other program (or test) of this host
+     * holds: one the kernel hands out, instead of the definition's or the
+     * 5900 a port left to the driver is written as */
+    for (i = 0; i < def->devices.graphics->len; i++) {
+        VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+        guint16 port = 0;
+
+        if (g->listenNone)
+            continue;
+        if (!vgmAcceptFreeTcpPort(&port, error))
+            goto fail;
+        g_test_message("%s server: port %u (a free one) for %d", vgmGraphicsTypeToString(g->type),
+                       port, g->havePort ? g->port : -1);
+        g->port = port;
+        g->havePort = TRUE;
     }
 
     for (i = 0; i < def->devices.mems->len; i++) {
@@ -1124,6 +1165,60 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
     }
 }
 
+/* VNC and SPICE servers listen where the command line said (query-vnc,
+ * query-spice), a SPICE server without a port on none; each USB
+ * redirection is on its port (qom-get "port"). */
+static void
+vgmAcceptCheckGraphics(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *problems)
+{
+    g_autoptr(GError) err = NULL;
+    guint i;
+
+    for (i = 0; i < def->devices.graphics->len; i++) {
+        const VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+        gboolean spice = g->type == VGM_GRAPHICS_SPICE;
+        const char *what = spice ? "query-spice" : "query-vnc";
+        g_autoptr(JsonNode) ret = NULL;
+        JsonObject *o;
+        g_autofree char *want = g->listenNone ? NULL : g_strdup_printf("%d", g->port);
+        g_autofree char *got = NULL;
+
+        if (!vgmQemuMonitorCommand(mon, what, NULL, &ret, &err)) {
+            g_string_append_printf(problems, "\n  %s: %s", what, err->message);
+            g_clear_error(&err);
+            continue;
+        }
+        o = JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL;
+        if (!o || !json_object_get_boolean_member_with_default(o, "enabled", FALSE)) {
+            g_string_append_printf(problems, "\n  %s: the server is not enabled", what);
+            continue;
+        }
+        if (spice && json_object_has_member(o, "port"))
+            got = g_strdup_printf("%" G_GINT64_FORMAT, json_object_get_int_member(o, "port"));
+        else if (!spice && json_object_has_member(o, "service"))
+            got = g_strdup(json_object_get_string_member(o, "service"));
+        if (g_strcmp0(got, want) != 0)
+            g_string_append_printf(problems, "\n  %s: port %s, command line %s", what,
+                                   got ? got : "(none)", want ? want : "(none)");
+    }
+    for (i = 0; i < def->devices.redirdevs->len; i++) {
+        const VgmChrDef *rd = g_ptr_array_index(def->devices.redirdevs, i);
+        g_autofree char *path = g_strdup_printf("/machine/peripheral/redir%u", i);
+        g_autoptr(JsonObject) args = vgmAcceptArgs("path", path, "property", "port", NULL);
+        g_autoptr(JsonNode) ret = NULL;
+
+        if (!vgmQemuMonitorCommand(mon, "qom-get", args, &ret, &err)) {
+            g_string_append_printf(problems, "\n  qom-get %s port: %s", path, err->message);
+            g_clear_error(&err);
+        } else if (!JSON_NODE_HOLDS_VALUE(ret) ||
+                   g_strcmp0(json_node_get_string(ret), rd->addr.port) != 0) {
+            g_autofree char *t = vgmTestJSONText(ret);
+            g_string_append_printf(problems, "\n  USB redirection redir%u: port %s, definition %s",
+                                   i, t, rd->addr.port);
+        }
+    }
+}
+
 /* The startup QMP commands (disk throttling): each is accepted, and
  * query-block then shows every value it set on the device it named. */
 static void
@@ -1247,6 +1342,7 @@ vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cf
         vgmAcceptCheckMemdevs(mon, plan, problems);
         vgmAcceptCheckMemoryDevices(mon, plan, problems);
         vgmAcceptCheckDevices(mon, cmd, def, problems);
+        vgmAcceptCheckGraphics(mon, def, problems);
         vgmAcceptCheckStartup(mon, cmd, problems);
 
         if (!vgmQemuMonitorCommand(mon, "quit", NULL, NULL, &err)) {

@@ -401,22 +401,50 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
     vgmDriverCapsEnum(&buf, "bus", (const char *const[]){ "scsi", "virtio", "sata", NULL });
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</disk>\n");
+    /* graphics and video models: what this binary runs (clients pick
+     * their defaults from these: virt-manager and virt-install SPICE with
+     * USB redirection where the type is listed) */
     vgmBufAdd(&buf, "<graphics supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
-    vgmDriverCapsEnum(&buf, "type", (const char *const[]){ "vnc", NULL });
+    vgmDriverCapsEnum(&buf, "type", vgmQemuCapsGet(caps, VGM_QEMU_CAPS_SPICE) ?
+                                    (const char *const[]){ "vnc", "spice", NULL } :
+                                    (const char *const[]){ "vnc", NULL });
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</graphics>\n");
-    vgmBufAdd(&buf, "<video supported='yes'>\n");
-    vgmBufAdjustIndent(&buf, 2);
-    vgmDriverCapsEnum(&buf, "modelType", (const char *const[]){ "vga", "virtio", "none", "bochs", NULL });
-    vgmBufAdjustIndent(&buf, -2);
-    vgmBufAdd(&buf, "</video>\n");
+    {
+        /* libvirt's order */
+        static const char *const models[] = {
+            "vga", "cirrus", "vmvga", "qxl", "virtio", "none", "bochs", NULL
+        };
+        g_autoptr(GPtrArray) have = g_ptr_array_new();
+        size_t k;
+
+        for (k = 0; models[k]; k++) {
+            const VgmQemuVideoDevice *vd = vgmQemuVideoDeviceFind(models[k]);
+
+            if (vd && (!vd->primary || vgmQemuCapsGet(caps, vd->primaryFlag)))
+                g_ptr_array_add(have, (gpointer)models[k]);
+        }
+        vgmBufAdd(&buf, "<video supported='yes'>\n");
+        vgmBufAdjustIndent(&buf, 2);
+        vgmDriverCapsEnumArray(&buf, "modelType", have);
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</video>\n");
+    }
     vgmBufAdd(&buf, "<rng supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
     vgmDriverCapsEnum(&buf, "model", (const char *const[]){ "virtio", NULL });
     vgmDriverCapsEnum(&buf, "backendModel", (const char *const[]){ "random", "builtin", NULL });
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</rng>\n");
+    vgmBufAsprintf(&buf, "<redirdev supported='%s'>\n",
+                   vgmDriverYesNo(vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_REDIR)));
+    vgmBufAdjustIndent(&buf, 2);
+    vgmDriverCapsEnum(&buf, "bus", vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_REDIR) ?
+                                   (const char *const[]){ "usb", NULL } :
+                                   (const char *const[]){ NULL });
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</redirdev>\n");
     vgmBufAdd(&buf, "<console supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
     vgmDriverCapsEnum(&buf, "type", (const char *const[]){ "pty", "file", "unix", NULL });

@@ -19,6 +19,7 @@
 #include <glib/gstdio.h>
 
 #include "driver_domain.h"
+#include "driver_graphics.h"
 #include "driver_net.h"
 #include "driver_process.h"
 #include "driver_tpm.h"
@@ -966,6 +967,7 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
 {
     g_autoptr(VgmDriverDomain) dom = g_new0(VgmDriverDomain, 1);
     g_autoptr(VgmDriverStart) start = NULL;
+    g_autoptr(VgmDriverGraphicsPorts) ports = NULL;
     VgmDriverStatus *status;
 
     /* the live XML names the binary that runs it, as libvirt's does */
@@ -973,6 +975,10 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
         def->devices.emulator = vgmDriverProcessEmulator(def);
     /* and the taps it names itself, as libvirt's does */
     vgmDriverNetNameTaps(def);
+    /* and its graphics' ports, held (against this process's other starts)
+     * until QEMU has bound them, when this returns */
+    if (!(ports = vgmDriverGraphicsReservePorts(def, error)))
+        return NULL;
 
     if (!(start = vgmDriverProcessPrepare(store, def, flags, error)))
         return NULL;

@@ -38,6 +38,7 @@
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
+#include "driver_graphics.h"
 
 /* The transfer moves device state only; this bounds it generously. */
 #define VGM_DRIVER_UPDATE_TIMEOUT_MS 60000
@@ -63,6 +64,7 @@ typedef struct {
     goffset logOffset;
     gboolean migrating;             /* 'migrate' was accepted */
     VgmDriverCgroup *cgroup;        /* the domain's resource controls */
+    VgmDriverGraphicsPorts *ports;  /* the new QEMU's VNC and SPICE ports */
 } VgmDriverUpdate;
 
 static void
@@ -78,6 +80,7 @@ vgmDriverUpdateClear(VgmDriverUpdate *u)
     vgmQemuMonitorFree(u->oldMon);
     vgmQemuMonitorFree(u->newMon);
     vgmDriverCgroupFree(u->cgroup);
+    vgmDriverGraphicsPortsFree(u->ports);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverUpdate, vgmDriverUpdateClear)
 
@@ -382,6 +385,21 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
             }
         }
     }
+    for (i = 0; i < def->devices.graphics->len; i++) {
+        const VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+
+        /* the running QEMU listens on a port given in the definition;
+         * a port the driver chose is chosen again, for the new QEMU */
+        if (g->autoport != VGM_TRISTATE_YES && g->havePort && g->port > 0) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("domain '%1$s' cannot be live-updated: its %2$s server listens on port %3$d, which the running QEMU holds (with autoport='yes' the new QEMU gets a port of its own)"),
+                        u->status->name, g->type == VGM_GRAPHICS_SPICE ? "SPICE" : "VNC",
+                        g->port);
+            return FALSE;
+        }
+    }
+    if (!(u->ports = vgmDriverGraphicsReservePorts(def, error)))
+        return FALSE;
     g_free(def->devices.emulator);
     def->devices.emulator = g_strdup(emulator);
     u->liveXML = vgmDriverDomainLiveXML(def, u->status->machine);
