@@ -363,15 +363,29 @@ vgmPostParseInputs(VgmDomainDef *def)
     }
 }
 
-/* A USB controller without a model gets the one libvirt picks for the
- * x86 machine type: qemu-xhci on q35, piix3-uhci on the PC. */
+static void vgmPostParseAddControllers(VgmDomainDef *def, const char *type, gint64 max);
+
+/* As libvirt does on the PC and q35 machines, a domain without any USB
+ * controller gets controller 0 (<controller type='usb' model='none'/>
+ * keeps it from having one); a USB controller without a model gets the
+ * one libvirt picks for the x86 machine type: qemu-xhci on q35,
+ * piix3-uhci on the PC. */
 static void
 vgmPostParseUsbControllers(VgmDomainDef *def)
 {
+    gboolean any = FALSE;
     guint i;
 
     if (!vgmPostParseIsX86(def))
         return;
+    for (i = 0; i < def->devices.controllers->len; i++)
+        any |= g_str_equal(((const VgmControllerDef *)g_ptr_array_index(def->devices.controllers, i))->type, "usb");
+    /* (not past the controllers virt-gmem accepts: a domain already at
+     * that limit is refused for what took it there) */
+    if (!any && !(def->os.machine && (strstr(def->os.machine, "microvm") ||
+                                      strstr(def->os.machine, "isapc"))) &&
+        def->devices.controllers->len < VGM_DOMAIN_MAX_DEVICES)
+        vgmPostParseAddControllers(def, "usb", 0);
     for (i = 0; i < def->devices.controllers->len; i++) {
         VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
 

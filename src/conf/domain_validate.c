@@ -1311,7 +1311,7 @@ vgmRuleUsbDevicePort(const VgmDomainDef *def, const char *what, const VgmDeviceA
 
     if (!nports) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("%1$s needs a USB controller, and the domain has no <controller type='usb' index='%2$u'> with a model other than 'none' (virt-gmem adds none by itself): add <controller type='usb' index='%2$u' model='qemu-xhci'/>"),
+                    _("%1$s needs a USB controller, and the domain has no <controller type='usb' index='%2$u'> with a model other than 'none'"),
                     what, addr->bus);
         return FALSE;
     }
