@@ -648,6 +648,16 @@ vgmDriverShutdownWatcher(gpointer data)
     return NULL;
 }
 
+int
+vgmDriverOpenGraphicsFD(VgmDriver *drv, const char *name, unsigned int idx, unsigned int flags,
+                        GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_OPEN_GRAPHICS_SKIPAUTH, error))
+        return -1;
+    return vgmDriverDomainOpenGraphics(drv->store, name, idx,
+                                       (flags & VGM_DOMAIN_OPEN_GRAPHICS_SKIPAUTH) != 0, error);
+}
+
 gboolean
 vgmDriverShutdown(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
 {

@@ -127,6 +127,12 @@ gboolean vgmDriverDestroy(VgmDriver *drv, const char *name, unsigned int flags,
  * and STOPPED (shutdown). */
 gboolean vgmDriverShutdown(VgmDriver *drv, const char *name, unsigned int flags,
                            GError **error);
+/* A connected socket to the VNC or SPICE server of graphics device @idx
+ * of running domain @name (libvirt's virDomainOpenGraphicsFD; flag
+ * SKIPAUTH 1); -1 on an error. The caller owns the descriptor. */
+#define VGM_DOMAIN_OPEN_GRAPHICS_SKIPAUTH 1u
+int vgmDriverOpenGraphicsFD(VgmDriver *drv, const char *name, unsigned int idx,
+                            unsigned int flags, GError **error);
 /* Raise SUSPENDED (paused) and RESUMED (unpaused). */
 gboolean vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags,
                           GError **error);

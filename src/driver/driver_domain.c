@@ -15,6 +15,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -1134,6 +1136,51 @@ vgmDriverDomainShutdown(const VgmDriverStore *store, const char *ref,
     if (name)
         *name = g_strdup(dom->name);
     return TRUE;
+}
+
+int
+vgmDriverDomainOpenGraphics(const VgmDriverStore *store, const char *ref, unsigned int idx,
+                            gboolean skipAuth, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) getfd = json_object_new();
+    g_autoptr(JsonObject) add = json_object_new();
+    const VgmGraphicsDef *g;
+    int pair[2];
+
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
+        !vgmDriverDomainFillDef(store, dom, error))
+        return -1;
+    /* (libvirt's code for it is an internal error's) */
+    if (idx >= dom->def->devices.graphics->len) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("domain '%1$s' has no graphics device %2$u (it has %3$u)"),
+                    dom->name, idx, dom->def->devices.graphics->len);
+        return -1;
+    }
+    g = g_ptr_array_index(dom->def->devices.graphics, idx);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
+        vgmErrorSet(error, VGM_ERR_SYSTEM, _("cannot make a socket pair for the %1$s client of domain '%2$s': %3$s"),
+                    vgmGraphicsTypeToString(g->type), dom->name, g_strerror(errno));
+        return -1;
+    }
+    /* QEMU's end goes in by name (getfd), then becomes a client of the
+     * server (add_client) */
+    json_object_set_string_member(getfd, "fdname", "graphicsfd");
+    json_object_set_string_member(add, "protocol", vgmGraphicsTypeToString(g->type));
+    json_object_set_string_member(add, "fdname", "graphicsfd");
+    json_object_set_boolean_member(add, "skipauth", skipAuth);
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmQemuMonitorCommandWithFd(mon, "getfd", getfd, pair[1], NULL, error) ||
+        !vgmQemuMonitorCommand(mon, "add_client", add, NULL, error)) {
+        close(pair[0]);
+        close(pair[1]);
+        return -1;
+    }
+    close(pair[1]);
+    return pair[0];
 }
 
 /* QMP @command on running domain @ref, which must be in @want (else the

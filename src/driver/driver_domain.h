@@ -137,6 +137,14 @@ VgmDriverDomain *vgmDriverDomainCreateXML(const VgmDriverStore *store,
 gboolean vgmDriverDomainDestroy(const VgmDriverStore *store, const char *ref,
                                 char **name, GError **error);
 
+/* A client connection to the VNC or SPICE server of graphics device @idx
+ * of running domain @ref, as libvirt's openGraphicsFD makes one: one end
+ * of a socket pair QEMU takes as a client (QMP getfd and add_client,
+ * @skipAuth: without the server's password check); the other end is
+ * returned, -1 on an error. */
+int vgmDriverDomainOpenGraphics(const VgmDriverStore *store, const char *ref, unsigned int idx,
+                                gboolean skipAuth, GError **error);
+
 /* Asks the guest to power off (ACPI, QMP system_powerdown) and returns at
  * once. With <on_poweroff> destroy QEMU then exits by itself; else it
  * stops, and a later command ends it. Either way the next command reports

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <gio/gunixfdmessage.h>
 #include <gio/gunixsocketaddress.h>
 
 #include "qemu_monitor.h"
@@ -126,8 +127,9 @@ vgmQemuMonitorWait(VgmQemuMonitor *mon, GIOCondition cond, gint64 deadline,
     return TRUE;
 }
 
+/* @fd (-1: none) goes with the first bytes, as QMP's getfd takes it */
 static gboolean
-vgmQemuMonitorWriteAll(VgmQemuMonitor *mon, const char *data, gsize len,
+vgmQemuMonitorWriteAll(VgmQemuMonitor *mon, const char *data, gsize len, int fd,
                        gint64 deadline, const char *what, GError **error)
 {
     while (len > 0) {
@@ -136,7 +138,24 @@ vgmQemuMonitorWriteAll(VgmQemuMonitor *mon, const char *data, gsize len,
 
         if (!vgmQemuMonitorWait(mon, G_IO_OUT, deadline, what, error))
             return FALSE;
-        n = g_socket_send(mon->sock, data, len, NULL, &err);
+        if (fd >= 0) {
+            GOutputVector vec = { data, len };
+            g_autoptr(GSocketControlMessage) fdmsg = g_unix_fd_message_new();
+            GSocketControlMessage *msgs[1];
+
+            if (!g_unix_fd_message_append_fd(G_UNIX_FD_MESSAGE(fdmsg), fd, &err)) {
+                vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                            _("cannot pass a file descriptor with '%1$s': %2$s"),
+                            what, err->message);
+                return FALSE;
+            }
+            msgs[0] = fdmsg;
+            n = g_socket_send_message(mon->sock, NULL, &vec, 1, msgs, 1, 0, NULL, &err);
+            if (n > 0)
+                fd = -1;
+        } else {
+            n = g_socket_send(mon->sock, data, len, NULL, &err);
+        }
         if (n < 0) {
             if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
                 continue;
@@ -354,7 +373,7 @@ vgmQemuMonitorReadGreeting(VgmQemuMonitor *mon, gint64 deadline, GError **error)
 
 static gboolean
 vgmQemuMonitorCommandDeadline(VgmQemuMonitor *mon, const char *cmd,
-                              JsonObject *args, JsonNode **ret,
+                              JsonObject *args, int fd, JsonNode **ret,
                               gint64 deadline, GError **error)
 {
     g_autoptr(JsonObject) req = json_object_new();
@@ -375,7 +394,7 @@ vgmQemuMonitorCommandDeadline(VgmQemuMonitor *mon, const char *cmd,
     text = json_to_string(reqNode, FALSE);
     line = g_strconcat(text, "\n", NULL);
 
-    if (!vgmQemuMonitorWriteAll(mon, line, strlen(line), deadline, cmd, error))
+    if (!vgmQemuMonitorWriteAll(mon, line, strlen(line), fd, deadline, cmd, error))
         return FALSE;
 
     for (;;) {
@@ -416,7 +435,16 @@ vgmQemuMonitorCommand(VgmQemuMonitor *mon, const char *cmd, JsonObject *args,
 {
     gint64 deadline = g_get_monotonic_time() + (gint64)mon->timeoutMs * 1000;
 
-    return vgmQemuMonitorCommandDeadline(mon, cmd, args, ret, deadline, error);
+    return vgmQemuMonitorCommandDeadline(mon, cmd, args, -1, ret, deadline, error);
+}
+
+gboolean
+vgmQemuMonitorCommandWithFd(VgmQemuMonitor *mon, const char *cmd, JsonObject *args,
+                            int fd, JsonNode **ret, GError **error)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)mon->timeoutMs * 1000;
+
+    return vgmQemuMonitorCommandDeadline(mon, cmd, args, fd, ret, deadline, error);
 }
 
 static gboolean
@@ -425,7 +453,7 @@ vgmQemuMonitorHandshake(VgmQemuMonitor *mon, gint64 deadline, GError **error)
     g_socket_set_blocking(mon->sock, FALSE);
     if (!vgmQemuMonitorReadGreeting(mon, deadline, error))
         return FALSE;
-    return vgmQemuMonitorCommandDeadline(mon, "qmp_capabilities", NULL, NULL,
+    return vgmQemuMonitorCommandDeadline(mon, "qmp_capabilities", NULL, -1, NULL,
                                          deadline, error);
 }
 

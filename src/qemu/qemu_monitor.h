@@ -52,6 +52,12 @@ gboolean vgmQemuMonitorCommand(VgmQemuMonitor *mon, const char *cmd,
                                JsonObject *args, JsonNode **ret,
                                GError **error);
 
+/* The same with file descriptor @fd passed along with the command
+ * (SCM_RIGHTS), as QMP's getfd takes one; @fd stays the caller's. */
+gboolean vgmQemuMonitorCommandWithFd(VgmQemuMonitor *mon, const char *cmd,
+                                     JsonObject *args, int fd, JsonNode **ret,
+                                     GError **error);
+
 /*
  * QEMU's error class (e.g. "DeviceNotFound") when the last failed command
  * failed because QEMU answered with an error; NULL after success or after

@@ -82,6 +82,7 @@ enum {
     VGM_FEATURE_REMOTE_CLOSE_CALLBACK = 15,
     VGM_FEATURE_TYPED_PARAM_STRING = 9,
     VGM_FEATURE_XML_MIGRATABLE = 11,
+    VGM_FEATURE_FD_PASSING = 8,     /* every connection is a unix socket */
 };
 
 /* CONNECT_OPEN's read-only flag (VIR_CONNECT_RO). */
@@ -97,11 +98,13 @@ struct _VgmRemoteClient {
     GHashTable *streams;        /* serial -> VgmRemoteConsole */
 };
 
-/* What a call does after its reply went out (a stream starts). */
+/* What a call does after its reply went out (a stream starts), or a
+ * descriptor that goes with the reply. */
 typedef struct {
     void (*afterReply)(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data);
     GDestroyNotify freeData;    /* when the call failed */
     gpointer data;
+    int replyFd;                /* -1: none */
 } VgmRemoteCallEnd;
 
 /* The call the worker thread runs, for handlers that start a stream. */
@@ -165,7 +168,7 @@ vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
     g_autoptr(GError) err = NULL;
     g_autofree void *args = NULL;
     g_autofree void *ret = NULL;
-    VgmRemoteCallEnd end = { 0 };
+    VgmRemoteCallEnd end = { .replyFd = -1 };
     gboolean opened, readonly, ok;
 
     if (!info || !info->dispatch) {
@@ -207,7 +210,9 @@ vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
     vgmRemoteCallEnd = &end;
     ok = info->dispatch(client, args, ret, &err);
     vgmRemoteCallEnd = NULL;
-    if (ok) {
+    if (ok && end.replyFd >= 0) {
+        vgmRpcClientReplyWithFd(rpc, hdr, info->retFn, ret, end.replyFd);
+    } else if (ok) {
         vgmRpcClientReply(rpc, hdr, info->retFn, ret);
         if (end.afterReply)
             end.afterReply(client, hdr, end.data);
@@ -399,6 +404,7 @@ vgmRemoteDispatchConnectSupportsFeature(VgmRemoteClient *client,
     case VGM_FEATURE_REMOTE_CLOSE_CALLBACK:
     case VGM_FEATURE_TYPED_PARAM_STRING:
     case VGM_FEATURE_XML_MIGRATABLE:
+    case VGM_FEATURE_FD_PASSING:
         ret->supported = 1;
         break;
     default:
@@ -849,6 +855,21 @@ vgmRemoteDispatchDomainShutdownFlags(VgmRemoteClient *client,
                                      GError **error)
 {
     return vgmRemoteDomainOp(client, &args->dom, args->flags, vgmDriverShutdown, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainOpenGraphicsFd(VgmRemoteClient *client,
+                                      const VgmRemoteDomainOpenGraphicsFdArgs *args,
+                                      GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmRemoteGetDomain(client, &args->dom, error);
+    int fd;
+
+    if (!dom ||
+        (fd = vgmDriverOpenGraphicsFD(client->drv, dom->name, args->idx, args->flags, error)) < 0)
+        return FALSE;
+    vgmRemoteCallEnd->replyFd = fd;
+    return TRUE;
 }
 
 gboolean

@@ -80,7 +80,9 @@ struct _VgmRpcClient {
 
     GMutex lock;                /* guards what follows */
     GCond cond;                 /* queue, inflight and closing changes */
-    GQueue out;                 /* GBytes frames to send */
+    GQueue out;                 /* GBytes frames to send; an empty one
+                                 * stands for the head of outFds */
+    GQueue outFds;              /* int: file descriptors to pass */
     gsize outBytes;
     gboolean closing;           /* no more reading; send what is queued */
     gboolean dead;              /* nothing more is sent */
@@ -235,6 +237,8 @@ vgmRpcClientUnref(VgmRpcClient *client)
     if (!client || !g_atomic_int_dec_and_test(&client->ref))
         return;
     g_queue_clear_full(&client->out, (GDestroyNotify)g_bytes_unref);
+    while (!g_queue_is_empty(&client->outFds))
+        close(GPOINTER_TO_INT(g_queue_pop_head(&client->outFds)));
     g_mutex_clear(&client->lock);
     g_cond_clear(&client->cond);
     if (client->fd >= 0)
@@ -336,6 +340,59 @@ vgmRpcClientQueue(VgmRpcClient *client, GByteArray *frame)
     client->outBytes += size;
     g_cond_broadcast(&client->cond);
     g_mutex_unlock(&client->lock);
+}
+
+/* Queues the frame of a reply with one file descriptor (which the queue
+ * now owns): the fd goes right after the frame, nothing between them,
+ * as libvirt's client reads it (a byte with the descriptor attached,
+ * SCM_RIGHTS, after the message). */
+static void
+vgmRpcClientQueueWithFd(VgmRpcClient *client, GByteArray *frame, int fd)
+{
+    GBytes *b = g_byte_array_free_to_bytes(frame);
+
+    g_mutex_lock(&client->lock);
+    if (client->dead || client->closing) {
+        g_mutex_unlock(&client->lock);
+        g_bytes_unref(b);
+        close(fd);
+        return;
+    }
+    client->outBytes += g_bytes_get_size(b);
+    g_queue_push_tail(&client->out, b);
+    g_queue_push_tail(&client->out, g_bytes_new(NULL, 0));
+    g_queue_push_tail(&client->outFds, GINT_TO_POINTER(fd));
+    g_cond_broadcast(&client->cond);
+    g_mutex_unlock(&client->lock);
+}
+
+void
+vgmRpcClientReplyWithFd(VgmRpcClient *client, const VgmRpcHeader *call, VgmXdrFunc fn,
+                        void *obj, int fd)
+{
+    VgmRpcHeader hdr = *call;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GByteArray) body = g_byte_array_new();
+    GByteArray *frame;
+    guint8 nfds[4];
+
+    hdr.type = VGM_RPC_TYPE_REPLY_WITH_FDS;
+    hdr.status = VGM_RPC_STATUS_OK;
+    /* the header, the number of descriptors, then the payload */
+    frame = vgmRpcFrameEncode(&hdr, NULL, NULL, NULL);
+    vgmRpcPut32(nfds, 1);
+    g_byte_array_append(frame, nfds, sizeof(nfds));
+    if (fn && !vgmXdrEncode(fn, obj, body, &err)) {
+        VgmRpcErrorInfo e = { VGM_RPC_ERR_INTERNAL, VGM_RPC_FROM_RPC, err->message };
+
+        g_byte_array_unref(frame);
+        close(fd);
+        vgmRpcClientReplyError(client, call, &e);
+        return;
+    }
+    g_byte_array_append(frame, body->data, body->len);
+    vgmRpcPut32(frame->data, frame->len);
+    vgmRpcClientQueueWithFd(client, frame, fd);
 }
 
 void
@@ -469,6 +526,36 @@ vgmRpcWriteFull(int fd, const guint8 *buf, gsize len)
     return TRUE;
 }
 
+/* One byte with @fd attached (SCM_RIGHTS), as libvirt passes one. */
+static gboolean
+vgmRpcSendFd(int sock, int fd)
+{
+    char byte = 0;
+    struct iovec iov = { &byte, 1 };
+    union {
+        struct cmsghdr hdr;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } ctl;
+    struct msghdr msg = { 0 };
+    struct cmsghdr *cmsg;
+    ssize_t n;
+
+    memset(&ctl, 0, sizeof(ctl));
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctl.buf;
+    msg.msg_controllen = sizeof(ctl.buf);
+    cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+    do {
+        n = sendmsg(sock, &msg, MSG_NOSIGNAL);
+    } while (n < 0 && errno == EINTR);
+    return n == 1;
+}
+
 static gpointer
 vgmRpcClientWriter(gpointer data)
 {
@@ -478,6 +565,8 @@ vgmRpcClientWriter(gpointer data)
         g_autoptr(GBytes) b = NULL;
         gsize size;
         const guint8 *p;
+        int passFd = -1;
+        gboolean sent;
 
         g_mutex_lock(&client->lock);
         while (g_queue_is_empty(&client->out) && !client->closing && !client->dead)
@@ -489,10 +578,18 @@ vgmRpcClientWriter(gpointer data)
         b = g_queue_pop_head(&client->out);
         client->outBytes -= g_bytes_get_size(b);
         client->writing = TRUE;
+        if (g_bytes_get_size(b) == 0)
+            passFd = GPOINTER_TO_INT(g_queue_pop_head(&client->outFds));
         g_mutex_unlock(&client->lock);
 
-        p = g_bytes_get_data(b, &size);
-        if (!vgmRpcWriteFull(client->fd, p, size)) {
+        if (passFd >= 0) {
+            sent = vgmRpcSendFd(client->fd, passFd);
+            close(passFd);
+        } else {
+            p = g_bytes_get_data(b, &size);
+            sent = vgmRpcWriteFull(client->fd, p, size);
+        }
+        if (!sent) {
             g_mutex_lock(&client->lock);
             client->writing = FALSE;
             vgmRpcClientKillLocked(client);
@@ -765,6 +862,7 @@ vgmRpcServerAccept(gint fd, GIOCondition cond, gpointer data)
     g_mutex_init(&client->lock);
     g_cond_init(&client->cond);
     g_queue_init(&client->out);
+    g_queue_init(&client->outFds);
     g_ptr_array_add(srv->clients, client);
     g_mutex_unlock(&srv->lock);
 

@@ -151,6 +151,11 @@ void vgmRpcClientReply(VgmRpcClient *client, const VgmRpcHeader *hdr,
                        VgmXdrFunc fn, void *obj);
 void vgmRpcClientReplyError(VgmRpcClient *client, const VgmRpcHeader *hdr,
                             const VgmRpcErrorInfo *err);
+/* The reply to call @hdr with file descriptor @fd passed along (type 5,
+ * REPLY_WITH_FDS, as libvirt's openGraphicsFD answers); @fd is the
+ * server's to close, sent or not. */
+void vgmRpcClientReplyWithFd(VgmRpcClient *client, const VgmRpcHeader *hdr,
+                             VgmXdrFunc fn, void *obj, int fd);
 /* A message (type 2) of program @prog, procedure @proc, as events are. */
 void vgmRpcClientSendMessage(VgmRpcClient *client, guint32 prog, guint32 vers,
                              gint32 proc, VgmXdrFunc fn, void *obj);

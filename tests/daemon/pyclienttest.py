@@ -47,6 +47,12 @@ mode). What it covers:
     QEMU without guest_memfd (Debian's 7.2) create() fails with
     VIR_ERR_CONFIG_UNSUPPORTED (67) and the message `virt-gmem start`
     prints, the domain staying shut off (our daemon only);
+  * openGraphicsFD, what virt-manager's console uses on a local
+    connection: on a transient domain with VNC and SPICE, the descriptor
+    of device 0 greets as a VNC server ("RFB 003.008\n"), the one of
+    device 1 (SKIPAUTH) answers a SPICE link header with a SPICE link
+    reply ("REDQ"); device 2 is VIR_ERR_INTERNAL_ERROR (1), an unknown
+    flag VIR_ERR_INVALID_ARG (8), as libvirtd answers;
   * shutdown() that a guest obeys: a TCG guest (Debian's kernel, a busybox
     initramfs whose /init loads the ACPI button and evdev modules and
     powers off when the power button is pressed; kernel and busybox from
@@ -72,6 +78,7 @@ no /dev/kvm), run as root without systemd (docs/reference-stack.md), on
 
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -92,6 +99,7 @@ NAME = "vgmtest-py"
 UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e01"
 OTHER_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e02"
 TR = "vgmtest-py-tr"
+GFX = "vgmtest-py-gfx"
 TR_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e03"
 EVN = "vgmtest-py-ev"
 EV_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e04"
@@ -108,7 +116,7 @@ SLOW = "vgmtest-py-slow"
 FAST = "vgmtest-py-fast"
 GUEST = "vgmtest-py-guest"
 ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, GMEM, SLOW,
-                                                          FAST, GUEST]
+                                                          FAST, GUEST, GFX]
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 SLOW_SECONDS = 3
 MISSING_UUID = "11111111-2222-3333-4444-555555555555"
@@ -237,6 +245,7 @@ def run_tests(tap, target, conn):
                        (concurrency_tests, (tap, target, conn)),
                        (slow_call_tests, (tap, target, conn)),
                        (parity_tests, (tap, target, conn)),
+                       (graphics_tests, (tap, conn)),
                        (guest_shutdown_tests, (tap, target, conn))):
         # A part that dies half way is one failure; the next part still runs.
         harness.run_part(tap, part, *args)
@@ -460,6 +469,42 @@ def transient_tests(tap, conn):
     tap.eq(t.destroy(), 0, "destroy() of the transient domain")
     code_is(tap, lambda: conn.lookupByName(TR), F.VIR_ERR_NO_DOMAIN,
             "a destroyed transient domain is gone: VIR_ERR_NO_DOMAIN")
+
+
+GFX_XML = """<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>
+<os><type arch='x86_64' machine='q35'>hvm</type></os>
+<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
+<graphics type='vnc' autoport='yes'/><graphics type='spice' autoport='yes'/>
+<memballoon model='none'/></devices></domain>""" % GFX
+
+
+def graphics_tests(tap, conn):
+    F = libvirt
+    # Captured with GFX_XML (createXML, START_PAUSED): openGraphicsFD(0, 0)
+    # -> a socket that reads b"RFB 003.008\n"; openGraphicsFD(1, SKIPAUTH)
+    # -> a socket that answers 16 bytes "XXXX" + zeros with a link reply
+    # starting b"REDQ"; openGraphicsFD(2, 0) -> 1 "internal error: No
+    # graphics backend with index 2"; openGraphicsFD(0, 4) -> 8
+    # "unsupported flags (0x4) in function qemuDomainOpenGraphicsFD".
+    d = conn.createXML(GFX_XML, F.VIR_DOMAIN_START_PAUSED)
+    try:
+        s = socket.socket(fileno=d.openGraphicsFD(0, 0))
+        s.settimeout(10)
+        with s:
+            tap.eq(s.recv(12), b"RFB 003.008\n", "openGraphicsFD(0): QEMU's VNC server greets")
+        s = socket.socket(fileno=d.openGraphicsFD(1, F.VIR_DOMAIN_OPEN_GRAPHICS_SKIPAUTH))
+        s.settimeout(10)
+        with s:
+            s.sendall(b"XXXX" + bytes(12))
+            tap.eq(s.recv(4), b"REDQ", "openGraphicsFD(1, SKIPAUTH): QEMU's SPICE server answers a link header")
+        code_is(tap, lambda: d.openGraphicsFD(2, 0), F.VIR_ERR_INTERNAL_ERROR,
+                "openGraphicsFD(2) of a domain with two graphics devices: VIR_ERR_INTERNAL_ERROR",
+                message=("internal error: No graphics backend with index 2",
+                         "domain '%s' has no graphics device 2 (it has 2)" % GFX))
+        code_is(tap, lambda: d.openGraphicsFD(0, 4), F.VIR_ERR_INVALID_ARG,
+                "openGraphicsFD with an unknown flag: VIR_ERR_INVALID_ARG")
+    finally:
+        d.destroy()
 
 
 def error_tests(tap, conn):

@@ -20,7 +20,9 @@ timeout. What it covers, in order:
   define and dumpxml --inactive unchanged and whose start Debian's QEMU 7.2
   refuses with our message; schedinfo, memtune and blkiotune of a shut-off
   domain with every <cputune>, <memtune> and <blkiotune> control, and
-  their --live refusal.
+  their --live refusal; a transient domain with VNC and SPICE, autoport:
+  its live XML names the ports the server chose and 127.0.0.1, and
+  domdisplay (--all, --type spice) and vncdisplay print them.
 
 The expected outputs were captured from virsh 9.0.0 (libvirt-clients
 9.0.0-4+deb12u2) against Debian's libvirtd 9.0.0 (libvirt-daemon
@@ -65,7 +67,8 @@ MARK = "vgmtest-virsh-mark"
 RO = "vgmtest-virsh-ro"
 GMEM = "vgmtest-virsh-gmem"
 GMEM_UUID = "6b1e9a52-3c1d-4f0e-9a7b-2d4c5e6f7a05"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM]
+GFX = "vgmtest-virsh-gfx"
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -474,6 +477,65 @@ def run_tests(tap, target, tmp):
     gmem_tests(tap, target, tmp)
 
     tune_tests(tap, target, tmp)
+
+    graphics_tests(tap, target, tmp)
+
+
+GFX_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <graphics type='vnc' autoport='yes'/>
+    <graphics type='spice' autoport='yes'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % GFX
+
+
+def graphics_tests(tap, target, tmp):
+    """Captured from libvirtd 9.0 with GFX_XML (`virsh create --paused`):
+    dumpxml has <graphics type='vnc' port='5900' autoport='yes'
+    listen='127.0.0.1'> with <listen type='address' address='127.0.0.1'/>,
+    the same for spice on 5901; `virsh domdisplay` ->
+    "vnc://127.0.0.1:0\n", `--all` -> "vnc://127.0.0.1:0\nspice://127.0.0.1:5901\n\n",
+    `--type spice` -> "spice://127.0.0.1:5901\n", `vncdisplay` ->
+    "127.0.0.1:0\n\n". The ports are whichever were free: checked from the
+    live XML."""
+    uri = target.uri
+    f = harness.write_file(tmp, GFX + ".xml", GFX_XML)
+    r = virsh(uri, "create", "--paused", f, timeout=120)
+    if not tap.ok(r.rc == 0, "virsh create --paused: VNC and SPICE with autoport", r.describe()):
+        return
+    try:
+        r = virsh(uri, "dumpxml", GFX)
+        d = xml_root(tap, r.out, "the live XML with graphics")
+        ports = {}
+        for g in (d.findall("devices/graphics") if d is not None else []):
+            listen = g.find("listen")
+            tap.ok(g.get("autoport") == "yes" and g.get("listen") == "127.0.0.1" and
+                   listen is not None and listen.get("address") == "127.0.0.1",
+                   "live XML: %s autoport, listen 127.0.0.1 (attribute and <listen>)" % g.get("type"),
+                   ET.tostring(g, encoding="unicode"))
+            ports[g.get("type")] = int(g.get("port", "-1"))
+        vnc, spice = ports.get("vnc", -1), ports.get("spice", -1)
+        if not tap.ok(vnc >= 5900 and spice >= 5900 and vnc != spice,
+                      "live XML: the VNC and SPICE servers have ports of their own from 5900",
+                      "ports: %r" % ports):
+            return
+        r = virsh(uri, "domdisplay", GFX)
+        tap.eq((r.rc, r.out), (0, "vnc://127.0.0.1:%d\n" % (vnc - 5900)), "virsh domdisplay")
+        r = virsh(uri, "domdisplay", "--all", GFX)
+        tap.eq((r.rc, r.out), (0, "vnc://127.0.0.1:%d\nspice://127.0.0.1:%d\n\n" % (vnc - 5900, spice)),
+               "virsh domdisplay --all")
+        r = virsh(uri, "domdisplay", "--type", "spice", GFX)
+        tap.eq((r.rc, r.out), (0, "spice://127.0.0.1:%d\n" % spice), "virsh domdisplay --type spice")
+        r = virsh(uri, "vncdisplay", GFX)
+        tap.eq((r.rc, r.out), (0, "127.0.0.1:%d\n\n" % (vnc - 5900)), "virsh vncdisplay")
+    finally:
+        virsh(uri, "destroy", GFX, timeout=60)
 
 
 def check_domain_xml(d, name, uuid, live_id):

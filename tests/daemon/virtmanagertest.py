@@ -7,13 +7,19 @@ What it covers, with a TCG guest (Debian's kernel, a busybox initramfs
 whose /init writes a line on ttyS0 every few seconds and answers every line
 it reads there with "GOT:<line>"; tests/guestkit.sh) that has
 <serial type='pty'/> and no graphics:
-  * `virt-manager --connect URI --no-fork` on a private X server (Xvfb) and
+  * `virt-manager --connect URI --no-fork` (URI: qemu:///system with the
+    daemon's socket as a parameter, see local_uri()) on a private X server (Xvfb) and
     session bus: its main window lists the connection (QEMU/KVM) and the
     domain, Running;
   * a second `virt-manager --connect URI --show-domain-console NAME`, handed
     on to the first, opens the domain's window ("NAME on QEMU/KVM") on its
     serial console; the guest's lines show in the terminal, and a line
     typed there (xdotool) reaches the guest and its answer comes back;
+  * a second domain, with VNC graphics (autoport) and started paused:
+    `--show-domain-console` opens its window on the graphical console,
+    which gtk-vnc connects through the descriptor virt-manager asks the
+    daemon for (openGraphicsFD: the connection is local), and
+    virt-manager logs "Viewer connected";
   * virt-manager logs no error while doing so (what it falls back on, e.g.
     event kinds the daemon does not serve, is shown as '#' lines).
 What the windows show is read through the accessibility tree (AT-SPI, with
@@ -49,6 +55,8 @@ import harness  # noqa: E402
 DOM = "gmem-demo"
 MAIN_TITLE = "Virtual Machine Manager"
 CONSOLE_TITLE = DOM + " on QEMU/KVM"
+VNC_DOM = "gmem-vnc"
+VNC_CONSOLE_TITLE = VNC_DOM + " on QEMU/KVM"
 SCREEN = (1280, 1024)
 
 INIT = """#!/bin/busybox sh
@@ -375,6 +383,22 @@ def missing_tools():
     return None
 
 
+def vnc_domain(name):
+    """A paused guest with VNC graphics: the console is the display."""
+    return """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+  </os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <graphics type='vnc' autoport='yes'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % name
+
+
 def domain(name, kernel, initrd):
     boot = ""
     if kernel:
@@ -436,6 +460,12 @@ def run_tests(tap, target, kernel, initrd, work, shots):
     if not tap.eq(r.rc, 0, "the domain is defined and started through virsh"):
         tap.diag(r.describe())
         return
+    xml = os.path.join(work, VNC_DOM + ".xml")
+    with open(xml, "w") as f:
+        f.write(vnc_domain(VNC_DOM))
+    r = harness.virsh(uri, "create", "--paused", xml)
+    if not tap.eq(r.rc, 0, "a domain with VNC graphics is started paused through virsh"):
+        tap.diag(r.describe())
 
     desk = Desktop(work)
     try:
@@ -444,8 +474,19 @@ def run_tests(tap, target, kernel, initrd, work, shots):
         desk.cleanup()
 
 
+def local_uri(uri):
+    """virt-manager's spelling of the daemon's URI: qemu:///system with
+    the socket as a parameter, which libvirt's client honours as it
+    honours qemu+unix://. virt-manager treats a URI with a transport
+    (+unix) as a remote host's and then refuses a graphical console that
+    listens on 127.0.0.1; qemu:///system, what a user of the standard
+    socket has, is local, and virt-manager opens its graphical consoles
+    through openGraphicsFD."""
+    return re.sub(r"^qemu\+unix://", "qemu://", uri)
+
+
 def run_desktop(tap, target, desk, kernel, shots):
-    uri = target.uri
+    uri = local_uri(target.uri)
     t0 = time.monotonic()
     desk.start()
     tap.diag("Xvfb on %s, session bus %s" % (desk.env["DISPLAY"], desk.env["DBUS_SESSION_BUS_ADDRESS"]))
@@ -526,6 +567,27 @@ def run_desktop(tap, target, desk, kernel, shots):
             time.sleep(1)
         con = desk.window(CONSOLE_TITLE) or con
         save_shot(tap, desk, con, shots, "virt-manager-console.png", "the console window")
+
+    # the graphical console of the VNC domain
+    t2 = time.monotonic()
+    before = len(desk.log_lines(r"Viewer connected cb"))
+    r = desk.run(["virt-manager", "--connect", uri, "--show-domain-console", VNC_DOM,
+                  "--no-fork"], timeout=60)
+    tap.eq(r.rc, 0, "virt-manager --show-domain-console %s exits 0" % VNC_DOM)
+    _, ok = desk.wait_window(VNC_CONSOLE_TITLE, lambda w: True, 60)
+    tap.ok(ok, "the console window '%s' opens" % VNC_CONSOLE_TITLE,
+           "windows: %r" % ([w["title"] for w in desk.windows()],))
+    deadline = time.monotonic() + 60
+    while (len(desk.log_lines(r"Viewer connected cb")) <= before and
+           time.monotonic() < deadline):
+        time.sleep(0.5)
+    # (by TCP, virt-manager would log "VNC connecting to host=...")
+    tap.ok(len(desk.log_lines(r"Viewer connected cb")) > before and
+           not desk.log_lines(r"Viewer disconnected") and
+           not desk.log_lines(r"VNC connecting to host"),
+           "gtk-vnc is connected to the domain's VNC server through openGraphicsFD (%.1f s)"
+           % (time.monotonic() - t2),
+           "\n".join(desk.log_lines(r"[Vv]iewer|VNC|graphics|openGraphics")[-20:]))
 
     errors = desk.log_lines(r"\b(ERROR|CRITICAL)\b|Traceback")
     tap.ok(not errors, "virt-manager logged no error", "\n".join(errors[:30]))
