@@ -453,13 +453,14 @@ testHandshake(void)
     g_clear_pointer(&f, testFrameFree);
 
     /* libvirt's virDrvFeature numbers: typed string parameters are 9
-     * (the client then asks for the blkio device lists); 7, migration's
-     * change protection, is not ours to claim */
+     * (the client then asks for the blkio device lists), fd passing 8
+     * (openGraphicsFD needs it); 7, migration's change protection, and 6,
+     * migration v3, are not ours to claim */
     {
         static const struct {
             int feature;
             int supported;
-        } features[] = { { 9, 1 }, { 11, 1 }, { 14, 1 }, { 15, 1 }, { 7, 0 }, { 8, 0 } };
+        } features[] = { { 9, 1 }, { 11, 1 }, { 14, 1 }, { 15, 1 }, { 7, 0 }, { 8, 1 }, { 6, 0 } };
         size_t i;
 
         for (i = 0; i < G_N_ELEMENTS(features); i++) {
