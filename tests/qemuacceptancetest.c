@@ -118,6 +118,7 @@ typedef struct {
     char *dir;               /* vgmTmpRoot/NAME */
     char *resDir;            /* dir/res: relocated host resources */
     GPtrArray *listeners;    /* GSocket, listening for connect-mode chardevs */
+    GPtrArray *servers;      /* GSubprocess: NBD servers of network disks */
     GPtrArray *hostDirs;     /* dirs made outside dir (hugetlbfs), made order */
     gboolean tcg;            /* the case runs under TCG */
 } VgmAcceptEnv;
@@ -130,6 +131,13 @@ vgmAcceptEnvFree(VgmAcceptEnv *env)
     if (!env)
         return;
     g_clear_pointer(&env->listeners, g_ptr_array_unref);
+    for (i = 0; env->servers && i < env->servers->len; i++) {
+        GSubprocess *p = g_ptr_array_index(env->servers, i);
+
+        g_subprocess_force_exit(p);
+        g_subprocess_wait(p, NULL, NULL);
+    }
+    g_clear_pointer(&env->servers, g_ptr_array_unref);
     for (i = env->hostDirs ? env->hostDirs->len : 0; i > 0; i--)
         g_rmdir(g_ptr_array_index(env->hostDirs, i - 1));
     g_clear_pointer(&env->hostDirs, g_ptr_array_unref);
@@ -348,6 +356,96 @@ vgmAcceptPrepareChr(VgmAcceptEnv *env, VgmChrDef *chr, GError **error)
     return TRUE;
 }
 
+static char *vgmAcceptLogTail(const char *path);
+
+/* Whether something accepts connections at @addr now. */
+static gboolean
+vgmAcceptCanConnect(GSocketAddress *addr)
+{
+    g_autoptr(GSocketClient) client = g_socket_client_new();
+    g_autoptr(GSocketConnection) conn =
+        g_socket_client_connect(client, G_SOCKET_CONNECTABLE(addr), NULL, NULL);
+
+    return conn != NULL;
+}
+
+/* An NBD server for network disk @disk (number @n): qemu-nbd, running for
+ * the case, exports a new image (qcow2 or raw, 64 MiB, as the disk's
+ * format says) on the disk's unix socket moved to the case's directory,
+ * or on a free port of 127.0.0.1, under the disk's export name. */
+static gboolean
+vgmAcceptServeNbd(VgmAcceptEnv *env, VgmDiskDef *disk, guint n, GError **error)
+{
+    VgmDiskNetSource *net = disk->net;
+    g_autofree char *img = g_strdup_printf("%s/nbd%u.img", env->dir, n);
+    g_autofree char *log = g_strdup_printf("%s/nbd%u.log", env->dir, n);
+    g_autofree char *portStr = NULL;
+    g_autoptr(GSocketAddress) addr = NULL;
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    GSubprocess *proc;
+    gint64 deadline;
+
+    if (disk->driverType && g_str_equal(disk->driverType, "qcow2")) {
+        const char *mk[] = { "qemu-img", "create", "-q", "-f", "qcow2", img, "64M", NULL };
+
+        if (!vgmAcceptRun(mk, error))
+            return FALSE;
+    } else if (!vgmAcceptMakeSparse(img, 64 << 20, error)) {
+        return FALSE;
+    }
+    g_ptr_array_add(argv, (gpointer)"qemu-nbd");
+    g_ptr_array_add(argv, (gpointer)"--persistent");
+    g_ptr_array_add(argv, (gpointer)"--format=raw");
+    if (net->name) {
+        g_ptr_array_add(argv, (gpointer)"--export-name");
+        g_ptr_array_add(argv, net->name);
+    }
+    if (net->socket) {
+        vgmAcceptReplace(&net->socket, vgmAcceptRelocate(env, net->socket));
+        g_ptr_array_add(argv, (gpointer)"--socket");
+        g_ptr_array_add(argv, net->socket);
+        addr = g_unix_socket_address_new(net->socket);
+    } else {
+        guint16 port = 0;
+        g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+
+        if (!vgmAcceptFreeTcpPort(&port, error))
+            return FALSE;
+        g_test_message("disk %s: nbd server %s:%u moved to 127.0.0.1:%u", disk->dst, net->host,
+                       net->port, port);
+        vgmAcceptReplace(&net->host, g_strdup("127.0.0.1"));
+        net->port = port;
+        portStr = g_strdup_printf("%u", port);
+        g_ptr_array_add(argv, (gpointer)"--bind=127.0.0.1");
+        g_ptr_array_add(argv, (gpointer)"--port");
+        g_ptr_array_add(argv, portStr);
+        addr = g_inet_socket_address_new(lo, port);
+    }
+    g_ptr_array_add(argv, img);
+    g_ptr_array_add(argv, NULL);
+    launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+    g_subprocess_launcher_set_stderr_file_path(launcher, log);
+    if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv->pdata, error)))
+        return FALSE;
+    g_ptr_array_add(env->servers, proc);
+    /* qemu-nbd listens once it has opened the image */
+    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (!vgmAcceptCanConnect(addr)) {
+        if (g_subprocess_get_identifier(proc) == NULL || g_get_monotonic_time() > deadline) {
+            g_autofree char *tail = vgmAcceptLogTail(log);
+
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                        "qemu-nbd for disk %s does not listen: %s", disk->dst, tail);
+            return FALSE;
+        }
+        g_usleep(20 * 1000);
+    }
+    g_test_message("disk %s: served by qemu-nbd (%s)", disk->dst,
+                   net->socket ? net->socket : portStr);
+    return TRUE;
+}
+
 /*
  * Adapts @def to the test host and makes the resources it references.
  * Returns the reason to skip the case, or NULL (then FALSE in *failed and
@@ -435,6 +533,16 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     for (i = 0; i < def->devices.disks->len; i++) {
         VgmDiskDef *disk = g_ptr_array_index(def->devices.disks, i);
 
+        if (disk->net) {
+            /* an NBD server of the test's; curl's protocols would need a
+             * web or FTP server */
+            if (disk->net->protocol != VGM_DISK_PROTOCOL_NBD)
+                return g_strdup_printf("network disk %s over %s needs a server of that protocol (the test runs only NBD servers)",
+                                       disk->dst, vgmDiskProtocolTypeToString(disk->net->protocol));
+            if (!vgmAcceptServeNbd(env, disk, i, error))
+                goto fail;
+            continue;
+        }
         if (!disk->src)
             continue;
         if (disk->type == VGM_DISK_TYPE_BLOCK) {
@@ -691,7 +799,7 @@ vgmAcceptLogTail(const char *path)
     const char *tail;
 
     if (!g_file_get_contents(path, &text, &len, NULL) || len == 0)
-        return g_strdup("(QEMU wrote nothing)");
+        return g_strdup("(nothing written)");
     tail = text;
     if (len > VGM_ACCEPT_LOG_TAIL)
         tail = text + len - VGM_ACCEPT_LOG_TAIL;
@@ -1496,6 +1604,7 @@ testAcceptance(gconstpointer data)
     env->dir = g_build_filename(vgmTmpRoot, name, NULL);
     env->resDir = g_build_filename(env->dir, "res", NULL);
     env->listeners = g_ptr_array_new_with_free_func(g_object_unref);
+    env->servers = g_ptr_array_new_with_free_func(g_object_unref);
     env->hostDirs = g_ptr_array_new_with_free_func(g_free);
     g_mkdir_with_parents(env->resDir, 0755);
 

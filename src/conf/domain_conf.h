@@ -614,10 +614,37 @@ typedef struct {
 typedef enum {
     VGM_DISK_TYPE_FILE = 0,
     VGM_DISK_TYPE_BLOCK,
+    VGM_DISK_TYPE_NETWORK,
 
     VGM_DISK_TYPE_LAST
 } VgmDiskType;
 VGM_ENUM_DECL(vgmDiskType);
+
+/* <disk type='network'><source protocol=''>: the ones QEMU's nbd and curl
+ * drivers serve (libvirt's others are refused by name) */
+typedef enum {
+    VGM_DISK_PROTOCOL_NONE = 0,
+    VGM_DISK_PROTOCOL_NBD,
+    VGM_DISK_PROTOCOL_HTTP,
+    VGM_DISK_PROTOCOL_HTTPS,
+    VGM_DISK_PROTOCOL_FTP,
+    VGM_DISK_PROTOCOL_FTPS,
+
+    VGM_DISK_PROTOCOL_LAST
+} VgmDiskProtocol;
+VGM_ENUM_DECL(vgmDiskProtocol);
+
+/* The source of a network disk */
+typedef struct {
+    VgmDiskProtocol protocol;
+    char *name;                 /* <source name=''>: nbd's export, curl's path */
+    char *host;                 /* <host name=''> */
+    unsigned int port;          /* the protocol's default filled in */
+    char *socket;               /* <host transport='unix' socket=''>: nbd only */
+    VgmTristate sslVerify;      /* <ssl verify=''/>: https, ftps */
+    unsigned long long readahead;   /* <readahead size=''/>, bytes; 0: none */
+    unsigned long long timeout;     /* <timeout seconds=''/>; 0: none */
+} VgmDiskNetSource;
 
 typedef enum {
     VGM_DISK_DEVICE_DISK = 0,
@@ -740,7 +767,8 @@ typedef struct {
     VgmTristate ioeventfd;      /* <driver ioeventfd='on|off'>: virtio only */
     VgmTristate eventIdx;       /* <driver event_idx='on|off'>: virtio only */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
-    char *src;                  /* file or dev; NULL: empty cdrom */
+    char *src;                  /* file or dev; NULL: empty cdrom, or network */
+    VgmDiskNetSource *net;      /* type 'network': its source, else NULL */
     char *dst;                  /* target dev */
     VgmDiskBus bus;
     gboolean readonly;
@@ -748,6 +776,14 @@ typedef struct {
     VgmDiskIotune *iotune;      /* NULL: no <iotune> */
     VgmDeviceAddress addr;
 } VgmDiskDef;
+
+/* Whether the disk has a medium: a path, or a network source (an empty
+ * CD-ROM or floppy has none) */
+static inline gboolean
+vgmDiskHasMedium(const VgmDiskDef *disk)
+{
+    return disk->src || disk->net;
+}
 
 typedef enum {
     VGM_NET_TYPE_USER = 0,

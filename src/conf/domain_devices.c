@@ -19,7 +19,9 @@
 
 VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm", "usb",
               "virtio-serial");
-VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block");
+VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block", "network");
+VGM_ENUM_IMPL(vgmDiskProtocol, VGM_DISK_PROTOCOL_LAST, "none", "nbd", "http", "https", "ftp",
+              "ftps");
 VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom", "floppy");
 VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi", "ide", "fdc");
 VGM_ENUM_IMPL(vgmDiskCache, VGM_DISK_CACHE_LAST,
@@ -183,12 +185,25 @@ vgmDiskIotuneFormat(VgmBuf *buf, const VgmDiskIotune *t)
 }
 
 static void
+vgmDiskNetSourceFree(VgmDiskNetSource *net)
+{
+    if (!net)
+        return;
+    g_free(net->name);
+    g_free(net->host);
+    g_free(net->socket);
+    g_free(net);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskNetSource, vgmDiskNetSourceFree)
+
+static void
 vgmDiskDefFree(VgmDiskDef *d)
 {
     vgmDiskIotuneFree(d->iotune);
     g_free(d->driverName);
     g_free(d->driverType);
     g_free(d->src);
+    vgmDiskNetSourceFree(d->net);
     g_free(d->dst);
     g_free(d);
 }
@@ -664,6 +679,165 @@ vgmDiskBusFromTarget(const char *dst)
     return VGM_DISK_BUS_NONE;
 }
 
+/* The port each network protocol has when <host> names none, as libvirt
+ * fills it in */
+static const unsigned int vgmDiskProtocolPorts[VGM_DISK_PROTOCOL_LAST] = {
+    [VGM_DISK_PROTOCOL_NBD] = 10809,
+    [VGM_DISK_PROTOCOL_HTTP] = 80,
+    [VGM_DISK_PROTOCOL_HTTPS] = 443,
+    [VGM_DISK_PROTOCOL_FTP] = 21,
+    [VGM_DISK_PROTOCOL_FTPS] = 990,
+};
+
+/* libvirt's other protocols, refused by name */
+static const char *const vgmDiskProtocolsRefused[] = {
+    "iscsi", "rbd", "sheepdog", "gluster", "tftp", "ssh", "vxhs", "nfs", NULL
+};
+
+/* <source protocol='' name='' tls=''> with one <host> and, for curl's
+ * protocols, <ssl>, <readahead> and <timeout> */
+static VgmDiskNetSource *
+vgmDiskNetSourceParse(xmlNodePtr src, GError **error)
+{
+    g_autoptr(VgmDiskNetSource) net = g_new0(VgmDiskNetSource, 1);
+    g_autofree char *protocol = NULL;
+    g_autofree char *transport = NULL;
+    g_autoptr(GPtrArray) hosts = NULL;
+    xmlNodePtr host;
+    xmlNodePtr child;
+    gboolean curl;
+    int v;
+    int rc;
+
+    if (vgmXMLPropString(src, "protocol", VGM_XML_PROP_REQUIRED, &protocol, error) < 0)
+        return NULL;
+    if ((v = vgmDiskProtocolTypeFromString(protocol)) <= 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    g_strv_contains(vgmDiskProtocolsRefused, protocol) ?
+                    _("unsupported <disk type='network'> protocol '%1$s': the protocols are nbd, http, https, ftp and ftps") :
+                    _("invalid value '%1$s' for attribute 'protocol' of <source> in <disk type='network'>: the protocols are nbd, http, https, ftp and ftps"),
+                    protocol);
+        return NULL;
+    }
+    net->protocol = v;
+    curl = net->protocol != VGM_DISK_PROTOCOL_NBD;
+    /* TLS needs certificates, authentication and cookies secrets: none
+     * is set up (refused as unknown: tls, <auth>, <cookies>, <reconnect>) */
+    if (!vgmXMLCheckNode(src, (const char *const[]){ "protocol", "name", NULL },
+                         curl ? (const char *const[]){ "host", "ssl", "readahead", "timeout", NULL } :
+                                (const char *const[]){ "host", NULL },
+                         error) ||
+        vgmXMLPropString(src, "name", 0, &net->name, error) < 0)
+        return NULL;
+    hosts = vgmXMLChildren(src, "host");
+    if (hosts->len != 1) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<source protocol='%1$s'> of a network disk needs exactly one <host>, not %2$u"),
+                    protocol, hosts->len);
+        return NULL;
+    }
+    host = g_ptr_array_index(hosts, 0);
+    if (!vgmXMLCheckNode(host, (const char *const[]){ "name", "port", "transport", "socket", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(host, "transport", 0, &transport, error) < 0 ||
+        (transport && !vgmCheckValue(curl ? (const char *const[]){ "tcp", NULL } :
+                                            (const char *const[]){ "tcp", "unix", NULL },
+                                     transport, "transport", "host", error)))
+        return NULL;
+    if (transport && g_str_equal(transport, "unix")) {
+        if (!vgmXMLCheckNode(host, (const char *const[]){ "transport", "socket", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(host, "socket", VGM_XML_PROP_REQUIRED, &net->socket, error) < 0)
+            return NULL;
+        if (!g_path_is_absolute(net->socket)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'socket' of <host>: a unix socket is an absolute path"),
+                        net->socket);
+            return NULL;
+        }
+    } else {
+        if (!vgmXMLCheckNode(host, (const char *const[]){ "name", "port", "transport", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(host, "name", VGM_XML_PROP_REQUIRED, &net->host, error) < 0 ||
+            (rc = vgmXMLPropUInt(host, "port", 0, &net->port, error)) < 0)
+            return NULL;
+        if (!*net->host || strpbrk(net->host, "/?#@ ,")) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'name' of <host>: expected a host name or an IP address"),
+                        net->host);
+            return NULL;
+        }
+        if (rc > 0 && (net->port == 0 || net->port > 65535)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$u' for attribute 'port' of <host>: a port is 1 to 65535"),
+                        net->port);
+            return NULL;
+        }
+        if (!net->port)
+            net->port = vgmDiskProtocolPorts[net->protocol];
+    }
+    if (curl && !net->name) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<source protocol='%1$s'> needs a name: the path of the image on the server"),
+                    protocol);
+        return NULL;
+    }
+    if (vgmXMLSingleChild(src, "ssl", &child, error) < 0)
+        return NULL;
+    if (child) {
+        if (net->protocol != VGM_DISK_PROTOCOL_HTTPS && net->protocol != VGM_DISK_PROTOCOL_FTPS) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("element <ssl> of <source protocol='%1$s'> is for https and ftps only"),
+                        protocol);
+            return NULL;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "verify", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropTristateBool(child, "verify", VGM_XML_PROP_REQUIRED, &net->sslVerify, error) < 0)
+            return NULL;
+    }
+    if (vgmXMLSingleChild(src, "readahead", &child, error) < 0 ||
+        (child && (!vgmXMLCheckNode(child, (const char *const[]){ "size", NULL }, vgmXMLNoChildren, error) ||
+                   vgmXMLPropULongLong(child, "size", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                                       &net->readahead, error) < 0)) ||
+        vgmXMLSingleChild(src, "timeout", &child, error) < 0 ||
+        (child && (!vgmXMLCheckNode(child, (const char *const[]){ "seconds", NULL }, vgmXMLNoChildren, error) ||
+                   vgmXMLPropULongLong(child, "seconds", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                                       &net->timeout, error) < 0)))
+        return NULL;
+    /* QEMU's limits: both are int64 options, the timeout at most what
+     * curl takes */
+    if (net->readahead > G_MAXINT64 || net->timeout > G_MAXINT32) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<readahead> or <timeout> of <source protocol='%1$s'> is too large"),
+                    protocol);
+        return NULL;
+    }
+    return g_steal_pointer(&net);
+}
+
+static void
+vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
+{
+    vgmBufAsprintf(buf, "<source protocol='%s'", vgmDiskProtocolTypeToString(net->protocol));
+    vgmBufEscapeString(buf, " name='%s'", net->name);
+    vgmBufAdd(buf, ">\n");
+    vgmBufAdjustIndent(buf, 2);
+    if (net->socket) {
+        vgmBufEscapeString(buf, "<host transport='unix' socket='%s'/>\n", net->socket);
+    } else {
+        vgmBufEscapeString(buf, "<host name='%s'", net->host);
+        vgmBufAsprintf(buf, " port='%u'/>\n", net->port);
+    }
+    if (net->sslVerify)
+        vgmBufAsprintf(buf, "<ssl verify='%s'/>\n", vgmTristateBoolTypeToString(net->sslVerify));
+    if (net->readahead)
+        vgmBufAsprintf(buf, "<readahead size='%llu'/>\n", net->readahead);
+    if (net->timeout)
+        vgmBufAsprintf(buf, "<timeout seconds='%llu'/>\n", net->timeout);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</source>\n");
+}
+
 static VgmDiskDef *
 vgmDiskParse(xmlNodePtr node, GError **error)
 {
@@ -730,13 +904,21 @@ vgmDiskParse(xmlNodePtr node, GError **error)
 
     if (vgmXMLSingleChild(node, "source", &child, error) < 0)
         return NULL;
-    if (child) {
+    if (child && disk->type == VGM_DISK_TYPE_NETWORK) {
+        if (!(disk->net = vgmDiskNetSourceParse(child, error)))
+            return NULL;
+    } else if (child) {
         const char *attr = disk->type == VGM_DISK_TYPE_FILE ? "file" : "dev";
         if (!vgmXMLCheckNode(child, (const char *const[]){ attr, NULL }, vgmXMLNoChildren, error) ||
             vgmXMLPropString(child, attr, 0, &disk->src, error) < 0)
             return NULL;
     }
-    if (!disk->src && disk->device == VGM_DISK_DEVICE_DISK) {
+    if (disk->type == VGM_DISK_TYPE_NETWORK && !disk->net) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("element <disk type='network'> needs a <source protocol=''> with its <host>"));
+        return NULL;
+    }
+    if (!disk->src && !disk->net && disk->device == VGM_DISK_DEVICE_DISK) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("element <disk> of device 'disk' needs a <source> with a path"));
         return NULL;
@@ -805,7 +987,9 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
         vgmVirtioOptionsFormat(buf, &disk->virtio);
         vgmBufAdd(buf, "/>\n");
     }
-    if (disk->src) {
+    if (disk->net) {
+        vgmDiskNetSourceFormat(buf, disk->net);
+    } else if (disk->src) {
         if (disk->type == VGM_DISK_TYPE_FILE)
             vgmBufEscapeString(buf, "<source file='%s'/>\n", disk->src);
         else

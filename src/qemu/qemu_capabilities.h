@@ -191,6 +191,10 @@
     X(DEVICE_PIIX4_PM, "device.PIIX4_PM", DEVICE, "PIIX4_PM", NULL) \
     /* -blockdev */ \
     X(BLOCKDEV_AIO_IO_URING, "blockdev.aio.io_uring", QAPI, "blockdev-add/arg-type/+file/aio/^io_uring", NULL) \
+    /* network disks: the nbd client, and curl's drivers (http, https, \
+     * ftp, ftps come together) */ \
+    X(BLOCKDEV_NBD, "blockdev.nbd", QAPI, "blockdev-add/arg-type/+nbd", NULL) \
+    X(BLOCKDEV_CURL, "blockdev.curl", QAPI, "blockdev-add/arg-type/+https", NULL) \
     /* live update: migration mode cpr-transfer (the old QEMU hands its \
      * memory-backend fds to the new one) */ \
     X(MIGRATE_CPR_TRANSFER, "migrate.cpr-transfer", QAPI, "migrate-set-parameters/arg-type/mode/^cpr-transfer", NULL) \

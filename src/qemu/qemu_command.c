@@ -338,6 +338,13 @@ vgmCmdBlockdev(VgmQemuCmd *cmd, const char *protocol, const char *path,
     json_object_set_string_member(o, "filename", path);
     if (opts && opts->aio)
         json_object_set_string_member(o, "aio", opts->aio);
+    vgmCmdBlockdevNodes(cmd, o, storage, format, formatDriver, readonly, opts);
+}
+
+void
+vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *o, const char *storage, const char *format,
+                    const char *formatDriver, gboolean readonly, const VgmCmdBlockdevOpts *opts)
+{
     json_object_set_string_member(o, "node-name", storage);
     vgmCmdBlockdevCache(o, opts);
     json_object_set_boolean_member(o, "auto-read-only", TRUE);

@@ -319,6 +319,50 @@ vgmCmdFloppyController(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPl
     }
 }
 
+/* The protocol node of a network disk, as libvirt writes it: nbd's server
+ * and export; curl's URL (the port always written, the path escaped as a
+ * URI's), then its ssl verification, timeout and readahead */
+static JsonObject *
+vgmCmdNetSourceNode(const VgmDiskNetSource *net)
+{
+    JsonObject *o = json_object_new();
+    const char *proto = vgmDiskProtocolTypeToString(net->protocol);
+
+    json_object_set_string_member(o, "driver", proto);
+    if (net->protocol == VGM_DISK_PROTOCOL_NBD) {
+        JsonObject *server = json_object_new();
+
+        if (net->socket) {
+            json_object_set_string_member(server, "type", "unix");
+            json_object_set_string_member(server, "path", net->socket);
+        } else {
+            g_autofree char *port = g_strdup_printf("%u", net->port);
+
+            json_object_set_string_member(server, "type", "inet");
+            json_object_set_string_member(server, "host", net->host);
+            json_object_set_string_member(server, "port", port);
+        }
+        json_object_set_object_member(o, "server", server);
+        if (net->name)
+            json_object_set_string_member(o, "export", net->name);
+    } else {
+        g_autofree char *path = g_uri_escape_string(net->name, "/!$&'()*+,;=:@", FALSE);
+        gboolean v6 = strchr(net->host, ':') != NULL;
+        g_autofree char *url = g_strdup_printf("%s://%s%s%s:%u%s%s", proto, v6 ? "[" : "",
+                                               net->host, v6 ? "]" : "", net->port,
+                                               path[0] == '/' ? "" : "/", path);
+
+        json_object_set_string_member(o, "url", url);
+        if (net->sslVerify)
+            json_object_set_boolean_member(o, "sslverify", net->sslVerify == VGM_TRISTATE_YES);
+        if (net->timeout)
+            json_object_set_int_member(o, "timeout", (gint64)net->timeout);
+        if (net->readahead)
+            json_object_set_int_member(o, "readahead", (gint64)net->readahead);
+    }
+    return o;
+}
+
 static void
 vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -359,6 +403,20 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             vgmCmdBlockdev(cmd, d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file",
                            d->src, storage, format,
                            d->driverType ? d->driverType : "raw", d->readonly, &opts);
+        } else if (d->net) {
+            VgmCmdBlockdevOpts opts = {
+                .cache = d->cache != VGM_DISK_CACHE_DEFAULT,
+                .direct = vgmCmdDiskCacheModes[d->cache].direct,
+                .noFlush = vgmCmdDiskCacheModes[d->cache].noFlush,
+                .discard = d->discard ? vgmDiskDiscardTypeToString(d->discard) : NULL,
+                .detectZeroes = !d->detectZeroes ? NULL :
+                                d->detectZeroes == VGM_DISK_DETECT_ZEROES_UNMAP &&
+                                d->discard != VGM_DISK_DISCARD_UNMAP ? "on" :
+                                vgmDiskDetectZeroesTypeToString(d->detectZeroes),
+            };
+
+            vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(d->net), storage, format,
+                                d->driverType ? d->driverType : "raw", d->readonly, &opts);
         }
 
         dev = json_object_new();
@@ -432,7 +490,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             break;
         }
         }
-        if (d->src)
+        if (vgmDiskHasMedium(d))
             json_object_set_string_member(dev, "drive", format);
         json_object_set_string_member(dev, "id", id);
         /* a floppy boots through its controller (vgmCmdFloppyController) */
@@ -444,7 +502,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                                           vgmCmdDiskCacheModes[d->cache].writeback ? "on" : "off");
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
-        if (d->iotune && d->src) {
+        if (d->iotune && vgmDiskHasMedium(d)) {
             /* QEMU finds the block backend on the device that holds it:
              * a virtio-blk-pci proxy's is its virtio-backend child, which
              * libvirt names by its QOM path */

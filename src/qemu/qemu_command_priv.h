@@ -36,6 +36,11 @@ void vgmCmdBlockdev(VgmQemuCmd *cmd, const char *protocol, const char *path,
                     const char *storage, const char *format,
                     const char *formatDriver, gboolean readonly,
                     const VgmCmdBlockdevOpts *opts);
+/* The same with the protocol node's own members already in @node (a
+ * network disk's server or URL), which the pair takes over */
+void vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *node, const char *storage,
+                         const char *format, const char *formatDriver, gboolean readonly,
+                         const VgmCmdBlockdevOpts *opts);
 
 /* qemu_command_devices.c: every device of <devices> but memory devices */
 void vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,

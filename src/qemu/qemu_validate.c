@@ -482,7 +482,7 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
         if (!disk->iotune)
             continue;
         /* QEMU throttles a medium: an empty CD-ROM has none */
-        if (!disk->src) {
+        if (!vgmDiskHasMedium(disk)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("<iotune> of disk '%1$s' needs a <source>: QEMU throttles the medium"),
                         disk->dst);
@@ -1061,6 +1061,33 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
                         _("this QEMU binary does not support floppy disk '%1$s': device 'floppy' or 'isa-fdc' is missing"),
                         d->dst);
             return FALSE;
+        }
+        if (d->net) {
+            /* the blockdev driver of each protocol */
+            static const VgmQemuCapsFlag protoFlags[VGM_DISK_PROTOCOL_LAST] = {
+                [VGM_DISK_PROTOCOL_NBD] = VGM_QEMU_CAPS_BLOCKDEV_NBD,
+                [VGM_DISK_PROTOCOL_HTTP] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
+                [VGM_DISK_PROTOCOL_HTTPS] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
+                [VGM_DISK_PROTOCOL_FTP] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
+                [VGM_DISK_PROTOCOL_FTPS] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
+            };
+            VgmQemuCapsFlag flag = protoFlags[d->net->protocol];
+
+            if (!vgmQemuCapsGet(caps, flag)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary does not support network disk '%1$s' over %2$s: its -blockdev has no driver '%2$s' (capability '%3$s')"),
+                            d->dst, vgmDiskProtocolTypeToString(d->net->protocol),
+                            vgmQemuCapsFlagTypeToString(flag));
+                return FALSE;
+            }
+            /* aio is the file driver's */
+            if (d->io) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<driver io='%1$s'> of network disk '%2$s' is for file and block disks: QEMU's %3$s driver has no aio"),
+                            vgmDiskIoTypeToString(d->io), d->dst,
+                            vgmDiskProtocolTypeToString(d->net->protocol));
+                return FALSE;
+            }
         }
         if (d->io == VGM_DISK_IO_URING &&
             !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BLOCKDEV_AIO_IO_URING)) {
