@@ -1154,6 +1154,26 @@ vgmAcceptCmdJSON(const VgmQemuCmd *cmd, const char *opt)
     return out;
 }
 
+/* String property @prop of device @id (qom-get) is @want, which @source
+ * (the command line, the definition) gave. */
+static void
+vgmAcceptCheckQomString(VgmQemuMonitor *mon, const char *id, const char *prop,
+                        const char *want, const char *source, GString *problems)
+{
+    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
+    g_autoptr(JsonObject) args = vgmAcceptArgs("path", path, "property", prop, NULL);
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!vgmQemuMonitorCommand(mon, "qom-get", args, &ret, &err)) {
+        g_string_append_printf(problems, "\n  qom-get %s %s: %s", path, prop, err->message);
+    } else if (!JSON_NODE_HOLDS_VALUE(ret) || g_strcmp0(json_node_get_string(ret), want) != 0) {
+        g_autofree char *t = vgmTestJSONText(ret);
+
+        g_string_append_printf(problems, "\n  device %s: %s %s, %s %s", id, prop, t, source, want);
+    }
+}
+
 /* Disk cache modes, write caches, vmcoreinfo and chardev logs as QEMU
  * built them (see the header). */
 static void
@@ -1227,21 +1247,8 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
 
         if (g_str_equal(json_object_get_string_member(dev, "driver"), "vmcoreinfo"))
             wantVmcoreinfo = TRUE;
-        if (want && id) {
-            g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
-            g_autoptr(JsonObject) args = vgmAcceptArgs("path", path, "property", "write-cache", NULL);
-            g_autoptr(JsonNode) ret = NULL;
-
-            if (!vgmQemuMonitorCommand(mon, "qom-get", args, &ret, &err)) {
-                g_string_append_printf(problems, "\n  qom-get %s write-cache: %s", path, err->message);
-                g_clear_error(&err);
-            } else if (!JSON_NODE_HOLDS_VALUE(ret) ||
-                       g_strcmp0(json_node_get_string(ret), want) != 0) {
-                g_autofree char *t = vgmTestJSONText(ret);
-                g_string_append_printf(problems, "\n  device %s: write-cache %s, command line %s",
-                                       id, t, want);
-            }
-        }
+        if (want && id)
+            vgmAcceptCheckQomString(mon, id, "write-cache", want, "command line", problems);
     }
     if (wantVmcoreinfo) {
         g_autoptr(JsonObject) args = vgmAcceptArgs("path", "/machine/peripheral-anon", NULL);
@@ -1311,19 +1318,9 @@ vgmAcceptCheckGraphics(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *pr
     }
     for (i = 0; i < def->devices.redirdevs->len; i++) {
         const VgmChrDef *rd = g_ptr_array_index(def->devices.redirdevs, i);
-        g_autofree char *path = g_strdup_printf("/machine/peripheral/redir%u", i);
-        g_autoptr(JsonObject) args = vgmAcceptArgs("path", path, "property", "port", NULL);
-        g_autoptr(JsonNode) ret = NULL;
+        g_autofree char *id = g_strdup_printf("redir%u", i);
 
-        if (!vgmQemuMonitorCommand(mon, "qom-get", args, &ret, &err)) {
-            g_string_append_printf(problems, "\n  qom-get %s port: %s", path, err->message);
-            g_clear_error(&err);
-        } else if (!JSON_NODE_HOLDS_VALUE(ret) ||
-                   g_strcmp0(json_node_get_string(ret), rd->addr.port) != 0) {
-            g_autofree char *t = vgmTestJSONText(ret);
-            g_string_append_printf(problems, "\n  USB redirection redir%u: port %s, definition %s",
-                                   i, t, rd->addr.port);
-        }
+        vgmAcceptCheckQomString(mon, id, "port", rd->addr.port, "definition", problems);
     }
 }
 

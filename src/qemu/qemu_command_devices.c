@@ -385,7 +385,8 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         g_autofree char *id = NULL;
         JsonObject *dev;
 
-        if (d->src) {
+        if (vgmDiskHasMedium(d)) {
+            /* aio is the file driver's (validation refused it elsewhere) */
             VgmCmdBlockdevOpts opts = {
                 .aio = d->io ? vgmDiskIoTypeToString(d->io) : NULL,
                 .cache = d->cache != VGM_DISK_CACHE_DEFAULT,
@@ -399,24 +400,14 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                                 d->discard != VGM_DISK_DISCARD_UNMAP ? "on" :
                                 vgmDiskDetectZeroesTypeToString(d->detectZeroes),
             };
+            const char *formatDriver = d->driverType ? d->driverType : "raw";
 
-            vgmCmdBlockdev(cmd, d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file",
-                           d->src, storage, format,
-                           d->driverType ? d->driverType : "raw", d->readonly, &opts);
-        } else if (d->net) {
-            VgmCmdBlockdevOpts opts = {
-                .cache = d->cache != VGM_DISK_CACHE_DEFAULT,
-                .direct = vgmCmdDiskCacheModes[d->cache].direct,
-                .noFlush = vgmCmdDiskCacheModes[d->cache].noFlush,
-                .discard = d->discard ? vgmDiskDiscardTypeToString(d->discard) : NULL,
-                .detectZeroes = !d->detectZeroes ? NULL :
-                                d->detectZeroes == VGM_DISK_DETECT_ZEROES_UNMAP &&
-                                d->discard != VGM_DISK_DISCARD_UNMAP ? "on" :
-                                vgmDiskDetectZeroesTypeToString(d->detectZeroes),
-            };
-
-            vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(d->net), storage, format,
-                                d->driverType ? d->driverType : "raw", d->readonly, &opts);
+            if (d->net)
+                vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(d->net), storage, format,
+                                    formatDriver, d->readonly, &opts);
+            else
+                vgmCmdBlockdev(cmd, d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file",
+                               d->src, storage, format, formatDriver, d->readonly, &opts);
         }
 
         dev = json_object_new();
