@@ -913,7 +913,9 @@ vgmDiskParse(xmlNodePtr node, GError **error)
             vgmXMLPropString(child, attr, 0, &disk->src, error) < 0)
             return NULL;
     }
-    if (disk->type == VGM_DISK_TYPE_NETWORK && !disk->net) {
+    /* (a CD-ROM or floppy drive without one is empty, as libvirt takes it) */
+    if (disk->type == VGM_DISK_TYPE_NETWORK && !disk->net &&
+        disk->device == VGM_DISK_DEVICE_DISK) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("element <disk type='network'> needs a <source protocol=''> with its <host>"));
         return NULL;

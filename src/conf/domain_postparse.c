@@ -389,10 +389,22 @@ vgmPostParseUsbControllers(VgmDomainDef *def)
     for (i = 0; i < def->devices.controllers->len; i++) {
         VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
 
-        if (!g_str_equal(c->type, "usb") || c->model)
+        if (!g_str_equal(c->type, "usb"))
             continue;
-        c->model = g_strdup(def->os.machine && strstr(def->os.machine, "q35") ?
-                            "qemu-xhci" : "piix3-uhci");
+        if (!c->model)
+            c->model = g_strdup(def->os.machine && strstr(def->os.machine, "q35") ?
+                                "qemu-xhci" : "piix3-uhci");
+        /* the PC's PIIX3 southbridge has its UHCI at function 2 (00:01.2),
+         * where libvirt puts controller 0 of that model; QEMU would give
+         * it a slot of its own, one the definition may give another
+         * device */
+        if (g_str_equal(c->model, "piix3-uhci") && c->index == 0 &&
+            c->addr.type == VGM_ADDRESS_NONE &&
+            !(def->os.machine && strstr(def->os.machine, "q35"))) {
+            c->addr.type = VGM_ADDRESS_PCI;
+            c->addr.slot = 1;
+            c->addr.function = 2;
+        }
     }
 }
 
