@@ -913,9 +913,10 @@ vgmDiskParse(xmlNodePtr node, GError **error)
             vgmXMLPropString(child, attr, 0, &disk->src, error) < 0)
             return NULL;
     }
-    /* (a CD-ROM or floppy drive without one is empty, as libvirt takes it) */
-    if (disk->type == VGM_DISK_TYPE_NETWORK && !disk->net &&
-        disk->device == VGM_DISK_DEVICE_DISK) {
+    /* also for a CD-ROM: libvirt's schema wants the source, though its
+     * parser would take an empty drive (its test input
+     * disk-cdrom-empty-network-invalid) */
+    if (disk->type == VGM_DISK_TYPE_NETWORK && !disk->net) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("element <disk type='network'> needs a <source protocol=''> with its <host>"));
         return NULL;

@@ -80,6 +80,7 @@ static const struct {
     { "sound", G_STRUCT_OFFSET(VgmDevicesDef, sounds) },
     { "audio", G_STRUCT_OFFSET(VgmDevicesDef, audios) },
     { "channel", G_STRUCT_OFFSET(VgmDevicesDef, channels) },
+    { "redirdev", G_STRUCT_OFFSET(VgmDevicesDef, redirdevs) },
     { "input", G_STRUCT_OFFSET(VgmDevicesDef, inputs) },
     { "graphics", G_STRUCT_OFFSET(VgmDevicesDef, graphics) },
     { "video", G_STRUCT_OFFSET(VgmDevicesDef, videos) },
