@@ -279,9 +279,9 @@ vgmAcceptListen(VgmAcceptEnv *env, const char *path, GError **error)
     return TRUE;
 }
 
-/* A TCP port of 127.0.0.1 that is free now (the kernel's choice). */
-static gboolean
-vgmAcceptFreeTcpPort(guint16 *port, GError **error)
+/* A TCP socket bound to a port of 127.0.0.1 the kernel chose, in *port. */
+static GSocket *
+vgmAcceptBindLoopback(guint16 *port, GError **error)
 {
     g_autoptr(GSocket) sock = NULL;
     g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
@@ -292,9 +292,18 @@ vgmAcceptFreeTcpPort(guint16 *port, GError **error)
                               G_SOCKET_PROTOCOL_DEFAULT, error)) ||
         !g_socket_bind(sock, addr, TRUE, error) ||
         !(bound = g_socket_get_local_address(sock, error)))
-        return FALSE;
+        return NULL;
     *port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-    return TRUE;
+    return g_steal_pointer(&sock);
+}
+
+/* A TCP port of 127.0.0.1 that is free now (the kernel's choice). */
+static gboolean
+vgmAcceptFreeTcpPort(guint16 *port, GError **error)
+{
+    g_autoptr(GSocket) sock = vgmAcceptBindLoopback(port, error);
+
+    return sock != NULL;
 }
 
 /* A TCP listener on 127.0.0.1 for a connect-mode tcp chardev; its port
@@ -302,17 +311,10 @@ vgmAcceptFreeTcpPort(guint16 *port, GError **error)
 static gboolean
 vgmAcceptListenTcp(VgmAcceptEnv *env, guint16 *port, GError **error)
 {
-    g_autoptr(GSocket) sock = NULL;
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
+    g_autoptr(GSocket) sock = vgmAcceptBindLoopback(port, error);
 
-    if (!(sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                              G_SOCKET_PROTOCOL_DEFAULT, error)) ||
-        !g_socket_bind(sock, addr, TRUE, error) || !g_socket_listen(sock, error) ||
-        !(bound = g_socket_get_local_address(sock, error)))
+    if (!sock || !g_socket_listen(sock, error))
         return FALSE;
-    *port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
     g_ptr_array_add(env->listeners, g_steal_pointer(&sock));
     return TRUE;
 }
