@@ -470,6 +470,8 @@ typedef struct {
     VgmTristate hvStimerDirect; /* <stimer><direct state=''/></stimer> */
     gboolean haveKvm;           /* <kvm> given */
     VgmTristate kvm[VGM_KVM_LAST];
+    gboolean haveTcg;           /* <tcg> given */
+    unsigned long long tcgTbCacheKiB; /* <tcg><tb-cache>, whole MiB; 0: QEMU's */
 } VgmFeatures;
 
 typedef enum {
@@ -908,6 +910,9 @@ typedef struct {
     unsigned int startport;
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     unsigned int queues;        /* <driver queues=''>: virtio-scsi; 0: QEMU's */
+    unsigned int cmdPerLun;     /* <driver cmd_per_lun=''>: virtio-scsi; 0: QEMU's */
+    unsigned int maxSectors;    /* <driver max_sectors=''>: virtio-scsi; 0: QEMU's */
+    VgmTristate ioeventfd;      /* <driver ioeventfd=''>: virtio-scsi */
     char *modelName;            /* pci: <model name=''/>, the QEMU device */
     /* pci: <target> (libvirt's names): pci-bridge's chassisNr, a PCIe
      * port's chassis, port and hotplug */
@@ -1282,6 +1287,11 @@ gboolean vgmDomainDefInPlaceConversion(const VgmDomainDef *def);
 /* Total of NUMA cell memory, KiB */
 unsigned long long vgmDomainDefNumaTotalMemory(const VgmDomainDef *def);
 size_t vgmDomainDefNumaCells(const VgmDomainDef *def);
+
+/* A size element (decimal content, unit='' as libvirt's scaled integers,
+ * KiB by default) in whole KiB, rounded up and held to the memory limit;
+ * 0 without @node, 1 with, -1 on an error. */
+int vgmDomainSizeParse(xmlNodePtr node, unsigned long long *kib, GError **error);
 
 /* Random bytes for uuids and MAC addresses; tests install a repeatable
  * source so that golden files stay stable. */

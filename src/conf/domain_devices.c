@@ -1870,11 +1870,15 @@ vgmControllerDriverParse(xmlNodePtr devNode, VgmControllerDef *ctrl, GError **er
         return FALSE;
     }
     if (!vgmXMLCheckNode(node, virtioScsi ? (const char *const[]){ "iommu", "ats", "packed", "queues",
-                                                                   NULL } :
+                                                                   "cmd_per_lun", "max_sectors",
+                                                                   "ioeventfd", NULL } :
                                             (const char *const[]){ "iommu", "ats", "packed", NULL },
                          vgmXMLNoChildren, error) ||
         !vgmVirtioOptionsParse(node, &ctrl->virtio, error) ||
-        vgmXMLPropUInt(node, "queues", VGM_XML_PROP_NONZERO, &ctrl->queues, error) < 0)
+        vgmXMLPropUInt(node, "queues", VGM_XML_PROP_NONZERO, &ctrl->queues, error) < 0 ||
+        vgmXMLPropUInt(node, "cmd_per_lun", VGM_XML_PROP_NONZERO, &ctrl->cmdPerLun, error) < 0 ||
+        vgmXMLPropUInt(node, "max_sectors", VGM_XML_PROP_NONZERO, &ctrl->maxSectors, error) < 0 ||
+        vgmXMLPropTristateSwitch(node, "ioeventfd", 0, &ctrl->ioeventfd, error) < 0)
         return FALSE;
     return TRUE;
 }
@@ -2122,10 +2126,17 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
             vgmBufAsprintf(&child, " hotplug='%s'", vgmTristateSwitchTypeToString(ctrl->hotplug));
         vgmBufAdd(&child, "/>\n");
     }
-    if (ctrl->queues || vgmVirtioOptionsAny(&ctrl->virtio)) {
+    if (ctrl->queues || ctrl->cmdPerLun || ctrl->maxSectors || ctrl->ioeventfd ||
+        vgmVirtioOptionsAny(&ctrl->virtio)) {
         vgmBufAdd(&child, "<driver");
         if (ctrl->queues)
             vgmBufAsprintf(&child, " queues='%u'", ctrl->queues);
+        if (ctrl->cmdPerLun)
+            vgmBufAsprintf(&child, " cmd_per_lun='%u'", ctrl->cmdPerLun);
+        if (ctrl->maxSectors)
+            vgmBufAsprintf(&child, " max_sectors='%u'", ctrl->maxSectors);
+        if (ctrl->ioeventfd)
+            vgmBufAsprintf(&child, " ioeventfd='%s'", vgmTristateSwitchTypeToString(ctrl->ioeventfd));
         vgmVirtioOptionsFormat(&child, &ctrl->virtio);
         vgmBufAdd(&child, "/>\n");
     }

@@ -72,6 +72,12 @@ vgmMemorySizeParse(xmlNodePtr node, unsigned long long *kib, GError **error)
     return vgmMemorySizeParseAttrs(node, vgmUnitAttr, kib, error);
 }
 
+int
+vgmDomainSizeParse(xmlNodePtr node, unsigned long long *kib, GError **error)
+{
+    return vgmMemorySizeParse(node, kib, error);
+}
+
 static gboolean
 vgmDomainHugepagesParse(VgmDomainMemoryBacking *mb, xmlNodePtr node,
                         GError **error)

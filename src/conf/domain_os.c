@@ -371,7 +371,7 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
         "acpi", "apic", "pae", "hyperv", "kvm", "pvspinlock", "pmu", "vmport", "smm",
-        "ioapic", "vmcoreinfo", NULL
+        "ioapic", "vmcoreinfo", "tcg", NULL
     };
     VgmFeatures *f = &def->features;
     const char *const *name;
@@ -417,6 +417,24 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
                 return FALSE;
         }
         f->haveKvm = TRUE;
+    }
+    /* <tcg><tb-cache>: the size of TCG's translation cache (QEMU takes
+     * whole MiB: another size would be rounded, so it is refused) */
+    if ((child = vgmXMLChild(node, "tcg"))) {
+        xmlNodePtr tb;
+
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren, (const char *const[]){ "tb-cache", NULL },
+                             error) ||
+            vgmXMLSingleChild(child, "tb-cache", &tb, error) < 0 ||
+            vgmDomainSizeParse(tb, &f->tcgTbCacheKiB, error) < 0)
+            return FALSE;
+        if (tb && (f->tcgTbCacheKiB == 0 || f->tcgTbCacheKiB % 1024)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("invalid size %1$llu KiB of <tb-cache> in <tcg>: QEMU's translation cache is whole MiB, at least 1"),
+                        f->tcgTbCacheKiB);
+            return FALSE;
+        }
+        f->haveTcg = TRUE;
     }
     if ((child = vgmXMLChild(node, "ioapic"))) {
         if (!vgmXMLCheckNode(child, (const char *const[]){ "driver", NULL }, vgmXMLNoChildren, error) ||
@@ -725,6 +743,15 @@ vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def)
         if (f->features[feat])
             vgmBufAsprintf(&child, "<%s state='%s'/>\n", vgmFeatureTypeToString(feat),
                            f->features[feat] == VGM_TRISTATE_YES ? "on" : "off");
+    }
+    /* last, in libvirt's order */
+    if (f->haveTcg) {
+        VgmBuf tcg;
+
+        vgmBufInitChild(&tcg, &child);
+        if (f->tcgTbCacheKiB)
+            vgmBufAsprintf(&tcg, "<tb-cache unit='KiB'>%llu</tb-cache>\n", f->tcgTbCacheKiB);
+        vgmXMLFormatElement(&child, "tcg", NULL, &tcg);
     }
     vgmXMLFormatElement(buf, "features", NULL, &child);
 }

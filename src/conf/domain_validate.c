@@ -235,6 +235,18 @@ vgmRuleGmemKvm(const VgmDomainDef *def, GError **error)
     return FALSE;
 }
 
+/* <tcg> tunes QEMU's emulator, which a KVM domain does not run (libvirt's
+ * rule) */
+static gboolean
+vgmRuleTcgFeatures(const VgmDomainDef *def, GError **error)
+{
+    if (!def->features.haveTcg || def->virtType != VGM_DOMAIN_VIRT_KVM)
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("<tcg> in <features> is for <domain type='qemu'>: a KVM domain runs no TCG"));
+    return FALSE;
+}
+
 static gboolean
 vgmRuleLiveUpdateMemory(const VgmDomainDef *def, GError **error)
 {
@@ -1520,6 +1532,7 @@ static const struct {
     { "devices", vgmRuleDevices },
     { "usb-devices", vgmRuleUsbDevices },
     { "spice", vgmRuleSpice },
+    { "tcg-features", vgmRuleTcgFeatures },
     { "os", vgmRuleOs },
     { "lifecycle", vgmRuleLifecycle },
     { "hyperv", vgmRuleHyperv },

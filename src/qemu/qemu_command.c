@@ -147,7 +147,7 @@ vgmCmdEnv(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
 }
 
 static void
-vgmCmdMachine(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
+vgmCmdMachine(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
     GString *s = g_string_new(plan->machine->name);
     guint i;
@@ -159,7 +159,11 @@ vgmCmdMachine(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
     }
     vgmCmdArg(cmd, "-machine");
     g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
-    vgmCmdArgPair(cmd, "-accel", plan->accelKVM ? "kvm" : "tcg");
+    /* <tcg><tb-cache> in MiB, as libvirt writes it */
+    if (!plan->accelKVM && def->features.tcgTbCacheKiB)
+        vgmCmdArgPairf(cmd, "-accel", "tcg,tb-size=%llu", def->features.tcgTbCacheKiB / 1024);
+    else
+        vgmCmdArgPair(cmd, "-accel", plan->accelKVM ? "kvm" : "tcg");
 }
 
 /* What libvirt adds to -cpu after the model and its features, in its
@@ -758,7 +762,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     }
     vgmCmdArg(cmd, "-S");
     vgmCmdFirmware(cmd, plan);
-    vgmCmdMachine(cmd, plan);
+    vgmCmdMachine(cmd, def, plan);
     vgmCmdCpu(cmd, def, plan);
     /* only SMM code writes the varstore of a secure-boot firmware */
     if (plan->firmware->secure)

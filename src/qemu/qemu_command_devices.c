@@ -123,6 +123,12 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
         json_object_set_int_member(dev, "max_ports", c->ports);
     if (c->queues)
         json_object_set_int_member(dev, "num_queues", c->queues);
+    if (c->cmdPerLun)
+        json_object_set_int_member(dev, "cmd_per_lun", c->cmdPerLun);
+    if (c->maxSectors)
+        json_object_set_int_member(dev, "max_sectors", c->maxSectors);
+    if (c->ioeventfd)
+        json_object_set_boolean_member(dev, "ioeventfd", c->ioeventfd == VGM_TRISTATE_YES);
     vgmCmdAddress(dev, &c->addr, plan);
     vgmCmdDevice(cmd, dev);
     json_object_unref(dev);
