@@ -326,7 +326,7 @@ vgmAcceptPrepareChr(VgmAcceptEnv *env, VgmChrDef *chr, GError **error)
         vgmAcceptReplace(&chr->logfile, vgmAcceptRelocate(env, chr->logfile));
     if (chr->type == VGM_CHR_TYPE_UDP) {
         /* datagrams to the loopback; a local end on an ephemeral port */
-        g_test_message("chardev udp to %s:%s moved to 127.0.0.1", chr->host, chr->service);
+        g_test_message("chardev udp to %s:%s moved to 127.0.0.1", chr->host ? chr->host : "", chr->service);
         vgmAcceptReplace(&chr->host, g_strdup("127.0.0.1"));
         if (chr->bindService) {
             vgmAcceptReplace(&chr->bindHost, g_strdup("127.0.0.1"));

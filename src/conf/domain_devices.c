@@ -1484,12 +1484,8 @@ vgmChrUdpParse(xmlNodePtr node, VgmChrDef *chr, GError **error)
                     (const char *)node->name);
         return FALSE;
     }
-    if (!chr->host) {
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("<source mode='connect'> of <%1$s type='udp'> needs a host"),
-                    (const char *)node->name);
-        return FALSE;
-    }
+    /* a connect source without a host sends to the local host, as
+     * libvirt writes it (host=, which QEMU takes for localhost) */
     return TRUE;
 }
 
@@ -1808,7 +1804,8 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
             vgmBufEscapeString(buf, " host='%s'", chr->bindHost);
             vgmBufEscapeString(buf, " service='%s'/>\n", chr->bindService);
         }
-        vgmBufEscapeString(buf, "<source mode='connect' host='%s'", chr->host);
+        vgmBufAdd(buf, "<source mode='connect'");
+        vgmBufEscapeString(buf, " host='%s'", chr->host);
         vgmBufEscapeString(buf, " service='%s'/>\n", chr->service);
     } else if (chr->type == VGM_CHR_TYPE_TCP) {
         vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);

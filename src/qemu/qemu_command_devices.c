@@ -623,14 +623,14 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char 
         break;
     }
     case VGM_CHR_TYPE_UDP: {
-        g_autofree char *host = vgmQemuEscapeOptValue(chr->host);
+        g_autofree char *host = chr->host ? vgmQemuEscapeOptValue(chr->host) : NULL;
         g_autofree char *port = vgmQemuEscapeOptValue(chr->service);
         g_autofree char *lhost = chr->bindHost ? vgmQemuEscapeOptValue(chr->bindHost) : NULL;
         g_autofree char *lport = chr->bindService ? vgmQemuEscapeOptValue(chr->bindService) : NULL;
 
         /* libvirt writes the local end even when there is none */
         g_string_append_printf(s, "udp,id=%s,host=%s,port=%s,localaddr=%s,localport=%s", id,
-                               host, port, lhost ? lhost : "", lport ? lport : "0");
+                               host ? host : "", port, lhost ? lhost : "", lport ? lport : "0");
         break;
     }
     case VGM_CHR_TYPE_LAST:
