@@ -7,12 +7,16 @@
 # linux-image-amd64 depends on, unpacked with dpkg -x, never installed) and
 # a busybox initramfs built here (/init prints a marker on the serial
 # console and runs 'poweroff -f'); a domain with <os><kernel/><initrd/>
-# <cmdline/>, a <serial type='file'>, memfd guest RAM and type 'qemu';
-# define, start, the marker in the serial file within 120 s, then the guest's
+# <cmdline/>, a <serial type='file'>, memfd guest RAM and type 'qemu', and
+# two host directories shared with it: one over 9p (QEMU's server) and one
+# over virtiofs (the virtiofsd the driver runs; the kernel's 9p and
+# virtiofs modules go into the initramfs); define, start, the marker in the
+# serial file within 120 s, each share's host file read back by the guest
+# and the guest's file found in the host directory, then the guest's
 # power-off: with <on_poweroff>destroy</on_poweroff> QEMU runs without
 # -no-shutdown and exits by itself, before any other virt-gmem command; the
 # next domstate --reason reads 'shut off (shutdown)', leaving no QEMU
-# process, no status file and no runtime dir; undefine.
+# process, no virtiofsd, no status file and no runtime dir; undefine.
 #
 # The packages are downloaded with apt-get download into
 # $VGM_BUILDDIR/tests/boottest-cache, so reruns are fast. Without QEMU, or
@@ -24,7 +28,7 @@ builddir=${VGM_BUILDDIR:-$(cd "$(dirname "$0")/../build" && pwd)}
 tool=$builddir/tools/virt-gmem
 qemu=/usr/bin/qemu-system-x86_64
 cache=$builddir/tests/boottest-cache
-ntests=7
+ntests=8
 
 echo "1..$ntests"
 
@@ -71,12 +75,29 @@ case $? in
 esac
 kernel=$guestkit_kernel
 
-# ---- the initramfs: /init prints the marker and powers off ----
+# ---- the initramfs: /init mounts the shares, reads one file of each,
+# writes one into each, prints the marker and powers off ----
 marker="VIRT-GMEM-BOOT-MARKER-$$"
+mkdir -p "$work/share9p" "$work/sharevfs"
+echo "host-9p-$$" > "$work/share9p/from-host"
+echo "host-virtiofs-$$" > "$work/sharevfs/from-host"
+if ! guestkit_modules "$work/initramfs" virtio_pci 9pnet_virtio 9p virtiofs; then
+    echo "# the share modules: $guestkit_why"
+fi
 cat > "$work/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
 /bin/busybox mount -t proc proc /proc
+for m in \$(/bin/busybox cat /mod/order); do /bin/busybox insmod /mod/\$m; done
+/bin/busybox mkdir -p /mnt/9p /mnt/vfs
+/bin/busybox mount -t 9p -o trans=virtio,version=9p2000.L share9p /mnt/9p
+/bin/busybox mount -t virtiofs sharevfs /mnt/vfs
+/bin/busybox echo "9P-READ \$(/bin/busybox cat /mnt/9p/from-host)" > /dev/ttyS0
+/bin/busybox echo "VIRTIOFS-READ \$(/bin/busybox cat /mnt/vfs/from-host)" > /dev/ttyS0
+/bin/busybox echo "guest-9p-$$" > /mnt/9p/from-guest
+/bin/busybox echo "guest-virtiofs-$$" > /mnt/vfs/from-guest
+/bin/busybox sync
+/bin/busybox umount /mnt/9p /mnt/vfs
 /bin/busybox echo "$marker" > /dev/ttyS0
 /bin/busybox poweroff -f
 EOF
@@ -102,6 +123,15 @@ cat > "$work/boottest.xml" <<EOF
   <on_reboot>destroy</on_reboot>
   <devices>
     <emulator>$qemu</emulator>
+    <filesystem type='mount' accessmode='passthrough'>
+      <source dir='$work/share9p'/>
+      <target dir='share9p'/>
+    </filesystem>
+    <filesystem type='mount'>
+      <driver type='virtiofs'/>
+      <source dir='$work/sharevfs'/>
+      <target dir='sharevfs'/>
+    </filesystem>
     <serial type='file'>
       <source path='$work/serial.log'/>
     </serial>
@@ -136,7 +166,19 @@ else
     tail -n 20 "$work/serial.log" 2>/dev/null | sed 's/^/# /'
 fi
 
-# ---- 4: after the guest's power-off QEMU exits by itself ----
+# ---- 4: both shares read and written by the guest ----
+if grep -q "^9P-READ host-9p-$$" "$work/serial.log" 2>/dev/null &&
+   grep -q "^VIRTIOFS-READ host-virtiofs-$$" "$work/serial.log" 2>/dev/null &&
+   [ "$(cat "$work/share9p/from-guest" 2>/dev/null)" = "guest-9p-$$" ] &&
+   [ "$(cat "$work/sharevfs/from-guest" 2>/dev/null)" = "guest-virtiofs-$$" ]; then
+    ok "the guest read the host's file of its 9p and its virtiofs share, and its own files are in the host directories"
+else
+    notok "the shares: serial says '$(grep -a 'READ' "$work/serial.log" 2>/dev/null | tr '\n' '|')', host has '$(cat "$work/share9p/from-guest" "$work/sharevfs/from-guest" 2>&1 | tr '\n' '|')'"
+    tail -n 20 "$work/serial.log" 2>/dev/null | sed 's/^/# /'
+    sed 's/^/# /' "$root"/log/qemu/boottest-fs*-virtiofsd.log 2>/dev/null | tail -n 10
+fi
+
+# ---- 5: after the guest's power-off QEMU exits by itself ----
 # (a zombie, with no reaping parent in some containers, is not running)
 qemu_runs() {
     local st
@@ -154,7 +196,7 @@ else
     notok "QEMU $qemupid still runs 60 s after the marker"
 fi
 
-# ---- 5: the next command reads 'shut off (shutdown)' ----
+# ---- 6: the next command reads 'shut off (shutdown)' ----
 state=$("$tool" domstate --reason --root "$root" boottest 2>&1 | head -n1)
 if [ "$state" = "shut off (shutdown)" ]; then
     ok "domstate --reason reads 'shut off (shutdown)'"
@@ -163,17 +205,19 @@ else
     sed 's/^/# /' "$root/log/qemu/boottest.log" 2>/dev/null | tail -n 5
 fi
 
-# ---- 6: nothing left running ----
+# ---- 7: nothing left running ----
 alive=0
 qemu_runs && alive=1
-if [ $alive = 0 ] && [ ! -e "$root/run/qemu/boottest.status" ] &&
+# a virtiofsd (or its sandboxed child) still serving this test's share
+vfsd=$(pgrep -f -- "source=$work/sharevfs" | tr '\n' ' ')
+if [ $alive = 0 ] && [ -z "$vfsd" ] && [ ! -e "$root/run/qemu/boottest.status" ] &&
    [ ! -e "$root/run/qemu/domain-boottest" ]; then
-    ok "no QEMU process, no status file, no runtime dir left"
+    ok "no QEMU process, no virtiofsd, no status file, no runtime dir left"
 else
-    notok "left behind: QEMU alive=$alive, status=$(ls "$root/run/qemu/")"
+    notok "left behind: QEMU alive=$alive, virtiofsd '$vfsd', status=$(ls "$root/run/qemu/")"
 fi
 
-# ---- 7: undefine ----
+# ---- 8: undefine ----
 if out=$("$tool" undefine --root "$root" boottest 2>&1) &&
    [ "$(printf '%s' "$out" | head -n1)" = "Domain 'boottest' has been undefined" ] &&
    [ ! -e "$root/etc/qemu/boottest.xml" ]; then

@@ -751,6 +751,7 @@ testDomainCaps(void)
                     "vga,cirrus,vmvga,qxl,virtio,none,bochs");
     testAssertXPath(x72, DC "/devices/redirdev/@supported", "yes");
     testAssertXPath(x72, DC "/devices/redirdev/enum[@name='bus']/value", "usb");
+    testAssertXPath(x72, DC "/devices/filesystem/enum[@name='driverType']/value", "path,virtiofs");
 
     /* Peter Xu's guest-memfd property on a capable host */
     xmemfd = testDomCaps("qemu-gmem-memfd", &host, "kvm");
@@ -3375,6 +3376,155 @@ testTpmEmulator(void)
     g_assert_false(g_file_test(stateDir, G_FILE_TEST_EXISTS));
 }
 
+/* The pid in pidfile @path (its first line), or 0 */
+static pid_t
+testPidFromFile(const char *path)
+{
+    g_autofree char *text = NULL;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return 0;
+    return (pid_t)g_ascii_strtoll(text, NULL, 10);
+}
+
+/* <filesystem>: a 9p share and a virtiofs share whose virtiofsd the
+ * driver runs. The start refuses a missing directory and a binary that is
+ * not executable, leaving nothing; a start runs virtiofsd with libvirt's
+ * options on the listening socket it hands over (--fd=3), QEMU's devices
+ * carry the tags, and destroy ends virtiofsd. */
+static void
+testFilesystems(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *share9p = NULL;
+    g_autofree char *sharevfs = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *pidfile = NULL;
+    g_autofree char *sock = NULL;
+    g_autofree char *srcOpt = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *fmt =
+        "<domain type='qemu'><name>fs</name><uuid>9d1e3c5a-7b2f-4e6d-8a0c-1f3b5d7e9a2c</uuid>"
+        "<memory unit='MiB'>128</memory>"
+        "<memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<filesystem type='mount' accessmode='mapped'><source dir='%s'/><target dir='nine'/></filesystem>"
+        "<filesystem type='mount'><driver type='virtiofs' queue='256'/>"
+        "<binary path='%s' xattr='on'><cache mode='none'/><lock posix='off'/><thread_pool size='2'/></binary>"
+        "<source dir='%s'/><target dir='vfs'/></filesystem>"
+        "<memballoon model='none'/></devices></domain>";
+    pid_t vfsd, qemu;
+
+    if (!testHaveQemu())
+        return;
+    if (!g_file_test("/usr/lib/qemu/virtiofsd", G_FILE_TEST_IS_EXECUTABLE)) {
+        g_test_skip("no virtiofsd at /usr/lib/qemu/virtiofsd (Debian's qemu-system-common)");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "fs.xml", NULL);
+    share9p = g_build_filename(root, "share9p", NULL);
+    sharevfs = g_build_filename(root, "share,vfs", NULL);
+
+    /* the directories do not exist yet: refused before anything runs */
+    xml = g_strdup_printf(fmt, share9p, "/usr/lib/qemu/virtiofsd", sharevfs);
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    run = testTool(root, "define", file, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "start", "fs", NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, "that <filesystem> 'nine' of domain 'fs' shares does not exist"));
+    g_clear_pointer(&run, testRunFree);
+    g_assert_cmpint(g_mkdir(share9p, 0755), ==, 0);
+    g_assert_cmpint(g_mkdir(sharevfs, 0755), ==, 0);
+
+    /* virtiofsd reads no comma in its source path */
+    run = testTool(root, "start", "fs", NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, "virtiofsd takes no ',' in its source path"));
+    g_clear_pointer(&run, testRunFree);
+    g_free(sharevfs);
+    sharevfs = g_build_filename(root, "share vfs", NULL);
+    g_assert_cmpint(g_mkdir(sharevfs, 0755), ==, 0);
+
+    /* a binary that is not one */
+    g_free(xml);
+    xml = g_strdup_printf(fmt, share9p, root, sharevfs);
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    run = testTool(root, "define", file, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "start", "fs", NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, "is not an executable file"));
+    g_clear_pointer(&run, testRunFree);
+    g_assert_false(testStatusExists(root, "fs"));
+
+    g_free(xml);
+    xml = g_strdup_printf(fmt, share9p, "/usr/lib/qemu/virtiofsd", sharevfs);
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    run = testTool(root, "define", file, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "start", "--paused", "fs", NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+
+    status = testLoadStatus(root, "fs");
+    qemu = status->qemu.pid;
+    pidfile = g_build_filename(root, "run", "qemu", "domain-fs", "fs1-virtiofsd.pid", NULL);
+    sock = g_build_filename(root, "run", "qemu", "domain-fs", "fs1-fs.sock", NULL);
+    vfsd = testPidFromFile(pidfile);
+    g_assert_cmpint(vfsd, >, 1);
+    g_assert_true(testPidRuns(vfsd));
+    g_assert_true(g_file_test(sock, G_FILE_TEST_EXISTS));
+    /* libvirt's options */
+    srcOpt = g_strdup_printf("source=%s/share vfs,cache=none,xattr,no_posix_lock", root);
+    g_assert_true(testProcHasArg(vfsd, "--fd=3"));
+    g_assert_true(testProcHasArg(vfsd, srcOpt));
+    g_assert_true(testProcHasArg(vfsd, "--thread-pool-size=2"));
+    {
+        g_autoptr(VgmQemuMonitor) mon = vgmQemuMonitorOpen(status->monitor, 5000, &err);
+        static const struct {
+            const char *path, *prop, *want;
+        } props[] = {
+            { "/machine/peripheral/fs0/virtio-backend", "mount_tag", "nine" },
+            { "/machine/peripheral/fs1/virtio-backend", "tag", "vfs" },
+            { "/machine/peripheral/fs1/virtio-backend", "queue-size", NULL },
+        };
+        size_t k;
+
+        g_assert_no_error(err);
+        for (k = 0; k < G_N_ELEMENTS(props); k++) {
+            g_autoptr(JsonObject) args = json_object_new();
+            g_autoptr(JsonNode) ret = NULL;
+
+            json_object_set_string_member(args, "path", props[k].path);
+            json_object_set_string_member(args, "property", props[k].prop);
+            g_assert_true(vgmQemuMonitorCommand(mon, "qom-get", args, &ret, &err));
+            g_assert_no_error(err);
+            if (props[k].want)
+                g_assert_cmpstr(json_node_get_string(ret), ==, props[k].want);
+            else
+                g_assert_cmpint(json_node_get_int(ret), ==, 256);
+        }
+    }
+    g_assert_true(testPidRuns(qemu));
+
+    run = testTool(root, "destroy", "fs", NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    testWaitGone(vfsd);
+    g_assert_false(g_file_test(pidfile, G_FILE_TEST_EXISTS));
+    run = testTool(root, "undefine", "fs", NULL);
+    TEST_OK(run);
+}
+
 /* The per-domain hugetlbfs dir a start makes goes with destroy (through
  * the driver with a fake mount table; the dir is a plain one, which QEMU
  * takes as well). */
@@ -3583,6 +3733,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/ovs-port", testOvsPort);
     g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);
     g_test_add_func("/driver/lifecycle/tpm-emulator", testTpmEmulator);
+    g_test_add_func("/driver/lifecycle/filesystems", testFilesystems);
     g_test_add_func("/driver/lifecycle/graphics-ports", testGraphicsPorts);
     g_test_add_func("/driver/lifecycle/cputune-pins", testCputunePins);
     g_test_add_func("/driver/cgroup/plan", testCgroupPlan);

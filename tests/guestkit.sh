@@ -65,6 +65,44 @@ guestkit_initrd() {
     (cd "$dir" && find . | cpio -o -H newc --quiet | gzip -1) > "$out"
 }
 
+# guestkit_modules DIR MODULE...: the kernel modules MODULE... of the kit's
+# kernel and every module they depend on (read from each module's
+# "depends=" tag) copied into DIR/mod/, with DIR/mod/order listing them
+# dependencies first, for /init to insmod in that order. Returns 1 with
+# the reason in $guestkit_why when one is missing.
+guestkit_modules() {
+    local dir=$1 kroot
+    shift
+    kroot=$(ls -d "$(dirname "$(dirname "$guestkit_kernel")")"/lib/modules/*/kernel 2>/dev/null | head -n1)
+    if [ -z "$kroot" ]; then
+        guestkit_why="no modules next to $guestkit_kernel"
+        return 1
+    fi
+    mkdir -p "$dir/mod"
+    : > "$dir/mod/order"
+    declare -A guestkit_seen=()
+    _guestkit_module() {
+        local name=$1 file dep
+        [ -n "${guestkit_seen[$name]:-}" ] && return 0
+        guestkit_seen[$name]=1
+        file=$(find "$kroot" \( -name "$name.ko" -o -name "${name//_/-}.ko" \) -print -quit)
+        if [ -z "$file" ]; then
+            guestkit_why="module $name is not in $kroot"
+            return 1
+        fi
+        for dep in $(grep -a -o 'depends=[A-Za-z0-9_,-]*' "$file" | head -n1 | cut -d= -f2 | tr , ' '); do
+            _guestkit_module "$dep" || return 1
+        done
+        cp "$file" "$dir/mod/$name.ko"
+        echo "$name.ko" >> "$dir/mod/order"
+    }
+    local m
+    for m in "$@"; do
+        _guestkit_module "$m" || return 1
+    done
+    return 0
+}
+
 # Run as a program: guestkit.sh CACHE INIT OUT fetches the kit into CACHE,
 # builds the initramfs OUT with /init from INIT and prints the kernel's
 # path; exit 1 with the reason on stderr when the kit cannot be fetched.

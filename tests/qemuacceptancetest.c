@@ -448,6 +448,62 @@ vgmAcceptServeNbd(VgmAcceptEnv *env, VgmDiskDef *disk, guint n, GError **error)
     return TRUE;
 }
 
+/* A virtiofsd for virtiofs share @fs (number @n): QEMU's, running for the
+ * case on a socket in the case's directory, sharing @fs's directory (or,
+ * for a <source socket>, a directory of its own), which @fs then names as
+ * its socket. Returns the reason to skip (no virtiofsd here), or NULL:
+ * then fs->socket is set, or @error says why not. */
+static char *
+vgmAcceptServeVirtiofs(VgmAcceptEnv *env, VgmFsDef *fs, guint n, GError **error)
+{
+    static const char binary[] = "/usr/lib/qemu/virtiofsd";
+    g_autofree char *sock = g_strdup_printf("%s/virtiofsd%u.sock", env->dir, n);
+    g_autofree char *log = g_strdup_printf("%s/virtiofsd%u.log", env->dir, n);
+    g_autofree char *dir = fs->dir ? g_strdup(fs->dir) : g_strdup_printf("%s/virtiofs%u", env->dir, n);
+    g_autofree char *sockOpt = g_strdup_printf("--socket-path=%s", sock);
+    g_autofree char *srcOpt = g_strdup_printf("source=%s", dir);
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GSocketAddress) addr = NULL;
+    GSubprocess *proc;
+    gint64 deadline;
+
+    if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE))
+        return g_strdup_printf("virtiofs needs a virtiofsd (%s, Debian's qemu-system-common)", binary);
+    if (g_mkdir_with_parents(dir, 0755) < 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "cannot make %s: %s",
+                    dir, g_strerror(errno));
+        return NULL;
+    }
+    {
+        const char *argv[] = { binary, sockOpt, "-o", srcOpt, NULL };
+
+        launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+        g_subprocess_launcher_set_stderr_file_path(launcher, log);
+        if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, error)))
+            return NULL;
+    }
+    g_ptr_array_add(env->servers, proc);
+    addr = g_unix_socket_address_new(sock);
+    /* it listens before it waits for QEMU; a probe connection would be
+     * taken for QEMU's, so wait for the socket file */
+    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (!g_file_test(sock, G_FILE_TEST_EXISTS)) {
+        if (g_subprocess_get_identifier(proc) == NULL || g_get_monotonic_time() > deadline) {
+            g_autofree char *tail = vgmAcceptLogTail(log);
+
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                        "virtiofsd for filesystem %s does not listen: %s", fs->target, tail);
+            return NULL;
+        }
+        g_usleep(20 * 1000);
+    }
+    g_test_message("filesystem %s: served by virtiofsd on %s (was %s)", fs->target, sock,
+                   fs->socket ? fs->socket : "the driver's");
+    vgmAcceptReplace(&fs->socket, g_steal_pointer(&sock));
+    g_clear_pointer(&fs->dir, g_free);
+    return NULL;
+}
+
 /*
  * Adapts @def to the test host and makes the resources it references.
  * Returns the reason to skip the case, or NULL (then FALSE in *failed and
@@ -628,6 +684,30 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
                        port, g->havePort ? g->port : -1);
         g->port = port;
         g->havePort = TRUE;
+    }
+
+    /* shared directories: each made in the case's directory; a virtiofs
+     * share served by a virtiofsd of the test's on its own socket (the
+     * driver's own virtiofsd is drivertest's and boottest's) */
+    for (i = 0; i < def->devices.fss->len; i++) {
+        VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
+
+        if (fs->dir) {
+            vgmAcceptReplace(&fs->dir, vgmAcceptRelocate(env, fs->dir));
+            if (g_mkdir_with_parents(fs->dir, 0755) < 0) {
+                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno),
+                            "cannot make %s: %s", fs->dir, g_strerror(errno));
+                goto fail;
+            }
+        }
+        if (fs->driver == VGM_FS_DRIVER_VIRTIOFS) {
+            g_autofree char *why = vgmAcceptServeVirtiofs(env, fs, i, error);
+
+            if (why)
+                return g_steal_pointer(&why);
+            if (!fs->socket)
+                goto fail;
+        }
     }
 
     for (i = 0; i < def->devices.mems->len; i++) {
@@ -1323,6 +1403,14 @@ vgmAcceptCheckGraphics(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *pr
         g_autofree char *id = g_strdup_printf("redir%u", i);
 
         vgmAcceptCheckQomString(mon, id, "port", rd->addr.port, "definition", problems);
+    }
+    /* each share's device carries its mount tag */
+    for (i = 0; i < def->devices.fss->len; i++) {
+        const VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
+        g_autofree char *id = g_strdup_printf("fs%u/virtio-backend", i);
+
+        vgmAcceptCheckQomString(mon, id, fs->driver == VGM_FS_DRIVER_VIRTIOFS ? "tag" : "mount_tag",
+                                fs->target, "definition", problems);
     }
 }
 

@@ -944,6 +944,102 @@ typedef struct {
     VgmDeviceAddress addr;
 } VgmRngDef;
 
+/* <filesystem>: a host directory shared with the guest, through QEMU's
+ * 9p server (virtio-9p-pci over -fsdev local) or a virtiofsd (vhost-user-fs-pci) */
+typedef enum {
+    VGM_FS_DRIVER_DEFAULT = 0,  /* 9p's 'path' */
+    VGM_FS_DRIVER_PATH,
+    VGM_FS_DRIVER_HANDLE,       /* gone from QEMU since 4.0: refused */
+    VGM_FS_DRIVER_VIRTIOFS,
+
+    VGM_FS_DRIVER_LAST
+} VgmFsDriver;
+VGM_ENUM_DECL(vgmFsDriver);         /* default, path, handle, virtiofs */
+
+typedef enum {
+    VGM_FS_ACCESS_DEFAULT = 0,  /* passthrough */
+    VGM_FS_ACCESS_PASSTHROUGH,
+    VGM_FS_ACCESS_MAPPED,
+    VGM_FS_ACCESS_SQUASH,
+
+    VGM_FS_ACCESS_LAST
+} VgmFsAccess;
+VGM_ENUM_DECL(vgmFsAccess);         /* "", passthrough, mapped, squash */
+
+typedef enum {
+    VGM_FS_MODEL_DEFAULT = 0,
+    VGM_FS_MODEL_VIRTIO,
+    VGM_FS_MODEL_VIRTIO_TRANSITIONAL,
+    VGM_FS_MODEL_VIRTIO_NON_TRANSITIONAL,
+
+    VGM_FS_MODEL_LAST
+} VgmFsModel;
+VGM_ENUM_DECL(vgmFsModel);
+
+typedef enum {
+    VGM_FS_MULTIDEVS_DEFAULT = 0,
+    VGM_FS_MULTIDEVS_REMAP,
+    VGM_FS_MULTIDEVS_FORBID,
+    VGM_FS_MULTIDEVS_WARN,
+
+    VGM_FS_MULTIDEVS_LAST
+} VgmFsMultidevs;
+VGM_ENUM_DECL(vgmFsMultidevs);
+
+typedef enum {
+    VGM_FS_WRPOLICY_DEFAULT = 0,
+    VGM_FS_WRPOLICY_IMMEDIATE,
+
+    VGM_FS_WRPOLICY_LAST
+} VgmFsWrpolicy;
+VGM_ENUM_DECL(vgmFsWrpolicy);
+
+/* virtiofsd's <binary><cache mode=''/> and <sandbox mode=''/> */
+typedef enum {
+    VGM_FS_CACHE_DEFAULT = 0,
+    VGM_FS_CACHE_NONE,
+    VGM_FS_CACHE_ALWAYS,
+
+    VGM_FS_CACHE_LAST
+} VgmFsCache;
+VGM_ENUM_DECL(vgmFsCache);
+
+typedef enum {
+    VGM_FS_SANDBOX_DEFAULT = 0,
+    VGM_FS_SANDBOX_NAMESPACE,
+    VGM_FS_SANDBOX_CHROOT,
+
+    VGM_FS_SANDBOX_LAST
+} VgmFsSandbox;
+VGM_ENUM_DECL(vgmFsSandbox);
+
+typedef struct {
+    VgmFsDriver driver;         /* <driver type=''> */
+    VgmFsAccess accessmode;
+    VgmFsModel model;
+    VgmFsMultidevs multidevs;
+    unsigned int fmode;         /* 0: not given; else octal, at most 0777 */
+    unsigned int dmode;
+    VgmFsWrpolicy wrpolicy;     /* <driver wrpolicy=''> */
+    unsigned int queue;         /* <driver queue=''> (virtiofs), 0: QEMU's */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
+    char *dir;                  /* <source dir=''> */
+    char *socket;               /* <source socket=''> (virtiofs: a virtiofsd
+                                 * run by someone else) */
+    char *target;               /* <target dir=''>: the guest's mount tag */
+    gboolean readonly;
+    /* virtiofs: the <binary> the driver runs */
+    char *binary;               /* path; NULL: the host's vhost-user descriptor's */
+    VgmTristate xattr;
+    VgmFsCache cache;
+    VgmFsSandbox sandbox;
+    VgmTristate posixLock;      /* <lock posix='' flock=''/> */
+    VgmTristate flock;
+    int threadPoolSize;         /* <thread_pool size=''/>, -1: not given */
+    unsigned int bootOrder;     /* virtiofs only */
+    VgmDeviceAddress addr;
+} VgmFsDef;
+
 typedef enum {
     VGM_GRAPHICS_VNC = 0,
     VGM_GRAPHICS_SPICE,
@@ -1180,6 +1276,7 @@ typedef struct {
     GPtrArray *disks;           /* VgmDiskDef */
     GPtrArray *nets;            /* VgmNetDef */
     GPtrArray *controllers;     /* VgmControllerDef */
+    GPtrArray *fss;             /* VgmFsDef */
     GPtrArray *serials;         /* VgmChrDef */
     GPtrArray *parallels;       /* VgmChrDef */
     GPtrArray *consoles;        /* VgmChrDef */
@@ -1305,6 +1402,13 @@ unsigned long long vgmDomainDefGetMemoryDevicesTotal(const VgmDomainDef *def);
 
 void vgmDomainUUIDFormat(const unsigned char *uuid, char *out /* 37 bytes */);
 gboolean vgmDomainUUIDParse(const char *str, unsigned char *uuid);
+
+/* The <boot order> of every device that has one (unsigned int), in the
+ * order of the device lists */
+GArray *vgmDomainDefBootOrders(const VgmDomainDef *def);
+
+/* Whether a <filesystem> of the domain is virtiofs (a vhost-user device) */
+gboolean vgmDomainDefHasVirtiofs(const VgmDomainDef *def);
 
 /* Device address: parse an <address> child (if any) / format it. */
 gboolean vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr,

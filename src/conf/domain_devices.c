@@ -36,6 +36,14 @@ VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
 VGM_ENUM_IMPL(vgmIommuModel, VGM_IOMMU_MODEL_LAST, "intel", "virtio");
 VGM_ENUM_IMPL(vgmTpmVersion, VGM_TPM_VERSION_LAST, "", "1.2", "2.0");
+VGM_ENUM_IMPL(vgmFsDriver, VGM_FS_DRIVER_LAST, "default", "path", "handle", "virtiofs");
+VGM_ENUM_IMPL(vgmFsAccess, VGM_FS_ACCESS_LAST, "", "passthrough", "mapped", "squash");
+VGM_ENUM_IMPL(vgmFsModel, VGM_FS_MODEL_LAST,
+              "default", "virtio", "virtio-transitional", "virtio-non-transitional");
+VGM_ENUM_IMPL(vgmFsMultidevs, VGM_FS_MULTIDEVS_LAST, "default", "remap", "forbid", "warn");
+VGM_ENUM_IMPL(vgmFsWrpolicy, VGM_FS_WRPOLICY_LAST, "default", "immediate");
+VGM_ENUM_IMPL(vgmFsCache, VGM_FS_CACHE_LAST, "default", "none", "always");
+VGM_ENUM_IMPL(vgmFsSandbox, VGM_FS_SANDBOX_LAST, "default", "namespace", "chroot");
 VGM_ENUM_IMPL(vgmWatchdogAction, VGM_WATCHDOG_ACTION_LAST,
               "reset", "shutdown", "poweroff", "pause", "none", "inject-nmi");
 VGM_ENUM_IMPL(vgmGraphics, VGM_GRAPHICS_LAST, "vnc", "spice");
@@ -301,6 +309,16 @@ vgmRngDefFree(VgmRngDef *r)
 }
 
 static void
+vgmFsDefFree(VgmFsDef *fs)
+{
+    g_free(fs->dir);
+    g_free(fs->socket);
+    g_free(fs->target);
+    g_free(fs->binary);
+    g_free(fs);
+}
+
+static void
 vgmMemballoonDefFree(VgmMemballoonDef *m)
 {
     if (!m)
@@ -325,6 +343,7 @@ vgmDomainDevicesInit(VgmDevicesDef *devices)
     devices->nets = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetDefFree);
     devices->controllers = g_ptr_array_new_with_free_func((GDestroyNotify)vgmControllerDefFree);
     devices->serials = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
+    devices->fss = g_ptr_array_new_with_free_func((GDestroyNotify)vgmFsDefFree);
     devices->panics = g_ptr_array_new_with_free_func(g_free);
     devices->parallels = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
@@ -347,6 +366,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     g_ptr_array_unref(devices->nets);
     g_ptr_array_unref(devices->controllers);
     g_ptr_array_unref(devices->serials);
+    g_ptr_array_unref(devices->fss);
     g_ptr_array_unref(devices->parallels);
     g_ptr_array_unref(devices->consoles);
     g_ptr_array_unref(devices->sounds);
@@ -375,6 +395,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmInputDef, vgmInputDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmGraphicsDef, vgmGraphicsDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmVideoDef, vgmVideoDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmRngDef, vgmRngDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmFsDef, vgmFsDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmMemballoonDef, vgmMemballoonDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmWatchdogDef, vgmWatchdogDefFree)
 
@@ -2259,6 +2280,336 @@ vgmRngFormat(VgmBuf *buf, const VgmRngDef *rng)
     vgmBufAdd(buf, "</rng>\n");
 }
 
+/* ---------------- filesystem ---------------- */
+
+/* fmode / dmode: octal permission bits, at most 0777 */
+static gboolean
+vgmFsModeParse(xmlNodePtr node, const char *name, unsigned int *mode, GError **error)
+{
+    g_autofree char *text = NULL;
+    guint64 v;
+
+    if (vgmXMLPropString(node, name, 0, &text, error) < 0)
+        return FALSE;
+    if (!text)
+        return TRUE;
+    if (!g_ascii_string_to_unsigned(text, 8, 0, 0777, &v, NULL)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute '%2$s' of element <filesystem>: an octal mode of at most 0777"),
+                    text, name);
+        return FALSE;
+    }
+    *mode = (unsigned int)v;
+    return TRUE;
+}
+
+/* virtiofs's <binary path='' xattr=''> and its children */
+static gboolean
+vgmFsBinaryParse(xmlNodePtr node, VgmFsDef *fs, GError **error)
+{
+    xmlNodePtr child;
+    int v;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "path", "xattr", NULL },
+                         (const char *const[]){ "cache", "sandbox", "lock", "thread_pool", NULL },
+                         error) ||
+        vgmXMLPropString(node, "path", 0, &fs->binary, error) < 0 ||
+        vgmXMLPropTristateSwitch(node, "xattr", 0, &fs->xattr, error) < 0)
+        return FALSE;
+    if (fs->binary && !g_path_is_absolute(fs->binary)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'path' of element <binary> in <filesystem>: an absolute path"),
+                    fs->binary);
+        return FALSE;
+    }
+    if (vgmXMLSingleChild(node, "cache", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "mode", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropEnum(child, "mode", vgmFsCacheTypeFromString,
+                           VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO, &v, error) < 0)
+            return FALSE;
+        fs->cache = v;
+    }
+    if (vgmXMLSingleChild(node, "sandbox", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "mode", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropEnum(child, "mode", vgmFsSandboxTypeFromString,
+                           VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO, &v, error) < 0)
+            return FALSE;
+        fs->sandbox = v;
+    }
+    if (vgmXMLSingleChild(node, "lock", &child, error) < 0)
+        return FALSE;
+    if (child &&
+        (!vgmXMLCheckNode(child, (const char *const[]){ "posix", "flock", NULL }, vgmXMLNoChildren,
+                          error) ||
+         vgmXMLPropTristateSwitch(child, "posix", 0, &fs->posixLock, error) < 0 ||
+         vgmXMLPropTristateSwitch(child, "flock", 0, &fs->flock, error) < 0))
+        return FALSE;
+    if (vgmXMLSingleChild(node, "thread_pool", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        unsigned int size;
+
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "size", NULL }, vgmXMLNoChildren,
+                             error) ||
+            vgmXMLPropUInt(child, "size", VGM_XML_PROP_REQUIRED, &size, error) < 0)
+            return FALSE;
+        if (size > G_MAXINT) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$u' for attribute 'size' of element <thread_pool>: at most %2$d"),
+                        size, G_MAXINT);
+            return FALSE;
+        }
+        fs->threadPoolSize = (int)size;
+    }
+    return TRUE;
+}
+
+static VgmFsDef *
+vgmFsParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmFsDef) fs = g_new0(VgmFsDef, 1);
+    g_autofree char *type = NULL;
+    xmlNodePtr child;
+    int v;
+
+    fs->threadPoolSize = -1;
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "accessmode", "model", "multidevs",
+                                                      "fmode", "dmode", NULL },
+                         (const char *const[]){ "driver", "binary", "source", "target", "readonly",
+                                                "boot", "address", NULL }, error) ||
+        vgmXMLPropString(node, "type", 0, &type, error) < 0)
+        return NULL;
+    /* libvirt's other types (block, file, template, ram, bind, volume) are
+     * its LXC driver's */
+    if (type && !g_str_equal(type, "mount")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <filesystem type='%1$s'>: QEMU shares host directories only, type 'mount'"),
+                    type);
+        return NULL;
+    }
+    if (vgmXMLPropEnum(node, "accessmode", vgmFsAccessTypeFromString, 0, &v, error) < 0)
+        return NULL;
+    fs->accessmode = v;
+    if (vgmXMLPropEnum(node, "model", vgmFsModelTypeFromString, VGM_XML_PROP_NONZERO, &v,
+                       error) < 0)
+        return NULL;
+    fs->model = v;
+    if (vgmXMLPropEnum(node, "multidevs", vgmFsMultidevsTypeFromString, 0, &v, error) < 0)
+        return NULL;
+    fs->multidevs = v;
+    if (!vgmFsModeParse(node, "fmode", &fs->fmode, error) ||
+        !vgmFsModeParse(node, "dmode", &fs->dmode, error))
+        return NULL;
+
+    if (vgmXMLSingleChild(node, "driver", &child, error) < 0)
+        return NULL;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "wrpolicy", "queue", "iommu",
+                                                           "ats", "packed", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropEnum(child, "type", vgmFsDriverTypeFromString, 0, &v, error) < 0)
+            return NULL;
+        fs->driver = v;
+        if (vgmXMLPropEnum(child, "wrpolicy", vgmFsWrpolicyTypeFromString, 0, &v, error) < 0)
+            return NULL;
+        fs->wrpolicy = v;
+        if (vgmXMLPropUInt(child, "queue", 0, &fs->queue, error) < 0 ||
+            !vgmVirtioOptionsParse(child, &fs->virtio, error))
+            return NULL;
+        if (fs->queue && fs->driver != VGM_FS_DRIVER_VIRTIOFS) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("attribute 'queue' of <driver> in <filesystem> is virtiofs's only (type='virtiofs')"));
+            return NULL;
+        }
+    }
+    if (vgmXMLSingleChild(node, "binary", &child, error) < 0)
+        return NULL;
+    if (child) {
+        if (fs->driver != VGM_FS_DRIVER_VIRTIOFS) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("element <binary> of <filesystem> is virtiofs's only (<driver type='virtiofs'/>)"));
+            return NULL;
+        }
+        if (!vgmFsBinaryParse(child, fs, error))
+            return NULL;
+    }
+
+    if (vgmXMLSingleChild(node, "source", &child, error) < 0)
+        return NULL;
+    if (child &&
+        (!vgmXMLCheckNode(child, (const char *const[]){ "dir", "socket", NULL }, vgmXMLNoChildren,
+                          error) ||
+         vgmXMLPropString(child, "dir", 0, &fs->dir, error) < 0 ||
+         vgmXMLPropString(child, "socket", 0, &fs->socket, error) < 0))
+        return NULL;
+    if (!fs->dir && !fs->socket) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("element <filesystem> needs <source dir='...'/> (or, for virtiofs, <source socket='...'/>)"));
+        return NULL;
+    }
+    if (fs->dir && fs->socket) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("<source> of <filesystem> takes either 'dir' or 'socket', not both"));
+        return NULL;
+    }
+    if ((fs->dir && !g_path_is_absolute(fs->dir)) || (fs->socket && !g_path_is_absolute(fs->socket))) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute '%2$s' of <source> in <filesystem>: an absolute path"),
+                    fs->dir ? fs->dir : fs->socket, fs->dir ? "dir" : "socket");
+        return NULL;
+    }
+    if (fs->socket && fs->driver != VGM_FS_DRIVER_VIRTIOFS) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<source socket='...'> of <filesystem> is a virtiofsd's: it needs <driver type='virtiofs'/>"));
+        return NULL;
+    }
+
+    if (vgmXMLSingleChild(node, "target", &child, error) < 0)
+        return NULL;
+    if (child &&
+        (!vgmXMLCheckNode(child, (const char *const[]){ "dir", NULL }, vgmXMLNoChildren, error) ||
+         vgmXMLPropString(child, "dir", 0, &fs->target, error) < 0))
+        return NULL;
+    if (!fs->target || !*fs->target) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<filesystem> of source '%1$s' needs <target dir='...'/>, the tag the guest mounts it by"),
+                    fs->dir ? fs->dir : fs->socket);
+        return NULL;
+    }
+    if (vgmXMLSingleChild(node, "readonly", &child, error) < 0)
+        return NULL;
+    if (child) {
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren, vgmXMLNoChildren, error))
+            return NULL;
+        fs->readonly = TRUE;
+    }
+    if (!vgmBootOrderParse(node, &fs->bootOrder, error) ||
+        !vgmDeviceAddressParse(node, &fs->addr, error))
+        return NULL;
+    /* libvirt's rule */
+    if (fs->bootOrder && fs->driver != VGM_FS_DRIVER_VIRTIOFS) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<boot order> of a <filesystem> needs virtiofs (<driver type='virtiofs'/>): a 9p share is not bootable"));
+        return NULL;
+    }
+    return g_steal_pointer(&fs);
+}
+
+/* The devices that take a <boot order>, and where each keeps it */
+static const struct {
+    size_t list;                /* of the GPtrArray in VgmDevicesDef */
+    size_t order;               /* of the unsigned int in its element */
+} vgmBootableLists[] = {
+    { G_STRUCT_OFFSET(VgmDevicesDef, disks), G_STRUCT_OFFSET(VgmDiskDef, bootOrder) },
+    { G_STRUCT_OFFSET(VgmDevicesDef, nets), G_STRUCT_OFFSET(VgmNetDef, bootOrder) },
+    { G_STRUCT_OFFSET(VgmDevicesDef, redirdevs), G_STRUCT_OFFSET(VgmChrDef, bootOrder) },
+    { G_STRUCT_OFFSET(VgmDevicesDef, fss), G_STRUCT_OFFSET(VgmFsDef, bootOrder) },
+};
+
+GArray *
+vgmDomainDefBootOrders(const VgmDomainDef *def)
+{
+    GArray *orders = g_array_new(FALSE, FALSE, sizeof(unsigned int));
+    size_t k;
+    guint i;
+
+    for (k = 0; k < G_N_ELEMENTS(vgmBootableLists); k++) {
+        GPtrArray *list = G_STRUCT_MEMBER(GPtrArray *, &def->devices, vgmBootableLists[k].list);
+
+        for (i = 0; i < list->len; i++) {
+            unsigned int order = G_STRUCT_MEMBER(unsigned int, g_ptr_array_index(list, i),
+                                                 vgmBootableLists[k].order);
+
+            if (order)
+                g_array_append_val(orders, order);
+        }
+    }
+    return orders;
+}
+
+gboolean
+vgmDomainDefHasVirtiofs(const VgmDomainDef *def)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.fss->len; i++) {
+        if (((const VgmFsDef *)g_ptr_array_index(def->devices.fss, i))->driver ==
+            VGM_FS_DRIVER_VIRTIOFS)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+static void
+vgmFsFormat(VgmBuf *buf, const VgmFsDef *fs)
+{
+    VgmBuf attrs, child;
+
+    vgmBufAdd(buf, "<filesystem type='mount'");
+    if (fs->accessmode)
+        vgmBufAsprintf(buf, " accessmode='%s'", vgmFsAccessTypeToString(fs->accessmode));
+    if (fs->model)
+        vgmBufAsprintf(buf, " model='%s'", vgmFsModelTypeToString(fs->model));
+    if (fs->multidevs)
+        vgmBufAsprintf(buf, " multidevs='%s'", vgmFsMultidevsTypeToString(fs->multidevs));
+    if (fs->fmode)
+        vgmBufAsprintf(buf, " fmode='%04o'", fs->fmode);
+    if (fs->dmode)
+        vgmBufAsprintf(buf, " dmode='%04o'", fs->dmode);
+    vgmBufAdd(buf, ">\n");
+    vgmBufAdjustIndent(buf, 2);
+
+    vgmBufInit(&attrs, 0);
+    if (fs->driver) {
+        vgmBufAsprintf(&attrs, " type='%s'", vgmFsDriverTypeToString(fs->driver));
+        if (fs->wrpolicy)
+            vgmBufAsprintf(&attrs, " wrpolicy='%s'", vgmFsWrpolicyTypeToString(fs->wrpolicy));
+        if (fs->queue)
+            vgmBufAsprintf(&attrs, " queue='%u'", fs->queue);
+    }
+    vgmVirtioOptionsFormat(&attrs, &fs->virtio);
+    vgmXMLFormatElement(buf, "driver", &attrs, NULL);
+
+    if (fs->driver == VGM_FS_DRIVER_VIRTIOFS) {
+        VgmBuf lock;
+
+        vgmBufInit(&attrs, 0);
+        vgmBufInitChild(&child, buf);
+        vgmBufEscapeString(&attrs, " path='%s'", fs->binary);
+        if (fs->xattr)
+            vgmBufAsprintf(&attrs, " xattr='%s'", vgmTristateSwitchTypeToString(fs->xattr));
+        if (fs->cache)
+            vgmBufAsprintf(&child, "<cache mode='%s'/>\n", vgmFsCacheTypeToString(fs->cache));
+        if (fs->sandbox)
+            vgmBufAsprintf(&child, "<sandbox mode='%s'/>\n", vgmFsSandboxTypeToString(fs->sandbox));
+        vgmBufInit(&lock, 0);
+        if (fs->posixLock)
+            vgmBufAsprintf(&lock, " posix='%s'", vgmTristateSwitchTypeToString(fs->posixLock));
+        if (fs->flock)
+            vgmBufAsprintf(&lock, " flock='%s'", vgmTristateSwitchTypeToString(fs->flock));
+        vgmXMLFormatElement(&child, "lock", &lock, NULL);
+        if (fs->threadPoolSize >= 0)
+            vgmBufAsprintf(&child, "<thread_pool size='%d'/>\n", fs->threadPoolSize);
+        vgmXMLFormatElement(buf, "binary", &attrs, &child);
+    }
+    if (fs->socket)
+        vgmBufEscapeString(buf, "<source socket='%s'/>\n", fs->socket);
+    else
+        vgmBufEscapeString(buf, "<source dir='%s'/>\n", fs->dir);
+    vgmBufEscapeString(buf, "<target dir='%s'/>\n", fs->target);
+    if (fs->readonly)
+        vgmBufAdd(buf, "<readonly/>\n");
+    if (fs->bootOrder)
+        vgmBufAsprintf(buf, "<boot order='%u'/>\n", fs->bootOrder);
+    vgmDeviceAddressFormat(buf, &fs->addr);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</filesystem>\n");
+}
+
 /* ---------------- input ---------------- */
 
 /* The address type each bus takes (ps2 takes none). */
@@ -3104,7 +3455,7 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
 /* ---------------- the container ---------------- */
 
 static const char *const vgmDevicesChildren[] = {
-    "emulator", "disk", "controller", "interface", "serial", "parallel", "console", "channel",
+    "emulator", "disk", "controller", "filesystem", "interface", "serial", "parallel", "console", "channel",
     "input", "tpm", "graphics", "sound", "audio", "video", "redirdev", "watchdog", "panic",
     "memballoon", "rng", "memory", "iommu", NULL
 };
@@ -3184,6 +3535,11 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
             if (!c)
                 return FALSE;
             vgmDomainControllerInsert(devs->controllers, c);
+        } else if (g_str_equal(name, "filesystem")) {
+            VgmFsDef *fs = vgmFsParse(cur, error);
+            if (!fs)
+                return FALSE;
+            g_ptr_array_add(devs->fss, fs);
         } else if (g_str_equal(name, "memballoon")) {
             if (devs->memballoon) {
                 vgmErrorSet(error, VGM_ERR_XML,
@@ -3286,6 +3642,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmDiskFormat(buf, g_ptr_array_index(devs->disks, i));
     for (i = 0; i < devs->controllers->len; i++)
         vgmControllerFormat(buf, g_ptr_array_index(devs->controllers, i));
+    for (i = 0; i < devs->fss->len; i++)
+        vgmFsFormat(buf, g_ptr_array_index(devs->fss, i));
     for (i = 0; i < devs->nets->len; i++)
         vgmNetFormat(buf, g_ptr_array_index(devs->nets, i));
     for (i = 0; i < devs->serials->len; i++)

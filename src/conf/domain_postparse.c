@@ -119,18 +119,16 @@ vgmPostParseCpu(VgmDomainDef *def)
 static void
 vgmPostParseOs(VgmDomainDef *def)
 {
-    gboolean perDevice = FALSE;
-    guint i;
+    gboolean perDevice;
 
     if (!def->os.arch)
         def->os.arch = g_strdup(vgmPostParseHostArch());
     /* per-device boot orders replace <os><boot dev> */
-    for (i = 0; i < def->devices.disks->len && !perDevice; i++)
-        perDevice = ((const VgmDiskDef *)g_ptr_array_index(def->devices.disks, i))->bootOrder != 0;
-    for (i = 0; i < def->devices.nets->len && !perDevice; i++)
-        perDevice = ((const VgmNetDef *)g_ptr_array_index(def->devices.nets, i))->bootOrder != 0;
-    for (i = 0; i < def->devices.redirdevs->len && !perDevice; i++)
-        perDevice = ((const VgmChrDef *)g_ptr_array_index(def->devices.redirdevs, i))->bootOrder != 0;
+    {
+        g_autoptr(GArray) orders = vgmDomainDefBootOrders(def);
+
+        perDevice = orders->len > 0;
+    }
     /* libvirt adds the disk even for direct kernel boot */
     if (def->os.nboot == 0 && !perDevice) {
         def->os.boot = g_renew(VgmBootDev, def->os.boot, 1);

@@ -74,6 +74,7 @@ static const struct {
     { "disk", G_STRUCT_OFFSET(VgmDevicesDef, disks) },
     { "interface", G_STRUCT_OFFSET(VgmDevicesDef, nets) },
     { "controller", G_STRUCT_OFFSET(VgmDevicesDef, controllers) },
+    { "filesystem", G_STRUCT_OFFSET(VgmDevicesDef, fss) },
     { "serial", G_STRUCT_OFFSET(VgmDevicesDef, serials) },
     { "parallel", G_STRUCT_OFFSET(VgmDevicesDef, parallels) },
     { "console", G_STRUCT_OFFSET(VgmDevicesDef, consoles) },
@@ -1114,30 +1115,99 @@ static gboolean
 vgmRuleBootOrders(const VgmDomainDef *def, GError **error)
 {
     g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
-    GPtrArray *lists[] = { def->devices.disks, def->devices.nets, def->devices.redirdevs };
-    size_t k;
+    g_autoptr(GArray) orders = vgmDomainDefBootOrders(def);
     guint i;
 
-    for (k = 0; k < G_N_ELEMENTS(lists); k++) {
-        for (i = 0; i < lists[k]->len; i++) {
-            gconstpointer dev = g_ptr_array_index(lists[k], i);
-            unsigned int order = k == 0 ? ((const VgmDiskDef *)dev)->bootOrder :
-                                 k == 1 ? ((const VgmNetDef *)dev)->bootOrder :
-                                          ((const VgmChrDef *)dev)->bootOrder;
+    for (i = 0; i < orders->len; i++) {
+        unsigned int order = g_array_index(orders, unsigned int, i);
 
-            if (!order)
-                continue;
-            if (def->os.nboot) {
-                vgmErrorSet(error, VGM_ERR_XML, "%s",
-                            _("a device's <boot order=''/> cannot be combined with <boot dev=''/> in <os>"));
-                return FALSE;
-            }
-            if (!g_hash_table_add(seen, GUINT_TO_POINTER(order))) {
-                vgmErrorSet(error, VGM_ERR_XML,
-                            _("boot order '%1$u' is given to more than one device"), order);
-                return FALSE;
-            }
+        if (def->os.nboot) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("a device's <boot order=''/> cannot be combined with <boot dev=''/> in <os>"));
+            return FALSE;
         }
+        if (!g_hash_table_add(seen, GUINT_TO_POINTER(order))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("boot order '%1$u' is given to more than one device"), order);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* libvirt's rules for <filesystem>: one share a mount tag; fmode and
+ * dmode are the modes of 9p's mapped files; what virtiofsd cannot do */
+static gboolean
+vgmRuleFilesystem(const VgmFsDef *fs, GError **error)
+{
+    const char *what = NULL;
+
+    if ((fs->fmode || fs->dmode) && fs->accessmode != VGM_FS_ACCESS_MAPPED) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("attributes 'fmode' and 'dmode' of <filesystem> '%1$s' need accessmode='mapped': they are the modes of the files 9p creates in mapped mode"),
+                    fs->target);
+        return FALSE;
+    }
+    if (fs->driver != VGM_FS_DRIVER_VIRTIOFS)
+        return TRUE;
+    if (fs->model)
+        what = "model";
+    else if (fs->multidevs)
+        what = "multidevs";
+    else if (fs->fmode || fs->dmode)
+        what = fs->fmode ? "fmode" : "dmode";
+    else if (!fs->socket && fs->wrpolicy)
+        what = "wrpolicy";
+    else if (!fs->socket && fs->accessmode && fs->accessmode != VGM_FS_ACCESS_PASSTHROUGH)
+        what = "accessmode";
+    if (what) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("virtiofs <filesystem> '%1$s' does not take attribute '%2$s' (9p's)"),
+                    fs->target, what);
+        return FALSE;
+    }
+    /* virtiofsd has no read-only export yet (libvirt's rule) */
+    if (!fs->socket && fs->readonly) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("virtiofs <filesystem> '%1$s' cannot be <readonly/>: virtiofsd has no read-only mode"),
+                    fs->target);
+        return FALSE;
+    }
+    /* the virtqueue QEMU makes: a power of 2 to 32768 (VIRTQUEUE_MAX_SIZE) */
+    if (fs->queue && (fs->queue > 32768 || (fs->queue & (fs->queue - 1)))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("invalid value '%1$u' for attribute 'queue' of <driver> in <filesystem> '%2$s': a power of 2 up to 32768"),
+                    fs->queue, fs->target);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmRuleFilesystems(const VgmDomainDef *def, GError **error)
+{
+    g_autoptr(GHashTable) tags = g_hash_table_new(g_str_hash, g_str_equal);
+    guint i;
+
+    /* QEMU's vhost-user-fs device does not migrate, and its virtiofsd
+     * serves the connection of one QEMU */
+    if (def->mb.liveUpdate && vgmDomainDefHasVirtiofs(def)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<memoryBacking><liveUpdate/> cannot be combined with a virtiofs <filesystem>: a new QEMU cannot take over the running one's vhost-user-fs device and its virtiofsd connection (a 9p share can be handed over while the guest has not mounted it)"));
+        return FALSE;
+    }
+
+    for (i = 0; i < def->devices.fss->len; i++) {
+        const VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
+
+        if (!g_hash_table_add(tags, fs->target)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<filesystem> target '%1$s' is used twice: the guest mounts a share by its tag"),
+                        fs->target);
+            return FALSE;
+        }
+        if (!vgmRuleFilesystem(fs, error))
+            return FALSE;
     }
     return TRUE;
 }
@@ -1231,7 +1301,7 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
     }
     if (devs->iommu && !vgmRuleIommu(def, devs->iommu, error))
         return FALSE;
-    if (!vgmRuleBootOrders(def, error))
+    if (!vgmRuleBootOrders(def, error) || !vgmRuleFilesystems(def, error))
         return FALSE;
     if (devs->tpm && devs->tpm->model == VGM_TPM_MODEL_CRB &&
         devs->tpm->version != VGM_TPM_VERSION_2_0) {

@@ -437,6 +437,21 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
     vgmDriverCapsEnum(&buf, "backendModel", (const char *const[]){ "random", "builtin", NULL });
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</rng>\n");
+    /* shared directories: 9p's path driver, and virtiofs where QEMU has
+     * its device (QEMU has no 'handle' driver, which libvirt lists) */
+    {
+        g_autoptr(GPtrArray) fsDrivers = g_ptr_array_new();
+
+        if (vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VIRTIO_9P_PCI))
+            g_ptr_array_add(fsDrivers, (gpointer)"path");
+        if (vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VHOST_USER_FS_PCI))
+            g_ptr_array_add(fsDrivers, (gpointer)"virtiofs");
+        vgmBufAsprintf(&buf, "<filesystem supported='%s'>\n", vgmDriverYesNo(fsDrivers->len > 0));
+        vgmBufAdjustIndent(&buf, 2);
+        vgmDriverCapsEnumArray(&buf, "driverType", fsDrivers);
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</filesystem>\n");
+    }
     vgmBufAsprintf(&buf, "<redirdev supported='%s'>\n",
                    vgmDriverYesNo(vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_REDIR)));
     vgmBufAdjustIndent(&buf, 2);

@@ -33,6 +33,7 @@
 #include "driver_cgroup.h"
 #include "driver_domain.h"
 #include "driver_net.h"
+#include "driver_fs.h"
 #include "driver_tpm.h"
 #include "host/vgmhost.h"
 #include "qemu/qemu_capabilities.h"
@@ -891,6 +892,7 @@ struct _VgmDriverStart {
     unsigned char uuid[16];
     gboolean haveTpm;
     VgmTpmDef tpm;              /* the swtpm started before QEMU */
+    GPtrArray *fsRuns;          /* VgmDriverFsRun: the virtiofsds started before QEMU */
     VgmBitmap *emulatorPin;     /* QEMU's threads' CPUs, or NULL */
     GPtrArray *vcpuPins;        /* vCPU index -> its CPUs (VgmBitmap), or NULL */
     VgmDriverCgroup *cgroup;    /* the resource controls */
@@ -908,6 +910,7 @@ vgmDriverStartFree(VgmDriverStart *start)
     vgmQemuPlanFree(start->plan);
     vgmDriverStatusFree(start->status);
     g_clear_pointer(&start->taps, g_ptr_array_unref);
+    g_clear_pointer(&start->fsRuns, g_ptr_array_unref);
     vgmBitmapFree(start->emulatorPin);
     g_clear_pointer(&start->vcpuPins, g_ptr_array_unref);
     vgmDriverCgroupFree(start->cgroup);
@@ -1077,6 +1080,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     /* 2. what this host can do, before anything is spawned */
     if (!vgmDriverProcessCheckHost(def, start->plan, error) ||
         !vgmDriverProcessCheckMemlock(def, error) ||
+        !(start->fsRuns = vgmDriverFsPrepare(store, def, error)) ||
         !(start->cgroup = vgmDriverCgroupNew(store, def, error)))
         return NULL;
     start->memlock = vgmDriverProcessMemlockLimit(def);
@@ -1172,6 +1176,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         !vgmQemuFirmwarePrepareNvram(start->plan->firmware, error) ||
         !vgmDriverTpmStart(store, start->name, start->uuid, start->haveTpm ? &start->tpm : NULL,
                            error) ||
+        !vgmDriverFsStart(store, start->name, start->fsRuns, error) ||
         !vgmDriverCgroupCreate(start->cgroup, TRUE, error))
         goto undo;
     /* 5. spawn */

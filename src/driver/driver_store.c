@@ -25,6 +25,7 @@
 #include "driver_store.h"
 #include "driver_net.h"
 #include "driver_cgroup.h"
+#include "driver_fs.h"
 #include "driver_tpm.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
@@ -1983,6 +1984,7 @@ vgmDriverStoreDeleteStatus(const VgmDriverStore *store, const char *name,
     /* a swtpm whose QEMU never connected, or outlived it; the Open
      * vSwitch ports of the taps QEMU took with it */
     vgmDriverTpmStop(store, name);
+    vgmDriverFsStop(store, name);
     if (status)
         vgmDriverNetCleanupOvs(status->xml);
     vgmDriverCgroupRemove(store, name);

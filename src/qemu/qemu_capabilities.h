@@ -186,6 +186,11 @@
     X(DEVICE_VIRTIO_KEYBOARD_PCI, "device.virtio-keyboard-pci", DEVICE, "virtio-keyboard-pci", NULL) \
     X(DEVICE_VIRTIO_MOUSE_PCI, "device.virtio-mouse-pci", DEVICE, "virtio-mouse-pci", NULL) \
     X(DEVICE_USB_REDIR, "device.usb-redir", DEVICE, "usb-redir", NULL) \
+    /* <filesystem>: 9p's three models, virtiofs */ \
+    X(DEVICE_VIRTIO_9P_PCI, "device.virtio-9p-pci", DEVICE, "virtio-9p-pci", NULL) \
+    X(DEVICE_VIRTIO_9P_PCI_TRANSITIONAL, "device.virtio-9p-pci-transitional", DEVICE, "virtio-9p-pci-transitional", NULL) \
+    X(DEVICE_VIRTIO_9P_PCI_NON_TRANSITIONAL, "device.virtio-9p-pci-non-transitional", DEVICE, "virtio-9p-pci-non-transitional", NULL) \
+    X(DEVICE_VHOST_USER_FS_PCI, "device.vhost-user-fs-pci", DEVICE, "vhost-user-fs-pci", NULL) \
     /* the power management devices -global sets disable_s3 / disable_s4 on */ \
     X(DEVICE_ICH9_LPC, "device.ICH9-LPC", DEVICE, "ICH9-LPC", NULL) \
     X(DEVICE_PIIX4_PM, "device.PIIX4_PM", DEVICE, "PIIX4_PM", NULL) \

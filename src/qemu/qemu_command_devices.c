@@ -1120,12 +1120,87 @@ vgmCmdPanics(VgmQemuCmd *cmd, const VgmDomainDef *def)
     }
 }
 
+/* <filesystem>: a 9p share is QEMU's own server on an -fsdev local (the
+ * path driver), a virtiofs share a vhost-user socket to a virtiofsd; libvirt's
+ * ids (fsN, fsdev-fsN, chr-vu-fsN) and the virtiofsd socket the driver
+ * listens on, RUNDIR/fsN-fs.sock, unless <source socket> names another's */
+static void
+vgmCmdFilesystems(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+                  const VgmQemuPlan *plan)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.fss->len; i++) {
+        const VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
+        g_autofree char *id = g_strdup_printf("fs%u", i);
+        JsonObject *dev = json_object_new();
+
+        if (fs->driver == VGM_FS_DRIVER_VIRTIOFS) {
+            g_autofree char *chardev = g_strdup_printf("chr-vu-%s", id);
+            g_autofree char *sock = vgmQemuFsSocketPath(cfg, def->name, fs->socket, i);
+            g_autofree char *esc = vgmQemuEscapeOptValue(sock);
+
+            vgmCmdArgPairf(cmd, "-chardev", "socket,id=%s,path=%s", chardev, esc);
+            json_object_set_string_member(dev, "driver", "vhost-user-fs-pci");
+            vgmCmdIommu(dev, &fs->virtio, &fs->addr, plan);
+            json_object_set_string_member(dev, "id", id);
+            json_object_set_string_member(dev, "chardev", chardev);
+            if (fs->queue)
+                json_object_set_int_member(dev, "queue-size", fs->queue);
+            json_object_set_string_member(dev, "tag", fs->target);
+            if (fs->bootOrder)
+                json_object_set_int_member(dev, "bootindex", fs->bootOrder);
+        } else {
+            static const char *const securityModel[VGM_FS_ACCESS_LAST] = {
+                [VGM_FS_ACCESS_DEFAULT] = "passthrough",
+                [VGM_FS_ACCESS_PASSTHROUGH] = "passthrough",
+                [VGM_FS_ACCESS_MAPPED] = "mapped",
+                [VGM_FS_ACCESS_SQUASH] = "none",
+            };
+            static const char *const device[VGM_FS_MODEL_LAST] = {
+                [VGM_FS_MODEL_DEFAULT] = "virtio-9p-pci",
+                [VGM_FS_MODEL_VIRTIO] = "virtio-9p-pci",
+                [VGM_FS_MODEL_VIRTIO_TRANSITIONAL] = "virtio-9p-pci-transitional",
+                [VGM_FS_MODEL_VIRTIO_NON_TRANSITIONAL] = "virtio-9p-pci-non-transitional",
+            };
+            g_autofree char *fsdev = g_strdup_printf("fsdev-%s", id);
+            g_autofree char *esc = vgmQemuEscapeOptValue(fs->dir);
+            GString *opt = g_string_new("local");
+
+            g_string_append_printf(opt, ",security_model=%s", securityModel[fs->accessmode]);
+            if (fs->multidevs)
+                g_string_append_printf(opt, ",multidevs=%s",
+                                       vgmFsMultidevsTypeToString(fs->multidevs));
+            if (fs->fmode)
+                g_string_append_printf(opt, ",fmode=%04o", fs->fmode);
+            if (fs->dmode)
+                g_string_append_printf(opt, ",dmode=%04o", fs->dmode);
+            if (fs->wrpolicy)
+                g_string_append_printf(opt, ",writeout=%s", vgmFsWrpolicyTypeToString(fs->wrpolicy));
+            g_string_append_printf(opt, ",id=%s,path=%s", fsdev, esc);
+            if (fs->readonly)
+                g_string_append(opt, ",readonly=on");
+            vgmCmdArgPair(cmd, "-fsdev", opt->str);
+            g_string_free(opt, TRUE);
+            json_object_set_string_member(dev, "driver", device[fs->model]);
+            vgmCmdIommu(dev, &fs->virtio, &fs->addr, plan);
+            json_object_set_string_member(dev, "id", id);
+            json_object_set_string_member(dev, "fsdev", fsdev);
+            json_object_set_string_member(dev, "mount_tag", fs->target);
+        }
+        vgmCmdAddress(dev, &fs->addr, plan);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+}
+
 void
 vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
               const VgmQemuPlan *plan)
 {
     vgmCmdControllers(cmd, def, plan);
     vgmCmdDisks(cmd, def, plan);
+    vgmCmdFilesystems(cmd, def, cfg, plan);
     vgmCmdNets(cmd, def, plan);
     vgmCmdChars(cmd, def, cfg);
     vgmCmdTpm(cmd, def, cfg);

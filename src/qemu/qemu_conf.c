@@ -169,3 +169,17 @@ vgmQemuArchRuns(const char *binaryArch, const char *guestArch)
         return TRUE;
     return g_str_equal(guestArch, "i686") && g_str_equal(binaryArch, "x86_64");
 }
+
+char *
+vgmQemuFsSocketPath(const VgmQemuConfig *cfg, const char *name, const char *socket,
+                    unsigned int index)
+{
+    g_autofree char *runDir = NULL;
+    g_autofree char *file = NULL;
+
+    if (socket)
+        return g_strdup(socket);
+    runDir = vgmQemuConfigDomainRunDir(cfg, name);
+    file = g_strdup_printf("fs%u-fs.sock", index);
+    return g_build_filename(runDir, file, NULL);
+}

@@ -46,6 +46,12 @@ VgmQemuConfig *vgmQemuConfigNewForTest(void);
 /* RUNDIR/domain-NAME */
 char *vgmQemuConfigDomainRunDir(const VgmQemuConfig *cfg, const char *name);
 
+/* The vhost-user socket of the virtiofs share @index of domain @name:
+ * @socket where the XML names one (a virtiofsd of someone else's), else
+ * the one the driver's virtiofsd listens on, RUNDIR/domain-NAME/fsN-fs.sock */
+char *vgmQemuFsSocketPath(const VgmQemuConfig *cfg, const char *name, const char *socket,
+                          unsigned int index);
+
 /* The name QEMU gives the binary of libvirt's architecture @arch
  * (qemu-system-NAME): i686 is i386, the rest keep their names. */
 const char *vgmQemuArchBinaryName(const char *arch);

@@ -151,10 +151,8 @@ vgmFirmwareDescLoad(const char *path, const char *arch, const char *machine)
     return g_steal_pointer(&d);
 }
 
-/* The descriptor files of @dirs: a name in an earlier directory hides it
- * in later ones, an empty file offers nothing; sorted by name. */
-static GPtrArray *
-vgmFirmwareDescPaths(const char *const *dirs)
+GPtrArray *
+vgmQemuDescriptorPaths(const char *const *dirs)
 {
     g_autoptr(GHashTable) byName = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     g_autoptr(GList) names = NULL;
@@ -261,7 +259,7 @@ vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
         return g_steal_pointer(&fw);
     }
 
-    paths = vgmFirmwareDescPaths((const char *const *)cfg->firmwareDirs);
+    paths = vgmQemuDescriptorPaths((const char *const *)cfg->firmwareDirs);
     for (i = 0; i < paths->len; i++) {
         g_autoptr(VgmFirmwareDesc) d = vgmFirmwareDescLoad(g_ptr_array_index(paths, i),
                                                            arch, machine);
@@ -316,4 +314,28 @@ vgmQemuFirmwarePrepareNvram(const VgmQemuFirmware *fw, GError **error)
         return FALSE;
     }
     return vgmFileWriteAtomic(fw->nvram, data, len, 0600, error);
+}
+
+char *
+vgmQemuVhostUserBinary(const char *const *dirs, const char *type)
+{
+    g_autoptr(GPtrArray) paths = vgmQemuDescriptorPaths(dirs);
+    guint i;
+
+    for (i = 0; i < paths->len; i++) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonObject *root;
+        const char *t, *binary;
+
+        /* one that cannot be read, or is not one, is passed over */
+        if (!json_parser_load_from_file(parser, g_ptr_array_index(paths, i), NULL) ||
+            !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+            continue;
+        root = json_node_get_object(json_parser_get_root(parser));
+        t = json_object_get_string_member_with_default(root, "type", NULL);
+        binary = json_object_get_string_member_with_default(root, "binary", NULL);
+        if (t && binary && g_str_equal(t, type) && g_path_is_absolute(binary))
+            return g_strdup(binary);
+    }
+    return NULL;
 }

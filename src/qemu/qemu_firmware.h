@@ -47,3 +47,13 @@ char *vgmQemuFirmwareNvramPath(const VgmDomainDef *def, const VgmQemuConfig *cfg
 /* Before a start: a missing varstore is copied from the template
  * (atomically, mode 0600); without a template it is an error. */
 gboolean vgmQemuFirmwarePrepareNvram(const VgmQemuFirmware *fw, GError **error);
+
+/* The descriptor files of @dirs (QEMU's interop JSON: firmware, vhost-user
+ * backends): a name in an earlier directory hides it in later ones, an
+ * empty file offers nothing; sorted by name. */
+GPtrArray *vgmQemuDescriptorPaths(const char *const *dirs);
+
+/* The binary of the first vhost-user backend descriptor (QEMU's
+ * docs/interop/vhost-user.json) of @type ("fs" for virtiofsd) in @dirs,
+ * or NULL. */
+char *vgmQemuVhostUserBinary(const char *const *dirs, const char *type);

@@ -783,6 +783,7 @@ vgmPlanIommuPlatform(const VgmDomainDef *def, GError **error)
         { "video", G_STRUCT_OFFSET(VgmDevicesDef, videos), G_STRUCT_OFFSET(VgmVideoDef, virtio) },
         { "rng", G_STRUCT_OFFSET(VgmDevicesDef, rngs), G_STRUCT_OFFSET(VgmRngDef, virtio) },
         { "input", G_STRUCT_OFFSET(VgmDevicesDef, inputs), G_STRUCT_OFFSET(VgmInputDef, virtio) },
+        { "filesystem", G_STRUCT_OFFSET(VgmDevicesDef, fss), G_STRUCT_OFFSET(VgmFsDef, virtio) },
     };
     const VgmDevicesDef *devs = &def->devices;
     const char *what = NULL;
@@ -808,6 +809,33 @@ vgmPlanIommuPlatform(const VgmDomainDef *def, GError **error)
                 _("<driver iommu='on'> of a <%1$s> needs a q35 machine: on the PC's PCI bus virtio devices are transitional, and QEMU refuses an IOMMU for those"),
                 what);
     return FALSE;
+}
+
+/* A vhost-user device's backend (virtiofsd) maps the guest's RAM itself:
+ * every RAM backend must be shared and have an fd, libvirt's rule (it
+ * looks at the main RAM and the NUMA cells, not memory devices) */
+static gboolean
+vgmPlanVhostUserMemory(const VgmQemuPlan *plan, const VgmDomainDef *def, GError **error)
+{
+    guint i;
+
+    if (!vgmDomainDefHasVirtiofs(def))
+        return TRUE;
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *be = g_ptr_array_index(plan->backends, i);
+
+        if (be->role == VGM_QEMU_BACKEND_DEVICE || be->share)
+            continue;
+        if (be->role == VGM_QEMU_BACKEND_CELL)
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("virtiofs needs shared guest memory, and NUMA cell %1$d is not shared: give it memAccess='shared', or <memoryBacking><access mode='shared'/>"),
+                        be->cell);
+        else
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("virtiofs needs shared guest memory: add <memoryBacking><access mode='shared'/> (virtiofsd maps the guest's RAM)"));
+        return FALSE;
+    }
+    return TRUE;
 }
 
 VgmQemuPlan *
@@ -861,6 +889,8 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
 
     aliases = vgmQemuMemoryDeviceAliases(def);
     if (!vgmPlanMemory(plan, def, caps, cfg, &gmem, aliases, error))
+        return NULL;
+    if (!vgmPlanVhostUserMemory(plan, def, error))
         return NULL;
     vgmPlanMachine(plan, def, caps, &gmem, aliases);
     vgmPlanLaunchSecurity(plan, def, cfg, &gmem);

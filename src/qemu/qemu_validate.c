@@ -1120,6 +1120,54 @@ vgmQemuValidateNumatune(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* <filesystem>: the device each share needs, and QEMU's limits on the
+ * mount tag (31 bytes for 9p, 36 for virtiofs: QEMU refuses longer) */
+static gboolean
+vgmQemuValidateFilesystems(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    static const struct {
+        const char *device;
+        VgmQemuCapsFlag flag;
+    } ninepModels[VGM_FS_MODEL_LAST] = {
+        [VGM_FS_MODEL_DEFAULT] = { "virtio-9p-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_9P_PCI },
+        [VGM_FS_MODEL_VIRTIO] = { "virtio-9p-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_9P_PCI },
+        [VGM_FS_MODEL_VIRTIO_TRANSITIONAL] = { "virtio-9p-pci-transitional",
+                                               VGM_QEMU_CAPS_DEVICE_VIRTIO_9P_PCI_TRANSITIONAL },
+        [VGM_FS_MODEL_VIRTIO_NON_TRANSITIONAL] = {
+            "virtio-9p-pci-non-transitional", VGM_QEMU_CAPS_DEVICE_VIRTIO_9P_PCI_NON_TRANSITIONAL },
+    };
+    guint i;
+
+    for (i = 0; i < def->devices.fss->len; i++) {
+        const VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
+        gboolean virtiofs = fs->driver == VGM_FS_DRIVER_VIRTIOFS;
+        const char *device = virtiofs ? "vhost-user-fs-pci" : ninepModels[fs->model].device;
+        VgmQemuCapsFlag flag = virtiofs ? VGM_QEMU_CAPS_DEVICE_VHOST_USER_FS_PCI :
+                               ninepModels[fs->model].flag;
+        size_t maxTag = virtiofs ? 36 : 31;
+
+        if (fs->driver == VGM_FS_DRIVER_HANDLE) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <driver type='handle'> in <filesystem> '%1$s': QEMU removed its 'handle' fsdev driver in 4.0; use type 'path' (or none)"),
+                        fs->target);
+            return FALSE;
+        }
+        if (!vgmQemuCapsGet(caps, flag)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <filesystem> '%1$s': device '%2$s' is missing"),
+                        fs->target, device);
+            return FALSE;
+        }
+        if (strlen(fs->target) > maxTag) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<target dir='%1$s'> of <filesystem> is %2$zu bytes long: QEMU takes a %3$s mount tag of at most %4$zu"),
+                        fs->target, strlen(fs->target), virtiofs ? "virtiofs" : "9p", maxTag);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 gboolean
 vgmQemuValidateDomain(const VgmDomainDef *def, const VgmQemuCaps *caps,
                       GError **error)
@@ -1131,6 +1179,7 @@ vgmQemuValidateDomain(const VgmDomainDef *def, const VgmQemuCaps *caps,
            vgmQemuValidateDevices(def, error) &&
            vgmQemuValidateSmbios(def, error) &&
            vgmQemuValidateDeviceCaps(def, caps, error) &&
+           vgmQemuValidateFilesystems(def, caps, error) &&
            vgmQemuValidateLaunchSecurity(def, caps, error) &&
            vgmQemuValidateMemory(def, caps, error) &&
            vgmQemuChooseGuestMemfd(def, caps, &choice, error) &&
