@@ -10,6 +10,8 @@ PKGS=(
     # UEFI firmware and its descriptors (<os firmware='efi'>), the TPM
     # emulator (<tpm><backend type='emulator'>)
     ovmf swtpm swtpm-tools
+    # placement advice for <vcpu placement='auto'>, <numatune> placement 'auto'
+    numad
     libvirt0 libvirt-clients
     # tests/daemon (virsh, the libvirt API) and tests/nova (Nova's own code)
     python3-libvirt python3-nova python3-eventlet python3-lxml

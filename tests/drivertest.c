@@ -2233,6 +2233,132 @@ testCputunePins(void)
     TEST_OK(run);
 }
 
+/* placement='auto' (<vcpu>, <numatune><memory>): numad's advice, asked
+ * with libvirt's question (numad -w VCPUS:MiB), binds the guest RAM
+ * (host-nodes and policy of its backend) and pins every QEMU thread to
+ * the advised nodes' CPUs; no numad, or advice naming a node the host
+ * does not have, refuses the start with nothing left running. A stand-in
+ * numad on PATH answers first; the host's own numad, where installed,
+ * then answers for real. */
+static void
+testPlacementAuto(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *bin = NULL;
+    g_autofree char *numad = NULL;
+    g_autofree char *askLog = NULL;
+    g_autofree char *ask = NULL;
+    g_autofree char *savedPath = g_strdup(g_getenv("PATH"));
+    g_autofree char *realNumad = g_find_program_in_path("numad");
+    g_autofree char *node0Cpus = NULL;
+    g_autoptr(TestRun) run = NULL;
+    guint round;
+
+    if (!testHaveQemu())
+        return;
+    g_assert_true(g_file_get_contents("/sys/devices/system/node/node0/cpulist", &node0Cpus,
+                                      NULL, NULL));
+    g_strstrip(node0Cpus);
+    root = testMakeRoot();
+    file = g_build_filename(root, "auto.xml", NULL);
+    bin = g_build_filename(root, "bin", NULL);
+    numad = g_build_filename(bin, "numad", NULL);
+    askLog = g_build_filename(root, "numad-asked", NULL);
+    g_assert_cmpint(g_mkdir(bin, 0755), ==, 0);
+    g_assert_true(g_file_set_contents(file,
+        "<domain type='qemu'><name>auto</name><memory unit='KiB'>131073</memory>"
+        "<vcpu placement='auto' cpuset='1'>2</vcpu>"
+        "<numatune><memory mode='strict' placement='auto'/></numatune>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<memballoon model='none'/></devices></domain>", -1, NULL));
+    run = testTool(root, "define", file, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+
+    /* no numad on PATH */
+    g_setenv("PATH", bin, TRUE);
+    run = testTool(root, "start", "auto", NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, "<vcpu placement='auto'> of domain 'auto' places it where numad advises, and numad is not installed"));
+    g_clear_pointer(&run, testRunFree);
+
+    /* advice naming a node this host does not have */
+    {
+        g_autofree char *script = g_strdup_printf("#!/bin/sh\necho \"$@\" > '%s'\necho 7\n", askLog);
+
+        g_assert_true(g_file_set_contents(numad, script, -1, NULL));
+        g_assert_cmpint(g_chmod(numad, 0755), ==, 0);
+    }
+    run = testTool(root, "start", "auto", NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, "numad advised host node 7 for domain 'auto', which this host does not describe"));
+    g_clear_pointer(&run, testRunFree);
+    g_assert_false(testStatusExists(root, "auto"));
+    /* libvirt's question: 2 vCPUs, 131073 KiB rounded up to 129 MiB */
+    g_assert_true(g_file_get_contents(askLog, &ask, NULL, NULL));
+    g_assert_cmpstr(g_strstrip(ask), ==, "-w 2:129");
+
+    for (round = 0; round < 2; round++) {
+        g_autoptr(VgmDriverStatus) status = NULL;
+        g_autoptr(GError) err = NULL;
+        g_autofree char *taskDir = NULL;
+        g_autoptr(GDir) dir = NULL;
+        const char *tid;
+
+        if (round == 0) {
+            g_autofree char *script = g_strdup_printf("#!/bin/sh\necho 0\n");
+
+            g_assert_true(g_file_set_contents(numad, script, -1, NULL));
+            g_assert_cmpint(g_chmod(numad, 0755), ==, 0);
+        } else {
+            if (!realNumad) {
+                g_test_message("no numad on this host (Debian's numad): its own advice not tried");
+                break;
+            }
+            g_setenv("PATH", savedPath, TRUE);
+        }
+        run = testTool(root, "start", "--paused", "auto", NULL);
+        TEST_OK(run);
+        g_clear_pointer(&run, testRunFree);
+        status = testLoadStatus(root, "auto");
+        {
+            g_autoptr(VgmQemuMonitor) mon = vgmQemuMonitorOpen(status->monitor, 5000, &err);
+            g_autoptr(JsonObject) args = json_object_new();
+            g_autoptr(JsonNode) nodes = NULL;
+            g_autoptr(JsonNode) policy = NULL;
+            g_autofree char *text = NULL;
+
+            g_assert_no_error(err);
+            json_object_set_string_member(args, "path", "/objects/pc.ram");
+            json_object_set_string_member(args, "property", "host-nodes");
+            g_assert_true(vgmQemuMonitorCommand(mon, "qom-get", args, &nodes, &err));
+            g_assert_no_error(err);
+            text = vgmTestJSONText(nodes);
+            /* this host's one node with memory */
+            g_assert_cmpstr(text, ==, "[0]");
+            json_object_set_string_member(args, "property", "policy");
+            g_assert_true(vgmQemuMonitorCommand(mon, "qom-get", args, &policy, &err));
+            g_assert_no_error(err);
+            g_assert_cmpstr(json_node_get_string(policy), ==, "bind");
+        }
+        /* every thread on the advised node's CPUs, not <vcpu cpuset>'s,
+         * which automatic placement overrides */
+        taskDir = g_strdup_printf("/proc/%d/task", (int)status->qemu.pid);
+        g_assert_nonnull((dir = g_dir_open(taskDir, 0, NULL)));
+        while ((tid = g_dir_read_name(dir))) {
+            g_autofree char *cpus = testThreadCpus(status->qemu.pid, tid);
+
+            g_assert_cmpstr(cpus, ==, node0Cpus);
+        }
+        run = testTool(root, "destroy", "auto", NULL);
+        TEST_OK(run);
+        g_clear_pointer(&run, testRunFree);
+    }
+    g_setenv("PATH", savedPath, TRUE);
+}
+
 /* ---- resource controls: cgroups and scheduler policies ---- */
 
 static const char testCgroupXML[] =
@@ -3734,6 +3860,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);
     g_test_add_func("/driver/lifecycle/tpm-emulator", testTpmEmulator);
     g_test_add_func("/driver/lifecycle/filesystems", testFilesystems);
+    g_test_add_func("/driver/lifecycle/placement-auto", testPlacementAuto);
     g_test_add_func("/driver/lifecycle/graphics-ports", testGraphicsPorts);
     g_test_add_func("/driver/lifecycle/cputune-pins", testCputunePins);
     g_test_add_func("/driver/cgroup/plan", testCgroupPlan);

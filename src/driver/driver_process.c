@@ -869,15 +869,120 @@ vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const char *pidfile,
 
 VgmQemuCmd *
 vgmDriverProcessBuild(const VgmDriverStore *store, const VgmDomainDef *def,
-                      const VgmQemuCaps *caps, VgmQemuPlan **plan,
-                      GError **error)
+                      const VgmQemuCaps *caps, const VgmBitmap *autoNodeset,
+                      VgmQemuPlan **plan, GError **error)
 {
     g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
     g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir,
                                                     store->logDir);
 
     vgmQemuConfigLoadHugetlbfs(cfg, store->mountsFile);
+    if (autoNodeset)
+        cfg->autoNodeset = vgmBitmapCopy(autoNodeset);
     return vgmQemuBuildCommandLine(def, caps, cfg, plan, error);
+}
+
+/* The bitmap in sysfs file @path (a list such as 0-3,8), or NULL */
+static VgmBitmap *
+vgmDriverProcessReadList(const char *path, GError **error)
+{
+    g_autofree char *text = NULL;
+
+    if (!vgmFileReadAll(path, 64 * 1024, &text, NULL, error))
+        return NULL;
+    g_strstrip(text);
+    /* an empty list: a node without CPUs */
+    if (!*text)
+        return vgmBitmapNew(VGM_BITMAP_MAX);
+    return vgmBitmapParse(text, path, error);
+}
+
+gboolean
+vgmDriverProcessPlacementAdvice(const VgmDomainDef *def, VgmBitmap **nodes, VgmBitmap **cpus,
+                                GError **error)
+{
+    const char *what = def->cpuPlacement == VGM_DOMAIN_CPU_PLACEMENT_AUTO ?
+                       "<vcpu placement='auto'>" : "<numatune><memory placement='auto'>";
+    g_autofree char *numad = NULL;
+    g_autofree char *arg = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *errText = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmBitmap) advised = NULL;
+    g_autoptr(VgmBitmap) withMemory = NULL;
+    g_autoptr(VgmBitmap) nodeCpus = NULL;
+    g_autoptr(VgmBitmap) memNodes = NULL;
+    int status = 0;
+    int n;
+
+    *nodes = NULL;
+    *cpus = NULL;
+    if (def->cpuPlacement != VGM_DOMAIN_CPU_PLACEMENT_AUTO &&
+        !(def->numatune.memorySet && def->numatune.placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO))
+        return TRUE;
+    if (!(numad = g_find_program_in_path("numad"))) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("%1$s of domain '%2$s' places it where numad advises, and numad is not installed (Debian's numad package): install it, or place the domain yourself (<vcpu cpuset>, <numatune> nodeset)"),
+                    what, def->name);
+        return FALSE;
+    }
+    /* libvirt's question: the vCPUs, and the memory in MiB rounded up */
+    arg = g_strdup_printf("%u:%llu", def->vcpus, (def->memory + 1023) / 1024);
+    {
+        const char *argv[] = { numad, "-w", arg, NULL };
+
+        if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_CLOEXEC_PIPES, NULL, NULL,
+                          &out, &errText, &status, &err) ||
+            !g_spawn_check_wait_status(status, &err)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("numad gave no advice for %1$s of domain '%2$s': %3$s%4$s%5$s"),
+                        what, def->name, err->message, errText && *g_strstrip(errText) ? ": " : "",
+                        errText ? errText : "");
+            return FALSE;
+        }
+    }
+    g_strstrip(out);
+    if (!*out || !(advised = vgmBitmapParse(out, "numad", &err)) || vgmBitmapCount(advised) == 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("numad's advice for %1$s of domain '%2$s' is not a host node set: '%3$s'"),
+                    what, def->name, out);
+        return FALSE;
+    }
+    /* the vCPUs go on every advised node's CPUs, the memory on those of
+     * them that have memory (libvirt's split: numad may name a node
+     * without memory) */
+    nodeCpus = vgmBitmapNew(VGM_BITMAP_MAX);
+    for (n = vgmBitmapNext(advised, -1); n >= 0; n = vgmBitmapNext(advised, n)) {
+        g_autofree char *path = g_strdup_printf("/sys/devices/system/node/node%d/cpulist", n);
+        g_autoptr(VgmBitmap) list = NULL;
+        int c;
+
+        if (!(list = vgmDriverProcessReadList(path, &err))) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("numad advised host node %1$d for domain '%2$s', which this host does not describe: %3$s"),
+                        n, def->name, err->message);
+            return FALSE;
+        }
+        for (c = vgmBitmapNext(list, -1); c >= 0; c = vgmBitmapNext(list, c))
+            vgmBitmapSet(nodeCpus, c);
+    }
+    memNodes = vgmBitmapNew(VGM_BITMAP_MAX);
+    withMemory = vgmDriverProcessReadList("/sys/devices/system/node/has_memory", NULL);
+    for (n = vgmBitmapNext(advised, -1); n >= 0; n = vgmBitmapNext(advised, n)) {
+        if (!withMemory || vgmBitmapIsSet(withMemory, n))
+            vgmBitmapSet(memNodes, n);
+    }
+    if (vgmBitmapCount(memNodes) == 0) {
+        g_autofree char *list = vgmBitmapFormat(advised);
+
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("numad advised host nodes %1$s for domain '%2$s', and none of them has memory"),
+                    list, def->name);
+        return FALSE;
+    }
+    *nodes = g_steal_pointer(&memNodes);
+    *cpus = g_steal_pointer(&nodeCpus);
+    return TRUE;
 }
 
 struct _VgmDriverStart {
@@ -943,20 +1048,25 @@ vgmDriverProcessPinThread(pid_t tid, const VgmBitmap *cpus, const char *what, GE
     return TRUE;
 }
 
-/* libvirt's defaults: <vcpu cpuset> for whatever <cputune> does not pin */
+/* libvirt's defaults: for whatever <cputune> does not pin, the CPUs of
+ * numad's nodes under <vcpu placement='auto'> (@autoCpus), else <vcpu
+ * cpuset> */
 static void
-vgmDriverProcessPinsOf(const VgmDomainDef *def, VgmBitmap **emulatorPin, GPtrArray **vcpuPins)
+vgmDriverProcessPinsOf(const VgmDomainDef *def, const VgmBitmap *autoCpus,
+                       VgmBitmap **emulatorPin, GPtrArray **vcpuPins)
 {
+    const VgmBitmap *fallback = def->cpuPlacement == VGM_DOMAIN_CPU_PLACEMENT_AUTO && autoCpus ?
+                                autoCpus : def->cpuset;
     unsigned int i;
 
     *emulatorPin = NULL;
     *vcpuPins = NULL;
-    if (def->emulatorpin || def->cpuset)
-        *emulatorPin = vgmBitmapCopy(def->emulatorpin ? def->emulatorpin : def->cpuset);
-    if (def->vcpupin || def->cpuset) {
+    if (def->emulatorpin || fallback)
+        *emulatorPin = vgmBitmapCopy(def->emulatorpin ? def->emulatorpin : fallback);
+    if (def->vcpupin || fallback) {
         *vcpuPins = g_ptr_array_new_with_free_func((GDestroyNotify)vgmBitmapFree);
         for (i = 0; i < def->vcpus; i++) {
-            const VgmBitmap *cpus = def->vcpupin && def->vcpupin[i] ? def->vcpupin[i] : def->cpuset;
+            const VgmBitmap *cpus = def->vcpupin && def->vcpupin[i] ? def->vcpupin[i] : fallback;
             g_ptr_array_add(*vcpuPins, cpus ? vgmBitmapCopy(cpus) : NULL);
         }
     }
@@ -1028,12 +1138,13 @@ vgmDriverProcessRunStartup(const VgmQemuCmd *cmd, VgmQemuMonitor *mon, GError **
 }
 
 gboolean
-vgmDriverProcessPin(const VgmDomainDef *def, VgmQemuMonitor *mon, pid_t pid, GError **error)
+vgmDriverProcessPin(const VgmDomainDef *def, const VgmBitmap *autoCpus, VgmQemuMonitor *mon,
+                    pid_t pid, GError **error)
 {
     g_autoptr(VgmBitmap) emulatorPin = NULL;
     g_autoptr(GPtrArray) vcpuPins = NULL;
 
-    vgmDriverProcessPinsOf(def, &emulatorPin, &vcpuPins);
+    vgmDriverProcessPinsOf(def, autoCpus, &emulatorPin, &vcpuPins);
     return vgmDriverProcessPinThreads(emulatorPin, vcpuPins, mon, pid, error);
 }
 
@@ -1064,6 +1175,8 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
 {
     g_autoptr(VgmDriverStart) start = g_new0(VgmDriverStart, 1);
     g_autofree char *emulator = vgmDriverProcessEmulator(def);
+    g_autoptr(VgmBitmap) autoNodes = NULL;
+    g_autoptr(VgmBitmap) autoCpus = NULL;
     g_auto(GStrv) argv = NULL;
     VgmDriverStatus *status;
     char *monitor;
@@ -1074,7 +1187,9 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
 
     /* 1. what this QEMU can do, and the command line (rules 9 to 12) */
     if (!(start->caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, error)) ||
-        !(start->cmd = vgmDriverProcessBuild(store, def, start->caps, &start->plan, error)))
+        !vgmDriverProcessPlacementAdvice(def, &autoNodes, &autoCpus, error) ||
+        !(start->cmd = vgmDriverProcessBuild(store, def, start->caps, autoNodes, &start->plan,
+                                             error)))
         return NULL;
 
     /* 2. what this host can do, before anything is spawned */
@@ -1118,7 +1233,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->plan = vgmQemuPlanToJSON(start->plan);
     status->xml = vgmDriverDomainLiveXML(def, status->machine);
     status->hugetlbfsDirs = vgmDriverProcessHugetlbfsDirs(def, start->plan);
-    vgmDriverProcessPinsOf(def, &start->emulatorPin, &start->vcpuPins);
+    vgmDriverProcessPinsOf(def, autoCpus, &start->emulatorPin, &start->vcpuPins);
     start->taps = vgmDriverNetManagedTaps(def);
     memcpy(start->uuid, def->uuid, sizeof(start->uuid));
     if ((start->haveTpm = def->devices.tpm != NULL))

@@ -44,11 +44,24 @@ typedef enum {
 char *vgmDriverProcessEmulator(const VgmDomainDef *def);
 
 /* Validates @def against @caps, plans and renders its command line with
- * the store's paths (runtime, memory, log dirs and hugetlbfs mounts). */
+ * the store's paths (runtime, memory, log dirs and hugetlbfs mounts) and
+ * the host nodes numad advised (@autoNodeset, or NULL). */
 VgmQemuCmd *vgmDriverProcessBuild(const VgmDriverStore *store,
                                   const VgmDomainDef *def,
-                                  const VgmQemuCaps *caps, VgmQemuPlan **plan,
-                                  GError **error);
+                                  const VgmQemuCaps *caps, const VgmBitmap *autoNodeset,
+                                  VgmQemuPlan **plan, GError **error);
+
+/*
+ * libvirt's automatic placement: when <vcpu> or <numatune><memory> says
+ * placement='auto', numad is asked where the domain fits (numad -w
+ * VCPUS:MEMORY_MIB prints a host node set); *@cpus gets those nodes' CPUs
+ * (where the vCPUs and QEMU's other threads run), *@nodes those of them
+ * with memory (where the guest RAM is bound). Without placement 'auto'
+ * both stay NULL. Refused, naming the element, when numad is not
+ * installed or gives no usable answer.
+ */
+gboolean vgmDriverProcessPlacementAdvice(const VgmDomainDef *def, VgmBitmap **nodes,
+                                         VgmBitmap **cpus, GError **error);
 
 /* What the driver changes in a rendered command line: -pidfile @pidfile,
  * a second QMP monitor on @events (for a daemon's event watcher), and no
@@ -91,10 +104,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStart, vgmDriverStartFree)
 gboolean vgmDriverProcessRunStartup(const VgmQemuCmd *cmd, VgmQemuMonitor *mon,
                                     GError **error);
 
-/* Pins QEMU @pid's threads as @def's <cputune> and <vcpu cpuset> say
- * (emulator threads, then each vCPU thread, found over @mon). */
-gboolean vgmDriverProcessPin(const VgmDomainDef *def, VgmQemuMonitor *mon, pid_t pid,
-                             GError **error);
+/* Pins QEMU @pid's threads as @def's <cputune> and <vcpu cpuset> say, or
+ * for <vcpu placement='auto'> to @autoCpus (emulator threads, then each
+ * vCPU thread, found over @mon). */
+gboolean vgmDriverProcessPin(const VgmDomainDef *def, const VgmBitmap *autoCpus,
+                             VgmQemuMonitor *mon, pid_t pid, GError **error);
 
 /*
  * The first half of starting QEMU for @def (whose post-parse and generic

@@ -65,6 +65,7 @@ typedef struct {
     gboolean migrating;             /* 'migrate' was accepted */
     VgmDriverCgroup *cgroup;        /* the domain's resource controls */
     VgmDriverGraphicsPorts *ports;  /* the new QEMU's VNC and SPICE ports */
+    VgmBitmap *autoCpus;            /* numad's CPUs for <vcpu placement='auto'> */
 } VgmDriverUpdate;
 
 static void
@@ -76,6 +77,7 @@ vgmDriverUpdateClear(VgmDriverUpdate *u)
     g_free(u->cprPath);
     g_free(u->migPath);
     g_free(u->liveXML);
+    vgmBitmapFree(u->autoCpus);
     g_clear_object(&u->proc);
     vgmQemuMonitorFree(u->oldMon);
     vgmQemuMonitorFree(u->newMon);
@@ -424,7 +426,15 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                 chr->logappend = VGM_TRISTATE_YES;
         }
     }
-    if (!(u->cmd = vgmDriverProcessBuild(u->store, def, u->caps, &u->plan, &err))) {
+    /* placement 'auto': numad's advice now, as for a start */
+    {
+        g_autoptr(VgmBitmap) autoNodes = NULL;
+
+        if (!vgmDriverProcessPlacementAdvice(def, &autoNodes, &u->autoCpus, error))
+            return FALSE;
+        u->cmd = vgmDriverProcessBuild(u->store, def, u->caps, autoNodes, &u->plan, &err);
+    }
+    if (!u->cmd) {
         vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_CONFIG_UNSUPPORTED,
                     _("QEMU binary '%1$s' cannot run domain '%2$s': %3$s"),
                     emulator, u->status->name, err->message);
@@ -610,7 +620,8 @@ vgmDriverUpdateTransfer(VgmDriverUpdate *u, GError **error)
     if (!vgmDriverProcessRunStartup(u->cmd, u->newMon, error))
         return FALSE;
     u->step = N_("pinning the new QEMU's threads");
-    return vgmDriverProcessPin(u->def, u->newMon, u->status->update->qemu.pid, error) &&
+    return vgmDriverProcessPin(u->def, u->autoCpus, u->newMon, u->status->update->qemu.pid,
+                               error) &&
            vgmDriverCgroupApplyThreads(u->cgroup, u->newMon, u->status->update->qemu.pid,
                                        error);
 }

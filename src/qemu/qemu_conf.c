@@ -52,6 +52,7 @@ vgmQemuConfigFree(VgmQemuConfig *cfg)
     g_free(cfg->nvramDir);
     g_strfreev(cfg->firmwareDirs);
     g_hash_table_unref(cfg->hugetlbfs);
+    vgmBitmapFree(cfg->autoNodeset);
     g_free(cfg);
 }
 

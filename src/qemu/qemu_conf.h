@@ -10,6 +10,8 @@
 
 #include <glib.h>
 
+#include "util/vgmbitmap.h"
+
 typedef struct {
     char *runDir;        /* per-domain runtime dirs: RUNDIR/domain-NAME/ */
     char *memoryDir;     /* file-backed RAM: MEMORYDIR/NAME/ALIAS */
@@ -23,6 +25,8 @@ typedef struct {
     gboolean vhostNet;   /* /dev/vhost-net opens read-write: KVM guests'
                           * virtio-net taps use the kernel's vhost-net */
     gint64 now;          /* unix time for clock offsets; 0: the real time */
+    VgmBitmap *autoNodeset; /* the host nodes numad advised for placement
+                             * 'auto' (with memory); NULL: no advice */
 } VgmQemuConfig;
 
 VgmQemuConfig *vgmQemuConfigNew(const char *runDir, const char *memoryDir,

@@ -144,7 +144,7 @@ typedef struct {
 } VgmBackendReq;
 
 static VgmBitmap *
-vgmPlanHostNodes(const VgmDomainDef *def, const VgmBackendReq *req,
+vgmPlanHostNodes(const VgmDomainDef *def, const VgmQemuConfig *cfg, const VgmBackendReq *req,
                  VgmDomainNumatuneMemMode *mode)
 {
     const VgmDomainNumatune *nt = &def->numatune;
@@ -163,7 +163,10 @@ vgmPlanHostNodes(const VgmDomainDef *def, const VgmBackendReq *req,
     }
     if (req->mem && req->mem->sourceNodes)
         return req->mem->sourceNodes;
-    if (nt->memorySet && nt->placement != VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO)
+    /* automatic placement: where numad advised */
+    if (nt->memorySet && nt->placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO)
+        return cfg->autoNodeset;
+    if (nt->memorySet)
         return nt->nodeset;
     return NULL;
 }
@@ -369,7 +372,7 @@ vgmPlanBackend(const VgmDomainDef *def, const VgmQemuCaps *caps,
             json_object_set_int_member(p, "prealloc-threads", mb->allocationThreads);
     }
 
-    nodes = vgmPlanHostNodes(def, req, &mode);
+    nodes = vgmPlanHostNodes(def, cfg, req, &mode);
     if (prealloc && nodes && mode != VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE &&
         vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_THREAD_CONTEXT) &&
         vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BACKEND_PREALLOC_CONTEXT)) {
@@ -854,6 +857,14 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     if (!vgmQemuValidateDomain(def, caps, error) ||
         !vgmQemuChooseGuestMemfd(def, caps, &gmem, error))
         return NULL;
+    /* libvirt's rule: the memory of placement 'auto' goes where numad
+     * says, which only a start asks */
+    if (def->numatune.memorySet && def->numatune.placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO &&
+        !cfg->autoNodeset) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, "%s",
+                    _("<numatune><memory placement='auto'> binds memory where numad advises, which a start asks it: there is no command line without that advice"));
+        return NULL;
+    }
     if (!(plan->machine = vgmQemuCapsGetMachine(caps, def->os.machine, error)))
         return NULL;
     plan->gmem = gmem.spelling;
