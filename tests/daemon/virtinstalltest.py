@@ -17,7 +17,8 @@ pair of
   * an option set: OPTION_SETS below (virt-install's defaults; user
     networking; --boot uefi; --cpu host-passthrough; a memfd
     --memorybacking; hugepages; two NUMA cells; SPICE; no graphics;
-    --machine pc),
+    --machine pc; a --filesystem over 9p; one over virtiofs, with shared
+    memfd memory),
 
 always with --import of a small qcow2 disk file (in a directory pool made
 beforehand), --noautoconsole and --print-xml, so nothing is defined or
@@ -28,7 +29,7 @@ command line holds what the XML asks for: check_command_line() below: the
 guest's name, uuid, memory size and backend type, vCPUs, NUMA cells,
 machine, Hyper-V enlightenments, the clock's base, every disk's file,
 format and device, every interface's MAC, model and network backend,
-graphics, video, serial, guest agent channel, RNG, balloon, tablet,
+graphics, video, serial, guest agent channel, RNG, balloon, tablet, shares,
 firmware), or refused, at validate (then
 domxml-to-native too) or only at domxml-to-native, with an error that
 contains a given text, which names the construct. A guest whose result
@@ -134,7 +135,15 @@ OPTION_SETS = [
     ("no-graphics", USER_NET + ["--graphics", "none"]),
     # q35 is the default of every OS here but generic, whose is pc
     ("pc", USER_NET + ["--machine", "pc"]),
+    # a host directory shared over 9p, and over virtiofs (which needs
+    # shared memory); @SHARE@ is a directory the test makes
+    ("9p", USER_NET + ["--filesystem", "source=@SHARE@,target=share"]),
+    ("virtiofs", USER_NET + ["--memorybacking", "source.type=memfd,access.mode=shared",
+                             "--filesystem", "source=@SHARE@,target=share,driver.type=virtiofs"]),
 ]
+
+# the directory the "9p" and "virtiofs" guests share (run_tests makes it)
+SHARE_DIR = None
 
 # The guests started through the daemon: every OS's "user-net" guest and
 # every accepted option set of this OS.
@@ -624,6 +633,28 @@ def check_command_line(xml_text, native_text, aliases):
             want(exp in drivers(), "a -device %s for input %s/%s" % (exp, inp.get("type"),
                                                                       inp.get("bus")))
 
+    # shared directories: 9p on an -fsdev local of the directory, with
+    # the access mode's security model; virtiofs on a vhost-user socket
+    fsdevs = {d.get("id"): d for d in (_props(v, "type") for v in vals("-fsdev"))}
+    chardevs = {c.get("id") for c in (_props(v, "backend") for v in vals("-chardev"))}
+    for fs in dom.findall("devices/filesystem"):
+        tag = fs.find("target").get("dir")
+        src = fs.find("source").get("dir")
+        drv = fs.find("driver")
+        if drv is not None and drv.get("type") == "virtiofs":
+            want(any(d.get("driver") == "vhost-user-fs-pci" and d.get("tag") == tag and
+                     d.get("chardev") in chardevs for d in devices),
+                 "a vhost-user-fs-pci with tag %s on a -chardev" % tag)
+            seen.append("virtiofs share")
+        else:
+            model = {"mapped": "mapped", "squash": "none"}.get(fs.get("accessmode"), "passthrough")
+            want(any(d.get("driver") == "virtio-9p-pci" and d.get("mount_tag") == tag and
+                     fsdevs.get(d.get("fsdev"), {}).get("type") == "local" and
+                     fsdevs[d.get("fsdev")].get("path") == src and
+                     fsdevs[d.get("fsdev")].get("security_model") == model for d in devices),
+                 "a virtio-9p-pci with mount_tag %s on -fsdev local of %s (%s)" % (tag, src, model))
+            seen.append("9p share")
+
     # watchdog
     for wd in dom.findall("devices/watchdog"):
         if wd.get("model") == "i6300esb":
@@ -681,12 +712,15 @@ def summary(tap, results):
 def virt_install(uri, osname, setname, opts, disk):
     args = [VIRT_INSTALL, "--connect", uri, "--name", "%s-%s-%s" % (PREFIX, osname, setname),
             "--memory", "1024", "--osinfo", osname, "--import", "--disk", "path=" + disk,
-            "--noautoconsole", "--print-xml"] + opts
+            "--noautoconsole", "--print-xml"] + [o.replace("@SHARE@", SHARE_DIR) for o in opts]
     return harness.run(args, timeout=180)
 
 
 def run_tests(tap, target, tmp):
+    global SHARE_DIR
     uri = target.uri
+    SHARE_DIR = os.path.join(tmp, "share")
+    os.makedirs(SHARE_DIR, exist_ok=True)
     host = {"kvm": kvm_usable(), "hugetlbfs": hugetlbfs_mounted_kib(),
             "hugepage_kib": default_hugepage_kib(), "bridge": host_default_bridge()}
     tap.diag("host: %s /dev/kvm, hugetlbfs mounted for %s KiB pages (default size %s KiB), "
