@@ -940,6 +940,8 @@ typedef struct {
     char *model;                /* virtio */
     char *backendModel;         /* random, builtin */
     char *backend;              /* random: /dev/urandom, ... */
+    unsigned int rateBytes;     /* <rate bytes=''>: at most this many bytes a period; 0: no limit */
+    unsigned int ratePeriod;    /* <rate period=''> in ms; 0: not given (QEMU: 1000) */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     VgmDeviceAddress addr;
 } VgmRngDef;

@@ -2229,9 +2229,19 @@ vgmRngParse(xmlNodePtr node, GError **error)
     xmlNodePtr child;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
-                         (const char *const[]){ "backend", "driver", "address", NULL }, error) ||
+                         (const char *const[]){ "rate", "backend", "driver", "address", NULL }, error) ||
         vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &rng->model, error) < 0 ||
         !vgmCheckValue((const char *const[]){ "virtio", NULL }, rng->model, "model", "rng", error))
+        return NULL;
+    /* what the guest may draw: bytes per period (ms) */
+    if (vgmXMLSingleChild(node, "rate", &child, error) < 0)
+        return NULL;
+    if (child &&
+        (!vgmXMLCheckNode(child, (const char *const[]){ "bytes", "period", NULL }, vgmXMLNoChildren,
+                          error) ||
+         vgmXMLPropUInt(child, "bytes", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                        &rng->rateBytes, error) < 0 ||
+         vgmXMLPropUInt(child, "period", VGM_XML_PROP_NONZERO, &rng->ratePeriod, error) < 0))
         return NULL;
     if (vgmXMLSingleChild(node, "backend", &child, error) < 0)
         return NULL;
@@ -2270,6 +2280,10 @@ vgmRngFormat(VgmBuf *buf, const VgmRngDef *rng)
 {
     vgmBufAsprintf(buf, "<rng model='%s'>\n", rng->model);
     vgmBufAdjustIndent(buf, 2);
+    if (rng->rateBytes && rng->ratePeriod)
+        vgmBufAsprintf(buf, "<rate bytes='%u' period='%u'/>\n", rng->rateBytes, rng->ratePeriod);
+    else if (rng->rateBytes)
+        vgmBufAsprintf(buf, "<rate bytes='%u'/>\n", rng->rateBytes);
     if (rng->backend)
         vgmBufAsprintf(buf, "<backend model='%s'>%s</backend>\n", rng->backendModel, rng->backend);
     else

@@ -1050,6 +1050,11 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         json_object_set_string_member(dev, "driver", "virtio-rng-pci");
         json_object_set_string_member(dev, "rng", obj);
         json_object_set_string_member(dev, "id", id);
+        /* libvirt's: the period defaults to QEMU's second */
+        if (r->rateBytes) {
+            json_object_set_int_member(dev, "max-bytes", r->rateBytes);
+            json_object_set_int_member(dev, "period", r->ratePeriod ? r->ratePeriod : 1000);
+        }
         vgmCmdIommu(dev, &r->virtio, &r->addr, plan);
         vgmCmdAddress(dev, &r->addr, plan);
         vgmCmdDevice(cmd, dev);
