@@ -537,6 +537,13 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
             }
         }
     }
+    /* a host input device QEMU opens itself */
+    for (i = 0; i < def->devices.inputs->len; i++) {
+        const VgmInputDef *in = g_ptr_array_index(def->devices.inputs, i);
+
+        if (in->evdev && !g_file_test(in->evdev, G_FILE_TEST_EXISTS))
+            return g_strdup_printf("host input device %s is missing", in->evdev);
+    }
     if (def->devices.emulator && !g_file_test(def->devices.emulator, G_FILE_TEST_IS_EXECUTABLE))
         return g_strdup_printf("emulator %s is not installed", def->devices.emulator);
     if (def->sec) {

@@ -1218,6 +1218,8 @@ typedef enum {
     VGM_INPUT_TYPE_MOUSE = 0,
     VGM_INPUT_TYPE_TABLET,
     VGM_INPUT_TYPE_KEYBOARD,
+    VGM_INPUT_TYPE_PASSTHROUGH, /* a host evdev device as a virtio input (bus virtio) */
+    VGM_INPUT_TYPE_EVDEV,       /* a host evdev device QEMU reads (input-linux; no bus) */
 
     VGM_INPUT_TYPE_LAST
 } VgmInputType;
@@ -1233,9 +1235,27 @@ typedef enum {
 } VgmInputBus;
 VGM_ENUM_DECL(vgmInputBus);
 
+/* <source grabToggle=''> of an evdev input: the keys that move the grab */
+typedef enum {
+    VGM_INPUT_GRAB_TOGGLE_DEFAULT = 0,
+    VGM_INPUT_GRAB_TOGGLE_CTRL_CTRL,
+    VGM_INPUT_GRAB_TOGGLE_ALT_ALT,
+    VGM_INPUT_GRAB_TOGGLE_SHIFT_SHIFT,
+    VGM_INPUT_GRAB_TOGGLE_META_META,
+    VGM_INPUT_GRAB_TOGGLE_SCROLLLOCK,
+    VGM_INPUT_GRAB_TOGGLE_CTRL_SCROLLLOCK,
+
+    VGM_INPUT_GRAB_TOGGLE_LAST
+} VgmInputGrabToggle;
+VGM_ENUM_DECL(vgmInputGrabToggle);
+
 typedef struct {
     VgmInputType type;
     VgmInputBus bus;
+    char *evdev;                /* passthrough: <source evdev=''>; evdev: <source dev=''> */
+    gboolean grabAll;           /* evdev: <source grab='all'> */
+    VgmInputGrabToggle grabToggle; /* evdev: <source grabToggle=''> */
+    VgmTristate repeat;         /* evdev: <source repeat='on|off'> */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed>: bus virtio only */
     VgmDeviceAddress addr;      /* usb (bus usb) or pci (bus virtio) */
 } VgmInputDef;

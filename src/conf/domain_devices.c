@@ -47,7 +47,9 @@ VGM_ENUM_IMPL(vgmFsSandbox, VGM_FS_SANDBOX_LAST, "default", "namespace", "chroot
 VGM_ENUM_IMPL(vgmWatchdogAction, VGM_WATCHDOG_ACTION_LAST,
               "reset", "shutdown", "poweroff", "pause", "none", "inject-nmi");
 VGM_ENUM_IMPL(vgmGraphics, VGM_GRAPHICS_LAST, "vnc", "spice");
-VGM_ENUM_IMPL(vgmInput, VGM_INPUT_TYPE_LAST, "mouse", "tablet", "keyboard");
+VGM_ENUM_IMPL(vgmInput, VGM_INPUT_TYPE_LAST, "mouse", "tablet", "keyboard", "passthrough", "evdev");
+VGM_ENUM_IMPL(vgmInputGrabToggle, VGM_INPUT_GRAB_TOGGLE_LAST, "default", "ctrl-ctrl", "alt-alt",
+              "shift-shift", "meta-meta", "scrolllock", "ctrl-scrolllock");
 VGM_ENUM_IMPL(vgmInputBus, VGM_INPUT_BUS_LAST, "", "ps2", "usb", "virtio");
 VGM_ENUM_IMPL(vgmSoundModel, VGM_SOUND_LAST, "ich6", "ich9", "ac97", "es1370");
 VGM_ENUM_IMPL(vgmSoundCodec, VGM_SOUND_CODEC_LAST, "duplex", "micro", "output");
@@ -272,6 +274,7 @@ vgmControllerDefFree(VgmControllerDef *c)
 static void
 vgmInputDefFree(VgmInputDef *in)
 {
+    g_free(in->evdev);
     g_free(in);
 }
 
@@ -2638,14 +2641,69 @@ vgmInputParse(xmlNodePtr node, GError **error)
     g_autoptr(VgmInputDef) input = g_new0(VgmInputDef, 1);
     int v;
 
+    xmlNodePtr source;
+
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "bus", NULL },
-                         (const char *const[]){ "driver", "address", NULL }, error) ||
+                         (const char *const[]){ "source", "driver", "address", NULL }, error) ||
         vgmXMLPropEnum(node, "type", vgmInputTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
     input->type = v;
     if (vgmXMLPropEnum(node, "bus", vgmInputBusTypeFromString, VGM_XML_PROP_NONZERO, &v, error) < 0)
         return NULL;
     input->bus = v;
+    /* a host input device: passed through as a virtio input, or read by
+     * QEMU (evdev, with no bus in the guest: the events go to the guest's
+     * own keyboard and mouse) */
+    if (vgmXMLSingleChild(node, "source", &source, error) < 0)
+        return NULL;
+    if (input->type == VGM_INPUT_TYPE_PASSTHROUGH || input->type == VGM_INPUT_TYPE_EVDEV) {
+        gboolean evdev = input->type == VGM_INPUT_TYPE_EVDEV;
+        const char *attr = evdev ? "dev" : "evdev";
+
+        if (source &&
+            (!vgmXMLCheckNode(source, evdev ? (const char *const[]){ "dev", "grab", "grabToggle",
+                                                                     "repeat", NULL } :
+                                              (const char *const[]){ "evdev", NULL },
+                              vgmXMLNoChildren, error) ||
+             vgmXMLPropString(source, attr, 0, &input->evdev, error) < 0))
+            return NULL;
+        if (!input->evdev || !g_path_is_absolute(input->evdev)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<input type='%1$s'> needs <source %2$s='...'/>, the absolute path of a host input device (/dev/input/eventN)"),
+                        vgmInputTypeToString(input->type), attr);
+            return NULL;
+        }
+        if (evdev) {
+            g_autofree char *grab = NULL;
+
+            if (vgmXMLPropString(source, "grab", 0, &grab, error) < 0 ||
+                (grab && !vgmCheckValue((const char *const[]){ "all", NULL }, grab, "grab",
+                                        "source", error)) ||
+                vgmXMLPropEnum(source, "grabToggle", vgmInputGrabToggleTypeFromString,
+                               VGM_XML_PROP_NONZERO, &v, error) < 0)
+                return NULL;
+            input->grabAll = grab != NULL;
+            input->grabToggle = v;
+            if (vgmXMLPropTristateSwitch(source, "repeat", 0, &input->repeat, error) < 0)
+                return NULL;
+            if (input->bus) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<input type='evdev'> takes no bus ('%1$s'): QEMU reads the host device and hands its events to the guest's keyboard and mouse"),
+                            vgmInputBusTypeToString(input->bus));
+                return NULL;
+            }
+        } else if (input->bus && input->bus != VGM_INPUT_BUS_VIRTIO) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<input type='passthrough'> is a virtio device: bus '%1$s' cannot take it"),
+                        vgmInputBusTypeToString(input->bus));
+            return NULL;
+        }
+    } else if (source) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("unsupported element <source> in <input type='%1$s'>: only passthrough and evdev inputs have a host source"),
+                    vgmInputTypeToString(input->type));
+        return NULL;
+    }
     if (input->type == VGM_INPUT_TYPE_TABLET && input->bus == VGM_INPUT_BUS_PS2) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("unsupported <input type='tablet' bus='ps2'>: a PS/2 port has no tablet; use bus='usb' or bus='virtio'"));
@@ -2659,6 +2717,11 @@ vgmInputParse(xmlNodePtr node, GError **error)
                     _("<driver> of <input type='%1$s' bus='%2$s'> takes the virtio options (iommu, ats, packed), which only bus='virtio' has"),
                     vgmInputTypeToString(input->type),
                     input->bus ? vgmInputBusTypeToString(input->bus) : "ps2");
+        return NULL;
+    }
+    if (input->type == VGM_INPUT_TYPE_EVDEV && (input->addr.type || vgmVirtioOptionsAny(&input->virtio))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<input type='evdev'> is no guest device: it takes no <address> or <driver>"));
         return NULL;
     }
     if (input->addr.type && input->bus &&
@@ -2681,6 +2744,18 @@ vgmInputFormat(VgmBuf *buf, const VgmInputDef *input)
     if (input->bus)
         vgmBufAsprintf(buf, " bus='%s'", vgmInputBusTypeToString(input->bus));
     vgmBufInitChild(&child, buf);
+    if (input->type == VGM_INPUT_TYPE_PASSTHROUGH) {
+        vgmBufEscapeString(&child, "<source evdev='%s'/>\n", input->evdev);
+    } else if (input->type == VGM_INPUT_TYPE_EVDEV) {
+        vgmBufEscapeString(&child, "<source dev='%s'", input->evdev);
+        if (input->grabAll)
+            vgmBufAdd(&child, " grab='all'");
+        if (input->grabToggle)
+            vgmBufAsprintf(&child, " grabToggle='%s'", vgmInputGrabToggleTypeToString(input->grabToggle));
+        if (input->repeat)
+            vgmBufAsprintf(&child, " repeat='%s'", vgmTristateSwitchTypeToString(input->repeat));
+        vgmBufAdd(&child, "/>\n");
+    }
     vgmDriverIommuFormat(&child, &input->virtio);
     vgmDeviceAddressFormat(&child, &input->addr);
     if (vgmBufIsEmpty(&child)) {

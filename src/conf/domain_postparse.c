@@ -312,10 +312,14 @@ vgmPostParseInputs(VgmDomainDef *def)
     for (i = 0; i < devs->inputs->len; i++) {
         VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
 
-        if (in->bus)
+        /* libvirt's defaults; an evdev input has no bus */
+        if (in->bus || in->type == VGM_INPUT_TYPE_EVDEV)
             continue;
-        in->bus = x86 && in->type != VGM_INPUT_TYPE_TABLET ? VGM_INPUT_BUS_PS2 :
-                                                             VGM_INPUT_BUS_USB;
+        if (in->type == VGM_INPUT_TYPE_PASSTHROUGH)
+            in->bus = VGM_INPUT_BUS_VIRTIO;
+        else
+            in->bus = x86 && in->type != VGM_INPUT_TYPE_TABLET ? VGM_INPUT_BUS_PS2 :
+                                                                 VGM_INPUT_BUS_USB;
     }
     if (x86) {
         static const VgmInputType ps2[] = { VGM_INPUT_TYPE_MOUSE, VGM_INPUT_TYPE_KEYBOARD };

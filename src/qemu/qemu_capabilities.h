@@ -186,6 +186,9 @@
     X(DEVICE_VIRTIO_KEYBOARD_PCI, "device.virtio-keyboard-pci", DEVICE, "virtio-keyboard-pci", NULL) \
     X(DEVICE_VIRTIO_MOUSE_PCI, "device.virtio-mouse-pci", DEVICE, "virtio-mouse-pci", NULL) \
     X(DEVICE_USB_REDIR, "device.usb-redir", DEVICE, "usb-redir", NULL) \
+    /* host input devices: passed through, or read by QEMU */ \
+    X(DEVICE_VIRTIO_INPUT_HOST_PCI, "device.virtio-input-host-pci", DEVICE, "virtio-input-host-pci", NULL) \
+    X(OBJECT_INPUT_LINUX, "object.input-linux", OBJECT, "input-linux", NULL) \
     /* <filesystem>: 9p's three models, virtiofs */ \
     X(DEVICE_VIRTIO_9P_PCI, "device.virtio-9p-pci", DEVICE, "virtio-9p-pci", NULL) \
     X(DEVICE_VIRTIO_9P_PCI_TRANSITIONAL, "device.virtio-9p-pci-transitional", DEVICE, "virtio-9p-pci-transitional", NULL) \

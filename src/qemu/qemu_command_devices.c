@@ -749,11 +749,31 @@ vgmCmdInputs(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         g_autofree char *id = g_strdup_printf("input%u", i);
         JsonObject *dev;
 
+        if (in->type == VGM_INPUT_TYPE_EVDEV) {
+            /* QEMU reads the host device itself */
+            JsonObject *o = json_object_new();
+
+            json_object_set_string_member(o, "qom-type", "input-linux");
+            json_object_set_string_member(o, "id", id);
+            json_object_set_string_member(o, "evdev", in->evdev);
+            if (in->repeat)
+                json_object_set_boolean_member(o, "repeat", in->repeat == VGM_TRISTATE_YES);
+            if (in->grabAll)
+                json_object_set_boolean_member(o, "grab_all", TRUE);
+            if (in->grabToggle)
+                json_object_set_string_member(o, "grab-toggle",
+                                              vgmInputGrabToggleTypeToString(in->grabToggle));
+            vgmCmdObject(cmd, o);
+            json_object_unref(o);
+            continue;
+        }
         if (!driver)
             continue;
         dev = json_object_new();
         json_object_set_string_member(dev, "driver", driver);
         json_object_set_string_member(dev, "id", id);
+        if (in->type == VGM_INPUT_TYPE_PASSTHROUGH)
+            json_object_set_string_member(dev, "evdev", in->evdev);
         if (in->bus == VGM_INPUT_BUS_USB) {
             /* controller 0 is "usb", N is "usbN" (vgmCmdControllers) */
             g_autofree char *bus = in->addr.bus ? g_strdup_printf("usb%u.0", in->addr.bus) :

@@ -692,6 +692,10 @@ static const struct {
       VGM_QEMU_CAPS_DEVICE_VIRTIO_KEYBOARD_PCI },
     { VGM_INPUT_TYPE_MOUSE, VGM_INPUT_BUS_VIRTIO, "virtio-mouse-pci",
       VGM_QEMU_CAPS_DEVICE_VIRTIO_MOUSE_PCI },
+    { VGM_INPUT_TYPE_PASSTHROUGH, VGM_INPUT_BUS_VIRTIO, "virtio-input-host-pci",
+      VGM_QEMU_CAPS_DEVICE_VIRTIO_INPUT_HOST_PCI },
+    /* an object, not a device (vgmCmdInputs) */
+    { VGM_INPUT_TYPE_EVDEV, VGM_INPUT_BUS_DEFAULT, "input-linux", VGM_QEMU_CAPS_OBJECT_INPUT_LINUX },
 };
 
 const char *
@@ -749,7 +753,8 @@ vgmQemuValidateInputs(const VgmDomainDef *def, const VgmQemuCaps *caps,
             if (!vgmQemuCapsGet(caps, vgmQemuInputDevices[j].flag)) {
                 vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                             _("this QEMU binary does not support <input type='%1$s' bus='%2$s'>: device '%3$s' is missing"),
-                            vgmInputTypeToString(in->type), vgmInputBusTypeToString(in->bus),
+                            vgmInputTypeToString(in->type),
+                            in->bus ? vgmInputBusTypeToString(in->bus) : "none",
                             vgmQemuInputDevices[j].device);
                 return FALSE;
             }
