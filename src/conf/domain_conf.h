@@ -863,6 +863,8 @@ typedef enum {
     VGM_CHR_TYPE_UDP,
     VGM_CHR_TYPE_DEV,           /* a host device: serial and parallel only */
     VGM_CHR_TYPE_SPICEVMC,      /* SPICE's channel: <channel> and <redirdev> only */
+    VGM_CHR_TYPE_VC,            /* a text console of QEMU's display */
+    VGM_CHR_TYPE_QEMU_VDAGENT,  /* QEMU's own SPICE agent (clipboard, mouse): <channel> only */
 
     VGM_CHR_TYPE_LAST
 } VgmChrType;
@@ -898,6 +900,8 @@ typedef struct {
     char *targetName;           /* channel: the port's name in the guest */
     VgmDeviceAddress addr;      /* channel: virtio-serial; redirdev: usb */
     unsigned int bootOrder;     /* redirdev: <boot order=''/>, 0: none */
+    VgmTristate vdagentClipboard; /* qemu-vdagent: <source><clipboard copypaste=''/> */
+    char *vdagentMouse;         /* qemu-vdagent: <source><mouse mode=''/>: client, server */
 } VgmChrDef;
 
 typedef struct {

@@ -31,7 +31,8 @@ VGM_ENUM_IMPL(vgmDiskDiscard, VGM_DISK_DISCARD_LAST, "default", "unmap", "ignore
 VGM_ENUM_IMPL(vgmDiskDetectZeroes, VGM_DISK_DETECT_ZEROES_LAST, "default", "off", "on", "unmap");
 VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet");
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
-VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "dev", "spicevmc");
+VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "dev", "spicevmc",
+              "vc", "qemu-vdagent");
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
 VGM_ENUM_IMPL(vgmIommuModel, VGM_IOMMU_MODEL_LAST, "intel", "virtio");
@@ -245,6 +246,7 @@ vgmChrDefFree(VgmChrDef *c)
     g_free(c->targetType);
     g_free(c->targetModel);
     g_free(c->targetName);
+    g_free(c->vdagentMouse);
     g_free(c);
 }
 
@@ -1574,6 +1576,47 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
             return NULL;
         }
         break;
+    case VGM_CHR_TYPE_VC:
+        if (child) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<%1$s type='vc'> takes no <source>: it is a text console of QEMU's display"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        break;
+    case VGM_CHR_TYPE_QEMU_VDAGENT: {
+        xmlNodePtr sub;
+
+        /* QEMU's own agent end: the guest's spice-vdagent talks to QEMU,
+         * which shares the clipboard with a VNC client */
+        if (kind != VGM_CHR_CHANNEL) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<%1$s type='qemu-vdagent'> is for <channel> only"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        if (!child)
+            break;
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren,
+                             (const char *const[]){ "clipboard", "mouse", NULL }, error) ||
+            vgmXMLSingleChild(child, "clipboard", &sub, error) < 0)
+            return NULL;
+        if (sub &&
+            (!vgmXMLCheckNode(sub, (const char *const[]){ "copypaste", NULL }, vgmXMLNoChildren,
+                              error) ||
+             vgmXMLPropTristateBool(sub, "copypaste", VGM_XML_PROP_REQUIRED,
+                                    &chr->vdagentClipboard, error) < 0))
+            return NULL;
+        if (vgmXMLSingleChild(child, "mouse", &sub, error) < 0)
+            return NULL;
+        if (sub &&
+            (!vgmXMLCheckNode(sub, (const char *const[]){ "mode", NULL }, vgmXMLNoChildren, error) ||
+             vgmXMLPropString(sub, "mode", VGM_XML_PROP_REQUIRED, &chr->vdagentMouse, error) < 0 ||
+             !vgmCheckValue((const char *const[]){ "client", "server", NULL }, chr->vdagentMouse,
+                            "mode", "mouse", error)))
+            return NULL;
+        break;
+    }
     case VGM_CHR_TYPE_PTY:
         if (child && (!vgmXMLCheckNode(child, (const char *const[]){ "path", NULL },
                                        vgmXMLNoChildren, error)))
@@ -1831,6 +1874,17 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
         vgmBufAdd(buf, "<source mode='connect'");
         vgmBufEscapeString(buf, " host='%s'", chr->host);
         vgmBufEscapeString(buf, " service='%s'/>\n", chr->service);
+    } else if (chr->type == VGM_CHR_TYPE_QEMU_VDAGENT &&
+               (chr->vdagentClipboard || chr->vdagentMouse)) {
+        vgmBufAdd(buf, "<source>\n");
+        vgmBufAdjustIndent(buf, 2);
+        if (chr->vdagentClipboard)
+            vgmBufAsprintf(buf, "<clipboard copypaste='%s'/>\n",
+                           vgmTristateBoolTypeToString(chr->vdagentClipboard));
+        if (chr->vdagentMouse)
+            vgmBufAsprintf(buf, "<mouse mode='%s'/>\n", chr->vdagentMouse);
+        vgmBufAdjustIndent(buf, -2);
+        vgmBufAdd(buf, "</source>\n");
     } else if (chr->type == VGM_CHR_TYPE_TCP) {
         vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
         vgmBufEscapeString(buf, " host='%s'", chr->host);

@@ -605,10 +605,12 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
         if (con->targetType && g_str_equal(con->targetType, "virtio"))
             maxCtrl = 0;
     }
-    /* SPICE's agent channel has the name its guest agent looks for */
+    /* SPICE's agent channel (and QEMU's own agent end) has the name its
+     * guest agent looks for */
     for (i = 0; i < devs->channels->len; i++) {
         VgmChrDef *ch = g_ptr_array_index(devs->channels, i);
-        if (ch->type == VGM_CHR_TYPE_SPICEVMC && !ch->targetName)
+        if ((ch->type == VGM_CHR_TYPE_SPICEVMC || ch->type == VGM_CHR_TYPE_QEMU_VDAGENT) &&
+            !ch->targetName)
             ch->targetName = g_strdup("com.redhat.spice.0");
     }
     for (i = 0; i < devs->channels->len; i++) {

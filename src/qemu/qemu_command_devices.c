@@ -599,6 +599,19 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char 
         g_string_append_printf(s, "spicevmc,id=%s,name=%s", id,
                                chr->kind == VGM_CHR_REDIRDEV ? "usbredir" : "vdagent");
         break;
+    case VGM_CHR_TYPE_VC:
+        g_string_append_printf(s, "vc,id=%s", id);
+        break;
+    case VGM_CHR_TYPE_QEMU_VDAGENT:
+        /* libvirt's: the mouse in client mode is QEMU's absolute one */
+        g_string_append_printf(s, "qemu-vdagent,id=%s,name=vdagent", id);
+        if (chr->vdagentClipboard)
+            g_string_append_printf(s, ",clipboard=%s",
+                                   chr->vdagentClipboard == VGM_TRISTATE_YES ? "on" : "off");
+        if (chr->vdagentMouse)
+            g_string_append_printf(s, ",mouse=%s",
+                                   g_str_equal(chr->vdagentMouse, "client") ? "on" : "off");
+        break;
     case VGM_CHR_TYPE_DEV:
         /* QEMU's backends for a host tty and a host parallel port */
         g_string_append_printf(s, "%s,id=%s,path=%s",
