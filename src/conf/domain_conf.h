@@ -590,6 +590,7 @@ typedef enum {
     VGM_ADDRESS_DIMM,
     VGM_ADDRESS_USB,
     VGM_ADDRESS_VIRTIO_SERIAL,
+    VGM_ADDRESS_ISA,            /* an ISA device's I/O port and IRQ: serial ports */
 
     VGM_ADDRESS_LAST
 } VgmAddressType;
@@ -611,6 +612,9 @@ typedef struct {
     /* usb: the controller's index and the port, dotted through hubs
      * ("1", "2.1"); bus is shared with pci's bus */
     char port[VGM_USB_PORT_MAX];
+    /* isa: iobase (I/O port) and irq, each when given */
+    gboolean haveIobase, haveIrq;
+    unsigned int iobase, irq;
 } VgmDeviceAddress;
 
 typedef enum {

@@ -18,7 +18,7 @@
 #include "util/vgmi18n.h"
 
 VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm", "usb",
-              "virtio-serial");
+              "virtio-serial", "isa");
 VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block", "network");
 VGM_ENUM_IMPL(vgmDiskProtocol, VGM_DISK_PROTOCOL_LAST, "none", "nbd", "http", "https", "ftp",
               "ftps");
@@ -74,10 +74,10 @@ static const char *const vgmNetModels[] = {
     "virtio", "e1000e", "e1000", "rtl8139", NULL
 };
 static const char *const vgmSerialTargetTypes[] = {
-    "isa-serial", "pci-serial", "usb-serial", "system-serial", NULL
+    "isa-serial", "pci-serial", "usb-serial", "system-serial", "isa-debug", NULL
 };
 static const char *const vgmSerialTargetModels[] = {
-    "isa-serial", "pci-serial", "usb-serial", "pl011", NULL
+    "isa-serial", "pci-serial", "usb-serial", "pl011", "isa-debugcon", NULL
 };
 static const char *const vgmConsoleTargetTypes[] = {
     "serial", "virtio", NULL
@@ -526,6 +526,35 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
             vgmXMLPropUInt(node, "port", 0, &addr->unit, error) < 0)
             return FALSE;
         break;
+    case VGM_ADDRESS_ISA: {
+        int rc;
+
+        /* the ISA serial ports and the debug console (a console of type
+         * serial repeats its serial port's) */
+        if (!g_str_equal((const char *)devNode->name, "serial") &&
+            !g_str_equal((const char *)devNode->name, "console")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <address type='isa'> in <%1$s>: only <serial> devices have one"),
+                        (const char *)devNode->name);
+            return FALSE;
+        }
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "iobase", "irq", NULL },
+                             vgmXMLNoChildren, error) ||
+            (rc = vgmXMLPropUInt(node, "iobase", 0, &addr->iobase, error)) < 0)
+            return FALSE;
+        addr->haveIobase = rc > 0;
+        if ((rc = vgmXMLPropUInt(node, "irq", 0, &addr->irq, error)) < 0)
+            return FALSE;
+        addr->haveIrq = rc > 0;
+        /* an I/O port, and one of the ISA bus's 16 interrupt lines */
+        if (addr->iobase > 0xffff || addr->irq > 15) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<address type='isa'> in <%1$s> is out of range (iobase <= 0xffff, irq <= 15)"),
+                        (const char *)devNode->name);
+            return FALSE;
+        }
+        break;
+    }
     case VGM_ADDRESS_NONE:
     case VGM_ADDRESS_LAST:
         break;
@@ -564,6 +593,14 @@ vgmDeviceAddressFormat(VgmBuf *buf, const VgmDeviceAddress *addr)
     case VGM_ADDRESS_VIRTIO_SERIAL:
         vgmBufAsprintf(buf, "<address type='virtio-serial' controller='%u' bus='%u' port='%u'/>\n",
                        addr->controller, addr->drivebus, addr->unit);
+        break;
+    case VGM_ADDRESS_ISA:
+        vgmBufAdd(buf, "<address type='isa'");
+        if (addr->haveIobase)
+            vgmBufAsprintf(buf, " iobase='0x%x'", addr->iobase);
+        if (addr->haveIrq)
+            vgmBufAsprintf(buf, " irq='0x%x'", addr->irq);
+        vgmBufAdd(buf, "/>\n");
         break;
     case VGM_ADDRESS_NONE:
     case VGM_ADDRESS_LAST:
@@ -1530,10 +1567,10 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
                              error))
             return NULL;
     } else if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
-                                kind == VGM_CHR_CHANNEL ?
+                                kind == VGM_CHR_PARALLEL ?
+                                (const char *const[]){ "source", "protocol", "log", "target", NULL } :
                                 (const char *const[]){ "source", "protocol", "log", "target",
-                                                       "address", NULL } :
-                                (const char *const[]){ "source", "protocol", "log", "target", NULL },
+                                                       "address", NULL },
                                 error)) {
         return NULL;
     }
@@ -1833,6 +1870,16 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
                 return NULL;
         }
     }
+    /* serial ports on the ISA bus may say where (vgmDeviceAddressParse
+     * takes type 'isa' in <serial> and <console> only) */
+    if (!vgmDeviceAddressParse(node, &chr->addr, error))
+        return NULL;
+    if (chr->addr.type != VGM_ADDRESS_NONE && chr->addr.type != VGM_ADDRESS_ISA) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <address type='%1$s'> in <%2$s>: a serial port takes an ISA address"),
+                    vgmAddressTypeToString(chr->addr.type), (const char *)node->name);
+        return NULL;
+    }
     return g_steal_pointer(&chr);
 }
 
@@ -1920,6 +1967,8 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
             vgmBufAdd(buf, "/>\n");
         }
     }
+    if (chr->kind == VGM_CHR_SERIAL || chr->kind == VGM_CHR_CONSOLE)
+        vgmDeviceAddressFormat(buf, &chr->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAsprintf(buf, "</%s>\n", elem);
 }

@@ -173,6 +173,7 @@ vgmChrCopyForSerial(const VgmChrDef *src)
 
     chr->kind = VGM_CHR_SERIAL;
     vgmChrCopySource(chr, src);
+    chr->addr = src->addr;
     return chr;
 }
 
@@ -215,6 +216,9 @@ vgmPostParseChr(VgmDomainDef *def)
         }
         if (!chr->targetModel && g_str_equal(chr->targetType, "isa-serial"))
             chr->targetModel = g_strdup("isa-serial");
+        /* the debug console at an I/O port (libvirt's isa-debug target) */
+        if (!chr->targetModel && g_str_equal(chr->targetType, "isa-debug"))
+            chr->targetModel = g_strdup("isa-debugcon");
     }
     /* parallel ports in order: QEMU numbers its ISA parallel ports so */
     for (i = 0; i < devs->parallels->len; i++) {

@@ -1212,6 +1212,60 @@ vgmRuleFilesystems(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* Serial ports on the ISA bus: an address only for the ISA models (the
+ * debug console has an I/O port and no interrupt), the debug console's
+ * target and model together, and a console's address its serial port's */
+static gboolean
+vgmRuleSerialAddresses(const VgmDomainDef *def, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    guint i;
+
+    for (i = 0; i < devs->serials->len; i++) {
+        const VgmChrDef *chr = g_ptr_array_index(devs->serials, i);
+        const char *model = chr->targetModel ? chr->targetModel : "";
+        gboolean debugType = g_strcmp0(chr->targetType, "isa-debug") == 0;
+        gboolean debugModel = g_str_equal(model, "isa-debugcon");
+
+        if (debugType != debugModel) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<serial> port %1$u: <target type='isa-debug'> goes with <model name='isa-debugcon'> only (type '%2$s', model '%3$s')"),
+                        chr->port, chr->targetType ? chr->targetType : "", model);
+            return FALSE;
+        }
+        if (chr->addr.type != VGM_ADDRESS_ISA)
+            continue;
+        if (!debugModel && !g_str_equal(model, "isa-serial")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<serial> port %1$u of model '%2$s' is no ISA device: it takes no <address type='isa'>"),
+                        chr->port, model);
+            return FALSE;
+        }
+        if (debugModel && chr->addr.haveIrq) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<serial> port %1$u, an isa-debugcon, has an I/O port and no interrupt: its <address type='isa'> takes no irq"),
+                        chr->port);
+            return FALSE;
+        }
+    }
+    for (i = 0; i < devs->consoles->len; i++) {
+        const VgmChrDef *con = g_ptr_array_index(devs->consoles, i);
+        const VgmChrDef *serial = devs->serials->len ? g_ptr_array_index(devs->serials, 0) : NULL;
+
+        if (con->addr.type == VGM_ADDRESS_NONE)
+            continue;
+        if (i != 0 || g_strcmp0(con->targetType, "serial") != 0 || !serial ||
+            con->addr.type != serial->addr.type || con->addr.haveIobase != serial->addr.haveIobase ||
+            con->addr.iobase != serial->addr.iobase || con->addr.haveIrq != serial->addr.haveIrq ||
+            con->addr.irq != serial->addr.irq) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("a <console> takes an <address> only as the first serial port's console, and then that port's own"));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleDevices(const VgmDomainDef *def, GError **error)
 {
@@ -1301,7 +1355,8 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
     }
     if (devs->iommu && !vgmRuleIommu(def, devs->iommu, error))
         return FALSE;
-    if (!vgmRuleBootOrders(def, error) || !vgmRuleFilesystems(def, error))
+    if (!vgmRuleBootOrders(def, error) || !vgmRuleFilesystems(def, error) ||
+        !vgmRuleSerialAddresses(def, error))
         return FALSE;
     if (devs->tpm && devs->tpm->model == VGM_TPM_MODEL_CRB &&
         devs->tpm->version != VGM_TPM_VERSION_2_0) {

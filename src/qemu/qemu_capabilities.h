@@ -162,6 +162,7 @@
     X(DEVICE_TPM_CRB, "device.tpm-crb", DEVICE, "tpm-crb", NULL) \
     X(DEVICE_IB700, "device.ib700", DEVICE, "ib700", NULL) \
     X(DEVICE_ISA_PARALLEL, "device.isa-parallel", DEVICE, "isa-parallel", NULL) \
+    X(DEVICE_ISA_DEBUGCON, "device.isa-debugcon", DEVICE, "isa-debugcon", NULL) \
     X(DEVICE_PVPANIC, "device.pvpanic", DEVICE, "pvpanic", NULL) \
     X(DEVICE_ISA_FDC, "device.isa-fdc", DEVICE, "isa-fdc", NULL) \
     X(DEVICE_FLOPPY, "device.floppy", DEVICE, "floppy", NULL) \

@@ -682,6 +682,11 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
         json_object_set_string_member(dev, "id", id);
         if (g_str_equal(model, "isa-serial"))
             json_object_set_int_member(dev, "index", chr->port);
+        /* where on the ISA bus, when the definition says */
+        if (chr->addr.type == VGM_ADDRESS_ISA && chr->addr.haveIobase)
+            json_object_set_int_member(dev, "iobase", chr->addr.iobase);
+        if (chr->addr.type == VGM_ADDRESS_ISA && chr->addr.haveIrq)
+            json_object_set_int_member(dev, "irq", chr->addr.irq);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }

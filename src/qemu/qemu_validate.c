@@ -1050,6 +1050,16 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
                     _("this QEMU binary does not support <redirdev>: device 'usb-redir' is missing"));
         return FALSE;
     }
+    for (i = 0; i < def->devices.serials->len; i++) {
+        const VgmChrDef *chr = g_ptr_array_index(def->devices.serials, i);
+
+        if (g_strcmp0(chr->targetModel, "isa-debugcon") == 0 &&
+            !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_ISA_DEBUGCON)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("this QEMU binary does not support <serial> with <target type='isa-debug'>: device 'isa-debugcon' is missing"));
+            return FALSE;
+        }
+    }
     if (def->devices.parallels->len > 0 &&
         !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_ISA_PARALLEL)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
