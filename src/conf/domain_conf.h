@@ -289,6 +289,53 @@ typedef struct {
     VgmCpuFeaturePolicy policy;
 } VgmCpuFeature;
 
+/* ACPI HMAT: a NUMA cell's memory-side cache, and the latency or
+ * bandwidth from an initiator cell to a target cell (or its cache) */
+typedef enum {
+    VGM_NUMA_CACHE_ASSOC_NONE = 0,
+    VGM_NUMA_CACHE_ASSOC_DIRECT,
+    VGM_NUMA_CACHE_ASSOC_FULL,
+
+    VGM_NUMA_CACHE_ASSOC_LAST
+} VgmNumaCacheAssoc;
+VGM_ENUM_DECL(vgmNumaCacheAssoc);
+
+typedef enum {
+    VGM_NUMA_CACHE_POLICY_NONE = 0,
+    VGM_NUMA_CACHE_POLICY_WRITEBACK,
+    VGM_NUMA_CACHE_POLICY_WRITETHROUGH,
+
+    VGM_NUMA_CACHE_POLICY_LAST
+} VgmNumaCachePolicy;
+VGM_ENUM_DECL(vgmNumaCachePolicy);
+
+typedef struct {
+    unsigned int level;         /* 1 to 3 */
+    VgmNumaCacheAssoc assoc;
+    VgmNumaCachePolicy policy;
+    unsigned long long size;    /* KiB */
+    unsigned long long line;    /* bytes, 0: not given */
+} VgmNumaCache;
+
+typedef enum {
+    VGM_NUMA_ACCESS_NONE = 0,   /* not a value */
+    VGM_NUMA_ACCESS_ACCESS,
+    VGM_NUMA_ACCESS_READ,
+    VGM_NUMA_ACCESS_WRITE,
+
+    VGM_NUMA_ACCESS_LAST
+} VgmNumaAccess;
+VGM_ENUM_DECL(vgmNumaAccess);
+
+typedef struct {
+    gboolean bandwidth;         /* <bandwidth> (KiB/s), else <latency> (ns) */
+    unsigned int initiator;     /* a cell with CPUs */
+    unsigned int target;
+    unsigned int cache;         /* the target's cache level, 0: its memory */
+    VgmNumaAccess type;
+    unsigned long long value;
+} VgmNumaInterconnect;
+
 typedef struct {
     unsigned int id;
     VgmBitmap *cpus;            /* NULL for a memory-only node */
@@ -297,6 +344,8 @@ typedef struct {
     VgmTristate discard;
     VgmNumaDistance *distances; /* <distances>, in document order */
     size_t ndistances;
+    VgmNumaCache *caches;       /* <cache>, in document order */
+    size_t ncaches;
 } VgmDomainNumaCell;
 
 typedef struct {
@@ -321,6 +370,8 @@ typedef struct {
     size_t nfeatures;
     VgmDomainNumaCell *cells;
     size_t ncells;
+    VgmNumaInterconnect *interconnects; /* <numa><interconnects> */
+    size_t ninterconnects;
 } VgmCpuDef;
 
 /* ---------------- os, features, clock ---------------- */
@@ -1436,6 +1487,16 @@ gboolean vgmDomainUUIDParse(const char *str, unsigned char *uuid);
 /* The <boot order> of every device that has one (unsigned int), in the
  * order of the device lists */
 GArray *vgmDomainDefBootOrders(const VgmDomainDef *def);
+
+/* Whether the NUMA cells describe ACPI HMAT (memory-side caches or
+ * <interconnects>) */
+gboolean vgmDomainDefHasHmat(const VgmDomainDef *def);
+
+/* The HMAT initiator of NUMA cell @cell, as libvirt picks it: the cell
+ * itself when it has CPUs, else the initiator of its lowest latency, else
+ * of its largest bandwidth, else the first cell with CPUs; -1 when no
+ * cell has CPUs. */
+int vgmDomainDefNumaInitiator(const VgmDomainDef *def, size_t cell);
 
 /* Whether a <filesystem> of the domain is virtiofs (a vhost-user device) */
 gboolean vgmDomainDefHasVirtiofs(const VgmDomainDef *def);

@@ -15,6 +15,9 @@
 #include "util/vgmi18n.h"
 #include "util/vgmsize.h"
 
+VGM_ENUM_IMPL(vgmNumaCacheAssoc, VGM_NUMA_CACHE_ASSOC_LAST, "none", "direct", "full");
+VGM_ENUM_IMPL(vgmNumaCachePolicy, VGM_NUMA_CACHE_POLICY_LAST, "none", "writeback", "writethrough");
+VGM_ENUM_IMPL(vgmNumaAccess, VGM_NUMA_ACCESS_LAST, "none", "access", "read", "write");
 VGM_ENUM_IMPL(vgmDomainCpuPlacement, VGM_DOMAIN_CPU_PLACEMENT_LAST,
               "default", "static", "auto");
 
@@ -49,8 +52,10 @@ vgmCpuDefFree(VgmCpuDef *cpu)
     for (i = 0; i < cpu->ncells; i++) {
         vgmBitmapFree(cpu->cells[i].cpus);
         g_free(cpu->cells[i].distances);
+        g_free(cpu->cells[i].caches);
     }
     g_free(cpu->cells);
+    g_free(cpu->interconnects);
     g_free(cpu);
 }
 
@@ -145,6 +150,124 @@ vgmNumaDistancesParse(xmlNodePtr cellNode, VgmDomainNumaCell *cell, GError **err
     return TRUE;
 }
 
+/* A <size>/<line>/<bandwidth> value with its unit, scaled by @defaultScale
+ * when the unit is missing, into units of @per bytes */
+static gboolean
+vgmNumaScaled(xmlNodePtr node, const char *what, unsigned long long defaultScale,
+              unsigned long long per, unsigned long long *out, GError **error)
+{
+    g_autofree char *unit = NULL;
+    unsigned long long v;
+
+    if (vgmXMLPropULongLong(node, "value", VGM_XML_PROP_REQUIRED, &v, error) < 0 ||
+        vgmXMLPropString(node, "unit", 0, &unit, error) < 0 ||
+        !vgmScaleInteger(&v, unit, defaultScale, G_MAXINT64, what, error))
+        return FALSE;
+    *out = (v + per - 1) / per;
+    return TRUE;
+}
+
+/* <cell><cache level='' associativity='' policy=''><size/><line/></cache> */
+static gboolean
+vgmNumaCachesParse(xmlNodePtr cellNode, VgmDomainNumaCell *cell, GError **error)
+{
+    g_autoptr(GPtrArray) nodes = vgmXMLChildren(cellNode, "cache");
+    guint i;
+    int v;
+
+    cell->caches = g_new0(VgmNumaCache, MAX(nodes->len, 1));
+    for (i = 0; i < nodes->len; i++) {
+        xmlNodePtr cn = g_ptr_array_index(nodes, i);
+        VgmNumaCache *c = &cell->caches[cell->ncaches++];
+        xmlNodePtr child;
+
+        if (!vgmXMLCheckNode(cn, (const char *const[]){ "level", "associativity", "policy", NULL },
+                             (const char *const[]){ "size", "line", NULL }, error) ||
+            vgmXMLPropUInt(cn, "level", VGM_XML_PROP_REQUIRED, &c->level, error) < 0 ||
+            vgmXMLPropEnum(cn, "associativity", vgmNumaCacheAssocTypeFromString,
+                           VGM_XML_PROP_REQUIRED, &v, error) < 0)
+            return FALSE;
+        c->assoc = v;
+        if (vgmXMLPropEnum(cn, "policy", vgmNumaCachePolicyTypeFromString, VGM_XML_PROP_REQUIRED,
+                           &v, error) < 0)
+            return FALSE;
+        c->policy = v;
+        if (vgmXMLSingleChild(cn, "size", &child, error) < 0)
+            return FALSE;
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<cache level='%1$u'> of NUMA cell %2$u needs a <size>"),
+                        c->level, cell->id);
+            return FALSE;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "value", "unit", NULL },
+                             vgmXMLNoChildren, error) ||
+            !vgmNumaScaled(child, _("<size> of a NUMA cell's <cache>"), 1024, 1024, &c->size, error))
+            return FALSE;
+        if (vgmXMLSingleChild(cn, "line", &child, error) < 0)
+            return FALSE;
+        if (child &&
+            (!vgmXMLCheckNode(child, (const char *const[]){ "value", "unit", NULL },
+                              vgmXMLNoChildren, error) ||
+             !vgmNumaScaled(child, _("<line> of a NUMA cell's <cache>"), 1, 1, &c->line, error)))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* <numa><interconnects><latency|bandwidth initiator target cache type
+ * value unit/></interconnects> */
+static gboolean
+vgmNumaInterconnectsParse(VgmCpuDef *cpu, xmlNodePtr numaNode, GError **error)
+{
+    g_autoptr(GPtrArray) links = NULL;
+    xmlNodePtr node;
+    guint i;
+    int v;
+
+    if (vgmXMLSingleChild(numaNode, "interconnects", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren,
+                         (const char *const[]){ "latency", "bandwidth", NULL }, error))
+        return FALSE;
+    links = g_ptr_array_new();
+    for (xmlNodePtr cur = node->children; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE)
+            g_ptr_array_add(links, cur);
+    }
+    cpu->interconnects = g_new0(VgmNumaInterconnect, MAX(links->len, 1));
+    for (i = 0; i < links->len; i++) {
+        xmlNodePtr ln = g_ptr_array_index(links, i);
+        VgmNumaInterconnect *l = &cpu->interconnects[cpu->ninterconnects++];
+
+        l->bandwidth = g_str_equal((const char *)ln->name, "bandwidth");
+        if (!vgmXMLCheckNode(ln, l->bandwidth ?
+                             (const char *const[]){ "initiator", "target", "cache", "type",
+                                                    "value", "unit", NULL } :
+                             (const char *const[]){ "initiator", "target", "cache", "type",
+                                                    "value", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(ln, "initiator", VGM_XML_PROP_REQUIRED, &l->initiator, error) < 0 ||
+            vgmXMLPropUInt(ln, "target", VGM_XML_PROP_REQUIRED, &l->target, error) < 0 ||
+            vgmXMLPropUInt(ln, "cache", 0, &l->cache, error) < 0 ||
+            vgmXMLPropEnum(ln, "type", vgmNumaAccessTypeFromString,
+                           VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO, &v, error) < 0)
+            return FALSE;
+        l->type = v;
+        /* a bandwidth in KiB/s (its unit, KiB without one), a latency in ns */
+        if (l->bandwidth) {
+            if (!vgmNumaScaled(ln, _("<bandwidth> in <interconnects>"), 1024, 1024, &l->value,
+                               error))
+                return FALSE;
+        } else if (vgmXMLPropULongLong(ln, "value", VGM_XML_PROP_REQUIRED, &l->value, error) < 0) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmCpuNumaParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
 {
@@ -152,7 +275,8 @@ vgmCpuNumaParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
     guint i;
 
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren,
-                         (const char *const[]){ "cell", NULL }, error))
+                         (const char *const[]){ "cell", "interconnects", NULL }, error) ||
+        !vgmNumaInterconnectsParse(cpu, node, error))
         return FALSE;
     cells = vgmXMLChildren(node, "cell");
     if (cells->len == 0) {
@@ -172,7 +296,7 @@ vgmCpuNumaParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
         if (!vgmXMLCheckNode(cn,
                              (const char *const[]){ "id", "cpus", "memory", "unit",
                                                     "memAccess", "discard", NULL },
-                             (const char *const[]){ "distances", NULL }, error) ||
+                             (const char *const[]){ "distances", "cache", NULL }, error) ||
             !vgmNumaDistancesParse(cn, cell, error))
             return FALSE;
         /* libvirt numbers cells by position when 'id' is missing */
@@ -195,13 +319,67 @@ vgmCpuNumaParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
                            VGM_XML_PROP_NONZERO, &v, error) < 0)
             return FALSE;
         cell->memAccess = v;
-        if (vgmXMLPropTristateBool(cn, "discard", 0, &cell->discard, error) < 0)
+        if (vgmXMLPropTristateBool(cn, "discard", 0, &cell->discard, error) < 0 ||
+            !vgmNumaCachesParse(cn, cell, error))
             return FALSE;
     }
     /* like libvirt, cells may come in any order; they are kept by id (and
      * validation checks the ids run from 0 without gaps) */
     qsort(cpu->cells, cpu->ncells, sizeof(*cpu->cells), vgmNumaCellCompare);
     return TRUE;
+}
+
+gboolean
+vgmDomainDefHasHmat(const VgmDomainDef *def)
+{
+    size_t i;
+
+    if (!def->cpu)
+        return FALSE;
+    if (def->cpu->ninterconnects)
+        return TRUE;
+    for (i = 0; i < def->cpu->ncells; i++) {
+        if (def->cpu->cells[i].ncaches)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+int
+vgmDomainDefNumaInitiator(const VgmDomainDef *def, size_t cell)
+{
+    const VgmCpuDef *cpu = def->cpu;
+    unsigned long long minLatency = G_MAXUINT64;
+    unsigned long long maxBandwidth = 0;
+    int byLatency = -1, byBandwidth = -1;
+    size_t i;
+
+    if (!cpu || cell >= cpu->ncells)
+        return -1;
+    if (cpu->cells[cell].cpus)
+        return (int)cell;
+    for (i = 0; i < cpu->ninterconnects; i++) {
+        const VgmNumaInterconnect *l = &cpu->interconnects[i];
+
+        if (l->target != cell)
+            continue;
+        if (!l->bandwidth && l->value < minLatency) {
+            minLatency = l->value;
+            byLatency = (int)l->initiator;
+        } else if (l->bandwidth && l->value > maxBandwidth) {
+            maxBandwidth = l->value;
+            byBandwidth = (int)l->initiator;
+        }
+    }
+    if (byLatency >= 0)
+        return byLatency;
+    if (byBandwidth >= 0)
+        return byBandwidth;
+    for (i = 0; i < cpu->ncells; i++) {
+        if (cpu->cells[i].cpus)
+            return (int)i;
+    }
+    return -1;
 }
 
 /* <cache level='' mode=''/> and <maxphysaddr mode='' bits='' limit=''/> */
@@ -540,19 +718,48 @@ vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def)
             if (cell->discard)
                 vgmBufAsprintf(&cells, " discard='%s'",
                                vgmTristateBoolTypeToString(cell->discard));
-            if (cell->ndistances) {
+            if (cell->ndistances || cell->ncaches) {
                 size_t j;
 
                 vgmBufAdd(&cells, ">\n");
-                vgmBufAdd(&cells, "  <distances>\n");
-                for (j = 0; j < cell->ndistances; j++)
-                    vgmBufAsprintf(&cells, "    <sibling id='%u' value='%u'/>\n",
-                                   cell->distances[j].sibling, cell->distances[j].value);
-                vgmBufAdd(&cells, "  </distances>\n");
+                if (cell->ndistances) {
+                    vgmBufAdd(&cells, "  <distances>\n");
+                    for (j = 0; j < cell->ndistances; j++)
+                        vgmBufAsprintf(&cells, "    <sibling id='%u' value='%u'/>\n",
+                                       cell->distances[j].sibling, cell->distances[j].value);
+                    vgmBufAdd(&cells, "  </distances>\n");
+                }
+                /* libvirt's units: KiB and bytes */
+                for (j = 0; j < cell->ncaches; j++) {
+                    const VgmNumaCache *c = &cell->caches[j];
+
+                    vgmBufAsprintf(&cells, "  <cache level='%u' associativity='%s' policy='%s'>\n",
+                                   c->level, vgmNumaCacheAssocTypeToString(c->assoc),
+                                   vgmNumaCachePolicyTypeToString(c->policy));
+                    vgmBufAsprintf(&cells, "    <size value='%llu' unit='KiB'/>\n", c->size);
+                    if (c->line)
+                        vgmBufAsprintf(&cells, "    <line value='%llu' unit='B'/>\n", c->line);
+                    vgmBufAdd(&cells, "  </cache>\n");
+                }
                 vgmBufAdd(&cells, "</cell>\n");
             } else {
                 vgmBufAdd(&cells, "/>\n");
             }
+        }
+        if (cpu->ninterconnects) {
+            vgmBufAdd(&cells, "<interconnects>\n");
+            for (i = 0; i < cpu->ninterconnects; i++) {
+                const VgmNumaInterconnect *l = &cpu->interconnects[i];
+
+                vgmBufAsprintf(&cells, "  <%s initiator='%u' target='%u'",
+                               l->bandwidth ? "bandwidth" : "latency", l->initiator, l->target);
+                if (l->cache)
+                    vgmBufAsprintf(&cells, " cache='%u'", l->cache);
+                vgmBufAsprintf(&cells, " type='%s' value='%llu'%s/>\n",
+                               vgmNumaAccessTypeToString(l->type), l->value,
+                               l->bandwidth ? " unit='KiB'" : "");
+            }
+            vgmBufAdd(&cells, "</interconnects>\n");
         }
         vgmXMLFormatElement(&child, "numa", NULL, &cells);
     }

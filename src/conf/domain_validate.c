@@ -429,6 +429,97 @@ vgmRuleNumaDistances(const VgmDomainNumaCell *cell, size_t ncells, GError **erro
     return TRUE;
 }
 
+/* ACPI HMAT, libvirt's rules: a cell's memory-side caches are levels 1 to
+ * 3, each once; a line size fits HMAT's 16 bits */
+static gboolean
+vgmRuleNumaCaches(const VgmDomainNumaCell *cell, GError **error)
+{
+    gboolean seen[4] = { FALSE };
+    size_t j;
+
+    for (j = 0; j < cell->ncaches; j++) {
+        const VgmNumaCache *c = &cell->caches[j];
+
+        if (c->level < 1 || c->level > 3) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<cache level='%1$u'> of NUMA cell %2$u: a memory-side cache is level 1, 2 or 3"),
+                        c->level, cell->id);
+            return FALSE;
+        }
+        if (seen[c->level]) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("NUMA cell %1$u has two caches of level %2$u"), cell->id, c->level);
+            return FALSE;
+        }
+        seen[c->level] = TRUE;
+        if (c->size == 0 || c->line > G_MAXUINT16) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<cache level='%1$u'> of NUMA cell %2$u: its size must be more than 0 and its line at most 65535 bytes"),
+                        c->level, cell->id);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* libvirt's rules for <interconnects>: cells that exist, an initiator with
+ * CPUs, a cache level the target has, each figure once and each link in
+ * one direction */
+static gboolean
+vgmRuleNumaInterconnects(const VgmCpuDef *cpu, GError **error)
+{
+    size_t i, j;
+
+    for (i = 0; i < cpu->ninterconnects; i++) {
+        const VgmNumaInterconnect *l = &cpu->interconnects[i];
+        const char *elem = l->bandwidth ? "bandwidth" : "latency";
+
+        if (l->initiator >= cpu->ncells || l->target >= cpu->ncells) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<%1$s initiator='%2$u' target='%3$u'> in <interconnects> names a NUMA cell the domain does not have"),
+                        elem, l->initiator, l->target);
+            return FALSE;
+        }
+        if (!cpu->cells[l->initiator].cpus) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<%1$s initiator='%2$u'> in <interconnects>: an initiator is a NUMA cell with CPUs, and cell %2$u has none"),
+                        elem, l->initiator);
+            return FALSE;
+        }
+        if (l->cache) {
+            const VgmDomainNumaCell *t = &cpu->cells[l->target];
+
+            for (j = 0; j < t->ncaches && t->caches[j].level != l->cache; j++)
+                ;
+            if (j == t->ncaches) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("<%1$s cache='%2$u'> in <interconnects>: NUMA cell %3$u has no cache of that level"),
+                            elem, l->cache, l->target);
+                return FALSE;
+            }
+        }
+        for (j = 0; j < i; j++) {
+            const VgmNumaInterconnect *o = &cpu->interconnects[j];
+
+            if (o->bandwidth == l->bandwidth && o->initiator == l->initiator &&
+                o->target == l->target && o->cache == l->cache && o->type == l->type) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("<%1$s initiator='%2$u' target='%3$u' type='%4$s'> appears twice in <interconnects>"),
+                            elem, l->initiator, l->target, vgmNumaAccessTypeToString(l->type));
+                return FALSE;
+            }
+            if (l->initiator != l->target && l->initiator == o->target &&
+                l->target == o->initiator) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("the link between NUMA cells %1$u and %2$u appears in both directions in <interconnects>"),
+                            l->initiator, l->target);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleNumaCells(const VgmDomainDef *def, GError **error)
 {
@@ -476,9 +567,12 @@ vgmRuleNumaCells(const VgmDomainDef *def, GError **error)
     if (n == 0)
         return TRUE;
     for (i = 0; i < n; i++) {
-        if (!vgmRuleNumaDistances(&def->cpu->cells[i], n, error))
+        if (!vgmRuleNumaDistances(&def->cpu->cells[i], n, error) ||
+            !vgmRuleNumaCaches(&def->cpu->cells[i], error))
             return FALSE;
     }
+    if (!vgmRuleNumaInterconnects(def->cpu, error))
+        return FALSE;
     for (v = 0; v < def->vcpus; v++) {
         if (!vgmBitmapIsSet(covered, v)) {
             vgmErrorSet(error, VGM_ERR_XML,

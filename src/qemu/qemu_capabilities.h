@@ -115,6 +115,8 @@
     X(MACHINE_CONFIDENTIAL_GUEST_SUPPORT, "machine.confidential-guest-support", MACHINE_PROP, "confidential-guest-support", NULL) \
     X(MACHINE_AUX_RAM_SHARE, "machine.aux-ram-share", MACHINE_PROP, "aux-ram-share", NULL) \
     X(MACHINE_IN_PLACE_CONVERSION, "machine.in-place-conversion", MACHINE_PROP, "in-place-conversion", NULL) \
+    /* ACPI HMAT: memory-side caches, latencies and bandwidths of NUMA nodes */ \
+    X(MACHINE_HMAT, "machine.hmat", MACHINE_PROP, "hmat", NULL) \
     /* devices the driver may emit */ \
     X(DEVICE_PC_DIMM, "device.pc-dimm", DEVICE, "pc-dimm", NULL) \
     X(DEVICE_NVDIMM, "device.nvdimm", DEVICE, "nvdimm", NULL) \

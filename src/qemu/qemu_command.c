@@ -471,6 +471,52 @@ vgmCmdSmp(VgmQemuCmd *cmd, const VgmDomainDef *def)
     g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
 }
 
+/* ACPI HMAT: the latencies and bandwidths, then (QEMU takes them only
+ * after those) the memory-side caches; libvirt's spellings */
+static void
+vgmCmdNumaHmat(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    static const char *const hierarchy[] = { "memory", "first-level", "second-level",
+                                             "third-level" };
+    static const char *const assoc[VGM_NUMA_CACHE_ASSOC_LAST] = {
+        [VGM_NUMA_CACHE_ASSOC_NONE] = "none", [VGM_NUMA_CACHE_ASSOC_DIRECT] = "direct",
+        [VGM_NUMA_CACHE_ASSOC_FULL] = "complex",
+    };
+    static const char *const policy[VGM_NUMA_CACHE_POLICY_LAST] = {
+        [VGM_NUMA_CACHE_POLICY_NONE] = "none", [VGM_NUMA_CACHE_POLICY_WRITEBACK] = "write-back",
+        [VGM_NUMA_CACHE_POLICY_WRITETHROUGH] = "write-through",
+    };
+    const VgmCpuDef *cpu = def->cpu;
+    size_t i, j;
+
+    if (!vgmDomainDefHasHmat(def))
+        return;
+    for (i = 0; i < cpu->ninterconnects; i++) {
+        const VgmNumaInterconnect *l = &cpu->interconnects[i];
+
+        /* validation held cache levels to 1..3 */
+        if (l->bandwidth)
+            vgmCmdArgPairf(cmd, "-numa",
+                           "hmat-lb,initiator=%u,target=%u,hierarchy=%s,data-type=%s-bandwidth,bandwidth=%lluK",
+                           l->initiator, l->target, hierarchy[MIN(l->cache, 3)],
+                           vgmNumaAccessTypeToString(l->type), l->value);
+        else
+            vgmCmdArgPairf(cmd, "-numa",
+                           "hmat-lb,initiator=%u,target=%u,hierarchy=%s,data-type=%s-latency,latency=%llu",
+                           l->initiator, l->target, hierarchy[MIN(l->cache, 3)],
+                           vgmNumaAccessTypeToString(l->type), l->value);
+    }
+    for (i = 0; i < cpu->ncells; i++) {
+        for (j = 0; j < cpu->cells[i].ncaches; j++) {
+            const VgmNumaCache *c = &cpu->cells[i].caches[j];
+            g_autofree char *line = c->line ? g_strdup_printf(",line=%llu", c->line) : g_strdup("");
+
+            vgmCmdArgPairf(cmd, "-numa", "hmat-cache,node-id=%zu,size=%lluK,level=%u,associativity=%s,policy=%s%s",
+                           i, c->size, c->level, assoc[c->assoc], policy[c->policy], line);
+        }
+    }
+}
+
 static void
 vgmCmdNuma(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -509,6 +555,9 @@ vgmCmdNuma(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                 g_string_append_printf(s, ",cpus=%d-%d", c, end);
             c = vgmBitmapNext(cell->cpus, end);
         }
+        /* with HMAT, QEMU wants every node's initiator */
+        if (vgmDomainDefHasHmat(def))
+            g_string_append_printf(s, ",initiator=%d", vgmDomainDefNumaInitiator(def, i));
         g_string_append_printf(s, ",memdev=ram-node%zu", i);
         vgmCmdArg(cmd, "-numa");
         g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
@@ -523,6 +572,7 @@ vgmCmdNuma(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             vgmCmdArgPairf(cmd, "-numa", "dist,src=%u,dst=%u,val=%u", cell->id,
                            cell->distances[d].sibling, cell->distances[d].value);
     }
+    vgmCmdNumaHmat(cmd, def);
 }
 
 static void

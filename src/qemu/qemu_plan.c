@@ -719,6 +719,8 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
         if (plan->firmware->nvram)
             vgmPlanMachineProp(plan, "pflash1", "vgm-pflash1-format");
     }
+    if (vgmDomainDefHasHmat(def))
+        vgmPlanMachineProp(plan, "hmat", "on");
     if (gmem->spelling == VGM_QEMU_GMEM_MACHINE)
         vgmPlanMachineProp(plan, "in-place-conversion", "on");
     if (def->mb.liveUpdate)

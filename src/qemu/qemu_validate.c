@@ -1137,6 +1137,32 @@ vgmQemuValidateNumatune(const VgmDomainDef *def, GError **error)
 
 /* <filesystem>: the device each share needs, and QEMU's limits on the
  * mount tag (31 bytes for 9p, 36 for virtiofs: QEMU refuses longer) */
+/* ACPI HMAT: the machine's hmat property, and an initiator for every
+ * node (QEMU wants one on each with HMAT on) */
+static gboolean
+vgmQemuValidateHmat(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    if (!vgmDomainDefHasHmat(def))
+        return TRUE;
+    /* QEMU takes hmat=on without ACPI, and the guest sees nothing */
+    if (def->features.features[VGM_FEATURE_ACPI] != VGM_TRISTATE_YES) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("NUMA <cache> and <interconnects> need <features><acpi/></features>: QEMU gives them to the guest as an ACPI table (HMAT)"));
+        return FALSE;
+    }
+    if (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_MACHINE_HMAT)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("this QEMU binary does not support NUMA <cache> or <interconnects> (ACPI HMAT): its machine type has no 'hmat' property"));
+        return FALSE;
+    }
+    if (vgmDomainDefNumaInitiator(def, 0) < 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("NUMA <cache> or <interconnects> (ACPI HMAT) need at least one NUMA cell with CPUs: every cell needs an initiator"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmQemuValidateFilesystems(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
 {
@@ -1195,6 +1221,7 @@ vgmQemuValidateDomain(const VgmDomainDef *def, const VgmQemuCaps *caps,
            vgmQemuValidateSmbios(def, error) &&
            vgmQemuValidateDeviceCaps(def, caps, error) &&
            vgmQemuValidateFilesystems(def, caps, error) &&
+           vgmQemuValidateHmat(def, caps, error) &&
            vgmQemuValidateLaunchSecurity(def, caps, error) &&
            vgmQemuValidateMemory(def, caps, error) &&
            vgmQemuChooseGuestMemfd(def, caps, &choice, error) &&
