@@ -1446,7 +1446,7 @@ vgmAcceptCheckStartup(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, GString *probl
             g_clear_error(&err);
             continue;
         }
-        if (!g_str_equal(name, "block_set_io_throttle"))
+        if (!g_str_equal(name, "block_set_io_throttle") && !g_str_equal(name, "blockdev-open-tray"))
             continue;
         g_clear_pointer(&blocks, json_node_unref);
         if (!vgmQemuMonitorCommand(mon, "query-block", NULL, &blocks, &err) ||
@@ -1454,6 +1454,24 @@ vgmAcceptCheckStartup(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, GString *probl
             g_string_append_printf(problems, "\n  query-block: %s",
                                    err ? err->message : "not a list");
             g_clear_error(&err);
+            continue;
+        }
+        /* an opened tray: query-block says so for the device */
+        if (g_str_equal(name, "blockdev-open-tray")) {
+            gboolean open = FALSE, found = FALSE;
+
+            for (j = 0; j < json_array_get_length(json_node_get_array(blocks)); j++) {
+                JsonObject *b = json_array_get_object_element(json_node_get_array(blocks), j);
+
+                if (g_str_equal(json_object_get_string_member_with_default(b, "qdev", ""), id)) {
+                    found = TRUE;
+                    open = json_object_get_boolean_member_with_default(b, "tray_open", FALSE);
+                }
+            }
+            if (!found || !open)
+                g_string_append_printf(problems, "\n  device %s: tray %s after blockdev-open-tray",
+                                       id, found ? "closed" : "not found");
+            checked++;
             continue;
         }
         for (j = 0; j < json_array_get_length(json_node_get_array(blocks)); j++) {

@@ -828,6 +828,8 @@ typedef struct {
     VgmDiskNetSource *net;      /* type 'network': its source, else NULL */
     char *dst;                  /* target dev */
     VgmDiskBus bus;
+    gboolean trayOpen;          /* cdrom, floppy: <target tray='open'> (the
+                                 * start opens it; 'closed' is QEMU's own) */
     gboolean readonly;
     unsigned int bootOrder;     /* <boot order=''/>, 0: none */
     VgmDiskIotune *iotune;      /* NULL: no <iotune> */

@@ -996,11 +996,36 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         vgmErrorSet(error, VGM_ERR_XML, _("element <disk> needs a <target>"));
         return NULL;
     }
-    if (!vgmXMLCheckNode(child, (const char *const[]){ "dev", "bus", NULL }, vgmXMLNoChildren, error) ||
+    if (!vgmXMLCheckNode(child, (const char *const[]){ "dev", "bus", "tray", NULL }, vgmXMLNoChildren,
+                         error) ||
         vgmXMLPropString(child, "dev", VGM_XML_PROP_REQUIRED, &disk->dst, error) < 0 ||
         vgmXMLPropEnum(child, "bus", vgmDiskBusTypeFromString, VGM_XML_PROP_NONZERO, &v, error) < 0)
         return NULL;
     disk->bus = v;
+    {
+        g_autofree char *tray = NULL;
+
+        /* a removable medium's tray, which a start leaves open or closed */
+        if (vgmXMLPropString(child, "tray", 0, &tray, error) < 0 ||
+            (tray && !vgmCheckValue((const char *const[]){ "open", "closed", NULL }, tray,
+                                    "tray", "target", error)))
+            return NULL;
+        if (tray && disk->device == VGM_DISK_DEVICE_DISK) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("attribute 'tray' of <target> in disk '%1$s': only a cdrom or a floppy has a tray"),
+                        disk->dst);
+            return NULL;
+        }
+        disk->trayOpen = tray && g_str_equal(tray, "open");
+        /* QEMU's floppy drive has no tray to open (blockdev-open-tray
+         * leaves it as it is) */
+        if (disk->trayOpen && disk->device == VGM_DISK_DEVICE_FLOPPY) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<target tray='open'> of floppy disk '%1$s': QEMU's floppy drive has no tray it opens; only a cdrom's opens"),
+                        disk->dst);
+            return NULL;
+        }
+    }
     if (!disk->bus && !(disk->bus = vgmDiskBusFromTarget(disk->dst))) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("cannot tell the bus of disk target '%1$s': give <target bus='virtio|sata|scsi|ide'/>"),
@@ -1062,7 +1087,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
             vgmBufEscapeString(buf, "<source dev='%s'/>\n", disk->src);
     }
     vgmBufEscapeString(buf, "<target dev='%s'", disk->dst);
-    vgmBufAsprintf(buf, " bus='%s'/>\n", vgmDiskBusTypeToString(disk->bus));
+    vgmBufAsprintf(buf, " bus='%s'%s/>\n", vgmDiskBusTypeToString(disk->bus),
+                   disk->trayOpen ? " tray='open'" : "");
     vgmDiskIotuneFormat(buf, disk->iotune);
     if (disk->readonly)
         vgmBufAdd(buf, "<readonly/>\n");

@@ -1115,7 +1115,8 @@ vgmDriverProcessPinThreads(const VgmBitmap *emulatorPin, const GPtrArray *vcpuPi
 }
 
 gboolean
-vgmDriverProcessRunStartup(const VgmQemuCmd *cmd, VgmQemuMonitor *mon, GError **error)
+vgmDriverProcessRunStartup(const VgmQemuCmd *cmd, VgmQemuMonitor *mon, gboolean migrated,
+                           GError **error)
 {
     guint i;
 
@@ -1124,6 +1125,11 @@ vgmDriverProcessRunStartup(const VgmQemuCmd *cmd, VgmQemuMonitor *mon, GError **
         const char *name = json_object_get_string_member(exec, "execute");
         JsonObject *args = json_object_get_object_member(exec, "arguments");
         g_autoptr(GError) err = NULL;
+
+        /* a tray's state is the device's, which migration carries (the
+         * guest may have closed it since) */
+        if (migrated && g_str_equal(name, "blockdev-open-tray"))
+            continue;
 
         if (!vgmQemuMonitorCommand(mon, name, args, NULL, &err)) {
             const char *id = args && json_object_has_member(args, "id") ?
@@ -1324,7 +1330,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     }
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
     if (!vgmDriverProcessVerify(mon, start->plan, &err) ||
-        !vgmDriverProcessRunStartup(start->cmd, mon, &err))
+        !vgmDriverProcessRunStartup(start->cmd, mon, FALSE, &err))
         goto failed;
     /* 6b. CPU affinity, cgroups and scheduler policies, and the taps set
      * up (and into their bridges), before the guest runs */

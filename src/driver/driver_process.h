@@ -99,10 +99,12 @@ typedef struct _VgmDriverStart VgmDriverStart;
 void vgmDriverStartFree(VgmDriverStart *start);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStart, vgmDriverStartFree)
 
-/* Sends @cmd's startup QMP commands (disk throttling) over @mon, in
- * order; the first QEMU refuses fails with its message. */
+/* Sends @cmd's startup QMP commands (disk throttling, opened trays) over
+ * @mon, in order; the first QEMU refuses fails with its message. For a
+ * QEMU that took over a running guest (@migrated), what migration carries
+ * (a tray's state) is not set again. */
 gboolean vgmDriverProcessRunStartup(const VgmQemuCmd *cmd, VgmQemuMonitor *mon,
-                                    GError **error);
+                                    gboolean migrated, GError **error);
 
 /* Pins QEMU @pid's threads as @def's <cputune> and <vcpu cpuset> say, or
  * for <vcpu placement='auto'> to @autoCpus (emulator threads, then each

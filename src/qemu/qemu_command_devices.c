@@ -499,6 +499,16 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                                           vgmCmdDiskCacheModes[d->cache].writeback ? "on" : "off");
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
+        /* the tray opens once QEMU listens, before the guest runs */
+        if (d->trayOpen) {
+            JsonObject *exec = json_object_new();
+            JsonObject *args = json_object_new();
+
+            json_object_set_string_member(args, "id", id);
+            json_object_set_string_member(exec, "execute", "blockdev-open-tray");
+            json_object_set_object_member(exec, "arguments", args);
+            g_ptr_array_add(cmd->startup, exec);
+        }
         if (d->iotune && vgmDiskHasMedium(d)) {
             /* QEMU finds the block backend on the device that holds it:
              * a virtio-blk-pci proxy's is its virtio-backend child, which
