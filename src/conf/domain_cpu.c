@@ -204,12 +204,18 @@ vgmNumaCachesParse(xmlNodePtr cellNode, VgmDomainNumaCell *cell, GError **error)
                              vgmXMLNoChildren, error) ||
             !vgmNumaScaled(child, _("<size> of a NUMA cell's <cache>"), 1024, 1024, &c->size, error))
             return FALSE;
+        /* required, as in libvirt (and QEMU's hmat-cache) */
         if (vgmXMLSingleChild(cn, "line", &child, error) < 0)
             return FALSE;
-        if (child &&
-            (!vgmXMLCheckNode(child, (const char *const[]){ "value", "unit", NULL },
-                              vgmXMLNoChildren, error) ||
-             !vgmNumaScaled(child, _("<line> of a NUMA cell's <cache>"), 1, 1, &c->line, error)))
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<cache level='%1$u'> of NUMA cell %2$u needs a <line>"),
+                        c->level, cell->id);
+            return FALSE;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "value", "unit", NULL },
+                             vgmXMLNoChildren, error) ||
+            !vgmNumaScaled(child, _("<line> of a NUMA cell's <cache>"), 1, 1, &c->line, error))
             return FALSE;
     }
     return TRUE;

@@ -16,6 +16,7 @@
 #include "domain_conf.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
+#include "util/vgmsize.h"
 
 VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm", "usb",
               "virtio-serial", "isa");
@@ -434,6 +435,28 @@ vgmUsbPortIsValid(const char *port)
     return TRUE;
 }
 
+/* An ISA address's iobase or irq: hexadecimal, '0x' optional, as libvirt
+ * reads them (irq='10' is 16) */
+static int
+vgmIsaHexParse(xmlNodePtr node, const char *name, unsigned int *out, GError **error)
+{
+    g_autofree char *text = NULL;
+    unsigned long long v;
+
+    if (vgmXMLPropString(node, name, 0, &text, error) < 0)
+        return -1;
+    if (!text)
+        return 0;
+    if (!vgmStrToULLBase(text, 16, &v) || v > G_MAXUINT) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute '%2$s' of <address type='isa'>: a hexadecimal number"),
+                    text, name);
+        return -1;
+    }
+    *out = (unsigned int)v;
+    return 1;
+}
+
 gboolean
 vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error)
 {
@@ -540,10 +563,10 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
         }
         if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "iobase", "irq", NULL },
                              vgmXMLNoChildren, error) ||
-            (rc = vgmXMLPropUInt(node, "iobase", 0, &addr->iobase, error)) < 0)
+            (rc = vgmIsaHexParse(node, "iobase", &addr->iobase, error)) < 0)
             return FALSE;
         addr->haveIobase = rc > 0;
-        if ((rc = vgmXMLPropUInt(node, "irq", 0, &addr->irq, error)) < 0)
+        if ((rc = vgmIsaHexParse(node, "irq", &addr->irq, error)) < 0)
             return FALSE;
         addr->haveIrq = rc > 0;
         /* an I/O port, and one of the ISA bus's 16 interrupt lines */
@@ -2404,6 +2427,12 @@ vgmRngParse(xmlNodePtr node, GError **error)
     if (!vgmDriverIommuParse(node, &rng->virtio, error) ||
         !vgmDeviceAddressParse(node, &rng->addr, error))
         return NULL;
+    if (rng->addr.type != VGM_ADDRESS_NONE && rng->addr.type != VGM_ADDRESS_PCI) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <address type='%1$s'> in <rng>: virtio-rng is a PCI device"),
+                    vgmAddressTypeToString(rng->addr.type));
+        return NULL;
+    }
     return g_steal_pointer(&rng);
 }
 
@@ -2608,6 +2637,16 @@ vgmFsParse(xmlNodePtr node, GError **error)
                     fs->dir ? fs->dir : fs->socket, fs->dir ? "dir" : "socket");
         return NULL;
     }
+    /* someone else's virtiofsd: how it runs and what it exports are its
+     * own settings */
+    if (fs->socket && (fs->binary || fs->xattr || fs->cache || fs->sandbox || fs->posixLock ||
+                       fs->flock || fs->threadPoolSize >= 0 ||
+                       vgmXMLChild(node, "binary"))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<filesystem> with <source socket='%1$s'> takes no <binary>: that virtiofsd is run by someone else, with its own options"),
+                    fs->socket);
+        return NULL;
+    }
     if (fs->socket && fs->driver != VGM_FS_DRIVER_VIRTIOFS) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
                     _("<source socket='...'> of <filesystem> is a virtiofsd's: it needs <driver type='virtiofs'/>"));
@@ -2636,6 +2675,12 @@ vgmFsParse(xmlNodePtr node, GError **error)
     if (!vgmBootOrderParse(node, &fs->bootOrder, error) ||
         !vgmDeviceAddressParse(node, &fs->addr, error))
         return NULL;
+    if (fs->addr.type != VGM_ADDRESS_NONE && fs->addr.type != VGM_ADDRESS_PCI) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <address type='%1$s'> in <filesystem>: a share is a PCI device"),
+                    vgmAddressTypeToString(fs->addr.type));
+        return NULL;
+    }
     /* libvirt's rule */
     if (fs->bootOrder && fs->driver != VGM_FS_DRIVER_VIRTIOFS) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
@@ -2710,13 +2755,12 @@ vgmFsFormat(VgmBuf *buf, const VgmFsDef *fs)
     vgmBufAdjustIndent(buf, 2);
 
     vgmBufInit(&attrs, 0);
-    if (fs->driver) {
+    if (fs->driver)
         vgmBufAsprintf(&attrs, " type='%s'", vgmFsDriverTypeToString(fs->driver));
-        if (fs->wrpolicy)
-            vgmBufAsprintf(&attrs, " wrpolicy='%s'", vgmFsWrpolicyTypeToString(fs->wrpolicy));
-        if (fs->queue)
-            vgmBufAsprintf(&attrs, " queue='%u'", fs->queue);
-    }
+    if (fs->wrpolicy)
+        vgmBufAsprintf(&attrs, " wrpolicy='%s'", vgmFsWrpolicyTypeToString(fs->wrpolicy));
+    if (fs->queue)
+        vgmBufAsprintf(&attrs, " queue='%u'", fs->queue);
     vgmVirtioOptionsFormat(&attrs, &fs->virtio);
     vgmXMLFormatElement(buf, "driver", &attrs, NULL);
 
@@ -2826,6 +2870,9 @@ vgmInputParse(xmlNodePtr node, GError **error)
                         _("<input type='passthrough'> is a virtio device: bus '%1$s' cannot take it"),
                         vgmInputBusTypeToString(input->bus));
             return NULL;
+        } else {
+            /* libvirt's default, at parse time */
+            input->bus = VGM_INPUT_BUS_VIRTIO;
         }
     } else if (source) {
         vgmErrorSet(error, VGM_ERR_XML,

@@ -70,6 +70,14 @@ vgmPostParseCpu(VgmDomainDef *def)
         def->cpuPlacement = def->numatune.placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO ?
                             VGM_DOMAIN_CPU_PLACEMENT_AUTO : VGM_DOMAIN_CPU_PLACEMENT_STATIC;
 
+    /* libvirt's rule: automatic vCPU placement without <numatune><memory>
+     * binds the memory where numad advises too */
+    if (!def->numatune.memorySet && def->cpuPlacement == VGM_DOMAIN_CPU_PLACEMENT_AUTO) {
+        def->numatune.present = TRUE;
+        def->numatune.memorySet = TRUE;
+        def->numatune.mode = VGM_DOMAIN_NUMATUNE_MEM_STRICT;
+        def->numatune.placement = VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO;
+    }
     if (def->numatune.memorySet &&
         def->numatune.placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_DEFAULT) {
         if (def->numatune.nodeset)

@@ -452,9 +452,9 @@ vgmRuleNumaCaches(const VgmDomainNumaCell *cell, GError **error)
             return FALSE;
         }
         seen[c->level] = TRUE;
-        if (c->size == 0 || c->line > G_MAXUINT16) {
+        if (c->size == 0 || c->line == 0 || c->line > G_MAXUINT16) {
             vgmErrorSet(error, VGM_ERR_XML,
-                        _("<cache level='%1$u'> of NUMA cell %2$u: its size must be more than 0 and its line at most 65535 bytes"),
+                        _("<cache level='%1$u'> of NUMA cell %2$u: its size must be more than 0 and its line 1 to 65535 bytes"),
                         c->level, cell->id);
             return FALSE;
         }
@@ -1250,9 +1250,9 @@ vgmRuleFilesystem(const VgmFsDef *fs, GError **error)
         what = "multidevs";
     else if (fs->fmode || fs->dmode)
         what = fs->fmode ? "fmode" : "dmode";
-    else if (!fs->socket && fs->wrpolicy)
+    else if (fs->wrpolicy)
         what = "wrpolicy";
-    else if (!fs->socket && fs->accessmode && fs->accessmode != VGM_FS_ACCESS_PASSTHROUGH)
+    else if (fs->accessmode && fs->accessmode != VGM_FS_ACCESS_PASSTHROUGH)
         what = "accessmode";
     if (what) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -1260,8 +1260,9 @@ vgmRuleFilesystem(const VgmFsDef *fs, GError **error)
                     fs->target, what);
         return FALSE;
     }
-    /* virtiofsd has no read-only export yet (libvirt's rule) */
-    if (!fs->socket && fs->readonly) {
+    /* virtiofsd has no read-only export yet (libvirt's rule), and the
+     * exports of someone else's are not the domain's to set */
+    if (fs->readonly) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("virtiofs <filesystem> '%1$s' cannot be <readonly/>: virtiofsd has no read-only mode"),
                     fs->target);

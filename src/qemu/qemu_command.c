@@ -506,13 +506,20 @@ vgmCmdNumaHmat(VgmQemuCmd *cmd, const VgmDomainDef *def)
                            l->initiator, l->target, hierarchy[MIN(l->cache, 3)],
                            vgmNumaAccessTypeToString(l->type), l->value);
     }
+    /* QEMU takes a node's caches from level 1 up */
     for (i = 0; i < cpu->ncells; i++) {
-        for (j = 0; j < cpu->cells[i].ncaches; j++) {
-            const VgmNumaCache *c = &cpu->cells[i].caches[j];
-            g_autofree char *line = c->line ? g_strdup_printf(",line=%llu", c->line) : g_strdup("");
+        unsigned int level;
 
-            vgmCmdArgPairf(cmd, "-numa", "hmat-cache,node-id=%zu,size=%lluK,level=%u,associativity=%s,policy=%s%s",
-                           i, c->size, c->level, assoc[c->assoc], policy[c->policy], line);
+        for (level = 1; level <= 3; level++) {
+            for (j = 0; j < cpu->cells[i].ncaches; j++) {
+                const VgmNumaCache *c = &cpu->cells[i].caches[j];
+
+                if (c->level != level)
+                    continue;
+                vgmCmdArgPairf(cmd, "-numa",
+                               "hmat-cache,node-id=%zu,size=%lluK,level=%u,associativity=%s,policy=%s,line=%llu",
+                               i, c->size, c->level, assoc[c->assoc], policy[c->policy], c->line);
+            }
         }
     }
 }

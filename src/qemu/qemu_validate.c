@@ -1142,6 +1142,9 @@ vgmQemuValidateNumatune(const VgmDomainDef *def, GError **error)
 static gboolean
 vgmQemuValidateHmat(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
 {
+    const VgmCpuDef *cpu = def->cpu;
+    size_t i;
+
     if (!vgmDomainDefHasHmat(def))
         return TRUE;
     /* QEMU takes hmat=on without ACPI, and the guest sees nothing */
@@ -1159,6 +1162,53 @@ vgmQemuValidateHmat(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **e
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
                     _("NUMA <cache> or <interconnects> (ACPI HMAT) need at least one NUMA cell with CPUs: every cell needs an initiator"));
         return FALSE;
+    }
+    /* what QEMU's HMAT builder refuses at start */
+    for (i = 0; i < cpu->ninterconnects; i++) {
+        const VgmNumaInterconnect *l = &cpu->interconnects[i];
+
+        if (l->bandwidth && l->value % 1024) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<bandwidth initiator='%1$u' target='%2$u'> of %3$llu KiB/s: QEMU takes HMAT bandwidths in whole MiB/s"),
+                        l->initiator, l->target, l->value);
+            return FALSE;
+        }
+    }
+    for (i = 0; i < cpu->ncells; i++) {
+        const VgmDomainNumaCell *cell = &cpu->cells[i];
+        gboolean latency = FALSE, bandwidth = FALSE;
+        const VgmNumaCache *byLevel[4] = { NULL };
+        size_t j;
+
+        if (!cell->ncaches)
+            continue;
+        for (j = 0; j < cpu->ninterconnects; j++) {
+            const VgmNumaInterconnect *l = &cpu->interconnects[j];
+
+            if (l->target == cell->id && l->value) {
+                bandwidth |= l->bandwidth;
+                latency |= !l->bandwidth;
+            }
+        }
+        if (!latency || !bandwidth) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("NUMA cell %1$u has a memory-side <cache>, and QEMU needs a nonzero <latency> and a nonzero <bandwidth> in <interconnects> with target='%1$u' first"),
+                        cell->id);
+            return FALSE;
+        }
+        /* validation held levels to 1..3, once each */
+        for (j = 0; j < cell->ncaches; j++)
+            byLevel[cell->caches[j].level] = &cell->caches[j];
+        for (j = 2; j <= 3; j++) {
+            if (!byLevel[j])
+                continue;
+            if (!byLevel[j - 1] || byLevel[j]->size <= byLevel[j - 1]->size) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<cache level='%1$zu'> of NUMA cell %2$u: QEMU needs level %3$zu below it, smaller than it"),
+                            j, cell->id, j - 1);
+                return FALSE;
+            }
+        }
     }
     return TRUE;
 }
