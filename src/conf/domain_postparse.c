@@ -528,6 +528,16 @@ vgmPostParseControllerIndexes(VgmDomainDef *def)
         if (usb)
             prevUsb = c;
     }
+    /* now that every controller has its index, the order the parser gives
+     * controllers read with one (by index, an EHCI master before its
+     * companions), so that the formatted XML reads back the same */
+    {
+        gsize n = 0;
+        g_autofree gpointer *items = g_ptr_array_steal(ctrls, &n);
+
+        for (i = 0; i < n; i++)
+            vgmDomainControllerInsert(ctrls, items[i]);
+    }
 }
 
 /* Adds the controllers of @type from index 0 up to @max that the domain
