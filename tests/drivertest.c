@@ -2233,6 +2233,29 @@ testCputunePins(void)
     TEST_OK(run);
 }
 
+/* `virt-gmem start NAME` on @root fails with a message holding @want */
+static void
+testStartRefused(const char *root, const char *name, const char *want)
+{
+    g_autoptr(TestRun) run = testTool(root, "start", name, NULL);
+
+    if (run->status == 0 || !strstr(run->err, want))
+        g_test_message("start %s: status %d, stderr: %s", name, run->status, run->err);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, want));
+}
+
+/* Writes @xml to @file and defines it on @root */
+static void
+testDefineXML(const char *root, const char *file, const char *xml)
+{
+    g_autoptr(TestRun) run = NULL;
+
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    run = testTool(root, "define", file, NULL);
+    TEST_OK(run);
+}
+
 /* placement='auto' (<vcpu>, <numatune><memory>): numad's advice, asked
  * with libvirt's question (numad -w VCPUS:MiB), binds the guest RAM
  * (host-nodes and policy of its backend) and pins every QEMU thread to
@@ -2279,10 +2302,8 @@ testPlacementAuto(void)
 
     /* no numad on PATH */
     g_setenv("PATH", bin, TRUE);
-    run = testTool(root, "start", "auto", NULL);
-    g_assert_cmpint(run->status, !=, 0);
-    g_assert_nonnull(strstr(run->err, "<vcpu placement='auto'> of domain 'auto' places it where numad advises, and numad is not installed"));
-    g_clear_pointer(&run, testRunFree);
+    testStartRefused(root, "auto",
+                     "<vcpu placement='auto'> of domain 'auto' places it where numad advises, and numad is not installed");
 
     /* advice naming a node this host does not have */
     {
@@ -2291,10 +2312,8 @@ testPlacementAuto(void)
         g_assert_true(g_file_set_contents(numad, script, -1, NULL));
         g_assert_cmpint(g_chmod(numad, 0755), ==, 0);
     }
-    run = testTool(root, "start", "auto", NULL);
-    g_assert_cmpint(run->status, !=, 0);
-    g_assert_nonnull(strstr(run->err, "numad advised host node 7 for domain 'auto', which this host does not describe"));
-    g_clear_pointer(&run, testRunFree);
+    testStartRefused(root, "auto",
+                     "numad advised host node 7 for domain 'auto', which this host does not describe");
     g_assert_false(testStatusExists(root, "auto"));
     /* libvirt's question: 2 vCPUs, 131073 KiB rounded up to 129 MiB */
     g_assert_true(g_file_get_contents(askLog, &ask, NULL, NULL));
@@ -3558,22 +3577,13 @@ testFilesystems(void)
 
     /* the directories do not exist yet: refused before anything runs */
     xml = g_strdup_printf(fmt, share9p, "/usr/lib/qemu/virtiofsd", sharevfs);
-    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
-    run = testTool(root, "define", file, NULL);
-    TEST_OK(run);
-    g_clear_pointer(&run, testRunFree);
-    run = testTool(root, "start", "fs", NULL);
-    g_assert_cmpint(run->status, !=, 0);
-    g_assert_nonnull(strstr(run->err, "that <filesystem> 'nine' of domain 'fs' shares does not exist"));
-    g_clear_pointer(&run, testRunFree);
+    testDefineXML(root, file, xml);
+    testStartRefused(root, "fs", "that <filesystem> 'nine' of domain 'fs' shares does not exist");
     g_assert_cmpint(g_mkdir(share9p, 0755), ==, 0);
     g_assert_cmpint(g_mkdir(sharevfs, 0755), ==, 0);
 
     /* virtiofsd reads no comma in its source path */
-    run = testTool(root, "start", "fs", NULL);
-    g_assert_cmpint(run->status, !=, 0);
-    g_assert_nonnull(strstr(run->err, "virtiofsd takes no ',' in its source path"));
-    g_clear_pointer(&run, testRunFree);
+    testStartRefused(root, "fs", "virtiofsd takes no ',' in its source path");
     g_free(sharevfs);
     sharevfs = g_build_filename(root, "share vfs", NULL);
     g_assert_cmpint(g_mkdir(sharevfs, 0755), ==, 0);
@@ -3581,22 +3591,13 @@ testFilesystems(void)
     /* a binary that is not one */
     g_free(xml);
     xml = g_strdup_printf(fmt, share9p, root, sharevfs);
-    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
-    run = testTool(root, "define", file, NULL);
-    TEST_OK(run);
-    g_clear_pointer(&run, testRunFree);
-    run = testTool(root, "start", "fs", NULL);
-    g_assert_cmpint(run->status, !=, 0);
-    g_assert_nonnull(strstr(run->err, "is not an executable file"));
-    g_clear_pointer(&run, testRunFree);
+    testDefineXML(root, file, xml);
+    testStartRefused(root, "fs", "is not an executable file");
     g_assert_false(testStatusExists(root, "fs"));
 
     g_free(xml);
     xml = g_strdup_printf(fmt, share9p, "/usr/lib/qemu/virtiofsd", sharevfs);
-    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
-    run = testTool(root, "define", file, NULL);
-    TEST_OK(run);
-    g_clear_pointer(&run, testRunFree);
+    testDefineXML(root, file, xml);
     run = testTool(root, "start", "--paused", "fs", NULL);
     TEST_OK(run);
     g_clear_pointer(&run, testRunFree);

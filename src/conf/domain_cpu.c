@@ -167,6 +167,28 @@ vgmNumaScaled(xmlNodePtr node, const char *what, unsigned long long defaultScale
     return TRUE;
 }
 
+/* The required <@name value='' unit=''/> of a cell's cache @c: in KiB
+ * (@scale 1024, a unit of KiB by default) or bytes (@scale 1) */
+static gboolean
+vgmNumaCacheValue(xmlNodePtr cacheNode, const VgmDomainNumaCell *cell, const VgmNumaCache *c,
+                  const char *name, unsigned long long scale, unsigned long long *out,
+                  GError **error)
+{
+    g_autofree char *what = g_strdup_printf(_("<%1$s> of a NUMA cell's <cache>"), name);
+    xmlNodePtr child;
+
+    if (vgmXMLSingleChild(cacheNode, name, &child, error) < 0)
+        return FALSE;
+    if (!child) {
+        vgmErrorSet(error, VGM_ERR_XML, _("<cache level='%1$u'> of NUMA cell %2$u needs a <%3$s>"),
+                    c->level, cell->id, name);
+        return FALSE;
+    }
+    return vgmXMLCheckNode(child, (const char *const[]){ "value", "unit", NULL },
+                           vgmXMLNoChildren, error) &&
+           vgmNumaScaled(child, what, scale, scale, out, error);
+}
+
 /* <cell><cache level='' associativity='' policy=''><size/><line/></cache> */
 static gboolean
 vgmNumaCachesParse(xmlNodePtr cellNode, VgmDomainNumaCell *cell, GError **error)
@@ -179,7 +201,6 @@ vgmNumaCachesParse(xmlNodePtr cellNode, VgmDomainNumaCell *cell, GError **error)
     for (i = 0; i < nodes->len; i++) {
         xmlNodePtr cn = g_ptr_array_index(nodes, i);
         VgmNumaCache *c = &cell->caches[cell->ncaches++];
-        xmlNodePtr child;
 
         if (!vgmXMLCheckNode(cn, (const char *const[]){ "level", "associativity", "policy", NULL },
                              (const char *const[]){ "size", "line", NULL }, error) ||
@@ -192,30 +213,9 @@ vgmNumaCachesParse(xmlNodePtr cellNode, VgmDomainNumaCell *cell, GError **error)
                            &v, error) < 0)
             return FALSE;
         c->policy = v;
-        if (vgmXMLSingleChild(cn, "size", &child, error) < 0)
-            return FALSE;
-        if (!child) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("<cache level='%1$u'> of NUMA cell %2$u needs a <size>"),
-                        c->level, cell->id);
-            return FALSE;
-        }
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "value", "unit", NULL },
-                             vgmXMLNoChildren, error) ||
-            !vgmNumaScaled(child, _("<size> of a NUMA cell's <cache>"), 1024, 1024, &c->size, error))
-            return FALSE;
-        /* required, as in libvirt (and QEMU's hmat-cache) */
-        if (vgmXMLSingleChild(cn, "line", &child, error) < 0)
-            return FALSE;
-        if (!child) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("<cache level='%1$u'> of NUMA cell %2$u needs a <line>"),
-                        c->level, cell->id);
-            return FALSE;
-        }
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "value", "unit", NULL },
-                             vgmXMLNoChildren, error) ||
-            !vgmNumaScaled(child, _("<line> of a NUMA cell's <cache>"), 1, 1, &c->line, error))
+        /* both required, as in libvirt (and QEMU's hmat-cache) */
+        if (!vgmNumaCacheValue(cn, cell, c, "size", 1024, &c->size, error) ||
+            !vgmNumaCacheValue(cn, cell, c, "line", 1, &c->line, error))
             return FALSE;
     }
     return TRUE;
