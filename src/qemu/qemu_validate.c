@@ -1116,8 +1116,8 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
 }
 
 /* libvirt applies mode='restrictive' through the cgroup's cpuset.mems
- * only, QEMU's memory policy being left alone: without cgroups it would be
- * dropped */
+ * only, QEMU's memory policy being left alone: without the cpuset
+ * controller, which the driver's cgroups do not use, it would be dropped */
 static gboolean
 vgmQemuValidateNumatune(const VgmDomainDef *def, GError **error)
 {
@@ -1129,7 +1129,7 @@ vgmQemuValidateNumatune(const VgmDomainDef *def, GError **error)
         restrictive = nt->memnodes[i].mode == VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE;
     if (restrictive) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
-                    _("<numatune> mode='restrictive' binds memory through the cgroup's cpuset.mems only, and virt-gmem manages no cgroups: use 'strict', 'preferred' or 'interleave'"));
+                    _("<numatune> mode='restrictive' binds memory through the cgroup's cpuset.mems only, and virt-gmem does not manage the cpuset controller: use 'strict', 'preferred' or 'interleave'"));
         return FALSE;
     }
     return TRUE;
