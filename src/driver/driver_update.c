@@ -356,14 +356,6 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                     u->status->name);
         return FALSE;
     }
-    /* QEMU's vhost-user-fs device cannot migrate, nor hand its
-     * virtiofsd's connection over */
-    if (vgmDomainDefHasVirtiofs(def)) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("domain '%1$s' cannot be live-updated: its virtiofs <filesystem> is served over a connection of the running QEMU's, and QEMU cannot migrate a vhost-user-fs device"),
-                    u->status->name);
-        return FALSE;
-    }
     lists[0] = def->devices.serials;
     lists[1] = def->devices.channels;
     lists[2] = def->devices.parallels;
