@@ -641,7 +641,7 @@ typedef enum {
     VGM_ADDRESS_DIMM,
     VGM_ADDRESS_USB,
     VGM_ADDRESS_VIRTIO_SERIAL,
-    VGM_ADDRESS_ISA,            /* an ISA device's I/O port and IRQ: serial ports */
+    VGM_ADDRESS_ISA,            /* an ISA device's I/O port and IRQ: serial ports, panic */
 
     VGM_ADDRESS_LAST
 } VgmAddressType;
@@ -1238,8 +1238,7 @@ VGM_ENUM_DECL(vgmPanicModel);
 
 typedef struct {
     VgmPanicModel model;
-    gboolean haveIobase;        /* isa: <address type='isa' iobase=''/> */
-    unsigned int iobase;
+    VgmDeviceAddress addr;      /* isa: <address type='isa' iobase=''/> */
 } VgmPanicDef;
 
 typedef enum {

@@ -553,11 +553,12 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
         int rc;
 
         /* the ISA serial ports and the debug console (a console of type
-         * serial repeats its serial port's) */
+         * serial repeats its serial port's), and the ISA panic device */
         if (!g_str_equal((const char *)devNode->name, "serial") &&
-            !g_str_equal((const char *)devNode->name, "console")) {
+            !g_str_equal((const char *)devNode->name, "console") &&
+            !g_str_equal((const char *)devNode->name, "panic")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported <address type='isa'> in <%1$s>: only <serial> devices have one"),
+                        _("unsupported <address type='isa'> in <%1$s>: only <serial> and <panic> devices have one"),
                         (const char *)devNode->name);
             return FALSE;
         }
@@ -3621,7 +3622,6 @@ static VgmPanicDef *
 vgmPanicParse(xmlNodePtr node, GError **error)
 {
     g_autofree VgmPanicDef *panic = g_new0(VgmPanicDef, 1);
-    xmlNodePtr addr;
     int v, rc;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
@@ -3629,30 +3629,20 @@ vgmPanicParse(xmlNodePtr node, GError **error)
         (rc = vgmXMLPropEnum(node, "model", vgmPanicModelTypeFromString, 0, &v, error)) < 0)
         return NULL;
     panic->model = rc > 0 ? v : VGM_PANIC_MODEL_ISA;
-    if (vgmXMLSingleChild(node, "address", &addr, error) < 0)
+    if (!vgmDeviceAddressParse(node, &panic->addr, error))
         return NULL;
-    if (addr) {
-        g_autofree char *type = NULL;
-
-        if (!vgmXMLCheckNode(addr, (const char *const[]){ "type", "iobase", NULL },
-                             vgmXMLNoChildren, error) ||
-            vgmXMLPropString(addr, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0)
-            return NULL;
-        if (!g_str_equal(type, "isa") || panic->model != VGM_PANIC_MODEL_ISA) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<panic model='%1$s'> cannot have an <address type='%2$s'>: only the ISA panic device has one, of type 'isa'"),
-                        vgmPanicModelTypeToString(panic->model), type);
-            return NULL;
-        }
-        if ((rc = vgmXMLPropUInt(addr, "iobase", 0, &panic->iobase, error)) < 0)
-            return NULL;
-        if (rc > 0 && panic->iobase > 0xffff) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("attribute 'iobase' of <address> in <panic> (0x%1$x) is not an I/O port (0 to 0xffff)"),
-                        panic->iobase);
-            return NULL;
-        }
-        panic->haveIobase = rc > 0;
+    if (panic->addr.type != VGM_ADDRESS_NONE &&
+        (panic->addr.type != VGM_ADDRESS_ISA || panic->model != VGM_PANIC_MODEL_ISA)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<panic model='%1$s'> cannot have an <address type='%2$s'>: only the ISA panic device has one, of type 'isa'"),
+                    vgmPanicModelTypeToString(panic->model), vgmAddressTypeToString(panic->addr.type));
+        return NULL;
+    }
+    /* pvpanic has an I/O port, and no interrupt */
+    if (panic->addr.haveIrq) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<address type='isa'> of <panic> takes no irq: the panic device has an I/O port only"));
+        return NULL;
     }
     return g_steal_pointer(&panic);
 }
@@ -3661,11 +3651,15 @@ static void
 vgmPanicFormat(VgmBuf *buf, const VgmPanicDef *panic)
 {
     vgmBufAsprintf(buf, "<panic model='%s'", vgmPanicModelTypeToString(panic->model));
-    if (!panic->haveIobase) {
+    if (panic->addr.type == VGM_ADDRESS_NONE) {
         vgmBufAdd(buf, "/>\n");
         return;
     }
-    vgmBufAsprintf(buf, ">\n  <address type='isa' iobase='0x%x'/>\n</panic>\n", panic->iobase);
+    vgmBufAdd(buf, ">\n");
+    vgmBufAdjustIndent(buf, 2);
+    vgmDeviceAddressFormat(buf, &panic->addr);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</panic>\n");
 }
 
 /* ---------------- watchdog ---------------- */

@@ -1166,8 +1166,8 @@ vgmCmdPanics(VgmQemuCmd *cmd, const VgmDomainDef *def)
             continue;
         dev = json_object_new();
         json_object_set_string_member(dev, "driver", "pvpanic");
-        if (p->haveIobase)
-            json_object_set_int_member(dev, "ioport", p->iobase);
+        if (p->addr.type == VGM_ADDRESS_ISA && p->addr.haveIobase)
+            json_object_set_int_member(dev, "ioport", p->addr.iobase);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }
