@@ -6,8 +6,8 @@
  *
  * Usage: scalebench [-c CAPS.json] [-o DIR] [-u] [KIND:N ...]
  * KIND is 'cells' (memory-only NUMA cells after a first one with the
- * vCPU) or 'serials' (port-less pci-serial ports, so that the numbering
- * of ports runs for each). The default cases are the largest counts the
+ * vCPU) or 'serials' (port-less pci-serial ports on the microvm machine,
+ * so that the numbering of ports runs for each). The default cases are the largest counts the
  * limits accept and 100,000 of each (refused by the limits):
  * cells:128 cells:100000 serials:4096 serials:100000.
  *
@@ -47,8 +47,10 @@ scaleDomainXML(const char *kind, unsigned int n)
         g_string_append(s, "    </numa>\n  </cpu>\n"
                         "  <devices>\n    <memballoon model='none'/>\n  </devices>\n");
     } else {
+        /* microvm: 4096 PCI devices are more than libvirt (and virt-gmem)
+         * places on q35 or the PC without given controllers */
         g_string_append(s, "  <memory unit='MiB'>512</memory>\n  <vcpu>1</vcpu>\n"
-                        "  <os>\n    <type arch='x86_64' machine='q35'>hvm</type>\n  </os>\n"
+                        "  <os>\n    <type arch='x86_64' machine='microvm'>hvm</type>\n  </os>\n"
                         "  <devices>\n");
         for (i = 0; i < n; i++)
             g_string_append(s, "    <serial type='pty'><target type='pci-serial'>"

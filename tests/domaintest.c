@@ -244,7 +244,9 @@ testMetadataEscaping(void)
 
 /* ---- large domains (the limits, filled): what post-parse and the rules
  * work out must not change with the size; bench/scalebench.c shows the
- * time ---- */
+ * time. On microvm, which has no PCI addresses to hand out: thousands of
+ * PCI devices are more than libvirt (and virt-gmem) places on the PC or
+ * q35 without given controllers (testScalePci covers those) ---- */
 
 static VgmDomainDef *
 testScaleParse(GString *devices, const char *cpu, GError **error)
@@ -252,7 +254,7 @@ testScaleParse(GString *devices, const char *cpu, GError **error)
     g_autofree char *xml =
         g_strdup_printf("<domain type='kvm'><name>scale</name>"
                         "<memory unit='MiB'>%s</memory><vcpu>1</vcpu>"
-                        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                        "<os><type arch='x86_64' machine='microvm'>hvm</type></os>"
                         "%s<devices>%s</devices></domain>",
                         cpu ? "128" : "1024", cpu ? cpu : "", devices->str);
 
@@ -337,8 +339,8 @@ testScaleControllers(void)
     }
     def = testScaleParse(devs, NULL, &err);
     g_assert_no_error(err);
-    /* and the USB controller 0 post-parse adds, as libvirt does */
-    g_assert_cmpuint(def->devices.controllers->len, ==, VGM_DOMAIN_MAX_DEVICES);
+    /* (microvm has no USB controller 0 for post-parse to add) */
+    g_assert_cmpuint(def->devices.controllers->len, ==, VGM_DOMAIN_MAX_DEVICES - 1);
     for (i = 0; i < def->devices.controllers->len; i++) {
         const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libvirtreftest.c: our memory lowering against stock libvirt's.
+ * libvirtreftest.c: our memory lowering and PCI placement against stock
+ * libvirt's.
  *
  * tests/libvirtrefdata/NAME.args is the command line Debian 12's libvirt
  * 9.0 printed for NAME.xml on QEMU 7.2 (one shell-quoted line, see the
@@ -23,7 +24,14 @@
  *   - the memory devices (-device pc-dimm, nvdimm, virtio-mem-pci,
  *     virtio-pmem-pci), matched by id and compared as JSON without "bus"
  *     and PCI "addr" (a string; a DIMM's "addr" is its guest physical base
- *     address, an integer, and is compared).
+ *     address, an integer, and is compared);
+ *   - where every PCI device sits: the "bus", "addr" and "multifunction"
+ *     of each -device on a PCI bus, matched by id (by driver and order for
+ *     the ICH9 USB companions, which have none): post-parse hands out PCI
+ *     addresses and adds PCI controllers as libvirt does. Not the network
+ *     interfaces (net*): libvirt's domxml-to-native rebuilds each one and
+ *     hands it a new address, even where the definition gives one (a
+ *     `virsh define` keeps it, as virt-gmem does).
  * Every difference is reported with both sides. An <interface
  * type='network'> (which virt-gmem does not support, by design, and which
  * has nothing to do with memory) is made type='user' before building.
@@ -55,6 +63,7 @@ typedef struct {
     GPtrArray *numa;         /* -numa values */
     GPtrArray *overcommit;   /* -overcommit values */
     GPtrArray *devices;      /* JsonObject, memory devices */
+    GPtrArray *placements;   /* JsonObject: id, driver, bus, addr, multifunction */
 } VgmRefLowering;
 
 static void
@@ -68,6 +77,7 @@ vgmRefLoweringFree(VgmRefLowering *l)
     g_ptr_array_unref(l->numa);
     g_ptr_array_unref(l->overcommit);
     g_ptr_array_unref(l->devices);
+    g_ptr_array_unref(l->placements);
     g_free(l);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmRefLowering, vgmRefLoweringFree)
@@ -132,6 +142,39 @@ vgmRefParseJSON(const char *text, GError **error)
 }
 
 /* The memory lowering of @argv (the binary first, no environment). */
+/* Where -device @o sits, when on a PCI bus */
+static void
+vgmRefAddPlacement(VgmRefLowering *l, JsonObject *o)
+{
+    const char *bus = json_object_get_string_member_with_default(o, "bus", "");
+    const char *driver = json_object_get_string_member_with_default(o, "driver", "");
+    JsonObject *p;
+    static const char *const members[] = { "driver", "bus", "addr", "multifunction" };
+    g_autofree char *id = NULL;
+    size_t k;
+    guint i, n = 0;
+
+    if (!g_str_has_prefix(bus, "pci") || !json_object_has_member(o, "addr"))
+        return;
+    if (json_object_has_member(o, "id")) {
+        id = g_strdup(json_object_get_string_member(o, "id"));
+        if (g_str_has_prefix(id, "net"))
+            return;
+    } else {
+        for (i = 0; i < l->placements->len; i++)
+            n += g_str_equal(json_object_get_string_member(l->placements->pdata[i], "driver"),
+                             driver);
+        id = g_strdup_printf("%s#%u", driver, n);
+    }
+    p = json_object_new();
+    json_object_set_string_member(p, "id", id);
+    for (k = 0; k < G_N_ELEMENTS(members); k++) {
+        if (json_object_has_member(o, members[k]))
+            json_object_set_member(p, members[k], json_node_copy(json_object_get_member(o, members[k])));
+    }
+    g_ptr_array_add(l->placements, p);
+}
+
 static VgmRefLowering *
 vgmRefExtract(char **argv, GError **error)
 {
@@ -143,6 +186,7 @@ vgmRefExtract(char **argv, GError **error)
     l->numa = g_ptr_array_new_with_free_func(g_free);
     l->overcommit = g_ptr_array_new_with_free_func(g_free);
     l->devices = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+    l->placements = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
 
     for (i = 1; argv[i]; i++) {
         const char *opt = argv[i];
@@ -176,6 +220,7 @@ vgmRefExtract(char **argv, GError **error)
                 }
             } else {
                 type = json_object_get_string_member_with_default(o, "driver", "");
+                vgmRefAddPlacement(l, o);
                 if (g_strv_contains(vgmRefMemoryDevices, type)) {
                     json_object_remove_member(o, "bus");
                     if (json_object_has_member(o, "addr") &&
@@ -364,6 +409,8 @@ vgmRefCompare(const VgmRefLowering *ours, const VgmRefLowering *theirs,
     vgmRefCompareStrings(diff, "-numa", ours->numa, theirs->numa);
     vgmRefCompareStrings(diff, "-overcommit", ours->overcommit, theirs->overcommit);
     vgmRefCompareLists(diff, "-device", ours->devices, theirs->devices, name, cfg, FALSE);
+    vgmRefCompareLists(diff, "PCI placement of", ours->placements, theirs->placements, name, cfg,
+                       FALSE);
 
     if (diff->len == 0) {
         g_string_free(diff, TRUE);
@@ -453,7 +500,8 @@ testLibvirtRef(gconstpointer data)
             g_test_incomplete(msg);
             return;
         }
-        g_test_message("%s: the memory lowering differs from libvirt 9.0's:%s", name, diff);
+        g_test_message("%s: the memory lowering or PCI placement differs from libvirt 9.0's:%s",
+                       name, diff);
         g_test_fail();
         return;
     }

@@ -401,7 +401,7 @@ static const VgmDeviceCase vgmDeviceCases[] = {
      * (issue 11: nec-xhci was written as the device 'nec-xhci') */
     { "devices/controller-nec-xhci", "qemu-7.2-debian", NULL, "",
       "<controller type='usb' model='nec-xhci'/>",
-      NULL, NONE_OF("-device '{\"driver\":\"nec-usb-xhci\",\"id\":\"usb\"}'"), NULL },
+      NULL, NONE_OF("-device '{\"driver\":\"nec-usb-xhci\",\"id\":\"usb\",\"bus\":\"pci.1\",\"addr\":\"0x0\"}'"), NULL },
     { "devices/controller-nec-xhci-missing", "qemu-7.2-debian", "-device.nec-usb-xhci", "",
       "<controller type='usb' model='nec-xhci'/>",
       ERR_CONTROLLER("usb", "nec-xhci", "nec-usb-xhci"), NULL, NULL },
@@ -413,7 +413,7 @@ static const VgmDeviceCase vgmDeviceCases[] = {
       ERR_CONTROLLER("usb", "qemu-xhci", "qemu-xhci"), NULL, NULL },
     { "devices/controller-lsilogic", "qemu-7.2-debian", NULL, "",
       "<controller type='scsi' model='lsilogic'/>",
-      NULL, NONE_OF("-device '{\"driver\":\"lsi53c895a\",\"id\":\"scsi0\"}'"), NULL },
+      NULL, NONE_OF("-device '{\"driver\":\"lsi53c895a\",\"id\":\"scsi0\",\"bus\":\"pci.2\",\"addr\":\"0x1\"}'"), NULL },
     { "devices/controller-lsilogic-missing", "qemu-7.2-debian", "-device.lsi53c895a", "",
       "<controller type='scsi' model='lsilogic'/>",
       ERR_CONTROLLER("scsi", "lsilogic", "lsi53c895a"), NULL, NULL },
@@ -427,7 +427,7 @@ static const VgmDeviceCase vgmDeviceCases[] = {
      * 1024 wrapped to 0 in 32); QEMU's own range check then decides */
     { "devices/video-bochs-vram-4g", "qemu-7.2-debian", NULL, "",
       "<video><model type='bochs' vram='4194304'/></video>",
-      NULL, NONE_OF("\"driver\":\"bochs-display\",\"id\":\"video0\",\"vgamem\":4294967296}"), NULL },
+      NULL, NONE_OF("\"driver\":\"bochs-display\",\"id\":\"video0\",\"vgamem\":4294967296,"), NULL },
     /* inputs: USB and virtio ones are devices the set must have; PS/2
      * is the machine's own */
     { "devices/input-usb-tablet", "qemu-7.2-debian", NULL, "",

@@ -398,8 +398,13 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
 
     if (!vgmDomainDefPostParse(def, error))
         return NULL;
+    /* the rules first: they refuse what is too large before anything
+     * else works on it, and name the element at fault */
     if (!(flags & VGM_DOMAIN_PARSE_SKIP_VALIDATE) &&
         !vgmDomainDefValidate(def, error))
+        return NULL;
+    if (!(flags & (VGM_DOMAIN_PARSE_LIVE | VGM_DOMAIN_PARSE_NO_ADDRESSES)) &&
+        !vgmDomainPciAssign(def, error))
         return NULL;
     return g_steal_pointer(&def);
 }

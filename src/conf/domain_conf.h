@@ -1183,6 +1183,7 @@ typedef struct {
     VgmTristate eim;
     VgmTristate iotlb;
     unsigned int awBits;        /* 0: QEMU's */
+    VgmDeviceAddress addr;      /* virtio: on the root bus */
 } VgmIommuDef;
 
 typedef enum {
@@ -1438,7 +1439,11 @@ typedef enum {
     VGM_DOMAIN_PARSE_SKIP_VALIDATE = 1 << 0, /* parse + post-parse only */
     VGM_DOMAIN_PARSE_LIVE = 1 << 1,          /* a running domain's XML: the
                                               * names the driver gave its
-                                              * taps (vnetN) stay */
+                                              * taps (vnetN) stay, and no PCI
+                                              * address is handed out (it
+                                              * has its QEMU's) */
+    VGM_DOMAIN_PARSE_NO_ADDRESSES = 1 << 2,  /* no PCI addresses handed out
+                                              * (a parse for the name only) */
 } VgmDomainParseFlags;
 
 /* Parse, post-parse and (unless told not to) generic validation. */
@@ -1454,6 +1459,10 @@ char *vgmDomainDefFormat(const VgmDomainDef *def);
 
 /* post-parse: defaults libvirt fills in (domain_postparse.c) */
 gboolean vgmDomainDefPostParse(VgmDomainDef *def, GError **error);
+
+/* PCI addresses as libvirt's QEMU driver hands them out, with the PCI
+ * controllers they need, on the x86 PC and q35 machines (domain_pci.c) */
+gboolean vgmDomainPciAssign(VgmDomainDef *def, GError **error);
 
 /* generic validation (domain_validate.c) */
 gboolean vgmDomainDefValidate(const VgmDomainDef *def, GError **error);

@@ -1924,9 +1924,14 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
      * takes type 'isa' in <serial> and <console> only) */
     if (!vgmDeviceAddressParse(node, &chr->addr, error))
         return NULL;
-    if (chr->addr.type != VGM_ADDRESS_NONE && chr->addr.type != VGM_ADDRESS_ISA) {
+    /* ... and a pci-serial port on which PCI slot (libvirt reads a port
+     * without a target type as an ISA one) */
+    if (chr->addr.type == VGM_ADDRESS_PCI && g_str_equal((const char *)node->name, "serial") &&
+        g_strcmp0(chr->targetType, "pci-serial") == 0) {
+        /* placed by domain_pci.c */
+    } else if (chr->addr.type != VGM_ADDRESS_NONE && chr->addr.type != VGM_ADDRESS_ISA) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported <address type='%1$s'> in <%2$s>: a serial port takes an ISA address"),
+                    _("unsupported <address type='%1$s'> in <%2$s>: a serial port takes an ISA address, a pci-serial one a PCI address"),
                     vgmAddressTypeToString(chr->addr.type), (const char *)node->name);
         return NULL;
     }
@@ -2237,9 +2242,11 @@ vgmControllerParse(xmlNodePtr node, GError **error)
 /* Where libvirt puts a controller it reads: one without an index right
  * after the last controller of its type; one with an index before the
  * first controller of its type that has a higher index, or that is a
- * companion of the same index when the new one is its master; anything
- * else at the end. (Found by defining mixed lists in libvirt 9.0 and
- * reading them back.) The order is what dumpxml shows and the order of
+ * companion of the same index when the new one is its master; otherwise
+ * right after the last controller of its type, or at the end when it is
+ * the first of its type. (Found by defining mixed lists in libvirt 9.0
+ * and reading them back: a pci-bridge after a USB controller comes back
+ * right after pci-root.) The order is what dumpxml shows and the order of
  * the command line. */
 void
 vgmDomainControllerInsert(GPtrArray *ctrls, VgmControllerDef *ctrl)
@@ -2255,16 +2262,24 @@ vgmDomainControllerInsert(GPtrArray *ctrls, VgmControllerDef *ctrl)
             }
         }
     } else {
+        gint after = -1;
+
         for (i = 0; i < ctrls->len; i++) {
             const VgmControllerDef *cur = g_ptr_array_index(ctrls, i);
 
-            if (!g_str_equal(cur->type, ctrl->type) || !cur->haveIndex)
+            if (!g_str_equal(cur->type, ctrl->type))
                 continue;
-            if (cur->index > ctrl->index ||
-                (cur->index == ctrl->index && cur->haveMaster && !ctrl->haveMaster)) {
+            if (cur->haveIndex &&
+                (cur->index > ctrl->index ||
+                 (cur->index == ctrl->index && cur->haveMaster && !ctrl->haveMaster))) {
                 g_ptr_array_insert(ctrls, (gint)i, ctrl);
                 return;
             }
+            after = (gint)i;
+        }
+        if (after >= 0) {
+            g_ptr_array_insert(ctrls, after + 1, ctrl);
+            return;
         }
     }
     g_ptr_array_add(ctrls, ctrl);
@@ -3496,7 +3511,7 @@ vgmIommuParse(xmlNodePtr node, GError **error)
     int v;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
-                         (const char *const[]){ "driver", NULL }, error) ||
+                         (const char *const[]){ "driver", "address", NULL }, error) ||
         vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &model, error) < 0)
         return NULL;
     if ((v = vgmIommuModelTypeFromString(model)) < 0) {
@@ -3506,6 +3521,17 @@ vgmIommuParse(xmlNodePtr node, GError **error)
         return NULL;
     }
     iommu->model = v;
+    /* virtio-iommu is a PCI device of the root bus; the Intel IOMMU is
+     * part of the machine */
+    if (!vgmDeviceAddressParse(node, &iommu->addr, error))
+        return NULL;
+    if (iommu->addr.type != VGM_ADDRESS_NONE &&
+        (iommu->model != VGM_IOMMU_MODEL_VIRTIO || iommu->addr.type != VGM_ADDRESS_PCI)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<iommu model='%1$s'> cannot have <address type='%2$s'>: only virtio-iommu has one, on PCI"),
+                    model, vgmAddressTypeToString(iommu->addr.type));
+        return NULL;
+    }
     if (vgmXMLSingleChild(node, "driver", &driver, error) < 0)
         return NULL;
     if (!driver)
@@ -3527,30 +3553,29 @@ vgmIommuParse(xmlNodePtr node, GError **error)
 static void
 vgmIommuFormat(VgmBuf *buf, const VgmIommuDef *iommu)
 {
-    VgmBuf attrs;
+    VgmBuf attrs, drv, child;
     size_t i;
 
     vgmBufInit(&attrs, 0);
+    vgmBufInit(&drv, 0);
+    vgmBufInitChild(&child, buf);
+    vgmBufAsprintf(&attrs, " model='%s'", vgmIommuModelTypeToString(iommu->model));
     for (i = 0; i < G_N_ELEMENTS(vgmIommuSwitches); i++) {
         VgmTristate t = G_STRUCT_MEMBER(VgmTristate, iommu, vgmIommuSwitches[i].offset);
 
         if (t)
-            vgmBufAsprintf(&attrs, " %s='%s'", vgmIommuSwitches[i].attr,
+            vgmBufAsprintf(&drv, " %s='%s'", vgmIommuSwitches[i].attr,
                            vgmTristateSwitchTypeToString(t));
     }
     if (iommu->awBits)
-        vgmBufAsprintf(&attrs, " aw_bits='%u'", iommu->awBits);
-    vgmBufAsprintf(buf, "<iommu model='%s'", vgmIommuModelTypeToString(iommu->model));
-    if (vgmBufIsEmpty(&attrs)) {
-        vgmBufAdd(buf, "/>\n");
-    } else {
-        g_autofree char *a = vgmBufSteal(&attrs);
-
-        vgmBufAdd(buf, ">\n");
-        vgmBufAsprintf(buf, "  <driver%s/>\n", a);
-        vgmBufAdd(buf, "</iommu>\n");
+        vgmBufAsprintf(&drv, " aw_bits='%u'", iommu->awBits);
+    if (!vgmBufIsEmpty(&drv)) {
+        g_autofree char *a = vgmBufSteal(&drv);
+        vgmBufAsprintf(&child, "<driver%s/>\n", a);
     }
-    vgmBufClear(&attrs);
+    vgmBufClear(&drv);
+    vgmDeviceAddressFormat(&child, &iommu->addr);
+    vgmXMLFormatElement(buf, "iommu", &attrs, &child);
 }
 
 /* ---------------- TPM ---------------- */

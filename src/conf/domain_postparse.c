@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
@@ -227,6 +228,10 @@ vgmPostParseChr(VgmDomainDef *def)
         /* the debug console at an I/O port (libvirt's isa-debug target) */
         if (!chr->targetModel && g_str_equal(chr->targetType, "isa-debug"))
             chr->targetModel = g_strdup("isa-debugcon");
+        /* the PCI and USB ports are the devices of their names */
+        if (!chr->targetModel && (g_str_equal(chr->targetType, "pci-serial") ||
+                                  g_str_equal(chr->targetType, "usb-serial")))
+            chr->targetModel = g_strdup(chr->targetType);
     }
     /* parallel ports in order: QEMU numbers its ISA parallel ports so */
     for (i = 0; i < devs->parallels->len; i++) {
@@ -379,11 +384,11 @@ vgmPostParseInputs(VgmDomainDef *def)
 
 static void vgmPostParseAddControllers(VgmDomainDef *def, const char *type, gint64 max);
 
-/* As libvirt does on the PC and q35 machines, a domain without any USB
- * controller gets controller 0 (<controller type='usb' model='none'/>
- * keeps it from having one); a USB controller without a model gets the
- * one libvirt picks for the x86 machine type: qemu-xhci on q35,
- * piix3-uhci on the PC. */
+/* As libvirt 9.0 does on the PC and q35 machines, a domain without any
+ * USB controller gets controller 0 of the machine's default model,
+ * qemu-xhci on q35 and piix3-uhci on the PC (<controller type='usb'
+ * model='none'/> keeps it from having one); a USB controller the
+ * definition gives without a model is a piix3-uhci on both machines. */
 static void
 vgmPostParseUsbControllers(VgmDomainDef *def)
 {
@@ -398,27 +403,20 @@ vgmPostParseUsbControllers(VgmDomainDef *def)
      * that limit is refused for what took it there) */
     if (!any && !(def->os.machine && (strstr(def->os.machine, "microvm") ||
                                       strstr(def->os.machine, "isapc"))) &&
-        def->devices.controllers->len < VGM_DOMAIN_MAX_DEVICES)
-        vgmPostParseAddControllers(def, "usb", 0);
+        def->devices.controllers->len < VGM_DOMAIN_MAX_DEVICES) {
+        VgmControllerDef *c = g_new0(VgmControllerDef, 1);
+
+        c->type = g_strdup("usb");
+        c->haveIndex = TRUE;
+        c->model = g_strdup(def->os.machine && strstr(def->os.machine, "q35") ?
+                            "qemu-xhci" : "piix3-uhci");
+        vgmDomainControllerInsert(def->devices.controllers, c);
+    }
     for (i = 0; i < def->devices.controllers->len; i++) {
         VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
 
-        if (!g_str_equal(c->type, "usb"))
-            continue;
-        if (!c->model)
-            c->model = g_strdup(def->os.machine && strstr(def->os.machine, "q35") ?
-                                "qemu-xhci" : "piix3-uhci");
-        /* the PC's PIIX3 southbridge has its UHCI at function 2 (00:01.2),
-         * where libvirt puts controller 0 of that model; QEMU would give
-         * it a slot of its own, one the definition may give another
-         * device */
-        if (g_str_equal(c->model, "piix3-uhci") && c->index == 0 &&
-            c->addr.type == VGM_ADDRESS_NONE &&
-            !(def->os.machine && strstr(def->os.machine, "q35"))) {
-            c->addr.type = VGM_ADDRESS_PCI;
-            c->addr.slot = 1;
-            c->addr.function = 2;
-        }
+        if (g_str_equal(c->type, "usb") && !c->model)
+            c->model = g_strdup("piix3-uhci");
     }
 }
 
@@ -540,6 +538,33 @@ vgmPostParseControllerIndexes(VgmDomainDef *def)
     }
 }
 
+static int
+vgmPostParseUIntCmp(const void *a, const void *b)
+{
+    unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Adds controller @index of @type unless the domain has it */
+static void
+vgmPostParseAddController(VgmDomainDef *def, const char *type, unsigned int index)
+{
+    VgmControllerDef *c;
+    guint i;
+
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *cur = g_ptr_array_index(def->devices.controllers, i);
+        if (g_str_equal(cur->type, type) && cur->index == index)
+            return;
+    }
+    c = g_new0(VgmControllerDef, 1);
+    c->type = g_strdup(type);
+    c->index = index;
+    c->haveIndex = TRUE;
+    vgmDomainControllerInsert(def->devices.controllers, c);
+}
+
 /* Adds the controllers of @type from index 0 up to @max that the domain
  * lacks, where a controller is read into the list; devices name
  * controllers this way. The device limit bounds what they can ask for. */
@@ -611,21 +636,21 @@ vgmPostParseDiskAddresses(VgmDomainDef *def)
 
 /* Channels without an address take the lowest free port (from 1) of
  * virtio-serial controller 0, bus 0, as libvirt hands them out; the
- * virtio-serial controllers channels and virtio consoles need are added
- * (every index up to the highest named). */
+ * virtio-serial controllers channels and virtio consoles name are added
+ * (those indexes only, as libvirt adds them). */
 static void
 vgmPostParseVirtioSerial(VgmDomainDef *def)
 {
     VgmDevicesDef *devs = &def->devices;
     g_autoptr(GHashTable) taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    gint64 maxCtrl = -1;
+    g_autoptr(GHashTable) named = g_hash_table_new(g_direct_hash, g_direct_equal);
     unsigned int next = 1;
     guint i;
 
     for (i = 0; i < devs->consoles->len; i++) {
         const VgmChrDef *con = g_ptr_array_index(devs->consoles, i);
         if (con->targetType && g_str_equal(con->targetType, "virtio"))
-            maxCtrl = 0;
+            g_hash_table_add(named, GUINT_TO_POINTER(1));
     }
     /* SPICE's agent channel (and QEMU's own agent end) has the name its
      * guest agent looks for */
@@ -653,10 +678,23 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
             ch->addr.type = VGM_ADDRESS_VIRTIO_SERIAL;
             ch->addr.unit = next++;
         }
-        if (ch->addr.type == VGM_ADDRESS_VIRTIO_SERIAL && (gint64)ch->addr.controller > maxCtrl)
-            maxCtrl = ch->addr.controller;
+        if (ch->addr.type == VGM_ADDRESS_VIRTIO_SERIAL)
+            g_hash_table_add(named, GUINT_TO_POINTER(ch->addr.controller + 1));
     }
-    vgmPostParseAddControllers(def, "virtio-serial", maxCtrl);
+    /* in index order, whatever order the channels name them in */
+    {
+        g_autofree gpointer *keys = NULL;
+        guint n = 0;
+        g_autofree unsigned int *idx = NULL;
+
+        keys = g_hash_table_get_keys_as_array(named, &n);
+        idx = g_new0(unsigned int, n ? n : 1);
+        for (i = 0; i < n; i++)
+            idx[i] = GPOINTER_TO_UINT(keys[i]) - 1;
+        qsort(idx, n, sizeof(*idx), vgmPostParseUIntCmp);
+        for (i = 0; i < n; i++)
+            vgmPostParseAddController(def, "virtio-serial", idx[i]);
+    }
 }
 
 /* libvirt's QEMU driver gives every x86 domain an audio backend, of type

@@ -555,8 +555,10 @@ vgmDriverCreateXML(VgmDriver *drv, const char *xml, const char *file,
         return NULL;
     /* the name first, for the in-process serialisation; the driver parses
      * again under the domain's lock */
-    if (!(def = file ? vgmDomainDefParseFile(file, VGM_DOMAIN_PARSE_SKIP_VALIDATE, error) :
-                       vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
+    if (!(def = file ? vgmDomainDefParseFile(file, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                             VGM_DOMAIN_PARSE_NO_ADDRESSES, error) :
+                       vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                               VGM_DOMAIN_PARSE_NO_ADDRESSES, error)))
         return NULL;
     m = vgmDriverDomainMutex(drv, def->name);
     g_mutex_lock(m);

@@ -395,7 +395,7 @@ vgmCmdFirmware(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
 
 /* The IOMMU, before any device it translates for, as libvirt writes it */
 static void
-vgmCmdIommuDevice(VgmQemuCmd *cmd, const VgmDomainDef *def)
+vgmCmdIommuDevice(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
     const VgmIommuDef *iommu = def->devices.iommu;
     JsonObject *dev;
@@ -406,6 +406,7 @@ vgmCmdIommuDevice(VgmQemuCmd *cmd, const VgmDomainDef *def)
     if (iommu->model == VGM_IOMMU_MODEL_VIRTIO) {
         json_object_set_string_member(dev, "driver", "virtio-iommu-pci");
         json_object_set_string_member(dev, "id", "iommu0");
+        vgmQemuPlanPciAddress(dev, &iommu->addr, plan);
     } else {
         json_object_set_string_member(dev, "driver", "intel-iommu");
         json_object_set_string_member(dev, "id", "iommu0");
@@ -582,7 +583,7 @@ vgmCmdNuma(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     vgmCmdNumaHmat(cmd, def);
 }
 
-static void
+void
 vgmCmdMemoryDevices(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
 {
     /* memdev -> the -device objects on that backend, in the plan's order */
@@ -827,7 +828,6 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     vgmCmdMemory(cmd, def, plan);
     vgmCmdSmp(cmd, def);
     vgmCmdNuma(cmd, def, plan);
-    vgmCmdMemoryDevices(cmd, plan);
     vgmDomainUUIDFormat(def->uuid, uuid);
     vgmCmdArgPair(cmd, "-uuid", uuid);
     vgmCmdSmbios(cmd, def);
@@ -837,7 +837,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     vgmCmdArg(cmd, "-nodefaults");
     vgmCmdMonitorAndClock(cmd, def, cfg, plan);
     vgmCmdBoot(cmd, def, plan);
-    vgmCmdIommuDevice(cmd, def);
+    vgmCmdIommuDevice(cmd, def, plan);
     vgmCmdDevices(cmd, def, cfg, plan);
     if (plan->lsec)
         vgmCmdObject(cmd, plan->lsec);

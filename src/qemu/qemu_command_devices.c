@@ -4,9 +4,9 @@
  * controllers, disks (-blockdev + -device), network interfaces (-netdev +
  * -device), serial ports and consoles (-chardev + -device), USB and virtio
  * inputs, VNC, video,
- * the balloon, the RNG and vmcoreinfo. Devices without an <address> are
- * left for QEMU to place; an <address> becomes bus / addr as libvirt names
- * them.
+ * the balloon, the RNG and vmcoreinfo. A PCI <address> (post-parse gives
+ * every PCI device of the PC and q35 one, as libvirt does) becomes bus /
+ * addr as libvirt names them.
  */
 #include "config.h"
 
@@ -24,23 +24,7 @@ vgmCmdIsQ35(const VgmQemuPlan *plan)
 static void
 vgmCmdAddress(JsonObject *dev, const VgmDeviceAddress *addr, const VgmQemuPlan *plan)
 {
-    g_autofree char *bus = NULL;
-    g_autofree char *a = NULL;
-
-    if (addr->type != VGM_ADDRESS_PCI)
-        return;
-    if (addr->bus == 0)
-        bus = g_strdup(vgmCmdIsQ35(plan) ? "pcie.0" : "pci.0");
-    else
-        bus = g_strdup_printf("pci.%u", addr->bus);
-    if (addr->function)
-        a = g_strdup_printf("0x%x.0x%x", addr->slot, addr->function);
-    else
-        a = g_strdup_printf("0x%x", addr->slot);
-    json_object_set_string_member(dev, "bus", bus);
-    if (addr->multifunction == VGM_TRISTATE_YES)
-        json_object_set_boolean_member(dev, "multifunction", TRUE);
-    json_object_set_string_member(dev, "addr", a);
+    vgmQemuPlanPciAddress(dev, addr, plan);
 }
 
 /* A virtio device behind an IOMMU must be modern-only; on a PCI Express
@@ -673,7 +657,8 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char 
 }
 
 static void
-vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
+vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+            const VgmQemuPlan *plan)
 {
     const VgmDevicesDef *devs = &def->devices;
     g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, def->name);
@@ -697,6 +682,7 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
             json_object_set_int_member(dev, "iobase", chr->addr.iobase);
         if (chr->addr.type == VGM_ADDRESS_ISA && chr->addr.haveIrq)
             json_object_set_int_member(dev, "irq", chr->addr.irq);
+        vgmCmdAddress(dev, &chr->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }
@@ -1252,10 +1238,13 @@ vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg
               const VgmQemuPlan *plan)
 {
     vgmCmdControllers(cmd, def, plan);
+    /* after the controllers, as libvirt 9.0 writes them: virtio-mem and
+     * virtio-pmem sit on their PCI buses */
+    vgmCmdMemoryDevices(cmd, plan);
     vgmCmdDisks(cmd, def, plan);
     vgmCmdFilesystems(cmd, def, cfg, plan);
     vgmCmdNets(cmd, def, plan);
-    vgmCmdChars(cmd, def, cfg);
+    vgmCmdChars(cmd, def, cfg, plan);
     vgmCmdTpm(cmd, def, cfg);
     vgmCmdInputs(cmd, def, plan);
     vgmCmdAudios(cmd, def);

@@ -43,5 +43,8 @@ void vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *node, const char *storage,
                          const VgmCmdBlockdevOpts *opts);
 
 /* qemu_command_devices.c: every device of <devices> but memory devices */
+/* The backends of the memory devices, each followed by its -device */
+void vgmCmdMemoryDevices(VgmQemuCmd *cmd, const VgmQemuPlan *plan);
+
 void vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                    const VgmQemuPlan *plan);

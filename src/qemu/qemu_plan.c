@@ -527,12 +527,14 @@ vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *cap
                 json_object_set_boolean_member(dev, "prealloc", TRUE);
             json_object_set_string_member(dev, "memdev", id);
             json_object_set_string_member(dev, "id", alias);
+            vgmQemuPlanPciAddress(dev, &mem->addr, plan);
             g_ptr_array_add(plan->memDevices, dev);
             break;
         case VGM_MEMORY_MODEL_VIRTIO_PMEM:
             json_object_set_string_member(dev, "driver", "virtio-pmem-pci");
             json_object_set_string_member(dev, "memdev", id);
             json_object_set_string_member(dev, "id", alias);
+            vgmQemuPlanPciAddress(dev, &mem->addr, plan);
             g_ptr_array_add(plan->memDevices, dev);
             break;
         case VGM_MEMORY_MODEL_SGX_EPC:
@@ -545,6 +547,28 @@ vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *cap
         }
     }
     return TRUE;
+}
+
+void
+vgmQemuPlanPciAddress(JsonObject *dev, const VgmDeviceAddress *addr, const VgmQemuPlan *plan)
+{
+    g_autofree char *bus = NULL;
+    g_autofree char *a = NULL;
+
+    if (addr->type != VGM_ADDRESS_PCI)
+        return;
+    if (addr->bus == 0)
+        bus = g_strdup(strstr(plan->machine->name, "q35") ? "pcie.0" : "pci.0");
+    else
+        bus = g_strdup_printf("pci.%u", addr->bus);
+    if (addr->function)
+        a = g_strdup_printf("0x%x.0x%x", addr->slot, addr->function);
+    else
+        a = g_strdup_printf("0x%x", addr->slot);
+    json_object_set_string_member(dev, "bus", bus);
+    if (addr->multifunction == VGM_TRISTATE_YES)
+        json_object_set_boolean_member(dev, "multifunction", TRUE);
+    json_object_set_string_member(dev, "addr", a);
 }
 
 static void

@@ -95,5 +95,11 @@ VgmQemuPlan *vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
  * order, NULL-terminated; found in one pass. */
 GStrv vgmQemuMemoryDeviceAliases(const VgmDomainDef *def);
 
+/* A PCI <address> as the device's bus (pci.0 or pcie.0 for the root, else
+ * pci.N for controller N), addr and multifunction; nothing for another
+ * address type. */
+void vgmQemuPlanPciAddress(JsonObject *dev, const VgmDeviceAddress *addr,
+                           const VgmQemuPlan *plan);
+
 /* The plan as JSON (what `start` stores in the status file and checks). */
 JsonNode *vgmQemuPlanToJSON(const VgmQemuPlan *plan);
