@@ -15,6 +15,9 @@ one, asks both sides for the command line, and writes into OUT:
   summary.txt                   the counts, refusals grouped by message
   exports/NAME.xml              libvirt's export (virsh dumpxml --inactive) of
                                 an input both accept, given back to virt-gmem
+  pci.txt                       for each input whose PCI layout differs: the
+                                PCI addresses and PCI controllers of
+                                libvirt's export and of `virt-gmem format`
 
 The selection and normalisation rules are the constants and functions
 below; docs/libvirt-sweep.rst repeats them.
@@ -450,6 +453,42 @@ HEADER = ["input", "topic", "libvirt", "virt-gmem", "memory",
           "QEMU on libvirt's argv", "QEMU on virt-gmem's argv"]
 
 
+def pci_layout(text):
+    """Where each device of a domain XML sits on PCI, and each PCI
+    controller's model, <model name> and <target>: {device key: value}.
+    Devices are keyed by element and place among their kind (controllers by
+    type, index and model, disks by target), so that the two sides'
+    different device order does not matter."""
+    devs = ET.fromstring(text).find("devices")
+    out = {}
+    count = collections.defaultdict(int)
+    for d in devs if devs is not None else []:
+        if d.tag == "controller":
+            key = "controller %s %s %s" % (d.get("type"), d.get("index"), d.get("model"))
+        elif d.tag == "disk" and d.find("target") is not None:
+            key = "disk %s" % d.find("target").get("dev")
+        else:
+            key = "%s %d" % (d.tag, count[d.tag])
+            count[d.tag] += 1
+        a = d.find("address")
+        val = ""
+        if a is not None and a.get("type") == "pci":
+            val = "%02x:%02x.%x%s" % (int(a.get("bus", "0"), 0), int(a.get("slot", "0"), 0),
+                                      int(a.get("function", "0"), 0),
+                                      " multifunction" if a.get("multifunction") == "on" else "")
+        if d.tag == "controller" and d.get("type") == "pci":
+            m = d.find("model")
+            t = d.find("target")
+            val += " model=%s" % d.get("model")
+            if m is not None:
+                val += " name=%s" % m.get("name")
+            if t is not None:
+                val += " target=%s" % sorted(t.attrib.items())
+        if val:
+            out[key] = val
+    return out
+
+
 def mask(msg):
     """A refusal message with its particulars masked, for grouping."""
     m = re.sub(r"'[^']*'",
@@ -538,7 +577,10 @@ def main():
     # libvirt's exports: what libvirt keeps of an input both accept
     # (virsh define, dumpxml --inactive, undefine), given back to virt-gmem
     exports = []
+    pcisame = []
+    pcidiff = []
     os.makedirs(os.path.join(args.out, "exports"), exist_ok=True)
+    open(os.path.join(args.out, "pci.txt"), "w", encoding="utf-8").close()
     for r in rows:
         if r[2] != "accepted" or r[3] != "accepted":
             continue
@@ -563,6 +605,18 @@ def main():
             f.write(xml)
         rc, out, err = run([args.virt_gmem, "domxml-to-native", "--qemu-caps", args.qemu_caps, exp])
         exports.append((r[0], None if rc == 0 and out.strip() else error_text(err)))
+        # the PCI layout virt-gmem gives the same input against libvirt's
+        rc, ours, err = run([args.virt_gmem, "format", inp])
+        theirs = pci_layout(xml)
+        mine = pci_layout(ours) if rc == 0 else {}
+        diff = ["  %-32s libvirt %-40s virt-gmem %s" % (k, theirs.get(k, "-"), mine.get(k, "-"))
+                for k in sorted(set(theirs) | set(mine)) if theirs.get(k) != mine.get(k)]
+        if diff:
+            pcidiff.append(r[0])
+            with open(os.path.join(args.out, "pci.txt"), "a", encoding="utf-8") as f:
+                f.write("\n".join(["%s:" % r[0]] + diff) + "\n")
+        else:
+            pcisame.append(r[0])
 
     with open(os.path.join(args.out, "results.tsv"), "w", encoding="utf-8") as f:
         f.write("\t".join(HEADER) + "\n")
@@ -634,6 +688,11 @@ def main():
     for msg, names in sorted(bad.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         lines.append("  %3d  %s" % (len(names), msg))
         lines.append("         %s" % " ".join(names))
+    lines.append("")
+    lines.append("PCI addresses and PCI controllers identical to libvirt's export: %d of %d"
+                 % (len(pcisame), len(pcisame) + len(pcidiff)))
+    if pcidiff:
+        lines.append("  differ (pci.txt): %s" % " ".join(pcidiff))
     lines.append("")
     lines.append("memory lowering differs (%d): %s" % (
         sum(1 for r in both if r[4] == "differs"),

@@ -35,7 +35,9 @@ Nova's modules and calls them; it does not reimplement them.
      raw root disk), started with LibvirtDriver._create_guest(), then
      list_instances(), instance_exists(), get_info(), power_off() and
      destroy(); its events reach the listener the compute manager would
-     register (register_event_listener).
+     register (register_event_listener); and the bus and PCI address Nova's
+     device tagging reads for its virtio root disk
+     (LibvirtDriver._prepare_device_bus on Guest.get_config()).
 
 Target
 ------
@@ -1212,6 +1214,20 @@ def _part_c_instance(drv, sink, ctxt, inst):
     tap.ok(inst.name in drv.list_instances(), "list_instances() lists it")
     tap.ok(inst.uuid in drv.list_instance_uuids(), "list_instance_uuids() lists it")
     tap.ok(drv.instance_exists(inst), "instance_exists()")
+    # Device tagging: Nova maps a device to the bus and address it reads
+    # from the live XML (_build_device_metadata through _prepare_device_bus,
+    # Nova's own code): the virtio root disk must have a PCI address.
+    ok, gcfg = tap.call("Guest.get_config() of the running instance", guest.get_config)
+    if ok:
+        disks = [d for d in gcfg.devices if isinstance(d, vconfig.LibvirtConfigGuestDisk)
+                 and d.target_bus == "virtio"]
+        buses = [libvirt_driver.LibvirtDriver._prepare_device_bus(d) for d in disks]
+        tap.ok(disks and all(isinstance(b, objects.PCIDeviceBus) and
+                             re.match(r"^0000:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$", b.address or "")
+                             for b in buses),
+               "device tagging: Nova reads a PCI bus address for every virtio disk",
+               "%s" % [(d.target_dev, b.obj_to_primitive() if b else None)
+                       for d, b in zip(disks, buses)])
     ok, info = tap.call("LibvirtDriver.get_info()", drv.get_info, inst)
     if ok:
         tap.eq(info.state, power_state.RUNNING, "get_info(): RUNNING")
