@@ -984,6 +984,12 @@ typedef struct {
     gboolean havePort;
     unsigned int port;
     VgmTristate hotplug;
+    /* pci expander buses: <target busNr=''> (the guest's bus number) and
+     * <node> (the guest NUMA node the bus belongs to) */
+    gboolean haveBusNr;
+    unsigned int busNr;
+    gboolean haveNumaNode;
+    unsigned int numaNode;
     VgmDeviceAddress addr;
 } VgmControllerDef;
 

@@ -62,7 +62,8 @@ static const char *const vgmControllerTypes[] = {
 static const char *const vgmControllerModelsPci[] = {
     "pci-root", "pcie-root", "pcie-root-port", "pci-bridge",
     "dmi-to-pci-bridge", "pcie-switch-upstream-port",
-    "pcie-switch-downstream-port", "pcie-to-pci-bridge", NULL
+    "pcie-switch-downstream-port", "pcie-to-pci-bridge", "pci-expander-bus",
+    "pcie-expander-bus", NULL
 };
 static const char *const vgmControllerModelsUsb[] = {
     "qemu-xhci", "nec-xhci", "piix3-uhci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2",
@@ -2080,16 +2081,19 @@ static const struct {
       0, 255 },
     { "port", (const char *const[]){ "pcie-root-port", "pcie-switch-downstream-port", NULL },
       0, 255 },
+    { "busNr", (const char *const[]){ "pci-expander-bus", "pcie-expander-bus", NULL }, 1, 254 },
 };
 
 /* A PCI controller's <model name> and <target>, which libvirt writes into
  * every definition it keeps (so they come back in XML that libvirt
- * exported); expander buses' busNr and <node> are refused with them */
+ * exported), and an expander bus's busNr and NUMA <node> */
 static gboolean
 vgmControllerPciParse(xmlNodePtr node, VgmControllerDef *ctrl, GError **error)
 {
-    gboolean *have[] = { &ctrl->haveChassisNr, &ctrl->haveChassis, &ctrl->havePort };
-    unsigned int *value[] = { &ctrl->chassisNr, &ctrl->chassis, &ctrl->port };
+    gboolean *have[] = { &ctrl->haveChassisNr, &ctrl->haveChassis, &ctrl->havePort,
+                         &ctrl->haveBusNr };
+    unsigned int *value[] = { &ctrl->chassisNr, &ctrl->chassis, &ctrl->port, &ctrl->busNr };
+    xmlNodePtr nodeEl;
     xmlNodePtr child;
     size_t i;
     int rc;
@@ -2122,12 +2126,33 @@ vgmControllerPciParse(xmlNodePtr node, VgmControllerDef *ctrl, GError **error)
                                                        "busNr", "index", NULL },
                          (const char *const[]){ "node", NULL }, error))
         return FALSE;
-    if (vgmXMLChild(child, "node") || xmlHasProp(child, (const xmlChar *)"busNr") ||
-        xmlHasProp(child, (const xmlChar *)"index")) {
+    if (xmlHasProp(child, (const xmlChar *)"index")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("<target> of <controller model='%1$s'> has busNr, index or <node>, which are for PCI expander buses and pSeries host bridges, which virt-gmem does not model"),
+                    _("<target> of <controller model='%1$s'> has 'index', which is for pSeries host bridges"),
                     ctrl->model);
         return FALSE;
+    }
+    /* <node>: the guest NUMA node of an expander bus */
+    if (vgmXMLSingleChild(child, "node", &nodeEl, error) < 0)
+        return FALSE;
+    if (nodeEl) {
+        g_autofree char *text = (char *)xmlNodeGetContent(nodeEl);
+        guint64 v;
+
+        if (!vgmStrInList(vgmControllerPciTargetAttrs[3].models, ctrl->model)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("element <node> of <target> is not for <controller model='%1$s'>: only PCI expander buses belong to a guest NUMA node"),
+                        ctrl->model);
+            return FALSE;
+        }
+        if (!text || !g_ascii_string_to_unsigned(g_strstrip(text), 10, 0, G_MAXUINT, &v, NULL)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' in element <node> of <target> in <controller model='%2$s'>: expected a guest NUMA node number"),
+                        text ? text : "", ctrl->model);
+            return FALSE;
+        }
+        ctrl->haveNumaNode = TRUE;
+        ctrl->numaNode = (unsigned int)v;
     }
     for (i = 0; i < G_N_ELEMENTS(vgmControllerPciTargetAttrs); i++) {
         const char *attr = vgmControllerPciTargetAttrs[i].attr;
@@ -2302,7 +2327,8 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
         vgmBufAsprintf(&child, "<master startport='%u'/>\n", ctrl->startport);
     if (ctrl->modelName)
         vgmBufAsprintf(&child, "<model name='%s'/>\n", ctrl->modelName);
-    if (ctrl->haveChassisNr || ctrl->haveChassis || ctrl->havePort || ctrl->hotplug) {
+    if (ctrl->haveChassisNr || ctrl->haveChassis || ctrl->havePort || ctrl->hotplug ||
+        ctrl->haveBusNr || ctrl->haveNumaNode) {
         /* libvirt's order and its hexadecimal port */
         vgmBufAdd(&child, "<target");
         if (ctrl->haveChassisNr)
@@ -2311,9 +2337,17 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
             vgmBufAsprintf(&child, " chassis='%u'", ctrl->chassis);
         if (ctrl->havePort)
             vgmBufAsprintf(&child, " port='0x%x'", ctrl->port);
+        if (ctrl->haveBusNr)
+            vgmBufAsprintf(&child, " busNr='%u'", ctrl->busNr);
         if (ctrl->hotplug)
             vgmBufAsprintf(&child, " hotplug='%s'", vgmTristateSwitchTypeToString(ctrl->hotplug));
-        vgmBufAdd(&child, "/>\n");
+        if (ctrl->haveNumaNode) {
+            vgmBufAdd(&child, ">\n");
+            vgmBufAsprintf(&child, "  <node>%u</node>\n", ctrl->numaNode);
+            vgmBufAdd(&child, "</target>\n");
+        } else {
+            vgmBufAdd(&child, "/>\n");
+        }
     }
     if (ctrl->queues || ctrl->cmdPerLun || ctrl->maxSectors || ctrl->ioeventfd ||
         vgmVirtioOptionsAny(&ctrl->virtio)) {

@@ -48,14 +48,16 @@ typedef enum {
     VGM_PCI_CONN_DMI_TO_PCI_BRIDGE = 1 << 5,
     VGM_PCI_CONN_PCIE_TO_PCI_BRIDGE = 1 << 6,
     VGM_PCI_CONN_PCI_BRIDGE = 1 << 7,
-    VGM_PCI_CONN_TYPES = (1 << 8) - 1,
+    VGM_PCI_CONN_PCI_EXPANDER_BUS = 1 << 8,
+    VGM_PCI_CONN_PCIE_EXPANDER_BUS = 1 << 9,
+    VGM_PCI_CONN_TYPES = (1 << 10) - 1,
     VGM_PCI_CONN_ENDPOINTS = VGM_PCI_CONN_PCI_DEVICE | VGM_PCI_CONN_PCIE_DEVICE,
     /* a device: may be placed without an address; a bus: takes such */
-    VGM_PCI_CONN_AUTO = 1 << 8,
+    VGM_PCI_CONN_AUTO = 1 << 10,
     /* several to a slot, one per function (pcie-root-ports) */
-    VGM_PCI_CONN_AGGREGATE = 1 << 9,
+    VGM_PCI_CONN_AGGREGATE = 1 << 11,
     /* part of the root complex: on the root bus only (virtio-iommu) */
-    VGM_PCI_CONN_INTEGRATED = 1 << 10,
+    VGM_PCI_CONN_INTEGRATED = 1 << 12,
 } VgmPciConnect;
 
 /* Names of the connection kinds, in the order of the bits above, for
@@ -63,7 +65,7 @@ typedef enum {
 static const char *const vgmPciConnectNames[] = {
     N_("conventional PCI device"), N_("PCI Express device"), "pcie-root-port",
     "pcie-switch-upstream-port", "pcie-switch-downstream-port", "dmi-to-pci-bridge",
-    "pcie-to-pci-bridge", "pci-bridge",
+    "pcie-to-pci-bridge", "pci-bridge", "pci-expander-bus", "pcie-expander-bus",
 };
 
 #define VGM_PCI_SLOTS 32
@@ -81,12 +83,21 @@ typedef struct {
 
 static const VgmPciModel vgmPciModels[] = {
     { "pci-root",
-      VGM_PCI_CONN_AUTO | VGM_PCI_CONN_PCI_DEVICE | VGM_PCI_CONN_PCI_BRIDGE,
+      VGM_PCI_CONN_AUTO | VGM_PCI_CONN_PCI_DEVICE | VGM_PCI_CONN_PCI_BRIDGE |
+      VGM_PCI_CONN_PCI_EXPANDER_BUS,
       1, 31, 0, NULL },
     /* no endpoint is put on pcie-root unless its address says so */
     { "pcie-root",
-      VGM_PCI_CONN_PCIE_DEVICE | VGM_PCI_CONN_ROOT_PORT | VGM_PCI_CONN_DMI_TO_PCI_BRIDGE,
+      VGM_PCI_CONN_PCIE_DEVICE | VGM_PCI_CONN_ROOT_PORT | VGM_PCI_CONN_DMI_TO_PCI_BRIDGE |
+      VGM_PCI_CONN_PCIE_EXPANDER_BUS,
       1, 31, 0, NULL },
+    /* expander buses (a NUMA node's own root bus): never added here */
+    { "pci-expander-bus",
+      VGM_PCI_CONN_AUTO | VGM_PCI_CONN_PCI_DEVICE | VGM_PCI_CONN_PCI_BRIDGE,
+      0, 31, VGM_PCI_CONN_PCI_EXPANDER_BUS, "pxb" },
+    { "pcie-expander-bus",
+      VGM_PCI_CONN_ROOT_PORT | VGM_PCI_CONN_DMI_TO_PCI_BRIDGE,
+      0, 31, VGM_PCI_CONN_PCIE_EXPANDER_BUS, "pxb-pcie" },
     { "pci-bridge",
       VGM_PCI_CONN_AUTO | VGM_PCI_CONN_PCI_DEVICE | VGM_PCI_CONN_PCI_BRIDGE,
       1, 31, VGM_PCI_CONN_PCI_BRIDGE, "pci-bridge" },
@@ -930,6 +941,32 @@ vgmPciSetMulti(GArray *devs, GError **error)
     return TRUE;
 }
 
+/* An expander bus without a busNr gets two below the lowest one given or
+ * handed out (one number for the bus, one for the bridge inside it), as
+ * libvirt picks, so that the buses behind pci-root keep the low numbers */
+static gboolean
+vgmPciNewBusNr(VgmDomainDef *def, VgmControllerDef *c, GError **error)
+{
+    unsigned int lowest = 256;
+    guint i;
+
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *o = g_ptr_array_index(def->devices.controllers, i);
+
+        if (o->haveBusNr && o->busNr < lowest)
+            lowest = o->busNr;
+    }
+    if (lowest <= 2) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<controller type='pci' index='%1$u' model='%2$s'> needs a busNr: none is free below the lowest one taken (%3$u); give it in <target busNr=''/>"),
+                    c->index, c->model, lowest);
+        return FALSE;
+    }
+    c->haveBusNr = TRUE;
+    c->busNr = lowest - 2;
+    return TRUE;
+}
+
 /* What libvirt writes into every PCI controller it keeps: the QEMU device
  * (<model name>), a pci-bridge's chassisNr, a port's chassis and port */
 static gboolean
@@ -956,6 +993,9 @@ vgmPciControllerDefaults(VgmDomainDef *def, GError **error)
                             c->index, c->addr.bus);
                 return FALSE;
             }
+        } else if (g_str_has_suffix(c->model, "-expander-bus")) {
+            if (!c->haveBusNr && !vgmPciNewBusNr(def, c, error))
+                return FALSE;
         } else if (g_str_equal(c->model, "pcie-root-port") ||
                    g_str_equal(c->model, "pcie-switch-downstream-port")) {
             gboolean root = g_str_equal(c->model, "pcie-root-port");
@@ -992,6 +1032,12 @@ vgmPciImplicitControllers(VgmDomainDef *def, const VgmPciMachine *m, GError **er
             vgmErrorSet(error, VGM_ERR_XML,
                         _("<controller type='pci' index='0'> of a %1$s machine is its root bus, model='%2$s', not '%3$s'"),
                         m->q35 ? "q35" : "PC", root, c->model ? c->model : "");
+            return FALSE;
+        }
+        if (g_strcmp0(c->model, m->q35 ? "pci-expander-bus" : "pcie-expander-bus") == 0) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<controller type='pci' index='%1$u' model='%2$s'> is for the %3$s machine, not %4$s"),
+                        c->index, c->model, m->q35 ? "PC" : "q35", m->q35 ? "q35" : "the PC");
             return FALSE;
         }
         if (c->index != 0 && (g_strcmp0(c->model, "pci-root") == 0 ||

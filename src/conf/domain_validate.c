@@ -1030,6 +1030,13 @@ vgmRuleControllerIndexes(const VgmDomainDef *def, GError **error)
                 g_hash_table_add(models, g_strdup_printf("%s %s", key, c->model));
             g_hash_table_insert(indexes, g_steal_pointer(&key), (gpointer)c);
         }
+        /* QEMU: "Illegal numa node" */
+        if (c->haveNumaNode && c->numaNode >= vgmDomainDefNumaCells(def)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<controller type='pci' index='%1$u' model='%2$s'> belongs to guest NUMA node %3$u, but the domain has %4$zu NUMA nodes in <cpu><numa>"),
+                        c->index, c->model, c->numaNode, vgmDomainDefNumaCells(def));
+            return FALSE;
+        }
         if (c->haveMaster && !(c->model && g_str_has_prefix(c->model, "ich9-uhci"))) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("<master> of <controller type='usb' index='%1$u'> is only for the companions ich9-uhci1, ich9-uhci2 and ich9-uhci3, not model '%2$s'"),

@@ -170,6 +170,8 @@
     X(DEVICE_FLOPPY, "device.floppy", DEVICE, "floppy", NULL) \
     X(DEVICE_PCIE_PCI_BRIDGE, "device.pcie-pci-bridge", DEVICE, "pcie-pci-bridge", NULL) \
     X(DEVICE_PCI_BRIDGE, "device.pci-bridge", DEVICE, "pci-bridge", NULL) \
+    X(DEVICE_PXB, "device.pxb", DEVICE, "pxb", NULL) \
+    X(DEVICE_PXB_PCIE, "device.pxb-pcie", DEVICE, "pxb-pcie", NULL) \
     X(DEVICE_I82801B11_BRIDGE, "device.i82801b11-bridge", DEVICE, "i82801b11-bridge", NULL) \
     X(DEVICE_X3130_UPSTREAM, "device.x3130-upstream", DEVICE, "x3130-upstream", NULL) \
     X(DEVICE_XIO3130_DOWNSTREAM, "device.xio3130-downstream", DEVICE, "xio3130-downstream", NULL) \

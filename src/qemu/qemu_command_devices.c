@@ -79,6 +79,10 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
         json_object_set_int_member(dev, "firstport", c->startport);
     } else if (g_str_equal(c->type, "pci")) {
         id = g_strdup_printf("pci.%u", c->index);
+        /* an expander bus: its bus number before the id, its guest NUMA
+         * node after it, as libvirt writes them */
+        if (c->haveBusNr)
+            json_object_set_int_member(dev, "bus_nr", c->busNr);
         /* <target>'s port and chassis, as libvirt writes them (a root
          * port's chassis defaults to its index, a bridge's chassis_nr too) */
         if (c->havePort)
@@ -103,6 +107,8 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
     }
     if (id)
         json_object_set_string_member(dev, "id", id);
+    if (c->haveNumaNode)
+        json_object_set_int_member(dev, "numa_node", c->numaNode);
     if (g_str_equal(c->type, "virtio-serial") && c->ports)
         json_object_set_int_member(dev, "max_ports", c->ports);
     if (c->queues)

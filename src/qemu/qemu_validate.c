@@ -557,6 +557,8 @@ static const VgmQemuControllerDevice vgmQemuControllerDevices[] = {
     { "pci", "pcie-switch-downstream-port", "xio3130-downstream",
       VGM_QEMU_CAPS_DEVICE_XIO3130_DOWNSTREAM },
     { "pci", "pcie-to-pci-bridge", "pcie-pci-bridge", VGM_QEMU_CAPS_DEVICE_PCIE_PCI_BRIDGE },
+    { "pci", "pci-expander-bus", "pxb", VGM_QEMU_CAPS_DEVICE_PXB },
+    { "pci", "pcie-expander-bus", "pxb-pcie", VGM_QEMU_CAPS_DEVICE_PXB_PCIE },
     /* no model: no USB controller (machine usb=off) */
     { "usb", NULL, NULL, VGM_QEMU_CAPS_LAST },
     { "usb", "none", NULL, VGM_QEMU_CAPS_LAST },
