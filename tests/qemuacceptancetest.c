@@ -351,6 +351,16 @@ vgmAcceptPrepareChr(VgmAcceptEnv *env, VgmChrDef *chr, GError **error)
     if (!chr->path || chr->type == VGM_CHR_TYPE_PTY || chr->type == VGM_CHR_TYPE_DEV)
         return TRUE;
     vgmAcceptReplace(&chr->path, vgmAcceptRelocate(env, chr->path));
+    if (chr->type == VGM_CHR_TYPE_PIPE) {
+        /* a named pipe of the test's, which QEMU opens read-write */
+        g_test_message("chardev %s: a named pipe made by the test", chr->path);
+        if (mkfifo(chr->path, 0600) < 0 && errno != EEXIST) {
+            g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(errno),
+                        "mkfifo %s: %s", chr->path, g_strerror(errno));
+            return FALSE;
+        }
+        return TRUE;
+    }
     if (chr->type == VGM_CHR_TYPE_UNIX && chr->mode && g_str_equal(chr->mode, "connect")) {
         g_test_message("chardev %s: a listening socket made by the test", chr->path);
         return vgmAcceptListen(env, chr->path, error);
@@ -504,6 +514,56 @@ vgmAcceptServeVirtiofs(VgmAcceptEnv *env, VgmFsDef *fs, guint n, GError **error)
     return NULL;
 }
 
+/* An external TPM emulator for @tpm: a swtpm of the case's on a socket
+ * in the case's directory, as libvirt would run it for an emulator
+ * backend (state in the case's directory, ending with QEMU's connection).
+ * Returns the reason to skip (no swtpm here), or NULL: then the socket is
+ * @tpm's, or @error says why not. */
+static char *
+vgmAcceptServeTpm(VgmAcceptEnv *env, VgmTpmDef *tpm, GError **error)
+{
+    g_autofree char *binary = g_find_program_in_path("swtpm");
+    g_autofree char *sock = g_strdup_printf("%s/swtpm-external.sock", env->dir);
+    g_autofree char *log = g_strdup_printf("%s/swtpm-external.log", env->dir);
+    g_autofree char *state = g_strdup_printf("%s/swtpm-state", env->dir);
+    g_autofree char *ctrl = g_strdup_printf("type=unixio,path=%s", sock);
+    g_autofree char *stateOpt = g_strdup_printf("dir=%s", state);
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    GSubprocess *proc;
+    gint64 deadline;
+
+    if (!binary)
+        return g_strdup("an external TPM needs an emulator to connect to: swtpm (Debian's swtpm)");
+    if (g_mkdir_with_parents(state, 0700) < 0) {
+        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "cannot make %s: %s",
+                    state, g_strerror(errno));
+        return NULL;
+    }
+    {
+        const char *argv[] = { binary, "socket", "--tpm2", "--tpmstate", stateOpt, "--ctrl", ctrl,
+                               "--terminate", NULL };
+
+        launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+        g_subprocess_launcher_set_stderr_file_path(launcher, log);
+        if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, error)))
+            return NULL;
+    }
+    g_ptr_array_add(env->servers, proc);
+    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (!g_file_test(sock, G_FILE_TEST_EXISTS)) {
+        if (g_subprocess_get_identifier(proc) == NULL || g_get_monotonic_time() > deadline) {
+            g_autofree char *tail = vgmAcceptLogTail(log);
+
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "swtpm does not listen: %s", tail);
+            return NULL;
+        }
+        g_usleep(20 * 1000);
+    }
+    g_test_message("external TPM %s: served by a swtpm of the test's on %s", tpm->externalPath, sock);
+    vgmAcceptReplace(&tpm->externalPath, g_steal_pointer(&sock));
+    return NULL;
+}
+
 /*
  * Adapts @def to the test host and makes the resources it references.
  * Returns the reason to skip the case, or NULL (then FALSE in *failed and
@@ -520,7 +580,7 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     /* the x86_64 binaries run 32-bit x86 guests too */
     if (def->os.arch && !g_str_equal(def->os.arch, "x86_64") && !g_str_equal(def->os.arch, "i686"))
         return g_strdup_printf("an %s guest needs an %s host and QEMU", def->os.arch, def->os.arch);
-    if (def->devices.tpm)
+    if (def->devices.tpm && !def->devices.tpm->externalPath)
         return g_strdup("a TPM needs the swtpm the driver starts (drivertest's tpm-emulator runs one with QEMU)");
     /* a host serial or parallel port: QEMU opens (and for a parallel port
      * claims) the device itself */
@@ -676,6 +736,21 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
         if (!vgmAcceptPrepareChr(env, g_ptr_array_index(def->devices.redirdevs, i), error))
             goto fail;
     }
+    for (i = 0; i < def->devices.rngs->len; i++) {
+        VgmRngDef *rng = g_ptr_array_index(def->devices.rngs, i);
+
+        if (rng->egd && !vgmAcceptPrepareChr(env, rng->egd, error))
+            goto fail;
+    }
+    if (def->devices.tpm && def->devices.tpm->externalPath) {
+        char *skip = vgmAcceptServeTpm(env, def->devices.tpm, error);
+
+        if (skip)
+            return skip;
+        if (error && *error)
+            goto fail;
+    }
+
     /* VNC and SPICE on a port no other program (or test) of this host
      * holds: one the kernel hands out, instead of the definition's or the
      * 5900 a port left to the driver is written as */

@@ -908,6 +908,7 @@ typedef enum {
     VGM_CHR_CHANNEL,
     VGM_CHR_PARALLEL,
     VGM_CHR_REDIRDEV,           /* <redirdev bus='usb'>: a USB redirection's channel */
+    VGM_CHR_RNG,                /* <rng><backend model='egd'>: an EGD entropy source */
 
     VGM_CHR_LAST
 } VgmChrKind;
@@ -922,6 +923,7 @@ typedef enum {
     VGM_CHR_TYPE_SPICEVMC,      /* SPICE's channel: <channel> and <redirdev> only */
     VGM_CHR_TYPE_VC,            /* a text console of QEMU's display */
     VGM_CHR_TYPE_QEMU_VDAGENT,  /* QEMU's own SPICE agent (clipboard, mouse): <channel> only */
+    VGM_CHR_TYPE_PIPE,          /* a named pipe (PATH, or PATH.in and PATH.out) */
 
     VGM_CHR_TYPE_LAST
 } VgmChrType;
@@ -947,6 +949,9 @@ typedef struct {
     char *bindService;          /* udp: the local port, or NULL */
     VgmChrProtocol protocol;    /* tcp; raw on unix when given */
     gboolean haveProtocol;      /* <protocol> given (kept on unix, as libvirt does) */
+    gboolean tlsOff;            /* tcp: <source tls='no'> (TLS itself is refused) */
+    gboolean noRelabel;         /* <source><seclabel model='dac' relabel='no'/>:
+                                 * what virt-gmem does anyway */
     VgmTristate append;         /* file */
     char *logfile;              /* <log file=''/>: QEMU copies the output there */
     VgmTristate logappend;      /* <log append='on|off'/> */
@@ -1007,6 +1012,7 @@ typedef struct {
     char *model;                /* virtio */
     char *backendModel;         /* random, builtin */
     char *backend;              /* random: /dev/urandom, ... */
+    VgmChrDef *egd;             /* egd: the character device to the daemon */
     unsigned int rateBytes;     /* <rate bytes=''>: at most this many bytes a period; 0: no limit */
     unsigned int ratePeriod;    /* <rate period=''> in ms; 0: not given (QEMU: 1000) */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
@@ -1209,11 +1215,13 @@ typedef enum {
 } VgmTpmVersion;
 VGM_ENUM_DECL(vgmTpmVersion);       /* "", 1.2, 2.0 */
 
-/* <tpm> with <backend type='emulator'>: a swtpm of the driver's */
+/* <tpm> with <backend type='emulator'> (a swtpm of the driver's) or
+ * <backend type='external'> (a TPM emulator someone else runs) */
 typedef struct {
     VgmTpmModel model;
     VgmTpmVersion version;
     VgmTristate persistentState; /* <backend persistent_state=''>: kept on undefine */
+    char *externalPath;         /* external: <source type='unix' path=''>; NULL: emulator */
 } VgmTpmDef;
 
 typedef enum {

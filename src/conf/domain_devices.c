@@ -33,7 +33,7 @@ VGM_ENUM_IMPL(vgmDiskDetectZeroes, VGM_DISK_DETECT_ZEROES_LAST, "default", "off"
 VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet");
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "dev", "spicevmc",
-              "vc", "qemu-vdagent");
+              "vc", "qemu-vdagent", "pipe");
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
 VGM_ENUM_IMPL(vgmIommuModel, VGM_IOMMU_MODEL_LAST, "intel", "virtio");
@@ -85,7 +85,7 @@ static const char *const vgmConsoleTargetTypes[] = {
     "serial", "virtio", NULL
 };
 static const char *const vgmVideoModels[] = {
-    "none", "vga", "cirrus", "vmvga", "qxl", "virtio", "bochs", NULL
+    "none", "vga", "cirrus", "vmvga", "qxl", "virtio", "bochs", "ramfb", NULL
 };
 static const char *const vgmWatchdogModels[] = {
     "i6300esb", "ib700", NULL
@@ -238,6 +238,8 @@ vgmNetDefFree(VgmNetDef *n)
 static void
 vgmChrDefFree(VgmChrDef *c)
 {
+    if (!c)
+        return;
     g_free(c->path);
     g_free(c->mode);
     g_free(c->host);
@@ -309,6 +311,7 @@ vgmVideoDefFree(VgmVideoDef *v)
 static void
 vgmRngDefFree(VgmRngDef *r)
 {
+    vgmChrDefFree(r->egd);
     g_free(r->model);
     g_free(r->backendModel);
     g_free(r->backend);
@@ -388,6 +391,8 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     vgmMemballoonDefFree(devices->memballoon);
     vgmWatchdogDefFree(devices->watchdog);
     g_ptr_array_unref(devices->panics);
+    if (devices->tpm)
+        g_free(devices->tpm->externalPath);
     g_free(devices->tpm);
     g_free(devices->iommu);
 }
@@ -1603,6 +1608,36 @@ vgmChrUdpParse(xmlNodePtr node, VgmChrDef *chr, GError **error)
     return TRUE;
 }
 
+/* A <seclabel> in the <source> of a file or socket: model 'dac' with
+ * relabel='no' asks that the file be left as it is, which is what
+ * virt-gmem does to every file (it has no security driver); anything
+ * that asks for a label is refused */
+static gboolean
+vgmChrNoRelabelParse(xmlNodePtr devNode, xmlNodePtr source, VgmChrDef *chr, GError **error)
+{
+    g_autofree char *model = NULL;
+    VgmTristate relabel = VGM_TRISTATE_ABSENT;
+    xmlNodePtr sl;
+
+    if (vgmXMLSingleChild(source, "seclabel", &sl, error) < 0)
+        return FALSE;
+    if (!sl)
+        return TRUE;
+    if (!vgmXMLCheckNode(sl, (const char *const[]){ "model", "relabel", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(sl, "model", 0, &model, error) < 0 ||
+        vgmXMLPropTristateBool(sl, "relabel", 0, &relabel, error) < 0)
+        return FALSE;
+    if (g_strcmp0(model, "dac") != 0 || relabel != VGM_TRISTATE_NO) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <seclabel> in the <source> of <%1$s>: virt-gmem has no security driver and relabels no file, so only <seclabel model='dac' relabel='no'/> fits"),
+                    (const char *)devNode->name);
+        return FALSE;
+    }
+    chr->noRelabel = TRUE;
+    return TRUE;
+}
+
 static VgmChrDef *
 vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
 {
@@ -1612,7 +1647,11 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
     int rc;
 
     chr->kind = kind;
-    if (kind == VGM_CHR_REDIRDEV) {
+    if (kind == VGM_CHR_RNG) {
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "model", "type", NULL },
+                             (const char *const[]){ "source", "protocol", NULL }, error))
+            return NULL;
+    } else if (kind == VGM_CHR_REDIRDEV) {
         if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "bus", NULL },
                              (const char *const[]){ "source", "protocol", "boot", "address", NULL },
                              error))
@@ -1634,6 +1673,16 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         chr->type != VGM_CHR_TYPE_TCP) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("unsupported <redirdev type='%1$s'>: the types are 'spicevmc' and 'tcp'"),
+                    vgmChrTypeToString(chr->type));
+        return NULL;
+    }
+    /* an EGD daemon is reached through a socket or a pipe (or a file, as
+     * libvirt's tests do) */
+    if (kind == VGM_CHR_RNG && chr->type != VGM_CHR_TYPE_UNIX && chr->type != VGM_CHR_TYPE_TCP &&
+        chr->type != VGM_CHR_TYPE_UDP && chr->type != VGM_CHR_TYPE_PIPE &&
+        chr->type != VGM_CHR_TYPE_FILE) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <backend model='egd' type='%1$s'> of <rng>: an EGD daemon is reached through a 'unix', 'tcp' or 'udp' socket, a 'pipe' or a 'file'"),
                     vgmChrTypeToString(chr->type));
         return NULL;
     }
@@ -1736,6 +1785,24 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
             return NULL;
         }
         break;
+    case VGM_CHR_TYPE_PIPE:
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML, _("<%1$s type='pipe'> needs <source path='...'/>"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "path", NULL },
+                             (const char *const[]){ "seclabel", NULL }, error) ||
+            vgmXMLPropString(child, "path", VGM_XML_PROP_REQUIRED, &chr->path, error) < 0 ||
+            !vgmChrNoRelabelParse(node, child, chr, error))
+            return NULL;
+        if (!g_path_is_absolute(chr->path)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'path' of <source> in <%2$s type='pipe'>: a pipe is an absolute path"),
+                        chr->path, (const char *)node->name);
+            return NULL;
+        }
+        break;
     case VGM_CHR_TYPE_FILE:
         if (!child) {
             vgmErrorSet(error, VGM_ERR_XML, _("<%1$s type='file'> needs <source path='...'/>"),
@@ -1743,9 +1810,10 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
             return NULL;
         }
         if (!vgmXMLCheckNode(child, (const char *const[]){ "path", "append", NULL },
-                             vgmXMLNoChildren, error) ||
+                             (const char *const[]){ "seclabel", NULL }, error) ||
             vgmXMLPropString(child, "path", VGM_XML_PROP_REQUIRED, &chr->path, error) < 0 ||
-            vgmXMLPropTristateSwitch(child, "append", 0, &chr->append, error) < 0)
+            vgmXMLPropTristateSwitch(child, "append", 0, &chr->append, error) < 0 ||
+            !vgmChrNoRelabelParse(node, child, chr, error))
             return NULL;
         break;
     case VGM_CHR_TYPE_UNIX:
@@ -1758,10 +1826,11 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         }
         if (child &&
             (!vgmXMLCheckNode(child, (const char *const[]){ "mode", "path", NULL },
-                              vgmXMLNoChildren, error) ||
+                              (const char *const[]){ "seclabel", NULL }, error) ||
              vgmXMLPropString(child, "path", kind == VGM_CHR_CHANNEL ? 0 : VGM_XML_PROP_REQUIRED,
                               &chr->path, error) < 0 ||
-             vgmXMLPropString(child, "mode", 0, &chr->mode, error) < 0))
+             vgmXMLPropString(child, "mode", 0, &chr->mode, error) < 0 ||
+             !vgmChrNoRelabelParse(node, child, chr, error)))
             return NULL;
         if (!chr->mode)
             chr->mode = g_strdup(chr->path ? "connect" : "bind");
@@ -1778,12 +1847,27 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
                         (const char *)node->name);
             return NULL;
         }
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "mode", "host", "service", NULL },
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "mode", "host", "service", "tls", NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropString(child, "mode", 0, &chr->mode, error) < 0 ||
             vgmXMLPropString(child, "host", VGM_XML_PROP_REQUIRED, &chr->host, error) < 0 ||
             vgmXMLPropString(child, "service", VGM_XML_PROP_REQUIRED, &chr->service, error) < 0)
             return NULL;
+        {
+            VgmTristate tls = VGM_TRISTATE_ABSENT;
+
+            /* TLS needs certificates from the driver's configuration,
+             * which virt-gmem has not; 'no' is a plain socket */
+            if (vgmXMLPropTristateBool(child, "tls", 0, &tls, error) < 0)
+                return NULL;
+            if (tls == VGM_TRISTATE_YES) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("unsupported <source tls='yes'> in <%1$s type='tcp'>: virt-gmem has no TLS certificates for character devices"),
+                            (const char *)node->name);
+                return NULL;
+            }
+            chr->tlsOff = tls == VGM_TRISTATE_NO;
+        }
         if (!chr->mode)
             chr->mode = g_strdup("connect");
         if (!vgmCheckValue((const char *const[]){ "bind", "connect", NULL }, chr->mode,
@@ -1939,34 +2023,53 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
     return g_steal_pointer(&chr);
 }
 
+/* The end of a file's or socket's <source>, with its <seclabel> */
+static void
+vgmChrSourceEnd(VgmBuf *buf, const VgmChrDef *chr)
+{
+    if (!chr->noRelabel) {
+        vgmBufAdd(buf, "/>\n");
+        return;
+    }
+    vgmBufAdd(buf, ">\n");
+    vgmBufAdd(buf, "  <seclabel model='dac' relabel='no'/>\n");
+    vgmBufAdd(buf, "</source>\n");
+}
+
 static void
 vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
 {
     static const char *const elems[VGM_CHR_LAST] = {
         [VGM_CHR_SERIAL] = "serial", [VGM_CHR_CONSOLE] = "console",
         [VGM_CHR_CHANNEL] = "channel", [VGM_CHR_PARALLEL] = "parallel",
-        [VGM_CHR_REDIRDEV] = "redirdev",
+        [VGM_CHR_REDIRDEV] = "redirdev", [VGM_CHR_RNG] = "backend",
     };
     const char *elem = elems[chr->kind];
 
-    if (chr->kind == VGM_CHR_REDIRDEV)
+    if (chr->kind == VGM_CHR_RNG)
+        vgmBufAsprintf(buf, "<%s model='egd' type='%s'>\n", elem, vgmChrTypeToString(chr->type));
+    else if (chr->kind == VGM_CHR_REDIRDEV)
         vgmBufAsprintf(buf, "<%s bus='usb' type='%s'>\n", elem, vgmChrTypeToString(chr->type));
     else
         vgmBufAsprintf(buf, "<%s type='%s'>\n", elem, vgmChrTypeToString(chr->type));
     vgmBufAdjustIndent(buf, 2);
     if (chr->type == VGM_CHR_TYPE_DEV) {
         vgmBufEscapeString(buf, "<source path='%s'/>\n", chr->path);
+    } else if (chr->type == VGM_CHR_TYPE_PIPE) {
+        vgmBufEscapeString(buf, "<source path='%s'", chr->path);
+        vgmChrSourceEnd(buf, chr);
     } else if (chr->type == VGM_CHR_TYPE_FILE) {
         vgmBufEscapeString(buf, "<source path='%s'", chr->path);
         if (chr->append)
             vgmBufAsprintf(buf, " append='%s'", vgmTristateSwitchTypeToString(chr->append));
-        vgmBufAdd(buf, "/>\n");
+        vgmChrSourceEnd(buf, chr);
     } else if (chr->type == VGM_CHR_TYPE_UNIX && chr->path) {
         /* a channel's socket left to the driver has no source, as libvirt
          * writes it */
         vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
-        vgmBufEscapeString(buf, " path='%s'/>\n", chr->path);
-        if (chr->haveProtocol)
+        vgmBufEscapeString(buf, " path='%s'", chr->path);
+        vgmChrSourceEnd(buf, chr);
+        if (chr->haveProtocol && chr->kind != VGM_CHR_RNG)
             vgmBufAdd(buf, "<protocol type='raw'/>\n");
     } else if (chr->type == VGM_CHR_TYPE_UDP) {
         if (chr->bindService) {
@@ -1991,7 +2094,8 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
     } else if (chr->type == VGM_CHR_TYPE_TCP) {
         vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
         vgmBufEscapeString(buf, " host='%s'", chr->host);
-        vgmBufEscapeString(buf, " service='%s'/>\n", chr->service);
+        vgmBufEscapeString(buf, " service='%s'", chr->service);
+        vgmBufAdd(buf, chr->tlsOff ? " tls='no'/>\n" : "/>\n");
         vgmBufAsprintf(buf, "<protocol type='%s'/>\n", vgmChrProtocolTypeToString(chr->protocol));
     }
     if (chr->logfile) {
@@ -2000,7 +2104,9 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
             vgmBufAsprintf(buf, " append='%s'", vgmTristateSwitchTypeToString(chr->logappend));
         vgmBufAdd(buf, "/>\n");
     }
-    if (chr->kind == VGM_CHR_REDIRDEV) {
+    if (chr->kind == VGM_CHR_RNG) {
+        /* the source is all */
+    } else if (chr->kind == VGM_CHR_REDIRDEV) {
         if (chr->bootOrder)
             vgmBufAsprintf(buf, "<boot order='%u'/>\n", chr->bootOrder);
         vgmDeviceAddressFormat(buf, &chr->addr);
@@ -2454,12 +2560,20 @@ vgmRngParse(xmlNodePtr node, GError **error)
         vgmErrorSet(error, VGM_ERR_XML, _("element <rng> needs a <backend>"));
         return NULL;
     }
-    if (!vgmXMLCheckNode(child, (const char *const[]){ "model", NULL }, NULL, error) ||
-        vgmXMLPropString(child, "model", VGM_XML_PROP_REQUIRED, &rng->backendModel, error) < 0 ||
-        !vgmCheckValue((const char *const[]){ "random", "builtin", NULL }, rng->backendModel,
+    if (vgmXMLPropString(child, "model", VGM_XML_PROP_REQUIRED, &rng->backendModel, error) < 0 ||
+        !vgmCheckValue((const char *const[]){ "random", "builtin", "egd", NULL }, rng->backendModel,
                        "model", "backend", error))
         return NULL;
-    rng->backend = vgmXMLNodeContent(child);
+    /* egd: an entropy gathering daemon QEMU reads through a character
+     * device */
+    if (g_str_equal(rng->backendModel, "egd")) {
+        if (!(rng->egd = vgmChrParse(child, VGM_CHR_RNG, error)))
+            return NULL;
+    } else if (!vgmXMLCheckNode(child, (const char *const[]){ "model", NULL }, NULL, error)) {
+        return NULL;
+    } else {
+        rng->backend = vgmXMLNodeContent(child);
+    }
     if (rng->backend && g_str_equal(rng->backendModel, "builtin")) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("<backend model='builtin'> of <rng> takes no device path"));
@@ -2495,7 +2609,9 @@ vgmRngFormat(VgmBuf *buf, const VgmRngDef *rng)
         vgmBufAsprintf(buf, "<rate bytes='%u' period='%u'/>\n", rng->rateBytes, rng->ratePeriod);
     else if (rng->rateBytes)
         vgmBufAsprintf(buf, "<rate bytes='%u'/>\n", rng->rateBytes);
-    if (rng->backend)
+    if (rng->egd)
+        vgmChrFormat(buf, rng->egd);
+    else if (rng->backend)
         vgmBufAsprintf(buf, "<backend model='%s'>%s</backend>\n", rng->backendModel, rng->backend);
     else
         vgmBufAsprintf(buf, "<backend model='%s'/>\n", rng->backendModel);
@@ -3634,10 +3750,43 @@ vgmTpmParse(xmlNodePtr node, GError **error)
     }
     if (vgmXMLPropString(backend, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0)
         return NULL;
+    /* a TPM emulator someone else runs, on a socket QEMU connects to */
+    if (g_str_equal(type, "external")) {
+        xmlNodePtr src;
+        g_autofree char *stype = NULL;
+        g_autofree char *mode = NULL;
+
+        if (!vgmXMLCheckNode(backend, (const char *const[]){ "type", NULL },
+                             (const char *const[]){ "source", NULL }, error) ||
+            vgmXMLSingleChild(backend, "source", &src, error) < 0)
+            return NULL;
+        if (!src) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<backend type='external'> of <tpm> needs <source type='unix' mode='connect' path='...'/>"));
+            return NULL;
+        }
+        if (!vgmXMLCheckNode(src, (const char *const[]){ "type", "mode", "path", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(src, "type", VGM_XML_PROP_REQUIRED, &stype, error) < 0 ||
+            !vgmCheckValue((const char *const[]){ "unix", NULL }, stype, "type", "source", error) ||
+            vgmXMLPropString(src, "mode", 0, &mode, error) < 0 ||
+            (mode && !vgmCheckValue((const char *const[]){ "connect", NULL }, mode, "mode",
+                                    "source", error)) ||
+            vgmXMLPropString(src, "path", VGM_XML_PROP_REQUIRED, &tpm->externalPath, error) < 0)
+            return NULL;
+        if (!g_path_is_absolute(tpm->externalPath)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'path' of <source> in <tpm>: a socket is an absolute path"),
+                        tpm->externalPath);
+            g_clear_pointer(&tpm->externalPath, g_free);
+            return NULL;
+        }
+        return g_steal_pointer(&tpm);
+    }
     /* libvirt's other backends, by name before their attributes */
     if (!g_str_equal(type, "emulator")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported <backend type='%1$s'> of <tpm>: only 'emulator' (a swtpm the driver runs)"),
+                    _("unsupported <backend type='%1$s'> of <tpm>: only 'emulator' (a swtpm the driver runs) and 'external' (one on a socket)"),
                     type);
         return NULL;
     }
@@ -3663,6 +3812,14 @@ static void
 vgmTpmFormat(VgmBuf *buf, const VgmTpmDef *tpm)
 {
     vgmBufAsprintf(buf, "<tpm model='%s'>\n", vgmTpmModelTypeToString(tpm->model));
+    if (tpm->externalPath) {
+        vgmBufAdd(buf, "  <backend type='external'>\n");
+        vgmBufEscapeString(buf, "    <source type='unix' mode='connect' path='%s'/>\n",
+                           tpm->externalPath);
+        vgmBufAdd(buf, "  </backend>\n");
+        vgmBufAdd(buf, "</tpm>\n");
+        return;
+    }
     vgmBufAsprintf(buf, "  <backend type='emulator' version='%s'", vgmTpmVersionTypeToString(tpm->version));
     if (tpm->persistentState)
         vgmBufAsprintf(buf, " persistent_state='%s'", vgmTristateBoolTypeToString(tpm->persistentState));

@@ -573,7 +573,7 @@ vgmPciDevices(VgmDomainDef *def, const VgmPciMachine *m)
     for (i = 0; i < devs->videos->len; i++) {
         VgmVideoDef *v = g_ptr_array_index(devs->videos, i);
         const char *model = v->model ? v->model : "";
-        unsigned int fl = g_str_equal(model, "none") ? 0 :
+        unsigned int fl = g_str_equal(model, "none") || g_str_equal(model, "ramfb") ? 0 :
                           g_str_equal(model, "virtio") ? m->virtioFlags :
                           g_str_equal(model, "bochs") ? m->pcieFlags : m->pciFlags;
 
@@ -720,7 +720,8 @@ vgmPciPrimaryVideo(VgmDomainDef *def, VgmPciSet *set, GArray *devs, unsigned int
     if (def->devices.videos->len == 0)
         return TRUE;
     v = g_ptr_array_index(def->devices.videos, 0);
-    if (g_strcmp0(v->model, "none") == 0 || !vgmPciAddrWanted(&v->addr))
+    if (g_strcmp0(v->model, "none") == 0 || g_strcmp0(v->model, "ramfb") == 0 ||
+        !vgmPciAddrWanted(&v->addr))
         return TRUE;
     for (i = 0; i < devs->len; i++) {
         VgmPciDev *d = &g_array_index(devs, VgmPciDev, i);

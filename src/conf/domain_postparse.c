@@ -170,6 +170,8 @@ vgmChrCopySource(VgmChrDef *dst, const VgmChrDef *src)
     dst->bindService = g_strdup(src->bindService);
     dst->protocol = src->protocol;
     dst->append = src->append;
+    dst->tlsOff = src->tlsOff;
+    dst->noRelabel = src->noRelabel;
     g_free(dst->logfile);
     dst->logfile = g_strdup(src->logfile);
     dst->logappend = src->logappend;
@@ -810,7 +812,7 @@ vgmPostParseDevices(VgmDomainDef *def)
     }
     /* libvirt 9.0's TPM versions: 2.0 for CRB (which has no other), 1.2
      * for TIS */
-    if (devs->tpm && !devs->tpm->version)
+    if (devs->tpm && !devs->tpm->externalPath && !devs->tpm->version)
         devs->tpm->version = devs->tpm->model == VGM_TPM_MODEL_CRB ? VGM_TPM_VERSION_2_0 :
                                                                     VGM_TPM_VERSION_1_2;
     /* graphics show a display device: without one libvirt adds a Cirrus
@@ -847,7 +849,8 @@ vgmPostParseDevices(VgmDomainDef *def)
                 video->vram = 65536;
             if (!video->vgamem)
                 video->vgamem = 16384;
-        } else if (!video->vram && !g_str_equal(video->model, "virtio")) {
+        } else if (!video->vram && !g_str_equal(video->model, "virtio") &&
+                   !g_str_equal(video->model, "ramfb")) {
             video->vram = 16384;
         }
         if (i == 0 && !video->primary)

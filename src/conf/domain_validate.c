@@ -1170,6 +1170,12 @@ vgmRuleVideos(const VgmDomainDef *def, GError **error)
                         v->model);
             return FALSE;
         }
+        /* libvirt's: ramfb lives in guest RAM, on no bus */
+        if (g_str_equal(v->model, "ramfb") && v->addr.type != VGM_ADDRESS_NONE) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<video> model 'ramfb' takes no <address>: it is on no bus"));
+            return FALSE;
+        }
         if (v->vgamem && (v->vgamem < 1024 || (v->vgamem & (v->vgamem - 1)))) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("invalid value '%1$u' for attribute 'vgamem' of <model> in <video>: a power of 2 of at least 1024 KiB"),
@@ -1460,7 +1466,7 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
     if (!vgmRuleBootOrders(def, error) || !vgmRuleFilesystems(def, error) ||
         !vgmRuleSerialAddresses(def, error))
         return FALSE;
-    if (devs->tpm && devs->tpm->model == VGM_TPM_MODEL_CRB &&
+    if (devs->tpm && devs->tpm->model == VGM_TPM_MODEL_CRB && !devs->tpm->externalPath &&
         devs->tpm->version != VGM_TPM_VERSION_2_0) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("<tpm model='tpm-crb'> is a TPM 2.0 interface, and the backend asks for version '%1$s'"),

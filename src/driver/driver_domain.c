@@ -947,7 +947,8 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
     /* the TPM's state goes too, unless kept; a running domain's swtpm
      * still writes it, so it stays (and a define of the same uuid finds
      * it again) */
-    if (def && def->devices.tpm && !dom->status && !(flags & VGM_UNDEFINE_KEEP_TPM) &&
+    if (def && def->devices.tpm && !def->devices.tpm->externalPath && !dom->status &&
+        !(flags & VGM_UNDEFINE_KEEP_TPM) &&
         ((flags & VGM_UNDEFINE_TPM) || def->devices.tpm->persistentState != VGM_TRISTATE_YES))
         vgmDriverTpmRemoveState(store, dom->uuid);
     if (name)

@@ -1242,8 +1242,11 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     vgmDriverProcessPinsOf(def, autoCpus, &start->emulatorPin, &start->vcpuPins);
     start->taps = vgmDriverNetManagedTaps(def);
     memcpy(start->uuid, def->uuid, sizeof(start->uuid));
-    if ((start->haveTpm = def->devices.tpm != NULL))
+    /* an external TPM emulator is someone else's to run */
+    if ((start->haveTpm = def->devices.tpm != NULL && !def->devices.tpm->externalPath)) {
         start->tpm = *def->devices.tpm;
+        start->tpm.externalPath = NULL;
+    }
     return g_steal_pointer(&start);
 }
 

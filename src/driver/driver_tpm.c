@@ -33,7 +33,7 @@ vgmDriverTpmCheckHost(const VgmDomainDef *def, GError **error)
     static const char *const tools[] = { "swtpm", "swtpm_setup" };
     size_t i;
 
-    if (!def->devices.tpm)
+    if (!def->devices.tpm || def->devices.tpm->externalPath)
         return TRUE;
     for (i = 0; i < G_N_ELEMENTS(tools); i++) {
         g_autofree char *path = g_find_program_in_path(tools[i]);

@@ -349,10 +349,11 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
             return FALSE;
         }
     }
-    /* swtpm ends when the running QEMU closes its connection */
+    /* swtpm ends when the running QEMU closes its connection; an external
+     * emulator serves one connection at a time */
     if (def->devices.tpm) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("domain '%1$s' cannot be live-updated: its TPM's swtpm serves the running QEMU only"),
+                    _("domain '%1$s' cannot be live-updated: its TPM's emulator serves the running QEMU only"),
                     u->status->name);
         return FALSE;
     }

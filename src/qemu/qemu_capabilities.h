@@ -86,6 +86,7 @@
     X(OBJECT_S390_PV_GUEST, "object.s390-pv-guest", OBJECT, "s390-pv-guest", NULL) \
     X(OBJECT_RNG_RANDOM, "object.rng-random", OBJECT, "rng-random", NULL) \
     X(OBJECT_RNG_BUILTIN, "object.rng-builtin", OBJECT, "rng-builtin", NULL) \
+    X(OBJECT_RNG_EGD, "object.rng-egd", OBJECT, "rng-egd", NULL) \
     /* members common to every memory backend */ \
     X(BACKEND_PREALLOC_CONTEXT, "backend.prealloc-context", OBJECT_PROP, "memory-backend-ram", "prealloc-context") \
     X(BACKEND_CANONICAL_RAMBLOCK_ID, "backend.x-use-canonical-path-for-ramblock-id", OBJECT_PROP, "memory-backend-ram", "x-use-canonical-path-for-ramblock-id") \
@@ -153,6 +154,7 @@
     X(DEVICE_VIRTIO_VGA, "device.virtio-vga", DEVICE, "virtio-vga", NULL) \
     X(DEVICE_VIRTIO_GPU_PCI, "device.virtio-gpu-pci", DEVICE, "virtio-gpu-pci", NULL) \
     X(DEVICE_BOCHS_DISPLAY, "device.bochs-display", DEVICE, "bochs-display", NULL) \
+    X(DEVICE_RAMFB, "device.ramfb", DEVICE, "ramfb", NULL) \
     X(DEVICE_CIRRUS_VGA, "device.cirrus-vga", DEVICE, "cirrus-vga", NULL) \
     X(DEVICE_VMWARE_SVGA, "device.vmware-svga", DEVICE, "vmware-svga", NULL) \
     X(DEVICE_QXL_VGA, "device.qxl-vga", DEVICE, "qxl-vga", NULL) \

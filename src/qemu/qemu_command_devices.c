@@ -617,6 +617,9 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char 
         g_string_append_printf(s, "%s,id=%s,path=%s",
                                chr->kind == VGM_CHR_PARALLEL ? "parallel" : "serial", id, path);
         break;
+    case VGM_CHR_TYPE_PIPE:
+        g_string_append_printf(s, "pipe,id=%s,path=%s", id, path);
+        break;
     case VGM_CHR_TYPE_FILE:
         g_string_append_printf(s, "file,id=%s,path=%s%s", id, path,
                                chr->append == VGM_TRISTATE_YES ? ",append=on" :
@@ -1077,7 +1080,15 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         JsonObject *o = json_object_new();
         JsonObject *dev = json_object_new();
 
-        if (g_str_equal(r->backendModel, "builtin")) {
+        if (r->egd) {
+            /* the daemon's character device first, as libvirt writes it */
+            g_autofree char *chardev = g_strdup_printf("charrng%u", i);
+
+            vgmCmdChardev(cmd, r->egd, chardev, NULL);
+            json_object_set_string_member(o, "qom-type", "rng-egd");
+            json_object_set_string_member(o, "id", obj);
+            json_object_set_string_member(o, "chardev", chardev);
+        } else if (g_str_equal(r->backendModel, "builtin")) {
             json_object_set_string_member(o, "qom-type", "rng-builtin");
             json_object_set_string_member(o, "id", obj);
         } else {
@@ -1131,7 +1142,10 @@ vgmCmdTpm(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
     if (!def->devices.tpm)
         return;
     runDir = vgmQemuConfigDomainRunDir(cfg, def->name);
-    sock = g_build_filename(runDir, "swtpm.sock", NULL);
+    /* the driver's swtpm listens in the run-time directory, an external
+     * one where the definition says */
+    sock = def->devices.tpm->externalPath ? g_strdup(def->devices.tpm->externalPath) :
+                                            g_build_filename(runDir, "swtpm.sock", NULL);
     esc = vgmQemuEscapeOptValue(sock);
     vgmCmdArgPairf(cmd, "-chardev", "socket,id=chrtpm,path=%s", esc);
     vgmCmdArgPair(cmd, "-tpmdev", "emulator,id=tpm-tpm0,chardev=chrtpm");

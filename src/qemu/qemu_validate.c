@@ -862,6 +862,8 @@ static const VgmQemuVideoDevice vgmQemuVideoDevices[] = {
       "virtio-gpu-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_GPU_PCI, VGM_QEMU_VIDEO_MEM_NONE, TRUE },
     { "bochs", "bochs-display", VGM_QEMU_CAPS_DEVICE_BOCHS_DISPLAY, NULL, 0,
       VGM_QEMU_VIDEO_MEM_VGAMEM_BYTES, FALSE },
+    /* a framebuffer the firmware sets up in guest RAM: no PCI device */
+    { "ramfb", "ramfb", VGM_QEMU_CAPS_DEVICE_RAMFB, NULL, 0, VGM_QEMU_VIDEO_MEM_NONE, FALSE },
 };
 
 const VgmQemuVideoDevice *
