@@ -950,6 +950,10 @@ typedef struct {
     VgmChrProtocol protocol;    /* tcp; raw on unix when given */
     gboolean haveProtocol;      /* <protocol> given (kept on unix, as libvirt does) */
     gboolean tlsOff;            /* tcp: <source tls='no'> (TLS itself is refused) */
+    /* a guestfwd channel: <target address='' port=''>, where the guest's
+     * TCP connections to QEMU's user network go to this chardev */
+    char *fwdAddress;
+    unsigned int fwdPort;
     gboolean noRelabel;         /* <source><seclabel model='dac' relabel='no'/>:
                                  * what virt-gmem does anyway */
     VgmTristate append;         /* file */

@@ -250,6 +250,7 @@ vgmChrDefFree(VgmChrDef *c)
     g_free(c->targetType);
     g_free(c->targetModel);
     g_free(c->targetName);
+    g_free(c->fwdAddress);
     g_free(c->vdagentMouse);
     g_free(c);
 }
@@ -1951,10 +1952,37 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         }
         if (vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &chr->targetType, error) < 0)
             return NULL;
-        /* libvirt's other channel kinds, by name before their attributes */
-        if (g_str_equal(chr->targetType, "guestfwd") || g_str_equal(chr->targetType, "xen")) {
+        /* a guestfwd channel: QEMU's user network hands the guest's TCP
+         * connections to an address and port over to the chardev */
+        if (g_str_equal(chr->targetType, "guestfwd")) {
+            g_autoptr(GInetAddress) ia = NULL;
+
+            if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "address", "port", NULL },
+                                 vgmXMLNoChildren, error) ||
+                vgmXMLPropString(child, "address", VGM_XML_PROP_REQUIRED, &chr->fwdAddress,
+                                 error) < 0 ||
+                vgmXMLPropUInt(child, "port", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                               &chr->fwdPort, error) < 0)
+                return NULL;
+            ia = g_inet_address_new_from_string(chr->fwdAddress);
+            if (!ia || g_inet_address_get_family(ia) != G_SOCKET_FAMILY_IPV4 ||
+                chr->fwdPort > 65535) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("invalid <target type='guestfwd' address='%1$s' port='%2$u'> in <channel>: QEMU's user network forwards to an IPv4 address and a port up to 65535"),
+                            chr->fwdAddress, chr->fwdPort);
+                return NULL;
+            }
+            if (vgmXMLChild(node, "address")) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                            _("a <channel> with <target type='guestfwd'> is on no bus: it takes no <address>"));
+                return NULL;
+            }
+            return g_steal_pointer(&chr);
+        }
+        /* libvirt's other channel kind, by name before its attributes */
+        if (g_str_equal(chr->targetType, "xen")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported <channel> with <target type='%1$s'>: only virtio channels"),
+                        _("unsupported <channel> with <target type='%1$s'>: only virtio and guestfwd channels"),
                         chr->targetType);
             return NULL;
         }
@@ -2110,6 +2138,9 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
         if (chr->bootOrder)
             vgmBufAsprintf(buf, "<boot order='%u'/>\n", chr->bootOrder);
         vgmDeviceAddressFormat(buf, &chr->addr);
+    } else if (chr->kind == VGM_CHR_CHANNEL && chr->fwdAddress) {
+        vgmBufEscapeString(buf, "<target type='guestfwd' address='%s'", chr->fwdAddress);
+        vgmBufAsprintf(buf, " port='%u'/>\n", chr->fwdPort);
     } else if (chr->kind == VGM_CHR_CHANNEL) {
         vgmBufAsprintf(buf, "<target type='%s'", chr->targetType);
         vgmBufEscapeString(buf, " name='%s'", chr->targetName);

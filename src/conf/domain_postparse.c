@@ -671,6 +671,9 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
     for (i = 0; i < devs->channels->len; i++) {
         VgmChrDef *ch = g_ptr_array_index(devs->channels, i);
 
+        /* a guestfwd channel is no port of a virtio-serial controller */
+        if (ch->fwdAddress)
+            continue;
         if (ch->addr.type == VGM_ADDRESS_NONE) {
             for (;; next++) {
                 g_autofree char *key = g_strdup_printf("%u", next);

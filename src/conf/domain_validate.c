@@ -948,6 +948,8 @@ vgmRuleChannels(const VgmDomainDef *def, GError **error)
                         _("<channel type='unix'> with <source mode='connect'> needs a 'path'"));
             return FALSE;
         }
+        if (ch->fwdAddress)
+            continue;
         if (ch->targetName) {
             if (strchr(ch->targetName, '/') || !*ch->targetName ||
                 g_str_equal(ch->targetName, ".") || g_str_equal(ch->targetName, "..")) {

@@ -727,6 +727,23 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
         if (chr->type == VGM_CHR_TYPE_UNIX && !chr->path)
             sock = g_build_filename(runDir, id, NULL);
         vgmCmdChardev(cmd, chr, chardev, sock);
+        if (chr->fwdAddress) {
+            /* a user network of its own whose guestfwd rule hands the
+             * connections to the chardev, as libvirt writes it */
+            JsonObject *nd = json_object_new();
+            JsonArray *fwds = json_array_new();
+            JsonObject *fwd = json_object_new();
+            g_autofree char *rule = g_strdup_printf("tcp:%s:%u-chardev:%s", chr->fwdAddress,
+                                                    chr->fwdPort, chardev);
+
+            json_object_set_string_member(nd, "type", "user");
+            json_object_set_string_member(fwd, "str", rule);
+            json_array_add_object_element(fwds, fwd);
+            json_object_set_array_member(nd, "guestfwd", fwds);
+            json_object_set_string_member(nd, "id", id);
+            vgmCmdJSONArg(cmd, "-netdev", nd);
+            continue;
+        }
         dev = json_object_new();
         json_object_set_string_member(dev, "driver", "virtserialport");
         json_object_set_string_member(dev, "bus", bus);

@@ -718,12 +718,17 @@ vgmQemuValidateVirtioPorts(const VgmDomainDef *def, const VgmQemuCaps *caps, GEr
 {
     guint i;
 
-    if (def->devices.channels->len > 0 &&
-        !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VIRTSERIALPORT)) {
+    for (i = 0; i < def->devices.channels->len; i++) {
+        const VgmChrDef *ch = g_ptr_array_index(def->devices.channels, i);
+
+        if (ch->fwdAddress)
+            continue;
+        if (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VIRTSERIALPORT)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("this QEMU binary does not support <channel>: device '%1$s' is missing"),
-                    "virtserialport");
-        return FALSE;
+                        _("this QEMU binary does not support <channel>: device '%1$s' is missing"),
+                        "virtserialport");
+            return FALSE;
+        }
     }
     for (i = 0; i < def->devices.consoles->len; i++) {
         const VgmChrDef *con = g_ptr_array_index(def->devices.consoles, i);
