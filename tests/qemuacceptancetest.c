@@ -514,6 +514,57 @@ vgmAcceptServeVirtiofs(VgmAcceptEnv *env, VgmFsDef *fs, guint n, GError **error)
     return NULL;
 }
 
+/* A vhost-user-blk server for vhostuser disk @disk: Debian's
+ * qemu-storage-daemon exporting a sparse image of the case's on a socket
+ * in the case's directory, which @disk then names. Returns the reason to
+ * skip (no qemu-storage-daemon here), or NULL: then the socket is the
+ * disk's, or @error says why not. */
+static char *
+vgmAcceptServeVhostUserBlk(VgmAcceptEnv *env, VgmDiskDef *disk, guint n, GError **error)
+{
+    g_autofree char *binary = g_find_program_in_path("qemu-storage-daemon");
+    g_autofree char *sock = g_strdup_printf("%s/vhost-user-blk%u.sock", env->dir, n);
+    g_autofree char *log = g_strdup_printf("%s/vhost-user-blk%u.log", env->dir, n);
+    g_autofree char *image = g_strdup_printf("%s/vhost-user-blk%u.img", env->dir, n);
+    g_autofree char *blockdev = g_strdup_printf("driver=file,node-name=file%u,filename=%s", n, image);
+    /* as many queues as the device asks for */
+    g_autofree char *export = g_strdup_printf("type=vhost-user-blk,id=export%u,node-name=file%u,"
+                                              "addr.type=unix,addr.path=%s,writable=on,num-queues=%u",
+                                              n, n, sock, disk->queues ? disk->queues : 1);
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    GSubprocess *proc;
+    gint64 deadline;
+
+    if (!binary)
+        return g_strdup("a vhostuser disk needs a vhost-user-blk server: qemu-storage-daemon (Debian's qemu-system-common)");
+    if (!vgmAcceptMakeSparse(image, 64 * 1024 * 1024, error))
+        return NULL;
+    {
+        const char *argv[] = { binary, "--blockdev", blockdev, "--export", export, NULL };
+
+        launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+        g_subprocess_launcher_set_stderr_file_path(launcher, log);
+        if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, error)))
+            return NULL;
+    }
+    g_ptr_array_add(env->servers, proc);
+    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (!g_file_test(sock, G_FILE_TEST_EXISTS)) {
+        if (g_subprocess_get_identifier(proc) == NULL || g_get_monotonic_time() > deadline) {
+            g_autofree char *tail = vgmAcceptLogTail(log);
+
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                        "qemu-storage-daemon for disk %s does not listen: %s", disk->dst, tail);
+            return NULL;
+        }
+        g_usleep(20 * 1000);
+    }
+    g_test_message("disk %s: served by qemu-storage-daemon's vhost-user-blk export on %s (was %s)",
+                   disk->dst, sock, disk->src);
+    vgmAcceptReplace(&disk->src, g_steal_pointer(&sock));
+    return NULL;
+}
+
 /* An external TPM emulator for @tpm: a swtpm of the case's on a socket
  * in the case's directory, as libvirt would run it for an emulator
  * backend (state in the case's directory, ending with QEMU's connection).
@@ -668,7 +719,7 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
                 goto fail;
             continue;
         }
-        if (!disk->src)
+        if (!disk->src || disk->type == VGM_DISK_TYPE_VHOSTUSER)
             continue;
         if (disk->type == VGM_DISK_TYPE_BLOCK) {
             g_test_message("disk %s: block device %s replaced by /dev/null (the test makes no block device)",
@@ -740,6 +791,17 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
         VgmRngDef *rng = g_ptr_array_index(def->devices.rngs, i);
 
         if (rng->egd && !vgmAcceptPrepareChr(env, rng->egd, error))
+            goto fail;
+    }
+    for (i = 0; i < def->devices.disks->len; i++) {
+        VgmDiskDef *disk = g_ptr_array_index(def->devices.disks, i);
+        char *skip;
+
+        if (disk->type != VGM_DISK_TYPE_VHOSTUSER)
+            continue;
+        if ((skip = vgmAcceptServeVhostUserBlk(env, disk, i, error)))
+            return skip;
+        if (error && *error)
             goto fail;
     }
     if (def->devices.tpm && def->devices.tpm->externalPath) {

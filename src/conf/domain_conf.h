@@ -672,6 +672,7 @@ typedef enum {
     VGM_DISK_TYPE_FILE = 0,
     VGM_DISK_TYPE_BLOCK,
     VGM_DISK_TYPE_NETWORK,
+    VGM_DISK_TYPE_VHOSTUSER,    /* a vhost-user-blk server's socket (src) */
 
     VGM_DISK_TYPE_LAST
 } VgmDiskType;
@@ -826,6 +827,10 @@ typedef struct {
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     char *src;                  /* file or dev; NULL: empty cdrom, or network */
     VgmDiskNetSource *net;      /* type 'network': its source, else NULL */
+    gboolean snapshotNo;        /* <disk snapshot='no'>: kept out of snapshots
+                                 * (virt-gmem takes none); always on vhostuser */
+    unsigned int reconnect;     /* vhostuser: <reconnect enabled='yes' timeout=''/>, 0: none */
+    gboolean haveReconnect;     /* vhostuser: <reconnect> given (enabled='no': reconnect 0) */
     char *dst;                  /* target dev */
     VgmDiskBus bus;
     gboolean trayOpen;          /* cdrom, floppy: <target tray='open'> (the
@@ -1528,6 +1533,10 @@ int vgmDomainDefNumaInitiator(const VgmDomainDef *def, size_t cell);
 
 /* Whether a <filesystem> of the domain is virtiofs (a vhost-user device) */
 gboolean vgmDomainDefHasVirtiofs(const VgmDomainDef *def);
+/* Whether the domain has a vhost-user device (a virtiofs share, a
+ * vhostuser disk), whose backend maps the guest's RAM; its name for
+ * messages, or NULL */
+const char *vgmDomainDefVhostUserDevice(const VgmDomainDef *def);
 
 /* Device address: parse an <address> child (if any) / format it. */
 gboolean vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr,

@@ -20,7 +20,7 @@
 
 VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm", "usb",
               "virtio-serial", "isa");
-VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block", "network");
+VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block", "network", "vhostuser");
 VGM_ENUM_IMPL(vgmDiskProtocol, VGM_DISK_PROTOCOL_LAST, "none", "nbd", "http", "https", "ftp",
               "ftps");
 VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom", "floppy");
@@ -932,6 +932,52 @@ vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
     vgmBufAdd(buf, "</source>\n");
 }
 
+/* A vhostuser disk's <source type='unix' path=''> (the socket of a
+ * vhost-user-blk server someone else runs) and its <reconnect> */
+static gboolean
+vgmDiskVhostUserParse(xmlNodePtr source, VgmDiskDef *disk, GError **error)
+{
+    g_autofree char *type = NULL;
+    xmlNodePtr rc;
+
+    if (!source) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("element <disk type='vhostuser'> needs <source type='unix' path='...'/>"));
+        return FALSE;
+    }
+    if (!vgmXMLCheckNode(source, (const char *const[]){ "type", "path", NULL },
+                         (const char *const[]){ "reconnect", NULL }, error) ||
+        vgmXMLPropString(source, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
+        !vgmCheckValue((const char *const[]){ "unix", NULL }, type, "type", "source", error) ||
+        vgmXMLPropString(source, "path", VGM_XML_PROP_REQUIRED, &disk->src, error) < 0 ||
+        vgmXMLSingleChild(source, "reconnect", &rc, error) < 0)
+        return FALSE;
+    if (!g_path_is_absolute(disk->src)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'path' of <source> in <disk type='vhostuser'>: a socket is an absolute path"),
+                    disk->src);
+        return FALSE;
+    }
+    if (rc) {
+        VgmTristate enabled = VGM_TRISTATE_ABSENT;
+        int got;
+
+        if (!vgmXMLCheckNode(rc, (const char *const[]){ "enabled", "timeout", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropTristateBool(rc, "enabled", VGM_XML_PROP_REQUIRED, &enabled, error) < 0 ||
+            (got = vgmXMLPropUInt(rc, "timeout", 0, &disk->reconnect, error)) < 0)
+            return FALSE;
+        /* libvirt's: a timeout with enabled='yes' only, and then one */
+        if ((enabled == VGM_TRISTATE_YES) != (got > 0 && disk->reconnect > 0)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<reconnect> of <disk type='vhostuser'>: enabled='yes' takes a nonzero 'timeout' (seconds), enabled='no' none"));
+            return FALSE;
+        }
+        disk->haveReconnect = TRUE;
+    }
+    return TRUE;
+}
+
 static VgmDiskDef *
 vgmDiskParse(xmlNodePtr node, GError **error)
 {
@@ -939,10 +985,24 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     xmlNodePtr child;
     int v;
 
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "device", NULL },
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "device", "snapshot", NULL },
                          (const char *const[]){ "driver", "source", "target", "iotune",
                                                 "readonly", "boot", "address", NULL }, error))
         return NULL;
+    {
+        g_autofree char *snapshot = NULL;
+
+        /* virt-gmem takes no snapshots: only 'no' fits */
+        if (vgmXMLPropString(node, "snapshot", 0, &snapshot, error) < 0)
+            return NULL;
+        if (snapshot && !g_str_equal(snapshot, "no")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported value '%1$s' for attribute 'snapshot' of <disk>: virt-gmem takes no snapshots, so only 'no' fits"),
+                        snapshot);
+            return NULL;
+        }
+        disk->snapshotNo = snapshot != NULL;
+    }
     /* libvirt takes a disk without a type for a file */
     if (vgmXMLPropEnum(node, "type", vgmDiskTypeTypeFromString, 0, &v, error) < 0)
         return NULL;
@@ -1000,6 +1060,9 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         return NULL;
     if (child && disk->type == VGM_DISK_TYPE_NETWORK) {
         if (!(disk->net = vgmDiskNetSourceParse(child, error)))
+            return NULL;
+    } else if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
+        if (!vgmDiskVhostUserParse(child, disk, error))
             return NULL;
     } else if (child) {
         const char *attr = disk->type == VGM_DISK_TYPE_FILE ? "file" : "dev";
@@ -1080,8 +1143,9 @@ vgmDiskParse(xmlNodePtr node, GError **error)
 static void
 vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
 {
-    vgmBufAsprintf(buf, "<disk type='%s' device='%s'>\n",
-                   vgmDiskTypeTypeToString(disk->type), vgmDiskDeviceTypeToString(disk->device));
+    vgmBufAsprintf(buf, "<disk type='%s' device='%s'%s>\n",
+                   vgmDiskTypeTypeToString(disk->type), vgmDiskDeviceTypeToString(disk->device),
+                   disk->snapshotNo ? " snapshot='no'" : "");
     vgmBufAdjustIndent(buf, 2);
     if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->discard ||
         disk->detectZeroes || disk->queues || disk->queueSize || disk->ioeventfd ||
@@ -1111,6 +1175,18 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     }
     if (disk->net) {
         vgmDiskNetSourceFormat(buf, disk->net);
+    } else if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
+        vgmBufEscapeString(buf, "<source type='unix' path='%s'", disk->src);
+        if (!disk->haveReconnect) {
+            vgmBufAdd(buf, "/>\n");
+        } else {
+            vgmBufAdd(buf, ">\n");
+            if (disk->reconnect)
+                vgmBufAsprintf(buf, "  <reconnect enabled='yes' timeout='%u'/>\n", disk->reconnect);
+            else
+                vgmBufAdd(buf, "  <reconnect enabled='no'/>\n");
+            vgmBufAdd(buf, "</source>\n");
+        }
     } else if (disk->src) {
         if (disk->type == VGM_DISK_TYPE_FILE)
             vgmBufEscapeString(buf, "<source file='%s'/>\n", disk->src);
@@ -2917,6 +2993,21 @@ vgmDomainDefBootOrders(const VgmDomainDef *def)
         }
     }
     return orders;
+}
+
+const char *
+vgmDomainDefVhostUserDevice(const VgmDomainDef *def)
+{
+    guint i;
+
+    if (vgmDomainDefHasVirtiofs(def))
+        return "virtiofs <filesystem>";
+    for (i = 0; i < def->devices.disks->len; i++) {
+        if (((const VgmDiskDef *)g_ptr_array_index(def->devices.disks, i))->type ==
+            VGM_DISK_TYPE_VHOSTUSER)
+            return "vhostuser <disk>";
+    }
+    return NULL;
 }
 
 gboolean

@@ -763,6 +763,13 @@ vgmPostParseDevices(VgmDomainDef *def)
 
         if (!disk->driverName)
             disk->driverName = g_strdup("qemu");
+        /* libvirt's for a vhost-user-blk server's disk: raw, and out of
+         * snapshots */
+        if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
+            if (!disk->driverType)
+                disk->driverType = g_strdup("raw");
+            disk->snapshotNo = TRUE;
+        }
         if (disk->device == VGM_DISK_DEVICE_CDROM)
             disk->readonly = TRUE;
     }

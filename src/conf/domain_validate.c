@@ -1306,6 +1306,11 @@ vgmRuleFilesystems(const VgmDomainDef *def, GError **error)
                     _("<memoryBacking><liveUpdate/> cannot be combined with a virtiofs <filesystem>: a new QEMU cannot take over the running one's vhost-user-fs device and its virtiofsd connection (a 9p share can be handed over while the guest has not mounted it)"));
         return FALSE;
     }
+    if (def->mb.liveUpdate && vgmDomainDefVhostUserDevice(def)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<memoryBacking><liveUpdate/> cannot be combined with a vhostuser <disk>: a new QEMU cannot take over the running one's vhost-user-blk connection"));
+        return FALSE;
+    }
 
     for (i = 0; i < def->devices.fss->len; i++) {
         const VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
@@ -1376,6 +1381,44 @@ vgmRuleSerialAddresses(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* A vhostuser disk is a vhost-user-blk device: its server does the block
+ * layer's work, so the options of QEMU's own block layer are refused, as
+ * libvirt refuses them */
+static gboolean
+vgmRuleVhostUserDisk(const VgmDiskDef *d, GError **error)
+{
+    const char *what = NULL;
+
+    if (d->type != VGM_DISK_TYPE_VHOSTUSER)
+        return TRUE;
+    if (d->device != VGM_DISK_DEVICE_DISK || d->bus != VGM_DISK_BUS_VIRTIO)
+        what = _("a device other than 'disk' on the virtio bus");
+    else if (d->driverType && !g_str_equal(d->driverType, "raw"))
+        what = _("a driver type other than 'raw'");
+    else if (d->cache)
+        what = "cache";
+    else if (d->io)
+        what = "io";
+    else if (d->discard)
+        what = "discard";
+    else if (d->detectZeroes)
+        what = "detect_zeroes";
+    else if (d->ioeventfd)
+        what = "ioeventfd";
+    else if (d->eventIdx)
+        what = "event_idx";
+    else if (d->iotune)
+        what = "<iotune>";
+    else if (d->readonly)
+        what = "<readonly/>";
+    if (!what)
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("vhostuser disk '%1$s' cannot have %2$s: its vhost-user-blk server does the block layer's work"),
+                d->dst, what);
+    return FALSE;
+}
+
 static gboolean
 vgmRuleDevices(const VgmDomainDef *def, GError **error)
 {
@@ -1397,6 +1440,8 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
     }
     for (i = 0; i < devs->disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
+        if (!vgmRuleVhostUserDisk(d, error))
+            return FALSE;
         if ((d->queues || d->queueSize) && d->bus != VGM_DISK_BUS_VIRTIO) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("attributes 'queues' and 'queue_size' of <driver> in disk '%1$s' are for virtio disks"),

@@ -128,6 +128,7 @@
     X(DEVICE_VIRTIO_NET_PCI, "device.virtio-net-pci", DEVICE, "virtio-net-pci", NULL) \
     X(DEVICE_VIRTIO_SCSI_PCI, "device.virtio-scsi-pci", DEVICE, "virtio-scsi-pci", NULL) \
     X(DEVICE_VIRTIO_RNG_PCI, "device.virtio-rng-pci", DEVICE, "virtio-rng-pci", NULL) \
+    X(DEVICE_VHOST_USER_BLK_PCI, "device.vhost-user-blk-pci", DEVICE, "vhost-user-blk-pci", NULL) \
     X(DEVICE_VIRTIO_BALLOON_PCI, "device.virtio-balloon-pci", DEVICE, "virtio-balloon-pci", NULL) \
     X(DEVICE_QEMU_XHCI, "device.qemu-xhci", DEVICE, "qemu-xhci", NULL) \
     X(DEVICE_ISA_SERIAL, "device.isa-serial", DEVICE, "isa-serial", NULL) \

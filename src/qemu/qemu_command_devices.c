@@ -381,6 +381,32 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         g_autofree char *id = NULL;
         JsonObject *dev;
 
+        /* a vhost-user-blk server's socket: a chardev and the device, no
+         * block nodes, as libvirt writes them */
+        if (d->type == VGM_DISK_TYPE_VHOSTUSER) {
+            g_autofree char *devId = g_strdup_printf("virtio-disk%u", idx);
+            g_autofree char *chardev = g_strdup_printf("chr-vu-%s", devId);
+            g_autofree char *path = vgmQemuEscapeOptValue(d->src);
+            g_autofree char *reconnect = d->reconnect ? g_strdup_printf(",reconnect=%u", d->reconnect) :
+                                                        g_strdup("");
+
+            vgmCmdArgPairf(cmd, "-chardev", "socket,id=%s,path=%s%s", chardev, path, reconnect);
+            dev = json_object_new();
+            json_object_set_string_member(dev, "driver", "vhost-user-blk-pci");
+            vgmCmdIommu(dev, &d->virtio, &d->addr, plan);
+            if (d->queues)
+                json_object_set_int_member(dev, "num-queues", d->queues);
+            if (d->queueSize)
+                json_object_set_int_member(dev, "queue-size", d->queueSize);
+            vgmCmdAddress(dev, &d->addr, plan);
+            json_object_set_string_member(dev, "chardev", chardev);
+            json_object_set_string_member(dev, "id", devId);
+            if (boot)
+                json_object_set_int_member(dev, "bootindex", boot);
+            vgmCmdDevice(cmd, dev);
+            json_object_unref(dev);
+            continue;
+        }
         if (vgmDiskHasMedium(d)) {
             /* aio is the file driver's (validation refused it elsewhere) */
             VgmCmdBlockdevOpts opts = {

@@ -840,7 +840,8 @@ vgmPlanIommuPlatform(const VgmDomainDef *def, GError **error)
     return FALSE;
 }
 
-/* A vhost-user device's backend (virtiofsd) maps the guest's RAM itself:
+/* A vhost-user device's backend (virtiofsd, a vhost-user-blk server) maps
+ * the guest's RAM itself:
  * every RAM backend must be shared and have an fd, libvirt's rule (it
  * looks at the main RAM and the NUMA cells, not memory devices) */
 static gboolean
@@ -848,7 +849,9 @@ vgmPlanVhostUserMemory(const VgmQemuPlan *plan, const VgmDomainDef *def, GError 
 {
     guint i;
 
-    if (!vgmDomainDefHasVirtiofs(def))
+    const char *what = vgmDomainDefVhostUserDevice(def);
+
+    if (!what)
         return TRUE;
     for (i = 0; i < plan->backends->len; i++) {
         const VgmQemuBackend *be = g_ptr_array_index(plan->backends, i);
@@ -857,11 +860,12 @@ vgmPlanVhostUserMemory(const VgmQemuPlan *plan, const VgmDomainDef *def, GError 
             continue;
         if (be->role == VGM_QEMU_BACKEND_CELL)
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("virtiofs needs shared guest memory, and NUMA cell %1$d is not shared: give it memAccess='shared', or <memoryBacking><access mode='shared'/>"),
-                        be->cell);
+                        _("a %1$s needs shared guest memory, and NUMA cell %2$d is not shared: give it memAccess='shared', or <memoryBacking><access mode='shared'/>"),
+                        what, be->cell);
         else
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
-                        _("virtiofs needs shared guest memory: add <memoryBacking><access mode='shared'/> (virtiofsd maps the guest's RAM)"));
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("a %1$s needs shared guest memory: add <memoryBacking><access mode='shared'/> (its vhost-user server maps the guest's RAM)"),
+                        what);
         return FALSE;
     }
     return TRUE;

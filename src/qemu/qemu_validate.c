@@ -1078,6 +1078,13 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
     for (i = 0; i < def->devices.disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
 
+        if (d->type == VGM_DISK_TYPE_VHOSTUSER &&
+            !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VHOST_USER_BLK_PCI)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support vhostuser disk '%1$s': device 'vhost-user-blk-pci' is missing"),
+                        d->dst);
+            return FALSE;
+        }
         if (d->device == VGM_DISK_DEVICE_FLOPPY &&
             (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_FLOPPY) ||
              !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_ISA_FDC))) {
