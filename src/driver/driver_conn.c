@@ -130,12 +130,13 @@ void
 vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
                    int event, int detail)
 {
-    vgmDriverEmitEventID(drv, VGM_EVENT_ID_LIFECYCLE, name, uuid, id, event, detail);
+    vgmDriverEmitEventID(drv, VGM_EVENT_ID_LIFECYCLE, name, uuid, id, event, detail, NULL);
 }
 
 void
 vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
-                     const unsigned char *uuid, int id, int event, int detail)
+                     const unsigned char *uuid, int id, int event, int detail,
+                     const char *str)
 {
     VgmEventDomain dom = { .name = (char *)name, .id = id };
     guint i;
@@ -149,7 +150,7 @@ vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
             continue;
         if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;
-        cb->func(cb->id, cb->eventID, &dom, event, detail, cb->opaque);
+        cb->func(cb->id, cb->eventID, &dom, event, detail, str, cb->opaque);
     }
     g_mutex_unlock(&drv->eventLock);
 }
@@ -522,6 +523,47 @@ vgmDriverLookupForWatch(VgmDriver *drv, const char *name, GError **error)
     dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_FULL, error);
     g_mutex_unlock(m);
     return dom;
+}
+
+char *
+vgmDriverTrayMoved(VgmDriver *drv, const char *name, const char *devId, gboolean open,
+                   GError **error)
+{
+    GMutex *m = vgmDriverDomainMutex(drv, name);
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    char *alias = NULL;
+    guint i;
+
+    g_mutex_lock(m);
+    if (!(lock = vgmDriverStoreLockDomain(drv->store, name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
+        !(status = vgmDriverStoreLoadStatus(drv->store, name, error)) ||
+        !(def = vgmDomainDefParseString(status->xml, status->log,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)))
+        goto out;
+    for (i = 0; i < def->devices.disks->len && !alias; i++) {
+        VgmDiskDef *disk = g_ptr_array_index(def->devices.disks, i);
+        g_autofree char *id = NULL;
+
+        if (disk->device == VGM_DISK_DEVICE_DISK)
+            continue;
+        id = vgmQemuDiskDeviceId(def, disk);
+        if (!g_str_equal(id, devId))
+            continue;
+        disk->trayOpen = open;
+        alias = g_steal_pointer(&id);
+    }
+    if (alias) {
+        g_free(status->xml);
+        status->xml = vgmDriverDomainLiveXML(def, status->machine);
+        if (!vgmDriverStoreSaveStatus(drv->store, status, error))
+            g_clear_pointer(&alias, g_free);
+    }
+ out:
+    g_mutex_unlock(m);
+    return alias;
 }
 
 VgmDriverDomain *

@@ -279,11 +279,16 @@ enum {
     VGM_EVENT_CRASHED_PANICKED = 0,
 };
 
-/* libvirt's event ids (virDomainEventID): LIFECYCLE (0) and REBOOT (1,
- * no event or detail: the guest was reset) are raised; the others can be
+/* libvirt's event ids (virDomainEventID): LIFECYCLE (0), REBOOT (1, no
+ * event or detail: the guest was reset) and TRAY_CHANGE (10: a removable
+ * medium's tray moved; the event is the reason, 0 opened and 1 closed,
+ * and the string the disk's alias) are raised; the others can be
  * registered and never fire. */
 #define VGM_EVENT_ID_LIFECYCLE 0
 #define VGM_EVENT_ID_REBOOT 1
+#define VGM_EVENT_ID_TRAY_CHANGE 10
+#define VGM_EVENT_TRAY_OPEN 0
+#define VGM_EVENT_TRAY_CLOSE 1
 #define VGM_EVENT_ID_LAST 27
 
 typedef struct {
@@ -311,16 +316,24 @@ void vgmDriverWatchEvents(VgmDriver *drv);
  * not in the middle of the driver's own change). */
 void vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *uuid,
                         int id, int event, int detail);
-/* ... and an event of another id (@event and @detail 0 where it has none) */
+/* ... and an event of another id (@event and @detail 0 where it has none,
+ * @str NULL) */
 void vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
-                          const unsigned char *uuid, int id, int event, int detail);
+                          const unsigned char *uuid, int id, int event, int detail,
+                          const char *str);
+/* For the watcher: running domain @name's disk with QEMU device id @devId
+ * had its tray opened (@open) or closed; its live XML says so from now on.
+ * Returns the disk's alias (NULL: no such disk, nothing changed). */
+char *vgmDriverTrayMoved(VgmDriver *drv, const char *name, const char *devId,
+                         gboolean open, GError **error);
 gboolean vgmDriverHasListeners(VgmDriver *drv);
 VgmDriverDomain *vgmDriverLookupForWatch(VgmDriver *drv, const char *name,
                                          GError **error);
 
 /* Called from whatever thread raised the event; must not block. */
+/* @str: the event's string (TRAY_CHANGE's device alias), or NULL */
 typedef void (*VgmEventFunc)(int callbackID, int eventID, const VgmEventDomain *dom,
-                             int event, int detail, gpointer opaque);
+                             int event, int detail, const char *str, gpointer opaque);
 
 /* Registers @func for @eventID events of the domain with @uuid (NULL: of
  * every domain). Returns the callback id (unique in the process), or -1

@@ -12,6 +12,9 @@
  *   SUSPEND (the guest's S3)          PMSUSPENDED / memory
  *   GUEST_PANICKED                    CRASHED / panicked
  *   RESET (the guest rebooted)        the REBOOT event (id 1)
+ *   DEVICE_TRAY_MOVED                 the live XML's <target tray>, then
+ *                                     TRAY_CHANGE (id 10) with the disk's
+ *                                     alias
  *   the socket closes, QEMU is gone   STOPPED / shutdown (the guest
  *                                     powered off), destroyed (stopped
  *                                     by another virt-gmem), failed
@@ -129,9 +132,9 @@ vgmDriverWatchRaise(VgmDriverWatch *w, const char *name, const unsigned char *uu
  * nobody keeps for a later listener, as in libvirt. */
 static void
 vgmDriverWatchRaiseID(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
-                      int id, int eventID, int event, int detail)
+                      int id, int eventID, int event, int detail, const char *str)
 {
-    vgmDriverEmitEventID(w->drv, eventID, name, uuid, id, event, detail);
+    vgmDriverEmitEventID(w->drv, eventID, name, uuid, id, event, detail, str);
 }
 
 static void
@@ -243,10 +246,27 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
     } else if (g_str_equal(ev, "RESET")) {
         /* the guest rebooted (on_reboot restart: QEMU reset it in place;
          * with destroy, -no-reboot makes it a SHUTDOWN instead) */
-        vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_REBOOT, 0, 0);
+        vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_REBOOT, 0, 0, NULL);
     } else if (g_str_equal(ev, "GUEST_PANICKED")) {
         vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_CRASHED,
                             VGM_EVENT_CRASHED_PANICKED);
+    } else if (g_str_equal(ev, "DEVICE_TRAY_MOVED") && data) {
+        /* the guest (or someone on the monitor) moved a tray: the live
+         * XML follows, then TRAY_CHANGE with the disk's alias */
+        const char *devId = json_object_get_string_member_with_default(data, "id", "");
+        gboolean open = json_object_get_boolean_member_with_default(data, "tray-open", FALSE);
+        g_autoptr(GError) err = NULL;
+        g_autofree char *alias = NULL;
+
+        /* an id may come as the device's QOM path */
+        if (g_str_has_prefix(devId, "/machine/peripheral/"))
+            devId += strlen("/machine/peripheral/");
+        if ((alias = vgmDriverTrayMoved(w->drv, e->name, devId, open, &err)))
+            vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_TRAY_CHANGE,
+                                  open ? VGM_EVENT_TRAY_OPEN : VGM_EVENT_TRAY_CLOSE, 0, alias);
+        else if (err)
+            g_warning(_("domain '%1$s': the tray of '%2$s' moved, but its live XML cannot say so: %3$s"),
+                      e->name, devId, err->message);
     }
 }
 

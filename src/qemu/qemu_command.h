@@ -53,5 +53,8 @@ char **vgmQemuCmdGetEnvp(const VgmQemuCmd *cmd);
 
 /* QEMU's key=value escaping: every ',' doubled. */
 char *vgmQemuEscapeOptValue(const char *value);
+/* The QEMU id of disk @d's device (libvirt's alias: virtio-disk0, ide0-1-0,
+ * sata0-0-1, scsi0-0-0-0, fdc0-0-0), which QEMU's events name */
+char *vgmQemuDiskDeviceId(const VgmDomainDef *def, const VgmDiskDef *d);
 /* JSON text of @obj, compact, as libvirt passes it. */
 char *vgmQemuJSONToString(JsonObject *obj);

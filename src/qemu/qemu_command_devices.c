@@ -278,6 +278,34 @@ static const struct {
 /* The ISA floppy controller with the boot indexes of its drives A and B,
  * as libvirt writes it: the PC has one, set with -global; q35 gets an
  * isa-fdc device, when it has a floppy */
+char *
+vgmQemuDiskDeviceId(const VgmDomainDef *def, const VgmDiskDef *d)
+{
+    const VgmDeviceAddress *a = &d->addr;
+
+    switch (d->bus) {
+    case VGM_DISK_BUS_VIRTIO:
+        return g_strdup_printf("virtio-disk%u", vgmDomainDiskIndex(d->dst));
+    case VGM_DISK_BUS_SCSI: {
+        /* the LSI controller has one bus of seven targets */
+        const VgmControllerDef *ctrl = vgmCmdFindController(def, "scsi", a->controller);
+
+        if (ctrl && g_strcmp0(ctrl->model, "lsilogic") == 0)
+            return g_strdup_printf("scsi%u-%u-%u", a->controller, a->drivebus, a->unit);
+        return g_strdup_printf("scsi%u-%u-%u-%u", a->controller, a->drivebus, a->target, a->unit);
+    }
+    case VGM_DISK_BUS_FDC:
+        return g_strdup_printf("fdc0-0-%u", a->unit);
+    case VGM_DISK_BUS_IDE:
+        return g_strdup_printf("ide%u-%u-%u", a->controller, a->drivebus, a->unit);
+    case VGM_DISK_BUS_SATA:
+    case VGM_DISK_BUS_NONE:
+    case VGM_DISK_BUS_LAST:
+        break;
+    }
+    return g_strdup_printf("sata%u-%u-%u", a->controller, a->drivebus, a->unit);
+}
+
 static void
 vgmCmdFloppyController(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -373,19 +401,17 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
         g_autofree char *storage = g_strdup_printf("vgm-%u-storage", i + 1);
         g_autofree char *format = g_strdup_printf("vgm-%u-format", i + 1);
-        unsigned int idx = vgmDomainDiskIndex(d->dst);
         gboolean cdrom = d->device == VGM_DISK_DEVICE_CDROM;
         int boot = d->bootOrder ? (int)d->bootOrder :
                    d == bootDisk ? vgmCmdBootIndex(def, VGM_BOOT_DISK) :
                    d == bootCdrom ? vgmCmdBootIndex(def, VGM_BOOT_CDROM) : 0;
-        g_autofree char *id = NULL;
+        g_autofree char *id = vgmQemuDiskDeviceId(def, d);
         JsonObject *dev;
 
         /* a vhost-user-blk server's socket: a chardev and the device, no
          * block nodes, as libvirt writes them */
         if (d->type == VGM_DISK_TYPE_VHOSTUSER) {
-            g_autofree char *devId = g_strdup_printf("virtio-disk%u", idx);
-            g_autofree char *chardev = g_strdup_printf("chr-vu-%s", devId);
+            g_autofree char *chardev = g_strdup_printf("chr-vu-%s", id);
             g_autofree char *path = vgmQemuEscapeOptValue(d->src);
             g_autofree char *reconnect = d->reconnect ? g_strdup_printf(",reconnect=%u", d->reconnect) :
                                                         g_strdup("");
@@ -400,7 +426,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                 json_object_set_int_member(dev, "queue-size", d->queueSize);
             vgmCmdAddress(dev, &d->addr, plan);
             json_object_set_string_member(dev, "chardev", chardev);
-            json_object_set_string_member(dev, "id", devId);
+            json_object_set_string_member(dev, "id", id);
             if (boot)
                 json_object_set_int_member(dev, "bootindex", boot);
             vgmCmdDevice(cmd, dev);
@@ -447,7 +473,6 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                 json_object_set_int_member(dev, "queue-size", d->queueSize);
             vgmCmdIommu(dev, &d->virtio, &d->addr, plan);
             vgmCmdAddress(dev, &d->addr, plan);
-            id = g_strdup_printf("virtio-disk%u", idx);
             break;
         case VGM_DISK_BUS_SCSI: {
             /* post-parse gave the disk a drive address and its controller
@@ -459,13 +484,10 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             json_object_set_string_member(dev, "bus", bus);
             if (ctrl && g_strcmp0(ctrl->model, "lsilogic") == 0) {
                 json_object_set_int_member(dev, "scsi-id", a->unit);
-                id = g_strdup_printf("scsi%u-%u-%u", a->controller, a->drivebus, a->unit);
             } else {
                 json_object_set_int_member(dev, "channel", a->drivebus);
                 json_object_set_int_member(dev, "scsi-id", a->target);
                 json_object_set_int_member(dev, "lun", a->unit);
-                id = g_strdup_printf("scsi%u-%u-%u-%u", a->controller, a->drivebus,
-                                     a->target, a->unit);
             }
             /* keeps the serial number the guest reads what it was with
              * -drive, as libvirt does for SCSI hard disks */
@@ -479,14 +501,12 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             /* on the machine's ISA floppy controller (vgmCmdFloppyController) */
             json_object_set_string_member(dev, "driver", "floppy");
             json_object_set_int_member(dev, "unit", d->addr.unit);
-            id = g_strdup_printf("fdc0-0-%u", d->addr.unit);
             break;
         case VGM_DISK_BUS_IDE: {
             g_autofree char *bus = g_strdup_printf("ide.%u", d->addr.drivebus);
             json_object_set_string_member(dev, "driver", cdrom ? "ide-cd" : "ide-hd");
             json_object_set_string_member(dev, "bus", bus);
             json_object_set_int_member(dev, "unit", d->addr.unit);
-            id = g_strdup_printf("ide%u-%u-%u", d->addr.controller, d->addr.drivebus, d->addr.unit);
             break;
         }
         case VGM_DISK_BUS_SATA:
@@ -499,7 +519,6 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                 g_strdup_printf("sata%u.%u", a->controller, a->unit);
             json_object_set_string_member(dev, "driver", cdrom ? "ide-cd" : "ide-hd");
             json_object_set_string_member(dev, "bus", bus);
-            id = g_strdup_printf("sata%u-%u-%u", a->controller, a->drivebus, a->unit);
             break;
         }
         }

@@ -1097,10 +1097,25 @@ vgmRemoteDispatchDomainGetMessages(VgmRemoteClient *client,
 
 static void
 vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
-                        int event, int detail, gpointer opaque)
+                        int event, int detail, const char *str, gpointer opaque)
 {
     VgmRemoteClient *client = opaque;
     VgmRemoteDomainEventCallbackLifecycleMsg msg = { 0 };
+
+    if (eventID == VGM_EVENT_ID_TRAY_CHANGE) {
+        VgmRemoteDomainEventCallbackTrayChangeMsg tray = { 0 };
+
+        tray.callbackID = callbackID;
+        tray.msg.dom.name = dom->name;
+        memcpy(tray.msg.dom.uuid, dom->uuid, 16);
+        tray.msg.dom.id = dom->id;
+        tray.msg.devAlias = (char *)(str ? str : "");
+        tray.msg.reason = event;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TRAY_CHANGE,
+                                vgmRemoteXdrDomainEventCallbackTrayChangeMsg, &tray);
+        return;
+    }
 
     if (eventID == VGM_EVENT_ID_REBOOT) {
         VgmRemoteDomainEventCallbackRebootMsg reboot = { 0 };

@@ -29,7 +29,11 @@ What it covers:
     domain up (shut off) and its first subscriber gets STOPPED/failed;
   * a live update by the command (QEMU 10.0, scripts/fetch-qemu10.sh) of a
     domain the daemon started raises no event, and the watcher follows the
-    domain to its new QEMU (killing that one gives STOPPED/failed).
+    domain to its new QEMU (killing that one gives STOPPED/failed);
+  * a CD-ROM tray QEMU opens and closes (blockdev-open-tray and
+    blockdev-close-tray on the domain's monitor, as a guest's eject would):
+    TRAY_CHANGE (id 10) with the disk's alias and the reason (open, close)
+    arrives each time, and the live XML's <target tray> follows.
 Skips the guest part when the kernel cannot be fetched.
 """
 
@@ -119,6 +123,56 @@ def kernel_domain(name, kernel, initrd, pm=""):
     <memballoon model='none'/>
   </devices>
 </domain>""" % (name, kernel, initrd, pm)
+
+
+TRAY = "vgmtest-ge-tray"
+
+
+def tray_domain(name):
+    return """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+  </os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='cdrom'>
+      <target dev='sda' bus='sata'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % name
+
+
+def qmp(root, name, command, arguments=None):
+    """One command on the domain's command monitor; its answer."""
+    import json
+    import socket
+    with open(os.path.join(root, "run", "qemu", name + ".status")) as f:
+        path = json.load(f)["monitor"]
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(path)
+    f = s.makefile("rw")
+    f.readline()
+    for cmd in ({"execute": "qmp_capabilities"},
+                {"execute": command, "arguments": arguments or {}}):
+        f.write(json.dumps(cmd) + "\n")
+        f.flush()
+        while True:
+            reply = json.loads(f.readline())
+            if "return" in reply or "error" in reply:
+                break
+    s.close()
+    return reply
+
+
+def tray_of(d):
+    import xml.etree.ElementTree as ET
+    t = ET.fromstring(d.XMLDesc(0)).find("./devices/disk/target")
+    return t.get("tray", "closed")
 
 
 def subscribe(uri):
@@ -213,6 +267,33 @@ def run_tests(tap, target, daemons, work):
         tap.eq(d.state()[0], F.VIR_DOMAIN_PMSUSPENDED, "it reads pmsuspended")
         d.destroy()
         ev.take(S3, [1, 2], settle=0.2)
+
+    # ---- a CD-ROM's tray moves: TRAY_CHANGE and the live XML ----
+    trays = []
+    tcond = threading.Condition()
+
+    def on_tray(c, dom, alias, reason, opaque):
+        with tcond:
+            trays.append((dom.name(), alias, reason))
+            tcond.notify_all()
+
+    tid = econn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_TRAY_CHANGE, on_tray, None)
+    d = conn.createXML(tray_domain(TRAY), 0)
+    ev.take(TRAY, [1, 2])
+    tap.eq(tray_of(d), "closed", "a CD-ROM's tray starts closed")
+    for command, reason, state in (("blockdev-open-tray", F.VIR_DOMAIN_EVENT_TRAY_CHANGE_OPEN, "open"),
+                                   ("blockdev-close-tray", F.VIR_DOMAIN_EVENT_TRAY_CHANGE_CLOSE, "closed")):
+        reply = qmp(root, TRAY, command, {"id": "sata0-0-0"})
+        with tcond:
+            tcond.wait_for(lambda: (TRAY, "sata0-0-0", reason) in trays, timeout=15)
+        tap.ok("return" in reply and (TRAY, "sata0-0-0", reason) in trays and tray_of(d) == state,
+               "%s on the monitor: TRAY_CHANGE (sata0-0-0, %s), the live XML says tray %s"
+               % (command, reason, state),
+               "reply %r, events %r, tray %s" % (reply, trays, tray_of(d)))
+        trays.clear()
+    econn.domainEventDeregisterAny(tid)
+    d.destroy()
+    ev.take(TRAY, [1], settle=0.2)
 
     # ---- QEMU killed ----
     d = conn.createXML(harness.domain_xml(KILL), 0)
