@@ -1231,6 +1231,8 @@ typedef struct {
     VgmTpmVersion version;
     VgmTristate persistentState; /* <backend persistent_state=''>: kept on undefine */
     char *externalPath;         /* external: <source type='unix' path=''>; NULL: emulator */
+    gboolean encrypted;         /* emulator: <encryption secret=''/>, the state's */
+    unsigned char secret[16];   /* ... passphrase: a secret of usage vtpm */
 } VgmTpmDef;
 
 typedef enum {

@@ -3912,21 +3912,36 @@ vgmTpmParse(xmlNodePtr node, GError **error)
                     type);
         return NULL;
     }
-    /* what Nova writes for every vTPM: the state encrypted with a key from
-     * libvirt's secret driver */
-    if (vgmXMLChild(backend, "encryption")) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
-                    _("unsupported element <encryption> in <backend> of <tpm>: an encrypted TPM state needs a key from libvirt's secret driver (virSecretDefineXML), which virt-gmem does not have"));
-        return NULL;
-    }
     /* <active_pcr_banks>, <source> and the like are refused by name */
     if (!vgmXMLCheckNode(backend, (const char *const[]){ "type", "version", "persistent_state", NULL },
-                         vgmXMLNoChildren, error) ||
+                         (const char *const[]){ "encryption", NULL }, error) ||
         vgmXMLPropEnum(backend, "version", vgmTpmVersionTypeFromString, VGM_XML_PROP_NONZERO,
                        &v, error) < 0 ||
         vgmXMLPropTristateBool(backend, "persistent_state", 0, &tpm->persistentState, error) < 0)
         return NULL;
     tpm->version = v;
+    /* what Nova writes for every vTPM: the state encrypted with the
+     * passphrase a secret of usage 'vtpm' holds */
+    {
+        xmlNodePtr enc;
+        g_autofree char *uuid = NULL;
+
+        if (vgmXMLSingleChild(backend, "encryption", &enc, error) < 0)
+            return NULL;
+        if (enc) {
+            if (!vgmXMLCheckNode(enc, (const char *const[]){ "secret", NULL }, vgmXMLNoChildren,
+                                 error) ||
+                vgmXMLPropString(enc, "secret", VGM_XML_PROP_REQUIRED, &uuid, error) < 0)
+                return NULL;
+            if (!vgmDomainUUIDParse(uuid, tpm->secret)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' for attribute 'secret' of <encryption> in <tpm>: expected a secret's uuid"),
+                            uuid);
+                return NULL;
+            }
+            tpm->encrypted = TRUE;
+        }
+    }
     return g_steal_pointer(&tpm);
 }
 
@@ -3945,7 +3960,16 @@ vgmTpmFormat(VgmBuf *buf, const VgmTpmDef *tpm)
     vgmBufAsprintf(buf, "  <backend type='emulator' version='%s'", vgmTpmVersionTypeToString(tpm->version));
     if (tpm->persistentState)
         vgmBufAsprintf(buf, " persistent_state='%s'", vgmTristateBoolTypeToString(tpm->persistentState));
-    vgmBufAdd(buf, "/>\n");
+    if (tpm->encrypted) {
+        char uuid[37];
+
+        vgmDomainUUIDFormat(tpm->secret, uuid);
+        vgmBufAdd(buf, ">\n");
+        vgmBufAsprintf(buf, "    <encryption secret='%s'/>\n", uuid);
+        vgmBufAdd(buf, "  </backend>\n");
+    } else {
+        vgmBufAdd(buf, "/>\n");
+    }
     vgmBufAdd(buf, "</tpm>\n");
 }
 

@@ -9,9 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <gio/gio.h>
+#include <glib-unix.h>
 #include <glib/gstdio.h>
 
 #include "driver_tpm.h"
+#include "driver_secret.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
@@ -48,23 +53,56 @@ vgmDriverTpmCheckHost(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
-/* Runs @argv to its end; its failure quotes the end of @log. */
-static gboolean
-vgmDriverTpmRun(const char *const *argv, const char *log, GError **error)
+/* A pipe whose read end gives @key and then EOF (a secret fits the pipe's
+ * buffer: libvirt's 64 KiB at most); -1 on failure */
+static int
+vgmDriverTpmKeyPipe(GBytes *key, GError **error)
 {
+    int fds[2];
+    gsize len = 0;
+    const char *data = g_bytes_get_data(key, &len);
+
+    if (!g_unix_open_pipe(fds, FD_CLOEXEC, error))
+        return -1;
+    if (!vgmFileWriteFully(fds[1], data, len)) {
+        vgmErrorSetSystem(error, errno, "%s", _("cannot hand the TPM's passphrase to swtpm"));
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    close(fds[1]);
+    return fds[0];
+}
+
+/* Runs @argv to its end; with @key, @nkeys pipes that give it are the
+ * program's descriptors 3, 4, ... (its arguments name them). Its failure
+ * quotes the end of @log. */
+static gboolean
+vgmDriverTpmRun(const char *const *argv, GBytes *key, int nkeys, const char *log, GError **error)
+{
+    g_autoptr(GSubprocessLauncher) launcher =
+        g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+    g_autoptr(GSubprocess) proc = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree char *errText = NULL;
-    int status = 0;
+    int i;
 
-    if (!g_spawn_sync(NULL, (char **)argv, NULL,
-                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
-                      NULL, NULL, NULL, &errText, &status, &err) ||
-        !g_spawn_check_wait_status(status, &err)) {
+    for (i = 0; key && i < nkeys; i++) {
+        int fd = vgmDriverTpmKeyPipe(key, error);
+
+        if (fd < 0)
+            return FALSE;
+        g_subprocess_launcher_take_fd(launcher, fd, 3 + i);
+    }
+    if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, &err)) ||
+        !g_subprocess_communicate_utf8(proc, NULL, NULL, NULL, &errText, &err) ||
+        (!g_subprocess_get_successful(proc) && !err)) {
         g_autofree char *tail = vgmFileReadTail(log, 0, 1024);
         const char *why = errText && *g_strstrip(errText) ? errText : tail;
 
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("%1$s failed: %2$s%3$s%4$s"),
-                    argv[0], err->message, *why ? "; " : "", why);
+                    argv[0], err ? err->message : _("it exited with an error"),
+                    *why ? "; " : "", why);
         return FALSE;
     }
     return TRUE;
@@ -87,11 +125,17 @@ vgmDriverTpmStart(const VgmDriverStore *store, const char *name, const unsigned 
     g_autofree char *state = NULL;
     g_autofree char *logOpt = NULL;
     g_autofree char *pidOpt = NULL;
+    g_autoptr(GBytes) key = NULL;
     char uuid[37];
     gint64 deadline;
 
     if (!tpm)
         return TRUE;
+    /* an encrypted state: the passphrase a secret of usage vtpm holds, as
+     * libvirt hands it over (aes-256-cbc, through a descriptor) */
+    if (tpm->encrypted &&
+        !(key = vgmDriverSecretValueFor(store, tpm->secret, VGM_SECRET_USAGE_VTPM, error)))
+        return FALSE;
     tpm2 = tpm->version == VGM_TPM_VERSION_2_0;
     root = vgmDriverTpmStateRoot(store, uuidBytes);
     dir = g_build_filename(root, tpm2 ? "tpm2" : "tpm1.2", NULL);
@@ -136,8 +180,14 @@ vgmDriverTpmStart(const VgmDriverStore *store, const char *name, const unsigned 
         }
         g_ptr_array_add(argv, (gpointer)"--lock-nvram");
         g_ptr_array_add(argv, (gpointer)"--not-overwrite");
+        if (key) {
+            g_ptr_array_add(argv, (gpointer)"--pwdfile-fd");
+            g_ptr_array_add(argv, (gpointer)"3");
+            g_ptr_array_add(argv, (gpointer)"--cipher");
+            g_ptr_array_add(argv, (gpointer)"aes-256-cbc");
+        }
         g_ptr_array_add(argv, NULL);
-        if (!vgmDriverTpmRun((const char *const *)argv->pdata, log, error))
+        if (!vgmDriverTpmRun((const char *const *)argv->pdata, key, 1, log, error))
             return FALSE;
     }
 
@@ -148,12 +198,27 @@ vgmDriverTpmStart(const VgmDriverStore *store, const char *name, const unsigned 
     logOpt = g_strdup_printf("file=%s", log);
     pidOpt = g_strdup_printf("file=%s", pidfile);
     {
-        const char *argv[] = {
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+        const char *const fixed[] = {
             "swtpm", "socket", "--ctrl", ctrl, "--tpmstate", state, "--log", logOpt,
-            "--terminate", "--daemon", "--pid", pidOpt, tpm2 ? "--tpm2" : NULL, NULL
+            "--terminate", "--daemon", "--pid", pidOpt,
         };
+        size_t i;
 
-        if (!vgmDriverTpmRun(argv, log, error))
+        for (i = 0; i < G_N_ELEMENTS(fixed); i++)
+            g_ptr_array_add(argv, (gpointer)fixed[i]);
+        if (key) {
+            /* the state's key and the migration stream's, each from its
+             * own descriptor */
+            g_ptr_array_add(argv, (gpointer)"--key");
+            g_ptr_array_add(argv, (gpointer)"pwdfd=3,mode=aes-256-cbc");
+            g_ptr_array_add(argv, (gpointer)"--migration-key");
+            g_ptr_array_add(argv, (gpointer)"pwdfd=4,mode=aes-256-cbc");
+        }
+        if (tpm2)
+            g_ptr_array_add(argv, (gpointer)"--tpm2");
+        g_ptr_array_add(argv, NULL);
+        if (!vgmDriverTpmRun((const char *const *)argv->pdata, key, 2, log, error))
             return FALSE;
     }
     /* the daemon listens before its parent exits; wait for the socket

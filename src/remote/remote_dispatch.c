@@ -19,6 +19,7 @@
 
 #include "remote_dispatch.h"
 #include "remote_protocol.h"
+#include "driver/driver_secret.h"
 #include "host/vgmhost.h"
 #include "host/vgmnode.h"
 #include "util/vgmerror.h"
@@ -38,6 +39,8 @@ enum {
     VGM_LV_ERR_NO_STORAGE_POOL = 49,
     VGM_LV_ERR_NO_STORAGE_VOL = 50,
     VGM_LV_ERR_OPERATION_INVALID = 55,
+    VGM_LV_ERR_INVALID_SECRET = 65,
+    VGM_LV_ERR_NO_SECRET = 66,
     VGM_LV_ERR_CONFIG_UNSUPPORTED = 67,
     VGM_LV_ERR_OPERATION_TIMEOUT = 68,
     VGM_LV_ERR_OPERATION_UNSUPPORTED = 84,
@@ -61,6 +64,8 @@ static const struct {
     { VGM_ERR_NO_SUPPORT, VGM_LV_ERR_OPERATION_UNSUPPORTED },
     { VGM_ERR_NO_STORAGE_POOL, VGM_LV_ERR_NO_STORAGE_POOL },
     { VGM_ERR_NO_STORAGE_VOL, VGM_LV_ERR_NO_STORAGE_VOL },
+    { VGM_ERR_NO_SECRET, VGM_LV_ERR_NO_SECRET },
+    { VGM_ERR_INVALID_SECRET, VGM_LV_ERR_INVALID_SECRET },
 };
 
 int
@@ -2032,4 +2037,155 @@ vgmRemoteDispatchStorageVolGetPath(VgmRemoteClient *client,
                                                                    args->vol.name, error);
 
     return vol && (ret->name = g_strdup(vol->key)) != NULL;
+}
+
+/* ---- secrets ---- */
+
+static void
+vgmRemoteMakeSecret(VgmRemoteNonnullSecret *out, const VgmSecret *secret)
+{
+    memcpy(out->uuid, secret->uuid, 16);
+    out->usageType = secret->usageType;
+    out->usageID = g_strdup(secret->usageID);
+}
+
+static gboolean
+vgmRemoteReturnSecret(VgmSecret *secret, VgmRemoteNonnullSecret *out)
+{
+    if (!secret)
+        return FALSE;
+    vgmRemoteMakeSecret(out, secret);
+    vgmSecretFree(secret);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectNumOfSecrets(VgmRemoteClient *client,
+                                     VgmRemoteConnectNumOfSecretsRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) secrets = vgmDriverSecretList(client->drv, 0, error);
+
+    if (!secrets)
+        return FALSE;
+    ret->num = (int)secrets->len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectListSecrets(VgmRemoteClient *client,
+                                    const VgmRemoteConnectListSecretsArgs *args,
+                                    VgmRemoteConnectListSecretsRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) secrets = NULL;
+    guint i, n;
+
+    if (args->maxuuids < 0 || args->maxuuids > VGM_REMOTE_SECRET_LIST_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("maxuuids %1$d is out of range (0 to %2$d)"), args->maxuuids,
+                    VGM_REMOTE_SECRET_LIST_MAX);
+        return FALSE;
+    }
+    if (!(secrets = vgmDriverSecretList(client->drv, 0, error)))
+        return FALSE;
+    n = MIN(secrets->len, (guint)args->maxuuids);
+    ret->uuids.len = n;
+    ret->uuids.val = g_new0(VgmRemoteNonnullString, MAX(n, 1));
+    for (i = 0; i < n; i++) {
+        char str[37];
+
+        vgmDomainUUIDFormat(((const VgmSecret *)g_ptr_array_index(secrets, i))->uuid, str);
+        ret->uuids.val[i] = g_strdup(str);
+    }
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectListAllSecrets(VgmRemoteClient *client,
+                                       const VgmRemoteConnectListAllSecretsArgs *args,
+                                       VgmRemoteConnectListAllSecretsRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) secrets = NULL;
+    guint i;
+
+    if (!(secrets = vgmDriverSecretList(client->drv, args->flags, error)))
+        return FALSE;
+    if (args->need_results) {
+        ret->secrets.len = secrets->len;
+        ret->secrets.val = g_new0(VgmRemoteNonnullSecret, MAX(secrets->len, 1));
+        for (i = 0; i < secrets->len; i++)
+            vgmRemoteMakeSecret(&ret->secrets.val[i], g_ptr_array_index(secrets, i));
+    }
+    ret->ret = secrets->len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchSecretLookupByUuid(VgmRemoteClient *client,
+                                    const VgmRemoteSecretLookupByUuidArgs *args,
+                                    VgmRemoteSecretLookupByUuidRet *ret, GError **error)
+{
+    return vgmRemoteReturnSecret(vgmDriverSecretLookupByUUID(client->drv, args->uuid, error),
+                                 &ret->secret);
+}
+
+gboolean
+vgmRemoteDispatchSecretLookupByUsage(VgmRemoteClient *client,
+                                     const VgmRemoteSecretLookupByUsageArgs *args,
+                                     VgmRemoteSecretLookupByUsageRet *ret, GError **error)
+{
+    return vgmRemoteReturnSecret(vgmDriverSecretLookupByUsage(client->drv, args->usageType,
+                                                              args->usageID, error),
+                                 &ret->secret);
+}
+
+gboolean
+vgmRemoteDispatchSecretDefineXml(VgmRemoteClient *client,
+                                 const VgmRemoteSecretDefineXmlArgs *args,
+                                 VgmRemoteSecretDefineXmlRet *ret, GError **error)
+{
+    return vgmRemoteReturnSecret(vgmDriverSecretDefineXML(client->drv, args->xml, args->flags,
+                                                          error),
+                                 &ret->secret);
+}
+
+gboolean
+vgmRemoteDispatchSecretGetXmlDesc(VgmRemoteClient *client,
+                                  const VgmRemoteSecretGetXmlDescArgs *args,
+                                  VgmRemoteSecretGetXmlDescRet *ret, GError **error)
+{
+    return (ret->xml = vgmDriverSecretGetXMLDesc(client->drv, args->secret.uuid, args->flags,
+                                                 error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchSecretSetValue(VgmRemoteClient *client,
+                                const VgmRemoteSecretSetValueArgs *args, GError **error)
+{
+    return vgmDriverSecretSetValue(client->drv, args->secret.uuid, args->value.val,
+                                   args->value.len, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchSecretGetValue(VgmRemoteClient *client,
+                                const VgmRemoteSecretGetValueArgs *args,
+                                VgmRemoteSecretGetValueRet *ret, GError **error)
+{
+    g_autoptr(GBytes) value = vgmDriverSecretGetValue(client->drv, args->secret.uuid,
+                                                      args->flags, TRUE, error);
+    gsize len = 0;
+    gconstpointer data;
+
+    if (!value)
+        return FALSE;
+    data = g_bytes_get_data(value, &len);
+    ret->value.len = (guint32)len;
+    ret->value.val = g_memdup2(data, MAX(len, 1));
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchSecretUndefine(VgmRemoteClient *client,
+                                const VgmRemoteSecretUndefineArgs *args, GError **error)
+{
+    return vgmDriverSecretUndefine(client->drv, args->secret.uuid, error);
 }

@@ -28,7 +28,9 @@ VGM_ENUM_IMPL(vgmErrorCode, VGM_ERR_LAST,
               "system-error",
               "no-support",
               "no-storage-pool",
-              "no-storage-vol");
+              "no-storage-vol",
+              "no-secret",
+              "invalid-secret");
 
 char *
 vgmErrorEscape(const char *str)

@@ -33,6 +33,8 @@ typedef enum {
     VGM_ERR_NO_SUPPORT,         /* the hypervisor or host lacks a feature */
     VGM_ERR_NO_STORAGE_POOL,    /* no such storage pool */
     VGM_ERR_NO_STORAGE_VOL,     /* no such storage volume */
+    VGM_ERR_NO_SECRET,          /* no such secret, or one without a value */
+    VGM_ERR_INVALID_SECRET,     /* a secret that may not be used so (private) */
 
     VGM_ERR_LAST
 } VgmErrorCode;

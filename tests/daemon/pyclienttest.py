@@ -53,6 +53,19 @@ mode). What it covers:
     device 1 (SKIPAUTH) answers a SPICE link header with a SPICE link
     reply ("REDQ"); device 2 is VIR_ERR_INTERNAL_ERROR (1), an unknown
     flag VIR_ERR_INVALID_ARG (8), as libvirtd answers;
+  * secrets (libvirt's secret API, which Nova's vTPM uses): secretDefineXML
+    of a persistent vtpm secret, lookups by uuid and by usage,
+    XMLDesc, setValue/value round-tripping bytes with a NUL; a second
+    secret for the same usage and a redefinition with another usage
+    refused (1 or 9); a private secret's value is VIR_ERR_INVALID_SECRET
+    (65) and it cannot be made public; listAllSecrets with the ephemeral
+    and private filters; a missing secret and one without a value are
+    VIR_ERR_NO_SECRET (66); undefine. In our mode also: the files
+    (UUID.xml, UUID.base64) are 0600, and a domain whose emulated TPM is
+    encrypted with the secret (<encryption secret=''/>, as Nova writes
+    it) starts, its swtpm takes the key from a descriptor, and with the
+    secret's value changed the start fails (the state cannot be read),
+    then works again with the value restored;
   * shutdown() that a guest obeys: a TCG guest (Debian's kernel, a busybox
     initramfs whose /init loads the ACPI button and evdev modules and
     powers off when the power button is pressed; kernel and busybox from
@@ -116,7 +129,7 @@ SLOW = "vgmtest-py-slow"
 FAST = "vgmtest-py-fast"
 GUEST = "vgmtest-py-guest"
 ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, GMEM, SLOW,
-                                                          FAST, GUEST, GFX]
+                                                          FAST, GUEST, GFX, "vgmtest-py-tpmenc"]
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 SLOW_SECONDS = 3
 MISSING_UUID = "11111111-2222-3333-4444-555555555555"
@@ -246,6 +259,7 @@ def run_tests(tap, target, conn):
                        (slow_call_tests, (tap, target, conn)),
                        (parity_tests, (tap, target, conn)),
                        (graphics_tests, (tap, conn)),
+                       (secret_tests, (tap, target, conn)),
                        (guest_shutdown_tests, (tap, target, conn))):
         # A part that dies half way is one failure; the next part still runs.
         harness.run_part(tap, part, *args)
@@ -996,6 +1010,122 @@ done
 /bin/busybox dd if=$dev of=/dev/null bs=24 count=1 2>/dev/null
 /bin/busybox poweroff -f
 """
+
+
+SECRET_UUID = "5d1f0c2e-8a7b-4c3d-9e6f-0a1b2c3d4e5f"
+SECRET_PRIV_UUID = "6e2a1d3f-9b8c-4d4e-8f70-1b2c3d4e5f60"
+SECRET_EPH_UUID = "7f3b2e40-ac9d-4e5f-9081-2c3d4e5f6071"
+TPMENC = "vgmtest-py-tpmenc"
+
+
+def secret_xml(uuid, usage_type, usage, ephemeral="no", private="no"):
+    return ("<secret ephemeral='%s' private='%s'><uuid>%s</uuid>"
+            "<usage type='%s'><name>%s</name></usage></secret>"
+            % (ephemeral, private, uuid, usage_type, usage))
+
+
+def secret_tests(tap, target, conn):
+    V = libvirt
+    for u in (SECRET_UUID, SECRET_PRIV_UUID, SECRET_EPH_UUID):
+        try:
+            conn.secretLookupByUUIDString(u).undefine()
+        except libvirt.libvirtError:
+            pass
+    s = conn.secretDefineXML(secret_xml(SECRET_UUID, "vtpm", "vgmtest-vtpm"))
+    tap.ok(s.UUIDString() == SECRET_UUID and s.usageType() == V.VIR_SECRET_USAGE_TYPE_VTPM and
+           s.usageID() == "vgmtest-vtpm", "secretDefineXML: uuid, usage type and id",
+           "%r" % ((s.UUIDString(), s.usageType(), s.usageID()),))
+    by = conn.secretLookupByUsage(V.VIR_SECRET_USAGE_TYPE_VTPM, "vgmtest-vtpm")
+    tap.eq(by.UUIDString(), SECRET_UUID, "secretLookupByUsage finds it")
+    tap.ok("<name>vgmtest-vtpm</name>" in s.XMLDesc(0) and "private='no'" in s.XMLDesc(0),
+           "XMLDesc has its usage and flags", s.XMLDesc(0))
+    code_is(tap, lambda: s.value(), V.VIR_ERR_NO_SECRET, "value() before setValue: VIR_ERR_NO_SECRET")
+    value = b"pass\x00phrase\xff"
+    s.setValue(value)
+    tap.eq(conn.secretLookupByUUIDString(SECRET_UUID).value(), value,
+           "setValue / value() round-trip bytes with a NUL")
+    code_is(tap, lambda: conn.secretDefineXML(secret_xml(SECRET_PRIV_UUID, "vtpm", "vgmtest-vtpm")),
+            (V.VIR_ERR_INTERNAL_ERROR, V.VIR_ERR_OPERATION_FAILED),
+            "a second secret for the same usage is refused")
+    code_is(tap, lambda: conn.secretDefineXML(secret_xml(SECRET_UUID, "vtpm", "other")),
+            (V.VIR_ERR_INTERNAL_ERROR, V.VIR_ERR_OPERATION_FAILED),
+            "redefining a secret with another usage is refused")
+    p = conn.secretDefineXML(secret_xml(SECRET_PRIV_UUID, "ceph", "vgmtest-ceph", private="yes"))
+    p.setValue(b"x")
+    code_is(tap, lambda: p.value(), V.VIR_ERR_INVALID_SECRET,
+            "a private secret's value is VIR_ERR_INVALID_SECRET")
+    code_is(tap, lambda: conn.secretDefineXML(secret_xml(SECRET_PRIV_UUID, "ceph", "vgmtest-ceph")),
+            (V.VIR_ERR_INTERNAL_ERROR, V.VIR_ERR_OPERATION_FAILED),
+            "a private secret cannot be made public")
+    conn.secretDefineXML(secret_xml(SECRET_EPH_UUID, "tls", "vgmtest-tls", ephemeral="yes"))
+    eph = {x.UUIDString() for x in conn.listAllSecrets(V.VIR_CONNECT_LIST_SECRETS_EPHEMERAL)}
+    noeph = {x.UUIDString() for x in conn.listAllSecrets(V.VIR_CONNECT_LIST_SECRETS_NO_EPHEMERAL)}
+    priv = {x.UUIDString() for x in conn.listAllSecrets(V.VIR_CONNECT_LIST_SECRETS_PRIVATE)}
+    tap.ok(SECRET_EPH_UUID in eph and SECRET_EPH_UUID not in noeph and SECRET_UUID in noeph and
+           SECRET_PRIV_UUID in priv and SECRET_UUID not in priv,
+           "listAllSecrets: the ephemeral and private filters", "%r %r %r" % (eph, noeph, priv))
+    tap.ok({SECRET_UUID, SECRET_PRIV_UUID, SECRET_EPH_UUID} <= set(conn.listSecrets()) and
+           conn.numOfSecrets() >= 3, "listSecrets / numOfSecrets")
+    code_is(tap, lambda: conn.secretLookupByUUIDString(MISSING_UUID), V.VIR_ERR_NO_SECRET,
+            "a missing secret is VIR_ERR_NO_SECRET")
+    if not REFERENCE[0]:
+        d = os.path.join(target.root, "etc", "secrets")
+        modes = {f: oct(os.stat(os.path.join(d, f)).st_mode & 0o777) for f in os.listdir(d)}
+        tap.ok(modes.get(SECRET_UUID + ".xml") == "0o600" and
+               modes.get(SECRET_UUID + ".base64") == "0o600" and
+               not any(f.startswith(SECRET_EPH_UUID) for f in modes),
+               "the secret's files are 0600; the ephemeral one has none", repr(modes))
+        encrypted_tpm_tests(tap, conn, s, value)
+    for u in (SECRET_PRIV_UUID, SECRET_EPH_UUID, SECRET_UUID):
+        conn.secretLookupByUUIDString(u).undefine()
+    code_is(tap, lambda: conn.secretLookupByUUIDString(SECRET_UUID), V.VIR_ERR_NO_SECRET,
+            "undefine: the secret is gone")
+
+
+def encrypted_tpm_tests(tap, conn, secret, value):
+    import subprocess
+    if not shutil.which("swtpm") or not shutil.which("swtpm_setup"):
+        tap.skip("a domain with an encrypted TPM", "swtpm is not installed")
+        return
+    xml = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <tpm model='tpm-crb'>
+      <backend type='emulator' version='2.0'>
+        <encryption secret='%s'/>
+      </backend>
+    </tpm>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % (TPMENC, secret.UUIDString())
+    d = conn.defineXML(xml)
+    try:
+        d.create()
+        ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+        swtpm = [l for l in ps.splitlines() if l.startswith("swtpm socket") and TPMENC in l]
+        tap.ok(d.isActive() and swtpm and "--key pwdfd=3,mode=aes-256-cbc" in swtpm[0],
+               "a domain with an encrypted TPM starts; swtpm takes the key from a descriptor",
+               repr(swtpm))
+        d.destroy()
+        secret.setValue(b"another passphrase")
+        r = err_code(d.create)
+        tap.ok(r[0] != "no error" and not d.isActive(),
+               "with the secret's value changed the TPM state cannot be read: the start fails",
+               repr(r))
+        secret.setValue(value)
+        d.create()
+        tap.ok(d.isActive(), "with the value restored it starts again")
+        d.destroy()
+    finally:
+        try:
+            if d.isActive():
+                d.destroy()
+        except libvirt.libvirtError:
+            pass
+        d.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_TPM if hasattr(libvirt, "VIR_DOMAIN_UNDEFINE_TPM") else 0)
 
 
 def power_button_kit(work):
