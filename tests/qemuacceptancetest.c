@@ -458,6 +458,36 @@ vgmAcceptServeNbd(VgmAcceptEnv *env, VgmDiskDef *disk, guint n, GError **error)
     return TRUE;
 }
 
+/* Runs the server @argv of the case (its stderr to @log, ended with the
+ * case) and waits up to 10 s for it to make its socket @sock; @what names
+ * it in the error. Server sockets are waited for as files: a probe
+ * connection would be taken for QEMU's. */
+static gboolean
+vgmAcceptSpawnServer(VgmAcceptEnv *env, const char *const *argv, const char *log,
+                     const char *sock, const char *what, GError **error)
+{
+    g_autoptr(GSubprocessLauncher) launcher =
+        g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+    GSubprocess *proc;
+    gint64 deadline;
+
+    g_subprocess_launcher_set_stderr_file_path(launcher, log);
+    if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, error)))
+        return FALSE;
+    g_ptr_array_add(env->servers, proc);
+    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (!g_file_test(sock, G_FILE_TEST_EXISTS)) {
+        if (g_subprocess_get_identifier(proc) == NULL || g_get_monotonic_time() > deadline) {
+            g_autofree char *tail = vgmAcceptLogTail(log);
+
+            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s does not listen: %s", what, tail);
+            return FALSE;
+        }
+        g_usleep(20 * 1000);
+    }
+    return TRUE;
+}
+
 /* A virtiofsd for virtiofs share @fs (number @n): QEMU's, running for the
  * case on a socket in the case's directory, sharing @fs's directory (or,
  * for a <source socket>, a directory of its own), which @fs then names as
@@ -472,10 +502,7 @@ vgmAcceptServeVirtiofs(VgmAcceptEnv *env, VgmFsDef *fs, guint n, GError **error)
     g_autofree char *dir = fs->dir ? g_strdup(fs->dir) : g_strdup_printf("%s/virtiofs%u", env->dir, n);
     g_autofree char *sockOpt = g_strdup_printf("--socket-path=%s", sock);
     g_autofree char *srcOpt = g_strdup_printf("source=%s", dir);
-    g_autoptr(GSubprocessLauncher) launcher = NULL;
     g_autoptr(GSocketAddress) addr = NULL;
-    GSubprocess *proc;
-    gint64 deadline;
 
     if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE))
         return g_strdup_printf("virtiofs needs a virtiofsd (%s, Debian's qemu-system-common)", binary);
@@ -486,26 +513,10 @@ vgmAcceptServeVirtiofs(VgmAcceptEnv *env, VgmFsDef *fs, guint n, GError **error)
     }
     {
         const char *argv[] = { binary, sockOpt, "-o", srcOpt, NULL };
+        g_autofree char *what = g_strdup_printf("virtiofsd for filesystem %s", fs->target);
 
-        launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-        g_subprocess_launcher_set_stderr_file_path(launcher, log);
-        if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, error)))
+        if (!vgmAcceptSpawnServer(env, argv, log, sock, what, error))
             return NULL;
-    }
-    g_ptr_array_add(env->servers, proc);
-    addr = g_unix_socket_address_new(sock);
-    /* it listens before it waits for QEMU; a probe connection would be
-     * taken for QEMU's, so wait for the socket file */
-    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-    while (!g_file_test(sock, G_FILE_TEST_EXISTS)) {
-        if (g_subprocess_get_identifier(proc) == NULL || g_get_monotonic_time() > deadline) {
-            g_autofree char *tail = vgmAcceptLogTail(log);
-
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                        "virtiofsd for filesystem %s does not listen: %s", fs->target, tail);
-            return NULL;
-        }
-        g_usleep(20 * 1000);
     }
     g_test_message("filesystem %s: served by virtiofsd on %s (was %s)", fs->target, sock,
                    fs->socket ? fs->socket : "the driver's");
@@ -531,9 +542,6 @@ vgmAcceptServeVhostUserBlk(VgmAcceptEnv *env, VgmDiskDef *disk, guint n, GError 
     g_autofree char *export = g_strdup_printf("type=vhost-user-blk,id=export%u,node-name=file%u,"
                                               "addr.type=unix,addr.path=%s,writable=on,num-queues=%u",
                                               n, n, sock, disk->queues ? disk->queues : 1);
-    g_autoptr(GSubprocessLauncher) launcher = NULL;
-    GSubprocess *proc;
-    gint64 deadline;
 
     if (!binary)
         return g_strdup("a vhostuser disk needs a vhost-user-blk server: qemu-storage-daemon (Debian's qemu-system-common)");
@@ -541,23 +549,10 @@ vgmAcceptServeVhostUserBlk(VgmAcceptEnv *env, VgmDiskDef *disk, guint n, GError 
         return NULL;
     {
         const char *argv[] = { binary, "--blockdev", blockdev, "--export", export, NULL };
+        g_autofree char *what = g_strdup_printf("qemu-storage-daemon for disk %s", disk->dst);
 
-        launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-        g_subprocess_launcher_set_stderr_file_path(launcher, log);
-        if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, error)))
+        if (!vgmAcceptSpawnServer(env, argv, log, sock, what, error))
             return NULL;
-    }
-    g_ptr_array_add(env->servers, proc);
-    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-    while (!g_file_test(sock, G_FILE_TEST_EXISTS)) {
-        if (g_subprocess_get_identifier(proc) == NULL || g_get_monotonic_time() > deadline) {
-            g_autofree char *tail = vgmAcceptLogTail(log);
-
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                        "qemu-storage-daemon for disk %s does not listen: %s", disk->dst, tail);
-            return NULL;
-        }
-        g_usleep(20 * 1000);
     }
     g_test_message("disk %s: served by qemu-storage-daemon's vhost-user-blk export on %s (was %s)",
                    disk->dst, sock, disk->src);
@@ -579,9 +574,6 @@ vgmAcceptServeTpm(VgmAcceptEnv *env, VgmTpmDef *tpm, GError **error)
     g_autofree char *state = g_strdup_printf("%s/swtpm-state", env->dir);
     g_autofree char *ctrl = g_strdup_printf("type=unixio,path=%s", sock);
     g_autofree char *stateOpt = g_strdup_printf("dir=%s", state);
-    g_autoptr(GSubprocessLauncher) launcher = NULL;
-    GSubprocess *proc;
-    gint64 deadline;
 
     if (!binary)
         return g_strdup("an external TPM needs an emulator to connect to: swtpm (Debian's swtpm)");
@@ -594,21 +586,8 @@ vgmAcceptServeTpm(VgmAcceptEnv *env, VgmTpmDef *tpm, GError **error)
         const char *argv[] = { binary, "socket", "--tpm2", "--tpmstate", stateOpt, "--ctrl", ctrl,
                                "--terminate", NULL };
 
-        launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-        g_subprocess_launcher_set_stderr_file_path(launcher, log);
-        if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, error)))
+        if (!vgmAcceptSpawnServer(env, argv, log, sock, "swtpm", error))
             return NULL;
-    }
-    g_ptr_array_add(env->servers, proc);
-    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-    while (!g_file_test(sock, G_FILE_TEST_EXISTS)) {
-        if (g_subprocess_get_identifier(proc) == NULL || g_get_monotonic_time() > deadline) {
-            g_autofree char *tail = vgmAcceptLogTail(log);
-
-            g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "swtpm does not listen: %s", tail);
-            return NULL;
-        }
-        g_usleep(20 * 1000);
     }
     g_test_message("external TPM %s: served by a swtpm of the test's on %s", tpm->externalPath, sock);
     vgmAcceptReplace(&tpm->externalPath, g_steal_pointer(&sock));
