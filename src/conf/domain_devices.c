@@ -2349,7 +2349,7 @@ vgmControllerPciParse(xmlNodePtr node, VgmControllerDef *ctrl, GError **error)
     if (vgmXMLSingleChild(child, "node", &nodeEl, error) < 0)
         return FALSE;
     if (nodeEl) {
-        g_autofree char *text = (char *)xmlNodeGetContent(nodeEl);
+        g_autofree char *text = vgmXMLNodeContent(nodeEl);
         guint64 v;
 
         if (!vgmStrInList(vgmControllerPciTargetAttrs[3].models, ctrl->model)) {

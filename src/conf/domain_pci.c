@@ -69,6 +69,7 @@ static const char *const vgmPciConnectNames[] = {
 };
 
 #define VGM_PCI_SLOTS 32
+#define VGM_PCI_MAX_BUSES 256
 
 /* The PCI controller models: what each takes downstream and from which
  * slots, how it plugs in itself, and the QEMU device libvirt names in its
@@ -142,6 +143,7 @@ typedef struct {
 typedef struct {
     GArray *buses;              /* VgmPciBus, by controller index */
     gboolean dryRun;            /* counting buses: add what is missing */
+    gboolean q35;               /* the machine has a PCI Express root */
     gboolean pcieToPciBridge;   /* QEMU has pcie-pci-bridge (always, from 7.2) */
     /* where the last search for a kind of device (its flags and function)
      * ended: a slot passed over once never fits that kind later (slots
@@ -264,9 +266,11 @@ vgmPciCompatible(unsigned int busFlags, unsigned int devFlags, unsigned int busI
 /* Buses added to fit @addr (dry run only), of the kind the device of
  * @flags plugs into: a pcie-root-port for PCI Express, a pci-bridge for
  * conventional PCI, behind a pcie-root-port and a pcie-to-pci-bridge (or a
- * dmi-to-pci-bridge) when nothing yet takes a pci-bridge. */
+ * dmi-to-pci-bridge) when nothing yet takes a pci-bridge. An address the
+ * definition gives (@fromConfig) is kept: the buses up to it are of the
+ * machine's default kind. */
 static gboolean
-vgmPciSetGrow(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flags,
+vgmPciSetGrow(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flags, gboolean fromConfig,
               const char *label, GError **error)
 {
     int add = (int)addr->bus - (int)set->buses->len + 1;
@@ -276,7 +280,15 @@ vgmPciSetGrow(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flags,
 
     if (add <= 0)
         return TRUE;
-    if (flags & VGM_PCI_CONN_PCI_DEVICE) {
+    if (addr->bus + 1 >= VGM_PCI_MAX_BUSES) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("no free PCI slot for %1$s: a domain has at most %2$d PCI buses"),
+                    label, VGM_PCI_MAX_BUSES);
+        return FALSE;
+    }
+    if (fromConfig) {
+        model = vgmPciModelFind(set->q35 ? "pcie-root-port" : "pci-bridge");
+    } else if (flags & VGM_PCI_CONN_PCI_DEVICE) {
         gboolean haveBridgeSlot = FALSE;
 
         model = vgmPciModelFind("pci-bridge");
@@ -291,6 +303,12 @@ vgmPciSetGrow(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flags,
                 /* the bridge itself needs a bus to sit on */
                 add++;
                 addr->bus++;
+                if (addr->bus >= VGM_PCI_MAX_BUSES) {
+                    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                                _("no free PCI slot for %1$s: a domain has at most %2$d PCI buses"),
+                                label, VGM_PCI_MAX_BUSES);
+                    return FALSE;
+                }
             }
         }
     } else if (flags & (VGM_PCI_CONN_PCIE_DEVICE | VGM_PCI_CONN_UPSTREAM_PORT)) {
@@ -326,7 +344,7 @@ vgmPciReserve(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flags,
     g_autofree char *str = vgmPciAddrString(addr);
     VgmPciBus *bus;
 
-    if (set->dryRun && !vgmPciSetGrow(set, addr, flags, label, error))
+    if (set->dryRun && !vgmPciSetGrow(set, addr, flags, fromConfig, label, error))
         return FALSE;
     g_clear_pointer(&str, g_free);
     str = vgmPciAddrString(addr);
@@ -342,6 +360,12 @@ vgmPciReserve(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flags,
         return FALSE;
     }
     bus = vgmPciSetBus(set, addr->bus);
+    if ((flags & VGM_PCI_CONN_INTEGRATED) && addr->bus != 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("PCI address %1$s of %2$s: it is part of the root complex, on bus 0 only"),
+                    str, label);
+        return FALSE;
+    }
     if (!vgmPciCompatible(bus->accepts, flags, addr->bus, fromConfig)) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("PCI address %1$s of %2$s: the PCI controller with index='%3$u' (model '%4$s') does not take a %5$s"),
@@ -370,15 +394,15 @@ vgmPciReserve(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flags,
  * of root ports) on the first bus that takes @flags; in a dry run, a new
  * bus when none does */
 static gboolean
-vgmPciNextAddr(VgmPciSet *set, unsigned int flags, int function, VgmDeviceAddress *out,
-               const char *label, GError **error)
+vgmPciNextAddr(VgmPciSet *set, unsigned int flags, int function, guint busLimit,
+               VgmDeviceAddress *out, const char *label, GError **error)
 {
     VgmDeviceAddress a = { .type = VGM_ADDRESS_PCI };
     gpointer key = GUINT_TO_POINTER(flags | (unsigned int)(function + 1) << 16);
     unsigned int start = GPOINTER_TO_UINT(g_hash_table_lookup(set->cursors, key));
 
     a.function = function < 0 ? 0 : (unsigned int)function;
-    for (a.bus = start >> 8; a.bus < set->buses->len; a.bus++) {
+    for (a.bus = start >> 8; a.bus < MIN(set->buses->len, busLimit); a.bus++) {
         VgmPciBus *bus = vgmPciSetBus(set, a.bus);
 
         if (!vgmPciCompatible(bus->accepts, flags, a.bus, FALSE))
@@ -402,12 +426,20 @@ vgmPciNextAddr(VgmPciSet *set, unsigned int flags, int function, VgmDeviceAddres
             }
         }
     }
+    /* a PCI controller sits on a bus of a lower index than its own (in
+     * the real pass; the dry one only counts) */
+    if (busLimit <= set->buses->len) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("no free PCI slot for %1$s on a bus of a lower index than its own: give it an <address>, or controllers with free slots"),
+                    label);
+        return FALSE;
+    }
     if (!set->dryRun) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, _("no free PCI slot for %1$s"), label);
         return FALSE;
     }
     a.bus = set->buses->len;
-    if (!vgmPciSetGrow(set, &a, flags, label, error))
+    if (!vgmPciSetGrow(set, &a, flags, FALSE, label, error))
         return FALSE;
     a.slot = vgmPciSetBus(set, a.bus)->model->minSlot;
  found:
@@ -418,12 +450,12 @@ vgmPciNextAddr(VgmPciSet *set, unsigned int flags, int function, VgmDeviceAddres
 
 /* Gives @dev the next free address (not in a dry run, which only counts) */
 static gboolean
-vgmPciReserveNext(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flags, int function,
-                  const char *label, GError **error)
+vgmPciReserveNextBelow(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flags, int function,
+                       guint busLimit, const char *label, GError **error)
 {
     VgmDeviceAddress a;
 
-    if (!vgmPciNextAddr(set, flags, function, &a, label, error) ||
+    if (!vgmPciNextAddr(set, flags, function, busLimit, &a, label, error) ||
         !vgmPciReserve(set, &a, flags, FALSE, label, error))
         return FALSE;
     if (!set->dryRun) {
@@ -434,6 +466,13 @@ vgmPciReserveNext(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flags, in
         addr->multifunction = multi;
     }
     return TRUE;
+}
+
+static gboolean
+vgmPciReserveNext(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flags, int function,
+                  const char *label, GError **error)
+{
+    return vgmPciReserveNextBelow(set, addr, flags, function, G_MAXUINT, label, error);
 }
 
 /* ---------------- the devices ---------------- */
@@ -633,6 +672,7 @@ vgmPciSetCreate(VgmPciSet *set, VgmDomainDef *def, const VgmPciMachine *m, GArra
 {
     guint i;
 
+    set->q35 = m->q35;
     set->buses = g_array_new(FALSE, TRUE, sizeof(VgmPciBus));
     set->cursors = g_hash_table_new(g_direct_hash, g_direct_equal);
     set->pcieToPciBridge = TRUE;
@@ -900,7 +940,11 @@ vgmPciAssignDevices(VgmDomainDef *def, VgmPciSet *set, GArray *devs, GError **er
         if (d->ctrl && vgmPciIsUsb2(d->ctrl)) {
             if (!vgmPciAssignUsb2(def, set, d, error))
                 return FALSE;
-        } else if (!vgmPciReserveNext(set, d->addr, d->flags, -1, d->label, error)) {
+        } else if (!vgmPciReserveNextBelow(set, d->addr, d->flags, -1,
+                                           !set->dryRun && d->ctrl &&
+                                           g_str_equal(d->ctrl->type, "pci") ?
+                                           d->ctrl->index : G_MAXUINT,
+                                           d->label, error)) {
             return FALSE;
         }
     }
@@ -1041,6 +1085,12 @@ vgmPciImplicitControllers(VgmDomainDef *def, const VgmPciMachine *m, GError **er
                         c->index, c->model, m->q35 ? "PC" : "q35", m->q35 ? "q35" : "the PC");
             return FALSE;
         }
+        if (c->index == 0 && c->addr.type != VGM_ADDRESS_NONE) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<controller type='pci' index='0' model='%1$s'> is the root bus: it plugs into nothing and takes no <address>"),
+                        root);
+            return FALSE;
+        }
         if (c->index != 0 && (g_strcmp0(c->model, "pci-root") == 0 ||
                               g_strcmp0(c->model, "pcie-root") == 0)) {
             vgmErrorSet(error, VGM_ERR_XML,
@@ -1111,8 +1161,13 @@ vgmDomainPciAssign(VgmDomainDef *def, GError **error)
         if (g_str_equal(c->type, "pci") && (gint64)c->index > maxIndex)
             maxIndex = c->index;
     }
-    /* each controller index up to the highest is a bus (validation limits
-     * how many devices of a kind there are) */
+    /* each controller index up to the highest is a bus */
+    if (maxIndex >= VGM_PCI_MAX_BUSES) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("PCI controller index %1$" G_GINT64_FORMAT " is too high: a domain has at most %2$d PCI buses (indexes 0 to %3$d)"),
+                    maxIndex, VGM_PCI_MAX_BUSES, VGM_PCI_MAX_BUSES - 1);
+        return FALSE;
+    }
     nbuses = (guint)maxIndex + 1;
 
     /* the dry pass: which buses are missing */
@@ -1157,7 +1212,8 @@ vgmDomainPciAssign(VgmDomainDef *def, GError **error)
         c->haveIndex = TRUE;
         vgmDomainControllerInsert(def->devices.controllers, c);
         label = vgmPciControllerLabel(c);
-        /* its own slot, which may take another bus */
+        /* its own slot, which may take another bus (the count only: the
+         * real pass places PCI controllers first, before the devices) */
         if (!vgmPciReserveNext(&set, &c->addr, bus->model->connect, -1, label, error))
             goto cleanup;
     }

@@ -1032,6 +1032,13 @@ vgmRuleControllerIndexes(const VgmDomainDef *def, GError **error)
                 g_hash_table_add(models, g_strdup_printf("%s %s", key, c->model));
             g_hash_table_insert(indexes, g_steal_pointer(&key), (gpointer)c);
         }
+        /* libvirt's: a PCI bus number is 8 bits */
+        if (g_str_equal(c->type, "pci") && c->index > 255) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<controller type='pci' index='%1$u'>: the index is too high, a domain has PCI buses 0 to 255"),
+                        c->index);
+            return FALSE;
+        }
         /* QEMU: "Illegal numa node" */
         if (c->haveNumaNode && c->numaNode >= vgmDomainDefNumaCells(def)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -1391,8 +1398,10 @@ vgmRuleVhostUserDisk(const VgmDiskDef *d, GError **error)
 
     if (d->type != VGM_DISK_TYPE_VHOSTUSER)
         return TRUE;
-    if (d->device != VGM_DISK_DEVICE_DISK || d->bus != VGM_DISK_BUS_VIRTIO)
-        what = _("a device other than 'disk' on the virtio bus");
+    if (d->device != VGM_DISK_DEVICE_DISK)
+        what = _("a device other than 'disk'");
+    else if (d->bus != VGM_DISK_BUS_VIRTIO)
+        what = _("a bus other than 'virtio'");
     else if (d->driverType && !g_str_equal(d->driverType, "raw"))
         what = _("a driver type other than 'raw'");
     else if (d->cache)

@@ -525,45 +525,55 @@ vgmDriverLookupForWatch(VgmDriver *drv, const char *name, GError **error)
     return dom;
 }
 
-char *
-vgmDriverTrayMoved(VgmDriver *drv, const char *name, const char *devId, gboolean open,
+gboolean
+vgmDriverTrayMoved(VgmDriver *drv, const char *name, pid_t pid, const char *devId, gboolean open,
                    GError **error)
 {
     GMutex *m = vgmDriverDomainMutex(drv, name);
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverStatus) status = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
-    char *alias = NULL;
+    gboolean found = FALSE;
+    gboolean ok = FALSE;
     guint i;
 
     g_mutex_lock(m);
-    if (!(lock = vgmDriverStoreLockDomain(drv->store, name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
-        !(status = vgmDriverStoreLoadStatus(drv->store, name, error)) ||
-        !(def = vgmDomainDefParseString(status->xml, status->log,
+    if (!(lock = vgmDriverStoreLockDomain(drv->store, name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)))
+        goto out;
+    if (!(status = vgmDriverStoreLoadStatus(drv->store, name, error))) {
+        /* gone meanwhile: nothing to follow */
+        ok = error && !*error;
+        goto out;
+    }
+    /* an event of a QEMU that no longer runs the domain changes nothing */
+    if (status->qemu.pid != pid) {
+        ok = TRUE;
+        goto out;
+    }
+    if (!(def = vgmDomainDefParseString(status->xml, status->log,
                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
                                         error)))
         goto out;
-    for (i = 0; i < def->devices.disks->len && !alias; i++) {
+    for (i = 0; i < def->devices.disks->len && !found; i++) {
         VgmDiskDef *disk = g_ptr_array_index(def->devices.disks, i);
         g_autofree char *id = NULL;
 
         if (disk->device == VGM_DISK_DEVICE_DISK)
             continue;
         id = vgmQemuDiskDeviceId(def, disk);
-        if (!g_str_equal(id, devId))
-            continue;
-        disk->trayOpen = open;
-        alias = g_steal_pointer(&id);
+        if ((found = g_str_equal(id, devId)))
+            disk->trayOpen = open;
     }
-    if (alias) {
-        g_free(status->xml);
-        status->xml = vgmDriverDomainLiveXML(def, status->machine);
-        if (!vgmDriverStoreSaveStatus(drv->store, status, error))
-            g_clear_pointer(&alias, g_free);
+    if (!found) {
+        ok = TRUE;
+        goto out;
     }
+    g_free(status->xml);
+    status->xml = vgmDriverDomainLiveXML(def, status->machine);
+    ok = vgmDriverStoreSaveStatus(drv->store, status, error);
  out:
     g_mutex_unlock(m);
-    return alias;
+    return ok;
 }
 
 VgmDriverDomain *

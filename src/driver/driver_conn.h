@@ -321,11 +321,13 @@ void vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *u
 void vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
                           const unsigned char *uuid, int id, int event, int detail,
                           const char *str);
-/* For the watcher: running domain @name's disk with QEMU device id @devId
- * had its tray opened (@open) or closed; its live XML says so from now on.
- * Returns the disk's alias (NULL: no such disk, nothing changed). */
-char *vgmDriverTrayMoved(VgmDriver *drv, const char *name, const char *devId,
-                         gboolean open, GError **error);
+/* For the watcher: the disk with QEMU device id @devId of domain @name,
+ * run by the QEMU of pid @pid, had its tray opened (@open) or closed; its
+ * live XML says so from now on. FALSE when it could not be written (a
+ * domain that now runs another QEMU, or no such disk, is left as it is,
+ * and TRUE). */
+gboolean vgmDriverTrayMoved(VgmDriver *drv, const char *name, pid_t pid, const char *devId,
+                            gboolean open, GError **error);
 gboolean vgmDriverHasListeners(VgmDriver *drv);
 VgmDriverDomain *vgmDriverLookupForWatch(VgmDriver *drv, const char *name,
                                          GError **error);

@@ -260,17 +260,25 @@ vgmSecretLoadAll(const VgmDriverStore *store, GError **error)
         if (!g_str_has_suffix(ent, ".xml"))
             continue;
         path = g_build_filename(dir, ent, NULL);
-        if (!vgmFileReadAll(path, VGM_SECRET_XML_MAX, &text, NULL, error) ||
-            !(def = vgmSecretDefParse(text, path, error)))
-            return NULL;
-        g_ptr_array_add(defs, def);
+        {
+            g_autoptr(GError) err = NULL;
+
+            /* a file that is no secret of its name is left out (with a
+             * warning), so that the others stay usable, as libvirt does */
+            if (!vgmFileReadAll(path, VGM_SECRET_XML_MAX, &text, NULL, &err) ||
+                !(def = vgmSecretDefParse(text, path, &err))) {
+                g_warning(_("secret file %1$s is left out: %2$s"), path, err->message);
+                continue;
+            }
+        }
         stem = g_strndup(ent, strlen(ent) - strlen(".xml"));
         vgmDomainUUIDFormat(def->uuid, uuid);
         if (!g_str_equal(stem, uuid)) {
-            vgmErrorSet(error, VGM_ERR_INTERNAL,
-                        _("secret file %1$s holds the secret %2$s"), path, uuid);
-            return NULL;
+            g_warning(_("secret file %1$s is left out: it holds the secret %2$s"), path, uuid);
+            vgmSecretDefFree(def);
+            continue;
         }
+        g_ptr_array_add(defs, def);
     }
     g_hash_table_iter_init(&it, vgmSecretEphemeralTable());
     while (g_hash_table_iter_next(&it, &key, &value)) {
@@ -644,17 +652,24 @@ vgmDriverSecretUndefine(VgmDriver *drv, const unsigned char *uuid, GError **erro
     } else {
         g_autofree char *xmlPath = vgmSecretPath(vgmDriverGetStore(drv), uuid, ".xml");
         g_autofree char *valuePath = vgmSecretPath(vgmDriverGetStore(drv), uuid, ".base64");
+        g_autofree char *aside = g_strdup_printf("%s.removing", valuePath);
+        gboolean haveValue = g_file_test(valuePath, G_FILE_TEST_EXISTS);
 
-        /* the value first: a crash between the two leaves a secret
-         * without a value, never a value without its secret */
-        if (g_unlink(valuePath) < 0 && errno != ENOENT) {
+        /* the value is put aside, the definition removed, then the value:
+         * a failure on the way puts the value back, and a crash leaves a
+         * secret without a value, never a value without its secret */
+        if (haveValue && g_rename(valuePath, aside) < 0) {
             vgmErrorSetSystem(error, errno, _("cannot remove %1$s"), valuePath);
             goto done;
         }
         if (g_unlink(xmlPath) < 0 && errno != ENOENT) {
             vgmErrorSetSystem(error, errno, _("cannot remove %1$s"), xmlPath);
+            if (haveValue)
+                g_rename(aside, valuePath);
             goto done;
         }
+        if (haveValue)
+            g_unlink(aside);
         ok = TRUE;
     }
  done:

@@ -61,11 +61,20 @@ vgmDriverTpmKeyPipe(GBytes *key, GError **error)
     int fds[2];
     gsize len = 0;
     const char *data = g_bytes_get_data(key, &len);
+    int size;
 
     if (!g_unix_open_pipe(fds, FD_CLOEXEC, error))
         return -1;
-    if (!vgmFileWriteFully(fds[1], data, len)) {
-        vgmErrorSetSystem(error, errno, "%s", _("cannot hand the TPM's passphrase to swtpm"));
+    /* the whole key goes in before swtpm runs: the pipe must hold it (a
+     * user over fs.pipe-user-pages-soft gets small pipes), and a write that
+     * would wait fails instead */
+    if ((size = fcntl(fds[1], F_GETPIPE_SZ)) >= 0 && (gsize)size < len)
+        size = fcntl(fds[1], F_SETPIPE_SZ, (int)len);
+    if (size < 0 || (gsize)size < len || !g_unix_set_fd_nonblocking(fds[1], TRUE, NULL) ||
+        !vgmFileWriteFully(fds[1], data, len)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("cannot hand the TPM's passphrase (%1$" G_GSIZE_FORMAT " bytes) to swtpm through a pipe"),
+                    len);
         close(fds[0]);
         close(fds[1]);
         return -1;
@@ -84,6 +93,7 @@ vgmDriverTpmRun(const char *const *argv, GBytes *key, int nkeys, const char *log
         g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
     g_autoptr(GSubprocess) proc = NULL;
     g_autoptr(GError) err = NULL;
+    g_autoptr(GBytes) errBytes = NULL;
     g_autofree char *errText = NULL;
     int i;
 
@@ -95,10 +105,20 @@ vgmDriverTpmRun(const char *const *argv, GBytes *key, int nkeys, const char *log
         g_subprocess_launcher_take_fd(launcher, fd, 3 + i);
     }
     if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, &err)) ||
-        !g_subprocess_communicate_utf8(proc, NULL, NULL, NULL, &errText, &err) ||
-        (!g_subprocess_get_successful(proc) && !err)) {
+        !g_subprocess_communicate(proc, NULL, NULL, NULL, &errBytes, &err) ||
+        !g_subprocess_get_successful(proc)) {
         g_autofree char *tail = vgmFileReadTail(log, 0, 1024);
-        const char *why = errText && *g_strstrip(errText) ? errText : tail;
+        const char *why;
+
+        /* what it said, whatever its encoding, fit for a message */
+        if (errBytes) {
+            gsize n = 0;
+            const char *raw = g_bytes_get_data(errBytes, &n);
+            g_autofree char *copy = g_strndup(raw, n);
+
+            errText = vgmErrorEscape(copy);
+        }
+        why = errText && *g_strstrip(errText) ? errText : tail;
 
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("%1$s failed: %2$s%3$s%4$s"),
                     argv[0], err ? err->message : _("it exited with an error"),

@@ -315,7 +315,8 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
     g_autofree char *cprArg = NULL;
     g_autofree char *runDir = vgmDriverStoreDomainRunDir(u->store, u->status->name);
     VgmDriverStatusUpdate *other = u->status->update;
-    GPtrArray *lists[3];
+    GPtrArray *lists[4];
+    g_autoptr(GPtrArray) egds = g_ptr_array_new();
     guint i, j;
 
     u->step = N_("checking the new QEMU binary");
@@ -357,15 +358,22 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                     u->status->name);
         return FALSE;
     }
+    /* the character devices of RNGs' EGD backends count too */
+    for (i = 0; i < def->devices.rngs->len; i++) {
+        VgmRngDef *rng = g_ptr_array_index(def->devices.rngs, i);
+        if (rng->egd)
+            g_ptr_array_add(egds, rng->egd);
+    }
     lists[0] = def->devices.serials;
     lists[1] = def->devices.channels;
     lists[2] = def->devices.parallels;
+    lists[3] = egds;
     for (i = 0; i < G_N_ELEMENTS(lists); i++) {
         for (j = 0; j < lists[i]->len; j++) {
             const VgmChrDef *chr = g_ptr_array_index(lists[i], j);
             const char *what = lists[i] == def->devices.serials ? _("serial port") :
                                lists[i] == def->devices.parallels ? _("parallel port") :
-                               _("channel");
+                               lists[i] == egds ? _("RNG's EGD backend") : _("channel");
 
             /* a host port the running QEMU has open (a parallel port it
              * has claimed) */
@@ -406,9 +414,16 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
     g_free(def->devices.emulator);
     def->devices.emulator = g_strdup(emulator);
     u->liveXML = vgmDriverDomainLiveXML(def, u->status->machine);
+    g_ptr_array_set_size(egds, 0);
+    for (i = 0; i < def->devices.rngs->len; i++) {
+        VgmRngDef *rng = g_ptr_array_index(def->devices.rngs, i);
+        if (rng->egd)
+            g_ptr_array_add(egds, rng->egd);
+    }
     lists[0] = def->devices.serials;
     lists[1] = def->devices.consoles;
     lists[2] = def->devices.parallels;
+    lists[3] = egds;
     for (i = 0; i < G_N_ELEMENTS(lists); i++) {
         for (j = 0; lists[i] && j < lists[i]->len; j++) {
             VgmChrDef *chr = g_ptr_array_index(lists[i], j);

@@ -256,17 +256,19 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
         const char *devId = json_object_get_string_member_with_default(data, "id", "");
         gboolean open = json_object_get_boolean_member_with_default(data, "tray-open", FALSE);
         g_autoptr(GError) err = NULL;
-        g_autofree char *alias = NULL;
 
-        /* an id may come as the device's QOM path */
+        /* an id may come as the device's QOM path; the disk's alias is its
+         * QEMU device id */
         if (g_str_has_prefix(devId, "/machine/peripheral/"))
             devId += strlen("/machine/peripheral/");
-        if ((alias = vgmDriverTrayMoved(w->drv, e->name, devId, open, &err)))
-            vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_TRAY_CHANGE,
-                                  open ? VGM_EVENT_TRAY_OPEN : VGM_EVENT_TRAY_CLOSE, 0, alias);
-        else if (err)
+        if (!*devId)
+            return;
+        if (!vgmDriverTrayMoved(w->drv, e->name, e->qemu.pid, devId, open, &err))
             g_warning(_("domain '%1$s': the tray of '%2$s' moved, but its live XML cannot say so: %3$s"),
-                      e->name, devId, err->message);
+                      e->name, devId, err ? err->message : "?");
+        /* the tray moved whatever the XML could keep of it */
+        vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_TRAY_CHANGE,
+                              open ? VGM_EVENT_TRAY_OPEN : VGM_EVENT_TRAY_CLOSE, 0, devId);
     }
 }
 

@@ -1032,6 +1032,22 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
                     _("this QEMU binary does not support <vmcoreinfo/> in <features>: device 'vmcoreinfo' is missing"));
         return FALSE;
     }
+    /* an RNG's backend object */
+    for (i = 0; i < def->devices.rngs->len; i++) {
+        const VgmRngDef *rng = g_ptr_array_index(def->devices.rngs, i);
+        const char *object = rng->egd ? "rng-egd" :
+                             g_str_equal(rng->backendModel, "builtin") ? "rng-builtin" : "rng-random";
+        VgmQemuCapsFlag flag = rng->egd ? VGM_QEMU_CAPS_OBJECT_RNG_EGD :
+                               g_str_equal(rng->backendModel, "builtin") ?
+                               VGM_QEMU_CAPS_OBJECT_RNG_BUILTIN : VGM_QEMU_CAPS_OBJECT_RNG_RANDOM;
+
+        if (!vgmQemuCapsGet(caps, flag)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <backend model='%1$s'> of <rng>: object '%2$s' is missing"),
+                        rng->backendModel, object);
+            return FALSE;
+        }
+    }
     for (i = 0; i < def->devices.panics->len; i++) {
         if (((const VgmPanicDef *)g_ptr_array_index(def->devices.panics, i))->model ==
                 VGM_PANIC_MODEL_ISA &&

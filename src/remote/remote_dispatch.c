@@ -2109,6 +2109,12 @@ vgmRemoteDispatchConnectListAllSecrets(VgmRemoteClient *client,
 
     if (!(secrets = vgmDriverSecretList(client->drv, args->flags, error)))
         return FALSE;
+    if (secrets->len > VGM_REMOTE_SECRET_LIST_MAX) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("there are %1$u secrets, more than the %2$d a reply carries"),
+                    secrets->len, VGM_REMOTE_SECRET_LIST_MAX);
+        return FALSE;
+    }
     if (args->need_results) {
         ret->secrets.len = secrets->len;
         ret->secrets.val = g_new0(VgmRemoteNonnullSecret, MAX(secrets->len, 1));
