@@ -1685,6 +1685,82 @@ testHostCpuRefusedByKvm(void)
     g_assert_cmpuint(procs->len, ==, 0);
 }
 
+/*
+ * <cpu check>: a start whose guest CPU the host (here TCG) cannot provide
+ * fails as libvirt's does, naming the features QEMU filtered out, and
+ * leaves nothing behind; optional and forced features may be missing, a
+ * forbidden one the host has fails, and check='none' starts regardless.
+ */
+static void
+testCpuCheck(void)
+{
+    static const struct {
+        const char *cpu;
+        const char *error;      /* NULL: starts */
+    } cases[] = {
+        /* TCG lacks pcid, x2apic, tsc-deadline... of Skylake-Client */
+        { "<cpu mode='custom' match='exact' check='partial'><model>Skylake-Client</model></cpu>",
+          "<cpu> model 'Skylake-Client' is incompatible with the host CPU under TCG, which does not provide these features it requires: " },
+        { "<cpu mode='custom' match='exact' check='full'><model>qemu64</model>"
+          "<feature policy='require' name='avx512f'/></cpu>",
+          "<cpu> model 'qemu64' is incompatible with the host CPU under TCG, which does not provide these features it requires: avx512f (" },
+        { "<cpu mode='host-model'><feature policy='require' name='avx512f'/></cpu>",
+          "<cpu mode='host-model'> is incompatible with the host CPU under TCG, which does not provide these features it requires: avx512f (" },
+        { "<cpu mode='custom' match='exact' check='partial'><model>qemu64</model>"
+          "<feature policy='forbid' name='sse2'/></cpu>",
+          "<cpu> feature 'sse2' has policy='forbid', but the host CPU under TCG provides it" },
+        /* forced (libvirt's spelling with '_') and optional may be filtered */
+        { "<cpu mode='custom' match='exact' check='partial'><model>qemu64</model>"
+          "<feature policy='force' name='tsc_deadline'/><feature policy='optional' name='avx512f'/>"
+          "<feature policy='forbid' name='avx512bw'/></cpu>", NULL },
+        /* libvirt's default for a custom model under TCG */
+        { "<cpu mode='custom' match='exact'><model>Skylake-Client</model></cpu>", NULL },
+    };
+    g_autofree char *root = NULL;
+    size_t i;
+
+    if (!testHaveQemu())
+        return;
+    root = testMakeRoot();
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *file = g_build_filename(root, "cpucheck.xml", NULL);
+        g_autofree char *xml = g_strdup_printf(
+            "<domain type='qemu'><name>cpucheck</name><memory unit='MiB'>128</memory>"
+            "<vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os>%s</domain>",
+            cases[i].cpu);
+        g_autoptr(TestRun) run = NULL;
+        g_autoptr(GArray) procs = NULL;
+        g_autoptr(GError) err = NULL;
+
+        g_test_message("case %zu: %s", i, cases[i].cpu);
+        g_assert_true(g_file_set_contents(file, xml, -1, &err));
+        run = testTool(root, "define", file, NULL);
+        TEST_OK(run);
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "start", "cpucheck", NULL);
+        if (cases[i].error) {
+            g_autofree char *want = g_strdup_printf("error: Failed to start domain 'cpucheck'\n"
+                                                    "error: %s", cases[i].error);
+
+            if (!g_str_has_prefix(run->err, want))
+                g_test_message("got: %s", run->err);
+            g_assert_cmpint(run->status, ==, 1);
+            g_assert_true(g_str_has_prefix(run->err, want));
+            g_assert_false(testStatusExists(root, "cpucheck"));
+            procs = testFindProcs("guest=cpucheck");
+            g_assert_cmpuint(procs->len, ==, 0);
+        } else {
+            TEST_OK(run);
+            g_clear_pointer(&run, testRunFree);
+            run = testTool(root, "destroy", "cpucheck", NULL);
+            TEST_OK(run);
+        }
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "undefine", "cpucheck", NULL);
+        TEST_OK(run);
+    }
+}
+
 static void
 testDeadQemu(void)
 {
@@ -3847,6 +3923,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/plain-memfd", testPlainMemfd);
     g_test_add_func("/driver/lifecycle/gmem-on-qemu-7.2", testGmemOnOldQemu);
     g_test_add_func("/driver/lifecycle/host-cpu-refused-by-kvm", testHostCpuRefusedByKvm);
+    g_test_add_func("/driver/lifecycle/cpu-check", testCpuCheck);
     g_test_add_func("/driver/lifecycle/dead-qemu", testDeadQemu);
     g_test_add_func("/driver/lifecycle/transient", testTransient);
     g_test_add_func("/driver/lifecycle/killed-define", testKilledDefine);

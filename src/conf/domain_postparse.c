@@ -112,8 +112,11 @@ vgmPostParseCpu(VgmDomainDef *def)
         if (cpu->model) {
             if (!cpu->match)
                 cpu->match = VGM_CPU_MATCH_EXACT;
+            /* libvirt compares a custom model with the host only under
+             * KVM unless asked */
             if (!cpu->check)
-                cpu->check = VGM_CPU_CHECK_PARTIAL;
+                cpu->check = def->virtType == VGM_DOMAIN_VIRT_QEMU ?
+                             VGM_CPU_CHECK_NONE : VGM_CPU_CHECK_PARTIAL;
         }
         break;
     case VGM_CPU_MODE_LAST:

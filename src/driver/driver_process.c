@@ -29,6 +29,7 @@
 #include <glib/gstdio.h>
 
 #include "driver_process.h"
+#include "driver_cpu.h"
 #include "driver_caps.h"
 #include "driver_cgroup.h"
 #include "driver_domain.h"
@@ -1002,6 +1003,7 @@ struct _VgmDriverStart {
     GPtrArray *vcpuPins;        /* vCPU index -> its CPUs (VgmBitmap), or NULL */
     VgmDriverCgroup *cgroup;    /* the resource controls */
     guint64 memlock;            /* QEMU's RLIMIT_MEMLOCK, 0: as it is */
+    VgmDriverCpuCheck *cpuCheck; /* <cpu check>, or NULL */
 };
 
 void
@@ -1019,6 +1021,7 @@ vgmDriverStartFree(VgmDriverStart *start)
     vgmBitmapFree(start->emulatorPin);
     g_clear_pointer(&start->vcpuPins, g_ptr_array_unref);
     vgmDriverCgroupFree(start->cgroup);
+    vgmDriverCpuCheckFree(start->cpuCheck);
     g_free(start);
 }
 
@@ -1241,6 +1244,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->hugetlbfsDirs = vgmDriverProcessHugetlbfsDirs(def, start->plan);
     vgmDriverProcessPinsOf(def, autoCpus, &start->emulatorPin, &start->vcpuPins);
     start->taps = vgmDriverNetManagedTaps(def);
+    start->cpuCheck = vgmDriverCpuCheckNew(def, start->plan->accelKVM);
     memcpy(start->uuid, def->uuid, sizeof(start->uuid));
     /* an external TPM emulator is someone else's to run */
     if ((start->haveTpm = def->devices.tpm != NULL && !def->devices.tpm->externalPath)) {
@@ -1333,6 +1337,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     }
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
     if (!vgmDriverProcessVerify(mon, start->plan, &err) ||
+        !vgmDriverCpuCheckRun(start->cpuCheck, mon, &err) ||
         !vgmDriverProcessRunStartup(start->cmd, mon, FALSE, &err))
         goto failed;
     /* 6b. CPU affinity, cgroups and scheduler policies, and the taps set

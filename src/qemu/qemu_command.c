@@ -307,9 +307,12 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     for (i = 0; i < cpu->nfeatures; i++) {
         const VgmCpuFeature *f = &cpu->features[i];
         g_autofree char *n = vgmQemuEscapeOptValue(f->name);
+        /* libvirt turns an optional feature on where the host has it
+         * and off where not; asking for it gives the same guest, as QEMU
+         * drops what the accelerator lacks (the start's check lets it) */
         if (f->policy == VGM_CPU_FEATURE_DISABLE || f->policy == VGM_CPU_FEATURE_FORBID)
             g_string_append_printf(s, ",%s=off", n);
-        else if (f->policy != VGM_CPU_FEATURE_OPTIONAL)
+        else
             g_string_append_printf(s, ",%s=on", n);
     }
     vgmCmdCpuExtras(s, def);

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_cpu.c: the host check of a guest CPU at start (see the header).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "driver_cpu.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+struct _VgmDriverCpuCheck {
+    char *what;                 /* the CPU, for messages */
+    const char *accel;          /* "KVM" or "TCG" */
+    const char *hostModel;      /* the QEMU model that is the host's CPU */
+    GHashTable *tolerated;      /* canonical names that may be missing */
+    GPtrArray *forbidden;       /* XML names of policy='forbid' features */
+};
+
+/* QEMU's x86 CPU keeps these older names as aliases of its own */
+static const struct {
+    const char *alias;
+    const char *name;
+} vgmDriverCpuAliases[] = {
+    { "sse3", "pni" },
+    { "pclmuldq", "pclmulqdq" },
+    { "sse4-1", "sse4.1" },
+    { "sse4-2", "sse4.2" },
+    { "xd", "nx" },
+    { "ffxsr", "fxsr-opt" },
+    { "i64", "lm" },
+};
+
+char *
+vgmDriverCpuFeatureCanonical(const char *name)
+{
+    char *canon = g_strdelimit(g_strdup(name), "_", '-');
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmDriverCpuAliases); i++) {
+        if (g_str_equal(canon, vgmDriverCpuAliases[i].alias)) {
+            g_free(canon);
+            return g_strdup(vgmDriverCpuAliases[i].name);
+        }
+    }
+    return canon;
+}
+
+void
+vgmDriverCpuCheckFree(VgmDriverCpuCheck *check)
+{
+    if (!check)
+        return;
+    g_free(check->what);
+    g_clear_pointer(&check->tolerated, g_hash_table_unref);
+    g_clear_pointer(&check->forbidden, g_ptr_array_unref);
+    g_free(check);
+}
+
+VgmDriverCpuCheck *
+vgmDriverCpuCheckNew(const VgmDomainDef *def, gboolean kvm)
+{
+    const VgmCpuDef *cpu = def->cpu;
+    g_autoptr(VgmDriverCpuCheck) check = NULL;
+    size_t i;
+
+    if (!cpu || (cpu->mode == VGM_CPU_MODE_CUSTOM && !cpu->model) ||
+        (cpu->check != VGM_CPU_CHECK_PARTIAL && cpu->check != VGM_CPU_CHECK_FULL))
+        return NULL;
+    check = g_new0(VgmDriverCpuCheck, 1);
+    if (cpu->mode == VGM_CPU_MODE_CUSTOM)
+        check->what = g_strdup_printf("<cpu> model '%s'", cpu->model);
+    else
+        check->what = g_strdup_printf("<cpu mode='%s'>", vgmCpuModeTypeToString(cpu->mode));
+    check->accel = kvm ? "KVM" : "TCG";
+    check->hostModel = kvm ? "host" : "max";
+    check->tolerated = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    check->forbidden = g_ptr_array_new();
+    for (i = 0; i < cpu->nfeatures; i++) {
+        const VgmCpuFeature *f = &cpu->features[i];
+
+        if (f->policy == VGM_CPU_FEATURE_OPTIONAL || f->policy == VGM_CPU_FEATURE_FORCE)
+            g_hash_table_add(check->tolerated, vgmDriverCpuFeatureCanonical(f->name));
+        else if (f->policy == VGM_CPU_FEATURE_FORBID)
+            g_ptr_array_add(check->forbidden, f->name);
+    }
+    return g_steal_pointer(&check);
+}
+
+/* The QOM path of the first vCPU (query-cpus-fast). */
+static char *
+vgmDriverCpuFirstPath(VgmQemuMonitor *mon, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    JsonArray *cpus;
+    JsonObject *first;
+
+    if (!vgmQemuMonitorCommand(mon, "query-cpus-fast", NULL, &ret, error))
+        return NULL;
+    if (!JSON_NODE_HOLDS_ARRAY(ret) || json_array_get_length(cpus = json_node_get_array(ret)) == 0 ||
+        !JSON_NODE_HOLDS_OBJECT(json_array_get_element(cpus, 0)) ||
+        !json_object_has_member(first = json_array_get_object_element(cpus, 0), "qom-path")) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, "%s",
+                    _("query-cpus-fast did not name the first vCPU's QOM path"));
+        return NULL;
+    }
+    return g_strdup(json_object_get_string_member(first, "qom-path"));
+}
+
+/* The features the accelerator filtered out of the vCPU at @path and that
+ * @check does not tolerate, in QEMU's order. */
+static GPtrArray *
+vgmDriverCpuMissing(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon, const char *path,
+                    GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func(g_free);
+    JsonArray *list;
+    guint i;
+
+    json_object_set_string_member(args, "path", path);
+    json_object_set_string_member(args, "property", "unavailable-features");
+    if (!vgmQemuMonitorCommand(mon, "qom-get", args, &ret, error))
+        return NULL;
+    if (!JSON_NODE_HOLDS_ARRAY(ret)) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("QEMU's unavailable-features of %1$s is not a list"), path);
+        return NULL;
+    }
+    list = json_node_get_array(ret);
+    for (i = 0; i < json_array_get_length(list); i++) {
+        const char *name = json_array_get_string_element(list, i);
+
+        if (name && !g_hash_table_contains(check->tolerated, name))
+            g_ptr_array_add(missing, g_strdup(name));
+    }
+    return g_steal_pointer(&missing);
+}
+
+/* The first of @check's forbidden features the host's CPU model has, or
+ * NULL; FALSE when QEMU did not answer. */
+static gboolean
+vgmDriverCpuForbiddenPresent(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon,
+                             const char **present, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    JsonObject *model = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    JsonObject *props = NULL;
+    guint i;
+
+    *present = NULL;
+    if (check->forbidden->len == 0)
+        return TRUE;
+    json_object_set_string_member(model, "name", check->hostModel);
+    json_object_set_string_member(args, "type", "full");
+    json_object_set_object_member(args, "model", model);
+    if (!vgmQemuMonitorCommand(mon, "query-cpu-model-expansion", args, &ret, error))
+        return FALSE;
+    if (JSON_NODE_HOLDS_OBJECT(ret) &&
+        json_object_has_member(json_node_get_object(ret), "model") &&
+        (model = json_object_get_object_member(json_node_get_object(ret), "model")) &&
+        json_object_has_member(model, "props"))
+        props = json_object_get_object_member(model, "props");
+    if (!props) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("QEMU's expansion of CPU model '%1$s' has no properties"), check->hostModel);
+        return FALSE;
+    }
+    for (i = 0; i < check->forbidden->len; i++) {
+        const char *name = g_ptr_array_index(check->forbidden, i);
+        JsonNode *val = json_object_get_member(props, name);
+
+        if (val && JSON_NODE_HOLDS_VALUE(val) &&
+            json_node_get_value_type(val) == G_TYPE_BOOLEAN && json_node_get_boolean(val)) {
+            *present = name;
+            return TRUE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverCpuCheckRun(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon, GError **error)
+{
+    g_autofree char *path = NULL;
+    g_autoptr(GPtrArray) missing = NULL;
+    const char *forbidden = NULL;
+
+    if (!check)
+        return TRUE;
+    if (!(path = vgmDriverCpuFirstPath(mon, error)) ||
+        !(missing = vgmDriverCpuMissing(check, mon, path, error)))
+        return FALSE;
+    if (missing->len > 0) {
+        g_autofree char *list = NULL;
+
+        g_ptr_array_add(missing, NULL);
+        list = g_strjoinv(", ", (char **)missing->pdata);
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("%1$s is incompatible with the host CPU under %2$s, which does not provide these features it requires: %3$s (<cpu check='none'> starts the guest without them)"),
+                    check->what, check->accel, list);
+        return FALSE;
+    }
+    if (!vgmDriverCpuForbiddenPresent(check, mon, &forbidden, error))
+        return FALSE;
+    if (forbidden) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<cpu> feature '%1$s' has policy='forbid', but the host CPU under %2$s provides it"),
+                    forbidden, check->accel);
+        return FALSE;
+    }
+    return TRUE;
+}
