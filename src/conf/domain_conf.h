@@ -720,6 +720,7 @@ typedef enum {
     VGM_DISK_BUS_SCSI,
     VGM_DISK_BUS_IDE,
     VGM_DISK_BUS_FDC,           /* the ISA floppy controller */
+    VGM_DISK_BUS_USB,           /* usb-storage on a USB controller's port */
 
     VGM_DISK_BUS_LAST
 } VgmDiskBus;
@@ -835,6 +836,7 @@ typedef struct {
     VgmDiskBus bus;
     gboolean trayOpen;          /* cdrom, floppy: <target tray='open'> (the
                                  * start opens it; 'closed' is QEMU's own) */
+    VgmTristate removable;      /* USB: <target removable='on|off'> */
     gboolean readonly;
     unsigned int bootOrder;     /* <boot order=''/>, 0: none */
     VgmDiskIotune *iotune;      /* NULL: no <iotune> */

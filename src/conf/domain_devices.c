@@ -24,7 +24,7 @@ VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block", "network", "vhos
 VGM_ENUM_IMPL(vgmDiskProtocol, VGM_DISK_PROTOCOL_LAST, "none", "nbd", "http", "https", "ftp",
               "ftps");
 VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom", "floppy");
-VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi", "ide", "fdc");
+VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi", "ide", "fdc", "usb");
 VGM_ENUM_IMPL(vgmDiskCache, VGM_DISK_CACHE_LAST,
               "default", "none", "writethrough", "writeback", "directsync", "unsafe");
 VGM_ENUM_IMPL(vgmDiskIo, VGM_DISK_IO_LAST, "default", "native", "threads", "io_uring");
@@ -518,9 +518,10 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
     case VGM_ADDRESS_USB: {
         g_autofree char *port = NULL;
 
-        /* only input devices and USB redirections sit on USB here */
+        /* only input devices, USB redirections and disks sit on USB here */
         if (!g_str_equal((const char *)devNode->name, "input") &&
-            !g_str_equal((const char *)devNode->name, "redirdev")) {
+            !g_str_equal((const char *)devNode->name, "redirdev") &&
+            !g_str_equal((const char *)devNode->name, "disk")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("unsupported <address type='usb'> in <%1$s>: only <input> and <redirdev> devices can be on USB"),
                         (const char *)devNode->name);
@@ -1090,10 +1091,11 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         vgmErrorSet(error, VGM_ERR_XML, _("element <disk> needs a <target>"));
         return NULL;
     }
-    if (!vgmXMLCheckNode(child, (const char *const[]){ "dev", "bus", "tray", NULL }, vgmXMLNoChildren,
-                         error) ||
+    if (!vgmXMLCheckNode(child, (const char *const[]){ "dev", "bus", "tray", "removable", NULL },
+                         vgmXMLNoChildren, error) ||
         vgmXMLPropString(child, "dev", VGM_XML_PROP_REQUIRED, &disk->dst, error) < 0 ||
-        vgmXMLPropEnum(child, "bus", vgmDiskBusTypeFromString, VGM_XML_PROP_NONZERO, &v, error) < 0)
+        vgmXMLPropEnum(child, "bus", vgmDiskBusTypeFromString, VGM_XML_PROP_NONZERO, &v, error) < 0 ||
+        vgmXMLPropTristateSwitch(child, "removable", 0, &disk->removable, error) < 0)
         return NULL;
     disk->bus = v;
     {
@@ -1122,7 +1124,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     }
     if (!disk->bus && !(disk->bus = vgmDiskBusFromTarget(disk->dst))) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("cannot tell the bus of disk target '%1$s': give <target bus='virtio|sata|scsi|ide'/>"),
+                    _("cannot tell the bus of disk target '%1$s': give <target bus='virtio|sata|scsi|ide|usb'/>"),
                     disk->dst);
         return NULL;
     }
@@ -1194,8 +1196,11 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
             vgmBufEscapeString(buf, "<source dev='%s'/>\n", disk->src);
     }
     vgmBufEscapeString(buf, "<target dev='%s'", disk->dst);
-    vgmBufAsprintf(buf, " bus='%s'%s/>\n", vgmDiskBusTypeToString(disk->bus),
+    vgmBufAsprintf(buf, " bus='%s'%s", vgmDiskBusTypeToString(disk->bus),
                    disk->trayOpen ? " tray='open'" : "");
+    if (disk->removable)
+        vgmBufAsprintf(buf, " removable='%s'", vgmTristateSwitchTypeToString(disk->removable));
+    vgmBufAdd(buf, "/>\n");
     vgmDiskIotuneFormat(buf, disk->iotune);
     if (disk->readonly)
         vgmBufAdd(buf, "<readonly/>\n");

@@ -292,8 +292,8 @@ vgmPostParseUsbPortIs(const VgmDeviceAddress *addr, unsigned int bus, const char
     return addr->type == VGM_ADDRESS_USB && addr->bus == bus && g_str_equal(addr->port, name);
 }
 
-/* The lowest root port of USB controller @bus that no input or USB
- * redirection has taken, or 0. */
+/* The lowest root port of USB controller @bus that no USB disk, input or
+ * USB redirection has taken, or 0. */
 static unsigned int
 vgmPostParseFreeUsbPort(const VgmDomainDef *def, unsigned int bus)
 {
@@ -306,6 +306,10 @@ vgmPostParseFreeUsbPort(const VgmDomainDef *def, unsigned int bus)
         g_autofree char *name = g_strdup_printf("%u", port);
         gboolean taken = FALSE;
 
+        for (i = 0; i < def->devices.disks->len && !taken; i++) {
+            const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+            taken = vgmPostParseUsbPortIs(&d->addr, bus, name);
+        }
         for (i = 0; i < def->devices.inputs->len && !taken; i++) {
             const VgmInputDef *in = g_ptr_array_index(def->devices.inputs, i);
             taken = vgmPostParseUsbPortIs(&in->addr, bus, name);
@@ -323,7 +327,8 @@ vgmPostParseFreeUsbPort(const VgmDomainDef *def, unsigned int bus)
 /* Inputs as libvirt's QEMU driver completes them on x86: a tablet without
  * a bus is USB, a mouse or keyboard PS/2; the machine's own PS/2 mouse and
  * keyboard are listed when absent; a USB input gets the first free port of
- * USB controller 0 (controllers without a model got theirs before). */
+ * USB controller 0 (controllers without a model got theirs before), after
+ * the USB disks, as libvirt hands the ports out. */
 static void
 vgmPostParseInputs(VgmDomainDef *def)
 {
@@ -356,6 +361,22 @@ vgmPostParseInputs(VgmDomainDef *def)
             in->bus = VGM_INPUT_BUS_PS2;
             g_ptr_array_add(devs->inputs, in);
         }
+    }
+    for (i = 0; i < devs->disks->len; i++) {
+        VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
+        unsigned int port;
+
+        /* another address type: validation names it */
+        if (d->bus != VGM_DISK_BUS_USB || d->addr.port[0] ||
+            (d->addr.type != VGM_ADDRESS_NONE && d->addr.type != VGM_ADDRESS_USB))
+            continue;
+        if (d->addr.type != VGM_ADDRESS_USB) {
+            d->addr.type = VGM_ADDRESS_USB;
+            d->addr.bus = 0;
+        }
+        /* none free: validation names the disk */
+        if ((port = vgmPostParseFreeUsbPort(def, d->addr.bus)))
+            g_snprintf(d->addr.port, sizeof(d->addr.port), "%u", port);
     }
     for (i = 0; i < devs->inputs->len; i++) {
         VgmInputDef *in = g_ptr_array_index(devs->inputs, i);

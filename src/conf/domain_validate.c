@@ -873,6 +873,16 @@ vgmRuleDiskAddresses(const VgmDomainDef *def, GError **error)
         g_autofree char *key = NULL;
         const VgmDiskDef *other;
 
+        /* a USB disk is on a USB port (vgmRuleUsbDevices), and only it */
+        if ((d->bus == VGM_DISK_BUS_USB) != (a->type == VGM_ADDRESS_USB) &&
+            (d->bus != VGM_DISK_BUS_USB || a->type != VGM_ADDRESS_NONE)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        d->bus == VGM_DISK_BUS_USB ?
+                        _("disk '%1$s' on bus '%2$s' needs a USB address (<address type='usb' bus='' port=''/>), not '%3$s'") :
+                        _("disk '%1$s' on bus '%2$s' cannot have a '%3$s' address: only USB disks are on USB"),
+                        d->dst, bus, vgmAddressTypeToString(a->type));
+            return FALSE;
+        }
         if (!b) {
             if (a->type == VGM_ADDRESS_DRIVE) {
                 vgmErrorSet(error, VGM_ERR_XML,
@@ -1495,6 +1505,22 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
                         d->dst);
             return FALSE;
         }
+        if (d->removable && d->bus != VGM_DISK_BUS_USB) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("attribute 'removable' of <target> in disk '%1$s' is for USB disks (bus='usb'), and this one is on bus '%2$s'"),
+                        d->dst, vgmDiskBusTypeToString(d->bus));
+            return FALSE;
+        }
+        /* QEMU's usb-storage is a SCSI disk behind USB: it needs its
+         * medium when it is created and has no tray */
+        if (d->bus == VGM_DISK_BUS_USB && (!vgmDiskHasMedium(d) || d->trayOpen)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        !vgmDiskHasMedium(d) ?
+                        _("USB disk '%1$s' has no medium: QEMU's usb-storage device cannot be created empty (give the cdrom a <source>, or put it on bus 'sata', 'ide' or 'scsi')") :
+                        _("USB disk '%1$s' has <target tray='open'>: QEMU's usb-storage device has no tray"),
+                        d->dst);
+            return FALSE;
+        }
         /* libvirt's rule: virtio-blk's own properties */
         if ((d->ioeventfd || d->eventIdx) && d->bus != VGM_DISK_BUS_VIRTIO) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -1670,6 +1696,17 @@ vgmRuleUsbDevices(const VgmDomainDef *def, GError **error)
                                                 vgmChrTypeToString(rd->type));
 
         if (!vgmRuleUsbDevicePort(def, what, &rd->addr, ports, error))
+            return FALSE;
+    }
+    for (i = 0; i < devs->disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
+        g_autofree char *what = NULL;
+
+        if (d->bus != VGM_DISK_BUS_USB)
+            continue;
+        what = g_strdup_printf("disk '%s' on bus 'usb'", d->dst);
+        if (d->addr.type == VGM_ADDRESS_USB &&
+            !vgmRuleUsbDevicePort(def, what, &d->addr, ports, error))
             return FALSE;
     }
     return TRUE;

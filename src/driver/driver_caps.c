@@ -398,7 +398,9 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
     vgmBufAdd(&buf, "<disk supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
     vgmDriverCapsEnum(&buf, "diskDevice", (const char *const[]){ "disk", "cdrom", NULL });
-    vgmDriverCapsEnum(&buf, "bus", (const char *const[]){ "scsi", "virtio", "sata", NULL });
+    vgmDriverCapsEnum(&buf, "bus", vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_STORAGE) ?
+                      (const char *const[]){ "scsi", "virtio", "usb", "sata", NULL } :
+                      (const char *const[]){ "scsi", "virtio", "sata", NULL });
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</disk>\n");
     /* graphics and video models: what this binary runs (clients pick

@@ -558,7 +558,8 @@ vgmDriverTrayMoved(VgmDriver *drv, const char *name, pid_t pid, const char *devI
         VgmDiskDef *disk = g_ptr_array_index(def->devices.disks, i);
         g_autofree char *id = NULL;
 
-        if (disk->device == VGM_DISK_DEVICE_DISK)
+        /* a USB disk has no tray */
+        if (disk->device == VGM_DISK_DEVICE_DISK || disk->bus == VGM_DISK_BUS_USB)
             continue;
         id = vgmQemuDiskDeviceId(def, disk);
         if ((found = g_str_equal(id, devId)))

@@ -194,6 +194,7 @@
     X(DEVICE_VIRTIO_KEYBOARD_PCI, "device.virtio-keyboard-pci", DEVICE, "virtio-keyboard-pci", NULL) \
     X(DEVICE_VIRTIO_MOUSE_PCI, "device.virtio-mouse-pci", DEVICE, "virtio-mouse-pci", NULL) \
     X(DEVICE_USB_REDIR, "device.usb-redir", DEVICE, "usb-redir", NULL) \
+    X(DEVICE_USB_STORAGE, "device.usb-storage", DEVICE, "usb-storage", NULL) \
     /* host input devices: passed through, or read by QEMU */ \
     X(DEVICE_VIRTIO_INPUT_HOST_PCI, "device.virtio-input-host-pci", DEVICE, "virtio-input-host-pci", NULL) \
     X(OBJECT_INPUT_LINUX, "object.input-linux", OBJECT, "input-linux", NULL) \

@@ -296,6 +296,8 @@ vgmQemuDiskDeviceId(const VgmDomainDef *def, const VgmDiskDef *d)
     }
     case VGM_DISK_BUS_FDC:
         return g_strdup_printf("fdc0-0-%u", a->unit);
+    case VGM_DISK_BUS_USB:
+        return g_strdup_printf("usb-disk%u", vgmDomainDiskIndex(d->dst));
     case VGM_DISK_BUS_IDE:
         return g_strdup_printf("ide%u-%u-%u", a->controller, a->drivebus, a->unit);
     case VGM_DISK_BUS_SATA:
@@ -497,6 +499,15 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             }
             break;
         }
+        case VGM_DISK_BUS_USB: {
+            /* controller 0 is "usb", N is "usbN" (vgmCmdControllers) */
+            g_autofree char *bus = d->addr.bus ? g_strdup_printf("usb%u.0", d->addr.bus) :
+                                                 g_strdup("usb.0");
+            json_object_set_string_member(dev, "driver", "usb-storage");
+            json_object_set_string_member(dev, "bus", bus);
+            json_object_set_string_member(dev, "port", d->addr.port);
+            break;
+        }
         case VGM_DISK_BUS_FDC:
             /* on the machine's ISA floppy controller (vgmCmdFloppyController) */
             json_object_set_string_member(dev, "driver", "floppy");
@@ -528,6 +539,8 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         /* a floppy boots through its controller (vgmCmdFloppyController) */
         if (boot && d->bus != VGM_DISK_BUS_FDC)
             json_object_set_int_member(dev, "bootindex", boot);
+        if (d->bus == VGM_DISK_BUS_USB)
+            json_object_set_boolean_member(dev, "removable", d->removable == VGM_TRISTATE_YES);
         /* also on an empty CD-ROM, as libvirt writes it */
         if (d->cache != VGM_DISK_CACHE_DEFAULT)
             json_object_set_string_member(dev, "write-cache",
@@ -546,10 +559,13 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         }
         if (d->iotune && vgmDiskHasMedium(d)) {
             /* QEMU finds the block backend on the device that holds it:
-             * a virtio-blk-pci proxy's is its virtio-backend child, which
-             * libvirt names by its QOM path */
+             * a virtio-blk-pci proxy's is its virtio-backend child, a
+             * usb-storage's the SCSI disk on its own SCSI bus; libvirt
+             * names both by their QOM paths */
             g_autofree char *qom = d->bus == VGM_DISK_BUS_VIRTIO ?
-                g_strdup_printf("/machine/peripheral/%s/virtio-backend", id) : g_strdup(id);
+                g_strdup_printf("/machine/peripheral/%s/virtio-backend", id) :
+                d->bus == VGM_DISK_BUS_USB ?
+                g_strdup_printf("/machine/peripheral/%s/%s.0/legacy[0]", id, id) : g_strdup(id);
             vgmCmdDiskThrottle(cmd, qom, d->iotune);
         }
     }

@@ -1075,6 +1075,16 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
                     _("this QEMU binary does not support <redirdev>: device 'usb-redir' is missing"));
         return FALSE;
     }
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        if (d->bus == VGM_DISK_BUS_USB && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_STORAGE)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support disk '%1$s' on bus 'usb': device 'usb-storage' is missing"),
+                        d->dst);
+            return FALSE;
+        }
+    }
     for (i = 0; i < def->devices.serials->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(def->devices.serials, i);
 
