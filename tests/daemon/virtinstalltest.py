@@ -18,7 +18,7 @@ pair of
     networking; --boot uefi; --cpu host-passthrough; a memfd
     --memorybacking; hugepages; two NUMA cells; SPICE; no graphics;
     --machine pc; a --filesystem over 9p; one over virtiofs, with shared
-    memfd memory),
+    memfd memory; a USB disk and a USB CD-ROM),
 
 always with --import of a small qcow2 disk file (in a directory pool made
 beforehand), --noautoconsole and --print-xml, so nothing is defined or
@@ -140,6 +140,10 @@ OPTION_SETS = [
     ("9p", USER_NET + ["--filesystem", "source=@SHARE@,target=share"]),
     ("virtiofs", USER_NET + ["--memorybacking", "source.type=memfd,access.mode=shared",
                              "--filesystem", "source=@SHARE@,target=share,driver.type=virtiofs"]),
+    # a USB disk and a USB CD-ROM besides the imported disk (files in
+    # @SHARE@, which run_tests makes)
+    ("usb-disks", USER_NET + ["--disk", "path=@SHARE@/usb.img,bus=usb,format=raw",
+                              "--disk", "path=@SHARE@/usb.iso,device=cdrom,bus=usb"]),
 ]
 
 # the directory the "9p" and "virtiofs" guests share (run_tests makes it)
@@ -315,6 +319,7 @@ DISK_DEVICES = {
     ("virtio", "disk"): "virtio-blk-pci", ("scsi", "disk"): "scsi-hd",
     ("scsi", "cdrom"): "scsi-cd", ("sata", "disk"): "ide-hd", ("sata", "cdrom"): "ide-cd",
     ("ide", "disk"): "ide-hd", ("ide", "cdrom"): "ide-cd", ("usb", "disk"): "usb-storage",
+    ("usb", "cdrom"): "usb-storage",
 }
 NIC_DEVICES = {"virtio": "virtio-net-pci", "e1000": "e1000", "e1000e": "e1000e",
                "rtl8139": "rtl8139"}
@@ -721,6 +726,9 @@ def run_tests(tap, target, tmp):
     uri = target.uri
     SHARE_DIR = os.path.join(tmp, "share")
     os.makedirs(SHARE_DIR, exist_ok=True)
+    for name in ("usb.img", "usb.iso"):
+        with open(os.path.join(SHARE_DIR, name), "wb") as f:
+            f.truncate(1024 * 1024)
     host = {"kvm": kvm_usable(), "hugetlbfs": hugetlbfs_mounted_kib(),
             "hugepage_kib": default_hugepage_kib(), "bridge": host_default_bridge()}
     tap.diag("host: %s /dev/kvm, hugetlbfs mounted for %s KiB pages (default size %s KiB), "
