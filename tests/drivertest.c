@@ -3507,6 +3507,66 @@ testSwtpmOf(const char *stateDir)
  * whose query-tpm reports the CRB emulator; destroy ends swtpm with QEMU
  * and keeps the state, a second start reuses it; undefine removes it,
  * unless told to keep it. Skipped without swtpm. */
+/*
+ * <active_pcr_banks> of an emulated TPM 2.0: every start has swtpm_setup
+ * activate the listed banks in the state before swtpm runs, as libvirt
+ * does (swtpm_setup's log says which), also after the list changes.
+ */
+static void
+testTpmPcrBanks(void)
+{
+    static const struct {
+        const char *banks;
+        const char *logged;
+    } rounds[] = {
+        { "<sha384/><sha256/>", "Successfully activated PCR banks sha256,sha384 among " },
+        { "<sha1/>", "Successfully activated PCR banks sha1 among " },
+    };
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *log = NULL;
+    g_autofree char *swtpm = g_find_program_in_path("swtpm");
+    g_autofree char *setup = g_find_program_in_path("swtpm_setup");
+    size_t i;
+
+    if (!testHaveQemu())
+        return;
+    if (!swtpm || !setup) {
+        g_test_skip("no swtpm here (Debian's swtpm and swtpm-tools packages)");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "tpm.xml", NULL);
+    log = g_build_filename(root, "log", "qemu", "tpmbanks-swtpm.log", NULL);
+    for (i = 0; i < G_N_ELEMENTS(rounds); i++) {
+        g_autofree char *xml = g_strdup_printf(
+            "<domain type='qemu'><name>tpmbanks</name><uuid>0d6e2a4b-7c1f-4e38-9a25-6b3f8c0d1e72</uuid>"
+            "<memory unit='MiB'>128</memory>"
+            "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+            "<devices><tpm model='tpm-crb'><backend type='emulator' version='2.0'>"
+            "<active_pcr_banks>%s</active_pcr_banks></backend></tpm>"
+            "<memballoon model='none'/></devices></domain>", rounds[i].banks);
+        g_autofree char *text = NULL;
+        g_autoptr(TestRun) run = NULL;
+        g_autoptr(GError) err = NULL;
+
+        g_assert_true(g_file_set_contents(file, xml, -1, &err));
+        run = testTool(root, "define", file, NULL);
+        TEST_OK(run);
+        g_clear_pointer(&run, testRunFree);
+        g_unlink(log);
+        run = testTool(root, "start", "--paused", "tpmbanks", NULL);
+        TEST_OK(run);
+        g_clear_pointer(&run, testRunFree);
+        g_assert_true(g_file_get_contents(log, &text, NULL, &err));
+        if (!strstr(text, rounds[i].logged))
+            g_test_message("swtpm_setup's log:\n%s", text);
+        g_assert_nonnull(strstr(text, rounds[i].logged));
+        run = testTool(root, "destroy", "tpmbanks", NULL);
+        TEST_OK(run);
+    }
+}
+
 static void
 testTpmEmulator(void)
 {
@@ -3937,6 +3997,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/ovs-port", testOvsPort);
     g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);
     g_test_add_func("/driver/lifecycle/tpm-emulator", testTpmEmulator);
+    g_test_add_func("/driver/lifecycle/tpm-pcr-banks", testTpmPcrBanks);
     g_test_add_func("/driver/lifecycle/filesystems", testFilesystems);
     g_test_add_func("/driver/lifecycle/placement-auto", testPlacementAuto);
     g_test_add_func("/driver/lifecycle/graphics-ports", testGraphicsPorts);

@@ -1226,6 +1226,16 @@ typedef enum {
 } VgmTpmVersion;
 VGM_ENUM_DECL(vgmTpmVersion);       /* "", 1.2, 2.0 */
 
+typedef enum {
+    VGM_TPM_PCR_BANK_SHA1 = 0,
+    VGM_TPM_PCR_BANK_SHA256,
+    VGM_TPM_PCR_BANK_SHA384,
+    VGM_TPM_PCR_BANK_SHA512,
+
+    VGM_TPM_PCR_BANK_LAST
+} VgmTpmPcrBank;
+VGM_ENUM_DECL(vgmTpmPcrBank);       /* sha1, sha256, sha384, sha512 */
+
 /* <tpm> with <backend type='emulator'> (a swtpm of the driver's) or
  * <backend type='external'> (a TPM emulator someone else runs) */
 typedef struct {
@@ -1235,6 +1245,7 @@ typedef struct {
     char *externalPath;         /* external: <source type='unix' path=''>; NULL: emulator */
     gboolean encrypted;         /* emulator: <encryption secret=''/>, the state's */
     unsigned char secret[16];   /* ... passphrase: a secret of usage vtpm */
+    unsigned int pcrBanks;      /* emulator: <active_pcr_banks>, 1 << VgmTpmPcrBank */
 } VgmTpmDef;
 
 typedef enum {

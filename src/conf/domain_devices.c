@@ -38,6 +38,7 @@ VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
 VGM_ENUM_IMPL(vgmIommuModel, VGM_IOMMU_MODEL_LAST, "intel", "virtio");
 VGM_ENUM_IMPL(vgmTpmVersion, VGM_TPM_VERSION_LAST, "", "1.2", "2.0");
+VGM_ENUM_IMPL(vgmTpmPcrBank, VGM_TPM_PCR_BANK_LAST, "sha1", "sha256", "sha384", "sha512");
 VGM_ENUM_IMPL(vgmFsDriver, VGM_FS_DRIVER_LAST, "default", "path", "handle", "virtiofs");
 VGM_ENUM_IMPL(vgmFsAccess, VGM_FS_ACCESS_LAST, "", "passthrough", "mapped", "squash");
 VGM_ENUM_IMPL(vgmFsModel, VGM_FS_MODEL_LAST,
@@ -3917,9 +3918,9 @@ vgmTpmParse(xmlNodePtr node, GError **error)
                     type);
         return NULL;
     }
-    /* <active_pcr_banks>, <source> and the like are refused by name */
+    /* <source> and the like are refused by name */
     if (!vgmXMLCheckNode(backend, (const char *const[]){ "type", "version", "persistent_state", NULL },
-                         (const char *const[]){ "encryption", NULL }, error) ||
+                         (const char *const[]){ "encryption", "active_pcr_banks", NULL }, error) ||
         vgmXMLPropEnum(backend, "version", vgmTpmVersionTypeFromString, VGM_XML_PROP_NONZERO,
                        &v, error) < 0 ||
         vgmXMLPropTristateBool(backend, "persistent_state", 0, &tpm->persistentState, error) < 0)
@@ -3947,6 +3948,24 @@ vgmTpmParse(xmlNodePtr node, GError **error)
             tpm->encrypted = TRUE;
         }
     }
+    /* the PCR banks swtpm_setup activates (an empty list: the TPM's own) */
+    {
+        xmlNodePtr banks;
+        xmlNodePtr b;
+
+        if (vgmXMLSingleChild(backend, "active_pcr_banks", &banks, error) < 0 ||
+            (banks && !vgmXMLCheckNode(banks, vgmXMLNoChildren,
+                                       (const char *const[]){ "sha1", "sha256", "sha384", "sha512",
+                                                              NULL }, error)))
+            return NULL;
+        for (b = banks ? banks->children : NULL; b; b = b->next) {
+            if (b->type != XML_ELEMENT_NODE)
+                continue;
+            if (!vgmXMLCheckNode(b, vgmXMLNoChildren, vgmXMLNoChildren, error))
+                return NULL;
+            tpm->pcrBanks |= 1u << vgmTpmPcrBankTypeFromString((const char *)b->name);
+        }
+    }
     return g_steal_pointer(&tpm);
 }
 
@@ -3965,12 +3984,24 @@ vgmTpmFormat(VgmBuf *buf, const VgmTpmDef *tpm)
     vgmBufAsprintf(buf, "  <backend type='emulator' version='%s'", vgmTpmVersionTypeToString(tpm->version));
     if (tpm->persistentState)
         vgmBufAsprintf(buf, " persistent_state='%s'", vgmTristateBoolTypeToString(tpm->persistentState));
-    if (tpm->encrypted) {
-        char uuid[37];
-
-        vgmDomainUUIDFormat(tpm->secret, uuid);
+    if (tpm->encrypted || tpm->pcrBanks) {
         vgmBufAdd(buf, ">\n");
-        vgmBufAsprintf(buf, "    <encryption secret='%s'/>\n", uuid);
+        if (tpm->encrypted) {
+            char uuid[37];
+
+            vgmDomainUUIDFormat(tpm->secret, uuid);
+            vgmBufAsprintf(buf, "    <encryption secret='%s'/>\n", uuid);
+        }
+        if (tpm->pcrBanks) {
+            int b;
+
+            vgmBufAdd(buf, "    <active_pcr_banks>\n");
+            for (b = 0; b < VGM_TPM_PCR_BANK_LAST; b++) {
+                if (tpm->pcrBanks & (1u << b))
+                    vgmBufAsprintf(buf, "      <%s/>\n", vgmTpmPcrBankTypeToString(b));
+            }
+            vgmBufAdd(buf, "    </active_pcr_banks>\n");
+        }
         vgmBufAdd(buf, "  </backend>\n");
     } else {
         vgmBufAdd(buf, "/>\n");

@@ -1555,6 +1555,13 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
                     vgmTpmVersionTypeToString(devs->tpm->version));
         return FALSE;
     }
+    /* swtpm_setup reconfigures the banks of a TPM 2.0 only (libvirt
+     * leaves a TPM 1.2's list unapplied) */
+    if (devs->tpm && devs->tpm->pcrBanks && devs->tpm->version == VGM_TPM_VERSION_1_2) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<active_pcr_banks> of <tpm>: a TPM 1.2 has no PCR banks to choose, only a TPM 2.0 (version='2.0')"));
+        return FALSE;
+    }
     return vgmRuleControllerIndexes(def, error) && vgmRuleDiskAddresses(def, error) &&
            vgmRuleChannels(def, error) && vgmRuleVideos(def, error);
 }

@@ -128,6 +128,61 @@ vgmDriverTpmRun(const char *const *argv, GBytes *key, int nkeys, const char *log
     return TRUE;
 }
 
+/* Whether this host's swtpm_setup lists @feature in its capabilities */
+static gboolean
+vgmDriverTpmSetupHas(const char *feature)
+{
+    const char *argv[] = { "swtpm_setup", "--print-capabilities", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *quoted = g_strdup_printf("\"%s\"", feature);
+    int status = 0;
+
+    return g_spawn_sync(NULL, (char **)argv, NULL,
+                        G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
+                        NULL, NULL, &out, NULL, &status, NULL) &&
+           g_spawn_check_wait_status(status, NULL) && out && strstr(out, quoted);
+}
+
+/* Activates @tpm's <active_pcr_banks> in the state in @dir, as libvirt
+ * does at every start (swtpm_setup --reconfigure), before swtpm runs */
+static gboolean
+vgmDriverTpmReconfigureBanks(const VgmTpmDef *tpm, const char *dir, const char *log, GBytes *key,
+                             GError **error)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autoptr(GString) banks = g_string_new(NULL);
+    int b;
+
+    if (!tpm->pcrBanks)
+        return TRUE;
+    if (!vgmDriverTpmSetupHas("cmdarg-reconfigure-pcr-banks")) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT, "%s",
+                    _("<active_pcr_banks> of <tpm> needs a swtpm_setup that reconfigures PCR banks (capability 'cmdarg-reconfigure-pcr-banks', swtpm 0.7 or later)"));
+        return FALSE;
+    }
+    for (b = 0; b < VGM_TPM_PCR_BANK_LAST; b++) {
+        if (tpm->pcrBanks & (1u << b))
+            g_string_append_printf(banks, "%s%s", banks->len ? "," : "", vgmTpmPcrBankTypeToString(b));
+    }
+    g_ptr_array_add(argv, (gpointer)"swtpm_setup");
+    g_ptr_array_add(argv, (gpointer)"--tpm2");
+    if (key) {
+        g_ptr_array_add(argv, (gpointer)"--pwdfile-fd");
+        g_ptr_array_add(argv, (gpointer)"3");
+        g_ptr_array_add(argv, (gpointer)"--cipher");
+        g_ptr_array_add(argv, (gpointer)"aes-256-cbc");
+    }
+    g_ptr_array_add(argv, (gpointer)"--tpm-state");
+    g_ptr_array_add(argv, (gpointer)dir);
+    g_ptr_array_add(argv, (gpointer)"--logfile");
+    g_ptr_array_add(argv, (gpointer)log);
+    g_ptr_array_add(argv, (gpointer)"--pcr-banks");
+    g_ptr_array_add(argv, banks->str);
+    g_ptr_array_add(argv, (gpointer)"--reconfigure");
+    g_ptr_array_add(argv, NULL);
+    return vgmDriverTpmRun((const char *const *)argv->pdata, key, 1, log, error);
+}
+
 gboolean
 vgmDriverTpmStart(const VgmDriverStore *store, const char *name, const unsigned char *uuidBytes,
                   const VgmTpmDef *tpm, GError **error)
@@ -210,6 +265,8 @@ vgmDriverTpmStart(const VgmDriverStore *store, const char *name, const unsigned 
         if (!vgmDriverTpmRun((const char *const *)argv->pdata, key, 1, log, error))
             return FALSE;
     }
+    if (!vgmDriverTpmReconfigureBanks(tpm, dir, log, key, error))
+        return FALSE;
 
     g_unlink(sock);
     g_unlink(pidfile);
