@@ -441,7 +441,6 @@ testLibvirtRef(gconstpointer data)
     g_autofree char *diff = NULL;
     gint argc = 0;
     guint first;
-    guint i;
 
     if (!g_file_get_contents(argsPath, &text, NULL, NULL) || !*g_strstrip(text)) {
         g_test_skip("libvirt 9.0 produced no command line for this input");
@@ -467,18 +466,6 @@ testLibvirtRef(gconstpointer data)
         g_test_message("%s: libvirt accepted it, we do not parse it: %s", xmlRel, err->message);
         g_test_fail();
         return;
-    }
-    /* virt-gmem has no virtual network driver (by design); the network
-     * does not touch memory, so such an interface becomes user-mode */
-    for (i = 0; i < def->devices.nets->len; i++) {
-        VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
-
-        if (net->type == VGM_NET_TYPE_NETWORK) {
-            g_test_message("interface %s: type='network' (%s) switched to type='user'",
-                           net->mac ? net->mac : "(no mac)", net->source);
-            net->type = VGM_NET_TYPE_USER;
-            g_clear_pointer(&net->source, g_free);
-        }
     }
     if (!(cmd = vgmQemuBuildCommandLine(def, vgmCaps, cfg, NULL, &err))) {
         g_test_message("%s: libvirt made a command line, we fail: %s", xmlRel, err->message);

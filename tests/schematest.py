@@ -36,6 +36,11 @@ What it covers:
       validates against libvirt 9.0's schema: everything around the
       extension is libvirt's format.
 
+  (e) Every virtual network the network driver formats
+      (tests/networkxml2xmlin/*.xml and tests/networkxml2xmlout/*.xml)
+      validates against libvirt 9.0's network schema (network.rng beside
+      its domain.rng): the network XML is libvirt's format.
+
 The source tree is $VGM_SRCDIR, or else the parent of this script's folder.
 Needs python3 (standard library only) and xmllint (libxml2-utils).
 """
@@ -261,6 +266,17 @@ def main():
             rc, out = xmllint(LIBVIRT_SCHEMA, tmpfile)
             tap.add(rc == 0 and not left, desc,
                     out + ("\nstill uses: %s" % "; ".join(left) if left else ""))
+
+    # (e) networks against libvirt's network schema
+    net_schema = os.path.join(os.path.dirname(LIBVIRT_SCHEMA), "network.rng")
+    for sub in ("networkxml2xmlin", "networkxml2xmlout"):
+        for path in sorted(glob.glob(os.path.join(SRCDIR, "tests", sub, "*.xml"))):
+            desc = "libvirt network schema: %s" % rel(path)
+            if not os.path.isfile(net_schema):
+                tap.add(True, desc, skip="no libvirt schema at %s" % net_schema)
+                continue
+            rc, out = xmllint(net_schema, path)
+            tap.add(rc == 0, desc, out)
 
     return tap.finish()
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "driver/driver_conn.h"
+#include "driver/driver_network.h"
 #include "remote/remote_dispatch.h"
 #include "rpc/vgm_rpc_server.h"
 #include "util/vgmerror.h"
@@ -145,6 +146,7 @@ main(int argc, char **argv)
         fprintf(stderr, _("virtgmemd: no index of the domain files (inotify): every call reads the directories\n"));
     /* what guests and QEMU do by themselves reaches subscribers */
     vgmDriverWatchEvents(drv);
+    vgmDriverNetworkAutostart(drv);
     vgmDriverStorageAutostart(drv);
     vgmRemoteProgramInit(&program, drv);
     {

@@ -889,6 +889,8 @@ typedef struct {
     VgmNetType type;
     char *mac;                  /* canonical lower case */
     char *source;               /* network or bridge name */
+    char *actualBridge;         /* network, live: the network's bridge the
+                                 * tap joined (<source bridge=''>) */
     char *ifname;               /* <target dev=''/>: the host's tap name */
     VgmTristate managedTap;     /* <target managed=''>: NO, the tap exists
                                  * already and the driver leaves it alone */
@@ -1531,6 +1533,9 @@ unsigned long long vgmDomainDefGetMemoryDevicesTotal(const VgmDomainDef *def);
 
 void vgmDomainUUIDFormat(const unsigned char *uuid, char *out /* 37 bytes */);
 gboolean vgmDomainUUIDParse(const char *str, unsigned char *uuid);
+/* A unicast MAC address, canonical (lower-case pairs); NULL with an error
+ * naming <mac> when it is not one. */
+char *vgmDomainMacParse(const char *str, GError **error);
 
 /* The <boot order> of every device that has one (unsigned int), in the
  * order of the device lists */

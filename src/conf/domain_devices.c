@@ -228,6 +228,7 @@ vgmNetDefFree(VgmNetDef *n)
     g_free(n->mac);
     g_free(n->ifname);
     g_free(n->source);
+    g_free(n->actualBridge);
     g_free(n->model);
     g_free(n->ovsInterfaceId);
     g_free(n->vlanTags);
@@ -1214,8 +1215,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
 
 /* ---------------- interfaces ---------------- */
 
-static char *
-vgmMacParse(const char *str, GError **error)
+char *
+vgmDomainMacParse(const char *str, GError **error)
 {
     g_auto(GStrv) parts = g_strsplit(str, ":", -1);
     unsigned char mac[6];
@@ -1515,7 +1516,7 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
         g_autofree char *mac = NULL;
         if (!vgmXMLCheckNode(child, (const char *const[]){ "address", NULL }, vgmXMLNoChildren, error) ||
             vgmXMLPropString(child, "address", VGM_XML_PROP_REQUIRED, &mac, error) < 0 ||
-            !(net->mac = vgmMacParse(mac, error)))
+            !(net->mac = vgmDomainMacParse(mac, error)))
             return NULL;
     }
 
@@ -1536,8 +1537,20 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
                         vgmNetTypeToString(net->type), attr);
             return NULL;
         }
-        if (!vgmXMLCheckNode(child, (const char *const[]){ attr, NULL }, vgmXMLNoChildren, error) ||
-            vgmXMLPropString(child, attr, VGM_XML_PROP_REQUIRED, &net->source, error) < 0)
+        if (net->type == VGM_NET_TYPE_NETWORK && xmlHasProp(child, (const xmlChar *)"portgroup")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("attribute 'portgroup' of <source> in <interface type='network'>: virt-gmem's networks have no port groups"));
+            return NULL;
+        }
+        /* a network interface's live XML names the bridge it joined and
+         * libvirt's port; both are run-time state, which a definition
+         * does not keep */
+        if (!vgmXMLCheckNode(child, net->type == VGM_NET_TYPE_NETWORK ?
+                             (const char *const[]){ "network", "bridge", "portid", NULL } :
+                             (const char *const[]){ attr, NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, attr, VGM_XML_PROP_REQUIRED, &net->source, error) < 0 ||
+            (net->type == VGM_NET_TYPE_NETWORK && live &&
+             vgmXMLPropString(child, "bridge", 0, &net->actualBridge, error) < 0))
             return NULL;
     }
 
@@ -1596,8 +1609,11 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     vgmBufAdjustIndent(buf, 2);
     if (net->mac)
         vgmBufAsprintf(buf, "<mac address='%s'/>\n", net->mac);
-    if (net->type == VGM_NET_TYPE_NETWORK)
-        vgmBufEscapeString(buf, "<source network='%s'/>\n", net->source);
+    if (net->type == VGM_NET_TYPE_NETWORK) {
+        vgmBufEscapeString(buf, "<source network='%s'", net->source);
+        vgmBufEscapeString(buf, " bridge='%s'", net->actualBridge);
+        vgmBufAdd(buf, "/>\n");
+    }
     else if (net->type == VGM_NET_TYPE_BRIDGE)
         vgmBufEscapeString(buf, "<source bridge='%s'/>\n", net->source);
     /* libvirt's order: <vlan> and <virtualport> between <source> and <target> */

@@ -976,7 +976,10 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     /* the live XML names the binary that runs it, as libvirt's does */
     if (!def->devices.emulator)
         def->devices.emulator = vgmDriverProcessEmulator(def);
-    /* and the taps it names itself, as libvirt's does */
+    /* and the bridges of its networks and the taps it names itself, as
+     * libvirt's does */
+    if (!vgmDriverNetResolveNetworks(store, def, error))
+        return NULL;
     vgmDriverNetNameTaps(def);
     /* and its graphics' ports, held (against this process's other starts)
      * until QEMU has bound them, when this returns */

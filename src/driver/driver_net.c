@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "driver_net.h"
+#include "driver_network.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 
@@ -36,7 +37,7 @@ vgmDriverTapFree(VgmDriverTap *tap)
 static gboolean
 vgmDriverNetIsTap(const VgmNetDef *net)
 {
-    return net->type == VGM_NET_TYPE_ETHERNET ||
+    return net->type == VGM_NET_TYPE_ETHERNET || net->type == VGM_NET_TYPE_NETWORK ||
            (net->type == VGM_NET_TYPE_BRIDGE && net->ifname);
 }
 
@@ -66,7 +67,8 @@ vgmDriverNetNameTaps(VgmDomainDef *def)
         VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
         char *name = NULL;
 
-        if (net->type != VGM_NET_TYPE_ETHERNET || net->ifname)
+        if ((net->type != VGM_NET_TYPE_ETHERNET && net->type != VGM_NET_TYPE_NETWORK) ||
+            net->ifname)
             continue;
         for (;; next++) {
             name = g_strdup_printf("vnet%u", next);
@@ -107,6 +109,31 @@ vgmDriverNetCheckTaps(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+gboolean
+vgmDriverNetResolveNetworks(const VgmDriverStore *store, VgmDomainDef *def, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.nets->len; i++) {
+        VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+        g_autofree char *bridge = NULL;
+        unsigned int mtu = 0;
+
+        if (net->type != VGM_NET_TYPE_NETWORK)
+            continue;
+        if (!vgmDriverNetworkResolve(store, net->source, &bridge, &mtu, error)) {
+            g_prefix_error(error, _("interface '%1$s': "), net->mac);
+            return FALSE;
+        }
+        g_free(net->actualBridge);
+        net->actualBridge = g_steal_pointer(&bridge);
+        /* as libvirt: the network's MTU unless the interface has its own */
+        if (!net->mtu)
+            net->mtu = mtu;
+    }
+    return TRUE;
+}
+
 GPtrArray *
 vgmDriverNetManagedTaps(const VgmDomainDef *def)
 {
@@ -121,7 +148,8 @@ vgmDriverNetManagedTaps(const VgmDomainDef *def)
             continue;
         tap = g_new0(VgmDriverTap, 1);
         tap->ifname = g_strdup(net->ifname);
-        tap->bridge = net->type == VGM_NET_TYPE_BRIDGE ? g_strdup(net->source) : NULL;
+        tap->bridge = g_strdup(net->type == VGM_NET_TYPE_BRIDGE ? net->source :
+                               net->type == VGM_NET_TYPE_NETWORK ? net->actualBridge : NULL);
         tap->mac = g_strdup(net->mac);
         tap->mtu = net->mtu;
         if (net->bandwidth.in)
@@ -161,9 +189,7 @@ vgmDriverNetIoctl(int fd, unsigned long request, const char *name, struct ifreq 
     return TRUE;
 }
 
-/* Runs host tool @argv (NULL-terminated; argv[0] found in PATH); its
- * failure names the tool and quotes what it printed on stderr. */
-static gboolean
+gboolean
 vgmDriverNetRun(const char *const *argv, GError **error)
 {
     g_autoptr(GError) err = NULL;

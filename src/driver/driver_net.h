@@ -16,6 +16,7 @@
 #include <glib.h>
 
 #include "conf/domain_conf.h"
+#include "driver_store.h"
 
 typedef struct {
     char *ifname;
@@ -41,6 +42,12 @@ void vgmDriverNetNameTaps(VgmDomainDef *def);
  * someone else's), an unmanaged one must. */
 gboolean vgmDriverNetCheckTaps(const VgmDomainDef *def, GError **error);
 
+/* Each <interface type='network'> of @def gets its active network's bridge
+ * (and the network's MTU when it has none of its own); a network that is
+ * not active, or none, fails naming the interface. */
+gboolean vgmDriverNetResolveNetworks(const VgmDriverStore *store, VgmDomainDef *def,
+                                     GError **error);
+
 /* The taps the driver sets up once QEMU has made them (VgmDriverTap). */
 GPtrArray *vgmDriverNetManagedTaps(const VgmDomainDef *def);
 
@@ -50,3 +57,7 @@ gboolean vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error);
  * @liveXml go (libvirt removes them when the domain stops), as far as
  * ovs-vsctl can. */
 void vgmDriverNetCleanupOvs(const char *liveXml);
+
+/* Runs host tool @argv (NULL-terminated; argv[0] found in PATH); its
+ * failure names the tool and quotes what it printed on stderr. */
+gboolean vgmDriverNetRun(const char *const *argv, GError **error);

@@ -343,7 +343,8 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
 
         /* the new QEMU would open the tap by its name, which the running
          * QEMU holds */
-        if (net->type == VGM_NET_TYPE_ETHERNET || (net->type == VGM_NET_TYPE_BRIDGE && net->ifname)) {
+        if (net->type == VGM_NET_TYPE_ETHERNET || net->type == VGM_NET_TYPE_NETWORK ||
+            (net->type == VGM_NET_TYPE_BRIDGE && net->ifname)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("domain '%1$s' cannot be live-updated: its interface '%2$s' uses tap '%3$s', which the running QEMU holds and a new QEMU cannot take over"),
                         u->status->name, net->mac, net->ifname);

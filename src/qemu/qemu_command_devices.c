@@ -591,7 +591,8 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 
         if (n->type == VGM_NET_TYPE_USER) {
             json_object_set_string_member(o, "type", "user");
-        } else if (n->type == VGM_NET_TYPE_ETHERNET || n->ifname) {
+        } else if (n->type == VGM_NET_TYPE_ETHERNET || n->type == VGM_NET_TYPE_NETWORK ||
+                   n->ifname) {
             /* a tap of the name asked for, which QEMU makes (or opens, with
              * managed='no') and the driver sets up and, for a bridge, puts
              * into it before the guest runs (QEMU's bridge helper cannot
@@ -607,7 +608,7 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             if (virtio && plan->vhostNet && n->driverName != VGM_NET_DRIVER_QEMU)
                 json_object_set_boolean_member(o, "vhost", TRUE);
         } else {
-            /* type 'bridge' (validation refuses 'network') */
+            /* type 'bridge' without a tap name: QEMU's bridge helper */
             json_object_set_string_member(o, "type", "bridge");
             json_object_set_string_member(o, "br", n->source);
         }

@@ -435,12 +435,6 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
 
     for (i = 0; i < def->devices.nets->len; i++) {
         const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
-        if (net->type == VGM_NET_TYPE_NETWORK) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<interface type='network'> (network '%1$s') needs a virtual network driver, which virt-gmem does not have: use <interface type='bridge'> with the network's bridge, or type 'user'"),
-                        net->source);
-            return FALSE;
-        }
         /* QEMU's bridge helper makes an unnamed tap the driver cannot find
          * afterwards, with one queue and no vhost-net */
         if (net->type == VGM_NET_TYPE_BRIDGE && !net->ifname &&

@@ -19,6 +19,7 @@
 
 #include "remote_dispatch.h"
 #include "remote_protocol.h"
+#include "driver/driver_network.h"
 #include "driver/driver_secret.h"
 #include "host/vgmhost.h"
 #include "host/vgmnode.h"
@@ -36,6 +37,7 @@ enum {
     VGM_LV_ERR_SYSTEM = 38,
     VGM_LV_ERR_RPC = 39,
     VGM_LV_ERR_NO_DOMAIN = 42,
+    VGM_LV_ERR_NO_NETWORK = 43,
     VGM_LV_ERR_NO_STORAGE_POOL = 49,
     VGM_LV_ERR_NO_STORAGE_VOL = 50,
     VGM_LV_ERR_OPERATION_INVALID = 55,
@@ -66,6 +68,7 @@ static const struct {
     { VGM_ERR_NO_STORAGE_VOL, VGM_LV_ERR_NO_STORAGE_VOL },
     { VGM_ERR_NO_SECRET, VGM_LV_ERR_NO_SECRET },
     { VGM_ERR_INVALID_SECRET, VGM_LV_ERR_INVALID_SECRET },
+    { VGM_ERR_NO_NETWORK, VGM_LV_ERR_NO_NETWORK },
 };
 
 int
@@ -2194,4 +2197,315 @@ vgmRemoteDispatchSecretUndefine(VgmRemoteClient *client,
                                 const VgmRemoteSecretUndefineArgs *args, GError **error)
 {
     return vgmDriverSecretUndefine(client->drv, args->secret.uuid, error);
+}
+
+/* ---- virtual networks ---- */
+
+static void
+vgmRemoteMakeNetwork(VgmRemoteNonnullNetwork *out, const VgmNetwork *net)
+{
+    out->name = g_strdup(net->name);
+    memcpy(out->uuid, net->uuid, 16);
+}
+
+static gboolean
+vgmRemoteReturnNetwork(VgmNetwork *net, VgmRemoteNonnullNetwork *out)
+{
+    if (!net)
+        return FALSE;
+    vgmRemoteMakeNetwork(out, net);
+    vgmNetworkFree(net);
+    return TRUE;
+}
+
+/* virConnectListAllNetworksFlags ACTIVE (2) or INACTIVE (1) */
+static gboolean
+vgmRemoteNetworkNames(VgmRemoteClient *client, unsigned int flags, int maxnames,
+                      VgmRemoteNonnullString **val, guint32 *len, GError **error)
+{
+    g_autoptr(GPtrArray) nets = NULL;
+    guint i, n;
+
+    if (maxnames < 0 || maxnames > VGM_REMOTE_NETWORK_LIST_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("too many network names asked for: at most %1$d"),
+                    VGM_REMOTE_NETWORK_LIST_MAX);
+        return FALSE;
+    }
+    if (!(nets = vgmDriverNetworkList(client->drv, flags, error)))
+        return FALSE;
+    n = MIN(nets->len, (guint)maxnames);
+    *len = n;
+    *val = g_new0(VgmRemoteNonnullString, MAX(n, 1));
+    for (i = 0; i < n; i++)
+        (*val)[i] = g_strdup(((const VgmNetwork *)g_ptr_array_index(nets, i))->name);
+    return TRUE;
+}
+
+static gboolean
+vgmRemoteNetworkCount(VgmRemoteClient *client, unsigned int flags, gint32 *num, GError **error)
+{
+    g_autoptr(GPtrArray) nets = vgmDriverNetworkList(client->drv, flags, error);
+
+    if (!nets)
+        return FALSE;
+    *num = (gint32)nets->len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectNumOfNetworks(VgmRemoteClient *client,
+                                      VgmRemoteConnectNumOfNetworksRet *ret, GError **error)
+{
+    return vgmRemoteNetworkCount(client, 2, &ret->num, error);
+}
+
+gboolean
+vgmRemoteDispatchConnectNumOfDefinedNetworks(VgmRemoteClient *client,
+                                             VgmRemoteConnectNumOfDefinedNetworksRet *ret,
+                                             GError **error)
+{
+    return vgmRemoteNetworkCount(client, 1, &ret->num, error);
+}
+
+gboolean
+vgmRemoteDispatchConnectListNetworks(VgmRemoteClient *client,
+                                     const VgmRemoteConnectListNetworksArgs *args,
+                                     VgmRemoteConnectListNetworksRet *ret, GError **error)
+{
+    return vgmRemoteNetworkNames(client, 2, args->maxnames, &ret->names.val, &ret->names.len,
+                                 error);
+}
+
+gboolean
+vgmRemoteDispatchConnectListDefinedNetworks(VgmRemoteClient *client,
+                                            const VgmRemoteConnectListDefinedNetworksArgs *args,
+                                            VgmRemoteConnectListDefinedNetworksRet *ret,
+                                            GError **error)
+{
+    return vgmRemoteNetworkNames(client, 1, args->maxnames, &ret->names.val, &ret->names.len,
+                                 error);
+}
+
+gboolean
+vgmRemoteDispatchConnectListAllNetworks(VgmRemoteClient *client,
+                                        const VgmRemoteConnectListAllNetworksArgs *args,
+                                        VgmRemoteConnectListAllNetworksRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) nets = NULL;
+    guint i;
+
+    if (!(nets = vgmDriverNetworkList(client->drv, args->flags, error)))
+        return FALSE;
+    if (nets->len > VGM_REMOTE_NETWORK_LIST_MAX) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("%1$u networks are more than one reply carries (%2$d)"),
+                    nets->len, VGM_REMOTE_NETWORK_LIST_MAX);
+        return FALSE;
+    }
+    if (args->need_results) {
+        ret->nets.len = nets->len;
+        ret->nets.val = g_new0(VgmRemoteNonnullNetwork, MAX(nets->len, 1));
+        for (i = 0; i < nets->len; i++)
+            vgmRemoteMakeNetwork(&ret->nets.val[i], g_ptr_array_index(nets, i));
+    }
+    ret->ret = nets->len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNetworkLookupByName(VgmRemoteClient *client,
+                                     const VgmRemoteNetworkLookupByNameArgs *args,
+                                     VgmRemoteNetworkLookupByNameRet *ret, GError **error)
+{
+    return vgmRemoteReturnNetwork(vgmDriverNetworkLookupByName(client->drv, args->name, error),
+                                  &ret->net);
+}
+
+gboolean
+vgmRemoteDispatchNetworkLookupByUuid(VgmRemoteClient *client,
+                                     const VgmRemoteNetworkLookupByUuidArgs *args,
+                                     VgmRemoteNetworkLookupByUuidRet *ret, GError **error)
+{
+    return vgmRemoteReturnNetwork(vgmDriverNetworkLookupByUUID(client->drv, args->uuid, error),
+                                  &ret->net);
+}
+
+gboolean
+vgmRemoteDispatchNetworkDefineXml(VgmRemoteClient *client,
+                                  const VgmRemoteNetworkDefineXmlArgs *args,
+                                  VgmRemoteNetworkDefineXmlRet *ret, GError **error)
+{
+    return vgmRemoteReturnNetwork(vgmDriverNetworkDefineXML(client->drv, args->xml, 0, error),
+                                  &ret->net);
+}
+
+gboolean
+vgmRemoteDispatchNetworkDefineXmlFlags(VgmRemoteClient *client,
+                                       const VgmRemoteNetworkDefineXmlFlagsArgs *args,
+                                       VgmRemoteNetworkDefineXmlFlagsRet *ret, GError **error)
+{
+    return vgmRemoteReturnNetwork(vgmDriverNetworkDefineXML(client->drv, args->xml, args->flags,
+                                                            error),
+                                  &ret->net);
+}
+
+gboolean
+vgmRemoteDispatchNetworkCreateXml(VgmRemoteClient *client,
+                                  const VgmRemoteNetworkCreateXmlArgs *args,
+                                  VgmRemoteNetworkCreateXmlRet *ret, GError **error)
+{
+    return vgmRemoteReturnNetwork(vgmDriverNetworkCreateXML(client->drv, args->xml, 0, error),
+                                  &ret->net);
+}
+
+gboolean
+vgmRemoteDispatchNetworkCreateXmlFlags(VgmRemoteClient *client,
+                                       const VgmRemoteNetworkCreateXmlFlagsArgs *args,
+                                       VgmRemoteNetworkCreateXmlFlagsRet *ret, GError **error)
+{
+    return vgmRemoteReturnNetwork(vgmDriverNetworkCreateXML(client->drv, args->xml, args->flags,
+                                                            error),
+                                  &ret->net);
+}
+
+gboolean
+vgmRemoteDispatchNetworkUndefine(VgmRemoteClient *client,
+                                 const VgmRemoteNetworkUndefineArgs *args, GError **error)
+{
+    return vgmDriverNetworkUndefine(client->drv, args->net.name, error);
+}
+
+gboolean
+vgmRemoteDispatchNetworkCreate(VgmRemoteClient *client,
+                               const VgmRemoteNetworkCreateArgs *args, GError **error)
+{
+    return vgmDriverNetworkStart(client->drv, args->net.name, error);
+}
+
+gboolean
+vgmRemoteDispatchNetworkDestroy(VgmRemoteClient *client,
+                                const VgmRemoteNetworkDestroyArgs *args, GError **error)
+{
+    return vgmDriverNetworkDestroy(client->drv, args->net.name, error);
+}
+
+gboolean
+vgmRemoteDispatchNetworkUpdate(VgmRemoteClient *client,
+                               const VgmRemoteNetworkUpdateArgs *args, GError **error)
+{
+    vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                _("changing network '%1$s' in place (virNetworkUpdate) is not supported: redefine it (net-define) and restart it"),
+                args->net.name);
+    return FALSE;
+}
+
+gboolean
+vgmRemoteDispatchNetworkGetXmlDesc(VgmRemoteClient *client,
+                                   const VgmRemoteNetworkGetXmlDescArgs *args,
+                                   VgmRemoteNetworkGetXmlDescRet *ret, GError **error)
+{
+    return (ret->xml = vgmDriverNetworkGetXMLDesc(client->drv, args->net.name, args->flags,
+                                                  error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchNetworkGetBridgeName(VgmRemoteClient *client,
+                                      const VgmRemoteNetworkGetBridgeNameArgs *args,
+                                      VgmRemoteNetworkGetBridgeNameRet *ret, GError **error)
+{
+    return (ret->name = vgmDriverNetworkGetBridgeName(client->drv, args->net.name, error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchNetworkGetAutostart(VgmRemoteClient *client,
+                                     const VgmRemoteNetworkGetAutostartArgs *args,
+                                     VgmRemoteNetworkGetAutostartRet *ret, GError **error)
+{
+    gboolean autostart = FALSE;
+
+    if (!vgmDriverNetworkGetAutostart(client->drv, args->net.name, &autostart, error))
+        return FALSE;
+    ret->autostart = autostart;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNetworkSetAutostart(VgmRemoteClient *client,
+                                     const VgmRemoteNetworkSetAutostartArgs *args,
+                                     GError **error)
+{
+    return vgmDriverNetworkSetAutostart(client->drv, args->net.name, args->autostart != 0, error);
+}
+
+gboolean
+vgmRemoteDispatchNetworkIsActive(VgmRemoteClient *client,
+                                 const VgmRemoteNetworkIsActiveArgs *args,
+                                 VgmRemoteNetworkIsActiveRet *ret, GError **error)
+{
+    gboolean active = FALSE;
+
+    if (!vgmDriverNetworkIsActive(client->drv, args->net.name, &active, error))
+        return FALSE;
+    ret->active = active;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNetworkIsPersistent(VgmRemoteClient *client,
+                                     const VgmRemoteNetworkIsPersistentArgs *args,
+                                     VgmRemoteNetworkIsPersistentRet *ret, GError **error)
+{
+    gboolean persistent = FALSE;
+
+    if (!vgmDriverNetworkIsPersistent(client->drv, args->net.name, &persistent, error))
+        return FALSE;
+    ret->persistent = persistent;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNetworkGetDhcpLeases(VgmRemoteClient *client,
+                                      const VgmRemoteNetworkGetDhcpLeasesArgs *args,
+                                      VgmRemoteNetworkGetDhcpLeasesRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) leases = NULL;
+    guint i;
+
+    if (!(leases = vgmDriverNetworkGetDHCPLeases(client->drv, args->net.name,
+                                                 args->mac ? *args->mac : NULL, args->flags,
+                                                 error)))
+        return FALSE;
+    if (leases->len > VGM_REMOTE_NETWORK_DHCP_LEASES_MAX) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("%1$u DHCP leases are more than one reply carries (%2$d)"),
+                    leases->len, VGM_REMOTE_NETWORK_DHCP_LEASES_MAX);
+        return FALSE;
+    }
+    if (args->need_results) {
+        ret->leases.len = leases->len;
+        ret->leases.val = g_new0(VgmRemoteNetworkDhcpLease, MAX(leases->len, 1));
+        for (i = 0; i < leases->len; i++) {
+            const VgmNetworkLease *l = g_ptr_array_index(leases, i);
+            VgmRemoteNetworkDhcpLease *out = &ret->leases.val[i];
+
+            out->iface = g_strdup(l->iface);
+            out->expirytime = l->expiry;
+            out->type = 0;      /* VIR_IP_ADDR_TYPE_IPV4 */
+            out->mac = g_new0(VgmRemoteNonnullString, 1);
+            *out->mac = g_strdup(l->mac);
+            out->ipaddr = g_strdup(l->ip);
+            out->prefix = l->prefix;
+            if (l->hostname) {
+                out->hostname = g_new0(VgmRemoteNonnullString, 1);
+                *out->hostname = g_strdup(l->hostname);
+            }
+            if (l->clientid) {
+                out->clientid = g_new0(VgmRemoteNonnullString, 1);
+                *out->clientid = g_strdup(l->clientid);
+            }
+        }
+    }
+    ret->ret = leases->len;
+    return TRUE;
 }

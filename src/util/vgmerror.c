@@ -30,7 +30,8 @@ VGM_ENUM_IMPL(vgmErrorCode, VGM_ERR_LAST,
               "no-storage-pool",
               "no-storage-vol",
               "no-secret",
-              "invalid-secret");
+              "invalid-secret",
+              "no-network");
 
 char *
 vgmErrorEscape(const char *str)

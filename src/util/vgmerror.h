@@ -35,6 +35,7 @@ typedef enum {
     VGM_ERR_NO_STORAGE_VOL,     /* no such storage volume */
     VGM_ERR_NO_SECRET,          /* no such secret, or one without a value */
     VGM_ERR_INVALID_SECRET,     /* a secret that may not be used so (private) */
+    VGM_ERR_NO_NETWORK,         /* no such virtual network */
 
     VGM_ERR_LAST
 } VgmErrorCode;

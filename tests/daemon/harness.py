@@ -112,6 +112,33 @@ def use_system_python():
         os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(sys.argv[0])] + sys.argv[1:])
 
 
+def enter_private_netns():
+    """As root, re-exec the running script in a network namespace of its own
+    (unshare -n, loopback up), so that the bridges, firewall tables and
+    dnsmasq of the virtual networks it starts, and the taps of its guests,
+    never touch the host's network; and virt-install sees no default route.
+    Returns why it could not (not root, no unshare, no namespace), or None
+    once inside. The daemon it starts, virsh and QEMU all run in there."""
+    if os.environ.get("VGM_TEST_NETNS") == "1":
+        subprocess.run(["ip", "link", "set", "lo", "up"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        return None
+    if os.geteuid() != 0:
+        return "not root: no network namespace of its own for virtual networks"
+    unshare = shutil.which("unshare")
+    if not unshare:
+        return "no unshare (util-linux) for a network namespace of its own"
+    probe = subprocess.run([unshare, "-n", "true"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    if probe.returncode != 0:
+        return "unshare -n fails here: no network namespace of its own"
+    os.environ["VGM_TEST_NETNS"] = "1"
+    sys.stdout.flush()
+    os.execv(unshare, [unshare, "-n", "--", sys.executable,
+                       os.path.abspath(sys.argv[0])] + sys.argv[1:])
+    return "exec of unshare failed"
+
+
 # ---------------------------------------------------------------- TAP ----
 
 class TAP:
@@ -307,6 +334,21 @@ def processes_naming(text):
             continue
         if text in cmd:
             found.append(int(pid))
+    return found
+
+
+def qemus_naming(text):
+    """Pids of the QEMU processes (qemu-system-*) whose command line contains
+    text (a network's dnsmasq names the root too)."""
+    found = []
+    for pid in processes_naming(text):
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                argv0 = f.read().split(b"\0")[0].decode("utf-8", "replace")
+        except OSError:
+            continue
+        if os.path.basename(argv0).startswith("qemu-system"):
+            found.append(pid)
     return found
 
 

@@ -38,7 +38,12 @@ differs from its expectation fails with the actual messages printed.
 Then a subset of the accepted guests (every OS with user networking, and
 every accepted option set of DEBIAN_FOR_STARTS) is started paused through
 the daemon (`virsh create --paused`) with Debian's QEMU, checked paused,
-and destroyed. At the end a line "# accepted N of M, refused K (...)"
+and destroyed. As root the whole program runs in a network namespace of
+its own (harness.enter_private_netns: there is no default route, so
+virt-install always picks network 'default'), where the daemon defines
+and starts libvirt's network 'default' (NAT, 192.168.122.0/24, DHCP); a
+started guest on it has its tap in the network's bridge. Without root
+the network cannot run and those starts are skipped, saying why. At the end a line "# accepted N of M, refused K (...)"
 sums up, refusals grouped by their expected text.
 
 The expectations (expected() below, by rule rather than 80 lines) were
@@ -49,10 +54,10 @@ depends on the host, the rule says on what, and both branches are
 stated; the branch not seen on that machine is marked so. Guests refused
 on 2026-12-01, with what the refusal comes from:
 
-  * the defaults: virt-install's default network is <interface
-    type='network'> 'default' unless the host's default route is a bridge
-    (virtinst: DeviceInterface.set_default_source); virt-gmem has no
-    virtual network driver;
+  * (until 2026-12-01, when the network driver came) the defaults:
+    virt-install's default network is <interface type='network'>
+    'default' unless the host's default route is a bridge (virtinst:
+    DeviceInterface.set_default_source); they are accepted now;
   * --cpu host-passthrough when the guest is emulated (<domain
     type='qemu'>, virt-install's choice without /dev/kvm): libvirt 9.0
     refuses it too;
@@ -283,12 +288,6 @@ def expected(osname, setname, host):
     """The expectation for one guest, by rule; the first rule that applies
     gives the (first) error. Captured 2026-12-01 (see the docstring)."""
     uefi = setname == "uefi" or osname == "win11"   # win11's defaults are UEFI
-    if setname == "defaults":
-        if host["bridge"] is None:
-            return refused_native("<interface type='network'> (network 'default') needs a "
-                                  "virtual network driver",
-                                  host="no bridge on the default route")
-        # not seen on 2026-12-01: virt-install then writes type='bridge'
     if setname == "host-passthrough" and not host["kvm"]:
         return refused_native("<cpu mode='host-passthrough'> needs <domain type='kvm'>",
                               host="no usable /dev/kvm: virt-install writes type='qemu'")
@@ -301,7 +300,7 @@ def expected(osname, setname, host):
                                   "<hugepages> asks for" % size,
                                   host="no hugetlbfs of %s KiB mounted" % size)
         return accepted(host="hugetlbfs of %s KiB mounted (not seen on 2026-12-01)" % size)
-    if setname == "defaults":
+    if setname == "defaults" and host["bridge"]:
         return accepted(host="the default route's device %s is a bridge "
                              "(not seen on 2026-12-01)" % host["bridge"])
     if setname == "host-passthrough":
@@ -323,7 +322,7 @@ DISK_DEVICES = {
 }
 NIC_DEVICES = {"virtio": "virtio-net-pci", "e1000": "e1000", "e1000e": "e1000e",
                "rtl8139": "rtl8139"}
-NETDEV_TYPES = {"bridge": "tap", "ethernet": "tap", "user": "user"}
+NETDEV_TYPES = {"bridge": "tap", "ethernet": "tap", "network": "tap", "user": "user"}
 VIDEO_DEVICES = {"virtio": ("virtio-vga", "virtio-gpu-pci"), "vga": ("VGA",),
                  "cirrus": ("cirrus-vga",), "bochs": ("bochs-display",),
                  "qxl": ("qxl-vga", "qxl")}
@@ -730,7 +729,8 @@ def run_tests(tap, target, tmp):
         with open(os.path.join(SHARE_DIR, name), "wb") as f:
             f.truncate(1024 * 1024)
     host = {"kvm": kvm_usable(), "hugetlbfs": hugetlbfs_mounted_kib(),
-            "hugepage_kib": default_hugepage_kib(), "bridge": host_default_bridge()}
+            "hugepage_kib": default_hugepage_kib(), "bridge": host_default_bridge(),
+            "network": False}
     tap.diag("host: %s /dev/kvm, hugetlbfs mounted for %s KiB pages (default size %s KiB), "
              "default route's bridge: %s" % (
                  "usable" if host["kvm"] else "no usable", sorted(host["hugetlbfs"]) or "no",
@@ -749,6 +749,21 @@ def run_tests(tap, target, tmp):
     if r.rc == 0:
         r = virsh(uri, "pool-start", "vgmvi-disks")
     tap.ok(r.rc == 0, "a directory pool for it", r.describe())
+    # network 'default', which virt-install's default guests join, as
+    # libvirt's packages define it; it runs only in a network namespace
+    # of the test's own
+    if NETNS_WHY:
+        tap.skip("network 'default' defined and started", NETNS_WHY)
+    else:
+        netxml = os.path.join(tmp, "default-net.xml")
+        with open(netxml, "w") as f:
+            f.write(DEFAULT_NETWORK)
+        r = virsh(uri, "net-define", netxml)
+        if r.rc == 0:
+            r = virsh(uri, "net-start", "default")
+        if tap.ok(r.rc == 0, "network 'default' defined and started (a private network "
+                             "namespace)", r.describe()):
+            host["network"] = True
 
     jobs = []
     for osname, osfile in OSES:
@@ -831,13 +846,19 @@ def run_tests(tap, target, tmp):
     else:
         t0 = time.monotonic()
         for label, name, path in starts:
-            start_one(tap, target, label, name, path)
+            start_one(tap, target, label, name, path, host)
         tap.diag("%d guests started and destroyed in %.1f s" % (len(starts),
                                                                 time.monotonic() - t0))
+    if host["network"]:
+        r = virsh(uri, "net-destroy", "default")
+        left = harness.processes_naming(target.root + "/") if target.root else []
+        tap.ok(r.rc == 0 and not left,
+               "network 'default' destroyed: its dnsmasq gone", r.describe() +
+               "\nleft: %s" % left)
     summary(tap, results)
 
 
-def start_one(tap, target, label, name, path):
+def start_one(tap, target, label, name, path, host):
     uri = target.uri
     # a KVM guest whose CPU is QEMU's -cpu host or max cannot run on a host
     # whose KVM refuses that CPU (the reason comes from trying it)
@@ -850,12 +871,30 @@ def start_one(tap, target, label, name, path):
             tap.skip("%s: virsh create --paused starts QEMU" % label,
                      "QEMU cannot run <cpu mode='%s'> under this host's KVM: %s" % (mode, why))
             return
+    if root.find("devices/interface[@type='network']") is not None and not host["network"]:
+        tap.skip("%s: virsh create --paused starts QEMU" % label,
+                 "network 'default' is not running here (%s)" % NETNS_WHY)
+        return
     r = virsh(uri, "create", "--paused", path, timeout=120)
     if not tap.ok(r.rc == 0, "%s: virsh create --paused starts QEMU" % label, r.describe()):
         return
+    if root.find("devices/interface[@type='network']") is not None:
+        live = virsh(uri, "dumpxml", name)
+        m = re.search(r"<source network='default' bridge='([^']+)'/>\s*<target dev='([^']+)'/>",
+                      live.out)
+        master = None
+        if m:
+            # (the namespace's own view: /sys shows the host's interfaces)
+            link = harness.run(["ip", "-o", "link", "show", "dev", m.group(2)], timeout=10)
+            mm = re.search(r" master (\S+) ", link.out)
+            master = mm.group(1) if mm else None
+        tap.ok(m is not None and master == m.group(1),
+               "%s: its tap is in network 'default''s bridge" % label,
+               "live XML: %s; the tap's bridge: %s" % (
+                   m.group(0) if m else "no <source bridge>/<target dev>", master))
     try:
         st = virsh(uri, "domstate", name)
-        qemus = harness.processes_naming(target.root + "/") if target.root else []
+        qemus = harness.qemus_naming(target.root + "/") if target.root else []
         tap.ok(st.rc == 0 and st.out.strip() == "paused" and len(qemus) == 1,
                "%s: it is paused, one QEMU runs" % label,
                "domstate: %r, QEMU pids: %s" % (st, qemus))
@@ -869,15 +908,33 @@ def wait_gone(target, wait=10.0):
     if not target.root:
         return True
     deadline = time.monotonic() + wait
-    while harness.processes_naming(target.root + "/"):
+    while harness.qemus_naming(target.root + "/"):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.05)
     return True
 
 
+# libvirt's network 'default' (Debian's /usr/share/libvirt/networks/default.xml)
+DEFAULT_NETWORK = """<network>
+  <name>default</name>
+  <forward mode='nat'/>
+  <ip address='192.168.122.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.122.2' end='192.168.122.254'/>
+    </dhcp>
+  </ip>
+</network>
+"""
+
+# why virtual networks cannot run here, or None
+NETNS_WHY = None
+
+
 def main():
+    global NETNS_WHY
     harness.use_system_python()
+    NETNS_WHY = harness.enter_private_netns()
     if not os.access(VIRT_INSTALL, os.X_OK):
         harness.TAP.skip_all("virt-install is not installed (Debian package virtinst)")
     if not os.path.isdir(os.path.join(OSINFO_DB, "os")):

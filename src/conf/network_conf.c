@@ -1,0 +1,860 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * network_conf.c: virtual network XML (see the header).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "network_conf.h"
+#include "domain_conf.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+#include "util/vgmxml.h"
+
+VGM_ENUM_IMPL(vgmNetworkForward, VGM_NETWORK_FORWARD_LAST,
+              "none", "nat", "route", "open", "bridge");
+VGM_ENUM_IMPL(vgmNetworkLeaseUnit, VGM_NETWORK_LEASE_LAST, "seconds", "minutes", "hours");
+
+/* libvirt's other forward modes, refused by name */
+static const char *const vgmNetworkForwardRefused[] = {
+    "private", "vepa", "passthrough", "hostdev", NULL
+};
+
+#define VGM_NETWORK_NAME_MAX 200
+
+static void
+vgmNetworkHostFree(VgmNetworkHost *host)
+{
+    if (!host)
+        return;
+    g_free(host->mac);
+    g_free(host->name);
+    g_free(host);
+}
+
+static void
+vgmNetworkIPFree(VgmNetworkIP *ip)
+{
+    if (!ip)
+        return;
+    if (ip->ranges)
+        g_array_unref(ip->ranges);
+    if (ip->hosts)
+        g_ptr_array_unref(ip->hosts);
+    g_free(ip);
+}
+
+void
+vgmNetworkDefFree(VgmNetworkDef *def)
+{
+    if (!def)
+        return;
+    g_free(def->name);
+    g_free(def->forwardDev);
+    g_free(def->bridge);
+    g_free(def->mac);
+    g_free(def->domainName);
+    if (def->ips)
+        g_ptr_array_unref(def->ips);
+    g_free(def);
+}
+
+void
+vgmNetworkIPFormat(guint32 addr, char *out)
+{
+    g_snprintf(out, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
+               addr & 0xff);
+}
+
+guint32
+vgmNetworkPrefixMask(unsigned int prefix)
+{
+    return prefix == 0 ? 0 : 0xffffffffu << (32 - prefix);
+}
+
+gboolean
+vgmNetworkIfnameValid(const char *name)
+{
+    size_t len = strlen(name);
+    const char *p;
+
+    if (len == 0 || len > 15 || g_str_equal(name, ".") || g_str_equal(name, ".."))
+        return FALSE;
+    for (p = name; *p; p++) {
+        /* also what firewall rules and dnsmasq would have to quote */
+        if (*p == '/' || *p == ':' || *p == '"' || *p == '\'' || *p == '\\' || *p == '%' ||
+            *p == ',' || g_ascii_isspace(*p) || (unsigned char)*p < 0x20 ||
+            (unsigned char)*p >= 0x7f)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmNetworkDefOwnsBridge(const VgmNetworkDef *def)
+{
+    return def->forward != VGM_NETWORK_FORWARD_BRIDGE;
+}
+
+const VgmNetworkIP *
+vgmNetworkDefDhcpIP(const VgmNetworkDef *def)
+{
+    guint i;
+
+    for (i = 0; i < def->ips->len; i++) {
+        const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
+
+        if (ip->dhcp && (ip->ranges->len > 0 || ip->hosts->len > 0))
+            return ip;
+    }
+    return NULL;
+}
+
+/* IPv4 attribute @attr of @node (required); -1 on error, 0 absent, 1 */
+static int
+vgmNetworkPropIPv4(xmlNodePtr node, const char *attr, gboolean required, guint32 *out,
+                   GError **error)
+{
+    g_autofree char *str = NULL;
+    g_autofree char *where = vgmXMLNodeDescribe(node);
+    struct in_addr in;
+    int rc;
+
+    if ((rc = vgmXMLPropString(node, attr, required ? VGM_XML_PROP_REQUIRED : 0, &str,
+                               error)) <= 0)
+        return rc;
+    if (inet_pton(AF_INET, str, &in) != 1) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    strchr(str, ':') ?
+                    _("invalid value '%1$s' for attribute '%2$s' of element %3$s: IPv6 networks are not supported, only IPv4 addresses") :
+                    _("invalid value '%1$s' for attribute '%2$s' of element %3$s: expected an IPv4 address"),
+                    str, attr, where);
+        return -1;
+    }
+    *out = ntohl(in.s_addr);
+    return 1;
+}
+
+static gboolean
+vgmNetworkInSubnet(const VgmNetworkIP *ip, guint32 addr)
+{
+    guint32 mask = vgmNetworkPrefixMask(ip->prefix);
+
+    return (addr & mask) == (ip->address & mask);
+}
+
+/* Whether @addr is a host of @ip's subnet: in it, and neither its network
+ * nor its broadcast address (a /31 or /32 has no such addresses) */
+static gboolean
+vgmNetworkIsHost(const VgmNetworkIP *ip, guint32 addr)
+{
+    guint32 mask = vgmNetworkPrefixMask(ip->prefix);
+
+    if (!vgmNetworkInSubnet(ip, addr))
+        return FALSE;
+    if (ip->prefix >= 31)
+        return TRUE;
+    return (addr & ~mask) != 0 && (addr & ~mask) != ~mask;
+}
+
+static gboolean
+vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
+{
+    g_autoptr(GPtrArray) ranges = NULL;
+    g_autoptr(GPtrArray) hosts = NULL;
+    char a[16], b[16];
+    guint i;
+
+    if (!vgmXMLCheckNode(dhcp, vgmXMLNoChildren,
+                         (const char *const[]){ "range", "host", NULL }, error))
+        return FALSE;
+    ranges = vgmXMLChildren(dhcp, "range");
+    for (i = 0; i < ranges->len; i++) {
+        xmlNodePtr r = g_ptr_array_index(ranges, i);
+        VgmNetworkRange range = { 0 };
+        xmlNodePtr lease;
+
+        if (!vgmXMLCheckNode(r, (const char *const[]){ "start", "end", NULL },
+                             (const char *const[]){ "lease", NULL }, error) ||
+            vgmNetworkPropIPv4(r, "start", TRUE, &range.start, error) < 0 ||
+            vgmNetworkPropIPv4(r, "end", TRUE, &range.end, error) < 0 ||
+            vgmXMLSingleChild(r, "lease", &lease, error) < 0)
+            return FALSE;
+        vgmNetworkIPFormat(range.start, a);
+        vgmNetworkIPFormat(range.end, b);
+        if (range.start > range.end) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("DHCP range %1$s to %2$s of <ip> is reversed: its start is after its end"),
+                        a, b);
+            return FALSE;
+        }
+        if (!vgmNetworkIsHost(ip, range.start) || !vgmNetworkIsHost(ip, range.end)) {
+            char net[16];
+
+            vgmNetworkIPFormat(ip->address & vgmNetworkPrefixMask(ip->prefix), net);
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("DHCP range %1$s to %2$s is not within the hosts of network %3$s/%4$u"),
+                        a, b, net, ip->prefix);
+            return FALSE;
+        }
+        if (lease) {
+            int unit = 0;
+            int rc;
+
+            if (!vgmXMLCheckNode(lease, (const char *const[]){ "expiry", "unit", NULL },
+                                 vgmXMLNoChildren, error) ||
+                vgmXMLPropULongLong(lease, "expiry", VGM_XML_PROP_REQUIRED, &range.expiry,
+                                    error) < 0 ||
+                (rc = vgmXMLPropEnum(lease, "unit", vgmNetworkLeaseUnitTypeFromString, 0, &unit,
+                                     error)) < 0)
+                return FALSE;
+            range.haveLease = TRUE;
+            range.haveUnit = rc > 0;
+            /* libvirt's default unit: minutes */
+            range.unit = rc > 0 ? (VgmNetworkLeaseUnit)unit : VGM_NETWORK_LEASE_MINUTES;
+            /* dnsmasq's shortest lease is two minutes; its longest a
+             * 32-bit count of seconds */
+            if (range.expiry && (range.expiry * (range.unit == VGM_NETWORK_LEASE_HOURS ? 3600 :
+                                                 range.unit == VGM_NETWORK_LEASE_MINUTES ? 60 : 1) < 120 ||
+                                 range.expiry > G_MAXUINT32 / 3600)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$llu' for attribute 'expiry' of <lease> in DHCP range %2$s to %3$s: a lease lasts at least two minutes (0: forever)"),
+                            range.expiry, a, b);
+                return FALSE;
+            }
+        }
+        g_array_append_val(ip->ranges, range);
+    }
+    hosts = vgmXMLChildren(dhcp, "host");
+    for (i = 0; i < hosts->len; i++) {
+        xmlNodePtr h = g_ptr_array_index(hosts, i);
+        VgmNetworkHost *host = g_new0(VgmNetworkHost, 1);
+        g_autofree char *mac = NULL;
+
+        g_ptr_array_add(ip->hosts, host);
+        if (!vgmXMLCheckNode(h, (const char *const[]){ "mac", "name", "ip", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(h, "mac", 0, &mac, error) < 0 ||
+            vgmXMLPropString(h, "name", 0, &host->name, error) < 0 ||
+            vgmNetworkPropIPv4(h, "ip", TRUE, &host->ip, error) < 0)
+            return FALSE;
+        if (mac && !(host->mac = vgmDomainMacParse(mac, error)))
+            return FALSE;
+        if (!host->mac && !host->name) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("a DHCP <host> needs a 'mac' or a 'name' with its 'ip'"));
+            return FALSE;
+        }
+        /* dnsmasq reads the hosts file by commas */
+        if (host->name && (!*host->name || strpbrk(host->name, ", \t\n\r\"'#"))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'name' of DHCP <host>: a host name has no commas, quotes, '#' or white space"),
+                        host->name);
+            return FALSE;
+        }
+        if (!vgmNetworkIsHost(ip, host->ip)) {
+            vgmNetworkIPFormat(host->ip, a);
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("the address %1$s of DHCP <host> is not a host of the <ip> network it is in"),
+                        a);
+            return FALSE;
+        }
+    }
+    ip->dhcp = TRUE;
+    return TRUE;
+}
+
+static VgmNetworkIP *
+vgmNetworkIPParse(xmlNodePtr node, GError **error)
+{
+    VgmNetworkIP *ip = g_new0(VgmNetworkIP, 1);
+    g_autofree char *family = NULL;
+    xmlNodePtr dhcp;
+    guint32 netmask = 0;
+    int haveMask;
+    int havePrefix;
+
+    ip->ranges = g_array_new(FALSE, TRUE, sizeof(VgmNetworkRange));
+    ip->hosts = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkHostFree);
+    if (vgmXMLPropString(node, "family", 0, &family, error) < 0)
+        goto error;
+    if (family && !g_str_equal(family, "ipv4")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <ip family='%1$s'>: virt-gmem's networks are IPv4 only"),
+                    family);
+        goto error;
+    }
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "address", "netmask", "prefix", "family", NULL },
+                         (const char *const[]){ "dhcp", NULL }, error) ||
+        vgmNetworkPropIPv4(node, "address", TRUE, &ip->address, error) < 0 ||
+        (haveMask = vgmNetworkPropIPv4(node, "netmask", FALSE, &netmask, error)) < 0 ||
+        (havePrefix = vgmXMLPropUInt(node, "prefix", 0, &ip->prefix, error)) < 0)
+        goto error;
+    if (haveMask && havePrefix) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("<ip> takes a 'netmask' or a 'prefix', not both"));
+        goto error;
+    }
+    if (haveMask) {
+        guint32 inv = ~netmask;
+
+        /* contiguous ones, then zeros */
+        if ((inv & (inv + 1)) != 0) {
+            char m[16];
+
+            vgmNetworkIPFormat(netmask, m);
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'netmask' of <ip>: the ones of a netmask come first"),
+                        m);
+            goto error;
+        }
+        ip->prefix = 32 - (unsigned int)__builtin_popcount(inv);
+        ip->netmask = TRUE;
+    } else if (!havePrefix) {
+        /* libvirt's default: the address's classful mask */
+        ip->prefix = (ip->address >> 31) == 0 ? 8 : (ip->address >> 30) == 2 ? 16 : 24;
+        ip->netmask = TRUE;
+    }
+    if (ip->prefix < 1 || ip->prefix > 32) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$u' for attribute 'prefix' of <ip>: 1 to 32 bits"),
+                    ip->prefix);
+        goto error;
+    }
+    if (!vgmNetworkIsHost(ip, ip->address)) {
+        char a[16];
+
+        vgmNetworkIPFormat(ip->address, a);
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<ip address='%1$s'> with prefix %2$u is its network's own or broadcast address, not a host's"),
+                    a, ip->prefix);
+        goto error;
+    }
+    if (vgmXMLSingleChild(node, "dhcp", &dhcp, error) < 0 ||
+        (dhcp && !vgmNetworkDhcpParse(dhcp, ip, error)))
+        goto error;
+    return ip;
+ error:
+    vgmNetworkIPFree(ip);
+    return NULL;
+}
+
+static gboolean
+vgmNetworkForwardParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
+{
+    g_autofree char *mode = NULL;
+    g_autoptr(GPtrArray) ifaces = NULL;
+    xmlNodePtr nat;
+    int v;
+
+    if (vgmXMLPropString(node, "mode", 0, &mode, error) < 0)
+        return FALSE;
+    if (mode && vgmStrInList(vgmNetworkForwardRefused, mode)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <forward mode='%1$s'>: virt-gmem's networks are bridges (modes nat, route, open and bridge); macvtap and host device modes are not supported"),
+                    mode);
+        return FALSE;
+    }
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", "dev", NULL },
+                         (const char *const[]){ "nat", "interface", NULL }, error) ||
+        vgmXMLPropEnum(node, "mode", vgmNetworkForwardTypeFromString, VGM_XML_PROP_NONZERO, &v,
+                       error) < 0 ||
+        vgmXMLPropString(node, "dev", 0, &def->forwardDev, error) < 0)
+        return FALSE;
+    /* libvirt's default mode */
+    def->forward = mode ? (VgmNetworkForward)v : VGM_NETWORK_FORWARD_NAT;
+    ifaces = vgmXMLChildren(node, "interface");
+    if (ifaces->len > 1) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<forward> with more than one <interface>: a pool of host interfaces is for macvtap networks, which virt-gmem does not run"));
+        return FALSE;
+    }
+    if (ifaces->len == 1) {
+        xmlNodePtr iface = g_ptr_array_index(ifaces, 0);
+        g_autofree char *dev = NULL;
+
+        if (!vgmXMLCheckNode(iface, (const char *const[]){ "dev", NULL }, vgmXMLNoChildren,
+                             error) ||
+            vgmXMLPropString(iface, "dev", VGM_XML_PROP_REQUIRED, &dev, error) < 0)
+            return FALSE;
+        /* libvirt writes the dev attribute as this interface too */
+        if (def->forwardDev && !g_str_equal(def->forwardDev, dev)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<forward dev='%1$s'> and its <interface dev='%2$s'> name different interfaces"),
+                        def->forwardDev, dev);
+            return FALSE;
+        }
+        if (!def->forwardDev)
+            def->forwardDev = g_steal_pointer(&dev);
+    }
+    if (def->forwardDev && !vgmNetworkIfnameValid(def->forwardDev)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'dev' of <forward>: not an interface name"),
+                    def->forwardDev);
+        return FALSE;
+    }
+    if (def->forward == VGM_NETWORK_FORWARD_BRIDGE && def->forwardDev) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<forward mode='bridge' dev='%1$s'> is a macvtap network, which virt-gmem does not run: name the host bridge in <bridge name=''/>"),
+                    def->forwardDev);
+        return FALSE;
+    }
+    if (vgmXMLSingleChild(node, "nat", &nat, error) < 0)
+        return FALSE;
+    if (nat) {
+        xmlNodePtr addr, port;
+
+        if (def->forward != VGM_NETWORK_FORWARD_NAT) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<nat> is for <forward mode='nat'>, not mode '%1$s'"),
+                        vgmNetworkForwardTypeToString(def->forward));
+            return FALSE;
+        }
+        if (xmlHasProp(nat, (const xmlChar *)"ipv6")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("<nat ipv6=''>: virt-gmem's networks are IPv4 only"));
+            return FALSE;
+        }
+        if (!vgmXMLCheckNode(nat, vgmXMLNoChildren,
+                             (const char *const[]){ "address", "port", NULL }, error) ||
+            vgmXMLSingleChild(nat, "address", &addr, error) < 0 ||
+            vgmXMLSingleChild(nat, "port", &port, error) < 0)
+            return FALSE;
+        def->haveNat = TRUE;
+        if (addr) {
+            if (!vgmXMLCheckNode(addr, (const char *const[]){ "start", "end", NULL },
+                                 vgmXMLNoChildren, error) ||
+                vgmNetworkPropIPv4(addr, "start", TRUE, &def->natStart, error) < 0 ||
+                vgmNetworkPropIPv4(addr, "end", TRUE, &def->natEnd, error) < 0)
+                return FALSE;
+            if (def->natStart > def->natEnd) {
+                vgmErrorSet(error, VGM_ERR_XML, "%s",
+                            _("<nat><address> is reversed: its start is after its end"));
+                return FALSE;
+            }
+        }
+        if (port) {
+            if (!vgmXMLCheckNode(port, (const char *const[]){ "start", "end", NULL },
+                                 vgmXMLNoChildren, error) ||
+                vgmXMLPropUInt(port, "start", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                               &def->natPortStart, error) < 0 ||
+                vgmXMLPropUInt(port, "end", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                               &def->natPortEnd, error) < 0)
+                return FALSE;
+            if (def->natPortEnd > 65535 || def->natPortStart > def->natPortEnd) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("<nat><port start='%1$u' end='%2$u'/> is not a range of ports 1 to 65535"),
+                            def->natPortStart, def->natPortEnd);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmNetworkBridgeParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
+{
+    int rc;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "stp", "delay", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(node, "name", 0, &def->bridge, error) < 0 ||
+        vgmXMLPropTristateSwitch(node, "stp", 0, &def->stp, error) < 0 ||
+        (rc = vgmXMLPropUInt(node, "delay", 0, &def->delay, error)) < 0)
+        return FALSE;
+    def->haveDelay = rc > 0;
+    /* the kernel's bridge forward delay: at most 30 s (with STP at least 2) */
+    if (def->delay > 30) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$u' for attribute 'delay' of <bridge>: the kernel's bridges forward after at most 30 seconds"),
+                    def->delay);
+        return FALSE;
+    }
+    /* a template: the driver puts the first free number for "%d" */
+    if (def->bridge && strstr(def->bridge, "%d")) {
+        g_autoptr(GString) probe = g_string_new(def->bridge);
+
+        g_string_replace(probe, "%d", "0", 1);
+        if (!vgmNetworkIfnameValid(probe->str)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'name' of <bridge>: a template with one '%%d' that makes interface names of 1 to 15 bytes"),
+                        def->bridge);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    if (def->bridge && !vgmNetworkIfnameValid(def->bridge)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'name' of <bridge>: an interface name has 1 to 15 bytes without '/', ':', '%%', ',', quotes or white space"),
+                    def->bridge);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* libvirt's elements of <network> that virt-gmem does not run */
+static const struct {
+    const char *element;
+    const char *why;
+} vgmNetworkRefused[] = {
+    { "portgroup", N_("port groups need virtual ports or VLANs, which virt-gmem's networks do not have") },
+    { "virtualport", N_("Open vSwitch and 802.1Qbh ports are not supported: use <interface type='bridge'> with <virtualport> in the domain") },
+    { "bandwidth", N_("quality of service on a network is not supported (<bandwidth> of an interface is)") },
+    { "vlan", N_("VLAN tags on a network are not supported") },
+    { "route", N_("static routes are not supported") },
+    { "port", N_("network ports are not supported") },
+    { "metadata", N_("network metadata is not supported") },
+    { "title", N_("network titles are not supported") },
+    { "description", N_("network descriptions are not supported") },
+};
+
+static gboolean
+vgmNetworkCheckRefused(xmlNodePtr root, GError **error)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmNetworkRefused); i++) {
+        if (vgmXMLChild(root, vgmNetworkRefused[i].element)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported element <%1$s> in <network>: %2$s"),
+                        vgmNetworkRefused[i].element, _(vgmNetworkRefused[i].why));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmNetworkNameValid(const char *name, GError **error)
+{
+    const char *p;
+
+    if (!*name || strchr(name, '/') || name[0] == '.' || strlen(name) > VGM_NETWORK_NAME_MAX) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid network name '%1$s': it must not be empty, contain '/', start with '.' or be longer than %2$d bytes"),
+                    name, VGM_NETWORK_NAME_MAX);
+        return FALSE;
+    }
+    for (p = name; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("invalid network name: it must not contain control characters"));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* libvirt's rules between the parts */
+static gboolean
+vgmNetworkDefCheck(const VgmNetworkDef *def, GError **error)
+{
+    const VgmNetworkIP *dhcp = NULL;
+    guint i;
+
+    if (def->forward == VGM_NETWORK_FORWARD_BRIDGE) {
+        const char *what = def->ips->len ? "<ip>" : def->mac ? "<mac>" :
+                           def->domainName ? "<domain>" : def->dnsEnable ? "<dns>" :
+                           def->stp || def->haveDelay ? "<bridge stp='' delay=''>" :
+                           def->mtu ? "<mtu>" : NULL;
+
+        if (!def->bridge) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("<forward mode='bridge'> needs the host bridge's name in <bridge name=''/>"));
+            return FALSE;
+        }
+        if (what) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("%1$s is not for <forward mode='bridge'>: the host bridge is someone else's, set up by them"),
+                        what);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    if ((def->forward == VGM_NETWORK_FORWARD_NAT || def->forward == VGM_NETWORK_FORWARD_ROUTE) &&
+        def->ips->len == 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<forward mode='%1$s'> needs an IPv4 <ip> address for the network to forward"),
+                    vgmNetworkForwardTypeToString(def->forward));
+        return FALSE;
+    }
+    for (i = 0; i < def->ips->len; i++) {
+        const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
+
+        if (!ip->dhcp)
+            continue;
+        if (dhcp) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("more than one <ip> has <dhcp>: DHCP is served on one IPv4 address of a network"));
+            return FALSE;
+        }
+        dhcp = ip;
+    }
+    if (def->mtu && (def->mtu < 68 || def->mtu > 65535)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$u' for attribute 'size' of <mtu>: 68 to 65535"), def->mtu);
+        return FALSE;
+    }
+    if (def->stp != VGM_TRISTATE_NO && def->haveDelay && def->delay < 2 && def->delay != 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$u' for attribute 'delay' of <bridge>: with STP a bridge forwards after 2 to 30 seconds (0: at once)"),
+                    def->delay);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+VgmNetworkDef *
+vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(VgmNetworkDef) def = g_new0(VgmNetworkDef, 1);
+    g_autoptr(GPtrArray) ips = NULL;
+    xmlNodePtr root, node;
+    guint i;
+
+    def->ips = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkIPFree);
+    if (!(doc = vgmXMLParseString(xml, filename, error)))
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (!root || !g_str_equal((const char *)root->name, "network")) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s", _("expected a <network> element"));
+        return NULL;
+    }
+    if (xmlHasProp(root, (const xmlChar *)"ipv6")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("attribute 'ipv6' of <network>: virt-gmem's networks are IPv4 only"));
+        return NULL;
+    }
+    if (!vgmNetworkCheckRefused(root, error) ||
+        !vgmXMLCheckNode(root, vgmXMLNoChildren,
+                         (const char *const[]){ "name", "uuid", "forward", "bridge", "mtu", "mac",
+                                                "domain", "dns", "ip", NULL }, error))
+        return NULL;
+
+    if (vgmXMLSingleChild(root, "name", &node, error) < 0)
+        return NULL;
+    if (!node || !(def->name = vgmXMLNodeContent(node))) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s", _("a <network> needs a <name>"));
+        return NULL;
+    }
+    if (!vgmNetworkNameValid(def->name, error))
+        return NULL;
+    if (vgmXMLSingleChild(root, "uuid", &node, error) < 0)
+        return NULL;
+    if (node) {
+        g_autofree char *str = vgmXMLNodeContent(node);
+
+        if (!str || !vgmDomainUUIDParse(str, def->uuid)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid <uuid> '%1$s' of network '%2$s'"), str ? str : "", def->name);
+            return NULL;
+        }
+    } else {
+        vgmDomainRandomBytes(def->uuid, sizeof(def->uuid));
+        def->uuid[6] = (def->uuid[6] & 0x0f) | 0x40;
+        def->uuid[8] = (def->uuid[8] & 0x3f) | 0x80;
+    }
+    if (vgmXMLSingleChild(root, "forward", &node, error) < 0 ||
+        (node && !vgmNetworkForwardParse(node, def, error)))
+        return NULL;
+    if (vgmXMLSingleChild(root, "bridge", &node, error) < 0 ||
+        (node && !vgmNetworkBridgeParse(node, def, error)))
+        return NULL;
+    if (vgmXMLSingleChild(root, "mtu", &node, error) < 0 ||
+        (node && (!vgmXMLCheckNode(node, (const char *const[]){ "size", NULL }, vgmXMLNoChildren,
+                                   error) ||
+                  vgmXMLPropUInt(node, "size", VGM_XML_PROP_REQUIRED, &def->mtu, error) < 0)))
+        return NULL;
+    if (vgmXMLSingleChild(root, "mac", &node, error) < 0)
+        return NULL;
+    if (node) {
+        g_autofree char *mac = NULL;
+
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "address", NULL }, vgmXMLNoChildren,
+                             error) ||
+            vgmXMLPropString(node, "address", VGM_XML_PROP_REQUIRED, &mac, error) < 0 ||
+            !(def->mac = vgmDomainMacParse(mac, error)))
+            return NULL;
+    }
+    if (vgmXMLSingleChild(root, "domain", &node, error) < 0)
+        return NULL;
+    if (node) {
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "localOnly", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(node, "name", VGM_XML_PROP_REQUIRED, &def->domainName, error) < 0 ||
+            vgmXMLPropTristateBool(node, "localOnly", 0, &def->localOnly, error) < 0)
+            return NULL;
+        /* one DNS name: labels of letters, digits, '-' and '.' */
+        if (!*def->domainName ||
+            strspn(def->domainName, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
+            strlen(def->domainName)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'name' of <domain>: a DNS domain of letters, digits, '-' and '.'"),
+                        def->domainName);
+            return NULL;
+        }
+    }
+    if (vgmXMLSingleChild(root, "dns", &node, error) < 0)
+        return NULL;
+    if (node) {
+        g_autoptr(GPtrArray) kids = vgmXMLChildren(node, NULL);
+
+        if (kids->len > 0) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported element <%1$s> in <dns>: DNS records and forwarders of a network are not supported, only <dns enable='yes|no'/>"),
+                        (const char *)((xmlNodePtr)g_ptr_array_index(kids, 0))->name);
+            return NULL;
+        }
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "enable", NULL }, vgmXMLNoChildren,
+                             error) ||
+            vgmXMLPropTristateBool(node, "enable", VGM_XML_PROP_REQUIRED, &def->dnsEnable,
+                                   error) < 0)
+            return NULL;
+    }
+    ips = vgmXMLChildren(root, "ip");
+    for (i = 0; i < ips->len; i++) {
+        VgmNetworkIP *ip = vgmNetworkIPParse(g_ptr_array_index(ips, i), error);
+
+        if (!ip)
+            return NULL;
+        g_ptr_array_add(def->ips, ip);
+    }
+    if (!vgmNetworkDefCheck(def, error))
+        return NULL;
+    /* libvirt's defaults for a bridge of its own */
+    if (vgmNetworkDefOwnsBridge(def)) {
+        if (!def->stp)
+            def->stp = VGM_TRISTATE_YES;
+        def->haveDelay = TRUE;
+        if (!def->mac) {
+            unsigned char r[3];
+
+            vgmDomainRandomBytes(r, sizeof(r));
+            def->mac = g_strdup_printf("52:54:00:%02x:%02x:%02x", r[0], r[1], r[2]);
+        }
+    }
+    return g_steal_pointer(&def);
+}
+
+static void
+vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
+{
+    char a[16], b[16];
+    guint i;
+
+    vgmNetworkIPFormat(ip->address, a);
+    if (ip->netmask) {
+        vgmNetworkIPFormat(vgmNetworkPrefixMask(ip->prefix), b);
+        vgmBufAsprintf(buf, "<ip address='%s' netmask='%s'", a, b);
+    } else {
+        vgmBufAsprintf(buf, "<ip address='%s' prefix='%u'", a, ip->prefix);
+    }
+    if (!ip->dhcp) {
+        vgmBufAdd(buf, "/>\n");
+        return;
+    }
+    vgmBufAdd(buf, ">\n");
+    vgmBufAdd(buf, "  <dhcp>\n");
+    for (i = 0; i < ip->ranges->len; i++) {
+        const VgmNetworkRange *r = &g_array_index(ip->ranges, VgmNetworkRange, i);
+
+        vgmNetworkIPFormat(r->start, a);
+        vgmNetworkIPFormat(r->end, b);
+        if (!r->haveLease) {
+            vgmBufAsprintf(buf, "    <range start='%s' end='%s'/>\n", a, b);
+            continue;
+        }
+        vgmBufAsprintf(buf, "    <range start='%s' end='%s'>\n", a, b);
+        vgmBufAsprintf(buf, "      <lease expiry='%llu'", r->expiry);
+        if (r->haveUnit)
+            vgmBufAsprintf(buf, " unit='%s'", vgmNetworkLeaseUnitTypeToString(r->unit));
+        vgmBufAdd(buf, "/>\n");
+        vgmBufAdd(buf, "    </range>\n");
+    }
+    for (i = 0; i < ip->hosts->len; i++) {
+        const VgmNetworkHost *h = g_ptr_array_index(ip->hosts, i);
+
+        vgmNetworkIPFormat(h->ip, a);
+        vgmBufAdd(buf, "    <host");
+        if (h->mac)
+            vgmBufAsprintf(buf, " mac='%s'", h->mac);
+        vgmBufEscapeString(buf, " name='%s'", h->name);
+        vgmBufAsprintf(buf, " ip='%s'/>\n", a);
+    }
+    vgmBufAdd(buf, "  </dhcp>\n");
+    vgmBufAdd(buf, "</ip>\n");
+}
+
+char *
+vgmNetworkDefFormat(const VgmNetworkDef *def)
+{
+    g_auto(VgmBuf) buf = { 0 };
+    char uuid[37];
+    guint i;
+
+    vgmBufInit(&buf, 0);
+    vgmDomainUUIDFormat(def->uuid, uuid);
+    vgmBufAdd(&buf, "<network>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufEscapeText(&buf, "<name>%s</name>\n", def->name);
+    vgmBufAsprintf(&buf, "<uuid>%s</uuid>\n", uuid);
+    if (def->forward != VGM_NETWORK_FORWARD_NONE) {
+        gboolean kids = def->haveNat || def->forwardDev;
+
+        vgmBufAdd(&buf, "<forward");
+        vgmBufEscapeString(&buf, " dev='%s'", def->forwardDev);
+        vgmBufAsprintf(&buf, " mode='%s'%s\n", vgmNetworkForwardTypeToString(def->forward),
+                       kids ? ">" : "/>");
+        if (def->haveNat) {
+            char a[16], b[16];
+
+            if (!def->natStart && !def->natPortStart) {
+                vgmBufAdd(&buf, "  <nat/>\n");
+            } else {
+                vgmBufAdd(&buf, "  <nat>\n");
+                if (def->natStart) {
+                    vgmNetworkIPFormat(def->natStart, a);
+                    vgmNetworkIPFormat(def->natEnd, b);
+                    vgmBufAsprintf(&buf, "    <address start='%s' end='%s'/>\n", a, b);
+                }
+                if (def->natPortStart)
+                    vgmBufAsprintf(&buf, "    <port start='%u' end='%u'/>\n",
+                                   def->natPortStart, def->natPortEnd);
+                vgmBufAdd(&buf, "  </nat>\n");
+            }
+        }
+        vgmBufEscapeString(&buf, "  <interface dev='%s'/>\n", def->forwardDev);
+        if (kids)
+            vgmBufAdd(&buf, "</forward>\n");
+    }
+    if (def->bridge || def->stp || def->haveDelay) {
+        vgmBufAdd(&buf, "<bridge");
+        vgmBufEscapeString(&buf, " name='%s'", def->bridge);
+        if (def->stp)
+            vgmBufAsprintf(&buf, " stp='%s'", vgmTristateSwitchTypeToString(def->stp));
+        if (def->haveDelay)
+            vgmBufAsprintf(&buf, " delay='%u'", def->delay);
+        vgmBufAdd(&buf, "/>\n");
+    }
+    if (def->mtu)
+        vgmBufAsprintf(&buf, "<mtu size='%u'/>\n", def->mtu);
+    if (def->mac)
+        vgmBufAsprintf(&buf, "<mac address='%s'/>\n", def->mac);
+    if (def->domainName) {
+        vgmBufEscapeString(&buf, "<domain name='%s'", def->domainName);
+        if (def->localOnly)
+            vgmBufAsprintf(&buf, " localOnly='%s'", vgmTristateBoolTypeToString(def->localOnly));
+        vgmBufAdd(&buf, "/>\n");
+    }
+    if (def->dnsEnable)
+        vgmBufAsprintf(&buf, "<dns enable='%s'/>\n", vgmTristateBoolTypeToString(def->dnsEnable));
+    for (i = 0; i < def->ips->len; i++)
+        vgmNetworkIPFormatXML(&buf, g_ptr_array_index(def->ips, i));
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</network>\n");
+    return vgmBufSteal(&buf);
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * network_conf.h: libvirt's virtual network XML (<network>), the subset
+ * the network driver runs.
+ *
+ * A network is either a bridge of its own that the driver makes (no
+ * <forward>: isolated; <forward mode='nat|route|open'>), with IPv4
+ * addresses, DHCP and DNS served by dnsmasq, or a host bridge someone
+ * else made (<forward mode='bridge'> with <bridge name=''/>), which only
+ * names where guests' taps go.
+ *
+ * Read: <name>, <uuid>, <forward mode dev> with <nat><address start end/>
+ * <port start end/></nat> and one <interface dev/>, <bridge name stp
+ * delay/>, <mtu size/>, <mac address/>, <domain name localOnly/>, <dns
+ * enable/>, and IPv4 <ip address netmask|prefix> with <dhcp>'s <range
+ * start end> (and its <lease expiry unit/>) and <host mac name ip/>.
+ * Everything else libvirt knows (IPv6, macvtap and hostdev forward modes,
+ * port groups, virtual ports, bandwidth, DNS records, static routes, TFTP
+ * and BOOTP) is refused by name. Parsing also applies libvirt's rules and
+ * defaults: a uuid, and for a bridge of the driver's STP on, delay 0 and a
+ * MAC address; the bridge's name, when there is none, is the driver's to
+ * choose among the other networks (virbrN).
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "util/vgmenum.h"
+
+typedef enum {
+    VGM_NETWORK_FORWARD_NONE = 0,   /* isolated: no <forward> */
+    VGM_NETWORK_FORWARD_NAT,
+    VGM_NETWORK_FORWARD_ROUTE,
+    VGM_NETWORK_FORWARD_OPEN,
+    VGM_NETWORK_FORWARD_BRIDGE,     /* a host bridge of someone else's */
+
+    VGM_NETWORK_FORWARD_LAST
+} VgmNetworkForward;
+VGM_ENUM_DECL(vgmNetworkForward);   /* "none", "nat", "route", "open", "bridge" */
+
+typedef enum {
+    VGM_NETWORK_LEASE_SECONDS = 0,
+    VGM_NETWORK_LEASE_MINUTES,
+    VGM_NETWORK_LEASE_HOURS,
+
+    VGM_NETWORK_LEASE_LAST
+} VgmNetworkLeaseUnit;
+VGM_ENUM_DECL(vgmNetworkLeaseUnit);
+
+/* IPv4 addresses are kept in host byte order */
+typedef struct {
+    guint32 start;
+    guint32 end;
+    gboolean haveLease;         /* <lease expiry='' unit=''/> */
+    gboolean haveUnit;          /* unit='' given (else minutes) */
+    unsigned long long expiry;  /* 0: infinite */
+    VgmNetworkLeaseUnit unit;
+} VgmNetworkRange;
+
+typedef struct {
+    char *mac;                  /* canonical, or NULL */
+    char *name;                 /* or NULL */
+    guint32 ip;
+} VgmNetworkHost;
+
+typedef struct {
+    guint32 address;
+    unsigned int prefix;
+    gboolean netmask;           /* written as netmask='' rather than prefix='' */
+    gboolean dhcp;              /* <dhcp> given */
+    GArray *ranges;             /* VgmNetworkRange */
+    GPtrArray *hosts;           /* VgmNetworkHost */
+} VgmNetworkIP;
+
+typedef struct {
+    char *name;
+    unsigned char uuid[16];
+    VgmNetworkForward forward;
+    char *forwardDev;           /* outgoing interface, or NULL: any */
+    gboolean haveNat;           /* <nat> given */
+    guint32 natStart, natEnd;   /* <nat><address>, 0: none */
+    unsigned int natPortStart, natPortEnd; /* <nat><port>, 0: none */
+    char *bridge;               /* NULL: the driver names it */
+    VgmTristate stp;
+    unsigned int delay;
+    gboolean haveDelay;
+    unsigned int mtu;           /* 0: the kernel's */
+    char *mac;
+    char *domainName;
+    VgmTristate localOnly;
+    VgmTristate dnsEnable;
+    GPtrArray *ips;             /* VgmNetworkIP */
+} VgmNetworkDef;
+
+void vgmNetworkDefFree(VgmNetworkDef *def);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmNetworkDef, vgmNetworkDefFree)
+
+/* Parses, checks and completes (uuid, STP, MAC) the network in @xml;
+ * @filename names it in errors. */
+VgmNetworkDef *vgmNetworkDefParseString(const char *xml, const char *filename, GError **error);
+/* The canonical XML, as libvirt formats it. */
+char *vgmNetworkDefFormat(const VgmNetworkDef *def);
+
+/* Whether the driver makes the network's bridge (every mode but bridge) */
+gboolean vgmNetworkDefOwnsBridge(const VgmNetworkDef *def);
+/* The IPv4 address that serves DHCP, or NULL */
+const VgmNetworkIP *vgmNetworkDefDhcpIP(const VgmNetworkDef *def);
+
+/* Dotted quad of @addr (host order) into @out (16 bytes) */
+void vgmNetworkIPFormat(guint32 addr, char *out);
+/* The netmask of @prefix bits */
+guint32 vgmNetworkPrefixMask(unsigned int prefix);
+/* Whether @name can be a Linux interface name (1 to 15 bytes, no '/',
+ * ':' or white space, not "." or "..") */
+gboolean vgmNetworkIfnameValid(const char *name);

@@ -1,0 +1,1245 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_network.c: virtual networks (see driver_network.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "driver_network.h"
+#include "driver_conn.h"
+#include "driver_net.h"
+#include "conf/domain_conf.h"
+#include "conf/network_conf.h"
+#include "util/vgmerror.h"
+#include "util/vgmfile.h"
+#include "util/vgmi18n.h"
+
+#define VGM_NETWORK_XML_MAX (1024 * 1024)
+#define VGM_NETWORK_LEASES_MAX (16 * 1024 * 1024)
+/* how long a destroy waits for dnsmasq to end */
+#define VGM_NETWORK_DNSMASQ_WAIT_MS 3000
+
+/* virConnectListAllNetworksFlags */
+enum {
+    VGM_LIST_NETWORKS_INACTIVE = 1 << 0,
+    VGM_LIST_NETWORKS_ACTIVE = 1 << 1,
+    VGM_LIST_NETWORKS_PERSISTENT = 1 << 2,
+    VGM_LIST_NETWORKS_TRANSIENT = 1 << 3,
+    VGM_LIST_NETWORKS_AUTOSTART = 1 << 4,
+    VGM_LIST_NETWORKS_NO_AUTOSTART = 1 << 5,
+};
+#define VGM_NETWORK_XML_INACTIVE 1u
+#define VGM_NETWORK_VALIDATE 1u
+
+/* Everything below runs under this lock. */
+static GMutex vgmNetworkLock;
+
+void
+vgmNetworkFree(VgmNetwork *net)
+{
+    if (!net)
+        return;
+    g_free(net->name);
+    g_free(net);
+}
+
+void
+vgmNetworkLeaseFree(VgmNetworkLease *lease)
+{
+    if (!lease)
+        return;
+    g_free(lease->iface);
+    g_free(lease->mac);
+    g_free(lease->ip);
+    g_free(lease->hostname);
+    g_free(lease->clientid);
+    g_free(lease);
+}
+
+/* ---- paths ---- */
+
+static char *
+vgmNetworkConfigDir(const VgmDriverStore *store)
+{
+    g_autofree char *parent = g_path_get_dirname(store->configDir);
+
+    return g_build_filename(parent, "networks", NULL);
+}
+
+static char *
+vgmNetworkRunDir(const VgmDriverStore *store)
+{
+    g_autofree char *parent = g_path_get_dirname(store->runDir);
+
+    return g_build_filename(parent, "network", NULL);
+}
+
+/* CONFIGDIR/NAME.xml */
+static char *
+vgmNetworkConfigPath(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *dir = vgmNetworkConfigDir(store);
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+
+    return g_build_filename(dir, file, NULL);
+}
+
+static char *
+vgmNetworkAutostartPath(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *dir = vgmNetworkConfigDir(store);
+
+    return g_build_filename(dir, "autostart", name, NULL);
+}
+
+/* RUNDIR/NAME.@ext */
+static char *
+vgmNetworkRunFile(const VgmDriverStore *store, const char *name, const char *ext)
+{
+    g_autofree char *dir = vgmNetworkRunDir(store);
+    g_autofree char *file = g_strdup_printf("%s.%s", name, ext);
+
+    return g_build_filename(dir, file, NULL);
+}
+
+/* A name fit to be a file name (the XML parser checks the same) */
+static gboolean
+vgmNetworkNameOK(const char *name)
+{
+    return name && *name && !strchr(name, '/') && name[0] != '.' && strlen(name) <= 200;
+}
+
+static gint
+vgmNetworkCompareNames(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* ---- definitions on disk (callers hold vgmNetworkLock) ---- */
+
+static VgmNetworkDef *
+vgmNetworkReadDef(const char *path, GError **error)
+{
+    g_autofree char *xml = NULL;
+
+    if (!vgmFileReadAll(path, VGM_NETWORK_XML_MAX, &xml, NULL, error))
+        return NULL;
+    return vgmNetworkDefParseString(xml, path, error);
+}
+
+/* The persistent definition of @name, or NULL (with @error only when the
+ * file is there and unreadable) */
+static VgmNetworkDef *
+vgmNetworkLoadConfig(const VgmDriverStore *store, const char *name, GError **error)
+{
+    g_autofree char *path = NULL;
+
+    if (!vgmNetworkNameOK(name))
+        return NULL;
+    path = vgmNetworkConfigPath(store, name);
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+        return NULL;
+    return vgmNetworkReadDef(path, error);
+}
+
+/* The live definition of active network @name, or NULL */
+static VgmNetworkDef *
+vgmNetworkLoadLive(const VgmDriverStore *store, const char *name, GError **error)
+{
+    g_autofree char *path = NULL;
+
+    if (!vgmNetworkNameOK(name))
+        return NULL;
+    path = vgmNetworkRunFile(store, name, "xml");
+    if (!g_file_test(path, G_FILE_TEST_IS_REGULAR))
+        return NULL;
+    return vgmNetworkReadDef(path, error);
+}
+
+static gboolean
+vgmNetworkIsAutostart(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *path = vgmNetworkAutostartPath(store, name);
+
+    return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+vgmNetworkRemoveFile(const char *path, GError **error)
+{
+    if (unlink(path) < 0 && errno != ENOENT) {
+        vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmNetworkWriteFile(const char *path, const char *text, GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+
+    return vgmFileMakePath(dir, 0755, error) &&
+           vgmFileWriteAtomic(path, text, strlen(text), 0644, error);
+}
+
+/* The names in @dir of files ending in .xml */
+static void
+vgmNetworkAddNames(const char *dir, GHashTable *names)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *ent;
+
+    while (d && (ent = g_dir_read_name(d))) {
+        if (g_str_has_suffix(ent, ".xml") && ent[0] != '.')
+            g_hash_table_add(names, g_strndup(ent, strlen(ent) - 4));
+    }
+}
+
+/* One network as the driver knows it */
+typedef struct {
+    char *name;
+    VgmNetworkDef *config;      /* persistent definition, or NULL */
+    VgmNetworkDef *live;        /* live definition when active, or NULL */
+} VgmNetworkObj;
+
+static void
+vgmNetworkObjFree(VgmNetworkObj *obj)
+{
+    if (!obj)
+        return;
+    g_free(obj->name);
+    vgmNetworkDefFree(obj->config);
+    vgmNetworkDefFree(obj->live);
+    g_free(obj);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmNetworkObj, vgmNetworkObjFree)
+
+/* The definition that describes @obj now */
+static const VgmNetworkDef *
+vgmNetworkObjDef(const VgmNetworkObj *obj)
+{
+    return obj->live ? obj->live : obj->config;
+}
+
+/* Network @name, or NULL with VGM_ERR_NO_NETWORK */
+static VgmNetworkObj *
+vgmNetworkObjLoad(const VgmDriverStore *store, const char *name, GError **error)
+{
+    g_autoptr(VgmNetworkObj) obj = g_new0(VgmNetworkObj, 1);
+    g_autoptr(GError) err = NULL;
+
+    obj->name = g_strdup(name);
+    obj->config = vgmNetworkLoadConfig(store, name, &err);
+    if (!err)
+        obj->live = vgmNetworkLoadLive(store, name, &err);
+    if (err) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return NULL;
+    }
+    if (!obj->config && !obj->live) {
+        vgmErrorSet(error, VGM_ERR_NO_NETWORK,
+                    _("no network with matching name '%1$s'"), name ? name : "");
+        return NULL;
+    }
+    return g_steal_pointer(&obj);
+}
+
+/* Every network, sorted by name (unreadable ones left out, with a warning) */
+static GPtrArray *
+vgmNetworkObjLoadAll(const VgmDriverStore *store)
+{
+    g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GPtrArray) sorted = g_ptr_array_new();
+    GPtrArray *objs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkObjFree);
+    g_autofree char *cfgDir = vgmNetworkConfigDir(store);
+    g_autofree char *runDir = vgmNetworkRunDir(store);
+    GHashTableIter it;
+    gpointer key;
+    guint i;
+
+    vgmNetworkAddNames(cfgDir, names);
+    vgmNetworkAddNames(runDir, names);
+    g_hash_table_iter_init(&it, names);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        g_ptr_array_add(sorted, key);
+    g_ptr_array_sort(sorted, vgmNetworkCompareNames);
+    for (i = 0; i < sorted->len; i++) {
+        g_autoptr(GError) err = NULL;
+        VgmNetworkObj *obj = vgmNetworkObjLoad(store, g_ptr_array_index(sorted, i), &err);
+
+        if (obj)
+            g_ptr_array_add(objs, obj);
+        else
+            g_warning("network '%s' left out: %s", (const char *)g_ptr_array_index(sorted, i),
+                      err->message);
+    }
+    return objs;
+}
+
+static VgmNetwork *
+vgmNetworkFromDef(const VgmNetworkDef *def)
+{
+    VgmNetwork *net = g_new0(VgmNetwork, 1);
+
+    net->name = g_strdup(def->name);
+    memcpy(net->uuid, def->uuid, 16);
+    return net;
+}
+
+/* ---- host side: the bridge, its firewall table, dnsmasq ---- */
+
+static char *
+vgmNetworkTableName(const char *bridge)
+{
+    g_autofree char *safe = g_strdup(bridge);
+
+    /* an nft identifier: letters, digits, '_', '-' and '.' */
+    g_strcanon(safe, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.", '_');
+    return g_strdup_printf("virt-gmem-%s", safe);
+}
+
+static gboolean
+vgmNetworkRun(GError **error, ...)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    const char *arg;
+    va_list ap;
+
+    va_start(ap, error);
+    while ((arg = va_arg(ap, const char *)))
+        g_ptr_array_add(argv, (gpointer)arg);
+    va_end(ap);
+    g_ptr_array_add(argv, NULL);
+    return vgmDriverNetRun((const char *const *)argv->pdata, error);
+}
+
+/* The nftables rules of @def, libvirt's for its mode, as one table */
+static char *
+vgmNetworkFirewallRules(const VgmNetworkDef *def)
+{
+    g_autoptr(GString) r = g_string_new(NULL);
+    g_autofree char *table = vgmNetworkTableName(def->bridge);
+    g_autofree char *outDev = def->forwardDev ? g_strdup_printf(" oifname \"%s\"", def->forwardDev) :
+                                                g_strdup("");
+    g_autofree char *inDev = def->forwardDev ? g_strdup_printf(" iifname \"%s\"", def->forwardDev) :
+                                               g_strdup("");
+    const char *br = def->bridge;
+    guint i;
+
+    g_string_append_printf(r, "table ip %s {\n", table);
+    /* DHCP and DNS from the guests to the host's dnsmasq */
+    g_string_append(r, "  chain input {\n"
+                       "    type filter hook input priority filter; policy accept;\n");
+    g_string_append_printf(r, "    iifname \"%s\" udp dport { 53, 67 } accept\n", br);
+    g_string_append_printf(r, "    iifname \"%s\" tcp dport 53 accept\n", br);
+    g_string_append(r, "  }\n");
+    g_string_append(r, "  chain forward {\n"
+                       "    type filter hook forward priority filter; policy accept;\n");
+    g_string_append_printf(r, "    iifname \"%s\" oifname \"%s\" accept\n", br, br);
+    for (i = 0; i < def->ips->len; i++) {
+        const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
+        char net[16];
+
+        vgmNetworkIPFormat(ip->address & vgmNetworkPrefixMask(ip->prefix), net);
+        if (def->forward == VGM_NETWORK_FORWARD_NAT) {
+            g_string_append_printf(r, "    iifname \"%s\"%s ip saddr %s/%u accept\n", br, outDev,
+                                   net, ip->prefix);
+            g_string_append_printf(r, "   %s oifname \"%s\" ip daddr %s/%u ct state established,related accept\n",
+                                   inDev, br, net, ip->prefix);
+        } else if (def->forward == VGM_NETWORK_FORWARD_ROUTE) {
+            g_string_append_printf(r, "    iifname \"%s\"%s ip saddr %s/%u accept\n", br, outDev,
+                                   net, ip->prefix);
+            g_string_append_printf(r, "   %s oifname \"%s\" ip daddr %s/%u accept\n", inDev, br,
+                                   net, ip->prefix);
+        }
+    }
+    g_string_append_printf(r, "    oifname \"%s\" reject\n", br);
+    g_string_append_printf(r, "    iifname \"%s\" reject\n", br);
+    g_string_append(r, "  }\n");
+    if (def->forward == VGM_NETWORK_FORWARD_NAT) {
+        g_autofree char *to = NULL;
+        g_autofree char *ports = def->natPortStart ?
+            g_strdup_printf(":%u-%u", def->natPortStart, def->natPortEnd) : g_strdup(":1024-65535");
+
+        if (def->natStart) {
+            char a[16], b[16];
+
+            vgmNetworkIPFormat(def->natStart, a);
+            vgmNetworkIPFormat(def->natEnd, b);
+            to = def->natStart == def->natEnd ? g_strdup_printf("snat to %s", a) :
+                                                g_strdup_printf("snat to %s-%s", a, b);
+        }
+        g_string_append(r, "  chain postrouting {\n"
+                           "    type nat hook postrouting priority srcnat; policy accept;\n");
+        for (i = 0; i < def->ips->len; i++) {
+            const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
+            g_autofree char *src = NULL;
+            char net[16];
+
+            vgmNetworkIPFormat(ip->address & vgmNetworkPrefixMask(ip->prefix), net);
+            src = g_strdup_printf("ip saddr %s/%u", net, ip->prefix);
+            /* multicast and broadcast stay as they are */
+            g_string_append_printf(r, "    %s ip daddr 224.0.0.0/24 return\n", src);
+            g_string_append_printf(r, "    %s ip daddr 255.255.255.255 return\n", src);
+            g_string_append_printf(r, "   %s %s ip daddr != %s/%u meta l4proto { tcp, udp } %s%s\n",
+                                   outDev, src, net, ip->prefix,
+                                   to ? to : "masquerade to ", ports);
+            g_string_append_printf(r, "   %s %s ip daddr != %s/%u %s\n", outDev, src, net,
+                                   ip->prefix, to ? to : "masquerade");
+        }
+        g_string_append(r, "  }\n");
+    }
+    g_string_append(r, "}\n");
+    return g_string_free(g_steal_pointer(&r), FALSE);
+}
+
+/* dnsmasq's lease time of @r */
+static char *
+vgmNetworkLeaseTime(const VgmNetworkRange *r)
+{
+    static const char units[] = { 's', 'm', 'h' };
+
+    if (!r->haveLease)
+        return g_strdup("");
+    if (r->expiry == 0)
+        return g_strdup(",infinite");
+    return g_strdup_printf(",%llu%c", r->expiry, units[r->unit]);
+}
+
+/* Whether @def needs dnsmasq: DHCP, or DNS on an IPv4 address */
+static gboolean
+vgmNetworkNeedsDnsmasq(const VgmNetworkDef *def)
+{
+    if (!vgmNetworkDefOwnsBridge(def) || def->ips->len == 0)
+        return FALSE;
+    return vgmNetworkDefDhcpIP(def) || def->dnsEnable != VGM_TRISTATE_NO;
+}
+
+/* dnsmasq's configuration, its DHCP hosts and its DNS names for @def */
+static void
+vgmNetworkDnsmasqFiles(const VgmDriverStore *store, const VgmNetworkDef *def, char **conf,
+                       char **hostsfile, char **addnhosts)
+{
+    g_autoptr(GString) c = g_string_new(NULL);
+    g_autoptr(GString) h = g_string_new(NULL);
+    g_autoptr(GString) a = g_string_new(NULL);
+    g_autofree char *pid = vgmNetworkRunFile(store, def->name, "pid");
+    g_autofree char *hosts = vgmNetworkRunFile(store, def->name, "hostsfile");
+    g_autofree char *addn = vgmNetworkRunFile(store, def->name, "addnhosts");
+    g_autofree char *leases = vgmNetworkRunFile(store, def->name, "leases");
+    const VgmNetworkIP *dhcp = vgmNetworkDefDhcpIP(def);
+    guint i;
+
+    g_string_append_printf(c, "## written by virt-gmem for network '%s': a start writes it anew\n",
+                           def->name);
+    g_string_append(c, "strict-order\n");
+    g_string_append_printf(c, "pid-file=%s\n", pid);
+    g_string_append(c, "except-interface=lo\n");
+    g_string_append(c, "bind-dynamic\n");
+    g_string_append_printf(c, "interface=%s\n", def->bridge);
+    if (def->dnsEnable == VGM_TRISTATE_NO)
+        g_string_append(c, "port=0\n");
+    if (def->domainName) {
+        g_string_append_printf(c, "domain=%s\n", def->domainName);
+        g_string_append(c, "expand-hosts\n");
+        if (def->localOnly == VGM_TRISTATE_YES)
+            g_string_append_printf(c, "local=/%s/\n", def->domainName);
+    }
+    if (dhcp) {
+        unsigned long long leaseMax = dhcp->hosts->len;
+        char mask[16];
+
+        vgmNetworkIPFormat(vgmNetworkPrefixMask(dhcp->prefix), mask);
+        for (i = 0; i < dhcp->ranges->len; i++) {
+            const VgmNetworkRange *r = &g_array_index(dhcp->ranges, VgmNetworkRange, i);
+            g_autofree char *lease = vgmNetworkLeaseTime(r);
+            char s[16], e[16];
+
+            vgmNetworkIPFormat(r->start, s);
+            vgmNetworkIPFormat(r->end, e);
+            g_string_append_printf(c, "dhcp-range=%s,%s,%s%s\n", s, e, mask, lease);
+            leaseMax += (unsigned long long)(r->end - r->start) + 1;
+        }
+        /* hosts outside any range: a static range of the subnet */
+        if (dhcp->ranges->len == 0) {
+            char net[16];
+
+            vgmNetworkIPFormat(dhcp->address & vgmNetworkPrefixMask(dhcp->prefix), net);
+            g_string_append_printf(c, "dhcp-range=%s,static\n", net);
+        }
+        g_string_append(c, "dhcp-no-override\n");
+        g_string_append(c, "dhcp-authoritative\n");
+        g_string_append_printf(c, "dhcp-lease-max=%llu\n", leaseMax);
+        g_string_append_printf(c, "dhcp-hostsfile=%s\n", hosts);
+        g_string_append_printf(c, "dhcp-leasefile=%s\n", leases);
+        for (i = 0; i < dhcp->hosts->len; i++) {
+            const VgmNetworkHost *host = g_ptr_array_index(dhcp->hosts, i);
+            char ip[16];
+
+            vgmNetworkIPFormat(host->ip, ip);
+            if (host->mac && host->name)
+                g_string_append_printf(h, "%s,%s,%s\n", host->mac, ip, host->name);
+            else if (host->mac)
+                g_string_append_printf(h, "%s,%s\n", host->mac, ip);
+            else
+                g_string_append_printf(h, "%s,%s\n", host->name, ip);
+            if (host->name)
+                g_string_append_printf(a, "%s\t%s\n", ip, host->name);
+        }
+    }
+    g_string_append_printf(c, "addn-hosts=%s\n", addn);
+    *conf = g_string_free(g_steal_pointer(&c), FALSE);
+    *hostsfile = g_string_free(g_steal_pointer(&h), FALSE);
+    *addnhosts = g_string_free(g_steal_pointer(&a), FALSE);
+}
+
+/* The pid in @pidfile when it is a dnsmasq reading @conf, else 0 */
+static pid_t
+vgmNetworkDnsmasqPid(const char *pidfile, const char *conf)
+{
+    g_autofree char *text = NULL;
+    g_autofree char *cmdPath = NULL;
+    g_autofree char *cmdline = NULL;
+    g_autofree char *want = g_strdup_printf("--conf-file=%s", conf);
+    gsize len = 0;
+    gsize off;
+    gint64 pid;
+
+    if (!g_file_get_contents(pidfile, &text, NULL, NULL) ||
+        (pid = g_ascii_strtoll(g_strstrip(text), NULL, 10)) <= 0 || pid > G_MAXINT)
+        return 0;
+    cmdPath = g_strdup_printf("/proc/%" G_GINT64_FORMAT "/cmdline", pid);
+    if (!g_file_get_contents(cmdPath, &cmdline, &len, NULL))
+        return 0;
+    /* NUL-separated arguments: ours names its configuration */
+    for (off = 0; off < len; off += strlen(cmdline + off) + 1) {
+        if (g_str_equal(cmdline + off, want))
+            return (pid_t)pid;
+    }
+    return 0;
+}
+
+static void
+vgmNetworkStopDnsmasq(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *pidfile = vgmNetworkRunFile(store, name, "pid");
+    g_autofree char *conf = vgmNetworkRunFile(store, name, "conf");
+    pid_t pid = vgmNetworkDnsmasqPid(pidfile, conf);
+    gint64 deadline = g_get_monotonic_time() + VGM_NETWORK_DNSMASQ_WAIT_MS * 1000;
+
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        while (vgmNetworkDnsmasqPid(pidfile, conf) == pid && g_get_monotonic_time() < deadline)
+            g_usleep(10 * 1000);
+        if (vgmNetworkDnsmasqPid(pidfile, conf) == pid)
+            kill(pid, SIGKILL);
+    }
+    g_unlink(pidfile);
+}
+
+static gboolean
+vgmNetworkStartDnsmasq(const VgmDriverStore *store, const VgmNetworkDef *def, GError **error)
+{
+    g_autofree char *conf = vgmNetworkRunFile(store, def->name, "conf");
+    g_autofree char *hosts = vgmNetworkRunFile(store, def->name, "hostsfile");
+    g_autofree char *addn = vgmNetworkRunFile(store, def->name, "addnhosts");
+    g_autofree char *confText = NULL;
+    g_autofree char *hostsText = NULL;
+    g_autofree char *addnText = NULL;
+    g_autofree char *confArg = g_strdup_printf("--conf-file=%s", conf);
+    g_autofree char *dnsmasq = g_find_program_in_path("dnsmasq");
+
+    if (!dnsmasq) {
+        const char *sbin = "/usr/sbin/dnsmasq";
+
+        if (!g_file_test(sbin, G_FILE_TEST_IS_EXECUTABLE)) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("network '%1$s' serves DHCP or DNS with dnsmasq, which this host lacks (Debian's dnsmasq-base package)"),
+                        def->name);
+            return FALSE;
+        }
+        dnsmasq = g_strdup(sbin);
+    }
+    vgmNetworkDnsmasqFiles(store, def, &confText, &hostsText, &addnText);
+    if (!vgmNetworkWriteFile(hosts, hostsText, error) ||
+        !vgmNetworkWriteFile(addn, addnText, error) ||
+        !vgmNetworkWriteFile(conf, confText, error))
+        return FALSE;
+    {
+        const char *argv[] = { dnsmasq, confArg, NULL };
+
+        /* dnsmasq answers once its daemon listens, or says why not */
+        return vgmDriverNetRun(argv, error);
+    }
+}
+
+/* Takes away whatever of @def's bridge, firewall table and dnsmasq there
+ * is; the first failure is reported, the rest still done. */
+static gboolean
+vgmNetworkTeardown(const VgmDriverStore *store, const VgmNetworkDef *def, GError **error)
+{
+    g_autoptr(GError) first = NULL;
+    const char *const exts[] = { "conf", "hostsfile", "addnhosts" };
+    size_t i;
+
+    vgmNetworkStopDnsmasq(store, def->name);
+    for (i = 0; i < G_N_ELEMENTS(exts); i++) {
+        g_autofree char *path = vgmNetworkRunFile(store, def->name, exts[i]);
+
+        g_unlink(path);
+    }
+    if (!vgmNetworkDefOwnsBridge(def) || !def->bridge)
+        return TRUE;
+    {
+        g_autofree char *table = vgmNetworkTableName(def->bridge);
+        g_autofree char *list = NULL;
+        const char *argv[] = { "nft", "list", "tables", NULL };
+        int status = 0;
+
+        /* the table, when nft is there and has it */
+        if (g_spawn_sync(NULL, (char **)argv, NULL,
+                         G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
+                         NULL, NULL, &list, NULL, &status, NULL) &&
+            g_spawn_check_wait_status(status, NULL) && list) {
+            g_autofree char *line = g_strdup_printf("table ip %s\n", table);
+
+            if (strstr(list, line))
+                vgmNetworkRun(first ? NULL : &first, "nft", "delete", "table", "ip", table, NULL);
+        }
+    }
+    if (if_nametoindex(def->bridge))
+        vgmNetworkRun(first ? NULL : &first, "ip", "link", "del", "dev", def->bridge, NULL);
+    if (first) {
+        g_propagate_error(error, g_steal_pointer(&first));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmNetworkSetIPForward(GError **error)
+{
+    const char *path = "/proc/sys/net/ipv4/ip_forward";
+    g_autofree char *cur = NULL;
+    int fd = -1;
+
+    if (g_file_get_contents(path, &cur, NULL, NULL) && g_str_equal(g_strstrip(cur), "1"))
+        return TRUE;
+    /* a sysctl is written in place */
+    if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(fd, "1\n", 2) != 2) {
+        int saved = errno;
+
+        if (fd >= 0)
+            close(fd);
+        vgmErrorSetSystem(error, saved, _("cannot turn on IPv4 forwarding (%1$s)"), path);
+        return FALSE;
+    }
+    close(fd);
+    return TRUE;
+}
+
+/* Makes @def's host side; on failure takes back what it made */
+static gboolean
+vgmNetworkSetUp(const VgmDriverStore *store, const VgmNetworkDef *def, GError **error)
+{
+    g_autofree char *delay = g_strdup_printf("%u", def->delay * 100);
+    g_autofree char *mtu = g_strdup_printf("%u", def->mtu);
+    const char *br = def->bridge;
+    guint i;
+
+    if (!vgmNetworkDefOwnsBridge(def))
+        return TRUE;
+    if (if_nametoindex(br)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot start network '%1$s': an interface named '%2$s', its bridge, exists already"),
+                    def->name, br);
+        return FALSE;
+    }
+    /* the forward delay before STP, which only takes a delay of 2 s or more */
+    if (!vgmNetworkRun(error, "ip", "link", "add", "name", br, "type", "bridge",
+                       "forward_delay", delay, "stp_state",
+                       def->stp == VGM_TRISTATE_NO ? "0" : "1", NULL))
+        return FALSE;
+    if (!vgmNetworkRun(error, "ip", "link", "set", "dev", br, "address", def->mac, NULL) ||
+        (def->mtu && !vgmNetworkRun(error, "ip", "link", "set", "dev", br, "mtu", mtu, NULL)))
+        goto undo;
+    for (i = 0; i < def->ips->len; i++) {
+        const VgmNetworkIP *ip = g_ptr_array_index(def->ips, i);
+        g_autofree char *addr = NULL;
+        char a[16];
+
+        vgmNetworkIPFormat(ip->address, a);
+        addr = g_strdup_printf("%s/%u", a, ip->prefix);
+        if (!vgmNetworkRun(error, "ip", "addr", "add", addr, "broadcast", "+", "dev", br, NULL))
+            goto undo;
+    }
+    if (!vgmNetworkRun(error, "ip", "link", "set", "dev", br, "up", NULL))
+        goto undo;
+    if ((def->forward == VGM_NETWORK_FORWARD_NAT || def->forward == VGM_NETWORK_FORWARD_ROUTE) &&
+        !vgmNetworkSetIPForward(error))
+        goto undo;
+    if (def->forward != VGM_NETWORK_FORWARD_OPEN) {
+        g_autofree char *rules = vgmNetworkFirewallRules(def);
+        g_autofree char *path = vgmNetworkRunFile(store, def->name, "nft");
+
+        if (!vgmNetworkWriteFile(path, rules, error))
+            goto undo;
+        if (!vgmNetworkRun(error, "nft", "-f", path, NULL)) {
+            g_unlink(path);
+            goto undo;
+        }
+        g_unlink(path);
+    }
+    if (vgmNetworkNeedsDnsmasq(def) && !vgmNetworkStartDnsmasq(store, def, error))
+        goto undo;
+    return TRUE;
+ undo:
+    vgmNetworkTeardown(store, def, NULL);
+    return FALSE;
+}
+
+/* Starts @def (a copy of which becomes the live definition) */
+static gboolean
+vgmNetworkStartDef(const VgmDriverStore *store, const VgmNetworkDef *def, GError **error)
+{
+    g_autofree char *live = vgmNetworkRunFile(store, def->name, "xml");
+    g_autofree char *text = vgmNetworkDefFormat(def);
+
+    /* first the live definition, from which a destroy cleans up */
+    if (!vgmNetworkWriteFile(live, text, error))
+        return FALSE;
+    if (!vgmNetworkSetUp(store, def, error)) {
+        g_unlink(live);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- names of bridges ---- */
+
+/* The network other than @name that uses bridge @bridge, or NULL */
+static const char *
+vgmNetworkBridgeUser(GPtrArray *objs, const char *name, const char *bridge)
+{
+    guint i;
+
+    for (i = 0; i < objs->len; i++) {
+        const VgmNetworkObj *obj = g_ptr_array_index(objs, i);
+        const VgmNetworkDef *defs[] = { obj->config, obj->live };
+        size_t k;
+
+        if (g_str_equal(obj->name, name))
+            continue;
+        for (k = 0; k < G_N_ELEMENTS(defs); k++) {
+            if (defs[k] && g_strcmp0(defs[k]->bridge, bridge) == 0)
+                return obj->name;
+        }
+    }
+    return NULL;
+}
+
+/* Gives @def a bridge of its own (virbrN, or its own name's template with
+ * "%d") that no other network and no host interface has */
+static gboolean
+vgmNetworkAssignBridge(GPtrArray *objs, VgmNetworkDef *def, const VgmNetworkDef *old,
+                       GError **error)
+{
+    const char *tmpl = def->bridge && strstr(def->bridge, "%d") ? def->bridge : "virbr%d";
+    const char *pos = strstr(tmpl, "%d");
+    g_autofree char *prefix = g_strndup(tmpl, pos - tmpl);
+    g_autofree char *keep = NULL;
+    const char *user;
+    unsigned int n;
+
+    if (!vgmNetworkDefOwnsBridge(def) && !def->bridge)
+        return TRUE;
+    if (def->bridge && !strstr(def->bridge, "%d")) {
+        if ((user = vgmNetworkBridgeUser(objs, def->name, def->bridge))) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("bridge name '%1$s' is already used by network '%2$s'"),
+                        def->bridge, user);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    /* a redefinition keeps the name it was given */
+    if (old && old->bridge) {
+        g_free(def->bridge);
+        def->bridge = g_strdup(old->bridge);
+        return TRUE;
+    }
+    keep = g_strdup(tmpl);
+    for (n = 0; n < 256; n++) {
+        g_autofree char *name = g_strdup_printf("%s%u%s", prefix, n, pos + 2);
+
+        if (!vgmNetworkIfnameValid(name))
+            break;
+        if (!vgmNetworkBridgeUser(objs, def->name, name) && !if_nametoindex(name)) {
+            g_free(def->bridge);
+            def->bridge = g_steal_pointer(&name);
+            return TRUE;
+        }
+    }
+    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                _("no free bridge name of the form '%1$s' for network '%2$s'"), keep, def->name);
+    return FALSE;
+}
+
+/* The checks of a definition against the other networks: the same name
+ * is the same uuid, a uuid one name */
+static gboolean
+vgmNetworkCheckUnique(GPtrArray *objs, const VgmNetworkDef *def, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < objs->len; i++) {
+        const VgmNetworkObj *obj = g_ptr_array_index(objs, i);
+        const VgmNetworkDef *other = vgmNetworkObjDef(obj);
+        gboolean sameName = g_str_equal(obj->name, def->name);
+        gboolean sameUUID = memcmp(other->uuid, def->uuid, 16) == 0;
+        char uuid[37];
+
+        vgmDomainUUIDFormat(other->uuid, uuid);
+        if (sameName && !sameUUID) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("network '%1$s' is already defined with uuid %2$s"), obj->name, uuid);
+            return FALSE;
+        }
+        if (sameUUID && !sameName) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("network '%1$s' already exists with uuid %2$s"), obj->name, uuid);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static VgmNetworkObj *
+vgmNetworkObjFind(GPtrArray *objs, const char *name)
+{
+    guint i;
+
+    for (i = 0; i < objs->len; i++) {
+        VgmNetworkObj *obj = g_ptr_array_index(objs, i);
+
+        if (g_str_equal(obj->name, name))
+            return obj;
+    }
+    return NULL;
+}
+
+/* ---- the API ---- */
+
+GPtrArray *
+vgmDriverNetworkList(VgmDriver *drv, unsigned int flags, GError **error)
+{
+    const VgmDriverStore *store = vgmDriverGetStore(drv);
+    g_autoptr(GPtrArray) objs = NULL;
+    GPtrArray *nets;
+    guint i;
+
+    if (!vgmDriverCheckFlags(flags, VGM_NETWORK_LIST_ALL_FLAGS, error))
+        return NULL;
+    nets = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkFree);
+    g_mutex_lock(&vgmNetworkLock);
+    objs = vgmNetworkObjLoadAll(store);
+    for (i = 0; i < objs->len; i++) {
+        const VgmNetworkObj *obj = g_ptr_array_index(objs, i);
+        gboolean active = obj->live != NULL;
+        gboolean persistent = obj->config != NULL;
+        gboolean autostart = persistent && vgmNetworkIsAutostart(store, obj->name);
+
+        /* each pair of flags filters when one of it is given */
+        if ((flags & (VGM_LIST_NETWORKS_ACTIVE | VGM_LIST_NETWORKS_INACTIVE)) &&
+            !(flags & (active ? VGM_LIST_NETWORKS_ACTIVE : VGM_LIST_NETWORKS_INACTIVE)))
+            continue;
+        if ((flags & (VGM_LIST_NETWORKS_PERSISTENT | VGM_LIST_NETWORKS_TRANSIENT)) &&
+            !(flags & (persistent ? VGM_LIST_NETWORKS_PERSISTENT : VGM_LIST_NETWORKS_TRANSIENT)))
+            continue;
+        if ((flags & (VGM_LIST_NETWORKS_AUTOSTART | VGM_LIST_NETWORKS_NO_AUTOSTART)) &&
+            !(flags & (autostart ? VGM_LIST_NETWORKS_AUTOSTART : VGM_LIST_NETWORKS_NO_AUTOSTART)))
+            continue;
+        g_ptr_array_add(nets, vgmNetworkFromDef(vgmNetworkObjDef(obj)));
+    }
+    g_mutex_unlock(&vgmNetworkLock);
+    return nets;
+}
+
+VgmNetwork *
+vgmDriverNetworkLookupByName(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(VgmNetworkObj) obj = NULL;
+
+    g_mutex_lock(&vgmNetworkLock);
+    obj = vgmNetworkObjLoad(vgmDriverGetStore(drv), name, error);
+    g_mutex_unlock(&vgmNetworkLock);
+    return obj ? vgmNetworkFromDef(vgmNetworkObjDef(obj)) : NULL;
+}
+
+VgmNetwork *
+vgmDriverNetworkLookupByUUID(VgmDriver *drv, const unsigned char *uuid, GError **error)
+{
+    g_autoptr(GPtrArray) objs = NULL;
+    VgmNetwork *net = NULL;
+    char str[37];
+    guint i;
+
+    g_mutex_lock(&vgmNetworkLock);
+    objs = vgmNetworkObjLoadAll(vgmDriverGetStore(drv));
+    for (i = 0; i < objs->len && !net; i++) {
+        const VgmNetworkDef *def = vgmNetworkObjDef(g_ptr_array_index(objs, i));
+
+        if (memcmp(def->uuid, uuid, 16) == 0)
+            net = vgmNetworkFromDef(def);
+    }
+    g_mutex_unlock(&vgmNetworkLock);
+    if (!net) {
+        vgmDomainUUIDFormat(uuid, str);
+        vgmErrorSet(error, VGM_ERR_NO_NETWORK, _("no network with matching uuid '%1$s'"), str);
+    }
+    return net;
+}
+
+VgmNetwork *
+vgmDriverNetworkDefineXML(VgmDriver *drv, const char *xml, unsigned int flags, GError **error)
+{
+    const VgmDriverStore *store = vgmDriverGetStore(drv);
+    g_autoptr(VgmNetworkDef) def = NULL;
+    g_autoptr(GPtrArray) objs = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *path = NULL;
+    const VgmNetworkObj *old;
+    VgmNetwork *net = NULL;
+
+    if (!vgmDriverCheckFlags(flags, VGM_NETWORK_VALIDATE, error) ||
+        !(def = vgmNetworkDefParseString(xml, "network.xml", error)))
+        return NULL;
+    g_mutex_lock(&vgmNetworkLock);
+    objs = vgmNetworkObjLoadAll(store);
+    old = vgmNetworkObjFind(objs, def->name);
+    if (!vgmNetworkCheckUnique(objs, def, error) ||
+        !vgmNetworkAssignBridge(objs, def, old ? vgmNetworkObjDef(old) : NULL, error))
+        goto out;
+    text = vgmNetworkDefFormat(def);
+    path = vgmNetworkConfigPath(store, def->name);
+    if (!vgmNetworkWriteFile(path, text, error))
+        goto out;
+    net = vgmNetworkFromDef(def);
+ out:
+    g_mutex_unlock(&vgmNetworkLock);
+    return net;
+}
+
+VgmNetwork *
+vgmDriverNetworkCreateXML(VgmDriver *drv, const char *xml, unsigned int flags, GError **error)
+{
+    const VgmDriverStore *store = vgmDriverGetStore(drv);
+    g_autoptr(VgmNetworkDef) def = NULL;
+    g_autoptr(GPtrArray) objs = NULL;
+    VgmNetwork *net = NULL;
+
+    if (!vgmDriverCheckFlags(flags, VGM_NETWORK_VALIDATE, error) ||
+        !(def = vgmNetworkDefParseString(xml, "network.xml", error)))
+        return NULL;
+    g_mutex_lock(&vgmNetworkLock);
+    objs = vgmNetworkObjLoadAll(store);
+    if (vgmNetworkObjFind(objs, def->name)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("network '%1$s' already exists"), def->name);
+        goto out;
+    }
+    if (!vgmNetworkCheckUnique(objs, def, error) ||
+        !vgmNetworkAssignBridge(objs, def, NULL, error) ||
+        !vgmNetworkStartDef(store, def, error))
+        goto out;
+    net = vgmNetworkFromDef(def);
+ out:
+    g_mutex_unlock(&vgmNetworkLock);
+    return net;
+}
+
+gboolean
+vgmDriverNetworkUndefine(VgmDriver *drv, const char *name, GError **error)
+{
+    const VgmDriverStore *store = vgmDriverGetStore(drv);
+    g_autoptr(VgmNetworkObj) obj = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *autostart = NULL;
+    gboolean ok = FALSE;
+
+    g_mutex_lock(&vgmNetworkLock);
+    if (!(obj = vgmNetworkObjLoad(store, name, error)))
+        goto out;
+    if (!obj->config) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("network '%1$s' is transient: there is no definition to remove"), name);
+        goto out;
+    }
+    path = vgmNetworkConfigPath(store, name);
+    autostart = vgmNetworkAutostartPath(store, name);
+    ok = vgmNetworkRemoveFile(autostart, error) && vgmNetworkRemoveFile(path, error);
+ out:
+    g_mutex_unlock(&vgmNetworkLock);
+    return ok;
+}
+
+gboolean
+vgmDriverNetworkStart(VgmDriver *drv, const char *name, GError **error)
+{
+    const VgmDriverStore *store = vgmDriverGetStore(drv);
+    g_autoptr(GPtrArray) objs = NULL;
+    const VgmNetworkObj *obj;
+    gboolean ok = FALSE;
+
+    g_mutex_lock(&vgmNetworkLock);
+    objs = vgmNetworkObjLoadAll(store);
+    if (!(obj = vgmNetworkObjFind(objs, name))) {
+        vgmErrorSet(error, VGM_ERR_NO_NETWORK, _("no network with matching name '%1$s'"), name);
+        goto out;
+    }
+    if (obj->live) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("network '%1$s' is already active"), name);
+        goto out;
+    }
+    /* its bridge may have been taken meanwhile by a transient network */
+    if (obj->config->bridge &&
+        vgmNetworkBridgeUser(objs, name, obj->config->bridge)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot start network '%1$s': network '%2$s' uses its bridge '%3$s'"),
+                    name, vgmNetworkBridgeUser(objs, name, obj->config->bridge),
+                    obj->config->bridge);
+        goto out;
+    }
+    ok = vgmNetworkStartDef(store, obj->config, error);
+ out:
+    g_mutex_unlock(&vgmNetworkLock);
+    return ok;
+}
+
+gboolean
+vgmDriverNetworkDestroy(VgmDriver *drv, const char *name, GError **error)
+{
+    const VgmDriverStore *store = vgmDriverGetStore(drv);
+    g_autoptr(VgmNetworkObj) obj = NULL;
+    g_autofree char *live = NULL;
+    gboolean ok = FALSE;
+
+    g_mutex_lock(&vgmNetworkLock);
+    if (!(obj = vgmNetworkObjLoad(store, name, error)))
+        goto out;
+    if (!obj->live) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("network '%1$s' is not active"), name);
+        goto out;
+    }
+    if (!vgmNetworkTeardown(store, obj->live, error))
+        goto out;
+    live = vgmNetworkRunFile(store, name, "xml");
+    ok = vgmNetworkRemoveFile(live, error);
+ out:
+    g_mutex_unlock(&vgmNetworkLock);
+    return ok;
+}
+
+char *
+vgmDriverNetworkGetXMLDesc(VgmDriver *drv, const char *name, unsigned int flags,
+                           GError **error)
+{
+    g_autoptr(VgmNetworkObj) obj = NULL;
+
+    if (!vgmDriverCheckFlags(flags, VGM_NETWORK_XML_INACTIVE, error))
+        return NULL;
+    g_mutex_lock(&vgmNetworkLock);
+    obj = vgmNetworkObjLoad(vgmDriverGetStore(drv), name, error);
+    g_mutex_unlock(&vgmNetworkLock);
+    if (!obj)
+        return NULL;
+    return vgmNetworkDefFormat((flags & VGM_NETWORK_XML_INACTIVE) && obj->config ?
+                               obj->config : vgmNetworkObjDef(obj));
+}
+
+char *
+vgmDriverNetworkGetBridgeName(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(VgmNetworkObj) obj = NULL;
+    const VgmNetworkDef *def;
+
+    g_mutex_lock(&vgmNetworkLock);
+    obj = vgmNetworkObjLoad(vgmDriverGetStore(drv), name, error);
+    g_mutex_unlock(&vgmNetworkLock);
+    if (!obj)
+        return NULL;
+    def = vgmNetworkObjDef(obj);
+    if (!def->bridge) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("network '%1$s' has no bridge name"), name);
+        return NULL;
+    }
+    return g_strdup(def->bridge);
+}
+
+gboolean
+vgmDriverNetworkGetAutostart(VgmDriver *drv, const char *name, gboolean *autostart,
+                             GError **error)
+{
+    const VgmDriverStore *store = vgmDriverGetStore(drv);
+    g_autoptr(VgmNetworkObj) obj = NULL;
+
+    g_mutex_lock(&vgmNetworkLock);
+    if ((obj = vgmNetworkObjLoad(store, name, error)))
+        *autostart = obj->config && vgmNetworkIsAutostart(store, name);
+    g_mutex_unlock(&vgmNetworkLock);
+    return obj != NULL;
+}
+
+gboolean
+vgmDriverNetworkSetAutostart(VgmDriver *drv, const char *name, gboolean autostart,
+                             GError **error)
+{
+    const VgmDriverStore *store = vgmDriverGetStore(drv);
+    g_autoptr(VgmNetworkObj) obj = NULL;
+    g_autofree char *path = NULL;
+    gboolean ok = FALSE;
+
+    g_mutex_lock(&vgmNetworkLock);
+    if (!(obj = vgmNetworkObjLoad(store, name, error)))
+        goto out;
+    if (!obj->config) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot set autostart of transient network '%1$s'"), name);
+        goto out;
+    }
+    path = vgmNetworkAutostartPath(store, name);
+    ok = autostart ? vgmNetworkWriteFile(path, "", error) : vgmNetworkRemoveFile(path, error);
+ out:
+    g_mutex_unlock(&vgmNetworkLock);
+    return ok;
+}
+
+gboolean
+vgmDriverNetworkIsActive(VgmDriver *drv, const char *name, gboolean *active, GError **error)
+{
+    g_autoptr(VgmNetworkObj) obj = NULL;
+
+    g_mutex_lock(&vgmNetworkLock);
+    if ((obj = vgmNetworkObjLoad(vgmDriverGetStore(drv), name, error)))
+        *active = obj->live != NULL;
+    g_mutex_unlock(&vgmNetworkLock);
+    return obj != NULL;
+}
+
+gboolean
+vgmDriverNetworkIsPersistent(VgmDriver *drv, const char *name, gboolean *persistent,
+                             GError **error)
+{
+    g_autoptr(VgmNetworkObj) obj = NULL;
+
+    g_mutex_lock(&vgmNetworkLock);
+    if ((obj = vgmNetworkObjLoad(vgmDriverGetStore(drv), name, error)))
+        *persistent = obj->config != NULL;
+    g_mutex_unlock(&vgmNetworkLock);
+    return obj != NULL;
+}
+
+GPtrArray *
+vgmDriverNetworkGetDHCPLeases(VgmDriver *drv, const char *name, const char *mac,
+                              unsigned int flags, GError **error)
+{
+    const VgmDriverStore *store = vgmDriverGetStore(drv);
+    g_autoptr(VgmNetworkObj) obj = NULL;
+    g_autoptr(GPtrArray) leases = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *wantMac = NULL;
+    g_auto(GStrv) lines = NULL;
+    const VgmNetworkIP *dhcp;
+    size_t i;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return NULL;
+    if (mac && !(wantMac = vgmDomainMacParse(mac, error)))
+        return NULL;
+    g_mutex_lock(&vgmNetworkLock);
+    obj = vgmNetworkObjLoad(store, name, error);
+    g_mutex_unlock(&vgmNetworkLock);
+    if (!obj)
+        return NULL;
+    leases = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkLeaseFree);
+    if (!obj->live || !(dhcp = vgmNetworkDefDhcpIP(obj->live)))
+        return g_steal_pointer(&leases);
+    path = vgmNetworkRunFile(store, name, "leases");
+    if (!g_file_test(path, G_FILE_TEST_EXISTS))
+        return g_steal_pointer(&leases);
+    if (!vgmFileReadAll(path, VGM_NETWORK_LEASES_MAX, &text, NULL, error))
+        return NULL;
+    /* dnsmasq's lines: EXPIRY MAC IP HOSTNAME|* CLIENTID|* */
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        g_auto(GStrv) f = g_strsplit_set(lines[i], " \t", -1);
+        VgmNetworkLease *lease;
+        g_autofree char *leaseMac = NULL;
+
+        if (g_strv_length(f) < 5 || strchr(f[2], ':') ||
+            !(leaseMac = vgmDomainMacParse(f[1], NULL)) ||
+            (wantMac && !g_str_equal(wantMac, leaseMac)))
+            continue;
+        lease = g_new0(VgmNetworkLease, 1);
+        lease->iface = g_strdup(obj->live->bridge);
+        lease->expiry = g_ascii_strtoll(f[0], NULL, 10);
+        lease->mac = g_steal_pointer(&leaseMac);
+        lease->ip = g_strdup(f[2]);
+        lease->prefix = dhcp->prefix;
+        lease->hostname = g_str_equal(f[3], "*") ? NULL : g_strdup(f[3]);
+        lease->clientid = g_str_equal(f[4], "*") ? NULL : g_strdup(f[4]);
+        g_ptr_array_add(leases, lease);
+    }
+    return g_steal_pointer(&leases);
+}
+
+void
+vgmDriverNetworkAutostart(VgmDriver *drv)
+{
+    const VgmDriverStore *store = vgmDriverGetStore(drv);
+    g_autoptr(GPtrArray) objs = NULL;
+    guint i;
+
+    g_mutex_lock(&vgmNetworkLock);
+    objs = vgmNetworkObjLoadAll(store);
+    for (i = 0; i < objs->len; i++) {
+        const VgmNetworkObj *obj = g_ptr_array_index(objs, i);
+        g_autoptr(GError) err = NULL;
+
+        if (obj->config && !obj->live && vgmNetworkIsAutostart(store, obj->name) &&
+            !vgmNetworkStartDef(store, obj->config, &err))
+            g_warning("network '%s' did not autostart: %s", obj->name, err->message);
+    }
+    g_mutex_unlock(&vgmNetworkLock);
+}
+
+gboolean
+vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name, char **bridge,
+                        unsigned int *mtu, GError **error)
+{
+    g_autoptr(VgmNetworkObj) obj = NULL;
+
+    g_mutex_lock(&vgmNetworkLock);
+    obj = vgmNetworkObjLoad(store, name, error);
+    g_mutex_unlock(&vgmNetworkLock);
+    if (!obj)
+        return FALSE;
+    if (!obj->live) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("network '%1$s' is not active"), name);
+        return FALSE;
+    }
+    *bridge = g_strdup(obj->live->bridge);
+    *mtu = obj->live->mtu;
+    return TRUE;
+}
