@@ -12,6 +12,8 @@ PKGS=(
     ovmf swtpm swtpm-tools
     # placement advice for <vcpu placement='auto'>, <numatune> placement 'auto'
     numad
+    # virtual networks: bridges (ip), their firewall tables, DHCP and DNS
+    iproute2 nftables dnsmasq-base
     libvirt0 libvirt-clients
     # tests/daemon (virsh, the libvirt API) and tests/nova (Nova's own code)
     python3-libvirt python3-nova python3-eventlet python3-lxml
