@@ -424,17 +424,15 @@ vgmNetworkNeedsDnsmasq(const VgmNetworkDef *def)
     return vgmNetworkDefDhcpIP(def) || def->dnsEnable != VGM_TRISTATE_NO;
 }
 
-/* dnsmasq's configuration, its DHCP hosts and its DNS names for @def */
-static void
-vgmNetworkDnsmasqFiles(const VgmDriverStore *store, const VgmNetworkDef *def, char **conf,
-                       char **hostsfile, char **addnhosts)
+/* dnsmasq's configuration for @def. The DHCP hosts and their DNS names
+ * are in it too: dnsmasq reads the configuration before it drops its
+ * privileges, and a hosts file only after, when the run directory (a
+ * root's private one) may be out of its reach. */
+static char *
+vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
 {
     g_autoptr(GString) c = g_string_new(NULL);
-    g_autoptr(GString) h = g_string_new(NULL);
-    g_autoptr(GString) a = g_string_new(NULL);
     g_autofree char *pid = vgmNetworkRunFile(store, def->name, "pid");
-    g_autofree char *hosts = vgmNetworkRunFile(store, def->name, "hostsfile");
-    g_autofree char *addn = vgmNetworkRunFile(store, def->name, "addnhosts");
     g_autofree char *leases = vgmNetworkRunFile(store, def->name, "leases");
     const VgmNetworkIP *dhcp = vgmNetworkDefDhcpIP(def);
     guint i;
@@ -454,7 +452,9 @@ vgmNetworkDnsmasqFiles(const VgmDriverStore *store, const VgmNetworkDef *def, ch
         if (def->localOnly == VGM_TRISTATE_YES)
             g_string_append_printf(c, "local=/%s/\n", def->domainName);
     }
-    if (dhcp) {
+    if (!dhcp)
+        return g_string_free(g_steal_pointer(&c), FALSE);
+    {
         unsigned long long leaseMax = dhcp->hosts->len;
         char mask[16];
 
@@ -474,32 +474,29 @@ vgmNetworkDnsmasqFiles(const VgmDriverStore *store, const VgmNetworkDef *def, ch
             char net[16];
 
             vgmNetworkIPFormat(dhcp->address & vgmNetworkPrefixMask(dhcp->prefix), net);
-            g_string_append_printf(c, "dhcp-range=%s,static\n", net);
+            g_string_append_printf(c, "dhcp-range=%s,static,%s\n", net, mask);
         }
         g_string_append(c, "dhcp-no-override\n");
         g_string_append(c, "dhcp-authoritative\n");
         g_string_append_printf(c, "dhcp-lease-max=%llu\n", leaseMax);
-        g_string_append_printf(c, "dhcp-hostsfile=%s\n", hosts);
         g_string_append_printf(c, "dhcp-leasefile=%s\n", leases);
-        for (i = 0; i < dhcp->hosts->len; i++) {
-            const VgmNetworkHost *host = g_ptr_array_index(dhcp->hosts, i);
-            char ip[16];
-
-            vgmNetworkIPFormat(host->ip, ip);
-            if (host->mac && host->name)
-                g_string_append_printf(h, "%s,%s,%s\n", host->mac, ip, host->name);
-            else if (host->mac)
-                g_string_append_printf(h, "%s,%s\n", host->mac, ip);
-            else
-                g_string_append_printf(h, "%s,%s\n", host->name, ip);
-            if (host->name)
-                g_string_append_printf(a, "%s\t%s\n", ip, host->name);
-        }
     }
-    g_string_append_printf(c, "addn-hosts=%s\n", addn);
-    *conf = g_string_free(g_steal_pointer(&c), FALSE);
-    *hostsfile = g_string_free(g_steal_pointer(&h), FALSE);
-    *addnhosts = g_string_free(g_steal_pointer(&a), FALSE);
+    for (i = 0; i < dhcp->hosts->len; i++) {
+        const VgmNetworkHost *host = g_ptr_array_index(dhcp->hosts, i);
+        char ip[16];
+
+        vgmNetworkIPFormat(host->ip, ip);
+        if (host->mac && host->name)
+            g_string_append_printf(c, "dhcp-host=%s,%s,%s\n", host->mac, ip, host->name);
+        else if (host->mac)
+            g_string_append_printf(c, "dhcp-host=%s,%s\n", host->mac, ip);
+        else
+            g_string_append_printf(c, "dhcp-host=%s,%s\n", host->name, ip);
+        /* the host's name in DNS as well */
+        if (host->name)
+            g_string_append_printf(c, "host-record=%s,%s\n", host->name, ip);
+    }
+    return g_string_free(g_steal_pointer(&c), FALSE);
 }
 
 /* The pid in @pidfile when it is a dnsmasq reading @conf, else 0 */
@@ -550,11 +547,7 @@ static gboolean
 vgmNetworkStartDnsmasq(const VgmDriverStore *store, const VgmNetworkDef *def, GError **error)
 {
     g_autofree char *conf = vgmNetworkRunFile(store, def->name, "conf");
-    g_autofree char *hosts = vgmNetworkRunFile(store, def->name, "hostsfile");
-    g_autofree char *addn = vgmNetworkRunFile(store, def->name, "addnhosts");
     g_autofree char *confText = NULL;
-    g_autofree char *hostsText = NULL;
-    g_autofree char *addnText = NULL;
     g_autofree char *confArg = g_strdup_printf("--conf-file=%s", conf);
     g_autofree char *dnsmasq = g_find_program_in_path("dnsmasq");
 
@@ -569,10 +562,8 @@ vgmNetworkStartDnsmasq(const VgmDriverStore *store, const VgmNetworkDef *def, GE
         }
         dnsmasq = g_strdup(sbin);
     }
-    vgmNetworkDnsmasqFiles(store, def, &confText, &hostsText, &addnText);
-    if (!vgmNetworkWriteFile(hosts, hostsText, error) ||
-        !vgmNetworkWriteFile(addn, addnText, error) ||
-        !vgmNetworkWriteFile(conf, confText, error))
+    confText = vgmNetworkDnsmasqConf(store, def);
+    if (!vgmNetworkWriteFile(conf, confText, error))
         return FALSE;
     {
         const char *argv[] = { dnsmasq, confArg, NULL };
@@ -588,7 +579,7 @@ static gboolean
 vgmNetworkTeardown(const VgmDriverStore *store, const VgmNetworkDef *def, GError **error)
 {
     g_autoptr(GError) first = NULL;
-    const char *const exts[] = { "conf", "hostsfile", "addnhosts" };
+    const char *const exts[] = { "conf" };
     size_t i;
 
     vgmNetworkStopDnsmasq(store, def->name);

@@ -23,8 +23,7 @@
  *                                       (its live definition)
  *   ROOT/run/network/NAME.conf          dnsmasq's configuration
  *   ROOT/run/network/NAME.pid           dnsmasq's pid
- *   ROOT/run/network/NAME.hostsfile     DHCP hosts, NAME.addnhosts DNS
- *                                       names, NAME.leases DHCP leases
+ *   ROOT/run/network/NAME.leases        dnsmasq's DHCP leases
  * Files are written with vgmFileWriteAtomic; changes are serialised in
  * the process by one mutex. A start writes the live definition first and
  * undoes what it made when a step fails; a destroy removes whatever of a

@@ -1,0 +1,405 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""networktest: virtual networks through the daemon, with Debian's virsh
+(libvirt-clients 9.0) and a real guest (TAP).
+
+Runs as root in a network namespace of its own (harness.enter_private_netns),
+so that the bridges, nftables tables and dnsmasq it makes never touch the
+host's network; without root, or where no namespace can be made, the whole
+program is skipped saying why. What it covers, in order:
+
+  * net-list --all of a fresh daemon is empty; net-define of libvirt's
+    network 'default' without a bridge name or MAC gives it virbr0 and a
+    52:54:00 MAC (net-dumpxml), a second network gets virbr1, a network of
+    the same name with another uuid is refused; net-info reads inactive,
+    persistent, no autostart, bridge virbr0;
+  * net-start: the bridge exists with the network's MAC and address, up;
+    the nftables table virt-gmem-virbr0 holds the masquerade rule; dnsmasq
+    runs on the network's configuration; IPv4 forwarding is on; a second
+    net-start is refused; net-autostart shows in net-list;
+  * a daemon restart leaves the network running: the same dnsmasq, the
+    bridge, net-info active;
+  * a guest on the network: Debian's kernel and a busybox initramfs (the
+    kit boottest.sh uses) boot under TCG with <interface type='network'>;
+    the guest's udhcpc gets the address the network's DHCP <host> entry
+    gives its MAC, and it pings the host's end of the network; the lease
+    shows in net-dhcp-leases (also filtered by --mac); the live XML
+    names the bridge and the tap, which is in the bridge;
+  * a domain on a network that is not active is refused, naming both;
+  * net-destroy takes away the bridge, the table and dnsmasq; a
+    transient network (net-create) is gone after its net-destroy;
+  * a network whose bridge name an interface has already fails to start
+    and leaves nothing behind; net-undefine of an inactive network.
+
+The guest kit (the kernel and busybox packages) is downloaded with
+apt-get download into $VGM_BUILDDIR/tests/boottest-cache, as boottest.sh
+does; without it the guest's checks are skipped with the reason.
+Run: /usr/bin/python3 tests/daemon/networktest.py (meson: test 'network').
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import virsh  # noqa: E402
+
+QEMU = "/usr/bin/qemu-system-x86_64"
+GUESTKIT = os.path.join(harness.TESTDIR, "guestkit.sh")
+GUEST_MAC = "52:54:00:4e:77:01"
+GUEST_IP = "192.168.122.77"
+
+DEFAULT_NETWORK = """<network>
+  <name>default</name>
+  <forward mode='nat'/>
+  <ip address='192.168.122.1' netmask='255.255.255.0'>
+    <dhcp>
+      <range start='192.168.122.2' end='192.168.122.254'/>
+      <host mac='%s' name='netguest' ip='%s'/>
+    </dhcp>
+  </ip>
+</network>
+""" % (GUEST_MAC, GUEST_IP)
+
+SECOND_NETWORK = """<network>
+  <name>second</name>
+  <ip address='10.77.0.1' prefix='24'/>
+</network>
+"""
+
+
+def sh(*args):
+    return harness.run(list(args), timeout=30)
+
+
+def link_info(dev):
+    """(exists, 'ip -o link' line, 'ip -o addr' text) of @dev here"""
+    link = sh("ip", "-o", "link", "show", "dev", dev)
+    addr = sh("ip", "-o", "-4", "addr", "show", "dev", dev)
+    return link.rc == 0, link.out, addr.out
+
+
+def dnsmasq_pids(root):
+    return [p for p in harness.processes_naming(root + "/")
+            if open("/proc/%d/cmdline" % p, "rb").read().split(b"\0")[0].endswith(b"dnsmasq")]
+
+
+def nft_tables():
+    r = sh("nft", "list", "tables")
+    return r.out if r.rc == 0 else ""
+
+
+def build_guest(tmp):
+    """(kernel, initrd) of a busybox guest that takes a DHCP lease on eth0,
+    pings the network's host address and powers off, or (None, why)."""
+    init = os.path.join(tmp, "init")
+    with open(init, "w") as f:
+        f.write("""#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+for m in $(/bin/busybox cat /mod/order); do /bin/busybox insmod /mod/$m; done
+/bin/busybox ip link set lo up
+/bin/busybox ip link set eth0 up
+/bin/busybox udhcpc -i eth0 -n -q -t 20 -T 1 -s /dhcp.sh > /dev/ttyS0 2>&1
+if /bin/busybox ping -c 3 -W 2 192.168.122.1 > /dev/ttyS0 2>&1; then
+    /bin/busybox echo PING-OK > /dev/ttyS0
+else
+    /bin/busybox echo PING-FAILED > /dev/ttyS0
+fi
+/bin/busybox echo NETGUEST-DONE > /dev/ttyS0
+/bin/busybox poweroff -f
+""")
+    staging = os.path.join(tmp, "initramfs")
+    os.makedirs(staging)
+    with open(os.path.join(staging, "dhcp.sh"), "w") as f:
+        f.write("""#!/bin/busybox sh
+case "$1" in
+bound|renew)
+    /bin/busybox ifconfig "$interface" "$ip" netmask "$subnet"
+    /bin/busybox echo "LEASE $ip" > /dev/ttyS0
+    ;;
+esac
+""")
+    os.chmod(os.path.join(staging, "dhcp.sh"), 0o755)
+    cache = os.path.join(harness.BUILDDIR, "tests", "boottest-cache")
+    script = ('. "$1"; guestkit_fetch "$2"; rc=$?; '
+              '[ $rc = 0 ] || { echo "$guestkit_why" >&2; exit $rc; }; '
+              'guestkit_modules "$3" virtio_pci virtio_net || { echo "$guestkit_why" >&2; exit 2; }; '
+              'guestkit_initrd "$3" "$4" "$5" && echo "$guestkit_kernel"')
+    initrd = os.path.join(tmp, "initrd.gz")
+    r = harness.run(["bash", "-c", script, "guestkit", GUESTKIT, cache, staging, init, initrd],
+                    timeout=600)
+    if r.rc != 0:
+        return None, "the guest kit: %s" % (r.err.strip() or r.out.strip())
+    return (r.out.strip().splitlines()[-1], initrd), None
+
+
+def guest_xml(tmp, kernel, initrd, serial):
+    return """<domain type='qemu'>
+  <name>netguest</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>%s</kernel>
+    <initrd>%s</initrd>
+    <cmdline>console=ttyS0 panic=-1 quiet</cmdline>
+  </os>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>destroy</on_reboot>
+  <devices>
+    <emulator>%s</emulator>
+    <interface type='network'>
+      <mac address='%s'/>
+      <source network='default'/>
+      <model type='virtio'/>
+    </interface>
+    <serial type='file'>
+      <source path='%s'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % (kernel, initrd, QEMU, GUEST_MAC, serial)
+
+
+def check_guest(tap, uri, root, tmp):
+    if not os.access(QEMU, os.X_OK):
+        tap.skip("a guest on network 'default'", "%s is not installed" % QEMU)
+        return
+    kit, why = build_guest(tmp)
+    if not kit:
+        tap.skip("a guest on network 'default'", why)
+        return
+    kernel, initrd = kit
+    serial = os.path.join(tmp, "serial.log")
+    path = os.path.join(tmp, "netguest.xml")
+    with open(path, "w") as f:
+        f.write(guest_xml(tmp, kernel, initrd, serial))
+    r = virsh(uri, "create", path, timeout=120)
+    if not tap.ok(r.rc == 0, "a guest on network 'default' starts", r.describe()):
+        return
+    live = virsh(uri, "dumpxml", "netguest")
+    m = re.search(r"<source network='default' bridge='virbr0'/>\s*<target dev='(vnet\d+)'/>",
+                  live.out)
+    master = None
+    if m:
+        mm = re.search(r" master (\S+) ", link_info(m.group(1))[1])
+        master = mm.group(1) if mm else None
+    tap.ok(m is not None and master == "virbr0",
+           "its live XML names the bridge and its tap, which is in the bridge",
+           "live XML: %s; the tap's master: %s" % (live.out[:3000], master))
+    text = ""
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            with open(serial, errors="replace") as f:
+                text = f.read()
+        except OSError:
+            text = ""
+        if "NETGUEST-DONE" in text:
+            break
+        time.sleep(0.5)
+    tap.ok("LEASE %s" % GUEST_IP in text,
+           "the guest's DHCP client got %s, its <host> entry's address, from the network's dnsmasq"
+           % GUEST_IP, "serial:\n" + text[-3000:])
+    tap.ok("PING-OK" in text, "the guest pings the host's end of the network (192.168.122.1)",
+           "serial:\n" + text[-3000:])
+    leases = virsh(uri, "net-dhcp-leases", "default")
+    tap.ok(leases.rc == 0 and GUEST_MAC in leases.out and GUEST_IP + "/24" in leases.out and
+           "netguest" in leases.out,
+           "net-dhcp-leases lists the guest's lease (MAC, address/24, host name)",
+           leases.describe())
+    one = virsh(uri, "net-dhcp-leases", "default", "--mac", GUEST_MAC)
+    none = virsh(uri, "net-dhcp-leases", "default", "--mac", "52:54:00:00:00:99")
+    tap.ok(one.rc == 0 and GUEST_IP in one.out and none.rc == 0 and GUEST_IP not in none.out,
+           "net-dhcp-leases --mac filters by MAC", one.describe() + "\n" + none.describe())
+    # the guest powers itself off; QEMU then exits
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and harness.qemus_naming(root + "/"):
+        time.sleep(0.2)
+    if harness.qemus_naming(root + "/"):
+        virsh(uri, "destroy", "netguest")
+    tap.ok(not harness.qemus_naming(root + "/"), "the guest powered off, its QEMU gone",
+           "QEMU still there")
+
+
+def run_tests(tap, d, tmp):
+    uri = d.uri
+    root = d.root
+
+    r = virsh(uri, "net-list", "--all")
+    tap.ok(r.rc == 0 and r.out == harness.virsh_table(["Name", "State", "Autostart",
+                                                       "Persistent"], []),
+           "net-list --all of a fresh daemon is empty", r.describe())
+
+    netxml = os.path.join(tmp, "default.xml")
+    with open(netxml, "w") as f:
+        f.write(DEFAULT_NETWORK)
+    r = virsh(uri, "net-define", netxml)
+    tap.ok(r.rc == 0, "net-define network 'default'", r.describe())
+    x = virsh(uri, "net-dumpxml", "default")
+    mac = re.search(r"<mac address='(52:54:00:[0-9a-f:]{8})'/>", x.out)
+    tap.ok("<bridge name='virbr0' stp='on' delay='0'/>" in x.out and mac is not None and
+           re.search(r"<uuid>[0-9a-f-]{36}</uuid>", x.out) is not None,
+           "its definition gets libvirt's defaults: bridge virbr0 with STP, a MAC, a uuid",
+           x.describe())
+    mac = mac.group(1) if mac else None
+    second = os.path.join(tmp, "second.xml")
+    with open(second, "w") as f:
+        f.write(SECOND_NETWORK)
+    r = virsh(uri, "net-define", second)
+    x2 = virsh(uri, "net-dumpxml", "second")
+    tap.ok(r.rc == 0 and "<bridge name='virbr1' " in x2.out,
+           "a second network gets the next bridge, virbr1", r.describe() + x2.describe())
+    other = DEFAULT_NETWORK.replace("<name>default</name>",
+                                    "<name>default</name>\n  <uuid>0b0e5c2a-1111-4222-8333-444455556666</uuid>")
+    otherxml = os.path.join(tmp, "other.xml")
+    with open(otherxml, "w") as f:
+        f.write(other)
+    r = virsh(uri, "net-define", otherxml)
+    tap.ok(r.rc != 0 and "network 'default' is already defined with uuid" in r.err,
+           "a network of the same name with another uuid is refused", r.describe())
+    info = virsh(uri, "net-info", "default")
+    tap.ok(info.rc == 0 and re.search(r"Active:\s+no\n", info.out) and
+           re.search(r"Persistent:\s+yes\n", info.out) and
+           re.search(r"Autostart:\s+no\n", info.out) and re.search(r"Bridge:\s+virbr0\n", info.out),
+           "net-info: inactive, persistent, no autostart, bridge virbr0", info.describe())
+
+    # a domain on a network that is not running
+    dom = os.path.join(tmp, "idle.xml")
+    with open(dom, "w") as f:
+        f.write("<domain type='qemu'><name>idle</name><memory unit='MiB'>64</memory>"
+                "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
+                "<interface type='network'><mac address='52:54:00:4e:77:02'/>"
+                "<source network='default'/></interface></devices></domain>")
+    r = virsh(uri, "create", dom)
+    tap.ok(r.rc != 0 and "interface '52:54:00:4e:77:02': network 'default' is not active" in r.err,
+           "a domain on a network that is not active is refused, naming both", r.describe())
+
+    r = virsh(uri, "net-start", "default")
+    tap.ok(r.rc == 0, "net-start default", r.describe())
+    exists, link, addr = link_info("virbr0")
+    tap.ok(exists and mac and ("link/ether %s " % mac) in link and "UP" in link.split(">")[0] and
+           "inet 192.168.122.1/24 brd 192.168.122.255" in addr,
+           "its bridge virbr0 is up with the network's MAC and address", link + addr)
+    tables = sh("nft", "list", "table", "ip", "virt-gmem-virbr0")
+    tap.ok(tables.rc == 0 and "masquerade to :1024-65535" in tables.out and
+           'iifname "virbr0" udp dport { 53, 67 } accept' in tables.out,
+           "the nftables table virt-gmem-virbr0 holds the NAT and DHCP/DNS rules",
+           tables.describe())
+    pids = dnsmasq_pids(root)
+    with open("/proc/sys/net/ipv4/ip_forward") as f:
+        forward = f.read().strip()
+    tap.ok(len(pids) == 1 and forward == "1",
+           "dnsmasq runs on the network's configuration; IPv4 forwarding is on",
+           "dnsmasq: %s, ip_forward: %s" % (pids, forward))
+    r = virsh(uri, "net-start", "default")
+    tap.ok(r.rc != 0 and "network 'default' is already active" in r.err,
+           "a second net-start is refused", r.describe())
+    r = virsh(uri, "net-autostart", "default")
+    lst = virsh(uri, "net-list", "--autostart")
+    tap.ok(r.rc == 0 and re.search(r"default\s+active\s+yes\s+yes", lst.out),
+           "net-autostart: net-list --autostart lists it active", lst.describe())
+
+    # the daemon's restart leaves the network as it is
+    d.stop()
+    d2 = harness.Daemon(root=root)
+    d2.start()
+    uri = d2.uri
+    try:
+        info = virsh(uri, "net-info", "default")
+        tap.ok(re.search(r"Active:\s+yes\n", info.out) and dnsmasq_pids(root) == pids and
+               link_info("virbr0")[0],
+               "after a daemon restart the network runs on: the same dnsmasq, the bridge",
+               info.describe() + "\ndnsmasq now: %s, before: %s" % (dnsmasq_pids(root), pids))
+
+        check_guest(tap, uri, root, tmp)
+
+        r = virsh(uri, "net-destroy", "default")
+        tap.ok(r.rc == 0 and not link_info("virbr0")[0] and
+               "virt-gmem-virbr0" not in nft_tables() and not dnsmasq_pids(root),
+               "net-destroy takes away the bridge, the nftables table and dnsmasq",
+               r.describe() + "\ntables: %s\ndnsmasq: %s" % (nft_tables(), dnsmasq_pids(root)))
+
+        # a transient network
+        transient = os.path.join(tmp, "transient.xml")
+        with open(transient, "w") as f:
+            f.write("<network><name>transient</name><bridge name='vgmtr0'/>"
+                    "<ip address='10.78.0.1' prefix='24'><dhcp>"
+                    "<range start='10.78.0.10' end='10.78.0.20'/></dhcp></ip></network>")
+        r = virsh(uri, "net-create", transient)
+        lst = virsh(uri, "net-list", "--transient")
+        ok = r.rc == 0 and re.search(r"transient\s+active\s+no\s+no", lst.out) and \
+            link_info("vgmtr0")[0]
+        r2 = virsh(uri, "net-destroy", "transient")
+        lst2 = virsh(uri, "net-list", "--all")
+        tap.ok(ok and r2.rc == 0 and "transient" not in lst2.out and not link_info("vgmtr0")[0],
+               "net-create runs a transient network (isolated), which net-destroy ends for good",
+               r.describe() + lst.describe() + r2.describe() + lst2.describe())
+
+        # a bridge name an interface has already
+        sh("ip", "link", "add", "name", "vgmbusy0", "type", "bridge")
+        busy = os.path.join(tmp, "busy.xml")
+        with open(busy, "w") as f:
+            f.write("<network><name>busy</name><bridge name='vgmbusy0'/>"
+                    "<ip address='10.79.0.1' prefix='24'><dhcp>"
+                    "<range start='10.79.0.10' end='10.79.0.20'/></dhcp></ip></network>")
+        virsh(uri, "net-define", busy)
+        r = virsh(uri, "net-start", "busy")
+        info = virsh(uri, "net-info", "busy")
+        tap.ok(r.rc != 0 and "an interface named 'vgmbusy0', its bridge, exists already" in r.err
+               and re.search(r"Active:\s+no\n", info.out) and not dnsmasq_pids(root) and
+               "virt-gmem-vgmbusy0" not in nft_tables(),
+               "a network whose bridge name an interface has fails to start, leaving nothing",
+               r.describe() + info.describe())
+        sh("ip", "link", "del", "vgmbusy0")
+
+        r = virsh(uri, "net-undefine", "default")
+        r2 = virsh(uri, "net-undefine", "second")
+        r3 = virsh(uri, "net-undefine", "busy")
+        lst = virsh(uri, "net-list", "--all")
+        tap.ok(r.rc == 0 and r2.rc == 0 and r3.rc == 0 and
+               lst.out == harness.virsh_table(["Name", "State", "Autostart", "Persistent"], []),
+               "net-undefine of the inactive networks leaves none", lst.describe())
+    finally:
+        for name in ("default", "transient", "busy"):
+            virsh(uri, "net-destroy", name)
+        alive = d2.alive()
+        rc = d2.stop()
+        tap.ok(alive and rc == 0, "the restarted virtgmemd ran to the end and exited 0",
+               "alive: %s, status %s; log:\n%s" % (alive, rc, d2.log_tail()))
+        harness.kill_processes_naming(root + "/")
+        shutil.rmtree(d2.base, ignore_errors=True)
+
+
+def main():
+    harness.use_system_python()
+    why = harness.enter_private_netns()
+    if why:
+        harness.TAP.skip_all(why)
+    for tool in ("virsh", "ip", "nft", "dnsmasq"):
+        if not shutil.which(tool) and not os.access("/usr/sbin/" + tool, os.X_OK):
+            harness.TAP.skip_all("%s is not installed" % tool)
+    if not harness.wait_executable(harness.DAEMON):
+        harness.TAP.skip_all("virtgmemd not built (%s)" % harness.DAEMON)
+    tap = harness.TAP()
+    d = harness.Daemon()
+    d.start()
+    tmp = tempfile.mkdtemp(prefix="vgm-networktest-")
+    try:
+        harness.run_guarded(tap, run_tests, tap, d, tmp)
+    finally:
+        d.cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+    sys.exit(tap.done())
+
+
+if __name__ == "__main__":
+    main()
