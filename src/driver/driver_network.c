@@ -828,6 +828,18 @@ vgmNetworkObjFind(GPtrArray *objs, const char *name)
     return NULL;
 }
 
+/* Network @name as it is now, read under the lock */
+static VgmNetworkObj *
+vgmNetworkObjGet(const VgmDriverStore *store, const char *name, GError **error)
+{
+    VgmNetworkObj *obj;
+
+    g_mutex_lock(&vgmNetworkLock);
+    obj = vgmNetworkObjLoad(store, name, error);
+    g_mutex_unlock(&vgmNetworkLock);
+    return obj;
+}
+
 /* ---- the API ---- */
 
 GPtrArray *
@@ -870,9 +882,7 @@ vgmDriverNetworkLookupByName(VgmDriver *drv, const char *name, GError **error)
 {
     g_autoptr(VgmNetworkObj) obj = NULL;
 
-    g_mutex_lock(&vgmNetworkLock);
-    obj = vgmNetworkObjLoad(vgmDriverGetStore(drv), name, error);
-    g_mutex_unlock(&vgmNetworkLock);
+    obj = vgmNetworkObjGet(vgmDriverGetStore(drv), name, error);
     return obj ? vgmNetworkFromDef(vgmNetworkObjDef(obj)) : NULL;
 }
 
@@ -1048,9 +1058,7 @@ vgmDriverNetworkGetXMLDesc(VgmDriver *drv, const char *name, unsigned int flags,
 
     if (!vgmDriverCheckFlags(flags, VGM_NETWORK_XML_INACTIVE, error))
         return NULL;
-    g_mutex_lock(&vgmNetworkLock);
-    obj = vgmNetworkObjLoad(vgmDriverGetStore(drv), name, error);
-    g_mutex_unlock(&vgmNetworkLock);
+    obj = vgmNetworkObjGet(vgmDriverGetStore(drv), name, error);
     if (!obj)
         return NULL;
     return vgmNetworkDefFormat((flags & VGM_NETWORK_XML_INACTIVE) && obj->config ?
@@ -1063,9 +1071,7 @@ vgmDriverNetworkGetBridgeName(VgmDriver *drv, const char *name, GError **error)
     g_autoptr(VgmNetworkObj) obj = NULL;
     const VgmNetworkDef *def;
 
-    g_mutex_lock(&vgmNetworkLock);
-    obj = vgmNetworkObjLoad(vgmDriverGetStore(drv), name, error);
-    g_mutex_unlock(&vgmNetworkLock);
+    obj = vgmNetworkObjGet(vgmDriverGetStore(drv), name, error);
     if (!obj)
         return NULL;
     def = vgmNetworkObjDef(obj);
@@ -1084,10 +1090,8 @@ vgmDriverNetworkGetAutostart(VgmDriver *drv, const char *name, gboolean *autosta
     const VgmDriverStore *store = vgmDriverGetStore(drv);
     g_autoptr(VgmNetworkObj) obj = NULL;
 
-    g_mutex_lock(&vgmNetworkLock);
-    if ((obj = vgmNetworkObjLoad(store, name, error)))
+    if ((obj = vgmNetworkObjGet(store, name, error)))
         *autostart = obj->config && vgmNetworkIsAutostart(store, name);
-    g_mutex_unlock(&vgmNetworkLock);
     return obj != NULL;
 }
 
@@ -1120,10 +1124,8 @@ vgmDriverNetworkIsActive(VgmDriver *drv, const char *name, gboolean *active, GEr
 {
     g_autoptr(VgmNetworkObj) obj = NULL;
 
-    g_mutex_lock(&vgmNetworkLock);
-    if ((obj = vgmNetworkObjLoad(vgmDriverGetStore(drv), name, error)))
+    if ((obj = vgmNetworkObjGet(vgmDriverGetStore(drv), name, error)))
         *active = obj->live != NULL;
-    g_mutex_unlock(&vgmNetworkLock);
     return obj != NULL;
 }
 
@@ -1133,10 +1135,8 @@ vgmDriverNetworkIsPersistent(VgmDriver *drv, const char *name, gboolean *persist
 {
     g_autoptr(VgmNetworkObj) obj = NULL;
 
-    g_mutex_lock(&vgmNetworkLock);
-    if ((obj = vgmNetworkObjLoad(vgmDriverGetStore(drv), name, error)))
+    if ((obj = vgmNetworkObjGet(vgmDriverGetStore(drv), name, error)))
         *persistent = obj->config != NULL;
-    g_mutex_unlock(&vgmNetworkLock);
     return obj != NULL;
 }
 
@@ -1158,9 +1158,7 @@ vgmDriverNetworkGetDHCPLeases(VgmDriver *drv, const char *name, const char *mac,
         return NULL;
     if (mac && !(wantMac = vgmDomainMacParse(mac, error)))
         return NULL;
-    g_mutex_lock(&vgmNetworkLock);
-    obj = vgmNetworkObjLoad(store, name, error);
-    g_mutex_unlock(&vgmNetworkLock);
+    obj = vgmNetworkObjGet(store, name, error);
     if (!obj)
         return NULL;
     leases = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkLeaseFree);
@@ -1221,9 +1219,7 @@ vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name, char **br
 {
     g_autoptr(VgmNetworkObj) obj = NULL;
 
-    g_mutex_lock(&vgmNetworkLock);
-    obj = vgmNetworkObjLoad(store, name, error);
-    g_mutex_unlock(&vgmNetworkLock);
+    obj = vgmNetworkObjGet(store, name, error);
     if (!obj)
         return FALSE;
     if (!obj->live) {
