@@ -247,10 +247,16 @@ vgmNetworkDhcpParse(xmlNodePtr dhcp, VgmNetworkIP *ip, GError **error)
                         _("a DHCP <host> needs a 'mac' or a 'name' with its 'ip'"));
             return FALSE;
         }
-        /* dnsmasq reads the hosts file by commas */
-        if (host->name && (!*host->name || strpbrk(host->name, ", \t\n\r\"'#"))) {
+        /* a host name: a letter first (else dnsmasq takes it for one of
+         * its keywords, "ignore" or a tag), then letters, digits, '-',
+         * '_' and '.' */
+        if (host->name && (!g_ascii_isalpha(host->name[0]) ||
+                           !g_ascii_strcasecmp(host->name, "ignore") ||
+                           !g_ascii_strcasecmp(host->name, "infinite") ||
+                           strspn(host->name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+                           strlen(host->name))) {
             vgmErrorSet(error, VGM_ERR_XML,
-                        _("invalid value '%1$s' for attribute 'name' of DHCP <host>: a host name has no commas, quotes, '#' or white space"),
+                        _("invalid value '%1$s' for attribute 'name' of DHCP <host>: a host name starts with a letter and has letters, digits, '-', '_' and '.' (and is not 'ignore' or 'infinite', which dnsmasq reads as keywords)"),
                         host->name);
             return FALSE;
         }

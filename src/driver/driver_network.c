@@ -238,12 +238,21 @@ vgmNetworkObjLoad(const VgmDriverStore *store, const char *name, GError **error)
     g_autoptr(GError) err = NULL;
 
     obj->name = g_strdup(name);
-    obj->config = vgmNetworkLoadConfig(store, name, &err);
-    if (!err)
-        obj->live = vgmNetworkLoadLive(store, name, &err);
+    obj->live = vgmNetworkLoadLive(store, name, &err);
     if (err) {
         g_propagate_error(error, g_steal_pointer(&err));
         return NULL;
+    }
+    obj->config = vgmNetworkLoadConfig(store, name, &err);
+    if (err) {
+        /* a running network stays in reach (to destroy it) when its
+         * definition on disk no longer reads */
+        if (!obj->live) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return NULL;
+        }
+        g_warning("network '%s' runs, but its definition does not read: %s", name,
+                  err->message);
     }
     if (!obj->config && !obj->live) {
         vgmErrorSet(error, VGM_ERR_NO_NETWORK,
@@ -297,14 +306,23 @@ vgmNetworkFromDef(const VgmNetworkDef *def)
 
 /* ---- host side: the bridge, its firewall table, dnsmasq ---- */
 
+/* The nftables table of the network on @bridge: virt-gmem-BRIDGE, or,
+ * for a name with characters an nft identifier cannot hold, the name in
+ * hexadecimal after a '/', which no interface name has: one table per
+ * bridge, never shared */
 static char *
 vgmNetworkTableName(const char *bridge)
 {
-    g_autofree char *safe = g_strdup(bridge);
+    static const char ok[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.";
+    g_autoptr(GString) hex = NULL;
+    const char *p;
 
-    /* an nft identifier: letters, digits, '_', '-' and '.' */
-    g_strcanon(safe, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.", '_');
-    return g_strdup_printf("virt-gmem-%s", safe);
+    if (strspn(bridge, ok) == strlen(bridge))
+        return g_strdup_printf("virt-gmem-%s", bridge);
+    hex = g_string_new("virt-gmem-/");
+    for (p = bridge; *p; p++)
+        g_string_append_printf(hex, "%02x", (unsigned char)*p);
+    return g_string_free(g_steal_pointer(&hex), FALSE);
 }
 
 static gboolean
@@ -335,6 +353,9 @@ vgmNetworkFirewallRules(const VgmNetworkDef *def)
     const char *br = def->bridge;
     guint i;
 
+    /* a load replaces whatever table of that name there is (left by a
+     * teardown cut short), as one transaction */
+    g_string_append_printf(r, "table ip %s\ndelete table ip %s\n", table, table);
     g_string_append_printf(r, "table ip %s {\n", table);
     /* DHCP and DNS from the guests to the host's dnsmasq */
     g_string_append(r, "  chain input {\n"
@@ -427,20 +448,18 @@ vgmNetworkNeedsDnsmasq(const VgmNetworkDef *def)
 /* dnsmasq's configuration for @def. The DHCP hosts and their DNS names
  * are in it too: dnsmasq reads the configuration before it drops its
  * privileges, and a hosts file only after, when the run directory (a
- * root's private one) may be out of its reach. */
+ * root's private one) may be out of its reach. The paths of its pid and
+ * lease files go on its command line, which dnsmasq takes as it is (in
+ * the file, quotes and '#' in a network's name would be read). */
 static char *
 vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
 {
     g_autoptr(GString) c = g_string_new(NULL);
-    g_autofree char *pid = vgmNetworkRunFile(store, def->name, "pid");
-    g_autofree char *leases = vgmNetworkRunFile(store, def->name, "leases");
     const VgmNetworkIP *dhcp = vgmNetworkDefDhcpIP(def);
     guint i;
 
-    g_string_append_printf(c, "## written by virt-gmem for network '%s': a start writes it anew\n",
-                           def->name);
+    g_string_append(c, "## written by virt-gmem: each start of the network writes it anew\n");
     g_string_append(c, "strict-order\n");
-    g_string_append_printf(c, "pid-file=%s\n", pid);
     g_string_append(c, "except-interface=lo\n");
     g_string_append(c, "bind-dynamic\n");
     g_string_append_printf(c, "interface=%s\n", def->bridge);
@@ -479,7 +498,6 @@ vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
         g_string_append(c, "dhcp-no-override\n");
         g_string_append(c, "dhcp-authoritative\n");
         g_string_append_printf(c, "dhcp-lease-max=%llu\n", leaseMax);
-        g_string_append_printf(c, "dhcp-leasefile=%s\n", leases);
     }
     for (i = 0; i < dhcp->hosts->len; i++) {
         const VgmNetworkHost *host = g_ptr_array_index(dhcp->hosts, i);
@@ -492,34 +510,61 @@ vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
             g_string_append_printf(c, "dhcp-host=%s,%s\n", host->mac, ip);
         else
             g_string_append_printf(c, "dhcp-host=%s,%s\n", host->name, ip);
-        /* the host's name in DNS as well */
-        if (host->name)
+        /* the host's name in DNS as well, also within the network's domain
+         * (dnsmasq does not expand a host record's name) */
+        if (host->name && def->domainName)
+            g_string_append_printf(c, "host-record=%s,%s.%s,%s\n", host->name, host->name,
+                                   def->domainName, ip);
+        else if (host->name)
             g_string_append_printf(c, "host-record=%s,%s\n", host->name, ip);
     }
     return g_string_free(g_steal_pointer(&c), FALSE);
 }
 
-/* The pid in @pidfile when it is a dnsmasq reading @conf, else 0 */
-static pid_t
-vgmNetworkDnsmasqPid(const char *pidfile, const char *conf)
+/* Whether process @pid is a dnsmasq reading @conf */
+static gboolean
+vgmNetworkIsDnsmasqOf(gint64 pid, const char *conf)
 {
-    g_autofree char *text = NULL;
-    g_autofree char *cmdPath = NULL;
+    g_autofree char *cmdPath = g_strdup_printf("/proc/%" G_GINT64_FORMAT "/cmdline", pid);
     g_autofree char *cmdline = NULL;
     g_autofree char *want = g_strdup_printf("--conf-file=%s", conf);
     gsize len = 0;
     gsize off;
-    gint64 pid;
 
-    if (!g_file_get_contents(pidfile, &text, NULL, NULL) ||
-        (pid = g_ascii_strtoll(g_strstrip(text), NULL, 10)) <= 0 || pid > G_MAXINT)
-        return 0;
-    cmdPath = g_strdup_printf("/proc/%" G_GINT64_FORMAT "/cmdline", pid);
     if (!g_file_get_contents(cmdPath, &cmdline, &len, NULL))
-        return 0;
+        return FALSE;
     /* NUL-separated arguments: ours names its configuration */
     for (off = 0; off < len; off += strlen(cmdline + off) + 1) {
         if (g_str_equal(cmdline + off, want))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The dnsmasq of network @name: the pid its pid file names, or, when that
+ * is gone or wrong, the process that reads the network's configuration;
+ * 0 when none runs */
+static pid_t
+vgmNetworkDnsmasqPid(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *pidfile = vgmNetworkRunFile(store, name, "pid");
+    g_autofree char *conf = vgmNetworkRunFile(store, name, "conf");
+    g_autofree char *text = NULL;
+    g_autoptr(GDir) proc = NULL;
+    const char *ent;
+    gint64 pid;
+
+    if (g_file_get_contents(pidfile, &text, NULL, NULL) &&
+        (pid = g_ascii_strtoll(g_strstrip(text), NULL, 10)) > 0 && pid <= G_MAXINT &&
+        vgmNetworkIsDnsmasqOf(pid, conf))
+        return (pid_t)pid;
+    if (!(proc = g_dir_open("/proc", 0, NULL)))
+        return 0;
+    while ((ent = g_dir_read_name(proc))) {
+        if (strspn(ent, "0123456789") != strlen(ent))
+            continue;
+        pid = g_ascii_strtoll(ent, NULL, 10);
+        if (pid > 0 && pid <= G_MAXINT && vgmNetworkIsDnsmasqOf(pid, conf))
             return (pid_t)pid;
     }
     return 0;
@@ -529,15 +574,14 @@ static void
 vgmNetworkStopDnsmasq(const VgmDriverStore *store, const char *name)
 {
     g_autofree char *pidfile = vgmNetworkRunFile(store, name, "pid");
-    g_autofree char *conf = vgmNetworkRunFile(store, name, "conf");
-    pid_t pid = vgmNetworkDnsmasqPid(pidfile, conf);
+    pid_t pid = vgmNetworkDnsmasqPid(store, name);
     gint64 deadline = g_get_monotonic_time() + VGM_NETWORK_DNSMASQ_WAIT_MS * 1000;
 
     if (pid > 0) {
         kill(pid, SIGTERM);
-        while (vgmNetworkDnsmasqPid(pidfile, conf) == pid && g_get_monotonic_time() < deadline)
+        while (vgmNetworkDnsmasqPid(store, name) == pid && g_get_monotonic_time() < deadline)
             g_usleep(10 * 1000);
-        if (vgmNetworkDnsmasqPid(pidfile, conf) == pid)
+        if (vgmNetworkDnsmasqPid(store, name) == pid)
             kill(pid, SIGKILL);
     }
     g_unlink(pidfile);
@@ -547,8 +591,12 @@ static gboolean
 vgmNetworkStartDnsmasq(const VgmDriverStore *store, const VgmNetworkDef *def, GError **error)
 {
     g_autofree char *conf = vgmNetworkRunFile(store, def->name, "conf");
+    g_autofree char *pidfile = vgmNetworkRunFile(store, def->name, "pid");
+    g_autofree char *leases = vgmNetworkRunFile(store, def->name, "leases");
     g_autofree char *confText = NULL;
     g_autofree char *confArg = g_strdup_printf("--conf-file=%s", conf);
+    g_autofree char *pidArg = g_strdup_printf("--pid-file=%s", pidfile);
+    g_autofree char *leaseArg = g_strdup_printf("--dhcp-leasefile=%s", leases);
     g_autofree char *dnsmasq = g_find_program_in_path("dnsmasq");
 
     if (!dnsmasq) {
@@ -566,7 +614,7 @@ vgmNetworkStartDnsmasq(const VgmDriverStore *store, const VgmNetworkDef *def, GE
     if (!vgmNetworkWriteFile(conf, confText, error))
         return FALSE;
     {
-        const char *argv[] = { dnsmasq, confArg, NULL };
+        const char *argv[] = { dnsmasq, confArg, pidArg, leaseArg, NULL };
 
         /* dnsmasq answers once its daemon listens, or says why not */
         return vgmDriverNetRun(argv, error);
@@ -717,9 +765,11 @@ vgmNetworkStartDef(const VgmDriverStore *store, const VgmNetworkDef *def, GError
 
 /* ---- names of bridges ---- */
 
-/* The network other than @name that uses bridge @bridge, or NULL */
+/* The network other than @name that uses bridge @bridge, or NULL. Host
+ * bridges are shared: networks of mode 'bridge' may name the same one,
+ * as libvirt lets them (@owned: whether @name makes its bridge). */
 static const char *
-vgmNetworkBridgeUser(GPtrArray *objs, const char *name, const char *bridge)
+vgmNetworkBridgeUser(GPtrArray *objs, const char *name, const char *bridge, gboolean owned)
 {
     guint i;
 
@@ -731,7 +781,8 @@ vgmNetworkBridgeUser(GPtrArray *objs, const char *name, const char *bridge)
         if (g_str_equal(obj->name, name))
             continue;
         for (k = 0; k < G_N_ELEMENTS(defs); k++) {
-            if (defs[k] && g_strcmp0(defs[k]->bridge, bridge) == 0)
+            if (defs[k] && g_strcmp0(defs[k]->bridge, bridge) == 0 &&
+                (owned || vgmNetworkDefOwnsBridge(defs[k])))
                 return obj->name;
         }
     }
@@ -754,7 +805,8 @@ vgmNetworkAssignBridge(GPtrArray *objs, VgmNetworkDef *def, const VgmNetworkDef 
     if (!vgmNetworkDefOwnsBridge(def) && !def->bridge)
         return TRUE;
     if (def->bridge && !strstr(def->bridge, "%d")) {
-        if ((user = vgmNetworkBridgeUser(objs, def->name, def->bridge))) {
+        if ((user = vgmNetworkBridgeUser(objs, def->name, def->bridge,
+                                         vgmNetworkDefOwnsBridge(def)))) {
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                         _("bridge name '%1$s' is already used by network '%2$s'"),
                         def->bridge, user);
@@ -774,7 +826,7 @@ vgmNetworkAssignBridge(GPtrArray *objs, VgmNetworkDef *def, const VgmNetworkDef 
 
         if (!vgmNetworkIfnameValid(name))
             break;
-        if (!vgmNetworkBridgeUser(objs, def->name, name) && !if_nametoindex(name)) {
+        if (!vgmNetworkBridgeUser(objs, def->name, name, TRUE) && !if_nametoindex(name)) {
             g_free(def->bridge);
             def->bridge = g_steal_pointer(&name);
             return TRUE;
@@ -946,6 +998,7 @@ vgmDriverNetworkCreateXML(VgmDriver *drv, const char *xml, unsigned int flags, G
     const VgmDriverStore *store = vgmDriverGetStore(drv);
     g_autoptr(VgmNetworkDef) def = NULL;
     g_autoptr(GPtrArray) objs = NULL;
+    const VgmNetworkObj *old;
     VgmNetwork *net = NULL;
 
     if (!vgmDriverCheckFlags(flags, VGM_NETWORK_VALIDATE, error) ||
@@ -953,13 +1006,15 @@ vgmDriverNetworkCreateXML(VgmDriver *drv, const char *xml, unsigned int flags, G
         return NULL;
     g_mutex_lock(&vgmNetworkLock);
     objs = vgmNetworkObjLoadAll(store);
-    if (vgmNetworkObjFind(objs, def->name)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("network '%1$s' already exists"), def->name);
+    /* a defined network that is not running starts with this definition
+     * as its live one, as libvirt starts it (the uuid must be its own) */
+    if ((old = vgmNetworkObjFind(objs, def->name)) && old->live) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("network '%1$s' is already active"), def->name);
         goto out;
     }
     if (!vgmNetworkCheckUnique(objs, def, error) ||
-        !vgmNetworkAssignBridge(objs, def, NULL, error) ||
+        !vgmNetworkAssignBridge(objs, def, old ? vgmNetworkObjDef(old) : NULL, error) ||
         !vgmNetworkStartDef(store, def, error))
         goto out;
     net = vgmNetworkFromDef(def);
@@ -988,6 +1043,12 @@ vgmDriverNetworkUndefine(VgmDriver *drv, const char *name, GError **error)
     path = vgmNetworkConfigPath(store, name);
     autostart = vgmNetworkAutostartPath(store, name);
     ok = vgmNetworkRemoveFile(autostart, error) && vgmNetworkRemoveFile(path, error);
+    /* a network that is gone for good leaves no leases to a later one */
+    if (ok && !obj->live) {
+        g_autofree char *leases = vgmNetworkRunFile(store, name, "leases");
+
+        g_unlink(leases);
+    }
  out:
     g_mutex_unlock(&vgmNetworkLock);
     return ok;
@@ -999,6 +1060,7 @@ vgmDriverNetworkStart(VgmDriver *drv, const char *name, GError **error)
     const VgmDriverStore *store = vgmDriverGetStore(drv);
     g_autoptr(GPtrArray) objs = NULL;
     const VgmNetworkObj *obj;
+    const char *user;
     gboolean ok = FALSE;
 
     g_mutex_lock(&vgmNetworkLock);
@@ -1013,11 +1075,11 @@ vgmDriverNetworkStart(VgmDriver *drv, const char *name, GError **error)
     }
     /* its bridge may have been taken meanwhile by a transient network */
     if (obj->config->bridge &&
-        vgmNetworkBridgeUser(objs, name, obj->config->bridge)) {
+        (user = vgmNetworkBridgeUser(objs, name, obj->config->bridge,
+                                     vgmNetworkDefOwnsBridge(obj->config)))) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("cannot start network '%1$s': network '%2$s' uses its bridge '%3$s'"),
-                    name, vgmNetworkBridgeUser(objs, name, obj->config->bridge),
-                    obj->config->bridge);
+                    name, user, obj->config->bridge);
         goto out;
     }
     ok = vgmNetworkStartDef(store, obj->config, error);
@@ -1045,6 +1107,11 @@ vgmDriverNetworkDestroy(VgmDriver *drv, const char *name, GError **error)
         goto out;
     live = vgmNetworkRunFile(store, name, "xml");
     ok = vgmNetworkRemoveFile(live, error);
+    if (ok && !obj->config) {
+        g_autofree char *leases = vgmNetworkRunFile(store, name, "leases");
+
+        g_unlink(leases);
+    }
  out:
     g_mutex_unlock(&vgmNetworkLock);
     return ok;
@@ -1152,6 +1219,7 @@ vgmDriverNetworkGetDHCPLeases(VgmDriver *drv, const char *name, const char *mac,
     g_autofree char *wantMac = NULL;
     g_auto(GStrv) lines = NULL;
     const VgmNetworkIP *dhcp;
+    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
     size_t i;
 
     if (!vgmDriverCheckFlags(flags, 0, error))
@@ -1174,15 +1242,20 @@ vgmDriverNetworkGetDHCPLeases(VgmDriver *drv, const char *name, const char *mac,
     for (i = 0; lines[i]; i++) {
         g_auto(GStrv) f = g_strsplit_set(lines[i], " \t", -1);
         VgmNetworkLease *lease;
+        gint64 expiry;
         g_autofree char *leaseMac = NULL;
 
         if (g_strv_length(f) < 5 || strchr(f[2], ':') ||
             !(leaseMac = vgmDomainMacParse(f[1], NULL)) ||
             (wantMac && !g_str_equal(wantMac, leaseMac)))
             continue;
+        expiry = g_ascii_strtoll(f[0], NULL, 10);
+        /* as libvirt: a lease that has run out is none */
+        if (expiry > 0 && expiry < now)
+            continue;
         lease = g_new0(VgmNetworkLease, 1);
         lease->iface = g_strdup(obj->live->bridge);
-        lease->expiry = g_ascii_strtoll(f[0], NULL, 10);
+        lease->expiry = expiry;
         lease->mac = g_steal_pointer(&leaseMac);
         lease->ip = g_strdup(f[2]);
         lease->prefix = dhcp->prefix;
@@ -1191,6 +1264,34 @@ vgmDriverNetworkGetDHCPLeases(VgmDriver *drv, const char *name, const char *mac,
         g_ptr_array_add(leases, lease);
     }
     return g_steal_pointer(&leases);
+}
+
+/* What a daemon finds of an active network as it starts: a bridge of the
+ * driver's that is gone (a reboot with a persistent run directory, or
+ * someone removed it) makes the network inactive, after what is left of
+ * it is taken away; a dnsmasq that died is started again, as libvirt's
+ * daemon does. Returns whether the network is still active. */
+static gboolean
+vgmNetworkReconcile(const VgmDriverStore *store, VgmNetworkObj *obj)
+{
+    g_autoptr(GError) err = NULL;
+    const VgmNetworkDef *live = obj->live;
+
+    if (vgmNetworkDefOwnsBridge(live) && !if_nametoindex(live->bridge)) {
+        g_autofree char *path = vgmNetworkRunFile(store, obj->name, "xml");
+
+        g_warning("network '%s' was active, but its bridge '%s' is gone: it is inactive now",
+                  obj->name, live->bridge);
+        vgmNetworkTeardown(store, live, NULL);
+        g_unlink(path);
+        g_clear_pointer(&obj->live, vgmNetworkDefFree);
+        return FALSE;
+    }
+    if (vgmNetworkNeedsDnsmasq(live) && vgmNetworkDnsmasqPid(store, obj->name) == 0 &&
+        !vgmNetworkStartDnsmasq(store, live, &err))
+        g_warning("network '%s': its dnsmasq had ended and does not start again: %s",
+                  obj->name, err->message);
+    return TRUE;
 }
 
 void
@@ -1203,9 +1304,11 @@ vgmDriverNetworkAutostart(VgmDriver *drv)
     g_mutex_lock(&vgmNetworkLock);
     objs = vgmNetworkObjLoadAll(store);
     for (i = 0; i < objs->len; i++) {
-        const VgmNetworkObj *obj = g_ptr_array_index(objs, i);
+        VgmNetworkObj *obj = g_ptr_array_index(objs, i);
         g_autoptr(GError) err = NULL;
 
+        if (obj->live && vgmNetworkReconcile(store, obj))
+            continue;
         if (obj->config && !obj->live && vgmNetworkIsAutostart(store, obj->name) &&
             !vgmNetworkStartDef(store, obj->config, &err))
             g_warning("network '%s' did not autostart: %s", obj->name, err->message);

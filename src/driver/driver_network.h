@@ -103,7 +103,9 @@ gboolean vgmDriverNetworkIsPersistent(VgmDriver *drv, const char *name, gboolean
  * it is not NULL; none for an inactive network. */
 GPtrArray *vgmDriverNetworkGetDHCPLeases(VgmDriver *drv, const char *name, const char *mac,
                                          unsigned int flags, GError **error);
-/* Starts the autostart networks that are not active (a daemon's start). */
+/* A daemon's start: an active network whose bridge is gone becomes
+ * inactive, one whose dnsmasq ended gets it back; then the autostart
+ * networks that are not active start. */
 void vgmDriverNetworkAutostart(VgmDriver *drv);
 
 /* For a domain's start: the bridge (and MTU, 0: none) of active network

@@ -84,8 +84,11 @@ def link_info(dev):
     return link.rc == 0, link.out, addr.out
 
 
-def dnsmasq_pids(root):
-    return [p for p in harness.processes_naming(root + "/")
+def dnsmasq_pids(root, network=None):
+    """dnsmasqs of networks of @root (of @network only, when given)"""
+    text = root + "/" if network is None else \
+        "--conf-file=%s/run/network/%s.conf" % (root, network)
+    return [p for p in harness.processes_naming(text)
             if open("/proc/%d/cmdline" % p, "rb").read().split(b"\0")[0].endswith(b"dnsmasq")]
 
 
@@ -320,7 +323,78 @@ def run_tests(tap, d, tmp):
                "after a daemon restart the network runs on: the same dnsmasq, the bridge",
                info.describe() + "\ndnsmasq now: %s, before: %s" % (dnsmasq_pids(root), pids))
 
+        # a dnsmasq that died comes back with the next daemon
+        for p in pids:
+            os.kill(p, 9)
+        d2.stop()
+        d3 = harness.Daemon(root=root)
+        d3.start()
+        shutil.rmtree(d2.base, ignore_errors=True)
+        d2, uri = d3, d3.uri
+        again = dnsmasq_pids(root)
+        tap.ok(len(again) == 1 and again != pids,
+               "a dnsmasq that was killed is started again by the next daemon",
+               "before: %s, now: %s" % (pids, again))
+
         check_guest(tap, uri, root, tmp)
+
+        # a definition given to net-create for a network that is defined
+        # and not running becomes its live one (the stored one stays)
+        uuid = virsh(uri, "net-uuid", "second").out.strip()
+        second2 = os.path.join(tmp, "second2.xml")
+        with open(second2, "w") as f:
+            f.write("<network><name>second</name><uuid>%s</uuid>"
+                    "<ip address='10.77.1.1' prefix='24'/></network>" % uuid)
+        r = virsh(uri, "net-create", second2)
+        x = virsh(uri, "net-dumpxml", "second")
+        xi = virsh(uri, "net-dumpxml", "--inactive", "second")
+        info2 = virsh(uri, "net-info", "second")
+        tap.ok(r.rc == 0 and re.search(r"Active:\s+yes\n", info2.out) and
+               re.search(r"Persistent:\s+yes\n", info2.out) and
+               "<ip address='10.77.0.1' prefix='24'/>" in xi.out and
+               "<ip address='10.77.1.1' prefix='24'/>" in x.out and
+               "<bridge name='virbr1' " in x.out,
+               "net-create of a defined network that is not running starts it, still persistent",
+               r.describe() + info2.describe())
+        virsh(uri, "net-destroy", "second")
+
+        # names dnsmasq would read in its configuration file are kept out
+        # of it: the pid and lease files are where they belong
+        odd = os.path.join(tmp, "odd.xml")
+        with open(odd, "w") as f:
+            f.write('<network><name>a "q" #x</name><bridge name=\'vgmodd0\'/>'
+                    "<ip address='10.80.0.1' prefix='24'><dhcp>"
+                    "<range start='10.80.0.10' end='10.80.0.20'/></dhcp></ip></network>")
+        r = virsh(uri, "net-define", odd)
+        r2 = virsh(uri, "net-start", 'a "q" #x')
+        pidfile = os.path.join(root, "run", "network", 'a "q" #x.pid')
+        had = os.path.exists(pidfile) and len(dnsmasq_pids(root, 'a "q" #x')) == 1
+        r3 = virsh(uri, "net-destroy", 'a "q" #x')
+        virsh(uri, "net-undefine", 'a "q" #x')
+        tap.ok(r.rc == 0 and r2.rc == 0 and had and r3.rc == 0 and
+               not dnsmasq_pids(root, 'a "q" #x'),
+               "a network named with quotes and '#': dnsmasq's pid file is its own, and "
+               "net-destroy ends that dnsmasq",
+               r.describe() + r2.describe() + r3.describe() +
+               "\npid file there: %s, dnsmasq left: %s" % (had, dnsmasq_pids(root, 'a "q" #x')))
+
+        # two networks on one host bridge, as libvirt allows
+        sh("ip", "link", "add", "name", "vgmhost0", "type", "bridge")
+        for n in ("hb1", "hb2"):
+            with open(os.path.join(tmp, n + ".xml"), "w") as f:
+                f.write("<network><name>%s</name><forward mode='bridge'/>"
+                        "<bridge name='vgmhost0'/></network>" % n)
+        r = virsh(uri, "net-define", os.path.join(tmp, "hb1.xml"))
+        r2 = virsh(uri, "net-define", os.path.join(tmp, "hb2.xml"))
+        r3 = virsh(uri, "net-start", "hb1")
+        r4 = virsh(uri, "net-start", "hb2")
+        tap.ok(all(x.rc == 0 for x in (r, r2, r3, r4)),
+               "two networks of mode 'bridge' on the same host bridge both run",
+               "".join(x.describe() for x in (r, r2, r3, r4)))
+        for n in ("hb1", "hb2"):
+            virsh(uri, "net-destroy", n)
+            virsh(uri, "net-undefine", n)
+        sh("ip", "link", "del", "vgmhost0")
 
         r = virsh(uri, "net-destroy", "default")
         tap.ok(r.rc == 0 and not link_info("virbr0")[0] and
@@ -360,6 +434,23 @@ def run_tests(tap, d, tmp):
                "a network whose bridge name an interface has fails to start, leaving nothing",
                r.describe() + info.describe())
         sh("ip", "link", "del", "vgmbusy0")
+
+        # a network whose bridge went away while no daemon ran is inactive
+        # for the next daemon, and what was left of it is gone
+        virsh(uri, "net-start", "default")
+        virsh(uri, "net-autostart", "--disable", "default")
+        d2.stop()
+        sh("ip", "link", "del", "virbr0")
+        d3 = harness.Daemon(root=root)
+        d3.start()
+        shutil.rmtree(d2.base, ignore_errors=True)
+        d2, uri = d3, d3.uri
+        info = virsh(uri, "net-info", "default")
+        tap.ok(re.search(r"Active:\s+no\n", info.out) and not dnsmasq_pids(root) and
+               "virt-gmem-virbr0" not in nft_tables(),
+               "a network whose bridge was removed while no daemon ran is inactive for the "
+               "next one, its dnsmasq and table gone",
+               info.describe() + "\ndnsmasq: %s, tables: %s" % (dnsmasq_pids(root), nft_tables()))
 
         r = virsh(uri, "net-undefine", "default")
         r2 = virsh(uri, "net-undefine", "second")
