@@ -145,8 +145,8 @@ static gboolean
 vgmDriverCpuForbiddenPresent(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon,
                              const char **present, GError **error)
 {
-    g_autoptr(JsonObject) args = json_object_new();
-    JsonObject *model = json_object_new();
+    g_autoptr(JsonObject) args = NULL;
+    JsonObject *model;
     g_autoptr(JsonNode) ret = NULL;
     JsonObject *props = NULL;
     guint i;
@@ -154,6 +154,8 @@ vgmDriverCpuForbiddenPresent(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon
     *present = NULL;
     if (check->forbidden->len == 0)
         return TRUE;
+    args = json_object_new();
+    model = json_object_new();
     json_object_set_string_member(model, "name", check->hostModel);
     json_object_set_string_member(args, "type", "full");
     json_object_set_object_member(args, "model", model);
