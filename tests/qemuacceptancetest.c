@@ -502,7 +502,6 @@ vgmAcceptServeVirtiofs(VgmAcceptEnv *env, VgmFsDef *fs, guint n, GError **error)
     g_autofree char *dir = fs->dir ? g_strdup(fs->dir) : g_strdup_printf("%s/virtiofs%u", env->dir, n);
     g_autofree char *sockOpt = g_strdup_printf("--socket-path=%s", sock);
     g_autofree char *srcOpt = g_strdup_printf("source=%s", dir);
-    g_autoptr(GSocketAddress) addr = NULL;
 
     if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE))
         return g_strdup_printf("virtiofs needs a virtiofsd (%s, Debian's qemu-system-common)", binary);
