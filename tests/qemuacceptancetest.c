@@ -50,7 +50,7 @@
  * moved there too, and QEMU makes them). The definition is adapted
  * where the test host cannot provide what it asks for, and the adaptation
  * is printed (a user-mode stand-in loses <bandwidth>, which shapes a host
- * tap with tc, not QEMU): host-passthrough / host-model CPUs become 'maximum' under
+ * tap with tc, not QEMU): host-passthrough CPUs become 'maximum' under
  * TCG, block disks are given /dev/null (a device node the host_device
  * driver accepts), bridge interfaces become user-mode networking (the test
  * makes no bridge; see also the note in the report). Cases are skipped,
@@ -651,10 +651,9 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     if (os->loader && !g_file_test(os->loader, G_FILE_TEST_EXISTS))
         return g_strdup_printf("firmware %s is not installed", os->loader);
 
-    /* the CPU: TCG cannot give the host's CPU */
-    if (env->tcg && def->cpu &&
-        (def->cpu->mode == VGM_CPU_MODE_HOST_PASSTHROUGH ||
-         def->cpu->mode == VGM_CPU_MODE_HOST_MODEL)) {
+    /* the CPU: TCG cannot give the host's CPU (host-model is a named
+     * model, under TCG made of what TCG emulates) */
+    if (env->tcg && def->cpu && def->cpu->mode == VGM_CPU_MODE_HOST_PASSTHROUGH) {
         g_test_message("under TCG: <cpu mode='%s'> switched to 'maximum'",
                        vgmCpuModeTypeToString(def->cpu->mode));
         def->cpu->mode = VGM_CPU_MODE_MAXIMUM;

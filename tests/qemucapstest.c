@@ -14,9 +14,14 @@
  *    input and reject unknown types, unknown properties and wrong value
  *    types with the exact message;
  *  - malformed capability files are rejected with a message;
+ *  - host-model's choice of a named model (vgmQemuCpuExpandHostModel) on
+ *    a made-up host CPU: the host's vendor only, the fewest differences,
+ *    fewer features turned off on a tie, the domain's features on top;
+ *    a vendor no model has, and a set without the accelerator's host
+ *    CPU, are refused;
  *  - the real binaries, one test each (/qemucaps/real-binary/SET): probing
  *    it gives the stored set, except the volatile fields (description,
- *    kvm.enabled); skipped, with the reason, when the binary is absent or
+ *    kvm.enabled, cpu.kvm), host CPU and CPU models under TCG included; skipped, with the reason, when the binary is absent or
  *    is another build than the one captured:
  *      qemu-7.2-debian   /usr/bin/qemu-system-x86_64 (or $VGM_QEMU_BINARY),
  *                        Debian 12's QEMU 7.2;
@@ -45,6 +50,7 @@
 #include <glib/gstdio.h>
 
 #include "qemu/qemu_capabilities.h"
+#include "qemu/qemu_cpu.h"
 #include "util/vgmerror.h"
 #include "testutils.h"
 
@@ -593,6 +599,92 @@ testLoadErrors(void)
                      " \"objects\": {\"memory-backend-ram\": {\"size\": \"integer\"}},"
                      " \"devices\": {}}",
                      "invalid capability file test: object type 'memory-backend-ram' member 'size' has an invalid type");
+    /* the host CPUs for host-model */
+    testLoadErrorOne(MINIMAL(", \"flags\": [], \"cpu\": {\"hvf\": {}}"),
+                     "invalid capability file test: 'cpu' has an unknown member 'hvf'");
+    testLoadErrorOne(MINIMAL(", \"flags\": [], \"cpu\": {\"tcg\": []}"),
+                     "invalid capability file test: member 'tcg' of 'cpu' must be an object");
+    testLoadErrorOne(MINIMAL(", \"flags\": [], \"cpu\": {\"kvm\": {\"vendor\": \"GenuineIntel\","
+                             " \"features\": \"sse\"}}"),
+                     "invalid capability file test: 'cpu' 'kvm' lacks the member 'models'");
+    testLoadErrorOne(MINIMAL(", \"flags\": [], \"cpu\": {\"tcg\": {\"vendor\": \"v\", \"features\": \"\","
+                             " \"models\": {\"m\": {\"vendor\": \"v\"}}}}"),
+                     "invalid capability file test: CPU model 'm' of 'cpu' 'tcg' lacks the member 'features'");
+    testLoadErrorOne(MINIMAL(", \"flags\": [], \"cpu\": {\"tcg\": {\"vendor\": \"v\", \"features\": 1,"
+                             " \"models\": {}}}"),
+                     "invalid capability file test: member 'features' of 'cpu' 'tcg' must be a string");
+}
+
+#define HOSTCPU(vendor, models) \
+    MINIMAL(", \"flags\": [], \"cpu\": {\"tcg\": {\"vendor\": \"" vendor "\"," \
+            " \"features\": \"a b c d\", \"models\": {" models "}}}")
+
+static char *
+testHostModelLine(const VgmQemuCpuHostModel *hm)
+{
+    GString *s = g_string_new(hm->model);
+    guint i;
+
+    for (i = 0; i < hm->settings->len; i++) {
+        const VgmQemuCpuSetting *set = g_ptr_array_index(hm->settings, i);
+
+        g_string_append_printf(s, ",%s=%s", set->name, set->on ? "on" : "off");
+    }
+    return g_string_free(s, FALSE);
+}
+
+static void
+testHostModel(void)
+{
+    g_autoptr(GError) err = NULL;
+    /* N1: c, d on, x off (3); M2, first by name: d on, e, f off (3, two
+     * off); M3: the host's features, but another vendor's */
+    g_autoptr(VgmQemuCaps) caps =
+        vgmQemuCapsLoadString(HOSTCPU("GenuineIntel",
+                                      "\"M2\": {\"vendor\": \"GenuineIntel\", \"features\": \"a b c e f\"},"
+                                      " \"N1\": {\"vendor\": \"GenuineIntel\", \"features\": \"a b x\"},"
+                                      " \"M3\": {\"vendor\": \"AuthenticAMD\", \"features\": \"a b c d\"}"),
+                              "test", &err);
+    g_autoptr(VgmQemuCaps) other =
+        vgmQemuCapsLoadString(HOSTCPU("CentaurHauls",
+                                      "\"M1\": {\"vendor\": \"GenuineIntel\", \"features\": \"a b\"}"),
+                              "test", &err);
+    VgmCpuFeature features[] = {
+        { .name = (char *)"x", .policy = VGM_CPU_FEATURE_REQUIRE },
+        { .name = (char *)"c", .policy = VGM_CPU_FEATURE_DISABLE },
+        { .name = (char *)"y_z", .policy = VGM_CPU_FEATURE_FORCE },
+        { .name = (char *)"d", .policy = VGM_CPU_FEATURE_OPTIONAL },
+        { .name = (char *)"e", .policy = VGM_CPU_FEATURE_OPTIONAL },
+        { .name = (char *)"sse4_2", .policy = VGM_CPU_FEATURE_FORBID },
+    };
+    VgmCpuDef cpu = { .mode = VGM_CPU_MODE_HOST_MODEL };
+    g_autoptr(VgmQemuCpuHostModel) hm = NULL;
+    g_autofree char *line = NULL;
+
+    g_assert_no_error(err);
+    hm = vgmQemuCpuExpandHostModel(&cpu, caps, VGM_QEMU_CAPS_ACCEL_TCG, &err);
+    g_assert_no_error(err);
+    line = testHostModelLine(hm);
+    g_assert_cmpstr(line, ==, "N1,c=on,d=on,x=off");
+    g_assert_cmpstr(hm->vendor, ==, "GenuineIntel");
+    g_clear_pointer(&hm, vgmQemuCpuHostModelFree);
+    g_clear_pointer(&line, g_free);
+
+    cpu.features = features;
+    cpu.nfeatures = G_N_ELEMENTS(features);
+    hm = vgmQemuCpuExpandHostModel(&cpu, caps, VGM_QEMU_CAPS_ACCEL_TCG, &err);
+    g_assert_no_error(err);
+    line = testHostModelLine(hm);
+    g_assert_cmpstr(line, ==, "N1,c=off,d=on,x=on,y-z=on,e=off,sse4.2=off");
+    g_clear_pointer(&hm, vgmQemuCpuHostModelFree);
+
+    g_assert_null(vgmQemuCpuExpandHostModel(&cpu, caps, VGM_QEMU_CAPS_ACCEL_KVM, &err));
+    g_assert_cmpstr(err->message, ==,
+                    "<cpu mode='host-model'> is made of the host CPU under KVM, which capability set 't' does not have (a host CPU under KVM is probed only where /dev/kvm is usable)");
+    g_clear_error(&err);
+    g_assert_null(vgmQemuCpuExpandHostModel(&cpu, other, VGM_QEMU_CAPS_ACCEL_TCG, &err));
+    g_assert_cmpstr(err->message, ==,
+                    "<cpu mode='host-model'>: no CPU model of capability set 't' has the vendor of the host CPU under TCG ('CentaurHauls'); use mode='host-passthrough'");
 }
 
 static void
@@ -743,6 +835,10 @@ testRealBinary(gconstpointer data)
     if (testRegenerateSet(real->set)) {
         g_autofree char *desc = NULL;
         g_autofree char *text = NULL;
+        g_autoptr(VgmQemuCaps) none = vgmQemuCapsNew();
+
+        /* the KVM host CPU is this host's: a stored set never has one */
+        vgmQemuCapsCopyHostCpu(probed, none, VGM_QEMU_CAPS_ACCEL_KVM);
 
         if ((stored = vgmQemuCapsLoadFile(path, NULL)))
             desc = g_strdup(vgmQemuCapsGetDescription(stored));
@@ -767,9 +863,11 @@ testRealBinary(gconstpointer data)
         return;
     }
 
-    /* Volatile fields: the description, and whether KVM was usable. */
+    /* Volatile fields: the description, whether KVM was usable, and the
+     * host CPU under KVM (this host's). */
     vgmQemuCapsSetDescription(probed, vgmQemuCapsGetDescription(stored));
     vgmQemuCapsSetKVM(probed, vgmQemuCapsHasKVM(probed), vgmQemuCapsKVMEnabled(stored));
+    vgmQemuCapsCopyHostCpu(probed, stored, VGM_QEMU_CAPS_ACCEL_KVM);
 
     want = vgmQemuCapsFormat(stored);
     got = vgmQemuCapsFormat(probed);
@@ -930,6 +1028,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemucaps/check-machine-prop", testCheckMachineProp);
     g_test_add_func("/qemucaps/load-errors", testLoadErrors);
     g_test_add_func("/qemucaps/consistency", testConsistency);
+    g_test_add_func("/qemucaps/host-model", testHostModel);
     for (i = 0; i < G_N_ELEMENTS(testRealSets); i++) {
         g_autofree char *testPath = g_strdup_printf("/qemucaps/real-binary/%s",
                                                     testRealSets[i].set);

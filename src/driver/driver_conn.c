@@ -570,7 +570,7 @@ vgmDriverTrayMoved(VgmDriver *drv, const char *name, pid_t pid, const char *devI
         goto out;
     }
     g_free(status->xml);
-    status->xml = vgmDriverDomainLiveXML(def, status->machine);
+    status->xml = vgmDriverDomainLiveXML(def, status->machine, NULL);
     ok = vgmDriverStoreSaveStatus(drv->store, status, error);
  out:
     g_mutex_unlock(m);

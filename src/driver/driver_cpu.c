@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "driver_cpu.h"
+#include "qemu/qemu_cpu.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 
@@ -17,35 +18,6 @@ struct _VgmDriverCpuCheck {
     GHashTable *tolerated;      /* canonical names that may be missing */
     GPtrArray *forbidden;       /* XML names of policy='forbid' features */
 };
-
-/* QEMU's x86 CPU keeps these older names as aliases of its own */
-static const struct {
-    const char *alias;
-    const char *name;
-} vgmDriverCpuAliases[] = {
-    { "sse3", "pni" },
-    { "pclmuldq", "pclmulqdq" },
-    { "sse4-1", "sse4.1" },
-    { "sse4-2", "sse4.2" },
-    { "xd", "nx" },
-    { "ffxsr", "fxsr-opt" },
-    { "i64", "lm" },
-};
-
-char *
-vgmDriverCpuFeatureCanonical(const char *name)
-{
-    char *canon = g_strdelimit(g_strdup(name), "_", '-');
-    size_t i;
-
-    for (i = 0; i < G_N_ELEMENTS(vgmDriverCpuAliases); i++) {
-        if (g_str_equal(canon, vgmDriverCpuAliases[i].alias)) {
-            g_free(canon);
-            return g_strdup(vgmDriverCpuAliases[i].name);
-        }
-    }
-    return canon;
-}
 
 void
 vgmDriverCpuCheckFree(VgmDriverCpuCheck *check)
@@ -81,7 +53,7 @@ vgmDriverCpuCheckNew(const VgmDomainDef *def, gboolean kvm)
         const VgmCpuFeature *f = &cpu->features[i];
 
         if (f->policy == VGM_CPU_FEATURE_OPTIONAL || f->policy == VGM_CPU_FEATURE_FORCE)
-            g_hash_table_add(check->tolerated, vgmDriverCpuFeatureCanonical(f->name));
+            g_hash_table_add(check->tolerated, vgmQemuCpuFeatureName(f->name));
         else if (f->policy == VGM_CPU_FEATURE_FORBID)
             g_ptr_array_add(check->forbidden, f->name);
     }

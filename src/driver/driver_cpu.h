@@ -34,7 +34,3 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverCpuCheck, vgmDriverCpuCheckFree)
  * forbidden) features. A NULL @check passes. */
 gboolean vgmDriverCpuCheckRun(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon,
                               GError **error);
-
-/* QEMU's own name of CPU feature @name (a libvirt or legacy alias):
- * '_' spelled '-', and the few older names QEMU keeps as aliases. */
-char *vgmDriverCpuFeatureCanonical(const char *name);

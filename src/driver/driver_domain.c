@@ -70,18 +70,25 @@ vgmDriverDomainIsActive(const VgmDriverDomain *dom)
 /* ---- live XML ---- */
 
 char *
-vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine)
+vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
+                       const VgmQemuCpuHostModel *hostModel)
 {
     g_autofree char *xml = vgmDomainDefFormat(def);
     g_autoptr(VgmDomainDef) live = NULL;
+    gboolean newMachine = machine && g_strcmp0(def->os.machine, machine) != 0;
+    gboolean newCpu = hostModel && def->cpu && def->cpu->mode == VGM_CPU_MODE_HOST_MODEL;
 
-    if (!machine || g_strcmp0(def->os.machine, machine) == 0)
+    if (!newMachine && !newCpu)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
     if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, NULL)))
         return g_steal_pointer(&xml);
-    g_free(live->os.machine);
-    live->os.machine = g_strdup(machine);
+    if (newMachine) {
+        g_free(live->os.machine);
+        live->os.machine = g_strdup(machine);
+    }
+    if (newCpu)
+        vgmQemuCpuHostModelToCustom(live->cpu, hostModel);
     return vgmDomainDefFormat(live);
 }
 

@@ -17,6 +17,7 @@
 
 #include "conf/domain_conf.h"
 #include "driver/driver_store.h"
+#include "qemu/qemu_cpu.h"
 
 /* libvirt's domain states, with virsh's words. */
 typedef enum {
@@ -174,9 +175,11 @@ VgmDriverDomain *vgmDriverDomainLookupByUUID(const VgmDriverStore *store,
                                              unsigned int what, GError **error);
 VgmDriverDomain *vgmDriverDomainLookupByID(const VgmDriverStore *store, int id,
                                            GError **error);
-/* The XML of @def as it runs: the resolved machine type in <type> (what
- * the status file keeps). */
-char *vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine);
+/* The XML of @def as it runs (what the status file keeps): the resolved
+ * machine type in <type>, and a host-model CPU as the named model it
+ * became (@hostModel, nullable), as libvirt shows it. */
+char *vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
+                             const VgmQemuCpuHostModel *hostModel);
 
 /* What dumpxml prints: the live XML with id='N' on <domain> for a running
  * domain (as libvirt prints it), else the config; @inactive: the config. */

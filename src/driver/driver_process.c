@@ -1240,7 +1240,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->transient = !!(flags & VGM_DRIVER_START_TRANSIENT);
     status->paused = !!(flags & VGM_DRIVER_START_PAUSED);
     status->plan = vgmQemuPlanToJSON(start->plan);
-    status->xml = vgmDriverDomainLiveXML(def, status->machine);
+    status->xml = vgmDriverDomainLiveXML(def, status->machine, start->plan->hostModel);
     status->hugetlbfsDirs = vgmDriverProcessHugetlbfsDirs(def, start->plan);
     vgmDriverProcessPinsOf(def, autoCpus, &start->emulatorPin, &start->vcpuPins);
     start->taps = vgmDriverNetManagedTaps(def);

@@ -359,6 +359,16 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                     u->status->name);
         return FALSE;
     }
+    /* a running host-model CPU is the named model its start made of it
+     * (the live XML says which); one still host-model was started by an
+     * older virt-gmem as -cpu host or max, which the new QEMU's named
+     * model would not reproduce */
+    if (def->cpu && def->cpu->mode == VGM_CPU_MODE_HOST_MODEL) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("domain '%1$s' cannot be live-updated: its running <cpu mode='host-model'> is not recorded as the named model it runs (it was started by an older virt-gmem); restart it once"),
+                    u->status->name);
+        return FALSE;
+    }
     /* the character devices of RNGs' EGD backends count too */
     for (i = 0; i < def->devices.rngs->len; i++) {
         VgmRngDef *rng = g_ptr_array_index(def->devices.rngs, i);
@@ -414,7 +424,7 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
         return FALSE;
     g_free(def->devices.emulator);
     def->devices.emulator = g_strdup(emulator);
-    u->liveXML = vgmDriverDomainLiveXML(def, u->status->machine);
+    u->liveXML = vgmDriverDomainLiveXML(def, u->status->machine, u->plan ? u->plan->hostModel : NULL);
     g_ptr_array_set_size(egds, 0);
     for (i = 0; i < def->devices.rngs->len; i++) {
         VgmRngDef *rng = g_ptr_array_index(def->devices.rngs, i);

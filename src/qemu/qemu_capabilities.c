@@ -71,6 +71,8 @@ static const char *const vgmQemuCapsProbeKindNames[] = {
 
 static unsigned int vgmQemuCapsProbeCount;
 
+VGM_ENUM_IMPL(vgmQemuCapsAccel, VGM_QEMU_CAPS_ACCEL_LAST, "tcg", "kvm");
+
 struct _VgmQemuCaps {
     char *name;
     char *description;
@@ -87,6 +89,7 @@ struct _VgmQemuCaps {
     JsonObject *machineProps; /* property -> QOM type */
     JsonObject *objects;      /* qom-type -> {member -> TYPE} */
     JsonObject *devices;      /* driver -> {property -> QOM type} */
+    JsonObject *hostCpu[VGM_QEMU_CAPS_ACCEL_LAST]; /* nullable, see "cpu" */
     JsonObject *cacheKey;     /* nullable */
 };
 
@@ -149,6 +152,8 @@ vgmQemuCapsFree(VgmQemuCaps *caps)
     json_object_unref(caps->machineProps);
     json_object_unref(caps->objects);
     json_object_unref(caps->devices);
+    for (int a = 0; a < VGM_QEMU_CAPS_ACCEL_LAST; a++)
+        g_clear_pointer(&caps->hostCpu[a], json_object_unref);
     if (caps->cacheKey)
         json_object_unref(caps->cacheKey);
     g_free(caps);
@@ -286,6 +291,80 @@ vgmQemuCapsHasObjectType(const VgmQemuCaps *caps, const char *qomType)
 }
 
 /* ---- canonical JSON text ---- */
+
+static void
+vgmQemuCapsCpuModelFree(VgmQemuCapsCpuModel *m)
+{
+    if (!m)
+        return;
+    g_free(m->name);
+    g_free(m->vendor);
+    g_strfreev(m->features);
+    g_free(m);
+}
+
+void
+vgmQemuCapsHostCpuFree(VgmQemuCapsHostCpu *cpu)
+{
+    if (!cpu)
+        return;
+    vgmQemuCapsCpuModelFree(cpu->host);
+    g_clear_pointer(&cpu->models, g_ptr_array_unref);
+    g_free(cpu);
+}
+
+static VgmQemuCapsCpuModel *
+vgmQemuCapsCpuModelFromJSON(const char *name, JsonObject *obj)
+{
+    VgmQemuCapsCpuModel *m = g_new0(VgmQemuCapsCpuModel, 1);
+    const char *features = json_object_get_string_member_with_default(obj, "features", "");
+
+    m->name = g_strdup(name);
+    m->vendor = g_strdup(json_object_get_string_member_with_default(obj, "vendor", ""));
+    m->features = *features ? g_strsplit(features, " ", -1) : g_new0(char *, 1);
+    return m;
+}
+
+static gint
+vgmQemuCapsCpuModelCompare(gconstpointer a, gconstpointer b)
+{
+    const VgmQemuCapsCpuModel *ma = *(VgmQemuCapsCpuModel *const *)a;
+    const VgmQemuCapsCpuModel *mb = *(VgmQemuCapsCpuModel *const *)b;
+
+    return strcmp(ma->name, mb->name);
+}
+
+VgmQemuCapsHostCpu *
+vgmQemuCapsGetHostCpu(const VgmQemuCaps *caps, VgmQemuCapsAccel accel)
+{
+    JsonObject *obj = accel < VGM_QEMU_CAPS_ACCEL_LAST ? caps->hostCpu[accel] : NULL;
+    VgmQemuCapsHostCpu *cpu;
+    JsonObject *models;
+    g_autoptr(GList) names = NULL;
+    GList *n;
+
+    if (!obj)
+        return NULL;
+    cpu = g_new0(VgmQemuCapsHostCpu, 1);
+    cpu->host = vgmQemuCapsCpuModelFromJSON(NULL, obj);
+    cpu->models = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuCapsCpuModelFree);
+    models = json_object_get_object_member(obj, "models");
+    names = models ? json_object_get_members(models) : NULL;
+    for (n = names; n; n = n->next)
+        g_ptr_array_add(cpu->models,
+                        vgmQemuCapsCpuModelFromJSON(n->data,
+                                                    json_object_get_object_member(models, n->data)));
+    g_ptr_array_sort(cpu->models, vgmQemuCapsCpuModelCompare);
+    return cpu;
+}
+
+void
+vgmQemuCapsCopyHostCpu(VgmQemuCaps *dst, const VgmQemuCaps *src, VgmQemuCapsAccel accel)
+{
+    g_clear_pointer(&dst->hostCpu[accel], json_object_unref);
+    if (src->hostCpu[accel])
+        dst->hostCpu[accel] = json_object_ref(src->hostCpu[accel]);
+}
 
 static void
 vgmQemuCapsJSONEscape(GString *out, const char *str)
@@ -485,6 +564,17 @@ vgmQemuCapsToJSON(const VgmQemuCaps *caps)
     }
     json_object_set_object_member(root, "objects", json_object_ref(caps->objects));
     json_object_set_object_member(root, "devices", json_object_ref(caps->devices));
+    {
+        g_autoptr(JsonObject) cpu = json_object_new();
+
+        for (int a = 0; a < VGM_QEMU_CAPS_ACCEL_LAST; a++) {
+            if (caps->hostCpu[a])
+                json_object_set_object_member(cpu, vgmQemuCapsAccelTypeToString(a),
+                                              json_object_ref(caps->hostCpu[a]));
+        }
+        if (json_object_get_size(cpu) > 0)
+            json_object_set_object_member(root, "cpu", g_steal_pointer(&cpu));
+    }
     if (caps->cacheKey)
         json_object_set_object_member(root, "cache-key",
                                       json_object_ref(caps->cacheKey));
@@ -772,12 +862,82 @@ vgmQemuCapsParseVersion(VgmQemuCaps *caps, const char *str, GError **error)
     return FALSE;
 }
 
+/* A CPU of "cpu": {"vendor": STR, "features": STR[, "models": ...]}, with
+ * "models" only where @models. */
+static gboolean
+vgmQemuCapsParseCpuModel(JsonObject *obj, const char *where, gboolean models,
+                         GError **error)
+{
+    static const char *const hostAllowed[] = { "vendor", "features", "models", NULL };
+    static const char *const modelAllowed[] = { "vendor", "features", NULL };
+    const char *str;
+    JsonObject *map;
+
+    if (!vgmQemuCapsCheckKeys(obj, where, models ? hostAllowed : modelAllowed, error) ||
+        vgmQemuCapsMemberString(obj, where, "vendor", TRUE, &str, error) < 0 ||
+        vgmQemuCapsMemberString(obj, where, "features", TRUE, &str, error) < 0)
+        return FALSE;
+    if (!models)
+        return TRUE;
+    if (vgmQemuCapsMemberObject(obj, where, "models", TRUE, &map, error) < 0)
+        return FALSE;
+    {
+        g_autoptr(GList) names = json_object_get_members(map);
+        GList *n;
+
+        for (n = names; n; n = n->next) {
+            JsonNode *node = json_object_get_member(map, n->data);
+            g_autofree char *what = g_strdup_printf(_("CPU model '%1$s' of %2$s"),
+                                                    (const char *)n->data, where);
+
+            if (!JSON_NODE_HOLDS_OBJECT(node)) {
+                vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("%1$s must be an object"), what);
+                return FALSE;
+            }
+            if (!vgmQemuCapsParseCpuModel(json_node_get_object(node), what, FALSE, error))
+                return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmQemuCapsParseCpu(VgmQemuCaps *caps, JsonObject *cpu, GError **error)
+{
+    g_autoptr(GList) keys = json_object_get_members(cpu);
+    GList *k;
+
+    for (k = keys; k; k = k->next) {
+        int accel = vgmQemuCapsAccelTypeFromString(k->data);
+        JsonNode *node = json_object_get_member(cpu, k->data);
+        g_autofree char *where = g_strdup_printf("'cpu' '%s'", (const char *)k->data);
+
+        if (accel < 0) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("%1$s has an unknown member '%2$s'"), "'cpu'",
+                        (const char *)k->data);
+            return FALSE;
+        }
+        if (!JSON_NODE_HOLDS_OBJECT(node)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("member '%1$s' of %2$s must be an object"),
+                        (const char *)k->data, "'cpu'");
+            return FALSE;
+        }
+        if (!vgmQemuCapsParseCpuModel(json_node_get_object(node), where, TRUE, error))
+            return FALSE;
+        g_clear_pointer(&caps->hostCpu[accel], json_object_unref);
+        caps->hostCpu[accel] = json_object_ref(json_node_get_object(node));
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmQemuCapsParse(VgmQemuCaps *caps, JsonObject *root, GError **error)
 {
     static const char *const allowed[] = {
         "name", "description", "version", "package", "arch", "kvm", "flags",
-        "machines", "machine", "objects", "devices", "cache-key", NULL
+        "machines", "machine", "objects", "devices", "cpu", "cache-key", NULL
     };
     static const char *const kvmAllowed[] = { "present", "enabled", NULL };
     static const char *const machAllowed[] = { "type", "props", NULL };
@@ -866,6 +1026,10 @@ vgmQemuCapsParse(VgmQemuCaps *caps, JsonObject *root, GError **error)
         return FALSE;
     json_object_unref(caps->devices);
     caps->devices = json_object_ref(obj);
+
+    if (vgmQemuCapsMemberObject(root, top, "cpu", FALSE, &obj, error) < 0 ||
+        (obj && !vgmQemuCapsParseCpu(caps, obj, error)))
+        return FALSE;
 
     if (vgmQemuCapsMemberObject(root, top, "cache-key", FALSE, &obj, error) < 0)
         return FALSE;
@@ -1717,19 +1881,191 @@ vgmQemuCapsProbeTrial(const VgmQemuCaps *caps, const char *binary,
     return accepted;
 }
 
+/* A QEMU of the probe's: @binary with "-machine @machine", paused, its QMP
+ * on a socket in @tmpdir, stderr into @logPath. */
+typedef struct {
+    GSubprocess *proc;
+    VgmQemuMonitor *mon;
+} VgmQemuCapsProbeQemu;
+
+static void
+vgmQemuCapsProbeQemuStop(VgmQemuCapsProbeQemu *q)
+{
+    g_clear_pointer(&q->mon, vgmQemuMonitorFree);
+    if (q->proc) {
+        g_subprocess_force_exit(q->proc);
+        g_subprocess_wait(q->proc, NULL, NULL);
+        g_clear_object(&q->proc);
+    }
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmQemuCapsProbeQemu, vgmQemuCapsProbeQemuStop)
+
+static gboolean
+vgmQemuCapsProbeQemuStart(VgmQemuCapsProbeQemu *q, const char *binary, const char *machine,
+                          const char *tmpdir, const char *sockPath, const char *logPath,
+                          GError **error)
+{
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autofree char *qmpArg = g_strdup_printf("unix:%s,server=on,wait=off", sockPath);
+    g_autofree char *homeEnv = g_strdup_printf("HOME=%s", tmpdir);
+    const char *envp[] = {
+        "LC_ALL=C", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        homeEnv, NULL
+    };
+    const char *argv[] = {
+        binary, "-machine", machine, "-nodefaults", "-nographic",
+        "-display", "none", "-S", "-no-user-config", "-qmp", qmpArg, NULL
+    };
+
+    unlink(sockPath);
+    launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+    g_subprocess_launcher_set_environ(launcher, (char **)envp);
+    g_subprocess_launcher_set_cwd(launcher, tmpdir);
+    g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
+    g_subprocess_launcher_set_stderr_file_path(launcher, logPath);
+    q->proc = g_subprocess_launcher_spawnv(launcher, argv, error);
+    return q->proc &&
+        vgmQemuMonitorWaitSocket(q->proc, sockPath,
+                                 g_get_monotonic_time() +
+                                 (gint64)VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS * 1000,
+                                 error) &&
+        (q->mon = vgmQemuMonitorOpen(sockPath, VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS, error));
+}
+
+/* The features query-cpu-model-expansion (static) of @model turns on,
+ * sorted, into @cpu's "features" (plus @extra, a JSON array of names);
+ * its vendor into "vendor". */
+static gboolean
+vgmQemuCapsProbeCpuExpand(VgmQemuMonitor *mon, const char *model, JsonArray *extra,
+                          JsonObject *cpu, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    JsonObject *m = json_object_new();
+    g_autoptr(JsonNode) reply = NULL;
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GList) keys = NULL;
+    JsonObject *props;
+    GList *k;
+    guint i;
+
+    json_object_set_string_member(m, "name", model);
+    json_object_set_string_member(args, "type", "static");
+    json_object_set_object_member(args, "model", m);
+    if (!vgmQemuMonitorCommand(mon, "query-cpu-model-expansion", args, &reply, error))
+        return FALSE;
+    if (!JSON_NODE_HOLDS_OBJECT(reply) ||
+        !(m = json_object_get_object_member(json_node_get_object(reply), "model")) ||
+        !(props = json_object_get_object_member(m, "props"))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("query-cpu-model-expansion of CPU model '%1$s' gave no properties"), model);
+        return FALSE;
+    }
+    keys = json_object_get_members(props);
+    for (k = keys; k; k = k->next) {
+        JsonNode *v = json_object_get_member(props, k->data);
+
+        if (JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_BOOLEAN &&
+            json_node_get_boolean(v))
+            g_ptr_array_add(names, g_strdup(k->data));
+    }
+    for (i = 0; extra && i < json_array_get_length(extra); i++) {
+        const char *f = json_array_get_string_element(extra, i);
+
+        if (f && !g_ptr_array_find_with_equal_func(names, f, g_str_equal, NULL))
+            g_ptr_array_add(names, g_strdup(f));
+    }
+    g_ptr_array_sort(names, vgmQemuCapsStrPtrCompare);
+    g_ptr_array_add(names, NULL);
+    {
+        g_autofree char *joined = g_strjoinv(" ", (char **)names->pdata);
+
+        json_object_set_string_member(cpu, "features", joined);
+    }
+    json_object_set_string_member(cpu, "vendor",
+                                  json_object_get_string_member_with_default(props, "vendor", ""));
+    return TRUE;
+}
+
+/* Whether @name is a versioned alias ("EPYC-v2"): the named models stand
+ * for those. */
+static gboolean
+vgmQemuCapsCpuNameVersioned(const char *name)
+{
+    const char *v = strrchr(name, '-');
+
+    return v && v[1] == 'v' && v[2] && strspn(v + 2, "0123456789") == strlen(v + 2);
+}
+
+/* The host CPU and named models under @accel, from a QEMU of their own. */
+static gboolean
+vgmQemuCapsProbeHostCpu(VgmQemuCaps *caps, const char *binary, const char *tmpdir,
+                        VgmQemuCapsAccel accel, GError **error)
+{
+    g_auto(VgmQemuCapsProbeQemu) q = { 0 };
+    g_autofree char *sockPath = g_build_filename(tmpdir, "cpu.sock", NULL);
+    g_autofree char *logPath = g_build_filename(tmpdir, "cpu.log", NULL);
+    g_autofree char *machine = g_strdup_printf("none,accel=%s", vgmQemuCapsAccelTypeToString(accel));
+    g_autoptr(JsonObject) host = json_object_new();
+    g_autoptr(JsonObject) models = json_object_new();
+    g_autoptr(JsonNode) defs = NULL;
+    g_autoptr(GError) err = NULL;
+    JsonArray *arr;
+    guint i;
+
+    if (!vgmQemuCapsProbeQemuStart(&q, binary, machine, tmpdir, sockPath, logPath, &err)) {
+        g_autofree char *tail = vgmFileReadTail(logPath, 0, VGM_QEMU_CAPS_STDERR_TAIL);
+
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("cannot start QEMU binary %1$s with -machine %2$s: %3$s%4$s%5$s"),
+                    binary, machine, err->message, *tail ? "; QEMU stderr: " : "", tail);
+        unlink(logPath);
+        return FALSE;
+    }
+    unlink(logPath);
+    vgmQemuMonitorSetTimeout(q.mon, VGM_QEMU_CAPS_PROBE_COMMAND_TIMEOUT_MS);
+    if (!vgmQemuMonitorCommand(q.mon, "query-cpu-definitions", NULL, &defs, error))
+        return FALSE;
+    if (!JSON_NODE_HOLDS_ARRAY(defs)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                    _("query-cpu-definitions did not answer a list"));
+        return FALSE;
+    }
+    arr = json_node_get_array(defs);
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *def = json_array_get_object_element(arr, i);
+        const char *name = def ? json_object_get_string_member_with_default(def, "name", NULL) : NULL;
+        JsonArray *missing;
+        g_autoptr(JsonObject) model = NULL;
+
+        if (!name || vgmQemuCapsCpuNameVersioned(name) || g_str_equal(name, "base") ||
+            !json_object_get_boolean_member_with_default(def, "migration-safe", FALSE))
+            continue;
+        missing = json_object_has_member(def, "unavailable-features") ?
+                  json_object_get_array_member(def, "unavailable-features") : NULL;
+        model = json_object_new();
+        if (!vgmQemuCapsProbeCpuExpand(q.mon, name, missing, model, error))
+            return FALSE;
+        json_object_set_object_member(models, name, g_steal_pointer(&model));
+    }
+    if (!vgmQemuCapsProbeCpuExpand(q.mon, accel == VGM_QEMU_CAPS_ACCEL_KVM ? "host" : "max",
+                                   NULL, host, error))
+        return FALSE;
+    json_object_set_object_member(host, "models", g_steal_pointer(&models));
+    g_clear_pointer(&caps->hostCpu[accel], json_object_unref);
+    caps->hostCpu[accel] = g_steal_pointer(&host);
+    return TRUE;
+}
+
 VgmQemuCaps *
 vgmQemuCapsProbe(const char *binary, GError **error)
 {
-    g_autoptr(GSubprocessLauncher) launcher = NULL;
-    g_autoptr(GSubprocess) proc = NULL;
-    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_auto(VgmQemuCapsProbeQemu) q = { 0 };
     g_autoptr(VgmQemuCaps) caps = vgmQemuCapsNew();
     g_autoptr(GError) err = NULL;
     g_autofree char *tmpdir = NULL;
     g_autofree char *sockPath = NULL;
     g_autofree char *logPath = NULL;
-    g_autofree char *qmpArg = NULL;
-    g_autofree char *homeEnv = NULL;
     gboolean ok = FALSE;
 
     if (!g_path_is_absolute(binary) ||
@@ -1748,42 +2084,13 @@ vgmQemuCapsProbe(const char *binary, GError **error)
     }
     sockPath = g_build_filename(tmpdir, "qmp.sock", NULL);
     logPath = g_build_filename(tmpdir, "stderr.log", NULL);
-    qmpArg = g_strdup_printf("unix:%s,server=on,wait=off", sockPath);
-    homeEnv = g_strdup_printf("HOME=%s", tmpdir);
 
-    {
-        const char *envp[] = {
-            "LC_ALL=C", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            homeEnv, NULL
-        };
-        const char *argv[] = {
-            binary, "-machine", "none", "-nodefaults", "-nographic",
-            "-display", "none", "-S", "-no-user-config", "-qmp", qmpArg, NULL
-        };
-
-        launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-        g_subprocess_launcher_set_environ(launcher, (char **)envp);
-        g_subprocess_launcher_set_cwd(launcher, tmpdir);
-        g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
-        g_subprocess_launcher_set_stderr_file_path(launcher, logPath);
-        proc = g_subprocess_launcher_spawnv(launcher, argv, &err);
-    }
     g_atomic_int_inc(&vgmQemuCapsProbeCount);
-
-    if (proc &&
-        vgmQemuMonitorWaitSocket(proc, sockPath,
-                                 g_get_monotonic_time() +
-                                 (gint64)VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS * 1000,
-                                 &err) &&
-        (mon = vgmQemuMonitorOpen(sockPath, VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS, &err)) &&
-        vgmQemuCapsProbeQMP(caps, mon, &err))
+    if (vgmQemuCapsProbeQemuStart(&q, binary, "none", tmpdir, sockPath, logPath, &err) &&
+        vgmQemuCapsProbeQMP(caps, q.mon, &err))
         ok = TRUE;
+    vgmQemuCapsProbeQemuStop(&q);
 
-    g_clear_pointer(&mon, vgmQemuMonitorFree);
-    if (proc) {
-        g_subprocess_force_exit(proc);
-        g_subprocess_wait(proc, NULL, NULL);
-    }
     for (int f = 0; ok && f < VGM_QEMU_CAPS_LAST; f++) {
         const VgmQemuCapsProbeSpec *spec = &vgmQemuCapsProbeTable[f];
         if (spec->kind == VGM_QEMU_CAPS_PROBE_TRIAL)
@@ -1804,8 +2111,26 @@ vgmQemuCapsProbe(const char *binary, GError **error)
         }
     }
 
+    /* host-model's ingredients: TCG's always (a QEMU without TCG has no
+     * host CPU there, which is no error), KVM's where it can be used */
+    if (ok) {
+        g_autoptr(GError) cpuErr = NULL;
+
+        if (!vgmQemuCapsProbeHostCpu(caps, binary, tmpdir, VGM_QEMU_CAPS_ACCEL_TCG, &cpuErr))
+            g_debug("no TCG host CPU for %s: %s", binary, cpuErr->message);
+        g_clear_error(&cpuErr);
+        if (caps->kvmPresent && access("/dev/kvm", R_OK | W_OK) == 0 &&
+            !vgmQemuCapsProbeHostCpu(caps, binary, tmpdir, VGM_QEMU_CAPS_ACCEL_KVM, &cpuErr))
+            g_debug("no KVM host CPU for %s: %s", binary, cpuErr->message);
+    }
+
     unlink(sockPath);
     unlink(logPath);
+    {
+        g_autofree char *cpuSock = g_build_filename(tmpdir, "cpu.sock", NULL);
+
+        unlink(cpuSock);
+    }
     rmdir(tmpdir);
 
     if (!ok)
@@ -1856,11 +2181,40 @@ vgmQemuCapsTableDigest(void)
     return g_strdup(g_checksum_get_string(sum));
 }
 
+/* A digest of the first CPU's vendor, family, model, stepping and flags in
+ * /proc/cpuinfo: what the host CPU under KVM follows ("" where unreadable). */
+static char *
+vgmQemuCapsHostCpuDigest(void)
+{
+    static const char *const keys[] = { "vendor_id", "cpu family", "model", "stepping", "flags" };
+    g_autofree char *text = NULL;
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_auto(GStrv) lines = NULL;
+    size_t i, k;
+
+    if (!g_file_get_contents("/proc/cpuinfo", &text, NULL, NULL))
+        return g_strdup("");
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i] && *lines[i]; i++) {
+        const char *colon = strchr(lines[i], ':');
+        g_autofree char *key = colon ? g_strstrip(g_strndup(lines[i], colon - lines[i])) : NULL;
+
+        for (k = 0; key && k < G_N_ELEMENTS(keys); k++) {
+            if (g_str_equal(key, keys[k])) {
+                g_checksum_update(sum, (const guchar *)lines[i], -1);
+                g_checksum_update(sum, (const guchar *)"\n", 1);
+            }
+        }
+    }
+    return g_strdup(g_checksum_get_string(sum));
+}
+
 static JsonObject *
 vgmQemuCapsCacheKey(const char *binary, GError **error)
 {
     g_autoptr(JsonObject) key = json_object_new();
     g_autofree char *digest = vgmQemuCapsTableDigest();
+    g_autofree char *cpuDigest = vgmQemuCapsHostCpuDigest();
     struct stat sb;
     struct utsname uts;
 
@@ -1883,6 +2237,7 @@ vgmQemuCapsCacheKey(const char *binary, GError **error)
     json_object_set_string_member(key, "kernel", uts.release);
     json_object_set_boolean_member(key, "kvm-device",
                                    g_file_test("/dev/kvm", G_FILE_TEST_EXISTS));
+    json_object_set_string_member(key, "host-cpu", cpuDigest);
     json_object_set_string_member(key, "table", digest);
     json_object_set_string_member(key, "virt-gmem", VERSION);
     return g_steal_pointer(&key);

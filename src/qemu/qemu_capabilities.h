@@ -58,10 +58,22 @@
  *                {"enum": [values]}
  *   devices      {driver: {property: QOM type}} for each device of the
  *                table that exists
+ *   cpu          optional, {ACCEL: HOSTCPU} for ACCEL "tcg" and "kvm": what
+ *                a <cpu mode='host-model'> is made of under that
+ *                accelerator. HOSTCPU is {"vendor": the host CPU's vendor,
+ *                "features": the host CPU's features, "models": {NAME:
+ *                {"vendor", "features"}}} with the migration-safe named
+ *                models (no versioned names); "features" is a sorted,
+ *                space-separated list of QEMU's feature property names: the
+ *                host CPU's are those query-cpu-model-expansion (static) of
+ *                "max" (TCG) or "host" (KVM) turns on, a model's are those
+ *                its static expansion turns on plus its unavailable-features
+ *                (what the model defines that the accelerator lacks)
  *   cache-key    only in cache files: what the probe result depends on
  * Volatile (differs between runs of the same binary on different hosts):
- * kvm.enabled (whether /dev/kvm could be used), cache-key, and the
- * description, which a person writes.
+ * kvm.enabled (whether /dev/kvm could be used), cpu.kvm (the host's CPU,
+ * probed only where /dev/kvm is usable), cache-key, and the description,
+ * which a person writes.
  */
 #pragma once
 
@@ -296,6 +308,38 @@ gboolean vgmQemuCapsHasKVM(const VgmQemuCaps *caps);
 gboolean vgmQemuCapsKVMEnabled(const VgmQemuCaps *caps);
 void vgmQemuCapsSetKVM(VgmQemuCaps *caps, gboolean present, gboolean enabled);
 
+typedef enum {
+    VGM_QEMU_CAPS_ACCEL_TCG,
+    VGM_QEMU_CAPS_ACCEL_KVM,
+
+    VGM_QEMU_CAPS_ACCEL_LAST
+} VgmQemuCapsAccel;
+
+/* "tcg" <-> VGM_QEMU_CAPS_ACCEL_TCG, "kvm" <-> VGM_QEMU_CAPS_ACCEL_KVM */
+VGM_ENUM_DECL(vgmQemuCapsAccel);
+
+/* A named CPU model of QEMU's, or the host's CPU (name NULL). */
+typedef struct {
+    char *name;
+    char *vendor;
+    GStrv features;       /* sorted QEMU feature property names */
+} VgmQemuCapsCpuModel;
+
+typedef struct {
+    VgmQemuCapsCpuModel *host;
+    GPtrArray *models;    /* VgmQemuCapsCpuModel, sorted by name */
+} VgmQemuCapsHostCpu;
+
+void vgmQemuCapsHostCpuFree(VgmQemuCapsHostCpu *cpu);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuCapsHostCpu, vgmQemuCapsHostCpuFree)
+
+/* The host CPU and named models under @accel (a new copy), or NULL when
+ * the set has none for it (a KVM host CPU is probed only where /dev/kvm
+ * is usable). */
+VgmQemuCapsHostCpu *vgmQemuCapsGetHostCpu(const VgmQemuCaps *caps, VgmQemuCapsAccel accel);
+/* Gives @dst the host CPU @src has under @accel (none: @dst's is dropped). */
+void vgmQemuCapsCopyHostCpu(VgmQemuCaps *dst, const VgmQemuCaps *src, VgmQemuCapsAccel accel);
+
 /*
  * The machine type called @name, by name or alias; NULL @name: the default
  * machine. Unknown: NULL and an error naming the set (error nullable).
@@ -337,11 +381,13 @@ gboolean vgmQemuCapsCheckConsistency(const VgmQemuCaps *caps, GError **error);
 /*
  * Starts @binary with -machine none and a private QMP socket (clean
  * environment, LC_ALL=C, bounded in time), asks it everything the flag table
- * needs and kills it. Errors carry the tail of QEMU's stderr.
+ * needs and kills it; then the host CPU and named CPU models once under TCG
+ * and, where /dev/kvm is usable, once under KVM (a QEMU each). Errors carry
+ * the tail of QEMU's stderr.
  */
 VgmQemuCaps *vgmQemuCapsProbe(const char *binary, GError **error);
 
-/* How many times vgmQemuCapsProbe started a QEMU in this process. */
+/* How many times vgmQemuCapsProbe ran in this process. */
 unsigned int vgmQemuCapsGetProbeCount(void);
 
 /* ---- cache ---- */
@@ -353,7 +399,9 @@ char *vgmQemuCapsCacheDefaultDir(void);
  * The capabilities of @binary from @cacheDir (NULL: the default dir), probing
  * and rewriting the cache file (atomically) when it is missing, unreadable or
  * its key no longer matches: the binary's path, size, mtime and ctime (ns),
- * the host kernel release, whether /dev/kvm exists, and the flag table.
+ * the host kernel release, whether /dev/kvm exists, the host CPU's identity
+ * (/proc/cpuinfo's vendor, family, model, stepping and flags), and the
+ * flag table.
  */
 VgmQemuCaps *vgmQemuCapsCacheLookup(const char *binary, const char *cacheDir,
                                     GError **error);

@@ -286,14 +286,23 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         g_string_append_printf(s, ",migratable=%s",
                                cpu->migratable == VGM_TRISTATE_NO ? "off" : "on");
         break;
-    case VGM_CPU_MODE_HOST_MODEL:
-        /* libvirt expands host-model to the host's named model; handing
-         * QEMU the host CPU is the same guest-visible result under KVM.
-         * Under TCG there is no host CPU to hand over: the closest is
-         * everything TCG emulates (libvirt gives a named model limited to
-         * that) */
-        s = g_string_new(plan->accelKVM ? "host" : "max");
-        break;
+    case VGM_CPU_MODE_HOST_MODEL: {
+        /* the plan made it a named model whose settings already carry the
+         * domain's own features */
+        const VgmQemuCpuHostModel *hm = plan->hostModel;
+
+        s = g_string_new(hm->model);
+        for (i = 0; i < hm->settings->len; i++) {
+            const VgmQemuCpuSetting *set = g_ptr_array_index(hm->settings, i);
+
+            g_string_append_printf(s, ",%s=%s", set->name, set->on ? "on" : "off");
+        }
+        vgmCmdCpuExtras(s, def);
+        vgmCmdCpuCachePhys(s, cpu);
+        vgmCmdArg(cmd, "-cpu");
+        g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
+        return;
+    }
     case VGM_CPU_MODE_MAXIMUM:
         s = g_string_new("max");
         break;

@@ -78,6 +78,7 @@ vgmQemuPlanFree(VgmQemuPlan *plan)
         json_object_unref(plan->lsec);
     vgmQemuFirmwareFree(plan->firmware);
     g_clear_pointer(&plan->files, g_ptr_array_unref);
+    vgmQemuCpuHostModelFree(plan->hostModel);
     g_free(plan);
 }
 
@@ -903,6 +904,12 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     /* libvirt leaves the CPU to the binary's default, which is 32-bit on
      * qemu-system-i386 */
     plan->defaultCpu = g_strcmp0(vgmQemuCapsGetArch(caps), "i386") == 0 ? "qemu32" : "qemu64";
+    if (def->cpu && def->cpu->mode == VGM_CPU_MODE_HOST_MODEL &&
+        !(plan->hostModel = vgmQemuCpuExpandHostModel(def->cpu, caps,
+                                                      plan->accelKVM ? VGM_QEMU_CAPS_ACCEL_KVM :
+                                                                       VGM_QEMU_CAPS_ACCEL_TCG,
+                                                      error)))
+        return NULL;
     if (!vgmPlanVhostNet(plan, def, cfg, error) ||
         !(plan->firmware = vgmQemuFirmwareResolve(def, plan->machine->name, cfg, error)))
         return NULL;

@@ -18,6 +18,7 @@
 #include "conf/domain_conf.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_conf.h"
+#include "qemu/qemu_cpu.h"
 #include "qemu/qemu_firmware.h"
 
 typedef enum {
@@ -70,6 +71,7 @@ typedef struct {
     GPtrArray *machineProps;    /* VgmQemuMachineProp, in emission order */
     gboolean accelKVM;
     const char *defaultCpu;     /* the binary's default -cpu: qemu64, qemu32 */
+    VgmQemuCpuHostModel *hostModel; /* <cpu mode='host-model'> as a named model */
     gboolean vhostNet;          /* virtio-net taps use vhost-net unless
                                  * <driver name='qemu'> (KVM guests only) */
     gboolean hpetMachineProp;   /* <timer name='hpet' present='no'/> is the

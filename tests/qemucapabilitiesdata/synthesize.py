@@ -132,11 +132,14 @@ def qemu_10_1(base):
         "user-visible guest_memfd spelling. Machine types, machine properties, "
         "devices and everything the driver does not emit are as captured from "
         "10.0, plus pc-q35-10.1 / pc-i440fx-10.1 carrying the q35 / pc "
-        "aliases.")
+        "aliases. Its host CPU under KVM (cpu.kvm) is a copy of the one "
+        "captured under TCG (cpu.tcg).")
     caps["version"] = "10.1.0"
     caps.pop("package", None)
-    # Stands for a KVM host.
+    # Stands for a KVM host, whose CPU (for host-model) is taken to be the
+    # one TCG emulates: no KVM host CPU was captured.
     caps["kvm"] = {"enabled": True, "present": True}
+    caps["cpu"]["kvm"] = copy.deepcopy(caps["cpu"]["tcg"])
 
     # Machine types: the 10.1 ones take over the aliases and the default;
     # their QOM properties are those of the 10.0 types.
