@@ -130,6 +130,16 @@ fi
 
 # ---- 2. Debian's libvirtd 9.0 -----------------------------------------------
 mkdir -p "$out"
+# the stored set was captured without /dev/kvm: it has no host CPU under
+# KVM, which a kvm input's <cpu mode='host-model'> is made of; a copy takes
+# its TCG host CPU for that, as the synthesized sets do
+"$python" - "$caps" "$out/qemu-7.2-debian-kvm-host.json" <<'PY'
+import json, sys
+caps = json.load(open(sys.argv[1]))
+caps.setdefault("cpu", {})["kvm"] = caps["cpu"]["tcg"]
+json.dump(caps, open(sys.argv[2], "w"), indent=2, sort_keys=True)
+PY
+caps=$out/qemu-7.2-debian-kvm-host.json
 uri=qemu:///system
 if [ $hugetlbfs = 1 ] && ! grep -qE '^[^ ]+ [^ ]+ hugetlbfs .*pagesize=2M' /proc/mounts; then
     mounted=$out/hugetlbfs

@@ -24,7 +24,8 @@ always with --import of a small qcow2 disk file (in a directory pool made
 beforehand), --noautoconsole and --print-xml, so nothing is defined or
 installed. Every XML is then checked with `virt-gmem validate` and
 `virt-gmem domxml-to-native --qemu-caps tests/qemucapabilitiesdata/
-qemu-7.2-debian.json` against an expectation: accepted (both pass, and the
+qemu-7.2-debian.json` (a copy whose KVM host CPU, for host-model, is its
+TCG one: use_caps_with_kvm_host) against an expectation: accepted (both pass, and the
 command line holds what the XML asks for: check_command_line() below: the
 guest's name, uuid, memory size and backend type, vCPUs, NUMA cells,
 machine, Hyper-V enlightenments, the clock's base, every disk's file,
@@ -106,7 +107,26 @@ VIRT_INSTALL = shutil.which("virt-install") or "/usr/bin/virt-install"
 QEMU = "/usr/bin/qemu-system-x86_64"
 QEMU_IMG = shutil.which("qemu-img") or "/usr/bin/qemu-img"
 OSINFO_DB = "/usr/share/osinfo"
-CAPS_72 = os.path.join(harness.TESTDIR, "qemucapabilitiesdata", "qemu-7.2-debian.json")
+CAPS_72_STORED = os.path.join(harness.TESTDIR, "qemucapabilitiesdata", "qemu-7.2-debian.json")
+CAPS_72 = CAPS_72_STORED
+
+
+def use_caps_with_kvm_host(tmp):
+    """Makes domxml-to-native use a copy of the stored 7.2 set in @tmp that
+    has a host CPU under KVM, which a kvm guest's <cpu mode='host-model'>
+    is made of: the stored set was captured without /dev/kvm and has none
+    (domxml-to-native refuses such a guest with it, saying so). The copy
+    takes the set's TCG host CPU for the KVM one, as the synthesized sets
+    do; the starts use the driver's own probe of the binary instead."""
+    global CAPS_72
+    with open(CAPS_72_STORED) as f:
+        caps = json.load(f)
+    caps.setdefault("cpu", {})["kvm"] = caps["cpu"]["tcg"]
+    path = os.path.join(tmp, "qemu-7.2-debian-kvm-host.json")
+    with open(path, "w") as f:
+        json.dump(caps, f, indent=2, sort_keys=True)
+    CAPS_72 = path
+    return path
 PREFIX = "vgmvi"              # every guest is named vgmvi-OS-SET
 
 # ------------------------------------------------------------ the matrix ----
@@ -334,7 +354,7 @@ _UNITS = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "kb": 1000, "m": 1024 ** 2
           "mib": 1024 ** 2, "mb": 1000 ** 2, "g": 1024 ** 3, "gib": 1024 ** 3, "gb": 1000 ** 3}
 
 
-def machine_aliases(caps_path=CAPS_72):
+def machine_aliases(caps_path=CAPS_72_STORED):
     """{'pc': 'pc-i440fx-7.2', 'q35': 'pc-q35-7.2'} from a capability set."""
     with open(caps_path) as f:
         caps = json.load(f)
@@ -860,8 +880,9 @@ def run_tests(tap, target, tmp):
 
 def start_one(tap, target, label, name, path, host):
     uri = target.uri
-    # a KVM guest whose CPU is QEMU's -cpu host or max cannot run on a host
-    # whose KVM refuses that CPU (the reason comes from trying it)
+    # a KVM guest whose CPU is QEMU's -cpu host or max, or host-model (a
+    # named model with the host CPU's features), cannot run on a host whose
+    # KVM refuses -cpu host or max (the reason comes from trying it)
     root = ET.parse(path).getroot()
     cpu = root.find("cpu")
     mode = cpu.get("mode") if cpu is not None else None
@@ -947,6 +968,7 @@ def main():
     tap = harness.TAP()
     target = harness.setup_target(need_virsh=True)
     tmp = tempfile.mkdtemp(prefix="vgm-virtinstall-")
+    use_caps_with_kvm_host(tmp)
     try:
         harness.run_guarded(tap, run_tests, tap, target, tmp)
     finally:

@@ -24,7 +24,9 @@ disks it names live there too); none is checked in.
 
 Every generated guest is then checked against EXPECT below, one line per
 guest: accepted (`virt-gmem validate` passes, `virt-gmem domxml-to-native
---qemu-caps tests/qemucapabilitiesdata/qemu-7.2-debian.json` passes, and
+--qemu-caps tests/qemucapabilitiesdata/qemu-7.2-debian.json` passes (a
+copy whose KVM host CPU, for host-model, is its TCG one, see
+virtinstalltest.use_caps_with_kvm_host), and
 the command line holds what the XML asks for: the guest's name, uuid,
 memory size and backend, vCPUs, NUMA cells, machine, Hyper-V
 enlightenments, the clock's base, every disk's file, format and device,
@@ -405,7 +407,7 @@ import harness  # noqa: E402
 from virtinstalltest import (Expect, accepted, refused, refused_native,  # noqa: E402
                              check_branch, check_command_line, check_expectation,
                              hugetlbfs_mounted_kib, kvm_usable, machine_aliases,
-                             native_with_hugetlbfs, summary)
+                             native_with_hugetlbfs, summary, use_caps_with_kvm_host)
 
 QEMU = "/usr/bin/qemu-system-x86_64"
 QEMU_IMG = shutil.which("qemu-img") or "/usr/bin/qemu-img"
@@ -815,8 +817,10 @@ def run_generator(tap, outdir, statedir):
 
 
 def run_tests(tap, tmp):
-    # Nova's guests ask for host-model, which is QEMU's -cpu host under
-    # KVM: a host whose KVM cannot run that is taken as one without KVM
+    use_caps_with_kvm_host(tmp)
+    # Nova's guests ask for host-model, under KVM a named model with the
+    # host CPU's features: a host whose KVM cannot run -cpu host (the same
+    # features) is taken as one without KVM
     cpu_failure = harness.kvm_cpu_failure("host") if kvm_usable() else None
     if cpu_failure:
         tap.diag("QEMU cannot run -cpu host under this host's KVM (%s): the guests "

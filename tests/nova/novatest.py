@@ -208,7 +208,8 @@ except ImportError as _e:
 
 def _kvm_runs_host_cpu():
     """Whether this host's KVM runs a vCPU of Debian's QEMU with -cpu host
-    (Nova's default CPU, host-model, becomes that under KVM). Some nested
+    (Nova's default CPU, host-model, is a named model with the host CPU's
+    features under KVM, which stands or falls with it). Some nested
     hosts cannot: QEMU 7.2 aborts ("failed to set MSR 0x10a"). Tried once,
     as the C tests do: QEMU paused under KVM, asked to quit over QMP."""
     if not os.access("/dev/kvm", os.R_OK | os.W_OK):
