@@ -3924,7 +3924,23 @@ testVersionAndCaps(void)
     g_assert_true(g_str_has_prefix(run->out, "<domainCapabilities>\n  <path>" QEMU_BINARY "</path>\n"));
     g_assert_nonnull(strstr(run->out, "<machine>pc-q35-7.2</machine>"));
     g_assert_null(strstr(run->out, "<value>guestmemfd</value>"));
+    g_clear_pointer(&run, testRunFree);
+    /* host-model under TCG: the named model QEMU 7.2's TCG CPU is closest
+     * to, libvirt 9.0's choice too, with the features that make it that */
+    run = testTool(root, "domcapabilities", "--virttype", "qemu", NULL);
+    TEST_OK(run);
+    g_assert_nonnull(strstr(run->out, "<mode name='host-passthrough' supported='no'/>\n"));
+    g_assert_nonnull(strstr(run->out,
+                            "<mode name='host-model' supported='yes'>\n"
+                            "      <model fallback='forbid'>EPYC</model>\n"
+                            "      <vendor>AMD</vendor>\n"
+                            "      <feature policy='require' name='3dnow'/>\n"));
+    g_assert_nonnull(strstr(run->out, "<feature policy='disable' name='fxsr_opt'/>\n"));
     if (access("/dev/kvm", R_OK | W_OK) == 0) {
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "domcapabilities", "--machine", "q35", NULL);
+        TEST_OK(run);
+        g_assert_nonnull(strstr(run->out, "<enum name='hostPassthroughMigratable'>"));
         g_assert_nonnull(strstr(run->out, "<flag name='mmap'/>"));
         g_assert_nonnull(strstr(run->out, "<flag name='init-shared'/>"));
     }

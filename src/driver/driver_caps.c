@@ -18,6 +18,7 @@
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "qemu/qemu_conf.h"
+#include "qemu/qemu_cpu.h"
 #include "util/vgmi18n.h"
 #include "util/vgmxml.h"
 
@@ -180,6 +181,36 @@ vgmDriverHostFactsProbe(VgmDriverHostFacts *facts)
 }
 
 /* ---- asking the QEMU validation ---- */
+
+/* <mode name='host-model'>: the named model and features a host-model CPU
+ * becomes under @accel, as libvirt lists them; unsupported where the
+ * capability set has no host CPU for @accel. */
+static void
+vgmDriverCapsHostModel(VgmBuf *buf, const VgmQemuCaps *caps, VgmQemuCapsAccel accel)
+{
+    VgmCpuDef cpu = { .mode = VGM_CPU_MODE_HOST_MODEL };
+    g_autoptr(VgmQemuCpuHostModel) hm = vgmQemuCpuExpandHostModel(&cpu, caps, accel, NULL);
+    const char *vendor;
+    guint i;
+
+    if (!hm) {
+        vgmBufAdd(buf, "<mode name='host-model' supported='no'/>\n");
+        return;
+    }
+    vgmBufAdd(buf, "<mode name='host-model' supported='yes'>\n");
+    vgmBufAdjustIndent(buf, 2);
+    vgmBufEscapeString(buf, "<model fallback='forbid'>%s</model>\n", hm->model);
+    if ((vendor = vgmQemuCpuVendorXMLName(hm->vendor)))
+        vgmBufAsprintf(buf, "<vendor>%s</vendor>\n", vendor);
+    for (i = 0; i < hm->settings->len; i++) {
+        const VgmQemuCpuSetting *set = g_ptr_array_index(hm->settings, i);
+
+        vgmBufAsprintf(buf, "<feature policy='%s' ", set->on ? "require" : "disable");
+        vgmBufEscapeString(buf, "name='%s'/>\n", vgmQemuCpuFeatureXMLName(set->name));
+    }
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</mode>\n");
+}
 
 /* The smallest domain of @virttype/@arch/@machine with @memoryBacking,
  * @features and @lsec (XML fragments), or NULL when it does not parse. */
@@ -367,9 +398,18 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
 
     vgmBufAdd(&buf, "<cpu>\n");
     vgmBufAdjustIndent(&buf, 2);
-    vgmBufAsprintf(&buf, "<mode name='host-passthrough' supported='%s'/>\n", vgmDriverYesNo(kvm));
+    if (kvm) {
+        /* migratable on and off are both lowered (-cpu host,migratable=) */
+        vgmBufAdd(&buf, "<mode name='host-passthrough' supported='yes'>\n");
+        vgmBufAdjustIndent(&buf, 2);
+        vgmDriverCapsEnum(&buf, "hostPassthroughMigratable", (const char *const[]){ "on", "off", NULL });
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</mode>\n");
+    } else {
+        vgmBufAdd(&buf, "<mode name='host-passthrough' supported='no'/>\n");
+    }
     vgmBufAdd(&buf, "<mode name='maximum' supported='yes'/>\n");
-    vgmBufAdd(&buf, "<mode name='host-model' supported='no'/>\n");
+    vgmDriverCapsHostModel(&buf, caps, kvm ? VGM_QEMU_CAPS_ACCEL_KVM : VGM_QEMU_CAPS_ACCEL_TCG);
     vgmBufAdd(&buf, "<mode name='custom' supported='yes'/>\n");
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</cpu>\n");

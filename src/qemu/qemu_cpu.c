@@ -57,6 +57,28 @@ static const struct {
     { "perfctr-nb", "perfctr_nb" },
 };
 
+/* the CPUID vendor strings libvirt has names for */
+static const struct {
+    const char *cpuid;
+    const char *xml;
+} vgmQemuCpuVendors[] = {
+    { "GenuineIntel", "Intel" },
+    { "AuthenticAMD", "AMD" },
+    { "HygonGenuine", "Hygon" },
+};
+
+const char *
+vgmQemuCpuVendorXMLName(const char *vendor)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmQemuCpuVendors); i++) {
+        if (g_str_equal(vendor, vgmQemuCpuVendors[i].cpuid))
+            return vgmQemuCpuVendors[i].xml;
+    }
+    return NULL;
+}
+
 const char *
 vgmQemuCpuFeatureXMLName(const char *name)
 {

@@ -30,6 +30,10 @@
  * libvirt's spelling ("fxsr_opt", "pclmuldq", "sse4_2"). */
 char *vgmQemuCpuFeatureName(const char *name);
 
+/* libvirt's name of the CPU vendor whose CPUID string is @vendor
+ * ("GenuineIntel": "Intel"), or NULL where libvirt has none. */
+const char *vgmQemuCpuVendorXMLName(const char *vendor);
+
 /* libvirt's spelling of QEMU's x86 CPU feature @name (the few libvirt
  * spells with '_' or its older name; others are QEMU's). */
 const char *vgmQemuCpuFeatureXMLName(const char *name);
