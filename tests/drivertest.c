@@ -1689,7 +1689,9 @@ testHostCpuRefusedByKvm(void)
  * <cpu check>: a start whose guest CPU the host (here TCG) cannot provide
  * fails as libvirt's does, naming the features QEMU filtered out, and
  * leaves nothing behind; optional and forced features may be missing, a
- * forbidden one the host has fails, and check='none' starts regardless.
+ * forbidden one the host has fails, a <vendor> other than the host CPU's
+ * fails, check='none' starts regardless, and host-model (a named model
+ * with TCG's features) passes.
  */
 static void
 testCpuCheck(void)
@@ -1715,6 +1717,17 @@ testCpuCheck(void)
           "<feature policy='forbid' name='avx512bw'/></cpu>", NULL },
         /* libvirt's default for a custom model under TCG */
         { "<cpu mode='custom' match='exact'><model>Skylake-Client</model></cpu>", NULL },
+        /* <vendor> is what the host CPU must be, where checked */
+        { "<cpu mode='custom' match='exact' check='partial'><model>qemu64</model>"
+          "<vendor>Intel</vendor></cpu>",
+          "<cpu> model 'qemu64' is incompatible with the host CPU under TCG, whose vendor is 'AMD', not the required <vendor> 'Intel'" },
+        { "<cpu mode='custom' match='exact' check='partial'><model>qemu64</model>"
+          "<vendor>AMD</vendor></cpu>", NULL },
+        { "<cpu mode='custom' match='exact' check='none'><model>qemu64</model>"
+          "<vendor>Intel</vendor></cpu>", NULL },
+        /* host-model is the named model plus exactly what TCG has: the
+         * partial check finds nothing filtered out */
+        { "<cpu mode='host-model' check='partial'/>", NULL },
     };
     g_autofree char *root = NULL;
     size_t i;

@@ -355,6 +355,8 @@ typedef struct {
     VgmTristate migratable;     /* on/off */
     char *model;
     VgmCpuFallback fallback;
+    char *vendor;               /* <vendor>: what a check requires of the
+                                 * host CPU ("Intel", "AMD"), or NULL */
     /* topology: all zero when absent */
     unsigned int sockets;
     unsigned int dies;

@@ -46,6 +46,7 @@ vgmCpuDefFree(VgmCpuDef *cpu)
     if (!cpu)
         return;
     g_free(cpu->model);
+    g_free(cpu->vendor);
     for (i = 0; i < cpu->nfeatures; i++)
         g_free(cpu->features[i].name);
     g_free(cpu->features);
@@ -425,7 +426,7 @@ static gboolean
 vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
-        "model", "topology", "cache", "maxphysaddr", "feature", "numa", NULL
+        "model", "vendor", "topology", "cache", "maxphysaddr", "feature", "numa", NULL
     };
     g_autoptr(VgmCpuDef) cpu = g_new0(VgmCpuDef, 1);
     g_autoptr(GPtrArray) features = NULL;
@@ -466,6 +467,25 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         /* host-model and friends may carry just a fallback, as in libvirt */
         if (!cpu->model && cpu->mode == VGM_CPU_MODE_CUSTOM) {
             vgmErrorSet(error, VGM_ERR_XML, _("element <model> in <cpu> must name a CPU model"));
+            return FALSE;
+        }
+    }
+    /* the host CPU's vendor a check requires; libvirt ties it to a model */
+    if (vgmXMLSingleChild(node, "vendor", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren, NULL, error))
+            return FALSE;
+        cpu->vendor = vgmXMLNodeContent(child);
+        if (cpu->vendor)
+            g_strstrip(cpu->vendor);
+        if (!cpu->vendor || !*cpu->vendor) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s", _("element <vendor> in <cpu> must name a CPU vendor"));
+            return FALSE;
+        }
+        if (!cpu->model) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("element <vendor> in <cpu> needs a <model>: a CPU vendor goes with a named model"));
             return FALSE;
         }
     }
@@ -674,6 +694,8 @@ vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def)
         if (cpu->fallback)
             vgmBufAsprintf(&child, " fallback='%s'", vgmCpuFallbackTypeToString(cpu->fallback));
         vgmBufEscapeString(&child, ">%s</model>\n", cpu->model);
+        if (cpu->vendor)
+            vgmBufEscapeString(&child, "<vendor>%s</vendor>\n", cpu->vendor);
     } else if (cpu->fallback && cpu->mode == VGM_CPU_MODE_HOST_MODEL) {
         vgmBufAsprintf(&child, "<model fallback='%s'/>\n",
                        vgmCpuFallbackTypeToString(cpu->fallback));

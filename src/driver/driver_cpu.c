@@ -17,6 +17,7 @@ struct _VgmDriverCpuCheck {
     const char *hostModel;      /* the QEMU model that is the host's CPU */
     GHashTable *tolerated;      /* canonical names that may be missing */
     GPtrArray *forbidden;       /* XML names of policy='forbid' features */
+    char *vendor;               /* the <vendor> required, or NULL */
 };
 
 void
@@ -25,6 +26,7 @@ vgmDriverCpuCheckFree(VgmDriverCpuCheck *check)
     if (!check)
         return;
     g_free(check->what);
+    g_free(check->vendor);
     g_clear_pointer(&check->tolerated, g_hash_table_unref);
     g_clear_pointer(&check->forbidden, g_ptr_array_unref);
     g_free(check);
@@ -49,6 +51,7 @@ vgmDriverCpuCheckNew(const VgmDomainDef *def, gboolean kvm)
     check->hostModel = kvm ? "host" : "max";
     check->tolerated = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     check->forbidden = g_ptr_array_new();
+    check->vendor = g_strdup(cpu->vendor);
     for (i = 0; i < cpu->nfeatures; i++) {
         const VgmCpuFeature *f = &cpu->features[i];
 
@@ -111,49 +114,46 @@ vgmDriverCpuMissing(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon, const c
     return g_steal_pointer(&missing);
 }
 
-/* The first of @check's forbidden features the host's CPU model has, or
- * NULL; FALSE when QEMU did not answer. */
-static gboolean
-vgmDriverCpuForbiddenPresent(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon,
-                             const char **present, GError **error)
+/* The properties of QEMU's full expansion of the host's CPU model (in
+ * *@reply, which owns them), or NULL when QEMU did not answer them. */
+static JsonObject *
+vgmDriverCpuHostProps(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon, JsonNode **reply,
+                      GError **error)
 {
-    g_autoptr(JsonObject) args = NULL;
-    JsonObject *model;
-    g_autoptr(JsonNode) ret = NULL;
-    JsonObject *props = NULL;
-    guint i;
+    g_autoptr(JsonObject) args = json_object_new();
+    JsonObject *model = json_object_new();
 
-    *present = NULL;
-    if (check->forbidden->len == 0)
-        return TRUE;
-    args = json_object_new();
-    model = json_object_new();
     json_object_set_string_member(model, "name", check->hostModel);
     json_object_set_string_member(args, "type", "full");
     json_object_set_object_member(args, "model", model);
-    if (!vgmQemuMonitorCommand(mon, "query-cpu-model-expansion", args, &ret, error))
-        return FALSE;
-    if (JSON_NODE_HOLDS_OBJECT(ret) &&
-        json_object_has_member(json_node_get_object(ret), "model") &&
-        (model = json_object_get_object_member(json_node_get_object(ret), "model")) &&
+    if (!vgmQemuMonitorCommand(mon, "query-cpu-model-expansion", args, reply, error))
+        return NULL;
+    if (JSON_NODE_HOLDS_OBJECT(*reply) &&
+        json_object_has_member(json_node_get_object(*reply), "model") &&
+        (model = json_object_get_object_member(json_node_get_object(*reply), "model")) &&
         json_object_has_member(model, "props"))
-        props = json_object_get_object_member(model, "props");
-    if (!props) {
-        vgmErrorSet(error, VGM_ERR_INTERNAL,
-                    _("QEMU's expansion of CPU model '%1$s' has no properties"), check->hostModel);
-        return FALSE;
-    }
+        return json_object_get_object_member(model, "props");
+    vgmErrorSet(error, VGM_ERR_INTERNAL,
+                _("QEMU's expansion of CPU model '%1$s' has no properties"), check->hostModel);
+    return NULL;
+}
+
+/* The first of @check's forbidden features @props (the host CPU's) has,
+ * or NULL. */
+static const char *
+vgmDriverCpuForbiddenPresent(const VgmDriverCpuCheck *check, JsonObject *props)
+{
+    guint i;
+
     for (i = 0; i < check->forbidden->len; i++) {
         const char *name = g_ptr_array_index(check->forbidden, i);
         JsonNode *val = json_object_get_member(props, name);
 
         if (val && JSON_NODE_HOLDS_VALUE(val) &&
-            json_node_get_value_type(val) == G_TYPE_BOOLEAN && json_node_get_boolean(val)) {
-            *present = name;
-            return TRUE;
-        }
+            json_node_get_value_type(val) == G_TYPE_BOOLEAN && json_node_get_boolean(val))
+            return name;
     }
-    return TRUE;
+    return NULL;
 }
 
 gboolean
@@ -161,7 +161,9 @@ vgmDriverCpuCheckRun(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon, GError
 {
     g_autofree char *path = NULL;
     g_autoptr(GPtrArray) missing = NULL;
-    const char *forbidden = NULL;
+    g_autoptr(JsonNode) reply = NULL;
+    JsonObject *props;
+    const char *forbidden;
 
     if (!check)
         return TRUE;
@@ -178,13 +180,26 @@ vgmDriverCpuCheckRun(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon, GError
                     check->what, check->accel, list);
         return FALSE;
     }
-    if (!vgmDriverCpuForbiddenPresent(check, mon, &forbidden, error))
+    if (check->forbidden->len == 0 && !check->vendor)
+        return TRUE;
+    if (!(props = vgmDriverCpuHostProps(check, mon, &reply, error)))
         return FALSE;
-    if (forbidden) {
+    if ((forbidden = vgmDriverCpuForbiddenPresent(check, props))) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("<cpu> feature '%1$s' has policy='forbid', but the host CPU under %2$s provides it"),
                     forbidden, check->accel);
         return FALSE;
+    }
+    if (check->vendor) {
+        const char *cpuid = json_object_get_string_member_with_default(props, "vendor", "");
+        const char *vendor = vgmQemuCpuVendorXMLName(cpuid);
+
+        if (g_strcmp0(vendor, check->vendor) != 0) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("%1$s is incompatible with the host CPU under %2$s, whose vendor is '%3$s', not the required <vendor> '%4$s'"),
+                        check->what, check->accel, vendor ? vendor : cpuid, check->vendor);
+            return FALSE;
+        }
     }
     return TRUE;
 }

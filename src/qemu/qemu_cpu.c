@@ -109,6 +109,8 @@ vgmQemuCpuHostModelToCustom(VgmCpuDef *cpu, const VgmQemuCpuHostModel *hm)
     }
     g_free(cpu->model);
     cpu->model = g_strdup(hm->model);
+    g_free(cpu->vendor);
+    cpu->vendor = g_strdup(vgmQemuCpuVendorXMLName(hm->vendor));
     cpu->mode = VGM_CPU_MODE_CUSTOM;
     cpu->match = VGM_CPU_MATCH_EXACT;
     cpu->fallback = VGM_CPU_FALLBACK_FORBID;
