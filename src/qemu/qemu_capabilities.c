@@ -1955,7 +1955,11 @@ vgmQemuCapsProbeCpuExpand(VgmQemuMonitor *mon, const char *model, JsonArray *ext
     if (!vgmQemuMonitorCommand(mon, "query-cpu-model-expansion", args, &reply, error))
         return FALSE;
     if (!JSON_NODE_HOLDS_OBJECT(reply) ||
+        !json_object_has_member(json_node_get_object(reply), "model") ||
+        !JSON_NODE_HOLDS_OBJECT(json_object_get_member(json_node_get_object(reply), "model")) ||
         !(m = json_object_get_object_member(json_node_get_object(reply), "model")) ||
+        !json_object_has_member(m, "props") ||
+        !JSON_NODE_HOLDS_OBJECT(json_object_get_member(m, "props")) ||
         !(props = json_object_get_object_member(m, "props"))) {
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                     _("query-cpu-model-expansion of CPU model '%1$s' gave no properties"), model);
@@ -1970,7 +1974,8 @@ vgmQemuCapsProbeCpuExpand(VgmQemuMonitor *mon, const char *model, JsonArray *ext
             g_ptr_array_add(names, g_strdup(k->data));
     }
     for (i = 0; extra && i < json_array_get_length(extra); i++) {
-        const char *f = json_array_get_string_element(extra, i);
+        JsonNode *el = json_array_get_element(extra, i);
+        const char *f = JSON_NODE_HOLDS_VALUE(el) ? json_node_get_string(el) : NULL;
 
         if (f && !g_ptr_array_find_with_equal_func(names, f, g_str_equal, NULL))
             g_ptr_array_add(names, g_strdup(f));
@@ -2033,7 +2038,8 @@ vgmQemuCapsProbeHostCpu(VgmQemuCaps *caps, const char *binary, const char *tmpdi
     }
     arr = json_node_get_array(defs);
     for (i = 0; i < json_array_get_length(arr); i++) {
-        JsonObject *def = json_array_get_object_element(arr, i);
+        JsonNode *el = json_array_get_element(arr, i);
+        JsonObject *def = JSON_NODE_HOLDS_OBJECT(el) ? json_node_get_object(el) : NULL;
         const char *name = def ? json_object_get_string_member_with_default(def, "name", NULL) : NULL;
         JsonArray *missing;
         g_autoptr(JsonObject) model = NULL;
@@ -2041,7 +2047,8 @@ vgmQemuCapsProbeHostCpu(VgmQemuCaps *caps, const char *binary, const char *tmpdi
         if (!name || vgmQemuCapsCpuNameVersioned(name) || g_str_equal(name, "base") ||
             !json_object_get_boolean_member_with_default(def, "migration-safe", FALSE))
             continue;
-        missing = json_object_has_member(def, "unavailable-features") ?
+        missing = json_object_has_member(def, "unavailable-features") &&
+                  JSON_NODE_HOLDS_ARRAY(json_object_get_member(def, "unavailable-features")) ?
                   json_object_get_array_member(def, "unavailable-features") : NULL;
         model = json_object_new();
         if (!vgmQemuCapsProbeCpuExpand(q.mon, name, missing, model, error))
