@@ -297,11 +297,7 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 
             g_string_append_printf(s, ",%s=%s", set->name, set->on ? "on" : "off");
         }
-        vgmCmdCpuExtras(s, def);
-        vgmCmdCpuCachePhys(s, cpu);
-        vgmCmdArg(cmd, "-cpu");
-        g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
-        return;
+        break;
     }
     case VGM_CPU_MODE_MAXIMUM:
         s = g_string_new("max");
@@ -313,7 +309,7 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         break;
     }
     }
-    for (i = 0; i < cpu->nfeatures; i++) {
+    for (i = 0; cpu->mode != VGM_CPU_MODE_HOST_MODEL && i < cpu->nfeatures; i++) {
         const VgmCpuFeature *f = &cpu->features[i];
         g_autofree char *n = vgmQemuEscapeOptValue(f->name);
         /* libvirt turns an optional feature on where the host has it
