@@ -357,6 +357,8 @@ typedef struct {
     VgmCpuFallback fallback;
     char *vendor;               /* <vendor>: what a check requires of the
                                  * host CPU ("Intel", "AMD"), or NULL */
+    char *vendorId;             /* <model vendor_id>: the guest's CPUID
+                                 * vendor string (12 characters), or NULL */
     /* topology: all zero when absent */
     unsigned int sockets;
     unsigned int dies;

@@ -47,6 +47,7 @@ vgmCpuDefFree(VgmCpuDef *cpu)
         return;
     g_free(cpu->model);
     g_free(cpu->vendor);
+    g_free(cpu->vendorId);
     for (i = 0; i < cpu->nfeatures; i++)
         g_free(cpu->features[i].name);
     g_free(cpu->features);
@@ -454,11 +455,32 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     if (vgmXMLSingleChild(node, "model", &child, error) < 0)
         return FALSE;
     if (child) {
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "fallback", NULL }, NULL, error) ||
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "fallback", "vendor_id", NULL }, NULL, error) ||
             vgmXMLPropEnum(child, "fallback", vgmCpuFallbackTypeFromString,
-                           VGM_XML_PROP_NONZERO, &v, error) < 0)
+                           VGM_XML_PROP_NONZERO, &v, error) < 0 ||
+            vgmXMLPropString(child, "vendor_id", 0, &cpu->vendorId, error) < 0)
             return FALSE;
         cpu->fallback = v;
+        /* what CPUID leaf 0 returns: twelve characters, and (on QEMU's
+         * command line) no comma */
+        if (cpu->vendorId) {
+            const char *c;
+
+            if (strlen(cpu->vendorId) != 12) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' for attribute 'vendor_id' of element <model> in <cpu>: a CPU vendor id has exactly 12 characters"),
+                            cpu->vendorId);
+                return FALSE;
+            }
+            for (c = cpu->vendorId; *c; c++) {
+                if (*c < 0x20 || *c > 0x7e || *c == ',') {
+                    vgmErrorSet(error, VGM_ERR_XML,
+                                _("invalid value '%1$s' for attribute 'vendor_id' of element <model> in <cpu>: a CPU vendor id uses printable ASCII characters other than ','"),
+                                cpu->vendorId);
+                    return FALSE;
+                }
+            }
+        }
         cpu->model = vgmXMLNodeContent(child);
         if (cpu->model)
             g_strstrip(cpu->model);
@@ -689,16 +711,19 @@ vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmBufAsprintf(&attrs, " migratable='%s'",
                        vgmTristateSwitchTypeToString(cpu->migratable));
 
-    if (cpu->model) {
+    if (cpu->model || cpu->vendorId ||
+        (cpu->fallback && cpu->mode == VGM_CPU_MODE_HOST_MODEL)) {
         vgmBufAdd(&child, "<model");
         if (cpu->fallback)
             vgmBufAsprintf(&child, " fallback='%s'", vgmCpuFallbackTypeToString(cpu->fallback));
-        vgmBufEscapeString(&child, ">%s</model>\n", cpu->model);
+        if (cpu->vendorId)
+            vgmBufEscapeString(&child, " vendor_id='%s'", cpu->vendorId);
+        if (cpu->model)
+            vgmBufEscapeString(&child, ">%s</model>\n", cpu->model);
+        else
+            vgmBufAdd(&child, "/>\n");
         if (cpu->vendor)
             vgmBufEscapeString(&child, "<vendor>%s</vendor>\n", cpu->vendor);
-    } else if (cpu->fallback && cpu->mode == VGM_CPU_MODE_HOST_MODEL) {
-        vgmBufAsprintf(&child, "<model fallback='%s'/>\n",
-                       vgmCpuFallbackTypeToString(cpu->fallback));
     }
     if (cpu->sockets) {
         vgmBufAsprintf(&child, "<topology sockets='%u'", cpu->sockets);

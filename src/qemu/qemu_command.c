@@ -286,19 +286,10 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         g_string_append_printf(s, ",migratable=%s",
                                cpu->migratable == VGM_TRISTATE_NO ? "off" : "on");
         break;
-    case VGM_CPU_MODE_HOST_MODEL: {
-        /* the plan made it a named model whose settings already carry the
-         * domain's own features */
-        const VgmQemuCpuHostModel *hm = plan->hostModel;
-
-        s = g_string_new(hm->model);
-        for (i = 0; i < hm->settings->len; i++) {
-            const VgmQemuCpuSetting *set = g_ptr_array_index(hm->settings, i);
-
-            g_string_append_printf(s, ",%s=%s", set->name, set->on ? "on" : "off");
-        }
+    case VGM_CPU_MODE_HOST_MODEL:
+        /* the named model the plan made of it */
+        s = g_string_new(plan->hostModel->model);
         break;
-    }
     case VGM_CPU_MODE_MAXIMUM:
         s = g_string_new("max");
         break;
@@ -308,6 +299,19 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         s = g_string_new(m);
         break;
     }
+    }
+    /* the guest's CPUID vendor string, before the features as libvirt
+     * writes it */
+    if (cpu->vendorId) {
+        g_autofree char *v = vgmQemuEscapeOptValue(cpu->vendorId);
+
+        g_string_append_printf(s, ",vendor=%s", v);
+    }
+    /* host-model's settings already carry the domain's own features */
+    for (i = 0; cpu->mode == VGM_CPU_MODE_HOST_MODEL && i < plan->hostModel->settings->len; i++) {
+        const VgmQemuCpuSetting *set = g_ptr_array_index(plan->hostModel->settings, i);
+
+        g_string_append_printf(s, ",%s=%s", set->name, set->on ? "on" : "off");
     }
     for (i = 0; cpu->mode != VGM_CPU_MODE_HOST_MODEL && i < cpu->nfeatures; i++) {
         const VgmCpuFeature *f = &cpu->features[i];
