@@ -24,8 +24,9 @@
 
 typedef struct {
     int id;
+    gboolean network;           /* a network's callback, else a domain's */
     int eventID;
-    gboolean anyDomain;
+    gboolean anyDomain;         /* (or any network) */
     unsigned char uuid[16];
     VgmEventFunc func;
     gpointer opaque;
@@ -146,11 +147,32 @@ vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
     for (i = 0; i < drv->callbacks->len; i++) {
         VgmDriverCallback *cb = g_ptr_array_index(drv->callbacks, i);
 
-        if (cb->eventID != eventID)
+        if (cb->network || cb->eventID != eventID)
             continue;
         if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;
         cb->func(cb->id, cb->eventID, &dom, event, detail, str, cb->opaque);
+    }
+    g_mutex_unlock(&drv->eventLock);
+}
+
+void
+vgmDriverEmitNetworkEvent(VgmDriver *drv, const char *name, const unsigned char *uuid,
+                          int event, int detail)
+{
+    VgmEventDomain net = { .name = (char *)name, .id = -1 };
+    guint i;
+
+    memcpy(net.uuid, uuid, 16);
+    g_mutex_lock(&drv->eventLock);
+    for (i = 0; i < drv->callbacks->len; i++) {
+        VgmDriverCallback *cb = g_ptr_array_index(drv->callbacks, i);
+
+        if (!cb->network || cb->eventID != VGM_NETWORK_EVENT_ID_LIFECYCLE)
+            continue;
+        if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
+            continue;
+        cb->func(cb->id, cb->eventID, &net, event, detail, NULL, cb->opaque);
     }
     g_mutex_unlock(&drv->eventLock);
 }
@@ -164,27 +186,32 @@ vgmDriverEmitDomain(VgmDriver *drv, const VgmDriverDomain *dom, int event, int d
 gboolean
 vgmDriverHasListeners(VgmDriver *drv)
 {
-    gboolean any;
+    gboolean any = FALSE;
+    guint i;
 
     g_mutex_lock(&drv->eventLock);
-    any = drv->callbacks->len > 0;
+    for (i = 0; i < drv->callbacks->len && !any; i++)
+        any = !((VgmDriverCallback *)g_ptr_array_index(drv->callbacks, i))->network;
     g_mutex_unlock(&drv->eventLock);
     return any;
 }
 
-int
-vgmDriverEventRegister(VgmDriver *drv, int eventID, const unsigned char *uuid,
-                       VgmEventFunc func, gpointer opaque,
-                       GDestroyNotify freeOpaque, GError **error)
+static int
+vgmDriverCallbackAdd(VgmDriver *drv, gboolean network, int eventID, const unsigned char *uuid,
+                     VgmEventFunc func, gpointer opaque, GDestroyNotify freeOpaque,
+                     GError **error)
 {
     VgmDriverCallback *cb;
     int id;
 
-    if (eventID < 0 || eventID >= VGM_EVENT_ID_LAST) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported event ID %1$d"), eventID);
+    if (eventID < 0 || eventID >= (network ? VGM_NETWORK_EVENT_ID_LAST : VGM_EVENT_ID_LAST)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    network ? _("unsupported network event ID %1$d") : _("unsupported event ID %1$d"),
+                    eventID);
         return -1;
     }
     cb = g_new0(VgmDriverCallback, 1);
+    cb->network = network;
     cb->eventID = eventID;
     cb->anyDomain = uuid == NULL;
     if (uuid)
@@ -199,8 +226,9 @@ vgmDriverEventRegister(VgmDriver *drv, int eventID, const unsigned char *uuid,
     return id;
 }
 
-gboolean
-vgmDriverEventDeregister(VgmDriver *drv, int callbackID, GError **error)
+/* Removes callback @callbackID of a network (@network) or a domain. */
+static gboolean
+vgmDriverCallbackRemove(VgmDriver *drv, gboolean network, int callbackID, GError **error)
 {
     guint i;
 
@@ -208,7 +236,7 @@ vgmDriverEventDeregister(VgmDriver *drv, int callbackID, GError **error)
     for (i = 0; i < drv->callbacks->len; i++) {
         VgmDriverCallback *cb = g_ptr_array_index(drv->callbacks, i);
 
-        if (cb->id == callbackID) {
+        if (cb->id == callbackID && cb->network == network) {
             g_ptr_array_remove_index(drv->callbacks, i);
             g_mutex_unlock(&drv->eventLock);
             return TRUE;
@@ -218,6 +246,34 @@ vgmDriverEventDeregister(VgmDriver *drv, int callbackID, GError **error)
     vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                 _("could not find event callback %1$d for deregistration"), callbackID);
     return FALSE;
+}
+
+int
+vgmDriverEventRegister(VgmDriver *drv, int eventID, const unsigned char *uuid,
+                       VgmEventFunc func, gpointer opaque,
+                       GDestroyNotify freeOpaque, GError **error)
+{
+    return vgmDriverCallbackAdd(drv, FALSE, eventID, uuid, func, opaque, freeOpaque, error);
+}
+
+gboolean
+vgmDriverEventDeregister(VgmDriver *drv, int callbackID, GError **error)
+{
+    return vgmDriverCallbackRemove(drv, FALSE, callbackID, error);
+}
+
+int
+vgmDriverNetworkEventRegister(VgmDriver *drv, int eventID, const unsigned char *uuid,
+                              VgmEventFunc func, gpointer opaque,
+                              GDestroyNotify freeOpaque, GError **error)
+{
+    return vgmDriverCallbackAdd(drv, TRUE, eventID, uuid, func, opaque, freeOpaque, error);
+}
+
+gboolean
+vgmDriverNetworkEventDeregister(VgmDriver *drv, int callbackID, GError **error)
+{
+    return vgmDriverCallbackRemove(drv, TRUE, callbackID, error);
 }
 
 /* ---- flags ---- */

@@ -346,3 +346,25 @@ int vgmDriverEventRegister(VgmDriver *drv, int eventID, const unsigned char *uui
 /* Removes callback @callbackID; FALSE with an invalid-arg error when there
  * is none. Once it returns, @func is not running and will not be called. */
 gboolean vgmDriverEventDeregister(VgmDriver *drv, int callbackID, GError **error);
+
+/* Network events, as libvirt 9.0 has them: the lifecycle only (event id
+ * 0), raised by the network driver's define, undefine, start (and
+ * create) and destroy, detail 0. The callback gets the network's name and
+ * uuid in a VgmEventDomain (id -1). */
+#define VGM_NETWORK_EVENT_ID_LIFECYCLE 0
+#define VGM_NETWORK_EVENT_ID_LAST 1
+#define VGM_NETWORK_EVENT_DEFINED 0
+#define VGM_NETWORK_EVENT_UNDEFINED 1
+#define VGM_NETWORK_EVENT_STARTED 2
+#define VGM_NETWORK_EVENT_STOPPED 3
+
+/* As vgmDriverEventRegister, for the events of the network with @uuid
+ * (NULL: of every network); ids are counted with the domains'. */
+int vgmDriverNetworkEventRegister(VgmDriver *drv, int eventID, const unsigned char *uuid,
+                                  VgmEventFunc func, gpointer opaque,
+                                  GDestroyNotify freeOpaque, GError **error);
+/* Removes network callback @callbackID (a domain's is not found). */
+gboolean vgmDriverNetworkEventDeregister(VgmDriver *drv, int callbackID, GError **error);
+/* For the network driver: raise lifecycle @event of network @name. */
+void vgmDriverEmitNetworkEvent(VgmDriver *drv, const char *name, const unsigned char *uuid,
+                               int event, int detail);

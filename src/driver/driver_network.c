@@ -989,6 +989,8 @@ vgmDriverNetworkDefineXML(VgmDriver *drv, const char *xml, unsigned int flags, G
     net = vgmNetworkFromDef(def);
  out:
     g_mutex_unlock(&vgmNetworkLock);
+    if (net)
+        vgmDriverEmitNetworkEvent(drv, def->name, def->uuid, VGM_NETWORK_EVENT_DEFINED, 0);
     return net;
 }
 
@@ -1020,6 +1022,8 @@ vgmDriverNetworkCreateXML(VgmDriver *drv, const char *xml, unsigned int flags, G
     net = vgmNetworkFromDef(def);
  out:
     g_mutex_unlock(&vgmNetworkLock);
+    if (net)
+        vgmDriverEmitNetworkEvent(drv, def->name, def->uuid, VGM_NETWORK_EVENT_STARTED, 0);
     return net;
 }
 
@@ -1051,6 +1055,8 @@ vgmDriverNetworkUndefine(VgmDriver *drv, const char *name, GError **error)
     }
  out:
     g_mutex_unlock(&vgmNetworkLock);
+    if (ok)
+        vgmDriverEmitNetworkEvent(drv, name, obj->config->uuid, VGM_NETWORK_EVENT_UNDEFINED, 0);
     return ok;
 }
 
@@ -1085,6 +1091,8 @@ vgmDriverNetworkStart(VgmDriver *drv, const char *name, GError **error)
     ok = vgmNetworkStartDef(store, obj->config, error);
  out:
     g_mutex_unlock(&vgmNetworkLock);
+    if (ok)
+        vgmDriverEmitNetworkEvent(drv, name, obj->config->uuid, VGM_NETWORK_EVENT_STARTED, 0);
     return ok;
 }
 
@@ -1114,6 +1122,8 @@ vgmDriverNetworkDestroy(VgmDriver *drv, const char *name, GError **error)
     }
  out:
     g_mutex_unlock(&vgmNetworkLock);
+    if (ok)
+        vgmDriverEmitNetworkEvent(drv, name, obj->live->uuid, VGM_NETWORK_EVENT_STOPPED, 0);
     return ok;
 }
 

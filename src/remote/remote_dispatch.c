@@ -103,6 +103,7 @@ struct _VgmRemoteClient {
     gboolean opened;
     gboolean readonly;          /* the socket's, or asked for at open */
     GArray *callbacks;          /* int: event callback ids of this client */
+    GArray *netCallbacks;       /* int: its network event callback ids */
     GHashTable *streams;        /* serial -> VgmRemoteConsole */
 };
 
@@ -131,6 +132,7 @@ vgmRemoteClientNew(VgmRpcClient *rpc, gpointer opaque)
     client->drv = opaque;
     client->readonly = vgmRpcClientIsReadonly(rpc);
     client->callbacks = g_array_new(FALSE, FALSE, sizeof(int));
+    client->netCallbacks = g_array_new(FALSE, FALSE, sizeof(int));
     client->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                             vgmRemoteConsoleStop);
     g_mutex_init(&client->lock);
@@ -150,6 +152,10 @@ vgmRemoteClientFree(gpointer data)
     for (i = 0; i < client->callbacks->len; i++)
         vgmDriverEventDeregister(client->drv, g_array_index(client->callbacks, int, i), NULL);
     g_array_unref(client->callbacks);
+    for (i = 0; i < client->netCallbacks->len; i++)
+        vgmDriverNetworkEventDeregister(client->drv, g_array_index(client->netCallbacks, int, i),
+                                        NULL);
+    g_array_unref(client->netCallbacks);
     /* its consoles close */
     g_hash_table_unref(client->streams);
     g_mutex_clear(&client->lock);
@@ -1168,29 +1174,83 @@ vgmRemoteDispatchConnectDomainEventCallbackRegisterAny(VgmRemoteClient *client,
     return TRUE;
 }
 
+/* Takes callback @callbackID out of @ids, the client's own; FALSE with
+ * libvirt's error where it is not there (another client's callback is
+ * not this client's to remove). */
+static gboolean
+vgmRemoteClientTakeCallback(VgmRemoteClient *client, GArray *ids, int callbackID,
+                            GError **error)
+{
+    guint i;
+
+    g_mutex_lock(&client->lock);
+    for (i = 0; i < ids->len; i++) {
+        if (g_array_index(ids, int, i) == callbackID)
+            break;
+    }
+    if (i == ids->len) {
+        g_mutex_unlock(&client->lock);
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("could not find event callback %1$d for deregistration"), callbackID);
+        return FALSE;
+    }
+    g_array_remove_index_fast(ids, i);
+    g_mutex_unlock(&client->lock);
+    return TRUE;
+}
+
 gboolean
 vgmRemoteDispatchConnectDomainEventCallbackDeregisterAny(VgmRemoteClient *client,
                                                          const VgmRemoteConnectDomainEventCallbackDeregisterAnyArgs *args,
                                                          GError **error)
 {
-    guint i;
+    return vgmRemoteClientTakeCallback(client, client->callbacks, args->callbackID, error) &&
+           vgmDriverEventDeregister(client->drv, args->callbackID, error);
+}
 
-    g_mutex_lock(&client->lock);
-    for (i = 0; i < client->callbacks->len; i++) {
-        if (g_array_index(client->callbacks, int, i) == args->callbackID)
-            break;
-    }
-    if (i == client->callbacks->len) {
-        g_mutex_unlock(&client->lock);
-        /* another client's callback is not this client's to remove */
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("could not find event callback %1$d for deregistration"),
-                    args->callbackID);
+static void
+vgmRemoteEventNetwork(int callbackID, int eventID, const VgmEventDomain *net,
+                      int event, int detail, const char *str, gpointer opaque)
+{
+    VgmRemoteClient *client = opaque;
+    VgmRemoteNetworkEventLifecycleMsg msg = { 0 };
+
+    msg.callbackID = callbackID;
+    msg.net.name = net->name;
+    memcpy(msg.net.uuid, net->uuid, 16);
+    msg.event = event;
+    msg.detail = detail;
+    vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                            VGM_REMOTE_PROC_NETWORK_EVENT_LIFECYCLE,
+                            vgmRemoteXdrNetworkEventLifecycleMsg, &msg);
+}
+
+gboolean
+vgmRemoteDispatchConnectNetworkEventRegisterAny(VgmRemoteClient *client,
+                                                const VgmRemoteConnectNetworkEventRegisterAnyArgs *args,
+                                                VgmRemoteConnectNetworkEventRegisterAnyRet *ret,
+                                                GError **error)
+{
+    int id;
+
+    if ((id = vgmDriverNetworkEventRegister(client->drv, args->eventID,
+                                            args->net ? args->net->uuid : NULL,
+                                            vgmRemoteEventNetwork, client, NULL, error)) < 0)
         return FALSE;
-    }
-    g_array_remove_index_fast(client->callbacks, i);
+    g_mutex_lock(&client->lock);
+    g_array_append_val(client->netCallbacks, id);
     g_mutex_unlock(&client->lock);
-    return vgmDriverEventDeregister(client->drv, args->callbackID, error);
+    ret->callbackID = id;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectNetworkEventDeregisterAny(VgmRemoteClient *client,
+                                                  const VgmRemoteConnectNetworkEventDeregisterAnyArgs *args,
+                                                  GError **error)
+{
+    return vgmRemoteClientTakeCallback(client, client->netCallbacks, args->callbackID, error) &&
+           vgmDriverNetworkEventDeregister(client->drv, args->callbackID, error);
 }
 
 /* ---- node devices ---- */

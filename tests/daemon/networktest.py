@@ -29,7 +29,11 @@ program is skipped saying why. What it covers, in order:
   * net-destroy takes away the bridge, the table and dnsmasq; a
     transient network (net-create) is gone after its net-destroy;
   * a network whose bridge name an interface has already fails to start
-    and leaves nothing behind; net-undefine of an inactive network.
+    and leaves nothing behind;
+  * network lifecycle events (virsh net-event, for every network and for
+    one): define, start, destroy, undefine, and a transient network's
+    create and destroy, in order;
+  * net-undefine of an inactive network.
 
 The guest kit (the kernel and busybox packages) is downloaded with
 apt-get download into $VGM_BUILDDIR/tests/boottest-cache, as boottest.sh
@@ -231,6 +235,43 @@ def check_guest(tap, uri, root, tmp):
         virsh(uri, "destroy", "netguest")
     tap.ok(not harness.qemus_naming(root + "/"), "the guest powered off, its QEMU gone",
            "QEMU still there")
+
+
+def check_events(tap, uri, tmp):
+    """Network lifecycle events (procedures 313-315) as virsh net-event
+    prints them: a network defined, started, destroyed and undefined, then
+    a transient one created and destroyed, each event once and in order;
+    a second listener for one network sees only that network's."""
+    path = os.path.join(tmp, "evnet.xml")
+    with open(path, "w") as f:
+        # a uuid of its own: a listener for one network follows its uuid
+        f.write("<network><name>evnet</name><uuid>6b7c1e52-3f0a-4d9e-b2a1-0c5d8e7f9a10</uuid>"
+                "<bridge name='vgmev0'/></network>")
+    tpath = os.path.join(tmp, "evnet2.xml")
+    with open(tpath, "w") as f:
+        f.write("<network><name>evnet2</name><bridge name='vgmev1'/></network>")
+    r0 = virsh(uri, "net-define", path)
+    listeners = [subprocess.Popen([harness.VIRSH, "-c", uri, "net-event", "--event", "lifecycle",
+                                   "--loop", "--timeout", "6"] + extra,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                 for extra in ([], ["--network", "evnet"])]
+    time.sleep(1.5)
+    steps = [virsh(uri, "net-undefine", "evnet"), virsh(uri, "net-define", path),
+             virsh(uri, "net-start", "evnet"), virsh(uri, "net-destroy", "evnet"),
+             virsh(uri, "net-undefine", "evnet"), virsh(uri, "net-create", tpath),
+             virsh(uri, "net-destroy", "evnet2")]
+    outs = [p.communicate(timeout=30)[0] for p in listeners]
+    lines = [[ln for ln in o.splitlines() if ln.startswith("event 'lifecycle'")] for o in outs]
+    want = ["event 'lifecycle' for network evnet: %s" % e
+            for e in ("Undefined", "Defined", "Started", "Stopped", "Undefined")]
+    tap.ok(r0.rc == 0 and all(x.rc == 0 for x in steps) and
+           lines[0] == want + ["event 'lifecycle' for network evnet2: Started",
+                               "event 'lifecycle' for network evnet2: Stopped"],
+           "virsh net-event: a network's define, start, destroy and undefine, a transient "
+           "one's create and destroy, in order",
+           "\n".join(x.describe() for x in [r0] + steps if x.rc != 0) + "\n" + outs[0])
+    tap.ok(lines[1] == want, "virsh net-event --network evnet: that network's events only",
+           outs[1])
 
 
 def run_tests(tap, d, tmp):
@@ -451,6 +492,8 @@ def run_tests(tap, d, tmp):
                "a network whose bridge was removed while no daemon ran is inactive for the "
                "next one, its dnsmasq and table gone",
                info.describe() + "\ndnsmasq: %s, tables: %s" % (dnsmasq_pids(root), nft_tables()))
+
+        check_events(tap, uri, tmp)
 
         r = virsh(uri, "net-undefine", "default")
         r2 = virsh(uri, "net-undefine", "second")
