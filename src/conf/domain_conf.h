@@ -904,6 +904,9 @@ typedef struct {
     unsigned int rxQueueSize;   /* <driver rx_queue_size>, 0: QEMU's */
     unsigned int txQueueSize;   /* <driver tx_queue_size>, 0: QEMU's */
     unsigned int mtu;           /* <mtu size>, 0: the host's */
+    unsigned int coalesceRxFrames; /* <coalesce><rx><frames max>, set on the
+                                    * tap; 0: none (the tap's default, and
+                                    * how libvirt reads max='0') */
     gboolean ovs;               /* <virtualport type='openvswitch'> */
     char *ovsInterfaceId;       /* its <parameters interfaceid=''> */
     unsigned int *vlanTags;     /* <vlan><tag id=''/>: with ovs only */

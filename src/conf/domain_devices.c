@@ -1470,6 +1470,36 @@ vgmNetBandwidthFormat(VgmBuf *buf, const VgmNetBandwidth *bw)
     vgmBufAdd(buf, "</bandwidth>\n");
 }
 
+/* <coalesce><rx><frames max='N'/></rx></coalesce>: the most received
+ * frames the tap batches, which libvirt sets on the tap of a network or
+ * bridge interface only; an <rx> without <frames max>, or max='0', sets
+ * nothing (the tap's default), as libvirt reads it. */
+static gboolean
+vgmNetCoalesceParse(xmlNodePtr node, VgmNetDef *net, GError **error)
+{
+    xmlNodePtr rx;
+    xmlNodePtr frames = NULL;
+
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, (const char *const[]){ "rx", NULL }, error) ||
+        vgmXMLSingleChild(node, "rx", &rx, error) < 0)
+        return FALSE;
+    if (rx && (!vgmXMLCheckNode(rx, vgmXMLNoChildren, (const char *const[]){ "frames", NULL }, error) ||
+               vgmXMLSingleChild(rx, "frames", &frames, error) < 0))
+        return FALSE;
+    if (frames &&
+        (!vgmXMLCheckNode(frames, (const char *const[]){ "max", NULL }, vgmXMLNoChildren, error) ||
+         vgmXMLPropUInt(frames, "max", 0, &net->coalesceRxFrames, error) < 0))
+        return FALSE;
+    if (net->coalesceRxFrames &&
+        net->type != VGM_NET_TYPE_NETWORK && net->type != VGM_NET_TYPE_BRIDGE) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<coalesce> of <interface type='%1$s'> is not supported: it is set on the tap of a network or bridge interface"),
+                    vgmNetTypeToString(net->type));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static VgmNetDef *
 vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
 {
@@ -1502,8 +1532,8 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
     }
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
-                                                "mtu", "virtualport", "vlan", "bandwidth", "boot",
-                                                "address", NULL },
+                                                "mtu", "coalesce", "virtualport", "vlan", "bandwidth",
+                                                "boot", "address", NULL },
                          error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
@@ -1599,6 +1629,9 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
          vgmXMLPropUInt(child, "size", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
                         &net->mtu, error) < 0))
         return NULL;
+    if (vgmXMLSingleChild(node, "coalesce", &child, error) < 0 ||
+        (child && !vgmNetCoalesceParse(child, net, error)))
+        return NULL;
     return g_steal_pointer(&net);
 }
 
@@ -1655,6 +1688,15 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     }
     if (net->mtu)
         vgmBufAsprintf(buf, "<mtu size='%u'/>\n", net->mtu);
+    if (net->coalesceRxFrames) {
+        vgmBufAdd(buf, "<coalesce>\n");
+        vgmBufAdjustIndent(buf, 2);
+        vgmBufAdd(buf, "<rx>\n");
+        vgmBufAsprintf(buf, "  <frames max='%u'/>\n", net->coalesceRxFrames);
+        vgmBufAdd(buf, "</rx>\n");
+        vgmBufAdjustIndent(buf, -2);
+        vgmBufAdd(buf, "</coalesce>\n");
+    }
     if (net->bootOrder)
         vgmBufAsprintf(buf, "<boot order='%u'/>\n", net->bootOrder);
     vgmDeviceAddressFormat(buf, &net->addr);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <net/if_arp.h>
+#include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -152,6 +153,7 @@ vgmDriverNetManagedTaps(const VgmDomainDef *def)
                                net->type == VGM_NET_TYPE_NETWORK ? net->actualBridge : NULL);
         tap->mac = g_strdup(net->mac);
         tap->mtu = net->mtu;
+        tap->coalesceRxFrames = net->coalesceRxFrames;
         if (net->bandwidth.in)
             tap->in = *net->bandwidth.in;
         if (net->bandwidth.out)
@@ -412,6 +414,20 @@ vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
                               tap->ifname, tap->bridge);
             return FALSE;
         }
+    }
+
+    /* <coalesce>: the received frames the tap batches (ethtool -C rx-frames) */
+    if (tap->coalesceRxFrames) {
+        struct ethtool_coalesce coal;
+
+        memset(&coal, 0, sizeof(coal));
+        coal.cmd = ETHTOOL_SCOALESCE;
+        coal.rx_max_coalesced_frames = tap->coalesceRxFrames;
+        memset(&ifr, 0, sizeof(ifr));
+        ifr.ifr_data = (void *)&coal;
+        if (!vgmDriverNetIoctl(fd, SIOCETHTOOL, tap->ifname, &ifr,
+                               _("set the coalescing of received frames (<coalesce>)"), error))
+            return FALSE;
     }
 
     memset(&ifr, 0, sizeof(ifr));

@@ -9,7 +9,7 @@
  * definition says, and once QEMU runs, before the guest does, sets a
  * managed tap up as libvirt does: its MAC (the guest's with 0xfe first,
  * so that a bridge never takes the guest's address), its MTU, its bridge,
- * and IFF_UP. A tap QEMU made goes away with QEMU.
+ * its coalescing of received frames, and IFF_UP. A tap QEMU made goes away with QEMU.
  */
 #pragma once
 
@@ -23,6 +23,7 @@ typedef struct {
     char *bridge;        /* the bridge to join, or NULL */
     char *mac;           /* the guest's MAC */
     unsigned int mtu;    /* 0: the bridge's, or the kernel's default */
+    unsigned int coalesceRxFrames; /* <coalesce> rx frames, 0: none */
     gboolean ovs;        /* the bridge is Open vSwitch's: ovs-vsctl add-port */
     char *ifaceId;       /* ovs: external-ids:iface-id */
     char *vmId;          /* ovs: external-ids:vm-id, the domain's uuid */

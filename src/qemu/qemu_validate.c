@@ -439,14 +439,14 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
          * afterwards, with one queue and no vhost-net */
         if (net->type == VGM_NET_TYPE_BRIDGE && !net->ifname &&
             (net->mtu || net->queues || net->driverName == VGM_NET_DRIVER_VHOST || net->ovs ||
-             net->bandwidth.in || net->bandwidth.out)) {
+             net->bandwidth.in || net->bandwidth.out || net->coalesceRxFrames)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("interface '%1$s' on bridge '%2$s' needs <target dev='...'/> for %3$s: without a tap name QEMU's bridge helper makes the tap, which has one queue, no vhost-net, the bridge's MTU and only Linux bridges"),
                         net->mac, net->source,
                         net->ovs ? "<virtualport type='openvswitch'>" :
                         net->mtu ? "<mtu>" : net->queues ? "<driver queues>" :
                         net->driverName == VGM_NET_DRIVER_VHOST ? "<driver name='vhost'>" :
-                        "<bandwidth>");
+                        net->coalesceRxFrames ? "<coalesce>" : "<bandwidth>");
             return FALSE;
         }
         /* Open vSwitch manages its ports' qdiscs itself (libvirt sets

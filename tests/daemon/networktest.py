@@ -25,6 +25,8 @@ program is skipped saying why. What it covers, in order:
     gives its MAC, and it pings the host's end of the network; the lease
     shows in net-dhcp-leases (also filtered by --mac); the live XML
     names the bridge and the tap, which is in the bridge;
+  * an interface's <coalesce> sets its tap's rx-frames (read back with
+    the ETHTOOL_GCOALESCE ioctl);
   * a domain on a network that is not active is refused, naming both;
   * net-destroy takes away the bridge, the table and dnsmasq; a
     transient network (net-create) is gone after its net-destroy;
@@ -237,6 +239,60 @@ def check_guest(tap, uri, root, tmp):
            "QEMU still there")
 
 
+def tap_rx_frames(dev):
+    """The tap's coalescing of received frames (ethtool -c's rx-frames),
+    read with the SIOCETHTOOL ioctl ETHTOOL_GCOALESCE; None where it
+    fails."""
+    import ctypes
+    import fcntl
+    import socket
+    import struct
+    coal = ctypes.create_string_buffer(struct.pack("I", 0x0000000e) + bytes(88))
+    ifr = struct.pack("16sP", dev.encode(), ctypes.addressof(coal)) + bytes(16)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            fcntl.ioctl(s.fileno(), 0x8946, ifr)
+        except OSError:
+            return None
+    # struct ethtool_coalesce: cmd, rx_coalesce_usecs, rx_max_coalesced_frames
+    return struct.unpack_from("III", coal.raw)[2]
+
+
+def check_coalesce(tap, uri, root, tmp):
+    """<coalesce><rx><frames max='7'/></rx></coalesce> on an interface of
+    network 'default': the guest's tap batches 7 received frames (QEMU
+    paused, no guest needed); the live XML keeps it."""
+    path = os.path.join(tmp, "coalesce.xml")
+    with open(path, "w") as f:
+        f.write("""<domain type='qemu'>
+  <name>coalesce</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>%s</emulator>
+    <interface type='network'>
+      <mac address='52:54:00:4e:77:09'/>
+      <source network='default'/>
+      <model type='virtio'/>
+      <coalesce><rx><frames max='7'/></rx></coalesce>
+    </interface>
+  </devices>
+</domain>
+""" % QEMU)
+    if not os.access(QEMU, os.X_OK):
+        tap.skip("<coalesce> on a tap", "%s is not installed" % QEMU)
+        return
+    r = virsh(uri, "create", "--paused", path, timeout=120)
+    live = virsh(uri, "dumpxml", "coalesce")
+    m = re.search(r"<target dev='(vnet\d+)'/>", live.out)
+    frames = tap_rx_frames(m.group(1)) if m else None
+    tap.ok(r.rc == 0 and frames == 7 and "<frames max='7'/>" in live.out,
+           "<coalesce><rx><frames max='7'/> sets the tap's rx-frames to 7",
+           "%s\ntap %s: rx-frames %s\n%s" % (r.describe(), m.group(1) if m else None, frames,
+                                            live.out[:2000]))
+    virsh(uri, "destroy", "coalesce")
+
+
 def check_events(tap, uri, tmp):
     """Network lifecycle events (procedures 313-315) as virsh net-event
     prints them: a network defined, started, destroyed and undefined, then
@@ -378,6 +434,7 @@ def run_tests(tap, d, tmp):
                "before: %s, now: %s" % (pids, again))
 
         check_guest(tap, uri, root, tmp)
+        check_coalesce(tap, uri, root, tmp)
 
         # a definition given to net-create for a network that is defined
         # and not running becomes its live one (the stored one stays)
