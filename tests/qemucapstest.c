@@ -15,10 +15,12 @@
  *    types with the exact message;
  *  - malformed capability files are rejected with a message;
  *  - host-model's choice of a named model (vgmQemuCpuExpandHostModel) on
- *    a made-up host CPU: the host's vendor only, the fewest differences,
- *    fewer features turned off on a tie, the domain's features on top;
- *    a vendor no model has, and a set without the accelerator's host
- *    CPU, are refused;
+ *    a made-up host CPU: the host's vendor only, a model of the host's
+ *    family and model first, then the fewest differences, fewer features
+ *    turned off on a tie, then the first name; the domain's features on
+ *    top, and the live XML's custom CPU (vgmQemuCpuHostModelToCustom)
+ *    keeping their policies; a vendor no model has, and a set without the
+ *    accelerator's host CPU, are refused;
  *  - the real binaries, one test each (/qemucaps/real-binary/SET): probing
  *    it gives the stored set, except the volatile fields (description,
  *    kvm.enabled, cpu.kvm), host CPU and CPU models under TCG included; skipped, with the reason, when the binary is absent or
@@ -605,19 +607,26 @@ testLoadErrors(void)
     testLoadErrorOne(MINIMAL(", \"flags\": [], \"cpu\": {\"tcg\": []}"),
                      "invalid capability file test: member 'tcg' of 'cpu' must be an object");
     testLoadErrorOne(MINIMAL(", \"flags\": [], \"cpu\": {\"kvm\": {\"vendor\": \"GenuineIntel\","
-                             " \"features\": \"sse\"}}"),
+                             " \"family\": 6, \"model\": 85, \"features\": \"sse\"}}"),
                      "invalid capability file test: 'cpu' 'kvm' lacks the member 'models'");
-    testLoadErrorOne(MINIMAL(", \"flags\": [], \"cpu\": {\"tcg\": {\"vendor\": \"v\", \"features\": \"\","
-                             " \"models\": {\"m\": {\"vendor\": \"v\"}}}}"),
+    testLoadErrorOne(MINIMAL(", \"flags\": [], \"cpu\": {\"tcg\": {\"vendor\": \"v\", \"family\": 6,"
+                             " \"model\": 1, \"features\": \"\","
+                             " \"models\": {\"m\": {\"vendor\": \"v\", \"family\": 6, \"model\": 2}}}}"),
                      "invalid capability file test: CPU model 'm' of 'cpu' 'tcg' lacks the member 'features'");
-    testLoadErrorOne(MINIMAL(", \"flags\": [], \"cpu\": {\"tcg\": {\"vendor\": \"v\", \"features\": 1,"
-                             " \"models\": {}}}"),
+    testLoadErrorOne(MINIMAL(", \"flags\": [], \"cpu\": {\"tcg\": {\"vendor\": \"v\", \"family\": 6,"
+                             " \"model\": 1, \"features\": 1, \"models\": {}}}"),
                      "invalid capability file test: member 'features' of 'cpu' 'tcg' must be a string");
+    testLoadErrorOne(MINIMAL(", \"flags\": [], \"cpu\": {\"tcg\": {\"vendor\": \"v\", \"family\": -1,"
+                             " \"model\": 1, \"features\": \"\", \"models\": {}}}"),
+                     "invalid capability file test: member 'family' of 'cpu' 'tcg' must be an unsigned integer");
 }
 
 #define HOSTCPU(vendor, models) \
     MINIMAL(", \"flags\": [], \"cpu\": {\"tcg\": {\"vendor\": \"" vendor "\"," \
-            " \"features\": \"a b c d\", \"models\": {" models "}}}")
+            " \"family\": 6, \"model\": 85, \"features\": \"a b c d\", \"models\": {" models "}}}")
+#define MODEL(name, vendor, model, features) \
+    "\"" name "\": {\"vendor\": \"" vendor "\", \"family\": 6, \"model\": " #model "," \
+    " \"features\": \"" features "\"}"
 
 static char *
 testHostModelLine(const VgmQemuCpuHostModel *hm)
@@ -637,17 +646,28 @@ static void
 testHostModel(void)
 {
     g_autoptr(GError) err = NULL;
-    /* N1: c, d on, x off (3); M2, first by name: d on, e, f off (3, two
-     * off); M3: the host's features, but another vendor's */
+    /* none has the host's signature (family 6, model 85). A1 and N1: c, d
+     * on, y or x off (3 differences, 1 off; A1 first by name); M2: d on,
+     * e, f off (3, but 2 off); M3: the host's features, another vendor's */
     g_autoptr(VgmQemuCaps) caps =
         vgmQemuCapsLoadString(HOSTCPU("GenuineIntel",
-                                      "\"M2\": {\"vendor\": \"GenuineIntel\", \"features\": \"a b c e f\"},"
-                                      " \"N1\": {\"vendor\": \"GenuineIntel\", \"features\": \"a b x\"},"
-                                      " \"M3\": {\"vendor\": \"AuthenticAMD\", \"features\": \"a b c d\"}"),
+                                      MODEL("M2", "GenuineIntel", 1, "a b c e f") ", "
+                                      MODEL("N1", "GenuineIntel", 2, "a b x") ", "
+                                      MODEL("A1", "GenuineIntel", 3, "a b y") ", "
+                                      MODEL("M3", "AuthenticAMD", 85, "a b c d")),
                               "test", &err);
+    /* S1 has the host's signature: under KVM it wins with 5 differences */
+#define SIGCPU \
+    "{\"vendor\": \"GenuineIntel\", \"family\": 6, \"model\": 85, \"features\": \"a b c d\"," \
+    " \"models\": {" MODEL("A1", "GenuineIntel", 3, "a b y") ", " \
+    MODEL("S1", "GenuineIntel", 85, "a x y") "}}"
+    g_autoptr(VgmQemuCaps) sig =
+        vgmQemuCapsLoadString(MINIMAL(", \"flags\": [], \"cpu\": {\"tcg\": " SIGCPU ","
+                                      " \"kvm\": " SIGCPU "}"),
+                              "test", &err);
+#undef SIGCPU
     g_autoptr(VgmQemuCaps) other =
-        vgmQemuCapsLoadString(HOSTCPU("CentaurHauls",
-                                      "\"M1\": {\"vendor\": \"GenuineIntel\", \"features\": \"a b\"}"),
+        vgmQemuCapsLoadString(HOSTCPU("CentaurHauls", MODEL("M1", "GenuineIntel", 1, "a b")),
                               "test", &err);
     VgmCpuFeature features[] = {
         { .name = (char *)"x", .policy = VGM_CPU_FEATURE_REQUIRE },
@@ -660,22 +680,73 @@ testHostModel(void)
     VgmCpuDef cpu = { .mode = VGM_CPU_MODE_HOST_MODEL };
     g_autoptr(VgmQemuCpuHostModel) hm = NULL;
     g_autofree char *line = NULL;
+    size_t i;
 
     g_assert_no_error(err);
     hm = vgmQemuCpuExpandHostModel(&cpu, caps, VGM_QEMU_CAPS_ACCEL_TCG, &err);
     g_assert_no_error(err);
     line = testHostModelLine(hm);
-    g_assert_cmpstr(line, ==, "N1,c=on,d=on,x=off");
+    g_assert_cmpstr(line, ==, "A1,c=on,d=on,y=off");
     g_assert_cmpstr(hm->vendor, ==, "GenuineIntel");
     g_clear_pointer(&hm, vgmQemuCpuHostModelFree);
     g_clear_pointer(&line, g_free);
 
-    cpu.features = features;
+    /* the signature counts under KVM (its CPU is the host's), not under
+     * TCG (whose is QEMU's own) */
+    hm = vgmQemuCpuExpandHostModel(&cpu, sig, VGM_QEMU_CAPS_ACCEL_KVM, &err);
+    g_assert_no_error(err);
+    line = testHostModelLine(hm);
+    g_assert_cmpstr(line, ==, "S1,b=on,c=on,d=on,x=off,y=off");
+    g_clear_pointer(&hm, vgmQemuCpuHostModelFree);
+    g_clear_pointer(&line, g_free);
+    hm = vgmQemuCpuExpandHostModel(&cpu, sig, VGM_QEMU_CAPS_ACCEL_TCG, &err);
+    g_assert_no_error(err);
+    line = testHostModelLine(hm);
+    g_assert_cmpstr(line, ==, "A1,c=on,d=on,y=off");
+    g_clear_pointer(&hm, vgmQemuCpuHostModelFree);
+    g_clear_pointer(&line, g_free);
+
+    /* the domain's features on top; the live XML keeps their policies
+     * but an optional one's */
+    cpu.features = g_new0(VgmCpuFeature, G_N_ELEMENTS(features));
     cpu.nfeatures = G_N_ELEMENTS(features);
+    for (i = 0; i < G_N_ELEMENTS(features); i++) {
+        cpu.features[i].name = g_strdup(features[i].name);
+        cpu.features[i].policy = features[i].policy;
+    }
     hm = vgmQemuCpuExpandHostModel(&cpu, caps, VGM_QEMU_CAPS_ACCEL_TCG, &err);
     g_assert_no_error(err);
     line = testHostModelLine(hm);
-    g_assert_cmpstr(line, ==, "N1,c=off,d=on,x=on,y-z=on,e=off,sse4.2=off");
+    g_assert_cmpstr(line, ==, "A1,c=off,d=on,y=off,x=on,y-z=on,e=off,sse4.2=off");
+    vgmQemuCpuHostModelToCustom(&cpu, hm);
+    g_assert_cmpint(cpu.mode, ==, VGM_CPU_MODE_CUSTOM);
+    g_assert_cmpint(cpu.match, ==, VGM_CPU_MATCH_EXACT);
+    g_assert_cmpint(cpu.fallback, ==, VGM_CPU_FALLBACK_FORBID);
+    g_assert_cmpstr(cpu.model, ==, "A1");
+    g_assert_cmpstr(cpu.vendor, ==, "Intel");
+    g_assert_cmpuint(cpu.nfeatures, ==, 7);
+    {
+        static const struct {
+            const char *name;
+            VgmCpuFeaturePolicy policy;
+        } want[] = {
+            { "c", VGM_CPU_FEATURE_DISABLE }, { "d", VGM_CPU_FEATURE_REQUIRE },
+            { "y", VGM_CPU_FEATURE_DISABLE }, { "x", VGM_CPU_FEATURE_REQUIRE },
+            { "y-z", VGM_CPU_FEATURE_FORCE }, { "e", VGM_CPU_FEATURE_DISABLE },
+            { "sse4.2", VGM_CPU_FEATURE_FORBID },
+        };
+
+        for (i = 0; i < G_N_ELEMENTS(want); i++) {
+            g_assert_cmpstr(cpu.features[i].name, ==, want[i].name);
+            g_assert_cmpint(cpu.features[i].policy, ==, want[i].policy);
+        }
+    }
+    for (i = 0; i < cpu.nfeatures; i++)
+        g_free(cpu.features[i].name);
+    g_free(cpu.features);
+    g_free(cpu.model);
+    g_free(cpu.vendor);
+    cpu = (VgmCpuDef){ .mode = VGM_CPU_MODE_HOST_MODEL };
     g_clear_pointer(&hm, vgmQemuCpuHostModelFree);
 
     g_assert_null(vgmQemuCpuExpandHostModel(&cpu, caps, VGM_QEMU_CAPS_ACCEL_KVM, &err));

@@ -462,7 +462,15 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
             return FALSE;
         cpu->fallback = v;
         /* what CPUID leaf 0 returns: twelve characters, and (on QEMU's
-         * command line) no comma */
+         * command line) no comma; libvirt reads it for a custom or
+         * host-model CPU only */
+        if (cpu->vendorId && cpu->mode != VGM_CPU_MODE_CUSTOM &&
+            cpu->mode != VGM_CPU_MODE_HOST_MODEL) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("attribute 'vendor_id' of element <model> in <cpu mode='%1$s'> is not supported: it sets the vendor of a custom or host-model CPU"),
+                        vgmCpuModeTypeToString(cpu->mode));
+            return FALSE;
+        }
         if (cpu->vendorId) {
             const char *c;
 
@@ -505,9 +513,9 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
             vgmErrorSet(error, VGM_ERR_XML, "%s", _("element <vendor> in <cpu> must name a CPU vendor"));
             return FALSE;
         }
-        if (!cpu->model) {
+        if (!cpu->model || cpu->mode != VGM_CPU_MODE_CUSTOM) {
             vgmErrorSet(error, VGM_ERR_XML, "%s",
-                        _("element <vendor> in <cpu> needs a <model>: a CPU vendor goes with a named model"));
+                        _("element <vendor> in <cpu> needs a <model> of a custom CPU: a CPU vendor goes with a named model"));
             return FALSE;
         }
     }

@@ -1479,6 +1479,7 @@ vgmNetCoalesceParse(xmlNodePtr node, VgmNetDef *net, GError **error)
 {
     xmlNodePtr rx;
     xmlNodePtr frames = NULL;
+    int given = 0;
 
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren, (const char *const[]){ "rx", NULL }, error) ||
         vgmXMLSingleChild(node, "rx", &rx, error) < 0)
@@ -1488,10 +1489,10 @@ vgmNetCoalesceParse(xmlNodePtr node, VgmNetDef *net, GError **error)
         return FALSE;
     if (frames &&
         (!vgmXMLCheckNode(frames, (const char *const[]){ "max", NULL }, vgmXMLNoChildren, error) ||
-         vgmXMLPropUInt(frames, "max", 0, &net->coalesceRxFrames, error) < 0))
+         (given = vgmXMLPropUInt(frames, "max", 0, &net->coalesceRxFrames, error)) < 0))
         return FALSE;
-    if (net->coalesceRxFrames &&
-        net->type != VGM_NET_TYPE_NETWORK && net->type != VGM_NET_TYPE_BRIDGE) {
+    /* libvirt refuses a <frames max> (even 0) where there is no tap of its */
+    if (given > 0 && net->type != VGM_NET_TYPE_NETWORK && net->type != VGM_NET_TYPE_BRIDGE) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("<coalesce> of <interface type='%1$s'> is not supported: it is set on the tap of a network or bridge interface"),
                     vgmNetTypeToString(net->type));

@@ -130,8 +130,10 @@ vgmDriverCpuHostProps(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon, JsonN
         return NULL;
     if (JSON_NODE_HOLDS_OBJECT(*reply) &&
         json_object_has_member(json_node_get_object(*reply), "model") &&
+        JSON_NODE_HOLDS_OBJECT(json_object_get_member(json_node_get_object(*reply), "model")) &&
         (model = json_object_get_object_member(json_node_get_object(*reply), "model")) &&
-        json_object_has_member(model, "props"))
+        json_object_has_member(model, "props") &&
+        JSON_NODE_HOLDS_OBJECT(json_object_get_member(model, "props")))
         return json_object_get_object_member(model, "props");
     vgmErrorSet(error, VGM_ERR_INTERNAL,
                 _("QEMU's expansion of CPU model '%1$s' has no properties"), check->hostModel);

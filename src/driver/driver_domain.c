@@ -75,14 +75,18 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
 {
     g_autofree char *xml = vgmDomainDefFormat(def);
     g_autoptr(VgmDomainDef) live = NULL;
+    g_autoptr(GError) err = NULL;
     gboolean newMachine = machine && g_strcmp0(def->os.machine, machine) != 0;
     gboolean newCpu = hostModel && def->cpu && def->cpu->mode == VGM_CPU_MODE_HOST_MODEL;
 
     if (!newMachine && !newCpu)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
-    if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, NULL)))
+    if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, &err))) {
+        g_warning("the live XML of domain '%s' keeps its definition's machine and CPU: it does not read back (%s)",
+                  def->name, err->message);
         return g_steal_pointer(&xml);
+    }
     if (newMachine) {
         g_free(live->os.machine);
         live->os.machine = g_strdup(machine);

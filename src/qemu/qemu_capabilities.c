@@ -90,6 +90,7 @@ struct _VgmQemuCaps {
     JsonObject *objects;      /* qom-type -> {member -> TYPE} */
     JsonObject *devices;      /* driver -> {property -> QOM type} */
     JsonObject *hostCpu[VGM_QEMU_CAPS_ACCEL_LAST]; /* nullable, see "cpu" */
+    gboolean hostCpuFailed;   /* a probe of a host CPU failed: not cached */
     JsonObject *cacheKey;     /* nullable */
 };
 
@@ -321,6 +322,8 @@ vgmQemuCapsCpuModelFromJSON(const char *name, JsonObject *obj)
 
     m->name = g_strdup(name);
     m->vendor = g_strdup(json_object_get_string_member_with_default(obj, "vendor", ""));
+    m->family = json_object_get_int_member_with_default(obj, "family", 0);
+    m->model = json_object_get_int_member_with_default(obj, "model", 0);
     m->features = *features ? g_strsplit(features, " ", -1) : g_new0(char *, 1);
     return m;
 }
@@ -868,13 +871,18 @@ static gboolean
 vgmQemuCapsParseCpuModel(JsonObject *obj, const char *where, gboolean models,
                          GError **error)
 {
-    static const char *const hostAllowed[] = { "vendor", "features", "models", NULL };
-    static const char *const modelAllowed[] = { "vendor", "features", NULL };
+    static const char *const hostAllowed[] = {
+        "vendor", "family", "model", "features", "models", NULL
+    };
+    static const char *const modelAllowed[] = { "vendor", "family", "model", "features", NULL };
     const char *str;
+    unsigned int num;
     JsonObject *map;
 
     if (!vgmQemuCapsCheckKeys(obj, where, models ? hostAllowed : modelAllowed, error) ||
         vgmQemuCapsMemberString(obj, where, "vendor", TRUE, &str, error) < 0 ||
+        vgmQemuCapsMemberUInt(obj, where, "family", TRUE, &num, error) < 0 ||
+        vgmQemuCapsMemberUInt(obj, where, "model", TRUE, &num, error) < 0 ||
         vgmQemuCapsMemberString(obj, where, "features", TRUE, &str, error) < 0)
         return FALSE;
     if (!models)
@@ -1989,6 +1997,11 @@ vgmQemuCapsProbeCpuExpand(VgmQemuMonitor *mon, const char *model, JsonArray *ext
     }
     json_object_set_string_member(cpu, "vendor",
                                   json_object_get_string_member_with_default(props, "vendor", ""));
+    /* the CPUID signature, which libvirt matches before the features */
+    json_object_set_int_member(cpu, "family",
+                               json_object_get_int_member_with_default(props, "family", 0));
+    json_object_set_int_member(cpu, "model",
+                               json_object_get_int_member_with_default(props, "model", 0));
     return TRUE;
 }
 
@@ -2021,9 +2034,14 @@ vgmQemuCapsProbeHostCpu(VgmQemuCaps *caps, const char *binary, const char *tmpdi
     if (!vgmQemuCapsProbeQemuStart(&q, binary, machine, tmpdir, sockPath, logPath, &err)) {
         g_autofree char *tail = vgmFileReadTail(logPath, 0, VGM_QEMU_CAPS_STDERR_TAIL);
 
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("cannot start QEMU binary %1$s with -machine %2$s: %3$s%4$s%5$s"),
-                    binary, machine, err->message, *tail ? "; QEMU stderr: " : "", tail);
+        if (*tail)
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("cannot start QEMU binary %1$s with -machine %2$s: %3$s; QEMU stderr: %4$s"),
+                        binary, machine, err->message, tail);
+        else
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("cannot start QEMU binary %1$s with -machine %2$s: %3$s"),
+                        binary, machine, err->message);
         unlink(logPath);
         return FALSE;
     }
@@ -2123,12 +2141,18 @@ vgmQemuCapsProbe(const char *binary, GError **error)
     if (ok) {
         g_autoptr(GError) cpuErr = NULL;
 
-        if (!vgmQemuCapsProbeHostCpu(caps, binary, tmpdir, VGM_QEMU_CAPS_ACCEL_TCG, &cpuErr))
-            g_debug("no TCG host CPU for %s: %s", binary, cpuErr->message);
+        if (!vgmQemuCapsProbeHostCpu(caps, binary, tmpdir, VGM_QEMU_CAPS_ACCEL_TCG, &cpuErr)) {
+            g_warning("no host CPU under TCG for %s (host-model is refused there): %s",
+                      binary, cpuErr->message);
+            caps->hostCpuFailed = TRUE;
+        }
         g_clear_error(&cpuErr);
         if (caps->kvmPresent && access("/dev/kvm", R_OK | W_OK) == 0 &&
-            !vgmQemuCapsProbeHostCpu(caps, binary, tmpdir, VGM_QEMU_CAPS_ACCEL_KVM, &cpuErr))
-            g_debug("no KVM host CPU for %s: %s", binary, cpuErr->message);
+            !vgmQemuCapsProbeHostCpu(caps, binary, tmpdir, VGM_QEMU_CAPS_ACCEL_KVM, &cpuErr)) {
+            g_warning("no host CPU under KVM for %s (host-model is refused there): %s",
+                      binary, cpuErr->message);
+            caps->hostCpuFailed = TRUE;
+        }
     }
 
     unlink(sockPath);
@@ -2222,6 +2246,13 @@ vgmQemuCapsCacheKey(const char *binary, GError **error)
     g_autoptr(JsonObject) key = json_object_new();
     g_autofree char *digest = vgmQemuCapsTableDigest();
     g_autofree char *cpuDigest = vgmQemuCapsHostCpuDigest();
+    static const struct {
+        const char *key;
+        const char *path;
+    } nested[] = {
+        { "kvm-intel-nested", "/sys/module/kvm_intel/parameters/nested" },
+        { "kvm-amd-nested", "/sys/module/kvm_amd/parameters/nested" },
+    };
     struct stat sb;
     struct utsname uts;
 
@@ -2245,6 +2276,13 @@ vgmQemuCapsCacheKey(const char *binary, GError **error)
     json_object_set_boolean_member(key, "kvm-device",
                                    g_file_test("/dev/kvm", G_FILE_TEST_EXISTS));
     json_object_set_string_member(key, "host-cpu", cpuDigest);
+    /* nested virtualization changes what KVM offers of the host CPU */
+    for (size_t i = 0; i < G_N_ELEMENTS(nested); i++) {
+        g_autofree char *val = NULL;
+
+        if (g_file_get_contents(nested[i].path, &val, NULL, NULL))
+            json_object_set_string_member(key, nested[i].key, g_strstrip(val));
+    }
     json_object_set_string_member(key, "table", digest);
     json_object_set_string_member(key, "virt-gmem", VERSION);
     return g_steal_pointer(&key);
@@ -2288,6 +2326,9 @@ vgmQemuCapsCacheLookup(const char *binary, const char *cacheDir, GError **error)
     if (!(caps = vgmQemuCapsProbe(binary, error)))
         return NULL;
     caps->cacheKey = json_object_ref(key);
+    /* a host CPU that could not be probed is tried again next time */
+    if (caps->hostCpuFailed)
+        return g_steal_pointer(&caps);
 
     text = vgmQemuCapsFormat(caps);
     /* Another process may read the file meanwhile: replace it atomically. */

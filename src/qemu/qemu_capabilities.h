@@ -61,8 +61,9 @@
  *   cpu          optional, {ACCEL: HOSTCPU} for ACCEL "tcg" and "kvm": what
  *                a <cpu mode='host-model'> is made of under that
  *                accelerator. HOSTCPU is {"vendor": the host CPU's vendor,
- *                "features": the host CPU's features, "models": {NAME:
- *                {"vendor", "features"}}} with the migration-safe named
+ *                "family", "model": its CPUID signature, "features": its
+ *                features, "models": {NAME: {"vendor", "family", "model",
+ *                "features"}}} with the migration-safe named
  *                models (no versioned names); "features" is a sorted,
  *                space-separated list of QEMU's feature property names: the
  *                host CPU's are those query-cpu-model-expansion (static) of
@@ -322,6 +323,8 @@ VGM_ENUM_DECL(vgmQemuCapsAccel);
 typedef struct {
     char *name;
     char *vendor;
+    unsigned int family;  /* the CPUID signature */
+    unsigned int model;
     GStrv features;       /* sorted QEMU feature property names */
 } VgmQemuCapsCpuModel;
 
@@ -400,8 +403,9 @@ char *vgmQemuCapsCacheDefaultDir(void);
  * and rewriting the cache file (atomically) when it is missing, unreadable or
  * its key no longer matches: the binary's path, size, mtime and ctime (ns),
  * the host kernel release, whether /dev/kvm exists, the host CPU's identity
- * (/proc/cpuinfo's vendor, family, model, stepping and flags), and the
- * flag table.
+ * (/proc/cpuinfo's vendor, family, model, stepping and flags), the kvm
+ * modules' nested parameter, and the flag table. A probe whose host CPU
+ * could not be read is not written (the next lookup probes again).
  */
 VgmQemuCaps *vgmQemuCapsCacheLookup(const char *binary, const char *cacheDir,
                                     GError **error);

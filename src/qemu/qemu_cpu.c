@@ -96,17 +96,29 @@ vgmQemuCpuHostModelToCustom(VgmCpuDef *cpu, const VgmQemuCpuHostModel *hm)
 {
     size_t i;
 
+    g_autoptr(GHashTable) own = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    VgmCpuFeature *features = g_new0(VgmCpuFeature, hm->settings->len);
+
+    /* the domain's own features keep their policy (force, forbid), but an
+     * optional one, which became on or off, as libvirt updates it */
+    for (i = 0; i < cpu->nfeatures; i++) {
+        if (cpu->features[i].policy != VGM_CPU_FEATURE_OPTIONAL)
+            g_hash_table_insert(own, vgmQemuCpuFeatureName(cpu->features[i].name),
+                                GINT_TO_POINTER(cpu->features[i].policy + 1));
+    }
+    for (i = 0; i < hm->settings->len; i++) {
+        const VgmQemuCpuSetting *set = g_ptr_array_index(hm->settings, i);
+        gpointer policy = g_hash_table_lookup(own, set->name);
+
+        features[i].name = g_strdup(vgmQemuCpuFeatureXMLName(set->name));
+        features[i].policy = policy ? (VgmCpuFeaturePolicy)(GPOINTER_TO_INT(policy) - 1) :
+                             set->on ? VGM_CPU_FEATURE_REQUIRE : VGM_CPU_FEATURE_DISABLE;
+    }
     for (i = 0; i < cpu->nfeatures; i++)
         g_free(cpu->features[i].name);
     g_free(cpu->features);
-    cpu->features = g_new0(VgmCpuFeature, hm->settings->len);
+    cpu->features = features;
     cpu->nfeatures = hm->settings->len;
-    for (i = 0; i < hm->settings->len; i++) {
-        const VgmQemuCpuSetting *set = g_ptr_array_index(hm->settings, i);
-
-        cpu->features[i].name = g_strdup(vgmQemuCpuFeatureXMLName(set->name));
-        cpu->features[i].policy = set->on ? VGM_CPU_FEATURE_REQUIRE : VGM_CPU_FEATURE_DISABLE;
-    }
     g_free(cpu->model);
     cpu->model = g_strdup(hm->model);
     g_free(cpu->vendor);
@@ -179,6 +191,15 @@ vgmQemuCpuSet(VgmQemuCpuHostModel *hm, const char *name, gboolean on)
     g_ptr_array_add(hm->settings, s);
 }
 
+/* Whether @m has the CPUID family and model of @host (a signature of 0
+ * is none). */
+static gboolean
+vgmQemuCpuSameSignature(const VgmQemuCapsCpuModel *m, const VgmQemuCapsCpuModel *host)
+{
+    return host->family && host->model &&
+           m->family == host->family && m->model == host->model;
+}
+
 VgmQemuCpuHostModel *
 vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
                           VgmQemuCapsAccel accel, GError **error)
@@ -189,6 +210,7 @@ vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
     g_autoptr(GHashTable) modelSet = NULL;
     const VgmQemuCapsCpuModel *best = NULL;
     guint bestAdded = 0, bestRemoved = 0;
+    gboolean bestSignature = FALSE;
     const char *accelName = accel == VGM_QEMU_CAPS_ACCEL_KVM ? "KVM" : "TCG";
     size_t i;
 
@@ -202,6 +224,9 @@ vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
     for (i = 0; i < host->models->len; i++) {
         const VgmQemuCapsCpuModel *m = g_ptr_array_index(host->models, i);
         g_autoptr(GHashTable) set = NULL;
+        /* under TCG the host CPU's signature is QEMU's own (qemu64's) */
+        gboolean signature = accel == VGM_QEMU_CAPS_ACCEL_KVM &&
+                             vgmQemuCpuSameSignature(m, host->host);
         guint added, removed;
 
         if (!g_str_equal(m->vendor, host->host->vendor))
@@ -209,11 +234,16 @@ vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
         set = vgmQemuCpuFeatureSet(m->features);
         added = vgmQemuCpuCountMissing(host->host->features, set);
         removed = vgmQemuCpuCountMissing(m->features, hostSet);
-        if (!best || added + removed < bestAdded + bestRemoved ||
-            (added + removed == bestAdded + bestRemoved && removed < bestRemoved)) {
+        /* a model of the host's own family and model wins over one that is
+         * not, as in libvirt; then the fewest differences */
+        if (!best || (signature && !bestSignature) ||
+            (signature == bestSignature &&
+             (added + removed < bestAdded + bestRemoved ||
+              (added + removed == bestAdded + bestRemoved && removed < bestRemoved)))) {
             best = m;
             bestAdded = added;
             bestRemoved = removed;
+            bestSignature = signature;
         }
     }
     if (!best) {

@@ -8,8 +8,11 @@
  * own CPU under KVM, everything TCG emulates under TCG), plus the features
  * that make it the host CPU: those the host has and the model lacks turned
  * on, those the model defines and the host lacks turned off. "Closest":
- * the model of the host CPU's vendor with the fewest such differences
- * (then the fewest turned off, then the first name). The domain's own
+ * of the models of the host CPU's vendor, one of the host CPU's family and
+ * model (its CPUID signature) where there is one, as libvirt prefers it
+ * (under KVM only: TCG's CPU has qemu64's signature), then the one with
+ * the fewest such differences (then the fewest turned off, then the first
+ * name). The domain's own
  * <feature>s then apply on top: require and force turn a feature on,
  * disable and forbid turn it off, optional turns it on where the host CPU
  * has it and off where not. The result is a migratable CPU whose features
