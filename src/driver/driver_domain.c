@@ -83,7 +83,7 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
     if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, &err))) {
-        g_warning("the live XML of domain '%s' keeps its definition's machine and CPU: it does not read back (%s)",
+        g_warning(_("the live XML of domain '%1$s' keeps its definition's machine and CPU: it does not read back (%2$s)"),
                   def->name, err->message);
         return g_steal_pointer(&xml);
     }

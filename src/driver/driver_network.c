@@ -69,17 +69,13 @@ vgmNetworkLeaseFree(VgmNetworkLease *lease)
 static char *
 vgmNetworkConfigDir(const VgmDriverStore *store)
 {
-    g_autofree char *parent = g_path_get_dirname(store->configDir);
-
-    return g_build_filename(parent, "networks", NULL);
+    return vgmDriverStoreObjectDir(store, FALSE, "networks");
 }
 
 static char *
 vgmNetworkRunDir(const VgmDriverStore *store)
 {
-    g_autofree char *parent = g_path_get_dirname(store->runDir);
-
-    return g_build_filename(parent, "network", NULL);
+    return vgmDriverStoreObjectDir(store, TRUE, "network");
 }
 
 /* CONFIGDIR/NAME.xml */
@@ -251,7 +247,7 @@ vgmNetworkObjLoad(const VgmDriverStore *store, const char *name, GError **error)
             g_propagate_error(error, g_steal_pointer(&err));
             return NULL;
         }
-        g_warning("network '%s' runs, but its definition does not read: %s", name,
+        g_warning(_("network '%1$s' runs, but its definition does not read: %2$s"), name,
                   err->message);
     }
     if (!obj->config && !obj->live) {
@@ -288,7 +284,7 @@ vgmNetworkObjLoadAll(const VgmDriverStore *store)
         if (obj)
             g_ptr_array_add(objs, obj);
         else
-            g_warning("network '%s' left out: %s", (const char *)g_ptr_array_index(sorted, i),
+            g_warning(_("network '%1$s' left out: %2$s"), (const char *)g_ptr_array_index(sorted, i),
                       err->message);
     }
     return objs;
@@ -1027,6 +1023,16 @@ vgmDriverNetworkCreateXML(VgmDriver *drv, const char *xml, unsigned int flags, G
     return net;
 }
 
+/* A network that is gone for good (neither defined nor running) leaves no
+ * leases to a later one of its name. */
+static void
+vgmNetworkDropLeases(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *leases = vgmNetworkRunFile(store, name, "leases");
+
+    g_unlink(leases);
+}
+
 gboolean
 vgmDriverNetworkUndefine(VgmDriver *drv, const char *name, GError **error)
 {
@@ -1047,12 +1053,8 @@ vgmDriverNetworkUndefine(VgmDriver *drv, const char *name, GError **error)
     path = vgmNetworkConfigPath(store, name);
     autostart = vgmNetworkAutostartPath(store, name);
     ok = vgmNetworkRemoveFile(autostart, error) && vgmNetworkRemoveFile(path, error);
-    /* a network that is gone for good leaves no leases to a later one */
-    if (ok && !obj->live) {
-        g_autofree char *leases = vgmNetworkRunFile(store, name, "leases");
-
-        g_unlink(leases);
-    }
+    if (ok && !obj->live)
+        vgmNetworkDropLeases(store, name);
  out:
     g_mutex_unlock(&vgmNetworkLock);
     if (ok)
@@ -1115,11 +1117,8 @@ vgmDriverNetworkDestroy(VgmDriver *drv, const char *name, GError **error)
         goto out;
     live = vgmNetworkRunFile(store, name, "xml");
     ok = vgmNetworkRemoveFile(live, error);
-    if (ok && !obj->config) {
-        g_autofree char *leases = vgmNetworkRunFile(store, name, "leases");
-
-        g_unlink(leases);
-    }
+    if (ok && !obj->config)
+        vgmNetworkDropLeases(store, name);
  out:
     g_mutex_unlock(&vgmNetworkLock);
     if (ok)
@@ -1290,7 +1289,7 @@ vgmNetworkReconcile(const VgmDriverStore *store, VgmNetworkObj *obj)
     if (vgmNetworkDefOwnsBridge(live) && !if_nametoindex(live->bridge)) {
         g_autofree char *path = vgmNetworkRunFile(store, obj->name, "xml");
 
-        g_warning("network '%s' was active, but its bridge '%s' is gone: it is inactive now",
+        g_warning(_("network '%1$s' was active, but its bridge '%2$s' is gone: it is inactive now"),
                   obj->name, live->bridge);
         vgmNetworkTeardown(store, live, NULL);
         g_unlink(path);
@@ -1299,7 +1298,7 @@ vgmNetworkReconcile(const VgmDriverStore *store, VgmNetworkObj *obj)
     }
     if (vgmNetworkNeedsDnsmasq(live) && vgmNetworkDnsmasqPid(store, obj->name) == 0 &&
         !vgmNetworkStartDnsmasq(store, live, &err))
-        g_warning("network '%s': its dnsmasq had ended and does not start again: %s",
+        g_warning(_("network '%1$s': its dnsmasq had ended and does not start again: %2$s"),
                   obj->name, err->message);
     return TRUE;
 }
@@ -1321,7 +1320,7 @@ vgmDriverNetworkAutostart(VgmDriver *drv)
             continue;
         if (obj->config && !obj->live && vgmNetworkIsAutostart(store, obj->name) &&
             !vgmNetworkStartDef(store, obj->config, &err))
-            g_warning("network '%s' did not autostart: %s", obj->name, err->message);
+            g_warning(_("network '%1$s' did not autostart: %2$s"), obj->name, err->message);
     }
     g_mutex_unlock(&vgmNetworkLock);
 }

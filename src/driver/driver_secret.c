@@ -94,9 +94,7 @@ vgmSecretEphemeralFree(VgmSecretEphemeral *e)
 static char *
 vgmSecretDir(const VgmDriverStore *store)
 {
-    g_autofree char *parent = g_path_get_dirname(store->configDir);
-
-    return g_build_filename(parent, "secrets", NULL);
+    return vgmDriverStoreObjectDir(store, FALSE, "secrets");
 }
 
 static char *

@@ -255,6 +255,14 @@ vgmDriverStoreMemoryDir(const VgmDriverStore *store)
     return g_build_filename(store->stateDir, "ram", NULL);
 }
 
+char *
+vgmDriverStoreObjectDir(const VgmDriverStore *store, gboolean run, const char *kind)
+{
+    g_autofree char *parent = g_path_get_dirname(run ? store->runDir : store->configDir);
+
+    return g_build_filename(parent, kind, NULL);
+}
+
 static gint
 vgmDriverStoreCompareNames(gconstpointer a, gconstpointer b)
 {

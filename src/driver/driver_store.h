@@ -71,6 +71,10 @@ char *vgmDriverStoreDomainRunDir(const VgmDriverStore *store, const char *name);
 char *vgmDriverStorePidfilePath(const VgmDriverStore *store, const char *name);
 /* ROOT/lib/qemu/ram */
 char *vgmDriverStoreMemoryDir(const VgmDriverStore *store);
+/* The directory of another kind of object (@kind: "networks", "secrets")
+ * beside the domains' definitions, or, with @run, beside their run-time
+ * state (ROOT/etc/@kind, ROOT/run/@kind). */
+char *vgmDriverStoreObjectDir(const VgmDriverStore *store, gboolean run, const char *kind);
 
 /* ---- persistent configs ---- */
 

@@ -2136,22 +2136,21 @@ vgmQemuCapsProbe(const char *binary, GError **error)
         }
     }
 
-    /* host-model's ingredients: TCG's always (a QEMU without TCG has no
-     * host CPU there, which is no error), KVM's where it can be used */
+    /* host-model's ingredients: TCG's always, KVM's where it can be used;
+     * one that fails is warned about, and keeps the set out of the cache */
     if (ok) {
         g_autoptr(GError) cpuErr = NULL;
 
-        if (!vgmQemuCapsProbeHostCpu(caps, binary, tmpdir, VGM_QEMU_CAPS_ACCEL_TCG, &cpuErr)) {
-            g_warning("no host CPU under TCG for %s (host-model is refused there): %s",
-                      binary, cpuErr->message);
-            caps->hostCpuFailed = TRUE;
-        }
-        g_clear_error(&cpuErr);
-        if (caps->kvmPresent && access("/dev/kvm", R_OK | W_OK) == 0 &&
-            !vgmQemuCapsProbeHostCpu(caps, binary, tmpdir, VGM_QEMU_CAPS_ACCEL_KVM, &cpuErr)) {
-            g_warning("no host CPU under KVM for %s (host-model is refused there): %s",
-                      binary, cpuErr->message);
-            caps->hostCpuFailed = TRUE;
+        for (int a = 0; a < VGM_QEMU_CAPS_ACCEL_LAST; a++) {
+            if (a == VGM_QEMU_CAPS_ACCEL_KVM &&
+                (!caps->kvmPresent || access("/dev/kvm", R_OK | W_OK) < 0))
+                continue;
+            if (!vgmQemuCapsProbeHostCpu(caps, binary, tmpdir, a, &cpuErr)) {
+                g_warning(_("no host CPU under %1$s for %2$s (host-model is refused there): %3$s"),
+                          a == VGM_QEMU_CAPS_ACCEL_KVM ? "KVM" : "TCG", binary, cpuErr->message);
+                caps->hostCpuFailed = TRUE;
+                g_clear_error(&cpuErr);
+            }
         }
     }
 
