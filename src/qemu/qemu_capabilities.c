@@ -2137,7 +2137,7 @@ vgmQemuCapsProbe(const char *binary, GError **error)
     }
 
     /* host-model's ingredients: TCG's always, KVM's where it can be used;
-     * one that fails is warned about, and keeps the set out of the cache */
+     * one that fails is logged, and keeps the set out of the cache */
     if (ok) {
         g_autoptr(GError) cpuErr = NULL;
 
@@ -2146,7 +2146,9 @@ vgmQemuCapsProbe(const char *binary, GError **error)
                 (!caps->kvmPresent || access("/dev/kvm", R_OK | W_OK) < 0))
                 continue;
             if (!vgmQemuCapsProbeHostCpu(caps, binary, tmpdir, a, &cpuErr)) {
-                g_warning(_("no host CPU under %1$s for %2$s (host-model is refused there): %3$s"),
+                /* a message, not a warning: a host whose KVM refuses the
+                 * probe still runs everything but host-model there */
+                g_message(_("no host CPU under %1$s for %2$s (host-model is refused there): %3$s"),
                           a == VGM_QEMU_CAPS_ACCEL_KVM ? "KVM" : "TCG", binary, cpuErr->message);
                 caps->hostCpuFailed = TRUE;
                 g_clear_error(&cpuErr);
