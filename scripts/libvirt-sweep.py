@@ -71,16 +71,17 @@ DEVICE_PREFIXES = (
 )
 
 
-def topic(name, text):
-    """The topic that selects an input, or None."""
+def topic(name, text, everything=False):
+    """The topic that selects an input, or None (with everything, "other"
+    for an x86_64 input of neither topic)."""
     if MEMORY_NAME_RE.match(name) or MEMORY_CONTENT_RE.search(text):
         return "memory"
     if name.startswith(DEVICE_PREFIXES):
         return "device"
-    return None
+    return "other" if everything else None
 
 
-def select(srcdir):
+def select(srcdir, everything=False):
     """[(name, topic)] of the selected inputs, and counts of each step."""
     counts = collections.OrderedDict()
     names = sorted(f[:-4] for f in os.listdir(srcdir) if f.endswith(".xml"))
@@ -96,12 +97,14 @@ def select(srcdir):
         if not m or m.group(1) != "x86_64":
             continue
         x86 += 1
-        t = topic(n, text)
+        t = topic(n, text, everything)
         if t:
             chosen.append((n, t))
     counts["arch x86_64"] = x86
     counts["memory topics"] = sum(1 for _, t in chosen if t == "memory")
     counts["common-device topics"] = sum(1 for _, t in chosen if t == "device")
+    if everything:
+        counts["other topics (--all)"] = sum(1 for _, t in chosen if t == "other")
     counts["selected"] = len(chosen)
     return chosen, counts
 
@@ -507,6 +510,8 @@ def main():
     ap.add_argument("--uri", default="qemu:///system")
     ap.add_argument("--virsh", default="virsh")
     ap.add_argument("--only", nargs="*", help="run just these inputs (names)")
+    ap.add_argument("--all", action="store_true",
+                    help="every x86_64 input, not only the memory and device topics")
     ap.add_argument("--header", help="a file to put at the top of summary.txt")
     ap.add_argument("--qemu-check", action="store_true",
                     help="start every accepted command line paused on real QEMU")
@@ -516,7 +521,7 @@ def main():
                     help="a further directory of libvirt's to map to scratch")
     args = ap.parse_args()
 
-    chosen, counts = select(args.src)
+    chosen, counts = select(args.src, args.all)
     if args.only:
         chosen = [c for c in chosen if c[0] in args.only]
     for d in ("inputs", "libvirt", "virt-gmem"):

@@ -5,7 +5,7 @@
 # through virt-gmem, and compares what each accepts and how each lowers
 # memory. docs/libvirt-sweep.rst has the rules and the results.
 #
-#   bash scripts/libvirt-sweep.sh [--hugetlbfs] [--no-qemu-check] [SRC_DIR]
+#   bash scripts/libvirt-sweep.sh [--hugetlbfs] [--no-qemu-check] [--all] [SRC_DIR]
 #
 # SRC_DIR caches Debian's libvirt source package (default
 # $VGM_BUILDDIR/tests/libvirt-src; VGM_BUILDDIR defaults to ./build, which
@@ -25,6 +25,8 @@
 #               starts: if a libvirtd this script did not start is running,
 #               the libvirt side runs in the same libvirt's embedded driver
 #               instead (qemu:///embed?root=OUT/libvirt-root), which does.
+# --all         every x86_64 input, not only the memory and device topics
+#               (docs/libvirt-sweep.rst, "The whole corpus").
 # --no-qemu-check  skip starting every accepted command line paused on
 #               real QEMU (docs/libvirt-sweep.rst, "Real QEMU").
 set -euo pipefail
@@ -33,11 +35,13 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 builddir=$(realpath -m "${VGM_BUILDDIR:-$here/build}")
 hugetlbfs=0
 qemucheck=1
+everything=0
 src=
 while [ $# -gt 0 ]; do
     case "$1" in
         --hugetlbfs) hugetlbfs=1 ;;
         --no-qemu-check) qemucheck=0 ;;
+        --all) everything=1 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         -*) echo "libvirt-sweep: unknown option $1" >&2; exit 2 ;;
         *) src=$1 ;;
@@ -201,6 +205,7 @@ virsh -q -c "$uri" version >/dev/null 2>&1 || die "libvirt does not answer on $u
 args=(--src "$data" --out "$out" --virt-gmem "$vgm" --qemu-caps "$caps"
       --uri "$uri" --header "$out/versions.txt")
 [ $qemucheck = 0 ] || args+=(--qemu-check)
+[ $everything = 0 ] || args+=(--all)
 while read -r m; do args+=(--hugetlbfs "$m"); done < <(awk '$3=="hugetlbfs"{print $2}' /proc/mounts)
 case "$uri" in qemu:///embed*) args+=(--libvirt-dir "$out/libvirt-root") ;; esac
 "$python" "$here/scripts/libvirt-sweep.py" "${args[@]}"

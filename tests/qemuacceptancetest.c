@@ -29,8 +29,10 @@
  * -m size; query-memory-devices holds every planned memory device with its
  * backend and size. Beyond memory, what the command line asked of the
  * devices: every -blockdev node with a "cache" shows that cache mode in
- * query-named-block-nodes, every -device with a "write-cache" has it
- * (qom-get), every channel's virtserialport has its port number (qom-get
+ * query-named-block-nodes, every -device has the disk front-end
+ * properties the command line gave it (qom-get of "write-cache",
+ * "serial", "wwn", "vendor", "cyls", "werror" and the like, in
+ * vgmAcceptCheckDevices), every channel's virtserialport has its port number (qom-get
  * "nr"), a vmcoreinfo device exists (qom-list of the anonymous
  * devices), every chardev <log> file was created, VNC and SPICE servers
  * are enabled on the command line's port (query-vnc, query-spice; the
@@ -1377,6 +1379,43 @@ vgmAcceptCheckQomString(VgmQemuMonitor *mon, const char *id, const char *prop,
     }
 }
 
+/* Whether the device's property @prop, read with qom-get, is the
+ * scalar the command line gave (a number, string or boolean) */
+static void
+vgmAcceptCheckQomValue(VgmQemuMonitor *mon, const char *id, const char *prop,
+                       JsonNode *want, GString *problems)
+{
+    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
+    g_autoptr(JsonObject) args = vgmAcceptArgs("path", path, "property", prop, NULL);
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GError) err = NULL;
+    gboolean same = FALSE;
+
+    if (!vgmQemuMonitorCommand(mon, "qom-get", args, &ret, &err)) {
+        g_string_append_printf(problems, "\n  qom-get %s %s: %s", path, prop, err->message);
+        return;
+    }
+    if (JSON_NODE_HOLDS_VALUE(ret) && JSON_NODE_HOLDS_VALUE(want)) {
+        GType t = json_node_get_value_type(want);
+
+        if (t == G_TYPE_STRING)
+            same = json_node_get_value_type(ret) == G_TYPE_STRING &&
+                   g_str_equal(json_node_get_string(ret), json_node_get_string(want));
+        else if (t == G_TYPE_BOOLEAN)
+            same = json_node_get_value_type(ret) == G_TYPE_BOOLEAN &&
+                   json_node_get_boolean(ret) == json_node_get_boolean(want);
+        else if (t == G_TYPE_INT64)
+            same = json_node_get_value_type(ret) == G_TYPE_INT64 &&
+                   json_node_get_int(ret) == json_node_get_int(want);
+    }
+    if (!same) {
+        g_autofree char *g = vgmTestJSONText(ret);
+        g_autofree char *w = vgmTestJSONText(want);
+
+        g_string_append_printf(problems, "\n  device %s: %s %s, command line %s", id, prop, g, w);
+    }
+}
+
 /* Disk cache modes, write caches, vmcoreinfo and chardev logs as QEMU
  * built them (see the header). */
 static void
@@ -1429,7 +1468,13 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
     for (i = 0; i < cmd->devices->len; i++) {
         JsonObject *dev = g_ptr_array_index(cmd->devices, i);
         const char *id = json_object_get_string_member_with_default(dev, "id", NULL);
-        const char *want = json_object_get_string_member_with_default(dev, "write-cache", NULL);
+        /* what a disk's guest reads besides its medium */
+        static const char *const diskProps[] = {
+            "write-cache", "share-rw", "device_id", "logical_block_size",
+            "physical_block_size", "wwn", "rotation_rate", "vendor", "product", "cyls",
+            "heads", "secs", "bios-chs-trans", "serial", "werror", "rerror",
+        };
+        size_t k;
 
         /* a channel's port: the number and name the command line gave */
         if (id && g_str_equal(json_object_get_string_member(dev, "driver"), "virtserialport")) {
@@ -1450,8 +1495,11 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
 
         if (g_str_equal(json_object_get_string_member(dev, "driver"), "vmcoreinfo"))
             wantVmcoreinfo = TRUE;
-        if (want && id)
-            vgmAcceptCheckQomString(mon, id, "write-cache", want, "command line", problems);
+        for (k = 0; id && k < G_N_ELEMENTS(diskProps); k++) {
+            if (json_object_has_member(dev, diskProps[k]))
+                vgmAcceptCheckQomValue(mon, id, diskProps[k],
+                                       json_object_get_member(dev, diskProps[k]), problems);
+        }
     }
     if (wantVmcoreinfo) {
         g_autoptr(JsonObject) args = vgmAcceptArgs("path", "/machine/peripheral-anon", NULL);

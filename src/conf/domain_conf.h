@@ -771,6 +771,29 @@ typedef enum {
 } VgmDiskDetectZeroes;
 VGM_ENUM_DECL(vgmDiskDetectZeroes);
 
+/* <geometry trans>: the BIOS CHS translation of an IDE disk */
+typedef enum {
+    VGM_DISK_TRANS_DEFAULT = 0,
+    VGM_DISK_TRANS_NONE,
+    VGM_DISK_TRANS_AUTO,
+    VGM_DISK_TRANS_LBA,
+
+    VGM_DISK_TRANS_LAST
+} VgmDiskTrans;
+VGM_ENUM_DECL(vgmDiskTrans);
+
+/* <driver error_policy rerror_policy>: what a write (read) error does */
+typedef enum {
+    VGM_DISK_ERROR_POLICY_DEFAULT = 0,
+    VGM_DISK_ERROR_POLICY_STOP,
+    VGM_DISK_ERROR_POLICY_REPORT,
+    VGM_DISK_ERROR_POLICY_IGNORE,
+    VGM_DISK_ERROR_POLICY_ENOSPACE,     /* writes only: stop when the host is full */
+
+    VGM_DISK_ERROR_POLICY_LAST
+} VgmDiskErrorPolicy;
+VGM_ENUM_DECL(vgmDiskErrorPolicy);
+
 /* The options every virtio device's <driver> takes */
 typedef struct {
     VgmTristate iommu;          /* iommu_platform */
@@ -825,6 +848,8 @@ typedef struct {
     VgmDiskIo io;
     VgmDiskDiscard discard;
     VgmDiskDetectZeroes detectZeroes;
+    VgmDiskErrorPolicy errorPolicy;     /* <driver error_policy> */
+    VgmDiskErrorPolicy rerrorPolicy;    /* <driver rerror_policy>: never enospace */
     unsigned int queues;        /* virtio-blk num-queues; 0: QEMU's */
     unsigned int queueSize;     /* virtio-blk queue-size; 0: QEMU's */
     VgmTristate ioeventfd;      /* <driver ioeventfd='on|off'>: virtio only */
@@ -841,6 +866,17 @@ typedef struct {
     gboolean trayOpen;          /* cdrom, floppy: <target tray='open'> (the
                                  * start opens it; 'closed' is QEMU's own) */
     VgmTristate removable;      /* USB: <target removable='on|off'> */
+    unsigned int rotationRate;  /* <target rotation_rate>: 1 (solid state) or
+                                 * RPM; SCSI, IDE and SATA hard disks */
+    unsigned int cyls, heads, secs;     /* <geometry>: all three or none */
+    VgmDiskTrans trans;         /* <geometry trans>: IDE only */
+    unsigned int logicalBlockSize;      /* <blockio>, bytes; 0: QEMU's */
+    unsigned int physicalBlockSize;
+    char *serial;               /* <serial>: the serial number the guest reads */
+    char *wwn;                  /* <wwn>: 16 hex digits, maybe after 0x (IDE, SCSI) */
+    char *vendor;               /* <vendor>, <product>: a SCSI disk's inquiry */
+    char *product;              /*   strings (up to 8 and 16 printable chars) */
+    gboolean shareable;         /* <shareable/>: other guests write it too */
     gboolean readonly;
     unsigned int bootOrder;     /* <boot order=''/>, 0: none */
     VgmDiskIotune *iotune;      /* NULL: no <iotune> */

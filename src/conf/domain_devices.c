@@ -30,6 +30,9 @@ VGM_ENUM_IMPL(vgmDiskCache, VGM_DISK_CACHE_LAST,
 VGM_ENUM_IMPL(vgmDiskIo, VGM_DISK_IO_LAST, "default", "native", "threads", "io_uring");
 VGM_ENUM_IMPL(vgmDiskDiscard, VGM_DISK_DISCARD_LAST, "default", "unmap", "ignore");
 VGM_ENUM_IMPL(vgmDiskDetectZeroes, VGM_DISK_DETECT_ZEROES_LAST, "default", "off", "on", "unmap");
+VGM_ENUM_IMPL(vgmDiskTrans, VGM_DISK_TRANS_LAST, "default", "none", "auto", "lba");
+VGM_ENUM_IMPL(vgmDiskErrorPolicy, VGM_DISK_ERROR_POLICY_LAST,
+              "default", "stop", "report", "ignore", "enospace");
 VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet");
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "dev", "spicevmc",
@@ -219,6 +222,10 @@ vgmDiskDefFree(VgmDiskDef *d)
     g_free(d->src);
     vgmDiskNetSourceFree(d->net);
     g_free(d->dst);
+    g_free(d->serial);
+    g_free(d->wwn);
+    g_free(d->vendor);
+    g_free(d->product);
     g_free(d);
 }
 
@@ -981,6 +988,98 @@ vgmDiskVhostUserParse(xmlNodePtr source, VgmDiskDef *disk, GError **error)
     return TRUE;
 }
 
+/* The text of the disk's <NAME> child into *out (NULL when absent); an
+ * empty one is refused, a longer one than @maxLen (0: any length) too, and
+ * each character must be in @allowed (NULL: any printable ASCII) */
+static gboolean
+vgmDiskTextParse(xmlNodePtr node, const char *name, size_t maxLen, const char *allowed,
+                 char **out, GError **error)
+{
+    xmlNodePtr child;
+    const char *p;
+
+    if (vgmXMLSingleChild(node, name, &child, error) < 0)
+        return FALSE;
+    if (!child)
+        return TRUE;
+    /* text, and no attributes or elements */
+    if (!vgmXMLCheckNode(child, vgmXMLNoChildren, NULL, error))
+        return FALSE;
+    *out = vgmXMLNodeContent(child);
+    for (p = *out; p && *p; p++) {
+        if (allowed ? !strchr(allowed, *p) : !g_ascii_isprint(*p))
+            break;
+    }
+    if (!*out || !**out || *p || (maxLen && strlen(*out) > maxLen)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    !*out || !**out ? _("element <%1$s> of <disk> is empty") :
+                    *p ? _("invalid character in <%1$s> of <disk>: '%2$s'") :
+                    _("<%1$s> of <disk> is longer than %3$zu characters: '%2$s'"),
+                    name, *out ? *out : "", maxLen);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* What the guest sees of the disk beyond its medium: <serial>, <wwn>,
+ * <vendor>, <product>, <geometry> and <blockio>, with libvirt's syntax */
+static gboolean
+vgmDiskFrontendParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
+{
+    static const char serialChars[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+- ";
+    xmlNodePtr child;
+    int v;
+
+    if (!vgmDiskTextParse(node, "serial", 0, serialChars, &disk->serial, error) ||
+        !vgmDiskTextParse(node, "wwn", 0, "0123456789abcdefABCDEFx", &disk->wwn, error) ||
+        !vgmDiskTextParse(node, "vendor", 8, NULL, &disk->vendor, error) ||
+        !vgmDiskTextParse(node, "product", 16, NULL, &disk->product, error))
+        return FALSE;
+    if (disk->wwn) {
+        const char *digits = g_str_has_prefix(disk->wwn, "0x") ? disk->wwn + 2 : disk->wwn;
+
+        /* QEMU takes the name as a 64-bit number; the NAA formats start
+         * with a digit below 8, as a JSON integer needs */
+        if (strlen(digits) != 16 || strchr(digits, 'x') || !strchr("01234567", digits[0])) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid <wwn> '%1$s' of <disk>: expected 16 hexadecimal digits (optionally after 0x), the first below 8"),
+                        disk->wwn);
+            return FALSE;
+        }
+    }
+    if (vgmXMLSingleChild(node, "geometry", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "cyls", "heads", "secs", "trans",
+                                                           NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(child, "cyls", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                           &disk->cyls, error) < 0 ||
+            vgmXMLPropUInt(child, "heads", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                           &disk->heads, error) < 0 ||
+            vgmXMLPropUInt(child, "secs", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                           &disk->secs, error) < 0 ||
+            vgmXMLPropEnum(child, "trans", vgmDiskTransTypeFromString, VGM_XML_PROP_NONZERO,
+                           &v, error) < 0)
+            return FALSE;
+        disk->trans = v;
+    }
+    if (vgmXMLSingleChild(node, "blockio", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "logical_block_size",
+                                                           "physical_block_size", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(child, "logical_block_size", VGM_XML_PROP_NONZERO,
+                           &disk->logicalBlockSize, error) < 0 ||
+            vgmXMLPropUInt(child, "physical_block_size", VGM_XML_PROP_NONZERO,
+                           &disk->physicalBlockSize, error) < 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static VgmDiskDef *
 vgmDiskParse(xmlNodePtr node, GError **error)
 {
@@ -990,7 +1089,9 @@ vgmDiskParse(xmlNodePtr node, GError **error)
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "device", "snapshot", NULL },
                          (const char *const[]){ "driver", "source", "target", "iotune",
-                                                "readonly", "boot", "address", NULL }, error))
+                                                "readonly", "boot", "address", "serial", "wwn",
+                                                "vendor", "product", "geometry", "blockio",
+                                                "shareable", NULL }, error))
         return NULL;
     {
         g_autofree char *snapshot = NULL;
@@ -1020,7 +1121,8 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         if (!vgmXMLCheckNode(child, (const char *const[]){ "name", "type", "cache", "io",
                                                            "discard", "detect_zeroes", "queues",
                                                            "queue_size", "ioeventfd", "event_idx",
-                                                           "iommu", "ats", "packed", NULL },
+                                                           "iommu", "ats", "packed", "error_policy",
+                                                           "rerror_policy", NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropTristateSwitch(child, "ioeventfd", 0, &disk->ioeventfd, error) < 0 ||
             vgmXMLPropTristateSwitch(child, "event_idx", 0, &disk->eventIdx, error) < 0 ||
@@ -1032,6 +1134,20 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                            VGM_XML_PROP_NONZERO, &v, error) < 0)
             return NULL;
         disk->detectZeroes = v;
+        if (vgmXMLPropEnum(child, "error_policy", vgmDiskErrorPolicyTypeFromString,
+                           VGM_XML_PROP_NONZERO, &v, error) < 0)
+            return NULL;
+        disk->errorPolicy = v;
+        if (vgmXMLPropEnum(child, "rerror_policy", vgmDiskErrorPolicyTypeFromString,
+                           VGM_XML_PROP_NONZERO, &v, error) < 0)
+            return NULL;
+        disk->rerrorPolicy = v;
+        /* QEMU's enospc is a write error's */
+        if (disk->rerrorPolicy == VGM_DISK_ERROR_POLICY_ENOSPACE) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("invalid value 'enospace' for attribute 'rerror_policy' of <driver> in <disk>: only a write error can be out of space"));
+            return NULL;
+        }
         if (vgmXMLPropUInt(child, "queues", VGM_XML_PROP_NONZERO, &disk->queues, error) < 0 ||
             vgmXMLPropUInt(child, "queue_size", VGM_XML_PROP_NONZERO, &disk->queueSize, error) < 0 ||
             vgmXMLPropString(child, "name", 0, &disk->driverName, error) < 0 ||
@@ -1093,9 +1209,12 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         vgmErrorSet(error, VGM_ERR_XML, _("element <disk> needs a <target>"));
         return NULL;
     }
-    if (!vgmXMLCheckNode(child, (const char *const[]){ "dev", "bus", "tray", "removable", NULL },
+    if (!vgmXMLCheckNode(child, (const char *const[]){ "dev", "bus", "tray", "removable",
+                                                       "rotation_rate", NULL },
                          vgmXMLNoChildren, error) ||
         vgmXMLPropString(child, "dev", VGM_XML_PROP_REQUIRED, &disk->dst, error) < 0 ||
+        vgmXMLPropUInt(child, "rotation_rate", VGM_XML_PROP_NONZERO, &disk->rotationRate,
+                       error) < 0 ||
         vgmXMLPropEnum(child, "bus", vgmDiskBusTypeFromString, VGM_XML_PROP_NONZERO, &v, error) < 0 ||
         vgmXMLPropTristateSwitch(child, "removable", 0, &disk->removable, error) < 0)
         return NULL;
@@ -1138,7 +1257,13 @@ vgmDiskParse(xmlNodePtr node, GError **error)
             return NULL;
         disk->readonly = TRUE;
     }
-    if (!vgmBootOrderParse(node, &disk->bootOrder, error) ||
+    if ((child = vgmXMLChild(node, "shareable"))) {
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren, vgmXMLNoChildren, error))
+            return NULL;
+        disk->shareable = TRUE;
+    }
+    if (!vgmDiskFrontendParse(node, disk, error) ||
+        !vgmBootOrderParse(node, &disk->bootOrder, error) ||
         !vgmDeviceAddressParse(node, &disk->addr, error))
         return NULL;
     return g_steal_pointer(&disk);
@@ -1153,12 +1278,19 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     vgmBufAdjustIndent(buf, 2);
     if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->discard ||
         disk->detectZeroes || disk->queues || disk->queueSize || disk->ioeventfd ||
-        disk->eventIdx || vgmVirtioOptionsAny(&disk->virtio)) {
+        disk->eventIdx || vgmVirtioOptionsAny(&disk->virtio) || disk->errorPolicy ||
+        disk->rerrorPolicy) {
         vgmBufAdd(buf, "<driver");
         vgmBufEscapeString(buf, " name='%s'", disk->driverName);
         vgmBufEscapeString(buf, " type='%s'", disk->driverType);
         if (disk->cache)
             vgmBufAsprintf(buf, " cache='%s'", vgmDiskCacheTypeToString(disk->cache));
+        if (disk->errorPolicy)
+            vgmBufAsprintf(buf, " error_policy='%s'",
+                           vgmDiskErrorPolicyTypeToString(disk->errorPolicy));
+        if (disk->rerrorPolicy)
+            vgmBufAsprintf(buf, " rerror_policy='%s'",
+                           vgmDiskErrorPolicyTypeToString(disk->rerrorPolicy));
         if (disk->io)
             vgmBufAsprintf(buf, " io='%s'", vgmDiskIoTypeToString(disk->io));
         if (disk->ioeventfd)
@@ -1197,15 +1329,38 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
         else
             vgmBufEscapeString(buf, "<source dev='%s'/>\n", disk->src);
     }
+    if (disk->cyls) {
+        vgmBufAsprintf(buf, "<geometry cyls='%u' heads='%u' secs='%u'",
+                       disk->cyls, disk->heads, disk->secs);
+        if (disk->trans)
+            vgmBufAsprintf(buf, " trans='%s'", vgmDiskTransTypeToString(disk->trans));
+        vgmBufAdd(buf, "/>\n");
+    }
+    if (disk->logicalBlockSize || disk->physicalBlockSize) {
+        vgmBufAdd(buf, "<blockio");
+        if (disk->logicalBlockSize)
+            vgmBufAsprintf(buf, " logical_block_size='%u'", disk->logicalBlockSize);
+        if (disk->physicalBlockSize)
+            vgmBufAsprintf(buf, " physical_block_size='%u'", disk->physicalBlockSize);
+        vgmBufAdd(buf, "/>\n");
+    }
     vgmBufEscapeString(buf, "<target dev='%s'", disk->dst);
     vgmBufAsprintf(buf, " bus='%s'%s", vgmDiskBusTypeToString(disk->bus),
                    disk->trayOpen ? " tray='open'" : "");
     if (disk->removable)
         vgmBufAsprintf(buf, " removable='%s'", vgmTristateSwitchTypeToString(disk->removable));
+    if (disk->rotationRate)
+        vgmBufAsprintf(buf, " rotation_rate='%u'", disk->rotationRate);
     vgmBufAdd(buf, "/>\n");
     vgmDiskIotuneFormat(buf, disk->iotune);
     if (disk->readonly)
         vgmBufAdd(buf, "<readonly/>\n");
+    if (disk->shareable)
+        vgmBufAdd(buf, "<shareable/>\n");
+    vgmBufEscapeText(buf, "<serial>%s</serial>\n", disk->serial);
+    vgmBufEscapeText(buf, "<wwn>%s</wwn>\n", disk->wwn);
+    vgmBufEscapeText(buf, "<vendor>%s</vendor>\n", disk->vendor);
+    vgmBufEscapeText(buf, "<product>%s</product>\n", disk->product);
     if (disk->bootOrder)
         vgmBufAsprintf(buf, "<boot order='%u'/>\n", disk->bootOrder);
     vgmDeviceAddressFormat(buf, &disk->addr);

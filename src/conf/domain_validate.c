@@ -1430,6 +1430,12 @@ vgmRuleVhostUserDisk(const VgmDiskDef *d, GError **error)
         what = "<iotune>";
     else if (d->readonly)
         what = "<readonly/>";
+    else if (d->serial || d->wwn || d->vendor || d->product)
+        what = d->serial ? "<serial>" : d->wwn ? "<wwn>" : d->vendor ? "<vendor>" : "<product>";
+    else if (d->cyls || d->logicalBlockSize || d->physicalBlockSize)
+        what = d->cyls ? "<geometry>" : "<blockio>";
+    else if (d->errorPolicy || d->rerrorPolicy)
+        what = d->errorPolicy ? "error_policy" : "rerror_policy";
     if (!what)
         return TRUE;
     vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -1437,6 +1443,61 @@ vgmRuleVhostUserDisk(const VgmDiskDef *d, GError **error)
                 d->dst, what);
     return FALSE;
 }
+
+#define VGM_BUS(b) (1u << VGM_DISK_BUS_ ## b)
+
+/* The front-end properties of a disk and the buses whose QEMU devices
+ * have them, as libvirt 9.0 allows them */
+static gboolean
+vgmRuleDiskFrontend(const VgmDiskDef *d, GError **error)
+{
+    const struct {
+        const char *what;
+        gboolean given;
+        unsigned int buses;
+        const char *busNames;
+        gboolean hardDiskOnly;
+    } rules[] = {
+        { "<wwn>", d->wwn != NULL, VGM_BUS(IDE) | VGM_BUS(SCSI), "ide, scsi", FALSE },
+        { "<vendor>", d->vendor != NULL, VGM_BUS(SCSI), "scsi", FALSE },
+        { "<product>", d->product != NULL, VGM_BUS(SCSI), "scsi", FALSE },
+        { "<target rotation_rate>", d->rotationRate != 0,
+          VGM_BUS(SCSI) | VGM_BUS(IDE) | VGM_BUS(SATA), "scsi, ide, sata", TRUE },
+        { "<geometry>", d->cyls != 0,
+          VGM_BUS(VIRTIO) | VGM_BUS(SCSI) | VGM_BUS(IDE) | VGM_BUS(SATA),
+          "virtio, scsi, ide, sata", FALSE },
+        { "<geometry trans>", d->trans != VGM_DISK_TRANS_DEFAULT, VGM_BUS(IDE), "ide", FALSE },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(rules); i++) {
+        if (!rules[i].given)
+            continue;
+        if (!(rules[i].buses & (1u << d->bus))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("%1$s of disk '%2$s' is for disks on bus %3$s, and this one is on bus '%4$s'"),
+                        rules[i].what, d->dst, rules[i].busNames,
+                        vgmDiskBusTypeToString(d->bus));
+            return FALSE;
+        }
+        if (rules[i].hardDiskOnly && d->device != VGM_DISK_DEVICE_DISK) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("%1$s of disk '%2$s' is for hard disks (device='disk'), and this one is a %3$s"),
+                        rules[i].what, d->dst, vgmDiskDeviceTypeToString(d->device));
+            return FALSE;
+        }
+    }
+    /* QEMU's image locking lets two writers share raw images only */
+    if (d->shareable && !d->readonly && d->driverType && !g_str_equal(d->driverType, "raw")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<shareable/> disk '%1$s' has format '%2$s': only a raw image (or a read-only one) can be written from two guests"),
+                    d->dst, d->driverType);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+#undef VGM_BUS
 
 static gboolean
 vgmRuleDevices(const VgmDomainDef *def, GError **error)
@@ -1459,7 +1520,7 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
     }
     for (i = 0; i < devs->disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
-        if (!vgmRuleVhostUserDisk(d, error))
+        if (!vgmRuleVhostUserDisk(d, error) || !vgmRuleDiskFrontend(d, error))
             return FALSE;
         if ((d->queues || d->queueSize) && d->bus != VGM_DISK_BUS_VIRTIO) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,

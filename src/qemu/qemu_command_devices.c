@@ -389,6 +389,66 @@ vgmCmdNetSourceNode(const VgmDiskNetSource *net)
     return o;
 }
 
+/* What the guest reads of the disk besides its medium, after the device's
+ * bootindex in libvirt's order */
+static void
+vgmCmdDiskFrontend(JsonObject *dev, const VgmDiskDef *d, VgmDiskCache cache)
+{
+    /* libvirt's names for QEMU's BlockdevOnError values */
+    static const char *const errorPolicies[VGM_DISK_ERROR_POLICY_LAST] = {
+        [VGM_DISK_ERROR_POLICY_STOP] = "stop",
+        [VGM_DISK_ERROR_POLICY_REPORT] = "report",
+        [VGM_DISK_ERROR_POLICY_IGNORE] = "ignore",
+        [VGM_DISK_ERROR_POLICY_ENOSPACE] = "enospc",
+    };
+    /* a read error follows the write policy, except an out-of-space one */
+    VgmDiskErrorPolicy rerror = d->rerrorPolicy ? d->rerrorPolicy :
+                                d->errorPolicy != VGM_DISK_ERROR_POLICY_ENOSPACE ?
+                                d->errorPolicy : VGM_DISK_ERROR_POLICY_DEFAULT;
+
+    if (d->logicalBlockSize)
+        json_object_set_int_member(dev, "logical_block_size", d->logicalBlockSize);
+    if (d->physicalBlockSize)
+        json_object_set_int_member(dev, "physical_block_size", d->physicalBlockSize);
+    if (d->wwn) {
+        /* the parser took 16 hex digits, the first below 8 */
+        json_object_set_int_member(dev, "wwn",
+                                   (gint64)g_ascii_strtoull(g_str_has_prefix(d->wwn, "0x") ?
+                                                            d->wwn + 2 : d->wwn, NULL, 16));
+    }
+    if (d->rotationRate)
+        json_object_set_int_member(dev, "rotation_rate", d->rotationRate);
+    if (d->vendor)
+        json_object_set_string_member(dev, "vendor", d->vendor);
+    if (d->product)
+        json_object_set_string_member(dev, "product", d->product);
+    if (d->bus == VGM_DISK_BUS_USB)
+        json_object_set_boolean_member(dev, "removable", d->removable == VGM_TRISTATE_YES);
+    /* also on an empty CD-ROM, as libvirt writes it */
+    if (cache != VGM_DISK_CACHE_DEFAULT)
+        json_object_set_string_member(dev, "write-cache",
+                                      vgmCmdDiskCacheModes[cache].writeback ? "on" : "off");
+    if (d->cyls) {
+        json_object_set_int_member(dev, "cyls", d->cyls);
+        json_object_set_int_member(dev, "heads", d->heads);
+        json_object_set_int_member(dev, "secs", d->secs);
+    }
+    if (d->trans)
+        json_object_set_string_member(dev, "bios-chs-trans", vgmDiskTransTypeToString(d->trans));
+    if (d->serial) {
+        /* libvirt 9.0 puts a backslash before each space, which QEMU
+         * keeps: the guest reads the serial it read under libvirt */
+        g_auto(GStrv) words = g_strsplit(d->serial, " ", -1);
+        g_autofree char *serial = g_strjoinv("\\ ", words);
+
+        json_object_set_string_member(dev, "serial", serial);
+    }
+    if (errorPolicies[d->errorPolicy])
+        json_object_set_string_member(dev, "werror", errorPolicies[d->errorPolicy]);
+    if (errorPolicies[rerror])
+        json_object_set_string_member(dev, "rerror", errorPolicies[rerror]);
+}
+
 static void
 vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -408,6 +468,10 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                    d == bootDisk ? vgmCmdBootIndex(def, VGM_BOOT_DISK) :
                    d == bootCdrom ? vgmCmdBootIndex(def, VGM_BOOT_CDROM) : 0;
         g_autofree char *id = vgmQemuDiskDeviceId(def, d);
+        /* a disk another guest writes too bypasses the host's page cache
+         * unless it names a cache mode, as libvirt starts it */
+        VgmDiskCache cache = d->cache == VGM_DISK_CACHE_DEFAULT && d->shareable && !d->readonly ?
+                             VGM_DISK_CACHE_NONE : d->cache;
         JsonObject *dev;
 
         /* a vhost-user-blk server's socket: a chardev and the device, no
@@ -439,9 +503,9 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             /* aio is the file driver's (validation refused it elsewhere) */
             VgmCmdBlockdevOpts opts = {
                 .aio = d->io ? vgmDiskIoTypeToString(d->io) : NULL,
-                .cache = d->cache != VGM_DISK_CACHE_DEFAULT,
-                .direct = vgmCmdDiskCacheModes[d->cache].direct,
-                .noFlush = vgmCmdDiskCacheModes[d->cache].noFlush,
+                .cache = cache != VGM_DISK_CACHE_DEFAULT,
+                .direct = vgmCmdDiskCacheModes[cache].direct,
+                .noFlush = vgmCmdDiskCacheModes[cache].noFlush,
                 .discard = d->discard ? vgmDiskDiscardTypeToString(d->discard) : NULL,
                 /* libvirt writes zero detection 'unmap' as 'on' unless
                  * discarded blocks are unmapped */
@@ -491,9 +555,12 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                 json_object_set_int_member(dev, "scsi-id", a->target);
                 json_object_set_int_member(dev, "lun", a->unit);
             }
-            /* keeps the serial number the guest reads what it was with
-             * -drive, as libvirt does for SCSI hard disks */
-            if (!cdrom) {
+            /* the device identification the guest read when QEMU took
+             * it from -drive: the serial, else the drive's name, as
+             * libvirt gives it */
+            if (d->serial) {
+                json_object_set_string_member(dev, "device_id", d->serial);
+            } else {
                 g_autofree char *devid = g_strdup_printf("drive-%s", id);
                 json_object_set_string_member(dev, "device_id", devid);
             }
@@ -533,18 +600,15 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             break;
         }
         }
+        if (d->shareable)
+            json_object_set_boolean_member(dev, "share-rw", TRUE);
         if (vgmDiskHasMedium(d))
             json_object_set_string_member(dev, "drive", format);
         json_object_set_string_member(dev, "id", id);
         /* a floppy boots through its controller (vgmCmdFloppyController) */
         if (boot && d->bus != VGM_DISK_BUS_FDC)
             json_object_set_int_member(dev, "bootindex", boot);
-        if (d->bus == VGM_DISK_BUS_USB)
-            json_object_set_boolean_member(dev, "removable", d->removable == VGM_TRISTATE_YES);
-        /* also on an empty CD-ROM, as libvirt writes it */
-        if (d->cache != VGM_DISK_CACHE_DEFAULT)
-            json_object_set_string_member(dev, "write-cache",
-                                          vgmCmdDiskCacheModes[d->cache].writeback ? "on" : "off");
+        vgmCmdDiskFrontend(dev, d, cache);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
         /* the tray opens once QEMU listens, before the guest runs */
