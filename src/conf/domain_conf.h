@@ -911,6 +911,41 @@ typedef enum {
 } VgmNetDriverName;
 VGM_ENUM_DECL(vgmNetDriverName);
 
+/* <driver txmode>: how virtio-net sends (QEMU's tx) */
+typedef enum {
+    VGM_NET_TXMODE_DEFAULT = 0,
+    VGM_NET_TXMODE_IOTHREAD,    /* tx=bh */
+    VGM_NET_TXMODE_TIMER,       /* tx=timer */
+
+    VGM_NET_TXMODE_LAST
+} VgmNetTxMode;
+VGM_ENUM_DECL(vgmNetTxMode);
+
+/* virtio-net's offloads: <driver><host .../> and <driver><guest .../> */
+typedef enum {
+    VGM_NET_OFFLOAD_HOST_CSUM,
+    VGM_NET_OFFLOAD_HOST_GSO,
+    VGM_NET_OFFLOAD_HOST_TSO4,
+    VGM_NET_OFFLOAD_HOST_TSO6,
+    VGM_NET_OFFLOAD_HOST_ECN,
+    VGM_NET_OFFLOAD_HOST_UFO,
+    VGM_NET_OFFLOAD_HOST_MRG_RXBUF,
+    VGM_NET_OFFLOAD_GUEST_CSUM,
+    VGM_NET_OFFLOAD_GUEST_TSO4,
+    VGM_NET_OFFLOAD_GUEST_TSO6,
+    VGM_NET_OFFLOAD_GUEST_ECN,
+    VGM_NET_OFFLOAD_GUEST_UFO,
+
+    VGM_NET_OFFLOAD_LAST
+} VgmNetOffload;
+
+typedef struct {
+    const char *element;        /* "host" or "guest" */
+    const char *attr;           /* its attribute */
+    const char *qemuProp;       /* virtio-net-pci's property */
+} VgmNetOffloadInfo;
+extern const VgmNetOffloadInfo vgmNetOffloads[VGM_NET_OFFLOAD_LAST];
+
 /* <bandwidth><inbound|outbound average peak burst floor>: kilobytes per
  * second (burst: kilobytes); average 0: the direction is not limited */
 typedef struct {
@@ -939,6 +974,16 @@ typedef struct {
     unsigned int queues;        /* <driver queues>: 0 (unset) or >= 1 */
     unsigned int rxQueueSize;   /* <driver rx_queue_size>, 0: QEMU's */
     unsigned int txQueueSize;   /* <driver tx_queue_size>, 0: QEMU's */
+    VgmNetTxMode txmode;        /* <driver txmode>: virtio only */
+    VgmTristate ioeventfd;      /* <driver ioeventfd>: virtio only */
+    VgmTristate eventIdx;       /* <driver event_idx>: virtio only */
+    VgmTristate rss;            /* <driver rss>: virtio only */
+    VgmTristate rssHashReport;  /* <driver rss_hash_report>: virtio only */
+    VgmTristate offloads[VGM_NET_OFFLOAD_LAST]; /* <driver><host/><guest/> */
+    VgmTristate linkDown;       /* <link state='down|up'>: YES down, NO up */
+    VgmTristate romBar;         /* <rom bar='on|off'> */
+    VgmTristate romEnabled;     /* <rom enabled='yes|no'> (NO: no ROM at all) */
+    char *romFile;              /* <rom file=''>: the option ROM QEMU loads */
     unsigned int mtu;           /* <mtu size>, 0: the host's */
     unsigned int coalesceRxFrames; /* <coalesce><rx><frames max>, set on the
                                     * tap; 0: none (the tap's default, and

@@ -35,6 +35,22 @@ VGM_ENUM_IMPL(vgmDiskErrorPolicy, VGM_DISK_ERROR_POLICY_LAST,
               "default", "stop", "report", "ignore", "enospace");
 VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet");
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
+VGM_ENUM_IMPL(vgmNetTxMode, VGM_NET_TXMODE_LAST, "default", "iothread", "timer");
+
+const VgmNetOffloadInfo vgmNetOffloads[VGM_NET_OFFLOAD_LAST] = {
+    [VGM_NET_OFFLOAD_HOST_CSUM] = { "host", "csum", "csum" },
+    [VGM_NET_OFFLOAD_HOST_GSO] = { "host", "gso", "gso" },
+    [VGM_NET_OFFLOAD_HOST_TSO4] = { "host", "tso4", "host_tso4" },
+    [VGM_NET_OFFLOAD_HOST_TSO6] = { "host", "tso6", "host_tso6" },
+    [VGM_NET_OFFLOAD_HOST_ECN] = { "host", "ecn", "host_ecn" },
+    [VGM_NET_OFFLOAD_HOST_UFO] = { "host", "ufo", "host_ufo" },
+    [VGM_NET_OFFLOAD_HOST_MRG_RXBUF] = { "host", "mrg_rxbuf", "mrg_rxbuf" },
+    [VGM_NET_OFFLOAD_GUEST_CSUM] = { "guest", "csum", "guest_csum" },
+    [VGM_NET_OFFLOAD_GUEST_TSO4] = { "guest", "tso4", "guest_tso4" },
+    [VGM_NET_OFFLOAD_GUEST_TSO6] = { "guest", "tso6", "guest_tso6" },
+    [VGM_NET_OFFLOAD_GUEST_ECN] = { "guest", "ecn", "guest_ecn" },
+    [VGM_NET_OFFLOAD_GUEST_UFO] = { "guest", "ufo", "guest_ufo" },
+};
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "dev", "spicevmc",
               "vc", "qemu-vdagent", "pipe");
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
@@ -238,6 +254,7 @@ vgmNetDefFree(VgmNetDef *n)
     g_free(n->actualBridge);
     g_free(n->model);
     g_free(n->ovsInterfaceId);
+    g_free(n->romFile);
     g_free(n->vlanTags);
     g_free(n->bandwidth.in);
     g_free(n->bandwidth.out);
@@ -1420,19 +1437,63 @@ vgmNetDriverParse(xmlNodePtr devNode, VgmNetDef *net, GError **error)
     size_t i;
     int v;
 
+    static const struct {
+        const char *attr;
+        size_t offset;
+    } switches[] = {
+        { "ioeventfd", G_STRUCT_OFFSET(VgmNetDef, ioeventfd) },
+        { "event_idx", G_STRUCT_OFFSET(VgmNetDef, eventIdx) },
+        { "rss", G_STRUCT_OFFSET(VgmNetDef, rss) },
+        { "rss_hash_report", G_STRUCT_OFFSET(VgmNetDef, rssHashReport) },
+    };
+
     if (vgmXMLSingleChild(devNode, "driver", &node, error) < 0)
         return FALSE;
     if (!node)
         return TRUE;
     if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "queues", "rx_queue_size",
                                                       "tx_queue_size", "iommu", "ats", "packed",
-                                                      NULL },
-                         vgmXMLNoChildren, error) ||
+                                                      "txmode", "ioeventfd", "event_idx", "rss",
+                                                      "rss_hash_report", NULL },
+                         (const char *const[]){ "host", "guest", NULL }, error) ||
         vgmXMLPropEnum(node, "name", vgmNetDriverNameTypeFromString, VGM_XML_PROP_NONZERO,
                        &v, error) < 0 ||
         !vgmVirtioOptionsParse(node, &net->virtio, error))
         return FALSE;
     net->driverName = v;
+    if (vgmXMLPropEnum(node, "txmode", vgmNetTxModeTypeFromString, VGM_XML_PROP_NONZERO,
+                       &v, error) < 0)
+        return FALSE;
+    net->txmode = v;
+    for (i = 0; i < G_N_ELEMENTS(switches); i++) {
+        if (vgmXMLPropTristateSwitch(node, switches[i].attr, 0,
+                                     G_STRUCT_MEMBER_P(net, switches[i].offset), error) < 0)
+            return FALSE;
+    }
+    for (i = 0; i < 2; i++) {
+        const char *element = i == 0 ? "host" : "guest";
+        g_autoptr(GPtrArray) attrs = g_ptr_array_new();
+        xmlNodePtr offload;
+        size_t j;
+
+        if (vgmXMLSingleChild(node, element, &offload, error) < 0)
+            return FALSE;
+        if (!offload)
+            continue;
+        for (j = 0; j < VGM_NET_OFFLOAD_LAST; j++) {
+            if (g_str_equal(vgmNetOffloads[j].element, element))
+                g_ptr_array_add(attrs, (gpointer)vgmNetOffloads[j].attr);
+        }
+        g_ptr_array_add(attrs, NULL);
+        if (!vgmXMLCheckNode(offload, (const char *const *)attrs->pdata, vgmXMLNoChildren, error))
+            return FALSE;
+        for (j = 0; j < VGM_NET_OFFLOAD_LAST; j++) {
+            if (g_str_equal(vgmNetOffloads[j].element, element) &&
+                vgmXMLPropTristateSwitch(offload, vgmNetOffloads[j].attr, 0,
+                                         &net->offloads[j], error) < 0)
+                return FALSE;
+        }
+    }
     for (i = 0; i < G_N_ELEMENTS(sizes); i++) {
         unsigned int *field = G_STRUCT_MEMBER_P(net, sizes[i].offset);
 
@@ -1689,7 +1750,7 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
                                                 "mtu", "coalesce", "virtualport", "vlan", "bandwidth",
-                                                "boot", "address", NULL },
+                                                "link", "rom", "boot", "address", NULL },
                          error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
@@ -1788,7 +1849,99 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
     if (vgmXMLSingleChild(node, "coalesce", &child, error) < 0 ||
         (child && !vgmNetCoalesceParse(child, net, error)))
         return NULL;
+    if (vgmXMLSingleChild(node, "link", &child, error) < 0)
+        return NULL;
+    if (child) {
+        g_autofree char *state = NULL;
+
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL }, vgmXMLNoChildren,
+                             error) ||
+            vgmXMLPropString(child, "state", VGM_XML_PROP_REQUIRED, &state, error) < 0 ||
+            !vgmCheckValue((const char *const[]){ "up", "down", NULL }, state, "state", "link",
+                           error))
+            return NULL;
+        net->linkDown = g_str_equal(state, "down") ? VGM_TRISTATE_YES : VGM_TRISTATE_NO;
+    }
+    if (vgmXMLSingleChild(node, "rom", &child, error) < 0)
+        return NULL;
+    if (child &&
+        (!vgmXMLCheckNode(child, (const char *const[]){ "bar", "file", "enabled", NULL },
+                          vgmXMLNoChildren, error) ||
+         vgmXMLPropTristateSwitch(child, "bar", 0, &net->romBar, error) < 0 ||
+         vgmXMLPropTristateBool(child, "enabled", 0, &net->romEnabled, error) < 0 ||
+         vgmXMLPropString(child, "file", 0, &net->romFile, error) < 0))
+        return NULL;
     return g_steal_pointer(&net);
+}
+
+/* <driver> in libvirt's attribute order, with its <host> and <guest> */
+static void
+vgmNetDriverFormat(VgmBuf *buf, const VgmNetDef *net)
+{
+    const struct {
+        const char *attr;
+        VgmTristate value;
+    } switches[] = {
+        { "ioeventfd", net->ioeventfd },
+        { "event_idx", net->eventIdx },
+    }, late[] = {
+        { "rss", net->rss },
+        { "rss_hash_report", net->rssHashReport },
+    };
+    gboolean offloads = FALSE;
+    size_t i;
+
+    for (i = 0; i < VGM_NET_OFFLOAD_LAST; i++)
+        offloads |= net->offloads[i] != VGM_TRISTATE_ABSENT;
+    if (!net->driverName && !net->queues && !net->rxQueueSize && !net->txQueueSize &&
+        !vgmVirtioOptionsAny(&net->virtio) && !net->txmode && !net->ioeventfd &&
+        !net->eventIdx && !net->rss && !net->rssHashReport && !offloads)
+        return;
+    vgmBufAdd(buf, "<driver");
+    if (net->driverName)
+        vgmBufAsprintf(buf, " name='%s'", vgmNetDriverNameTypeToString(net->driverName));
+    if (net->txmode)
+        vgmBufAsprintf(buf, " txmode='%s'", vgmNetTxModeTypeToString(net->txmode));
+    for (i = 0; i < G_N_ELEMENTS(switches); i++) {
+        if (switches[i].value)
+            vgmBufAsprintf(buf, " %s='%s'", switches[i].attr,
+                           vgmTristateSwitchTypeToString(switches[i].value));
+    }
+    if (net->queues)
+        vgmBufAsprintf(buf, " queues='%u'", net->queues);
+    if (net->rxQueueSize)
+        vgmBufAsprintf(buf, " rx_queue_size='%u'", net->rxQueueSize);
+    if (net->txQueueSize)
+        vgmBufAsprintf(buf, " tx_queue_size='%u'", net->txQueueSize);
+    for (i = 0; i < G_N_ELEMENTS(late); i++) {
+        if (late[i].value)
+            vgmBufAsprintf(buf, " %s='%s'", late[i].attr,
+                           vgmTristateSwitchTypeToString(late[i].value));
+    }
+    vgmVirtioOptionsFormat(buf, &net->virtio);
+    if (!offloads) {
+        vgmBufAdd(buf, "/>\n");
+        return;
+    }
+    vgmBufAdd(buf, ">\n");
+    for (i = 0; i < 2; i++) {
+        const char *element = i == 0 ? "host" : "guest";
+        gboolean any = FALSE;
+        size_t j;
+
+        for (j = 0; j < VGM_NET_OFFLOAD_LAST; j++) {
+            if (!net->offloads[j] || !g_str_equal(vgmNetOffloads[j].element, element))
+                continue;
+            if (!any)
+                vgmBufAsprintf(buf, "  <%s", element);
+            any = TRUE;
+            vgmBufAsprintf(buf, " %s='%s'", vgmNetOffloads[j].attr,
+                           vgmTristateSwitchTypeToString(net->offloads[j]));
+        }
+        if (any)
+            vgmBufAdd(buf, "/>\n");
+    }
+    vgmBufAdd(buf, "</driver>\n");
 }
 
 static void
@@ -1828,20 +1981,10 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     }
     if (net->model)
         vgmBufAsprintf(buf, "<model type='%s'/>\n", net->model);
-    if (net->driverName || net->queues || net->rxQueueSize || net->txQueueSize ||
-        vgmVirtioOptionsAny(&net->virtio)) {
-        vgmBufAdd(buf, "<driver");
-        if (net->driverName)
-            vgmBufAsprintf(buf, " name='%s'", vgmNetDriverNameTypeToString(net->driverName));
-        if (net->queues)
-            vgmBufAsprintf(buf, " queues='%u'", net->queues);
-        if (net->rxQueueSize)
-            vgmBufAsprintf(buf, " rx_queue_size='%u'", net->rxQueueSize);
-        if (net->txQueueSize)
-            vgmBufAsprintf(buf, " tx_queue_size='%u'", net->txQueueSize);
-        vgmVirtioOptionsFormat(buf, &net->virtio);
-        vgmBufAdd(buf, "/>\n");
-    }
+    vgmNetDriverFormat(buf, net);
+    if (net->linkDown)
+        vgmBufAsprintf(buf, "<link state='%s'/>\n",
+                       net->linkDown == VGM_TRISTATE_YES ? "down" : "up");
     if (net->mtu)
         vgmBufAsprintf(buf, "<mtu size='%u'/>\n", net->mtu);
     if (net->coalesceRxFrames) {
@@ -1855,6 +1998,15 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     }
     if (net->bootOrder)
         vgmBufAsprintf(buf, "<boot order='%u'/>\n", net->bootOrder);
+    if (net->romBar || net->romEnabled || net->romFile) {
+        vgmBufAdd(buf, "<rom");
+        if (net->romEnabled)
+            vgmBufAsprintf(buf, " enabled='%s'", vgmTristateBoolTypeToString(net->romEnabled));
+        if (net->romBar)
+            vgmBufAsprintf(buf, " bar='%s'", vgmTristateSwitchTypeToString(net->romBar));
+        vgmBufEscapeString(buf, " file='%s'", net->romFile);
+        vgmBufAdd(buf, "/>\n");
+    }
     vgmDeviceAddressFormat(buf, &net->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</interface>\n");

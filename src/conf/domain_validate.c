@@ -1122,8 +1122,14 @@ vgmRuleNet(const VgmNetDef *n, GError **error)
     }
     /* the backend and queue options are virtio-net's; name='qemu' says
      * what any other model has anyway */
+    gboolean offloads = FALSE;
+    size_t i;
+
+    for (i = 0; i < VGM_NET_OFFLOAD_LAST; i++)
+        offloads |= n->offloads[i] != VGM_TRISTATE_ABSENT;
     if (!virtio && (n->driverName == VGM_NET_DRIVER_VHOST || n->queues || n->rxQueueSize ||
-                    n->txQueueSize || vgmVirtioOptionsAny(&n->virtio))) {
+                    n->txQueueSize || vgmVirtioOptionsAny(&n->virtio) || n->txmode ||
+                    n->ioeventfd || n->eventIdx || n->rss || n->rssHashReport || offloads)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("<driver> of interface '%1$s' sets virtio-net options, and its model is '%2$s'"),
                     n->mac, n->model);

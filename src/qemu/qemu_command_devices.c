@@ -635,6 +635,27 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     }
 }
 
+/* virtio-net's transmit mode, notifications and offloads, right after
+ * the driver in libvirt's order */
+static void
+vgmCmdNetVirtioOpts(JsonObject *dev, const VgmNetDef *n)
+{
+    size_t i;
+
+    if (n->txmode)
+        json_object_set_string_member(dev, "tx",
+                                      n->txmode == VGM_NET_TXMODE_IOTHREAD ? "bh" : "timer");
+    if (n->ioeventfd)
+        json_object_set_boolean_member(dev, "ioeventfd", n->ioeventfd == VGM_TRISTATE_YES);
+    if (n->eventIdx)
+        json_object_set_boolean_member(dev, "event_idx", n->eventIdx == VGM_TRISTATE_YES);
+    for (i = 0; i < VGM_NET_OFFLOAD_LAST; i++) {
+        if (n->offloads[i])
+            json_object_set_boolean_member(dev, vgmNetOffloads[i].qemuProp,
+                                           n->offloads[i] == VGM_TRISTATE_YES);
+    }
+}
+
 static void
 vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -683,6 +704,8 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             driver = "virtio-net-pci";
         dev = json_object_new();
         json_object_set_string_member(dev, "driver", driver);
+        if (virtio)
+            vgmCmdNetVirtioOpts(dev, n);
         if (n->queues) {
             /* a receive and a transmit vector per queue, one for control
              * and one for configuration */
@@ -693,6 +716,10 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             json_object_set_int_member(dev, "rx_queue_size", n->rxQueueSize);
         if (n->txQueueSize)
             json_object_set_int_member(dev, "tx_queue_size", n->txQueueSize);
+        if (n->rss)
+            json_object_set_boolean_member(dev, "rss", n->rss == VGM_TRISTATE_YES);
+        if (n->rssHashReport)
+            json_object_set_boolean_member(dev, "hash", n->rssHashReport == VGM_TRISTATE_YES);
         if (n->mtu && virtio)
             json_object_set_int_member(dev, "host_mtu", n->mtu);
         json_object_set_string_member(dev, "netdev", netdev);
@@ -702,8 +729,29 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             json_object_set_int_member(dev, "bootindex", boot);
         vgmCmdIommu(dev, &n->virtio, &n->addr, plan);
         vgmCmdAddress(dev, &n->addr, plan);
+        /* <rom enabled='no'>: no ROM file at all, whatever bar says */
+        if (n->romEnabled == VGM_TRISTATE_NO) {
+            json_object_set_string_member(dev, "romfile", "");
+        } else {
+            if (n->romBar)
+                json_object_set_int_member(dev, "rombar", n->romBar == VGM_TRISTATE_YES);
+            if (n->romFile)
+                json_object_set_string_member(dev, "romfile", n->romFile);
+        }
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
+        /* a link that starts down goes down once QEMU listens, before the
+         * guest runs, as libvirt sets it */
+        if (n->linkDown == VGM_TRISTATE_YES) {
+            JsonObject *exec = json_object_new();
+            JsonObject *args = json_object_new();
+
+            json_object_set_string_member(args, "name", id);
+            json_object_set_boolean_member(args, "up", FALSE);
+            json_object_set_string_member(exec, "execute", "set_link");
+            json_object_set_object_member(exec, "arguments", args);
+            g_ptr_array_add(cmd->startup, exec);
+        }
     }
 }
 
