@@ -799,8 +799,20 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
         VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
         guint16 port = 0;
 
-        if (g->listenNone)
+        /* a socket of the definition's is made in the case's directory
+         * (one left to the driver is in its run directory already) */
+        if (g->socket)
+            vgmAcceptReplace(&g->socket, vgmAcceptRelocate(env, g->socket));
+        if (g->listenNone || g->listenSocket)
             continue;
+        if (g->websocket) {
+            guint16 ws = 0;
+
+            if (!vgmAcceptFreeTcpPort(&ws, error))
+                goto fail;
+            g_test_message("VNC websocket: port %u (a free one) for %d", ws, g->websocket);
+            g->websocket = ws;
+        }
         if (!vgmAcceptFreeTcpPort(&port, error))
             goto fail;
         g_test_message("%s server: port %u (a free one) for %d", vgmGraphicsTypeToString(g->type),
@@ -1532,7 +1544,8 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
 }
 
 /* VNC and SPICE servers listen where the command line said (query-vnc,
- * query-spice), a SPICE server without a port on none; each USB
+ * query-spice): on a port, on a unix socket, or (a SPICE server without
+ * a port, a VNC server with <listen type='none'>) on none; each USB
  * redirection is on its port (qom-get "port"). */
 static void
 vgmAcceptCheckGraphics(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *problems)
@@ -1546,7 +1559,11 @@ vgmAcceptCheckGraphics(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *pr
         const char *what = spice ? "query-spice" : "query-vnc";
         g_autoptr(JsonNode) ret = NULL;
         JsonObject *o;
-        g_autofree char *want = g->listenNone ? NULL : g_strdup_printf("%d", g->port);
+        /* a socket left to the driver: its name in the run directory */
+        g_autofree char *want = g->listenNone ? NULL :
+                                g->listenSocket && g->socket ? g_strdup(g->socket) :
+                                g->listenSocket ? g_strdup(spice ? "spice.sock" : "vnc.sock") :
+                                g_strdup_printf("%d", g->port);
         g_autofree char *got = NULL;
 
         if (!vgmQemuMonitorCommand(mon, what, NULL, &ret, &err)) {
@@ -1555,11 +1572,23 @@ vgmAcceptCheckGraphics(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *pr
             continue;
         }
         o = JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL;
+        /* -vnc none: a display that takes clients only through
+         * add_client, with no listener to enable */
+        if (!spice && g->listenNone) {
+            if (!o || json_object_get_boolean_member_with_default(o, "enabled", TRUE))
+                g_string_append_printf(problems, "\n  %s: a server listens, and the command line said none",
+                                       what);
+            continue;
+        }
         if (!o || !json_object_get_boolean_member_with_default(o, "enabled", FALSE)) {
             g_string_append_printf(problems, "\n  %s: the server is not enabled", what);
             continue;
         }
-        if (spice && json_object_has_member(o, "port"))
+        /* a socket's path: query-vnc's service (family unix), query-spice's host */
+        if (g->listenSocket && json_object_has_member(o, spice ? "host" : "service"))
+            got = g->socket ? g_strdup(json_object_get_string_member(o, spice ? "host" : "service")) :
+                  g_path_get_basename(json_object_get_string_member(o, spice ? "host" : "service"));
+        else if (spice && json_object_has_member(o, "port"))
             got = g_strdup_printf("%" G_GINT64_FORMAT, json_object_get_int_member(o, "port"));
         else if (!spice && json_object_has_member(o, "service"))
             got = g_strdup(json_object_get_string_member(o, "service"));

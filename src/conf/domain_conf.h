@@ -1258,7 +1258,15 @@ typedef struct {
     VgmGraphicsType type;
     int port;                   /* -1 = auto */
     gboolean havePort;
-    gboolean listenNone;        /* spice: <listen type='none'/>, no TCP port */
+    gboolean listenNone;        /* <listen type='none'/>: no TCP port (SPICE
+                                 * also without a port or address) */
+    gboolean listenSocket;      /* <listen type='socket'>: a unix socket */
+    char *socket;               /* its path; NULL: the driver's, in the
+                                 * domain's run directory */
+    char *keymap;               /* keymap='': QEMU's -k */
+    char *sharePolicy;          /* vnc: sharePolicy='' (QEMU's share=) */
+    int websocket;              /* vnc: websocket='' port, 0: none */
+    VgmTristate powerControl;   /* vnc: powerControl='yes|no' */
     char *spiceOpts[VGM_SPICE_OPT_LAST]; /* spice: the value given, or NULL */
     char *defaultMode;          /* spice: any, insecure; NULL: not given */
     VgmSpiceChannel *channels;  /* spice: <channel> */

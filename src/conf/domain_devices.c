@@ -317,6 +317,9 @@ vgmGraphicsDefFree(VgmGraphicsDef *g)
     size_t i;
 
     g_free(g->listen);
+    g_free(g->socket);
+    g_free(g->keymap);
+    g_free(g->sharePolicy);
     for (i = 0; i < VGM_SPICE_OPT_LAST; i++)
         g_free(g->spiceOpts[i]);
     g_free(g->defaultMode);
@@ -3889,6 +3892,34 @@ vgmSpiceParse(xmlNodePtr node, VgmGraphicsDef *gr, GError **error)
  * gave it; in a definition, autoport='yes' drops any port given, as
  * libvirt does.
  */
+/* VNC's own attributes: sharePolicy, websocket, powerControl and the old
+ * spelling of a socket listener, socket='' */
+static gboolean
+vgmVncParse(xmlNodePtr node, VgmGraphicsDef *gr, GError **error)
+{
+    int rc;
+
+    if (vgmXMLPropString(node, "sharePolicy", 0, &gr->sharePolicy, error) < 0 ||
+        (gr->sharePolicy &&
+         !vgmCheckValue((const char *const[]){ "allow-exclusive", "force-shared", "ignore", NULL },
+                        gr->sharePolicy, "sharePolicy", "graphics", error)) ||
+        vgmXMLPropTristateBool(node, "powerControl", 0, &gr->powerControl, error) < 0 ||
+        vgmXMLPropString(node, "socket", 0, &gr->socket, error) < 0 ||
+        (rc = vgmXMLPropInt(node, "websocket", 0, &gr->websocket, error)) < 0)
+        return FALSE;
+    /* libvirt picks a websocket port for -1 from its own range; QEMU's
+     * VNC server cannot be asked for one */
+    if (rc > 0 && (gr->websocket <= 0 || gr->websocket > 65535)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported value '%1$d' for attribute 'websocket' of VNC graphics: give a port from 1 to 65535 (virt-gmem allocates no websocket port)"),
+                    gr->websocket);
+        return FALSE;
+    }
+    if (gr->socket)
+        gr->listenSocket = TRUE;
+    return TRUE;
+}
+
 static VgmGraphicsDef *
 vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
 {
@@ -3907,7 +3938,7 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
     if (spice) {
         size_t i;
         const char *attrs[] = { "type", "port", "tlsPort", "autoport", "listen", "defaultMode",
-                                NULL };
+                                "keymap", NULL };
         /* SPICE plays the guest's sound through its own audio backend:
          * <audio> is for VNC */
         const char *children[VGM_SPICE_OPT_LAST + 3] = { "listen", "channel" };
@@ -3917,8 +3948,20 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
         if (!vgmXMLCheckNode(node, attrs, children, error))
             return NULL;
     } else if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "port", "autoport", "listen",
-                                                             NULL },
-                                (const char *const[]){ "listen", "audio", NULL }, error)) {
+                                                             "keymap", "sharePolicy", "websocket",
+                                                             "powerControl", "socket", NULL },
+                                (const char *const[]){ "listen", "audio", NULL }, error) ||
+               !vgmVncParse(node, gr, error)) {
+        return NULL;
+    }
+    if (vgmXMLPropString(node, "keymap", 0, &gr->keymap, error) < 0)
+        return NULL;
+    if (gr->keymap && (!*gr->keymap ||
+                       strspn(gr->keymap, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789_-") != strlen(gr->keymap))) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'keymap' of element <graphics>: expected a keymap name such as 'en-us'"),
+                    gr->keymap);
         return NULL;
     }
     if (!vgmAudioRefParse(node, &gr->audioId, error) ||
@@ -3967,21 +4010,54 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
         g_autofree char *type = NULL;
         g_autofree char *address = NULL;
 
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "address", NULL },
+        g_autofree char *socket = NULL;
+
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "address", "socket", NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
-            !vgmCheckValue(spice ? (const char *const[]){ "address", "none", NULL } :
-                                   (const char *const[]){ "address", NULL },
+            !vgmCheckValue((const char *const[]){ "address", "none", "socket", NULL },
                            type, "type", "listen", error) ||
-            vgmXMLPropString(child, "address", 0, &address, error) < 0)
+            vgmXMLPropString(child, "address", 0, &address, error) < 0 ||
+            vgmXMLPropString(child, "socket", 0, &socket, error) < 0)
             return NULL;
-        if (g_str_equal(type, "none")) {
-            if (address || gr->listen || gr->havePort || gr->autoport == VGM_TRISTATE_YES) {
-                vgmErrorSet(error, VGM_ERR_XML,
-                            _("SPICE graphics with <listen type='none'/> take no port, autoport or listen address"));
-                return NULL;
-            }
+        if (!g_str_equal(type, "address") &&
+            (address || gr->listen || gr->havePort || gr->autoport == VGM_TRISTATE_YES ||
+             gr->websocket)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("graphics with <listen type='%1$s'/> take no port, autoport, websocket or listen address"),
+                        type);
+            return NULL;
+        }
+        if (socket && !g_str_equal(type, "socket")) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("attribute 'socket' of <listen> is for type 'socket', not '%1$s'"), type);
+            return NULL;
+        }
+        if (gr->socket && socket && !g_str_equal(gr->socket, socket)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<graphics> socket '%1$s' differs from its <listen> socket '%2$s'"),
+                        gr->socket, socket);
+            return NULL;
+        }
+        if (g_str_equal(type, "none"))
             gr->listenNone = TRUE;
+        if (g_str_equal(type, "socket")) {
+            gr->listenSocket = TRUE;
+            if (socket) {
+                g_free(gr->socket);
+                gr->socket = g_steal_pointer(&socket);
+            }
+        } else if (gr->socket) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<graphics socket='%1$s'> needs <listen type='socket'>, not type '%2$s'"),
+                        gr->socket, type);
+            return NULL;
+        }
+        if (gr->socket && !g_path_is_absolute(gr->socket)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid socket '%1$s' of <graphics>: expected an absolute path"),
+                        gr->socket);
+            return NULL;
         }
         if (gr->listen && address && !g_str_equal(gr->listen, address)) {
             vgmErrorSet(error, VGM_ERR_XML,
@@ -3999,7 +4075,8 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
             gr->listen = g_steal_pointer(&address);
     }
     /* SPICE without a port listens nowhere, as libvirt lowers it (port=0) */
-    if (spice && !gr->havePort && gr->autoport != VGM_TRISTATE_YES && !gr->listen)
+    if (spice && !gr->havePort && gr->autoport != VGM_TRISTATE_YES && !gr->listen &&
+        !gr->listenSocket)
         gr->listenNone = TRUE;
     return g_steal_pointer(&gr);
 }
@@ -4020,11 +4097,23 @@ vgmGraphicsFormat(VgmBuf *buf, const VgmGraphicsDef *gr)
         vgmBufAsprintf(&attrs, " autoport='%s'", vgmTristateBoolTypeToString(gr->autoport));
     else if (gr->type == VGM_GRAPHICS_SPICE && gr->havePort)
         vgmBufAdd(&attrs, " autoport='no'");
+    if (gr->websocket)
+        vgmBufAsprintf(&attrs, " websocket='%d'", gr->websocket);
     vgmBufEscapeString(&attrs, " listen='%s'", gr->listen);
+    vgmBufEscapeString(&attrs, " keymap='%s'", gr->keymap);
+    if (gr->sharePolicy)
+        vgmBufAsprintf(&attrs, " sharePolicy='%s'", gr->sharePolicy);
+    if (gr->powerControl)
+        vgmBufAsprintf(&attrs, " powerControl='%s'",
+                       vgmTristateBoolTypeToString(gr->powerControl));
     if (gr->defaultMode)
         vgmBufAsprintf(&attrs, " defaultMode='%s'", gr->defaultMode);
 
-    if (gr->listenNone)
+    if (gr->listenSocket && gr->socket)
+        vgmBufEscapeString(&child, "<listen type='socket' socket='%s'/>\n", gr->socket);
+    else if (gr->listenSocket)
+        vgmBufAdd(&child, "<listen type='socket'/>\n");
+    else if (gr->listenNone)
         vgmBufAdd(&child, "<listen type='none'/>\n");
     else if (gr->listen)
         vgmBufEscapeString(&child, "<listen type='address' address='%s'/>\n", gr->listen);

@@ -829,11 +829,12 @@ vgmPostParseDevices(VgmDomainDef *def)
             net->driverName = VGM_NET_DRIVER_DEFAULT;
     }
     /* VNC without a port has one chosen at start (SPICE without one
-     * listens nowhere: its parser marked it) */
+     * listens nowhere: its parser marked it), unless it listens on a
+     * unix socket or nowhere */
     for (i = 0; i < devs->graphics->len; i++) {
         VgmGraphicsDef *gr = g_ptr_array_index(devs->graphics, i);
 
-        if (gr->type != VGM_GRAPHICS_VNC)
+        if (gr->type != VGM_GRAPHICS_VNC || gr->listenNone || gr->listenSocket)
             continue;
         if (!gr->havePort && gr->autoport != VGM_TRISTATE_NO) {
             gr->havePort = TRUE;

@@ -95,7 +95,8 @@ vgmDriverGraphicsReservePorts(VgmDomainDef *def, GError **error)
         int port;
         gboolean found = FALSE;
 
-        if (g->type == VGM_GRAPHICS_SPICE && g->listenNone)
+        /* a server on a unix socket, or on none, takes no TCP port */
+        if (g->listenNone || g->listenSocket)
             continue;
         /* the address QEMU is given (the command line's default), which
          * the live XML names as libvirt's does */

@@ -419,6 +419,12 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                         g->port);
             return FALSE;
         }
+        if (g->websocket) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("domain '%1$s' cannot be live-updated: its VNC server's websocket listens on port %2$d, which the running QEMU holds"),
+                        u->status->name, g->websocket);
+            return FALSE;
+        }
     }
     if (!(u->ports = vgmDriverGraphicsReservePorts(def, error)))
         return FALSE;

@@ -1114,12 +1114,14 @@ vgmCmdSpiceOpt(GString *s, const VgmGraphicsDef *g, VgmSpiceOpt opt)
  * driver that it has not chosen yet (domxml-to-native) is written as
  * 5900. */
 static void
-vgmCmdSpice(VgmQemuCmd *cmd, const VgmGraphicsDef *g)
+vgmCmdSpice(VgmQemuCmd *cmd, const VgmGraphicsDef *g, const char *socketPath)
 {
     GString *s = g_string_new(NULL);
     size_t i;
 
-    if (g->listenNone)
+    if (g->listenSocket)
+        g_string_append_printf(s, "unix=on,addr=%s", socketPath);
+    else if (g->listenNone)
         g_string_append(s, "port=0");
     else
         g_string_append_printf(s, "port=%d,addr=%s", g->havePort && g->port > 0 ? g->port : 5900,
@@ -1139,38 +1141,70 @@ vgmCmdSpice(VgmQemuCmd *cmd, const VgmGraphicsDef *g)
     g_string_append(s, ",seamless-migration=on");
     vgmCmdArg(cmd, "-spice");
     g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
+    if (g->keymap)
+        vgmCmdArgPairf(cmd, "-k", "%s", g->keymap);
+}
+
+/* -vnc in libvirt's order: where it listens (a port, a unix socket or
+ * nowhere) and its websocket, the share policy, power control, audio;
+ * then the keymap */
+static void
+vgmCmdVnc(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmGraphicsDef *g,
+          const char *socketPath)
+{
+    GString *s = g_string_new(NULL);
+    g_autofree char *audio = vgmCmdAudiodevId(def, g->audioId);
+
+    if (g->listenSocket) {
+        g_string_append_printf(s, "vnc=unix:%s", socketPath);
+    } else if (g->listenNone) {
+        g_string_append(s, "none");
+    } else {
+        const char *listen = g->listen ? g->listen : "127.0.0.1";
+
+        g_string_append_printf(s, strchr(listen, ':') ? "[%s]" : "%s", listen);
+        if (g->port == -1 || !g->havePort)
+            g_string_append(s, ":0,to=100");
+        else
+            g_string_append_printf(s, ":%d", g->port - 5900);
+        if (g->websocket)
+            g_string_append_printf(s, ",websocket=%d", g->websocket);
+    }
+    if (g->sharePolicy)
+        g_string_append_printf(s, ",share=%s", g->sharePolicy);
+    if (g->powerControl)
+        g_string_append_printf(s, ",power-control=%s",
+                               g->powerControl == VGM_TRISTATE_YES ? "on" : "off");
+    /* VNC passes the guest's sound on to its clients */
+    if (audio)
+        g_string_append_printf(s, ",audiodev=%s", audio);
+    vgmCmdArg(cmd, "-vnc");
+    g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
+    if (g->keymap)
+        vgmCmdArgPairf(cmd, "-k", "%s", g->keymap);
 }
 
 static void
-vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+                    const VgmQemuPlan *plan)
 {
     const VgmDevicesDef *devs = &def->devices;
     guint i;
 
     for (i = 0; i < devs->graphics->len; i++) {
         const VgmGraphicsDef *g = g_ptr_array_index(devs->graphics, i);
-        const char *listen = g->listen ? g->listen : "127.0.0.1";
-        g_autofree char *l = NULL;
-        g_autofree char *audio = NULL;
+        gboolean spice = g->type == VGM_GRAPHICS_SPICE;
+        /* a socket left to the driver: vnc.sock or spice.sock in the
+         * domain's run directory, as libvirt names it in its own */
+        g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, def->name);
+        g_autofree char *path = g->socket ? g_strdup(g->socket) :
+                                g_build_filename(runDir, spice ? "spice.sock" : "vnc.sock", NULL);
+        g_autofree char *socketPath = vgmQemuEscapeOptValue(path);
 
-        if (g->type == VGM_GRAPHICS_SPICE) {
-            vgmCmdSpice(cmd, g);
-            continue;
-        }
-        /* VNC passes the guest's sound on to its clients */
-        audio = vgmCmdAudiodevId(def, g->audioId);
-        if (audio) {
-            g_autofree char *id = audio;
-            audio = g_strdup_printf(",audiodev=%s", id);
-        }
-        if (strchr(listen, ':'))
-            l = g_strdup_printf("[%s]", listen);
+        if (spice)
+            vgmCmdSpice(cmd, g, socketPath);
         else
-            l = g_strdup(listen);
-        if (g->port == -1 || !g->havePort)
-            vgmCmdArgPairf(cmd, "-vnc", "%s:0,to=100%s", l, audio ? audio : "");
-        else
-            vgmCmdArgPairf(cmd, "-vnc", "%s:%d%s", l, g->port - 5900, audio ? audio : "");
+            vgmCmdVnc(cmd, def, g, socketPath);
     }
     for (i = 0; i < devs->videos->len; i++) {
         const VgmVideoDef *v = g_ptr_array_index(devs->videos, i);
@@ -1459,7 +1493,7 @@ vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg
     vgmCmdTpm(cmd, def, cfg);
     vgmCmdInputs(cmd, def, plan);
     vgmCmdAudios(cmd, def);
-    vgmCmdGraphicsVideo(cmd, def, plan);
+    vgmCmdGraphicsVideo(cmd, def, cfg, plan);
     vgmCmdSounds(cmd, def, plan);
     vgmCmdBalloonRng(cmd, def, plan);
     vgmCmdVmcoreinfo(cmd, def);
