@@ -13,6 +13,8 @@
  *    libvirt's generic checks, and per parse error class), and never with
  *    an internal error;
  *  - no stray golden files: an output or .err file without its input fails;
+ *  - a definition without a <uuid>, or with an empty <genid/>, gets a new
+ *    random one at each parse;
  *  - <metadata> whose namespace URIs, attribute values and text hold
  *    markup characters, tabs and new lines formats to well-formed XML that
  *    reads back to the same values, and is a fixed point;
@@ -117,8 +119,9 @@ testNoStrayFiles(void)
 static void
 testUUIDGenerated(void)
 {
+    /* an empty <genid/> asks for a generation ID the same way */
     const char *xml =
-        "<domain type='kvm'><name>u</name><memory>1024</memory>"
+        "<domain type='kvm'><name>u</name><genid/><memory>1024</memory>"
         "<os><type>hvm</type></os></domain>";
     g_autoptr(GError) err = NULL;
     g_autoptr(VgmDomainDef) a = NULL;
@@ -135,6 +138,11 @@ testUUIDGenerated(void)
     vgmDomainUUIDFormat(b->uuid, sb);
     g_assert_cmpstr(sa, !=, sb);
     g_assert_cmpint(sa[14], ==, '4'); /* a version 4 uuid */
+    g_assert_true(a->haveGenid && b->haveGenid);
+    vgmDomainUUIDFormat(a->genid, sa);
+    vgmDomainUUIDFormat(b->genid, sb);
+    g_assert_cmpstr(sa, !=, sb);
+    g_assert_cmpint(sa[14], ==, '4');
 }
 
 /* The namespace URI of the first child of <metadata> in @xml. */

@@ -49,7 +49,8 @@
  * virtio-pmem files, serial log files and sockets, a listening socket for
  * unix chardevs in connect mode, a stub bzImage and initrd for direct
  * kernel boot, NVRAM copied from its template; chardev <log> files are
- * moved there too, and QEMU makes them). The definition is adapted
+ * moved there too, and QEMU makes them; an ACPI SLIC table's file is
+ * made there too). The definition is adapted
  * where the test host cannot provide what it asks for, and the adaptation
  * is printed (a user-mode stand-in loses <bandwidth>, which shapes a host
  * tap with tc, not QEMU): host-passthrough CPUs become 'maximum' under
@@ -682,6 +683,12 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     if (os->initrd) {
         vgmAcceptReplace(&os->initrd, vgmAcceptRelocate(env, os->initrd));
         if (!vgmAcceptMakeSparse(os->initrd, 4096, error))
+            goto fail;
+    }
+    /* a SLIC table's body: QEMU writes the header from sig= */
+    if (os->slicTable) {
+        vgmAcceptReplace(&os->slicTable, vgmAcceptRelocate(env, os->slicTable));
+        if (!vgmAcceptMakeSparse(os->slicTable, 64, error))
             goto fail;
     }
 

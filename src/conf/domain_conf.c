@@ -264,7 +264,7 @@ vgmDomainPmFormat(VgmBuf *buf, const VgmDomainDef *def)
 }
 
 static const char *const vgmDomainChildren[] = {
-    "name", "uuid", "title", "description", "metadata", "maxMemory",
+    "name", "uuid", "genid", "title", "description", "metadata", "maxMemory",
     "memory", "currentMemory", "blkiotune", "memtune", "memoryBacking", "vcpu", "cputune", "numatune", "cpu",
     "sysinfo", "os", "features", "clock", "on_poweroff", "on_reboot",
     "on_crash", "pm", "devices", "launchSecurity", NULL
@@ -336,10 +336,19 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
                     root ? (const char *)root->name : "");
         return NULL;
     }
-    if (!vgmXMLCheckAttrs(root, (const char *const[]){ "type", NULL }, error) ||
+    if (!vgmXMLCheckAttrs(root, (const char *const[]){ "type", "id", NULL }, error) ||
         !vgmXMLCheckChildren(root, vgmDomainChildren, error) ||
         !vgmDomainCheckSingletons(root, error))
         return NULL;
+    {
+        int id;
+
+        /* the id of a running domain, which dumpxml writes: a definition
+         * has none, so it is checked and then left, as libvirt's parser
+         * leaves it */
+        if (vgmXMLPropInt(root, "id", 0, &id, error) < 0)
+            return NULL;
+    }
 
     if (vgmXMLPropEnum(root, "type", vgmDomainVirtTypeFromString,
                        VGM_XML_PROP_REQUIRED, &virtType, error) < 0)
@@ -365,6 +374,28 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
         def->uuid[6] = (def->uuid[6] & 0x0f) | 0x40; /* version 4 */
         def->uuid[8] = (def->uuid[8] & 0x3f) | 0x80; /* RFC 4122 variant */
         uuidGenerated = TRUE;
+    }
+
+    /* <genid>: the VM generation ID; an empty element asks for a new one,
+     * which the definition then keeps, as libvirt's parser makes it */
+    {
+        g_autofree char *genid = NULL;
+        int rc;
+
+        if ((rc = vgmDomainSimpleText(root, "genid", &genid, error)) < 0)
+            return NULL;
+        def->haveGenid = rc > 0;
+        if (genid && !vgmDomainUUIDParse(genid, def->genid)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' in element <genid>: expected a GUID of 32 hexadecimal digits"),
+                        genid);
+            return NULL;
+        }
+        if (def->haveGenid && !genid) {
+            vgmDomainRandomBytes(def->genid, sizeof(def->genid));
+            def->genid[6] = (def->genid[6] & 0x0f) | 0x40;
+            def->genid[8] = (def->genid[8] & 0x3f) | 0x80;
+        }
     }
 
     if (vgmDomainSimpleText(root, "title", &def->title, error) < 0)
@@ -462,6 +493,10 @@ vgmDomainDefFormat(const VgmDomainDef *def)
     vgmBufEscapeString(&buf, "<name>%s</name>\n", def->name);
     vgmDomainUUIDFormat(def->uuid, uuid);
     vgmBufAsprintf(&buf, "<uuid>%s</uuid>\n", uuid);
+    if (def->haveGenid) {
+        vgmDomainUUIDFormat(def->genid, uuid);
+        vgmBufAsprintf(&buf, "<genid>%s</genid>\n", uuid);
+    }
     vgmBufEscapeString(&buf, "<title>%s</title>\n", def->title);
     vgmBufEscapeText(&buf, "<description>%s</description>\n", def->description);
     vgmDomainMetadataFormat(&buf, def);

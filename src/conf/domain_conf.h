@@ -440,6 +440,7 @@ typedef struct {
     char *kernel;
     char *initrd;
     char *cmdline;
+    char *slicTable;            /* <acpi><table type='slic'>: a file QEMU adds */
     VgmBootDev *boot;
     size_t nboot;
     VgmSmbiosMode smbiosMode;   /* <smbios mode=.../> */
@@ -527,6 +528,8 @@ typedef struct {
     VgmTristate kvm[VGM_KVM_LAST];
     gboolean haveTcg;           /* <tcg> given */
     unsigned long long tcgTbCacheKiB; /* <tcg><tb-cache>, whole MiB; 0: QEMU's */
+    unsigned int tsegMiB;       /* <smm><tseg>: q35's extended TSEG; 0: QEMU's */
+    gboolean haveTseg;          /* <tseg> given (0 MiB is a size too) */
 } VgmFeatures;
 
 typedef enum {
@@ -1089,7 +1092,9 @@ typedef struct {
     unsigned int chassis;
     gboolean havePort;
     unsigned int port;
-    VgmTristate hotplug;
+    VgmTristate hotplug;        /* also pci-root's: ACPI hotplug of its slots */
+    unsigned long long pcihole64KiB; /* pci-root, pcie-root: <pcihole64> */
+    gboolean havePcihole64;
     /* pci expander buses: <target busNr=''> (the guest's bus number) and
      * <node> (the guest NUMA node the bus belongs to) */
     gboolean haveBusNr;
@@ -1521,6 +1526,8 @@ typedef struct {
     VgmDomainVirtType virtType;
     char *name;
     unsigned char uuid[16];
+    gboolean haveGenid;         /* <genid>: a vmgenid device */
+    unsigned char genid[16];    /* its GUID (given, or made when parsed) */
     char *title;
     char *description;
     xmlNodePtr metadata;        /* a private copy of <metadata>, or NULL */

@@ -2700,6 +2700,21 @@ vgmControllerPciParse(xmlNodePtr node, VgmControllerDef *ctrl, GError **error)
             !vgmCheckValue(vgmControllerPciModelNames, ctrl->modelName, "name", "model", error))
             return FALSE;
     }
+    /* <pcihole64>: the size of a root bus's 64-bit PCI hole, KiB by
+     * default (libvirt rounds up to whole KiB) */
+    if (vgmXMLSingleChild(node, "pcihole64", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        if (g_strcmp0(ctrl->model, "pci-root") != 0 && g_strcmp0(ctrl->model, "pcie-root") != 0) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("element <pcihole64> is for the root PCI controller (model 'pci-root' or 'pcie-root'), not <controller type='%1$s' model='%2$s'>"),
+                        ctrl->type, ctrl->model ? ctrl->model : "");
+            return FALSE;
+        }
+        if (vgmDomainSizeParse(child, &ctrl->pcihole64KiB, error) < 0)
+            return FALSE;
+        ctrl->havePcihole64 = TRUE;
+    }
     if (vgmXMLSingleChild(node, "target", &child, error) < 0)
         return FALSE;
     if (!child)
@@ -2767,7 +2782,9 @@ vgmControllerPciParse(xmlNodePtr node, VgmControllerDef *ctrl, GError **error)
     }
     if ((rc = vgmXMLPropTristateSwitch(child, "hotplug", 0, &ctrl->hotplug, error)) < 0)
         return FALSE;
-    if (rc > 0 && !vgmStrInList(vgmControllerPciTargetAttrs[1].models, ctrl->model)) {
+    /* pci-root's: the ACPI hotplug of the PC's root bus */
+    if (rc > 0 && !vgmStrInList(vgmControllerPciTargetAttrs[1].models, ctrl->model) &&
+        g_strcmp0(ctrl->model, "pci-root") != 0) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("attribute 'hotplug' of <target> is not for <controller model='%1$s'>"),
                     ctrl->model);
@@ -2786,7 +2803,7 @@ vgmControllerParse(xmlNodePtr node, GError **error)
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "index", "model", "ports", NULL },
                          (const char *const[]){ "master", "driver", "model", "target", "address",
-                                                NULL }, error) ||
+                                                "pcihole64", NULL }, error) ||
         vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &ctrl->type, error) < 0 ||
         !vgmCheckValue(vgmControllerTypes, ctrl->type, "type", "controller", error) ||
         (rc = vgmXMLPropUInt(node, "index", 0, &ctrl->index, error)) < 0 ||
@@ -2952,6 +2969,8 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
         vgmBufAdd(&child, "/>\n");
     }
     vgmDeviceAddressFormat(&child, &ctrl->addr);
+    if (ctrl->havePcihole64)
+        vgmBufAsprintf(&child, "<pcihole64 unit='KiB'>%llu</pcihole64>\n", ctrl->pcihole64KiB);
     vgmXMLFormatElement(buf, "controller", &attrs, &child);
 }
 

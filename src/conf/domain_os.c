@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "domain_conf.h"
+#include "util/vgmsize.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 
@@ -52,6 +53,7 @@ vgmDomainOsClear(VgmDomainDef *def)
     g_free(os->kernel);
     g_free(os->initrd);
     g_free(os->cmdline);
+    g_free(os->slicTable);
     g_free(os->boot);
     g_free(def->clock.timezone);
     g_free(def->clock.basis);
@@ -82,7 +84,7 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
         "type", "firmware", "loader", "nvram", "kernel", "initrd", "cmdline",
-        "boot", "bootmenu", "smbios", NULL
+        "acpi", "boot", "bootmenu", "smbios", NULL
     };
     VgmOsDef *os = &def->os;
     g_autoptr(GPtrArray) boots = NULL;
@@ -179,6 +181,36 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         vgmOsText(node, "initrd", &os->initrd, error) < 0 ||
         vgmOsText(node, "cmdline", &os->cmdline, error) < 0)
         return FALSE;
+    /* <acpi><table type='slic'>: the one ACPI table type libvirt takes */
+    if (vgmXMLSingleChild(node, "acpi", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        xmlNodePtr table;
+        g_autofree char *type = NULL;
+
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren, (const char *const[]){ "table", NULL },
+                             error) ||
+            vgmXMLSingleChild(child, "table", &table, error) < 0)
+            return FALSE;
+        if (table) {
+            if (!vgmXMLCheckNode(table, (const char *const[]){ "type", NULL }, NULL, error) ||
+                vgmXMLPropString(table, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0)
+                return FALSE;
+            if (!g_str_equal(type, "slic")) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("unsupported value '%1$s' for attribute 'type' of <table> in <os><acpi>: the type is 'slic'"),
+                            type);
+                return FALSE;
+            }
+            os->slicTable = vgmXMLNodeContent(table);
+            if (!os->slicTable || !g_path_is_absolute(os->slicTable)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("<table type='slic'> in <os><acpi> needs the absolute path of the table's file, not '%1$s'"),
+                            os->slicTable ? os->slicTable : "");
+                return FALSE;
+            }
+        }
+    }
 
     boots = vgmXMLChildren(node, "boot");
     os->boot = g_new0(VgmBootDev, boots->len);
@@ -352,6 +384,11 @@ vgmFeatureNestedSmm(xmlNodePtr smm, VgmTristate outer, GError **error)
         return FALSE;
     if (!inner)
         return TRUE;
+    if (vgmXMLChild(smm, "tseg")) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("<smm> in <features> has both an <smm> and a <tseg> inside it"));
+        return FALSE;
+    }
     if (!vgmXMLCheckNode(inner, (const char *const[]){ "state", NULL }, vgmXMLNoChildren, error) ||
         vgmXMLPropTristateSwitch(inner, "state", 0, &state, error) < 0)
         return FALSE;
@@ -363,6 +400,40 @@ vgmFeatureNestedSmm(xmlNodePtr smm, VgmTristate outer, GError **error)
                                                   VGM_TRISTATE_YES));
         return FALSE;
     }
+    return TRUE;
+}
+
+/* <smm><tseg unit=''>: the size of q35's extended TSEG, MiB by default;
+ * QEMU takes whole MiB in 16 bits. libvirt reads it only with SMM on. */
+static gboolean
+vgmFeatureTsegParse(xmlNodePtr smm, VgmFeatures *f, GError **error)
+{
+    xmlNodePtr tseg;
+    g_autofree char *unit = NULL;
+    unsigned long long bytes;
+
+    if (vgmXMLSingleChild(smm, "tseg", &tseg, error) < 0)
+        return FALSE;
+    if (!tseg)
+        return TRUE;
+    if (!vgmXMLCheckNode(tseg, (const char *const[]){ "unit", NULL }, NULL, error) ||
+        vgmXMLPropString(tseg, "unit", 0, &unit, error) < 0 ||
+        vgmXMLNodeContentULL(tseg, &bytes, error) < 0 ||
+        !vgmScaleInteger(&bytes, unit, 1024 * 1024, G_MAXUINT64, "<tseg> in <smm>", error))
+        return FALSE;
+    if (f->features[VGM_FEATURE_SMM] != VGM_TRISTATE_YES) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<tseg> in <smm state='off'>: the TSEG size is for a guest with SMM"));
+        return FALSE;
+    }
+    if (bytes % (1024 * 1024) || bytes / (1024 * 1024) > G_MAXUINT16) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("invalid size %1$llu bytes of <tseg> in <smm>: QEMU takes whole MiB, at most 65535"),
+                    bytes);
+        return FALSE;
+    }
+    f->tsegMiB = bytes / (1024 * 1024);
+    f->haveTseg = TRUE;
     return TRUE;
 }
 
@@ -455,11 +526,13 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         if (!(child = vgmXMLChild(node, vgmFeatureTypeToString(vgmStateFeatures[i]))))
             continue;
         if (!vgmXMLCheckNode(child, (const char *const[]){ "state", NULL },
-                             smm ? (const char *const[]){ "smm", NULL } : vgmXMLNoChildren,
+                             smm ? (const char *const[]){ "smm", "tseg", NULL } : vgmXMLNoChildren,
                              error) ||
             vgmXMLPropTristateSwitch(child, "state", 0, &state, error) < 0)
             return FALSE;
         f->features[vgmStateFeatures[i]] = state == VGM_TRISTATE_NO ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
+        if (smm && !vgmFeatureTsegParse(child, f, error))
+            return FALSE;
         /* OpenStack Nova 26 writes <smm><smm state='on'/></smm>, whose
          * inner element libvirt does not read: it must say what the outer
          * one says */
@@ -650,6 +723,11 @@ vgmDomainOsFormat(VgmBuf *buf, const VgmDomainDef *def)
     vgmBufEscapeString(&child, "<kernel>%s</kernel>\n", os->kernel);
     vgmBufEscapeString(&child, "<initrd>%s</initrd>\n", os->initrd);
     vgmBufEscapeString(&child, "<cmdline>%s</cmdline>\n", os->cmdline);
+    if (os->slicTable) {
+        vgmBufAdd(&child, "<acpi>\n");
+        vgmBufEscapeText(&child, "  <table type='slic'>%s</table>\n", os->slicTable);
+        vgmBufAdd(&child, "</acpi>\n");
+    }
     for (i = 0; i < os->nboot; i++)
         vgmBufAsprintf(&child, "<boot dev='%s'/>\n", vgmBootDevTypeToString(os->boot[i]));
     if (os->bootmenu) {
@@ -740,9 +818,14 @@ vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def)
 
         if (feat == VGM_FEATURE_VMCOREINFO && f->features[VGM_FEATURE_IOAPIC])
             vgmBufAsprintf(&child, "<ioapic driver='%s'/>\n", vgmIoapicDriverTypeToString(f->ioapic));
-        if (f->features[feat])
+        if (feat == VGM_FEATURE_SMM && f->haveTseg) {
+            vgmBufAdd(&child, "<smm state='on'>\n");
+            vgmBufAsprintf(&child, "  <tseg unit='MiB'>%u</tseg>\n", f->tsegMiB);
+            vgmBufAdd(&child, "</smm>\n");
+        } else if (f->features[feat]) {
             vgmBufAsprintf(&child, "<%s state='%s'/>\n", vgmFeatureTypeToString(feat),
                            f->features[feat] == VGM_TRISTATE_YES ? "on" : "off");
+        }
     }
     /* last, in libvirt's order */
     if (f->haveTcg) {

@@ -200,6 +200,12 @@
     X(DEVICE_ICH9_USB_UHCI3, "device.ich9-usb-uhci3", DEVICE, "ich9-usb-uhci3", NULL) \
     X(DEVICE_ICH9_AHCI, "device.ich9-ahci", DEVICE, "ich9-ahci", NULL) \
     X(DEVICE_VMCOREINFO, "device.vmcoreinfo", DEVICE, "vmcoreinfo", NULL) \
+    X(DEVICE_VMGENID, "device.vmgenid", DEVICE, "vmgenid", NULL) \
+    /* the host bridges and the MCH whose properties -global sets: the \
+     * 64-bit PCI hole, q35's extended TSEG */ \
+    X(DEVICE_I440FX_PCIHOST, "device.i440FX-pcihost", DEVICE, "i440FX-pcihost", NULL) \
+    X(DEVICE_Q35_PCIHOST, "device.q35-pcihost", DEVICE, "q35-pcihost", NULL) \
+    X(DEVICE_MCH, "device.mch", DEVICE, "mch", NULL) \
     X(DEVICE_USB_TABLET, "device.usb-tablet", DEVICE, "usb-tablet", NULL) \
     X(DEVICE_USB_KBD, "device.usb-kbd", DEVICE, "usb-kbd", NULL) \
     X(DEVICE_USB_MOUSE, "device.usb-mouse", DEVICE, "usb-mouse", NULL) \

@@ -146,6 +146,18 @@ vgmCmdEnv(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
     g_ptr_array_add(cmd->env, g_strdup_printf("XDG_CONFIG_HOME=%s/.config", home));
 }
 
+/* -global DRIVER.PROP=VALUE, also kept for the capability check */
+static void
+vgmCmdGlobal(VgmQemuCmd *cmd, const char *driver, const char *prop, const char *value)
+{
+    JsonObject *global = json_object_new();
+
+    vgmCmdArgPairf(cmd, "-global", "%s.%s=%s", driver, prop, value);
+    json_object_set_string_member(global, "driver", driver);
+    json_object_set_string_member(global, prop, value);
+    g_ptr_array_add(cmd->globals, global);
+}
+
 static void
 vgmCmdMachine(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -164,6 +176,12 @@ vgmCmdMachine(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         vgmCmdArgPairf(cmd, "-accel", "tcg,tb-size=%llu", def->features.tcgTbCacheKiB / 1024);
     else
         vgmCmdArgPair(cmd, "-accel", plan->accelKVM ? "kvm" : "tcg");
+    /* <smm><tseg>: q35's extended TSEG on its MCH */
+    if (def->features.haveTseg) {
+        g_autofree char *mib = g_strdup_printf("%u", def->features.tsegMiB);
+
+        vgmCmdGlobal(cmd, "mch", "extended-tseg-mbytes", mib);
+    }
 }
 
 /* What libvirt adds to -cpu after the model and its features, in its
@@ -732,6 +750,38 @@ vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuCon
     }
 }
 
+/* After the boot options, as libvirt orders them: the SLIC table, the root
+ * bus's 64-bit PCI hole (on the machine's host bridge) and the ACPI
+ * hotplug of the PC's root bus */
+static void
+vgmCmdPlatform(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    guint i;
+
+    if (def->os.slicTable) {
+        g_autofree char *file = vgmQemuEscapeOptValue(def->os.slicTable);
+
+        vgmCmdArgPairf(cmd, "-acpitable", "sig=SLIC,file=%s", file);
+    }
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+        gboolean pcie = g_strcmp0(c->model, "pcie-root") == 0;
+
+        if (c->havePcihole64) {
+            g_autofree char *size = g_strdup_printf("%lluK", c->pcihole64KiB);
+
+            vgmCmdGlobal(cmd, pcie ? "q35-pcihost" : "i440FX-pcihost", "pci-hole64-size", size);
+        }
+    }
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+
+        if (g_strcmp0(c->model, "pci-root") == 0 && c->hotplug)
+            vgmCmdGlobal(cmd, "PIIX4_PM", "acpi-root-pci-hotplug",
+                         c->hotplug == VGM_TRISTATE_YES ? "on" : "off");
+    }
+}
+
 /* <pm>: -global DEVICE.disable_s3=0|1 and disable_s4 on the machine's
  * power management device, as libvirt writes them (1 for enabled='no'). */
 static void
@@ -843,12 +893,24 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     vgmDomainUUIDFormat(def->uuid, uuid);
     vgmCmdArgPair(cmd, "-uuid", uuid);
     vgmCmdSmbios(cmd, def);
+    /* <genid>: the VM generation ID device, after SMBIOS as libvirt has it */
+    if (def->haveGenid) {
+        JsonObject *dev = json_object_new();
+
+        vgmDomainUUIDFormat(def->genid, uuid);
+        json_object_set_string_member(dev, "driver", "vmgenid");
+        json_object_set_string_member(dev, "guid", uuid);
+        json_object_set_string_member(dev, "id", "vmgenid0");
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
     if (def->devices.graphics->len == 0)
         vgmCmdArgPair(cmd, "-display", "none");
     vgmCmdArg(cmd, "-no-user-config");
     vgmCmdArg(cmd, "-nodefaults");
     vgmCmdMonitorAndClock(cmd, def, cfg, plan);
     vgmCmdBoot(cmd, def, plan);
+    vgmCmdPlatform(cmd, def);
     vgmCmdIommuDevice(cmd, def, plan);
     vgmCmdDevices(cmd, def, cfg, plan);
     if (plan->lsec)

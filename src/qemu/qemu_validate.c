@@ -957,6 +957,60 @@ vgmQemuValidateVmport(const VgmDomainDef *def, const VgmQemuCaps *caps, GError *
     return FALSE;
 }
 
+/* The machine-level settings that name a device of the machine type:
+ * TSEG (q35's MCH), the root bus's 64-bit PCI hole (the PC's or q35's
+ * host bridge) and the ACPI hotplug of the PC's root bus (PIIX4_PM) */
+static gboolean
+vgmQemuValidatePlatform(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    const VgmQemuCapsMachine *machine;
+    gboolean q35;
+    guint i;
+
+    if (def->haveGenid && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VMGENID)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("this QEMU binary does not support <genid>: device 'vmgenid' is missing"));
+        return FALSE;
+    }
+    if (!def->features.haveTseg) {
+        for (i = 0; i < def->devices.controllers->len; i++) {
+            const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+            if (c->havePcihole64 || (c->hotplug && g_strcmp0(c->model, "pci-root") == 0))
+                break;
+        }
+        if (i == def->devices.controllers->len)
+            return TRUE;
+    }
+    if (!(machine = vgmQemuCapsGetMachine(caps, def->os.machine, error)))
+        return FALSE;
+    q35 = strstr(machine->name, "q35") != NULL;
+    if (def->features.haveTseg && !q35) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<tseg> in <smm> needs a q35 machine type, whose MCH has the extended TSEG, not '%1$s'"),
+                    machine->name);
+        return FALSE;
+    }
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+        gboolean pcie = g_strcmp0(c->model, "pcie-root") == 0;
+
+        if (c->havePcihole64 && (pcie ? !q35 : !vgmQemuMachineIsPC(machine->name))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<pcihole64> of <controller model='%1$s'> needs the %2$s machine type, not '%3$s'"),
+                        c->model, pcie ? "q35" : "PC (i440fx)", machine->name);
+            return FALSE;
+        }
+        if (c->hotplug && g_strcmp0(c->model, "pci-root") == 0 &&
+            !vgmQemuMachineIsPC(machine->name)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<target hotplug> of <controller model='pci-root'> needs the PC (i440fx) machine type, not '%1$s'"),
+                        machine->name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* <pm>: the machine's power management device must have the property. */
 static gboolean
 vgmQemuValidatePm(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
@@ -1017,7 +1071,8 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
         !vgmQemuValidateSounds(def, caps, error) ||
         !vgmQemuValidateVideoWatchdog(def, caps, error) ||
         !vgmQemuValidateInputs(def, caps, error) ||
-        !vgmQemuValidatePm(def, caps, error))
+        !vgmQemuValidatePm(def, caps, error) ||
+        !vgmQemuValidatePlatform(def, caps, error))
         return FALSE;
 
     if (def->features.features[VGM_FEATURE_VMCOREINFO] == VGM_TRISTATE_YES &&
