@@ -61,7 +61,8 @@
  * guest RAM (more than the host's RAM and swap, which QEMU cannot
  * reserve), hugepages (a mounted hugetlbfs with enough free pages), NUMA
  * host nodes that are not online, SEV (/dev/sev and KVM), SGX, a host
- * serial or parallel port (<serial type='dev'>) the host has not, firmware
+ * serial or parallel port (<serial type='dev'>) or an OSS audio device
+ * the host has not, firmware
  * files that are not installed, guests of another architecture.
  */
 #include "config.h"
@@ -626,6 +627,26 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
 
                 if (chr->type == VGM_CHR_TYPE_DEV && !g_file_test(chr->path, G_FILE_TEST_EXISTS))
                     return g_strdup_printf("host device %s is missing", chr->path);
+            }
+        }
+    }
+    /* an OSS audio backend opens its DSP devices (/dev/dsp unless named)
+     * when it starts; a file backend's WAV file is made in the case's
+     * directory */
+    for (i = 0; i < def->devices.audios->len; i++) {
+        VgmAudioDef *a = g_ptr_array_index(def->devices.audios, i);
+        size_t k, d;
+
+        for (k = 0; k < VGM_AUDIO_NATTRS; k++) {
+            const char *attr = vgmAudioAttrs[k].attr;
+
+            if (g_str_equal(a->type, "file") && g_str_equal(attr, "path") && a->values[0][k])
+                vgmAcceptReplace(&a->values[0][k], vgmAcceptRelocate(env, a->values[0][k]));
+            for (d = 1; g_str_equal(a->type, "oss") && g_str_equal(attr, "dev") && d < 3; d++) {
+                const char *dev = a->values[d][k] ? a->values[d][k] : "/dev/dsp";
+
+                if (!g_file_test(dev, G_FILE_TEST_EXISTS))
+                    return g_strdup_printf("OSS device %s is missing", dev);
             }
         }
     }

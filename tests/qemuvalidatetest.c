@@ -34,7 +34,9 @@
  * device 'vmcoreinfo', io='io_uring' the -blockdev aio value (a QAPI flag,
  * which only "!" can take away), a controller model its QEMU device
  * (nec-xhci is nec-usb-xhci, lsilogic lsi53c895a), a USB or virtio input
- * its device (PS/2 none), a size in bytes is not
+ * its device (PS/2 none), an <audio> type the QEMU driver the binary
+ * lists (pulseaudio, sdl with its SDL_AUDIODRIVER, jack: libvirt's
+ * -audiodev for the same input), a size in bytes is not
  * computed in 32 bits. testControllerModels takes every controller model
  * of docs/schemas/domain.rng: the parser refuses it naming it, or the
  * controller table has its device, which a set lacking it refuses.
@@ -383,6 +385,13 @@ typedef struct {
     const char *const *unwanted;
 } VgmDeviceCase;
 
+#define AUDIO_PA \
+    "<audio id='1' type='pulseaudio' serverName='acme.example.org'>" \
+    "<input mixingEngine='yes' fixedSettings='yes' voices='1' bufferLength='100' name='fish' streamName='food' latency='100'>" \
+    "<settings frequency='44100' channels='2' format='s16'/></input>" \
+    "<output mixingEngine='yes' fixedSettings='yes' voices='2' bufferLength='200' name='fish' streamName='food' latency='200'>" \
+    "<settings frequency='22050' channels='4' format='f32'/></output></audio>"
+
 static const VgmDeviceCase vgmDeviceCases[] = {
     { "devices/vmcoreinfo", "qemu-7.2-debian", NULL, "<vmcoreinfo/>", "",
       NULL, NONE_OF("-device '{\"driver\":\"vmcoreinfo\"}'"), NULL },
@@ -450,6 +459,33 @@ static const VgmDeviceCase vgmDeviceCases[] = {
     { "devices/controller-usb-none", "qemu-7.2-debian", "-device.qemu-xhci -device.nec-usb-xhci", "",
       "<controller type='usb' model='none'/><controller type='pci' model='pcie-root'/>",
       NULL, NULL, NONE_OF("xhci", "pcie.0") },
+    /* the audio drivers Debian's qemu-system-gui brings (PulseAudio, SDL,
+     * JACK), on a binary that lists them: the -audiodev libvirt 9.0 writes
+     * for its own inputs audio-pulseaudio-full, audio-sdl-full and
+     * audio-jack-full (their x86_64-latest.args files) */
+    { "devices/audio-pulseaudio", "qemu-7.2-debian", "+audiodev.pa", "", AUDIO_PA,
+      NULL, NONE_OF("-audiodev '{\"id\":\"audio1\",\"driver\":\"pa\",\"server\":\"acme.example.org\",\"in\":{\"mixing-engine\":true,\"fixed-settings\":true,\"voices\":1,\"buffer-length\":100,\"frequency\":44100,\"channels\":2,\"format\":\"s16\",\"name\":\"fish\",\"stream-name\":\"food\",\"latency\":100},\"out\":{\"mixing-engine\":true,\"fixed-settings\":true,\"voices\":2,\"buffer-length\":200,\"frequency\":22050,\"channels\":4,\"format\":\"f32\",\"name\":\"fish\",\"stream-name\":\"food\",\"latency\":200}}'"),
+      NULL },
+    { "devices/audio-pulseaudio-missing", "qemu-7.2-debian", NULL, "", AUDIO_PA,
+      "this QEMU binary does not have the audio driver 'pa' of <audio id='1' type='pulseaudio'> (its -audiodev help does not list it)",
+      NULL, NULL },
+    { "devices/audio-sdl", "qemu-10.1", "+audiodev.sdl", "",
+      "<audio id='1' type='sdl' driver='pulseaudio'>"
+      "<input mixingEngine='yes' fixedSettings='yes' voices='1' bufferLength='100' bufferCount='40'>"
+      "<settings frequency='44100' channels='2' format='s16'/></input>"
+      "<output mixingEngine='yes' fixedSettings='yes' voices='2' bufferLength='200' bufferCount='50'>"
+      "<settings frequency='22050' channels='4' format='f32'/></output></audio>",
+      NULL, NONE_OF("SDL_AUDIODRIVER=pulseaudio \\\n",
+                    "-audiodev '{\"id\":\"audio1\",\"driver\":\"sdl\",\"in\":{\"mixing-engine\":true,\"fixed-settings\":true,\"voices\":1,\"buffer-length\":100,\"frequency\":44100,\"channels\":2,\"format\":\"s16\",\"buffer-count\":40},\"out\":{\"mixing-engine\":true,\"fixed-settings\":true,\"voices\":2,\"buffer-length\":200,\"frequency\":22050,\"channels\":4,\"format\":\"f32\",\"buffer-count\":50}}'"),
+      NULL },
+    { "devices/audio-jack", "qemu-10.1", "+audiodev.jack", "",
+      "<audio id='1' type='jack'>"
+      "<input mixingEngine='yes' fixedSettings='yes' voices='1' bufferLength='100' serverName='fish' clientName='food' connectPorts='yum'>"
+      "<settings frequency='44100' channels='2' format='s16'/></input>"
+      "<output mixingEngine='yes' fixedSettings='yes' voices='2' bufferLength='200' serverName='fish' clientName='food' connectPorts='yum' exactName='yes'>"
+      "<settings frequency='22050' channels='4' format='f32'/></output></audio>",
+      NULL, NONE_OF("-audiodev '{\"id\":\"audio1\",\"driver\":\"jack\",\"in\":{\"mixing-engine\":true,\"fixed-settings\":true,\"voices\":1,\"buffer-length\":100,\"frequency\":44100,\"channels\":2,\"format\":\"s16\",\"server-name\":\"fish\",\"client-name\":\"food\",\"connect-ports\":\"yum\"},\"out\":{\"mixing-engine\":true,\"fixed-settings\":true,\"voices\":2,\"buffer-length\":200,\"frequency\":22050,\"channels\":4,\"format\":\"f32\",\"server-name\":\"fish\",\"client-name\":\"food\",\"connect-ports\":\"yum\",\"exact-name\":true}}'"),
+      NULL },
 };
 
 /* ---------------- capability set variants ---------------- */
@@ -574,6 +610,7 @@ vgmEditSchema(JsonObject *root, VgmQemuCapsFlag flag, gboolean add)
     case VGM_QEMU_CAPS_PROBE_QAPI:
     case VGM_QEMU_CAPS_PROBE_KVM:
     case VGM_QEMU_CAPS_PROBE_TRIAL:
+    case VGM_QEMU_CAPS_PROBE_AUDIO:
         break;
     }
 }
@@ -611,6 +648,7 @@ vgmDeriveFlag(JsonObject *root, VgmQemuCapsFlag flag, gboolean *derivable)
     case VGM_QEMU_CAPS_PROBE_QAPI:
     case VGM_QEMU_CAPS_PROBE_KVM:
     case VGM_QEMU_CAPS_PROBE_TRIAL:
+    case VGM_QEMU_CAPS_PROBE_AUDIO:
         break;
     }
     *derivable = FALSE;

@@ -1410,11 +1410,53 @@ typedef struct {
     VgmDeviceAddress addr;
 } VgmSoundDef;
 
+/* Where an <audio> attribute is written: on <audio>, on its <input> and
+ * <output>, or on their <settings> */
+typedef enum {
+    VGM_AUDIO_AT_AUDIO,
+    VGM_AUDIO_AT_IO,
+    VGM_AUDIO_AT_SETTINGS,
+} VgmAudioAttrPlace;
+
+typedef enum {
+    VGM_AUDIO_VALUE_STRING,
+    VGM_AUDIO_VALUE_PATH,       /* an absolute path */
+    VGM_AUDIO_VALUE_UINT,       /* 0 means QEMU's default, and is dropped */
+    VGM_AUDIO_VALUE_POSITIVE,
+    VGM_AUDIO_VALUE_INT,        /* 0 or more, kept when 0 */
+    VGM_AUDIO_VALUE_BOOL,       /* yes/no */
+    VGM_AUDIO_VALUE_ENUM,       /* one of @values */
+} VgmAudioValueKind;
+
+/* One attribute of libvirt's <audio>: its place, the backend types that
+ * have it (NULL: all), its name in the XML and QEMU's -audiodev property
+ * (NULL: not a property) */
+typedef struct {
+    VgmAudioAttrPlace place;
+    const char *const *types;
+    const char *attr;
+    const char *qemuProp;
+    VgmAudioValueKind kind;
+    const char *const *values;
+} VgmAudioAttrInfo;
+
+#define VGM_AUDIO_NATTRS 24
+extern const VgmAudioAttrInfo vgmAudioAttrs[VGM_AUDIO_NATTRS];
+
 /* <audio>: an audio backend (QEMU -audiodev) */
 typedef struct {
     unsigned int id;
-    char *type;                 /* none, spice */
+    char *type;                 /* none, alsa, coreaudio, jack, oss,
+                                 * pulseaudio, sdl, spice, file, dbus */
+    /* each attribute's value, by vgmAudioAttrs index: [0] on <audio>,
+     * [1] <input> and its <settings>, [2] <output> and its; NULL: not
+     * given. Booleans are "yes"/"no", numbers decimal. */
+    char *values[3][VGM_AUDIO_NATTRS];
+    gboolean haveIO[2];         /* <input>, <output> given */
 } VgmAudioDef;
+
+/* QEMU's -audiodev driver for a libvirt <audio> type, or NULL */
+const char *vgmAudioQemuDriver(const char *type);
 
 typedef enum {
     VGM_INPUT_TYPE_MOUSE = 0,

@@ -291,7 +291,13 @@ vgmSoundDefFree(VgmSoundDef *s)
 static void
 vgmAudioDefFree(VgmAudioDef *a)
 {
+    size_t i, j;
+
     g_free(a->type);
+    for (i = 0; i < 3; i++) {
+        for (j = 0; j < VGM_AUDIO_NATTRS; j++)
+            g_free(a->values[i][j]);
+    }
     g_free(a);
 }
 
@@ -3759,24 +3765,194 @@ vgmSoundFormat(VgmBuf *buf, const VgmSoundDef *snd)
     vgmXMLFormatElement(buf, "sound", &attrs, &child);
 }
 
+/* libvirt's <audio> types and the QEMU -audiodev driver of each */
+static const struct {
+    const char *type;
+    const char *driver;
+} vgmAudioTypes[] = {
+    { "none", "none" }, { "alsa", "alsa" }, { "coreaudio", "coreaudio" },
+    { "jack", "jack" }, { "oss", "oss" }, { "pulseaudio", "pa" }, { "sdl", "sdl" },
+    { "spice", "spice" }, { "file", "wav" }, { "dbus", "dbus" },
+};
+
+const char *
+vgmAudioQemuDriver(const char *type)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmAudioTypes); i++) {
+        if (g_str_equal(vgmAudioTypes[i].type, type))
+            return vgmAudioTypes[i].driver;
+    }
+    return NULL;
+}
+
+#define VGM_AUDIO_TYPES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* libvirt's attributes of <audio>, in its order (which is also QEMU's
+ * order of the -audiodev properties libvirt writes) */
+const VgmAudioAttrInfo vgmAudioAttrs[VGM_AUDIO_NATTRS] = {
+    { VGM_AUDIO_AT_AUDIO, NULL, "timerPeriod", "timer-period", VGM_AUDIO_VALUE_POSITIVE, NULL },
+    { VGM_AUDIO_AT_AUDIO, VGM_AUDIO_TYPES("oss"), "tryMMap", "try-mmap", VGM_AUDIO_VALUE_BOOL, NULL },
+    { VGM_AUDIO_AT_AUDIO, VGM_AUDIO_TYPES("oss"), "exclusive", "exclusive", VGM_AUDIO_VALUE_BOOL, NULL },
+    { VGM_AUDIO_AT_AUDIO, VGM_AUDIO_TYPES("oss"), "dspPolicy", "dsp-policy", VGM_AUDIO_VALUE_INT, NULL },
+    { VGM_AUDIO_AT_AUDIO, VGM_AUDIO_TYPES("pulseaudio"), "serverName", "server",
+      VGM_AUDIO_VALUE_STRING, NULL },
+    /* SDL's own driver, which QEMU's environment names (SDL_AUDIODRIVER) */
+    { VGM_AUDIO_AT_AUDIO, VGM_AUDIO_TYPES("sdl"), "driver", NULL, VGM_AUDIO_VALUE_ENUM,
+      VGM_AUDIO_TYPES("esd", "alsa", "arts", "pulseaudio") },
+    { VGM_AUDIO_AT_AUDIO, VGM_AUDIO_TYPES("file"), "path", "path", VGM_AUDIO_VALUE_PATH, NULL },
+    { VGM_AUDIO_AT_IO, NULL, "mixingEngine", "mixing-engine", VGM_AUDIO_VALUE_BOOL, NULL },
+    { VGM_AUDIO_AT_IO, NULL, "fixedSettings", "fixed-settings", VGM_AUDIO_VALUE_BOOL, NULL },
+    { VGM_AUDIO_AT_IO, NULL, "voices", "voices", VGM_AUDIO_VALUE_POSITIVE, NULL },
+    { VGM_AUDIO_AT_IO, NULL, "bufferLength", "buffer-length", VGM_AUDIO_VALUE_POSITIVE, NULL },
+    { VGM_AUDIO_AT_SETTINGS, NULL, "frequency", "frequency", VGM_AUDIO_VALUE_POSITIVE, NULL },
+    { VGM_AUDIO_AT_SETTINGS, NULL, "channels", "channels", VGM_AUDIO_VALUE_POSITIVE, NULL },
+    { VGM_AUDIO_AT_SETTINGS, NULL, "format", "format", VGM_AUDIO_VALUE_ENUM,
+      VGM_AUDIO_TYPES("u8", "s8", "u16", "s16", "u32", "s32", "f32") },
+    /* the backends' own: an OSS device's dev, bufferCount, tryPoll, as
+     * libvirt writes them */
+    { VGM_AUDIO_AT_IO, VGM_AUDIO_TYPES("alsa", "oss"), "dev", "dev", VGM_AUDIO_VALUE_STRING, NULL },
+    { VGM_AUDIO_AT_IO, VGM_AUDIO_TYPES("coreaudio", "oss", "sdl"), "bufferCount", "buffer-count",
+      VGM_AUDIO_VALUE_UINT, NULL },
+    { VGM_AUDIO_AT_IO, VGM_AUDIO_TYPES("oss"), "tryPoll", "try-poll", VGM_AUDIO_VALUE_BOOL, NULL },
+    { VGM_AUDIO_AT_IO, VGM_AUDIO_TYPES("jack"), "serverName", "server-name", VGM_AUDIO_VALUE_STRING,
+      NULL },
+    { VGM_AUDIO_AT_IO, VGM_AUDIO_TYPES("jack"), "clientName", "client-name", VGM_AUDIO_VALUE_STRING,
+      NULL },
+    { VGM_AUDIO_AT_IO, VGM_AUDIO_TYPES("jack"), "connectPorts", "connect-ports",
+      VGM_AUDIO_VALUE_STRING, NULL },
+    { VGM_AUDIO_AT_IO, VGM_AUDIO_TYPES("jack"), "exactName", "exact-name", VGM_AUDIO_VALUE_BOOL, NULL },
+    { VGM_AUDIO_AT_IO, VGM_AUDIO_TYPES("pulseaudio"), "name", "name", VGM_AUDIO_VALUE_STRING, NULL },
+    { VGM_AUDIO_AT_IO, VGM_AUDIO_TYPES("pulseaudio"), "streamName", "stream-name",
+      VGM_AUDIO_VALUE_STRING, NULL },
+    { VGM_AUDIO_AT_IO, VGM_AUDIO_TYPES("pulseaudio"), "latency", "latency", VGM_AUDIO_VALUE_UINT,
+      NULL },
+};
+
+#undef VGM_AUDIO_TYPES
+
+static gboolean
+vgmAudioAttrFor(const VgmAudioAttrInfo *info, const char *type, VgmAudioAttrPlace place)
+{
+    return info->attr && info->place == place &&
+           (!info->types || g_strv_contains(info->types, type));
+}
+
+/* The attributes of @node at @place into @values, each checked for its
+ * kind; any attribute the type does not have is refused by name */
+static gboolean
+vgmAudioAttrsParse(xmlNodePtr node, const char *type, VgmAudioAttrPlace place,
+                   const char *const *extraAttrs, const char *const *children,
+                   char **values, GError **error)
+{
+    g_autoptr(GPtrArray) allowed = g_ptr_array_new();
+    size_t i;
+
+    for (i = 0; extraAttrs && extraAttrs[i]; i++)
+        g_ptr_array_add(allowed, (gpointer)extraAttrs[i]);
+    for (i = 0; i < VGM_AUDIO_NATTRS; i++) {
+        if (vgmAudioAttrFor(&vgmAudioAttrs[i], type, place))
+            g_ptr_array_add(allowed, (gpointer)vgmAudioAttrs[i].attr);
+    }
+    g_ptr_array_add(allowed, NULL);
+    if (!vgmXMLCheckNode(node, (const char *const *)allowed->pdata, children, error))
+        return FALSE;
+    for (i = 0; i < VGM_AUDIO_NATTRS; i++) {
+        const VgmAudioAttrInfo *info = &vgmAudioAttrs[i];
+        g_autofree char *v = NULL;
+        unsigned int u;
+        int n;
+
+        if (!vgmAudioAttrFor(info, type, place))
+            continue;
+        switch (info->kind) {
+        case VGM_AUDIO_VALUE_STRING:
+        case VGM_AUDIO_VALUE_PATH:
+        case VGM_AUDIO_VALUE_ENUM:
+            if (vgmXMLPropString(node, info->attr, 0, &v, error) < 0)
+                return FALSE;
+            if (v && info->kind == VGM_AUDIO_VALUE_PATH && !g_path_is_absolute(v)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' for attribute '%2$s' of <audio type='%3$s'>: expected an absolute path"),
+                            v, info->attr, type);
+                return FALSE;
+            }
+            if (v && info->kind == VGM_AUDIO_VALUE_ENUM &&
+                !vgmCheckValue(info->values, v, info->attr, (const char *)node->name, error))
+                return FALSE;
+            break;
+        case VGM_AUDIO_VALUE_UINT:
+        case VGM_AUDIO_VALUE_POSITIVE:
+            if ((n = vgmXMLPropUInt(node, info->attr,
+                                    info->kind == VGM_AUDIO_VALUE_POSITIVE ? VGM_XML_PROP_NONZERO : 0,
+                                    &u, error)) < 0)
+                return FALSE;
+            /* 0 is QEMU's own default, which libvirt does not write */
+            if (n > 0 && u > 0)
+                v = g_strdup_printf("%u", u);
+            break;
+        case VGM_AUDIO_VALUE_INT:
+            if ((n = vgmXMLPropInt(node, info->attr, 0, (int *)&u, error)) < 0)
+                return FALSE;
+            if (n > 0 && (int)u < 0) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$d' for attribute '%2$s' of <audio>: expected 0 or more"),
+                            (int)u, info->attr);
+                return FALSE;
+            }
+            if (n > 0)
+                v = g_strdup_printf("%d", (int)u);
+            break;
+        case VGM_AUDIO_VALUE_BOOL: {
+            VgmTristate t;
+
+            if (vgmXMLPropTristateBool(node, info->attr, 0, &t, error) < 0)
+                return FALSE;
+            if (t)
+                v = g_strdup(vgmTristateBoolTypeToString(t));
+            break;
+        }
+        }
+        values[i] = g_steal_pointer(&v);
+    }
+    return TRUE;
+}
+
+static int
+vgmAudioAttrIndex(const char *attr, VgmAudioAttrPlace place)
+{
+    int i;
+
+    for (i = 0; i < VGM_AUDIO_NATTRS; i++) {
+        if (vgmAudioAttrs[i].attr && vgmAudioAttrs[i].place == place &&
+            g_str_equal(vgmAudioAttrs[i].attr, attr))
+            return i;
+    }
+    g_assert_not_reached();
+}
+
 static VgmAudioDef *
 vgmAudioParse(xmlNodePtr node, GError **error)
 {
     g_autoptr(VgmAudioDef) audio = g_new0(VgmAudioDef, 1);
+    int fixedIdx = vgmAudioAttrIndex("fixedSettings", VGM_AUDIO_AT_IO);
+    int mixingIdx = vgmAudioAttrIndex("mixingEngine", VGM_AUDIO_AT_IO);
     int rc;
+    size_t d;
 
     if (vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &audio->type, error) < 0)
         return NULL;
-    /* libvirt's host backends (pulseaudio, file, ...) would play guest
-     * sound on the host or a display this driver does not run; SPICE
-     * sends it to the SPICE client */
-    if (!g_str_equal(audio->type, "none") && !g_str_equal(audio->type, "spice")) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported <audio type='%1$s'>: only types 'none' (the guest's sound goes nowhere) and 'spice' (to the SPICE client)"),
+    if (!vgmAudioQemuDriver(audio->type)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'type' of element <audio>: expected none, alsa, coreaudio, jack, oss, pulseaudio, sdl, spice, file or dbus"),
                     audio->type);
         return NULL;
     }
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "id", "type", NULL }, vgmXMLNoChildren, error) ||
+    if (!vgmAudioAttrsParse(node, audio->type, VGM_AUDIO_AT_AUDIO,
+                            (const char *const[]){ "id", "type", NULL },
+                            (const char *const[]){ "input", "output", NULL },
+                            audio->values[0], error) ||
         (rc = vgmXMLPropUInt(node, "id", 0, &audio->id, error)) < 0)
         return NULL;
     if (rc > 0 && audio->id == 0) {
@@ -3784,7 +3960,100 @@ vgmAudioParse(xmlNodePtr node, GError **error)
                     _("invalid value '0' for attribute 'id' of element <audio>: audio ids start at 1"));
         return NULL;
     }
+    for (d = 0; d < 2; d++) {
+        const char *dir = d == 0 ? "input" : "output";
+        char **values = audio->values[1 + d];
+        xmlNodePtr io;
+        xmlNodePtr settings;
+
+        if (vgmXMLSingleChild(node, dir, &io, error) < 0)
+            return NULL;
+        if (!io)
+            continue;
+        audio->haveIO[d] = TRUE;
+        if (!vgmAudioAttrsParse(io, audio->type, VGM_AUDIO_AT_IO, NULL,
+                                (const char *const[]){ "settings", NULL }, values, error) ||
+            vgmXMLSingleChild(io, "settings", &settings, error) < 0)
+            return NULL;
+        /* libvirt's rules: fixed settings need the mixing engine, and
+         * <settings> the fixed settings */
+        if (g_strcmp0(values[fixedIdx], "yes") == 0 && g_strcmp0(values[mixingIdx], "yes") != 0) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<%1$s fixedSettings='yes'> of <audio id='%2$u'> needs mixingEngine='yes'"),
+                        dir, audio->id);
+            return NULL;
+        }
+        if (settings) {
+            if (g_strcmp0(values[fixedIdx], "yes") != 0) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<settings> in <%1$s> of <audio id='%2$u'> needs fixedSettings='yes'"),
+                            dir, audio->id);
+                return NULL;
+            }
+            if (!vgmAudioAttrsParse(settings, audio->type, VGM_AUDIO_AT_SETTINGS, NULL,
+                                    vgmXMLNoChildren, values, error))
+                return NULL;
+        }
+    }
     return g_steal_pointer(&audio);
+}
+
+/* libvirt's <audio>: attributes, then <input> and <output> with their
+ * attributes and, with fixed settings, <settings> */
+static void
+vgmAudioFormat(VgmBuf *buf, const VgmAudioDef *a)
+{
+    int fixedIdx = vgmAudioAttrIndex("fixedSettings", VGM_AUDIO_AT_IO);
+    size_t d, i;
+    gboolean children = FALSE;
+
+    vgmBufAsprintf(buf, "<audio id='%u' type='%s'", a->id, a->type);
+    for (i = 0; i < VGM_AUDIO_NATTRS; i++) {
+        if (a->values[0][i]) {
+            vgmBufAsprintf(buf, " %s=", vgmAudioAttrs[i].attr);
+            vgmBufEscapeString(buf, "'%s'", a->values[0][i]);
+        }
+    }
+    for (d = 0; d < 2; d++) {
+        char *const *values = a->values[1 + d];
+        gboolean any = FALSE;
+        gboolean fixed = g_strcmp0(values[fixedIdx], "yes") == 0;
+
+        for (i = 0; i < VGM_AUDIO_NATTRS; i++)
+            any |= values[i] && vgmAudioAttrs[i].place == VGM_AUDIO_AT_IO;
+        if (!any)
+            continue;
+        if (!children) {
+            vgmBufAdd(buf, ">\n");
+            vgmBufAdjustIndent(buf, 2);
+        }
+        children = TRUE;
+        vgmBufAsprintf(buf, "<%s", d == 0 ? "input" : "output");
+        for (i = 0; i < VGM_AUDIO_NATTRS; i++) {
+            if (values[i] && vgmAudioAttrs[i].place == VGM_AUDIO_AT_IO) {
+                vgmBufAsprintf(buf, " %s=", vgmAudioAttrs[i].attr);
+                vgmBufEscapeString(buf, "'%s'", values[i]);
+            }
+        }
+        if (!fixed) {
+            vgmBufAdd(buf, "/>\n");
+            continue;
+        }
+        vgmBufAdd(buf, ">\n");
+        vgmBufAdd(buf, "  <settings");
+        for (i = 0; i < VGM_AUDIO_NATTRS; i++) {
+            if (values[i] && vgmAudioAttrs[i].place == VGM_AUDIO_AT_SETTINGS)
+                vgmBufAsprintf(buf, " %s='%s'", vgmAudioAttrs[i].attr, values[i]);
+        }
+        vgmBufAdd(buf, "/>\n");
+        vgmBufAsprintf(buf, "</%s>\n", d == 0 ? "input" : "output");
+    }
+    if (children) {
+        vgmBufAdjustIndent(buf, -2);
+        vgmBufAdd(buf, "</audio>\n");
+    } else {
+        vgmBufAdd(buf, "/>\n");
+    }
 }
 
 /* ---------------- graphics ---------------- */
@@ -4793,10 +5062,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmGraphicsFormat(buf, g_ptr_array_index(devs->graphics, i));
     for (i = 0; i < devs->sounds->len; i++)
         vgmSoundFormat(buf, g_ptr_array_index(devs->sounds, i));
-    for (i = 0; i < devs->audios->len; i++) {
-        const VgmAudioDef *a = g_ptr_array_index(devs->audios, i);
-        vgmBufAsprintf(buf, "<audio id='%u' type='%s'/>\n", a->id, a->type);
-    }
+    for (i = 0; i < devs->audios->len; i++)
+        vgmAudioFormat(buf, g_ptr_array_index(devs->audios, i));
     for (i = 0; i < devs->videos->len; i++)
         vgmVideoFormat(buf, g_ptr_array_index(devs->videos, i));
     for (i = 0; i < devs->redirdevs->len; i++)

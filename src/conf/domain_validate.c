@@ -1646,6 +1646,13 @@ vgmRuleAudio(const VgmDomainDef *def, GError **error)
 
     for (i = 0; i < devs->audios->len; i++) {
         const VgmAudioDef *a = g_ptr_array_index(devs->audios, i);
+        /* QEMU's dbus audio plays to its D-Bus display */
+        if (g_str_equal(a->type, "dbus")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <audio id='%1$u' type='dbus'>: it plays to a D-Bus display (<graphics type='dbus'>), which virt-gmem does not run"),
+                        a->id);
+            return FALSE;
+        }
         if (!g_hash_table_add(ids, GUINT_TO_POINTER(a->id))) {
             vgmErrorSet(error, VGM_ERR_XML, _("two <audio> elements have id %1$u"), a->id);
             return FALSE;

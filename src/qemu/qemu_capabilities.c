@@ -67,6 +67,7 @@ static const char *const vgmQemuCapsProbeKindNames[] = {
     [VGM_QEMU_CAPS_PROBE_QAPI] = "qapi",
     [VGM_QEMU_CAPS_PROBE_KVM] = "kvm",
     [VGM_QEMU_CAPS_PROBE_TRIAL] = "trial",
+    [VGM_QEMU_CAPS_PROBE_AUDIO] = "audio",
 };
 
 static unsigned int vgmQemuCapsProbeCount;
@@ -1323,6 +1324,7 @@ vgmQemuCapsDeriveFlag(const VgmQemuCaps *caps, VgmQemuCapsFlag flag,
     case VGM_QEMU_CAPS_PROBE_QAPI:
     case VGM_QEMU_CAPS_PROBE_KVM:
     case VGM_QEMU_CAPS_PROBE_TRIAL:
+    case VGM_QEMU_CAPS_PROBE_AUDIO:
         break;
     }
     *derivable = FALSE;
@@ -1889,6 +1891,43 @@ vgmQemuCapsProbeTrial(const VgmQemuCaps *caps, const char *binary,
     return accepted;
 }
 
+/* The audio drivers @binary has: the lines "-audiodev help" prints after
+ * its heading (a driver whose module is missing is not listed) */
+static GStrv
+vgmQemuCapsProbeAudio(const char *binary, const char *tmpdir)
+{
+    g_autoptr(GSubprocessLauncher) launcher = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *homeEnv = g_strdup_printf("HOME=%s", tmpdir);
+    const char *envp[] = { "LC_ALL=C", homeEnv, NULL };
+    const char *argv[] = { binary, "-audiodev", "help", NULL };
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GPtrArray) drivers = g_ptr_array_new_with_free_func(g_free);
+    gboolean listed = FALSE;
+    size_t i;
+
+    launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                         G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+    g_subprocess_launcher_set_environ(launcher, (char **)envp);
+    g_subprocess_launcher_set_cwd(launcher, tmpdir);
+    g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
+    if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, NULL)) ||
+        !g_subprocess_communicate_utf8(proc, NULL, NULL, &out, NULL, NULL) || !out)
+        return NULL;
+    lines = g_strsplit(out, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        const char *l = g_strstrip(lines[i]);
+
+        if (g_str_has_prefix(l, "Available audio drivers"))
+            listed = TRUE;
+        else if (listed && *l && !strchr(l, ' ') && !strchr(l, ':'))
+            g_ptr_array_add(drivers, g_strdup(l));
+    }
+    g_ptr_array_add(drivers, NULL);
+    return (GStrv)g_ptr_array_free(g_steal_pointer(&drivers), FALSE);
+}
+
 /* A QEMU of the probe's: @binary with "-machine @machine", paused, its QMP
  * on a socket in @tmpdir, stderr into @logPath. */
 typedef struct {
@@ -2116,10 +2155,17 @@ vgmQemuCapsProbe(const char *binary, GError **error)
         ok = TRUE;
     vgmQemuCapsProbeQemuStop(&q);
 
-    for (int f = 0; ok && f < VGM_QEMU_CAPS_LAST; f++) {
-        const VgmQemuCapsProbeSpec *spec = &vgmQemuCapsProbeTable[f];
-        if (spec->kind == VGM_QEMU_CAPS_PROBE_TRIAL)
-            caps->flags[f] = vgmQemuCapsProbeTrial(caps, binary, tmpdir, spec->arg1, spec->arg2);
+    if (ok) {
+        g_auto(GStrv) audio = vgmQemuCapsProbeAudio(binary, tmpdir);
+
+        for (int f = 0; f < VGM_QEMU_CAPS_LAST; f++) {
+            const VgmQemuCapsProbeSpec *spec = &vgmQemuCapsProbeTable[f];
+            if (spec->kind == VGM_QEMU_CAPS_PROBE_TRIAL)
+                caps->flags[f] = vgmQemuCapsProbeTrial(caps, binary, tmpdir, spec->arg1,
+                                                       spec->arg2);
+            else if (spec->kind == VGM_QEMU_CAPS_PROBE_AUDIO)
+                caps->flags[f] = audio && g_strv_contains((const char *const *)audio, spec->arg1);
+        }
     }
 
     if (!ok) {

@@ -241,7 +241,18 @@
     /* SPICE (a module in Debian's QEMU, a package of its own since 10.0), \
      * its socket in the probe's directory */ \
     X(SPICE, "spice", TRIAL, "-spice", "unix=on,addr=spice.sock,disable-ticketing=on") \
-    X(QUERY_KVM, "query-kvm", COMMAND, "query-kvm", NULL)
+    X(QUERY_KVM, "query-kvm", COMMAND, "query-kvm", NULL) \
+    /* the audio drivers -audiodev help lists (several are modules a \
+     * Debian package of its own brings) */ \
+    X(AUDIODEV_ALSA, "audiodev.alsa", AUDIO, "alsa", NULL) \
+    X(AUDIODEV_OSS, "audiodev.oss", AUDIO, "oss", NULL) \
+    X(AUDIODEV_PA, "audiodev.pa", AUDIO, "pa", NULL) \
+    X(AUDIODEV_SDL, "audiodev.sdl", AUDIO, "sdl", NULL) \
+    X(AUDIODEV_JACK, "audiodev.jack", AUDIO, "jack", NULL) \
+    X(AUDIODEV_COREAUDIO, "audiodev.coreaudio", AUDIO, "coreaudio", NULL) \
+    X(AUDIODEV_WAV, "audiodev.wav", AUDIO, "wav", NULL) \
+    X(AUDIODEV_SPICE, "audiodev.spice", AUDIO, "spice", NULL) \
+    X(AUDIODEV_DBUS, "audiodev.dbus", AUDIO, "dbus", NULL)
 
 typedef enum {
 #define VGM_QEMU_CAPS_ENUM_ENTRY(id, name, kind, arg1, arg2) VGM_QEMU_CAPS_##id,
@@ -263,6 +274,7 @@ typedef enum {
     VGM_QEMU_CAPS_PROBE_QAPI,
     VGM_QEMU_CAPS_PROBE_KVM,
     VGM_QEMU_CAPS_PROBE_TRIAL,
+    VGM_QEMU_CAPS_PROBE_AUDIO,
 } VgmQemuCapsProbeKind;
 
 typedef struct {

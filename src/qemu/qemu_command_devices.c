@@ -1016,6 +1016,36 @@ vgmCmdAudiodevId(const VgmDomainDef *def, unsigned int id)
     return g_strdup_printf("audio%u", id ? id : a->id);
 }
 
+/* The -audiodev properties of the attributes in @values, typed and in
+ * libvirt's order */
+static void
+vgmCmdAudioProps(JsonObject *o, char *const *values)
+{
+    size_t k;
+
+    for (k = 0; k < VGM_AUDIO_NATTRS; k++) {
+        const VgmAudioAttrInfo *info = &vgmAudioAttrs[k];
+
+        if (!values[k] || !info->qemuProp)
+            continue;
+        switch (info->kind) {
+        case VGM_AUDIO_VALUE_BOOL:
+            json_object_set_boolean_member(o, info->qemuProp, g_str_equal(values[k], "yes"));
+            break;
+        case VGM_AUDIO_VALUE_UINT:
+        case VGM_AUDIO_VALUE_POSITIVE:
+        case VGM_AUDIO_VALUE_INT:
+            json_object_set_int_member(o, info->qemuProp, g_ascii_strtoll(values[k], NULL, 10));
+            break;
+        case VGM_AUDIO_VALUE_STRING:
+        case VGM_AUDIO_VALUE_PATH:
+        case VGM_AUDIO_VALUE_ENUM:
+            json_object_set_string_member(o, info->qemuProp, values[k]);
+            break;
+        }
+    }
+}
+
 static void
 vgmCmdAudios(VgmQemuCmd *cmd, const VgmDomainDef *def)
 {
@@ -1025,9 +1055,30 @@ vgmCmdAudios(VgmQemuCmd *cmd, const VgmDomainDef *def)
         const VgmAudioDef *a = g_ptr_array_index(def->devices.audios, i);
         g_autofree char *id = g_strdup_printf("audio%u", a->id);
         JsonObject *o = json_object_new();
+        size_t d;
 
         json_object_set_string_member(o, "id", id);
-        json_object_set_string_member(o, "driver", a->type);
+        json_object_set_string_member(o, "driver", vgmAudioQemuDriver(a->type));
+        vgmCmdAudioProps(o, a->values[0]);
+        /* SDL's own audio driver is chosen by QEMU's environment */
+        if (g_str_equal(a->type, "sdl")) {
+            size_t k;
+
+            for (k = 0; k < VGM_AUDIO_NATTRS; k++) {
+                if (a->values[0][k] && g_str_equal(vgmAudioAttrs[k].attr, "driver"))
+                    g_ptr_array_add(cmd->env, g_strdup_printf("SDL_AUDIODRIVER=%s",
+                                                              a->values[0][k]));
+            }
+        }
+        for (d = 0; d < 2; d++) {
+            JsonObject *io = json_object_new();
+
+            vgmCmdAudioProps(io, a->values[1 + d]);
+            if (json_object_get_size(io) > 0)
+                json_object_set_object_member(o, d == 0 ? "in" : "out", io);
+            else
+                json_object_unref(io);
+        }
         vgmCmdJSONArg(cmd, "-audiodev", o);
     }
 }

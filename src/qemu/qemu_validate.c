@@ -957,6 +957,41 @@ vgmQemuValidateVmport(const VgmDomainDef *def, const VgmQemuCaps *caps, GError *
     return FALSE;
 }
 
+/* Each <audio>'s QEMU driver is one the binary lists (several are
+ * modules of a package of their own) */
+static gboolean
+vgmQemuValidateAudio(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    static const struct {
+        const char *driver;
+        VgmQemuCapsFlag flag;
+    } drivers[] = {
+        { "alsa", VGM_QEMU_CAPS_AUDIODEV_ALSA }, { "oss", VGM_QEMU_CAPS_AUDIODEV_OSS },
+        { "pa", VGM_QEMU_CAPS_AUDIODEV_PA }, { "sdl", VGM_QEMU_CAPS_AUDIODEV_SDL },
+        { "jack", VGM_QEMU_CAPS_AUDIODEV_JACK },
+        { "coreaudio", VGM_QEMU_CAPS_AUDIODEV_COREAUDIO },
+        { "wav", VGM_QEMU_CAPS_AUDIODEV_WAV }, { "spice", VGM_QEMU_CAPS_AUDIODEV_SPICE },
+        { "dbus", VGM_QEMU_CAPS_AUDIODEV_DBUS },
+    };
+    guint i;
+    size_t k;
+
+    for (i = 0; i < def->devices.audios->len; i++) {
+        const VgmAudioDef *a = g_ptr_array_index(def->devices.audios, i);
+        const char *driver = vgmAudioQemuDriver(a->type);
+
+        for (k = 0; k < G_N_ELEMENTS(drivers); k++) {
+            if (g_str_equal(drivers[k].driver, driver) && !vgmQemuCapsGet(caps, drivers[k].flag)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary does not have the audio driver '%1$s' of <audio id='%2$u' type='%3$s'> (its -audiodev help does not list it)"),
+                            driver, a->id, a->type);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
 /* The machine-level settings that name a device of the machine type:
  * TSEG (q35's MCH), the root bus's 64-bit PCI hole (the PC's or q35's
  * host bridge) and the ACPI hotplug of the PC's root bus (PIIX4_PM) */
@@ -1118,6 +1153,8 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
             return FALSE;
         }
     }
+    if (!vgmQemuValidateAudio(def, caps, error))
+        return FALSE;
     if (def->devices.redirdevs->len > 0 &&
         !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_REDIR)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
