@@ -185,6 +185,7 @@
     X(DEVICE_ISA_FDC, "device.isa-fdc", DEVICE, "isa-fdc", NULL) \
     X(DEVICE_FLOPPY, "device.floppy", DEVICE, "floppy", NULL) \
     X(DEVICE_PCIE_PCI_BRIDGE, "device.pcie-pci-bridge", DEVICE, "pcie-pci-bridge", NULL) \
+    X(DEVICE_IOH3420, "device.ioh3420", DEVICE, "ioh3420", NULL) \
     X(DEVICE_PCI_BRIDGE, "device.pci-bridge", DEVICE, "pci-bridge", NULL) \
     X(DEVICE_PXB, "device.pxb", DEVICE, "pxb", NULL) \
     X(DEVICE_PXB_PCIE, "device.pxb-pcie", DEVICE, "pxb-pcie", NULL) \

@@ -57,7 +57,7 @@ vgmCmdUsbControllerId(unsigned int index)
 static void
 vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *plan)
 {
-    const VgmQemuControllerDevice *d = vgmQemuControllerDeviceFind(c->type, c->model);
+    const VgmQemuControllerDevice *d = vgmQemuControllerDeviceFor(c);
     g_autofree char *id = NULL;
     JsonObject *dev;
 
@@ -92,8 +92,6 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
         else if (g_str_equal(c->model, "pci-bridge"))
             json_object_set_int_member(dev, "chassis_nr",
                                        c->haveChassisNr ? c->chassisNr : c->index);
-        if (c->hotplug)
-            json_object_set_boolean_member(dev, "hotplug", c->hotplug == VGM_TRISTATE_YES);
     } else if (g_str_equal(c->type, "usb")) {
         /* an xHCI's USB 2 and USB 3 root ports (validation: xHCI only) */
         if (c->ports) {
@@ -107,6 +105,9 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
     }
     if (id)
         json_object_set_string_member(dev, "id", id);
+    /* a PCIe port's hotplug after its id, as libvirt writes it */
+    if (c->hotplug && g_str_equal(c->type, "pci"))
+        json_object_set_boolean_member(dev, "hotplug", c->hotplug == VGM_TRISTATE_YES);
     if (c->haveNumaNode)
         json_object_set_int_member(dev, "numa_node", c->numaNode);
     if (g_str_equal(c->type, "virtio-serial") && c->ports)

@@ -545,6 +545,8 @@ static const VgmQemuControllerDevice vgmQemuControllerDevices[] = {
     { "pci", "pci-root", NULL, VGM_QEMU_CAPS_LAST },
     { "pci", "pcie-root", NULL, VGM_QEMU_CAPS_LAST },
     { "pci", "pcie-root-port", "pcie-root-port", VGM_QEMU_CAPS_DEVICE_PCIE_ROOT_PORT },
+    /* <model name='ioh3420'>: Intel's root port, which libvirt also builds */
+    { "pci", "pcie-root-port", "ioh3420", VGM_QEMU_CAPS_DEVICE_IOH3420 },
     { "pci", "pci-bridge", "pci-bridge", VGM_QEMU_CAPS_DEVICE_PCI_BRIDGE },
     { "pci", "dmi-to-pci-bridge", "i82801b11-bridge", VGM_QEMU_CAPS_DEVICE_I82801B11_BRIDGE },
     { "pci", "pcie-switch-upstream-port", "x3130-upstream", VGM_QEMU_CAPS_DEVICE_X3130_UPSTREAM },
@@ -588,6 +590,22 @@ vgmQemuControllerDeviceFind(const char *type, const char *model)
     return NULL;
 }
 
+const VgmQemuControllerDevice *
+vgmQemuControllerDeviceFor(const VgmControllerDef *c)
+{
+    size_t i;
+
+    if (!c->modelName)
+        return vgmQemuControllerDeviceFind(c->type, c->model);
+    for (i = 0; i < G_N_ELEMENTS(vgmQemuControllerDevices); i++) {
+        const VgmQemuControllerDevice *d = &vgmQemuControllerDevices[i];
+        if (g_str_equal(d->type, c->type) && g_strcmp0(d->model, c->model) == 0 &&
+            g_strcmp0(d->device, c->modelName) == 0)
+            return d;
+    }
+    return NULL;
+}
+
 static gboolean
 vgmQemuValidateControllers(const VgmDomainDef *def, const VgmQemuCaps *caps,
                            GError **error)
@@ -622,18 +640,19 @@ vgmQemuValidateControllers(const VgmDomainDef *def, const VgmQemuCaps *caps,
                         _("%1$s has no QEMU device"), elem);
             return FALSE;
         }
+        /* <model name>: one of the devices libvirt builds for the model
+         * (ioh3420 for a root port); another is not what it asks for */
+        if (c->modelName && !vgmQemuControllerDeviceFor(c)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<model name='%1$s'> of %2$s: virt-gmem builds it as '%3$s'"),
+                        c->modelName, elem, d->device ? d->device : _("the machine's own"));
+            return FALSE;
+        }
+        d = c->modelName ? vgmQemuControllerDeviceFor(c) : d;
         if (d->device && !vgmQemuCapsGet(caps, d->flag)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("this QEMU binary does not support %1$s: device '%2$s' is missing"),
                         elem, d->device);
-            return FALSE;
-        }
-        /* <model name>: the device libvirt would use; another (ioh3420 for
-         * a root port) is not what this driver builds */
-        if (c->modelName && g_strcmp0(c->modelName, d->device) != 0) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<model name='%1$s'> of %2$s: virt-gmem builds it as '%3$s'"),
-                        c->modelName, elem, d->device ? d->device : _("the machine's own"));
             return FALSE;
         }
         if (g_str_equal(c->type, "usb") && c->ports &&

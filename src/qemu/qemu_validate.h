@@ -42,6 +42,9 @@ typedef struct {
 } VgmQemuControllerDevice;
 
 /* The line for @type and @model (nullable), or NULL if the table has none. */
+/* The line for @c: the one its <model name> names among its model's, the
+ * model's first without one; NULL when neither exists */
+const VgmQemuControllerDevice *vgmQemuControllerDeviceFor(const VgmControllerDef *c);
 const VgmQemuControllerDevice *vgmQemuControllerDeviceFind(const char *type,
                                                            const char *model);
 
