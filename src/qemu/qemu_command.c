@@ -763,6 +763,7 @@ vgmCmdPlatform(VgmQemuCmd *cmd, const VgmDomainDef *def)
 
         vgmCmdArgPairf(cmd, "-acpitable", "sig=SLIC,file=%s", file);
     }
+    /* both belong to the one root controller */
     for (i = 0; i < def->devices.controllers->len; i++) {
         const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
         gboolean pcie = g_strcmp0(c->model, "pcie-root") == 0;
@@ -772,10 +773,6 @@ vgmCmdPlatform(VgmQemuCmd *cmd, const VgmDomainDef *def)
 
             vgmCmdGlobal(cmd, pcie ? "q35-pcihost" : "i440FX-pcihost", "pci-hole64-size", size);
         }
-    }
-    for (i = 0; i < def->devices.controllers->len; i++) {
-        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
-
         if (g_strcmp0(c->model, "pci-root") == 0 && c->hotplug)
             vgmCmdGlobal(cmd, "PIIX4_PM", "acpi-root-pci-hotplug",
                          c->hotplug == VGM_TRISTATE_YES ? "on" : "off");

@@ -642,13 +642,17 @@ vgmQemuValidateControllers(const VgmDomainDef *def, const VgmQemuCaps *caps,
         }
         /* <model name>: one of the devices libvirt builds for the model
          * (ioh3420 for a root port); another is not what it asks for */
-        if (c->modelName && !vgmQemuControllerDeviceFor(c)) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<model name='%1$s'> of %2$s: virt-gmem builds it as '%3$s'"),
-                        c->modelName, elem, d->device ? d->device : _("the machine's own"));
-            return FALSE;
+        if (c->modelName) {
+            const VgmQemuControllerDevice *named = vgmQemuControllerDeviceFor(c);
+
+            if (!named) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<model name='%1$s'> of %2$s: virt-gmem builds it as '%3$s'"),
+                            c->modelName, elem, d->device ? d->device : _("the machine's own"));
+                return FALSE;
+            }
+            d = named;
         }
-        d = c->modelName ? vgmQemuControllerDeviceFor(c) : d;
         if (d->device && !vgmQemuCapsGet(caps, d->flag)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("this QEMU binary does not support %1$s: device '%2$s' is missing"),
