@@ -58,8 +58,10 @@
  *    with QEMU's own message and leaves nothing behind;
  *  - a QEMU that died (SIGKILL) is noticed by the next command: the domain
  *    reads 'shut off' and its status file is gone;
- *  - <cputune>: each vCPU thread on its <vcpupin> CPUs and QEMU's other
- *    threads on <emulatorpin>'s (two host CPUs needed, else skipped);
+ *  - <cputune>: each vCPU and I/O thread on its <vcpupin> or
+ *    <iothreadpin> CPUs, one without a pin on every online CPU, QEMU's
+ *    other threads on <emulatorpin>'s, an <iothreadsched> policy (two
+ *    host CPUs needed, else skipped);
  *  - <bandwidth> of a tap: libvirt's tc commands (in the ethernet case);
  *  - VNC and SPICE with autoport: the live XML names the port the driver
  *    chose and the listen address, QEMU listens there, a port another
@@ -2271,11 +2273,12 @@ testCputunePins(void)
     g_autofree char *root = NULL;
     g_autofree char *file = NULL;
     g_autofree char *taskDir = NULL;
+    g_autofree char *online = NULL;
     g_autoptr(TestRun) run = NULL;
     g_autoptr(VgmDriverStatus) status = NULL;
     g_autoptr(GDir) dir = NULL;
     const char *tid;
-    guint vcpus = 0, others = 0;
+    guint vcpus = 0, iothreads = 0, others = 0;
 
     if (!testHaveQemu())
         return;
@@ -2283,12 +2286,20 @@ testCputunePins(void)
         g_test_skip("pinning to two CPUs needs a host with two");
         return;
     }
+    g_assert_true(g_file_get_contents("/sys/devices/system/cpu/online", &online, NULL, NULL));
+    g_strstrip(online);
     root = testMakeRoot();
     file = g_build_filename(root, "pins.xml", NULL);
+    /* vCPU 2 and I/O thread 1 have no pin of their own: libvirt gives
+     * them every online CPU, not the emulator's; I/O thread 3 runs
+     * SCHED_BATCH */
     g_assert_true(g_file_set_contents(file,
         "<domain type='qemu'><name>pins</name><memory unit='MiB'>128</memory>"
-        "<vcpu>2</vcpu><cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='1' cpuset='1'/>"
-        "<emulatorpin cpuset='1'/></cputune>"
+        "<vcpu>3</vcpu><iothreads>3</iothreads>"
+        "<cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='1' cpuset='1'/>"
+        "<emulatorpin cpuset='1'/><iothreadpin iothread='2' cpuset='0'/>"
+        "<iothreadpin iothread='3' cpuset='0'/>"
+        "<iothreadsched iothreads='3' scheduler='batch'/></cputune>"
         "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
         "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
         "<memballoon model='none'/></devices></domain>", -1, NULL));
@@ -2301,21 +2312,35 @@ testCputunePins(void)
         g_autofree char *commPath = g_strdup_printf("%s/%s/comm", taskDir, tid);
         g_autofree char *comm = NULL;
         g_autofree char *cpus = testThreadCpus(status->qemu.pid, tid);
+        int policy = sched_getscheduler((pid_t)g_ascii_strtoll(tid, NULL, 10));
 
         g_assert_true(g_file_get_contents(commPath, &comm, NULL, NULL));
         g_strstrip(comm);
+        /* QEMU's debug-threads names: "CPU N/TCG", "IO iothreadN" */
         if (g_str_has_prefix(comm, "CPU 0/")) {
             g_assert_cmpstr(cpus, ==, "0");
             vcpus++;
         } else if (g_str_has_prefix(comm, "CPU 1/")) {
             g_assert_cmpstr(cpus, ==, "1");
             vcpus++;
+        } else if (g_str_has_prefix(comm, "CPU 2/")) {
+            g_assert_cmpstr(cpus, ==, online);
+            vcpus++;
+        } else if (g_str_equal(comm, "IO iothread1")) {
+            g_assert_cmpstr(cpus, ==, online);
+            g_assert_cmpint(policy, ==, SCHED_OTHER);
+            iothreads++;
+        } else if (g_str_equal(comm, "IO iothread2") || g_str_equal(comm, "IO iothread3")) {
+            g_assert_cmpstr(cpus, ==, "0");
+            g_assert_cmpint(policy, ==, comm[strlen(comm) - 1] == '3' ? SCHED_BATCH : SCHED_OTHER);
+            iothreads++;
         } else {
             g_assert_cmpstr(cpus, ==, "1");
             others++;
         }
     }
-    g_assert_cmpuint(vcpus, ==, 2);
+    g_assert_cmpuint(vcpus, ==, 3);
+    g_assert_cmpuint(iothreads, ==, 3);
     g_assert_cmpuint(others, >=, 1);
     g_clear_pointer(&run, testRunFree);
     run = testTool(root, "destroy", "pins", NULL);
@@ -2555,12 +2580,15 @@ testCgroupPlan(void)
         "<read_iops_sec>2000</read_iops_sec><write_bytes_sec>10485760</write_bytes_sec>"
         "</device></blkiotune>"
         "<memtune><hard_limit unit='GiB'>2</hard_limit><soft_limit unit='MiB'>1536</soft_limit>"
-        "<swap_hard_limit unit='GiB'>3</swap_hard_limit></memtune>", blk);
+        "<swap_hard_limit unit='GiB'>3</swap_hard_limit></memtune>"
+        "<iothreads>2</iothreads><iothreadids><iothread id='4'/></iothreadids>", blk);
     def = testCgroupDef("plan", tune,
                         "<shares>2048</shares><period>100000</period><quota>-1</quota>"
                         "<global_period>200000</global_period><global_quota>150000</global_quota>"
                         "<emulator_period>50000</emulator_period>"
-                        "<emulator_quota>25000</emulator_quota>");
+                        "<emulator_quota>25000</emulator_quota>"
+                        "<iothread_period>60000</iothread_period>"
+                        "<iothread_quota>30000</iothread_quota>");
     v2 = testCgroupPlanText(def, VGM_CGROUP_V2, &err);
     g_assert_no_error(err);
     g_assert_cmpstr(v2, ==,
@@ -2574,7 +2602,9 @@ testCgroupPlan(void)
                     "/io.max=7:0 wbps=10485760 riops=2000\n"
                     "vcpu0/cpu.max=max 100000\n"
                     "vcpu1/cpu.max=max 100000\n"
-                    "emulator/cpu.max=25000 50000\n");
+                    "emulator/cpu.max=25000 50000\n"
+                    "iothread4/cpu.max=30000 60000\n"
+                    "iothread1/cpu.max=30000 60000\n");
     v1 = testCgroupPlanText(def, VGM_CGROUP_V1, &err);
     g_assert_no_error(err);
     g_assert_cmpstr(v1, ==,
@@ -2593,10 +2623,16 @@ testCgroupPlan(void)
                     "vcpu1/cpu.cfs_period_us=100000\n"
                     "vcpu1/cpu.cfs_quota_us=-1\n"
                     "emulator/cpu.cfs_period_us=50000\n"
-                    "emulator/cpu.cfs_quota_us=25000\n");
-    /* no cgroup controls: nothing to write, whatever the host has */
+                    "emulator/cpu.cfs_quota_us=25000\n"
+                    "iothread4/cpu.cfs_period_us=60000\n"
+                    "iothread4/cpu.cfs_quota_us=30000\n"
+                    "iothread1/cpu.cfs_period_us=60000\n"
+                    "iothread1/cpu.cfs_quota_us=30000\n");
+    /* no cgroup controls: nothing to write, whatever the host has; an
+     * I/O thread bandwidth without I/O threads controls nothing */
     g_clear_pointer(&def, vgmDomainDefFree);
-    def = testCgroupDef("plain", "", "<vcpupin vcpu='0' cpuset='0'/>");
+    def = testCgroupDef("plain", "", "<vcpupin vcpu='0' cpuset='0'/>"
+                        "<iothread_period>60000</iothread_period>");
     none = testCgroupPlanText(def, VGM_CGROUP_NONE, &err);
     g_assert_no_error(err);
     g_assert_cmpstr(none, ==, "");

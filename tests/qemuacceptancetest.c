@@ -37,7 +37,9 @@
  * devices), every chardev <log> file was created, VNC and SPICE servers
  * are enabled on the command line's port (query-vnc, query-spice; the
  * test gives each a free port of the host's instead of the definition's),
- * every USB redirection is on its port; the QMP commands
+ * every USB redirection is on its port, query-iothreads lists exactly
+ * the command line's iothread objects and qom-get reads back the
+ * thread-pool sizes it gave them and the main loop; the QMP commands
  * the driver sends before the guest runs (disk throttling) are accepted
  * and query-block shows each value they set. (SMBIOS strings
  * have no QMP query: that QEMU starts with the -smbios options is what is
@@ -1419,13 +1421,14 @@ vgmAcceptCheckQomString(VgmQemuMonitor *mon, const char *id, const char *prop,
     }
 }
 
-/* Whether the device's property @prop, read with qom-get, is the
- * scalar the command line gave (a number, string or boolean) */
+/* Whether property @prop of the device (@parent /machine/peripheral) or
+ * object (/objects) @id, read with qom-get, is the scalar the command
+ * line gave (a number, string or boolean) */
 static void
-vgmAcceptCheckQomValue(VgmQemuMonitor *mon, const char *id, const char *prop,
-                       JsonNode *want, GString *problems)
+vgmAcceptCheckQomValue(VgmQemuMonitor *mon, const char *parent, const char *id,
+                       const char *prop, JsonNode *want, GString *problems)
 {
-    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
+    g_autofree char *path = g_strdup_printf("%s/%s", parent, id);
     g_autoptr(JsonObject) args = vgmAcceptArgs("path", path, "property", prop, NULL);
     g_autoptr(JsonNode) ret = NULL;
     g_autoptr(GError) err = NULL;
@@ -1452,8 +1455,55 @@ vgmAcceptCheckQomValue(VgmQemuMonitor *mon, const char *id, const char *prop,
         g_autofree char *g = vgmTestJSONText(ret);
         g_autofree char *w = vgmTestJSONText(want);
 
-        g_string_append_printf(problems, "\n  device %s: %s %s, command line %s", id, prop, g, w);
+        g_string_append_printf(problems, "\n  %s: %s %s, command line %s", path, prop, g, w);
     }
+}
+
+/* The I/O threads: query-iothreads lists exactly the iothread objects of
+ * the command line, and each iothread or main-loop object has the
+ * thread-pool sizes it gave (qom-get) */
+static void
+vgmAcceptCheckIOThreads(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, GString *problems)
+{
+    g_autoptr(GPtrArray) objects = vgmAcceptCmdJSON(cmd, "-object");
+    g_autoptr(GHashTable) want = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GError) err = NULL;
+    guint i;
+
+    for (i = 0; i < objects->len; i++) {
+        JsonObject *o = g_ptr_array_index(objects, i);
+        const char *type = json_object_get_string_member_with_default(o, "qom-type", "");
+        const char *id = json_object_get_string_member_with_default(o, "id", "");
+        static const char *const pools[] = { "thread-pool-min", "thread-pool-max" };
+        size_t k;
+
+        if (!g_str_equal(type, "iothread") && !g_str_equal(type, "main-loop"))
+            continue;
+        if (g_str_equal(type, "iothread"))
+            g_hash_table_add(want, (gpointer)id);
+        for (k = 0; k < G_N_ELEMENTS(pools); k++) {
+            if (json_object_has_member(o, pools[k]))
+                vgmAcceptCheckQomValue(mon, "/objects", id, pools[k],
+                                       json_object_get_member(o, pools[k]), problems);
+        }
+    }
+    if (!vgmQemuMonitorCommand(mon, "query-iothreads", NULL, &ret, &err)) {
+        g_string_append_printf(problems, "\n  query-iothreads: %s", err->message);
+        return;
+    }
+    for (i = 0; JSON_NODE_HOLDS_ARRAY(ret) && i < json_array_get_length(json_node_get_array(ret)); i++) {
+        JsonObject *t = json_array_get_object_element(json_node_get_array(ret), i);
+        const char *id = json_object_get_string_member_with_default(t, "id", "");
+
+        if (!g_hash_table_remove(want, id))
+            g_string_append_printf(problems, "\n  query-iothreads lists %s, which the command line has not", id);
+        else if (json_object_get_int_member_with_default(t, "thread-id", 0) <= 0)
+            g_string_append_printf(problems, "\n  query-iothreads gives %s no thread", id);
+    }
+    if (g_hash_table_size(want) > 0)
+        g_string_append_printf(problems, "\n  query-iothreads lacks %u of the command line's iothreads",
+                               g_hash_table_size(want));
 }
 
 /* Disk cache modes, write caches, vmcoreinfo and chardev logs as QEMU
@@ -1537,7 +1587,7 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
             wantVmcoreinfo = TRUE;
         for (k = 0; id && k < G_N_ELEMENTS(diskProps); k++) {
             if (json_object_has_member(dev, diskProps[k]))
-                vgmAcceptCheckQomValue(mon, id, diskProps[k],
+                vgmAcceptCheckQomValue(mon, "/machine/peripheral", id, diskProps[k],
                                        json_object_get_member(dev, diskProps[k]), problems);
         }
     }
@@ -1781,6 +1831,7 @@ vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cf
         vgmAcceptCheckMemdevs(mon, plan, problems);
         vgmAcceptCheckMemoryDevices(mon, plan, problems);
         vgmAcceptCheckDevices(mon, cmd, def, problems);
+        vgmAcceptCheckIOThreads(mon, cmd, problems);
         vgmAcceptCheckGraphics(mon, def, problems);
         vgmAcceptCheckStartup(mon, cmd, problems);
 

@@ -94,6 +94,8 @@ vgmDomainDefNew(void)
     def->memtune.hardLimit = VGM_MEMTUNE_UNLIMITED;
     def->memtune.softLimit = VGM_MEMTUNE_UNLIMITED;
     def->memtune.swapHardLimit = VGM_MEMTUNE_UNLIMITED;
+    def->defaultPoolMin = -1;
+    def->defaultPoolMax = -1;
     return def;
 }
 
@@ -265,8 +267,9 @@ vgmDomainPmFormat(VgmBuf *buf, const VgmDomainDef *def)
 
 static const char *const vgmDomainChildren[] = {
     "name", "uuid", "genid", "title", "description", "metadata", "maxMemory",
-    "memory", "currentMemory", "blkiotune", "memtune", "memoryBacking", "vcpu", "cputune", "numatune", "cpu",
-    "sysinfo", "os", "features", "clock", "on_poweroff", "on_reboot",
+    "memory", "currentMemory", "blkiotune", "memtune", "memoryBacking", "vcpu", "iothreads",
+    "iothreadids", "defaultiothread", "cputune", "numatune", "cpu",
+    "sysinfo", "os", "idmap", "features", "clock", "on_poweroff", "on_reboot",
     "on_crash", "pm", "devices", "launchSecurity", NULL
 };
 
@@ -504,10 +507,12 @@ vgmDomainDefFormat(const VgmDomainDef *def)
     vgmDomainTuneFormat(&buf, def);
     vgmDomainMemoryBackingFormat(&buf, def);
     vgmDomainVcpuFormat(&buf, def);
+    vgmDomainIOThreadsFormat(&buf, def);
     vgmDomainCputuneFormat(&buf, def);
     vgmDomainNumatuneFormat(&buf, def);
     vgmDomainSysinfoFormat(&buf, def);
     vgmDomainOsFormat(&buf, def);
+    vgmDomainIdmapFormat(&buf, def);
     vgmDomainFeaturesFormat(&buf, def);
     vgmDomainCpuFormat(&buf, def);
     vgmDomainClockFormat(&buf, def);

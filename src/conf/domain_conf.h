@@ -158,6 +158,25 @@ typedef struct {
     int priority;              /* fifo and rr only */
 } VgmDomainSched;
 
+/* <iothreadids><iothread>: one of QEMU's I/O threads (an iothread
+ * object), with its <cputune> pin and scheduler */
+typedef struct {
+    unsigned int id;            /* > 0; QEMU's object is iothread<id> */
+    int poolMin;                /* thread_pool_min, -1: not given */
+    int poolMax;                /* thread_pool_max, -1: not given */
+    gboolean autofill;          /* made up for <iothreads>, not listed */
+    VgmBitmap *cpumask;         /* <iothreadpin>, NULL: none */
+    VgmDomainSched *sched;      /* <iothreadsched>, NULL: none */
+} VgmDomainIOThread;
+
+/* <idmap>: a container's user and group ID maps, which libvirt's QEMU
+ * driver keeps and does not apply */
+typedef struct {
+    unsigned int start;
+    unsigned int target;
+    unsigned int count;
+} VgmDomainIdMapEntry;
+
 /* The CPU bandwidth controls of <cputune>, in microseconds. 0: not given;
  * a negative quota: no limit, as libvirt has it. */
 typedef struct {
@@ -168,6 +187,8 @@ typedef struct {
     long long globalQuota;
     unsigned long long emulatorPeriod;   /* QEMU's other threads */
     long long emulatorQuota;
+    unsigned long long iothreadPeriod;   /* each I/O thread */
+    long long iothreadQuota;
     GPtrArray *vcpusched;                /* VgmDomainSched */
     VgmDomainSched *emulatorsched;
 } VgmDomainCputune;
@@ -855,6 +876,7 @@ typedef struct {
     VgmDiskErrorPolicy rerrorPolicy;    /* <driver rerror_policy>: never enospace */
     unsigned int queues;        /* virtio-blk num-queues; 0: QEMU's */
     unsigned int queueSize;     /* virtio-blk queue-size; 0: QEMU's */
+    unsigned int iothread;      /* <driver iothread=''>: virtio; 0: none */
     VgmTristate ioeventfd;      /* <driver ioeventfd='on|off'>: virtio only */
     VgmTristate eventIdx;       /* <driver event_idx='on|off'>: virtio only */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
@@ -1082,6 +1104,7 @@ typedef struct {
     unsigned int queues;        /* <driver queues=''>: virtio-scsi; 0: QEMU's */
     unsigned int cmdPerLun;     /* <driver cmd_per_lun=''>: virtio-scsi; 0: QEMU's */
     unsigned int maxSectors;    /* <driver max_sectors=''>: virtio-scsi; 0: QEMU's */
+    unsigned int iothread;      /* <driver iothread=''>: virtio-scsi; 0: none */
     VgmTristate ioeventfd;      /* <driver ioeventfd=''>: virtio-scsi */
     char *modelName;            /* pci: <model name=''/>, the QEMU device */
     /* pci: <target> (libvirt's names): pci-bridge's chassisNr, a PCIe
@@ -1593,6 +1616,12 @@ typedef struct {
     VgmBitmap **vcpupin;        /* def->vcpus entries when given */
     VgmBitmap *emulatorpin;
     VgmDomainCputune cputune;
+    /* <iothreads>, <iothreadids> (VgmDomainIOThread, in their order) and
+     * <defaultiothread>'s pool (-1: not given) */
+    GPtrArray *iothreads;
+    gboolean hasDefaultIOThread;
+    int defaultPoolMin;
+    int defaultPoolMax;
     VgmDomainMemtune memtune;
     VgmDomainBlkiotune blkiotune;
     VgmDomainNumatune numatune;
@@ -1600,6 +1629,8 @@ typedef struct {
 
     GPtrArray *sysinfos;            /* VgmSysinfoDef, <sysinfo type='smbios'> */
     VgmOsDef os;
+    GArray *uidmap;                 /* <idmap><uid>: VgmDomainIdMapEntry */
+    GArray *gidmap;                 /* <idmap><gid> */
     VgmFeatures features;
     gboolean hasFeatures;
     VgmClockDef clock;
@@ -1719,6 +1750,19 @@ void vgmDomainNumatuneFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmDomainMemoryDefFree(VgmMemoryDef *mem);
 
 gboolean vgmDomainCpuParse(VgmDomainDef *def, xmlNodePtr root, GError **error);
+/* domain_iothread.c: <iothreads>, <iothreadids>, <defaultiothread> and
+ * <iothreadpin> */
+gboolean vgmDomainIOThreadsParse(VgmDomainDef *def, xmlNodePtr root, GError **error);
+void vgmDomainIOThreadsFormat(VgmBuf *buf, const VgmDomainDef *def);
+gboolean vgmDomainIOThreadPinParse(VgmDomainDef *def, xmlNodePtr pin, GError **error);
+void vgmDomainIOThreadPinFormat(VgmBuf *buf, const VgmDomainDef *def);
+void vgmDomainIOThreadFree(VgmDomainIOThread *t);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDomainIOThread, vgmDomainIOThreadFree)
+/* the I/O thread with id @id, or NULL */
+VgmDomainIOThread *vgmDomainIOThreadFind(const VgmDomainDef *def, unsigned int id);
+/* <idmap> (domain_os.c) */
+gboolean vgmDomainIdmapParse(VgmDomainDef *def, xmlNodePtr root, GError **error);
+void vgmDomainIdmapFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmDomainVcpuFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmDomainCputuneFormat(VgmBuf *buf, const VgmDomainDef *def);
 /* domain_tune.c: <memtune>, <blkiotune> and <cputune>'s bandwidth and

@@ -559,20 +559,17 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     return TRUE;
 }
 
-/* <cputune>: the CPU affinity of vCPU and emulator threads here; the
- * bandwidth and scheduler controls in domain_tune.c. What needs I/O
- * threads or resctrl, which virt-gmem does not model, is refused by
- * name. */
+/* <cputune>: the CPU affinity of vCPU and emulator threads here, of I/O
+ * threads in domain_iothread.c; the bandwidth and scheduler controls in
+ * domain_tune.c. What needs resctrl, which virt-gmem does not model, is
+ * refused by name. */
 static gboolean
 vgmCputuneParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
         "vcpupin", "emulatorpin", "shares", "period", "quota", "global_period",
-        "global_quota", "emulator_period", "emulator_quota", "vcpusched", "emulatorsched",
-        NULL
-    };
-    static const char *const iothreadTunables[] = {
-        "iothread_period", "iothread_quota", "iothreadpin", "iothreadsched", NULL
+        "global_quota", "emulator_period", "emulator_quota", "iothread_period", "iothread_quota",
+        "iothreadpin", "vcpusched", "emulatorsched", "iothreadsched", NULL
     };
     static const char *const resctrlTunables[] = { "cachetune", "memorytune", NULL };
     g_autoptr(GPtrArray) pins = NULL;
@@ -582,12 +579,6 @@ vgmCputuneParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     for (child = node->children; child; child = child->next) {
         if (child->type != XML_ELEMENT_NODE)
             continue;
-        if (vgmStrInList(iothreadTunables, (const char *)child->name)) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported element <%1$s> in <cputune>: it tunes I/O threads (<iothreads>), which virt-gmem does not model"),
-                        (const char *)child->name);
-            return FALSE;
-        }
         if (vgmStrInList(resctrlTunables, (const char *)child->name)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("unsupported element <%1$s> in <cputune>: it allocates cache and memory bandwidth through resctrl, which virt-gmem does not manage"),
@@ -608,6 +599,12 @@ vgmCputuneParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
                                                 error)))
             return FALSE;
     }
+    pins = vgmXMLChildren(node, "iothreadpin");
+    for (i = 0; i < pins->len; i++) {
+        if (!vgmDomainIOThreadPinParse(def, g_ptr_array_index(pins, i), error))
+            return FALSE;
+    }
+    g_clear_pointer(&pins, g_ptr_array_unref);
     pins = vgmXMLChildren(node, "vcpupin");
     if (pins->len > 0)
         def->vcpupin = g_new0(VgmBitmap *, def->vcpus);
@@ -659,6 +656,7 @@ vgmDomainCputuneFormat(VgmBuf *buf, const VgmDomainDef *def)
         g_autofree char *cs = vgmBitmapFormat(def->emulatorpin);
         vgmBufAsprintf(&child, "<emulatorpin cpuset='%s'/>\n", cs);
     }
+    vgmDomainIOThreadPinFormat(&child, def);
     vgmDomainCputuneSchedFormat(&child, def);
     vgmXMLFormatElement(buf, "cputune", NULL, &child);
 }
@@ -669,6 +667,9 @@ vgmDomainCpuParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
     xmlNodePtr node;
 
     if ((node = vgmXMLChild(root, "vcpu")) && !vgmDomainVcpuParse(def, node, error))
+        return FALSE;
+    /* before <cputune>, which pins and schedules the I/O threads */
+    if (!vgmDomainIOThreadsParse(def, root, error))
         return FALSE;
     /* after <vcpu>: the pins are checked against its count */
     if ((node = vgmXMLChild(root, "cputune")) && !vgmCputuneParse(def, node, error))

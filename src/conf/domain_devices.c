@@ -1148,7 +1148,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                                                            "discard", "detect_zeroes", "queues",
                                                            "queue_size", "ioeventfd", "event_idx",
                                                            "iommu", "ats", "packed", "error_policy",
-                                                           "rerror_policy", NULL },
+                                                           "rerror_policy", "iothread", NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropTristateSwitch(child, "ioeventfd", 0, &disk->ioeventfd, error) < 0 ||
             vgmXMLPropTristateSwitch(child, "event_idx", 0, &disk->eventIdx, error) < 0 ||
@@ -1176,6 +1176,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         }
         if (vgmXMLPropUInt(child, "queues", VGM_XML_PROP_NONZERO, &disk->queues, error) < 0 ||
             vgmXMLPropUInt(child, "queue_size", VGM_XML_PROP_NONZERO, &disk->queueSize, error) < 0 ||
+            vgmXMLPropUInt(child, "iothread", 0, &disk->iothread, error) < 0 ||
             vgmXMLPropString(child, "name", 0, &disk->driverName, error) < 0 ||
             vgmXMLPropString(child, "type", 0, &disk->driverType, error) < 0 ||
             !vgmVirtioOptionsParse(child, &disk->virtio, error))
@@ -1305,7 +1306,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->discard ||
         disk->detectZeroes || disk->queues || disk->queueSize || disk->ioeventfd ||
         disk->eventIdx || vgmVirtioOptionsAny(&disk->virtio) || disk->errorPolicy ||
-        disk->rerrorPolicy) {
+        disk->rerrorPolicy || disk->iothread) {
         vgmBufAdd(buf, "<driver");
         vgmBufEscapeString(buf, " name='%s'", disk->driverName);
         vgmBufEscapeString(buf, " type='%s'", disk->driverType);
@@ -1325,6 +1326,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
             vgmBufAsprintf(buf, " event_idx='%s'", vgmTristateSwitchTypeToString(disk->eventIdx));
         if (disk->discard)
             vgmBufAsprintf(buf, " discard='%s'", vgmDiskDiscardTypeToString(disk->discard));
+        if (disk->iothread)
+            vgmBufAsprintf(buf, " iothread='%u'", disk->iothread);
         if (disk->detectZeroes)
             vgmBufAsprintf(buf, " detect_zeroes='%s'",
                            vgmDiskDetectZeroesTypeToString(disk->detectZeroes));
@@ -2645,14 +2648,15 @@ vgmControllerDriverParse(xmlNodePtr devNode, VgmControllerDef *ctrl, GError **er
     }
     if (!vgmXMLCheckNode(node, virtioScsi ? (const char *const[]){ "iommu", "ats", "packed", "queues",
                                                                    "cmd_per_lun", "max_sectors",
-                                                                   "ioeventfd", NULL } :
+                                                                   "ioeventfd", "iothread", NULL } :
                                             (const char *const[]){ "iommu", "ats", "packed", NULL },
                          vgmXMLNoChildren, error) ||
         !vgmVirtioOptionsParse(node, &ctrl->virtio, error) ||
         vgmXMLPropUInt(node, "queues", VGM_XML_PROP_NONZERO, &ctrl->queues, error) < 0 ||
         vgmXMLPropUInt(node, "cmd_per_lun", VGM_XML_PROP_NONZERO, &ctrl->cmdPerLun, error) < 0 ||
         vgmXMLPropUInt(node, "max_sectors", VGM_XML_PROP_NONZERO, &ctrl->maxSectors, error) < 0 ||
-        vgmXMLPropTristateSwitch(node, "ioeventfd", 0, &ctrl->ioeventfd, error) < 0)
+        vgmXMLPropTristateSwitch(node, "ioeventfd", 0, &ctrl->ioeventfd, error) < 0 ||
+        vgmXMLPropUInt(node, "iothread", 0, &ctrl->iothread, error) < 0)
         return FALSE;
     return TRUE;
 }
@@ -2961,7 +2965,7 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
         }
     }
     if (ctrl->queues || ctrl->cmdPerLun || ctrl->maxSectors || ctrl->ioeventfd ||
-        vgmVirtioOptionsAny(&ctrl->virtio)) {
+        ctrl->iothread || vgmVirtioOptionsAny(&ctrl->virtio)) {
         vgmBufAdd(&child, "<driver");
         if (ctrl->queues)
             vgmBufAsprintf(&child, " queues='%u'", ctrl->queues);
@@ -2971,6 +2975,8 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
             vgmBufAsprintf(&child, " max_sectors='%u'", ctrl->maxSectors);
         if (ctrl->ioeventfd)
             vgmBufAsprintf(&child, " ioeventfd='%s'", vgmTristateSwitchTypeToString(ctrl->ioeventfd));
+        if (ctrl->iothread)
+            vgmBufAsprintf(&child, " iothread='%u'", ctrl->iothread);
         vgmVirtioOptionsFormat(&child, &ctrl->virtio);
         vgmBufAdd(&child, "/>\n");
     }

@@ -55,6 +55,8 @@ vgmDomainOsClear(VgmDomainDef *def)
     g_free(os->cmdline);
     g_free(os->slicTable);
     g_free(os->boot);
+    g_clear_pointer(&def->uidmap, g_array_unref);
+    g_clear_pointer(&def->gidmap, g_array_unref);
     g_free(def->clock.timezone);
     g_free(def->clock.basis);
     for (i = 0; i < def->clock.ntimers; i++) {
@@ -663,6 +665,8 @@ vgmDomainOsParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
     }
     if (!vgmOsParse(def, node, error))
         return FALSE;
+    if (!vgmDomainIdmapParse(def, root, error))
+        return FALSE;
     if ((node = vgmXMLChild(root, "features")) && !vgmFeaturesParse(def, node, error))
         return FALSE;
     if ((node = vgmXMLChild(root, "clock")) && !vgmClockParse(def, node, error))
@@ -868,4 +872,98 @@ vgmDomainClockFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmBufAdd(&child, "/>\n");
     }
     vgmXMLFormatElementEmpty(buf, "clock", &attrs, &child);
+}
+
+/* ---- <idmap> ---- */
+
+static gint
+vgmDomainIdMapCompare(gconstpointer a, gconstpointer b)
+{
+    const VgmDomainIdMapEntry *x = a;
+    const VgmDomainIdMapEntry *y = b;
+
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* *@out: the <uid> or <gid> entries of <idmap> @node, sorted by start as
+ * libvirt keeps them; NULL when there are none */
+static gboolean
+vgmDomainIdMapEntriesParse(xmlNodePtr node, const char *name, GArray **out, GError **error)
+{
+    g_autoptr(GPtrArray) els = vgmXMLChildren(node, name);
+    g_autoptr(GArray) map = NULL;
+    guint i;
+
+    if (els->len == 0)
+        return TRUE;
+    map = g_array_new(FALSE, TRUE, sizeof(VgmDomainIdMapEntry));
+    for (i = 0; i < els->len; i++) {
+        xmlNodePtr el = g_ptr_array_index(els, i);
+        VgmDomainIdMapEntry e;
+
+        if (!vgmXMLCheckNode(el, (const char *const[]){ "start", "target", "count", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(el, "start", VGM_XML_PROP_REQUIRED, &e.start, error) < 0 ||
+            vgmXMLPropUInt(el, "target", VGM_XML_PROP_REQUIRED, &e.target, error) < 0 ||
+            vgmXMLPropUInt(el, "count", VGM_XML_PROP_REQUIRED, &e.count, error) < 0)
+            return FALSE;
+        g_array_append_val(map, e);
+    }
+    g_array_sort(map, vgmDomainIdMapCompare);
+    if (g_array_index(map, VgmDomainIdMapEntry, 0).start != 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<idmap> must map ID 0 (the container's root): no <%1$s start='0'>"), name);
+        return FALSE;
+    }
+    *out = g_steal_pointer(&map);
+    return TRUE;
+}
+
+/* <idmap>: a container's user and group ID maps. libvirt's QEMU driver
+ * keeps them in the definition and gives them no effect on the guest; so
+ * does virt-gmem (docs/qemu-mapping.rst). Its checks are libvirt's: both
+ * maps or neither, each mapping ID 0. */
+gboolean
+vgmDomainIdmapParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
+{
+    xmlNodePtr node = vgmXMLChild(root, "idmap");
+
+    if (!node)
+        return TRUE;
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, (const char *const[]){ "uid", "gid", NULL },
+                         error))
+        return FALSE;
+    if (!vgmDomainIdMapEntriesParse(node, "uid", &def->uidmap, error) ||
+        !vgmDomainIdMapEntriesParse(node, "gid", &def->gidmap, error))
+        return FALSE;
+    if (!def->uidmap != !def->gidmap) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<idmap> must map both user IDs (<uid>) and group IDs (<gid>)"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+void
+vgmDomainIdmapFormat(VgmBuf *buf, const VgmDomainDef *def)
+{
+    const struct {
+        const char *name;
+        const GArray *map;
+    } maps[] = { { "uid", def->uidmap }, { "gid", def->gidmap } };
+    size_t m;
+    guint i;
+
+    if (!def->uidmap)
+        return;
+    vgmBufAdd(buf, "<idmap>\n");
+    for (m = 0; m < G_N_ELEMENTS(maps); m++) {
+        for (i = 0; maps[m].map && i < maps[m].map->len; i++) {
+            const VgmDomainIdMapEntry *e = &g_array_index(maps[m].map, VgmDomainIdMapEntry, i);
+
+            vgmBufAsprintf(buf, "  <%s start='%u' target='%u' count='%u'/>\n",
+                           maps[m].name, e->start, e->target, e->count);
+        }
+    }
+    vgmBufAdd(buf, "</idmap>\n");
 }

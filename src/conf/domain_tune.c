@@ -54,6 +54,8 @@ static const struct {
     { "global_quota", VGM_TUNE_QUOTA, G_STRUCT_OFFSET(VgmDomainCputune, globalQuota) },
     { "emulator_period", VGM_TUNE_PERIOD, G_STRUCT_OFFSET(VgmDomainCputune, emulatorPeriod) },
     { "emulator_quota", VGM_TUNE_QUOTA, G_STRUCT_OFFSET(VgmDomainCputune, emulatorQuota) },
+    { "iothread_period", VGM_TUNE_PERIOD, G_STRUCT_OFFSET(VgmDomainCputune, iothreadPeriod) },
+    { "iothread_quota", VGM_TUNE_QUOTA, G_STRUCT_OFFSET(VgmDomainCputune, iothreadQuota) },
 };
 
 static gboolean
@@ -108,17 +110,21 @@ vgmCputuneUnsignedParse(xmlNodePtr node, VgmTuneKind kind, unsigned long long *v
     return TRUE;
 }
 
+/* <vcpusched> (@listAttr 'vcpus', checked against @nvcpus),
+ * <iothreadsched> ('iothreads', checked by the caller) or <emulatorsched>
+ * (NULL); the threads named go in sched->vcpus */
 static VgmDomainSched *
-vgmCputuneSchedParse(xmlNodePtr node, gboolean vcpus, unsigned int nvcpus, GError **error)
+vgmCputuneSchedParse(xmlNodePtr node, const char *listAttr, unsigned int nvcpus,
+                     GError **error)
 {
-    static const char *const vcpuAttrs[] = { "vcpus", "scheduler", "priority", NULL };
+    const char *const listAttrs[] = { listAttr, "scheduler", "priority", NULL };
     static const char *const emulatorAttrs[] = { "scheduler", "priority", NULL };
     g_autofree VgmDomainSched *sched = g_new0(VgmDomainSched, 1);
     const char *name = (const char *)node->name;
     int policy;
     int rc;
 
-    if (!vgmXMLCheckNode(node, vcpus ? vcpuAttrs : emulatorAttrs, vgmXMLNoChildren, error) ||
+    if (!vgmXMLCheckNode(node, listAttr ? listAttrs : emulatorAttrs, vgmXMLNoChildren, error) ||
         vgmXMLPropEnum(node, "scheduler", vgmDomainSchedPolicyTypeFromString,
                        VGM_XML_PROP_REQUIRED, &policy, error) < 0 ||
         (rc = vgmXMLPropInt(node, "priority", 0, &sched->priority, error)) < 0)
@@ -147,14 +153,16 @@ vgmCputuneSchedParse(xmlNodePtr node, gboolean vcpus, unsigned int nvcpus, GErro
                     name, vgmDomainSchedPolicyTypeToString(policy));
         goto error;
     }
-    if (vcpus) {
+    if (listAttr) {
         g_autofree char *list = NULL;
+        g_autofree char *what = g_strdup_printf(_("attribute '%1$s' of <%2$s>"), listAttr, name);
         int last;
 
-        if (vgmXMLPropString(node, "vcpus", VGM_XML_PROP_REQUIRED, &list, error) < 0 ||
-            !(sched->vcpus = vgmBitmapParse(list, _("attribute 'vcpus' of <vcpusched>"), error)))
+        if (vgmXMLPropString(node, listAttr, VGM_XML_PROP_REQUIRED, &list, error) < 0 ||
+            !(sched->vcpus = vgmBitmapParse(list, what, error)))
             goto error;
-        if ((last = vgmBitmapLast(sched->vcpus)) >= 0 && (unsigned int)last >= nvcpus) {
+        if (g_str_equal(listAttr, "vcpus") &&
+            (last = vgmBitmapLast(sched->vcpus)) >= 0 && (unsigned int)last >= nvcpus) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("<vcpusched vcpus='%1$s'> in <cputune>: the domain has %2$u vCPUs"),
                         list, nvcpus);
@@ -176,6 +184,7 @@ vgmDomainSchedFree(VgmDomainSched *sched)
     vgmBitmapFree(sched->vcpus);
     g_free(sched);
 }
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDomainSched, vgmDomainSchedFree)
 
 gboolean
 vgmDomainCputuneBandwidthParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
@@ -206,7 +215,7 @@ vgmDomainCputuneBandwidthParse(VgmDomainDef *def, xmlNodePtr node, GError **erro
     if (scheds->len > 0)
         tune->vcpusched = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDomainSchedFree);
     for (k = 0; k < scheds->len; k++) {
-        VgmDomainSched *sched = vgmCputuneSchedParse(g_ptr_array_index(scheds, k), TRUE,
+        VgmDomainSched *sched = vgmCputuneSchedParse(g_ptr_array_index(scheds, k), "vcpus",
                                                      def->vcpus, error);
         guint j;
 
@@ -229,8 +238,38 @@ vgmDomainCputuneBandwidthParse(VgmDomainDef *def, xmlNodePtr node, GError **erro
     }
     if (vgmXMLSingleChild(node, "emulatorsched", &child, error) < 0)
         return FALSE;
-    if (child && !(tune->emulatorsched = vgmCputuneSchedParse(child, FALSE, 0, error)))
+    if (child && !(tune->emulatorsched = vgmCputuneSchedParse(child, NULL, 0, error)))
         return FALSE;
+
+    /* <iothreadsched>: each thread it names gets the policy, once */
+    g_clear_pointer(&scheds, g_ptr_array_unref);
+    scheds = vgmXMLChildren(node, "iothreadsched");
+    for (k = 0; k < scheds->len; k++) {
+        g_autoptr(VgmDomainSched) sched = vgmCputuneSchedParse(g_ptr_array_index(scheds, k),
+                                                               "iothreads", 0, error);
+        int id;
+
+        if (!sched)
+            return FALSE;
+        for (id = vgmBitmapNext(sched->vcpus, -1); id >= 0; id = vgmBitmapNext(sched->vcpus, id)) {
+            VgmDomainIOThread *t = vgmDomainIOThreadFind(def, (unsigned int)id);
+
+            if (!t) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<iothreadsched iothreads='%1$d'> in <cputune>: the domain has no such I/O thread"),
+                            id);
+                return FALSE;
+            }
+            if (t->sched) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("two <iothreadsched> in <cputune> name I/O thread %1$d"), id);
+                return FALSE;
+            }
+            t->sched = g_new0(VgmDomainSched, 1);
+            t->sched->policy = sched->policy;
+            t->sched->priority = sched->priority;
+        }
+    }
     return TRUE;
 }
 
@@ -257,14 +296,10 @@ vgmDomainCputuneBandwidthFormat(VgmBuf *buf, const VgmDomainDef *def)
     }
 }
 
+/* the policy and priority of a scheduler element @buf has opened */
 static void
-vgmDomainSchedFormat(VgmBuf *buf, const char *element, const VgmDomainSched *sched)
+vgmDomainSchedFormat(VgmBuf *buf, const VgmDomainSched *sched)
 {
-    vgmBufAsprintf(buf, "<%s", element);
-    if (sched->vcpus) {
-        g_autofree char *list = vgmBitmapFormat(sched->vcpus);
-        vgmBufAsprintf(buf, " vcpus='%s'", list);
-    }
     vgmBufAsprintf(buf, " scheduler='%s'", vgmDomainSchedPolicyTypeToString(sched->policy));
     if (sched->policy == VGM_DOMAIN_SCHED_FIFO || sched->policy == VGM_DOMAIN_SCHED_RR)
         vgmBufAsprintf(buf, " priority='%d'", sched->priority);
@@ -274,13 +309,34 @@ vgmDomainSchedFormat(VgmBuf *buf, const char *element, const VgmDomainSched *sch
 void
 vgmDomainCputuneSchedFormat(VgmBuf *buf, const VgmDomainDef *def)
 {
+    unsigned int v;
     guint i;
 
-    /* libvirt's order: the emulator's first */
-    if (def->cputune.emulatorsched)
-        vgmDomainSchedFormat(buf, "emulatorsched", def->cputune.emulatorsched);
-    for (i = 0; def->cputune.vcpusched && i < def->cputune.vcpusched->len; i++)
-        vgmDomainSchedFormat(buf, "vcpusched", g_ptr_array_index(def->cputune.vcpusched, i));
+    /* libvirt's order: the emulator's first; then one element per vCPU
+     * and per I/O thread, as libvirt writes them back */
+    if (def->cputune.emulatorsched) {
+        vgmBufAdd(buf, "<emulatorsched");
+        vgmDomainSchedFormat(buf, def->cputune.emulatorsched);
+    }
+    for (v = 0; def->cputune.vcpusched && v < def->vcpus; v++) {
+        for (i = 0; i < def->cputune.vcpusched->len; i++) {
+            const VgmDomainSched *sched = g_ptr_array_index(def->cputune.vcpusched, i);
+
+            if (vgmBitmapIsSet(sched->vcpus, v)) {
+                vgmBufAsprintf(buf, "<vcpusched vcpus='%u'", v);
+                vgmDomainSchedFormat(buf, sched);
+                break;
+            }
+        }
+    }
+    for (i = 0; def->iothreads && i < def->iothreads->len; i++) {
+        const VgmDomainIOThread *t = g_ptr_array_index(def->iothreads, i);
+
+        if (t->sched) {
+            vgmBufAsprintf(buf, "<iothreadsched iothreads='%u'", t->id);
+            vgmDomainSchedFormat(buf, t->sched);
+        }
+    }
 }
 
 /* ---- <memtune> ---- */
@@ -529,6 +585,7 @@ vgmDomainTuneClear(VgmDomainDef *def)
 
     g_clear_pointer(&def->cputune.vcpusched, g_ptr_array_unref);
     g_clear_pointer(&def->cputune.emulatorsched, vgmDomainSchedFree);
+    g_clear_pointer(&def->iothreads, g_ptr_array_unref);
     for (i = 0; i < def->blkiotune.ndevices; i++)
         g_free(def->blkiotune.devices[i].path);
     g_clear_pointer(&def->blkiotune.devices, g_free);
@@ -543,6 +600,9 @@ vgmDomainDefHasCgroupTunables(const VgmDomainDef *def)
 
     if (c->shares || c->period || c->quota || c->globalPeriod || c->globalQuota ||
         c->emulatorPeriod || c->emulatorQuota)
+        return TRUE;
+    /* an I/O thread's bandwidth needs a thread to apply to */
+    if ((c->iothreadPeriod || c->iothreadQuota) && def->iothreads && def->iothreads->len > 0)
         return TRUE;
     if (vgmDomainMemtuneIsSet(def->memtune.hardLimit) ||
         vgmDomainMemtuneIsSet(def->memtune.softLimit) ||

@@ -1432,6 +1432,8 @@ vgmRuleVhostUserDisk(const VgmDiskDef *d, GError **error)
         what = "ioeventfd";
     else if (d->eventIdx)
         what = "event_idx";
+    else if (d->iothread)
+        what = "iothread";
     else if (d->iotune)
         what = "<iotune>";
     else if (d->readonly)
@@ -1912,6 +1914,74 @@ vgmRuleOs(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* I/O threads: each pool's maximum above 0 and not below its minimum;
+ * what names a thread names one the domain has, on a device with a
+ * virtio queue to give it (virtio disks, the virtio-scsi controller,
+ * which the parser alone lets name one) */
+static gboolean
+vgmRuleIOThreadPool(const char *what, int min, int max, GError **error)
+{
+    if (max == 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("thread_pool_max of %1$s must be above 0"), what);
+        return FALSE;
+    }
+    if (max >= 0 && min > max) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("thread_pool_min of %1$s (%2$d) must not be above its thread_pool_max (%3$d)"),
+                    what, min, max);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmRuleIOThreads(const VgmDomainDef *def, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    guint i;
+
+    for (i = 0; def->iothreads && i < def->iothreads->len; i++) {
+        const VgmDomainIOThread *t = g_ptr_array_index(def->iothreads, i);
+        g_autofree char *what = g_strdup_printf("<iothread id='%u'>", t->id);
+
+        if (!vgmRuleIOThreadPool(what, t->poolMin, t->poolMax, error))
+            return FALSE;
+    }
+    if (def->hasDefaultIOThread &&
+        !vgmRuleIOThreadPool("<defaultiothread>", def->defaultPoolMin, def->defaultPoolMax, error))
+        return FALSE;
+    for (i = 0; i < devs->disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
+
+        if (!d->iothread)
+            continue;
+        if (d->bus != VGM_DISK_BUS_VIRTIO) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<driver iothread='%1$u'> of disk '%2$s': only a virtio disk runs in an I/O thread, not one on bus '%3$s'"),
+                        d->iothread, d->dst, vgmDiskBusTypeToString(d->bus));
+            return FALSE;
+        }
+        if (!vgmDomainIOThreadFind(def, d->iothread)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<driver iothread='%1$u'> of disk '%2$s': the domain has no such I/O thread"),
+                        d->iothread, d->dst);
+            return FALSE;
+        }
+    }
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+
+        if (c->iothread && !vgmDomainIOThreadFind(def, c->iothread)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<driver iothread='%1$u'> of <controller type='%2$s' index='%3$u'>: the domain has no such I/O thread"),
+                        c->iothread, c->type, c->index);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static const struct {
     const char *id;
     VgmDomainRuleFunc check;
@@ -1935,6 +2005,7 @@ static const struct {
     { "numatune", vgmRuleNumatune },
     { "cpu-cache-physaddr", vgmRuleCpuCachePhys },
     { "hugepages", vgmRuleHugepages },
+    { "iothreads", vgmRuleIOThreads },
     { "memory-devices", vgmRuleMemoryDevices },
     { "devices", vgmRuleDevices },
     { "usb-devices", vgmRuleUsbDevices },

@@ -36,7 +36,14 @@ struct _VgmDriverCgroup {
     GPtrArray *vcpusched;     /* the domain's VgmDomainSched, or NULL */
     VgmDomainSched emulatorsched;
     gboolean hasEmulatorsched;
+    GArray *iothreadsched;    /* VgmDriverIOThreadSched, or NULL */
 };
+
+/* an I/O thread's scheduler policy */
+typedef struct {
+    unsigned int id;
+    VgmDomainSched sched;
+} VgmDriverIOThreadSched;
 
 static void
 vgmDriverCgroupWriteFree(VgmDriverCgroupWrite *w)
@@ -246,6 +253,13 @@ vgmDriverCgroupPlan(const VgmDomainDef *def, const VgmCgroupHost *host, GError *
         vgmDriverCgroupBandwidth(plan, host, sub, c->period, c->quota);
     }
     vgmDriverCgroupBandwidth(plan, host, "emulator", c->emulatorPeriod, c->emulatorQuota);
+    for (i = 0; (c->iothreadPeriod || c->iothreadQuota) && def->iothreads &&
+                i < def->iothreads->len; i++) {
+        const VgmDomainIOThread *t = g_ptr_array_index(def->iothreads, i);
+        g_autofree char *sub = g_strdup_printf("iothread%u", t->id);
+
+        vgmDriverCgroupBandwidth(plan, host, sub, c->iothreadPeriod, c->iothreadQuota);
+    }
     return g_steal_pointer(&plan);
 }
 
@@ -279,6 +293,7 @@ vgmDriverCgroupFree(VgmDriverCgroup *cg)
     g_free(cg->rel);
     g_clear_pointer(&cg->plan, g_ptr_array_unref);
     g_clear_pointer(&cg->vcpusched, g_ptr_array_unref);
+    g_clear_pointer(&cg->iothreadsched, g_array_unref);
     g_strfreev(cg->procs);
     g_free(cg);
 }
@@ -297,6 +312,7 @@ VgmDriverCgroup *
 vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomainDef *def, GError **error)
 {
     g_autoptr(VgmDriverCgroup) cg = g_new0(VgmDriverCgroup, 1);
+    guint i;
 
     cg->host = vgmCgroupHostDetect(store->cgroupRoot);
     cg->rel = vgmDriverCgroupName(store, def->name);
@@ -306,6 +322,18 @@ vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomainDef *def, GError 
         cg->vcpusched = g_ptr_array_ref(def->cputune.vcpusched);
     if ((cg->hasEmulatorsched = def->cputune.emulatorsched != NULL))
         cg->emulatorsched = *def->cputune.emulatorsched;
+    for (i = 0; def->iothreads && i < def->iothreads->len; i++) {
+        const VgmDomainIOThread *t = g_ptr_array_index(def->iothreads, i);
+        VgmDriverIOThreadSched ts = { .id = t->id };
+
+        if (!t->sched)
+            continue;
+        if (!cg->iothreadsched)
+            cg->iothreadsched = g_array_new(FALSE, TRUE, sizeof(VgmDriverIOThreadSched));
+        ts.sched.policy = t->sched->policy;
+        ts.sched.priority = t->sched->priority;
+        g_array_append_val(cg->iothreadsched, ts);
+    }
     return g_steal_pointer(&cg);
 }
 
@@ -381,6 +409,66 @@ vgmDriverVcpuThreads(VgmQemuMonitor *mon, GError **error)
     return g_steal_pointer(&tids);
 }
 
+GArray *
+vgmDriverIOThreadThreads(VgmQemuMonitor *mon, GError **error)
+{
+    g_autoptr(GArray) threads = g_array_new(FALSE, TRUE, sizeof(VgmDriverIOThreadTid));
+    g_autoptr(JsonNode) ret = NULL;
+    JsonArray *arr;
+    guint i;
+
+    if (!vgmQemuMonitorCommand(mon, "query-iothreads", NULL, &ret, error))
+        return NULL;
+    if (!JSON_NODE_HOLDS_ARRAY(ret)) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, "%s", _("query-iothreads did not answer a list"));
+        return NULL;
+    }
+    arr = json_node_get_array(ret);
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+        const char *id = o ? json_object_get_string_member_with_default(o, "id", NULL) : NULL;
+        gint64 tid = o ? json_object_get_int_member_with_default(o, "thread-id", 0) : 0;
+        VgmDriverIOThreadTid t = { 0 };
+        guint64 n;
+
+        /* the driver's objects are iothread<id>; others are not its */
+        if (!id || !g_str_has_prefix(id, "iothread") ||
+            !g_ascii_string_to_unsigned(id + strlen("iothread"), 10, 1, G_MAXUINT, &n, NULL) ||
+            tid <= 0 || tid > G_MAXINT)
+            continue;
+        t.id = (unsigned int)n;
+        t.tid = (pid_t)tid;
+        g_array_append_val(threads, t);
+    }
+    return g_steal_pointer(&threads);
+}
+
+pid_t
+vgmDriverIOThreadTidOf(const GArray *iothreads, unsigned int id)
+{
+    guint i;
+
+    for (i = 0; iothreads && i < iothreads->len; i++) {
+        const VgmDriverIOThreadTid *t = &g_array_index(iothreads, VgmDriverIOThreadTid, i);
+
+        if (t->id == id)
+            return t->tid;
+    }
+    return 0;
+}
+
+static gboolean
+vgmDriverIsIOThread(const GArray *iothreads, pid_t tid)
+{
+    guint i;
+
+    for (i = 0; iothreads && i < iothreads->len; i++) {
+        if (g_array_index(iothreads, VgmDriverIOThreadTid, i).tid == tid)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static gboolean
 vgmDriverIsVcpuThread(const GArray *vcpus, pid_t tid)
 {
@@ -393,9 +481,11 @@ vgmDriverIsVcpuThread(const GArray *vcpus, pid_t tid)
     return FALSE;
 }
 
-/* QEMU's threads other than its vCPUs */
+/* QEMU's threads other than its vCPUs and I/O threads, as libvirt's
+ * emulator controls leave these to their own */
 static GArray *
-vgmDriverEmulatorThreads(pid_t pid, const GArray *vcpus, GError **error)
+vgmDriverEmulatorThreads(pid_t pid, const GArray *vcpus, const GArray *iothreads,
+                         GError **error)
 {
     g_autofree char *taskDir = g_strdup_printf("/proc/%lld/task", (long long)pid);
     g_autoptr(GArray) tids = g_array_new(FALSE, FALSE, sizeof(pid_t));
@@ -407,7 +497,8 @@ vgmDriverEmulatorThreads(pid_t pid, const GArray *vcpus, GError **error)
     while ((ent = g_dir_read_name(dir))) {
         pid_t tid = (pid_t)g_ascii_strtoll(ent, NULL, 10);
 
-        if (tid > 0 && !vgmDriverIsVcpuThread(vcpus, tid))
+        if (tid > 0 && !vgmDriverIsVcpuThread(vcpus, tid) &&
+            !vgmDriverIsIOThread(iothreads, tid))
             g_array_append_val(tids, tid);
     }
     return g_steal_pointer(&tids);
@@ -436,7 +527,7 @@ vgmDriverSetSched(pid_t tid, const VgmDomainSched *sched, const char *what, GErr
 
 static gboolean
 vgmDriverCgroupFillThreads(const VgmDriverCgroup *cg, pid_t pid, const GArray *vcpus,
-                           const GArray *others, GError **error)
+                           const GArray *iothreads, const GArray *others, GError **error)
 {
     g_autoptr(GHashTable) subs = g_hash_table_new(g_str_hash, g_str_equal);
     guint i;
@@ -480,6 +571,14 @@ vgmDriverCgroupFillThreads(const VgmDriverCgroup *cg, pid_t pid, const GArray *v
                                 g_array_index(others, pid_t, i), error))
             return FALSE;
     }
+    for (i = 0; i < iothreads->len; i++) {
+        const VgmDriverIOThreadTid *t = &g_array_index(iothreads, VgmDriverIOThreadTid, i);
+        g_autofree char *sub = g_strdup_printf("iothread%u", t->id);
+
+        if (g_hash_table_contains(subs, sub) &&
+            !vgmCgroupAddThread(cg->host, VGM_CGROUP_CPU, cg->rel, sub, t->tid, error))
+            return FALSE;
+    }
     return TRUE;
 }
 
@@ -488,16 +587,32 @@ vgmDriverCgroupApplyThreads(const VgmDriverCgroup *cg, VgmQemuMonitor *mon, pid_
                             GError **error)
 {
     g_autoptr(GArray) vcpus = NULL;
+    g_autoptr(GArray) iothreads = NULL;
     g_autoptr(GArray) others = NULL;
     guint i;
 
-    if (cg->plan->len == 0 && !cg->vcpusched && !cg->hasEmulatorsched)
+    if (cg->plan->len == 0 && !cg->vcpusched && !cg->hasEmulatorsched && !cg->iothreadsched)
         return TRUE;
     if (!(vcpus = vgmDriverVcpuThreads(mon, error)) ||
-        !(others = vgmDriverEmulatorThreads(pid, vcpus, error)))
+        !(iothreads = vgmDriverIOThreadThreads(mon, error)) ||
+        !(others = vgmDriverEmulatorThreads(pid, vcpus, iothreads, error)))
         return FALSE;
-    if (cg->plan->len > 0 && !vgmDriverCgroupFillThreads(cg, pid, vcpus, others, error))
+    if (cg->plan->len > 0 &&
+        !vgmDriverCgroupFillThreads(cg, pid, vcpus, iothreads, others, error))
         return FALSE;
+    for (i = 0; cg->iothreadsched && i < cg->iothreadsched->len; i++) {
+        const VgmDriverIOThreadSched *ts = &g_array_index(cg->iothreadsched,
+                                                          VgmDriverIOThreadSched, i);
+        pid_t tid = vgmDriverIOThreadTidOf(iothreads, ts->id);
+        g_autofree char *what = g_strdup_printf(_("I/O thread %u"), ts->id);
+
+        if (!tid) {
+            vgmErrorSet(error, VGM_ERR_INTERNAL, _("QEMU does not list I/O thread %1$u"), ts->id);
+            return FALSE;
+        }
+        if (!vgmDriverSetSched(tid, &ts->sched, what, error))
+            return FALSE;
+    }
     for (i = 0; cg->vcpusched && i < cg->vcpusched->len; i++) {
         const VgmDomainSched *sched = g_ptr_array_index(cg->vcpusched, i);
         guint v;
@@ -593,10 +708,8 @@ vgmDriverTuneParams(const VgmDomainDef *def, VgmDriverTuneKind kind, gboolean st
             { "emulator_quota", TRUE, c->emulatorQuota },
             { "global_period", FALSE, (long long)c->globalPeriod },
             { "global_quota", TRUE, c->globalQuota },
-            /* no <iothreads>, so never tuned, but named as libvirt names
-             * them */
-            { "iothread_period", FALSE, 0 },
-            { "iothread_quota", TRUE, 0 },
+            { "iothread_period", FALSE, (long long)c->iothreadPeriod },
+            { "iothread_quota", TRUE, c->iothreadQuota },
         };
         size_t i;
 

@@ -4,15 +4,17 @@
  * applies them: <cputune> shares, period and quota (each vCPU's own,
  * global_ for the domain, emulator_ for QEMU's other threads),
  * <memtune> and <blkiotune> through the host's cgroups (v2, or v1 where
- * the host mounts that), and <vcpusched>/<emulatorsched> as the
- * scheduling policy of those threads.
+ * the host mounts that), and <vcpusched>/<emulatorsched>/<iothreadsched>
+ * as the scheduling policy of those threads.
  *
  * A domain with cgroup controls runs in its own group,
  * ROOT/virt-gmem.slice/vgm-NAME-HASH.scope (ROOT: /sys/fs/cgroup, or
  * $VIRT_GMEM_CGROUP_ROOT; NAME escaped as systemd escapes and cut short;
  * HASH: of the store's run directory and the name, so that two stores'
  * domains of one name do not meet), with thread groups
- * vcpuN and emulator below it when their bandwidth is set. The group is
+ * vcpuN, emulator and iothreadN below it when their bandwidth is set
+ * (the emulator's group and policy are for QEMU's threads other than its
+ * vCPUs and I/O threads, as libvirt's are). The group is
  * made and filled before QEMU is spawned; QEMU joins it before it execs;
  * the thread groups are filled once the monitor names the vCPU threads,
  * before the guest runs. The group is removed when the run's status is
@@ -90,3 +92,13 @@ GPtrArray *vgmDriverTuneParams(const VgmDomainDef *def, VgmDriverTuneKind kind,
 /* The vCPU threads of QEMU behind @mon (query-cpus-fast): a GArray of
  * pid_t indexed by vCPU, 0 for a vCPU it does not name. */
 GArray *vgmDriverVcpuThreads(VgmQemuMonitor *mon, GError **error);
+/* An I/O thread of QEMU and its thread id */
+typedef struct {
+    unsigned int id;            /* of <iothread id>: QEMU's iothread<id> */
+    pid_t tid;
+} VgmDriverIOThreadTid;
+/* The I/O threads of QEMU behind @mon (query-iothreads): a GArray of
+ * VgmDriverIOThreadTid, the driver's iothread<id> objects only */
+GArray *vgmDriverIOThreadThreads(VgmQemuMonitor *mon, GError **error);
+/* The thread of I/O thread @id in @iothreads, 0 if none */
+pid_t vgmDriverIOThreadTidOf(const GArray *iothreads, unsigned int id);

@@ -986,6 +986,37 @@ vgmDriverProcessPlacementAdvice(const VgmDomainDef *def, VgmBitmap **nodes, VgmB
     return TRUE;
 }
 
+/* The CPU affinity of QEMU's threads */
+typedef struct {
+    VgmBitmap *emulator;        /* every thread's first, or NULL */
+    GPtrArray *vcpus;           /* vCPU index -> its CPUs (VgmBitmap or NULL), or NULL */
+    GPtrArray *iothreads;       /* id -> its CPUs, as VgmDriverIOThreadPin */
+} VgmDriverPins;
+
+typedef struct {
+    unsigned int id;
+    VgmBitmap *cpus;
+} VgmDriverIOThreadPin;
+
+static void
+vgmDriverIOThreadPinFree(VgmDriverIOThreadPin *p)
+{
+    vgmBitmapFree(p->cpus);
+    g_free(p);
+}
+
+static void
+vgmDriverPinsFree(VgmDriverPins *pins)
+{
+    if (!pins)
+        return;
+    vgmBitmapFree(pins->emulator);
+    g_clear_pointer(&pins->vcpus, g_ptr_array_unref);
+    g_clear_pointer(&pins->iothreads, g_ptr_array_unref);
+    g_free(pins);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverPins, vgmDriverPinsFree)
+
 struct _VgmDriverStart {
     const VgmDriverStore *store;
     char *name;
@@ -999,8 +1030,7 @@ struct _VgmDriverStart {
     gboolean haveTpm;
     VgmTpmDef tpm;              /* the swtpm started before QEMU */
     GPtrArray *fsRuns;          /* VgmDriverFsRun: the virtiofsds started before QEMU */
-    VgmBitmap *emulatorPin;     /* QEMU's threads' CPUs, or NULL */
-    GPtrArray *vcpuPins;        /* vCPU index -> its CPUs (VgmBitmap), or NULL */
+    VgmDriverPins *pins;        /* QEMU's threads' CPU affinity */
     VgmDriverCgroup *cgroup;    /* the resource controls */
     guint64 memlock;            /* QEMU's RLIMIT_MEMLOCK, 0: as it is */
     VgmDriverCpuCheck *cpuCheck; /* <cpu check>, or NULL */
@@ -1018,8 +1048,7 @@ vgmDriverStartFree(VgmDriverStart *start)
     vgmDriverStatusFree(start->status);
     g_clear_pointer(&start->taps, g_ptr_array_unref);
     g_clear_pointer(&start->fsRuns, g_ptr_array_unref);
-    vgmBitmapFree(start->emulatorPin);
-    g_clear_pointer(&start->vcpuPins, g_ptr_array_unref);
+    vgmDriverPinsFree(start->pins);
     vgmDriverCgroupFree(start->cgroup);
     vgmDriverCpuCheckFree(start->cpuCheck);
     g_free(start);
@@ -1051,40 +1080,63 @@ vgmDriverProcessPinThread(pid_t tid, const VgmBitmap *cpus, const char *what, GE
     return TRUE;
 }
 
-/* libvirt's defaults: for whatever <cputune> does not pin, the CPUs of
- * numad's nodes under <vcpu placement='auto'> (@autoCpus), else <vcpu
- * cpuset> */
-static void
-vgmDriverProcessPinsOf(const VgmDomainDef *def, const VgmBitmap *autoCpus,
-                       VgmBitmap **emulatorPin, GPtrArray **vcpuPins)
+
+/* libvirt's affinity: <emulatorpin> for QEMU's threads, then <vcpupin>
+ * and <iothreadpin> for each vCPU and I/O thread. What <cputune> does
+ * not pin gets the CPUs of numad's nodes under <vcpu placement='auto'>
+ * (@autoCpus), else <vcpu cpuset>, else, where the emulator's pin has
+ * narrowed it, every online CPU of the host again: an emulator pin is
+ * not a vCPU's or an I/O thread's. */
+static VgmDriverPins *
+vgmDriverProcessPinsOf(const VgmDomainDef *def, const VgmBitmap *autoCpus, GError **error)
 {
+    g_autoptr(VgmDriverPins) pins = g_new0(VgmDriverPins, 1);
+    g_autoptr(VgmBitmap) online = NULL;
     const VgmBitmap *fallback = def->cpuPlacement == VGM_DOMAIN_CPU_PLACEMENT_AUTO && autoCpus ?
                                 autoCpus : def->cpuset;
     unsigned int i;
 
-    *emulatorPin = NULL;
-    *vcpuPins = NULL;
     if (def->emulatorpin || fallback)
-        *emulatorPin = vgmBitmapCopy(def->emulatorpin ? def->emulatorpin : fallback);
+        pins->emulator = vgmBitmapCopy(def->emulatorpin ? def->emulatorpin : fallback);
+    if (!fallback && def->emulatorpin) {
+        if (!(online = vgmDriverProcessReadList("/sys/devices/system/cpu/online", error)))
+            return NULL;
+        fallback = online;
+    }
     if (def->vcpupin || fallback) {
-        *vcpuPins = g_ptr_array_new_with_free_func((GDestroyNotify)vgmBitmapFree);
+        pins->vcpus = g_ptr_array_new_with_free_func((GDestroyNotify)vgmBitmapFree);
         for (i = 0; i < def->vcpus; i++) {
             const VgmBitmap *cpus = def->vcpupin && def->vcpupin[i] ? def->vcpupin[i] : fallback;
-            g_ptr_array_add(*vcpuPins, cpus ? vgmBitmapCopy(cpus) : NULL);
+            g_ptr_array_add(pins->vcpus, cpus ? vgmBitmapCopy(cpus) : NULL);
         }
     }
+    pins->iothreads = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverIOThreadPinFree);
+    for (i = 0; def->iothreads && i < def->iothreads->len; i++) {
+        const VgmDomainIOThread *t = g_ptr_array_index(def->iothreads, i);
+        const VgmBitmap *cpus = t->cpumask ? t->cpumask : fallback;
+        VgmDriverIOThreadPin *p;
+
+        if (!cpus)
+            continue;
+        p = g_new0(VgmDriverIOThreadPin, 1);
+        p->id = t->id;
+        p->cpus = vgmBitmapCopy(cpus);
+        g_ptr_array_add(pins->iothreads, p);
+    }
+    return g_steal_pointer(&pins);
 }
 
 /* <cputune> (and <vcpu cpuset>) as libvirt applies them, through CPU
  * affinity: every thread of QEMU @pid to the emulator's CPUs, then each
- * vCPU thread (query-cpus-fast) to its own. */
+ * vCPU thread (query-cpus-fast) and I/O thread (query-iothreads) to its
+ * own. */
 static gboolean
-vgmDriverProcessPinThreads(const VgmBitmap *emulatorPin, const GPtrArray *vcpuPins,
-                           VgmQemuMonitor *mon, pid_t pid, GError **error)
+vgmDriverProcessPinThreads(const VgmDriverPins *pins, VgmQemuMonitor *mon, pid_t pid,
+                           GError **error)
 {
     guint i;
 
-    if (emulatorPin) {
+    if (pins->emulator) {
         g_autofree char *taskDir = g_strdup_printf("/proc/%d/task", (int)pid);
         g_autoptr(GDir) dir = g_dir_open(taskDir, 0, error);
         const char *ent;
@@ -1095,22 +1147,41 @@ vgmDriverProcessPinThreads(const VgmBitmap *emulatorPin, const GPtrArray *vcpuPi
             g_autofree char *what = g_strdup_printf(_("QEMU thread %s"), ent);
 
             if (!vgmDriverProcessPinThread((pid_t)g_ascii_strtoll(ent, NULL, 10),
-                                           emulatorPin, what, error))
+                                           pins->emulator, what, error))
                 return FALSE;
         }
     }
-    if (vcpuPins) {
+    if (pins->vcpus) {
         g_autoptr(GArray) tids = vgmDriverVcpuThreads(mon, error);
 
         if (!tids)
             return FALSE;
-        for (i = 0; i < tids->len && i < vcpuPins->len; i++) {
+        for (i = 0; i < tids->len && i < pins->vcpus->len; i++) {
             g_autofree char *what = g_strdup_printf(_("vCPU %u"), i);
             pid_t tid = g_array_index(tids, pid_t, i);
 
-            if (!tid || !g_ptr_array_index(vcpuPins, i))
+            if (!tid || !g_ptr_array_index(pins->vcpus, i))
                 continue;
-            if (!vgmDriverProcessPinThread(tid, g_ptr_array_index(vcpuPins, i), what, error))
+            if (!vgmDriverProcessPinThread(tid, g_ptr_array_index(pins->vcpus, i), what, error))
+                return FALSE;
+        }
+    }
+    if (pins->iothreads->len > 0) {
+        g_autoptr(GArray) tids = vgmDriverIOThreadThreads(mon, error);
+
+        if (!tids)
+            return FALSE;
+        for (i = 0; i < pins->iothreads->len; i++) {
+            const VgmDriverIOThreadPin *p = g_ptr_array_index(pins->iothreads, i);
+            g_autofree char *what = g_strdup_printf(_("I/O thread %u"), p->id);
+            pid_t tid = vgmDriverIOThreadTidOf(tids, p->id);
+
+            if (!tid) {
+                vgmErrorSet(error, VGM_ERR_INTERNAL, _("QEMU does not list I/O thread %1$u"),
+                            p->id);
+                return FALSE;
+            }
+            if (!vgmDriverProcessPinThread(tid, p->cpus, what, error))
                 return FALSE;
         }
     }
@@ -1150,11 +1221,9 @@ gboolean
 vgmDriverProcessPin(const VgmDomainDef *def, const VgmBitmap *autoCpus, VgmQemuMonitor *mon,
                     pid_t pid, GError **error)
 {
-    g_autoptr(VgmBitmap) emulatorPin = NULL;
-    g_autoptr(GPtrArray) vcpuPins = NULL;
+    g_autoptr(VgmDriverPins) pins = vgmDriverProcessPinsOf(def, autoCpus, error);
 
-    vgmDriverProcessPinsOf(def, autoCpus, &emulatorPin, &vcpuPins);
-    return vgmDriverProcessPinThreads(emulatorPin, vcpuPins, mon, pid, error);
+    return pins && vgmDriverProcessPinThreads(pins, mon, pid, error);
 }
 
 VgmDriverStatus *
@@ -1242,7 +1311,8 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->plan = vgmQemuPlanToJSON(start->plan);
     status->xml = vgmDriverDomainLiveXML(def, status->machine, start->plan->hostModel);
     status->hugetlbfsDirs = vgmDriverProcessHugetlbfsDirs(def, start->plan);
-    vgmDriverProcessPinsOf(def, autoCpus, &start->emulatorPin, &start->vcpuPins);
+    if (!(start->pins = vgmDriverProcessPinsOf(def, autoCpus, error)))
+        return NULL;
     start->taps = vgmDriverNetManagedTaps(def);
     start->cpuCheck = vgmDriverCpuCheckNew(def, start->plan->accelKVM);
     memcpy(start->uuid, def->uuid, sizeof(start->uuid));
@@ -1342,8 +1412,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         goto failed;
     /* 6b. CPU affinity, cgroups and scheduler policies, and the taps set
      * up (and into their bridges), before the guest runs */
-    if (!vgmDriverProcessPinThreads(start->emulatorPin, start->vcpuPins, mon,
-                                    status->qemu.pid, &err) ||
+    if (!vgmDriverProcessPinThreads(start->pins, mon, status->qemu.pid, &err) ||
         !vgmDriverCgroupApplyThreads(start->cgroup, mon, status->qemu.pid, &err))
         goto failed;
     for (guint t = 0; t < start->taps->len; t++) {

@@ -100,6 +100,9 @@
     X(OBJECT_RNG_RANDOM, "object.rng-random", OBJECT, "rng-random", NULL) \
     X(OBJECT_RNG_BUILTIN, "object.rng-builtin", OBJECT, "rng-builtin", NULL) \
     X(OBJECT_RNG_EGD, "object.rng-egd", OBJECT, "rng-egd", NULL) \
+    X(OBJECT_IOTHREAD, "object.iothread", OBJECT, "iothread", NULL) \
+    X(OBJECT_MAIN_LOOP, "object.main-loop", OBJECT, "main-loop", NULL) \
+    X(IOTHREAD_THREAD_POOL_MAX, "iothread.thread-pool-max", OBJECT_PROP, "iothread", "thread-pool-max") \
     /* members common to every memory backend */ \
     X(BACKEND_PREALLOC_CONTEXT, "backend.prealloc-context", OBJECT_PROP, "memory-backend-ram", "prealloc-context") \
     X(BACKEND_CANONICAL_RAMBLOCK_ID, "backend.x-use-canonical-path-for-ramblock-id", OBJECT_PROP, "memory-backend-ram", "x-use-canonical-path-for-ramblock-id") \

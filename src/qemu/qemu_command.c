@@ -481,6 +481,43 @@ vgmCmdMemory(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     vgmCmdArgPair(cmd, "-overcommit", def->mb.locked ? "mem-lock=on" : "mem-lock=off");
 }
 
+/* an object's thread-pool-min and -max, where given */
+static void
+vgmCmdThreadPool(JsonObject *obj, int min, int max)
+{
+    if (min >= 0)
+        json_object_set_int_member(obj, "thread-pool-min", min);
+    if (max >= 0)
+        json_object_set_int_member(obj, "thread-pool-max", max);
+}
+
+/* <iothreads>: an iothread object per thread, in the definition's order,
+ * then the main loop's pool (<defaultiothread>), as libvirt writes them */
+static void
+vgmCmdIOThreads(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    guint i;
+
+    for (i = 0; def->iothreads && i < def->iothreads->len; i++) {
+        const VgmDomainIOThread *t = g_ptr_array_index(def->iothreads, i);
+        g_autoptr(JsonObject) obj = json_object_new();
+        g_autofree char *id = g_strdup_printf("iothread%u", t->id);
+
+        json_object_set_string_member(obj, "qom-type", "iothread");
+        json_object_set_string_member(obj, "id", id);
+        vgmCmdThreadPool(obj, t->poolMin, t->poolMax);
+        vgmCmdObject(cmd, obj);
+    }
+    if (def->hasDefaultIOThread) {
+        g_autoptr(JsonObject) obj = json_object_new();
+
+        json_object_set_string_member(obj, "qom-type", "main-loop");
+        json_object_set_string_member(obj, "id", "main-loop");
+        vgmCmdThreadPool(obj, def->defaultPoolMin, def->defaultPoolMax);
+        vgmCmdObject(cmd, obj);
+    }
+}
+
 static void
 vgmCmdSmp(VgmQemuCmd *cmd, const VgmDomainDef *def)
 {
@@ -886,6 +923,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
         vgmCmdArgPair(cmd, "-global", "driver=cfi.pflash01,property=secure,value=on");
     vgmCmdMemory(cmd, def, plan);
     vgmCmdSmp(cmd, def);
+    vgmCmdIOThreads(cmd, def);
     vgmCmdNuma(cmd, def, plan);
     vgmDomainUUIDFormat(def->uuid, uuid);
     vgmCmdArgPair(cmd, "-uuid", uuid);

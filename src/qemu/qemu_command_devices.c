@@ -103,6 +103,12 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
         /* scsi0, virtio-serial0, sata1 */
         id = g_strdup_printf("%s%u", c->type, c->index);
     }
+    /* a virtio-scsi controller's I/O thread before its id */
+    if (c->iothread) {
+        g_autofree char *iothread = g_strdup_printf("iothread%u", c->iothread);
+
+        json_object_set_string_member(dev, "iothread", iothread);
+    }
     if (id)
         json_object_set_string_member(dev, "id", id);
     /* a PCIe port's hotplug after its id, as libvirt writes it */
@@ -529,7 +535,14 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         switch (d->bus) {
         case VGM_DISK_BUS_VIRTIO:
             json_object_set_string_member(dev, "driver", "virtio-blk-pci");
-            /* libvirt's place for them: right after the driver */
+            /* libvirt's place for them: right after the driver, the
+             * virtio options first */
+            vgmCmdIommu(dev, &d->virtio, &d->addr, plan);
+            if (d->iothread) {
+                g_autofree char *iothread = g_strdup_printf("iothread%u", d->iothread);
+
+                json_object_set_string_member(dev, "iothread", iothread);
+            }
             if (d->ioeventfd)
                 json_object_set_boolean_member(dev, "ioeventfd", d->ioeventfd == VGM_TRISTATE_YES);
             if (d->eventIdx)
@@ -538,7 +551,6 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                 json_object_set_int_member(dev, "num-queues", d->queues);
             if (d->queueSize)
                 json_object_set_int_member(dev, "queue-size", d->queueSize);
-            vgmCmdIommu(dev, &d->virtio, &d->addr, plan);
             vgmCmdAddress(dev, &d->addr, plan);
             break;
         case VGM_DISK_BUS_SCSI: {

@@ -1018,6 +1018,37 @@ vgmQemuValidateAudio(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **
 /* The machine-level settings that name a device of the machine type:
  * TSEG (q35's MCH), the root bus's 64-bit PCI hole (the PC's or q35's
  * host bridge) and the ACPI hotplug of the PC's root bus (PIIX4_PM) */
+/* I/O threads are iothread objects; their pool sizes and the main
+ * loop's need the thread-pool properties (QEMU 7.1) */
+static gboolean
+vgmQemuValidateIOThreads(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    gboolean pools = def->hasDefaultIOThread;
+    guint i;
+
+    if (!def->iothreads || def->iothreads->len == 0) {
+        if (!pools)
+            return TRUE;
+    } else if (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_IOTHREAD)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("this QEMU binary does not support <iothreads>: object 'iothread' is missing"));
+        return FALSE;
+    }
+    for (i = 0; def->iothreads && i < def->iothreads->len; i++) {
+        const VgmDomainIOThread *t = g_ptr_array_index(def->iothreads, i);
+
+        pools |= t->poolMin >= 0 || t->poolMax >= 0;
+    }
+    if (pools && (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_IOTHREAD_THREAD_POOL_MAX) ||
+                  (def->hasDefaultIOThread &&
+                   !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MAIN_LOOP)))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("this QEMU binary does not support thread_pool_min and thread_pool_max of <iothreadids> and <defaultiothread>: the thread-pool properties are missing"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmQemuValidatePlatform(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
 {
@@ -1130,7 +1161,8 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
         !vgmQemuValidateVideoWatchdog(def, caps, error) ||
         !vgmQemuValidateInputs(def, caps, error) ||
         !vgmQemuValidatePm(def, caps, error) ||
-        !vgmQemuValidatePlatform(def, caps, error))
+        !vgmQemuValidatePlatform(def, caps, error) ||
+        !vgmQemuValidateIOThreads(def, caps, error))
         return FALSE;
 
     if (def->features.features[VGM_FEATURE_VMCOREINFO] == VGM_TRISTATE_YES &&
