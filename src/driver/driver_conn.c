@@ -983,16 +983,16 @@ vgmDriverGetSchedulerType(const VgmDriverDomain *dom G_GNUC_UNUSED, int *nparams
     return g_strdup("posix");
 }
 
-GPtrArray *
-vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom, VgmDriverTuneKind kind,
-                       unsigned int flags, GError **error)
+const VgmDomainDef *
+vgmDriverReadDef(VgmDriver *drv, VgmDriverDomain *dom, unsigned int flags,
+                 unsigned int allowed, VgmDomainDef **config, GError **error)
 {
-    g_autoptr(VgmDomainDef) config = NULL;
-    const VgmDomainDef *def;
+    g_autoptr(VgmDriverConfig) cfg = NULL;
     gboolean active = vgmDriverDomainIsActive(dom);
 
-    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG |
-                             VGM_TYPED_PARAM_STRING_OKAY, error))
+    *config = NULL;
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG | allowed,
+                             error))
         return NULL;
     if ((flags & VGM_DOMAIN_AFFECT_LIVE) && (flags & VGM_DOMAIN_AFFECT_CONFIG)) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
@@ -1004,20 +1004,28 @@ vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom, VgmDriverTuneKind k
                     dom->name);
         return NULL;
     }
-    if ((flags & VGM_DOMAIN_AFFECT_CONFIG) && active) {
-        g_autoptr(VgmDriverConfig) cfg = NULL;
-
-        if (!dom->persistent) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' is transient: it has no persistent config"), dom->name);
-            return NULL;
-        }
-        if (!(cfg = vgmDriverStoreGetConfig(drv->store, dom->name, error)) ||
-            !(config = vgmDriverConfigParse(drv->store, dom->name, cfg, error)))
-            return NULL;
-    } else if (!vgmDriverDomainFillDef(drv->store, dom, error)) {
+    if (!(flags & VGM_DOMAIN_AFFECT_CONFIG) || !active)
+        return vgmDriverDomainFillDef(drv->store, dom, error) ? dom->def : NULL;
+    if (!dom->persistent) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is transient: it has no persistent config"), dom->name);
         return NULL;
     }
-    def = config ? config : dom->def;
+    if (!(cfg = vgmDriverStoreGetConfig(drv->store, dom->name, error)) ||
+        !(*config = vgmDriverConfigParse(drv->store, dom->name, cfg, error)))
+        return NULL;
+    return *config;
+}
+
+GPtrArray *
+vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom, VgmDriverTuneKind kind,
+                       unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDomainDef) config = NULL;
+    const VgmDomainDef *def = vgmDriverReadDef(drv, dom, flags, VGM_TYPED_PARAM_STRING_OKAY,
+                                               &config, error);
+
+    if (!def)
+        return NULL;
     return vgmDriverTuneParams(def, kind, (flags & VGM_TYPED_PARAM_STRING_OKAY) != 0);
 }

@@ -203,6 +203,16 @@ typedef enum {
 #define VGM_DOMAIN_AFFECT_CONFIG (1u << 1)
 #define VGM_TYPED_PARAM_STRING_OKAY (1u << 2)
 
+/* The definition a read of @dom's settings looks at: the running
+ * domain's live one (@flags LIVE, or CURRENT while it runs) or its
+ * persistent config (CONFIG, or CURRENT while it is shut off), which
+ * *@config then holds (free it). @allowed: the flags beyond LIVE and
+ * CONFIG the call takes. NULL with *@error set when the flags do not fit
+ * the domain. */
+const VgmDomainDef *vgmDriverReadDef(VgmDriver *drv, VgmDriverDomain *dom, unsigned int flags,
+                                     unsigned int allowed, VgmDomainDef **config,
+                                     GError **error);
+
 /* virDomainGetSchedulerType: "posix", and the number of parameters
  * vgmDriverGetTuneParams gives for VGM_DRIVER_TUNE_SCHED. */
 char *vgmDriverGetSchedulerType(const VgmDriverDomain *dom, int *nparams);

@@ -20,6 +20,7 @@
 #include "remote_dispatch.h"
 #include "remote_protocol.h"
 #include "driver/driver_network.h"
+#include "driver/driver_pin.h"
 #include "driver/driver_secret.h"
 #include "host/vgmhost.h"
 #include "host/vgmnode.h"
@@ -1675,6 +1676,138 @@ vgmRemoteDispatchDomainGetBlkioParameters(VgmRemoteClient *client,
     return vgmRemoteGetTune(client, &args->dom, VGM_DRIVER_TUNE_BLKIO, args->nparams,
                             args->flags, VGM_REMOTE_DOMAIN_BLKIO_PARAMETERS_MAX, &ret->params.val,
                             &ret->params.len, &ret->nparams, error);
+}
+
+/* ---- where a domain's threads run ---- */
+
+/* @count maps of @maplen bytes each: both counts in range and the whole
+ * under REMOTE_CPUMAPS_MAX, as libvirtd checks them */
+static gboolean
+vgmRemoteCheckMaps(gint32 count, gint32 maplen, guint maxCount, const char *what,
+                   GError **error)
+{
+    if (count < 0 || (guint)count > maxCount) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("%1$s %2$d is out of range (0 to %3$u)"),
+                    what, count, maxCount);
+        return FALSE;
+    }
+    if (maplen <= 0 || (guint64)count * (guint64)maplen > VGM_REMOTE_CPUMAPS_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("maplen %1$d is out of range: %2$s times maplen must be 1 to %3$u bytes"),
+                    maplen, what, (guint)VGM_REMOTE_CPUMAPS_MAX);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetVcpus(VgmRemoteClient *client, const VgmRemoteDomainGetVcpusArgs *args,
+                                VgmRemoteDomainGetVcpusRet *ret, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GPtrArray) vcpus = NULL;
+    guint i, n;
+
+    if (!vgmRemoteCheckMaps(args->maxinfo, args->maplen, VGM_REMOTE_VCPUINFO_MAX, "maxinfo",
+                            error) ||
+        !(dom = vgmRemoteGetDomain(client, &args->dom, error)) ||
+        !(vcpus = vgmDriverGetVcpus(client->drv, dom, error)))
+        return FALSE;
+    n = MIN(vcpus->len, (guint)args->maxinfo);
+    ret->info.len = n;
+    ret->info.val = g_new0(VgmRemoteVcpuInfo, MAX(n, 1));
+    ret->cpumaps.len = (guint32)args->maxinfo * (guint32)args->maplen;
+    ret->cpumaps.val = g_new0(guint8, MAX(ret->cpumaps.len, 1));
+    for (i = 0; i < n; i++) {
+        const VgmDriverThreadInfo *v = g_ptr_array_index(vcpus, i);
+
+        ret->info.val[i].number = v->id;
+        ret->info.val[i].state = v->state;
+        ret->info.val[i].cpu_time = v->cpuTime;
+        ret->info.val[i].cpu = v->cpu;
+        vgmDriverCpuMapFill(v->cpus, ret->cpumaps.val + (gsize)i * args->maplen,
+                            (size_t)args->maplen);
+    }
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetVcpuPinInfo(VgmRemoteClient *client,
+                                      const VgmRemoteDomainGetVcpuPinInfoArgs *args,
+                                      VgmRemoteDomainGetVcpuPinInfoRet *ret, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GPtrArray) maps = NULL;
+    guint i;
+
+    if (!vgmRemoteCheckMaps(args->ncpumaps, args->maplen, VGM_REMOTE_VCPUINFO_MAX, "ncpumaps",
+                            error) ||
+        !(dom = vgmRemoteGetDomain(client, &args->dom, error)) ||
+        !(maps = vgmDriverGetVcpuPinInfo(client->drv, dom, args->flags, error)))
+        return FALSE;
+    ret->cpumaps.len = (guint32)args->ncpumaps * (guint32)args->maplen;
+    ret->cpumaps.val = g_new0(guint8, MAX(ret->cpumaps.len, 1));
+    for (i = 0; i < maps->len && i < (guint)args->ncpumaps; i++)
+        vgmDriverCpuMapFill(g_ptr_array_index(maps, i), ret->cpumaps.val + (gsize)i * args->maplen,
+                            (size_t)args->maplen);
+    /* libvirt answers with the domain's vCPU count, however many maps
+     * were asked for */
+    ret->num = (gint32)maps->len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetEmulatorPinInfo(VgmRemoteClient *client,
+                                          const VgmRemoteDomainGetEmulatorPinInfoArgs *args,
+                                          VgmRemoteDomainGetEmulatorPinInfoRet *ret,
+                                          GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmBitmap) cpus = NULL;
+
+    if (!vgmRemoteCheckMaps(1, args->maplen, 1, "the map count", error) ||
+        !(dom = vgmRemoteGetDomain(client, &args->dom, error)) ||
+        !(cpus = vgmDriverGetEmulatorPinInfo(client->drv, dom, args->flags, error)))
+        return FALSE;
+    ret->cpumaps.len = (guint32)args->maplen;
+    ret->cpumaps.val = g_new0(guint8, ret->cpumaps.len);
+    vgmDriverCpuMapFill(cpus, ret->cpumaps.val, (size_t)args->maplen);
+    ret->ret = 1;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetIothreadInfo(VgmRemoteClient *client,
+                                       const VgmRemoteDomainGetIothreadInfoArgs *args,
+                                       VgmRemoteDomainGetIothreadInfoRet *ret, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GPtrArray) threads = NULL;
+    guint mapLen = 0;
+    guint i;
+
+    /* each map as long as the host's CPUs need, as libvirt sizes it */
+    if (!(dom = vgmRemoteGetDomain(client, &args->dom, error)) ||
+        !vgmNodeGetCPUMap(NULL, NULL, &mapLen, NULL, NULL, error) ||
+        !(threads = vgmDriverGetIOThreadInfo(client->drv, dom, args->flags, error)))
+        return FALSE;
+    if (threads->len > VGM_REMOTE_IOTHREAD_INFO_MAX) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, _("domain '%1$s' has more than %2$u I/O threads"),
+                    dom->name, (guint)VGM_REMOTE_IOTHREAD_INFO_MAX);
+        return FALSE;
+    }
+    ret->info.len = threads->len;
+    ret->info.val = g_new0(VgmRemoteDomainIothreadInfo, MAX(threads->len, 1));
+    for (i = 0; i < threads->len; i++) {
+        const VgmDriverThreadInfo *t = g_ptr_array_index(threads, i);
+
+        ret->info.val[i].iothread_id = t->id;
+        ret->info.val[i].cpumap.len = mapLen;
+        ret->info.val[i].cpumap.val = g_new0(guint8, MAX(mapLen, 1));
+        vgmDriverCpuMapFill(t->cpus, ret->info.val[i].cpumap.val, mapLen);
+    }
+    ret->ret = threads->len;
+    return TRUE;
 }
 
 /* ---- bulk statistics ---- */

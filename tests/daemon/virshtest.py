@@ -20,7 +20,9 @@ timeout. What it covers, in order:
   define and dumpxml --inactive unchanged and whose start Debian's QEMU 7.2
   refuses with our message; schedinfo, memtune and blkiotune of a shut-off
   domain with every <cputune>, <memtune> and <blkiotune> control, and
-  their --live refusal; a transient domain with VNC and SPICE, autoport:
+  their --live refusal; vcpupin, emulatorpin, iothreadinfo and vcpuinfo of
+  that domain (its pins; every CPU for a thread without one) and of the
+  running one (vcpuinfo: each vCPU running, with its affinity); a transient domain with VNC and SPICE, autoport:
   its live XML names the ports the server chose and 127.0.0.1, and
   domdisplay (--all, --type spice) and vncdisplay print them.
 
@@ -372,6 +374,24 @@ def run_tests(tap, target, tmp):
                      "\n" % (domid, NAME, UUID)),
            "virsh dominfo (running; 'CPU time: N.Ns' 7th line, a 'Messages:' line allowed)")
 
+    # Captured: vcpuinfo of the running domain (GetVcpus): per vCPU
+    # "VCPU:           0\nCPU:            1\nState:          running\n
+    #  CPU time:       0.4s\nCPU Affinity:   yy\n\n"; the CPU and the time
+    # vary (virsh leaves the time line out while it is 0), the affinity is
+    # every host CPU (the domain pins nothing).
+    r = virsh(uri, "vcpuinfo", NAME)
+    ncpu = os.sysconf("SC_NPROCESSORS_CONF")
+    want = "".join(r"VCPU:           %d\nCPU:            \d+\nState:          running\n"
+                   r"(CPU time:       \d+\.\ds\n)?CPU Affinity:   %s\n\n" % (v, "y" * ncpu)
+                   for v in range(2))
+    tap.ok(r.rc == 0 and re.fullmatch(want, r.out) is not None,
+           "virsh vcpuinfo (running): each vCPU running on every host CPU", r.describe())
+    # Captured: iothreadinfo of a running domain without I/O threads:
+    # "No IOThreads found for the domain" on stdout, exit status 0.
+    r = virsh(uri, "iothreadinfo", NAME)
+    tap.eq((r.rc, r.out.strip()), (0, "No IOThreads found for the domain"),
+           "virsh iothreadinfo (running, no I/O threads)")
+
     # Captured: `virsh dumpxml` of the running domain: <domain type='qemu' id='1'>.
     r = virsh(uri, "dumpxml", NAME)
     d = xml_root(tap, r.out, "virsh dumpxml (live)") if r.rc == 0 else None
@@ -477,6 +497,8 @@ def run_tests(tap, target, tmp):
     gmem_tests(tap, target, tmp)
 
     tune_tests(tap, target, tmp)
+
+    pin_live_tests(tap, target, tmp)
 
     graphics_tests(tap, target, tmp)
 
@@ -761,10 +783,14 @@ TUNE_XML = """<domain type='qemu'>
     <swap_hard_limit unit='KiB'>3145728</swap_hard_limit>
   </memtune>
   <vcpu placement='static'>2</vcpu>
+  <iothreads>2</iothreads>
   <cputune>
     <quota>-1</quota><shares>2048</shares><period>100000</period>
     <global_period>200000</global_period><global_quota>150000</global_quota>
     <emulator_period>50000</emulator_period><emulator_quota>25000</emulator_quota>
+    <iothread_period>40000</iothread_period><iothread_quota>20000</iothread_quota>
+    <vcpupin vcpu='1' cpuset='1'/><emulatorpin cpuset='0'/>
+    <iothreadpin iothread='2' cpuset='1'/>
   </cputune>
   <os><type arch='x86_64' machine='q35'>hvm</type></os>
 </domain>
@@ -774,10 +800,12 @@ TUNE_XML = """<domain type='qemu'>
 def tune_tests(tap, target, tmp):
     """virsh schedinfo, memtune and blkiotune (virDomainGetSchedulerType,
     GetSchedulerParameters(Flags), GetMemoryParameters, GetBlkioParameters)
-    on a shut-off domain. Captured from virsh 9.0 against libvirtd 9.0 with
-    this definition on 2026-12-01; the outputs are the same in both modes.
-    libvirtd names iothread_period/quota though the domain has no I/O
-    threads; so do we."""
+    and vcpupin, emulatorpin, iothreadinfo and vcpuinfo (GetVcpuPinInfo,
+    GetEmulatorPinInfo, GetIOThreadInfo; vcpuinfo of a shut-off domain
+    falls back to GetVcpuPinInfo) on a shut-off domain. Captured from virsh
+    9.0 against libvirtd 9.0 with this definition on 2026-12-02 (the pins
+    on a host with CPUs 0-1: a thread without a pin has every CPU); the
+    outputs are the same in both modes."""
     uri = target.uri
     f = harness.write_file(tmp, TUNE + ".xml", TUNE_XML)
     r = virsh(uri, "define", f)
@@ -793,8 +821,8 @@ def tune_tests(tap, target, tmp):
                "emulator_quota : 25000\n"
                "global_period  : 200000\n"
                "global_quota   : 150000\n"
-               "iothread_period: 0\n"
-               "iothread_quota : 0\n\n"),
+               "iothread_period: 40000\n"
+               "iothread_quota : 20000\n\n"),
            "virsh schedinfo (shut off): <cputune>'s shares, periods and quotas")
     r = virsh(uri, "schedinfo", "--config", TUNE)
     tap.eq((r.rc, r.out.splitlines()[:2]), (0, ["Scheduler      : posix", "cpu_shares     : 2048"]),
@@ -820,9 +848,120 @@ def tune_tests(tap, target, tmp):
                target, "Requested operation is not valid: domain is not running",
                "domain '%s' is not running" % TUNE)),
            "virsh memtune --live of a shut-off domain is refused")
+    pins = pin_expectations()
+    if pins is None:
+        tap.skip("virsh vcpupin, emulatorpin, iothreadinfo, vcpuinfo",
+                 "the expected maps were captured on a host with CPUs 0-1")
+    else:
+        for args, want, name in pins:
+            r = virsh(uri, *(args + [TUNE]))
+            tap.eq((r.rc, r.out), (0, want), name)
+    r = virsh(uri, "emulatorpin", "--live", TUNE)
+    tap.eq((r.rc, r.err),
+           (1, "error: %s\n" % harness.by_mode(
+               target, "Requested operation is not valid: domain is not running",
+               "domain '%s' is not running" % TUNE)),
+           "virsh emulatorpin --live of a shut-off domain is refused")
     r = virsh(uri, "undefine", TUNE)
     tap.eq((r.rc, r.out), (0, "Domain '%s' has been undefined\n\n" % TUNE),
            "virsh undefine: the domain with resource controls")
+
+
+PINS = "vgmtest-virsh-pins"
+PINS_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu placement='static'>2</vcpu>
+  <iothreads>2</iothreads>
+  <cputune>
+    <vcpupin vcpu='0' cpuset='1'/><emulatorpin cpuset='0'/>
+    <iothreadpin iothread='1' cpuset='1'/>
+  </cputune>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><memballoon model='none'/></devices>
+</domain>
+""" % PINS
+
+
+def pin_live_tests(tap, target, tmp):
+    """vcpupin, emulatorpin and iothreadinfo of a running (paused) domain:
+    the affinity of QEMU's threads, which the start set from the pins (a
+    thread without a pin of its own on every CPU, not the emulator's).
+    Captured from virsh 9.0 against libvirtd 9.0 with this definition on
+    2026-12-02, on a host with CPUs 0-1; the same in both modes."""
+    uri = target.uri
+    names = ["virsh create --paused: a domain with vCPU, emulator and I/O thread pins",
+             "virsh vcpupin (running): vCPU 0 on its pin, vCPU 1 on every CPU",
+             "virsh emulatorpin (running)",
+             "virsh iothreadinfo (running): I/O thread 1 on its pin, 2 on every CPU",
+             "virsh destroy: the pinned domain"]
+    if pin_expectations() is None:
+        for n in names:
+            tap.skip(n, "the expected maps were captured on a host with CPUs 0-1")
+        return
+    f = harness.write_file(tmp, PINS + ".xml", PINS_XML)
+    r = virsh(uri, "create", "--paused", f, timeout=120)
+    tap.eq((r.rc, r.out), (0, "Domain '%s' created from %s\n\n" % (PINS, f)), names[0])
+    r = virsh(uri, "vcpupin", PINS)
+    tap.eq((r.rc, r.out), (0, " VCPU   CPU Affinity\n"
+                              "----------------------\n"
+                              " 0      1\n"
+                              " 1      0-1\n\n"), names[1])
+    r = virsh(uri, "emulatorpin", PINS)
+    tap.eq((r.rc, r.out), (0, "emulator: CPU Affinity\n"
+                              "----------------------------------\n"
+                              "       *: 0\n\n"), names[2])
+    # the rows in QEMU's order (query-iothreads), as libvirt passes it on:
+    # 2 before 1 with QEMU 7.2
+    r = virsh(uri, "iothreadinfo", PINS)
+    lines = r.out.split("\n")
+    tap.eq((r.rc, lines[:2], sorted(lines[2:])),
+           (0, [" IOThread ID   CPU Affinity", "-----------------------------"],
+            ["", "", " 1             1", " 2             0-1"]), names[3])
+    r = virsh(uri, "destroy", PINS)
+    tap.eq((r.rc, r.out), (0, "Domain '%s' destroyed\n\n" % PINS), names[4])
+
+
+def pin_expectations():
+    """(virsh arguments, stdout, test name) for TUNE's pins, or None on a
+    host whose CPUs are not 0-1 (the captures' host)."""
+    try:
+        with open("/sys/devices/system/cpu/present") as f:
+            if f.read().strip() != "0-1":
+                return None
+    except OSError:
+        return None
+    vcpupin = (" VCPU   CPU Affinity\n"
+               "----------------------\n"
+               " 0      0-1\n"
+               " 1      1\n\n")
+    iothreads = (" IOThread ID   CPU Affinity\n"
+                 "-----------------------------\n"
+                 " 1             0-1\n"
+                 " 2             1\n\n")
+    return [
+        (["vcpupin"], vcpupin, "virsh vcpupin (shut off): <vcpupin>, else every CPU"),
+        (["vcpupin", "--config"], vcpupin, "virsh vcpupin --config"),
+        (["emulatorpin"],
+         "emulator: CPU Affinity\n"
+         "----------------------------------\n"
+         "       *: 0\n\n",
+         "virsh emulatorpin (shut off): <emulatorpin>"),
+        (["iothreadinfo"], iothreads, "virsh iothreadinfo (shut off): each I/O thread's pin"),
+        (["iothreadinfo", "--config"], iothreads, "virsh iothreadinfo --config"),
+        (["vcpuinfo"],
+         "VCPU:           0\n"
+         "CPU:            N/A\n"
+         "State:          N/A\n"
+         "CPU time        N/A\n"
+         "CPU Affinity:   yy\n\n"
+         "VCPU:           1\n"
+         "CPU:            N/A\n"
+         "State:          N/A\n"
+         "CPU time        N/A\n"
+         "CPU Affinity:   -y\n\n",
+         "virsh vcpuinfo (shut off): the pins, through GetVcpuPinInfo"),
+    ]
 
 
 if __name__ == "__main__":
