@@ -31,7 +31,7 @@
  * devices: every -blockdev node with a "cache" shows that cache mode in
  * query-named-block-nodes, every -device has the disk front-end
  * properties the command line gave it (qom-get of "write-cache",
- * "serial", "wwn", "vendor", "cyls", "werror" and the like, in
+ * "serial", "wwn", "vendor", "cyls", "werror", "acpi-index" and the like, in
  * vgmAcceptCheckDevices), every channel's virtserialport has its port number (qom-get
  * "nr"), a vmcoreinfo device exists (qom-list of the anonymous
  * devices), every chardev <log> file was created, VNC and SPICE servers
@@ -1558,11 +1558,12 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
     for (i = 0; i < cmd->devices->len; i++) {
         JsonObject *dev = g_ptr_array_index(cmd->devices, i);
         const char *id = json_object_get_string_member_with_default(dev, "id", NULL);
-        /* what a disk's guest reads besides its medium */
+        /* what a disk's guest reads besides its medium, and a PCI
+         * device's ACPI index */
         static const char *const diskProps[] = {
             "write-cache", "share-rw", "device_id", "logical_block_size",
             "physical_block_size", "wwn", "rotation_rate", "vendor", "product", "cyls",
-            "heads", "secs", "bios-chs-trans", "serial", "werror", "rerror",
+            "heads", "secs", "bios-chs-trans", "serial", "werror", "rerror", "acpi-index",
         };
         size_t k;
 

@@ -109,6 +109,7 @@ vgmDomainDefFree(VgmDomainDef *def)
     g_free(def->name);
     g_free(def->title);
     g_free(def->description);
+    g_free(def->seclabelModel);
     if (def->metadata)
         xmlFreeDoc(def->metadata->doc);
     for (i = 0; i < def->mb.nhugepages; i++)
@@ -270,7 +271,7 @@ static const char *const vgmDomainChildren[] = {
     "memory", "currentMemory", "blkiotune", "memtune", "memoryBacking", "vcpu", "iothreads",
     "iothreadids", "defaultiothread", "cputune", "numatune", "cpu",
     "sysinfo", "os", "idmap", "features", "clock", "on_poweroff", "on_reboot",
-    "on_crash", "pm", "devices", "launchSecurity", NULL
+    "on_crash", "pm", "devices", "seclabel", "launchSecurity", NULL
 };
 
 /* Children that may repeat: one <sysinfo> per type, as libvirt has it. */
@@ -288,6 +289,49 @@ vgmDomainCheckSingletons(xmlNodePtr root, GError **error)
         if (vgmXMLSingleChild(root, *name, &dummy, error) < 0)
             return FALSE;
     }
+    return TRUE;
+}
+
+/* <seclabel>: virt-gmem has no security driver, so QEMU runs without a
+ * label and relabels no file; a definition may say so (type='none',
+ * model 'none' or unnamed, no relabeling), and any other label is
+ * refused rather than left unapplied */
+static gboolean
+vgmDomainSeclabelParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
+{
+    g_autofree char *type = NULL;
+    g_autofree char *model = NULL;
+    VgmTristate relabel = VGM_TRISTATE_ABSENT;
+    xmlNodePtr node;
+
+    if (vgmXMLSingleChild(root, "seclabel", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    if (!vgmXMLCheckAttrs(node, (const char *const[]){ "type", "model", "relabel", NULL },
+                          error) ||
+        vgmXMLPropString(node, "type", 0, &type, error) < 0 ||
+        vgmXMLPropString(node, "model", 0, &model, error) < 0 ||
+        vgmXMLPropTristateBool(node, "relabel", 0, &relabel, error) < 0)
+        return FALSE;
+    if (g_strcmp0(type, "none") != 0 || (model && !g_str_equal(model, "none")) ||
+        relabel == VGM_TRISTATE_YES) {
+        g_autofree char *desc = g_strdup_printf("type='%s'%s%s%s%s", type ? type : "dynamic",
+                                                model ? " model='" : "", model ? model : "",
+                                                model ? "'" : "",
+                                                relabel == VGM_TRISTATE_YES ? " relabel='yes'" : "");
+
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <seclabel %1$s>: virt-gmem has no security driver (its model is 'none'), so QEMU runs without a label, relabels no file, and only <seclabel type='none'/> fits"),
+                    desc);
+        return FALSE;
+    }
+    /* a label has nothing to name without a model */
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "model", "relabel", NULL },
+                         vgmXMLNoChildren, error))
+        return FALSE;
+    def->seclabelNone = TRUE;
+    def->seclabelModel = g_steal_pointer(&model);
     return TRUE;
 }
 
@@ -426,7 +470,8 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
         !vgmDomainPmParse(def, root, error))
         return NULL;
 
-    if (!vgmDomainLaunchSecurityParse(def, root, error) ||
+    if (!vgmDomainSeclabelParse(def, root, error) ||
+        !vgmDomainLaunchSecurityParse(def, root, error) ||
         !vgmDomainDevicesParse(def, root, flags, error))
         return NULL;
 
@@ -521,6 +566,11 @@ vgmDomainDefFormat(const VgmDomainDef *def)
     vgmDomainLifecycleFormat(&buf, "on_crash", def->onCrash);
     vgmDomainPmFormat(&buf, def);
     vgmDomainDevicesFormat(&buf, def);
+    if (def->seclabelNone) {
+        vgmBufAdd(&buf, "<seclabel type='none'");
+        vgmBufEscapeString(&buf, " model='%s'", def->seclabelModel);
+        vgmBufAdd(&buf, "/>\n");
+    }
     vgmDomainLaunchSecurityFormat(&buf, def);
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</domain>\n");
@@ -528,6 +578,55 @@ vgmDomainDefFormat(const VgmDomainDef *def)
 }
 
 /* ---- derived facts shared by validation and the drivers ---- */
+
+/* The devices that take an <acpi index>: a list of VgmDevicesDef (or a
+ * single device) and where each keeps its address */
+static const struct {
+    const char *element;
+    size_t devices;             /* GPtrArray * or device pointer in VgmDevicesDef */
+    gboolean single;
+    size_t addr;                /* VgmDeviceAddress in the device */
+} vgmDomainAcpiDevices[] = {
+    { "disk", G_STRUCT_OFFSET(VgmDevicesDef, disks), FALSE, G_STRUCT_OFFSET(VgmDiskDef, addr) },
+    { "interface", G_STRUCT_OFFSET(VgmDevicesDef, nets), FALSE, G_STRUCT_OFFSET(VgmNetDef, addr) },
+    { "controller", G_STRUCT_OFFSET(VgmDevicesDef, controllers), FALSE,
+      G_STRUCT_OFFSET(VgmControllerDef, addr) },
+    { "filesystem", G_STRUCT_OFFSET(VgmDevicesDef, fss), FALSE, G_STRUCT_OFFSET(VgmFsDef, addr) },
+    { "input", G_STRUCT_OFFSET(VgmDevicesDef, inputs), FALSE, G_STRUCT_OFFSET(VgmInputDef, addr) },
+    { "video", G_STRUCT_OFFSET(VgmDevicesDef, videos), FALSE, G_STRUCT_OFFSET(VgmVideoDef, addr) },
+    { "sound", G_STRUCT_OFFSET(VgmDevicesDef, sounds), FALSE, G_STRUCT_OFFSET(VgmSoundDef, addr) },
+    { "rng", G_STRUCT_OFFSET(VgmDevicesDef, rngs), FALSE, G_STRUCT_OFFSET(VgmRngDef, addr) },
+    { "memballoon", G_STRUCT_OFFSET(VgmDevicesDef, memballoon), TRUE,
+      G_STRUCT_OFFSET(VgmMemballoonDef, addr) },
+    { "watchdog", G_STRUCT_OFFSET(VgmDevicesDef, watchdog), TRUE,
+      G_STRUCT_OFFSET(VgmWatchdogDef, addr) },
+};
+
+gboolean
+vgmDomainDefForEachAcpiIndex(const VgmDomainDef *def, VgmDomainAcpiIndexFunc func,
+                             gpointer opaque, GError **error)
+{
+    size_t t;
+    guint i;
+
+    for (t = 0; t < G_N_ELEMENTS(vgmDomainAcpiDevices); t++) {
+        const void *field = (const char *)&def->devices + vgmDomainAcpiDevices[t].devices;
+        const GPtrArray *list = vgmDomainAcpiDevices[t].single ? NULL : *(GPtrArray *const *)field;
+        guint n = vgmDomainAcpiDevices[t].single ? (*(void *const *)field != NULL) :
+                  list ? list->len : 0;
+
+        for (i = 0; i < n; i++) {
+            const char *dev = list ? g_ptr_array_index(list, i) : *(const char *const *)field;
+            const VgmDeviceAddress *addr =
+                (const VgmDeviceAddress *)(dev + vgmDomainAcpiDevices[t].addr);
+
+            if (addr->acpiIndex &&
+                !func(vgmDomainAcpiDevices[t].element, i, addr, opaque, error))
+                return FALSE;
+        }
+    }
+    return TRUE;
+}
 
 gboolean
 vgmDomainDefInPlaceConversion(const VgmDomainDef *def)

@@ -694,6 +694,9 @@ typedef struct {
     /* isa: iobase (I/O port) and irq, each when given */
     gboolean haveIobase, haveIrq;
     unsigned int iobase, irq;
+    /* <acpi index=''/> beside the address: the PCI device's ACPI index
+     * (the guest's onboard name), 0: none */
+    unsigned int acpiIndex;
 } VgmDeviceAddress;
 
 typedef enum {
@@ -1642,6 +1645,10 @@ typedef struct {
     VgmTristate pmSuspendToMem;
     VgmTristate pmSuspendToDisk;
 
+    /* <seclabel type='none'>: QEMU unconfined, which it is under
+     * virt-gmem anyway (it has no security driver); the model when given */
+    gboolean seclabelNone;
+    char *seclabelModel;
     VgmLaunchSecurityDef *sec;      /* NULL: none */
     VgmDevicesDef devices;
 } VgmDomainDef;
@@ -1682,6 +1689,15 @@ gboolean vgmDomainPciAssign(VgmDomainDef *def, GError **error);
 
 /* generic validation (domain_validate.c) */
 gboolean vgmDomainDefValidate(const VgmDomainDef *def, GError **error);
+
+/* Calls @func for each device of @def with an <acpi index>: its element
+ * name, its position among the devices of that element, its address;
+ * stops at the first FALSE. */
+typedef gboolean (*VgmDomainAcpiIndexFunc)(const char *element, guint nth,
+                                           const VgmDeviceAddress *addr, gpointer opaque,
+                                           GError **error);
+gboolean vgmDomainDefForEachAcpiIndex(const VgmDomainDef *def, VgmDomainAcpiIndexFunc func,
+                                      gpointer opaque, GError **error);
 
 /* ---- helpers shared by the domain_*.c files ---- */
 

@@ -506,6 +506,13 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
     int v;
 
     memset(addr, 0, sizeof(*addr));
+    if (vgmXMLSingleChild(devNode, "acpi", &node, error) < 0)
+        return FALSE;
+    if (node &&
+        (!vgmXMLCheckNode(node, (const char *const[]){ "index", NULL }, vgmXMLNoChildren, error) ||
+         vgmXMLPropUInt(node, "index", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                        &addr->acpiIndex, error) < 0))
+        return FALSE;
     if (vgmXMLSingleChild(devNode, "address", &node, error) < 0)
         return FALSE;
     if (!node)
@@ -632,6 +639,9 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
 void
 vgmDeviceAddressFormat(VgmBuf *buf, const VgmDeviceAddress *addr)
 {
+    /* libvirt writes it right before the address */
+    if (addr->acpiIndex)
+        vgmBufAsprintf(buf, "<acpi index='%u'/>\n", addr->acpiIndex);
     switch (addr->type) {
     case VGM_ADDRESS_PCI:
         vgmBufAsprintf(buf, "<address type='pci' domain='0x%04x' bus='0x%02x' slot='0x%02x' function='0x%x'",
@@ -1115,7 +1125,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "device", "snapshot", NULL },
                          (const char *const[]){ "driver", "source", "target", "iotune",
-                                                "readonly", "boot", "address", "serial", "wwn",
+                                                "readonly", "boot", "address", "acpi", "serial", "wwn",
                                                 "vendor", "product", "geometry", "blockio",
                                                 "shareable", NULL }, error))
         return NULL;
@@ -1762,7 +1772,7 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
                                                 "mtu", "coalesce", "virtualport", "vlan", "bandwidth",
-                                                "link", "rom", "boot", "address", NULL },
+                                                "link", "rom", "boot", "address", "acpi", NULL },
                          error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
@@ -2812,7 +2822,7 @@ vgmControllerParse(xmlNodePtr node, GError **error)
     xmlNodePtr master;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "index", "model", "ports", NULL },
-                         (const char *const[]){ "master", "driver", "model", "target", "address",
+                         (const char *const[]){ "master", "driver", "model", "target", "address", "acpi",
                                                 "pcihole64", NULL }, error) ||
         vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &ctrl->type, error) < 0 ||
         !vgmCheckValue(vgmControllerTypes, ctrl->type, "type", "controller", error) ||
@@ -2997,7 +3007,7 @@ vgmMemballoonParse(xmlNodePtr node, GError **error)
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", "autodeflate", "freePageReporting",
                                                       NULL },
-                         (const char *const[]){ "stats", "driver", "address", NULL }, error) ||
+                         (const char *const[]){ "stats", "driver", "address", "acpi", NULL }, error) ||
         vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &mb->model, error) < 0 ||
         !vgmCheckValue((const char *const[]){ "virtio", "none", NULL }, mb->model,
                        "model", "memballoon", error) ||
@@ -3053,7 +3063,7 @@ vgmRngParse(xmlNodePtr node, GError **error)
     xmlNodePtr child;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
-                         (const char *const[]){ "rate", "backend", "driver", "address", NULL }, error) ||
+                         (const char *const[]){ "rate", "backend", "driver", "address", "acpi", NULL }, error) ||
         vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &rng->model, error) < 0 ||
         !vgmCheckValue((const char *const[]){ "virtio", NULL }, rng->model, "model", "rng", error))
         return NULL;
@@ -3234,7 +3244,7 @@ vgmFsParse(xmlNodePtr node, GError **error)
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "accessmode", "model", "multidevs",
                                                       "fmode", "dmode", NULL },
                          (const char *const[]){ "driver", "binary", "source", "target", "readonly",
-                                                "boot", "address", NULL }, error) ||
+                                                "boot", "address", "acpi", NULL }, error) ||
         vgmXMLPropString(node, "type", 0, &type, error) < 0)
         return NULL;
     /* libvirt's other types (block, file, template, ram, bind, volume) are
@@ -3511,7 +3521,7 @@ vgmInputParse(xmlNodePtr node, GError **error)
     xmlNodePtr source;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "bus", NULL },
-                         (const char *const[]){ "source", "driver", "address", NULL }, error) ||
+                         (const char *const[]){ "source", "driver", "address", "acpi", NULL }, error) ||
         vgmXMLPropEnum(node, "type", vgmInputTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
     input->type = v;
@@ -3729,7 +3739,7 @@ vgmSoundParse(xmlNodePtr node, GError **error)
     }
     snd->model = v;
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
-                         (const char *const[]){ "codec", "audio", "address", NULL }, error) ||
+                         (const char *const[]){ "codec", "audio", "address", "acpi", NULL }, error) ||
         !vgmAudioRefParse(node, &snd->audioId, error))
         return NULL;
     codecs = vgmXMLChildren(node, "codec");
@@ -4445,7 +4455,7 @@ vgmVideoParse(xmlNodePtr node, GError **error)
     size_t i;
 
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren,
-                         (const char *const[]){ "model", "driver", "address", NULL }, error) ||
+                         (const char *const[]){ "model", "driver", "address", "acpi", NULL }, error) ||
         vgmXMLSingleChild(node, "model", &child, error) < 0)
         return NULL;
     if (!child) {
@@ -4819,7 +4829,7 @@ vgmWatchdogParse(xmlNodePtr node, GError **error)
     int v;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", "action", NULL },
-                         (const char *const[]){ "address", NULL }, error) ||
+                         (const char *const[]){ "address", "acpi", NULL }, error) ||
         vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &wd->model, error) < 0 ||
         !vgmCheckValue(vgmWatchdogModels, wd->model, "model", "watchdog", error) ||
         vgmXMLPropString(node, "action", 0, &action, error) < 0)

@@ -448,6 +448,17 @@ vgmPciNextAddr(VgmPciSet *set, unsigned int flags, int function, guint busLimit,
     return TRUE;
 }
 
+/* @addr becomes @pci; what the device's XML says beside its address (its
+ * ACPI index) stays */
+static void
+vgmPciAddrSet(VgmDeviceAddress *addr, const VgmDeviceAddress *pci)
+{
+    unsigned int acpiIndex = addr->acpiIndex;
+
+    *addr = *pci;
+    addr->acpiIndex = acpiIndex;
+}
+
 /* Gives @dev the next free address (not in a dry run, which only counts) */
 static gboolean
 vgmPciReserveNextBelow(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flags, int function,
@@ -461,8 +472,7 @@ vgmPciReserveNextBelow(VgmPciSet *set, VgmDeviceAddress *addr, unsigned int flag
     if (!set->dryRun) {
         VgmTristate multi = addr->multifunction;
 
-        memset(addr, 0, sizeof(*addr));
-        *addr = a;
+        vgmPciAddrSet(addr, &a);
         addr->multifunction = multi;
     }
     return TRUE;
@@ -772,9 +782,7 @@ vgmPciPrimaryVideo(VgmDomainDef *def, VgmPciSet *set, GArray *devs, unsigned int
             return vgmPciReserveNext(set, d->addr, d->flags, -1, d->label, error);
         if (!vgmPciReserveFixed(set, slot, 0, flags, d->label, error))
             return FALSE;
-        memset(&v->addr, 0, sizeof(v->addr));
-        v->addr.type = VGM_ADDRESS_PCI;
-        v->addr.slot = slot;
+        vgmPciAddrSet(&v->addr, &(VgmDeviceAddress){ .type = VGM_ADDRESS_PCI, .slot = slot });
         return TRUE;
     }
     return TRUE;
@@ -865,9 +873,7 @@ vgmPciChipsetQ35(VgmDomainDef *def, VgmPciSet *set, GArray *devs, GError **error
         label = vgmPciNthLabel("sound", i);
         if (!vgmPciReserveFixed(set, 0x1b, 0, flags, label, error))
             return FALSE;
-        memset(&snd->addr, 0, sizeof(snd->addr));
-        snd->addr.type = VGM_ADDRESS_PCI;
-        snd->addr.slot = 0x1b;
+        vgmPciAddrSet(&snd->addr, &(VgmDeviceAddress){ .type = VGM_ADDRESS_PCI, .slot = 0x1b });
         break;
     }
     return TRUE;

@@ -1914,6 +1914,40 @@ vgmRuleOs(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* QEMU's range of ACPI indexes */
+#define VGM_ACPI_INDEX_MAX 16383
+
+static gboolean
+vgmRuleAcpiIndexOne(const char *element, guint nth, const VgmDeviceAddress *addr,
+                    gpointer opaque, GError **error)
+{
+    GHashTable *seen = opaque;
+
+    if (addr->acpiIndex > VGM_ACPI_INDEX_MAX) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<acpi index='%1$u'> of <%2$s> number %3$u: an ACPI index must be 1 to %4$u"),
+                    addr->acpiIndex, element, nth + 1, VGM_ACPI_INDEX_MAX);
+        return FALSE;
+    }
+    if (!g_hash_table_add(seen, GUINT_TO_POINTER(addr->acpiIndex))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<acpi index='%1$u'> of <%2$s> number %3$u: another device has that index"),
+                    addr->acpiIndex, element, nth + 1);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* <acpi index>: in QEMU's range, and each index on one device only (the
+ * guest names its device by it; QEMU refuses a second) */
+static gboolean
+vgmRuleAcpiIndex(const VgmDomainDef *def, GError **error)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+
+    return vgmDomainDefForEachAcpiIndex(def, vgmRuleAcpiIndexOne, seen, error);
+}
+
 /* I/O threads: each pool's maximum above 0 and not below its minimum;
  * what names a thread names one the domain has, on a device with a
  * virtio queue to give it (virtio disks, the virtio-scsi controller,
@@ -2006,6 +2040,7 @@ static const struct {
     { "cpu-cache-physaddr", vgmRuleCpuCachePhys },
     { "hugepages", vgmRuleHugepages },
     { "iothreads", vgmRuleIOThreads },
+    { "acpi-index", vgmRuleAcpiIndex },
     { "memory-devices", vgmRuleMemoryDevices },
     { "devices", vgmRuleDevices },
     { "usb-devices", vgmRuleUsbDevices },

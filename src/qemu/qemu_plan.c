@@ -570,6 +570,8 @@ vgmQemuPlanPciAddress(JsonObject *dev, const VgmDeviceAddress *addr, const VgmQe
     if (addr->multifunction == VGM_TRISTATE_YES)
         json_object_set_boolean_member(dev, "multifunction", TRUE);
     json_object_set_string_member(dev, "addr", a);
+    if (addr->acpiIndex)
+        json_object_set_int_member(dev, "acpi-index", addr->acpiIndex);
 }
 
 static void

@@ -1018,6 +1018,19 @@ vgmQemuValidateAudio(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **
 /* The machine-level settings that name a device of the machine type:
  * TSEG (q35's MCH), the root bus's 64-bit PCI hole (the PC's or q35's
  * host bridge) and the ACPI hotplug of the PC's root bus (PIIX4_PM) */
+static gboolean
+vgmQemuValidateAcpiIndexOne(const char *element, guint nth, const VgmDeviceAddress *addr,
+                            gpointer opaque G_GNUC_UNUSED, GError **error)
+{
+    if (addr->type != VGM_ADDRESS_PCI) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<acpi index='%1$u'> of <%2$s> number %3$u: only a PCI device has an ACPI index, and this one is not on PCI"),
+                    addr->acpiIndex, element, nth + 1);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* I/O threads are iothread objects; their pool sizes and the main
  * loop's need the thread-pool properties (QEMU 7.1) */
 static gboolean
@@ -1162,7 +1175,8 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
         !vgmQemuValidateInputs(def, caps, error) ||
         !vgmQemuValidatePm(def, caps, error) ||
         !vgmQemuValidatePlatform(def, caps, error) ||
-        !vgmQemuValidateIOThreads(def, caps, error))
+        !vgmQemuValidateIOThreads(def, caps, error) ||
+        !vgmDomainDefForEachAcpiIndex(def, vgmQemuValidateAcpiIndexOne, NULL, error))
         return FALSE;
 
     if (def->features.features[VGM_FEATURE_VMCOREINFO] == VGM_TRISTATE_YES &&
