@@ -28,8 +28,9 @@
  * thread-context objects); query-memory-size-summary's base memory is the
  * -m size; query-memory-devices holds every planned memory device with its
  * backend and size. Beyond memory, what the command line asked of the
- * devices: every -blockdev node with a "cache" shows that cache mode in
- * query-named-block-nodes, every -device has the disk front-end
+ * devices: every -blockdev node is in query-named-block-nodes with the
+ * driver the command line gave it, and one with a "cache" shows that
+ * cache mode there, every -device has the disk front-end
  * properties the command line gave it (qom-get of "write-cache",
  * "serial", "wwn", "vendor", "cyls", "werror", "acpi-index" and the like, in
  * vgmAcceptCheckDevices), every channel's virtserialport has its port number (qom-get
@@ -1523,12 +1524,11 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
         const char *name = json_object_get_string_member_with_default(bd, "node-name", "?");
         JsonObject *want = json_object_has_member(bd, "cache") ?
                            json_object_get_object_member(bd, "cache") : NULL;
+        const char *drv = json_object_get_string_member_with_default(bd, "driver", "?");
         JsonObject *found = NULL;
         JsonObject *got;
         guint j;
 
-        if (!want)
-            continue;
         if (!nodes && !vgmQemuMonitorCommand(mon, "query-named-block-nodes", NULL, &nodes, &err)) {
             g_string_append_printf(problems, "\n  query-named-block-nodes: %s", err->message);
             return;
@@ -1543,6 +1543,14 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
             g_string_append_printf(problems, "\n  block node %s: not in query-named-block-nodes", name);
             continue;
         }
+        /* every node with the driver the command line gave it (a
+         * copy-on-read filter, a format, a protocol) */
+        if (g_strcmp0(json_object_get_string_member_with_default(found, "drv", NULL), drv) != 0)
+            g_string_append_printf(problems, "\n  block node %s: driver %s, command line %s", name,
+                                   json_object_get_string_member_with_default(found, "drv", "(none)"),
+                                   drv);
+        if (!want)
+            continue;
         got = json_object_has_member(found, "cache") ? json_object_get_object_member(found, "cache") : NULL;
         if (!got ||
             json_object_get_boolean_member_with_default(got, "direct", FALSE) !=

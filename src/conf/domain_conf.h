@@ -882,6 +882,7 @@ typedef struct {
     unsigned int iothread;      /* <driver iothread=''>: virtio; 0: none */
     VgmTristate ioeventfd;      /* <driver ioeventfd='on|off'>: virtio only */
     VgmTristate eventIdx;       /* <driver event_idx='on|off'>: virtio only */
+    VgmTristate copyOnRead;     /* <driver copy_on_read='on|off'> */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     char *src;                  /* file or dev; NULL: empty cdrom, or network */
     VgmDiskNetSource *net;      /* type 'network': its source, else NULL */

@@ -1158,10 +1158,12 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                                                            "discard", "detect_zeroes", "queues",
                                                            "queue_size", "ioeventfd", "event_idx",
                                                            "iommu", "ats", "packed", "error_policy",
-                                                           "rerror_policy", "iothread", NULL },
+                                                           "rerror_policy", "iothread", "copy_on_read",
+                                                           NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropTristateSwitch(child, "ioeventfd", 0, &disk->ioeventfd, error) < 0 ||
             vgmXMLPropTristateSwitch(child, "event_idx", 0, &disk->eventIdx, error) < 0 ||
+            vgmXMLPropTristateSwitch(child, "copy_on_read", 0, &disk->copyOnRead, error) < 0 ||
             vgmXMLPropEnum(child, "discard", vgmDiskDiscardTypeFromString, VGM_XML_PROP_NONZERO,
                            &v, error) < 0)
             return NULL;
@@ -1316,7 +1318,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->discard ||
         disk->detectZeroes || disk->queues || disk->queueSize || disk->ioeventfd ||
         disk->eventIdx || vgmVirtioOptionsAny(&disk->virtio) || disk->errorPolicy ||
-        disk->rerrorPolicy || disk->iothread) {
+        disk->rerrorPolicy || disk->iothread || disk->copyOnRead) {
         vgmBufAdd(buf, "<driver");
         vgmBufEscapeString(buf, " name='%s'", disk->driverName);
         vgmBufEscapeString(buf, " type='%s'", disk->driverType);
@@ -1334,6 +1336,9 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
             vgmBufAsprintf(buf, " ioeventfd='%s'", vgmTristateSwitchTypeToString(disk->ioeventfd));
         if (disk->eventIdx)
             vgmBufAsprintf(buf, " event_idx='%s'", vgmTristateSwitchTypeToString(disk->eventIdx));
+        if (disk->copyOnRead)
+            vgmBufAsprintf(buf, " copy_on_read='%s'",
+                           vgmTristateSwitchTypeToString(disk->copyOnRead));
         if (disk->discard)
             vgmBufAsprintf(buf, " discard='%s'", vgmDiskDiscardTypeToString(disk->discard));
         if (disk->iothread)

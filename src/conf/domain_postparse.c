@@ -593,7 +593,8 @@ vgmPostParseAddController(VgmDomainDef *def, const char *type, unsigned int inde
 
 /* Adds the controllers of @type from index 0 up to @max that the domain
  * lacks, where a controller is read into the list; devices name
- * controllers this way. The device limit bounds what they can ask for. */
+ * controllers this way. The device limit bounds what they can ask for:
+ * none is added once the domain has that many controllers. */
 static void
 vgmPostParseAddControllers(VgmDomainDef *def, const char *type, gint64 max)
 {
@@ -609,7 +610,7 @@ vgmPostParseAddControllers(VgmDomainDef *def, const char *type, gint64 max)
         if (g_str_equal(c->type, type))
             g_hash_table_add(have, vgmPostParseControllerKey(c->type, c->index));
     }
-    for (n = 0; n <= max && n < VGM_DOMAIN_MAX_DEVICES; n++) {
+    for (n = 0; n <= max && ctrls->len < VGM_DOMAIN_MAX_DEVICES; n++) {
         g_autofree char *key = vgmPostParseControllerKey(type, (unsigned int)n);
         VgmControllerDef *c;
 
@@ -799,6 +800,9 @@ vgmPostParseDevices(VgmDomainDef *def)
     }
     vgmPostParseControllerIndexes(def);
     vgmPostParseUsbCompanions(def);
+    /* the machine's default USB controller before the controllers disks
+     * need, as libvirt adds them: PCI addresses go in that order */
+    vgmPostParseUsbControllers(def);
     vgmPostParseDiskAddresses(def);
     vgmPostParseScsiControllers(def);
     for (i = 0; i < devs->nets->len; i++) {
@@ -898,7 +902,6 @@ vgmPostParseDevices(VgmDomainDef *def)
     vgmPostParseChr(def);
     vgmPostParseVirtioSerial(def);
     vgmPostParseAudio(def);
-    vgmPostParseUsbControllers(def);
     vgmPostParseInputs(def);
 }
 

@@ -908,9 +908,9 @@ vgmRuleDiskAddresses(const VgmDomainDef *def, GError **error)
         key = g_strdup_printf("%s %u", b->controller, a->controller);
         if (!g_hash_table_contains(ctrls, key)) {
             vgmErrorSet(error, VGM_ERR_XML,
-                        _("disk '%1$s' is on <controller type='%2$s' index='%3$u'>, which the domain does not have (one is added for a disk up to index %4$u)"),
+                        _("disk '%1$s' is on <controller type='%2$s' index='%3$u'>, which the domain does not have (controllers are added for disks only while the domain has fewer than %4$u)"),
                         d->dst, b->controller, a->controller,
-                        (unsigned int)VGM_DOMAIN_MAX_DEVICES - 1);
+                        (unsigned int)VGM_DOMAIN_MAX_DEVICES);
             return FALSE;
         }
         g_free(key);
@@ -1434,6 +1434,8 @@ vgmRuleVhostUserDisk(const VgmDiskDef *d, GError **error)
         what = "event_idx";
     else if (d->iothread)
         what = "iothread";
+    else if (d->copyOnRead)
+        what = "copy_on_read";
     else if (d->iotune)
         what = "<iotune>";
     else if (d->readonly)
@@ -1494,6 +1496,16 @@ vgmRuleDiskFrontend(const VgmDiskDef *d, GError **error)
                         rules[i].what, d->dst, vgmDiskDeviceTypeToString(d->device));
             return FALSE;
         }
+    }
+    /* copy-on-read writes what the guest reads into the image: it needs
+     * a writable one, which a removable medium is not, as libvirt holds */
+    if (d->copyOnRead == VGM_TRISTATE_YES &&
+        (d->readonly || d->device == VGM_DISK_DEVICE_CDROM || d->device == VGM_DISK_DEVICE_FLOPPY)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<driver copy_on_read='on'> of disk '%1$s': copying on read writes to the image, and this disk is %2$s"),
+                    d->dst, d->device != VGM_DISK_DEVICE_DISK ? _("a removable medium") :
+                                                                _("read-only"));
+        return FALSE;
     }
     /* QEMU's image locking lets two writers share raw images only */
     if (d->shareable && !d->readonly && d->driverType && !g_str_equal(d->driverType, "raw")) {

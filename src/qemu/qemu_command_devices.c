@@ -470,6 +470,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
         g_autofree char *storage = g_strdup_printf("vgm-%u-storage", i + 1);
         g_autofree char *format = g_strdup_printf("vgm-%u-format", i + 1);
+        g_autofree char *cor = NULL;
         gboolean cdrom = d->device == VGM_DISK_DEVICE_CDROM;
         int boot = d->bootOrder ? (int)d->bootOrder :
                    d == bootDisk ? vgmCmdBootIndex(def, VGM_BOOT_DISK) :
@@ -529,6 +530,18 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             else
                 vgmCmdBlockdev(cmd, d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file",
                                d->src, storage, format, formatDriver, d->readonly, &opts);
+            /* copy-on-read: a filter node over the format node, which the
+             * device reads through, as libvirt builds it */
+            if (d->copyOnRead == VGM_TRISTATE_YES) {
+                JsonObject *node = json_object_new();
+
+                cor = g_strdup_printf("vgm-CoR-%s", d->dst);
+                json_object_set_string_member(node, "driver", "copy-on-read");
+                json_object_set_string_member(node, "node-name", cor);
+                json_object_set_string_member(node, "file", format);
+                json_object_set_string_member(node, "discard", "unmap");
+                vgmCmdJSONArg(cmd, "-blockdev", node);
+            }
         }
 
         dev = json_object_new();
@@ -616,7 +629,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         if (d->shareable)
             json_object_set_boolean_member(dev, "share-rw", TRUE);
         if (vgmDiskHasMedium(d))
-            json_object_set_string_member(dev, "drive", format);
+            json_object_set_string_member(dev, "drive", cor ? cor : format);
         json_object_set_string_member(dev, "id", id);
         /* a floppy boots through its controller (vgmCmdFloppyController) */
         if (boot && d->bus != VGM_DISK_BUS_FDC)
