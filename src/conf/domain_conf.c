@@ -485,6 +485,10 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
     if (!(flags & (VGM_DOMAIN_PARSE_LIVE | VGM_DOMAIN_PARSE_NO_ADDRESSES)) &&
         !vgmDomainPciAssign(def, error))
         return NULL;
+    /* the controllers added after the given ones (in libvirt's order,
+     * which the PCI addresses followed) now go where the parser puts
+     * them, so that the formatted XML reads back the same */
+    vgmDomainControllersRegroup(def->devices.controllers);
     return g_steal_pointer(&def);
 }
 

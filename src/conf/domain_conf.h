@@ -1847,6 +1847,12 @@ const VgmDriveBusInfo *vgmDomainDriveBusInfo(VgmDiskBus bus);
 unsigned int vgmDomainDiskIndex(const char *dst);
 /* Adds @ctrl (taken) where libvirt puts a controller in the list. */
 void vgmDomainControllerInsert(GPtrArray *ctrls, VgmControllerDef *ctrl);
+/* A controller the definition did not give, added after the others, as
+ * libvirt adds it: PCI addresses are handed out in list order */
+void vgmDomainControllerAppend(GPtrArray *ctrls, VgmControllerDef *ctrl);
+/* Every controller of @ctrls (each with its index) where the parser puts
+ * it: grouped by type, by index */
+void vgmDomainControllersRegroup(GPtrArray *ctrls);
 /* The USB controller of index @index (the master of a set of companions),
  * or NULL. */
 const VgmControllerDef *vgmDomainDefFindUsbController(const VgmDomainDef *def,

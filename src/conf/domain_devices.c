@@ -2940,6 +2940,23 @@ vgmDomainControllerInsert(GPtrArray *ctrls, VgmControllerDef *ctrl)
     g_ptr_array_add(ctrls, ctrl);
 }
 
+void
+vgmDomainControllerAppend(GPtrArray *ctrls, VgmControllerDef *ctrl)
+{
+    g_ptr_array_add(ctrls, ctrl);
+}
+
+void
+vgmDomainControllersRegroup(GPtrArray *ctrls)
+{
+    gsize n = 0;
+    g_autofree gpointer *items = g_ptr_array_steal(ctrls, &n);
+    gsize i;
+
+    for (i = 0; i < n; i++)
+        vgmDomainControllerInsert(ctrls, items[i]);
+}
+
 static void
 vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
 {

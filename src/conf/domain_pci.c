@@ -1111,14 +1111,14 @@ vgmPciImplicitControllers(VgmDomainDef *def, const VgmPciMachine *m, GError **er
         c->type = g_strdup("pci");
         c->model = g_strdup(root);
         c->haveIndex = TRUE;
-        vgmDomainControllerInsert(def->devices.controllers, c);
+        vgmDomainControllerAppend(def->devices.controllers, c);
     }
     if (m->q35 && !haveSata) {
         VgmControllerDef *c = g_new0(VgmControllerDef, 1);
 
         c->type = g_strdup("sata");
         c->haveIndex = TRUE;
-        vgmDomainControllerInsert(def->devices.controllers, c);
+        vgmDomainControllerAppend(def->devices.controllers, c);
     }
     return TRUE;
 }
@@ -1216,7 +1216,7 @@ vgmDomainPciAssign(VgmDomainDef *def, GError **error)
         c->model = g_strdup(bus->model->model);
         c->index = i;
         c->haveIndex = TRUE;
-        vgmDomainControllerInsert(def->devices.controllers, c);
+        vgmDomainControllerAppend(def->devices.controllers, c);
         label = vgmPciControllerLabel(c);
         /* its own slot, which may take another bus (the count only: the
          * real pass places PCI controllers first, before the devices) */

@@ -436,7 +436,7 @@ vgmPostParseUsbControllers(VgmDomainDef *def)
         c->haveIndex = TRUE;
         c->model = g_strdup(def->os.machine && strstr(def->os.machine, "q35") ?
                             "qemu-xhci" : "piix3-uhci");
-        vgmDomainControllerInsert(def->devices.controllers, c);
+        vgmDomainControllerAppend(def->devices.controllers, c);
     }
     for (i = 0; i < def->devices.controllers->len; i++) {
         VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
@@ -555,13 +555,7 @@ vgmPostParseControllerIndexes(VgmDomainDef *def)
     /* now that every controller has its index, the order the parser gives
      * controllers read with one (by index, an EHCI master before its
      * companions), so that the formatted XML reads back the same */
-    {
-        gsize n = 0;
-        g_autofree gpointer *items = g_ptr_array_steal(ctrls, &n);
-
-        for (i = 0; i < n; i++)
-            vgmDomainControllerInsert(ctrls, items[i]);
-    }
+    vgmDomainControllersRegroup(ctrls);
 }
 
 static int
@@ -588,7 +582,7 @@ vgmPostParseAddController(VgmDomainDef *def, const char *type, unsigned int inde
     c->type = g_strdup(type);
     c->index = index;
     c->haveIndex = TRUE;
-    vgmDomainControllerInsert(def->devices.controllers, c);
+    vgmDomainControllerAppend(def->devices.controllers, c);
 }
 
 /* Adds the controllers of @type from index 0 up to @max that the domain
@@ -620,7 +614,7 @@ vgmPostParseAddControllers(VgmDomainDef *def, const char *type, gint64 max)
         c->type = g_strdup(type);
         c->index = (unsigned int)n;
         c->haveIndex = TRUE;
-        vgmDomainControllerInsert(ctrls, c);
+        vgmDomainControllerAppend(ctrls, c);
     }
 }
 
