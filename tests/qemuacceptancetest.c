@@ -51,7 +51,8 @@
  * definition is moved there (raw and qcow2 disk images, ISO, NVDIMM and
  * virtio-pmem files, serial log files and sockets, a listening socket for
  * unix chardevs in connect mode, a stub bzImage and initrd for direct
- * kernel boot, NVRAM copied from its template; chardev <log> files are
+ * kernel boot, NVRAM copied from its template, over a loop device for a
+ * varstore on a block device (root); chardev <log> files are
  * moved there too, and QEMU makes them; an ACPI SLIC table's file is
  * made there too). The definition is adapted
  * where the test host cannot provide what it asks for, and the adaptation
@@ -127,8 +128,11 @@ typedef struct {
     GPtrArray *listeners;    /* GSocket, listening for connect-mode chardevs */
     GPtrArray *servers;      /* GSubprocess: NBD servers of network disks */
     GPtrArray *hostDirs;     /* dirs made outside dir (hugetlbfs), made order */
+    char *loopDev;           /* a loop device made for a block varstore */
     gboolean tcg;            /* the case runs under TCG */
 } VgmAcceptEnv;
+
+static gboolean vgmAcceptRun(const char *const *argv, GError **error);
 
 static void
 vgmAcceptEnvFree(VgmAcceptEnv *env)
@@ -148,6 +152,12 @@ vgmAcceptEnvFree(VgmAcceptEnv *env)
     for (i = env->hostDirs ? env->hostDirs->len : 0; i > 0; i--)
         g_rmdir(g_ptr_array_index(env->hostDirs, i - 1));
     g_clear_pointer(&env->hostDirs, g_ptr_array_unref);
+    if (env->loopDev) {
+        const char *const detach[] = { "losetup", "-d", env->loopDev, NULL };
+
+        vgmAcceptRun(detach, NULL);
+        g_free(env->loopDev);
+    }
     if (env->dir)
         vgmTestRemoveTree(env->dir);
     g_free(env->dir);
@@ -691,13 +701,35 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
         g_autofree char *data = NULL;
         gsize len = 0;
 
-        vgmAcceptReplace(&os->nvram, vgmAcceptRelocate(env, os->nvram));
+        /* a block device's copy goes in the case's own directory */
+        if (os->nvramBlock)
+            vgmAcceptReplace(&os->nvram, g_build_filename(env->resDir, "nvram-block.fd", NULL));
+        else
+            vgmAcceptReplace(&os->nvram, vgmAcceptRelocate(env, os->nvram));
         if (!os->nvramTemplate || !g_file_test(os->nvramTemplate, G_FILE_TEST_EXISTS))
             return g_strdup_printf("NVRAM template %s is not installed",
                                    os->nvramTemplate ? os->nvramTemplate : "(none given)");
         if (!g_file_get_contents(os->nvramTemplate, &data, &len, error) ||
             !g_file_set_contents(os->nvram, data, len, error))
             goto fail;
+        /* a varstore on a block device: a loop device over that copy */
+        if (os->nvramBlock) {
+            const char *const attach[] = { "losetup", "-f", "--show", os->nvram, NULL };
+            g_autofree char *out = NULL;
+            int status = 0;
+
+            if (geteuid() != 0)
+                return g_strdup("a varstore on a block device needs a loop device, which needs root");
+            if (!g_spawn_sync(NULL, (char **)attach, NULL,
+                              G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                              &out, NULL, &status, NULL) ||
+                !g_spawn_check_wait_status(status, NULL) || !out || !*g_strstrip(out))
+                return g_strdup("a varstore on a block device needs a loop device, and losetup made none here");
+            env->loopDev = g_steal_pointer(&out);
+            g_test_message("block varstore: loop device %s over a copy of the template",
+                           env->loopDev);
+            vgmAcceptReplace(&os->nvram, g_strdup(env->loopDev));
+        }
     }
     if (os->kernel) {
         vgmAcceptReplace(&os->kernel, vgmAcceptRelocate(env, os->kernel));

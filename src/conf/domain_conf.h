@@ -458,6 +458,10 @@ typedef struct {
     VgmTristate loaderStateless;
     char *nvram;
     char *nvramTemplate;
+    /* <nvram type='file|block'><source file|dev/>: libvirt's newer form
+     * (kept as written); block: the varstore is a block device */
+    gboolean nvramTyped;
+    gboolean nvramBlock;
     char *kernel;
     char *initrd;
     char *cmdline;
@@ -1853,6 +1857,9 @@ void vgmDomainControllerAppend(GPtrArray *ctrls, VgmControllerDef *ctrl);
 /* Every controller of @ctrls (each with its index) where the parser puts
  * it: grouped by type, by index */
 void vgmDomainControllersRegroup(GPtrArray *ctrls);
+/* A virtio-scsi controller: model virtio-scsi or its transitional and
+ * non-transitional variants */
+gboolean vgmDomainControllerIsVirtioScsi(const VgmControllerDef *c);
 /* The USB controller of index @index (the master of a set of companions),
  * or NULL. */
 const VgmControllerDef *vgmDomainDefFindUsbController(const VgmDomainDef *def,

@@ -89,8 +89,12 @@ static const char *const vgmControllerModelsUsb[] = {
     "qemu-xhci", "nec-xhci", "piix3-uhci", "ich9-ehci1", "ich9-uhci1", "ich9-uhci2",
     "ich9-uhci3", "none", NULL
 };
+/* libvirt's x86 SCSI controller models; the other ones it has are
+ * another architecture's (ibmvscsi), built into a board (ncr53c90) or
+ * have no QEMU device (buslogic, auto), and are refused by name */
 static const char *const vgmControllerModelsScsi[] = {
-    "virtio-scsi", "lsilogic", NULL
+    "virtio-scsi", "lsilogic", "lsisas1068", "lsisas1078", "vmpvscsi", "am53c974", "dc390",
+    "virtio-transitional", "virtio-non-transitional", NULL
 };
 static const char *const vgmNetModels[] = {
     "virtio", "e1000e", "e1000", "rtl8139", NULL
@@ -2144,11 +2148,11 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         return NULL;
     chr->type = v;
     /* USB redirection comes from a SPICE client or a usbredir server over
-     * TCP (libvirt documents these two) */
+     * TCP or a unix socket (libvirt's tests have these three) */
     if (kind == VGM_CHR_REDIRDEV && chr->type != VGM_CHR_TYPE_SPICEVMC &&
-        chr->type != VGM_CHR_TYPE_TCP) {
+        chr->type != VGM_CHR_TYPE_TCP && chr->type != VGM_CHR_TYPE_UNIX) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported <redirdev type='%1$s'>: the types are 'spicevmc' and 'tcp'"),
+                    _("unsupported <redirdev type='%1$s'>: the types are 'spicevmc', 'tcp' and 'unix'"),
                     vgmChrTypeToString(chr->type));
         return NULL;
     }
@@ -2643,12 +2647,22 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
 
 /* ---------------- controllers ---------------- */
 
+gboolean
+vgmDomainControllerIsVirtioScsi(const VgmControllerDef *c)
+{
+    static const char *const models[] = {
+        "virtio-scsi", "virtio-transitional", "virtio-non-transitional", NULL
+    };
+
+    return g_str_equal(c->type, "scsi") && c->model && vgmStrInList(models, c->model);
+}
+
 /* <controller><driver iommu queues>: virtio controllers only (libvirt's
  * other driver attributes are refused as unknown) */
 static gboolean
 vgmControllerDriverParse(xmlNodePtr devNode, VgmControllerDef *ctrl, GError **error)
 {
-    gboolean virtioScsi = g_strcmp0(ctrl->model, "virtio-scsi") == 0;
+    gboolean virtioScsi = vgmDomainControllerIsVirtioScsi(ctrl);
     xmlNodePtr node;
 
     if (vgmXMLSingleChild(devNode, "driver", &node, error) < 0)

@@ -81,6 +81,50 @@ vgmOsText(xmlNodePtr os, const char *name, char **value, GError **error)
     return 1;
 }
 
+/* <nvram template>PATH</nvram>, or libvirt's typed form <nvram
+ * type='file'><source file=''/></nvram> (type 'block': <source dev=''/>);
+ * a varstore on the network (type 'network') is refused */
+static gboolean
+vgmOsNvramParse(VgmOsDef *os, xmlNodePtr node, GError **error)
+{
+    g_autofree char *type = NULL;
+    xmlNodePtr source;
+
+    if (!vgmXMLCheckAttrs(node, (const char *const[]){ "template", "type", NULL }, error) ||
+        vgmXMLPropString(node, "template", 0, &os->nvramTemplate, error) < 0 ||
+        vgmXMLPropString(node, "type", 0, &type, error) < 0)
+        return FALSE;
+    if (!type) {
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "template", NULL }, NULL, error))
+            return FALSE;
+        os->nvram = vgmXMLNodeContent(node);
+        return TRUE;
+    }
+    if (!g_str_equal(type, "file") && !g_str_equal(type, "block")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported value '%1$s' for attribute 'type' of <nvram>: the varstore is a 'file' or a 'block' device here"),
+                    type);
+        return FALSE;
+    }
+    os->nvramTyped = TRUE;
+    os->nvramBlock = g_str_equal(type, "block");
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "template", "type", NULL },
+                         (const char *const[]){ "source", NULL }, error) ||
+        vgmXMLSingleChild(node, "source", &source, error) < 0)
+        return FALSE;
+    if (!source) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<nvram type='%1$s'> needs a <source>"), type);
+        return FALSE;
+    }
+    if (!vgmXMLCheckNode(source, (const char *const[]){ os->nvramBlock ? "dev" : "file", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(source, os->nvramBlock ? "dev" : "file", VGM_XML_PROP_REQUIRED,
+                         &os->nvram, error) < 0)
+        return FALSE;
+    return TRUE;
+}
+
 static gboolean
 vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
@@ -173,12 +217,8 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     }
     if (vgmXMLSingleChild(node, "nvram", &child, error) < 0)
         return FALSE;
-    if (child) {
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "template", NULL }, NULL, error) ||
-            vgmXMLPropString(child, "template", 0, &os->nvramTemplate, error) < 0)
-            return FALSE;
-        os->nvram = vgmXMLNodeContent(child);
-    }
+    if (child && !vgmOsNvramParse(os, child, error))
+        return FALSE;
     if (vgmOsText(node, "kernel", &os->kernel, error) < 0 ||
         vgmOsText(node, "initrd", &os->initrd, error) < 0 ||
         vgmOsText(node, "cmdline", &os->cmdline, error) < 0)
@@ -716,7 +756,16 @@ vgmDomainOsFormat(VgmBuf *buf, const VgmDomainDef *def)
         else
             vgmBufAdd(&child, "/>\n");
     }
-    if (os->nvram || os->nvramTemplate) {
+    if (os->nvramTyped) {
+        vgmBufAdd(&child, "<nvram");
+        vgmBufEscapeString(&child, " template='%s'", os->nvramTemplate);
+        vgmBufAsprintf(&child, " type='%s'>\n", os->nvramBlock ? "block" : "file");
+        if (os->nvramBlock)
+            vgmBufEscapeString(&child, "  <source dev='%s'/>\n", os->nvram);
+        else
+            vgmBufEscapeString(&child, "  <source file='%s'/>\n", os->nvram);
+        vgmBufAdd(&child, "</nvram>\n");
+    } else if (os->nvram || os->nvramTemplate) {
         vgmBufAdd(&child, "<nvram");
         vgmBufEscapeString(&child, " template='%s'", os->nvramTemplate);
         if (os->nvram)

@@ -523,8 +523,10 @@ vgmPciControllerFlags(const VgmPciMachine *m, const VgmControllerDef *c)
             return 0;
         return g_str_has_suffix(model, "-xhci") ? m->pcieFlags : m->pciFlags;
     }
+    /* a transitional device only works in a conventional PCI slot */
     if (g_str_equal(c->type, "scsi"))
-        return g_str_equal(model, "virtio-scsi") ? m->virtioFlags : m->pciFlags;
+        return vgmDomainControllerIsVirtioScsi(c) && !g_str_equal(model, "virtio-transitional") ?
+               m->virtioFlags : m->pciFlags;
     if (g_str_equal(c->type, "virtio-serial"))
         return m->virtioFlags;
     if (g_str_equal(c->type, "sata") || g_str_equal(c->type, "ide"))

@@ -898,8 +898,8 @@ vgmDriverDomainDefineXML(const VgmDriverStore *store, const char *file,
     return g_steal_pointer(&def);
 }
 
-/* The UEFI varstore of the persistent definition of @dom that exists on
- * disk, or NULL. */
+/* The UEFI varstore file of the persistent definition of @dom that exists
+ * on disk, or NULL (also for one on a block device). */
 static char *
 vgmDriverDomainNvram(const VgmDriverStore *store, const VgmDomainDef *def)
 {
@@ -907,7 +907,8 @@ vgmDriverDomainNvram(const VgmDriverStore *store, const VgmDomainDef *def)
     g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
     g_autofree char *path = def ? vgmQemuFirmwareNvramPath(def, cfg) : NULL;
 
-    if (!path || !g_file_test(path, G_FILE_TEST_EXISTS))
+    /* a varstore on a block device is the host's: undefine leaves it */
+    if (!path || def->os.nvramBlock || !g_file_test(path, G_FILE_TEST_EXISTS))
         return NULL;
     return g_steal_pointer(&path);
 }

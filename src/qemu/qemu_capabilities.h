@@ -196,6 +196,13 @@
     X(DEVICE_X3130_UPSTREAM, "device.x3130-upstream", DEVICE, "x3130-upstream", NULL) \
     X(DEVICE_XIO3130_DOWNSTREAM, "device.xio3130-downstream", DEVICE, "xio3130-downstream", NULL) \
     X(DEVICE_LSI53C895A, "device.lsi53c895a", DEVICE, "lsi53c895a", NULL) \
+    X(DEVICE_MPTSAS1068, "device.mptsas1068", DEVICE, "mptsas1068", NULL) \
+    X(DEVICE_MEGASAS, "device.megasas", DEVICE, "megasas", NULL) \
+    X(DEVICE_PVSCSI, "device.pvscsi", DEVICE, "pvscsi", NULL) \
+    X(DEVICE_AM53C974, "device.am53c974", DEVICE, "am53c974", NULL) \
+    X(DEVICE_DC390, "device.dc390", DEVICE, "dc390", NULL) \
+    X(DEVICE_VIRTIO_SCSI_PCI_TRANSITIONAL, "device.virtio-scsi-pci-transitional", DEVICE, "virtio-scsi-pci-transitional", NULL) \
+    X(DEVICE_VIRTIO_SCSI_PCI_NON_TRANSITIONAL, "device.virtio-scsi-pci-non-transitional", DEVICE, "virtio-scsi-pci-non-transitional", NULL) \
     X(DEVICE_NEC_USB_XHCI, "device.nec-usb-xhci", DEVICE, "nec-usb-xhci", NULL) \
     X(DEVICE_ICH9_USB_EHCI1, "device.ich9-usb-ehci1", DEVICE, "ich9-usb-ehci1", NULL) \
     X(DEVICE_PIIX3_USB_UHCI, "device.piix3-usb-uhci", DEVICE, "piix3-usb-uhci", NULL) \

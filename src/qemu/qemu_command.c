@@ -397,14 +397,16 @@ vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *o, const char *storage, const c
     vgmCmdJSONArg(cmd, "-blockdev", o);
 }
 
-/* pflash unit @unit: a file node and a raw format node */
+/* pflash unit @unit: a file (or block device) node and a raw format node */
 static void
-vgmCmdPflash(VgmQemuCmd *cmd, unsigned int unit, const char *path, gboolean readonly)
+vgmCmdPflash(VgmQemuCmd *cmd, unsigned int unit, const char *path, gboolean block,
+             gboolean readonly)
 {
     g_autofree char *storage = g_strdup_printf("vgm-pflash%u-storage", unit);
     g_autofree char *format = g_strdup_printf("vgm-pflash%u-format", unit);
 
-    vgmCmdBlockdev(cmd, "file", path, storage, format, "raw", readonly, NULL);
+    vgmCmdBlockdev(cmd, block ? "host_device" : "file", path, storage, format, "raw", readonly,
+                   NULL);
 }
 
 static void
@@ -418,9 +420,9 @@ vgmCmdFirmware(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
         vgmCmdArgPair(cmd, "-bios", fw->loader);
         return;
     }
-    vgmCmdPflash(cmd, 0, fw->loader, fw->readonly);
+    vgmCmdPflash(cmd, 0, fw->loader, FALSE, fw->readonly);
     if (fw->nvram)
-        vgmCmdPflash(cmd, 1, fw->nvram, FALSE);
+        vgmCmdPflash(cmd, 1, fw->nvram, fw->nvramBlock, FALSE);
 }
 
 /* The IOMMU, before any device it translates for, as libvirt writes it */

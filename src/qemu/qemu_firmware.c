@@ -256,6 +256,7 @@ vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
         fw->secure = os->loaderSecure == VGM_TRISTATE_YES;
         fw->nvramTemplate = g_strdup(os->nvramTemplate);
         fw->nvram = vgmQemuFirmwareNvramPath(def, cfg);
+        fw->nvramBlock = os->nvramBlock;
         return g_steal_pointer(&fw);
     }
 
@@ -273,6 +274,7 @@ vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
         fw->secure = fw->smm;
         fw->nvramTemplate = g_strdup(d->nvramTemplate);
         fw->nvram = vgmQemuFirmwareNvramPath(def, cfg);
+        fw->nvramBlock = os->nvramBlock && os->nvram;
         fw->descriptor = g_strdup(d->path);
         return g_steal_pointer(&fw);
     }
@@ -299,6 +301,12 @@ vgmQemuFirmwarePrepareNvram(const VgmQemuFirmware *fw, GError **error)
 
     if (!fw->nvram || g_file_test(fw->nvram, G_FILE_TEST_EXISTS))
         return TRUE;
+    /* a block device is the host's to provide, not the driver's to make */
+    if (fw->nvramBlock) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("the UEFI varstore's block device '%1$s' does not exist"), fw->nvram);
+        return FALSE;
+    }
     if (!fw->nvramTemplate) {
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                     _("the UEFI varstore '%1$s' does not exist and <nvram> names no template to make it from"),

@@ -27,6 +27,7 @@ typedef struct {
     gboolean secure;            /* cfi.pflash01 secure=on (SMM-only writes) */
     gboolean smm;               /* the firmware needs SMM */
     char *nvram;                /* the varstore, or NULL */
+    gboolean nvramBlock;        /* the varstore is a block device */
     char *nvramTemplate;        /* what a missing varstore starts from */
     char *descriptor;           /* the descriptor chosen, or NULL */
 } VgmQemuFirmware;

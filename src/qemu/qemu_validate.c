@@ -567,6 +567,15 @@ static const VgmQemuControllerDevice vgmQemuControllerDevices[] = {
     { "usb", "ich9-uhci3", "ich9-usb-uhci3", VGM_QEMU_CAPS_DEVICE_ICH9_USB_UHCI3 },
     { "scsi", "virtio-scsi", "virtio-scsi-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_SCSI_PCI },
     { "scsi", "lsilogic", "lsi53c895a", VGM_QEMU_CAPS_DEVICE_LSI53C895A },
+    { "scsi", "virtio-transitional", "virtio-scsi-pci-transitional",
+      VGM_QEMU_CAPS_DEVICE_VIRTIO_SCSI_PCI_TRANSITIONAL },
+    { "scsi", "virtio-non-transitional", "virtio-scsi-pci-non-transitional",
+      VGM_QEMU_CAPS_DEVICE_VIRTIO_SCSI_PCI_NON_TRANSITIONAL },
+    { "scsi", "lsisas1068", "mptsas1068", VGM_QEMU_CAPS_DEVICE_MPTSAS1068 },
+    { "scsi", "lsisas1078", "megasas", VGM_QEMU_CAPS_DEVICE_MEGASAS },
+    { "scsi", "vmpvscsi", "pvscsi", VGM_QEMU_CAPS_DEVICE_PVSCSI },
+    { "scsi", "am53c974", "am53c974", VGM_QEMU_CAPS_DEVICE_AM53C974 },
+    { "scsi", "dc390", "dc390", VGM_QEMU_CAPS_DEVICE_DC390 },
     { "virtio-serial", NULL, "virtio-serial-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_SERIAL_PCI },
     /* an AHCI controller (libvirt writes the alias "ahci"), but SATA 0 of
      * q35 is its own (the command line skips it); IDE is the PC's own */
