@@ -10,7 +10,7 @@
 
 typedef struct _VgmBitmap VgmBitmap;
 
-#define VGM_BITMAP_MAX 4096
+#define VGM_BITMAP_MAX 16384
 
 VgmBitmap *vgmBitmapNew(unsigned int size);
 void vgmBitmapFree(VgmBitmap *map);
