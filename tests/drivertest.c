@@ -78,7 +78,7 @@
  *    on the host's own cgroups as the kernel reports them (root; skipped,
  *    saying why, where the host takes no group);
  *  - a bridge <interface> with <target dev='NAME'>: the tap of that name
- *    is in the bridge and up once started, and gone after destroy (as
+ *    is in the bridge, an isolated port, and up once started, and gone after destroy (as
  *    root, with a bridge made by ip link; skipped, saying why, else);
  *  - undefine of a running domain makes it transient; it disappears when
  *    destroyed; create starts a transient domain, which undefine refuses;
@@ -3026,8 +3026,9 @@ testSysNetExists(const char *ifname)
 }
 
 /* A bridge <interface> with <target dev>: QEMU makes the tap of that
- * name, start puts it into the bridge and up before the guest runs, and
- * it goes with QEMU. Needs root and a bridge of our own (ip link), else
+ * name, start puts it into the bridge (an isolated port, as <port
+ * isolated='yes'> asks) and up before the guest runs, and it goes with
+ * QEMU. Needs root and a bridge of our own (ip link), else
  * skipped with the reason. */
 static void
 testNamedTap(void)
@@ -3040,6 +3041,7 @@ testNamedTap(void)
     g_autofree char *flags = NULL;
     g_autofree char *mac = NULL;
     g_autofree char *mtu = NULL;
+    g_autofree char *isolated = NULL;
     g_autofree char *sysTap = g_strdup_printf("/sys/class/net/%s", tap);
     g_autofree char *sysMaster = g_strdup_printf("/sys/class/net/%s/master", tap);
     g_autofree char *sysFlags = g_strdup_printf("/sys/class/net/%s/flags", tap);
@@ -3071,7 +3073,7 @@ testNamedTap(void)
                           "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
                           "<interface type='bridge'><mac address='52:54:00:6a:7b:8c'/>"
                           "<source bridge='%s'/><target dev='%s'/>"
-                          "<model type='virtio'/></interface>"
+                          "<model type='virtio'/><port isolated='yes'/></interface>"
                           "<memballoon model='none'/></devices></domain>", bridge, tap);
     g_assert_true(g_file_set_contents(file, xml, -1, NULL));
     run = testTool(root, "create", file, NULL);
@@ -3082,6 +3084,7 @@ testNamedTap(void)
     g_assert_true(g_file_get_contents(sysFlags, &flags, NULL, NULL));
     mac = testSysNet(tap, "address");
     mtu = testSysNet(tap, "mtu");
+    isolated = testSysNet(tap, "brport/isolated");
     g_clear_pointer(&run, testRunFree);
     run = testTool(root, "destroy", "tap", NULL);
     TEST_OK(run);
@@ -3095,6 +3098,8 @@ testNamedTap(void)
     /* the guest's MAC with 0xfe first; the bridge's MTU */
     g_assert_cmpstr(mac, ==, "fe:54:00:6a:7b:8c");
     g_assert_cmpstr(mtu, ==, "1400");
+    /* <port isolated='yes'> */
+    g_assert_cmpstr(isolated, ==, "1");
 }
 
 /* <interface type='ethernet'>: QEMU makes a managed tap (named, or vnetN

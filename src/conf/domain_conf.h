@@ -1018,6 +1018,7 @@ typedef struct {
     VgmTristate romEnabled;     /* <rom enabled='yes|no'> (NO: no ROM at all) */
     char *romFile;              /* <rom file=''>: the option ROM QEMU loads */
     unsigned int mtu;           /* <mtu size>, 0: the host's */
+    VgmTristate isolatedPort;   /* <port isolated=''>: its bridge port isolated */
     unsigned int coalesceRxFrames; /* <coalesce><rx><frames max>, set on the
                                     * tap; 0: none (the tap's default, and
                                     * how libvirt reads max='0') */

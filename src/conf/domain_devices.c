@@ -1781,13 +1781,21 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
                                                 "mtu", "coalesce", "virtualport", "vlan", "bandwidth",
-                                                "link", "rom", "boot", "address", "acpi", NULL },
+                                                "port", "link", "rom", "boot", "address", "acpi",
+                                                NULL },
                          error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
     net->type = v;
 
+    if (vgmXMLSingleChild(node, "port", &child, error) < 0)
+        return NULL;
+    if (child &&
+        (!vgmXMLCheckNode(child, (const char *const[]){ "isolated", NULL }, vgmXMLNoChildren,
+                          error) ||
+         vgmXMLPropTristateBool(child, "isolated", 0, &net->isolatedPort, error) < 0))
+        return NULL;
     if (vgmXMLSingleChild(node, "mac", &child, error) < 0)
         return NULL;
     if (child) {
@@ -2004,6 +2012,9 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
         vgmBufAdd(buf, "</virtualport>\n");
     }
     vgmNetBandwidthFormat(buf, &net->bandwidth);
+    if (net->isolatedPort)
+        vgmBufAsprintf(buf, "<port isolated='%s'/>\n",
+                       vgmTristateBoolTypeToString(net->isolatedPort));
     if (net->ifname && net->managedTap) {
         vgmBufEscapeString(buf, "<target dev='%s'", net->ifname);
         vgmBufAsprintf(buf, " managed='%s'/>\n", vgmTristateBoolTypeToString(net->managedTap));

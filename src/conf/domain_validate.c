@@ -1120,6 +1120,15 @@ vgmRuleNet(const VgmNetDef *n, GError **error)
                     n->ifname);
         return FALSE;
     }
+    /* an isolated port is a Linux bridge's (libvirt's rule: not Open
+     * vSwitch, whose ports have no such flag) */
+    if (n->isolatedPort == VGM_TRISTATE_YES &&
+        ((n->type != VGM_NET_TYPE_BRIDGE && n->type != VGM_NET_TYPE_NETWORK) || n->ovs)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<port isolated='yes'> of interface '%1$s': only a port of a Linux bridge (type 'bridge' or 'network', no <virtualport>) can be isolated"),
+                    n->mac);
+        return FALSE;
+    }
     /* the backend and queue options are virtio-net's; name='qemu' says
      * what any other model has anyway */
     gboolean offloads = FALSE;

@@ -18,6 +18,7 @@
 #include "driver_net.h"
 #include "driver_network.h"
 #include "util/vgmerror.h"
+#include "util/vgmfile.h"
 #include "util/vgmi18n.h"
 
 void
@@ -154,6 +155,7 @@ vgmDriverNetManagedTaps(const VgmDomainDef *def)
         tap->mac = g_strdup(net->mac);
         tap->mtu = net->mtu;
         tap->coalesceRxFrames = net->coalesceRxFrames;
+        tap->isolated = net->isolatedPort == VGM_TRISTATE_YES;
         if (net->bandwidth.in)
             tap->in = *net->bandwidth.in;
         if (net->bandwidth.out)
@@ -413,6 +415,18 @@ vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
             vgmErrorSetSystem(error, errno, _("cannot add tap '%1$s' to bridge '%2$s'"),
                               tap->ifname, tap->bridge);
             return FALSE;
+        }
+        /* an isolated port talks to the bridge's other ports that are not
+         * (the kernel's brport flag, as libvirt sets it) */
+        if (tap->isolated) {
+            g_autofree char *path = g_strdup_printf("/sys/class/net/%s/brport/isolated",
+                                                    tap->ifname);
+
+            if (!vgmFileWriteInPlace(path, "1")) {
+                vgmErrorSetSystem(error, errno, _("cannot isolate port '%1$s' of bridge '%2$s'"),
+                                  tap->ifname, tap->bridge);
+                return FALSE;
+            }
         }
     }
 

@@ -8,7 +8,8 @@
  * checks before the spawn that each one is missing or present as the
  * definition says, and once QEMU runs, before the guest does, sets a
  * managed tap up as libvirt does: its MAC (the guest's with 0xfe first,
- * so that a bridge never takes the guest's address), its MTU, its bridge,
+ * so that a bridge never takes the guest's address), its MTU, its bridge
+ * (and the port's isolation),
  * its coalescing of received frames, and IFF_UP. A tap QEMU made goes away with QEMU.
  */
 #pragma once
@@ -25,6 +26,7 @@ typedef struct {
     unsigned int mtu;    /* 0: the bridge's, or the kernel's default */
     unsigned int coalesceRxFrames; /* <coalesce> rx frames, 0: none */
     gboolean ovs;        /* the bridge is Open vSwitch's: ovs-vsctl add-port */
+    gboolean isolated;   /* <port isolated='yes'>: the bridge port's flag */
     char *ifaceId;       /* ovs: external-ids:iface-id */
     char *vmId;          /* ovs: external-ids:vm-id, the domain's uuid */
     char *vlan;          /* ovs: "tag=N" or "trunks=N,M", or NULL */

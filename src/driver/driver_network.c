@@ -665,20 +665,13 @@ vgmNetworkSetIPForward(GError **error)
 {
     const char *path = "/proc/sys/net/ipv4/ip_forward";
     g_autofree char *cur = NULL;
-    int fd = -1;
 
     if (g_file_get_contents(path, &cur, NULL, NULL) && g_str_equal(g_strstrip(cur), "1"))
         return TRUE;
-    /* a sysctl is written in place */
-    if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0 || write(fd, "1\n", 2) != 2) {
-        int saved = errno;
-
-        if (fd >= 0)
-            close(fd);
-        vgmErrorSetSystem(error, saved, _("cannot turn on IPv4 forwarding (%1$s)"), path);
+    if (!vgmFileWriteInPlace(path, "1\n")) {
+        vgmErrorSetSystem(error, errno, _("cannot turn on IPv4 forwarding (%1$s)"), path);
         return FALSE;
     }
-    close(fd);
     return TRUE;
 }
 

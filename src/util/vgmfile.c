@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -36,6 +37,23 @@ vgmFileWriteFully(int fd, const char *data, gsize len)
         len -= n;
     }
     return TRUE;
+}
+
+gboolean
+vgmFileWriteInPlace(const char *path, const char *data)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int saved;
+
+    if (fd < 0)
+        return FALSE;
+    if (!vgmFileWriteFully(fd, data, strlen(data))) {
+        saved = errno;
+        close(fd);
+        errno = saved;
+        return FALSE;
+    }
+    return close(fd) == 0;
 }
 
 /* fsync of a directory fd is not supported by every file system; only a

@@ -18,6 +18,10 @@
  * errno set on failure. */
 gboolean vgmFileWriteFully(int fd, const char *data, gsize len);
 
+/* Writes @data to the existing file @path in place (a sysctl or sysfs
+ * attribute, which a rename cannot replace); FALSE with errno set. */
+gboolean vgmFileWriteInPlace(const char *path, const char *data);
+
 /*
  * Replaces @path with @len bytes of @data. The data go to a temporary file in
  * the same directory, which is fsync'ed, given @mode exactly (no umask) and
