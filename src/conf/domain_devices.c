@@ -2881,6 +2881,29 @@ vgmControllerParse(xmlNodePtr node, GError **error)
             models = vgmControllerModelsUsb;
         else if (g_str_equal(ctrl->type, "scsi"))
             models = vgmControllerModelsScsi;
+        if (models == vgmControllerModelsScsi &&
+            !vgmStrInList(vgmControllerModelsScsi, ctrl->model)) {
+            /* libvirt's SCSI models that have no device on an x86 guest */
+            static const struct {
+                const char *model;
+                const char *why;
+            } foreign[] = {
+                { "ibmvscsi", N_("it is POWER's spapr-vscsi") },
+                { "ncr53c90", N_("it is built into a SPARC or MIPS board") },
+                { "buslogic", N_("QEMU has no BusLogic device") },
+                { "auto", N_("libvirt's QEMU driver refuses it too") },
+            };
+            size_t f;
+
+            for (f = 0; f < G_N_ELEMENTS(foreign); f++) {
+                if (g_str_equal(ctrl->model, foreign[f].model)) {
+                    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                                _("unsupported SCSI controller model '%1$s' for an x86 guest: %2$s"),
+                                ctrl->model, _(foreign[f].why));
+                    return NULL;
+                }
+            }
+        }
         if (!models) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("unsupported attribute 'model' of element <controller type='%1$s'>"),
