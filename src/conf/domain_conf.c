@@ -110,6 +110,8 @@ vgmDomainDefFree(VgmDomainDef *def)
     g_free(def->title);
     g_free(def->description);
     g_free(def->seclabelModel);
+    g_clear_pointer(&def->qemuArgs, g_ptr_array_unref);
+    g_clear_pointer(&def->qemuEnv, g_ptr_array_unref);
     if (def->metadata)
         xmlFreeDoc(def->metadata->doc);
     for (i = 0; i < def->mb.nhugepages; i++)
@@ -292,6 +294,121 @@ vgmDomainCheckSingletons(xmlNodePtr root, GError **error)
     return TRUE;
 }
 
+static void
+vgmDomainQemuEnvFree(VgmDomainQemuEnv *env)
+{
+    g_free(env->name);
+    g_free(env->value);
+    g_free(env);
+}
+
+/* the elements of <qemu:commandline> */
+static gboolean
+vgmDomainQemuCommandlineParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
+{
+    xmlNodePtr cur;
+
+    if (!vgmXMLCheckAttrs(node, vgmXMLNoChildren, error))
+        return FALSE;
+    for (cur = node->children; cur; cur = cur->next) {
+        const char *name = (const char *)cur->name;
+
+        if (cur->type != XML_ELEMENT_NODE)
+            continue;
+        if (!cur->ns || !cur->ns->href ||
+            !g_str_equal((const char *)cur->ns->href, VGM_DOMAIN_QEMU_NS) ||
+            (!g_str_equal(name, "arg") && !g_str_equal(name, "env"))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported element <%1$s> in <qemu:commandline>: it holds <qemu:arg> and <qemu:env>"),
+                        name);
+            return FALSE;
+        }
+        if (g_str_equal(name, "arg")) {
+            char *value = NULL;
+
+            if (!vgmXMLCheckNode(cur, (const char *const[]){ "value", NULL }, vgmXMLNoChildren,
+                                 error) ||
+                vgmXMLPropString(cur, "value", VGM_XML_PROP_REQUIRED, &value, error) < 0)
+                return FALSE;
+            g_ptr_array_add(def->qemuArgs, value);
+        } else {
+            g_autoptr(GRegex) re = g_regex_new("^[A-Za-z_][A-Za-z0-9_]*$", 0, 0, NULL);
+            VgmDomainQemuEnv *env = g_new0(VgmDomainQemuEnv, 1);
+
+            g_ptr_array_add(def->qemuEnv, env);
+            if (!vgmXMLCheckNode(cur, (const char *const[]){ "name", "value", NULL },
+                                 vgmXMLNoChildren, error) ||
+                vgmXMLPropString(cur, "name", VGM_XML_PROP_REQUIRED, &env->name, error) < 0 ||
+                vgmXMLPropString(cur, "value", 0, &env->value, error) < 0)
+                return FALSE;
+            if (!g_regex_match(re, env->name, 0, NULL)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid name '%1$s' of <qemu:env>: an environment variable's name is a letter or '_', then letters, digits or '_'"),
+                            env->name);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+/* The elements of libvirt's QEMU namespace: <qemu:commandline>, which
+ * adds to QEMU's command line and environment as libvirt does (libvirt
+ * calls such a domain tainted, and so does the domain's log here);
+ * <qemu:capabilities>, <qemu:override> and <qemu:deprecation> change
+ * libvirt's own view of QEMU and are refused. */
+static gboolean
+vgmDomainQemuNsParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
+{
+    xmlNodePtr cur;
+
+    for (cur = root->children; cur; cur = cur->next) {
+        if (cur->type != XML_ELEMENT_NODE || !cur->ns || !cur->ns->href ||
+            !g_str_equal((const char *)cur->ns->href, VGM_DOMAIN_QEMU_NS))
+            continue;
+        if (!g_str_equal((const char *)cur->name, "commandline")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported element <qemu:%1$s> in <domain>: it changes what libvirt's driver makes of QEMU, and virt-gmem probes QEMU itself; only <qemu:commandline> is taken"),
+                        (const char *)cur->name);
+            return FALSE;
+        }
+        if (!def->qemuArgs) {
+            def->qemuArgs = g_ptr_array_new_with_free_func(g_free);
+            def->qemuEnv = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDomainQemuEnvFree);
+        }
+        if (!vgmDomainQemuCommandlineParse(def, cur, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDomainDefHasQemuCommandline(const VgmDomainDef *def)
+{
+    return (def->qemuArgs && def->qemuArgs->len) || (def->qemuEnv && def->qemuEnv->len);
+}
+
+static void
+vgmDomainQemuNsFormat(VgmBuf *buf, const VgmDomainDef *def)
+{
+    guint i;
+
+    if (!vgmDomainDefHasQemuCommandline(def))
+        return;
+    vgmBufAdd(buf, "<qemu:commandline>\n");
+    for (i = 0; i < def->qemuArgs->len; i++)
+        vgmBufEscapeString(buf, "  <qemu:arg value='%s'/>\n",
+                           g_ptr_array_index(def->qemuArgs, i));
+    for (i = 0; i < def->qemuEnv->len; i++) {
+        const VgmDomainQemuEnv *env = g_ptr_array_index(def->qemuEnv, i);
+
+        vgmBufEscapeString(buf, "  <qemu:env name='%s'", env->name);
+        vgmBufEscapeString(buf, " value='%s'", env->value);
+        vgmBufAdd(buf, "/>\n");
+    }
+    vgmBufAdd(buf, "</qemu:commandline>\n");
+}
+
 /* <seclabel>: virt-gmem has no security driver, so QEMU runs without a
  * label and relabels no file; a definition may say so (type='none',
  * model 'none' or unnamed, no relabeling), and any other label is
@@ -384,7 +501,7 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
         return NULL;
     }
     if (!vgmXMLCheckAttrs(root, (const char *const[]){ "type", "id", NULL }, error) ||
-        !vgmXMLCheckChildren(root, vgmDomainChildren, error) ||
+        !vgmXMLCheckChildrenNs(root, vgmDomainChildren, VGM_DOMAIN_QEMU_NS, error) ||
         !vgmDomainCheckSingletons(root, error))
         return NULL;
     {
@@ -470,7 +587,8 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
         !vgmDomainPmParse(def, root, error))
         return NULL;
 
-    if (!vgmDomainSeclabelParse(def, root, error) ||
+    if (!vgmDomainQemuNsParse(def, root, error) ||
+        !vgmDomainSeclabelParse(def, root, error) ||
         !vgmDomainLaunchSecurityParse(def, root, error) ||
         !vgmDomainDevicesParse(def, root, flags, error))
         return NULL;
@@ -539,8 +657,10 @@ vgmDomainDefFormat(const VgmDomainDef *def)
     char uuid[37];
 
     vgmBufInit(&buf, 0);
-    vgmBufAsprintf(&buf, "<domain type='%s'>\n",
-                   vgmDomainVirtTypeToString(def->virtType));
+    vgmBufAsprintf(&buf, "<domain type='%s'%s>\n",
+                   vgmDomainVirtTypeToString(def->virtType),
+                   vgmDomainDefHasQemuCommandline(def) ?
+                   " xmlns:qemu='" VGM_DOMAIN_QEMU_NS "'" : "");
     vgmBufAdjustIndent(&buf, 2);
     vgmBufEscapeString(&buf, "<name>%s</name>\n", def->name);
     vgmDomainUUIDFormat(def->uuid, uuid);
@@ -576,6 +696,7 @@ vgmDomainDefFormat(const VgmDomainDef *def)
         vgmBufAdd(&buf, "/>\n");
     }
     vgmDomainLaunchSecurityFormat(&buf, def);
+    vgmDomainQemuNsFormat(&buf, def);
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</domain>\n");
     return vgmBufSteal(&buf);

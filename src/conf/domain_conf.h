@@ -169,6 +169,15 @@ typedef struct {
     VgmDomainSched *sched;      /* <iothreadsched>, NULL: none */
 } VgmDomainIOThread;
 
+/* The XML namespace of libvirt's QEMU driver's own elements */
+#define VGM_DOMAIN_QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
+
+/* <qemu:env name value>: value NULL for none given (an empty string) */
+typedef struct {
+    char *name;
+    char *value;
+} VgmDomainQemuEnv;
+
 /* <idmap>: a container's user and group ID maps, which libvirt's QEMU
  * driver keeps and does not apply */
 typedef struct {
@@ -1655,6 +1664,10 @@ typedef struct {
      * virt-gmem anyway (it has no security driver); the model when given */
     gboolean seclabelNone;
     char *seclabelModel;
+    /* <qemu:commandline>: arguments added after the driver's, and
+     * variables added to QEMU's environment (VgmDomainQemuEnv) */
+    GPtrArray *qemuArgs;
+    GPtrArray *qemuEnv;
     VgmLaunchSecurityDef *sec;      /* NULL: none */
     VgmDevicesDef devices;
 } VgmDomainDef;
@@ -1709,6 +1722,8 @@ gboolean vgmDomainDefForEachAcpiIndex(const VgmDomainDef *def, VgmDomainAcpiInde
 
 /* Effective guest RAM facts used by validation and the QEMU driver. */
 gboolean vgmDomainDefUsesGuestMemfd(const VgmDomainDef *def);
+/* Whether @def adds to QEMU's command line (<qemu:commandline>) */
+gboolean vgmDomainDefHasQemuCommandline(const VgmDomainDef *def);
 gboolean vgmDomainDefInPlaceConversion(const VgmDomainDef *def);
 /* Total of NUMA cell memory, KiB */
 unsigned long long vgmDomainDefNumaTotalMemory(const VgmDomainDef *def);

@@ -635,9 +635,12 @@ vgmDriverLogStart(int fd, const VgmQemuCmd *cmd, const VgmQemuCaps *caps)
     /* %f gives microseconds; libvirt prints milliseconds */
     if (strlen(stamp) > 3)
         stamp[strlen(stamp) - 3] = '\0';
-    line = g_strdup_printf("%s+0000: starting up virt-gmem version: %s, qemu version: %u.%u.%u, kernel: %s, hostname: %s\n%s\n",
+    line = g_strdup_printf("%s+0000: starting up virt-gmem version: %s, qemu version: %u.%u.%u, kernel: %s, hostname: %s\n%s\n%s",
                            stamp, VERSION, v / 1000000, (v / 1000) % 1000, v % 1000,
-                           uts.release, uts.nodename, shell);
+                           uts.release, uts.nodename, shell,
+                           /* libvirt's word for a command line the user
+                            * added to (<qemu:commandline>) */
+                           cmd->customArgv ? "Domain is tainted: custom-argv\n" : "");
     if (write(fd, line, strlen(line)) < 0) {
         /* the log is for people; a full disk shows up in QEMU's start */
     }

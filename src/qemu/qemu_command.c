@@ -144,6 +144,13 @@ vgmCmdEnv(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
     g_ptr_array_add(cmd->env, g_strdup_printf("XDG_DATA_HOME=%s/.local/share", home));
     g_ptr_array_add(cmd->env, g_strdup_printf("XDG_CACHE_HOME=%s/.cache", home));
     g_ptr_array_add(cmd->env, g_strdup_printf("XDG_CONFIG_HOME=%s/.config", home));
+    /* <qemu:env>: after the driver's own, as libvirt adds them */
+    for (guint i = 0; def->qemuEnv && i < def->qemuEnv->len; i++) {
+        const VgmDomainQemuEnv *env = g_ptr_array_index(def->qemuEnv, i);
+
+        g_ptr_array_add(cmd->env, g_strdup_printf("%s=%s", env->name,
+                                                  env->value ? env->value : ""));
+    }
 }
 
 /* -global DRIVER.PROP=VALUE, also kept for the capability check */
@@ -967,6 +974,11 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
                       "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
     }
     vgmCmdArgPair(cmd, "-msg", "timestamp=on");
+    /* <qemu:commandline>: the user's arguments, last, as libvirt adds
+     * them; QEMU alone checks them */
+    for (guint i = 0; def->qemuArgs && i < def->qemuArgs->len; i++)
+        vgmCmdArg(cmd, g_ptr_array_index(def->qemuArgs, i));
+    cmd->customArgv = vgmDomainDefHasQemuCommandline(def);
 
     /* the last word: QEMU must know every object, device and property */
     if (!vgmQemuCmdCheckSchema(cmd, caps, error))

@@ -27,6 +27,7 @@ typedef struct {
                          * commands the driver runs once QEMU listens,
                          * before the guest runs (libvirt sets disk
                          * throttling so), in order */
+    gboolean customArgv; /* <qemu:commandline> added to it: libvirt's taint */
 } VgmQemuCmd;
 
 void vgmQemuCmdFree(VgmQemuCmd *cmd);

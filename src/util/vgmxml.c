@@ -533,6 +533,13 @@ gboolean
 vgmXMLCheckChildren(xmlNodePtr node, const char *const *allowed,
                     GError **error)
 {
+    return vgmXMLCheckChildrenNs(node, allowed, NULL, error);
+}
+
+gboolean
+vgmXMLCheckChildrenNs(xmlNodePtr node, const char *const *allowed, const char *nsHref,
+                      GError **error)
+{
     xmlNodePtr cur;
 
     for (cur = node->children; cur; cur = cur->next) {
@@ -554,6 +561,9 @@ vgmXMLCheckChildren(xmlNodePtr node, const char *const *allowed,
             return FALSE;
         }
         if (cur->type != XML_ELEMENT_NODE)
+            continue;
+        if (cur->ns && nsHref && cur->ns->href &&
+            g_str_equal((const char *)cur->ns->href, nsHref))
             continue;
         if (cur->ns) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,

@@ -73,6 +73,10 @@ gboolean vgmXMLCheckAttrs(xmlNodePtr node, const char *const *allowed,
                           GError **error);
 gboolean vgmXMLCheckChildren(xmlNodePtr node, const char *const *allowed,
                              GError **error);
+/* The same, passing over the elements of namespace @nsHref (which the
+ * caller reads itself) */
+gboolean vgmXMLCheckChildrenNs(xmlNodePtr node, const char *const *allowed,
+                               const char *nsHref, GError **error);
 gboolean vgmXMLCheckNode(xmlNodePtr node, const char *const *attrs,
                          const char *const *children, GError **error);
 
