@@ -378,6 +378,19 @@ vgmDriverCgroupProcsFiles(const VgmDriverCgroup *cg)
     return cg ? (const char *const *)cg->procs : NULL;
 }
 
+/* The list QMP query @command answers; *@ret holds it */
+static JsonArray *
+vgmDriverQueryList(VgmQemuMonitor *mon, const char *command, JsonNode **ret, GError **error)
+{
+    if (!vgmQemuMonitorCommand(mon, command, NULL, ret, error))
+        return NULL;
+    if (!JSON_NODE_HOLDS_ARRAY(*ret)) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, _("%1$s did not answer a list"), command);
+        return NULL;
+    }
+    return json_node_get_array(*ret);
+}
+
 GArray *
 vgmDriverVcpuThreads(VgmQemuMonitor *mon, GError **error)
 {
@@ -386,13 +399,8 @@ vgmDriverVcpuThreads(VgmQemuMonitor *mon, GError **error)
     JsonArray *arr;
     guint i;
 
-    if (!vgmQemuMonitorCommand(mon, "query-cpus-fast", NULL, &ret, error))
+    if (!(arr = vgmDriverQueryList(mon, "query-cpus-fast", &ret, error)))
         return NULL;
-    if (!JSON_NODE_HOLDS_ARRAY(ret)) {
-        vgmErrorSet(error, VGM_ERR_INTERNAL, "%s", _("query-cpus-fast did not answer a list"));
-        return NULL;
-    }
-    arr = json_node_get_array(ret);
     for (i = 0; i < json_array_get_length(arr); i++) {
         JsonObject *cpu = json_array_get_object_element(arr, i);
         gint64 idx = cpu ? json_object_get_int_member_with_default(cpu, "cpu-index", -1) : -1;
@@ -417,13 +425,8 @@ vgmDriverIOThreadThreads(VgmQemuMonitor *mon, GError **error)
     JsonArray *arr;
     guint i;
 
-    if (!vgmQemuMonitorCommand(mon, "query-iothreads", NULL, &ret, error))
+    if (!(arr = vgmDriverQueryList(mon, "query-iothreads", &ret, error)))
         return NULL;
-    if (!JSON_NODE_HOLDS_ARRAY(ret)) {
-        vgmErrorSet(error, VGM_ERR_INTERNAL, "%s", _("query-iothreads did not answer a list"));
-        return NULL;
-    }
-    arr = json_node_get_array(ret);
     for (i = 0; i < json_array_get_length(arr); i++) {
         JsonObject *o = json_array_get_object_element(arr, i);
         const char *id = o ? json_object_get_string_member_with_default(o, "id", NULL) : NULL;
