@@ -896,6 +896,8 @@ typedef struct {
     VgmTristate ioeventfd;      /* <driver ioeventfd='on|off'>: virtio only */
     VgmTristate eventIdx;       /* <driver event_idx='on|off'>: virtio only */
     VgmTristate copyOnRead;     /* <driver copy_on_read='on|off'> */
+    unsigned long long metadataCacheMax; /* <driver><metadata_cache><max_size>:
+                                          * bytes of qcow2's metadata cache, 0: QEMU's */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     char *src;                  /* file or dev; NULL: empty cdrom, or network */
     VgmDiskNetSource *net;      /* type 'network': its source, else NULL */

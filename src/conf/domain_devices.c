@@ -1120,6 +1120,39 @@ vgmDiskFrontendParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
     return TRUE;
 }
 
+/* <driver><metadata_cache><max_size unit=''>: the size of qcow2's L2
+ * and refcount caches, in bytes unless a unit says otherwise */
+static gboolean
+vgmDiskMetadataCacheParse(xmlNodePtr driver, VgmDiskDef *disk, GError **error)
+{
+    g_autofree char *unit = NULL;
+    unsigned long long v;
+    xmlNodePtr mc, max;
+
+    if (vgmXMLSingleChild(driver, "metadata_cache", &mc, error) < 0)
+        return FALSE;
+    if (!mc)
+        return TRUE;
+    if (!vgmXMLCheckNode(mc, vgmXMLNoChildren, (const char *const[]){ "max_size", NULL },
+                         error) ||
+        vgmXMLSingleChild(mc, "max_size", &max, error) < 0)
+        return FALSE;
+    if (!max)
+        return TRUE;
+    if (!vgmXMLCheckNode(max, (const char *const[]){ "unit", NULL }, NULL, error) ||
+        vgmXMLPropString(max, "unit", 0, &unit, error) < 0 ||
+        vgmXMLNodeContentULL(max, &v, error) < 0 ||
+        !vgmScaleInteger(&v, unit, 1, G_MAXINT64, "<max_size> in <metadata_cache>", error))
+        return FALSE;
+    if (v == 0) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("<max_size> in <metadata_cache> must be above 0"));
+        return FALSE;
+    }
+    disk->metadataCacheMax = v;
+    return TRUE;
+}
+
 static VgmDiskDef *
 vgmDiskParse(xmlNodePtr node, GError **error)
 {
@@ -1164,7 +1197,8 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                                                            "iommu", "ats", "packed", "error_policy",
                                                            "rerror_policy", "iothread", "copy_on_read",
                                                            NULL },
-                             vgmXMLNoChildren, error) ||
+                             (const char *const[]){ "metadata_cache", NULL }, error) ||
+            !vgmDiskMetadataCacheParse(child, disk, error) ||
             vgmXMLPropTristateSwitch(child, "ioeventfd", 0, &disk->ioeventfd, error) < 0 ||
             vgmXMLPropTristateSwitch(child, "event_idx", 0, &disk->eventIdx, error) < 0 ||
             vgmXMLPropTristateSwitch(child, "copy_on_read", 0, &disk->copyOnRead, error) < 0 ||
@@ -1322,7 +1356,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->discard ||
         disk->detectZeroes || disk->queues || disk->queueSize || disk->ioeventfd ||
         disk->eventIdx || vgmVirtioOptionsAny(&disk->virtio) || disk->errorPolicy ||
-        disk->rerrorPolicy || disk->iothread || disk->copyOnRead) {
+        disk->rerrorPolicy || disk->iothread || disk->copyOnRead || disk->metadataCacheMax) {
         vgmBufAdd(buf, "<driver");
         vgmBufEscapeString(buf, " name='%s'", disk->driverName);
         vgmBufEscapeString(buf, " type='%s'", disk->driverType);
@@ -1355,7 +1389,16 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
         if (disk->queueSize)
             vgmBufAsprintf(buf, " queue_size='%u'", disk->queueSize);
         vgmVirtioOptionsFormat(buf, &disk->virtio);
-        vgmBufAdd(buf, "/>\n");
+        if (disk->metadataCacheMax) {
+            vgmBufAdd(buf, ">\n");
+            vgmBufAdd(buf, "  <metadata_cache>\n");
+            vgmBufAsprintf(buf, "    <max_size unit='bytes'>%llu</max_size>\n",
+                           disk->metadataCacheMax);
+            vgmBufAdd(buf, "  </metadata_cache>\n");
+            vgmBufAdd(buf, "</driver>\n");
+        } else {
+            vgmBufAdd(buf, "/>\n");
+        }
     }
     if (disk->net) {
         vgmDiskNetSourceFormat(buf, disk->net);

@@ -1445,6 +1445,8 @@ vgmRuleVhostUserDisk(const VgmDiskDef *d, GError **error)
         what = "iothread";
     else if (d->copyOnRead)
         what = "copy_on_read";
+    else if (d->metadataCacheMax)
+        what = "<metadata_cache>";
     else if (d->iotune)
         what = "<iotune>";
     else if (d->readonly)
@@ -1505,6 +1507,13 @@ vgmRuleDiskFrontend(const VgmDiskDef *d, GError **error)
                         rules[i].what, d->dst, vgmDiskDeviceTypeToString(d->device));
             return FALSE;
         }
+    }
+    /* the metadata cache is qcow2's; another format has none */
+    if (d->metadataCacheMax && g_strcmp0(d->driverType, "qcow2") != 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<metadata_cache> of disk '%1$s' sizes qcow2's metadata cache, and the disk's format is '%2$s'"),
+                    d->dst, d->driverType ? d->driverType : "raw");
+        return FALSE;
     }
     /* copy-on-read writes what the guest reads into the image: it needs
      * a writable one, which a removable medium is not, as libvirt holds */

@@ -400,6 +400,8 @@ vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *o, const char *storage, const c
     if (opts && opts->detectZeroes)
         json_object_set_string_member(o, "detect-zeroes", opts->detectZeroes);
     json_object_set_string_member(o, "driver", formatDriver);
+    if (opts && opts->cacheSize)
+        json_object_set_int_member(o, "cache-size", (gint64)opts->cacheSize);
     json_object_set_string_member(o, "file", storage);
     vgmCmdJSONArg(cmd, "-blockdev", o);
 }

@@ -521,6 +521,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                                 d->detectZeroes == VGM_DISK_DETECT_ZEROES_UNMAP &&
                                 d->discard != VGM_DISK_DISCARD_UNMAP ? "on" :
                                 vgmDiskDetectZeroesTypeToString(d->detectZeroes),
+                .cacheSize = d->metadataCacheMax,
             };
             const char *formatDriver = d->driverType ? d->driverType : "raw";
 

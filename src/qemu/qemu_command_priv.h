@@ -27,6 +27,7 @@ typedef struct {
     gboolean noFlush;
     const char *discard;        /* the format node's "discard", or NULL */
     const char *detectZeroes;   /* the format node's "detect-zeroes", or NULL */
+    unsigned long long cacheSize; /* qcow2's "cache-size", 0: none */
 } VgmCmdBlockdevOpts;
 
 /* -blockdev pair: a @protocol node on @path named @storage, and a
