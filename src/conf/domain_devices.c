@@ -2575,6 +2575,10 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
     if (chr->addr.type == VGM_ADDRESS_PCI && g_str_equal((const char *)node->name, "serial") &&
         g_strcmp0(chr->targetType, "pci-serial") == 0) {
         /* placed by domain_pci.c */
+    } else if (chr->addr.type == VGM_ADDRESS_PCI && kind == VGM_CHR_CONSOLE &&
+               g_strcmp0(chr->targetType, "serial") == 0) {
+        /* the console of a pci-serial port 0 repeats that port's address,
+         * as libvirt writes it (validation holds them equal) */
     } else if (chr->addr.type != VGM_ADDRESS_NONE && chr->addr.type != VGM_ADDRESS_ISA) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("unsupported <address type='%1$s'> in <%2$s>: a serial port takes an ISA address, a pci-serial one a PCI address"),

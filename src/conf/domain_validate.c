@@ -1404,7 +1404,9 @@ vgmRuleSerialAddresses(const VgmDomainDef *def, GError **error)
         if (i != 0 || g_strcmp0(con->targetType, "serial") != 0 || !serial ||
             con->addr.type != serial->addr.type || con->addr.haveIobase != serial->addr.haveIobase ||
             con->addr.iobase != serial->addr.iobase || con->addr.haveIrq != serial->addr.haveIrq ||
-            con->addr.irq != serial->addr.irq) {
+            con->addr.irq != serial->addr.irq || con->addr.domain != serial->addr.domain ||
+            con->addr.bus != serial->addr.bus || con->addr.slot != serial->addr.slot ||
+            con->addr.function != serial->addr.function) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
                         _("a <console> takes an <address> only as the first serial port's console, and then that port's own"));
             return FALSE;
