@@ -1083,7 +1083,6 @@ vgmDriverProcessPinThread(pid_t tid, const VgmBitmap *cpus, const char *what, GE
     return TRUE;
 }
 
-
 /* libvirt's affinity: <emulatorpin> for QEMU's threads, then <vcpupin>
  * and <iothreadpin> for each vCPU and I/O thread. What <cputune> does
  * not pin gets the CPUs of numad's nodes under <vcpu placement='auto'>
