@@ -66,7 +66,7 @@
  * reserve), hugepages (a mounted hugetlbfs with enough free pages), NUMA
  * host nodes that are not online, SEV (/dev/sev and KVM), SGX, a host
  * serial or parallel port (<serial type='dev'>) or an OSS audio device
- * the host has not, firmware
+ * the host has not, an emulated smartcard (the host's NSS setup), firmware
  * files that are not installed, guests of another architecture.
  */
 #include "config.h"
@@ -662,6 +662,18 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
                     return g_strdup_printf("OSS device %s is missing", dev);
             }
         }
+    }
+    /* a smartcard's channel is prepared like any other; an emulated card
+     * (mode host or host-certificates) is the host's NSS smartcard
+     * setup, which libcacard must find when QEMU starts */
+    for (i = 0; i < def->devices.smartcards->len; i++) {
+        VgmSmartcardDef *sc = g_ptr_array_index(def->devices.smartcards, i);
+
+        if (!sc->chr)
+            return g_strdup_printf("an emulated smartcard (mode '%s') needs the host's NSS smartcard setup, which this host has not",
+                                   vgmSmartcardModeTypeToString(sc->mode));
+        if (!vgmAcceptPrepareChr(env, sc->chr, error))
+            goto fail;
     }
     /* a host input device QEMU opens itself */
     for (i = 0; i < def->devices.inputs->len; i++) {

@@ -683,6 +683,7 @@ typedef enum {
     VGM_ADDRESS_USB,
     VGM_ADDRESS_VIRTIO_SERIAL,
     VGM_ADDRESS_ISA,            /* an ISA device's I/O port and IRQ: serial ports, panic */
+    VGM_ADDRESS_CCID,           /* a smartcard's reader: controller, slot */
 
     VGM_ADDRESS_LAST
 } VgmAddressType;
@@ -1051,6 +1052,7 @@ typedef enum {
     VGM_CHR_PARALLEL,
     VGM_CHR_REDIRDEV,           /* <redirdev bus='usb'>: a USB redirection's channel */
     VGM_CHR_RNG,                /* <rng><backend model='egd'>: an EGD entropy source */
+    VGM_CHR_SMARTCARD,          /* <smartcard mode='passthrough'>: a card's channel */
 
     VGM_CHR_LAST
 } VgmChrKind;
@@ -1580,6 +1582,30 @@ typedef struct {
     VgmDeviceAddress addr;
 } VgmMemoryDef;
 
+/* <smartcard mode>: a card in a USB CCID reader (a ccid controller) */
+typedef enum {
+    VGM_SMARTCARD_HOST = 0,             /* the host's cards, through NSS */
+    VGM_SMARTCARD_HOST_CERTIFICATES,    /* three certificates of an NSS database */
+    VGM_SMARTCARD_PASSTHROUGH,          /* a card at the end of a channel */
+
+    VGM_SMARTCARD_LAST
+} VgmSmartcardMode;
+VGM_ENUM_DECL(vgmSmartcardMode);
+
+#define VGM_SMARTCARD_CERTS 3
+
+typedef struct {
+    VgmSmartcardMode mode;
+    char *certs[VGM_SMARTCARD_CERTS]; /* host-certificates: the certificates' names */
+    char *database;                 /* host-certificates: the NSS database, NULL: none given */
+    VgmChrDef *chr;                 /* passthrough: the channel, which holds the address */
+    VgmDeviceAddress addr;          /* the other modes': ccid (controller, slot) or none */
+} VgmSmartcardDef;
+void vgmSmartcardDefFree(VgmSmartcardDef *sc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmSmartcardDef, vgmSmartcardDefFree)
+/* The <address type='ccid'> of @sc (none until post-parse gives it one) */
+VgmDeviceAddress *vgmSmartcardAddress(VgmSmartcardDef *sc);
+
 typedef struct {
     char *emulator;
     GPtrArray *disks;           /* VgmDiskDef */
@@ -1591,6 +1617,7 @@ typedef struct {
     GPtrArray *consoles;        /* VgmChrDef */
     GPtrArray *channels;        /* VgmChrDef */
     GPtrArray *redirdevs;       /* VgmChrDef of kind VGM_CHR_REDIRDEV */
+    GPtrArray *smartcards;      /* VgmSmartcardDef */
     GPtrArray *inputs;          /* VgmInputDef */
     GPtrArray *graphics;        /* VgmGraphicsDef */
     GPtrArray *videos;          /* VgmVideoDef */

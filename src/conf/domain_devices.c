@@ -19,7 +19,7 @@
 #include "util/vgmsize.h"
 
 VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm", "usb",
-              "virtio-serial", "isa");
+              "virtio-serial", "isa", "ccid");
 VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block", "network", "vhostuser");
 VGM_ENUM_IMPL(vgmDiskProtocol, VGM_DISK_PROTOCOL_LAST, "none", "nbd", "http", "https", "ftp",
               "ftps");
@@ -77,7 +77,7 @@ VGM_ENUM_IMPL(vgmSoundModel, VGM_SOUND_LAST, "ich6", "ich9", "ac97", "es1370");
 VGM_ENUM_IMPL(vgmSoundCodec, VGM_SOUND_CODEC_LAST, "duplex", "micro", "output");
 
 static const char *const vgmControllerTypes[] = {
-    "pci", "usb", "sata", "scsi", "virtio-serial", "ide", "fdc", NULL
+    "pci", "usb", "sata", "scsi", "virtio-serial", "ide", "fdc", "ccid", NULL
 };
 static const char *const vgmControllerModelsPci[] = {
     "pci-root", "pcie-root", "pcie-root-port", "pci-bridge",
@@ -401,6 +401,7 @@ vgmDomainDevicesInit(VgmDevicesDef *devices)
     devices->audios = g_ptr_array_new_with_free_func((GDestroyNotify)vgmAudioDefFree);
     devices->channels = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->redirdevs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
+    devices->smartcards = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSmartcardDefFree);
     devices->inputs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmInputDefFree);
     devices->graphics = g_ptr_array_new_with_free_func((GDestroyNotify)vgmGraphicsDefFree);
     devices->videos = g_ptr_array_new_with_free_func((GDestroyNotify)vgmVideoDefFree);
@@ -423,6 +424,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     g_ptr_array_unref(devices->audios);
     g_ptr_array_unref(devices->channels);
     g_ptr_array_unref(devices->redirdevs);
+    g_ptr_array_unref(devices->smartcards);
     g_ptr_array_unref(devices->inputs);
     g_ptr_array_unref(devices->graphics);
     g_ptr_array_unref(devices->videos);
@@ -564,10 +566,12 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
     case VGM_ADDRESS_USB: {
         g_autofree char *port = NULL;
 
-        /* only input devices, USB redirections and disks sit on USB here */
+        /* only input devices, USB redirections, disks and smartcard
+         * readers (ccid controllers) sit on USB here */
         if (!g_str_equal((const char *)devNode->name, "input") &&
             !g_str_equal((const char *)devNode->name, "redirdev") &&
-            !g_str_equal((const char *)devNode->name, "disk")) {
+            !g_str_equal((const char *)devNode->name, "disk") &&
+            !g_str_equal((const char *)devNode->name, "controller")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("unsupported <address type='usb'> in <%1$s>: only <input> and <redirdev> devices can be on USB"),
                         (const char *)devNode->name);
@@ -588,6 +592,19 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
             g_strlcpy(addr->port, port, sizeof(addr->port));
         break;
     }
+    case VGM_ADDRESS_CCID:
+        if (!g_str_equal((const char *)devNode->name, "smartcard")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <address type='ccid'> in <%1$s>: only a <smartcard> sits in a CCID reader"),
+                        (const char *)devNode->name);
+            return FALSE;
+        }
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "controller", "slot", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(node, "controller", 0, &addr->controller, error) < 0 ||
+            vgmXMLPropUInt(node, "slot", 0, &addr->slot, error) < 0)
+            return FALSE;
+        break;
     case VGM_ADDRESS_VIRTIO_SERIAL:
         if (!g_str_equal((const char *)devNode->name, "channel")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -654,6 +671,10 @@ vgmDeviceAddressFormat(VgmBuf *buf, const VgmDeviceAddress *addr)
             vgmBufAsprintf(buf, " multifunction='%s'",
                            vgmTristateSwitchTypeToString(addr->multifunction));
         vgmBufAdd(buf, "/>\n");
+        break;
+    case VGM_ADDRESS_CCID:
+        vgmBufAsprintf(buf, "<address type='ccid' controller='%u' slot='%u'/>\n",
+                       addr->controller, addr->slot);
         break;
     case VGM_ADDRESS_DRIVE:
         vgmBufAsprintf(buf, "<address type='drive' controller='%u' bus='%u' target='%u' unit='%u'/>\n",
@@ -2190,6 +2211,12 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
                              (const char *const[]){ "source", "protocol", "boot", "address", NULL },
                              error))
             return NULL;
+    } else if (kind == VGM_CHR_SMARTCARD) {
+        /* its <address type='ccid'> is the smartcard's (vgmSmartcardParse) */
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", "type", NULL },
+                             (const char *const[]){ "source", "protocol", "address", NULL },
+                             error))
+            return NULL;
     } else if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                                 kind == VGM_CHR_PARALLEL ?
                                 (const char *const[]){ "source", "protocol", "log", "target", NULL } :
@@ -2232,11 +2259,11 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
     }
     switch (chr->type) {
     case VGM_CHR_TYPE_SPICEVMC:
-        /* SPICE's agent channel and USB redirection: the other character
-         * devices have no SPICE end */
-        if (kind != VGM_CHR_CHANNEL && kind != VGM_CHR_REDIRDEV) {
+        /* SPICE's agent channel, USB redirection and smartcard: the other
+         * character devices have no SPICE end */
+        if (kind != VGM_CHR_CHANNEL && kind != VGM_CHR_REDIRDEV && kind != VGM_CHR_SMARTCARD) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<%1$s type='spicevmc'> is for <channel> and <redirdev> only"),
+                        _("<%1$s type='spicevmc'> is for <channel>, <redirdev> and <smartcard> only"),
                         (const char *)node->name);
             return NULL;
         }
@@ -2457,6 +2484,8 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         }
     }
 
+    if (kind == VGM_CHR_SMARTCARD)
+        return g_steal_pointer(&chr);
     if (kind == VGM_CHR_REDIRDEV) {
         g_autofree char *bus = NULL;
 
@@ -2608,11 +2637,15 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
         [VGM_CHR_SERIAL] = "serial", [VGM_CHR_CONSOLE] = "console",
         [VGM_CHR_CHANNEL] = "channel", [VGM_CHR_PARALLEL] = "parallel",
         [VGM_CHR_REDIRDEV] = "redirdev", [VGM_CHR_RNG] = "backend",
+        [VGM_CHR_SMARTCARD] = "smartcard",
     };
     const char *elem = elems[chr->kind];
 
     if (chr->kind == VGM_CHR_RNG)
         vgmBufAsprintf(buf, "<%s model='egd' type='%s'>\n", elem, vgmChrTypeToString(chr->type));
+    else if (chr->kind == VGM_CHR_SMARTCARD)
+        vgmBufAsprintf(buf, "<%s mode='passthrough' type='%s'>\n", elem,
+                       vgmChrTypeToString(chr->type));
     else if (chr->kind == VGM_CHR_REDIRDEV)
         vgmBufAsprintf(buf, "<%s bus='usb' type='%s'>\n", elem, vgmChrTypeToString(chr->type));
     else
@@ -2697,10 +2730,131 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
             vgmBufAdd(buf, "/>\n");
         }
     }
-    if (chr->kind == VGM_CHR_SERIAL || chr->kind == VGM_CHR_CONSOLE)
+    if (chr->kind == VGM_CHR_SERIAL || chr->kind == VGM_CHR_CONSOLE ||
+        chr->kind == VGM_CHR_SMARTCARD)
         vgmDeviceAddressFormat(buf, &chr->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAsprintf(buf, "</%s>\n", elem);
+}
+
+/* ---------------- smartcards ---------------- */
+
+VGM_ENUM_IMPL(vgmSmartcardMode, VGM_SMARTCARD_LAST, "host", "host-certificates", "passthrough");
+
+void
+vgmSmartcardDefFree(VgmSmartcardDef *sc)
+{
+    size_t i;
+
+    if (!sc)
+        return;
+    for (i = 0; i < VGM_SMARTCARD_CERTS; i++)
+        g_free(sc->certs[i]);
+    g_free(sc->database);
+    vgmChrDefFree(sc->chr);
+    g_free(sc);
+}
+
+VgmDeviceAddress *
+vgmSmartcardAddress(VgmSmartcardDef *sc)
+{
+    return sc->chr ? &sc->chr->addr : &sc->addr;
+}
+
+/* <smartcard mode='host'>, <smartcard mode='host-certificates'> with its
+ * three <certificate> and an optional <database>, or <smartcard
+ * mode='passthrough' type=''> with a channel's <source>; each with an
+ * optional <address type='ccid' controller='' slot=''/> */
+static VgmSmartcardDef *
+vgmSmartcardParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmSmartcardDef) sc = g_new0(VgmSmartcardDef, 1);
+    VgmDeviceAddress *addr;
+    int v;
+
+    if (vgmXMLPropEnum(node, "mode", vgmSmartcardModeTypeFromString, VGM_XML_PROP_REQUIRED, &v,
+                       error) < 0)
+        return NULL;
+    sc->mode = v;
+    if (sc->mode == VGM_SMARTCARD_HOST) {
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", NULL },
+                             (const char *const[]){ "address", NULL }, error))
+            return NULL;
+    } else if (sc->mode == VGM_SMARTCARD_HOST_CERTIFICATES) {
+        g_autoptr(GPtrArray) certs = NULL;
+        xmlNodePtr db;
+        guint i;
+
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", NULL },
+                             (const char *const[]){ "certificate", "database", "address", NULL },
+                             error))
+            return NULL;
+        certs = vgmXMLChildren(node, "certificate");
+        if (certs->len != VGM_SMARTCARD_CERTS) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<smartcard mode='host-certificates'> needs exactly %1$u <certificate> elements, not %2$u"),
+                        VGM_SMARTCARD_CERTS, certs->len);
+            return NULL;
+        }
+        for (i = 0; i < certs->len; i++) {
+            xmlNodePtr c = g_ptr_array_index(certs, i);
+
+            if (!vgmXMLCheckNode(c, vgmXMLNoChildren, NULL, error))
+                return NULL;
+            /* QEMU's list takes the names comma-separated */
+            if (!(sc->certs[i] = vgmXMLNodeContent(c)) || strchr(sc->certs[i], ',')) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' in <certificate> of <smartcard>: expected a certificate's name, without ','"),
+                            sc->certs[i] ? sc->certs[i] : "");
+                return NULL;
+            }
+        }
+        if (vgmXMLSingleChild(node, "database", &db, error) < 0)
+            return NULL;
+        if (db) {
+            if (!vgmXMLCheckNode(db, vgmXMLNoChildren, NULL, error))
+                return NULL;
+            sc->database = vgmXMLNodeContent(db);
+            if (!sc->database || !g_path_is_absolute(sc->database)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' in <database> of <smartcard>: expected the absolute path of an NSS database"),
+                            sc->database ? sc->database : "");
+                return NULL;
+            }
+        }
+    } else if (!(sc->chr = vgmChrParse(node, VGM_CHR_SMARTCARD, error))) {
+        return NULL;
+    }
+    addr = vgmSmartcardAddress(sc);
+    if (!vgmDeviceAddressParse(node, addr, error))
+        return NULL;
+    if (addr->type != VGM_ADDRESS_NONE && addr->type != VGM_ADDRESS_CCID) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<smartcard> takes an <address type='ccid'>, not type '%1$s'"),
+                    vgmAddressTypeToString(addr->type));
+        return NULL;
+    }
+    return g_steal_pointer(&sc);
+}
+
+static void
+vgmSmartcardFormat(VgmBuf *buf, VgmSmartcardDef *sc)
+{
+    size_t i;
+
+    /* a passthrough card is its channel's element */
+    if (sc->chr) {
+        vgmChrFormat(buf, sc->chr);
+        return;
+    }
+    vgmBufAsprintf(buf, "<smartcard mode='%s'>\n", vgmSmartcardModeTypeToString(sc->mode));
+    vgmBufAdjustIndent(buf, 2);
+    for (i = 0; sc->mode == VGM_SMARTCARD_HOST_CERTIFICATES && i < VGM_SMARTCARD_CERTS; i++)
+        vgmBufEscapeString(buf, "<certificate>%s</certificate>\n", sc->certs[i]);
+    vgmBufEscapeString(buf, "<database>%s</database>\n", sc->database);
+    vgmDeviceAddressFormat(buf, &sc->addr);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</smartcard>\n");
 }
 
 /* ---------------- controllers ---------------- */
@@ -4989,7 +5143,7 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
 
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "filesystem", "interface", "serial", "parallel", "console", "channel",
-    "input", "tpm", "graphics", "sound", "audio", "video", "redirdev", "watchdog", "panic",
+    "input", "tpm", "graphics", "sound", "audio", "video", "redirdev", "smartcard", "watchdog", "panic",
     "memballoon", "rng", "memory", "iommu", NULL
 };
 
@@ -5063,6 +5217,11 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
             if (!c)
                 return FALSE;
             g_ptr_array_add(devs->redirdevs, c);
+        } else if (g_str_equal(name, "smartcard")) {
+            VgmSmartcardDef *sc = vgmSmartcardParse(cur, error);
+            if (!sc)
+                return FALSE;
+            g_ptr_array_add(devs->smartcards, sc);
         } else if (g_str_equal(name, "controller")) {
             VgmControllerDef *c = vgmControllerParse(cur, error);
             if (!c)
@@ -5179,6 +5338,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmFsFormat(buf, g_ptr_array_index(devs->fss, i));
     for (i = 0; i < devs->nets->len; i++)
         vgmNetFormat(buf, g_ptr_array_index(devs->nets, i));
+    for (i = 0; i < devs->smartcards->len; i++)
+        vgmSmartcardFormat(buf, g_ptr_array_index(devs->smartcards, i));
     for (i = 0; i < devs->serials->len; i++)
         vgmChrFormat(buf, g_ptr_array_index(devs->serials, i));
     for (i = 0; i < devs->parallels->len; i++)

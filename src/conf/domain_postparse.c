@@ -292,8 +292,8 @@ vgmPostParseUsbPortIs(const VgmDeviceAddress *addr, unsigned int bus, const char
     return addr->type == VGM_ADDRESS_USB && addr->bus == bus && g_str_equal(addr->port, name);
 }
 
-/* The lowest root port of USB controller @bus that no USB disk, input or
- * USB redirection has taken, or 0. */
+/* The lowest root port of USB controller @bus that no USB disk, input,
+ * USB redirection or smartcard reader has taken, or 0. */
 static unsigned int
 vgmPostParseFreeUsbPort(const VgmDomainDef *def, unsigned int bus)
 {
@@ -317,6 +317,10 @@ vgmPostParseFreeUsbPort(const VgmDomainDef *def, unsigned int bus)
         for (i = 0; i < def->devices.redirdevs->len && !taken; i++) {
             const VgmChrDef *rd = g_ptr_array_index(def->devices.redirdevs, i);
             taken = vgmPostParseUsbPortIs(&rd->addr, bus, name);
+        }
+        for (i = 0; i < def->devices.controllers->len && !taken; i++) {
+            const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+            taken = vgmPostParseUsbPortIs(&c->addr, bus, name);
         }
         if (!taken)
             return port;
@@ -378,6 +382,22 @@ vgmPostParseInputs(VgmDomainDef *def)
         if ((port = vgmPostParseFreeUsbPort(def, d->addr.bus)))
             g_snprintf(d->addr.port, sizeof(d->addr.port), "%u", port);
     }
+    /* smartcard readers (ccid controllers) after the disks, before the
+     * inputs, as libvirt goes through the devices */
+    for (i = 0; i < devs->controllers->len; i++) {
+        VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        unsigned int port;
+
+        if (!g_str_equal(c->type, "ccid") || c->addr.port[0] ||
+            (c->addr.type != VGM_ADDRESS_NONE && c->addr.type != VGM_ADDRESS_USB))
+            continue;
+        if (c->addr.type != VGM_ADDRESS_USB) {
+            c->addr.type = VGM_ADDRESS_USB;
+            c->addr.bus = 0;
+        }
+        if ((port = vgmPostParseFreeUsbPort(def, c->addr.bus)))
+            g_snprintf(c->addr.port, sizeof(c->addr.port), "%u", port);
+    }
     for (i = 0; i < devs->inputs->len; i++) {
         VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
         unsigned int port;
@@ -409,6 +429,37 @@ vgmPostParseInputs(VgmDomainDef *def)
 }
 
 static void vgmPostParseAddControllers(VgmDomainDef *def, const char *type, gint64 max);
+static void vgmPostParseAddController(VgmDomainDef *def, const char *type, unsigned int index);
+
+/* Smartcards as libvirt completes them: one without an address goes in
+ * slot 0 of a reader of its own (the ccid controller after the highest
+ * there is); each reader a card names exists. */
+static void
+vgmPostParseSmartcards(VgmDomainDef *def)
+{
+    GPtrArray *ctrls = def->devices.controllers;
+    guint i, j;
+
+    for (i = 0; i < def->devices.smartcards->len; i++) {
+        VgmDeviceAddress *addr = vgmSmartcardAddress(g_ptr_array_index(def->devices.smartcards, i));
+
+        if (addr->type == VGM_ADDRESS_NONE) {
+            gint64 max = -1;
+
+            for (j = 0; j < ctrls->len; j++) {
+                const VgmControllerDef *c = g_ptr_array_index(ctrls, j);
+
+                if (g_str_equal(c->type, "ccid") && (gint64)c->index > max)
+                    max = c->index;
+            }
+            addr->type = VGM_ADDRESS_CCID;
+            addr->controller = (unsigned int)(max + 1);
+            addr->slot = 0;
+        }
+        if (addr->type == VGM_ADDRESS_CCID && ctrls->len < VGM_DOMAIN_MAX_DEVICES)
+            vgmPostParseAddController(def, "ccid", addr->controller);
+    }
+}
 
 /* As libvirt 9.0 does on the PC and q35 machines, a domain without any
  * USB controller gets controller 0 of the machine's default model,
@@ -896,6 +947,7 @@ vgmPostParseDevices(VgmDomainDef *def)
     vgmPostParseChr(def);
     vgmPostParseVirtioSerial(def);
     vgmPostParseAudio(def);
+    vgmPostParseSmartcards(def);
     vgmPostParseInputs(def);
 }
 

@@ -1779,6 +1779,42 @@ vgmRuleUsbDevicePort(const VgmDomainDef *def, const char *what, const VgmDeviceA
     return TRUE;
 }
 
+/* Smartcards: each in slot 0 (a USB CCID reader has one) of a reader
+ * of its own, and a passthrough card's channel one QEMU can carry the
+ * card protocol over */
+static gboolean
+vgmRuleSmartcards(const VgmDomainDef *def, GError **error)
+{
+    g_autoptr(GHashTable) readers = g_hash_table_new(g_direct_hash, g_direct_equal);
+    guint i;
+
+    for (i = 0; i < def->devices.smartcards->len; i++) {
+        VgmSmartcardDef *sc = g_ptr_array_index(def->devices.smartcards, i);
+        const VgmDeviceAddress *addr = vgmSmartcardAddress(sc);
+
+        if (addr->slot != 0) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<smartcard> in slot %1$u of CCID reader %2$u: a USB CCID reader has one slot, 0"),
+                        addr->slot, addr->controller);
+            return FALSE;
+        }
+        if (!g_hash_table_add(readers, GUINT_TO_POINTER(addr->controller))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("two <smartcard> devices are in CCID reader %1$u, which has one slot"),
+                        addr->controller);
+            return FALSE;
+        }
+        if (sc->chr && sc->chr->type != VGM_CHR_TYPE_SPICEVMC && sc->chr->type != VGM_CHR_TYPE_TCP &&
+            sc->chr->type != VGM_CHR_TYPE_UNIX) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <smartcard mode='passthrough' type='%1$s'>: the card comes over 'spicevmc', 'tcp' or 'unix'"),
+                        vgmChrTypeToString(sc->chr->type));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* USB inputs and redirections on their ports; PS/2 on x86 only */
 static gboolean
 vgmRuleUsbDevices(const VgmDomainDef *def, GError **error)
@@ -1824,7 +1860,24 @@ vgmRuleUsbDevices(const VgmDomainDef *def, GError **error)
             !vgmRuleUsbDevicePort(def, what, &d->addr, ports, error))
             return FALSE;
     }
-    return TRUE;
+    /* smartcard readers (ccid controllers) are USB devices */
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        g_autofree char *what = NULL;
+
+        if (!g_str_equal(c->type, "ccid"))
+            continue;
+        what = g_strdup_printf("<controller type='ccid' index='%u'>", c->index);
+        if (c->addr.type != VGM_ADDRESS_USB) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("%1$s is a USB smartcard reader: it takes a USB <address>, not type '%2$s'"),
+                        what, vgmAddressTypeToString(c->addr.type));
+            return FALSE;
+        }
+        if (!vgmRuleUsbDevicePort(def, what, &c->addr, ports, error))
+            return FALSE;
+    }
+    return vgmRuleSmartcards(def, error);
 }
 
 /* SPICE: one display server, and the devices that talk through it (its
@@ -1859,6 +1912,15 @@ vgmRuleSpice(const VgmDomainDef *def, GError **error)
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("<%1$s type='spicevmc'> needs <graphics type='spice'>: its other end is the SPICE client"),
                         lists[k] == devs->channels ? "channel" : "redirdev");
+            return FALSE;
+        }
+    }
+    for (i = 0; i < devs->smartcards->len; i++) {
+        const VgmSmartcardDef *sc = g_ptr_array_index(devs->smartcards, i);
+
+        if (sc->chr && sc->chr->type == VGM_CHR_TYPE_SPICEVMC) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("<smartcard type='spicevmc'> needs <graphics type='spice'>: its other end is the SPICE client"));
             return FALSE;
         }
     }

@@ -225,6 +225,9 @@
     X(DEVICE_VIRTIO_MOUSE_PCI, "device.virtio-mouse-pci", DEVICE, "virtio-mouse-pci", NULL) \
     X(DEVICE_USB_REDIR, "device.usb-redir", DEVICE, "usb-redir", NULL) \
     X(DEVICE_USB_STORAGE, "device.usb-storage", DEVICE, "usb-storage", NULL) \
+    X(DEVICE_USB_CCID, "device.usb-ccid", DEVICE, "usb-ccid", NULL) \
+    X(DEVICE_CCID_CARD_PASSTHRU, "device.ccid-card-passthru", DEVICE, "ccid-card-passthru", NULL) \
+    X(DEVICE_CCID_CARD_EMULATED, "device.ccid-card-emulated", DEVICE, "ccid-card-emulated", NULL) \
     /* host input devices: passed through, or read by QEMU */ \
     X(DEVICE_VIRTIO_INPUT_HOST_PCI, "device.virtio-input-host-pci", DEVICE, "virtio-input-host-pci", NULL) \
     X(OBJECT_INPUT_LINUX, "object.input-linux", OBJECT, "input-linux", NULL) \

@@ -111,6 +111,14 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
     }
     if (id)
         json_object_set_string_member(dev, "id", id);
+    /* a smartcard reader is a USB device */
+    if (c->addr.type == VGM_ADDRESS_USB) {
+        g_autofree char *bus = c->addr.bus ? g_strdup_printf("usb%u.0", c->addr.bus) :
+                                             g_strdup("usb.0");
+
+        json_object_set_string_member(dev, "bus", bus);
+        json_object_set_string_member(dev, "port", c->addr.port);
+    }
     /* a PCIe port's hotplug after its id, as libvirt writes it */
     if (c->hotplug && g_str_equal(c->type, "pci"))
         json_object_set_boolean_member(dev, "hotplug", c->hotplug == VGM_TRISTATE_YES);
@@ -169,7 +177,9 @@ vgmCmdControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *p
         const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
         GPtrArray *list;
 
-        if (c->haveMaster || g_str_equal(c->type, "pci"))
+        /* smartcard readers come after the memory devices
+         * (vgmCmdCcidControllers) */
+        if (c->haveMaster || g_str_equal(c->type, "pci") || g_str_equal(c->type, "ccid"))
             continue;
         vgmCmdController(cmd, c, plan);
         if (!g_str_equal(c->type, "usb") ||
@@ -798,7 +808,8 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char 
         /* the SPICE channel: the agent's for a <channel>, USB redirection
          * for a <redirdev> */
         g_string_append_printf(s, "spicevmc,id=%s,name=%s", id,
-                               chr->kind == VGM_CHR_REDIRDEV ? "usbredir" : "vdagent");
+                               chr->kind == VGM_CHR_REDIRDEV ? "usbredir" :
+                               chr->kind == VGM_CHR_SMARTCARD ? "smartcard" : "vdagent");
         break;
     case VGM_CHR_TYPE_VC:
         g_string_append_printf(s, "vc,id=%s", id);
@@ -1556,6 +1567,65 @@ vgmCmdFilesystems(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig 
     }
 }
 
+/* The smartcard readers (usb-ccid), after the memory devices as libvirt
+ * writes them */
+static void
+vgmCmdCcidControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+
+        if (g_str_equal(c->type, "ccid"))
+            vgmCmdController(cmd, c, plan);
+    }
+}
+
+/* Smartcards, after the interfaces: a passthrough card's channel and
+ * ccid-card-passthru, or an emulated card of the host's NSS, in slot 0
+ * of their reader */
+static void
+vgmCmdSmartcards(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    guint i;
+    size_t k;
+
+    for (i = 0; i < def->devices.smartcards->len; i++) {
+        VgmSmartcardDef *sc = g_ptr_array_index(def->devices.smartcards, i);
+        g_autofree char *id = g_strdup_printf("smartcard%u", i);
+        g_autofree char *bus = g_strdup_printf("ccid%u.0", vgmSmartcardAddress(sc)->controller);
+        JsonObject *dev = json_object_new();
+
+        if (sc->chr) {
+            g_autofree char *chardev = g_strdup_printf("charsmartcard%u", i);
+
+            vgmCmdChardev(cmd, sc->chr, chardev, NULL);
+            json_object_set_string_member(dev, "driver", "ccid-card-passthru");
+            json_object_set_string_member(dev, "chardev", chardev);
+        } else {
+            json_object_set_string_member(dev, "driver", "ccid-card-emulated");
+            json_object_set_string_member(dev, "backend",
+                                          sc->mode == VGM_SMARTCARD_HOST ? "nss-emulated" :
+                                                                           "certificates");
+            for (k = 0; sc->mode == VGM_SMARTCARD_HOST_CERTIFICATES && k < VGM_SMARTCARD_CERTS;
+                 k++) {
+                g_autofree char *prop = g_strdup_printf("cert%zu", k + 1);
+
+                json_object_set_string_member(dev, prop, sc->certs[k]);
+            }
+            /* libvirt's default NSS database */
+            if (sc->mode == VGM_SMARTCARD_HOST_CERTIFICATES)
+                json_object_set_string_member(dev, "db", sc->database ? sc->database :
+                                                                        "/etc/pki/nssdb");
+        }
+        json_object_set_string_member(dev, "id", id);
+        json_object_set_string_member(dev, "bus", bus);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+}
+
 void
 vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
               const VgmQemuPlan *plan)
@@ -1564,9 +1634,11 @@ vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg
     /* after the controllers, as libvirt 9.0 writes them: virtio-mem and
      * virtio-pmem sit on their PCI buses */
     vgmCmdMemoryDevices(cmd, plan);
+    vgmCmdCcidControllers(cmd, def, plan);
     vgmCmdDisks(cmd, def, plan);
     vgmCmdFilesystems(cmd, def, cfg, plan);
     vgmCmdNets(cmd, def, plan);
+    vgmCmdSmartcards(cmd, def);
     vgmCmdChars(cmd, def, cfg, plan);
     vgmCmdTpm(cmd, def, cfg);
     vgmCmdInputs(cmd, def, plan);

@@ -584,6 +584,8 @@ static const VgmQemuControllerDevice vgmQemuControllerDevices[] = {
     /* the PC's own ISA floppy controller; q35's is an isa-fdc device,
      * which the disks' command line adds with their boot indexes */
     { "fdc", NULL, NULL, VGM_QEMU_CAPS_LAST },
+    /* a smartcard reader */
+    { "ccid", NULL, "usb-ccid", VGM_QEMU_CAPS_DEVICE_USB_CCID },
 };
 
 const VgmQemuControllerDevice *
@@ -1193,6 +1195,19 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("this QEMU binary does not support <vmcoreinfo/> in <features>: device 'vmcoreinfo' is missing"));
         return FALSE;
+    }
+    /* the smartcards' devices */
+    for (i = 0; i < def->devices.smartcards->len; i++) {
+        const VgmSmartcardDef *sc = g_ptr_array_index(def->devices.smartcards, i);
+        const char *device = sc->chr ? "ccid-card-passthru" : "ccid-card-emulated";
+
+        if (!vgmQemuCapsGet(caps, sc->chr ? VGM_QEMU_CAPS_DEVICE_CCID_CARD_PASSTHRU :
+                                            VGM_QEMU_CAPS_DEVICE_CCID_CARD_EMULATED)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <smartcard mode='%1$s'>: device '%2$s' is missing"),
+                        vgmSmartcardModeTypeToString(sc->mode), device);
+            return FALSE;
+        }
     }
     /* an RNG's backend object */
     for (i = 0; i < def->devices.rngs->len; i++) {
