@@ -328,6 +328,24 @@ vgmPostParseFreeUsbPort(const VgmDomainDef *def, unsigned int bus)
     return 0;
 }
 
+/* A USB device without a port: on controller 0 unless its address
+ * names one, on the lowest free root port (none free: validation names
+ * the device) */
+static void
+vgmPostParseUsbAssign(VgmDomainDef *def, VgmDeviceAddress *addr)
+{
+    unsigned int port;
+
+    if (addr->port[0])
+        return;
+    if (addr->type != VGM_ADDRESS_USB) {
+        addr->type = VGM_ADDRESS_USB;
+        addr->bus = 0;
+    }
+    if ((port = vgmPostParseFreeUsbPort(def, addr->bus)))
+        g_snprintf(addr->port, sizeof(addr->port), "%u", port);
+}
+
 /* Inputs as libvirt's QEMU driver completes them on x86: a tablet without
  * a bus is USB, a mouse or keyboard PS/2; the machine's own PS/2 mouse and
  * keyboard are listed when absent; a USB input gets the first free port of
@@ -368,63 +386,28 @@ vgmPostParseInputs(VgmDomainDef *def)
     }
     for (i = 0; i < devs->disks->len; i++) {
         VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
-        unsigned int port;
-
         /* another address type: validation names it */
-        if (d->bus != VGM_DISK_BUS_USB || d->addr.port[0] ||
-            (d->addr.type != VGM_ADDRESS_NONE && d->addr.type != VGM_ADDRESS_USB))
-            continue;
-        if (d->addr.type != VGM_ADDRESS_USB) {
-            d->addr.type = VGM_ADDRESS_USB;
-            d->addr.bus = 0;
-        }
-        /* none free: validation names the disk */
-        if ((port = vgmPostParseFreeUsbPort(def, d->addr.bus)))
-            g_snprintf(d->addr.port, sizeof(d->addr.port), "%u", port);
+        if (d->bus == VGM_DISK_BUS_USB &&
+            (d->addr.type == VGM_ADDRESS_NONE || d->addr.type == VGM_ADDRESS_USB))
+            vgmPostParseUsbAssign(def, &d->addr);
     }
     /* smartcard readers (ccid controllers) after the disks, before the
      * inputs, as libvirt goes through the devices */
     for (i = 0; i < devs->controllers->len; i++) {
         VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
-        unsigned int port;
-
-        if (!g_str_equal(c->type, "ccid") || c->addr.port[0] ||
-            (c->addr.type != VGM_ADDRESS_NONE && c->addr.type != VGM_ADDRESS_USB))
-            continue;
-        if (c->addr.type != VGM_ADDRESS_USB) {
-            c->addr.type = VGM_ADDRESS_USB;
-            c->addr.bus = 0;
-        }
-        if ((port = vgmPostParseFreeUsbPort(def, c->addr.bus)))
-            g_snprintf(c->addr.port, sizeof(c->addr.port), "%u", port);
+        if (g_str_equal(c->type, "ccid") &&
+            (c->addr.type == VGM_ADDRESS_NONE || c->addr.type == VGM_ADDRESS_USB))
+            vgmPostParseUsbAssign(def, &c->addr);
     }
     for (i = 0; i < devs->inputs->len; i++) {
         VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
-        unsigned int port;
-
-        if (in->bus != VGM_INPUT_BUS_USB || in->addr.port[0])
-            continue;
-        if (in->addr.type != VGM_ADDRESS_USB) {
-            in->addr.type = VGM_ADDRESS_USB;
-            in->addr.bus = 0;
-        }
-        /* none free: validation names the input */
-        if ((port = vgmPostParseFreeUsbPort(def, in->addr.bus)))
-            g_snprintf(in->addr.port, sizeof(in->addr.port), "%u", port);
+        if (in->bus == VGM_INPUT_BUS_USB)
+            vgmPostParseUsbAssign(def, &in->addr);
     }
     /* then USB redirections, as libvirt hands out the ports */
     for (i = 0; i < devs->redirdevs->len; i++) {
         VgmChrDef *rd = g_ptr_array_index(devs->redirdevs, i);
-        unsigned int port;
-
-        if (rd->addr.port[0])
-            continue;
-        if (rd->addr.type != VGM_ADDRESS_USB) {
-            rd->addr.type = VGM_ADDRESS_USB;
-            rd->addr.bus = 0;
-        }
-        if ((port = vgmPostParseFreeUsbPort(def, rd->addr.bus)))
-            g_snprintf(rd->addr.port, sizeof(rd->addr.port), "%u", port);
+        vgmPostParseUsbAssign(def, &rd->addr);
     }
 }
 
