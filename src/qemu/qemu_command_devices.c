@@ -54,6 +54,18 @@ vgmCmdUsbControllerId(unsigned int index)
     return index ? g_strdup_printf("usb%u", index) : g_strdup("usb");
 }
 
+/* A USB device's "bus" (the root bus of USB controller N, whose id
+ * vgmCmdUsbControllerId gives) and "port" */
+static void
+vgmCmdUsbAddress(JsonObject *dev, const VgmDeviceAddress *addr)
+{
+    g_autofree char *ctrl = vgmCmdUsbControllerId(addr->bus);
+    g_autofree char *bus = g_strdup_printf("%s.0", ctrl);
+
+    json_object_set_string_member(dev, "bus", bus);
+    json_object_set_string_member(dev, "port", addr->port);
+}
+
 static void
 vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *plan)
 {
@@ -112,13 +124,8 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
     if (id)
         json_object_set_string_member(dev, "id", id);
     /* a smartcard reader is a USB device */
-    if (c->addr.type == VGM_ADDRESS_USB) {
-        g_autofree char *bus = c->addr.bus ? g_strdup_printf("usb%u.0", c->addr.bus) :
-                                             g_strdup("usb.0");
-
-        json_object_set_string_member(dev, "bus", bus);
-        json_object_set_string_member(dev, "port", c->addr.port);
-    }
+    if (c->addr.type == VGM_ADDRESS_USB)
+        vgmCmdUsbAddress(dev, &c->addr);
     /* a PCIe port's hotplug after its id, as libvirt writes it */
     if (c->hotplug && g_str_equal(c->type, "pci"))
         json_object_set_boolean_member(dev, "hotplug", c->hotplug == VGM_TRISTATE_YES);
@@ -604,12 +611,8 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             break;
         }
         case VGM_DISK_BUS_USB: {
-            /* controller 0 is "usb", N is "usbN" (vgmCmdControllers) */
-            g_autofree char *bus = d->addr.bus ? g_strdup_printf("usb%u.0", d->addr.bus) :
-                                                 g_strdup("usb.0");
             json_object_set_string_member(dev, "driver", "usb-storage");
-            json_object_set_string_member(dev, "bus", bus);
-            json_object_set_string_member(dev, "port", d->addr.port);
+            vgmCmdUsbAddress(dev, &d->addr);
             break;
         }
         case VGM_DISK_BUS_FDC:
@@ -1027,11 +1030,7 @@ vgmCmdInputs(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         if (in->type == VGM_INPUT_TYPE_PASSTHROUGH)
             json_object_set_string_member(dev, "evdev", in->evdev);
         if (in->bus == VGM_INPUT_BUS_USB) {
-            /* controller 0 is "usb", N is "usbN" (vgmCmdControllers) */
-            g_autofree char *bus = in->addr.bus ? g_strdup_printf("usb%u.0", in->addr.bus) :
-                                                  g_strdup("usb.0");
-            json_object_set_string_member(dev, "bus", bus);
-            json_object_set_string_member(dev, "port", in->addr.port);
+            vgmCmdUsbAddress(dev, &in->addr);
         } else {
             vgmCmdIommu(dev, &in->virtio, &in->addr, plan);
             vgmCmdAddress(dev, &in->addr, plan);
@@ -1358,8 +1357,6 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         const VgmChrDef *rd = g_ptr_array_index(devs->redirdevs, i);
         g_autofree char *chardev = g_strdup_printf("charredir%u", i);
         g_autofree char *id = g_strdup_printf("redir%u", i);
-        g_autofree char *bus = rd->addr.bus ? g_strdup_printf("usb%u.0", rd->addr.bus) :
-                                              g_strdup("usb.0");
         JsonObject *dev = json_object_new();
 
         vgmCmdChardev(cmd, rd, chardev, NULL);
@@ -1368,8 +1365,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         json_object_set_string_member(dev, "id", id);
         if (rd->bootOrder)
             json_object_set_int_member(dev, "bootindex", rd->bootOrder);
-        json_object_set_string_member(dev, "bus", bus);
-        json_object_set_string_member(dev, "port", rd->addr.port);
+        vgmCmdUsbAddress(dev, &rd->addr);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }
