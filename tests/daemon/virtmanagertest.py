@@ -219,7 +219,10 @@ class Desktop:
         and the session bus."""
         r, w = os.pipe()
         self._spawn(["Xvfb", "-displayfd", str(w), "-screen", "0", "%dx%dx24" % SCREEN,
-                     "-nolisten", "tcp"], pass_fds=(w,),
+                     # no server reset when the last client leaves: xdotool's
+                     # probe below disconnects, and a client connecting while
+                     # the server resets fails (GTK then cannot initialise)
+                     "-noreset", "-nolisten", "tcp"], pass_fds=(w,),
                     stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.work, "xvfb.log"), "wb"))
         os.close(w)
         num = b""
