@@ -52,7 +52,10 @@
  * virtio-pmem files, serial log files and sockets, a listening socket for
  * unix chardevs in connect mode, a stub bzImage and initrd for direct
  * kernel boot, NVRAM copied from its template, over a loop device for a
- * varstore on a block device (root); chardev <log> files are
+ * varstore on a block device (root), a stub vhost-user net backend
+ * (tests/vhostusernetstub.py) for each vhostuser interface, which QEMU must
+ * have opened (SET_OWNER) by the time it answers QMP, and loopback ports
+ * for socket interfaces, with a listener for a client; chardev <log> files are
  * moved there too, and QEMU makes them; an ACPI SLIC table's file is
  * made there too). The definition is adapted
  * where the test host cannot provide what it asks for, and the adaptation
@@ -65,18 +68,22 @@
  * guest RAM (more than the host's RAM and swap, which QEMU cannot
  * reserve), hugepages (a mounted hugetlbfs with enough free pages), NUMA
  * host nodes that are not online, SEV (/dev/sev and KVM), SGX, a host
- * serial or parallel port (<serial type='dev'>) or an OSS audio device
+ * serial or parallel port (<serial type='dev'>), a multicast group it
+ * cannot join (<interface type='mcast'>), or an OSS audio device
  * the host has not, an emulated smartcard (the host's NSS setup), firmware
  * files that are not installed, guests of another architecture.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <gio/gio.h>
@@ -336,6 +343,69 @@ vgmAcceptListenTcp(VgmAcceptEnv *env, guint16 *port, GError **error)
     return TRUE;
 }
 
+/* A UDP port of 127.0.0.1 that is free now (the kernel's choice). */
+static gboolean
+vgmAcceptFreeUdpPort(guint16 *port, GError **error)
+{
+    g_autoptr(GSocket) sock = NULL;
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
+    g_autoptr(GSocketAddress) bound = NULL;
+
+    if (!(sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
+                              G_SOCKET_PROTOCOL_DEFAULT, error)) ||
+        !g_socket_bind(sock, addr, FALSE, error) ||
+        !(bound = g_socket_get_local_address(sock, error)))
+        return FALSE;
+    *port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+    return TRUE;
+}
+
+/* A socket interface on the host's loopback: a free port for a server,
+ * a listener of the test's for a client, free ports at both ends of a
+ * udp one; a multicast group is kept, and the case skips (*skip) where
+ * this host cannot join one. */
+static gboolean
+vgmAcceptPrepareSocketNet(VgmAcceptEnv *env, VgmNetDef *net, char **skip, GError **error)
+{
+    guint16 port = 0;
+    guint16 local = 0;
+
+    if (net->type == VGM_NET_TYPE_MCAST) {
+        struct ip_mreq mreq = { 0 };
+        int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        int rc = -1;
+        int err = 0;
+
+        if (fd >= 0 && inet_pton(AF_INET, net->source, &mreq.imr_multiaddr) == 1) {
+            mreq.imr_interface.s_addr = htonl(INADDR_ANY);
+            rc = setsockopt(fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &mreq, sizeof(mreq));
+            err = errno;
+        }
+        if (fd >= 0)
+            close(fd);
+        if (rc < 0)
+            *skip = g_strdup_printf("this host cannot join multicast group %s (%s), which <interface type='mcast'> does",
+                                    net->source, err ? g_strerror(err) : "not an IPv4 group");
+        return TRUE;
+    }
+    if ((net->type == VGM_NET_TYPE_SERVER && !vgmAcceptFreeTcpPort(&port, error)) ||
+        (net->type == VGM_NET_TYPE_CLIENT && !vgmAcceptListenTcp(env, &port, error)) ||
+        (net->type == VGM_NET_TYPE_UDP &&
+         (!vgmAcceptFreeUdpPort(&port, error) || !vgmAcceptFreeUdpPort(&local, error))))
+        return FALSE;
+    g_test_message("interface %s: type='%s' on 127.0.0.1:%u (was %s:%u)%s", net->mac,
+                   vgmNetTypeToString(net->type), port, net->source ? net->source : "",
+                   net->port, local ? ", sending from a free port of 127.0.0.1" : "");
+    vgmAcceptReplace(&net->source, g_strdup("127.0.0.1"));
+    net->port = port;
+    if (net->localAddress) {
+        vgmAcceptReplace(&net->localAddress, g_strdup("127.0.0.1"));
+        net->localPort = local;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmAcceptPrepareChr(VgmAcceptEnv *env, VgmChrDef *chr, GError **error)
 {
@@ -475,25 +545,28 @@ vgmAcceptServeNbd(VgmAcceptEnv *env, VgmDiskDef *disk, guint n, GError **error)
     return TRUE;
 }
 
-/* Runs the server @argv of the case (its stderr to @log, ended with the
- * case) and waits up to 10 s for it to make its socket @sock; @what names
- * it in the error. Server sockets are waited for as files: a probe
- * connection would be taken for QEMU's. */
+/* Runs the server @argv of the case (its stdout to @out, or dropped
+ * when NULL; its stderr to @log; ended with the case) and waits up to
+ * 10 s for it to make its socket @sock (NULL: a client of QEMU's, not
+ * waited for); @what names it in the error. Server sockets are waited
+ * for as files: a probe connection would be taken for QEMU's. */
 static gboolean
-vgmAcceptSpawnServer(VgmAcceptEnv *env, const char *const *argv, const char *log,
-                     const char *sock, const char *what, GError **error)
+vgmAcceptSpawn(VgmAcceptEnv *env, const char *const *argv, const char *out, const char *log,
+               const char *sock, const char *what, GError **error)
 {
     g_autoptr(GSubprocessLauncher) launcher =
-        g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+        g_subprocess_launcher_new(out ? G_SUBPROCESS_FLAGS_NONE : G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
     GSubprocess *proc;
     gint64 deadline;
 
+    if (out)
+        g_subprocess_launcher_set_stdout_file_path(launcher, out);
     g_subprocess_launcher_set_stderr_file_path(launcher, log);
     if (!(proc = g_subprocess_launcher_spawnv(launcher, argv, error)))
         return FALSE;
     g_ptr_array_add(env->servers, proc);
     deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-    while (!g_file_test(sock, G_FILE_TEST_EXISTS)) {
+    while (sock && !g_file_test(sock, G_FILE_TEST_EXISTS)) {
         if (g_subprocess_get_identifier(proc) == NULL || g_get_monotonic_time() > deadline) {
             g_autofree char *tail = vgmAcceptLogTail(log);
 
@@ -503,6 +576,14 @@ vgmAcceptSpawnServer(VgmAcceptEnv *env, const char *const *argv, const char *log
         g_usleep(20 * 1000);
     }
     return TRUE;
+}
+
+/* vgmAcceptSpawn with the server's stdout dropped */
+static gboolean
+vgmAcceptSpawnServer(VgmAcceptEnv *env, const char *const *argv, const char *log,
+                     const char *sock, const char *what, GError **error)
+{
+    return vgmAcceptSpawn(env, argv, NULL, log, sock, what, error);
 }
 
 /* A virtiofsd for virtiofs share @fs (number @n): QEMU's, running for the
@@ -607,6 +688,40 @@ vgmAcceptServeTpm(VgmAcceptEnv *env, VgmTpmDef *tpm, GError **error)
     }
     g_test_message("external TPM %s: served by a swtpm of the test's on %s", tpm->externalPath, sock);
     vgmAcceptReplace(&tpm->externalPath, g_steal_pointer(&sock));
+    return NULL;
+}
+
+/* The vhost-user net backend of interface @net (number @n): the test's
+ * stub (tests/vhostusernetstub.py, which writes the messages it got to
+ * vhost-user-netN.out) on a socket in the case's directory, listening for
+ * QEMU in mode='client', connecting to QEMU's socket once it is there in
+ * mode='server'. Returns the reason to skip (no /usr/bin/python3), or
+ * NULL: then @net names the stub's socket, or @error says why not. */
+static char *
+vgmAcceptServeVhostUserNet(VgmAcceptEnv *env, VgmNetDef *net, guint n, GError **error)
+{
+    g_autofree char *stub = g_build_filename(g_getenv("VGM_SRCDIR") ? g_getenv("VGM_SRCDIR") : ".",
+                                             "tests", "vhostusernetstub.py", NULL);
+    g_autofree char *sock = g_strdup_printf("%s/vhost-user-net%u.sock", env->dir, n);
+    g_autofree char *out = g_strdup_printf("%s/vhost-user-net%u.out", env->dir, n);
+    g_autofree char *log = g_strdup_printf("%s/vhost-user-net%u.log", env->dir, n);
+    const char *argv[] = { "/usr/bin/python3", stub, net->vhostServer ? "--connect" : "--listen",
+                           sock, NULL };
+
+    if (!g_file_test(argv[0], G_FILE_TEST_IS_EXECUTABLE))
+        return g_strdup("a vhost-user interface needs a backend: the test's stub runs under /usr/bin/python3");
+    if (!g_file_test(stub, G_FILE_TEST_EXISTS)) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no %s (set VGM_SRCDIR)", stub);
+        return NULL;
+    }
+    /* in mode='client' QEMU connects, so the stub listens first; in
+     * mode='server' the stub waits for QEMU's socket */
+    if (!vgmAcceptSpawn(env, argv, out, log, net->vhostServer ? NULL : sock,
+                        "the vhost-user net stub", error))
+        return NULL;
+    g_test_message("interface %s: its vhost-user backend is the test's stub on %s (was %s, mode='%s')",
+                   net->mac, sock, net->source, net->vhostServer ? "server" : "client");
+    vgmAcceptReplace(&net->source, g_steal_pointer(&sock));
     return NULL;
 }
 
@@ -811,6 +926,21 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
             g_test_message("interface %s: type='ethernet' switched to type='user' (making a tap needs root and /dev/net/tun)",
                            net->mac);
             net->type = VGM_NET_TYPE_USER;
+        }
+        if (net->type == VGM_NET_TYPE_VHOSTUSER) {
+            char *skip = vgmAcceptServeVhostUserNet(env, net, i, error);
+
+            if (skip)
+                return skip;
+            if (error && *error)
+                goto fail;
+        } else if (!vgmNetTypeHasTap(net->type) && net->type != VGM_NET_TYPE_USER) {
+            char *skip = NULL;
+
+            if (!vgmAcceptPrepareSocketNet(env, net, &skip, error))
+                goto fail;
+            if (skip)
+                return skip;
         }
         /* <bandwidth> is tc on the host's tap, not QEMU's: a user-mode
          * stand-in has no tap to shape */
@@ -1835,6 +1965,30 @@ vgmAcceptCheckStartup(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, GString *probl
  * Starts QEMU, checks it over QMP and makes it quit. On failure QEMU is
  * killed and the error carries its log tail.
  */
+/* Each vhost-user interface's backend (the test's stub) was spoken to:
+ * QEMU took ownership of it (SET_OWNER) before it answered QMP. */
+static void
+vgmAcceptCheckVhostUserNets(const char *dir, const VgmDomainDef *def, GString *problems)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+        g_autofree char *out = g_strdup_printf("%s/vhost-user-net%u.out", dir, i);
+        g_autofree char *text = NULL;
+        g_auto(GStrv) lines = NULL;
+
+        if (net->type != VGM_NET_TYPE_VHOSTUSER)
+            continue;
+        if (!g_file_get_contents(out, &text, NULL, NULL) || !strstr(text, "\nSET_OWNER\n"))
+            g_string_append_printf(problems, "\n  interface %s: its vhost-user backend got no SET_OWNER (%s)",
+                                   net->mac, text ? "messages seen, not that one" : "no output");
+        else if ((lines = g_strsplit(text, "\n", -1)))
+            g_test_message("interface %s: QEMU opened its vhost-user backend (%u messages)",
+                           net->mac, g_strv_length(lines) - 2);
+    }
+}
+
 static gboolean
 vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                const VgmQemuCmd *cmd, const VgmQemuPlan *plan, GError **error)
@@ -1887,6 +2041,7 @@ vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cf
         vgmAcceptCheckIOThreads(mon, cmd, problems);
         vgmAcceptCheckGraphics(mon, def, problems);
         vgmAcceptCheckStartup(mon, cmd, problems);
+        vgmAcceptCheckVhostUserNets(dir, def, problems);
 
         if (!vgmQemuMonitorCommand(mon, "quit", NULL, NULL, &err)) {
             /* QEMU may close the socket before the reply arrives */

@@ -941,10 +941,24 @@ typedef enum {
     VGM_NET_TYPE_NETWORK,
     VGM_NET_TYPE_BRIDGE,
     VGM_NET_TYPE_ETHERNET,
+    VGM_NET_TYPE_VHOSTUSER,     /* a vhost-user server's socket (OVS-DPDK, say) */
+    VGM_NET_TYPE_SERVER,        /* QEMU's socket netdev: listens on a TCP port */
+    VGM_NET_TYPE_CLIENT,        /* ... connects to one */
+    VGM_NET_TYPE_MCAST,         /* ... joins a multicast group */
+    VGM_NET_TYPE_UDP,           /* ... sends to a UDP port from a local one */
 
     VGM_NET_TYPE_LAST
 } VgmNetType;
 VGM_ENUM_DECL(vgmNet);
+
+/* Whether QEMU reaches the interface through a tap of the host's (made
+ * by QEMU, the driver or QEMU's bridge helper) */
+static inline gboolean
+vgmNetTypeHasTap(VgmNetType type)
+{
+    return type == VGM_NET_TYPE_NETWORK || type == VGM_NET_TYPE_BRIDGE ||
+           type == VGM_NET_TYPE_ETHERNET;
+}
 
 /* <interface><driver name=''>: which virtio-net backend serves a tap */
 typedef enum {
@@ -1008,7 +1022,15 @@ typedef struct {
 typedef struct {
     VgmNetType type;
     char *mac;                  /* canonical lower case */
-    char *source;               /* network or bridge name */
+    char *source;               /* network or bridge name; vhostuser: the
+                                 * socket's path; server, client, mcast,
+                                 * udp: the address (server: or NULL, any) */
+    gboolean vhostServer;       /* vhostuser <source mode='server'>: QEMU listens */
+    unsigned int reconnect;     /* vhostuser <reconnect enabled='yes' timeout=''/> */
+    gboolean haveReconnect;     /* <reconnect> given (enabled='no': reconnect 0) */
+    unsigned int port;          /* server, client, mcast, udp: <source port=''> */
+    char *localAddress;         /* udp: <source><local address='' port=''/> */
+    unsigned int localPort;
     char *actualBridge;         /* network, live: the network's bridge the
                                  * tap joined (<source bridge=''>) */
     char *ifname;               /* <target dev=''/>: the host's tap name */

@@ -33,7 +33,8 @@ VGM_ENUM_IMPL(vgmDiskDetectZeroes, VGM_DISK_DETECT_ZEROES_LAST, "default", "off"
 VGM_ENUM_IMPL(vgmDiskTrans, VGM_DISK_TRANS_LAST, "default", "none", "auto", "lba");
 VGM_ENUM_IMPL(vgmDiskErrorPolicy, VGM_DISK_ERROR_POLICY_LAST,
               "default", "stop", "report", "ignore", "enospace");
-VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet");
+VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet", "vhostuser",
+              "server", "client", "mcast", "udp");
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
 VGM_ENUM_IMPL(vgmNetTxMode, VGM_NET_TXMODE_LAST, "default", "iothread", "timer");
 
@@ -256,6 +257,7 @@ vgmNetDefFree(VgmNetDef *n)
     g_free(n->ifname);
     g_free(n->source);
     g_free(n->actualBridge);
+    g_free(n->localAddress);
     g_free(n->model);
     g_free(n->ovsInterfaceId);
     g_free(n->romFile);
@@ -1003,6 +1005,47 @@ vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
     vgmBufAdd(buf, "</source>\n");
 }
 
+/* <reconnect enabled='' timeout=''> of a vhost-user socket in <@owner
+ * type='vhostuser'>: *timeout 0 for enabled='no' */
+static gboolean
+vgmReconnectParse(xmlNodePtr rc, const char *owner, unsigned int *timeout, gboolean *have,
+                  GError **error)
+{
+    VgmTristate enabled = VGM_TRISTATE_ABSENT;
+    int got;
+
+    if (!vgmXMLCheckNode(rc, (const char *const[]){ "enabled", "timeout", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropTristateBool(rc, "enabled", VGM_XML_PROP_REQUIRED, &enabled, error) < 0 ||
+        (got = vgmXMLPropUInt(rc, "timeout", 0, timeout, error)) < 0)
+        return FALSE;
+    /* libvirt's: a timeout with enabled='yes' only, and then one */
+    if ((enabled == VGM_TRISTATE_YES) != (got > 0 && *timeout > 0)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<reconnect> of <%1$s type='vhostuser'>: enabled='yes' takes a nonzero 'timeout' (seconds), enabled='no' none"),
+                    owner);
+        return FALSE;
+    }
+    *have = TRUE;
+    return TRUE;
+}
+
+/* <source ...> of a vhost-user socket, closed, with its <reconnect> */
+static void
+vgmReconnectSourceFormat(VgmBuf *buf, gboolean have, unsigned int timeout)
+{
+    if (!have) {
+        vgmBufAdd(buf, "/>\n");
+        return;
+    }
+    vgmBufAdd(buf, ">\n");
+    if (timeout)
+        vgmBufAsprintf(buf, "  <reconnect enabled='yes' timeout='%u'/>\n", timeout);
+    else
+        vgmBufAdd(buf, "  <reconnect enabled='no'/>\n");
+    vgmBufAdd(buf, "</source>\n");
+}
+
 /* A vhostuser disk's <source type='unix' path=''> (the socket of a
  * vhost-user-blk server someone else runs) and its <reconnect> */
 static gboolean
@@ -1029,24 +1072,7 @@ vgmDiskVhostUserParse(xmlNodePtr source, VgmDiskDef *disk, GError **error)
                     disk->src);
         return FALSE;
     }
-    if (rc) {
-        VgmTristate enabled = VGM_TRISTATE_ABSENT;
-        int got;
-
-        if (!vgmXMLCheckNode(rc, (const char *const[]){ "enabled", "timeout", NULL },
-                             vgmXMLNoChildren, error) ||
-            vgmXMLPropTristateBool(rc, "enabled", VGM_XML_PROP_REQUIRED, &enabled, error) < 0 ||
-            (got = vgmXMLPropUInt(rc, "timeout", 0, &disk->reconnect, error)) < 0)
-            return FALSE;
-        /* libvirt's: a timeout with enabled='yes' only, and then one */
-        if ((enabled == VGM_TRISTATE_YES) != (got > 0 && disk->reconnect > 0)) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("<reconnect> of <disk type='vhostuser'>: enabled='yes' takes a nonzero 'timeout' (seconds), enabled='no' none"));
-            return FALSE;
-        }
-        disk->haveReconnect = TRUE;
-    }
-    return TRUE;
+    return !rc || vgmReconnectParse(rc, "disk", &disk->reconnect, &disk->haveReconnect, error);
 }
 
 /* The text of the disk's <NAME> child into *out (NULL when absent); an
@@ -1425,16 +1451,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
         vgmDiskNetSourceFormat(buf, disk->net);
     } else if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
         vgmBufEscapeString(buf, "<source type='unix' path='%s'", disk->src);
-        if (!disk->haveReconnect) {
-            vgmBufAdd(buf, "/>\n");
-        } else {
-            vgmBufAdd(buf, ">\n");
-            if (disk->reconnect)
-                vgmBufAsprintf(buf, "  <reconnect enabled='yes' timeout='%u'/>\n", disk->reconnect);
-            else
-                vgmBufAdd(buf, "  <reconnect enabled='no'/>\n");
-            vgmBufAdd(buf, "</source>\n");
-        }
+        vgmReconnectSourceFormat(buf, disk->haveReconnect, disk->reconnect);
     } else if (disk->src) {
         if (disk->type == VGM_DISK_TYPE_FILE)
             vgmBufEscapeString(buf, "<source file='%s'/>\n", disk->src);
@@ -1812,6 +1829,130 @@ vgmNetCoalesceParse(xmlNodePtr node, VgmNetDef *net, GError **error)
     return TRUE;
 }
 
+/* A TCP or UDP port of <source> or <local> in a socket interface */
+static gboolean
+vgmNetPortParse(xmlNodePtr node, const char *element, unsigned int *port, GError **error)
+{
+    if (vgmXMLPropUInt(node, "port", VGM_XML_PROP_REQUIRED, port, error) < 0)
+        return FALSE;
+    if (*port > 65535) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$u' for attribute 'port' of <%2$s> in <interface>: a port is at most 65535"),
+                    *port, element);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The <source> of an interface, by its type: none for user and ethernet;
+ * a network or bridge name; a vhost-user socket (type, path, mode and
+ * <reconnect>); the address and port of QEMU's socket netdevs (an
+ * address of its own and <local> for udp) */
+static gboolean
+vgmNetSourceParse(xmlNodePtr child, VgmNetDef *net, gboolean live, GError **error)
+{
+    const char *type = vgmNetTypeToString(net->type);
+
+    if (net->type == VGM_NET_TYPE_VHOSTUSER) {
+        g_autofree char *stype = NULL;
+        g_autofree char *mode = NULL;
+        xmlNodePtr rc;
+
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("<interface type='vhostuser'> needs <source type='unix' path='...' mode='server|client'/>"));
+            return FALSE;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "path", "mode", NULL },
+                             (const char *const[]){ "reconnect", NULL }, error) ||
+            vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &stype, error) < 0 ||
+            !vgmCheckValue((const char *const[]){ "unix", NULL }, stype, "type", "source", error) ||
+            vgmXMLPropString(child, "path", VGM_XML_PROP_REQUIRED, &net->source, error) < 0 ||
+            vgmXMLPropString(child, "mode", VGM_XML_PROP_REQUIRED, &mode, error) < 0 ||
+            !vgmCheckValue((const char *const[]){ "server", "client", NULL }, mode, "mode",
+                           "source", error) ||
+            vgmXMLSingleChild(child, "reconnect", &rc, error) < 0)
+            return FALSE;
+        if (!g_path_is_absolute(net->source)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'path' of <source> in <interface type='vhostuser'>: a socket is an absolute path"),
+                        net->source);
+            return FALSE;
+        }
+        net->vhostServer = g_str_equal(mode, "server");
+        return !rc || vgmReconnectParse(rc, "interface", &net->reconnect, &net->haveReconnect,
+                                        error);
+    }
+    if (net->type == VGM_NET_TYPE_SERVER || net->type == VGM_NET_TYPE_CLIENT ||
+        net->type == VGM_NET_TYPE_MCAST || net->type == VGM_NET_TYPE_UDP) {
+        gboolean udp = net->type == VGM_NET_TYPE_UDP;
+        xmlNodePtr local;
+
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<interface type='%1$s'> needs <source address='...' port='...'/>"),
+                        type);
+            return FALSE;
+        }
+        /* a server without an address listens on every one */
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "address", "port", NULL },
+                             udp ? (const char *const[]){ "local", NULL } : vgmXMLNoChildren,
+                             error) ||
+            vgmXMLPropString(child, "address",
+                             net->type == VGM_NET_TYPE_SERVER ? 0 : VGM_XML_PROP_REQUIRED,
+                             &net->source, error) < 0 ||
+            !vgmNetPortParse(child, "source", &net->port, error))
+            return FALSE;
+        if (!udp)
+            return TRUE;
+        if (vgmXMLSingleChild(child, "local", &local, error) < 0)
+            return FALSE;
+        if (!local) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("<interface type='udp'> needs <source><local address='...' port='...'/>: the address and port it sends from"));
+            return FALSE;
+        }
+        return vgmXMLCheckNode(local, (const char *const[]){ "address", "port", NULL },
+                               vgmXMLNoChildren, error) &&
+               vgmXMLPropString(local, "address", VGM_XML_PROP_REQUIRED, &net->localAddress,
+                                error) >= 0 &&
+               vgmNetPortParse(local, "local", &net->localPort, error);
+    }
+    if (net->type == VGM_NET_TYPE_USER || net->type == VGM_NET_TYPE_ETHERNET) {
+        if (child) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<interface type='%1$s'> takes no <source> element"),
+                        type);
+            return FALSE;
+        }
+    } else {
+        const char *attr = net->type == VGM_NET_TYPE_NETWORK ? "network" : "bridge";
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<interface type='%1$s'> needs <source %2$s='...'/>"),
+                        type, attr);
+            return FALSE;
+        }
+        if (net->type == VGM_NET_TYPE_NETWORK && xmlHasProp(child, (const xmlChar *)"portgroup")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("attribute 'portgroup' of <source> in <interface type='network'>: virt-gmem's networks have no port groups"));
+            return FALSE;
+        }
+        /* a network interface's live XML names the bridge it joined and
+         * libvirt's port; both are run-time state, which a definition
+         * does not keep */
+        if (!vgmXMLCheckNode(child, net->type == VGM_NET_TYPE_NETWORK ?
+                             (const char *const[]){ "network", "bridge", "portid", NULL } :
+                             (const char *const[]){ attr, NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, attr, VGM_XML_PROP_REQUIRED, &net->source, error) < 0 ||
+            (net->type == VGM_NET_TYPE_NETWORK && live &&
+             vgmXMLPropString(child, "bridge", 0, &net->actualBridge, error) < 0))
+            return FALSE;
+    }
+
+    return TRUE;
+}
+
 static VgmNetDef *
 vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
 {
@@ -1824,7 +1965,6 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
         { "hostdev", N_("this driver does not pass host PCI devices through") },
         { "vdpa", N_("this driver does not pass host vDPA devices through") },
         { "direct", N_("macvtap interfaces are not supported") },
-        { "vhostuser", N_("vhost-user interfaces are not supported") },
     };
     g_autoptr(VgmNetDef) net = g_new0(VgmNetDef, 1);
     g_autofree char *type = NULL;
@@ -1870,39 +2010,9 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
             return NULL;
     }
 
-    if (vgmXMLSingleChild(node, "source", &child, error) < 0)
+    if (vgmXMLSingleChild(node, "source", &child, error) < 0 ||
+        !vgmNetSourceParse(child, net, live, error))
         return NULL;
-    if (net->type == VGM_NET_TYPE_USER || net->type == VGM_NET_TYPE_ETHERNET) {
-        if (child) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("<interface type='%1$s'> takes no <source> element"),
-                        vgmNetTypeToString(net->type));
-            return NULL;
-        }
-    } else {
-        const char *attr = net->type == VGM_NET_TYPE_NETWORK ? "network" : "bridge";
-        if (!child) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("<interface type='%1$s'> needs <source %2$s='...'/>"),
-                        vgmNetTypeToString(net->type), attr);
-            return NULL;
-        }
-        if (net->type == VGM_NET_TYPE_NETWORK && xmlHasProp(child, (const xmlChar *)"portgroup")) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
-                        _("attribute 'portgroup' of <source> in <interface type='network'>: virt-gmem's networks have no port groups"));
-            return NULL;
-        }
-        /* a network interface's live XML names the bridge it joined and
-         * libvirt's port; both are run-time state, which a definition
-         * does not keep */
-        if (!vgmXMLCheckNode(child, net->type == VGM_NET_TYPE_NETWORK ?
-                             (const char *const[]){ "network", "bridge", "portid", NULL } :
-                             (const char *const[]){ attr, NULL }, vgmXMLNoChildren, error) ||
-            vgmXMLPropString(child, attr, VGM_XML_PROP_REQUIRED, &net->source, error) < 0 ||
-            (net->type == VGM_NET_TYPE_NETWORK && live &&
-             vgmXMLPropString(child, "bridge", 0, &net->actualBridge, error) < 0))
-            return NULL;
-    }
 
     if (vgmXMLSingleChild(node, "target", &child, error) < 0)
         return NULL;
@@ -2061,6 +2171,23 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     }
     else if (net->type == VGM_NET_TYPE_BRIDGE)
         vgmBufEscapeString(buf, "<source bridge='%s'/>\n", net->source);
+    else if (net->type == VGM_NET_TYPE_VHOSTUSER) {
+        vgmBufEscapeString(buf, "<source type='unix' path='%s'", net->source);
+        vgmBufAsprintf(buf, " mode='%s'", net->vhostServer ? "server" : "client");
+        vgmReconnectSourceFormat(buf, net->haveReconnect, net->reconnect);
+    } else if (net->type != VGM_NET_TYPE_USER && net->type != VGM_NET_TYPE_ETHERNET) {
+        /* the socket netdevs' */
+        vgmBufEscapeString(buf, "<source address='%s'", net->source);
+        vgmBufAsprintf(buf, net->source ? " port='%u'" : "<source port='%u'", net->port);
+        if (net->localAddress) {
+            vgmBufAdd(buf, ">\n");
+            vgmBufEscapeString(buf, "  <local address='%s'", net->localAddress);
+            vgmBufAsprintf(buf, " port='%u'/>\n", net->localPort);
+            vgmBufAdd(buf, "</source>\n");
+        } else {
+            vgmBufAdd(buf, "/>\n");
+        }
+    }
     /* libvirt's order: <vlan> and <virtualport> between <source> and <target> */
     if (net->nvlanTags) {
         size_t i;

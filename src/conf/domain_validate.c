@@ -1144,14 +1144,46 @@ vgmRuleNet(const VgmNetDef *n, GError **error)
                     n->mac, n->model);
         return FALSE;
     }
-    if (n->type == VGM_NET_TYPE_USER &&
-        (n->driverName == VGM_NET_DRIVER_VHOST || n->queues || n->mtu)) {
+    /* what a backend without a tap cannot have: a vhost-user backend
+     * has queues and an MTU of its own, and is the vhost device already */
+    if (!vgmNetTypeHasTap(n->type) &&
+        (n->driverName == VGM_NET_DRIVER_VHOST ||
+         (n->type != VGM_NET_TYPE_VHOSTUSER && (n->queues || n->mtu)))) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("<interface type='user'> '%1$s' cannot have %2$s: QEMU's user-mode network has one queue in userspace and no host device"),
-                    n->mac,
-                    n->mtu ? "<mtu>" : n->queues ? _("more than one queue") :
-                    "<driver name='vhost'>");
+                    _("<interface type='%1$s'> '%2$s' cannot have %3$s: %4$s"),
+                    vgmNetTypeToString(n->type), n->mac,
+                    n->driverName != VGM_NET_DRIVER_VHOST ?
+                    (n->mtu ? "<mtu>" : _("more than one queue")) : "<driver name='vhost'>",
+                    n->type == VGM_NET_TYPE_VHOSTUSER ?
+                    _("its vhost-user backend does the vhost device's work") :
+                    n->type == VGM_NET_TYPE_USER ?
+                    _("QEMU's user-mode network has one queue in userspace and no host device") :
+                    _("QEMU's socket network has one queue in userspace and no host device"));
         return FALSE;
+    }
+    /* a socket netdev has no host interface to name */
+    if (n->ifname && n->type != VGM_NET_TYPE_VHOSTUSER && n->type != VGM_NET_TYPE_USER &&
+        !vgmNetTypeHasTap(n->type)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<target dev='%1$s'> of <interface type='%2$s'> '%3$s': QEMU's socket network has no host interface to name"),
+                    n->ifname, vgmNetTypeToString(n->type), n->mac);
+        return FALSE;
+    }
+    if (n->type == VGM_NET_TYPE_VHOSTUSER) {
+        /* libvirt's rule: the vhost-user protocol serves virtio-net */
+        if (!virtio) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<interface type='vhostuser'> '%1$s' needs <model type='virtio'/> (or a virtio-net variant): a vhost-user backend serves virtio-net only, and its model is '%2$s'"),
+                        n->mac, n->model);
+            return FALSE;
+        }
+        /* QEMU refuses 'reconnect' on a listening socket */
+        if (n->vhostServer && n->haveReconnect) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<reconnect> of <interface type='vhostuser'> '%1$s' needs mode='client': in mode='server' QEMU listens, and its backend reconnects"),
+                        n->mac);
+            return FALSE;
+        }
     }
     /* the kernel's tap has at most 256 queues */
     if (n->queues > 256) {
@@ -1165,7 +1197,7 @@ vgmRuleNet(const VgmNetDef *n, GError **error)
         return FALSE;
     /* QEMU takes larger transmit queues from vhost-user only, and quietly
      * uses 256 for the rest */
-    if (n->txQueueSize > 256) {
+    if (n->txQueueSize > 256 && n->type != VGM_NET_TYPE_VHOSTUSER) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("invalid value '%1$u' for attribute 'tx_queue_size' of <driver> in interface '%2$s': QEMU gives a tap or user network at most 256"),
                     n->txQueueSize, n->mac);

@@ -627,20 +627,26 @@ vgmDriverLogStart(int fd, const VgmQemuCmd *cmd, const VgmQemuCaps *caps)
     g_autofree char *stamp = g_date_time_format(now, "%Y-%m-%d %H:%M:%S.%f");
     g_autofree char *shell = vgmQemuCmdFormatShell(cmd);
     g_autofree char *line = NULL;
+    g_autoptr(GString) warnings = g_string_new(NULL);
     unsigned int v = vgmQemuCapsGetVersion(caps);
     struct utsname uts;
+    guint i;
 
     if (uname(&uts) < 0)
         memset(&uts, 0, sizeof(uts));
     /* %f gives microseconds; libvirt prints milliseconds */
     if (strlen(stamp) > 3)
         stamp[strlen(stamp) - 3] = '\0';
-    line = g_strdup_printf("%s+0000: starting up virt-gmem version: %s, qemu version: %u.%u.%u, kernel: %s, hostname: %s\n%s\n%s",
+    for (i = 0; cmd->warnings && i < cmd->warnings->len; i++)
+        g_string_append_printf(warnings, "warning: %s\n",
+                               (const char *)g_ptr_array_index(cmd->warnings, i));
+    line = g_strdup_printf("%s+0000: starting up virt-gmem version: %s, qemu version: %u.%u.%u, kernel: %s, hostname: %s\n%s\n%s%s",
                            stamp, VERSION, v / 1000000, (v / 1000) % 1000, v % 1000,
                            uts.release, uts.nodename, shell,
                            /* libvirt's word for a command line the user
                             * added to (<qemu:commandline>) */
-                           cmd->customArgv ? "Domain is tainted: custom-argv\n" : "");
+                           cmd->customArgv ? "Domain is tainted: custom-argv\n" : "",
+                           warnings->str);
     if (write(fd, line, strlen(line)) < 0) {
         /* the log is for people; a full disk shows up in QEMU's start */
     }

@@ -350,6 +350,14 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                         u->status->name, net->mac, net->ifname);
             return FALSE;
         }
+        /* the running QEMU holds the vhost-user connection, or the port
+         * its socket netdev listens, connects or sends on */
+        if (net->type != VGM_NET_TYPE_USER && !vgmNetTypeHasTap(net->type)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("domain '%1$s' cannot be live-updated: its <interface type='%2$s'> '%3$s' is a connection the running QEMU holds and a new QEMU cannot take over"),
+                        u->status->name, vgmNetTypeToString(net->type), net->mac);
+            return FALSE;
+        }
     }
     /* swtpm ends when the running QEMU closes its connection; an external
      * emulator serves one connection at a time */

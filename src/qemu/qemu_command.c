@@ -45,6 +45,7 @@ vgmQemuCmdFree(VgmQemuCmd *cmd)
     g_clear_pointer(&cmd->devices, g_ptr_array_unref);
     g_clear_pointer(&cmd->globals, g_ptr_array_unref);
     g_clear_pointer(&cmd->startup, g_ptr_array_unref);
+    g_clear_pointer(&cmd->warnings, g_ptr_array_unref);
     g_free(cmd);
 }
 
@@ -912,6 +913,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     cmd->devices = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
     cmd->globals = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
     cmd->startup = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+    cmd->warnings = g_ptr_array_new_with_free_func(g_free);
     cmd->binary = g_strdup(def->devices.emulator ? def->devices.emulator :
                            "/usr/bin/qemu-system-x86_64");
     if (!def->devices.emulator) {

@@ -28,6 +28,8 @@ typedef struct {
                          * before the guest runs (libvirt sets disk
                          * throttling so), in order */
     gboolean customArgv; /* <qemu:commandline> added to it: libvirt's taint */
+    GPtrArray *warnings; /* what may not work as the definition hopes,
+                          * for the domain's log: translated lines */
 } VgmQemuCmd;
 
 void vgmQemuCmdFree(VgmQemuCmd *cmd);

@@ -14,6 +14,7 @@
 
 #include "qemu_command_priv.h"
 #include "qemu_validate.h"
+#include "util/vgmi18n.h"
 
 static gboolean
 vgmCmdIsQ35(const VgmQemuPlan *plan)
@@ -696,6 +697,23 @@ vgmCmdNetVirtioOpts(JsonObject *dev, const VgmNetDef *n)
     }
 }
 
+/* Whether some RAM backend of the guest's (not a memory device's) is
+ * shared, which libvirt takes as the sign a vhost-user backend can map
+ * the guest's memory */
+static gboolean
+vgmCmdSomeMemoryShared(const VgmQemuPlan *plan)
+{
+    guint i;
+
+    for (i = 0; i < plan->backends->len; i++) {
+        const VgmQemuBackend *be = g_ptr_array_index(plan->backends, i);
+
+        if (be->role != VGM_QEMU_BACKEND_DEVICE && be->share)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static void
 vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -716,6 +734,44 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 
         if (n->type == VGM_NET_TYPE_USER) {
             json_object_set_string_member(o, "type", "user");
+        } else if (n->type == VGM_NET_TYPE_VHOSTUSER) {
+            /* the backend's socket as a chardev named after the device,
+             * as libvirt names it; in server mode QEMU waits for the
+             * backend before it starts */
+            g_autofree char *chardev = g_strdup_printf("char%s", id);
+            g_autofree char *path = vgmQemuEscapeOptValue(n->source);
+            g_autofree char *reconnect = n->haveReconnect ?
+                                         g_strdup_printf(",reconnect=%u", n->reconnect) : NULL;
+
+            vgmCmdArgPairf(cmd, "-chardev", "socket,id=%s,path=%s%s%s", chardev, path,
+                           n->vhostServer ? ",server=on" : "", reconnect ? reconnect : "");
+            json_object_set_string_member(o, "type", "vhost-user");
+            json_object_set_string_member(o, "chardev", chardev);
+            if (n->queues)
+                json_object_set_int_member(o, "queues", n->queues);
+            /* the backend maps the guest's RAM through its fds; libvirt
+             * starts the guest anyway and warns, and so does the driver */
+            if (!vgmCmdSomeMemoryShared(plan))
+                g_ptr_array_add(cmd->warnings,
+                                g_strdup_printf(_("vhost-user interface '%1$s' may not work: no guest memory is shared, so its backend cannot map the guest's RAM (give <memoryBacking><access mode='shared'/> or NUMA cells memAccess='shared')"),
+                                                n->mac));
+        } else if (!vgmNetTypeHasTap(n->type)) {
+            /* QEMU's socket netdev: the option names its role */
+            static const char *const roles[VGM_NET_TYPE_LAST] = {
+                [VGM_NET_TYPE_SERVER] = "listen",
+                [VGM_NET_TYPE_CLIENT] = "connect",
+                [VGM_NET_TYPE_MCAST] = "mcast",
+                [VGM_NET_TYPE_UDP] = "udp",
+            };
+            g_autofree char *peer = g_strdup_printf("%s:%u", n->source ? n->source : "", n->port);
+
+            json_object_set_string_member(o, "type", "socket");
+            json_object_set_string_member(o, roles[n->type], peer);
+            if (n->localAddress) {
+                g_autofree char *local = g_strdup_printf("%s:%u", n->localAddress, n->localPort);
+
+                json_object_set_string_member(o, "localaddr", local);
+            }
         } else if (n->type == VGM_NET_TYPE_ETHERNET || n->type == VGM_NET_TYPE_NETWORK ||
                    n->ifname) {
             /* a tap of the name asked for, which QEMU makes (or opens, with

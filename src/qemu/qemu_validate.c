@@ -459,11 +459,14 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
         }
         /* <bandwidth> is tc on the host's tap: user-mode networking has
          * none, and a tap made beforehand is the user's to shape */
-        if ((net->bandwidth.in || net->bandwidth.out) &&
-            (net->type == VGM_NET_TYPE_USER || net->managedTap == VGM_TRISTATE_NO)) {
+        if ((net->bandwidth.in || net->bandwidth.out) && !vgmNetTypeHasTap(net->type)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        net->type == VGM_NET_TYPE_USER ?
-                        _("<bandwidth> of interface '%1$s' needs a tap on the host (type 'ethernet' or 'bridge'): user-mode networking has none to shape") :
+                        _("<bandwidth> of interface '%1$s' needs a tap on the host (type 'ethernet', 'bridge' or 'network'): an <interface type='%2$s'> has none to shape"),
+                        net->mac, vgmNetTypeToString(net->type));
+            return FALSE;
+        }
+        if ((net->bandwidth.in || net->bandwidth.out) && net->managedTap == VGM_TRISTATE_NO) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("<bandwidth> of interface '%1$s' is set on a tap the driver makes: with <target managed='no'> the tap is left as it was made"),
                         net->mac);
             return FALSE;

@@ -461,7 +461,7 @@ EXPECT = {
     "plain-ethernet": ACCEPTED,
     "plain-2nics": ACCEPTED,
     "plain-ovs": ACCEPTED,
-    "vhostuser-hugepages": refused("unsupported <interface type='vhostuser'>"),
+    "vhostuser-hugepages": hugetlbfs(1048576),  # <interface type='vhostuser'> since 2026-12-02
     "direct-macvtap": refused("unsupported <interface type='direct'>"),
     "nonet": ACCEPTED,
     "pc": ACCEPTED,
