@@ -1065,6 +1065,9 @@ vgmQemuCmdFormatArgsFile(const VgmQemuCmd *cmd)
         json = json_to_string(node, FALSE);
         g_string_append_printf(s, "# QMP before the guest runs: %s\n", json);
     }
+    /* and what the domain's log warns of */
+    for (i = 0; cmd->warnings && i < cmd->warnings->len; i++)
+        g_string_append_printf(s, "# warning: %s\n", (const char *)g_ptr_array_index(cmd->warnings, i));
     return g_string_free(s, FALSE);
 }
 
