@@ -80,6 +80,9 @@
  *  - a bridge <interface> with <target dev='NAME'>: the tap of that name
  *    is in the bridge, an isolated port, and up once started, and gone after destroy (as
  *    root, with a bridge made by ip link; skipped, saying why, else);
+ *  - an <interface type='direct'>: a macvtap on a bridge of the test's, in
+ *    the mode asked for, with the guest's MAC, up, one fd of it in QEMU a
+ *    queue, gone after destroy; a missing host device refused (root);
  *  - undefine of a running domain makes it transient; it disappears when
  *    destroyed; create starts a transient domain, which undefine refuses;
  *  - one uuid under two names is refused with both names;
@@ -3102,6 +3105,134 @@ testNamedTap(void)
     g_assert_cmpstr(isolated, ==, "1");
 }
 
+/* How many of @pid's fds are the character device of the macvtap with
+ * index @ifindex (/dev/tapN, or the node the driver made and removed) */
+static unsigned int
+testQemuTapFds(pid_t pid, const char *ifindex)
+{
+    g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)pid);
+    g_autofree char *want = g_strdup_printf("/tap%s", ifindex);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *e;
+    unsigned int n = 0;
+
+    g_assert_nonnull(d);
+    while ((e = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(dir, e, NULL);
+        g_autofree char *target = g_file_read_link(path, NULL);
+
+        if (target && strstr(target, want) &&
+            (g_str_has_suffix(target, want) || g_str_has_suffix(target, " (deleted)")))
+            n++;
+    }
+    return n;
+}
+
+/* <interface type='direct'>: start makes a macvtap (macvtapN, named in
+ * the live XML) on the host device, in the mode asked for, with the
+ * guest's MAC, up, and QEMU holds one fd of it a queue; destroy removes
+ * it. A missing host device is refused before anything is made. Needs
+ * root and a bridge to put the macvtap on (ip link), else skipped. */
+static void
+testDirectMacvtap(void)
+{
+    g_autofree char *bridge = g_strdup_printf("vgmmv%u", (unsigned int)getpid() % 100000);
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *bad = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *live = NULL;
+    g_autofree char *macvtap = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(GRegex) re = NULL;
+    g_autoptr(GMatchInfo) match = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    const char *add[] = { "ip", "link", "add", bridge, "type", "bridge", NULL };
+    int st = -1;
+
+    if (!testHaveQemu())
+        return;
+    if (geteuid() != 0) {
+        g_test_skip("a macvtap needs root (CAP_NET_ADMIN)");
+        return;
+    }
+    if (!g_spawn_sync(NULL, (char **)add, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                      G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &st, NULL) ||
+        !g_spawn_check_wait_status(st, NULL)) {
+        g_test_skip("cannot make a bridge for the macvtap here (ip link add ... type bridge failed)");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "direct.xml", NULL);
+    bad = g_build_filename(root, "direct-bad.xml", NULL);
+    xml = g_strdup_printf("<domain type='qemu'><name>direct</name><memory unit='MiB'>128</memory>"
+                          "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                          "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+                          "<interface type='direct'><mac address='52:54:00:6a:7c:01'/>"
+                          "<source dev='%s' mode='bridge'/><model type='virtio'/>"
+                          "<driver queues='2'/></interface>"
+                          "<memballoon model='none'/></devices></domain>", bridge);
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    g_free(xml);
+    xml = g_strdup_printf("<domain type='qemu'><name>direct-bad</name><memory unit='MiB'>128</memory>"
+                          "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                          "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+                          "<interface type='direct'><mac address='52:54:00:6a:7c:02'/>"
+                          "<source dev='%s-none' mode='vepa'/><model type='virtio'/></interface>"
+                          "<memballoon model='none'/></devices></domain>", bridge);
+    g_assert_true(g_file_set_contents(bad, xml, -1, NULL));
+
+    /* no such host device: refused before a macvtap or QEMU is made */
+    run = testTool(root, "create", bad, NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, "does not exist"));
+    g_clear_pointer(&run, testRunFree);
+
+    run = testTool(root, "create", file, NULL);
+    if (run->status != 0)
+        testIpLink("link", "del", bridge, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "dumpxml", "direct", NULL);
+    TEST_OK(run);
+    live = g_strdup(run->out);
+    g_clear_pointer(&run, testRunFree);
+    re = g_regex_new("<target dev='(macvtap[0-9]+)'/>", 0, 0, NULL);
+    if (g_regex_match(re, live, 0, &match))
+        macvtap = g_match_info_fetch(match, 1);
+    status = testLoadStatus(root, "direct");
+    {
+        g_autofree char *lower = macvtap ? g_strdup_printf("/sys/class/net/%s/lower_%s",
+                                                           macvtap, bridge) : NULL;
+        gboolean onBridge = lower && g_file_test(lower, G_FILE_TEST_EXISTS);
+        g_autofree char *mac = macvtap ? testSysNet(macvtap, "address") : NULL;
+        g_autofree char *flags = macvtap ? testSysNet(macvtap, "flags") : NULL;
+        g_autofree char *ifindex = macvtap ? testSysNet(macvtap, "ifindex") : NULL;
+        unsigned int fds = ifindex ? testQemuTapFds(status->qemu.pid, ifindex) : 0;
+        g_autofree char *mode = NULL;
+
+        if (macvtap) {
+            const char *show[] = { "ip", "-d", "link", "show", macvtap, NULL };
+
+            g_spawn_sync(NULL, (char **)show, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &mode,
+                         NULL, NULL, NULL);
+        }
+        run = testTool(root, "destroy", "direct", NULL);
+        TEST_OK(run);
+        g_assert_nonnull(macvtap);
+        g_assert_true(onBridge);
+        g_assert_cmpstr(mac, ==, "52:54:00:6a:7c:01");
+        g_assert_true(g_ascii_strtoull(flags, NULL, 16) & 0x1);
+        g_assert_nonnull(mode);
+        g_assert_nonnull(strstr(mode, "macvtap mode bridge"));
+        /* two queues: QEMU holds two fds of the macvtap */
+        g_assert_cmpuint(fds, ==, 2);
+    }
+    /* the macvtap went with the run */
+    g_assert_false(testSysNetExists(macvtap));
+    testIpLink("link", "del", bridge, NULL);
+}
+
 /* <interface type='ethernet'>: QEMU makes a managed tap (named, or vnetN
  * from the driver, which the live XML shows), which start sets up (MAC,
  * <mtu>, up) and which goes with QEMU; a tap with managed='no' is opened
@@ -4064,6 +4195,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/hugetlbfs", testHugetlbfsLifecycle);
     g_test_add_func("/driver/lifecycle/named-tap", testNamedTap);
     g_test_add_func("/driver/lifecycle/ethernet-taps", testEthernetTaps);
+    g_test_add_func("/driver/lifecycle/direct-macvtap", testDirectMacvtap);
     g_test_add_func("/driver/lifecycle/ovs-port", testOvsPort);
     g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);
     g_test_add_func("/driver/lifecycle/tpm-emulator", testTpmEmulator);

@@ -63,7 +63,8 @@
  * tap with tc, not QEMU): host-passthrough CPUs become 'maximum' under
  * TCG, block disks are given /dev/null (a device node the host_device
  * driver accepts), bridge interfaces become user-mode networking (the test
- * makes no bridge; see also the note in the report). Cases are skipped,
+ * makes no bridge; see also the note in the report), and so do direct
+ * (macvtap) interfaces, with one queue. Cases are skipped,
  * with the reason printed, when the host lacks what cannot be faked:
  * guest RAM (more than the host's RAM and swap, which QEMU cannot
  * reserve), hugepages (a mounted hugetlbfs with enough free pages), NUMA
@@ -920,6 +921,15 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
                            net->mac, net->source);
             net->type = VGM_NET_TYPE_USER;
             g_clear_pointer(&net->source, g_free);
+        } else if (net->type == VGM_NET_TYPE_DIRECT) {
+            /* drivertest makes a real one, through the driver */
+            g_test_message("interface %s: type='direct' (%s) switched to type='user' with one queue (the test makes no macvtap to hand QEMU)",
+                           net->mac, net->source);
+            net->type = VGM_NET_TYPE_USER;
+            g_clear_pointer(&net->source, g_free);
+            g_clear_pointer(&net->ifname, g_free);
+            net->queues = 0;
+            net->driverName = VGM_NET_DRIVER_DEFAULT;
         } else if (net->type == VGM_NET_TYPE_ETHERNET &&
                    (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) < 0)) {
             /* as root, QEMU makes each tap with the options asked for */

@@ -946,19 +946,31 @@ typedef enum {
     VGM_NET_TYPE_CLIENT,        /* ... connects to one */
     VGM_NET_TYPE_MCAST,         /* ... joins a multicast group */
     VGM_NET_TYPE_UDP,           /* ... sends to a UDP port from a local one */
+    VGM_NET_TYPE_DIRECT,        /* a macvtap on a host device */
 
     VGM_NET_TYPE_LAST
 } VgmNetType;
 VGM_ENUM_DECL(vgmNet);
 
 /* Whether QEMU reaches the interface through a tap of the host's (made
- * by QEMU, the driver or QEMU's bridge helper) */
+ * by QEMU, the driver or QEMU's bridge helper; a macvtap for direct) */
 static inline gboolean
 vgmNetTypeHasTap(VgmNetType type)
 {
     return type == VGM_NET_TYPE_NETWORK || type == VGM_NET_TYPE_BRIDGE ||
-           type == VGM_NET_TYPE_ETHERNET;
+           type == VGM_NET_TYPE_ETHERNET || type == VGM_NET_TYPE_DIRECT;
 }
+
+/* <interface type='direct'><source mode=''>: the macvtap's mode */
+typedef enum {
+    VGM_NET_DIRECT_VEPA = 0,    /* libvirt's default */
+    VGM_NET_DIRECT_PRIVATE,
+    VGM_NET_DIRECT_BRIDGE,
+    VGM_NET_DIRECT_PASSTHROUGH,
+
+    VGM_NET_DIRECT_LAST
+} VgmNetDirectMode;
+VGM_ENUM_DECL(vgmNetDirectMode);
 
 /* <interface><driver name=''>: which virtio-net backend serves a tap */
 typedef enum {
@@ -1022,9 +1034,11 @@ typedef struct {
 typedef struct {
     VgmNetType type;
     char *mac;                  /* canonical lower case */
-    char *source;               /* network or bridge name; vhostuser: the
+    char *source;               /* network or bridge name; direct: the host
+                                 * device; vhostuser: the
                                  * socket's path; server, client, mcast,
                                  * udp: the address (server: or NULL, any) */
+    VgmNetDirectMode directMode; /* direct: <source dev='' mode=''> (dev in source) */
     gboolean vhostServer;       /* vhostuser <source mode='server'>: QEMU listens */
     unsigned int reconnect;     /* vhostuser <reconnect enabled='yes' timeout=''/> */
     gboolean haveReconnect;     /* <reconnect> given (enabled='no': reconnect 0) */

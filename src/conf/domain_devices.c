@@ -34,7 +34,8 @@ VGM_ENUM_IMPL(vgmDiskTrans, VGM_DISK_TRANS_LAST, "default", "none", "auto", "lba
 VGM_ENUM_IMPL(vgmDiskErrorPolicy, VGM_DISK_ERROR_POLICY_LAST,
               "default", "stop", "report", "ignore", "enospace");
 VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet", "vhostuser",
-              "server", "client", "mcast", "udp");
+              "server", "client", "mcast", "udp", "direct");
+VGM_ENUM_IMPL(vgmNetDirectMode, VGM_NET_DIRECT_LAST, "vepa", "private", "bridge", "passthrough");
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
 VGM_ENUM_IMPL(vgmNetTxMode, VGM_NET_TXMODE_LAST, "default", "iothread", "timer");
 
@@ -1668,6 +1669,12 @@ vgmNetOvsParse(xmlNodePtr node, VgmNetDef *net, GError **error)
         VgmTristate trunk = VGM_TRISTATE_ABSENT;
         guint i;
 
+        if (net->type == VGM_NET_TYPE_DIRECT) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<vlan> in <interface type='direct'> on '%1$s': libvirt tags the traffic of an SR-IOV virtual function in passthrough mode, and virt-gmem does not configure virtual functions"),
+                        net->source);
+            return FALSE;
+        }
         if (!net->ovs) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
                         _("<vlan> in <interface> needs an Open vSwitch port (<virtualport type='openvswitch'>): a Linux bridge or tap carries no tag"));
@@ -1918,6 +1925,22 @@ vgmNetSourceParse(xmlNodePtr child, VgmNetDef *net, gboolean live, GError **erro
                                 error) >= 0 &&
                vgmNetPortParse(local, "local", &net->localPort, error);
     }
+    if (net->type == VGM_NET_TYPE_DIRECT) {
+        int mode = VGM_NET_DIRECT_VEPA;
+
+        if (!child) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("<interface type='direct'> needs <source dev='...'/>: the host device its macvtap is made on"));
+            return FALSE;
+        }
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "dev", "mode", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, "dev", VGM_XML_PROP_REQUIRED, &net->source, error) < 0 ||
+            vgmXMLPropEnum(child, "mode", vgmNetDirectModeTypeFromString, 0, &mode, error) < 0)
+            return FALSE;
+        net->directMode = mode;
+        return TRUE;
+    }
     if (net->type == VGM_NET_TYPE_USER || net->type == VGM_NET_TYPE_ETHERNET) {
         if (child) {
             vgmErrorSet(error, VGM_ERR_XML,
@@ -1964,7 +1987,6 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
     } unsupported[] = {
         { "hostdev", N_("this driver does not pass host PCI devices through") },
         { "vdpa", N_("this driver does not pass host vDPA devices through") },
-        { "direct", N_("macvtap interfaces are not supported") },
     };
     g_autoptr(VgmNetDef) net = g_new0(VgmNetDef, 1);
     g_autofree char *type = NULL;
@@ -2171,7 +2193,10 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     }
     else if (net->type == VGM_NET_TYPE_BRIDGE)
         vgmBufEscapeString(buf, "<source bridge='%s'/>\n", net->source);
-    else if (net->type == VGM_NET_TYPE_VHOSTUSER) {
+    else if (net->type == VGM_NET_TYPE_DIRECT) {
+        vgmBufEscapeString(buf, "<source dev='%s'", net->source);
+        vgmBufAsprintf(buf, " mode='%s'/>\n", vgmNetDirectModeTypeToString(net->directMode));
+    } else if (net->type == VGM_NET_TYPE_VHOSTUSER) {
         vgmBufEscapeString(buf, "<source type='unix' path='%s'", net->source);
         vgmBufAsprintf(buf, " mode='%s'", net->vhostServer ? "server" : "client");
         vgmReconnectSourceFormat(buf, net->haveReconnect, net->reconnect);

@@ -1161,6 +1161,13 @@ vgmRuleNet(const VgmNetDef *n, GError **error)
                     _("QEMU's socket network has one queue in userspace and no host device"));
         return FALSE;
     }
+    /* a macvtap has its host device's MTU (libvirt refuses <mtu> on it) */
+    if (n->type == VGM_NET_TYPE_DIRECT && n->mtu) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<mtu> of <interface type='direct'> '%1$s': a macvtap has the MTU of its host device '%2$s'"),
+                    n->mac, n->source);
+        return FALSE;
+    }
     /* a socket netdev has no host interface to name */
     if (n->ifname && n->type != VGM_NET_TYPE_VHOSTUSER && n->type != VGM_NET_TYPE_USER &&
         !vgmNetTypeHasTap(n->type)) {

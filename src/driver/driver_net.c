@@ -10,9 +10,13 @@
 #include <net/if_arp.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <linux/if_tun.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "driver_net.h"
@@ -20,6 +24,7 @@
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
+#include "qemu/qemu_command.h"
 
 void
 vgmDriverTapFree(VgmDriverTap *tap)
@@ -62,24 +67,28 @@ vgmDriverNetNameUsed(const VgmDomainDef *def, const char *name)
 void
 vgmDriverNetNameTaps(VgmDomainDef *def)
 {
-    unsigned int next = 0;
+    unsigned int nextTap = 0;
+    unsigned int nextMacvtap = 0;
     guint i;
 
     for (i = 0; i < def->devices.nets->len; i++) {
         VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+        gboolean macvtap = net->type == VGM_NET_TYPE_DIRECT;
+        unsigned int *next = macvtap ? &nextMacvtap : &nextTap;
         char *name = NULL;
 
-        if ((net->type != VGM_NET_TYPE_ETHERNET && net->type != VGM_NET_TYPE_NETWORK) ||
-            net->ifname)
+        if ((net->type != VGM_NET_TYPE_ETHERNET && net->type != VGM_NET_TYPE_NETWORK &&
+             !macvtap) || net->ifname)
             continue;
-        for (;; next++) {
-            name = g_strdup_printf("vnet%u", next);
+        /* libvirt's prefixes */
+        for (;; (*next)++) {
+            name = g_strdup_printf(macvtap ? "macvtap%u" : "vnet%u", *next);
             if (!vgmDriverNetNameUsed(def, name))
                 break;
             g_free(name);
         }
         net->ifname = name;
-        next++;
+        (*next)++;
     }
 }
 
@@ -92,6 +101,21 @@ vgmDriverNetCheckTaps(const VgmDomainDef *def, GError **error)
         const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
         gboolean exists;
 
+        if (net->type == VGM_NET_TYPE_DIRECT) {
+            if (!if_nametoindex(net->source)) {
+                vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                            _("host device '%1$s' of interface '%2$s' (type 'direct') does not exist"),
+                            net->source, net->mac);
+                return FALSE;
+            }
+            if (net->ifname && if_nametoindex(net->ifname)) {
+                vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                            _("network interface '%1$s' of interface '%2$s' exists already: the driver makes the macvtap itself"),
+                            net->ifname, net->mac);
+                return FALSE;
+            }
+            continue;
+        }
         if (!vgmDriverNetIsTap(net) || !net->ifname)
             continue;
         exists = if_nametoindex(net->ifname) != 0;
@@ -470,4 +494,153 @@ vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error)
     ok = vgmDriverNetSetUpTapFd(fd, tap, error);
     close(fd);
     return ok;
+}
+
+/* ---- macvtaps (<interface type='direct'>) ---- */
+
+void
+vgmDriverMacvtapFree(VgmDriverMacvtap *m)
+{
+    if (!m)
+        return;
+    g_free(m->ifname);
+    g_free(m->link);
+    g_free(m->mac);
+    g_free(m);
+}
+
+GPtrArray *
+vgmDriverNetMacvtaps(const VgmDomainDef *def)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverMacvtapFree);
+    guint i;
+
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+        VgmDriverMacvtap *m;
+
+        if (net->type != VGM_NET_TYPE_DIRECT)
+            continue;
+        m = g_new0(VgmDriverMacvtap, 1);
+        m->ifname = g_strdup(net->ifname);
+        m->link = g_strdup(net->source);
+        m->mac = g_strdup(net->mac);
+        m->mode = net->directMode;
+        m->vnetHdr = g_str_has_prefix(net->model, "virtio");
+        m->up = net->linkDown != VGM_TRISTATE_YES;
+        m->queues = vgmQemuNetTapFds(def, i, &m->firstFd);
+        g_ptr_array_add(out, m);
+    }
+    return out;
+}
+
+/* Opens the character device of macvtap @m (index @ifindex): the node
+ * udev made in /dev, or one made in @runDir for the open and removed
+ * (a host without udev has none) */
+static int
+vgmDriverMacvtapOpen(const VgmDriverMacvtap *m, unsigned int ifindex, const char *runDir,
+                     GError **error)
+{
+    g_autofree char *sysDev = g_strdup_printf("/sys/class/net/%s/macvtap/tap%u/dev", m->ifname,
+                                              ifindex);
+    g_autofree char *devPath = g_strdup_printf("/dev/tap%u", ifindex);
+    g_autofree char *text = NULL;
+    unsigned int major, minor;
+    struct stat st;
+    int fd;
+
+    if (!vgmFileReadAll(sysDev, 64, &text, NULL, error) ||
+        sscanf(text, "%u:%u", &major, &minor) != 2) {
+        g_clear_error(error);
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("cannot find the character device of macvtap '%1$s' (%2$s)"), m->ifname,
+                    sysDev);
+        return -1;
+    }
+    if (stat(devPath, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(major, minor))
+        return open(devPath, O_RDWR | O_CLOEXEC);
+    g_free(devPath);
+    devPath = g_strdup_printf("%s/tap%u", runDir, ifindex);
+    unlink(devPath);
+    if (mknod(devPath, S_IFCHR | 0600, makedev(major, minor)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot make a node for the character device of macvtap '%1$s' at '%2$s'"),
+                          m->ifname, devPath);
+        return -1;
+    }
+    fd = open(devPath, O_RDWR | O_CLOEXEC);
+    unlink(devPath);
+    return fd;
+}
+
+gboolean
+vgmDriverNetMacvtapCreate(const VgmDriverMacvtap *m, const char *runDir, GArray *fds,
+                          GError **error)
+{
+    /* ip's word for passthrough */
+    const char *mode = m->mode == VGM_NET_DIRECT_PASSTHROUGH ? "passthru" :
+                       vgmNetDirectModeTypeToString(m->mode);
+    const char *add[] = { "ip", "link", "add", "link", m->link, "name", m->ifname, "address",
+                          m->mac, "type", "macvtap", "mode", mode, NULL };
+    const char *up[] = { "ip", "link", "set", "dev", m->ifname, "up", NULL };
+    unsigned int ifindex;
+    unsigned int q;
+
+    if (!vgmDriverNetRun(add, error) || (m->up && !vgmDriverNetRun(up, error))) {
+        g_prefix_error(error, _("cannot make macvtap '%1$s' on '%2$s': "), m->ifname, m->link);
+        return FALSE;
+    }
+    if (!(ifindex = if_nametoindex(m->ifname))) {
+        vgmErrorSetSystem(error, errno, _("macvtap '%1$s' went away"), m->ifname);
+        return FALSE;
+    }
+    /* one open a queue, with virtio-net's header where the model is
+     * virtio, as libvirt sets it */
+    for (q = 0; q < m->queues; q++) {
+        VgmDriverPassFd pass = { -1, m->firstFd + (int)q };
+        struct ifreq ifr;
+
+        if ((pass.fd = vgmDriverMacvtapOpen(m, ifindex, runDir, error)) < 0) {
+            if (error && !*error)
+                vgmErrorSetSystem(error, errno, _("cannot open macvtap '%1$s'"), m->ifname);
+            return FALSE;
+        }
+        g_array_append_val(fds, pass);
+        memset(&ifr, 0, sizeof(ifr));
+        if (m->vnetHdr && ioctl(pass.fd, TUNGETIFF, &ifr) == 0) {
+            ifr.ifr_flags |= IFF_VNET_HDR;
+            if (ioctl(pass.fd, TUNSETIFF, &ifr) < 0) {
+                vgmErrorSetSystem(error, errno,
+                                  _("cannot give macvtap '%1$s' virtio-net headers"), m->ifname);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+void
+vgmDriverNetCleanupMacvtaps(const char *liveXml)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    guint i;
+
+    if (!liveXml || !strstr(liveXml, "'direct'") ||
+        !(def = vgmDomainDefParseString(liveXml, NULL,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        NULL)))
+        return;
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+        g_autofree char *sys = NULL;
+
+        if (net->type != VGM_NET_TYPE_DIRECT || !net->ifname)
+            continue;
+        /* only a macvtap, on the device the definition names */
+        sys = g_strdup_printf("/sys/class/net/%s/lower_%s", net->ifname, net->source);
+        if (g_file_test(sys, G_FILE_TEST_EXISTS)) {
+            const char *del[] = { "ip", "link", "del", "dev", net->ifname, NULL };
+
+            vgmDriverNetRun(del, NULL);
+        }
+    }
 }

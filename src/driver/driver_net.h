@@ -37,8 +37,9 @@ typedef struct {
 void vgmDriverTapFree(VgmDriverTap *tap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverTap, vgmDriverTapFree)
 
-/* Gives each <interface type='ethernet'> without <target dev> the lowest
- * vnetN no host interface and no other interface of @def has. */
+/* Gives each <interface type='ethernet'> or 'network' without <target
+ * dev> the lowest vnetN no host interface and no other interface of @def
+ * has, and each 'direct' one the lowest such macvtapN. */
 void vgmDriverNetNameTaps(VgmDomainDef *def);
 
 /* Before the spawn: a managed tap must not exist yet (QEMU would join
@@ -64,3 +65,40 @@ void vgmDriverNetCleanupOvs(const char *liveXml);
 /* Runs host tool @argv (NULL-terminated; argv[0] found in PATH); its
  * failure names the tool and quotes what it printed on stderr. */
 gboolean vgmDriverNetRun(const char *const *argv, GError **error);
+
+/* An fd the driver hands QEMU: @fd in this process, @target in QEMU's */
+typedef struct {
+    int fd;
+    int target;
+} VgmDriverPassFd;
+
+/* The macvtap of an <interface type='direct'>, which the driver makes
+ * on the host device before QEMU starts (the guest's MAC, the mode, up
+ * unless <link state='down'>), opens once a queue (with virtio-net
+ * headers for a virtio model), and hands QEMU as the fds the command
+ * line names; it stays after QEMU and is removed with the run's state. */
+typedef struct {
+    char *ifname;        /* macvtapN, or the <target dev> */
+    char *link;          /* the host device */
+    char *mac;
+    VgmNetDirectMode mode;
+    gboolean vnetHdr;
+    gboolean up;
+    unsigned int queues;
+    int firstFd;         /* QEMU's fd of the first queue */
+} VgmDriverMacvtap;
+
+void vgmDriverMacvtapFree(VgmDriverMacvtap *m);
+
+/* The macvtaps of @def (names given, see vgmDriverNetNameTaps) */
+GPtrArray *vgmDriverNetMacvtaps(const VgmDomainDef *def);
+
+/* Makes macvtap @m and appends its queues' fds to @fds (VgmDriverPassFd;
+ * the caller closes those not handed over); a node for its character
+ * device may be made, and removed, in @runDir. */
+gboolean vgmDriverNetMacvtapCreate(const VgmDriverMacvtap *m, const char *runDir, GArray *fds,
+                                   GError **error);
+
+/* After a run: the macvtaps of the domain whose live XML is @liveXml go,
+ * as libvirt removes them when the domain stops. */
+void vgmDriverNetCleanupMacvtaps(const char *liveXml);

@@ -725,7 +725,7 @@ GSubprocess *
 vgmDriverProcessSpawn(const VgmQemuCmd *cmd, const VgmQemuCaps *caps,
                       const char *logPath, const char *name,
                       const char *const *cgroupProcs, guint64 memlock,
-                      goffset *logOffset, GError **error)
+                      GArray *passFds, goffset *logOffset, GError **error)
 {
     g_autoptr(GSubprocessLauncher) launcher = NULL;
     g_autoptr(GError) err = NULL;
@@ -753,6 +753,13 @@ vgmDriverProcessSpawn(const VgmQemuCmd *cmd, const VgmQemuCaps *caps,
     g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
     g_subprocess_launcher_take_stdout_fd(launcher, fcntl(logFd, F_DUPFD_CLOEXEC, 3));
     g_subprocess_launcher_take_stderr_fd(launcher, logFd);
+    for (guint i = 0; passFds && i < passFds->len; i++) {
+        VgmDriverPassFd *p = &g_array_index(passFds, VgmDriverPassFd, i);
+
+        if (p->fd >= 0)
+            g_subprocess_launcher_take_fd(launcher, p->fd, p->target);
+        p->fd = -1;
+    }
     child.procs = cgroupProcs;
     child.memlock = memlock;
     g_subprocess_launcher_set_child_setup(launcher, vgmDriverChildSetup, &child, NULL);
@@ -1035,6 +1042,8 @@ struct _VgmDriverStart {
     VgmQemuPlan *plan;
     VgmDriverStatus *status;
     GPtrArray *taps;            /* VgmDriverTap the driver sets up */
+    GPtrArray *macvtaps;        /* VgmDriverMacvtap the driver makes */
+    GArray *passFds;            /* VgmDriverPassFd: the macvtaps' fds for QEMU */
     unsigned char uuid[16];
     gboolean haveTpm;
     VgmTpmDef tpm;              /* the swtpm started before QEMU */
@@ -1056,6 +1065,14 @@ vgmDriverStartFree(VgmDriverStart *start)
     vgmQemuPlanFree(start->plan);
     vgmDriverStatusFree(start->status);
     g_clear_pointer(&start->taps, g_ptr_array_unref);
+    g_clear_pointer(&start->macvtaps, g_ptr_array_unref);
+    for (guint i = 0; start->passFds && i < start->passFds->len; i++) {
+        int fd = g_array_index(start->passFds, VgmDriverPassFd, i).fd;
+
+        if (fd >= 0)
+            close(fd);
+    }
+    g_clear_pointer(&start->passFds, g_array_unref);
     g_clear_pointer(&start->fsRuns, g_ptr_array_unref);
     vgmDriverPinsFree(start->pins);
     vgmDriverCgroupFree(start->cgroup);
@@ -1322,6 +1339,8 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     if (!(start->pins = vgmDriverProcessPinsOf(def, autoCpus, error)))
         return NULL;
     start->taps = vgmDriverNetManagedTaps(def);
+    start->macvtaps = vgmDriverNetMacvtaps(def);
+    start->passFds = g_array_new(FALSE, FALSE, sizeof(VgmDriverPassFd));
     start->cpuCheck = vgmDriverCpuCheckNew(def, start->plan->accelKVM);
     memcpy(start->uuid, def->uuid, sizeof(start->uuid));
     /* an external TPM emulator is someone else's to run */
@@ -1385,10 +1404,17 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         !vgmDriverFsStart(store, start->name, start->fsRuns, error) ||
         !vgmDriverCgroupCreate(start->cgroup, TRUE, error))
         goto undo;
+    /* the macvtaps, whose fds QEMU gets (the status names them, so that
+     * whoever cleans up after this run removes them) */
+    for (guint m = 0; m < start->macvtaps->len; m++) {
+        if (!vgmDriverNetMacvtapCreate(g_ptr_array_index(start->macvtaps, m), runDir,
+                                       start->passFds, error))
+            goto undo;
+    }
     /* 5. spawn */
     if (!(proc = vgmDriverProcessSpawn(start->cmd, start->caps, status->log, start->name,
                                        vgmDriverCgroupProcsFiles(start->cgroup),
-                                       start->memlock, &logOffset, error)))
+                                       start->memlock, start->passFds, &logOffset, error)))
         goto undo;
     status->logOffset = logOffset;
     /* killed from here to the save below, the next command finds QEMU

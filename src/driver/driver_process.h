@@ -77,11 +77,13 @@ gboolean vgmDriverProcessCheckSocketPath(const char *path, GError **error);
  * of each of @cgroupProcs (NULL: none; the files it writes "0" to before
  * exec), with a locked-memory limit of @memlock bytes (0: the caller's),
  * stdin from /dev/null, stdout and stderr appended to @logPath after a
- * start banner (*@logOffset: where QEMU's own output begins). */
+ * start banner (*@logOffset: where QEMU's own output begins), and the fds
+ * of @passFds (VgmDriverPassFd, or NULL) at their targets: those are
+ * taken (their fd becomes -1) once the spawn is tried. */
 GSubprocess *vgmDriverProcessSpawn(const VgmQemuCmd *cmd, const VgmQemuCaps *caps,
                                    const char *logPath, const char *name,
                                    const char *const *cgroupProcs, guint64 memlock,
-                                   goffset *logOffset, GError **error);
+                                   GArray *passFds, goffset *logOffset, GError **error);
 
 /* The locked-memory limit QEMU gets for @def, as libvirt sets it: for
  * <memoryBacking><locked/> the <memtune> hard limit, or RLIM_INFINITY

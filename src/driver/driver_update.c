@@ -344,6 +344,7 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
         /* the new QEMU would open the tap by its name, which the running
          * QEMU holds */
         if (net->type == VGM_NET_TYPE_ETHERNET || net->type == VGM_NET_TYPE_NETWORK ||
+            net->type == VGM_NET_TYPE_DIRECT ||
             (net->type == VGM_NET_TYPE_BRIDGE && net->ifname)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("domain '%1$s' cannot be live-updated: its interface '%2$s' uses tap '%3$s', which the running QEMU holds and a new QEMU cannot take over"),
@@ -536,7 +537,7 @@ vgmDriverUpdateSpawn(VgmDriverUpdate *u, GError **error)
     if (!vgmDriverProcessCheckMemlock(u->def, error) ||
         !(u->proc = vgmDriverProcessSpawn(u->cmd, u->caps, u->status->log, u->status->name,
                                           vgmDriverCgroupProcsFiles(u->cgroup),
-                                          vgmDriverProcessMemlockLimit(u->def),
+                                          vgmDriverProcessMemlockLimit(u->def), NULL,
                                           &u->logOffset, error)))
         return FALSE;
     if (!(pidStr = g_subprocess_get_identifier(u->proc)) ||

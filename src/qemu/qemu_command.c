@@ -33,6 +33,28 @@ vgmQemuCmdObjectFree(VgmQemuCmdObject *o)
     g_free(o);
 }
 
+unsigned int
+vgmQemuNetTapFds(const VgmDomainDef *def, guint index, int *first)
+{
+    int next = VGM_QEMU_NET_FD_BASE;
+    guint i;
+
+    *first = -1;
+    for (i = 0; i <= index && i < def->devices.nets->len; i++) {
+        const VgmNetDef *n = g_ptr_array_index(def->devices.nets, i);
+        unsigned int count = n->queues ? n->queues : 1;
+
+        if (n->type != VGM_NET_TYPE_DIRECT)
+            continue;
+        if (i == index) {
+            *first = next;
+            return count;
+        }
+        next += (int)count;
+    }
+    return 0;
+}
+
 void
 vgmQemuCmdFree(VgmQemuCmd *cmd)
 {

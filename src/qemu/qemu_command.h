@@ -32,6 +32,14 @@ typedef struct {
                           * for the domain's log: translated lines */
 } VgmQemuCmd;
 
+/* The fds the driver hands QEMU for the queues of each <interface
+ * type='direct'> (its macvtap, opened once a queue): numbered from
+ * VGM_QEMU_NET_FD_BASE up, in the order of the interfaces. Returns how
+ * many interface @index of @def has (0: it is not direct), the first in
+ * *first. */
+#define VGM_QEMU_NET_FD_BASE 100
+unsigned int vgmQemuNetTapFds(const VgmDomainDef *def, guint index, int *first);
+
 void vgmQemuCmdFree(VgmQemuCmd *cmd);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuCmd, vgmQemuCmdFree)
 

@@ -755,6 +755,28 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                 g_ptr_array_add(cmd->warnings,
                                 g_strdup_printf(_("vhost-user interface '%1$s' may not work: no guest memory is shared, so its backend cannot map the guest's RAM (give <memoryBacking><access mode='shared'/> or NUMA cells memAccess='shared')"),
                                                 n->mac));
+        } else if (n->type == VGM_NET_TYPE_DIRECT) {
+            /* the macvtap the driver makes, one fd a queue, as libvirt
+             * hands it over */
+            int first;
+            unsigned int count = vgmQemuNetTapFds(def, i, &first);
+
+            json_object_set_string_member(o, "type", "tap");
+            if (count == 1) {
+                g_autofree char *fd = g_strdup_printf("%d", first);
+
+                json_object_set_string_member(o, "fd", fd);
+            } else {
+                GString *fds = g_string_new(NULL);
+                unsigned int q;
+
+                for (q = 0; q < count; q++)
+                    g_string_append_printf(fds, "%s%d", q ? ":" : "", first + (int)q);
+                json_object_set_string_member(o, "fds", fds->str);
+                g_string_free(fds, TRUE);
+            }
+            if (virtio && plan->vhostNet && n->driverName != VGM_NET_DRIVER_QEMU)
+                json_object_set_boolean_member(o, "vhost", TRUE);
         } else if (!vgmNetTypeHasTap(n->type)) {
             /* QEMU's socket netdev: the option names its role */
             static const char *const roles[VGM_NET_TYPE_LAST] = {

@@ -459,6 +459,12 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
         }
         /* <bandwidth> is tc on the host's tap: user-mode networking has
          * none, and a tap made beforehand is the user's to shape */
+        if ((net->bandwidth.in || net->bandwidth.out) && net->type == VGM_NET_TYPE_DIRECT) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<bandwidth> of interface '%1$s': virt-gmem shapes the taps it makes for QEMU, not a macvtap (<interface type='direct'>)"),
+                        net->mac);
+            return FALSE;
+        }
         if ((net->bandwidth.in || net->bandwidth.out) && !vgmNetTypeHasTap(net->type)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("<bandwidth> of interface '%1$s' needs a tap on the host (type 'ethernet', 'bridge' or 'network'): an <interface type='%2$s'> has none to shape"),
