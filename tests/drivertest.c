@@ -3239,7 +3239,10 @@ testDirectMacvtap(void)
  * as it is and outlives the domain; a start refuses a managed name that
  * exists and an unmanaged one that does not, before a QEMU runs; a
  * <bandwidth> shapes the managed tap with libvirt's tc commands (tc a
- * recording stand-in). Needs root, else skipped with the reason. */
+ * recording stand-in); <script> runs with the tap's name once it is up,
+ * <downscript> once the domain stopped; a guest MAC starting with fe
+ * gives the tap fa (libvirt's rule). Needs root, else skipped with the
+ * reason. */
 static void
 testEthernetTaps(void)
 {
@@ -3287,12 +3290,27 @@ testEthernetTaps(void)
                           "<target dev='%s'/><model type='virtio'/>"
                           "<driver queues='2'/><mtu size='1450'/>"
                           "<bandwidth><inbound average='1024' peak='4096' burst='1024'/>"
-                          "<outbound average='2048'/></bandwidth></interface>"
+                          "<outbound average='2048'/></bandwidth>"
+                          "<script path='%s/ifup'/><downscript path='%s/ifdown'/></interface>"
                           "<interface type='ethernet'><mac address='52:54:00:6a:7b:02'/>"
                           "<target dev='%s' managed='no'/><model type='virtio'/></interface>"
-                          "<interface type='ethernet'><mac address='52:54:00:6a:7b:03'/>"
+                          "<interface type='ethernet'><mac address='fe:54:00:6a:7b:03'/>"
                           "<model type='e1000'/></interface>"
-                          "<memballoon model='none'/></devices></domain>", named, mine);
+                          "<memballoon model='none'/></devices></domain>", named, fakeDir,
+                          fakeDir, mine);
+    /* the scripts note their argument, and whether the tap was up then */
+    {
+        const char *names[] = { "ifup", "ifdown" };
+
+        for (size_t k = 0; k < G_N_ELEMENTS(names); k++) {
+            g_autofree char *path = g_build_filename(fakeDir, names[k], NULL);
+            g_autofree char *body = g_strdup_printf("#!/bin/sh\necho \"$1 $(cat /sys/class/net/$1/flags 2>/dev/null)\" >> \"%s/%s-calls\"\n",
+                                                    fakeDir, names[k]);
+
+            g_assert_true(g_file_set_contents(path, body, -1, NULL));
+            g_assert_cmpint(g_chmod(path, 0755), ==, 0);
+        }
+    }
     g_assert_true(g_file_set_contents(file, xml, -1, NULL));
 
     /* the unmanaged tap is missing: refused, no QEMU, no tap */
@@ -3346,8 +3364,27 @@ testEthernetTaps(void)
         g_assert_cmpstr(mineMac, !=, "fe:54:00:6a:7b:02");
         g_assert_false(g_ascii_strtoull(mineFlags, NULL, 16) & 0x1);
         g_assert_nonnull(vnet);
-        g_assert_cmpstr(vnetMac, ==, "fe:54:00:6a:7b:03");
+        /* the guest's MAC starts with fe: the tap's with fa, as libvirt's */
+        g_assert_cmpstr(vnetMac, ==, "fa:54:00:6a:7b:03");
         g_assert_true(g_ascii_strtoull(vnetFlags, NULL, 16) & 0x1);
+    }
+    /* <script> ran with the tap's name once it was up, <downscript>
+     * once the domain stopped (the tap gone with QEMU) */
+    {
+        g_autofree char *upCalls = g_build_filename(fakeDir, "ifup-calls", NULL);
+        g_autofree char *downCalls = g_build_filename(fakeDir, "ifdown-calls", NULL);
+        g_autofree char *up = NULL;
+        g_autofree char *down = NULL;
+        g_autofree char *wantDown = g_strdup_printf("%s \n", named);
+        unsigned long long flags;
+
+        g_assert_true(g_file_get_contents(upCalls, &up, NULL, NULL));
+        g_assert_true(g_file_get_contents(downCalls, &down, NULL, NULL));
+        g_assert_true(g_str_has_prefix(up, named));
+        g_assert_cmpint(up[strlen(named)], ==, ' ');
+        flags = g_ascii_strtoull(up + strlen(named) + 1, NULL, 16);
+        g_assert_true(flags & 0x1);
+        g_assert_cmpstr(down, ==, wantDown);
     }
     /* QEMU's taps went with it; the one made beforehand stays */
     g_assert_false(testSysNetExists(named));

@@ -1070,6 +1070,10 @@ typedef struct {
     unsigned int coalesceRxFrames; /* <coalesce><rx><frames max>, set on the
                                     * tap; 0: none (the tap's default, and
                                     * how libvirt reads max='0') */
+    char *script;               /* ethernet: <script path=''/>, run with the
+                                 * tap's name once it is set up */
+    char *downscript;           /* ethernet: <downscript path=''/>, run so
+                                 * once the domain stopped */
     gboolean ovs;               /* <virtualport type='openvswitch'> */
     char *ovsInterfaceId;       /* its <parameters interfaceid=''> */
     unsigned int *vlanTags;     /* <vlan><tag id=''/>: with ovs only */

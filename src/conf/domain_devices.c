@@ -259,6 +259,8 @@ vgmNetDefFree(VgmNetDef *n)
     g_free(n->source);
     g_free(n->actualBridge);
     g_free(n->localAddress);
+    g_free(n->script);
+    g_free(n->downscript);
     g_free(n->model);
     g_free(n->ovsInterfaceId);
     g_free(n->romFile);
@@ -1976,6 +1978,37 @@ vgmNetSourceParse(xmlNodePtr child, VgmNetDef *net, gboolean live, GError **erro
     return TRUE;
 }
 
+/* <script path=''/> or <downscript path=''/> (@name): a program the
+ * driver runs with the tap's name, as libvirt does for an ethernet
+ * interface only */
+static gboolean
+vgmNetScriptParse(xmlNodePtr node, const char *name, const VgmNetDef *net, char **out,
+                  GError **error)
+{
+    xmlNodePtr child;
+
+    if (vgmXMLSingleChild(node, name, &child, error) < 0)
+        return FALSE;
+    if (!child)
+        return TRUE;
+    if (!vgmXMLCheckNode(child, (const char *const[]){ "path", NULL }, vgmXMLNoChildren, error) ||
+        vgmXMLPropString(child, "path", VGM_XML_PROP_REQUIRED, out, error) < 0)
+        return FALSE;
+    if (net->type != VGM_NET_TYPE_ETHERNET) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<%1$s> of <interface type='%2$s'>: a script is run for the tap of an <interface type='ethernet'> only"),
+                    name, vgmNetTypeToString(net->type));
+        return FALSE;
+    }
+    if (!g_path_is_absolute(*out)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'path' of <%2$s> in <interface>: a script is an absolute path"),
+                    *out, name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static VgmNetDef *
 vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
 {
@@ -2008,7 +2041,7 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
                                                 "mtu", "coalesce", "virtualport", "vlan", "bandwidth",
                                                 "port", "link", "rom", "boot", "address", "acpi",
-                                                NULL },
+                                                "script", "downscript", NULL },
                          error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
@@ -2097,6 +2130,9 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
             return NULL;
         net->linkDown = g_str_equal(state, "down") ? VGM_TRISTATE_YES : VGM_TRISTATE_NO;
     }
+    if (!vgmNetScriptParse(node, "script", net, &net->script, error) ||
+        !vgmNetScriptParse(node, "downscript", net, &net->downscript, error))
+        return NULL;
     if (vgmXMLSingleChild(node, "rom", &child, error) < 0)
         return NULL;
     if (child &&
@@ -2231,6 +2267,8 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     if (net->isolatedPort)
         vgmBufAsprintf(buf, "<port isolated='%s'/>\n",
                        vgmTristateBoolTypeToString(net->isolatedPort));
+    vgmBufEscapeString(buf, "<script path='%s'/>\n", net->script);
+    vgmBufEscapeString(buf, "<downscript path='%s'/>\n", net->downscript);
     if (net->ifname && net->managedTap) {
         vgmBufEscapeString(buf, "<target dev='%s'", net->ifname);
         vgmBufAsprintf(buf, " managed='%s'/>\n", vgmTristateBoolTypeToString(net->managedTap));

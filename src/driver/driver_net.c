@@ -361,28 +361,6 @@ vgmDriverNetOvsAddPort(const VgmDriverTap *tap, GError **error)
     return TRUE;
 }
 
-void
-vgmDriverNetCleanupOvs(const char *liveXml)
-{
-    g_autoptr(VgmDomainDef) def = NULL;
-    guint i;
-
-    if (!liveXml || !strstr(liveXml, "openvswitch") ||
-        !(def = vgmDomainDefParseString(liveXml, NULL,
-                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
-                                        NULL)))
-        return;
-    for (i = 0; i < def->devices.nets->len; i++) {
-        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
-
-        if (net->ovs && net->ifname) {
-            const char *args[] = { "--", "--if-exists", "del-port", net->ifname, NULL };
-
-            vgmDriverNetOvsVsctl(args, NULL);
-        }
-    }
-}
-
 static gboolean
 vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
 {
@@ -391,7 +369,8 @@ vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
     unsigned int mtu = tap->mtu;
     size_t i;
 
-    /* the guest's MAC with 0xfe first */
+    /* the guest's MAC with 0xfe first (0xfa where the guest's has 0xfe:
+     * the tap's address must differ from the guest's, as libvirt says) */
     memset(&ifr, 0, sizeof(ifr));
     if (sscanf(tap->mac, "%x:%x:%x:%x:%x:%x",
                &mac[0], &mac[1], &mac[2], &mac[3], &mac[4], &mac[5]) != 6) {
@@ -399,7 +378,7 @@ vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
         return FALSE;
     }
     ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
-    ifr.ifr_hwaddr.sa_data[0] = (char)0xfe;
+    ifr.ifr_hwaddr.sa_data[0] = (char)(mac[0] == 0xfe ? 0xfa : 0xfe);
     for (i = 1; i < 6; i++)
         ifr.ifr_hwaddr.sa_data[i] = (char)mac[i];
     if (!vgmDriverNetIoctl(fd, SIOCSIFHWADDR, tap->ifname, &ifr, _("set the MAC address"), error))
@@ -619,28 +598,84 @@ vgmDriverNetMacvtapCreate(const VgmDriverMacvtap *m, const char *runDir, GArray 
 }
 
 void
-vgmDriverNetCleanupMacvtaps(const char *liveXml)
+vgmDriverNetCleanup(const char *liveXml)
 {
     g_autoptr(VgmDomainDef) def = NULL;
     guint i;
 
-    if (!liveXml || !strstr(liveXml, "'direct'") ||
+    if (!liveXml || !strstr(liveXml, "<interface") ||
         !(def = vgmDomainDefParseString(liveXml, NULL,
                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
                                         NULL)))
         return;
     for (i = 0; i < def->devices.nets->len; i++) {
         const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
-        g_autofree char *sys = NULL;
 
-        if (net->type != VGM_NET_TYPE_DIRECT || !net->ifname)
+        if (!net->ifname)
             continue;
-        /* only a macvtap, on the device the definition names */
-        sys = g_strdup_printf("/sys/class/net/%s/lower_%s", net->ifname, net->source);
-        if (g_file_test(sys, G_FILE_TEST_EXISTS)) {
-            const char *del[] = { "ip", "link", "del", "dev", net->ifname, NULL };
+        if (net->ovs) {
+            const char *args[] = { "--", "--if-exists", "del-port", net->ifname, NULL };
 
-            vgmDriverNetRun(del, NULL);
+            vgmDriverNetOvsVsctl(args, NULL);
+        }
+        /* a macvtap, on the device the definition names */
+        if (net->type == VGM_NET_TYPE_DIRECT) {
+            g_autofree char *sys = g_strdup_printf("/sys/class/net/%s/lower_%s", net->ifname,
+                                                   net->source);
+
+            if (g_file_test(sys, G_FILE_TEST_EXISTS)) {
+                const char *del[] = { "ip", "link", "del", "dev", net->ifname, NULL };
+
+                vgmDriverNetRun(del, NULL);
+            }
+        }
+        /* as libvirt: whatever the script says, the domain has stopped */
+        if (net->downscript) {
+            const char *argv[] = { net->downscript, net->ifname, NULL };
+
+            vgmDriverNetRun(argv, NULL);
         }
     }
+}
+
+void
+vgmDriverNetScriptFree(VgmDriverNetScript *script)
+{
+    if (!script)
+        return;
+    g_free(script->ifname);
+    g_free(script->path);
+    g_free(script);
+}
+
+GPtrArray *
+vgmDriverNetScripts(const VgmDomainDef *def)
+{
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverNetScriptFree);
+    guint i;
+
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+        VgmDriverNetScript *script;
+
+        if (!net->script || !net->ifname)
+            continue;
+        script = g_new0(VgmDriverNetScript, 1);
+        script->ifname = g_strdup(net->ifname);
+        script->path = g_strdup(net->script);
+        g_ptr_array_add(out, script);
+    }
+    return out;
+}
+
+gboolean
+vgmDriverNetRunScript(const VgmDriverNetScript *script, GError **error)
+{
+    const char *argv[] = { script->path, script->ifname, NULL };
+
+    if (!vgmDriverNetRun(argv, error)) {
+        g_prefix_error(error, _("the <script> of tap '%1$s': "), script->ifname);
+        return FALSE;
+    }
+    return TRUE;
 }

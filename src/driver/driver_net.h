@@ -57,10 +57,22 @@ GPtrArray *vgmDriverNetManagedTaps(const VgmDomainDef *def);
 
 gboolean vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error);
 
-/* After a run: the Open vSwitch ports of the domain whose live XML is
- * @liveXml go (libvirt removes them when the domain stops), as far as
- * ovs-vsctl can. */
-void vgmDriverNetCleanupOvs(const char *liveXml);
+/* After a run of the domain whose live XML is @liveXml, as libvirt
+ * cleans up when a domain stops: its Open vSwitch ports go (as far as
+ * ovs-vsctl can), its macvtaps go, and each <downscript> is run with its
+ * tap's name (its failure changes nothing). */
+void vgmDriverNetCleanup(const char *liveXml);
+
+/* An ethernet interface's <script>, run with its tap's name once the tap
+ * is set up, before the guest runs; its failure fails the start */
+typedef struct {
+    char *ifname;
+    char *path;
+} VgmDriverNetScript;
+
+void vgmDriverNetScriptFree(VgmDriverNetScript *script);
+GPtrArray *vgmDriverNetScripts(const VgmDomainDef *def);
+gboolean vgmDriverNetRunScript(const VgmDriverNetScript *script, GError **error);
 
 /* Runs host tool @argv (NULL-terminated; argv[0] found in PATH); its
  * failure names the tool and quotes what it printed on stderr. */
@@ -99,6 +111,3 @@ GPtrArray *vgmDriverNetMacvtaps(const VgmDomainDef *def);
 gboolean vgmDriverNetMacvtapCreate(const VgmDriverMacvtap *m, const char *runDir, GArray *fds,
                                    GError **error);
 
-/* After a run: the macvtaps of the domain whose live XML is @liveXml go,
- * as libvirt removes them when the domain stops. */
-void vgmDriverNetCleanupMacvtaps(const char *liveXml);

@@ -1043,6 +1043,7 @@ struct _VgmDriverStart {
     VgmDriverStatus *status;
     GPtrArray *taps;            /* VgmDriverTap the driver sets up */
     GPtrArray *macvtaps;        /* VgmDriverMacvtap the driver makes */
+    GPtrArray *scripts;         /* VgmDriverNetScript: the taps' <script>s */
     GArray *passFds;            /* VgmDriverPassFd: the macvtaps' fds for QEMU */
     unsigned char uuid[16];
     gboolean haveTpm;
@@ -1066,6 +1067,7 @@ vgmDriverStartFree(VgmDriverStart *start)
     vgmDriverStatusFree(start->status);
     g_clear_pointer(&start->taps, g_ptr_array_unref);
     g_clear_pointer(&start->macvtaps, g_ptr_array_unref);
+    g_clear_pointer(&start->scripts, g_ptr_array_unref);
     for (guint i = 0; start->passFds && i < start->passFds->len; i++) {
         int fd = g_array_index(start->passFds, VgmDriverPassFd, i).fd;
 
@@ -1340,6 +1342,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
         return NULL;
     start->taps = vgmDriverNetManagedTaps(def);
     start->macvtaps = vgmDriverNetMacvtaps(def);
+    start->scripts = vgmDriverNetScripts(def);
     start->passFds = g_array_new(FALSE, FALSE, sizeof(VgmDriverPassFd));
     start->cpuCheck = vgmDriverCpuCheckNew(def, start->plan->accelKVM);
     memcpy(start->uuid, def->uuid, sizeof(start->uuid));
@@ -1451,6 +1454,10 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         goto failed;
     for (guint t = 0; t < start->taps->len; t++) {
         if (!vgmDriverNetSetUpTap(g_ptr_array_index(start->taps, t), &err))
+            goto failed;
+    }
+    for (guint t = 0; t < start->scripts->len; t++) {
+        if (!vgmDriverNetRunScript(g_ptr_array_index(start->scripts, t), &err))
             goto failed;
     }
 

@@ -1990,14 +1990,12 @@ vgmDriverStoreDeleteStatus(const VgmDriverStore *store, const char *name,
      * last. Only per-domain hugetlbfs dirs are taken from the status (the
      * mount and its virt-gmem dir are shared with other domains). */
     /* a swtpm whose QEMU never connected, or outlived it; the Open
-     * vSwitch ports of the taps QEMU took with it; the macvtaps, which
-     * outlive QEMU */
+     * vSwitch ports of the taps QEMU took with it, the macvtaps, which
+     * outlive QEMU, and the interfaces' downscripts */
     vgmDriverTpmStop(store, name);
     vgmDriverFsStop(store, name);
-    if (status) {
-        vgmDriverNetCleanupOvs(status->xml);
-        vgmDriverNetCleanupMacvtaps(status->xml);
-    }
+    if (status)
+        vgmDriverNetCleanup(status->xml);
     vgmDriverCgroupRemove(store, name);
     vgmFileRemoveTree(dir);
     vgmFileRemoveTree(ram);
