@@ -29,7 +29,8 @@
  * -m size; query-memory-devices holds every planned memory device with its
  * backend and size. Beyond memory, what the command line asked of the
  * devices: every -blockdev node is in query-named-block-nodes with the
- * driver the command line gave it, and one with a "cache" shows that
+ * driver the command line gave it, one with a "backing" has the image of
+ * that node below it (or none, for null), and one with a "cache" shows that
  * cache mode there, every -device has the disk front-end
  * properties the command line gave it (qom-get of "write-cache",
  * "serial", "wwn", "vendor", "cyls", "werror", "acpi-index" and the like, in
@@ -726,6 +727,25 @@ vgmAcceptServeVhostUserNet(VgmAcceptEnv *env, VgmNetDef *net, guint n, GError **
     return NULL;
 }
 
+/* An image at @path of @size bytes: qcow2 (qemu-img) for that format,
+ * else a sparse raw file. *skip says why not, where qemu-img is missing. */
+static gboolean
+vgmAcceptMakeImage(const char *path, const char *format, goffset size, char **skip,
+                   GError **error)
+{
+    if (format && g_str_equal(format, "qcow2")) {
+        g_autofree char *sizeText = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)size);
+        const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", path, sizeText, NULL };
+        g_autoptr(GError) err = NULL;
+
+        if (!vgmAcceptRun(argv, &err))
+            *skip = g_strdup_printf("cannot make a qcow2 image (qemu-img from qemu-utils): %s",
+                                    err->message);
+        return TRUE;
+    }
+    return vgmAcceptMakeSparse(path, size, error);
+}
+
 /*
  * Adapts @def to the test host and makes the resources it references.
  * Returns the reason to skip the case, or NULL (then FALSE in *failed and
@@ -891,6 +911,23 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
         }
         if (!disk->src || disk->type == VGM_DISK_TYPE_VHOSTUSER)
             continue;
+        /* the images of its <backingStore> chain, made as its own are */
+        for (guint k = 0; disk->backing && k < disk->backing->len; k++) {
+            VgmDiskBackingLayer *l = g_ptr_array_index(disk->backing, k);
+            char *skip = NULL;
+
+            if (l->type == VGM_DISK_TYPE_BLOCK) {
+                g_test_message("disk %s: backing block device %s replaced by /dev/null", disk->dst,
+                               l->path);
+                vgmAcceptReplace(&l->path, g_strdup("/dev/null"));
+                continue;
+            }
+            vgmAcceptReplace(&l->path, vgmAcceptRelocate(env, l->path));
+            if (!vgmAcceptMakeImage(l->path, l->format, 64 << 20, &skip, error))
+                goto fail;
+            if (skip)
+                return skip;
+        }
         if (disk->type == VGM_DISK_TYPE_BLOCK) {
             g_test_message("disk %s: block device %s replaced by /dev/null (the test makes no block device)",
                            disk->dst, disk->src);
@@ -898,18 +935,15 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
             continue;
         }
         vgmAcceptReplace(&disk->src, vgmAcceptRelocate(env, disk->src));
-        if (disk->driverType && g_str_equal(disk->driverType, "qcow2")) {
-            const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2",
-                                   disk->src, "64M", NULL };
-            g_autoptr(GError) err = NULL;
+        {
+            char *skip = NULL;
 
-            if (!vgmAcceptRun(argv, &err))
-                return g_strdup_printf("cannot make a qcow2 image (qemu-img from qemu-utils): %s",
-                                       err->message);
-        } else if (!vgmAcceptMakeSparse(disk->src,
-                                        disk->device == VGM_DISK_DEVICE_CDROM ? 1 << 20 : 64 << 20,
-                                        error)) {
-            goto fail;
+            if (!vgmAcceptMakeImage(disk->src, disk->driverType,
+                                    disk->device == VGM_DISK_DEVICE_CDROM ? 1 << 20 : 64 << 20,
+                                    &skip, error))
+                goto fail;
+            if (skip)
+                return skip;
         }
     }
 
@@ -1691,6 +1725,47 @@ vgmAcceptCheckIOThreads(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, GString *pro
                                g_hash_table_size(want));
 }
 
+/* The file of an image QEMU names @name: itself, or, for an image with
+ * a backing of its own, the "filename" of the "file" of its json:{...}
+ * pseudo-name (NULL for NULL) */
+static char *
+vgmAcceptImageFilename(const char *name)
+{
+    g_autoptr(JsonParser) parser = NULL;
+    JsonNode *root;
+    JsonObject *file;
+
+    if (!name || !g_str_has_prefix(name, "json:"))
+        return g_strdup(name);
+    parser = json_parser_new();
+    if (!json_parser_load_from_data(parser, name + strlen("json:"), -1, NULL) ||
+        !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root) ||
+        !json_object_has_member(json_node_get_object(root), "file"))
+        return g_strdup(name);
+    file = json_object_get_object_member(json_node_get_object(root), "file");
+    return g_strdup(json_object_get_string_member_with_default(file, "filename", name));
+}
+
+/* The file name under -blockdev node @name of @blockdevs: its own, or
+ * that of the node its "file" names */
+static const char *
+vgmAcceptBlockdevFilename(GPtrArray *blockdevs, const char *name)
+{
+    guint i;
+
+    for (i = 0; i < blockdevs->len; i++) {
+        JsonObject *bd = g_ptr_array_index(blockdevs, i);
+
+        if (g_strcmp0(json_object_get_string_member_with_default(bd, "node-name", NULL), name) != 0)
+            continue;
+        if (json_object_has_member(bd, "filename"))
+            return json_object_get_string_member(bd, "filename");
+        if (json_object_has_member(bd, "file"))
+            return vgmAcceptBlockdevFilename(blockdevs, json_object_get_string_member(bd, "file"));
+    }
+    return NULL;
+}
+
 /* Disk cache modes, write caches, vmcoreinfo and chardev logs as QEMU
  * built them (see the header). */
 static void
@@ -1733,6 +1808,23 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
             g_string_append_printf(problems, "\n  block node %s: driver %s, command line %s", name,
                                    json_object_get_string_member_with_default(found, "drv", "(none)"),
                                    drv);
+        /* a format node's backing: the image of the node the command line
+         * named, or none for "backing": null */
+        if (json_object_has_member(bd, "backing")) {
+            JsonObject *image = json_object_has_member(found, "image") ?
+                                json_object_get_object_member(found, "image") : NULL;
+            JsonObject *bimg = image && json_object_has_member(image, "backing-image") ?
+                               json_object_get_object_member(image, "backing-image") : NULL;
+            const char *gotName = bimg ? json_object_get_string_member_with_default(bimg, "filename", "?") : NULL;
+            g_autofree char *gotFile = vgmAcceptImageFilename(gotName);
+            const char *below = json_object_get_string_member_with_default(bd, "backing", NULL);
+            const char *wantFile = below ? vgmAcceptBlockdevFilename(blockdevs, below) : NULL;
+
+            if (g_strcmp0(gotFile, wantFile) != 0)
+                g_string_append_printf(problems, "\n  block node %s: backing image %s, command line %s (%s)",
+                                       name, gotFile ? gotFile : "(none)", below ? below : "null",
+                                       wantFile ? wantFile : "none");
+        }
         if (!want)
             continue;
         got = json_object_has_member(found, "cache") ? json_object_get_object_member(found, "cache") : NULL;

@@ -902,6 +902,11 @@ typedef struct {
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     char *src;                  /* file or dev; NULL: empty cdrom, or network */
     VgmDiskNetSource *net;      /* type 'network': its source, else NULL */
+    GPtrArray *backing;         /* <backingStore> layers (VgmDiskBackingLayer),
+                                 * the top's first; NULL: none given (QEMU
+                                 * follows the image's own backing file) */
+    gboolean backingEnd;        /* the chain given ends with an empty
+                                 * <backingStore/>: its last image has none */
     gboolean snapshotNo;        /* <disk snapshot='no'>: kept out of snapshots
                                  * (virt-gmem takes none); always on vhostuser */
     unsigned int reconnect;     /* vhostuser: <reconnect enabled='yes' timeout=''/>, 0: none */
@@ -927,6 +932,14 @@ typedef struct {
     VgmDiskIotune *iotune;      /* NULL: no <iotune> */
     VgmDeviceAddress addr;
 } VgmDiskDef;
+
+/* One image below a disk (<backingStore type='file|block'>) */
+typedef struct {
+    VgmDiskType type;           /* file or block */
+    char *format;               /* <format type=''>: raw or qcow2 */
+    char *path;                 /* <source file|dev=''> */
+    unsigned long long metadataCacheMax; /* <format><metadata_cache>, bytes */
+} VgmDiskBackingLayer;
 
 /* Whether the disk has a medium: a path, or a network source (an empty
  * CD-ROM or floppy has none) */
@@ -1762,6 +1775,9 @@ VgmDomainDef *vgmDomainDefParseString(const char *xml, const char *filename,
                                       unsigned int flags, GError **error);
 VgmDomainDef *vgmDomainDefParseFile(const char *filename, unsigned int flags,
                                     GError **error);
+/* Which PCI machine @def has: 1 the PC, 2 q35, 0 neither */
+int vgmDomainPciMachineKind(const VgmDomainDef *def);
+
 VgmDomainDef *vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root,
                                     unsigned int flags, GError **error);
 

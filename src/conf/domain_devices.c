@@ -236,8 +236,19 @@ vgmDiskNetSourceFree(VgmDiskNetSource *net)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskNetSource, vgmDiskNetSourceFree)
 
 static void
+vgmDiskBackingLayerFree(VgmDiskBackingLayer *l)
+{
+    g_free(l->format);
+    g_free(l->path);
+    g_free(l);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskBackingLayer, vgmDiskBackingLayerFree)
+
+static void
 vgmDiskDefFree(VgmDiskDef *d)
 {
+    g_clear_pointer(&d->backing, g_ptr_array_unref);
     vgmDiskIotuneFree(d->iotune);
     g_free(d->driverName);
     g_free(d->driverType);
@@ -1173,7 +1184,7 @@ vgmDiskFrontendParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
 /* <driver><metadata_cache><max_size unit=''>: the size of qcow2's L2
  * and refcount caches, in bytes unless a unit says otherwise */
 static gboolean
-vgmDiskMetadataCacheParse(xmlNodePtr driver, VgmDiskDef *disk, GError **error)
+vgmDiskMetadataCacheParse(xmlNodePtr driver, unsigned long long *out, GError **error)
 {
     g_autofree char *unit = NULL;
     unsigned long long v;
@@ -1199,8 +1210,112 @@ vgmDiskMetadataCacheParse(xmlNodePtr driver, VgmDiskDef *disk, GError **error)
                     _("<max_size> in <metadata_cache> must be above 0"));
         return FALSE;
     }
-    disk->metadataCacheMax = v;
+    *out = v;
     return TRUE;
+}
+
+/* <metadata_cache> of a <driver> or <format> whose start tag is open:
+ * closes it with @element, or with "/>" when there is no cache size */
+static void
+vgmDiskMetadataCacheFormat(VgmBuf *buf, const char *element, unsigned long long size)
+{
+    if (!size) {
+        vgmBufAdd(buf, "/>\n");
+        return;
+    }
+    vgmBufAdd(buf, ">\n");
+    vgmBufAdd(buf, "  <metadata_cache>\n");
+    vgmBufAsprintf(buf, "    <max_size unit='bytes'>%llu</max_size>\n", size);
+    vgmBufAdd(buf, "  </metadata_cache>\n");
+    vgmBufAsprintf(buf, "</%s>\n", element);
+}
+
+/* The <backingStore> chain of @node (a disk or a layer): each layer's
+ * type, <format> and <source>, until an empty <backingStore/> ends it
+ * or a layer has none below (then QEMU opens the rest from the image) */
+static gboolean
+vgmDiskBackingParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
+{
+    xmlNodePtr bs;
+
+    for (;;) {
+        g_autoptr(VgmDiskBackingLayer) layer = NULL;
+        xmlNodePtr fmt, src;
+        const char *attr;
+        int type;
+
+        if (vgmXMLSingleChild(node, "backingStore", &bs, error) < 0)
+            return FALSE;
+        if (!bs)
+            return TRUE;
+        if (!disk->backing)
+            disk->backing = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDiskBackingLayerFree);
+        /* the chain's explicit end */
+        if (!bs->properties && !xmlFirstElementChild(bs)) {
+            disk->backingEnd = TRUE;
+            return TRUE;
+        }
+        layer = g_new0(VgmDiskBackingLayer, 1);
+        if (!vgmXMLCheckNode(bs, (const char *const[]){ "type", NULL },
+                             (const char *const[]){ "format", "source", "backingStore", NULL },
+                             error) ||
+            vgmXMLPropEnum(bs, "type", vgmDiskTypeTypeFromString, VGM_XML_PROP_REQUIRED, &type,
+                           error) < 0)
+            return FALSE;
+        if (type != VGM_DISK_TYPE_FILE && type != VGM_DISK_TYPE_BLOCK) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <backingStore type='%1$s'> of disk: a backing image is a 'file' or a 'block' device here"),
+                        vgmDiskTypeTypeToString(type));
+            return FALSE;
+        }
+        layer->type = type;
+        attr = type == VGM_DISK_TYPE_FILE ? "file" : "dev";
+        if (vgmXMLSingleChild(bs, "format", &fmt, error) < 0 ||
+            vgmXMLSingleChild(bs, "source", &src, error) < 0)
+            return FALSE;
+        if (!fmt || !src) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<backingStore type='%1$s'> needs a <format type=''/> and a <source %2$s=''/>"),
+                        vgmDiskTypeTypeToString(type), attr);
+            return FALSE;
+        }
+        if (!vgmXMLCheckNode(fmt, (const char *const[]){ "type", NULL },
+                             (const char *const[]){ "metadata_cache", NULL }, error) ||
+            vgmXMLPropString(fmt, "type", VGM_XML_PROP_REQUIRED, &layer->format, error) < 0 ||
+            !vgmCheckValue((const char *const[]){ "raw", "qcow2", NULL }, layer->format, "type",
+                           "format", error) ||
+            !vgmDiskMetadataCacheParse(fmt, &layer->metadataCacheMax, error) ||
+            !vgmXMLCheckNode(src, (const char *const[]){ attr, NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropString(src, attr, VGM_XML_PROP_REQUIRED, &layer->path, error) < 0)
+            return FALSE;
+        g_ptr_array_add(disk->backing, g_steal_pointer(&layer));
+        node = bs;
+    }
+}
+
+static void
+vgmDiskBackingFormat(VgmBuf *buf, const VgmDiskDef *disk)
+{
+    guint i;
+
+    if (!disk->backing)
+        return;
+    for (i = 0; i < disk->backing->len; i++) {
+        const VgmDiskBackingLayer *l = g_ptr_array_index(disk->backing, i);
+
+        vgmBufAsprintf(buf, "<backingStore type='%s'>\n", vgmDiskTypeTypeToString(l->type));
+        vgmBufAdjustIndent(buf, 2);
+        vgmBufEscapeString(buf, "<format type='%s'", l->format);
+        vgmDiskMetadataCacheFormat(buf, "format", l->metadataCacheMax);
+        vgmBufEscapeString(buf, l->type == VGM_DISK_TYPE_FILE ? "<source file='%s'/>\n" :
+                           "<source dev='%s'/>\n", l->path);
+    }
+    if (disk->backingEnd)
+        vgmBufAdd(buf, "<backingStore/>\n");
+    for (i = 0; i < disk->backing->len; i++) {
+        vgmBufAdjustIndent(buf, -2);
+        vgmBufAdd(buf, "</backingStore>\n");
+    }
 }
 
 static VgmDiskDef *
@@ -1211,7 +1326,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     int v;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "device", "snapshot", NULL },
-                         (const char *const[]){ "driver", "source", "target", "iotune",
+                         (const char *const[]){ "driver", "source", "backingStore", "target", "iotune",
                                                 "readonly", "boot", "address", "acpi", "serial", "wwn",
                                                 "vendor", "product", "geometry", "blockio",
                                                 "shareable", NULL }, error))
@@ -1248,7 +1363,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                                                            "rerror_policy", "iothread", "copy_on_read",
                                                            NULL },
                              (const char *const[]){ "metadata_cache", NULL }, error) ||
-            !vgmDiskMetadataCacheParse(child, disk, error) ||
+            !vgmDiskMetadataCacheParse(child, &disk->metadataCacheMax, error) ||
             vgmXMLPropTristateSwitch(child, "ioeventfd", 0, &disk->ioeventfd, error) < 0 ||
             vgmXMLPropTristateSwitch(child, "event_idx", 0, &disk->eventIdx, error) < 0 ||
             vgmXMLPropTristateSwitch(child, "copy_on_read", 0, &disk->copyOnRead, error) < 0 ||
@@ -1329,6 +1444,8 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                     _("element <disk> of device 'disk' needs a <source> with a path"));
         return NULL;
     }
+    if (!vgmDiskBackingParse(node, disk, error))
+        return NULL;
 
     if (vgmXMLSingleChild(node, "target", &child, error) < 0)
         return NULL;
@@ -1439,16 +1556,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
         if (disk->queueSize)
             vgmBufAsprintf(buf, " queue_size='%u'", disk->queueSize);
         vgmVirtioOptionsFormat(buf, &disk->virtio);
-        if (disk->metadataCacheMax) {
-            vgmBufAdd(buf, ">\n");
-            vgmBufAdd(buf, "  <metadata_cache>\n");
-            vgmBufAsprintf(buf, "    <max_size unit='bytes'>%llu</max_size>\n",
-                           disk->metadataCacheMax);
-            vgmBufAdd(buf, "  </metadata_cache>\n");
-            vgmBufAdd(buf, "</driver>\n");
-        } else {
-            vgmBufAdd(buf, "/>\n");
-        }
+        vgmDiskMetadataCacheFormat(buf, "driver", disk->metadataCacheMax);
     }
     if (disk->net) {
         vgmDiskNetSourceFormat(buf, disk->net);
@@ -1461,6 +1569,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
         else
             vgmBufEscapeString(buf, "<source dev='%s'/>\n", disk->src);
     }
+    vgmDiskBackingFormat(buf, disk);
     if (disk->cyls) {
         vgmBufAsprintf(buf, "<geometry cyls='%u' heads='%u' secs='%u'",
                        disk->cyls, disk->heads, disk->secs);
@@ -4762,6 +4871,10 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
         }
         if (gr->port == 0)
             gr->havePort = FALSE;
+    } else if (gr->autoport == VGM_TRISTATE_YES && !live) {
+        /* the port a running domain's XML names was chosen at its start */
+        gr->havePort = FALSE;
+        gr->port = 0;
     }
     if (vgmXMLSingleChild(node, "listen", &child, error) < 0)
         return NULL;
@@ -5337,6 +5450,71 @@ static const char *const vgmDevicesChildren[] = {
     "memballoon", "rng", "memory", "iommu", NULL
 };
 
+/* The index attribute of @source and of the sources of the <backingStore>
+ * chain below @disk (libvirt's node numbers in a running domain's XML) */
+static void
+vgmDiskDropIndexes(xmlNodePtr disk)
+{
+    xmlNodePtr cur;
+
+    for (cur = disk->children; cur; cur = cur->next) {
+        if (cur->type != XML_ELEMENT_NODE)
+            continue;
+        if (g_str_equal((const char *)cur->name, "source"))
+            xmlUnsetProp(cur, (const xmlChar *)"index");
+        else if (g_str_equal((const char *)cur->name, "backingStore")) {
+            xmlUnsetProp(cur, (const xmlChar *)"index");
+            vgmDiskDropIndexes(cur);
+        }
+    }
+}
+
+/* Run-time state libvirt writes into a running domain's XML (virsh
+ * dumpxml), which a definition does not keep and libvirt's define drops
+ * as well: each device's <alias> (the id QEMU got), a disk source's
+ * index, a console's tty. Removed from the document before it is read,
+ * so that a running libvirt domain's XML defines here too. A user's own
+ * alias (ua-...), which libvirt keeps, is refused, except a memory
+ * device's, which names its QEMU device. */
+static gboolean
+vgmDevicesDropLiveState(xmlNodePtr devices, GError **error)
+{
+    xmlNodePtr dev;
+
+    for (dev = devices->children; dev; dev = dev->next) {
+        const char *name = (const char *)dev->name;
+        xmlNodePtr cur;
+        xmlNodePtr next;
+
+        if (dev->type != XML_ELEMENT_NODE)
+            continue;
+        for (cur = dev->children; cur; cur = next) {
+            g_autofree char *alias = NULL;
+
+            next = cur->next;
+            if (cur->type != XML_ELEMENT_NODE || !g_str_equal((const char *)cur->name, "alias"))
+                continue;
+            alias = (char *)xmlGetProp(cur, (const xmlChar *)"name");
+            /* a memory device's user alias is its QEMU id */
+            if (alias && g_str_has_prefix(alias, "ua-") && g_str_equal(name, "memory"))
+                continue;
+            if (alias && g_str_has_prefix(alias, "ua-")) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("unsupported user alias '%1$s' of <%2$s>: virt-gmem names QEMU's devices itself"),
+                            alias, name);
+                return FALSE;
+            }
+            xmlUnlinkNode(cur);
+            xmlFreeNode(cur);
+        }
+        if (g_str_equal(name, "disk"))
+            vgmDiskDropIndexes(dev);
+        else if (g_str_equal(name, "console"))
+            xmlUnsetProp(dev, (const xmlChar *)"tty");
+    }
+    return TRUE;
+}
+
 gboolean
 vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
                       GError **error)
@@ -5349,7 +5527,8 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
         return FALSE;
     if (!node)
         return TRUE;
-    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, vgmDevicesChildren, error))
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, vgmDevicesChildren, error) ||
+        !vgmDevicesDropLiveState(node, error))
         return FALSE;
 
     for (cur = node->children; cur; cur = cur->next) {

@@ -1126,8 +1126,8 @@ vgmPciImplicitControllers(VgmDomainDef *def, const VgmPciMachine *m, GError **er
 }
 
 /* Which PCI machine @def has: 1 the PC, 2 q35, 0 neither */
-static int
-vgmPciMachineKind(const VgmDomainDef *def)
+int
+vgmDomainPciMachineKind(const VgmDomainDef *def)
 {
     const char *machine = def->os.machine;
 
@@ -1148,7 +1148,7 @@ vgmDomainPciAssign(VgmDomainDef *def, GError **error)
     VgmPciMachine m = { 0 };
     VgmPciSet set = { 0 };
     g_autoptr(GArray) devs = NULL;
-    int kind = vgmPciMachineKind(def);
+    int kind = vgmDomainPciMachineKind(def);
     gint64 maxIndex = -1;
     guint nbuses;
     guint i;

@@ -478,6 +478,36 @@ vgmPostParseUsbControllers(VgmDomainDef *def)
         if (g_str_equal(c->type, "usb") && !c->model)
             c->model = g_strdup("piix3-uhci");
     }
+    /* then q35's own SATA controller and the machine's root bus, as
+     * libvirt adds them with the default USB one, before the controllers
+     * of disks and channels */
+    {
+        int kind = vgmDomainPciMachineKind(def);
+        gboolean sata = FALSE;
+        gboolean root = FALSE;
+
+        for (i = 0; i < def->devices.controllers->len; i++) {
+            const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+
+            sata |= g_str_equal(c->type, "sata") && c->index == 0;
+            root |= g_str_equal(c->type, "pci") && c->index == 0;
+        }
+        if (kind == 2 && !sata && def->devices.controllers->len < VGM_DOMAIN_MAX_DEVICES) {
+            VgmControllerDef *c = g_new0(VgmControllerDef, 1);
+
+            c->type = g_strdup("sata");
+            c->haveIndex = TRUE;
+            vgmDomainControllerAppend(def->devices.controllers, c);
+        }
+        if (kind && !root && def->devices.controllers->len < VGM_DOMAIN_MAX_DEVICES) {
+            VgmControllerDef *c = g_new0(VgmControllerDef, 1);
+
+            c->type = g_strdup("pci");
+            c->model = g_strdup(kind == 2 ? "pcie-root" : "pci-root");
+            c->haveIndex = TRUE;
+            vgmDomainControllerAppend(def->devices.controllers, c);
+        }
+    }
 }
 
 /* The USB controllers of one ICH9 set (an EHCI and its UHCI companions)
@@ -816,6 +846,9 @@ vgmPostParseDevices(VgmDomainDef *def)
 
         if (!disk->driverName)
             disk->driverName = g_strdup("qemu");
+        /* libvirt's format of an empty removable drive */
+        if (!vgmDiskHasMedium(disk) && !disk->driverType && disk->type != VGM_DISK_TYPE_VHOSTUSER)
+            disk->driverType = g_strdup("raw");
         /* libvirt's for a vhost-user-blk server's disk: raw, and out of
          * snapshots */
         if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {

@@ -1488,6 +1488,8 @@ vgmRuleVhostUserDisk(const VgmDiskDef *d, GError **error)
         what = "copy_on_read";
     else if (d->metadataCacheMax)
         what = "<metadata_cache>";
+    else if (d->backing)
+        what = "<backingStore>";
     else if (d->iotune)
         what = "<iotune>";
     else if (d->readonly)
@@ -1555,6 +1557,37 @@ vgmRuleDiskFrontend(const VgmDiskDef *d, GError **error)
                     _("<metadata_cache> of disk '%1$s' sizes qcow2's metadata cache, and the disk's format is '%2$s'"),
                     d->dst, d->driverType ? d->driverType : "raw");
         return FALSE;
+    }
+    /* a backing chain: only qcow2 has a backing file, so every image
+     * above another is one; only a qcow2 layer has a metadata cache */
+    if (d->backing) {
+        const char *above = d->driverType ? d->driverType : "raw";
+        const char *abovePath = d->src ? d->src : d->dst;
+
+        if (!vgmDiskHasMedium(d)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<backingStore> of disk '%1$s': the disk has no medium to be the top of a chain"),
+                        d->dst);
+            return FALSE;
+        }
+        for (guint k = 0; k < d->backing->len; k++) {
+            const VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, k);
+
+            if (!g_str_equal(above, "qcow2")) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<backingStore> of disk '%1$s': image '%2$s' is %3$s, which has no backing file, so '%4$s' cannot be below it"),
+                            d->dst, abovePath, above, l->path);
+                return FALSE;
+            }
+            if (l->metadataCacheMax && !g_str_equal(l->format, "qcow2")) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<metadata_cache> of backing image '%1$s' of disk '%2$s' sizes qcow2's metadata cache, and its format is '%3$s'"),
+                            l->path, d->dst, l->format);
+                return FALSE;
+            }
+            above = l->format;
+            abovePath = l->path;
+        }
     }
     /* copy-on-read writes what the guest reads into the image: it needs
      * a writable one, which a removable medium is not, as libvirt holds */

@@ -426,6 +426,10 @@ vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *o, const char *storage, const c
     if (opts && opts->cacheSize)
         json_object_set_int_member(o, "cache-size", (gint64)opts->cacheSize);
     json_object_set_string_member(o, "file", storage);
+    if (opts && opts->backing)
+        json_object_set_string_member(o, "backing", opts->backing);
+    else if (opts && opts->noBacking)
+        json_object_set_null_member(o, "backing");
     vgmCmdJSONArg(cmd, "-blockdev", o);
 }
 

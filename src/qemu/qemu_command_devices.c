@@ -474,6 +474,42 @@ vgmCmdDiskFrontend(JsonObject *dev, const VgmDiskDef *d, VgmDiskCache cache)
         json_object_set_string_member(dev, "rerror", errorPolicies[rerror]);
 }
 
+/* The <backingStore> layers of disk @d (number @n), bottom first, each a
+ * read-only storage and format node with the disk's cache and aio (as
+ * libvirt builds the chain); a qcow2 layer's "backing" is the layer
+ * below, or null where the chain given ends. Returns the format node of
+ * the top layer, which the disk's own names, or NULL without layers. */
+static char *
+vgmCmdDiskBacking(VgmQemuCmd *cmd, const VgmDiskDef *d, guint n, const VgmCmdBlockdevOpts *top)
+{
+    char *below = NULL;
+    guint k;
+
+    if (!d->backing)
+        return NULL;
+    for (k = d->backing->len; k > 0; k--) {
+        const VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, k - 1);
+        g_autofree char *storage = g_strdup_printf("vgm-%u-b%u-storage", n, k);
+        char *format = g_strdup_printf("vgm-%u-b%u-format", n, k);
+        VgmCmdBlockdevOpts opts = {
+            .aio = top->aio,
+            .cache = top->cache,
+            .direct = top->direct,
+            .noFlush = top->noFlush,
+            .cacheSize = l->metadataCacheMax,
+            .backing = below,
+            .noBacking = !below && d->backingEnd && k == d->backing->len &&
+                         g_str_equal(l->format, "qcow2"),
+        };
+
+        vgmCmdBlockdev(cmd, l->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file", l->path,
+                       storage, format, l->format, TRUE, &opts);
+        g_free(below);
+        below = format;
+    }
+    return below;
+}
+
 static void
 vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -542,7 +578,11 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                 .cacheSize = d->metadataCacheMax,
             };
             const char *formatDriver = d->driverType ? d->driverType : "raw";
+            g_autofree char *backing = vgmCmdDiskBacking(cmd, d, i + 1, &opts);
 
+            /* the top's own backing: the chain's first layer, or none */
+            opts.backing = backing;
+            opts.noBacking = !backing && d->backingEnd && g_str_equal(formatDriver, "qcow2");
             if (d->net)
                 vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(d->net), storage, format,
                                     formatDriver, d->readonly, &opts);

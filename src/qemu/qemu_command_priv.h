@@ -28,6 +28,8 @@ typedef struct {
     const char *discard;        /* the format node's "discard", or NULL */
     const char *detectZeroes;   /* the format node's "detect-zeroes", or NULL */
     unsigned long long cacheSize; /* qcow2's "cache-size", 0: none */
+    const char *backing;        /* the format node's "backing" node, or NULL */
+    gboolean noBacking;         /* "backing": null (the chain ends here) */
 } VgmCmdBlockdevOpts;
 
 /* -blockdev pair: a @protocol node on @path named @storage, and a
