@@ -3028,6 +3028,41 @@ testSysNetExists(const char *ifname)
     return path && g_file_test(path, G_FILE_TEST_EXISTS);
 }
 
+/* A Linux bridge @name of the test's (ip link), for taps and macvtaps;
+ * FALSE where this host cannot make one */
+static gboolean
+testMakeBridge(const char *name)
+{
+    const char *add[] = { "ip", "link", "add", name, "type", "bridge", NULL };
+    int status = -1;
+
+    return g_spawn_sync(NULL, (char **)add, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+                        G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, NULL) &&
+           g_spawn_check_wait_status(status, NULL);
+}
+
+/* Creates domain @name from @file (a failed create first deletes host
+ * interface @cleanup, which the test made) and returns the first <target
+ * dev> of its live XML named @prefix and a number (vnetN, macvtapN), or
+ * NULL */
+static char *
+testCreateFindIfname(const char *root, const char *file, const char *name, const char *prefix,
+                     const char *cleanup)
+{
+    g_autoptr(TestRun) run = testTool(root, "create", file, NULL);
+    g_autofree char *pattern = g_strdup_printf("<target dev='(%s[0-9]+)'/>", prefix);
+    g_autoptr(GRegex) re = g_regex_new(pattern, 0, 0, NULL);
+    g_autoptr(GMatchInfo) match = NULL;
+
+    if (run->status != 0)
+        testIpLink("link", "del", cleanup, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "dumpxml", name, NULL);
+    TEST_OK(run);
+    return g_regex_match(re, run->out, 0, &match) ? g_match_info_fetch(match, 1) : NULL;
+}
+
 /* A bridge <interface> with <target dev>: QEMU makes the tap of that
  * name, start puts it into the bridge (an isolated port, as <port
  * isolated='yes'> asks) and up before the guest runs, and it goes with
@@ -3050,10 +3085,7 @@ testNamedTap(void)
     g_autofree char *sysFlags = g_strdup_printf("/sys/class/net/%s/flags", tap);
     g_autofree char *xml = NULL;
     g_autoptr(TestRun) run = NULL;
-    const char *add[] = { "ip", "link", "add", bridge, "type", "bridge", NULL };
     const char *del[] = { "ip", "link", "del", bridge, NULL };
-    g_autoptr(GError) err = NULL;
-    int status = -1;
 
     if (!testHaveQemu())
         return;
@@ -3061,9 +3093,7 @@ testNamedTap(void)
         g_test_skip("a named tap needs root (CAP_NET_ADMIN)");
         return;
     }
-    if (!g_spawn_sync(NULL, (char **)add, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-                      G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &err) ||
-        !g_spawn_check_wait_status(status, NULL)) {
+    if (!testMakeBridge(bridge)) {
         g_test_skip("cannot make a bridge here (ip link add ... type bridge failed)");
         return;
     }
@@ -3141,14 +3171,9 @@ testDirectMacvtap(void)
     g_autofree char *file = NULL;
     g_autofree char *bad = NULL;
     g_autofree char *xml = NULL;
-    g_autofree char *live = NULL;
     g_autofree char *macvtap = NULL;
     g_autoptr(TestRun) run = NULL;
-    g_autoptr(GRegex) re = NULL;
-    g_autoptr(GMatchInfo) match = NULL;
     g_autoptr(VgmDriverStatus) status = NULL;
-    const char *add[] = { "ip", "link", "add", bridge, "type", "bridge", NULL };
-    int st = -1;
 
     if (!testHaveQemu())
         return;
@@ -3156,9 +3181,7 @@ testDirectMacvtap(void)
         g_test_skip("a macvtap needs root (CAP_NET_ADMIN)");
         return;
     }
-    if (!g_spawn_sync(NULL, (char **)add, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-                      G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &st, NULL) ||
-        !g_spawn_check_wait_status(st, NULL)) {
+    if (!testMakeBridge(bridge)) {
         g_test_skip("cannot make a bridge for the macvtap here (ip link add ... type bridge failed)");
         return;
     }
@@ -3188,18 +3211,7 @@ testDirectMacvtap(void)
     g_assert_nonnull(strstr(run->err, "does not exist"));
     g_clear_pointer(&run, testRunFree);
 
-    run = testTool(root, "create", file, NULL);
-    if (run->status != 0)
-        testIpLink("link", "del", bridge, NULL);
-    TEST_OK(run);
-    g_clear_pointer(&run, testRunFree);
-    run = testTool(root, "dumpxml", "direct", NULL);
-    TEST_OK(run);
-    live = g_strdup(run->out);
-    g_clear_pointer(&run, testRunFree);
-    re = g_regex_new("<target dev='(macvtap[0-9]+)'/>", 0, 0, NULL);
-    if (g_regex_match(re, live, 0, &match))
-        macvtap = g_match_info_fetch(match, 1);
+    macvtap = testCreateFindIfname(root, file, "direct", "macvtap", bridge);
     status = testLoadStatus(root, "direct");
     {
         g_autofree char *lower = macvtap ? g_strdup_printf("/sys/class/net/%s/lower_%s",
@@ -3252,11 +3264,8 @@ testEthernetTaps(void)
     g_autofree char *root = NULL;
     g_autofree char *file = NULL;
     g_autofree char *xml = NULL;
-    g_autofree char *live = NULL;
     g_autofree char *vnet = NULL;
     g_autoptr(TestRun) run = NULL;
-    g_autoptr(GRegex) re = NULL;
-    g_autoptr(GMatchInfo) match = NULL;
     g_autofree char *oldPath = g_strdup(g_getenv("PATH"));
     g_autofree char *newPath = NULL;
     g_autofree char *fakeDir = NULL;
@@ -3331,18 +3340,7 @@ testEthernetTaps(void)
     g_clear_pointer(&run, testRunFree);
     testIpLink("link", "del", named, NULL);
 
-    run = testTool(root, "create", file, NULL);
-    if (run->status != 0)
-        testIpLink("link", "del", mine, NULL);
-    TEST_OK(run);
-    g_clear_pointer(&run, testRunFree);
-    run = testTool(root, "dumpxml", "eth", NULL);
-    TEST_OK(run);
-    live = g_strdup(run->out);
-    g_clear_pointer(&run, testRunFree);
-    re = g_regex_new("<target dev='(vnet[0-9]+)'/>", 0, 0, NULL);
-    if (g_regex_match(re, live, 0, &match))
-        vnet = g_match_info_fetch(match, 1);
+    vnet = testCreateFindIfname(root, file, "eth", "vnet", mine);
     {
         g_autofree char *namedMac = testSysNet(named, "address");
         g_autofree char *namedMtu = testSysNet(named, "mtu");

@@ -305,22 +305,28 @@ vgmAcceptListen(VgmAcceptEnv *env, const char *path, GError **error)
     return TRUE;
 }
 
-/* A TCP socket bound to a port of 127.0.0.1 the kernel chose, in *port. */
+/* A TCP (@type stream) or UDP (datagram) socket bound to a port of
+ * 127.0.0.1 the kernel chose, in *port. */
 static GSocket *
-vgmAcceptBindLoopback(guint16 *port, GError **error)
+vgmAcceptBindLoopbackType(GSocketType type, guint16 *port, GError **error)
 {
     g_autoptr(GSocket) sock = NULL;
     g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
     g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
     g_autoptr(GSocketAddress) bound = NULL;
 
-    if (!(sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                              G_SOCKET_PROTOCOL_DEFAULT, error)) ||
-        !g_socket_bind(sock, addr, TRUE, error) ||
+    if (!(sock = g_socket_new(G_SOCKET_FAMILY_IPV4, type, G_SOCKET_PROTOCOL_DEFAULT, error)) ||
+        !g_socket_bind(sock, addr, type == G_SOCKET_TYPE_STREAM, error) ||
         !(bound = g_socket_get_local_address(sock, error)))
         return NULL;
     *port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
     return g_steal_pointer(&sock);
+}
+
+static GSocket *
+vgmAcceptBindLoopback(guint16 *port, GError **error)
+{
+    return vgmAcceptBindLoopbackType(G_SOCKET_TYPE_STREAM, port, error);
 }
 
 /* A TCP port of 127.0.0.1 that is free now (the kernel's choice). */
@@ -349,18 +355,9 @@ vgmAcceptListenTcp(VgmAcceptEnv *env, guint16 *port, GError **error)
 static gboolean
 vgmAcceptFreeUdpPort(guint16 *port, GError **error)
 {
-    g_autoptr(GSocket) sock = NULL;
-    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-    g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
-    g_autoptr(GSocketAddress) bound = NULL;
+    g_autoptr(GSocket) sock = vgmAcceptBindLoopbackType(G_SOCKET_TYPE_DATAGRAM, port, error);
 
-    if (!(sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM,
-                              G_SOCKET_PROTOCOL_DEFAULT, error)) ||
-        !g_socket_bind(sock, addr, FALSE, error) ||
-        !(bound = g_socket_get_local_address(sock, error)))
-        return FALSE;
-    *port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-    return TRUE;
+    return sock != NULL;
 }
 
 /* A socket interface on the host's loopback: a free port for a server,

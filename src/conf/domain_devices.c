@@ -1060,33 +1060,44 @@ vgmReconnectSourceFormat(VgmBuf *buf, gboolean have, unsigned int timeout)
     vgmBufAdd(buf, "</source>\n");
 }
 
+/* A vhost-user socket's <source type='unix' path=''> in <@owner
+ * type='vhostuser'> (@attrs: the attributes it may have) and its
+ * <reconnect>: the path, which is absolute, in *path */
+static gboolean
+vgmVhostUserSourceParse(xmlNodePtr source, const char *owner, const char *const *attrs,
+                        char **path, unsigned int *reconnect, gboolean *haveReconnect,
+                        GError **error)
+{
+    g_autofree char *type = NULL;
+    xmlNodePtr rc;
+
+    if (!vgmXMLCheckNode(source, attrs, (const char *const[]){ "reconnect", NULL }, error) ||
+        vgmXMLPropString(source, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
+        !vgmCheckValue((const char *const[]){ "unix", NULL }, type, "type", "source", error) ||
+        vgmXMLPropString(source, "path", VGM_XML_PROP_REQUIRED, path, error) < 0 ||
+        vgmXMLSingleChild(source, "reconnect", &rc, error) < 0)
+        return FALSE;
+    if (!g_path_is_absolute(*path)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'path' of <source> in <%2$s type='vhostuser'>: a socket is an absolute path"),
+                    *path, owner);
+        return FALSE;
+    }
+    return !rc || vgmReconnectParse(rc, owner, reconnect, haveReconnect, error);
+}
+
 /* A vhostuser disk's <source type='unix' path=''> (the socket of a
  * vhost-user-blk server someone else runs) and its <reconnect> */
 static gboolean
 vgmDiskVhostUserParse(xmlNodePtr source, VgmDiskDef *disk, GError **error)
 {
-    g_autofree char *type = NULL;
-    xmlNodePtr rc;
-
     if (!source) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("element <disk type='vhostuser'> needs <source type='unix' path='...'/>"));
         return FALSE;
     }
-    if (!vgmXMLCheckNode(source, (const char *const[]){ "type", "path", NULL },
-                         (const char *const[]){ "reconnect", NULL }, error) ||
-        vgmXMLPropString(source, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
-        !vgmCheckValue((const char *const[]){ "unix", NULL }, type, "type", "source", error) ||
-        vgmXMLPropString(source, "path", VGM_XML_PROP_REQUIRED, &disk->src, error) < 0 ||
-        vgmXMLSingleChild(source, "reconnect", &rc, error) < 0)
-        return FALSE;
-    if (!g_path_is_absolute(disk->src)) {
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("invalid value '%1$s' for attribute 'path' of <source> in <disk type='vhostuser'>: a socket is an absolute path"),
-                    disk->src);
-        return FALSE;
-    }
-    return !rc || vgmReconnectParse(rc, "disk", &disk->reconnect, &disk->haveReconnect, error);
+    return vgmVhostUserSourceParse(source, "disk", (const char *const[]){ "type", "path", NULL },
+                                   &disk->src, &disk->reconnect, &disk->haveReconnect, error);
 }
 
 /* The text of the disk's <NAME> child into *out (NULL when absent); an
@@ -1972,34 +1983,22 @@ vgmNetSourceParse(xmlNodePtr child, VgmNetDef *net, gboolean live, GError **erro
     const char *type = vgmNetTypeToString(net->type);
 
     if (net->type == VGM_NET_TYPE_VHOSTUSER) {
-        g_autofree char *stype = NULL;
         g_autofree char *mode = NULL;
-        xmlNodePtr rc;
 
         if (!child) {
             vgmErrorSet(error, VGM_ERR_XML, "%s",
                         _("<interface type='vhostuser'> needs <source type='unix' path='...' mode='server|client'/>"));
             return FALSE;
         }
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "path", "mode", NULL },
-                             (const char *const[]){ "reconnect", NULL }, error) ||
-            vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &stype, error) < 0 ||
-            !vgmCheckValue((const char *const[]){ "unix", NULL }, stype, "type", "source", error) ||
-            vgmXMLPropString(child, "path", VGM_XML_PROP_REQUIRED, &net->source, error) < 0 ||
+        if (!vgmVhostUserSourceParse(child, "interface",
+                                     (const char *const[]){ "type", "path", "mode", NULL },
+                                     &net->source, &net->reconnect, &net->haveReconnect, error) ||
             vgmXMLPropString(child, "mode", VGM_XML_PROP_REQUIRED, &mode, error) < 0 ||
             !vgmCheckValue((const char *const[]){ "server", "client", NULL }, mode, "mode",
-                           "source", error) ||
-            vgmXMLSingleChild(child, "reconnect", &rc, error) < 0)
+                           "source", error))
             return FALSE;
-        if (!g_path_is_absolute(net->source)) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("invalid value '%1$s' for attribute 'path' of <source> in <interface type='vhostuser'>: a socket is an absolute path"),
-                        net->source);
-            return FALSE;
-        }
         net->vhostServer = g_str_equal(mode, "server");
-        return !rc || vgmReconnectParse(rc, "interface", &net->reconnect, &net->haveReconnect,
-                                        error);
+        return TRUE;
     }
     if (net->type == VGM_NET_TYPE_SERVER || net->type == VGM_NET_TYPE_CLIENT ||
         net->type == VGM_NET_TYPE_MCAST || net->type == VGM_NET_TYPE_UDP) {
