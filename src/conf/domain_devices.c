@@ -5493,7 +5493,8 @@ vgmDevicesDropLiveState(xmlNodePtr devices, GError **error)
             next = cur->next;
             if (cur->type != XML_ELEMENT_NODE || !g_str_equal((const char *)cur->name, "alias"))
                 continue;
-            alias = (char *)xmlGetProp(cur, (const xmlChar *)"name");
+            if (vgmXMLPropString(cur, "name", 0, &alias, error) < 0)
+                return FALSE;
             /* a memory device's user alias is its QEMU id */
             if (alias && g_str_has_prefix(alias, "ua-") && g_str_equal(name, "memory"))
                 continue;
