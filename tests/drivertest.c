@@ -80,6 +80,8 @@
  *  - a bridge <interface> with <target dev='NAME'>: the tap of that name
  *    is in the bridge, an isolated port, and up once started, and gone after destroy (as
  *    root, with a bridge made by ip link; skipped, saying why, else);
+ *  - <vcpus>: exactly the enabled vCPUs have threads once started (the
+ *    hotpluggable ones plugged by the driver), and their pins hold;
  *  - an <interface type='direct'>: a macvtap on a bridge of the test's, in
  *    the mode asked for, with the guest's MAC, up, one fd of it in QEMU a
  *    queue, gone after destroy; a missing host device refused (root);
@@ -2267,6 +2269,76 @@ testThreadCpus(pid_t pid, const char *tid)
     return g_strstrip(g_strndup(p, strcspn(p, "\n")));
 }
 
+/* g_ptr_array_sort's order of two strings */
+static gint
+testCompareNames(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* <vcpus>: QEMU starts with the vCPUs that are not hotpluggable and the
+ * driver plugs the other enabled ones before the guest runs, so that
+ * exactly vCPUs 0, 1, 3 and 6 have threads (QEMU's "CPU N/TCG"), vCPU 6's
+ * on the CPU its <vcpupin> names. Needs two host CPUs. */
+static void
+testVcpuHotplug(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *taskDir = NULL;
+    g_autoptr(GString) seen = g_string_new(NULL);
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    g_autoptr(GDir) dir = NULL;
+    g_autofree char *pinned = NULL;
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const char *tid;
+
+    if (!testHaveQemu())
+        return;
+    if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+        g_test_skip("pinning vCPU 6 to CPU 1 needs a host with two CPUs");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "hotplug.xml", NULL);
+    g_assert_true(g_file_set_contents(file,
+        "<domain type='qemu'><name>hotplug</name><memory unit='MiB'>128</memory>"
+        "<vcpu>8</vcpu><vcpus><vcpu id='0' enabled='yes'/><vcpu id='1' enabled='yes'/>"
+        "<vcpu id='3' enabled='yes' hotpluggable='yes'/>"
+        "<vcpu id='6' enabled='yes' hotpluggable='yes'/></vcpus>"
+        "<cputune><vcpupin vcpu='6' cpuset='1'/></cputune>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<cpu><topology sockets='1' dies='2' cores='2' threads='2'/></cpu>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<memballoon model='none'/></devices></domain>", -1, NULL));
+    run = testTool(root, "create", file, NULL);
+    TEST_OK(run);
+    status = testLoadStatus(root, "hotplug");
+    taskDir = g_strdup_printf("/proc/%d/task", (int)status->qemu.pid);
+    g_assert_nonnull((dir = g_dir_open(taskDir, 0, NULL)));
+    while ((tid = g_dir_read_name(dir))) {
+        g_autofree char *commPath = g_strdup_printf("%s/%s/comm", taskDir, tid);
+        g_autofree char *comm = NULL;
+
+        g_assert_true(g_file_get_contents(commPath, &comm, NULL, NULL));
+        g_strstrip(comm);
+        if (!g_str_has_prefix(comm, "CPU "))
+            continue;
+        g_ptr_array_add(names, g_strdup(comm));
+        if (g_str_has_prefix(comm, "CPU 6/"))
+            pinned = testThreadCpus(status->qemu.pid, tid);
+    }
+    g_ptr_array_sort(names, testCompareNames);
+    for (guint i = 0; i < names->len; i++)
+        g_string_append_printf(seen, "%s;", (const char *)g_ptr_array_index(names, i));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", "hotplug", NULL);
+    TEST_OK(run);
+    g_assert_cmpstr(seen->str, ==, "CPU 0/TCG;CPU 1/TCG;CPU 3/TCG;CPU 6/TCG;");
+    g_assert_cmpstr(pinned, ==, "1");
+}
+
 /* <cputune>: each vCPU thread (named "CPU N/TCG" or "CPU N/KVM", QEMU's
  * debug-threads) on the CPUs of its <vcpupin>, every other QEMU thread on
  * <emulatorpin>'s, before the guest runs. Needs two host CPUs. */
@@ -4239,6 +4311,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/placement-auto", testPlacementAuto);
     g_test_add_func("/driver/lifecycle/graphics-ports", testGraphicsPorts);
     g_test_add_func("/driver/lifecycle/cputune-pins", testCputunePins);
+    g_test_add_func("/driver/lifecycle/vcpu-hotplug", testVcpuHotplug);
     g_test_add_func("/driver/cgroup/plan", testCgroupPlan);
     g_test_add_func("/driver/lifecycle/memlock-limit", testMemlockLimit);
     g_test_add_func("/driver/lifecycle/cgroup-fake-v2", testCgroupFakeV2);

@@ -40,7 +40,8 @@
  * are enabled on the command line's port (query-vnc, query-spice; the
  * test gives each a free port of the host's instead of the definition's),
  * every USB redirection is on its port, query-iothreads lists exactly
- * the command line's iothread objects and qom-get reads back the
+ * the command line's iothread objects, query-cpus-fast lists exactly the
+ * vCPUs <vcpus> enables once the startup commands plugged them, qom-get reads back the
  * thread-pool sizes it gave them and the main loop; the QMP commands
  * the driver sends before the guest runs (disk throttling) are accepted
  * and query-block shows each value they set. (SMBIOS strings
@@ -2064,6 +2065,56 @@ vgmAcceptCheckStartup(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, GString *probl
  * Starts QEMU, checks it over QMP and makes it quit. On failure QEMU is
  * killed and the error carries its log tail.
  */
+/* After the startup commands: QEMU runs exactly the vCPUs <vcpus>
+ * enables (query-cpus-fast's cpu-index), the plugged ones under their
+ * own ids (qom-path /machine/peripheral/vcpuN) */
+static void
+vgmAcceptCheckVcpus(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *problems)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GString) got = g_string_new(NULL);
+    g_autoptr(GString) want = g_string_new(NULL);
+    JsonArray *cpus;
+    unsigned int i;
+
+    if (!def->vcpuList)
+        return;
+    if (!vgmQemuMonitorCommand(mon, "query-cpus-fast", NULL, &ret, &err) ||
+        !JSON_NODE_HOLDS_ARRAY(ret)) {
+        g_string_append_printf(problems, "\n  query-cpus-fast: %s", err ? err->message : "not a list");
+        return;
+    }
+    cpus = json_node_get_array(ret);
+    for (i = 0; i < def->vcpus; i++) {
+        const VgmDomainVcpu *v = &def->vcpuList[i];
+        const char *qom = NULL;
+        guint j;
+
+        for (j = 0; j < json_array_get_length(cpus); j++) {
+            JsonObject *c = json_array_get_object_element(cpus, j);
+
+            if (json_object_get_int_member_with_default(c, "cpu-index", -1) == (gint64)i)
+                qom = json_object_get_string_member_with_default(c, "qom-path", "?");
+        }
+        if (qom)
+            g_string_append_printf(got, " %u", i);
+        if (v->online)
+            g_string_append_printf(want, " %u", i);
+        if (qom && v->hotpluggable == VGM_TRISTATE_YES) {
+            g_autofree char *path = g_strdup_printf("/machine/peripheral/vcpu%u", i);
+
+            if (!g_str_equal(qom, path))
+                g_string_append_printf(problems, "\n  vCPU %u: qom-path %s, plugged as %s", i, qom, path);
+        }
+    }
+    if (!g_str_equal(got->str, want->str))
+        g_string_append_printf(problems, "\n  query-cpus-fast: vCPUs%s run, <vcpus> enables%s",
+                               got->str, want->str);
+    else
+        g_test_message("vCPUs%s run, as <vcpus> enables", got->str);
+}
+
 /* Each vhost-user interface's backend (the test's stub) was spoken to:
  * QEMU took ownership of it (SET_OWNER) before it answered QMP. */
 static void
@@ -2140,6 +2191,7 @@ vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cf
         vgmAcceptCheckIOThreads(mon, cmd, problems);
         vgmAcceptCheckGraphics(mon, def, problems);
         vgmAcceptCheckStartup(mon, cmd, problems);
+        vgmAcceptCheckVcpus(mon, def, problems);
         vgmAcceptCheckVhostUserNets(dir, def, problems);
 
         if (!vgmQemuMonitorCommand(mon, "quit", NULL, NULL, &err)) {

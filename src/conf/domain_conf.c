@@ -123,6 +123,7 @@ vgmDomainDefFree(VgmDomainDef *def)
             vgmBitmapFree(def->vcpupin[i]);
         g_free(def->vcpupin);
     }
+    g_free(def->vcpuList);
     vgmBitmapFree(def->emulatorpin);
     vgmDomainTuneClear(def);
     vgmBitmapFree(def->numatune.nodeset);
@@ -270,7 +271,7 @@ vgmDomainPmFormat(VgmBuf *buf, const VgmDomainDef *def)
 
 static const char *const vgmDomainChildren[] = {
     "name", "uuid", "genid", "title", "description", "metadata", "maxMemory",
-    "memory", "currentMemory", "blkiotune", "memtune", "memoryBacking", "vcpu", "iothreads",
+    "memory", "currentMemory", "blkiotune", "memtune", "memoryBacking", "vcpu", "vcpus", "iothreads",
     "iothreadids", "defaultiothread", "cputune", "numatune", "cpu",
     "sysinfo", "os", "idmap", "features", "clock", "on_poweroff", "on_reboot",
     "on_crash", "pm", "devices", "seclabel", "launchSecurity", NULL

@@ -934,6 +934,16 @@ typedef struct {
 } VgmDiskDef;
 
 /* One image below a disk (<backingStore type='file|block'>) */
+/* <vcpus><vcpu id enabled hotpluggable order/>: whether vCPU id runs,
+ * whether QEMU plugs it (after its start, in @order) rather than starting
+ * with it; after the parse hotpluggable is YES or NO */
+typedef struct {
+    gboolean given;             /* listed in <vcpus> */
+    gboolean online;            /* enabled='yes' */
+    VgmTristate hotpluggable;
+    unsigned int order;         /* 0: none */
+} VgmDomainVcpu;
+
 typedef struct {
     VgmDiskType type;           /* file or block */
     char *format;               /* <format type=''>: raw or qcow2 */
@@ -1709,6 +1719,9 @@ typedef struct {
     /* vcpus */
     unsigned int vcpus;
     unsigned int vcpusCurrent;      /* 0: same as vcpus */
+    VgmDomainVcpu *vcpuList;        /* <vcpus>: def->vcpus entries, or NULL
+                                     * when not given (the first current ones
+                                     * run from the start) */
     VgmDomainCpuPlacement cpuPlacement;
     VgmBitmap *cpuset;
     /* <cputune>: CPU affinity of each vCPU thread (vcpu -> cpus; NULL:

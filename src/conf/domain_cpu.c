@@ -661,12 +661,57 @@ vgmDomainCputuneFormat(VgmBuf *buf, const VgmDomainDef *def)
     vgmXMLFormatElement(buf, "cputune", NULL, &child);
 }
 
+/* <vcpus>: the state of each vCPU <vcpu> counts, by id */
+static gboolean
+vgmDomainVcpusParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
+{
+    g_autoptr(GPtrArray) items = NULL;
+    guint i;
+
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, (const char *const[]){ "vcpu", NULL }, error))
+        return FALSE;
+    items = vgmXMLChildren(node, "vcpu");
+    def->vcpuList = g_new0(VgmDomainVcpu, MAX(def->vcpus, 1));
+    for (i = 0; i < items->len; i++) {
+        xmlNodePtr v = g_ptr_array_index(items, i);
+        VgmTristate enabled = VGM_TRISTATE_ABSENT;
+        VgmDomainVcpu *vcpu;
+        unsigned int id;
+
+        if (!vgmXMLCheckNode(v, (const char *const[]){ "id", "enabled", "hotpluggable", "order",
+                                                       NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(v, "id", VGM_XML_PROP_REQUIRED, &id, error) < 0)
+            return FALSE;
+        if (id >= MAX(def->vcpus, 1)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$u' for attribute 'id' of <vcpu> in <vcpus>: the domain has %2$u vCPUs"),
+                        id, MAX(def->vcpus, 1));
+            return FALSE;
+        }
+        vcpu = &def->vcpuList[id];
+        if (vcpu->given) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<vcpus> lists vCPU %1$u twice"), id);
+            return FALSE;
+        }
+        vcpu->given = TRUE;
+        if (vgmXMLPropTristateBool(v, "enabled", VGM_XML_PROP_REQUIRED, &enabled, error) < 0 ||
+            vgmXMLPropTristateBool(v, "hotpluggable", 0, &vcpu->hotpluggable, error) < 0 ||
+            vgmXMLPropUInt(v, "order", 0, &vcpu->order, error) < 0)
+            return FALSE;
+        vcpu->online = enabled == VGM_TRISTATE_YES;
+    }
+    return TRUE;
+}
+
 gboolean
 vgmDomainCpuParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
 {
     xmlNodePtr node;
 
     if ((node = vgmXMLChild(root, "vcpu")) && !vgmDomainVcpuParse(def, node, error))
+        return FALSE;
+    if ((node = vgmXMLChild(root, "vcpus")) && !vgmDomainVcpusParse(def, node, error))
         return FALSE;
     /* before <cputune>, which pins and schedules the I/O threads */
     if (!vgmDomainIOThreadsParse(def, root, error))
@@ -693,6 +738,23 @@ vgmDomainVcpuFormat(VgmBuf *buf, const VgmDomainDef *def)
     if (def->vcpusCurrent && def->vcpusCurrent != def->vcpus)
         vgmBufAsprintf(buf, " current='%u'", def->vcpusCurrent);
     vgmBufAsprintf(buf, ">%u</vcpu>\n", def->vcpus);
+    if (def->vcpuList) {
+        unsigned int i;
+
+        vgmBufAdd(buf, "<vcpus>\n");
+        for (i = 0; i < def->vcpus; i++) {
+            const VgmDomainVcpu *v = &def->vcpuList[i];
+
+            vgmBufAsprintf(buf, "  <vcpu id='%u' enabled='%s'", i, v->online ? "yes" : "no");
+            if (v->hotpluggable)
+                vgmBufAsprintf(buf, " hotpluggable='%s'",
+                               vgmTristateBoolTypeToString(v->hotpluggable));
+            if (v->order)
+                vgmBufAsprintf(buf, " order='%u'", v->order);
+            vgmBufAdd(buf, "/>\n");
+        }
+        vgmBufAdd(buf, "</vcpus>\n");
+    }
 }
 
 void

@@ -65,6 +65,22 @@ vgmPostParseCpu(VgmDomainDef *def)
 
     if (def->vcpus == 0)
         def->vcpus = 1;
+    /* <vcpus> says which vCPUs run: libvirt's defaults, an online one
+     * started with QEMU and an offline one plugged later; their count is
+     * the current one (a different current='' is refused by the rules) */
+    if (def->vcpuList) {
+        unsigned int online = 0;
+
+        for (i = 0; i < def->vcpus; i++) {
+            VgmDomainVcpu *v = &def->vcpuList[i];
+
+            if (!v->hotpluggable)
+                v->hotpluggable = v->online ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
+            online += v->online;
+        }
+        if (!def->vcpusCurrent)
+            def->vcpusCurrent = online;
+    }
     if (def->vcpusCurrent == def->vcpus)
         def->vcpusCurrent = 0;
     if (def->cpuPlacement == VGM_DOMAIN_CPU_PLACEMENT_DEFAULT)

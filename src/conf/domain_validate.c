@@ -370,6 +370,66 @@ vgmRuleMemoryTotal(const VgmDomainDef *def, GError **error)
     return FALSE;
 }
 
+/* libvirt's rules for <vcpus>: QEMU starts with the vCPUs that are not
+ * hotpluggable, which are the first ones (vCPU 0 among them) and online,
+ * and plugs the other online ones after, in their order; an offline vCPU
+ * is one it can plug. The online ones are the current count. */
+static gboolean
+vgmRuleVcpuList(const VgmDomainDef *def, GError **error)
+{
+    const VgmDomainVcpu *first = &def->vcpuList[0];
+    unsigned int online = 0;
+    unsigned int i;
+
+    for (i = 0; i < def->vcpus; i++)
+        online += def->vcpuList[i].online;
+    if (online != (def->vcpusCurrent ? def->vcpusCurrent : def->vcpus)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("attribute 'current' of <vcpu> (%1$u) differs from the %2$u vCPUs <vcpus> enables"),
+                    def->vcpusCurrent ? def->vcpusCurrent : def->vcpus, online);
+        return FALSE;
+    }
+    if (!first->online || first->hotpluggable == VGM_TRISTATE_YES || first->order > 1) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("vCPU 0 in <vcpus> must be enabled, not hotpluggable, and first in order: QEMU starts with it"));
+        return FALSE;
+    }
+    for (i = 1; i < def->vcpus; i++) {
+        const VgmDomainVcpu *v = &def->vcpuList[i];
+        const VgmDomainVcpu *prev = &def->vcpuList[i - 1];
+
+        /* the place of a vCPU the driver plugs is reckoned without clusters */
+        if (v->online && v->hotpluggable == VGM_TRISTATE_YES && def->cpu &&
+            def->cpu->clusters > 1) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("vCPU %1$u in <vcpus> is plugged after QEMU starts, which virt-gmem does not do in a <topology> with clusters"),
+                        i);
+            return FALSE;
+        }
+
+        if (v->online && (v->order != 0) != (first->order != 0)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("vCPU %1$u in <vcpus>: either every enabled vCPU has an order or none has"),
+                        i);
+            return FALSE;
+        }
+        if (!v->online && v->hotpluggable == VGM_TRISTATE_NO) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("vCPU %1$u in <vcpus> is disabled and not hotpluggable: QEMU could never run it"),
+                        i);
+            return FALSE;
+        }
+        if (v->hotpluggable == VGM_TRISTATE_NO &&
+            (prev->hotpluggable == VGM_TRISTATE_YES || prev->order > v->order)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("vCPU %1$u in <vcpus> is not hotpluggable, so it must follow vCPU 0 and the other vCPUs QEMU starts with, in ascending order"),
+                        i);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleVcpus(const VgmDomainDef *def, GError **error)
 {
@@ -381,6 +441,8 @@ vgmRuleVcpus(const VgmDomainDef *def, GError **error)
                     def->vcpusCurrent, def->vcpus);
         return FALSE;
     }
+    if (def->vcpuList && !vgmRuleVcpuList(def, error))
+        return FALSE;
     if (cpu && cpu->sockets) {
         unsigned long long n = (unsigned long long)cpu->sockets * cpu->dies *
                                MAX(cpu->clusters, 1) * cpu->cores * cpu->threads;

@@ -561,9 +561,18 @@ vgmCmdSmp(VgmQemuCmd *cmd, const VgmDomainDef *def)
 {
     const VgmCpuDef *cpu = def->cpu;
     GString *s = g_string_new(NULL);
+    unsigned int boot = def->vcpusCurrent ? def->vcpusCurrent : def->vcpus;
 
-    g_string_append_printf(s, "%u", def->vcpusCurrent ? def->vcpusCurrent : def->vcpus);
-    if (def->vcpusCurrent && def->vcpusCurrent != def->vcpus)
+    /* with <vcpus>, QEMU starts with those that are not hotpluggable, and
+     * the driver plugs the other online ones (vgmCmdVcpuHotplug) */
+    if (def->vcpuList) {
+        unsigned int i;
+
+        for (boot = 0, i = 0; i < def->vcpus; i++)
+            boot += def->vcpuList[i].hotpluggable == VGM_TRISTATE_NO;
+    }
+    g_string_append_printf(s, "%u", boot);
+    if (boot != def->vcpus)
         g_string_append_printf(s, ",maxcpus=%u", def->vcpus);
     if (cpu && cpu->sockets) {
         g_string_append_printf(s, ",sockets=%u,dies=%u", cpu->sockets, cpu->dies);
@@ -575,6 +584,70 @@ vgmCmdSmp(VgmQemuCmd *cmd, const VgmDomainDef *def)
     }
     vgmCmdArg(cmd, "-smp");
     g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
+}
+
+/* The online hotpluggable vCPUs of <vcpus>, plugged before the guest
+ * runs in their order (then by id), as libvirt plugs them: each a
+ * device_add of the -cpu model's CPU type, at its socket, die, core and
+ * thread (QEMU numbers an x86 vCPU's place from its index, threads
+ * fastest), with libvirt's id vcpuN */
+static void
+vgmCmdVcpuHotplug(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    const VgmCpuDef *cpu = def->cpu;
+    gboolean topo = cpu && cpu->sockets;
+    unsigned int threads = topo ? cpu->threads : 1;
+    unsigned int cores = topo ? cpu->cores : 1;
+    unsigned int dies = topo ? cpu->dies : 1;
+    g_autofree char *model = NULL;
+    g_autofree char *type = NULL;
+    g_autoptr(GArray) plug = g_array_new(FALSE, FALSE, sizeof(unsigned int));
+    unsigned int i, k;
+
+    if (!def->vcpuList)
+        return;
+    for (i = 0; i < cmd->args->len; i++) {
+        if (g_str_equal(g_ptr_array_index(cmd->args, i), "-cpu") && i + 1 < cmd->args->len) {
+            const char *v = g_ptr_array_index(cmd->args, i + 1);
+
+            model = g_strndup(v, strcspn(v, ","));
+        }
+    }
+    if (!model)
+        return;
+    type = g_strdup_printf("%s-%s-cpu", model,
+                           g_str_has_suffix(cmd->binary, "i386") ? "i386" : "x86_64");
+    for (i = 0; i < def->vcpus; i++) {
+        const VgmDomainVcpu *v = &def->vcpuList[i];
+
+        if (!v->online || v->hotpluggable != VGM_TRISTATE_YES)
+            continue;
+        /* insertion by (order, id) */
+        for (k = plug->len; k > 0; k--) {
+            unsigned int prev = g_array_index(plug, unsigned int, k - 1);
+
+            if (def->vcpuList[prev].order <= v->order)
+                break;
+        }
+        g_array_insert_val(plug, k, i);
+    }
+    for (k = 0; k < plug->len; k++) {
+        unsigned int id = g_array_index(plug, unsigned int, k);
+        g_autofree char *name = g_strdup_printf("vcpu%u", id);
+        JsonObject *exec = json_object_new();
+        JsonObject *args = json_object_new();
+
+        json_object_set_string_member(args, "driver", type);
+        json_object_set_string_member(args, "id", name);
+        json_object_set_int_member(args, "socket-id", id / (threads * cores * dies));
+        if (dies > 1)
+            json_object_set_int_member(args, "die-id", (id / (threads * cores)) % dies);
+        json_object_set_int_member(args, "core-id", (id / threads) % cores);
+        json_object_set_int_member(args, "thread-id", id % threads);
+        json_object_set_string_member(exec, "execute", "device_add");
+        json_object_set_object_member(exec, "arguments", args);
+        g_ptr_array_add(cmd->startup, exec);
+    }
 }
 
 /* ACPI HMAT: the latencies and bandwidths, then (QEMU takes them only
@@ -962,6 +1035,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
         vgmCmdArgPair(cmd, "-global", "driver=cfi.pflash01,property=secure,value=on");
     vgmCmdMemory(cmd, def, plan);
     vgmCmdSmp(cmd, def);
+    vgmCmdVcpuHotplug(cmd, def);
     vgmCmdIOThreads(cmd, def);
     vgmCmdNuma(cmd, def, plan);
     vgmDomainUUIDFormat(def->uuid, uuid);
