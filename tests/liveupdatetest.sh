@@ -15,8 +15,9 @@
 #     the VNC server (autoport) is on a port of its own that the live XML
 #     names and the new QEMU listens on;
 #   - refused updates: QEMU 7.2 as the new binary (no cpr-transfer), a
-#     domain without <liveUpdate/>: an error that says why, the same QEMU
-#     process, the guest still counting;
+#     domain without <liveUpdate/>, one with a tap of its own, one with a
+#     vCPU plugged after QEMU started (<vcpus>): an error that says why,
+#     the same QEMU process, the guest still counting;
 #   - a failure after the new QEMU started (its binary is a wrapper that
 #     drops the serial device, so loading the guest's state fails and the
 #     process exits during the transfer): the old QEMU runs the guest on;
@@ -32,7 +33,7 @@ builddir=${VGM_BUILDDIR:-$srcdir/build}
 tool=$builddir/tools/virt-gmem
 qemu72=/usr/bin/qemu-system-x86_64
 cache=$builddir/tests/boottest-cache
-ntests=11
+ntests=12
 
 echo "1..$ntests"
 
@@ -284,6 +285,28 @@ else
         fi
         vt destroy lutap >/dev/null 2>&1
     fi
+fi
+
+# ---- 5c: a domain with a vCPU plugged after QEMU started is refused ----
+# the new QEMU would start without it
+sed -e "s/<name>$dom</<name>luvcpu</" -e '/<kernel>/,/<cmdline>/d' \
+    -e "s|$serial|$work/luvcpu.log|" \
+    -e "s|<vcpu>1</vcpu>|<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes'/><vcpu id='1' enabled='yes' hotpluggable='yes'/></vcpus>|" \
+    "$work/$dom.xml" > "$work/luvcpu.xml"
+if ! out=$(vt create --paused "$work/luvcpu.xml" 2>&1); then
+    notok "starting a domain with a hotpluggable vCPU: $out"
+else
+    p=$(qemu_pids luvcpu)
+    if out=$(vt live-update luvcpu 2>&1); then
+        notok "live update of a domain with a plugged vCPU succeeded"
+    elif ! printf '%s' "$out" | grep -q "vCPU 1 was plugged"; then
+        notok "the refusal does not name the vCPU: $out"
+    elif [ "$(qemu_pids luvcpu)" != "$p" ]; then
+        notok "the refused domain's QEMU changed: $p -> $(qemu_pids luvcpu)"
+    else
+        ok "a domain with a plugged vCPU is refused ('$(printf '%s' "$out" | tr '\n' ' ')') and keeps QEMU $p"
+    fi
+    vt destroy luvcpu >/dev/null 2>&1
 fi
 
 # ---- 6: the new QEMU exits during the transfer ----

@@ -360,6 +360,16 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
             return FALSE;
         }
     }
+    /* the vCPUs the start plugged would have to be plugged into the new
+     * QEMU before the transfer, which the update does not do */
+    for (i = 0; def->vcpuList && i < def->vcpus; i++) {
+        if (def->vcpuList[i].online && def->vcpuList[i].hotpluggable == VGM_TRISTATE_YES) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("domain '%1$s' cannot be live-updated: its vCPU %2$u was plugged after QEMU started (<vcpus>), and the new QEMU would start without it"),
+                        u->status->name, (unsigned int)i);
+            return FALSE;
+        }
+    }
     /* swtpm ends when the running QEMU closes its connection; an external
      * emulator serves one connection at a time */
     if (def->devices.tpm) {
