@@ -2269,6 +2269,42 @@ testThreadCpus(pid_t pid, const char *tid)
     return g_strstrip(g_strndup(p, strcspn(p, "\n")));
 }
 
+/* A thread of QEMU's: its id and its name (debug-threads' comm) */
+typedef struct {
+    char *tid;
+    char *comm;
+} TestThread;
+
+static void
+testThreadFree(TestThread *t)
+{
+    g_free(t->tid);
+    g_free(t->comm);
+    g_free(t);
+}
+
+/* QEMU @pid's threads (TestThread), as /proc lists them */
+static GPtrArray *
+testQemuThreads(pid_t pid)
+{
+    g_autofree char *taskDir = g_strdup_printf("/proc/%d/task", (int)pid);
+    g_autoptr(GDir) dir = g_dir_open(taskDir, 0, NULL);
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)testThreadFree);
+    const char *tid;
+
+    g_assert_nonnull(dir);
+    while ((tid = g_dir_read_name(dir))) {
+        g_autofree char *commPath = g_strdup_printf("%s/%s/comm", taskDir, tid);
+        TestThread *t = g_new0(TestThread, 1);
+
+        g_assert_true(g_file_get_contents(commPath, &t->comm, NULL, NULL));
+        g_strstrip(t->comm);
+        t->tid = g_strdup(tid);
+        g_ptr_array_add(out, t);
+    }
+    return out;
+}
+
 /* g_ptr_array_sort's order of two strings */
 static gint
 testCompareNames(gconstpointer a, gconstpointer b)
@@ -2285,14 +2321,12 @@ testVcpuHotplug(void)
 {
     g_autofree char *root = NULL;
     g_autofree char *file = NULL;
-    g_autofree char *taskDir = NULL;
     g_autoptr(GString) seen = g_string_new(NULL);
     g_autoptr(TestRun) run = NULL;
     g_autoptr(VgmDriverStatus) status = NULL;
-    g_autoptr(GDir) dir = NULL;
+    g_autoptr(GPtrArray) threads = NULL;
     g_autofree char *pinned = NULL;
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    const char *tid;
 
     if (!testHaveQemu())
         return;
@@ -2315,19 +2349,15 @@ testVcpuHotplug(void)
     run = testTool(root, "create", file, NULL);
     TEST_OK(run);
     status = testLoadStatus(root, "hotplug");
-    taskDir = g_strdup_printf("/proc/%d/task", (int)status->qemu.pid);
-    g_assert_nonnull((dir = g_dir_open(taskDir, 0, NULL)));
-    while ((tid = g_dir_read_name(dir))) {
-        g_autofree char *commPath = g_strdup_printf("%s/%s/comm", taskDir, tid);
-        g_autofree char *comm = NULL;
+    threads = testQemuThreads(status->qemu.pid);
+    for (guint i = 0; i < threads->len; i++) {
+        const TestThread *t = g_ptr_array_index(threads, i);
 
-        g_assert_true(g_file_get_contents(commPath, &comm, NULL, NULL));
-        g_strstrip(comm);
-        if (!g_str_has_prefix(comm, "CPU "))
+        if (!g_str_has_prefix(t->comm, "CPU "))
             continue;
-        g_ptr_array_add(names, g_strdup(comm));
-        if (g_str_has_prefix(comm, "CPU 6/"))
-            pinned = testThreadCpus(status->qemu.pid, tid);
+        g_ptr_array_add(names, g_strdup(t->comm));
+        if (g_str_has_prefix(t->comm, "CPU 6/"))
+            pinned = testThreadCpus(status->qemu.pid, t->tid);
     }
     g_ptr_array_sort(names, testCompareNames);
     for (guint i = 0; i < names->len; i++)
@@ -2347,12 +2377,10 @@ testCputunePins(void)
 {
     g_autofree char *root = NULL;
     g_autofree char *file = NULL;
-    g_autofree char *taskDir = NULL;
     g_autofree char *online = NULL;
     g_autoptr(TestRun) run = NULL;
     g_autoptr(VgmDriverStatus) status = NULL;
-    g_autoptr(GDir) dir = NULL;
-    const char *tid;
+    g_autoptr(GPtrArray) threads = NULL;
     guint vcpus = 0, iothreads = 0, others = 0;
 
     if (!testHaveQemu())
@@ -2381,16 +2409,13 @@ testCputunePins(void)
     run = testTool(root, "create", file, NULL);
     TEST_OK(run);
     status = testLoadStatus(root, "pins");
-    taskDir = g_strdup_printf("/proc/%d/task", (int)status->qemu.pid);
-    g_assert_nonnull((dir = g_dir_open(taskDir, 0, NULL)));
-    while ((tid = g_dir_read_name(dir))) {
-        g_autofree char *commPath = g_strdup_printf("%s/%s/comm", taskDir, tid);
-        g_autofree char *comm = NULL;
-        g_autofree char *cpus = testThreadCpus(status->qemu.pid, tid);
-        int policy = sched_getscheduler((pid_t)g_ascii_strtoll(tid, NULL, 10));
+    threads = testQemuThreads(status->qemu.pid);
+    for (guint i = 0; i < threads->len; i++) {
+        const TestThread *t = g_ptr_array_index(threads, i);
+        const char *comm = t->comm;
+        g_autofree char *cpus = testThreadCpus(status->qemu.pid, t->tid);
+        int policy = sched_getscheduler((pid_t)g_ascii_strtoll(t->tid, NULL, 10));
 
-        g_assert_true(g_file_get_contents(commPath, &comm, NULL, NULL));
-        g_strstrip(comm);
         /* QEMU's debug-threads names: "CPU N/TCG", "IO iothreadN" */
         if (g_str_has_prefix(comm, "CPU 0/")) {
             g_assert_cmpstr(cpus, ==, "0");

@@ -261,53 +261,46 @@ else
     vt destroy lunone >/dev/null 2>&1
 fi
 
+# refused_update NAME EDIT WANT WHAT: a copy of the domain named NAME,
+# without the kernel, changed by the sed expression EDIT, started paused:
+# its live update must fail with an error matching WANT, naming WHAT,
+# and leave its QEMU as it was
+refused_update() {
+    local name=$1 edit=$2 want=$3 what=$4 out p
+    sed -e "s/<name>$dom</<name>$name</" -e '/<kernel>/,/<cmdline>/d' \
+        -e "s|$serial|$work/$name.log|" -e "$edit" "$work/$dom.xml" > "$work/$name.xml"
+    if ! out=$(vt create --paused "$work/$name.xml" 2>&1); then
+        notok "starting a domain with $what: $out"
+        return
+    fi
+    p=$(qemu_pids "$name")
+    if out=$(vt live-update "$name" 2>&1); then
+        notok "live update of a domain with $what succeeded"
+    elif ! printf '%s' "$out" | grep -q "$want"; then
+        notok "the refusal does not name $what: $out"
+    elif [ "$(qemu_pids "$name")" != "$p" ]; then
+        notok "the refused domain's QEMU changed: $p -> $(qemu_pids "$name")"
+    else
+        ok "a domain with $what is refused ('$(printf '%s' "$out" | tr '\n' ' ')') and keeps QEMU $p"
+    fi
+    vt destroy "$name" >/dev/null 2>&1
+}
+
 # ---- 5b: a domain with a tap of its own is refused before anything ----
 # the new QEMU would open the tap by name while the old one holds it
 if [ "$(id -u)" != 0 ] || [ ! -w /dev/net/tun ]; then
     ok "# SKIP a tap needs root and /dev/net/tun"
 else
-    sed -e "s/<name>$dom</<name>lutap</" -e '/<kernel>/,/<cmdline>/d' \
-        -e "s|$serial|$work/lutap.log|" \
-        -e "s|<memballoon|<interface type='ethernet'><target dev='vgmlu$$'/><model type='virtio'/></interface><memballoon|" \
-        "$work/$dom.xml" > "$work/lutap.xml"
-    if ! out=$(vt create --paused "$work/lutap.xml" 2>&1); then
-        notok "starting a domain with an ethernet interface: $out"
-    else
-        p=$(qemu_pids lutap)
-        if out=$(vt live-update lutap 2>&1); then
-            notok "live update of a domain with tap vgmlu$$ succeeded"
-        elif ! printf '%s' "$out" | grep -q "uses tap 'vgmlu$$'"; then
-            notok "the refusal does not name the tap: $out"
-        elif [ "$(qemu_pids lutap)" != "$p" ]; then
-            notok "the refused domain's QEMU changed: $p -> $(qemu_pids lutap)"
-        else
-            ok "a domain with tap vgmlu$$ is refused ('$(printf '%s' "$out" | tr '\n' ' ')') and keeps QEMU $p"
-        fi
-        vt destroy lutap >/dev/null 2>&1
-    fi
+    refused_update lutap \
+        "s|<memballoon|<interface type='ethernet'><target dev='vgmlu$$'/><model type='virtio'/></interface><memballoon|" \
+        "uses tap 'vgmlu$$'" "tap vgmlu$$"
 fi
 
 # ---- 5c: a domain with a vCPU plugged after QEMU started is refused ----
 # the new QEMU would start without it
-sed -e "s/<name>$dom</<name>luvcpu</" -e '/<kernel>/,/<cmdline>/d' \
-    -e "s|$serial|$work/luvcpu.log|" \
-    -e "s|<vcpu>1</vcpu>|<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes'/><vcpu id='1' enabled='yes' hotpluggable='yes'/></vcpus>|" \
-    "$work/$dom.xml" > "$work/luvcpu.xml"
-if ! out=$(vt create --paused "$work/luvcpu.xml" 2>&1); then
-    notok "starting a domain with a hotpluggable vCPU: $out"
-else
-    p=$(qemu_pids luvcpu)
-    if out=$(vt live-update luvcpu 2>&1); then
-        notok "live update of a domain with a plugged vCPU succeeded"
-    elif ! printf '%s' "$out" | grep -q "vCPU 1 was plugged"; then
-        notok "the refusal does not name the vCPU: $out"
-    elif [ "$(qemu_pids luvcpu)" != "$p" ]; then
-        notok "the refused domain's QEMU changed: $p -> $(qemu_pids luvcpu)"
-    else
-        ok "a domain with a plugged vCPU is refused ('$(printf '%s' "$out" | tr '\n' ' ')') and keeps QEMU $p"
-    fi
-    vt destroy luvcpu >/dev/null 2>&1
-fi
+refused_update luvcpu \
+    "s|<vcpu>1</vcpu>|<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes'/><vcpu id='1' enabled='yes' hotpluggable='yes'/></vcpus>|" \
+    "vCPU 1 was plugged" "a plugged vCPU"
 
 # ---- 6: the new QEMU exits during the transfer ----
 # the wrapper drops the serial device: the state the old QEMU sends has a
