@@ -2119,6 +2119,75 @@ vgmRuleLifecycle(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* The firmware rules libvirt keeps: with <os firmware> the firmware is
+ * chosen from the descriptors, so the <loader> may only ask for features
+ * of it (not name a file, a type, read-only or an insecure one); without
+ * it, the <loader> must name its file and <firmware><feature> has
+ * nothing to choose from; a stateless loader has no varstore, and only
+ * a UEFI pflash loader has one */
+static gboolean
+vgmRuleOsFirmware(const VgmOsDef *os, GError **error)
+{
+    const char *what = NULL;
+
+    if (os->firmware) {
+        if (os->loader)
+            what = _("a <loader> path");
+        else if (os->loaderReadonly)
+            what = _("<loader readonly>");
+        else if (os->loaderType)
+            what = _("<loader type>");
+        else if (os->nvramTemplate)
+            what = _("<nvram template>");
+        else if (os->loaderSecure == VGM_TRISTATE_NO)
+            what = _("<loader secure='no'>");
+        if (what) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("%1$s cannot be given with <os firmware='%2$s'>: the firmware is chosen from its descriptors (ask for features in <firmware><feature>)"),
+                        what, vgmOsFirmwareTypeToString(os->firmware));
+            return FALSE;
+        }
+        if (os->nvram && os->firmware != VGM_OS_FIRMWARE_EFI) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<nvram> cannot be given with <os firmware='%1$s'>: only UEFI firmware has a varstore"),
+                        vgmOsFirmwareTypeToString(os->firmware));
+            return FALSE;
+        }
+    } else {
+        if (os->nfwFeatures > 0) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<firmware><feature> in <os> asks the firmware autoselection for a feature: it needs <os firmware='efi'> or <os firmware='bios'>"));
+            return FALSE;
+        }
+        if (!os->loader && (os->loaderReadonly || os->loaderType || os->loaderSecure ||
+                            os->loaderStateless || os->nvramTemplate)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<loader> in <os> names no firmware file, and without <os firmware> none is chosen"));
+            return FALSE;
+        }
+    }
+    if (os->loaderStateless == VGM_TRISTATE_YES && (os->nvram || os->nvramTemplate)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<nvram%1$s> cannot be given with <loader stateless='yes'>: a stateless firmware has no varstore"),
+                    os->nvram ? "" : " template");
+        return FALSE;
+    }
+    if (os->loaderStateless == VGM_TRISTATE_NO) {
+        if (!os->firmware && os->loaderType != VGM_LOADER_TYPE_PFLASH) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<loader stateless='no'> needs <loader type='pflash'>: only a pflash firmware has a varstore"));
+            return FALSE;
+        }
+        if (os->firmware && os->firmware != VGM_OS_FIRMWARE_EFI) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<loader stateless='no'> cannot be given with <os firmware='%1$s'>: only UEFI firmware has a varstore"),
+                        vgmOsFirmwareTypeToString(os->firmware));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleOs(const VgmDomainDef *def, GError **error)
 {
@@ -2139,7 +2208,7 @@ vgmRuleOs(const VgmDomainDef *def, GError **error)
                     _("<nvram> in <os> needs a <loader> or firmware='efi'"));
         return FALSE;
     }
-    return TRUE;
+    return vgmRuleOsFirmware(&def->os, error);
 }
 
 /* QEMU's range of ACPI indexes */

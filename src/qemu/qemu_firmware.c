@@ -192,8 +192,6 @@ vgmFirmwareDescMatches(const VgmFirmwareDesc *d, const VgmDomainDef *def)
 
     if (!d->uefi || !d->flashRaw || !d->matchesTarget)
         return FALSE;
-    if (os->loaderType == VGM_LOADER_TYPE_ROM)
-        return FALSE;
     for (i = 0; i < os->nfwFeatures; i++) {
         gboolean has = g_hash_table_contains(d->features, os->fwFeatures[i].name);
 
@@ -201,8 +199,6 @@ vgmFirmwareDescMatches(const VgmFirmwareDesc *d, const VgmDomainDef *def)
             return FALSE;
     }
     if (os->loaderSecure == VGM_TRISTATE_YES && !(secureBoot && smm))
-        return FALSE;
-    if (os->loaderSecure == VGM_TRISTATE_NO && smm)
         return FALSE;
     if (smm && def->features.features[VGM_FEATURE_SMM] == VGM_TRISTATE_NO)
         return FALSE;
