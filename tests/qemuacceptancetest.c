@@ -38,7 +38,8 @@
  * "nr"), a vmcoreinfo device exists (qom-list of the anonymous
  * devices), every chardev <log> file was created, VNC and SPICE servers
  * are enabled on the command line's port (query-vnc, query-spice; the
- * test gives each a free port of the host's instead of the definition's),
+ * test gives each a free port of the host's instead of the definition's)
+ * and authenticate their clients exactly when they have a passwd='',
  * every USB redirection is on its port, query-iothreads lists exactly
  * the command line's iothread objects, query-cpus-fast lists exactly the
  * vCPUs <vcpus> enables once the startup commands plugged them, qom-get reads back the
@@ -1956,6 +1957,12 @@ vgmAcceptCheckGraphics(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *pr
         if (g_strcmp0(got, want) != 0)
             g_string_append_printf(problems, "\n  %s: port %s, command line %s", what,
                                    got ? got : "(none)", want ? want : "(none)");
+        /* a passwd='' makes the server authenticate its clients */
+        if (g_strcmp0(json_object_get_string_member_with_default(o, "auth", NULL),
+                      g->passwd ? (spice ? "spice" : "vnc") : "none") != 0)
+            g_string_append_printf(problems, "\n  %s: auth '%s' with%s a passwd", what,
+                                   json_object_get_string_member_with_default(o, "auth", "(none)"),
+                                   g->passwd ? "" : "out");
     }
     for (i = 0; i < def->devices.redirdevs->len; i++) {
         const VgmChrDef *rd = g_ptr_array_index(def->devices.redirdevs, i);

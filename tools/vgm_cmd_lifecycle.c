@@ -433,7 +433,11 @@ vgmCmdDumpxml(VgmDriver *drv, const VgmDriverDomain *dom, gboolean inactive)
     g_autoptr(GError) err = NULL;
     g_autofree char *xml = NULL;
 
-    if (!(xml = vgmDriverGetXMLDesc(drv, dom, inactive ? VGM_DOMAIN_XML_INACTIVE : 0, &err)))
+    /* the tool works on the store as its owner, who reads the configs
+     * themselves: graphics passwords included */
+    if (!(xml = vgmDriverGetXMLDesc(drv, dom,
+                                    VGM_DOMAIN_XML_SECURE | (inactive ? VGM_DOMAIN_XML_INACTIVE : 0),
+                                    &err)))
         return vgmCmdError(err, NULL);
     return vgmCmdDone("%s", xml);
 }

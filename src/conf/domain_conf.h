@@ -1387,6 +1387,12 @@ typedef struct {
     unsigned int audioId;       /* <audio id=''/>; 0: the first <audio> */
     VgmTristate autoport;
     char *listen;               /* listen address */
+    char *passwd;               /* passwd='': set over QMP once QEMU
+                                 * listens; shown only with the secure flag */
+    gboolean passwdExpires;     /* passwdValidTo='' given */
+    gint64 passwdValidTo;       /* its time, seconds since the epoch (UTC) */
+    char *connected;            /* connected='': what the server does with
+                                 * its clients when the password changes */
 } VgmGraphicsDef;
 
 typedef struct {
@@ -1796,6 +1802,9 @@ VgmDomainDef *vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root,
 
 /* Canonical XML (libvirt's element order, two-space indentation). */
 char *vgmDomainDefFormat(const VgmDomainDef *def);
+/* @xml (vgmDomainDefFormat's) without its secrets: the passwd='' of
+ * each <graphics>, as libvirt's XML without the secure flag */
+char *vgmDomainXMLHideSecrets(const char *xml);
 
 /* post-parse: defaults libvirt fills in (domain_postparse.c) */
 gboolean vgmDomainDefPostParse(VgmDomainDef *def, GError **error);

@@ -345,6 +345,10 @@ vgmGraphicsDefFree(VgmGraphicsDef *g)
     g_free(g->listen);
     g_free(g->socket);
     g_free(g->keymap);
+    if (g->passwd)
+        memset(g->passwd, 0, strlen(g->passwd));
+    g_free(g->passwd);
+    g_free(g->connected);
     g_free(g->sharePolicy);
     for (i = 0; i < VGM_SPICE_OPT_LAST; i++)
         g_free(g->spiceOpts[i]);
@@ -4793,6 +4797,60 @@ vgmVncParse(xmlNodePtr node, VgmGraphicsDef *gr, GError **error)
     return TRUE;
 }
 
+/* The server's password: passwd='' (set over QMP once QEMU listens, so
+ * never on the command line), passwdValidTo='YYYY-MM-DDTHH:MM:SS' (UTC;
+ * QEMU refuses the password from then on) and connected='' (what a
+ * change of the password does to connected clients; VNC keeps them,
+ * SPICE may disconnect them or fail the change). Without the secure
+ * flag the XML leaves passwd out but keeps the others, so passwdValidTo
+ * or connected without a passwd is such an XML: refused, since a define
+ * of it would lose the password. */
+static gboolean
+vgmGraphicsAuthParse(xmlNodePtr node, VgmGraphicsDef *gr, GError **error)
+{
+    g_autofree char *validTo = NULL;
+    const char *type = vgmGraphicsTypeToString(gr->type);
+
+    if (vgmXMLPropString(node, "passwd", 0, &gr->passwd, error) < 0 ||
+        vgmXMLPropString(node, "passwdValidTo", 0, &validTo, error) < 0 ||
+        vgmXMLPropString(node, "connected", 0, &gr->connected, error) < 0)
+        return FALSE;
+    if (!gr->passwd && (validTo || gr->connected)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("attribute '%1$s' of <graphics type='%2$s'> needs its passwd='' (an XML dumped without the secure flag leaves the password out)"),
+                    validTo ? "passwdValidTo" : "connected", type);
+        return FALSE;
+    }
+    if (validTo) {
+        g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
+        g_autoptr(GDateTime) then = NULL;
+        int year, mon, day, hour, min, sec, end = 0;
+
+        if (sscanf(validTo, "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &mon, &day, &hour, &min,
+                   &sec, &end) != 6 || validTo[end] != '\0' ||
+            !(then = g_date_time_new(utc, year, mon, day, hour, min, sec))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'passwdValidTo' of <graphics type='%2$s'>: expected a UTC time YYYY-MM-DDTHH:MM:SS"),
+                        validTo, type);
+            return FALSE;
+        }
+        gr->passwdExpires = TRUE;
+        gr->passwdValidTo = g_date_time_to_unix(then);
+    }
+    if (gr->connected &&
+        !vgmCheckValue((const char *const[]){ "keep", "disconnect", "fail", NULL },
+                       gr->connected, "connected", "graphics", error))
+        return FALSE;
+    /* QEMU's VNC server keeps its clients whatever the password */
+    if (gr->connected && gr->type == VGM_GRAPHICS_VNC && !g_str_equal(gr->connected, "keep")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported value '%1$s' for attribute 'connected' of VNC graphics: VNC keeps its clients when the password changes (connected='keep')"),
+                    gr->connected);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static VgmGraphicsDef *
 vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
 {
@@ -4811,7 +4869,7 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
     if (spice) {
         size_t i;
         const char *attrs[] = { "type", "port", "tlsPort", "autoport", "listen", "defaultMode",
-                                "keymap", NULL };
+                                "keymap", "passwd", "passwdValidTo", "connected", NULL };
         /* SPICE plays the guest's sound through its own audio backend:
          * <audio> is for VNC */
         const char *children[VGM_SPICE_OPT_LAST + 3] = { "listen", "channel" };
@@ -4822,7 +4880,8 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
             return NULL;
     } else if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "port", "autoport", "listen",
                                                              "keymap", "sharePolicy", "websocket",
-                                                             "powerControl", "socket", NULL },
+                                                             "powerControl", "socket", "passwd",
+                                                             "passwdValidTo", "connected", NULL },
                                 (const char *const[]){ "listen", "audio", NULL }, error) ||
                !vgmVncParse(node, gr, error)) {
         return NULL;
@@ -4838,6 +4897,7 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
         return NULL;
     }
     if (!vgmAudioRefParse(node, &gr->audioId, error) ||
+        !vgmGraphicsAuthParse(node, gr, error) ||
         (rc = vgmXMLPropInt(node, "port", 0, &gr->port, error)) < 0 ||
         (spice && (tlsRc = vgmXMLPropInt(node, "tlsPort", 0, &tlsPort, error)) < 0) ||
         vgmXMLPropTristateBool(node, "autoport", 0, &gr->autoport, error) < 0 ||
@@ -4985,6 +5045,15 @@ vgmGraphicsFormat(VgmBuf *buf, const VgmGraphicsDef *gr)
                        vgmTristateBoolTypeToString(gr->powerControl));
     if (gr->defaultMode)
         vgmBufAsprintf(&attrs, " defaultMode='%s'", gr->defaultMode);
+    if (gr->passwd)
+        vgmBufEscapeString(&attrs, " passwd='%s'", gr->passwd);
+    if (gr->passwdExpires) {
+        g_autoptr(GDateTime) then = g_date_time_new_from_unix_utc(gr->passwdValidTo);
+        g_autofree char *text = then ? g_date_time_format(then, "%Y-%m-%dT%H:%M:%S") : NULL;
+
+        vgmBufEscapeString(&attrs, " passwdValidTo='%s'", text);
+    }
+    vgmBufEscapeString(&attrs, " connected='%s'", gr->connected);
 
     if (gr->listenSocket && gr->socket)
         vgmBufEscapeString(&child, "<listen type='socket' socket='%s'/>\n", gr->socket);
@@ -5007,6 +5076,33 @@ vgmGraphicsFormat(VgmBuf *buf, const VgmGraphicsDef *gr)
     if (gr->audioId)
         vgmBufAsprintf(&child, "<audio id='%u'/>\n", gr->audioId);
     vgmXMLFormatElement(buf, "graphics", &attrs, &child);
+}
+
+char *
+vgmDomainXMLHideSecrets(const char *xml)
+{
+    GString *out = g_string_new(NULL);
+    const char *p = xml;
+    const char *tag;
+
+    /* the formatter writes passwd='' among <graphics>'s attributes, its
+     * value escaped (no quote inside it) */
+    while ((tag = strstr(p, "<graphics "))) {
+        const char *end = strchr(tag, '>');
+        const char *attr = strstr(tag, " passwd='");
+        const char *close;
+
+        if (!end || !attr || attr > end ||
+            !(close = strchr(attr + strlen(" passwd='"), '\'')) || close > end) {
+            g_string_append_len(out, p, (end ? end : tag + 1) - p);
+            p = end ? end : tag + 1;
+            continue;
+        }
+        g_string_append_len(out, p, attr - p);
+        p = close + 1;
+    }
+    g_string_append(out, p);
+    return g_string_free(out, FALSE);
 }
 
 static VgmVideoDef *

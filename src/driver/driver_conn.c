@@ -842,10 +842,16 @@ char *
 vgmDriverGetXMLDesc(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int flags,
                     GError **error)
 {
-    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_XML_FLAGS_OK, error))
+    g_autofree char *xml = NULL;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_XML_FLAGS_OK, error) ||
+        !(xml = vgmDriverDomainFormatXML(drv->store, dom, (flags & VGM_DOMAIN_XML_INACTIVE) != 0,
+                                         error)))
         return NULL;
-    return vgmDriverDomainFormatXML(drv->store, dom, (flags & VGM_DOMAIN_XML_INACTIVE) != 0,
-                                    error);
+    /* graphics passwords only to who asks for them */
+    if (flags & VGM_DOMAIN_XML_SECURE)
+        return g_steal_pointer(&xml);
+    return vgmDomainXMLHideSecrets(xml);
 }
 
 void

@@ -148,6 +148,7 @@ gboolean vgmDriverLiveUpdate(VgmDriver *drv, const char *name, const char *emula
 
 /* libvirt's virDomainXMLFlags: SECURE 1, INACTIVE 2, UPDATE_CPU 4,
  * MIGRATABLE 8. */
+#define VGM_DOMAIN_XML_SECURE (1u << 0)
 #define VGM_DOMAIN_XML_INACTIVE (1u << 1)
 #define VGM_DOMAIN_XML_FLAGS_OK 0xfu
 char *vgmDriverGetXMLDesc(VgmDriver *drv, const VgmDriverDomain *dom,

@@ -146,6 +146,16 @@ vgmCmdDevice(VgmQemuCmd *cmd, JsonObject *dev)
 }
 
 void
+vgmCmdStartup(VgmQemuCmd *cmd, const char *execute, JsonObject *args)
+{
+    JsonObject *exec = json_object_new();
+
+    json_object_set_string_member(exec, "execute", execute);
+    json_object_set_object_member(exec, "arguments", args);
+    g_ptr_array_add(cmd->startup, exec);
+}
+
+void
 vgmCmdJSONArg(VgmQemuCmd *cmd, const char *opt, JsonObject *obj)
 {
     g_autofree char *json = vgmQemuJSONToString(obj);
@@ -634,7 +644,6 @@ vgmCmdVcpuHotplug(VgmQemuCmd *cmd, const VgmDomainDef *def)
     for (k = 0; k < plug->len; k++) {
         unsigned int id = g_array_index(plug, unsigned int, k);
         g_autofree char *name = g_strdup_printf("vcpu%u", id);
-        JsonObject *exec = json_object_new();
         JsonObject *args = json_object_new();
 
         json_object_set_string_member(args, "driver", type);
@@ -644,9 +653,7 @@ vgmCmdVcpuHotplug(VgmQemuCmd *cmd, const VgmDomainDef *def)
             json_object_set_int_member(args, "die-id", (id / (threads * cores)) % dies);
         json_object_set_int_member(args, "core-id", (id / threads) % cores);
         json_object_set_int_member(args, "thread-id", id % threads);
-        json_object_set_string_member(exec, "execute", "device_add");
-        json_object_set_object_member(exec, "arguments", args);
-        g_ptr_array_add(cmd->startup, exec);
+        vgmCmdStartup(cmd, "device_add", args);
     }
 }
 

@@ -269,7 +269,6 @@ static const char *const vgmCmdIotuneMembers[VGM_DISK_IOTUNE_LAST] = {
 static void
 vgmCmdDiskThrottle(VgmQemuCmd *cmd, const char *id, const VgmDiskIotune *t)
 {
-    JsonObject *exec = json_object_new();
     JsonObject *args = json_object_new();
     size_t i;
 
@@ -280,9 +279,7 @@ vgmCmdDiskThrottle(VgmQemuCmd *cmd, const char *id, const VgmDiskIotune *t)
     }
     if (t->groupName)
         json_object_set_string_member(args, "group", t->groupName);
-    json_object_set_string_member(exec, "execute", "block_set_io_throttle");
-    json_object_set_object_member(exec, "arguments", args);
-    g_ptr_array_add(cmd->startup, exec);
+    vgmCmdStartup(cmd, "block_set_io_throttle", args);
 }
 
 /* What a cache mode is to QEMU, as libvirt splits it: the write cache the
@@ -694,13 +691,10 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         json_object_unref(dev);
         /* the tray opens once QEMU listens, before the guest runs */
         if (d->trayOpen) {
-            JsonObject *exec = json_object_new();
             JsonObject *args = json_object_new();
 
             json_object_set_string_member(args, "id", id);
-            json_object_set_string_member(exec, "execute", "blockdev-open-tray");
-            json_object_set_object_member(exec, "arguments", args);
-            g_ptr_array_add(cmd->startup, exec);
+            vgmCmdStartup(cmd, "blockdev-open-tray", args);
         }
         if (d->iotune && vgmDiskHasMedium(d)) {
             /* QEMU finds the block backend on the device that holds it:
@@ -901,14 +895,11 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         /* a link that starts down goes down once QEMU listens, before the
          * guest runs, as libvirt sets it */
         if (n->linkDown == VGM_TRISTATE_YES) {
-            JsonObject *exec = json_object_new();
             JsonObject *args = json_object_new();
 
             json_object_set_string_member(args, "name", id);
             json_object_set_boolean_member(args, "up", FALSE);
-            json_object_set_string_member(exec, "execute", "set_link");
-            json_object_set_object_member(exec, "arguments", args);
-            g_ptr_array_add(cmd->startup, exec);
+            vgmCmdStartup(cmd, "set_link", args);
         }
     }
 }
@@ -1333,7 +1324,9 @@ vgmCmdSpice(VgmQemuCmd *cmd, const VgmGraphicsDef *g, const char *socketPath)
         g_string_append_printf(s, "port=%d,addr=%s", g->havePort && g->port > 0 ? g->port : 5900,
                                g->listen ? g->listen : "127.0.0.1");
     vgmCmdSpiceOpt(s, g, VGM_SPICE_OPT_MOUSE);
-    g_string_append(s, ",disable-ticketing=on");
+    /* with a password, the server asks for a ticket (set over QMP) */
+    if (!g->passwd)
+        g_string_append(s, ",disable-ticketing=on");
     if (g_strcmp0(g->defaultMode, "insecure") == 0)
         g_string_append(s, ",plaintext-channel=default");
     for (i = 0; i < g->nchannels; i++) {
@@ -1349,6 +1342,38 @@ vgmCmdSpice(VgmQemuCmd *cmd, const VgmGraphicsDef *g, const char *socketPath)
     g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
     if (g->keymap)
         vgmCmdArgPairf(cmd, "-k", "%s", g->keymap);
+}
+
+/* A server's password, as libvirt sets it once QEMU listens (never on
+ * the command line, where any user of the host reads it): set_password
+ * (with connected='' when given), then expire_password: 'never', the
+ * passwdValidTo time in seconds since the epoch, or 'now' for a time
+ * gone by or an empty password (which no client can then give). */
+static void
+vgmCmdGraphicsPassword(VgmQemuCmd *cmd, const VgmGraphicsDef *g)
+{
+    JsonObject *set;
+    JsonObject *expire;
+    g_autofree char *when = NULL;
+
+    if (!g->passwd)
+        return;
+    set = json_object_new();
+    json_object_set_string_member(set, "protocol", vgmGraphicsTypeToString(g->type));
+    json_object_set_string_member(set, "password", g->passwd);
+    if (g->connected)
+        json_object_set_string_member(set, "connected", g->connected);
+    vgmCmdStartup(cmd, "set_password", set);
+    if (!*g->passwd || (g->passwdExpires && g->passwdValidTo <= g_get_real_time() / G_USEC_PER_SEC))
+        when = g_strdup("now");
+    else if (g->passwdExpires)
+        when = g_strdup_printf("%" G_GINT64_FORMAT, g->passwdValidTo);
+    else
+        when = g_strdup("never");
+    expire = json_object_new();
+    json_object_set_string_member(expire, "protocol", vgmGraphicsTypeToString(g->type));
+    json_object_set_string_member(expire, "time", when);
+    vgmCmdStartup(cmd, "expire_password", expire);
 }
 
 /* -vnc in libvirt's order: where it listens (a port, a unix socket or
@@ -1378,6 +1403,9 @@ vgmCmdVnc(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmGraphicsDef *g,
     }
     if (g->sharePolicy)
         g_string_append_printf(s, ",share=%s", g->sharePolicy);
+    /* VNC authentication, its password set over QMP */
+    if (g->passwd)
+        g_string_append(s, ",password=on");
     if (g->powerControl)
         g_string_append_printf(s, ",power-control=%s",
                                g->powerControl == VGM_TRISTATE_YES ? "on" : "off");
@@ -1411,6 +1439,7 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
             vgmCmdSpice(cmd, g, socketPath);
         else
             vgmCmdVnc(cmd, def, g, socketPath);
+        vgmCmdGraphicsPassword(cmd, g);
     }
     for (i = 0; i < devs->videos->len; i++) {
         const VgmVideoDef *v = g_ptr_array_index(devs->videos, i);

@@ -15,6 +15,9 @@ void vgmCmdArgPairf(VgmQemuCmd *cmd, const char *opt, const char *fmt, ...)
 void vgmCmdObject(VgmQemuCmd *cmd, JsonObject *obj);
 /* -device with @dev; recorded for schema checks */
 void vgmCmdDevice(VgmQemuCmd *cmd, JsonObject *dev);
+/* A QMP command the driver runs once QEMU listens, before the guest
+ * runs (cmd->startup); takes @args */
+void vgmCmdStartup(VgmQemuCmd *cmd, const char *execute, JsonObject *args);
 /* @opt with @obj as JSON (-blockdev, -netdev); takes @obj */
 void vgmCmdJSONArg(VgmQemuCmd *cmd, const char *opt, JsonObject *obj);
 

@@ -916,7 +916,6 @@ vgmRemoteDispatchDomainResume(VgmRemoteClient *client, const VgmRemoteDomainResu
         return FALSE
 
 /* VIR_DOMAIN_XML_SECURE shows secrets: not on a read-only connection. */
-#define VGM_DOMAIN_XML_SECURE 1u
 
 gboolean
 vgmRemoteDispatchDomainGetXmlDesc(VgmRemoteClient *client,

@@ -509,7 +509,7 @@ GFX_XML = """<domain type='qemu'>
   <os><type arch='x86_64' machine='q35'>hvm</type></os>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <graphics type='vnc' autoport='yes'/>
+    <graphics type='vnc' autoport='yes' passwd='gfx-pw' passwdValidTo='2099-01-01T00:00:00'/>
     <graphics type='spice' autoport='yes'/>
     <memballoon model='none'/>
   </devices>
@@ -525,7 +525,10 @@ def graphics_tests(tap, target, tmp):
     "vnc://127.0.0.1:0\n", `--all` -> "vnc://127.0.0.1:0\nspice://127.0.0.1:5901\n\n",
     `--type spice` -> "spice://127.0.0.1:5901\n", `vncdisplay` ->
     "127.0.0.1:0\n\n". The ports are whichever were free: checked from the
-    live XML."""
+    live XML. The VNC server's password: dumpxml leaves passwd='' out and
+    keeps passwdValidTo, `dumpxml --security-info` shows it, `virsh -r
+    dumpxml --security-info` is refused (rc 1), and the server offers RFB
+    security type 2 (VNC authentication) only."""
     uri = target.uri
     f = harness.write_file(tmp, GFX + ".xml", GFX_XML)
     r = virsh(uri, "create", "--paused", f, timeout=120)
@@ -547,6 +550,23 @@ def graphics_tests(tap, target, tmp):
                       "live XML: the VNC and SPICE servers have ports of their own from 5900",
                       "ports: %r" % ports):
             return
+        g = d.find("devices/graphics[@type='vnc']")
+        tap.ok(g is not None and g.get("passwd") is None and
+               g.get("passwdValidTo") == "2099-01-01T00:00:00",
+               "dumpxml: the VNC password left out, its expiry kept",
+               ET.tostring(g, encoding="unicode") if g is not None else r.describe())
+        for extra in ([], ["--inactive"]):
+            r = virsh(uri, "dumpxml", "--security-info", *extra, GFX)
+            ds = xml_root(tap, r.out, "dumpxml --security-info")
+            g = ds.find("devices/graphics[@type='vnc']") if ds is not None else None
+            tap.ok(g is not None and g.get("passwd") == "gfx-pw",
+                   "dumpxml --security-info %s: the VNC password" % " ".join(extra),
+                   r.describe())
+        r = virsh(target.ro_uri, "dumpxml", "--security-info", GFX, readonly=True)
+        tap.ok(r.rc == 1 and "gfx-pw" not in r.out,
+               "virsh -r dumpxml --security-info is refused", r.describe())
+        tap.eq(rfb_security_types(vnc), [2],
+               "the VNC server asks for a password (RFB security type 2 only)")
         r = virsh(uri, "domdisplay", GFX)
         tap.eq((r.rc, r.out), (0, "vnc://127.0.0.1:%d\n" % (vnc - 5900)), "virsh domdisplay")
         r = virsh(uri, "domdisplay", "--all", GFX)
@@ -685,6 +705,21 @@ def event_tests(tap, uri, tmp):
         virsh(uri, "undefine", EV)
         virsh(uri, "undefine", MARK)
     tap.ok(err.strip() == "", "virsh event wrote nothing to stderr", "stderr: %r" % err)
+
+
+def rfb_security_types(port):
+    """The security types an RFB 3.8 server offers on 127.0.0.1:@port."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as c:
+        f = c.makefile("rwb")
+        version = f.read(12)
+        if not version.startswith(b"RFB "):
+            return "not RFB: %r" % version
+        f.write(b"RFB 003.008\n")
+        f.flush()
+        n = f.read(1)
+        if not n or n[0] == 0:
+            return "no security types (%r)" % n
+        return list(f.read(n[0]))
 
 
 def readonly_tests(tap, target, tmp):
