@@ -85,6 +85,10 @@
  *  - an <interface type='direct'>: a macvtap on a bridge of the test's, in
  *    the mode asked for, with the guest's MAC, up, one fd of it in QEMU a
  *    queue, gone after destroy; a missing host device refused (root);
+ *  - a <vsock cid auto='yes'>: the lowest free address from 3 in the live
+ *    XML and QEMU's device, a second guest asking for it refused, freed by
+ *    destroy (with /dev/vhost-vsock; without, the start is refused naming
+ *    it and leaves nothing);
  *  - undefine of a running domain makes it transient; it disappears when
  *    destroyed; create starts a transient domain, which undefine refuses;
  *  - one uuid under two names is refused with both names;
@@ -113,6 +117,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -3255,6 +3260,80 @@ testQemuTapFds(pid_t pid, const char *ifindex)
     return n;
 }
 
+/* <vsock>: with /dev/vhost-vsock, the driver gives an auto='yes' guest
+ * the lowest free address from 3 (the live XML names it, QEMU's device
+ * has it), a second guest asking for that address is refused before its
+ * QEMU starts, and destroy frees it. Without /dev/vhost-vsock the start
+ * is refused naming it, and nothing is left. */
+static void
+testVsock(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *other = NULL;
+    g_autofree char *xml = NULL;
+    g_autoptr(TestRun) run = NULL;
+    int fd;
+
+    if (!testHaveQemu())
+        return;
+    root = testMakeRoot();
+    file = g_build_filename(root, "vsock.xml", NULL);
+    g_assert_true(g_file_set_contents(file,
+        "<domain type='qemu'><name>vsock</name><memory unit='MiB'>128</memory>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<memballoon model='none'/><vsock><cid auto='yes'/></vsock></devices></domain>", -1, NULL));
+    if ((fd = open("/dev/vhost-vsock", O_RDWR | O_CLOEXEC)) < 0) {
+        run = testTool(root, "create", file, NULL);
+        g_assert_cmpint(run->status, !=, 0);
+        g_assert_nonnull(strstr(run->err, "/dev/vhost-vsock"));
+        g_assert_false(testStatusExists(root, "vsock"));
+        g_test_message("no /dev/vhost-vsock here: only the refusal was checked");
+        return;
+    }
+    close(fd);
+    run = testTool(root, "create", file, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "dumpxml", "vsock", NULL);
+    TEST_OK(run);
+    {
+        g_autoptr(VgmDriverStatus) status = testLoadStatus(root, "vsock");
+        g_autofree char *cidAttr = testXPath(run->out, "string(//vsock/cid/@address)");
+        unsigned int cid = cidAttr ? (unsigned int)g_ascii_strtoull(cidAttr, NULL, 10) : 0;
+        g_autofree char *cmdlinePath = g_strdup_printf("/proc/%d/cmdline", (int)status->qemu.pid);
+        g_autofree char *cmdline = NULL;
+        g_autofree char *want = g_strdup_printf("\"guest-cid\":%u,", cid);
+        gsize len = 0;
+
+        g_assert_cmpuint(cid, >=, 3);
+        g_assert_true(g_file_get_contents(cmdlinePath, &cmdline, &len, NULL));
+        for (gsize k = 0; k + 1 < len; k++) {
+            if (!cmdline[k])
+                cmdline[k] = ' ';
+        }
+        g_assert_nonnull(strstr(cmdline, want));
+        other = g_build_filename(root, "vsock2.xml", NULL);
+        xml = g_strdup_printf("<domain type='qemu'><name>vsock2</name><memory unit='MiB'>128</memory>"
+                              "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                              "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+                              "<memballoon model='none'/><vsock><cid auto='no' address='%u'/></vsock>"
+                              "</devices></domain>", cid);
+        g_assert_true(g_file_set_contents(other, xml, -1, NULL));
+    }
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "create", other, NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, "another guest has it"));
+    g_assert_false(testStatusExists(root, "vsock2"));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", "vsock", NULL);
+    TEST_OK(run);
+    g_assert_false(testStatusExists(root, "vsock"));
+    testSweep(root);
+}
+
 /* <interface type='direct'>: start makes a macvtap (macvtapN, named in
  * the live XML) on the host device, in the mode asked for, with the
  * guest's MAC, up, and QEMU holds one fd of it a queue; destroy removes
@@ -4328,6 +4407,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/named-tap", testNamedTap);
     g_test_add_func("/driver/lifecycle/ethernet-taps", testEthernetTaps);
     g_test_add_func("/driver/lifecycle/direct-macvtap", testDirectMacvtap);
+    g_test_add_func("/driver/lifecycle/vsock", testVsock);
     g_test_add_func("/driver/lifecycle/ovs-port", testOvsPort);
     g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);
     g_test_add_func("/driver/lifecycle/tpm-emulator", testTpmEmulator);

@@ -72,7 +72,9 @@
  * guest RAM (more than the host's RAM and swap, which QEMU cannot
  * reserve), hugepages (a mounted hugetlbfs with enough free pages), NUMA
  * host nodes that are not online, SEV (/dev/sev and KVM), SGX, a host
- * serial or parallel port (<serial type='dev'>), a multicast group it
+ * serial or parallel port (<serial type='dev'>), /dev/vhost-vsock (<vsock>;
+ * where it is there, the test opens it and hands QEMU the fd with the
+ * case's address, as the driver does), a multicast group it
  * cannot join (<interface type='mcast'>), or an OSS audio device
  * the host has not, an emulated smartcard (the host's NSS setup), firmware
  * files that are not installed, guests of another architecture.
@@ -80,12 +82,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/vhost.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -832,6 +837,9 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
         if (mem->model == VGM_MEMORY_MODEL_SGX_EPC)
             return g_strdup("an sgx-epc memory device needs an SGX host");
     }
+    if (def->devices.vsock && access("/dev/vhost-vsock", R_OK | W_OK) < 0)
+        return g_strdup_printf("<vsock> needs /dev/vhost-vsock (the vhost_vsock module): %s",
+                               g_strerror(errno));
     if (os->loader && !g_file_test(os->loader, G_FILE_TEST_EXISTS))
         return g_strdup_printf("firmware %s is not installed", os->loader);
 
@@ -2172,6 +2180,21 @@ vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cf
     g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
     g_subprocess_launcher_set_stdout_file_path(launcher, logPath);
     g_subprocess_launcher_set_child_setup(launcher, vgmAcceptChildSetup, NULL, NULL);
+    /* <vsock>: the vhost fd the driver would hand QEMU, with the address
+     * the command line names */
+    if (def->devices.vsock) {
+        guint64 cid = def->devices.vsock->cid ? def->devices.vsock->cid : VGM_VSOCK_CID_MIN;
+        int fd = open("/dev/vhost-vsock", O_RDWR | O_CLOEXEC);
+
+        if (fd < 0 || ioctl(fd, VHOST_VSOCK_SET_GUEST_CID, &cid) < 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "cannot set vsock address %" G_GUINT64_FORMAT
+                        " on /dev/vhost-vsock: %s", cid, g_strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return FALSE;
+        }
+        g_subprocess_launcher_take_fd(launcher, fd, VGM_QEMU_VSOCK_FD);
+    }
     if (!(proc = g_subprocess_launcher_spawnv(launcher, (const char *const *)argv, &err))) {
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "cannot start %s: %s", argv[0], err->message);
         return FALSE;

@@ -726,6 +726,7 @@ static const struct {
       G_STRUCT_OFFSET(VgmMemballoonDef, addr) },
     { "watchdog", G_STRUCT_OFFSET(VgmDevicesDef, watchdog), TRUE,
       G_STRUCT_OFFSET(VgmWatchdogDef, addr) },
+    { "vsock", G_STRUCT_OFFSET(VgmDevicesDef, vsock), TRUE, G_STRUCT_OFFSET(VgmVsockDef, addr) },
 };
 
 gboolean

@@ -1415,6 +1415,30 @@ typedef enum {
 } VgmIommuModel;
 VGM_ENUM_DECL(vgmIommuModel);
 
+typedef enum {
+    VGM_VSOCK_MODEL_VIRTIO,
+    VGM_VSOCK_MODEL_VIRTIO_TRANSITIONAL,
+    VGM_VSOCK_MODEL_VIRTIO_NON_TRANSITIONAL,
+
+    VGM_VSOCK_MODEL_LAST
+} VgmVsockModel;
+VGM_ENUM_DECL(vgmVsockModel);
+
+/* The host's reserved vsock addresses: 0 (hypervisor), 1 (loopback), 2
+ * (host); U32_MAX is VMADDR_CID_ANY */
+#define VGM_VSOCK_CID_MIN 3u
+#define VGM_VSOCK_CID_MAX 0xfffffffeu
+
+/* <vsock model=''><cid auto='' address=''/></vsock>: a virtio socket
+ * between guest and host (QEMU's vhost-vsock), the guest at address cid */
+typedef struct {
+    VgmVsockModel model;        /* absent: virtio */
+    VgmTristate autoCid;        /* absent: yes without an address, as libvirt */
+    unsigned int cid;           /* 0: none yet (auto='yes' before a start) */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
+    VgmDeviceAddress addr;
+} VgmVsockDef;
+
 /* <iommu model=''><driver .../></iommu> */
 typedef struct {
     VgmIommuModel model;
@@ -1699,6 +1723,7 @@ typedef struct {
     GPtrArray *panics;          /* VgmPanicDef */
     VgmTpmDef *tpm;
     VgmIommuDef *iommu;
+    VgmVsockDef *vsock;
 } VgmDevicesDef;
 
 /* ---------------- the domain ---------------- */

@@ -58,6 +58,8 @@ VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "d
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
 VGM_ENUM_IMPL(vgmIommuModel, VGM_IOMMU_MODEL_LAST, "intel", "virtio");
+VGM_ENUM_IMPL(vgmVsockModel, VGM_VSOCK_MODEL_LAST, "virtio", "virtio-transitional",
+              "virtio-non-transitional");
 VGM_ENUM_IMPL(vgmTpmVersion, VGM_TPM_VERSION_LAST, "", "1.2", "2.0");
 VGM_ENUM_IMPL(vgmTpmPcrBank, VGM_TPM_PCR_BANK_LAST, "sha1", "sha256", "sha384", "sha512");
 VGM_ENUM_IMPL(vgmFsDriver, VGM_FS_DRIVER_LAST, "default", "path", "handle", "virtiofs");
@@ -457,6 +459,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
         g_free(devices->tpm->externalPath);
     g_free(devices->tpm);
     g_free(devices->iommu);
+    g_free(devices->vsock);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskDef, vgmDiskDefFree)
@@ -5284,6 +5287,64 @@ vgmIommuFormat(VgmBuf *buf, const VgmIommuDef *iommu)
     vgmXMLFormatElement(buf, "iommu", &attrs, &child);
 }
 
+/* ---------------- vsock ---------------- */
+
+static VgmVsockDef *
+vgmVsockParse(xmlNodePtr node, GError **error)
+{
+    g_autofree VgmVsockDef *vsock = g_new0(VgmVsockDef, 1);
+    xmlNodePtr cid;
+    int model = VGM_VSOCK_MODEL_VIRTIO;
+    int rc = 0;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
+                         (const char *const[]){ "cid", "driver", "address", "acpi", NULL }, error) ||
+        vgmXMLPropEnum(node, "model", vgmVsockModelTypeFromString, 0, &model, error) < 0 ||
+        vgmXMLSingleChild(node, "cid", &cid, error) < 0)
+        return NULL;
+    vsock->model = model;
+    if (cid &&
+        (!vgmXMLCheckNode(cid, (const char *const[]){ "auto", "address", NULL }, vgmXMLNoChildren,
+                          error) ||
+         vgmXMLPropTristateBool(cid, "auto", 0, &vsock->autoCid, error) < 0 ||
+         (rc = vgmXMLPropUInt(cid, "address", VGM_XML_PROP_NONZERO, &vsock->cid, error)) < 0))
+        return NULL;
+    if (rc > 0 && (vsock->cid < VGM_VSOCK_CID_MIN || vsock->cid > VGM_VSOCK_CID_MAX)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$u' for attribute 'address' of <cid> in <vsock>: a guest's vsock address is %2$u to %3$u (0 to 2 are the host's, %4$u is any)"),
+                    vsock->cid, VGM_VSOCK_CID_MIN, VGM_VSOCK_CID_MAX, VGM_VSOCK_CID_MAX + 1);
+        return NULL;
+    }
+    if (!vsock->autoCid)
+        vsock->autoCid = vsock->cid ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
+    if (vsock->autoCid == VGM_TRISTATE_NO && !vsock->cid) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<cid auto='no'> in <vsock> needs its address=''"));
+        return NULL;
+    }
+    if (!vgmDriverIommuParse(node, &vsock->virtio, error) ||
+        !vgmDeviceAddressParse(node, &vsock->addr, error))
+        return NULL;
+    return g_steal_pointer(&vsock);
+}
+
+static void
+vgmVsockFormat(VgmBuf *buf, const VgmVsockDef *vsock)
+{
+    VgmBuf attrs, child;
+
+    vgmBufInit(&attrs, 0);
+    vgmBufInitChild(&child, buf);
+    vgmBufAsprintf(&attrs, " model='%s'", vgmVsockModelTypeToString(vsock->model));
+    vgmBufAsprintf(&child, "<cid auto='%s'", vgmTristateBoolTypeToString(vsock->autoCid));
+    if (vsock->cid)
+        vgmBufAsprintf(&child, " address='%u'", vsock->cid);
+    vgmBufAdd(&child, "/>\n");
+    vgmDeviceAddressFormat(&child, &vsock->addr);
+    vgmDriverIommuFormat(&child, &vsock->virtio);
+    vgmXMLFormatElement(buf, "vsock", &attrs, &child);
+}
+
 /* ---------------- TPM ---------------- */
 
 static VgmTpmDef *
@@ -5542,7 +5603,7 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "filesystem", "interface", "serial", "parallel", "console", "channel",
     "input", "tpm", "graphics", "sound", "audio", "video", "redirdev", "smartcard", "watchdog", "panic",
-    "memballoon", "rng", "memory", "iommu", NULL
+    "memballoon", "rng", "memory", "iommu", "vsock", NULL
 };
 
 /* The index attribute of @source and of the sources of the <backingStore>
@@ -5713,6 +5774,14 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
             }
             if (!(devs->iommu = vgmIommuParse(cur, error)))
                 return FALSE;
+        } else if (g_str_equal(name, "vsock")) {
+            if (devs->vsock) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("element <vsock> may appear only once in <devices>"));
+                return FALSE;
+            }
+            if (!(devs->vsock = vgmVsockParse(cur, error)))
+                return FALSE;
         } else if (g_str_equal(name, "tpm")) {
             if (devs->tpm) {
                 vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -5839,6 +5908,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmDomainMemoryDefFormat(buf, g_ptr_array_index(devs->mems, i));
     if (devs->iommu)
         vgmIommuFormat(buf, devs->iommu);
+    if (devs->vsock)
+        vgmVsockFormat(buf, devs->vsock);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</devices>\n");
 }

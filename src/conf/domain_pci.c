@@ -647,6 +647,8 @@ vgmPciDevices(VgmDomainDef *def, const VgmPciMachine *m)
                     devs->iommu->model == VGM_IOMMU_MODEL_VIRTIO ?
                     m->virtioFlags | VGM_PCI_CONN_INTEGRATED : 0,
                     NULL, g_strdup("<iommu>"));
+    if (devs->vsock)
+        VGM_PCI_ADD(&devs->vsock->addr, m->virtioFlags, NULL, g_strdup("<vsock>"));
     for (i = 0; i < devs->mems->len; i++) {
         VgmMemoryDef *mem = g_ptr_array_index(devs->mems, i);
         gboolean virtio = mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM ||

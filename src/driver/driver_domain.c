@@ -22,6 +22,7 @@
 
 #include "driver_domain.h"
 #include "driver_graphics.h"
+#include "driver_vsock.h"
 #include "driver_net.h"
 #include "driver_process.h"
 #include "driver_tpm.h"
@@ -983,6 +984,7 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     g_autoptr(VgmDriverDomain) dom = g_new0(VgmDriverDomain, 1);
     g_autoptr(VgmDriverStart) start = NULL;
     g_autoptr(VgmDriverGraphicsPorts) ports = NULL;
+    int vsockFd = -1;
     VgmDriverStatus *status;
 
     /* the live XML names the binary that runs it, as libvirt's does */
@@ -997,9 +999,17 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
      * until QEMU has bound them, when this returns */
     if (!(ports = vgmDriverGraphicsReservePorts(def, error)))
         return NULL;
-
-    if (!(start = vgmDriverProcessPrepare(store, def, flags, error)))
+    /* and its vsock's address, taken from here on */
+    if (!vgmDriverVsockOpen(def, &vsockFd, error))
         return NULL;
+
+    if (!(start = vgmDriverProcessPrepare(store, def, flags, error))) {
+        if (vsockFd >= 0)
+            close(vsockFd);
+        return NULL;
+    }
+    if (vsockFd >= 0)
+        vgmDriverStartPassFd(start, vsockFd, VGM_QEMU_VSOCK_FD);
     status = vgmDriverStartGetStatus(start);
     {
         g_autoptr(VgmDriverLock) storeLock = NULL;

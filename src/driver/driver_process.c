@@ -1253,6 +1253,14 @@ vgmDriverProcessPin(const VgmDomainDef *def, const VgmBitmap *autoCpus, VgmQemuM
     return pins && vgmDriverProcessPinThreads(pins, mon, pid, error);
 }
 
+void
+vgmDriverStartPassFd(VgmDriverStart *start, int fd, int target)
+{
+    VgmDriverPassFd pass = { fd, target };
+
+    g_array_append_val(start->passFds, pass);
+}
+
 VgmDriverStatus *
 vgmDriverStartGetStatus(VgmDriverStart *start)
 {

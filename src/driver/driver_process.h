@@ -126,6 +126,8 @@ gboolean vgmDriverProcessPin(const VgmDomainDef *def, const VgmBitmap *autoCpus,
 VgmDriverStart *vgmDriverProcessPrepare(const VgmDriverStore *store,
                                         const VgmDomainDef *def,
                                         unsigned int flags, GError **error);
+/* Hands QEMU @fd (owned by @start from now on) as fd @target. */
+void vgmDriverStartPassFd(VgmDriverStart *start, int fd, int target);
 VgmDriverStatus *vgmDriverStartGetStatus(VgmDriverStart *start);
 
 /*

@@ -370,6 +370,13 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
             return FALSE;
         }
     }
+    /* the running QEMU's vhost device holds the guest's vsock address */
+    if (def->devices.vsock) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("domain '%1$s' cannot be live-updated: its <vsock> address %2$u is held by the running QEMU's vhost device"),
+                    u->status->name, def->devices.vsock->cid);
+        return FALSE;
+    }
     /* swtpm ends when the running QEMU closes its connection; an external
      * emulator serves one connection at a time */
     if (def->devices.tpm) {

@@ -180,6 +180,9 @@
     X(DEVICE_TPM_TIS, "device.tpm-tis", DEVICE, "tpm-tis", NULL) \
     X(DEVICE_INTEL_IOMMU, "device.intel-iommu", DEVICE, "intel-iommu", NULL) \
     X(DEVICE_VIRTIO_IOMMU_PCI, "device.virtio-iommu-pci", DEVICE, "virtio-iommu-pci", NULL) \
+    X(DEVICE_VHOST_VSOCK_PCI, "device.vhost-vsock-pci", DEVICE, "vhost-vsock-pci", NULL) \
+    X(DEVICE_VHOST_VSOCK_PCI_NON_TRANSITIONAL, "device.vhost-vsock-pci-non-transitional", DEVICE, \
+      "vhost-vsock-pci-non-transitional", NULL) \
     X(DEVICE_TPM_CRB, "device.tpm-crb", DEVICE, "tpm-crb", NULL) \
     X(DEVICE_IB700, "device.ib700", DEVICE, "ib700", NULL) \
     X(DEVICE_ISA_PARALLEL, "device.isa-parallel", DEVICE, "isa-parallel", NULL) \

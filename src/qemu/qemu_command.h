@@ -38,6 +38,9 @@ typedef struct {
  * many interface @index of @def has (0: it is not direct), the first in
  * *first. */
 #define VGM_QEMU_NET_FD_BASE 100
+/* The fd of /dev/vhost-vsock the driver opens for <vsock> (its guest
+ * address set) and hands QEMU as "vhostfd" */
+#define VGM_QEMU_VSOCK_FD 99
 unsigned int vgmQemuNetTapFds(const VgmDomainDef *def, guint index, int *first);
 
 void vgmQemuCmdFree(VgmQemuCmd *cmd);

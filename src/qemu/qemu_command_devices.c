@@ -1614,11 +1614,16 @@ vgmCmdTpm(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
     json_object_unref(dev);
 }
 
-/* <panic model='isa'>: QEMU's pvpanic ISA device, at its iobase (the
- * hyperv model is a -cpu flag) */
-static void
-vgmCmdPanics(VgmQemuCmd *cmd, const VgmDomainDef *def)
+/* What libvirt writes after -sandbox: the panic devices, then the vsock.
+ * <panic model='isa'> is QEMU's pvpanic ISA device, at its iobase (the
+ * hyperv model is a -cpu flag). <vsock> is vhost-vsock-pci with the
+ * guest's address and the vhost fd the driver opened and set it on
+ * (VGM_QEMU_VSOCK_FD); an address left to the driver, not chosen yet
+ * (domxml-to-native), is written as the first it tries, 3. */
+void
+vgmCmdDevicesAfterSandbox(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
+    const VgmVsockDef *vsock = def->devices.vsock;
     guint i;
 
     for (i = 0; i < def->devices.panics->len; i++) {
@@ -1631,6 +1636,21 @@ vgmCmdPanics(VgmQemuCmd *cmd, const VgmDomainDef *def)
         json_object_set_string_member(dev, "driver", "pvpanic");
         if (p->addr.type == VGM_ADDRESS_ISA && p->addr.haveIobase)
             json_object_set_int_member(dev, "ioport", p->addr.iobase);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+    if (vsock) {
+        JsonObject *dev = json_object_new();
+        g_autofree char *fd = g_strdup_printf("%d", VGM_QEMU_VSOCK_FD);
+
+        json_object_set_string_member(dev, "driver",
+                                      vsock->model == VGM_VSOCK_MODEL_VIRTIO_NON_TRANSITIONAL ?
+                                      "vhost-vsock-pci-non-transitional" : "vhost-vsock-pci");
+        vgmCmdIommu(dev, &vsock->virtio, &vsock->addr, plan);
+        json_object_set_string_member(dev, "id", "vsock0");
+        json_object_set_int_member(dev, "guest-cid", vsock->cid ? vsock->cid : VGM_VSOCK_CID_MIN);
+        json_object_set_string_member(dev, "vhostfd", fd);
+        vgmCmdAddress(dev, &vsock->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }
@@ -1790,5 +1810,4 @@ vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg
     vgmCmdSounds(cmd, def, plan);
     vgmCmdBalloonRng(cmd, def, plan);
     vgmCmdVmcoreinfo(cmd, def);
-    vgmCmdPanics(cmd, def);
 }

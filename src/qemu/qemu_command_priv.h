@@ -52,5 +52,7 @@ void vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *node, const char *storage,
 /* The backends of the memory devices, each followed by its -device */
 void vgmCmdMemoryDevices(VgmQemuCmd *cmd, const VgmQemuPlan *plan);
 
+void vgmCmdDevicesAfterSandbox(VgmQemuCmd *cmd, const VgmDomainDef *def,
+                               const VgmQemuPlan *plan);
 void vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                    const VgmQemuPlan *plan);

@@ -835,6 +835,8 @@ vgmPlanIommuPlatform(const VgmDomainDef *def, GError **error)
     }
     if (!what && devs->memballoon && devs->memballoon->virtio.iommu == VGM_TRISTATE_YES)
         what = "memballoon";
+    if (!what && devs->vsock && devs->vsock->virtio.iommu == VGM_TRISTATE_YES)
+        what = "vsock";
     if (!what)
         return TRUE;
     vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,

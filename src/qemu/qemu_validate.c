@@ -965,6 +965,27 @@ vgmQemuValidateVideoWatchdog(const VgmDomainDef *def, const VgmQemuCaps *caps, G
             return FALSE;
         }
     }
+    if (def->devices.vsock) {
+        /* QEMU has no transitional vhost-vsock device */
+        static const struct {
+            const char *device;
+            int cap;            /* VgmQemuCapsFlag, or -1: none exists */
+        } vsockDevices[VGM_VSOCK_MODEL_LAST] = {
+            [VGM_VSOCK_MODEL_VIRTIO] = { "vhost-vsock-pci", VGM_QEMU_CAPS_DEVICE_VHOST_VSOCK_PCI },
+            [VGM_VSOCK_MODEL_VIRTIO_TRANSITIONAL] = { "vhost-vsock-pci-transitional", -1 },
+            [VGM_VSOCK_MODEL_VIRTIO_NON_TRANSITIONAL] = {
+                "vhost-vsock-pci-non-transitional",
+                VGM_QEMU_CAPS_DEVICE_VHOST_VSOCK_PCI_NON_TRANSITIONAL },
+        };
+        VgmVsockModel model = def->devices.vsock->model;
+
+        if (vsockDevices[model].cap < 0 || !vgmQemuCapsGet(caps, vsockDevices[model].cap)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <vsock model='%1$s'>: device '%2$s' is missing"),
+                        vgmVsockModelTypeToString(model), vsockDevices[model].device);
+            return FALSE;
+        }
+    }
     if (def->devices.tpm) {
         VgmTpmModel model = def->devices.tpm->model;
 
