@@ -756,7 +756,21 @@ typedef enum {
 
     VGM_DISK_DEVICE_LAST
 } VgmDiskDevice;
+
+/* <source startupPolicy=''>: what a start does when a local source is
+ * missing: fail (mandatory, and requisite, which only a restore or
+ * migration would drop), or drop it (optional: a CD-ROM or floppy is
+ * started empty, a disk without the disk) */
+typedef enum {
+    VGM_DISK_STARTUP_DEFAULT = 0,
+    VGM_DISK_STARTUP_MANDATORY,
+    VGM_DISK_STARTUP_REQUISITE,
+    VGM_DISK_STARTUP_OPTIONAL,
+
+    VGM_DISK_STARTUP_LAST
+} VgmDiskStartupPolicy;
 VGM_ENUM_DECL(vgmDiskDevice);
+VGM_ENUM_DECL(vgmDiskStartupPolicy);
 
 typedef enum {
     VGM_DISK_BUS_NONE = 0,
@@ -901,6 +915,7 @@ typedef struct {
                                           * bytes of qcow2's metadata cache, 0: QEMU's */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     char *src;                  /* file or dev; NULL: empty cdrom, or network */
+    VgmDiskStartupPolicy startupPolicy; /* of a file or block source */
     VgmDiskNetSource *net;      /* type 'network': its source, else NULL */
     GPtrArray *backing;         /* <backingStore> layers (VgmDiskBackingLayer),
                                  * the top's first; NULL: none given (QEMU

@@ -24,6 +24,8 @@ VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block", "network", "vhos
 VGM_ENUM_IMPL(vgmDiskProtocol, VGM_DISK_PROTOCOL_LAST, "none", "nbd", "http", "https", "ftp",
               "ftps");
 VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom", "floppy");
+VGM_ENUM_IMPL(vgmDiskStartupPolicy, VGM_DISK_STARTUP_LAST, "default", "mandatory", "requisite",
+              "optional");
 VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi", "ide", "fdc", "usb");
 VGM_ENUM_IMPL(vgmDiskCache, VGM_DISK_CACHE_LAST,
               "default", "none", "writethrough", "writeback", "directsync", "unsafe");
@@ -1445,9 +1447,23 @@ vgmDiskParse(xmlNodePtr node, GError **error)
             return NULL;
     } else if (child) {
         const char *attr = disk->type == VGM_DISK_TYPE_FILE ? "file" : "dev";
-        if (!vgmXMLCheckNode(child, (const char *const[]){ attr, NULL }, vgmXMLNoChildren, error) ||
-            vgmXMLPropString(child, attr, 0, &disk->src, error) < 0)
+        int policy = VGM_DISK_STARTUP_DEFAULT;
+
+        if (!vgmXMLCheckNode(child, (const char *const[]){ attr, "startupPolicy", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(child, attr, 0, &disk->src, error) < 0 ||
+            vgmXMLPropEnum(child, "startupPolicy", vgmDiskStartupPolicyTypeFromString,
+                           VGM_XML_PROP_NONZERO, &policy, error) < 0)
             return NULL;
+        disk->startupPolicy = policy;
+        /* only a removable medium can be dropped and the domain restored
+         * or migrated (libvirt's rule) */
+        if (policy == VGM_DISK_STARTUP_REQUISITE && disk->device == VGM_DISK_DEVICE_DISK) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<source startupPolicy='requisite'> of disk '%1$s' is for a CD-ROM or floppy"),
+                        disk->src ? disk->src : "");
+            return NULL;
+        }
     }
     /* also for a CD-ROM: libvirt's schema wants the source, though its
      * parser would take an empty drive (its test input
@@ -1581,11 +1597,14 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     } else if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
         vgmBufEscapeString(buf, "<source type='unix' path='%s'", disk->src);
         vgmReconnectSourceFormat(buf, disk->haveReconnect, disk->reconnect);
-    } else if (disk->src) {
-        if (disk->type == VGM_DISK_TYPE_FILE)
-            vgmBufEscapeString(buf, "<source file='%s'/>\n", disk->src);
-        else
-            vgmBufEscapeString(buf, "<source dev='%s'/>\n", disk->src);
+    } else if (disk->src || disk->startupPolicy) {
+        vgmBufAdd(buf, "<source");
+        vgmBufEscapeString(buf, disk->type == VGM_DISK_TYPE_FILE ? " file='%s'" : " dev='%s'",
+                           disk->src);
+        if (disk->startupPolicy)
+            vgmBufAsprintf(buf, " startupPolicy='%s'",
+                           vgmDiskStartupPolicyTypeToString(disk->startupPolicy));
+        vgmBufAdd(buf, "/>\n");
     }
     vgmDiskBackingFormat(buf, disk);
     if (disk->cyls) {

@@ -131,13 +131,13 @@ void
 vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
                    int event, int detail)
 {
-    vgmDriverEmitEventID(drv, VGM_EVENT_ID_LIFECYCLE, name, uuid, id, event, detail, NULL);
+    vgmDriverEmitEventID(drv, VGM_EVENT_ID_LIFECYCLE, name, uuid, id, event, detail, NULL, NULL);
 }
 
 void
 vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
                      const unsigned char *uuid, int id, int event, int detail,
-                     const char *str)
+                     const char *str, const char *str2)
 {
     VgmEventDomain dom = { .name = (char *)name, .id = id };
     guint i;
@@ -151,7 +151,7 @@ vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
             continue;
         if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;
-        cb->func(cb->id, cb->eventID, &dom, event, detail, str, cb->opaque);
+        cb->func(cb->id, cb->eventID, &dom, event, detail, str, str2, cb->opaque);
     }
     g_mutex_unlock(&drv->eventLock);
 }
@@ -172,7 +172,7 @@ vgmDriverEmitNetworkEvent(VgmDriver *drv, const char *name, const unsigned char 
             continue;
         if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;
-        cb->func(cb->id, cb->eventID, &net, event, detail, NULL, cb->opaque);
+        cb->func(cb->id, cb->eventID, &net, event, detail, NULL, NULL, cb->opaque);
     }
     g_mutex_unlock(&drv->eventLock);
 }
@@ -461,6 +461,16 @@ vgmDriverUndefine(VgmDriver *drv, const char *name, unsigned int flags, GError *
 static void
 vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int flags)
 {
+    /* the sources the start dropped first, as libvirt queues them while
+     * it prepares the start */
+    for (guint i = 0; dom->diskDrops && i < dom->diskDrops->len; i++) {
+        const VgmDriverDiskDrop *drop = g_ptr_array_index(dom->diskDrops, i);
+
+        vgmDriverEmitEventID(drv, VGM_EVENT_ID_DISK_CHANGE, dom->name, dom->uuid, dom->id,
+                             drop->removed ? VGM_EVENT_DISK_DROP_MISSING_ON_START :
+                                             VGM_EVENT_DISK_CHANGE_MISSING_ON_START,
+                             0, drop->alias, drop->src);
+    }
     if (!(flags & VGM_CREATE_START_PAUSED))
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED);
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_STARTED, VGM_EVENT_STARTED_BOOTED);

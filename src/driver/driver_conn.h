@@ -291,12 +291,18 @@ enum {
 };
 
 /* libvirt's event ids (virDomainEventID): LIFECYCLE (0), REBOOT (1, no
- * event or detail: the guest was reset) and TRAY_CHANGE (10: a removable
- * medium's tray moved; the event is the reason, 0 opened and 1 closed,
- * and the string the disk's alias) are raised; the others can be
- * registered and never fire. */
+ * event or detail: the guest was reset), DISK_CHANGE (9: a start dropped
+ * a disk's missing source, startupPolicy='optional'; the event is the
+ * reason, 0 the medium of a CD-ROM or floppy and 1 a whole disk, the
+ * string the disk's alias and the second string its old source) and
+ * TRAY_CHANGE (10: a removable medium's tray moved; the event is the
+ * reason, 0 opened and 1 closed, and the string the disk's alias) are
+ * raised; the others can be registered and never fire. */
 #define VGM_EVENT_ID_LIFECYCLE 0
 #define VGM_EVENT_ID_REBOOT 1
+#define VGM_EVENT_ID_DISK_CHANGE 9
+#define VGM_EVENT_DISK_CHANGE_MISSING_ON_START 0
+#define VGM_EVENT_DISK_DROP_MISSING_ON_START 1
 #define VGM_EVENT_ID_TRAY_CHANGE 10
 #define VGM_EVENT_TRAY_OPEN 0
 #define VGM_EVENT_TRAY_CLOSE 1
@@ -328,10 +334,10 @@ void vgmDriverWatchEvents(VgmDriver *drv);
 void vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *uuid,
                         int id, int event, int detail);
 /* ... and an event of another id (@event and @detail 0 where it has none,
- * @str NULL) */
+ * @str and @str2 NULL) */
 void vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
                           const unsigned char *uuid, int id, int event, int detail,
-                          const char *str);
+                          const char *str, const char *str2);
 /* For the watcher: the disk with QEMU device id @devId of domain @name,
  * run by the QEMU of pid @pid, had its tray opened (@open) or closed; its
  * live XML says so from now on. FALSE when it could not be written (a
@@ -344,9 +350,11 @@ VgmDriverDomain *vgmDriverLookupForWatch(VgmDriver *drv, const char *name,
                                          GError **error);
 
 /* Called from whatever thread raised the event; must not block. */
-/* @str: the event's string (TRAY_CHANGE's device alias), or NULL */
+/* @str: the event's string (TRAY_CHANGE's and DISK_CHANGE's device
+ * alias), or NULL; @str2: its second (DISK_CHANGE's old source), or NULL */
 typedef void (*VgmEventFunc)(int callbackID, int eventID, const VgmEventDomain *dom,
-                             int event, int detail, const char *str, gpointer opaque);
+                             int event, int detail, const char *str, const char *str2,
+                             gpointer opaque);
 
 /* Registers @func for @eventID events of the domain with @uuid (NULL: of
  * every domain). Returns the callback id (unique in the process), or -1

@@ -59,7 +59,60 @@ vgmDriverDomainFree(VgmDriverDomain *dom)
     if (dom->config)
         vgmDriverConfigUnref(dom->config);
     vgmDomainDefFree(dom->def);
+    g_clear_pointer(&dom->diskDrops, g_ptr_array_unref);
     g_free(dom);
+}
+
+static void
+vgmDriverDiskDropFree(VgmDriverDiskDrop *drop)
+{
+    g_free(drop->alias);
+    g_free(drop->src);
+    g_free(drop);
+}
+
+/* <source startupPolicy>: a disk whose local source is missing fails the
+ * start (mandatory, requisite: a cold start is no restore) or is started
+ * without it (optional: a CD-ROM or floppy empty, a disk left out), as
+ * libvirt does; the live XML then shows what runs. Without a policy the
+ * missing source is QEMU's error, as before. Appends to @drops. */
+static gboolean
+vgmDriverDomainApplyStartupPolicy(VgmDomainDef *def, GPtrArray *drops, GError **error)
+{
+    GPtrArray *disks = def->devices.disks;
+    guint i = 0;
+
+    while (i < disks->len) {
+        VgmDiskDef *d = g_ptr_array_index(disks, i);
+        VgmDriverDiskDrop *drop;
+
+        if (!d->startupPolicy || !d->src || access(d->src, F_OK) == 0) {
+            i++;
+            continue;
+        }
+        if (d->startupPolicy != VGM_DISK_STARTUP_OPTIONAL) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("cannot start domain '%1$s': the source '%2$s' of disk '%3$s' is missing, and its startupPolicy is '%4$s'"),
+                        def->name, d->src, d->dst,
+                        vgmDiskStartupPolicyTypeToString(d->startupPolicy));
+            return FALSE;
+        }
+        drop = g_new0(VgmDriverDiskDrop, 1);
+        drop->alias = vgmQemuDiskDeviceId(def, d);
+        drop->removed = d->device == VGM_DISK_DEVICE_DISK;
+        g_ptr_array_add(drops, drop);
+        if (drop->removed) {
+            drop->src = g_strdup(d->src);
+            g_ptr_array_remove_index(disks, i);
+            continue;
+        }
+        drop->src = g_steal_pointer(&d->src);
+        g_clear_pointer(&d->backing, g_ptr_array_unref);
+        d->backingEnd = FALSE;
+        d->startupPolicy = VGM_DISK_STARTUP_DEFAULT;
+        i++;
+    }
+    return TRUE;
 }
 
 gboolean
@@ -990,6 +1043,10 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     /* the live XML names the binary that runs it, as libvirt's does */
     if (!def->devices.emulator)
         def->devices.emulator = vgmDriverProcessEmulator(def);
+    /* and not the sources a startupPolicy drops */
+    dom->diskDrops = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDiskDropFree);
+    if (!vgmDriverDomainApplyStartupPolicy(def, dom->diskDrops, error))
+        return NULL;
     /* and the bridges of its networks and the taps it names itself, as
      * libvirt's does */
     if (!vgmDriverNetResolveNetworks(store, def, error))

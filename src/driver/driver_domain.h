@@ -34,6 +34,14 @@ typedef enum {
 } VgmDomainState;
 VGM_ENUM_DECL(vgmDomainState); /* "no state", "running", ..., "shut off" */
 
+/* A disk source a start dropped (<source startupPolicy='optional'> of a
+ * missing file or device) */
+typedef struct {
+    char *alias;                /* the disk's QEMU device id */
+    char *src;                  /* the source it had */
+    gboolean removed;           /* the whole disk (not a CD-ROM or floppy's medium) */
+} VgmDriverDiskDrop;
+
 /* A domain as the commands see it. */
 typedef struct {
     char *name;
@@ -48,6 +56,8 @@ typedef struct {
                                  * lookup until vgmDriverDomainFillDef */
     VgmDriverConfig *config;    /* the persistent config @def is made of
                                  * (shared with the store's cache), or NULL */
+    GPtrArray *diskDrops;       /* VgmDriverDiskDrop: what the start that
+                                 * returned this dropped, or NULL */
     char *broken;               /* why the persistent config of an inactive
                                  * domain cannot be read, or NULL; @def is
                                  * then a stand-in with only the name and

@@ -134,7 +134,7 @@ static void
 vgmDriverWatchRaiseID(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
                       int id, int eventID, int event, int detail, const char *str)
 {
-    vgmDriverEmitEventID(w->drv, eventID, name, uuid, id, event, detail, str);
+    vgmDriverEmitEventID(w->drv, eventID, name, uuid, id, event, detail, str, NULL);
 }
 
 static void

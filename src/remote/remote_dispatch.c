@@ -1111,7 +1111,8 @@ vgmRemoteDispatchDomainGetMessages(VgmRemoteClient *client,
 
 static void
 vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
-                        int event, int detail, const char *str, gpointer opaque)
+                        int event, int detail, const char *str, const char *str2,
+                        gpointer opaque)
 {
     VgmRemoteClient *client = opaque;
     VgmRemoteDomainEventCallbackLifecycleMsg msg = { 0 };
@@ -1128,6 +1129,24 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
                                 VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TRAY_CHANGE,
                                 vgmRemoteXdrDomainEventCallbackTrayChangeMsg, &tray);
+        return;
+    }
+
+    if (eventID == VGM_EVENT_ID_DISK_CHANGE) {
+        VgmRemoteDomainEventCallbackDiskChangeMsg disk = { 0 };
+        char *old = (char *)str2;
+
+        disk.callbackID = callbackID;
+        disk.msg.dom.name = dom->name;
+        memcpy(disk.msg.dom.uuid, dom->uuid, 16);
+        disk.msg.dom.id = dom->id;
+        disk.msg.oldSrcPath = str2 ? &old : NULL;
+        disk.msg.newSrcPath = NULL;
+        disk.msg.devAlias = (char *)(str ? str : "");
+        disk.msg.reason = event;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DISK_CHANGE,
+                                vgmRemoteXdrDomainEventCallbackDiskChangeMsg, &disk);
         return;
     }
 
@@ -1210,7 +1229,8 @@ vgmRemoteDispatchConnectDomainEventCallbackDeregisterAny(VgmRemoteClient *client
 
 static void
 vgmRemoteEventNetwork(int callbackID, int eventID, const VgmEventDomain *net,
-                      int event, int detail, const char *str, gpointer opaque)
+                      int event, int detail, const char *str, const char *str2,
+                      gpointer opaque)
 {
     VgmRemoteClient *client = opaque;
     VgmRemoteNetworkEventLifecycleMsg msg = { 0 };

@@ -33,7 +33,13 @@ What it covers:
   * a CD-ROM tray QEMU opens and closes (blockdev-open-tray and
     blockdev-close-tray on the domain's monitor, as a guest's eject would):
     TRAY_CHANGE (id 10) with the disk's alias and the reason (open, close)
-    arrives each time, and the live XML's <target tray> follows.
+    arrives each time, and the live XML's <target tray> follows;
+  * sources missing at start with <source startupPolicy='optional'>: the
+    CD-ROM starts empty and the disk is left out, DISK_CHANGE (id 9)
+    arrives for each with its old source, its alias and the reason
+    (missing-on-start, drop-missing-on-start), and the live XML shows
+    what runs; with startupPolicy='mandatory' the start is refused naming
+    the source, and no domain is left.
 Skips the guest part when the kernel cannot be fetched.
 """
 
@@ -144,6 +150,32 @@ def tray_domain(name):
     <memballoon model='none'/>
   </devices>
 </domain>""" % name
+
+
+DROP = "vgmtest-ge-drop"
+
+
+def drop_domain(name, policy):
+    return """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+  </os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='cdrom'>
+      <source file='/nonexistent/vgmtest/cd.iso' startupPolicy='%s'/>
+      <target dev='sda' bus='sata'/>
+    </disk>
+    <disk type='file' device='disk'>
+      <source file='/nonexistent/vgmtest/disk.img' startupPolicy='optional'/>
+      <target dev='vdb' bus='virtio'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % (name, policy)
 
 
 def qmp(root, name, command, arguments=None):
@@ -294,6 +326,42 @@ def run_tests(tap, target, daemons, work):
     econn.domainEventDeregisterAny(tid)
     d.destroy()
     ev.take(TRAY, [1], settle=0.2)
+
+    # ---- sources missing at start: startupPolicy and DISK_CHANGE ----
+    drops = []
+
+    def on_disk(c, dom, old, new, alias, reason, opaque):
+        with tcond:
+            drops.append((dom.name(), old, new, alias, reason))
+            tcond.notify_all()
+
+    did = econn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_DISK_CHANGE, on_disk, None)
+    try:
+        conn.createXML(drop_domain(DROP, "mandatory"), 0)
+        tap.ok(False, "startupPolicy='mandatory' with a missing source: refused")
+    except libvirt.libvirtError as e:
+        tap.ok("/nonexistent/vgmtest/cd.iso" in str(e) and "mandatory" in str(e) and
+               DROP not in {x.name() for x in conn.listAllDomains(0)},
+               "startupPolicy='mandatory' with a missing source: refused naming it, nothing left",
+               str(e))
+    d = conn.createXML(drop_domain(DROP, "optional"), 0)
+    ev.take(DROP, [1, 2])
+    want = [(DROP, "/nonexistent/vgmtest/cd.iso", None, "sata0-0-0",
+             F.VIR_DOMAIN_EVENT_DISK_CHANGE_MISSING_ON_START),
+            (DROP, "/nonexistent/vgmtest/disk.img", None, "virtio-disk1",
+             F.VIR_DOMAIN_EVENT_DISK_DROP_MISSING_ON_START)]
+    with tcond:
+        tcond.wait_for(lambda: len(drops) >= 2, timeout=15)
+    tap.eq(drops, want, "startupPolicy='optional': DISK_CHANGE for the CD-ROM's medium and the disk")
+    import xml.etree.ElementTree as ET
+    disks = ET.fromstring(d.XMLDesc(0)).findall("./devices/disk")
+    tap.ok(len(disks) == 1 and disks[0].get("device") == "cdrom" and
+           disks[0].find("source") is None,
+           "the live XML: the CD-ROM empty, the disk left out",
+           d.XMLDesc(0))
+    econn.domainEventDeregisterAny(did)
+    d.destroy()
+    ev.take(DROP, [1], settle=0.2)
 
     # ---- QEMU killed ----
     d = conn.createXML(harness.domain_xml(KILL), 0)
