@@ -85,6 +85,9 @@
  *  - an <interface type='direct'>: a macvtap on a bridge of the test's, in
  *    the mode asked for, with the guest's MAC, up, one fd of it in QEMU a
  *    queue, gone after destroy; a missing host device refused (root);
+ *  - a <transient/> disk: its overlay beside the image while QEMU runs (the
+ *    live XML's source, QEMU holding it and the image), removed by
+ *    destroy with the image unchanged; an overlay found at start refused;
  *  - a <vsock cid auto='yes'>: the lowest free address from 3 in the live
  *    XML and QEMU's device, a second guest asking for it refused, freed by
  *    destroy (with /dev/vhost-vsock; without, the start is refused naming
@@ -3260,6 +3263,102 @@ testQemuTapFds(pid_t pid, const char *ifindex)
     return n;
 }
 
+/* Whether process @pid has @path open */
+static gboolean
+testProcHasOpen(pid_t pid, const char *path)
+{
+    g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)pid);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *n;
+
+    while (d && (n = g_dir_read_name(d))) {
+        g_autofree char *fd = g_build_filename(dir, n, NULL);
+        g_autofree char *target = g_file_read_link(fd, NULL);
+
+        if (g_strcmp0(target, path) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* A <transient/> disk: the start makes IMAGE.TRANSIENT-NAME (qcow2, the
+ * image below it), QEMU opens both, the live XML names the overlay as
+ * the source and the image as its <backingStore>; destroy removes the
+ * overlay and leaves the image as it was; a start that finds an overlay
+ * there refuses, naming it, and leaves it. */
+static void
+testTransientDisk(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *image = NULL;
+    g_autofree char *overlay = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autoptr(TestRun) run = NULL;
+
+    if (!testHaveQemu())
+        return;
+    if (!g_find_program_in_path("qemu-img")) {
+        g_test_skip("qemu-img (qemu-utils) makes the overlay");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "transient.xml", NULL);
+    image = g_build_filename(root, "base.img", NULL);
+    overlay = g_strconcat(image, ".TRANSIENT-transient", NULL);
+    g_assert_true(g_file_set_contents(image, "base image, left as it is", -1, NULL));
+    g_assert_true(truncate(image, 1 << 20) == 0);
+    xml = g_strdup_printf("<domain type='qemu'><name>transient</name><memory unit='MiB'>128</memory>"
+                          "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                          "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+                          "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                          "<source file='%s'/><target dev='vda' bus='virtio'/><transient/></disk>"
+                          "<memballoon model='none'/></devices></domain>", image);
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    g_assert_true(g_file_get_contents(image, &before, NULL, NULL));
+
+    run = testTool(root, "create", file, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "dumpxml", "transient", NULL);
+    TEST_OK(run);
+    {
+        g_autoptr(VgmDriverStatus) status = testLoadStatus(root, "transient");
+        g_autofree char *src = testXPath(run->out, "string(//disk/source/@file)");
+        g_autofree char *below = testXPath(run->out, "string(//disk/backingStore/source/@file)");
+        g_autofree char *fmt = testXPath(run->out, "string(//disk/backingStore/format/@type)");
+        g_autofree char *top = testXPath(run->out, "string(//disk/driver/@type)");
+        gboolean openOverlay = testProcHasOpen(status->qemu.pid, overlay);
+        gboolean openImage = testProcHasOpen(status->qemu.pid, image);
+
+        g_assert_true(g_file_test(overlay, G_FILE_TEST_IS_REGULAR));
+        g_assert_cmpstr(src, ==, overlay);
+        g_assert_cmpstr(below, ==, image);
+        g_assert_cmpstr(fmt, ==, "raw");
+        g_assert_cmpstr(top, ==, "qcow2");
+        g_assert_true(openOverlay);
+        g_assert_true(openImage);
+    }
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", "transient", NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    g_assert_false(g_file_test(overlay, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_get_contents(image, &after, NULL, NULL));
+    g_assert_cmpmem(before, strlen(before), after, strlen(before));
+
+    /* an overlay left there: refused, and kept */
+    g_assert_true(g_file_set_contents(overlay, "someone's", -1, NULL));
+    run = testTool(root, "create", file, NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, overlay));
+    g_assert_false(testStatusExists(root, "transient"));
+    g_assert_true(g_file_test(overlay, G_FILE_TEST_EXISTS));
+    testSweep(root);
+}
+
 /* <vsock>: with /dev/vhost-vsock, the driver gives an auto='yes' guest
  * the lowest free address from 3 (the live XML names it, QEMU's device
  * has it), a second guest asking for that address is refused before its
@@ -4408,6 +4507,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/ethernet-taps", testEthernetTaps);
     g_test_add_func("/driver/lifecycle/direct-macvtap", testDirectMacvtap);
     g_test_add_func("/driver/lifecycle/vsock", testVsock);
+    g_test_add_func("/driver/lifecycle/transient-disk", testTransientDisk);
     g_test_add_func("/driver/lifecycle/ovs-port", testOvsPort);
     g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);
     g_test_add_func("/driver/lifecycle/tpm-emulator", testTpmEmulator);

@@ -942,6 +942,9 @@ typedef struct {
     char *vendor;               /* <vendor>, <product>: a SCSI disk's inquiry */
     char *product;              /*   strings (up to 8 and 16 printable chars) */
     gboolean shareable;         /* <shareable/>: other guests write it too */
+    gboolean transient;         /* <transient/>: the guest writes to an overlay
+                                 * the start makes and the stop removes */
+    VgmTristate transientShareBacking; /* <transient shareBacking=''> */
     gboolean readonly;
     unsigned int bootOrder;     /* <boot order=''/>, 0: none */
     VgmDiskIotune *iotune;      /* NULL: no <iotune> */
@@ -965,6 +968,8 @@ typedef struct {
     char *path;                 /* <source file|dev=''> */
     unsigned long long metadataCacheMax; /* <format><metadata_cache>, bytes */
 } VgmDiskBackingLayer;
+
+void vgmDiskBackingLayerFree(VgmDiskBackingLayer *l);
 
 /* Whether the disk has a medium: a path, or a network source (an empty
  * CD-ROM or floppy has none) */

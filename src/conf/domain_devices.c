@@ -239,7 +239,7 @@ vgmDiskNetSourceFree(VgmDiskNetSource *net)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskNetSource, vgmDiskNetSourceFree)
 
-static void
+void
 vgmDiskBackingLayerFree(VgmDiskBackingLayer *l)
 {
     g_free(l->format);
@@ -1349,7 +1349,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                          (const char *const[]){ "driver", "source", "backingStore", "target", "iotune",
                                                 "readonly", "boot", "address", "acpi", "serial", "wwn",
                                                 "vendor", "product", "geometry", "blockio",
-                                                "shareable", NULL }, error))
+                                                "shareable", "transient", NULL }, error))
         return NULL;
     {
         g_autofree char *snapshot = NULL;
@@ -1540,6 +1540,16 @@ vgmDiskParse(xmlNodePtr node, GError **error)
             return NULL;
         disk->shareable = TRUE;
     }
+    if (vgmXMLSingleChild(node, "transient", &child, error) < 0)
+        return NULL;
+    if (child) {
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "shareBacking", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropTristateBool(child, "shareBacking", 0, &disk->transientShareBacking,
+                                   error) < 0)
+            return NULL;
+        disk->transient = TRUE;
+    }
     if (!vgmDiskFrontendParse(node, disk, error) ||
         !vgmBootOrderParse(node, &disk->bootOrder, error) ||
         !vgmDeviceAddressParse(node, &disk->addr, error))
@@ -1635,6 +1645,11 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
         vgmBufAdd(buf, "<readonly/>\n");
     if (disk->shareable)
         vgmBufAdd(buf, "<shareable/>\n");
+    if (disk->transient && disk->transientShareBacking)
+        vgmBufAsprintf(buf, "<transient shareBacking='%s'/>\n",
+                       vgmTristateBoolTypeToString(disk->transientShareBacking));
+    else if (disk->transient)
+        vgmBufAdd(buf, "<transient/>\n");
     vgmBufEscapeText(buf, "<serial>%s</serial>\n", disk->serial);
     vgmBufEscapeText(buf, "<wwn>%s</wwn>\n", disk->wwn);
     vgmBufEscapeText(buf, "<vendor>%s</vendor>\n", disk->vendor);

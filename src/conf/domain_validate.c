@@ -1661,6 +1661,32 @@ vgmRuleDiskFrontend(const VgmDiskDef *d, GError **error)
                                                                 _("read-only"));
         return FALSE;
     }
+    /* <transient/>: an overlay on a writable disk image of a file, which
+     * the start makes; sharing its backing image with other guests is
+     * libvirt's for the buses it can plug (libvirt's rules) */
+    if (d->transient) {
+        const char *why = NULL;
+
+        if (d->device != VGM_DISK_DEVICE_DISK)
+            why = _("only a disk (not a CD-ROM or floppy) can be transient");
+        else if (d->type != VGM_DISK_TYPE_FILE)
+            why = _("only a disk of type 'file' can be transient");
+        else if (!d->src)
+            why = _("it has no source");
+        else if (d->readonly)
+            why = _("a read-only disk has nothing to discard");
+        else if (d->shareable)
+            why = _("a disk other guests write cannot keep its writes apart");
+        else if (d->transientShareBacking == VGM_TRISTATE_YES &&
+                 d->bus != VGM_DISK_BUS_VIRTIO && d->bus != VGM_DISK_BUS_SCSI &&
+                 d->bus != VGM_DISK_BUS_USB)
+            why = _("shareBacking='yes' needs bus 'virtio', 'scsi' or 'usb'");
+        if (why) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <transient/> disk '%1$s': %2$s"), d->dst, why);
+            return FALSE;
+        }
+    }
     /* QEMU's image locking lets two writers share raw images only */
     if (d->shareable && !d->readonly && d->driverType && !g_str_equal(d->driverType, "raw")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,

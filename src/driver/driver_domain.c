@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "driver_domain.h"
+#include "driver_disk.h"
 #include "driver_graphics.h"
 #include "driver_vsock.h"
 #include "driver_net.h"
@@ -1046,6 +1047,9 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     /* and not the sources a startupPolicy drops */
     dom->diskDrops = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDiskDropFree);
     if (!vgmDriverDomainApplyStartupPolicy(def, dom->diskDrops, error))
+        return NULL;
+    /* and the overlays its transient disks write to */
+    if (!vgmDriverDiskTransientPrepare(def, error))
         return NULL;
     /* and the bridges of its networks and the taps it names itself, as
      * libvirt's does */

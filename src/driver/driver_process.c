@@ -33,6 +33,7 @@
 #include "driver_caps.h"
 #include "driver_cgroup.h"
 #include "driver_domain.h"
+#include "driver_disk.h"
 #include "driver_net.h"
 #include "driver_fs.h"
 #include "driver_tpm.h"
@@ -1043,6 +1044,7 @@ struct _VgmDriverStart {
     VgmDriverStatus *status;
     GPtrArray *taps;            /* VgmDriverTap the driver sets up */
     GPtrArray *macvtaps;        /* VgmDriverMacvtap the driver makes */
+    GPtrArray *overlays;        /* VgmDriverOverlay of the transient disks */
     GPtrArray *scripts;         /* VgmDriverNetScript: the taps' <script>s */
     GArray *passFds;            /* VgmDriverPassFd: the macvtaps' fds for QEMU */
     unsigned char uuid[16];
@@ -1067,6 +1069,7 @@ vgmDriverStartFree(VgmDriverStart *start)
     vgmDriverStatusFree(start->status);
     g_clear_pointer(&start->taps, g_ptr_array_unref);
     g_clear_pointer(&start->macvtaps, g_ptr_array_unref);
+    g_clear_pointer(&start->overlays, g_ptr_array_unref);
     g_clear_pointer(&start->scripts, g_ptr_array_unref);
     for (guint i = 0; start->passFds && i < start->passFds->len; i++) {
         int fd = g_array_index(start->passFds, VgmDriverPassFd, i).fd;
@@ -1350,6 +1353,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
         return NULL;
     start->taps = vgmDriverNetManagedTaps(def);
     start->macvtaps = vgmDriverNetMacvtaps(def);
+    start->overlays = vgmDriverDiskOverlays(def);
     start->scripts = vgmDriverNetScripts(def);
     start->passFds = g_array_new(FALSE, FALSE, sizeof(VgmDriverPassFd));
     start->cpuCheck = vgmDriverCpuCheckNew(def, start->plan->accelKVM);
@@ -1415,6 +1419,12 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         !vgmDriverFsStart(store, start->name, start->fsRuns, error) ||
         !vgmDriverCgroupCreate(start->cgroup, TRUE, error))
         goto undo;
+    /* the overlays of the transient disks (the status names them, so
+     * that whoever cleans up after this run removes them) */
+    for (guint o = 0; o < start->overlays->len; o++) {
+        if (!vgmDriverDiskOverlayCreate(g_ptr_array_index(start->overlays, o), error))
+            goto undo;
+    }
     /* the macvtaps, whose fds QEMU gets (the status names them, so that
      * whoever cleans up after this run removes them) */
     for (guint m = 0; m < start->macvtaps->len; m++) {

@@ -23,6 +23,7 @@
 #include <glib/gstdio.h>
 
 #include "driver_store.h"
+#include "driver_disk.h"
 #include "driver_net.h"
 #include "driver_cgroup.h"
 #include "driver_fs.h"
@@ -1994,8 +1995,10 @@ vgmDriverStoreDeleteStatus(const VgmDriverStore *store, const char *name,
      * outlive QEMU, and the interfaces' downscripts */
     vgmDriverTpmStop(store, name);
     vgmDriverFsStop(store, name);
-    if (status)
+    if (status) {
         vgmDriverNetCleanup(status->xml);
+        vgmDriverDiskCleanup(status->xml);
+    }
     vgmDriverCgroupRemove(store, name);
     vgmFileRemoveTree(dir);
     vgmFileRemoveTree(ram);

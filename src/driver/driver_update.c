@@ -370,6 +370,17 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
             return FALSE;
         }
     }
+    /* the new QEMU would open the overlay the running one writes */
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        if (d->transient) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("domain '%1$s' cannot be live-updated: its transient disk '%2$s' writes to an overlay the running QEMU holds"),
+                        u->status->name, d->dst);
+            return FALSE;
+        }
+    }
     /* the running QEMU's vhost device holds the guest's vsock address */
     if (def->devices.vsock) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
