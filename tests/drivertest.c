@@ -85,6 +85,8 @@
  *  - an <interface type='direct'>: a macvtap on a bridge of the test's, in
  *    the mode asked for, with the guest's MAC, up, one fd of it in QEMU a
  *    queue, gone after destroy; a missing host device refused (root);
+ *  - a <resource><partition>: the domain's group in the partition's slices
+ *    (a fake cgroup v2 tree), QEMU in it, removed by destroy, the slices kept;
  *  - a <transient/> disk: its overlay beside the image while QEMU runs (the
  *    live XML's source, QEMU holding it and the image), removed by
  *    destroy with the image unchanged; an overlay found at start refused;
@@ -2671,11 +2673,17 @@ testCgroupPlan(void)
 
         g_assert_nonnull(store);
         longB[199] = 'y';
-        a = vgmDriverCgroupName(store, "web-1 .x");
+        a = vgmDriverCgroupName(store, "web-1 .x", NULL);
         g_assert_true(g_str_has_prefix(a, "virt-gmem.slice/vgm-web\\x2d1\\x20.x-"));
         g_assert_true(g_str_has_suffix(a, ".scope"));
-        b = vgmDriverCgroupName(store, longA);
-        c = vgmDriverCgroupName(store, longB);
+        {
+            g_autofree char *part = vgmDriverCgroupName(store, "p", "/machine/tenant-a");
+
+            g_assert_true(g_str_has_prefix(part, "machine.slice/machine-tenant\\x2da.slice/vgm-p-"));
+            g_assert_true(g_str_has_suffix(part, ".scope"));
+        }
+        b = vgmDriverCgroupName(store, longA, NULL);
+        c = vgmDriverCgroupName(store, longB, NULL);
         g_assert_cmpuint(strlen(b) - strlen("virt-gmem.slice/"), <, 100);
         g_assert_cmpstr(b, !=, c);
     }
@@ -2860,7 +2868,7 @@ testCgroupFakeV2(void)
     TEST_OK(run);
     status = testLoadStatus(root, "cg");
     g_assert_nonnull((store = vgmDriverStoreOpen(root, NULL)));
-    rel = vgmDriverCgroupName(store, "cg");
+    rel = vgmDriverCgroupName(store, "cg", NULL);
     g_assert_true(g_str_has_prefix(rel, "virt-gmem.slice/vgm-cg-"));
     slice = g_build_filename(cgroot, "virt-gmem.slice", NULL);
     scope = g_build_filename(cgroot, rel, NULL);
@@ -2903,6 +2911,65 @@ testCgroupFakeV2(void)
 
     g_clear_pointer(&run, testRunFree);
     run = testTool(root, "destroy", "cg", NULL);
+    g_unsetenv("VIRT_GMEM_CGROUP_ROOT");
+    TEST_OK(run);
+    g_assert_false(g_file_test(scope, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_test(slice, G_FILE_TEST_IS_DIR));
+    vgmFileRemoveTree(root);
+}
+
+/* <resource><partition> on a directory laid out as cgroup v2, without
+ * any cgroup control: the domain's group is made in the partition's
+ * slices (machine.slice/machine-tenant\x2da.slice) with the host's
+ * controllers enabled on the way, QEMU's pid in its cgroup.procs; the
+ * live XML keeps the partition; destroy removes the group and leaves
+ * the slices. */
+static void
+testCgroupPartition(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *cgroot = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *scope = NULL;
+    g_autofree char *slice = NULL;
+    g_autofree char *rel = NULL;
+    g_autofree char *pidText = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    g_autoptr(VgmDriverStore) store = NULL;
+
+    if (!testHaveQemu())
+        return;
+    root = testMakeRoot();
+    cgroot = g_build_filename(root, "cgroup", NULL);
+    g_assert_cmpint(g_mkdir(cgroot, 0755), ==, 0);
+    text = g_build_filename(cgroot, "cgroup.controllers", NULL);
+    g_assert_true(g_file_set_contents(text, "cpuset cpu io memory pids\n", -1, NULL));
+    file = g_build_filename(root, "part.xml", NULL);
+    g_assert_true(g_file_set_contents(file,
+        "<domain type='qemu'><name>part</name><memory unit='MiB'>128</memory>"
+        "<resource><partition>/machine/tenant-a</partition></resource>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<memballoon model='none'/></devices></domain>", -1, NULL));
+    g_setenv("VIRT_GMEM_CGROUP_ROOT", cgroot, TRUE);
+    run = testTool(root, "create", file, NULL);
+    TEST_OK(run);
+    status = testLoadStatus(root, "part");
+    g_assert_nonnull((store = vgmDriverStoreOpen(root, NULL)));
+    rel = vgmDriverCgroupName(store, "part", "/machine/tenant-a");
+    scope = g_build_filename(cgroot, rel, NULL);
+    slice = g_build_filename(cgroot, "machine.slice", "machine-tenant\\x2da.slice", NULL);
+    pidText = g_strdup_printf("%d", (int)status->qemu.pid);
+    g_assert_true(g_str_has_prefix(rel, "machine.slice/machine-tenant\\x2da.slice/vgm-part-"));
+    g_free(text);
+    g_assert_cmpstr((text = testCgroupFile(scope, "cgroup.procs")), ==, pidText);
+    g_free(text);
+    g_assert_cmpstr((text = testCgroupFile(slice, "cgroup.subtree_control")), ==, "cpu memory io");
+    g_assert_nonnull(strstr(status->xml, "<partition>/machine/tenant-a</partition>"));
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "destroy", "part", NULL);
     g_unsetenv("VIRT_GMEM_CGROUP_ROOT");
     TEST_OK(run);
     g_assert_false(g_file_test(scope, G_FILE_TEST_EXISTS));
@@ -2964,7 +3031,7 @@ testCgroupHost(void)
     TEST_OK(run);
     status = testLoadStatus(root, "cghost");
     g_assert_nonnull((store = vgmDriverStoreOpen(root, NULL)));
-    rel = vgmDriverCgroupName(store, "cghost");
+    rel = vgmDriverCgroupName(store, "cghost", NULL);
 
     /* the kernel's own view of where QEMU and its vCPU 0 are */
     cgPath = g_strdup_printf("/proc/%d/cgroup", (int)status->qemu.pid);
@@ -4520,6 +4587,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/cgroup/plan", testCgroupPlan);
     g_test_add_func("/driver/lifecycle/memlock-limit", testMemlockLimit);
     g_test_add_func("/driver/lifecycle/cgroup-fake-v2", testCgroupFakeV2);
+    g_test_add_func("/driver/lifecycle/cgroup-partition", testCgroupPartition);
     g_test_add_func("/driver/lifecycle/cgroup-host", testCgroupHost);
     g_test_add_func("/driver/lifecycle/version-and-caps", testVersionAndCaps);
 

@@ -110,6 +110,7 @@ vgmDomainDefFree(VgmDomainDef *def)
     g_free(def->title);
     g_free(def->description);
     g_free(def->seclabelModel);
+    g_free(def->resourcePartition);
     g_clear_pointer(&def->qemuArgs, g_ptr_array_unref);
     g_clear_pointer(&def->qemuEnv, g_ptr_array_unref);
     if (def->metadata)
@@ -272,7 +273,7 @@ vgmDomainPmFormat(VgmBuf *buf, const VgmDomainDef *def)
 static const char *const vgmDomainChildren[] = {
     "name", "uuid", "genid", "title", "description", "metadata", "maxMemory",
     "memory", "currentMemory", "blkiotune", "memtune", "memoryBacking", "vcpu", "vcpus", "iothreads",
-    "iothreadids", "defaultiothread", "cputune", "numatune", "cpu",
+    "iothreadids", "defaultiothread", "cputune", "numatune", "resource", "cpu",
     "sysinfo", "os", "idmap", "features", "clock", "on_poweroff", "on_reboot",
     "on_crash", "pm", "devices", "seclabel", "launchSecurity", NULL
 };
@@ -408,6 +409,40 @@ vgmDomainQemuNsFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmBufAdd(buf, "/>\n");
     }
     vgmBufAdd(buf, "</qemu:commandline>\n");
+}
+
+/* <resource><partition>: where in the cgroup tree the domain's group
+ * goes; a Fibre Channel application id (<fibrechannel appid>) tags a
+ * fabric's traffic, which virt-gmem does not set up */
+static gboolean
+vgmDomainResourceParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
+{
+    xmlNodePtr node;
+    xmlNodePtr part;
+
+    if (vgmXMLSingleChild(root, "resource", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    if (vgmXMLChild(node, "fibrechannel")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <fibrechannel appid> in <resource>: virt-gmem does not tag a Fibre Channel fabric's I/O"));
+        return FALSE;
+    }
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, (const char *const[]){ "partition", NULL },
+                         error) ||
+        vgmXMLSingleChild(node, "partition", &part, error) < 0)
+        return FALSE;
+    if (!part)
+        return TRUE;
+    if (!vgmXMLCheckNode(part, vgmXMLNoChildren, NULL, error))
+        return FALSE;
+    def->resourcePartition = vgmXMLNodeContent(part);
+    if (!def->resourcePartition) {
+        vgmErrorSet(error, VGM_ERR_XML, _("element <partition> in <resource> must not be empty"));
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* <seclabel>: virt-gmem has no security driver, so QEMU runs without a
@@ -590,6 +625,7 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
 
     if (!vgmDomainQemuNsParse(def, root, error) ||
         !vgmDomainSeclabelParse(def, root, error) ||
+        !vgmDomainResourceParse(def, root, error) ||
         !vgmDomainLaunchSecurityParse(def, root, error) ||
         !vgmDomainDevicesParse(def, root, flags, error))
         return NULL;
@@ -680,6 +716,11 @@ vgmDomainDefFormat(const VgmDomainDef *def)
     vgmDomainIOThreadsFormat(&buf, def);
     vgmDomainCputuneFormat(&buf, def);
     vgmDomainNumatuneFormat(&buf, def);
+    if (def->resourcePartition) {
+        vgmBufAdd(&buf, "<resource>\n");
+        vgmBufEscapeText(&buf, "  <partition>%s</partition>\n", def->resourcePartition);
+        vgmBufAdd(&buf, "</resource>\n");
+    }
     vgmDomainSysinfoFormat(&buf, def);
     vgmDomainOsFormat(&buf, def);
     vgmDomainIdmapFormat(&buf, def);

@@ -1810,6 +1810,9 @@ typedef struct {
      * virt-gmem anyway (it has no security driver); the model when given */
     gboolean seclabelNone;
     char *seclabelModel;
+    /* <resource><partition>: the cgroup partition the domain's group is
+     * made in, an absolute path ("/machine"); NULL: the driver's */
+    char *resourcePartition;
     /* <qemu:commandline>: arguments added after the driver's, and
      * variables added to QEMU's environment (VgmDomainQemuEnv) */
     GPtrArray *qemuArgs;

@@ -2214,6 +2214,31 @@ vgmRuleOsFirmware(const VgmOsDef *os, GError **error)
     return TRUE;
 }
 
+/* A cgroup partition: an absolute path of plain names, as libvirt's
+ * cgroup code needs it */
+static gboolean
+vgmRuleResource(const VgmDomainDef *def, GError **error)
+{
+    const char *p = def->resourcePartition;
+    g_auto(GStrv) parts = NULL;
+    size_t i;
+
+    if (!p)
+        return TRUE;
+    parts = g_strsplit(p, "/", -1);
+    for (i = 1; parts[i]; i++) {
+        if (!*parts[i] || g_str_equal(parts[i], ".") || g_str_equal(parts[i], ".."))
+            break;
+    }
+    if (*p != '/' || i == 1 || parts[i]) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid <partition> '%1$s' in <resource>: a partition is an absolute path of names, such as '/machine'"),
+                    p);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleOs(const VgmDomainDef *def, GError **error)
 {
@@ -2360,6 +2385,7 @@ static const struct {
     { "vcpus", vgmRuleVcpus },
     { "numa-cells", vgmRuleNumaCells },
     { "numatune", vgmRuleNumatune },
+    { "resource", vgmRuleResource },
     { "cpu-cache-physaddr", vgmRuleCpuCachePhys },
     { "hugepages", vgmRuleHugepages },
     { "iothreads", vgmRuleIOThreads },

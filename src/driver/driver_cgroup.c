@@ -31,7 +31,10 @@
 struct _VgmDriverCgroup {
     VgmCgroupHost *host;
     char *rel;
-    GPtrArray *plan;          /* VgmDriverCgroupWrite; empty: no group */
+    GPtrArray *plan;          /* VgmDriverCgroupWrite; empty: no group,
+                               * unless @placed */
+    gboolean placed;          /* a <resource><partition>: the group is made
+                               * in every controller the host has */
     GStrv procs;              /* once the group is made */
     GPtrArray *vcpusched;     /* the domain's VgmDomainSched, or NULL */
     VgmDomainSched emulatorsched;
@@ -263,23 +266,49 @@ vgmDriverCgroupPlan(const VgmDomainDef *def, const VgmCgroupHost *host, GError *
     return g_steal_pointer(&plan);
 }
 
-char *
-vgmDriverCgroupName(const VgmDriverStore *store, const char *name)
+/* systemd's escaping of @text into a unit name's part, up to @max bytes
+ * of @s (0: all) */
+static void
+vgmDriverCgroupEscape(GString *s, const char *text, gsize max)
 {
-    g_autoptr(GString) scope = g_string_new(VGM_DRIVER_CGROUP_SLICE "/vgm-");
-    g_autofree char *key = g_strdup_printf("%s/%s", store->runDir, name);
-    g_autofree char *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, key, -1);
     const unsigned char *p;
 
-    /* systemd's escaping, so that any domain name makes one plain
-     * directory name, cut to stay well below NAME_MAX; the hash of the
-     * store and the whole name keeps it unique */
-    for (p = (const unsigned char *)name; *p && scope->len < 80; p++) {
-        if (g_ascii_isalnum(*p) || *p == '_' || (*p == '.' && p != (const unsigned char *)name))
-            g_string_append_c(scope, (char)*p);
+    for (p = (const unsigned char *)text; *p && (!max || s->len < max); p++) {
+        if (g_ascii_isalnum(*p) || *p == '_' || (*p == '.' && p != (const unsigned char *)text))
+            g_string_append_c(s, (char)*p);
         else
-            g_string_append_printf(scope, "\\x%02x", *p);
+            g_string_append_printf(s, "\\x%02x", *p);
     }
+}
+
+char *
+vgmDriverCgroupName(const VgmDriverStore *store, const char *name, const char *partition)
+{
+    g_autoptr(GString) scope = g_string_new(NULL);
+    g_autofree char *key = g_strdup_printf("%s/%s", store->runDir, name);
+    g_autofree char *hash = g_compute_checksum_for_string(G_CHECKSUM_SHA256, key, -1);
+
+    /* a partition is a nest of systemd slices, as libvirt makes of it on
+     * a systemd host: /machine/a is machine.slice/machine-a.slice */
+    if (partition) {
+        g_auto(GStrv) parts = g_strsplit(partition + 1, "/", -1);
+        g_autoptr(GString) prefix = g_string_new(NULL);
+        size_t i;
+
+        for (i = 0; parts[i]; i++) {
+            if (i)
+                g_string_append_c(prefix, '-');
+            vgmDriverCgroupEscape(prefix, parts[i], 0);
+            g_string_append_printf(scope, "%s.slice/", prefix->str);
+        }
+    } else {
+        g_string_append(scope, VGM_DRIVER_CGROUP_SLICE "/");
+    }
+    /* any domain name makes one plain directory name, cut to stay well
+     * below NAME_MAX; the hash of the store and the whole name keeps it
+     * unique */
+    g_string_append(scope, "vgm-");
+    vgmDriverCgroupEscape(scope, name, scope->len + 76);
     g_string_append_printf(scope, "-%.8s.scope", hash);
     return g_string_free(g_steal_pointer(&scope), FALSE);
 }
@@ -315,9 +344,16 @@ vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomainDef *def, GError 
     guint i;
 
     cg->host = vgmCgroupHostDetect(store->cgroupRoot);
-    cg->rel = vgmDriverCgroupName(store, def->name);
+    cg->rel = vgmDriverCgroupName(store, def->name, def->resourcePartition);
     if (!(cg->plan = vgmDriverCgroupPlan(def, cg->host, error)))
         return NULL;
+    /* a partition asks for the group itself, controls or not */
+    if ((cg->placed = def->resourcePartition != NULL) && cg->host->version == VGM_CGROUP_NONE) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("<resource><partition> '%1$s' places the domain in a cgroup, and there are none under '%2$s'"),
+                    def->resourcePartition, cg->host->root);
+        return NULL;
+    }
     if (def->cputune.vcpusched)
         cg->vcpusched = g_ptr_array_ref(def->cputune.vcpusched);
     if ((cg->hasEmulatorsched = def->cputune.emulatorsched != NULL))
@@ -342,9 +378,13 @@ vgmDriverCgroupCreate(VgmDriverCgroup *cg, gboolean removeOnError, GError **erro
 {
     guint i, mask;
 
-    if (cg->plan->len == 0)
+    if (cg->plan->len == 0 && !cg->placed)
         return TRUE;
     mask = vgmDriverCgroupMask(cg->plan);
+    for (i = 0; cg->placed && i < VGM_CGROUP_LAST; i++) {
+        if (cg->host->dirs[i])
+            mask |= 1u << i;
+    }
     if (!vgmCgroupCreate(cg->host, cg->rel, mask, error))
         goto error;
     for (i = 0; i < cg->plan->len; i++) {
@@ -594,13 +634,14 @@ vgmDriverCgroupApplyThreads(const VgmDriverCgroup *cg, VgmQemuMonitor *mon, pid_
     g_autoptr(GArray) others = NULL;
     guint i;
 
-    if (cg->plan->len == 0 && !cg->vcpusched && !cg->hasEmulatorsched && !cg->iothreadsched)
+    if (cg->plan->len == 0 && !cg->placed && !cg->vcpusched && !cg->hasEmulatorsched &&
+        !cg->iothreadsched)
         return TRUE;
     if (!(vcpus = vgmDriverVcpuThreads(mon, error)) ||
         !(iothreads = vgmDriverIOThreadThreads(mon, error)) ||
         !(others = vgmDriverEmulatorThreads(pid, vcpus, iothreads, error)))
         return FALSE;
-    if (cg->plan->len > 0 &&
+    if ((cg->plan->len > 0 || cg->placed) &&
         !vgmDriverCgroupFillThreads(cg, pid, vcpus, iothreads, others, error))
         return FALSE;
     for (i = 0; cg->iothreadsched && i < cg->iothreadsched->len; i++) {
@@ -640,7 +681,7 @@ vgmDriverCgroupApplyThreads(const VgmDriverCgroup *cg, VgmQemuMonitor *mon, pid_
 }
 
 void
-vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name)
+vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name, const char *partition)
 {
     g_autoptr(VgmCgroupHost) host = vgmCgroupHostDetect(store->cgroupRoot);
     g_autofree char *rel = NULL;
@@ -648,7 +689,7 @@ vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name)
 
     if (host->version == VGM_CGROUP_NONE)
         return;
-    rel = vgmDriverCgroupName(store, name);
+    rel = vgmDriverCgroupName(store, name, partition);
     /* QEMU is dead, but until its parent (init, once the tool is gone)
      * reaps it the kernel counts the group busy: a short wait; a group
      * still busy after it is reused by the next start */

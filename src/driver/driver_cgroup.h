@@ -75,11 +75,15 @@ const char *const *vgmDriverCgroupProcsFiles(const VgmDriverCgroup *cg);
 gboolean vgmDriverCgroupApplyThreads(const VgmDriverCgroup *cg, VgmQemuMonitor *mon,
                                      pid_t pid, GError **error);
 
-/* After a run: removes domain @name's group, if there is one. */
-void vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name);
+/* After a run: removes domain @name's group (in @partition, or NULL), if
+ * there is one; the partition's slices stay. */
+void vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name,
+                           const char *partition);
 
-/* The group of domain @name relative to the cgroup root */
-char *vgmDriverCgroupName(const VgmDriverStore *store, const char *name);
+/* The group of domain @name relative to the cgroup root: in the slices
+ * of @partition (<resource><partition>), or NULL: virt-gmem.slice */
+char *vgmDriverCgroupName(const VgmDriverStore *store, const char *name,
+                          const char *partition);
 
 /* What libvirt's virDomainGetSchedulerParameters, GetMemoryParameters
  * and GetBlkioParameters report of @def: every parameter of the kind,

@@ -110,16 +110,10 @@ vgmDriverDiskOverlayCreate(const VgmDriverOverlay *o, GError **error)
 }
 
 void
-vgmDriverDiskCleanup(const char *liveXml)
+vgmDriverDiskCleanup(const VgmDomainDef *def)
 {
-    g_autoptr(VgmDomainDef) def = NULL;
     guint i;
 
-    if (!liveXml || !strstr(liveXml, "<transient") ||
-        !(def = vgmDomainDefParseString(liveXml, NULL,
-                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
-                                        NULL)))
-        return;
     for (i = 0; i < def->devices.disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
 

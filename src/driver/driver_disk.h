@@ -35,6 +35,6 @@ GPtrArray *vgmDriverDiskOverlays(const VgmDomainDef *def);
 /* Makes overlay @o (qemu-img create, the image as its backing file). */
 gboolean vgmDriverDiskOverlayCreate(const VgmDriverOverlay *o, GError **error);
 
-/* Removes the overlays of the transient disks the live XML @liveXml of a
- * run names. */
-void vgmDriverDiskCleanup(const char *liveXml);
+/* Removes the overlays of the transient disks the live definition @def
+ * of a run names. */
+void vgmDriverDiskCleanup(const VgmDomainDef *def);

@@ -598,16 +598,10 @@ vgmDriverNetMacvtapCreate(const VgmDriverMacvtap *m, const char *runDir, GArray 
 }
 
 void
-vgmDriverNetCleanup(const char *liveXml)
+vgmDriverNetCleanup(const VgmDomainDef *def)
 {
-    g_autoptr(VgmDomainDef) def = NULL;
     guint i;
 
-    if (!liveXml || !strstr(liveXml, "<interface") ||
-        !(def = vgmDomainDefParseString(liveXml, NULL,
-                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
-                                        NULL)))
-        return;
     for (i = 0; i < def->devices.nets->len; i++) {
         const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
 

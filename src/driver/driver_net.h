@@ -57,11 +57,11 @@ GPtrArray *vgmDriverNetManagedTaps(const VgmDomainDef *def);
 
 gboolean vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error);
 
-/* After a run of the domain whose live XML is @liveXml, as libvirt
+/* After a run of the domain whose live definition is @def, as libvirt
  * cleans up when a domain stops: its Open vSwitch ports go (as far as
  * ovs-vsctl can), its macvtaps go, and each <downscript> is run with its
  * tap's name (its failure changes nothing). */
-void vgmDriverNetCleanup(const char *liveXml);
+void vgmDriverNetCleanup(const VgmDomainDef *def);
 
 /* An ethernet interface's <script>, run with its tap's name once the tap
  * is set up, before the guest runs; its failure fails the start */

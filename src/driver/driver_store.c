@@ -1984,6 +1984,7 @@ vgmDriverStoreDeleteStatus(const VgmDriverStore *store, const char *name,
     g_autofree char *ram = g_build_filename(memoryDir, name, NULL);
     g_autofree char *hugeSuffix = g_build_filename("/virt-gmem", name, NULL);
     g_autoptr(VgmDriverStatus) status = vgmDriverStoreLoadStatus(store, name, NULL);
+    g_autoptr(VgmDomainDef) live = NULL;
     size_t i;
 
     /* the runtime dir and the guest RAM dirs of the run that ended first:
@@ -1995,11 +1996,15 @@ vgmDriverStoreDeleteStatus(const VgmDriverStore *store, const char *name,
      * outlive QEMU, and the interfaces' downscripts */
     vgmDriverTpmStop(store, name);
     vgmDriverFsStop(store, name);
-    if (status) {
-        vgmDriverNetCleanup(status->xml);
-        vgmDriverDiskCleanup(status->xml);
+    if (status && status->xml)
+        live = vgmDomainDefParseString(status->xml, NULL,
+                                       VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                       NULL);
+    if (live) {
+        vgmDriverNetCleanup(live);
+        vgmDriverDiskCleanup(live);
     }
-    vgmDriverCgroupRemove(store, name);
+    vgmDriverCgroupRemove(store, name, live ? live->resourcePartition : NULL);
     vgmFileRemoveTree(dir);
     vgmFileRemoveTree(ram);
     for (i = 0; status && status->hugetlbfsDirs && status->hugetlbfsDirs[i]; i++) {
