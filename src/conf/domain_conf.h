@@ -481,6 +481,11 @@ typedef struct {
     VgmTristate bootmenu;       /* <bootmenu enable='yes|no'/> */
     gboolean haveBootmenuTimeout;
     unsigned int bootmenuTimeout; /* ms, with enable='yes' only */
+    VgmTristate biosUseserial;  /* <bios useserial=''>: the firmware's
+                                 * output on the serial port */
+    gboolean haveRebootTimeout;
+    int rebootTimeout;          /* <bios rebootTimeout=''>: ms before the
+                                 * firmware retries a failed boot, -1: never */
 } VgmOsDef;
 
 typedef enum {

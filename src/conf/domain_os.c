@@ -130,7 +130,7 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
         "type", "firmware", "loader", "nvram", "kernel", "initrd", "cmdline",
-        "acpi", "boot", "bootmenu", "smbios", NULL
+        "acpi", "boot", "bootmenu", "bios", "smbios", NULL
     };
     VgmOsDef *os = &def->os;
     g_autoptr(GPtrArray) boots = NULL;
@@ -295,6 +295,25 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         os->haveBootmenuTimeout = rc > 0 && os->bootmenu == VGM_TRISTATE_YES;
         if (!os->haveBootmenuTimeout)
             os->bootmenuTimeout = 0;
+    }
+
+    if (vgmXMLSingleChild(node, "bios", &child, error) < 0)
+        return FALSE;
+    if (child) {
+        int rc;
+
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "useserial", "rebootTimeout", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropTristateBool(child, "useserial", 0, &os->biosUseserial, error) < 0 ||
+            (rc = vgmXMLPropInt(child, "rebootTimeout", 0, &os->rebootTimeout, error)) < 0)
+            return FALSE;
+        if (rc > 0 && (os->rebootTimeout < -1 || os->rebootTimeout > 65535)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$d' for attribute 'rebootTimeout' of element <bios> in <os>: it is -1 (never retry) or 0 to 65535 ms"),
+                        os->rebootTimeout);
+            return FALSE;
+        }
+        os->haveRebootTimeout = rc > 0;
     }
 
     if (vgmXMLSingleChild(node, "smbios", &child, error) < 0)
@@ -787,6 +806,14 @@ vgmDomainOsFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmBufAsprintf(&child, "<bootmenu enable='%s'", vgmTristateBoolTypeToString(os->bootmenu));
         if (os->haveBootmenuTimeout)
             vgmBufAsprintf(&child, " timeout='%u'", os->bootmenuTimeout);
+        vgmBufAdd(&child, "/>\n");
+    }
+    if (os->biosUseserial || os->haveRebootTimeout) {
+        vgmBufAdd(&child, "<bios");
+        if (os->biosUseserial)
+            vgmBufAsprintf(&child, " useserial='%s'", vgmTristateBoolTypeToString(os->biosUseserial));
+        if (os->haveRebootTimeout)
+            vgmBufAsprintf(&child, " rebootTimeout='%d'", os->rebootTimeout);
         vgmBufAdd(&child, "/>\n");
     }
     if (os->smbiosMode)

@@ -2259,6 +2259,12 @@ vgmRuleOs(const VgmDomainDef *def, GError **error)
                     _("<nvram> in <os> needs a <loader> or firmware='efi'"));
         return FALSE;
     }
+    /* the firmware writes to the first serial port (libvirt's rule) */
+    if (def->os.biosUseserial == VGM_TRISTATE_YES && def->devices.serials->len == 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<bios useserial='yes'> in <os> needs a <serial> port for the firmware's output"));
+        return FALSE;
+    }
     return vgmRuleOsFirmware(&def->os, error);
 }
 

@@ -981,12 +981,14 @@ vgmCmdBoot(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     if (def->onCrash == VGM_DOMAIN_LIFECYCLE_PRESERVE && def->devices.panics->len > 0)
         vgmCmdArgPair(cmd, "-action", "panic=pause");
     vgmCmdPm(cmd, def, plan);
-    /* <bootmenu>: libvirt's -boot keys, strict=on last */
+    /* <bootmenu> and <bios rebootTimeout>: libvirt's -boot keys, strict=on last */
     {
         GString *boot = g_string_new(NULL);
 
         if (os->bootmenu)
             g_string_append_printf(boot, "menu=%s,", os->bootmenu == VGM_TRISTATE_YES ? "on" : "off");
+        if (os->haveRebootTimeout)
+            g_string_append_printf(boot, "reboot-timeout=%d,", os->rebootTimeout);
         if (os->haveBootmenuTimeout)
             g_string_append_printf(boot, "splash-time=%u,", os->bootmenuTimeout);
         g_string_append(boot, "strict=on");

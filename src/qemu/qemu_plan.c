@@ -748,6 +748,10 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
     }
     if (vgmDomainDefHasHmat(def))
         vgmPlanMachineProp(plan, "hmat", "on");
+    /* <bios useserial='yes'>: SeaBIOS (and OVMF) write to the serial
+     * console when the machine has no graphics, as libvirt asks for it */
+    if (def->os.biosUseserial == VGM_TRISTATE_YES)
+        vgmPlanMachineProp(plan, "graphics", "off");
     if (gmem->spelling == VGM_QEMU_GMEM_MACHINE)
         vgmPlanMachineProp(plan, "in-place-conversion", "on");
     if (def->mb.liveUpdate)

@@ -169,6 +169,9 @@ OPTION_SETS = [
     # @SHARE@, which run_tests makes)
     ("usb-disks", USER_NET + ["--disk", "path=@SHARE@/usb.img,bus=usb,format=raw",
                               "--disk", "path=@SHARE@/usb.iso,device=cdrom,bus=usb"]),
+    # a VNC password (set over QMP, hidden from dumpxml) and the
+    # firmware's output on the serial port
+    ("vnc-password", USER_NET + ["--graphics", "vnc,password=secret", "--boot", "useserial=on"]),
 ]
 
 # the directory the "9p" and "virtiofs" guests share (run_tests makes it)
