@@ -18,7 +18,8 @@ pair of
     networking; --boot uefi; --cpu host-passthrough; a memfd
     --memorybacking; hugepages; two NUMA cells; SPICE; no graphics;
     --machine pc; a --filesystem over 9p; one over virtiofs, with shared
-    memfd memory; a USB disk and a USB CD-ROM),
+    memfd memory; a USB disk and a USB CD-ROM; a VNC password with the
+    firmware's output on the serial port),
 
 always with --import of a small qcow2 disk file (in a directory pool made
 beforehand), --noautoconsole and --print-xml, so nothing is defined or
