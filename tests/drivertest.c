@@ -2824,6 +2824,19 @@ testQemuThread(pid_t pid, const char *prefix)
     return 0;
 }
 
+/* A directory laid out as a cgroup v2 root with the usual controllers,
+ * in @root */
+static char *
+testFakeCgroupV2(const char *root)
+{
+    char *cgroot = g_build_filename(root, "cgroup", NULL);
+    g_autofree char *controllers = g_build_filename(cgroot, "cgroup.controllers", NULL);
+
+    g_assert_cmpint(g_mkdir(cgroot, 0755), ==, 0);
+    g_assert_true(g_file_set_contents(controllers, "cpuset cpu io memory pids\n", -1, NULL));
+    return cgroot;
+}
+
 /* Through the tool, with VIRT_GMEM_CGROUP_ROOT on a directory laid out
  * as cgroup v2: the domain's group below virt-gmem.slice with the
  * controllers enabled on the way, its controls written, QEMU's pid in
@@ -2852,10 +2865,7 @@ testCgroupFakeV2(void)
     if (!testHaveQemu())
         return;
     root = testMakeRoot();
-    cgroot = g_build_filename(root, "cgroup", NULL);
-    g_assert_cmpint(g_mkdir(cgroot, 0755), ==, 0);
-    text = g_build_filename(cgroot, "cgroup.controllers", NULL);
-    g_assert_true(g_file_set_contents(text, "cpuset cpu io memory pids\n", -1, NULL));
+    cgroot = testFakeCgroupV2(root);
     file = g_build_filename(root, "cg.xml", NULL);
     xml = g_strdup_printf(testCgroupXML, "cg", "<memtune><hard_limit unit='MiB'>512</hard_limit></memtune>",
                           "<shares>500</shares><period>100000</period><quota>20000</quota>"
@@ -2942,10 +2952,7 @@ testCgroupPartition(void)
     if (!testHaveQemu())
         return;
     root = testMakeRoot();
-    cgroot = g_build_filename(root, "cgroup", NULL);
-    g_assert_cmpint(g_mkdir(cgroot, 0755), ==, 0);
-    text = g_build_filename(cgroot, "cgroup.controllers", NULL);
-    g_assert_true(g_file_set_contents(text, "cpuset cpu io memory pids\n", -1, NULL));
+    cgroot = testFakeCgroupV2(root);
     file = g_build_filename(root, "part.xml", NULL);
     g_assert_true(g_file_set_contents(file,
         "<domain type='qemu'><name>part</name><memory unit='MiB'>128</memory>"

@@ -1109,6 +1109,15 @@ vgmRemoteDispatchDomainGetMessages(VgmRemoteClient *client,
 
 /* ---- events ---- */
 
+/* The domain of an event message, as the wire names it */
+static void
+vgmRemoteEventDomainSet(VgmRemoteNonnullDomain *out, const VgmEventDomain *dom)
+{
+    out->name = dom->name;
+    memcpy(out->uuid, dom->uuid, 16);
+    out->id = dom->id;
+}
+
 static void
 vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
                         int event, int detail, const char *str, const char *str2,
@@ -1121,9 +1130,7 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         VgmRemoteDomainEventCallbackTrayChangeMsg tray = { 0 };
 
         tray.callbackID = callbackID;
-        tray.msg.dom.name = dom->name;
-        memcpy(tray.msg.dom.uuid, dom->uuid, 16);
-        tray.msg.dom.id = dom->id;
+        vgmRemoteEventDomainSet(&tray.msg.dom, dom);
         tray.msg.devAlias = (char *)(str ? str : "");
         tray.msg.reason = event;
         vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
@@ -1137,9 +1144,7 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         char *old = (char *)str2;
 
         disk.callbackID = callbackID;
-        disk.msg.dom.name = dom->name;
-        memcpy(disk.msg.dom.uuid, dom->uuid, 16);
-        disk.msg.dom.id = dom->id;
+        vgmRemoteEventDomainSet(&disk.msg.dom, dom);
         disk.msg.oldSrcPath = str2 ? &old : NULL;
         disk.msg.newSrcPath = NULL;
         disk.msg.devAlias = (char *)(str ? str : "");
@@ -1154,9 +1159,7 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         VgmRemoteDomainEventCallbackRebootMsg reboot = { 0 };
 
         reboot.callbackID = callbackID;
-        reboot.dom.name = dom->name;
-        memcpy(reboot.dom.uuid, dom->uuid, 16);
-        reboot.dom.id = dom->id;
+        vgmRemoteEventDomainSet(&reboot.dom, dom);
         vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
                                 VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT,
                                 vgmRemoteXdrDomainEventCallbackRebootMsg, &reboot);
@@ -1164,9 +1167,7 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
     }
 
     msg.callbackID = callbackID;
-    msg.msg.dom.name = dom->name;
-    memcpy(msg.msg.dom.uuid, dom->uuid, 16);
-    msg.msg.dom.id = dom->id;
+    vgmRemoteEventDomainSet(&msg.msg.dom, dom);
     msg.msg.event = event;
     msg.msg.detail = detail;
     vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
