@@ -855,6 +855,38 @@ vgmDiskInsert(GPtrArray *disks, VgmDiskDef *disk)
         g_ptr_array_insert(disks, (gint)at, disk);
 }
 
+/* A disk target is a bus prefix and a letter index ("vda", "sdab"), as
+ * libvirt parses it; a partition number after it ("vdb1") names no
+ * disk */
+static gboolean
+vgmDiskTargetCheck(const char *dst, GError **error)
+{
+    static const char *const prefixes[] = { "fd", "hd", "vd", "sd", "xvd", "ubd", NULL };
+    const char *p = NULL;
+    size_t i;
+
+    for (i = 0; prefixes[i] && !p; i++) {
+        if (g_str_has_prefix(dst, prefixes[i]))
+            p = dst + strlen(prefixes[i]);
+    }
+    if (p && g_ascii_islower(*p)) {
+        while (g_ascii_islower(*p))
+            p++;
+        if (!*p)
+            return TRUE;
+        if (g_ascii_isdigit(*p) && strspn(p, "0123456789") == strlen(p)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("invalid disk target '%1$s': a target names a disk, not a partition of it"),
+                        dst);
+            return FALSE;
+        }
+    }
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("invalid disk target '%1$s': expected a prefix (vd, sd, hd, fd, xvd, ubd) and letters, such as 'vda'"),
+                dst);
+    return FALSE;
+}
+
 static VgmDiskBus
 vgmDiskBusFromTarget(const char *dst)
 {
@@ -1497,6 +1529,8 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         vgmXMLPropTristateSwitch(child, "removable", 0, &disk->removable, error) < 0)
         return NULL;
     disk->bus = v;
+    if (!vgmDiskTargetCheck(disk->dst, error))
+        return NULL;
     {
         g_autofree char *tray = NULL;
 

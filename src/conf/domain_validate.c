@@ -1331,6 +1331,14 @@ vgmRuleIommu(const VgmDomainDef *def, const VgmIommuDef *iommu, GError **error)
                     _("<iommu model='virtio'> takes no <driver> attributes: they are the Intel IOMMU's"));
         return FALSE;
     }
+    /* the guest finds a virtio-iommu through ACPI's VIOT table (libvirt's
+     * rule) */
+    if (iommu->model == VGM_IOMMU_MODEL_VIRTIO &&
+        def->features.features[VGM_FEATURE_ACPI] != VGM_TRISTATE_YES) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<iommu model='virtio'> needs <features><acpi/></features>: the guest finds it through ACPI"));
+        return FALSE;
+    }
     if (iommu->intremap == VGM_TRISTATE_YES && def->features.ioapic != VGM_IOAPIC_QEMU) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
                     _("<driver intremap='on'> of <iommu> needs a split I/O APIC: <ioapic driver='qemu'/> in <features>"));
