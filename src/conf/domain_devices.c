@@ -1488,14 +1488,6 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                            VGM_XML_PROP_NONZERO, &policy, error) < 0)
             return NULL;
         disk->startupPolicy = policy;
-        /* only a removable medium can be dropped and the domain restored
-         * or migrated (libvirt's rule) */
-        if (policy == VGM_DISK_STARTUP_REQUISITE && disk->device == VGM_DISK_DEVICE_DISK) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("<source startupPolicy='requisite'> of disk '%1$s' is for a CD-ROM or floppy"),
-                        disk->src ? disk->src : "");
-            return NULL;
-        }
     }
     /* also for a CD-ROM: libvirt's schema wants the source, though its
      * parser would take an empty drive (its test input

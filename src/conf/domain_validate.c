@@ -1669,6 +1669,14 @@ vgmRuleDiskFrontend(const VgmDiskDef *d, GError **error)
                                                                 _("read-only"));
         return FALSE;
     }
+    /* only a removable medium can be dropped and the domain restored or
+     * migrated (libvirt's rule) */
+    if (d->startupPolicy == VGM_DISK_STARTUP_REQUISITE && d->device == VGM_DISK_DEVICE_DISK) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<source startupPolicy='requisite'> of disk '%1$s' is for a CD-ROM or floppy"),
+                    d->dst);
+        return FALSE;
+    }
     /* <transient/>: an overlay on a writable disk image of a file, which
      * the start makes; sharing its backing image with other guests is
      * libvirt's for the buses it can plug (libvirt's rules) */
