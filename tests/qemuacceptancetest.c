@@ -942,6 +942,17 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
             continue;
         }
         vgmAcceptReplace(&disk->src, vgmAcceptRelocate(env, disk->src));
+        /* a directory QEMU shows as FAT: one with a file in it */
+        if (disk->type == VGM_DISK_TYPE_DIR) {
+            g_autofree char *file = g_build_filename(disk->src, "README.TXT", NULL);
+
+            if (g_mkdir_with_parents(disk->src, 0755) < 0 ||
+                !g_file_set_contents(file, "virt-gmem acceptance\n", -1, NULL)) {
+                vgmErrorSet(error, VGM_ERR_SYSTEM, "cannot make directory %s", disk->src);
+                goto fail;
+            }
+            continue;
+        }
         {
             char *skip = NULL;
 

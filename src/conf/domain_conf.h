@@ -723,6 +723,8 @@ typedef enum {
     VGM_DISK_TYPE_BLOCK,
     VGM_DISK_TYPE_NETWORK,
     VGM_DISK_TYPE_VHOSTUSER,    /* a vhost-user-blk server's socket (src) */
+    VGM_DISK_TYPE_DIR,          /* a host directory as a read-only FAT disk
+                                 * (QEMU's vvfat; driver type 'fat') */
 
     VGM_DISK_TYPE_LAST
 } VgmDiskType;

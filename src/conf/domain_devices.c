@@ -20,7 +20,7 @@
 
 VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm", "usb",
               "virtio-serial", "isa", "ccid");
-VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block", "network", "vhostuser");
+VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block", "network", "vhostuser", "dir");
 VGM_ENUM_IMPL(vgmDiskProtocol, VGM_DISK_PROTOCOL_LAST, "none", "nbd", "http", "https", "ftp",
               "ftps");
 VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom", "floppy");
@@ -1464,9 +1464,23 @@ vgmDiskParse(xmlNodePtr node, GError **error)
             return NULL;
         }
         if (disk->driverType &&
-            !vgmCheckValue((const char *const[]){ "raw", "qcow2", NULL }, disk->driverType,
+            !vgmCheckValue((const char *const[]){ "raw", "qcow2", "fat", NULL }, disk->driverType,
                            "type", "driver", error))
             return NULL;
+    }
+    /* QEMU shows a directory as a FAT file system, and only that (libvirt's
+     * rules) */
+    if (disk->type == VGM_DISK_TYPE_DIR && disk->driverType &&
+        !g_str_equal(disk->driverType, "fat")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<disk type='dir'> needs <driver type='fat'>, not '%1$s': QEMU shows the directory as a FAT file system"),
+                    disk->driverType);
+        return NULL;
+    }
+    if (disk->type != VGM_DISK_TYPE_DIR && g_strcmp0(disk->driverType, "fat") == 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<driver type='fat'> of <disk> is for type 'dir' (a host directory)"));
+        return NULL;
     }
 
     if (vgmXMLSingleChild(node, "source", &child, error) < 0)
@@ -1478,7 +1492,8 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         if (!vgmDiskVhostUserParse(child, disk, error))
             return NULL;
     } else if (child) {
-        const char *attr = disk->type == VGM_DISK_TYPE_FILE ? "file" : "dev";
+        const char *attr = disk->type == VGM_DISK_TYPE_FILE ? "file" :
+                           disk->type == VGM_DISK_TYPE_DIR ? "dir" : "dev";
         int policy = VGM_DISK_STARTUP_DEFAULT;
 
         if (!vgmXMLCheckNode(child, (const char *const[]){ attr, "startupPolicy", NULL },
@@ -1635,7 +1650,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
         vgmReconnectSourceFormat(buf, disk->haveReconnect, disk->reconnect);
     } else if (disk->src || disk->startupPolicy) {
         vgmBufAdd(buf, "<source");
-        vgmBufEscapeString(buf, disk->type == VGM_DISK_TYPE_FILE ? " file='%s'" : " dev='%s'",
+        vgmBufEscapeString(buf, disk->type == VGM_DISK_TYPE_FILE ? " file='%s'" :
+                                disk->type == VGM_DISK_TYPE_DIR ? " dir='%s'" : " dev='%s'",
                            disk->src);
         if (disk->startupPolicy)
             vgmBufAsprintf(buf, " startupPolicy='%s'",

@@ -1669,6 +1669,14 @@ vgmRuleDiskFrontend(const VgmDiskDef *d, GError **error)
                                                                 _("read-only"));
         return FALSE;
     }
+    /* QEMU's virtual FAT is read-only here, as libvirt has it, with no
+     * image below it */
+    if (d->type == VGM_DISK_TYPE_DIR && (!d->readonly || d->backing)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<disk type='dir'> '%1$s' needs <readonly/> and no <backingStore>: QEMU's virtual FAT of a directory is not written"),
+                    d->dst);
+        return FALSE;
+    }
     /* only a removable medium can be dropped and the domain restored or
      * migrated (libvirt's rule) */
     if (d->startupPolicy == VGM_DISK_STARTUP_REQUISITE && d->device == VGM_DISK_DEVICE_DISK) {

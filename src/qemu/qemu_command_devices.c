@@ -574,16 +574,27 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                                 vgmDiskDetectZeroesTypeToString(d->detectZeroes),
                 .cacheSize = d->metadataCacheMax,
             };
-            const char *formatDriver = d->driverType ? d->driverType : "raw";
+            /* a directory's FAT is a raw image to the format layer */
+            const char *formatDriver = d->driverType && !g_str_equal(d->driverType, "fat") ?
+                                       d->driverType : "raw";
             g_autofree char *backing = vgmCmdDiskBacking(cmd, d, i + 1, &opts);
 
             /* the top's own backing: the chain's first layer, or none */
             opts.backing = backing;
             opts.noBacking = !backing && d->backingEnd && g_str_equal(formatDriver, "qcow2");
-            if (d->net)
+            if (d->net) {
                 vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(d->net), storage, format,
                                     formatDriver, d->readonly, &opts);
-            else
+            } else if (d->type == VGM_DISK_TYPE_DIR) {
+                /* QEMU's virtual FAT of the directory, as libvirt writes it */
+                JsonObject *node = json_object_new();
+
+                json_object_set_string_member(node, "driver", "vvfat");
+                json_object_set_string_member(node, "dir", d->src);
+                json_object_set_boolean_member(node, "floppy", d->device == VGM_DISK_DEVICE_FLOPPY);
+                json_object_set_boolean_member(node, "rw", !d->readonly);
+                vgmCmdBlockdevNodes(cmd, node, storage, format, formatDriver, d->readonly, &opts);
+            } else
                 vgmCmdBlockdev(cmd, d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file",
                                d->src, storage, format, formatDriver, d->readonly, &opts);
             /* copy-on-read: a filter node over the format node, which the
