@@ -305,10 +305,11 @@ vgmDriverCgroupName(const VgmDriverStore *store, const char *name, const char *p
         g_string_append(scope, VGM_DRIVER_CGROUP_SLICE "/");
     }
     /* any domain name makes one plain directory name, cut to stay well
-     * below NAME_MAX; the hash of the store and the whole name keeps it
-     * unique */
+     * below NAME_MAX (60 bytes of it, the cut a running domain's group
+     * was named with before partitions); the hash of the store and the
+     * whole name keeps it unique */
     g_string_append(scope, "vgm-");
-    vgmDriverCgroupEscape(scope, name, scope->len + 76);
+    vgmDriverCgroupEscape(scope, name, scope->len + 60);
     g_string_append_printf(scope, "-%.8s.scope", hash);
     return g_string_free(g_steal_pointer(&scope), FALSE);
 }
