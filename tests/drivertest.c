@@ -3371,10 +3371,11 @@ testTransientDisk(void)
     g_autofree char *before = NULL;
     g_autofree char *after = NULL;
     g_autoptr(TestRun) run = NULL;
+    g_autofree char *qemuImg = g_find_program_in_path("qemu-img");
 
     if (!testHaveQemu())
         return;
-    if (!g_find_program_in_path("qemu-img")) {
+    if (!qemuImg) {
         g_test_skip("qemu-img (qemu-utils) makes the overlay");
         return;
     }
