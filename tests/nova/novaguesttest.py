@@ -51,7 +51,9 @@ so. As root each start runs in a private network namespace in which the
 bridges the XML names exist (Nova's br0); otherwise the guests with a
 bridge or ethernet interface are skipped, saying why. Whether a start
 succeeds can depend on the host too: start_expectation() says when it must
-fail and with what (a firmware or varstore template file missing, NUMA
+fail and with what (a firmware or varstore template file missing, the
+directory Nova puts the guest agent's socket in, which only a host with
+libvirt-daemon has, NUMA
 nodes or CPUs the host lacks, no ovs-vsctl for an Open vSwitch port; under
 TCG host-passthrough and SEV, which virt-gmem refuses, and Hyper-V's
 VP_INDEX, which QEMU 7.2 refuses), and such a failure must leave no QEMU
@@ -664,6 +666,14 @@ def start_expectation(dom, host):
     loader = dom.findtext("os/loader")
     if loader and not os.path.exists(loader):
         return "fail", "Could not open '%s'" % loader
+    # Nova names the guest agent's socket in libvirtd's own directory
+    # (/var/lib/libvirt/qemu), which only a host with libvirt-daemon
+    # installed has; QEMU binds the socket, as libvirtd would, and fails
+    # without its directory
+    for src in dom.findall("devices/channel[@type='unix']/source"):
+        path = src.get("path")
+        if path and src.get("mode") == "bind" and not os.path.isdir(os.path.dirname(path)):
+            return "fail", "Failed to bind socket to %s" % path
     if tcg and dom.find("features/hyperv/vpindex[@state='on']") is not None:
         # QEMU 7.2 itself, whatever the driver: TCG cannot set VP_INDEX
         return "fail", "kernel doesn't allow setting HyperV VP_INDEX"
