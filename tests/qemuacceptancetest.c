@@ -481,7 +481,8 @@ vgmAcceptCanConnect(GSocketAddress *addr)
 static gboolean
 vgmAcceptServeNbd(VgmAcceptEnv *env, VgmDiskDef *disk, guint n, GError **error)
 {
-    VgmDiskNetSource *net = disk->net;
+    VgmDiskNetHost *host = g_ptr_array_index(disk->net->hosts, 0);
+    const VgmDiskNetSource *net = disk->net;
     g_autofree char *img = g_strdup_printf("%s/nbd%u.img", env->dir, n);
     g_autofree char *log = g_strdup_printf("%s/nbd%u.log", env->dir, n);
     g_autofree char *portStr = NULL;
@@ -506,21 +507,21 @@ vgmAcceptServeNbd(VgmAcceptEnv *env, VgmDiskDef *disk, guint n, GError **error)
         g_ptr_array_add(argv, (gpointer)"--export-name");
         g_ptr_array_add(argv, net->name);
     }
-    if (net->socket) {
-        vgmAcceptReplace(&net->socket, vgmAcceptRelocate(env, net->socket));
+    if (host->socket) {
+        vgmAcceptReplace(&host->socket, vgmAcceptRelocate(env, host->socket));
         g_ptr_array_add(argv, (gpointer)"--socket");
-        g_ptr_array_add(argv, net->socket);
-        addr = g_unix_socket_address_new(net->socket);
+        g_ptr_array_add(argv, host->socket);
+        addr = g_unix_socket_address_new(host->socket);
     } else {
         guint16 port = 0;
         g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
 
         if (!vgmAcceptFreeTcpPort(&port, error))
             return FALSE;
-        g_test_message("disk %s: nbd server %s:%u moved to 127.0.0.1:%u", disk->dst, net->host,
-                       net->port, port);
-        vgmAcceptReplace(&net->host, g_strdup("127.0.0.1"));
-        net->port = port;
+        g_test_message("disk %s: nbd server %s:%u moved to 127.0.0.1:%u", disk->dst, host->name,
+                       host->port, port);
+        vgmAcceptReplace(&host->name, g_strdup("127.0.0.1"));
+        host->port = port;
         portStr = g_strdup_printf("%u", port);
         g_ptr_array_add(argv, (gpointer)"--bind=127.0.0.1");
         g_ptr_array_add(argv, (gpointer)"--port");
@@ -547,7 +548,7 @@ vgmAcceptServeNbd(VgmAcceptEnv *env, VgmDiskDef *disk, guint n, GError **error)
         g_usleep(20 * 1000);
     }
     g_test_message("disk %s: served by qemu-nbd (%s)", disk->dst,
-                   net->socket ? net->socket : portStr);
+                   host->socket ? host->socket : portStr);
     return TRUE;
 }
 
@@ -912,6 +913,9 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
             if (disk->net->protocol != VGM_DISK_PROTOCOL_NBD)
                 return g_strdup_printf("network disk %s over %s needs a server of that protocol (the test runs only NBD servers)",
                                        disk->dst, vgmDiskProtocolTypeToString(disk->net->protocol));
+            if (disk->net->tls == VGM_TRISTATE_YES)
+                return g_strdup_printf("network disk %s needs an NBD server with TLS certificates (the test's serves none)",
+                                       disk->dst);
             if (!vgmAcceptServeNbd(env, disk, i, error))
                 goto fail;
             continue;

@@ -739,22 +739,63 @@ typedef enum {
     VGM_DISK_PROTOCOL_HTTPS,
     VGM_DISK_PROTOCOL_FTP,
     VGM_DISK_PROTOCOL_FTPS,
+    VGM_DISK_PROTOCOL_ISCSI,
+    VGM_DISK_PROTOCOL_RBD,
+    VGM_DISK_PROTOCOL_GLUSTER,
+    VGM_DISK_PROTOCOL_NFS,
 
     VGM_DISK_PROTOCOL_LAST
 } VgmDiskProtocol;
 VGM_ENUM_DECL(vgmDiskProtocol);
 
+/* One <host> of a network disk's <source> */
+typedef struct {
+    char *name;                 /* <host name=''>; NULL for a unix socket */
+    unsigned int port;          /* the protocol's default filled in; 0: none
+                                 * (rbd without one, nfs, which has none) */
+    char *socket;               /* <host transport='unix' socket=''>: nbd, gluster */
+} VgmDiskNetHost;
+
+void vgmDiskNetHostFree(VgmDiskNetHost *host);
+
+/* <auth username=''><secret type='' uuid=''|usage=''/></auth> of a
+ * network disk: the secret the driver hands QEMU when the domain starts */
+typedef struct {
+    char *username;
+    char *secretType;           /* 'ceph' (rbd) or 'iscsi' (iscsi) */
+    gboolean byUUID;            /* the secret is named by uuid, else by usage */
+    unsigned char uuid[16];
+    char *usage;                /* the secret's usage id */
+    gboolean inDisk;            /* given in <disk>, not in its <source> (kept so) */
+} VgmDiskAuth;
+
 /* The source of a network disk */
 typedef struct {
     VgmDiskProtocol protocol;
-    char *name;                 /* <source name=''>: nbd's export, curl's path */
-    char *host;                 /* <host name=''> */
-    unsigned int port;          /* the protocol's default filled in */
-    char *socket;               /* <host transport='unix' socket=''>: nbd only */
+    char *name;                 /* <source name=''>: nbd's export, curl's path,
+                                 * iscsi's target[/lun], rbd's pool/image,
+                                 * gluster's volume/path, nfs's path */
+    GPtrArray *hosts;           /* VgmDiskNetHost, in order: one, or for rbd
+                                 * any number and for gluster one or more */
     VgmTristate sslVerify;      /* <ssl verify=''/>: https, ftps */
     unsigned long long readahead;   /* <readahead size=''/>, bytes; 0: none */
     unsigned long long timeout;     /* <timeout seconds=''/>; 0: none */
+    char *snapshot;             /* rbd: <snapshot name=''/> */
+    char *config;               /* rbd: <config file=''/>, the Ceph configuration */
+    char *nfsUser;              /* nfs: <identity user='' group=''/>, a name or +ID */
+    char *nfsGroup;
+    char *initiator;            /* iscsi: <initiator><iqn name=''/></initiator> */
+    VgmTristate tls;            /* nbd: <source tls=''> */
+    char *tlsHostname;          /* nbd: <source tlsHostname=''> */
+    VgmDiskAuth *auth;          /* rbd, iscsi: <auth> */
 } VgmDiskNetSource;
+
+/* The first host of @net (every protocol but rbd has one) */
+static inline const VgmDiskNetHost *
+vgmDiskNetFirstHost(const VgmDiskNetSource *net)
+{
+    return net->hosts->len ? g_ptr_array_index(net->hosts, 0) : NULL;
+}
 
 typedef enum {
     VGM_DISK_DEVICE_DISK = 0,

@@ -22,7 +22,7 @@ VGM_ENUM_IMPL(vgmAddress, VGM_ADDRESS_LAST, "none", "pci", "drive", "dimm", "usb
               "virtio-serial", "isa", "ccid");
 VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block", "network", "vhostuser", "dir");
 VGM_ENUM_IMPL(vgmDiskProtocol, VGM_DISK_PROTOCOL_LAST, "none", "nbd", "http", "https", "ftp",
-              "ftps");
+              "ftps", "iscsi", "rbd", "gluster", "nfs");
 VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom", "floppy");
 VGM_ENUM_IMPL(vgmDiskStartupPolicy, VGM_DISK_STARTUP_LAST, "default", "mandatory", "requisite",
               "optional");
@@ -227,14 +227,43 @@ vgmDiskIotuneFormat(VgmBuf *buf, const VgmDiskIotune *t)
     vgmBufAdd(buf, "</iotune>\n");
 }
 
+void
+vgmDiskNetHostFree(VgmDiskNetHost *host)
+{
+    if (!host)
+        return;
+    g_free(host->name);
+    g_free(host->socket);
+    g_free(host);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskNetHost, vgmDiskNetHostFree)
+
+static void
+vgmDiskAuthFree(VgmDiskAuth *auth)
+{
+    if (!auth)
+        return;
+    g_free(auth->username);
+    g_free(auth->secretType);
+    g_free(auth->usage);
+    g_free(auth);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskAuth, vgmDiskAuthFree)
+
 static void
 vgmDiskNetSourceFree(VgmDiskNetSource *net)
 {
     if (!net)
         return;
     g_free(net->name);
-    g_free(net->host);
-    g_free(net->socket);
+    g_clear_pointer(&net->hosts, g_ptr_array_unref);
+    g_free(net->snapshot);
+    g_free(net->config);
+    g_free(net->nfsUser);
+    g_free(net->nfsGroup);
+    g_free(net->initiator);
+    g_free(net->tlsHostname);
+    vgmDiskAuthFree(net->auth);
     g_free(net);
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskNetSource, vgmDiskNetSourceFree)
@@ -901,109 +930,285 @@ vgmDiskBusFromTarget(const char *dst)
     return VGM_DISK_BUS_NONE;
 }
 
-/* The port each network protocol has when <host> names none, as libvirt
- * fills it in */
-static const unsigned int vgmDiskProtocolPorts[VGM_DISK_PROTOCOL_LAST] = {
-    [VGM_DISK_PROTOCOL_NBD] = 10809,
-    [VGM_DISK_PROTOCOL_HTTP] = 80,
-    [VGM_DISK_PROTOCOL_HTTPS] = 443,
-    [VGM_DISK_PROTOCOL_FTP] = 21,
-    [VGM_DISK_PROTOCOL_FTPS] = 990,
+/* What each network protocol takes, as libvirt lowers it */
+typedef struct {
+    unsigned int port;          /* a <host>'s port when it names none; 0: none */
+    guint minHosts;             /* how many <host>s */
+    guint maxHosts;             /* 0: any number */
+    gboolean unixHost;          /* a <host> may be a unix socket */
+    gboolean tcpPort;           /* a tcp <host> may have a port */
+    gboolean splitName;         /* name is VOLUME/PATH (rbd's pool and image) */
+    const char *secretType;     /* <auth>'s <secret type=''>; NULL: no <auth> */
+    const char *const *children; /* the elements <source> may have */
+} VgmDiskProtocolInfo;
+
+#define VGM_CURL_CHILDREN (const char *const[]){ "host", "ssl", "readahead", "timeout", NULL }
+
+static const VgmDiskProtocolInfo vgmDiskProtocols[VGM_DISK_PROTOCOL_LAST] = {
+    [VGM_DISK_PROTOCOL_NBD] = { 10809, 1, 1, TRUE, TRUE, FALSE, NULL,
+                                (const char *const[]){ "host", NULL } },
+    [VGM_DISK_PROTOCOL_HTTP] = { 80, 1, 1, FALSE, TRUE, FALSE, NULL, VGM_CURL_CHILDREN },
+    [VGM_DISK_PROTOCOL_HTTPS] = { 443, 1, 1, FALSE, TRUE, FALSE, NULL, VGM_CURL_CHILDREN },
+    [VGM_DISK_PROTOCOL_FTP] = { 21, 1, 1, FALSE, TRUE, FALSE, NULL, VGM_CURL_CHILDREN },
+    [VGM_DISK_PROTOCOL_FTPS] = { 990, 1, 1, FALSE, TRUE, FALSE, NULL, VGM_CURL_CHILDREN },
+    [VGM_DISK_PROTOCOL_ISCSI] = { 3260, 1, 1, FALSE, TRUE, FALSE, "iscsi",
+                                  (const char *const[]){ "host", "initiator", "auth", NULL } },
+    [VGM_DISK_PROTOCOL_RBD] = { 0, 0, 0, FALSE, TRUE, TRUE, "ceph",
+                                (const char *const[]){ "host", "snapshot", "config", "auth",
+                                                       NULL } },
+    [VGM_DISK_PROTOCOL_GLUSTER] = { 24007, 1, 0, TRUE, TRUE, TRUE, NULL,
+                                    (const char *const[]){ "host", NULL } },
+    [VGM_DISK_PROTOCOL_NFS] = { 0, 1, 1, FALSE, FALSE, FALSE, NULL,
+                                (const char *const[]){ "host", "identity", NULL } },
 };
 
-/* libvirt's other protocols, refused by name */
-static const char *const vgmDiskProtocolsRefused[] = {
-    "iscsi", "rbd", "sheepdog", "gluster", "tftp", "ssh", "vxhs", "nfs", NULL
+/* libvirt's other protocols, refused by name with the reason */
+static const struct {
+    const char *name;
+    const char *why;
+} vgmDiskProtocolsRefused[] = {
+    { "sheepdog", N_("QEMU no longer has a sheepdog block driver") },
+    { "vxhs", N_("QEMU no longer has a vxhs block driver") },
+    { "tftp", N_("QEMU's curl driver no longer reads over tftp") },
+    { "ssh", N_("virt-gmem does not lower ssh disks") },
 };
 
-/* <source protocol='' name='' tls=''> with one <host> and, for curl's
- * protocols, <ssl>, <readahead> and <timeout> */
+static gboolean
+vgmDiskNetCurl(VgmDiskProtocol protocol)
+{
+    return protocol == VGM_DISK_PROTOCOL_HTTP || protocol == VGM_DISK_PROTOCOL_HTTPS ||
+           protocol == VGM_DISK_PROTOCOL_FTP || protocol == VGM_DISK_PROTOCOL_FTPS;
+}
+
+/* <auth username='' type=''><secret type='' uuid=''|usage=''/></auth> */
+static VgmDiskAuth *
+vgmDiskAuthParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmDiskAuth) auth = g_new0(VgmDiskAuth, 1);
+    g_autofree char *uuid = NULL;
+    xmlNodePtr secret;
+
+    /* libvirt's schema has no type='' (chap, ceph) on a disk's <auth> */
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "username", NULL },
+                         (const char *const[]){ "secret", NULL }, error) ||
+        vgmXMLPropString(node, "username", VGM_XML_PROP_REQUIRED, &auth->username, error) < 0 ||
+        vgmXMLSingleChild(node, "secret", &secret, error) < 0)
+        return NULL;
+    if (!secret) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("element <auth> of a disk needs a <secret type='' uuid=''|usage=''/>"));
+        return NULL;
+    }
+    if (!vgmXMLCheckNode(secret, (const char *const[]){ "type", "uuid", "usage", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(secret, "type", VGM_XML_PROP_REQUIRED, &auth->secretType, error) < 0 ||
+        vgmXMLPropString(secret, "uuid", 0, &uuid, error) < 0 ||
+        vgmXMLPropString(secret, "usage", 0, &auth->usage, error) < 0)
+        return NULL;
+    if (!uuid == !auth->usage) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("element <secret> of <auth> names its secret by 'uuid' or by 'usage', one of the two"));
+        return NULL;
+    }
+    if (uuid && !(auth->byUUID = vgmDomainUUIDParse(uuid, auth->uuid))) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'uuid' of <secret> in <auth>: expected a UUID"),
+                    uuid);
+        return NULL;
+    }
+    return g_steal_pointer(&auth);
+}
+
+static void
+vgmDiskAuthFormat(VgmBuf *buf, const VgmDiskAuth *auth)
+{
+    vgmBufEscapeString(buf, "<auth username='%s'>\n", auth->username);
+    vgmBufEscapeString(buf, "  <secret type='%s'", auth->secretType);
+    if (auth->byUUID) {
+        char str[37];
+
+        vgmDomainUUIDFormat(auth->uuid, str);
+        vgmBufAsprintf(buf, " uuid='%s'/>\n", str);
+    } else {
+        vgmBufEscapeString(buf, " usage='%s'/>\n", auth->usage);
+    }
+    vgmBufAdd(buf, "</auth>\n");
+}
+
+/* Whether @auth fits a disk over @protocol: the protocol takes one and
+ * the secret's type is the protocol's, as libvirt checks */
+static gboolean
+vgmDiskAuthCheck(const VgmDiskAuth *auth, VgmDiskProtocol protocol, GError **error)
+{
+    const VgmDiskProtocolInfo *info = &vgmDiskProtocols[protocol];
+    const char *proto = vgmDiskProtocolTypeToString(protocol);
+
+    if (!info->secretType) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <auth> of a disk over %1$s: only rbd and iscsi disks authenticate here"),
+                    proto);
+        return FALSE;
+    }
+    if (!g_str_equal(auth->secretType, info->secretType)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("invalid secret type '%1$s' in <auth> of a disk over %2$s: its secret is of type '%3$s'"),
+                    auth->secretType, proto, info->secretType);
+        return FALSE;
+    }
+return TRUE;
+}
+
+/* One <host> of a network disk over @proto */
+static VgmDiskNetHost *
+vgmDiskNetHostParse(xmlNodePtr node, VgmDiskProtocol protocol, GError **error)
+{
+    const VgmDiskProtocolInfo *info = &vgmDiskProtocols[protocol];
+    g_autoptr(VgmDiskNetHost) host = g_new0(VgmDiskNetHost, 1);
+    g_autofree char *transport = NULL;
+    int rc;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "port", "transport", "socket", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(node, "transport", 0, &transport, error) < 0 ||
+        (transport && !vgmCheckValue(info->unixHost ? (const char *const[]){ "tcp", "unix", NULL } :
+                                                      (const char *const[]){ "tcp", NULL },
+                                     transport, "transport", "host", error)))
+        return NULL;
+    if (transport && g_str_equal(transport, "unix")) {
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "transport", "socket", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(node, "socket", VGM_XML_PROP_REQUIRED, &host->socket, error) < 0)
+            return NULL;
+        if (!g_path_is_absolute(host->socket)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'socket' of <host>: a unix socket is an absolute path"),
+                        host->socket);
+            return NULL;
+        }
+        return g_steal_pointer(&host);
+    }
+    if (!vgmXMLCheckNode(node, info->tcpPort ? (const char *const[]){ "name", "port", "transport", NULL } :
+                                               (const char *const[]){ "name", "transport", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(node, "name", VGM_XML_PROP_REQUIRED, &host->name, error) < 0 ||
+        (rc = vgmXMLPropUInt(node, "port", 0, &host->port, error)) < 0)
+        return NULL;
+    if (!*host->name || strpbrk(host->name, "/?#@ ,")) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'name' of <host>: expected a host name or an IP address"),
+                    host->name);
+        return NULL;
+    }
+    if (rc > 0 && (host->port == 0 || host->port > 65535)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$u' for attribute 'port' of <host>: a port is 1 to 65535"),
+                    host->port);
+        return NULL;
+    }
+    if (!host->port)
+        host->port = info->port;
+    return g_steal_pointer(&host);
+}
+
+/* <source protocol='' name='' tls='' tlsHostname=''> with its <host>s
+ * and what the protocol takes besides (vgmDiskProtocols) */
 static VgmDiskNetSource *
 vgmDiskNetSourceParse(xmlNodePtr src, GError **error)
 {
     g_autoptr(VgmDiskNetSource) net = g_new0(VgmDiskNetSource, 1);
     g_autofree char *protocol = NULL;
-    g_autofree char *transport = NULL;
     g_autoptr(GPtrArray) hosts = NULL;
-    xmlNodePtr host;
+    const VgmDiskProtocolInfo *info;
     xmlNodePtr child;
     gboolean curl;
+    guint i;
     int v;
-    int rc;
 
     if (vgmXMLPropString(src, "protocol", VGM_XML_PROP_REQUIRED, &protocol, error) < 0)
         return NULL;
     if ((v = vgmDiskProtocolTypeFromString(protocol)) <= 0) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    g_strv_contains(vgmDiskProtocolsRefused, protocol) ?
-                    _("unsupported <disk type='network'> protocol '%1$s': the protocols are nbd, http, https, ftp and ftps") :
-                    _("invalid value '%1$s' for attribute 'protocol' of <source> in <disk type='network'>: the protocols are nbd, http, https, ftp and ftps"),
+        for (i = 0; i < G_N_ELEMENTS(vgmDiskProtocolsRefused); i++) {
+            if (g_str_equal(protocol, vgmDiskProtocolsRefused[i].name)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("unsupported <disk type='network'> protocol '%1$s': %2$s"),
+                            protocol, _(vgmDiskProtocolsRefused[i].why));
+                return NULL;
+            }
+        }
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'protocol' of <source> in <disk type='network'>: the protocols are nbd, http, https, ftp, ftps, iscsi, rbd, gluster and nfs"),
                     protocol);
         return NULL;
     }
     net->protocol = v;
-    curl = net->protocol != VGM_DISK_PROTOCOL_NBD;
-    /* TLS needs certificates, authentication and cookies secrets: none
-     * is set up (refused as unknown: tls, <auth>, <cookies>, <reconnect>) */
-    if (!vgmXMLCheckNode(src, (const char *const[]){ "protocol", "name", NULL },
-                         curl ? (const char *const[]){ "host", "ssl", "readahead", "timeout", NULL } :
-                                (const char *const[]){ "host", NULL },
-                         error) ||
-        vgmXMLPropString(src, "name", 0, &net->name, error) < 0)
+    info = &vgmDiskProtocols[net->protocol];
+    curl = vgmDiskNetCurl(net->protocol);
+    /* HTTP cookies and passwords would need secrets of their own
+     * (refused as unknown: <cookies>, query, an <auth> of curl's) */
+    if (!vgmXMLCheckNode(src, net->protocol == VGM_DISK_PROTOCOL_NBD ?
+                                  (const char *const[]){ "protocol", "name", "tls", "tlsHostname", NULL } :
+                                  (const char *const[]){ "protocol", "name", NULL },
+                         info->children, error) ||
+        vgmXMLPropString(src, "name", 0, &net->name, error) < 0 ||
+        vgmXMLPropTristateBool(src, "tls", 0, &net->tls, error) < 0 ||
+        vgmXMLPropString(src, "tlsHostname", 0, &net->tlsHostname, error) < 0)
         return NULL;
-    hosts = vgmXMLChildren(src, "host");
-    if (hosts->len != 1) {
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("<source protocol='%1$s'> of a network disk needs exactly one <host>, not %2$u"),
-                    protocol, hosts->len);
+    if (net->tlsHostname && net->tls != VGM_TRISTATE_YES) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("attribute 'tlsHostname' of <source protocol='nbd'> goes with tls='yes'"));
         return NULL;
     }
-    host = g_ptr_array_index(hosts, 0);
-    if (!vgmXMLCheckNode(host, (const char *const[]){ "name", "port", "transport", "socket", NULL },
-                         vgmXMLNoChildren, error) ||
-        vgmXMLPropString(host, "transport", 0, &transport, error) < 0 ||
-        (transport && !vgmCheckValue(curl ? (const char *const[]){ "tcp", NULL } :
-                                            (const char *const[]){ "tcp", "unix", NULL },
-                                     transport, "transport", "host", error)))
-        return NULL;
-    if (transport && g_str_equal(transport, "unix")) {
-        if (!vgmXMLCheckNode(host, (const char *const[]){ "transport", "socket", NULL },
-                             vgmXMLNoChildren, error) ||
-            vgmXMLPropString(host, "socket", VGM_XML_PROP_REQUIRED, &net->socket, error) < 0)
-            return NULL;
-        if (!g_path_is_absolute(net->socket)) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("invalid value '%1$s' for attribute 'socket' of <host>: a unix socket is an absolute path"),
-                        net->socket);
-            return NULL;
-        }
-    } else {
-        if (!vgmXMLCheckNode(host, (const char *const[]){ "name", "port", "transport", NULL },
-                             vgmXMLNoChildren, error) ||
-            vgmXMLPropString(host, "name", VGM_XML_PROP_REQUIRED, &net->host, error) < 0 ||
-            (rc = vgmXMLPropUInt(host, "port", 0, &net->port, error)) < 0)
-            return NULL;
-        if (!*net->host || strpbrk(net->host, "/?#@ ,")) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("invalid value '%1$s' for attribute 'name' of <host>: expected a host name or an IP address"),
-                        net->host);
-            return NULL;
-        }
-        if (rc > 0 && (net->port == 0 || net->port > 65535)) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("invalid value '%1$u' for attribute 'port' of <host>: a port is 1 to 65535"),
-                        net->port);
-            return NULL;
-        }
-        if (!net->port)
-            net->port = vgmDiskProtocolPorts[net->protocol];
-    }
-    if (curl && !net->name) {
+    if (net->protocol != VGM_DISK_PROTOCOL_NBD && !net->name) {
         vgmErrorSet(error, VGM_ERR_XML,
-                    _("<source protocol='%1$s'> needs a name: the path of the image on the server"),
+                    _("<source protocol='%1$s'> needs a name: the image on the server"),
                     protocol);
         return NULL;
     }
+    /* rbd's pool/image, gluster's volume/path */
+    if (info->splitName) {
+        const char *slash = strchr(net->name, '/');
+
+        if (!slash || slash == net->name || !slash[1]) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid name '%1$s' of <source protocol='%2$s'>: expected %3$s"),
+                        net->name, protocol,
+                        net->protocol == VGM_DISK_PROTOCOL_RBD ? "POOL/IMAGE" : "VOLUME/PATH");
+            return NULL;
+        }
+    }
+    /* iscsi's target and its LUN (0 when not given) */
+    if (net->protocol == VGM_DISK_PROTOCOL_ISCSI) {
+        const char *slash = strchr(net->name, '/');
+        guint64 lun;
+
+        if (slash == net->name ||
+            (slash && !g_ascii_string_to_unsigned(slash + 1, 10, 0, G_MAXUINT32, &lun, NULL))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid name '%1$s' of <source protocol='iscsi'>: expected TARGET or TARGET/LUN, the LUN a number"),
+                        net->name);
+            return NULL;
+        }
+    }
+
+    net->hosts = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDiskNetHostFree);
+    hosts = vgmXMLChildren(src, "host");
+    if (hosts->len < info->minHosts || (info->maxHosts && hosts->len > info->maxHosts)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    info->maxHosts == 1 ?
+                    _("<source protocol='%1$s'> of a network disk needs exactly one <host>, not %2$u") :
+                    _("<source protocol='%1$s'> of a network disk needs at least one <host>"),
+                    protocol, hosts->len);
+        return NULL;
+    }
+    for (i = 0; i < hosts->len; i++) {
+        VgmDiskNetHost *host = vgmDiskNetHostParse(g_ptr_array_index(hosts, i), net->protocol,
+                                                   error);
+
+        if (!host)
+            return NULL;
+        g_ptr_array_add(net->hosts, host);
+    }
+
     if (vgmXMLSingleChild(src, "ssl", &child, error) < 0)
         return NULL;
     if (child) {
@@ -1028,27 +1233,83 @@ vgmDiskNetSourceParse(xmlNodePtr src, GError **error)
         return NULL;
     /* QEMU's limits: both are int64 options, the timeout at most what
      * curl takes */
-    if (net->readahead > G_MAXINT64 || net->timeout > G_MAXINT32) {
+    if (curl && (net->readahead > G_MAXINT64 || net->timeout > G_MAXINT32)) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("<readahead> or <timeout> of <source protocol='%1$s'> is too large"),
                     protocol);
         return NULL;
     }
+    if (vgmXMLSingleChild(src, "snapshot", &child, error) < 0 ||
+        (child && (!vgmXMLCheckNode(child, (const char *const[]){ "name", NULL }, vgmXMLNoChildren, error) ||
+                   vgmXMLPropString(child, "name", VGM_XML_PROP_REQUIRED, &net->snapshot, error) < 0)) ||
+        vgmXMLSingleChild(src, "config", &child, error) < 0 ||
+        (child && (!vgmXMLCheckNode(child, (const char *const[]){ "file", NULL }, vgmXMLNoChildren, error) ||
+                   vgmXMLPropString(child, "file", VGM_XML_PROP_REQUIRED, &net->config, error) < 0)) ||
+        vgmXMLSingleChild(src, "identity", &child, error) < 0 ||
+        (child && (!vgmXMLCheckNode(child, (const char *const[]){ "user", "group", NULL },
+                                    vgmXMLNoChildren, error) ||
+                   vgmXMLPropString(child, "user", 0, &net->nfsUser, error) < 0 ||
+                   vgmXMLPropString(child, "group", 0, &net->nfsGroup, error) < 0)))
+        return NULL;
+    if (vgmXMLSingleChild(src, "initiator", &child, error) < 0)
+        return NULL;
+    if (child) {
+        xmlNodePtr iqn;
+
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren, (const char *const[]){ "iqn", NULL }, error) ||
+            vgmXMLSingleChild(child, "iqn", &iqn, error) < 0)
+            return NULL;
+        if (!iqn) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("element <initiator> of <source protocol='iscsi'> needs an <iqn name=''/>"));
+            return NULL;
+        }
+        if (!vgmXMLCheckNode(iqn, (const char *const[]){ "name", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropString(iqn, "name", VGM_XML_PROP_REQUIRED, &net->initiator, error) < 0)
+            return NULL;
+    }
+    if (vgmXMLSingleChild(src, "auth", &child, error) < 0 ||
+        (child && !(net->auth = vgmDiskAuthParse(child, error))))
+        return NULL;
     return g_steal_pointer(&net);
 }
 
 static void
 vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
 {
+    guint i;
+
     vgmBufAsprintf(buf, "<source protocol='%s'", vgmDiskProtocolTypeToString(net->protocol));
     vgmBufEscapeString(buf, " name='%s'", net->name);
+    if (net->tls)
+        vgmBufAsprintf(buf, " tls='%s'", vgmTristateBoolTypeToString(net->tls));
+    vgmBufEscapeString(buf, " tlsHostname='%s'", net->tlsHostname);
     vgmBufAdd(buf, ">\n");
     vgmBufAdjustIndent(buf, 2);
-    if (net->socket) {
-        vgmBufEscapeString(buf, "<host transport='unix' socket='%s'/>\n", net->socket);
-    } else {
-        vgmBufEscapeString(buf, "<host name='%s'", net->host);
-        vgmBufAsprintf(buf, " port='%u'/>\n", net->port);
+    for (i = 0; i < net->hosts->len; i++) {
+        const VgmDiskNetHost *host = g_ptr_array_index(net->hosts, i);
+
+        if (host->socket) {
+            vgmBufEscapeString(buf, "<host transport='unix' socket='%s'/>\n", host->socket);
+            continue;
+        }
+        vgmBufEscapeString(buf, "<host name='%s'", host->name);
+        if (host->port)
+            vgmBufAsprintf(buf, " port='%u'", host->port);
+        vgmBufAdd(buf, "/>\n");
+    }
+    if (net->nfsUser || net->nfsGroup) {
+        vgmBufAdd(buf, "<identity");
+        vgmBufEscapeString(buf, " user='%s'", net->nfsUser);
+        vgmBufEscapeString(buf, " group='%s'", net->nfsGroup);
+        vgmBufAdd(buf, "/>\n");
+    }
+    vgmBufEscapeString(buf, "<snapshot name='%s'/>\n", net->snapshot);
+    vgmBufEscapeString(buf, "<config file='%s'/>\n", net->config);
+    if (net->initiator) {
+        vgmBufAdd(buf, "<initiator>\n");
+        vgmBufEscapeString(buf, "  <iqn name='%s'/>\n", net->initiator);
+        vgmBufAdd(buf, "</initiator>\n");
     }
     if (net->sslVerify)
         vgmBufAsprintf(buf, "<ssl verify='%s'/>\n", vgmTristateBoolTypeToString(net->sslVerify));
@@ -1056,6 +1317,8 @@ vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
         vgmBufAsprintf(buf, "<readahead size='%llu'/>\n", net->readahead);
     if (net->timeout)
         vgmBufAsprintf(buf, "<timeout seconds='%llu'/>\n", net->timeout);
+    if (net->auth && !net->auth->inDisk)
+        vgmDiskAuthFormat(buf, net->auth);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</source>\n");
 }
@@ -1381,7 +1644,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                          (const char *const[]){ "driver", "source", "backingStore", "target", "iotune",
                                                 "readonly", "boot", "address", "acpi", "serial", "wwn",
                                                 "vendor", "product", "geometry", "blockio",
-                                                "shareable", "transient", NULL }, error))
+                                                "shareable", "transient", "auth", NULL }, error))
         return NULL;
     {
         g_autofree char *snapshot = NULL;
@@ -1486,7 +1749,23 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     if (vgmXMLSingleChild(node, "source", &child, error) < 0)
         return NULL;
     if (child && disk->type == VGM_DISK_TYPE_NETWORK) {
-        if (!(disk->net = vgmDiskNetSourceParse(child, error)))
+        xmlNodePtr auth;
+
+        if (!(disk->net = vgmDiskNetSourceParse(child, error)) ||
+            vgmXMLSingleChild(node, "auth", &auth, error) < 0)
+            return NULL;
+        /* libvirt's older place for it, kept where it was given */
+        if (auth) {
+            if (disk->net->auth) {
+                vgmErrorSet(error, VGM_ERR_XML, "%s",
+                            _("element <auth> is given in both <disk> and its <source>: one is enough"));
+                return NULL;
+            }
+            if (!(disk->net->auth = vgmDiskAuthParse(auth, error)))
+                return NULL;
+            disk->net->auth->inDisk = TRUE;
+        }
+        if (disk->net->auth && !vgmDiskAuthCheck(disk->net->auth, disk->net->protocol, error))
             return NULL;
     } else if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
         if (!vgmDiskVhostUserParse(child, disk, error))
@@ -1511,6 +1790,15 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         vgmErrorSet(error, VGM_ERR_XML,
                     _("element <disk type='network'> needs a <source protocol=''> with its <host>"));
         return NULL;
+    }
+    if (disk->type != VGM_DISK_TYPE_NETWORK) {
+        if (vgmXMLSingleChild(node, "auth", &child, error) < 0)
+            return NULL;
+        if (child) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("element <auth> of <disk> is for network disks (rbd and iscsi)"));
+            return NULL;
+        }
     }
     if (!disk->src && !disk->net && disk->device == VGM_DISK_DEVICE_DISK) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -1644,6 +1932,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
         vgmDiskMetadataCacheFormat(buf, "driver", disk->metadataCacheMax);
     }
     if (disk->net) {
+        if (disk->net->auth && disk->net->auth->inDisk)
+            vgmDiskAuthFormat(buf, disk->net->auth);
         vgmDiskNetSourceFormat(buf, disk->net);
     } else if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
         vgmBufEscapeString(buf, "<source type='unix' path='%s'", disk->src);

@@ -36,6 +36,7 @@
 #include "driver_disk.h"
 #include "driver_net.h"
 #include "driver_fs.h"
+#include "driver_secret.h"
 #include "driver_tpm.h"
 #include "host/vgmhost.h"
 #include "qemu/qemu_capabilities.h"
@@ -1366,6 +1367,31 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     return g_steal_pointer(&start);
 }
 
+/* The secrets QEMU reads from files (a network disk's <auth>), looked up
+ * in the secret driver and written, readable by their owner only, into
+ * the domain's run-time directory, which the end of the run removes */
+static gboolean
+vgmDriverProcessWriteSecrets(const VgmDriverStore *store, const VgmQemuCmd *cmd, GError **error)
+{
+    for (guint i = 0; i < cmd->secrets->len; i++) {
+        const VgmQemuCmdSecret *secret = g_ptr_array_index(cmd->secrets, i);
+        g_autoptr(GBytes) value = NULL;
+        const void *data;
+        gsize len;
+
+        if (!(value = vgmDriverSecretValueForRef(store, secret->usageType,
+                                                 secret->byUUID ? secret->uuid : NULL,
+                                                 secret->usage, error))) {
+            g_prefix_error(error, _("cannot start with the <auth> of %1$s: "), secret->owner);
+            return FALSE;
+        }
+        data = g_bytes_get_data(value, &len);
+        if (!vgmFileWriteAtomic(secret->path, data, len, 0600, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* Takes back everything a start created: QEMU, the status file (which the
  * caller wrote), the runtime dir with the monitor socket and the pidfile,
  * the memory dirs. */
@@ -1410,7 +1436,8 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         if (!vgmFileMakePath(monDir, 0700, error))
             goto undo;
     }
-    if (!vgmDriverPrepareMemoryPaths(store, start->name, start->plan,
+    if (!vgmDriverProcessWriteSecrets(store, start->cmd, error) ||
+        !vgmDriverPrepareMemoryPaths(store, start->name, start->plan,
                                      status->hugetlbfsDirs, error) ||
         !vgmDriverProcessWritePlanFiles(start->plan, error) ||
         !vgmQemuFirmwarePrepareNvram(start->plan->firmware, error) ||

@@ -632,6 +632,44 @@ vgmDriverSecretValueFor(const VgmDriverStore *store, const unsigned char *uuid,
     return value;
 }
 
+GBytes *
+vgmDriverSecretValueForRef(const VgmDriverStore *store, const char *usageType,
+                           const unsigned char *uuid, const char *usageID, GError **error)
+{
+    g_autoptr(GPtrArray) defs = NULL;
+    unsigned char found[16];
+    GBytes *value = NULL;
+    int usage = vgmSecretUsageTypeFromString(usageType);
+    guint i;
+
+    if (usage <= 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_SECRET, _("unknown secret usage '%1$s'"), usageType);
+        return NULL;
+    }
+    if (uuid)
+        return vgmDriverSecretValueFor(store, uuid, usage, error);
+    g_mutex_lock(&vgmSecretLock);
+    if (!(defs = vgmSecretLoadAll(store, error)))
+        goto done;
+    for (i = 0; i < defs->len; i++) {
+        const VgmSecretDef *def = g_ptr_array_index(defs, i);
+
+        if ((int)def->usage == usage && g_strcmp0(def->usageID, usageID) == 0)
+            break;
+    }
+    if (i == defs->len) {
+        vgmErrorSet(error, VGM_ERR_NO_SECRET,
+                    _("no secret of usage '%1$s' with %2$s '%3$s'"), usageType,
+                    vgmSecretUsageElems[usage], usageID);
+        goto done;
+    }
+    memcpy(found, ((const VgmSecretDef *)g_ptr_array_index(defs, i))->uuid, sizeof(found));
+    value = vgmSecretValue(store, found, FALSE, usage, error);
+ done:
+    g_mutex_unlock(&vgmSecretLock);
+    return value;
+}
+
 gboolean
 vgmDriverSecretUndefine(VgmDriver *drv, const unsigned char *uuid, GError **error)
 {

@@ -75,3 +75,9 @@ gboolean vgmDriverSecretUndefine(VgmDriver *drv, const unsigned char *uuid, GErr
  * secret @uuid of @store, which must be of @usage. */
 GBytes *vgmDriverSecretValueFor(const VgmDriverStore *store, const unsigned char *uuid,
                                 VgmSecretUsage usage, GError **error);
+/* The same for a secret of usage @usageType (libvirt's name: 'ceph',
+ * 'iscsi', ...) named by @uuid or, when that is NULL, by its usage id
+ * @usageID */
+GBytes *vgmDriverSecretValueForRef(const VgmDriverStore *store, const char *usageType,
+                                   const unsigned char *uuid, const char *usageID,
+                                   GError **error);

@@ -248,6 +248,17 @@
      * ftp, ftps come together) */ \
     X(BLOCKDEV_NBD, "blockdev.nbd", QAPI, "blockdev-add/arg-type/+nbd", NULL) \
     X(BLOCKDEV_CURL, "blockdev.curl", QAPI, "blockdev-add/arg-type/+https", NULL) \
+    /* nbd over TLS (its client credentials, the name it checks), and the \
+     * drivers of iscsi, rbd, gluster and nfs disks (QEMU's modules: \
+     * Debian's qemu-block-extra), a secret object for their passwords */ \
+    X(BLOCKDEV_NBD_TLS, "blockdev.nbd.tls-creds", QAPI, "blockdev-add/arg-type/+nbd/tls-creds", NULL) \
+    X(BLOCKDEV_NBD_TLS_HOSTNAME, "blockdev.nbd.tls-hostname", QAPI, "blockdev-add/arg-type/+nbd/tls-hostname", NULL) \
+    X(OBJECT_TLS_CREDS_X509, "object.tls-creds-x509", OBJECT, "tls-creds-x509", NULL) \
+    X(BLOCKDEV_ISCSI, "blockdev.iscsi", QAPI, "blockdev-add/arg-type/+iscsi", NULL) \
+    X(BLOCKDEV_RBD, "blockdev.rbd", QAPI, "blockdev-add/arg-type/+rbd", NULL) \
+    X(BLOCKDEV_GLUSTER, "blockdev.gluster", QAPI, "blockdev-add/arg-type/+gluster", NULL) \
+    X(BLOCKDEV_NFS, "blockdev.nfs", QAPI, "blockdev-add/arg-type/+nfs", NULL) \
+    X(OBJECT_SECRET, "object.secret", OBJECT, "secret", NULL) \
     /* live update: migration mode cpr-transfer (the old QEMU hands its \
      * memory-backend fds to the new one) */ \
     X(MIGRATE_CPR_TRANSFER, "migrate.cpr-transfer", QAPI, "migrate-set-parameters/arg-type/mode/^cpr-transfer", NULL) \

@@ -12,6 +12,8 @@
  */
 #include "config.h"
 
+#include <grp.h>
+#include <pwd.h>
 #include <string.h>
 
 #include "qemu_command.h"
@@ -68,7 +70,57 @@ vgmQemuCmdFree(VgmQemuCmd *cmd)
     g_clear_pointer(&cmd->globals, g_ptr_array_unref);
     g_clear_pointer(&cmd->startup, g_ptr_array_unref);
     g_clear_pointer(&cmd->warnings, g_ptr_array_unref);
+    g_clear_pointer(&cmd->secrets, g_ptr_array_unref);
     g_free(cmd);
+}
+
+static void
+vgmQemuCmdSecretFree(VgmQemuCmdSecret *secret)
+{
+    g_free(secret->path);
+    g_free(secret->usageType);
+    g_free(secret->usage);
+    g_free(secret->owner);
+    g_free(secret);
+}
+
+gboolean
+vgmQemuNfsIdentity(const char *name, gboolean group, guint *id, GError **error)
+{
+    guint64 num;
+
+    /* +ID is a number, whatever this host calls it */
+    if (name[0] == '+' &&
+        g_ascii_string_to_unsigned(name + 1, 10, 0, G_MAXUINT32 - 1, &num, NULL)) {
+        *id = num;
+        return TRUE;
+    }
+    if (group) {
+        struct group gr, *found = NULL;
+        char buf[4096];
+
+        if (getgrnam_r(name, &gr, buf, sizeof(buf), &found) == 0 && found) {
+            *id = found->gr_gid;
+            return TRUE;
+        }
+    } else {
+        struct passwd pw, *found = NULL;
+        char buf[4096];
+
+        if (getpwnam_r(name, &pw, buf, sizeof(buf), &found) == 0 && found) {
+            *id = found->pw_uid;
+            return TRUE;
+        }
+    }
+    /* a number this host has no name for */
+    if (g_ascii_string_to_unsigned(name, 10, 0, G_MAXUINT32 - 1, &num, NULL)) {
+        *id = num;
+        return TRUE;
+    }
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("invalid %1$s '%2$s' in <identity> of an nfs disk: no such %1$s on this host (give +ID for a number)"),
+                group ? "group" : "user", name);
+    return FALSE;
 }
 
 char *
@@ -1022,6 +1074,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     cmd->globals = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
     cmd->startup = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
     cmd->warnings = g_ptr_array_new_with_free_func(g_free);
+    cmd->secrets = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuCmdSecretFree);
     cmd->binary = g_strdup(def->devices.emulator ? def->devices.emulator :
                            "/usr/bin/qemu-system-x86_64");
     if (!def->devices.emulator) {

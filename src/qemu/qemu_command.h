@@ -30,7 +30,23 @@ typedef struct {
     gboolean customArgv; /* <qemu:commandline> added to it: libvirt's taint */
     GPtrArray *warnings; /* what may not work as the definition hopes,
                           * for the domain's log: translated lines */
+    GPtrArray *secrets; /* VgmQemuCmdSecret: the secrets QEMU reads from
+                         * files (a network disk's <auth>), which the
+                         * driver writes before QEMU starts */
 } VgmQemuCmd;
+
+/* A secret of the secret driver that a -object secret reads from @path
+ * (in the domain's run-time directory, which only its owner reads): the
+ * driver looks it up, by uuid or by usage, as one of usage @usageType,
+ * and writes its value there before QEMU starts */
+typedef struct {
+    char *path;
+    char *usageType;            /* libvirt's secret usage: 'ceph', 'iscsi' */
+    gboolean byUUID;
+    unsigned char uuid[16];
+    char *usage;                /* the usage id, when not by uuid */
+    char *owner;                /* what needs it, for errors: "disk 'vda'" */
+} VgmQemuCmdSecret;
 
 /* The fds the driver hands QEMU for the queues of each <interface
  * type='direct'> (its macvtap, opened once a queue): numbered from
@@ -64,6 +80,10 @@ char *vgmQemuCmdFormatShell(const VgmQemuCmd *cmd);
 /* NULL-terminated argv (binary first) and envp for spawning. */
 char **vgmQemuCmdGetArgv(const VgmQemuCmd *cmd);
 char **vgmQemuCmdGetEnvp(const VgmQemuCmd *cmd);
+
+/* The numeric id an NFS disk's <identity user|group=''> names: +ID, or a
+ * user or group of this host's (then a number) */
+gboolean vgmQemuNfsIdentity(const char *name, gboolean group, guint *id, GError **error);
 
 /* QEMU's key=value escaping: every ',' doubled. */
 char *vgmQemuEscapeOptValue(const char *value);

@@ -367,37 +367,116 @@ vgmCmdFloppyController(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPl
     }
 }
 
-/* The protocol node of a network disk, as libvirt writes it: nbd's server
- * and export; curl's URL (the port always written, the path escaped as a
- * URI's), then its ssl verification, timeout and readahead */
+/* QEMU's SocketAddress of @host: unix or inet, the port a string */
 static JsonObject *
-vgmCmdNetSourceNode(const VgmDiskNetSource *net)
+vgmCmdNetSocketAddress(const VgmDiskNetHost *host)
 {
+    JsonObject *server = json_object_new();
+
+    if (host->socket) {
+        json_object_set_string_member(server, "type", "unix");
+        json_object_set_string_member(server, "path", host->socket);
+    } else {
+        g_autofree char *port = g_strdup_printf("%u", host->port);
+
+        json_object_set_string_member(server, "type", "inet");
+        json_object_set_string_member(server, "host", host->name);
+        json_object_set_string_member(server, "port", port);
+    }
+    return server;
+}
+
+/* The secret object of the <auth> of network disk @d whose storage node
+ * is @storage: QEMU reads it from a file the driver writes (the domain's
+ * run-time directory, only its owner's); returns its id */
+static char *
+vgmCmdNetAuthSecret(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmDiskDef *d,
+                    const char *storage, const char *runDir)
+{
+    const VgmDiskAuth *auth = d->net->auth;
+    char *id = g_strdup_printf("%s-auth-secret0", storage);
+    g_autofree char *file = g_strdup_printf("%s.secret", id);
+    VgmQemuCmdSecret *secret = g_new0(VgmQemuCmdSecret, 1);
+    JsonObject *obj = json_object_new();
+
+    secret->path = g_build_filename(runDir, file, NULL);
+    secret->usageType = g_strdup(auth->secretType);
+    secret->byUUID = auth->byUUID;
+    memcpy(secret->uuid, auth->uuid, sizeof(secret->uuid));
+    secret->usage = g_strdup(auth->usage);
+    secret->owner = g_strdup_printf("disk '%s'", d->dst);
+    json_object_set_string_member(obj, "qom-type", "secret");
+    json_object_set_string_member(obj, "id", id);
+    json_object_set_string_member(obj, "format", "raw");
+    json_object_set_string_member(obj, "file", secret->path);
+    vgmCmdObject(cmd, obj);
+    json_object_unref(obj);
+    g_ptr_array_add(cmd->secrets, secret);
+    return id;
+}
+
+/* The TLS client credentials of an NBD disk whose storage node is
+ * @storage, from @dir (libvirt's nbd_tls_x509_cert_dir); returns its id */
+static char *
+vgmCmdNetTLS(VgmQemuCmd *cmd, const char *storage, const char *dir)
+{
+    char *id = g_strdup_printf("obj%s_tls0", storage);
+    JsonObject *obj = json_object_new();
+
+    json_object_set_string_member(obj, "qom-type", "tls-creds-x509");
+    json_object_set_string_member(obj, "id", id);
+    json_object_set_string_member(obj, "dir", dir);
+    json_object_set_string_member(obj, "endpoint", "client");
+    json_object_set_boolean_member(obj, "verify-peer", TRUE);
+    vgmCmdObject(cmd, obj);
+    json_object_unref(obj);
+    return id;
+}
+
+/* The protocol node of network disk @d, as libvirt writes it, with its
+ * storage node named @storage: nbd's server, export and TLS; curl's URL
+ * (the port always written, the path escaped as a URI's), then its ssl
+ * verification, timeout and readahead; iscsi's portal, target and LUN;
+ * rbd's pool, image and monitors; gluster's volume, path and servers;
+ * nfs's server, path and identity. The objects it needs (a secret, TLS
+ * credentials) go first. */
+static JsonObject *
+vgmCmdNetSourceNode(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+                    const VgmDiskDef *d, const char *storage)
+{
+    const VgmDiskNetSource *net = d->net;
+    const VgmDiskNetHost *host = vgmDiskNetFirstHost(net);
     JsonObject *o = json_object_new();
     const char *proto = vgmDiskProtocolTypeToString(net->protocol);
+    g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, def->name);
+    g_autofree char *secret = net->auth ? vgmCmdNetAuthSecret(cmd, def, d, storage, runDir) : NULL;
+    const char *slash = net->name ? strchr(net->name, '/') : NULL;
+    g_autofree char *head = slash ? g_strndup(net->name, slash - net->name) : g_strdup(net->name);
+    JsonArray *servers;
+    guint i;
 
     json_object_set_string_member(o, "driver", proto);
-    if (net->protocol == VGM_DISK_PROTOCOL_NBD) {
-        JsonObject *server = json_object_new();
-
-        if (net->socket) {
-            json_object_set_string_member(server, "type", "unix");
-            json_object_set_string_member(server, "path", net->socket);
-        } else {
-            g_autofree char *port = g_strdup_printf("%u", net->port);
-
-            json_object_set_string_member(server, "type", "inet");
-            json_object_set_string_member(server, "host", net->host);
-            json_object_set_string_member(server, "port", port);
-        }
-        json_object_set_object_member(o, "server", server);
+    switch (net->protocol) {
+    case VGM_DISK_PROTOCOL_NBD:
+        json_object_set_object_member(o, "server", vgmCmdNetSocketAddress(host));
         if (net->name)
             json_object_set_string_member(o, "export", net->name);
-    } else {
+        if (net->tls == VGM_TRISTATE_YES) {
+            g_autofree char *tls = vgmCmdNetTLS(cmd, storage, cfg->nbdTLSDir);
+
+            json_object_set_string_member(o, "tls-creds", tls);
+            if (net->tlsHostname)
+                json_object_set_string_member(o, "tls-hostname", net->tlsHostname);
+        }
+        break;
+    case VGM_DISK_PROTOCOL_HTTP:
+    case VGM_DISK_PROTOCOL_HTTPS:
+    case VGM_DISK_PROTOCOL_FTP:
+    case VGM_DISK_PROTOCOL_FTPS: {
         g_autofree char *path = g_uri_escape_string(net->name, "/!$&'()*+,;=:@", FALSE);
-        gboolean v6 = strchr(net->host, ':') != NULL;
+        gboolean v6 = strchr(host->name, ':') != NULL;
         g_autofree char *url = g_strdup_printf("%s://%s%s%s:%u%s%s", proto, v6 ? "[" : "",
-                                               net->host, v6 ? "]" : "", net->port,
+                                               host->name, v6 ? "]" : "", host->port,
                                                path[0] == '/' ? "" : "/", path);
 
         json_object_set_string_member(o, "url", url);
@@ -407,6 +486,87 @@ vgmCmdNetSourceNode(const VgmDiskNetSource *net)
             json_object_set_int_member(o, "timeout", (gint64)net->timeout);
         if (net->readahead)
             json_object_set_int_member(o, "readahead", (gint64)net->readahead);
+        break;
+    }
+    case VGM_DISK_PROTOCOL_ISCSI: {
+        gboolean v6 = strchr(host->name, ':') != NULL;
+        g_autofree char *portal = g_strdup_printf("%s%s%s:%u", v6 ? "[" : "", host->name,
+                                                  v6 ? "]" : "", host->port);
+
+        json_object_set_string_member(o, "portal", portal);
+        json_object_set_string_member(o, "target", head);
+        json_object_set_int_member(o, "lun", slash ? g_ascii_strtoull(slash + 1, NULL, 10) : 0);
+        json_object_set_string_member(o, "transport", "tcp");
+        if (secret) {
+            json_object_set_string_member(o, "user", net->auth->username);
+            json_object_set_string_member(o, "password-secret", secret);
+        }
+        if (net->initiator)
+            json_object_set_string_member(o, "initiator-name", net->initiator);
+        break;
+    }
+    case VGM_DISK_PROTOCOL_RBD:
+        json_object_set_string_member(o, "pool", head);
+        json_object_set_string_member(o, "image", slash + 1);
+        if (net->snapshot)
+            json_object_set_string_member(o, "snapshot", net->snapshot);
+        if (net->config)
+            json_object_set_string_member(o, "conf", net->config);
+        if (net->hosts->len) {
+            /* InetSocketAddressBase: no type; a monitor without a port
+             * gets "0", Ceph's own default, as libvirt writes it */
+            servers = json_array_new();
+            for (i = 0; i < net->hosts->len; i++) {
+                const VgmDiskNetHost *h = g_ptr_array_index(net->hosts, i);
+                JsonObject *server = json_object_new();
+                g_autofree char *port = g_strdup_printf("%u", h->port);
+
+                json_object_set_string_member(server, "host", h->name);
+                json_object_set_string_member(server, "port", port);
+                json_array_add_object_element(servers, server);
+            }
+            json_object_set_array_member(o, "server", servers);
+        }
+        if (secret) {
+            JsonArray *modes = json_array_new();
+
+            json_object_set_string_member(o, "user", net->auth->username);
+            /* cephx, or none where the cluster asks for none (libvirt's) */
+            json_array_add_string_element(modes, "cephx");
+            json_array_add_string_element(modes, "none");
+            json_object_set_array_member(o, "auth-client-required", modes);
+            json_object_set_string_member(o, "key-secret", secret);
+        }
+        break;
+    case VGM_DISK_PROTOCOL_GLUSTER:
+        json_object_set_string_member(o, "volume", head);
+        json_object_set_string_member(o, "path", slash + 1);
+        servers = json_array_new();
+        for (i = 0; i < net->hosts->len; i++)
+            json_array_add_object_element(servers,
+                                          vgmCmdNetSocketAddress(g_ptr_array_index(net->hosts, i)));
+        json_object_set_array_member(o, "server", servers);
+        /* libvirt's default gluster_debug_level */
+        json_object_set_int_member(o, "debug", 4);
+        break;
+    case VGM_DISK_PROTOCOL_NFS: {
+        JsonObject *server = json_object_new();
+        guint id;
+
+        json_object_set_string_member(server, "host", host->name);
+        json_object_set_string_member(server, "type", "inet");
+        json_object_set_object_member(o, "server", server);
+        json_object_set_string_member(o, "path", net->name);
+        /* validation resolved both */
+        if (net->nfsUser && vgmQemuNfsIdentity(net->nfsUser, FALSE, &id, NULL))
+            json_object_set_int_member(o, "user", id);
+        if (net->nfsGroup && vgmQemuNfsIdentity(net->nfsGroup, TRUE, &id, NULL))
+            json_object_set_int_member(o, "group", id);
+        break;
+    }
+    case VGM_DISK_PROTOCOL_NONE:
+    case VGM_DISK_PROTOCOL_LAST:
+        break;
     }
     return o;
 }
@@ -508,7 +668,8 @@ vgmCmdDiskBacking(VgmQemuCmd *cmd, const VgmDiskDef *d, guint n, const VgmCmdBlo
 }
 
 static void
-vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+            const VgmQemuPlan *plan)
 {
     const VgmDevicesDef *devs = &def->devices;
     const VgmDiskDef *bootDisk = vgmCmdBootDisk(def, VGM_DISK_DEVICE_DISK);
@@ -583,7 +744,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             opts.backing = backing;
             opts.noBacking = !backing && d->backingEnd && g_str_equal(formatDriver, "qcow2");
             if (d->net) {
-                vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(d->net), storage, format,
+                vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(cmd, def, cfg, d, storage), storage, format,
                                     formatDriver, d->readonly, &opts);
             } else if (d->type == VGM_DISK_TYPE_DIR) {
                 /* QEMU's virtual FAT of the directory, as libvirt writes it */
@@ -1809,7 +1970,7 @@ vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg
      * virtio-pmem sit on their PCI buses */
     vgmCmdMemoryDevices(cmd, plan);
     vgmCmdCcidControllers(cmd, def, plan);
-    vgmCmdDisks(cmd, def, plan);
+    vgmCmdDisks(cmd, def, cfg, plan);
     vgmCmdFilesystems(cmd, def, cfg, plan);
     vgmCmdNets(cmd, def, plan);
     vgmCmdSmartcards(cmd, def);

@@ -21,6 +21,8 @@ vgmQemuConfigNew(const char *runDir, const char *memoryDir, const char *logDir)
     cfg->logDir = g_strdup(logDir);
     cfg->hugetlbfs = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
     cfg->vhostNet = access("/dev/vhost-net", R_OK | W_OK) == 0;
+    /* libvirt's default_tls_x509_cert_dir, which its NBD disks use */
+    cfg->nbdTLSDir = g_strdup("/etc/pki/qemu");
     {
         g_autofree char *parent = g_path_get_dirname(memoryDir);
 
@@ -50,6 +52,7 @@ vgmQemuConfigFree(VgmQemuConfig *cfg)
     g_free(cfg->memoryDir);
     g_free(cfg->logDir);
     g_free(cfg->nvramDir);
+    g_free(cfg->nbdTLSDir);
     g_strfreev(cfg->firmwareDirs);
     g_hash_table_unref(cfg->hugetlbfs);
     vgmBitmapFree(cfg->autoNodeset);

@@ -21,6 +21,9 @@ typedef struct {
     GStrv firmwareDirs;  /* QEMU firmware descriptors, first wins; NULL:
                           * none */
     GHashTable *hugetlbfs; /* page size in KiB (guint64 *) -> mount path */
+    char *nbdTLSDir;     /* the TLS client certificates of NBD disks with
+                          * tls='yes' (libvirt's nbd_tls_x509_cert_dir):
+                          * ca-cert.pem, client-cert.pem, client-key.pem */
     gboolean forceTCG;   /* use TCG even for <domain type='kvm'> (tests only) */
     gboolean vhostNet;   /* /dev/vhost-net opens read-write: KVM guests'
                           * virtio-net taps use the kernel's vhost-net */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "qemu_validate.h"
+#include "qemu_command.h"
 #include "qemu_plan.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
@@ -1336,16 +1337,41 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
                 [VGM_DISK_PROTOCOL_HTTPS] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
                 [VGM_DISK_PROTOCOL_FTP] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
                 [VGM_DISK_PROTOCOL_FTPS] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
+                [VGM_DISK_PROTOCOL_ISCSI] = VGM_QEMU_CAPS_BLOCKDEV_ISCSI,
+                [VGM_DISK_PROTOCOL_RBD] = VGM_QEMU_CAPS_BLOCKDEV_RBD,
+                [VGM_DISK_PROTOCOL_GLUSTER] = VGM_QEMU_CAPS_BLOCKDEV_GLUSTER,
+                [VGM_DISK_PROTOCOL_NFS] = VGM_QEMU_CAPS_BLOCKDEV_NFS,
             };
-            VgmQemuCapsFlag flag = protoFlags[d->net->protocol];
+            const VgmDiskNetSource *net = d->net;
+            VgmQemuCapsFlag flag = protoFlags[net->protocol];
+            guint id;
 
             if (!vgmQemuCapsGet(caps, flag)) {
                 vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                             _("this QEMU binary does not support network disk '%1$s' over %2$s: its -blockdev has no driver '%2$s' (capability '%3$s')"),
-                            d->dst, vgmDiskProtocolTypeToString(d->net->protocol),
+                            d->dst, vgmDiskProtocolTypeToString(net->protocol),
                             vgmQemuCapsFlagTypeToString(flag));
                 return FALSE;
             }
+            if (net->tls == VGM_TRISTATE_YES &&
+                (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BLOCKDEV_NBD_TLS) ||
+                 !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_TLS_CREDS_X509) ||
+                 (net->tlsHostname && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BLOCKDEV_NBD_TLS_HOSTNAME)))) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary does not support TLS for nbd disk '%1$s' (capabilities 'blockdev.nbd.tls-creds', 'object.tls-creds-x509' and, for tlsHostname, 'blockdev.nbd.tls-hostname')"),
+                            d->dst);
+                return FALSE;
+            }
+            if (net->auth && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_SECRET)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary does not support the <auth> of disk '%1$s': it has no 'secret' object (capability 'object.secret')"),
+                            d->dst);
+                return FALSE;
+            }
+            /* the ids QEMU's nfs driver takes, which this host names */
+            if ((net->nfsUser && !vgmQemuNfsIdentity(net->nfsUser, FALSE, &id, error)) ||
+                (net->nfsGroup && !vgmQemuNfsIdentity(net->nfsGroup, TRUE, &id, error)))
+                return FALSE;
             /* aio is the file driver's */
             if (d->io) {
                 vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
