@@ -7,6 +7,9 @@ PKGS=(
     meson ninja-build gcc pkg-config gettext python3
     libglib2.0-dev libxml2-dev libxml2-utils libjson-glib-dev
     qemu-system-x86 qemu-utils
+    # QEMU's block drivers of network disks (curl, iscsi, rbd, gluster,
+    # nfs) are modules of their own
+    qemu-block-extra
     # UEFI firmware and its descriptors (<os firmware='efi'>), the TPM
     # emulator (<tpm><backend type='emulator'>)
     ovmf swtpm swtpm-tools

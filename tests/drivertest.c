@@ -3434,6 +3434,74 @@ testTransientDisk(void)
     testSweep(root);
 }
 
+/* A network disk's <auth>: without its secret the start is refused
+ * before QEMU runs, naming the disk and the secret; with the secret (of
+ * usage iscsi, found by its usage id) QEMU reads it from the file the
+ * driver wrote and gets as far as the iSCSI login, which fails here
+ * (nothing listens on 127.0.0.1:1), and the failed start leaves neither
+ * a status nor the file. Without QEMU's iscsi module (Debian's
+ * qemu-block-extra) only the refusal is checked. */
+static void
+testNetworkDiskAuth(void)
+{
+    static const char uuid[] = "5f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *secrets = NULL;
+    g_autofree char *secretXml = NULL;
+    g_autofree char *secretValue = NULL;
+    g_autofree char *secretFile = NULL;
+    g_autoptr(TestRun) run = NULL;
+
+    if (!testHaveQemu())
+        return;
+    root = testMakeRoot();
+    file = g_build_filename(root, "iscsi.xml", NULL);
+    g_assert_true(g_file_set_contents(file,
+        "<domain type='qemu'><name>iscsi</name><memory unit='MiB'>128</memory>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+        "<source protocol='iscsi' name='iqn.2013-07.com.example:vgm/0'>"
+        "<host name='127.0.0.1' port='1'/>"
+        "<auth username='tenant'><secret type='iscsi' usage='vgmtarget'/></auth></source>"
+        "<target dev='vda' bus='virtio'/></disk>"
+        "<memballoon model='none'/></devices></domain>", -1, NULL));
+    run = testTool(root, "create", file, NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_nonnull(strstr(run->err, "disk 'vda'"));
+    g_assert_nonnull(strstr(run->err, "no secret of usage 'iscsi' with target 'vgmtarget'"));
+    g_assert_false(testStatusExists(root, "iscsi"));
+    g_clear_pointer(&run, testRunFree);
+
+    /* the secret driver's layout: ROOT/etc/secrets/UUID.{xml,base64} */
+    secrets = g_build_filename(root, "etc", "secrets", NULL);
+    g_assert_cmpint(g_mkdir_with_parents(secrets, 0700), ==, 0);
+    secretXml = g_strdup_printf("%s/%s.xml", secrets, uuid);
+    secretValue = g_strdup_printf("%s/%s.base64", secrets, uuid);
+    g_assert_true(g_file_set_contents(secretXml, "<secret ephemeral='no' private='yes'>"
+                                      "<uuid>5f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9</uuid>"
+                                      "<usage type='iscsi'><target>vgmtarget</target></usage>"
+                                      "</secret>\n", -1, NULL));
+    g_assert_true(g_file_set_contents(secretValue, "czNjcjN0\n", -1, NULL));
+    run = testTool(root, "create", file, NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    g_assert_null(strstr(run->err, "no secret"));
+    g_assert_false(testStatusExists(root, "iscsi"));
+    secretFile = g_build_filename(root, "run", "qemu", "domain-iscsi",
+                                  "vgm-1-storage-auth-secret0.secret", NULL);
+    g_assert_false(g_file_test(secretFile, G_FILE_TEST_EXISTS));
+    if (strstr(run->err, "Unknown driver 'iscsi'") || strstr(run->err, "Unknown protocol")) {
+        g_test_message("QEMU has no iscsi driver here (qemu-block-extra): only the refusal was checked: %s",
+                       run->err);
+        return;
+    }
+    /* QEMU makes the -object secret (from the file) before the
+     * -blockdev that uses it: a missing or unreadable file would have
+     * stopped it there */
+    g_assert_nonnull(strstr(run->err, "iSCSI: Failed to connect to LUN"));
+}
+
 /* <vsock>: with /dev/vhost-vsock, the driver gives an auto='yes' guest
  * the lowest free address from 3 (the live XML names it, QEMU's device
  * has it), a second guest asking for that address is refused before its
@@ -4582,6 +4650,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/ethernet-taps", testEthernetTaps);
     g_test_add_func("/driver/lifecycle/direct-macvtap", testDirectMacvtap);
     g_test_add_func("/driver/lifecycle/vsock", testVsock);
+    g_test_add_func("/driver/lifecycle/network-disk-auth", testNetworkDiskAuth);
     g_test_add_func("/driver/lifecycle/transient-disk", testTransientDisk);
     g_test_add_func("/driver/lifecycle/ovs-port", testOvsPort);
     g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);
