@@ -999,7 +999,6 @@ typedef struct {
     VgmDeviceAddress addr;
 } VgmDiskDef;
 
-/* One image below a disk (<backingStore type='file|block'>) */
 /* <vcpus><vcpu id enabled hotpluggable order/>: whether vCPU id runs,
  * whether QEMU plugs it (after its start, in @order) rather than starting
  * with it; after the parse hotpluggable is YES or NO */
@@ -1010,6 +1009,7 @@ typedef struct {
     unsigned int order;         /* 0: none */
 } VgmDomainVcpu;
 
+/* One image below a disk (<backingStore type='file|block'>) */
 typedef struct {
     VgmDiskType type;           /* file or block */
     char *format;               /* <format type=''>: raw or qcow2 */
