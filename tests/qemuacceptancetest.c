@@ -927,6 +927,9 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
             VgmDiskBackingLayer *l = g_ptr_array_index(disk->backing, k);
             char *skip = NULL;
 
+            if (l->net)
+                return g_strdup_printf("backing image %s of disk %s needs a server of its protocol",
+                                       l->path, disk->dst);
             if (l->type == VGM_DISK_TYPE_BLOCK) {
                 g_test_message("disk %s: backing block device %s replaced by /dev/null", disk->dst,
                                l->path);

@@ -1009,11 +1009,13 @@ typedef struct {
     unsigned int order;         /* 0: none */
 } VgmDomainVcpu;
 
-/* One image below a disk (<backingStore type='file|block'>) */
+/* One image below a disk (<backingStore type='file|block|network'>) */
 typedef struct {
-    VgmDiskType type;           /* file or block */
+    VgmDiskType type;           /* file, block or network */
     char *format;               /* <format type=''>: raw or qcow2 */
-    char *path;                 /* <source file|dev=''> */
+    char *path;                 /* <source file|dev=''>; for a network
+                                 * image PROTOCOL:NAME, what messages name */
+    VgmDiskNetSource *net;      /* type network: its source, else NULL */
     unsigned long long metadataCacheMax; /* <format><metadata_cache>, bytes */
 } VgmDiskBackingLayer;
 

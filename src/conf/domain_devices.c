@@ -273,6 +273,7 @@ vgmDiskBackingLayerFree(VgmDiskBackingLayer *l)
 {
     g_free(l->format);
     g_free(l->path);
+    vgmDiskNetSourceFree(l->net);
     g_free(l);
 }
 
@@ -1577,14 +1578,15 @@ vgmDiskBackingParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
             vgmXMLPropEnum(bs, "type", vgmDiskTypeTypeFromString, VGM_XML_PROP_REQUIRED, &type,
                            error) < 0)
             return FALSE;
-        if (type != VGM_DISK_TYPE_FILE && type != VGM_DISK_TYPE_BLOCK) {
+        if (type != VGM_DISK_TYPE_FILE && type != VGM_DISK_TYPE_BLOCK &&
+            type != VGM_DISK_TYPE_NETWORK) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported <backingStore type='%1$s'> of disk: a backing image is a 'file' or a 'block' device here"),
+                        _("unsupported <backingStore type='%1$s'> of disk: a backing image is a 'file', a 'block' device or on the 'network' here"),
                         vgmDiskTypeTypeToString(type));
             return FALSE;
         }
         layer->type = type;
-        attr = type == VGM_DISK_TYPE_FILE ? "file" : "dev";
+        attr = type == VGM_DISK_TYPE_FILE ? "file" : type == VGM_DISK_TYPE_BLOCK ? "dev" : "protocol";
         if (vgmXMLSingleChild(bs, "format", &fmt, error) < 0 ||
             vgmXMLSingleChild(bs, "source", &src, error) < 0)
             return FALSE;
@@ -1599,10 +1601,18 @@ vgmDiskBackingParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
             vgmXMLPropString(fmt, "type", VGM_XML_PROP_REQUIRED, &layer->format, error) < 0 ||
             !vgmCheckValue((const char *const[]){ "raw", "qcow2", NULL }, layer->format, "type",
                            "format", error) ||
-            !vgmDiskMetadataCacheParse(fmt, &layer->metadataCacheMax, error) ||
-            !vgmXMLCheckNode(src, (const char *const[]){ attr, NULL }, vgmXMLNoChildren, error) ||
-            vgmXMLPropString(src, attr, VGM_XML_PROP_REQUIRED, &layer->path, error) < 0)
+            !vgmDiskMetadataCacheParse(fmt, &layer->metadataCacheMax, error))
             return FALSE;
+        if (type == VGM_DISK_TYPE_NETWORK) {
+            if (!(layer->net = vgmDiskNetSourceParse(src, error)) ||
+                (layer->net->auth && !vgmDiskAuthCheck(layer->net->auth, layer->net->protocol, error)))
+                return FALSE;
+            layer->path = g_strdup_printf("%s:%s", vgmDiskProtocolTypeToString(layer->net->protocol),
+                                          layer->net->name ? layer->net->name : "");
+        } else if (!vgmXMLCheckNode(src, (const char *const[]){ attr, NULL }, vgmXMLNoChildren, error) ||
+                   vgmXMLPropString(src, attr, VGM_XML_PROP_REQUIRED, &layer->path, error) < 0) {
+            return FALSE;
+        }
         g_ptr_array_add(disk->backing, g_steal_pointer(&layer));
         node = bs;
     }
@@ -1622,8 +1632,11 @@ vgmDiskBackingFormat(VgmBuf *buf, const VgmDiskDef *disk)
         vgmBufAdjustIndent(buf, 2);
         vgmBufEscapeString(buf, "<format type='%s'", l->format);
         vgmDiskMetadataCacheFormat(buf, "format", l->metadataCacheMax);
-        vgmBufEscapeString(buf, l->type == VGM_DISK_TYPE_FILE ? "<source file='%s'/>\n" :
-                           "<source dev='%s'/>\n", l->path);
+        if (l->net)
+            vgmDiskNetSourceFormat(buf, l->net);
+        else
+            vgmBufEscapeString(buf, l->type == VGM_DISK_TYPE_FILE ? "<source file='%s'/>\n" :
+                               "<source dev='%s'/>\n", l->path);
     }
     if (disk->backingEnd)
         vgmBufAdd(buf, "<backingStore/>\n");

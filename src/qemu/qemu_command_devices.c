@@ -390,10 +390,10 @@ vgmCmdNetSocketAddress(const VgmDiskNetHost *host)
  * is @storage: QEMU reads it from a file the driver writes (the domain's
  * run-time directory, only its owner's); returns its id */
 static char *
-vgmCmdNetAuthSecret(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmDiskDef *d,
+vgmCmdNetAuthSecret(VgmQemuCmd *cmd, const VgmDiskNetSource *net, const char *dst,
                     const char *storage, const char *runDir)
 {
-    const VgmDiskAuth *auth = d->net->auth;
+    const VgmDiskAuth *auth = net->auth;
     char *id = g_strdup_printf("%s-auth-secret0", storage);
     g_autofree char *file = g_strdup_printf("%s.secret", id);
     VgmQemuCmdSecret *secret = g_new0(VgmQemuCmdSecret, 1);
@@ -404,7 +404,7 @@ vgmCmdNetAuthSecret(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmDiskDef *
     secret->byUUID = auth->byUUID;
     memcpy(secret->uuid, auth->uuid, sizeof(secret->uuid));
     secret->usage = g_strdup(auth->usage);
-    secret->owner = g_strdup_printf("disk '%s'", d->dst);
+    secret->owner = g_strdup_printf("disk '%s'", dst);
     json_object_set_string_member(obj, "qom-type", "secret");
     json_object_set_string_member(obj, "id", id);
     json_object_set_string_member(obj, "format", "raw");
@@ -433,8 +433,8 @@ vgmCmdNetTLS(VgmQemuCmd *cmd, const char *storage, const char *dir)
     return id;
 }
 
-/* The protocol node of network disk @d, as libvirt writes it, with its
- * storage node named @storage: nbd's server, export and TLS; curl's URL
+/* The protocol node of network image @net of disk @dst, as libvirt
+ * writes it, with its storage node named @storage: nbd's server, export and TLS; curl's URL
  * (the port always written, the path escaped as a URI's), then its ssl
  * verification, timeout and readahead; iscsi's portal, target and LUN;
  * rbd's pool, image and monitors; gluster's volume, path and servers;
@@ -442,14 +442,13 @@ vgmCmdNetTLS(VgmQemuCmd *cmd, const char *storage, const char *dir)
  * credentials) go first. */
 static JsonObject *
 vgmCmdNetSourceNode(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
-                    const VgmDiskDef *d, const char *storage)
+                    const VgmDiskNetSource *net, const char *dst, const char *storage)
 {
-    const VgmDiskNetSource *net = d->net;
     const VgmDiskNetHost *host = vgmDiskNetFirstHost(net);
     JsonObject *o = json_object_new();
     const char *proto = vgmDiskProtocolTypeToString(net->protocol);
     g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, def->name);
-    g_autofree char *secret = net->auth ? vgmCmdNetAuthSecret(cmd, def, d, storage, runDir) : NULL;
+    g_autofree char *secret = net->auth ? vgmCmdNetAuthSecret(cmd, net, dst, storage, runDir) : NULL;
     const char *slash = net->name ? strchr(net->name, '/') : NULL;
     g_autofree char *head = slash ? g_strndup(net->name, slash - net->name) : g_strdup(net->name);
     JsonArray *servers;
@@ -637,7 +636,8 @@ vgmCmdDiskFrontend(JsonObject *dev, const VgmDiskDef *d, VgmDiskCache cache)
  * below, or null where the chain given ends. Returns the format node of
  * the top layer, which the disk's own names, or NULL without layers. */
 static char *
-vgmCmdDiskBacking(VgmQemuCmd *cmd, const VgmDiskDef *d, guint n, const VgmCmdBlockdevOpts *top)
+vgmCmdDiskBacking(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+                  const VgmDiskDef *d, guint n, const VgmCmdBlockdevOpts *top)
 {
     char *below = NULL;
     guint k;
@@ -659,8 +659,12 @@ vgmCmdDiskBacking(VgmQemuCmd *cmd, const VgmDiskDef *d, guint n, const VgmCmdBlo
                          g_str_equal(l->format, "qcow2"),
         };
 
-        vgmCmdBlockdev(cmd, l->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file", l->path,
-                       storage, format, l->format, TRUE, &opts);
+        if (l->net)
+            vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(cmd, def, cfg, l->net, d->dst, storage),
+                                storage, format, l->format, TRUE, &opts);
+        else
+            vgmCmdBlockdev(cmd, l->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file", l->path,
+                           storage, format, l->format, TRUE, &opts);
         g_free(below);
         below = format;
     }
@@ -738,13 +742,14 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
             /* a directory's FAT is a raw image to the format layer */
             const char *formatDriver = d->driverType && !g_str_equal(d->driverType, "fat") ?
                                        d->driverType : "raw";
-            g_autofree char *backing = vgmCmdDiskBacking(cmd, d, i + 1, &opts);
+            g_autofree char *backing = vgmCmdDiskBacking(cmd, def, cfg, d, i + 1, &opts);
 
             /* the top's own backing: the chain's first layer, or none */
             opts.backing = backing;
             opts.noBacking = !backing && d->backingEnd && g_str_equal(formatDriver, "qcow2");
             if (d->net) {
-                vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(cmd, def, cfg, d, storage), storage, format,
+                vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(cmd, def, cfg, d->net, d->dst, storage),
+                                    storage, format,
                                     formatDriver, d->readonly, &opts);
             } else if (d->type == VGM_DISK_TYPE_DIR) {
                 /* QEMU's virtual FAT of the directory, as libvirt writes it */

@@ -1203,6 +1203,57 @@ vgmQemuValidatePm(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **err
 }
 
 /* Devices and device options the binary must have. */
+/* What network image @net of disk @dst needs of @caps: the blockdev
+ * driver of its protocol, TLS and secret objects; and the ids its NFS
+ * <identity> names, which this host must resolve */
+static gboolean
+vgmQemuValidateNetSource(const VgmQemuCaps *caps, const VgmDiskNetSource *net, const char *dst,
+                         GError **error)
+{
+    /* the blockdev driver of each protocol */
+    static const VgmQemuCapsFlag protoFlags[VGM_DISK_PROTOCOL_LAST] = {
+        [VGM_DISK_PROTOCOL_NBD] = VGM_QEMU_CAPS_BLOCKDEV_NBD,
+        [VGM_DISK_PROTOCOL_HTTP] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
+        [VGM_DISK_PROTOCOL_HTTPS] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
+        [VGM_DISK_PROTOCOL_FTP] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
+        [VGM_DISK_PROTOCOL_FTPS] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
+        [VGM_DISK_PROTOCOL_ISCSI] = VGM_QEMU_CAPS_BLOCKDEV_ISCSI,
+        [VGM_DISK_PROTOCOL_RBD] = VGM_QEMU_CAPS_BLOCKDEV_RBD,
+        [VGM_DISK_PROTOCOL_GLUSTER] = VGM_QEMU_CAPS_BLOCKDEV_GLUSTER,
+        [VGM_DISK_PROTOCOL_NFS] = VGM_QEMU_CAPS_BLOCKDEV_NFS,
+    };
+    VgmQemuCapsFlag flag = protoFlags[net->protocol];
+    guint id;
+
+    if (!vgmQemuCapsGet(caps, flag)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support network disk '%1$s' over %2$s: its -blockdev has no driver '%2$s' (capability '%3$s')"),
+                    dst, vgmDiskProtocolTypeToString(net->protocol),
+                    vgmQemuCapsFlagTypeToString(flag));
+        return FALSE;
+    }
+    if (net->tls == VGM_TRISTATE_YES &&
+        (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BLOCKDEV_NBD_TLS) ||
+         !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_TLS_CREDS_X509) ||
+         (net->tlsHostname && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BLOCKDEV_NBD_TLS_HOSTNAME)))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support TLS for nbd disk '%1$s' (capabilities 'blockdev.nbd.tls-creds', 'object.tls-creds-x509' and, for tlsHostname, 'blockdev.nbd.tls-hostname')"),
+                    dst);
+        return FALSE;
+    }
+    if (net->auth && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_SECRET)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support the <auth> of disk '%1$s': it has no 'secret' object (capability 'object.secret')"),
+                    dst);
+        return FALSE;
+    }
+    /* the ids QEMU's nfs driver takes, which this host names */
+    if ((net->nfsUser && !vgmQemuNfsIdentity(net->nfsUser, FALSE, &id, error)) ||
+        (net->nfsGroup && !vgmQemuNfsIdentity(net->nfsGroup, TRUE, &id, error)))
+        return FALSE;
+    return TRUE;
+}
+
 static gboolean
 vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
                           GError **error)
@@ -1330,47 +1381,7 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
             return FALSE;
         }
         if (d->net) {
-            /* the blockdev driver of each protocol */
-            static const VgmQemuCapsFlag protoFlags[VGM_DISK_PROTOCOL_LAST] = {
-                [VGM_DISK_PROTOCOL_NBD] = VGM_QEMU_CAPS_BLOCKDEV_NBD,
-                [VGM_DISK_PROTOCOL_HTTP] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
-                [VGM_DISK_PROTOCOL_HTTPS] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
-                [VGM_DISK_PROTOCOL_FTP] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
-                [VGM_DISK_PROTOCOL_FTPS] = VGM_QEMU_CAPS_BLOCKDEV_CURL,
-                [VGM_DISK_PROTOCOL_ISCSI] = VGM_QEMU_CAPS_BLOCKDEV_ISCSI,
-                [VGM_DISK_PROTOCOL_RBD] = VGM_QEMU_CAPS_BLOCKDEV_RBD,
-                [VGM_DISK_PROTOCOL_GLUSTER] = VGM_QEMU_CAPS_BLOCKDEV_GLUSTER,
-                [VGM_DISK_PROTOCOL_NFS] = VGM_QEMU_CAPS_BLOCKDEV_NFS,
-            };
-            const VgmDiskNetSource *net = d->net;
-            VgmQemuCapsFlag flag = protoFlags[net->protocol];
-            guint id;
-
-            if (!vgmQemuCapsGet(caps, flag)) {
-                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                            _("this QEMU binary does not support network disk '%1$s' over %2$s: its -blockdev has no driver '%2$s' (capability '%3$s')"),
-                            d->dst, vgmDiskProtocolTypeToString(net->protocol),
-                            vgmQemuCapsFlagTypeToString(flag));
-                return FALSE;
-            }
-            if (net->tls == VGM_TRISTATE_YES &&
-                (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BLOCKDEV_NBD_TLS) ||
-                 !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_TLS_CREDS_X509) ||
-                 (net->tlsHostname && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BLOCKDEV_NBD_TLS_HOSTNAME)))) {
-                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                            _("this QEMU binary does not support TLS for nbd disk '%1$s' (capabilities 'blockdev.nbd.tls-creds', 'object.tls-creds-x509' and, for tlsHostname, 'blockdev.nbd.tls-hostname')"),
-                            d->dst);
-                return FALSE;
-            }
-            if (net->auth && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_SECRET)) {
-                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                            _("this QEMU binary does not support the <auth> of disk '%1$s': it has no 'secret' object (capability 'object.secret')"),
-                            d->dst);
-                return FALSE;
-            }
-            /* the ids QEMU's nfs driver takes, which this host names */
-            if ((net->nfsUser && !vgmQemuNfsIdentity(net->nfsUser, FALSE, &id, error)) ||
-                (net->nfsGroup && !vgmQemuNfsIdentity(net->nfsGroup, TRUE, &id, error)))
+            if (!vgmQemuValidateNetSource(caps, d->net, d->dst, error))
                 return FALSE;
             /* aio is the file driver's */
             if (d->io) {
@@ -1380,6 +1391,12 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
                             vgmDiskProtocolTypeToString(d->net->protocol));
                 return FALSE;
             }
+        }
+        for (guint k = 0; d->backing && k < d->backing->len; k++) {
+            const VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, k);
+
+            if (l->net && !vgmQemuValidateNetSource(caps, l->net, d->dst, error))
+                return FALSE;
         }
         if (d->io == VGM_DISK_IO_URING &&
             !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BLOCKDEV_AIO_IO_URING)) {
