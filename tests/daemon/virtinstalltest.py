@@ -559,6 +559,33 @@ def check_command_line(xml_text, native_text, aliases):
         path = srcel.get("file") if srcel is not None else None
         fmt = (disk.find("driver").get("type") if disk.find("driver") is not None else None) or "raw"
         label = "disk %s (%s %s, %s)" % (tgt.get("dev"), bus, devtype, path)
+        if path is None and srcel is not None and disk.get("type") == "network":
+            # a Ceph RBD image (Nova's volumes): its pool and image, its
+            # monitors, and its cephx user with a secret object for the key
+            proto = srcel.get("protocol")
+            label = "disk %s (%s %s, %s %s)" % (tgt.get("dev"), bus, devtype, proto,
+                                                srcel.get("name"))
+            if proto != "rbd":
+                continue
+            ndisks += 1
+            pool, _, image = srcel.get("name").partition("/")
+            storage = [b for b in blockdevs if b.get("driver") == "rbd" and
+                       b.get("pool") == pool and b.get("image") == image]
+            if not want(len(storage) == 1, "%s: one rbd -blockdev of pool %s, image %s" %
+                        (label, pool, image)):
+                continue
+            hosts = [(h.get("name"), h.get("port", "0")) for h in srcel.findall("host")]
+            want([(m.get("host"), m.get("port")) for m in storage[0].get("server", [])] == hosts,
+                 "%s: the monitors %s (got %s)" % (label, hosts, storage[0].get("server")))
+            auth = disk.find("auth")
+            if auth is None:
+                auth = srcel.find("auth")
+            if auth is not None:
+                secret = [o for o in objects if o.get("qom-type") == "secret" and
+                          o.get("id") == storage[0].get("key-secret")]
+                want(storage[0].get("user") == auth.get("username") and len(secret) == 1,
+                     "%s: user %s and a secret object for its key" % (label, auth.get("username")))
+            continue
         if path is None:
             continue
         ndisks += 1

@@ -13,7 +13,8 @@ flavors, image properties and nova.conf settings: plain guests, NUMA,
 hugepages, CPU pinning, SEV, UEFI and secure boot, vTPM, pc / q35 machines,
 disk buses, ephemeral and swap disks, config drive, interface types and
 models, multiqueue, VNC / SPICE, video models, RNG, watchdog, guest agent,
-CPU modes, quotas, Windows, file-backed memory, ...). Nova talks to the
+CPU modes, quotas, Windows, file-backed memory, a Cinder volume on Ceph
+RBD attached through Nova's own volume driver, ...). Nova talks to the
 fake libvirt of its own test suite (nova/tests/fixtures/libvirt.py:
 LibvirtFixture, a host of two NUMA cells of 4 cores x 2 threads with 4 KiB,
 2 MiB and 1 GiB pages, SEV and UEFI reported), as Nova's unit tests of the
@@ -29,7 +30,8 @@ copy whose KVM host CPU, for host-model, is its TCG one, see
 virtinstalltest.use_caps_with_kvm_host), and
 the command line holds what the XML asks for: the guest's name, uuid,
 memory size and backend, vCPUs, NUMA cells, machine, Hyper-V
-enlightenments, the clock's base, every disk's file, format and device,
+enlightenments, the clock's base, every disk's file, format and device
+(an RBD volume's pool, image, monitors and cephx user with its secret),
 every interface's MAC, model and tap, graphics, video, serial, guest
 agent, RNG, balloon, tablet, firmware; see
 tests/daemon/virtinstalltest.py: check_command_line), or refused, at
@@ -97,13 +99,15 @@ VARIANTS = []
 
 
 def add(name, specs=None, props=None, vifs=("bridge",), conf=None, fl=None,
-        sysmeta=None, host="ht", os_type="linux"):
+        sysmeta=None, host="ht", os_type="linux", volumes=()):
     """One guest: flavor extra specs, image properties, the VIF types of
     its network info, nova.conf overrides {(group, key): value}, flavor
-    fields, system metadata, the fake host, the instance's os_type."""
+    fields, system metadata, the fake host, the instance's os_type, the
+    connection_info of each Cinder volume attached (as Cinder's drivers
+    give it to nova-compute)."""
     VARIANTS.append(dict(name=name, specs=specs or {}, props=props or {}, vifs=list(vifs),
                          conf=conf or {}, fl=fl or {}, sysmeta=sysmeta or {}, host=host,
-                         os_type=os_type))
+                         os_type=os_type, volumes=list(volumes)))
 
 
 add("plain")
@@ -189,6 +193,18 @@ add("locked-memory", specs={"hw:locked_memory": "true", "hw:mem_page_size": "lar
 add("qemu-tcg", conf={("libvirt", "virt_type"): "qemu"})
 add("file-backed-mem", conf={("libvirt", "file_backed_memory"): 1024,
                              ("DEFAULT", "ram_allocation_ratio"): 1.0})
+# A Cinder volume on Ceph RBD, as Cinder's RBD driver gives it: Nova's
+# LibvirtNetVolumeDriver writes a network disk with the monitors and the
+# cephx user and secret (by uuid), which a Ceph deployment defines in
+# libvirt's secret store on each compute host
+RBD_SECRET = "457eb676-33da-42ec-9a8c-9293d545c337"
+add("volume-rbd", volumes=(
+    {"driver_volume_type": "rbd",
+     "data": {"name": "volumes/volume-7a3c2b1d", "hosts": ["192.0.2.11", "192.0.2.12"],
+              "ports": ["6789", "6789"], "cluster_name": "ceph", "auth_enabled": True,
+              "auth_username": "cinder", "secret_type": "ceph", "secret_uuid": RBD_SECRET,
+              "volume_id": "7a3c2b1d-5e6f-4a8b-9c0d-1e2f3a4b5c6d", "discard": True,
+              "qos_specs": None, "access_mode": "rw", "encrypted": False}},))
 add("everything", specs={"hw:numa_nodes": "2", "hw:cpu_policy": "dedicated",
                          "hw:mem_page_size": "large"},
     props={"hw_machine_type": "q35", "hw_firmware_type": "uefi",
@@ -234,7 +250,10 @@ def generate(outdir, statedir):
     from nova.tests.fixtures import libvirt as fakelibvirt
     from nova.tests.unit import fake_network_cache_model as fnm
     from nova.network import model as network_model
+    from nova.tests.unit import fake_block_device
+    from nova.virt import block_device as driver_block_device
     from nova.virt import fake as virt_fake
+    from oslo_serialization import jsonutils
     from nova.virt import hardware
     from nova.virt.libvirt import blockinfo
     from nova.virt.libvirt import driver as libvirt_driver
@@ -348,12 +367,29 @@ def generate(outdir, statedir):
                     raise RuntimeError("the instance's NUMA topology does not fit the fake host")
                 inst.numa_topology = fitted
             nw = network_model.NetworkInfo([vif(k, i) for i, k in enumerate(v["vifs"])])
-            disk_info = blockinfo.get_disk_info(CONF.libvirt.virt_type, inst, image_meta)
+            ctx = nova_context.get_admin_context()
+            # the attached volumes, as nova-compute hands them to the driver
+            bdi = None
+            if v["volumes"]:
+                bdms = []
+                for n, ci in enumerate(v["volumes"]):
+                    bdms.append(driver_block_device.DriverVolumeBlockDevice(
+                        fake_block_device.fake_bdm_object(ctx, {
+                            "id": n + 1, "instance_uuid": inst.uuid,
+                            "device_name": "/dev/vd%s" % chr(ord("b") + n),
+                            "source_type": "volume", "destination_type": "volume",
+                            "volume_id": ci["data"]["volume_id"], "disk_bus": "virtio",
+                            "device_type": "disk", "boot_index": None,
+                            "connection_info": jsonutils.dumps(ci)})))
+                bdi = {"root_device_name": "/dev/vda", "ephemerals": [], "swap": None,
+                       "block_device_mapping": bdms}
+            disk_info = blockinfo.get_disk_info(CONF.libvirt.virt_type, inst, image_meta, bdi)
             with mock.patch.object(objects.Instance, "save"), \
+                    mock.patch.object(objects.BlockDeviceMapping, "save"), \
                     mock.patch.object(libvirt_host.Host, "get_online_cpus",
                                       return_value=set(range(hosts[v["host"]][1]))):
-                xml = drvr._get_guest_xml(nova_context.get_admin_context(), inst, nw,
-                                          disk_info, image_meta)
+                xml = drvr._get_guest_xml(ctx, inst, nw, disk_info, image_meta,
+                                          block_device_info=bdi)
             path = os.path.join(outdir, "%02d-%s.xml" % (idx, v["name"]))
             with open(path, "w") as f:
                 f.write(xml)
@@ -520,6 +556,7 @@ EXPECT = {
     "virtio-iommu-q35": refused("<iommu model='virtio'> takes no <driver> attributes"),
     "locked-memory": hugetlbfs(1048576),
     "qemu-tcg": ACCEPTED,
+    "volume-rbd": ACCEPTED,                      # rbd network disks since 2026-12-02
     "file-backed-mem": ACCEPTED,
     "everything": hugetlbfs(1048576),
 }
@@ -703,6 +740,12 @@ def start_expectation(dom, host):
                                     "shares", "period", "quota", "global_period",
                                     "global_quota", "emulator_period", "emulator_quota")))):
         return "skip", "its <cputune>/<memtune>/<blkiotune> controls need this host's cgroups"
+    # a network disk's <auth> (Nova's Ceph volumes): its secret is the
+    # compute host's, which this test's fresh root does not have; the
+    # driver refuses the start before QEMU runs
+    for disk in dom.findall("devices/disk[@type='network']"):
+        if disk.find("auth") is not None or disk.find("source/auth") is not None:
+            return "fail", "cannot start with the <auth> of disk '%s'" % disk.find("target").get("dev")
     if ovs is not None:
         return "fail", "to Open vSwitch bridge '%s': ovs-vsctl failed" % (
             dom.find("devices/interface[virtualport]/source").get("bridge"))
