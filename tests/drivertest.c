@@ -3502,6 +3502,84 @@ testNetworkDiskAuth(void)
     g_assert_nonnull(strstr(run->err, "iSCSI: Failed to connect to LUN"));
 }
 
+/* An http disk's <cookies>: QEMU reads them from the secret file the
+ * driver writes and sends them to the server, here a stub that records
+ * each request's Cookie header and answers 404 (the start then fails,
+ * leaving neither a status nor the file). Without QEMU's curl module
+ * (Debian's qemu-block-extra) the case is skipped. */
+static void
+testNetworkDiskCookies(void)
+{
+    static const char stub[] =
+        "import http.server, sys\n"
+        "class H(http.server.BaseHTTPRequestHandler):\n"
+        "    def do_HEAD(self):\n"
+        "        with open(sys.argv[2], 'a') as f:\n"
+        "            f.write(self.headers.get('Cookie', '-') + '\\n')\n"
+        "        self.send_response(404)\n"
+        "        self.end_headers()\n"
+        "    do_GET = do_HEAD\n"
+        "    def log_message(self, *a):\n"
+        "        pass\n"
+        "s = http.server.HTTPServer(('127.0.0.1', 0), H)\n"
+        "with open(sys.argv[1] + '.tmp', 'w') as f:\n"
+        "    f.write(str(s.server_address[1]))\n"
+        "import os; os.rename(sys.argv[1] + '.tmp', sys.argv[1])\n"
+        "s.serve_forever()\n";
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *portFile = NULL;
+    g_autofree char *log = NULL;
+    g_autofree char *port = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *seen = NULL;
+    g_autofree char *secretFile = NULL;
+    g_autoptr(GSubprocess) server = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(GError) err = NULL;
+    gint64 deadline;
+
+    if (!testHaveQemu())
+        return;
+    root = testMakeRoot();
+    portFile = g_build_filename(root, "http.port", NULL);
+    log = g_build_filename(root, "http.cookies", NULL);
+    server = g_subprocess_new(G_SUBPROCESS_FLAGS_NONE, &err, "python3", "-c", stub, portFile,
+                              log, NULL);
+    g_assert_no_error(err);
+    deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    while (!g_file_get_contents(portFile, &port, NULL, NULL)) {
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+        g_usleep(20 * 1000);
+    }
+    file = g_build_filename(root, "cookies.xml", NULL);
+    xml = g_strdup_printf(
+        "<domain type='qemu'><name>cookies</name><memory unit='MiB'>128</memory>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+        "<disk type='network' device='cdrom'><driver name='qemu' type='raw'/>"
+        "<source protocol='http' name='/install.iso'><host name='127.0.0.1' port='%s'/>"
+        "<cookies><cookie name='session'>abc123</cookie><cookie name='q'>\"v1\"</cookie></cookies>"
+        "</source><target dev='sda' bus='sata'/><readonly/></disk>"
+        "<memballoon model='none'/></devices></domain>", port);
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    run = testTool(root, "create", file, NULL);
+    g_subprocess_force_exit(server);
+    g_subprocess_wait(server, NULL, NULL);
+    g_assert_cmpint(run->status, !=, 0);
+    if (strstr(run->err, "Unknown driver 'http'") || strstr(run->err, "Unknown protocol")) {
+        g_test_skip("QEMU has no curl driver here (Debian's qemu-block-extra)");
+        return;
+    }
+    g_assert_false(testStatusExists(root, "cookies"));
+    secretFile = g_build_filename(root, "run", "qemu", "domain-cookies",
+                                  "vgm-1-storage-httpcookie-secret0.secret", NULL);
+    g_assert_false(g_file_test(secretFile, G_FILE_TEST_EXISTS));
+    g_assert_true(g_file_get_contents(log, &seen, NULL, NULL));
+    g_test_message("the server saw: %s", seen);
+    g_assert_nonnull(strstr(seen, "session=abc123; q=\"v1\"\n"));
+}
+
 /* <vsock>: with /dev/vhost-vsock, the driver gives an auto='yes' guest
  * the lowest free address from 3 (the live XML names it, QEMU's device
  * has it), a second guest asking for that address is refused before its
@@ -4651,6 +4729,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/direct-macvtap", testDirectMacvtap);
     g_test_add_func("/driver/lifecycle/vsock", testVsock);
     g_test_add_func("/driver/lifecycle/network-disk-auth", testNetworkDiskAuth);
+    g_test_add_func("/driver/lifecycle/network-disk-cookies", testNetworkDiskCookies);
     g_test_add_func("/driver/lifecycle/transient-disk", testTransientDisk);
     g_test_add_func("/driver/lifecycle/ovs-port", testOvsPort);
     g_test_add_func("/driver/lifecycle/uefi-varstore", testUefiVarstore);

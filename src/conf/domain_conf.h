@@ -778,6 +778,11 @@ typedef struct {
     GPtrArray *hosts;           /* VgmDiskNetHost, in order: one, or for rbd
                                  * any number and for gluster one or more */
     VgmTristate sslVerify;      /* <ssl verify=''/>: https, ftps */
+    char *query;                /* http, https: <source query=''>, the URL's query */
+    GPtrArray *cookies;         /* http, https: <cookies><cookie name=''>VALUE</cookie>,
+                                 * name and value in turn (char *); NULL: none.
+                                 * Secret: a dump without the secure flag
+                                 * leaves them out, as libvirt's does */
     unsigned long long readahead;   /* <readahead size=''/>, bytes; 0: none */
     unsigned long long timeout;     /* <timeout seconds=''/>; 0: none */
     char *snapshot;             /* rbd: <snapshot name=''/> */

@@ -257,6 +257,8 @@ vgmDiskNetSourceFree(VgmDiskNetSource *net)
         return;
     g_free(net->name);
     g_clear_pointer(&net->hosts, g_ptr_array_unref);
+    g_free(net->query);
+    g_clear_pointer(&net->cookies, g_ptr_array_unref);
     g_free(net->snapshot);
     g_free(net->config);
     g_free(net->nfsUser);
@@ -944,12 +946,14 @@ typedef struct {
 } VgmDiskProtocolInfo;
 
 #define VGM_CURL_CHILDREN (const char *const[]){ "host", "ssl", "readahead", "timeout", NULL }
+#define VGM_HTTP_CHILDREN (const char *const[]){ "host", "ssl", "cookies", "readahead", \
+                                                 "timeout", NULL }
 
 static const VgmDiskProtocolInfo vgmDiskProtocols[VGM_DISK_PROTOCOL_LAST] = {
     [VGM_DISK_PROTOCOL_NBD] = { 10809, 1, 1, TRUE, TRUE, FALSE, NULL,
                                 (const char *const[]){ "host", NULL } },
-    [VGM_DISK_PROTOCOL_HTTP] = { 80, 1, 1, FALSE, TRUE, FALSE, NULL, VGM_CURL_CHILDREN },
-    [VGM_DISK_PROTOCOL_HTTPS] = { 443, 1, 1, FALSE, TRUE, FALSE, NULL, VGM_CURL_CHILDREN },
+    [VGM_DISK_PROTOCOL_HTTP] = { 80, 1, 1, FALSE, TRUE, FALSE, NULL, VGM_HTTP_CHILDREN },
+    [VGM_DISK_PROTOCOL_HTTPS] = { 443, 1, 1, FALSE, TRUE, FALSE, NULL, VGM_HTTP_CHILDREN },
     [VGM_DISK_PROTOCOL_FTP] = { 21, 1, 1, FALSE, TRUE, FALSE, NULL, VGM_CURL_CHILDREN },
     [VGM_DISK_PROTOCOL_FTPS] = { 990, 1, 1, FALSE, TRUE, FALSE, NULL, VGM_CURL_CHILDREN },
     [VGM_DISK_PROTOCOL_ISCSI] = { 3260, 1, 1, FALSE, TRUE, FALSE, "iscsi",
@@ -1059,6 +1063,86 @@ vgmDiskAuthCheck(const VgmDiskAuth *auth, VgmDiskProtocol protocol, GError **err
 return TRUE;
 }
 
+/* Whether @str has none of the characters RFC 6265 keeps out of a
+ * cookie's value (controls, space, '"', ',', ';', '\\') nor, for a
+ * @name, of its token (besides: separators) */
+static gboolean
+vgmDiskCookieCharsOK(const char *str, gboolean name)
+{
+    for (const char *c = str; *c; c++) {
+        if ((unsigned char)*c < 0x20 || *c == 0x7f || strchr(" \",;\\", *c))
+            return FALSE;
+        if (name && strchr("()<>@:/[]?={}", *c))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* <cookies><cookie name=''>VALUE</cookie>...</cookies> of an http(s)
+ * disk: name and value in turn into @cookies, checked as libvirt checks
+ * them (RFC 6265's characters, a value maybe in double quotes, names
+ * given once) */
+static gboolean
+vgmDiskCookiesParse(xmlNodePtr node, GPtrArray **cookies, GError **error)
+{
+    g_autoptr(GPtrArray) list = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) children = vgmXMLChildren(node, "cookie");
+    guint i, j;
+
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, (const char *const[]){ "cookie", NULL }, error))
+        return FALSE;
+    for (i = 0; i < children->len; i++) {
+        xmlNodePtr c = g_ptr_array_index(children, i);
+        g_autofree char *name = NULL;
+        g_autofree char *value = NULL;
+        size_t len;
+
+        /* text, and no element */
+        if (!vgmXMLCheckNode(c, (const char *const[]){ "name", NULL }, NULL, error) ||
+            vgmXMLPropString(c, "name", VGM_XML_PROP_REQUIRED, &name, error) < 0)
+            return FALSE;
+        if (!(value = vgmXMLNodeContent(c)))
+            value = g_strdup("");
+        len = strlen(value);
+        if (!*name || !vgmDiskCookieCharsOK(name, TRUE)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid cookie name '%1$s' in <cookies>: a cookie's name is a token of RFC 6265"),
+                        name);
+            return FALSE;
+        }
+        /* an optional pair of double quotes around the value */
+        if (value[0] == '"' && len >= 2 && value[len - 1] == '"') {
+            g_autofree char *inner = g_strndup(value + 1, len - 2);
+
+            if (!vgmDiskCookieCharsOK(inner, FALSE))
+                len = 0;
+        } else if (!vgmDiskCookieCharsOK(value, FALSE)) {
+            len = 0;
+        }
+        if (!len && *value) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value of cookie '%1$s' in <cookies>: RFC 6265 keeps controls, spaces, quotes (but around it), commas, semicolons and backslashes out of it"),
+                        name);
+            return FALSE;
+        }
+        for (j = 0; j < list->len; j += 2) {
+            if (g_str_equal(g_ptr_array_index(list, j), name)) {
+                vgmErrorSet(error, VGM_ERR_XML, _("cookie '%1$s' is given twice in <cookies>"),
+                            name);
+                return FALSE;
+            }
+        }
+        g_ptr_array_add(list, g_steal_pointer(&name));
+        g_ptr_array_add(list, g_steal_pointer(&value));
+    }
+    if (!list->len) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s", _("element <cookies> needs a <cookie name=''>"));
+        return FALSE;
+    }
+    *cookies = g_steal_pointer(&list);
+    return TRUE;
+}
+
 /* One <host> of a network disk over @proto */
 static VgmDiskNetHost *
 vgmDiskNetHostParse(xmlNodePtr node, VgmDiskProtocol protocol, GError **error)
@@ -1144,13 +1228,17 @@ vgmDiskNetSourceParse(xmlNodePtr src, GError **error)
     net->protocol = v;
     info = &vgmDiskProtocols[net->protocol];
     curl = vgmDiskNetCurl(net->protocol);
-    /* HTTP cookies and passwords would need secrets of their own
-     * (refused as unknown: <cookies>, query, an <auth> of curl's) */
+    /* curl's passwords would need secrets of a usage libvirt gives them
+     * none of (refused as unknown: an <auth> of curl's) */
     if (!vgmXMLCheckNode(src, net->protocol == VGM_DISK_PROTOCOL_NBD ?
                                   (const char *const[]){ "protocol", "name", "tls", "tlsHostname", NULL } :
+                              net->protocol == VGM_DISK_PROTOCOL_HTTP ||
+                              net->protocol == VGM_DISK_PROTOCOL_HTTPS ?
+                                  (const char *const[]){ "protocol", "name", "query", NULL } :
                                   (const char *const[]){ "protocol", "name", NULL },
                          info->children, error) ||
         vgmXMLPropString(src, "name", 0, &net->name, error) < 0 ||
+        vgmXMLPropString(src, "query", 0, &net->query, error) < 0 ||
         vgmXMLPropTristateBool(src, "tls", 0, &net->tls, error) < 0 ||
         vgmXMLPropString(src, "tlsHostname", 0, &net->tlsHostname, error) < 0)
         return NULL;
@@ -1223,6 +1311,9 @@ vgmDiskNetSourceParse(xmlNodePtr src, GError **error)
             vgmXMLPropTristateBool(child, "verify", VGM_XML_PROP_REQUIRED, &net->sslVerify, error) < 0)
             return NULL;
     }
+    if (vgmXMLSingleChild(src, "cookies", &child, error) < 0 ||
+        (child && !vgmDiskCookiesParse(child, &net->cookies, error)))
+        return NULL;
     if (vgmXMLSingleChild(src, "readahead", &child, error) < 0 ||
         (child && (!vgmXMLCheckNode(child, (const char *const[]){ "size", NULL }, vgmXMLNoChildren, error) ||
                    vgmXMLPropULongLong(child, "size", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
@@ -1282,6 +1373,7 @@ vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
 
     vgmBufAsprintf(buf, "<source protocol='%s'", vgmDiskProtocolTypeToString(net->protocol));
     vgmBufEscapeString(buf, " name='%s'", net->name);
+    vgmBufEscapeString(buf, " query='%s'", net->query);
     if (net->tls)
         vgmBufAsprintf(buf, " tls='%s'", vgmTristateBoolTypeToString(net->tls));
     vgmBufEscapeString(buf, " tlsHostname='%s'", net->tlsHostname);
@@ -1314,6 +1406,14 @@ vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
     }
     if (net->sslVerify)
         vgmBufAsprintf(buf, "<ssl verify='%s'/>\n", vgmTristateBoolTypeToString(net->sslVerify));
+    if (net->cookies) {
+        vgmBufAdd(buf, "<cookies>\n");
+        for (i = 0; i < net->cookies->len; i += 2) {
+            vgmBufEscapeString(buf, "  <cookie name='%s'>", g_ptr_array_index(net->cookies, i));
+            vgmBufEscapeString(buf, "%s</cookie>\n", g_ptr_array_index(net->cookies, i + 1));
+        }
+        vgmBufAdd(buf, "</cookies>\n");
+    }
     if (net->readahead)
         vgmBufAsprintf(buf, "<readahead size='%llu'/>\n", net->readahead);
     if (net->timeout)
@@ -5484,6 +5584,18 @@ vgmDomainXMLHideSecrets(const char *xml)
         p = close + 1;
     }
     g_string_append(out, p);
+    /* and every <cookies> element, a line each from its own line to its
+     * end tag's */
+    for (char *c; (c = strstr(out->str, "<cookies>"));) {
+        char *end = strstr(c, "</cookies>\n");
+        gsize from = c - out->str;
+
+        if (!end)
+            break;
+        while (from > 0 && out->str[from - 1] == ' ')
+            from--;
+        g_string_erase(out, from, (end + strlen("</cookies>\n")) - (out->str + from));
+    }
     return g_string_free(out, FALSE);
 }
 

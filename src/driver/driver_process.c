@@ -1367,9 +1367,10 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     return g_steal_pointer(&start);
 }
 
-/* The secrets QEMU reads from files (a network disk's <auth>), looked up
- * in the secret driver and written, readable by their owner only, into
- * the domain's run-time directory, which the end of the run removes */
+/* The secrets QEMU reads from files (a network disk's <auth>, looked up
+ * in the secret driver, and its HTTP cookies), written, readable by
+ * their owner only, into the domain's run-time directory, which the end
+ * of the run removes */
 static gboolean
 vgmDriverProcessWriteSecrets(const VgmDriverStore *store, const VgmQemuCmd *cmd, GError **error)
 {
@@ -1379,9 +1380,11 @@ vgmDriverProcessWriteSecrets(const VgmDriverStore *store, const VgmQemuCmd *cmd,
         const void *data;
         gsize len;
 
-        if (!(value = vgmDriverSecretValueForRef(store, secret->usageType,
-                                                 secret->byUUID ? secret->uuid : NULL,
-                                                 secret->usage, error))) {
+        if (secret->value) {
+            value = g_bytes_new(secret->value, strlen(secret->value));
+        } else if (!(value = vgmDriverSecretValueForRef(store, secret->usageType,
+                                                        secret->byUUID ? secret->uuid : NULL,
+                                                        secret->usage, error))) {
             g_prefix_error(error, _("cannot start with the <auth> of %1$s: "), secret->owner);
             return FALSE;
         }

@@ -78,6 +78,7 @@ static void
 vgmQemuCmdSecretFree(VgmQemuCmdSecret *secret)
 {
     g_free(secret->path);
+    g_free(secret->value);
     g_free(secret->usageType);
     g_free(secret->usage);
     g_free(secret->owner);

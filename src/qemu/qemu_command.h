@@ -35,12 +35,14 @@ typedef struct {
                          * driver writes before QEMU starts */
 } VgmQemuCmd;
 
-/* A secret of the secret driver that a -object secret reads from @path
- * (in the domain's run-time directory, which only its owner reads): the
- * driver looks it up, by uuid or by usage, as one of usage @usageType,
- * and writes its value there before QEMU starts */
+/* A secret that a -object secret reads from @path (in the domain's
+ * run-time directory, which only its owner reads), which the driver
+ * writes there before QEMU starts: @value, or else the value of a secret
+ * of the secret driver it looks up, by uuid or by usage, as one of usage
+ * @usageType */
 typedef struct {
     char *path;
+    char *value;                /* the value itself (HTTP cookies), or NULL */
     char *usageType;            /* libvirt's secret usage: 'ceph', 'iscsi' */
     gboolean byUUID;
     unsigned char uuid[16];

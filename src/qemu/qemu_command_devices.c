@@ -386,25 +386,37 @@ vgmCmdNetSocketAddress(const VgmDiskNetHost *host)
     return server;
 }
 
-/* The secret object of the <auth> of network disk @d whose storage node
- * is @storage: QEMU reads it from a file the driver writes (the domain's
- * run-time directory, only its owner's); returns its id */
+/* The secret object of the <auth> (@use "auth") or the HTTP cookies
+ * (@use "httpcookie") of network image @net of disk @dst whose storage
+ * node is @storage: QEMU reads it from a file the driver writes (the
+ * domain's run-time directory, only its owner's); returns its id */
 static char *
-vgmCmdNetAuthSecret(VgmQemuCmd *cmd, const VgmDiskNetSource *net, const char *dst,
-                    const char *storage, const char *runDir)
+vgmCmdNetSecret(VgmQemuCmd *cmd, const VgmDiskNetSource *net, const char *dst,
+                const char *storage, const char *use, const char *runDir)
 {
     const VgmDiskAuth *auth = net->auth;
-    char *id = g_strdup_printf("%s-auth-secret0", storage);
+    char *id = g_strdup_printf("%s-%s-secret0", storage, use);
     g_autofree char *file = g_strdup_printf("%s.secret", id);
     VgmQemuCmdSecret *secret = g_new0(VgmQemuCmdSecret, 1);
     JsonObject *obj = json_object_new();
 
     secret->path = g_build_filename(runDir, file, NULL);
-    secret->usageType = g_strdup(auth->secretType);
-    secret->byUUID = auth->byUUID;
-    memcpy(secret->uuid, auth->uuid, sizeof(secret->uuid));
-    secret->usage = g_strdup(auth->usage);
     secret->owner = g_strdup_printf("disk '%s'", dst);
+    if (g_str_equal(use, "httpcookie")) {
+        /* the Cookie header's value: NAME=VALUE pairs joined by "; " */
+        GString *cookies = g_string_new(NULL);
+
+        for (guint i = 0; i < net->cookies->len; i += 2)
+            g_string_append_printf(cookies, "%s%s=%s", i ? "; " : "",
+                                   (const char *)g_ptr_array_index(net->cookies, i),
+                                   (const char *)g_ptr_array_index(net->cookies, i + 1));
+        secret->value = g_string_free(cookies, FALSE);
+    } else {
+        secret->usageType = g_strdup(auth->secretType);
+        secret->byUUID = auth->byUUID;
+        memcpy(secret->uuid, auth->uuid, sizeof(secret->uuid));
+        secret->usage = g_strdup(auth->usage);
+    }
     json_object_set_string_member(obj, "qom-type", "secret");
     json_object_set_string_member(obj, "id", id);
     json_object_set_string_member(obj, "format", "raw");
@@ -448,7 +460,9 @@ vgmCmdNetSourceNode(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
     JsonObject *o = json_object_new();
     const char *proto = vgmDiskProtocolTypeToString(net->protocol);
     g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, def->name);
-    g_autofree char *secret = net->auth ? vgmCmdNetAuthSecret(cmd, net, dst, storage, runDir) : NULL;
+    g_autofree char *secret = net->auth ? vgmCmdNetSecret(cmd, net, dst, storage, "auth", runDir) :
+                              net->cookies ? vgmCmdNetSecret(cmd, net, dst, storage, "httpcookie",
+                                                             runDir) : NULL;
     const char *slash = net->name ? strchr(net->name, '/') : NULL;
     g_autofree char *head = slash ? g_strndup(net->name, slash - net->name) : g_strdup(net->name);
     JsonArray *servers;
@@ -474,13 +488,17 @@ vgmCmdNetSourceNode(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
     case VGM_DISK_PROTOCOL_FTPS: {
         g_autofree char *path = g_uri_escape_string(net->name, "/!$&'()*+,;=:@", FALSE);
         gboolean v6 = strchr(host->name, ':') != NULL;
-        g_autofree char *url = g_strdup_printf("%s://%s%s%s:%u%s%s", proto, v6 ? "[" : "",
+        g_autofree char *url = g_strdup_printf("%s://%s%s%s:%u%s%s%s%s", proto, v6 ? "[" : "",
                                                host->name, v6 ? "]" : "", host->port,
-                                               path[0] == '/' ? "" : "/", path);
+                                               path[0] == '/' ? "" : "/", path,
+                                               net->query ? "?" : "",
+                                               net->query ? net->query : "");
 
         json_object_set_string_member(o, "url", url);
         if (net->sslVerify)
             json_object_set_boolean_member(o, "sslverify", net->sslVerify == VGM_TRISTATE_YES);
+        if (secret)
+            json_object_set_string_member(o, "cookie-secret", secret);
         if (net->timeout)
             json_object_set_int_member(o, "timeout", (gint64)net->timeout);
         if (net->readahead)

@@ -1241,10 +1241,10 @@ vgmQemuValidateNetSource(const VgmQemuCaps *caps, const VgmDiskNetSource *net, c
                     dst);
         return FALSE;
     }
-    if (net->auth && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_SECRET)) {
+    if ((net->auth || net->cookies) && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_SECRET)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("this QEMU binary does not support the <auth> of disk '%1$s': it has no 'secret' object (capability 'object.secret')"),
-                    dst);
+                    _("this QEMU binary does not support the %1$s of disk '%2$s': it has no 'secret' object (capability 'object.secret')"),
+                    net->auth ? "<auth>" : "<cookies>", dst);
         return FALSE;
     }
     /* the ids QEMU's nfs driver takes, which this host names */

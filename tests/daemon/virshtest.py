@@ -502,6 +502,8 @@ def run_tests(tap, target, tmp):
 
     graphics_tests(tap, target, tmp)
 
+    cookie_tests(tap, target, tmp)
+
 
 GFX_XML = """<domain type='qemu'>
   <name>%s</name>
@@ -578,6 +580,58 @@ def graphics_tests(tap, target, tmp):
         tap.eq((r.rc, r.out), (0, "127.0.0.1:%d\n\n" % (vnc - 5900)), "virsh vncdisplay")
     finally:
         virsh(uri, "destroy", GFX, timeout=60)
+
+
+COOKIE = "vgm-cookies"
+COOKIE_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <disk type='network' device='cdrom'>
+      <driver name='qemu' type='raw'/>
+      <source protocol='https' name='/isos/install.iso' query='token=1'>
+        <host name='images.example.org'/>
+        <cookies>
+          <cookie name='session'>s3cr3t-cookie</cookie>
+        </cookies>
+      </source>
+      <target dev='sda' bus='sata'/>
+      <readonly/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % COOKIE
+
+
+def cookie_tests(tap, target, tmp):
+    """An https disk's HTTP cookies are secret, as libvirt keeps them:
+    `dumpxml` leaves <cookies> out (the rest of the source kept),
+    `dumpxml --security-info` shows them, `virsh -r dumpxml
+    --security-info` is refused."""
+    uri = target.uri
+    f = harness.write_file(tmp, COOKIE + ".xml", COOKIE_XML)
+    r = virsh(uri, "define", f)
+    if not tap.ok(r.rc == 0, "virsh define: an https CD-ROM with cookies", r.describe()):
+        return
+    try:
+        r = virsh(uri, "dumpxml", "--inactive", COOKIE)
+        d = xml_root(tap, r.out, "dumpxml --inactive of the https disk")
+        src = d.find("devices/disk/source") if d is not None else None
+        tap.ok(src is not None and src.find("cookies") is None and
+               src.get("query") == "token=1" and "s3cr3t" not in r.out,
+               "dumpxml: the cookies left out, the source kept", r.describe())
+        r = virsh(uri, "dumpxml", "--inactive", "--security-info", COOKIE)
+        d = xml_root(tap, r.out, "dumpxml --inactive --security-info")
+        c = d.find("devices/disk/source/cookies/cookie") if d is not None else None
+        tap.ok(c is not None and c.get("name") == "session" and c.text == "s3cr3t-cookie",
+               "dumpxml --security-info: the cookie", r.describe())
+        r = virsh(target.ro_uri, "dumpxml", "--security-info", COOKIE, readonly=True)
+        tap.ok(r.rc == 1 and "s3cr3t" not in r.out,
+               "virsh -r dumpxml --security-info is refused (cookies)", r.describe())
+    finally:
+        virsh(uri, "undefine", COOKIE)
 
 
 def check_domain_xml(d, name, uuid, live_id):
