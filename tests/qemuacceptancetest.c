@@ -853,6 +853,9 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     }
 
     /* firmware variables, copied from the template as libvirt does */
+    if (os->nvramNet)
+        return g_strdup_printf("its UEFI varstore is a network image (%s), which needs a server",
+                               vgmDiskProtocolTypeToString(os->nvramNet->protocol));
     if (os->nvram) {
         g_autofree char *data = NULL;
         gsize len = 0;

@@ -20,6 +20,10 @@
 #include "util/vgmbitmap.h"
 #include "util/vgmxml.h"
 
+/* The source of a network image (a disk, a disk's backing image, the
+ * UEFI varstore) */
+typedef struct _VgmDiskNetSource VgmDiskNetSource;
+
 /* ---------------- limits (README, "Limits") ---------------- */
 
 /* Checked first by generic validation (domain_validate.c). */
@@ -471,6 +475,9 @@ typedef struct {
      * (kept as written); block: the varstore is a block device */
     gboolean nvramTyped;
     gboolean nvramBlock;
+    /* <nvram type='network'><source protocol=''>: the varstore is a
+     * network image (nvram is NULL then) */
+    VgmDiskNetSource *nvramNet;
     char *kernel;
     char *initrd;
     char *cmdline;
@@ -770,7 +777,7 @@ typedef struct {
 } VgmDiskAuth;
 
 /* The source of a network disk */
-typedef struct {
+struct _VgmDiskNetSource {
     VgmDiskProtocol protocol;
     char *name;                 /* <source name=''>: nbd's export, curl's path,
                                  * iscsi's target[/lun], rbd's pool/image,
@@ -793,7 +800,7 @@ typedef struct {
     VgmTristate tls;            /* nbd: <source tls=''> */
     char *tlsHostname;          /* nbd: <source tlsHostname=''> */
     VgmDiskAuth *auth;          /* rbd, iscsi: <auth> */
-} VgmDiskNetSource;
+};
 
 /* The first host of @net (every protocol but rbd has one) */
 static inline const VgmDiskNetHost *
@@ -1985,6 +1992,11 @@ const char *vgmDomainDefVhostUserDevice(const VgmDomainDef *def);
 gboolean vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr,
                                GError **error);
 void vgmDeviceAddressFormat(VgmBuf *buf, const VgmDeviceAddress *addr);
+/* A network image's <source protocol=''> with its <host>s and, checked
+ * against the protocol, its <auth>; its formatting */
+VgmDiskNetSource *vgmDiskNetSourceParseChecked(xmlNodePtr src, GError **error);
+void vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net);
+void vgmDiskNetSourceFree(VgmDiskNetSource *net);
 
 /* An empty-only element list for vgmXMLCheckNode (no children, no text). */
 extern const char *const vgmXMLNoChildren[];

@@ -250,7 +250,7 @@ vgmDiskAuthFree(VgmDiskAuth *auth)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskAuth, vgmDiskAuthFree)
 
-static void
+void
 vgmDiskNetSourceFree(VgmDiskNetSource *net)
 {
     if (!net)
@@ -1366,7 +1366,17 @@ vgmDiskNetSourceParse(xmlNodePtr src, GError **error)
     return g_steal_pointer(&net);
 }
 
-static void
+VgmDiskNetSource *
+vgmDiskNetSourceParseChecked(xmlNodePtr src, GError **error)
+{
+    g_autoptr(VgmDiskNetSource) net = vgmDiskNetSourceParse(src, error);
+
+    if (!net || (net->auth && !vgmDiskAuthCheck(net->auth, net->protocol, error)))
+        return NULL;
+    return g_steal_pointer(&net);
+}
+
+void
 vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
 {
     guint i;
@@ -1704,8 +1714,7 @@ vgmDiskBackingParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
             !vgmDiskMetadataCacheParse(fmt, &layer->metadataCacheMax, error))
             return FALSE;
         if (type == VGM_DISK_TYPE_NETWORK) {
-            if (!(layer->net = vgmDiskNetSourceParse(src, error)) ||
-                (layer->net->auth && !vgmDiskAuthCheck(layer->net->auth, layer->net->protocol, error)))
+            if (!(layer->net = vgmDiskNetSourceParseChecked(src, error)))
                 return FALSE;
             layer->path = g_strdup_printf("%s:%s", vgmDiskProtocolTypeToString(layer->net->protocol),
                                           layer->net->name ? layer->net->name : "");

@@ -49,6 +49,7 @@ vgmDomainOsClear(VgmDomainDef *def)
     g_free(os->fwFeatures);
     g_free(os->loader);
     g_free(os->nvram);
+    vgmDiskNetSourceFree(os->nvramNet);
     g_free(os->nvramTemplate);
     g_free(os->kernel);
     g_free(os->initrd);
@@ -82,8 +83,8 @@ vgmOsText(xmlNodePtr os, const char *name, char **value, GError **error)
 }
 
 /* <nvram template>PATH</nvram>, or libvirt's typed form <nvram
- * type='file'><source file=''/></nvram> (type 'block': <source dev=''/>);
- * a varstore on the network (type 'network') is refused */
+ * type='file'><source file=''/></nvram> (type 'block': <source dev=''/>,
+ * type 'network': a network disk's <source protocol=''>) */
 static gboolean
 vgmOsNvramParse(VgmOsDef *os, xmlNodePtr node, GError **error)
 {
@@ -100,9 +101,10 @@ vgmOsNvramParse(VgmOsDef *os, xmlNodePtr node, GError **error)
         os->nvram = vgmXMLNodeContent(node);
         return TRUE;
     }
-    if (!g_str_equal(type, "file") && !g_str_equal(type, "block")) {
+    if (!g_str_equal(type, "file") && !g_str_equal(type, "block") &&
+        !g_str_equal(type, "network")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported value '%1$s' for attribute 'type' of <nvram>: the varstore is a 'file' or a 'block' device here"),
+                    _("unsupported value '%1$s' for attribute 'type' of <nvram>: the varstore is a 'file', a 'block' device or a 'network' image here"),
                     type);
         return FALSE;
     }
@@ -116,6 +118,15 @@ vgmOsNvramParse(VgmOsDef *os, xmlNodePtr node, GError **error)
         vgmErrorSet(error, VGM_ERR_XML,
                     _("<nvram type='%1$s'> needs a <source>"), type);
         return FALSE;
+    }
+    if (g_str_equal(type, "network")) {
+        /* libvirt makes no network varstore from a template */
+        if (os->nvramTemplate) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("<nvram type='network'> takes no template: the driver makes no varstore on a server"));
+            return FALSE;
+        }
+        return (os->nvramNet = vgmDiskNetSourceParseChecked(source, error)) != NULL;
     }
     if (!vgmXMLCheckNode(source, (const char *const[]){ os->nvramBlock ? "dev" : "file", NULL },
                          vgmXMLNoChildren, error) ||
@@ -775,7 +786,13 @@ vgmDomainOsFormat(VgmBuf *buf, const VgmDomainDef *def)
         else
             vgmBufAdd(&child, "/>\n");
     }
-    if (os->nvramTyped) {
+    if (os->nvramNet) {
+        vgmBufAdd(&child, "<nvram type='network'>\n");
+        vgmBufAdjustIndent(&child, 2);
+        vgmDiskNetSourceFormat(&child, os->nvramNet);
+        vgmBufAdjustIndent(&child, -2);
+        vgmBufAdd(&child, "</nvram>\n");
+    } else if (os->nvramTyped) {
         vgmBufAdd(&child, "<nvram");
         vgmBufEscapeString(&child, " template='%s'", os->nvramTemplate);
         vgmBufAsprintf(&child, " type='%s'>\n", os->nvramBlock ? "block" : "file");

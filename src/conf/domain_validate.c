@@ -2197,7 +2197,7 @@ vgmRuleOsFirmware(const VgmOsDef *os, GError **error)
                         what, vgmOsFirmwareTypeToString(os->firmware));
             return FALSE;
         }
-        if (os->nvram && os->firmware != VGM_OS_FIRMWARE_EFI) {
+        if ((os->nvram || os->nvramNet) && os->firmware != VGM_OS_FIRMWARE_EFI) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("<nvram> cannot be given with <os firmware='%1$s'>: only UEFI firmware has a varstore"),
                         vgmOsFirmwareTypeToString(os->firmware));
@@ -2216,10 +2216,11 @@ vgmRuleOsFirmware(const VgmOsDef *os, GError **error)
             return FALSE;
         }
     }
-    if (os->loaderStateless == VGM_TRISTATE_YES && (os->nvram || os->nvramTemplate)) {
+    if (os->loaderStateless == VGM_TRISTATE_YES &&
+        (os->nvram || os->nvramNet || os->nvramTemplate)) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("<nvram%1$s> cannot be given with <loader stateless='yes'>: a stateless firmware has no varstore"),
-                    os->nvram ? "" : " template");
+                    os->nvram || os->nvramNet ? "" : " template");
         return FALSE;
     }
     if (os->loaderStateless == VGM_TRISTATE_NO) {
@@ -2278,7 +2279,8 @@ vgmRuleOs(const VgmDomainDef *def, GError **error)
                     _("<loader secure='yes'> needs <smm state='on'/> in <features>"));
         return FALSE;
     }
-    if (def->os.nvram && !def->os.loader && def->os.firmware != VGM_OS_FIRMWARE_EFI) {
+    if ((def->os.nvram || def->os.nvramNet) && !def->os.loader &&
+        def->os.firmware != VGM_OS_FIRMWARE_EFI) {
         vgmErrorSet(error, VGM_ERR_XML,
                     _("<nvram> in <os> needs a <loader> or firmware='efi'"));
         return FALSE;

@@ -509,7 +509,8 @@ vgmCmdPflash(VgmQemuCmd *cmd, unsigned int unit, const char *path, gboolean bloc
 }
 
 static void
-vgmCmdFirmware(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
+vgmCmdFirmware(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+               const VgmQemuPlan *plan)
 {
     const VgmQemuFirmware *fw = plan->firmware;
 
@@ -520,7 +521,11 @@ vgmCmdFirmware(VgmQemuCmd *cmd, const VgmQemuPlan *plan)
         return;
     }
     vgmCmdPflash(cmd, 0, fw->loader, FALSE, fw->readonly);
-    if (fw->nvram)
+    if (fw->nvramNetwork)
+        vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(cmd, def, cfg, def->os.nvramNet, "nvram",
+                                                     "vgm-pflash1-storage"),
+                            "vgm-pflash1-storage", "vgm-pflash1-format", "raw", FALSE, NULL);
+    else if (fw->nvram)
         vgmCmdPflash(cmd, 1, fw->nvram, fw->nvramBlock, FALSE);
 }
 
@@ -1090,7 +1095,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
         vgmCmdArgPairf(cmd, "-name", "guest=%s,debug-threads=on", name);
     }
     vgmCmdArg(cmd, "-S");
-    vgmCmdFirmware(cmd, plan);
+    vgmCmdFirmware(cmd, def, cfg, plan);
     vgmCmdMachine(cmd, def, plan);
     vgmCmdCpu(cmd, def, plan);
     /* only SMM code writes the varstore of a secure-boot firmware */

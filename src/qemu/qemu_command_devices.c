@@ -401,7 +401,8 @@ vgmCmdNetSecret(VgmQemuCmd *cmd, const VgmDiskNetSource *net, const char *dst,
     JsonObject *obj = json_object_new();
 
     secret->path = g_build_filename(runDir, file, NULL);
-    secret->owner = g_strdup_printf("disk '%s'", dst);
+    secret->owner = g_str_equal(dst, "nvram") ? g_strdup(_("the UEFI varstore (<nvram>)")) :
+                                                g_strdup_printf("disk '%s'", dst);
     if (g_str_equal(use, "httpcookie")) {
         /* the Cookie header's value: NAME=VALUE pairs joined by "; " */
         GString *cookies = g_string_new(NULL);
@@ -452,7 +453,7 @@ vgmCmdNetTLS(VgmQemuCmd *cmd, const char *storage, const char *dir)
  * rbd's pool, image and monitors; gluster's volume, path and servers;
  * nfs's server, path and identity. The objects it needs (a secret, TLS
  * credentials) go first. */
-static JsonObject *
+JsonObject *
 vgmCmdNetSourceNode(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                     const VgmDiskNetSource *net, const char *dst, const char *storage)
 {

@@ -48,6 +48,13 @@ void vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *node, const char *storage,
                          const char *format, const char *formatDriver, gboolean readonly,
                          const VgmCmdBlockdevOpts *opts);
 
+/* The protocol node of network image @net of @what (a disk's target,
+ * "nvram"), its storage node named @storage, with the objects it needs
+ * (a secret, TLS credentials) emitted first */
+JsonObject *vgmCmdNetSourceNode(VgmQemuCmd *cmd, const VgmDomainDef *def,
+                                const VgmQemuConfig *cfg, const VgmDiskNetSource *net,
+                                const char *what, const char *storage);
+
 /* qemu_command_devices.c: every device of <devices> but memory devices */
 /* The backends of the memory devices, each followed by its -device */
 void vgmCmdMemoryDevices(VgmQemuCmd *cmd, const VgmQemuPlan *plan);

@@ -219,6 +219,8 @@ vgmQemuFirmwareNvramPath(const VgmDomainDef *def, const VgmQemuConfig *cfg)
     const VgmOsDef *os = &def->os;
     g_autofree char *file = NULL;
 
+    if (os->nvramNet)
+        return NULL;
     if (os->nvram)
         return g_strdup(os->nvram);
     /* libvirt names the varstore of a firmware it picks, and of a
@@ -253,6 +255,7 @@ vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
         fw->nvramTemplate = g_strdup(os->nvramTemplate);
         fw->nvram = vgmQemuFirmwareNvramPath(def, cfg);
         fw->nvramBlock = os->nvramBlock;
+        fw->nvramNetwork = os->nvramNet != NULL;
         return g_steal_pointer(&fw);
     }
 
@@ -271,6 +274,7 @@ vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
         fw->nvramTemplate = g_strdup(d->nvramTemplate);
         fw->nvram = vgmQemuFirmwareNvramPath(def, cfg);
         fw->nvramBlock = os->nvramBlock && os->nvram;
+        fw->nvramNetwork = os->nvramNet != NULL;
         fw->descriptor = g_strdup(d->path);
         return g_steal_pointer(&fw);
     }

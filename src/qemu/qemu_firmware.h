@@ -28,6 +28,8 @@ typedef struct {
     gboolean smm;               /* the firmware needs SMM */
     char *nvram;                /* the varstore, or NULL */
     gboolean nvramBlock;        /* the varstore is a block device */
+    gboolean nvramNetwork;      /* the varstore is the domain's network image
+                                 * (<nvram type='network'>; nvram NULL) */
     char *nvramTemplate;        /* what a missing varstore starts from */
     char *descriptor;           /* the descriptor chosen, or NULL */
 } VgmQemuFirmware;
@@ -42,7 +44,8 @@ VgmQemuFirmware *vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *mac
 
 /* The varstore of @def: its <nvram>, else NVRAMDIR/NAME_VARS.fd for a
  * domain that keeps UEFI variables (firmware='efi' without a loader, or a
- * read-only pflash loader that is not stateless), else NULL. */
+ * read-only pflash loader that is not stateless), else NULL (also for a
+ * varstore on the network, which is no file of the host's). */
 char *vgmQemuFirmwareNvramPath(const VgmDomainDef *def, const VgmQemuConfig *cfg);
 
 /* Before a start: a missing varstore is copied from the template

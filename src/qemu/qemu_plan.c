@@ -743,7 +743,7 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
         vgmPlanMachineProp(plan, "memory-backend", plan->machine->defaultRamId);
     if (plan->firmware->loader && plan->firmware->type == VGM_LOADER_TYPE_PFLASH) {
         vgmPlanMachineProp(plan, "pflash0", "vgm-pflash0-format");
-        if (plan->firmware->nvram)
+        if (plan->firmware->nvram || plan->firmware->nvramNetwork)
             vgmPlanMachineProp(plan, "pflash1", "vgm-pflash1-format");
     }
     if (vgmDomainDefHasHmat(def))

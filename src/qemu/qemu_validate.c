@@ -412,7 +412,7 @@ vgmQemuValidateLaunchSecurity(const VgmDomainDef *def, const VgmQemuCaps *caps,
                         _("<launchSecurity type='tdx'> needs a split irqchip: use <ioapic driver='qemu'/>, not 'kvm'"));
             return FALSE;
         }
-        if (def->os.loaderType == VGM_LOADER_TYPE_PFLASH || def->os.nvram) {
+        if (def->os.loaderType == VGM_LOADER_TYPE_PFLASH || def->os.nvram || def->os.nvramNet) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("<launchSecurity type='tdx'> cannot load firmware as pflash: use <loader type='rom'> (QEMU -bios)"));
             return FALSE;
@@ -1406,6 +1406,9 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
             return FALSE;
         }
     }
+    /* a UEFI varstore on the network */
+    if (def->os.nvramNet && !vgmQemuValidateNetSource(caps, def->os.nvramNet, "nvram", error))
+        return FALSE;
     return TRUE;
 }
 
