@@ -55,7 +55,11 @@
  * virtio-pmem files, serial log files and sockets, a listening socket for
  * unix chardevs in connect mode, a stub bzImage and initrd for direct
  * kernel boot, NVRAM copied from its template, over a loop device for a
- * varstore on a block device (root), a stub vhost-user net backend
+ * varstore on a block device (root), an NBD server (qemu-nbd) for each
+ * NBD disk, with TLS certificates made by openssl (a CA, the server's for
+ * the disk's tlsHostname, a client's for QEMU's tls-creds-x509 directory,
+ * which replaces /etc/pki/qemu) where the disk has tls='yes', a stub
+ * vhost-user net backend
  * (tests/vhostusernetstub.py) for each vhostuser interface, which QEMU must
  * have opened (SET_OWNER) by the time it answers QMP, and loopback ports
  * for socket interfaces, with a listener for a client; chardev <log> files are
@@ -145,6 +149,8 @@ typedef struct {
     GPtrArray *servers;      /* GSubprocess: NBD servers of network disks */
     GPtrArray *hostDirs;     /* dirs made outside dir (hugetlbfs), made order */
     char *loopDev;           /* a loop device made for a block varstore */
+    char *tlsClientDir;      /* the client certificates of an NBD server
+                              * with TLS, QEMU's nbd TLS directory */
     gboolean tcg;            /* the case runs under TCG */
 } VgmAcceptEnv;
 
@@ -165,6 +171,7 @@ vgmAcceptEnvFree(VgmAcceptEnv *env)
         g_subprocess_wait(p, NULL, NULL);
     }
     g_clear_pointer(&env->servers, g_ptr_array_unref);
+    g_free(env->tlsClientDir);
     for (i = env->hostDirs ? env->hostDirs->len : 0; i > 0; i--)
         g_rmdir(g_ptr_array_index(env->hostDirs, i - 1));
     g_clear_pointer(&env->hostDirs, g_ptr_array_unref);
@@ -474,6 +481,65 @@ vgmAcceptCanConnect(GSocketAddress *addr)
     return conn != NULL;
 }
 
+/* Certificates for an NBD server with TLS and its client, made with
+ * openssl under @dir: a CA, a server certificate for @hostname (and
+ * 127.0.0.1) in dir/server, a client certificate in dir/client, each
+ * directory with the CA's certificate, named as QEMU's tls-creds-x509
+ * reads them. */
+static gboolean
+vgmAcceptMakeTLS(const char *dir, const char *hostname, GError **error)
+{
+    g_autofree char *ca = g_build_filename(dir, "ca-cert.pem", NULL);
+    g_autofree char *caKey = g_build_filename(dir, "ca-key.pem", NULL);
+    g_autofree char *caSubj = g_strdup("/CN=virt-gmem acceptance CA");
+    const char *const roles[] = { "server", "client" };
+
+    if (g_mkdir_with_parents(dir, 0700) < 0) {
+        g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot make %s", dir);
+        return FALSE;
+    }
+    {
+        const char *const mkca[] = { "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                                     "-keyout", caKey, "-out", ca, "-days", "2", "-subj", caSubj,
+                                     "-addext", "basicConstraints=critical,CA:TRUE",
+                                     "-addext", "keyUsage=critical,keyCertSign,cRLSign", NULL };
+
+        if (!vgmAcceptRun(mkca, error))
+            return FALSE;
+    }
+    for (guint r = 0; r < G_N_ELEMENTS(roles); r++) {
+        g_autofree char *sub = g_build_filename(dir, roles[r], NULL);
+        g_autofree char *cert = g_strdup_printf("%s/%s-cert.pem", sub, roles[r]);
+        g_autofree char *key = g_strdup_printf("%s/%s-key.pem", sub, roles[r]);
+        g_autofree char *csr = g_strdup_printf("%s/%s.csr", sub, roles[r]);
+        g_autofree char *ext = g_strdup_printf("%s/%s.ext", sub, roles[r]);
+        g_autofree char *subj = g_strdup_printf("/CN=%s", r == 0 ? hostname : "virt-gmem client");
+        g_autofree char *caCopy = g_build_filename(sub, "ca-cert.pem", NULL);
+        g_autofree char *extText = g_strdup_printf(
+            "basicConstraints=critical,CA:FALSE\n"
+            "keyUsage=critical,digitalSignature,keyEncipherment\n"
+            "extendedKeyUsage=%s\n%s%s%s",
+            r == 0 ? "serverAuth" : "clientAuth",
+            r == 0 ? "subjectAltName=DNS:" : "", r == 0 ? hostname : "",
+            r == 0 ? ",IP:127.0.0.1\n" : "");
+        g_autofree char *caText = NULL;
+        gsize caLen = 0;
+        const char *const mkreq[] = { "openssl", "req", "-newkey", "rsa:2048", "-nodes",
+                                      "-keyout", key, "-out", csr, "-subj", subj, NULL };
+        const char *const sign[] = { "openssl", "x509", "-req", "-in", csr, "-CA", ca,
+                                     "-CAkey", caKey, "-CAcreateserial", "-out", cert,
+                                     "-days", "2", "-extfile", ext, NULL };
+
+        if (g_mkdir_with_parents(sub, 0700) < 0 ||
+            !g_file_set_contents(ext, extText, -1, error) ||
+            !vgmAcceptRun(mkreq, error) || !vgmAcceptRun(sign, error) ||
+            !g_file_get_contents(ca, &caText, &caLen, error) ||
+            !g_file_set_contents(caCopy, caText, caLen, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* An NBD server for network disk @disk (number @n): qemu-nbd, running for
  * the case, exports a new image (qcow2 or raw, 64 MiB, as the disk's
  * format says) on the disk's unix socket moved to the case's directory,
@@ -486,6 +552,7 @@ vgmAcceptServeNbd(VgmAcceptEnv *env, VgmDiskDef *disk, guint n, GError **error)
     g_autofree char *img = g_strdup_printf("%s/nbd%u.img", env->dir, n);
     g_autofree char *log = g_strdup_printf("%s/nbd%u.log", env->dir, n);
     g_autofree char *portStr = NULL;
+    g_autofree char *tlsObject = NULL;
     g_autoptr(GSocketAddress) addr = NULL;
     g_autoptr(GPtrArray) argv = g_ptr_array_new();
     g_autoptr(GSubprocessLauncher) launcher = NULL;
@@ -503,6 +570,23 @@ vgmAcceptServeNbd(VgmAcceptEnv *env, VgmDiskDef *disk, guint n, GError **error)
     g_ptr_array_add(argv, (gpointer)"qemu-nbd");
     g_ptr_array_add(argv, (gpointer)"--persistent");
     g_ptr_array_add(argv, (gpointer)"--format=raw");
+    /* TLS: the server's certificates; QEMU gets the client's (its
+     * tls-creds-x509 directory) and checks the server's name */
+    if (net->tls == VGM_TRISTATE_YES) {
+        g_autofree char *pki = g_strdup_printf("%s/pki%u", env->dir, n);
+
+        if (!vgmAcceptMakeTLS(pki, net->tlsHostname ? net->tlsHostname : "localhost", error))
+            return FALSE;
+        tlsObject = g_strdup_printf("tls-creds-x509,id=tls0,endpoint=server,verify-peer=on,dir=%s/server",
+                                    pki);
+        g_ptr_array_add(argv, (gpointer)"--object");
+        g_ptr_array_add(argv, tlsObject);
+        g_ptr_array_add(argv, (gpointer)"--tls-creds=tls0");
+        g_free(env->tlsClientDir);
+        env->tlsClientDir = g_strdup_printf("%s/client", pki);
+        g_test_message("disk %s: qemu-nbd with TLS, certificates made with openssl in %s",
+                       disk->dst, pki);
+    }
     if (net->name) {
         g_ptr_array_add(argv, (gpointer)"--export-name");
         g_ptr_array_add(argv, net->name);
@@ -916,9 +1000,13 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
             if (disk->net->protocol != VGM_DISK_PROTOCOL_NBD)
                 return g_strdup_printf("network disk %s over %s needs a server of that protocol (the test runs only NBD servers)",
                                        disk->dst, vgmDiskProtocolTypeToString(disk->net->protocol));
-            if (disk->net->tls == VGM_TRISTATE_YES)
-                return g_strdup_printf("network disk %s needs an NBD server with TLS certificates (the test's serves none)",
-                                       disk->dst);
+            if (disk->net->tls == VGM_TRISTATE_YES) {
+                g_autofree char *openssl = g_find_program_in_path("openssl");
+
+                if (!openssl)
+                    return g_strdup_printf("network disk %s needs TLS certificates, which the test makes with openssl (not installed)",
+                                           disk->dst);
+            }
             if (!vgmAcceptServeNbd(env, disk, i, error))
                 goto fail;
             continue;
@@ -2430,6 +2518,11 @@ testAcceptance(gconstpointer data)
     if (skip) {
         g_test_skip(skip);
         return;
+    }
+    if (env->tlsClientDir) {
+        g_test_message("nbd's TLS directory %s replaced by %s", cfg->nbdTLSDir, env->tlsClientDir);
+        g_free(cfg->nbdTLSDir);
+        cfg->nbdTLSDir = g_strdup(env->tlsClientDir);
     }
 
     if (!(cmd = vgmQemuBuildCommandLine(def, set->caps, cfg, &plan, &err))) {
