@@ -10,6 +10,8 @@ PKGS=(
     # QEMU's block drivers of network disks (curl, iscsi, rbd, gluster,
     # nfs) are modules of their own
     qemu-block-extra
+    # the acceptance test's NBD server with TLS: its certificates
+    openssl
     # UEFI firmware and its descriptors (<os firmware='efi'>), the TPM
     # emulator (<tpm><backend type='emulator'>)
     ovmf swtpm swtpm-tools
