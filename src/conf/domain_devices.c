@@ -5353,6 +5353,28 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
     int tlsRc = 0;
     gboolean spice;
 
+    /* libvirt's other graphics types, refused by name with the reason */
+    static const struct {
+        const char *type;
+        const char *why;
+    } refused[] = {
+        { "sdl", N_("QEMU's SDL window needs the host's X display and Debian's qemu-system-gui; the driver serves remote displays (vnc, spice)") },
+        { "egl-headless", N_("it renders with the host's GPU (an EGL render node), which the driver does not hand QEMU") },
+        { "dbus", N_("QEMU's D-Bus display needs a bus and a client the driver does not set up") },
+        { "rdp", N_("QEMU has no RDP server") },
+        { "desktop", N_("QEMU has no such display") },
+    };
+    g_autofree char *typeStr = NULL;
+
+    if (vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &typeStr, error) < 0)
+        return NULL;
+    for (size_t k = 0; k < G_N_ELEMENTS(refused); k++) {
+        if (g_str_equal(typeStr, refused[k].type)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <graphics type='%1$s'>: %2$s"), typeStr, _(refused[k].why));
+            return NULL;
+        }
+    }
     if (vgmXMLPropEnum(node, "type", vgmGraphicsTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
     gr->type = v;
