@@ -73,6 +73,13 @@ vgmDaemonSystemdSockets(VgmRpcServer *srv, GError **error)
 
 static VgmDriver *volatile vgmDaemonDriver;
 
+static gpointer
+vgmDaemonAutostart(gpointer data)
+{
+    vgmDriverAutostartDomains(data);
+    return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -148,6 +155,9 @@ main(int argc, char **argv)
     vgmDriverWatchEvents(drv);
     vgmDriverNetworkAutostart(drv);
     vgmDriverStorageAutostart(drv);
+    /* after the networks and pools they may use, as libvirtd orders them;
+     * in a thread of its own, so that clients are served meanwhile */
+    g_thread_unref(g_thread_new("autostart", vgmDaemonAutostart, drv));
     vgmRemoteProgramInit(&program, drv);
     {
         /* tests shrink the outgoing queue to find a client that never

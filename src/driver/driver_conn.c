@@ -14,6 +14,7 @@
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_command.h"
 #include "util/vgmerror.h"
+#include "util/vgmfile.h"
 #include "util/vgmi18n.h"
 #include "util/vgmxml.h"
 
@@ -294,7 +295,7 @@ vgmDriverCheckFlags(unsigned int flags, unsigned int supported, GError **error)
 /* Whether @dom passes libvirt's list filter @flags: in each group of
  * flags, none set means any, else the domain must match one of them. */
 static gboolean
-vgmDriverListMatch(const VgmDriverDomain *dom, unsigned int flags)
+vgmDriverListMatch(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int flags)
 {
     gboolean active = vgmDriverDomainIsActive(dom);
     unsigned int st;
@@ -329,10 +330,15 @@ vgmDriverListMatch(const VgmDriverDomain *dom, unsigned int flags)
         if (!ok)
             return FALSE;
     }
-    /* never a managed save image, autostart, snapshot or checkpoint */
+    if (flags & (VGM_LIST_DOMAINS_AUTOSTART | VGM_LIST_DOMAINS_NO_AUTOSTART)) {
+        gboolean autostart = vgmDriverGetAutostart(drv, dom);
+
+        if (!((flags & VGM_LIST_DOMAINS_AUTOSTART && autostart) ||
+              (flags & VGM_LIST_DOMAINS_NO_AUTOSTART && !autostart)))
+            return FALSE;
+    }
+    /* never a managed save image, snapshot or checkpoint */
     if ((flags & VGM_LIST_DOMAINS_MANAGEDSAVE) && !(flags & VGM_LIST_DOMAINS_NO_MANAGEDSAVE))
-        return FALSE;
-    if ((flags & VGM_LIST_DOMAINS_AUTOSTART) && !(flags & VGM_LIST_DOMAINS_NO_AUTOSTART))
         return FALSE;
     if ((flags & VGM_LIST_DOMAINS_HAS_SNAPSHOT) && !(flags & VGM_LIST_DOMAINS_NO_SNAPSHOT))
         return FALSE;
@@ -357,7 +363,7 @@ vgmDriverListDomainsFlags(VgmDriver *drv, unsigned int flags, unsigned int what,
     for (i = 0, n = 0; i < all->len; i++) {
         VgmDriverDomain *dom = g_ptr_array_index(all, i);
 
-        if (vgmDriverListMatch(dom, flags))
+        if (vgmDriverListMatch(drv, dom, flags))
             all->pdata[n++] = dom;
         else
             vgmDriverDomainFree(dom);
@@ -844,6 +850,69 @@ vgmDriverResume(VgmDriver *drv, const char *name, unsigned int flags, GError **e
         return FALSE;
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED);
     return TRUE;
+}
+
+gboolean
+vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    /* QEMU's RESET event then reaches REBOOT subscribers, as with libvirt */
+    return vgmDriverCheckFlags(flags, 0, error) &&
+           vgmDriverChange(drv, name, vgmDriverDomainReset, &dom, error);
+}
+
+gboolean
+vgmDriverGetAutostart(VgmDriver *drv, const VgmDriverDomain *dom)
+{
+    return dom->persistent && vgmDriverDomainGetAutostart(drv->store, dom->name);
+}
+
+gboolean
+vgmDriverSetAutostart(VgmDriver *drv, const char *name, gboolean autostart, GError **error)
+{
+    GMutex *m = vgmDriverDomainMutex(drv, name);
+    gboolean ok;
+
+    g_mutex_lock(m);
+    ok = vgmDriverDomainSetAutostart(drv->store, name, autostart, error);
+    g_mutex_unlock(m);
+    return ok;
+}
+
+void
+vgmDriverAutostartDomains(VgmDriver *drv)
+{
+    g_autoptr(GPtrArray) doms = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *marker = NULL;
+    g_autofree char *runParent = g_path_get_dirname(drv->store->runDir);
+
+    /* once per boot, as libvirtd does: a later start of the daemon (an
+     * upgrade, a crash) leaves the domains as they are, also the ones a
+     * user shut down since */
+    marker = g_build_filename(runParent, "autostarted", NULL);
+    if (g_file_test(marker, G_FILE_TEST_EXISTS))
+        return;
+    if (!vgmFileWriteAtomic(marker, "", 0, 0644, &err)) {
+        g_warning(_("no domain autostarts: %1$s"), err->message);
+        return;
+    }
+    if (!(doms = vgmDriverListDomainsFlags(drv, VGM_LIST_DOMAINS_INACTIVE |
+                                           VGM_LIST_DOMAINS_PERSISTENT |
+                                           VGM_LIST_DOMAINS_AUTOSTART, VGM_DRIVER_LOOKUP_BRIEF,
+                                           &err))) {
+        g_warning(_("no domain autostarts: %1$s"), err->message);
+        return;
+    }
+    for (guint i = 0; i < doms->len; i++) {
+        const VgmDriverDomain *dom = g_ptr_array_index(doms, i);
+        g_autoptr(VgmDriverDomain) started = NULL;
+        g_autoptr(GError) e = NULL;
+
+        if (!(started = vgmDriverStart(drv, dom->name, 0, &e)))
+            g_warning(_("domain '%1$s' did not autostart: %2$s"), dom->name, e->message);
+    }
 }
 
 /* ---- reading a domain ---- */

@@ -138,6 +138,18 @@ gboolean vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags,
                           GError **error);
 gboolean vgmDriverResume(VgmDriver *drv, const char *name, unsigned int flags,
                          GError **error);
+/* libvirt's virDomainReset: the machine starts over at once */
+gboolean vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GError **error);
+
+/* Whether @dom starts when the daemon does (virDomainGetAutostart) */
+gboolean vgmDriverGetAutostart(VgmDriver *drv, const VgmDriverDomain *dom);
+/* virDomainSetAutostart: persistent domains only */
+gboolean vgmDriverSetAutostart(VgmDriver *drv, const char *name, gboolean autostart,
+                               GError **error);
+/* The daemon's start: the inactive persistent domains marked to autostart
+ * are started, once per boot (a marker in the run-time directory's
+ * parent, which a boot empties); what fails is logged */
+void vgmDriverAutostartDomains(VgmDriver *drv);
 
 /* Replaces running domain @name's QEMU with a new process of @emulator
  * (NULL: the same binary) that takes the guest and its memory over

@@ -1005,6 +1005,14 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
     }
     if (!vgmDriverStoreDeleteConfig(store, dom->name, error))
         return FALSE;
+    /* a domain that is no more does not autostart (libvirt removes its
+     * link too) */
+    {
+        g_autofree char *autostart = vgmDriverStoreAutostartPath(store, dom->name);
+
+        if (g_unlink(autostart) < 0 && errno != ENOENT)
+            g_warning(_("cannot remove '%1$s': %2$s"), autostart, g_strerror(errno));
+    }
     if (!dom->status)
         vgmDriverStoreSetStopReason(store, dom->name, NULL);
     /* the definition is gone: a varstore that cannot be removed is a
@@ -1021,6 +1029,42 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
     if (name)
         *name = g_strdup(dom->name);
     return TRUE;
+}
+
+gboolean
+vgmDriverDomainGetAutostart(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *path = vgmDriverStoreAutostartPath(store, name);
+
+    return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+gboolean
+vgmDriverDomainSetAutostart(const VgmDriverStore *store, const char *ref, gboolean autostart,
+                            GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *dir = NULL;
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    if (!dom->persistent) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot set autostart for transient domain '%1$s'"), dom->name);
+        return FALSE;
+    }
+    path = vgmDriverStoreAutostartPath(store, dom->name);
+    if (!autostart) {
+        if (g_unlink(path) < 0 && errno != ENOENT) {
+            vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), path);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    dir = g_path_get_dirname(path);
+    return vgmFileMakePath(dir, 0755, error) && vgmFileWriteAtomic(path, "", 0, 0644, error);
 }
 
 /* ---- start, destroy, shutdown ---- */
@@ -1310,6 +1354,24 @@ vgmDriverDomainSuspend(const VgmDriverStore *store, const char *ref,
     return vgmDriverDomainRunControl(store, ref, "stop", VGM_DOMAIN_STATE_RUNNING,
                                      N_("domain '%1$s' is not running (it is paused or shutting down)"),
                                      NULL, name, error);
+}
+
+gboolean
+vgmDriverDomainReset(const VgmDriverStore *store, const char *ref, char **name, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+
+    /* QEMU resets the machine in whatever state it is, as libvirt's reset
+     * does; a paused guest stays paused */
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmQemuMonitorCommand(mon, "system_reset", NULL, NULL, error))
+        return FALSE;
+    if (name)
+        *name = g_strdup(dom->name);
+    return TRUE;
 }
 
 gboolean

@@ -123,6 +123,12 @@ VgmDomainDef *vgmDriverDomainDefineXML(const VgmDriverStore *store,
  * exists is removed with VGM_UNDEFINE_NVRAM, kept with
  * VGM_UNDEFINE_KEEP_NVRAM, and without either the undefine is refused,
  * as libvirt refuses it. */
+/* Whether domain @name starts when the daemon does */
+gboolean vgmDriverDomainGetAutostart(const VgmDriverStore *store, const char *name);
+/* Marks persistent domain @ref to start, or not, when the daemon does
+ * (a transient one is refused, as libvirt refuses it) */
+gboolean vgmDriverDomainSetAutostart(const VgmDriverStore *store, const char *ref,
+                                     gboolean autostart, GError **error);
 gboolean vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
                                  unsigned int flags, char **name, GError **error);
 
@@ -173,6 +179,10 @@ gboolean vgmDriverDomainLiveUpdate(const VgmDriverStore *store, const char *ref,
                                    GError **error);
 gboolean vgmDriverDomainSuspend(const VgmDriverStore *store, const char *ref,
                                 char **name, GError **error);
+/* QEMU's system_reset of running (or paused) domain @ref: the guest
+ * starts over at once, without shutting down (libvirt's reset) */
+gboolean vgmDriverDomainReset(const VgmDriverStore *store, const char *ref, char **name,
+                              GError **error);
 gboolean vgmDriverDomainResume(const VgmDriverStore *store, const char *ref,
                                char **name, GError **error);
 /* Exact lookups, as libvirt's API has them (vgmDriverDomainLookup tries

@@ -243,6 +243,14 @@ VGM_DRIVER_STORE_PATH(vgmDriverStoreLogPath, logDir, "", ".log")
 VGM_DRIVER_STORE_PATH(vgmDriverStoreDomainRunDir, runDir, "domain-", "")
 
 char *
+vgmDriverStoreAutostartPath(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *dir = g_build_filename(store->configDir, "autostart", NULL);
+
+    return vgmDriverStoreFile(dir, "", name, "");
+}
+
+char *
 vgmDriverStorePidfilePath(const VgmDriverStore *store, const char *name)
 {
     g_autofree char *dir = vgmDriverStoreDomainRunDir(store, name);

@@ -14,6 +14,9 @@
  *
  * Layout (ROOT given by --root or VIRT_GMEM_ROOT; see docs/lifecycle.rst):
  *   ROOT/etc/qemu/NAME.xml        persistent config, canonical XML
+ *   ROOT/etc/qemu/autostart/NAME  present: the domain autostarts
+ *   ROOT/run/autostarted          the daemon autostarted the domains (once
+ *                                 per boot: /run is a tmpfs)
  *   ROOT/run/qemu/NAME.status     status of a running domain (JSON)
  *   ROOT/run/qemu/NAME.lock       per-domain lock (flock), holder's pid
  *   ROOT/run/qemu/domain-NAME/    monitor socket, QEMU's pidfile (qemu.pid)
@@ -67,6 +70,9 @@ char *vgmDriverStoreLockPath(const VgmDriverStore *store, const char *name);
 char *vgmDriverStoreLogPath(const VgmDriverStore *store, const char *name);
 /* ROOT/run/qemu/domain-NAME */
 char *vgmDriverStoreDomainRunDir(const VgmDriverStore *store, const char *name);
+/* ROOT/etc/qemu/autostart/NAME: present while domain NAME starts when
+ * the daemon does (libvirt's /etc/libvirt/qemu/autostart/NAME.xml) */
+char *vgmDriverStoreAutostartPath(const VgmDriverStore *store, const char *name);
 /* ROOT/run/qemu/domain-NAME/qemu.pid: QEMU's -pidfile */
 char *vgmDriverStorePidfilePath(const VgmDriverStore *store, const char *name);
 /* ROOT/lib/qemu/ram */

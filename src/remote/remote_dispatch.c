@@ -986,9 +986,24 @@ vgmRemoteDispatchDomainGetAutostart(VgmRemoteClient *client,
                                     VgmRemoteDomainGetAutostartRet *ret, GError **error)
 {
     VGM_REMOTE_GET_DOMAIN(dom);
-    /* the driver has no autostart: every domain is started by hand */
-    ret->autostart = 0;
+    ret->autostart = vgmDriverGetAutostart(client->drv, dom) ? 1 : 0;
     return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSetAutostart(VgmRemoteClient *client,
+                                    const VgmRemoteDomainSetAutostartArgs *args,
+                                    GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetAutostart(client->drv, dom->name, args->autostart != 0, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainReset(VgmRemoteClient *client, const VgmRemoteDomainResetArgs *args,
+                             GError **error)
+{
+    return vgmRemoteDomainOp(client, &args->dom, args->flags, vgmDriverReset, error);
 }
 
 gboolean

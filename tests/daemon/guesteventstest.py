@@ -27,6 +27,13 @@ What it covers:
     the guest runs on;
   * a QEMU that dies while no daemon runs: the next daemon cleans the
     domain up (shut off) and its first subscriber gets STOPPED/failed;
+  * autostart: setAutostart / getAutostart and the AUTOSTART list
+    filter; the first daemon of a boot (no marker in ROOT/run) starts the
+    marked domain, a later one of the same boot leaves it shut off;
+    reset of the (paused) domain gives one REBOOT event (id 1) and no
+    lifecycle event with the same QEMU on, still paused, reset of a shut-off
+    one and setAutostart of a transient one are refused
+    (VIR_ERR_OPERATION_INVALID), undefine removes the mark;
   * a live update by the command (QEMU 10.0, scripts/fetch-qemu10.sh) of a
     domain the daemon started raises no event, and the watcher follows the
     domain to its new QEMU (killing that one gives STOPPED/failed);
@@ -49,6 +56,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -471,6 +479,92 @@ def run_tests(tap, target, daemons, work):
            (show([(F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_FAILED)]),
             F.VIR_DOMAIN_SHUTOFF),
            "a QEMU that died while no daemon ran: shut off, STOPPED/failed to the first subscriber")
+
+    # ---- autostart, once per boot, and reset ----
+    # (libvirtd 9.0's behaviour, from its source: the QEMU driver starts
+    # autostart domains when the daemon starts, once per boot through a
+    # marker in its state directory; a reset reaches REBOOT subscribers
+    # through QEMU's RESET event)
+    d2 = conn.lookupByName(R2)
+    d2.setAutostart(1)
+    flagged = sorted(x.name() for x in conn.listAllDomains(F.VIR_CONNECT_LIST_DOMAINS_AUTOSTART))
+    unflagged = [x.name() for x in conn.listAllDomains(F.VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART)]
+    tap.ok(d2.autostart() == 1 and flagged == [R2] and R2 not in unflagged,
+           "setAutostart(1): getAutostart says so, and the AUTOSTART list filter has it alone",
+           "autostart %r, AUTOSTART %r, NO_AUTOSTART %r" % (d2.autostart(), flagged, unflagged))
+    econn.close()
+    conn.close()
+    third.proc.send_signal(signal.SIGTERM)
+    third.proc.wait()
+    # a reboot empties /run: the next daemon is the first of its boot
+    os.unlink(os.path.join(root, "run", "autostarted"))
+    fourth = harness.Daemon(root=root)
+    fourth.start()
+    daemons.append(fourth)
+    econn, ev = subscribe(fourth.uri)
+    conn = libvirt.open(fourth.uri)
+    deadline = time.monotonic() + 60
+    while conn.lookupByName(R2).state()[0] != F.VIR_DOMAIN_RUNNING and time.monotonic() < deadline:
+        time.sleep(0.2)
+    tap.eq((conn.lookupByName(R2).state()[0], show(ev.take(R2, [1, 2]))),
+           (F.VIR_DOMAIN_RUNNING, show([(F.VIR_DOMAIN_EVENT_RESUMED, F.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED),
+                                         (F.VIR_DOMAIN_EVENT_STARTED, F.VIR_DOMAIN_EVENT_STARTED_BOOTED)])),
+           "the first daemon of a boot starts the domain marked to autostart (RESUMED, STARTED)")
+    # paused, so that only the reset resets it (a guest without a disk
+    # resets itself now and then)
+    conn.lookupByName(R2).suspend()
+    ev.take(R2, [1], settle=0.2)
+    reboots = []
+    rcond = threading.Condition()
+
+    def on_reset(c, dom, opaque):
+        with rcond:
+            reboots.append(dom.name())
+            rcond.notify_all()
+
+    rid = econn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_REBOOT, on_reset, None)
+    pid = qemu_pid(root, R2)
+    conn.lookupByName(R2).reset(0)
+    with rcond:
+        rcond.wait_for(lambda: R2 in reboots, timeout=15)
+    got = ev.take(R2, [], timeout=0, settle=0.5)
+    tap.ok(reboots == [R2] and got == [] and qemu_pid(root, R2) == pid and
+           conn.lookupByName(R2).state()[0] == F.VIR_DOMAIN_PAUSED,
+           "reset of the paused domain: one REBOOT event, no lifecycle event, the same QEMU, still paused",
+           "reboots %r, lifecycle %r" % (reboots, show(got)))
+    econn.domainEventDeregisterAny(rid)
+    conn.lookupByName(R2).destroy()
+    ev.take(R2, [1, 2], settle=0.2)
+    try:
+        conn.lookupByName(R2).reset(0)
+        tap.ok(False, "reset of a shut-off domain is refused")
+    except libvirt.libvirtError as e:
+        tap.eq(e.get_error_code(), F.VIR_ERR_OPERATION_INVALID,
+               "reset of a shut-off domain is refused (VIR_ERR_OPERATION_INVALID)")
+    econn.close()
+    conn.close()
+    fourth.proc.send_signal(signal.SIGTERM)
+    fourth.proc.wait()
+    fifth = harness.Daemon(root=root)
+    fifth.start()
+    daemons.append(fifth)
+    econn, ev = subscribe(fifth.uri)
+    conn = libvirt.open(fifth.uri)
+    time.sleep(3)
+    tap.eq(conn.lookupByName(R2).state()[0], F.VIR_DOMAIN_SHUTOFF,
+           "a later daemon of the same boot leaves the domain the user shut down off")
+    conn.lookupByName(R2).setAutostart(0)
+    try:
+        conn.createXML(harness.domain_xml(KILL + "-tr"), 0).setAutostart(1)
+        tap.ok(False, "setAutostart of a transient domain is refused")
+    except libvirt.libvirtError as e:
+        tap.eq(e.get_error_code(), F.VIR_ERR_OPERATION_INVALID,
+               "setAutostart of a transient domain is refused (VIR_ERR_OPERATION_INVALID)")
+    finally:
+        harness.libvirt_cleanup(conn, [KILL + "-tr"])
+    conn.lookupByName(R2).undefine()
+    tap.ok(not os.path.exists(os.path.join(root, "etc", "qemu", "autostart", R2)),
+           "undefine removes the domain's autostart mark")
 
     # ---- a live update by the command: the watcher follows ----
     r = subprocess.run(["bash", os.path.join(SRCDIR, "scripts", "fetch-qemu10.sh"),
