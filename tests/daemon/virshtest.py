@@ -70,7 +70,8 @@ RO = "vgmtest-virsh-ro"
 GMEM = "vgmtest-virsh-gmem"
 GMEM_UUID = "6b1e9a52-3c1d-4f0e-9a7b-2d4c5e6f7a05"
 GFX = "vgmtest-virsh-gfx"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX]
+AS = "vgmtest-virsh-as"
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -504,6 +505,8 @@ def run_tests(tap, target, tmp):
 
     cookie_tests(tap, target, tmp)
 
+    autostart_tests(tap, target, tmp)
+
 
 GFX_XML = """<domain type='qemu'>
   <name>%s</name>
@@ -632,6 +635,39 @@ def cookie_tests(tap, target, tmp):
                "virsh -r dumpxml --security-info is refused (cookies)", r.describe())
     finally:
         virsh(uri, "undefine", COOKIE)
+
+
+def autostart_tests(tap, target, tmp):
+    """Captured from virsh 9.0 against libvirtd 9.0 (2026-12-02): `virsh
+    autostart` -> "Domain 'X' marked as autostarted\n\n", dominfo's
+    "Autostart:      enable", `list --all --autostart --name` lists it,
+    `autostart --disable` -> "Domain 'X' unmarked as autostarted\n\n";
+    `virsh reset` of a shut-off domain fails (rc 1)."""
+    uri = target.uri
+    f = harness.write_file(tmp, AS + ".xml", harness.domain_xml(AS))
+    r = virsh(uri, "define", f)
+    if not tap.ok(r.rc == 0, "virsh define (autostart)", r.describe()):
+        return
+    try:
+        r = virsh(uri, "autostart", AS)
+        tap.eq((r.rc, r.out), (0, "Domain '%s' marked as autostarted\n\n" % AS), "virsh autostart")
+        r = virsh(uri, "dominfo", AS)
+        tap.ok(re.search(r"^Autostart:\s+enable$", r.out, re.M) is not None,
+               "dominfo: Autostart: enable", r.describe())
+        r = virsh(uri, "list", "--all", "--autostart", "--name")
+        tap.ok(AS in r.out.split(), "list --all --autostart names it", r.describe())
+        r = virsh(uri, "list", "--all", "--no-autostart", "--name")
+        tap.ok(AS not in r.out.split(), "list --all --no-autostart does not", r.describe())
+        r = virsh(uri, "autostart", "--disable", AS)
+        tap.eq((r.rc, r.out), (0, "Domain '%s' unmarked as autostarted\n\n" % AS),
+               "virsh autostart --disable")
+        r = virsh(uri, "dominfo", AS)
+        tap.ok(re.search(r"^Autostart:\s+disable$", r.out, re.M) is not None,
+               "dominfo: Autostart: disable", r.describe())
+        r = virsh(uri, "reset", AS)
+        tap.ok(r.rc == 1, "virsh reset of a shut-off domain fails", r.describe())
+    finally:
+        virsh(uri, "undefine", AS)
 
 
 def check_domain_xml(d, name, uuid, live_id):
