@@ -48,6 +48,8 @@ const VgmToolCommand vgmToolLifecycleCommands[] = {
     { "shutdown", "DOMAIN", N_("Ask a domain's guest to power off."), vgmCmdOneArg },
     { "suspend", "DOMAIN", N_("Pause a running domain's vCPUs."), vgmCmdOneArg },
     { "resume", "DOMAIN", N_("Let a paused domain run again."), vgmCmdOneArg },
+    { "reset", "DOMAIN", N_("Reset a running domain's machine at once, as its reset button."), vgmCmdOneArg },
+    { "autostart", "DOMAIN", N_("Mark a persistent domain to start when the daemon starts (first in a boot)."), vgmCmdOneArg },
     { "live-update", "DOMAIN", N_("Replace a running domain's QEMU with a new process that takes its memory over."), vgmCmdLiveUpdate },
     { "list", "", N_("List domains."), vgmCmdList },
     { "dominfo", "DOMAIN", N_("Show basic information about a domain."), vgmCmdOneArg },
@@ -383,7 +385,7 @@ vgmCmdDominfo(VgmDriver *drv, const VgmDriverDomain *dom, gboolean option)
     vgmCmdInfoLine(out, _("Max memory:"), maxMem);
     vgmCmdInfoLine(out, _("Used memory:"), curMem);
     vgmCmdInfoLine(out, _("Persistent:"), dom->persistent ? _("yes") : _("no"));
-    vgmCmdInfoLine(out, _("Autostart:"), _("disable"));
+    vgmCmdInfoLine(out, _("Autostart:"), vgmDriverGetAutostart(drv, dom) ? _("enable") : _("disable"));
     vgmCmdInfoLine(out, _("Managed save:"), _("no"));
     vgmCmdInfoLine(out, _("Security model:"), "none");
     vgmCmdInfoLine(out, _("Security DOI:"), "0");
@@ -460,9 +462,19 @@ typedef struct {
                        GError **error);
     const char *failed;         /* N_() */
     const char *done;           /* N_() */
+    const char *doneOption;     /* N_(): with the option given, else @done */
     int (*show)(VgmDriver *drv, const VgmDriverDomain *dom,
                 gboolean option);
 } VgmCmdOneArg;
+
+/* autostart's --disable, as a flag of the one-argument commands */
+#define VGM_CMD_AUTOSTART_DISABLE 1
+
+static gboolean
+vgmCmdAutostart(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    return vgmDriverSetAutostart(drv, name, !(flags & VGM_CMD_AUTOSTART_DISABLE), error);
+}
 
 static const VgmCmdOneArg vgmCmdOneArgs[] = {
     { .name = "define", .act = vgmCmdDefine,
@@ -488,6 +500,15 @@ static const VgmCmdOneArg vgmCmdOneArgs[] = {
     { .name = "resume", .change = vgmDriverResume,
       .failed = N_("Failed to resume domain '%1$s'"),
       .done = N_("Domain '%1$s' resumed\n") },
+    { .name = "reset", .change = vgmDriverReset,
+      .failed = N_("Failed to reset domain '%1$s'"),
+      .done = N_("Domain '%1$s' was reset\n") },
+    { .name = "autostart", .change = vgmCmdAutostart,
+      .option = "disable", .optionHelp = N_("Unmark it instead"),
+      .optionFlags = VGM_CMD_AUTOSTART_DISABLE,
+      .failed = N_("Failed to mark domain '%1$s' as autostarted"),
+      .done = N_("Domain '%1$s' marked as autostarted\n"),
+      .doneOption = N_("Domain '%1$s' unmarked as autostarted\n") },
     { .name = "dominfo", .show = vgmCmdDominfo },
     { .name = "domstate", .show = vgmCmdDomstate,
       .option = "reason", .optionHelp = N_("Also print the reason for the state") },
@@ -533,7 +554,7 @@ vgmCmdOneArg(int argc, char **argv)
     if (c->change) {
         if (!c->change(drv, dom->name, option ? c->optionFlags : 0, &err))
             return vgmCmdFailed(err, argv[1], _(c->failed), argv[1]);
-        return vgmCmdDone(_(c->done), argv[1]);
+        return vgmCmdDone(_(option && c->doneOption ? c->doneOption : c->done), argv[1]);
     }
     return c->show(drv, dom, option);
 }
