@@ -2097,8 +2097,10 @@ vgmAcceptCheckGraphics(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *pr
     }
 }
 
-/* The startup QMP commands (disk throttling): each is accepted, and
- * query-block then shows every value it set on the device it named. */
+/* The startup QMP commands (disk throttling, trays, the balloon): each is
+ * accepted, query-block then shows every value a throttle or tray
+ * command set on the device it named, and qom-get every property a
+ * qom-set set. */
 static void
 vgmAcceptCheckStartup(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, GString *problems)
 {
@@ -2120,6 +2122,29 @@ vgmAcceptCheckStartup(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, GString *probl
         if (!vgmQemuMonitorCommand(mon, name, args, NULL, &err)) {
             g_string_append_printf(problems, "\n  %s on %s: %s", name, id, err->message);
             g_clear_error(&err);
+            continue;
+        }
+        /* a property set: qom-get reads it back */
+        if (g_str_equal(name, "qom-set")) {
+            g_autoptr(JsonObject) get = json_object_new();
+            g_autoptr(JsonNode) val = NULL;
+            g_autofree char *want = vgmTestJSONText(json_object_get_member(args, "value"));
+            g_autofree char *got = NULL;
+
+            json_object_set_string_member(get, "path", json_object_get_string_member(args, "path"));
+            json_object_set_string_member(get, "property",
+                                          json_object_get_string_member(args, "property"));
+            if (!vgmQemuMonitorCommand(mon, "qom-get", get, &val, &err)) {
+                g_string_append_printf(problems, "\n  qom-get after qom-set: %s", err->message);
+                g_clear_error(&err);
+                continue;
+            }
+            got = vgmTestJSONText(val);
+            if (!g_str_equal(want, got))
+                g_string_append_printf(problems, "\n  %s %s is %s, qom-set set %s",
+                                       json_object_get_string_member(args, "path"),
+                                       json_object_get_string_member(args, "property"), got, want);
+            checked++;
             continue;
         }
         if (!g_str_equal(name, "block_set_io_throttle") && !g_str_equal(name, "blockdev-open-tray"))
@@ -2181,7 +2206,7 @@ vgmAcceptCheckStartup(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, GString *probl
         }
     }
     if (cmd->startup->len)
-        g_test_message("%u startup QMP commands sent; query-block showed %u of their values",
+        g_test_message("%u startup QMP commands sent; query-block and qom-get showed %u of their values",
                        cmd->startup->len, checked);
 }
 

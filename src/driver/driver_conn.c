@@ -863,6 +863,27 @@ vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GError **er
 }
 
 gboolean
+vgmDriverSetMemory(VgmDriver *drv, const char *name, unsigned long long kib, unsigned int flags,
+                   GError **error)
+{
+    GMutex *m;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG |
+                                    VGM_DOMAIN_MEM_MAXIMUM, error))
+        return FALSE;
+    if (kib == 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s", _("a domain's memory cannot be 0 KiB"));
+        return FALSE;
+    }
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = vgmDriverDomainSetMemory(drv->store, name, kib, flags, error);
+    g_mutex_unlock(m);
+    return ok;
+}
+
+gboolean
 vgmDriverGetAutostart(VgmDriver *drv, const VgmDriverDomain *dom)
 {
     return dom->persistent && vgmDriverDomainGetAutostart(drv->store, dom->name);

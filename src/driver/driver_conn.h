@@ -140,6 +140,10 @@ gboolean vgmDriverResume(VgmDriver *drv, const char *name, unsigned int flags,
                          GError **error);
 /* libvirt's virDomainReset: the machine starts over at once */
 gboolean vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GError **error);
+/* virDomainSetMemoryFlags (@kib KiB; flags AFFECT_LIVE, AFFECT_CONFIG,
+ * MEM_MAXIMUM) */
+gboolean vgmDriverSetMemory(VgmDriver *drv, const char *name, unsigned long long kib,
+                            unsigned int flags, GError **error);
 
 /* Whether @dom starts when the daemon does (virDomainGetAutostart) */
 gboolean vgmDriverGetAutostart(VgmDriver *drv, const VgmDriverDomain *dom);
@@ -215,6 +219,8 @@ typedef enum {
 #define VGM_DOMAIN_AFFECT_LIVE (1u << 0)
 #define VGM_DOMAIN_AFFECT_CONFIG (1u << 1)
 #define VGM_TYPED_PARAM_STRING_OKAY (1u << 2)
+/* virDomainMemoryModFlags: the maximum, not the current size */
+#define VGM_DOMAIN_MEM_MAXIMUM (1u << 2)
 
 /* The definition a read of @dom's settings looks at: the running
  * domain's live one (@flags LIVE, or CURRENT while it runs) or its

@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "driver_domain.h"
+#include "driver_conn.h"
 #include "driver_disk.h"
 #include "driver_graphics.h"
 #include "driver_vsock.h"
@@ -1372,6 +1373,123 @@ vgmDriverDomainReset(const VgmDriverStore *store, const char *ref, char **name, 
     if (name)
         *name = g_strdup(dom->name);
     return TRUE;
+}
+
+/* The persistent definition of @dom changed by @change (which may refuse
+ * it), checked as a define checks it (a round trip through the XML) and
+ * saved atomically */
+static gboolean
+vgmDriverDomainChangeConfig(const VgmDriverStore *store, const VgmDriverDomain *dom,
+                            gboolean (*change)(VgmDomainDef *def, gpointer data, GError **error),
+                            gpointer data, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmDomainDef) checked = NULL;
+    g_autofree char *xml = NULL;
+
+    if (!dom->persistent || !dom->config) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is transient: it has no persistent config to change"),
+                    dom->name);
+        return FALSE;
+    }
+    if (!(def = vgmDriverConfigParse(store, dom->name, dom->config, error)) ||
+        !change(def, data, error))
+        return FALSE;
+    xml = vgmDomainDefFormat(def);
+    return (checked = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_NONE, error)) &&
+           vgmDriverStoreSaveConfig(store, checked, error);
+}
+
+typedef struct {
+    unsigned long long kib;
+    gboolean maximum;
+} VgmDriverMemoryChange;
+
+static gboolean
+vgmDriverDomainChangeMemory(VgmDomainDef *def, gpointer data, GError **error)
+{
+    const VgmDriverMemoryChange *c = data;
+
+    if (c->maximum) {
+        /* libvirt's rule: the total of a NUMA guest is its cells' */
+        if (vgmDomainDefNumaCells(def) > 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, "%s",
+                        _("the memory of a domain with NUMA cells is the sum of its cells: change the cells in its XML"));
+            return FALSE;
+        }
+        def->memory = c->kib;
+        if (def->curMemory > c->kib)
+            def->curMemory = c->kib;
+        return TRUE;
+    }
+    if (c->kib > def->memory) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("cannot set the memory of domain '%1$s' to %2$llu KiB: its maximum is %3$llu KiB"),
+                    def->name, c->kib, def->memory);
+        return FALSE;
+    }
+    def->curMemory = c->kib;
+    return TRUE;
+}
+
+gboolean
+vgmDriverDomainSetMemory(const VgmDriverStore *store, const char *ref, unsigned long long kib,
+                         unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverMemoryChange change = { kib, (flags & VGM_DOMAIN_MEM_MAXIMUM) != 0 };
+    gboolean live, config;
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    /* libvirt's AFFECT_CURRENT: the live domain if it runs, else the config */
+    live = (flags & VGM_DOMAIN_AFFECT_LIVE) ||
+           (!(flags & (VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG)) &&
+            vgmDriverDomainIsActive(dom));
+    config = (flags & VGM_DOMAIN_AFFECT_CONFIG) ||
+             (!(flags & (VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG)) &&
+              !vgmDriverDomainIsActive(dom));
+    if (live && !vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), dom->name);
+        return FALSE;
+    }
+    if (live && change.maximum) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot change the maximum memory of running domain '%1$s': QEMU's memory is fixed at its start"),
+                    dom->name);
+        return FALSE;
+    }
+    if (live) {
+        g_autoptr(VgmDomainDef) def = NULL;
+        g_autoptr(VgmQemuMonitor) mon = NULL;
+        g_autoptr(JsonObject) args = json_object_new();
+
+        if (!(def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
+                                            VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                            error)))
+            return FALSE;
+        if (!def->devices.memballoon || g_strcmp0(def->devices.memballoon->model, "none") == 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("cannot change the memory of running domain '%1$s': it has no balloon device (<memballoon model='none'/>)"),
+                        dom->name);
+            return FALSE;
+        }
+        if (!vgmDriverDomainChangeMemory(def, &change, error))
+            return FALSE;
+        /* the guest's balloon driver gives the rest back to the host */
+        json_object_set_int_member(args, "value", (gint64)(kib * 1024));
+        if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+            !vgmQemuMonitorCommand(mon, "balloon", args, NULL, error))
+            return FALSE;
+        g_free(dom->status->xml);
+        dom->status->xml = vgmDriverDomainLiveXML(def, dom->status->machine, NULL);
+        if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+            return FALSE;
+    }
+    return !config || vgmDriverDomainChangeConfig(store, dom, vgmDriverDomainChangeMemory, &change,
+                                                  error);
 }
 
 gboolean

@@ -179,6 +179,13 @@ gboolean vgmDriverDomainLiveUpdate(const VgmDriverStore *store, const char *ref,
                                    GError **error);
 gboolean vgmDriverDomainSuspend(const VgmDriverStore *store, const char *ref,
                                 char **name, GError **error);
+/* libvirt's virDomainSetMemoryFlags: the memory of domain @ref (KiB):
+ * its current (balloon) size, or with VGM_DOMAIN_MEM_MAXIMUM its
+ * maximum, in the live domain (the balloon's target; the maximum of a
+ * running QEMU is fixed) and/or its persistent config (AFFECT_CURRENT:
+ * the live one if it runs, else the config) */
+gboolean vgmDriverDomainSetMemory(const VgmDriverStore *store, const char *ref,
+                                  unsigned long long kib, unsigned int flags, GError **error);
 /* QEMU's system_reset of running (or paused) domain @ref: the guest
  * starts over at once, without shutting down (libvirt's reset) */
 gboolean vgmDriverDomainReset(const VgmDriverStore *store, const char *ref, char **name,

@@ -1725,6 +1725,24 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         vgmCmdAddress(dev, &mb->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
+        /* once QEMU listens, as libvirt sets them up: how often the guest
+         * reports its memory statistics (<stats period>), and the
+         * balloon's first target, <currentMemory> (QEMU's own is all of
+         * the memory) */
+        if (mb->havePeriod && mb->period) {
+            JsonObject *args = json_object_new();
+
+            json_object_set_string_member(args, "path", "/machine/peripheral/balloon0");
+            json_object_set_string_member(args, "property", "guest-stats-polling-interval");
+            json_object_set_int_member(args, "value", mb->period);
+            vgmCmdStartup(cmd, "qom-set", args);
+        }
+        if (def->curMemory && def->curMemory < def->memory) {
+            JsonObject *args = json_object_new();
+
+            json_object_set_int_member(args, "value", (gint64)(def->curMemory * 1024));
+            vgmCmdStartup(cmd, "balloon", args);
+        }
     }
     for (i = 0; i < devs->rngs->len; i++) {
         const VgmRngDef *r = g_ptr_array_index(devs->rngs, i);

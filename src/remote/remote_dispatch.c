@@ -999,6 +999,34 @@ vgmRemoteDispatchDomainSetAutostart(VgmRemoteClient *client,
     return vgmDriverSetAutostart(client->drv, dom->name, args->autostart != 0, error);
 }
 
+/* virDomainSetMaxMemory: the maximum, of the live domain if it runs
+ * (which is refused), else of its config */
+gboolean
+vgmRemoteDispatchDomainSetMaxMemory(VgmRemoteClient *client,
+                                    const VgmRemoteDomainSetMaxMemoryArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetMemory(client->drv, dom->name, args->memory, VGM_DOMAIN_MEM_MAXIMUM, error);
+}
+
+/* virDomainSetMemory: the live domain's balloon */
+gboolean
+vgmRemoteDispatchDomainSetMemory(VgmRemoteClient *client, const VgmRemoteDomainSetMemoryArgs *args,
+                                 GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetMemory(client->drv, dom->name, args->memory, VGM_DOMAIN_AFFECT_LIVE, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSetMemoryFlags(VgmRemoteClient *client,
+                                      const VgmRemoteDomainSetMemoryFlagsArgs *args,
+                                      GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetMemory(client->drv, dom->name, args->memory, args->flags, error);
+}
+
 gboolean
 vgmRemoteDispatchDomainReset(VgmRemoteClient *client, const VgmRemoteDomainResetArgs *args,
                              GError **error)
