@@ -71,7 +71,8 @@ GMEM = "vgmtest-virsh-gmem"
 GMEM_UUID = "6b1e9a52-3c1d-4f0e-9a7b-2d4c5e6f7a05"
 GFX = "vgmtest-virsh-gfx"
 AS = "vgmtest-virsh-as"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS]
+MEM = "vgmtest-virsh-mem"
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -507,6 +508,8 @@ def run_tests(tap, target, tmp):
 
     autostart_tests(tap, target, tmp)
 
+    memory_tests(tap, target, tmp)
+
 
 GFX_XML = """<domain type='qemu'>
   <name>%s</name>
@@ -668,6 +671,71 @@ def autostart_tests(tap, target, tmp):
         tap.ok(r.rc == 1, "virsh reset of a shut-off domain fails", r.describe())
     finally:
         virsh(uri, "undefine", AS)
+
+
+MEM_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>256</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <memballoon model='virtio'/>
+  </devices>
+</domain>
+""" % MEM
+
+
+def mem_info(uri, name):
+    r = virsh(uri, "dominfo", name)
+    got = dict(re.findall(r"^(Max memory|Used memory):\s+(\d+) KiB$", r.out, re.M))
+    return got.get("Max memory"), got.get("Used memory")
+
+
+def memory_tests(tap, target, tmp):
+    """setmem and setmaxmem, captured from virsh 9.0 against libvirtd 9.0
+    (2026-12-02) for the config: `setmem 128M --config` of a shut-off
+    256 MiB domain -> rc 0, dominfo 262144 / 131072 KiB; `setmaxmem 200M
+    --config` -> 204800 / 131072; `setmem 300M --config` -> rc 1 (above
+    the maximum); started, `setmem 100M --live` -> rc 0, `setmaxmem 150M
+    --live` -> rc 1; destroyed, the config still has 204800 / 131072. Our
+    live XML's <currentMemory> is then the balloon's target, 102400
+    (libvirtd's shows the size the guest's balloon driver reached: this
+    guest has none, so its stays at 204800)."""
+    uri = target.uri
+    f = harness.write_file(tmp, MEM + ".xml", MEM_XML)
+    r = virsh(uri, "define", f)
+    if not tap.ok(r.rc == 0, "virsh define (memory)", r.describe()):
+        return
+    try:
+        r = virsh(uri, "setmem", MEM, "128M", "--config")
+        tap.eq((r.rc, mem_info(uri, MEM)), (0, ("262144", "131072")),
+               "setmem --config: the current memory of the config")
+        r = virsh(uri, "setmaxmem", MEM, "200M", "--config")
+        tap.eq((r.rc, mem_info(uri, MEM)), (0, ("204800", "131072")),
+               "setmaxmem --config: the maximum of the config")
+        r = virsh(uri, "setmem", MEM, "300M", "--config")
+        tap.eq((r.rc, mem_info(uri, MEM)), (1, ("204800", "131072")),
+               "setmem above the maximum is refused, nothing changed")
+        r = virsh(uri, "start", "--paused", MEM, timeout=120)
+        if not tap.ok(r.rc == 0, "virsh start --paused (memory)", r.describe()):
+            return
+        r = virsh(uri, "setmem", MEM, "100M", "--live")
+        tap.eq(r.rc, 0, "setmem --live: the balloon's target")
+        if not target.reference:
+            r = virsh(uri, "dumpxml", MEM)
+            d = xml_root(tap, r.out, "the live XML after setmem --live")
+            cur = d.find("currentMemory") if d is not None else None
+            tap.ok(cur is not None and cur.text == "102400",
+                   "our live XML: <currentMemory> is the balloon's target, 102400 KiB",
+                   r.describe())
+        r = virsh(uri, "setmaxmem", MEM, "150M", "--live")
+        tap.eq(r.rc, 1, "setmaxmem --live is refused")
+        virsh(uri, "destroy", MEM, timeout=60)
+        tap.eq(mem_info(uri, MEM), ("204800", "131072"),
+               "the config kept its memory through the live changes")
+    finally:
+        virsh(uri, "destroy", MEM, timeout=60)
+        virsh(uri, "undefine", MEM)
 
 
 def check_domain_xml(d, name, uuid, live_id):
