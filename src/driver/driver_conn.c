@@ -863,6 +863,34 @@ vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GError **er
 }
 
 gboolean
+vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus, unsigned int flags,
+                  GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    GMutex *m;
+    gboolean ok, live;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG |
+                                    VGM_DOMAIN_VCPU_MAXIMUM, error))
+        return FALSE;
+    if (nvcpus == 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s", _("a domain needs at least one vCPU"));
+        return FALSE;
+    }
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    /* AFFECT_CURRENT: the live domain while it runs, else the config */
+    live = (flags & VGM_DOMAIN_AFFECT_LIVE) ||
+           (!(flags & VGM_DOMAIN_AFFECT_CONFIG) &&
+            (dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL)) &&
+            vgmDriverDomainIsActive(dom));
+    ok = vgmDriverDomainSetVcpus(drv->store, name, nvcpus, (flags & VGM_DOMAIN_VCPU_MAXIMUM) != 0,
+                                 live, error);
+    g_mutex_unlock(m);
+    return ok;
+}
+
+gboolean
 vgmDriverSetMemory(VgmDriver *drv, const char *name, unsigned long long kib, unsigned int flags,
                    GError **error)
 {

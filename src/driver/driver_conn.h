@@ -140,6 +140,11 @@ gboolean vgmDriverResume(VgmDriver *drv, const char *name, unsigned int flags,
                          GError **error);
 /* libvirt's virDomainReset: the machine starts over at once */
 gboolean vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GError **error);
+/* virDomainSetVcpusFlags (flags AFFECT_LIVE, AFFECT_CONFIG,
+ * VCPU_MAXIMUM): the config's vCPU counts; a running domain's are refused */
+#define VGM_DOMAIN_VCPU_MAXIMUM (1u << 2)
+gboolean vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus,
+                           unsigned int flags, GError **error);
 /* virDomainSetMemoryFlags (@kib KiB; flags AFFECT_LIVE, AFFECT_CONFIG,
  * MEM_MAXIMUM) */
 gboolean vgmDriverSetMemory(VgmDriver *drv, const char *name, unsigned long long kib,

@@ -1401,6 +1401,82 @@ vgmDriverDomainChangeConfig(const VgmDriverStore *store, const VgmDriverDomain *
            vgmDriverStoreSaveConfig(store, checked, error);
 }
 
+/* The vCPU counts of @dom's persistent definition: the maximum
+ * (<vcpu>N</vcpu>) or the ones it starts with (<vcpu current=''>), changed
+ * in its XML, so that everything that names vCPUs (pins, NUMA cells, the
+ * topology) is checked again as a define checks it */
+gboolean
+vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref, unsigned int nvcpus,
+                        gboolean maximum, gboolean live, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmDomainDef) checked = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *count = g_strdup_printf("%u", nvcpus);
+    xmlChar *text = NULL;
+    xmlNodePtr vcpu;
+    int len = 0;
+    unsigned int current;
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    if (live) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot change the vCPUs of running domain '%1$s': virt-gmem plugs vCPUs only when it starts a domain (its <vcpus> list); change the config and restart it"),
+                    dom->name);
+        return FALSE;
+    }
+    if (!dom->persistent || !dom->config) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is transient: it has no persistent config to change"),
+                    dom->name);
+        return FALSE;
+    }
+    if (!(def = vgmDriverConfigParse(store, dom->name, dom->config, error)))
+        return FALSE;
+    if (def->vcpuList) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' lists each vCPU in <vcpus>: change that list in its XML"),
+                    dom->name);
+        return FALSE;
+    }
+    current = def->vcpusCurrent ? def->vcpusCurrent : def->vcpus;
+    if (!maximum && nvcpus > def->vcpus) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("cannot start domain '%1$s' with %2$u vCPUs: its maximum is %3$u"),
+                    dom->name, nvcpus, def->vcpus);
+        return FALSE;
+    }
+    xml = vgmDomainDefFormat(def);
+    if (!(doc = vgmXMLParseString(xml, NULL, error)))
+        return FALSE;
+    if (!(vcpu = vgmXMLChild(xmlDocGetRootElement(doc), "vcpu"))) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, "%s", _("the canonical XML has no <vcpu>"));
+        return FALSE;
+    }
+    if (maximum) {
+        xmlNodeSetContent(vcpu, (const xmlChar *)count);
+        /* the vCPUs beyond the new maximum go, as in libvirt */
+        current = MIN(current, nvcpus);
+    } else {
+        current = nvcpus;
+    }
+    if (current == (maximum ? nvcpus : def->vcpus)) {
+        xmlUnsetProp(vcpu, (const xmlChar *)"current");
+    } else {
+        g_autofree char *cur = g_strdup_printf("%u", current);
+
+        xmlSetProp(vcpu, (const xmlChar *)"current", (const xmlChar *)cur);
+    }
+    xmlDocDumpMemory(doc, &text, &len);
+    checked = vgmDomainDefParseString((const char *)text, NULL, VGM_DOMAIN_PARSE_NONE, error);
+    xmlFree(text);
+    return checked && vgmDriverStoreSaveConfig(store, checked, error);
+}
+
 typedef struct {
     unsigned long long kib;
     gboolean maximum;

@@ -1009,6 +1009,23 @@ vgmRemoteDispatchDomainSetMaxMemory(VgmRemoteClient *client,
     return vgmDriverSetMemory(client->drv, dom->name, args->memory, VGM_DOMAIN_MEM_MAXIMUM, error);
 }
 
+/* virDomainSetVcpus: the live domain's (which is refused) */
+gboolean
+vgmRemoteDispatchDomainSetVcpus(VgmRemoteClient *client, const VgmRemoteDomainSetVcpusArgs *args,
+                                GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetVcpus(client->drv, dom->name, args->nvcpus, VGM_DOMAIN_AFFECT_LIVE, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSetVcpusFlags(VgmRemoteClient *client,
+                                     const VgmRemoteDomainSetVcpusFlagsArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetVcpus(client->drv, dom->name, args->nvcpus, args->flags, error);
+}
+
 /* virDomainSetMemory: the live domain's balloon */
 gboolean
 vgmRemoteDispatchDomainSetMemory(VgmRemoteClient *client, const VgmRemoteDomainSetMemoryArgs *args,

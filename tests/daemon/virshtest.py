@@ -72,7 +72,8 @@ GMEM_UUID = "6b1e9a52-3c1d-4f0e-9a7b-2d4c5e6f7a05"
 GFX = "vgmtest-virsh-gfx"
 AS = "vgmtest-virsh-as"
 MEM = "vgmtest-virsh-mem"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM]
+VC = "vgmtest-virsh-vcpus"
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -510,6 +511,8 @@ def run_tests(tap, target, tmp):
 
     memory_tests(tap, target, tmp)
 
+    vcpus_tests(tap, target, tmp)
+
 
 GFX_XML = """<domain type='qemu'>
   <name>%s</name>
@@ -736,6 +739,56 @@ def memory_tests(tap, target, tmp):
     finally:
         virsh(uri, "destroy", MEM, timeout=60)
         virsh(uri, "undefine", MEM)
+
+
+VC_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>4</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % VC
+
+
+def vcpus_tests(tap, target, tmp):
+    """setvcpus of the config, captured from virsh 9.0 against libvirtd
+    9.0 (2026-12-02) with a shut-off domain of <vcpu>4</vcpu>: `setvcpus
+    2 --config` -> rc 0, dominfo "CPU(s): 2", vcpucount's maximum config
+    4 and current config 2; `setvcpus 3 --config --maximum` -> <vcpu
+    placement='static' current='2'>3</vcpu>; `--maximum` 1 -> <vcpu
+    placement='static'>1</vcpu>; `setvcpus 5 --config` -> rc 1."""
+    uri = target.uri
+    f = harness.write_file(tmp, VC + ".xml", VC_XML)
+    r = virsh(uri, "define", f)
+    if not tap.ok(r.rc == 0, "virsh define (vcpus)", r.describe()):
+        return
+
+    def vcpu_element():
+        d = xml_root(tap, virsh(uri, "dumpxml", "--inactive", VC).out, "dumpxml --inactive (vcpus)")
+        v = d.find("vcpu") if d is not None else None
+        return (v.text, v.get("current")) if v is not None else None
+
+    try:
+        r = virsh(uri, "setvcpus", VC, "2", "--config")
+        info = virsh(uri, "dominfo", VC)
+        count = virsh(uri, "vcpucount", VC)
+        tap.ok(r.rc == 0 and re.search(r"^CPU\(s\):\s+2$", info.out, re.M) and
+               re.search(r"^maximum\s+config\s+4$", count.out, re.M) and
+               re.search(r"^current\s+config\s+2$", count.out, re.M),
+               "setvcpus 2 --config: dominfo and vcpucount say 2 of 4", r.describe() + info.out + count.out)
+        r = virsh(uri, "setvcpus", VC, "3", "--config", "--maximum")
+        tap.eq((r.rc, vcpu_element()), (0, ("3", "2")), "setvcpus 3 --config --maximum")
+        r = virsh(uri, "setvcpus", VC, "1", "--config", "--maximum")
+        tap.eq((r.rc, vcpu_element()), (0, ("1", None)),
+               "setvcpus 1 --config --maximum: the current count follows")
+        r = virsh(uri, "setvcpus", VC, "5", "--config")
+        tap.eq((r.rc, vcpu_element()), (1, ("1", None)), "setvcpus above the maximum is refused")
+    finally:
+        virsh(uri, "undefine", VC)
 
 
 def check_domain_xml(d, name, uuid, live_id):
