@@ -866,9 +866,8 @@ gboolean
 vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus, unsigned int flags,
                   GError **error)
 {
-    g_autoptr(VgmDriverDomain) dom = NULL;
     GMutex *m;
-    gboolean ok, live;
+    gboolean ok;
 
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG |
                                     VGM_DOMAIN_VCPU_MAXIMUM, error))
@@ -879,13 +878,7 @@ vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus, unsigne
     }
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
-    /* AFFECT_CURRENT: the live domain while it runs, else the config */
-    live = (flags & VGM_DOMAIN_AFFECT_LIVE) ||
-           (!(flags & VGM_DOMAIN_AFFECT_CONFIG) &&
-            (dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL)) &&
-            vgmDriverDomainIsActive(dom));
-    ok = vgmDriverDomainSetVcpus(drv->store, name, nvcpus, (flags & VGM_DOMAIN_VCPU_MAXIMUM) != 0,
-                                 live, error);
+    ok = vgmDriverDomainSetVcpus(drv->store, name, nvcpus, flags, error);
     g_mutex_unlock(m);
     return ok;
 }

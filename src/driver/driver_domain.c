@@ -1375,13 +1375,13 @@ vgmDriverDomainReset(const VgmDriverStore *store, const char *ref, char **name, 
     return TRUE;
 }
 
-/* The persistent definition of @dom changed by @change (which may refuse
- * it), checked as a define checks it (a round trip through the XML) and
- * saved atomically */
+/* The persistent definition of @dom changed by @change, which gets it
+ * parsed and gives back the XML of the changed definition (or refuses
+ * the change): checked as a define checks it and saved atomically */
 static gboolean
 vgmDriverDomainChangeConfig(const VgmDriverStore *store, const VgmDriverDomain *dom,
-                            gboolean (*change)(VgmDomainDef *def, gpointer data, GError **error),
-                            gpointer data, GError **error)
+                            char *(*change)(VgmDomainDef *def, gconstpointer data, GError **error),
+                            gconstpointer data, GError **error)
 {
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(VgmDomainDef) checked = NULL;
@@ -1393,78 +1393,61 @@ vgmDriverDomainChangeConfig(const VgmDriverStore *store, const VgmDriverDomain *
                     dom->name);
         return FALSE;
     }
-    if (!(def = vgmDriverConfigParse(store, dom->name, dom->config, error)) ||
-        !change(def, data, error))
-        return FALSE;
-    xml = vgmDomainDefFormat(def);
-    return (checked = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_NONE, error)) &&
+    return (def = vgmDriverConfigParse(store, dom->name, dom->config, error)) &&
+           (xml = change(def, data, error)) &&
+           (checked = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_NONE, error)) &&
            vgmDriverStoreSaveConfig(store, checked, error);
 }
 
-/* The vCPU counts of @dom's persistent definition: the maximum
- * (<vcpu>N</vcpu>) or the ones it starts with (<vcpu current=''>), changed
- * in its XML, so that everything that names vCPUs (pins, NUMA cells, the
- * topology) is checked again as a define checks it */
-gboolean
-vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref, unsigned int nvcpus,
-                        gboolean maximum, gboolean live, GError **error)
+typedef struct {
+    unsigned int nvcpus;
+    gboolean maximum;
+} VgmDriverVcpusChange;
+
+/* The vCPU counts of a persistent definition: the maximum (<vcpu>N</vcpu>)
+ * or the ones it starts with (<vcpu current=''>), changed in its XML, so
+ * that everything that names vCPUs (pins, NUMA cells, the topology) is
+ * checked again as a define checks it */
+static char *
+vgmDriverDomainChangeVcpus(VgmDomainDef *def, gconstpointer data, GError **error)
 {
-    g_autoptr(VgmDriverLock) lock = NULL;
-    g_autoptr(VgmDriverDomain) dom = NULL;
-    g_autoptr(VgmDomainDef) def = NULL;
-    g_autoptr(VgmDomainDef) checked = NULL;
+    const VgmDriverVcpusChange *c = data;
     g_autoptr(xmlDoc) doc = NULL;
     g_autofree char *xml = NULL;
-    g_autofree char *count = g_strdup_printf("%u", nvcpus);
+    g_autofree char *count = g_strdup_printf("%u", c->nvcpus);
     xmlChar *text = NULL;
     xmlNodePtr vcpu;
+    char *ret;
     int len = 0;
-    unsigned int current;
+    unsigned int current = def->vcpusCurrent ? def->vcpusCurrent : def->vcpus;
 
-    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
-        return FALSE;
-    if (live) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("cannot change the vCPUs of running domain '%1$s': virt-gmem plugs vCPUs only when it starts a domain (its <vcpus> list); change the config and restart it"),
-                    dom->name);
-        return FALSE;
-    }
-    if (!dom->persistent || !dom->config) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' is transient: it has no persistent config to change"),
-                    dom->name);
-        return FALSE;
-    }
-    if (!(def = vgmDriverConfigParse(store, dom->name, dom->config, error)))
-        return FALSE;
     if (def->vcpuList) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("domain '%1$s' lists each vCPU in <vcpus>: change that list in its XML"),
-                    dom->name);
-        return FALSE;
+                    def->name);
+        return NULL;
     }
-    current = def->vcpusCurrent ? def->vcpusCurrent : def->vcpus;
-    if (!maximum && nvcpus > def->vcpus) {
+    if (!c->maximum && c->nvcpus > def->vcpus) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("cannot start domain '%1$s' with %2$u vCPUs: its maximum is %3$u"),
-                    dom->name, nvcpus, def->vcpus);
-        return FALSE;
+                    def->name, c->nvcpus, def->vcpus);
+        return NULL;
     }
     xml = vgmDomainDefFormat(def);
     if (!(doc = vgmXMLParseString(xml, NULL, error)))
-        return FALSE;
+        return NULL;
     if (!(vcpu = vgmXMLChild(xmlDocGetRootElement(doc), "vcpu"))) {
         vgmErrorSet(error, VGM_ERR_INTERNAL, "%s", _("the canonical XML has no <vcpu>"));
-        return FALSE;
+        return NULL;
     }
-    if (maximum) {
+    if (c->maximum) {
         xmlNodeSetContent(vcpu, (const xmlChar *)count);
         /* the vCPUs beyond the new maximum go, as in libvirt */
-        current = MIN(current, nvcpus);
+        current = MIN(current, c->nvcpus);
     } else {
-        current = nvcpus;
+        current = c->nvcpus;
     }
-    if (current == (maximum ? nvcpus : def->vcpus)) {
+    if (current == (c->maximum ? c->nvcpus : def->vcpus)) {
         xmlUnsetProp(vcpu, (const xmlChar *)"current");
     } else {
         g_autofree char *cur = g_strdup_printf("%u", current);
@@ -1472,9 +1455,30 @@ vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref, unsigned i
         xmlSetProp(vcpu, (const xmlChar *)"current", (const xmlChar *)cur);
     }
     xmlDocDumpMemory(doc, &text, &len);
-    checked = vgmDomainDefParseString((const char *)text, NULL, VGM_DOMAIN_PARSE_NONE, error);
+    ret = g_strndup((const char *)text, len);
     xmlFree(text);
-    return checked && vgmDriverStoreSaveConfig(store, checked, error);
+    return ret;
+}
+
+gboolean
+vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref, unsigned int nvcpus,
+                        unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverVcpusChange change = { nvcpus, (flags & VGM_DOMAIN_VCPU_MAXIMUM) != 0 };
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    /* AFFECT_CURRENT: the live domain while it runs, else the config */
+    if ((flags & VGM_DOMAIN_AFFECT_LIVE) ||
+        (!(flags & VGM_DOMAIN_AFFECT_CONFIG) && vgmDriverDomainIsActive(dom))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot change the vCPUs of running domain '%1$s': virt-gmem plugs vCPUs only when it starts a domain (its <vcpus> list); change the config and restart it"),
+                    dom->name);
+        return FALSE;
+    }
+    return vgmDriverDomainChangeConfig(store, dom, vgmDriverDomainChangeVcpus, &change, error);
 }
 
 typedef struct {
@@ -1482,10 +1486,10 @@ typedef struct {
     gboolean maximum;
 } VgmDriverMemoryChange;
 
+/* The memory of @def changed as @data says (TRUE), or refused */
 static gboolean
-vgmDriverDomainChangeMemory(VgmDomainDef *def, gpointer data, GError **error)
+vgmDriverDomainApplyMemory(VgmDomainDef *def, const VgmDriverMemoryChange *c, GError **error)
 {
-    const VgmDriverMemoryChange *c = data;
 
     if (c->maximum) {
         /* libvirt's rule: the total of a NUMA guest is its cells' */
@@ -1507,6 +1511,12 @@ vgmDriverDomainChangeMemory(VgmDomainDef *def, gpointer data, GError **error)
     }
     def->curMemory = c->kib;
     return TRUE;
+}
+
+static char *
+vgmDriverDomainChangeMemory(VgmDomainDef *def, gconstpointer data, GError **error)
+{
+    return vgmDriverDomainApplyMemory(def, data, error) ? vgmDomainDefFormat(def) : NULL;
 }
 
 gboolean
@@ -1552,7 +1562,7 @@ vgmDriverDomainSetMemory(const VgmDriverStore *store, const char *ref, unsigned 
                         dom->name);
             return FALSE;
         }
-        if (!vgmDriverDomainChangeMemory(def, &change, error))
+        if (!vgmDriverDomainApplyMemory(def, &change, error))
             return FALSE;
         /* the guest's balloon driver gives the rest back to the host */
         json_object_set_int_member(args, "value", (gint64)(kib * 1024));

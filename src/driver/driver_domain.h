@@ -180,11 +180,11 @@ gboolean vgmDriverDomainLiveUpdate(const VgmDriverStore *store, const char *ref,
 gboolean vgmDriverDomainSuspend(const VgmDriverStore *store, const char *ref,
                                 char **name, GError **error);
 /* libvirt's virDomainSetVcpusFlags on the persistent config of @ref:
- * the maximum (@maximum) or the count it starts with; @live (a running
- * domain's vCPUs) is refused */
+ * the maximum (VGM_DOMAIN_VCPU_MAXIMUM) or the count it starts with; a
+ * running domain's vCPUs (AFFECT_LIVE, or AFFECT_CURRENT while it runs)
+ * are refused */
 gboolean vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref,
-                                 unsigned int nvcpus, gboolean maximum, gboolean live,
-                                 GError **error);
+                                 unsigned int nvcpus, unsigned int flags, GError **error);
 /* libvirt's virDomainSetMemoryFlags: the memory of domain @ref (KiB):
  * its current (balloon) size, or with VGM_DOMAIN_MEM_MAXIMUM its
  * maximum, in the live domain (the balloon's target; the maximum of a
