@@ -807,6 +807,26 @@ vgmDriverShutdown(VgmDriver *drv, const char *name, unsigned int flags, GError *
 }
 
 gboolean
+vgmDriverReboot(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    /* virDomainRebootFlagValues: DEFAULT 0 and ACPI_POWER_BTN 1 are what
+     * we do (libvirt's default tries a guest agent first, which this
+     * driver does not talk to); the agent, initctl, signal and paravirt
+     * are not. The lifecycle events are the watcher's: none for a reboot,
+     * the REBOOT event at its reset, or the power-off of <on_reboot>
+     * destroy */
+    if (flags & VGM_DOMAIN_REBOOT_GUEST_AGENT) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("a reboot through the guest agent is not supported: this driver does not talk to the QEMU guest agent (ask for the ACPI power button)"));
+        return FALSE;
+    }
+    return vgmDriverCheckFlags(flags, VGM_DOMAIN_REBOOT_ACPI_POWER_BTN, error) &&
+           vgmDriverChange(drv, name, vgmDriverDomainReboot, &dom, error);
+}
+
+gboolean
 vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;

@@ -138,6 +138,13 @@ gboolean vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags,
                           GError **error);
 gboolean vgmDriverResume(VgmDriver *drv, const char *name, unsigned int flags,
                          GError **error);
+/* libvirt's virDomainReboot over ACPI (driver_domain.h);
+ * virDomainRebootFlagValues */
+enum {
+    VGM_DOMAIN_REBOOT_ACPI_POWER_BTN = 1 << 0,
+    VGM_DOMAIN_REBOOT_GUEST_AGENT = 1 << 1,
+};
+gboolean vgmDriverReboot(VgmDriver *drv, const char *name, unsigned int flags, GError **error);
 /* libvirt's virDomainReset: the machine starts over at once */
 gboolean vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GError **error);
 /* virDomainSetVcpusFlags (flags AFFECT_LIVE, AFFECT_CONFIG,

@@ -419,6 +419,88 @@ vgmDriverDomainBadStatus(const VgmDriverStore *store, VgmDriverDomain *dom,
     return TRUE;
 }
 
+/* What QEMU does at the guest's power-off: pause, while a reboot is
+ * asked for (the driver then resets the guest and lets it run), or exit
+ * (poweroff); QMP set-action, QEMU 6.0 and newer */
+static gboolean
+vgmDriverDomainShutdownAction(VgmQemuMonitor *mon, const char *name, gboolean pause,
+                              GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(GError) err = NULL;
+
+    json_object_set_string_member(args, "shutdown", pause ? "pause" : "poweroff");
+    if (vgmQemuMonitorCommand(mon, "set-action", args, NULL, &err))
+        return TRUE;
+    vgmErrorSet(error, err->code,
+                pause ? _("domain '%1$s': QEMU cannot be made to wait at the guest's power-off for the reboot (set-action, QEMU 6.0 or newer): %2$s")
+                      : _("domain '%1$s': QEMU cannot be made to exit at the guest's power-off again (set-action): %2$s"),
+                name, err->message);
+    return FALSE;
+}
+
+/* Records in the status of running domain @dom (lock held) whether its
+ * guest's next power-off is a reboot, and tells QEMU; the record goes
+ * first, so that a crash between the two leaves a QEMU that exits at a
+ * power-off, whatever the record says */
+static gboolean
+vgmDriverDomainSetRebooting(const VgmDriverStore *store, VgmDriverDomain *dom,
+                            VgmQemuMonitor *mon, gboolean rebooting, GError **error)
+{
+    if (dom->status->rebooting == rebooting)
+        return TRUE;
+    if (rebooting) {
+        dom->status->rebooting = TRUE;
+        if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+            return FALSE;
+        if (vgmDriverDomainShutdownAction(mon, dom->name, TRUE, error))
+            return TRUE;
+        dom->status->rebooting = FALSE;
+        vgmDriverStoreSaveStatus(store, dom->status, NULL);
+        return FALSE;
+    }
+    if (!vgmDriverDomainShutdownAction(mon, dom->name, FALSE, error))
+        return FALSE;
+    dom->status->rebooting = FALSE;
+    return vgmDriverStoreSaveStatus(store, dom->status, error);
+}
+
+/* The guest of @dom (lock held) powered off for the reboot that was asked
+ * for, and QEMU waits: the machine is reset and runs again, as libvirt's
+ * fake reboot does it (QEMU's RESET event tells the watcher) */
+static gboolean
+vgmDriverDomainFinishReboot(const VgmDriverStore *store, VgmDriverDomain *dom, GError **error)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    gint64 until = g_get_monotonic_time() + VGM_DRIVER_QUERY_TIMEOUT_MS * 1000LL;
+
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmQemuMonitorCommand(mon, "system_reset", NULL, NULL, error) ||
+        !vgmDriverDomainSetRebooting(store, dom, mon, FALSE, error))
+        return FALSE;
+    /* QEMU's main loop carries the reset out after the command returns:
+     * until then, 'cont' is refused */
+    for (;;) {
+        g_autofree char *qs = vgmDriverProcessQueryStatus(mon, error);
+
+        if (!qs)
+            return FALSE;
+        if (!g_str_equal(qs, "shutdown"))
+            break;
+        if (g_get_monotonic_time() > until) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
+                        _("domain '%1$s': QEMU did not reset the guest for the reboot"),
+                        dom->name);
+            return FALSE;
+        }
+        g_usleep(10 * 1000);
+    }
+    if (!vgmQemuMonitorCommand(mon, "cont", NULL, NULL, error))
+        return FALSE;
+    g_clear_pointer(&dom->status->runReason, g_free);
+    return vgmDriverStoreSaveStatus(store, dom->status, error);
+}
+
 /*
  * Sets dom->state/reason/id/status from the status file, the process and
  * its monitor, cleaning up a dead QEMU, a QEMU whose guest powered off and
@@ -526,9 +608,10 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
 
     vgmDriverDomainMapRunState(qs, &state, &reason);
     if (state == VGM_DOMAIN_STATE_SHUTOFF) {
-        /* the guest powered off and QEMU waits (-no-shutdown: a QEMU
-         * that an older virt-gmem started for an <on_poweroff> other than
-         * destroy): a short-lived tool ends it now */
+        /* the guest powered off and QEMU waits: for the reboot that was
+         * asked for, or (-no-shutdown) a QEMU that an older virt-gmem
+         * started for an <on_poweroff> other than destroy, which a
+         * short-lived tool ends now */
         switch (vgmDriverDomainCleanupBegin(store, dom, haveLock, &ok, error)) {
         case VGM_DRIVER_CLEANUP_BUSY:
             dom->state = VGM_DOMAIN_STATE_SHUTDOWN;
@@ -538,6 +621,16 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
             return ok;
         case VGM_DRIVER_CLEANUP_GO:
             break;
+        }
+        if (dom->status->rebooting) {
+            if (vgmDriverDomainFinishReboot(store, dom, &err)) {
+                dom->state = VGM_DOMAIN_STATE_RUNNING;
+                dom->reason = N_("booted");
+                return TRUE;
+            }
+            /* as libvirt, a reboot that cannot go on ends the guest */
+            g_warning(_("domain '%1$s': the guest powered off for a reboot that failed, so it is shut off: %2$s"),
+                      dom->name, err->message);
         }
         if (!vgmDriverDomainCleanup(store, dom, error))
             return FALSE;
@@ -1261,10 +1354,38 @@ vgmDriverDomainShutdown(const VgmDriverStore *store, const char *ref,
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(VgmQemuMonitor) mon = NULL;
 
+    /* a power-off asked for now is no reboot, as in libvirt */
     if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
         !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmDriverDomainSetRebooting(store, dom, mon, FALSE, error) ||
         !vgmQemuMonitorCommand(mon, "system_powerdown", NULL, NULL, error))
         return FALSE;
+    if (name)
+        *name = g_strdup(dom->name);
+    return TRUE;
+}
+
+gboolean
+vgmDriverDomainReboot(const VgmDriverStore *store, const char *ref, char **name,
+                      GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+
+    /* the guest is asked to power off (ACPI); its power-off then becomes
+     * a reset, unless <on_reboot> is destroy: as in libvirt, the reboot
+     * then ends the domain */
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
+        !vgmDriverDomainFillDef(store, dom, error) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmDriverDomainSetRebooting(store, dom, mon,
+                                     dom->def->onReboot != VGM_DOMAIN_LIFECYCLE_DESTROY, error))
+        return FALSE;
+    if (!vgmQemuMonitorCommand(mon, "system_powerdown", NULL, NULL, error)) {
+        vgmDriverDomainSetRebooting(store, dom, mon, FALSE, NULL);
+        return FALSE;
+    }
     if (name)
         *name = g_strdup(dom->name);
     return TRUE;
@@ -1366,9 +1487,11 @@ vgmDriverDomainReset(const VgmDriverStore *store, const char *ref, char **name, 
 
     /* QEMU resets the machine in whatever state it is, as libvirt's reset
      * does; a paused guest stays paused */
+    /* (and, as in libvirt, a reboot asked for is over) */
     if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
         !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
-        !vgmQemuMonitorCommand(mon, "system_reset", NULL, NULL, error))
+        !vgmQemuMonitorCommand(mon, "system_reset", NULL, NULL, error) ||
+        !vgmDriverDomainSetRebooting(store, dom, mon, FALSE, error))
         return FALSE;
     if (name)
         *name = g_strdup(dom->name);

@@ -168,6 +168,13 @@ int vgmDriverDomainOpenGraphics(const VgmDriverStore *store, const char *ref, un
  * the domain shut off (shutdown). */
 gboolean vgmDriverDomainShutdown(const VgmDriverStore *store, const char *ref,
                                  char **name, GError **error);
+/* Reboots running domain @ref as libvirt's virDomainReboot does over
+ * ACPI: the guest is asked to power off, and QEMU, told to wait at that
+ * power-off, is then reset and let run (by the daemon's watcher at once,
+ * else by the next command that looks at the domain). With <on_reboot>
+ * destroy it is a shutdown. Returns once the guest was asked. */
+gboolean vgmDriverDomainReboot(const VgmDriverStore *store, const char *ref,
+                               char **name, GError **error);
 
 /* Pauses the vCPUs of a running domain (QMP stop) / lets a paused one run
  * again (QMP cont); a domain in another state is an operation-invalid

@@ -1676,6 +1676,10 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
         json_builder_set_member_name(b, "run-reason");
         json_builder_add_string_value(b, status->runReason);
     }
+    if (status->rebooting) {
+        json_builder_set_member_name(b, "rebooting");
+        json_builder_add_boolean_value(b, TRUE);
+    }
     json_builder_set_member_name(b, "plan");
     if (status->plan)
         json_builder_add_value(b, json_node_copy(status->plan));
@@ -1905,6 +1909,7 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
     status->transient = json_object_get_boolean_member_with_default(obj, "transient", FALSE);
     status->paused = json_object_get_boolean_member_with_default(obj, "paused", FALSE);
     status->runReason = g_strdup(json_object_get_string_member_with_default(obj, "run-reason", NULL));
+    status->rebooting = json_object_get_boolean_member_with_default(obj, "rebooting", FALSE);
     status->id = (int)id;
     status->qemu.pid = (pid_t)pid;
     status->qemu.startTime = (guint64)start;

@@ -327,6 +327,10 @@ typedef struct {
     gboolean paused;            /* started with --paused */
     char *runReason;            /* libvirt's running reason once it is not
                                  * "booted" (resumed: "unpaused"), or NULL */
+    gboolean rebooting;         /* a reboot was asked for: QEMU pauses at the
+                                 * guest's next power-off instead of exiting,
+                                 * and the driver resets the guest and lets
+                                 * it run (libvirt's fake reboot) */
     JsonNode *plan;             /* vgmQemuPlanToJSON, or NULL */
     char **hugetlbfsDirs;       /* MOUNT/virt-gmem/NAME dirs start made,
                                  * removed with the status; or NULL */

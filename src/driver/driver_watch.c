@@ -8,7 +8,11 @@
  * watcher thread holds a connection to the events socket of each running
  * domain and turns what QEMU says into libvirt's lifecycle events:
  *
- *   SHUTDOWN from the guest           SHUTDOWN / guest
+ *   SHUTDOWN from the guest           SHUTDOWN / guest; none for a
+ *                                     reboot that was asked for: at
+ *                                     QEMU's STOP that follows, a look at
+ *                                     the domain resets the guest and
+ *                                     lets it run (driver_domain.c)
  *   SUSPEND (the guest's S3)          PMSUSPENDED / memory
  *   GUEST_PANICKED                    CRASHED / panicked
  *   RESET (the guest rebooted)        the REBOOT event (id 1)
@@ -58,6 +62,7 @@ typedef struct {
     GString *buf;
     gboolean greeted;           /* qmp_capabilities answered */
     gboolean guestShutdown;     /* the guest powered off (SHUTDOWN) */
+    gboolean rebooting;         /* ... for the reboot asked for: QEMU stops */
 } VgmDriverWatchEntry;
 
 typedef struct {
@@ -235,11 +240,28 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
         /* host-initiated ones (destroy's SIGTERM, a live update's quit)
          * are the API's to report */
         if (data && json_object_get_boolean_member_with_default(data, "guest", FALSE) &&
-            !e->guestShutdown) {
+            !e->guestShutdown && !e->rebooting) {
+            g_autoptr(VgmDriverStatus) status = NULL;
+
+            status = vgmDriverStoreLoadStatus(vgmDriverGetStore(w->drv), e->name, NULL);
+            if (status && status->rebooting && status->qemu.pid == e->qemu.pid) {
+                e->rebooting = TRUE;
+                return;
+            }
             e->guestShutdown = TRUE;
             vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_SHUTDOWN,
                                 VGM_EVENT_SHUTDOWN_GUEST);
         }
+    } else if (g_str_equal(ev, "STOP") && e->rebooting) {
+        /* QEMU waits now: the look finishes the reboot (or, if it cannot,
+         * ends the guest, which the closed monitor then reports) */
+        g_autoptr(VgmDriverDomain) dom = NULL;
+        g_autoptr(GError) err = NULL;
+
+        e->rebooting = FALSE;
+        if (!(dom = vgmDriverLookupForWatch(w->drv, e->name, &err)))
+            g_warning(_("domain '%1$s': the guest powered off for a reboot, but the domain cannot be looked at: %2$s"),
+                      e->name, err->message);
     } else if (g_str_equal(ev, "SUSPEND")) {
         vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_PMSUSPENDED,
                             VGM_EVENT_PMSUSPENDED_MEMORY);

@@ -46,6 +46,7 @@ enum {
     VGM_LV_ERR_NO_SECRET = 66,
     VGM_LV_ERR_CONFIG_UNSUPPORTED = 67,
     VGM_LV_ERR_OPERATION_TIMEOUT = 68,
+    VGM_LV_ERR_ARGUMENT_UNSUPPORTED = 74,
     VGM_LV_ERR_OPERATION_UNSUPPORTED = 84,
 };
 
@@ -70,6 +71,7 @@ static const struct {
     { VGM_ERR_NO_SECRET, VGM_LV_ERR_NO_SECRET },
     { VGM_ERR_INVALID_SECRET, VGM_LV_ERR_INVALID_SECRET },
     { VGM_ERR_NO_NETWORK, VGM_LV_ERR_NO_NETWORK },
+    { VGM_ERR_ARGUMENT_UNSUPPORTED, VGM_LV_ERR_ARGUMENT_UNSUPPORTED },
 };
 
 int
@@ -1042,6 +1044,13 @@ vgmRemoteDispatchDomainSetMemoryFlags(VgmRemoteClient *client,
 {
     VGM_REMOTE_GET_DOMAIN(dom);
     return vgmDriverSetMemory(client->drv, dom->name, args->memory, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainReboot(VgmRemoteClient *client, const VgmRemoteDomainRebootArgs *args,
+                              GError **error)
+{
+    return vgmRemoteDomainOp(client, &args->dom, args->flags, vgmDriverReboot, error);
 }
 
 gboolean

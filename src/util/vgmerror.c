@@ -31,7 +31,8 @@ VGM_ENUM_IMPL(vgmErrorCode, VGM_ERR_LAST,
               "no-storage-vol",
               "no-secret",
               "invalid-secret",
-              "no-network");
+              "no-network",
+              "argument-unsupported");
 
 char *
 vgmErrorEscape(const char *str)

@@ -36,6 +36,8 @@ typedef enum {
     VGM_ERR_NO_SECRET,          /* no such secret, or one without a value */
     VGM_ERR_INVALID_SECRET,     /* a secret that may not be used so (private) */
     VGM_ERR_NO_NETWORK,         /* no such virtual network */
+    VGM_ERR_ARGUMENT_UNSUPPORTED, /* a valid flag or argument this driver
+                                   * does not carry out */
 
     VGM_ERR_LAST
 } VgmErrorCode;

@@ -37,6 +37,13 @@ What it covers:
   * a live update by the command (QEMU 10.0, scripts/fetch-qemu10.sh) of a
     domain the daemon started raises no event, and the watcher follows the
     domain to its new QEMU (killing that one gives STOPPED/failed);
+  * reboot (a boot sector that powers off at the ACPI power button, so it
+    never skips): the guest boots again in the same QEMU with one REBOOT
+    event and no lifecycle event; a reboot whose guest powers off while
+    no daemon runs is finished by the next daemon; a shutdown afterwards
+    ends the domain; with <on_reboot>destroy a reboot is a shutdown; the
+    guest agent flag (ARGUMENT_UNSUPPORTED) and a shut-off domain
+    (OPERATION_INVALID) are refused;
   * a CD-ROM tray QEMU opens and closes (blockdev-open-tray and
     blockdev-close-tray on the domain's monitor, as a guest's eject would):
     TRAY_CHANGE (id 10) with the disk's alias and the reason (open, close)
@@ -589,9 +596,179 @@ def run_tests(tap, target, daemons, work):
         got = ev.take(LU, [1])
         tap.eq(show(got), show([(F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_FAILED)]),
                "the watcher follows the domain to its new QEMU: killing it gives STOPPED/failed")
-    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU])
+    econn, ev, conn = reboot_tests(tap, econn, ev, conn, daemons, work)
+    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU, ACPI, ACPI + "-d"])
     econn.close()
     conn.close()
+
+
+# A boot sector that says it booted on the first serial port, then waits
+# for the ACPI power button and powers the machine off (S5), as a guest
+# OS does; SeaBIOS puts the PM registers of both PIIX4 (pc) and ICH9
+# (q35) at port 0x600. Assembled with GNU as (as --32, objcopy -O binary)
+# from:
+#     cli; xor %ax,%ax; mov %ax,%ds; mov $0x7c2e,%si; mov $0x3f8,%dx
+#  1: lodsb; test %al,%al; jz 2f; out %al,(%dx); jmp 1b
+#  2: mov $0x602,%dx; mov $0x100,%ax; out %ax,(%dx)     PM1_EN: PWRBTN_EN
+#     mov $0x600,%dx
+#  3: in (%dx),%ax; test $0x100,%ax; jz 3b              PM1_STS: PWRBTN_STS
+#     out %ax,(%dx)                                     (write 1 to clear)
+#     mov $0x604,%dx; mov $0x2000,%ax; out %ax,(%dx)    PM1_CNT: SLP_EN, S5
+#  4: hlt; jmp 4b
+#     .asciz "virt-gmem-boot\n"
+ACPI_BOOT = bytes.fromhex(
+    "fa31c08ed8be2e7cbaf803ac84c07403eeebf8ba0206b80001efba0006eda900"
+    "0174faefba0406b80020eff4ebfd766972742d676d656d2d626f6f740a00")
+ACPI_MARK = b"virt-gmem-boot\n"
+ACPI = "vgmtest-ge-acpi"
+
+
+def acpi_domain(name, disk, serial, on_reboot="restart"):
+    return """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+  </os>
+  <features><acpi/></features>
+  <on_reboot>%s</on_reboot>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='%s'/>
+      <target dev='hda' bus='ide'/>
+    </disk>
+    <serial type='file'>
+      <source path='%s'/>
+    </serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % (name, on_reboot, disk, serial)
+
+
+def boots(serial, want, timeout=30):
+    """How many times the boot sector said it booted, once @want did or
+    @timeout passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with open(serial, "rb") as f:
+                n = f.read().count(ACPI_MARK)
+        except OSError:
+            n = 0
+        if n >= want or time.monotonic() > deadline:
+            return n
+        time.sleep(0.1)
+
+
+def reboot_tests(tap, econn, ev, conn, daemons, work):
+    """virDomainReboot (libvirtd 9.0's behaviour, from its source: the
+    guest is asked to power off through the ACPI power button, QEMU waits
+    at that power-off, and the guest is reset and let run in the same
+    QEMU: no lifecycle event, the reset's REBOOT event; with <on_reboot>
+    destroy a reboot is a shutdown; a shutdown asked for later is no
+    reboot)."""
+    root = daemons[-1].root
+    disk = os.path.join(work, "acpi-boot.img")
+    with open(disk, "wb") as f:
+        f.write(ACPI_BOOT.ljust(510, b"\0") + b"\x55\xaa")
+        f.truncate(1024 * 1024)
+    serial = os.path.join(work, "acpi-boot.log")
+    reboots = []
+    rcond = threading.Condition()
+
+    def on_reboot(c, dom, opaque):
+        with rcond:
+            reboots.append(dom.name())
+            rcond.notify_all()
+
+    rid = econn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_REBOOT, on_reboot, None)
+    d = conn.createXML(acpi_domain(ACPI, disk, serial), 0)
+    ev.take(ACPI, [1, 2])
+    first = boots(serial, 1)
+    pid = qemu_pid(root, ACPI)
+    d.reboot(0)
+    n = boots(serial, 2)
+    with rcond:
+        rcond.wait_for(lambda: ACPI in reboots, timeout=15)
+    got = ev.take(ACPI, [], timeout=0, settle=0.5)
+    # QEMU's reset raises RESET, and SeaBIOS, finding a warm start,
+    # resets the machine once more itself: one or two REBOOT events, as
+    # libvirtd would send for the same guest
+    tap.ok(first == 1 and n == 2 and reboots in ([ACPI], [ACPI, ACPI]) and got == [] and
+           qemu_pid(root, ACPI) == pid and d.state()[0] == F.VIR_DOMAIN_RUNNING,
+           "reboot: the guest powers off at the ACPI button and boots again in the same QEMU; "
+           "REBOOT events, no lifecycle event, running",
+           "boots %d then %d, reboots %r, lifecycle %r, pid %r -> %r" %
+           (first, n, reboots, show(got), pid, qemu_pid(root, ACPI)))
+    try:
+        d.reboot(F.VIR_DOMAIN_REBOOT_GUEST_AGENT)
+        tap.ok(False, "a reboot through the guest agent is refused")
+    except libvirt.libvirtError as e:
+        tap.eq(e.get_error_code(), F.VIR_ERR_ARGUMENT_UNSUPPORTED,
+               "a reboot through the guest agent is refused (VIR_ERR_ARGUMENT_UNSUPPORTED: "
+               "no agent, as libvirtd without one)")
+
+    # asked for while the guest cannot act (paused), and the daemon
+    # stopped: the guest powers off with no daemon running, QEMU waits, and
+    # the next daemon's first look finishes the reboot
+    d.suspend()
+    ev.take(ACPI, [1])
+    d.reboot(F.VIR_DOMAIN_REBOOT_ACPI_POWER_BTN)
+    econn.domainEventDeregisterAny(rid)
+    econn.close()
+    conn.close()
+    old = daemons[-1]
+    old.proc.send_signal(signal.SIGTERM)
+    old.proc.wait()
+    r = harness.run([harness.CLI, "--root", root, "resume", ACPI])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and \
+            qmp(root, ACPI, "query-status").get("return", {}).get("status") != "shutdown":
+        time.sleep(0.1)
+    waiting = qmp(root, ACPI, "query-status").get("return", {}).get("status")
+    new = harness.Daemon(root=root)
+    new.start()
+    daemons.append(new)
+    econn, ev = subscribe(new.uri)
+    conn = libvirt.open(new.uri)
+    d = conn.lookupByName(ACPI)
+    n = boots(serial, 3)
+    tap.ok(r.rc == 0 and waiting == "shutdown" and d.state()[0] == F.VIR_DOMAIN_RUNNING and
+           n == 3 and qemu_pid(root, ACPI) == pid,
+           "a reboot whose guest powered off while no daemon ran: QEMU waited, and the next "
+           "daemon boots the guest again in the same QEMU",
+           "resume rc %d, QEMU %r, state %r, boots %d" % (r.rc, waiting, d.state(), n))
+
+    # the reboot is over: a shutdown now ends the domain
+    d.shutdown()
+    got = ev.take(ACPI, [1, 2], timeout=30)
+    tap.eq((show(got), boots(serial, 4, timeout=0)),
+           (show([(F.VIR_DOMAIN_EVENT_SHUTDOWN, F.VIR_DOMAIN_EVENT_SHUTDOWN_GUEST),
+                  (F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN)]), 3),
+           "a shutdown after the reboot ends the domain (SHUTDOWN/guest, STOPPED/shutdown)")
+
+    # <on_reboot>destroy: libvirt's reboot is then a shutdown
+    os.unlink(serial)
+    d = conn.createXML(acpi_domain(ACPI + "-d", disk, serial, "destroy"), 0)
+    ev.take(ACPI + "-d", [1, 2])
+    boots(serial, 1)
+    d.reboot(0)
+    got = ev.take(ACPI + "-d", [1, 2], timeout=30)
+    tap.eq((show(got), boots(serial, 2, timeout=1)),
+           (show([(F.VIR_DOMAIN_EVENT_SHUTDOWN, F.VIR_DOMAIN_EVENT_SHUTDOWN_GUEST),
+                  (F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN)]), 1),
+           "reboot with <on_reboot>destroy is a shutdown (SHUTDOWN/guest, STOPPED/shutdown)")
+    d = conn.defineXML(acpi_domain(ACPI + "-d", disk, serial))
+    try:
+        d.reboot(0)
+        tap.ok(False, "reboot of a shut-off domain is refused")
+    except libvirt.libvirtError as e:
+        tap.eq(e.get_error_code(), F.VIR_ERR_OPERATION_INVALID,
+               "reboot of a shut-off domain is refused (VIR_ERR_OPERATION_INVALID)")
+    return econn, ev, conn
 
 
 if __name__ == "__main__":

@@ -648,7 +648,10 @@ def autostart_tests(tap, target, tmp):
     autostart` -> "Domain 'X' marked as autostarted\n\n", dominfo's
     "Autostart:      enable", `list --all --autostart --name` lists it,
     `autostart --disable` -> "Domain 'X' unmarked as autostarted\n\n";
-    `virsh reset` of a shut-off domain fails (rc 1)."""
+    `virsh reset` and `virsh reboot` of a shut-off domain fail (rc 1);
+    `virsh reboot` of a running one -> "Domain 'X' is being rebooted\n\n"
+    (its guest, without an OS, does not act on the ACPI button and runs
+    on), `virsh reboot --mode agent` fails (no agent)."""
     uri = target.uri
     f = harness.write_file(tmp, AS + ".xml", harness.domain_xml(AS))
     r = virsh(uri, "define", f)
@@ -672,6 +675,18 @@ def autostart_tests(tap, target, tmp):
                "dominfo: Autostart: disable", r.describe())
         r = virsh(uri, "reset", AS)
         tap.ok(r.rc == 1, "virsh reset of a shut-off domain fails", r.describe())
+        r = virsh(uri, "reboot", AS)
+        tap.ok(r.rc == 1, "virsh reboot of a shut-off domain fails", r.describe())
+        r = virsh(uri, "start", AS)
+        if tap.ok(r.rc == 0, "virsh start (reboot)", r.describe()):
+            r = virsh(uri, "reboot", AS)
+            tap.eq((r.rc, r.out), (0, "Domain '%s' is being rebooted\n\n" % AS), "virsh reboot")
+            r = virsh(uri, "reboot", "--mode", "agent", AS)
+            tap.ok(r.rc == 1 and "agent" in r.err, "virsh reboot --mode agent fails (no agent)",
+                   r.describe())
+            r = virsh(uri, "domstate", AS)
+            tap.eq((r.rc, r.out), (0, "running\n\n"), "still running after virsh reboot")
+            virsh(uri, "destroy", AS)
     finally:
         virsh(uri, "undefine", AS)
 
