@@ -925,6 +925,27 @@ vgmDriverSetMemory(VgmDriver *drv, const char *name, unsigned long long kib, uns
 }
 
 gboolean
+vgmDriverChangeDevice(VgmDriver *drv, const char *name, const char *xml, VgmDriverDeviceOp op,
+                      unsigned int flags, GError **error)
+{
+    GMutex *m;
+    gboolean ok;
+
+    /* virDomainDeviceModifyFlags: FORCE (an update's forced eject) has
+     * nothing to force in a config */
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG |
+                                    (op == VGM_DRIVER_DEVICE_UPDATE ? VGM_DOMAIN_DEVICE_MODIFY_FORCE : 0),
+                             error))
+        return FALSE;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = vgmDriverDomainChangeDevice(drv->store, name, xml, op, flags, error);
+    g_mutex_unlock(m);
+    /* (libvirt raises no event for a change of the config's devices) */
+    return ok;
+}
+
+gboolean
 vgmDriverGetAutostart(VgmDriver *drv, const VgmDriverDomain *dom)
 {
     return dom->persistent && vgmDriverDomainGetAutostart(drv->store, dom->name);

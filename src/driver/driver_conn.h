@@ -154,6 +154,9 @@ gboolean vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus
                            unsigned int flags, GError **error);
 /* virDomainSetMemoryFlags (@kib KiB; flags AFFECT_LIVE, AFFECT_CONFIG,
  * MEM_MAXIMUM) */
+/* libvirt's virDomain{Attach,Detach,Update}DeviceFlags (driver_domain.h) */
+gboolean vgmDriverChangeDevice(VgmDriver *drv, const char *name, const char *xml,
+                               VgmDriverDeviceOp op, unsigned int flags, GError **error);
 gboolean vgmDriverSetMemory(VgmDriver *drv, const char *name, unsigned long long kib,
                             unsigned int flags, GError **error);
 
@@ -231,6 +234,8 @@ typedef enum {
 #define VGM_DOMAIN_AFFECT_LIVE (1u << 0)
 #define VGM_DOMAIN_AFFECT_CONFIG (1u << 1)
 #define VGM_TYPED_PARAM_STRING_OKAY (1u << 2)
+/* virDomainDeviceModifyFlags: an update's forced eject */
+#define VGM_DOMAIN_DEVICE_MODIFY_FORCE (1u << 2)
 /* virDomainMemoryModFlags: the maximum, not the current size */
 #define VGM_DOMAIN_MEM_MAXIMUM (1u << 2)
 

@@ -22,6 +22,7 @@
 
 #include "driver_domain.h"
 #include "driver_conn.h"
+#include "driver_device.h"
 #include "driver_disk.h"
 #include "driver_graphics.h"
 #include "driver_vsock.h"
@@ -1508,15 +1509,20 @@ vgmDriverDomainChangeConfig(const VgmDriverStore *store, const VgmDriverDomain *
 {
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(VgmDomainDef) checked = NULL;
+    g_autoptr(VgmDriverConfig) loaded = NULL;
+    const VgmDriverConfig *config = dom->config;
     g_autofree char *xml = NULL;
 
-    if (!dom->persistent || !dom->config) {
+    if (!dom->persistent) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("domain '%1$s' is transient: it has no persistent config to change"),
                     dom->name);
         return FALSE;
     }
-    return (def = vgmDriverConfigParse(store, dom->name, dom->config, error)) &&
+    /* (the load of a running domain leaves its config out) */
+    if (!config && !(config = loaded = vgmDriverStoreGetConfigIn(store, NULL, dom->name, error)))
+        return FALSE;
+    return (def = vgmDriverConfigParse(store, dom->name, config, error)) &&
            (xml = change(def, data, error)) &&
            (checked = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_NONE, error)) &&
            vgmDriverStoreSaveConfig(store, checked, error);
@@ -1602,6 +1608,53 @@ vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref, unsigned i
         return FALSE;
     }
     return vgmDriverDomainChangeConfig(store, dom, vgmDriverDomainChangeVcpus, &change, error);
+}
+
+typedef struct {
+    const char *xml;
+    VgmDriverDeviceOp op;
+} VgmDriverDeviceChange;
+
+static char *
+vgmDriverDomainApplyDevice(VgmDomainDef *def, gconstpointer data, GError **error)
+{
+    const VgmDriverDeviceChange *c = data;
+    g_autofree char *xml = vgmDomainDefFormat(def);
+
+    return vgmDriverDeviceChangeXML(xml, c->xml, c->op, error);
+}
+
+gboolean
+vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *ref, const char *xml,
+                            VgmDriverDeviceOp op, unsigned int flags, GError **error)
+{
+    static const char *const verbs[VGM_DRIVER_DEVICE_LAST] = {
+        [VGM_DRIVER_DEVICE_ATTACH] = N_("attach"),
+        [VGM_DRIVER_DEVICE_DETACH] = N_("detach"),
+        [VGM_DRIVER_DEVICE_UPDATE] = N_("update"),
+    };
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverDeviceChange change = { xml, op };
+    gboolean active;
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    active = vgmDriverDomainIsActive(dom);
+    /* AFFECT_CURRENT: the live domain while it runs, else the config; a
+     * change of both is made in neither when the live one fails */
+    if ((flags & VGM_DOMAIN_AFFECT_LIVE) || (!(flags & VGM_DOMAIN_AFFECT_CONFIG) && active)) {
+        if (!active) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' is not running"), dom->name);
+            return FALSE;
+        }
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("cannot %1$s a device of running domain '%2$s': virt-gmem changes devices in a domain's config only (--config), and the next start applies the change"),
+                    _(verbs[op]), dom->name);
+        return FALSE;
+    }
+    return vgmDriverDomainChangeConfig(store, dom, vgmDriverDomainApplyDevice, &change, error);
 }
 
 typedef struct {

@@ -17,6 +17,7 @@
 
 #include "conf/domain_conf.h"
 #include "driver/driver_store.h"
+#include "driver/driver_device.h"
 #include "qemu/qemu_cpu.h"
 
 /* libvirt's domain states, with virsh's words. */
@@ -192,6 +193,14 @@ gboolean vgmDriverDomainSuspend(const VgmDriverStore *store, const char *ref,
  * are refused */
 gboolean vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref,
                                  unsigned int nvcpus, unsigned int flags, GError **error);
+/* libvirt's virDomainAttachDeviceFlags, virDomainDetachDeviceFlags and
+ * virDomainUpdateDeviceFlags: device element @xml attached to, detached
+ * from or updated in the persistent config of @ref (driver_device.h),
+ * checked as a define checks it and saved atomically; a running domain's
+ * devices (AFFECT_LIVE, or AFFECT_CURRENT while it runs) are refused */
+gboolean vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *ref,
+                                     const char *xml, VgmDriverDeviceOp op,
+                                     unsigned int flags, GError **error);
 /* libvirt's virDomainSetMemoryFlags: the memory of domain @ref (KiB):
  * its current (balloon) size, or with VGM_DOMAIN_MEM_MAXIMUM its
  * maximum, in the live domain (the balloon's target; the maximum of a

@@ -48,6 +48,7 @@ enum {
     VGM_LV_ERR_OPERATION_TIMEOUT = 68,
     VGM_LV_ERR_ARGUMENT_UNSUPPORTED = 74,
     VGM_LV_ERR_OPERATION_UNSUPPORTED = 84,
+    VGM_LV_ERR_DEVICE_MISSING = 99,
 };
 
 /* Our error codes as libvirt's clients know them: Nova maps 42 to
@@ -72,6 +73,7 @@ static const struct {
     { VGM_ERR_INVALID_SECRET, VGM_LV_ERR_INVALID_SECRET },
     { VGM_ERR_NO_NETWORK, VGM_LV_ERR_NO_NETWORK },
     { VGM_ERR_ARGUMENT_UNSUPPORTED, VGM_LV_ERR_ARGUMENT_UNSUPPORTED },
+    { VGM_ERR_DEVICE_MISSING, VGM_LV_ERR_DEVICE_MISSING },
 };
 
 int
@@ -1044,6 +1046,56 @@ vgmRemoteDispatchDomainSetMemoryFlags(VgmRemoteClient *client,
 {
     VGM_REMOTE_GET_DOMAIN(dom);
     return vgmDriverSetMemory(client->drv, dom->name, args->memory, args->flags, error);
+}
+
+/* virDomainAttachDevice and virDomainDetachDevice are their flags
+ * calls with AFFECT_LIVE, as in libvirt */
+gboolean
+vgmRemoteDispatchDomainAttachDevice(VgmRemoteClient *client,
+                                    const VgmRemoteDomainAttachDeviceArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverChangeDevice(client->drv, dom->name, args->xml, VGM_DRIVER_DEVICE_ATTACH,
+                                 VGM_DOMAIN_AFFECT_LIVE, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainAttachDeviceFlags(VgmRemoteClient *client,
+                                         const VgmRemoteDomainAttachDeviceFlagsArgs *args,
+                                         GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverChangeDevice(client->drv, dom->name, args->xml, VGM_DRIVER_DEVICE_ATTACH,
+                                 args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainDetachDevice(VgmRemoteClient *client,
+                                    const VgmRemoteDomainDetachDeviceArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverChangeDevice(client->drv, dom->name, args->xml, VGM_DRIVER_DEVICE_DETACH,
+                                 VGM_DOMAIN_AFFECT_LIVE, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainDetachDeviceFlags(VgmRemoteClient *client,
+                                         const VgmRemoteDomainDetachDeviceFlagsArgs *args,
+                                         GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverChangeDevice(client->drv, dom->name, args->xml, VGM_DRIVER_DEVICE_DETACH,
+                                 args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainUpdateDeviceFlags(VgmRemoteClient *client,
+                                         const VgmRemoteDomainUpdateDeviceFlagsArgs *args,
+                                         GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverChangeDevice(client->drv, dom->name, args->xml, VGM_DRIVER_DEVICE_UPDATE,
+                                 args->flags, error);
 }
 
 gboolean

@@ -32,7 +32,8 @@ VGM_ENUM_IMPL(vgmErrorCode, VGM_ERR_LAST,
               "no-secret",
               "invalid-secret",
               "no-network",
-              "argument-unsupported");
+              "argument-unsupported",
+              "device-missing");
 
 char *
 vgmErrorEscape(const char *str)

@@ -38,6 +38,7 @@ typedef enum {
     VGM_ERR_NO_NETWORK,         /* no such virtual network */
     VGM_ERR_ARGUMENT_UNSUPPORTED, /* a valid flag or argument this driver
                                    * does not carry out */
+    VGM_ERR_DEVICE_MISSING,     /* no such device in a domain */
 
     VGM_ERR_LAST
 } VgmErrorCode;

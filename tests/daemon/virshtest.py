@@ -71,6 +71,7 @@ GMEM = "vgmtest-virsh-gmem"
 GMEM_UUID = "6b1e9a52-3c1d-4f0e-9a7b-2d4c5e6f7a05"
 GFX = "vgmtest-virsh-gfx"
 AS = "vgmtest-virsh-as"
+DEV = "vgmtest-virsh-dev"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC]
@@ -513,6 +514,8 @@ def run_tests(tap, target, tmp):
 
     vcpus_tests(tap, target, tmp)
 
+    device_tests(tap, target, tmp)
+
 
 GFX_XML = """<domain type='qemu'>
   <name>%s</name>
@@ -748,12 +751,132 @@ def memory_tests(tap, target, tmp):
                    r.describe())
         r = virsh(uri, "setmaxmem", MEM, "150M", "--live")
         tap.eq(r.rc, 1, "setmaxmem --live is refused")
+        # the config of a running domain (the size it has already)
+        r = virsh(uri, "setmem", MEM, "128M", "--config")
+        tap.ok(r.rc == 0, "setmem --config of the running domain", r.describe())
         virsh(uri, "destroy", MEM, timeout=60)
         tap.eq(mem_info(uri, MEM), ("204800", "131072"),
                "the config kept its memory through the live changes")
     finally:
         virsh(uri, "destroy", MEM, timeout=60)
         virsh(uri, "undefine", MEM)
+
+
+DEV_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+
+DEV_DISK = """<disk type='file' device='disk'>
+  <driver name='qemu' type='raw'/>
+  <source file='%s'/>
+  <target dev='vdb' bus='virtio'/>
+</disk>
+"""
+
+DEV_NIC = """<interface type='user'>
+  <mac address='52:54:00:12:34:56'/>
+  <model type='virtio'/>
+</interface>
+"""
+
+
+def inactive_devices(tap, uri, name, what):
+    r = virsh(uri, "dumpxml", "--inactive", name)
+    d = xml_root(tap, r.out, what)
+    return d.find("devices") if d is not None else None
+
+
+def device_tests(tap, target, tmp):
+    """attach-device, detach-device, update-device, attach-disk and
+    detach-disk of the config (procedures 160, 161, 174), captured from
+    virsh 9.0 against libvirtd 9.0 (2026-12-02): "Device attached
+    successfully\n\n", "Device detached successfully\n\n", "Device
+    updated successfully\n\n", "Disk attached successfully\n\n", "Disk
+    detached successfully\n\n"; a second attach of target vdb fails (rc 1,
+    "target vdb already exists"), a detach of an interface that is not
+    there fails, attach-device without --config of a shut-off domain fails
+    (not running). Our daemon refuses the devices of a running domain
+    (libvirtd hot-plugs them)."""
+    uri = target.uri
+    img = os.path.join(tmp, "dev-vdb.img")
+    with open(img, "wb") as f:
+        f.truncate(1024 * 1024)
+    f = harness.write_file(tmp, DEV + ".xml", DEV_XML % DEV)
+    disk = harness.write_file(tmp, DEV + "-disk.xml", DEV_DISK % img)
+    nic = harness.write_file(tmp, DEV + "-nic.xml", DEV_NIC)
+    r = virsh(uri, "define", f)
+    if not tap.ok(r.rc == 0, "virsh define (devices)", r.describe()):
+        return
+    try:
+        r = virsh(uri, "attach-device", DEV, disk, "--config")
+        tap.eq((r.rc, r.out), (0, "Device attached successfully\n\n"), "attach-device --config (disk)")
+        devs = inactive_devices(tap, uri, DEV, "the config after attach-device")
+        vdb = [d for d in (devs.findall("disk") if devs is not None else [])
+               if d.find("target").get("dev") == "vdb"]
+        tap.ok(len(vdb) == 1 and vdb[0].find("source").get("file") == img and
+               vdb[0].find("address") is not None and
+               vdb[0].find("address").get("type") == "pci",
+               "the config has the disk, with a PCI address assigned as at a define")
+        r = virsh(uri, "attach-device", DEV, disk, "--config")
+        tap.ok(r.rc == 1 and "vdb" in r.err, "a second attach of target vdb fails, naming it",
+               r.describe())
+        r = virsh(uri, "attach-device", DEV, disk)
+        tap.ok(r.rc == 1 and "not running" in r.err,
+               "attach-device without --config of a shut-off domain fails (not running)",
+               r.describe())
+        r = virsh(uri, "attach-device", DEV, nic, "--config")
+        tap.eq((r.rc, r.out), (0, "Device attached successfully\n\n"), "attach-device --config (interface)")
+        r = virsh(uri, "detach-device", DEV, nic, "--config")
+        tap.eq((r.rc, r.out), (0, "Device detached successfully\n\n"), "detach-device --config (interface, by MAC)")
+        r = virsh(uri, "detach-device", DEV, nic, "--config")
+        tap.ok(r.rc == 1 and "52:54:00:12:34:56" in r.err,
+               "a detach of an interface the config does not have fails, naming its MAC",
+               r.describe())
+        harness.write_file(tmp, DEV + "-disk-ro.xml",
+                           (DEV_DISK % img).replace("</disk>", "  <readonly/>\n</disk>"))
+        r = virsh(uri, "update-device", DEV, os.path.join(tmp, DEV + "-disk-ro.xml"), "--config")
+        tap.eq((r.rc, r.out), (0, "Device updated successfully\n\n"), "update-device --config (disk)")
+        devs = inactive_devices(tap, uri, DEV, "the config after update-device")
+        vdb = [d for d in (devs.findall("disk") if devs is not None else [])
+               if d.find("target").get("dev") == "vdb"]
+        tap.ok(len(vdb) == 1 and vdb[0].find("readonly") is not None,
+               "the config's vdb is the updated one (read-only)")
+        r = virsh(uri, "detach-device", DEV, disk, "--config")
+        tap.eq((r.rc, r.out), (0, "Device detached successfully\n\n"), "detach-device --config (disk)")
+        r = virsh(uri, "attach-disk", DEV, img, "vdc", "--config")
+        tap.eq((r.rc, r.out), (0, "Disk attached successfully\n\n"), "attach-disk --config")
+        r = virsh(uri, "detach-disk", DEV, "vdc", "--config")
+        tap.eq((r.rc, r.out), (0, "Disk detached successfully\n\n"), "detach-disk --config")
+        devs = inactive_devices(tap, uri, DEV, "the config at the end")
+        tap.ok(devs is not None and devs.find("interface") is None and
+               not [d for d in devs.findall("disk")],
+               "the config is back to no disk and no interface")
+        if not target.reference:
+            r = virsh(uri, "start", "--paused", DEV, timeout=120)
+            if tap.ok(r.rc == 0, "virsh start --paused (devices)", r.describe()):
+                r = virsh(uri, "attach-device", DEV, disk, "--live")
+                tap.ok(r.rc == 1 and "running domain" in r.err,
+                       "our daemon: attach-device --live is refused, with the reason", r.describe())
+                r = virsh(uri, "attach-device", DEV, disk, "--live", "--config")
+                devs = inactive_devices(tap, uri, DEV, "the config after the refused change")
+                tap.ok(r.rc == 1 and devs is not None and devs.find("disk") is None,
+                       "our daemon: --live --config is refused whole, the config unchanged",
+                       r.describe())
+                r = virsh(uri, "attach-device", DEV, disk, "--config")
+                devs = inactive_devices(tap, uri, DEV, "the config after attach-device --config")
+                tap.ok(r.rc == 0 and devs is not None and len(devs.findall("disk")) == 1,
+                       "attach-device --config of the running domain changes the config",
+                       r.describe())
+    finally:
+        virsh(uri, "destroy", DEV, timeout=60)
+        virsh(uri, "undefine", DEV)
 
 
 VC_XML = """<domain type='qemu'>
