@@ -8,6 +8,10 @@
  *  - /proc/PID/stat parsing (command names with spaces and parentheses),
  *    and this process's identity (pid, start time, boot id);
  *  - status files: format and parse give the same status back;
+ *  - device changes of a config's XML (attach, detach, update): the
+ *    device each names (a disk by target, an interface by MAC in either
+ *    case, a given <address> as a number, the one watchdog), duplicates,
+ *    two matches, no match, and what libvirt does not change so;
  *  - domain ids count up per root;
  *  - the domain lock: a second taker fails with "domain NAME is locked by
  *    another virt-gmem process (pid N)" after its bounded retry;
@@ -138,6 +142,7 @@
 #include "testutils.h"
 #include "driver/driver_caps.h"
 #include "driver/driver_cgroup.h"
+#include "driver/driver_device.h"
 #include "driver/driver_domain.h"
 #include "driver/driver_process.h"
 #include "driver/driver_store.h"
@@ -439,6 +444,92 @@ testProcStat(void)
     g_assert_false(vgmDriverProcIdentGet(0, &me, NULL));
 }
 
+/* The device changes of a persistent config, on its XML: which device
+ * each operation names, and what it refuses (driver_device.c) */
+static void
+testDeviceChange(void)
+{
+    static const char *const dom =
+        "<domain type='qemu'><name>d</name><devices>"
+        "<disk type='file' device='disk'><source file='/a.img'/><target dev='vda' bus='virtio'/>"
+        "<address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/></disk>"
+        "<controller type='usb' index='0' model='qemu-xhci'/>"
+        "<interface type='user'><mac address='52:54:00:aa:bb:01'/></interface>"
+        "<interface type='user'><mac address='52:54:00:aa:bb:02'/></interface>"
+        "<watchdog model='i6300esb' action='reset'/>"
+        "<graphics type='vnc' port='-1'/>"
+        "</devices></domain>";
+    static const struct {
+        const char *device;
+        VgmDriverDeviceOp op;
+        int code;                   /* 0: done */
+        const char *has;            /* done: in the result; else: in the message */
+        const char *gone;           /* done: no longer in the result */
+    } cases[] = {
+        /* attach appends; duplicates by the element's unique keys */
+        { "<disk type='file' device='disk'><source file='/b.img'/><target dev='vdb' bus='virtio'/></disk>",
+          VGM_DRIVER_DEVICE_ATTACH, 0, "/b.img", NULL },
+        { "<disk type='file' device='disk'><source file='/b.img'/><target dev='vda' bus='virtio'/></disk>",
+          VGM_DRIVER_DEVICE_ATTACH, VGM_ERR_OPERATION_INVALID, "target dev='vda'", NULL },
+        { "<controller type='usb' index='0' model='ich9-ehci1'/>",
+          VGM_DRIVER_DEVICE_ATTACH, VGM_ERR_OPERATION_INVALID, "type='usb', index='0'", NULL },
+        { "<controller type='usb' index='1' model='qemu-xhci'/>",
+          VGM_DRIVER_DEVICE_ATTACH, 0, "index=\"1\"", NULL },
+        { "<watchdog model='itco' action='reset'/>",
+          VGM_DRIVER_DEVICE_ATTACH, VGM_ERR_OPERATION_INVALID, "<watchdog>", NULL },
+        /* interfaces share MACs with no one, but are not refused here (the
+         * define's check is) */
+        { "<interface type='user'><mac address='52:54:00:AA:BB:03'/></interface>",
+          VGM_DRIVER_DEVICE_ATTACH, 0, "52:54:00:AA:BB:03", NULL },
+        /* detach: by MAC in any case, by target, the one watchdog */
+        { "<interface type='user'><mac address='52:54:00:AA:BB:02'/></interface>",
+          VGM_DRIVER_DEVICE_DETACH, 0, "52:54:00:aa:bb:01", "52:54:00:aa:bb:02" },
+        { "<interface type='user'/>",
+          VGM_DRIVER_DEVICE_DETACH, VGM_ERR_OPERATION_FAILED, "2 <interface> devices", NULL },
+        { "<interface type='user'><mac address='52:54:00:aa:bb:09'/></interface>",
+          VGM_DRIVER_DEVICE_DETACH, VGM_ERR_DEVICE_MISSING, "mac address='52:54:00:aa:bb:09'", NULL },
+        { "<disk type='file' device='disk'><target dev='vda'/></disk>",
+          VGM_DRIVER_DEVICE_DETACH, 0, "<watchdog", "/a.img" },
+        /* an <address> given must match too (0x4 is 0x04) */
+        { "<disk type='file' device='disk'><target dev='vda'/><address type='pci' slot='0x5'/></disk>",
+          VGM_DRIVER_DEVICE_DETACH, VGM_ERR_DEVICE_MISSING, "target dev='vda'", NULL },
+        { "<disk type='file' device='disk'><target dev='vda'/><address type='pci' slot='0x4'/></disk>",
+          VGM_DRIVER_DEVICE_DETACH, 0, "<watchdog", "/a.img" },
+        { "<watchdog model='i6300esb'/>", VGM_DRIVER_DEVICE_DETACH, 0, "<disk", "<watchdog" },
+        /* update replaces the one it names */
+        { "<disk type='file' device='disk'><source file='/c.img'/><target dev='vda' bus='virtio'/></disk>",
+          VGM_DRIVER_DEVICE_UPDATE, 0, "/c.img", "/a.img" },
+        { "<disk type='file' device='disk'><source file='/c.img'/><target dev='vdz' bus='virtio'/></disk>",
+          VGM_DRIVER_DEVICE_UPDATE, VGM_ERR_INVALID_ARG, "target dev='vdz'", NULL },
+        { "<graphics type='vnc' port='5901'/>", VGM_DRIVER_DEVICE_UPDATE, 0, "5901", NULL },
+        /* what libvirt does not change so, and what is no device */
+        { "<graphics type='vnc'/>", VGM_DRIVER_DEVICE_ATTACH, VGM_ERR_NO_SUPPORT, "persistent attach", NULL },
+        { "<controller type='usb' index='0'/>", VGM_DRIVER_DEVICE_UPDATE, VGM_ERR_NO_SUPPORT,
+          "persistent update of device 'controller'", NULL },
+        { "<video><model type='vga'/></video>", VGM_DRIVER_DEVICE_DETACH, VGM_ERR_NO_SUPPORT, "'video'", NULL },
+        { "<name>x</name>", VGM_DRIVER_DEVICE_ATTACH, VGM_ERR_XML, "<name> is not a device", NULL },
+        { "<disk", VGM_DRIVER_DEVICE_ATTACH, VGM_ERR_XML, "", NULL },
+    };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *out = vgmDriverDeviceChangeXML(dom, cases[i].device, cases[i].op, &err);
+
+        if (cases[i].code) {
+            if (!err || err->code != cases[i].code || !strstr(err->message, cases[i].has))
+                g_error("case %zu (%s): want error %d with '%s', got %s", i, cases[i].device,
+                        cases[i].code, cases[i].has, err ? err->message : out);
+            g_assert_null(out);
+            continue;
+        }
+        g_assert_no_error(err);
+        if (!strstr(out, cases[i].has) || (cases[i].gone && strstr(out, cases[i].gone)))
+            g_error("case %zu (%s): want '%s' and not '%s' in:\n%s", i, cases[i].device,
+                    cases[i].has, cases[i].gone ? cases[i].gone : "", out);
+    }
+}
+
 static void
 testStatusRoundTrip(void)
 {
@@ -469,6 +560,7 @@ testStatusRoundTrip(void)
     st->log = g_strdup("/r/log/qemu/dom.log");
     st->xml = g_strdup("<domain type='qemu'>\n  <name>dom</name>\n</domain>\n");
     st->transient = TRUE;
+    st->rebooting = TRUE;
     g_assert_true(json_parser_load_from_data(parser, "{\"backends\": [{\"id\": \"pc.ram\"}]}", -1, &err));
     st->plan = json_node_copy(json_parser_get_root(parser));
 
@@ -480,6 +572,7 @@ testStatusRoundTrip(void)
     g_assert_cmpint(back->qemu.pid, ==, 4242);
     g_assert_cmpint(back->starterPid, ==, 17);
     g_assert_true(back->transient);
+    g_assert_true(back->rebooting);
     g_assert_cmpint(back->state, ==, VGM_DRIVER_STATUS_STARTING);
     g_assert_cmpstr(back->pidfile, ==, "/r/run/qemu/domain-dom/qemu.pid");
     g_assert_cmpint(back->logOffset, ==, 1234);
@@ -4699,6 +4792,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/store/names", testNames);
     g_test_add_func("/driver/store/proc-stat", testProcStat);
     g_test_add_func("/driver/store/status-round-trip", testStatusRoundTrip);
+    g_test_add_func("/driver/store/device-change", testDeviceChange);
     g_test_add_func("/driver/store/ids-and-locks", testIdsAndLocks);
     g_test_add_func("/driver/store/config-leftovers", testConfigLeftovers);
     g_test_add_func("/driver/process/monitor-path", testMonitorPath);
