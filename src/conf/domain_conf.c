@@ -637,7 +637,8 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
     if (!(flags & VGM_DOMAIN_PARSE_SKIP_VALIDATE) &&
         !vgmDomainDefValidate(def, error))
         return NULL;
-    if (!(flags & (VGM_DOMAIN_PARSE_LIVE | VGM_DOMAIN_PARSE_NO_ADDRESSES)) &&
+    if (!(flags & VGM_DOMAIN_PARSE_NO_ADDRESSES) &&
+        (!(flags & VGM_DOMAIN_PARSE_LIVE) || (flags & VGM_DOMAIN_PARSE_HOTPLUG)) &&
         !vgmDomainPciAssign(def, error))
         return NULL;
     /* the controllers added after the given ones (in libvirt's order,

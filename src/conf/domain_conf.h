@@ -1897,6 +1897,9 @@ typedef enum {
                                               * has its QEMU's) */
     VGM_DOMAIN_PARSE_NO_ADDRESSES = 1 << 2,  /* no PCI addresses handed out
                                               * (a parse for the name only) */
+    VGM_DOMAIN_PARSE_HOTPLUG = 1 << 3,       /* with LIVE: the devices
+                                              * without an address get one
+                                              * (a device being attached) */
 } VgmDomainParseFlags;
 
 /* Parse, post-parse and (unless told not to) generic validation. */

@@ -184,6 +184,19 @@ vgmDriverEmitDomain(VgmDriver *drv, const VgmDriverDomain *dom, int event, int d
     vgmDriverEmitEvent(drv, dom->name, dom->uuid, dom->id, event, detail);
 }
 
+/* libvirt's DEVICE_REMOVED (id 15): the guest of domain @name let
+ * device @alias go, and its removal is over */
+static void
+vgmDriverEmitDeviceRemoved(VgmDriver *drv, const char *name, const char *alias)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverDomainLookupByName(drv->store, name,
+                                                                 VGM_DRIVER_LOOKUP_BRIEF, NULL);
+
+    if (dom)
+        vgmDriverEmitEventID(drv, VGM_EVENT_ID_DEVICE_REMOVED, dom->name, dom->uuid, dom->id,
+                             0, 0, alias, NULL);
+}
+
 gboolean
 vgmDriverHasListeners(VgmDriver *drv)
 {
@@ -928,6 +941,7 @@ gboolean
 vgmDriverChangeDevice(VgmDriver *drv, const char *name, const char *xml, VgmDriverDeviceOp op,
                       unsigned int flags, GError **error)
 {
+    g_autofree char *removed = NULL;
     GMutex *m;
     gboolean ok;
 
@@ -939,10 +953,53 @@ vgmDriverChangeDevice(VgmDriver *drv, const char *name, const char *xml, VgmDriv
         return FALSE;
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
-    ok = vgmDriverDomainChangeDevice(drv->store, name, xml, op, flags, error);
+    ok = vgmDriverDomainChangeDevice(drv->store, name, xml, op, flags, &removed, error);
     g_mutex_unlock(m);
-    /* (libvirt raises no event for a change of the config's devices) */
+    /* (libvirt raises no event for a change of the config's devices; a
+     * device the guest let go of is DEVICE_REMOVED, now or when the
+     * watcher hears of it) */
+    if (ok && removed)
+        vgmDriverEmitDeviceRemoved(drv, name, removed);
     return ok;
+}
+
+typedef struct {
+    VgmDriver *drv;
+    char *name;
+    char *id;
+} VgmDriverDeletedJob;
+
+static gpointer
+vgmDriverDeviceDeletedThread(gpointer data)
+{
+    VgmDriverDeletedJob *job = data;
+    GMutex *m = vgmDriverDomainMutex(job->drv, job->name);
+    g_autoptr(GError) err = NULL;
+    gboolean finished = FALSE;
+
+    g_mutex_lock(m);
+    if (!vgmDriverDomainDeviceDeleted(job->drv->store, job->name, job->id, &finished, &err))
+        g_warning(_("domain '%1$s': the guest let device '%2$s' go, but its removal failed: %3$s"),
+                  job->name, job->id, err->message);
+    g_mutex_unlock(m);
+    if (finished)
+        vgmDriverEmitDeviceRemoved(job->drv, job->name, job->id);
+    g_free(job->name);
+    g_free(job->id);
+    g_free(job);
+    return NULL;
+}
+
+void
+vgmDriverDeviceDeleted(VgmDriver *drv, const char *name, const char *id)
+{
+    VgmDriverDeletedJob *job = g_new0(VgmDriverDeletedJob, 1);
+
+    /* in a thread of its own: a detach may hold the domain for its wait */
+    job->drv = drv;
+    job->name = g_strdup(name);
+    job->id = g_strdup(id);
+    g_thread_unref(g_thread_new("vgm-unplug", vgmDriverDeviceDeletedThread, job));
 }
 
 gboolean

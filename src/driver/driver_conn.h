@@ -154,6 +154,10 @@ gboolean vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus
                            unsigned int flags, GError **error);
 /* virDomainSetMemoryFlags (@kib KiB; flags AFFECT_LIVE, AFFECT_CONFIG,
  * MEM_MAXIMUM) */
+/* QEMU (DEVICE_DELETED) says the guest of running domain @name let
+ * device @id go: a detach's removal is finished, in a thread of its own,
+ * and DEVICE_REMOVED raised */
+void vgmDriverDeviceDeleted(VgmDriver *drv, const char *name, const char *id);
 /* libvirt's virDomain{Attach,Detach,Update}DeviceFlags (driver_domain.h) */
 gboolean vgmDriverChangeDevice(VgmDriver *drv, const char *name, const char *xml,
                                VgmDriverDeviceOp op, unsigned int flags, GError **error);
@@ -331,8 +335,10 @@ enum {
  * reason, 0 the medium of a CD-ROM or floppy and 1 a whole disk, the
  * string the disk's alias and the second string its old source) and
  * TRAY_CHANGE (10: a removable medium's tray moved; the event is the
- * reason, 0 opened and 1 closed, and the string the disk's alias) are
- * raised; the others can be registered and never fire. */
+ * reason, 0 opened and 1 closed, and the string the disk's alias) and
+ * DEVICE_REMOVED (15: a device a detach asked the guest to let go of is
+ * gone; the string is its alias) are raised; the others can be
+ * registered and never fire. */
 #define VGM_EVENT_ID_LIFECYCLE 0
 #define VGM_EVENT_ID_REBOOT 1
 #define VGM_EVENT_ID_DISK_CHANGE 9
@@ -341,6 +347,7 @@ enum {
 #define VGM_EVENT_ID_TRAY_CHANGE 10
 #define VGM_EVENT_TRAY_OPEN 0
 #define VGM_EVENT_TRAY_CLOSE 1
+#define VGM_EVENT_ID_DEVICE_REMOVED 15
 #define VGM_EVENT_ID_LAST 27
 
 typedef struct {

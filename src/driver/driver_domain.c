@@ -30,6 +30,8 @@
 #include "driver_process.h"
 #include "driver_tpm.h"
 #include "driver_update.h"
+#include "qemu/qemu_capabilities.h"
+#include "qemu/qemu_command.h"
 #include "qemu/qemu_conf.h"
 #include "qemu/qemu_firmware.h"
 #include "util/vgmerror.h"
@@ -1502,13 +1504,12 @@ vgmDriverDomainReset(const VgmDriverStore *store, const char *ref, char **name, 
 /* The persistent definition of @dom changed by @change, which gets it
  * parsed and gives back the XML of the changed definition (or refuses
  * the change): checked as a define checks it and saved atomically */
-static gboolean
-vgmDriverDomainChangeConfig(const VgmDriverStore *store, const VgmDriverDomain *dom,
-                            char *(*change)(VgmDomainDef *def, gconstpointer data, GError **error),
-                            gconstpointer data, GError **error)
+static VgmDomainDef *
+vgmDriverDomainChangedConfig(const VgmDriverStore *store, const VgmDriverDomain *dom,
+                             char *(*change)(VgmDomainDef *def, gconstpointer data, GError **error),
+                             gconstpointer data, GError **error)
 {
     g_autoptr(VgmDomainDef) def = NULL;
-    g_autoptr(VgmDomainDef) checked = NULL;
     g_autoptr(VgmDriverConfig) loaded = NULL;
     const VgmDriverConfig *config = dom->config;
     g_autofree char *xml = NULL;
@@ -1521,11 +1522,22 @@ vgmDriverDomainChangeConfig(const VgmDriverStore *store, const VgmDriverDomain *
     }
     /* (the load of a running domain leaves its config out) */
     if (!config && !(config = loaded = vgmDriverStoreGetConfigIn(store, NULL, dom->name, error)))
-        return FALSE;
-    return (def = vgmDriverConfigParse(store, dom->name, config, error)) &&
-           (xml = change(def, data, error)) &&
-           (checked = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_NONE, error)) &&
-           vgmDriverStoreSaveConfig(store, checked, error);
+        return NULL;
+    if (!(def = vgmDriverConfigParse(store, dom->name, config, error)) ||
+        !(xml = change(def, data, error)))
+        return NULL;
+    return vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_NONE, error);
+}
+
+/* ... and saved atomically */
+static gboolean
+vgmDriverDomainChangeConfig(const VgmDriverStore *store, const VgmDriverDomain *dom,
+                            char *(*change)(VgmDomainDef *def, gconstpointer data, GError **error),
+                            gconstpointer data, GError **error)
+{
+    g_autoptr(VgmDomainDef) checked = vgmDriverDomainChangedConfig(store, dom, change, data, error);
+
+    return checked && vgmDriverStoreSaveConfig(store, checked, error);
 }
 
 typedef struct {
@@ -1624,9 +1636,516 @@ vgmDriverDomainApplyDevice(VgmDomainDef *def, gconstpointer data, GError **error
     return vgmDriverDeviceChangeXML(xml, c->xml, c->op, error);
 }
 
+/* ---- hot-plug ---- */
+
+/* The command-line options QEMU can also take on the monitor, with the
+ * command that adds one and the one that takes it back (by the member
+ * named) */
+static const struct {
+    const char *option;
+    const char *add;
+    const char *del;
+    const char *key;
+} vgmDriverHotplugOptions[] = {
+    { "-object", "object-add", "object-del", "id" },
+    { "-blockdev", "blockdev-add", "blockdev-del", "node-name" },
+    { "-netdev", "netdev_add", "netdev_del", "id" },
+    { "-device", "device_add", "device_del", "id" },
+};
+
+static int
+vgmDriverHotplugOption(const char *arg)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmDriverHotplugOptions); i++) {
+        if (g_str_equal(arg, vgmDriverHotplugOptions[i].option))
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Splits @cmd's arguments into the pluggable options ("N\x1fVALUE", N
+ * the index in vgmDriverHotplugOptions, in order) and the rest joined
+ * (each argument followed by a NUL) */
+static void
+vgmDriverHotplugSplit(const VgmQemuCmd *cmd, GPtrArray *opts, GString *rest)
+{
+    guint i;
+
+    for (i = 0; i < cmd->args->len; i++) {
+        const char *arg = g_ptr_array_index(cmd->args, i);
+        int o = vgmDriverHotplugOption(arg);
+
+        if (o >= 0 && i + 1 < cmd->args->len) {
+            g_ptr_array_add(opts, g_strdup_printf("%d\x1f%s", o,
+                                                  (const char *)g_ptr_array_index(cmd->args, ++i)));
+            continue;
+        }
+        g_string_append_len(rest, arg, strlen(arg) + 1);
+    }
+}
+
+static char *
+vgmDriverHotplugStartupText(JsonObject *exec)
+{
+    g_autoptr(JsonNode) node = json_node_init_object(json_node_alloc(), exec);
+
+    return json_to_string(node, FALSE);
+}
+
+/* What changes between the QEMU of live definition @oldDef and the one
+ * @newDef would have */
+typedef struct {
+    VgmQemuCmd *oldCmd;
+    VgmQemuCmd *newCmd;
+    GPtrArray *oldOpts;         /* vgmDriverHotplugSplit's */
+    GPtrArray *newOpts;
+    GPtrArray *added;           /* of newOpts, in its order */
+    GPtrArray *removed;         /* of oldOpts, in its order */
+} VgmDriverHotplugDiff;
+
+static void
+vgmDriverHotplugDiffClear(VgmDriverHotplugDiff *d)
+{
+    g_clear_pointer(&d->oldCmd, vgmQemuCmdFree);
+    g_clear_pointer(&d->newCmd, vgmQemuCmdFree);
+    g_clear_pointer(&d->added, g_ptr_array_unref);
+    g_clear_pointer(&d->removed, g_ptr_array_unref);
+    g_clear_pointer(&d->oldOpts, g_ptr_array_unref);
+    g_clear_pointer(&d->newOpts, g_ptr_array_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverHotplugDiff, vgmDriverHotplugDiffClear)
+
+/* Renders both definitions of running domain @dom and compares their
+ * command lines: only pluggable options may differ (else a refusal,
+ * with @what the change) */
+static gboolean
+vgmDriverHotplugCompare(const VgmDriverStore *store, const VgmDriverDomain *dom,
+                        const VgmDomainDef *oldDef, const VgmDomainDef *newDef,
+                        const char *what, VgmDriverHotplugDiff *d, GError **error)
+{
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    g_autoptr(VgmQemuPlan) oldPlan = NULL;
+    g_autoptr(VgmQemuPlan) newPlan = NULL;
+    g_autoptr(GString) oldRest = g_string_new(NULL);
+    g_autoptr(GString) newRest = g_string_new(NULL);
+    g_autoptr(GHashTable) had = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) has = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GError) err = NULL;
+    guint i;
+
+    if (!(caps = vgmQemuCapsCacheLookup(dom->status->emulator, store->cacheDir, error)) ||
+        !(d->oldCmd = vgmDriverProcessBuild(store, oldDef, caps, NULL, &oldPlan, error)))
+        return FALSE;
+    if (!(d->newCmd = vgmDriverProcessBuild(store, newDef, caps, NULL, &newPlan, &err))) {
+        vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("QEMU binary '%1$s' cannot run domain '%2$s' so: %3$s"),
+                    dom->status->emulator, dom->name, err->message);
+        return FALSE;
+    }
+    d->oldOpts = g_ptr_array_new_with_free_func(g_free);
+    d->newOpts = g_ptr_array_new_with_free_func(g_free);
+    d->added = g_ptr_array_new();
+    d->removed = g_ptr_array_new();
+    vgmDriverHotplugSplit(d->oldCmd, d->oldOpts, oldRest);
+    vgmDriverHotplugSplit(d->newCmd, d->newOpts, newRest);
+    for (i = 0; i < d->oldOpts->len; i++)
+        g_hash_table_add(had, g_ptr_array_index(d->oldOpts, i));
+    for (i = 0; i < d->newOpts->len; i++) {
+        g_hash_table_add(has, g_ptr_array_index(d->newOpts, i));
+        if (!g_hash_table_contains(had, g_ptr_array_index(d->newOpts, i)))
+            g_ptr_array_add(d->added, g_ptr_array_index(d->newOpts, i));
+    }
+    for (i = 0; i < d->oldOpts->len; i++) {
+        if (!g_hash_table_contains(has, g_ptr_array_index(d->oldOpts, i)))
+            g_ptr_array_add(d->removed, g_ptr_array_index(d->oldOpts, i));
+    }
+    if (oldRest->len != newRest->len || memcmp(oldRest->str, newRest->str, oldRest->len) != 0 ||
+        (d->newCmd->secrets ? d->newCmd->secrets->len : 0) !=
+        (d->oldCmd->secrets ? d->oldCmd->secrets->len : 0)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("the device cannot be %1$s running domain '%2$s': QEMU would need other options than a device's (a character device, a host resource the driver prepares at a start, or a change to other devices); change the config (--config) for the next start"),
+                    what, dom->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The JSON object of pluggable option @opt, and the index of its kind */
+static JsonObject *
+vgmDriverHotplugParse(const char *opt, JsonParser *parser, int *kind)
+{
+    JsonNode *root;
+
+    *kind = atoi(opt);
+    if (!json_parser_load_from_data(parser, strchr(opt, '\x1f') + 1, -1, NULL) ||
+        !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root))
+        return NULL;
+    return json_node_get_object(root);
+}
+
+/* Takes back pluggable options @opts[0..@n) of running domain @dom, the
+ * last first, skipping devices when @skipDevices (their unplug is the
+ * guest's) */
+static void
+vgmDriverHotplugTakeBack(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrArray *opts,
+                         guint n, gboolean skipDevices)
+{
+    while (n-- > 0) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        g_autoptr(JsonObject) args = json_object_new();
+        g_autoptr(GError) err = NULL;
+        JsonObject *obj;
+        int o;
+
+        if (!(obj = vgmDriverHotplugParse(g_ptr_array_index(opts, n), parser, &o)) ||
+            (skipDevices && g_str_equal(vgmDriverHotplugOptions[o].option, "-device")))
+            continue;
+        json_object_set_string_member(args, vgmDriverHotplugOptions[o].key,
+                                      json_object_get_string_member_with_default(obj, vgmDriverHotplugOptions[o].key, ""));
+        if (!vgmQemuMonitorCommand(mon, vgmDriverHotplugOptions[o].del, args, NULL, &err))
+            g_warning(_("domain '%1$s': QEMU refused %2$s: %3$s"),
+                      dom->name, vgmDriverHotplugOptions[o].del, err->message);
+    }
+}
+
+/* Adds the devices of @newDef that running domain @dom's live definition
+ * @oldDef lacks, through its monitor: what the command line of @newDef
+ * has beyond the one of @oldDef (objects, block nodes, user-mode
+ * networks, devices, in its order), when nothing else of it differs, and
+ * its start-up commands beyond the old ones (a disk's throttling). What
+ * the driver prepares on the host at a start (taps, secrets, overlays,
+ * character devices) is refused. A failure takes back what was added. */
+static gboolean
+vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
+                       const VgmDomainDef *oldDef, const VgmDomainDef *newDef, GError **error)
+{
+    g_auto(VgmDriverHotplugDiff) d = { 0 };
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GHashTable) ran = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    guint i, done;
+
+    for (i = oldDef->devices.disks->len; i < newDef->devices.disks->len; i++) {
+        const VgmDiskDef *disk = g_ptr_array_index(newDef->devices.disks, i);
+
+        if (disk->transient) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT, "%s",
+                        _("a <transient/> disk cannot be attached to a running domain: its overlay is made at the start"));
+            return FALSE;
+        }
+    }
+    if (!vgmDriverHotplugCompare(store, dom, oldDef, newDef, _("attached to"), &d, error))
+        return FALSE;
+    if (d.removed->len > 0 || d.added->len == 0) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("the device cannot be attached to running domain '%1$s': it would change what runs rather than add to it"),
+                    dom->name);
+        return FALSE;
+    }
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return FALSE;
+    for (done = 0; done < d.added->len; done++) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        g_autoptr(GError) err = NULL;
+        JsonObject *obj;
+        int o;
+
+        if (!(obj = vgmDriverHotplugParse(g_ptr_array_index(d.added, done), parser, &o))) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("the device cannot be attached to running domain '%1$s': one of its options is not in QEMU's JSON form"),
+                        dom->name);
+            break;
+        }
+        if (!vgmQemuMonitorCommand(mon, vgmDriverHotplugOptions[o].add, obj, NULL, &err)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("QEMU refused to add %1$s to running domain '%2$s': %3$s"),
+                        vgmDriverHotplugOptions[o].option, dom->name, err->message);
+            break;
+        }
+    }
+    if (done < d.added->len) {
+        /* (a device a guest does not let go of stays, as QEMU's unplug
+         * asks the guest) */
+        vgmDriverHotplugTakeBack(dom, mon, d.added, done, FALSE);
+        return FALSE;
+    }
+    for (i = 0; d.oldCmd->startup && i < d.oldCmd->startup->len; i++)
+        g_hash_table_add(ran, vgmDriverHotplugStartupText(g_ptr_array_index(d.oldCmd->startup, i)));
+    for (i = 0; d.newCmd->startup && i < d.newCmd->startup->len; i++) {
+        JsonObject *exec = g_ptr_array_index(d.newCmd->startup, i);
+        g_autofree char *text = vgmDriverHotplugStartupText(exec);
+        g_autoptr(GError) err = NULL;
+
+        if (g_hash_table_contains(ran, text))
+            continue;
+        if (!vgmQemuMonitorCommand(mon, json_object_get_string_member(exec, "execute"),
+                                   json_object_get_object_member(exec, "arguments"),
+                                   NULL, &err)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("QEMU refused %1$s for the device attached to running domain '%2$s': %3$s"),
+                        json_object_get_string_member(exec, "execute"), dom->name,
+                        err->message);
+            vgmDriverHotplugTakeBack(dom, mon, d.added, d.added->len, FALSE);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* The definitions of running domain @dom (lock held) before and after
+ * @op of device @xml on its live XML */
+static gboolean
+vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDeviceOp op,
+                        VgmDomainDef **oldDef, VgmDomainDef **newDef, GError **error)
+{
+    g_autofree char *newXml = NULL;
+
+    return (*oldDef = vgmDomainDefParseString(dom->status->xml, NULL,
+                                              VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                              error)) &&
+           (newXml = vgmDriverDeviceChangeXML(dom->status->xml, xml, op, error)) &&
+           (*newDef = vgmDomainDefParseString(newXml, NULL,
+                                              VGM_DOMAIN_PARSE_LIVE | VGM_DOMAIN_PARSE_HOTPLUG,
+                                              error));
+}
+
+/* @def is now the live definition of running domain @dom: kept in its
+ * status */
+static gboolean
+vgmDriverDomainSaveLive(const VgmDriverStore *store, VgmDriverDomain *dom, const VgmDomainDef *def,
+                        GError **error)
+{
+    g_autofree char *saved = g_steal_pointer(&dom->status->xml);
+
+    dom->status->xml = vgmDomainDefFormat(def);
+    if (vgmDriverStoreSaveStatus(store, dom->status, error))
+        return TRUE;
+    g_free(dom->status->xml);
+    dom->status->xml = g_steal_pointer(&saved);
+    return FALSE;
+}
+
+/* The pending unplugs of @dom's status (an object), made when @create */
+static JsonObject *
+vgmDriverDomainUnplugs(VgmDriverDomain *dom, gboolean create)
+{
+    if (!dom->status->unplugs || !JSON_NODE_HOLDS_OBJECT(dom->status->unplugs)) {
+        if (!create)
+            return NULL;
+        if (dom->status->unplugs)
+            json_node_unref(dom->status->unplugs);
+        dom->status->unplugs = json_node_init_object(json_node_alloc(), json_object_new());
+        json_object_unref(json_node_get_object(dom->status->unplugs));
+    }
+    return json_node_get_object(dom->status->unplugs);
+}
+
+/* Whether QEMU device @id of running domain @dom is gone */
+static gboolean
+vgmDriverDomainDeviceGone(VgmQemuMonitor *mon, const char *id, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    JsonArray *props;
+    guint i;
+
+    json_object_set_string_member(args, "path", "/machine/peripheral");
+    if (!vgmQemuMonitorCommand(mon, "qom-list", args, &ret, error))
+        return FALSE;
+    props = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; props && i < json_array_get_length(props); i++) {
+        JsonObject *p = json_array_get_object_element(props, i);
+
+        if (p && g_strcmp0(json_object_get_string_member_with_default(p, "name", NULL), id) == 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* The guest let QEMU device @id of running domain @dom (lock held) go:
+ * its back ends go too (block nodes, the network, objects), and the live
+ * XML drops the device */
+static gboolean
+vgmDriverDomainFinishUnplug(const VgmDriverStore *store, VgmDriverDomain *dom,
+                            VgmQemuMonitor *mon, const char *id, GError **error)
+{
+    JsonObject *unplugs = vgmDriverDomainUnplugs(dom, FALSE);
+    g_autoptr(VgmDomainDef) oldDef = NULL;
+    g_autoptr(VgmDomainDef) newDef = NULL;
+    g_auto(VgmDriverHotplugDiff) d = { 0 };
+    g_autofree char *xml = NULL;
+
+    if (!unplugs || !json_object_has_member(unplugs, id))
+        return TRUE;
+    xml = g_strdup(json_object_get_string_member(unplugs, id));
+    json_object_remove_member(unplugs, id);
+    if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_DETACH, &oldDef, &newDef, error) ||
+        !vgmDriverHotplugCompare(store, dom, oldDef, newDef, _("detached from"), &d, error)) {
+        vgmDriverStoreSaveStatus(store, dom->status, NULL);
+        return FALSE;
+    }
+    vgmDriverHotplugTakeBack(dom, mon, d.removed, d.removed->len, TRUE);
+    return vgmDriverDomainSaveLive(store, dom, newDef, error);
+}
+
+#define VGM_DRIVER_UNPLUG_WAIT_MS 5000
+
+/* Detaches device @xml from running domain @dom (lock held), as libvirt
+ * does: QEMU asks the guest to let it go (device_del), and the driver
+ * waits 5 s for that. Gone, its back ends go and the live XML drops it;
+ * else the call still succeeds and the daemon finishes the removal when
+ * QEMU says the guest let go (DEVICE_DELETED), or the next detach of the
+ * device does. */
+static gboolean
+vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, const char *xml,
+                          char **removed, GError **error)
+{
+    g_autoptr(VgmDomainDef) oldDef = NULL;
+    g_autoptr(VgmDomainDef) newDef = NULL;
+    g_auto(VgmDriverHotplugDiff) d = { 0 };
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autofree char *id = NULL;
+    gint64 until;
+    guint i;
+    int o;
+
+    if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_DETACH, &oldDef, &newDef, error) ||
+        !vgmDriverHotplugCompare(store, dom, oldDef, newDef, _("detached from"), &d, error))
+        return FALSE;
+    for (i = 0; i < d.removed->len; i++) {
+        g_autoptr(JsonParser) p = json_parser_new();
+        JsonObject *dev = vgmDriverHotplugParse(g_ptr_array_index(d.removed, i), p, &o);
+
+        if (!dev || !g_str_equal(vgmDriverHotplugOptions[o].option, "-device"))
+            continue;
+        if (id) {
+            g_clear_pointer(&id, g_free);
+            break;
+        }
+        id = g_strdup(json_object_get_string_member_with_default(dev, "id", ""));
+    }
+    if (d.added->len > 0 || !id || !*id) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("the device cannot be detached from running domain '%1$s': QEMU would have to unplug something else than one device"),
+                    dom->name);
+        return FALSE;
+    }
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return FALSE;
+    /* asked for before, and let go of while nobody heard it: finished
+     * now */
+    if (vgmDriverDomainUnplugs(dom, FALSE) &&
+        json_object_has_member(vgmDriverDomainUnplugs(dom, FALSE), id)) {
+        g_autoptr(GError) err = NULL;
+
+        if (vgmDriverDomainDeviceGone(mon, id, &err)) {
+            if (!vgmDriverDomainFinishUnplug(store, dom, mon, id, error))
+                return FALSE;
+            *removed = g_steal_pointer(&id);
+            return TRUE;
+        }
+    }
+    /* recorded first: QEMU may say the guest let go at any time */
+    json_object_set_string_member(vgmDriverDomainUnplugs(dom, TRUE), id, xml);
+    if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+        return FALSE;
+    json_object_set_string_member(args, "id", id);
+    if (!vgmQemuMonitorCommand(mon, "device_del", args, NULL, error)) {
+        json_object_remove_member(vgmDriverDomainUnplugs(dom, TRUE), id);
+        vgmDriverStoreSaveStatus(store, dom->status, NULL);
+        return FALSE;
+    }
+    until = g_get_monotonic_time() + VGM_DRIVER_UNPLUG_WAIT_MS * 1000LL;
+    do {
+        g_autoptr(GError) err = NULL;
+
+        if (vgmDriverDomainDeviceGone(mon, id, &err)) {
+            if (!vgmDriverDomainFinishUnplug(store, dom, mon, id, error))
+                return FALSE;
+            *removed = g_steal_pointer(&id);
+            return TRUE;
+        }
+        if (err) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        g_usleep(100 * 1000);
+    } while (g_get_monotonic_time() < until);
+    return TRUE;
+}
+
+gboolean
+vgmDriverDomainDeviceDeleted(const VgmDriverStore *store, const char *name, const char *id,
+                             gboolean *finished, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    JsonObject *unplugs;
+
+    if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)))
+        return FALSE;
+    *finished = FALSE;
+    if (!(unplugs = vgmDriverDomainUnplugs(dom, FALSE)) || !json_object_has_member(unplugs, id))
+        return TRUE;
+    return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
+           (*finished = vgmDriverDomainFinishUnplug(store, dom, mon, id, error));
+}
+
+/* Attaches device @xml to running domain @dom (lock held): its live
+ * definition with the device, checked as a define, hot-plugged, and
+ * kept as the live XML */
+static gboolean
+vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, const char *xml,
+                          char **removed G_GNUC_UNUSED, GError **error)
+{
+    g_autoptr(VgmDomainDef) oldDef = NULL;
+    g_autoptr(VgmDomainDef) newDef = NULL;
+    guint i;
+
+    if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_ATTACH, &oldDef, &newDef, error))
+        return FALSE;
+    /* a controller the address needed (a root port, a bridge) cannot be
+     * plugged itself */
+    if (newDef->devices.controllers->len > oldDef->devices.controllers->len &&
+        (newDef->devices.disks->len > oldDef->devices.disks->len ||
+         newDef->devices.nets->len > oldDef->devices.nets->len ||
+         newDef->devices.inputs->len > oldDef->devices.inputs->len ||
+         newDef->devices.rngs->len > oldDef->devices.rngs->len)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("no free hot-pluggable PCI slot in running domain '%1$s' for the device: add free pcie-root-port controllers to its config (or give the device an address on one)"),
+                    dom->name);
+        return FALSE;
+    }
+    for (i = oldDef->devices.nets->len; i < newDef->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(newDef->devices.nets, i);
+
+        if (net->type != VGM_NET_TYPE_USER) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("an <interface type='%1$s'> cannot be attached to running domain '%2$s': its host side is set up at a start (a user-mode one can be); attach it to the config (--config) for the next start"),
+                        vgmNetTypeToString(net->type), dom->name);
+            return FALSE;
+        }
+    }
+    if (newDef->devices.disks->len + newDef->devices.nets->len + newDef->devices.inputs->len +
+        newDef->devices.rngs->len + newDef->devices.controllers->len ==
+        oldDef->devices.disks->len + oldDef->devices.nets->len + oldDef->devices.inputs->len +
+        oldDef->devices.rngs->len + oldDef->devices.controllers->len) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("the device cannot be attached to running domain '%1$s': a disk, a user-mode interface, an input device, an RNG or a controller can"),
+                    dom->name);
+        return FALSE;
+    }
+    return vgmDriverDomainHotplug(store, dom, oldDef, newDef, error) &&
+           vgmDriverDomainSaveLive(store, dom, newDef, error);
+}
+
 gboolean
 vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *ref, const char *xml,
-                            VgmDriverDeviceOp op, unsigned int flags, GError **error)
+                            VgmDriverDeviceOp op, unsigned int flags, char **removed,
+                            GError **error)
 {
     static const char *const verbs[VGM_DRIVER_DEVICE_LAST] = {
         [VGM_DRIVER_DEVICE_ATTACH] = N_("attach"),
@@ -1649,10 +2168,32 @@ vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *ref, const 
                         _("domain '%1$s' is not running"), dom->name);
             return FALSE;
         }
-        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("cannot %1$s a device of running domain '%2$s': virt-gmem changes devices in a domain's config only (--config), and the next start applies the change"),
-                    _(verbs[op]), dom->name);
-        return FALSE;
+        gboolean (*live)(const VgmDriverStore *store, VgmDriverDomain *dom, const char *xml,
+                         char **removed, GError **error) =
+            op == VGM_DRIVER_DEVICE_ATTACH ? vgmDriverDomainAttachLive :
+            op == VGM_DRIVER_DEVICE_DETACH ? vgmDriverDomainDetachLive : NULL;
+
+        if (!live) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("cannot %1$s a device of running domain '%2$s': virt-gmem changes these in a domain's config only (--config), and the next start applies the change"),
+                        _(verbs[op]), dom->name);
+            return FALSE;
+        }
+        /* both: the config is checked first, then the live domain
+         * changed, then the config saved (a failed hot-plug changes
+         * neither) */
+        if (flags & VGM_DOMAIN_AFFECT_CONFIG) {
+            g_autoptr(VgmDomainDef) checked = NULL;
+
+            if (!(checked = vgmDriverDomainChangedConfig(store, dom, vgmDriverDomainApplyDevice,
+                                                         &change, error)) ||
+                !live(store, dom, xml, removed, error))
+                return FALSE;
+            /* (the device runs or is going: a config that cannot be
+             * written now is the error to report) */
+            return vgmDriverStoreSaveConfig(store, checked, error);
+        }
+        return live(store, dom, xml, removed, error);
     }
     return vgmDriverDomainChangeConfig(store, dom, vgmDriverDomainApplyDevice, &change, error);
 }

@@ -197,10 +197,17 @@ gboolean vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref,
  * virDomainUpdateDeviceFlags: device element @xml attached to, detached
  * from or updated in the persistent config of @ref (driver_device.h),
  * checked as a define checks it and saved atomically; a running domain's
- * devices (AFFECT_LIVE, or AFFECT_CURRENT while it runs) are refused */
+ * devices (AFFECT_LIVE, or AFFECT_CURRENT while it runs) are hot-plugged
+ * (attach) or unplugged (detach; *@removed: the QEMU id of a device whose
+ * guest let it go within the wait, else NULL), updates refused */
 gboolean vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *ref,
                                      const char *xml, VgmDriverDeviceOp op,
-                                     unsigned int flags, GError **error);
+                                     unsigned int flags, char **removed, GError **error);
+/* QEMU says (DEVICE_DELETED) the guest of running domain @name let
+ * device @id go: when a detach asked for it, its back ends go and the
+ * live XML drops it */
+gboolean vgmDriverDomainDeviceDeleted(const VgmDriverStore *store, const char *name,
+                                      const char *id, gboolean *finished, GError **error);
 /* libvirt's virDomainSetMemoryFlags: the memory of domain @ref (KiB):
  * its current (balloon) size, or with VGM_DOMAIN_MEM_MAXIMUM its
  * maximum, in the live domain (the balloon's target; the maximum of a

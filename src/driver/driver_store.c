@@ -1605,6 +1605,8 @@ vgmDriverStatusFree(VgmDriverStatus *status)
     g_free(status->xml);
     if (status->plan)
         json_node_unref(status->plan);
+    if (status->unplugs)
+        json_node_unref(status->unplugs);
     g_strfreev(status->hugetlbfsDirs);
     vgmDriverStatusUpdateFree(status->update);
     g_free(status);
@@ -1675,6 +1677,11 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
     if (status->runReason) {
         json_builder_set_member_name(b, "run-reason");
         json_builder_add_string_value(b, status->runReason);
+    }
+    if (status->unplugs && JSON_NODE_HOLDS_OBJECT(status->unplugs) &&
+        json_object_get_size(json_node_get_object(status->unplugs)) > 0) {
+        json_builder_set_member_name(b, "unplugs");
+        json_builder_add_value(b, json_node_copy(status->unplugs));
     }
     if (status->rebooting) {
         json_builder_set_member_name(b, "rebooting");
@@ -1910,6 +1917,8 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
     status->paused = json_object_get_boolean_member_with_default(obj, "paused", FALSE);
     status->runReason = g_strdup(json_object_get_string_member_with_default(obj, "run-reason", NULL));
     status->rebooting = json_object_get_boolean_member_with_default(obj, "rebooting", FALSE);
+    if ((node = json_object_get_member(obj, "unplugs")) && JSON_NODE_HOLDS_OBJECT(node))
+        status->unplugs = json_node_copy(node);
     status->id = (int)id;
     status->qemu.pid = (pid_t)pid;
     status->qemu.startTime = (guint64)start;

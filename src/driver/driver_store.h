@@ -327,6 +327,9 @@ typedef struct {
     gboolean paused;            /* started with --paused */
     char *runReason;            /* libvirt's running reason once it is not
                                  * "booted" (resumed: "unpaused"), or NULL */
+    JsonNode *unplugs;          /* devices asked to go whose guest has not
+                                 * let go yet: an object of QEMU device id
+                                 * -> the device XML detached, or NULL */
     gboolean rebooting;         /* a reboot was asked for: QEMU pauses at the
                                  * guest's next power-off instead of exiting,
                                  * and the driver resets the guest and lets

@@ -16,6 +16,9 @@
  *   SUSPEND (the guest's S3)          PMSUSPENDED / memory
  *   GUEST_PANICKED                    CRASHED / panicked
  *   RESET (the guest rebooted)        the REBOOT event (id 1)
+ *   DEVICE_DELETED (a device)         a detach's removal finished (its
+ *                                     back ends, the live XML), then
+ *                                     DEVICE_REMOVED (id 15)
  *   DEVICE_TRAY_MOVED                 the live XML's <target tray>, then
  *                                     TRAY_CHANGE (id 10) with the disk's
  *                                     alias
@@ -269,6 +272,11 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
         /* the guest rebooted (on_reboot restart: QEMU reset it in place;
          * with destroy, -no-reboot makes it a SHUTDOWN instead) */
         vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_REBOOT, 0, 0, NULL);
+    } else if (g_str_equal(ev, "DEVICE_DELETED") && data &&
+               json_object_has_member(data, "device")) {
+        /* the guest let a device go that a detach asked for */
+        vgmDriverDeviceDeleted(w->drv, e->name,
+                               json_object_get_string_member_with_default(data, "device", ""));
     } else if (g_str_equal(ev, "GUEST_PANICKED")) {
         vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_CRASHED,
                             VGM_EVENT_CRASHED_PANICKED);

@@ -1276,6 +1276,18 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         return;
     }
 
+    if (eventID == VGM_EVENT_ID_DEVICE_REMOVED) {
+        VgmRemoteDomainEventCallbackDeviceRemovedMsg removed = { 0 };
+
+        removed.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&removed.msg.dom, dom);
+        removed.msg.devAlias = (char *)(str ? str : "");
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED,
+                                vgmRemoteXdrDomainEventCallbackDeviceRemovedMsg, &removed);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_REBOOT) {
         VgmRemoteDomainEventCallbackRebootMsg reboot = { 0 };
 

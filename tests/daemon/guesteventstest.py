@@ -44,6 +44,9 @@ What it covers:
     ends the domain; with <on_reboot>destroy a reboot is a shutdown; the
     guest agent flag (ARGUMENT_UNSUPPORTED) and a shut-off domain
     (OPERATION_INVALID) are refused;
+  * a disk hot-plugged into a running Linux guest (pc, ACPI) and
+    detached: the live XML and QEMU's block nodes follow, and
+    DEVICE_REMOVED (id 15) arrives with the disk's alias;
   * a CD-ROM tray QEMU opens and closes (blockdev-open-tray and
     blockdev-close-tray on the domain's monitor, as a guest's eject would):
     TRAY_CHANGE (id 10) with the disk's alias and the reason (open, close)
@@ -597,9 +600,95 @@ def run_tests(tap, target, daemons, work):
         tap.eq(show(got), show([(F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_FAILED)]),
                "the watcher follows the domain to its new QEMU: killing it gives STOPPED/failed")
     econn, ev, conn = reboot_tests(tap, econn, ev, conn, daemons, work)
-    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU, ACPI, ACPI + "-d"])
+    hotplug_tests(tap, econn, ev, conn, daemons[-1].root, work)
+    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU, ACPI, ACPI + "-d", HP])
     econn.close()
     conn.close()
+
+
+HP = "vgmtest-ge-hotplug"
+
+
+def hotplug_tests(tap, econn, ev, conn, root, work):
+    """A disk hot-plugged into a running Linux guest (pc, ACPI PCI
+    hot-plug) and detached again: the guest lets it go, the daemon
+    finishes the removal (its block nodes go, the live XML drops it) and
+    raises DEVICE_REMOVED (id 15) with the disk's alias, as libvirtd
+    does."""
+    kernel, initrd = guest_kit(work, "/bin/busybox sleep 1000\n", "hotplug")
+    if kernel is None:
+        tap.skip("a disk hot-plugged into a Linux guest and detached", initrd)
+        return
+    serial = os.path.join(work, "hotplug-serial.log")
+    img = os.path.join(work, "hotplug-vdb.img")
+    with open(img, "wb") as f:
+        f.truncate(1024 * 1024)
+    disk = """<disk type='file' device='disk'>
+  <driver name='qemu' type='raw'/>
+  <source file='%s'/>
+  <target dev='vdb' bus='virtio'/>
+</disk>""" % img
+    d = conn.createXML("""<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>%s</kernel>
+    <initrd>%s</initrd>
+    <cmdline>console=ttyS0 quiet</cmdline>
+  </os>
+  <features><acpi/></features>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <serial type='file'><source path='%s'/></serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % (HP, kernel, initrd, serial), 0)
+    ev.take(HP, [1, 2])
+    deadline = time.monotonic() + 120
+    up = False
+    while not up and time.monotonic() < deadline:
+        try:
+            with open(serial, "rb") as f:
+                up = b"GUEST-UP" in f.read()
+        except OSError:
+            pass
+        time.sleep(0.2)
+    if not tap.ok(up, "the hot-plug guest booted (GUEST-UP on its serial port)"):
+        return
+    removed = []
+    rcond = threading.Condition()
+
+    def on_removed(c, dom, alias, opaque):
+        with rcond:
+            removed.append((dom.name(), alias))
+            rcond.notify_all()
+
+    rid = econn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, on_removed, None)
+    d.attachDeviceFlags(disk, F.VIR_DOMAIN_AFFECT_LIVE)
+    import xml.etree.ElementTree as ET
+    live = ET.fromstring(d.XMLDesc(0))
+    targets = [t.get("dev") for t in live.findall("./devices/disk/target")]
+    nodes = [n.get("file") for n in qmp(root, HP, "query-named-block-nodes").get("return", [])]
+    tap.ok(targets == ["vdb"] and img in nodes,
+           "attach --live: the live XML has vdb, and QEMU its block node",
+           "targets %r, nodes %r" % (targets, nodes))
+    # let the guest's kernel see the new slot before it is asked to eject
+    time.sleep(2)
+    d.detachDeviceFlags(disk, F.VIR_DOMAIN_AFFECT_LIVE)
+    with rcond:
+        rcond.wait_for(lambda: removed, timeout=60)
+    live = ET.fromstring(d.XMLDesc(0))
+    targets = [t.get("dev") for t in live.findall("./devices/disk/target")]
+    nodes = [n.get("file") for n in qmp(root, HP, "query-named-block-nodes").get("return", [])]
+    tap.ok(removed == [(HP, "virtio-disk1")] and targets == [] and img not in nodes,
+           "detach --live: the guest lets the disk go; DEVICE_REMOVED (virtio-disk1), the live "
+           "XML and QEMU's block nodes without it",
+           "removed %r, targets %r, nodes %r" % (removed, targets, nodes))
+    econn.domainEventDeregisterAny(rid)
+    d.destroy()
+    ev.take(HP, [1])
 
 
 # A boot sector that says it booted on the first serial port, then waits

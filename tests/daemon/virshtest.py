@@ -768,6 +768,10 @@ DEV_XML = """<domain type='qemu'>
   <os><type arch='x86_64' machine='q35'>hvm</type></os>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <controller type='usb' model='none'/>
+    <controller type='pci' index='1' model='pcie-root-port'/>
+    <controller type='pci' index='2' model='pcie-root-port'/>
+    <controller type='pci' index='3' model='pcie-root-port'/>
     <memballoon model='none'/>
   </devices>
 </domain>
@@ -802,8 +806,11 @@ def device_tests(tap, target, tmp):
     detached successfully\n\n"; a second attach of target vdb fails (rc 1,
     "target vdb already exists"), a detach of an interface that is not
     there fails, attach-device without --config of a shut-off domain fails
-    (not running). Our daemon refuses the devices of a running domain
-    (libvirtd hot-plugs them)."""
+    (not running). A running (paused) domain with free root ports:
+    attach-device --live hot-plugs (domblklist lists it), detach-device
+    --live succeeds while the guest, without an OS, keeps the disk (it
+    stays listed), attach --live --config changes both; our daemon
+    refuses update-device --live."""
     uri = target.uri
     img = os.path.join(tmp, "dev-vdb.img")
     with open(img, "wb") as f:
@@ -858,22 +865,35 @@ def device_tests(tap, target, tmp):
         tap.ok(devs is not None and devs.find("interface") is None and
                not [d for d in devs.findall("disk")],
                "the config is back to no disk and no interface")
-        if not target.reference:
-            r = virsh(uri, "start", "--paused", DEV, timeout=120)
-            if tap.ok(r.rc == 0, "virsh start --paused (devices)", r.describe()):
-                r = virsh(uri, "attach-device", DEV, disk, "--live")
+        r = virsh(uri, "start", "--paused", DEV, timeout=120)
+        if tap.ok(r.rc == 0, "virsh start --paused (devices)", r.describe()):
+            r = virsh(uri, "attach-device", DEV, disk, "--live")
+            tap.eq((r.rc, r.out), (0, "Device attached successfully\n\n"),
+                   "attach-device --live (a free root port)")
+            r = virsh(uri, "domblklist", DEV)
+            tap.ok(re.search(r"^ vdb +%s$" % re.escape(img), r.out, re.M) is not None,
+                   "domblklist lists the hot-plugged vdb", r.describe())
+            r = virsh(uri, "attach-device", DEV, disk, "--live")
+            tap.ok(r.rc == 1 and "vdb" in r.err, "a second live attach of vdb fails", r.describe())
+            # the guest (paused, no OS) cannot let the disk go: the call
+            # succeeds after its wait, and the disk stays
+            r = virsh(uri, "detach-device", DEV, disk, "--live", timeout=120)
+            tap.eq((r.rc, r.out), (0, "Device detached successfully\n\n"),
+                   "detach-device --live: asked, succeeds")
+            r = virsh(uri, "domblklist", DEV)
+            tap.ok(re.search(r"^ vdb ", r.out, re.M) is not None,
+                   "a disk the guest did not let go of stays in the live XML", r.describe())
+            r = virsh(uri, "attach-device", DEV, nic, "--live", "--config")
+            devs = inactive_devices(tap, uri, DEV, "the config after attach --live --config")
+            r2 = virsh(uri, "domiflist", DEV)
+            tap.ok(r.rc == 0 and devs is not None and devs.find("interface") is not None and
+                   "52:54:00:12:34:56" in r2.out,
+                   "attach-device --live --config (interface): in the live domain and the config",
+                   r.describe() + "\n" + r2.describe())
+            if not target.reference:
+                r = virsh(uri, "update-device", DEV, disk, "--live")
                 tap.ok(r.rc == 1 and "running domain" in r.err,
-                       "our daemon: attach-device --live is refused, with the reason", r.describe())
-                r = virsh(uri, "attach-device", DEV, disk, "--live", "--config")
-                devs = inactive_devices(tap, uri, DEV, "the config after the refused change")
-                tap.ok(r.rc == 1 and devs is not None and devs.find("disk") is None,
-                       "our daemon: --live --config is refused whole, the config unchanged",
-                       r.describe())
-                r = virsh(uri, "attach-device", DEV, disk, "--config")
-                devs = inactive_devices(tap, uri, DEV, "the config after attach-device --config")
-                tap.ok(r.rc == 0 and devs is not None and len(devs.findall("disk")) == 1,
-                       "attach-device --config of the running domain changes the config",
-                       r.describe())
+                       "our daemon: update-device --live is refused, with the reason", r.describe())
     finally:
         virsh(uri, "destroy", DEV, timeout=60)
         virsh(uri, "undefine", DEV)
