@@ -978,7 +978,9 @@ vgmDriverDeviceDeletedThread(gpointer data)
     gboolean finished = FALSE;
 
     g_mutex_lock(m);
-    if (!vgmDriverDomainDeviceDeleted(job->drv->store, job->name, job->id, &finished, &err))
+    /* (a transient domain that ended since is gone) */
+    if (!vgmDriverDomainDeviceDeleted(job->drv->store, job->name, job->id, &finished, &err) &&
+        !g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
         g_warning(_("domain '%1$s': the guest let device '%2$s' go, but its removal failed: %3$s"),
                   job->name, job->id, err->message);
     g_mutex_unlock(m);

@@ -1518,7 +1518,7 @@ vgmDriverDomainChangedConfig(const VgmDriverStore *store, const VgmDriverDomain 
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("domain '%1$s' is transient: it has no persistent config to change"),
                     dom->name);
-        return FALSE;
+        return NULL;
     }
     /* (the load of a running domain leaves its config out) */
     if (!config && !(config = loaded = vgmDriverStoreGetConfigIn(store, NULL, dom->name, error)))
@@ -1718,12 +1718,12 @@ vgmDriverHotplugDiffClear(VgmDriverHotplugDiff *d)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverHotplugDiff, vgmDriverHotplugDiffClear)
 
 /* Renders both definitions of running domain @dom and compares their
- * command lines: only pluggable options may differ (else a refusal,
- * with @what the change) */
+ * command lines: only pluggable options may differ (else a refusal of
+ * the attach, or with @detach the detach) */
 static gboolean
 vgmDriverHotplugCompare(const VgmDriverStore *store, const VgmDriverDomain *dom,
                         const VgmDomainDef *oldDef, const VgmDomainDef *newDef,
-                        const char *what, VgmDriverHotplugDiff *d, GError **error)
+                        gboolean detach, VgmDriverHotplugDiff *d, GError **error)
 {
     g_autoptr(VgmQemuCaps) caps = NULL;
     g_autoptr(VgmQemuPlan) oldPlan = NULL;
@@ -1765,8 +1765,9 @@ vgmDriverHotplugCompare(const VgmDriverStore *store, const VgmDriverDomain *dom,
         (d->newCmd->secrets ? d->newCmd->secrets->len : 0) !=
         (d->oldCmd->secrets ? d->oldCmd->secrets->len : 0)) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("the device cannot be %1$s running domain '%2$s': QEMU would need other options than a device's (a character device, a host resource the driver prepares at a start, or a change to other devices); change the config (--config) for the next start"),
-                    what, dom->name);
+                    detach ? _("the device cannot be detached from running domain '%1$s': QEMU would need other options than a device's (a character device, a host resource the driver prepares at a start, or a change to other devices); change the config (--config) for the next start")
+                           : _("the device cannot be attached to running domain '%1$s': QEMU would need other options than a device's (a character device, a host resource the driver prepares at a start, or a change to other devices); change the config (--config) for the next start"),
+                    dom->name);
         return FALSE;
     }
     return TRUE;
@@ -1835,7 +1836,7 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
             return FALSE;
         }
     }
-    if (!vgmDriverHotplugCompare(store, dom, oldDef, newDef, _("attached to"), &d, error))
+    if (!vgmDriverHotplugCompare(store, dom, oldDef, newDef, FALSE, &d, error))
         return FALSE;
     if (d.removed->len > 0 || d.added->len == 0) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
@@ -1981,7 +1982,7 @@ vgmDriverDomainFinishUnplug(const VgmDriverStore *store, VgmDriverDomain *dom,
     xml = g_strdup(json_object_get_string_member(unplugs, id));
     json_object_remove_member(unplugs, id);
     if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_DETACH, &oldDef, &newDef, error) ||
-        !vgmDriverHotplugCompare(store, dom, oldDef, newDef, _("detached from"), &d, error)) {
+        !vgmDriverHotplugCompare(store, dom, oldDef, newDef, TRUE, &d, error)) {
         vgmDriverStoreSaveStatus(store, dom->status, NULL);
         return FALSE;
     }
@@ -2012,7 +2013,7 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     int o;
 
     if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_DETACH, &oldDef, &newDef, error) ||
-        !vgmDriverHotplugCompare(store, dom, oldDef, newDef, _("detached from"), &d, error))
+        !vgmDriverHotplugCompare(store, dom, oldDef, newDef, TRUE, &d, error))
         return FALSE;
     for (i = 0; i < d.removed->len; i++) {
         g_autoptr(JsonParser) p = json_parser_new();
@@ -2085,10 +2086,12 @@ vgmDriverDomainDeviceDeleted(const VgmDriverStore *store, const char *name, cons
     g_autoptr(VgmQemuMonitor) mon = NULL;
     JsonObject *unplugs;
 
-    if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)))
-        return FALSE;
     *finished = FALSE;
-    if (!(unplugs = vgmDriverDomainUnplugs(dom, FALSE)) || !json_object_has_member(unplugs, id))
+    if (!(dom = vgmDriverDomainLockAndLoad(store, name, &lock, error)))
+        return FALSE;
+    /* (a domain that ended since has nothing left to remove) */
+    if (!vgmDriverDomainIsActive(dom) ||
+        !(unplugs = vgmDriverDomainUnplugs(dom, FALSE)) || !json_object_has_member(unplugs, id))
         return TRUE;
     return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
            (*finished = vgmDriverDomainFinishUnplug(store, dom, mon, id, error));
