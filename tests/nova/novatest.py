@@ -37,7 +37,12 @@ Nova's modules and calls them; it does not reimplement them.
      destroy(); its events reach the listener the compute manager would
      register (register_event_listener); and the bus and PCI address Nova's
      device tagging reads for its virtio root disk
-     (LibvirtDriver._prepare_device_bus on Guest.get_config()).
+     (LibvirtDriver._prepare_device_bus on Guest.get_config()); a volume
+     (a raw file, Nova's disk config with Cinder's id as serial) attached
+     to the running instance with Guest.attach_device(persistent, live):
+     Guest.get_disk() finds it and the config has it; then
+     Guest.detach_device(persistent, live): the config no longer has it
+     (the guest, without an OS, keeps the live one, as with libvirtd).
 
 Target
 ------
@@ -1239,6 +1244,39 @@ def _part_c_instance(drv, sink, ctxt, inst):
                        drv.get_available_resource, CONF.host)
     if ok:
         tap.eq(res["vcpus_used"], 1, "resources: vcpus_used counts the instance")
+    # A volume attached to the running instance as Nova's volume drivers
+    # and Guest.attach_device do it (live and persistent: a file volume's
+    # disk config, Cinder's volume id as the serial), then detached
+    # (Guest.detach_device, live and persistent; the guest has no OS to
+    # let the disk go, so it stays in the live XML, as with libvirtd)
+    vol = os.path.join(inst_dir, "volume")
+    with open(vol, "wb") as f:
+        f.truncate(1024 * 1024)
+    vconf = vconfig.LibvirtConfigGuestDisk()
+    vconf.source_type = "file"
+    vconf.source_device = "disk"
+    vconf.source_path = vol
+    vconf.driver_name = "qemu"
+    vconf.driver_format = "raw"
+    vconf.driver_cache = "none"
+    vconf.target_dev = "vdb"
+    vconf.target_bus = "virtio"
+    vconf.serial = "b9c2e1d0-5a4f-4c3e-9d2b-1f0e8a7c6b5d"
+    ok, _ = tap.call("Guest.attach_device(volume disk, persistent=True, live=True)",
+                     guest.attach_device, vconf, True, True)
+    if ok:
+        live = guest.get_disk("vdb")
+        cfg_xml = guest._domain.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+        tap.ok(live is not None and live.source_path == vol and live.serial == vconf.serial and
+               "<target dev='vdb' bus='virtio'/>" in cfg_xml,
+               "the volume is in the live domain (Guest.get_disk) and in its config",
+               "live %r, config %r" % (live and live.to_xml(), cfg_xml))
+        ok, _ = tap.call("Guest.detach_device(volume disk, persistent=True, live=True)",
+                         guest.detach_device, vconf, True, True)
+        if ok:
+            cfg_xml = guest._domain.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+            tap.ok("<target dev='vdb'" not in cfg_xml,
+                   "the config no longer has the volume after the detach")
     # The compute manager's clean power-off: shutdown() (ACPI), poll the
     # power state once a second, destroy() when the timeout passes.
     ok, _ = tap.call("LibvirtDriver.power_off(instance, timeout=3, retry_interval=1)",
