@@ -232,6 +232,34 @@ def subscribe(uri):
     return conn, ev
 
 
+class Collected:
+    """Events of one id other than lifecycle, registered on @conn: each
+    callback's arguments between the domain and the opaque, with the
+    domain's name first, as a tuple."""
+
+    def __init__(self, conn, event_id):
+        self.conn = conn
+        self.got = []
+        self.cond = threading.Condition()
+        self.rid = conn.domainEventRegisterAny(None, event_id, self._cb, None)
+
+    def _cb(self, c, dom, *rest):
+        with self.cond:
+            self.got.append((dom.name(),) + tuple(rest[:-1]))
+            self.cond.notify_all()
+
+    def wait(self, pred, timeout):
+        with self.cond:
+            self.cond.wait_for(lambda: pred(self.got), timeout=timeout)
+        return list(self.got)
+
+    def names(self):
+        return [g[0] for g in self.got]
+
+    def close(self):
+        self.conn.domainEventDeregisterAny(self.rid)
+
+
 def main():
     tap = harness.TAP()
     libvirt.registerErrorHandler(quiet, None)
@@ -281,24 +309,16 @@ def run_tests(tap, target, daemons, work):
     if kernel is None:
         tap.skip("a guest that reboots itself", initrd)
     else:
-        reboots = []
-        cond = threading.Condition()
-
-        def on_reboot(c, dom, opaque):
-            with cond:
-                reboots.append(dom.name())
-                cond.notify_all()
-
-        rid = econn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_REBOOT, on_reboot, None)
+        col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_REBOOT)
         d = conn.createXML(kernel_domain(RB, kernel, initrd), 0)
         ev.take(RB, [1, 2])
-        with cond:
-            cond.wait_for(lambda: RB in reboots, timeout=120)
+        col.wait(lambda got: (RB,) in got, timeout=120)
+        reboots = col.names()
         got = ev.take(RB, [], settle=0.2)
         tap.ok(RB in reboots and got == [] and d.state()[0] == F.VIR_DOMAIN_RUNNING,
                "a guest that reboots itself: the REBOOT event, no lifecycle event, still running",
                "reboots %r, lifecycle %r, state %r" % (reboots, show(got), d.state()))
-        econn.domainEventDeregisterAny(rid)
+        col.close()
         d.destroy()
         ev.take(RB, [1, 2], settle=0.2)
 
@@ -524,25 +544,16 @@ def run_tests(tap, target, daemons, work):
     # resets itself now and then)
     conn.lookupByName(R2).suspend()
     ev.take(R2, [1], settle=0.2)
-    reboots = []
-    rcond = threading.Condition()
-
-    def on_reset(c, dom, opaque):
-        with rcond:
-            reboots.append(dom.name())
-            rcond.notify_all()
-
-    rid = econn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_REBOOT, on_reset, None)
+    col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_REBOOT)
     pid = qemu_pid(root, R2)
     conn.lookupByName(R2).reset(0)
-    with rcond:
-        rcond.wait_for(lambda: R2 in reboots, timeout=15)
+    reboots = [g[0] for g in col.wait(lambda got: (R2,) in got, timeout=15)]
     got = ev.take(R2, [], timeout=0, settle=0.5)
     tap.ok(reboots == [R2] and got == [] and qemu_pid(root, R2) == pid and
            conn.lookupByName(R2).state()[0] == F.VIR_DOMAIN_PAUSED,
            "reset of the paused domain: one REBOOT event, no lifecycle event, the same QEMU, still paused",
            "reboots %r, lifecycle %r" % (reboots, show(got)))
-    econn.domainEventDeregisterAny(rid)
+    col.close()
     conn.lookupByName(R2).destroy()
     ev.take(R2, [1, 2], settle=0.2)
     try:
@@ -657,15 +668,7 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
         time.sleep(0.2)
     if not tap.ok(up, "the hot-plug guest booted (GUEST-UP on its serial port)"):
         return
-    removed = []
-    rcond = threading.Condition()
-
-    def on_removed(c, dom, alias, opaque):
-        with rcond:
-            removed.append((dom.name(), alias))
-            rcond.notify_all()
-
-    rid = econn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, on_removed, None)
+    col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED)
     d.attachDeviceFlags(disk, F.VIR_DOMAIN_AFFECT_LIVE)
     import xml.etree.ElementTree as ET
     live = ET.fromstring(d.XMLDesc(0))
@@ -677,8 +680,7 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
     # let the guest's kernel see the new slot before it is asked to eject
     time.sleep(2)
     d.detachDeviceFlags(disk, F.VIR_DOMAIN_AFFECT_LIVE)
-    with rcond:
-        rcond.wait_for(lambda: removed, timeout=60)
+    removed = col.wait(lambda got: got, timeout=60)
     live = ET.fromstring(d.XMLDesc(0))
     targets = [t.get("dev") for t in live.findall("./devices/disk/target")]
     nodes = [n.get("file") for n in qmp(root, HP, "query-named-block-nodes").get("return", [])]
@@ -686,7 +688,7 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
            "detach --live: the guest lets the disk go; DEVICE_REMOVED (virtio-disk1), the live "
            "XML and QEMU's block nodes without it",
            "removed %r, targets %r, nodes %r" % (removed, targets, nodes))
-    econn.domainEventDeregisterAny(rid)
+    col.close()
     d.destroy()
     ev.take(HP, [1])
 
@@ -765,23 +767,14 @@ def reboot_tests(tap, econn, ev, conn, daemons, work):
         f.write(ACPI_BOOT.ljust(510, b"\0") + b"\x55\xaa")
         f.truncate(1024 * 1024)
     serial = os.path.join(work, "acpi-boot.log")
-    reboots = []
-    rcond = threading.Condition()
-
-    def on_reboot(c, dom, opaque):
-        with rcond:
-            reboots.append(dom.name())
-            rcond.notify_all()
-
-    rid = econn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_REBOOT, on_reboot, None)
+    col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_REBOOT)
     d = conn.createXML(acpi_domain(ACPI, disk, serial), 0)
     ev.take(ACPI, [1, 2])
     first = boots(serial, 1)
     pid = qemu_pid(root, ACPI)
     d.reboot(0)
     n = boots(serial, 2)
-    with rcond:
-        rcond.wait_for(lambda: ACPI in reboots, timeout=15)
+    reboots = [g[0] for g in col.wait(lambda got: (ACPI,) in got, timeout=15)]
     got = ev.take(ACPI, [], timeout=0, settle=0.5)
     # QEMU's reset raises RESET, and SeaBIOS, finding a warm start,
     # resets the machine once more itself: one or two REBOOT events, as
@@ -806,7 +799,7 @@ def reboot_tests(tap, econn, ev, conn, daemons, work):
     d.suspend()
     ev.take(ACPI, [1])
     d.reboot(F.VIR_DOMAIN_REBOOT_ACPI_POWER_BTN)
-    econn.domainEventDeregisterAny(rid)
+    col.close()
     econn.close()
     conn.close()
     old = daemons[-1]
