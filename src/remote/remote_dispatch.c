@@ -1048,15 +1048,24 @@ vgmRemoteDispatchDomainSetMemoryFlags(VgmRemoteClient *client,
     return vgmDriverSetMemory(client->drv, dom->name, args->memory, args->flags, error);
 }
 
-/* virDomainAttachDevice and virDomainDetachDevice are their flags
- * calls with AFFECT_LIVE, as in libvirt */
+/* A device change of the domain @dom names; virDomainAttachDevice and
+ * virDomainDetachDevice are their flags calls with AFFECT_LIVE, as in
+ * libvirt */
+static gboolean
+vgmRemoteDeviceOp(VgmRemoteClient *client, const VgmRemoteNonnullDomain *ref, const char *xml,
+                  VgmDriverDeviceOp op, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmRemoteGetDomain(client, ref, error);
+
+    return dom && vgmDriverChangeDevice(client->drv, dom->name, xml, op, flags, error);
+}
+
 gboolean
 vgmRemoteDispatchDomainAttachDevice(VgmRemoteClient *client,
                                     const VgmRemoteDomainAttachDeviceArgs *args, GError **error)
 {
-    VGM_REMOTE_GET_DOMAIN(dom);
-    return vgmDriverChangeDevice(client->drv, dom->name, args->xml, VGM_DRIVER_DEVICE_ATTACH,
-                                 VGM_DOMAIN_AFFECT_LIVE, error);
+    return vgmRemoteDeviceOp(client, &args->dom, args->xml, VGM_DRIVER_DEVICE_ATTACH,
+                             VGM_DOMAIN_AFFECT_LIVE, error);
 }
 
 gboolean
@@ -1064,18 +1073,16 @@ vgmRemoteDispatchDomainAttachDeviceFlags(VgmRemoteClient *client,
                                          const VgmRemoteDomainAttachDeviceFlagsArgs *args,
                                          GError **error)
 {
-    VGM_REMOTE_GET_DOMAIN(dom);
-    return vgmDriverChangeDevice(client->drv, dom->name, args->xml, VGM_DRIVER_DEVICE_ATTACH,
-                                 args->flags, error);
+    return vgmRemoteDeviceOp(client, &args->dom, args->xml, VGM_DRIVER_DEVICE_ATTACH,
+                             args->flags, error);
 }
 
 gboolean
 vgmRemoteDispatchDomainDetachDevice(VgmRemoteClient *client,
                                     const VgmRemoteDomainDetachDeviceArgs *args, GError **error)
 {
-    VGM_REMOTE_GET_DOMAIN(dom);
-    return vgmDriverChangeDevice(client->drv, dom->name, args->xml, VGM_DRIVER_DEVICE_DETACH,
-                                 VGM_DOMAIN_AFFECT_LIVE, error);
+    return vgmRemoteDeviceOp(client, &args->dom, args->xml, VGM_DRIVER_DEVICE_DETACH,
+                             VGM_DOMAIN_AFFECT_LIVE, error);
 }
 
 gboolean
@@ -1083,9 +1090,8 @@ vgmRemoteDispatchDomainDetachDeviceFlags(VgmRemoteClient *client,
                                          const VgmRemoteDomainDetachDeviceFlagsArgs *args,
                                          GError **error)
 {
-    VGM_REMOTE_GET_DOMAIN(dom);
-    return vgmDriverChangeDevice(client->drv, dom->name, args->xml, VGM_DRIVER_DEVICE_DETACH,
-                                 args->flags, error);
+    return vgmRemoteDeviceOp(client, &args->dom, args->xml, VGM_DRIVER_DEVICE_DETACH,
+                             args->flags, error);
 }
 
 gboolean
@@ -1093,9 +1099,8 @@ vgmRemoteDispatchDomainUpdateDeviceFlags(VgmRemoteClient *client,
                                          const VgmRemoteDomainUpdateDeviceFlagsArgs *args,
                                          GError **error)
 {
-    VGM_REMOTE_GET_DOMAIN(dom);
-    return vgmDriverChangeDevice(client->drv, dom->name, args->xml, VGM_DRIVER_DEVICE_UPDATE,
-                                 args->flags, error);
+    return vgmRemoteDeviceOp(client, &args->dom, args->xml, VGM_DRIVER_DEVICE_UPDATE,
+                             args->flags, error);
 }
 
 gboolean
