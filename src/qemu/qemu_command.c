@@ -119,8 +119,9 @@ vgmQemuNfsIdentity(const char *name, gboolean group, guint *id, GError **error)
         return TRUE;
     }
     vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                _("invalid %1$s '%2$s' in <identity> of an nfs disk: no such %1$s on this host (give +ID for a number)"),
-                group ? "group" : "user", name);
+                group ? _("invalid group '%1$s' in <identity> of an nfs disk: no such group on this host (give +ID for a number)")
+                      : _("invalid user '%1$s' in <identity> of an nfs disk: no such user on this host (give +ID for a number)"),
+                name);
     return FALSE;
 }
 
