@@ -2077,6 +2077,234 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     return TRUE;
 }
 
+/* A QMP command on a removable medium's device @id, and what it failed
+ * for */
+static gboolean
+vgmDriverDomainTrayCommand(VgmQemuMonitor *mon, const char *cmd, const char *id,
+                           const char *node, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+
+    json_object_set_string_member(args, "id", id);
+    if (node)
+        json_object_set_string_member(args, "node-name", node);
+    if (g_str_equal(cmd, "blockdev-open-tray"))
+        json_object_set_boolean_member(args, "force", TRUE);
+    return vgmQemuMonitorCommand(mon, cmd, args, NULL, error);
+}
+
+/* The -device option of QEMU device @id among pluggable options @opts
+ * (its object, in @parser), or NULL */
+static JsonObject *
+vgmDriverHotplugFindDevice(GPtrArray *opts, const char *id, JsonParser *parser)
+{
+    guint i;
+
+    for (i = 0; i < opts->len; i++) {
+        JsonObject *obj;
+        int o;
+
+        if ((obj = vgmDriverHotplugParse(g_ptr_array_index(opts, i), parser, &o)) &&
+            g_str_equal(vgmDriverHotplugOptions[o].option, "-device") &&
+            g_strcmp0(json_object_get_string_member_with_default(obj, "id", NULL), id) == 0)
+            return obj;
+    }
+    return NULL;
+}
+
+/* The -blockdev options of @opts that make the node @top and what it
+ * stands on (its file and backing nodes), in @opts' order */
+static GPtrArray *
+vgmDriverHotplugChain(GPtrArray *opts, const char *top)
+{
+    g_autoptr(GHashTable) want = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    GPtrArray *chain = g_ptr_array_new();
+    gboolean grew = TRUE;
+    guint i;
+
+    if (!top)
+        return chain;
+    g_hash_table_add(want, g_strdup(top));
+    /* the options come bottom-up: a few passes find every layer */
+    while (grew) {
+        grew = FALSE;
+        for (i = 0; i < opts->len; i++) {
+            g_autoptr(JsonParser) parser = json_parser_new();
+            JsonObject *obj;
+            const char *const links[] = { "file", "backing" };
+            size_t l;
+            int o;
+
+            if (!(obj = vgmDriverHotplugParse(g_ptr_array_index(opts, i), parser, &o)) ||
+                !g_str_equal(vgmDriverHotplugOptions[o].option, "-blockdev") ||
+                !g_hash_table_contains(want, json_object_get_string_member_with_default(obj, "node-name", "")))
+                continue;
+            for (l = 0; l < G_N_ELEMENTS(links); l++) {
+                JsonNode *n = json_object_get_member(obj, links[l]);
+
+                if (n && JSON_NODE_HOLDS_VALUE(n) && json_node_get_value_type(n) == G_TYPE_STRING &&
+                    g_hash_table_add(want, g_strdup(json_node_get_string(n))))
+                    grew = TRUE;
+            }
+        }
+    }
+    for (i = 0; i < opts->len; i++) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonObject *obj;
+        int o;
+
+        if ((obj = vgmDriverHotplugParse(g_ptr_array_index(opts, i), parser, &o)) &&
+            g_str_equal(vgmDriverHotplugOptions[o].option, "-blockdev") &&
+            g_hash_table_contains(want, json_object_get_string_member_with_default(obj, "node-name", "")))
+            g_ptr_array_add(chain, g_ptr_array_index(opts, i));
+    }
+    return chain;
+}
+
+/* Adds block nodes @chain (bottom-up) to the QEMU of @dom; a failure
+ * deletes what was added */
+static gboolean
+vgmDriverHotplugAddChain(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrArray *chain,
+                         GError **error)
+{
+    guint i;
+
+    for (i = 0; i < chain->len; i++) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonObject *obj;
+        int o;
+
+        if (!(obj = vgmDriverHotplugParse(g_ptr_array_index(chain, i), parser, &o)) ||
+            !vgmQemuMonitorCommand(mon, "blockdev-add", obj, NULL, error)) {
+            if (obj == NULL)
+                vgmErrorSet(error, VGM_ERR_INTERNAL, "%s", _("a block node that is not JSON"));
+            vgmDriverHotplugTakeBack(dom, mon, chain, i, TRUE);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* A medium (the top node @top of @chain, or none) put into the drive of
+ * QEMU device @id, whose tray is open and which is empty, and the tray
+ * closed */
+static gboolean
+vgmDriverDomainInsertMedium(const VgmDriverDomain *dom, VgmQemuMonitor *mon, const char *id,
+                            GPtrArray *chain, const char *top, GError **error)
+{
+    if (top && !vgmDriverHotplugAddChain(dom, mon, chain, error))
+        return FALSE;
+    if (top && !vgmDriverDomainTrayCommand(mon, "blockdev-insert-medium", id, top, error)) {
+        vgmDriverHotplugTakeBack(dom, mon, chain, chain->len, TRUE);
+        return FALSE;
+    }
+    return vgmDriverDomainTrayCommand(mon, "blockdev-close-tray", id, NULL, error);
+}
+
+/* Updates device @xml of running domain @dom (lock held): the medium of
+ * a CD-ROM or floppy, changed (or ejected, or inserted) as libvirt does
+ * it with block nodes: the tray opened, the old medium removed and its
+ * nodes deleted, the new one's nodes added and inserted, the tray
+ * closed; a failure puts the old medium back. Anything else about the
+ * disk must stay as it is. */
+static gboolean
+vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, const char *xml,
+                          char **removed G_GNUC_UNUSED, GError **error)
+{
+    g_autoptr(VgmDomainDef) oldDef = NULL;
+    g_autoptr(VgmDomainDef) newDef = NULL;
+    g_auto(VgmDriverHotplugDiff) d = { 0 };
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonParser) oldParser = json_parser_new();
+    g_autoptr(JsonParser) newParser = json_parser_new();
+    g_autoptr(GPtrArray) oldChain = NULL;
+    g_autoptr(GPtrArray) newChain = NULL;
+    g_autoptr(GHashTable) medium = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *id = NULL;
+    JsonObject *oldDev, *newDev;
+    const char *oldTop, *newTop;
+    const VgmDiskDef *oldDisk = NULL;
+    const VgmDiskDef *newDisk = NULL;
+    guint i;
+
+    if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_UPDATE, &oldDef, &newDef, error))
+        return FALSE;
+    for (i = 0; i < newDef->devices.disks->len && i < oldDef->devices.disks->len; i++) {
+        const VgmDiskDef *a = g_ptr_array_index(oldDef->devices.disks, i);
+        const VgmDiskDef *b = g_ptr_array_index(newDef->devices.disks, i);
+
+        if (g_strcmp0(a->dst, b->dst) == 0 && g_strcmp0(a->src, b->src) != 0) {
+            oldDisk = a;
+            newDisk = b;
+        }
+    }
+    if (!newDisk || oldDef->devices.disks->len != newDef->devices.disks->len ||
+        (newDisk->device != VGM_DISK_DEVICE_CDROM && newDisk->device != VGM_DISK_DEVICE_FLOPPY) ||
+        oldDisk->device != newDisk->device) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("cannot update a device of running domain '%1$s' so: only the medium of a CD-ROM or floppy (its <source>) can be changed while it runs; change the config (--config) for the next start"),
+                    dom->name);
+        return FALSE;
+    }
+    if (!vgmDriverHotplugCompare(store, dom, oldDef, newDef, FALSE, &d, error))
+        return FALSE;
+    id = vgmQemuDiskDeviceId(newDef, newDisk);
+    if (!(oldDev = vgmDriverHotplugFindDevice(d.oldOpts, id, oldParser)) ||
+        !(newDev = vgmDriverHotplugFindDevice(d.newOpts, id, newParser))) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, _("no QEMU device '%1$s' for disk '%2$s'"),
+                    id, newDisk->dst);
+        return FALSE;
+    }
+    oldTop = json_object_get_string_member_with_default(oldDev, "drive", NULL);
+    newTop = json_object_get_string_member_with_default(newDev, "drive", NULL);
+    oldChain = vgmDriverHotplugChain(d.oldOpts, oldTop);
+    newChain = vgmDriverHotplugChain(d.newOpts, newTop);
+    /* only the medium's nodes, and the device's drive, may differ */
+    for (i = 0; i < oldChain->len; i++)
+        g_hash_table_add(medium, g_ptr_array_index(oldChain, i));
+    for (i = 0; i < newChain->len; i++)
+        g_hash_table_add(medium, g_ptr_array_index(newChain, i));
+    for (i = 0; i < d.added->len + d.removed->len; i++) {
+        const char *opt = i < d.added->len ? g_ptr_array_index(d.added, i)
+                                           : g_ptr_array_index(d.removed, i - d.added->len);
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonObject *obj;
+        int o;
+
+        if (g_hash_table_contains(medium, opt))
+            continue;
+        if (!(obj = vgmDriverHotplugParse(opt, parser, &o)) ||
+            !g_str_equal(vgmDriverHotplugOptions[o].option, "-device") ||
+            g_strcmp0(json_object_get_string_member_with_default(obj, "id", NULL), id) != 0)
+            break;
+    }
+    if (i < d.added->len + d.removed->len) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("cannot change the medium of '%1$s' in running domain '%2$s': QEMU would need other changes than the medium's"),
+                    newDisk->dst, dom->name);
+        return FALSE;
+    }
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmDriverDomainTrayCommand(mon, "blockdev-open-tray", id, NULL, error))
+        return FALSE;
+    if (oldTop) {
+        if (!vgmDriverDomainTrayCommand(mon, "blockdev-remove-medium", id, NULL, error)) {
+            vgmDriverDomainTrayCommand(mon, "blockdev-close-tray", id, NULL, NULL);
+            return FALSE;
+        }
+        vgmDriverHotplugTakeBack(dom, mon, oldChain, oldChain->len, TRUE);
+    }
+    if (!vgmDriverDomainInsertMedium(dom, mon, id, newChain, newTop, error)) {
+        /* the old medium back, as it was */
+        if (!vgmDriverDomainInsertMedium(dom, mon, id, oldChain, oldTop, &err))
+            g_warning(_("domain '%1$s': the old medium of '%2$s' cannot be put back: %3$s"),
+                      dom->name, newDisk->dst, err->message);
+        return FALSE;
+    }
+    return vgmDriverDomainSaveLive(store, dom, newDef, error);
+}
+
 gboolean
 vgmDriverDomainDeviceDeleted(const VgmDriverStore *store, const char *name, const char *id,
                              gboolean *finished, GError **error)
@@ -2150,11 +2378,6 @@ vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *ref, const 
                             VgmDriverDeviceOp op, unsigned int flags, char **removed,
                             GError **error)
 {
-    static const char *const verbs[VGM_DRIVER_DEVICE_LAST] = {
-        [VGM_DRIVER_DEVICE_ATTACH] = N_("attach"),
-        [VGM_DRIVER_DEVICE_DETACH] = N_("detach"),
-        [VGM_DRIVER_DEVICE_UPDATE] = N_("update"),
-    };
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     VgmDriverDeviceChange change = { xml, op };
@@ -2166,20 +2389,14 @@ vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *ref, const 
     /* AFFECT_CURRENT: the live domain while it runs, else the config; a
      * change of both is made in neither when the live one fails */
     if ((flags & VGM_DOMAIN_AFFECT_LIVE) || (!(flags & VGM_DOMAIN_AFFECT_CONFIG) && active)) {
-        if (!active) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' is not running"), dom->name);
-            return FALSE;
-        }
         gboolean (*live)(const VgmDriverStore *store, VgmDriverDomain *dom, const char *xml,
                          char **removed, GError **error) =
             op == VGM_DRIVER_DEVICE_ATTACH ? vgmDriverDomainAttachLive :
-            op == VGM_DRIVER_DEVICE_DETACH ? vgmDriverDomainDetachLive : NULL;
+            op == VGM_DRIVER_DEVICE_DETACH ? vgmDriverDomainDetachLive : vgmDriverDomainUpdateLive;
 
-        if (!live) {
-            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                        _("cannot %1$s a device of running domain '%2$s': virt-gmem changes these in a domain's config only (--config), and the next start applies the change"),
-                        _(verbs[op]), dom->name);
+        if (!active) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' is not running"), dom->name);
             return FALSE;
         }
         /* both: the config is checked first, then the live domain

@@ -71,6 +71,7 @@ GMEM = "vgmtest-virsh-gmem"
 GMEM_UUID = "6b1e9a52-3c1d-4f0e-9a7b-2d4c5e6f7a05"
 GFX = "vgmtest-virsh-gfx"
 AS = "vgmtest-virsh-as"
+CD = "vgmtest-virsh-cd"
 DEV = "vgmtest-virsh-dev"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
@@ -516,6 +517,8 @@ def run_tests(tap, target, tmp):
 
     device_tests(tap, target, tmp)
 
+    media_tests(tap, target, tmp)
+
 
 GFX_XML = """<domain type='qemu'>
   <name>%s</name>
@@ -897,6 +900,78 @@ def device_tests(tap, target, tmp):
     finally:
         virsh(uri, "destroy", DEV, timeout=60)
         virsh(uri, "undefine", DEV)
+
+
+CD_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='cdrom'>
+      <source file='%s'/>
+      <target dev='sda' bus='sata'/>
+      <readonly/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+
+
+def media_tests(tap, target, tmp):
+    """virsh change-media of a running domain's CD-ROM (update-device,
+    procedure 174, with the disk's new <source>), captured from virsh 9.0
+    against libvirtd 9.0 (2026-12-02): --update -> "Successfully updated
+    media.", --eject -> "Successfully ejected media.", --insert ->
+    "Successfully inserted media."; domblklist follows; a medium that
+    cannot be opened fails (rc 1) and leaves the old one; --live --config
+    changes the config too; update-device of a CD-ROM's serial while it
+    runs fails."""
+    uri = target.uri
+    a = os.path.join(tmp, "cd-a.iso")
+    b = os.path.join(tmp, "cd-b.iso")
+    for p in (a, b):
+        with open(p, "wb") as f:
+            f.truncate(1024 * 1024)
+    f = harness.write_file(tmp, CD + ".xml", CD_XML % (CD, a))
+    r = virsh(uri, "define", f)
+    if not tap.ok(r.rc == 0, "virsh define (media)", r.describe()):
+        return
+
+    def source(*extra):
+        r = virsh(uri, "domblklist", CD, *extra)
+        m = re.search(r"^ sda +(\S+)$", r.out, re.M)
+        return m.group(1) if m else None
+
+    try:
+        r = virsh(uri, "start", "--paused", CD, timeout=120)
+        if not tap.ok(r.rc == 0, "virsh start --paused (media)", r.describe()):
+            return
+        r = virsh(uri, "change-media", CD, "sda", b, "--update", "--live")
+        tap.eq((r.rc, r.out, source()), (0, "Successfully updated media.\n", b),
+               "change-media --update --live: the new medium")
+        r = virsh(uri, "change-media", CD, "sda", os.path.join(tmp, "missing.iso"),
+                  "--update", "--live")
+        tap.eq((r.rc, source()), (1, b), "a medium that cannot be opened fails, the old one stays")
+        r = virsh(uri, "change-media", CD, "sda", "--eject", "--live")
+        tap.eq((r.rc, r.out, source()), (0, "Successfully ejected media.\n", "-"),
+               "change-media --eject --live: no medium")
+        r = virsh(uri, "change-media", CD, "sda", a, "--insert", "--live")
+        tap.eq((r.rc, r.out, source()), (0, "Successfully inserted media.\n", a),
+               "change-media --insert --live: the medium")
+        r = virsh(uri, "change-media", CD, "sda", b, "--update", "--live", "--config")
+        tap.eq((r.rc, source(), source("--inactive")), (0, b, b),
+               "change-media --update --live --config: the config too")
+        disk = harness.write_file(tmp, CD + "-disk.xml",
+                                  "<disk type='file' device='cdrom'><source file='%s'/>"
+                                  "<target dev='sda' bus='sata'/><readonly/>"
+                                  "<serial>NEWSERIAL</serial></disk>" % b)
+        r = virsh(uri, "update-device", CD, disk, "--live")
+        tap.ok(r.rc == 1, "update-device --live of the CD-ROM's serial fails", r.describe())
+    finally:
+        virsh(uri, "destroy", CD, timeout=60)
+        virsh(uri, "undefine", CD)
 
 
 VC_XML = """<domain type='qemu'>
