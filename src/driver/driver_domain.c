@@ -2008,6 +2008,7 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(JsonObject) args = json_object_new();
     g_autofree char *id = NULL;
+    gboolean pending;
     gint64 until;
     guint i;
     int o;
@@ -2037,8 +2038,9 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         return FALSE;
     /* asked for before, and let go of while nobody heard it: finished
      * now */
-    if (vgmDriverDomainUnplugs(dom, FALSE) &&
-        json_object_has_member(vgmDriverDomainUnplugs(dom, FALSE), id)) {
+    pending = vgmDriverDomainUnplugs(dom, FALSE) &&
+              json_object_has_member(vgmDriverDomainUnplugs(dom, FALSE), id);
+    if (pending) {
         g_autoptr(GError) err = NULL;
 
         if (vgmDriverDomainDeviceGone(mon, id, &err)) {
@@ -2054,8 +2056,11 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         return FALSE;
     json_object_set_string_member(args, "id", id);
     if (!vgmQemuMonitorCommand(mon, "device_del", args, NULL, error)) {
-        json_object_remove_member(vgmDriverDomainUnplugs(dom, TRUE), id);
-        vgmDriverStoreSaveStatus(store, dom->status, NULL);
+        /* (a request made before stays: the guest may still let go) */
+        if (!pending) {
+            json_object_remove_member(vgmDriverDomainUnplugs(dom, TRUE), id);
+            vgmDriverStoreSaveStatus(store, dom->status, NULL);
+        }
         return FALSE;
     }
     until = g_get_monotonic_time() + VGM_DRIVER_UNPLUG_WAIT_MS * 1000LL;
