@@ -1153,6 +1153,9 @@ typedef struct {
     char *actualBridge;         /* network, live: the network's bridge the
                                  * tap joined (<source bridge=''>) */
     char *ifname;               /* <target dev=''/>: the host's tap name */
+    char *alias;                /* live: QEMU's id of the device (<alias
+                                 * name=''/>, "netN"), which stays when
+                                 * other interfaces come and go */
     VgmTristate managedTap;     /* <target managed=''>: NO, the tap exists
                                  * already and the driver leaves it alone */
     char *model;                /* virtio, e1000e, ... */
@@ -1948,6 +1951,12 @@ gboolean vgmDomainDefInPlaceConversion(const VgmDomainDef *def);
 /* Total of NUMA cell memory, KiB */
 unsigned long long vgmDomainDefNumaTotalMemory(const VgmDomainDef *def);
 size_t vgmDomainDefNumaCells(const VgmDomainDef *def);
+/* Whether @alias is an interface's QEMU id ("netN") */
+gboolean vgmDomainNetAliasValid(const char *alias);
+/* Names the interfaces of @def that have no alias "netN", N from one
+ * above the highest taken (as libvirt names them at a start and a
+ * hot-plug) */
+void vgmDomainDefAssignNetAliases(VgmDomainDef *def);
 
 /* A size element (decimal content, unit='' as libvirt's scaled integers,
  * KiB by default) in whole KiB, rounded up and held to the memory limit;

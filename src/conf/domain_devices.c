@@ -303,6 +303,7 @@ vgmNetDefFree(VgmNetDef *n)
 {
     g_free(n->mac);
     g_free(n->ifname);
+    g_free(n->alias);
     g_free(n->source);
     g_free(n->actualBridge);
     g_free(n->localAddress);
@@ -2612,6 +2613,43 @@ vgmNetScriptParse(xmlNodePtr node, const char *name, const VgmNetDef *net, char 
     return TRUE;
 }
 
+/* The number N of interface alias "netN", or -1 */
+static gint64
+vgmDomainNetAliasNumber(const char *alias)
+{
+    const char *digits = alias && g_str_has_prefix(alias, "net") ? alias + 3 : NULL;
+
+    if (!digits || !*digits || strspn(digits, "0123456789") != strlen(digits) ||
+        strlen(digits) > 9 || (digits[0] == '0' && digits[1]))
+        return -1;
+    return g_ascii_strtoll(digits, NULL, 10);
+}
+
+gboolean
+vgmDomainNetAliasValid(const char *alias)
+{
+    return vgmDomainNetAliasNumber(alias) >= 0;
+}
+
+void
+vgmDomainDefAssignNetAliases(VgmDomainDef *def)
+{
+    gint64 next = 0;
+    guint i;
+
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+
+        next = MAX(next, vgmDomainNetAliasNumber(net->alias) + 1);
+    }
+    for (i = 0; i < def->devices.nets->len; i++) {
+        VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+
+        if (!net->alias)
+            net->alias = g_strdup_printf("net%" G_GINT64_FORMAT, next++);
+    }
+}
+
 static VgmNetDef *
 vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
 {
@@ -2644,12 +2682,26 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
                                                 "mtu", "coalesce", "virtualport", "vlan", "bandwidth",
                                                 "port", "link", "rom", "boot", "address", "acpi",
-                                                "script", "downscript", NULL },
+                                                "script", "downscript", "alias", NULL },
                          error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
     net->type = v;
+
+    /* (only a running domain's XML keeps it: see vgmDevicesDropLiveState) */
+    if (vgmXMLSingleChild(node, "alias", &child, error) < 0)
+        return NULL;
+    if (child &&
+        (!vgmXMLCheckNode(child, (const char *const[]){ "name", NULL }, vgmXMLNoChildren, error) ||
+         vgmXMLPropString(child, "name", VGM_XML_PROP_REQUIRED, &net->alias, error) < 0))
+        return NULL;
+    if (net->alias && !vgmDomainNetAliasValid(net->alias)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid alias '%1$s' of interface: a running domain's interface is named 'net' and a number"),
+                    net->alias);
+        return NULL;
+    }
 
     if (vgmXMLSingleChild(node, "port", &child, error) < 0)
         return NULL;
@@ -2897,6 +2949,7 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     }
     if (net->bootOrder)
         vgmBufAsprintf(buf, "<boot order='%u'/>\n", net->bootOrder);
+    vgmBufEscapeString(buf, "<alias name='%s'/>\n", net->alias);
     if (net->romBar || net->romEnabled || net->romFile) {
         vgmBufAdd(buf, "<rom");
         if (net->romEnabled)
@@ -6153,9 +6206,10 @@ vgmDiskDropIndexes(xmlNodePtr disk)
  * index, a console's tty. Removed from the document before it is read,
  * so that a running libvirt domain's XML defines here too. A user's own
  * alias (ua-...), which libvirt keeps, is refused, except a memory
- * device's, which names its QEMU device. */
+ * device's, which names its QEMU device. With @live (the driver's own
+ * live XML), an interface's alias stays: it is its QEMU id. */
 static gboolean
-vgmDevicesDropLiveState(xmlNodePtr devices, GError **error)
+vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
 {
     xmlNodePtr dev;
 
@@ -6183,6 +6237,10 @@ vgmDevicesDropLiveState(xmlNodePtr devices, GError **error)
                             alias, name);
                 return FALSE;
             }
+            /* a running domain's interface keeps the id QEMU knows it
+             * by, which other interfaces' plugs and unplugs do not move */
+            if (live && g_str_equal(name, "interface"))
+                continue;
             xmlUnlinkNode(cur);
             xmlFreeNode(cur);
         }
@@ -6207,7 +6265,7 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
     if (!node)
         return TRUE;
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren, vgmDevicesChildren, error) ||
-        !vgmDevicesDropLiveState(node, error))
+        !vgmDevicesDropLiveState(node, !!(flags & VGM_DOMAIN_PARSE_LIVE), error))
         return FALSE;
 
     for (cur = node->children; cur; cur = cur->next) {

@@ -1196,7 +1196,10 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
      * libvirt's does */
     if (!vgmDriverNetResolveNetworks(store, def, error))
         return NULL;
-    vgmDriverNetNameTaps(def);
+    vgmDriverNetNameTaps(def, 0, FALSE);
+    /* and the ids QEMU gets for its interfaces, which a hot-plug or
+     * unplug of another interface does not move */
+    vgmDomainDefAssignNetAliases(def);
     /* and its graphics' ports, held (against this process's other starts)
      * until QEMU has bound them, when this returns */
     if (!(ports = vgmDriverGraphicsReservePorts(def, error)))
@@ -1811,13 +1814,70 @@ vgmDriverHotplugTakeBack(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrAr
     }
 }
 
+/* What the host keeps of the interfaces of @from that @to lacks (an
+ * Open vSwitch port, a <downscript> to run), undone: they are gone
+ * from the running domain */
+static void
+vgmDriverHotplugNetsGone(const VgmDomainDef *from, const VgmDomainDef *to)
+{
+    guint i, j;
+
+    for (i = 0; i < from->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(from->devices.nets, i);
+        gboolean kept = FALSE;
+
+        for (j = 0; j < to->devices.nets->len && !kept; j++) {
+            const VgmNetDef *other = g_ptr_array_index(to->devices.nets, j);
+
+            kept = g_strcmp0(net->alias, other->alias) == 0;
+        }
+        if (!kept)
+            vgmDriverNetCleanupOne(net);
+    }
+}
+
+/* The interface of @newDef added beyond @oldDef whose network back end
+ * is QEMU's @netdev, or NULL */
+static const VgmNetDef *
+vgmDriverHotplugNetOf(const VgmDomainDef *oldDef, const VgmDomainDef *newDef, const char *netdev)
+{
+    guint i;
+
+    for (i = oldDef->devices.nets->len; netdev && i < newDef->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(newDef->devices.nets, i);
+
+        if (net->alias && g_str_has_prefix(netdev, "host") && g_str_equal(netdev + 4, net->alias))
+            return net;
+    }
+    return NULL;
+}
+
+/* The host side of interface @net of @def, whose back end QEMU has just
+ * made: its tap set up (into its bridge) and its <script> run, before
+ * the guest sees the device, as at a start */
+static gboolean
+vgmDriverHotplugTap(const VgmDomainDef *def, const VgmNetDef *net, GError **error)
+{
+    g_autoptr(VgmDriverTap) tap = vgmDriverNetTapOf(def, net);
+
+    if (tap && !vgmDriverNetSetUpTap(tap, error))
+        return FALSE;
+    if (net->script && net->ifname) {
+        VgmDriverNetScript script = { net->ifname, net->script };
+
+        return vgmDriverNetRunScript(&script, error);
+    }
+    return TRUE;
+}
+
 /* Adds the devices of @newDef that running domain @dom's live definition
  * @oldDef lacks, through its monitor: what the command line of @newDef
- * has beyond the one of @oldDef (objects, block nodes, user-mode
- * networks, devices, in its order), when nothing else of it differs, and
- * its start-up commands beyond the old ones (a disk's throttling). What
- * the driver prepares on the host at a start (taps, secrets, overlays,
- * character devices) is refused. A failure takes back what was added. */
+ * has beyond the one of @oldDef (objects, block nodes, networks,
+ * devices, in its order), when nothing else of it differs, and its
+ * start-up commands beyond the old ones (a disk's throttling). A new
+ * interface's tap is set up once QEMU made it. What else the driver
+ * prepares on the host at a start (secrets, overlays, character
+ * devices, macvtaps) is refused. A failure takes back what was added. */
 static gboolean
 vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
                        const VgmDomainDef *oldDef, const VgmDomainDef *newDef, GError **error)
@@ -1825,6 +1885,7 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
     g_auto(VgmDriverHotplugDiff) d = { 0 };
     g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(GHashTable) ran = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    const VgmNetDef *net;
     guint i, done;
 
     for (i = oldDef->devices.disks->len; i < newDef->devices.disks->len; i++) {
@@ -1864,11 +1925,19 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
                         vgmDriverHotplugOptions[o].option, dom->name, err->message);
             break;
         }
+        if (g_str_equal(vgmDriverHotplugOptions[o].option, "-netdev") &&
+            (net = vgmDriverHotplugNetOf(oldDef, newDef,
+                                         json_object_get_string_member_with_default(obj, "id", NULL))) &&
+            !vgmDriverHotplugTap(newDef, net, error)) {
+            done++;
+            break;
+        }
     }
     if (done < d.added->len) {
         /* (a device a guest does not let go of stays, as QEMU's unplug
          * asks the guest) */
         vgmDriverHotplugTakeBack(dom, mon, d.added, done, FALSE);
+        vgmDriverHotplugNetsGone(newDef, oldDef);
         return FALSE;
     }
     for (i = 0; d.oldCmd->startup && i < d.oldCmd->startup->len; i++)
@@ -1888,6 +1957,7 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
                         json_object_get_string_member(exec, "execute"), dom->name,
                         err->message);
             vgmDriverHotplugTakeBack(dom, mon, d.added, d.added->len, FALSE);
+            vgmDriverHotplugNetsGone(newDef, oldDef);
             return FALSE;
         }
     }
@@ -1987,6 +2057,7 @@ vgmDriverDomainFinishUnplug(const VgmDriverStore *store, VgmDriverDomain *dom,
         return FALSE;
     }
     vgmDriverHotplugTakeBack(dom, mon, d.removed, d.removed->len, TRUE);
+    vgmDriverHotplugNetsGone(oldDef, newDef);
     return vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
 
@@ -2355,22 +2426,34 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
                     dom->name);
         return FALSE;
     }
+    /* an interface's host side as a start prepares it: its network's
+     * bridge, its tap's name, which must be free (or, not managed,
+     * exist) */
     for (i = oldDef->devices.nets->len; i < newDef->devices.nets->len; i++) {
-        const VgmNetDef *net = g_ptr_array_index(newDef->devices.nets, i);
+        VgmNetDef *net = g_ptr_array_index(newDef->devices.nets, i);
 
-        if (net->type != VGM_NET_TYPE_USER) {
+        if (net->type == VGM_NET_TYPE_DIRECT) {
             vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                        _("an <interface type='%1$s'> cannot be attached to running domain '%2$s': its host side is set up at a start (a user-mode one can be); attach it to the config (--config) for the next start"),
-                        vgmNetTypeToString(net->type), dom->name);
+                        _("an <interface type='direct'> cannot be attached to running domain '%1$s': QEMU gets its macvtap's file descriptors at a start; attach it to the config (--config) for the next start"),
+                        dom->name);
             return FALSE;
         }
+        if (!vgmDriverNetResolveNetwork(store, net, error))
+            return FALSE;
+    }
+    /* (a bridge interface gets a tap of the driver's too: the running
+     * QEMU's sandbox keeps it from spawning its bridge helper) */
+    vgmDriverNetNameTaps(newDef, oldDef->devices.nets->len, TRUE);
+    for (i = oldDef->devices.nets->len; i < newDef->devices.nets->len; i++) {
+        if (!vgmDriverNetCheckTap(g_ptr_array_index(newDef->devices.nets, i), error))
+            return FALSE;
     }
     if (newDef->devices.disks->len + newDef->devices.nets->len + newDef->devices.inputs->len +
         newDef->devices.rngs->len + newDef->devices.controllers->len ==
         oldDef->devices.disks->len + oldDef->devices.nets->len + oldDef->devices.inputs->len +
         oldDef->devices.rngs->len + oldDef->devices.controllers->len) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("the device cannot be attached to running domain '%1$s': a disk, a user-mode interface, an input device, an RNG or a controller can"),
+                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG or a controller can"),
                     dom->name);
         return FALSE;
     }

@@ -65,20 +65,20 @@ vgmDriverNetNameUsed(const VgmDomainDef *def, const char *name)
 }
 
 void
-vgmDriverNetNameTaps(VgmDomainDef *def)
+vgmDriverNetNameTaps(VgmDomainDef *def, guint first, gboolean bridges)
 {
     unsigned int nextTap = 0;
     unsigned int nextMacvtap = 0;
     guint i;
 
-    for (i = 0; i < def->devices.nets->len; i++) {
+    for (i = first; i < def->devices.nets->len; i++) {
         VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
         gboolean macvtap = net->type == VGM_NET_TYPE_DIRECT;
         unsigned int *next = macvtap ? &nextMacvtap : &nextTap;
         char *name = NULL;
 
         if ((net->type != VGM_NET_TYPE_ETHERNET && net->type != VGM_NET_TYPE_NETWORK &&
-             !macvtap) || net->ifname)
+             !macvtap && !(bridges && net->type == VGM_NET_TYPE_BRIDGE)) || net->ifname)
             continue;
         /* libvirt's prefixes */
         for (;; (*next)++) {
@@ -93,45 +93,72 @@ vgmDriverNetNameTaps(VgmDomainDef *def)
 }
 
 gboolean
+vgmDriverNetCheckTap(const VgmNetDef *net, GError **error)
+{
+    gboolean exists;
+
+    if (net->type == VGM_NET_TYPE_DIRECT) {
+        if (!if_nametoindex(net->source)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("host device '%1$s' of interface '%2$s' (type 'direct') does not exist"),
+                        net->source, net->mac);
+            return FALSE;
+        }
+        if (net->ifname && if_nametoindex(net->ifname)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("network interface '%1$s' of interface '%2$s' exists already: the driver makes the macvtap itself"),
+                        net->ifname, net->mac);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    if (!vgmDriverNetIsTap(net) || !net->ifname)
+        return TRUE;
+    exists = if_nametoindex(net->ifname) != 0;
+    if (net->managedTap == VGM_TRISTATE_NO && !exists) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("tap device '%1$s' of interface '%2$s' does not exist: with <target managed='no'> it must be made before the domain starts"),
+                    net->ifname, net->mac);
+        return FALSE;
+    }
+    if (net->managedTap != VGM_TRISTATE_NO && exists) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("network interface '%1$s' of interface '%2$s' exists already: the driver makes the tap itself (use <target managed='no'> for a tap made beforehand)"),
+                    net->ifname, net->mac);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
 vgmDriverNetCheckTaps(const VgmDomainDef *def, GError **error)
 {
     guint i;
 
     for (i = 0; i < def->devices.nets->len; i++) {
-        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
-        gboolean exists;
-
-        if (net->type == VGM_NET_TYPE_DIRECT) {
-            if (!if_nametoindex(net->source)) {
-                vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                            _("host device '%1$s' of interface '%2$s' (type 'direct') does not exist"),
-                            net->source, net->mac);
-                return FALSE;
-            }
-            if (net->ifname && if_nametoindex(net->ifname)) {
-                vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                            _("network interface '%1$s' of interface '%2$s' exists already: the driver makes the macvtap itself"),
-                            net->ifname, net->mac);
-                return FALSE;
-            }
-            continue;
-        }
-        if (!vgmDriverNetIsTap(net) || !net->ifname)
-            continue;
-        exists = if_nametoindex(net->ifname) != 0;
-        if (net->managedTap == VGM_TRISTATE_NO && !exists) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                        _("tap device '%1$s' of interface '%2$s' does not exist: with <target managed='no'> it must be made before the domain starts"),
-                        net->ifname, net->mac);
+        if (!vgmDriverNetCheckTap(g_ptr_array_index(def->devices.nets, i), error))
             return FALSE;
-        }
-        if (net->managedTap != VGM_TRISTATE_NO && exists) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("network interface '%1$s' of interface '%2$s' exists already: the driver makes the tap itself (use <target managed='no'> for a tap made beforehand)"),
-                        net->ifname, net->mac);
-            return FALSE;
-        }
     }
+    return TRUE;
+}
+
+gboolean
+vgmDriverNetResolveNetwork(const VgmDriverStore *store, VgmNetDef *net, GError **error)
+{
+    g_autofree char *bridge = NULL;
+    unsigned int mtu = 0;
+
+    if (net->type != VGM_NET_TYPE_NETWORK)
+        return TRUE;
+    if (!vgmDriverNetworkResolve(store, net->source, &bridge, &mtu, error)) {
+        g_prefix_error(error, _("interface '%1$s': "), net->mac);
+        return FALSE;
+    }
+    g_free(net->actualBridge);
+    net->actualBridge = g_steal_pointer(&bridge);
+    /* as libvirt: the network's MTU unless the interface has its own */
+    if (!net->mtu)
+        net->mtu = mtu;
     return TRUE;
 }
 
@@ -141,23 +168,47 @@ vgmDriverNetResolveNetworks(const VgmDriverStore *store, VgmDomainDef *def, GErr
     guint i;
 
     for (i = 0; i < def->devices.nets->len; i++) {
-        VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
-        g_autofree char *bridge = NULL;
-        unsigned int mtu = 0;
-
-        if (net->type != VGM_NET_TYPE_NETWORK)
-            continue;
-        if (!vgmDriverNetworkResolve(store, net->source, &bridge, &mtu, error)) {
-            g_prefix_error(error, _("interface '%1$s': "), net->mac);
+        if (!vgmDriverNetResolveNetwork(store, g_ptr_array_index(def->devices.nets, i), error))
             return FALSE;
-        }
-        g_free(net->actualBridge);
-        net->actualBridge = g_steal_pointer(&bridge);
-        /* as libvirt: the network's MTU unless the interface has its own */
-        if (!net->mtu)
-            net->mtu = mtu;
     }
     return TRUE;
+}
+
+VgmDriverTap *
+vgmDriverNetTapOf(const VgmDomainDef *def, const VgmNetDef *net)
+{
+    VgmDriverTap *tap;
+
+    if (!vgmDriverNetIsTap(net) || !net->ifname || net->managedTap == VGM_TRISTATE_NO)
+        return NULL;
+    tap = g_new0(VgmDriverTap, 1);
+    tap->ifname = g_strdup(net->ifname);
+    tap->bridge = g_strdup(net->type == VGM_NET_TYPE_BRIDGE ? net->source :
+                           net->type == VGM_NET_TYPE_NETWORK ? net->actualBridge : NULL);
+    tap->mac = g_strdup(net->mac);
+    tap->mtu = net->mtu;
+    tap->coalesceRxFrames = net->coalesceRxFrames;
+    tap->isolated = net->isolatedPort == VGM_TRISTATE_YES;
+    if (net->bandwidth.in)
+        tap->in = *net->bandwidth.in;
+    if (net->bandwidth.out)
+        tap->out = *net->bandwidth.out;
+    if ((tap->ovs = net->ovs)) {
+        char uuid[37];
+
+        vgmDomainUUIDFormat(def->uuid, uuid);
+        tap->vmId = g_strdup(uuid);
+        tap->ifaceId = g_strdup(net->ovsInterfaceId);
+        if (net->nvlanTags) {
+            GString *v = g_string_new(net->vlanTrunk ? "trunks=" : "tag=");
+            size_t j;
+
+            for (j = 0; j < net->nvlanTags; j++)
+                g_string_append_printf(v, "%s%u", j ? "," : "", net->vlanTags[j]);
+            tap->vlan = g_string_free(v, FALSE);
+        }
+    }
+    return tap;
 }
 
 GPtrArray *
@@ -167,39 +218,10 @@ vgmDriverNetManagedTaps(const VgmDomainDef *def)
     guint i;
 
     for (i = 0; i < def->devices.nets->len; i++) {
-        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
-        VgmDriverTap *tap;
+        VgmDriverTap *tap = vgmDriverNetTapOf(def, g_ptr_array_index(def->devices.nets, i));
 
-        if (!vgmDriverNetIsTap(net) || !net->ifname || net->managedTap == VGM_TRISTATE_NO)
-            continue;
-        tap = g_new0(VgmDriverTap, 1);
-        tap->ifname = g_strdup(net->ifname);
-        tap->bridge = g_strdup(net->type == VGM_NET_TYPE_BRIDGE ? net->source :
-                               net->type == VGM_NET_TYPE_NETWORK ? net->actualBridge : NULL);
-        tap->mac = g_strdup(net->mac);
-        tap->mtu = net->mtu;
-        tap->coalesceRxFrames = net->coalesceRxFrames;
-        tap->isolated = net->isolatedPort == VGM_TRISTATE_YES;
-        if (net->bandwidth.in)
-            tap->in = *net->bandwidth.in;
-        if (net->bandwidth.out)
-            tap->out = *net->bandwidth.out;
-        if ((tap->ovs = net->ovs)) {
-            char uuid[37];
-
-            vgmDomainUUIDFormat(def->uuid, uuid);
-            tap->vmId = g_strdup(uuid);
-            tap->ifaceId = g_strdup(net->ovsInterfaceId);
-            if (net->nvlanTags) {
-                GString *v = g_string_new(net->vlanTrunk ? "trunks=" : "tag=");
-                size_t j;
-
-                for (j = 0; j < net->nvlanTags; j++)
-                    g_string_append_printf(v, "%s%u", j ? "," : "", net->vlanTags[j]);
-                tap->vlan = g_string_free(v, FALSE);
-            }
-        }
-        g_ptr_array_add(taps, tap);
+        if (tap)
+            g_ptr_array_add(taps, tap);
     }
     return taps;
 }
@@ -598,38 +620,41 @@ vgmDriverNetMacvtapCreate(const VgmDriverMacvtap *m, const char *runDir, GArray 
 }
 
 void
+vgmDriverNetCleanupOne(const VgmNetDef *net)
+{
+    if (!net->ifname)
+        return;
+    if (net->ovs) {
+        const char *args[] = { "--", "--if-exists", "del-port", net->ifname, NULL };
+
+        vgmDriverNetOvsVsctl(args, NULL);
+    }
+    /* a macvtap, on the device the definition names */
+    if (net->type == VGM_NET_TYPE_DIRECT) {
+        g_autofree char *sys = g_strdup_printf("/sys/class/net/%s/lower_%s", net->ifname,
+                                               net->source);
+
+        if (g_file_test(sys, G_FILE_TEST_EXISTS)) {
+            const char *del[] = { "ip", "link", "del", "dev", net->ifname, NULL };
+
+            vgmDriverNetRun(del, NULL);
+        }
+    }
+    /* as libvirt: whatever the script says, the interface is gone */
+    if (net->downscript) {
+        const char *argv[] = { net->downscript, net->ifname, NULL };
+
+        vgmDriverNetRun(argv, NULL);
+    }
+}
+
+void
 vgmDriverNetCleanup(const VgmDomainDef *def)
 {
     guint i;
 
-    for (i = 0; i < def->devices.nets->len; i++) {
-        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
-
-        if (!net->ifname)
-            continue;
-        if (net->ovs) {
-            const char *args[] = { "--", "--if-exists", "del-port", net->ifname, NULL };
-
-            vgmDriverNetOvsVsctl(args, NULL);
-        }
-        /* a macvtap, on the device the definition names */
-        if (net->type == VGM_NET_TYPE_DIRECT) {
-            g_autofree char *sys = g_strdup_printf("/sys/class/net/%s/lower_%s", net->ifname,
-                                                   net->source);
-
-            if (g_file_test(sys, G_FILE_TEST_EXISTS)) {
-                const char *del[] = { "ip", "link", "del", "dev", net->ifname, NULL };
-
-                vgmDriverNetRun(del, NULL);
-            }
-        }
-        /* as libvirt: whatever the script says, the domain has stopped */
-        if (net->downscript) {
-            const char *argv[] = { net->downscript, net->ifname, NULL };
-
-            vgmDriverNetRun(argv, NULL);
-        }
-    }
+    for (i = 0; i < def->devices.nets->len; i++)
+        vgmDriverNetCleanupOne(g_ptr_array_index(def->devices.nets, i));
 }
 
 void

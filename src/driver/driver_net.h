@@ -38,22 +38,32 @@ void vgmDriverTapFree(VgmDriverTap *tap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverTap, vgmDriverTapFree)
 
 /* Gives each <interface type='ethernet'> or 'network' without <target
- * dev> the lowest vnetN no host interface and no other interface of @def
- * has, and each 'direct' one the lowest such macvtapN. */
-void vgmDriverNetNameTaps(VgmDomainDef *def);
+ * dev>, from the @first interface of @def on, the lowest vnetN no host
+ * interface and no other interface of @def has, and each 'direct' one
+ * the lowest such macvtapN; with @bridges, each 'bridge' one a vnetN too
+ * (a hot-plug: the driver makes the tap a start leaves to QEMU's bridge
+ * helper). */
+void vgmDriverNetNameTaps(VgmDomainDef *def, guint first, gboolean bridges);
 
 /* Before the spawn: a managed tap must not exist yet (QEMU would join
  * someone else's), an unmanaged one must. */
 gboolean vgmDriverNetCheckTaps(const VgmDomainDef *def, GError **error);
+/* The same for interface @net alone */
+gboolean vgmDriverNetCheckTap(const VgmNetDef *net, GError **error);
 
 /* Each <interface type='network'> of @def gets its active network's bridge
  * (and the network's MTU when it has none of its own); a network that is
  * not active, or none, fails naming the interface. */
 gboolean vgmDriverNetResolveNetworks(const VgmDriverStore *store, VgmDomainDef *def,
                                      GError **error);
+/* The same for interface @net alone */
+gboolean vgmDriverNetResolveNetwork(const VgmDriverStore *store, VgmNetDef *net,
+                                    GError **error);
 
 /* The taps the driver sets up once QEMU has made them (VgmDriverTap). */
 GPtrArray *vgmDriverNetManagedTaps(const VgmDomainDef *def);
+/* The tap the driver sets up for interface @net of @def, or NULL */
+VgmDriverTap *vgmDriverNetTapOf(const VgmDomainDef *def, const VgmNetDef *net);
 
 gboolean vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error);
 
@@ -62,6 +72,8 @@ gboolean vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error);
  * ovs-vsctl can), its macvtaps go, and each <downscript> is run with its
  * tap's name (its failure changes nothing). */
 void vgmDriverNetCleanup(const VgmDomainDef *def);
+/* The same for interface @net alone (unplugged) */
+void vgmDriverNetCleanupOne(const VgmNetDef *net);
 
 /* An ethernet interface's <script>, run with its tap's name once the tap
  * is set up, before the guest runs; its failure fails the start */

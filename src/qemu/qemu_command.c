@@ -1134,13 +1134,14 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
         vgmCmdObject(cmd, plan->lsec);
     {
         /* QEMU starts its bridge helper for <interface type='bridge'>
-         * (libvirt hands over a tap fd instead): the helper is a setuid
+         * without a tap name (libvirt hands over a tap fd instead; a
+         * named tap is the driver's to put into the bridge): the helper is a setuid
          * program QEMU spawns, so spawning and privileges stay allowed */
         gboolean bridge = FALSE;
         guint i;
         for (i = 0; i < def->devices.nets->len; i++) {
             const VgmNetDef *n = g_ptr_array_index(def->devices.nets, i);
-            bridge |= n->type == VGM_NET_TYPE_BRIDGE;
+            bridge |= n->type == VGM_NET_TYPE_BRIDGE && !n->ifname;
         }
         vgmCmdArgPair(cmd, "-sandbox", bridge ?
                       "on,obsolete=deny,resourcecontrol=deny" :

@@ -952,8 +952,9 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 
     for (i = 0; i < devs->nets->len; i++) {
         const VgmNetDef *n = g_ptr_array_index(devs->nets, i);
-        g_autofree char *netdev = g_strdup_printf("hostnet%u", i);
-        g_autofree char *id = g_strdup_printf("net%u", i);
+        /* a running domain's interface keeps its id (its alias) */
+        g_autofree char *id = n->alias ? g_strdup(n->alias) : g_strdup_printf("net%u", i);
+        g_autofree char *netdev = g_strdup_printf("host%s", id);
         int boot = n->bootOrder ? (int)n->bootOrder :
                    i == 0 ? vgmCmdBootIndex(def, VGM_BOOT_NET) : 0;
         const char *driver = n->model;

@@ -27,6 +27,13 @@ program is skipped saying why. What it covers, in order:
     names the bridge and the tap, which is in the bridge;
   * an interface's <coalesce> sets its tap's rx-frames (read back with
     the ETHTOOL_GCOALESCE ioctl);
+  * interfaces hot-plugged into a running Linux guest that had none
+    (virsh attach-interface --live, types 'network' and 'bridge'): their
+    taps in the bridge, the aliases net0 and net1 in the live XML, a DHCP
+    lease and a ping through the first; detach-interface --live of the
+    first (the guest lets it go, its tap goes, the second keeps net1), a
+    third gets net2; a live macvtap is refused; the taps go with the
+    guest;
   * a domain on a network that is not active is refused, naming both;
   * net-destroy takes away the bridge, the table and dnsmasq; a
     transient network (net-create) is gone after its net-destroy;
@@ -103,12 +110,16 @@ def nft_tables():
     return r.out if r.rc == 0 else ""
 
 
-def build_guest(tmp):
-    """(kernel, initrd) of a busybox guest that takes a DHCP lease on eth0,
-    pings the network's host address and powers off, or (None, why)."""
-    init = os.path.join(tmp, "init")
-    with open(init, "w") as f:
-        f.write("""#!/bin/busybox sh
+DHCP_SCRIPT = """#!/bin/busybox sh
+case "$1" in
+bound|renew)
+    /bin/busybox ifconfig "$interface" "$ip" netmask "$subnet"
+    /bin/busybox echo "LEASE $ip" > /dev/ttyS0
+    ;;
+esac
+"""
+
+GUEST_INIT = """#!/bin/busybox sh
 /bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sysfs /sys
@@ -123,25 +134,29 @@ else
 fi
 /bin/busybox echo NETGUEST-DONE > /dev/ttyS0
 /bin/busybox poweroff -f
-""")
-    staging = os.path.join(tmp, "initramfs")
+"""
+
+
+def build_guest(tmp, init_text=GUEST_INIT, tag="netguest"):
+    """(kernel, initrd) of a busybox guest running @init_text as /init
+    (by default: take a DHCP lease on eth0, ping the network's host
+    address and power off), or (None, why)."""
+    work = os.path.join(tmp, tag)
+    os.makedirs(work)
+    init = os.path.join(work, "init")
+    with open(init, "w") as f:
+        f.write(init_text)
+    staging = os.path.join(work, "initramfs")
     os.makedirs(staging)
     with open(os.path.join(staging, "dhcp.sh"), "w") as f:
-        f.write("""#!/bin/busybox sh
-case "$1" in
-bound|renew)
-    /bin/busybox ifconfig "$interface" "$ip" netmask "$subnet"
-    /bin/busybox echo "LEASE $ip" > /dev/ttyS0
-    ;;
-esac
-""")
+        f.write(DHCP_SCRIPT)
     os.chmod(os.path.join(staging, "dhcp.sh"), 0o755)
     cache = os.path.join(harness.BUILDDIR, "tests", "boottest-cache")
     script = ('. "$1"; guestkit_fetch "$2"; rc=$?; '
               '[ $rc = 0 ] || { echo "$guestkit_why" >&2; exit $rc; }; '
               'guestkit_modules "$3" virtio_pci virtio_net || { echo "$guestkit_why" >&2; exit 2; }; '
               'guestkit_initrd "$3" "$4" "$5" && echo "$guestkit_kernel"')
-    initrd = os.path.join(tmp, "initrd.gz")
+    initrd = os.path.join(work, "initrd.gz")
     r = harness.run(["bash", "-c", script, "guestkit", GUESTKIT, cache, staging, init, initrd],
                     timeout=600)
     if r.rc != 0:
@@ -293,6 +308,163 @@ def check_coalesce(tap, uri, root, tmp):
     virsh(uri, "destroy", "coalesce")
 
 
+HP_INIT = """#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+for m in $(/bin/busybox cat /mod/order); do /bin/busybox insmod /mod/$m; done
+/bin/busybox ip link set lo up
+/bin/busybox echo HPGUEST-UP > /dev/ttyS0
+while [ ! -e /sys/class/net/eth0 ]; do /bin/busybox usleep 200000; done
+/bin/busybox ip link set eth0 up
+/bin/busybox udhcpc -i eth0 -n -q -t 20 -T 1 -s /dhcp.sh > /dev/ttyS0 2>&1
+if /bin/busybox ping -c 3 -W 2 192.168.122.1 > /dev/ttyS0 2>&1; then
+    /bin/busybox echo PING-OK > /dev/ttyS0
+else
+    /bin/busybox echo PING-FAILED > /dev/ttyS0
+fi
+/bin/busybox echo ETH0-READY > /dev/ttyS0
+while [ -e /sys/class/net/eth0 ]; do /bin/busybox usleep 200000; done
+/bin/busybox echo ETH0-GONE > /dev/ttyS0
+/bin/busybox sleep 1000
+"""
+
+HP_MACS = ("52:54:00:4e:77:21", "52:54:00:4e:77:22", "52:54:00:4e:77:23")
+
+
+def wait_serial(path, mark, timeout):
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        try:
+            with open(path, errors="replace") as f:
+                text = f.read()
+        except OSError:
+            text = ""
+        if mark in text:
+            break
+        time.sleep(0.2)
+    return text
+
+
+def live_nets(uri, name):
+    """{mac: (type, tap, alias, bridge)} of the interfaces of @name's live XML"""
+    import xml.etree.ElementTree as ET
+    r = virsh(uri, "dumpxml", name)
+    out = {}
+    if r.rc != 0:
+        return out
+    for i in ET.fromstring(r.out).findall("./devices/interface"):
+        mac = i.find("mac").get("address")
+        t, a, src = i.find("target"), i.find("alias"), i.find("source")
+        out[mac] = (i.get("type"), t.get("dev") if t is not None else None,
+                    a.get("name") if a is not None else None,
+                    src.get("bridge") if src is not None else None)
+    return out
+
+
+def tap_master(dev):
+    m = re.search(r" master (\S+) ", link_info(dev)[1]) if dev else None
+    return m.group(1) if m else None
+
+
+def check_hotplug(tap, uri, root, tmp):
+    """Interfaces plugged into and unplugged from a running Linux guest
+    (pc with ACPI PCI hot-plug, no interface at its start), as virsh
+    attach-interface and detach-interface do it: one on network
+    'default' (its tap made by QEMU, set up and put into virbr0 by the
+    driver; the guest takes a DHCP lease through it and pings the host),
+    one of type 'bridge' on virbr0; the first detached (the guest lets it
+    go, its tap goes, the second keeps its QEMU id net1) and a third
+    attached (net2, libvirt's next id, not the freed net0). A macvtap
+    (type 'direct') is refused, and the taps go with the guest."""
+    if not os.access(QEMU, os.X_OK):
+        tap.skip("interfaces hot-plugged into a guest", "%s is not installed" % QEMU)
+        return
+    kit, why = build_guest(tmp, HP_INIT, "hpguest")
+    if not kit:
+        tap.skip("interfaces hot-plugged into a guest", why)
+        return
+    kernel, initrd = kit
+    serial = os.path.join(tmp, "hpguest-serial.log")
+    path = os.path.join(tmp, "hpguest.xml")
+    with open(path, "w") as f:
+        f.write("""<domain type='qemu'>
+  <name>hpguest</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>%s</kernel>
+    <initrd>%s</initrd>
+    <cmdline>console=ttyS0 quiet</cmdline>
+  </os>
+  <features><acpi/></features>
+  <devices>
+    <emulator>%s</emulator>
+    <serial type='file'><source path='%s'/></serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % (kernel, initrd, QEMU, serial))
+    r = virsh(uri, "create", path, timeout=120)
+    text = wait_serial(serial, "HPGUEST-UP", 120)
+    if not tap.ok(r.rc == 0 and "HPGUEST-UP" in text, "the hot-plug guest booted",
+                  r.describe() + "\nserial:\n" + text[-2000:]):
+        virsh(uri, "destroy", "hpguest")
+        return
+    a, b, c = HP_MACS
+    r = virsh(uri, "attach-interface", "hpguest", "network", "default", "--model", "virtio",
+              "--mac", a, "--live")
+    nets = live_nets(uri, "hpguest")
+    ta = nets.get(a, (None,) * 4)[1]
+    tap.ok(r.rc == 0 and nets.get(a, (None,))[0] == "network" and nets[a][2] == "net0" and
+           nets[a][3] == "virbr0" and ta and tap_master(ta) == "virbr0",
+           "attach-interface network default --live: the live XML has it (alias net0, bridge "
+           "virbr0, its tap), and its tap is in virbr0",
+           "%s\n%r, master %s" % (r.describe(), nets, tap_master(ta)))
+    text = wait_serial(serial, "ETH0-READY", 120)
+    tap.ok(re.search(r"LEASE 192\.168\.122\.\d+", text) and "PING-OK" in text,
+           "the guest takes a DHCP lease through the plugged interface and pings the host",
+           "serial:\n" + text[-3000:])
+    r = virsh(uri, "attach-interface", "hpguest", "bridge", "virbr0", "--model", "virtio",
+              "--mac", b, "--live")
+    nets = live_nets(uri, "hpguest")
+    tb = nets.get(b, (None,) * 4)[1]
+    tap.ok(r.rc == 0 and nets.get(b, (None,))[0] == "bridge" and nets[b][2] == "net1" and
+           tb and tb != ta and tap_master(tb) == "virbr0",
+           "attach-interface bridge virbr0 --live: alias net1, a tap of its own in virbr0",
+           "%s\n%r, master %s" % (r.describe(), nets, tap_master(tb)))
+    # let the guest's kernel see the slots before it is asked to eject
+    time.sleep(2)
+    r = virsh(uri, "detach-interface", "hpguest", "network", "--mac", a, "--live", timeout=60)
+    text = wait_serial(serial, "ETH0-GONE", 60)
+    nets = live_nets(uri, "hpguest")
+    tap.ok(r.rc == 0 and "ETH0-GONE" in text and a not in nets and
+           nets.get(b, (None,) * 4)[2] == "net1" and not link_info(ta)[0] and
+           tap_master(tb) == "virbr0",
+           "detach-interface --live: the guest lets it go, its tap goes; the other keeps net1 "
+           "and its tap",
+           "%s\n%r, %s exists: %s\nserial:\n%s" % (r.describe(), nets, ta, link_info(ta)[0],
+                                                   text[-1500:]))
+    r = virsh(uri, "attach-interface", "hpguest", "network", "default", "--model", "virtio",
+              "--mac", c, "--live")
+    nets = live_nets(uri, "hpguest")
+    tc = nets.get(c, (None,) * 4)[1]
+    tap.ok(r.rc == 0 and nets.get(c, (None,) * 4)[2] == "net2" and tc and
+           tap_master(tc) == "virbr0",
+           "a third attach gets net2, one above the highest id, as libvirt names it",
+           "%s\n%r" % (r.describe(), nets))
+    r = virsh(uri, "attach-interface", "hpguest", "direct", "lo", "--live")
+    tap.ok(r.rc != 0 and "<interface type='direct'> cannot be attached to running domain "
+           "'hpguest'" in r.err and len(live_nets(uri, "hpguest")) == 2,
+           "a macvtap (type 'direct') is refused live, naming why; nothing changes",
+           r.describe())
+    virsh(uri, "destroy", "hpguest")
+    tap.ok(not link_info(tb)[0] and not link_info(tc)[0],
+           "the plugged interfaces' taps go with the guest", "%s %s" % (tb, tc))
+
+
 def check_events(tap, uri, tmp):
     """Network lifecycle events (procedures 313-315) as virsh net-event
     prints them: a network defined, started, destroyed and undefined, then
@@ -435,6 +607,7 @@ def run_tests(tap, d, tmp):
 
         check_guest(tap, uri, root, tmp)
         check_coalesce(tap, uri, root, tmp)
+        check_hotplug(tap, uri, root, tmp)
 
         # a definition given to net-create for a network that is defined
         # and not running becomes its live one (the stored one stays)
