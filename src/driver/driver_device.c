@@ -286,10 +286,23 @@ vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
                         nmatch, kind->element, g_strstrip(key));
             return NULL;
         }
-        if (op == VGM_DRIVER_DEVICE_UPDATE)
-            xmlReplaceNode(match, xmlDocCopyNode(want, doc, 1));
-        else
+        if (op == VGM_DRIVER_DEVICE_UPDATE) {
+            xmlNodePtr repl = xmlDocCopyNode(want, doc, 1);
+            static const char *const kept[] = { "address", "alias" };
+            size_t k;
+
+            /* as libvirt: an update that does not give the device's
+             * address (and, live, its alias) keeps the ones it has */
+            for (k = 0; k < G_N_ELEMENTS(kept); k++) {
+                xmlNodePtr had = vgmXMLChild(match, kept[k]);
+
+                if (had && !vgmXMLChild(repl, kept[k]))
+                    xmlAddChild(repl, xmlDocCopyNode(had, doc, 1));
+            }
+            xmlReplaceNode(match, repl);
+        } else {
             xmlUnlinkNode(match);
+        }
         xmlFreeNode(match);
         break;
     case VGM_DRIVER_DEVICE_LAST:

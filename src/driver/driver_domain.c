@@ -2277,12 +2277,57 @@ vgmDriverDomainInsertMedium(const VgmDriverDomain *dom, VgmQemuMonitor *mon, con
     return vgmDriverDomainTrayCommand(mon, "blockdev-close-tray", id, NULL, error);
 }
 
-/* Updates device @xml of running domain @dom (lock held): the medium of
- * a CD-ROM or floppy, changed (or ejected, or inserted) as libvirt does
- * it with block nodes: the tray opened, the old medium removed and its
- * nodes deleted, the new one's nodes added and inserted, the tray
- * closed; a failure puts the old medium back. Anything else about the
- * disk must stay as it is. */
+/* Interface @net of @newDef, the live definition of running domain @dom
+ * with device @xml updated, has its link state changed from @was: set,
+ * when nothing else of the definition changed (as libvirt, QEMU's
+ * set_link on the guest's device) */
+static gboolean
+vgmDriverDomainUpdateLink(const VgmDriverStore *store, VgmDriverDomain *dom,
+                          const VgmDomainDef *oldDef, VgmDomainDef *newDef, VgmNetDef *net,
+                          VgmTristate was, GError **error)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autofree char *before = vgmDomainDefFormat(oldDef);
+    g_autofree char *after = NULL;
+    VgmTristate now = net->linkDown;
+    const VgmNetDef *had = NULL;
+    guint i;
+
+    /* what a start gave the interface, kept when the update does not
+     * give it (as libvirt keeps the tap's name) */
+    for (i = 0; i < oldDef->devices.nets->len && !had; i++) {
+        const VgmNetDef *o = g_ptr_array_index(oldDef->devices.nets, i);
+
+        if (g_strcmp0(o->alias, net->alias) == 0)
+            had = o;
+    }
+    if (had && !net->ifname)
+        net->ifname = g_strdup(had->ifname);
+    if (had && !net->actualBridge)
+        net->actualBridge = g_strdup(had->actualBridge);
+    net->linkDown = was;
+    after = vgmDomainDefFormat(newDef);
+    net->linkDown = now;
+    if (!g_str_equal(before, after)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("cannot update interface '%1$s' of running domain '%2$s' so: only its link state (<link state>) can change with it while it runs; change the config (--config) for the next start"),
+                    net->mac, dom->name);
+        return FALSE;
+    }
+    json_object_set_string_member(args, "name", net->alias);
+    json_object_set_boolean_member(args, "up", now != VGM_TRISTATE_YES);
+    return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
+           vgmQemuMonitorCommand(mon, "set_link", args, NULL, error) &&
+           vgmDriverDomainSaveLive(store, dom, newDef, error);
+}
+
+/* Updates device @xml of running domain @dom (lock held): an
+ * interface's link state, or the medium of a CD-ROM or floppy, changed
+ * (or ejected, or inserted) as libvirt does it with block nodes: the tray
+ * opened, the old medium removed and its nodes deleted, the new one's
+ * nodes added and inserted, the tray closed; a failure puts the old
+ * medium back. Anything else about the disk must stay as it is. */
 static gboolean
 vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, const char *xml,
                           char **removed G_GNUC_UNUSED, GError **error)
@@ -2306,6 +2351,13 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
 
     if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_UPDATE, &oldDef, &newDef, error))
         return FALSE;
+    for (i = 0; i < newDef->devices.nets->len && i < oldDef->devices.nets->len; i++) {
+        VgmNetDef *a = g_ptr_array_index(oldDef->devices.nets, i);
+        VgmNetDef *b = g_ptr_array_index(newDef->devices.nets, i);
+
+        if ((a->linkDown == VGM_TRISTATE_YES) != (b->linkDown == VGM_TRISTATE_YES))
+            return vgmDriverDomainUpdateLink(store, dom, oldDef, newDef, b, a->linkDown, error);
+    }
     for (i = 0; i < newDef->devices.disks->len && i < oldDef->devices.disks->len; i++) {
         const VgmDiskDef *a = g_ptr_array_index(oldDef->devices.disks, i);
         const VgmDiskDef *b = g_ptr_array_index(newDef->devices.disks, i);
@@ -2319,7 +2371,7 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         (newDisk->device != VGM_DISK_DEVICE_CDROM && newDisk->device != VGM_DISK_DEVICE_FLOPPY) ||
         oldDisk->device != newDisk->device) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("cannot update a device of running domain '%1$s' so: only the medium of a CD-ROM or floppy (its <source>) can be changed while it runs; change the config (--config) for the next start"),
+                    _("cannot update a device of running domain '%1$s' so: only the medium of a CD-ROM or floppy (its <source>) or an interface's link state can be changed while it runs; change the config (--config) for the next start"),
                     dom->name);
         return FALSE;
     }

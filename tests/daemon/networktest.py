@@ -31,9 +31,10 @@ program is skipped saying why. What it covers, in order:
     (virsh attach-interface --live, types 'network' and 'bridge'): their
     taps in the bridge, the aliases net0 and net1 in the live XML, a DHCP
     lease and a ping through the first; detach-interface --live of the
-    first (the guest lets it go, its tap goes, the second keeps net1), a
-    third gets net2; a live macvtap is refused; the taps go with the
-    guest;
+    first (the guest lets it go, its tap goes, the second keeps net1);
+    domif-setlink down and up of the second (the guest's carrier
+    follows); a third gets net2; a live macvtap is refused; the taps go
+    with the guest;
   * a domain on a network that is not active is refused, naming both;
   * net-destroy takes away the bridge, the table and dnsmasq; a
     transient network (net-create) is gone after its net-destroy;
@@ -326,6 +327,11 @@ fi
 /bin/busybox echo ETH0-READY > /dev/ttyS0
 while [ -e /sys/class/net/eth0 ]; do /bin/busybox usleep 200000; done
 /bin/busybox echo ETH0-GONE > /dev/ttyS0
+/bin/busybox ip link set eth1 up
+until [ "$(/bin/busybox cat /sys/class/net/eth1/carrier)" = 0 ]; do /bin/busybox usleep 200000; done
+/bin/busybox echo ETH1-CARRIER-DOWN > /dev/ttyS0
+until [ "$(/bin/busybox cat /sys/class/net/eth1/carrier)" = 1 ]; do /bin/busybox usleep 200000; done
+/bin/busybox echo ETH1-CARRIER-UP > /dev/ttyS0
 /bin/busybox sleep 1000
 """
 
@@ -376,7 +382,9 @@ def check_hotplug(tap, uri, root, tmp):
     driver; the guest takes a DHCP lease through it and pings the host),
     one of type 'bridge' on virbr0; the first detached (the guest lets it
     go, its tap goes, the second keeps its QEMU id net1) and a third
-    attached (net2, libvirt's next id, not the freed net0). A macvtap
+    attached (net2, libvirt's next id, not the freed net0). The second's
+    link is set down and up (domif-setlink), which the guest sees as its
+    carrier. A macvtap
     (type 'direct') is refused, and the taps go with the guest."""
     if not os.access(QEMU, os.X_OK):
         tap.skip("interfaces hot-plugged into a guest", "%s is not installed" % QEMU)
@@ -447,6 +455,17 @@ def check_hotplug(tap, uri, root, tmp):
            "and its tap",
            "%s\n%r, %s exists: %s\nserial:\n%s" % (r.describe(), nets, ta, link_info(ta)[0],
                                                    text[-1500:]))
+    r = virsh(uri, "domif-setlink", "hpguest", b, "down")
+    text = wait_serial(serial, "ETH1-CARRIER-DOWN", 30)
+    g = virsh(uri, "domif-getlink", "hpguest", b)
+    tap.ok(r.rc == 0 and "ETH1-CARRIER-DOWN" in text and g.out.split() == [b, "down"],
+           "domif-setlink down (update-device --live of <link state>): the guest sees no "
+           "carrier, domif-getlink says down", r.describe() + g.describe())
+    r = virsh(uri, "domif-setlink", "hpguest", b, "up")
+    text = wait_serial(serial, "ETH1-CARRIER-UP", 30)
+    g = virsh(uri, "domif-getlink", "hpguest", b)
+    tap.ok(r.rc == 0 and "ETH1-CARRIER-UP" in text and g.out.split() == [b, "up"],
+           "domif-setlink up: the carrier is back", r.describe() + g.describe())
     r = virsh(uri, "attach-interface", "hpguest", "network", "default", "--model", "virtio",
               "--mac", c, "--live")
     nets = live_nets(uri, "hpguest")

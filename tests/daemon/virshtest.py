@@ -812,8 +812,11 @@ def device_tests(tap, target, tmp):
     (not running). A running (paused) domain with free root ports:
     attach-device --live hot-plugs (domblklist lists it), detach-device
     --live succeeds while the guest, without an OS, keeps the disk (it
-    stays listed), attach --live --config changes both; our daemon
-    refuses update-device --live."""
+    stays listed), attach --live --config changes both. The plugged
+    interface: its alias net0 in the live XML, domif-getlink ("MAC
+    up\n"), domif-setlink down ("Device updated successfully\n\n") and
+    up, the config's link untouched; update-device --live of its model
+    fails. Our daemon refuses update-device --live of a disk."""
     uri = target.uri
     img = os.path.join(tmp, "dev-vdb.img")
     with open(img, "wb") as f:
@@ -893,6 +896,28 @@ def device_tests(tap, target, tmp):
                    "52:54:00:12:34:56" in r2.out,
                    "attach-device --live --config (interface): in the live domain and the config",
                    r.describe() + "\n" + r2.describe())
+            mac = "52:54:00:12:34:56"
+            live = xml_root(tap, virsh(uri, "dumpxml", DEV).out, "the live XML (interface)")
+            nic_el = live.find("./devices/interface") if live is not None else None
+            tap.ok(nic_el is not None and nic_el.find("alias") is not None and
+                   nic_el.find("alias").get("name") == "net0",
+                   "the live XML names the plugged interface's QEMU id (<alias name='net0'/>)")
+            r = virsh(uri, "domif-getlink", DEV, mac)
+            tap.eq((r.rc, r.out), (0, "%s up\n" % mac), "domif-getlink: up")
+            r = virsh(uri, "domif-setlink", DEV, mac, "down")
+            r2 = virsh(uri, "domif-getlink", DEV, mac)
+            tap.eq((r.rc, r.out, r2.out), (0, "Device updated successfully\n\n", "%s down\n" % mac),
+                   "domif-setlink down (update-device --live of <link state>), domif-getlink: down")
+            r = virsh(uri, "domif-getlink", DEV, mac, "--config")
+            tap.eq((r.rc, r.out), (0, "%s up\n" % mac), "the config's link stays up")
+            r = virsh(uri, "domif-setlink", DEV, mac, "up")
+            r2 = virsh(uri, "domif-getlink", DEV, mac)
+            tap.eq((r.rc, r2.out), (0, "%s up\n" % mac), "domif-setlink up")
+            e1000 = harness.write_file(tmp, DEV + "-nic-e1000.xml",
+                                       DEV_NIC.replace("virtio", "e1000"))
+            r = virsh(uri, "update-device", DEV, e1000, "--live")
+            tap.ok(r.rc == 1 and r.err, "update-device --live of the interface's model fails",
+                   r.describe())
             if not target.reference:
                 r = virsh(uri, "update-device", DEV, disk, "--live")
                 tap.ok(r.rc == 1 and "running domain" in r.err,
