@@ -148,7 +148,8 @@ gboolean vgmDriverReboot(VgmDriver *drv, const char *name, unsigned int flags, G
 /* libvirt's virDomainReset: the machine starts over at once */
 gboolean vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GError **error);
 /* virDomainSetVcpusFlags (flags AFFECT_LIVE, AFFECT_CONFIG,
- * VCPU_MAXIMUM): the config's vCPU counts; a running domain's are refused */
+ * VCPU_MAXIMUM): the config's vCPU counts, or the vCPUs a running domain
+ * runs (plugged and unplugged) */
 #define VGM_DOMAIN_VCPU_MAXIMUM (1u << 2)
 gboolean vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus,
                            unsigned int flags, GError **error);

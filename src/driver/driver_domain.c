@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "driver_domain.h"
+#include "driver_cgroup.h"
 #include "driver_conn.h"
 #include "driver_device.h"
 #include "driver_disk.h"
@@ -1604,6 +1605,9 @@ vgmDriverDomainChangeVcpus(VgmDomainDef *def, gconstpointer data, GError **error
     return ret;
 }
 
+static gboolean vgmDriverDomainSetVcpusLive(const VgmDriverStore *store, VgmDriverDomain *dom,
+                                            unsigned int nvcpus, GError **error);
+
 gboolean
 vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref, unsigned int nvcpus,
                         unsigned int flags, GError **error)
@@ -1614,13 +1618,30 @@ vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref, unsigned i
 
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
-    /* AFFECT_CURRENT: the live domain while it runs, else the config */
+    /* AFFECT_CURRENT: the live domain while it runs, else the config; a
+     * change of both is made in neither when the config's is refused */
     if ((flags & VGM_DOMAIN_AFFECT_LIVE) ||
         (!(flags & VGM_DOMAIN_AFFECT_CONFIG) && vgmDriverDomainIsActive(dom))) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("cannot change the vCPUs of running domain '%1$s': virt-gmem plugs vCPUs only when it starts a domain (its <vcpus> list); change the config and restart it"),
-                    dom->name);
-        return FALSE;
+        g_autoptr(VgmDomainDef) checked = NULL;
+
+        if (!vgmDriverDomainIsActive(dom)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' is not running"), dom->name);
+            return FALSE;
+        }
+        if (change.maximum) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("cannot change the maximum vCPUs of running domain '%1$s': QEMU's is fixed at its start"),
+                        dom->name);
+            return FALSE;
+        }
+        if ((flags & VGM_DOMAIN_AFFECT_CONFIG) &&
+            !(checked = vgmDriverDomainChangedConfig(store, dom, vgmDriverDomainChangeVcpus,
+                                                     &change, error)))
+            return FALSE;
+        if (!vgmDriverDomainSetVcpusLive(store, dom, nvcpus, error))
+            return FALSE;
+        return !checked || vgmDriverStoreSaveConfig(store, checked, error);
     }
     return vgmDriverDomainChangeConfig(store, dom, vgmDriverDomainChangeVcpus, &change, error);
 }
@@ -1640,6 +1661,9 @@ vgmDriverDomainApplyDevice(VgmDomainDef *def, gconstpointer data, GError **error
 }
 
 /* ---- hot-plug ---- */
+
+/* The QEMU id of a vCPU the driver plugs (vgmCmdVcpuHotplug's) */
+#define VGM_DRIVER_VCPU_ID_PREFIX "vcpu"
 
 /* The command-line options QEMU can also take on the monitor, with the
  * command that adds one and the one that takes it back (by the member
@@ -1997,6 +2021,53 @@ vgmDriverDomainSaveLive(const VgmDriverStore *store, VgmDriverDomain *dom, const
     return FALSE;
 }
 
+/* A running domain's vCPUs as a <vcpus> list (libvirt's live XML lists
+ * them too): without one, the current count started with QEMU, the rest
+ * pluggable */
+static void
+vgmDriverVcpusListed(VgmDomainDef *def)
+{
+    unsigned int current = def->vcpusCurrent ? def->vcpusCurrent : def->vcpus;
+    unsigned int i;
+
+    if (def->vcpuList)
+        return;
+    def->vcpuList = g_new0(VgmDomainVcpu, MAX(def->vcpus, 1));
+    for (i = 0; i < def->vcpus; i++) {
+        def->vcpuList[i].online = i < current;
+        def->vcpuList[i].hotpluggable = i < current ? VGM_TRISTATE_NO : VGM_TRISTATE_YES;
+    }
+}
+
+/* vCPU @id of running domain @dom (lock held) comes or goes (@online) in
+ * its live XML, which is saved */
+static gboolean
+vgmDriverDomainVcpuSet(const VgmDriverStore *store, VgmDriverDomain *dom, unsigned int id,
+                       gboolean online, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    unsigned int count = 0, order = 0, i;
+    gboolean ordered;
+
+    if (!(def = vgmDomainDefParseString(dom->status->xml, NULL,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)))
+        return FALSE;
+    vgmDriverVcpusListed(def);
+    if (id >= def->vcpus)
+        return TRUE;
+    ordered = def->vcpuList[0].order != 0;
+    for (i = 0; i < def->vcpus; i++)
+        order = MAX(order, def->vcpuList[i].order);
+    def->vcpuList[id].online = online;
+    /* (the rules: every enabled vCPU has an order, or none has) */
+    def->vcpuList[id].order = online && ordered ? order + 1 : 0;
+    for (i = 0; i < def->vcpus; i++)
+        count += def->vcpuList[i].online;
+    def->vcpusCurrent = count == def->vcpus ? 0 : count;
+    return vgmDriverDomainSaveLive(store, dom, def, error);
+}
+
 /* The pending unplugs of @dom's status (an object), made when @create */
 static JsonObject *
 vgmDriverDomainUnplugs(VgmDriverDomain *dom, gboolean create)
@@ -2051,6 +2122,17 @@ vgmDriverDomainFinishUnplug(const VgmDriverStore *store, VgmDriverDomain *dom,
         return TRUE;
     xml = g_strdup(json_object_get_string_member(unplugs, id));
     json_object_remove_member(unplugs, id);
+    /* a vCPU (recorded without XML) goes offline */
+    if (!*xml && g_str_has_prefix(id, VGM_DRIVER_VCPU_ID_PREFIX)) {
+        guint64 n;
+
+        if (!g_ascii_string_to_unsigned(id + strlen(VGM_DRIVER_VCPU_ID_PREFIX), 10, 0,
+                                        G_MAXUINT, &n, error)) {
+            vgmDriverStoreSaveStatus(store, dom->status, NULL);
+            return FALSE;
+        }
+        return vgmDriverDomainVcpuSet(store, dom, (unsigned int)n, FALSE, error);
+    }
     if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_DETACH, &oldDef, &newDef, error) ||
         !vgmDriverHotplugCompare(store, dom, oldDef, newDef, TRUE, &d, error)) {
         vgmDriverStoreSaveStatus(store, dom->status, NULL);
@@ -2431,6 +2513,171 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         return FALSE;
     }
     return vgmDriverDomainSaveLive(store, dom, newDef, error);
+}
+
+/* ---- vCPU hot-plug ---- */
+
+/* vCPU @id of running domain @dom (lock held) plugged into its QEMU: the
+ * device_add its live definition with the vCPU online adds to its start,
+ * nothing else of it changed; then QEMU's threads placed and pinned
+ * again, as <cputune> says */
+static gboolean
+vgmDriverDomainPlugVcpu(const VgmDriverStore *store, VgmDriverDomain *dom, VgmQemuMonitor *mon,
+                        VgmDomainDef *oldDef, VgmDomainDef *newDef, unsigned int id,
+                        GError **error)
+{
+    g_auto(VgmDriverHotplugDiff) d = { 0 };
+    g_autoptr(GHashTable) ran = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(VgmDriverCgroup) cg = NULL;
+    g_autofree char *want = g_strdup_printf(VGM_DRIVER_VCPU_ID_PREFIX "%u", id);
+    JsonObject *plug = NULL;
+    guint i;
+
+    if (!vgmDriverHotplugCompare(store, dom, oldDef, newDef, FALSE, &d, error))
+        return FALSE;
+    for (i = 0; d.oldCmd->startup && i < d.oldCmd->startup->len; i++)
+        g_hash_table_add(ran, vgmDriverHotplugStartupText(g_ptr_array_index(d.oldCmd->startup, i)));
+    for (i = 0; d.newCmd->startup && i < d.newCmd->startup->len; i++) {
+        JsonObject *exec = g_ptr_array_index(d.newCmd->startup, i);
+        JsonObject *args = json_object_get_object_member(exec, "arguments");
+        g_autofree char *text = vgmDriverHotplugStartupText(exec);
+
+        if (!g_hash_table_contains(ran, text) && args &&
+            g_strcmp0(json_object_get_string_member_with_default(args, "id", NULL), want) == 0)
+            plug = exec;
+    }
+    if (!plug || d.added->len > 0 || d.removed->len > 0) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("the start of running domain '%1$s' would not plug vCPU %2$u alone"),
+                    dom->name, id);
+        return FALSE;
+    }
+    if (!vgmQemuMonitorCommand(mon, "device_add", json_object_get_object_member(plug, "arguments"),
+                               NULL, error)) {
+        g_prefix_error(error, _("QEMU cannot plug vCPU %1$u: "), id);
+        return FALSE;
+    }
+    if (!vgmDriverDomainVcpuSet(store, dom, id, TRUE, error))
+        return FALSE;
+    /* the new vCPU's thread started in QEMU's main group with its
+     * affinity */
+    return (cg = vgmDriverCgroupNew(store, newDef, error)) &&
+           vgmDriverCgroupApplyThreads(cg, mon, dom->status->qemu.pid, error) &&
+           vgmDriverProcessPin(newDef, NULL, mon, dom->status->qemu.pid, error);
+}
+
+/* Asks the guest of running domain @dom (lock held) to let vCPU @id go
+ * (device_del) and waits 5 s for it, as libvirt waits; gone, the live
+ * XML has it offline. A guest that does not let go in time gives an
+ * error, and the daemon finishes the removal when QEMU says the guest
+ * let go (DEVICE_DELETED). */
+static gboolean
+vgmDriverDomainUnplugVcpu(const VgmDriverStore *store, VgmDriverDomain *dom,
+                          VgmQemuMonitor *mon, unsigned int id, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autofree char *qid = g_strdup_printf(VGM_DRIVER_VCPU_ID_PREFIX "%u", id);
+    gint64 until;
+
+    /* recorded first: QEMU may say the guest let go at any time */
+    json_object_set_string_member(vgmDriverDomainUnplugs(dom, TRUE), qid, "");
+    if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+        return FALSE;
+    json_object_set_string_member(args, "id", qid);
+    if (!vgmQemuMonitorCommand(mon, "device_del", args, NULL, error)) {
+        json_object_remove_member(vgmDriverDomainUnplugs(dom, TRUE), qid);
+        vgmDriverStoreSaveStatus(store, dom->status, NULL);
+        return FALSE;
+    }
+    until = g_get_monotonic_time() + VGM_DRIVER_UNPLUG_WAIT_MS * 1000LL;
+    do {
+        g_autoptr(GError) err = NULL;
+
+        if (vgmDriverDomainDeviceGone(mon, qid, &err))
+            return vgmDriverDomainFinishUnplug(store, dom, mon, qid, error);
+        if (err) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        g_usleep(100 * 1000);
+    } while (g_get_monotonic_time() < until);
+    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                _("the guest of domain '%1$s' did not let vCPU %2$u go within 5 s; it is removed when the guest does"),
+                dom->name, id);
+    return FALSE;
+}
+
+/* Plugs or unplugs vCPUs of running domain @dom (lock held) until
+ * @nvcpus run, as libvirt does: the lowest offline ones plugged first,
+ * the last plugged unplugged first; the vCPUs QEMU started with stay.
+ * Each change is kept in the live XML as it is made. */
+static gboolean
+vgmDriverDomainSetVcpusLive(const VgmDriverStore *store, VgmDriverDomain *dom,
+                            unsigned int nvcpus, GError **error)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+
+    for (;;) {
+        g_autoptr(VgmDomainDef) oldDef = NULL;
+        g_autoptr(VgmDomainDef) newDef = NULL;
+        unsigned int online = 0, pick = G_MAXUINT, i;
+
+        if (!(oldDef = vgmDomainDefParseString(dom->status->xml, NULL,
+                                               VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                               error)))
+            return FALSE;
+        vgmDriverVcpusListed(oldDef);
+        for (i = 0; i < oldDef->vcpus; i++)
+            online += oldDef->vcpuList[i].online;
+        if (nvcpus > oldDef->vcpus) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("cannot run %1$u vCPUs in domain '%2$s': its maximum is %3$u"),
+                        nvcpus, dom->name, oldDef->vcpus);
+            return FALSE;
+        }
+        if (online == nvcpus)
+            return TRUE;
+        for (i = 0; i < oldDef->vcpus; i++) {
+            const VgmDomainVcpu *v = &oldDef->vcpuList[i];
+
+            if (v->hotpluggable != VGM_TRISTATE_YES || v->online == (online < nvcpus))
+                continue;
+            /* plug: the lowest id; unplug: the highest order, then id */
+            if (online < nvcpus ? pick == G_MAXUINT :
+                pick == G_MAXUINT || v->order >= oldDef->vcpuList[pick].order)
+                pick = i;
+        }
+        if (pick == G_MAXUINT) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("domain '%1$s' cannot run fewer than the %2$u vCPUs QEMU started with"),
+                        dom->name, online);
+            return FALSE;
+        }
+        if (!mon && !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+            return FALSE;
+        if (online > nvcpus) {
+            if (!vgmDriverDomainUnplugVcpu(store, dom, mon, pick, error))
+                return FALSE;
+            continue;
+        }
+        /* the live definition with vCPU @pick online: checked as a start
+         * would check it */
+        if (!(newDef = vgmDomainDefParseString(dom->status->xml, NULL,
+                                               VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                               error)))
+            return FALSE;
+        vgmDriverVcpusListed(newDef);
+        newDef->vcpuList[pick].online = TRUE;
+        if (newDef->vcpuList[0].order) {
+            for (i = 0; i < newDef->vcpus; i++)
+                newDef->vcpuList[pick].order = MAX(newDef->vcpuList[pick].order,
+                                                   newDef->vcpuList[i].order + 1);
+        }
+        newDef->vcpusCurrent = online + 1 == newDef->vcpus ? 0 : online + 1;
+        if (!vgmDomainDefValidate(newDef, error) ||
+            !vgmDriverDomainPlugVcpu(store, dom, mon, oldDef, newDef, pick, error))
+            return FALSE;
+    }
 }
 
 gboolean

@@ -187,10 +187,10 @@ gboolean vgmDriverDomainLiveUpdate(const VgmDriverStore *store, const char *ref,
                                    GError **error);
 gboolean vgmDriverDomainSuspend(const VgmDriverStore *store, const char *ref,
                                 char **name, GError **error);
-/* libvirt's virDomainSetVcpusFlags on the persistent config of @ref:
- * the maximum (VGM_DOMAIN_VCPU_MAXIMUM) or the count it starts with; a
- * running domain's vCPUs (AFFECT_LIVE, or AFFECT_CURRENT while it runs)
- * are refused */
+/* libvirt's virDomainSetVcpusFlags on the persistent config of @ref
+ * (the maximum, VGM_DOMAIN_VCPU_MAXIMUM, or the count it starts with)
+ * and, AFFECT_LIVE or AFFECT_CURRENT while it runs, the vCPUs it runs,
+ * plugged or unplugged */
 gboolean vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref,
                                  unsigned int nvcpus, unsigned int flags, GError **error);
 /* libvirt's virDomainAttachDeviceFlags, virDomainDetachDeviceFlags and

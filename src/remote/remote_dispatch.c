@@ -1013,7 +1013,7 @@ vgmRemoteDispatchDomainSetMaxMemory(VgmRemoteClient *client,
     return vgmDriverSetMemory(client->drv, dom->name, args->memory, VGM_DOMAIN_MEM_MAXIMUM, error);
 }
 
-/* virDomainSetVcpus: the live domain's (which is refused) */
+/* virDomainSetVcpus: the live domain's */
 gboolean
 vgmRemoteDispatchDomainSetVcpus(VgmRemoteClient *client, const VgmRemoteDomainSetVcpusArgs *args,
                                 GError **error)
@@ -1182,17 +1182,14 @@ vgmRemoteDispatchDomainGetVcpusFlags(VgmRemoteClient *client,
                                      const VgmRemoteDomainGetVcpusFlagsArgs *args,
                                      VgmRemoteDomainGetVcpusFlagsRet *ret, GError **error)
 {
-    if (!vgmDriverCheckFlags(args->flags, (1u | 2u | 4u), error))
+    g_autoptr(VgmDomainDef) config = NULL;
+    const VgmDomainDef *def;
+    VGM_REMOTE_GET_DOMAIN(dom);
+
+    /* the live domain's counts, or (CONFIG) its config's */
+    if (!(def = vgmDriverReadDef(client->drv, dom, args->flags, 4u, &config, error)))
         return FALSE;
-    {
-        VGM_REMOTE_GET_DOMAIN_DEF(dom);
-        if ((args->flags & 1u) && !vgmDriverDomainIsActive(dom)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), dom->name);
-            return FALSE;
-        }
-        ret->num = (args->flags & 4u) || !dom->def->vcpusCurrent ? dom->def->vcpus :
-                                                                   dom->def->vcpusCurrent;
-    }
+    ret->num = (args->flags & 4u) || !def->vcpusCurrent ? def->vcpus : def->vcpusCurrent;
     return TRUE;
 }
 

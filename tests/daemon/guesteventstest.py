@@ -46,7 +46,9 @@ What it covers:
     (OPERATION_INVALID) are refused;
   * a disk hot-plugged into a running Linux guest (pc, ACPI) and
     detached: the live XML and QEMU's block nodes follow, and
-    DEVICE_REMOVED (id 15) arrives with the disk's alias;
+    DEVICE_REMOVED (id 15) arrives with the disk's alias; then a vCPU
+    plugged into it (setvcpus --live: the guest onlines it) and
+    unplugged (the guest lets it go);
   * a CD-ROM tray QEMU opens and closes (blockdev-open-tray and
     blockdev-close-tray on the domain's monitor, as a guest's eject would):
     TRAY_CHANGE (id 10) with the disk's alias and the reason (open, close)
@@ -620,13 +622,41 @@ def run_tests(tap, target, daemons, work):
 HP = "vgmtest-ge-hotplug"
 
 
+# the hot-plug guest: says when its second vCPU arrives (onlined as a
+# distribution's udev rule would) and when it is gone again
+HP_ACTION = """/bin/busybox mount -t sysfs sysfs /sys
+while [ ! -e /sys/devices/system/cpu/cpu1 ]; do /bin/busybox usleep 200000; done
+/bin/busybox echo 1 > /sys/devices/system/cpu/cpu1/online
+/bin/busybox echo "CPU1-ONLINE $(/bin/busybox cat /sys/devices/system/cpu/online)" > /dev/ttyS0
+while [ -e /sys/devices/system/cpu/cpu1 ]; do /bin/busybox usleep 200000; done
+/bin/busybox echo CPU1-GONE > /dev/ttyS0
+/bin/busybox sleep 1000
+"""
+
+
+def wait_text(path, mark, timeout):
+    deadline = time.monotonic() + timeout
+    text = b""
+    while time.monotonic() < deadline:
+        try:
+            with open(path, "rb") as f:
+                text = f.read()
+        except OSError:
+            pass
+        if mark in text:
+            break
+        time.sleep(0.2)
+    return text.decode(errors="replace")
+
+
 def hotplug_tests(tap, econn, ev, conn, root, work):
     """A disk hot-plugged into a running Linux guest (pc, ACPI PCI
     hot-plug) and detached again: the guest lets it go, the daemon
     finishes the removal (its block nodes go, the live XML drops it) and
     raises DEVICE_REMOVED (id 15) with the disk's alias, as libvirtd
-    does."""
-    kernel, initrd = guest_kit(work, "/bin/busybox sleep 1000\n", "hotplug")
+    does. Then a vCPU plugged (setvcpus --live: the guest onlines it)
+    and unplugged (the guest lets it go)."""
+    kernel, initrd = guest_kit(work, HP_ACTION, "hotplug")
     if kernel is None:
         tap.skip("a disk hot-plugged into a Linux guest and detached", initrd)
         return
@@ -642,7 +672,7 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
     d = conn.createXML("""<domain type='qemu'>
   <name>%s</name>
   <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
+  <vcpu current='1'>2</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>%s</kernel>
@@ -689,6 +719,23 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
            "XML and QEMU's block nodes without it",
            "removed %r, targets %r, nodes %r" % (removed, targets, nodes))
     col.close()
+    # a vCPU plugged (setvcpus --live): the guest sees it, onlines it;
+    # unplugged: the guest lets it go
+    d.setVcpusFlags(2, F.VIR_DOMAIN_AFFECT_LIVE)
+    text = wait_text(serial, b"CPU1-ONLINE", 60)
+    tap.ok("CPU1-ONLINE 0-1" in text and d.vcpusFlags(F.VIR_DOMAIN_AFFECT_LIVE) == 2,
+           "setvcpus 2 --live: the guest gets vCPU 1 and runs it (online 0-1)",
+           text[-1500:])
+    time.sleep(1)
+    try:
+        d.setVcpusFlags(1, F.VIR_DOMAIN_AFFECT_LIVE)
+        err = None
+    except libvirt.libvirtError as e:
+        err = str(e)
+    text = wait_text(serial, b"CPU1-GONE", 30)
+    tap.ok(err is None and "CPU1-GONE" in text and d.vcpusFlags(F.VIR_DOMAIN_AFFECT_LIVE) == 1,
+           "setvcpus 1 --live: the guest lets vCPU 1 go, one runs",
+           "%s\n%s" % (err, text[-1500:]))
     d.destroy()
     ev.take(HP, [1])
 

@@ -1045,8 +1045,58 @@ def vcpus_tests(tap, target, tmp):
                "setvcpus 1 --config --maximum: the current count follows")
         r = virsh(uri, "setvcpus", VC, "5", "--config")
         tap.eq((r.rc, vcpu_element()), (1, ("1", None)), "setvcpus above the maximum is refused")
+        vcpus_live_tests(tap, uri, vcpu_element)
     finally:
+        virsh(uri, "destroy", VC, timeout=60)
         virsh(uri, "undefine", VC)
+
+
+def vcpu_counts(uri):
+    """vcpucount's rows as {(which, where): count}"""
+    r = virsh(uri, "vcpucount", VC)
+    return {(m.group(1), m.group(2)): int(m.group(3))
+            for m in re.finditer(r"^(maximum|current)\s+(config|live)\s+(\d+)$", r.out, re.M)}
+
+
+def vcpus_live_tests(tap, uri, vcpu_element):
+    """vCPU hot-plug (setvcpus --live, procedure 199), captured from
+    virsh 9.0 against libvirtd 9.0 (2026-12-02) with a paused domain of
+    <vcpu current='1'>3</vcpu>: `setvcpus 2 --live` -> rc 0, vcpucount
+    current live 2 (config 1), vcpuinfo lists 2 vCPUs and the live XML's
+    <vcpus> has vCPUs 0 and 1 enabled; `setvcpus 4 --live` and
+    `setvcpus 2 --live --maximum` -> rc 1; `setvcpus 3 --live --config`
+    -> live and config 3; `setvcpus 1 --live` -> rc 1 (the paused guest
+    does not let its vCPUs go), live still 3."""
+    r = virsh(uri, "setvcpus", VC, "3", "--config", "--maximum")
+    r2 = virsh(uri, "setvcpus", VC, "1", "--config")
+    tap.eq((r.rc, r2.rc, vcpu_element()), (0, 0, ("3", "1")), "the config: 1 of 3 vCPUs")
+    r = virsh(uri, "start", "--paused", VC, timeout=120)
+    if not tap.ok(r.rc == 0, "virsh start --paused (vcpus)", r.describe()):
+        return
+    r = virsh(uri, "setvcpus", VC, "2", "--live")
+    counts = vcpu_counts(uri)
+    info = virsh(uri, "vcpuinfo", VC)
+    live = xml_root(tap, virsh(uri, "dumpxml", VC).out, "the live XML (vcpus)")
+    enabled = sorted(int(v.get("id")) for v in live.findall("./vcpus/vcpu")
+                     if v.get("enabled") == "yes") if live is not None else None
+    tap.ok(r.rc == 0 and counts.get(("current", "live")) == 2 and
+           counts.get(("current", "config")) == 1 and counts.get(("maximum", "live")) == 3 and
+           len(re.findall(r"^VCPU:", info.out, re.M)) == 2 and enabled == [0, 1],
+           "setvcpus 2 --live plugs a vCPU: vcpucount current live 2 (config 1), vcpuinfo lists "
+           "2, the live XML enables vCPUs 0 and 1",
+           "%s\n%r\n%s\nenabled %r" % (r.describe(), counts, info.out, enabled))
+    r = virsh(uri, "setvcpus", VC, "4", "--live")
+    r2 = virsh(uri, "setvcpus", VC, "2", "--live", "--maximum")
+    tap.eq((r.rc, r2.rc, vcpu_counts(uri).get(("current", "live"))), (1, 1, 2),
+           "setvcpus --live above the maximum, and of the maximum, fail")
+    r = virsh(uri, "setvcpus", VC, "3", "--live", "--config")
+    counts = vcpu_counts(uri)
+    tap.ok(r.rc == 0 and counts.get(("current", "live")) == 3 and
+           counts.get(("current", "config")) == 3,
+           "setvcpus 3 --live --config: both 3", r.describe() + repr(counts))
+    r = virsh(uri, "setvcpus", VC, "1", "--live", timeout=60)
+    tap.eq((r.rc, vcpu_counts(uri).get(("current", "live"))), (1, 3),
+           "setvcpus 1 --live of a paused guest fails (it does not let the vCPUs go); 3 run")
 
 
 def check_domain_xml(d, name, uuid, live_id):
