@@ -2688,6 +2688,7 @@ vgmDriverDomainDeviceDeleted(const VgmDriverStore *store, const char *name, cons
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(VgmQemuMonitor) mon = NULL;
     JsonObject *unplugs;
+    gboolean device;
 
     *finished = FALSE;
     if (!(dom = vgmDriverDomainLockAndLoad(store, name, &lock, error)))
@@ -2696,8 +2697,13 @@ vgmDriverDomainDeviceDeleted(const VgmDriverStore *store, const char *name, cons
     if (!vgmDriverDomainIsActive(dom) ||
         !(unplugs = vgmDriverDomainUnplugs(dom, FALSE)) || !json_object_has_member(unplugs, id))
         return TRUE;
-    return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
-           (*finished = vgmDriverDomainFinishUnplug(store, dom, mon, id, error));
+    /* (a vCPU, recorded without XML, is no device libvirt reports) */
+    device = *json_object_get_string_member(unplugs, id) != '\0';
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmDriverDomainFinishUnplug(store, dom, mon, id, error))
+        return FALSE;
+    *finished = device;
+    return TRUE;
 }
 
 /* Attaches device @xml to running domain @dom (lock held): its live

@@ -205,7 +205,8 @@ gboolean vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *re
                                      unsigned int flags, char **removed, GError **error);
 /* QEMU says (DEVICE_DELETED) the guest of running domain @name let
  * device @id go: when a detach asked for it, its back ends go and the
- * live XML drops it */
+ * live XML drops it (*@finished: a device's removal is over); a vCPU an
+ * unplug asked for goes offline in the live XML */
 gboolean vgmDriverDomainDeviceDeleted(const VgmDriverStore *store, const char *name,
                                       const char *id, gboolean *finished, GError **error);
 /* libvirt's virDomainSetMemoryFlags: the memory of domain @ref (KiB):
