@@ -632,11 +632,11 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
 
     if (!vgmDomainDefPostParse(def, error))
         return NULL;
-    /* a running domain's interfaces keep their QEMU ids; an interface
-     * plugged in gets the next (a live XML written before aliases gets
-     * the ids its interfaces' places gave) */
+    /* a running domain's interfaces and memory devices keep their QEMU
+     * ids; one plugged in gets the next (a live XML written before
+     * aliases gets the ids the devices' places gave) */
     if (flags & VGM_DOMAIN_PARSE_LIVE)
-        vgmDomainDefAssignNetAliases(def);
+        vgmDomainDefAssignLiveAliases(def);
     /* the rules first: they refuse what is too large before anything
      * else works on it, and name the element at fault */
     if (!(flags & VGM_DOMAIN_PARSE_SKIP_VALIDATE) &&

@@ -1953,10 +1953,10 @@ unsigned long long vgmDomainDefNumaTotalMemory(const VgmDomainDef *def);
 size_t vgmDomainDefNumaCells(const VgmDomainDef *def);
 /* Whether @alias is an interface's QEMU id ("netN") */
 gboolean vgmDomainNetAliasValid(const char *alias);
-/* Names the interfaces of @def that have no alias "netN", N from one
- * above the highest taken (as libvirt names them at a start and a
- * hot-plug) */
-void vgmDomainDefAssignNetAliases(VgmDomainDef *def);
+/* Names the interfaces of @def that have no alias "netN", and the memory
+ * devices that have none ("dimmN", ...), N from one above the highest
+ * taken (as libvirt names them at a start and a hot-plug) */
+void vgmDomainDefAssignLiveAliases(VgmDomainDef *def);
 
 /* A size element (decimal content, unit='' as libvirt's scaled integers,
  * KiB by default) in whole KiB, rounded up and held to the memory limit;
@@ -2115,5 +2115,10 @@ gboolean vgmDomainControllerIsVirtioScsi(const VgmControllerDef *c);
 const VgmControllerDef *vgmDomainDefFindUsbController(const VgmDomainDef *def,
                                                       unsigned int index);
 /* Memory devices are parsed by domain_memory.c, called from devices. */
-VgmMemoryDef *vgmDomainMemoryDefParse(xmlNodePtr node, GError **error);
+VgmMemoryDef *vgmDomainMemoryDefParse(xmlNodePtr node, gboolean live, GError **error);
+/* libvirt's alias prefix of a memory device of @model ("dimm", ...) */
+const char *vgmDomainMemoryAliasPrefix(VgmMemoryModel model);
+/* N of the alias @mem got in a running domain (its model's prefix and
+ * N), or -1 */
+gint64 vgmDomainMemoryAliasNumber(const VgmMemoryDef *mem);
 void vgmDomainMemoryDefFormat(VgmBuf *buf, const VgmMemoryDef *mem);

@@ -2632,9 +2632,10 @@ vgmDomainNetAliasValid(const char *alias)
 }
 
 void
-vgmDomainDefAssignNetAliases(VgmDomainDef *def)
+vgmDomainDefAssignLiveAliases(VgmDomainDef *def)
 {
     gint64 next = 0;
+    gint64 nextMem[VGM_MEMORY_MODEL_LAST + 1] = { 0 };
     guint i;
 
     for (i = 0; i < def->devices.nets->len; i++) {
@@ -2647,6 +2648,21 @@ vgmDomainDefAssignNetAliases(VgmDomainDef *def)
 
         if (!net->alias)
             net->alias = g_strdup_printf("net%" G_GINT64_FORMAT, next++);
+    }
+    /* a memory device's number is per model (each its own prefix) */
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        size_t m = MIN((size_t)mem->model, (size_t)VGM_MEMORY_MODEL_LAST);
+
+        nextMem[m] = MAX(nextMem[m], vgmDomainMemoryAliasNumber(mem) + 1);
+    }
+    for (i = 0; i < def->devices.mems->len; i++) {
+        VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        size_t m = MIN((size_t)mem->model, (size_t)VGM_MEMORY_MODEL_LAST);
+
+        if (!mem->alias)
+            mem->alias = g_strdup_printf("%s%" G_GINT64_FORMAT,
+                                         vgmDomainMemoryAliasPrefix(mem->model), nextMem[m]++);
     }
 }
 
@@ -6207,7 +6223,8 @@ vgmDiskDropIndexes(xmlNodePtr disk)
  * so that a running libvirt domain's XML defines here too. A user's own
  * alias (ua-...), which libvirt keeps, is refused, except a memory
  * device's, which names its QEMU device. With @live (the driver's own
- * live XML), an interface's alias stays: it is its QEMU id. */
+ * live XML), an interface's and a memory device's alias stays: it is its
+ * QEMU id. */
 static gboolean
 vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
 {
@@ -6228,8 +6245,9 @@ vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
                 continue;
             if (vgmXMLPropString(cur, "name", 0, &alias, error) < 0)
                 return FALSE;
-            /* a memory device's user alias is its QEMU id */
-            if (alias && g_str_has_prefix(alias, "ua-") && g_str_equal(name, "memory"))
+            /* a memory device's user alias is its QEMU id, and so is the
+             * one a running domain's memory device got */
+            if (alias && (g_str_has_prefix(alias, "ua-") || live) && g_str_equal(name, "memory"))
                 continue;
             if (alias && g_str_has_prefix(alias, "ua-")) {
                 vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -6426,7 +6444,7 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
                 return FALSE;
             g_ptr_array_add(devs->videos, v);
         } else if (g_str_equal(name, "memory")) {
-            VgmMemoryDef *m = vgmDomainMemoryDefParse(cur, error);
+            VgmMemoryDef *m = vgmDomainMemoryDefParse(cur, !!(flags & VGM_DOMAIN_PARSE_LIVE), error);
             if (!m)
                 return FALSE;
             g_ptr_array_add(devs->mems, m);

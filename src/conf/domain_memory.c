@@ -523,8 +523,35 @@ vgmMemoryTargetParse(VgmMemoryDef *mem, xmlNodePtr node, GError **error)
     return TRUE;
 }
 
+const char *
+vgmDomainMemoryAliasPrefix(VgmMemoryModel model)
+{
+    switch (model) {
+    case VGM_MEMORY_MODEL_DIMM: return "dimm";
+    case VGM_MEMORY_MODEL_NVDIMM: return "nvdimm";
+    case VGM_MEMORY_MODEL_VIRTIO_MEM: return "virtiomem";
+    case VGM_MEMORY_MODEL_VIRTIO_PMEM: return "virtiopmem";
+    case VGM_MEMORY_MODEL_SGX_EPC: return "epc";
+    case VGM_MEMORY_MODEL_LAST: break;
+    }
+    return "mem";
+}
+
+gint64
+vgmDomainMemoryAliasNumber(const VgmMemoryDef *mem)
+{
+    const char *prefix = vgmDomainMemoryAliasPrefix(mem->model);
+    const char *digits = mem->alias && g_str_has_prefix(mem->alias, prefix) ?
+                         mem->alias + strlen(prefix) : NULL;
+
+    if (!digits || !*digits || strspn(digits, "0123456789") != strlen(digits) ||
+        strlen(digits) > 9 || (digits[0] == '0' && digits[1]))
+        return -1;
+    return g_ascii_strtoll(digits, NULL, 10);
+}
+
 VgmMemoryDef *
-vgmDomainMemoryDefParse(xmlNodePtr node, GError **error)
+vgmDomainMemoryDefParse(xmlNodePtr node, gboolean live, GError **error)
 {
     g_autoptr(VgmMemoryDef) mem = g_new0(VgmMemoryDef, 1);
     xmlNodePtr child;
@@ -566,8 +593,11 @@ vgmDomainMemoryDefParse(xmlNodePtr node, GError **error)
             vgmXMLPropString(child, "name", VGM_XML_PROP_REQUIRED, &mem->alias, error) < 0)
             return NULL;
         /* as in libvirt, only user aliases can be set, and they must be
-         * usable as part of a QEMU id */
-        if (!g_str_has_prefix(mem->alias, "ua-") || !mem->alias[3] ||
+         * usable as part of a QEMU id; a running domain's XML keeps the
+         * id its device got (the model's prefix and a number) */
+        if (live && vgmDomainMemoryAliasNumber(mem) >= 0) {
+            /* (its QEMU id) */
+        } else if (!g_str_has_prefix(mem->alias, "ua-") || !mem->alias[3] ||
             strspn(mem->alias, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
             strlen(mem->alias)) {
             vgmErrorSet(error, VGM_ERR_XML,
@@ -628,7 +658,8 @@ vgmDomainMemoryDefFormat(VgmBuf *buf, const VgmMemoryDef *mem)
     }
     if (mem->blocksize)
         vgmBufAsprintf(&tgt, "<block unit='KiB'>%llu</block>\n", mem->blocksize);
-    if (mem->requested)
+    /* (a virtio-mem device's, 0 too, as libvirt writes it) */
+    if (mem->requested || mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM)
         vgmBufAsprintf(&tgt, "<requested unit='KiB'>%llu</requested>\n", mem->requested);
     if (mem->readonly)
         vgmBufAdd(&tgt, "<readonly/>\n");

@@ -11,6 +11,7 @@
 #include <libxml/tree.h>
 
 #include "driver_device.h"
+#include "conf/domain_conf.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 #include "util/vgmxml.h"
@@ -95,7 +96,8 @@ vgmDriverDeviceKindFind(const char *element)
 }
 
 /* The value of @key in @node ("@attr", "child@attr", "child" or
- * "child/grandchild" text), or NULL */
+ * "child/grandchild" text), or NULL; a size with a unit='' in KiB, so
+ * that 128 MiB names what a definition keeps as 131072 KiB */
 static char *
 vgmDriverDeviceKeyValue(xmlNodePtr node, const char *key)
 {
@@ -117,6 +119,12 @@ vgmDriverDeviceKeyValue(xmlNodePtr node, const char *key)
 
         xmlFree(v);
         return ret;
+    }
+    if (xmlHasProp(n, (const xmlChar *)"unit")) {
+        unsigned long long kib;
+
+        if (vgmDomainSizeParse(n, &kib, NULL) > 0)
+            return g_strdup_printf("%llu", kib);
     }
     return vgmXMLNodeContent(n);
 }

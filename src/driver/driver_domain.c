@@ -1198,9 +1198,9 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     if (!vgmDriverNetResolveNetworks(store, def, error))
         return NULL;
     vgmDriverNetNameTaps(def, 0, FALSE);
-    /* and the ids QEMU gets for its interfaces, which a hot-plug or
-     * unplug of another interface does not move */
-    vgmDomainDefAssignNetAliases(def);
+    /* and the ids QEMU gets for its interfaces and memory devices, which
+     * a hot-plug or unplug of another one does not move */
+    vgmDomainDefAssignLiveAliases(def);
     /* and its graphics' ports, held (against this process's other starts)
      * until QEMU has bound them, when this returns */
     if (!(ports = vgmDriverGraphicsReservePorts(def, error)))
@@ -1995,14 +1995,29 @@ vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDe
                         VgmDomainDef **oldDef, VgmDomainDef **newDef, GError **error)
 {
     g_autofree char *newXml = NULL;
+    long long delta;
 
-    return (*oldDef = vgmDomainDefParseString(dom->status->xml, NULL,
-                                              VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
-                                              error)) &&
-           (newXml = vgmDriverDeviceChangeXML(dom->status->xml, xml, op, error)) &&
-           (*newDef = vgmDomainDefParseString(newXml, NULL,
-                                              VGM_DOMAIN_PARSE_LIVE | VGM_DOMAIN_PARSE_HOTPLUG,
-                                              error));
+    if (!(*oldDef = vgmDomainDefParseString(dom->status->xml, NULL,
+                                            VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                            error)) ||
+        !(newXml = vgmDriverDeviceChangeXML(dom->status->xml, xml, op, error)) ||
+        !(*newDef = vgmDomainDefParseString(newXml, NULL,
+                                            VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE |
+                                            VGM_DOMAIN_PARSE_HOTPLUG, error)))
+        return FALSE;
+    /* as libvirt: a memory device plugged or unplugged adds to or takes
+     * from the total (with NUMA cells the parse summed it already) and
+     * from the current size */
+    delta = (long long)vgmDomainDefGetMemoryDevicesTotal(*newDef) -
+            (long long)vgmDomainDefGetMemoryDevicesTotal(*oldDef);
+    if (delta != 0) {
+        if (vgmDomainDefNumaCells(*newDef) == 0)
+            (*newDef)->memory = (unsigned long long)((long long)(*oldDef)->memory + delta);
+        (*newDef)->curMemory = MIN((unsigned long long)((long long)(*oldDef)->curMemory + delta),
+                                   (*newDef)->memory);
+    }
+    /* then checked as a define checks it */
+    return vgmDomainDefValidate(*newDef, error);
 }
 
 /* @def is now the live definition of running domain @dom: kept in its
@@ -2404,8 +2419,49 @@ vgmDriverDomainUpdateLink(const VgmDriverStore *store, VgmDriverDomain *dom,
            vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
 
+/* Virtio-mem device @mem of @newDef, the live definition of running
+ * domain @dom with device @xml updated, asks for another size than
+ * @was: the guest is asked for it (QEMU's requested-size, as libvirt
+ * sets it), when nothing else of the definition changed */
+static gboolean
+vgmDriverDomainUpdateRequested(const VgmDriverStore *store, VgmDriverDomain *dom,
+                               const VgmDomainDef *oldDef, VgmDomainDef *newDef,
+                               VgmMemoryDef *mem, unsigned long long was, GError **error)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autofree char *before = vgmDomainDefFormat(oldDef);
+    g_autofree char *after = NULL;
+    g_autofree char *path = NULL;
+    unsigned long long now = mem->requested;
+
+    mem->requested = was;
+    after = vgmDomainDefFormat(newDef);
+    mem->requested = now;
+    if (mem->model != VGM_MEMORY_MODEL_VIRTIO_MEM || !g_str_equal(before, after)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("cannot update memory device '%1$s' of running domain '%2$s' so: only a virtio-mem device's <requested> size can change while it runs; change the config (--config) for the next start"),
+                    mem->alias, dom->name);
+        return FALSE;
+    }
+    if (now > mem->size) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the requested size of memory device '%1$s' (%2$llu KiB) is above its size (%3$llu KiB)"),
+                    mem->alias, now, mem->size);
+        return FALSE;
+    }
+    path = g_strdup_printf("/machine/peripheral/%s", mem->alias);
+    json_object_set_string_member(args, "path", path);
+    json_object_set_string_member(args, "property", "requested-size");
+    json_object_set_int_member(args, "value", (gint64)(now * 1024));
+    return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
+           vgmQemuMonitorCommand(mon, "qom-set", args, NULL, error) &&
+           vgmDriverDomainSaveLive(store, dom, newDef, error);
+}
+
 /* Updates device @xml of running domain @dom (lock held): an
- * interface's link state, or the medium of a CD-ROM or floppy, changed
+ * interface's link state, a virtio-mem device's requested size, or the
+ * medium of a CD-ROM or floppy, changed
  * (or ejected, or inserted) as libvirt does it with block nodes: the tray
  * opened, the old medium removed and its nodes deleted, the new one's
  * nodes added and inserted, the tray closed; a failure puts the old
@@ -2440,6 +2496,14 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         if ((a->linkDown == VGM_TRISTATE_YES) != (b->linkDown == VGM_TRISTATE_YES))
             return vgmDriverDomainUpdateLink(store, dom, oldDef, newDef, b, a->linkDown, error);
     }
+    for (i = 0; i < newDef->devices.mems->len && i < oldDef->devices.mems->len; i++) {
+        VgmMemoryDef *a = g_ptr_array_index(oldDef->devices.mems, i);
+        VgmMemoryDef *b = g_ptr_array_index(newDef->devices.mems, i);
+
+        if (a->requested != b->requested)
+            return vgmDriverDomainUpdateRequested(store, dom, oldDef, newDef, b, a->requested,
+                                                  error);
+    }
     for (i = 0; i < newDef->devices.disks->len && i < oldDef->devices.disks->len; i++) {
         const VgmDiskDef *a = g_ptr_array_index(oldDef->devices.disks, i);
         const VgmDiskDef *b = g_ptr_array_index(newDef->devices.disks, i);
@@ -2453,7 +2517,7 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         (newDisk->device != VGM_DISK_DEVICE_CDROM && newDisk->device != VGM_DISK_DEVICE_FLOPPY) ||
         oldDisk->device != newDisk->device) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("cannot update a device of running domain '%1$s' so: only the medium of a CD-ROM or floppy (its <source>) or an interface's link state can be changed while it runs; change the config (--config) for the next start"),
+                    _("cannot update a device of running domain '%1$s' so: only the medium of a CD-ROM or floppy (its <source>), an interface's link state or a virtio-mem device's requested size can be changed while it runs; change the config (--config) for the next start"),
                     dom->name);
         return FALSE;
     }
@@ -2725,7 +2789,8 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         (newDef->devices.disks->len > oldDef->devices.disks->len ||
          newDef->devices.nets->len > oldDef->devices.nets->len ||
          newDef->devices.inputs->len > oldDef->devices.inputs->len ||
-         newDef->devices.rngs->len > oldDef->devices.rngs->len)) {
+         newDef->devices.rngs->len > oldDef->devices.rngs->len ||
+         newDef->devices.mems->len > oldDef->devices.mems->len)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                     _("no free hot-pluggable PCI slot in running domain '%1$s' for the device: add free pcie-root-port controllers to its config (or give the device an address on one)"),
                     dom->name);
@@ -2754,11 +2819,11 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
             return FALSE;
     }
     if (newDef->devices.disks->len + newDef->devices.nets->len + newDef->devices.inputs->len +
-        newDef->devices.rngs->len + newDef->devices.controllers->len ==
+        newDef->devices.rngs->len + newDef->devices.controllers->len + newDef->devices.mems->len ==
         oldDef->devices.disks->len + oldDef->devices.nets->len + oldDef->devices.inputs->len +
-        oldDef->devices.rngs->len + oldDef->devices.controllers->len) {
+        oldDef->devices.rngs->len + oldDef->devices.controllers->len + oldDef->devices.mems->len) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG or a controller can"),
+                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device or a controller can"),
                     dom->name);
         return FALSE;
     }

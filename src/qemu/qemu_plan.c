@@ -92,20 +92,6 @@ vgmPlanMachineProp(VgmQemuPlan *plan, const char *name, const char *value)
     g_ptr_array_add(plan->machineProps, p);
 }
 
-static const char *
-vgmQemuMemoryDeviceAliasPrefix(VgmMemoryModel model)
-{
-    switch (model) {
-    case VGM_MEMORY_MODEL_DIMM: return "dimm";
-    case VGM_MEMORY_MODEL_NVDIMM: return "nvdimm";
-    case VGM_MEMORY_MODEL_VIRTIO_MEM: return "virtiomem";
-    case VGM_MEMORY_MODEL_VIRTIO_PMEM: return "virtiopmem";
-    case VGM_MEMORY_MODEL_SGX_EPC: return "epc";
-    case VGM_MEMORY_MODEL_LAST: break;
-    }
-    return "mem";
-}
-
 GStrv
 vgmQemuMemoryDeviceAliases(const VgmDomainDef *def)
 {
@@ -124,7 +110,7 @@ vgmQemuMemoryDeviceAliases(const VgmDomainDef *def)
         if (mem->alias)
             aliases[i] = g_strdup(mem->alias);
         else
-            aliases[i] = g_strdup_printf("%s%u", vgmQemuMemoryDeviceAliasPrefix(mem->model),
+            aliases[i] = g_strdup_printf("%s%u", vgmDomainMemoryAliasPrefix(mem->model),
                                          next[m]++);
     }
     return aliases;

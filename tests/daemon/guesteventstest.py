@@ -198,27 +198,7 @@ def drop_domain(name, policy):
 </domain>""" % (name, policy)
 
 
-def qmp(root, name, command, arguments=None):
-    """One command on the domain's command monitor; its answer."""
-    import json
-    import socket
-    with open(os.path.join(root, "run", "qemu", name + ".status")) as f:
-        path = json.load(f)["monitor"]
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
-    s.connect(path)
-    f = s.makefile("rw")
-    f.readline()
-    for cmd in ({"execute": "qmp_capabilities"},
-                {"execute": command, "arguments": arguments or {}}):
-        f.write(json.dumps(cmd) + "\n")
-        f.flush()
-        while True:
-            reply = json.loads(f.readline())
-            if "return" in reply or "error" in reply:
-                break
-    s.close()
-    return reply
+qmp = harness.qmp
 
 
 def tray_of(d):

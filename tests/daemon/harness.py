@@ -320,6 +320,30 @@ class Daemon:
         shutil.rmtree(self.base, ignore_errors=True)
 
 
+def qmp(root, name, command, arguments=None):
+    """One command on the command monitor of domain @name of the
+    daemon or command root @root; its answer."""
+    import json
+    import socket
+    with open(os.path.join(root, "run", "qemu", name + ".status")) as f:
+        path = json.load(f)["monitor"]
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(path)
+    f = s.makefile("rw")
+    f.readline()
+    for cmd in ({"execute": "qmp_capabilities"},
+                {"execute": command, "arguments": arguments or {}}):
+        f.write(json.dumps(cmd) + "\n")
+        f.flush()
+        while True:
+            reply = json.loads(f.readline())
+            if "return" in reply or "error" in reply:
+                break
+    s.close()
+    return reply
+
+
 def processes_naming(text):
     """Pids of the processes (not this one) whose command line contains text."""
     found = []

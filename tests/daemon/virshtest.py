@@ -75,7 +75,8 @@ CD = "vgmtest-virsh-cd"
 DEV = "vgmtest-virsh-dev"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC]
+MD = "vgmtest-virsh-memdev"
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -512,6 +513,7 @@ def run_tests(tap, target, tmp):
     autostart_tests(tap, target, tmp)
 
     memory_tests(tap, target, tmp)
+    memdev_tests(tap, target, tmp)
 
     vcpus_tests(tap, target, tmp)
 
@@ -707,6 +709,107 @@ MEM_XML = """<domain type='qemu'>
   </devices>
 </domain>
 """ % MEM
+
+
+MD_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <maxMemory slots='4' unit='MiB'>2048</maxMemory>
+  <memory unit='MiB'>512</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <features><acpi/></features>
+  <cpu><numa><cell id='0' cpus='0' memory='256' unit='MiB'/></numa></cpu>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <memory model='virtio-mem'>
+      <target>
+        <size unit='MiB'>256</size>
+        <node>0</node>
+        <block unit='MiB'>2</block>
+        <requested unit='MiB'>0</requested>
+      </target>
+    </memory>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % MD
+
+MD_DIMM = """<memory model='dimm'>
+  <target>
+    <size unit='MiB'>128</size>
+    <node>0</node>
+  </target>
+</memory>
+"""
+
+
+def memdev_tests(tap, target, tmp):
+    """Memory devices of a running (paused) domain with a NUMA cell of
+    256 MiB and a virtio-mem device of 256 MiB, captured from virsh 9.0
+    against libvirtd 9.0 (2026-12-02): dominfo's Max memory 524288 KiB;
+    attach-device --live of a 128 MiB DIMM -> "Device attached
+    successfully", Max memory 655360, the live XML names it dimm0 (the
+    virtio-mem device virtiomem0); update-memory-device --alias
+    virtiomem0 --requested-size 128MiB --live -> rc 0, <requested>
+    131072 KiB in the live XML; 512MiB, above its size, -> rc 1;
+    detach-device --live of the DIMM -> rc 0 while the paused guest
+    keeps it. Our daemon: QEMU has the DIMM (query-memory-devices) and
+    the virtio-mem device's requested-size is 128 MiB (qom-get)."""
+    uri = target.uri
+    f = harness.write_file(tmp, MD + ".xml", MD_XML)
+    dimm = harness.write_file(tmp, MD + "-dimm.xml", MD_DIMM)
+    r = virsh(uri, "define", f)
+    if not tap.ok(r.rc == 0, "virsh define (memory devices)", r.describe()):
+        return
+
+    def live_mems():
+        d = xml_root(tap, virsh(uri, "dumpxml", MD).out, "the live XML (memory devices)")
+        out = {}
+        for m in (d.findall("./devices/memory") if d is not None else []):
+            a = m.find("alias")
+            req = m.find("target/requested")
+            out[a.get("name") if a is not None else None] = (
+                m.get("model"), req.text if req is not None else None)
+        return out
+
+    try:
+        r = virsh(uri, "start", "--paused", MD, timeout=120)
+        if not tap.ok(r.rc == 0, "virsh start --paused (memory devices)", r.describe()):
+            return
+        tap.eq(mem_info(uri, MD)[0], "524288", "dominfo: Max memory is the cell and the virtio-mem device")
+        r = virsh(uri, "attach-device", MD, dimm, "--live")
+        mems = live_mems()
+        tap.ok(r.rc == 0 and r.out == "Device attached successfully\n\n" and
+               mem_info(uri, MD)[0] == "655360" and mems.get("dimm0", (None,))[0] == "dimm" and
+               mems.get("virtiomem0", (None,))[0] == "virtio-mem",
+               "attach-device --live of a 128 MiB DIMM: Max memory 655360 KiB, the live XML names "
+               "it dimm0", "%s\n%r %r" % (r.describe(), mem_info(uri, MD), mems))
+        if not target.reference:
+            got = harness.qmp(target.root, MD, "query-memory-devices").get("return", [])
+            tap.ok(any(d.get("type") == "dimm" and d.get("data", {}).get("id") == "dimm0" and
+                       d.get("data", {}).get("size") == 128 << 20 for d in got),
+                   "QEMU has the DIMM dimm0 of 128 MiB", repr(got))
+        r = virsh(uri, "update-memory-device", MD, "--alias", "virtiomem0", "--requested-size",
+                  "128MiB", "--live")
+        tap.ok(r.rc == 0 and live_mems().get("virtiomem0", (None, None))[1] == "131072",
+               "update-memory-device --requested-size 128MiB --live: <requested> 131072 KiB",
+               r.describe() + repr(live_mems()))
+        if not target.reference:
+            got = harness.qmp(target.root, MD, "qom-get",
+                              {"path": "/machine/peripheral/virtiomem0",
+                               "property": "requested-size"})
+            tap.eq(got.get("return"), 128 << 20, "QEMU's requested-size of virtiomem0 is 128 MiB")
+        r = virsh(uri, "update-memory-device", MD, "--alias", "virtiomem0", "--requested-size",
+                  "512MiB", "--live")
+        tap.ok(r.rc == 1 and live_mems().get("virtiomem0", (None, None))[1] == "131072",
+               "a requested size above the device's size fails, nothing changes", r.describe())
+        r = virsh(uri, "detach-device", MD, dimm, "--live", timeout=120)
+        tap.ok(r.rc == 0 and "dimm0" in live_mems(),
+               "detach-device --live of the DIMM: asked, succeeds; the paused guest keeps it",
+               r.describe())
+    finally:
+        virsh(uri, "destroy", MD, timeout=60)
+        virsh(uri, "undefine", MD)
 
 
 def mem_info(uri, name):
