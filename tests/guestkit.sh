@@ -103,11 +103,18 @@ guestkit_modules() {
     return 0
 }
 
-# Run as a program: guestkit.sh CACHE INIT OUT fetches the kit into CACHE,
-# builds the initramfs OUT with /init from INIT and prints the kernel's
-# path; exit 1 with the reason on stderr when the kit cannot be fetched.
+# Run as a program: guestkit.sh CACHE INIT OUT [MODULE...] fetches the kit
+# into CACHE, builds the initramfs OUT with /init from INIT (and the
+# kernel modules MODULE... with their dependencies, see guestkit_modules)
+# and prints the kernel's path; exit 1 with the reason on stderr when the
+# kit cannot be fetched or a module is missing.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     guestkit_fetch "$1" || { echo "$guestkit_why" >&2; exit 1; }
-    guestkit_initrd "$(mktemp -d)" "$2" "$3"
+    guestkit_dir=$(mktemp -d)
+    if [ $# -gt 3 ]; then
+        guestkit_modules "$guestkit_dir" "${@:4}" || { echo "$guestkit_why" >&2; exit 1; }
+    fi
+    guestkit_initrd "$guestkit_dir" "$2" "$3"
+    rm -rf "$guestkit_dir"
     echo "$guestkit_kernel"
 fi

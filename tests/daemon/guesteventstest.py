@@ -48,7 +48,9 @@ What it covers:
     detached: the live XML and QEMU's block nodes follow, and
     DEVICE_REMOVED (id 15) arrives with the disk's alias; then a vCPU
     plugged into it (setvcpus --live: the guest onlines it) and
-    unplugged (the guest lets it go);
+    unplugged (the guest lets it go), and its virtio-mem device's
+    requested size raised to 64 MiB (the guest's MemTotal grows by
+    that);
   * a CD-ROM tray QEMU opens and closes (blockdev-open-tray and
     blockdev-close-tray on the domain's monitor, as a guest's eject would):
     TRAY_CHANGE (id 10) with the disk's alias and the reason (open, close)
@@ -63,6 +65,7 @@ Skips the guest part when the kernel cannot be fetched.
 """
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -122,13 +125,15 @@ SUSPEND = ("/bin/busybox mount -t sysfs sysfs /sys\n"
            "/bin/busybox sleep 1000\n")
 
 
-def guest_kit(work, action=POWEROFF, tag="off"):
-    """(kernel, initrd) of a guest that does @action 2 s after it booted,
-    or (None, reason)."""
+def guest_kit(work, action=POWEROFF, tag="off", modules=()):
+    """(kernel, initrd) of a guest that does @action 2 s after it booted
+    (with the kernel's @modules loaded first), or (None, reason)."""
     return harness.guest_kit(work, "#!/bin/busybox sh\n"
                              "/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null\n"
+                             "for m in $(/bin/busybox cat /mod/order 2>/dev/null); do "
+                             "/bin/busybox insmod /mod/$m; done\n"
                              "/bin/busybox echo GUEST-UP > /dev/ttyS0\n"
-                             "/bin/busybox sleep 2\n" + action, tag)
+                             "/bin/busybox sleep 2\n" + action, tag, modules)
 
 
 def kernel_domain(name, kernel, initrd, pm=""):
@@ -605,11 +610,17 @@ HP = "vgmtest-ge-hotplug"
 # the hot-plug guest: says when its second vCPU arrives (onlined as a
 # distribution's udev rule would) and when it is gone again
 HP_ACTION = """/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox mount -t proc proc /proc
 while [ ! -e /sys/devices/system/cpu/cpu1 ]; do /bin/busybox usleep 200000; done
 /bin/busybox echo 1 > /sys/devices/system/cpu/cpu1/online
 /bin/busybox echo "CPU1-ONLINE $(/bin/busybox cat /sys/devices/system/cpu/online)" > /dev/ttyS0
 while [ -e /sys/devices/system/cpu/cpu1 ]; do /bin/busybox usleep 200000; done
 /bin/busybox echo CPU1-GONE > /dev/ttyS0
+mem() { /bin/busybox awk '/^MemTotal:/ { print $2 }' /proc/meminfo; }
+base=$(mem)
+/bin/busybox echo "MEM-BASE $base" > /dev/ttyS0
+while [ "$(mem)" -le "$base" ]; do /bin/busybox usleep 200000; done
+/bin/busybox echo "MEM-VIRTIO $(mem)" > /dev/ttyS0
 /bin/busybox sleep 1000
 """
 
@@ -636,7 +647,7 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
     raises DEVICE_REMOVED (id 15) with the disk's alias, as libvirtd
     does. Then a vCPU plugged (setvcpus --live: the guest onlines it)
     and unplugged (the guest lets it go)."""
-    kernel, initrd = guest_kit(work, HP_ACTION, "hotplug")
+    kernel, initrd = guest_kit(work, HP_ACTION, "hotplug", ("virtio_pci", "virtio_mem"))
     if kernel is None:
         tap.skip("a disk hot-plugged into a Linux guest and detached", initrd)
         return
@@ -651,18 +662,27 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
 </disk>""" % img
     d = conn.createXML("""<domain type='qemu'>
   <name>%s</name>
-  <memory unit='MiB'>256</memory>
+  <maxMemory slots='2' unit='MiB'>2048</maxMemory>
   <vcpu current='1'>2</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>%s</kernel>
     <initrd>%s</initrd>
-    <cmdline>console=ttyS0 quiet</cmdline>
+    <cmdline>console=ttyS0 quiet memhp_default_state=online_movable</cmdline>
   </os>
   <features><acpi/></features>
+  <cpu><numa><cell id='0' cpus='0-1' memory='256' unit='MiB'/></numa></cpu>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <serial type='file'><source path='%s'/></serial>
+    <memory model='virtio-mem'>
+      <target>
+        <size unit='MiB'>256</size>
+        <node>0</node>
+        <block unit='MiB'>2</block>
+        <requested unit='MiB'>0</requested>
+      </target>
+    </memory>
     <memballoon model='none'/>
   </devices>
 </domain>""" % (HP, kernel, initrd, serial), 0)
@@ -716,6 +736,21 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
     tap.ok(err is None and "CPU1-GONE" in text and d.vcpusFlags(F.VIR_DOMAIN_AFFECT_LIVE) == 1,
            "setvcpus 1 --live: the guest lets vCPU 1 go, one runs",
            "%s\n%s" % (err, text[-1500:]))
+    text = wait_text(serial, b"MEM-BASE", 30)
+    m = re.search(r"MEM-BASE (\d+)", text)
+    base = int(m.group(1)) if m else None
+    # the virtio-mem device asked for 64 MiB: the guest's memory grows
+    vm = [e for e in ET.fromstring(d.XMLDesc(0)).findall("./devices/memory")
+          if e.get("model") == "virtio-mem"]
+    if vm:
+        vm[0].find("target/requested").text = str(64 * 1024)
+        vm[0].find("target/requested").set("unit", "KiB")
+        d.updateDeviceFlags(ET.tostring(vm[0], encoding="unicode"), F.VIR_DOMAIN_AFFECT_LIVE)
+    text = wait_text(serial, b"MEM-VIRTIO", 60)
+    m = re.search(r"MEM-VIRTIO (\d+)", text)
+    tap.ok(base and m and int(m.group(1)) - base == 64 * 1024,
+           "update --live of the virtio-mem device's <requested> (64 MiB): the guest's MemTotal "
+           "grows by 65536 KiB", text[-800:])
     d.destroy()
     ev.take(HP, [1])
 

@@ -691,15 +691,16 @@ def write_file(dirpath, filename, text):
 GUEST_KIT_CACHE = os.path.join(BUILDDIR, "tests", "boottest-cache")
 
 
-def guest_kit(work, init_text, tag="guest"):
+def guest_kit(work, init_text, tag="guest", modules=()):
     """(kernel, initrd) of a TCG guest whose /init is `init_text` (a busybox
     sh script), made by tests/guestkit.sh from Debian's kernel and busybox
-    (fetched once into the build tree's cache); (None, reason) when they
-    cannot be had."""
+    (fetched once into the build tree's cache), with the kernel's
+    `modules` in /mod (/mod/order lists them to insmod, dependencies
+    first); (None, reason) when they cannot be had."""
     init = write_file(work, "init-" + tag, init_text)
     initrd = os.path.join(work, "initrd-%s.gz" % tag)
     r = subprocess.run(["bash", os.path.join(SRCDIR, "tests", "guestkit.sh"),
-                        GUEST_KIT_CACHE, init, initrd],
+                        GUEST_KIT_CACHE, init, initrd] + list(modules),
                        capture_output=True, text=True, timeout=600)
     if r.returncode != 0:
         return None, "no guest kernel: " + r.stderr.strip()
