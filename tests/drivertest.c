@@ -110,9 +110,10 @@
  *    'starting' status (and a QEMU) that the next command removes;
  *  - two creates of one uuid under two names: with the first held after
  *    its spawn, the second fails naming both; run together, one runs;
- *  - QEMU without -no-shutdown for <on_poweroff> destroy (with it for
- *    preserve), with -pidfile; a QEMU that quit in order reads 'shut off
- *    (shutdown)', one ended by SIGTERM 'shut off (unknown)';
+ *  - QEMU without -no-shutdown for <on_poweroff> destroy, with -pidfile;
+ *    a QEMU that quit in order reads 'shut off (shutdown)', one ended by
+ *    SIGTERM 'shut off (unknown)'; with <on_poweroff>restart QEMU keeps
+ *    -no-shutdown and the status says so; preserve is refused;
  *  - through the driver with a fake mount table: a hugepage domain's
  *    MOUNT/virt-gmem/NAME dir exists while it runs and goes with destroy;
  *  - two concurrent starts of one domain: one starts it, the other fails
@@ -2347,6 +2348,25 @@ testPoweroff(void)
     run = testTool(root, "domstate", "--reason", "po", NULL);
     TEST_OK(run);
     g_assert_cmpstr(run->out, ==, "shut off (unknown)\n\n");
+
+    /* <on_poweroff>restart: QEMU keeps -no-shutdown, to wait at the
+     * guest's power-off for the driver to restart it (guesteventstest
+     * powers a guest off) */
+    {
+        g_autofree char *rs = testVariant(root, "rs", "7a3c9e21-4b6d-4f80-a2c5-9d1e3f5b7c68",
+                                          "restart");
+        g_autoptr(VgmDriverStatus) rstatus = NULL;
+
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "create", rs, NULL);
+        TEST_OK(run);
+        rstatus = testLoadStatus(root, "rs");
+        g_assert_true(rstatus->restartAtPoweroff);
+        g_assert_true(testProcHasArg(rstatus->qemu.pid, "-no-shutdown"));
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "destroy", "rs", NULL);
+        TEST_OK(run);
+    }
 
     /* another <on_poweroff> would need a manager acting on the stopped
      * QEMU: refused, and nothing starts */

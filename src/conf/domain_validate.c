@@ -2122,11 +2122,12 @@ vgmRuleSpice(const VgmDomainDef *def, GError **error)
 }
 
 /* The lifecycle actions the driver carries out: a power-off ends the
- * domain (destroy); a reboot restarts the guest in place or, with destroy,
- * ends it (-no-reboot). libvirt's other power-off and reboot actions
- * (restart on power-off, preserve, rename-restart, coredump-*) need a
- * manager that acts on the stopped QEMU: refused rather than read and not
- * done. A crash is only seen through a <panic> device: with one, the
+ * domain (destroy) or restarts the guest in the same QEMU (restart: QEMU
+ * waits, and the daemon, or the next look at the domain, resets it and
+ * lets it run, as for a reboot); a reboot restarts the guest in place or,
+ * with destroy, ends it (-no-reboot). libvirt's other power-off and
+ * reboot actions (preserve, rename-restart, coredump-*) are refused
+ * rather than read and not done. A crash is only seen through a <panic> device: with one, the
  * driver destroys the guest (QEMU ends, as at a power-off) or preserves
  * it (QEMU pauses it); restart and the core dumps need a manager too and
  * are refused. Without one, <on_crash> is kept whatever it says, as
@@ -2141,7 +2142,8 @@ vgmRuleLifecycle(const VgmDomainDef *def, GError **error)
         const char *what;
     } actions[] = {
         { "on_poweroff", G_STRUCT_OFFSET(VgmDomainDef, onPoweroff),
-          1u << VGM_DOMAIN_LIFECYCLE_DESTROY, N_("destroy") },
+          1u << VGM_DOMAIN_LIFECYCLE_DESTROY | 1u << VGM_DOMAIN_LIFECYCLE_RESTART,
+          N_("destroy or restart") },
         { "on_reboot", G_STRUCT_OFFSET(VgmDomainDef, onReboot),
           1u << VGM_DOMAIN_LIFECYCLE_DESTROY | 1u << VGM_DOMAIN_LIFECYCLE_RESTART,
           N_("restart or destroy") },

@@ -463,7 +463,9 @@ vgmDriverDomainSetRebooting(const VgmDriverStore *store, VgmDriverDomain *dom,
         vgmDriverStoreSaveStatus(store, dom->status, NULL);
         return FALSE;
     }
-    if (!vgmDriverDomainShutdownAction(mon, dom->name, FALSE, error))
+    /* (<on_poweroff>restart: QEMU keeps waiting at every power-off) */
+    if (!dom->status->restartAtPoweroff &&
+        !vgmDriverDomainShutdownAction(mon, dom->name, FALSE, error))
         return FALSE;
     dom->status->rebooting = FALSE;
     return vgmDriverStoreSaveStatus(store, dom->status, error);
@@ -613,9 +615,9 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     vgmDriverDomainMapRunState(qs, &state, &reason);
     if (state == VGM_DOMAIN_STATE_SHUTOFF) {
         /* the guest powered off and QEMU waits: for the reboot that was
-         * asked for, or (-no-shutdown) a QEMU that an older virt-gmem
-         * started for an <on_poweroff> other than destroy, which a
-         * short-lived tool ends now */
+         * asked for or <on_poweroff>restart (-no-shutdown), which restart
+         * the guest, or a QEMU that an older virt-gmem started with
+         * -no-shutdown for another <on_poweroff>, which ends now */
         switch (vgmDriverDomainCleanupBegin(store, dom, haveLock, &ok, error)) {
         case VGM_DRIVER_CLEANUP_BUSY:
             dom->state = VGM_DOMAIN_STATE_SHUTDOWN;
@@ -626,7 +628,7 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
         case VGM_DRIVER_CLEANUP_GO:
             break;
         }
-        if (dom->status->rebooting) {
+        if (dom->status->rebooting || dom->status->restartAtPoweroff) {
             if (vgmDriverDomainFinishReboot(store, dom, &err)) {
                 dom->state = VGM_DOMAIN_STATE_RUNNING;
                 dom->reason = N_("booted");
@@ -1361,10 +1363,11 @@ vgmDriverDomainShutdown(const VgmDriverStore *store, const char *ref,
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(VgmQemuMonitor) mon = NULL;
 
-    /* a power-off asked for now is no reboot, as in libvirt */
+    /* a power-off asked for now is no reboot, as in libvirt, unless
+     * <on_poweroff> is restart, which libvirt makes a reboot of it */
     if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
         !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
-        !vgmDriverDomainSetRebooting(store, dom, mon, FALSE, error) ||
+        !vgmDriverDomainSetRebooting(store, dom, mon, dom->status->restartAtPoweroff, error) ||
         !vgmQemuMonitorCommand(mon, "system_powerdown", NULL, NULL, error))
         return FALSE;
     if (name)

@@ -859,18 +859,18 @@ vgmDriverCapsVersion(const VgmQemuCaps *caps)
  * What the driver changes in the rendered command line: QEMU writes its
  * pid to @pidfile (so a start killed before it wrote the pid down can
  * still find it), and QEMU exits by itself at the guest's power-off
- * (<on_poweroff>destroy, the only action validation lets through)
- * instead of waiting (-no-shutdown) for a manager that no short-lived
- * tool can be.
+ * (<on_poweroff>destroy) instead of waiting (-no-shutdown) for a manager
+ * that no short-lived tool can be; with @restart (<on_poweroff>restart)
+ * it waits, and whoever looks at the domain next restarts the guest.
  */
 void
 vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const char *pidfile,
-                                  const char *events)
+                                  const char *events, gboolean restart)
 {
     g_autofree char *esc = vgmQemuEscapeOptValue(events);
     guint i;
 
-    for (i = 0; i < cmd->args->len; i++) {
+    for (i = 0; !restart && i < cmd->args->len; i++) {
         if (g_str_equal(g_ptr_array_index(cmd->args, i), "-no-shutdown")) {
             g_ptr_array_remove_index(cmd->args, i);
             break;
@@ -1329,7 +1329,9 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
 
         status->events = g_build_filename(runDir, "events.sock", NULL);
     }
-    vgmDriverProcessAdjustCommandLine(start->cmd, status->pidfile, status->events);
+    status->restartAtPoweroff = def->onPoweroff == VGM_DOMAIN_LIFECYCLE_RESTART;
+    vgmDriverProcessAdjustCommandLine(start->cmd, status->pidfile, status->events,
+                                      status->restartAtPoweroff);
     argv = vgmQemuCmdGetArgv(start->cmd);
     if (!(monitor = vgmDriverProcessMonitorPath(argv))) {
         vgmErrorSet(error, VGM_ERR_INTERNAL, "%s",

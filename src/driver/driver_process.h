@@ -65,10 +65,11 @@ gboolean vgmDriverProcessPlacementAdvice(const VgmDomainDef *def, VgmBitmap **no
 
 /* What the driver changes in a rendered command line: -pidfile @pidfile,
  * a second QMP monitor on @events (for a daemon's event watcher), and no
- * -no-shutdown (QEMU exits by itself at the guest's power-off, the only
- * <on_poweroff> action accepted). */
+ * -no-shutdown (QEMU exits by itself at the guest's power-off) unless
+ * @restart (<on_poweroff>restart: QEMU waits, and the driver restarts
+ * the guest). */
 void vgmDriverProcessAdjustCommandLine(VgmQemuCmd *cmd, const char *pidfile,
-                                       const char *events);
+                                       const char *events, gboolean restart);
 
 /* Fails when @path is too long for a unix socket address. */
 gboolean vgmDriverProcessCheckSocketPath(const char *path, GError **error);

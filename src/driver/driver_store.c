@@ -1687,6 +1687,10 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
         json_builder_set_member_name(b, "rebooting");
         json_builder_add_boolean_value(b, TRUE);
     }
+    if (status->restartAtPoweroff) {
+        json_builder_set_member_name(b, "restartAtPoweroff");
+        json_builder_add_boolean_value(b, TRUE);
+    }
     json_builder_set_member_name(b, "plan");
     if (status->plan)
         json_builder_add_value(b, json_node_copy(status->plan));
@@ -1917,6 +1921,8 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
     status->paused = json_object_get_boolean_member_with_default(obj, "paused", FALSE);
     status->runReason = g_strdup(json_object_get_string_member_with_default(obj, "run-reason", NULL));
     status->rebooting = json_object_get_boolean_member_with_default(obj, "rebooting", FALSE);
+    status->restartAtPoweroff = json_object_get_boolean_member_with_default(obj, "restartAtPoweroff",
+                                                                            FALSE);
     if ((node = json_object_get_member(obj, "unplugs")) && JSON_NODE_HOLDS_OBJECT(node))
         status->unplugs = json_node_copy(node);
     status->id = (int)id;

@@ -334,6 +334,9 @@ typedef struct {
                                  * guest's next power-off instead of exiting,
                                  * and the driver resets the guest and lets
                                  * it run (libvirt's fake reboot) */
+    gboolean restartAtPoweroff; /* <on_poweroff>restart: QEMU pauses at
+                                 * every power-off (-no-shutdown), and the
+                                 * driver restarts the guest the same way */
     JsonNode *plan;             /* vgmQemuPlanToJSON, or NULL */
     char **hugetlbfsDirs;       /* MOUNT/virt-gmem/NAME dirs start made,
                                  * removed with the status; or NULL */

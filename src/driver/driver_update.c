@@ -502,7 +502,8 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                     emulator, u->status->name, err->message);
         return FALSE;
     }
-    vgmDriverProcessAdjustCommandLine(u->cmd, other->pidfile, other->events);
+    vgmDriverProcessAdjustCommandLine(u->cmd, other->pidfile, other->events,
+                                      u->def->onPoweroff == VGM_DOMAIN_LIFECYCLE_RESTART);
     if (!vgmDriverUpdateSetMonitor(u->cmd, other->monitor, error))
         return FALSE;
     u->cprPath = g_build_filename(runDir, "cpr.sock", NULL);

@@ -251,6 +251,14 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
                 e->rebooting = TRUE;
                 return;
             }
+            /* <on_poweroff>restart: the guest's own power-off is
+             * reported, as libvirt reports it, and then restarted */
+            if (status && status->restartAtPoweroff && status->qemu.pid == e->qemu.pid) {
+                e->rebooting = TRUE;
+                vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_SHUTDOWN,
+                                    VGM_EVENT_SHUTDOWN_GUEST);
+                return;
+            }
             e->guestShutdown = TRUE;
             vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_SHUTDOWN,
                                 VGM_EVENT_SHUTDOWN_GUEST);

@@ -599,7 +599,7 @@ def run_tests(tap, target, daemons, work):
                "the watcher follows the domain to its new QEMU: killing it gives STOPPED/failed")
     econn, ev, conn = reboot_tests(tap, econn, ev, conn, daemons, work)
     hotplug_tests(tap, econn, ev, conn, daemons[-1].root, work)
-    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU, ACPI, ACPI + "-d", HP])
+    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU, ACPI, ACPI + "-d", ACPI + "-r", HP])
     econn.close()
     conn.close()
 
@@ -776,7 +776,7 @@ ACPI_MARK = b"virt-gmem-boot\n"
 ACPI = "vgmtest-ge-acpi"
 
 
-def acpi_domain(name, disk, serial, on_reboot="restart"):
+def acpi_domain(name, disk, serial, on_reboot="restart", on_poweroff="destroy"):
     return """<domain type='qemu'>
   <name>%s</name>
   <memory unit='MiB'>64</memory>
@@ -785,6 +785,7 @@ def acpi_domain(name, disk, serial, on_reboot="restart"):
     <type arch='x86_64' machine='pc'>hvm</type>
   </os>
   <features><acpi/></features>
+  <on_poweroff>%s</on_poweroff>
   <on_reboot>%s</on_reboot>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
@@ -798,7 +799,7 @@ def acpi_domain(name, disk, serial, on_reboot="restart"):
     </serial>
     <memballoon model='none'/>
   </devices>
-</domain>""" % (name, on_reboot, disk, serial)
+</domain>""" % (name, on_poweroff, on_reboot, disk, serial)
 
 
 def boots(serial, want, timeout=30):
@@ -905,6 +906,33 @@ def reboot_tests(tap, econn, ev, conn, daemons, work):
            (show([(F.VIR_DOMAIN_EVENT_SHUTDOWN, F.VIR_DOMAIN_EVENT_SHUTDOWN_GUEST),
                   (F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN)]), 1),
            "reboot with <on_reboot>destroy is a shutdown (SHUTDOWN/guest, STOPPED/shutdown)")
+    # <on_poweroff>restart: libvirt makes a shutdown a reboot (no
+    # lifecycle event), and the guest's own power-off is reported
+    # (SHUTDOWN/guest) and restarted, in the same QEMU
+    os.unlink(serial)
+    d = conn.createXML(acpi_domain(ACPI + "-r", disk, serial, on_poweroff="restart"), 0)
+    ev.take(ACPI + "-r", [1, 2])
+    first = boots(serial, 1)
+    pid = qemu_pid(root, ACPI + "-r")
+    d.shutdown()
+    n = boots(serial, 2)
+    got = ev.take(ACPI + "-r", [], timeout=0, settle=1.0)
+    tap.ok(first == 1 and n == 2 and got == [] and qemu_pid(root, ACPI + "-r") == pid and
+           d.state()[0] == F.VIR_DOMAIN_RUNNING,
+           "<on_poweroff>restart: a shutdown is a reboot (the guest boots again in the same "
+           "QEMU, no lifecycle event)", "boots %d, %d; lifecycle %r" % (first, n, show(got)))
+    # the guest's own power-off: the button pressed on QEMU's monitor,
+    # not through the API
+    qmp(root, ACPI + "-r", "system_powerdown")
+    n = boots(serial, 3)
+    got = ev.take(ACPI + "-r", [1], timeout=30, settle=1.0)
+    tap.ok(n == 3 and show(got) == show([(F.VIR_DOMAIN_EVENT_SHUTDOWN,
+                                           F.VIR_DOMAIN_EVENT_SHUTDOWN_GUEST)]) and
+           qemu_pid(root, ACPI + "-r") == pid and d.state()[0] == F.VIR_DOMAIN_RUNNING,
+           "<on_poweroff>restart: the guest's own power-off is SHUTDOWN/guest, then it boots "
+           "again in the same QEMU and runs", "boots %d; lifecycle %r" % (n, show(got)))
+    d.destroy()
+    ev.take(ACPI + "-r", [1])
     d = conn.defineXML(acpi_domain(ACPI + "-d", disk, serial))
     try:
         d.reboot(0)
