@@ -132,13 +132,14 @@ void
 vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
                    int event, int detail)
 {
-    vgmDriverEmitEventID(drv, VGM_EVENT_ID_LIFECYCLE, name, uuid, id, event, detail, NULL, NULL);
+    vgmDriverEmitEventID(drv, VGM_EVENT_ID_LIFECYCLE, name, uuid, id, event, detail, NULL, NULL,
+                         0);
 }
 
 void
 vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
                      const unsigned char *uuid, int id, int event, int detail,
-                     const char *str, const char *str2)
+                     const char *str, const char *str2, unsigned long long num)
 {
     VgmEventDomain dom = { .name = (char *)name, .id = id };
     guint i;
@@ -152,7 +153,7 @@ vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
             continue;
         if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;
-        cb->func(cb->id, cb->eventID, &dom, event, detail, str, str2, cb->opaque);
+        cb->func(cb->id, cb->eventID, &dom, event, detail, str, str2, num, cb->opaque);
     }
     g_mutex_unlock(&drv->eventLock);
 }
@@ -173,7 +174,7 @@ vgmDriverEmitNetworkEvent(VgmDriver *drv, const char *name, const unsigned char 
             continue;
         if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;
-        cb->func(cb->id, cb->eventID, &net, event, detail, NULL, NULL, cb->opaque);
+        cb->func(cb->id, cb->eventID, &net, event, detail, NULL, NULL, 0, cb->opaque);
     }
     g_mutex_unlock(&drv->eventLock);
 }
@@ -194,7 +195,7 @@ vgmDriverEmitDeviceRemoved(VgmDriver *drv, const char *name, const char *alias)
 
     if (dom)
         vgmDriverEmitEventID(drv, VGM_EVENT_ID_DEVICE_REMOVED, dom->name, dom->uuid, dom->id,
-                             0, 0, alias, NULL);
+                             0, 0, alias, NULL, 0);
 }
 
 gboolean
@@ -488,7 +489,7 @@ vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int fl
         vgmDriverEmitEventID(drv, VGM_EVENT_ID_DISK_CHANGE, dom->name, dom->uuid, dom->id,
                              drop->removed ? VGM_EVENT_DISK_DROP_MISSING_ON_START :
                                              VGM_EVENT_DISK_CHANGE_MISSING_ON_START,
-                             0, drop->alias, drop->src);
+                             0, drop->alias, drop->src, 0);
     }
     if (!(flags & VGM_CREATE_START_PAUSED))
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED);
@@ -610,27 +611,29 @@ vgmDriverLookupForWatch(VgmDriver *drv, const char *name, GError **error)
     return dom;
 }
 
-gboolean
-vgmDriverTrayMoved(VgmDriver *drv, const char *name, pid_t pid, const char *devId, gboolean open,
-                   GError **error)
+/* For the watcher: @change applied to the live definition of domain
+ * @name, run by the QEMU of pid @pid, and kept in its status when it
+ * changed something (it returns TRUE then). An event of a QEMU that no
+ * longer runs the domain, or of a domain gone meanwhile, changes
+ * nothing. */
+static gboolean
+vgmDriverWatchChangeLive(VgmDriver *drv, const char *name, pid_t pid,
+                         gboolean (*change)(VgmDomainDef *def, gconstpointer data),
+                         gconstpointer data, GError **error)
 {
     GMutex *m = vgmDriverDomainMutex(drv, name);
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverStatus) status = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
-    gboolean found = FALSE;
     gboolean ok = FALSE;
-    guint i;
 
     g_mutex_lock(m);
     if (!(lock = vgmDriverStoreLockDomain(drv->store, name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)))
         goto out;
     if (!(status = vgmDriverStoreLoadStatus(drv->store, name, error))) {
-        /* gone meanwhile: nothing to follow */
         ok = error && !*error;
         goto out;
     }
-    /* an event of a QEMU that no longer runs the domain changes nothing */
     if (status->qemu.pid != pid) {
         ok = TRUE;
         goto out;
@@ -639,18 +642,7 @@ vgmDriverTrayMoved(VgmDriver *drv, const char *name, pid_t pid, const char *devI
                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
                                         error)))
         goto out;
-    for (i = 0; i < def->devices.disks->len && !found; i++) {
-        VgmDiskDef *disk = g_ptr_array_index(def->devices.disks, i);
-        g_autofree char *id = NULL;
-
-        /* a USB disk has no tray */
-        if (disk->device == VGM_DISK_DEVICE_DISK || disk->bus == VGM_DISK_BUS_USB)
-            continue;
-        id = vgmQemuDiskDeviceId(def, disk);
-        if ((found = g_str_equal(id, devId)))
-            disk->trayOpen = open;
-    }
-    if (!found) {
+    if (!change(def, data)) {
         ok = TRUE;
         goto out;
     }
@@ -660,6 +652,71 @@ vgmDriverTrayMoved(VgmDriver *drv, const char *name, pid_t pid, const char *devI
  out:
     g_mutex_unlock(m);
     return ok;
+}
+
+typedef struct {
+    const char *devId;
+    gboolean open;
+} VgmDriverTrayMove;
+
+static gboolean
+vgmDriverTrayMove(VgmDomainDef *def, gconstpointer data)
+{
+    const VgmDriverTrayMove *t = data;
+    guint i;
+
+    for (i = 0; i < def->devices.disks->len; i++) {
+        VgmDiskDef *disk = g_ptr_array_index(def->devices.disks, i);
+        g_autofree char *id = NULL;
+
+        /* a USB disk has no tray */
+        if (disk->device == VGM_DISK_DEVICE_DISK || disk->bus == VGM_DISK_BUS_USB)
+            continue;
+        id = vgmQemuDiskDeviceId(def, disk);
+        if (g_str_equal(id, t->devId)) {
+            disk->trayOpen = t->open;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+gboolean
+vgmDriverTrayMoved(VgmDriver *drv, const char *name, pid_t pid, const char *devId, gboolean open,
+                   GError **error)
+{
+    VgmDriverTrayMove t = { devId, open };
+
+    return vgmDriverWatchChangeLive(drv, name, pid, vgmDriverTrayMove, &t, error);
+}
+
+/* The guest's memory as libvirt counts it: the balloon's @actual KiB and
+ * what its virtio-mem devices were asked for (libvirt adds the size they
+ * plugged, which QEMU's balloon leaves out) */
+static gboolean
+vgmDriverBalloonMove(VgmDomainDef *def, gconstpointer data)
+{
+    unsigned long long kib = *(const unsigned long long *)data;
+    guint i;
+
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+
+        if (mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM)
+            kib += mem->requested;
+    }
+    kib = MIN(kib, def->memory);
+    if (kib == def->curMemory)
+        return FALSE;
+    def->curMemory = kib;
+    return TRUE;
+}
+
+gboolean
+vgmDriverBalloonChanged(VgmDriver *drv, const char *name, pid_t pid, unsigned long long kib,
+                        GError **error)
+{
+    return vgmDriverWatchChangeLive(drv, name, pid, vgmDriverBalloonMove, &kib, error);
 }
 
 VgmDriverDomain *

@@ -331,7 +331,8 @@ enum {
 };
 
 /* libvirt's event ids (virDomainEventID): LIFECYCLE (0), REBOOT (1, no
- * event or detail: the guest was reset), DISK_CHANGE (9: a start dropped
+ * event or detail: the guest was reset), BALLOON_CHANGE (13: the guest's
+ * balloon holds the number of KiB now), DISK_CHANGE (9: a start dropped
  * a disk's missing source, startupPolicy='optional'; the event is the
  * reason, 0 the medium of a CD-ROM or floppy and 1 a whole disk, the
  * string the disk's alias and the second string its old source) and
@@ -346,6 +347,7 @@ enum {
 #define VGM_EVENT_DISK_CHANGE_MISSING_ON_START 0
 #define VGM_EVENT_DISK_DROP_MISSING_ON_START 1
 #define VGM_EVENT_ID_TRAY_CHANGE 10
+#define VGM_EVENT_ID_BALLOON_CHANGE 13
 #define VGM_EVENT_TRAY_OPEN 0
 #define VGM_EVENT_TRAY_CLOSE 1
 #define VGM_EVENT_ID_DEVICE_REMOVED 15
@@ -377,10 +379,10 @@ void vgmDriverWatchEvents(VgmDriver *drv);
 void vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *uuid,
                         int id, int event, int detail);
 /* ... and an event of another id (@event and @detail 0 where it has none,
- * @str and @str2 NULL) */
+ * @str and @str2 NULL, @num 0) */
 void vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
                           const unsigned char *uuid, int id, int event, int detail,
-                          const char *str, const char *str2);
+                          const char *str, const char *str2, unsigned long long num);
 /* For the watcher: the disk with QEMU device id @devId of domain @name,
  * run by the QEMU of pid @pid, had its tray opened (@open) or closed; its
  * live XML says so from now on. FALSE when it could not be written (a
@@ -388,16 +390,22 @@ void vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
  * and TRUE). */
 gboolean vgmDriverTrayMoved(VgmDriver *drv, const char *name, pid_t pid, const char *devId,
                             gboolean open, GError **error);
+/* For the watcher: the balloon of domain @name, run by the QEMU of pid
+ * @pid, holds @kib KiB now (QEMU's BALLOON_CHANGE): its live XML's
+ * <currentMemory> says so from now on */
+gboolean vgmDriverBalloonChanged(VgmDriver *drv, const char *name, pid_t pid,
+                                 unsigned long long kib, GError **error);
 gboolean vgmDriverHasListeners(VgmDriver *drv);
 VgmDriverDomain *vgmDriverLookupForWatch(VgmDriver *drv, const char *name,
                                          GError **error);
 
 /* Called from whatever thread raised the event; must not block. */
 /* @str: the event's string (TRAY_CHANGE's and DISK_CHANGE's device
- * alias), or NULL; @str2: its second (DISK_CHANGE's old source), or NULL */
+ * alias), or NULL; @str2: its second (DISK_CHANGE's old source), or NULL;
+ * @num: its number (BALLOON_CHANGE's KiB), or 0 */
 typedef void (*VgmEventFunc)(int callbackID, int eventID, const VgmEventDomain *dom,
                              int event, int detail, const char *str, const char *str2,
-                             gpointer opaque);
+                             unsigned long long num, gpointer opaque);
 
 /* Registers @func for @eventID events of the domain with @uuid (NULL: of
  * every domain). Returns the callback id (unique in the process), or -1

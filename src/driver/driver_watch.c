@@ -140,9 +140,10 @@ vgmDriverWatchRaise(VgmDriverWatch *w, const char *name, const unsigned char *uu
  * nobody keeps for a later listener, as in libvirt. */
 static void
 vgmDriverWatchRaiseID(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
-                      int id, int eventID, int event, int detail, const char *str)
+                      int id, int eventID, int event, int detail, const char *str,
+                      unsigned long long num)
 {
-    vgmDriverEmitEventID(w->drv, eventID, name, uuid, id, event, detail, str, NULL);
+    vgmDriverEmitEventID(w->drv, eventID, name, uuid, id, event, detail, str, NULL, num);
 }
 
 static void
@@ -279,7 +280,7 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
     } else if (g_str_equal(ev, "RESET")) {
         /* the guest rebooted (on_reboot restart: QEMU reset it in place;
          * with destroy, -no-reboot makes it a SHUTDOWN instead) */
-        vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_REBOOT, 0, 0, NULL);
+        vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_REBOOT, 0, 0, NULL, 0);
     } else if (g_str_equal(ev, "DEVICE_DELETED") && data &&
                json_object_has_member(data, "device")) {
         /* the guest let a device go that a detach asked for */
@@ -306,7 +307,20 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
                       e->name, devId, err ? err->message : "?");
         /* the tray moved whatever the XML could keep of it */
         vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_TRAY_CHANGE,
-                              open ? VGM_EVENT_TRAY_OPEN : VGM_EVENT_TRAY_CLOSE, 0, devId);
+                              open ? VGM_EVENT_TRAY_OPEN : VGM_EVENT_TRAY_CLOSE, 0, devId, 0);
+    } else if (g_str_equal(ev, "BALLOON_CHANGE") && data &&
+               json_object_has_member(data, "actual")) {
+        /* the guest's balloon driver moved: bytes, which libvirt reports
+         * in KiB, and the live XML's <currentMemory> follows */
+        gint64 actual = json_object_get_int_member_with_default(data, "actual", 0);
+        unsigned long long kib = actual > 0 ? (unsigned long long)actual / 1024 : 0;
+        g_autoptr(GError) err = NULL;
+
+        if (!vgmDriverBalloonChanged(w->drv, e->name, e->qemu.pid, kib, &err))
+            g_warning(_("domain '%1$s': its balloon holds %2$llu KiB now, but its live XML cannot say so: %3$s"),
+                      e->name, kib, err ? err->message : "?");
+        vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_BALLOON_CHANGE, 0, 0,
+                              NULL, kib);
     }
 }
 

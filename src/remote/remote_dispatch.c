@@ -1244,10 +1244,22 @@ vgmRemoteEventDomainSet(VgmRemoteNonnullDomain *out, const VgmEventDomain *dom)
 static void
 vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
                         int event, int detail, const char *str, const char *str2,
-                        gpointer opaque)
+                        unsigned long long num, gpointer opaque)
 {
     VgmRemoteClient *client = opaque;
     VgmRemoteDomainEventCallbackLifecycleMsg msg = { 0 };
+
+    if (eventID == VGM_EVENT_ID_BALLOON_CHANGE) {
+        VgmRemoteDomainEventCallbackBalloonChangeMsg balloon = { 0 };
+
+        balloon.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&balloon.msg.dom, dom);
+        balloon.msg.actual = num;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_BALLOON_CHANGE,
+                                vgmRemoteXdrDomainEventCallbackBalloonChangeMsg, &balloon);
+        return;
+    }
 
     if (eventID == VGM_EVENT_ID_TRAY_CHANGE) {
         VgmRemoteDomainEventCallbackTrayChangeMsg tray = { 0 };
@@ -1366,7 +1378,7 @@ vgmRemoteDispatchConnectDomainEventCallbackDeregisterAny(VgmRemoteClient *client
 static void
 vgmRemoteEventNetwork(int callbackID, int eventID, const VgmEventDomain *net,
                       int event, int detail, const char *str, const char *str2,
-                      gpointer opaque)
+                      unsigned long long num, gpointer opaque)
 {
     VgmRemoteClient *client = opaque;
     VgmRemoteNetworkEventLifecycleMsg msg = { 0 };

@@ -647,7 +647,8 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
     raises DEVICE_REMOVED (id 15) with the disk's alias, as libvirtd
     does. Then a vCPU plugged (setvcpus --live: the guest onlines it)
     and unplugged (the guest lets it go)."""
-    kernel, initrd = guest_kit(work, HP_ACTION, "hotplug", ("virtio_pci", "virtio_mem"))
+    kernel, initrd = guest_kit(work, HP_ACTION, "hotplug",
+                               ("virtio_pci", "virtio_mem", "virtio_balloon"))
     if kernel is None:
         tap.skip("a disk hot-plugged into a Linux guest and detached", initrd)
         return
@@ -683,7 +684,7 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
         <requested unit='MiB'>0</requested>
       </target>
     </memory>
-    <memballoon model='none'/>
+    <memballoon model='virtio'/>
   </devices>
 </domain>""" % (HP, kernel, initrd, serial), 0)
     ev.take(HP, [1, 2])
@@ -751,6 +752,19 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
     tap.ok(base and m and int(m.group(1)) - base == 64 * 1024,
            "update --live of the virtio-mem device's <requested> (64 MiB): the guest's MemTotal "
            "grows by 65536 KiB", text[-800:])
+    # the balloon: the guest's driver gives 56 of its 256 MiB back, QEMU
+    # says so (BALLOON_CHANGE), the daemon raises the event (id 13, in
+    # KiB) and the live XML's <currentMemory> is the balloon's plus the
+    # virtio-mem device's 64 MiB, as libvirt counts it
+    bal = Collected(econn, F.VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE)
+    d.setMemoryFlags(200 * 1024, F.VIR_DOMAIN_AFFECT_LIVE)
+    got = bal.wait(lambda g: any(x[1] == 200 * 1024 for x in g), timeout=60)
+    cur = ET.fromstring(d.XMLDesc(0)).findtext("currentMemory")
+    tap.ok(got and got[-1] == (HP, 200 * 1024) and cur == str((200 + 64) * 1024),
+           "setmem --live 200 MiB: BALLOON_CHANGE events up to 204800 KiB, and the live "
+           "<currentMemory> 270336 KiB (the balloon and the virtio-mem device)",
+           "events %r, currentMemory %r" % (got, cur))
+    bal.close()
     d.destroy()
     ev.take(HP, [1])
 
