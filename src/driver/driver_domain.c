@@ -2163,6 +2163,47 @@ vgmDriverDomainFinishUnplug(const VgmDriverStore *store, VgmDriverDomain *dom,
 
 #define VGM_DRIVER_UNPLUG_WAIT_MS 5000
 
+/* Asks the guest of running domain @dom (lock held) to let QEMU device
+ * @id go (device_del), recorded first in its status with @xml (the
+ * device's; "" for a vCPU), since QEMU may say the guest let go at any
+ * time, and waits 5 s for that, as libvirt waits. Gone (*@gone), its
+ * removal is finished. A device_del QEMU refuses drops the record,
+ * unless @pending (asked for before: the guest may still let go). */
+static gboolean
+vgmDriverDomainUnplugWait(const VgmDriverStore *store, VgmDriverDomain *dom,
+                          VgmQemuMonitor *mon, const char *id, const char *xml,
+                          gboolean pending, gboolean *gone, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    gint64 until;
+
+    *gone = FALSE;
+    json_object_set_string_member(vgmDriverDomainUnplugs(dom, TRUE), id, xml);
+    if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+        return FALSE;
+    json_object_set_string_member(args, "id", id);
+    if (!vgmQemuMonitorCommand(mon, "device_del", args, NULL, error)) {
+        if (!pending) {
+            json_object_remove_member(vgmDriverDomainUnplugs(dom, TRUE), id);
+            vgmDriverStoreSaveStatus(store, dom->status, NULL);
+        }
+        return FALSE;
+    }
+    until = g_get_monotonic_time() + VGM_DRIVER_UNPLUG_WAIT_MS * 1000LL;
+    do {
+        g_autoptr(GError) err = NULL;
+
+        if (vgmDriverDomainDeviceGone(mon, id, &err))
+            return (*gone = vgmDriverDomainFinishUnplug(store, dom, mon, id, error));
+        if (err) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        g_usleep(100 * 1000);
+    } while (g_get_monotonic_time() < until);
+    return TRUE;
+}
+
 /* Detaches device @xml from running domain @dom (lock held), as libvirt
  * does: QEMU asks the guest to let it go (device_del), and the driver
  * waits 5 s for that. Gone, its back ends go and the live XML drops it;
@@ -2177,10 +2218,8 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     g_autoptr(VgmDomainDef) newDef = NULL;
     g_auto(VgmDriverHotplugDiff) d = { 0 };
     g_autoptr(VgmQemuMonitor) mon = NULL;
-    g_autoptr(JsonObject) args = json_object_new();
     g_autofree char *id = NULL;
-    gboolean pending;
-    gint64 until;
+    gboolean pending, gone;
     guint i;
     int o;
 
@@ -2221,35 +2260,10 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
             return TRUE;
         }
     }
-    /* recorded first: QEMU may say the guest let go at any time */
-    json_object_set_string_member(vgmDriverDomainUnplugs(dom, TRUE), id, xml);
-    if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+    if (!vgmDriverDomainUnplugWait(store, dom, mon, id, xml, pending, &gone, error))
         return FALSE;
-    json_object_set_string_member(args, "id", id);
-    if (!vgmQemuMonitorCommand(mon, "device_del", args, NULL, error)) {
-        /* (a request made before stays: the guest may still let go) */
-        if (!pending) {
-            json_object_remove_member(vgmDriverDomainUnplugs(dom, TRUE), id);
-            vgmDriverStoreSaveStatus(store, dom->status, NULL);
-        }
-        return FALSE;
-    }
-    until = g_get_monotonic_time() + VGM_DRIVER_UNPLUG_WAIT_MS * 1000LL;
-    do {
-        g_autoptr(GError) err = NULL;
-
-        if (vgmDriverDomainDeviceGone(mon, id, &err)) {
-            if (!vgmDriverDomainFinishUnplug(store, dom, mon, id, error))
-                return FALSE;
-            *removed = g_steal_pointer(&id);
-            return TRUE;
-        }
-        if (err) {
-            g_propagate_error(error, g_steal_pointer(&err));
-            return FALSE;
-        }
-        g_usleep(100 * 1000);
-    } while (g_get_monotonic_time() < until);
+    if (gone)
+        *removed = g_steal_pointer(&id);
     return TRUE;
 }
 
@@ -2642,36 +2656,18 @@ static gboolean
 vgmDriverDomainUnplugVcpu(const VgmDriverStore *store, VgmDriverDomain *dom,
                           VgmQemuMonitor *mon, unsigned int id, GError **error)
 {
-    g_autoptr(JsonObject) args = json_object_new();
     g_autofree char *qid = g_strdup_printf(VGM_DRIVER_VCPU_ID_PREFIX "%u", id);
-    gint64 until;
+    gboolean gone;
 
-    /* recorded first: QEMU may say the guest let go at any time */
-    json_object_set_string_member(vgmDriverDomainUnplugs(dom, TRUE), qid, "");
-    if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+    if (!vgmDriverDomainUnplugWait(store, dom, mon, qid, "", FALSE, &gone, error))
         return FALSE;
-    json_object_set_string_member(args, "id", qid);
-    if (!vgmQemuMonitorCommand(mon, "device_del", args, NULL, error)) {
-        json_object_remove_member(vgmDriverDomainUnplugs(dom, TRUE), qid);
-        vgmDriverStoreSaveStatus(store, dom->status, NULL);
+    if (!gone) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("the guest of domain '%1$s' did not let vCPU %2$u go within 5 s; it is removed when the guest does"),
+                    dom->name, id);
         return FALSE;
     }
-    until = g_get_monotonic_time() + VGM_DRIVER_UNPLUG_WAIT_MS * 1000LL;
-    do {
-        g_autoptr(GError) err = NULL;
-
-        if (vgmDriverDomainDeviceGone(mon, qid, &err))
-            return vgmDriverDomainFinishUnplug(store, dom, mon, qid, error);
-        if (err) {
-            g_propagate_error(error, g_steal_pointer(&err));
-            return FALSE;
-        }
-        g_usleep(100 * 1000);
-    } while (g_get_monotonic_time() < until);
-    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                _("the guest of domain '%1$s' did not let vCPU %2$u go within 5 s; it is removed when the guest does"),
-                dom->name, id);
-    return FALSE;
+    return TRUE;
 }
 
 /* Plugs or unplugs vCPUs of running domain @dom (lock held) until

@@ -120,20 +120,27 @@ bound|renew)
 esac
 """
 
-GUEST_INIT = """#!/bin/busybox sh
+# the guests' /init: the kernel's file systems and modules, loopback up
+INIT_HEAD = """#!/bin/busybox sh
 /bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
 /bin/busybox mount -t proc proc /proc
 /bin/busybox mount -t sysfs sysfs /sys
 for m in $(/bin/busybox cat /mod/order); do /bin/busybox insmod /mod/$m; done
 /bin/busybox ip link set lo up
-/bin/busybox ip link set eth0 up
+"""
+
+# eth0 up, a DHCP lease (dhcp.sh prints it) and a ping of the network's
+# host address
+DHCP_PING = """/bin/busybox ip link set eth0 up
 /bin/busybox udhcpc -i eth0 -n -q -t 20 -T 1 -s /dhcp.sh > /dev/ttyS0 2>&1
 if /bin/busybox ping -c 3 -W 2 192.168.122.1 > /dev/ttyS0 2>&1; then
     /bin/busybox echo PING-OK > /dev/ttyS0
 else
     /bin/busybox echo PING-FAILED > /dev/ttyS0
 fi
-/bin/busybox echo NETGUEST-DONE > /dev/ttyS0
+"""
+
+GUEST_INIT = INIT_HEAD + DHCP_PING + """/bin/busybox echo NETGUEST-DONE > /dev/ttyS0
 /bin/busybox poweroff -f
 """
 
@@ -309,22 +316,9 @@ def check_coalesce(tap, uri, root, tmp):
     virsh(uri, "destroy", "coalesce")
 
 
-HP_INIT = """#!/bin/busybox sh
-/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
-/bin/busybox mount -t proc proc /proc
-/bin/busybox mount -t sysfs sysfs /sys
-for m in $(/bin/busybox cat /mod/order); do /bin/busybox insmod /mod/$m; done
-/bin/busybox ip link set lo up
-/bin/busybox echo HPGUEST-UP > /dev/ttyS0
+HP_INIT = INIT_HEAD + """/bin/busybox echo HPGUEST-UP > /dev/ttyS0
 while [ ! -e /sys/class/net/eth0 ]; do /bin/busybox usleep 200000; done
-/bin/busybox ip link set eth0 up
-/bin/busybox udhcpc -i eth0 -n -q -t 20 -T 1 -s /dhcp.sh > /dev/ttyS0 2>&1
-if /bin/busybox ping -c 3 -W 2 192.168.122.1 > /dev/ttyS0 2>&1; then
-    /bin/busybox echo PING-OK > /dev/ttyS0
-else
-    /bin/busybox echo PING-FAILED > /dev/ttyS0
-fi
-/bin/busybox echo ETH0-READY > /dev/ttyS0
+""" + DHCP_PING + """/bin/busybox echo ETH0-READY > /dev/ttyS0
 while [ -e /sys/class/net/eth0 ]; do /bin/busybox usleep 200000; done
 /bin/busybox echo ETH0-GONE > /dev/ttyS0
 /bin/busybox ip link set eth1 up
