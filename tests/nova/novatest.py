@@ -42,7 +42,10 @@ Nova's modules and calls them; it does not reimplement them.
      to the running instance with Guest.attach_device(persistent, live):
      Guest.get_disk() finds it and the config has it; then
      Guest.detach_device(persistent, live): the config no longer has it
-     (the guest, without an OS, keeps the live one, as with libvirtd).
+     (the guest, without an OS, keeps the live one, as with libvirtd);
+     a port of VIF type 'tap' the same way, its interface config made by
+     Nova's own VIF driver, found again with Guest.get_interface_by_cfg,
+     as Nova's attach_interface and detach_interface do.
 
 Target
 ------
@@ -1191,6 +1194,45 @@ def _strip_rejected(root, msg):
     return None
 
 
+NOVA_PORT_MAC = "fa:16:3e:7a:00:01"
+
+
+def _part_c_interface(guest, inst, image_meta):
+    """A port attached to the running instance as Nova's attach_interface
+    does it: the interface config of Nova's own VIF driver
+    (LibvirtGenericVIFDriver.get_config) for a port of VIF type 'tap'
+    (<interface type='ethernet'> with Nova's tap name), attached live and
+    persistent; found again in the live domain the way Nova's
+    detach_interface finds it (Guest.get_interface_by_cfg, its config
+    classes' own comparison); then detached (the guest, without an OS,
+    keeps the live one, as with libvirtd)."""
+    from nova.network import model as network_model
+    from nova.tests.unit import fake_network_cache_model as fnm
+    from nova.virt.libvirt import vif as libvirt_vif
+    vif = fnm.new_vif({"id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "address": NOVA_PORT_MAC,
+                       "type": network_model.VIF_TYPE_TAP, "devname": "tapa1b2c3d4-e5"})
+    ok, cfg = tap.call("LibvirtGenericVIFDriver.get_config() of a VIF of type tap",
+                       libvirt_vif.LibvirtGenericVIFDriver().get_config, inst, vif, image_meta,
+                       inst.flavor, VIRT_TYPE)
+    if not ok:
+        return
+    tap.diag("Nova's interface XML:\n" + cfg.to_xml())
+    ok, _ = tap.call("Guest.attach_device(interface, persistent=True, live=True)",
+                     guest.attach_device, cfg, True, True)
+    if not ok:
+        return
+    found = guest.get_interface_by_cfg(cfg)
+    persistent = guest.get_interface_by_cfg(cfg, from_persistent_config=True)
+    tap.ok(found is not None and found.mac_addr == NOVA_PORT_MAC and persistent is not None,
+           "Nova finds the interface in the live domain and its config (Guest.get_interface_by_cfg)",
+           guest._domain.XMLDesc(0))
+    ok, _ = tap.call("Guest.detach_device(interface, persistent=True, live=True)",
+                     guest.detach_device, cfg, True, True)
+    if ok:
+        tap.ok(guest.get_interface_by_cfg(cfg, from_persistent_config=True) is None,
+               "the config no longer has the interface after the detach")
+
+
 def _part_c_instance(drv, sink, ctxt, inst):
     from nova.virt.libvirt import blockinfo
     image_meta = objects.ImageMeta.from_dict({"disk_format": "raw",
@@ -1277,6 +1319,7 @@ def _part_c_instance(drv, sink, ctxt, inst):
             cfg_xml = guest._domain.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
             tap.ok("<target dev='vdb'" not in cfg_xml,
                    "the config no longer has the volume after the detach")
+    _part_c_interface(guest, inst, image_meta)
     # The compute manager's clean power-off: shutdown() (ACPI), poll the
     # power state once a second, destroy() when the timeout passes.
     ok, _ = tap.call("LibvirtDriver.power_off(instance, timeout=3, retry_interval=1)",
