@@ -2138,7 +2138,7 @@ vgmDriverDomainFinishUnplug(const VgmDriverStore *store, VgmDriverDomain *dom,
 
     if (!unplugs || !json_object_has_member(unplugs, id))
         return TRUE;
-    xml = g_strdup(json_object_get_string_member(unplugs, id));
+    xml = g_strdup(json_object_get_string_member_with_default(unplugs, id, ""));
     json_object_remove_member(unplugs, id);
     /* a vCPU (recorded without XML) goes offline */
     if (!*xml && g_str_has_prefix(id, VGM_DRIVER_VCPU_ID_PREFIX)) {
@@ -2761,7 +2761,7 @@ vgmDriverDomainDeviceDeleted(const VgmDriverStore *store, const char *name, cons
         !(unplugs = vgmDriverDomainUnplugs(dom, FALSE)) || !json_object_has_member(unplugs, id))
         return TRUE;
     /* (a vCPU, recorded without XML, is no device libvirt reports) */
-    device = *json_object_get_string_member(unplugs, id) != '\0';
+    device = *json_object_get_string_member_with_default(unplugs, id, "") != '\0';
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
         !vgmDriverDomainFinishUnplug(store, dom, mon, id, error))
         return FALSE;
