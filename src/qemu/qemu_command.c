@@ -1135,8 +1135,9 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     {
         /* QEMU starts its bridge helper for <interface type='bridge'>
          * without a tap name (libvirt hands over a tap fd instead; a
-         * named tap is the driver's to put into the bridge): the helper is a setuid
-         * program QEMU spawns, so spawning and privileges stay allowed */
+         * named tap is the driver's to put into the bridge): the helper
+         * is a setuid program QEMU spawns, so spawning and privileges
+         * stay allowed then */
         gboolean bridge = FALSE;
         guint i;
         for (i = 0; i < def->devices.nets->len; i++) {
