@@ -953,6 +953,22 @@ vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GError **er
 }
 
 gboolean
+vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, unsigned int id,
+             const VgmBitmap *cpus, unsigned int flags, GError **error)
+{
+    GMutex *m;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
+        return FALSE;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = vgmDriverDomainPin(drv->store, name, kind, id, cpus, flags, error);
+    g_mutex_unlock(m);
+    return ok;
+}
+
+gboolean
 vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus, unsigned int flags,
                   GError **error)
 {

@@ -151,6 +151,10 @@ gboolean vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GE
  * VCPU_MAXIMUM): the config's vCPU counts, or the vCPUs a running domain
  * runs (plugged and unplugged) */
 #define VGM_DOMAIN_VCPU_MAXIMUM (1u << 2)
+/* virDomainPinVcpuFlags, virDomainPinEmulator, virDomainPinIOThread
+ * (flags AFFECT_LIVE, AFFECT_CONFIG) */
+gboolean vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, unsigned int id,
+                      const VgmBitmap *cpus, unsigned int flags, GError **error);
 gboolean vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus,
                            unsigned int flags, GError **error);
 /* virDomainSetMemoryFlags (@kib KiB; flags AFFECT_LIVE, AFFECT_CONFIG,

@@ -2876,6 +2876,130 @@ vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *ref, const 
 }
 
 typedef struct {
+    VgmDriverPinKind kind;
+    unsigned int id;
+    const VgmBitmap *cpus;
+} VgmDriverPinChange;
+
+/* @def with the pin @data asks for (<vcpupin>, <emulatorpin> or
+ * <iothreadpin>), or a refusal naming what @def does not have */
+static gboolean
+vgmDriverDomainApplyPin(VgmDomainDef *def, const VgmDriverPinChange *c, GError **error)
+{
+    guint i;
+
+    switch (c->kind) {
+    case VGM_DRIVER_PIN_VCPU:
+        if (c->id >= def->vcpus) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("cannot pin vCPU %1$u of domain '%2$s': it has %3$u vCPUs"),
+                        c->id, def->name, def->vcpus);
+            return FALSE;
+        }
+        if (!def->vcpupin)
+            def->vcpupin = g_new0(VgmBitmap *, def->vcpus);
+        vgmBitmapFree(def->vcpupin[c->id]);
+        def->vcpupin[c->id] = vgmBitmapCopy(c->cpus);
+        return TRUE;
+    case VGM_DRIVER_PIN_EMULATOR:
+        vgmBitmapFree(def->emulatorpin);
+        def->emulatorpin = vgmBitmapCopy(c->cpus);
+        return TRUE;
+    case VGM_DRIVER_PIN_IOTHREAD:
+        for (i = 0; def->iothreads && i < def->iothreads->len; i++) {
+            VgmDomainIOThread *t = g_ptr_array_index(def->iothreads, i);
+
+            if (t->id == c->id) {
+                vgmBitmapFree(t->cpumask);
+                t->cpumask = vgmBitmapCopy(c->cpus);
+                return TRUE;
+            }
+        }
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("cannot pin I/O thread %1$u of domain '%2$s': it has no such I/O thread"),
+                    c->id, def->name);
+        return FALSE;
+    case VGM_DRIVER_PIN_LAST:
+        break;
+    }
+    g_assert_not_reached();
+}
+
+static char *
+vgmDriverDomainChangePin(VgmDomainDef *def, gconstpointer data, GError **error)
+{
+    return vgmDriverDomainApplyPin(def, data, error) ? vgmDomainDefFormat(def) : NULL;
+}
+
+/* The pin @c of running domain @dom (lock held): its live definition
+ * changed, then QEMU's threads pinned again as it says (those without a
+ * pin of their own keep their CPUs), and kept as the live XML */
+static gboolean
+vgmDriverDomainPinLive(const VgmDriverStore *store, VgmDriverDomain *dom,
+                       const VgmDriverPinChange *c, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+
+    if (!(def = vgmDomainDefParseString(dom->status->xml, NULL,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)))
+        return FALSE;
+    /* as libvirt: a vCPU QEMU does not run has no thread to pin */
+    if (c->kind == VGM_DRIVER_PIN_VCPU && c->id < def->vcpus &&
+        !(def->vcpuList ? def->vcpuList[c->id].online :
+          c->id < (def->vcpusCurrent ? def->vcpusCurrent : def->vcpus))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("cannot pin vCPU %1$u of running domain '%2$s': it is not online"),
+                    c->id, dom->name);
+        return FALSE;
+    }
+    return vgmDriverDomainApplyPin(def, c, error) &&
+           vgmDomainDefValidate(def, error) &&
+           (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
+           vgmDriverProcessPin(def, NULL, mon, dom->status->qemu.pid, error) &&
+           vgmDriverDomainSaveLive(store, dom, def, error);
+}
+
+gboolean
+vgmDriverDomainPin(const VgmDriverStore *store, const char *ref, VgmDriverPinKind kind,
+                   unsigned int id, const VgmBitmap *cpus, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverPinChange change = { kind, id, cpus };
+    gboolean active;
+
+    if (!cpus || vgmBitmapCount(cpus) == 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a pin needs at least one CPU"));
+        return FALSE;
+    }
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    active = vgmDriverDomainIsActive(dom);
+    /* AFFECT_CURRENT: the live domain while it runs, else the config; a
+     * change of both is made in neither when the config's is refused */
+    if ((flags & VGM_DOMAIN_AFFECT_LIVE) || (!(flags & VGM_DOMAIN_AFFECT_CONFIG) && active)) {
+        g_autoptr(VgmDomainDef) checked = NULL;
+
+        if (!active) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' is not running"), dom->name);
+            return FALSE;
+        }
+        if ((flags & VGM_DOMAIN_AFFECT_CONFIG) &&
+            !(checked = vgmDriverDomainChangedConfig(store, dom, vgmDriverDomainChangePin,
+                                                     &change, error)))
+            return FALSE;
+        if (!vgmDriverDomainPinLive(store, dom, &change, error))
+            return FALSE;
+        return !checked || vgmDriverStoreSaveConfig(store, checked, error);
+    }
+    return vgmDriverDomainChangeConfig(store, dom, vgmDriverDomainChangePin, &change, error);
+}
+
+typedef struct {
     unsigned long long kib;
     gboolean maximum;
 } VgmDriverMemoryChange;

@@ -187,6 +187,23 @@ gboolean vgmDriverDomainLiveUpdate(const VgmDriverStore *store, const char *ref,
                                    GError **error);
 gboolean vgmDriverDomainSuspend(const VgmDriverStore *store, const char *ref,
                                 char **name, GError **error);
+/* What a pin names: a vCPU, QEMU's emulator threads, an I/O thread */
+typedef enum {
+    VGM_DRIVER_PIN_VCPU,
+    VGM_DRIVER_PIN_EMULATOR,
+    VGM_DRIVER_PIN_IOTHREAD,
+
+    VGM_DRIVER_PIN_LAST
+} VgmDriverPinKind;
+
+/* libvirt's virDomainPinVcpuFlags, virDomainPinEmulator and
+ * virDomainPinIOThread on @ref: the pin of vCPU or I/O thread @id (or the
+ * emulator's) to @cpus, in the config (<cputune>, checked as a define
+ * checks it) and, AFFECT_LIVE or AFFECT_CURRENT while it runs, on QEMU's
+ * threads and in the live XML */
+gboolean vgmDriverDomainPin(const VgmDriverStore *store, const char *ref,
+                            VgmDriverPinKind kind, unsigned int id, const VgmBitmap *cpus,
+                            unsigned int flags, GError **error);
 /* libvirt's virDomainSetVcpusFlags on the persistent config of @ref
  * (the maximum, VGM_DOMAIN_VCPU_MAXIMUM, or the count it starts with)
  * and, AFFECT_LIVE or AFFECT_CURRENT while it runs, the vCPUs it runs,

@@ -1923,6 +1923,65 @@ vgmRemoteDispatchDomainGetVcpuPinInfo(VgmRemoteClient *client,
     return TRUE;
 }
 
+/* A client's CPU map (bit N of byte N/8: CPU N) as a set */
+static VgmBitmap *
+vgmRemoteCpuMap(const guint8 *map, guint32 len)
+{
+    VgmBitmap *cpus = vgmBitmapNew(VGM_BITMAP_MAX);
+    guint32 i;
+
+    for (i = 0; i < len * 8 && i < VGM_BITMAP_MAX; i++) {
+        if (map[i / 8] & (1u << (i % 8)))
+            vgmBitmapSet(cpus, i);
+    }
+    return cpus;
+}
+
+/* virDomainPinVcpu: the running domain's */
+gboolean
+vgmRemoteDispatchDomainPinVcpu(VgmRemoteClient *client, const VgmRemoteDomainPinVcpuArgs *args,
+                               GError **error)
+{
+    g_autoptr(VgmBitmap) cpus = vgmRemoteCpuMap(args->cpumap.val, args->cpumap.len);
+    VGM_REMOTE_GET_DOMAIN(dom);
+
+    return vgmDriverPin(client->drv, dom->name, VGM_DRIVER_PIN_VCPU, args->vcpu, cpus,
+                        VGM_DOMAIN_AFFECT_LIVE, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainPinVcpuFlags(VgmRemoteClient *client,
+                                    const VgmRemoteDomainPinVcpuFlagsArgs *args, GError **error)
+{
+    g_autoptr(VgmBitmap) cpus = vgmRemoteCpuMap(args->cpumap.val, args->cpumap.len);
+    VGM_REMOTE_GET_DOMAIN(dom);
+
+    return vgmDriverPin(client->drv, dom->name, VGM_DRIVER_PIN_VCPU, args->vcpu, cpus,
+                        args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainPinEmulator(VgmRemoteClient *client,
+                                   const VgmRemoteDomainPinEmulatorArgs *args, GError **error)
+{
+    g_autoptr(VgmBitmap) cpus = vgmRemoteCpuMap(args->cpumap.val, args->cpumap.len);
+    VGM_REMOTE_GET_DOMAIN(dom);
+
+    return vgmDriverPin(client->drv, dom->name, VGM_DRIVER_PIN_EMULATOR, 0, cpus, args->flags,
+                        error);
+}
+
+gboolean
+vgmRemoteDispatchDomainPinIothread(VgmRemoteClient *client,
+                                   const VgmRemoteDomainPinIothreadArgs *args, GError **error)
+{
+    g_autoptr(VgmBitmap) cpus = vgmRemoteCpuMap(args->cpumap.val, args->cpumap.len);
+    VGM_REMOTE_GET_DOMAIN(dom);
+
+    return vgmDriverPin(client->drv, dom->name, VGM_DRIVER_PIN_IOTHREAD, args->iothreads_id,
+                        cpus, args->flags, error);
+}
+
 gboolean
 vgmRemoteDispatchDomainGetEmulatorPinInfo(VgmRemoteClient *client,
                                           const VgmRemoteDomainGetEmulatorPinInfoArgs *args,

@@ -1173,6 +1173,18 @@ def vcpus_live_tests(tap, uri, vcpu_element):
     r = virsh(uri, "setvcpus", VC, "3", "--config", "--maximum")
     r2 = virsh(uri, "setvcpus", VC, "1", "--config")
     tap.eq((r.rc, r2.rc, vcpu_element()), (0, 0, ("3", "1")), "the config: 1 of 3 vCPUs")
+    # pins of the config (virDomainPinVcpuFlags, PinEmulator with
+    # --config): its <cputune>
+    r = virsh(uri, "vcpupin", VC, "0", "1", "--config")
+    r2 = virsh(uri, "emulatorpin", VC, "0", "--config")
+    d = xml_root(tap, virsh(uri, "dumpxml", "--inactive", VC).out, "the config (pins)")
+    pins = [(p.get("vcpu"), p.get("cpuset")) for p in d.findall("./cputune/vcpupin")] \
+        if d is not None else None
+    emu = d.find("./cputune/emulatorpin") if d is not None else None
+    tap.ok(r.rc == 0 and r2.rc == 0 and pins == [("0", "1")] and emu is not None and
+           emu.get("cpuset") == "0",
+           "vcpupin 0 1 --config and emulatorpin 0 --config: the config's <cputune>",
+           r.describe() + r2.describe() + repr(pins))
     r = virsh(uri, "start", "--paused", VC, timeout=120)
     if not tap.ok(r.rc == 0, "virsh start --paused (vcpus)", r.describe()):
         return
@@ -1543,7 +1555,10 @@ PINS_XML = """<domain type='qemu'>
 def pin_live_tests(tap, target, tmp):
     """vcpupin, emulatorpin and iothreadinfo of a running (paused) domain:
     the affinity of QEMU's threads, which the start set from the pins (a
-    thread without a pin of its own on every CPU, not the emulator's).
+    thread without a pin of its own on every CPU, not the emulator's);
+    then the pins changed live (vcpupin 1 0, emulatorpin 1, iothreadpin
+    2 0), read back the same way; a vCPU it does not have, and --config
+    of the transient domain, refused.
     Captured from virsh 9.0 against libvirtd 9.0 with this definition on
     2026-12-02, on a host with CPUs 0-1; the same in both modes."""
     uri = target.uri
@@ -1551,6 +1566,11 @@ def pin_live_tests(tap, target, tmp):
              "virsh vcpupin (running): vCPU 0 on its pin, vCPU 1 on every CPU",
              "virsh emulatorpin (running)",
              "virsh iothreadinfo (running): I/O thread 1 on its pin, 2 on every CPU",
+             "virsh vcpupin 1 0 (running): vCPU 1 now on CPU 0, vCPU 0 kept",
+             "virsh emulatorpin 1 (running)",
+             "virsh iothreadpin 2 0 (running)",
+             "virsh vcpupin of a vCPU the domain does not have, and --config of a transient "
+             "domain, fail",
              "virsh destroy: the pinned domain"]
     if pin_expectations() is None:
         for n in names:
@@ -1575,8 +1595,28 @@ def pin_live_tests(tap, target, tmp):
     tap.eq((r.rc, lines[:2], sorted(lines[2:])),
            (0, [" IOThread ID   CPU Affinity", "-----------------------------"],
             ["", "", " 1             1", " 2             0-1"]), names[3])
+    # pins changed while it runs (virDomainPinVcpuFlags, PinEmulator,
+    # PinIOThread): QEMU's threads move, and the reads above say so
+    r = virsh(uri, "vcpupin", PINS, "1", "0")
+    r2 = virsh(uri, "vcpupin", PINS)
+    tap.eq((r.rc, r2.out), (0, " VCPU   CPU Affinity\n"
+                               "----------------------\n"
+                               " 0      1\n"
+                               " 1      0\n\n"), names[4])
+    r = virsh(uri, "emulatorpin", PINS, "1")
+    r2 = virsh(uri, "emulatorpin", PINS)
+    tap.eq((r.rc, r2.out), (0, "emulator: CPU Affinity\n"
+                               "----------------------------------\n"
+                               "       *: 1\n\n"), names[5])
+    r = virsh(uri, "iothreadpin", PINS, "2", "0")
+    r2 = virsh(uri, "iothreadinfo", PINS)
+    tap.eq((r.rc, sorted(r2.out.split("\n")[2:])), (0, ["", "", " 1             1", " 2             0"]),
+           names[6])
+    r = virsh(uri, "vcpupin", PINS, "7", "0")
+    r2 = virsh(uri, "vcpupin", PINS, "0", "0", "--config")
+    tap.ok(r.rc == 1 and r.err and r2.rc == 1 and r2.err, names[7], r.describe() + r2.describe())
     r = virsh(uri, "destroy", PINS)
-    tap.eq((r.rc, r.out), (0, "Domain '%s' destroyed\n\n" % PINS), names[4])
+    tap.eq((r.rc, r.out), (0, "Domain '%s' destroyed\n\n" % PINS), names[8])
 
 
 def pin_expectations():
