@@ -201,13 +201,21 @@ def guest_xml(tmp, kernel, initrd, serial):
 """ % (kernel, initrd, QEMU, GUEST_MAC, serial)
 
 
-def check_guest(tap, uri, root, tmp):
+def guest_or_skip(tap, what, tmp, init_text=GUEST_INIT, tag="netguest"):
+    """build_guest's (kernel, initrd), or None with the check @what
+    skipped, saying why (no QEMU, no guest kit)"""
     if not os.access(QEMU, os.X_OK):
-        tap.skip("a guest on network 'default'", "%s is not installed" % QEMU)
-        return
-    kit, why = build_guest(tmp)
+        tap.skip(what, "%s is not installed" % QEMU)
+        return None
+    kit, why = build_guest(tmp, init_text, tag)
     if not kit:
-        tap.skip("a guest on network 'default'", why)
+        tap.skip(what, why)
+    return kit
+
+
+def check_guest(tap, uri, root, tmp):
+    kit = guest_or_skip(tap, "a guest on network 'default'", tmp)
+    if not kit:
         return
     kernel, initrd = kit
     serial = os.path.join(tmp, "serial.log")
@@ -380,12 +388,8 @@ def check_hotplug(tap, uri, root, tmp):
     link is set down and up (domif-setlink), which the guest sees as its
     carrier. A macvtap
     (type 'direct') is refused, and the taps go with the guest."""
-    if not os.access(QEMU, os.X_OK):
-        tap.skip("interfaces hot-plugged into a guest", "%s is not installed" % QEMU)
-        return
-    kit, why = build_guest(tmp, HP_INIT, "hpguest")
+    kit = guest_or_skip(tap, "interfaces hot-plugged into a guest", tmp, HP_INIT, "hpguest")
     if not kit:
-        tap.skip("interfaces hot-plugged into a guest", why)
         return
     kernel, initrd = kit
     serial = os.path.join(tmp, "hpguest-serial.log")
