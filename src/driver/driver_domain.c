@@ -1547,6 +1547,40 @@ vgmDriverDomainChangeConfig(const VgmDriverStore *store, const VgmDriverDomain *
     return checked && vgmDriverStoreSaveConfig(store, checked, error);
 }
 
+/* What a change of running domain @dom (lock held) does to it and its
+ * live XML, with the data of vgmDriverDomainAffect's @data */
+typedef gboolean (*VgmDriverDomainLiveFunc)(const VgmDriverStore *store, VgmDriverDomain *dom,
+                                            gconstpointer data, GError **error);
+
+/* A change of domain @dom (lock held) made where libvirt's AFFECT flags
+ * say: with neither, the live domain while it runs, else the config. A
+ * change of both checks the config's change first, then makes the live
+ * one, then saves the config: a refusal of either changes neither. */
+static gboolean
+vgmDriverDomainAffect(const VgmDriverStore *store, VgmDriverDomain *dom, unsigned int flags,
+                      char *(*change)(VgmDomainDef *def, gconstpointer data, GError **error),
+                      VgmDriverDomainLiveFunc live, gconstpointer data, GError **error)
+{
+    gboolean active = vgmDriverDomainIsActive(dom);
+    g_autoptr(VgmDomainDef) checked = NULL;
+
+    if (!(flags & VGM_DOMAIN_AFFECT_LIVE) && ((flags & VGM_DOMAIN_AFFECT_CONFIG) || !active))
+        return vgmDriverDomainChangeConfig(store, dom, change, data, error);
+    if (!active) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is not running"), dom->name);
+        return FALSE;
+    }
+    if ((flags & VGM_DOMAIN_AFFECT_CONFIG) &&
+        !(checked = vgmDriverDomainChangedConfig(store, dom, change, data, error)))
+        return FALSE;
+    if (!live(store, dom, data, error))
+        return FALSE;
+    /* (the live change is made: a config that cannot be written now is
+     * the error to report) */
+    return !checked || vgmDriverStoreSaveConfig(store, checked, error);
+}
+
 typedef struct {
     unsigned int nvcpus;
     gboolean maximum;
@@ -1611,6 +1645,22 @@ vgmDriverDomainChangeVcpus(VgmDomainDef *def, gconstpointer data, GError **error
 static gboolean vgmDriverDomainSetVcpusLive(const VgmDriverStore *store, VgmDriverDomain *dom,
                                             unsigned int nvcpus, GError **error);
 
+/* setvcpus --live: the maximum is QEMU's, fixed at its start */
+static gboolean
+vgmDriverDomainVcpusLive(const VgmDriverStore *store, VgmDriverDomain *dom, gconstpointer data,
+                         GError **error)
+{
+    const VgmDriverVcpusChange *change = data;
+
+    if (change->maximum) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("cannot change the maximum vCPUs of running domain '%1$s': QEMU's is fixed at its start"),
+                    dom->name);
+        return FALSE;
+    }
+    return vgmDriverDomainSetVcpusLive(store, dom, change->nvcpus, error);
+}
+
 gboolean
 vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref, unsigned int nvcpus,
                         unsigned int flags, GError **error)
@@ -1621,37 +1671,14 @@ vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref, unsigned i
 
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
-    /* AFFECT_CURRENT: the live domain while it runs, else the config; a
-     * change of both is made in neither when the config's is refused */
-    if ((flags & VGM_DOMAIN_AFFECT_LIVE) ||
-        (!(flags & VGM_DOMAIN_AFFECT_CONFIG) && vgmDriverDomainIsActive(dom))) {
-        g_autoptr(VgmDomainDef) checked = NULL;
-
-        if (!vgmDriverDomainIsActive(dom)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' is not running"), dom->name);
-            return FALSE;
-        }
-        if (change.maximum) {
-            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                        _("cannot change the maximum vCPUs of running domain '%1$s': QEMU's is fixed at its start"),
-                        dom->name);
-            return FALSE;
-        }
-        if ((flags & VGM_DOMAIN_AFFECT_CONFIG) &&
-            !(checked = vgmDriverDomainChangedConfig(store, dom, vgmDriverDomainChangeVcpus,
-                                                     &change, error)))
-            return FALSE;
-        if (!vgmDriverDomainSetVcpusLive(store, dom, nvcpus, error))
-            return FALSE;
-        return !checked || vgmDriverStoreSaveConfig(store, checked, error);
-    }
-    return vgmDriverDomainChangeConfig(store, dom, vgmDriverDomainChangeVcpus, &change, error);
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeVcpus,
+                                 vgmDriverDomainVcpusLive, &change, error);
 }
 
 typedef struct {
     const char *xml;
     VgmDriverDeviceOp op;
+    char **removed;
 } VgmDriverDeviceChange;
 
 static char *
@@ -2830,6 +2857,25 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
            vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
 
+static gboolean
+vgmDriverDomainDeviceLive(const VgmDriverStore *store, VgmDriverDomain *dom, gconstpointer data,
+                          GError **error)
+{
+    const VgmDriverDeviceChange *c = data;
+
+    switch (c->op) {
+    case VGM_DRIVER_DEVICE_ATTACH:
+        return vgmDriverDomainAttachLive(store, dom, c->xml, c->removed, error);
+    case VGM_DRIVER_DEVICE_DETACH:
+        return vgmDriverDomainDetachLive(store, dom, c->xml, c->removed, error);
+    case VGM_DRIVER_DEVICE_UPDATE:
+        return vgmDriverDomainUpdateLive(store, dom, c->xml, c->removed, error);
+    case VGM_DRIVER_DEVICE_LAST:
+        break;
+    }
+    g_assert_not_reached();
+}
+
 gboolean
 vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *ref, const char *xml,
                             VgmDriverDeviceOp op, unsigned int flags, char **removed,
@@ -2837,42 +2883,12 @@ vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *ref, const 
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
-    VgmDriverDeviceChange change = { xml, op };
-    gboolean active;
+    VgmDriverDeviceChange change = { xml, op, removed };
 
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
-    active = vgmDriverDomainIsActive(dom);
-    /* AFFECT_CURRENT: the live domain while it runs, else the config; a
-     * change of both is made in neither when the live one fails */
-    if ((flags & VGM_DOMAIN_AFFECT_LIVE) || (!(flags & VGM_DOMAIN_AFFECT_CONFIG) && active)) {
-        gboolean (*live)(const VgmDriverStore *store, VgmDriverDomain *dom, const char *xml,
-                         char **removed, GError **error) =
-            op == VGM_DRIVER_DEVICE_ATTACH ? vgmDriverDomainAttachLive :
-            op == VGM_DRIVER_DEVICE_DETACH ? vgmDriverDomainDetachLive : vgmDriverDomainUpdateLive;
-
-        if (!active) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' is not running"), dom->name);
-            return FALSE;
-        }
-        /* both: the config is checked first, then the live domain
-         * changed, then the config saved (a failed hot-plug changes
-         * neither) */
-        if (flags & VGM_DOMAIN_AFFECT_CONFIG) {
-            g_autoptr(VgmDomainDef) checked = NULL;
-
-            if (!(checked = vgmDriverDomainChangedConfig(store, dom, vgmDriverDomainApplyDevice,
-                                                         &change, error)) ||
-                !live(store, dom, xml, removed, error))
-                return FALSE;
-            /* (the device runs or is going: a config that cannot be
-             * written now is the error to report) */
-            return vgmDriverStoreSaveConfig(store, checked, error);
-        }
-        return live(store, dom, xml, removed, error);
-    }
-    return vgmDriverDomainChangeConfig(store, dom, vgmDriverDomainApplyDevice, &change, error);
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainApplyDevice,
+                                 vgmDriverDomainDeviceLive, &change, error);
 }
 
 typedef struct {
@@ -2935,9 +2951,10 @@ vgmDriverDomainChangePin(VgmDomainDef *def, gconstpointer data, GError **error)
  * changed, then QEMU's threads pinned again as it says (those without a
  * pin of their own keep their CPUs), and kept as the live XML */
 static gboolean
-vgmDriverDomainPinLive(const VgmDriverStore *store, VgmDriverDomain *dom,
-                       const VgmDriverPinChange *c, GError **error)
+vgmDriverDomainPinLive(const VgmDriverStore *store, VgmDriverDomain *dom, gconstpointer data,
+                       GError **error)
 {
+    const VgmDriverPinChange *c = data;
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(VgmQemuMonitor) mon = NULL;
 
@@ -2968,7 +2985,6 @@ vgmDriverDomainPin(const VgmDriverStore *store, const char *ref, VgmDriverPinKin
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     VgmDriverPinChange change = { kind, id, cpus };
-    gboolean active;
 
     if (!cpus || vgmBitmapCount(cpus) == 0) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
@@ -2977,26 +2993,8 @@ vgmDriverDomainPin(const VgmDriverStore *store, const char *ref, VgmDriverPinKin
     }
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
-    active = vgmDriverDomainIsActive(dom);
-    /* AFFECT_CURRENT: the live domain while it runs, else the config; a
-     * change of both is made in neither when the config's is refused */
-    if ((flags & VGM_DOMAIN_AFFECT_LIVE) || (!(flags & VGM_DOMAIN_AFFECT_CONFIG) && active)) {
-        g_autoptr(VgmDomainDef) checked = NULL;
-
-        if (!active) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' is not running"), dom->name);
-            return FALSE;
-        }
-        if ((flags & VGM_DOMAIN_AFFECT_CONFIG) &&
-            !(checked = vgmDriverDomainChangedConfig(store, dom, vgmDriverDomainChangePin,
-                                                     &change, error)))
-            return FALSE;
-        if (!vgmDriverDomainPinLive(store, dom, &change, error))
-            return FALSE;
-        return !checked || vgmDriverStoreSaveConfig(store, checked, error);
-    }
-    return vgmDriverDomainChangeConfig(store, dom, vgmDriverDomainChangePin, &change, error);
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangePin,
+                                 vgmDriverDomainPinLive, &change, error);
 }
 
 typedef struct {
@@ -3037,6 +3035,43 @@ vgmDriverDomainChangeMemory(VgmDomainDef *def, gconstpointer data, GError **erro
     return vgmDriverDomainApplyMemory(def, data, error) ? vgmDomainDefFormat(def) : NULL;
 }
 
+/* setmem --live: the guest's balloon driver gives the rest back */
+static gboolean
+vgmDriverDomainMemoryLive(const VgmDriverStore *store, VgmDriverDomain *dom, gconstpointer data,
+                          GError **error)
+{
+    const VgmDriverMemoryChange *change = data;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+
+    if (change->maximum) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot change the maximum memory of running domain '%1$s': QEMU's memory is fixed at its start"),
+                    dom->name);
+        return FALSE;
+    }
+    if (!(def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)))
+        return FALSE;
+    if (!def->devices.memballoon || g_strcmp0(def->devices.memballoon->model, "none") == 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot change the memory of running domain '%1$s': it has no balloon device (<memballoon model='none'/>)"),
+                    dom->name);
+        return FALSE;
+    }
+    if (!vgmDriverDomainApplyMemory(def, change, error))
+        return FALSE;
+    json_object_set_int_member(args, "value", (gint64)(change->kib * 1024));
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmQemuMonitorCommand(mon, "balloon", args, NULL, error))
+        return FALSE;
+    g_free(dom->status->xml);
+    dom->status->xml = vgmDriverDomainLiveXML(def, dom->status->machine, NULL);
+    return vgmDriverStoreSaveStatus(store, dom->status, error);
+}
+
 gboolean
 vgmDriverDomainSetMemory(const VgmDriverStore *store, const char *ref, unsigned long long kib,
                          unsigned int flags, GError **error)
@@ -3044,56 +3079,11 @@ vgmDriverDomainSetMemory(const VgmDriverStore *store, const char *ref, unsigned 
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     VgmDriverMemoryChange change = { kib, (flags & VGM_DOMAIN_MEM_MAXIMUM) != 0 };
-    gboolean live, config;
 
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
-    /* libvirt's AFFECT_CURRENT: the live domain if it runs, else the config */
-    live = (flags & VGM_DOMAIN_AFFECT_LIVE) ||
-           (!(flags & (VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG)) &&
-            vgmDriverDomainIsActive(dom));
-    config = (flags & VGM_DOMAIN_AFFECT_CONFIG) ||
-             (!(flags & (VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG)) &&
-              !vgmDriverDomainIsActive(dom));
-    if (live && !vgmDriverDomainIsActive(dom)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), dom->name);
-        return FALSE;
-    }
-    if (live && change.maximum) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("cannot change the maximum memory of running domain '%1$s': QEMU's memory is fixed at its start"),
-                    dom->name);
-        return FALSE;
-    }
-    if (live) {
-        g_autoptr(VgmDomainDef) def = NULL;
-        g_autoptr(VgmQemuMonitor) mon = NULL;
-        g_autoptr(JsonObject) args = json_object_new();
-
-        if (!(def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
-                                            VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
-                                            error)))
-            return FALSE;
-        if (!def->devices.memballoon || g_strcmp0(def->devices.memballoon->model, "none") == 0) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("cannot change the memory of running domain '%1$s': it has no balloon device (<memballoon model='none'/>)"),
-                        dom->name);
-            return FALSE;
-        }
-        if (!vgmDriverDomainApplyMemory(def, &change, error))
-            return FALSE;
-        /* the guest's balloon driver gives the rest back to the host */
-        json_object_set_int_member(args, "value", (gint64)(kib * 1024));
-        if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
-            !vgmQemuMonitorCommand(mon, "balloon", args, NULL, error))
-            return FALSE;
-        g_free(dom->status->xml);
-        dom->status->xml = vgmDriverDomainLiveXML(def, dom->status->machine, NULL);
-        if (!vgmDriverStoreSaveStatus(store, dom->status, error))
-            return FALSE;
-    }
-    return !config || vgmDriverDomainChangeConfig(store, dom, vgmDriverDomainChangeMemory, &change,
-                                                  error);
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeMemory,
+                                 vgmDriverDomainMemoryLive, &change, error);
 }
 
 gboolean
