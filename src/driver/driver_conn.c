@@ -10,6 +10,7 @@
 #include "driver_caps.h"
 #include "driver_cgroup.h"
 #include "driver_process.h"
+#include "driver_save.h"
 #include "driver_watch.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_command.h"
@@ -351,9 +352,14 @@ vgmDriverListMatch(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int flag
               (flags & VGM_LIST_DOMAINS_NO_AUTOSTART && !autostart)))
             return FALSE;
     }
-    /* never a managed save image, snapshot or checkpoint */
-    if ((flags & VGM_LIST_DOMAINS_MANAGEDSAVE) && !(flags & VGM_LIST_DOMAINS_NO_MANAGEDSAVE))
-        return FALSE;
+    if (flags & (VGM_LIST_DOMAINS_MANAGEDSAVE | VGM_LIST_DOMAINS_NO_MANAGEDSAVE)) {
+        gboolean saved = vgmDriverSaveHasManaged(drv->store, dom->name);
+
+        if (!((flags & VGM_LIST_DOMAINS_MANAGEDSAVE && saved) ||
+              (flags & VGM_LIST_DOMAINS_NO_MANAGEDSAVE && !saved)))
+            return FALSE;
+    }
+    /* never a snapshot or checkpoint */
     if ((flags & VGM_LIST_DOMAINS_HAS_SNAPSHOT) && !(flags & VGM_LIST_DOMAINS_NO_SNAPSHOT))
         return FALSE;
     if ((flags & VGM_LIST_DOMAINS_HAS_CHECKPOINT) && !(flags & VGM_LIST_DOMAINS_NO_CHECKPOINT))
@@ -490,6 +496,18 @@ vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int fl
                              drop->removed ? VGM_EVENT_DISK_DROP_MISSING_ON_START :
                                              VGM_EVENT_DISK_CHANGE_MISSING_ON_START,
                              0, drop->alias, drop->src, 0);
+    }
+    if (dom->restored != VGM_DRIVER_BOOTED) {
+        /* libvirtd's order for a restore: STARTED, then what it is left */
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_STARTED, VGM_EVENT_STARTED_RESTORED);
+        if (dom->state == VGM_DOMAIN_STATE_RUNNING)
+            vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_FROM_SNAPSHOT);
+        else
+            vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED,
+                                dom->restored == VGM_DRIVER_RESTORED_PAUSED ?
+                                VGM_EVENT_SUSPENDED_PAUSED : VGM_EVENT_SUSPENDED_RESTORED);
+        vgmDriverWatchPoke(drv->watch);
+        return;
     }
     if (!(flags & VGM_CREATE_START_PAUSED))
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED);
@@ -725,12 +743,13 @@ vgmDriverStart(VgmDriver *drv, const char *name, unsigned int flags, GError **er
     VgmDriverDomain *dom;
     GMutex *m;
 
-    if (!vgmDriverCheckFlags(flags, VGM_CREATE_START_PAUSED, error))
+    if (!vgmDriverCheckFlags(flags, VGM_CREATE_START_PAUSED | VGM_CREATE_FORCE_BOOT, error))
         return NULL;
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
     dom = vgmDriverDomainStart(drv->store, name,
-                               (flags & VGM_CREATE_START_PAUSED) ? VGM_DRIVER_START_PAUSED : 0,
+                               ((flags & VGM_CREATE_START_PAUSED) ? VGM_DRIVER_START_PAUSED : 0) |
+                               ((flags & VGM_CREATE_FORCE_BOOT) ? VGM_DRIVER_START_FORCE_BOOT : 0),
                                error);
     g_mutex_unlock(m);
     if (dom)
@@ -894,6 +913,115 @@ vgmDriverReboot(VgmDriver *drv, const char *name, unsigned int flags, GError **e
     }
     return vgmDriverCheckFlags(flags, VGM_DOMAIN_REBOOT_ACPI_POWER_BTN, error) &&
            vgmDriverChange(drv, name, vgmDriverDomainReboot, &dom, error);
+}
+
+/* Checks libvirt's save and restore @flags */
+static gboolean
+vgmDriverCheckSaveFlags(unsigned int flags, GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_SAVE_RUNNING | VGM_SAVE_PAUSED, error))
+        return FALSE;
+    if ((flags & VGM_SAVE_RUNNING) && (flags & VGM_SAVE_PAUSED)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a saved guest cannot be left both running and paused"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverSave(VgmDriver *drv, const char *name, const char *path, unsigned int flags,
+              GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    GMutex *m;
+    gboolean ok, running = FALSE;
+
+    if (!vgmDriverCheckSaveFlags(flags, error))
+        return FALSE;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    /* this call reports the stop; the watcher, woken by QEMU's exit, must
+     * not (the mark is made under the domain's mutex, before the stop) */
+    if ((dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
+        drv->watch && dom->status && dom->status->qemu.pid > 0)
+        vgmDriverWatchReported(drv->watch, name, dom->status->qemu.pid);
+    ok = dom && vgmDriverDomainSave(drv->store, name, path,
+                                    ((flags & VGM_SAVE_RUNNING) ? VGM_DRIVER_SAVE_RUNNING : 0) |
+                                    ((flags & VGM_SAVE_PAUSED) ? VGM_DRIVER_SAVE_PAUSED : 0),
+                                    &running, NULL, error);
+    g_mutex_unlock(m);
+    if (!ok)
+        return FALSE;
+    if (running)
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
+    vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SAVED);
+    return TRUE;
+}
+
+VgmDriverDomain *
+vgmDriverRestore(VgmDriver *drv, const char *path, unsigned int flags, GError **error)
+{
+    g_autofree char *xml = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    VgmDriverDomain *dom;
+    gboolean running;
+    GMutex *m;
+
+    if (!vgmDriverCheckSaveFlags(flags, error))
+        return NULL;
+    /* the name first, for the in-process serialisation; the driver reads
+     * the image again under the domain's lock */
+    if (!vgmDriverSaveImageOpen(path, &xml, &running, NULL, error) ||
+        !(def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                        VGM_DOMAIN_PARSE_NO_ADDRESSES, error)))
+        return NULL;
+    m = vgmDriverDomainMutex(drv, def->name);
+    g_mutex_lock(m);
+    dom = vgmDriverDomainRestore(drv->store, path,
+                                 ((flags & VGM_SAVE_RUNNING) ? VGM_DRIVER_START_RUNNING : 0) |
+                                 ((flags & VGM_SAVE_PAUSED) ? VGM_DRIVER_START_PAUSED : 0),
+                                 error);
+    g_mutex_unlock(m);
+    if (dom)
+        vgmDriverEmitStarted(drv, dom, 0);
+    return dom;
+}
+
+gboolean
+vgmDriverHasManagedSave(VgmDriver *drv, const char *name)
+{
+    return vgmDriverSaveHasManaged(drv->store, name);
+}
+
+gboolean
+vgmDriverManagedSaveRemove(VgmDriver *drv, const char *name, unsigned int flags,
+                           GError **error)
+{
+    GMutex *m;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = vgmDriverDomainManagedSaveRemove(drv->store, name, error);
+    g_mutex_unlock(m);
+    return ok;
+}
+
+char *
+vgmDriverSaveImageGetXML(VgmDriver *drv, const char *name, const char *path,
+                         unsigned int flags, GError **error)
+{
+    g_autofree char *xml = NULL;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_XML_SECURE, error) ||
+        !(xml = vgmDriverDomainSaveImageXML(drv->store, name, path, error)))
+        return NULL;
+    if (flags & VGM_DOMAIN_XML_SECURE)
+        return g_steal_pointer(&xml);
+    return vgmDomainXMLHideSecrets(xml);
 }
 
 gboolean
@@ -1169,6 +1297,7 @@ static const struct {
 } vgmDriverReasons[] = {
     { VGM_DOMAIN_STATE_RUNNING, "booted", 1 },
     { VGM_DOMAIN_STATE_RUNNING, "migrated", 2 },
+    { VGM_DOMAIN_STATE_RUNNING, "restored", 3 },
     { VGM_DOMAIN_STATE_RUNNING, "unpaused", 5 },
     { VGM_DOMAIN_STATE_PAUSED, "user", 1 },
     { VGM_DOMAIN_STATE_PAUSED, "migrating", 2 },
@@ -1181,6 +1310,7 @@ static const struct {
     { VGM_DOMAIN_STATE_SHUTOFF, "shutdown", 1 },
     { VGM_DOMAIN_STATE_SHUTOFF, "destroyed", 2 },
     { VGM_DOMAIN_STATE_SHUTOFF, "crashed", 3 },
+    { VGM_DOMAIN_STATE_SHUTOFF, "saved", 5 },
     { VGM_DOMAIN_STATE_SHUTOFF, "failed", 6 },
     { VGM_DOMAIN_STATE_CRASHED, "panicked", 1 },
 };

@@ -98,19 +98,24 @@ VgmDriverDomain *vgmDriverLookup(VgmDriver *drv, const char *ref, GError **error
  * domain returned is a brief one (no def). */
 VgmDriverDomain *vgmDriverDefineXML(VgmDriver *drv, const char *xml,
                                     const char *file, GError **error);
-/* libvirt's virDomainUndefineFlagsValues that we accept: managed save,
- * snapshot and checkpoint metadata we never keep, so they are no-ops, as
- * are their KEEP_ flags; NVRAM (4) and KEEP_NVRAM (8) decide what becomes
- * of a UEFI varstore (vgmDriverDomainUndefine). */
+/* libvirt's virDomainUndefineFlagsValues that we accept: MANAGED_SAVE (1)
+ * removes a managed save image (refused without it); snapshot and
+ * checkpoint metadata we never keep, so they are no-ops, as are their
+ * KEEP_ flags; NVRAM (4) and KEEP_NVRAM (8) decide what becomes of a UEFI
+ * varstore, TPM (32) and KEEP_TPM (64) of a TPM's state
+ * (vgmDriverDomainUndefine). */
 #define VGM_UNDEFINE_FLAGS_OK ((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3) | \
                                (1u << 4) | (1u << 5) | (1u << 6))
 /* Raises UNDEFINED (removed). */
 gboolean vgmDriverUndefine(VgmDriver *drv, const char *name, unsigned int flags,
                            GError **error);
 
-/* libvirt's virDomainCreateFlags we honour: START_PAUSED (1); the others
- * (autodestroy, bypass cache, force boot, validate) are refused. */
+/* libvirt's virDomainCreateFlags we honour: START_PAUSED (1) and
+ * FORCE_BOOT (8: a managed save image is removed, not loaded); the others
+ * (autodestroy, bypass cache, reset nvram) are refused, and VALIDATE is
+ * what every create does. */
 #define VGM_CREATE_START_PAUSED (1u << 0)
+#define VGM_CREATE_FORCE_BOOT (1u << 3)
 #define VGM_CREATE_VALIDATE (1u << 4)
 /* Starts a defined domain; raises RESUMED (unpaused) unless paused, then
  * STARTED (booted). */
@@ -133,6 +138,31 @@ gboolean vgmDriverShutdown(VgmDriver *drv, const char *name, unsigned int flags,
 #define VGM_DOMAIN_OPEN_GRAPHICS_SKIPAUTH 1u
 int vgmDriverOpenGraphicsFD(VgmDriver *drv, const char *name, unsigned int idx,
                             unsigned int flags, GError **error);
+/* libvirt's virDomainSaveRestoreFlags we honour: RUNNING (2) and PAUSED
+ * (4), how the restore leaves the guest; BYPASS_CACHE and RESET_NVRAM
+ * are refused. */
+#define VGM_SAVE_RUNNING (1u << 1)
+#define VGM_SAVE_PAUSED (1u << 2)
+/* Saves running domain @name into the new image @path, or with @path
+ * NULL into its managed save image (vgmDriverDomainSave); raises
+ * SUSPENDED (paused) if it ran, then STOPPED (saved). */
+gboolean vgmDriverSave(VgmDriver *drv, const char *name, const char *path, unsigned int flags,
+                       GError **error);
+/* Starts the domain saved in image @path (vgmDriverDomainRestore);
+ * raises STARTED (restored), then RESUMED (from snapshot) when it runs,
+ * else SUSPENDED (restored, or paused when asked). */
+VgmDriverDomain *vgmDriverRestore(VgmDriver *drv, const char *path, unsigned int flags,
+                                  GError **error);
+/* Whether domain @name has a managed save image */
+gboolean vgmDriverHasManagedSave(VgmDriver *drv, const char *name);
+gboolean vgmDriverManagedSaveRemove(VgmDriver *drv, const char *name, unsigned int flags,
+                                    GError **error);
+/* The XML in save image @path, or with @path NULL in domain @name's
+ * managed save image; graphics passwords only with VGM_DOMAIN_XML_SECURE
+ * (libvirt's VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, the same bit). */
+char *vgmDriverSaveImageGetXML(VgmDriver *drv, const char *name, const char *path,
+                               unsigned int flags, GError **error);
+
 /* Raise SUSPENDED (paused) and RESUMED (unpaused). */
 gboolean vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags,
                           GError **error);
@@ -322,10 +352,14 @@ enum {
     VGM_EVENT_DEFINED_UPDATED = 1,
     VGM_EVENT_UNDEFINED_REMOVED = 0,
     VGM_EVENT_STARTED_BOOTED = 0,
+    VGM_EVENT_STARTED_RESTORED = 2,
     VGM_EVENT_SUSPENDED_PAUSED = 0,
+    VGM_EVENT_SUSPENDED_RESTORED = 4,
     VGM_EVENT_RESUMED_UNPAUSED = 0,
+    VGM_EVENT_RESUMED_FROM_SNAPSHOT = 2,
     VGM_EVENT_STOPPED_SHUTDOWN = 0,
     VGM_EVENT_STOPPED_DESTROYED = 1,
+    VGM_EVENT_STOPPED_SAVED = 4,
     VGM_EVENT_STOPPED_FAILED = 5,
     VGM_EVENT_SHUTDOWN_FINISHED = 0,
     VGM_EVENT_SHUTDOWN_GUEST = 1,

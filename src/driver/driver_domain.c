@@ -29,6 +29,7 @@
 #include "driver_vsock.h"
 #include "driver_net.h"
 #include "driver_process.h"
+#include "driver_save.h"
 #include "driver_tpm.h"
 #include "driver_update.h"
 #include "qemu/qemu_capabilities.h"
@@ -196,7 +197,8 @@ vgmDriverDomainFormatXML(const VgmDriverStore *store, const VgmDriverDomain *dom
 /* The reason words a stopped or running domain can carry over from what
  * happened to it, as static strings (dom->reason is not owned). */
 static const char *const vgmDriverKeptReasons[] = {
-    N_("shutdown"), N_("destroyed"), N_("crashed"), N_("failed"), N_("unpaused"),
+    N_("shutdown"), N_("destroyed"), N_("crashed"), N_("failed"), N_("unpaused"), N_("saved"),
+    N_("restored"),
 };
 
 static const char *
@@ -1076,6 +1078,7 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
     g_autofree char *nvram = NULL;
+    g_autofree char *managed = NULL;
 
     if ((flags & VGM_UNDEFINE_NVRAM) && (flags & VGM_UNDEFINE_KEEP_NVRAM)) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
@@ -1097,11 +1100,24 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
                     dom->name, nvram);
         return FALSE;
     }
+    managed = vgmDriverSaveManagedPath(store, dom->name);
+    if (g_file_test(managed, G_FILE_TEST_EXISTS) && !(flags & VGM_UNDEFINE_MANAGED_SAVE)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot undefine domain '%1$s' with a managed save image: ask to remove it (--managed-save)"),
+                    dom->name);
+        return FALSE;
+    }
     if (dom->status) {
         /* it keeps running, as a transient domain */
         dom->status->transient = TRUE;
         if (!vgmDriverStoreSaveStatus(store, dom->status, error))
             return FALSE;
+    }
+    /* the image goes first: a domain left defined has lost its saved
+     * state, an undefined one would keep an image nothing can start */
+    if ((flags & VGM_UNDEFINE_MANAGED_SAVE) && g_unlink(managed) < 0 && errno != ENOENT) {
+        vgmErrorSetSystem(error, errno, _("cannot remove managed save image '%1$s'"), managed);
+        return FALSE;
     }
     if (!vgmDriverStoreDeleteConfig(store, dom->name, error))
         return FALSE;
@@ -1169,6 +1185,13 @@ vgmDriverDomainSetAutostart(const VgmDriverStore *store, const char *ref, gboole
 
 /* ---- start, destroy, shutdown ---- */
 
+/* A save image a start loads (see vgmDriverStartSetIncoming) */
+typedef struct {
+    int fd;                     /* at the start of QEMU's stream (the
+                                 * caller's: the start takes a copy) */
+    const char *spent;          /* a managed save image, or NULL */
+} VgmDriverIncoming;
+
 /*
  * Starts @def. The uniqueness check, the id and the first status file
  * ('starting', before anything is spawned) happen under one hold of the
@@ -1177,7 +1200,8 @@ vgmDriverDomainSetAutostart(const VgmDriverStore *store, const char *ref, gboole
  */
 static VgmDriverDomain *
 vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
-                        unsigned int flags, gboolean hadUUID, GError **error)
+                        unsigned int flags, gboolean hadUUID,
+                        const VgmDriverIncoming *incoming, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = g_new0(VgmDriverDomain, 1);
     g_autoptr(VgmDriverStart) start = NULL;
@@ -1218,7 +1242,19 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     }
     if (vsockFd >= 0)
         vgmDriverStartPassFd(start, vsockFd, VGM_QEMU_VSOCK_FD);
+    if (incoming) {
+        int fd = dup(incoming->fd);
+
+        if (fd < 0) {
+            vgmErrorSetSystem(error, errno, "%s", _("cannot duplicate the save image's fd"));
+            return NULL;
+        }
+        vgmDriverStartSetIncoming(start, fd, incoming->spent);
+    }
     status = vgmDriverStartGetStatus(start);
+    /* libvirt's reason for a restored guest that runs */
+    if (incoming && !(flags & VGM_DRIVER_START_PAUSED))
+        status->runReason = g_strdup("restored");
     {
         g_autoptr(VgmDriverLock) storeLock = NULL;
 
@@ -1239,10 +1275,16 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     dom->id = dom->status->id;
     dom->state = (flags & VGM_DRIVER_START_PAUSED) ? VGM_DOMAIN_STATE_PAUSED :
                                                       VGM_DOMAIN_STATE_RUNNING;
-    dom->reason = (flags & VGM_DRIVER_START_PAUSED) ? N_("user") : N_("booted");
+    dom->reason = (flags & VGM_DRIVER_START_PAUSED) ? N_("user") :
+                  incoming ? N_("restored") : N_("booted");
     dom->persistent = !(flags & VGM_DRIVER_START_TRANSIENT);
     return g_steal_pointer(&dom);
 }
+
+static VgmDriverDomain *vgmDriverDomainRestoreLocked(const VgmDriverStore *store,
+                                                     const char *path, const char *name,
+                                                     gboolean spent, unsigned int flags,
+                                                     GError **error);
 
 VgmDriverDomain *
 vgmDriverDomainStart(const VgmDriverStore *store, const char *ref,
@@ -1259,9 +1301,26 @@ vgmDriverDomainStart(const VgmDriverStore *store, const char *ref,
                     _("domain '%1$s' is already running"), dom->name);
         return NULL;
     }
+    /* as libvirt: a managed save image is loaded (and spent) rather than
+     * the guest booted, unless a boot is forced, which removes it */
+    if (vgmDriverSaveHasManaged(store, dom->name)) {
+        g_autofree char *managed = vgmDriverSaveManagedPath(store, dom->name);
+
+        if (!(flags & VGM_DRIVER_START_FORCE_BOOT))
+            return vgmDriverDomainRestoreLocked(store, managed, dom->name, TRUE,
+                                                flags & ~VGM_DRIVER_START_TRANSIENT, error);
+        if (g_unlink(managed) < 0 && errno != ENOENT) {
+            vgmErrorSetSystem(error, errno, _("cannot remove managed save image '%1$s'"),
+                              managed);
+            return NULL;
+        }
+    }
     if (!(def = vgmDriverStoreLoadConfig(store, dom->name, error)))
         return NULL;
-    return vgmDriverDomainStartDef(store, def, flags & ~VGM_DRIVER_START_TRANSIENT, TRUE, error);
+    return vgmDriverDomainStartDef(store, def,
+                                   flags & ~(VGM_DRIVER_START_TRANSIENT | VGM_DRIVER_START_RUNNING |
+                                             VGM_DRIVER_START_FORCE_BOOT),
+                                   TRUE, NULL, error);
 }
 
 VgmDriverDomain *
@@ -1271,19 +1330,17 @@ vgmDriverDomainCreate(const VgmDriverStore *store, const char *file,
     return vgmDriverDomainCreateXML(store, file, NULL, flags, error);
 }
 
-VgmDriverDomain *
-vgmDriverDomainCreateXML(const VgmDriverStore *store, const char *file,
-                         const char *xml, unsigned int flags, GError **error)
+/* Whether @def, which is not defined or is the definition of an inactive
+ * domain (its lock held), can be started: no other domain has its name or
+ * uuid, and a definition of its name can be read. *@flags says whether
+ * the domain started is transient. */
+static gboolean
+vgmDriverDomainCheckStartable(const VgmDriverStore *store, const VgmDomainDef *def,
+                              unsigned int *flags, GError **error)
 {
-    g_autoptr(VgmDomainDef) def = NULL;
-    g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autofree char *statusPath = NULL;
-    gboolean hadUUID = FALSE;
 
-    if (!(def = vgmDriverDomainParseFile(file, xml, &hadUUID, error)) ||
-        !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)))
-        return NULL;
     statusPath = vgmDriverStoreStatusPath(store, def->name);
     {
         g_autoptr(VgmDriverLock) storeLock = NULL;
@@ -1292,7 +1349,7 @@ vgmDriverDomainCreateXML(const VgmDriverStore *store, const char *file,
          * is written */
         if (!(storeLock = vgmDriverStoreLockStore(store, error)) ||
             !vgmDriverDomainCheckUnique(store, def, TRUE, error))
-            return NULL;
+            return FALSE;
     }
     if (vgmDriverStoreHasConfig(store, def->name) ||
         g_file_test(statusPath, G_FILE_TEST_EXISTS)) {
@@ -1301,25 +1358,41 @@ vgmDriverDomainCreateXML(const VgmDriverStore *store, const char *file,
         if (!(dom = vgmDriverDomainLoad(store, def->name, TRUE, &err)) &&
             !g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN)) {
             g_propagate_error(error, g_steal_pointer(&err));
-            return NULL;
+            return FALSE;
         }
         if (dom && vgmDriverDomainIsActive(dom)) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                         _("domain '%1$s' is already running"), def->name);
-            return NULL;
+            return FALSE;
         }
         if (dom && dom->broken) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                         _("domain '%1$s' is defined, but its definition cannot be read: %2$s"),
                         def->name, dom->broken);
-            return NULL;
+            return FALSE;
         }
     }
     if (!vgmDriverStoreHasConfig(store, def->name))
-        flags |= VGM_DRIVER_START_TRANSIENT;
+        *flags |= VGM_DRIVER_START_TRANSIENT;
     else
-        flags &= ~VGM_DRIVER_START_TRANSIENT;
-    return vgmDriverDomainStartDef(store, def, flags, TRUE, error);
+        *flags &= ~VGM_DRIVER_START_TRANSIENT;
+    return TRUE;
+}
+
+VgmDriverDomain *
+vgmDriverDomainCreateXML(const VgmDriverStore *store, const char *file,
+                         const char *xml, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmDriverLock) lock = NULL;
+    gboolean hadUUID = FALSE;
+
+    if (!(def = vgmDriverDomainParseFile(file, xml, &hadUUID, error)) ||
+        !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)))
+        return NULL;
+    if (!vgmDriverDomainCheckStartable(store, def, &flags, error))
+        return NULL;
+    return vgmDriverDomainStartDef(store, def, flags, TRUE, NULL, error);
 }
 
 /* vgmDriverDomainLockAndLoad, failing unless the domain runs. */
@@ -1338,6 +1411,302 @@ vgmDriverDomainGetActive(const VgmDriverStore *store, const char *ref,
     }
     return g_steal_pointer(&dom);
 }
+
+/* ---- save and restore ---- */
+
+/* The definition a save image's live XML @xml (of image @path) starts
+ * again: its devices keep their addresses and QEMU ids, which the saved
+ * state names; the tap names the driver gave are chosen again */
+static VgmDomainDef *
+vgmDriverDomainRestoreDef(const char *xml, const char *path, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    guint i;
+
+    if (!(def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_LIVE, error)))
+        return NULL;
+    for (i = 0; i < def->devices.nets->len; i++) {
+        VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+
+        if (net->ifname && net->managedTap != VGM_TRISTATE_NO &&
+            (g_str_has_prefix(net->ifname, "vnet") || g_str_has_prefix(net->ifname, "macvtap")))
+            g_clear_pointer(&net->ifname, g_free);
+    }
+    return g_steal_pointer(&def);
+}
+
+/* Starts the domain saved in image @path (its lock held), whose XML
+ * names it @name; @spent: the image is the domain's managed save image,
+ * spent once loaded. Without VGM_DRIVER_START_RUNNING or _PAUSED the
+ * guest runs again if it ran at the save. */
+static VgmDriverDomain *
+vgmDriverDomainRestoreLocked(const VgmDriverStore *store, const char *path, const char *name,
+                             gboolean spent, unsigned int flags, GError **error)
+{
+    g_autofree char *xml = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    VgmDriverIncoming incoming = { -1, spent ? path : NULL };
+    VgmDriverDomain *dom;
+    gboolean running;
+
+    if (!vgmDriverSaveImageOpen(path, &xml, &running, &incoming.fd, error))
+        return NULL;
+    if (!(def = vgmDriverDomainRestoreDef(xml, path, error)) ||
+        (name && g_strcmp0(def->name, name) != 0 &&
+         (vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                      _("save image '%1$s' holds domain '%2$s', not '%3$s'"),
+                      path, def->name, name), TRUE)) ||
+        !vgmDriverDomainCheckStartable(store, def, &flags, error)) {
+        close(incoming.fd);
+        return NULL;
+    }
+    if (!running && !(flags & VGM_DRIVER_START_RUNNING))
+        flags |= VGM_DRIVER_START_PAUSED;
+    dom = vgmDriverDomainStartDef(store, def, flags & ~VGM_DRIVER_START_RUNNING, TRUE,
+                                  &incoming, error);
+    close(incoming.fd);
+    if (dom)
+        dom->restored = (flags & VGM_DRIVER_START_PAUSED) && running ?
+                        VGM_DRIVER_RESTORED_PAUSED : VGM_DRIVER_RESTORED;
+    return dom;
+}
+
+VgmDriverDomain *
+vgmDriverDomainRestore(const VgmDriverStore *store, const char *path, unsigned int flags,
+                       GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autofree char *xml = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    gboolean running;
+
+    if (!g_path_is_absolute(path)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("save image path '%1$s' is not absolute"), path);
+        return NULL;
+    }
+    /* the name first, for the lock */
+    if (!vgmDriverSaveImageOpen(path, &xml, &running, NULL, error) ||
+        !(def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                        VGM_DOMAIN_PARSE_NO_ADDRESSES, error)) ||
+        !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)))
+        return NULL;
+    return vgmDriverDomainRestoreLocked(store, path, def->name, FALSE, flags, error);
+}
+
+/* Why the guest of @def cannot be saved, or TRUE */
+static gboolean
+vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
+{
+    guint i;
+
+    if (def->sec) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' cannot be saved: its memory is encrypted (<launchSecurity type='%2$s'>)"),
+                    def->name, vgmLaunchSecurityTypeToString(def->sec->type));
+        return FALSE;
+    }
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        if (d->transient) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' cannot be saved: its transient disk '%2$s' writes to an overlay that ends with its QEMU"),
+                        def->name, d->dst);
+            return FALSE;
+        }
+    }
+    /* the restore's QEMU would start without the vCPUs plugged later */
+    for (i = 0; def->vcpuList && i < def->vcpus; i++) {
+        if (def->vcpuList[i].online && def->vcpuList[i].hotpluggable == VGM_TRISTATE_YES) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' cannot be saved: its vCPU %2$u was plugged after QEMU started (<vcpus>)"),
+                        def->name, (unsigned int)i);
+            return FALSE;
+        }
+    }
+    /* (see vgmDriverUpdateBuild) */
+    if (def->cpu && def->cpu->mode == VGM_CPU_MODE_HOST_MODEL) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' cannot be saved: its running <cpu mode='host-model'> is not recorded as the named model it runs (it was started by an older virt-gmem); restart it once"),
+                    def->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Migrates the paused guest of @mon into @fd (QEMU gets a copy) and
+ * waits until QEMU has written all of it */
+static gboolean
+vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, GError **error)
+{
+    g_autoptr(JsonObject) getfd = json_object_new();
+    g_autoptr(JsonObject) params = json_object_new();
+    g_autoptr(JsonObject) migrate = json_object_new();
+
+    json_object_set_string_member(getfd, "fdname", VGM_DRIVER_SAVE_FDNAME);
+    /* a paused guest's memory goes at disk speed, not QEMU's network
+     * default */
+    json_object_set_int_member(params, "max-bandwidth", VGM_DRIVER_SAVE_BANDWIDTH);
+    json_object_set_string_member(migrate, "uri", "fd:" VGM_DRIVER_SAVE_FDNAME);
+    if (!vgmQemuMonitorCommandWithFd(mon, "getfd", getfd, fd, NULL, error) ||
+        !vgmQemuMonitorCommand(mon, "migrate-set-parameters", params, NULL, error) ||
+        !vgmQemuMonitorCommand(mon, "migrate", migrate, NULL, error))
+        return FALSE;
+    for (;;) {
+        g_autoptr(JsonNode) ret = NULL;
+        JsonObject *o;
+        const char *st;
+
+        if (!vgmQemuMonitorCommand(mon, "query-migrate", NULL, &ret, error))
+            return FALSE;
+        o = JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL;
+        st = o ? json_object_get_string_member_with_default(o, "status", "") : "";
+        if (g_str_equal(st, "completed"))
+            return TRUE;
+        if (g_str_equal(st, "failed") || g_str_equal(st, "cancelled")) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("QEMU's migration %1$s: %2$s"), st,
+                        json_object_get_string_member_with_default(o, "error-desc",
+                                                                   _("no reason given")));
+            return FALSE;
+        }
+        g_usleep(10 * 1000);
+    }
+}
+
+gboolean
+vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *path,
+                    unsigned int flags, gboolean *wasRunning, char **name, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *target = NULL;
+    g_autofree char *tmp = NULL;
+    gboolean running, keep;
+    int fd;
+
+    if (path && !g_path_is_absolute(path)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("save image path '%1$s' is not absolute"), path);
+        return FALSE;
+    }
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)))
+        return FALSE;
+    if (!path && !dom->persistent) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is transient: a managed save needs a persistent domain"),
+                    dom->name);
+        return FALSE;
+    }
+    target = path ? g_strdup(path) : vgmDriverSaveManagedPath(store, dom->name);
+    if (!path) {
+        g_autofree char *dir = g_path_get_dirname(target);
+
+        if (!vgmFileMakePath(dir, 0700, error))
+            return FALSE;
+    }
+    if (!(def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)) ||
+        !vgmDriverDomainCheckSavable(def, error) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return FALSE;
+    /* libvirt's order: the guest paused, its state written, QEMU ended */
+    running = dom->state == VGM_DOMAIN_STATE_RUNNING;
+    if (running && !vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))
+        return FALSE;
+    keep = (flags & VGM_DRIVER_SAVE_RUNNING) ? TRUE :
+           (flags & VGM_DRIVER_SAVE_PAUSED) ? FALSE : running;
+    if ((fd = vgmDriverSaveImageCreate(target, dom->status->xml, keep, &tmp, &err)) < 0)
+        goto resume;
+    /* (no timeout: the guest's memory takes what the disk takes) */
+    vgmQemuMonitorSetTimeout(mon, 0);
+    if (!vgmDriverDomainMigrateToFd(mon, fd, &err)) {
+        close(fd);
+        g_unlink(tmp);
+        goto resume;
+    }
+    vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_QUERY_TIMEOUT_MS);
+    if (!vgmFileCommitTemp(fd, tmp, target, 0600, &err))
+        goto resume;
+    g_clear_pointer(&mon, vgmQemuMonitorFree);
+    /* the image is whole: QEMU's part is over */
+    if (!vgmDriverDomainCleanup(store, dom, error))
+        return FALSE;
+    vgmDriverStoreSetStopReason(store, dom->name, "saved");
+    if (wasRunning)
+        *wasRunning = running;
+    if (name)
+        *name = g_strdup(dom->name);
+    return TRUE;
+
+ resume:
+    /* a save that failed leaves the guest as it was */
+    if (running && mon) {
+        g_autoptr(GError) contErr = NULL;
+
+        vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_QUERY_TIMEOUT_MS);
+        if (!vgmQemuMonitorCommand(mon, "cont", NULL, NULL, &contErr))
+            g_warning(_("domain '%1$s' stays paused after its save failed: %2$s"),
+                      dom->name, contErr->message);
+    }
+    vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
+                _("cannot save domain '%1$s': %2$s"), dom->name, err->message);
+    return FALSE;
+}
+
+gboolean
+vgmDriverDomainManagedSaveRemove(const VgmDriverStore *store, const char *ref, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *path = NULL;
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    path = vgmDriverSaveManagedPath(store, dom->name);
+    if (g_unlink(path) < 0) {
+        if (errno == ENOENT)
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' has no managed save image"), dom->name);
+        else
+            vgmErrorSetSystem(error, errno, _("cannot remove managed save image '%1$s'"), path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+char *
+vgmDriverDomainSaveImageXML(const VgmDriverStore *store, const char *ref, const char *path,
+                            GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *managed = NULL;
+    char *xml = NULL;
+    gboolean running;
+
+    if (!path) {
+        if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+            return NULL;
+        managed = vgmDriverSaveManagedPath(store, dom->name);
+        if (!g_file_test(managed, G_FILE_TEST_EXISTS)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' has no managed save image"), dom->name);
+            return NULL;
+        }
+        path = managed;
+    } else if (!g_path_is_absolute(path)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("save image path '%1$s' is not absolute"), path);
+        return NULL;
+    }
+    return vgmDriverSaveImageOpen(path, &xml, &running, NULL, error) ? xml : NULL;
+}
+
 
 gboolean
 vgmDriverDomainDestroy(const VgmDriverStore *store, const char *ref,

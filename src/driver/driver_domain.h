@@ -43,6 +43,15 @@ typedef struct {
     gboolean removed;           /* the whole disk (not a CD-ROM or floppy's medium) */
 } VgmDriverDiskDrop;
 
+/* How a start came about (for its events) */
+typedef enum {
+    VGM_DRIVER_BOOTED = 0,
+    VGM_DRIVER_RESTORED,        /* from a save image, running or paused as
+                                 * it was, or running as asked */
+    VGM_DRIVER_RESTORED_PAUSED, /* from a save image of a running guest,
+                                 * paused as asked */
+} VgmDriverRestored;
+
 /* A domain as the commands see it. */
 typedef struct {
     char *name;
@@ -59,6 +68,8 @@ typedef struct {
                                  * (shared with the store's cache), or NULL */
     GPtrArray *diskDrops;       /* VgmDriverDiskDrop: what the start that
                                  * returned this dropped, or NULL */
+    int restored;               /* VgmDriverRestored: how the start that
+                                 * returned this came about */
     char *broken;               /* why the persistent config of an inactive
                                  * domain cannot be read, or NULL; @def is
                                  * then a stand-in with only the name and
@@ -112,7 +123,10 @@ VgmDomainDef *vgmDriverDomainDefine(const VgmDriverStore *store,
 VgmDomainDef *vgmDriverDomainDefineXML(const VgmDriverStore *store,
                                        const char *file, const char *xml,
                                        gboolean *existed, GError **error);
-/* libvirt's undefine flags for the UEFI varstore */
+/* libvirt's undefine flags: for a managed save image (refused without
+ * it, removed with it, as libvirt does), */
+#define VGM_UNDEFINE_MANAGED_SAVE (1u << 0)
+/* ... for the UEFI varstore */
 #define VGM_UNDEFINE_NVRAM (1u << 2)
 #define VGM_UNDEFINE_KEEP_NVRAM (1u << 3)
 /* ... and for the TPM's state */
@@ -139,6 +153,36 @@ gboolean vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
 VgmDriverDomain *vgmDriverDomainStart(const VgmDriverStore *store,
                                       const char *ref, unsigned int flags,
                                       GError **error);
+
+/* Saves running domain @ref (virsh save, managedsave): the guest paused,
+ * its state written to the new image @path (a managed save image when
+ * NULL, which needs a persistent domain), QEMU ended; the domain is then
+ * shut off with reason 'saved'. The image says whether the guest ran
+ * (*@wasRunning, also set), unless VGM_DRIVER_SAVE_RUNNING or _PAUSED
+ * says how a restore leaves it. A save that fails leaves the guest
+ * running as it was, and no image. */
+#define VGM_DRIVER_SAVE_RUNNING (1u << 0)
+#define VGM_DRIVER_SAVE_PAUSED (1u << 1)
+/* (the monitor's name of the fd QEMU writes the image to, and the
+ * migration bandwidth then, in bytes/s: 1 PiB/s, no limit at all) */
+#define VGM_DRIVER_SAVE_FDNAME "vgm-save"
+#define VGM_DRIVER_SAVE_BANDWIDTH (G_GINT64_CONSTANT(1) << 50)
+gboolean vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *path,
+                             unsigned int flags, gboolean *wasRunning, char **name,
+                             GError **error);
+/* Starts the domain saved in image @path (virsh restore): the defined
+ * domain of its name and uuid, else a transient one. The guest goes on
+ * where it was saved, running if it ran then, unless the flags say
+ * (VGM_DRIVER_START_RUNNING or _PAUSED). @path stays. */
+VgmDriverDomain *vgmDriverDomainRestore(const VgmDriverStore *store, const char *path,
+                                        unsigned int flags, GError **error);
+/* Removes the managed save image of @ref; an error when it has none. */
+gboolean vgmDriverDomainManagedSaveRemove(const VgmDriverStore *store, const char *ref,
+                                          GError **error);
+/* The XML in save image @path, or with @path NULL in the managed save
+ * image of @ref (an error when it has none). */
+char *vgmDriverDomainSaveImageXML(const VgmDriverStore *store, const char *ref,
+                                  const char *path, GError **error);
 
 /* Starts the domain in @file without defining it (transient); fails when
  * another domain has its name with another uuid or its uuid, also one

@@ -1056,6 +1056,8 @@ struct _VgmDriverStart {
     VgmDriverCgroup *cgroup;    /* the resource controls */
     guint64 memlock;            /* QEMU's RLIMIT_MEMLOCK, 0: as it is */
     VgmDriverCpuCheck *cpuCheck; /* <cpu check>, or NULL */
+    gboolean incoming;          /* QEMU loads a save image */
+    char *spent;                /* the managed save image it loads, or NULL */
 };
 
 void
@@ -1083,6 +1085,7 @@ vgmDriverStartFree(VgmDriverStart *start)
     vgmDriverPinsFree(start->pins);
     vgmDriverCgroupFree(start->cgroup);
     vgmDriverCpuCheckFree(start->cpuCheck);
+    g_free(start->spent);
     g_free(start);
 }
 
@@ -1265,6 +1268,40 @@ vgmDriverStartPassFd(VgmDriverStart *start, int fd, int target)
     g_array_append_val(start->passFds, pass);
 }
 
+void
+vgmDriverStartSetIncoming(VgmDriverStart *start, int fd, const char *spent)
+{
+    vgmDriverStartPassFd(start, fd, VGM_QEMU_INCOMING_FD);
+    g_ptr_array_add(start->cmd->args, g_strdup("-incoming"));
+    g_ptr_array_add(start->cmd->args, g_strdup_printf("fd:%d", VGM_QEMU_INCOMING_FD));
+    start->incoming = TRUE;
+    g_free(start->spent);
+    start->spent = g_strdup(spent);
+}
+
+/* Waits until QEMU has loaded the state its -incoming gives it (it leaves
+ * run state 'inmigrate'; a stream it cannot load ends QEMU, and its log
+ * says why). */
+static gboolean
+vgmDriverProcessWaitIncoming(GSubprocess *proc, VgmQemuMonitor *mon, GError **error)
+{
+    for (;;) {
+        g_autofree char *st = NULL;
+
+        if (!(st = vgmDriverProcessQueryStatus(mon, error)))
+            return FALSE;
+        if (!g_str_equal(st, "inmigrate"))
+            break;
+        if (!g_subprocess_get_identifier(proc)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                        _("QEMU exited while it loaded the saved state"));
+            return FALSE;
+        }
+        g_usleep(10 * 1000);
+    }
+    return TRUE;
+}
+
 VgmDriverStatus *
 vgmDriverStartGetStatus(VgmDriverStart *start)
 {
@@ -1424,6 +1461,8 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     gint64 deadline;
     goffset logOffset = 0;
     const char *pidStr;
+    g_autofree char *spentAside = NULL;
+    gboolean ran = FALSE;
 
     vgmDriverTestPause("start-before-spawn");
 
@@ -1495,7 +1534,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
     if (!vgmDriverProcessVerify(mon, start->plan, &err) ||
         !vgmDriverCpuCheckRun(start->cpuCheck, mon, &err) ||
-        !vgmDriverProcessRunStartup(start->cmd, mon, FALSE, &err))
+        !vgmDriverProcessRunStartup(start->cmd, mon, start->incoming, &err))
         goto failed;
     /* 6b. CPU affinity, cgroups and scheduler policies, and the taps set
      * up (and into their bridges), before the guest runs */
@@ -1511,15 +1550,35 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
             goto failed;
     }
 
-    /* 7. let the guest run */
-    if (!(start->flags & VGM_DRIVER_START_PAUSED) &&
-        !vgmQemuMonitorCommand(mon, "cont", NULL, NULL, &err))
+    /* 7. a saved guest's state loaded (a managed save image is spent
+     * then: the guest must not be restored from it twice), then let the
+     * guest run */
+    if (start->incoming && !vgmDriverProcessWaitIncoming(proc, mon, &err))
         goto failed;
+    if (start->spent) {
+        /* put aside until the guest runs (a crash from here on leaves no
+         * image to restore the guest from a second time); put back if
+         * this start fails */
+        spentAside = g_strdup_printf("%s.loaded", start->spent);
+        if (rename(start->spent, spentAside) < 0) {
+            vgmErrorSetSystem(&err, errno, _("cannot remove managed save image '%1$s'"),
+                              start->spent);
+            g_clear_pointer(&spentAside, g_free);
+            goto failed;
+        }
+    }
+    if (!(start->flags & VGM_DRIVER_START_PAUSED)) {
+        if (!vgmQemuMonitorCommand(mon, "cont", NULL, NULL, &err))
+            goto failed;
+        ran = TRUE;
+    }
 
     status->state = VGM_DRIVER_STATUS_RUNNING;
     status->starterPid = 0;
     if (!vgmDriverStoreSaveStatus(store, status, &err))
         goto failed;
+    if (spentAside && g_unlink(spentAside) < 0 && errno != ENOENT)
+        g_warning(_("cannot remove '%1$s': %2$s"), spentAside, g_strerror(errno));
     g_clear_pointer(&mon, vgmQemuMonitorFree);
     /* QEMU stays; the GSubprocess is only our handle on it */
     g_clear_object(&proc);
@@ -1545,6 +1604,12 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         }
     }
     vgmDriverStartUndo(start, &proc);
+    /* (a guest that ran has moved on from the saved state) */
+    if (spentAside && ran)
+        g_unlink(spentAside);
+    else if (spentAside && rename(spentAside, start->spent) < 0)
+        g_warning(_("cannot rename '%1$s' to '%2$s': %3$s"), spentAside, start->spent,
+                  g_strerror(errno));
     {
         g_autofree char *tail = vgmFileReadTail(status->log, logOffset, VGM_DRIVER_LOG_TAIL);
 

@@ -37,6 +37,10 @@ typedef enum {
     VGM_DRIVER_START_NONE = 0,
     VGM_DRIVER_START_PAUSED = 1 << 0,    /* leave the vCPUs stopped */
     VGM_DRIVER_START_TRANSIENT = 1 << 1, /* no persistent config */
+    VGM_DRIVER_START_RUNNING = 1 << 2,   /* a restored guest runs, also
+                                          * one saved paused */
+    VGM_DRIVER_START_FORCE_BOOT = 1 << 3, /* a managed save image is
+                                           * removed, the guest booted */
 } VgmDriverStartFlags;
 
 /* The emulator of @def: <emulator>, else qemu-system-ARCH from $PATH, else
@@ -129,6 +133,12 @@ VgmDriverStart *vgmDriverProcessPrepare(const VgmDriverStore *store,
                                         unsigned int flags, GError **error);
 /* Hands QEMU @fd (owned by @start from now on) as fd @target. */
 void vgmDriverStartPassFd(VgmDriverStart *start, int fd, int target);
+/* The start loads the guest's state from @fd (owned by @start from now
+ * on), a save image at the start of QEMU's stream (-incoming): the guest
+ * continues where it was saved, paused until the load is over, then as
+ * the start's flags say. @spent, if not NULL, is a managed save image,
+ * removed once QEMU has loaded it (before the guest runs again). */
+void vgmDriverStartSetIncoming(VgmDriverStart *start, int fd, const char *spent);
 VgmDriverStatus *vgmDriverStartGetStatus(VgmDriverStart *start);
 
 /*

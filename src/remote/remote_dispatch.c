@@ -1124,9 +1124,115 @@ vgmRemoteDispatchDomainHasManagedSaveImage(VgmRemoteClient *client,
                                            GError **error)
 {
     VGM_REMOTE_GET_DOMAIN(dom);
-    /* managed save is not offered, so there is never an image */
-    ret->result = 0;
+    if (!vgmDriverCheckFlags(args->flags, 0, error))
+        return FALSE;
+    ret->result = vgmDriverHasManagedSave(client->drv, dom->name);
     return TRUE;
+}
+
+/* ---- save and restore ---- */
+
+/* libvirt's client library makes the path absolute (virsh save FILE) */
+
+gboolean
+vgmRemoteDispatchDomainSave(VgmRemoteClient *client, const VgmRemoteDomainSaveArgs *args,
+                            GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSave(client->drv, dom->name, args->to, 0, error);
+}
+
+/* An alternative XML for the image (libvirt checks it against the
+ * running guest's ABI) is not offered */
+static gboolean
+vgmRemoteRefuseSaveXML(const char *dxml, GError **error)
+{
+    if (dxml) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("an alternative domain XML for a save image is not supported: the image keeps the XML of the guest it holds"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSaveFlags(VgmRemoteClient *client,
+                                 const VgmRemoteDomainSaveFlagsArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmRemoteRefuseSaveXML(vgmRemoteOptString(args->dxml), error) &&
+           vgmDriverSave(client->drv, dom->name, args->to, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainRestore(VgmRemoteClient *client, const VgmRemoteDomainRestoreArgs *args,
+                               GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverRestore(client->drv, args->from, 0, error);
+
+    return dom != NULL;
+}
+
+gboolean
+vgmRemoteDispatchDomainRestoreFlags(VgmRemoteClient *client,
+                                    const VgmRemoteDomainRestoreFlagsArgs *args, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    return vgmRemoteRefuseSaveXML(vgmRemoteOptString(args->dxml), error) &&
+           (dom = vgmDriverRestore(client->drv, args->from, args->flags, error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchDomainManagedSave(VgmRemoteClient *client,
+                                   const VgmRemoteDomainManagedSaveArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSave(client->drv, dom->name, NULL, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainManagedSaveRemove(VgmRemoteClient *client,
+                                         const VgmRemoteDomainManagedSaveRemoveArgs *args,
+                                         GError **error)
+{
+    return vgmRemoteDomainOp(client, &args->dom, args->flags, vgmDriverManagedSaveRemove, error);
+}
+
+/* The secure flag (1, VIR_DOMAIN_SAVE_IMAGE_XML_SECURE) shows secrets:
+ * not on a read-only connection. */
+static gboolean
+vgmRemoteCheckSecure(VgmRemoteClient *client, unsigned int flags, GError **error)
+{
+    if ((flags & VGM_DOMAIN_XML_SECURE) && client->readonly) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, "%s",
+                    _("the XML of a save image with its secrets is forbidden on a read-only connection"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSaveImageGetXmlDesc(VgmRemoteClient *client,
+                                           const VgmRemoteDomainSaveImageGetXmlDescArgs *args,
+                                           VgmRemoteDomainSaveImageGetXmlDescRet *ret,
+                                           GError **error)
+{
+    return vgmRemoteCheckSecure(client, args->flags, error) &&
+           (ret->xml = vgmDriverSaveImageGetXML(client->drv, NULL, args->file, args->flags,
+                                                error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchDomainManagedSaveGetXmlDesc(VgmRemoteClient *client,
+                                             const VgmRemoteDomainManagedSaveGetXmlDescArgs *args,
+                                             VgmRemoteDomainManagedSaveGetXmlDescRet *ret,
+                                             GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmRemoteCheckSecure(client, args->flags, error) &&
+           (ret->xml = vgmDriverSaveImageGetXML(client->drv, dom->name, NULL, args->flags,
+                                                error)) != NULL;
 }
 
 gboolean

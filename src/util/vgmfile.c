@@ -78,10 +78,10 @@ vgmFileSyncDir(const char *dir, GError **error)
     return TRUE;
 }
 
-/* Fills the temporary file @fd (named @tmp) and closes it, always. */
+/* Gives the temporary file @fd (named @tmp) its mode, syncs it and
+ * closes it, always. */
 static gboolean
-vgmFileFillTemp(int fd, const char *tmp, const void *data, gsize len,
-                mode_t mode, GError **error)
+vgmFileFinishTemp(int fd, const char *tmp, mode_t mode, GError **error)
 {
     int err;
 
@@ -89,12 +89,6 @@ vgmFileFillTemp(int fd, const char *tmp, const void *data, gsize len,
         err = errno;
         close(fd);
         vgmErrorSetSystem(error, err, _("cannot set the mode of '%1$s'"), tmp);
-        return FALSE;
-    }
-    if (!vgmFileWriteFully(fd, data, len)) {
-        err = errno;
-        close(fd);
-        vgmErrorSetSystem(error, err, _("cannot write '%1$s'"), tmp);
         return FALSE;
     }
     if (fsync(fd) < 0) {
@@ -111,25 +105,32 @@ vgmFileFillTemp(int fd, const char *tmp, const void *data, gsize len,
     return TRUE;
 }
 
-gboolean
-vgmFileWriteAtomic(const char *path, const void *data, gsize len,
-                   mode_t mode, GError **error)
+int
+vgmFileOpenTemp(const char *path, char **tmp, GError **error)
 {
     g_autofree char *dir = g_path_get_dirname(path);
     g_autofree char *base = g_path_get_basename(path);
-    g_autofree char *tmp = NULL;
+    g_autofree char *name = NULL;
     int fd;
 
     /* a dot file beside the target: same file system, so rename is atomic */
-    tmp = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
-    if ((fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0600)) < 0) {
+    name = g_strdup_printf("%s/.%s.XXXXXX", dir, base);
+    if ((fd = g_mkstemp_full(name, O_RDWR | O_CLOEXEC, 0600)) < 0) {
         vgmErrorSetSystem(error, errno,
                           _("cannot create a temporary file to write '%1$s'"),
                           path);
-        return FALSE;
+        return -1;
     }
+    *tmp = g_steal_pointer(&name);
+    return fd;
+}
 
-    if (!vgmFileFillTemp(fd, tmp, data, len, mode, error)) {
+gboolean
+vgmFileCommitTemp(int fd, const char *tmp, const char *path, mode_t mode, GError **error)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+
+    if (!vgmFileFinishTemp(fd, tmp, mode, error)) {
         unlink(tmp);
         return FALSE;
     }
@@ -141,8 +142,27 @@ vgmFileWriteAtomic(const char *path, const void *data, gsize len,
                           tmp, path);
         return FALSE;
     }
-
     return vgmFileSyncDir(dir, error);
+}
+
+gboolean
+vgmFileWriteAtomic(const char *path, const void *data, gsize len,
+                   mode_t mode, GError **error)
+{
+    g_autofree char *tmp = NULL;
+    int fd;
+
+    if ((fd = vgmFileOpenTemp(path, &tmp, error)) < 0)
+        return FALSE;
+    if (!vgmFileWriteFully(fd, data, len)) {
+        int err = errno;
+
+        close(fd);
+        unlink(tmp);
+        vgmErrorSetSystem(error, err, _("cannot write '%1$s'"), tmp);
+        return FALSE;
+    }
+    return vgmFileCommitTemp(fd, tmp, path, mode, error);
 }
 
 gboolean

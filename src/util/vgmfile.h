@@ -18,6 +18,17 @@
  * errno set on failure. */
 gboolean vgmFileWriteFully(int fd, const char *data, gsize len);
 
+/*
+ * An atomic write in two halves, for data another process writes: a
+ * temporary file beside @path, open for reading and writing, its name in
+ * *@tmp (free it); -1 on failure. Then vgmFileCommitTemp gives it @mode
+ * exactly, fsyncs and closes @fd (always), renames @tmp over @path and
+ * fsyncs the directory; on failure @tmp is removed and @path untouched.
+ */
+int vgmFileOpenTemp(const char *path, char **tmp, GError **error);
+gboolean vgmFileCommitTemp(int fd, const char *tmp, const char *path, mode_t mode,
+                           GError **error);
+
 /* Writes @data to the existing file @path in place (a sysctl or sysfs
  * attribute, which a rename cannot replace); FALSE with errno set. */
 gboolean vgmFileWriteInPlace(const char *path, const char *data);

@@ -51,6 +51,14 @@ What it covers:
     unplugged (the guest lets it go), and its virtio-mem device's
     requested size raised to 64 MiB (the guest's MemTotal grows by
     that);
+  * a Linux guest saved (managedSave, as virt-manager's Save and Nova's
+    suspend do) while it counts on its serial port: SUSPENDED/paused and
+    STOPPED/saved, shut off (saved) with a managed save image and no
+    QEMU; started again, it goes on from where it was (the same boot,
+    the count goes on, no new boot): STARTED/restored and
+    RESUMED/from-snapshot, running (restored), the image spent. Saved
+    into a file (save), restored paused (restoreFlags PAUSED):
+    SUSPENDED/paused, then resumed it counts on;
   * a CD-ROM tray QEMU opens and closes (blockdev-open-tray and
     blockdev-close-tray on the domain's monitor, as a guest's eject would):
     TRAY_CHANGE (id 10) with the disk's alias and the reason (open, close)
@@ -599,6 +607,7 @@ def run_tests(tap, target, daemons, work):
                "the watcher follows the domain to its new QEMU: killing it gives STOPPED/failed")
     econn, ev, conn = reboot_tests(tap, econn, ev, conn, daemons, work)
     hotplug_tests(tap, econn, ev, conn, daemons[-1].root, work)
+    save_tests(tap, ev, conn, daemons[-1].root, work)
     harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU, ACPI, ACPI + "-d", ACPI + "-r", HP])
     econn.close()
     conn.close()
@@ -767,6 +776,125 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
     bal.close()
     d.destroy()
     ev.take(HP, [1])
+
+
+SV = "vgmtest-ge-save"
+# a boot id, then a count every 0.2 s (the guest's memory holds both)
+SV_ACTION = """/bin/busybox mount -t proc proc /proc
+i=0
+id=$(/bin/busybox cat /proc/sys/kernel/random/boot_id 2>/dev/null || /bin/busybox echo none)
+while true; do i=$((i+1)); /bin/busybox echo "TICK $id $i" > /dev/ttyS0; /bin/busybox usleep 200000; done
+"""
+
+
+def ticks(path):
+    """The (boot id, count) of the TICK lines on the serial port so far."""
+    try:
+        with open(path, "rb") as f:
+            text = f.read().decode(errors="replace")
+    except OSError:
+        return []
+    return [(m.group(1), int(m.group(2))) for m in re.finditer(r"TICK (\S+) (\d+)\r?\n", text)]
+
+
+def wait_ticks(path, more_than, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        t = ticks(path)
+        if t and t[-1][1] > more_than:
+            return t
+        time.sleep(0.2)
+    return ticks(path)
+
+
+def save_tests(tap, ev, conn, root, work):
+    """A counting Linux guest saved and restored: managed save and start
+    (virt-manager's Save, Nova's suspend and resume), then a save into a
+    file and a paused restore."""
+    kernel, initrd = guest_kit(work, SV_ACTION, "save")
+    if kernel is None:
+        tap.skip("a Linux guest saved and restored", initrd)
+        return
+    serial = os.path.join(work, "save-serial.log")
+    d = conn.defineXML("""<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>256</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>%s</kernel>
+    <initrd>%s</initrd>
+    <cmdline>console=ttyS0 quiet</cmdline>
+  </os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <serial type='file'><source path='%s'/></serial>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % (SV, kernel, initrd, serial))
+    ev.take(SV, [1])
+    d.create()
+    ev.take(SV, [1, 2])
+    t = wait_ticks(serial, 3, 120)
+    if not tap.ok(t and t[-1][1] > 3, "the save guest counts on its serial port", str(t[-3:])):
+        d.destroy()
+        d.undefine()
+        return
+    boot = t[-1][0]
+    pid = qemu_pid(root, SV)
+    d.managedSave(0)
+    got = ev.take(SV, [1, 2])
+    tap.eq(show(got), show([(F.VIR_DOMAIN_EVENT_SUSPENDED, F.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED),
+                            (F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_SAVED)]),
+           "managedSave of a running guest: SUSPENDED/paused, STOPPED/saved")
+    last = ticks(serial)[-1][1]
+    time.sleep(1)
+    tap.ok(d.state() == [F.VIR_DOMAIN_SHUTOFF, F.VIR_DOMAIN_SHUTOFF_SAVED] and
+           d.hasManagedSaveImage(0) == 1 and not alive(pid) and ticks(serial)[-1][1] == last,
+           "after it: shut off (saved), a managed save image, its QEMU gone, the count stopped",
+           "state %r, image %r, pid %r alive %r" % (d.state(), d.hasManagedSaveImage(0), pid,
+                                                    alive(pid)))
+    names = [x.name() for x in conn.listAllDomains(F.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE)]
+    tap.ok(SV in names, "listAllDomains(MANAGEDSAVE) lists it", str(names))
+    d.create()
+    got = ev.take(SV, [1, 2])
+    tap.eq(show(got), show([(F.VIR_DOMAIN_EVENT_STARTED, F.VIR_DOMAIN_EVENT_STARTED_RESTORED),
+                            (F.VIR_DOMAIN_EVENT_RESUMED,
+                             F.VIR_DOMAIN_EVENT_RESUMED_FROM_SNAPSHOT)]),
+           "start with a managed save image: STARTED/restored, RESUMED/from-snapshot")
+    t = wait_ticks(serial, 0, 60)
+    tap.ok(t and t[0][0] == boot and t[0][1] > last - 2 and t[-1][1] > t[0][1] and
+           d.state() == [F.VIR_DOMAIN_RUNNING, F.VIR_DOMAIN_RUNNING_RESTORED] and
+           d.hasManagedSaveImage(0) == 0,
+           "the guest goes on where it was saved (the same boot, the count goes on from %d), "
+           "running (restored), the image spent" % last,
+           "ticks %r, state %r" % (t[:2] + t[-1:], d.state()))
+    # into a file, and back paused
+    img = os.path.join(work, "save.img")
+    d.save(img)
+    ev.take(SV, [1, 2])
+    last = ticks(serial)[-1][1]
+    tap.ok(d.state() == [F.VIR_DOMAIN_SHUTOFF, F.VIR_DOMAIN_SHUTOFF_SAVED] and
+           d.hasManagedSaveImage(0) == 0 and os.path.getsize(img) > 1024 * 1024 and
+           SV in conn.saveImageGetXMLDesc(img, 0),
+           "save into a file: shut off (saved), no managed image, the file names the domain")
+    conn.restoreFlags(img, None, F.VIR_DOMAIN_SAVE_PAUSED)
+    got = ev.take(SV, [1, 2])
+    tap.eq(show(got), show([(F.VIR_DOMAIN_EVENT_STARTED, F.VIR_DOMAIN_EVENT_STARTED_RESTORED),
+                            (F.VIR_DOMAIN_EVENT_SUSPENDED, F.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED)]),
+           "restoreFlags(PAUSED): STARTED/restored, SUSPENDED/paused")
+    time.sleep(1)
+    paused = d.state()[0] == F.VIR_DOMAIN_PAUSED and not ticks(serial)
+    d.resume()
+    ev.take(SV, [1])
+    t = wait_ticks(serial, 0, 60)
+    tap.ok(paused and t and t[0][0] == boot and t[0][1] > last - 2 and os.path.exists(img),
+           "it stays paused until resumed, then counts on from %d; the file stays" % last,
+           "ticks %r" % (t[:2],))
+    d.destroy()
+    ev.take(SV, [1, 2])
+    d.undefine()
+    ev.take(SV, [1])
 
 
 # A boot sector that says it booted on the first serial port, then waits

@@ -726,7 +726,7 @@ def virsh_cleanup(uri, names):
             continue
         if st.out.strip() not in ("shut off", ""):
             virsh(uri, "destroy", n, timeout=60)
-        virsh(uri, "undefine", n, timeout=60)
+        virsh(uri, "undefine", "--managed-save", n, timeout=60)
 
 
 def libvirt_cleanup(conn, names):

@@ -76,7 +76,8 @@ DEV = "vgmtest-virsh-dev"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD]
+SV = "vgmtest-virsh-save"
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -512,6 +513,8 @@ def run_tests(tap, target, tmp):
 
     autostart_tests(tap, target, tmp)
 
+    save_tests(tap, target, tmp)
+
     memory_tests(tap, target, tmp)
     memdev_tests(tap, target, tmp)
 
@@ -649,6 +652,89 @@ def cookie_tests(tap, target, tmp):
                "virsh -r dumpxml --security-info is refused (cookies)", r.describe())
     finally:
         virsh(uri, "undefine", COOKIE)
+
+
+def domstate(uri, name):
+    return virsh(uri, "domstate", "--reason", name).out.strip()
+
+
+def save_tests(tap, target, tmp):
+    """Captured from virsh 9.0 against libvirtd 9.0 (2026-12-02):
+    `virsh managedsave` -> "\nDomain 'X' state saved by libvirt\n\n",
+    domstate --reason "shut off (saved)", dominfo "Managed save:   yes",
+    `list --all --managed-save` state "saved", `undefine` refused (virsh
+    asks first), `managedsave-dumpxml` the domain's XML, `start` ->
+    "running (restored)" and no image; `save X FILE` -> "\nDomain 'X'
+    saved to FILE\n\n", `save-image-dumpxml FILE`, `restore FILE
+    --paused` -> "Domain restored from FILE\n\n" and a paused domain,
+    a second restore refused (it runs), `start --force-boot` with a
+    managed save image boots ("running (booted)") and removes it, and
+    `managedsave` of a transient domain is refused."""
+    uri = target.uri
+    f = harness.write_file(tmp, SV + ".xml", harness.domain_xml(SV))
+    r = virsh(uri, "define", f)
+    if not tap.ok(r.rc == 0, "virsh define (save)", r.describe()):
+        return
+    img = os.path.join(tmp, "save.img")
+    try:
+        virsh(uri, "start", SV)
+        r = virsh(uri, "managedsave", SV)
+        tap.eq((r.rc, r.out), (0, "\nDomain '%s' state saved by libvirt\n\n" % SV),
+               "virsh managedsave")
+        tap.eq(domstate(uri, SV), "shut off (saved)", "domstate --reason: shut off (saved)")
+        r = virsh(uri, "dominfo", SV)
+        tap.ok(re.search(r"^Managed save:\s+yes$", r.out, re.M) is not None,
+               "dominfo: Managed save: yes", r.describe())
+        r = virsh(uri, "list", "--all", "--managed-save")
+        tap.ok(re.search(r"^ -\s+%s\s+saved$" % re.escape(SV), r.out, re.M) is not None,
+               "list --all --managed-save: state saved", r.describe())
+        r = virsh(uri, "list", "--all", "--with-managed-save", "--name")
+        tap.ok(SV in r.out.split(), "list --all --with-managed-save names it", r.describe())
+        r = virsh(uri, "undefine", SV)
+        tap.ok(r.rc == 1 and "managed save" in r.err,
+               "undefine with a managed save image is refused", r.describe())
+        r = virsh(uri, "managedsave-dumpxml", SV)
+        tap.ok(r.rc == 0 and "<name>%s</name>" % SV in r.out, "managedsave-dumpxml",
+               r.describe())
+        r = virsh(uri, "start", SV)
+        tap.eq((r.rc, r.out), (0, "Domain '%s' started\n\n" % SV), "virsh start (restore)")
+        tap.eq(domstate(uri, SV), "running (restored)", "domstate --reason: running (restored)")
+        r = virsh(uri, "dominfo", SV)
+        tap.ok(re.search(r"^Managed save:\s+no$", r.out, re.M) is not None,
+               "the image is spent: Managed save: no", r.describe())
+        r = virsh(uri, "save", SV, img)
+        tap.eq((r.rc, r.out), (0, "\nDomain '%s' saved to %s\n\n" % (SV, img)), "virsh save")
+        tap.eq(domstate(uri, SV), "shut off (saved)", "after save: shut off (saved)")
+        r = virsh(uri, "save-image-dumpxml", img)
+        tap.ok(r.rc == 0 and "<name>%s</name>" % SV in r.out, "save-image-dumpxml",
+               r.describe())
+        r = virsh(uri, "restore", img, "--paused")
+        tap.eq((r.rc, r.out), (0, "Domain restored from %s\n\n" % img),
+               "virsh restore --paused")
+        tap.ok(domstate(uri, SV).startswith("paused"), "restored paused",
+               domstate(uri, SV))
+        r = virsh(uri, "restore", img)
+        tap.ok(r.rc == 1 and "already running" in r.err,
+               "restore of a running domain is refused", r.describe())
+        r = virsh(uri, "resume", SV)
+        tap.ok(r.rc == 0 and domstate(uri, SV) == "running (unpaused)",
+               "virsh resume of the restored domain", r.describe())
+        virsh(uri, "managedsave", SV)
+        r = virsh(uri, "start", "--force-boot", SV)
+        tap.ok(r.rc == 0 and domstate(uri, SV) == "running (booted)",
+               "start --force-boot with a managed save image boots", r.describe())
+        r = virsh(uri, "dominfo", SV)
+        tap.ok(re.search(r"^Managed save:\s+no$", r.out, re.M) is not None,
+               "... and removes the image", r.describe())
+        virsh(uri, "destroy", SV)
+    finally:
+        virsh(uri, "undefine", "--managed-save", SV)
+    r = virsh(uri, "create", f)
+    if tap.ok(r.rc == 0, "virsh create (transient, save)", r.describe()):
+        r = virsh(uri, "managedsave", SV)
+        tap.ok(r.rc == 1 and "transient" in r.err, "managedsave of a transient domain is refused",
+               r.describe())
+        virsh(uri, "destroy", SV)
 
 
 def autostart_tests(tap, target, tmp):
