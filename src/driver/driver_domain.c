@@ -650,6 +650,10 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     dom->reason = reason;
     if (state == VGM_DOMAIN_STATE_RUNNING && dom->status->runReason)
         dom->reason = vgmDriverDomainKeptReason(dom->status->runReason, reason);
+    /* a restored guest left paused, as libvirt says it */
+    if (state == VGM_DOMAIN_STATE_PAUSED && g_str_equal(reason, "user") &&
+        g_strcmp0(dom->status->runReason, "migrating") == 0)
+        dom->reason = N_("migrating");
     return TRUE;
 }
 
@@ -1252,9 +1256,10 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
         vgmDriverStartSetIncoming(start, fd, incoming->spent);
     }
     status = vgmDriverStartGetStatus(start);
-    /* libvirt's reason for a restored guest that runs */
-    if (incoming && !(flags & VGM_DRIVER_START_PAUSED))
-        status->runReason = g_strdup("restored");
+    /* libvirt's reasons for a restored guest: it runs 'restored', or is
+     * left paused 'migrating' (until it runs) */
+    if (incoming)
+        status->runReason = g_strdup((flags & VGM_DRIVER_START_PAUSED) ? "migrating" : "restored");
     {
         g_autoptr(VgmDriverLock) storeLock = NULL;
 
@@ -1275,8 +1280,10 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     dom->id = dom->status->id;
     dom->state = (flags & VGM_DRIVER_START_PAUSED) ? VGM_DOMAIN_STATE_PAUSED :
                                                       VGM_DOMAIN_STATE_RUNNING;
-    dom->reason = (flags & VGM_DRIVER_START_PAUSED) ? N_("user") :
-                  incoming ? N_("restored") : N_("booted");
+    if (incoming)
+        dom->reason = (flags & VGM_DRIVER_START_PAUSED) ? N_("migrating") : N_("restored");
+    else
+        dom->reason = (flags & VGM_DRIVER_START_PAUSED) ? N_("user") : N_("booted");
     dom->persistent = !(flags & VGM_DRIVER_START_TRANSIENT);
     return g_steal_pointer(&dom);
 }
