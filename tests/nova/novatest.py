@@ -45,7 +45,10 @@ Nova's modules and calls them; it does not reimplement them.
      (the guest, without an OS, keeps the live one, as with libvirtd);
      a port of VIF type 'tap' the same way, its interface config made by
      Nova's own VIF driver, found again with Guest.get_interface_by_cfg,
-     as Nova's attach_interface and detach_interface do.
+     as Nova's attach_interface and detach_interface do; Nova's
+     suspend() (a managed save: shut off, saved, an image) and resume()
+     (its XML defined again and started: the guest taken up from the
+     image, running, restored).
 
 Target
 ------
@@ -181,6 +184,7 @@ try:
 except ImportError as _e:
     _skip_all("python3-nova is not importable (%s)" % _e)
 
+import contextlib  # noqa: E402
 import logging  # noqa: E402
 import random  # noqa: E402
 import re  # noqa: E402
@@ -1103,6 +1107,15 @@ def _force_remove(host, uuid):
 class FakeVirtAPI(virtapi.VirtAPI):
     """The compute manager's VirtAPI; nothing below waits for Neutron."""
 
+    @contextlib.contextmanager
+    def wait_for_instance_event(self, instance, event_names, deadline=300, error_callback=None):
+        # the compute manager's, for the instance's ports: it has none, so
+        # there is nothing to wait for (resume() plugs none)
+        if event_names:
+            raise AssertionError("novatest's instances have no ports to wait for: %r" %
+                                 (event_names,))
+        yield
+
 
 def part_c():
     tap.diag("part C: nova.virt.libvirt.driver.LibvirtDriver")
@@ -1233,6 +1246,37 @@ def _part_c_interface(guest, inst, image_meta):
                "the config no longer has the interface after the detach")
 
 
+def _part_c_suspend(drv, sink, ctxt, inst):
+    """Nova's suspend and resume of the running instance: suspend() is a
+    managed save (Guest.save_memory_state); resume() defines the domain's
+    XML again and starts it, which takes the guest up from its managed
+    save image."""
+    from nova.network import model as network_model
+    # the ports the compute manager's cache has (none: suspend detaches
+    # the direct passthrough ones it finds there)
+    inst.info_cache = objects.InstanceInfoCache(network_info=network_model.NetworkInfo([]))
+    ok, _ = tap.call("LibvirtDriver.suspend() (a managed save)", drv.suspend, ctxt, inst)
+    if not ok:
+        return
+    dom = drv._host.get_guest(inst)._domain
+    info = drv.get_info(inst)
+    tap.ok(info.state == power_state.SHUTDOWN and dom.hasManagedSaveImage(0) == 1 and
+           dom.state() == [libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_SAVED],
+           "after suspend(): get_info() SHUTDOWN, shut off (saved), a managed save image",
+           "state %r, libvirt %r, image %r" % (info.state, dom.state(),
+                                               dom.hasManagedSaveImage(0)))
+    ok, _ = tap.call("LibvirtDriver.resume() (define, then a start from the image)",
+                     drv.resume, ctxt, inst, [], None)
+    if not ok:
+        return
+    info = drv.get_info(inst)
+    tap.ok(info.state == power_state.RUNNING and dom.hasManagedSaveImage(0) == 0 and
+           dom.state() == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_RESTORED],
+           "after resume(): get_info() RUNNING, running (restored), the image spent",
+           "state %r, libvirt %r, image %r" % (info.state, dom.state(),
+                                               dom.hasManagedSaveImage(0)))
+
+
 def _part_c_instance(drv, sink, ctxt, inst):
     from nova.virt.libvirt import blockinfo
     image_meta = objects.ImageMeta.from_dict({"disk_format": "raw",
@@ -1320,6 +1364,7 @@ def _part_c_instance(drv, sink, ctxt, inst):
             tap.ok("<target dev='vdb'" not in cfg_xml,
                    "the config no longer has the volume after the detach")
     _part_c_interface(guest, inst, image_meta)
+    _part_c_suspend(drv, sink, ctxt, inst)
     # The compute manager's clean power-off: shutdown() (ACPI), poll the
     # power state once a second, destroy() when the timeout passes.
     ok, _ = tap.call("LibvirtDriver.power_off(instance, timeout=3, retry_interval=1)",
