@@ -114,11 +114,18 @@ vgmDriverSaveImageOpen(const char *path, char **xml, gboolean *running, int *fd,
         vgmErrorSetSystem(error, errno, _("cannot open save image '%1$s'"), path);
         return FALSE;
     }
-    if (!vgmDriverSaveRead(f, 0, head, sizeof(head)) ||
+    if (!vgmDriverSaveRead(f, 0, head, VGM_SAVE_MAGIC_LEN) ||
         memcmp(head, VGM_SAVE_MAGIC, VGM_SAVE_MAGIC_LEN) != 0) {
         close(f);
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("'%1$s' is not a save image of virt-gmem"), path);
+        return FALSE;
+    }
+    if (!vgmDriverSaveRead(f, VGM_SAVE_MAGIC_LEN, head + VGM_SAVE_MAGIC_LEN,
+                           sizeof(head) - VGM_SAVE_MAGIC_LEN)) {
+        close(f);
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("save image '%1$s' is damaged: its header or XML cannot be read"), path);
         return FALSE;
     }
     memcpy(&version, head + 16, 4);

@@ -670,7 +670,9 @@ def save_tests(tap, target, tmp):
     "paused (migrating)", a second restore refused (it runs; libvirtd:
     "is already active", we: "is already running"), `start --force-boot` with a
     managed save image boots ("running (booted)") and removes it, and
-    `managedsave` of a transient domain is refused."""
+    `managedsave` of a transient domain is refused. A save into a missing
+    directory fails and the guest runs on; a restore of an image cut
+    after 24 bytes fails and the domain stays shut off (saved)."""
     uri = target.uri
     f = harness.write_file(tmp, SV + ".xml", harness.domain_xml(SV))
     r = virsh(uri, "define", f)
@@ -703,8 +705,23 @@ def save_tests(tap, target, tmp):
         r = virsh(uri, "dominfo", SV)
         tap.ok(re.search(r"^Managed save:\s+no$", r.out, re.M) is not None,
                "the image is spent: Managed save: no", r.describe())
+        # a save that cannot write its image fails and leaves the guest running
+        bad = os.path.join(tmp, "no-such-dir", "save.img")
+        r = virsh(uri, "save", SV, bad)
+        tap.ok(r.rc == 1 and domstate(uri, SV).startswith("running") and
+               not os.path.exists(os.path.dirname(bad)),
+               "save into a missing directory fails; the guest runs on", r.describe())
         r = virsh(uri, "save", SV, img)
         tap.eq((r.rc, r.out), (0, "\nDomain '%s' saved to %s\n\n" % (SV, img)), "virsh save")
+        # a damaged image (cut after its first bytes) is refused
+        cut = os.path.join(tmp, "cut.img")
+        with open(img, "rb") as src, open(cut, "wb") as dst:
+            dst.write(src.read(24))
+        r = virsh(uri, "restore", cut)
+        tap.ok(r.rc == 1 and domstate(uri, SV) == "shut off (saved)" and
+               (target.reference or "save image '%s' is damaged" % cut in r.err),
+               "restore of a damaged image fails (ours: naming it); the domain stays shut off",
+               r.describe())
         tap.eq(domstate(uri, SV), "shut off (saved)", "after save: shut off (saved)")
         r = virsh(uri, "save-image-dumpxml", img)
         tap.ok(r.rc == 0 and "<name>%s</name>" % SV in r.out, "save-image-dumpxml",
