@@ -1123,6 +1123,7 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
         vgmErrorSetSystem(error, errno, _("cannot remove managed save image '%1$s'"), managed);
         return FALSE;
     }
+    vgmDriverSaveCleanManaged(store, dom->name);
     if (!vgmDriverStoreDeleteConfig(store, dom->name, error))
         return FALSE;
     /* a domain that is no more does not autostart (libvirt removes its
@@ -1614,6 +1615,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
 
         if (!vgmFileMakePath(dir, 0700, error))
             return FALSE;
+        vgmDriverSaveCleanManaged(store, dom->name);
     }
     if (!(def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "driver_save.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
@@ -38,6 +40,31 @@ vgmDriverSaveHasManaged(const VgmDriverStore *store, const char *name)
     g_autofree char *path = vgmDriverSaveManagedPath(store, name);
 
     return g_file_test(path, G_FILE_TEST_IS_REGULAR);
+}
+
+void
+vgmDriverSaveCleanManaged(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *path = vgmDriverSaveManagedPath(store, name);
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *loaded = g_strdup_printf("%s.loaded", path);
+    /* vgmFileOpenTemp's name: ".BASE." and six characters */
+    g_autofree char *tmpPrefix = g_strdup_printf(".%s.", base);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *entry;
+
+    if (g_unlink(loaded) < 0 && errno != ENOENT)
+        g_warning(_("cannot remove '%1$s': %2$s"), loaded, g_strerror(errno));
+    while (d && (entry = g_dir_read_name(d))) {
+        g_autofree char *stale = NULL;
+
+        if (!g_str_has_prefix(entry, tmpPrefix) || strlen(entry) != strlen(tmpPrefix) + 6)
+            continue;
+        stale = g_build_filename(dir, entry, NULL);
+        if (g_unlink(stale) < 0 && errno != ENOENT)
+            g_warning(_("cannot remove '%1$s': %2$s"), stale, g_strerror(errno));
+    }
 }
 
 int

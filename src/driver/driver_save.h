@@ -30,6 +30,12 @@ char *vgmDriverSaveManagedPath(const VgmDriverStore *store, const char *name);
 /* Whether domain @name has a managed save image. */
 gboolean vgmDriverSaveHasManaged(const VgmDriverStore *store, const char *name);
 
+/* Removes what a managed save or restore of domain @name that was cut
+ * short (the daemon killed) left beside its image: a partly written
+ * image, an image loaded by a guest that then ran. The domain's lock is
+ * held. */
+void vgmDriverSaveCleanManaged(const VgmDriverStore *store, const char *name);
+
 /* A new image for @path: a temporary file beside it with the header and
  * @xml written and its offset at the start of the stream; *@tmp its name.
  * -1 on failure. vgmFileCommitTemp makes it @path once QEMU wrote the
