@@ -314,6 +314,41 @@ void vgmDriverDomainStatsFree(VgmDriverDomainStats *st);
 GPtrArray *vgmDriverGetAllDomainStats(VgmDriver *drv, GPtrArray *doms, unsigned int stats,
                                       unsigned int flags, GError **error);
 
+/* The I/O counters QEMU keeps for a disk (query-blockstats), as
+ * libvirt's virDomainBlockStats(Flags) reports them */
+typedef struct {
+    gint64 rdReq, rdBytes, rdTimes;
+    gint64 wrReq, wrBytes, wrTimes;
+    gint64 flReq, flTimes;
+} VgmDriverBlockStats;
+/* Of the disk of running domain @name that @path names (its target or
+ * source), or with @path "" the sum of all its disks */
+gboolean vgmDriverBlockStats(VgmDriver *drv, const char *name, const char *path,
+                             VgmDriverBlockStats *out, GError **error);
+
+/* The counters of an interface's host device, from the guest's side (a
+ * tap's receive is the guest's transmit), as virDomainInterfaceStats */
+typedef struct {
+    gint64 rxBytes, rxPackets, rxErrs, rxDrop;
+    gint64 txBytes, txPackets, txErrs, txDrop;
+} VgmDriverInterfaceStats;
+/* Of the interface of running domain @name that @device names (its host
+ * device or MAC address); an interface without one (type 'user') is
+ * refused, as libvirt refuses it */
+gboolean vgmDriverInterfaceStats(VgmDriver *drv, const char *name, const char *device,
+                                 VgmDriverInterfaceStats *out, GError **error);
+
+/* virDomainMemoryStats of running domain @name: at most @max of
+ * (virDomainMemoryStatTags, value), in libvirt's order: what the balloon
+ * tells (the guest's own counters when it has updated them, then the
+ * balloon's size), then QEMU's resident set, in KiB */
+typedef struct {
+    int tag;
+    guint64 val;
+} VgmDriverMemoryStat;
+GArray *vgmDriverMemoryStats(VgmDriver *drv, const char *name, unsigned int max,
+                             unsigned int flags, GError **error);
+
 /* ---- the host and the hypervisor ---- */
 
 char *vgmDriverGetCapabilities(VgmDriver *drv, GError **error);

@@ -5,11 +5,21 @@
  *
  * Groups served: state (state.state, state.reason), cpu-total (cpu.time,
  * cpu.user, cpu.system: the QEMU process's), balloon (balloon.current,
- * balloon.maximum: the definition's, as there is no balloon driver to
- * ask), vcpu (vcpu.current, vcpu.maximum, and per vCPU vcpu.N.state and
- * vcpu.N.time from the vCPU thread that query-cpus-fast names). Other
- * groups are left out, as libvirt leaves out what a driver cannot tell,
- * unless the caller enforces them: then the call fails naming them.
+ * balloon.maximum: the definition's; of a running domain also what
+ * virDomainMemoryStats tells, by libvirt's names), vcpu (vcpu.current,
+ * vcpu.maximum, and per vCPU vcpu.N.state and vcpu.N.time from the vCPU
+ * thread that query-cpus-fast names), interface (net.count, and per
+ * interface with a host device its name and counters) and block
+ * (block.count, per disk its name, local path, QEMU's counters and, of a
+ * medium, allocation and capacity) of a running domain. Other groups,
+ * and what libvirt reads from an inactive domain's images, are left out,
+ * as libvirt leaves out what a driver cannot tell, unless the caller
+ * enforces them: then the call fails naming them.
+ *
+ * Also the single calls: virDomainBlockStats(Flags) from QMP's
+ * query-blockstats, virDomainInterfaceStats from /proc/net/dev,
+ * virDomainMemoryStats from the balloon (query-balloon, its guest-stats)
+ * and QEMU's resident set.
  */
 #include "config.h"
 
@@ -18,6 +28,7 @@
 
 #include "driver_conn.h"
 #include "driver_process.h"
+#include "qemu/qemu_command.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
@@ -28,9 +39,11 @@ enum {
     VGM_STATS_CPU_TOTAL = 1 << 1,
     VGM_STATS_BALLOON = 1 << 2,
     VGM_STATS_VCPU = 1 << 3,
+    VGM_STATS_INTERFACE = 1 << 4,
+    VGM_STATS_BLOCK = 1 << 5,
 };
 #define VGM_STATS_SERVED (VGM_STATS_STATE | VGM_STATS_CPU_TOTAL | VGM_STATS_BALLOON | \
-                          VGM_STATS_VCPU)
+                          VGM_STATS_VCPU | VGM_STATS_INTERFACE | VGM_STATS_BLOCK)
 /* VIR_CONNECT_GET_ALL_DOMAINS_STATS_* beyond the list filters */
 #define VGM_STATS_NOWAIT (1u << 29)
 #define VGM_STATS_BACKING (1u << 30)
@@ -71,6 +84,17 @@ vgmStatsAdd(GPtrArray *params, int type, char *field, guint64 value)
         p->v.ui = (guint32)value;
     else
         p->v.ul = value;
+    g_ptr_array_add(params, p);
+}
+
+static void
+vgmStatsAddString(GPtrArray *params, char *field, const char *value)
+{
+    VgmTypedParam *p = g_new0(VgmTypedParam, 1);
+
+    p->field = field;
+    p->type = VGM_TYPED_PARAM_STRING;
+    p->v.s = g_strdup(value);
     g_ptr_array_add(params, p);
 }
 
@@ -132,6 +156,541 @@ vgmStatsVcpus(const VgmDriverDomain *dom, GPtrArray *params)
     }
 }
 
+/* ---- disks ---- */
+
+/* The QEMU device id a query-blockstats entry counts for: its "qdev"
+ * (a QOM path below /machine/peripheral/, or the id itself), else its
+ * "device" */
+static char *
+vgmStatsEntryDevice(JsonObject *entry)
+{
+    const char *qdev = json_object_get_string_member_with_default(entry, "qdev", NULL);
+    const char *prefix = "/machine/peripheral/";
+
+    if (qdev && *qdev) {
+        if (g_str_has_prefix(qdev, prefix)) {
+            const char *id = qdev + strlen(prefix);
+            const char *slash = strchr(id, '/');
+
+            return slash ? g_strndup(id, slash - id) : g_strdup(id);
+        }
+        return g_strdup(qdev);
+    }
+    return g_strdup(json_object_get_string_member_with_default(entry, "device", ""));
+}
+
+/* query-blockstats of the QEMU behind @mon: device id -> its "stats"
+ * (the objects stay @ret's) */
+static GHashTable *
+vgmStatsBlockTable(VgmQemuMonitor *mon, JsonNode **ret, GError **error)
+{
+    GHashTable *table;
+    JsonArray *arr;
+    guint i;
+
+    if (!vgmQemuMonitorCommand(mon, "query-blockstats", NULL, ret, error))
+        return NULL;
+    if (!JSON_NODE_HOLDS_ARRAY(*ret)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                    _("QEMU's reply to query-blockstats is no list"));
+        return NULL;
+    }
+    table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    arr = json_node_get_array(*ret);
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *entry = json_array_get_object_element(arr, i);
+        JsonObject *stats = entry && json_object_has_member(entry, "stats") ?
+                            json_object_get_object_member(entry, "stats") : NULL;
+        char *id;
+
+        if (!stats)
+            continue;
+        id = vgmStatsEntryDevice(entry);
+        if (!*id) {
+            g_free(id);
+            continue;
+        }
+        g_hash_table_replace(table, id, stats);
+    }
+    return table;
+}
+
+static gint64
+vgmStatsMember(JsonObject *o, const char *name)
+{
+    return json_object_get_int_member_with_default(o, name, 0);
+}
+
+/* @stats (a query-blockstats "stats") added to @out */
+static void
+vgmStatsBlockAdd(JsonObject *stats, VgmDriverBlockStats *out)
+{
+    out->rdReq += vgmStatsMember(stats, "rd_operations");
+    out->rdBytes += vgmStatsMember(stats, "rd_bytes");
+    out->rdTimes += vgmStatsMember(stats, "rd_total_time_ns");
+    out->wrReq += vgmStatsMember(stats, "wr_operations");
+    out->wrBytes += vgmStatsMember(stats, "wr_bytes");
+    out->wrTimes += vgmStatsMember(stats, "wr_total_time_ns");
+    out->flReq += vgmStatsMember(stats, "flush_operations");
+    out->flTimes += vgmStatsMember(stats, "flush_total_time_ns");
+}
+
+/* The disk of @def that @path names: its target, else its source */
+static const VgmDiskDef *
+vgmStatsFindDisk(const VgmDomainDef *def, const char *path)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        if (g_strcmp0(d->dst, path) == 0)
+            return d;
+    }
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        if (g_strcmp0(d->src, path) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+/* The running domain @name, with its live definition, or why not */
+static VgmDriverDomain *
+vgmStatsActive(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByNameFlags(drv, name,
+                                                                VGM_DRIVER_LOOKUP_FULL, error);
+
+    if (!dom)
+        return NULL;
+    if (!vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
+                    dom->name);
+        return NULL;
+    }
+    return g_steal_pointer(&dom);
+}
+
+gboolean
+vgmDriverBlockStats(VgmDriver *drv, const char *name, const char *path,
+                    VgmDriverBlockStats *out, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GHashTable) table = NULL;
+    const VgmDiskDef *only = NULL;
+    guint i;
+
+    memset(out, 0, sizeof(*out));
+    if (!(dom = vgmStatsActive(drv, name, error)))
+        return FALSE;
+    if (*path && !(only = vgmStatsFindDisk(dom->def, path))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("domain '%1$s' has no disk '%2$s' (a target or a source path)"),
+                    dom->name, path);
+        return FALSE;
+    }
+    if (only && only->type == VGM_DISK_TYPE_VHOSTUSER) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("disk '%1$s' is served by a vhost-user process: QEMU keeps no statistics of it"),
+                    only->dst);
+        return FALSE;
+    }
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !(table = vgmStatsBlockTable(mon, &ret, error)))
+        return FALSE;
+    for (i = 0; i < dom->def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
+        g_autofree char *id = NULL;
+        JsonObject *stats;
+
+        if ((only && d != only) || d->type == VGM_DISK_TYPE_VHOSTUSER)
+            continue;
+        id = vgmQemuDiskDeviceId(dom->def, d);
+        if (!(stats = g_hash_table_lookup(table, id))) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("QEMU keeps no statistics of disk '%1$s' (device '%2$s')"),
+                        d->dst, id);
+            return FALSE;
+        }
+        vgmStatsBlockAdd(stats, out);
+    }
+    return TRUE;
+}
+
+/* The image size (virtual-size) of each disk device of the QEMU behind
+ * @mon that has a medium (query-block): device id -> size, or NULL */
+static GHashTable *
+vgmStatsBlockSizes(VgmQemuMonitor *mon)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    GHashTable *sizes;
+    JsonArray *arr;
+    guint i;
+
+    if (!vgmQemuMonitorCommand(mon, "query-block", NULL, &ret, NULL) ||
+        !JSON_NODE_HOLDS_ARRAY(ret))
+        return NULL;
+    sizes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    arr = json_node_get_array(ret);
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *dev = json_array_get_object_element(arr, i);
+        JsonObject *inserted = dev && json_object_has_member(dev, "inserted") ?
+                               json_object_get_object_member(dev, "inserted") : NULL;
+        JsonObject *image = inserted && json_object_has_member(inserted, "image") ?
+                            json_object_get_object_member(inserted, "image") : NULL;
+        char *id;
+
+        if (!image)
+            continue;
+        id = vgmStatsEntryDevice(dev);
+        g_hash_table_replace(sizes, id,
+                             GSIZE_TO_POINTER((gsize)vgmStatsMember(image, "virtual-size")));
+    }
+    return sizes;
+}
+
+/* libvirt's block group of running domain @dom: block.count, then per
+ * disk its name (target), path (a local source) and QEMU's counters;
+ * nothing of a disk QEMU does not count */
+static void
+vgmStatsBlock(const VgmDriverDomain *dom, GPtrArray *params)
+{
+    const VgmDomainDef *def = dom->def;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GHashTable) table = NULL;
+    g_autoptr(GHashTable) sizes = NULL;
+    guint i;
+
+    vgmStatsAdd(params, VGM_TYPED_PARAM_UINT, g_strdup("block.count"),
+                def->devices.disks->len);
+    if ((mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, NULL))) {
+        table = vgmStatsBlockTable(mon, &ret, NULL);
+        sizes = vgmStatsBlockSizes(mon);
+    }
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+        g_autofree char *id = vgmQemuDiskDeviceId(def, d);
+        static const char *const fields[] = {
+            "rd.reqs", "rd.bytes", "rd.times", "wr.reqs", "wr.bytes", "wr.times",
+            "fl.reqs", "fl.times",
+        };
+        VgmDriverBlockStats b = { 0 };
+        JsonObject *stats;
+        gint64 values[G_N_ELEMENTS(fields)];
+        gpointer size;
+        guint f;
+
+        vgmStatsAddString(params, g_strdup_printf("block.%u.name", i), d->dst);
+        if (d->src && (d->type == VGM_DISK_TYPE_FILE || d->type == VGM_DISK_TYPE_BLOCK ||
+                       d->type == VGM_DISK_TYPE_DIR))
+            vgmStatsAddString(params, g_strdup_printf("block.%u.path", i), d->src);
+        if (!table || !(stats = g_hash_table_lookup(table, id)))
+            continue;
+        vgmStatsBlockAdd(stats, &b);
+        values[0] = b.rdReq; values[1] = b.rdBytes; values[2] = b.rdTimes;
+        values[3] = b.wrReq; values[4] = b.wrBytes; values[5] = b.wrTimes;
+        values[6] = b.flReq; values[7] = b.flTimes;
+        for (f = 0; f < G_N_ELEMENTS(fields); f++)
+            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
+                        g_strdup_printf("block.%u.%s", i, fields[f]), (guint64)values[f]);
+        /* of a medium: the highest offset the guest wrote, the image's size */
+        if (sizes && g_hash_table_lookup_extended(sizes, id, NULL, &size)) {
+            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.allocation", i),
+                        (guint64)vgmStatsMember(stats, "wr_highest_offset"));
+            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.capacity", i),
+                        (guint64)GPOINTER_TO_SIZE(size));
+        }
+    }
+}
+
+/* ---- interfaces ---- */
+
+/* The counters of host device @ifname from the guest's side: @swapped
+ * for a tap, whose receive is the guest's transmit. Read from
+ * /proc/net/dev, which shows the daemon's network namespace (sysfs shows
+ * the one it was mounted in). */
+static gboolean
+vgmStatsNetDev(const char *ifname, gboolean swapped, VgmDriverInterfaceStats *out,
+               GError **error)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    guint i;
+
+    if (!vgmFileReadAll("/proc/net/dev", 4 * 1024 * 1024, &text, NULL, error))
+        return FALSE;
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        g_autofree char *name = NULL;
+        g_auto(GStrv) f = NULL;
+        const char *colon = strchr(lines[i], ':');
+        gint64 v[16];
+        guint n = 0, k;
+
+        if (!colon)
+            continue;
+        name = g_strstrip(g_strndup(lines[i], colon - lines[i]));
+        if (!g_str_equal(name, ifname))
+            continue;
+        /* receive: bytes packets errs drop fifo frame compressed
+         * multicast; transmit: bytes packets errs drop ... */
+        f = g_strsplit_set(colon + 1, " \t", -1);
+        for (k = 0; f[k] && n < G_N_ELEMENTS(v); k++) {
+            if (*f[k])
+                v[n++] = g_ascii_strtoll(f[k], NULL, 10);
+        }
+        if (n < 12)
+            break;
+        if (swapped) {
+            out->rxBytes = v[8]; out->rxPackets = v[9]; out->rxErrs = v[10]; out->rxDrop = v[11];
+            out->txBytes = v[0]; out->txPackets = v[1]; out->txErrs = v[2]; out->txDrop = v[3];
+        } else {
+            out->rxBytes = v[0]; out->rxPackets = v[1]; out->rxErrs = v[2]; out->rxDrop = v[3];
+            out->txBytes = v[8]; out->txPackets = v[9]; out->txErrs = v[10]; out->txDrop = v[11];
+        }
+        return TRUE;
+    }
+    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                _("host device '%1$s' is not in /proc/net/dev"), ifname);
+    return FALSE;
+}
+
+gboolean
+vgmDriverInterfaceStats(VgmDriver *drv, const char *name, const char *device,
+                        VgmDriverInterfaceStats *out, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    const VgmNetDef *net = NULL;
+    g_autofree char *mac = g_ascii_strdown(device, -1);
+    guint i;
+
+    memset(out, 0, sizeof(*out));
+    if (!(dom = vgmStatsActive(drv, name, error)))
+        return FALSE;
+    for (i = 0; !net && i < dom->def->devices.nets->len; i++) {
+        const VgmNetDef *n = g_ptr_array_index(dom->def->devices.nets, i);
+
+        if (g_strcmp0(n->mac, mac) == 0 || g_strcmp0(n->ifname, device) == 0)
+            net = n;
+    }
+    if (!net) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("domain '%1$s' has no interface '%2$s' (a host device or a MAC address)"),
+                    dom->name, device);
+        return FALSE;
+    }
+    if (!net->ifname || !vgmNetTypeHasTap(net->type)) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("interface '%1$s' (type '%2$s') has no device on the host whose traffic could be counted"),
+                    net->mac, vgmNetTypeToString(net->type));
+        return FALSE;
+    }
+    return vgmStatsNetDev(net->ifname, net->type != VGM_NET_TYPE_DIRECT, out, error);
+}
+
+/* libvirt's interface group of running domain @dom: net.count, then per
+ * interface with a host device its name and counters */
+static void
+vgmStatsInterfaces(const VgmDriverDomain *dom, GPtrArray *params)
+{
+    const VgmDomainDef *def = dom->def;
+    guint i;
+
+    vgmStatsAdd(params, VGM_TYPED_PARAM_UINT, g_strdup("net.count"), def->devices.nets->len);
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+        static const char *const fields[] = {
+            "rx.bytes", "rx.pkts", "rx.errs", "rx.drop", "tx.bytes", "tx.pkts", "tx.errs",
+            "tx.drop",
+        };
+        VgmDriverInterfaceStats n;
+        gint64 values[G_N_ELEMENTS(fields)];
+        guint k;
+
+        if (!net->ifname || !vgmNetTypeHasTap(net->type))
+            continue;
+        vgmStatsAddString(params, g_strdup_printf("net.%u.name", i), net->ifname);
+        if (!vgmStatsNetDev(net->ifname, net->type != VGM_NET_TYPE_DIRECT, &n, NULL))
+            continue;
+        values[0] = n.rxBytes; values[1] = n.rxPackets; values[2] = n.rxErrs;
+        values[3] = n.rxDrop; values[4] = n.txBytes; values[5] = n.txPackets;
+        values[6] = n.txErrs; values[7] = n.txDrop;
+        for (k = 0; k < G_N_ELEMENTS(fields); k++)
+            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
+                        g_strdup_printf("net.%u.%s", i, fields[k]), (guint64)values[k]);
+    }
+}
+
+/* ---- memory ---- */
+
+/* virDomainMemoryStatTags */
+enum {
+    VGM_MEMSTAT_SWAP_IN = 0,
+    VGM_MEMSTAT_SWAP_OUT = 1,
+    VGM_MEMSTAT_MAJOR_FAULT = 2,
+    VGM_MEMSTAT_MINOR_FAULT = 3,
+    VGM_MEMSTAT_UNUSED = 4,
+    VGM_MEMSTAT_AVAILABLE = 5,
+    VGM_MEMSTAT_ACTUAL_BALLOON = 6,
+    VGM_MEMSTAT_RSS = 7,
+    VGM_MEMSTAT_USABLE = 8,
+    VGM_MEMSTAT_LAST_UPDATE = 9,
+    VGM_MEMSTAT_DISK_CACHES = 10,
+    VGM_MEMSTAT_HUGETLB_PGALLOC = 11,
+    VGM_MEMSTAT_HUGETLB_PGFAIL = 12,
+};
+
+/* The balloon's guest-stats members, libvirt's tags and order, and what
+ * each is divided by (bytes to KiB) */
+static const struct {
+    const char *member;         /* of "stats"; NULL: "last-update" */
+    int tag;
+    guint64 divisor;
+} vgmStatsBalloonFields[] = {
+    { "stat-swap-in", VGM_MEMSTAT_SWAP_IN, 1024 },
+    { "stat-swap-out", VGM_MEMSTAT_SWAP_OUT, 1024 },
+    { "stat-major-faults", VGM_MEMSTAT_MAJOR_FAULT, 1 },
+    { "stat-minor-faults", VGM_MEMSTAT_MINOR_FAULT, 1 },
+    { "stat-free-memory", VGM_MEMSTAT_UNUSED, 1024 },
+    { "stat-total-memory", VGM_MEMSTAT_AVAILABLE, 1024 },
+    { "stat-available-memory", VGM_MEMSTAT_USABLE, 1024 },
+    { NULL, VGM_MEMSTAT_LAST_UPDATE, 1 },
+    { "stat-disk-caches", VGM_MEMSTAT_DISK_CACHES, 1024 },
+    { "stat-htlb-pgalloc", VGM_MEMSTAT_HUGETLB_PGALLOC, 1 },
+    { "stat-htlb-pgfail", VGM_MEMSTAT_HUGETLB_PGFAIL, 1 },
+};
+
+static void
+vgmStatsMemAdd(GArray *out, unsigned int max, int tag, guint64 val)
+{
+    VgmDriverMemoryStat st = { tag, val };
+
+    if (out->len < max)
+        g_array_append_val(out, st);
+}
+
+/* QEMU's resident set (KiB), from /proc/@pid/stat; FALSE when gone */
+static gboolean
+vgmStatsRss(pid_t pid, guint64 *kib)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%lld/stat", (long long)pid);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) f = NULL;
+    const char *end;
+
+    if (!vgmFileReadAll(path, 4096, &text, NULL, NULL) || !(end = strrchr(text, ')')))
+        return FALSE;
+    /* after "pid (comm)": state is field 3, rss field 24 */
+    f = g_strsplit(end + 2, " ", -1);
+    if (g_strv_length(f) < 22)
+        return FALSE;
+    *kib = g_ascii_strtoull(f[21], NULL, 10) * (guint64)sysconf(_SC_PAGESIZE) / 1024;
+    return TRUE;
+}
+
+/* The memory statistics of running domain @dom (vgmDriverMemoryStats) */
+static GArray *
+vgmStatsMemory(const VgmDriverDomain *dom, unsigned int max, GError **error)
+{
+    g_autoptr(GArray) out = g_array_new(FALSE, FALSE, sizeof(VgmDriverMemoryStat));
+    const VgmMemballoonDef *balloon = dom->def->devices.memballoon;
+    guint64 rss;
+
+    if (balloon && g_strcmp0(balloon->model, "none") != 0) {
+        g_autoptr(VgmQemuMonitor) mon = NULL;
+        g_autoptr(JsonNode) actual = NULL;
+        g_autoptr(JsonNode) guest = NULL;
+        g_autoptr(JsonObject) args = json_object_new();
+        g_autofree char *qom = g_strdup_printf("/machine/peripheral/%s",
+                                               VGM_QEMU_BALLOON_ID);
+
+        if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+            return NULL;
+        if (vgmQemuMonitorCommand(mon, "query-balloon", NULL, &actual, NULL) &&
+            JSON_NODE_HOLDS_OBJECT(actual))
+            vgmStatsMemAdd(out, max, VGM_MEMSTAT_ACTUAL_BALLOON,
+                           (guint64)vgmStatsMember(json_node_get_object(actual), "actual") / 1024);
+        /* the guest's own counters, once its driver has sent them (the
+         * polling period, <stats period>, asks it to) */
+        json_object_set_string_member(args, "path", qom);
+        json_object_set_string_member(args, "property", "guest-stats");
+        if (vgmQemuMonitorCommand(mon, "qom-get", args, &guest, NULL) &&
+            JSON_NODE_HOLDS_OBJECT(guest)) {
+            JsonObject *g = json_node_get_object(guest);
+            JsonObject *st = json_object_has_member(g, "stats") ?
+                             json_object_get_object_member(g, "stats") : NULL;
+            guint i;
+
+            for (i = 0; st && i < G_N_ELEMENTS(vgmStatsBalloonFields); i++) {
+                JsonObject *from = vgmStatsBalloonFields[i].member ? st : g;
+                const char *member = vgmStatsBalloonFields[i].member ?
+                                     vgmStatsBalloonFields[i].member : "last-update";
+                gint64 v;
+
+                if (!json_object_has_member(from, member) ||
+                    (v = json_object_get_int_member(from, member)) < 0)
+                    continue;
+                vgmStatsMemAdd(out, max, vgmStatsBalloonFields[i].tag,
+                               (guint64)v / vgmStatsBalloonFields[i].divisor);
+            }
+        }
+    }
+    if (vgmStatsRss(dom->status->qemu.pid, &rss))
+        vgmStatsMemAdd(out, max, VGM_MEMSTAT_RSS, rss);
+    return g_steal_pointer(&out);
+}
+
+GArray *
+vgmDriverMemoryStats(VgmDriver *drv, const char *name, unsigned int max, unsigned int flags,
+                     GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) || !(dom = vgmStatsActive(drv, name, error)))
+        return NULL;
+    return vgmStatsMemory(dom, max, error);
+}
+
+/* libvirt's names of the memory statistics in the balloon group (the
+ * balloon's size is balloon.current there) */
+static const char *const vgmStatsBalloonNames[] = {
+    [VGM_MEMSTAT_SWAP_IN] = "swap_in",
+    [VGM_MEMSTAT_SWAP_OUT] = "swap_out",
+    [VGM_MEMSTAT_MAJOR_FAULT] = "major_fault",
+    [VGM_MEMSTAT_MINOR_FAULT] = "minor_fault",
+    [VGM_MEMSTAT_UNUSED] = "unused",
+    [VGM_MEMSTAT_AVAILABLE] = "available",
+    [VGM_MEMSTAT_ACTUAL_BALLOON] = NULL,
+    [VGM_MEMSTAT_RSS] = "rss",
+    [VGM_MEMSTAT_USABLE] = "usable",
+    [VGM_MEMSTAT_LAST_UPDATE] = "last-update",
+    [VGM_MEMSTAT_DISK_CACHES] = "disk_caches",
+    [VGM_MEMSTAT_HUGETLB_PGALLOC] = "hugetlb_pgalloc",
+    [VGM_MEMSTAT_HUGETLB_PGFAIL] = "hugetlb_pgfail",
+};
+
+/* The balloon group's memory statistics of running domain @dom */
+static void
+vgmStatsBalloonMemory(const VgmDriverDomain *dom, GPtrArray *params)
+{
+    g_autoptr(GArray) mem = vgmStatsMemory(dom, G_MAXUINT, NULL);
+    guint i;
+
+    for (i = 0; mem && i < mem->len; i++) {
+        const VgmDriverMemoryStat *m = &g_array_index(mem, VgmDriverMemoryStat, i);
+
+        if (m->tag >= 0 && m->tag < (int)G_N_ELEMENTS(vgmStatsBalloonNames) &&
+            vgmStatsBalloonNames[m->tag])
+            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
+                        g_strdup_printf("balloon.%s", vgmStatsBalloonNames[m->tag]), m->val);
+    }
+}
+
 static VgmDriverDomainStats *
 vgmStatsOne(VgmDriverDomain *dom, unsigned int stats)
 {
@@ -162,6 +721,8 @@ vgmStatsOne(VgmDriverDomain *dom, unsigned int stats)
                     def->curMemory ? def->curMemory : def->memory);
         vgmStatsAdd(st->params, VGM_TYPED_PARAM_ULLONG, g_strdup("balloon.maximum"),
                     def->memory);
+        if (active)
+            vgmStatsBalloonMemory(dom, st->params);
     }
     if (stats & VGM_STATS_VCPU) {
         vgmStatsAdd(st->params, VGM_TYPED_PARAM_UINT, g_strdup("vcpu.current"),
@@ -170,6 +731,11 @@ vgmStatsOne(VgmDriverDomain *dom, unsigned int stats)
         if (active)
             vgmStatsVcpus(dom, st->params);
     }
+    /* (as libvirt: of a running domain only) */
+    if ((stats & VGM_STATS_INTERFACE) && active)
+        vgmStatsInterfaces(dom, st->params);
+    if ((stats & VGM_STATS_BLOCK) && active)
+        vgmStatsBlock(dom, st->params);
     return st;
 }
 
@@ -191,7 +757,7 @@ vgmDriverGetAllDomainStats(VgmDriver *drv, GPtrArray *doms, unsigned int stats,
     }
     if ((flags & VGM_STATS_ENFORCE) && (stats & ~VGM_STATS_SERVED)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("statistics groups 0x%1$x are not supported (supported: state, cpu-total, balloon, vcpu)"),
+                    _("statistics groups 0x%1$x are not supported (supported: state, cpu-total, balloon, vcpu, interface, block)"),
                     stats & ~VGM_STATS_SERVED);
         return NULL;
     }

@@ -59,6 +59,8 @@ typedef struct {
 /* The fd of /dev/vhost-vsock the driver opens for <vsock> (its guest
  * address set) and hands QEMU as "vhostfd" */
 #define VGM_QEMU_VSOCK_FD 99
+/* The QEMU id of the balloon device (<memballoon>) */
+#define VGM_QEMU_BALLOON_ID "balloon0"
 /* the fd a save image is loaded from (-incoming fd:98) */
 #define VGM_QEMU_INCOMING_FD 98
 unsigned int vgmQemuNetTapFds(const VgmDomainDef *def, guint index, int *first);

@@ -1716,7 +1716,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
     if (mb && g_str_equal(mb->model, "virtio")) {
         JsonObject *dev = json_object_new();
         json_object_set_string_member(dev, "driver", "virtio-balloon-pci");
-        json_object_set_string_member(dev, "id", "balloon0");
+        json_object_set_string_member(dev, "id", VGM_QEMU_BALLOON_ID);
         if (mb->autodeflate)
             json_object_set_boolean_member(dev, "deflate-on-oom", mb->autodeflate == VGM_TRISTATE_YES);
         if (mb->freePageReporting)
@@ -1733,7 +1733,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         if (mb->havePeriod && mb->period) {
             JsonObject *args = json_object_new();
 
-            json_object_set_string_member(args, "path", "/machine/peripheral/balloon0");
+            json_object_set_string_member(args, "path", "/machine/peripheral/" VGM_QEMU_BALLOON_ID);
             json_object_set_string_member(args, "property", "guest-stats-polling-interval");
             json_object_set_int_member(args, "value", mb->period);
             vgmCmdStartup(cmd, "qom-set", args);

@@ -24,7 +24,10 @@ program is skipped saying why. What it covers, in order:
     the guest's udhcpc gets the address the network's DHCP <host> entry
     gives its MAC, and it pings the host's end of the network; the lease
     shows in net-dhcp-leases (also filtered by --mac); the live XML
-    names the bridge and the tap, which is in the bridge;
+    names the bridge and the tap, which is in the bridge; domifstat (by
+    the tap's name and by MAC) gives as transmitted the packets the guest
+    counts it sent, and as received at least those it counts it received;
+    domstats --interface names the tap;
   * an interface's <coalesce> sets its tap's rx-frames (read back with
     the ETHTOOL_GCOALESCE ioctl);
   * interfaces hot-plugged into a running Linux guest that had none
@@ -140,7 +143,12 @@ else
 fi
 """
 
-GUEST_INIT = INIT_HEAD + DHCP_PING + """/bin/busybox echo NETGUEST-DONE > /dev/ttyS0
+# then the guest's own packet counters, which the host's domifstat must
+# match
+GUEST_INIT = INIT_HEAD + DHCP_PING + """/bin/busybox echo "GSTATS $(/bin/busybox cat /sys/class/net/eth0/statistics/rx_packets) \
+$(/bin/busybox cat /sys/class/net/eth0/statistics/tx_packets)" > /dev/ttyS0
+/bin/busybox echo NETGUEST-DONE > /dev/ttyS0
+/bin/busybox sleep 3
 /bin/busybox poweroff -f
 """
 
@@ -246,6 +254,26 @@ def check_guest(tap, uri, root, tmp):
         if "NETGUEST-DONE" in text:
             break
         time.sleep(0.5)
+    # the tap's counters, from the guest's side, as domifstat reports them
+    # (libvirt's names): what the guest sent, as it counts it (give or
+    # take the IPv6 solicitations its kernel sends after it counted); at
+    # least what it received (the bridge also floods it multicast frames
+    # that QEMU's receive filter drops before the guest counts them)
+    g = re.search(r"GSTATS (\d+) (\d+)", text)
+    tapdev = m.group(1) if m else "?"
+    st = virsh(uri, "domifstat", "netguest", tapdev)
+    by_mac = virsh(uri, "domifstat", "netguest", GUEST_MAC)
+    host = dict(re.findall(r"^\S+ (\w+) (\d+)$", st.out, re.M))
+    rx, tx = int(host.get("rx_packets", -1)), int(host.get("tx_packets", -1))
+    tap.ok(g and st.rc == 0 and by_mac.rc == 0 and st.out == by_mac.out.replace(GUEST_MAC, tapdev) and
+           int(g.group(2)) <= tx <= int(g.group(2)) + 6 and rx >= int(g.group(1)),
+           "domifstat (by tap and by MAC): the packets the guest sent as it counts them, at "
+           "least those it received",
+           "guest %s; host:\n%s" % (g and g.group(0), st.describe()))
+    ds = virsh(uri, "domstats", "netguest", "--interface")
+    tap.ok(ds.rc == 0 and "net.count=1" in ds.out and "net.0.name=%s" % tapdev in ds.out and
+           re.search(r"net\.0\.tx\.pkts=\d+", ds.out) is not None,
+           "domstats --interface: net.count, the tap's name and its counters", ds.describe())
     tap.ok("LEASE %s" % GUEST_IP in text,
            "the guest's DHCP client got %s, its <host> entry's address, from the network's dnsmasq"
            % GUEST_IP, "serial:\n" + text[-3000:])

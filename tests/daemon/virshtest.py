@@ -77,7 +77,8 @@ MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
 SV = "vgmtest-virsh-save"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV]
+ST = "vgmtest-virsh-stats"
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -515,6 +516,8 @@ def run_tests(tap, target, tmp):
 
     save_tests(tap, target, tmp)
 
+    stats_tests(tap, target, tmp)
+
     memory_tests(tap, target, tmp)
     memdev_tests(tap, target, tmp)
 
@@ -753,6 +756,90 @@ def save_tests(tap, target, tmp):
         tap.ok(r.rc == 1 and "transient" in r.err, "managedsave of a transient domain is refused",
                r.describe())
         virsh(uri, "destroy", SV)
+
+
+ST_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>256</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='%s'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <disk type='file' device='cdrom'>
+      <target dev='sda' bus='sata'/>
+    </disk>
+    <interface type='user'>
+      <mac address='52:54:00:5a:71:01'/>
+      <model type='virtio'/>
+    </interface>
+    <memballoon model='virtio'><stats period='1'/></memballoon>
+  </devices>
+</domain>
+"""
+
+
+def stats_tests(tap, target, tmp):
+    """Captured from virsh 9.0 against libvirtd 9.0 (2026-12-02), a
+    running domain with a 1 MiB raw virtio disk the firmware reads its
+    boot sector from, an empty SATA CD-ROM, a user-mode interface and a
+    balloon: `domblkstat DOM vda` -> "vda rd_req 1\nvda rd_bytes 512\n
+    vda wr_req 0\nvda wr_bytes 0\nvda flush_operations 0\nvda
+    rd_total_times N\n..." and without a disk the sum of both (the
+    CD-ROM's reads too); a disk it does not have fails; `domifstat` of
+    the user-mode interface fails (no host device); `dommemstat` ->
+    "actual 262144\nlast_update 0\nrss N\n"; `domstats --block
+    --balloon` -> block.count=2, block.0.name=vda, block.0.path, its
+    rd.reqs .. fl.times, allocation, capacity=1048576, block.1.name=sda
+    and its counters, balloon.rss."""
+    uri = target.uri
+    disk = os.path.join(tmp, "stats.img")
+    with open(disk, "wb") as f:
+        f.truncate(1024 * 1024)
+    f = harness.write_file(tmp, ST + ".xml", ST_XML % (ST, disk))
+    r = virsh(uri, "create", f)
+    if not tap.ok(r.rc == 0, "virsh create (stats)", r.describe()):
+        return
+    try:
+        time.sleep(2)
+        r = virsh(uri, "domblkstat", ST, "vda")
+        got = dict(re.findall(r"^vda (\w+) (\d+)$", r.out, re.M))
+        tap.ok(r.rc == 0 and int(got.get("rd_req", 0)) >= 1 and
+               int(got.get("rd_bytes", 0)) >= 512 and got.get("wr_req") == "0" and
+               list(got) == ["rd_req", "rd_bytes", "wr_req", "wr_bytes", "flush_operations",
+                             "rd_total_times", "wr_total_times", "flush_total_times"],
+               "domblkstat DOM vda: the firmware's read of the boot sector, no write",
+               r.describe())
+        r = virsh(uri, "domblkstat", ST, disk)
+        tap.ok(r.rc == 0 and re.search(r"rd_req [1-9]", r.out) is not None,
+               "domblkstat by the disk's source path", r.describe())
+        r = virsh(uri, "domblkstat", ST)
+        total = dict(re.findall(r"^ (\w+) (\d+)$", r.out, re.M))
+        tap.ok(r.rc == 0 and int(total.get("rd_req", 0)) > int(got.get("rd_req", 0)),
+               "domblkstat DOM: the sum of both disks (the CD-ROM's reads too)", r.describe())
+        r = virsh(uri, "domblkstat", ST, "vdz")
+        tap.ok(r.rc == 1, "domblkstat of a disk the domain does not have fails", r.describe())
+        r = virsh(uri, "domifstat", ST, "52:54:00:5a:71:01")
+        tap.ok(r.rc == 1, "domifstat of a user-mode interface fails (no host device)",
+               r.describe())
+        r = virsh(uri, "dommemstat", ST)
+        mem = dict(re.findall(r"^(\w+) (\d+)$", r.out, re.M))
+        tap.ok(r.rc == 0 and mem.get("actual") == "262144" and int(mem.get("rss", 0)) > 0,
+               "dommemstat: actual 262144 (the balloon) and QEMU's rss", r.describe())
+        r = virsh(uri, "domstats", ST, "--block", "--balloon")
+        want = ["block.count=2", "block.0.name=vda", "block.0.path=%s" % disk,
+                "block.0.capacity=1048576", "block.0.allocation=0", "block.1.name=sda",
+                "block.0.wr.reqs=0", "block.0.fl.times=0", "block.1.fl.times=0"]
+        tap.ok(r.rc == 0 and all(w in r.out.split() for w in want) and
+               re.search(r"block\.0\.rd\.reqs=[1-9]", r.out) and
+               re.search(r"balloon\.rss=[1-9]", r.out) and "block.1.capacity" not in r.out,
+               "domstats --block --balloon: the disks' names, path, counters and sizes, QEMU's rss",
+               r.describe())
+    finally:
+        virsh(uri, "destroy", ST)
 
 
 def autostart_tests(tap, target, tmp):
