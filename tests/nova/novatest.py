@@ -46,6 +46,8 @@ Nova's modules and calls them; it does not reimplement them.
      a port of VIF type 'tap' the same way, its interface config made by
      Nova's own VIF driver, found again with Guest.get_interface_by_cfg,
      as Nova's attach_interface and detach_interface do; Nova's
+     get_instance_diagnostics() (the root disk's reads through
+     blockStats, the memory, the vCPUs); Nova's
      suspend() (a managed save: shut off, saved, an image) and resume()
      (its XML defined again and started: the guest taken up from the
      image, running, restored).
@@ -1246,6 +1248,31 @@ def _part_c_interface(guest, inst, image_meta):
                "the config no longer has the interface after the detach")
 
 
+def _part_c_diagnostics(drv, inst):
+    """Nova's get_instance_diagnostics() of the running instance (what
+    `nova diagnostics` shows): the disk's I/O counters (blockStats), the
+    memory and the vCPUs' times."""
+    from oslo_utils import timeutils
+    if inst.launched_at is None:
+        inst.launched_at = timeutils.utcnow()
+    ok, diags = tap.call("LibvirtDriver.get_instance_diagnostics()",
+                         drv.get_instance_diagnostics, inst)
+    if not ok:
+        return
+    # (the disks: the root disk, and the volume the guest, without an OS,
+    # did not let go of; the NIC: the tap port attached above, which the
+    # guest keeps too)
+    disks = diags.disk_details
+    nics = [n for n in diags.nic_details if n.mac_address == NOVA_PORT_MAC]
+    tap.ok(diags.state == "running" and disks and disks[0].read_requests >= 1 and
+           disks[0].read_bytes >= 512 and disks[0].write_requests == 0 and
+           disks[0].errors_count == -1 and len(diags.cpu_details) == 1 and
+           diags.cpu_details[0].time > 0 and nics and nics[0].rx_octets is not None,
+           "diagnostics: running, the root disk's reads (its firmware read the boot sector), "
+           "the vCPU's time, the tap port's counters (interfaceStats)",
+           "%r" % diags.obj_to_primitive())
+
+
 def _part_c_suspend(drv, sink, ctxt, inst):
     """Nova's suspend and resume of the running instance: suspend() is a
     managed save (Guest.save_memory_state); resume() defines the domain's
@@ -1364,6 +1391,7 @@ def _part_c_instance(drv, sink, ctxt, inst):
             tap.ok("<target dev='vdb'" not in cfg_xml,
                    "the config no longer has the volume after the detach")
     _part_c_interface(guest, inst, image_meta)
+    _part_c_diagnostics(drv, inst)
     _part_c_suspend(drv, sink, ctxt, inst)
     # The compute manager's clean power-off: shutdown() (ACPI), poll the
     # power state once a second, destroy() when the timeout passes.
