@@ -1139,6 +1139,22 @@ vgmDriverSetMemory(VgmDriver *drv, const char *name, unsigned long long kib, uns
 }
 
 gboolean
+vgmDriverSetMemoryStatsPeriod(VgmDriver *drv, const char *name, int period, unsigned int flags,
+                              GError **error)
+{
+    GMutex *m;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
+        return FALSE;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = vgmDriverDomainSetMemoryStatsPeriod(drv->store, name, period, flags, error);
+    g_mutex_unlock(m);
+    return ok;
+}
+
+gboolean
 vgmDriverChangeDevice(VgmDriver *drv, const char *name, const char *xml, VgmDriverDeviceOp op,
                       unsigned int flags, GError **error)
 {

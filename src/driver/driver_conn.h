@@ -348,6 +348,9 @@ typedef struct {
 } VgmDriverMemoryStat;
 GArray *vgmDriverMemoryStats(VgmDriver *drv, const char *name, unsigned int max,
                              unsigned int flags, GError **error);
+/* virDomainSetMemoryStatsPeriod (vgmDriverDomainSetMemoryStatsPeriod) */
+gboolean vgmDriverSetMemoryStatsPeriod(VgmDriver *drv, const char *name, int period,
+                                       unsigned int flags, GError **error);
 
 /* ---- the host and the hypervisor ---- */
 

@@ -3464,6 +3464,71 @@ vgmDriverDomainSetMemory(const VgmDriverStore *store, const char *ref, unsigned 
                                  vgmDriverDomainMemoryLive, &change, error);
 }
 
+/* The balloon statistics period of @def set to @data's seconds, or a
+ * refusal naming what @def lacks */
+static gboolean
+vgmDriverDomainApplyStatsPeriod(VgmDomainDef *def, const int *period, GError **error)
+{
+    VgmMemballoonDef *mb = def->devices.memballoon;
+
+    if (!mb || g_strcmp0(mb->model, "none") == 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' has no balloon device (<memballoon model='virtio'>) whose statistics period could be set"),
+                    def->name);
+        return FALSE;
+    }
+    mb->havePeriod = TRUE;
+    mb->period = (unsigned int)*period;
+    return TRUE;
+}
+
+static char *
+vgmDriverDomainChangeStatsPeriod(VgmDomainDef *def, gconstpointer data, GError **error)
+{
+    return vgmDriverDomainApplyStatsPeriod(def, data, error) ? vgmDomainDefFormat(def) : NULL;
+}
+
+/* dommemstat --period --live: the balloon asks the guest for its
+ * statistics that often (QOM guest-stats-polling-interval) */
+static gboolean
+vgmDriverDomainStatsPeriodLive(const VgmDriverStore *store, VgmDriverDomain *dom,
+                               gconstpointer data, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+
+    if (!(def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)) ||
+        !vgmDriverDomainApplyStatsPeriod(def, data, error))
+        return FALSE;
+    json_object_set_string_member(args, "path", "/machine/peripheral/" VGM_QEMU_BALLOON_ID);
+    json_object_set_string_member(args, "property", "guest-stats-polling-interval");
+    json_object_set_int_member(args, "value", *(const int *)data);
+    return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
+           vgmQemuMonitorCommand(mon, "qom-set", args, NULL, error) &&
+           vgmDriverDomainSaveLive(store, dom, def, error);
+}
+
+gboolean
+vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const char *ref, int period,
+                                    unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (period < 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the balloon statistics period %1$d is negative"), period);
+        return FALSE;
+    }
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeStatsPeriod,
+                                 vgmDriverDomainStatsPeriodLive, &period, error);
+}
+
 gboolean
 vgmDriverDomainResume(const VgmDriverStore *store, const char *ref,
                       char **name, GError **error)

@@ -154,6 +154,12 @@ VgmDriverDomain *vgmDriverDomainStart(const VgmDriverStore *store,
                                       const char *ref, unsigned int flags,
                                       GError **error);
 
+/* How often (seconds; 0: never) the balloon of domain @ref asks the
+ * guest for its memory statistics (<memballoon><stats period>), where
+ * libvirt's AFFECT flags say (virsh dommemstat --period) */
+gboolean vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const char *ref,
+                                             int period, unsigned int flags, GError **error);
+
 /* Saves running domain @ref (virsh save, managedsave): the guest paused,
  * its state written to the new image @path (a managed save image when
  * NULL, which needs a persistent domain), QEMU ended; the domain is then

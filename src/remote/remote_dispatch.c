@@ -1973,6 +1973,16 @@ vgmRemoteDispatchDomainMemoryStats(VgmRemoteClient *client,
     return TRUE;
 }
 
+gboolean
+vgmRemoteDispatchDomainSetMemoryStatsPeriod(VgmRemoteClient *client,
+                                            const VgmRemoteDomainSetMemoryStatsPeriodArgs *args,
+                                            GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetMemoryStatsPeriod(client->drv, dom->name, args->period, args->flags,
+                                         error);
+}
+
 /* ---- resource controls ---- */
 
 gboolean

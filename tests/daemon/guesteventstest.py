@@ -50,7 +50,9 @@ What it covers:
     plugged into it (setvcpus --live: the guest onlines it) and
     unplugged (the guest lets it go), and its virtio-mem device's
     requested size raised to 64 MiB (the guest's MemTotal grows by
-    that);
+    that); the balloon asked for the guest's statistics every second
+    (setMemoryStatsPeriod --live): memoryStats gives its unused and
+    available memory;
   * a Linux guest saved (managedSave, as virt-manager's Save and Nova's
     suspend do) while it counts on its serial port: SUSPENDED/paused and
     STOPPED/saved, shut off (saved) with a managed save image and no
@@ -774,6 +776,25 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
            "<currentMemory> 270336 KiB (the balloon and the virtio-mem device)",
            "events %r, currentMemory %r" % (got, cur))
     bal.close()
+    # the guest's own memory statistics, once the balloon asks for them
+    # every second (setMemoryStatsPeriod --live, what virt-manager's
+    # memory polling does): its free and total memory in KiB, and when it
+    # last sent them
+    d.setMemoryStatsPeriod(1, F.VIR_DOMAIN_AFFECT_LIVE)
+    deadline = time.monotonic() + 30
+    mem = {}
+    while time.monotonic() < deadline:
+        mem = d.memoryStats()
+        if mem.get("last_update", 0) > 0 and "unused" in mem:
+            break
+        time.sleep(0.5)
+    period = ET.fromstring(d.XMLDesc(0)).find("./devices/memballoon/stats")
+    tap.ok(0 < mem.get("unused", 0) < mem.get("available", 0) <= (256 + 64) * 1024 and
+           mem.get("actual") == 200 * 1024 and mem.get("rss", 0) > 0 and
+           period is not None and period.get("period") == "1",
+           "setMemoryStatsPeriod(1) --live: memoryStats has the guest's unused and available "
+           "memory (KiB), the balloon's 200 MiB and QEMU's rss; the live XML <stats period='1'/>",
+           "stats %r" % (mem,))
     d.destroy()
     ev.take(HP, [1])
 

@@ -794,7 +794,9 @@ def stats_tests(tap, target, tmp):
     "actual 262144\nlast_update 0\nrss N\n"; `domstats --block
     --balloon` -> block.count=2, block.0.name=vda, block.0.path, its
     rd.reqs .. fl.times, allocation, capacity=1048576, block.1.name=sda
-    and its counters, balloon.rss."""
+    and its counters, balloon.rss; `dommemstat --period 3 --live` -> the
+    live XML's <stats period='3'/>, and with --config (a transient
+    domain) it fails."""
     uri = target.uri
     disk = os.path.join(tmp, "stats.img")
     with open(disk, "wb") as f:
@@ -837,6 +839,13 @@ def stats_tests(tap, target, tmp):
                re.search(r"block\.0\.rd\.reqs=[1-9]", r.out) and
                re.search(r"balloon\.rss=[1-9]", r.out) and "block.1.capacity" not in r.out,
                "domstats --block --balloon: the disks' names, path, counters and sizes, QEMU's rss",
+               r.describe())
+        r = virsh(uri, "dommemstat", ST, "--period", "3", "--live")
+        x = virsh(uri, "dumpxml", ST)
+        tap.ok(r.rc == 0 and "<stats period='3'/>" in x.out,
+               "dommemstat --period 3 --live: the live XML's <stats period='3'/>", r.describe())
+        r = virsh(uri, "dommemstat", ST, "--period", "3", "--config")
+        tap.ok(r.rc == 1, "dommemstat --period --config of a transient domain fails",
                r.describe())
     finally:
         virsh(uri, "destroy", ST)
