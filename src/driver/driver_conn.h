@@ -348,6 +348,32 @@ typedef struct {
 } VgmDriverMemoryStat;
 GArray *vgmDriverMemoryStats(VgmDriver *drv, const char *name, unsigned int max,
                              unsigned int flags, GError **error);
+/* An interface of a running domain and the addresses a source knows of
+ * it (libvirt's virDomainInterface) */
+typedef struct {
+    char *name;                 /* its host device, or NULL */
+    char *hwaddr;               /* its MAC */
+    GPtrArray *addrs;           /* VgmDriverIPAddress */
+} VgmDriverInterfaceAddrs;
+typedef struct {
+    int type;                   /* virIPAddrType: 0 IPv4, 1 IPv6 */
+    char *addr;
+    unsigned int prefix;        /* 0: not known */
+} VgmDriverIPAddress;
+void vgmDriverInterfaceAddrsFree(VgmDriverInterfaceAddrs *ia);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverInterfaceAddrs, vgmDriverInterfaceAddrsFree)
+/* virDomainInterfaceAddresses' sources: the network's DHCP leases (0),
+ * the guest agent (1), the host's ARP table (2) */
+#define VGM_IFADDR_SRC_LEASE 0
+#define VGM_IFADDR_SRC_AGENT 1
+#define VGM_IFADDR_SRC_ARP 2
+/* The addresses of running domain @name's interfaces that @source knows
+ * (VgmDriverInterfaceAddrs), as libvirt gives them: the leases of the
+ * virtual networks its interfaces are on, by MAC, or the ARP table's
+ * entries of their MACs. The guest agent is not used: that source is
+ * refused. */
+GPtrArray *vgmDriverInterfaceAddresses(VgmDriver *drv, const char *name, unsigned int source,
+                                       unsigned int flags, GError **error);
 /* virDomainSetMemoryStatsPeriod (vgmDriverDomainSetMemoryStatsPeriod) */
 gboolean vgmDriverSetMemoryStatsPeriod(VgmDriver *drv, const char *name, int period,
                                        unsigned int flags, GError **error);

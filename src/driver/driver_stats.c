@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "driver_conn.h"
+#include "driver_network.h"
 #include "driver_process.h"
 #include "qemu/qemu_command.h"
 #include "util/vgmerror.h"
@@ -524,6 +525,144 @@ vgmStatsInterfaces(const VgmDriverDomain *dom, GPtrArray *params)
             vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
                         g_strdup_printf("net.%u.%s", i, fields[k]), (guint64)values[k]);
     }
+}
+
+/* ---- interface addresses ---- */
+
+static void
+vgmDriverIPAddressFree(VgmDriverIPAddress *a)
+{
+    if (!a)
+        return;
+    g_free(a->addr);
+    g_free(a);
+}
+
+void
+vgmDriverInterfaceAddrsFree(VgmDriverInterfaceAddrs *ia)
+{
+    if (!ia)
+        return;
+    g_free(ia->name);
+    g_free(ia->hwaddr);
+    g_clear_pointer(&ia->addrs, g_ptr_array_unref);
+    g_free(ia);
+}
+
+static VgmDriverInterfaceAddrs *
+vgmStatsIfaceNew(const VgmNetDef *net)
+{
+    VgmDriverInterfaceAddrs *ia = g_new0(VgmDriverInterfaceAddrs, 1);
+
+    ia->name = g_strdup(net->ifname);
+    ia->hwaddr = g_strdup(net->mac);
+    ia->addrs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverIPAddressFree);
+    return ia;
+}
+
+static void
+vgmStatsIfaceAddr(VgmDriverInterfaceAddrs *ia, int type, const char *addr, unsigned int prefix)
+{
+    VgmDriverIPAddress *a = g_new0(VgmDriverIPAddress, 1);
+
+    a->type = type;
+    a->addr = g_strdup(addr);
+    a->prefix = prefix;
+    g_ptr_array_add(ia->addrs, a);
+}
+
+/* The host's ARP table (/proc/net/arp, the daemon's network namespace):
+ * pairs of IPv4 address and MAC of complete entries */
+static GPtrArray *
+vgmStatsArpTable(GError **error)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    GPtrArray *pairs;
+    guint i;
+
+    if (!vgmFileReadAll("/proc/net/arp", 16 * 1024 * 1024, &text, NULL, error))
+        return NULL;
+    pairs = g_ptr_array_new_with_free_func(g_free);
+    lines = g_strsplit(text, "\n", -1);
+    /* IP address, HW type, Flags, HW address, Mask, Device */
+    for (i = 1; lines[i]; i++) {
+        g_auto(GStrv) f = g_strsplit_set(lines[i], " \t", -1);
+        const char *col[4] = { NULL };
+        guint k, n = 0;
+
+        for (k = 0; f[k] && n < G_N_ELEMENTS(col); k++) {
+            if (*f[k])
+                col[n++] = f[k];
+        }
+        /* ATF_COM (0x2): a complete entry */
+        if (n < 4 || !(g_ascii_strtoull(col[2], NULL, 16) & 0x2))
+            continue;
+        g_ptr_array_add(pairs, g_strdup(col[0]));
+        g_ptr_array_add(pairs, g_ascii_strdown(col[3], -1));
+    }
+    return pairs;
+}
+
+GPtrArray *
+vgmDriverInterfaceAddresses(VgmDriver *drv, const char *name, unsigned int source,
+                            unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GPtrArray) out =
+        g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverInterfaceAddrsFree);
+    g_autoptr(GPtrArray) arp = NULL;
+    guint i, j;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return NULL;
+    if (source == VGM_IFADDR_SRC_AGENT) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("the QEMU guest agent is not used by virt-gmem: ask the network's leases (lease) or the host's ARP table (arp)"));
+        return NULL;
+    }
+    if (source != VGM_IFADDR_SRC_LEASE && source != VGM_IFADDR_SRC_ARP) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("unknown source %1$u of interface addresses (lease 0, arp 2)"), source);
+        return NULL;
+    }
+    if (!(dom = vgmStatsActive(drv, name, error)) ||
+        (source == VGM_IFADDR_SRC_ARP && !(arp = vgmStatsArpTable(error))))
+        return NULL;
+    for (i = 0; i < dom->def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(dom->def->devices.nets, i);
+
+        if (source == VGM_IFADDR_SRC_LEASE) {
+            g_autoptr(VgmDriverInterfaceAddrs) ia = NULL;
+            g_autoptr(GPtrArray) leases = NULL;
+
+            if (net->type != VGM_NET_TYPE_NETWORK)
+                continue;
+            if (!(leases = vgmDriverNetworkGetDHCPLeases(drv, net->source, net->mac, 0, error)))
+                return NULL;
+            if (leases->len == 0)
+                continue;
+            ia = vgmStatsIfaceNew(net);
+            for (j = 0; j < leases->len; j++) {
+                const VgmNetworkLease *l = g_ptr_array_index(leases, j);
+
+                vgmStatsIfaceAddr(ia, strchr(l->ip, ':') ? 1 : 0, l->ip, l->prefix);
+            }
+            g_ptr_array_add(out, g_steal_pointer(&ia));
+            continue;
+        }
+        /* one interface per ARP entry of its MAC, as libvirt gives them */
+        for (j = 0; j + 1 < arp->len; j += 2) {
+            VgmDriverInterfaceAddrs *ia;
+
+            if (g_strcmp0(g_ptr_array_index(arp, j + 1), net->mac) != 0)
+                continue;
+            ia = vgmStatsIfaceNew(net);
+            vgmStatsIfaceAddr(ia, 0, g_ptr_array_index(arp, j), 0);
+            g_ptr_array_add(out, ia);
+        }
+    }
+    return g_steal_pointer(&out);
 }
 
 /* ---- memory ---- */

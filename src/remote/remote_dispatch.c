@@ -365,6 +365,19 @@ vgmRemoteOptString(char **s)
     return s ? *s : NULL;
 }
 
+/* An optional string for a reply: a copy of @s, or NULL */
+static VgmRemoteString
+vgmRemoteNewOptString(const char *s)
+{
+    VgmRemoteString out;
+
+    if (!s)
+        return NULL;
+    out = g_new0(VgmRemoteNonnullString, 1);
+    *out = g_strdup(s);
+    return out;
+}
+
 /* ---- connection ---- */
 
 gboolean
@@ -1974,6 +1987,42 @@ vgmRemoteDispatchDomainMemoryStats(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainInterfaceAddresses(VgmRemoteClient *client,
+                                          const VgmRemoteDomainInterfaceAddressesArgs *args,
+                                          VgmRemoteDomainInterfaceAddressesRet *ret,
+                                          GError **error)
+{
+    g_autoptr(GPtrArray) ifaces = NULL;
+    guint i, j;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!(ifaces = vgmDriverInterfaceAddresses(client->drv, dom->name, args->source, args->flags,
+                                               error)))
+        return FALSE;
+    ret->ifaces.len = ifaces->len;
+    ret->ifaces.val = g_new0(VgmRemoteDomainInterface, ifaces->len);
+    for (i = 0; i < ifaces->len; i++) {
+        const VgmDriverInterfaceAddrs *ia = g_ptr_array_index(ifaces, i);
+        VgmRemoteDomainInterface *r = &ret->ifaces.val[i];
+
+        /* (libvirt's name is not optional: an interface without a host
+         * device gets an empty one) */
+        r->name = g_strdup(ia->name ? ia->name : "");
+        r->hwaddr = vgmRemoteNewOptString(ia->hwaddr);
+        r->addrs.len = ia->addrs->len;
+        r->addrs.val = g_new0(VgmRemoteDomainIpAddr, ia->addrs->len);
+        for (j = 0; j < ia->addrs->len; j++) {
+            const VgmDriverIPAddress *a = g_ptr_array_index(ia->addrs, j);
+
+            r->addrs.val[j].type = a->type;
+            r->addrs.val[j].addr = g_strdup(a->addr);
+            r->addrs.val[j].prefix = a->prefix;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
 vgmRemoteDispatchDomainSetMemoryStatsPeriod(VgmRemoteClient *client,
                                             const VgmRemoteDomainSetMemoryStatsPeriodArgs *args,
                                             GError **error)
@@ -3141,14 +3190,8 @@ vgmRemoteDispatchNetworkGetDhcpLeases(VgmRemoteClient *client,
             *out->mac = g_strdup(l->mac);
             out->ipaddr = g_strdup(l->ip);
             out->prefix = l->prefix;
-            if (l->hostname) {
-                out->hostname = g_new0(VgmRemoteNonnullString, 1);
-                *out->hostname = g_strdup(l->hostname);
-            }
-            if (l->clientid) {
-                out->clientid = g_new0(VgmRemoteNonnullString, 1);
-                *out->clientid = g_strdup(l->clientid);
-            }
+            out->hostname = vgmRemoteNewOptString(l->hostname);
+            out->clientid = vgmRemoteNewOptString(l->clientid);
         }
     }
     ret->ret = leases->len;

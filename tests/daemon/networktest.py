@@ -27,7 +27,9 @@ program is skipped saying why. What it covers, in order:
     names the bridge and the tap, which is in the bridge; domifstat (by
     the tap's name and by MAC) gives as transmitted the packets the guest
     counts it sent, and as received at least those it counts it received;
-    domstats --interface names the tap;
+    domstats --interface names the tap; domifaddr gives its address from
+    the network's lease and from the host's ARP table, and refuses the
+    agent source;
   * an interface's <coalesce> sets its tap's rx-frames (read back with
     the ETHTOOL_GCOALESCE ioctl);
   * interfaces hot-plugged into a running Linux guest that had none
@@ -270,6 +272,18 @@ def check_guest(tap, uri, root, tmp):
            "domifstat (by tap and by MAC): the packets the guest sent as it counts them, at "
            "least those it received",
            "guest %s; host:\n%s" % (g and g.group(0), st.describe()))
+    # its address, as the network's lease and the host's ARP table know it
+    # (virsh domifaddr: name, MAC, protocol, address/prefix)
+    la = virsh(uri, "domifaddr", "netguest")
+    arp = virsh(uri, "domifaddr", "netguest", "--source", "arp")
+    agent = virsh(uri, "domifaddr", "netguest", "--source", "agent")
+    tap.ok(la.rc == 0 and re.search(r"^ %s\s+%s\s+ipv4\s+%s/24$" % (tapdev, GUEST_MAC, GUEST_IP),
+                                    la.out, re.M) and
+           arp.rc == 0 and re.search(r"^ %s\s+%s\s+ipv4\s+%s/0$" % (tapdev, GUEST_MAC, GUEST_IP),
+                                     arp.out, re.M) and
+           agent.rc == 1 and "agent" in agent.err,
+           "domifaddr: the lease's address (%s/24) and the ARP table's; the agent source is "
+           "refused" % GUEST_IP, la.describe() + "\n" + arp.describe() + "\n" + agent.describe())
     ds = virsh(uri, "domstats", "netguest", "--interface")
     tap.ok(ds.rc == 0 and "net.count=1" in ds.out and "net.0.name=%s" % tapdev in ds.out and
            re.search(r"net\.0\.tx\.pkts=\d+", ds.out) is not None,
