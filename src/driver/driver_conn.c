@@ -1138,6 +1138,22 @@ vgmDriverSetMemory(VgmDriver *drv, const char *name, unsigned long long kib, uns
     return ok;
 }
 
+int
+vgmDriverScreenshot(VgmDriver *drv, const char *name, unsigned int screen, unsigned int flags,
+                    char **mime, GError **error)
+{
+    GMutex *m;
+    int fd;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return -1;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    fd = vgmDriverDomainScreenshot(drv->store, name, screen, mime, error);
+    g_mutex_unlock(m);
+    return fd;
+}
+
 gboolean
 vgmDriverSetMemoryStatsPeriod(VgmDriver *drv, const char *name, int period, unsigned int flags,
                               GError **error)

@@ -374,6 +374,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverInterfaceAddrs, vgmDriverInterfaceAddrsFr
  * refused. */
 GPtrArray *vgmDriverInterfaceAddresses(VgmDriver *drv, const char *name, unsigned int source,
                                        unsigned int flags, GError **error);
+/* virDomainScreenshot (vgmDriverDomainScreenshot): an fd to read the
+ * picture from, and its MIME type */
+int vgmDriverScreenshot(VgmDriver *drv, const char *name, unsigned int screen,
+                        unsigned int flags, char **mime, GError **error);
 /* virDomainSetMemoryStatsPeriod (vgmDriverDomainSetMemoryStatsPeriod) */
 gboolean vgmDriverSetMemoryStatsPeriod(VgmDriver *drv, const char *name, int period,
                                        unsigned int flags, GError **error);

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -1418,6 +1419,84 @@ vgmDriverDomainGetActive(const VgmDriverStore *store, const char *ref,
         return NULL;
     }
     return g_steal_pointer(&dom);
+}
+
+/* ---- screenshots ---- */
+
+int
+vgmDriverDomainScreenshot(const VgmDriverStore *store, const char *ref, unsigned int screen,
+                          char **mime, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autofree char *runDir = NULL;
+    g_autofree char *tmp = NULL;
+    g_autofree char *device = NULL;
+    unsigned int head = 0;
+    gboolean png;
+    guint i;
+    int fd;
+
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
+        !(def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)))
+        return -1;
+    if (def->devices.videos->len == 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' has no screen (<video>) to take a screenshot of"),
+                    dom->name);
+        return -1;
+    }
+    /* as libvirt: screen N is a head of a video device, counted across
+     * them in their order; the first one is QEMU's default display */
+    for (i = 0, head = screen; screen > 0 && i < def->devices.videos->len; i++) {
+        const VgmVideoDef *v = g_ptr_array_index(def->devices.videos, i);
+        unsigned int heads = v->heads ? v->heads : 1;
+
+        if (head < heads) {
+            device = g_strdup_printf("video%u", i);
+            break;
+        }
+        head -= heads;
+    }
+    if (screen > 0 && !device) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' has no screen %2$u (its <video> devices have fewer heads)"),
+                    dom->name, screen);
+        return -1;
+    }
+    if (!(caps = vgmQemuCapsCacheLookup(dom->status->emulator, store->cacheDir, error)))
+        return -1;
+    png = vgmQemuCapsGet(caps, VGM_QEMU_CAPS_SCREENDUMP_PNG);
+    /* QEMU writes the picture into a file of the domain's run-time
+     * directory; the caller gets it open, its name already gone */
+    runDir = vgmDriverStoreDomainRunDir(store, dom->name);
+    tmp = g_build_filename(runDir, "screendump.XXXXXX", NULL);
+    if ((fd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0600)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot create a file in '%1$s'"), runDir);
+        return -1;
+    }
+    json_object_set_string_member(args, "filename", tmp);
+    if (device)
+        json_object_set_string_member(args, "device", device);
+    if (device && head > 0)
+        json_object_set_int_member(args, "head", head);
+    if (png)
+        json_object_set_string_member(args, "format", "png");
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmQemuMonitorCommand(mon, "screendump", args, NULL, error)) {
+        close(fd);
+        g_unlink(tmp);
+        return -1;
+    }
+    g_unlink(tmp);
+    *mime = g_strdup(png ? "image/png" : "image/x-portable-pixmap");
+    return fd;
 }
 
 /* ---- save and restore ---- */

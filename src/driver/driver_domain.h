@@ -154,6 +154,14 @@ VgmDriverDomain *vgmDriverDomainStart(const VgmDriverStore *store,
                                       const char *ref, unsigned int flags,
                                       GError **error);
 
+/* A screenshot of running domain @ref's screen @screen (0: QEMU's
+ * default display, N: a later head of its <video> devices, as libvirt
+ * counts them): an fd open at the start of the picture, whose file is
+ * gone already, and its MIME type (PNG where QEMU can write it, else
+ * PPM); -1 on failure */
+int vgmDriverDomainScreenshot(const VgmDriverStore *store, const char *ref, unsigned int screen,
+                              char **mime, GError **error);
+
 /* How often (seconds; 0: never) the balloon of domain @ref asks the
  * guest for its memory statistics (<memballoon><stats period>), where
  * libvirt's AFFECT flags say (virsh dommemstat --period) */

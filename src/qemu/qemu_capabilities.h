@@ -262,6 +262,8 @@
     /* live update: migration mode cpr-transfer (the old QEMU hands its \
      * memory-backend fds to the new one) */ \
     X(MIGRATE_CPR_TRANSFER, "migrate.cpr-transfer", QAPI, "migrate-set-parameters/arg-type/mode/^cpr-transfer", NULL) \
+    /* a screendump in PNG, as libvirt then asks for (else PPM) */ \
+    X(SCREENDUMP_PNG, "screendump.png", QAPI, "screendump/arg-type/format/^png", NULL) \
     /* accelerator and commands */ \
     X(KVM, "kvm", KVM, NULL, NULL) \
     /* what the main machine type accepts, tried by starting it */ \

@@ -1784,6 +1784,43 @@ vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
     return TRUE;
 }
 
+/* ---- screenshots: DOMAIN_SCREENSHOT and its stream ---- */
+
+/* The picture's file is sent as a console's pty is (vgmRemoteConsole):
+ * the reader sends it in packets and, at its end, the end of the data;
+ * the client then finishes the stream. The relay is not one of the
+ * daemon's consoles (its key names no device). */
+gboolean
+vgmRemoteDispatchDomainScreenshot(VgmRemoteClient *client,
+                                  const VgmRemoteDomainScreenshotArgs *args,
+                                  VgmRemoteDomainScreenshotRet *ret, GError **error)
+{
+    g_autofree char *mime = NULL;
+    VgmRemoteConsole *c;
+    int fd;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if ((fd = vgmDriverScreenshot(client->drv, dom->name, args->screen, args->flags, &mime,
+                                  error)) < 0)
+        return FALSE;
+    c = g_new0(VgmRemoteConsole, 1);
+    c->ref = 1;
+    c->rpc = vgmRpcClientRef(client->rpc);
+    c->key = g_strdup_printf("screenshot/%p", (void *)c);
+    c->fd = fd;
+    c->wake[0] = c->wake[1] = -1;
+    if (!g_unix_open_pipe(c->wake, FD_CLOEXEC, NULL)) {
+        vgmErrorSetSystem(error, errno, "%s", _("cannot create a pipe"));
+        vgmRemoteConsoleUnref(c);
+        return FALSE;
+    }
+    ret->mime = vgmRemoteNewOptString(mime);
+    vgmRemoteCallEnd->afterReply = vgmRemoteConsoleStart;
+    vgmRemoteCallEnd->freeData = vgmRemoteConsoleAbandon;
+    vgmRemoteCallEnd->data = c;
+    return TRUE;
+}
+
 /* A stream packet from a client: console input, its finish or abort. */
 static void
 vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *payload,

@@ -553,7 +553,9 @@ def graphics_tests(tap, target, tmp):
     live XML. The VNC server's password: dumpxml leaves passwd='' out and
     keeps passwdValidTo, `dumpxml --security-info` shows it, `virsh -r
     dumpxml --security-info` is refused (rc 1), and the server offers RFB
-    security type 2 (VNC authentication) only."""
+    security type 2 (VNC authentication) only. `virsh screenshot DOM FILE`
+    -> "Screenshot saved to FILE, with type of image/png\n" and a PNG in
+    FILE; with --screen 1 it fails (one screen)."""
     uri = target.uri
     f = harness.write_file(tmp, GFX + ".xml", GFX_XML)
     r = virsh(uri, "create", "--paused", f, timeout=120)
@@ -601,6 +603,20 @@ def graphics_tests(tap, target, tmp):
         tap.eq((r.rc, r.out), (0, "spice://127.0.0.1:%d\n" % spice), "virsh domdisplay --type spice")
         r = virsh(uri, "vncdisplay", GFX)
         tap.eq((r.rc, r.out), (0, "127.0.0.1:%d\n\n" % (vnc - 5900)), "virsh vncdisplay")
+        # the screen, as QEMU 7.2 writes it (PNG)
+        shot = os.path.join(tmp, "gfx-shot")
+        r = virsh(uri, "screenshot", GFX, shot)
+        data = b""
+        if os.path.exists(shot):
+            with open(shot, "rb") as fh:
+                data = fh.read()
+        tap.ok(r.rc == 0 and r.out.startswith("Screenshot saved to %s, with type of image/png\n"
+                                              % shot) and
+               data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) > 100,
+               "virsh screenshot: a PNG of the screen", r.describe())
+        r = virsh(uri, "screenshot", GFX, "--screen", "1", shot + "-1")
+        tap.ok(r.rc == 1, "virsh screenshot --screen 1 of a domain with one screen fails",
+               r.describe())
     finally:
         virsh(uri, "destroy", GFX, timeout=60)
 
