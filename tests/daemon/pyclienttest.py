@@ -26,7 +26,8 @@ mode). What it covers:
     from the client library with openReadOnly and from the server with a
     plain open;
   * getAllDomainStats / domainListGetStats (state, cpu-total, balloon,
-    vcpu groups; the ACTIVE filter; ENFORCE_STATS of a group not served);
+    vcpu groups; the ACTIVE filter; ENFORCE_STATS of a group not served
+    (perf) and of the block group);
   * lifecycle events through libvirt's default event loop
     (virEventRegisterDefaultImpl + a thread running virEventRunDefaultImpl)
     and domainEventRegisterAny(None, VIR_DOMAIN_EVENT_ID_LIFECYCLE, ...):
@@ -738,10 +739,16 @@ def stats_tests(tap, conn):
            [(ST_RUN, ["state.reason", "state.state"])],
            "domainListGetStats of one domain, one group")
     r = err_code(lambda: conn.getAllDomainStats(
-        F.VIR_DOMAIN_STATS_BLOCK, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
-    # libvirtd serves the block group: only ours refuses it
+        F.VIR_DOMAIN_STATS_PERF, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
+    # libvirtd serves the perf group: only ours refuses it
     tap.ok(REFERENCE[0] or r[0] == F.VIR_ERR_CONFIG_UNSUPPORTED,
-           "ENFORCE_STATS with a group not served: VIR_ERR_CONFIG_UNSUPPORTED", repr(r))
+           "ENFORCE_STATS with a group not served (perf): VIR_ERR_CONFIG_UNSUPPORTED", repr(r))
+    # the block group is served: a running domain's count of disks
+    blk = dict((d.name(), st) for d, st in conn.getAllDomainStats(
+        F.VIR_DOMAIN_STATS_BLOCK, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
+    tap.ok(blk.get(ST_RUN, {}).get("block.count") == 0,
+           "ENFORCE_STATS with the block group: block.count of the running domain (no disk)",
+           repr(blk))
     harness.libvirt_cleanup(conn, [ST_RUN, ST_OFF])
 
 
