@@ -127,6 +127,11 @@ vgmDriverDomainMutex(VgmDriver *drv, const char *name)
     return m;
 }
 
+/* Holds domain @name's in-process mutex until the end of the scope */
+#define VGM_DRIVER_DOMAIN_LOCKED(drv, name) \
+    g_autoptr(GMutexLocker) vgmDomainLocker G_GNUC_UNUSED = \
+        g_mutex_locker_new(vgmDriverDomainMutex(drv, name))
+
 /* ---- events ---- */
 
 void
@@ -998,16 +1003,10 @@ gboolean
 vgmDriverManagedSaveRemove(VgmDriver *drv, const char *name, unsigned int flags,
                            GError **error)
 {
-    GMutex *m;
-    gboolean ok;
-
     if (!vgmDriverCheckFlags(flags, 0, error))
         return FALSE;
-    m = vgmDriverDomainMutex(drv, name);
-    g_mutex_lock(m);
-    ok = vgmDriverDomainManagedSaveRemove(drv->store, name, error);
-    g_mutex_unlock(m);
-    return ok;
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainManagedSaveRemove(drv->store, name, error);
 }
 
 char *
@@ -1046,16 +1045,10 @@ gboolean
 vgmDriverLiveUpdate(VgmDriver *drv, const char *name, const char *emulator,
                     unsigned int flags, gint64 *pauseUs, GError **error)
 {
-    GMutex *m;
-    gboolean ok;
-
     if (!vgmDriverCheckFlags(flags, 0, error))
         return FALSE;
-    m = vgmDriverDomainMutex(drv, name);
-    g_mutex_lock(m);
-    ok = vgmDriverDomainLiveUpdate(drv->store, name, emulator, pauseUs, error);
-    g_mutex_unlock(m);
-    return ok;
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainLiveUpdate(drv->store, name, emulator, pauseUs, error);
 }
 
 gboolean
@@ -1084,25 +1077,16 @@ gboolean
 vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, unsigned int id,
              const VgmBitmap *cpus, unsigned int flags, GError **error)
 {
-    GMutex *m;
-    gboolean ok;
-
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
         return FALSE;
-    m = vgmDriverDomainMutex(drv, name);
-    g_mutex_lock(m);
-    ok = vgmDriverDomainPin(drv->store, name, kind, id, cpus, flags, error);
-    g_mutex_unlock(m);
-    return ok;
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainPin(drv->store, name, kind, id, cpus, flags, error);
 }
 
 gboolean
 vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus, unsigned int flags,
                   GError **error)
 {
-    GMutex *m;
-    gboolean ok;
-
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG |
                                     VGM_DOMAIN_VCPU_MAXIMUM, error))
         return FALSE;
@@ -1110,20 +1094,14 @@ vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus, unsigne
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s", _("a domain needs at least one vCPU"));
         return FALSE;
     }
-    m = vgmDriverDomainMutex(drv, name);
-    g_mutex_lock(m);
-    ok = vgmDriverDomainSetVcpus(drv->store, name, nvcpus, flags, error);
-    g_mutex_unlock(m);
-    return ok;
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainSetVcpus(drv->store, name, nvcpus, flags, error);
 }
 
 gboolean
 vgmDriverSetMemory(VgmDriver *drv, const char *name, unsigned long long kib, unsigned int flags,
                    GError **error)
 {
-    GMutex *m;
-    gboolean ok;
-
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG |
                                     VGM_DOMAIN_MEM_MAXIMUM, error))
         return FALSE;
@@ -1131,43 +1109,28 @@ vgmDriverSetMemory(VgmDriver *drv, const char *name, unsigned long long kib, uns
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s", _("a domain's memory cannot be 0 KiB"));
         return FALSE;
     }
-    m = vgmDriverDomainMutex(drv, name);
-    g_mutex_lock(m);
-    ok = vgmDriverDomainSetMemory(drv->store, name, kib, flags, error);
-    g_mutex_unlock(m);
-    return ok;
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainSetMemory(drv->store, name, kib, flags, error);
 }
 
 int
 vgmDriverScreenshot(VgmDriver *drv, const char *name, unsigned int screen, unsigned int flags,
                     char **mime, GError **error)
 {
-    GMutex *m;
-    int fd;
-
     if (!vgmDriverCheckFlags(flags, 0, error))
         return -1;
-    m = vgmDriverDomainMutex(drv, name);
-    g_mutex_lock(m);
-    fd = vgmDriverDomainScreenshot(drv->store, name, screen, mime, error);
-    g_mutex_unlock(m);
-    return fd;
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainScreenshot(drv->store, name, screen, mime, error);
 }
 
 gboolean
 vgmDriverSetMemoryStatsPeriod(VgmDriver *drv, const char *name, int period, unsigned int flags,
                               GError **error)
 {
-    GMutex *m;
-    gboolean ok;
-
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
         return FALSE;
-    m = vgmDriverDomainMutex(drv, name);
-    g_mutex_lock(m);
-    ok = vgmDriverDomainSetMemoryStatsPeriod(drv->store, name, period, flags, error);
-    g_mutex_unlock(m);
-    return ok;
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainSetMemoryStatsPeriod(drv->store, name, period, flags, error);
 }
 
 gboolean
