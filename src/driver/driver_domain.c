@@ -1710,7 +1710,8 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
            (flags & VGM_DRIVER_SAVE_PAUSED) ? FALSE : running;
     if ((fd = vgmDriverSaveImageCreate(target, dom->status->xml, keep, &tmp, &err)) < 0)
         goto resume;
-    /* (no timeout: the guest's memory takes what the disk takes) */
+    /* (the save as a whole has no bound: the guest's memory takes what
+     * the disk takes; each poll of it gets the monitor's default wait) */
     vgmQemuMonitorSetTimeout(mon, 0);
     if (!vgmDriverDomainMigrateToFd(mon, fd, &err)) {
         close(fd);
