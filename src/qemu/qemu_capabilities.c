@@ -35,8 +35,12 @@
 /* Bumped when the file format or the meaning of a probe changes. */
 #define VGM_QEMU_CAPS_FORMAT_VERSION 1
 
-/* Bounds on one probe: QEMU must create its socket and answer within these. */
-#define VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS 30000
+/* Bounds on one probe: QEMU must create its socket and answer within these.
+ * QEMU answers its first command only once it is initialised, which on a
+ * busy 2-core host (a CI run's parallel tests under ASan) once took over
+ * 30 s; a probe is made once per binary and cached, so its start may wait
+ * long. */
+#define VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS 90000
 #define VGM_QEMU_CAPS_PROBE_COMMAND_TIMEOUT_MS 30000
 
 /* Bytes of QEMU's stderr quoted in probe errors. */
