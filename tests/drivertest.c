@@ -45,6 +45,10 @@
  *    errors (from the command line and from a definition);
  *  - the per-domain hugetlbfs dir from a fake mount table, listed in the
  *    status and removed with it (and nothing outside it);
+ *  - libvirt's Set*Parameters applied to a definition: names, types,
+ *    ranges, duplicates, memory's "unlimited", the hard/swap rule, a
+ *    period of 0 on a running domain, block I/O device lists merged and
+ *    refused with libvirt's reasons;
  *  - the host's /dev/kvm: guest_memfd with MMAP and INIT_SHARED (skipped
  *    without /dev/kvm).
  * With Debian's QEMU (skipped, with the reason, when it is absent), through
@@ -78,7 +82,9 @@
  *    and <blkiotune> control on v1 and v2 with their ranges (no QEMU);
  *    a domain's group on a fake v2 tree (controllers enabled, values,
  *    QEMU's pid, threaded vcpuN and emulator groups with their threads,
- *    a vCPU's scheduler policy, the group gone after destroy); the same
+ *    a vCPU's scheduler policy, the controls changed while it runs: a
+ *    memory limit lifted, shares and a quota written again, the group
+ *    gone after destroy); the same
  *    on the host's own cgroups as the kernel reports them (root; skipped,
  *    saying why, where the host takes no group);
  *  - a bridge <interface> with <target dev='NAME'>: the tap of that name
@@ -143,6 +149,7 @@
 #include "testutils.h"
 #include "driver/driver_caps.h"
 #include "driver/driver_cgroup.h"
+#include "driver/driver_conn.h"
 #include "driver/driver_device.h"
 #include "driver/driver_domain.h"
 #include "driver/driver_process.h"
@@ -2950,6 +2957,156 @@ testFakeCgroupV2(const char *root)
     return cgroot;
 }
 
+static VgmTypedParam *
+testTuneParam(GPtrArray *params, const char *field, int type)
+{
+    VgmTypedParam *p = g_new0(VgmTypedParam, 1);
+
+    p->field = g_strdup(field);
+    p->type = type;
+    g_ptr_array_add(params, p);
+    return p;
+}
+
+/* vgmDriverTuneApply with @params on a copy of @def: NULL on success, else
+ * the error's message (@code its code) */
+static char *
+testTuneApplyMessage(VgmDomainDef *def, VgmDriverTuneKind kind, GPtrArray *params, gboolean live,
+                     int code)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (vgmDriverTuneApply(def, kind, params, live, &err)) {
+        g_assert_no_error(err);
+        return NULL;
+    }
+    g_assert_nonnull(err);
+    g_assert_cmpint(err->code, ==, code);
+    return g_strdup(err->message);
+}
+
+/* libvirt's Set*Parameters applied to a definition
+ * (vgmDriverTuneApply): names, types, ranges, duplicates, the "unlimited"
+ * memory value, the hard/swap rule, a period of 0 on a running domain,
+ * and the block I/O device lists merged and parsed as libvirt does */
+static void
+testTuneApply(void)
+{
+    g_autoptr(VgmDomainDef) def = testCgroupDef("tune",
+        "<blkiotune><device><path>/dev/a</path><read_iops_sec>100</read_iops_sec></device></blkiotune>",
+        "<period>100000</period>");
+    g_autoptr(GPtrArray) params = NULL;
+    g_autoptr(GPtrArray) back = NULL;
+    g_autofree char *msg = NULL;
+    const VgmTypedParam *bp;
+
+#define TUNE_RESET() \
+    g_clear_pointer(&params, g_ptr_array_unref); \
+    params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree); \
+    g_clear_pointer(&msg, g_free)
+
+    TUNE_RESET();
+    testTuneParam(params, "cpu_shares", VGM_TYPED_PARAM_ULLONG)->v.ul = 1500;
+    testTuneParam(params, "vcpu_quota", VGM_TYPED_PARAM_LLONG)->v.l = -1;
+    testTuneParam(params, "emulator_period", VGM_TYPED_PARAM_ULLONG)->v.ul = 50000;
+    g_assert_null(testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, FALSE, 0));
+    g_assert_cmpuint(def->cputune.shares, ==, 1500);
+    g_assert_cmpint(def->cputune.quota, ==, -1);
+    g_assert_cmpuint(def->cputune.emulatorPeriod, ==, 50000);
+    back = vgmDriverTuneParams(def, VGM_DRIVER_TUNE_SCHED, FALSE);
+    bp = g_ptr_array_index(back, 0);
+    g_assert_cmpstr(bp->field, ==, "cpu_shares");
+    g_assert_cmpuint(bp->v.ul, ==, 1500);
+    g_clear_pointer(&back, g_ptr_array_unref);
+
+    /* a period of 0: none, in a config; no change, on a running domain */
+    TUNE_RESET();
+    testTuneParam(params, "vcpu_period", VGM_TYPED_PARAM_ULLONG)->v.ul = 0;
+    g_assert_null(testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, TRUE, 0));
+    g_assert_cmpuint(def->cputune.period, ==, 100000);
+    g_assert_null(testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, FALSE, 0));
+    g_assert_cmpuint(def->cputune.period, ==, 0);
+
+    TUNE_RESET();
+    testTuneParam(params, "vcpu_period", VGM_TYPED_PARAM_ULLONG)->v.ul = 20;
+    msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, FALSE, VGM_ERR_INVALID_ARG);
+    g_assert_cmpstr(msg, ==, "value of 'vcpu_period' (20) is out of range [1000, 1000000]");
+    TUNE_RESET();
+    testTuneParam(params, "cpu_shares", VGM_TYPED_PARAM_ULLONG)->v.ul = 0;
+    msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, TRUE, VGM_ERR_INVALID_ARG);
+    g_assert_cmpstr(msg, ==, "value of 'cpu_shares' (0) is out of range [2, 262144]");
+    TUNE_RESET();
+    testTuneParam(params, "cpu_shares", VGM_TYPED_PARAM_UINT)->v.ui = 10;
+    msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, FALSE, VGM_ERR_INVALID_ARG);
+    g_assert_cmpstr(msg, ==, "invalid type 'uint' for parameter 'cpu_shares', expected 'ullong'");
+    TUNE_RESET();
+    testTuneParam(params, "hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = 10;
+    msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, FALSE,
+                               VGM_ERR_ARGUMENT_UNSUPPORTED);
+    g_assert_cmpstr(msg, ==, "parameter 'hard_limit' not supported");
+    TUNE_RESET();
+    testTuneParam(params, "cpu_shares", VGM_TYPED_PARAM_ULLONG)->v.ul = 100;
+    testTuneParam(params, "cpu_shares", VGM_TYPED_PARAM_ULLONG)->v.ul = 200;
+    msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, FALSE, VGM_ERR_INVALID_ARG);
+    g_assert_cmpstr(msg, ==, "parameter 'cpu_shares' occurs more than once");
+
+    /* memory: libvirt's "unlimited" and above is no limit; a hard limit
+     * above the swap limit is refused */
+    TUNE_RESET();
+    testTuneParam(params, "hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = 409600;
+    testTuneParam(params, "swap_hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = G_MAXUINT64;
+    g_assert_null(testTuneApplyMessage(def, VGM_DRIVER_TUNE_MEMORY, params, FALSE, 0));
+    g_assert_cmpuint(def->memtune.hardLimit, ==, 409600);
+    g_assert_cmpuint(def->memtune.swapHardLimit, ==, VGM_MEMTUNE_UNLIMITED);
+    TUNE_RESET();
+    testTuneParam(params, "swap_hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = 1024;
+    msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_MEMORY, params, FALSE, VGM_ERR_INVALID_ARG);
+    g_assert_cmpstr(msg, ==,
+                    "hard_limit (409600 KiB) must not be higher than swap_hard_limit (1024 KiB)");
+
+    /* block I/O device lists: merged per device, 0 takes a value away and
+     * a device left with none goes */
+    TUNE_RESET();
+    testTuneParam(params, "device_read_iops_sec", VGM_TYPED_PARAM_STRING)->v.s =
+        g_strdup("/dev/a,0,/dev/b,200");
+    testTuneParam(params, "device_write_bytes_sec", VGM_TYPED_PARAM_STRING)->v.s =
+        g_strdup("/dev/b,1048576");
+    g_assert_null(testTuneApplyMessage(def, VGM_DRIVER_TUNE_BLKIO, params, FALSE, 0));
+    g_assert_cmpuint(def->blkiotune.ndevices, ==, 1);
+    g_assert_cmpstr(def->blkiotune.devices[0].path, ==, "/dev/b");
+    g_assert_cmpuint(def->blkiotune.devices[0].readIops, ==, 200);
+    g_assert_cmpuint(def->blkiotune.devices[0].writeBytes, ==, 1048576);
+    back = vgmDriverTuneParams(def, VGM_DRIVER_TUNE_BLKIO, TRUE);
+    bp = g_ptr_array_index(back, 2);
+    g_assert_cmpstr(bp->field, ==, "device_read_iops_sec");
+    g_assert_cmpstr(bp->v.s, ==, "/dev/b,200");
+    {
+        const struct {
+            const char *value;
+            const char *message;
+        } bad[] = {
+            { "/dev/a", "cannot parse '/dev/a' of parameter 'device_weight': it must be PATH,VALUE pairs" },
+            { "/dev/a,x", "invalid value 'x' for parameter 'device_weight' of device '/dev/a'" },
+            { "/dev/a,-1", "invalid value '-1' for parameter 'device_weight' of device '/dev/a'" },
+            { "/dev/a,4294967296", "invalid value '4294967296' for parameter 'device_weight' of device '/dev/a'" },
+            { ",5", "cannot parse ',5' of parameter 'device_weight': a device path is empty" },
+        };
+        size_t i;
+
+        for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+            TUNE_RESET();
+            testTuneParam(params, "device_weight", VGM_TYPED_PARAM_STRING)->v.s = g_strdup(bad[i].value);
+            msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_BLKIO, params, FALSE, VGM_ERR_INVALID_ARG);
+            g_assert_cmpstr(msg, ==, bad[i].message);
+        }
+    }
+    TUNE_RESET();
+    testTuneParam(params, "weight", VGM_TYPED_PARAM_UINT)->v.ui = 0;
+    msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_BLKIO, params, TRUE, VGM_ERR_INVALID_ARG);
+    g_assert_cmpstr(msg, ==, "a running domain's block I/O weight cannot be 0");
+#undef TUNE_RESET
+}
+
 /* Through the tool, with VIRT_GMEM_CGROUP_ROOT on a directory laid out
  * as cgroup v2: the domain's group below virt-gmem.slice with the
  * controllers enabled on the way, its controls written, QEMU's pid in
@@ -3030,6 +3187,36 @@ testCgroupFakeV2(void)
         g_assert_cmpstr(tid, !=, threads);
         g_assert_cmpint(testQemuThread(status->qemu.pid, "CPU 1/"), !=,
                         (pid_t)g_ascii_strtoll(tid, NULL, 10));
+    }
+
+    {
+        /* the controls of the running domain changed (what virsh memtune
+         * and schedinfo --live do): the memory limit lifted ("max"), the
+         * shares and the emulator's quota written again */
+        g_autoptr(VgmDomainDef) old = testCgroupDef("cg", "<memtune><hard_limit unit='MiB'>512</hard_limit></memtune>",
+                                                    "<shares>500</shares><period>100000</period><quota>20000</quota>"
+                                                    "<emulator_quota>50000</emulator_quota>"
+                                                    "<vcpusched vcpus='0' scheduler='batch'/>");
+        g_autoptr(VgmDomainDef) now = testCgroupDef("cg", "",
+                                                    "<shares>800</shares><period>100000</period><quota>20000</quota>"
+                                                    "<emulator_quota>40000</emulator_quota>"
+                                                    "<vcpusched vcpus='0' scheduler='batch'/>");
+        g_autofree char *emu = g_build_filename(scope, "emulator", NULL);
+        g_autoptr(VgmQemuMonitor) mon = NULL;
+        g_autoptr(GError) err = NULL;
+
+        mon = vgmDriverProcessConnect(status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err);
+        g_assert_no_error(err);
+        g_assert_true(vgmDriverCgroupApplyLive(store, old, now, mon, status->qemu.pid, &err));
+        g_assert_no_error(err);
+        g_free(text);
+        g_assert_cmpstr((text = testCgroupFile(scope, "memory.max")), ==, "max");
+        g_free(text);
+        g_assert_cmpstr((text = testCgroupFile(scope, "cpu.weight")), ==, "800");
+        g_free(text);
+        g_assert_cmpstr((text = testCgroupFile(emu, "cpu.max")), ==, "40000 100000");
+        g_free(text);
+        g_assert_cmpstr((text = testCgroupFile(vcpu0, "cpu.max")), ==, "20000 100000");
     }
 
     g_clear_pointer(&run, testRunFree);
@@ -4856,6 +5043,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/vcpu-hotplug", testVcpuHotplug);
     g_test_add_func("/driver/cgroup/plan", testCgroupPlan);
     g_test_add_func("/driver/lifecycle/memlock-limit", testMemlockLimit);
+    g_test_add_func("/driver/tune-apply", testTuneApply);
     g_test_add_func("/driver/lifecycle/cgroup-fake-v2", testCgroupFakeV2);
     g_test_add_func("/driver/lifecycle/cgroup-partition", testCgroupPartition);
     g_test_add_func("/driver/lifecycle/cgroup-host", testCgroupHost);

@@ -190,6 +190,14 @@ typedef struct {
     unsigned int count;
 } VgmDomainIdMapEntry;
 
+/* libvirt's ranges of <cputune>'s bandwidth controls (microseconds) */
+#define VGM_CPUTUNE_PERIOD_MIN 1000ULL
+#define VGM_CPUTUNE_PERIOD_MAX 1000000ULL
+#define VGM_CPUTUNE_QUOTA_MIN 1000LL
+#define VGM_CPUTUNE_QUOTA_MAX 17592186044415LL
+#define VGM_CPUTUNE_SHARES_MIN 2ULL
+#define VGM_CPUTUNE_SHARES_MAX 262144ULL
+
 /* The CPU bandwidth controls of <cputune>, in microseconds. 0: not given;
  * a negative quota: no limit, as libvirt has it. */
 typedef struct {

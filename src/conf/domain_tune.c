@@ -26,13 +26,6 @@
 VGM_ENUM_IMPL(vgmDomainSchedPolicy, VGM_DOMAIN_SCHED_LAST,
               "batch", "idle", "fifo", "rr");
 
-#define VGM_CPUTUNE_PERIOD_MIN 1000ULL
-#define VGM_CPUTUNE_PERIOD_MAX 1000000ULL
-#define VGM_CPUTUNE_QUOTA_MIN 1000LL
-#define VGM_CPUTUNE_QUOTA_MAX 17592186044415LL
-#define VGM_CPUTUNE_SHARES_MIN 2ULL
-#define VGM_CPUTUNE_SHARES_MAX 262144ULL
-
 /* ---- <cputune> bandwidth ---- */
 
 typedef enum {

@@ -139,6 +139,25 @@ vgmDriverCgroupMemory(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomai
     return TRUE;
 }
 
+/* The device numbers "MAJOR:MINOR" of block device @path of <blkiotune> */
+static char *
+vgmDriverCgroupBlockDevice(const char *path, GError **error)
+{
+    struct stat sb;
+
+    if (g_stat(path, &sb) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot find block device '%1$s' of <blkiotune>"),
+                          path);
+        return NULL;
+    }
+    if (!S_ISBLK(sb.st_mode)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("'%1$s' in <blkiotune> is not a block device"), path);
+        return NULL;
+    }
+    return g_strdup_printf("%u:%u", major(sb.st_rdev), minor(sb.st_rdev));
+}
+
 static gboolean
 vgmDriverCgroupBlkio(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomainBlkiotune *t,
                      GError **error)
@@ -165,21 +184,11 @@ vgmDriverCgroupBlkio(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomain
     for (i = 0; i < t->ndevices; i++) {
         const VgmDomainBlkioDevice *d = &t->devices[i];
         g_autofree char *dev = NULL;
-        struct stat sb;
 
         if (!d->weight && !d->readIops && !d->writeIops && !d->readBytes && !d->writeBytes)
             continue;
-        if (g_stat(d->path, &sb) < 0) {
-            vgmErrorSetSystem(error, errno, _("cannot find block device '%1$s' of <blkiotune>"),
-                              d->path);
+        if (!(dev = vgmDriverCgroupBlockDevice(d->path, error)))
             return FALSE;
-        }
-        if (!S_ISBLK(sb.st_mode)) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("'%1$s' in <blkiotune> is not a block device"), d->path);
-            return FALSE;
-        }
-        dev = g_strdup_printf("%u:%u", major(sb.st_rdev), minor(sb.st_rdev));
         if (d->weight) {
             g_autofree char *what = g_strdup_printf(_("<weight> of '%s' in <blkiotune>"),
                                                     d->path);
@@ -700,6 +709,82 @@ vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name, const char 
 
 /* ---- the controls as libvirt's typed parameters ---- */
 
+/* libvirt's scheduler parameters, in its order, and the <cputune>
+ * control each is */
+static const struct {
+    const char *field;
+    gboolean isSigned;          /* a quota: LLONG; else ULLONG */
+    gboolean period;
+    size_t offset;              /* in VgmDomainCputune */
+} vgmDriverSchedParams[] = {
+    { "cpu_shares", FALSE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, shares) },
+    { "vcpu_period", FALSE, TRUE, G_STRUCT_OFFSET(VgmDomainCputune, period) },
+    { "vcpu_quota", TRUE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, quota) },
+    { "emulator_period", FALSE, TRUE, G_STRUCT_OFFSET(VgmDomainCputune, emulatorPeriod) },
+    { "emulator_quota", TRUE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, emulatorQuota) },
+    { "global_period", FALSE, TRUE, G_STRUCT_OFFSET(VgmDomainCputune, globalPeriod) },
+    { "global_quota", TRUE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, globalQuota) },
+    { "iothread_period", FALSE, TRUE, G_STRUCT_OFFSET(VgmDomainCputune, iothreadPeriod) },
+    { "iothread_quota", TRUE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, iothreadQuota) },
+};
+
+/* libvirt's memory parameters (KiB) and the <memtune> limit each is */
+static const struct {
+    const char *field;
+    size_t offset;              /* in VgmDomainMemtune */
+} vgmDriverMemoryParams[] = {
+    { "hard_limit", G_STRUCT_OFFSET(VgmDomainMemtune, hardLimit) },
+    { "soft_limit", G_STRUCT_OFFSET(VgmDomainMemtune, softLimit) },
+    { "swap_hard_limit", G_STRUCT_OFFSET(VgmDomainMemtune, swapHardLimit) },
+};
+
+/* libvirt's per-device block I/O parameters ("PATH,VALUE,..." strings)
+ * and the value of a <blkiotune><device> each is: an unsigned int, or an
+ * unsigned long long when @wide */
+static const struct {
+    const char *field;
+    size_t offset;              /* in VgmDomainBlkioDevice */
+    gboolean wide;
+} vgmDriverBlkioDeviceParams[] = {
+    { "device_weight", G_STRUCT_OFFSET(VgmDomainBlkioDevice, weight), FALSE },
+    { "device_read_iops_sec", G_STRUCT_OFFSET(VgmDomainBlkioDevice, readIops), FALSE },
+    { "device_write_iops_sec", G_STRUCT_OFFSET(VgmDomainBlkioDevice, writeIops), FALSE },
+    { "device_read_bytes_sec", G_STRUCT_OFFSET(VgmDomainBlkioDevice, readBytes), TRUE },
+    { "device_write_bytes_sec", G_STRUCT_OFFSET(VgmDomainBlkioDevice, writeBytes), TRUE },
+};
+
+static unsigned long long
+vgmDriverBlkioDeviceGet(const VgmDomainBlkioDevice *d, size_t i)
+{
+    const char *field = (const char *)d + vgmDriverBlkioDeviceParams[i].offset;
+
+    return vgmDriverBlkioDeviceParams[i].wide ? *(const unsigned long long *)field
+                                              : *(const unsigned int *)field;
+}
+
+static void
+vgmDriverBlkioDeviceSet(VgmDomainBlkioDevice *d, size_t i, unsigned long long v)
+{
+    char *field = (char *)d + vgmDriverBlkioDeviceParams[i].offset;
+
+    if (vgmDriverBlkioDeviceParams[i].wide)
+        *(unsigned long long *)field = v;
+    else
+        *(unsigned int *)field = (unsigned int)v;
+}
+
+static gboolean
+vgmDriverBlkioDeviceIsEmpty(const VgmDomainBlkioDevice *d)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmDriverBlkioDeviceParams); i++) {
+        if (vgmDriverBlkioDeviceGet(d, i))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static VgmTypedParam *
 vgmDriverTuneParam(GPtrArray *params, const char *field, int type)
 {
@@ -711,23 +796,20 @@ vgmDriverTuneParam(GPtrArray *params, const char *field, int type)
     return p;
 }
 
-/* "PATH,VALUE,PATH,VALUE" of the devices with a value at @offset (an
- * unsigned int, or an unsigned long long when @wide), as libvirt joins
- * them */
+/* "PATH,VALUE,PATH,VALUE" of the devices with a value of parameter @i,
+ * as libvirt joins them */
 static char *
-vgmDriverTuneDeviceList(const VgmDomainBlkiotune *t, size_t offset, gboolean wide)
+vgmDriverTuneDeviceList(const VgmDomainBlkiotune *t, size_t i)
 {
     g_autoptr(GString) out = g_string_new("");
-    size_t i;
+    size_t d;
 
-    for (i = 0; i < t->ndevices; i++) {
-        const char *field = (const char *)&t->devices[i] + offset;
-        unsigned long long v = wide ? *(const unsigned long long *)field
-                                    : *(const unsigned int *)field;
+    for (d = 0; d < t->ndevices; d++) {
+        unsigned long long v = vgmDriverBlkioDeviceGet(&t->devices[d], i);
 
         if (!v)
             continue;
-        g_string_append_printf(out, "%s%s,%llu", out->len ? "," : "", t->devices[i].path, v);
+        g_string_append_printf(out, "%s%s,%llu", out->len ? "," : "", t->devices[d].path, v);
     }
     return g_string_free(g_steal_pointer(&out), FALSE);
 }
@@ -736,67 +818,367 @@ GPtrArray *
 vgmDriverTuneParams(const VgmDomainDef *def, VgmDriverTuneKind kind, gboolean strings)
 {
     GPtrArray *params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
-    const VgmDomainCputune *c = &def->cputune;
+    size_t i;
 
     switch (kind) {
-    case VGM_DRIVER_TUNE_SCHED: {
-        /* libvirt's names and order (virDomainGetSchedulerParameters) */
-        const struct {
-            const char *field;
-            gboolean isSigned;
-            long long value;
-        } sched[] = {
-            { "cpu_shares", FALSE, (long long)c->shares },
-            { "vcpu_period", FALSE, (long long)c->period },
-            { "vcpu_quota", TRUE, c->quota },
-            { "emulator_period", FALSE, (long long)c->emulatorPeriod },
-            { "emulator_quota", TRUE, c->emulatorQuota },
-            { "global_period", FALSE, (long long)c->globalPeriod },
-            { "global_quota", TRUE, c->globalQuota },
-            { "iothread_period", FALSE, (long long)c->iothreadPeriod },
-            { "iothread_quota", TRUE, c->iothreadQuota },
-        };
-        size_t i;
+    case VGM_DRIVER_TUNE_SCHED:
+        for (i = 0; i < G_N_ELEMENTS(vgmDriverSchedParams); i++) {
+            const char *field = (const char *)&def->cputune + vgmDriverSchedParams[i].offset;
 
-        for (i = 0; i < G_N_ELEMENTS(sched); i++) {
-            VgmTypedParam *p = vgmDriverTuneParam(params, sched[i].field,
-                                                  sched[i].isSigned ? VGM_TYPED_PARAM_LLONG
-                                                                    : VGM_TYPED_PARAM_ULLONG);
-            if (sched[i].isSigned)
-                p->v.l = sched[i].value;
+            if (vgmDriverSchedParams[i].isSigned)
+                vgmDriverTuneParam(params, vgmDriverSchedParams[i].field,
+                                   VGM_TYPED_PARAM_LLONG)->v.l = *(const long long *)field;
             else
-                p->v.ul = (guint64)sched[i].value;
+                vgmDriverTuneParam(params, vgmDriverSchedParams[i].field,
+                                   VGM_TYPED_PARAM_ULLONG)->v.ul =
+                    *(const unsigned long long *)field;
         }
         break;
-    }
     case VGM_DRIVER_TUNE_MEMORY:
-        vgmDriverTuneParam(params, "hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = def->memtune.hardLimit;
-        vgmDriverTuneParam(params, "soft_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = def->memtune.softLimit;
-        vgmDriverTuneParam(params, "swap_hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul =
-            def->memtune.swapHardLimit;
+        for (i = 0; i < G_N_ELEMENTS(vgmDriverMemoryParams); i++)
+            vgmDriverTuneParam(params, vgmDriverMemoryParams[i].field, VGM_TYPED_PARAM_ULLONG)->v.ul =
+                *(const unsigned long long *)((const char *)&def->memtune +
+                                              vgmDriverMemoryParams[i].offset);
         break;
-    case VGM_DRIVER_TUNE_BLKIO: {
-        const struct {
-            const char *field;
-            size_t offset;
-            gboolean wide;
-        } devs[] = {
-            { "device_weight", G_STRUCT_OFFSET(VgmDomainBlkioDevice, weight), FALSE },
-            { "device_read_iops_sec", G_STRUCT_OFFSET(VgmDomainBlkioDevice, readIops), FALSE },
-            { "device_write_iops_sec", G_STRUCT_OFFSET(VgmDomainBlkioDevice, writeIops), FALSE },
-            { "device_read_bytes_sec", G_STRUCT_OFFSET(VgmDomainBlkioDevice, readBytes), TRUE },
-            { "device_write_bytes_sec", G_STRUCT_OFFSET(VgmDomainBlkioDevice, writeBytes), TRUE },
-        };
-        size_t i;
-
+    case VGM_DRIVER_TUNE_BLKIO:
         vgmDriverTuneParam(params, "weight", VGM_TYPED_PARAM_UINT)->v.ui = def->blkiotune.weight;
         /* the device lists are strings, which a client takes only when
          * it says so (VIR_TYPED_PARAM_STRING_OKAY) */
-        for (i = 0; strings && i < G_N_ELEMENTS(devs); i++)
-            vgmDriverTuneParam(params, devs[i].field, VGM_TYPED_PARAM_STRING)->v.s =
-                vgmDriverTuneDeviceList(&def->blkiotune, devs[i].offset, devs[i].wide);
+        for (i = 0; strings && i < G_N_ELEMENTS(vgmDriverBlkioDeviceParams); i++)
+            vgmDriverTuneParam(params, vgmDriverBlkioDeviceParams[i].field,
+                               VGM_TYPED_PARAM_STRING)->v.s =
+                vgmDriverTuneDeviceList(&def->blkiotune, i);
         break;
     }
-    }
     return params;
+}
+
+static const char *const vgmDriverTypedParamTypes[] = {
+    [VGM_TYPED_PARAM_INT] = "int",
+    [VGM_TYPED_PARAM_UINT] = "uint",
+    [VGM_TYPED_PARAM_LLONG] = "llong",
+    [VGM_TYPED_PARAM_ULLONG] = "ullong",
+    [VGM_TYPED_PARAM_DOUBLE] = "double",
+    [VGM_TYPED_PARAM_BOOLEAN] = "boolean",
+    [VGM_TYPED_PARAM_STRING] = "string",
+};
+
+static const char *
+vgmDriverTypedParamTypeName(int type)
+{
+    return type >= VGM_TYPED_PARAM_INT && type <= VGM_TYPED_PARAM_STRING ?
+        vgmDriverTypedParamTypes[type] : "?";
+}
+
+static gboolean
+vgmDriverTuneCheckType(const VgmTypedParam *p, int type, GError **error)
+{
+    if (p->type == type)
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                _("invalid type '%1$s' for parameter '%2$s', expected '%3$s'"),
+                vgmDriverTypedParamTypeName(p->type), p->field, vgmDriverTypedParamTypeName(type));
+    return FALSE;
+}
+
+static gboolean
+vgmDriverTuneRange(const char *field, long long v, long long lo, long long hi, GError **error)
+{
+    if (v >= lo && v <= hi)
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                _("value of '%1$s' (%2$lld) is out of range [%3$lld, %4$lld]"),
+                field, v, lo, hi);
+    return FALSE;
+}
+
+/* A scheduler parameter: libvirt's ranges (a period or quota of 0 is none
+ * given; a negative quota is no limit); on a running domain 0 leaves the
+ * control as it is, as in libvirt */
+static gboolean
+vgmDriverTuneApplySched(VgmDomainDef *def, const VgmTypedParam *p, size_t i, gboolean live,
+                        GError **error)
+{
+    char *field = (char *)&def->cputune + vgmDriverSchedParams[i].offset;
+
+    if (!vgmDriverTuneCheckType(p, vgmDriverSchedParams[i].isSigned ? VGM_TYPED_PARAM_LLONG
+                                                                    : VGM_TYPED_PARAM_ULLONG,
+                                error))
+        return FALSE;
+    if (vgmDriverSchedParams[i].isSigned) {
+        if (p->v.l > 0 &&
+            !vgmDriverTuneRange(p->field, p->v.l, VGM_CPUTUNE_QUOTA_MIN, VGM_CPUTUNE_QUOTA_MAX,
+                                error))
+            return FALSE;
+        if (!live || p->v.l)
+            *(long long *)field = p->v.l;
+        return TRUE;
+    }
+    if (p->v.ul > G_MAXINT64 ||
+        (vgmDriverSchedParams[i].period ?
+         p->v.ul && !vgmDriverTuneRange(p->field, (long long)p->v.ul, VGM_CPUTUNE_PERIOD_MIN,
+                                        VGM_CPUTUNE_PERIOD_MAX, error) :
+         !vgmDriverTuneRange(p->field, (long long)p->v.ul, VGM_CPUTUNE_SHARES_MIN,
+                             VGM_CPUTUNE_SHARES_MAX, error))) {
+        if (p->v.ul > G_MAXINT64)
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("value of '%1$s' (%2$llu) is too large"),
+                        p->field, (unsigned long long)p->v.ul);
+        return FALSE;
+    }
+    if (!live || p->v.ul)
+        *(unsigned long long *)field = p->v.ul;
+    return TRUE;
+}
+
+/* One device list parameter ("PATH,VALUE,PATH,VALUE") merged into
+ * <blkiotune> as libvirt merges it: a device's value replaces its old one,
+ * 0 takes it away, and a device left with no value goes */
+static gboolean
+vgmDriverTuneApplyBlkioDevices(VgmDomainBlkiotune *t, const VgmTypedParam *p, size_t i,
+                               GError **error)
+{
+    g_auto(GStrv) items = NULL;
+    guint n, k;
+    size_t d;
+
+    if (!vgmDriverTuneCheckType(p, VGM_TYPED_PARAM_STRING, error))
+        return FALSE;
+    if (!p->v.s || !*p->v.s)
+        return TRUE;
+    items = g_strsplit(p->v.s, ",", -1);
+    if ((n = g_strv_length(items)) % 2 != 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("cannot parse '%1$s' of parameter '%2$s': it must be PATH,VALUE pairs"),
+                    p->v.s, p->field);
+        return FALSE;
+    }
+    for (k = 0; k < n; k += 2) {
+        guint64 v;
+        char *end = NULL;
+
+        if (!*items[k]) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("cannot parse '%1$s' of parameter '%2$s': a device path is empty"),
+                        p->v.s, p->field);
+            return FALSE;
+        }
+        errno = 0;
+        v = g_ascii_strtoull(items[k + 1], &end, 10);
+        if (!g_ascii_isdigit(*items[k + 1]) || *end || errno ||
+            (!vgmDriverBlkioDeviceParams[i].wide && v > G_MAXUINT)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("invalid value '%1$s' for parameter '%2$s' of device '%3$s'"),
+                        items[k + 1], p->field, items[k]);
+            return FALSE;
+        }
+        for (d = 0; d < t->ndevices && g_strcmp0(t->devices[d].path, items[k]) != 0; d++)
+            ;
+        if (d == t->ndevices) {
+            if (!v)
+                continue;
+            t->devices = g_renew(VgmDomainBlkioDevice, t->devices, t->ndevices + 1);
+            memset(&t->devices[d], 0, sizeof(t->devices[d]));
+            t->devices[d].path = g_strdup(items[k]);
+            t->ndevices++;
+        }
+        vgmDriverBlkioDeviceSet(&t->devices[d], i, v);
+    }
+    for (d = 0; d < t->ndevices;) {
+        if (!vgmDriverBlkioDeviceIsEmpty(&t->devices[d])) {
+            d++;
+            continue;
+        }
+        g_free(t->devices[d].path);
+        memmove(&t->devices[d], &t->devices[d + 1],
+                (t->ndevices - d - 1) * sizeof(t->devices[d]));
+        t->ndevices--;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmDriverTuneApplyOne(VgmDomainDef *def, VgmDriverTuneKind kind, const VgmTypedParam *p,
+                      gboolean live, GError **error)
+{
+    size_t i;
+
+    switch (kind) {
+    case VGM_DRIVER_TUNE_SCHED:
+        for (i = 0; i < G_N_ELEMENTS(vgmDriverSchedParams); i++) {
+            if (g_strcmp0(p->field, vgmDriverSchedParams[i].field) == 0)
+                return vgmDriverTuneApplySched(def, p, i, live, error);
+        }
+        break;
+    case VGM_DRIVER_TUNE_MEMORY:
+        for (i = 0; i < G_N_ELEMENTS(vgmDriverMemoryParams); i++) {
+            if (g_strcmp0(p->field, vgmDriverMemoryParams[i].field) != 0)
+                continue;
+            if (!vgmDriverTuneCheckType(p, VGM_TYPED_PARAM_ULLONG, error))
+                return FALSE;
+            /* libvirt's "unlimited" and anything above it: no limit */
+            *(unsigned long long *)((char *)&def->memtune + vgmDriverMemoryParams[i].offset) =
+                MIN(p->v.ul, VGM_MEMTUNE_UNLIMITED);
+            return TRUE;
+        }
+        break;
+    case VGM_DRIVER_TUNE_BLKIO:
+        if (g_strcmp0(p->field, "weight") == 0) {
+            if (!vgmDriverTuneCheckType(p, VGM_TYPED_PARAM_UINT, error))
+                return FALSE;
+            def->blkiotune.weight = p->v.ui;
+            return TRUE;
+        }
+        for (i = 0; i < G_N_ELEMENTS(vgmDriverBlkioDeviceParams); i++) {
+            if (g_strcmp0(p->field, vgmDriverBlkioDeviceParams[i].field) == 0)
+                return vgmDriverTuneApplyBlkioDevices(&def->blkiotune, p, i, error);
+        }
+        break;
+    }
+    vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, _("parameter '%1$s' not supported"),
+                p->field ? p->field : "");
+    return FALSE;
+}
+
+gboolean
+vgmDriverTuneApply(VgmDomainDef *def, VgmDriverTuneKind kind, const GPtrArray *params,
+                   gboolean live, GError **error)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    gboolean limits = FALSE;
+    guint i;
+
+    for (i = 0; i < params->len; i++) {
+        const VgmTypedParam *p = g_ptr_array_index(params, i);
+
+        if (p->field && !g_hash_table_add(seen, p->field)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("parameter '%1$s' occurs more than once"), p->field);
+            return FALSE;
+        }
+        if (!vgmDriverTuneApplyOne(def, kind, p, live, error))
+            return FALSE;
+        limits |= g_strcmp0(p->field, "hard_limit") == 0 ||
+                  g_strcmp0(p->field, "swap_hard_limit") == 0;
+    }
+    /* libvirt's rule for a change of either: the memory limit no higher
+     * than the memory and swap limit */
+    if (limits && def->memtune.hardLimit > def->memtune.swapHardLimit) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("hard_limit (%1$llu KiB) must not be higher than swap_hard_limit (%2$llu KiB)"),
+                    def->memtune.hardLimit, def->memtune.swapHardLimit);
+        return FALSE;
+    }
+    if (live && kind == VGM_DRIVER_TUNE_BLKIO && g_hash_table_contains(seen, "weight") &&
+        def->blkiotune.weight == 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a running domain's block I/O weight cannot be 0"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- the controls of a running domain changed ---- */
+
+/* The writes that take back what @old limited and @def no longer does:
+ * a memory limit (max, or -1 on v1), a device's weight or I/O limit */
+static gboolean
+vgmDriverCgroupResets(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomainDef *old,
+                      const VgmDomainDef *def, GError **error)
+{
+    static const char *const memV1[] = {
+        "memory.limit_in_bytes", "memory.soft_limit_in_bytes", "memory.memsw.limit_in_bytes"
+    };
+    static const char *const memV2[] = { "memory.max", "memory.high", "memory.swap.max" };
+    /* each device parameter's files: v2 (a key of io.max, or io.weight's
+     * "default") and v1 */
+    static const char *const devV2[] = { NULL, "riops", "wiops", "rbps", "wbps" };
+    static const char *const devV1[] = {
+        "blkio.weight_device", "blkio.throttle.read_iops_device",
+        "blkio.throttle.write_iops_device", "blkio.throttle.read_bps_device",
+        "blkio.throttle.write_bps_device"
+    };
+    gboolean v2 = host->version == VGM_CGROUP_V2;
+    size_t i, d, n;
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(memV1) == G_N_ELEMENTS(vgmDriverMemoryParams));
+    G_STATIC_ASSERT(G_N_ELEMENTS(devV1) == G_N_ELEMENTS(vgmDriverBlkioDeviceParams));
+    for (i = 0; i < G_N_ELEMENTS(vgmDriverMemoryParams); i++) {
+        size_t off = vgmDriverMemoryParams[i].offset;
+
+        if (vgmDomainMemtuneIsSet(*(const unsigned long long *)((const char *)&old->memtune + off)) &&
+            !vgmDomainMemtuneIsSet(*(const unsigned long long *)((const char *)&def->memtune + off)))
+            vgmDriverCgroupAdd(plan, VGM_CGROUP_MEMORY, NULL, v2 ? memV2[i] : memV1[i], "%s",
+                               v2 ? "max" : "-1");
+    }
+    for (d = 0; d < old->blkiotune.ndevices; d++) {
+        const VgmDomainBlkioDevice *was = &old->blkiotune.devices[d];
+        const VgmDomainBlkioDevice *now = NULL;
+        g_autofree char *dev = NULL;
+
+        for (n = 0; n < def->blkiotune.ndevices && !now; n++) {
+            if (g_strcmp0(def->blkiotune.devices[n].path, was->path) == 0)
+                now = &def->blkiotune.devices[n];
+        }
+        for (i = 0; i < G_N_ELEMENTS(vgmDriverBlkioDeviceParams); i++) {
+            if (!vgmDriverBlkioDeviceGet(was, i) || (now && vgmDriverBlkioDeviceGet(now, i)))
+                continue;
+            if (!dev && !(dev = vgmDriverCgroupBlockDevice(was->path, error)))
+                return FALSE;
+            if (!v2)
+                vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, devV1[i], "%s 0", dev);
+            else if (devV2[i])
+                vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "io.max", "%s %s=max", dev,
+                                   devV2[i]);
+            else
+                vgmDriverCgroupAdd(plan, VGM_CGROUP_IO, NULL, "io.weight", "%s default", dev);
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverCgroupApplyLive(const VgmDriverStore *store, const VgmDomainDef *old,
+                         const VgmDomainDef *def, VgmQemuMonitor *mon, pid_t pid, GError **error)
+{
+    g_autoptr(VgmDriverCgroup) cg = NULL;
+    guint mask;
+
+    if (!(cg = vgmDriverCgroupNew(store, def, error)))
+        return FALSE;
+    if (cg->host->version == VGM_CGROUP_NONE) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("resource controls need cgroups, and there are none under '%1$s'"),
+                    cg->host->root);
+        return FALSE;
+    }
+    if (!vgmDriverCgroupResets(cg->plan, cg->host, old, def, error))
+        return FALSE;
+    mask = vgmDriverCgroupMask(cg->plan);
+    /* QEMU's memory stays charged to the group it was allocated in: a
+     * limit means something only for a QEMU that started in its group */
+    if ((mask & (1u << VGM_CGROUP_MEMORY)) &&
+        !vgmCgroupHasProcess(cg->host, VGM_CGROUP_MEMORY, cg->rel, pid)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' started without memory limits, so its QEMU's memory is accounted outside its cgroup: set them in its config (--config) and start it again"),
+                    def->name);
+        return FALSE;
+    }
+    if (cg->host->version == VGM_CGROUP_V1 && (mask & (1u << VGM_CGROUP_MEMORY))) {
+        /* v1 keeps memory + swap no lower than memory: lifted first, the
+         * limits then go in as at a start */
+        g_autofree char *memsw = vgmCgroupPath(cg->host, VGM_CGROUP_MEMORY, cg->rel, NULL,
+                                               "memory.memsw.limit_in_bytes");
+        g_autoptr(GPtrArray) first =
+            g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverCgroupWriteFree);
+
+        if (g_file_test(memsw, G_FILE_TEST_EXISTS)) {
+            vgmDriverCgroupAdd(first, VGM_CGROUP_MEMORY, NULL, "memory.memsw.limit_in_bytes",
+                               "-1");
+            g_ptr_array_insert(cg->plan, 0, g_ptr_array_steal_index(first, 0));
+        }
+    }
+    /* the group made if QEMU runs outside it, the controls written, QEMU
+     * and its threads placed, as a start does */
+    return vgmDriverCgroupCreate(cg, FALSE, error) &&
+           vgmDriverCgroupApplyThreads(cg, mon, pid, error);
 }

@@ -93,6 +93,23 @@ char *vgmDriverCgroupName(const VgmDriverStore *store, const char *name,
 GPtrArray *vgmDriverTuneParams(const VgmDomainDef *def, VgmDriverTuneKind kind,
                                gboolean strings);
 
+/* The parameters @params (VgmTypedParam) of libvirt's
+ * virDomainSetSchedulerParameters(Flags), SetMemoryParameters or
+ * SetBlkioParameters (@kind) made in @def as libvirt makes them: its
+ * names, types and ranges, the device lists merged. @live: @def is a
+ * running domain's, on which a period or quota of 0 changes nothing. */
+gboolean vgmDriverTuneApply(VgmDomainDef *def, VgmDriverTuneKind kind, const GPtrArray *params,
+                            gboolean live, GError **error);
+
+/* The controls of running domain @def (changed from @old), QEMU @pid
+ * behind @mon, applied as a start applies them: the domain's group made
+ * if need be, its files written, what @old limited and @def does not
+ * lifted, QEMU and its threads placed. Memory limits need a QEMU that
+ * started in its memory group. */
+gboolean vgmDriverCgroupApplyLive(const VgmDriverStore *store, const VgmDomainDef *old,
+                                  const VgmDomainDef *def, VgmQemuMonitor *mon, pid_t pid,
+                                  GError **error);
+
 /* The vCPU threads of QEMU behind @mon (query-cpus-fast): a GArray of
  * pid_t indexed by vCPU, 0 for a vCPU it does not name. */
 GArray *vgmDriverVcpuThreads(VgmQemuMonitor *mon, GError **error);

@@ -1084,6 +1084,16 @@ vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, unsigned i
 }
 
 gboolean
+vgmDriverSetTuneParams(VgmDriver *drv, const char *name, VgmDriverTuneKind kind,
+                       const GPtrArray *params, unsigned int flags, GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
+        return FALSE;
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainSetTune(drv->store, name, kind, params, flags, error);
+}
+
+gboolean
 vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus, unsigned int flags,
                   GError **error)
 {

@@ -263,12 +263,6 @@ void vgmTypedParamFree(VgmTypedParam *p);
 
 /* ---- resource controls (driver_cgroup.c) ---- */
 
-typedef enum {
-    VGM_DRIVER_TUNE_SCHED,
-    VGM_DRIVER_TUNE_MEMORY,
-    VGM_DRIVER_TUNE_BLKIO,
-} VgmDriverTuneKind;
-
 /* libvirt's virDomainModificationImpact and VIR_TYPED_PARAM_STRING_OKAY */
 #define VGM_DOMAIN_AFFECT_LIVE (1u << 0)
 #define VGM_DOMAIN_AFFECT_CONFIG (1u << 1)
@@ -298,6 +292,11 @@ char *vgmDriverGetSchedulerType(const VgmDriverDomain *dom, int *nparams);
 GPtrArray *vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom,
                                   VgmDriverTuneKind kind, unsigned int flags,
                                   GError **error);
+/* virDomainSetSchedulerParameters(Flags), virDomainSetMemoryParameters,
+ * virDomainSetBlkioParameters (vgmDriverDomainSetTune; flags
+ * AFFECT_LIVE, AFFECT_CONFIG) */
+gboolean vgmDriverSetTuneParams(VgmDriver *drv, const char *name, VgmDriverTuneKind kind,
+                                const GPtrArray *params, unsigned int flags, GError **error);
 
 /* One domain's statistics record. */
 typedef struct {

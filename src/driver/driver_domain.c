@@ -3456,6 +3456,56 @@ vgmDriverDomainPin(const VgmDriverStore *store, const char *ref, VgmDriverPinKin
 }
 
 typedef struct {
+    VgmDriverTuneKind kind;
+    const GPtrArray *params;
+} VgmDriverTuneChange;
+
+static char *
+vgmDriverDomainChangeTune(VgmDomainDef *def, gconstpointer data, GError **error)
+{
+    const VgmDriverTuneChange *c = data;
+
+    return vgmDriverTuneApply(def, c->kind, c->params, FALSE, error) ?
+        vgmDomainDefFormat(def) : NULL;
+}
+
+/* The controls of running domain @dom (lock held) changed in its live
+ * definition, applied to its cgroups as a start applies them, and kept
+ * as the live XML */
+static gboolean
+vgmDriverDomainTuneLive(const VgmDriverStore *store, VgmDriverDomain *dom, gconstpointer data,
+                        GError **error)
+{
+    const VgmDriverTuneChange *c = data;
+    g_autoptr(VgmDomainDef) old = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    const unsigned int parse = VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE;
+
+    return (old = vgmDomainDefParseString(dom->status->xml, NULL, parse, error)) &&
+           (def = vgmDomainDefParseString(dom->status->xml, NULL, parse, error)) &&
+           vgmDriverTuneApply(def, c->kind, c->params, TRUE, error) &&
+           vgmDomainDefValidate(def, error) &&
+           (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
+           vgmDriverCgroupApplyLive(store, old, def, mon, dom->status->qemu.pid, error) &&
+           vgmDriverDomainSaveLive(store, dom, def, error);
+}
+
+gboolean
+vgmDriverDomainSetTune(const VgmDriverStore *store, const char *ref, VgmDriverTuneKind kind,
+                       const GPtrArray *params, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverTuneChange change = { kind, params };
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeTune,
+                                 vgmDriverDomainTuneLive, &change, error);
+}
+
+typedef struct {
     unsigned long long kib;
     gboolean maximum;
 } VgmDriverMemoryChange;

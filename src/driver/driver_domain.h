@@ -262,6 +262,20 @@ typedef enum {
 gboolean vgmDriverDomainPin(const VgmDriverStore *store, const char *ref,
                             VgmDriverPinKind kind, unsigned int id, const VgmBitmap *cpus,
                             unsigned int flags, GError **error);
+/* The resource controls libvirt sets with typed parameters */
+typedef enum {
+    VGM_DRIVER_TUNE_SCHED,      /* <cputune>'s shares, periods and quotas */
+    VGM_DRIVER_TUNE_MEMORY,     /* <memtune> */
+    VGM_DRIVER_TUNE_BLKIO,      /* <blkiotune> */
+} VgmDriverTuneKind;
+
+/* libvirt's virDomainSetSchedulerParametersFlags, SetMemoryParameters and
+ * SetBlkioParameters on @ref: @params (VgmTypedParam) in the config
+ * (checked as a define checks it) and, AFFECT_LIVE or AFFECT_CURRENT
+ * while it runs, on the running domain's cgroups and in its live XML */
+gboolean vgmDriverDomainSetTune(const VgmDriverStore *store, const char *ref,
+                                VgmDriverTuneKind kind, const GPtrArray *params,
+                                unsigned int flags, GError **error);
 /* libvirt's virDomainSetVcpusFlags on the persistent config of @ref
  * (the maximum, VGM_DOMAIN_VCPU_MAXIMUM, or the count it starts with)
  * and, AFFECT_LIVE or AFFECT_CURRENT while it runs, the vCPUs it runs,

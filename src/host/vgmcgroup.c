@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -303,6 +304,50 @@ vgmCgroupProcsFiles(const VgmCgroupHost *host, const char *rel, guint mask)
 }
 
 /* rmdir of @dir's subdirectories, then of @dir; a test tree goes whole */
+gboolean
+vgmCgroupHasProcess(const VgmCgroupHost *host, VgmCgroupController c, const char *rel,
+                    pid_t pid)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *want = g_strdup_printf("/%s", rel);
+    g_auto(GStrv) lines = NULL;
+    size_t i;
+
+    if (!host->dirs[c])
+        return FALSE;
+    if (!host->real) {
+        g_autofree char *pidText = g_strdup_printf("%lld", (long long)pid);
+
+        text = vgmCgroupRead(host, c, rel, NULL, "cgroup.procs");
+        lines = g_strsplit(text ? text : "", "\n", -1);
+        return g_strv_contains((const char *const *)lines, pidText);
+    }
+    path = g_strdup_printf("/proc/%lld/cgroup", (long long)pid);
+    if (!(text = vgmCgroupReadFile(path)))
+        return FALSE;
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        /* "ID:CONTROLLERS:PATH"; v2's one line has no controllers */
+        g_auto(GStrv) f = g_strsplit(lines[i], ":", 3);
+        g_auto(GStrv) names = NULL;
+        const char *at;
+
+        if (g_strv_length(f) != 3)
+            continue;
+        names = g_strsplit(f[1], ",", -1);
+        if (host->version == VGM_CGROUP_V2 ? *f[1] != '\0'
+                                           : !g_strv_contains((const char *const *)names,
+                                                              vgmCgroupControllerName(host, c)))
+            continue;
+        /* the path is seen from this process's cgroup namespace: the
+         * group's name ends it, or a thread group of it follows */
+        if ((at = strstr(f[2], want)) && (at[strlen(want)] == '\0' || at[strlen(want)] == '/'))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static gboolean
 vgmCgroupRemoveDir(const VgmCgroupHost *host, const char *dir, GError **error)
 {

@@ -83,6 +83,11 @@ gboolean vgmCgroupAddThread(const VgmCgroupHost *host, VgmCgroupController c,
 /* The cgroup.procs files of @rel for the controllers in @mask, each once:
  * a process that writes "0" to each joins the group */
 GStrv vgmCgroupProcsFiles(const VgmCgroupHost *host, const char *rel, guint mask);
+/* Whether process @pid is in group @rel (or a group below it) of @c: the
+ * kernel's /proc/PID/cgroup on a real cgroup file system, the group's
+ * cgroup.procs in a test tree */
+gboolean vgmCgroupHasProcess(const VgmCgroupHost *host, VgmCgroupController c,
+                             const char *rel, pid_t pid);
 
 /* Removes @rel with its thread groups from every hierarchy; what does
  * not exist is skipped. FALSE (and a warning's worth of @error) when a

@@ -2157,6 +2157,95 @@ vgmRemoteDispatchDomainGetBlkioParameters(VgmRemoteClient *client,
                             &ret->params.len, &ret->nparams, error);
 }
 
+/* The typed parameters a client gave, as VgmTypedParam */
+static GPtrArray *
+vgmRemoteTypedParamsGet(const VgmRemoteTypedParam *val, guint32 len)
+{
+    GPtrArray *params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    guint32 j;
+
+    for (j = 0; j < len; j++) {
+        VgmTypedParam *p = g_new0(VgmTypedParam, 1);
+
+        p->field = g_strdup(val[j].field);
+        p->type = val[j].value.type;
+        switch (val[j].value.type) {
+        case VGM_TYPED_PARAM_INT:
+            p->v.i = val[j].value.u.i;
+            break;
+        case VGM_TYPED_PARAM_UINT:
+            p->v.ui = val[j].value.u.ui;
+            break;
+        case VGM_TYPED_PARAM_LLONG:
+            p->v.l = val[j].value.u.l;
+            break;
+        case VGM_TYPED_PARAM_ULLONG:
+            p->v.ul = val[j].value.u.ul;
+            break;
+        case VGM_TYPED_PARAM_DOUBLE:
+            p->v.d = val[j].value.u.d;
+            break;
+        case VGM_TYPED_PARAM_BOOLEAN:
+            p->v.b = val[j].value.u.b;
+            break;
+        case VGM_TYPED_PARAM_STRING:
+            p->v.s = g_strdup(val[j].value.u.s);
+            break;
+        }
+        g_ptr_array_add(params, p);
+    }
+    return params;
+}
+
+static gboolean
+vgmRemoteSetTune(VgmRemoteClient *client, const VgmRemoteNonnullDomain *d, VgmDriverTuneKind kind,
+                 const VgmRemoteTypedParam *val, guint32 len, guint32 flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmRemoteGetDomain(client, d, error);
+    g_autoptr(GPtrArray) params = NULL;
+
+    if (!dom)
+        return FALSE;
+    params = vgmRemoteTypedParamsGet(val, len);
+    return vgmDriverSetTuneParams(client->drv, dom->name, kind, params, flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSetSchedulerParameters(VgmRemoteClient *client,
+                                              const VgmRemoteDomainSetSchedulerParametersArgs *args,
+                                              GError **error)
+{
+    return vgmRemoteSetTune(client, &args->dom, VGM_DRIVER_TUNE_SCHED, args->params.val,
+                            args->params.len, 0, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSetSchedulerParametersFlags(VgmRemoteClient *client,
+                                                   const VgmRemoteDomainSetSchedulerParametersFlagsArgs *args,
+                                                   GError **error)
+{
+    return vgmRemoteSetTune(client, &args->dom, VGM_DRIVER_TUNE_SCHED, args->params.val,
+                            args->params.len, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSetMemoryParameters(VgmRemoteClient *client,
+                                           const VgmRemoteDomainSetMemoryParametersArgs *args,
+                                           GError **error)
+{
+    return vgmRemoteSetTune(client, &args->dom, VGM_DRIVER_TUNE_MEMORY, args->params.val,
+                            args->params.len, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSetBlkioParameters(VgmRemoteClient *client,
+                                          const VgmRemoteDomainSetBlkioParametersArgs *args,
+                                          GError **error)
+{
+    return vgmRemoteSetTune(client, &args->dom, VGM_DRIVER_TUNE_BLKIO, args->params.val,
+                            args->params.len, args->flags, error);
+}
+
 /* ---- where a domain's threads run ---- */
 
 /* @count maps of @maplen bytes each: both counts in range and the whole

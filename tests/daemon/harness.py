@@ -388,6 +388,98 @@ def kill_processes_naming(text):
     return killed
 
 
+def cgroups_usable():
+    """As root: the driver can make a domain's group with the cpu and
+    memory controllers in this host's cgroups: v2 (the unified hierarchy
+    lists cpu; both controllers on, or turned on, for the root's children,
+    and a group made there has their files) or v1 (a group in cpu's and in
+    memory's own hierarchy). A container whose cgroup root holds its own
+    processes cannot turn controllers on (EBUSY)."""
+    if os.geteuid() != 0:
+        return False
+    try:
+        with open("/sys/fs/cgroup/cgroup.controllers") as f:
+            ctl = f.read()
+    except OSError:
+        ctl = None          # no unified hierarchy at the root: v1
+    probe = "vgm-test-probe-%d" % os.getpid()
+    if ctl is not None:
+        if not {"cpu", "memory"} <= set(ctl.split()):
+            return False
+        with open("/sys/fs/cgroup/cgroup.subtree_control") as f:
+            on = set(f.read().split())
+        try:
+            if not {"cpu", "memory"} <= on:
+                with open("/sys/fs/cgroup/cgroup.subtree_control", "w") as f:
+                    f.write("+cpu +memory")
+            path = os.path.join("/sys/fs/cgroup", probe)
+            os.mkdir(path)
+            try:
+                return all(os.path.exists(os.path.join(path, f))
+                           for f in ("cpu.weight", "memory.max"))
+            finally:
+                os.rmdir(path)
+        except OSError:
+            return False
+    made = []
+    try:
+        for ctrl in ("cpu", "memory"):
+            path = os.path.join("/sys/fs/cgroup", ctrl, probe)
+            os.mkdir(path)
+            made.append(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        for path in made:
+            os.rmdir(path)
+
+
+def cgroup_value(pid, controller, name, tid=None, parent=False):
+    """The text of cgroup file `name` of the group that process `pid` (or
+    its thread `tid`) is in for `controller` (the v1 name; on v2 the
+    unified hierarchy), or of the group above it (`parent`), as the
+    kernel shows it; None when unreadable."""
+    path = "/proc/%d/task/%d/cgroup" % (pid, tid) if tid else "/proc/%d/cgroup" % pid
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    for line in lines:
+        _, ctrls, rel = line.split(":", 2)
+        if ctrls == "" and os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+            base = "/sys/fs/cgroup"
+        elif controller in ctrls.split(","):
+            base = os.path.join("/sys/fs/cgroup", ctrls)
+        else:
+            continue
+        group = os.path.dirname(rel.rstrip("/")) if parent else rel
+        try:
+            with open(os.path.join(base + group, name)) as f:
+                return f.read().strip()
+        except OSError:
+            return None
+    return None
+
+
+def qemu_thread(pid, prefix):
+    """The id of QEMU `pid`'s thread whose name starts with `prefix`
+    ("CPU 0/"), else None."""
+    try:
+        tids = os.listdir("/proc/%d/task" % pid)
+    except OSError:
+        return None
+    for tid in tids:
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+                if f.read().startswith(prefix):
+                    return int(tid)
+        except OSError:
+            continue
+    return None
+
+
 class Target:
     """What the tests talk to: a URI, its read-only URI, and in our mode the
     daemon (with its root, for cross-checks through the virt-gmem CLI)."""

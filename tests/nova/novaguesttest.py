@@ -623,48 +623,6 @@ def tc_shaping_works():
     return r.returncode == 0
 
 
-def cgroups_usable():
-    """As root: the driver can make a domain's group with the cpu and
-    memory controllers in this host's cgroups: v2 (the unified hierarchy
-    lists cpu; both controllers on, or turned on, for the root's children,
-    and a group made there has their files) or v1 (a group in cpu's and in
-    memory's own hierarchy). A container whose cgroup root holds its own
-    processes cannot turn controllers on (EBUSY)."""
-    if os.geteuid() != 0:
-        return False
-    ctl = _read("/sys/fs/cgroup/cgroup.controllers")
-    probe = "vgm-novaguest-probe-%d" % os.getpid()
-    if ctl is not None:
-        if not {"cpu", "memory"} <= set(ctl.split()):
-            return False
-        on = set((_read("/sys/fs/cgroup/cgroup.subtree_control") or "").split())
-        try:
-            if not {"cpu", "memory"} <= on:
-                with open("/sys/fs/cgroup/cgroup.subtree_control", "w") as f:
-                    f.write("+cpu +memory")
-            path = os.path.join("/sys/fs/cgroup", probe)
-            os.mkdir(path)
-            try:
-                return all(os.path.exists(os.path.join(path, f))
-                           for f in ("cpu.weight", "memory.max"))
-            finally:
-                os.rmdir(path)
-        except OSError:
-            return False
-    made = []
-    try:
-        for ctrl in ("cpu", "memory"):
-            path = os.path.join("/sys/fs/cgroup", ctrl, probe)
-            os.mkdir(path)
-            made.append(path)
-        return True
-    except OSError:
-        return False
-    finally:
-        for path in made:
-            os.rmdir(path)
-
-
 # --------------------------------------------------------------- starts ----
 
 def start_expectation(dom, host):
@@ -886,7 +844,7 @@ def run_tests(tap, tmp):
             "netns": private_netns_works(),
             "sev": _read("/sys/module/kvm_amd/parameters/sev") in ("Y", "1"),
             "ovs_vsctl": shutil.which("ovs-vsctl") is not None,
-            "tc": tc_shaping_works(), "cgroups": cgroups_usable()}
+            "tc": tc_shaping_works(), "cgroups": harness.cgroups_usable()}
     tap.diag("host: %s /dev/kvm, %s /dev/vhost-net, hugetlbfs mounted for %s KiB pages, "
              "NUMA nodes %s, CPUs %s, private network namespaces: %s" % (
                  "usable" if host["kvm"] else "no usable",
