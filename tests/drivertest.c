@@ -48,7 +48,7 @@
  *  - libvirt's Set*Parameters applied to a definition: names, types,
  *    ranges, duplicates, memory's "unlimited", the hard/swap rule, a
  *    period of 0 on a running domain, block I/O device lists merged and
- *    refused with libvirt's reasons;
+ *    refused with libvirt's reasons, <numatune>'s mode and node set;
  *  - the host's /dev/kvm: guest_memfd with MMAP and INIT_SHARED (skipped
  *    without /dev/kvm).
  * With Debian's QEMU (skipped, with the reason, when it is absent), through
@@ -3104,6 +3104,25 @@ testTuneApply(void)
     testTuneParam(params, "weight", VGM_TYPED_PARAM_UINT)->v.ui = 0;
     msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_BLKIO, params, TRUE, VGM_ERR_INVALID_ARG);
     g_assert_cmpstr(msg, ==, "a running domain's block I/O weight cannot be 0");
+
+    /* <numatune>: a node set makes the placement static; a running
+     * domain keeps its mode, and a strict mode its node set */
+    TUNE_RESET();
+    testTuneParam(params, "numa_nodeset", VGM_TYPED_PARAM_STRING)->v.s = g_strdup("0");
+    testTuneParam(params, "numa_mode", VGM_TYPED_PARAM_INT)->v.i = VGM_DOMAIN_NUMATUNE_MEM_PREFERRED;
+    g_assert_null(testTuneApplyMessage(def, VGM_DRIVER_TUNE_NUMA, params, FALSE, 0));
+    g_assert_true(def->numatune.memorySet);
+    g_assert_cmpint(def->numatune.mode, ==, VGM_DOMAIN_NUMATUNE_MEM_PREFERRED);
+    g_assert_cmpint(def->numatune.placement, ==, VGM_DOMAIN_NUMATUNE_PLACEMENT_STATIC);
+    g_assert_true(vgmBitmapIsSet(def->numatune.nodeset, 0));
+    TUNE_RESET();
+    testTuneParam(params, "numa_mode", VGM_TYPED_PARAM_INT)->v.i = VGM_DOMAIN_NUMATUNE_MEM_STRICT;
+    msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_NUMA, params, TRUE, VGM_ERR_OPERATION_INVALID);
+    g_assert_cmpstr(msg, ==, "cannot change the <numatune> mode of running domain 'tune'");
+    TUNE_RESET();
+    testTuneParam(params, "numa_nodeset", VGM_TYPED_PARAM_STRING)->v.s = g_strdup("");
+    msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_NUMA, params, FALSE, VGM_ERR_OPERATION_INVALID);
+    g_assert_cmpstr(msg, ==, "invalid nodeset of 'numatune': ''");
 #undef TUNE_RESET
 }
 

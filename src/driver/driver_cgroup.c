@@ -849,6 +849,15 @@ vgmDriverTuneParams(const VgmDomainDef *def, VgmDriverTuneKind kind, gboolean st
                                VGM_TYPED_PARAM_STRING)->v.s =
                 vgmDriverTuneDeviceList(&def->blkiotune, i);
         break;
+    case VGM_DRIVER_TUNE_NUMA:
+        /* libvirt's: strict when <numatune> does not say; the node set as
+         * the definition has it (none under placement 'auto') */
+        vgmDriverTuneParam(params, "numa_mode", VGM_TYPED_PARAM_INT)->v.i =
+            def->numatune.memorySet ? (int)def->numatune.mode : VGM_DOMAIN_NUMATUNE_MEM_STRICT;
+        if (strings)
+            vgmDriverTuneParam(params, "numa_nodeset", VGM_TYPED_PARAM_STRING)->v.s =
+                def->numatune.nodeset ? vgmBitmapFormat(def->numatune.nodeset) : g_strdup("");
+        break;
     }
     return params;
 }
@@ -1033,10 +1042,118 @@ vgmDriverTuneApplyOne(VgmDomainDef *def, VgmDriverTuneKind kind, const VgmTypedP
                 return vgmDriverTuneApplyBlkioDevices(&def->blkiotune, p, i, error);
         }
         break;
+    case VGM_DRIVER_TUNE_NUMA:
+        break;
     }
     vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, _("parameter '%1$s' not supported"),
                 p->field ? p->field : "");
     return FALSE;
+}
+
+/* <numatune>'s <memory> of @def given mode @mode (-1: unchanged) and
+ * node set @nodeset (NULL: unchanged), as libvirt sets them: strict when
+ * none was given, a node set makes the placement static, no node set
+ * takes the vCPUs' placement (static needs a node set; auto drops it) */
+static gboolean
+vgmDriverTuneSetNuma(VgmDomainDef *def, int mode, const VgmBitmap *nodeset, GError **error)
+{
+    VgmDomainNumatune *nt = &def->numatune;
+    VgmDomainNumatunePlacement placement = nt->placement;
+
+    if (mode < 0 && !nodeset)
+        return TRUE;
+    if (!nt->memorySet) {
+        if (mode < 0)
+            mode = VGM_DOMAIN_NUMATUNE_MEM_STRICT;
+        placement = VGM_DOMAIN_NUMATUNE_PLACEMENT_DEFAULT;
+    }
+    if (mode >= 0) {
+        nt->mode = mode;
+        nt->modeSet = TRUE;
+    }
+    if (nodeset) {
+        vgmBitmapFree(nt->nodeset);
+        nt->nodeset = vgmBitmapCopy(nodeset);
+        placement = VGM_DOMAIN_NUMATUNE_PLACEMENT_STATIC;
+    }
+    if (placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_DEFAULT)
+        placement = nt->nodeset || def->cpuPlacement != VGM_DOMAIN_CPU_PLACEMENT_AUTO ?
+            VGM_DOMAIN_NUMATUNE_PLACEMENT_STATIC : VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO;
+    if (placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_STATIC && !nt->nodeset) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<numatune> needs a node set (numa_nodeset) where its placement is static"));
+        return FALSE;
+    }
+    if (placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO)
+        g_clear_pointer(&nt->nodeset, vgmBitmapFree);
+    nt->placement = placement;
+    nt->memorySet = TRUE;
+    nt->present = TRUE;
+    return TRUE;
+}
+
+/* numa_mode and numa_nodeset: a config takes them as libvirt sets them;
+ * a running domain keeps its mode and, as virt-gmem does not run
+ * mode='restrictive' (the only one libvirt changes live, through the
+ * cpuset controller), its node set */
+static gboolean
+vgmDriverTuneApplyNuma(VgmDomainDef *def, const GPtrArray *params, gboolean live,
+                       GError **error)
+{
+    g_autoptr(VgmBitmap) nodeset = NULL;
+    const VgmDomainNumatune *nt = &def->numatune;
+    int mode = -1;
+    guint i;
+
+    for (i = 0; i < params->len; i++) {
+        const VgmTypedParam *p = g_ptr_array_index(params, i);
+
+        if (g_strcmp0(p->field, "numa_mode") == 0) {
+            if (!vgmDriverTuneCheckType(p, VGM_TYPED_PARAM_INT, error))
+                return FALSE;
+            if (p->v.i < 0 || p->v.i >= VGM_DOMAIN_NUMATUNE_MEM_LAST) {
+                vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported numatune mode: '%1$d'"),
+                            p->v.i);
+                return FALSE;
+            }
+            mode = p->v.i;
+        } else if (g_strcmp0(p->field, "numa_nodeset") == 0) {
+            g_autoptr(GError) err = NULL;
+
+            if (!vgmDriverTuneCheckType(p, VGM_TYPED_PARAM_STRING, error))
+                return FALSE;
+            if (p->v.s && *p->v.s && !(nodeset = vgmBitmapParse(p->v.s, "numa_nodeset", &err))) {
+                vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s", err->message);
+                return FALSE;
+            }
+            if (!nodeset || vgmBitmapCount(nodeset) == 0) {
+                vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                            _("invalid nodeset of 'numatune': '%1$s'"), p->v.s ? p->v.s : "");
+                return FALSE;
+            }
+        } else {
+            vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, _("parameter '%1$s' not supported"),
+                        p->field ? p->field : "");
+            return FALSE;
+        }
+    }
+    if (!live)
+        return vgmDriverTuneSetNuma(def, mode, nodeset, error);
+    if (mode >= 0 && mode != (nt->memorySet ? (int)nt->mode : VGM_DOMAIN_NUMATUNE_MEM_STRICT)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot change the <numatune> mode of running domain '%1$s'"), def->name);
+        return FALSE;
+    }
+    /* as libvirt: a strict mode given keeps the node set it has; any
+     * other node set given is a change */
+    if (mode == VGM_DOMAIN_NUMATUNE_MEM_STRICT ? !vgmBitmapEqual(nodeset, nt->nodeset)
+                                               : nodeset != NULL) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot change the <numatune> node set of running domain '%1$s': a node set changes live only in mode 'restrictive', which virt-gmem does not run"),
+                    def->name);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 gboolean
@@ -1055,11 +1172,15 @@ vgmDriverTuneApply(VgmDomainDef *def, VgmDriverTuneKind kind, const GPtrArray *p
                         _("parameter '%1$s' occurs more than once"), p->field);
             return FALSE;
         }
+        if (kind == VGM_DRIVER_TUNE_NUMA)
+            continue;
         if (!vgmDriverTuneApplyOne(def, kind, p, live, error))
             return FALSE;
         limits |= g_strcmp0(p->field, "hard_limit") == 0 ||
                   g_strcmp0(p->field, "swap_hard_limit") == 0;
     }
+    if (kind == VGM_DRIVER_TUNE_NUMA)
+        return vgmDriverTuneApplyNuma(def, params, live, error);
     /* libvirt's rule for a change of either: the memory limit no higher
      * than the memory and swap limit */
     if (limits && def->memtune.hardLimit > def->memtune.swapHardLimit) {

@@ -3482,10 +3482,15 @@ vgmDriverDomainTuneLive(const VgmDriverStore *store, VgmDriverDomain *dom, gcons
     g_autoptr(VgmQemuMonitor) mon = NULL;
     const unsigned int parse = VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE;
 
-    return (old = vgmDomainDefParseString(dom->status->xml, NULL, parse, error)) &&
-           (def = vgmDomainDefParseString(dom->status->xml, NULL, parse, error)) &&
-           vgmDriverTuneApply(def, c->kind, c->params, TRUE, error) &&
-           vgmDomainDefValidate(def, error) &&
+    if (!(old = vgmDomainDefParseString(dom->status->xml, NULL, parse, error)) ||
+        !(def = vgmDomainDefParseString(dom->status->xml, NULL, parse, error)) ||
+        !vgmDriverTuneApply(def, c->kind, c->params, TRUE, error))
+        return FALSE;
+    /* (a running domain's <numatune> cannot change: what passed changed
+     * nothing) */
+    if (c->kind == VGM_DRIVER_TUNE_NUMA)
+        return TRUE;
+    return vgmDomainDefValidate(def, error) &&
            (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
            vgmDriverCgroupApplyLive(store, old, def, mon, dom->status->qemu.pid, error) &&
            vgmDriverDomainSaveLive(store, dom, def, error);

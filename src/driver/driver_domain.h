@@ -267,10 +267,12 @@ typedef enum {
     VGM_DRIVER_TUNE_SCHED,      /* <cputune>'s shares, periods and quotas */
     VGM_DRIVER_TUNE_MEMORY,     /* <memtune> */
     VGM_DRIVER_TUNE_BLKIO,      /* <blkiotune> */
+    VGM_DRIVER_TUNE_NUMA,       /* <numatune>'s <memory> */
 } VgmDriverTuneKind;
 
-/* libvirt's virDomainSetSchedulerParametersFlags, SetMemoryParameters and
- * SetBlkioParameters on @ref: @params (VgmTypedParam) in the config
+/* libvirt's virDomainSetSchedulerParametersFlags, SetMemoryParameters,
+ * SetBlkioParameters and SetNumaParameters on @ref: @params
+ * (VgmTypedParam) in the config
  * (checked as a define checks it) and, AFFECT_LIVE or AFFECT_CURRENT
  * while it runs, on the running domain's cgroups and in its live XML */
 gboolean vgmDriverDomainSetTune(const VgmDriverStore *store, const char *ref,

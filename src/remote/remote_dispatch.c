@@ -2157,6 +2157,17 @@ vgmRemoteDispatchDomainGetBlkioParameters(VgmRemoteClient *client,
                             &ret->params.len, &ret->nparams, error);
 }
 
+gboolean
+vgmRemoteDispatchDomainGetNumaParameters(VgmRemoteClient *client,
+                                         const VgmRemoteDomainGetNumaParametersArgs *args,
+                                         VgmRemoteDomainGetNumaParametersRet *ret,
+                                         GError **error)
+{
+    return vgmRemoteGetTune(client, &args->dom, VGM_DRIVER_TUNE_NUMA, args->nparams,
+                            args->flags, VGM_REMOTE_DOMAIN_NUMA_PARAMETERS_MAX, &ret->params.val,
+                            &ret->params.len, &ret->nparams, error);
+}
+
 /* The typed parameters a client gave, as VgmTypedParam */
 static GPtrArray *
 vgmRemoteTypedParamsGet(const VgmRemoteTypedParam *val, guint32 len)
@@ -2243,6 +2254,15 @@ vgmRemoteDispatchDomainSetBlkioParameters(VgmRemoteClient *client,
                                           GError **error)
 {
     return vgmRemoteSetTune(client, &args->dom, VGM_DRIVER_TUNE_BLKIO, args->params.val,
+                            args->params.len, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSetNumaParameters(VgmRemoteClient *client,
+                                         const VgmRemoteDomainSetNumaParametersArgs *args,
+                                         GError **error)
+{
+    return vgmRemoteSetTune(client, &args->dom, VGM_DRIVER_TUNE_NUMA, args->params.val,
                             args->params.len, args->flags, error);
 }
 

@@ -25,7 +25,8 @@ timeout. What it covers, in order:
   running one (vcpuinfo: each vCPU running, with its affinity);
   schedinfo --set, memtune and blkiotune with values on a config and on a
   running domain, read back through virsh and the kernel's cgroups
-  (tune_live_tests); a transient domain with VNC and SPICE, autoport:
+  (tune_live_tests); numatune of a config and a running domain
+  (numatune_tests); a transient domain with VNC and SPICE, autoport:
   its live XML names the ports the server chose and 127.0.0.1, and
   domdisplay (--all, --type spice) and vncdisplay print them.
 
@@ -512,6 +513,8 @@ def run_tests(tap, target, tmp):
     pin_live_tests(tap, target, tmp)
 
     tune_live_tests(tap, target, tmp)
+
+    numatune_tests(tap, target, tmp)
 
     graphics_tests(tap, target, tmp)
 
@@ -1964,6 +1967,76 @@ def tune_live_tests(tap, target, tmp):
     r = virsh(uri, "destroy", TUNE_LIVE)
     r2 = virsh(uri, "undefine", TUNE_LIVE)
     tap.ok(r.rc == 0 and r2.rc == 0, names[10], r.describe() + r2.describe())
+
+
+NUMA = "vgmtest-virsh-numatune"
+NUMA_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu placement='static'>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
+</domain>
+""" % NUMA
+
+
+def numatune_tests(tap, target, tmp):
+    """virsh numatune (virDomainGetNumaParameters, SetNumaParameters) on a
+    config: libvirt's defaults (strict, no node set), a mode without a
+    node set refused under static placement, a node set then a mode
+    (dumpxml --inactive), an unknown mode refused; on the running domain
+    (host node 0): a mode change and a node set refused, --config
+    changing the config alone. Captured from virsh 9.0 against libvirtd
+    9.0 on 2026-12-03; where the messages differ, by_mode gives both."""
+    uri = target.uri
+    f = harness.write_file(tmp, NUMA + ".xml", NUMA_XML)
+    r = virsh(uri, "define", f)
+    tap.eq(r.rc, 0, "virsh define: a domain without <numatune>")
+    r = virsh(uri, "numatune", NUMA)
+    tap.eq((r.rc, r.out), (0, "numa_mode      : strict\nnuma_nodeset   : \n\n"),
+           "virsh numatune: strict and no node set when <numatune> says nothing")
+    r = virsh(uri, "numatune", NUMA, "--mode", "interleave")
+    tap.eq((r.rc, r.err), (1, "error: Unable to change numa parameters\nerror: %s\n" % harness.by_mode(
+        target, "unsupported configuration: nodeset for NUMA memory tuning must be set if "
+        "'placement' is 'static'",
+        "<numatune> needs a node set (numa_nodeset) where its placement is static")),
+        "virsh numatune --mode without a node set under static placement is refused")
+    r = virsh(uri, "numatune", NUMA, "--nodeset", "0")
+    r2 = virsh(uri, "numatune", NUMA, "--mode", "interleave")
+    r3 = virsh(uri, "numatune", NUMA)
+    x = virsh(uri, "dumpxml", "--inactive", NUMA).out
+    tap.eq((r.rc, r2.rc, r3.out, "<memory mode='interleave' nodeset='0'/>" in x),
+           (0, 0, "numa_mode      : interleave\nnuma_nodeset   : 0\n\n", True),
+           "virsh numatune --nodeset, then --mode: the config's <numatune>")
+    r = virsh(uri, "numatune", NUMA, "--mode", "9")
+    tap.eq((r.rc, r.err), (1, "error: Unable to change numa parameters\nerror: %s\n" % harness.by_mode(
+        target, "invalid argument: unsupported numatune mode: '9'",
+        "unsupported numatune mode: '9'")), "virsh numatune --mode 9 is refused")
+    r = virsh(uri, "start", "--paused", NUMA, timeout=120)
+    tap.eq(r.rc, 0, "virsh start --paused: the domain on host node 0, interleaved")
+    r = virsh(uri, "numatune", NUMA, "--mode", "strict")
+    tap.eq((r.rc, r.err), (1, "error: Unable to change numa parameters\nerror: %s\n" % harness.by_mode(
+        target, "Requested operation is not valid: can't change numatune mode for running domain",
+        "cannot change the <numatune> mode of running domain '%s'" % NUMA)),
+        "virsh numatune --mode of a running domain is refused")
+    r = virsh(uri, "numatune", NUMA, "--nodeset", "0", "--live")
+    tap.eq((r.rc, r.err), (1, "error: Unable to change numa parameters\nerror: %s\n" % harness.by_mode(
+        target, "Requested operation is not valid: change of nodeset for running domain "
+        "requires restrictive numa mode",
+        "cannot change the <numatune> node set of running domain '%s': a node set changes live "
+        "only in mode 'restrictive', which virt-gmem does not run" % NUMA)),
+        "virsh numatune --nodeset --live of a running interleaved domain is refused")
+    r = virsh(uri, "numatune", NUMA, "--mode", "preferred", "--config")
+    r2 = virsh(uri, "numatune", NUMA, "--config")
+    r3 = virsh(uri, "numatune", NUMA)
+    tap.eq((r.rc, r2.out, r3.out),
+           (0, "numa_mode      : preferred\nnuma_nodeset   : 0\n\n",
+            "numa_mode      : interleave\nnuma_nodeset   : 0\n\n"),
+           "virsh numatune --mode --config of a running domain: the config alone")
+    r = virsh(uri, "destroy", NUMA)
+    r2 = virsh(uri, "undefine", NUMA)
+    tap.ok(r.rc == 0 and r2.rc == 0, "virsh destroy and undefine: the numatune domain",
+           r.describe() + r2.describe())
 
 
 def pin_expectations():
