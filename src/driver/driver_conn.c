@@ -45,6 +45,9 @@ struct _VgmDriver {
     GPtrArray *callbacks;       /* VgmDriverCallback */
 
     VgmDriverWatch *watch;      /* vgmDriverWatchEvents, or NULL */
+
+    GMutex jobsLock;            /* guards jobs, and each job while read */
+    GHashTable *jobs;           /* name -> VgmDriverJob of a save running */
 };
 
 /* Callback ids count across every driver of the process, as libvirtd's
@@ -81,6 +84,8 @@ vgmDriverNew(const char *root, GError **error)
                                              (GDestroyNotify)vgmDriverMutexFree);
     g_mutex_init(&drv->eventLock);
     drv->callbacks = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverCallbackFree);
+    g_mutex_init(&drv->jobsLock);
+    drv->jobs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return drv;
 }
 
@@ -90,6 +95,8 @@ vgmDriverFree(VgmDriver *drv)
     if (!drv)
         return;
     vgmDriverWatchFree(drv->watch);
+    g_hash_table_unref(drv->jobs);
+    g_mutex_clear(&drv->jobsLock);
     g_ptr_array_unref(drv->callbacks);
     g_mutex_clear(&drv->eventLock);
     g_hash_table_unref(drv->domainLocks);
@@ -939,6 +946,7 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, unsigned int f
               GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverJob job = { 0 };
     GMutex *m;
     gboolean ok, running = FALSE;
 
@@ -951,16 +959,150 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, unsigned int f
     if ((dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
         drv->watch && dom->status && dom->status->qemu.pid > 0)
         vgmDriverWatchReported(drv->watch, name, dom->status->qemu.pid);
+    /* the job calls see the save while it runs */
+    g_mutex_init(&job.lock);
+    job.started = g_get_monotonic_time();
+    g_mutex_lock(&drv->jobsLock);
+    g_hash_table_replace(drv->jobs, g_strdup(name), &job);
+    g_mutex_unlock(&drv->jobsLock);
     ok = dom && vgmDriverDomainSave(drv->store, name, path,
                                     ((flags & VGM_SAVE_RUNNING) ? VGM_DRIVER_SAVE_RUNNING : 0) |
                                     ((flags & VGM_SAVE_PAUSED) ? VGM_DRIVER_SAVE_PAUSED : 0),
-                                    &running, NULL, error);
+                                    &running, NULL, &job, error);
+    g_mutex_lock(&drv->jobsLock);
+    g_hash_table_remove(drv->jobs, name);
+    g_mutex_unlock(&drv->jobsLock);
+    g_mutex_clear(&job.lock);
     g_mutex_unlock(m);
     if (!ok)
         return FALSE;
     if (running)
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SAVED);
+    return TRUE;
+}
+
+/* The running domain @name (a refusal else, as libvirt's job calls
+ * refuse a shut-off domain) */
+static gboolean
+vgmDriverJobDomainActive(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverDomainLookupByName(drv->store, name,
+                                                                VGM_DRIVER_LOOKUP_BRIEF, error);
+
+    if (!dom)
+        return FALSE;
+    if (!vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverGetJobInfo(VgmDriver *drv, const char *name, VgmDriverJobInfo *info, GError **error)
+{
+    VgmDriverJob *job;
+
+    memset(info, 0, sizeof(*info));
+    if (!vgmDriverJobDomainActive(drv, name, error))
+        return FALSE;
+    g_mutex_lock(&drv->jobsLock);
+    if ((job = g_hash_table_lookup(drv->jobs, name))) {
+        g_mutex_lock(&job->lock);
+        info->type = VGM_DOMAIN_JOB_UNBOUNDED;
+        info->elapsedMs = (guint64)(g_get_monotonic_time() - job->started) / 1000;
+        info->memTotal = job->memTotal;
+        info->memProcessed = job->memProcessed;
+        info->memRemaining = job->memRemaining;
+        info->memBps = job->memBps;
+        g_mutex_unlock(&job->lock);
+    }
+    g_mutex_unlock(&drv->jobsLock);
+    return TRUE;
+}
+
+GPtrArray *
+vgmDriverGetJobStats(VgmDriver *drv, const char *name, unsigned int flags, int *type,
+                     GError **error)
+{
+    GPtrArray *params;
+    VgmDriverJobInfo info;
+    const struct {
+        const char *field;
+        const guint64 *value;
+    } fields[] = {
+        /* libvirt's names: the guest's memory is all the data a save has */
+        { "time_elapsed", &info.elapsedMs },
+        { "data_total", &info.memTotal },
+        { "data_processed", &info.memProcessed },
+        { "data_remaining", &info.memRemaining },
+        { "memory_total", &info.memTotal },
+        { "memory_processed", &info.memProcessed },
+        { "memory_remaining", &info.memRemaining },
+        { "memory_bps", &info.memBps },
+    };
+    size_t i;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_JOB_STATS_COMPLETED |
+                                    VGM_DOMAIN_JOB_STATS_KEEP_COMPLETED, error))
+        return NULL;
+    params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    /* no finished job is kept: the completed one is none */
+    if (flags & VGM_DOMAIN_JOB_STATS_COMPLETED) {
+        *type = VGM_DOMAIN_JOB_NONE;
+        return params;
+    }
+    if (!vgmDriverGetJobInfo(drv, name, &info, error)) {
+        g_ptr_array_unref(params);
+        return NULL;
+    }
+    *type = info.type;
+    if (info.type == VGM_DOMAIN_JOB_NONE)
+        return params;
+    {
+        VgmTypedParam *p = g_new0(VgmTypedParam, 1);
+
+        p->field = g_strdup("operation");
+        p->type = VGM_TYPED_PARAM_INT;
+        p->v.i = VGM_DOMAIN_JOB_OPERATION_SAVE;
+        g_ptr_array_add(params, p);
+    }
+    for (i = 0; i < G_N_ELEMENTS(fields); i++) {
+        VgmTypedParam *p = g_new0(VgmTypedParam, 1);
+
+        p->field = g_strdup(fields[i].field);
+        p->type = VGM_TYPED_PARAM_ULLONG;
+        p->v.ul = *fields[i].value;
+        g_ptr_array_add(params, p);
+    }
+    return params;
+}
+
+gboolean
+vgmDriverAbortJob(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    VgmDriverJob *job;
+
+    if (flags & VGM_DOMAIN_ABORT_JOB_POSTCOPY) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, "%s",
+                    _("the domain's job is not an outgoing migration in post-copy mode"));
+        return FALSE;
+    }
+    if (!vgmDriverCheckFlags(flags, 0, error) || !vgmDriverJobDomainActive(drv, name, error))
+        return FALSE;
+    g_mutex_lock(&drv->jobsLock);
+    if ((job = g_hash_table_lookup(drv->jobs, name))) {
+        g_mutex_lock(&job->lock);
+        job->abort = TRUE;
+        g_mutex_unlock(&job->lock);
+    }
+    g_mutex_unlock(&drv->jobsLock);
+    if (!job) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("no job is active on domain '%1$s'"), name);
+        return FALSE;
+    }
     return TRUE;
 }
 

@@ -148,6 +148,38 @@ int vgmDriverOpenGraphicsFD(VgmDriver *drv, const char *name, unsigned int idx,
  * SUSPENDED (paused) if it ran, then STOPPED (saved). */
 gboolean vgmDriverSave(VgmDriver *drv, const char *name, const char *path, unsigned int flags,
                        GError **error);
+/* libvirt's virDomainJobType and virDomainJobOperation we report */
+#define VGM_DOMAIN_JOB_NONE 0
+#define VGM_DOMAIN_JOB_UNBOUNDED 2
+#define VGM_DOMAIN_JOB_OPERATION_SAVE 2
+/* virDomainGetJobStats flags: the last completed job (none is kept) */
+#define VGM_DOMAIN_JOB_STATS_COMPLETED (1u << 0)
+#define VGM_DOMAIN_JOB_STATS_KEEP_COMPLETED (1u << 1)
+/* virDomainAbortJobFlags: a post-copy migration's abort */
+#define VGM_DOMAIN_ABORT_JOB_POSTCOPY (1u << 0)
+/* What libvirt's virDomainGetJobInfo reports */
+typedef struct {
+    int type;                   /* VGM_DOMAIN_JOB_* */
+    guint64 elapsedMs;
+    guint64 memTotal;           /* bytes */
+    guint64 memProcessed;
+    guint64 memRemaining;
+    guint64 memBps;
+} VgmDriverJobInfo;
+/* virDomainGetJobInfo: a save of running domain @name in progress
+ * (vgmDriverSave: UNBOUNDED, its time and QEMU's progress), else NONE;
+ * a shut-off domain refused */
+gboolean vgmDriverGetJobInfo(VgmDriver *drv, const char *name, VgmDriverJobInfo *info,
+                             GError **error);
+/* virDomainGetJobStats: the same as libvirt's typed parameters
+ * (operation, time_elapsed, data_*, memory_*), in *@type the job type */
+GPtrArray *vgmDriverGetJobStats(VgmDriver *drv, const char *name, unsigned int flags,
+                                int *type, GError **error);
+/* virDomainAbortJob(Flags): the save of @name in progress stops (it fails
+ * with VGM_ERR_OPERATION_ABORTED and leaves the guest as it was); none
+ * is an error */
+gboolean vgmDriverAbortJob(VgmDriver *drv, const char *name, unsigned int flags,
+                           GError **error);
 /* Starts the domain saved in image @path (vgmDriverDomainRestore);
  * raises STARTED (restored), then RESUMED (from snapshot) when it runs,
  * else SUSPENDED (restored, or paused when asked). */

@@ -602,6 +602,13 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
         return TRUE;
     }
 
+    /* a save of this process holds the monitor: the guest is paused for
+     * it, as libvirt reports it */
+    if (vgmDriverStoreGetBusy(store, dom->name) && vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
+        dom->state = VGM_DOMAIN_STATE_PAUSED;
+        dom->reason = N_("saving");
+        return TRUE;
+    }
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
         !(qs = vgmDriverProcessQueryStatus(mon, &err))) {
         g_clear_pointer(&mon, vgmQemuMonitorFree);
@@ -1622,11 +1629,37 @@ vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
-/* Migrates the paused guest of @mon into @fd (QEMU gets a copy) and
- * waits until QEMU has written all of it */
+/* QEMU's progress (query-migrate's "ram") kept in @job; TRUE when an
+ * abort is asked for */
 static gboolean
-vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, GError **error)
+vgmDriverDomainJobUpdate(VgmDriverJob *job, JsonObject *o)
 {
+    JsonObject *ram = o && json_object_has_member(o, "ram") ?
+        json_object_get_object_member(o, "ram") : NULL;
+    gboolean abort;
+
+    g_mutex_lock(&job->lock);
+    if (ram) {
+        job->memTotal = (guint64)json_object_get_int_member_with_default(ram, "total", 0);
+        job->memProcessed = (guint64)json_object_get_int_member_with_default(ram, "transferred", 0);
+        job->memRemaining = (guint64)json_object_get_int_member_with_default(ram, "remaining", 0);
+        /* QEMU's mbps: megabits per second */
+        job->memBps = (guint64)(json_object_get_double_member_with_default(ram, "mbps", 0) *
+                                1000 * 1000 / 8);
+    }
+    abort = job->abort;
+    g_mutex_unlock(&job->lock);
+    return abort;
+}
+
+/* Migrates the paused guest of @mon into @fd (QEMU gets a copy) and
+ * waits until QEMU has written all of it, keeping @job's progress (or
+ * NULL); an abort asked for cancels it */
+static gboolean
+vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, VgmDriverJob *job, GError **error)
+{
+    gboolean cancelled = FALSE;
+
     g_autoptr(JsonObject) getfd = json_object_new();
     g_autoptr(JsonObject) params = json_object_new();
     g_autoptr(JsonObject) migrate = json_object_new();
@@ -1651,11 +1684,21 @@ vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, GError **error)
         st = o ? json_object_get_string_member_with_default(o, "status", "") : "";
         if (g_str_equal(st, "completed"))
             return TRUE;
+        if (cancelled && (g_str_equal(st, "cancelled") || g_str_equal(st, "failed"))) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_ABORTED, "%s",
+                        _("the save was aborted by a client (virDomainAbortJob)"));
+            return FALSE;
+        }
         if (g_str_equal(st, "failed") || g_str_equal(st, "cancelled")) {
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("QEMU's migration %1$s: %2$s"), st,
                         json_object_get_string_member_with_default(o, "error-desc",
                                                                    _("no reason given")));
             return FALSE;
+        }
+        if (job && !cancelled && vgmDriverDomainJobUpdate(job, o)) {
+            if (!vgmQemuMonitorCommand(mon, "migrate_cancel", NULL, NULL, error))
+                return FALSE;
+            cancelled = TRUE;
         }
         g_usleep(10 * 1000);
     }
@@ -1663,7 +1706,8 @@ vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, GError **error)
 
 gboolean
 vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *path,
-                    unsigned int flags, gboolean *wasRunning, char **name, GError **error)
+                    unsigned int flags, gboolean *wasRunning, char **name, VgmDriverJob *job,
+                    GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
@@ -1706,6 +1750,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
     running = dom->state == VGM_DOMAIN_STATE_RUNNING;
     if (running && !vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))
         return FALSE;
+    vgmDriverStoreSetBusy(store, dom->name, "saving");
     keep = (flags & VGM_DRIVER_SAVE_RUNNING) ? TRUE :
            (flags & VGM_DRIVER_SAVE_PAUSED) ? FALSE : running;
     if ((fd = vgmDriverSaveImageCreate(target, dom->status->xml, keep, &tmp, &err)) < 0)
@@ -1713,7 +1758,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
     /* (the save as a whole has no bound: the guest's memory takes what
      * the disk takes; each poll of it gets the monitor's default wait) */
     vgmQemuMonitorSetTimeout(mon, 0);
-    if (!vgmDriverDomainMigrateToFd(mon, fd, &err)) {
+    if (!vgmDriverDomainMigrateToFd(mon, fd, job, &err)) {
         close(fd);
         g_unlink(tmp);
         goto resume;
@@ -1722,6 +1767,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
     if (!vgmFileCommitTemp(fd, tmp, target, 0600, &err))
         goto resume;
     g_clear_pointer(&mon, vgmQemuMonitorFree);
+    vgmDriverStoreSetBusy(store, dom->name, NULL);
     /* the image is whole: QEMU's part is over */
     if (!vgmDriverDomainCleanup(store, dom, error))
         return FALSE;
@@ -1742,6 +1788,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
             g_warning(_("domain '%1$s' stays paused after its save failed: %2$s"),
                       dom->name, contErr->message);
     }
+    vgmDriverStoreSetBusy(store, dom->name, NULL);
     vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
                 _("cannot save domain '%1$s': %2$s"), dom->name, err->message);
     return FALSE;

@@ -181,9 +181,22 @@ gboolean vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const 
  * migration bandwidth then, in bytes/s: 1 PiB/s, no limit at all) */
 #define VGM_DRIVER_SAVE_FDNAME "vgm-save"
 #define VGM_DRIVER_SAVE_BANDWIDTH (G_GINT64_CONSTANT(1) << 50)
+/* A save in progress as libvirt's job calls see it: QEMU's progress,
+ * kept by the save, and an abort asked for by another thread */
+typedef struct {
+    GMutex lock;
+    gint64 started;             /* g_get_monotonic_time() */
+    guint64 memTotal;           /* bytes of guest memory, as QEMU counts */
+    guint64 memProcessed;
+    guint64 memRemaining;
+    guint64 memBps;
+    gboolean abort;             /* vgmDriverAbortJob asked */
+} VgmDriverJob;
+/* @job (or NULL): the progress kept, an abort heeded (the save then fails
+ * with VGM_ERR_OPERATION_ABORTED and leaves the guest as it was) */
 gboolean vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *path,
                              unsigned int flags, gboolean *wasRunning, char **name,
-                             GError **error);
+                             VgmDriverJob *job, GError **error);
 /* Starts the domain saved in image @path (virsh restore): the defined
  * domain of its name and uuid, else a transient one. The guest goes on
  * where it was saved, running if it ran then, unless the flags say

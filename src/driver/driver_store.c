@@ -62,6 +62,9 @@ struct _VgmDriverStoreCache {
     GHashTable *dots;       /* dot files in the config dir (set) */
     GHashTable *unchecked;  /* config name -> VGM_DRIVER_CHECK_* */
     VgmDriverStoreView *view; /* the view as of the last change, or NULL */
+
+    GHashTable *busy;       /* name -> what holds its QEMU's monitor (a
+                             * static string) in this process */
 };
 
 /* What an unchecked config needs: a look at the file's identity (a new
@@ -132,6 +135,7 @@ vgmDriverStoreFree(VgmDriverStore *store)
             close(c->notifyFd);
         g_hash_table_unref(c->configs);
         g_hash_table_unref(c->uuids);
+        g_hash_table_unref(c->busy);
         g_clear_pointer(&c->files, g_hash_table_unref);
         g_clear_pointer(&c->dots, g_hash_table_unref);
         g_clear_pointer(&c->unchecked, g_hash_table_unref);
@@ -154,6 +158,7 @@ vgmDriverStoreOpen(const char *root, GError **error)
     store->cache->uuids = g_hash_table_new_full(vgmDriverUUIDHash, vgmDriverUUIDEqual,
                                                 g_free, g_free);
     store->cache->notifyFd = -1;
+    store->cache->busy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     store->cgroupRoot = g_strdup(g_getenv("VIRT_GMEM_CGROUP_ROOT"));
     if (!root || !*root)
@@ -185,6 +190,31 @@ vgmDriverStoreOpen(const char *root, GError **error)
         !vgmFileMakePath(store->logDir, 0755, error))
         return NULL;
     return g_steal_pointer(&store);
+}
+
+void
+vgmDriverStoreSetBusy(const VgmDriverStore *store, const char *name, const char *what)
+{
+    VgmDriverStoreCache *c = store->cache;
+
+    g_mutex_lock(&c->lock);
+    if (what)
+        g_hash_table_replace(c->busy, g_strdup(name), (gpointer)what);
+    else
+        g_hash_table_remove(c->busy, name);
+    g_mutex_unlock(&c->lock);
+}
+
+const char *
+vgmDriverStoreGetBusy(const VgmDriverStore *store, const char *name)
+{
+    VgmDriverStoreCache *c = store->cache;
+    const char *what;
+
+    g_mutex_lock(&c->lock);
+    what = g_hash_table_lookup(c->busy, name);
+    g_mutex_unlock(&c->lock);
+    return what;
 }
 
 gboolean

@@ -50,6 +50,13 @@ typedef struct {
     struct _VgmDriverStoreCache *cache; /* parsed configs, uuid hints */
 } VgmDriverStore;
 
+/* A long operation of this process (a save) holds domain @name's QEMU
+ * monitor, which takes one client at a time: a look at the domain then
+ * reads its state from @what (a static string: "saving") rather than
+ * wait for the monitor. NULL @what: over. */
+void vgmDriverStoreSetBusy(const VgmDriverStore *store, const char *name, const char *what);
+const char *vgmDriverStoreGetBusy(const VgmDriverStore *store, const char *name);
+
 /*
  * Opens the store under @root; NULL @root: $VIRT_GMEM_ROOT if set, else the
  * defaults (root: /var/lib/virt-gmem, /run/virt-gmem,

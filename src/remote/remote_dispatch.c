@@ -47,6 +47,7 @@ enum {
     VGM_LV_ERR_CONFIG_UNSUPPORTED = 67,
     VGM_LV_ERR_OPERATION_TIMEOUT = 68,
     VGM_LV_ERR_ARGUMENT_UNSUPPORTED = 74,
+    VGM_LV_ERR_OPERATION_ABORTED = 78,
     VGM_LV_ERR_OPERATION_UNSUPPORTED = 84,
     VGM_LV_ERR_DEVICE_MISSING = 99,
 };
@@ -74,6 +75,7 @@ static const struct {
     { VGM_ERR_NO_NETWORK, VGM_LV_ERR_NO_NETWORK },
     { VGM_ERR_ARGUMENT_UNSUPPORTED, VGM_LV_ERR_ARGUMENT_UNSUPPORTED },
     { VGM_ERR_DEVICE_MISSING, VGM_LV_ERR_DEVICE_MISSING },
+    { VGM_ERR_OPERATION_ABORTED, VGM_LV_ERR_OPERATION_ABORTED },
 };
 
 int
@@ -2067,6 +2069,59 @@ vgmRemoteDispatchDomainSetMemoryStatsPeriod(VgmRemoteClient *client,
     VGM_REMOTE_GET_DOMAIN(dom);
     return vgmDriverSetMemoryStatsPeriod(client->drv, dom->name, args->period, args->flags,
                                          error);
+}
+
+/* ---- jobs: a save in progress ---- */
+
+gboolean
+vgmRemoteDispatchDomainGetJobInfo(VgmRemoteClient *client, const VgmRemoteDomainGetJobInfoArgs *args,
+                                  VgmRemoteDomainGetJobInfoRet *ret, GError **error)
+{
+    VgmDriverJobInfo info;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!vgmDriverGetJobInfo(client->drv, dom->name, &info, error))
+        return FALSE;
+    ret->type = info.type;
+    ret->timeElapsed = info.elapsedMs;
+    /* a save's data is the guest's memory */
+    ret->dataTotal = ret->memTotal = info.memTotal;
+    ret->dataProcessed = ret->memProcessed = info.memProcessed;
+    ret->dataRemaining = ret->memRemaining = info.memRemaining;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetJobStats(VgmRemoteClient *client,
+                                   const VgmRemoteDomainGetJobStatsArgs *args,
+                                   VgmRemoteDomainGetJobStatsRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) params = NULL;
+    int type = 0;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!(params = vgmDriverGetJobStats(client->drv, dom->name, args->flags, &type, error)))
+        return FALSE;
+    ret->type = type;
+    vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params,
+                            VGM_REMOTE_DOMAIN_JOB_STATS_MAX);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainAbortJob(VgmRemoteClient *client, const VgmRemoteDomainAbortJobArgs *args,
+                                GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverAbortJob(client->drv, dom->name, 0, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainAbortJobFlags(VgmRemoteClient *client,
+                                     const VgmRemoteDomainAbortJobFlagsArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverAbortJob(client->drv, dom->name, args->flags, error);
 }
 
 /* ---- resource controls ---- */

@@ -33,7 +33,8 @@ VGM_ENUM_IMPL(vgmErrorCode, VGM_ERR_LAST,
               "invalid-secret",
               "no-network",
               "argument-unsupported",
-              "device-missing");
+              "device-missing",
+              "operation-aborted");
 
 char *
 vgmErrorEscape(const char *str)

@@ -39,6 +39,7 @@ typedef enum {
     VGM_ERR_ARGUMENT_UNSUPPORTED, /* a valid flag or argument this driver
                                    * does not carry out */
     VGM_ERR_DEVICE_MISSING,     /* no such device in a domain */
+    VGM_ERR_OPERATION_ABORTED,  /* a client aborted the operation */
 
     VGM_ERR_LAST
 } VgmErrorCode;
