@@ -1658,11 +1658,10 @@ vgmDriverDomainJobUpdate(VgmDriverJob *job, JsonObject *o)
 static gboolean
 vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, VgmDriverJob *job, GError **error)
 {
-    gboolean cancelled = FALSE;
-
     g_autoptr(JsonObject) getfd = json_object_new();
     g_autoptr(JsonObject) params = json_object_new();
     g_autoptr(JsonObject) migrate = json_object_new();
+    gboolean cancelled = FALSE;
 
     json_object_set_string_member(getfd, "fdname", VGM_DRIVER_SAVE_FDNAME);
     /* a paused guest's memory goes at disk speed, not QEMU's network
