@@ -2957,17 +2957,6 @@ testFakeCgroupV2(const char *root)
     return cgroot;
 }
 
-static VgmTypedParam *
-testTuneParam(GPtrArray *params, const char *field, int type)
-{
-    VgmTypedParam *p = g_new0(VgmTypedParam, 1);
-
-    p->field = g_strdup(field);
-    p->type = type;
-    g_ptr_array_add(params, p);
-    return p;
-}
-
 /* vgmDriverTuneApply with @params on a copy of @def: NULL on success, else
  * the error's message (@code its code) */
 static char *
@@ -3006,9 +2995,9 @@ testTuneApply(void)
     g_clear_pointer(&msg, g_free)
 
     TUNE_RESET();
-    testTuneParam(params, "cpu_shares", VGM_TYPED_PARAM_ULLONG)->v.ul = 1500;
-    testTuneParam(params, "vcpu_quota", VGM_TYPED_PARAM_LLONG)->v.l = -1;
-    testTuneParam(params, "emulator_period", VGM_TYPED_PARAM_ULLONG)->v.ul = 50000;
+    vgmTypedParamAdd(params, "cpu_shares", VGM_TYPED_PARAM_ULLONG)->v.ul = 1500;
+    vgmTypedParamAdd(params, "vcpu_quota", VGM_TYPED_PARAM_LLONG)->v.l = -1;
+    vgmTypedParamAdd(params, "emulator_period", VGM_TYPED_PARAM_ULLONG)->v.ul = 50000;
     g_assert_null(testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, FALSE, 0));
     g_assert_cmpuint(def->cputune.shares, ==, 1500);
     g_assert_cmpint(def->cputune.quota, ==, -1);
@@ -3021,45 +3010,45 @@ testTuneApply(void)
 
     /* a period of 0: none, in a config; no change, on a running domain */
     TUNE_RESET();
-    testTuneParam(params, "vcpu_period", VGM_TYPED_PARAM_ULLONG)->v.ul = 0;
+    vgmTypedParamAdd(params, "vcpu_period", VGM_TYPED_PARAM_ULLONG)->v.ul = 0;
     g_assert_null(testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, TRUE, 0));
     g_assert_cmpuint(def->cputune.period, ==, 100000);
     g_assert_null(testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, FALSE, 0));
     g_assert_cmpuint(def->cputune.period, ==, 0);
 
     TUNE_RESET();
-    testTuneParam(params, "vcpu_period", VGM_TYPED_PARAM_ULLONG)->v.ul = 20;
+    vgmTypedParamAdd(params, "vcpu_period", VGM_TYPED_PARAM_ULLONG)->v.ul = 20;
     msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, FALSE, VGM_ERR_INVALID_ARG);
     g_assert_cmpstr(msg, ==, "value of 'vcpu_period' (20) is out of range [1000, 1000000]");
     TUNE_RESET();
-    testTuneParam(params, "cpu_shares", VGM_TYPED_PARAM_ULLONG)->v.ul = 0;
+    vgmTypedParamAdd(params, "cpu_shares", VGM_TYPED_PARAM_ULLONG)->v.ul = 0;
     msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, TRUE, VGM_ERR_INVALID_ARG);
     g_assert_cmpstr(msg, ==, "value of 'cpu_shares' (0) is out of range [2, 262144]");
     TUNE_RESET();
-    testTuneParam(params, "cpu_shares", VGM_TYPED_PARAM_UINT)->v.ui = 10;
+    vgmTypedParamAdd(params, "cpu_shares", VGM_TYPED_PARAM_UINT)->v.ui = 10;
     msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, FALSE, VGM_ERR_INVALID_ARG);
     g_assert_cmpstr(msg, ==, "invalid type 'uint' for parameter 'cpu_shares', expected 'ullong'");
     TUNE_RESET();
-    testTuneParam(params, "hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = 10;
+    vgmTypedParamAdd(params, "hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = 10;
     msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, FALSE,
                                VGM_ERR_ARGUMENT_UNSUPPORTED);
     g_assert_cmpstr(msg, ==, "parameter 'hard_limit' not supported");
     TUNE_RESET();
-    testTuneParam(params, "cpu_shares", VGM_TYPED_PARAM_ULLONG)->v.ul = 100;
-    testTuneParam(params, "cpu_shares", VGM_TYPED_PARAM_ULLONG)->v.ul = 200;
+    vgmTypedParamAdd(params, "cpu_shares", VGM_TYPED_PARAM_ULLONG)->v.ul = 100;
+    vgmTypedParamAdd(params, "cpu_shares", VGM_TYPED_PARAM_ULLONG)->v.ul = 200;
     msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_SCHED, params, FALSE, VGM_ERR_INVALID_ARG);
     g_assert_cmpstr(msg, ==, "parameter 'cpu_shares' occurs more than once");
 
     /* memory: libvirt's "unlimited" and above is no limit; a hard limit
      * above the swap limit is refused */
     TUNE_RESET();
-    testTuneParam(params, "hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = 409600;
-    testTuneParam(params, "swap_hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = G_MAXUINT64;
+    vgmTypedParamAdd(params, "hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = 409600;
+    vgmTypedParamAdd(params, "swap_hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = G_MAXUINT64;
     g_assert_null(testTuneApplyMessage(def, VGM_DRIVER_TUNE_MEMORY, params, FALSE, 0));
     g_assert_cmpuint(def->memtune.hardLimit, ==, 409600);
     g_assert_cmpuint(def->memtune.swapHardLimit, ==, VGM_MEMTUNE_UNLIMITED);
     TUNE_RESET();
-    testTuneParam(params, "swap_hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = 1024;
+    vgmTypedParamAdd(params, "swap_hard_limit", VGM_TYPED_PARAM_ULLONG)->v.ul = 1024;
     msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_MEMORY, params, FALSE, VGM_ERR_INVALID_ARG);
     g_assert_cmpstr(msg, ==,
                     "hard_limit (409600 KiB) must not be higher than swap_hard_limit (1024 KiB)");
@@ -3067,9 +3056,9 @@ testTuneApply(void)
     /* block I/O device lists: merged per device, 0 takes a value away and
      * a device left with none goes */
     TUNE_RESET();
-    testTuneParam(params, "device_read_iops_sec", VGM_TYPED_PARAM_STRING)->v.s =
+    vgmTypedParamAdd(params, "device_read_iops_sec", VGM_TYPED_PARAM_STRING)->v.s =
         g_strdup("/dev/a,0,/dev/b,200");
-    testTuneParam(params, "device_write_bytes_sec", VGM_TYPED_PARAM_STRING)->v.s =
+    vgmTypedParamAdd(params, "device_write_bytes_sec", VGM_TYPED_PARAM_STRING)->v.s =
         g_strdup("/dev/b,1048576");
     g_assert_null(testTuneApplyMessage(def, VGM_DRIVER_TUNE_BLKIO, params, FALSE, 0));
     g_assert_cmpuint(def->blkiotune.ndevices, ==, 1);
@@ -3095,32 +3084,32 @@ testTuneApply(void)
 
         for (i = 0; i < G_N_ELEMENTS(bad); i++) {
             TUNE_RESET();
-            testTuneParam(params, "device_weight", VGM_TYPED_PARAM_STRING)->v.s = g_strdup(bad[i].value);
+            vgmTypedParamAdd(params, "device_weight", VGM_TYPED_PARAM_STRING)->v.s = g_strdup(bad[i].value);
             msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_BLKIO, params, FALSE, VGM_ERR_INVALID_ARG);
             g_assert_cmpstr(msg, ==, bad[i].message);
         }
     }
     TUNE_RESET();
-    testTuneParam(params, "weight", VGM_TYPED_PARAM_UINT)->v.ui = 0;
+    vgmTypedParamAdd(params, "weight", VGM_TYPED_PARAM_UINT)->v.ui = 0;
     msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_BLKIO, params, TRUE, VGM_ERR_INVALID_ARG);
     g_assert_cmpstr(msg, ==, "a running domain's block I/O weight cannot be 0");
 
     /* <numatune>: a node set makes the placement static; a running
      * domain keeps its mode, and a strict mode its node set */
     TUNE_RESET();
-    testTuneParam(params, "numa_nodeset", VGM_TYPED_PARAM_STRING)->v.s = g_strdup("0");
-    testTuneParam(params, "numa_mode", VGM_TYPED_PARAM_INT)->v.i = VGM_DOMAIN_NUMATUNE_MEM_PREFERRED;
+    vgmTypedParamAdd(params, "numa_nodeset", VGM_TYPED_PARAM_STRING)->v.s = g_strdup("0");
+    vgmTypedParamAdd(params, "numa_mode", VGM_TYPED_PARAM_INT)->v.i = VGM_DOMAIN_NUMATUNE_MEM_PREFERRED;
     g_assert_null(testTuneApplyMessage(def, VGM_DRIVER_TUNE_NUMA, params, FALSE, 0));
     g_assert_true(def->numatune.memorySet);
     g_assert_cmpint(def->numatune.mode, ==, VGM_DOMAIN_NUMATUNE_MEM_PREFERRED);
     g_assert_cmpint(def->numatune.placement, ==, VGM_DOMAIN_NUMATUNE_PLACEMENT_STATIC);
     g_assert_true(vgmBitmapIsSet(def->numatune.nodeset, 0));
     TUNE_RESET();
-    testTuneParam(params, "numa_mode", VGM_TYPED_PARAM_INT)->v.i = VGM_DOMAIN_NUMATUNE_MEM_STRICT;
+    vgmTypedParamAdd(params, "numa_mode", VGM_TYPED_PARAM_INT)->v.i = VGM_DOMAIN_NUMATUNE_MEM_STRICT;
     msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_NUMA, params, TRUE, VGM_ERR_OPERATION_INVALID);
     g_assert_cmpstr(msg, ==, "cannot change the <numatune> mode of running domain 'tune'");
     TUNE_RESET();
-    testTuneParam(params, "numa_nodeset", VGM_TYPED_PARAM_STRING)->v.s = g_strdup("");
+    vgmTypedParamAdd(params, "numa_nodeset", VGM_TYPED_PARAM_STRING)->v.s = g_strdup("");
     msg = testTuneApplyMessage(def, VGM_DRIVER_TUNE_NUMA, params, FALSE, VGM_ERR_OPERATION_INVALID);
     g_assert_cmpstr(msg, ==, "invalid nodeset of 'numatune': ''");
 #undef TUNE_RESET

@@ -785,17 +785,6 @@ vgmDriverBlkioDeviceIsEmpty(const VgmDomainBlkioDevice *d)
     return TRUE;
 }
 
-static VgmTypedParam *
-vgmDriverTuneParam(GPtrArray *params, const char *field, int type)
-{
-    VgmTypedParam *p = g_new0(VgmTypedParam, 1);
-
-    p->field = g_strdup(field);
-    p->type = type;
-    g_ptr_array_add(params, p);
-    return p;
-}
-
 /* "PATH,VALUE,PATH,VALUE" of the devices with a value of parameter @i,
  * as libvirt joins them */
 static char *
@@ -826,36 +815,36 @@ vgmDriverTuneParams(const VgmDomainDef *def, VgmDriverTuneKind kind, gboolean st
             const char *field = (const char *)&def->cputune + vgmDriverSchedParams[i].offset;
 
             if (vgmDriverSchedParams[i].isSigned)
-                vgmDriverTuneParam(params, vgmDriverSchedParams[i].field,
+                vgmTypedParamAdd(params, vgmDriverSchedParams[i].field,
                                    VGM_TYPED_PARAM_LLONG)->v.l = *(const long long *)field;
             else
-                vgmDriverTuneParam(params, vgmDriverSchedParams[i].field,
+                vgmTypedParamAdd(params, vgmDriverSchedParams[i].field,
                                    VGM_TYPED_PARAM_ULLONG)->v.ul =
                     *(const unsigned long long *)field;
         }
         break;
     case VGM_DRIVER_TUNE_MEMORY:
         for (i = 0; i < G_N_ELEMENTS(vgmDriverMemoryParams); i++)
-            vgmDriverTuneParam(params, vgmDriverMemoryParams[i].field, VGM_TYPED_PARAM_ULLONG)->v.ul =
+            vgmTypedParamAdd(params, vgmDriverMemoryParams[i].field, VGM_TYPED_PARAM_ULLONG)->v.ul =
                 *(const unsigned long long *)((const char *)&def->memtune +
                                               vgmDriverMemoryParams[i].offset);
         break;
     case VGM_DRIVER_TUNE_BLKIO:
-        vgmDriverTuneParam(params, "weight", VGM_TYPED_PARAM_UINT)->v.ui = def->blkiotune.weight;
+        vgmTypedParamAdd(params, "weight", VGM_TYPED_PARAM_UINT)->v.ui = def->blkiotune.weight;
         /* the device lists are strings, which a client takes only when
          * it says so (VIR_TYPED_PARAM_STRING_OKAY) */
         for (i = 0; strings && i < G_N_ELEMENTS(vgmDriverBlkioDeviceParams); i++)
-            vgmDriverTuneParam(params, vgmDriverBlkioDeviceParams[i].field,
+            vgmTypedParamAdd(params, vgmDriverBlkioDeviceParams[i].field,
                                VGM_TYPED_PARAM_STRING)->v.s =
                 vgmDriverTuneDeviceList(&def->blkiotune, i);
         break;
     case VGM_DRIVER_TUNE_NUMA:
         /* libvirt's: strict when <numatune> does not say; the node set as
          * the definition has it (none under placement 'auto') */
-        vgmDriverTuneParam(params, "numa_mode", VGM_TYPED_PARAM_INT)->v.i =
+        vgmTypedParamAdd(params, "numa_mode", VGM_TYPED_PARAM_INT)->v.i =
             def->numatune.memorySet ? (int)def->numatune.mode : VGM_DOMAIN_NUMATUNE_MEM_STRICT;
         if (strings)
-            vgmDriverTuneParam(params, "numa_nodeset", VGM_TYPED_PARAM_STRING)->v.s =
+            vgmTypedParamAdd(params, "numa_nodeset", VGM_TYPED_PARAM_STRING)->v.s =
                 def->numatune.nodeset ? vgmBitmapFormat(def->numatune.nodeset) : g_strdup("");
         break;
     }

@@ -1060,22 +1060,11 @@ vgmDriverGetJobStats(VgmDriver *drv, const char *name, unsigned int flags, int *
     *type = info.type;
     if (info.type == VGM_DOMAIN_JOB_NONE)
         return params;
-    {
-        VgmTypedParam *p = g_new0(VgmTypedParam, 1);
-
-        p->field = g_strdup("operation");
-        p->type = VGM_TYPED_PARAM_INT;
-        p->v.i = VGM_DOMAIN_JOB_OPERATION_SAVE;
-        g_ptr_array_add(params, p);
-    }
-    for (i = 0; i < G_N_ELEMENTS(fields); i++) {
-        VgmTypedParam *p = g_new0(VgmTypedParam, 1);
-
-        p->field = g_strdup(fields[i].field);
-        p->type = VGM_TYPED_PARAM_ULLONG;
-        p->v.ul = *fields[i].value;
-        g_ptr_array_add(params, p);
-    }
+    vgmTypedParamAdd(params, "operation", VGM_TYPED_PARAM_INT)->v.i =
+        VGM_DOMAIN_JOB_OPERATION_SAVE;
+    for (i = 0; i < G_N_ELEMENTS(fields); i++)
+        vgmTypedParamAdd(params, fields[i].field, VGM_TYPED_PARAM_ULLONG)->v.ul =
+            *fields[i].value;
     return params;
 }
 

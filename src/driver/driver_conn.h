@@ -292,6 +292,9 @@ typedef struct {
     } v;
 } VgmTypedParam;
 void vgmTypedParamFree(VgmTypedParam *p);
+/* A new parameter @field of @type appended to @params (VgmTypedParam),
+ * its value zero: the caller sets it */
+VgmTypedParam *vgmTypedParamAdd(GPtrArray *params, const char *field, int type);
 
 /* ---- resource controls (driver_cgroup.c) ---- */
 

@@ -62,6 +62,17 @@ vgmTypedParamFree(VgmTypedParam *p)
     g_free(p);
 }
 
+VgmTypedParam *
+vgmTypedParamAdd(GPtrArray *params, const char *field, int type)
+{
+    VgmTypedParam *p = g_new0(VgmTypedParam, 1);
+
+    p->field = g_strdup(field);
+    p->type = type;
+    g_ptr_array_add(params, p);
+    return p;
+}
+
 void
 vgmDriverDomainStatsFree(VgmDriverDomainStats *st)
 {

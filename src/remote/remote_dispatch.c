@@ -1966,14 +1966,8 @@ vgmRemoteDispatchDomainBlockStatsFlags(VgmRemoteClient *client,
     }
     values[0] = b.wrBytes; values[1] = b.wrReq; values[2] = b.rdBytes; values[3] = b.rdReq;
     values[4] = b.flReq; values[5] = b.wrTimes; values[6] = b.rdTimes; values[7] = b.flTimes;
-    for (i = 0; i < G_N_ELEMENTS(fields); i++) {
-        VgmTypedParam *p = g_new0(VgmTypedParam, 1);
-
-        p->field = g_strdup(fields[i]);
-        p->type = VGM_TYPED_PARAM_LLONG;
-        p->v.l = values[i];
-        g_ptr_array_add(params, p);
-    }
+    for (i = 0; i < G_N_ELEMENTS(fields); i++)
+        vgmTypedParamAdd(params, fields[i], VGM_TYPED_PARAM_LLONG)->v.l = values[i];
     vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params, (guint)args->nparams);
     ret->nparams = (gint32)ret->params.len;
     return TRUE;
@@ -2231,10 +2225,8 @@ vgmRemoteTypedParamsGet(const VgmRemoteTypedParam *val, guint32 len)
     guint32 j;
 
     for (j = 0; j < len; j++) {
-        VgmTypedParam *p = g_new0(VgmTypedParam, 1);
+        VgmTypedParam *p = vgmTypedParamAdd(params, val[j].field, val[j].value.type);
 
-        p->field = g_strdup(val[j].field);
-        p->type = val[j].value.type;
         switch (val[j].value.type) {
         case VGM_TYPED_PARAM_INT:
             p->v.i = val[j].value.u.i;
@@ -2258,7 +2250,6 @@ vgmRemoteTypedParamsGet(const VgmRemoteTypedParam *val, guint32 len)
             p->v.s = g_strdup(val[j].value.u.s);
             break;
         }
-        g_ptr_array_add(params, p);
     }
     return params;
 }
