@@ -1205,6 +1205,25 @@ vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GError **er
 }
 
 gboolean
+vgmDriverInjectNMI(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    return vgmDriverCheckFlags(flags, 0, error) &&
+           vgmDriverChange(drv, name, vgmDriverDomainInjectNMI, &dom, error);
+}
+
+gboolean
+vgmDriverSetMetadata(VgmDriver *drv, const char *name, int type, const char *metadata,
+                     const char *key, const char *uri, unsigned int flags, GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
+        return FALSE;
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainSetMetadata(drv->store, name, type, metadata, key, uri, flags, error);
+}
+
+gboolean
 vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, unsigned int id,
              const VgmBitmap *cpus, unsigned int flags, GError **error)
 {
@@ -1581,6 +1600,16 @@ vgmDriverReadDef(VgmDriver *drv, VgmDriverDomain *dom, unsigned int flags,
         !(*config = vgmDriverConfigParse(drv->store, dom->name, cfg, error)))
         return NULL;
     return *config;
+}
+
+char *
+vgmDriverGetMetadata(VgmDriver *drv, VgmDriverDomain *dom, int type, const char *uri,
+                     unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDomainDef) config = NULL;
+    const VgmDomainDef *def = vgmDriverReadDef(drv, dom, flags, 0, &config, error);
+
+    return def ? vgmDriverDomainGetMetadata(def, type, uri, error) : NULL;
 }
 
 GPtrArray *

@@ -207,6 +207,17 @@ enum {
     VGM_DOMAIN_REBOOT_GUEST_AGENT = 1 << 1,
 };
 gboolean vgmDriverReboot(VgmDriver *drv, const char *name, unsigned int flags, GError **error);
+/* libvirt's virDomainInjectNMI (vgmDriverDomainInjectNMI) */
+gboolean vgmDriverInjectNMI(VgmDriver *drv, const char *name, unsigned int flags,
+                            GError **error);
+/* virDomainSetMetadata (vgmDriverDomainSetMetadata; flags AFFECT_LIVE,
+ * AFFECT_CONFIG) and virDomainGetMetadata of the live or the persistent
+ * definition, as the flags say */
+gboolean vgmDriverSetMetadata(VgmDriver *drv, const char *name, int type, const char *metadata,
+                              const char *key, const char *uri, unsigned int flags,
+                              GError **error);
+char *vgmDriverGetMetadata(VgmDriver *drv, VgmDriverDomain *dom, int type, const char *uri,
+                           unsigned int flags, GError **error);
 /* libvirt's virDomainReset: the machine starts over at once */
 gboolean vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GError **error);
 /* virDomainSetVcpusFlags (flags AFFECT_LIVE, AFFECT_CONFIG,

@@ -2012,6 +2012,23 @@ vgmDriverDomainReset(const VgmDriverStore *store, const char *ref, char **name, 
     return TRUE;
 }
 
+gboolean
+vgmDriverDomainInjectNMI(const VgmDriverStore *store, const char *ref, char **name,
+                         GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmQemuMonitorCommand(mon, "inject-nmi", NULL, NULL, error))
+        return FALSE;
+    if (name)
+        *name = g_strdup(dom->name);
+    return TRUE;
+}
+
 /* The persistent definition of @dom changed by @change, which gets it
  * parsed and gives back the XML of the changed definition (or refuses
  * the change): checked as a define checks it and saved atomically */
@@ -3499,6 +3516,213 @@ vgmDriverDomainPin(const VgmDriverStore *store, const char *ref, VgmDriverPinKin
         return FALSE;
     return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangePin,
                                  vgmDriverDomainPinLive, &change, error);
+}
+
+typedef struct {
+    int type;
+    const char *metadata;
+    const char *key;
+    const char *uri;
+} VgmDriverMetadataChange;
+
+/* The element of namespace @uri among <metadata>'s children, or NULL */
+static xmlNodePtr
+vgmDriverMetadataFind(xmlNodePtr metadata, const char *uri)
+{
+    xmlNodePtr cur;
+
+    for (cur = metadata ? metadata->children : NULL; cur; cur = cur->next) {
+        if (cur->type == XML_ELEMENT_NODE && cur->ns && cur->ns->href &&
+            g_strcmp0((const char *)cur->ns->href, uri) == 0)
+            return cur;
+    }
+    return NULL;
+}
+
+/* Elements of @node's tree: those without a namespace put in @ns (@set),
+ * or those in namespace @uri taken out of it */
+static void
+vgmDriverMetadataNs(xmlNodePtr node, xmlNsPtr ns, const char *uri)
+{
+    xmlNodePtr cur;
+
+    if (node->type != XML_ELEMENT_NODE)
+        return;
+    if (ns && !node->ns)
+        xmlSetNs(node, ns);
+    else if (!ns && node->ns && g_strcmp0((const char *)node->ns->href, uri) == 0)
+        xmlSetNs(node, NULL);
+    for (cur = node->children; cur; cur = cur->next)
+        vgmDriverMetadataNs(cur, ns, uri);
+}
+
+/* @def's metadata changed as @c says (libvirt's rules: a title on one
+ * line; an element with a key and a namespace URI, put in that namespace
+ * under that prefix, replacing the one of the same URI) */
+static gboolean
+vgmDriverDomainApplyMetadata(VgmDomainDef *def, const VgmDriverMetadataChange *c,
+                             GError **error)
+{
+    gboolean set = c->metadata && *c->metadata;
+    g_autoptr(xmlDoc) doc = NULL;
+    xmlNodePtr node, old;
+    xmlNsPtr ns;
+
+    switch (c->type) {
+    case VGM_DOMAIN_METADATA_DESCRIPTION:
+    case VGM_DOMAIN_METADATA_TITLE:
+        if (c->key || c->uri) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                        _("a title or description takes no key and no namespace URI"));
+            return FALSE;
+        }
+        if (c->type == VGM_DOMAIN_METADATA_TITLE && set && strchr(c->metadata, '\n')) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                        _("a title must fit on one line"));
+            return FALSE;
+        }
+        if (c->type == VGM_DOMAIN_METADATA_TITLE) {
+            g_free(def->title);
+            def->title = set ? g_strdup(c->metadata) : NULL;
+        } else {
+            g_free(def->description);
+            def->description = set ? g_strdup(c->metadata) : NULL;
+        }
+        return TRUE;
+    case VGM_DOMAIN_METADATA_ELEMENT:
+        if (!c->uri || !*c->uri) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                        _("metadata of type 'element' needs a namespace URI"));
+            return FALSE;
+        }
+        if (set && (!c->key || !*c->key || xmlValidateNCName((const xmlChar *)c->key, 0) != 0)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("metadata key '%1$s' is not a valid XML namespace prefix"),
+                        c->key ? c->key : "");
+            return FALSE;
+        }
+        if (set) {
+            if (!(doc = vgmXMLParseString(c->metadata, _("the metadata"), error)))
+                return FALSE;
+            node = xmlDocGetRootElement(doc);
+        }
+        if (!def->metadata) {
+            xmlDocPtr mdoc;
+
+            if (!set)
+                return TRUE;
+            mdoc = xmlNewDoc((const xmlChar *)"1.0");
+            def->metadata = xmlNewDocNode(mdoc, NULL, (const xmlChar *)"metadata", NULL);
+            xmlDocSetRootElement(mdoc, def->metadata);
+        }
+        if ((old = vgmDriverMetadataFind(def->metadata, c->uri))) {
+            xmlUnlinkNode(old);
+            xmlFreeNode(old);
+        }
+        if (!set)
+            return TRUE;
+        /* the namespace declared on the element and given to every
+         * element of it that has none, as libvirt does */
+        node = xmlDocCopyNode(node, def->metadata->doc, 1);
+        ns = xmlNewNs(node, (const xmlChar *)c->uri, (const xmlChar *)c->key);
+        vgmDriverMetadataNs(node, ns, NULL);
+        xmlAddChild(def->metadata, node);
+        return TRUE;
+    }
+    vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unknown metadata type %1$d"), c->type);
+    return FALSE;
+}
+
+static char *
+vgmDriverDomainChangeMetadata(VgmDomainDef *def, gconstpointer data, GError **error)
+{
+    return vgmDriverDomainApplyMetadata(def, data, error) ? vgmDomainDefFormat(def) : NULL;
+}
+
+static gboolean
+vgmDriverDomainMetadataLive(const VgmDriverStore *store, VgmDriverDomain *dom,
+                            gconstpointer data, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+
+    return (def = vgmDomainDefParseString(dom->status->xml, NULL,
+                                          VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                          error)) &&
+           vgmDriverDomainApplyMetadata(def, data, error) &&
+           vgmDriverDomainSaveLive(store, dom, def, error);
+}
+
+gboolean
+vgmDriverDomainSetMetadata(const VgmDriverStore *store, const char *ref, int type,
+                           const char *metadata, const char *key, const char *uri,
+                           unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverMetadataChange change = { type, metadata, key, uri };
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeMetadata,
+                                 vgmDriverDomainMetadataLive, &change, error);
+}
+
+char *
+vgmDriverDomainGetMetadata(const VgmDomainDef *def, int type, const char *uri, GError **error)
+{
+    const char *text = NULL;
+    xmlNodePtr node;
+
+    switch (type) {
+    case VGM_DOMAIN_METADATA_DESCRIPTION:
+        text = def->description;
+        break;
+    case VGM_DOMAIN_METADATA_TITLE:
+        text = def->title;
+        break;
+    case VGM_DOMAIN_METADATA_ELEMENT:
+        if (!uri || !*uri) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                        _("metadata of type 'element' needs a namespace URI"));
+            return NULL;
+        }
+        if ((node = vgmDriverMetadataFind(def->metadata, uri))) {
+            /* as libvirt gives it: out of its namespace, whose declaration
+             * goes */
+            g_autoptr(xmlDoc) doc = xmlNewDoc((const xmlChar *)"1.0");
+            xmlNodePtr copy = xmlDocCopyNode(node, doc, 1);
+            xmlNsPtr *link;
+            xmlBufferPtr buf = xmlBufferCreate();
+            char *out;
+
+            xmlDocSetRootElement(doc, copy);
+            vgmDriverMetadataNs(copy, NULL, uri);
+            for (link = &copy->nsDef; *link; link = &(*link)->next) {
+                if (g_strcmp0((const char *)(*link)->href, uri) == 0) {
+                    xmlNsPtr gone = *link;
+
+                    *link = gone->next;
+                    gone->next = NULL;
+                    xmlFreeNs(gone);
+                    break;
+                }
+            }
+            xmlNodeDump(buf, doc, copy, 0, 1);
+            out = g_strdup((const char *)xmlBufferContent(buf));
+            xmlBufferFree(buf);
+            return out;
+        }
+        break;
+    default:
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unknown metadata type %1$d"), type);
+        return NULL;
+    }
+    if (!text) {
+        vgmErrorSet(error, VGM_ERR_NO_DOMAIN_METADATA, "%s",
+                    _("the requested metadata is not present in the domain's definition"));
+        return NULL;
+    }
+    return g_strdup(text);
 }
 
 typedef struct {

@@ -320,6 +320,29 @@ gboolean vgmDriverDomainDeviceDeleted(const VgmDriverStore *store, const char *n
  * the live one if it runs, else the config) */
 gboolean vgmDriverDomainSetMemory(const VgmDriverStore *store, const char *ref,
                                   unsigned long long kib, unsigned int flags, GError **error);
+/* QEMU's inject-nmi into running (or paused) domain @ref: every vCPU gets
+ * a non-maskable interrupt (libvirt's virDomainInjectNMI) */
+gboolean vgmDriverDomainInjectNMI(const VgmDriverStore *store, const char *ref, char **name,
+                                  GError **error);
+
+/* libvirt's virDomainMetadataType */
+typedef enum {
+    VGM_DOMAIN_METADATA_DESCRIPTION = 0,
+    VGM_DOMAIN_METADATA_TITLE = 1,
+    VGM_DOMAIN_METADATA_ELEMENT = 2,
+} VgmDomainMetadataType;
+/* libvirt's virDomainSetMetadata on @ref: @type's <description>, <title>
+ * or element of namespace @uri (prefix @key) in <metadata> set to
+ * @metadata, or removed (NULL or empty), in the config and, AFFECT_LIVE
+ * or AFFECT_CURRENT while it runs, in the live XML */
+gboolean vgmDriverDomainSetMetadata(const VgmDriverStore *store, const char *ref, int type,
+                                    const char *metadata, const char *key, const char *uri,
+                                    unsigned int flags, GError **error);
+/* virDomainGetMetadata of definition @def: a copy, or
+ * VGM_ERR_NO_DOMAIN_METADATA */
+char *vgmDriverDomainGetMetadata(const VgmDomainDef *def, int type, const char *uri,
+                                 GError **error);
+
 /* QEMU's system_reset of running (or paused) domain @ref: the guest
  * starts over at once, without shutting down (libvirt's reset) */
 gboolean vgmDriverDomainReset(const VgmDriverStore *store, const char *ref, char **name,

@@ -48,6 +48,7 @@ enum {
     VGM_LV_ERR_OPERATION_TIMEOUT = 68,
     VGM_LV_ERR_ARGUMENT_UNSUPPORTED = 74,
     VGM_LV_ERR_OPERATION_ABORTED = 78,
+    VGM_LV_ERR_NO_DOMAIN_METADATA = 80,
     VGM_LV_ERR_OPERATION_UNSUPPORTED = 84,
     VGM_LV_ERR_DEVICE_MISSING = 99,
 };
@@ -76,6 +77,7 @@ static const struct {
     { VGM_ERR_ARGUMENT_UNSUPPORTED, VGM_LV_ERR_ARGUMENT_UNSUPPORTED },
     { VGM_ERR_DEVICE_MISSING, VGM_LV_ERR_DEVICE_MISSING },
     { VGM_ERR_OPERATION_ABORTED, VGM_LV_ERR_OPERATION_ABORTED },
+    { VGM_ERR_NO_DOMAIN_METADATA, VGM_LV_ERR_NO_DOMAIN_METADATA },
 };
 
 int
@@ -2063,6 +2065,38 @@ vgmRemoteDispatchDomainSetMemoryStatsPeriod(VgmRemoteClient *client,
     VGM_REMOTE_GET_DOMAIN(dom);
     return vgmDriverSetMemoryStatsPeriod(client->drv, dom->name, args->period, args->flags,
                                          error);
+}
+
+/* ---- NMI and metadata ---- */
+
+gboolean
+vgmRemoteDispatchDomainInjectNmi(VgmRemoteClient *client, const VgmRemoteDomainInjectNmiArgs *args,
+                                 GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverInjectNMI(client->drv, dom->name, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSetMetadata(VgmRemoteClient *client,
+                                   const VgmRemoteDomainSetMetadataArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetMetadata(client->drv, dom->name, args->type,
+                                args->metadata ? *args->metadata : NULL,
+                                args->key ? *args->key : NULL, args->uri ? *args->uri : NULL,
+                                args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainGetMetadata(VgmRemoteClient *client,
+                                   const VgmRemoteDomainGetMetadataArgs *args,
+                                   VgmRemoteDomainGetMetadataRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return (ret->metadata = vgmDriverGetMetadata(client->drv, dom, args->type,
+                                                 args->uri ? *args->uri : NULL, args->flags,
+                                                 error)) != NULL;
 }
 
 /* ---- jobs: a save in progress ---- */

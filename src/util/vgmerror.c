@@ -34,7 +34,8 @@ VGM_ENUM_IMPL(vgmErrorCode, VGM_ERR_LAST,
               "no-network",
               "argument-unsupported",
               "device-missing",
-              "operation-aborted");
+              "operation-aborted",
+              "no-domain-metadata");
 
 char *
 vgmErrorEscape(const char *str)

@@ -40,6 +40,7 @@ typedef enum {
                                    * does not carry out */
     VGM_ERR_DEVICE_MISSING,     /* no such device in a domain */
     VGM_ERR_OPERATION_ABORTED,  /* a client aborted the operation */
+    VGM_ERR_NO_DOMAIN_METADATA, /* no such <title>, <description> or metadata */
 
     VGM_ERR_LAST
 } VgmErrorCode;

@@ -26,7 +26,8 @@ timeout. What it covers, in order:
   schedinfo --set, memtune and blkiotune with values on a config and on a
   running domain, read back through virsh and the kernel's cgroups
   (tune_live_tests); numatune of a config and a running domain
-  (numatune_tests); a transient domain with VNC and SPICE, autoport:
+  (numatune_tests); desc, metadata and inject-nmi (metadata_tests);
+  a transient domain with VNC and SPICE, autoport:
   its live XML names the ports the server chose and 127.0.0.1, and
   domdisplay (--all, --type spice) and vncdisplay print them.
 
@@ -515,6 +516,8 @@ def run_tests(tap, target, tmp):
     tune_live_tests(tap, target, tmp)
 
     numatune_tests(tap, target, tmp)
+
+    metadata_tests(tap, target, tmp)
 
     graphics_tests(tap, target, tmp)
 
@@ -2036,6 +2039,76 @@ def numatune_tests(tap, target, tmp):
     r = virsh(uri, "destroy", NUMA)
     r2 = virsh(uri, "undefine", NUMA)
     tap.ok(r.rc == 0 and r2.rc == 0, "virsh destroy and undefine: the numatune domain",
+           r.describe() + r2.describe())
+
+
+META = "vgmtest-virsh-metadata"
+META_NS = "http://example.org/vgmtest/1.0"
+
+
+def metadata_tests(tap, target, tmp):
+    """virsh desc and metadata (virDomainSetMetadata, GetMetadata): a
+    title and a description set and read back, the element of a
+    namespace set (its prefix given to every element of it that has
+    none, as dumpxml shows) and read back out of its namespace, a bad
+    prefix refused, a missing one refused (code 80); on the running
+    domain --live changes the live XML alone and --config the config
+    alone; inject-nmi (virDomainInjectNMI) of the running domain.
+    Captured from virsh 9.0 against libvirtd 9.0 on 2026-12-03; where the
+    messages differ, by_mode gives both."""
+    uri = target.uri
+    f = harness.write_file(tmp, META + ".xml", NUMA_XML.replace(NUMA, META))
+    r = virsh(uri, "define", f)
+    tap.eq(r.rc, 0, "virsh define: a domain without a title or metadata")
+    r = virsh(uri, "desc", META, "--title")
+    r2 = virsh(uri, "metadata", META, META_NS)
+    tap.eq((r.out, r2.rc, r2.err),
+           ("No title for domain: %s\n" % META, 1, "error: %s\n" % harness.by_mode(
+               target, "metadata not found: Requested metadata element is not present",
+               "the requested metadata is not present in the domain's definition")),
+           "virsh desc --title and metadata of a domain without them")
+    r = virsh(uri, "desc", META, "--title", "--new-desc", "A title")
+    r2 = virsh(uri, "desc", META, "--new-desc", "line one\nline two")
+    r3 = virsh(uri, "desc", META, "--title")
+    r4 = virsh(uri, "desc", META)
+    tap.eq((r.out, r2.out, r3.out, r4.out),
+           ("Domain title updated successfully\n", "Domain description updated successfully\n",
+            "A title\n", "line one\nline two\n"),
+           "virsh desc: a title and a description set and read back")
+    r = virsh(uri, "metadata", META, META_NS, "--key", "vt", "--set",
+              "<app version='2'><item>x</item></app>")
+    r2 = virsh(uri, "metadata", META, META_NS)
+    x = virsh(uri, "dumpxml", "--inactive", META).out
+    tap.eq((r.out, r2.out, "<vt:app xmlns:vt='%s' version='2'>" % META_NS in x.replace('"', "'"),
+            "<vt:item>x</vt:item>" in x),
+           ("Metadata modified\n\n", "<app version=\"2\">\n  <item>x</item>\n</app>\n\n", True,
+            True),
+           "virsh metadata --set: the element in its namespace, read back out of it")
+    r = virsh(uri, "metadata", META, META_NS, "--key", "1bad", "--set", "<x/>")
+    tap.eq((r.rc, r.err), (1, "error: %s\n" % harness.by_mode(
+        target, "internal error: failed to validate prefix for a new XML namespace",
+        "metadata key '1bad' is not a valid XML namespace prefix")),
+        "virsh metadata --set with a prefix that is no XML name is refused")
+    r = virsh(uri, "start", "--paused", META, timeout=120)
+    tap.eq(r.rc, 0, "virsh start --paused: the domain with metadata")
+    r = virsh(uri, "desc", META, "--live", "--title", "--new-desc", "Live title")
+    r2 = virsh(uri, "metadata", META, META_NS, "--live", "--remove")
+    live = (virsh(uri, "desc", META, "--title").out,
+            virsh(uri, "metadata", META, META_NS).rc)
+    config = (virsh(uri, "desc", META, "--title", "--config").out,
+              virsh(uri, "metadata", META, META_NS, "--config").rc)
+    tap.eq((r.rc, r2.rc, live, config),
+           (0, 0, ("Live title\n", 1), ("A title\n", 0)),
+           "virsh desc and metadata --live of the running domain: the live XML alone")
+    r = virsh(uri, "desc", META, "--config", "--new-desc", "")
+    tap.eq((r.rc, virsh(uri, "desc", META, "--config").out, virsh(uri, "desc", META).out),
+           (0, "No description for domain: %s\n" % META, "line one\nline two\n"),
+           "virsh desc --config with an empty text removes the config's description alone")
+    r = virsh(uri, "inject-nmi", META)
+    tap.eq((r.rc, r.err), (0, ""), "virsh inject-nmi of the running domain")
+    r = virsh(uri, "destroy", META)
+    r2 = virsh(uri, "undefine", META)
+    tap.ok(r.rc == 0 and r2.rc == 0, "virsh destroy and undefine: the metadata domain",
            r.describe() + r2.describe())
 
 
