@@ -45,7 +45,9 @@ Nova's modules and calls them; it does not reimplement them.
      (the guest, without an OS, keeps the live one, as with libvirtd);
      a port of VIF type 'tap' the same way, its interface config made by
      Nova's own VIF driver, found again with Guest.get_interface_by_cfg,
-     as Nova's attach_interface and detach_interface do; Nova's
+     as Nova's attach_interface and detach_interface do, and Nova's
+     metadata update that follows (Guest.set_metadata of its
+     nova:instance element, found in the live XML); Nova's
      get_instance_diagnostics() (the root disk's reads through
      blockStats, the memory, the vCPUs); Nova's
      suspend() (a managed save: shut off, saved, an image) and resume()
@@ -1248,6 +1250,30 @@ def _part_c_interface(guest, inst, image_meta):
                "the config no longer has the interface after the detach")
 
 
+def _part_c_metadata(drv, guest, inst):
+    """Nova's metadata update after a port is plugged or unplugged
+    (LibvirtDriver.attach_interface's last step): Guest.set_metadata of
+    LibvirtDriver._get_guest_config_meta (virDomainSetMetadata of the
+    nova:instance element, live while it runs), then found in the live
+    XML with the instance's name, in Nova's namespace."""
+    import xml.etree.ElementTree as xml_et
+    from nova.virt.libvirt import config as vconfig
+    ok, meta = tap.call("LibvirtDriver._get_guest_config_meta()", drv._get_guest_config_meta,
+                        inst, [])
+    if not ok:
+        return
+    meta.name = "renamed-by-novatest"
+    ok, _ = tap.call("Guest.set_metadata(nova:instance)", guest.set_metadata, meta)
+    if not ok:
+        return
+    xml = guest._domain.XMLDesc(0)
+    root = xml_et.fromstring(xml)
+    names = [e.text for e in root.iter("{%s}name" % vconfig.NOVA_NS)]
+    tap.ok(names == ["renamed-by-novatest"],
+           "the live XML has Nova's new metadata (nova:instance/nova:name) in Nova's namespace",
+           xml[:2000])
+
+
 def _part_c_diagnostics(drv, inst):
     """Nova's get_instance_diagnostics() of the running instance (what
     `nova diagnostics` shows): the disk's I/O counters (blockStats), the
@@ -1391,6 +1417,7 @@ def _part_c_instance(drv, sink, ctxt, inst):
             tap.ok("<target dev='vdb'" not in cfg_xml,
                    "the config no longer has the volume after the detach")
     _part_c_interface(guest, inst, image_meta)
+    _part_c_metadata(drv, guest, inst)
     _part_c_diagnostics(drv, inst)
     _part_c_suspend(drv, sink, ctxt, inst)
     # The compute manager's clean power-off: shutdown() (ACPI), poll the
