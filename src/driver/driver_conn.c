@@ -1217,10 +1217,21 @@ gboolean
 vgmDriverSetMetadata(VgmDriver *drv, const char *name, int type, const char *metadata,
                      const char *key, const char *uri, unsigned int flags, GError **error)
 {
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    GMutex *m;
+    gboolean ok;
+
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
         return FALSE;
-    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
-    return vgmDriverDomainSetMetadata(drv->store, name, type, metadata, key, uri, flags, error);
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = vgmDriverDomainSetMetadata(drv->store, name, type, metadata, key, uri, flags, error);
+    g_mutex_unlock(m);
+    /* as libvirt: one METADATA_CHANGE for the change, live or config */
+    if (ok && (dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL)))
+        vgmDriverEmitEventID(drv, VGM_EVENT_ID_METADATA_CHANGE, dom->name, dom->uuid, dom->id,
+                             type, 0, type == VGM_DOMAIN_METADATA_ELEMENT ? uri : NULL, NULL, 0);
+    return ok;
 }
 
 gboolean

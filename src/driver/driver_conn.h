@@ -490,7 +490,9 @@ enum {
  * TRAY_CHANGE (10: a removable medium's tray moved; the event is the
  * reason, 0 opened and 1 closed, and the string the disk's alias) and
  * DEVICE_REMOVED (15: a device a detach asked the guest to let go of is
- * gone; the string is its alias) are raised; the others can be
+ * gone; the string is its alias) and METADATA_CHANGE (23: a title,
+ * description or metadata element changed; the event is its type, the
+ * string an element's namespace URI) are raised; the others can be
  * registered and never fire. */
 #define VGM_EVENT_ID_LIFECYCLE 0
 #define VGM_EVENT_ID_REBOOT 1
@@ -502,6 +504,7 @@ enum {
 #define VGM_EVENT_TRAY_OPEN 0
 #define VGM_EVENT_TRAY_CLOSE 1
 #define VGM_EVENT_ID_DEVICE_REMOVED 15
+#define VGM_EVENT_ID_METADATA_CHANGE 23
 #define VGM_EVENT_ID_LAST 27
 
 typedef struct {

@@ -1425,6 +1425,20 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         return;
     }
 
+    if (eventID == VGM_EVENT_ID_METADATA_CHANGE) {
+        VgmRemoteDomainEventCallbackMetadataChangeMsg meta = { 0 };
+        char *nsuri = (char *)str;
+
+        meta.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&meta.dom, dom);
+        meta.type = event;
+        meta.nsuri = str ? &nsuri : NULL;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_METADATA_CHANGE,
+                                vgmRemoteXdrDomainEventCallbackMetadataChangeMsg, &meta);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_REBOOT) {
         VgmRemoteDomainEventCallbackRebootMsg reboot = { 0 };
 

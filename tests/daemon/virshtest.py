@@ -2051,7 +2051,8 @@ def metadata_tests(tap, target, tmp):
     title and a description set and read back, the element of a
     namespace set (its prefix given to every element of it that has
     none, as dumpxml shows) and read back out of its namespace, a bad
-    prefix refused, a missing one refused (code 80); on the running
+    prefix refused, a missing one refused (code 80), each change a
+    METADATA_CHANGE event (virsh event); on the running
     domain --live changes the live XML alone and --config the config
     alone; inject-nmi (virDomainInjectNMI) of the running domain.
     Captured from virsh 9.0 against libvirtd 9.0 on 2026-12-03; where the
@@ -2067,6 +2068,8 @@ def metadata_tests(tap, target, tmp):
                target, "metadata not found: Requested metadata element is not present",
                "the requested metadata is not present in the domain's definition")),
            "virsh desc --title and metadata of a domain without them")
+    events = EventReader(uri)
+    time.sleep(1)
     r = virsh(uri, "desc", META, "--title", "--new-desc", "A title")
     r2 = virsh(uri, "desc", META, "--new-desc", "line one\nline two")
     r3 = virsh(uri, "desc", META, "--title")
@@ -2084,6 +2087,12 @@ def metadata_tests(tap, target, tmp):
            ("Metadata modified\n\n", "<app version=\"2\">\n  <item>x</item>\n</app>\n\n", True,
             True),
            "virsh metadata --set: the element in its namespace, read back out of it")
+    want = ["event 'metadata-change' for domain '%s': type %s" % (META, t)
+            for t in ("title, uri <null>", "description, uri <null>", "element, uri " + META_NS)]
+    events.wait_for(want[-1], 10)
+    events.stop()
+    tap.eq([l for l in events.for_domain(META) if "metadata-change" in l], want,
+           "virsh event: a METADATA_CHANGE event for each change (its type, an element's URI)")
     r = virsh(uri, "metadata", META, META_NS, "--key", "1bad", "--set", "<x/>")
     tap.eq((r.rc, r.err), (1, "error: %s\n" % harness.by_mode(
         target, "internal error: failed to validate prefix for a new XML namespace",
