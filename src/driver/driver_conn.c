@@ -198,17 +198,17 @@ vgmDriverEmitDomain(VgmDriver *drv, const VgmDriverDomain *dom, int event, int d
     vgmDriverEmitEvent(drv, dom->name, dom->uuid, dom->id, event, detail);
 }
 
-/* libvirt's DEVICE_REMOVED (id 15): the guest of domain @name let
- * device @alias go, and its removal is over */
+/* libvirt's DEVICE_ADDED (id 19: device @alias was plugged into domain
+ * @name) or DEVICE_REMOVED (id 15: its guest let device @alias go, and
+ * its removal is over) */
 static void
-vgmDriverEmitDeviceRemoved(VgmDriver *drv, const char *name, const char *alias)
+vgmDriverEmitDeviceEvent(VgmDriver *drv, const char *name, int eventID, const char *alias)
 {
     g_autoptr(VgmDriverDomain) dom = vgmDriverDomainLookupByName(drv->store, name,
                                                                  VGM_DRIVER_LOOKUP_BRIEF, NULL);
 
     if (dom)
-        vgmDriverEmitEventID(drv, VGM_EVENT_ID_DEVICE_REMOVED, dom->name, dom->uuid, dom->id,
-                             0, 0, alias, NULL, 0);
+        vgmDriverEmitEventID(drv, eventID, dom->name, dom->uuid, dom->id, 0, 0, alias, NULL, 0);
 }
 
 gboolean
@@ -1308,7 +1308,7 @@ gboolean
 vgmDriverChangeDevice(VgmDriver *drv, const char *name, const char *xml, VgmDriverDeviceOp op,
                       unsigned int flags, GError **error)
 {
-    g_autofree char *removed = NULL;
+    g_autofree char *alias = NULL;
     GMutex *m;
     gboolean ok;
 
@@ -1320,13 +1320,14 @@ vgmDriverChangeDevice(VgmDriver *drv, const char *name, const char *xml, VgmDriv
         return FALSE;
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
-    ok = vgmDriverDomainChangeDevice(drv->store, name, xml, op, flags, &removed, error);
+    ok = vgmDriverDomainChangeDevice(drv->store, name, xml, op, flags, &alias, error);
     g_mutex_unlock(m);
     /* (libvirt raises no event for a change of the config's devices; a
-     * device the guest let go of is DEVICE_REMOVED, now or when the
-     * watcher hears of it) */
-    if (ok && removed)
-        vgmDriverEmitDeviceRemoved(drv, name, removed);
+     * device plugged is DEVICE_ADDED; a device the guest let go of is
+     * DEVICE_REMOVED, now or when the watcher hears of it) */
+    if (ok && alias)
+        vgmDriverEmitDeviceEvent(drv, name, op == VGM_DRIVER_DEVICE_ATTACH ?
+                                 VGM_EVENT_ID_DEVICE_ADDED : VGM_EVENT_ID_DEVICE_REMOVED, alias);
     return ok;
 }
 
@@ -1352,7 +1353,7 @@ vgmDriverDeviceDeletedThread(gpointer data)
                   job->name, job->id, err->message);
     g_mutex_unlock(m);
     if (finished)
-        vgmDriverEmitDeviceRemoved(job->drv, job->name, job->id);
+        vgmDriverEmitDeviceEvent(job->drv, job->name, VGM_EVENT_ID_DEVICE_REMOVED, job->id);
     g_free(job->name);
     g_free(job->id);
     g_free(job);

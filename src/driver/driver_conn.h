@@ -490,7 +490,8 @@ enum {
  * TRAY_CHANGE (10: a removable medium's tray moved; the event is the
  * reason, 0 opened and 1 closed, and the string the disk's alias) and
  * DEVICE_REMOVED (15: a device a detach asked the guest to let go of is
- * gone; the string is its alias) and METADATA_CHANGE (23: a title,
+ * gone; the string is its alias), DEVICE_ADDED (19: a device was
+ * plugged; the string is its alias) and METADATA_CHANGE (23: a title,
  * description or metadata element changed; the event is its type, the
  * string an element's namespace URI) are raised; the others can be
  * registered and never fire. */
@@ -504,6 +505,7 @@ enum {
 #define VGM_EVENT_TRAY_OPEN 0
 #define VGM_EVENT_TRAY_CLOSE 1
 #define VGM_EVENT_ID_DEVICE_REMOVED 15
+#define VGM_EVENT_ID_DEVICE_ADDED 19
 #define VGM_EVENT_ID_METADATA_CHANGE 23
 #define VGM_EVENT_ID_LAST 27
 

@@ -2455,7 +2455,8 @@ vgmDriverHotplugTap(const VgmDomainDef *def, const VgmNetDef *net, GError **erro
  * devices, macvtaps) is refused. A failure takes back what was added. */
 static gboolean
 vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
-                       const VgmDomainDef *oldDef, const VgmDomainDef *newDef, GError **error)
+                       const VgmDomainDef *oldDef, const VgmDomainDef *newDef, char **deviceId,
+                       GError **error)
 {
     g_auto(VgmDriverHotplugDiff) d = { 0 };
     g_autoptr(VgmQemuMonitor) mon = NULL;
@@ -2534,6 +2535,19 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
             vgmDriverHotplugTakeBack(dom, mon, d.added, d.added->len, FALSE);
             vgmDriverHotplugNetsGone(newDef, oldDef);
             return FALSE;
+        }
+    }
+    /* the device's QEMU id, which libvirt's DEVICE_ADDED names: the last
+     * -device added (the others are its backends) */
+    for (i = 0; deviceId && i < d.added->len; i++) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonObject *obj;
+        int o;
+
+        if ((obj = vgmDriverHotplugParse(g_ptr_array_index(d.added, i), parser, &o)) &&
+            g_str_equal(vgmDriverHotplugOptions[o].option, "-device")) {
+            g_free(*deviceId);
+            *deviceId = g_strdup(json_object_get_string_member_with_default(obj, "id", NULL));
         }
     }
     return TRUE;
@@ -3322,7 +3336,7 @@ vgmDriverDomainDeviceDeleted(const VgmDriverStore *store, const char *name, cons
  * kept as the live XML */
 static gboolean
 vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, const char *xml,
-                          char **removed G_GNUC_UNUSED, GError **error)
+                          char **added, GError **error)
 {
     g_autoptr(VgmDomainDef) oldDef = NULL;
     g_autoptr(VgmDomainDef) newDef = NULL;
@@ -3374,7 +3388,7 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
                     dom->name);
         return FALSE;
     }
-    return vgmDriverDomainHotplug(store, dom, oldDef, newDef, error) &&
+    return vgmDriverDomainHotplug(store, dom, oldDef, newDef, added, error) &&
            vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
 

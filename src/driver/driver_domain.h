@@ -302,11 +302,12 @@ gboolean vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref,
  * from or updated in the persistent config of @ref (driver_device.h),
  * checked as a define checks it and saved atomically; a running domain's
  * devices (AFFECT_LIVE, or AFFECT_CURRENT while it runs) are hot-plugged
- * (attach) or unplugged (detach; *@removed: the QEMU id of a device whose
- * guest let it go within the wait, else NULL), updates refused */
+ * (attach; *@alias: the QEMU id of the device plugged) or unplugged
+ * (detach; *@alias: the QEMU id of a device whose guest let it go within
+ * the wait, else NULL), updates refused */
 gboolean vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *ref,
                                      const char *xml, VgmDriverDeviceOp op,
-                                     unsigned int flags, char **removed, GError **error);
+                                     unsigned int flags, char **alias, GError **error);
 /* QEMU says (DEVICE_DELETED) the guest of running domain @name let
  * device @id go: when a detach asked for it, its back ends go and the
  * live XML drops it (*@finished: a device's removal is over); a vCPU an

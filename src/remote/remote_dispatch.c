@@ -1425,6 +1425,18 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         return;
     }
 
+    if (eventID == VGM_EVENT_ID_DEVICE_ADDED) {
+        VgmRemoteDomainEventCallbackDeviceAddedMsg added = { 0 };
+
+        added.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&added.dom, dom);
+        added.devAlias = (char *)(str ? str : "");
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_ADDED,
+                                vgmRemoteXdrDomainEventCallbackDeviceAddedMsg, &added);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_METADATA_CHANGE) {
         VgmRemoteDomainEventCallbackMetadataChangeMsg meta = { 0 };
         char *nsuri = (char *)str;

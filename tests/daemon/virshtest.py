@@ -1140,7 +1140,8 @@ def device_tests(tap, target, tmp):
     "target vdb already exists"), a detach of an interface that is not
     there fails, attach-device without --config of a shut-off domain fails
     (not running). A running (paused) domain with free root ports:
-    attach-device --live hot-plugs (domblklist lists it), detach-device
+    attach-device --live hot-plugs (domblklist lists it; virsh event sees
+    DEVICE_ADDED with its alias), detach-device
     --live succeeds while the guest, without an OS, keeps the disk (it
     stays listed), attach --live --config changes both. The plugged
     interface: its alias net0 in the live XML, domif-getlink ("MAC
@@ -1203,9 +1204,16 @@ def device_tests(tap, target, tmp):
                "the config is back to no disk and no interface")
         r = virsh(uri, "start", "--paused", DEV, timeout=120)
         if tap.ok(r.rc == 0, "virsh start --paused (devices)", r.describe()):
+            events = EventReader(uri)
+            time.sleep(1)
             r = virsh(uri, "attach-device", DEV, disk, "--live")
             tap.eq((r.rc, r.out), (0, "Device attached successfully\n\n"),
                    "attach-device --live (a free root port)")
+            want = "event 'device-added' for domain '%s': virtio-disk1" % DEV
+            events.wait_for(want, 10)
+            events.stop()
+            tap.eq([l for l in events.for_domain(DEV) if "device-added" in l], [want],
+                   "virsh event: DEVICE_ADDED names the plugged disk's alias")
             r = virsh(uri, "domblklist", DEV)
             tap.ok(re.search(r"^ vdb +%s$" % re.escape(img), r.out, re.M) is not None,
                    "domblklist lists the hot-plugged vdb", r.describe())
