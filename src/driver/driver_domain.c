@@ -3553,8 +3553,8 @@ vgmDriverMetadataFind(xmlNodePtr metadata, const char *uri)
     return NULL;
 }
 
-/* Elements of @node's tree: those without a namespace put in @ns (@set),
- * or those in namespace @uri taken out of it */
+/* Elements of @node's tree: with @ns, those without a namespace put in
+ * it; without, those in namespace @uri taken out of it */
 static void
 vgmDriverMetadataNs(xmlNodePtr node, xmlNsPtr ns, const char *uri)
 {
@@ -3726,14 +3726,17 @@ vgmDriverDomainGetMetadata(const VgmDomainDef *def, int type, const char *uri, G
             xmlBufferFree(buf);
             return out;
         }
-        break;
+        vgmErrorSet(error, VGM_ERR_NO_DOMAIN_METADATA,
+                    _("domain '%1$s' has no element of namespace '%2$s' in its <metadata>"),
+                    def->name, uri);
+        return NULL;
     default:
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unknown metadata type %1$d"), type);
         return NULL;
     }
     if (!text) {
-        vgmErrorSet(error, VGM_ERR_NO_DOMAIN_METADATA, "%s",
-                    _("the requested metadata is not present in the domain's definition"));
+        vgmErrorSet(error, VGM_ERR_NO_DOMAIN_METADATA, _("domain '%1$s' has no <%2$s>"),
+                    def->name, type == VGM_DOMAIN_METADATA_TITLE ? "title" : "description");
         return NULL;
     }
     return g_strdup(text);

@@ -2074,7 +2074,7 @@ def metadata_tests(tap, target, tmp):
     tap.eq((r.out, r2.rc, r2.err),
            ("No title for domain: %s\n" % META, 1, "error: %s\n" % harness.by_mode(
                target, "metadata not found: Requested metadata element is not present",
-               "the requested metadata is not present in the domain's definition")),
+               "domain '%s' has no element of namespace '%s' in its <metadata>" % (META, META_NS))),
            "virsh desc --title and metadata of a domain without them")
     events = EventReader(uri)
     time.sleep(1)
