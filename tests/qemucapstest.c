@@ -32,6 +32,10 @@
  *                        $VGM_BUILDDIR/tests/qemu-10.0 on first use, run
  *                        through its wrapper (vgmTestQemu10Binary); skipped
  *                        with the script's reason when it cannot fetch it;
+ *  - a probe's QEMU killed without a word on its stderr (a wrapper of the
+ *    7.2 binary SIGKILLs its QEMU of the TCG host CPU probe): killed once, it is started
+ *    again and the TCG host CPU is probed; killed every time, the message
+ *    says it was killed and the set has no TCG host CPU;
  *  - the cache (with the 7.2 binary): a second lookup does not start QEMU,
  *    a changed binary (mtime) or a corrupt cache file does.
  *
@@ -957,6 +961,80 @@ testRealBinary(gconstpointer data)
     }
 }
 
+/* ---- a probe's QEMU that dies without a word ---- */
+
+/* A wrapper for the binary whose QEMU of the TCG host CPU probe (-machine none,accel=tcg) SIGKILLs itself:
+ * the first only (@once), or every one. */
+static char *
+testProbeKillerWrapper(const char *tmp, const char *binary, gboolean once)
+{
+    g_autofree char *wrapper = g_build_filename(tmp, "qemu-killer", NULL);
+    g_autofree char *marker = g_build_filename(tmp, "killed", NULL);
+    g_autofree char *script = NULL;
+
+    script = g_strdup_printf("#!/bin/sh\n"
+                             "case \"$*\" in *none,accel=tcg*)\n"
+                             "    if %s[ ! -e %s ]; then touch %s; kill -9 $$; fi ;;\n"
+                             "esac\n"
+                             "exec %s \"$@\"\n",
+                             once ? "" : "true || ", marker, marker, binary);
+    g_assert_true(g_file_set_contents(wrapper, script, -1, NULL));
+    g_assert_cmpint(g_chmod(wrapper, 0755), ==, 0);
+    return g_steal_pointer(&wrapper);
+}
+
+static void
+testProbeKilled(void)
+{
+    const char *binary = testQemuBinaryPath();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *tmp = NULL;
+    g_autofree char *wrapper = NULL;
+    g_autofree char *marker = NULL;
+    g_autoptr(VgmQemuCaps) caps = NULL;
+
+    if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE)) {
+        g_autofree char *msg = g_strdup_printf("%s is not installed", binary);
+
+        g_test_skip(msg);
+        return;
+    }
+    tmp = g_dir_make_tmp("vgm-qemucapstest-XXXXXX", &err);
+    g_assert_no_error(err);
+    marker = g_build_filename(tmp, "killed", NULL);
+
+    /* killed once: started again, and the TCG host CPU is there */
+    wrapper = testProbeKillerWrapper(tmp, binary, TRUE);
+    g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+                          "starting * with -machine none,accel=tcg again: *killed by signal 9*");
+    caps = vgmQemuCapsProbe(wrapper, &err);
+    g_test_assert_expected_messages();
+    g_assert_no_error(err);
+    g_assert_nonnull(caps);
+    g_assert_true(g_file_test(marker, G_FILE_TEST_EXISTS));
+    g_assert_nonnull(vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG));
+    g_clear_pointer(&caps, vgmQemuCapsFree);
+    g_clear_pointer(&wrapper, g_free);
+
+    /* killed every time: no TCG host CPU, and the message says how QEMU
+     * ended */
+    wrapper = testProbeKillerWrapper(tmp, binary, FALSE);
+    g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+                          "starting * with -machine none,accel=tcg again: *killed by signal 9*");
+    g_test_expect_message(G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE,
+                          "no host CPU under TCG for *: cannot start QEMU binary * "
+                          "with -machine none,accel=tcg: *(QEMU was killed by signal 9)");
+    caps = vgmQemuCapsProbe(wrapper, &err);
+    g_test_assert_expected_messages();
+    g_assert_no_error(err);
+    g_assert_nonnull(caps);
+    g_assert_null(vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG));
+
+    g_unlink(marker);
+    g_unlink(wrapper);
+    g_assert_cmpint(g_rmdir(tmp), ==, 0);
+}
+
 /* ---- the cache ---- */
 
 static void
@@ -1106,6 +1184,7 @@ main(int argc, char **argv)
 
         g_test_add_data_func(testPath, &testRealSets[i], testRealBinary);
     }
+    g_test_add_func("/qemucaps/probe-killed", testProbeKilled);
     g_test_add_func("/qemucaps/cache", testCache);
 
     return g_test_run();

@@ -1952,14 +1952,36 @@ vgmQemuCapsProbeQemuStop(VgmQemuCapsProbeQemu *q)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmQemuCapsProbeQemu, vgmQemuCapsProbeQemuStop)
 
+/* How the probe's QEMU @proc ended, waiting up to a second for it to go:
+ * "exited with status N", "was killed by signal N", or NULL while it
+ * still runs. */
+static char *
+vgmQemuCapsProbeQemuEnding(GSubprocess *proc)
+{
+    gint64 deadline = g_get_monotonic_time() + G_USEC_PER_SEC;
+
+    while (g_subprocess_get_identifier(proc)) {
+        if (g_get_monotonic_time() > deadline)
+            return NULL;
+        g_usleep(10 * 1000);
+    }
+    if (g_subprocess_get_if_signaled(proc))
+        return g_strdup_printf(_("QEMU was killed by signal %1$d"),
+                               g_subprocess_get_term_sig(proc));
+    return g_strdup_printf(_("QEMU exited with status %1$d"),
+                           g_subprocess_get_exit_status(proc));
+}
+
 static gboolean
-vgmQemuCapsProbeQemuStart(VgmQemuCapsProbeQemu *q, const char *binary, const char *machine,
-                          const char *tmpdir, const char *sockPath, const char *logPath,
-                          GError **error)
+vgmQemuCapsProbeQemuStartOnce(VgmQemuCapsProbeQemu *q, const char *binary, const char *machine,
+                              const char *tmpdir, const char *sockPath, const char *logPath,
+                              GError **error)
 {
     g_autoptr(GSubprocessLauncher) launcher = NULL;
     g_autofree char *qmpArg = g_strdup_printf("unix:%s,server=on,wait=off", sockPath);
     g_autofree char *homeEnv = g_strdup_printf("HOME=%s", tmpdir);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *ending = NULL;
     const char *envp[] = {
         "LC_ALL=C", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         homeEnv, NULL
@@ -1975,13 +1997,44 @@ vgmQemuCapsProbeQemuStart(VgmQemuCapsProbeQemu *q, const char *binary, const cha
     g_subprocess_launcher_set_cwd(launcher, tmpdir);
     g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
     g_subprocess_launcher_set_stderr_file_path(launcher, logPath);
-    q->proc = g_subprocess_launcher_spawnv(launcher, argv, error);
-    return q->proc &&
-        vgmQemuMonitorWaitSocket(q->proc, sockPath,
+    if (!(q->proc = g_subprocess_launcher_spawnv(launcher, argv, error)))
+        return FALSE;
+    if (vgmQemuMonitorWaitSocket(q->proc, sockPath,
                                  g_get_monotonic_time() +
                                  (gint64)VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS * 1000,
-                                 error) &&
-        (q->mon = vgmQemuMonitorOpen(sockPath, VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS, error));
+                                 &err) &&
+        (q->mon = vgmQemuMonitorOpen(sockPath, VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS, &err)))
+        return TRUE;
+    /* say how QEMU ended, when it did: a crash or a kill leaves no stderr */
+    if ((ending = vgmQemuCapsProbeQemuEnding(q->proc)))
+        vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
+                    "%s (%s)", err->message, ending);
+    else
+        g_propagate_error(error, g_steal_pointer(&err));
+    return FALSE;
+}
+
+/* Starts the probe's QEMU. One that fails without a word on its stderr
+ * (it dropped its monitor before the greeting, seen once on a loaded CI
+ * host) is started once more; a timeout or an error QEMU explains is not. */
+static gboolean
+vgmQemuCapsProbeQemuStart(VgmQemuCapsProbeQemu *q, const char *binary, const char *machine,
+                          const char *tmpdir, const char *sockPath, const char *logPath,
+                          GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *tail = NULL;
+
+    if (vgmQemuCapsProbeQemuStartOnce(q, binary, machine, tmpdir, sockPath, logPath, &err))
+        return TRUE;
+    vgmQemuCapsProbeQemuStop(q);
+    tail = vgmFileReadTail(logPath, 0, VGM_QEMU_CAPS_STDERR_TAIL);
+    if (g_error_matches(err, VGM_ERROR, VGM_ERR_OPERATION_TIMEOUT) || *tail) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return FALSE;
+    }
+    g_message(_("starting %1$s with -machine %2$s again: %3$s"), binary, machine, err->message);
+    return vgmQemuCapsProbeQemuStartOnce(q, binary, machine, tmpdir, sockPath, logPath, error);
 }
 
 /* The features query-cpu-model-expansion (static) of @model turns on,
