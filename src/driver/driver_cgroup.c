@@ -17,6 +17,7 @@
 #include <sched.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -33,8 +34,11 @@ struct _VgmDriverCgroup {
     char *rel;
     GPtrArray *plan;          /* VgmDriverCgroupWrite; empty: no group,
                                * unless @placed */
-    gboolean placed;          /* a <resource><partition>: the group is made
-                               * in every controller the host has */
+    gboolean placed;          /* the group is made in every controller the
+                               * host has: a <resource><partition>, or the
+                               * default on a host whose tree is ours */
+    gboolean placedByDefault; /* placed without being asked: a group that
+                               * cannot be made is done without */
     GStrv procs;              /* once the group is made */
     GPtrArray *vcpusched;     /* the domain's VgmDomainSched, or NULL */
     VgmDomainSched emulatorsched;
@@ -347,6 +351,24 @@ vgmDriverCgroupMask(const GPtrArray *plan)
     return mask;
 }
 
+static gboolean
+vgmDriverCgroupHostWritable(const VgmCgroupHost *host)
+{
+    gboolean any = FALSE;
+    guint i;
+
+    if (host->version == VGM_CGROUP_NONE || !host->real)
+        return FALSE;
+    for (i = 0; i < VGM_CGROUP_LAST; i++) {
+        if (!host->dirs[i])
+            continue;
+        if (access(host->dirs[i], W_OK) < 0)
+            return FALSE;
+        any = TRUE;
+    }
+    return any;
+}
+
 VgmDriverCgroup *
 vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomainDef *def, GError **error)
 {
@@ -364,6 +386,11 @@ vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomainDef *def, GError 
                     def->resourcePartition, cg->host->root);
         return NULL;
     }
+    /* as libvirt's privileged driver, every domain runs in a group of its
+     * own when the host's cgroup tree is a real one this process may
+     * write (root's, not a user session's) */
+    if (!cg->placed && vgmDriverCgroupHostWritable(cg->host))
+        cg->placed = cg->placedByDefault = TRUE;
     if (def->cputune.vcpusched)
         cg->vcpusched = g_ptr_array_ref(def->cputune.vcpusched);
     if ((cg->hasEmulatorsched = def->cputune.emulatorsched != NULL))
@@ -386,6 +413,7 @@ vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomainDef *def, GError 
 gboolean
 vgmDriverCgroupCreate(VgmDriverCgroup *cg, gboolean removeOnError, GError **error)
 {
+    g_autoptr(GError) err = NULL;
     guint i, mask;
 
     if (cg->plan->len == 0 && !cg->placed)
@@ -395,8 +423,17 @@ vgmDriverCgroupCreate(VgmDriverCgroup *cg, gboolean removeOnError, GError **erro
         if (cg->host->dirs[i])
             mask |= 1u << i;
     }
-    if (!vgmCgroupCreate(cg->host, cg->rel, mask, error))
+    if (!vgmCgroupCreate(cg->host, cg->rel, mask, &err)) {
+        if (cg->placedByDefault && cg->plan->len == 0) {
+            /* nothing asked for a group: the domain runs in the caller's */
+            g_message(_("no cgroup %1$s: the domain runs in its starter's: %2$s"), cg->rel, err->message);
+            vgmCgroupRemove(cg->host, cg->rel, NULL);
+            cg->placed = FALSE;
+            return TRUE;
+        }
+        g_propagate_error(error, g_steal_pointer(&err));
         goto error;
+    }
     for (i = 0; i < cg->plan->len; i++) {
         const VgmDriverCgroupWrite *w = g_ptr_array_index(cg->plan, i);
         g_autofree char *prefer = w->preferFile ?
@@ -1265,11 +1302,13 @@ vgmDriverCgroupApplyLive(const VgmDriverStore *store, const VgmDomainDef *old,
         return FALSE;
     mask = vgmDriverCgroupMask(cg->plan);
     /* QEMU's memory stays charged to the group it was allocated in: a
-     * limit means something only for a QEMU that started in its group */
+     * limit means something only for a QEMU that started in its group
+     * (every domain does where the host's groups are ours to make; one
+     * that started where they were not does not) */
     if ((mask & (1u << VGM_CGROUP_MEMORY)) &&
         !vgmCgroupHasProcess(cg->host, VGM_CGROUP_MEMORY, cg->rel, pid)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' started without memory limits, so its QEMU's memory is accounted outside its cgroup: set them in its config (--config) and start it again"),
+                    _("domain '%1$s' started outside a memory cgroup of its own, so its QEMU's memory is accounted elsewhere: set the limits in its config (--config) and start it again"),
                     def->name);
         return FALSE;
     }

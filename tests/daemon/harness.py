@@ -435,11 +435,10 @@ def cgroups_usable():
             os.rmdir(path)
 
 
-def cgroup_value(pid, controller, name, tid=None, parent=False):
-    """The text of cgroup file `name` of the group that process `pid` (or
-    its thread `tid`) is in for `controller` (the v1 name; on v2 the
-    unified hierarchy), or of the group above it (`parent`), as the
-    kernel shows it; None when unreadable."""
+def cgroup_dir(pid, controller, tid=None):
+    """The directory of the group that process `pid` (or its thread `tid`)
+    is in for `controller` (the v1 name; on v2 the unified hierarchy), as
+    the kernel shows it; None when unreadable."""
     path = "/proc/%d/task/%d/cgroup" % (pid, tid) if tid else "/proc/%d/cgroup" % pid
     try:
         with open(path) as f:
@@ -454,13 +453,23 @@ def cgroup_value(pid, controller, name, tid=None, parent=False):
             base = os.path.join("/sys/fs/cgroup", ctrls)
         else:
             continue
-        group = os.path.dirname(rel.rstrip("/")) if parent else rel
-        try:
-            with open(os.path.join(base + group, name)) as f:
-                return f.read().strip()
-        except OSError:
-            return None
+        return base + rel.rstrip("/")
     return None
+
+
+def cgroup_value(pid, controller, name, tid=None, parent=False):
+    """The text of cgroup file `name` of the group that process `pid` (or
+    its thread `tid`) is in for `controller` (see cgroup_dir), or of the
+    group above it (`parent`), as the kernel shows it; None when
+    unreadable."""
+    group = cgroup_dir(pid, controller, tid)
+    if group is None:
+        return None
+    try:
+        with open(os.path.join(os.path.dirname(group) if parent else group, name)) as f:
+            return f.read().strip()
+    except OSError:
+        return None
 
 
 def qemu_thread(pid, prefix):

@@ -25,7 +25,9 @@ timeout. What it covers, in order:
   running one (vcpuinfo: each vCPU running, with its affinity);
   schedinfo --set, memtune and blkiotune with values on a config and on a
   running domain, read back through virsh and the kernel's cgroups
-  (tune_live_tests); numatune of a config and a running domain
+  (tune_live_tests); a domain without controls in a cgroup of its own,
+  a memory limit set on it live, the group gone after destroy
+  (cgroup_default_tests); numatune of a config and a running domain
   (numatune_tests); desc, metadata and inject-nmi (metadata_tests);
   a transient domain with VNC and SPICE, autoport:
   its live XML names the ports the server chose and 127.0.0.1, and
@@ -515,6 +517,7 @@ def run_tests(tap, target, tmp):
 
     tune_live_tests(tap, target, tmp)
 
+    cgroup_default_tests(tap, target, tmp)
     numatune_tests(tap, target, tmp)
 
     metadata_tests(tap, target, tmp)
@@ -1978,6 +1981,61 @@ def tune_live_tests(tap, target, tmp):
     r = virsh(uri, "destroy", TUNE_LIVE)
     r2 = virsh(uri, "undefine", TUNE_LIVE)
     tap.ok(r.rc == 0 and r2.rc == 0, names[10], r.describe() + r2.describe())
+
+
+CG_PLAIN = "vgmtest-virsh-cgplain"
+CG_PLAIN_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu placement='static'>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
+</domain>
+""" % CG_PLAIN
+
+
+def cgroup_default_tests(tap, target, tmp):
+    """Every running domain in a cgroup of its own, as libvirtd's
+    privileged driver puts it: a domain without any <cputune>, <memtune>
+    or <blkiotune> runs in a group of the cpu and memory controllers that
+    is not the daemon's and names the domain (libvirtd escapes '-' as
+    \\x2d); a memory limit set live (virDomainSetMemoryParameters) takes
+    effect there, as virsh and the kernel see it; destroy removes the
+    group. Run against libvirtd 9.0 alike on 2026-12-03 (cgroup v1 host).
+    Skipped where this host's cgroups take no group."""
+    uri = target.uri
+    names = ["virsh start --paused: a domain without resource controls",
+             "its QEMU runs in a cpu and a memory cgroup of its own, named after the domain",
+             "virsh memtune --hard-limit --live on it: as virsh and the kernel see it",
+             "virsh destroy removes the domain's cgroup"]
+    if not harness.cgroups_usable() and not target.reference:
+        for n in names:
+            tap.skip(n, "this host's cgroups take no group (needs root and the cpu and memory "
+                        "controllers)")
+        return
+    f = harness.write_file(tmp, CG_PLAIN + ".xml", CG_PLAIN_XML)
+    r = virsh(uri, "define", f)
+    r2 = virsh(uri, "start", "--paused", CG_PLAIN, timeout=120)
+    tap.ok(r.rc == 0 and r2.rc == 0, names[0], r.describe() + r2.describe())
+    pids = harness.qemus_naming(CG_PLAIN)
+    pid = pids[0] if len(pids) == 1 else None
+    mine = {c: harness.cgroup_dir(os.getpid(), c) for c in ("cpu", "memory")}
+    groups = {c: pid and harness.cgroup_dir(pid, c) for c in ("cpu", "memory")}
+    tap.ok(all(groups[c] and groups[c] != mine[c] and
+               (CG_PLAIN in groups[c] or CG_PLAIN.replace("-", "\\x2d") in groups[c])
+               for c in groups), names[1], "pid %r: %r (this test: %r)" % (pid, groups, mine))
+    v2 = os.path.exists("/sys/fs/cgroup/cgroup.controllers")
+    r = virsh(uri, "memtune", CG_PLAIN, "--live", "--hard-limit", "524288")
+    got = tune_values(virsh(uri, "memtune", CG_PLAIN).out)
+    limit = pid and harness.cgroup_value(pid, "memory",
+                                         "memory.max" if v2 else "memory.limit_in_bytes")
+    tap.eq((r.rc, r.err, got.get("hard_limit"), limit),
+           (0, "", "524288", str(524288 * 1024)), names[2])
+    r = virsh(uri, "destroy", CG_PLAIN)
+    r2 = virsh(uri, "undefine", CG_PLAIN)
+    left = [g for g in groups.values() if g and os.path.exists(g)]
+    tap.ok(r.rc == 0 and r2.rc == 0 and groups["memory"] and not left, names[3],
+           r.describe() + r2.describe() + "left: %r" % left)
 
 
 NUMA = "vgmtest-virsh-numatune"
