@@ -12,7 +12,9 @@
  * size and depth limits; NUL bytes), plus XML escaping in VgmBuf and the
  * log tail reader (offset, byte bound, valid UTF-8, a missing file), and
  * the tree removal (nested directories go, a symbolic link goes without
- * what it points to, a missing path is fine).
+ * what it points to, a missing path is fine), and key codes in every code
+ * set of virDomainSendKey turned into QEMU's key numbers (a plain and an
+ * extended key in each, passing QEMU's numbers through, codes of no key).
  */
 #include "config.h"
 
@@ -25,6 +27,7 @@
 #include "util/vgmbitmap.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
+#include "util/vgmkeycode.h"
 #include "util/vgmsize.h"
 #include "util/vgmxml.h"
 
@@ -570,6 +573,49 @@ testReadTail(void)
     g_rmdir(dir);
 }
 
+/* KEY_A (QEMU 0x1e) and KEY_UP (QEMU 0xc8, AT set 1 0xe048) in each
+ * code set, as keycodemapdb's table gives them */
+static void
+testKeycodes(void)
+{
+    static const struct {
+        VgmKeycodeSet set;
+        unsigned int a, up;
+    } keys[] = {
+        { VGM_KEYCODE_SET_LINUX, 30, 103 },
+        { VGM_KEYCODE_SET_XT, 0x1e, 0xe048 },
+        { VGM_KEYCODE_SET_ATSET1, 0x1e, 0xe048 },
+        { VGM_KEYCODE_SET_ATSET2, 0x1c, 0xe075 },
+        { VGM_KEYCODE_SET_ATSET3, 0x1c, 0x63 },
+        { VGM_KEYCODE_SET_OSX, 0x0, 0x7e },
+        { VGM_KEYCODE_SET_XT_KBD, 0x1e, 0x148 },
+        { VGM_KEYCODE_SET_USB, 0x4, 0x52 },
+        { VGM_KEYCODE_SET_WIN32, 0x41, 0x26 },
+        { VGM_KEYCODE_SET_QNUM, 0x1e, 0xc8 },
+    };
+    size_t i;
+
+    G_STATIC_ASSERT(G_N_ELEMENTS(keys) == VGM_KEYCODE_SET_LAST);
+    for (i = 0; i < G_N_ELEMENTS(keys); i++) {
+        g_assert_cmpint(keys[i].set, ==, i);
+        g_assert_cmpint(vgmKeycodeToQnum(keys[i].set, keys[i].a), ==, 0x1e);
+        g_assert_cmpint(vgmKeycodeToQnum(keys[i].set, keys[i].up), ==, 0xc8);
+    }
+    g_assert_cmpstr(vgmKeycodeSetTypeToString(VGM_KEYCODE_SET_OSX), ==, "os_x");
+    /* Alt, SysRq, H: what the guest test sends */
+    g_assert_cmpint(vgmKeycodeToQnum(VGM_KEYCODE_SET_LINUX, 56), ==, 0x38);
+    g_assert_cmpint(vgmKeycodeToQnum(VGM_KEYCODE_SET_LINUX, 99), ==, 0x54);
+    g_assert_cmpint(vgmKeycodeToQnum(VGM_KEYCODE_SET_LINUX, 35), ==, 0x23);
+    /* codes of no key: KEY_RESERVED has no scan code, 0xe0 keys have no
+     * plain XT KBD code, a QEMU number is a byte, an unknown set */
+    g_assert_cmpint(vgmKeycodeToQnum(VGM_KEYCODE_SET_LINUX, 0), ==, -1);
+    g_assert_cmpint(vgmKeycodeToQnum(VGM_KEYCODE_SET_LINUX, 0xffff), ==, -1);
+    g_assert_cmpint(vgmKeycodeToQnum(VGM_KEYCODE_SET_XT_KBD, 0xe048), ==, -1);
+    g_assert_cmpint(vgmKeycodeToQnum(VGM_KEYCODE_SET_ATSET2, 0x2), ==, -1);
+    g_assert_cmpint(vgmKeycodeToQnum(VGM_KEYCODE_SET_QNUM, 0x100), ==, -1);
+    g_assert_cmpint(vgmKeycodeToQnum(VGM_KEYCODE_SET_LAST, 30), ==, -1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -592,5 +638,6 @@ main(int argc, char **argv)
     g_test_add_func("/error/escape", testErrorEscape);
     g_test_add_func("/file/read-tail", testReadTail);
     g_test_add_func("/file/remove-tree", testRemoveTree);
+    g_test_add_func("/keycode/to-qnum", testKeycodes);
     return g_test_run();
 }

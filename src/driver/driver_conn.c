@@ -1214,6 +1214,16 @@ vgmDriverInjectNMI(VgmDriver *drv, const char *name, unsigned int flags, GError 
 }
 
 gboolean
+vgmDriverSendKey(VgmDriver *drv, const char *name, unsigned int codeset, unsigned int holdtime,
+                 const unsigned int *codes, guint n, unsigned int flags, GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainSendKey(drv->store, name, codeset, holdtime, codes, n, error);
+}
+
+gboolean
 vgmDriverSetMetadata(VgmDriver *drv, const char *name, int type, const char *metadata,
                      const char *key, const char *uri, unsigned int flags, GError **error)
 {

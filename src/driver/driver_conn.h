@@ -210,6 +210,10 @@ gboolean vgmDriverReboot(VgmDriver *drv, const char *name, unsigned int flags, G
 /* libvirt's virDomainInjectNMI (vgmDriverDomainInjectNMI) */
 gboolean vgmDriverInjectNMI(VgmDriver *drv, const char *name, unsigned int flags,
                             GError **error);
+/* libvirt's virDomainSendKey (vgmDriverDomainSendKey) */
+gboolean vgmDriverSendKey(VgmDriver *drv, const char *name, unsigned int codeset,
+                          unsigned int holdtime, const unsigned int *codes, guint n,
+                          unsigned int flags, GError **error);
 /* virDomainSetMetadata (vgmDriverDomainSetMetadata; flags AFFECT_LIVE,
  * AFFECT_CONFIG) and virDomainGetMetadata of the live or the persistent
  * definition, as the flags say */

@@ -40,6 +40,7 @@
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
+#include "util/vgmkeycode.h"
 #include "util/vgmxml.h"
 
 /* translated where printed */
@@ -2027,6 +2028,51 @@ vgmDriverDomainInjectNMI(const VgmDriverStore *store, const char *ref, char **na
     if (name)
         *name = g_strdup(dom->name);
     return TRUE;
+}
+
+gboolean
+vgmDriverDomainSendKey(const VgmDriverStore *store, const char *ref, unsigned int codeset,
+                       unsigned int holdtime, const unsigned int *codes, guint n,
+                       GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    JsonArray *keys = json_array_new();
+    guint i;
+
+    json_object_set_array_member(args, "keys", keys);
+    if (n == 0 || n > VGM_DOMAIN_SEND_KEY_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("a key press takes 1 to %1$d keys, not %2$u"), VGM_DOMAIN_SEND_KEY_MAX, n);
+        return FALSE;
+    }
+    if (codeset >= VGM_KEYCODE_SET_LAST) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unknown key code set %1$u"), codeset);
+        return FALSE;
+    }
+    /* QEMU takes each key as its number, whatever set it came in */
+    for (i = 0; i < n; i++) {
+        JsonObject *key = json_object_new();
+        int qnum = vgmKeycodeToQnum(codeset, codes[i]);
+
+        if (qnum < 0) {
+            json_object_unref(key);
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("key code %1$u is no key of code set '%2$s'"),
+                        codes[i], vgmKeycodeSetTypeToString(codeset));
+            return FALSE;
+        }
+        json_object_set_string_member(key, "type", "number");
+        json_object_set_int_member(key, "data", qnum);
+        json_array_add_object_element(keys, key);
+    }
+    if (holdtime)
+        json_object_set_int_member(args, "hold-time", holdtime);
+    return (dom = vgmDriverDomainGetActive(store, ref, &lock, error)) &&
+           (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
+           vgmQemuMonitorCommand(mon, "send-key", args, NULL, error);
 }
 
 /* The persistent definition of @dom changed by @change, which gets it

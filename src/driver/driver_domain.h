@@ -325,6 +325,14 @@ gboolean vgmDriverDomainSetMemory(const VgmDriverStore *store, const char *ref,
  * a non-maskable interrupt (libvirt's virDomainInjectNMI) */
 gboolean vgmDriverDomainInjectNMI(const VgmDriverStore *store, const char *ref, char **name,
                                   GError **error);
+/* libvirt's virDomainSendKey: keys @codes (@n, 1 to VGM_DOMAIN_SEND_KEY_MAX),
+ * in code set @codeset (VgmKeycodeSet), pressed together on running (or
+ * paused) domain @ref and released after @holdtime ms (0: QEMU's default)
+ * by QEMU's send-key */
+#define VGM_DOMAIN_SEND_KEY_MAX 16
+gboolean vgmDriverDomainSendKey(const VgmDriverStore *store, const char *ref,
+                                unsigned int codeset, unsigned int holdtime,
+                                const unsigned int *codes, guint n, GError **error);
 
 /* libvirt's virDomainMetadataType */
 typedef enum {

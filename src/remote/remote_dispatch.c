@@ -2093,7 +2093,7 @@ vgmRemoteDispatchDomainSetMemoryStatsPeriod(VgmRemoteClient *client,
                                          error);
 }
 
-/* ---- NMI and metadata ---- */
+/* ---- NMI, keys and metadata ---- */
 
 gboolean
 vgmRemoteDispatchDomainInjectNmi(VgmRemoteClient *client, const VgmRemoteDomainInjectNmiArgs *args,
@@ -2101,6 +2101,15 @@ vgmRemoteDispatchDomainInjectNmi(VgmRemoteClient *client, const VgmRemoteDomainI
 {
     VGM_REMOTE_GET_DOMAIN(dom);
     return vgmDriverInjectNMI(client->drv, dom->name, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSendKey(VgmRemoteClient *client, const VgmRemoteDomainSendKeyArgs *args,
+                               GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSendKey(client->drv, dom->name, args->codeset, args->holdtime,
+                            args->keycodes.val, args->keycodes.len, args->flags, error);
 }
 
 gboolean

@@ -62,6 +62,8 @@ What it covers:
     into a file (save), restored paused (restoreFlags PAUSED):
     SUSPENDED/paused, then resumed it counts on; an NMI injected
     (injectNMI): its kernel says so on its console and it counts on;
+    Alt+SysRq+H sent as Linux key codes (sendKey): its kernel prints
+    the SysRq help;
   * a save's job (job_tests, a 2 GiB guest): jobInfo none while idle, an
     unbounded job with QEMU's progress during a save, abortJob during it
     (the save fails with code 78 and the guest runs on), refused once it
@@ -911,6 +913,22 @@ def save_tests(tap, ev, conn, root, work):
     t = wait_ticks(serial, last, 30)
     tap.ok("NMI received" in text and t[-1][1] > last,
            "injectNMI: the guest's kernel reports the NMI, and counts on",
+           text[-400:])
+    # keys (virDomainSendKey, virt-manager's Send Key): Alt+SysRq+H, in
+    # Linux key codes, reaches the guest's PS/2 keyboard, and its kernel
+    # prints the magic SysRq help on its console
+    try:
+        d.sendKey(libvirt.VIR_KEYCODE_SET_LINUX, 100, [56, 99, 35], 3, 0)
+        text, deadline = "", time.monotonic() + 30
+    except libvirt.libvirtError as e:
+        text, deadline = "sendKey: %s" % e.get_error_message(), 0
+    while time.monotonic() < deadline:
+        with open(serial, "rb") as f:
+            text = f.read().decode(errors="replace")
+        if "HELP : " in text:
+            break
+        time.sleep(0.2)
+    tap.ok("HELP : " in text, "sendKey Alt+SysRq+H: the guest's kernel prints the SysRq help",
            text[-400:])
     # into a file, and back paused
     img = os.path.join(work, "save.img")

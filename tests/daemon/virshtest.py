@@ -28,7 +28,8 @@ timeout. What it covers, in order:
   (tune_live_tests); a domain without controls in a cgroup of its own,
   a memory limit set on it live, the group gone after destroy
   (cgroup_default_tests); numatune of a config and a running domain
-  (numatune_tests); desc, metadata and inject-nmi (metadata_tests);
+  (numatune_tests); desc, metadata, inject-nmi and send-key
+  (metadata_tests);
   a transient domain with VNC and SPICE, autoport:
   its live XML names the ports the server chose and 127.0.0.1, and
   domdisplay (--all, --type spice) and vncdisplay print them.
@@ -2120,7 +2121,9 @@ def metadata_tests(tap, target, tmp):
     prefix refused, a missing one refused (code 80), each change a
     METADATA_CHANGE event (virsh event); on the running
     domain --live changes the live XML alone and --config the config
-    alone; inject-nmi (virDomainInjectNMI) of the running domain.
+    alone; inject-nmi (virDomainInjectNMI) and send-key (virDomainSendKey:
+    key names, and codes in the qnum, atset2 and usb sets; a code of no
+    key refused) of the running domain.
     Captured from virsh 9.0 against libvirtd 9.0 on 2026-12-03; where the
     messages differ, by_mode gives both."""
     uri = target.uri
@@ -2181,6 +2184,19 @@ def metadata_tests(tap, target, tmp):
            "virsh desc --config with an empty text removes the config's description alone")
     r = virsh(uri, "inject-nmi", META)
     tap.eq((r.rc, r.err), (0, ""), "virsh inject-nmi of the running domain")
+    # send-key: virsh turns names into Linux key codes; the daemon turns
+    # any code set's codes into QEMU's key numbers
+    r = virsh(uri, "send-key", META, "KEY_LEFTCTRL", "KEY_LEFTALT", "KEY_DELETE")
+    r2 = virsh(uri, "send-key", META, "--codeset", "qnum", "--holdtime", "200", "0x1d", "0x9d")
+    r3 = virsh(uri, "send-key", META, "--codeset", "atset2", "0x1c", "0xe075")
+    r4 = virsh(uri, "send-key", META, "--codeset", "usb", "0x4", "0x52")
+    tap.eq([(x.rc, x.out, x.err) for x in (r, r2, r3, r4)], [(0, "\n", "")] * 4,
+           "virsh send-key of the running domain: names, qnum with a hold time, atset2, usb")
+    r = virsh(uri, "send-key", META, "--codeset", "atset2", "0x1c", "0x2")
+    tap.eq((r.rc, r.err), (1, "error: %s\n" % harness.by_mode(
+        target, "internal error: cannot translate keycode 2 of atset2 codeset to qnum keycode",
+        "key code 2 is no key of code set 'atset2'")),
+        "virsh send-key of a code that is no key of its code set is refused")
     r = virsh(uri, "destroy", META)
     r2 = virsh(uri, "undefine", META)
     tap.ok(r.rc == 0 and r2.rc == 0, "virsh destroy and undefine: the metadata domain",
