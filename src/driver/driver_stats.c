@@ -33,6 +33,7 @@
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
+#include "util/vgmsize.h"
 
 /* virDomainStatsTypes */
 enum {
@@ -42,9 +43,17 @@ enum {
     VGM_STATS_VCPU = 1 << 3,
     VGM_STATS_INTERFACE = 1 << 4,
     VGM_STATS_BLOCK = 1 << 5,
+    VGM_STATS_PERF = 1 << 6,
+    VGM_STATS_IOTHREAD = 1 << 7,
+    VGM_STATS_MEMORY = 1 << 8,
 };
+/* perf reports the <perf> events a domain enables and memory the
+ * bandwidth of <memorytune> monitors: virt-gmem refuses both elements, so
+ * those groups are served and, as libvirt's for a domain without them,
+ * empty */
 #define VGM_STATS_SERVED (VGM_STATS_STATE | VGM_STATS_CPU_TOTAL | VGM_STATS_BALLOON | \
-                          VGM_STATS_VCPU | VGM_STATS_INTERFACE | VGM_STATS_BLOCK)
+                          VGM_STATS_VCPU | VGM_STATS_INTERFACE | VGM_STATS_BLOCK | \
+                          VGM_STATS_PERF | VGM_STATS_IOTHREAD | VGM_STATS_MEMORY)
 /* VIR_CONNECT_GET_ALL_DOMAINS_STATS_* beyond the list filters */
 #define VGM_STATS_NOWAIT (1u << 29)
 #define VGM_STATS_BACKING (1u << 30)
@@ -193,6 +202,44 @@ vgmStatsEntryDevice(JsonObject *entry)
 
 /* query-blockstats of the QEMU behind @mon: device id -> its "stats"
  * (the objects stay @ret's) */
+/* the iothread group: QEMU's I/O threads and their polling (those QEMU
+ * gives it for), as libvirt reports them; nothing without I/O threads */
+static void
+vgmStatsIOThreads(const VgmDriverDomain *dom, GPtrArray *params)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    JsonArray *arr;
+    guint i;
+
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, NULL)) ||
+        !vgmQemuMonitorCommand(mon, "query-iothreads", NULL, &ret, NULL) ||
+        !JSON_NODE_HOLDS_ARRAY(ret) || json_array_get_length(arr = json_node_get_array(ret)) == 0)
+        return;
+    vgmStatsAdd(params, VGM_TYPED_PARAM_UINT, g_strdup("iothread.count"),
+                json_array_get_length(arr));
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *t = json_array_get_object_element(arr, i);
+        const char *id = t ? json_object_get_string_member_with_default(t, "id", NULL) : NULL;
+        unsigned int n;
+
+        /* the driver names them iothreadN, N the <iothread id> */
+        if (!id || !g_str_has_prefix(id, "iothread") ||
+            !vgmStrToUInt(id + strlen("iothread"), &n) ||
+            !json_object_has_member(t, "poll-max-ns"))
+            continue;
+        vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
+                    g_strdup_printf("iothread.%u.poll-max-ns", n),
+                    json_object_get_int_member(t, "poll-max-ns"));
+        vgmStatsAdd(params, VGM_TYPED_PARAM_UINT,
+                    g_strdup_printf("iothread.%u.poll-grow", n),
+                    json_object_get_int_member_with_default(t, "poll-grow", 0));
+        vgmStatsAdd(params, VGM_TYPED_PARAM_UINT,
+                    g_strdup_printf("iothread.%u.poll-shrink", n),
+                    json_object_get_int_member_with_default(t, "poll-shrink", 0));
+    }
+}
+
 static GHashTable *
 vgmStatsBlockTable(VgmQemuMonitor *mon, JsonNode **ret, GError **error)
 {
@@ -886,6 +933,8 @@ vgmStatsOne(VgmDriverDomain *dom, unsigned int stats)
         vgmStatsInterfaces(dom, st->params);
     if ((stats & VGM_STATS_BLOCK) && active)
         vgmStatsBlock(dom, st->params);
+    if ((stats & VGM_STATS_IOTHREAD) && active)
+        vgmStatsIOThreads(dom, st->params);
     return st;
 }
 
@@ -907,7 +956,7 @@ vgmDriverGetAllDomainStats(VgmDriver *drv, GPtrArray *doms, unsigned int stats,
     }
     if ((flags & VGM_STATS_ENFORCE) && (stats & ~VGM_STATS_SERVED)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("statistics groups 0x%1$x are not supported (supported: state, cpu-total, balloon, vcpu, interface, block)"),
+                    _("statistics groups 0x%1$x are not supported (supported: state, cpu-total, balloon, vcpu, interface, block, perf, iothread, memory)"),
                     stats & ~VGM_STATS_SERVED);
         return NULL;
     }

@@ -1797,7 +1797,8 @@ def pin_live_tests(tap, target, tmp):
     thread without a pin of its own on every CPU, not the emulator's);
     then the pins changed live (vcpupin 1 0, emulatorpin 1, iothreadpin
     2 0), read back the same way; a vCPU it does not have, and --config
-    of the transient domain, refused.
+    of the transient domain, refused; domstats of its iothread group, and
+    of the perf and memory groups (empty).
     Captured from virsh 9.0 against libvirtd 9.0 with this definition on
     2026-12-02, on a host with CPUs 0-1; the same in both modes."""
     uri = target.uri
@@ -1810,7 +1811,9 @@ def pin_live_tests(tap, target, tmp):
              "virsh iothreadpin 2 0 (running)",
              "virsh vcpupin of a vCPU the domain does not have, and --config of a transient "
              "domain, fail",
-             "virsh destroy: the pinned domain"]
+             "virsh destroy: the pinned domain",
+             "virsh domstats --iothread (each I/O thread's polling), and --perf --memory "
+             "--enforce (empty)"]
     if pin_expectations() is None:
         for n in names:
             tap.skip(n, "the expected maps were captured on a host with CPUs 0-1")
@@ -1834,6 +1837,17 @@ def pin_live_tests(tap, target, tmp):
     tap.eq((r.rc, lines[:2], sorted(lines[2:])),
            (0, [" IOThread ID   CPU Affinity", "-----------------------------"],
             ["", "", " 1             1", " 2             0-1"]), names[3])
+    # statistics of its I/O threads (the iothread group: QEMU's polling
+    # defaults), and the perf and memory groups, empty for a domain
+    # without perf events or memory bandwidth monitors
+    r = virsh(uri, "domstats", PINS, "--iothread")
+    r2 = virsh(uri, "domstats", PINS, "--perf", "--memory", "--enforce")
+    tap.eq((r.rc, sorted(r.out.split("\n")), r2.rc, r2.out),
+           (0, sorted(["Domain: '%s'" % PINS, "  iothread.count=2",
+                       "  iothread.1.poll-max-ns=32768", "  iothread.1.poll-grow=0",
+                       "  iothread.1.poll-shrink=0", "  iothread.2.poll-max-ns=32768",
+                       "  iothread.2.poll-grow=0", "  iothread.2.poll-shrink=0", "", ""]),
+            0, "Domain: '%s'\n\n" % PINS), names[9])
     # pins changed while it runs (virDomainPinVcpuFlags, PinEmulator,
     # PinIOThread): QEMU's threads move, and the reads above say so
     r = virsh(uri, "vcpupin", PINS, "1", "0")
