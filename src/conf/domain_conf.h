@@ -1238,6 +1238,19 @@ typedef enum {
 } VgmChrProtocol;
 VGM_ENUM_DECL(vgmChrProtocol);
 
+/* <target state=''> of a running domain's virtio channel: whether the
+ * guest has its port open (QEMU's VSERPORT_CHANGE); never in a config */
+typedef enum {
+    VGM_CHR_STATE_DEFAULT = 0,
+    VGM_CHR_STATE_CONNECTED,
+    VGM_CHR_STATE_DISCONNECTED,
+
+    VGM_CHR_STATE_LAST
+} VgmChrState;
+VGM_ENUM_DECL(vgmChrState);
+/* the name of the guest agent's virtio port (qemu-ga's) */
+#define VGM_GUEST_AGENT_PORT "org.qemu.guest_agent.0"
+
 typedef struct {
     VgmChrKind kind;
     VgmChrType type;
@@ -1264,6 +1277,7 @@ typedef struct {
     unsigned int port;
     char *targetModel;          /* serial: isa-serial, pci-serial, ... */
     char *targetName;           /* channel: the port's name in the guest */
+    VgmChrState state;          /* virtio channel of a running domain */
     VgmDeviceAddress addr;      /* channel: virtio-serial; redirdev: usb */
     unsigned int bootOrder;     /* redirdev: <boot order=''/>, 0: none */
     VgmTristate vdagentClipboard; /* qemu-vdagent: <source><clipboard copypaste=''/> */

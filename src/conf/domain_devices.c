@@ -58,6 +58,7 @@ const VgmNetOffloadInfo vgmNetOffloads[VGM_NET_OFFLOAD_LAST] = {
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "dev", "spicevmc",
               "vc", "qemu-vdagent", "pipe");
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
+VGM_ENUM_IMPL(vgmChrState, VGM_CHR_STATE_LAST, "default", "connected", "disconnected");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
 VGM_ENUM_IMPL(vgmIommuModel, VGM_IOMMU_MODEL_LAST, "intel", "virtio");
 VGM_ENUM_IMPL(vgmVsockModel, VGM_VSOCK_MODEL_LAST, "virtio", "virtio-transitional",
@@ -3412,8 +3413,16 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         }
         if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "name", "state", NULL },
                              vgmXMLNoChildren, error) ||
-            vgmXMLPropString(child, "name", 0, &chr->targetName, error) < 0)
+            vgmXMLPropString(child, "name", 0, &chr->targetName, error) < 0 ||
+            (rc = vgmXMLPropEnum(child, "state", vgmChrStateTypeFromString, 0, &v, error)) < 0)
             return NULL;
+        /* (a definition's is dropped before: vgmDevicesDropLiveState) */
+        if (rc > 0 && v == VGM_CHR_STATE_DEFAULT) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("invalid attribute 'state' of <target> in <channel>: 'connected' or 'disconnected'"));
+            return NULL;
+        }
+        chr->state = rc > 0 ? v : VGM_CHR_STATE_DEFAULT;
         if (!vgmCheckValue((const char *const[]){ "virtio", NULL }, chr->targetType,
                            "type", "target", error))
             return NULL;
@@ -3576,6 +3585,8 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
     } else if (chr->kind == VGM_CHR_CHANNEL) {
         vgmBufAsprintf(buf, "<target type='%s'", chr->targetType);
         vgmBufEscapeString(buf, " name='%s'", chr->targetName);
+        if (chr->state != VGM_CHR_STATE_DEFAULT)
+            vgmBufAsprintf(buf, " state='%s'", vgmChrStateTypeToString(chr->state));
         vgmBufAdd(buf, "/>\n");
         vgmDeviceAddressFormat(buf, &chr->addr);
     } else if (chr->targetType || chr->havePort || chr->targetModel) {
@@ -6219,7 +6230,7 @@ vgmDiskDropIndexes(xmlNodePtr disk)
 /* Run-time state libvirt writes into a running domain's XML (virsh
  * dumpxml), which a definition does not keep and libvirt's define drops
  * as well: each device's <alias> (the id QEMU got), a disk source's
- * index, a console's tty. Removed from the document before it is read,
+ * index, a console's tty, a channel's state. Removed from the document before it is read,
  * so that a running libvirt domain's XML defines here too. A user's own
  * alias (ua-...), which libvirt keeps, is refused, except a memory
  * device's, which names its QEMU device. With @live (the driver's own
@@ -6266,6 +6277,8 @@ vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
             vgmDiskDropIndexes(dev);
         else if (g_str_equal(name, "console"))
             xmlUnsetProp(dev, (const xmlChar *)"tty");
+        else if (g_str_equal(name, "channel") && !live && vgmXMLChild(dev, "target"))
+            xmlUnsetProp(vgmXMLChild(dev, "target"), (const xmlChar *)"state");
     }
     return TRUE;
 }

@@ -17,6 +17,7 @@
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
+#include "util/vgmsize.h"
 #include "util/vgmxml.h"
 
 /* How often, and for how long, a shutdown is watched for the guest's
@@ -499,6 +500,11 @@ vgmDriverUndefine(VgmDriver *drv, const char *name, unsigned int flags, GError *
 static void
 vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int flags)
 {
+    /* as libvirtd, which reads the agent's port closed once QEMU answers */
+    if (dom->agentChannel)
+        vgmDriverEmitEventID(drv, VGM_EVENT_ID_AGENT_LIFECYCLE, dom->name, dom->uuid, dom->id,
+                             VGM_EVENT_AGENT_DISCONNECTED, VGM_EVENT_AGENT_REASON_STARTED,
+                             NULL, NULL, 0);
     /* the sources the start dropped first, as libvirt queues them while
      * it prepares the start */
     for (guint i = 0; dom->diskDrops && i < dom->diskDrops->len; i++) {
@@ -718,6 +724,43 @@ vgmDriverTrayMoved(VgmDriver *drv, const char *name, pid_t pid, const char *devI
     VgmDriverTrayMove t = { devId, open };
 
     return vgmDriverWatchChangeLive(drv, name, pid, vgmDriverTrayMove, &t, error);
+}
+
+typedef struct {
+    const char *devId;
+    gboolean open;
+    gboolean *agent;
+} VgmDriverPortChange;
+
+/* the virtio channel QEMU knows as channelN: its state, and whether it is
+ * the guest agent's */
+static gboolean
+vgmDriverPortChange(VgmDomainDef *def, gconstpointer data)
+{
+    const VgmDriverPortChange *c = data;
+    VgmChrDef *chr;
+    unsigned int i;
+
+    if (!g_str_has_prefix(c->devId, "channel") ||
+        !vgmStrToUInt(c->devId + strlen("channel"), &i) ||
+        i >= def->devices.channels->len)
+        return FALSE;
+    chr = g_ptr_array_index(def->devices.channels, i);
+    if (chr->fwdAddress)
+        return FALSE;
+    *c->agent = g_strcmp0(chr->targetName, VGM_GUEST_AGENT_PORT) == 0;
+    chr->state = c->open ? VGM_CHR_STATE_CONNECTED : VGM_CHR_STATE_DISCONNECTED;
+    return TRUE;
+}
+
+gboolean
+vgmDriverPortChanged(VgmDriver *drv, const char *name, pid_t pid, const char *devId,
+                     gboolean open, gboolean *agent, GError **error)
+{
+    VgmDriverPortChange c = { devId, open, agent };
+
+    *agent = FALSE;
+    return vgmDriverWatchChangeLive(drv, name, pid, vgmDriverPortChange, &c, error);
 }
 
 /* The guest's memory as libvirt counts it: the balloon's @actual KiB and

@@ -494,7 +494,10 @@ enum {
  * TRAY_CHANGE (10: a removable medium's tray moved; the event is the
  * reason, 0 opened and 1 closed, and the string the disk's alias) and
  * DEVICE_REMOVED (15: a device a detach asked the guest to let go of is
- * gone; the string is its alias), DEVICE_ADDED (19: a device was
+ * gone; the string is its alias), AGENT_LIFECYCLE (18: the guest agent's
+ * virtio port; the event is its state, 1 connected or 2 disconnected,
+ * the detail why, 1 the domain started or 2 the guest opened or closed
+ * it), DEVICE_ADDED (19: a device was
  * plugged; the string is its alias) and METADATA_CHANGE (23: a title,
  * description or metadata element changed; the event is its type, the
  * string an element's namespace URI) are raised; the others can be
@@ -509,6 +512,11 @@ enum {
 #define VGM_EVENT_TRAY_OPEN 0
 #define VGM_EVENT_TRAY_CLOSE 1
 #define VGM_EVENT_ID_DEVICE_REMOVED 15
+#define VGM_EVENT_ID_AGENT_LIFECYCLE 18
+#define VGM_EVENT_AGENT_CONNECTED 1
+#define VGM_EVENT_AGENT_DISCONNECTED 2
+#define VGM_EVENT_AGENT_REASON_STARTED 1
+#define VGM_EVENT_AGENT_REASON_CHANNEL 2
 #define VGM_EVENT_ID_DEVICE_ADDED 19
 #define VGM_EVENT_ID_METADATA_CHANGE 23
 #define VGM_EVENT_ID_LAST 27
@@ -555,6 +563,12 @@ gboolean vgmDriverTrayMoved(VgmDriver *drv, const char *name, pid_t pid, const c
  * <currentMemory> says so from now on */
 gboolean vgmDriverBalloonChanged(VgmDriver *drv, const char *name, pid_t pid,
                                  unsigned long long kib, GError **error);
+/* For the watcher: the guest opened (@open) or closed the virtio port of
+ * QEMU device @devId (channelN) of domain @name, run by the QEMU of pid
+ * @pid (QEMU's VSERPORT_CHANGE): its live XML's <target state> says so
+ * from now on; *@agent: whether it is the guest agent's port */
+gboolean vgmDriverPortChanged(VgmDriver *drv, const char *name, pid_t pid, const char *devId,
+                              gboolean open, gboolean *agent, GError **error);
 gboolean vgmDriverHasListeners(VgmDriver *drv);
 VgmDriverDomain *vgmDriverLookupForWatch(VgmDriver *drv, const char *name,
                                          GError **error);

@@ -1241,6 +1241,17 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     /* and the ids QEMU gets for its interfaces and memory devices, which
      * a hot-plug or unplug of another one does not move */
     vgmDomainDefAssignLiveAliases(def);
+    /* and its virtio ports closed, as QEMU has them until the guest opens
+     * them (libvirtd reads it from QEMU as it starts) */
+    for (guint i = 0; i < def->devices.channels->len; i++) {
+        VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
+
+        if (chr->fwdAddress)
+            continue;
+        chr->state = VGM_CHR_STATE_DISCONNECTED;
+        if (g_strcmp0(chr->targetName, VGM_GUEST_AGENT_PORT) == 0)
+            dom->agentChannel = TRUE;
+    }
     /* and its graphics' ports, held (against this process's other starts)
      * until QEMU has bound them, when this returns */
     if (!(ports = vgmDriverGraphicsReservePorts(def, error)))

@@ -70,6 +70,8 @@ typedef struct {
                                  * returned this dropped, or NULL */
     int restored;               /* VgmDriverRestored: how the start that
                                  * returned this came about */
+    gboolean agentChannel;      /* the start that returned this gave the
+                                 * guest agent a port */
     char *broken;               /* why the persistent config of an inactive
                                  * domain cannot be read, or NULL; @def is
                                  * then a stand-in with only the name and

@@ -308,6 +308,21 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
         /* the tray moved whatever the XML could keep of it */
         vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_TRAY_CHANGE,
                               open ? VGM_EVENT_TRAY_OPEN : VGM_EVENT_TRAY_CLOSE, 0, devId, 0);
+    } else if (g_str_equal(ev, "VSERPORT_CHANGE") && data) {
+        /* the guest opened or closed a virtio port: the live XML follows,
+         * and the guest agent's is AGENT_LIFECYCLE */
+        const char *devId = json_object_get_string_member_with_default(data, "id", "");
+        gboolean open = json_object_get_boolean_member_with_default(data, "open", FALSE);
+        gboolean agent = FALSE;
+        g_autoptr(GError) err = NULL;
+
+        if (!vgmDriverPortChanged(w->drv, e->name, e->qemu.pid, devId, open, &agent, &err))
+            g_warning(_("domain '%1$s': the guest opened or closed port '%2$s', but its live XML cannot say so: %3$s"),
+                      e->name, devId, err ? err->message : "?");
+        if (agent)
+            vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_AGENT_LIFECYCLE,
+                                  open ? VGM_EVENT_AGENT_CONNECTED : VGM_EVENT_AGENT_DISCONNECTED,
+                                  VGM_EVENT_AGENT_REASON_CHANNEL, NULL, 0);
     } else if (g_str_equal(ev, "BALLOON_CHANGE") && data &&
                json_object_has_member(data, "actual")) {
         /* the guest's balloon driver moved: bytes, which libvirt reports

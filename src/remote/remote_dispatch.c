@@ -1425,6 +1425,19 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         return;
     }
 
+    if (eventID == VGM_EVENT_ID_AGENT_LIFECYCLE) {
+        VgmRemoteDomainEventCallbackAgentLifecycleMsg agent = { 0 };
+
+        agent.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&agent.dom, dom);
+        agent.state = event;
+        agent.reason = detail;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE,
+                                vgmRemoteXdrDomainEventCallbackAgentLifecycleMsg, &agent);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_DEVICE_ADDED) {
         VgmRemoteDomainEventCallbackDeviceAddedMsg added = { 0 };
 

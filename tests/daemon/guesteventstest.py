@@ -616,9 +616,10 @@ def run_tests(tap, target, daemons, work):
                "the watcher follows the domain to its new QEMU: killing it gives STOPPED/failed")
     econn, ev, conn = reboot_tests(tap, econn, ev, conn, daemons, work)
     hotplug_tests(tap, econn, ev, conn, daemons[-1].root, work)
+    agent_tests(tap, econn, ev, conn, work)
     save_tests(tap, ev, conn, daemons[-1].root, work)
     job_tests(tap, ev, conn, work)
-    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU, ACPI, ACPI + "-d", ACPI + "-r", HP,
+    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU, ACPI, ACPI + "-d", ACPI + "-r", HP, AG,
                                    JOB])
     econn.close()
     conn.close()
@@ -658,6 +659,69 @@ def wait_text(path, mark, timeout):
             break
         time.sleep(0.2)
     return text.decode(errors="replace")
+
+
+AG = "vgmtest-ge-agent"
+# the guest opens the guest agent's port, holds it 4 s, and closes it
+AG_ACTION = """P=$(/bin/busybox ls /dev/vport*p1 2>/dev/null | /bin/busybox head -n1)
+exec 3<>$P
+/bin/busybox echo "AGENT-OPEN $P" > /dev/ttyS0
+/bin/busybox sleep 4
+exec 3>&-
+/bin/busybox echo AGENT-CLOSED > /dev/ttyS0
+/bin/busybox sleep 1000
+"""
+
+
+def agent_tests(tap, econn, ev, conn, work):
+    """The guest agent's channel (org.qemu.guest_agent.0, a unix socket
+    the daemon places), opened and closed by a Linux guest: at the start
+    AGENT_LIFECYCLE (id 18) says disconnected, domain started, as
+    libvirtd's does, and the live XML's <target state='disconnected'/>;
+    the guest's open gives connected (reason channel) and state
+    'connected', its close disconnected again."""
+    names = ["start: AGENT_LIFECYCLE disconnected (domain started), live XML state "
+             "'disconnected'",
+             "the guest opens the agent's port: AGENT_LIFECYCLE connected (channel), live XML "
+             "state 'connected'",
+             "the guest closes it: AGENT_LIFECYCLE disconnected (channel), live XML state "
+             "'disconnected'"]
+    kernel, initrd = guest_kit(work, AG_ACTION, "agent", ("virtio_pci", "virtio_console"))
+    if kernel is None:
+        for n in names:
+            tap.skip(n, initrd)
+        return
+    import xml.etree.ElementTree as ET
+
+    def state():
+        t = ET.fromstring(d.XMLDesc(0)).find("./devices/channel/target")
+        return t.get("state") if t is not None else None
+
+    serial = os.path.join(work, "agent-serial.log")
+    xml = kernel_domain(AG, kernel, initrd).replace(
+        "<serial type='pty'/>",
+        "<serial type='file'><source path='%s'/></serial>\n"
+        "    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
+        "</channel>" % serial)
+    col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE)
+    try:
+        d = conn.createXML(xml, 0)
+        ev.take(AG, [1, 2])
+        got = col.wait(lambda g: len(g) >= 1, 10)
+        tap.ok(got[:1] == [(AG, 2, 1)] and state() == "disconnected", names[0],
+               "events %r, state %r" % (got, state()))
+        text = wait_text(serial, b"AGENT-OPEN", 120)
+        got = col.wait(lambda g: len(g) >= 2, 10)
+        tap.ok("AGENT-OPEN" in text and got[1:2] == [(AG, 1, 2)] and state() == "connected",
+               names[1], "events %r, state %r, console %r" % (got, state(), text[-300:]))
+        text = wait_text(serial, b"AGENT-CLOSED", 30)
+        got = col.wait(lambda g: len(g) >= 3, 10)
+        tap.ok("AGENT-CLOSED" in text and got[2:] == [(AG, 2, 2)] and state() == "disconnected",
+               names[2], "events %r, state %r" % (got, state()))
+        d.destroy()
+        ev.take(AG, [5])
+    finally:
+        col.close()
 
 
 def hotplug_tests(tap, econn, ev, conn, root, work):
