@@ -167,7 +167,7 @@ vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
             continue;
         if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;
-        cb->func(cb->id, cb->eventID, &dom, event, detail, str, str2, num, cb->opaque);
+        cb->func(cb->id, cb->eventID, &dom, event, detail, str, str2, num, NULL, cb->opaque);
     }
     g_mutex_unlock(&drv->eventLock);
 }
@@ -188,9 +188,52 @@ vgmDriverEmitNetworkEvent(VgmDriver *drv, const char *name, const unsigned char 
             continue;
         if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;
-        cb->func(cb->id, cb->eventID, &net, event, detail, NULL, NULL, 0, cb->opaque);
+        cb->func(cb->id, cb->eventID, &net, event, detail, NULL, NULL, 0, NULL, cb->opaque);
     }
     g_mutex_unlock(&drv->eventLock);
+}
+
+/* libvirt's TUNABLE (id 17) of running domain @name: @params
+ * (VgmTypedParam), the controls a live change set */
+static void
+vgmDriverEmitTunable(VgmDriver *drv, const char *name, const GPtrArray *params)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverDomainLookupByName(drv->store, name,
+                                                                 VGM_DRIVER_LOOKUP_BRIEF, NULL);
+    VgmEventDomain ev = { 0 };
+    guint i;
+
+    if (!dom || params->len == 0)
+        return;
+    ev.name = dom->name;
+    ev.id = dom->id;
+    memcpy(ev.uuid, dom->uuid, 16);
+    g_mutex_lock(&drv->eventLock);
+    for (i = 0; i < drv->callbacks->len; i++) {
+        VgmDriverCallback *cb = g_ptr_array_index(drv->callbacks, i);
+
+        if (cb->network || cb->eventID != VGM_EVENT_ID_TUNABLE)
+            continue;
+        if (!cb->anyDomain && memcmp(cb->uuid, dom->uuid, 16) != 0)
+            continue;
+        cb->func(cb->id, cb->eventID, &ev, 0, 0, NULL, NULL, 0, params, cb->opaque);
+    }
+    g_mutex_unlock(&drv->eventLock);
+}
+
+/* Whether a change with libvirt's AFFECT @flags of domain @name (its
+ * mutex held) is made on the running domain */
+static gboolean
+vgmDriverAffectsLive(VgmDriver *drv, const char *name, unsigned int flags)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (flags & VGM_DOMAIN_AFFECT_LIVE)
+        return TRUE;
+    if (flags & VGM_DOMAIN_AFFECT_CONFIG)
+        return FALSE;
+    dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL);
+    return dom && dom->status;
 }
 
 static void
@@ -1291,20 +1334,68 @@ gboolean
 vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, unsigned int id,
              const VgmBitmap *cpus, unsigned int flags, GError **error)
 {
+    /* libvirt's TUNABLE names of a live pin */
+    static const char *const fields[VGM_DRIVER_PIN_LAST] = {
+        [VGM_DRIVER_PIN_VCPU] = "cputune.vcpupin%u",
+        [VGM_DRIVER_PIN_EMULATOR] = "cputune.emulatorpin",
+        [VGM_DRIVER_PIN_IOTHREAD] = "cputune.iothreadpin%u",
+    };
+    g_autoptr(GPtrArray) params = NULL;
+    g_autofree char *field = NULL;
+    gboolean live;
+
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
         return FALSE;
     VGM_DRIVER_DOMAIN_LOCKED(drv, name);
-    return vgmDriverDomainPin(drv->store, name, kind, id, cpus, flags, error);
+    live = vgmDriverAffectsLive(drv, name, flags);
+    if (!vgmDriverDomainPin(drv->store, name, kind, id, cpus, flags, error))
+        return FALSE;
+    if (live && kind < VGM_DRIVER_PIN_LAST) {
+        params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+        field = kind == VGM_DRIVER_PIN_EMULATOR ? g_strdup(fields[kind]) :
+                                                  g_strdup_printf(fields[kind], id);
+        vgmTypedParamAdd(params, field, VGM_TYPED_PARAM_STRING)->v.s = vgmBitmapFormat(cpus);
+        vgmDriverEmitTunable(drv, name, params);
+    }
+    return TRUE;
 }
 
 gboolean
 vgmDriverSetTuneParams(VgmDriver *drv, const char *name, VgmDriverTuneKind kind,
                        const GPtrArray *params, unsigned int flags, GError **error)
 {
+    g_autoptr(GPtrArray) event = NULL;
+    gboolean live;
+    guint i;
+
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
         return FALSE;
     VGM_DRIVER_DOMAIN_LOCKED(drv, name);
-    return vgmDriverDomainSetTune(drv->store, name, kind, params, flags, error);
+    live = vgmDriverAffectsLive(drv, name, flags);
+    if (!vgmDriverDomainSetTune(drv->store, name, kind, params, flags, error))
+        return FALSE;
+    if (!live || kind != VGM_DRIVER_TUNE_SCHED)
+        return TRUE;
+    /* as libvirt: the scheduler controls set live, by their names under
+     * cputune. (a period or quota of 0 leaves the running one as it is) */
+    event = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    for (i = 0; i < params->len; i++) {
+        const VgmTypedParam *p = g_ptr_array_index(params, i);
+        VgmTypedParam *q;
+
+        if ((p->type == VGM_TYPED_PARAM_ULLONG && p->v.ul == 0 &&
+             !g_str_equal(p->field, "cpu_shares")) ||
+            (p->type == VGM_TYPED_PARAM_LLONG && p->v.l == 0))
+            continue;
+        g_autofree char *field = g_strdup_printf("cputune.%s", p->field);
+
+        q = vgmTypedParamAdd(event, field, p->type);
+        q->v = p->v;
+        if (p->type == VGM_TYPED_PARAM_STRING)
+            q->v.s = g_strdup(p->v.s);
+    }
+    vgmDriverEmitTunable(drv, name, event);
+    return TRUE;
 }
 
 gboolean

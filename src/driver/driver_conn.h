@@ -494,7 +494,9 @@ enum {
  * TRAY_CHANGE (10: a removable medium's tray moved; the event is the
  * reason, 0 opened and 1 closed, and the string the disk's alias) and
  * DEVICE_REMOVED (15: a device a detach asked the guest to let go of is
- * gone; the string is its alias), AGENT_LIFECYCLE (18: the guest agent's
+ * gone; the string is its alias), TUNABLE (17: pins or scheduler
+ * controls of a running domain changed; the parameters say which, by
+ * libvirt's names), AGENT_LIFECYCLE (18: the guest agent's
  * virtio port; the event is its state, 1 connected or 2 disconnected,
  * the detail why, 1 the domain started or 2 the guest opened or closed
  * it), DEVICE_ADDED (19: a device was
@@ -512,6 +514,7 @@ enum {
 #define VGM_EVENT_TRAY_OPEN 0
 #define VGM_EVENT_TRAY_CLOSE 1
 #define VGM_EVENT_ID_DEVICE_REMOVED 15
+#define VGM_EVENT_ID_TUNABLE 17
 #define VGM_EVENT_ID_AGENT_LIFECYCLE 18
 #define VGM_EVENT_AGENT_CONNECTED 1
 #define VGM_EVENT_AGENT_DISCONNECTED 2
@@ -576,10 +579,12 @@ VgmDriverDomain *vgmDriverLookupForWatch(VgmDriver *drv, const char *name,
 /* Called from whatever thread raised the event; must not block. */
 /* @str: the event's string (TRAY_CHANGE's and DISK_CHANGE's device
  * alias), or NULL; @str2: its second (DISK_CHANGE's old source), or NULL;
- * @num: its number (BALLOON_CHANGE's KiB), or 0 */
+ * @num: its number (BALLOON_CHANGE's KiB), or 0; @params: its typed
+ * parameters (VgmTypedParam: TUNABLE's), or NULL */
 typedef void (*VgmEventFunc)(int callbackID, int eventID, const VgmEventDomain *dom,
                              int event, int detail, const char *str, const char *str2,
-                             unsigned long long num, gpointer opaque);
+                             unsigned long long num, const GPtrArray *params,
+                             gpointer opaque);
 
 /* Registers @func for @eventID events of the domain with @uuid (NULL: of
  * every domain). Returns the callback id (unique in the process), or -1

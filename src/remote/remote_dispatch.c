@@ -1364,13 +1364,32 @@ vgmRemoteEventDomainSet(VgmRemoteNonnullDomain *out, const VgmEventDomain *dom)
     out->id = dom->id;
 }
 
+static void vgmRemoteTypedParamsSet(VgmRemoteTypedParam **val, guint32 *len,
+                                    const GPtrArray *params, guint max);
+
 static void
 vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
                         int event, int detail, const char *str, const char *str2,
-                        unsigned long long num, gpointer opaque)
+                        unsigned long long num, const GPtrArray *params, gpointer opaque)
 {
     VgmRemoteClient *client = opaque;
     VgmRemoteDomainEventCallbackLifecycleMsg msg = { 0 };
+
+    if (eventID == VGM_EVENT_ID_TUNABLE && params) {
+        VgmRemoteDomainEventCallbackTunableMsg tunable = { 0 };
+
+        tunable.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&tunable.dom, dom);
+        vgmRemoteTypedParamsSet(&tunable.params.val, &tunable.params.len, params,
+                                VGM_REMOTE_DOMAIN_EVENT_TUNABLE_MAX);
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TUNABLE,
+                                vgmRemoteXdrDomainEventCallbackTunableMsg, &tunable);
+        /* (the domain's name is borrowed: only the parameters go) */
+        tunable.dom.name = NULL;
+        vgmXdrFree(vgmRemoteXdrDomainEventCallbackTunableMsg, &tunable);
+        return;
+    }
 
     if (eventID == VGM_EVENT_ID_BALLOON_CHANGE) {
         VgmRemoteDomainEventCallbackBalloonChangeMsg balloon = { 0 };
@@ -1540,7 +1559,7 @@ vgmRemoteDispatchConnectDomainEventCallbackDeregisterAny(VgmRemoteClient *client
 static void
 vgmRemoteEventNetwork(int callbackID, int eventID, const VgmEventDomain *net,
                       int event, int detail, const char *str, const char *str2,
-                      unsigned long long num, gpointer opaque)
+                      unsigned long long num, const GPtrArray *params, gpointer opaque)
 {
     VgmRemoteClient *client = opaque;
     VgmRemoteNetworkEventLifecycleMsg msg = { 0 };

@@ -27,7 +27,8 @@ mode). What it covers:
     plain open;
   * getAllDomainStats / domainListGetStats (state, cpu-total, balloon,
     vcpu groups; the ACTIVE filter; ENFORCE_STATS of a group not served
-    (perf) and of the block group);
+    (dirtyrate), of the perf and memory groups (empty) and of the block
+    group);
   * lifecycle events through libvirt's default event loop
     (virEventRegisterDefaultImpl + a thread running virEventRunDefaultImpl)
     and domainEventRegisterAny(None, VIR_DOMAIN_EVENT_ID_LIFECYCLE, ...):
@@ -739,10 +740,16 @@ def stats_tests(tap, conn):
            [(ST_RUN, ["state.reason", "state.state"])],
            "domainListGetStats of one domain, one group")
     r = err_code(lambda: conn.getAllDomainStats(
-        F.VIR_DOMAIN_STATS_PERF, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
-    # libvirtd serves the perf group: only ours refuses it
+        F.VIR_DOMAIN_STATS_DIRTYRATE, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
+    # libvirtd serves the dirtyrate group: only ours refuses it
     tap.ok(REFERENCE[0] or r[0] == F.VIR_ERR_CONFIG_UNSUPPORTED,
-           "ENFORCE_STATS with a group not served (perf): VIR_ERR_CONFIG_UNSUPPORTED", repr(r))
+           "ENFORCE_STATS with a group not served (dirtyrate): VIR_ERR_CONFIG_UNSUPPORTED", repr(r))
+    r = err_code(lambda: conn.getAllDomainStats(
+        F.VIR_DOMAIN_STATS_PERF | F.VIR_DOMAIN_STATS_MEMORY,
+        F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
+    tap.ok(r[0] == "no error" and all(st == {} for _, st in r[1]),
+           "ENFORCE_STATS with the perf and memory groups: served, empty (no <perf> events, "
+           "no memory bandwidth monitors)", repr(r))
     # the block group is served: a running domain's count of disks
     blk = dict((d.name(), st) for d, st in conn.getAllDomainStats(
         F.VIR_DOMAIN_STATS_BLOCK, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))

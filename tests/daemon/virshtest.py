@@ -1517,6 +1517,19 @@ class EventReader:
             return [l[len(prefix):] if l.startswith(prefix) else l for l in self.lines
                     if ("for domain '%s':" % name) in l]
 
+    def tunable(self, name):
+        """The TUNABLE lines about domain `name`: each header and the
+        parameter lines (tab first) below it."""
+        out = []
+        with self.cond:
+            take = False
+            for l in self.lines:
+                if l.startswith("event "):
+                    take = l == "event 'tunable' for domain '%s':" % name
+                if take:
+                    out.append(l)
+        return out
+
     def stop(self):
         """SIGINT (virsh leaves its loop), then kill after 5 s."""
         if self.proc.poll() is None:
@@ -1796,8 +1809,8 @@ def pin_live_tests(tap, target, tmp):
     the affinity of QEMU's threads, which the start set from the pins (a
     thread without a pin of its own on every CPU, not the emulator's);
     then the pins changed live (vcpupin 1 0, emulatorpin 1, iothreadpin
-    2 0), read back the same way; a vCPU it does not have, and --config
-    of the transient domain, refused; domstats of its iothread group, and
+    2 0), read back the same way, each a TUNABLE event; a vCPU it does
+    not have, and --config of the transient domain, refused; domstats of its iothread group, and
     of the perf and memory groups (empty).
     Captured from virsh 9.0 against libvirtd 9.0 with this definition on
     2026-12-02, on a host with CPUs 0-1; the same in both modes."""
@@ -1813,7 +1826,8 @@ def pin_live_tests(tap, target, tmp):
              "domain, fail",
              "virsh destroy: the pinned domain",
              "virsh domstats --iothread (each I/O thread's polling), and --perf --memory "
-             "--enforce (empty)"]
+             "--enforce (empty)",
+             "virsh event: a TUNABLE event for each live pin, naming the pin and its CPUs"]
     if pin_expectations() is None:
         for n in names:
             tap.skip(n, "the expected maps were captured on a host with CPUs 0-1")
@@ -1849,7 +1863,10 @@ def pin_live_tests(tap, target, tmp):
                        "  iothread.2.poll-grow=0", "  iothread.2.poll-shrink=0", "", ""]),
             0, "Domain: '%s'\n\n" % PINS), names[9])
     # pins changed while it runs (virDomainPinVcpuFlags, PinEmulator,
-    # PinIOThread): QEMU's threads move, and the reads above say so
+    # PinIOThread): QEMU's threads move, and the reads above say so; each
+    # raises a TUNABLE event (virsh event prints its parameters below it)
+    events = EventReader(uri)
+    time.sleep(1)
     r = virsh(uri, "vcpupin", PINS, "1", "0")
     r2 = virsh(uri, "vcpupin", PINS)
     tap.eq((r.rc, r2.out), (0, " VCPU   CPU Affinity\n"
@@ -1865,6 +1882,14 @@ def pin_live_tests(tap, target, tmp):
     r2 = virsh(uri, "iothreadinfo", PINS)
     tap.eq((r.rc, sorted(r2.out.split("\n")[2:])), (0, ["", "", " 1             1", " 2             0"]),
            names[6])
+    want = ["event 'tunable' for domain '%s':" % PINS, "\tcputune.iothreadpin2: 0"]
+    events.wait_for(want[-1], 10)
+    events.stop()
+    tap.eq(events.tunable(PINS),
+           ["event 'tunable' for domain '%s':" % PINS, "\tcputune.vcpupin1: 0",
+            "event 'tunable' for domain '%s':" % PINS, "\tcputune.emulatorpin: 1",
+            "event 'tunable' for domain '%s':" % PINS, "\tcputune.iothreadpin2: 0"],
+           names[10])
     r = virsh(uri, "vcpupin", PINS, "7", "0")
     r2 = virsh(uri, "vcpupin", PINS, "0", "0", "--config")
     tap.ok(r.rc == 1 and r.err and r2.rc == 1 and r2.err, names[7], r.describe() + r2.describe())
@@ -1919,7 +1944,8 @@ def tune_live_tests(tap, target, tmp):
              "virsh schedinfo --set of a period out of range is refused, nothing changed",
              "virsh memtune with a hard limit above the swap limit is refused, nothing changed",
              "virsh schedinfo --set --live --config: both changed",
-             "virsh destroy and undefine: the tuned domain"]
+             "virsh destroy and undefine: the tuned domain",
+             "virsh event: schedinfo --set --live raises TUNABLE with the controls it set"]
     if not harness.cgroups_usable() and not target.reference:
         for n in names:
             tap.skip(n, "this host's cgroups take no group (needs root and the cpu and memory "
@@ -1963,11 +1989,18 @@ def tune_live_tests(tap, target, tmp):
         return pid and harness.cgroup_value(pid, "memory", "memory.max" if v2 else
                                             "memory.limit_in_bytes")
 
+    events = EventReader(uri)
+    time.sleep(1)
     r = virsh(uri, "schedinfo", TUNE_LIVE, "--live", "--set", "cpu_shares=512",
               "vcpu_quota=20000")
     got = tune_values(virsh(uri, "schedinfo", TUNE_LIVE, "--live").out)
     tap.eq((r.rc, got.get("cpu_shares"), got.get("vcpu_period"), got.get("vcpu_quota"),
             kernel_sched()), (0, "512", "50000", "20000", ("512", "20000 50000")), names[4])
+    events.wait_for("\tcputune.vcpu_quota: 20000", 10)
+    events.stop()
+    tap.eq(events.tunable(TUNE_LIVE),
+           ["event 'tunable' for domain '%s':" % TUNE_LIVE, "\tcputune.cpu_shares: 512",
+            "\tcputune.vcpu_quota: 20000"], names[11])
     r = virsh(uri, "memtune", TUNE_LIVE, "--live", "--hard-limit", "409600")
     got = tune_values(virsh(uri, "memtune", TUNE_LIVE).out)
     tap.eq((r.rc, got.get("hard_limit"), got.get("soft_limit"), kernel_memory()),
