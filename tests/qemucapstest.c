@@ -961,6 +961,25 @@ testRealBinary(gconstpointer data)
     }
 }
 
+/* A temporary directory for a test of QEMU binary @binary, or NULL (the
+ * test skipped) when it is not installed */
+static char *
+testQemuTmpDir(const char *binary)
+{
+    g_autoptr(GError) err = NULL;
+    char *tmp;
+
+    if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE)) {
+        g_autofree char *msg = g_strdup_printf("%s is not installed", binary);
+
+        g_test_skip(msg);
+        return NULL;
+    }
+    tmp = g_dir_make_tmp("vgm-qemucapstest-XXXXXX", &err);
+    g_assert_no_error(err);
+    return tmp;
+}
+
 /* ---- a probe's QEMU that dies without a word ---- */
 
 /* A wrapper for the binary whose QEMU of the TCG host CPU probe (-machine none,accel=tcg) SIGKILLs itself:
@@ -993,14 +1012,8 @@ testProbeKilled(void)
     g_autofree char *marker = NULL;
     g_autoptr(VgmQemuCaps) caps = NULL;
 
-    if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE)) {
-        g_autofree char *msg = g_strdup_printf("%s is not installed", binary);
-
-        g_test_skip(msg);
+    if (!(tmp = testQemuTmpDir(binary)))
         return;
-    }
-    tmp = g_dir_make_tmp("vgm-qemucapstest-XXXXXX", &err);
-    g_assert_no_error(err);
     marker = g_build_filename(tmp, "killed", NULL);
 
     /* killed once: started again, and the TCG host CPU is there */
@@ -1068,16 +1081,10 @@ testCache(void)
 
     g_assert_true(g_str_has_suffix(defDir, "virt-gmem/qemucaps"));
 
-    if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE)) {
-        g_autofree char *msg = g_strdup_printf("%s is not installed", binary);
-
-        g_test_skip(msg);
-        return;
-    }
 
     /* A wrapper whose mtime we may change stands for the binary. */
-    tmp = g_dir_make_tmp("vgm-qemucapstest-XXXXXX", &err);
-    g_assert_no_error(err);
+    if (!(tmp = testQemuTmpDir(binary)))
+        return;
     wrapper = g_build_filename(tmp, "qemu-wrapper", NULL);
     script = g_strdup_printf("#!/bin/sh\nexec %s \"$@\"\n", binary);
     g_assert_true(g_file_set_contents(wrapper, script, -1, NULL));

@@ -140,21 +140,31 @@ vgmStatsProcTimes(const char *path, guint64 *user, guint64 *sys)
     return TRUE;
 }
 
+/* The list running domain @dom's QEMU answers QMP @command with, or NULL
+ * when it does not answer one (*@ret holds it) */
+static JsonArray *
+vgmStatsQueryList(const VgmDriverDomain *dom, const char *command, JsonNode **ret)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, NULL)) ||
+        !vgmQemuMonitorCommand(mon, command, NULL, ret, NULL) ||
+        !JSON_NODE_HOLDS_ARRAY(*ret))
+        return NULL;
+    return json_node_get_array(*ret);
+}
+
 /* vcpu.N.state and vcpu.N.time of a running domain, from its vCPU
  * threads (query-cpus-fast); nothing when QEMU does not answer. */
 static void
 vgmStatsVcpus(const VgmDriverDomain *dom, GPtrArray *params)
 {
-    g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(JsonNode) ret = NULL;
     JsonArray *arr;
     guint i;
 
-    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, NULL)) ||
-        !vgmQemuMonitorCommand(mon, "query-cpus-fast", NULL, &ret, NULL) ||
-        !JSON_NODE_HOLDS_ARRAY(ret))
+    if (!(arr = vgmStatsQueryList(dom, "query-cpus-fast", &ret)))
         return;
-    arr = json_node_get_array(ret);
     for (i = 0; i < json_array_get_length(arr); i++) {
         JsonObject *cpu = json_array_get_object_element(arr, i);
         gint64 idx, tid;
@@ -200,21 +210,17 @@ vgmStatsEntryDevice(JsonObject *entry)
     return g_strdup(json_object_get_string_member_with_default(entry, "device", ""));
 }
 
-/* query-blockstats of the QEMU behind @mon: device id -> its "stats"
- * (the objects stay @ret's) */
 /* the iothread group: QEMU's I/O threads and their polling (those QEMU
  * gives it for), as libvirt reports them; nothing without I/O threads */
 static void
 vgmStatsIOThreads(const VgmDriverDomain *dom, GPtrArray *params)
 {
-    g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(JsonNode) ret = NULL;
     JsonArray *arr;
     guint i;
 
-    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, NULL)) ||
-        !vgmQemuMonitorCommand(mon, "query-iothreads", NULL, &ret, NULL) ||
-        !JSON_NODE_HOLDS_ARRAY(ret) || json_array_get_length(arr = json_node_get_array(ret)) == 0)
+    if (!(arr = vgmStatsQueryList(dom, "query-iothreads", &ret)) ||
+        json_array_get_length(arr) == 0)
         return;
     vgmStatsAdd(params, VGM_TYPED_PARAM_UINT, g_strdup("iothread.count"),
                 json_array_get_length(arr));
@@ -240,6 +246,8 @@ vgmStatsIOThreads(const VgmDriverDomain *dom, GPtrArray *params)
     }
 }
 
+/* query-blockstats of the QEMU behind @mon: device id -> its "stats"
+ * (the objects stay @ret's) */
 static GHashTable *
 vgmStatsBlockTable(VgmQemuMonitor *mon, JsonNode **ret, GError **error)
 {

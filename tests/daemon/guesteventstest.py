@@ -966,13 +966,7 @@ def save_tests(tap, ev, conn, root, work):
     # an NMI (virDomainInjectNMI, Nova's trigger_crash_dump): the kernel
     # reports it on its console, and the guest counts on
     d.injectNMI(0)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with open(serial, "rb") as f:
-            text = f.read().decode(errors="replace")
-        if "NMI received" in text:
-            break
-        time.sleep(0.2)
+    text = wait_text(serial, b"NMI received", 30)
     last = ticks(serial)[-1][1]
     t = wait_ticks(serial, last, 30)
     tap.ok("NMI received" in text and t[-1][1] > last,
@@ -983,15 +977,9 @@ def save_tests(tap, ev, conn, root, work):
     # prints the magic SysRq help on its console
     try:
         d.sendKey(libvirt.VIR_KEYCODE_SET_LINUX, 100, [56, 99, 35], 3, 0)
-        text, deadline = "", time.monotonic() + 30
+        text = wait_text(serial, b"HELP : ", 30)
     except libvirt.libvirtError as e:
-        text, deadline = "sendKey: %s" % e.get_error_message(), 0
-    while time.monotonic() < deadline:
-        with open(serial, "rb") as f:
-            text = f.read().decode(errors="replace")
-        if "HELP : " in text:
-            break
-        time.sleep(0.2)
+        text = "sendKey: %s" % e.get_error_message()
     tap.ok("HELP : " in text, "sendKey Alt+SysRq+H: the guest's kernel prints the SysRq help",
            text[-400:])
     # into a file, and back paused

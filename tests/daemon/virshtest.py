@@ -2032,14 +2032,6 @@ def tune_live_tests(tap, target, tmp):
 
 
 CG_PLAIN = "vgmtest-virsh-cgplain"
-CG_PLAIN_XML = """<domain type='qemu'>
-  <name>%s</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu placement='static'>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
-</domain>
-""" % CG_PLAIN
 
 
 def cgroup_default_tests(tap, target, tmp):
@@ -2061,7 +2053,7 @@ def cgroup_default_tests(tap, target, tmp):
             tap.skip(n, "this host's cgroups take no group (needs root and the cpu and memory "
                         "controllers)")
         return
-    f = harness.write_file(tmp, CG_PLAIN + ".xml", CG_PLAIN_XML)
+    f = harness.write_file(tmp, CG_PLAIN + ".xml", NUMA_XML.replace(NUMA, CG_PLAIN))
     r = virsh(uri, "define", f)
     r2 = virsh(uri, "start", "--paused", CG_PLAIN, timeout=120)
     tap.ok(r.rc == 0 and r2.rc == 0, names[0], r.describe() + r2.describe())
