@@ -500,7 +500,9 @@ enum {
  * virtio port; the event is its state, 1 connected or 2 disconnected,
  * the detail why, 1 the domain started or 2 the guest opened or closed
  * it), DEVICE_ADDED (19: a device was
- * plugged; the string is its alias) and METADATA_CHANGE (23: a title,
+ * plugged; the string is its alias), DEVICE_REMOVAL_FAILED (22: the guest
+ * refused to let a device go; the string is its alias) and
+ * METADATA_CHANGE (23: a title,
  * description or metadata element changed; the event is its type, the
  * string an element's namespace URI) are raised; the others can be
  * registered and never fire. */
@@ -521,6 +523,7 @@ enum {
 #define VGM_EVENT_AGENT_REASON_STARTED 1
 #define VGM_EVENT_AGENT_REASON_CHANNEL 2
 #define VGM_EVENT_ID_DEVICE_ADDED 19
+#define VGM_EVENT_ID_DEVICE_REMOVAL_FAILED 22
 #define VGM_EVENT_ID_METADATA_CHANGE 23
 #define VGM_EVENT_ID_LAST 27
 

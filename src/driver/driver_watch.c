@@ -308,6 +308,32 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
         /* the tray moved whatever the XML could keep of it */
         vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_TRAY_CHANGE,
                               open ? VGM_EVENT_TRAY_OPEN : VGM_EVENT_TRAY_CLOSE, 0, devId, 0);
+    } else if (g_str_equal(ev, "ACPI_DEVICE_OST") && data) {
+        /* a guest's ACPI answer about a memory device: an eject it could
+         * not carry out (source 0x003 or 0x103, status 0x01 or
+         * 0x80-0x83), as libvirt reads it, is DEVICE_REMOVAL_FAILED */
+        JsonNode *infoNode = json_object_get_member(data, "info");
+        JsonObject *info = infoNode && JSON_NODE_HOLDS_OBJECT(infoNode) ?
+                           json_node_get_object(infoNode) : NULL;
+        const char *devId = info ? json_object_get_string_member_with_default(info, "device", "")
+                                 : "";
+        gint64 source = info ? json_object_get_int_member_with_default(info, "source", 0) : 0;
+        gint64 st = info ? json_object_get_int_member_with_default(info, "status", 0) : 0;
+
+        if (info && *devId &&
+            g_strcmp0(json_object_get_string_member_with_default(info, "slot-type", ""),
+                      "DIMM") == 0 &&
+            (source == 0x003 || source == 0x103) && (st == 0x01 || (st >= 0x80 && st <= 0x83)))
+            vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_DEVICE_REMOVAL_FAILED,
+                                  0, 0, devId, 0);
+    } else if (g_str_equal(ev, "DEVICE_UNPLUG_GUEST_ERROR") && data) {
+        /* the guest refused to let a device go (QEMU names it when it
+         * has an id, which every device the driver adds has) */
+        const char *devId = json_object_get_string_member_with_default(data, "device", "");
+
+        if (*devId)
+            vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_DEVICE_REMOVAL_FAILED,
+                                  0, 0, devId, 0);
     } else if (g_str_equal(ev, "VSERPORT_CHANGE") && data) {
         /* the guest opened or closed a virtio port: the live XML follows,
          * and the guest agent's is AGENT_LIFECYCLE */

@@ -1457,6 +1457,18 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         return;
     }
 
+    if (eventID == VGM_EVENT_ID_DEVICE_REMOVAL_FAILED) {
+        VgmRemoteDomainEventCallbackDeviceRemovalFailedMsg failed = { 0 };
+
+        failed.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&failed.dom, dom);
+        failed.devAlias = (char *)(str ? str : "");
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED,
+                                vgmRemoteXdrDomainEventCallbackDeviceRemovalFailedMsg, &failed);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_DEVICE_ADDED) {
         VgmRemoteDomainEventCallbackDeviceAddedMsg added = { 0 };
 

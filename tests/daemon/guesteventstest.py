@@ -53,6 +53,13 @@ What it covers:
     that); the balloon asked for the guest's statistics every second
     (setMemoryStatsPeriod --live): memoryStats gives its unused and
     available memory;
+  * the guest agent's channel opened and closed by a Linux guest:
+    AGENT_LIFECYCLE (id 18) disconnected at the start (domain started),
+    then connected and disconnected (channel), the live XML's <target
+    state> following (agent_tests);
+  * a Linux guest answering an eject of its DIMM with ACPI's "busy"
+    (QEMU's memory hot-plug registers): DEVICE_REMOVAL_FAILED (id 22)
+    with the DIMM's alias (removal_failed_tests);
   * a Linux guest saved (managedSave, as virt-manager's Save and Nova's
     suspend do) while it counts on its serial port: SUSPENDED/paused and
     STOPPED/saved, shut off (saved) with a managed save image and no
@@ -617,9 +624,10 @@ def run_tests(tap, target, daemons, work):
     econn, ev, conn = reboot_tests(tap, econn, ev, conn, daemons, work)
     hotplug_tests(tap, econn, ev, conn, daemons[-1].root, work)
     agent_tests(tap, econn, ev, conn, work)
+    removal_failed_tests(tap, econn, ev, conn, work)
     save_tests(tap, ev, conn, daemons[-1].root, work)
     job_tests(tap, ev, conn, work)
-    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU, ACPI, ACPI + "-d", ACPI + "-r", HP, AG,
+    harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU, ACPI, ACPI + "-d", ACPI + "-r", HP, AG, RJ,
                                    JOB])
     econn.close()
     conn.close()
@@ -720,6 +728,66 @@ def agent_tests(tap, econn, ev, conn, work):
                names[2], "events %r, state %r" % (got, state()))
         d.destroy()
         ev.take(AG, [5])
+    finally:
+        col.close()
+
+
+RJ = "vgmtest-ge-reject"
+# the guest answers an eject of memory slot 0 with ACPI's "device busy",
+# through QEMU's memory hot-plug registers (I/O port 0xa00: the slot
+# selector, then at 0xa04 the _OST event, 3: eject request, and at 0xa08
+# its status, 0x82: busy), as a kernel that cannot offline the memory does
+RJ_ACTION = """DD="/bin/busybox dd of=/dev/port bs=1 count=1 conv=notrunc"
+/bin/busybox printf '\\000' | $DD seek=2560 2>/dev/null
+/bin/busybox printf '\\003' | $DD seek=2564 2>/dev/null
+/bin/busybox printf '\\202' | $DD seek=2568 2>/dev/null
+/bin/busybox echo OST-WRITTEN > /dev/ttyS0
+/bin/busybox sleep 1000
+"""
+
+
+def removal_failed_tests(tap, econn, ev, conn, work):
+    """A guest that refuses to give up a DIMM (ACPI _OST: eject, busy):
+    QEMU's ACPI_DEVICE_OST becomes DEVICE_REMOVAL_FAILED (id 22) with the
+    DIMM's alias, as libvirtd raises it (Nova waits for it on a detach),
+    and the DIMM stays in the live XML."""
+    name = "a guest refuses a DIMM's eject: DEVICE_REMOVAL_FAILED (dimm0), the DIMM stays"
+    kernel, initrd = guest_kit(work, RJ_ACTION, "reject")
+    if kernel is None:
+        tap.skip(name, initrd)
+        return
+    serial = os.path.join(work, "reject-serial.log")
+    col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED)
+    try:
+        d = conn.createXML("""<domain type='qemu'>
+  <name>%s</name>
+  <maxMemory slots='2' unit='MiB'>1024</maxMemory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+    <kernel>%s</kernel>
+    <initrd>%s</initrd>
+    <cmdline>console=ttyS0 quiet</cmdline>
+  </os>
+  <features><acpi/></features>
+  <cpu><numa><cell id='0' cpus='0' memory='256' unit='MiB'/></numa></cpu>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <serial type='file'><source path='%s'/></serial>
+    <memory model='dimm'>
+      <target><size unit='MiB'>128</size><node>0</node></target>
+    </memory>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % (RJ, kernel, initrd, serial), 0)
+        ev.take(RJ, [1, 2])
+        text = wait_text(serial, b"OST-WRITTEN", 120)
+        got = col.wait(lambda g: len(g) >= 1, 10)
+        dimms = [m for m in d.XMLDesc(0).split("<memory model=")[1:] if m.startswith("'dimm'")]
+        tap.ok("OST-WRITTEN" in text and got == [(RJ, "dimm0")] and len(dimms) == 1 and
+               d.isActive(), name, "events %r, console %r" % (got, text[-300:]))
+        d.destroy()
+        ev.take(RJ, [5])
     finally:
         col.close()
 
