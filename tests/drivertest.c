@@ -126,7 +126,13 @@
  *    with a clear error, one QEMU runs; and with the first held in the
  *    middle of its start, the second fails with "domain NAME is locked by
  *    another virt-gmem process (pid N)" and list shows it starting up;
- *  - version and domcapabilities against the real binary.
+ *  - version and domcapabilities against the real binary;
+ *  - a save image's XML changed in place (save-image-define): each new
+ *    XML is written where the one the header names is not (that one
+ *    stays whole until the header names the new one), alternating
+ *    between the two places; the running flag set and kept; QEMU's
+ *    stream untouched; an XML that does not fit refused, the image
+ *    unchanged.
  * Every QEMU started is stopped; a last sweep kills any QEMU whose command
  * line names a test root.
  */
@@ -153,6 +159,7 @@
 #include "driver/driver_device.h"
 #include "driver/driver_domain.h"
 #include "driver/driver_process.h"
+#include "driver/driver_save.h"
 #include "driver/driver_store.h"
 #include "host/vgmhost.h"
 #include "qemu/qemu_capabilities.h"
@@ -4993,6 +5000,85 @@ testAbortHandler(int sig)
     raise(sig);
 }
 
+/* The image's bytes [@at, @at + strlen(@text)) are @text */
+static gboolean
+testImageHas(const char *path, goffset at, const char *text)
+{
+    g_autofree char *all = NULL;
+    gsize len = 0;
+
+    g_assert_true(g_file_get_contents(path, &all, &len, NULL));
+    return (gsize)at + strlen(text) <= len && memcmp(all + at, text, strlen(text)) == 0;
+}
+
+static void
+testSaveImageUpdate(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("vgm-saveimg-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "img", NULL);
+    g_autofree char *tmp = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *big = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *v1 = "<domain><name>a</name></domain>";
+    const char *v2 = "<domain><name>a</name><description>two</description></domain>";
+    const char *v3 = "<domain><name>c</name></domain>";
+    const char *stream = "QEMU-STREAM-BYTES";
+    gboolean running = FALSE;
+    gsize len;
+    int fd;
+
+    g_assert_nonnull(dir);
+    fd = vgmDriverSaveImageCreate(path, v1, TRUE, &tmp, &err);
+    g_assert_no_error(err);
+    g_assert_true(write(fd, stream, strlen(stream)) == (ssize_t)strlen(stream));
+    close(fd);
+    g_assert_cmpint(rename(tmp, path), ==, 0);
+
+    /* the second XML goes after the first, which stays whole */
+    g_assert_true(vgmDriverSaveImageUpdate(path, v2, 0, &err));
+    g_assert_no_error(err);
+    g_assert_true(testImageHas(path, 40, v1));
+    g_assert_true(testImageHas(path, 40 + strlen(v1), v2));
+    g_assert_true(vgmDriverSaveImageOpen(path, &xml, &running, NULL, &err));
+    g_assert_cmpstr(xml, ==, v2);
+    g_assert_false(running);
+    g_clear_pointer(&xml, g_free);
+
+    /* the third (shorter than the first) back at the start, the second
+     * whole; the flag kept (-1) */
+    g_assert_true(vgmDriverSaveImageUpdate(path, v3, -1, &err));
+    g_assert_true(testImageHas(path, 40, v3));
+    g_assert_true(testImageHas(path, 40 + strlen(v1), v2));
+    g_assert_true(vgmDriverSaveImageOpen(path, &xml, &running, NULL, &err));
+    g_assert_cmpstr(xml, ==, v3);
+    g_assert_false(running);
+    g_clear_pointer(&xml, g_free);
+
+    /* only the flag: running again, the XML kept */
+    g_assert_true(vgmDriverSaveImageUpdate(path, NULL, 1, &err));
+    g_assert_true(vgmDriverSaveImageOpen(path, &xml, &running, NULL, &err));
+    g_assert_cmpstr(xml, ==, v3);
+    g_assert_true(running);
+    g_clear_pointer(&xml, g_free);
+
+    /* one that does not fit: refused, not a byte changed; the stream
+     * where it was all along */
+    g_assert_true(g_file_get_contents(path, &before, &len, NULL));
+    g_assert_true(testImageHas(path, len - strlen(stream), stream));
+    big = g_strnfill(len, 'x');
+    g_assert_false(vgmDriverSaveImageUpdate(path, big, 0, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_INVALID_ARG);
+    g_assert_nonnull(strstr(err->message, "does not fit in save image"));
+    g_assert_true(g_file_get_contents(path, &after, NULL, NULL));
+    g_assert_cmpmem(before, len, after, len);
+
+    g_unlink(path);
+    g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -5052,6 +5138,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/cgroup/plan", testCgroupPlan);
     g_test_add_func("/driver/lifecycle/memlock-limit", testMemlockLimit);
     g_test_add_func("/driver/tune-apply", testTuneApply);
+    g_test_add_func("/driver/save-image-update", testSaveImageUpdate);
     g_test_add_func("/driver/lifecycle/cgroup-fake-v2", testCgroupFakeV2);
     g_test_add_func("/driver/lifecycle/cgroup-partition", testCgroupPartition);
     g_test_add_func("/driver/lifecycle/cgroup-host", testCgroupHost);

@@ -1241,6 +1241,20 @@ vgmDriverSaveImageGetXML(VgmDriver *drv, const char *name, const char *path,
 }
 
 gboolean
+vgmDriverSaveImageDefine(VgmDriver *drv, const char *name, const char *path, const char *xml,
+                         unsigned int flags, GError **error)
+{
+    int running = (flags & VGM_SAVE_RUNNING) ? 1 : (flags & VGM_SAVE_PAUSED) ? 0 : -1;
+
+    if (!vgmDriverCheckSaveFlags(flags, error))
+        return FALSE;
+    if (!name)
+        return vgmDriverDomainSaveImageDefine(drv->store, NULL, path, xml, running, error);
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainSaveImageDefine(drv->store, name, NULL, xml, running, error);
+}
+
+gboolean
 vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;

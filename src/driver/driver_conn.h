@@ -194,6 +194,12 @@ gboolean vgmDriverManagedSaveRemove(VgmDriver *drv, const char *name, unsigned i
  * (libvirt's VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, the same bit). */
 char *vgmDriverSaveImageGetXML(VgmDriver *drv, const char *name, const char *path,
                                unsigned int flags, GError **error);
+/* virDomainSaveImageDefineXML (image @path) and
+ * virDomainManagedSaveDefineXML (domain @name's managed image; @xml may
+ * be NULL): vgmDriverDomainSaveImageDefine; flags VGM_SAVE_RUNNING or
+ * VGM_SAVE_PAUSED */
+gboolean vgmDriverSaveImageDefine(VgmDriver *drv, const char *name, const char *path,
+                                  const char *xml, unsigned int flags, GError **error);
 
 /* Raise SUSPENDED (paused) and RESUMED (unpaused). */
 gboolean vgmDriverSuspend(VgmDriver *drv, const char *name, unsigned int flags,

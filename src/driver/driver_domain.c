@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <glib/gstdio.h>
+#include <libxml/xpath.h>
 
 #include "driver_domain.h"
 #include "driver_cgroup.h"
@@ -1541,6 +1542,125 @@ vgmDriverDomainRestoreDef(const char *xml, const char *path, GError **error)
     return g_steal_pointer(&def);
 }
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathContext, xmlXPathFreeContext)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlXPathObject, xmlXPathFreeObject)
+
+/* What a save image's XML may change (virsh save-image-define): what
+ * the host provides or says about the guest, never what the guest sees,
+ * which its saved state holds (libvirt's ABI check passes over these) */
+static const char *const vgmDriverSaveMutable[] = {
+    "/domain/@id", "/domain/title", "/domain/description", "/domain/metadata",
+    "/domain/on_poweroff", "/domain/on_reboot", "/domain/on_crash", "/domain/on_lockfailure",
+    "/domain/cputune", "/domain/memtune", "/domain/blkiotune", "/domain/numatune",
+    "/domain/resource", "/domain/seclabel",
+    "/domain/devices/disk/source", "/domain/devices/disk/driver",
+    "/domain/devices/disk/backingStore", "/domain/devices/disk/iotune",
+    "/domain/devices/interface/source", "/domain/devices/interface/target",
+    "/domain/devices/interface/bandwidth", "/domain/devices/interface/link",
+    "/domain/devices/graphics", "/domain/devices/*/alias",
+    "/domain/devices/channel/target/@state",
+    NULL
+};
+
+/* @def formatted, without what vgmDriverSaveMutable lists */
+static xmlDocPtr
+vgmDriverSaveGuestView(const VgmDomainDef *def, GError **error)
+{
+    g_autofree char *xml = vgmDomainDefFormat(def);
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(xmlXPathContext) ctxt = NULL;
+    size_t i;
+
+    if (!(doc = vgmXMLParseString(xml, NULL, error)) || !(ctxt = xmlXPathNewContext(doc)))
+        return NULL;
+    for (i = 0; vgmDriverSaveMutable[i]; i++) {
+        g_autoptr(xmlXPathObject) obj = xmlXPathEvalExpression((const xmlChar *)vgmDriverSaveMutable[i],
+                                                               ctxt);
+        int n;
+
+        for (n = 0; obj && obj->nodesetval && n < obj->nodesetval->nodeNr; n++) {
+            xmlNodePtr node = obj->nodesetval->nodeTab[n];
+
+            if (node->type == XML_ATTRIBUTE_NODE) {
+                xmlRemoveProp((xmlAttrPtr)node);
+            } else {
+                xmlUnlinkNode(node);
+                xmlFreeNode(node);
+            }
+            obj->nodesetval->nodeTab[n] = NULL;
+        }
+    }
+    return g_steal_pointer(&doc);
+}
+
+/* The path of the first place where element trees @a and @b differ (in
+ * name, attributes, text or children), or NULL */
+static char *
+vgmDriverSaveFirstDifference(xmlNodePtr a, xmlNodePtr b, const char *parent)
+{
+    g_autofree char *path = g_strdup_printf("%s/%s", parent, (const char *)a->name);
+    xmlAttrPtr attr;
+    xmlNodePtr ca, cb;
+
+    if (!xmlStrEqual(a->name, b->name))
+        return g_steal_pointer(&path);
+    for (attr = a->properties; attr; attr = attr->next) {
+        g_autofree xmlChar *va = xmlGetProp(a, attr->name);
+        g_autofree xmlChar *vb = xmlGetProp(b, attr->name);
+
+        if (!vb || !xmlStrEqual(va, vb))
+            return g_strdup_printf("%s/@%s", path, (const char *)attr->name);
+    }
+    for (attr = b->properties; attr; attr = attr->next) {
+        if (!xmlHasProp(a, attr->name))
+            return g_strdup_printf("%s/@%s", path, (const char *)attr->name);
+    }
+    for (ca = a->children, cb = b->children; ca || cb; ca = ca->next, cb = cb->next) {
+        while (ca && ca->type != XML_ELEMENT_NODE && ca->type != XML_TEXT_NODE)
+            ca = ca->next;
+        while (cb && cb->type != XML_ELEMENT_NODE && cb->type != XML_TEXT_NODE)
+            cb = cb->next;
+        if (!ca || !cb || ca->type != cb->type)
+            return g_steal_pointer(&path);
+        if (ca->type == XML_TEXT_NODE) {
+            if (!xmlStrEqual(ca->content, cb->content))
+                return g_steal_pointer(&path);
+            continue;
+        }
+        {
+            char *diff = vgmDriverSaveFirstDifference(ca, cb, path);
+
+            if (diff)
+                return diff;
+        }
+    }
+    return NULL;
+}
+
+/* Whether @newDef, for save image @path, keeps what the guest of its
+ * saved definition @saved sees: only what vgmDriverSaveMutable lists may
+ * differ */
+static gboolean
+vgmDriverSaveCheckGuestView(const VgmDomainDef *saved, const VgmDomainDef *newDef,
+                            const char *path, GError **error)
+{
+    g_autoptr(xmlDoc) a = NULL;
+    g_autoptr(xmlDoc) b = NULL;
+    g_autofree char *diff = NULL;
+
+    if (!(a = vgmDriverSaveGuestView(saved, error)) ||
+        !(b = vgmDriverSaveGuestView(newDef, error)))
+        return FALSE;
+    if ((diff = vgmDriverSaveFirstDifference(xmlDocGetRootElement(a), xmlDocGetRootElement(b),
+                                             ""))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the new XML changes %1$s of the guest saved in '%2$s': only what the host provides (disk and interface sources, graphics, tuning, title, description, metadata, lifecycle actions) may change"),
+                    diff, path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Starts the domain saved in image @path (its lock held), whose XML
  * names it @name; @spent: the image is the domain's managed save image,
  * spent once loaded. Without VGM_DRIVER_START_RUNNING or _PAUSED the
@@ -1854,6 +1974,47 @@ vgmDriverDomainSaveImageXML(const VgmDriverStore *store, const char *ref, const 
     return vgmDriverSaveImageOpen(path, &xml, &running, NULL, error) ? xml : NULL;
 }
 
+gboolean
+vgmDriverDomainSaveImageDefine(const VgmDriverStore *store, const char *ref, const char *path,
+                               const char *xml, int running, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *managed = NULL;
+    g_autofree char *savedXml = NULL;
+    g_autofree char *newXml = NULL;
+    g_autoptr(VgmDomainDef) saved = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    gboolean ran;
+
+    if (!path) {
+        if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+            return FALSE;
+        managed = vgmDriverSaveManagedPath(store, dom->name);
+        if (!g_file_test(managed, G_FILE_TEST_EXISTS)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' has no managed save image"), dom->name);
+            return FALSE;
+        }
+        path = managed;
+    } else if (!g_path_is_absolute(path)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("save image path '%1$s' is not absolute"), path);
+        return FALSE;
+    }
+    if (!xml)
+        return vgmDriverSaveImageUpdate(path, NULL, running, error);
+    /* the new definition, checked as a restore checks it, keeps the
+     * saved guest's devices as they are */
+    if (!vgmDriverSaveImageOpen(path, &savedXml, &ran, NULL, error) ||
+        !(saved = vgmDomainDefParseString(savedXml, path, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                          VGM_DOMAIN_PARSE_LIVE, error)) ||
+        !(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_LIVE, error)) ||
+        !vgmDriverSaveCheckGuestView(saved, def, path, error))
+        return FALSE;
+    newXml = vgmDomainDefFormat(def);
+    return vgmDriverSaveImageUpdate(path, newXml, running, error);
+}
 
 gboolean
 vgmDriverDomainDestroy(const VgmDriverStore *store, const char *ref,

@@ -212,6 +212,15 @@ gboolean vgmDriverDomainManagedSaveRemove(const VgmDriverStore *store, const cha
  * image of @ref (an error when it has none). */
 char *vgmDriverDomainSaveImageXML(const VgmDriverStore *store, const char *ref,
                                   const char *path, GError **error);
+/* libvirt's virDomainSaveImageDefineXML (@path) and
+ * virDomainManagedSaveDefineXML (@ref's managed image, @path NULL): the
+ * image's XML replaced by @xml (NULL: kept), which may change only what
+ * the host provides, and the guest left running after a restore
+ * (@running 1), paused (0) or as it was at the save (-1). The image is
+ * changed in place, atomically (driver_save.h). */
+gboolean vgmDriverDomainSaveImageDefine(const VgmDriverStore *store, const char *ref,
+                                        const char *path, const char *xml, int running,
+                                        GError **error);
 
 /* Starts the domain in @file without defining it (transient); fails when
  * another domain has its name with another uuid or its uuid, also one

@@ -127,62 +127,143 @@ vgmDriverSaveRead(int fd, goffset at, char *buf, gsize len)
     return TRUE;
 }
 
-gboolean
-vgmDriverSaveImageOpen(const char *path, char **xml, gboolean *running, int *fd,
+/* An image's header fields */
+typedef struct {
+    guint32 xmlLen;
+    guint32 running;
+    guint32 xmlOffset;
+    guint64 offset;         /* of QEMU's stream */
+} VgmDriverSaveHeader;
+
+/* Reads the header of image @f (@path) into @h and its XML into *@xml */
+static gboolean
+vgmDriverSaveReadImage(int f, const char *path, VgmDriverSaveHeader *h, char **xml,
                        GError **error)
 {
     char head[VGM_SAVE_HEADER_LEN];
     g_autofree char *text = NULL;
-    guint32 version, xmlLen, run;
-    guint64 offset;
-    int f;
+    guint32 version;
 
-    if ((f = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        vgmErrorSetSystem(error, errno, _("cannot open save image '%1$s'"), path);
-        return FALSE;
-    }
     if (!vgmDriverSaveRead(f, 0, head, VGM_SAVE_MAGIC_LEN) ||
         memcmp(head, VGM_SAVE_MAGIC, VGM_SAVE_MAGIC_LEN) != 0) {
-        close(f);
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("'%1$s' is not a save image of virt-gmem"), path);
         return FALSE;
     }
     if (!vgmDriverSaveRead(f, VGM_SAVE_MAGIC_LEN, head + VGM_SAVE_MAGIC_LEN,
                            sizeof(head) - VGM_SAVE_MAGIC_LEN)) {
-        close(f);
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("save image '%1$s' is damaged: its header or XML cannot be read"), path);
         return FALSE;
     }
     memcpy(&version, head + 16, 4);
-    memcpy(&xmlLen, head + 20, 4);
-    memcpy(&run, head + 24, 4);
-    memcpy(&offset, head + 32, 8);
+    memcpy(&h->xmlLen, head + 20, 4);
+    memcpy(&h->running, head + 24, 4);
+    memcpy(&h->xmlOffset, head + 28, 4);
+    memcpy(&h->offset, head + 32, 8);
     version = GUINT32_FROM_LE(version);
-    xmlLen = GUINT32_FROM_LE(xmlLen);
-    run = GUINT32_FROM_LE(run);
-    offset = GUINT64_FROM_LE(offset);
+    h->xmlLen = GUINT32_FROM_LE(h->xmlLen);
+    h->running = GUINT32_FROM_LE(h->running);
+    h->xmlOffset = GUINT32_FROM_LE(h->xmlOffset);
+    h->offset = GUINT64_FROM_LE(h->offset);
+    if (h->xmlOffset == 0)
+        h->xmlOffset = VGM_SAVE_HEADER_LEN;
     if (version != VGM_SAVE_VERSION) {
-        close(f);
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("save image '%1$s' has format version %2$u; this virt-gmem reads version %3$u"),
                     path, version, VGM_SAVE_VERSION);
         return FALSE;
     }
-    text = g_malloc0((gsize)MIN(xmlLen, VGM_SAVE_XML_MAX) + 1);
-    if (xmlLen == 0 || xmlLen > VGM_SAVE_XML_MAX || run > 1 ||
-        offset < VGM_SAVE_HEADER_LEN + (guint64)xmlLen ||
-        !vgmDriverSaveRead(f, VGM_SAVE_HEADER_LEN, text, xmlLen) ||
-        strlen(text) != xmlLen ||
-        lseek(f, (off_t)offset, SEEK_SET) != (off_t)offset) {
-        close(f);
+    text = g_malloc0((gsize)MIN(h->xmlLen, VGM_SAVE_XML_MAX) + 1);
+    if (h->xmlLen == 0 || h->xmlLen > VGM_SAVE_XML_MAX || h->running > 1 ||
+        h->xmlOffset < VGM_SAVE_HEADER_LEN ||
+        h->offset < (guint64)h->xmlOffset + h->xmlLen ||
+        !vgmDriverSaveRead(f, h->xmlOffset, text, h->xmlLen) ||
+        strlen(text) != h->xmlLen) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("save image '%1$s' is damaged: its header or XML cannot be read"), path);
         return FALSE;
     }
     *xml = g_steal_pointer(&text);
-    *running = run == 1;
+    return TRUE;
+}
+
+gboolean
+vgmDriverSaveImageUpdate(const char *path, const char *xml, int running, GError **error)
+{
+    VgmDriverSaveHeader h;
+    g_autofree char *old = NULL;
+    guint64 at;
+    gsize len;
+    char fields[12];
+    guint32 v32;
+    int f;
+
+    if ((f = open(path, O_RDWR | O_CLOEXEC)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open save image '%1$s'"), path);
+        return FALSE;
+    }
+    if (!vgmDriverSaveReadImage(f, path, &h, &old, error)) {
+        close(f);
+        return FALSE;
+    }
+    if (!xml)
+        xml = old;
+    len = strlen(xml);
+    /* where the present XML is not: before it, else after it */
+    if (VGM_SAVE_HEADER_LEN + (guint64)len <= h.xmlOffset)
+        at = VGM_SAVE_HEADER_LEN;
+    else
+        at = (guint64)h.xmlOffset + h.xmlLen;
+    if (len > VGM_SAVE_XML_MAX || at + len > h.offset) {
+        close(f);
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the new XML (%1$zu bytes) does not fit in save image '%2$s', which has room for %3$llu"),
+                    len, path,
+                    (unsigned long long)MAX(h.offset - ((guint64)h.xmlOffset + h.xmlLen),
+                                            (guint64)h.xmlOffset - VGM_SAVE_HEADER_LEN));
+        return FALSE;
+    }
+    v32 = GUINT32_TO_LE((guint32)len);
+    memcpy(fields, &v32, 4);
+    v32 = GUINT32_TO_LE(running < 0 ? h.running : (guint32)(running ? 1 : 0));
+    memcpy(fields + 4, &v32, 4);
+    v32 = GUINT32_TO_LE((guint32)at);
+    memcpy(fields + 8, &v32, 4);
+    /* the XML first, then the header that points to it */
+    if (pwrite(f, xml, len, (off_t)at) != (ssize_t)len || fdatasync(f) < 0 ||
+        pwrite(f, fields, sizeof(fields), 20) != (ssize_t)sizeof(fields) || fdatasync(f) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot write save image '%1$s'"), path);
+        close(f);
+        return FALSE;
+    }
+    close(f);
+    return TRUE;
+}
+
+gboolean
+vgmDriverSaveImageOpen(const char *path, char **xml, gboolean *running, int *fd,
+                       GError **error)
+{
+    VgmDriverSaveHeader h;
+    int f;
+
+    if ((f = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open save image '%1$s'"), path);
+        return FALSE;
+    }
+    if (!vgmDriverSaveReadImage(f, path, &h, xml, error)) {
+        close(f);
+        return FALSE;
+    }
+    if (lseek(f, (off_t)h.offset, SEEK_SET) != (off_t)h.offset) {
+        close(f);
+        g_clear_pointer(xml, g_free);
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("save image '%1$s' is damaged: its header or XML cannot be read"), path);
+        return FALSE;
+    }
+    *running = h.running == 1;
     if (fd)
         *fd = f;
     else

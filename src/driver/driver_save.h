@@ -13,9 +13,14 @@
  *       16     4  format version (1)
  *       20     4  length of the XML in bytes (no NUL)
  *       24     4  1 when the guest ran at the save, else 0
- *       28     4  0 (reserved)
+ *       28     4  offset of the XML; 0 means 40
  *       32     8  offset of QEMU's stream
- *       40        the XML, NUL-padded up to the stream
+ *       40        the XML (at first), NUL-padded up to the stream
+ *
+ * A changed XML (virsh save-image-define) is written where the present
+ * one is not, in the room before the stream, and then the header's
+ * length, flag and offset (bytes 20-31, one write in the first sector)
+ * point to it: a crash leaves the old XML or the new one.
  *
  * A managed save image is the file <state dir>/save/NAME.save.
  */
@@ -49,3 +54,8 @@ int vgmDriverSaveImageCreate(const char *path, const char *xml, gboolean running
  * with a message naming it. */
 gboolean vgmDriverSaveImageOpen(const char *path, char **xml, gboolean *running, int *fd,
                                 GError **error);
+/* Image @path made to hold @xml (NULL: its own) and to start the guest
+ * running (@running 1), paused (0) or as it was (-1), as the header above
+ * says; refused, the image unchanged, when @xml does not fit its room. */
+gboolean vgmDriverSaveImageUpdate(const char *path, const char *xml, int running,
+                                  GError **error);

@@ -1253,6 +1253,25 @@ vgmRemoteDispatchDomainManagedSaveGetXmlDesc(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainSaveImageDefineXml(VgmRemoteClient *client,
+                                          const VgmRemoteDomainSaveImageDefineXmlArgs *args,
+                                          GError **error)
+{
+    return vgmDriverSaveImageDefine(client->drv, NULL, args->file, args->dxml, args->flags,
+                                    error);
+}
+
+gboolean
+vgmRemoteDispatchDomainManagedSaveDefineXml(VgmRemoteClient *client,
+                                            const VgmRemoteDomainManagedSaveDefineXmlArgs *args,
+                                            GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSaveImageDefine(client->drv, dom->name, NULL,
+                                    args->dxml ? *args->dxml : NULL, args->flags, error);
+}
+
+gboolean
 vgmRemoteDispatchDomainSnapshotNum(VgmRemoteClient *client,
                                    const VgmRemoteDomainSnapshotNumArgs *args,
                                    VgmRemoteDomainSnapshotNumRet *ret, GError **error)

@@ -701,9 +701,14 @@ def save_tests(tap, target, tmp):
     "running (restored)" and no image; `save X FILE` -> "\nDomain 'X'
     saved to FILE\n\n", `save-image-dumpxml FILE`, `restore FILE
     --paused` -> "Domain restored from FILE\n\n" and a paused domain,
-    "paused (migrating)", a second restore refused (it runs; libvirtd:
+    "paused (migrating)" (before it, `save-image-define FILE XML` ->
+    "State file FILE updated.\n\n" with a description added, and one
+    that changes the machine type refused, the image unchanged; captured
+    2026-12-03), a second restore refused (it runs; libvirtd:
     "is already active", we: "is already running"), `start --force-boot` with a
-    managed save image boots ("running (booted)") and removes it, and
+    managed save image boots ("running (booted)") and removes it (before
+    it, `managedsave-define DOM XML --paused` -> "Managed save state file
+    of domain 'X' updated.\n\n" and the start leaves it paused), and
     `managedsave` of a transient domain is refused. A save into a missing
     directory fails and the guest runs on; a restore of an image cut
     after 24 bytes fails and the domain stays shut off (saved)."""
@@ -760,6 +765,26 @@ def save_tests(tap, target, tmp):
         r = virsh(uri, "save-image-dumpxml", img)
         tap.ok(r.rc == 0 and "<name>%s</name>" % SV in r.out, "save-image-dumpxml",
                r.describe())
+        # its XML changed where the host's side is (a description), and
+        # refused where the guest's is (its machine type), the image
+        # unchanged
+        saved = r.out
+        f2 = harness.write_file(tmp, "save-described.xml", saved.replace(
+            "</name>", "</name>\n  <description>saved guest</description>", 1))
+        r = virsh(uri, "save-image-define", img, f2)
+        r2 = virsh(uri, "save-image-dumpxml", img)
+        tap.eq((r.rc, r.out, r.err, "<description>saved guest</description>" in r2.out),
+               (0, "State file %s updated.\n\n" % img, "", True),
+               "virsh save-image-define: a description added to the image's XML")
+        described = r2.out
+        changed = re.sub(r"machine='pc-q35-[0-9.]+'", "machine='pc-q35-7.1'", described, count=1)
+        f3 = harness.write_file(tmp, "save-machine.xml", changed)
+        r = virsh(uri, "save-image-define", img, f3)
+        r2 = virsh(uri, "save-image-dumpxml", img)
+        tap.ok(changed != described and r.rc == 1 and r2.out == described and
+               (target.reference or "changes /domain/os/type/@machine of the guest" in r.err),
+               "virsh save-image-define that changes the guest's machine type is refused (ours: "
+               "naming it), the image unchanged", r.describe())
         r = virsh(uri, "restore", img, "--paused")
         tap.eq((r.rc, r.out), (0, "Domain restored from %s\n\n" % img),
                "virsh restore --paused")
@@ -771,6 +796,17 @@ def save_tests(tap, target, tmp):
         r = virsh(uri, "resume", SV)
         tap.ok(r.rc == 0 and domstate(uri, SV) == "running (unpaused)",
                "virsh resume of the restored domain", r.describe())
+        # a managed image told to leave the guest paused
+        virsh(uri, "managedsave", SV)
+        r = virsh(uri, "managedsave-define", SV, f2, "--paused")
+        tap.eq((r.rc, r.out, r.err),
+               (0, "Managed save state file of domain '%s' updated.\n\n" % SV, ""),
+               "virsh managedsave-define --paused")
+        r = virsh(uri, "start", SV)
+        tap.ok(r.rc == 0 and domstate(uri, SV).startswith("paused") and
+               "<description>saved guest</description>" in virsh(uri, "dumpxml", SV).out,
+               "start from it: paused, with the described XML", r.describe() + domstate(uri, SV))
+        virsh(uri, "destroy", SV)
         virsh(uri, "managedsave", SV)
         r = virsh(uri, "start", "--force-boot", SV)
         tap.ok(r.rc == 0 and domstate(uri, SV) == "running (booted)",
