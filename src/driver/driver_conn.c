@@ -1395,14 +1395,14 @@ vgmDriverSetTuneParams(VgmDriver *drv, const char *name, VgmDriverTuneKind kind,
     event = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
     for (i = 0; i < params->len; i++) {
         const VgmTypedParam *p = g_ptr_array_index(params, i);
+        g_autofree char *field = NULL;
         VgmTypedParam *q;
 
         if ((p->type == VGM_TYPED_PARAM_ULLONG && p->v.ul == 0 &&
              !g_str_equal(p->field, "cpu_shares")) ||
             (p->type == VGM_TYPED_PARAM_LLONG && p->v.l == 0))
             continue;
-        g_autofree char *field = g_strdup_printf("cputune.%s", p->field);
-
+        field = g_strdup_printf("cputune.%s", p->field);
         q = vgmTypedParamAdd(event, field, p->type);
         q->v = p->v;
         if (p->type == VGM_TYPED_PARAM_STRING)

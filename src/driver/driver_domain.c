@@ -1620,6 +1620,8 @@ vgmDriverSaveFirstDifference(xmlNodePtr a, xmlNodePtr b, const char *parent)
             ca = ca->next;
         while (cb && cb->type != XML_ELEMENT_NODE && cb->type != XML_TEXT_NODE)
             cb = cb->next;
+        if (!ca && !cb)
+            break;
         if (!ca || !cb || ca->type != cb->type)
             return g_steal_pointer(&path);
         if (ca->type == XML_TEXT_NODE) {
@@ -1946,31 +1948,45 @@ vgmDriverDomainManagedSaveRemove(const VgmDriverStore *store, const char *ref, G
     return TRUE;
 }
 
+/* The save image a call names: @path (absolute), or with @path NULL
+ * domain @ref's managed image, its lock taken into *@lock and the path
+ * into *@managed */
+static const char *
+vgmDriverDomainSaveImagePath(const VgmDriverStore *store, const char *ref, const char *path,
+                             VgmDriverLock **lock, char **managed, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (path) {
+        if (!g_path_is_absolute(path)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("save image path '%1$s' is not absolute"), path);
+            return NULL;
+        }
+        return path;
+    }
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, lock, error)))
+        return NULL;
+    *managed = vgmDriverSaveManagedPath(store, dom->name);
+    if (!g_file_test(*managed, G_FILE_TEST_EXISTS)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' has no managed save image"), dom->name);
+        return NULL;
+    }
+    return *managed;
+}
+
 char *
 vgmDriverDomainSaveImageXML(const VgmDriverStore *store, const char *ref, const char *path,
                             GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
-    g_autoptr(VgmDriverDomain) dom = NULL;
     g_autofree char *managed = NULL;
     char *xml = NULL;
     gboolean running;
 
-    if (!path) {
-        if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
-            return NULL;
-        managed = vgmDriverSaveManagedPath(store, dom->name);
-        if (!g_file_test(managed, G_FILE_TEST_EXISTS)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' has no managed save image"), dom->name);
-            return NULL;
-        }
-        path = managed;
-    } else if (!g_path_is_absolute(path)) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("save image path '%1$s' is not absolute"), path);
+    if (!(path = vgmDriverDomainSaveImagePath(store, ref, path, &lock, &managed, error)))
         return NULL;
-    }
     return vgmDriverSaveImageOpen(path, &xml, &running, NULL, error) ? xml : NULL;
 }
 
@@ -1979,7 +1995,6 @@ vgmDriverDomainSaveImageDefine(const VgmDriverStore *store, const char *ref, con
                                const char *xml, int running, GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
-    g_autoptr(VgmDriverDomain) dom = NULL;
     g_autofree char *managed = NULL;
     g_autofree char *savedXml = NULL;
     g_autofree char *newXml = NULL;
@@ -1987,21 +2002,8 @@ vgmDriverDomainSaveImageDefine(const VgmDriverStore *store, const char *ref, con
     g_autoptr(VgmDomainDef) def = NULL;
     gboolean ran;
 
-    if (!path) {
-        if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
-            return FALSE;
-        managed = vgmDriverSaveManagedPath(store, dom->name);
-        if (!g_file_test(managed, G_FILE_TEST_EXISTS)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' has no managed save image"), dom->name);
-            return FALSE;
-        }
-        path = managed;
-    } else if (!g_path_is_absolute(path)) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("save image path '%1$s' is not absolute"), path);
+    if (!(path = vgmDriverDomainSaveImagePath(store, ref, path, &lock, &managed, error)))
         return FALSE;
-    }
     if (!xml)
         return vgmDriverSaveImageUpdate(path, NULL, running, error);
     /* the new definition, checked as a restore checks it, keeps the
