@@ -1011,6 +1011,7 @@ testProbeKilled(void)
     g_autofree char *wrapper = NULL;
     g_autofree char *marker = NULL;
     g_autoptr(VgmQemuCaps) caps = NULL;
+    g_autoptr(VgmQemuCapsHostCpu) hostCpu = NULL;
 
     if (!(tmp = testQemuTmpDir(binary)))
         return;
@@ -1025,7 +1026,9 @@ testProbeKilled(void)
     g_assert_no_error(err);
     g_assert_nonnull(caps);
     g_assert_true(g_file_test(marker, G_FILE_TEST_EXISTS));
-    g_assert_nonnull(vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG));
+    hostCpu = vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG);
+    g_assert_nonnull(hostCpu);
+    g_clear_pointer(&hostCpu, vgmQemuCapsHostCpuFree);
     g_clear_pointer(&caps, vgmQemuCapsFree);
     g_clear_pointer(&wrapper, g_free);
 
@@ -1041,7 +1044,8 @@ testProbeKilled(void)
     g_test_assert_expected_messages();
     g_assert_no_error(err);
     g_assert_nonnull(caps);
-    g_assert_null(vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG));
+    hostCpu = vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG);
+    g_assert_null(hostCpu);
 
     g_unlink(marker);
     g_unlink(wrapper);
