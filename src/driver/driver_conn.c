@@ -221,21 +221,6 @@ vgmDriverEmitTunable(VgmDriver *drv, const char *name, const GPtrArray *params)
     g_mutex_unlock(&drv->eventLock);
 }
 
-/* Whether a change with libvirt's AFFECT @flags of domain @name (its
- * mutex held) is made on the running domain */
-static gboolean
-vgmDriverAffectsLive(VgmDriver *drv, const char *name, unsigned int flags)
-{
-    g_autoptr(VgmDriverDomain) dom = NULL;
-
-    if (flags & VGM_DOMAIN_AFFECT_LIVE)
-        return TRUE;
-    if (flags & VGM_DOMAIN_AFFECT_CONFIG)
-        return FALSE;
-    dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL);
-    return dom && dom->status;
-}
-
 static void
 vgmDriverEmitDomain(VgmDriver *drv, const VgmDriverDomain *dom, int event, int detail)
 {
@@ -1356,13 +1341,12 @@ vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, unsigned i
     };
     g_autoptr(GPtrArray) params = NULL;
     g_autofree char *field = NULL;
-    gboolean live;
+    gboolean live = FALSE;
 
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
         return FALSE;
     VGM_DRIVER_DOMAIN_LOCKED(drv, name);
-    live = vgmDriverAffectsLive(drv, name, flags);
-    if (!vgmDriverDomainPin(drv->store, name, kind, id, cpus, flags, error))
+    if (!vgmDriverDomainPin(drv->store, name, kind, id, cpus, flags, &live, error))
         return FALSE;
     if (live && kind < VGM_DRIVER_PIN_LAST) {
         params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
@@ -1379,14 +1363,13 @@ vgmDriverSetTuneParams(VgmDriver *drv, const char *name, VgmDriverTuneKind kind,
                        const GPtrArray *params, unsigned int flags, GError **error)
 {
     g_autoptr(GPtrArray) event = NULL;
-    gboolean live;
+    gboolean live = FALSE;
     guint i;
 
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
         return FALSE;
     VGM_DRIVER_DOMAIN_LOCKED(drv, name);
-    live = vgmDriverAffectsLive(drv, name, flags);
-    if (!vgmDriverDomainSetTune(drv->store, name, kind, params, flags, error))
+    if (!vgmDriverDomainSetTune(drv->store, name, kind, params, flags, &live, error))
         return FALSE;
     if (!live || kind != VGM_DRIVER_TUNE_SCHED)
         return TRUE;

@@ -2296,15 +2296,19 @@ typedef gboolean (*VgmDriverDomainLiveFunc)(const VgmDriverStore *store, VgmDriv
 /* A change of domain @dom (lock held) made where libvirt's AFFECT flags
  * say: with neither, the live domain while it runs, else the config. A
  * change of both checks the config's change first, then makes the live
- * one, then saves the config: a refusal of either changes neither. */
+ * one, then saves the config: a refusal of either changes neither.
+ * *@wentLive (when given) says whether the running domain was changed. */
 static gboolean
 vgmDriverDomainAffect(const VgmDriverStore *store, VgmDriverDomain *dom, unsigned int flags,
                       char *(*change)(VgmDomainDef *def, gconstpointer data, GError **error),
-                      VgmDriverDomainLiveFunc live, gconstpointer data, GError **error)
+                      VgmDriverDomainLiveFunc live, gconstpointer data, gboolean *wentLive,
+                      GError **error)
 {
     gboolean active = vgmDriverDomainIsActive(dom);
     g_autoptr(VgmDomainDef) checked = NULL;
 
+    if (wentLive)
+        *wentLive = FALSE;
     if (!(flags & VGM_DOMAIN_AFFECT_LIVE) && ((flags & VGM_DOMAIN_AFFECT_CONFIG) || !active))
         return vgmDriverDomainChangeConfig(store, dom, change, data, error);
     if (!active) {
@@ -2317,6 +2321,8 @@ vgmDriverDomainAffect(const VgmDriverStore *store, VgmDriverDomain *dom, unsigne
         return FALSE;
     if (!live(store, dom, data, error))
         return FALSE;
+    if (wentLive)
+        *wentLive = TRUE;
     /* (the live change is made: a config that cannot be written now is
      * the error to report) */
     return !checked || vgmDriverStoreSaveConfig(store, checked, error);
@@ -2413,7 +2419,7 @@ vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref, unsigned i
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
     return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeVcpus,
-                                 vgmDriverDomainVcpusLive, &change, error);
+                                 vgmDriverDomainVcpusLive, &change, NULL, error);
 }
 
 typedef struct {
@@ -3643,7 +3649,7 @@ vgmDriverDomainChangeDevice(const VgmDriverStore *store, const char *ref, const 
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
     return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainApplyDevice,
-                                 vgmDriverDomainDeviceLive, &change, error);
+                                 vgmDriverDomainDeviceLive, &change, NULL, error);
 }
 
 typedef struct {
@@ -3735,7 +3741,8 @@ vgmDriverDomainPinLive(const VgmDriverStore *store, VgmDriverDomain *dom, gconst
 
 gboolean
 vgmDriverDomainPin(const VgmDriverStore *store, const char *ref, VgmDriverPinKind kind,
-                   unsigned int id, const VgmBitmap *cpus, unsigned int flags, GError **error)
+                   unsigned int id, const VgmBitmap *cpus, unsigned int flags,
+                   gboolean *wentLive, GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
@@ -3749,7 +3756,7 @@ vgmDriverDomainPin(const VgmDriverStore *store, const char *ref, VgmDriverPinKin
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
     return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangePin,
-                                 vgmDriverDomainPinLive, &change, error);
+                                 vgmDriverDomainPinLive, &change, wentLive, error);
 }
 
 typedef struct {
@@ -3898,7 +3905,7 @@ vgmDriverDomainSetMetadata(const VgmDriverStore *store, const char *ref, int typ
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
     return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeMetadata,
-                                 vgmDriverDomainMetadataLive, &change, error);
+                                 vgmDriverDomainMetadataLive, &change, NULL, error);
 }
 
 char *
@@ -4005,7 +4012,8 @@ vgmDriverDomainTuneLive(const VgmDriverStore *store, VgmDriverDomain *dom, gcons
 
 gboolean
 vgmDriverDomainSetTune(const VgmDriverStore *store, const char *ref, VgmDriverTuneKind kind,
-                       const GPtrArray *params, unsigned int flags, GError **error)
+                       const GPtrArray *params, unsigned int flags, gboolean *wentLive,
+                       GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
@@ -4014,7 +4022,7 @@ vgmDriverDomainSetTune(const VgmDriverStore *store, const char *ref, VgmDriverTu
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
     return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeTune,
-                                 vgmDriverDomainTuneLive, &change, error);
+                                 vgmDriverDomainTuneLive, &change, wentLive, error);
 }
 
 typedef struct {
@@ -4103,7 +4111,7 @@ vgmDriverDomainSetMemory(const VgmDriverStore *store, const char *ref, unsigned 
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
     return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeMemory,
-                                 vgmDriverDomainMemoryLive, &change, error);
+                                 vgmDriverDomainMemoryLive, &change, NULL, error);
 }
 
 /* The balloon statistics period of @def set to @data's seconds, or a
@@ -4168,7 +4176,7 @@ vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const char *ref
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
     return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeStatsPeriod,
-                                 vgmDriverDomainStatsPeriodLive, &period, error);
+                                 vgmDriverDomainStatsPeriodLive, &period, NULL, error);
 }
 
 gboolean

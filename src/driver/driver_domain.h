@@ -282,10 +282,11 @@ typedef enum {
  * virDomainPinIOThread on @ref: the pin of vCPU or I/O thread @id (or the
  * emulator's) to @cpus, in the config (<cputune>, checked as a define
  * checks it) and, AFFECT_LIVE or AFFECT_CURRENT while it runs, on QEMU's
- * threads and in the live XML */
+ * threads and in the live XML. *@wentLive (when given) says whether
+ * the running domain was changed */
 gboolean vgmDriverDomainPin(const VgmDriverStore *store, const char *ref,
                             VgmDriverPinKind kind, unsigned int id, const VgmBitmap *cpus,
-                            unsigned int flags, GError **error);
+                            unsigned int flags, gboolean *wentLive, GError **error);
 /* The resource controls libvirt sets with typed parameters */
 typedef enum {
     VGM_DRIVER_TUNE_SCHED,      /* <cputune>'s shares, periods and quotas */
@@ -298,10 +299,11 @@ typedef enum {
  * SetBlkioParameters and SetNumaParameters on @ref: @params
  * (VgmTypedParam) in the config
  * (checked as a define checks it) and, AFFECT_LIVE or AFFECT_CURRENT
- * while it runs, on the running domain's cgroups and in its live XML */
+ * while it runs, on the running domain's cgroups and in its live XML.
+ * *@wentLive (when given) says whether the running domain was changed */
 gboolean vgmDriverDomainSetTune(const VgmDriverStore *store, const char *ref,
                                 VgmDriverTuneKind kind, const GPtrArray *params,
-                                unsigned int flags, GError **error);
+                                unsigned int flags, gboolean *wentLive, GError **error);
 /* libvirt's virDomainSetVcpusFlags on the persistent config of @ref
  * (the maximum, VGM_DOMAIN_VCPU_MAXIMUM, or the count it starts with)
  * and, AFFECT_LIVE or AFFECT_CURRENT while it runs, the vCPUs it runs,
