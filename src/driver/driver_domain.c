@@ -2955,14 +2955,19 @@ vgmDriverDomainFinishUnplug(const VgmDriverStore *store, VgmDriverDomain *dom,
  * @id go (device_del), recorded first in its status with @xml (the
  * device's; "" for a vCPU), since QEMU may say the guest let go at any
  * time, and waits 5 s for that, as libvirt waits. Gone (*@gone), its
- * removal is finished. A device_del QEMU refuses drops the record,
- * unless @pending (asked for before: the guest may still let go). */
+ * removal is finished. A guest that refuses (QEMU's DEVICE_UNPLUG_GUEST_ERROR
+ * or an ACPI eject status of failure, which the daemon's watch hears)
+ * ends the wait with an error, as libvirt's detach fails; the record
+ * stays, since the guest may still let go. A device_del QEMU refuses
+ * drops the record, unless @pending (asked for before: the guest may
+ * still let go). */
 static gboolean
 vgmDriverDomainUnplugWait(const VgmDriverStore *store, VgmDriverDomain *dom,
                           VgmQemuMonitor *mon, const char *id, const char *xml,
                           gboolean pending, gboolean *gone, GError **error)
 {
     g_autoptr(JsonObject) args = json_object_new();
+    gboolean ok = TRUE;
     gint64 until;
 
     *gone = FALSE;
@@ -2970,7 +2975,9 @@ vgmDriverDomainUnplugWait(const VgmDriverStore *store, VgmDriverDomain *dom,
     if (!vgmDriverStoreSaveStatus(store, dom->status, error))
         return FALSE;
     json_object_set_string_member(args, "id", id);
+    vgmDriverStoreUnplugWait(store, dom->name, id, TRUE);
     if (!vgmQemuMonitorCommand(mon, "device_del", args, NULL, error)) {
+        vgmDriverStoreUnplugWait(store, dom->name, id, FALSE);
         if (!pending) {
             json_object_remove_member(vgmDriverDomainUnplugs(dom, TRUE), id);
             vgmDriverStoreSaveStatus(store, dom->status, NULL);
@@ -2981,15 +2988,26 @@ vgmDriverDomainUnplugWait(const VgmDriverStore *store, VgmDriverDomain *dom,
     do {
         g_autoptr(GError) err = NULL;
 
-        if (vgmDriverDomainDeviceGone(mon, id, &err))
-            return (*gone = vgmDriverDomainFinishUnplug(store, dom, mon, id, error));
+        if (vgmDriverDomainDeviceGone(mon, id, &err)) {
+            ok = *gone = vgmDriverDomainFinishUnplug(store, dom, mon, id, error);
+            break;
+        }
         if (err) {
             g_propagate_error(error, g_steal_pointer(&err));
-            return FALSE;
+            ok = FALSE;
+            break;
+        }
+        if (vgmDriverStoreUnplugRefused(store, dom->name, id, FALSE)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("the guest of domain '%1$s' refused to let device '%2$s' go"),
+                        dom->name, id);
+            ok = FALSE;
+            break;
         }
         g_usleep(100 * 1000);
     } while (g_get_monotonic_time() < until);
-    return TRUE;
+    vgmDriverStoreUnplugWait(store, dom->name, id, FALSE);
+    return ok;
 }
 
 /* Detaches device @xml from running domain @dom (lock held), as libvirt

@@ -65,6 +65,8 @@ struct _VgmDriverStoreCache {
 
     GHashTable *busy;       /* name -> what holds its QEMU's monitor (a
                              * static string) in this process */
+    GHashTable *unplugs;    /* "NAME/ID" -> whether the guest refused: the
+                             * unplugs a detach of this process waits for */
 };
 
 /* What an unchecked config needs: a look at the file's identity (a new
@@ -136,6 +138,7 @@ vgmDriverStoreFree(VgmDriverStore *store)
         g_hash_table_unref(c->configs);
         g_hash_table_unref(c->uuids);
         g_hash_table_unref(c->busy);
+        g_hash_table_unref(c->unplugs);
         g_clear_pointer(&c->files, g_hash_table_unref);
         g_clear_pointer(&c->dots, g_hash_table_unref);
         g_clear_pointer(&c->unchecked, g_hash_table_unref);
@@ -159,6 +162,7 @@ vgmDriverStoreOpen(const char *root, GError **error)
                                                 g_free, g_free);
     store->cache->notifyFd = -1;
     store->cache->busy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    store->cache->unplugs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     store->cgroupRoot = g_strdup(g_getenv("VIRT_GMEM_CGROUP_ROOT"));
     if (!root || !*root)
@@ -215,6 +219,38 @@ vgmDriverStoreGetBusy(const VgmDriverStore *store, const char *name)
     what = g_hash_table_lookup(c->busy, name);
     g_mutex_unlock(&c->lock);
     return what;
+}
+
+void
+vgmDriverStoreUnplugWait(const VgmDriverStore *store, const char *name, const char *id,
+                         gboolean waiting)
+{
+    VgmDriverStoreCache *c = store->cache;
+    g_autofree char *key = g_strdup_printf("%s/%s", name, id);
+
+    g_mutex_lock(&c->lock);
+    if (waiting)
+        g_hash_table_replace(c->unplugs, g_steal_pointer(&key), GINT_TO_POINTER(FALSE));
+    else
+        g_hash_table_remove(c->unplugs, key);
+    g_mutex_unlock(&c->lock);
+}
+
+gboolean
+vgmDriverStoreUnplugRefused(const VgmDriverStore *store, const char *name, const char *id,
+                            gboolean refuse)
+{
+    VgmDriverStoreCache *c = store->cache;
+    g_autofree char *key = g_strdup_printf("%s/%s", name, id);
+    gpointer refused = NULL;
+    gboolean waited;
+
+    g_mutex_lock(&c->lock);
+    waited = g_hash_table_lookup_extended(c->unplugs, key, NULL, &refused);
+    if (waited && refuse)
+        g_hash_table_replace(c->unplugs, g_steal_pointer(&key), GINT_TO_POINTER(TRUE));
+    g_mutex_unlock(&c->lock);
+    return refuse ? waited : GPOINTER_TO_INT(refused);
 }
 
 gboolean

@@ -57,6 +57,16 @@ typedef struct {
 void vgmDriverStoreSetBusy(const VgmDriverStore *store, const char *name, const char *what);
 const char *vgmDriverStoreGetBusy(const VgmDriverStore *store, const char *name);
 
+/* A detach of this process waits (@waiting) or no longer waits for the
+ * guest of domain @name to let QEMU device @id go */
+void vgmDriverStoreUnplugWait(const VgmDriverStore *store, const char *name, const char *id,
+                              gboolean waiting);
+/* With @refuse: QEMU says the guest refused that unplug; returns whether
+ * a detach waits for it (and now learns so). Without: whether the guest
+ * refused the unplug the detach waits for. */
+gboolean vgmDriverStoreUnplugRefused(const VgmDriverStore *store, const char *name,
+                                     const char *id, gboolean refuse);
+
 /*
  * Opens the store under @root; NULL @root: $VIRT_GMEM_ROOT if set, else the
  * defaults (root: /var/lib/virt-gmem, /run/virt-gmem,

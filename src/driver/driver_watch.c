@@ -232,6 +232,16 @@ vgmDriverWatchGone(VgmDriverWatch *w, const char *name, const unsigned char *uui
 
 /* ---- reading an event monitor ---- */
 
+/* The guest refused to let device @devId go: a detach that waits for it
+ * fails now, and DEVICE_REMOVAL_FAILED is raised, as in libvirt */
+static void
+vgmDriverWatchRemovalFailed(VgmDriverWatch *w, VgmDriverWatchEntry *e, const char *devId)
+{
+    vgmDriverStoreUnplugRefused(vgmDriverGetStore(w->drv), e->name, devId, TRUE);
+    vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_DEVICE_REMOVAL_FAILED,
+                          0, 0, devId, 0);
+}
+
 static void
 vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
 {
@@ -324,16 +334,14 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
             g_strcmp0(json_object_get_string_member_with_default(info, "slot-type", ""),
                       "DIMM") == 0 &&
             (source == 0x003 || source == 0x103) && (st == 0x01 || (st >= 0x80 && st <= 0x83)))
-            vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_DEVICE_REMOVAL_FAILED,
-                                  0, 0, devId, 0);
+            vgmDriverWatchRemovalFailed(w, e, devId);
     } else if (g_str_equal(ev, "DEVICE_UNPLUG_GUEST_ERROR") && data) {
         /* the guest refused to let a device go (QEMU names it when it
          * has an id, which every device the driver adds has) */
         const char *devId = json_object_get_string_member_with_default(data, "device", "");
 
         if (*devId)
-            vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_DEVICE_REMOVAL_FAILED,
-                                  0, 0, devId, 0);
+            vgmDriverWatchRemovalFailed(w, e, devId);
     } else if (g_str_equal(ev, "VSERPORT_CHANGE") && data) {
         /* the guest opened or closed a virtio port: the live XML follows,
          * and the guest agent's is AGENT_LIFECYCLE */

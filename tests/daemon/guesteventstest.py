@@ -57,9 +57,11 @@ What it covers:
     AGENT_LIFECYCLE (id 18) disconnected at the start (domain started),
     then connected and disconnected (channel), the live XML's <target
     state> following (agent_tests);
-  * a Linux guest answering an eject of its DIMM with ACPI's "busy"
-    (QEMU's memory hot-plug registers): DEVICE_REMOVAL_FAILED (id 22)
-    with the DIMM's alias (removal_failed_tests);
+  * a Linux guest refusing the eject of its DIMM (its kernel's ACPI
+    memory eject turned off: _OST failure): the detach fails at once
+    (VIR_ERR_OPERATION_FAILED, not after its 5 s wait), DEVICE_REMOVAL_FAILED
+    (id 22) with the DIMM's alias, the DIMM stays; twice
+    (removal_failed_tests);
   * a Linux guest saved (managedSave, as virt-manager's Save and Nova's
     suspend do) while it counts on its serial port: SUSPENDED/paused and
     STOPPED/saved, shut off (saved) with a managed save image and no
@@ -733,31 +735,37 @@ def agent_tests(tap, econn, ev, conn, work):
 
 
 RJ = "vgmtest-ge-reject"
-# the guest answers an eject of memory slot 0 with ACPI's "device busy",
-# through QEMU's memory hot-plug registers (I/O port 0xa00: the slot
-# selector, then at 0xa04 the _OST event, 3: eject request, and at 0xa08
-# its status, 0x82: busy), as a kernel that cannot offline the memory does
-RJ_ACTION = """DD="/bin/busybox dd of=/dev/port bs=1 count=1 conv=notrunc"
-/bin/busybox printf '\\000' | $DD seek=2560 2>/dev/null
-/bin/busybox printf '\\003' | $DD seek=2564 2>/dev/null
-/bin/busybox printf '\\202' | $DD seek=2568 2>/dev/null
-/bin/busybox echo OST-WRITTEN > /dev/ttyS0
+# the guest turns its kernel's ACPI memory eject off (the "memory" hot-plug
+# profile), so that it answers the eject request of a DIMM with an _OST
+# failure (0x81, eject not supported), as a kernel that cannot offline
+# the memory answers with "busy"
+RJ_ACTION = """/bin/busybox mount -t sysfs sysfs /sys
+/bin/busybox echo 0 > /sys/firmware/acpi/hotplug/memory/enabled && \\
+  /bin/busybox echo EJECT-OFF > /dev/ttyS0
 /bin/busybox sleep 1000
 """
 
 
 def removal_failed_tests(tap, econn, ev, conn, work):
-    """A guest that refuses to give up a DIMM (ACPI _OST: eject, busy):
-    QEMU's ACPI_DEVICE_OST becomes DEVICE_REMOVAL_FAILED (id 22) with the
-    DIMM's alias, as libvirtd raises it (Nova waits for it on a detach),
-    and the DIMM stays in the live XML."""
-    name = "a guest refuses a DIMM's eject: DEVICE_REMOVAL_FAILED (dimm0), the DIMM stays"
+    """A guest that refuses to give up a DIMM (ACPI _OST after the eject
+    request: failure): QEMU's ACPI_DEVICE_OST becomes DEVICE_REMOVAL_FAILED
+    (id 22) with the DIMM's alias, as libvirtd raises it (Nova waits for it
+    on a detach); the detach fails at once (VIR_ERR_OPERATION_FAILED) rather
+    than wait its 5 s, as libvirt's does; the DIMM stays in the live XML,
+    and a second detach is refused the same way."""
+    name = "a guest refuses a DIMM's eject: the detach fails at once, " \
+           "DEVICE_REMOVAL_FAILED (dimm0), the DIMM stays"
     kernel, initrd = guest_kit(work, RJ_ACTION, "reject")
     if kernel is None:
         tap.skip(name, initrd)
+        tap.skip("a second detach of the refused DIMM", initrd)
         return
     serial = os.path.join(work, "reject-serial.log")
     col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED)
+    dimm = """<memory model='dimm'>
+  <target><size unit='MiB'>128</size><node>0</node></target>
+  <alias name='dimm0'/>
+</memory>"""
     try:
         d = conn.createXML("""<domain type='qemu'>
   <name>%s</name>
@@ -781,11 +789,28 @@ def removal_failed_tests(tap, econn, ev, conn, work):
   </devices>
 </domain>""" % (RJ, kernel, initrd, serial), 0)
         ev.take(RJ, [1, 2])
-        text = wait_text(serial, b"OST-WRITTEN", 120)
-        got = col.wait(lambda g: len(g) >= 1, 10)
+        text = wait_text(serial, b"EJECT-OFF", 120)
+        results = []
+        for _ in range(2):
+            t0 = time.monotonic()
+            try:
+                d.detachDeviceFlags(dimm, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+                err = None
+            except libvirt.libvirtError as e:
+                err = e
+            results.append((time.monotonic() - t0,
+                            err.get_error_code() if err else None, str(err)))
+        got = col.wait(lambda g: len(g) >= 2, 10)
         dimms = [m for m in d.XMLDesc(0).split("<memory model=")[1:] if m.startswith("'dimm'")]
-        tap.ok("OST-WRITTEN" in text and got == [(RJ, "dimm0")] and len(dimms) == 1 and
-               d.isActive(), name, "events %r, console %r" % (got, text[-300:]))
+        first, second = results
+        tap.ok("EJECT-OFF" in text and first[1] == libvirt.VIR_ERR_OPERATION_FAILED and
+               "refused" in first[2] and "dimm0" in first[2] and first[0] < 4 and
+               got[:1] == [(RJ, "dimm0")] and len(dimms) == 1 and d.isActive(), name,
+               "detach %r, events %r, console %r" % (first, got, text[-300:]))
+        tap.ok(second[1] == libvirt.VIR_ERR_OPERATION_FAILED and second[0] < 4 and
+               got == [(RJ, "dimm0")] * 2 and len(dimms) == 1,
+               "a second detach of the refused DIMM is refused the same way",
+               "detach %r, events %r" % (second, got))
         d.destroy()
         ev.take(RJ, [5])
     finally:
