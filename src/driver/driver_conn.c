@@ -1013,8 +1013,8 @@ vgmDriverCheckSaveFlags(unsigned int flags, GError **error)
 }
 
 gboolean
-vgmDriverSave(VgmDriver *drv, const char *name, const char *path, unsigned int flags,
-              GError **error)
+vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dxml,
+              unsigned int flags, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
     VgmDriverJob job = { 0 };
@@ -1036,7 +1036,7 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, unsigned int f
     g_mutex_lock(&drv->jobsLock);
     g_hash_table_replace(drv->jobs, g_strdup(name), &job);
     g_mutex_unlock(&drv->jobsLock);
-    ok = dom && vgmDriverDomainSave(drv->store, name, path,
+    ok = dom && vgmDriverDomainSave(drv->store, name, path, dxml,
                                     ((flags & VGM_SAVE_RUNNING) ? VGM_DRIVER_SAVE_RUNNING : 0) |
                                     ((flags & VGM_SAVE_PAUSED) ? VGM_DRIVER_SAVE_PAUSED : 0),
                                     &running, NULL, &job, error);
@@ -1167,7 +1167,8 @@ vgmDriverAbortJob(VgmDriver *drv, const char *name, unsigned int flags, GError *
 }
 
 VgmDriverDomain *
-vgmDriverRestore(VgmDriver *drv, const char *path, unsigned int flags, GError **error)
+vgmDriverRestore(VgmDriver *drv, const char *path, const char *dxml, unsigned int flags,
+                 GError **error)
 {
     g_autofree char *xml = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
@@ -1185,7 +1186,7 @@ vgmDriverRestore(VgmDriver *drv, const char *path, unsigned int flags, GError **
         return NULL;
     m = vgmDriverDomainMutex(drv, def->name);
     g_mutex_lock(m);
-    dom = vgmDriverDomainRestore(drv->store, path,
+    dom = vgmDriverDomainRestore(drv->store, path, dxml,
                                  ((flags & VGM_SAVE_RUNNING) ? VGM_DRIVER_START_RUNNING : 0) |
                                  ((flags & VGM_SAVE_PAUSED) ? VGM_DRIVER_START_PAUSED : 0),
                                  error);

@@ -144,10 +144,11 @@ int vgmDriverOpenGraphicsFD(VgmDriver *drv, const char *name, unsigned int idx,
 #define VGM_SAVE_RUNNING (1u << 1)
 #define VGM_SAVE_PAUSED (1u << 2)
 /* Saves running domain @name into the new image @path, or with @path
- * NULL into its managed save image (vgmDriverDomainSave); raises
- * SUSPENDED (paused) if it ran, then STOPPED (saved). */
-gboolean vgmDriverSave(VgmDriver *drv, const char *name, const char *path, unsigned int flags,
-                       GError **error);
+ * NULL into its managed save image, with its live XML or @dxml
+ * (vgmDriverDomainSave); raises SUSPENDED (paused) if it ran, then
+ * STOPPED (saved). */
+gboolean vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dxml,
+                       unsigned int flags, GError **error);
 /* libvirt's virDomainJobType and virDomainJobOperation we report */
 #define VGM_DOMAIN_JOB_NONE 0
 #define VGM_DOMAIN_JOB_UNBOUNDED 2
@@ -180,11 +181,12 @@ GPtrArray *vgmDriverGetJobStats(VgmDriver *drv, const char *name, unsigned int f
  * is an error */
 gboolean vgmDriverAbortJob(VgmDriver *drv, const char *name, unsigned int flags,
                            GError **error);
-/* Starts the domain saved in image @path (vgmDriverDomainRestore);
- * raises STARTED (restored), then RESUMED (from snapshot) when it runs,
- * else SUSPENDED (restored, or paused when asked). */
-VgmDriverDomain *vgmDriverRestore(VgmDriver *drv, const char *path, unsigned int flags,
-                                  GError **error);
+/* Starts the domain saved in image @path, with the image's XML or @dxml
+ * (vgmDriverDomainRestore); raises STARTED (restored), then RESUMED (from
+ * snapshot) when it runs, else SUSPENDED (restored, or paused when
+ * asked). */
+VgmDriverDomain *vgmDriverRestore(VgmDriver *drv, const char *path, const char *dxml,
+                                  unsigned int flags, GError **error);
 /* Whether domain @name has a managed save image */
 gboolean vgmDriverHasManagedSave(VgmDriver *drv, const char *name);
 gboolean vgmDriverManagedSaveRemove(VgmDriver *drv, const char *name, unsigned int flags,

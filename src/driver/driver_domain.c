@@ -1312,8 +1312,8 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
 
 static VgmDriverDomain *vgmDriverDomainRestoreLocked(const VgmDriverStore *store,
                                                      const char *path, const char *name,
-                                                     gboolean spent, unsigned int flags,
-                                                     GError **error);
+                                                     const char *dxml, gboolean spent,
+                                                     unsigned int flags, GError **error);
 
 VgmDriverDomain *
 vgmDriverDomainStart(const VgmDriverStore *store, const char *ref,
@@ -1336,7 +1336,7 @@ vgmDriverDomainStart(const VgmDriverStore *store, const char *ref,
         g_autofree char *managed = vgmDriverSaveManagedPath(store, dom->name);
 
         if (!(flags & VGM_DRIVER_START_FORCE_BOOT))
-            return vgmDriverDomainRestoreLocked(store, managed, dom->name, TRUE,
+            return vgmDriverDomainRestoreLocked(store, managed, dom->name, NULL, TRUE,
                                                 flags & ~VGM_DRIVER_START_TRANSIENT, error);
         if (g_unlink(managed) < 0 && errno != ENOENT) {
             vgmErrorSetSystem(error, errno, _("cannot remove managed save image '%1$s'"),
@@ -1656,20 +1656,41 @@ vgmDriverSaveCheckGuestView(const VgmDomainDef *saved, const VgmDomainDef *newDe
     if ((diff = vgmDriverSaveFirstDifference(xmlDocGetRootElement(a), xmlDocGetRootElement(b),
                                              ""))) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("the new XML changes %1$s of the guest saved in '%2$s': only what the host provides (disk and interface sources, graphics, tuning, title, description, metadata, lifecycle actions) may change"),
+                    _("the new XML changes %1$s of the guest of save image '%2$s': only what the host provides (disk and interface sources, graphics, tuning, title, description, metadata, lifecycle actions) may change"),
                     diff, path);
         return FALSE;
     }
     return TRUE;
 }
 
+/* @xml, given for save image @path in place of the guest's definition
+ * @savedXml (a save's --xml, a restore's, save-image-define), checked as
+ * a restore checks it (vgmDriverSaveCheckGuestView): its canonical XML */
+static char *
+vgmDriverSaveCheckNewXML(const char *savedXml, const char *xml, const char *path,
+                         GError **error)
+{
+    g_autoptr(VgmDomainDef) saved = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+
+    if (!(saved = vgmDomainDefParseString(savedXml, path, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                          VGM_DOMAIN_PARSE_LIVE, error)) ||
+        !(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_LIVE, error)) ||
+        !vgmDriverSaveCheckGuestView(saved, def, path, error))
+        return NULL;
+    return vgmDomainDefFormat(def);
+}
+
 /* Starts the domain saved in image @path (its lock held), whose XML
- * names it @name; @spent: the image is the domain's managed save image,
- * spent once loaded. Without VGM_DRIVER_START_RUNNING or _PAUSED the
- * guest runs again if it ran at the save. */
+ * names it @name, with the image's definition or @dxml (checked as
+ * save-image-define checks it); @spent: the image is the domain's
+ * managed save image, spent once loaded. Without
+ * VGM_DRIVER_START_RUNNING or _PAUSED the guest runs again if it ran at
+ * the save. */
 static VgmDriverDomain *
 vgmDriverDomainRestoreLocked(const VgmDriverStore *store, const char *path, const char *name,
-                             gboolean spent, unsigned int flags, GError **error)
+                             const char *dxml, gboolean spent, unsigned int flags,
+                             GError **error)
 {
     g_autofree char *xml = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
@@ -1679,6 +1700,14 @@ vgmDriverDomainRestoreLocked(const VgmDriverStore *store, const char *path, cons
 
     if (!vgmDriverSaveImageOpen(path, &xml, &running, &incoming.fd, error))
         return NULL;
+    if (dxml) {
+        g_autofree char *saved = g_steal_pointer(&xml);
+
+        if (!(xml = vgmDriverSaveCheckNewXML(saved, dxml, path, error))) {
+            close(incoming.fd);
+            return NULL;
+        }
+    }
     if (!(def = vgmDriverDomainRestoreDef(xml, path, error)) ||
         (name && g_strcmp0(def->name, name) != 0 &&
          (vgmErrorSet(error, VGM_ERR_INVALID_ARG,
@@ -1700,8 +1729,8 @@ vgmDriverDomainRestoreLocked(const VgmDriverStore *store, const char *path, cons
 }
 
 VgmDriverDomain *
-vgmDriverDomainRestore(const VgmDriverStore *store, const char *path, unsigned int flags,
-                       GError **error)
+vgmDriverDomainRestore(const VgmDriverStore *store, const char *path, const char *dxml,
+                       unsigned int flags, GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autofree char *xml = NULL;
@@ -1719,7 +1748,7 @@ vgmDriverDomainRestore(const VgmDriverStore *store, const char *path, unsigned i
                                         VGM_DOMAIN_PARSE_NO_ADDRESSES, error)) ||
         !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)))
         return NULL;
-    return vgmDriverDomainRestoreLocked(store, path, def->name, FALSE, flags, error);
+    return vgmDriverDomainRestoreLocked(store, path, def->name, dxml, FALSE, flags, error);
 }
 
 /* Why the guest of @def cannot be saved, or TRUE */
@@ -1839,8 +1868,8 @@ vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, VgmDriverJob *job, GErro
 
 gboolean
 vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *path,
-                    unsigned int flags, gboolean *wasRunning, char **name, VgmDriverJob *job,
-                    GError **error)
+                    const char *dxml, unsigned int flags, gboolean *wasRunning, char **name,
+                    VgmDriverJob *job, GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
@@ -1849,6 +1878,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
     g_autoptr(GError) err = NULL;
     g_autofree char *target = NULL;
     g_autofree char *tmp = NULL;
+    g_autofree char *imageXml = NULL;
     gboolean running, keep;
     int fd;
 
@@ -1877,6 +1907,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
                                         error)) ||
         !vgmDriverDomainCheckSavable(def, error) ||
+        (dxml && !(imageXml = vgmDriverSaveCheckNewXML(dom->status->xml, dxml, target, error))) ||
         !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
         return FALSE;
     /* libvirt's order: the guest paused, its state written, QEMU ended */
@@ -1886,7 +1917,8 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
     vgmDriverStoreSetBusy(store, dom->name, "saving");
     keep = (flags & VGM_DRIVER_SAVE_RUNNING) ? TRUE :
            (flags & VGM_DRIVER_SAVE_PAUSED) ? FALSE : running;
-    if ((fd = vgmDriverSaveImageCreate(target, dom->status->xml, keep, &tmp, &err)) < 0)
+    if ((fd = vgmDriverSaveImageCreate(target, imageXml ? imageXml : dom->status->xml, keep,
+                                       &tmp, &err)) < 0)
         goto resume;
     /* (the save as a whole has no bound: the guest's memory takes what
      * the disk takes; each poll of it gets the monitor's default wait) */
@@ -1998,24 +2030,15 @@ vgmDriverDomainSaveImageDefine(const VgmDriverStore *store, const char *ref, con
     g_autofree char *managed = NULL;
     g_autofree char *savedXml = NULL;
     g_autofree char *newXml = NULL;
-    g_autoptr(VgmDomainDef) saved = NULL;
-    g_autoptr(VgmDomainDef) def = NULL;
     gboolean ran;
 
     if (!(path = vgmDriverDomainSaveImagePath(store, ref, path, &lock, &managed, error)))
         return FALSE;
     if (!xml)
         return vgmDriverSaveImageUpdate(path, NULL, running, error);
-    /* the new definition, checked as a restore checks it, keeps the
-     * saved guest's devices as they are */
-    if (!vgmDriverSaveImageOpen(path, &savedXml, &ran, NULL, error) ||
-        !(saved = vgmDomainDefParseString(savedXml, path, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
-                                          VGM_DOMAIN_PARSE_LIVE, error)) ||
-        !(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_LIVE, error)) ||
-        !vgmDriverSaveCheckGuestView(saved, def, path, error))
-        return FALSE;
-    newXml = vgmDomainDefFormat(def);
-    return vgmDriverSaveImageUpdate(path, newXml, running, error);
+    return vgmDriverSaveImageOpen(path, &savedXml, &ran, NULL, error) &&
+           (newXml = vgmDriverSaveCheckNewXML(savedXml, xml, path, error)) &&
+           vgmDriverSaveImageUpdate(path, newXml, running, error);
 }
 
 gboolean

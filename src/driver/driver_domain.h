@@ -175,8 +175,10 @@ gboolean vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const 
  * NULL, which needs a persistent domain), QEMU ended; the domain is then
  * shut off with reason 'saved'. The image says whether the guest ran
  * (*@wasRunning, also set), unless VGM_DRIVER_SAVE_RUNNING or _PAUSED
- * says how a restore leaves it. A save that fails leaves the guest
- * running as it was, and no image. */
+ * says how a restore leaves it. The image holds the domain's live XML,
+ * or @dxml when given (virsh save --xml), which may change only what the
+ * host provides (as save-image-define). A save that fails leaves the
+ * guest running as it was, and no image. */
 #define VGM_DRIVER_SAVE_RUNNING (1u << 0)
 #define VGM_DRIVER_SAVE_PAUSED (1u << 1)
 /* (the monitor's name of the fd QEMU writes the image to, and the
@@ -197,14 +199,16 @@ typedef struct {
 /* @job (or NULL): the progress kept, an abort heeded (the save then fails
  * with VGM_ERR_OPERATION_ABORTED and leaves the guest as it was) */
 gboolean vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *path,
-                             unsigned int flags, gboolean *wasRunning, char **name,
-                             VgmDriverJob *job, GError **error);
+                             const char *dxml, unsigned int flags, gboolean *wasRunning,
+                             char **name, VgmDriverJob *job, GError **error);
 /* Starts the domain saved in image @path (virsh restore): the defined
  * domain of its name and uuid, else a transient one. The guest goes on
  * where it was saved, running if it ran then, unless the flags say
- * (VGM_DRIVER_START_RUNNING or _PAUSED). @path stays. */
+ * (VGM_DRIVER_START_RUNNING or _PAUSED). @dxml (virsh restore --xml), when
+ * given, replaces the image's XML, changing only what the host provides
+ * (as save-image-define). @path stays. */
 VgmDriverDomain *vgmDriverDomainRestore(const VgmDriverStore *store, const char *path,
-                                        unsigned int flags, GError **error);
+                                        const char *dxml, unsigned int flags, GError **error);
 /* Removes the managed save image of @ref; an error when it has none. */
 gboolean vgmDriverDomainManagedSaveRemove(const VgmDriverStore *store, const char *ref,
                                           GError **error);

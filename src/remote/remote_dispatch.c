@@ -1156,20 +1156,7 @@ vgmRemoteDispatchDomainSave(VgmRemoteClient *client, const VgmRemoteDomainSaveAr
                             GError **error)
 {
     VGM_REMOTE_GET_DOMAIN(dom);
-    return vgmDriverSave(client->drv, dom->name, args->to, 0, error);
-}
-
-/* An alternative XML for the image (libvirt checks it against the
- * running guest's ABI) is not offered */
-static gboolean
-vgmRemoteRefuseSaveXML(const char *dxml, GError **error)
-{
-    if (dxml) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                    _("an alternative domain XML for a save image is not supported: the image keeps the XML of the guest it holds"));
-        return FALSE;
-    }
-    return TRUE;
+    return vgmDriverSave(client->drv, dom->name, args->to, NULL, 0, error);
 }
 
 gboolean
@@ -1177,15 +1164,15 @@ vgmRemoteDispatchDomainSaveFlags(VgmRemoteClient *client,
                                  const VgmRemoteDomainSaveFlagsArgs *args, GError **error)
 {
     VGM_REMOTE_GET_DOMAIN(dom);
-    return vgmRemoteRefuseSaveXML(vgmRemoteOptString(args->dxml), error) &&
-           vgmDriverSave(client->drv, dom->name, args->to, args->flags, error);
+    return vgmDriverSave(client->drv, dom->name, args->to, vgmRemoteOptString(args->dxml),
+                         args->flags, error);
 }
 
 gboolean
 vgmRemoteDispatchDomainRestore(VgmRemoteClient *client, const VgmRemoteDomainRestoreArgs *args,
                                GError **error)
 {
-    g_autoptr(VgmDriverDomain) dom = vgmDriverRestore(client->drv, args->from, 0, error);
+    g_autoptr(VgmDriverDomain) dom = vgmDriverRestore(client->drv, args->from, NULL, 0, error);
 
     return dom != NULL;
 }
@@ -1196,8 +1183,8 @@ vgmRemoteDispatchDomainRestoreFlags(VgmRemoteClient *client,
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
 
-    return vgmRemoteRefuseSaveXML(vgmRemoteOptString(args->dxml), error) &&
-           (dom = vgmDriverRestore(client->drv, args->from, args->flags, error)) != NULL;
+    return (dom = vgmDriverRestore(client->drv, args->from, vgmRemoteOptString(args->dxml),
+                                   args->flags, error)) != NULL;
 }
 
 gboolean
@@ -1205,7 +1192,7 @@ vgmRemoteDispatchDomainManagedSave(VgmRemoteClient *client,
                                    const VgmRemoteDomainManagedSaveArgs *args, GError **error)
 {
     VGM_REMOTE_GET_DOMAIN(dom);
-    return vgmDriverSave(client->drv, dom->name, NULL, args->flags, error);
+    return vgmDriverSave(client->drv, dom->name, NULL, NULL, args->flags, error);
 }
 
 gboolean

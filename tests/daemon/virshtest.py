@@ -796,6 +796,7 @@ def save_tests(tap, target, tmp):
         r = virsh(uri, "resume", SV)
         tap.ok(r.rc == 0 and domstate(uri, SV) == "running (unpaused)",
                "virsh resume of the restored domain", r.describe())
+        save_xml_tests(tap, uri, target, tmp)
         # a managed image told to leave the guest paused
         virsh(uri, "managedsave", SV)
         r = virsh(uri, "managedsave-define", SV, f2, "--paused")
@@ -823,6 +824,57 @@ def save_tests(tap, target, tmp):
         tap.ok(r.rc == 1 and "transient" in r.err, "managedsave of a transient domain is refused",
                r.describe())
         virsh(uri, "destroy", SV)
+
+
+def save_xml_tests(tap, uri, target, tmp):
+    """`virsh save --xml` and `virsh restore --xml` (the dxml of
+    virDomainSaveFlags and virDomainRestoreFlags) on running domain SV:
+    a save whose XML changes the machine type is refused before the guest
+    stops (it runs on, no image); one that adds a title writes it into the
+    image; a restore whose XML changes the machine type is refused (shut
+    off, the image unchanged); one that adds a description starts the
+    guest with it. The XML given is `dumpxml --migratable`'s, as libvirt
+    wants it. Captured from virsh 9.0 against libvirtd 9.0 (2026-12-03):
+    the same outcomes."""
+    img = os.path.join(tmp, "save-xml.img")
+    # (libvirt compares a save's XML with the migratable form of the live
+    # one: the plain live XML's <cpu check='full'> is refused there)
+    live = virsh(uri, "dumpxml", "--migratable", SV).out
+    moved = re.sub(r"machine='pc-q35-[0-9.]+'", "machine='pc-q35-7.1'", live, count=1)
+    f = harness.write_file(tmp, "save-xml-machine.xml", moved)
+    r = virsh(uri, "save", SV, img, "--xml", f)
+    tap.ok(moved != live and r.rc == 1 and domstate(uri, SV).startswith("running") and
+           not os.path.exists(img) and
+           (target.reference or "changes /domain/os/type/@machine of the guest" in r.err),
+           "virsh save --xml that changes the machine type is refused (ours: naming it); "
+           "the guest runs on, no image", r.describe())
+    f = harness.write_file(tmp, "save-xml-title.xml", live.replace(
+        "</name>", "</name>\n  <title>saved with an XML</title>", 1))
+    r = virsh(uri, "save", SV, img, "--xml", f)
+    r2 = virsh(uri, "save-image-dumpxml", img)
+    tap.ok(r.rc == 0 and domstate(uri, SV) == "shut off (saved)" and
+           "<title>saved with an XML</title>" in r2.out,
+           "virsh save --xml: the image holds the given XML (a title added)",
+           r.describe() + r2.describe())
+    saved = r2.out
+    moved = re.sub(r"machine='pc-q35-[0-9.]+'", "machine='pc-q35-7.1'", saved, count=1)
+    f = harness.write_file(tmp, "restore-xml-machine.xml", moved)
+    r = virsh(uri, "restore", img, "--xml", f)
+    tap.ok(moved != saved and r.rc == 1 and domstate(uri, SV) == "shut off (saved)" and
+           virsh(uri, "save-image-dumpxml", img).out == saved and
+           (target.reference or "changes /domain/os/type/@machine of the guest" in r.err),
+           "virsh restore --xml that changes the machine type is refused (ours: naming it); "
+           "shut off, the image unchanged", r.describe())
+    f = harness.write_file(tmp, "restore-xml-desc.xml", re.sub(
+        r"\s*<description>.*?</description>", "", saved, flags=re.S).replace(
+        "</name>", "</name>\n  <description>restored with an XML</description>", 1))
+    r = virsh(uri, "restore", img, "--xml", f)
+    x = virsh(uri, "dumpxml", SV).out
+    tap.ok(r.rc == 0 and domstate(uri, SV).startswith("running") and
+           "<description>restored with an XML</description>" in x and
+           "<title>saved with an XML</title>" in x,
+           "virsh restore --xml: the guest runs with the given XML (the image's title, "
+           "a description added)", r.describe() + domstate(uri, SV))
 
 
 ST_XML = """<domain type='qemu'>
