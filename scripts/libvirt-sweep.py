@@ -32,6 +32,7 @@ import re
 import shlex
 import subprocess
 import sys
+import time
 
 EMULATOR = "/usr/bin/qemu-system-x86_64"
 
@@ -81,8 +82,9 @@ def topic(name, text, everything=False):
     return "other" if everything else None
 
 
-def select(srcdir, everything=False):
-    """[(name, topic)] of the selected inputs, and counts of each step."""
+def select(srcdir, everything=False, arch="x86_64"):
+    """[(name, topic)] of the selected inputs, and counts of each step.
+    With an @arch other than x86_64 every input of that arch is taken."""
     counts = collections.OrderedDict()
     names = sorted(f[:-4] for f in os.listdir(srcdir) if f.endswith(".xml"))
     counts["inputs"] = len(names)
@@ -94,16 +96,16 @@ def select(srcdir, everything=False):
         with open(os.path.join(srcdir, n + ".xml"), encoding="utf-8") as f:
             text = f.read()
         m = ARCH_RE.search(text)
-        if not m or m.group(1) != "x86_64":
+        if not m or m.group(1) != arch:
             continue
         x86 += 1
-        t = topic(n, text, everything)
+        t = topic(n, text, everything or arch != "x86_64")
         if t:
             chosen.append((n, t))
-    counts["arch x86_64"] = x86
+    counts["arch " + arch] = x86
     counts["memory topics"] = sum(1 for _, t in chosen if t == "memory")
     counts["common-device topics"] = sum(1 for _, t in chosen if t == "device")
-    if everything:
+    if everything or arch != "x86_64":
         counts["other topics (--all)"] = sum(1 for _, t in chosen if t == "other")
     counts["selected"] = len(chosen)
     return chosen, counts
@@ -149,6 +151,29 @@ def run(cmd, timeout=120):
         return p.returncode, p.stdout, p.stderr
     except subprocess.TimeoutExpired:
         return 124, "", "timed out after %d s" % timeout
+
+
+LOST_RE = re.compile(r"failed to connect to the hypervisor|end of file|"
+                     r"Cannot recv data|Connection reset")
+
+
+def libvirt_run(cmd, args):
+    """run() of a libvirt-side command; when libvirtd is gone (it crashed,
+    on this input or an earlier one) and args.libvirtd_restart says how,
+    libvirtd is started again and the command run once more. A second
+    loss is reported as a crash of libvirtd on the input."""
+    for attempt in range(2):
+        rc, out, err = run(cmd)
+        if rc == 0 or not args.libvirtd_restart or not LOST_RE.search(err):
+            return rc, out, err
+        if run([args.virsh, "-q", "-c", args.uri, "version"])[0] == 0:
+            return rc, out, err
+        subprocess.run(args.libvirtd_restart, shell=True)
+        for _ in range(150):
+            if run([args.virsh, "-q", "-c", args.uri, "version"])[0] == 0:
+                break
+            time.sleep(0.2)
+    return rc, out, "error: libvirtd crashed on this input (%s)\n" % first_error(err)
 
 
 def first_error(stderr):
@@ -512,6 +537,10 @@ def main():
     ap.add_argument("--only", nargs="*", help="run just these inputs (names)")
     ap.add_argument("--all", action="store_true",
                     help="every x86_64 input, not only the memory and device topics")
+    ap.add_argument("--arch", default="x86_64",
+                    help="the guest architecture of the inputs taken (x86_64, i686: all of them)")
+    ap.add_argument("--libvirtd-restart",
+                    help="a shell command that starts libvirtd again when it crashed")
     ap.add_argument("--header", help="a file to put at the top of summary.txt")
     ap.add_argument("--qemu-check", action="store_true",
                     help="start every accepted command line paused on real QEMU")
@@ -521,7 +550,7 @@ def main():
                     help="a further directory of libvirt's to map to scratch")
     args = ap.parse_args()
 
-    chosen, counts = select(args.src, args.all)
+    chosen, counts = select(args.src, args.all, args.arch)
     if args.only:
         chosen = [c for c in chosen if c[0] in args.only]
     for d in ("inputs", "libvirt", "virt-gmem"):
@@ -547,7 +576,7 @@ def main():
                              "domxml-to-native", "qemu-argv", inp]),
                 ("virt-gmem", [args.virt_gmem, "domxml-to-native",
                                "--qemu-caps", args.qemu_caps, inp])):
-            rc, out, err = run(cmd)
+            rc, out, err = libvirt_run(cmd, args) if side == "libvirt" else run(cmd)
             ok = rc == 0 and out.strip() != ""
             with open(os.path.join(args.out, side, name + (".args" if ok else ".err")),
                       "w", encoding="utf-8") as f:
@@ -595,11 +624,11 @@ def main():
         except ET.ParseError:
             dom = None
         virsh = [args.virsh, "-q", "-c", args.uri]
-        rc, _, err = run(virsh + ["define", inp])
+        rc, _, err = libvirt_run(virsh + ["define", inp], args)
         if not dom or rc != 0:
             exports.append((r[0], "libvirt did not define it: " + error_text(err)))
             continue
-        rc, xml, err = run(virsh + ["dumpxml", "--inactive", dom])
+        rc, xml, err = libvirt_run(virsh + ["dumpxml", "--inactive", dom], args)
         if run(virsh + ["undefine", "--nvram", dom])[0] != 0:
             run(virsh + ["undefine", dom])
         if rc != 0:

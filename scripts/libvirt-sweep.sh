@@ -5,7 +5,7 @@
 # through virt-gmem, and compares what each accepts and how each lowers
 # memory. docs/libvirt-sweep.rst has the rules and the results.
 #
-#   bash scripts/libvirt-sweep.sh [--hugetlbfs] [--no-qemu-check] [--all] [SRC_DIR]
+#   bash scripts/libvirt-sweep.sh [--hugetlbfs] [--no-qemu-check] [--all | --i686] [SRC_DIR]
 #
 # SRC_DIR caches Debian's libvirt source package (default
 # $VGM_BUILDDIR/tests/libvirt-src; VGM_BUILDDIR defaults to ./build, which
@@ -27,6 +27,9 @@
 #               instead (qemu:///embed?root=OUT/libvirt-root), which does.
 # --all         every x86_64 input, not only the memory and device topics
 #               (docs/libvirt-sweep.rst, "The whole corpus").
+# --i686        every i686 input instead, each on qemu-system-x86_64, as
+#               both libvirt and virt-gmem run such guests
+#               (docs/libvirt-sweep.rst, "The i686 inputs").
 # --no-qemu-check  skip starting every accepted command line paused on
 #               real QEMU (docs/libvirt-sweep.rst, "Real QEMU").
 set -euo pipefail
@@ -36,12 +39,14 @@ builddir=$(realpath -m "${VGM_BUILDDIR:-$here/build}")
 hugetlbfs=0
 qemucheck=1
 everything=0
+i686=0
 src=
 while [ $# -gt 0 ]; do
     case "$1" in
         --hugetlbfs) hugetlbfs=1 ;;
         --no-qemu-check) qemucheck=0 ;;
         --all) everything=1 ;;
+        --i686) i686=1 ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         -*) echo "libvirt-sweep: unknown option $1" >&2; exit 2 ;;
         *) src=$1 ;;
@@ -67,8 +72,12 @@ added_src=
 started_pids=()
 mounted=
 old_nr=
+restarted=
 cleanup() {
     local pid
+    # a libvirtd the sweep started again after one crashed (its pid file)
+    [ -z "$restarted" ] || [ ! -s /run/libvirtd.pid ] ||
+        started_pids=("$(cat /run/libvirtd.pid)" "${started_pids[@]}")
     for pid in "${started_pids[@]}"; do
         kill "$pid" 2>/dev/null || true
         for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -182,6 +191,9 @@ else
         setsid libvirtd >/dev/null 2>&1 &
         started_pids=($! "${started_pids[@]}")
         say "started libvirtd (pid ${started_pids[0]}) and, if it was not running, virtlogd; both are stopped at the end"
+        # libvirtd 9.0 crashes on some inputs (net-hostdev-fail): the sweep
+        # then starts it again, and the end stops that one
+        restarted=1
         for _ in $(seq 300); do virsh -q -c "$uri" version >/dev/null 2>&1 && break; sleep 0.2; done
     fi
 fi
@@ -206,6 +218,8 @@ args=(--src "$data" --out "$out" --virt-gmem "$vgm" --qemu-caps "$caps"
       --uri "$uri" --header "$out/versions.txt")
 [ $qemucheck = 0 ] || args+=(--qemu-check)
 [ $everything = 0 ] || args+=(--all)
+[ $i686 = 0 ] || args+=(--arch i686)
+[ -z "$restarted" ] || args+=(--libvirtd-restart "libvirtd -d")
 while read -r m; do args+=(--hugetlbfs "$m"); done < <(awk '$3=="hugetlbfs"{print $2}' /proc/mounts)
 case "$uri" in qemu:///embed*) args+=(--libvirt-dir "$out/libvirt-root") ;; esac
 "$python" "$here/scripts/libvirt-sweep.py" "${args[@]}"

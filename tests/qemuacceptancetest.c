@@ -40,7 +40,7 @@
  * are enabled on the command line's port (query-vnc, query-spice; the
  * test gives each a free port of the host's instead of the definition's)
  * and authenticate their clients exactly when they have a passwd='',
- * every USB redirection is on its port, query-iothreads lists exactly
+ * every USB redirection, USB hub and USB input is on its port, query-iothreads lists exactly
  * the command line's iothread objects, query-cpus-fast lists exactly the
  * vCPUs <vcpus> enables once the startup commands plugged them, qom-get reads back the
  * thread-pool sizes it gave them and the main loop; the QMP commands
@@ -2025,7 +2025,7 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
 /* VNC and SPICE servers listen where the command line said (query-vnc,
  * query-spice): on a port, on a unix socket, or (a SPICE server without
  * a port, a VNC server with <listen type='none'>) on none; each USB
- * redirection is on its port (qom-get "port"). */
+ * redirection, hub and input is on its port (qom-get "port"). */
 static void
 vgmAcceptCheckGraphics(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *problems)
 {
@@ -2086,6 +2086,20 @@ vgmAcceptCheckGraphics(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *pr
         g_autofree char *id = g_strdup_printf("redir%u", i);
 
         vgmAcceptCheckQomString(mon, id, "port", rd->addr.port, "definition", problems);
+    }
+    /* each USB hub, and each USB input, on its port */
+    for (i = 0; i < def->devices.hubs->len; i++) {
+        const VgmHubDef *hub = g_ptr_array_index(def->devices.hubs, i);
+        g_autofree char *id = g_strdup_printf("hub%u", i);
+
+        vgmAcceptCheckQomString(mon, id, "port", hub->addr.port, "definition", problems);
+    }
+    for (i = 0; i < def->devices.inputs->len; i++) {
+        const VgmInputDef *in = g_ptr_array_index(def->devices.inputs, i);
+        g_autofree char *id = g_strdup_printf("input%u", i);
+
+        if (in->bus == VGM_INPUT_BUS_USB)
+            vgmAcceptCheckQomString(mon, id, "port", in->addr.port, "definition", problems);
     }
     /* each share's device carries its mount tag */
     for (i = 0; i < def->devices.fss->len; i++) {

@@ -709,8 +709,12 @@ typedef enum {
 } VgmAddressType;
 VGM_ENUM_DECL(vgmAddress);
 
-/* "1.2.3.4.5" and its NUL: a port behind at most four hubs */
+/* "1.2.3.4": a port behind at most three hubs, as libvirt allows; the
+ * text with its NUL fits VGM_USB_PORT_MAX */
 #define VGM_USB_PORT_MAX 10
+#define VGM_USB_MAX_DEPTH 4
+/* the ports of a USB hub (QEMU's usb-hub, libvirt's count) */
+#define VGM_USB_HUB_PORTS 8
 
 typedef struct {
     VgmAddressType type;
@@ -1806,6 +1810,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmSmartcardDef, vgmSmartcardDefFree)
 /* The <address type='ccid'> of @sc (none until post-parse gives it one) */
 VgmDeviceAddress *vgmSmartcardAddress(VgmSmartcardDef *sc);
 
+/* <hub type='usb'>: a USB hub of VGM_USB_HUB_PORTS ports (QEMU's usb-hub) */
+typedef struct {
+    VgmDeviceAddress addr;      /* usb; none until post-parse gives it a port */
+} VgmHubDef;
+
 typedef struct {
     char *emulator;
     GPtrArray *disks;           /* VgmDiskDef */
@@ -1817,6 +1826,7 @@ typedef struct {
     GPtrArray *consoles;        /* VgmChrDef */
     GPtrArray *channels;        /* VgmChrDef */
     GPtrArray *redirdevs;       /* VgmChrDef of kind VGM_CHR_REDIRDEV */
+    GPtrArray *hubs;            /* VgmHubDef */
     GPtrArray *smartcards;      /* VgmSmartcardDef */
     GPtrArray *inputs;          /* VgmInputDef */
     GPtrArray *graphics;        /* VgmGraphicsDef */
@@ -2136,6 +2146,29 @@ gboolean vgmDomainControllerIsVirtioScsi(const VgmControllerDef *c);
  * or NULL. */
 const VgmControllerDef *vgmDomainDefFindUsbController(const VgmDomainDef *def,
                                                       unsigned int index);
+
+/* The USB ports of a domain (domain_usb.c): each USB controller's root
+ * ports, and the ports of the hubs on them */
+typedef struct _VgmUsbPortSet VgmUsbPortSet;
+/* The root ports of @def's USB controllers, all free */
+VgmUsbPortSet *vgmUsbPortSetNew(const VgmDomainDef *def);
+void vgmUsbPortSetFree(VgmUsbPortSet *set);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmUsbPortSet, vgmUsbPortSetFree)
+/* How many root ports the controllers have */
+unsigned int vgmUsbPortSetCountPorts(const VgmUsbPortSet *set);
+/* Whether USB controller @bus has ports */
+gboolean vgmUsbPortSetHasBus(const VgmUsbPortSet *set, unsigned int bus);
+/* Port @addr (usb, with a port) taken by the device @what names, or why
+ * it cannot be: no such controller, port or hub, or taken already */
+gboolean vgmUsbPortSetReserve(VgmUsbPortSet *set, const char *what,
+                              const VgmDeviceAddress *addr, GError **error);
+/* ... by a hub, whose ports are then there */
+gboolean vgmUsbPortSetAddHub(VgmUsbPortSet *set, const char *what,
+                             const VgmDeviceAddress *addr, GError **error);
+/* The first free port, depth first (on @addr's controller when it is
+ * usb, else on the first controller that has one), into @addr and taken,
+ * by a @hub or another device; FALSE when there is none */
+gboolean vgmUsbPortSetAssign(VgmUsbPortSet *set, VgmDeviceAddress *addr, gboolean hub);
 /* Memory devices are parsed by domain_memory.c, called from devices. */
 VgmMemoryDef *vgmDomainMemoryDefParse(xmlNodePtr node, gboolean live, GError **error);
 /* libvirt's alias prefix of a memory device of @model ("dimm", ...) */

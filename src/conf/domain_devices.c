@@ -459,6 +459,7 @@ vgmDomainDevicesInit(VgmDevicesDef *devices)
     devices->audios = g_ptr_array_new_with_free_func((GDestroyNotify)vgmAudioDefFree);
     devices->channels = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->redirdevs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
+    devices->hubs = g_ptr_array_new_with_free_func(g_free);
     devices->smartcards = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSmartcardDefFree);
     devices->inputs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmInputDefFree);
     devices->graphics = g_ptr_array_new_with_free_func((GDestroyNotify)vgmGraphicsDefFree);
@@ -482,6 +483,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     g_ptr_array_unref(devices->audios);
     g_ptr_array_unref(devices->channels);
     g_ptr_array_unref(devices->redirdevs);
+    g_ptr_array_unref(devices->hubs);
     g_ptr_array_unref(devices->smartcards);
     g_ptr_array_unref(devices->inputs);
     g_ptr_array_unref(devices->graphics);
@@ -514,7 +516,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmWatchdogDef, vgmWatchdogDefFree)
 
 /* ---------------- shared pieces ---------------- */
 
-/* "1", "2.1": one to five port numbers from 1 to 255 (hubs in between),
+/* "1", "2.1": one to VGM_USB_MAX_DEPTH (libvirt's 4) port numbers from 1
+ * to 255 (hubs in between),
  * no leading zeros, so that the stored text is also the canonical one */
 static gboolean
 vgmUsbPortIsValid(const char *port)
@@ -523,7 +526,7 @@ vgmUsbPortIsValid(const char *port)
     guint n = g_strv_length(parts);
     guint i;
 
-    if (n < 1 || n > 5 || strlen(port) >= VGM_USB_PORT_MAX)
+    if (n < 1 || n > VGM_USB_MAX_DEPTH || strlen(port) >= VGM_USB_PORT_MAX)
         return FALSE;
     for (i = 0; i < n; i++) {
         const char *p = parts[i];
@@ -625,14 +628,15 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
     case VGM_ADDRESS_USB: {
         g_autofree char *port = NULL;
 
-        /* only input devices, USB redirections, disks and smartcard
-         * readers (ccid controllers) sit on USB here */
+        /* only input devices, USB redirections, disks, smartcard readers
+         * (ccid controllers) and hubs sit on USB here */
         if (!g_str_equal((const char *)devNode->name, "input") &&
             !g_str_equal((const char *)devNode->name, "redirdev") &&
             !g_str_equal((const char *)devNode->name, "disk") &&
-            !g_str_equal((const char *)devNode->name, "controller")) {
+            !g_str_equal((const char *)devNode->name, "controller") &&
+            !g_str_equal((const char *)devNode->name, "hub")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported <address type='usb'> in <%1$s>: only <input> and <redirdev> devices can be on USB"),
+                        _("unsupported <address type='usb'> in <%1$s>: only inputs, USB redirections, disks, smartcard readers and hubs can be on USB"),
                         (const char *)devNode->name);
             return FALSE;
         }
@@ -643,7 +647,7 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
             return FALSE;
         if (port && !vgmUsbPortIsValid(port)) {
             vgmErrorSet(error, VGM_ERR_XML,
-                        _("invalid value '%1$s' for attribute 'port' of <address type='usb'> in <%2$s>: expected port numbers 1 to 255 separated by '.', at most five"),
+                        _("invalid value '%1$s' for attribute 'port' of <address type='usb'> in <%2$s>: expected port numbers 1 to 255 separated by '.', at most four"),
                         port, (const char *)devNode->name);
             return FALSE;
         }
@@ -4200,6 +4204,42 @@ vgmMemballoonFormat(VgmBuf *buf, const VgmMemballoonDef *mb)
     vgmXMLFormatElement(buf, "memballoon", &attrs, &child);
 }
 
+/* <hub type='usb'>, and its USB <address> */
+static VgmHubDef *
+vgmHubParse(xmlNodePtr node, GError **error)
+{
+    g_autofree VgmHubDef *hub = g_new0(VgmHubDef, 1);
+    g_autofree char *type = NULL;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
+                         (const char *const[]){ "address", NULL }, error) ||
+        vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
+        !vgmCheckValue((const char *const[]){ "usb", NULL }, type, "type", "hub", error) ||
+        !vgmDeviceAddressParse(node, &hub->addr, error))
+        return NULL;
+    if (hub->addr.type && hub->addr.type != VGM_ADDRESS_USB) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<hub type='usb'> cannot have an <address type='%1$s'>: it plugs into a USB port"),
+                    vgmAddressTypeToString(hub->addr.type));
+        return NULL;
+    }
+    return g_steal_pointer(&hub);
+}
+
+static void
+vgmHubFormat(VgmBuf *buf, const VgmHubDef *hub)
+{
+    if (hub->addr.type == VGM_ADDRESS_NONE) {
+        vgmBufAdd(buf, "<hub type='usb'/>\n");
+        return;
+    }
+    vgmBufAdd(buf, "<hub type='usb'>\n");
+    vgmBufAdjustIndent(buf, 2);
+    vgmDeviceAddressFormat(buf, &hub->addr);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</hub>\n");
+}
+
 static VgmRngDef *
 vgmRngParse(xmlNodePtr node, GError **error)
 {
@@ -6205,7 +6245,7 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "filesystem", "interface", "serial", "parallel", "console", "channel",
     "input", "tpm", "graphics", "sound", "audio", "video", "redirdev", "smartcard", "watchdog", "panic",
-    "memballoon", "rng", "memory", "iommu", "vsock", NULL
+    "memballoon", "rng", "memory", "iommu", "vsock", "hub", NULL
 };
 
 /* The index attribute of @source and of the sources of the <backingStore>
@@ -6354,6 +6394,11 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
             if (!c)
                 return FALSE;
             g_ptr_array_add(devs->redirdevs, c);
+        } else if (g_str_equal(name, "hub")) {
+            VgmHubDef *hub = vgmHubParse(cur, error);
+            if (!hub)
+                return FALSE;
+            g_ptr_array_add(devs->hubs, hub);
         } else if (g_str_equal(name, "smartcard")) {
             VgmSmartcardDef *sc = vgmSmartcardParse(cur, error);
             if (!sc)
@@ -6507,6 +6552,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmVideoFormat(buf, g_ptr_array_index(devs->videos, i));
     for (i = 0; i < devs->redirdevs->len; i++)
         vgmChrFormat(buf, g_ptr_array_index(devs->redirdevs, i));
+    for (i = 0; i < devs->hubs->len; i++)
+        vgmHubFormat(buf, g_ptr_array_index(devs->hubs, i));
     if (devs->watchdog)
         vgmWatchdogFormat(buf, devs->watchdog);
     if (devs->memballoon)

@@ -301,72 +301,92 @@ vgmPostParseHasInput(const VgmDevicesDef *devs, VgmInputType type, VgmInputBus b
     return FALSE;
 }
 
-/* Whether @addr is port @name of USB controller @bus */
-static gboolean
-vgmPostParseUsbPortIs(const VgmDeviceAddress *addr, unsigned int bus, const char *name)
+/* The USB devices of @def in libvirt's order (hubs, USB disks, smartcard
+ * readers, USB inputs, USB redirections), their addresses into @out */
+static void
+vgmPostParseUsbDevices(VgmDomainDef *def, GPtrArray *out)
 {
-    return addr->type == VGM_ADDRESS_USB && addr->bus == bus && g_str_equal(addr->port, name);
-}
-
-/* The lowest root port of USB controller @bus that no USB disk, input,
- * USB redirection or smartcard reader has taken, or 0. */
-static unsigned int
-vgmPostParseFreeUsbPort(const VgmDomainDef *def, unsigned int bus)
-{
-    const VgmControllerDef *ctrl = vgmDomainDefFindUsbController(def, bus);
-    unsigned int ports = ctrl ? vgmDomainUsbControllerPorts(ctrl) : 0;
-    unsigned int port;
+    VgmDevicesDef *devs = &def->devices;
     guint i;
 
-    for (port = 1; port <= ports; port++) {
-        g_autofree char *name = g_strdup_printf("%u", port);
-        gboolean taken = FALSE;
-
-        for (i = 0; i < def->devices.disks->len && !taken; i++) {
-            const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
-            taken = vgmPostParseUsbPortIs(&d->addr, bus, name);
-        }
-        for (i = 0; i < def->devices.inputs->len && !taken; i++) {
-            const VgmInputDef *in = g_ptr_array_index(def->devices.inputs, i);
-            taken = vgmPostParseUsbPortIs(&in->addr, bus, name);
-        }
-        for (i = 0; i < def->devices.redirdevs->len && !taken; i++) {
-            const VgmChrDef *rd = g_ptr_array_index(def->devices.redirdevs, i);
-            taken = vgmPostParseUsbPortIs(&rd->addr, bus, name);
-        }
-        for (i = 0; i < def->devices.controllers->len && !taken; i++) {
-            const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
-            taken = vgmPostParseUsbPortIs(&c->addr, bus, name);
-        }
-        if (!taken)
-            return port;
+    for (i = 0; i < devs->hubs->len; i++)
+        g_ptr_array_add(out, &((VgmHubDef *)g_ptr_array_index(devs->hubs, i))->addr);
+    for (i = 0; i < devs->disks->len; i++) {
+        VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
+        if (d->bus == VGM_DISK_BUS_USB)
+            g_ptr_array_add(out, &d->addr);
     }
-    return 0;
+    for (i = 0; i < devs->controllers->len; i++) {
+        VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        if (g_str_equal(c->type, "ccid"))
+            g_ptr_array_add(out, &c->addr);
+    }
+    for (i = 0; i < devs->inputs->len; i++) {
+        VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
+        if (in->bus == VGM_INPUT_BUS_USB)
+            g_ptr_array_add(out, &in->addr);
+    }
+    for (i = 0; i < devs->redirdevs->len; i++)
+        g_ptr_array_add(out, &((VgmChrDef *)g_ptr_array_index(devs->redirdevs, i))->addr);
 }
 
-/* A USB device without a port: on controller 0 unless its address
- * names one, on the lowest free root port (none free: validation names
- * the device) */
+/* USB ports as libvirt hands them out: when the USB devices outnumber the
+ * ports of the controllers and hubs, hubs without a port are added (each
+ * gives 7 more); the ports the definition names are taken, then each hub
+ * without one gets the first free port (depth first; its own ports come
+ * with it), then every other USB device without one, in libvirt's order.
+ * A device without an address looks on every controller, one with a USB
+ * address on its own. What cannot get a port keeps none: validation
+ * names it. */
 static void
-vgmPostParseUsbAssign(VgmDomainDef *def, VgmDeviceAddress *addr)
+vgmPostParseUsbPorts(VgmDomainDef *def)
 {
-    unsigned int port;
+    g_autoptr(GPtrArray) addrs = g_ptr_array_new();
+    g_autoptr(VgmUsbPortSet) set = vgmUsbPortSetNew(def);
+    GPtrArray *hubs = def->devices.hubs;
+    unsigned int avail = vgmUsbPortSetCountPorts(set) + hubs->len * VGM_USB_HUB_PORTS;
+    guint i, nhubs;
 
-    if (addr->port[0])
-        return;
-    if (addr->type != VGM_ADDRESS_USB) {
-        addr->type = VGM_ADDRESS_USB;
-        addr->bus = 0;
+    vgmPostParseUsbDevices(def, addrs);
+    if (addrs->len > avail && avail > 0 && hubs->len < VGM_DOMAIN_MAX_DEVICES) {
+        unsigned int need = (addrs->len - avail + 1 + VGM_USB_HUB_PORTS - 2) /
+                            (VGM_USB_HUB_PORTS - 1);
+
+        for (i = 0; i < need && hubs->len < VGM_DOMAIN_MAX_DEVICES; i++)
+            g_ptr_array_add(hubs, g_new0(VgmHubDef, 1));
+        g_ptr_array_set_size(addrs, 0);
+        vgmPostParseUsbDevices(def, addrs);
     }
-    if ((port = vgmPostParseFreeUsbPort(def, addr->bus)))
-        g_snprintf(addr->port, sizeof(addr->port), "%u", port);
+    nhubs = hubs->len;
+    /* what the definition names (an error is validation's to report) */
+    for (i = 0; i < addrs->len; i++) {
+        VgmDeviceAddress *addr = g_ptr_array_index(addrs, i);
+
+        if (addr->type != VGM_ADDRESS_USB || !addr->port[0])
+            continue;
+        if (i < nhubs)
+            vgmUsbPortSetAddHub(set, "", addr, NULL);
+        else
+            vgmUsbPortSetReserve(set, "", addr, NULL);
+    }
+    for (i = 0; i < addrs->len; i++) {
+        VgmDeviceAddress *addr = g_ptr_array_index(addrs, i);
+
+        /* another address type: validation names it */
+        if ((addr->type != VGM_ADDRESS_NONE && addr->type != VGM_ADDRESS_USB) || addr->port[0])
+            continue;
+        if (!vgmUsbPortSetAssign(set, addr, i < nhubs) && addr->type == VGM_ADDRESS_NONE) {
+            /* on controller 0, where validation says what is missing */
+            addr->type = VGM_ADDRESS_USB;
+            addr->bus = 0;
+        }
+    }
 }
 
 /* Inputs as libvirt's QEMU driver completes them on x86: a tablet without
  * a bus is USB, a mouse or keyboard PS/2; the machine's own PS/2 mouse and
- * keyboard are listed when absent; a USB input gets the first free port of
- * USB controller 0 (controllers without a model got theirs before), after
- * the USB disks, as libvirt hands the ports out. */
+ * keyboard are listed when absent. Then every USB device gets its port
+ * (vgmPostParseUsbPorts; controllers without a model got theirs before). */
 static void
 vgmPostParseInputs(VgmDomainDef *def)
 {
@@ -400,31 +420,7 @@ vgmPostParseInputs(VgmDomainDef *def)
             g_ptr_array_add(devs->inputs, in);
         }
     }
-    for (i = 0; i < devs->disks->len; i++) {
-        VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
-        /* another address type: validation names it */
-        if (d->bus == VGM_DISK_BUS_USB &&
-            (d->addr.type == VGM_ADDRESS_NONE || d->addr.type == VGM_ADDRESS_USB))
-            vgmPostParseUsbAssign(def, &d->addr);
-    }
-    /* smartcard readers (ccid controllers) after the disks, before the
-     * inputs, as libvirt goes through the devices */
-    for (i = 0; i < devs->controllers->len; i++) {
-        VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
-        if (g_str_equal(c->type, "ccid") &&
-            (c->addr.type == VGM_ADDRESS_NONE || c->addr.type == VGM_ADDRESS_USB))
-            vgmPostParseUsbAssign(def, &c->addr);
-    }
-    for (i = 0; i < devs->inputs->len; i++) {
-        VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
-        if (in->bus == VGM_INPUT_BUS_USB)
-            vgmPostParseUsbAssign(def, &in->addr);
-    }
-    /* then USB redirections, as libvirt hands out the ports */
-    for (i = 0; i < devs->redirdevs->len; i++) {
-        VgmChrDef *rd = g_ptr_array_index(devs->redirdevs, i);
-        vgmPostParseUsbAssign(def, &rd->addr);
-    }
+    vgmPostParseUsbPorts(def);
 }
 
 static void vgmPostParseAddControllers(VgmDomainDef *def, const char *type, gint64 max);

@@ -82,6 +82,7 @@ static const struct {
     { "audio", G_STRUCT_OFFSET(VgmDevicesDef, audios) },
     { "channel", G_STRUCT_OFFSET(VgmDevicesDef, channels) },
     { "redirdev", G_STRUCT_OFFSET(VgmDevicesDef, redirdevs) },
+    { "hub", G_STRUCT_OFFSET(VgmDevicesDef, hubs) },
     { "input", G_STRUCT_OFFSET(VgmDevicesDef, inputs) },
     { "graphics", G_STRUCT_OFFSET(VgmDevicesDef, graphics) },
     { "video", G_STRUCT_OFFSET(VgmDevicesDef, videos) },
@@ -1927,16 +1928,15 @@ vgmRuleHyperv(const VgmDomainDef *def, GError **error)
 }
 
 /* A USB device (@what names it) at @addr: on a USB controller that is
- * there, on one of its root ports (no hubs are added), alone there
- * (@ports: the ones taken so far) */
+ * there, on a port of it or of a hub on it, alone there; a @hub's ports
+ * are then there for the devices after it (@set: the ports so far) */
 static gboolean
 vgmRuleUsbDevicePort(const VgmDomainDef *def, const char *what, const VgmDeviceAddress *addr,
-                     GHashTable *ports, GError **error)
+                     VgmUsbPortSet *set, gboolean hub, GError **error)
 {
     const VgmControllerDef *ctrl = vgmDomainDefFindUsbController(def, addr->bus);
-    unsigned int nports = ctrl ? vgmDomainUsbControllerPorts(ctrl) : 0;
 
-    if (!nports) {
+    if (!vgmUsbPortSetHasBus(set, addr->bus)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("%1$s needs a USB controller, and the domain has no <controller type='usb' index='%2$u'> with a model other than 'none'"),
                     what, addr->bus);
@@ -1944,23 +1944,13 @@ vgmRuleUsbDevicePort(const VgmDomainDef *def, const char *what, const VgmDeviceA
     }
     if (!addr->port[0]) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("%1$s finds no free port on USB controller %2$u: its model '%3$s' has %4$u root ports, and virt-gmem adds no USB hubs"),
-                    what, addr->bus, ctrl->model, nports);
+                    _("%1$s finds no free port on USB controller %2$u (model '%3$s', root ports: %4$u) nor on the hubs there (at most %5$u deep)"),
+                    what, addr->bus, ctrl->model, vgmDomainUsbControllerPorts(ctrl),
+                    VGM_USB_MAX_DEPTH - 1);
         return FALSE;
     }
-    if (strchr(addr->port, '.') || (unsigned int)atoi(addr->port) > nports) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("%1$s is on port '%2$s' of USB controller %3$u, which has root ports 1 to %4$u and no hubs"),
-                    what, addr->port, addr->bus, nports);
-        return FALSE;
-    }
-    if (!g_hash_table_add(ports, g_strdup_printf("%u %s", addr->bus, addr->port))) {
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("two USB devices are on port '%1$s' of USB controller %2$u"),
-                    addr->port, addr->bus);
-        return FALSE;
-    }
-    return TRUE;
+    return hub ? vgmUsbPortSetAddHub(set, what, addr, error) :
+                 vgmUsbPortSetReserve(set, what, addr, error);
 }
 
 /* Smartcards: each in slot 0 (a USB CCID reader has one) of a reader
@@ -2004,9 +1994,17 @@ static gboolean
 vgmRuleUsbDevices(const VgmDomainDef *def, GError **error)
 {
     const VgmDevicesDef *devs = &def->devices;
-    g_autoptr(GHashTable) ports = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(VgmUsbPortSet) set = vgmUsbPortSetNew(def);
     gboolean x86 = g_str_equal(def->os.arch, "x86_64") || g_str_equal(def->os.arch, "i686");
     guint i;
+
+    /* hubs first, as libvirt adds their ports before it takes others */
+    for (i = 0; i < devs->hubs->len; i++) {
+        const VgmHubDef *hub = g_ptr_array_index(devs->hubs, i);
+
+        if (!vgmRuleUsbDevicePort(def, "<hub type='usb'>", &hub->addr, set, TRUE, error))
+            return FALSE;
+    }
 
     for (i = 0; i < devs->inputs->len; i++) {
         const VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
@@ -2022,7 +2020,7 @@ vgmRuleUsbDevices(const VgmDomainDef *def, GError **error)
         if (in->bus != VGM_INPUT_BUS_USB)
             continue;
         what = g_strdup_printf("<input type='%s' bus='usb'>", type);
-        if (!vgmRuleUsbDevicePort(def, what, &in->addr, ports, error))
+        if (!vgmRuleUsbDevicePort(def, what, &in->addr, set, FALSE, error))
             return FALSE;
     }
     for (i = 0; i < devs->redirdevs->len; i++) {
@@ -2030,7 +2028,7 @@ vgmRuleUsbDevices(const VgmDomainDef *def, GError **error)
         g_autofree char *what = g_strdup_printf("<redirdev bus='usb' type='%s'>",
                                                 vgmChrTypeToString(rd->type));
 
-        if (!vgmRuleUsbDevicePort(def, what, &rd->addr, ports, error))
+        if (!vgmRuleUsbDevicePort(def, what, &rd->addr, set, FALSE, error))
             return FALSE;
     }
     for (i = 0; i < devs->disks->len; i++) {
@@ -2041,7 +2039,7 @@ vgmRuleUsbDevices(const VgmDomainDef *def, GError **error)
             continue;
         what = g_strdup_printf("disk '%s' on bus 'usb'", d->dst);
         if (d->addr.type == VGM_ADDRESS_USB &&
-            !vgmRuleUsbDevicePort(def, what, &d->addr, ports, error))
+            !vgmRuleUsbDevicePort(def, what, &d->addr, set, FALSE, error))
             return FALSE;
     }
     /* smartcard readers (ccid controllers) are USB devices */
@@ -2058,7 +2056,7 @@ vgmRuleUsbDevices(const VgmDomainDef *def, GError **error)
                         what, vgmAddressTypeToString(c->addr.type));
             return FALSE;
         }
-        if (!vgmRuleUsbDevicePort(def, what, &c->addr, ports, error))
+        if (!vgmRuleUsbDevicePort(def, what, &c->addr, set, FALSE, error))
             return FALSE;
     }
     return vgmRuleSmartcards(def, error);

@@ -227,6 +227,7 @@
     X(DEVICE_VIRTIO_KEYBOARD_PCI, "device.virtio-keyboard-pci", DEVICE, "virtio-keyboard-pci", NULL) \
     X(DEVICE_VIRTIO_MOUSE_PCI, "device.virtio-mouse-pci", DEVICE, "virtio-mouse-pci", NULL) \
     X(DEVICE_USB_REDIR, "device.usb-redir", DEVICE, "usb-redir", NULL) \
+    X(DEVICE_USB_HUB, "device.usb-hub", DEVICE, "usb-hub", NULL) \
     X(DEVICE_USB_STORAGE, "device.usb-storage", DEVICE, "usb-storage", NULL) \
     X(DEVICE_USB_CCID, "device.usb-ccid", DEVICE, "usb-ccid", NULL) \
     X(DEVICE_CCID_CARD_PASSTHRU, "device.ccid-card-passthru", DEVICE, "ccid-card-passthru", NULL) \

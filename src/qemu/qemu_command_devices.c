@@ -2004,6 +2004,25 @@ vgmCmdSmartcards(VgmQemuCmd *cmd, const VgmDomainDef *def)
     }
 }
 
+/* USB hubs, hub0 on: after the memory devices, as libvirt writes them */
+static void
+vgmCmdHubs(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.hubs->len; i++) {
+        const VgmHubDef *hub = g_ptr_array_index(def->devices.hubs, i);
+        g_autofree char *id = g_strdup_printf("hub%u", i);
+        JsonObject *dev = json_object_new();
+
+        json_object_set_string_member(dev, "driver", "usb-hub");
+        json_object_set_string_member(dev, "id", id);
+        vgmCmdUsbAddress(dev, &hub->addr);
+        vgmCmdDevice(cmd, dev);
+        json_object_unref(dev);
+    }
+}
+
 void
 vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
               const VgmQemuPlan *plan)
@@ -2012,6 +2031,7 @@ vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg
     /* after the controllers, as libvirt 9.0 writes them: virtio-mem and
      * virtio-pmem sit on their PCI buses */
     vgmCmdMemoryDevices(cmd, plan);
+    vgmCmdHubs(cmd, def);
     vgmCmdCcidControllers(cmd, def, plan);
     vgmCmdDisks(cmd, def, cfg, plan);
     vgmCmdFilesystems(cmd, def, cfg, plan);

@@ -1330,6 +1330,11 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
     }
     if (!vgmQemuValidateAudio(def, caps, error))
         return FALSE;
+    if (def->devices.hubs->len > 0 && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_HUB)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support <hub type='usb'>: device 'usb-hub' is missing"));
+        return FALSE;
+    }
     if (def->devices.redirdevs->len > 0 &&
         !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_REDIR)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
