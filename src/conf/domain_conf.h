@@ -601,6 +601,7 @@ typedef struct {
     char *name;                 /* rtc, pit, hpet, kvmclock, tsc, hypervclock */
     VgmTristate present;
     char *tickpolicy;           /* delay, catchup, merge, discard */
+    char *track;                /* boot, guest, wall, realtime: the rtc's clock */
 } VgmClockTimer;
 
 typedef struct {

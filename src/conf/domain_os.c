@@ -34,6 +34,9 @@ static const char *const vgmTimerNames[] = {
 static const char *const vgmTimerTickpolicies[] = {
     "delay", "catchup", "merge", "discard", NULL
 };
+static const char *const vgmTimerTracks[] = {
+    "boot", "guest", "wall", "realtime", NULL
+};
 
 void
 vgmDomainOsClear(VgmDomainDef *def)
@@ -63,6 +66,7 @@ vgmDomainOsClear(VgmDomainDef *def)
     for (i = 0; i < def->clock.ntimers; i++) {
         g_free(def->clock.timers[i].name);
         g_free(def->clock.timers[i].tickpolicy);
+        g_free(def->clock.timers[i].track);
     }
     g_free(def->clock.timers);
 }
@@ -694,12 +698,20 @@ vgmClockParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         xmlNodePtr tn = g_ptr_array_index(timers, i);
         VgmClockTimer *t = &clock->timers[clock->ntimers++];
 
-        if (!vgmXMLCheckNode(tn, (const char *const[]){ "name", "present", "tickpolicy", NULL },
+        if (!vgmXMLCheckNode(tn, (const char *const[]){ "name", "present", "tickpolicy", "track",
+                                                        NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropString(tn, "name", VGM_XML_PROP_REQUIRED, &t->name, error) < 0 ||
             vgmXMLPropTristateBool(tn, "present", 0, &t->present, error) < 0 ||
-            vgmXMLPropString(tn, "tickpolicy", 0, &t->tickpolicy, error) < 0)
+            vgmXMLPropString(tn, "tickpolicy", 0, &t->tickpolicy, error) < 0 ||
+            vgmXMLPropString(tn, "track", 0, &t->track, error) < 0)
             return FALSE;
+        if (t->track && !vgmStrInList(vgmTimerTracks, t->track)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'track' of element <timer>"),
+                        t->track);
+            return FALSE;
+        }
         if (!vgmStrInList(vgmTimerNames, t->name)) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("invalid value '%1$s' for attribute 'name' of element <timer>"),
@@ -962,6 +974,8 @@ vgmDomainClockFormat(VgmBuf *buf, const VgmDomainDef *def)
             vgmBufAsprintf(&child, " present='%s'", vgmTristateBoolTypeToString(t->present));
         if (t->tickpolicy)
             vgmBufAsprintf(&child, " tickpolicy='%s'", t->tickpolicy);
+        if (t->track)
+            vgmBufAsprintf(&child, " track='%s'", t->track);
         vgmBufAdd(&child, "/>\n");
     }
     vgmXMLFormatElementEmpty(buf, "clock", &attrs, &child);

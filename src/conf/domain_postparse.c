@@ -972,6 +972,14 @@ vgmPostParseDevices(VgmDomainDef *def)
         devs->memballoon = g_new0(VgmMemballoonDef, 1);
         devs->memballoon->model = g_strdup("virtio");
     }
+    /* a random backend without a source reads libvirt's default,
+     * /dev/random, and says so */
+    for (i = 0; i < devs->rngs->len; i++) {
+        VgmRngDef *r = g_ptr_array_index(devs->rngs, i);
+
+        if (g_str_equal(r->backendModel, "random") && !r->backend)
+            r->backend = g_strdup("/dev/random");
+    }
     vgmPostParseChr(def);
     vgmPostParseVirtioSerial(def);
     vgmPostParseAudio(def);

@@ -228,6 +228,8 @@
     X(DEVICE_VIRTIO_MOUSE_PCI, "device.virtio-mouse-pci", DEVICE, "virtio-mouse-pci", NULL) \
     X(DEVICE_USB_REDIR, "device.usb-redir", DEVICE, "usb-redir", NULL) \
     X(DEVICE_USB_HUB, "device.usb-hub", DEVICE, "usb-hub", NULL) \
+    /* the in-kernel PIT whose lost_tick_policy <timer name='pit'> sets */ \
+    X(DEVICE_KVM_PIT, "device.kvm-pit", DEVICE, "kvm-pit", NULL) \
     X(DEVICE_USB_STORAGE, "device.usb-storage", DEVICE, "usb-storage", NULL) \
     X(DEVICE_USB_CCID, "device.usb-ccid", DEVICE, "usb-ccid", NULL) \
     X(DEVICE_CCID_CARD_PASSTHRU, "device.ccid-card-passthru", DEVICE, "ccid-card-passthru", NULL) \

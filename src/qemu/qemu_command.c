@@ -922,7 +922,7 @@ vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuCon
     g_autofree char *sock = g_build_filename(dir, "monitor.sock", NULL);
     g_autofree char *esc = vgmQemuEscapeOptValue(sock);
     const char *base = "utc";
-    gboolean slew = FALSE;
+    g_autoptr(GString) rtc = g_string_new(NULL);
     size_t i;
 
     vgmCmdArgPairf(cmd, "-chardev", "socket,id=charmonitor,path=%s,server=on,wait=off", esc);
@@ -930,10 +930,23 @@ vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuCon
 
     if (def->clock.offset == VGM_CLOCK_OFFSET_LOCALTIME)
         base = "localtime";
+    /* the rtc's clock, then its tick policy, after the base, as libvirt
+     * writes them (validation refused a track of boot) */
     for (i = 0; i < def->clock.ntimers; i++) {
+        static const char *const tracks[][2] = {
+            { "guest", "vm" }, { "wall", "host" }, { "realtime", "rt" },
+        };
         const VgmClockTimer *t = &def->clock.timers[i];
-        if (g_str_equal(t->name, "rtc") && t->tickpolicy && g_str_equal(t->tickpolicy, "catchup"))
-            slew = TRUE;
+        size_t k;
+
+        if (!g_str_equal(t->name, "rtc"))
+            continue;
+        for (k = 0; t->track && k < G_N_ELEMENTS(tracks); k++) {
+            if (g_str_equal(t->track, tracks[k][0]))
+                g_string_append_printf(rtc, ",clock=%s", tracks[k][1]);
+        }
+        if (t->tickpolicy && g_str_equal(t->tickpolicy, "catchup"))
+            g_string_append(rtc, ",driftfix=slew");
     }
     if (def->clock.offset == VGM_CLOCK_OFFSET_VARIABLE) {
         GDateTime *now = cfg->now ? g_date_time_new_from_unix_utc(cfg->now) :
@@ -941,23 +954,23 @@ vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuCon
         GDateTime *then = g_date_time_add_seconds(now, def->clock.adjustment);
         g_autofree char *stamp = g_date_time_format(then, "%Y-%m-%dT%H:%M:%S");
         /* like libvirt, the guest clock starts at "now" plus the offset */
-        vgmCmdArgPairf(cmd, "-rtc", "base=%s%s", stamp, slew ? ",driftfix=slew" : "");
+        vgmCmdArgPairf(cmd, "-rtc", "base=%s%s", stamp, rtc->str);
         g_date_time_unref(then);
         g_date_time_unref(now);
     } else if (def->clock.offset == VGM_CLOCK_OFFSET_ABSOLUTE) {
         g_autoptr(GDateTime) start = g_date_time_new_from_unix_utc((gint64)def->clock.start);
         g_autofree char *stamp = g_date_time_format(start, "%Y-%m-%dT%H:%M:%S");
 
-        vgmCmdArgPairf(cmd, "-rtc", "base=%s%s", stamp, slew ? ",driftfix=slew" : "");
+        vgmCmdArgPairf(cmd, "-rtc", "base=%s%s", stamp, rtc->str);
     } else if (def->clock.offset == VGM_CLOCK_OFFSET_TIMEZONE) {
-        vgmCmdArgPairf(cmd, "-rtc", "base=localtime%s", slew ? ",driftfix=slew" : "");
+        vgmCmdArgPairf(cmd, "-rtc", "base=localtime%s", rtc->str);
     } else {
-        vgmCmdArgPairf(cmd, "-rtc", "base=%s%s", base, slew ? ",driftfix=slew" : "");
+        vgmCmdArgPairf(cmd, "-rtc", "base=%s%s", base, rtc->str);
     }
     for (i = 0; i < def->clock.ntimers; i++) {
         const VgmClockTimer *t = &def->clock.timers[i];
-        if (g_str_equal(t->name, "pit") && t->tickpolicy && g_str_equal(t->tickpolicy, "delay"))
-            vgmCmdArgPair(cmd, "-global", "kvm-pit.lost_tick_policy=delay");
+        if (g_str_equal(t->name, "pit") && plan->pitTickPolicy)
+            vgmCmdGlobal(cmd, "kvm-pit", "lost_tick_policy", plan->pitTickPolicy);
         if (g_str_equal(t->name, "hpet") && t->present == VGM_TRISTATE_NO &&
             !plan->hpetMachineProp)
             vgmCmdArg(cmd, "-no-hpet");

@@ -1766,7 +1766,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         } else {
             json_object_set_string_member(o, "qom-type", "rng-random");
             json_object_set_string_member(o, "id", obj);
-            json_object_set_string_member(o, "filename", r->backend ? r->backend : "/dev/urandom");
+            json_object_set_string_member(o, "filename", r->backend);
         }
         vgmCmdObject(cmd, o);
         json_object_unref(o);

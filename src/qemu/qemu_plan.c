@@ -712,6 +712,11 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
             vgmPlanMachineProp(plan, "hpet", "off");
             plan->hpetMachineProp = TRUE;
         }
+        /* as libvirt: where kvm-pit has the property, delay unless the
+         * timer says discard; catchup is kvm-pit's own default */
+        if (g_str_equal(t->name, "pit") && vgmQemuCapsHasPitTickPolicy(caps) &&
+            g_strcmp0(t->tickpolicy, "catchup") != 0)
+            plan->pitTickPolicy = g_strcmp0(t->tickpolicy, "discard") == 0 ? "discard" : "delay";
     }
     for (i = 0; i < def->devices.mems->len; i++) {
         const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);

@@ -76,6 +76,8 @@ typedef struct {
                                  * <driver name='qemu'> (KVM guests only) */
     gboolean hpetMachineProp;   /* <timer name='hpet' present='no'/> is the
                                  * machine's hpet=off, not -no-hpet */
+    const char *pitTickPolicy;  /* a <timer name='pit'>'s kvm-pit
+                                 * lost_tick_policy, or NULL: none written */
     unsigned long long initialKiB; /* -m size */
     GPtrArray *backends;        /* VgmQemuBackend: main or cells, then devices */
     GPtrArray *memDevices;      /* JsonObject -device for each <memory> */

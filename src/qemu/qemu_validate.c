@@ -1155,6 +1155,73 @@ vgmQemuValidatePlatform(const VgmDomainDef *def, const VgmQemuCaps *caps, GError
     return TRUE;
 }
 
+/* Whether @caps' kvm-pit has its lost_tick_policy property, which
+ * <timer name='pit'> sets */
+gboolean
+vgmQemuCapsHasPitTickPolicy(const VgmQemuCaps *caps)
+{
+    g_autoptr(JsonObject) probe = json_object_new();
+
+    json_object_set_string_member(probe, "lost_tick_policy", "delay");
+    return vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_KVM_PIT) &&
+           vgmQemuCapsCheckDevice(caps, "kvm-pit", probe, NULL);
+}
+
+/* <clock>'s timers, as libvirt's QEMU driver takes them: the rtc's
+ * track (not boot) and tick policy (delay or catchup), the pit's tick
+ * policy (not merge; catchup, kvm-pit's own default, needs kvm-pit), the
+ * paravirtual clocks' and the hpet's presence. What QEMU has no setting
+ * for is refused rather than dropped, also where libvirt passes over it:
+ * the platform and armvtimer timers, a track other than the rtc's, a
+ * tick policy other than the rtc's and the pit's, and removing a timer
+ * QEMU always has (rtc, pit, tsc). */
+static gboolean
+vgmQemuValidateTimers(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    size_t i;
+
+    for (i = 0; i < def->clock.ntimers; i++) {
+        const VgmClockTimer *t = &def->clock.timers[i];
+        gboolean rtc = g_str_equal(t->name, "rtc");
+        gboolean pit = g_str_equal(t->name, "pit");
+
+        if (g_str_equal(t->name, "platform") || g_str_equal(t->name, "armvtimer")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <timer name='%1$s'>: QEMU has no such timer for an x86 guest"),
+                        t->name);
+            return FALSE;
+        }
+        if (t->track && (!rtc || g_str_equal(t->track, "boot"))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported track='%1$s' of <timer name='%2$s'>: QEMU's RTC follows the guest, the host's wall clock or its real-time clock (guest, wall, realtime), and no other timer follows one"),
+                        t->track, t->name);
+            return FALSE;
+        }
+        if (t->tickpolicy &&
+            (!(rtc || pit) || g_str_equal(t->tickpolicy, "merge") ||
+             (rtc && g_str_equal(t->tickpolicy, "discard")))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported tickpolicy='%1$s' of <timer name='%2$s'>: QEMU's RTC takes delay or catchup, its PIT delay, catchup or discard, and no other timer has one"),
+                        t->tickpolicy, t->name);
+            return FALSE;
+        }
+        if (pit && t->tickpolicy && !g_str_equal(t->tickpolicy, "delay") &&
+            !vgmQemuCapsHasPitTickPolicy(caps)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support tickpolicy='%1$s' of <timer name='pit'>: device 'kvm-pit' with property 'lost_tick_policy' is missing"),
+                        t->tickpolicy);
+            return FALSE;
+        }
+        if (t->present == VGM_TRISTATE_NO && (rtc || pit || g_str_equal(t->name, "tsc"))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <timer name='%1$s' present='no'>: QEMU's x86 machines always have it"),
+                        t->name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* <pm>: the machine's power management device must have the property. */
 static gboolean
 vgmQemuValidatePm(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
@@ -1568,6 +1635,7 @@ vgmQemuValidateDomain(const VgmDomainDef *def, const VgmQemuCaps *caps,
     VgmQemuGmemChoice choice;
 
     return vgmQemuValidateMachine(def, caps, error) &&
+           vgmQemuValidateTimers(def, caps, error) &&
            vgmQemuValidateNumatune(def, error) &&
            vgmQemuValidateDevices(def, error) &&
            vgmQemuValidateSmbios(def, error) &&

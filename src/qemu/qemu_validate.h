@@ -85,3 +85,6 @@ const char *vgmQemuSoundCodecDevice(VgmSoundCodec codec);
 /* TRUE for the PC (i440fx) machine types and their aliases. */
 gboolean vgmQemuMachineIsPC(const char *machine);
 const char *vgmQemuPmDevice(const char *machine, VgmQemuCapsFlag *flag);
+/* Whether @caps' kvm-pit has the lost_tick_policy property <timer
+ * name='pit'> sets (libvirt writes it only then) */
+gboolean vgmQemuCapsHasPitTickPolicy(const VgmQemuCaps *caps);
