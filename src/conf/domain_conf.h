@@ -1295,6 +1295,8 @@ typedef struct {
     unsigned int index;
     char *model;
     unsigned int ports;         /* usb (xhci), virtio-serial; 0: the default */
+    gboolean haveVectors;       /* virtio-serial: its MSI-X vectors */
+    unsigned int vectors;
     gboolean haveMaster;        /* usb: <master startport=''/> */
     unsigned int startport;
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */

@@ -3929,7 +3929,8 @@ vgmControllerParse(xmlNodePtr node, GError **error)
 
     xmlNodePtr master;
 
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "index", "model", "ports", NULL },
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "index", "model", "ports", "vectors",
+                                                    NULL },
                          (const char *const[]){ "master", "driver", "model", "target", "address", "acpi",
                                                 "pcihole64", NULL }, error) ||
         vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &ctrl->type, error) < 0 ||
@@ -3948,6 +3949,18 @@ vgmControllerParse(xmlNodePtr node, GError **error)
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("unsupported value '%1$u' for attribute 'ports' of <controller type='%2$s'>: an xHCI USB controller has 1 to 15 ports, a virtio-serial one 1 to 31"),
                     ctrl->ports, ctrl->type);
+        return NULL;
+    }
+    /* a virtio-serial controller's MSI-X vectors (a PCI MSI-X table has
+     * at most 2048) */
+    if ((rc = vgmXMLPropUInt(node, "vectors", 0, &ctrl->vectors, error)) < 0)
+        return NULL;
+    ctrl->haveVectors = rc > 0;
+    if (ctrl->haveVectors &&
+        (!g_str_equal(ctrl->type, "virtio-serial") || ctrl->vectors > 2048)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported value '%1$u' for attribute 'vectors' of <controller type='%2$s'>: a virtio-serial controller has 0 to 2048 MSI-X vectors, and no other takes the attribute"),
+                    ctrl->vectors, ctrl->type);
         return NULL;
     }
     if (ctrl->model) {
@@ -4095,6 +4108,8 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
         vgmBufAsprintf(&attrs, " model='%s'", ctrl->model);
     if (ctrl->ports)
         vgmBufAsprintf(&attrs, " ports='%u'", ctrl->ports);
+    if (ctrl->haveVectors)
+        vgmBufAsprintf(&attrs, " vectors='%u'", ctrl->vectors);
     vgmBufInitChild(&child, buf);
     if (ctrl->haveMaster)
         vgmBufAsprintf(&child, "<master startport='%u'/>\n", ctrl->startport);
@@ -6270,7 +6285,8 @@ vgmDiskDropIndexes(xmlNodePtr disk)
 /* Run-time state libvirt writes into a running domain's XML (virsh
  * dumpxml), which a definition does not keep and libvirt's define drops
  * as well: each device's <alias> (the id QEMU got), a disk source's
- * index, a console's tty, a channel's state. Removed from the document before it is read,
+ * index, a disk's <mirror> (a block copy job), a console's tty, a
+ * channel's state. Removed from the document before it is read,
  * so that a running libvirt domain's XML defines here too. A user's own
  * alias (ua-...), which libvirt keeps, is refused, except a memory
  * device's, which names its QEMU device. With @live (the driver's own
@@ -6313,8 +6329,17 @@ vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
             xmlUnlinkNode(cur);
             xmlFreeNode(cur);
         }
-        if (g_str_equal(name, "disk"))
+        if (g_str_equal(name, "disk")) {
+            xmlNodePtr mirror;
+
             vgmDiskDropIndexes(dev);
+            /* a block job's copy in progress (virsh blockcopy), which
+             * libvirt's define drops too; no job of it runs here */
+            while ((mirror = vgmXMLChild(dev, "mirror"))) {
+                xmlUnlinkNode(mirror);
+                xmlFreeNode(mirror);
+            }
+        }
         else if (g_str_equal(name, "console"))
             xmlUnsetProp(dev, (const xmlChar *)"tty");
         else if (g_str_equal(name, "channel") && !live && vgmXMLChild(dev, "target"))

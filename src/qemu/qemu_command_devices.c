@@ -134,6 +134,8 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
         json_object_set_int_member(dev, "numa_node", c->numaNode);
     if (g_str_equal(c->type, "virtio-serial") && c->ports)
         json_object_set_int_member(dev, "max_ports", c->ports);
+    if (c->haveVectors)
+        json_object_set_int_member(dev, "vectors", c->vectors);
     if (c->queues)
         json_object_set_int_member(dev, "num_queues", c->queues);
     if (c->cmdPerLun)
