@@ -1517,6 +1517,7 @@ typedef struct {
     unsigned int vgamem;        /* KiB, qxl only */
     unsigned int heads;
     VgmTristate primary;
+    unsigned int resX, resY;    /* <resolution>: the first mode, 0: none */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     VgmDeviceAddress addr;
 } VgmVideoDef;

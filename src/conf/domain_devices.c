@@ -5781,6 +5781,7 @@ vgmVideoParse(xmlNodePtr node, GError **error)
     };
     g_autoptr(VgmVideoDef) video = g_new0(VgmVideoDef, 1);
     xmlNodePtr child;
+    xmlNodePtr res;
     size_t i;
 
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren,
@@ -5793,7 +5794,7 @@ vgmVideoParse(xmlNodePtr node, GError **error)
     }
     if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "ram", "vram", "vram64", "vgamem",
                                                        "heads", "primary", NULL },
-                         vgmXMLNoChildren, error) ||
+                         (const char *const[]){ "resolution", NULL }, error) ||
         vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &video->model, error) < 0 ||
         !vgmCheckValue(vgmVideoModels, video->model, "type", "model", error) ||
         vgmXMLPropUInt(child, "heads", VGM_XML_PROP_NONZERO, &video->heads, error) < 0 ||
@@ -5809,6 +5810,26 @@ vgmVideoParse(xmlNodePtr node, GError **error)
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("attribute '%1$s' of <model> in <video> is for model 'qxl' only, not '%2$s'"),
                         sizes[i].attr, video->model);
+            return NULL;
+        }
+    }
+    if (vgmXMLSingleChild(child, "resolution", &res, error) < 0)
+        return NULL;
+    /* the display's first mode, which QEMU's VGA, QXL, virtio and bochs
+     * devices take (xres, yres) */
+    if (res) {
+        if (!vgmXMLCheckNode(res, (const char *const[]){ "x", "y", NULL }, vgmXMLNoChildren,
+                             error) ||
+            vgmXMLPropUInt(res, "x", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO, &video->resX,
+                           error) < 0 ||
+            vgmXMLPropUInt(res, "y", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO, &video->resY,
+                           error) < 0)
+            return NULL;
+        if (!vgmStrInList((const char *const[]){ "vga", "qxl", "virtio", "bochs", NULL },
+                          video->model)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<resolution> of <video> is for models 'vga', 'qxl', 'virtio' and 'bochs', not '%1$s'"),
+                        video->model);
             return NULL;
         }
     }
@@ -5848,7 +5869,13 @@ vgmVideoFormat(VgmBuf *buf, const VgmVideoDef *video)
         vgmBufAsprintf(buf, " heads='%u'", video->heads);
     if (video->primary)
         vgmBufAsprintf(buf, " primary='%s'", vgmTristateBoolTypeToString(video->primary));
-    vgmBufAdd(buf, "/>\n");
+    if (video->resX) {
+        vgmBufAdd(buf, ">\n");
+        vgmBufAsprintf(buf, "  <resolution x='%u' y='%u'/>\n", video->resX, video->resY);
+        vgmBufAdd(buf, "</model>\n");
+    } else {
+        vgmBufAdd(buf, "/>\n");
+    }
     vgmDriverIommuFormat(buf, &video->virtio);
     vgmDeviceAddressFormat(buf, &video->addr);
     vgmBufAdjustIndent(buf, -2);

@@ -1672,6 +1672,10 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
             json_object_set_int_member(dev, "vgamem_mb", v->vgamem / 1024);
             break;
         }
+        if (v->resX) {
+            json_object_set_int_member(dev, "xres", v->resX);
+            json_object_set_int_member(dev, "yres", v->resY);
+        }
         vgmCmdAddress(dev, &v->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
