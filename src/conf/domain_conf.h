@@ -1268,6 +1268,8 @@ typedef struct {
     VgmChrProtocol protocol;    /* tcp; raw on unix when given */
     gboolean haveProtocol;      /* <protocol> given (kept on unix, as libvirt does) */
     gboolean tlsOff;            /* tcp: <source tls='no'> (TLS itself is refused) */
+    VgmTristate reconnect;      /* tcp, unix connecting: <source><reconnect enabled=''> */
+    unsigned int reconnectTimeout; /* ... timeout='' (s), with enabled='yes' */
     /* a guestfwd channel: <target address='' port=''>, where the guest's
      * TCP connections to QEMU's user network go to this chardev */
     char *fwdAddress;

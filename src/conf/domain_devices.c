@@ -3060,6 +3060,42 @@ vgmChrNoRelabelParse(xmlNodePtr devNode, xmlNodePtr source, VgmChrDef *chr, GErr
     return TRUE;
 }
 
+/* <source><reconnect enabled='yes|no' timeout='N'/>: a connecting
+ * socket QEMU connects again N s after it lost its peer, or never
+ * (enabled='no'); libvirt's rules: a listening socket has none, and
+ * enabled='yes' needs a timeout of at least 1 s */
+static gboolean
+vgmChrReconnectParse(xmlNodePtr devNode, xmlNodePtr source, VgmChrDef *chr, GError **error)
+{
+    xmlNodePtr rc;
+    int have;
+
+    if (vgmXMLSingleChild(source, "reconnect", &rc, error) < 0)
+        return FALSE;
+    if (!rc)
+        return TRUE;
+    if (!vgmXMLCheckNode(rc, (const char *const[]){ "enabled", "timeout", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropTristateBool(rc, "enabled", VGM_XML_PROP_REQUIRED, &chr->reconnect, error) < 0 ||
+        (have = vgmXMLPropUInt(rc, "timeout", 0, &chr->reconnectTimeout, error)) < 0)
+        return FALSE;
+    if (g_str_equal(chr->mode, "bind")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<reconnect> in the <source> of <%1$s> is for a connecting socket, not one with mode='bind'"),
+                    (const char *)devNode->name);
+        return FALSE;
+    }
+    if (chr->reconnect == VGM_TRISTATE_YES ? chr->reconnectTimeout == 0 : have > 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<reconnect enabled='%1$s'> in the <source> of <%2$s> %3$s"),
+                    vgmTristateBoolTypeToString(chr->reconnect), (const char *)devNode->name,
+                    chr->reconnect == VGM_TRISTATE_YES ?
+                    _("needs a timeout of at least 1 s") : _("takes no timeout"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static VgmChrDef *
 vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
 {
@@ -3254,7 +3290,7 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         }
         if (child &&
             (!vgmXMLCheckNode(child, (const char *const[]){ "mode", "path", NULL },
-                              (const char *const[]){ "seclabel", NULL }, error) ||
+                              (const char *const[]){ "seclabel", "reconnect", NULL }, error) ||
              vgmXMLPropString(child, "path", kind == VGM_CHR_CHANNEL ? 0 : VGM_XML_PROP_REQUIRED,
                               &chr->path, error) < 0 ||
              vgmXMLPropString(child, "mode", 0, &chr->mode, error) < 0 ||
@@ -3263,12 +3299,11 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         if (!chr->mode)
             chr->mode = g_strdup(chr->path ? "connect" : "bind");
         if (!vgmCheckValue((const char *const[]){ "bind", "connect", NULL }, chr->mode,
-                           "mode", "source", error))
+                           "mode", "source", error) ||
+            (child && !vgmChrReconnectParse(node, child, chr, error)))
             return NULL;
         break;
     case VGM_CHR_TYPE_TCP:
-        /* libvirt's tls attribute and <reconnect> child are refused as
-         * unknown */
         if (!child) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("<%1$s type='tcp'> needs <source mode='...' host='...' service='...'/>"),
@@ -3276,7 +3311,7 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
             return NULL;
         }
         if (!vgmXMLCheckNode(child, (const char *const[]){ "mode", "host", "service", "tls", NULL },
-                             vgmXMLNoChildren, error) ||
+                             (const char *const[]){ "reconnect", NULL }, error) ||
             vgmXMLPropString(child, "mode", 0, &chr->mode, error) < 0 ||
             vgmXMLPropString(child, "host", VGM_XML_PROP_REQUIRED, &chr->host, error) < 0 ||
             vgmXMLPropString(child, "service", VGM_XML_PROP_REQUIRED, &chr->service, error) < 0)
@@ -3299,7 +3334,8 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         if (!chr->mode)
             chr->mode = g_strdup("connect");
         if (!vgmCheckValue((const char *const[]){ "bind", "connect", NULL }, chr->mode,
-                           "mode", "source", error))
+                           "mode", "source", error) ||
+            !vgmChrReconnectParse(node, child, chr, error))
             return NULL;
         if (!*chr->host || !*chr->service) {
             vgmErrorSet(error, VGM_ERR_XML,
@@ -3496,12 +3532,17 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
 static void
 vgmChrSourceEnd(VgmBuf *buf, const VgmChrDef *chr)
 {
-    if (!chr->noRelabel) {
+    if (!chr->noRelabel && !chr->reconnect) {
         vgmBufAdd(buf, "/>\n");
         return;
     }
     vgmBufAdd(buf, ">\n");
-    vgmBufAdd(buf, "  <seclabel model='dac' relabel='no'/>\n");
+    if (chr->reconnect == VGM_TRISTATE_YES)
+        vgmBufAsprintf(buf, "  <reconnect enabled='yes' timeout='%u'/>\n", chr->reconnectTimeout);
+    else if (chr->reconnect == VGM_TRISTATE_NO)
+        vgmBufAdd(buf, "  <reconnect enabled='no'/>\n");
+    if (chr->noRelabel)
+        vgmBufAdd(buf, "  <seclabel model='dac' relabel='no'/>\n");
     vgmBufAdd(buf, "</source>\n");
 }
 
@@ -3568,7 +3609,9 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
         vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
         vgmBufEscapeString(buf, " host='%s'", chr->host);
         vgmBufEscapeString(buf, " service='%s'", chr->service);
-        vgmBufAdd(buf, chr->tlsOff ? " tls='no'/>\n" : "/>\n");
+        if (chr->tlsOff)
+            vgmBufAdd(buf, " tls='no'");
+        vgmChrSourceEnd(buf, chr);
         vgmBufAsprintf(buf, "<protocol type='%s'/>\n", vgmChrProtocolTypeToString(chr->protocol));
     }
     if (chr->logfile) {

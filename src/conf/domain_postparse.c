@@ -190,6 +190,8 @@ vgmChrCopySource(VgmChrDef *dst, const VgmChrDef *src)
     dst->protocol = src->protocol;
     dst->append = src->append;
     dst->tlsOff = src->tlsOff;
+    dst->reconnect = src->reconnect;
+    dst->reconnectTimeout = src->reconnectTimeout;
     dst->noRelabel = src->noRelabel;
     g_free(dst->logfile);
     dst->logfile = g_strdup(src->logfile);

@@ -1175,6 +1175,11 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char 
     case VGM_CHR_TYPE_LAST:
         break;
     }
+    /* a connecting socket's reconnect, after its address, as libvirt
+     * writes it: the timeout, or 0 for never */
+    if (chr->reconnect)
+        g_string_append_printf(s, ",reconnect=%u",
+                               chr->reconnect == VGM_TRISTATE_YES ? chr->reconnectTimeout : 0);
     /* <log>: any backend copies its output there, after its own options */
     if (chr->logfile) {
         g_autofree char *log = vgmQemuEscapeOptValue(chr->logfile);
