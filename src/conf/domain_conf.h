@@ -1816,6 +1816,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmSmartcardDef, vgmSmartcardDefFree)
 /* The <address type='ccid'> of @sc (none until post-parse gives it one) */
 VgmDeviceAddress *vgmSmartcardAddress(VgmSmartcardDef *sc);
 
+/* A <redirfilter><usbdev/>: which USB devices a redirection may take;
+ * -1: any */
+typedef struct {
+    int usbClass;               /* 0 to 0xFF */
+    int vendor, product;        /* 0 to 0xFFFF */
+    int version;                /* BCD, 0xJJMN for JJ.MN */
+    gboolean allow;
+} VgmRedirFilterRule;
+
 /* <hub type='usb'>: a USB hub of VGM_USB_HUB_PORTS ports (QEMU's usb-hub) */
 typedef struct {
     VgmDeviceAddress addr;      /* usb; none until post-parse gives it a port */
@@ -1833,6 +1842,8 @@ typedef struct {
     GPtrArray *channels;        /* VgmChrDef */
     GPtrArray *redirdevs;       /* VgmChrDef of kind VGM_CHR_REDIRDEV */
     GPtrArray *hubs;            /* VgmHubDef */
+    GPtrArray *redirfilter;     /* VgmRedirFilterRule, in order: the first
+                                 * that matches decides */
     GPtrArray *smartcards;      /* VgmSmartcardDef */
     GPtrArray *inputs;          /* VgmInputDef */
     GPtrArray *graphics;        /* VgmGraphicsDef */

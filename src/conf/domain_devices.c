@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gio/gio.h>
@@ -460,6 +461,7 @@ vgmDomainDevicesInit(VgmDevicesDef *devices)
     devices->channels = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->redirdevs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->hubs = g_ptr_array_new_with_free_func(g_free);
+    devices->redirfilter = g_ptr_array_new_with_free_func(g_free);
     devices->smartcards = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSmartcardDefFree);
     devices->inputs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmInputDefFree);
     devices->graphics = g_ptr_array_new_with_free_func((GDestroyNotify)vgmGraphicsDefFree);
@@ -484,6 +486,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     g_ptr_array_unref(devices->channels);
     g_ptr_array_unref(devices->redirdevs);
     g_ptr_array_unref(devices->hubs);
+    g_ptr_array_unref(devices->redirfilter);
     g_ptr_array_unref(devices->smartcards);
     g_ptr_array_unref(devices->inputs);
     g_ptr_array_unref(devices->graphics);
@@ -4262,6 +4265,110 @@ vgmMemballoonFormat(VgmBuf *buf, const VgmMemballoonDef *mb)
     vgmXMLFormatElement(buf, "memballoon", &attrs, &child);
 }
 
+/* An attribute of <usbdev> in <redirfilter>: a number up to @max (any
+ * base, as libvirt reads it), or -1 (absent or "-1": any) */
+static gboolean
+vgmRedirFilterNumber(xmlNodePtr node, const char *attr, gint64 max, int *out, GError **error)
+{
+    g_autofree char *text = NULL;
+    gint64 v;
+    char *end = NULL;
+
+    *out = -1;
+    if (vgmXMLPropString(node, attr, 0, &text, error) < 0)
+        return FALSE;
+    if (!text || g_str_equal(text, "-1"))
+        return TRUE;
+    errno = 0;
+    v = g_ascii_strtoll(text, &end, 0);
+    if (errno || !*text || *end || v < 0 || v > max) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute '%2$s' of <usbdev> in <redirfilter>: expected -1 (any) or 0 to 0x%3$X"),
+                    text, attr, (unsigned int)max);
+        return FALSE;
+    }
+    *out = (int)v;
+    return TRUE;
+}
+
+/* <redirfilter><usbdev class='' vendor='' product='' version='J.MN'
+ * allow='yes|no'/>...: the rules, kept in @rules */
+static gboolean
+vgmRedirFilterParse(xmlNodePtr node, GPtrArray *rules, GError **error)
+{
+    g_autoptr(GPtrArray) devs = NULL;
+    guint i;
+
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, (const char *const[]){ "usbdev", NULL }, error))
+        return FALSE;
+    devs = vgmXMLChildren(node, "usbdev");
+    for (i = 0; i < devs->len; i++) {
+        xmlNodePtr u = g_ptr_array_index(devs, i);
+        g_autofree VgmRedirFilterRule *r = g_new0(VgmRedirFilterRule, 1);
+        g_autofree char *version = NULL;
+        VgmTristate allow = VGM_TRISTATE_ABSENT;
+
+        if (!vgmXMLCheckNode(u, (const char *const[]){ "class", "vendor", "product", "version",
+                                                      "allow", NULL }, vgmXMLNoChildren, error) ||
+            !vgmRedirFilterNumber(u, "class", 0xFF, &r->usbClass, error) ||
+            !vgmRedirFilterNumber(u, "vendor", 0xFFFF, &r->vendor, error) ||
+            !vgmRedirFilterNumber(u, "product", 0xFFFF, &r->product, error) ||
+            vgmXMLPropString(u, "version", 0, &version, error) < 0 ||
+            vgmXMLPropTristateBool(u, "allow", VGM_XML_PROP_REQUIRED, &allow, error) < 0)
+            return FALSE;
+        r->allow = allow == VGM_TRISTATE_YES;
+        r->version = -1;
+        /* a USB version J.MN as BCD 0xJJMN (J.M is J.M0), as libvirt
+         * reads it */
+        if (version && !g_str_equal(version, "-1")) {
+            g_auto(GStrv) parts = g_strsplit(version, ".", -1);
+            guint64 major = 0, minor = 0;
+
+            if (g_strv_length(parts) != 2 ||
+                !g_ascii_string_to_unsigned(parts[0], 10, 0, 99, &major, NULL) ||
+                !g_ascii_string_to_unsigned(parts[1], 10, 0, 99, &minor, NULL)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' for attribute 'version' of <usbdev> in <redirfilter>: expected a USB version such as 2.0 or 1.10"),
+                            version);
+                return FALSE;
+            }
+            if (strlen(parts[1]) == 1)
+                minor *= 10;
+            r->version = (int)((major / 10) << 12 | (major % 10) << 8 |
+                               (minor / 10) << 4 | (minor % 10));
+        }
+        g_ptr_array_add(rules, g_steal_pointer(&r));
+    }
+    return TRUE;
+}
+
+static void
+vgmRedirFilterFormat(VgmBuf *buf, const GPtrArray *rules)
+{
+    guint i;
+
+    if (rules->len == 0)
+        return;
+    vgmBufAdd(buf, "<redirfilter>\n");
+    for (i = 0; i < rules->len; i++) {
+        const VgmRedirFilterRule *r = g_ptr_array_index(rules, i);
+
+        vgmBufAdd(buf, "  <usbdev");
+        if (r->usbClass >= 0)
+            vgmBufAsprintf(buf, " class='0x%02X'", (unsigned int)r->usbClass);
+        if (r->vendor >= 0)
+            vgmBufAsprintf(buf, " vendor='0x%04X'", (unsigned int)r->vendor);
+        if (r->product >= 0)
+            vgmBufAsprintf(buf, " product='0x%04X'", (unsigned int)r->product);
+        if (r->version >= 0)
+            vgmBufAsprintf(buf, " version='%d.%02d'",
+                           ((r->version >> 12) & 0xF) * 10 + ((r->version >> 8) & 0xF),
+                           ((r->version >> 4) & 0xF) * 10 + (r->version & 0xF));
+        vgmBufAsprintf(buf, " allow='%s'/>\n", r->allow ? "yes" : "no");
+    }
+    vgmBufAdd(buf, "</redirfilter>\n");
+}
+
 /* <hub type='usb'>, and its USB <address> */
 static VgmHubDef *
 vgmHubParse(xmlNodePtr node, GError **error)
@@ -6330,7 +6437,7 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "filesystem", "interface", "serial", "parallel", "console", "channel",
     "input", "tpm", "graphics", "sound", "audio", "video", "redirdev", "smartcard", "watchdog", "panic",
-    "memballoon", "rng", "memory", "iommu", "vsock", "hub", NULL
+    "memballoon", "rng", "memory", "iommu", "vsock", "hub", "redirfilter", NULL
 };
 
 /* The index attribute of @source and of the sources of the <backingStore>
@@ -6423,6 +6530,7 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
                       GError **error)
 {
     VgmDevicesDef *devs = &def->devices;
+    gboolean haveRedirfilter = FALSE;
     xmlNodePtr node;
     xmlNodePtr cur;
 
@@ -6489,6 +6597,15 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
             if (!c)
                 return FALSE;
             g_ptr_array_add(devs->redirdevs, c);
+        } else if (g_str_equal(name, "redirfilter")) {
+            if (haveRedirfilter) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("element <redirfilter> may appear only once in <devices>"));
+                return FALSE;
+            }
+            haveRedirfilter = TRUE;
+            if (!vgmRedirFilterParse(cur, devs->redirfilter, error))
+                return FALSE;
         } else if (g_str_equal(name, "hub")) {
             VgmHubDef *hub = vgmHubParse(cur, error);
             if (!hub)
@@ -6647,6 +6764,7 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmVideoFormat(buf, g_ptr_array_index(devs->videos, i));
     for (i = 0; i < devs->redirdevs->len; i++)
         vgmChrFormat(buf, g_ptr_array_index(devs->redirdevs, i));
+    vgmRedirFilterFormat(buf, devs->redirfilter);
     for (i = 0; i < devs->hubs->len; i++)
         vgmHubFormat(buf, g_ptr_array_index(devs->hubs, i));
     if (devs->watchdog)

@@ -1687,11 +1687,47 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
     }
 }
 
+/* usb-redir's filter: each rule as class:vendor:product:version:allow
+ * (-1: any), joined by '|', as libvirt writes it; NULL without rules */
+static char *
+vgmCmdRedirFilter(const GPtrArray *rules)
+{
+    GString *s;
+    guint i;
+
+    if (rules->len == 0)
+        return NULL;
+    s = g_string_new(NULL);
+    for (i = 0; i < rules->len; i++) {
+        const VgmRedirFilterRule *r = g_ptr_array_index(rules, i);
+        const struct {
+            int value;
+            const char *fmt;
+        } fields[] = {
+            { r->usbClass, "0x%02X:" }, { r->vendor, "0x%04X:" },
+            { r->product, "0x%04X:" }, { r->version, "0x%04X:" },
+        };
+        size_t f;
+
+        if (i)
+            g_string_append_c(s, '|');
+        for (f = 0; f < G_N_ELEMENTS(fields); f++) {
+            if (fields[f].value >= 0)
+                g_string_append_printf(s, fields[f].fmt, (unsigned int)fields[f].value);
+            else
+                g_string_append(s, "-1:");
+        }
+        g_string_append_c(s, r->allow ? '1' : '0');
+    }
+    return g_string_free(s, FALSE);
+}
+
 static void
 vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
     const VgmDevicesDef *devs = &def->devices;
     const VgmMemballoonDef *mb = devs->memballoon;
+    g_autofree char *filter = NULL;
     guint i;
 
     /* the watchdog (its QEMU device has the model's name) before the
@@ -1707,7 +1743,9 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         vgmCmdArgPairf(cmd, "-watchdog-action", "%s",
                        vgmWatchdogActionTypeToString(devs->watchdog->action));
     }
-    /* USB redirections, after the watchdog as libvirt writes them */
+    /* USB redirections, after the watchdog as libvirt writes them, each
+     * with the <redirfilter> rules */
+    filter = vgmCmdRedirFilter(devs->redirfilter);
     for (i = 0; i < devs->redirdevs->len; i++) {
         const VgmChrDef *rd = g_ptr_array_index(devs->redirdevs, i);
         g_autofree char *chardev = g_strdup_printf("charredir%u", i);
@@ -1718,6 +1756,8 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         json_object_set_string_member(dev, "driver", "usb-redir");
         json_object_set_string_member(dev, "chardev", chardev);
         json_object_set_string_member(dev, "id", id);
+        if (filter)
+            json_object_set_string_member(dev, "filter", filter);
         if (rd->bootOrder)
             json_object_set_int_member(dev, "bootindex", rd->bootOrder);
         vgmCmdUsbAddress(dev, &rd->addr);
