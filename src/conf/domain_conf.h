@@ -1643,6 +1643,9 @@ typedef enum {
     VGM_SOUND_ICH9,
     VGM_SOUND_AC97,
     VGM_SOUND_ES1370,
+    VGM_SOUND_SB16,             /* an ISA card: no PCI address */
+    VGM_SOUND_PCSPK,            /* the machine's PC speaker: no device */
+    VGM_SOUND_USB,              /* a USB audio device, on a USB port */
 
     VGM_SOUND_LAST
 } VgmSoundModel;

@@ -81,7 +81,8 @@ VGM_ENUM_IMPL(vgmInput, VGM_INPUT_TYPE_LAST, "mouse", "tablet", "keyboard", "pas
 VGM_ENUM_IMPL(vgmInputGrabToggle, VGM_INPUT_GRAB_TOGGLE_LAST, "default", "ctrl-ctrl", "alt-alt",
               "shift-shift", "meta-meta", "scrolllock", "ctrl-scrolllock");
 VGM_ENUM_IMPL(vgmInputBus, VGM_INPUT_BUS_LAST, "", "ps2", "usb", "virtio");
-VGM_ENUM_IMPL(vgmSoundModel, VGM_SOUND_LAST, "ich6", "ich9", "ac97", "es1370");
+VGM_ENUM_IMPL(vgmSoundModel, VGM_SOUND_LAST, "ich6", "ich9", "ac97", "es1370", "sb16", "pcspk",
+              "usb");
 VGM_ENUM_IMPL(vgmSoundCodec, VGM_SOUND_CODEC_LAST, "duplex", "micro", "output");
 
 static const char *const vgmControllerTypes[] = {
@@ -632,14 +633,12 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
         g_autofree char *port = NULL;
 
         /* only input devices, USB redirections, disks, smartcard readers
-         * (ccid controllers) and hubs sit on USB here */
-        if (!g_str_equal((const char *)devNode->name, "input") &&
-            !g_str_equal((const char *)devNode->name, "redirdev") &&
-            !g_str_equal((const char *)devNode->name, "disk") &&
-            !g_str_equal((const char *)devNode->name, "controller") &&
-            !g_str_equal((const char *)devNode->name, "hub")) {
+         * (ccid controllers), hubs and sound devices sit on USB here */
+        if (!vgmStrInList((const char *const[]){ "input", "redirdev", "disk", "controller", "hub",
+                                                 "sound", NULL },
+                          (const char *)devNode->name)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported <address type='usb'> in <%1$s>: only inputs, USB redirections, disks, smartcard readers and hubs can be on USB"),
+                        _("unsupported <address type='usb'> in <%1$s>: only inputs, USB redirections, disks, smartcard readers, hubs and sound devices can be on USB"),
                         (const char *)devNode->name);
             return FALSE;
         }
@@ -5082,7 +5081,7 @@ vgmSoundParse(xmlNodePtr node, GError **error)
         return NULL;
     if ((v = vgmSoundModelTypeFromString(model)) < 0) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported <sound model='%1$s'>: the models are ich6, ich9, ac97 and es1370"),
+                    _("unsupported <sound model='%1$s'>: the models are ich6, ich9, ac97, es1370, sb16, pcspk and usb"),
                     model);
         return NULL;
     }
@@ -5109,6 +5108,16 @@ vgmSoundParse(xmlNodePtr node, GError **error)
     }
     if (!vgmDeviceAddressParse(node, &snd->addr, error))
         return NULL;
+    /* the ISA card and the speaker have no bus address; a USB device a
+     * USB one */
+    if (snd->addr.type &&
+        (snd->model == VGM_SOUND_SB16 || snd->model == VGM_SOUND_PCSPK ||
+         (snd->model == VGM_SOUND_USB) != (snd->addr.type == VGM_ADDRESS_USB))) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<sound model='%1$s'> cannot have an <address type='%2$s'>"),
+                    model, vgmAddressTypeToString(snd->addr.type));
+        return NULL;
+    }
     return g_steal_pointer(&snd);
 }
 

@@ -594,6 +594,10 @@ vgmPciDevices(VgmDomainDef *def, const VgmPciMachine *m)
     for (i = 0; i < devs->sounds->len; i++) {
         VgmSoundDef *snd = g_ptr_array_index(devs->sounds, i);
 
+        /* (the ISA card, the speaker and a USB device are not on PCI) */
+        if (snd->model == VGM_SOUND_SB16 || snd->model == VGM_SOUND_PCSPK ||
+            snd->model == VGM_SOUND_USB)
+            continue;
         VGM_PCI_ADD(&snd->addr, m->pciFlags, NULL, vgmPciNthLabel("sound", i));
     }
     for (i = 0; i < devs->controllers->len; i++) {

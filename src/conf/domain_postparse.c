@@ -304,7 +304,8 @@ vgmPostParseHasInput(const VgmDevicesDef *devs, VgmInputType type, VgmInputBus b
 }
 
 /* The USB devices of @def in libvirt's order (hubs, USB disks, smartcard
- * readers, USB inputs, USB redirections), their addresses into @out */
+ * readers, USB inputs, USB sound, USB redirections), their addresses into
+ * @out */
 static void
 vgmPostParseUsbDevices(VgmDomainDef *def, GPtrArray *out)
 {
@@ -327,6 +328,11 @@ vgmPostParseUsbDevices(VgmDomainDef *def, GPtrArray *out)
         VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
         if (in->bus == VGM_INPUT_BUS_USB)
             g_ptr_array_add(out, &in->addr);
+    }
+    for (i = 0; i < devs->sounds->len; i++) {
+        VgmSoundDef *snd = g_ptr_array_index(devs->sounds, i);
+        if (snd->model == VGM_SOUND_USB)
+            g_ptr_array_add(out, &snd->addr);
     }
     for (i = 0; i < devs->redirdevs->len; i++)
         g_ptr_array_add(out, &((VgmChrDef *)g_ptr_array_index(devs->redirdevs, i))->addr);

@@ -2023,6 +2023,13 @@ vgmRuleUsbDevices(const VgmDomainDef *def, GError **error)
         if (!vgmRuleUsbDevicePort(def, what, &in->addr, set, FALSE, error))
             return FALSE;
     }
+    for (i = 0; i < devs->sounds->len; i++) {
+        const VgmSoundDef *snd = g_ptr_array_index(devs->sounds, i);
+
+        if (snd->model == VGM_SOUND_USB &&
+            !vgmRuleUsbDevicePort(def, "<sound model='usb'>", &snd->addr, set, FALSE, error))
+            return FALSE;
+    }
     for (i = 0; i < devs->redirdevs->len; i++) {
         const VgmChrDef *rd = g_ptr_array_index(devs->redirdevs, i);
         g_autofree char *what = g_strdup_printf("<redirdev bus='usb' type='%s'>",

@@ -163,6 +163,8 @@
     X(DEVICE_HDA_OUTPUT, "device.hda-output", DEVICE, "hda-output", NULL) \
     X(DEVICE_AC97, "device.AC97", DEVICE, "AC97", NULL) \
     X(DEVICE_ES1370, "device.ES1370", DEVICE, "ES1370", NULL) \
+    X(DEVICE_SB16, "device.sb16", DEVICE, "sb16", NULL) \
+    X(DEVICE_USB_AUDIO, "device.usb-audio", DEVICE, "usb-audio", NULL) \
     X(DEVICE_PCI_SERIAL, "device.pci-serial", DEVICE, "pci-serial", NULL) \
     X(DEVICE_E1000E, "device.e1000e", DEVICE, "e1000e", NULL) \
     X(DEVICE_E1000, "device.e1000", DEVICE, "e1000", NULL) \

@@ -1353,19 +1353,6 @@ vgmCmdInputs(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     }
 }
 
-/* The -audiodev id of <audio id='@id'/>, or of the first <audio> for 0;
- * NULL without any. */
-static char *
-vgmCmdAudiodevId(const VgmDomainDef *def, unsigned int id)
-{
-    const VgmAudioDef *a;
-
-    if (def->devices.audios->len == 0)
-        return NULL;
-    a = g_ptr_array_index(def->devices.audios, 0);
-    return g_strdup_printf("audio%u", id ? id : a->id);
-}
-
 /* The -audiodev properties of the attributes in @values, typed and in
  * libvirt's order */
 static void
@@ -1445,15 +1432,22 @@ vgmCmdSounds(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     for (i = 0; i < def->devices.sounds->len; i++) {
         const VgmSoundDef *snd = g_ptr_array_index(def->devices.sounds, i);
         g_autofree char *id = g_strdup_printf("sound%u", i);
-        g_autofree char *audio = vgmCmdAudiodevId(def, snd->audioId);
+        g_autofree char *audio = vgmQemuAudiodevId(def, snd->audioId);
         gboolean hda = snd->model == VGM_SOUND_ICH6 || snd->model == VGM_SOUND_ICH9;
-        JsonObject *dev = json_object_new();
+        JsonObject *dev;
 
+        /* (the PC speaker is a machine property: the plan's) */
+        if (snd->model == VGM_SOUND_PCSPK)
+            continue;
+        dev = json_object_new();
         json_object_set_string_member(dev, "driver", vgmQemuSoundDevice(snd->model));
         json_object_set_string_member(dev, "id", id);
         if (!hda && audio)
             json_object_set_string_member(dev, "audiodev", audio);
-        vgmCmdAddress(dev, &snd->addr, plan);
+        if (snd->model == VGM_SOUND_USB)
+            vgmCmdUsbAddress(dev, &snd->addr);
+        else
+            vgmCmdAddress(dev, &snd->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
         for (j = 0; hda && j < MAX(snd->ncodecs, 1); j++) {
@@ -1588,7 +1582,7 @@ vgmCmdVnc(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmGraphicsDef *g,
           const char *socketPath)
 {
     GString *s = g_string_new(NULL);
-    g_autofree char *audio = vgmCmdAudiodevId(def, g->audioId);
+    g_autofree char *audio = vgmQemuAudiodevId(def, g->audioId);
 
     if (g->listenSocket) {
         g_string_append_printf(s, "vnc=unix:%s", socketPath);

@@ -36,6 +36,18 @@ VGM_ENUM_IMPL(vgmQemuGmemSpelling, VGM_QEMU_GMEM_LAST,
 
 /* Past 64 bits this saturates, so the limit check after it refuses the
  * size instead of seeing a small wrapped one. */
+
+char *
+vgmQemuAudiodevId(const VgmDomainDef *def, unsigned int id)
+{
+    const VgmAudioDef *a;
+
+    if (def->devices.audios->len == 0)
+        return NULL;
+    a = g_ptr_array_index(def->devices.audios, 0);
+    return g_strdup_printf("audio%u", id ? id : a->id);
+}
+
 static unsigned long long
 vgmAlignUp(unsigned long long v, unsigned long long align)
 {
@@ -739,6 +751,15 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
     }
     if (vgmDomainDefHasHmat(def))
         vgmPlanMachineProp(plan, "hmat", "on");
+    /* the PC speaker plays to its audio backend (validation allows one,
+     * on a machine with the property) */
+    for (i = 0; i < def->devices.sounds->len; i++) {
+        const VgmSoundDef *snd = g_ptr_array_index(def->devices.sounds, i);
+        g_autofree char *audio = NULL;
+
+        if (snd->model == VGM_SOUND_PCSPK && (audio = vgmQemuAudiodevId(def, snd->audioId)))
+            vgmPlanMachineProp(plan, "pcspk-audiodev", audio);
+    }
     /* <bios useserial='yes'>: SeaBIOS (and OVMF) write to the serial
      * console when the machine has no graphics, as libvirt asks for it */
     if (def->os.biosUseserial == VGM_TRISTATE_YES)

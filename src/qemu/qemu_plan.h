@@ -92,6 +92,10 @@ void vgmQemuPlanFree(VgmQemuPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuPlan, vgmQemuPlanFree)
 
 /* Runs QEMU-specific validation (rules 9 to 12) and builds the plan. */
+/* The -audiodev id of <audio id='@id'/>, or of the first <audio> for 0;
+ * NULL without any. */
+char *vgmQemuAudiodevId(const VgmDomainDef *def, unsigned int id);
+
 VgmQemuPlan *vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
                               const VgmQemuConfig *cfg, GError **error);
 

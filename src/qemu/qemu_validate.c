@@ -842,6 +842,10 @@ static const VgmQemuDeviceCap vgmQemuSoundDevices[VGM_SOUND_LAST] = {
     [VGM_SOUND_ICH9] = { "ich9-intel-hda", VGM_QEMU_CAPS_DEVICE_ICH9_INTEL_HDA },
     [VGM_SOUND_AC97] = { "AC97", VGM_QEMU_CAPS_DEVICE_AC97 },
     [VGM_SOUND_ES1370] = { "ES1370", VGM_QEMU_CAPS_DEVICE_ES1370 },
+    [VGM_SOUND_SB16] = { "sb16", VGM_QEMU_CAPS_DEVICE_SB16 },
+    /* no device: the machine's pcspk-audiodev */
+    [VGM_SOUND_PCSPK] = { NULL, 0 },
+    [VGM_SOUND_USB] = { "usb-audio", VGM_QEMU_CAPS_DEVICE_USB_AUDIO },
 };
 static const VgmQemuDeviceCap vgmQemuSoundCodecs[VGM_SOUND_CODEC_LAST] = {
     [VGM_SOUND_CODEC_DUPLEX] = { "hda-duplex", VGM_QEMU_CAPS_DEVICE_HDA_DUPLEX },
@@ -867,11 +871,28 @@ vgmQemuValidateSounds(const VgmDomainDef *def, const VgmQemuCaps *caps, GError *
     guint i;
     size_t j;
 
+    gboolean speaker = FALSE;
+
     for (i = 0; i < def->devices.sounds->len; i++) {
         const VgmSoundDef *snd = g_ptr_array_index(def->devices.sounds, i);
         const char *model = vgmSoundModelTypeToString(snd->model);
         gboolean hda = snd->model == VGM_SOUND_ICH6 || snd->model == VGM_SOUND_ICH9;
 
+        /* the machine's one speaker, which plays to an audio backend */
+        if (snd->model == VGM_SOUND_PCSPK) {
+            if (speaker) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                            _("two <sound model='pcspk'>: the machine has one PC speaker"));
+                return FALSE;
+            }
+            speaker = TRUE;
+            if (!vgmQemuCapsCheckMachineProp(caps, "pcspk-audiodev", NULL)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                            _("this QEMU binary does not support <sound model='pcspk'>: its machine has no 'pcspk-audiodev' property"));
+                return FALSE;
+            }
+            continue;
+        }
         if (!vgmQemuCapsGet(caps, vgmQemuSoundDevices[snd->model].flag)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("this QEMU binary does not support <sound model='%1$s'>: device '%2$s' is missing"),
