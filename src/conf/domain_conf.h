@@ -1203,6 +1203,14 @@ typedef struct {
     VgmNetBandwidth bandwidth;  /* <bandwidth> */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     unsigned int bootOrder;     /* <boot order=''/>, 0: none */
+    /* type user: <ip address='' family='' prefix=''/>, at most one of
+     * each family: the network QEMU's user stack gives the guest */
+    struct {
+        char *address;
+        gboolean ipv6;
+        unsigned int prefix;    /* 0: none given */
+    } guestIps[2];
+    guint nguestIps;
     VgmDeviceAddress addr;
 } VgmNetDef;
 

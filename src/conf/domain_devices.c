@@ -304,6 +304,10 @@ vgmDiskDefFree(VgmDiskDef *d)
 static void
 vgmNetDefFree(VgmNetDef *n)
 {
+    guint i;
+
+    for (i = 0; i < n->nguestIps; i++)
+        g_free(n->guestIps[i].address);
     g_free(n->mac);
     g_free(n->ifname);
     g_free(n->alias);
@@ -2673,6 +2677,76 @@ vgmDomainDefAssignLiveAliases(VgmDomainDef *def)
     }
 }
 
+/* <ip address='' family='ipv4|ipv6' prefix=''/> of a user-mode
+ * interface: the guest's network on QEMU's user stack, one of each family
+ * (libvirt's rules: an IPv4 prefix of 4 to 27, an IPv6 one of 64, no peer) */
+static gboolean
+vgmNetGuestIpsParse(xmlNodePtr node, VgmNetDef *net, GError **error)
+{
+    g_autoptr(GPtrArray) ips = vgmXMLChildren(node, "ip");
+    guint i;
+
+    if (ips->len > 0 && net->type != VGM_NET_TYPE_USER) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<ip> in <interface type='%1$s'>: QEMU sets a guest's addresses only on a user-mode network (type 'user')"),
+                    vgmNetTypeToString(net->type));
+        return FALSE;
+    }
+    for (i = 0; i < ips->len; i++) {
+        xmlNodePtr ipNode = g_ptr_array_index(ips, i);
+        g_autofree char *address = NULL;
+        g_autofree char *family = NULL;
+        g_autoptr(GInetAddress) inet = NULL;
+        unsigned int prefix = 0;
+        gboolean v6;
+        guint k;
+
+        if (!vgmXMLCheckNode(ipNode, (const char *const[]){ "address", "family", "prefix", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(ipNode, "address", VGM_XML_PROP_REQUIRED, &address, error) < 0 ||
+            vgmXMLPropString(ipNode, "family", 0, &family, error) < 0 ||
+            vgmXMLPropUInt(ipNode, "prefix", 0, &prefix, error) < 0)
+            return FALSE;
+        if (!(inet = g_inet_address_new_from_string(address)) ||
+            (family && !vgmCheckValue((const char *const[]){ "ipv4", "ipv6", NULL }, family,
+                                      "family", "ip", error))) {
+            if (!inet)
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$s' for attribute 'address' of <ip> in <interface>: expected an IPv4 or IPv6 address"),
+                            address);
+            return FALSE;
+        }
+        v6 = g_inet_address_get_family(inet) == G_SOCKET_FAMILY_IPV6;
+        if (family && g_str_equal(family, "ipv6") != v6) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("address '%1$s' of <ip> in <interface> is not of family '%2$s'"),
+                        address, family);
+            return FALSE;
+        }
+        for (k = 0; k < net->nguestIps; k++) {
+            if (net->guestIps[k].ipv6 == v6) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<interface type='user'> has two %1$s <ip> addresses: QEMU's user network takes one of each family"),
+                            v6 ? "IPv6" : "IPv4");
+                return FALSE;
+            }
+        }
+        if (prefix && (v6 ? prefix != 64 : prefix < 4 || prefix > 27)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported prefix='%1$u' of <ip address='%2$s'> in <interface type='user'>: %3$s"),
+                        prefix, address,
+                        v6 ? _("an IPv6 network of QEMU's user stack is a /64") :
+                             _("an IPv4 network of QEMU's user stack has a prefix of 4 to 27"));
+            return FALSE;
+        }
+        net->guestIps[net->nguestIps].address = g_inet_address_to_string(inet);
+        net->guestIps[net->nguestIps].ipv6 = v6;
+        net->guestIps[net->nguestIps].prefix = prefix;
+        net->nguestIps++;
+    }
+    return TRUE;
+}
+
 static VgmNetDef *
 vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
 {
@@ -2705,7 +2779,7 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
                                                 "mtu", "coalesce", "virtualport", "vlan", "bandwidth",
                                                 "port", "link", "rom", "boot", "address", "acpi",
-                                                "script", "downscript", "alias", NULL },
+                                                "script", "downscript", "alias", "ip", NULL },
                          error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
@@ -2783,7 +2857,8 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
         return NULL;
 
     if (!vgmNetOvsParse(node, net, error) ||
-        !vgmNetBandwidthParse(node, &net->bandwidth, error))
+        !vgmNetBandwidthParse(node, &net->bandwidth, error) ||
+        !vgmNetGuestIpsParse(node, net, error))
         return NULL;
     if (vgmXMLSingleChild(node, "mtu", &child, error) < 0)
         return NULL;
@@ -2896,6 +2971,8 @@ vgmNetDriverFormat(VgmBuf *buf, const VgmNetDef *net)
 static void
 vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
 {
+    guint i;
+
     vgmBufAsprintf(buf, "<interface type='%s'>\n", vgmNetTypeToString(net->type));
     vgmBufAdjustIndent(buf, 2);
     if (net->mac)
@@ -2929,8 +3006,6 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     }
     /* libvirt's order: <vlan> and <virtualport> between <source> and <target> */
     if (net->nvlanTags) {
-        size_t i;
-
         vgmBufAdd(buf, net->vlanTrunk ? "<vlan trunk='yes'>\n" : "<vlan>\n");
         for (i = 0; i < net->nvlanTags; i++)
             vgmBufAsprintf(buf, "  <tag id='%u'/>\n", net->vlanTags[i]);
@@ -2945,6 +3020,13 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     if (net->isolatedPort)
         vgmBufAsprintf(buf, "<port isolated='%s'/>\n",
                        vgmTristateBoolTypeToString(net->isolatedPort));
+    for (i = 0; i < net->nguestIps; i++) {
+        vgmBufAsprintf(buf, "<ip address='%s' family='%s'", net->guestIps[i].address,
+                       net->guestIps[i].ipv6 ? "ipv6" : "ipv4");
+        if (net->guestIps[i].prefix)
+            vgmBufAsprintf(buf, " prefix='%u'", net->guestIps[i].prefix);
+        vgmBufAdd(buf, "/>\n");
+    }
     vgmBufEscapeString(buf, "<script path='%s'/>\n", net->script);
     vgmBufEscapeString(buf, "<downscript path='%s'/>\n", net->downscript);
     if (net->ifname && net->managedTap) {

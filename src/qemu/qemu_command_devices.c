@@ -966,7 +966,25 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         gboolean virtio = g_str_has_prefix(driver, "virtio");
 
         if (n->type == VGM_NET_TYPE_USER) {
+            guint k;
+
             json_object_set_string_member(o, "type", "user");
+            /* the guest's networks, as libvirt writes them */
+            for (k = 0; k < n->nguestIps; k++) {
+                const char *a = n->guestIps[k].address;
+                unsigned int prefix = n->guestIps[k].prefix;
+
+                if (!n->guestIps[k].ipv6) {
+                    g_autofree char *net = prefix ? g_strdup_printf("%s/%u", a, prefix) :
+                                                    g_strdup(a);
+
+                    json_object_set_string_member(o, "net", net);
+                } else {
+                    json_object_set_string_member(o, "ipv6-prefix", a);
+                    if (prefix)
+                        json_object_set_int_member(o, "ipv6-prefixlen", prefix);
+                }
+            }
         } else if (n->type == VGM_NET_TYPE_VHOSTUSER) {
             /* the backend's socket as a chardev named after the device,
              * as libvirt names it; in server mode QEMU waits for the
