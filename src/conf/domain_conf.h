@@ -1237,6 +1237,8 @@ typedef enum {
     VGM_CHR_TYPE_VC,            /* a text console of QEMU's display */
     VGM_CHR_TYPE_QEMU_VDAGENT,  /* QEMU's own SPICE agent (clipboard, mouse): <channel> only */
     VGM_CHR_TYPE_PIPE,          /* a named pipe (PATH, or PATH.in and PATH.out) */
+    VGM_CHR_TYPE_NULL,          /* nothing: output dropped, no input */
+    VGM_CHR_TYPE_STDIO,         /* QEMU's own output (the domain's log), no input */
 
     VGM_CHR_TYPE_LAST
 } VgmChrType;

@@ -57,7 +57,7 @@ const VgmNetOffloadInfo vgmNetOffloads[VGM_NET_OFFLOAD_LAST] = {
     [VGM_NET_OFFLOAD_GUEST_UFO] = { "guest", "ufo", "guest_ufo" },
 };
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "dev", "spicevmc",
-              "vc", "qemu-vdagent", "pipe");
+              "vc", "qemu-vdagent", "pipe", "null", "stdio");
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
 VGM_ENUM_IMPL(vgmChrState, VGM_CHR_STATE_LAST, "default", "connected", "disconnected");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
@@ -3262,10 +3262,12 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         }
         break;
     case VGM_CHR_TYPE_VC:
+    case VGM_CHR_TYPE_NULL:
+    case VGM_CHR_TYPE_STDIO:
         if (child) {
             vgmErrorSet(error, VGM_ERR_XML,
-                        _("<%1$s type='vc'> takes no <source>: it is a text console of QEMU's display"),
-                        (const char *)node->name);
+                        _("<%1$s type='%2$s'> takes no <source>"),
+                        (const char *)node->name, vgmChrTypeToString(chr->type));
             return NULL;
         }
         break;

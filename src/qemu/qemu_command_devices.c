@@ -1141,7 +1141,9 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char 
                                chr->kind == VGM_CHR_SMARTCARD ? "smartcard" : "vdagent");
         break;
     case VGM_CHR_TYPE_VC:
-        g_string_append_printf(s, "vc,id=%s", id);
+    case VGM_CHR_TYPE_NULL:
+    case VGM_CHR_TYPE_STDIO:
+        g_string_append_printf(s, "%s,id=%s", vgmChrTypeToString(chr->type), id);
         break;
     case VGM_CHR_TYPE_QEMU_VDAGENT:
         /* libvirt's: the mouse in client mode is QEMU's absolute one */

@@ -432,7 +432,30 @@ vgmQemuValidateLaunchSecurity(const VgmDomainDef *def, const VgmQemuCaps *caps,
 static gboolean
 vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
 {
-    guint i;
+    const GPtrArray *chrLists[] = {
+        def->devices.serials, def->devices.parallels, def->devices.consoles,
+        def->devices.channels,
+    };
+    guint i, stdio = 0;
+    size_t l;
+
+    /* QEMU has one standard output: one character device may use it (a
+     * serial console is its serial port's own) */
+    for (l = 0; l < G_N_ELEMENTS(chrLists); l++) {
+        for (i = 0; i < chrLists[l]->len; i++) {
+            const VgmChrDef *chr = g_ptr_array_index(chrLists[l], i);
+
+            if (chr->type != VGM_CHR_TYPE_STDIO ||
+                (chrLists[l] == def->devices.consoles &&
+                 g_strcmp0(chr->targetType, "virtio") != 0))
+                continue;
+            if (++stdio > 1) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                            _("two character devices of type 'stdio': QEMU has one standard output"));
+                return FALSE;
+            }
+        }
+    }
 
     for (i = 0; i < def->devices.nets->len; i++) {
         const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
