@@ -6527,10 +6527,50 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
 
 /* ---------------- the container ---------------- */
 
+/* libvirt's device elements virt-gmem refuses, and why */
+static const struct {
+    const char *element;
+    const char *why;
+} vgmDevicesRefused[] = {
+    { "hostdev", N_("virt-gmem does not pass host devices (PCI through VFIO, USB, SCSI, mediated) to a guest") },
+    { "lease", N_("virt-gmem has no lock manager to hold it") },
+    { "shmem", N_("QEMU's ivshmem devices are not supported") },
+    { "crypto", N_("virtio-crypto devices are not supported") },
+    { "nvram", N_("it is the sPAPR NVRAM of POWER guests") },
+};
+
+/* FALSE, with the reason, when @dev is one of vgmDevicesRefused */
+static gboolean
+vgmDevicesCheckRefused(xmlNodePtr dev, GError **error)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmDevicesRefused); i++) {
+        g_autofree char *mode = NULL;
+        g_autofree char *type = NULL;
+        g_autofree char *what = NULL;
+
+        if (!xmlStrEqual(dev->name, (const xmlChar *)vgmDevicesRefused[i].element))
+            continue;
+        /* (named with its mode and type, as far as it has them) */
+        vgmXMLPropString(dev, "mode", 0, &mode, NULL);
+        vgmXMLPropString(dev, "type", 0, &type, NULL);
+        what = g_strdup_printf("<%s%s%s%s%s%s%s>", (const char *)dev->name,
+                               mode ? " mode='" : "", mode ? mode : "", mode ? "'" : "",
+                               type ? " type='" : "", type ? type : "", type ? "'" : "");
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, _("unsupported %1$s: %2$s"),
+                    what, _(vgmDevicesRefused[i].why));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "filesystem", "interface", "serial", "parallel", "console", "channel",
     "input", "tpm", "graphics", "sound", "audio", "video", "redirdev", "smartcard", "watchdog", "panic",
-    "memballoon", "rng", "memory", "iommu", "vsock", "hub", "redirfilter", NULL
+    "memballoon", "rng", "memory", "iommu", "vsock", "hub", "redirfilter",
+    /* refused by name (vgmDevicesRefused) */
+    "hostdev", "lease", "shmem", "crypto", "nvram", NULL
 };
 
 /* The index attribute of @source and of the sources of the <backingStore>
@@ -6640,6 +6680,8 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
 
         if (cur->type != XML_ELEMENT_NODE)
             continue;
+        if (!vgmDevicesCheckRefused(cur, error))
+            return FALSE;
         if (g_str_equal(name, "emulator")) {
             if (devs->emulator) {
                 vgmErrorSet(error, VGM_ERR_XML,
