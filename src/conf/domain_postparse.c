@@ -222,12 +222,22 @@ vgmPostParseChr(VgmDomainDef *def)
         if (!con->targetType || g_str_equal(con->targetType, "serial"))
             g_ptr_array_add(devs->serials, vgmChrCopyForSerial(con));
     }
-    /* ... and the first serial port is shown as the console too */
-    if (devs->serials->len > 0 && devs->consoles->len == 0) {
-        VgmChrDef *con = vgmChrCopyForSerial(g_ptr_array_index(devs->serials, 0));
-        con->kind = VGM_CHR_CONSOLE;
-        con->targetType = g_strdup("serial");
-        g_ptr_array_add(devs->consoles, con);
+    /* ... and the first serial port (an ISA one) is shown as the first
+     * console too, before a console of another type, as libvirt inserts
+     * it */
+    if (devs->serials->len > 0) {
+        const VgmChrDef *ser = g_ptr_array_index(devs->serials, 0);
+        const VgmChrDef *first = devs->consoles->len ? g_ptr_array_index(devs->consoles, 0) :
+                                                        NULL;
+
+        if ((!first || (first->targetType && !g_str_equal(first->targetType, "serial"))) &&
+            (!ser->targetType || g_str_equal(ser->targetType, "isa-serial"))) {
+            VgmChrDef *con = vgmChrCopyForSerial(ser);
+
+            con->kind = VGM_CHR_CONSOLE;
+            con->targetType = g_strdup("serial");
+            g_ptr_array_insert(devs->consoles, 0, con);
+        }
     }
     /* A serial without a port gets the port after the highest one taken
      * (given anywhere, or handed out before it), as libvirt numbers: one
@@ -743,14 +753,63 @@ vgmPostParseDiskAddresses(VgmDomainDef *def)
  * virtio-serial controller 0, bus 0, as libvirt hands them out; the
  * virtio-serial controllers channels and virtio consoles name are added
  * (those indexes only, as libvirt adds them). */
+/* The ports of a virtio-serial controller: libvirt's 31 unless its
+ * 'ports' says */
+#define VGM_VIRTIO_SERIAL_DEFAULT_PORTS 31
+
+/* Port @port of virtio-serial controller @ctrl taken in @taken (keys
+ * "CTRL:PORT"); FALSE when it was */
+static gboolean
+vgmPostParseVioPortTake(GHashTable *taken, unsigned int ctrl, unsigned int port)
+{
+    return g_hash_table_add(taken, g_strdup_printf("%u:%u", ctrl, port));
+}
+
+/* The first free port from @start of virtio-serial controller @ctrl of
+ * @def, taken into *@port; FALSE when it has none free or there is no
+ * such controller (*@haveCtrl) */
+static gboolean
+vgmPostParseVioFreePort(VgmDomainDef *def, GHashTable *taken, unsigned int ctrl,
+                        unsigned int start, unsigned int *port, gboolean *haveCtrl)
+{
+    unsigned int nports = 0, p;
+    guint i;
+
+    *haveCtrl = FALSE;
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+
+        if (g_str_equal(c->type, "virtio-serial") && c->index == ctrl) {
+            nports = c->ports ? c->ports : VGM_VIRTIO_SERIAL_DEFAULT_PORTS;
+            *haveCtrl = TRUE;
+            break;
+        }
+    }
+    for (p = start; p < nports; p++) {
+        if (vgmPostParseVioPortTake(taken, ctrl, p)) {
+            *port = p;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* Virtio consoles and channels on virtio-serial ports, as libvirt hands
+ * them out: the controllers their addresses name (0 without one) are
+ * added; the ports the definition names are taken; each virtio console
+ * then takes the first free port from 0, and each channel without a port
+ * the first free one from 1 (port 0 is a console's) of the controller its
+ * address names, else of the first controller, in index order, that has
+ * one, else of a controller added after them. The SPICE agent channel
+ * gets the name its agent looks for. */
 static void
 vgmPostParseVirtioSerial(VgmDomainDef *def)
 {
     VgmDevicesDef *devs = &def->devices;
     g_autoptr(GHashTable) taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GHashTable) named = g_hash_table_new(g_direct_hash, g_direct_equal);
-    unsigned int next = 1;
-    guint i;
+    gboolean haveCtrl;
+    guint i, pass;
 
     for (i = 0; i < devs->consoles->len; i++) {
         const VgmChrDef *con = g_ptr_array_index(devs->consoles, i);
@@ -764,30 +823,11 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
         if ((ch->type == VGM_CHR_TYPE_SPICEVMC || ch->type == VGM_CHR_TYPE_QEMU_VDAGENT) &&
             !ch->targetName)
             ch->targetName = g_strdup("com.redhat.spice.0");
-    }
-    for (i = 0; i < devs->channels->len; i++) {
-        const VgmChrDef *ch = g_ptr_array_index(devs->channels, i);
-        if (ch->addr.type == VGM_ADDRESS_VIRTIO_SERIAL && ch->addr.controller == 0 &&
-            ch->addr.drivebus == 0)
-            g_hash_table_add(taken, g_strdup_printf("%u", ch->addr.unit));
-    }
-    for (i = 0; i < devs->channels->len; i++) {
-        VgmChrDef *ch = g_ptr_array_index(devs->channels, i);
-
         /* a guestfwd channel is no port of a virtio-serial controller */
         if (ch->fwdAddress)
             continue;
-        if (ch->addr.type == VGM_ADDRESS_NONE) {
-            for (;; next++) {
-                g_autofree char *key = g_strdup_printf("%u", next);
-                if (!g_hash_table_contains(taken, key))
-                    break;
-            }
-            ch->addr.type = VGM_ADDRESS_VIRTIO_SERIAL;
-            ch->addr.unit = next++;
-        }
-        if (ch->addr.type == VGM_ADDRESS_VIRTIO_SERIAL)
-            g_hash_table_add(named, GUINT_TO_POINTER(ch->addr.controller + 1));
+        g_hash_table_add(named, GUINT_TO_POINTER(ch->addr.type == VGM_ADDRESS_VIRTIO_SERIAL ?
+                                                 ch->addr.controller + 1 : 1));
     }
     /* in index order, whatever order the channels name them in */
     {
@@ -800,8 +840,60 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
         for (i = 0; i < n; i++)
             idx[i] = GPOINTER_TO_UINT(keys[i]) - 1;
         qsort(idx, n, sizeof(*idx), vgmPostParseUIntCmp);
-        for (i = 0; i < n; i++)
+        for (i = 0; i < n && devs->controllers->len < VGM_DOMAIN_MAX_DEVICES; i++)
             vgmPostParseAddController(def, "virtio-serial", idx[i]);
+    }
+    for (i = 0; i < devs->channels->len; i++) {
+        const VgmChrDef *ch = g_ptr_array_index(devs->channels, i);
+        /* (a second claim of a port is validation's to name) */
+        if (!ch->fwdAddress && ch->addr.type == VGM_ADDRESS_VIRTIO_SERIAL && ch->addr.unit)
+            vgmPostParseVioPortTake(taken, ch->addr.controller, ch->addr.unit);
+    }
+    /* the consoles first (from port 0; they keep no address), then the
+     * channels (from port 1) */
+    for (pass = 0; pass < 2; pass++) {
+        GPtrArray *list = pass == 0 ? devs->consoles : devs->channels;
+
+        for (i = 0; i < list->len; i++) {
+            VgmChrDef *ch = g_ptr_array_index(list, i);
+            unsigned int start = pass == 0 ? 0 : 1;
+            unsigned int ctrl, port = 0;
+            gboolean found = FALSE;
+
+            if (pass == 0 ? g_strcmp0(ch->targetType, "virtio") != 0 : ch->fwdAddress != NULL)
+                continue;
+            if (pass == 1 && ch->addr.type == VGM_ADDRESS_VIRTIO_SERIAL) {
+                /* a port only on the controller it names (none free:
+                 * validation says so) */
+                if (ch->addr.unit == 0 &&
+                    vgmPostParseVioFreePort(def, taken, ch->addr.controller, 1, &port, &haveCtrl)) {
+                    /* (on bus 0, whatever bus it named, as libvirt
+                     * places it) */
+                    ch->addr.drivebus = 0;
+                    ch->addr.unit = port;
+                }
+                continue;
+            }
+            if (pass == 1 && ch->addr.type != VGM_ADDRESS_NONE)
+                continue;
+            for (ctrl = 0; ctrl < VGM_DOMAIN_MAX_DEVICES && !found; ctrl++) {
+                if ((found = vgmPostParseVioFreePort(def, taken, ctrl, start, &port, &haveCtrl)))
+                    break;
+                if (haveCtrl)
+                    continue;
+                /* every controller full: one after them */
+                if (devs->controllers->len >= VGM_DOMAIN_MAX_DEVICES)
+                    break;
+                vgmPostParseAddController(def, "virtio-serial", ctrl);
+                found = vgmPostParseVioFreePort(def, taken, ctrl, start, &port, &haveCtrl);
+                break;
+            }
+            if (pass == 1 && found) {
+                ch->addr.type = VGM_ADDRESS_VIRTIO_SERIAL;
+                ch->addr.controller = ctrl;
+                ch->addr.unit = port;
+            }
+        }
     }
 }
 
