@@ -637,12 +637,13 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
         g_autofree char *port = NULL;
 
         /* only input devices, USB redirections, disks, smartcard readers
-         * (ccid controllers), hubs and sound devices sit on USB here */
+         * (ccid controllers), hubs, sound devices and serial ports sit on
+         * USB here */
         if (!vgmStrInList((const char *const[]){ "input", "redirdev", "disk", "controller", "hub",
-                                                 "sound", NULL },
+                                                 "sound", "serial", NULL },
                           (const char *)devNode->name)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported <address type='usb'> in <%1$s>: only inputs, USB redirections, disks, smartcard readers, hubs and sound devices can be on USB"),
+                        _("unsupported <address type='usb'> in <%1$s>: only inputs, USB redirections, disks, smartcard readers, hubs, sound devices and serial ports can be on USB"),
                         (const char *)devNode->name);
             return FALSE;
         }
@@ -3605,9 +3606,12 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
                g_strcmp0(chr->targetType, "serial") == 0) {
         /* the console of a pci-serial port 0 repeats that port's address,
          * as libvirt writes it (validation holds them equal) */
+    } else if (chr->addr.type == VGM_ADDRESS_USB && kind == VGM_CHR_SERIAL &&
+               g_strcmp0(chr->targetType, "usb-serial") == 0) {
+        /* a usb-serial port on its USB port (domain_usb.c) */
     } else if (chr->addr.type != VGM_ADDRESS_NONE && chr->addr.type != VGM_ADDRESS_ISA) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported <address type='%1$s'> in <%2$s>: a serial port takes an ISA address, a pci-serial one a PCI address"),
+                    _("unsupported <address type='%1$s'> in <%2$s>: a serial port takes an ISA address, a pci-serial one a PCI address, a usb-serial one a USB address"),
                     vgmAddressTypeToString(chr->addr.type), (const char *)node->name);
         return NULL;
     }
@@ -3623,12 +3627,13 @@ vgmChrSourceEnd(VgmBuf *buf, const VgmChrDef *chr)
         return;
     }
     vgmBufAdd(buf, ">\n");
+    /* in libvirt's order */
+    if (chr->noRelabel)
+        vgmBufAdd(buf, "  <seclabel model='dac' relabel='no'/>\n");
     if (chr->reconnect == VGM_TRISTATE_YES)
         vgmBufAsprintf(buf, "  <reconnect enabled='yes' timeout='%u'/>\n", chr->reconnectTimeout);
     else if (chr->reconnect == VGM_TRISTATE_NO)
         vgmBufAdd(buf, "  <reconnect enabled='no'/>\n");
-    if (chr->noRelabel)
-        vgmBufAdd(buf, "  <seclabel model='dac' relabel='no'/>\n");
     vgmBufAdd(buf, "</source>\n");
 }
 

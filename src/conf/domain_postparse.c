@@ -314,8 +314,8 @@ vgmPostParseHasInput(const VgmDevicesDef *devs, VgmInputType type, VgmInputBus b
 }
 
 /* The USB devices of @def in libvirt's order (hubs, USB disks, smartcard
- * readers, USB inputs, USB sound, USB redirections), their addresses into
- * @out */
+ * readers, USB inputs, USB serial ports, USB sound, USB redirections),
+ * their addresses into @out */
 static void
 vgmPostParseUsbDevices(VgmDomainDef *def, GPtrArray *out)
 {
@@ -338,6 +338,11 @@ vgmPostParseUsbDevices(VgmDomainDef *def, GPtrArray *out)
         VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
         if (in->bus == VGM_INPUT_BUS_USB)
             g_ptr_array_add(out, &in->addr);
+    }
+    for (i = 0; i < devs->serials->len; i++) {
+        VgmChrDef *chr = g_ptr_array_index(devs->serials, i);
+        if (g_strcmp0(chr->targetType, "usb-serial") == 0)
+            g_ptr_array_add(out, &chr->addr);
     }
     for (i = 0; i < devs->sounds->len; i++) {
         VgmSoundDef *snd = g_ptr_array_index(devs->sounds, i);
@@ -749,10 +754,6 @@ vgmPostParseDiskAddresses(VgmDomainDef *def)
                                    maxCtrl[vgmDomainDriveBuses[j].bus]);
 }
 
-/* Channels without an address take the lowest free port (from 1) of
- * virtio-serial controller 0, bus 0, as libvirt hands them out; the
- * virtio-serial controllers channels and virtio consoles name are added
- * (those indexes only, as libvirt adds them). */
 /* The ports of a virtio-serial controller: libvirt's 31 unless its
  * 'ports' says */
 #define VGM_VIRTIO_SERIAL_DEFAULT_PORTS 31

@@ -2,10 +2,11 @@
 /*
  * domain_usb.c: a domain's USB port trees, as libvirt 9.0 hands the ports
  * out: each USB controller's root ports, and behind a port that holds a
- * USB hub the hub's 8 ports, up to five levels deep. Post-parse adds the
- * hubs a domain needs and gives every USB device without a port the first
- * free one (depth first, controller by controller); validation checks
- * that every port a device names is there and taken once.
+ * USB hub the hub's 8 ports (a port path has at most four numbers, as in
+ * libvirt). Post-parse adds the hubs a domain needs and gives every USB
+ * device without a port the first free one (depth first, controller by
+ * controller); validation checks that every port a device names is there
+ * and taken once.
  */
 #include "config.h"
 

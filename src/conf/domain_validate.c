@@ -2023,6 +2023,20 @@ vgmRuleUsbDevices(const VgmDomainDef *def, GError **error)
         if (!vgmRuleUsbDevicePort(def, what, &in->addr, set, FALSE, error))
             return FALSE;
     }
+    for (i = 0; i < devs->serials->len; i++) {
+        const VgmChrDef *chr = g_ptr_array_index(devs->serials, i);
+        gboolean usb = g_strcmp0(chr->targetType, "usb-serial") == 0;
+
+        if (!usb && chr->addr.type == VGM_ADDRESS_USB) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<serial> port %1$u has a USB <address>, but its target is '%2$s', not 'usb-serial'"),
+                        chr->port, chr->targetType ? chr->targetType : "isa-serial");
+            return FALSE;
+        }
+        if (usb && !vgmRuleUsbDevicePort(def, "<serial><target type='usb-serial'/>", &chr->addr,
+                                         set, FALSE, error))
+            return FALSE;
+    }
     for (i = 0; i < devs->sounds->len; i++) {
         const VgmSoundDef *snd = g_ptr_array_index(devs->sounds, i);
 

@@ -3036,9 +3036,9 @@ vgmDriverDomainUnplugWait(const VgmDriverStore *store, VgmDriverDomain *dom,
 /* Detaches device @xml from running domain @dom (lock held), as libvirt
  * does: QEMU asks the guest to let it go (device_del), and the driver
  * waits 5 s for that. Gone, its back ends go and the live XML drops it;
- * else the call still succeeds and the daemon finishes the removal when
- * QEMU says the guest let go (DEVICE_DELETED), or the next detach of the
- * device does. */
+ * refused by the guest, the call fails (vgmDriverDomainUnplugWait); else
+ * it still succeeds and the daemon finishes the removal when QEMU says the
+ * guest let go (DEVICE_DELETED), or the next detach of the device does. */
 static gboolean
 vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, const char *xml,
                           char **removed, GError **error)

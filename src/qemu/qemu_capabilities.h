@@ -166,6 +166,7 @@
     X(DEVICE_SB16, "device.sb16", DEVICE, "sb16", NULL) \
     X(DEVICE_USB_AUDIO, "device.usb-audio", DEVICE, "usb-audio", NULL) \
     X(DEVICE_PCI_SERIAL, "device.pci-serial", DEVICE, "pci-serial", NULL) \
+    X(DEVICE_USB_SERIAL, "device.usb-serial", DEVICE, "usb-serial", NULL) \
     X(DEVICE_E1000E, "device.e1000e", DEVICE, "e1000e", NULL) \
     X(DEVICE_E1000, "device.e1000", DEVICE, "e1000", NULL) \
     X(DEVICE_RTL8139, "device.rtl8139", DEVICE, "rtl8139", NULL) \

@@ -1239,7 +1239,10 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
             json_object_set_int_member(dev, "iobase", chr->addr.iobase);
         if (chr->addr.type == VGM_ADDRESS_ISA && chr->addr.haveIrq)
             json_object_set_int_member(dev, "irq", chr->addr.irq);
-        vgmCmdAddress(dev, &chr->addr, plan);
+        if (chr->addr.type == VGM_ADDRESS_USB)
+            vgmCmdUsbAddress(dev, &chr->addr);
+        else
+            vgmCmdAddress(dev, &chr->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }

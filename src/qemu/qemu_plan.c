@@ -34,9 +34,6 @@ VGM_ENUM_IMPL(vgmQemuGmemSpelling, VGM_QEMU_GMEM_LAST,
 #define VGM_QEMU_RAM_ALIGN_KIB 1024ULL
 #define VGM_QEMU_DIMM_ALIGN_KIB 2048ULL
 
-/* Past 64 bits this saturates, so the limit check after it refuses the
- * size instead of seeing a small wrapped one. */
-
 char *
 vgmQemuAudiodevId(const VgmDomainDef *def, unsigned int id)
 {
@@ -48,6 +45,8 @@ vgmQemuAudiodevId(const VgmDomainDef *def, unsigned int id)
     return g_strdup_printf("audio%u", id ? id : a->id);
 }
 
+/* Past 64 bits this saturates, so the limit check after it refuses the
+ * size instead of seeing a small wrapped one. */
 static unsigned long long
 vgmAlignUp(unsigned long long v, unsigned long long align)
 {
@@ -713,11 +712,11 @@ vgmPlanMachine(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *ca
     vgmPlanMachineProp(plan, "dump-guest-core", def->dumpCore == VGM_TRISTATE_YES ? "on" : "off");
     if (def->mb.nosharepages)
         vgmPlanMachineProp(plan, "mem-merge", "off");
-    /* QEMU 9.0 removed -no-hpet, which libvirt writes for older QEMU (and
-     * we with it); the machine property replaces it */
     for (i = 0; i < def->clock.ntimers; i++) {
         const VgmClockTimer *t = &def->clock.timers[i];
 
+        /* QEMU 9.0 removed -no-hpet, which libvirt writes for older QEMU
+         * (and we with it); the machine property replaces it */
         if (g_str_equal(t->name, "hpet") && t->present == VGM_TRISTATE_NO &&
             vgmQemuCapsGetVersion(caps) >= 9000000 &&
             vgmQemuCapsCheckMachineProp(caps, "hpet", NULL)) {

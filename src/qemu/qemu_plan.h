@@ -91,11 +91,11 @@ typedef struct {
 void vgmQemuPlanFree(VgmQemuPlan *plan);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuPlan, vgmQemuPlanFree)
 
-/* Runs QEMU-specific validation (rules 9 to 12) and builds the plan. */
 /* The -audiodev id of <audio id='@id'/>, or of the first <audio> for 0;
  * NULL without any. */
 char *vgmQemuAudiodevId(const VgmDomainDef *def, unsigned int id);
 
+/* Runs QEMU-specific validation (rules 9 to 12) and builds the plan. */
 VgmQemuPlan *vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
                               const VgmQemuConfig *cfg, GError **error);
 

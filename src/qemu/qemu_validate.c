@@ -891,10 +891,9 @@ vgmQemuSoundCodecDevice(VgmSoundCodec codec)
 static gboolean
 vgmQemuValidateSounds(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
 {
+    gboolean speaker = FALSE;
     guint i;
     size_t j;
-
-    gboolean speaker = FALSE;
 
     for (i = 0; i < def->devices.sounds->len; i++) {
         const VgmSoundDef *snd = g_ptr_array_index(def->devices.sounds, i);
@@ -1463,13 +1462,22 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
         }
     }
     for (i = 0; i < def->devices.serials->len; i++) {
+        static const VgmQemuDeviceCap serialModels[] = {
+            { "isa-debugcon", VGM_QEMU_CAPS_DEVICE_ISA_DEBUGCON },
+            { "pci-serial", VGM_QEMU_CAPS_DEVICE_PCI_SERIAL },
+            { "usb-serial", VGM_QEMU_CAPS_DEVICE_USB_SERIAL },
+        };
         const VgmChrDef *chr = g_ptr_array_index(def->devices.serials, i);
+        size_t m;
 
-        if (g_strcmp0(chr->targetModel, "isa-debugcon") == 0 &&
-            !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_ISA_DEBUGCON)) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
-                        _("this QEMU binary does not support <serial> with <target type='isa-debug'>: device 'isa-debugcon' is missing"));
-            return FALSE;
+        for (m = 0; m < G_N_ELEMENTS(serialModels); m++) {
+            if (g_strcmp0(chr->targetModel, serialModels[m].device) == 0 &&
+                !vgmQemuCapsGet(caps, serialModels[m].flag)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("this QEMU binary does not support <serial> port %1$u of model '%2$s': the device is missing"),
+                            chr->port, serialModels[m].device);
+                return FALSE;
+            }
         }
     }
     if (def->devices.parallels->len > 0 &&
