@@ -1907,14 +1907,19 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
                                         error)) ||
         !vgmDriverDomainCheckSavable(def, error) ||
-        (dxml && !(imageXml = vgmDriverSaveCheckNewXML(dom->status->xml, dxml, target, error))) ||
-        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        (dxml && !(imageXml = vgmDriverSaveCheckNewXML(dom->status->xml, dxml, target, error))))
         return FALSE;
+    /* from before the save takes QEMU's monitor, which has one client at
+     * a time, a look at the domain reads it paused (saving) rather than
+     * wait for the monitor until the save is over */
+    vgmDriverStoreSetBusy(store, dom->name, "saving");
     /* libvirt's order: the guest paused, its state written, QEMU ended */
     running = dom->state == VGM_DOMAIN_STATE_RUNNING;
-    if (running && !vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        (running && !vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))) {
+        vgmDriverStoreSetBusy(store, dom->name, NULL);
         return FALSE;
-    vgmDriverStoreSetBusy(store, dom->name, "saving");
+    }
     keep = (flags & VGM_DRIVER_SAVE_RUNNING) ? TRUE :
            (flags & VGM_DRIVER_SAVE_PAUSED) ? FALSE : running;
     if ((fd = vgmDriverSaveImageCreate(target, imageXml ? imageXml : dom->status->xml, keep,
