@@ -3170,12 +3170,16 @@ vgmChrReconnectParse(xmlNodePtr devNode, xmlNodePtr source, VgmChrDef *chr, GErr
                     (const char *)devNode->name);
         return FALSE;
     }
-    if (chr->reconnect == VGM_TRISTATE_YES ? chr->reconnectTimeout == 0 : have > 0) {
+    if (chr->reconnect == VGM_TRISTATE_YES && chr->reconnectTimeout == 0) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("<reconnect enabled='%1$s'> in the <source> of <%2$s> %3$s"),
-                    vgmTristateBoolTypeToString(chr->reconnect), (const char *)devNode->name,
-                    chr->reconnect == VGM_TRISTATE_YES ?
-                    _("needs a timeout of at least 1 s") : _("takes no timeout"));
+                    _("<reconnect enabled='yes'> in the <source> of <%1$s> needs a timeout of at least 1 s"),
+                    (const char *)devNode->name);
+        return FALSE;
+    }
+    if (chr->reconnect == VGM_TRISTATE_NO && have > 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<reconnect enabled='no'> in the <source> of <%1$s> takes no timeout: the socket never connects again"),
+                    (const char *)devNode->name);
         return FALSE;
     }
     return TRUE;

@@ -1936,13 +1936,8 @@ vgmRuleUsbDevicePort(const VgmDomainDef *def, const char *what, const VgmDeviceA
 {
     const VgmControllerDef *ctrl = vgmDomainDefFindUsbController(def, addr->bus);
 
-    if (!vgmUsbPortSetHasBus(set, addr->bus)) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("%1$s needs a USB controller, and the domain has no <controller type='usb' index='%2$u'> with a model other than 'none'"),
-                    what, addr->bus);
-        return FALSE;
-    }
-    if (!addr->port[0]) {
+    /* (a missing controller is the port set's to name) */
+    if (!addr->port[0] && vgmUsbPortSetHasBus(set, addr->bus)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("%1$s finds no free port on USB controller %2$u (model '%3$s', root ports: %4$u) nor on the hubs there (at most %5$u deep)"),
                     what, addr->bus, ctrl->model, vgmDomainUsbControllerPorts(ctrl),
