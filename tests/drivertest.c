@@ -49,8 +49,9 @@
  *    ranges, duplicates, memory's "unlimited", the hard/swap rule, a
  *    period of 0 on a running domain, block I/O device lists merged and
  *    refused with libvirt's reasons, <numatune>'s mode and node set;
- *  - the host's /dev/kvm: guest_memfd with MMAP and INIT_SHARED (skipped
- *    without /dev/kvm).
+ *  - the host's /dev/kvm: the driver's host facts agree with the host
+ *    probe, and the guest_memfd check passes or fails with it, on a KVM
+ *    host with guest_memfd or without (skipped without /dev/kvm).
  * With Debian's QEMU (skipped, with the reason, when it is absent), through
  * the virt-gmem binary, each in its own --root:
  *  - examples/plain-memfd.xml (two NUMA cells, memfd): define, list --all,
@@ -1138,7 +1139,9 @@ static void
 testHostProbe(void)
 {
     g_auto(VgmHostKvmInfo) info = { 0 };
+    VgmDriverHostFacts facts = { 0 };
     g_autoptr(GError) err = NULL;
+    const guint64 both = VGM_HOST_GMEM_MMAP | VGM_HOST_GMEM_INIT_SHARED;
 
     if (access("/dev/kvm", F_OK) < 0) {
         g_test_skip("no /dev/kvm on this host");
@@ -1147,11 +1150,21 @@ testHostProbe(void)
     g_assert_true(vgmHostKvmProbe(NULL, VGM_HOST_KVM_X86_DEFAULT_VM, &info, &err));
     g_assert_no_error(err);
     g_assert_true(info.available);
-    g_assert_true(info.guestMemfd);
-    g_assert_true(info.mmap);
-    g_assert_true(info.initShared);
-    g_assert_true(vgmHostGuestMemfdCheck(&info, VGM_HOST_GMEM_MMAP | VGM_HOST_GMEM_INIT_SHARED, &err));
-    g_assert_no_error(err);
+    /* the driver's host facts (what domain capabilities and start go by)
+     * are the host probe's, on a KVM host with guest_memfd or without */
+    vgmDriverHostFactsProbe(&facts);
+    g_assert_true(facts.kvm);
+    g_assert_cmpint(facts.guestMemfd, ==, info.guestMemfd);
+    g_assert_cmphex(facts.gmemFlags, ==, info.flagsMask);
+    g_assert_cmpint(vgmHostGuestMemfdCheck(&info, both, &err), ==,
+                    info.guestMemfd && info.mmap && info.initShared);
+    if (!info.guestMemfd)
+        g_assert_cmpstr(err->message, ==,
+                        "the host kernel does not support guest_memfd (KVM_CAP_GUEST_MEMFD)");
+    else if (!info.mmap || !info.initShared)
+        g_assert_nonnull(strstr(err->message, "lacks the flags"));
+    else
+        g_assert_no_error(err);
 }
 
 /* ---------------- lifecycle through the tool ---------------- */
@@ -1782,7 +1795,7 @@ testHostCpuRefusedByKvm(void)
         g_test_skip("no usable /dev/kvm");
         return;
     }
-    if (!(reason = vgmTestKvmCpuFailure(QEMU_BINARY, "host,migratable=on"))) {
+    if (!(reason = vgmTestKvmFailure(QEMU_BINARY, NULL, "host,migratable=on"))) {
         g_test_skip("this host's KVM runs -cpu host");
         return;
     }

@@ -2415,9 +2415,32 @@ vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cf
 /* ---------------- the test ---------------- */
 
 /*
+ * The part of a -machine value that this host's KVM may lack: the
+ * machine type and the options that ask KVM for something (SMM, the
+ * in-kernel irqchip); the rest names objects of the command line.
+ */
+static char *
+vgmAcceptKvmMachine(const char *machine)
+{
+    static const char *const kept[] = { "smm=", "kernel_irqchip=", "kernel-irqchip=", NULL };
+    g_auto(GStrv) opts = g_strsplit(machine, ",", -1);
+    g_autoptr(GString) out = g_string_new(opts[0]);
+    guint i, j;
+
+    for (i = 1; opts[i]; i++) {
+        for (j = 0; kept[j]; j++) {
+            if (g_str_has_prefix(opts[i], kept[j]))
+                g_string_append_printf(out, ",%s", opts[i]);
+        }
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+/*
  * Whether a case runs under TCG: always without a usable /dev/kvm, and
- * also where this host's KVM cannot run the vCPU the case asks for (the
- * -cpu value its command line carries under KVM, tried once per value).
+ * also where this host's KVM cannot run the vCPU on the machine the case
+ * asks for (the -cpu value and the KVM part of the -machine value its
+ * command line carries under KVM, tried once per pair).
  */
 static gboolean
 vgmAcceptUseTCG(const char *name, const VgmDomainDef *def, const VgmQemuCaps *caps,
@@ -2425,6 +2448,8 @@ vgmAcceptUseTCG(const char *name, const VgmDomainDef *def, const VgmQemuCaps *ca
 {
     g_autoptr(VgmQemuCmd) cmd = NULL;
     g_autoptr(VgmQemuPlan) plan = NULL;
+    g_autofree char *machine = NULL;
+    const char *cpu = NULL;
     const char *reason;
     guint i;
 
@@ -2436,17 +2461,19 @@ vgmAcceptUseTCG(const char *name, const VgmDomainDef *def, const VgmQemuCaps *ca
     if (!(cmd = vgmQemuBuildCommandLine(def, caps, cfg, &plan, NULL)))
         return FALSE;
     for (i = 0; i + 1 < cmd->args->len; i++) {
-        const char *cpu = g_ptr_array_index(cmd->args, i + 1);
+        const char *opt = g_ptr_array_index(cmd->args, i);
 
-        if (!g_str_equal(g_ptr_array_index(cmd->args, i), "-cpu"))
-            continue;
-        if (!(reason = vgmTestKvmCpuFailure(cmd->binary, cpu)))
-            return FALSE;
-        g_test_message("%s: this host's KVM cannot run -cpu %s (%s): the case runs under TCG",
-                       name, cpu, reason);
-        return TRUE;
+        if (g_str_equal(opt, "-cpu"))
+            cpu = g_ptr_array_index(cmd->args, i + 1);
+        else if (g_str_equal(opt, "-machine"))
+            machine = vgmAcceptKvmMachine(g_ptr_array_index(cmd->args, i + 1));
     }
-    return FALSE;
+    if (!(reason = vgmTestKvmFailure(cmd->binary, machine, cpu ? cpu : "qemu64")))
+        return FALSE;
+    g_test_message("%s: this host's KVM cannot run -machine %s -cpu %s (%s): the case runs "
+                   "under TCG", name, machine ? machine : "(default)", cpu ? cpu : "qemu64",
+                   reason);
+    return TRUE;
 }
 
 /* Whether @cmd has the option @opt with the value @value. */

@@ -122,10 +122,12 @@ vgmTestJSONText(JsonNode *node)
 }
 
 const char *
-vgmTestKvmCpuFailure(const char *binary, const char *cpu)
+vgmTestKvmFailure(const char *binary, const char *machine, const char *cpu)
 {
-    static GHashTable *tried;   /* "binary\ncpu" -> reason, "" for none */
-    g_autofree char *key = g_strdup_printf("%s\n%s", binary, cpu);
+    static GHashTable *tried;   /* "binary\nmachine\ncpu" -> reason, "" for none */
+    g_autofree char *key = g_strdup_printf("%s\n%s\n%s", binary, machine ? machine : "", cpu);
+    g_autofree char *machineArg = machine ? g_strdup_printf("%s,accel=kvm", machine)
+                                          : g_strdup("accel=kvm");
     g_autoptr(GSubprocessLauncher) launcher = NULL;
     g_autoptr(GSubprocess) proc = NULL;
     g_autoptr(GError) err = NULL;
@@ -149,7 +151,7 @@ vgmTestKvmCpuFailure(const char *binary, const char *cpu)
                                          G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
     g_subprocess_launcher_set_stderr_file_path(launcher, errPath);
     proc = g_subprocess_launcher_spawn(launcher, &err, "timeout", "30", binary,
-                                       "-machine", "accel=kvm", "-cpu", cpu,
+                                       "-machine", machineArg, "-cpu", cpu,
                                        "-smp", "1", "-m", "64", "-nodefaults",
                                        "-display", "none", "-S", "-qmp", "stdio",
                                        NULL);
@@ -188,7 +190,7 @@ vgmTestKvmCpuFailure(const char *binary, const char *cpu)
     g_unlink(errPath);
     g_hash_table_insert(tried, g_steal_pointer(&key),
                         reason ? g_strdup(reason) : g_strdup(""));
-    return vgmTestKvmCpuFailure(binary, cpu);
+    return vgmTestKvmFailure(binary, machine, cpu);
 }
 
 const char *

@@ -26,15 +26,19 @@ void vgmTestRemoveTree(const char *path);
 char *vgmTestJSONText(JsonNode *node);
 
 /*
- * Why the host's KVM cannot run a vCPU of QEMU @binary given "-cpu @cpu",
- * or NULL when it can (or when there is no usable /dev/kvm: then nothing
- * runs under KVM anyway). Found once per (binary, cpu) in a test program
- * by trying it: QEMU is started paused under KVM with one vCPU and asked
- * to quit over QMP on stdin. Some nested hosts abort there (Debian's QEMU
- * 7.2 on a 6.18 kernel: "failed to set MSR 0x10a" with -cpu host or max);
- * the reason is QEMU's last line on stderr.
+ * Why the host's KVM cannot run a vCPU of QEMU @binary given "-cpu @cpu"
+ * on "-machine @machine" (NULL: the default machine), or NULL when it can
+ * (or when there is no usable /dev/kvm: then nothing runs under KVM
+ * anyway). Found once per (binary, machine, cpu) in a test program by
+ * trying it: QEMU is started paused under KVM with one vCPU and asked to
+ * quit over QMP on stdin. Some nested hosts abort there (Debian's QEMU
+ * 7.2 on a 6.18 kernel: "failed to set MSR 0x10a" with -cpu host or max),
+ * or lack what a machine option needs (a KVM without SMM refuses
+ * smm=on); the reason is QEMU's last line on stderr. @machine should hold
+ * only the machine type and options that need nothing else on the
+ * command line.
  */
-const char *vgmTestKvmCpuFailure(const char *binary, const char *cpu);
+const char *vgmTestKvmFailure(const char *binary, const char *machine, const char *cpu);
 
 /*
  * The private QEMU 10.0 (Debian bookworm-backports) that

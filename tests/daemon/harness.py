@@ -74,7 +74,7 @@ def kvm_cpu_failure(cpu="host", qemu="/usr/bin/qemu-system-x86_64"):
     paused under KVM with one vCPU, asked to quit over QMP on stdin. Some
     nested hosts abort there (Debian's QEMU 7.2 on a 6.18 kernel: "failed
     to set MSR 0x10a" with -cpu host or max); the reason is QEMU's last
-    line on stderr. The same probe as the C tests' vgmTestKvmCpuFailure."""
+    line on stderr. The same probe as the C tests' vgmTestKvmFailure."""
     key = (qemu, cpu)
     if key in _KVM_CPU_FAILURES:
         return _KVM_CPU_FAILURES[key]
@@ -433,6 +433,22 @@ def cgroups_usable():
     finally:
         for path in made:
             os.rmdir(path)
+
+
+def blkio_weight_usable():
+    """Whether this host's block I/O controller takes a group weight: a
+    weight file (BFQ's or the plain one) in the v1 blkio hierarchy's root,
+    or a v2 io controller (whose groups have io.weight or io.bfq.weight).
+    Kernels since 5.0 have no CFQ, so a v1 host whose disks do not use BFQ
+    has neither file, and a weight cannot be set (libvirtd fails the same
+    way)."""
+    try:
+        with open("/sys/fs/cgroup/cgroup.controllers") as f:
+            return "io" in f.read().split()
+    except OSError:
+        pass
+    return any(os.path.exists(os.path.join("/sys/fs/cgroup/blkio", f))
+               for f in ("blkio.bfq.weight", "blkio.weight"))
 
 
 def cgroup_dir(pid, controller, tid=None):
