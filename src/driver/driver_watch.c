@@ -34,6 +34,14 @@
  * same root). A domain whose QEMU is found gone at such a look (it died
  * while no watcher ran) is cleaned up and reported STOPPED / failed; an
  * event raised while nobody listens waits for the first listener.
+ *
+ * The watcher thread only reads: what an event makes the driver do (a
+ * change of the live XML, a look at a domain, an event raised) is a job
+ * for the watcher's one worker, which does the jobs in the order the
+ * events came. A domain's lock, which an API call may hold for seconds
+ * (a detach waits 5 s for the guest), then delays those jobs but not the
+ * reading: a guest's refusal of the detach, which the detach waits for,
+ * is marked at once by the watcher thread itself.
  */
 #include "config.h"
 
@@ -76,13 +84,41 @@ typedef struct {
     int detail;
 } VgmDriverWatchPending;
 
+/* what a job for the worker does */
+typedef enum {
+    VGM_DRIVER_WATCH_JOB_RAISE,         /* a lifecycle event */
+    VGM_DRIVER_WATCH_JOB_RAISE_ID,      /* an event of another id */
+    VGM_DRIVER_WATCH_JOB_FLUSH,         /* the events kept for a listener */
+    VGM_DRIVER_WATCH_JOB_REBOOT,        /* the look that finishes a reboot */
+    VGM_DRIVER_WATCH_JOB_TRAY,          /* DEVICE_TRAY_MOVED */
+    VGM_DRIVER_WATCH_JOB_PORT,          /* VSERPORT_CHANGE */
+    VGM_DRIVER_WATCH_JOB_BALLOON,       /* BALLOON_CHANGE */
+    VGM_DRIVER_WATCH_JOB_GONE,          /* the domain's QEMU is gone */
+} VgmDriverWatchJobKind;
+
+typedef struct {
+    VgmDriverWatchJobKind kind;
+    char *name;
+    unsigned char uuid[16];
+    int id;
+    pid_t pid;
+    int eventID;
+    int event;
+    int detail;
+    char *str;                  /* a device id */
+    gboolean flag;              /* open (tray, port); the guest's power-off (gone) */
+    gboolean waitExit;          /* gone: QEMU may still be exiting */
+    unsigned long long num;
+} VgmDriverWatchJob;
+
 struct _VgmDriverWatch {
     VgmDriver *drv;
     GMainContext *ctx;
     GMainLoop *loop;
     GThread *thread;
     GHashTable *entries;        /* name -> VgmDriverWatchEntry, thread only */
-    GHashTable *gone;           /* "name:pid" reported gone, thread only */
+    GThreadPool *worker;        /* one thread: VgmDriverWatchJob, in order */
+    GHashTable *gone;           /* "name:pid" reported gone, worker only */
     GMutex lock;                /* guards reported and pending */
     GHashTable *reported;       /* "name:pid" the API reported the stop of */
     GPtrArray *pending;         /* VgmDriverWatchPending, for a listener */
@@ -113,10 +149,41 @@ vgmDriverWatchPendingFree(VgmDriverWatchPending *p)
     g_free(p);
 }
 
-/* Raises an event now, or keeps it for the first listener. */
 static void
-vgmDriverWatchRaise(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
-                    int id, int event, int detail)
+vgmDriverWatchJobFree(VgmDriverWatchJob *job)
+{
+    g_free(job->name);
+    g_free(job->str);
+    g_free(job);
+}
+
+/* A job of @kind about domain @name (its @uuid and @id), for the worker
+ * (vgmDriverWatchQueue gives it to the worker once filled in). */
+static VgmDriverWatchJob *
+vgmDriverWatchJobNew(VgmDriverWatchJobKind kind, const char *name, const unsigned char *uuid,
+                     int id)
+{
+    VgmDriverWatchJob *job = g_new0(VgmDriverWatchJob, 1);
+
+    job->kind = kind;
+    job->name = g_strdup(name);
+    if (uuid)
+        memcpy(job->uuid, uuid, 16);
+    job->id = id;
+    return job;
+}
+
+static void
+vgmDriverWatchQueue(VgmDriverWatch *w, VgmDriverWatchJob *job)
+{
+    g_thread_pool_push(w->worker, job, NULL);
+}
+
+/* Worker: raises a lifecycle event now, or keeps it for the first
+ * listener. */
+static void
+vgmDriverWatchEmit(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
+                   int id, int event, int detail)
 {
     if (vgmDriverHasListeners(w->drv)) {
         vgmDriverEmitEvent(w->drv, name, uuid, id, event, detail);
@@ -136,16 +203,37 @@ vgmDriverWatchRaise(VgmDriverWatch *w, const char *name, const unsigned char *uu
     g_mutex_unlock(&w->lock);
 }
 
+/* A lifecycle event, raised by the worker after the jobs before it. */
+static void
+vgmDriverWatchRaise(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
+                    int id, int event, int detail)
+{
+    VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_RAISE, name, uuid, id);
+
+    job->event = event;
+    job->detail = detail;
+    vgmDriverWatchQueue(w, job);
+}
+
 /* An event of another id than lifecycle: a passing fact (a reboot) that
- * nobody keeps for a later listener, as in libvirt. */
+ * nobody keeps for a later listener, as in libvirt; raised by the worker
+ * after the jobs before it. */
 static void
 vgmDriverWatchRaiseID(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
                       int id, int eventID, int event, int detail, const char *str,
                       unsigned long long num)
 {
-    vgmDriverEmitEventID(w->drv, eventID, name, uuid, id, event, detail, str, NULL, num);
+    VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_RAISE_ID, name, uuid, id);
+
+    job->eventID = eventID;
+    job->event = event;
+    job->detail = detail;
+    job->str = g_strdup(str);
+    job->num = num;
+    vgmDriverWatchQueue(w, job);
 }
 
+/* Worker: the events kept while nobody listened, to the listeners now */
 static void
 vgmDriverWatchFlushPending(VgmDriverWatch *w)
 {
@@ -195,7 +283,7 @@ vgmDriverWatchTakeReported(VgmDriverWatch *w, const char *name, pid_t pid)
 
 /* ---- a QEMU that is gone ---- */
 
-/* The domain's QEMU @qemu (pid) is gone, or its event monitor closed: a
+/* Worker: the domain's QEMU @pid is gone, or its event monitor closed: a
  * look at the domain (which cleans up after a dead QEMU) says what
  * happened. */
 static void
@@ -221,13 +309,109 @@ vgmDriverWatchGone(VgmDriverWatch *w, const char *name, const unsigned char *uui
     reason = dom ? dom->reason : kept;
     if (g_strcmp0(reason, "shutdown") == 0) {
         if (!guestShutdown)
-            vgmDriverWatchRaise(w, name, uuid, id, VGM_EVENT_SHUTDOWN, VGM_EVENT_SHUTDOWN_GUEST);
-        vgmDriverWatchRaise(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SHUTDOWN);
+            vgmDriverWatchEmit(w, name, uuid, id, VGM_EVENT_SHUTDOWN,
+                               VGM_EVENT_SHUTDOWN_GUEST);
+        vgmDriverWatchEmit(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SHUTDOWN);
     } else if (g_strcmp0(reason, "destroyed") == 0) {
-        vgmDriverWatchRaise(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_DESTROYED);
+        vgmDriverWatchEmit(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_DESTROYED);
     } else {
-        vgmDriverWatchRaise(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_FAILED);
+        vgmDriverWatchEmit(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_FAILED);
     }
+}
+
+/* The domain's QEMU @pid is gone (@waitExit: its monitor closed, QEMU
+ * may still be on its way out): the worker finds out how. */
+static void
+vgmDriverWatchQueueGone(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
+                        int id, pid_t pid, gboolean guestShutdown, gboolean waitExit)
+{
+    VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_GONE, name, uuid, id);
+
+    job->pid = pid;
+    job->flag = guestShutdown;
+    job->waitExit = waitExit;
+    vgmDriverWatchQueue(w, job);
+}
+
+/* Worker: QEMU @pid closes its monitors a moment before it is gone */
+static void
+vgmDriverWatchWaitExit(pid_t pid)
+{
+    g_auto(VgmDriverProcIdent) ident = { 0 };
+    gint64 until = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+
+    if (vgmDriverProcIdentGet(pid, &ident, NULL)) {
+        while (vgmDriverProcIdentIsAlive(&ident) && g_get_monotonic_time() < until)
+            g_usleep(10 * 1000);
+    }
+}
+
+/* Worker: one job */
+static void
+vgmDriverWatchWork(gpointer data, gpointer user)
+{
+    VgmDriverWatchJob *job = data;
+    VgmDriverWatch *w = user;
+    g_autoptr(GError) err = NULL;
+
+    switch (job->kind) {
+    case VGM_DRIVER_WATCH_JOB_RAISE:
+        vgmDriverWatchEmit(w, job->name, job->uuid, job->id, job->event, job->detail);
+        break;
+    case VGM_DRIVER_WATCH_JOB_RAISE_ID:
+        vgmDriverEmitEventID(w->drv, job->eventID, job->name, job->uuid, job->id, job->event,
+                             job->detail, job->str, NULL, job->num);
+        break;
+    case VGM_DRIVER_WATCH_JOB_FLUSH:
+        vgmDriverWatchFlushPending(w);
+        break;
+    case VGM_DRIVER_WATCH_JOB_REBOOT: {
+        /* QEMU waits now: the look finishes the reboot (or, if it cannot,
+         * ends the guest, which the closed monitor then reports) */
+        g_autoptr(VgmDriverDomain) dom = vgmDriverLookupForWatch(w->drv, job->name, &err);
+
+        if (!dom)
+            g_warning(_("domain '%1$s': the guest powered off for a reboot, but the domain cannot be looked at: %2$s"),
+                      job->name, err->message);
+        break;
+    }
+    case VGM_DRIVER_WATCH_JOB_TRAY:
+        if (!vgmDriverTrayMoved(w->drv, job->name, job->pid, job->str, job->flag, &err))
+            g_warning(_("domain '%1$s': the tray of '%2$s' moved, but its live XML cannot say so: %3$s"),
+                      job->name, job->str, err ? err->message : "?");
+        /* the tray moved whatever the XML could keep of it */
+        vgmDriverEmitEventID(w->drv, VGM_EVENT_ID_TRAY_CHANGE, job->name, job->uuid, job->id,
+                             job->flag ? VGM_EVENT_TRAY_OPEN : VGM_EVENT_TRAY_CLOSE, 0,
+                             job->str, NULL, 0);
+        break;
+    case VGM_DRIVER_WATCH_JOB_PORT: {
+        gboolean agent = FALSE;
+
+        if (!vgmDriverPortChanged(w->drv, job->name, job->pid, job->str, job->flag, &agent,
+                                  &err))
+            g_warning(_("domain '%1$s': the guest opened or closed port '%2$s', but its live XML cannot say so: %3$s"),
+                      job->name, job->str, err ? err->message : "?");
+        if (agent)
+            vgmDriverEmitEventID(w->drv, VGM_EVENT_ID_AGENT_LIFECYCLE, job->name, job->uuid,
+                                 job->id, job->flag ? VGM_EVENT_AGENT_CONNECTED
+                                                    : VGM_EVENT_AGENT_DISCONNECTED,
+                                 VGM_EVENT_AGENT_REASON_CHANNEL, NULL, NULL, 0);
+        break;
+    }
+    case VGM_DRIVER_WATCH_JOB_BALLOON:
+        if (!vgmDriverBalloonChanged(w->drv, job->name, job->pid, job->num, &err))
+            g_warning(_("domain '%1$s': its balloon holds %2$llu KiB now, but its live XML cannot say so: %3$s"),
+                      job->name, job->num, err ? err->message : "?");
+        vgmDriverEmitEventID(w->drv, VGM_EVENT_ID_BALLOON_CHANGE, job->name, job->uuid, job->id,
+                             0, 0, NULL, NULL, job->num);
+        break;
+    case VGM_DRIVER_WATCH_JOB_GONE:
+        if (job->waitExit)
+            vgmDriverWatchWaitExit(job->pid);
+        vgmDriverWatchGone(w, job->name, job->uuid, job->id, job->pid, job->flag);
+        break;
+    }
+    vgmDriverWatchJobFree(job);
 }
 
 /* ---- reading an event monitor ---- */
@@ -275,15 +459,9 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
                                 VGM_EVENT_SHUTDOWN_GUEST);
         }
     } else if (g_str_equal(ev, "STOP") && e->rebooting) {
-        /* QEMU waits now: the look finishes the reboot (or, if it cannot,
-         * ends the guest, which the closed monitor then reports) */
-        g_autoptr(VgmDriverDomain) dom = NULL;
-        g_autoptr(GError) err = NULL;
-
         e->rebooting = FALSE;
-        if (!(dom = vgmDriverLookupForWatch(w->drv, e->name, &err)))
-            g_warning(_("domain '%1$s': the guest powered off for a reboot, but the domain cannot be looked at: %2$s"),
-                      e->name, err->message);
+        vgmDriverWatchQueue(w, vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_REBOOT, e->name,
+                                                    e->uuid, e->id));
     } else if (g_str_equal(ev, "SUSPEND")) {
         vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_PMSUSPENDED,
                             VGM_EVENT_PMSUSPENDED_MEMORY);
@@ -303,8 +481,7 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
         /* the guest (or someone on the monitor) moved a tray: the live
          * XML follows, then TRAY_CHANGE with the disk's alias */
         const char *devId = json_object_get_string_member_with_default(data, "id", "");
-        gboolean open = json_object_get_boolean_member_with_default(data, "tray-open", FALSE);
-        g_autoptr(GError) err = NULL;
+        VgmDriverWatchJob *job;
 
         /* an id may come as the device's QOM path; the disk's alias is its
          * QEMU device id */
@@ -312,12 +489,11 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
             devId += strlen("/machine/peripheral/");
         if (!*devId)
             return;
-        if (!vgmDriverTrayMoved(w->drv, e->name, e->qemu.pid, devId, open, &err))
-            g_warning(_("domain '%1$s': the tray of '%2$s' moved, but its live XML cannot say so: %3$s"),
-                      e->name, devId, err ? err->message : "?");
-        /* the tray moved whatever the XML could keep of it */
-        vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_TRAY_CHANGE,
-                              open ? VGM_EVENT_TRAY_OPEN : VGM_EVENT_TRAY_CLOSE, 0, devId, 0);
+        job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_TRAY, e->name, e->uuid, e->id);
+        job->pid = e->qemu.pid;
+        job->str = g_strdup(devId);
+        job->flag = json_object_get_boolean_member_with_default(data, "tray-open", FALSE);
+        vgmDriverWatchQueue(w, job);
     } else if (g_str_equal(ev, "ACPI_DEVICE_OST") && data) {
         /* a guest's ACPI answer about a memory device: an eject it could
          * not carry out (source 0x003 or 0x103, status 0x01 or
@@ -345,31 +521,24 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
     } else if (g_str_equal(ev, "VSERPORT_CHANGE") && data) {
         /* the guest opened or closed a virtio port: the live XML follows,
          * and the guest agent's is AGENT_LIFECYCLE */
-        const char *devId = json_object_get_string_member_with_default(data, "id", "");
-        gboolean open = json_object_get_boolean_member_with_default(data, "open", FALSE);
-        gboolean agent = FALSE;
-        g_autoptr(GError) err = NULL;
+        VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_PORT, e->name,
+                                                      e->uuid, e->id);
 
-        if (!vgmDriverPortChanged(w->drv, e->name, e->qemu.pid, devId, open, &agent, &err))
-            g_warning(_("domain '%1$s': the guest opened or closed port '%2$s', but its live XML cannot say so: %3$s"),
-                      e->name, devId, err ? err->message : "?");
-        if (agent)
-            vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_AGENT_LIFECYCLE,
-                                  open ? VGM_EVENT_AGENT_CONNECTED : VGM_EVENT_AGENT_DISCONNECTED,
-                                  VGM_EVENT_AGENT_REASON_CHANNEL, NULL, 0);
+        job->pid = e->qemu.pid;
+        job->str = g_strdup(json_object_get_string_member_with_default(data, "id", ""));
+        job->flag = json_object_get_boolean_member_with_default(data, "open", FALSE);
+        vgmDriverWatchQueue(w, job);
     } else if (g_str_equal(ev, "BALLOON_CHANGE") && data &&
                json_object_has_member(data, "actual")) {
         /* the guest's balloon driver moved: bytes, which libvirt reports
          * in KiB, and the live XML's <currentMemory> follows */
         gint64 actual = json_object_get_int_member_with_default(data, "actual", 0);
-        unsigned long long kib = actual > 0 ? (unsigned long long)actual / 1024 : 0;
-        g_autoptr(GError) err = NULL;
+        VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_BALLOON, e->name,
+                                                      e->uuid, e->id);
 
-        if (!vgmDriverBalloonChanged(w->drv, e->name, e->qemu.pid, kib, &err))
-            g_warning(_("domain '%1$s': its balloon holds %2$llu KiB now, but its live XML cannot say so: %3$s"),
-                      e->name, kib, err ? err->message : "?");
-        vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_BALLOON_CHANGE, 0, 0,
-                              NULL, kib);
+        job->pid = e->qemu.pid;
+        job->num = actual > 0 ? (unsigned long long)actual / 1024 : 0;
+        vgmDriverWatchQueue(w, job);
     }
 }
 
@@ -454,36 +623,16 @@ vgmDriverWatchReady(gint fd, GIOCondition cond, gpointer data)
     VgmDriverWatchRef *r = data;
     VgmDriverWatch *w = r->w;
     VgmDriverWatchEntry *e = g_hash_table_lookup(w->entries, r->name);
-    g_autofree char *name = NULL;
-    unsigned char uuid[16];
-    int id;
-    pid_t pid;
-    gboolean guestShutdown;
 
     if (!e)
         return G_SOURCE_REMOVE;
     if ((cond & G_IO_IN) && vgmDriverWatchRead(w, e) && !(cond & (G_IO_HUP | G_IO_ERR)))
         return G_SOURCE_CONTINUE;
     /* the monitor closed: QEMU quit, died, or was replaced */
-    name = g_strdup(e->name);
-    memcpy(uuid, e->uuid, 16);
-    id = e->id;
-    pid = e->qemu.pid;
-    guestShutdown = e->guestShutdown;
+    vgmDriverWatchQueueGone(w, e->name, e->uuid, e->id, e->qemu.pid, e->guestShutdown, TRUE);
     g_source_unref(e->source);
     e->source = NULL;               /* returning REMOVE destroys it */
-    g_hash_table_remove(w->entries, name);
-    /* QEMU closes its monitors a moment before it is gone */
-    {
-        g_auto(VgmDriverProcIdent) ident = { 0 };
-        gint64 until = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
-
-        if (vgmDriverProcIdentGet(pid, &ident, NULL)) {
-            while (vgmDriverProcIdentIsAlive(&ident) && g_get_monotonic_time() < until)
-                g_usleep(10 * 1000);
-        }
-    }
-    vgmDriverWatchGone(w, name, uuid, id, pid, guestShutdown);
+    g_hash_table_remove(w->entries, r->name);
     return G_SOURCE_REMOVE;
 }
 
@@ -544,7 +693,7 @@ vgmDriverWatchScan(VgmDriverWatch *w)
     g_autoptr(GPtrArray) names = NULL;
     guint i;
 
-    vgmDriverWatchFlushPending(w);
+    vgmDriverWatchQueue(w, vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_FLUSH, NULL, NULL, 0));
     if (!(names = vgmDriverStoreListStatus(store, NULL)))
         return;
     for (i = 0; i < names->len; i++) {
@@ -559,7 +708,7 @@ vgmDriverWatchScan(VgmDriverWatch *w)
         if (e)
             g_hash_table_remove(w->entries, name);   /* a new run or process */
         if (!vgmDriverProcIdentIsAlive(&st->qemu)) {
-            vgmDriverWatchGone(w, name, st->uuid, st->id, st->qemu.pid, FALSE);
+            vgmDriverWatchQueueGone(w, name, st->uuid, st->id, st->qemu.pid, FALSE, FALSE);
             continue;
         }
         if (st->events)
@@ -612,6 +761,8 @@ vgmDriverWatchNew(VgmDriver *drv)
     g_mutex_init(&w->lock);
     w->reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     w->pending = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverWatchPendingFree);
+    /* (with one thread and not exclusive, a pool cannot fail to be made) */
+    w->worker = g_thread_pool_new(vgmDriverWatchWork, w, 1, FALSE, NULL);
     w->thread = g_thread_new("vgm-watch", vgmDriverWatchThread, w);
     return w;
 }
@@ -648,6 +799,8 @@ vgmDriverWatchFree(VgmDriverWatch *w)
     g_source_attach(s, w->ctx);
     g_source_unref(s);
     g_thread_join(w->thread);
+    /* the jobs the watcher left are done before the rest goes */
+    g_thread_pool_free(w->worker, FALSE, TRUE);
     g_hash_table_unref(w->entries);
     g_hash_table_unref(w->gone);
     g_main_loop_unref(w->loop);

@@ -60,7 +60,9 @@ What it covers:
   * a Linux guest refusing the eject of its DIMM (its kernel's ACPI
     memory eject turned off: _OST failure): the detach fails at once
     (VIR_ERR_OPERATION_FAILED, not after its 5 s wait), DEVICE_REMOVAL_FAILED
-    (id 22) with the DIMM's alias, the DIMM stays; twice
+    (id 22) with the DIMM's alias, the DIMM stays; twice, and a third
+    time while the guest opens and closes 24 virtio ports without end,
+    whose changes wait for the domain the detach holds
     (removal_failed_tests);
   * a Linux guest saved (managedSave, as virt-manager's Save and Nova's
     suspend do) while it counts on its serial port: SUSPENDED/paused and
@@ -738,12 +740,23 @@ RJ = "vgmtest-ge-reject"
 # the guest turns its kernel's ACPI memory eject off (the "memory" hot-plug
 # profile), so that it answers the eject request of a DIMM with an _OST
 # failure (0x81, eject not supported), as a kernel that cannot offline
-# the memory answers with "busy"
+# the memory answers with "busy"; 8 s later it starts to open and close
+# all its virtio ports without end (QEMU reports a port's changes once a
+# second at most, so the domain has many)
 RJ_ACTION = """/bin/busybox mount -t sysfs sysfs /sys
 /bin/busybox echo 0 > /sys/firmware/acpi/hotplug/memory/enabled && \\
   /bin/busybox echo EJECT-OFF > /dev/ttyS0
+/bin/busybox sleep 8
+( while :; do for P in /dev/vport*p*; do : < $P; done; done ) &
+/bin/busybox echo "FLOOD $(/bin/busybox ls /dev/vport*p* | /bin/busybox wc -l)" > /dev/ttyS0
 /bin/busybox sleep 1000
 """
+
+
+FLOOD_PORTS = "".join("\n    <channel type='pty'><target type='virtio' name='org.example.flood.%d'/>"
+                      "</channel>" % i for i in range(23))
+FLOOD_NAME = ("a detach the guest refuses while it opens and closes a port without end "
+              "(the domain's port changes queued behind the detach) fails at once all the same")
 
 
 def removal_failed_tests(tap, econn, ev, conn, work):
@@ -752,16 +765,21 @@ def removal_failed_tests(tap, econn, ev, conn, work):
     (id 22) with the DIMM's alias, as libvirtd raises it (Nova waits for it
     on a detach); the detach fails at once (VIR_ERR_OPERATION_FAILED) rather
     than wait its 5 s, as libvirt's does; the DIMM stays in the live XML,
-    and a second detach is refused the same way."""
+    and a second detach is refused the same way. A third is made while the
+    guest opens and closes its 24 virtio ports without end: each port
+    change needs the domain, which the detach holds while it waits, and
+    the refusal that comes behind them must end the wait all the same."""
     name = "a guest refuses a DIMM's eject: the detach fails at once, " \
            "DEVICE_REMOVAL_FAILED (dimm0), the DIMM stays"
-    kernel, initrd = guest_kit(work, RJ_ACTION, "reject")
+    kernel, initrd = guest_kit(work, RJ_ACTION, "reject", ("virtio_pci", "virtio_console"))
     if kernel is None:
         tap.skip(name, initrd)
         tap.skip("a second detach of the refused DIMM", initrd)
+        tap.skip(FLOOD_NAME, initrd)
         return
     serial = os.path.join(work, "reject-serial.log")
     col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED)
+    agent = Collected(econn, F.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE)
     dimm = """<memory model='dimm'>
   <target><size unit='MiB'>128</size><node>0</node></target>
   <alias name='dimm0'/>
@@ -782,12 +800,13 @@ def removal_failed_tests(tap, econn, ev, conn, work):
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <serial type='file'><source path='%s'/></serial>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>%s
     <memory model='dimm'>
       <target><size unit='MiB'>128</size><node>0</node></target>
     </memory>
     <memballoon model='none'/>
   </devices>
-</domain>""" % (RJ, kernel, initrd, serial), 0)
+</domain>""" % (RJ, kernel, initrd, serial, FLOOD_PORTS), 0)
         ev.take(RJ, [1, 2])
         text = wait_text(serial, b"EJECT-OFF", 120)
         results = []
@@ -811,10 +830,31 @@ def removal_failed_tests(tap, econn, ev, conn, work):
                got == [(RJ, "dimm0")] * 2 and len(dimms) == 1,
                "a second detach of the refused DIMM is refused the same way",
                "detach %r, events %r" % (second, got))
+        # the flood: port changes reach the daemon before and after the
+        # detach (the agent's port's are counted), which is refused at
+        # once all the same
+        text = wait_text(serial, b"FLOOD", 30)
+        before = len(agent.wait(lambda g: len(g) >= 4, 10))
+        t0 = time.monotonic()
+        try:
+            d.detachDeviceFlags(dimm, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+            err = None
+        except libvirt.libvirtError as e:
+            err = e
+        third = (time.monotonic() - t0, err.get_error_code() if err else None, str(err))
+        got = col.wait(lambda g: len(g) >= 3, 10)
+        after = len(agent.wait(lambda g: len(g) >= before + 3, 10))
+        dimms = [m for m in d.XMLDesc(0).split("<memory model=")[1:] if m.startswith("'dimm'")]
+        tap.ok("FLOOD 24" in text and before >= 4 and after >= before + 3 and
+               third[1] == libvirt.VIR_ERR_OPERATION_FAILED and third[0] < 4 and
+               got == [(RJ, "dimm0")] * 3 and len(dimms) == 1, FLOOD_NAME,
+               "detach %r, events %r, port changes %d then %d, console %r"
+               % (third, got, before, after, text[-200:]))
         d.destroy()
         ev.take(RJ, [5])
     finally:
         col.close()
+        agent.close()
 
 
 def hotplug_tests(tap, econn, ev, conn, root, work):
@@ -1050,6 +1090,9 @@ def save_tests(tap, ev, conn, root, work):
                              F.VIR_DOMAIN_EVENT_RESUMED_FROM_SNAPSHOT)]),
            "start with a managed save image: STARTED/restored, RESUMED/from-snapshot")
     t = wait_ticks(serial, 0, 60)
+    # (QEMU starts the file anew: its first tick may be all there is yet)
+    if t:
+        t = wait_ticks(serial, t[0][1], 30)
     tap.ok(t and t[0][0] == boot and t[0][1] > last - 2 and t[-1][1] > t[0][1] and
            d.state() == [F.VIR_DOMAIN_RUNNING, F.VIR_DOMAIN_RUNNING_RESTORED] and
            d.hasManagedSaveImage(0) == 0,
