@@ -2835,6 +2835,16 @@ vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDe
         (*newDef)->curMemory = MIN((unsigned long long)((long long)(*oldDef)->curMemory + delta),
                                    (*newDef)->memory);
     }
+    /* a USB device finds its port among the hubs the domain runs with:
+     * the hub the parse adds when all ports are taken cannot be plugged
+     * itself (libvirt: "No free USB ports") */
+    if (op == VGM_DRIVER_DEVICE_ATTACH &&
+        (*newDef)->devices.hubs->len > (*oldDef)->devices.hubs->len) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("no free USB port in running domain '%1$s' for the device: add a <hub type='usb'> to its config for the next start (or detach a USB device first)"),
+                    dom->name);
+        return FALSE;
+    }
     /* then checked as a define checks it */
     return vgmDomainDefValidate(*newDef, error);
 }

@@ -25,7 +25,9 @@ timeout. What it covers, in order:
   running one (vcpuinfo: each vCPU running, with its affinity);
   schedinfo --set, memtune and blkiotune with values on a config and on a
   running domain, read back through virsh and the kernel's cgroups
-  (tune_live_tests); a domain without controls in a cgroup of its own,
+  (tune_live_tests); a USB input hot-plugged into a free USB port, and
+  one refused when the ports are taken (usb_hotplug_tests); a domain
+  without controls in a cgroup of its own,
   a memory limit set on it live, the group gone after destroy
   (cgroup_default_tests); numatune of a config and a running domain
   (numatune_tests); desc, metadata, inject-nmi and send-key
@@ -517,6 +519,8 @@ def run_tests(tap, target, tmp):
     pin_live_tests(tap, target, tmp)
 
     tune_live_tests(tap, target, tmp)
+
+    usb_hotplug_tests(tap, target, tmp)
 
     cgroup_default_tests(tap, target, tmp)
     numatune_tests(tap, target, tmp)
@@ -1983,6 +1987,72 @@ def pin_live_tests(tap, target, tmp):
     tap.ok(r.rc == 1 and r.err and r2.rc == 1 and r2.err, names[7], r.describe() + r2.describe())
     r = virsh(uri, "destroy", PINS)
     tap.eq((r.rc, r.out), (0, "Domain '%s' destroyed\n\n" % PINS), names[8])
+
+
+USB_HP = "vgmtest-virsh-usbhp"
+USB_HP_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <controller type='usb' model='piix3-uhci'/>
+    <input type='tablet' bus='usb'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % USB_HP
+
+
+def usb_hotplug_tests(tap, target, tmp):
+    """USB devices plugged into a running domain find their port among
+    the controllers and hubs it runs with: a PIIX3 UHCI controller has
+    two, a tablet takes the first; a USB keyboard attached --live gets
+    port 2 (the live XML and QEMU's device say so); a USB mouse then finds
+    no free port and is refused, as libvirtd refuses it, with the live
+    XML unchanged (no hub is added to a running domain: libvirt adds hubs
+    at a define only). Run against libvirtd 9.0 alike on 2026-12-03."""
+    uri = target.uri
+    names = ["virsh create --paused: a PC with a PIIX3 UHCI controller and a USB tablet",
+             "attach-device --live of a USB keyboard: port 2, the second of the controller",
+             "attach-device --live of a USB mouse with every port taken: refused, the live XML "
+             "unchanged (no hub added)"]
+
+    def usb_ports(xml):
+        d = xml_root(tap, xml, "the live XML (USB devices)")
+        out = []
+        for el in (d.findall("./devices/input") if d is not None else []):
+            a = el.find("address")
+            if el.get("bus") == "usb":
+                out.append((el.get("type"), a.get("port") if a is not None else None))
+        hubs = len(d.findall("./devices/hub")) if d is not None else None
+        return out, hubs
+
+    f = harness.write_file(tmp, USB_HP + ".xml", USB_HP_XML)
+    r = virsh(uri, "create", "--paused", f, timeout=120)
+    if not tap.ok(r.rc == 0, names[0], r.describe()):
+        for n in names[1:]:
+            tap.skip(n, "the domain did not start")
+        return
+    try:
+        kbd = harness.write_file(tmp, "usb-kbd.xml", "<input type='keyboard' bus='usb'/>")
+        r = virsh(uri, "attach-device", USB_HP, kbd, "--live")
+        ports, hubs = usb_ports(virsh(uri, "dumpxml", USB_HP).out)
+        qom = None
+        if not target.reference:
+            qom = harness.qmp(target.root, USB_HP, "qom-get",
+                              {"path": "/machine/peripheral/input3", "property": "port"})
+        tap.ok(r.rc == 0 and ("keyboard", "2") in ports and ("tablet", "1") in ports and
+               hubs == 0 and (qom is None or qom.get("return") == "2"), names[1],
+               r.describe() + repr((ports, hubs, qom)))
+        mouse = harness.write_file(tmp, "usb-mouse.xml", "<input type='mouse' bus='usb'/>")
+        r = virsh(uri, "attach-device", USB_HP, mouse, "--live")
+        after = usb_ports(virsh(uri, "dumpxml", USB_HP).out)
+        tap.ok(r.rc == 1 and harness.by_mode(target, "No free USB ports",
+                                             "no free USB port") in r.err and
+               after == (ports, hubs), names[2], r.describe() + repr(after))
+    finally:
+        virsh(uri, "destroy", USB_HP, timeout=60)
 
 
 TUNE_LIVE = "vgmtest-virsh-tunelive"
