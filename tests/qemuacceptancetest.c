@@ -148,6 +148,7 @@ typedef struct {
     GPtrArray *listeners;    /* GSocket, listening for connect-mode chardevs */
     GPtrArray *servers;      /* GSubprocess: NBD servers of network disks */
     GPtrArray *hostDirs;     /* dirs made outside dir (hugetlbfs), made order */
+    GPtrArray *hostFiles;    /* files QEMU makes outside dir (/dev/shm) */
     char *loopDev;           /* a loop device made for a block varstore */
     char *tlsClientDir;      /* the client certificates of an NBD server
                               * with TLS, QEMU's nbd TLS directory */
@@ -175,6 +176,9 @@ vgmAcceptEnvFree(VgmAcceptEnv *env)
     for (i = env->hostDirs ? env->hostDirs->len : 0; i > 0; i--)
         g_rmdir(g_ptr_array_index(env->hostDirs, i - 1));
     g_clear_pointer(&env->hostDirs, g_ptr_array_unref);
+    for (i = 0; env->hostFiles && i < env->hostFiles->len; i++)
+        g_unlink(g_ptr_array_index(env->hostFiles, i));
+    g_clear_pointer(&env->hostFiles, g_ptr_array_unref);
     if (env->loopDev) {
         const char *const detach[] = { "losetup", "-d", env->loopDev, NULL };
 
@@ -816,6 +820,46 @@ vgmAcceptServeVhostUserNet(VgmAcceptEnv *env, VgmNetDef *net, guint n, GError **
     return NULL;
 }
 
+/* <shmem> @shm (number @n) on this host: an ivshmem-plain's memory is
+ * QEMU's file in /dev/shm, named after the case so that no other
+ * program's is touched (and removed with the case); an ivshmem-doorbell
+ * gets the test's ivshmem-server (tests/ivshmemserverstub.py, which
+ * writes the clients it served to shmemN.out) on a socket in the case's
+ * directory. Returns the reason to skip (no /usr/bin/python3), or NULL:
+ * then @shm names the stub's socket, or @error says why not. */
+static char *
+vgmAcceptPrepareShmem(VgmAcceptEnv *env, VgmShmemDef *shm, guint n, GError **error)
+{
+    g_autofree char *stub = g_build_filename(g_getenv("VGM_SRCDIR") ? g_getenv("VGM_SRCDIR") : ".",
+                                             "tests", "ivshmemserverstub.py", NULL);
+    g_autofree char *sock = g_strdup_printf("%s/shmem%u.sock", env->dir, n);
+    g_autofree char *out = g_strdup_printf("%s/shmem%u.out", env->dir, n);
+    g_autofree char *log = g_strdup_printf("%s/shmem%u.log", env->dir, n);
+    const char *argv[] = { "/usr/bin/python3", stub, sock, NULL };
+
+    if (!shm->server) {
+        g_autofree char *base = g_path_get_basename(env->dir);
+        char *name = g_strdup_printf("vgm-accept-%d-%s-%s", (int)getpid(), base, shm->name);
+
+        g_test_message("shmem %s: QEMU's /dev/shm/%s", shm->name, name);
+        g_ptr_array_add(env->hostFiles, g_strdup_printf("/dev/shm/%s", name));
+        vgmAcceptReplace(&shm->name, name);
+        return NULL;
+    }
+    if (!g_file_test(argv[0], G_FILE_TEST_IS_EXECUTABLE))
+        return g_strdup("an ivshmem-doorbell needs an ivshmem-server: the test's stub runs under /usr/bin/python3");
+    if (!g_file_test(stub, G_FILE_TEST_EXISTS)) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no %s (set VGM_SRCDIR)", stub);
+        return NULL;
+    }
+    if (!vgmAcceptSpawn(env, argv, out, log, sock, "the ivshmem-server stub", error))
+        return NULL;
+    g_test_message("shmem %s: its ivshmem-server is the test's stub on %s (was %s)", shm->name,
+                   sock, shm->serverPath ? shm->serverPath : "the driver's default");
+    vgmAcceptReplace(&shm->serverPath, g_steal_pointer(&sock));
+    return NULL;
+}
+
 /* An image at @path of @size bytes: qcow2 (qemu-img) for that format,
  * else a sparse raw file. *skip says why not, where qemu-img is missing. */
 static gboolean
@@ -1150,6 +1194,15 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     }
     if (def->devices.tpm && def->devices.tpm->externalPath) {
         char *skip = vgmAcceptServeTpm(env, def->devices.tpm, error);
+
+        if (skip)
+            return skip;
+        if (error && *error)
+            goto fail;
+    }
+    for (i = 0; i < def->devices.shmems->len; i++) {
+        char *skip = vgmAcceptPrepareShmem(env, g_ptr_array_index(def->devices.shmems, i), i,
+                                           error);
 
         if (skip)
             return skip;
@@ -1524,7 +1577,8 @@ vgmAcceptPlannedNodes(const VgmQemuBackend *b)
 }
 
 static void
-vgmAcceptCheckMemdevs(VgmQemuMonitor *mon, const VgmQemuPlan *plan, GString *problems)
+vgmAcceptCheckMemdevs(VgmQemuMonitor *mon, const VgmQemuPlan *plan, const VgmDomainDef *def,
+                      GString *problems)
 {
     g_autoptr(JsonNode) ret = NULL;
     g_autoptr(GError) err = NULL;
@@ -1601,6 +1655,24 @@ vgmAcceptCheckMemdevs(VgmQemuMonitor *mon, const VgmQemuPlan *plan, GString *pro
             const VgmQemuBackend *b = g_ptr_array_index(plan->backends, j);
             if (g_str_equal(b->id, id))
                 planned = TRUE;
+        }
+        /* an ivshmem-plain's memory is shared, of its size, and no guest
+         * RAM the plan holds */
+        for (j = 0; j < def->devices.shmems->len && id && !planned; j++) {
+            const VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, j);
+            g_autofree char *want = g_strdup_printf("shmmem-shmem%u", j);
+            gint64 size = json_object_get_int_member_with_default(m, "size", -1);
+
+            if (shm->server || !g_str_equal(want, id))
+                continue;
+            planned = TRUE;
+            if (size < 0 || (unsigned long long)size != shm->size ||
+                !json_object_get_boolean_member_with_default(m, "share", FALSE))
+                g_string_append_printf(problems, "\n  %s: size %lld share %s, <shmem name='%s'> "
+                                       "%llu shared", id, (long long)size,
+                                       json_object_get_boolean_member_with_default(m, "share",
+                                                                                   FALSE) ?
+                                       "true" : "false", shm->name, shm->size);
         }
         if (!planned)
             g_string_append_printf(problems, "\n  query-memdev lists %s, which the plan does not have",
@@ -2363,7 +2435,7 @@ vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cf
                                    json_object_get_string_member_with_default(
                                        json_node_get_object(status), "status", "?"));
         }
-        vgmAcceptCheckMemdevs(mon, plan, problems);
+        vgmAcceptCheckMemdevs(mon, plan, def, problems);
         vgmAcceptCheckMemoryDevices(mon, plan, problems);
         vgmAcceptCheckDevices(mon, cmd, def, problems);
         vgmAcceptCheckIOThreads(mon, cmd, problems);
@@ -2552,6 +2624,7 @@ testAcceptance(gconstpointer data)
     env->listeners = g_ptr_array_new_with_free_func(g_object_unref);
     env->servers = g_ptr_array_new_with_free_func(g_object_unref);
     env->hostDirs = g_ptr_array_new_with_free_func(g_free);
+    env->hostFiles = g_ptr_array_new_with_free_func(g_free);
     g_mkdir_with_parents(env->resDir, 0755);
 
     runDir = g_build_filename(env->dir, "run", NULL);

@@ -1838,6 +1838,45 @@ typedef struct {
     gboolean allow;
 } VgmRedirFilterRule;
 
+/* <shmem><model type=''>: QEMU's inter-VM shared memory devices */
+typedef enum {
+    VGM_SHMEM_MODEL_IVSHMEM = 0,        /* the old device (libvirt's default),
+                                         * gone from QEMU since 4.0 */
+    VGM_SHMEM_MODEL_IVSHMEM_PLAIN,      /* memory only, on a memory backend */
+    VGM_SHMEM_MODEL_IVSHMEM_DOORBELL,   /* interrupts between peers through an
+                                         * ivshmem-server, which also holds
+                                         * the memory */
+
+    VGM_SHMEM_MODEL_LAST
+} VgmShmemModel;
+VGM_ENUM_DECL(vgmShmemModel);
+
+typedef enum {
+    VGM_SHMEM_ROLE_DEFAULT = 0,
+    VGM_SHMEM_ROLE_MASTER,      /* migrates the memory (QEMU's master=on) */
+    VGM_SHMEM_ROLE_PEER,        /* does not (master=off) */
+
+    VGM_SHMEM_ROLE_LAST
+} VgmShmemRole;
+VGM_ENUM_DECL(vgmShmemRole);
+
+/* <shmem name=''>: memory shared with other guests or host programs, the
+ * host's /dev/shm/NAME (ivshmem-plain) or an ivshmem-server's (doorbell) */
+typedef struct {
+    char *name;
+    VgmShmemModel model;
+    unsigned long long size;    /* bytes, a power of two; 0: none given
+                                 * (post-parse gives plain 4 MiB) */
+    VgmShmemRole role;
+    gboolean server;            /* <server>: the doorbell's ivshmem-server */
+    char *serverPath;           /* ... its socket; NULL: the driver's
+                                 * default, LIBDIR/shmem-NAME-sock */
+    gboolean msi;               /* <msi> (post-parse: every doorbell) */
+    unsigned int vectors;       /* <msi vectors=''>; 0: QEMU's default */
+    VgmTristate ioeventfd;      /* <msi ioeventfd=''> (post-parse: on) */
+    VgmDeviceAddress addr;      /* pci */
+} VgmShmemDef;
+
 /* <hub type='usb'>: a USB hub of VGM_USB_HUB_PORTS ports (QEMU's usb-hub) */
 typedef struct {
     VgmDeviceAddress addr;      /* usb; none until post-parse gives it a port */
@@ -1868,6 +1907,7 @@ typedef struct {
     VgmMemballoonDef *memballoon;
     VgmWatchdogDef *watchdog;
     GPtrArray *panics;          /* VgmPanicDef */
+    GPtrArray *shmems;          /* VgmShmemDef */
     VgmTpmDef *tpm;
     VgmIommuDef *iommu;
     VgmVsockDef *vsock;

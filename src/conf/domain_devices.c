@@ -442,6 +442,16 @@ vgmMemballoonDefFree(VgmMemballoonDef *m)
 }
 
 static void
+vgmShmemDefFree(VgmShmemDef *shm)
+{
+    if (!shm)
+        return;
+    g_free(shm->name);
+    g_free(shm->serverPath);
+    g_free(shm);
+}
+
+static void
 vgmWatchdogDefFree(VgmWatchdogDef *w)
 {
     if (!w)
@@ -459,6 +469,7 @@ vgmDomainDevicesInit(VgmDevicesDef *devices)
     devices->serials = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->fss = g_ptr_array_new_with_free_func((GDestroyNotify)vgmFsDefFree);
     devices->panics = g_ptr_array_new_with_free_func(g_free);
+    devices->shmems = g_ptr_array_new_with_free_func((GDestroyNotify)vgmShmemDefFree);
     devices->parallels = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->consoles = g_ptr_array_new_with_free_func((GDestroyNotify)vgmChrDefFree);
     devices->sounds = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSoundDefFree);
@@ -501,6 +512,7 @@ vgmDomainDevicesClear(VgmDevicesDef *devices)
     vgmMemballoonDefFree(devices->memballoon);
     vgmWatchdogDefFree(devices->watchdog);
     g_ptr_array_unref(devices->panics);
+    g_ptr_array_unref(devices->shmems);
     if (devices->tpm)
         g_free(devices->tpm->externalPath);
     g_free(devices->tpm);
@@ -521,6 +533,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmRngDef, vgmRngDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmFsDef, vgmFsDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmMemballoonDef, vgmMemballoonDefFree)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmWatchdogDef, vgmWatchdogDefFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmShmemDef, vgmShmemDefFree)
 
 /* ---------------- shared pieces ---------------- */
 
@@ -6534,6 +6547,126 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
     vgmBufAdd(buf, "</watchdog>\n");
 }
 
+/* ---------------- shmem ---------------- */
+
+VGM_ENUM_IMPL(vgmShmemModel, VGM_SHMEM_MODEL_LAST, "ivshmem", "ivshmem-plain", "ivshmem-doorbell");
+VGM_ENUM_IMPL(vgmShmemRole, VGM_SHMEM_ROLE_LAST, "default", "master", "peer");
+
+/* <shmem name='' role=''> with <model type=''>, <size unit=''>, <server
+ * path=''>, <msi vectors='' ioeventfd=''> and a PCI <address>, with
+ * libvirt's parse rules: a size is a power of two of at least 1 MiB, and
+ * <msi> needs a <server> */
+static VgmShmemDef *
+vgmShmemParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmShmemDef) shm = g_new0(VgmShmemDef, 1);
+    xmlNodePtr model, size, server, msi;
+    int v = 0;
+    int rc;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "role", NULL },
+                         (const char *const[]){ "model", "size", "server", "msi", "address",
+                                                NULL }, error) ||
+        vgmXMLPropString(node, "name", VGM_XML_PROP_REQUIRED, &shm->name, error) < 0 ||
+        vgmXMLSingleChild(node, "model", &model, error) < 0 ||
+        vgmXMLSingleChild(node, "size", &size, error) < 0 ||
+        vgmXMLSingleChild(node, "server", &server, error) < 0 ||
+        vgmXMLSingleChild(node, "msi", &msi, error) < 0)
+        return NULL;
+    if (model &&
+        (!vgmXMLCheckNode(model, (const char *const[]){ "type", NULL }, vgmXMLNoChildren,
+                          error) ||
+         vgmXMLPropEnum(model, "type", vgmShmemModelTypeFromString, VGM_XML_PROP_REQUIRED, &v,
+                        error) < 0))
+        return NULL;
+    shm->model = v;
+    if ((rc = vgmXMLPropEnum(node, "role", vgmShmemRoleTypeFromString, VGM_XML_PROP_NONZERO, &v,
+                             error)) < 0)
+        return NULL;
+    shm->role = rc > 0 ? v : VGM_SHMEM_ROLE_DEFAULT;
+    if (size) {
+        g_autofree char *unit = NULL;
+
+        if (!vgmXMLCheckNode(size, (const char *const[]){ "unit", NULL }, NULL, error) ||
+            vgmXMLPropString(size, "unit", 0, &unit, error) < 0 ||
+            vgmXMLNodeContentULL(size, &shm->size, error) < 0 ||
+            !vgmScaleInteger(&shm->size, unit, 1, G_MAXINT64, "<size> in <shmem>", error))
+            return NULL;
+        if (shm->size & (shm->size - 1)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<size> of <shmem name='%1$s'> is %2$llu bytes, which is not a power of two"),
+                        shm->name, shm->size);
+            return NULL;
+        }
+        if (shm->size < 1024 * 1024) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<size> of <shmem name='%1$s'> is %2$llu bytes: it must be at least 1 MiB"),
+                        shm->name, shm->size);
+            return NULL;
+        }
+    }
+    if (server) {
+        shm->server = TRUE;
+        if (!vgmXMLCheckNode(server, (const char *const[]){ "path", NULL }, vgmXMLNoChildren,
+                             error) ||
+            vgmXMLPropString(server, "path", 0, &shm->serverPath, error) < 0)
+            return NULL;
+    }
+    if (msi) {
+        shm->msi = TRUE;
+        if (!vgmXMLCheckNode(msi, (const char *const[]){ "vectors", "ioeventfd", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropUInt(msi, "vectors", 0, &shm->vectors, error) < 0 ||
+            vgmXMLPropTristateSwitch(msi, "ioeventfd", 0, &shm->ioeventfd, error) < 0)
+            return NULL;
+        if (!server) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<msi> of <shmem name='%1$s'> needs a <server>: interrupts come through an ivshmem-server"),
+                        shm->name);
+            return NULL;
+        }
+    }
+    if (!vgmDeviceAddressParse(node, &shm->addr, error))
+        return NULL;
+    if (shm->addr.type != VGM_ADDRESS_NONE && shm->addr.type != VGM_ADDRESS_PCI) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<shmem name='%1$s'> cannot have an <address type='%2$s'>: it is a PCI device"),
+                    shm->name, vgmAddressTypeToString(shm->addr.type));
+        return NULL;
+    }
+    return g_steal_pointer(&shm);
+}
+
+static void
+vgmShmemFormat(VgmBuf *buf, const VgmShmemDef *shm)
+{
+    vgmBufEscapeString(buf, "<shmem name='%s'", shm->name);
+    if (shm->role != VGM_SHMEM_ROLE_DEFAULT)
+        vgmBufAsprintf(buf, " role='%s'", vgmShmemRoleTypeToString(shm->role));
+    vgmBufAdd(buf, ">\n");
+    vgmBufAdjustIndent(buf, 2);
+    vgmBufAsprintf(buf, "<model type='%s'/>\n", vgmShmemModelTypeToString(shm->model));
+    /* (a power of two of at least 1 MiB: whole MiB) */
+    if (shm->size)
+        vgmBufAsprintf(buf, "<size unit='M'>%llu</size>\n", shm->size >> 20);
+    if (shm->server) {
+        vgmBufAdd(buf, "<server");
+        vgmBufEscapeString(buf, " path='%s'", shm->serverPath);
+        vgmBufAdd(buf, "/>\n");
+    }
+    if (shm->msi) {
+        vgmBufAdd(buf, "<msi");
+        if (shm->vectors)
+            vgmBufAsprintf(buf, " vectors='%u'", shm->vectors);
+        if (shm->ioeventfd)
+            vgmBufAsprintf(buf, " ioeventfd='%s'", vgmTristateSwitchTypeToString(shm->ioeventfd));
+        vgmBufAdd(buf, "/>\n");
+    }
+    vgmDeviceAddressFormat(buf, &shm->addr);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</shmem>\n");
+}
+
 /* ---------------- the container ---------------- */
 
 /* libvirt's device elements virt-gmem refuses, and why */
@@ -6543,7 +6676,6 @@ static const struct {
 } vgmDevicesRefused[] = {
     { "hostdev", N_("virt-gmem does not pass host devices (PCI through VFIO, USB, SCSI, mediated) to a guest") },
     { "lease", N_("virt-gmem has no lock manager to hold it") },
-    { "shmem", N_("QEMU's ivshmem devices are not supported") },
     { "crypto", N_("virtio-crypto devices are not supported") },
     { "nvram", N_("it is the sPAPR NVRAM of POWER guests") },
 };
@@ -6577,9 +6709,9 @@ vgmDevicesCheckRefused(xmlNodePtr dev, GError **error)
 static const char *const vgmDevicesChildren[] = {
     "emulator", "disk", "controller", "filesystem", "interface", "serial", "parallel", "console", "channel",
     "input", "tpm", "graphics", "sound", "audio", "video", "redirdev", "smartcard", "watchdog", "panic",
-    "memballoon", "rng", "memory", "iommu", "vsock", "hub", "redirfilter",
+    "memballoon", "rng", "memory", "iommu", "vsock", "hub", "redirfilter", "shmem",
     /* refused by name (vgmDevicesRefused) */
-    "hostdev", "lease", "shmem", "crypto", "nvram", NULL
+    "hostdev", "lease", "crypto", "nvram", NULL
 };
 
 /* The index attribute of @source and of the sources of the <backingStore>
@@ -6827,6 +6959,12 @@ vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
                 }
             }
             g_ptr_array_add(devs->panics, p);
+        } else if (g_str_equal(name, "shmem")) {
+            VgmShmemDef *shm = vgmShmemParse(cur, error);
+
+            if (!shm)
+                return FALSE;
+            g_ptr_array_add(devs->shmems, shm);
         } else if (g_str_equal(name, "rng")) {
             VgmRngDef *r = vgmRngParse(cur, error);
             if (!r)
@@ -6919,6 +7057,8 @@ vgmDomainDevicesFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmRngFormat(buf, g_ptr_array_index(devs->rngs, i));
     for (i = 0; i < devs->panics->len; i++)
         vgmPanicFormat(buf, g_ptr_array_index(devs->panics, i));
+    for (i = 0; i < devs->shmems->len; i++)
+        vgmShmemFormat(buf, g_ptr_array_index(devs->shmems, i));
     for (i = 0; i < devs->mems->len; i++)
         vgmDomainMemoryDefFormat(buf, g_ptr_array_index(devs->mems, i));
     if (devs->iommu)

@@ -634,6 +634,12 @@ vgmPciDevices(VgmDomainDef *def, const VgmPciMachine *m)
 
         VGM_PCI_ADD(&v->addr, fl, NULL, vgmPciNthLabel("video", i));
     }
+    for (i = 0; i < devs->shmems->len; i++) {
+        VgmShmemDef *shm = g_ptr_array_index(devs->shmems, i);
+
+        VGM_PCI_ADD(&shm->addr, m->pciFlags, NULL,
+                    g_strdup_printf("<shmem> '%s'", shm->name));
+    }
     for (i = 0; i < devs->inputs->len; i++) {
         VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
 

@@ -1081,6 +1081,20 @@ vgmPostParseDevices(VgmDomainDef *def)
         if (g_str_equal(r->backendModel, "random") && !r->backend)
             r->backend = g_strdup("/dev/random");
     }
+    /* libvirt's for shared memory: 4 MiB of it where no size is given
+     * (the doorbell's server has its own), and a doorbell always
+     * interrupts by MSI, with ioeventfd unless it says otherwise */
+    for (i = 0; i < devs->shmems->len; i++) {
+        VgmShmemDef *shm = g_ptr_array_index(devs->shmems, i);
+
+        if (shm->model != VGM_SHMEM_MODEL_IVSHMEM_DOORBELL && !shm->size)
+            shm->size = 4ULL << 20;
+        if (shm->model == VGM_SHMEM_MODEL_IVSHMEM_DOORBELL && shm->server) {
+            shm->msi = TRUE;
+            if (!shm->ioeventfd)
+                shm->ioeventfd = VGM_TRISTATE_YES;
+        }
+    }
     vgmPostParseChr(def);
     vgmPostParseVirtioSerial(def);
     vgmPostParseAudio(def);

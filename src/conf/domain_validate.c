@@ -1322,6 +1322,56 @@ vgmRuleVideos(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* libvirt's rules for <shmem>: the name is a file in /dev/shm; an
+ * ivshmem-doorbell takes its memory from its <server> (so it has no
+ * size), an ivshmem-plain has none (both are PCI devices: the parse
+ * says so). A doorbell's
+ * role libvirt reads but does not give QEMU: refused rather than
+ * dropped. (The old ivshmem model is QEMU's to refuse.) */
+static gboolean
+vgmRuleShmems(const VgmDomainDef *def, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.shmems->len; i++) {
+        const VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, i);
+        const char *model = vgmShmemModelTypeToString(shm->model);
+
+        if (strchr(shm->name, '/') || !*shm->name || g_str_equal(shm->name, ".") ||
+            g_str_equal(shm->name, "..")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("invalid <shmem> name '%1$s': it names a file in /dev/shm, without '/'"),
+                        shm->name);
+            return FALSE;
+        }
+        if (shm->model == VGM_SHMEM_MODEL_IVSHMEM_DOORBELL && !shm->server) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<shmem name='%1$s'> of model 'ivshmem-doorbell' needs a <server>: an ivshmem-server holds its memory and interrupts"),
+                        shm->name);
+            return FALSE;
+        }
+        if (shm->model != VGM_SHMEM_MODEL_IVSHMEM_DOORBELL && shm->server) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<shmem name='%1$s'> of model '%2$s' takes no <server>: only an ivshmem-doorbell talks to an ivshmem-server"),
+                        shm->name, model);
+            return FALSE;
+        }
+        if (shm->model == VGM_SHMEM_MODEL_IVSHMEM_DOORBELL && shm->size) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<shmem name='%1$s'> of model 'ivshmem-doorbell' takes no <size>: its ivshmem-server sets the size"),
+                        shm->name);
+            return FALSE;
+        }
+        if (shm->model == VGM_SHMEM_MODEL_IVSHMEM_DOORBELL && shm->role != VGM_SHMEM_ROLE_DEFAULT) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<shmem name='%1$s' role='%2$s'>: a role is for model 'ivshmem-plain' only (libvirt gives an ivshmem-doorbell none)"),
+                        shm->name, vgmShmemRoleTypeToString(shm->role));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* libvirt's rules for an IOMMU; which machine has one is QEMU's matter */
 static gboolean
 vgmRuleIommu(const VgmDomainDef *def, const VgmIommuDef *iommu, GError **error)
@@ -2447,6 +2497,7 @@ static const struct {
     { "lifecycle", vgmRuleLifecycle },
     { "hyperv", vgmRuleHyperv },
     { "audio", vgmRuleAudio },
+    { "shmem", vgmRuleShmems },
 };
 
 gboolean

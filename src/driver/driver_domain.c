@@ -3633,6 +3633,7 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
          newDef->devices.nets->len > oldDef->devices.nets->len ||
          newDef->devices.inputs->len > oldDef->devices.inputs->len ||
          newDef->devices.rngs->len > oldDef->devices.rngs->len ||
+         newDef->devices.shmems->len > oldDef->devices.shmems->len ||
          newDef->devices.mems->len > oldDef->devices.mems->len)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                     _("no free hot-pluggable PCI slot in running domain '%1$s' for the device: add free pcie-root-port controllers to its config (or give the device an address on one)"),
@@ -3662,11 +3663,13 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
             return FALSE;
     }
     if (newDef->devices.disks->len + newDef->devices.nets->len + newDef->devices.inputs->len +
-        newDef->devices.rngs->len + newDef->devices.controllers->len + newDef->devices.mems->len ==
+        newDef->devices.rngs->len + newDef->devices.controllers->len + newDef->devices.mems->len +
+        newDef->devices.shmems->len ==
         oldDef->devices.disks->len + oldDef->devices.nets->len + oldDef->devices.inputs->len +
-        oldDef->devices.rngs->len + oldDef->devices.controllers->len + oldDef->devices.mems->len) {
+        oldDef->devices.rngs->len + oldDef->devices.controllers->len + oldDef->devices.mems->len +
+        oldDef->devices.shmems->len) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device or a controller can"),
+                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device, an ivshmem-plain <shmem> or a controller can"),
                     dom->name);
         return FALSE;
     }

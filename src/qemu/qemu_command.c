@@ -1161,7 +1161,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
                       "on,obsolete=deny,resourcecontrol=deny" :
                       "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
     }
-    vgmCmdDevicesAfterSandbox(cmd, def, plan);
+    vgmCmdDevicesAfterSandbox(cmd, def, cfg, plan);
     vgmCmdArgPair(cmd, "-msg", "timestamp=on");
     /* <qemu:commandline>: the user's arguments, last, as libvirt adds
      * them; QEMU alone checks them */

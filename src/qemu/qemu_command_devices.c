@@ -1897,14 +1897,64 @@ vgmCmdTpm(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
     json_object_unref(dev);
 }
 
-/* What libvirt writes after -sandbox: the panic devices, then the vsock.
+/* <shmem>, as libvirt writes it: an ivshmem-plain device on a shared
+ * memory-backend-file, /dev/shm/NAME, of the definition's size (its role
+ * QEMU's master), or an ivshmem-doorbell and the socket of its
+ * ivshmem-server, which hands out the memory and the interrupts */
+static void
+vgmCmdShmem(VgmQemuCmd *cmd, const VgmShmemDef *shm, guint idx, const VgmQemuConfig *cfg,
+            const VgmQemuPlan *plan)
+{
+    g_autofree char *id = g_strdup_printf("shmem%u", idx);
+    JsonObject *dev = json_object_new();
+
+    json_object_set_string_member(dev, "driver", vgmShmemModelTypeToString(shm->model));
+    json_object_set_string_member(dev, "id", id);
+    if (shm->server) {
+        g_autofree char *chardev = g_strdup_printf("char%s", id);
+        g_autofree char *path = vgmQemuShmemServerPath(cfg, shm->name, shm->serverPath);
+        g_autofree char *esc = vgmQemuEscapeOptValue(path);
+
+        json_object_set_string_member(dev, "chardev", chardev);
+        if (shm->vectors)
+            json_object_set_int_member(dev, "vectors", shm->vectors);
+        if (shm->ioeventfd)
+            json_object_set_boolean_member(dev, "ioeventfd", shm->ioeventfd == VGM_TRISTATE_YES);
+        vgmCmdAddress(dev, &shm->addr, plan);
+        vgmCmdDevice(cmd, dev);
+        vgmCmdArgPairf(cmd, "-chardev", "socket,id=%s,path=%s", chardev, esc);
+    } else {
+        g_autofree char *memdev = g_strdup_printf("shmmem-%s", id);
+        g_autofree char *path = g_strdup_printf("/dev/shm/%s", shm->name);
+        JsonObject *obj = json_object_new();
+
+        json_object_set_string_member(obj, "qom-type", "memory-backend-file");
+        json_object_set_string_member(obj, "id", memdev);
+        json_object_set_string_member(obj, "mem-path", path);
+        json_object_set_int_member(obj, "size", shm->size);
+        json_object_set_boolean_member(obj, "share", TRUE);
+        vgmCmdObject(cmd, obj);
+        json_object_unref(obj);
+        json_object_set_string_member(dev, "memdev", memdev);
+        if (shm->role != VGM_SHMEM_ROLE_DEFAULT)
+            json_object_set_string_member(dev, "master",
+                                          shm->role == VGM_SHMEM_ROLE_MASTER ? "on" : "off");
+        vgmCmdAddress(dev, &shm->addr, plan);
+        vgmCmdDevice(cmd, dev);
+    }
+    json_object_unref(dev);
+}
+
+/* What libvirt writes after -sandbox: the panic devices, the shared
+ * memory devices, then the vsock.
  * <panic model='isa'> is QEMU's pvpanic ISA device, at its iobase (the
  * hyperv model is a -cpu flag). <vsock> is vhost-vsock-pci with the
  * guest's address and the vhost fd the driver opened and set it on
  * (VGM_QEMU_VSOCK_FD); an address left to the driver, not chosen yet
  * (domxml-to-native), is written as the first it tries, 3. */
 void
-vgmCmdDevicesAfterSandbox(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
+vgmCmdDevicesAfterSandbox(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+                          const VgmQemuPlan *plan)
 {
     const VgmVsockDef *vsock = def->devices.vsock;
     guint i;
@@ -1922,6 +1972,8 @@ vgmCmdDevicesAfterSandbox(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQem
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }
+    for (i = 0; i < def->devices.shmems->len; i++)
+        vgmCmdShmem(cmd, g_ptr_array_index(def->devices.shmems, i), i, cfg, plan);
     if (vsock) {
         JsonObject *dev = json_object_new();
         g_autofree char *fd = g_strdup_printf("%d", VGM_QEMU_VSOCK_FD);

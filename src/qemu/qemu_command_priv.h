@@ -59,7 +59,7 @@ JsonObject *vgmCmdNetSourceNode(VgmQemuCmd *cmd, const VgmDomainDef *def,
 /* The backends of the memory devices, each followed by its -device */
 void vgmCmdMemoryDevices(VgmQemuCmd *cmd, const VgmQemuPlan *plan);
 
-void vgmCmdDevicesAfterSandbox(VgmQemuCmd *cmd, const VgmDomainDef *def,
+void vgmCmdDevicesAfterSandbox(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                                const VgmQemuPlan *plan);
 void vgmCmdDevices(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                    const VgmQemuPlan *plan);

@@ -27,6 +27,7 @@ vgmQemuConfigNew(const char *runDir, const char *memoryDir, const char *logDir)
         g_autofree char *parent = g_path_get_dirname(memoryDir);
 
         cfg->nvramDir = g_build_filename(parent, "nvram", NULL);
+        cfg->libDir = g_strdup(parent);
     }
     /* where libvirt looks: the user's own (for a user other than root),
      * the administrator's, the distribution's */
@@ -43,6 +44,17 @@ vgmQemuConfigNew(const char *runDir, const char *memoryDir, const char *logDir)
     return cfg;
 }
 
+char *
+vgmQemuShmemServerPath(const VgmQemuConfig *cfg, const char *name, const char *path)
+{
+    g_autofree char *file = NULL;
+
+    if (path)
+        return g_strdup(path);
+    file = g_strdup_printf("shmem-%s-sock", name);
+    return g_build_filename(cfg->libDir, file, NULL);
+}
+
 void
 vgmQemuConfigFree(VgmQemuConfig *cfg)
 {
@@ -52,6 +64,7 @@ vgmQemuConfigFree(VgmQemuConfig *cfg)
     g_free(cfg->memoryDir);
     g_free(cfg->logDir);
     g_free(cfg->nvramDir);
+    g_free(cfg->libDir);
     g_free(cfg->nbdTLSDir);
     g_strfreev(cfg->firmwareDirs);
     g_hash_table_unref(cfg->hugetlbfs);

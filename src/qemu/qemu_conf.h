@@ -18,6 +18,10 @@ typedef struct {
     char *logDir;        /* per-domain QEMU logs */
     char *nvramDir;      /* UEFI varstores: NVRAMDIR/NAME_VARS.fd (beside
                           * MEMORYDIR, as 'nvram') */
+    char *libDir;        /* the parent of MEMORYDIR (/var/lib/virt-gmem/qemu):
+                          * where a <shmem><server/> without a path
+                          * finds its ivshmem-server, LIBDIR/shmem-NAME-sock,
+                          * as libvirt's in /var/lib/libvirt */
     GStrv firmwareDirs;  /* QEMU firmware descriptors, first wins; NULL:
                           * none */
     GHashTable *hugetlbfs; /* page size in KiB (guint64 *) -> mount path */
@@ -49,6 +53,10 @@ VgmQemuConfig *vgmQemuConfigNewDefault(void);
 
 /* The system-wide paths with fixed hugetlbfs mounts: what golden tests use. */
 VgmQemuConfig *vgmQemuConfigNewForTest(void);
+
+/* The ivshmem-server socket of the doorbell <shmem name='@name'>: its
+ * <server path='@path'>, else LIBDIR/shmem-NAME-sock */
+char *vgmQemuShmemServerPath(const VgmQemuConfig *cfg, const char *name, const char *path);
 
 /* RUNDIR/domain-NAME */
 char *vgmQemuConfigDomainRunDir(const VgmQemuConfig *cfg, const char *name);

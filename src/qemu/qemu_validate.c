@@ -972,6 +972,39 @@ static const struct {
     { "ib700", VGM_QEMU_CAPS_DEVICE_IB700 },
 };
 
+/* The QEMU device of each <shmem> model */
+static const VgmQemuCapsFlag vgmQemuShmemDevices[VGM_SHMEM_MODEL_LAST] = {
+    [VGM_SHMEM_MODEL_IVSHMEM] = VGM_QEMU_CAPS_DEVICE_IVSHMEM,
+    [VGM_SHMEM_MODEL_IVSHMEM_PLAIN] = VGM_QEMU_CAPS_DEVICE_IVSHMEM_PLAIN,
+    [VGM_SHMEM_MODEL_IVSHMEM_DOORBELL] = VGM_QEMU_CAPS_DEVICE_IVSHMEM_DOORBELL,
+};
+
+/* Every <shmem>'s device (libvirt's default model is the old ivshmem,
+ * which QEMU 4.0 removed) */
+static gboolean
+vgmQemuValidateShmems(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.shmems->len; i++) {
+        const VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, i);
+        const char *model = vgmShmemModelTypeToString(shm->model);
+
+        if (vgmQemuCapsGet(caps, vgmQemuShmemDevices[shm->model]))
+            continue;
+        if (shm->model == VGM_SHMEM_MODEL_IVSHMEM)
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <shmem name='%1$s'> of model 'ivshmem' (the model libvirt takes when none is given): QEMU 4.0 removed the device; give <model type='ivshmem-plain'/> or 'ivshmem-doorbell'"),
+                        shm->name);
+        else
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support <shmem name='%1$s'> of model '%2$s': device '%2$s' is missing"),
+                        shm->name, model);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* The video, TPM and watchdog devices the binary must have. */
 static gboolean
 vgmQemuValidateVideoWatchdog(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
@@ -1439,6 +1472,8 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
         }
     }
     if (!vgmQemuValidateAudio(def, caps, error))
+        return FALSE;
+    if (!vgmQemuValidateShmems(def, caps, error))
         return FALSE;
     if (def->devices.hubs->len > 0 && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_HUB)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,

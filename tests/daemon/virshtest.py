@@ -26,7 +26,9 @@ timeout. What it covers, in order:
   schedinfo --set, memtune and blkiotune with values on a config and on a
   running domain, read back through virsh and the kernel's cgroups
   (tune_live_tests); a USB input hot-plugged into a free USB port, and
-  one refused when the ports are taken (usb_hotplug_tests); a domain
+  one refused when the ports are taken (usb_hotplug_tests); shared
+  memory: an ivshmem-plain <shmem> at the start and attached live, a
+  doorbell's live attach refused (shmem_tests); a domain
   without controls in a cgroup of its own,
   a memory limit set on it live, the group gone after destroy
   (cgroup_default_tests); numatune of a config and a running domain
@@ -521,6 +523,8 @@ def run_tests(tap, target, tmp):
     tune_live_tests(tap, target, tmp)
 
     usb_hotplug_tests(tap, target, tmp)
+
+    shmem_tests(tap, target, tmp)
 
     cgroup_default_tests(tap, target, tmp)
     numatune_tests(tap, target, tmp)
@@ -2053,6 +2057,99 @@ def usb_hotplug_tests(tap, target, tmp):
                after == (ports, hubs), names[2], r.describe() + repr(after))
     finally:
         virsh(uri, "destroy", USB_HP, timeout=60)
+
+
+SHM = "vgmtest-virsh-shmem"
+SHM_FILES = ("vgmtest-virsh-shm-a", "vgmtest-virsh-shm-b")
+SHM_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <shmem name='%s'>
+      <model type='ivshmem-plain'/>
+      <size unit='M'>8</size>
+    </shmem>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % (SHM, SHM_FILES[0])
+
+
+def shmem_tests(tap, target, tmp):
+    """Shared memory (<shmem>, as Looking Glass users write it): an
+    ivshmem-plain device of 8 MiB at the start is the host's
+    /dev/shm/NAME of that size, and QEMU's shared shmmem-shmem0 backend;
+    a second one attached --live (4 MiB, the default size the live XML
+    then holds) gets a PCI address, its file and QEMU's shmem1; an
+    ivshmem-doorbell attached --live is refused (its server socket is a
+    character device; libvirtd fails it too, here for want of a server),
+    the live XML unchanged. Run against libvirtd 9.0 alike on
+    2026-12-03."""
+    uri = target.uri
+    names = ["virsh create --paused with an ivshmem-plain <shmem> of 8 MiB: /dev/shm/NAME of "
+             "8 MiB, QEMU's shared backend shmmem-shmem0",
+             "attach-device --live of a second ivshmem-plain: 4 MiB with a PCI address in the "
+             "live XML, its /dev/shm file, QEMU's shmem1",
+             "attach-device --live of an ivshmem-doorbell fails, the live XML unchanged"]
+
+    def shmems():
+        d = xml_root(tap, virsh(uri, "dumpxml", SHM).out, "the live XML (shmem)")
+        out = []
+        for el in (d.findall("./devices/shmem") if d is not None else []):
+            size = el.find("size")
+            out.append((el.get("name"), size.text if size is not None else None,
+                        el.find("address") is not None))
+        return out
+
+    def file_size(name):
+        try:
+            return os.stat("/dev/shm/" + name).st_size
+        except OSError:
+            return None
+
+    for n in SHM_FILES:
+        if os.path.exists("/dev/shm/" + n):
+            os.unlink("/dev/shm/" + n)
+    f = harness.write_file(tmp, SHM + ".xml", SHM_XML)
+    r = virsh(uri, "create", "--paused", f, timeout=120)
+    memdev = None
+    if r.rc == 0 and not target.reference:
+        memdev = [m for m in harness.qmp(target.root, SHM, "query-memdev").get("return", [])
+                  if m.get("id") == "shmmem-shmem0"]
+    if not tap.ok(r.rc == 0 and file_size(SHM_FILES[0]) == 8 << 20 and
+                  (memdev is None or (len(memdev) == 1 and memdev[0].get("size") == 8 << 20 and
+                                      memdev[0].get("share") is True)),
+                  names[0], r.describe() + repr((file_size(SHM_FILES[0]), memdev))):
+        for n in names[1:]:
+            tap.skip(n, "the domain did not start")
+        virsh(uri, "destroy", SHM, timeout=60)
+        return
+    try:
+        second = harness.write_file(tmp, "shm-b.xml", "<shmem name='%s'><model type='ivshmem-plain'/>"
+                                    "</shmem>" % SHM_FILES[1])
+        r = virsh(uri, "attach-device", SHM, second, "--live")
+        got = shmems()
+        qom = None
+        if not target.reference:
+            qom = harness.qmp(target.root, SHM, "qom-get",
+                              {"path": "/machine/peripheral/shmem1", "property": "type"})
+        tap.ok(r.rc == 0 and (SHM_FILES[1], "4", True) in got and len(got) == 2 and
+               file_size(SHM_FILES[1]) == 4 << 20 and
+               (qom is None or qom.get("return") == "ivshmem-plain"), names[1],
+               r.describe() + repr((got, file_size(SHM_FILES[1]), qom)))
+        door = harness.write_file(tmp, "shm-door.xml",
+                                  "<shmem name='vgmtest-virsh-shm-door'><model type='ivshmem-doorbell'/>"
+                                  "<server path='%s/no-ivshmem-server.sock'/></shmem>" % tmp)
+        before = shmems()
+        r = virsh(uri, "attach-device", SHM, door, "--live")
+        tap.ok(r.rc == 1 and shmems() == before, names[2], r.describe() + repr(shmems()))
+    finally:
+        virsh(uri, "destroy", SHM, timeout=60)
+        for n in SHM_FILES:
+            if os.path.exists("/dev/shm/" + n):
+                os.unlink("/dev/shm/" + n)
 
 
 TUNE_LIVE = "vgmtest-virsh-tunelive"
