@@ -64,7 +64,10 @@
  * have opened (SET_OWNER) by the time it answers QMP, and loopback ports
  * for socket interfaces, with a listener for a client; chardev <log> files are
  * moved there too, and QEMU makes them; an ACPI SLIC table's file is
- * made there too). The definition is adapted
+ * made there too; a stub ivshmem-server (tests/ivshmemserverstub.py) for
+ * each ivshmem-doorbell <shmem>, which QEMU's device must have heard
+ * from before QEMU answers QMP, and an ivshmem-plain's /dev/shm file
+ * named after the case and removed with it). The definition is adapted
  * where the test host cannot provide what it asks for, and the adaptation
  * is printed (a user-mode stand-in loses <bandwidth>, which shapes a host
  * tap with tc, not QEMU): host-passthrough CPUs become 'maximum' under
