@@ -18,6 +18,10 @@
  *  - <metadata> whose namespace URIs, attribute values and text hold
  *    markup characters, tabs and new lines formats to well-formed XML that
  *    reads back to the same values, and is a fixed point;
+ *  - a serial port and a virtio console: a definition shows the serial
+ *    port as the first console, as libvirt does; a running domain's XML
+ *    written before that rule (no serial console) keeps its virtio
+ *    console first, the place its QEMU id (console0) came from;
  *  - large domains, as many cells and devices as the limits accept: the
  *    ports of serials and indexes of controllers post-parse hands out,
  *    the uniqueness rules, NUMA cells with a <memnode> each.
@@ -32,6 +36,46 @@
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 #include "util/vgmxml.h"
+
+/* The consoles of @xml parsed with @flags: "TYPE:PORT,..." */
+static char *
+testConsoles(const char *xml, unsigned int flags)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmDomainDef) def = vgmDomainDefParseString(xml, NULL, flags, &err);
+    g_autoptr(GString) out = g_string_new(NULL);
+    guint i;
+
+    g_assert_no_error(err);
+    for (i = 0; i < def->devices.consoles->len; i++) {
+        const VgmChrDef *con = g_ptr_array_index(def->devices.consoles, i);
+
+        g_string_append_printf(out, "%s%s:%u", i ? "," : "", con->targetType, con->port);
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+static void
+testLiveConsolePlaces(void)
+{
+    static const char xml[] =
+        "<domain type='qemu'><name>c</name><memory unit='MiB'>64</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
+        "<serial type='pty'><target port='0'/></serial>"
+        "<console type='pty'><target type='virtio' port='0'/></console>"
+        "</devices></domain>";
+    g_autofree char *config = testConsoles(xml, 0);
+    g_autofree char *live = testConsoles(xml, VGM_DOMAIN_PARSE_LIVE | VGM_DOMAIN_PARSE_SKIP_VALIDATE);
+    g_autoptr(VgmDomainDef) def = vgmDomainDefParseString(xml, NULL, 0, NULL);
+    g_autofree char *formatted = vgmDomainDefFormat(def);
+    g_autofree char *again = testConsoles(formatted, VGM_DOMAIN_PARSE_LIVE |
+                                                     VGM_DOMAIN_PARSE_SKIP_VALIDATE);
+
+    g_assert_cmpstr(config, ==, "serial:0,virtio:0");
+    g_assert_cmpstr(live, ==, "virtio:0");
+    /* a domain started now has the serial console in its live XML */
+    g_assert_cmpstr(again, ==, "serial:0,virtio:0");
+}
 
 static void
 testXml2Xml(gconstpointer data)
@@ -468,6 +512,7 @@ main(int argc, char **argv)
     }
     g_test_add_func("/xml2xml/no-stray-files", testNoStrayFiles);
     g_test_add_func("/uuid/generated", testUUIDGenerated);
+    g_test_add_func("/live/console-places", testLiveConsolePlaces);
     g_test_add_func("/scale/serial-ports", testScaleSerialPorts);
     g_test_add_func("/scale/controllers", testScaleControllers);
     g_test_add_func("/scale/disk-targets", testScaleDiskTargets);

@@ -630,7 +630,7 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
         !vgmDomainDevicesParse(def, root, flags, error))
         return NULL;
 
-    if (!vgmDomainDefPostParse(def, error))
+    if (!vgmDomainDefPostParse(def, flags, error))
         return NULL;
     /* a running domain's interfaces and memory devices keep their QEMU
      * ids; one plugged in gets the next (a live XML written before

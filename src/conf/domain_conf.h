@@ -2024,8 +2024,10 @@ char *vgmDomainDefFormat(const VgmDomainDef *def);
  * each <graphics>, as libvirt's XML without the secure flag */
 char *vgmDomainXMLHideSecrets(const char *xml);
 
-/* post-parse: defaults libvirt fills in (domain_postparse.c) */
-gboolean vgmDomainDefPostParse(VgmDomainDef *def, GError **error);
+/* post-parse: defaults libvirt fills in (domain_postparse.c); @flags are
+ * the parse's (VGM_DOMAIN_PARSE_LIVE: a running domain's XML, whose
+ * devices keep the places their QEMU ids came from) */
+gboolean vgmDomainDefPostParse(VgmDomainDef *def, unsigned int flags, GError **error);
 
 /* PCI addresses as libvirt's QEMU driver hands them out, with the PCI
  * controllers they need, on the x86 PC and q35 machines (domain_pci.c) */

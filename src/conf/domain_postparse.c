@@ -210,7 +210,7 @@ vgmChrCopyForSerial(const VgmChrDef *src)
 }
 
 static void
-vgmPostParseChr(VgmDomainDef *def)
+vgmPostParseChr(VgmDomainDef *def, gboolean live)
 {
     VgmDevicesDef *devs = &def->devices;
     gint64 maxPort = -1;        /* at most G_MAXINT: ports are compared as int */
@@ -224,8 +224,10 @@ vgmPostParseChr(VgmDomainDef *def)
     }
     /* ... and the first serial port (an ISA one) is shown as the first
      * console too, before a console of another type, as libvirt inserts
-     * it */
-    if (devs->serials->len > 0) {
+     * it; not in a running domain's XML, which has it from its start,
+     * unless a virt-gmem older than this rule started the domain: its
+     * other consoles then keep the places (and QEMU ids) they run with */
+    if (devs->serials->len > 0 && !live) {
         const VgmChrDef *ser = g_ptr_array_index(devs->serials, 0);
         const VgmChrDef *first = devs->consoles->len ? g_ptr_array_index(devs->consoles, 0) :
                                                         NULL;
@@ -949,7 +951,7 @@ vgmPostParseScsiControllers(VgmDomainDef *def)
 }
 
 static void
-vgmPostParseDevices(VgmDomainDef *def)
+vgmPostParseDevices(VgmDomainDef *def, gboolean live)
 {
     VgmDevicesDef *devs = &def->devices;
     guint i;
@@ -1095,7 +1097,7 @@ vgmPostParseDevices(VgmDomainDef *def)
                 shm->ioeventfd = VGM_TRISTATE_YES;
         }
     }
-    vgmPostParseChr(def);
+    vgmPostParseChr(def, live);
     vgmPostParseVirtioSerial(def);
     vgmPostParseAudio(def);
     vgmPostParseSmartcards(def);
@@ -1103,12 +1105,12 @@ vgmPostParseDevices(VgmDomainDef *def)
 }
 
 gboolean
-vgmDomainDefPostParse(VgmDomainDef *def, GError **error)
+vgmDomainDefPostParse(VgmDomainDef *def, unsigned int flags, GError **error)
 {
     if (!vgmPostParseMemory(def, error))
         return FALSE;
     vgmPostParseCpu(def);
     vgmPostParseOs(def);
-    vgmPostParseDevices(def);
+    vgmPostParseDevices(def, !!(flags & VGM_DOMAIN_PARSE_LIVE));
     return TRUE;
 }
