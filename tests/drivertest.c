@@ -4077,8 +4077,10 @@ testDirectMacvtap(void)
  * <bandwidth> shapes the managed tap with libvirt's tc commands (tc a
  * recording stand-in); <script> runs with the tap's name once it is up,
  * <downscript> once the domain stopped; a guest MAC starting with fe
- * gives the tap fa (libvirt's rule). Needs root, else skipped with the
- * reason. */
+ * gives the tap fa (libvirt's rule); the addresses and routes of the
+ * <source> (a point-to-point address and a route with a metric, in the
+ * documentation ranges) are the tap's while the domain runs, as ip shows
+ * them. Needs root, else skipped with the reason. */
 static void
 testEthernetTaps(void)
 {
@@ -4120,6 +4122,9 @@ testEthernetTaps(void)
                           "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
                           "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
                           "<interface type='ethernet'><mac address='52:54:00:6a:7b:01'/>"
+                          "<source><ip address='198.51.100.1' prefix='24' peer='198.51.100.2'/>"
+                          "<route address='203.0.113.0' prefix='24' gateway='198.51.100.2'"
+                          " metric='7'/></source>"
                           "<target dev='%s'/><model type='virtio'/>"
                           "<driver queues='2'/><mtu size='1450'/>"
                           "<bandwidth><inbound average='1024' peak='4096' burst='1024'/>"
@@ -4174,6 +4179,17 @@ testEthernetTaps(void)
         g_autofree char *mineFlags = testSysNet(mine, "flags");
         g_autofree char *vnetMac = vnet ? testSysNet(vnet, "address") : NULL;
         g_autofree char *vnetFlags = vnet ? testSysNet(vnet, "flags") : NULL;
+        g_autofree char *addrCmd = g_strdup_printf("ip -o -4 address show dev %s", named);
+        g_autofree char *routeCmd = g_strdup_printf("ip -4 route show dev %s", named);
+        g_autofree char *addrs = NULL;
+        g_autofree char *routes = NULL;
+
+        g_assert_true(g_spawn_command_line_sync(addrCmd, &addrs, NULL, NULL, NULL));
+        g_assert_true(g_spawn_command_line_sync(routeCmd, &routes, NULL, NULL, NULL));
+        g_test_message("tap %s: %s%s", named, addrs, routes);
+        g_assert_nonnull(strstr(addrs, "inet 198.51.100.1 peer 198.51.100.2/24"));
+        g_assert_nonnull(strstr(routes, "203.0.113.0/24 via 198.51.100.2"));
+        g_assert_nonnull(strstr(routes, "metric 7"));
 
         run = testTool(root, "destroy", "eth", NULL);
         TEST_OK(run);

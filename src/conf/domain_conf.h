@@ -1211,8 +1211,35 @@ typedef struct {
         unsigned int prefix;    /* 0: none given */
     } guestIps[2];
     guint nguestIps;
+    GPtrArray *hostIps;         /* ethernet: VgmNetHostIp, <source><ip>;
+                                 * NULL: none */
+    GPtrArray *routes;          /* ethernet: VgmNetRoute, <source><route>;
+                                 * NULL: none */
     VgmDeviceAddress addr;
 } VgmNetDef;
+
+/* <interface type='ethernet'><source><ip address='' prefix='' peer=''/>:
+ * an address the driver gives the host's tap */
+typedef struct {
+    char *address;              /* canonical */
+    char *peer;                 /* the other end of a point-to-point
+                                 * address, or NULL */
+    unsigned int prefix;        /* 0: none given (the kernel's full one) */
+    gboolean ipv6;
+} VgmNetHostIp;
+
+/* ... <source><route address='' prefix='' gateway='' metric=''/>: a host
+ * route the driver adds through the tap */
+typedef struct {
+    char *family;               /* 'ipv4' or 'ipv6' as given, or NULL */
+    char *address;
+    char *netmask;              /* an IPv4 route's, as given, or NULL */
+    unsigned int prefix;        /* from prefix or netmask */
+    gboolean havePrefix;        /* prefix='' given */
+    char *gateway;
+    unsigned int metric;        /* 0: none */
+    gboolean ipv6;
+} VgmNetRoute;
 
 typedef enum {
     VGM_CHR_SERIAL = 0,

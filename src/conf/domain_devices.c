@@ -308,6 +308,10 @@ vgmNetDefFree(VgmNetDef *n)
 
     for (i = 0; i < n->nguestIps; i++)
         g_free(n->guestIps[i].address);
+    if (n->hostIps)
+        g_ptr_array_unref(n->hostIps);
+    if (n->routes)
+        g_ptr_array_unref(n->routes);
     g_free(n->mac);
     g_free(n->ifname);
     g_free(n->alias);
@@ -2494,7 +2498,168 @@ vgmNetPortParse(xmlNodePtr node, const char *element, unsigned int *port, GError
     return TRUE;
 }
 
-/* The <source> of an interface, by its type: none for user and ethernet;
+static void
+vgmNetHostIpFree(VgmNetHostIp *ip)
+{
+    g_free(ip->address);
+    g_free(ip->peer);
+    g_free(ip);
+}
+
+static void
+vgmNetRouteFree(VgmNetRoute *r)
+{
+    g_free(r->family);
+    g_free(r->address);
+    g_free(r->netmask);
+    g_free(r->gateway);
+    g_free(r);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmNetHostIp, vgmNetHostIpFree)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmNetRoute, vgmNetRouteFree)
+
+/* Attribute @attr of <@elem> in an ethernet interface's <source>: an IP
+ * address, of family @family ('ipv4', 'ipv6' or NULL: either) and, where
+ * @v6 is not NULL and @family is, that of the first address read (*v6
+ * then says which); canonical in *@out */
+static gboolean
+vgmNetHostAddrParse(xmlNodePtr node, const char *elem, const char *attr, gboolean required,
+                    const char *family, gboolean *v6, char **out, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(GInetAddress) inet = NULL;
+    gboolean is6;
+
+    if (vgmXMLPropString(node, attr, required ? VGM_XML_PROP_REQUIRED : 0, &text, error) < 0)
+        return FALSE;
+    if (!text)
+        return TRUE;
+    if (!(inet = g_inet_address_new_from_string(text))) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute '%2$s' of <%3$s> in <interface type='ethernet'>: expected an IPv4 or IPv6 address"),
+                    text, attr, elem);
+        return FALSE;
+    }
+    is6 = g_inet_address_get_family(inet) == G_SOCKET_FAMILY_IPV6;
+    if (family && g_str_equal(family, "ipv6") != is6) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("address '%1$s' of <%2$s> in <interface type='ethernet'> is not of family '%3$s'"),
+                    text, elem, family);
+        return FALSE;
+    }
+    *out = g_inet_address_to_string(inet);
+    if (v6)
+        *v6 = is6;
+    return TRUE;
+}
+
+/* The host side of an ethernet interface, its <source>: <ip address=''
+ * family='' prefix='' peer=''/> for the tap's addresses and <route
+ * family='' address='' netmask='' prefix='' gateway='' metric=''/> for
+ * host routes through it, with libvirt's rules (a prefix of at most 32
+ * or 128 bits, the family of every address the same) */
+static gboolean
+vgmNetHostSourceParse(xmlNodePtr child, VgmNetDef *net, GError **error)
+{
+    xmlNodePtr cur;
+
+    if (!vgmXMLCheckNode(child, vgmXMLNoChildren, (const char *const[]){ "ip", "route", NULL },
+                         error))
+        return FALSE;
+    for (cur = child->children; cur; cur = cur->next) {
+        g_autofree char *family = NULL;
+        gboolean v6 = FALSE;
+
+        if (cur->type != XML_ELEMENT_NODE)
+            continue;
+        if (vgmXMLPropString(cur, "family", 0, &family, error) < 0 ||
+            (family && !vgmCheckValue((const char *const[]){ "ipv4", "ipv6", NULL }, family,
+                                      "family", (const char *)cur->name, error)))
+            return FALSE;
+        if (xmlStrEqual(cur->name, (const xmlChar *)"ip")) {
+            g_autoptr(VgmNetHostIp) ip = g_new0(VgmNetHostIp, 1);
+
+            if (!vgmXMLCheckNode(cur, (const char *const[]){ "address", "family", "prefix", "peer",
+                                                             NULL }, vgmXMLNoChildren, error) ||
+                !vgmNetHostAddrParse(cur, "ip", "address", TRUE, family, &v6, &ip->address,
+                                     error) ||
+                !vgmNetHostAddrParse(cur, "ip", "peer", FALSE, v6 ? "ipv6" : "ipv4", NULL,
+                                     &ip->peer, error) ||
+                vgmXMLPropUInt(cur, "prefix", 0, &ip->prefix, error) < 0)
+                return FALSE;
+            ip->ipv6 = v6;
+            if (ip->prefix > (v6 ? 128u : 32u)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$u' for attribute 'prefix' of <ip address='%2$s'> in <interface type='ethernet'>: at most %3$u"),
+                            ip->prefix, ip->address, v6 ? 128u : 32u);
+                return FALSE;
+            }
+            if (!net->hostIps)
+                net->hostIps = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetHostIpFree);
+            g_ptr_array_add(net->hostIps, g_steal_pointer(&ip));
+        } else {
+            g_autoptr(VgmNetRoute) r = g_new0(VgmNetRoute, 1);
+            int rc;
+
+            if (!vgmXMLCheckNode(cur, (const char *const[]){ "family", "address", "netmask",
+                                                             "prefix", "gateway", "metric", NULL },
+                                 vgmXMLNoChildren, error) ||
+                !vgmNetHostAddrParse(cur, "route", "address", TRUE, family, &v6, &r->address,
+                                     error) ||
+                !vgmNetHostAddrParse(cur, "route", "gateway", TRUE, v6 ? "ipv6" : "ipv4", NULL,
+                                     &r->gateway, error) ||
+                (rc = vgmXMLPropUInt(cur, "prefix", 0, &r->prefix, error)) < 0 ||
+                vgmXMLPropUInt(cur, "metric", 0, &r->metric, error) < 0)
+                return FALSE;
+            r->family = g_steal_pointer(&family);
+            r->ipv6 = v6;
+            r->havePrefix = rc > 0;
+            if (xmlHasProp(cur, (const xmlChar *)"netmask")) {
+                g_autoptr(GInetAddress) mask = NULL;
+                const guint8 *bytes;
+                guint32 m;
+
+                if (v6 || r->havePrefix) {
+                    vgmErrorSet(error, VGM_ERR_XML,
+                                _("<route address='%1$s'> in <interface type='ethernet'> has a netmask and %2$s: a netmask is for an IPv4 route without a prefix"),
+                                r->address, v6 ? _("is IPv6") : _("a prefix"));
+                    return FALSE;
+                }
+                if (!vgmNetHostAddrParse(cur, "route", "netmask", TRUE, "ipv4", NULL, &r->netmask,
+                                         error))
+                    return FALSE;
+                mask = g_inet_address_new_from_string(r->netmask);
+                bytes = g_inet_address_to_bytes(mask);
+                m = ((guint32)bytes[0] << 24) | ((guint32)bytes[1] << 16) |
+                    ((guint32)bytes[2] << 8) | bytes[3];
+                /* contiguous: the ones, then only zeros */
+                if (m & (~m >> 1)) {
+                    vgmErrorSet(error, VGM_ERR_XML,
+                                _("invalid netmask '%1$s' of <route address='%2$s'> in <interface type='ethernet'>: its ones must come first"),
+                                r->netmask, r->address);
+                    return FALSE;
+                }
+                r->prefix = (unsigned int)__builtin_popcount(m);
+            } else if (!r->havePrefix) {
+                r->prefix = v6 ? 128 : 32;
+            }
+            if (r->prefix > (v6 ? 128u : 32u)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '%1$u' for attribute 'prefix' of <route address='%2$s'> in <interface type='ethernet'>: at most %3$u"),
+                            r->prefix, r->address, v6 ? 128u : 32u);
+                return FALSE;
+            }
+            if (!net->routes)
+                net->routes = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetRouteFree);
+            g_ptr_array_add(net->routes, g_steal_pointer(&r));
+        }
+    }
+    return TRUE;
+}
+
+/* The <source> of an interface, by its type: none for user, the host
+ * side of the tap (vgmNetHostSourceParse) for ethernet;
  * a network or bridge name; a vhost-user socket (type, path, mode and
  * <reconnect>); the address and port of QEMU's socket netdevs (an
  * address of its own and <local> for udp) */
@@ -2572,6 +2737,8 @@ vgmNetSourceParse(xmlNodePtr child, VgmNetDef *net, gboolean live, GError **erro
         net->directMode = mode;
         return TRUE;
     }
+    if (net->type == VGM_NET_TYPE_ETHERNET && child)
+        return vgmNetHostSourceParse(child, net, error);
     if (net->type == VGM_NET_TYPE_USER || net->type == VGM_NET_TYPE_ETHERNET) {
         if (child) {
             vgmErrorSet(error, VGM_ERR_XML,
@@ -2982,6 +3149,46 @@ vgmNetDriverFormat(VgmBuf *buf, const VgmNetDef *net)
     vgmBufAdd(buf, "</driver>\n");
 }
 
+/* An ethernet interface's <source>, as libvirt writes it: each address
+ * with its family, then the routes */
+static void
+vgmNetHostSourceFormat(VgmBuf *buf, const VgmNetDef *net)
+{
+    guint i;
+
+    if (!net->hostIps && !net->routes)
+        return;
+    vgmBufAdd(buf, "<source>\n");
+    for (i = 0; net->hostIps && i < net->hostIps->len; i++) {
+        const VgmNetHostIp *ip = g_ptr_array_index(net->hostIps, i);
+
+        vgmBufAsprintf(buf, "  <ip address='%s' family='%s'", ip->address,
+                       ip->ipv6 ? "ipv6" : "ipv4");
+        if (ip->prefix)
+            vgmBufAsprintf(buf, " prefix='%u'", ip->prefix);
+        if (ip->peer)
+            vgmBufAsprintf(buf, " peer='%s'", ip->peer);
+        vgmBufAdd(buf, "/>\n");
+    }
+    for (i = 0; net->routes && i < net->routes->len; i++) {
+        const VgmNetRoute *r = g_ptr_array_index(net->routes, i);
+
+        vgmBufAdd(buf, "  <route");
+        if (r->family)
+            vgmBufAsprintf(buf, " family='%s'", r->family);
+        vgmBufAsprintf(buf, " address='%s'", r->address);
+        if (r->netmask)
+            vgmBufAsprintf(buf, " netmask='%s'", r->netmask);
+        if (r->havePrefix)
+            vgmBufAsprintf(buf, " prefix='%u'", r->prefix);
+        vgmBufAsprintf(buf, " gateway='%s'", r->gateway);
+        if (r->metric)
+            vgmBufAsprintf(buf, " metric='%u'", r->metric);
+        vgmBufAdd(buf, "/>\n");
+    }
+    vgmBufAdd(buf, "</source>\n");
+}
+
 static void
 vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
 {
@@ -3005,7 +3212,9 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
         vgmBufEscapeString(buf, "<source type='unix' path='%s'", net->source);
         vgmBufAsprintf(buf, " mode='%s'", net->vhostServer ? "server" : "client");
         vgmReconnectSourceFormat(buf, net->haveReconnect, net->reconnect);
-    } else if (net->type != VGM_NET_TYPE_USER && net->type != VGM_NET_TYPE_ETHERNET) {
+    } else if (net->type == VGM_NET_TYPE_ETHERNET) {
+        vgmNetHostSourceFormat(buf, net);
+    } else if (net->type != VGM_NET_TYPE_USER) {
         /* the socket netdevs' */
         vgmBufEscapeString(buf, "<source address='%s'", net->source);
         vgmBufAsprintf(buf, net->source ? " port='%u'" : "<source port='%u'", net->port);

@@ -2688,15 +2688,11 @@ static gboolean
 vgmDriverHotplugTap(const VgmDomainDef *def, const VgmNetDef *net, GError **error)
 {
     g_autoptr(VgmDriverTap) tap = vgmDriverNetTapOf(def, net);
+    g_autoptr(VgmDriverNetScript) script = vgmDriverNetScriptOf(net);
 
     if (tap && !vgmDriverNetSetUpTap(tap, error))
         return FALSE;
-    if (net->script && net->ifname) {
-        VgmDriverNetScript script = { net->ifname, net->script };
-
-        return vgmDriverNetRunScript(&script, error);
-    }
-    return TRUE;
+    return !script || vgmDriverNetRunScript(script, error);
 }
 
 /* Adds the devices of @newDef that running domain @dom's live definition

@@ -664,7 +664,55 @@ vgmDriverNetScriptFree(VgmDriverNetScript *script)
         return;
     g_free(script->ifname);
     g_free(script->path);
+    if (script->commands)
+        g_ptr_array_unref(script->commands);
     g_free(script);
+}
+
+VgmDriverNetScript *
+vgmDriverNetScriptOf(const VgmNetDef *net)
+{
+    VgmDriverNetScript *script;
+    guint i;
+
+    if (!net->ifname || (!net->script && !net->hostIps && !net->routes))
+        return NULL;
+    script = g_new0(VgmDriverNetScript, 1);
+    script->ifname = g_strdup(net->ifname);
+    script->path = g_strdup(net->script);
+    script->commands = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+    for (i = 0; net->hostIps && i < net->hostIps->len; i++) {
+        const VgmNetHostIp *ip = g_ptr_array_index(net->hostIps, i);
+        GStrvBuilder *b = g_strv_builder_new();
+        /* (with a peer, ip takes the prefix on the peer's address) */
+        g_autofree char *addr = ip->prefix && !ip->peer ?
+                                g_strdup_printf("%s/%u", ip->address, ip->prefix) :
+                                g_strdup(ip->address);
+        g_autofree char *peer = ip->peer && ip->prefix ?
+                                g_strdup_printf("%s/%u", ip->peer, ip->prefix) :
+                                g_strdup(ip->peer);
+
+        g_strv_builder_add_many(b, "ip", ip->ipv6 ? "-6" : "-4", "address", "add", addr, NULL);
+        if (peer)
+            g_strv_builder_add_many(b, "peer", peer, NULL);
+        g_strv_builder_add_many(b, "dev", net->ifname, NULL);
+        g_ptr_array_add(script->commands, g_strv_builder_end(b));
+        g_strv_builder_unref(b);
+    }
+    for (i = 0; net->routes && i < net->routes->len; i++) {
+        const VgmNetRoute *r = g_ptr_array_index(net->routes, i);
+        GStrvBuilder *b = g_strv_builder_new();
+        g_autofree char *dest = g_strdup_printf("%s/%u", r->address, r->prefix);
+        g_autofree char *metric = g_strdup_printf("%u", r->metric);
+
+        g_strv_builder_add_many(b, "ip", r->ipv6 ? "-6" : "-4", "route", "add", dest, "via",
+                                r->gateway, "dev", net->ifname, NULL);
+        if (r->metric)
+            g_strv_builder_add_many(b, "metric", metric, NULL);
+        g_ptr_array_add(script->commands, g_strv_builder_end(b));
+        g_strv_builder_unref(b);
+    }
+    return script;
 }
 
 GPtrArray *
@@ -674,15 +722,10 @@ vgmDriverNetScripts(const VgmDomainDef *def)
     guint i;
 
     for (i = 0; i < def->devices.nets->len; i++) {
-        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
-        VgmDriverNetScript *script;
+        VgmDriverNetScript *script = vgmDriverNetScriptOf(g_ptr_array_index(def->devices.nets, i));
 
-        if (!net->script || !net->ifname)
-            continue;
-        script = g_new0(VgmDriverNetScript, 1);
-        script->ifname = g_strdup(net->ifname);
-        script->path = g_strdup(net->script);
-        g_ptr_array_add(out, script);
+        if (script)
+            g_ptr_array_add(out, script);
     }
     return out;
 }
@@ -691,10 +734,18 @@ gboolean
 vgmDriverNetRunScript(const VgmDriverNetScript *script, GError **error)
 {
     const char *argv[] = { script->path, script->ifname, NULL };
+    guint i;
 
-    if (!vgmDriverNetRun(argv, error)) {
+    if (script->path && !vgmDriverNetRun(argv, error)) {
         g_prefix_error(error, _("the <script> of tap '%1$s': "), script->ifname);
         return FALSE;
+    }
+    for (i = 0; script->commands && i < script->commands->len; i++) {
+        if (!vgmDriverNetRun(g_ptr_array_index(script->commands, i), error)) {
+            g_prefix_error(error, _("the <source> of the tap '%1$s' of an <interface type='ethernet'>: "),
+                           script->ifname);
+            return FALSE;
+        }
     }
     return TRUE;
 }

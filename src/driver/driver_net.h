@@ -75,16 +75,22 @@ void vgmDriverNetCleanup(const VgmDomainDef *def);
 /* The same for interface @net alone (unplugged) */
 void vgmDriverNetCleanupOne(const VgmNetDef *net);
 
-/* An ethernet interface's <script>, run with its tap's name once the tap
- * is set up, before the guest runs; its failure fails the start */
+/* The host side of an ethernet interface, once its tap is set up and
+ * before the guest runs: its <script>, run with the tap's name, then the
+ * addresses and routes of its <source> (ip address add, ip route add, as
+ * libvirt sets them); a failure fails the start */
 typedef struct {
     char *ifname;
-    char *path;
+    char *path;                 /* the <script>, or NULL */
+    GPtrArray *commands;        /* GStrv: the ip commands, in order */
 } VgmDriverNetScript;
 
 void vgmDriverNetScriptFree(VgmDriverNetScript *script);
+/* The host side of interface @net, or NULL when it has none */
+VgmDriverNetScript *vgmDriverNetScriptOf(const VgmNetDef *net);
 GPtrArray *vgmDriverNetScripts(const VgmDomainDef *def);
 gboolean vgmDriverNetRunScript(const VgmDriverNetScript *script, GError **error);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverNetScript, vgmDriverNetScriptFree)
 
 /* Runs host tool @argv (NULL-terminated; argv[0] found in PATH); its
  * failure names the tool and quotes what it printed on stderr. */
