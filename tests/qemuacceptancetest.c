@@ -838,7 +838,9 @@ vgmAcceptPrepareShmem(VgmAcceptEnv *env, VgmShmemDef *shm, guint n, GError **err
     g_autofree char *sock = g_strdup_printf("%s/shmem%u.sock", env->dir, n);
     g_autofree char *out = g_strdup_printf("%s/shmem%u.out", env->dir, n);
     g_autofree char *log = g_strdup_printf("%s/shmem%u.log", env->dir, n);
-    const char *argv[] = { "/usr/bin/python3", stub, sock, NULL };
+    /* as many interrupt vectors as the device has (QEMU's default: 1) */
+    g_autofree char *vectors = g_strdup_printf("%u", shm->vectors ? shm->vectors : 1);
+    const char *argv[] = { "/usr/bin/python3", stub, sock, "4194304", vectors, NULL };
 
     if (!shm->server) {
         g_autofree char *base = g_path_get_basename(env->dir);
@@ -2540,8 +2542,10 @@ vgmAcceptUseTCG(const char *name, const VgmDomainDef *def, const VgmQemuCaps *ca
 
         if (g_str_equal(opt, "-cpu"))
             cpu = g_ptr_array_index(cmd->args, i + 1);
-        else if (g_str_equal(opt, "-machine"))
+        else if (g_str_equal(opt, "-machine")) {
+            g_free(machine);
             machine = vgmAcceptKvmMachine(g_ptr_array_index(cmd->args, i + 1));
+        }
     }
     if (!(reason = vgmTestKvmFailure(cmd->binary, machine, cpu ? cpu : "qemu64")))
         return FALSE;

@@ -774,6 +774,7 @@ static const struct {
     { "watchdog", G_STRUCT_OFFSET(VgmDevicesDef, watchdog), TRUE,
       G_STRUCT_OFFSET(VgmWatchdogDef, addr) },
     { "vsock", G_STRUCT_OFFSET(VgmDevicesDef, vsock), TRUE, G_STRUCT_OFFSET(VgmVsockDef, addr) },
+    { "shmem", G_STRUCT_OFFSET(VgmDevicesDef, shmems), FALSE, G_STRUCT_OFFSET(VgmShmemDef, addr) },
 };
 
 gboolean

@@ -1224,7 +1224,9 @@ typedef struct {
     char *address;              /* canonical */
     char *peer;                 /* the other end of a point-to-point
                                  * address, or NULL */
-    unsigned int prefix;        /* 0: none given (the kernel's full one) */
+    unsigned int prefix;        /* 0: none given */
+    unsigned int usePrefix;     /* the one set: given, else libvirt's
+                                 * default (the IPv4 class's, IPv6 /64) */
     gboolean ipv6;
 } VgmNetHostIp;
 
@@ -1234,10 +1236,11 @@ typedef struct {
     char *family;               /* 'ipv4' or 'ipv6' as given, or NULL */
     char *address;
     char *netmask;              /* an IPv4 route's, as given, or NULL */
-    unsigned int prefix;        /* from prefix or netmask */
+    unsigned int prefix;        /* from prefix or netmask, else libvirt's
+                                 * default, as for an address */
     gboolean havePrefix;        /* prefix='' given */
     char *gateway;
-    unsigned int metric;        /* 0: none */
+    unsigned int metric;        /* 0: none given (libvirt's 1 is set) */
     gboolean ipv6;
 } VgmNetRoute;
 

@@ -2554,6 +2554,30 @@ vgmNetHostAddrParse(xmlNodePtr node, const char *elem, const char *attr, gboolea
     return TRUE;
 }
 
+/* libvirt's prefix for @address (canonical) where none is given: 0 for
+ * the unspecified address, /64 for IPv6, the class's for IPv4 (A /8, B
+ * /16, C /24); FALSE for the IPv4 classes D and E, which have none */
+static gboolean
+vgmNetDefaultPrefix(const char *address, gboolean v6, unsigned int *prefix)
+{
+    g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(address);
+    guint8 first = g_inet_address_to_bytes(inet)[0];
+
+    if (g_inet_address_get_is_any(inet))
+        *prefix = 0;
+    else if (v6)
+        *prefix = 64;
+    else if (first < 128)
+        *prefix = 8;
+    else if (first < 192)
+        *prefix = 16;
+    else if (first < 224)
+        *prefix = 24;
+    else
+        return FALSE;
+    return TRUE;
+}
+
 /* The host side of an ethernet interface, its <source>: <ip address=''
  * family='' prefix='' peer=''/> for the tap's addresses and <route
  * family='' address='' netmask='' prefix='' gateway='' metric=''/> for
@@ -2595,6 +2619,13 @@ vgmNetHostSourceParse(xmlNodePtr child, VgmNetDef *net, GError **error)
                             ip->prefix, ip->address, v6 ? 128u : 32u);
                 return FALSE;
             }
+            ip->usePrefix = ip->prefix;
+            if (!ip->prefix && !vgmNetDefaultPrefix(ip->address, v6, &ip->usePrefix)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("<ip address='%1$s'> in <interface type='ethernet'> needs a prefix: an address of IPv4 class D or E has no default one"),
+                            ip->address);
+                return FALSE;
+            }
             if (!net->hostIps)
                 net->hostIps = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetHostIpFree);
             g_ptr_array_add(net->hostIps, g_steal_pointer(&ip));
@@ -2620,10 +2651,16 @@ vgmNetHostSourceParse(xmlNodePtr child, VgmNetDef *net, GError **error)
                 const guint8 *bytes;
                 guint32 m;
 
-                if (v6 || r->havePrefix) {
+                if (v6) {
                     vgmErrorSet(error, VGM_ERR_XML,
-                                _("<route address='%1$s'> in <interface type='ethernet'> has a netmask and %2$s: a netmask is for an IPv4 route without a prefix"),
-                                r->address, v6 ? _("is IPv6") : _("a prefix"));
+                                _("<route address='%1$s'> in <interface type='ethernet'> is IPv6 and has a netmask: a netmask is for an IPv4 route"),
+                                r->address);
+                    return FALSE;
+                }
+                if (r->havePrefix) {
+                    vgmErrorSet(error, VGM_ERR_XML,
+                                _("<route address='%1$s'> in <interface type='ethernet'> has both a netmask and a prefix: give one"),
+                                r->address);
                     return FALSE;
                 }
                 if (!vgmNetHostAddrParse(cur, "route", "netmask", TRUE, "ipv4", NULL, &r->netmask,
@@ -2640,9 +2677,19 @@ vgmNetHostSourceParse(xmlNodePtr child, VgmNetDef *net, GError **error)
                                 r->netmask, r->address);
                     return FALSE;
                 }
-                r->prefix = (unsigned int)__builtin_popcount(m);
-            } else if (!r->havePrefix) {
-                r->prefix = v6 ? 128 : 32;
+                for (r->prefix = 0; m; m <<= 1)
+                    r->prefix++;
+            } else if (!r->havePrefix && !vgmNetDefaultPrefix(r->address, v6, &r->prefix)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("<route address='%1$s'> in <interface type='ethernet'> needs a prefix or a netmask: an address of IPv4 class D or E has no default one"),
+                            r->address);
+                return FALSE;
+            }
+            if (xmlHasProp(cur, (const xmlChar *)"metric") && !r->metric) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("invalid value '0' for attribute 'metric' of <route address='%1$s'> in <interface type='ethernet'>: a metric is above 0"),
+                            r->address);
+                return FALSE;
             }
             if (r->prefix > (v6 ? 128u : 32u)) {
                 vgmErrorSet(error, VGM_ERR_XML,
@@ -6775,7 +6822,7 @@ vgmShmemParse(xmlNodePtr node, GError **error)
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "role", NULL },
                          (const char *const[]){ "model", "size", "server", "msi", "address",
-                                                NULL }, error) ||
+                                                "acpi", NULL }, error) ||
         vgmXMLPropString(node, "name", VGM_XML_PROP_REQUIRED, &shm->name, error) < 0 ||
         vgmXMLSingleChild(node, "model", &model, error) < 0 ||
         vgmXMLSingleChild(node, "size", &size, error) < 0 ||

@@ -1325,9 +1325,9 @@ vgmRuleVideos(const VgmDomainDef *def, GError **error)
 /* libvirt's rules for <shmem>: the name is a file in /dev/shm; an
  * ivshmem-doorbell takes its memory from its <server> (so it has no
  * size), an ivshmem-plain has none (both are PCI devices: the parse
- * says so). A doorbell's
- * role libvirt reads but does not give QEMU: refused rather than
- * dropped. (The old ivshmem model is QEMU's to refuse.) */
+ * says so). A doorbell's role libvirt reads but does not give QEMU:
+ * refused rather than dropped. (The old ivshmem model the QEMU
+ * validation refuses.) */
 static gboolean
 vgmRuleShmems(const VgmDomainDef *def, GError **error)
 {
@@ -1354,6 +1354,12 @@ vgmRuleShmems(const VgmDomainDef *def, GError **error)
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("<shmem name='%1$s'> of model '%2$s' takes no <server>: only an ivshmem-doorbell talks to an ivshmem-server"),
                         shm->name, model);
+            return FALSE;
+        }
+        if (shm->serverPath && !g_path_is_absolute(shm->serverPath)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'path' of <server> in <shmem name='%2$s'>: the ivshmem-server's socket is an absolute path"),
+                        shm->serverPath, shm->name);
             return FALSE;
         }
         if (shm->model == VGM_SHMEM_MODEL_IVSHMEM_DOORBELL && shm->size) {

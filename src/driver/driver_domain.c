@@ -1242,6 +1242,20 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     /* and the ids QEMU gets for its interfaces and memory devices, which
      * a hot-plug or unplug of another one does not move */
     vgmDomainDefAssignLiveAliases(def);
+    /* and the ivshmem-server sockets of its doorbells, as libvirt writes
+     * them into the live XML (a restore or live update keeps the one the
+     * guest ran with) */
+    for (guint i = 0; i < def->devices.shmems->len; i++) {
+        VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, i);
+
+        if (shm->server && !shm->serverPath) {
+            g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+            g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir,
+                                                            store->logDir);
+
+            shm->serverPath = vgmQemuShmemServerPath(cfg, shm->name, NULL);
+        }
+    }
     /* and its virtio ports closed, as QEMU has them until the guest opens
      * them (libvirtd reads it from QEMU as it starts) */
     for (guint i = 0; i < def->devices.channels->len; i++) {
@@ -1770,6 +1784,19 @@ vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                         _("domain '%1$s' cannot be saved: its transient disk '%2$s' writes to an overlay that ends with its QEMU"),
                         def->name, d->dst);
+            return FALSE;
+        }
+    }
+    /* as libvirt's migration rule: only the master of shared memory
+     * carries it (a peer's restore would write the saved memory over what
+     * the other peers wrote since; a doorbell has no role) */
+    for (i = 0; i < def->devices.shmems->len; i++) {
+        const VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, i);
+
+        if (shm->role != VGM_SHMEM_ROLE_MASTER) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' cannot be saved: its <shmem name='%2$s'> is not the memory's master (only a <shmem role='master'> is saved with the guest)"),
+                        def->name, shm->name);
             return FALSE;
         }
     }

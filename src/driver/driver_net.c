@@ -685,12 +685,10 @@ vgmDriverNetScriptOf(const VgmNetDef *net)
         const VgmNetHostIp *ip = g_ptr_array_index(net->hostIps, i);
         GStrvBuilder *b = g_strv_builder_new();
         /* (with a peer, ip takes the prefix on the peer's address) */
-        g_autofree char *addr = ip->prefix && !ip->peer ?
-                                g_strdup_printf("%s/%u", ip->address, ip->prefix) :
-                                g_strdup(ip->address);
-        g_autofree char *peer = ip->peer && ip->prefix ?
-                                g_strdup_printf("%s/%u", ip->peer, ip->prefix) :
-                                g_strdup(ip->peer);
+        g_autofree char *addr = !ip->peer ? g_strdup_printf("%s/%u", ip->address, ip->usePrefix) :
+                                            g_strdup(ip->address);
+        g_autofree char *peer = ip->peer ? g_strdup_printf("%s/%u", ip->peer, ip->usePrefix) :
+                                           NULL;
 
         g_strv_builder_add_many(b, "ip", ip->ipv6 ? "-6" : "-4", "address", "add", addr, NULL);
         if (peer)
@@ -703,12 +701,11 @@ vgmDriverNetScriptOf(const VgmNetDef *net)
         const VgmNetRoute *r = g_ptr_array_index(net->routes, i);
         GStrvBuilder *b = g_strv_builder_new();
         g_autofree char *dest = g_strdup_printf("%s/%u", r->address, r->prefix);
-        g_autofree char *metric = g_strdup_printf("%u", r->metric);
+        /* (libvirt's metric where none is given: 1) */
+        g_autofree char *metric = g_strdup_printf("%u", r->metric ? r->metric : 1);
 
         g_strv_builder_add_many(b, "ip", r->ipv6 ? "-6" : "-4", "route", "add", dest, "via",
-                                r->gateway, "dev", net->ifname, NULL);
-        if (r->metric)
-            g_strv_builder_add_many(b, "metric", metric, NULL);
+                                r->gateway, "dev", net->ifname, "metric", metric, NULL);
         g_ptr_array_add(script->commands, g_strv_builder_end(b));
         g_strv_builder_unref(b);
     }

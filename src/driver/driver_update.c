@@ -381,6 +381,19 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
             return FALSE;
         }
     }
+    /* QEMU blocks the migration of shared memory it is not the master of
+     * (and a doorbell's new connection would give the guest a new peer
+     * id): only a <shmem role='master'> goes along */
+    for (i = 0; i < def->devices.shmems->len; i++) {
+        const VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, i);
+
+        if (shm->role != VGM_SHMEM_ROLE_MASTER) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("domain '%1$s' cannot be live-updated: its <shmem name='%2$s'> is not the memory's master (QEMU migrates shared memory only with role='master')"),
+                        u->status->name, shm->name);
+            return FALSE;
+        }
+    }
     /* the running QEMU's vhost device holds the guest's vsock address */
     if (def->devices.vsock) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,

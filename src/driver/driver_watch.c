@@ -298,11 +298,12 @@ vgmDriverWatchGone(VgmDriverWatch *w, const char *name, const unsigned char *uui
     dom = vgmDriverLookupForWatch(w->drv, name, &err);
     if (dom && vgmDriverDomainIsActive(dom))
         return;     /* still running: the same QEMU, or a live update's new one */
-    if (vgmDriverWatchTakeReported(w, name, pid))
-        return;     /* the driver's own API call reported it */
-    /* once per QEMU, even while another process still cleans it up */
+    /* once per QEMU, even while another process still cleans it up, and
+     * when a look at the status files queued it again meanwhile */
     if (!g_hash_table_add(w->gone, vgmDriverWatchKey(name, pid)))
         return;
+    if (vgmDriverWatchTakeReported(w, name, pid))
+        return;     /* the driver's own API call reported it */
     /* a transient domain is gone with its QEMU; its stop reason stays */
     if (!dom)
         kept = vgmDriverStoreGetStopReason(vgmDriverGetStore(w->drv), name);

@@ -231,8 +231,7 @@
     X(DEVICE_VIRTIO_MOUSE_PCI, "device.virtio-mouse-pci", DEVICE, "virtio-mouse-pci", NULL) \
     X(DEVICE_USB_REDIR, "device.usb-redir", DEVICE, "usb-redir", NULL) \
     X(DEVICE_USB_HUB, "device.usb-hub", DEVICE, "usb-hub", NULL) \
-    /* <shmem> models: the old ivshmem (gone since QEMU 4.0) and its two heirs */ \
-    X(DEVICE_IVSHMEM, "device.ivshmem", DEVICE, "ivshmem", NULL) \
+    /* <shmem> models (the heirs of ivshmem, which QEMU 4.0 removed) */ \
     X(DEVICE_IVSHMEM_PLAIN, "device.ivshmem-plain", DEVICE, "ivshmem-plain", NULL) \
     X(DEVICE_IVSHMEM_DOORBELL, "device.ivshmem-doorbell", DEVICE, "ivshmem-doorbell", NULL) \
     /* the in-kernel PIT whose lost_tick_policy <timer name='pit'> sets */ \

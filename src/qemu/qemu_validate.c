@@ -972,15 +972,14 @@ static const struct {
     { "ib700", VGM_QEMU_CAPS_DEVICE_IB700 },
 };
 
-/* The QEMU device of each <shmem> model */
+/* The QEMU device of each <shmem> model (the old ivshmem has none here) */
 static const VgmQemuCapsFlag vgmQemuShmemDevices[VGM_SHMEM_MODEL_LAST] = {
-    [VGM_SHMEM_MODEL_IVSHMEM] = VGM_QEMU_CAPS_DEVICE_IVSHMEM,
     [VGM_SHMEM_MODEL_IVSHMEM_PLAIN] = VGM_QEMU_CAPS_DEVICE_IVSHMEM_PLAIN,
     [VGM_SHMEM_MODEL_IVSHMEM_DOORBELL] = VGM_QEMU_CAPS_DEVICE_IVSHMEM_DOORBELL,
 };
 
 /* Every <shmem>'s device (libvirt's default model is the old ivshmem,
- * which QEMU 4.0 removed) */
+ * which QEMU 4.0 removed, and which the driver never writes) */
 static gboolean
 vgmQemuValidateShmems(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
 {
@@ -990,7 +989,8 @@ vgmQemuValidateShmems(const VgmDomainDef *def, const VgmQemuCaps *caps, GError *
         const VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, i);
         const char *model = vgmShmemModelTypeToString(shm->model);
 
-        if (vgmQemuCapsGet(caps, vgmQemuShmemDevices[shm->model]))
+        if (shm->model != VGM_SHMEM_MODEL_IVSHMEM &&
+            vgmQemuCapsGet(caps, vgmQemuShmemDevices[shm->model]))
             continue;
         if (shm->model == VGM_SHMEM_MODEL_IVSHMEM)
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
