@@ -28,7 +28,7 @@ timeout. What it covers, in order:
   (tune_live_tests); a USB input hot-plugged into a free USB port, and
   one refused when the ports are taken (usb_hotplug_tests); shared
   memory: an ivshmem-plain <shmem> at the start and attached live, a
-  doorbell's live attach refused (shmem_tests); a domain
+  doorbell's live attach and a save refused (shmem_tests); a domain
   without controls in a cgroup of its own,
   a memory limit set on it live, the group gone after destroy
   (cgroup_default_tests); numatune of a config and a running domain
@@ -2085,14 +2085,17 @@ def shmem_tests(tap, target, tmp):
     then holds) gets a PCI address, its file and QEMU's shmem1; an
     ivshmem-doorbell attached --live is refused (its server socket is a
     character device; libvirtd fails it too, here for want of a server),
-    the live XML unchanged. Run against libvirtd 9.0 alike on
-    2026-12-03."""
+    the live XML unchanged; a save is refused, as libvirt refuses to
+    migrate shared memory that is not role='master'. Run against libvirtd
+    9.0 alike on 2026-12-03."""
     uri = target.uri
     names = ["virsh create --paused with an ivshmem-plain <shmem> of 8 MiB: /dev/shm/NAME of "
              "8 MiB, QEMU's shared backend shmmem-shmem0",
              "attach-device --live of a second ivshmem-plain: 4 MiB with a PCI address in the "
              "live XML, its /dev/shm file, QEMU's shmem1",
-             "attach-device --live of an ivshmem-doorbell fails, the live XML unchanged"]
+             "attach-device --live of an ivshmem-doorbell fails, the live XML unchanged",
+             "virsh save of the domain is refused (its shared memory is no role='master' one); "
+             "the domain runs on"]
 
     def shmems():
         d = xml_root(tap, virsh(uri, "dumpxml", SHM).out, "the live XML (shmem)")
@@ -2145,6 +2148,15 @@ def shmem_tests(tap, target, tmp):
         before = shmems()
         r = virsh(uri, "attach-device", SHM, door, "--live")
         tap.ok(r.rc == 1 and shmems() == before, names[2], r.describe() + repr(shmems()))
+        image = os.path.join(tmp, "shm.save")
+        r = virsh(uri, "save", SHM, image, timeout=120)
+        st = virsh(uri, "domstate", SHM)
+        # (libvirtd 9.0 passes QEMU's migration blocker on: "Migration is
+        # disabled when using feature 'peer mode' in device 'ivshmem'")
+        want = harness.by_mode(target, ["peer mode"], [SHM_FILES[0], "master"])
+        tap.ok(r.rc == 1 and all(w in r.err for w in want) and
+               st.out.startswith("paused") and not os.path.exists(image), names[3],
+               r.describe() + st.describe())
     finally:
         virsh(uri, "destroy", SHM, timeout=60)
         for n in SHM_FILES:
