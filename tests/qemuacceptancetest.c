@@ -1205,6 +1205,26 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
         if (error && *error)
             goto fail;
     }
+    /* a firmware configuration file: one of the case's, with some text */
+    for (i = 0; def->sysinfos && i < def->sysinfos->len; i++) {
+        const VgmSysinfoDef *sysinfo = g_ptr_array_index(def->sysinfos, i);
+
+        for (guint j = 0; sysinfo->fwCfgs && j < sysinfo->fwCfgs->len; j++) {
+            VgmFwCfgEntry *e = g_ptr_array_index(sysinfo->fwCfgs, j);
+            char *path;
+
+            if (!e->file)
+                continue;
+            path = g_strdup_printf("%s/fwcfg%u-%u", env->dir, i, j);
+            if (!g_file_set_contents(path, "{\"ignition\": {\"version\": \"3.4.0\"}}\n", -1,
+                                     error)) {
+                g_free(path);
+                goto fail;
+            }
+            g_test_message("fw_cfg %s: the case's %s (was %s)", e->name, path, e->file);
+            vgmAcceptReplace(&e->file, path);
+        }
+    }
     for (i = 0; i < def->devices.shmems->len; i++) {
         char *skip = vgmAcceptPrepareShmem(env, g_ptr_array_index(def->devices.shmems, i), i,
                                            error);

@@ -636,7 +636,17 @@ typedef struct {
     char *values[VGM_SYSINFO_MAX_ENTRIES]; /* by entry index; NULL: absent */
 } VgmSysinfoBlock;
 
+/* <sysinfo type='fwcfg'><entry name='opt/...' file=''>VALUE</entry>: a
+ * file the firmware configuration device shows the guest */
 typedef struct {
+    char *name;
+    char *value;                /* the text, or NULL */
+    char *file;                 /* the host file QEMU reads, or NULL */
+} VgmFwCfgEntry;
+
+typedef struct {
+    GPtrArray *fwCfgs;          /* type='fwcfg': VgmFwCfgEntry; NULL for
+                                 * type='smbios', which the rest is */
     VgmSysinfoBlock *bios;      /* NULL: none (or all entries empty) */
     VgmSysinfoBlock *system;
     GPtrArray *baseBoards;      /* VgmSysinfoBlock */
@@ -2197,7 +2207,8 @@ gboolean vgmDomainSysinfoParse(VgmDomainDef *def, xmlNodePtr root,
                                gboolean uuidGenerated, GError **error);
 void vgmDomainSysinfoFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmSysinfoDefFree(VgmSysinfoDef *sysinfo);
-/* The <sysinfo type='smbios'> QEMU takes (the first), or NULL. */
+/* The <sysinfo type='smbios'> QEMU takes (the first), or NULL. (Those of
+ * type='fwcfg' are def->sysinfos' entries with fwCfgs.) */
 const VgmSysinfoDef *vgmDomainDefGetSmbiosSysinfo(const VgmDomainDef *def);
 
 gboolean vgmDomainLaunchSecurityParse(VgmDomainDef *def, xmlNodePtr root,

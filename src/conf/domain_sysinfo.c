@@ -11,7 +11,13 @@
  * block without any value is dropped, and a system uuid must be the
  * domain's (or becomes it when the domain has no <uuid>). Unknown entry
  * names are refused rather than dropped (libvirt's schema refuses them
- * too), and so is type='fwcfg', which virt-gmem does not implement.
+ * too).
+ *
+ * <sysinfo type='fwcfg'> lists files of QEMU's firmware configuration
+ * device (-fw_cfg), as Ignition reads its config from: each <entry
+ * name=''> holds its text or names a host file (file=''), with libvirt's
+ * rules for the names (under opt/, not QEMU's or OVMF's own) and QEMU's
+ * length limit.
  */
 #include "config.h"
 
@@ -94,6 +100,8 @@ vgmSysinfoDefFree(VgmSysinfoDef *sysinfo)
 {
     if (!sysinfo)
         return;
+    if (sysinfo->fwCfgs)
+        g_ptr_array_unref(sysinfo->fwCfgs);
     vgmSysinfoBlockFree(sysinfo->bios);
     vgmSysinfoBlockFree(sysinfo->system);
     g_ptr_array_unref(sysinfo->baseBoards);
@@ -106,9 +114,85 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmSysinfoDef, vgmSysinfoDefFree)
 const VgmSysinfoDef *
 vgmDomainDefGetSmbiosSysinfo(const VgmDomainDef *def)
 {
-    if (!def->sysinfos || def->sysinfos->len == 0)
+    guint i;
+
+    for (i = 0; def->sysinfos && i < def->sysinfos->len; i++) {
+        const VgmSysinfoDef *sysinfo = g_ptr_array_index(def->sysinfos, i);
+
+        if (!sysinfo->fwCfgs)
+            return sysinfo;
+    }
+    return NULL;
+}
+
+static void
+vgmFwCfgEntryFree(VgmFwCfgEntry *e)
+{
+    g_free(e->name);
+    g_free(e->value);
+    g_free(e->file);
+    g_free(e);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmFwCfgEntry, vgmFwCfgEntryFree)
+
+/* QEMU's limit for a fw_cfg file name (FW_CFG_MAX_FILE_PATH, with its NUL) */
+#define VGM_FWCFG_NAME_MAX 55
+
+/* <sysinfo type='fwcfg'>: its entries, each a name under opt/ (libvirt
+ * refuses the rest and the names QEMU and OVMF use themselves), with its
+ * text or a host file, not both (libvirt would give QEMU the one and
+ * keep the other in the XML) */
+static VgmSysinfoDef *
+vgmSysinfoParseFwCfg(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmSysinfoDef) sysinfo = g_new0(VgmSysinfoDef, 1);
+    g_autoptr(GPtrArray) entries = NULL;
+    guint i;
+
+    sysinfo->baseBoards = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSysinfoBlockFree);
+    sysinfo->fwCfgs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmFwCfgEntryFree);
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
+                         (const char *const[]){ "entry", NULL }, error))
         return NULL;
-    return g_ptr_array_index(def->sysinfos, 0);
+    entries = vgmXMLChildren(node, "entry");
+    for (i = 0; i < entries->len; i++) {
+        xmlNodePtr en = g_ptr_array_index(entries, i);
+        g_autoptr(VgmFwCfgEntry) e = g_new0(VgmFwCfgEntry, 1);
+
+        if (!vgmXMLCheckNode(en, (const char *const[]){ "name", "file", NULL }, NULL, error) ||
+            vgmXMLPropString(en, "name", VGM_XML_PROP_REQUIRED, &e->name, error) < 0 ||
+            vgmXMLPropString(en, "file", 0, &e->file, error) < 0)
+            return NULL;
+        e->value = vgmXMLNodeContent(en);
+        if (!e->value == !e->file) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        e->file ? _("firmware configuration <entry name='%1$s'> has both a value and a file: give one")
+                                : _("firmware configuration <entry name='%1$s'> has neither a value nor a file"),
+                        e->name);
+            return NULL;
+        }
+        if (!g_str_has_prefix(e->name, "opt/") || g_str_has_prefix(e->name, "opt/ovmf/") ||
+            g_str_has_prefix(e->name, "opt/org.qemu/")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("invalid firmware configuration name '%1$s': names are under 'opt/', and 'opt/ovmf/' and 'opt/org.qemu/' are the firmware's and QEMU's own"),
+                        e->name);
+            return NULL;
+        }
+        if (strlen(e->name) > VGM_FWCFG_NAME_MAX) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("firmware configuration name '%1$s' is longer than QEMU's %2$d characters"),
+                        e->name, VGM_FWCFG_NAME_MAX);
+            return NULL;
+        }
+        if (e->file && !g_path_is_absolute(e->file)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'file' of firmware configuration <entry name='%2$s'>: an absolute path"),
+                        e->file, e->name);
+            return NULL;
+        }
+        g_ptr_array_add(sysinfo->fwCfgs, g_steal_pointer(&e));
+    }
+    return g_steal_pointer(&sysinfo);
 }
 
 /* ---------------- parse ---------------- */
@@ -246,14 +330,11 @@ vgmSysinfoParseOne(VgmDomainDef *def, xmlNodePtr node, gboolean *uuidGenerated,
     sysinfo->baseBoards = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSysinfoBlockFree);
     if (vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0)
         return NULL;
-    if (g_str_equal(type, "fwcfg")) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported value 'fwcfg' for attribute 'type' of element <sysinfo>: virt-gmem sets SMBIOS strings (type='smbios') only, no firmware configuration files"));
-        return NULL;
-    }
+    if (g_str_equal(type, "fwcfg"))
+        return vgmSysinfoParseFwCfg(node, error);
     if (!g_str_equal(type, "smbios")) {
         vgmErrorSet(error, VGM_ERR_XML,
-                    _("invalid value '%1$s' for attribute 'type' of element <sysinfo>: expected 'smbios'"),
+                    _("invalid value '%1$s' for attribute 'type' of element <sysinfo>: expected 'smbios' or 'fwcfg'"),
                     type);
         return NULL;
     }
@@ -368,8 +449,17 @@ vgmDomainSysinfoFormat(VgmBuf *buf, const VgmDomainDef *def)
         VgmBuf attrs;
 
         vgmBufInit(&attrs, 0);
-        vgmBufAdd(&attrs, " type='smbios'");
+        vgmBufAdd(&attrs, sysinfo->fwCfgs ? " type='fwcfg'" : " type='smbios'");
         vgmBufInitChild(&child, buf);
+        for (j = 0; sysinfo->fwCfgs && j < sysinfo->fwCfgs->len; j++) {
+            const VgmFwCfgEntry *e = g_ptr_array_index(sysinfo->fwCfgs, j);
+
+            vgmBufEscapeString(&child, "<entry name='%s'", e->name);
+            if (e->file)
+                vgmBufEscapeString(&child, " file='%s'/>\n", e->file);
+            else
+                vgmBufEscapeText(&child, ">%s</entry>\n", e->value);
+        }
         vgmSysinfoBlockFormat(&child, sysinfo->bios);
         vgmSysinfoBlockFormat(&child, sysinfo->system);
         for (j = 0; j < sysinfo->baseBoards->len; j++)

@@ -914,6 +914,27 @@ vgmCmdSmbios(VgmQemuCmd *cmd, const VgmDomainDef *def)
     }
 }
 
+/* <sysinfo type='fwcfg'>: a -fw_cfg for each entry, its text or its
+ * file, after the SMBIOS tables as libvirt writes them */
+static void
+vgmCmdFwCfg(VgmQemuCmd *cmd, const VgmDomainDef *def)
+{
+    guint i, j;
+
+    for (i = 0; def->sysinfos && i < def->sysinfos->len; i++) {
+        const VgmSysinfoDef *sysinfo = g_ptr_array_index(def->sysinfos, i);
+
+        for (j = 0; sysinfo->fwCfgs && j < sysinfo->fwCfgs->len; j++) {
+            const VgmFwCfgEntry *e = g_ptr_array_index(sysinfo->fwCfgs, j);
+            g_autofree char *name = vgmQemuEscapeOptValue(e->name);
+            g_autofree char *value = vgmQemuEscapeOptValue(e->file ? e->file : e->value);
+
+            vgmCmdArgPairf(cmd, "-fw_cfg", "name=%s,%s=%s", name, e->file ? "file" : "string",
+                           value);
+        }
+    }
+}
+
 static void
 vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                       const VgmQemuPlan *plan)
@@ -1123,6 +1144,7 @@ vgmQemuBuildCommandLine(const VgmDomainDef *def, const VgmQemuCaps *caps,
     vgmDomainUUIDFormat(def->uuid, uuid);
     vgmCmdArgPair(cmd, "-uuid", uuid);
     vgmCmdSmbios(cmd, def);
+    vgmCmdFwCfg(cmd, def);
     /* <genid>: the VM generation ID device, after SMBIOS as libvirt has it */
     if (def->haveGenid) {
         JsonObject *dev = json_object_new();
