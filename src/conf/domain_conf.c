@@ -467,7 +467,11 @@ vgmDomainSeclabelParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
         vgmXMLPropString(node, "model", 0, &model, error) < 0 ||
         vgmXMLPropTristateBool(node, "relabel", 0, &relabel, error) < 0)
         return FALSE;
-    if (g_strcmp0(type, "none") != 0 || (model && !g_str_equal(model, "none")) ||
+    /* type='none' asks a model to leave the domain alone: the driver's
+     * (none) and DAC, whose 'none' keeps QEMU on the daemon's own user
+     * and group, relabelling nothing, as virt-gmem runs it */
+    if (g_strcmp0(type, "none") != 0 ||
+        (model && !g_str_equal(model, "none") && !g_str_equal(model, "dac")) ||
         relabel == VGM_TRISTATE_YES) {
         g_autofree char *desc = g_strdup_printf("type='%s'%s%s%s%s", type ? type : "dynamic",
                                                 model ? " model='" : "", model ? model : "",
@@ -475,7 +479,7 @@ vgmDomainSeclabelParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
                                                 relabel == VGM_TRISTATE_YES ? " relabel='yes'" : "");
 
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported <seclabel %1$s>: virt-gmem has no security driver (its model is 'none'), so QEMU runs without a label, relabels no file, and only <seclabel type='none'/> fits"),
+                    _("unsupported <seclabel %1$s>: virt-gmem has no security driver (its model is 'none'), so QEMU runs without a label, as the daemon's user, relabels no file, and only <seclabel type='none'/> (with model 'none' or 'dac') fits"),
                     desc);
         return FALSE;
     }
