@@ -753,6 +753,17 @@ RJ_ACTION = """/bin/busybox mount -t sysfs sysfs /sys
 """
 
 
+def timed_detach(d, xml):
+    """(seconds, error code or None, message) of a live detach of @xml."""
+    t0 = time.monotonic()
+    try:
+        d.detachDeviceFlags(xml, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        err = None
+    except libvirt.libvirtError as e:
+        err = e
+    return (time.monotonic() - t0, err.get_error_code() if err else None, str(err))
+
+
 FLOOD_PORTS = "".join("\n    <channel type='pty'><target type='virtio' name='org.example.flood.%d'/>"
                       "</channel>" % i for i in range(23))
 FLOOD_NAME = ("a detach the guest refuses while it opens and closes a port without end "
@@ -809,16 +820,7 @@ def removal_failed_tests(tap, econn, ev, conn, work):
 </domain>""" % (RJ, kernel, initrd, serial, FLOOD_PORTS), 0)
         ev.take(RJ, [1, 2])
         text = wait_text(serial, b"EJECT-OFF", 120)
-        results = []
-        for _ in range(2):
-            t0 = time.monotonic()
-            try:
-                d.detachDeviceFlags(dimm, libvirt.VIR_DOMAIN_AFFECT_LIVE)
-                err = None
-            except libvirt.libvirtError as e:
-                err = e
-            results.append((time.monotonic() - t0,
-                            err.get_error_code() if err else None, str(err)))
+        results = [timed_detach(d, dimm) for _ in range(2)]
         got = col.wait(lambda g: len(g) >= 2, 10)
         dimms = [m for m in d.XMLDesc(0).split("<memory model=")[1:] if m.startswith("'dimm'")]
         first, second = results
@@ -835,13 +837,7 @@ def removal_failed_tests(tap, econn, ev, conn, work):
         # once all the same
         text = wait_text(serial, b"FLOOD", 30)
         before = len(agent.wait(lambda g: len(g) >= 4, 10))
-        t0 = time.monotonic()
-        try:
-            d.detachDeviceFlags(dimm, libvirt.VIR_DOMAIN_AFFECT_LIVE)
-            err = None
-        except libvirt.libvirtError as e:
-            err = e
-        third = (time.monotonic() - t0, err.get_error_code() if err else None, str(err))
+        third = timed_detach(d, dimm)
         got = col.wait(lambda g: len(g) >= 3, 10)
         after = len(agent.wait(lambda g: len(g) >= before + 3, 10))
         dimms = [m for m in d.XMLDesc(0).split("<memory model=")[1:] if m.startswith("'dimm'")]
