@@ -1378,6 +1378,31 @@ vgmRuleShmems(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* QEMU's rule for its firmware configuration files: one of each name,
+ * over every <sysinfo type='fwcfg'> (libvirt leaves it to QEMU) */
+static gboolean
+vgmRuleFwCfgNames(const VgmDomainDef *def, GError **error)
+{
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    guint i, j;
+
+    for (i = 0; def->sysinfos && i < def->sysinfos->len; i++) {
+        const VgmSysinfoDef *sysinfo = g_ptr_array_index(def->sysinfos, i);
+
+        for (j = 0; sysinfo->fwCfgs && j < sysinfo->fwCfgs->len; j++) {
+            const VgmFwCfgEntry *e = g_ptr_array_index(sysinfo->fwCfgs, j);
+
+            if (!g_hash_table_add(seen, e->name)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("two firmware configuration entries are named '%1$s': QEMU takes one file of a name"),
+                            e->name);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
 /* libvirt's rules for an IOMMU; which machine has one is QEMU's matter */
 static gboolean
 vgmRuleIommu(const VgmDomainDef *def, const VgmIommuDef *iommu, GError **error)
@@ -2504,6 +2529,7 @@ static const struct {
     { "hyperv", vgmRuleHyperv },
     { "audio", vgmRuleAudio },
     { "shmem", vgmRuleShmems },
+    { "fw-cfg", vgmRuleFwCfgNames },
 };
 
 gboolean
