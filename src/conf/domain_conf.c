@@ -756,6 +756,20 @@ vgmDomainDefFormat(const VgmDomainDef *def)
 
 /* ---- derived facts shared by validation and the drivers ---- */
 
+const VgmShmemDef *
+vgmDomainDefUnmigratableShmem(const VgmDomainDef *def)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.shmems->len; i++) {
+        const VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, i);
+
+        if (shm->role != VGM_SHMEM_ROLE_MASTER)
+            return shm;
+    }
+    return NULL;
+}
+
 /* The devices that take an <acpi index>: a list of VgmDevicesDef (or a
  * single device) and where each keeps its address */
 static const struct {

@@ -2207,6 +2207,12 @@ gboolean vgmDomainSysinfoParse(VgmDomainDef *def, xmlNodePtr root,
                                gboolean uuidGenerated, GError **error);
 void vgmDomainSysinfoFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmSysinfoDefFree(VgmSysinfoDef *sysinfo);
+/* The first <shmem> of @def a migration (a save, a live update) cannot
+ * carry, or NULL: libvirt's and QEMU's rule, only a role='master' one
+ * (a peer's would bring the saved memory back over what the other peers
+ * wrote since; a doorbell has no role) */
+const VgmShmemDef *vgmDomainDefUnmigratableShmem(const VgmDomainDef *def);
+
 /* The <sysinfo type='smbios'> QEMU takes (the first), or NULL. (Those of
  * type='fwcfg' are def->sysinfos' entries with fwCfgs.) */
 const VgmSysinfoDef *vgmDomainDefGetSmbiosSysinfo(const VgmDomainDef *def);

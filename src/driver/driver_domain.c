@@ -1769,6 +1769,7 @@ vgmDriverDomainRestore(const VgmDriverStore *store, const char *path, const char
 static gboolean
 vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
 {
+    const VgmShmemDef *shm;
     guint i;
 
     if (def->sec) {
@@ -1787,18 +1788,11 @@ vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
             return FALSE;
         }
     }
-    /* as libvirt's migration rule: only the master of shared memory
-     * carries it (a peer's restore would write the saved memory over what
-     * the other peers wrote since; a doorbell has no role) */
-    for (i = 0; i < def->devices.shmems->len; i++) {
-        const VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, i);
-
-        if (shm->role != VGM_SHMEM_ROLE_MASTER) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' cannot be saved: its <shmem name='%2$s'> is not the memory's master (only a <shmem role='master'> is saved with the guest)"),
-                        def->name, shm->name);
-            return FALSE;
-        }
+    if ((shm = vgmDomainDefUnmigratableShmem(def))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' cannot be saved: its <shmem name='%2$s'> is not the memory's master (only a <shmem role='master'> is saved with the guest)"),
+                    def->name, shm->name);
+        return FALSE;
     }
     /* the restore's QEMU would start without the vCPUs plugged later */
     for (i = 0; def->vcpuList && i < def->vcpus; i++) {

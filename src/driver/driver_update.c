@@ -315,6 +315,7 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
     g_autofree char *cprArg = NULL;
     g_autofree char *runDir = vgmDriverStoreDomainRunDir(u->store, u->status->name);
     VgmDriverStatusUpdate *other = u->status->update;
+    const VgmShmemDef *shm;
     GPtrArray *lists[4];
     g_autoptr(GPtrArray) egds = g_ptr_array_new();
     guint i, j;
@@ -383,16 +384,12 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
     }
     /* QEMU blocks the migration of shared memory it is not the master of
      * (and a doorbell's new connection would give the guest a new peer
-     * id): only a <shmem role='master'> goes along */
-    for (i = 0; i < def->devices.shmems->len; i++) {
-        const VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, i);
-
-        if (shm->role != VGM_SHMEM_ROLE_MASTER) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("domain '%1$s' cannot be live-updated: its <shmem name='%2$s'> is not the memory's master (QEMU migrates shared memory only with role='master')"),
-                        u->status->name, shm->name);
-            return FALSE;
-        }
+     * id) */
+    if ((shm = vgmDomainDefUnmigratableShmem(def))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("domain '%1$s' cannot be live-updated: its <shmem name='%2$s'> is not the memory's master (QEMU migrates shared memory only with role='master')"),
+                    u->status->name, shm->name);
+        return FALSE;
     }
     /* the running QEMU's vhost device holds the guest's vsock address */
     if (def->devices.vsock) {
