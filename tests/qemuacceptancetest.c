@@ -789,6 +789,26 @@ vgmAcceptServeTpm(VgmAcceptEnv *env, VgmTpmDef *tpm, GError **error)
     return NULL;
 }
 
+/* The path of the test's Python stub @file (tests/, under VGM_SRCDIR) in
+ * *@stub: FALSE with *@skip (@need, and that /usr/bin/python3 is missing)
+ * or @error (the stub is missing) when it cannot run */
+static gboolean
+vgmAcceptFindStub(const char *file, const char *need, char **stub, char **skip,
+                  GError **error)
+{
+    *stub = g_build_filename(g_getenv("VGM_SRCDIR") ? g_getenv("VGM_SRCDIR") : ".", "tests",
+                             file, NULL);
+    if (!g_file_test("/usr/bin/python3", G_FILE_TEST_IS_EXECUTABLE)) {
+        *skip = g_strdup_printf("%s: the test's stub runs under /usr/bin/python3", need);
+        return FALSE;
+    }
+    if (!g_file_test(*stub, G_FILE_TEST_EXISTS)) {
+        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no %s (set VGM_SRCDIR)", *stub);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* The vhost-user net backend of interface @net (number @n): the test's
  * stub (tests/vhostusernetstub.py, which writes the messages it got to
  * vhost-user-netN.out) on a socket in the case's directory, listening for
@@ -798,20 +818,17 @@ vgmAcceptServeTpm(VgmAcceptEnv *env, VgmTpmDef *tpm, GError **error)
 static char *
 vgmAcceptServeVhostUserNet(VgmAcceptEnv *env, VgmNetDef *net, guint n, GError **error)
 {
-    g_autofree char *stub = g_build_filename(g_getenv("VGM_SRCDIR") ? g_getenv("VGM_SRCDIR") : ".",
-                                             "tests", "vhostusernetstub.py", NULL);
+    g_autofree char *stub = NULL;
     g_autofree char *sock = g_strdup_printf("%s/vhost-user-net%u.sock", env->dir, n);
     g_autofree char *out = g_strdup_printf("%s/vhost-user-net%u.out", env->dir, n);
     g_autofree char *log = g_strdup_printf("%s/vhost-user-net%u.log", env->dir, n);
+    char *skip = NULL;
+
+    if (!vgmAcceptFindStub("vhostusernetstub.py", "a vhost-user interface needs a backend",
+                           &stub, &skip, error))
+        return skip;
     const char *argv[] = { "/usr/bin/python3", stub, net->vhostServer ? "--connect" : "--listen",
                            sock, NULL };
-
-    if (!g_file_test(argv[0], G_FILE_TEST_IS_EXECUTABLE))
-        return g_strdup("a vhost-user interface needs a backend: the test's stub runs under /usr/bin/python3");
-    if (!g_file_test(stub, G_FILE_TEST_EXISTS)) {
-        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no %s (set VGM_SRCDIR)", stub);
-        return NULL;
-    }
     /* in mode='client' QEMU connects, so the stub listens first; in
      * mode='server' the stub waits for QEMU's socket */
     if (!vgmAcceptSpawn(env, argv, out, log, net->vhostServer ? NULL : sock,
@@ -833,14 +850,13 @@ vgmAcceptServeVhostUserNet(VgmAcceptEnv *env, VgmNetDef *net, guint n, GError **
 static char *
 vgmAcceptPrepareShmem(VgmAcceptEnv *env, VgmShmemDef *shm, guint n, GError **error)
 {
-    g_autofree char *stub = g_build_filename(g_getenv("VGM_SRCDIR") ? g_getenv("VGM_SRCDIR") : ".",
-                                             "tests", "ivshmemserverstub.py", NULL);
+    g_autofree char *stub = NULL;
     g_autofree char *sock = g_strdup_printf("%s/shmem%u.sock", env->dir, n);
     g_autofree char *out = g_strdup_printf("%s/shmem%u.out", env->dir, n);
     g_autofree char *log = g_strdup_printf("%s/shmem%u.log", env->dir, n);
     /* as many interrupt vectors as the device has (QEMU's default: 1) */
     g_autofree char *vectors = g_strdup_printf("%u", shm->vectors ? shm->vectors : 1);
-    const char *argv[] = { "/usr/bin/python3", stub, sock, "4194304", vectors, NULL };
+    char *skip = NULL;
 
     if (!shm->server) {
         g_autofree char *base = g_path_get_basename(env->dir);
@@ -851,12 +867,11 @@ vgmAcceptPrepareShmem(VgmAcceptEnv *env, VgmShmemDef *shm, guint n, GError **err
         vgmAcceptReplace(&shm->name, name);
         return NULL;
     }
-    if (!g_file_test(argv[0], G_FILE_TEST_IS_EXECUTABLE))
-        return g_strdup("an ivshmem-doorbell needs an ivshmem-server: the test's stub runs under /usr/bin/python3");
-    if (!g_file_test(stub, G_FILE_TEST_EXISTS)) {
-        g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_NOENT, "no %s (set VGM_SRCDIR)", stub);
-        return NULL;
-    }
+    if (!vgmAcceptFindStub("ivshmemserverstub.py", "an ivshmem-doorbell needs an ivshmem-server",
+                           &stub, &skip, error))
+        return skip;
+    const char *argv[] = { "/usr/bin/python3", stub, sock, "4194304", vectors, NULL };
+
     if (!vgmAcceptSpawn(env, argv, out, log, sock, "the ivshmem-server stub", error))
         return NULL;
     g_test_message("shmem %s: its ivshmem-server is the test's stub on %s (was %s)", shm->name,
