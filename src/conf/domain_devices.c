@@ -920,6 +920,36 @@ vgmDiskInsert(GPtrArray *disks, VgmDiskDef *disk)
 /* A disk target is a bus prefix and a letter index ("vda", "sdab"), as
  * libvirt parses it; a partition number after it ("vdb1") names no
  * disk */
+/* Disk buses libvirt's schema has that no x86 machine of QEMU offers,
+ * with what they are: refused by name rather than as an unknown value */
+static const struct {
+    const char *bus;
+    const char *what;
+} vgmDiskBusesForeign[] = {
+    { "sd", N_("an SD card slot, which no x86 machine has (QEMU: the machine type does not support if=sd)") },
+    { "xen", N_("a Xen paravirtual disk, which only a Xen guest has") },
+    { "uml", N_("a User-Mode Linux disk") },
+};
+
+static gboolean
+vgmDiskBusForeignCheck(xmlNodePtr target, const char *dst, GError **error)
+{
+    g_autofree char *bus = NULL;
+    size_t i;
+
+    if (vgmXMLPropString(target, "bus", 0, &bus, error) < 0)
+        return FALSE;
+    for (i = 0; bus && i < G_N_ELEMENTS(vgmDiskBusesForeign); i++) {
+        if (g_str_equal(bus, vgmDiskBusesForeign[i].bus)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <target bus='%1$s'> of disk '%2$s': it is %3$s"),
+                        bus, dst, _(vgmDiskBusesForeign[i].what));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmDiskTargetCheck(const char *dst, GError **error)
 {
@@ -1970,6 +2000,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                                                        "rotation_rate", NULL },
                          vgmXMLNoChildren, error) ||
         vgmXMLPropString(child, "dev", VGM_XML_PROP_REQUIRED, &disk->dst, error) < 0 ||
+        !vgmDiskBusForeignCheck(child, disk->dst, error) ||
         vgmXMLPropUInt(child, "rotation_rate", VGM_XML_PROP_NONZERO, &disk->rotationRate,
                        error) < 0 ||
         vgmXMLPropEnum(child, "bus", vgmDiskBusTypeFromString, VGM_XML_PROP_NONZERO, &v, error) < 0 ||
