@@ -647,7 +647,8 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
         !vgmDomainDefValidate(def, error))
         return NULL;
     if (!(flags & VGM_DOMAIN_PARSE_NO_ADDRESSES) &&
-        (!(flags & VGM_DOMAIN_PARSE_LIVE) || (flags & VGM_DOMAIN_PARSE_HOTPLUG)) &&
+        (!(flags & VGM_DOMAIN_PARSE_LIVE) ||
+         (flags & (VGM_DOMAIN_PARSE_HOTPLUG | VGM_DOMAIN_PARSE_EDITED))) &&
         !vgmDomainPciAssign(def, error))
         return NULL;
     /* the controllers added after the given ones (in libvirt's order,

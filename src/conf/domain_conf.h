@@ -2045,6 +2045,13 @@ typedef enum {
     VGM_DOMAIN_PARSE_HOTPLUG = 1 << 3,       /* with LIVE: the devices
                                               * without an address get one
                                               * (a device being attached) */
+    VGM_DOMAIN_PARSE_EDITED = 1 << 4,        /* with LIVE: a user's edit of a
+                                              * saved domain's XML (a save's
+                                              * or restore's --xml): devices
+                                              * without an address get one,
+                                              * and post-parse adds what a
+                                              * definition gets (the serial
+                                              * port's console) */
 } VgmDomainParseFlags;
 
 /* Parse, post-parse and (unless told not to) generic validation. */

@@ -1111,6 +1111,8 @@ vgmDomainDefPostParse(VgmDomainDef *def, unsigned int flags, GError **error)
         return FALSE;
     vgmPostParseCpu(def);
     vgmPostParseOs(def);
-    vgmPostParseDevices(def, !!(flags & VGM_DOMAIN_PARSE_LIVE));
+    /* a user's edit of a saved domain's XML is read as libvirt reads a
+     * definition, but for the ids its QEMU already has */
+    vgmPostParseDevices(def, (flags & VGM_DOMAIN_PARSE_LIVE) && !(flags & VGM_DOMAIN_PARSE_EDITED));
     return TRUE;
 }

@@ -1689,7 +1689,8 @@ vgmDriverSaveCheckNewXML(const char *savedXml, const char *xml, const char *path
 
     if (!(saved = vgmDomainDefParseString(savedXml, path, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
                                           VGM_DOMAIN_PARSE_LIVE, error)) ||
-        !(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_LIVE, error)) ||
+        !(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_LIVE |
+                                        VGM_DOMAIN_PARSE_EDITED, error)) ||
         !vgmDriverSaveCheckGuestView(saved, def, path, error))
         return NULL;
     return vgmDomainDefFormat(def);

@@ -793,6 +793,25 @@ def save_tests(tap, target, tmp):
                (target.reference or "changes /domain/os/type/@machine of the guest" in r.err),
                "virsh save-image-define that changes the guest's machine type is refused (ours: "
                "naming it), the image unchanged", r.describe())
+        # written by hand: no <console> for the serial port, no PCI
+        # address, no alias; read as libvirt reads a definition, it is
+        # the same guest, and the image's XML has them back
+        bare = re.sub(r"\s*<console\b.*?</console>", "", described, flags=re.S)
+        bare = re.sub(r"\s*<address type='pci'[^>]*/>", "", bare)
+        bare = re.sub(r"\s*<alias name='[^']*'/>", "", bare)
+        bare = bare.replace("<description>saved guest</description>",
+                            "<description>saved guest, by hand</description>", 1)
+        f4 = harness.write_file(tmp, "save-by-hand.xml", bare)
+        r = virsh(uri, "save-image-define", img, f4)
+        r2 = virsh(uri, "save-image-dumpxml", img)
+        pci = re.compile(r"<address type='pci'[^>]*/>")
+        tap.ok("<console" in described and "<console" not in bare and
+               "<address type='pci'" not in bare and r.rc == 0 and
+               "by hand</description>" in r2.out and "<console type='pty'" in r2.out and
+               pci.findall(r2.out) == pci.findall(described),
+               "virsh save-image-define of a hand-written XML (no console, PCI address "
+               "or alias): accepted; the image's XML has the console and the same PCI "
+               "addresses", r.describe() + r2.describe())
         r = virsh(uri, "restore", img, "--paused")
         tap.eq((r.rc, r.out), (0, "Domain restored from %s\n\n" % img),
                "virsh restore --paused")
