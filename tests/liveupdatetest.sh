@@ -16,7 +16,8 @@
 #     names and the new QEMU listens on;
 #   - refused updates: QEMU 7.2 as the new binary (no cpr-transfer), a
 #     domain without <liveUpdate/>, one with a tap of its own, one with a
-#     vCPU plugged after QEMU started (<vcpus>): an error that says why,
+#     vCPU plugged after QEMU started (<vcpus>), one with shared memory
+#     (<shmem>) of role peer: an error that says why,
 #     the same QEMU process, the guest still counting;
 #   - a failure after the new QEMU started (its binary is a wrapper that
 #     drops the serial device, so loading the guest's state fails and the
@@ -33,7 +34,7 @@ builddir=${VGM_BUILDDIR:-$srcdir/build}
 tool=$builddir/tools/virt-gmem
 qemu72=/usr/bin/qemu-system-x86_64
 cache=$builddir/tests/boottest-cache
-ntests=12
+ntests=13
 
 echo "1..$ntests"
 
@@ -301,6 +302,13 @@ fi
 refused_update luvcpu \
     "s|<vcpu>1</vcpu>|<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes'/><vcpu id='1' enabled='yes' hotpluggable='yes'/></vcpus>|" \
     "vCPU 1 was plugged" "a plugged vCPU"
+
+# ---- 5d: a domain whose shared memory is another's peer is refused ----
+# QEMU migrates an ivshmem region only from its master
+refused_update lushm \
+    "s|<memballoon|<shmem name='vgmlu$$' role='peer'><model type='ivshmem-plain'/><size unit='M'>1</size></shmem><memballoon|" \
+    "<shmem name='vgmlu$$'> is not the memory's master" "shared memory of role peer"
+rm -f "/dev/shm/vgmlu$$"
 
 # ---- 6: the new QEMU exits during the transfer ----
 # the wrapper drops the serial device: the state the old QEMU sends has a
