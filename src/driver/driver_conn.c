@@ -1473,45 +1473,22 @@ vgmDriverChangeDevice(VgmDriver *drv, const char *name, const char *xml, VgmDriv
     return ok;
 }
 
-typedef struct {
-    VgmDriver *drv;
-    char *name;
-    char *id;
-} VgmDriverDeletedJob;
-
-static gpointer
-vgmDriverDeviceDeletedThread(gpointer data)
+void
+vgmDriverDeviceDeleted(VgmDriver *drv, const char *name, const char *id)
 {
-    VgmDriverDeletedJob *job = data;
-    GMutex *m = vgmDriverDomainMutex(job->drv, job->name);
+    GMutex *m = vgmDriverDomainMutex(drv, name);
     g_autoptr(GError) err = NULL;
     gboolean finished = FALSE;
 
     g_mutex_lock(m);
     /* (a transient domain that ended since is gone) */
-    if (!vgmDriverDomainDeviceDeleted(job->drv->store, job->name, job->id, &finished, &err) &&
+    if (!vgmDriverDomainDeviceDeleted(drv->store, name, id, &finished, &err) &&
         !g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN))
         g_warning(_("domain '%1$s': the guest let device '%2$s' go, but its removal failed: %3$s"),
-                  job->name, job->id, err->message);
+                  name, id, err->message);
     g_mutex_unlock(m);
     if (finished)
-        vgmDriverEmitDeviceEvent(job->drv, job->name, VGM_EVENT_ID_DEVICE_REMOVED, job->id);
-    g_free(job->name);
-    g_free(job->id);
-    g_free(job);
-    return NULL;
-}
-
-void
-vgmDriverDeviceDeleted(VgmDriver *drv, const char *name, const char *id)
-{
-    VgmDriverDeletedJob *job = g_new0(VgmDriverDeletedJob, 1);
-
-    /* in a thread of its own: a detach may hold the domain for its wait */
-    job->drv = drv;
-    job->name = g_strdup(name);
-    job->id = g_strdup(id);
-    g_thread_unref(g_thread_new("vgm-unplug", vgmDriverDeviceDeletedThread, job));
+        vgmDriverEmitDeviceEvent(drv, name, VGM_EVENT_ID_DEVICE_REMOVED, id);
 }
 
 gboolean

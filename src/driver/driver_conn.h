@@ -245,8 +245,8 @@ gboolean vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus
 /* virDomainSetMemoryFlags (@kib KiB; flags AFFECT_LIVE, AFFECT_CONFIG,
  * MEM_MAXIMUM) */
 /* QEMU (DEVICE_DELETED) says the guest of running domain @name let
- * device @id go: a detach's removal is finished, in a thread of its own,
- * and DEVICE_REMOVED raised */
+ * device @id go: a detach's removal is finished (under the domain's lock,
+ * so after a detach that waits for the guest) and DEVICE_REMOVED raised */
 void vgmDriverDeviceDeleted(VgmDriver *drv, const char *name, const char *id);
 /* libvirt's virDomain{Attach,Detach,Update}DeviceFlags (driver_domain.h) */
 gboolean vgmDriverChangeDevice(VgmDriver *drv, const char *name, const char *xml,

@@ -94,6 +94,7 @@ typedef enum {
     VGM_DRIVER_WATCH_JOB_PORT,          /* VSERPORT_CHANGE */
     VGM_DRIVER_WATCH_JOB_BALLOON,       /* BALLOON_CHANGE */
     VGM_DRIVER_WATCH_JOB_GONE,          /* the domain's QEMU is gone */
+    VGM_DRIVER_WATCH_JOB_DELETED,       /* DEVICE_DELETED */
 } VgmDriverWatchJobKind;
 
 typedef struct {
@@ -411,6 +412,9 @@ vgmDriverWatchWork(gpointer data, gpointer user)
             vgmDriverWatchWaitExit(job->pid);
         vgmDriverWatchGone(w, job->name, job->uuid, job->id, job->pid, job->flag);
         break;
+    case VGM_DRIVER_WATCH_JOB_DELETED:
+        vgmDriverDeviceDeleted(w->drv, job->name, job->str);
+        break;
     }
     vgmDriverWatchJobFree(job);
 }
@@ -473,8 +477,11 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
     } else if (g_str_equal(ev, "DEVICE_DELETED") && data &&
                json_object_has_member(data, "device")) {
         /* the guest let a device go that a detach asked for */
-        vgmDriverDeviceDeleted(w->drv, e->name,
-                               json_object_get_string_member_with_default(data, "device", ""));
+        VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_DELETED, e->name,
+                                                      e->uuid, e->id);
+
+        job->str = g_strdup(json_object_get_string_member_with_default(data, "device", ""));
+        vgmDriverWatchQueue(w, job);
     } else if (g_str_equal(ev, "GUEST_PANICKED")) {
         vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_CRASHED,
                             VGM_EVENT_CRASHED_PANICKED);
