@@ -869,8 +869,28 @@ typedef struct {
     guint64 allocation;
     guint64 physical;
     int qcow2Version;
+    char backing[1024];         /* a qcow2 volume's backing file, or "" */
+    gboolean lazyRefcounts;     /* qcow2 v3's lazy refcounts feature */
     struct stat st;
 } VgmStorageVolData;
+
+/* The format of the file at @path as its first bytes tell: qcow2 by its
+ * magic, else raw (as the volume listing reads every file) */
+static gboolean
+vgmStorageProbeFormat(const char *path, VgmStorageFormat *format)
+{
+    guint8 magic[4];
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    ssize_t n;
+
+    if (fd < 0)
+        return FALSE;
+    n = read(fd, magic, sizeof(magic));
+    close(fd);
+    *format = n == (ssize_t)sizeof(magic) && memcmp(magic, "QFI\xfb", 4) == 0 ?
+              VGM_STORAGE_FORMAT_QCOW2 : VGM_STORAGE_FORMAT_RAW;
+    return TRUE;
+}
 
 /* What the file @path is: raw, or qcow2 when it starts with the qcow2
  * magic (its virtual size from the header). */
@@ -878,7 +898,7 @@ static gboolean
 vgmStorageVolRead(const char *path, const char *name, VgmStorageVolData *data,
                   GError **error)
 {
-    guint8 hdr[32];
+    guint8 hdr[88];
     ssize_t n;
     int fd;
 
@@ -892,11 +912,29 @@ vgmStorageVolRead(const char *path, const char *name, VgmStorageVolData *data,
         return FALSE;
     }
     n = read(fd, hdr, sizeof(hdr));
+    if (n >= 32 && memcmp(hdr, "QFI\xfb", 4) == 0) {
+        /* the backing file's name: its offset and length in the header */
+        guint64 off = 0;
+        guint32 len = 0;
+        int i;
+
+        for (i = 8; i < 16; i++)
+            off = (off << 8) | hdr[i];
+        for (i = 16; i < 20; i++)
+            len = (len << 8) | hdr[i];
+        if (off && len && len < sizeof(data->backing) &&
+            pread(fd, data->backing, len, (off_t)off) == (ssize_t)len) {
+            data->backing[len] = '\0';
+            /* (a name with a NUL in it is no name) */
+            if (strlen(data->backing) != len)
+                data->backing[0] = '\0';
+        }
+    }
     close(fd);
     data->physical = data->st.st_size;
     data->allocation = (guint64)data->st.st_blocks * 512;
     data->capacity = data->st.st_size;
-    if (n == (ssize_t)sizeof(hdr) && memcmp(hdr, "QFI\xfb", 4) == 0) {
+    if (n >= 32 && memcmp(hdr, "QFI\xfb", 4) == 0) {
         guint64 size = 0;
         int i;
 
@@ -905,6 +943,9 @@ vgmStorageVolRead(const char *path, const char *name, VgmStorageVolData *data,
         data->format = VGM_STORAGE_FORMAT_QCOW2;
         data->capacity = size;
         data->qcow2Version = (hdr[4] << 24) | (hdr[5] << 16) | (hdr[6] << 8) | hdr[7];
+        /* version 3: bit 0 of the compatible features (bytes 80-87) */
+        data->lazyRefcounts = data->qcow2Version >= 3 && n == (ssize_t)sizeof(hdr) &&
+                              (hdr[87] & 1);
     }
     return TRUE;
 }
@@ -1060,9 +1101,14 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
 {
     static const char *const volAttrs[] = { "type", NULL };
     static const char *const volChildren[] = {
-        "name", "key", "capacity", "allocation", "physical", "source", "target", NULL
+        "name", "key", "capacity", "allocation", "physical", "source", "target", "backingStore",
+        NULL
     };
-    static const char *const targetChildren[] = { "path", "format", "permissions", "compat", NULL };
+    static const char *const backingChildren[] = { "path", "format", NULL };
+    static const char *const targetChildren[] = {
+        "path", "format", "permissions", "compat", "features", NULL
+    };
+    static const char *const featureChildren[] = { "lazy_refcounts", NULL };
     g_autoptr(VgmStoragePoolDef) def = NULL;
     g_autoptr(xmlDoc) doc = NULL;
     g_autofree char *type = NULL;
@@ -1077,9 +1123,14 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
     gint64 owner = -1, group = -1;
     xmlNodePtr root, node, target;
     VgmStorageVol *vol = NULL;
+    g_autofree char *backing = NULL;
+    VgmStorageFormat backingFormat = VGM_STORAGE_FORMAT_RAW;
+    gboolean haveBackingFormat = FALSE;
+    g_autofree char *compat = NULL;
+    gboolean lazyRefcounts = FALSE;
     struct stat st;
 
-    if (!vgmDriverCheckFlags(flags, 0, error))
+    if (!vgmDriverCheckFlags(flags, VGM_STORAGE_VOL_CREATE_PREALLOC_METADATA, error))
         return NULL;
     if (!(doc = vgmXMLParseString(xml, "volume.xml", error)))
         return NULL;
@@ -1103,11 +1154,11 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
     }
     if (!vgmStorageCheckName(name, _("storage volume"), error))
         return NULL;
-    if (!(node = vgmXMLChild(root, "capacity"))) {
+    if (!(node = vgmXMLChild(root, "capacity")) && !vgmXMLChild(root, "backingStore")) {
         vgmErrorSet(error, VGM_ERR_XML, _("the storage volume '%1$s' has no <capacity>"), name);
         return NULL;
     }
-    if (!vgmStorageParseSize(node, &capacity, error))
+    if (node && !vgmStorageParseSize(node, &capacity, error))
         return NULL;
     if ((node = vgmXMLChild(root, "allocation"))) {
         if (!vgmStorageParseSize(node, &allocation, error))
@@ -1131,6 +1182,72 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
             return NULL;
         if (mode < 0)
             mode = 0600;
+        /* qcow2's version (0.10: 2, 1.1: 3) and its features, which only
+         * version 3 has (and libvirt then asks for by default) */
+        if ((node = vgmXMLChild(target, "compat")) &&
+            (!(compat = vgmXMLNodeContent(node)) ||
+             (!g_str_equal(compat, "0.10") && !g_str_equal(compat, "1.1")))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid <compat> '%1$s' of storage volume '%2$s': expected 0.10 or 1.1"),
+                        compat ? compat : "", name);
+            return NULL;
+        }
+        if ((node = vgmXMLChild(target, "features"))) {
+            if (!vgmXMLCheckNode(node, NULL, featureChildren, error))
+                return NULL;
+            lazyRefcounts = vgmXMLChild(node, "lazy_refcounts") != NULL;
+        }
+        if ((compat || lazyRefcounts) && format != VGM_STORAGE_FORMAT_QCOW2) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("storage volume '%1$s' of format '%2$s' has no <compat> or <features>: only a qcow2 volume has them"),
+                        name, vgmStorageFormatTypeToString(format));
+            return NULL;
+        }
+        if (lazyRefcounts && g_strcmp0(compat, "0.10") == 0) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("storage volume '%1$s': <lazy_refcounts/> needs <compat>1.1</compat>, not 0.10"),
+                        name);
+            return NULL;
+        }
+    }
+    /* a qcow2 overlay on another image (virt-install's backing_store=):
+     * its path, and its format, probed when not given */
+    if ((node = vgmXMLChild(root, "backingStore"))) {
+        xmlNodePtr sub;
+
+        if (!vgmXMLCheckNode(node, NULL, backingChildren, error))
+            return NULL;
+        if (!(sub = vgmXMLChild(node, "path")) || !(backing = vgmXMLNodeContent(sub)) ||
+            !g_path_is_absolute(backing)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("the <backingStore> of storage volume '%1$s' needs the absolute <path> of an image"),
+                        name);
+            return NULL;
+        }
+        if ((sub = vgmXMLChild(node, "format"))) {
+            if (vgmXMLPropEnum(sub, "type", vgmStorageFormatTypeFromString,
+                               VGM_XML_PROP_REQUIRED, (int *)&backingFormat, error) < 0)
+                return NULL;
+            haveBackingFormat = TRUE;
+        }
+        if (format != VGM_STORAGE_FORMAT_QCOW2) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("storage volume '%1$s' of format '%2$s' cannot have a <backingStore>: only a qcow2 volume has one"),
+                        name, vgmStorageFormatTypeToString(format));
+            return NULL;
+        }
+        if (!haveBackingFormat && !vgmStorageProbeFormat(backing, &backingFormat)) {
+            vgmErrorSetSystem(error, errno,
+                              _("cannot open the backing store '%1$s' of storage volume '%2$s'"),
+                              backing, name);
+            return NULL;
+        }
+    }
+    if ((flags & VGM_STORAGE_VOL_CREATE_PREALLOC_METADATA) && format != VGM_STORAGE_FORMAT_QCOW2) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("storage volume '%1$s' of format '%2$s' cannot have its metadata preallocated: only a qcow2 volume has metadata"),
+                    name, vgmStorageFormatTypeToString(format));
+        return NULL;
     }
 
     g_mutex_lock(&vgmStorageLock);
@@ -1187,11 +1304,42 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
         g_autofree char *err = NULL;
         g_autoptr(GError) spawnErr = NULL;
         int status = 0;
-        const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", path, NULL, NULL };
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
 
-        sizeStr = g_strdup_printf("%" G_GUINT64_FORMAT, capacity);
-        argv[6] = sizeStr;
-        if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+        g_ptr_array_add(argv, (char *)"qemu-img");
+        g_ptr_array_add(argv, (char *)"create");
+        g_ptr_array_add(argv, (char *)"-q");
+        g_ptr_array_add(argv, (char *)"-f");
+        g_ptr_array_add(argv, (char *)"qcow2");
+        /* VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA, as libvirt asks
+         * qemu-img for it */
+        if (flags & VGM_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
+            g_ptr_array_add(argv, (char *)"-o");
+            g_ptr_array_add(argv, (char *)"preallocation=metadata");
+        }
+        if (compat || lazyRefcounts) {
+            g_ptr_array_add(argv, (char *)"-o");
+            g_ptr_array_add(argv, (char *)(g_strcmp0(compat, "0.10") == 0 ? "compat=0.10" :
+                                           "compat=1.1"));
+        }
+        if (lazyRefcounts) {
+            g_ptr_array_add(argv, (char *)"-o");
+            g_ptr_array_add(argv, (char *)"lazy_refcounts=on");
+        }
+        if (backing) {
+            g_ptr_array_add(argv, (char *)"-b");
+            g_ptr_array_add(argv, backing);
+            g_ptr_array_add(argv, (char *)"-F");
+            g_ptr_array_add(argv, (char *)vgmStorageFormatTypeToString(backingFormat));
+        }
+        g_ptr_array_add(argv, path);
+        /* (an overlay without a capacity has its backing image's) */
+        if (capacity || !backing) {
+            sizeStr = g_strdup_printf("%" G_GUINT64_FORMAT, capacity);
+            g_ptr_array_add(argv, sizeStr);
+        }
+        g_ptr_array_add(argv, NULL);
+        if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
                           &out, &err, &status, &spawnErr)) {
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                         _("cannot run qemu-img to create the volume '%1$s': %2$s"),
@@ -1278,8 +1426,31 @@ vgmDriverStorageVolGetXMLDesc(VgmDriver *drv, const char *pool, const char *name
     vgmStorageFormatPermissions(&buf, data.st.st_mode & 07777, data.st.st_uid, data.st.st_gid);
     if (data.format == VGM_STORAGE_FORMAT_QCOW2)
         vgmBufAsprintf(&buf, "<compat>%s</compat>\n", data.qcow2Version >= 3 ? "1.1" : "0.10");
+    if (data.lazyRefcounts) {
+        vgmBufAdd(&buf, "<features>\n");
+        vgmBufAdjustIndent(&buf, 2);
+        vgmBufAdd(&buf, "<lazy_refcounts/>\n");
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</features>\n");
+    }
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</target>\n");
+    if (data.backing[0]) {
+        /* the backing file as the header names it (relative to the
+         * volume's directory when it is relative), its format probed */
+        g_autofree char *bpath = g_path_is_absolute(data.backing) ?
+                                 g_strdup(data.backing) :
+                                 g_build_filename(def->path, data.backing, NULL);
+        VgmStorageFormat bformat;
+
+        vgmBufAdd(&buf, "<backingStore>\n");
+        vgmBufAdjustIndent(&buf, 2);
+        vgmBufEscapeString(&buf, "<path>%s</path>\n", bpath);
+        if (vgmStorageProbeFormat(bpath, &bformat))
+            vgmBufAsprintf(&buf, "<format type='%s'/>\n", vgmStorageFormatTypeToString(bformat));
+        vgmBufAdjustIndent(&buf, -2);
+        vgmBufAdd(&buf, "</backingStore>\n");
+    }
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</volume>\n");
     return vgmBufSteal(&buf);

@@ -50,6 +50,8 @@ enum {
     VGM_STORAGE_POOL_RUNNING = 2,
 };
 #define VGM_STORAGE_VOL_FILE 0
+/* virStorageVolCreateFlags: VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA */
+#define VGM_STORAGE_VOL_CREATE_PREALLOC_METADATA (1u << 0)
 
 typedef struct {
     int state;
@@ -112,7 +114,8 @@ VgmStorageVol *vgmDriverStorageVolLookupByName(VgmDriver *drv, const char *pool,
 /* By path (also the key): the file must be a volume of an active pool. */
 VgmStorageVol *vgmDriverStorageVolLookupByPath(VgmDriver *drv, const char *path,
                                                GError **error);
-/* Creates the volume in @xml: raw (a sparse file) or qcow2 (qemu-img). */
+/* Creates the volume in @xml: raw (a sparse file) or qcow2 (qemu-img),
+ * with its metadata preallocated (flags) or over a <backingStore>. */
 VgmStorageVol *vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool,
                                             const char *xml, unsigned int flags,
                                             GError **error);

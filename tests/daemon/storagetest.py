@@ -7,7 +7,9 @@ What it covers, in order: `virsh pool-list --all` (empty), pool-define-as
 of a dir pool whose directory does not exist yet, pool-start refused until
 pool-build, pool-start, pool-autostart, pool-list, pool-info, pool-dumpxml
 (live and --inactive), vol-create-as raw and qcow2 (qemu-img), vol-list,
-vol-info (by pool and name, and by path), vol-dumpxml, pool-refresh; the
+vol-info (by pool and name, and by path), vol-dumpxml, a qcow2 volume
+with its metadata preallocated and an overlay on another (overlay_tests),
+pool-refresh; the
 error cases, each leaving the pools and volumes as they were (a '/' or '..'
 in a volume name, an existing volume, a volume larger than the free space,
 a pool type other than dir, a second pool on the same directory, a name
@@ -18,7 +20,8 @@ operation invalid, 27 XML); vol-delete, pool-destroy, pool-undefine; then
 virt-install --import of a disk file in a directory no pool has, with
 virt-install's own defaults (the PC machine, an IDE disk, an ICH9 USB set:
 it makes a pool for the directory, defines and starts the domain), checked
-through virsh; then virt-xml --edit --memory on the running domain (the
+through virsh; then virt-install's new disks (--disk size=N, with
+backing_store=: new_disk_tests); then virt-xml --edit --memory on the running domain (the
 stored definition changes, the live one not until the next start; a
 negative size is refused and changes nothing).
 
@@ -80,6 +83,94 @@ def lv_code(fn):
     except libvirt.libvirtError as e:
         return e.get_error_code()
     return None
+
+
+def qemu_img_info(path):
+    r = subprocess.run([QEMU_IMG, "info", "--output=json", "-U", path],
+                       capture_output=True, text=True)
+    return json.loads(r.stdout or "{}")
+
+
+def overlay_tests(tap, uri, pooldir, base, ok_out, fails, vol_names):
+    """What virt-install asks of a pool for a new disk (--disk size=N,
+    format=qcow2: VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA; backing_store=:
+    a <backingStore>), through vol-create-as, which makes the same calls:
+    a qcow2 volume with its metadata preallocated (the file as long as the
+    disk, qemu-img's preallocation=metadata), a raw one refused (it has no
+    metadata), an overlay on qcow2 volume @base (qemu-img names it and its
+    format; vol-dumpxml shows it as libvirt does); the new volumes deleted
+    again."""
+    c = os.path.join(pooldir, "c.qcow2")
+    ok_out(["vol-create-as", POOL, "c.qcow2", "4M", "--format", "qcow2", "--prealloc-metadata"],
+           "Vol c.qcow2 created\n\n", "vol-create-as qcow2 --prealloc-metadata")
+    tap.ok(os.path.exists(c) and os.path.getsize(c) >= 4 * 1048576 and
+           os.path.getsize(base) < 1048576,
+           "its metadata preallocated: the file is as long as the disk (a plain qcow2 one is not)",
+           "sizes %r, %r" % (os.path.getsize(c) if os.path.exists(c) else None,
+                             os.path.getsize(base)))
+    before = vol_names()
+    fails(["vol-create-as", POOL, "d.img", "1M", "--prealloc-metadata"],
+          "storage volume 'd.img' of format 'raw' cannot have its metadata preallocated",
+          "vol-create-as raw --prealloc-metadata is refused, naming the volume")
+    tap.eq(vol_names(), before, "... and creates no file")
+    e = os.path.join(pooldir, "e.qcow2")
+    ok_out(["vol-create-as", POOL, "e.qcow2", "2M", "--format", "qcow2",
+            "--backing-vol", base, "--backing-vol-format", "qcow2"],
+           "Vol e.qcow2 created\n\n", "vol-create-as qcow2 --backing-vol (an overlay)")
+    info = qemu_img_info(e)
+    tap.eq((info.get("format"), info.get("backing-filename"), info.get("backing-filename-format")),
+           ("qcow2", base, "qcow2"), "qemu-img info: the overlay names its backing image and format")
+    r = virsh(uri, "vol-dumpxml", "e.qcow2", "--pool", POOL)
+    tap.ok(r.rc == 0 and "  </target>\n  <backingStore>\n    <path>%s</path>\n"
+           "    <format type='qcow2'/>\n  </backingStore>\n</volume>\n" % base in r.out,
+           "vol-dumpxml of the overlay: its <backingStore>", r.describe())
+    for v in ("c.qcow2", "e.qcow2"):
+        virsh(uri, "vol-delete", v, "--pool", POOL)
+    tap.ok(not os.path.exists(c) and not os.path.exists(e), "the new volumes deleted")
+
+
+def new_disk_tests(tap, uri, base, disks):
+    """virt-install's new disks in pool 'disks' (directory @disks):
+    `--disk pool=disks,size=0.02,format=qcow2` sends a volume with
+    <features><lazy_refcounts/></features> and the PREALLOC_METADATA
+    flag; `backing_store=` one with a <backingStore>. Each volume is
+    made as asked (qemu-img info), the domain XML printed names it, and
+    both are deleted again."""
+    if QEMU_IMG is None:
+        tap.skip("virt-install --disk size=N", "qemu-img is not installed (qemu-utils)")
+        return
+    made = []
+    for name, extra, check in (
+            ("vgmtest-newdisk", "",
+             lambda i, p: (i.get("format"), i.get("virtual-size") >= 20 * 1000 * 1000,
+                           i.get("format-specific", {}).get("data", {}).get("lazy-refcounts"),
+                           os.path.getsize(p) >= i.get("virtual-size", 0)) ==
+             ("qcow2", True, True, True)),
+            ("vgmtest-overlay", ",backing_store=%s" % os.path.join(disks, "vgmtest-newdisk.qcow2"),
+             lambda i, p: (i.get("format"), i.get("backing-filename"),
+                           i.get("backing-filename-format")) ==
+             ("qcow2", os.path.join(disks, "vgmtest-newdisk.qcow2"), "qcow2"))):
+        path = os.path.join(disks, name + ".qcow2")
+        r = harness.run(base + ["--name", name, "--print-xml", "--disk",
+                                "pool=disks,size=0.02,format=qcow2" + extra], timeout=120)
+        if os.path.exists(path):
+            made.append(name + ".qcow2")
+        info = qemu_img_info(path) if os.path.exists(path) else {}
+        tap.ok(r.rc == 0 and "<source file=\"%s\"/>" % path in r.out and check(info, path),
+               "virt-install --disk pool=disks,size=0.02,format=qcow2%s: the volume %s is made "
+               "as asked (%s)" % (extra and ",backing_store=...", name + ".qcow2",
+                                  "an overlay of the first" if extra else
+                                  "metadata preallocated, lazy refcounts"),
+               r.describe() + " qemu-img info %r" % info)
+    r = virsh(uri, "vol-dumpxml", "vgmtest-newdisk.qcow2", "--pool", "disks")
+    tap.ok(r.rc == 0 and "    <compat>1.1</compat>\n    <features>\n      <lazy_refcounts/>\n"
+           "    </features>\n  </target>\n" in r.out,
+           "vol-dumpxml of virt-install's volume: <compat>1.1</compat> and its lazy refcounts",
+           r.describe())
+    for v in reversed(made):
+        virsh(uri, "vol-delete", v, "--pool", "disks")
+    tap.ok(not any(os.path.exists(os.path.join(disks, v)) for v in made),
+           "virt-install's new volumes deleted")
 
 
 def run_tests(tap, target, tmp):
@@ -190,6 +281,7 @@ def run_tests(tap, target, tmp):
             % (re.escape(b), st.st_blocks * 512, st.st_size, re.escape(b), st.st_uid, st.st_gid),
             r.out)
         tap.ok(r.rc == 0 and m, "vol-dumpxml of the qcow2 volume", r.describe())
+        overlay_tests(tap, uri, pooldir, b, ok_out, fails, vol_names)
     ok_out(["pool-refresh", POOL], "Pool %s refreshed\n\n" % POOL, "pool-refresh")
 
     # ---- bad input changes nothing ----
@@ -316,6 +408,11 @@ def run_tests(tap, target, tmp):
     tap.eq(got, ("pc-i440fx-7.2", "ide",
                  ["ich9-ehci1", "ich9-uhci1", "ich9-uhci2", "ich9-uhci3"]),
            "virt-install's defaults: the PC machine, an IDE disk, an ICH9 USB set")
+
+    # ---- virt-install --disk size=N: a new qcow2 volume in the pool ----
+    # (virt-install makes the volume even with --print-xml: metadata
+    # preallocated, lazy refcounts; backing_store= makes an overlay)
+    new_disk_tests(tap, uri, base, disks)
 
     # ---- virt-xml --edit --memory: the stored definition changes, the
     # running guest keeps its memory until it is started again ----
