@@ -602,6 +602,7 @@ typedef struct {
     VgmTristate present;
     char *tickpolicy;           /* delay, catchup, merge, discard */
     char *track;                /* boot, guest, wall, realtime: the rtc's clock */
+    unsigned long long frequency; /* the tsc's, in Hz, or 0 */
 } VgmClockTimer;
 
 typedef struct {

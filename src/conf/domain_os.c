@@ -699,13 +699,23 @@ vgmClockParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         VgmClockTimer *t = &clock->timers[clock->ntimers++];
 
         if (!vgmXMLCheckNode(tn, (const char *const[]){ "name", "present", "tickpolicy", "track",
-                                                        NULL },
+                                                        "frequency", NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropString(tn, "name", VGM_XML_PROP_REQUIRED, &t->name, error) < 0 ||
             vgmXMLPropTristateBool(tn, "present", 0, &t->present, error) < 0 ||
             vgmXMLPropString(tn, "tickpolicy", 0, &t->tickpolicy, error) < 0 ||
-            vgmXMLPropString(tn, "track", 0, &t->track, error) < 0)
+            vgmXMLPropString(tn, "track", 0, &t->track, error) < 0 ||
+            vgmXMLPropULongLong(tn, "frequency", VGM_XML_PROP_NONZERO, &t->frequency,
+                                error) < 0)
             return FALSE;
+        /* the guest's TSC rate (QEMU's tsc-frequency); other timers have
+         * none to set */
+        if (t->frequency && !g_str_equal(t->name, "tsc")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported attribute 'frequency' of <timer name='%1$s'>: only the tsc timer has a frequency to set"),
+                        t->name);
+            return FALSE;
+        }
         if (t->track && !vgmStrInList(vgmTimerTracks, t->track)) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("invalid value '%1$s' for attribute 'track' of element <timer>"),
@@ -976,6 +986,8 @@ vgmDomainClockFormat(VgmBuf *buf, const VgmDomainDef *def)
             vgmBufAsprintf(&child, " tickpolicy='%s'", t->tickpolicy);
         if (t->track)
             vgmBufAsprintf(&child, " track='%s'", t->track);
+        if (t->frequency)
+            vgmBufAsprintf(&child, " frequency='%llu'", t->frequency);
         vgmBufAdd(&child, "/>\n");
     }
     vgmXMLFormatElementEmpty(buf, "clock", &attrs, &child);

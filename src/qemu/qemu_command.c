@@ -279,7 +279,7 @@ vgmCmdMachine(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 }
 
 /* What libvirt adds to -cpu after the model and its features, in its
- * order: the kvmclock and Hyper-V clock timers, <apic eoi>,
+ * order: the kvmclock, Hyper-V clock and tsc (its frequency) timers, <apic eoi>,
  * <pvspinlock>, <hyperv>, <kvm>, <pmu>. Features turned off in <hyperv>
  * or <kvm> add nothing, as in libvirt. */
 static void
@@ -295,6 +295,8 @@ vgmCmdCpuExtras(GString *s, const VgmDomainDef *def)
             g_string_append_printf(s, ",kvmclock=%s", t->present == VGM_TRISTATE_YES ? "on" : "off");
         else if (g_str_equal(t->name, "hypervclock") && t->present == VGM_TRISTATE_YES)
             g_string_append(s, ",hv-time=on");
+        else if (g_str_equal(t->name, "tsc") && t->frequency)
+            g_string_append_printf(s, ",tsc-frequency=%llu", t->frequency);
     }
     if (f->apicEoi)
         g_string_append_printf(s, ",kvm-pv-eoi=%s", vgmTristateSwitchTypeToString(f->apicEoi));
