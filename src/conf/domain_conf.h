@@ -1571,6 +1571,9 @@ typedef struct {
     unsigned int heads;
     VgmTristate primary;
     unsigned int resX, resY;    /* <resolution>: the first mode, 0: none */
+    gboolean accel;             /* <acceleration> given: */
+    VgmTristate accel3d;        /* ... only 'no' of each, which asks for */
+    VgmTristate accel2d;        /* nothing QEMU would not do anyway */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     VgmDeviceAddress addr;
 } VgmVideoDef;
