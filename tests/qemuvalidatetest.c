@@ -437,6 +437,17 @@ static const VgmDeviceCase vgmDeviceCases[] = {
     { "devices/video-bochs-vram-4g", "qemu-7.2-debian", NULL, "",
       "<video><model type='bochs' vram='4194304'/></video>",
       NULL, NONE_OF("\"driver\":\"bochs-display\",\"id\":\"video0\",\"vgamem\":4294967296,"), NULL },
+    /* a virtio device's transitional or non-transitional model is a
+     * device of its own, which the set must have */
+    { "devices/rng-transitional-missing", "qemu-7.2-debian", "-device.virtio-rng-pci-transitional",
+      "", "<rng model='virtio-transitional'><backend model='random'>/dev/urandom</backend></rng>",
+      "this QEMU binary does not support model 'virtio-transitional' of <rng>: device 'virtio-rng-pci-transitional' is missing",
+      NULL, NULL },
+    { "devices/serial-non-transitional-missing", "qemu-7.2-debian",
+      "-device.virtio-serial-pci-non-transitional", "",
+      "<controller type='virtio-serial' model='virtio-non-transitional'/>",
+      ERR_CONTROLLER("virtio-serial", "virtio-non-transitional", "virtio-serial-pci-non-transitional"),
+      NULL, NULL },
     /* inputs: USB and virtio ones are devices the set must have; PS/2
      * is the machine's own */
     { "devices/input-usb-tablet", "qemu-7.2-debian", NULL, "",

@@ -940,6 +940,30 @@ typedef struct {
     VgmTristate packed;         /* packed virtqueues */
 } VgmVirtioOptions;
 
+/* libvirt's three models of a virtio device: 'virtio' (modern on PCI
+ * Express, transitional on conventional PCI), 'virtio-transitional' (the
+ * legacy interface too, so only in a conventional PCI slot) and
+ * 'virtio-non-transitional' (modern only) */
+typedef enum {
+    VGM_VIRTIO_KIND_NONE = -1,          /* not a virtio model */
+    VGM_VIRTIO_KIND_VIRTIO = 0,
+    VGM_VIRTIO_KIND_TRANSITIONAL,
+    VGM_VIRTIO_KIND_NON_TRANSITIONAL,
+} VgmVirtioKind;
+/* The kind of @model, or NONE (NULL is NONE) */
+VgmVirtioKind vgmVirtioModelKind(const char *model);
+extern const char *const vgmVirtioModels[];
+/* The same as an attribute of its own (<disk model>, <input model>) */
+typedef enum {
+    VGM_VIRTIO_MODEL_DEFAULT = 0,       /* not given: 'virtio' */
+    VGM_VIRTIO_MODEL_VIRTIO,
+    VGM_VIRTIO_MODEL_TRANSITIONAL,
+    VGM_VIRTIO_MODEL_NON_TRANSITIONAL,
+
+    VGM_VIRTIO_MODEL_LAST
+} VgmVirtioModel;
+VGM_ENUM_DECL(vgmVirtioModel);
+
 static inline gboolean
 vgmVirtioOptionsAny(const VgmVirtioOptions *o)
 {
@@ -1012,6 +1036,7 @@ typedef struct {
     gboolean haveReconnect;     /* vhostuser: <reconnect> given (enabled='no': reconnect 0) */
     char *dst;                  /* target dev */
     VgmDiskBus bus;
+    VgmVirtioModel model;       /* <disk model=''>: bus virtio only */
     gboolean trayOpen;          /* cdrom, floppy: <target tray='open'> (the
                                  * start opens it; 'closed' is QEMU's own) */
     VgmTristate removable;      /* USB: <target removable='on|off'> */
@@ -1808,6 +1833,7 @@ VGM_ENUM_DECL(vgmInputGrabToggle);
 typedef struct {
     VgmInputType type;
     VgmInputBus bus;
+    VgmVirtioModel model;       /* <input model=''>: bus virtio only */
     char *evdev;                /* passthrough: <source evdev=''>; evdev: <source dev=''> */
     gboolean grabAll;           /* evdev: <source grab='all'> */
     VgmInputGrabToggle grabToggle; /* evdev: <source grabToggle=''> */
@@ -2272,6 +2298,7 @@ void vgmDomainControllersRegroup(GPtrArray *ctrls);
 /* A virtio-scsi controller: model virtio-scsi or its transitional and
  * non-transitional variants */
 gboolean vgmDomainControllerIsVirtioScsi(const VgmControllerDef *c);
+
 /* The USB controller of index @index (the master of a set of companions),
  * or NULL. */
 const VgmControllerDef *vgmDomainDefFindUsbController(const VgmDomainDef *def,

@@ -81,6 +81,8 @@ VGM_ENUM_IMPL(vgmInput, VGM_INPUT_TYPE_LAST, "mouse", "tablet", "keyboard", "pas
 VGM_ENUM_IMPL(vgmInputGrabToggle, VGM_INPUT_GRAB_TOGGLE_LAST, "default", "ctrl-ctrl", "alt-alt",
               "shift-shift", "meta-meta", "scrolllock", "ctrl-scrolllock");
 VGM_ENUM_IMPL(vgmInputBus, VGM_INPUT_BUS_LAST, "", "ps2", "usb", "virtio");
+VGM_ENUM_IMPL(vgmVirtioModel, VGM_VIRTIO_MODEL_LAST, "default", "virtio", "virtio-transitional",
+              "virtio-non-transitional");
 VGM_ENUM_IMPL(vgmSoundModel, VGM_SOUND_LAST, "ich6", "ich9", "ac97", "es1370", "sb16", "pcspk",
               "usb");
 VGM_ENUM_IMPL(vgmSoundCodec, VGM_SOUND_CODEC_LAST, "duplex", "micro", "output");
@@ -106,8 +108,24 @@ static const char *const vgmControllerModelsScsi[] = {
     "virtio-transitional", "virtio-non-transitional", NULL
 };
 static const char *const vgmNetModels[] = {
-    "virtio", "e1000e", "e1000", "rtl8139", NULL
+    "virtio", "e1000e", "e1000", "rtl8139", "virtio-transitional", "virtio-non-transitional", NULL
 };
+
+const char *const vgmVirtioModels[] = {
+    "virtio", "virtio-transitional", "virtio-non-transitional", NULL
+};
+
+VgmVirtioKind
+vgmVirtioModelKind(const char *model)
+{
+    size_t i;
+
+    for (i = 0; model && vgmVirtioModels[i]; i++) {
+        if (g_str_equal(model, vgmVirtioModels[i]))
+            return (VgmVirtioKind)i;
+    }
+    return VGM_VIRTIO_KIND_NONE;
+}
 static const char *const vgmSerialTargetTypes[] = {
     "isa-serial", "pci-serial", "usb-serial", "system-serial", "isa-debug", NULL
 };
@@ -1822,7 +1840,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     xmlNodePtr child;
     int v;
 
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "device", "snapshot", NULL },
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "device", "snapshot", "model", NULL },
                          (const char *const[]){ "driver", "source", "backingStore", "target", "iotune",
                                                 "readonly", "boot", "address", "acpi", "serial", "wwn",
                                                 "vendor", "product", "geometry", "blockio",
@@ -1849,6 +1867,10 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     if (vgmXMLPropEnum(node, "device", vgmDiskDeviceTypeFromString, 0, &v, error) < 0)
         return NULL;
     disk->device = v;
+    if (vgmXMLPropEnum(node, "model", vgmVirtioModelTypeFromString, VGM_XML_PROP_NONZERO, &v,
+                       error) < 0)
+        return NULL;
+    disk->model = v;
 
     if (vgmXMLSingleChild(node, "driver", &child, error) < 0)
         return NULL;
@@ -2072,9 +2094,11 @@ vgmDiskParse(xmlNodePtr node, GError **error)
 static void
 vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
 {
-    vgmBufAsprintf(buf, "<disk type='%s' device='%s'%s>\n",
-                   vgmDiskTypeTypeToString(disk->type), vgmDiskDeviceTypeToString(disk->device),
-                   disk->snapshotNo ? " snapshot='no'" : "");
+    vgmBufAsprintf(buf, "<disk type='%s' device='%s'", vgmDiskTypeTypeToString(disk->type),
+                   vgmDiskDeviceTypeToString(disk->device));
+    if (disk->model)
+        vgmBufAsprintf(buf, " model='%s'", vgmVirtioModelTypeToString(disk->model));
+    vgmBufAsprintf(buf, "%s>\n", disk->snapshotNo ? " snapshot='no'" : "");
     vgmBufAdjustIndent(buf, 2);
     if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->discard ||
         disk->detectZeroes || disk->queues || disk->queueSize || disk->ioeventfd ||
@@ -4410,6 +4434,8 @@ vgmControllerParse(xmlNodePtr node, GError **error)
             models = vgmControllerModelsUsb;
         else if (g_str_equal(ctrl->type, "scsi"))
             models = vgmControllerModelsScsi;
+        else if (g_str_equal(ctrl->type, "virtio-serial"))
+            models = vgmVirtioModels;
         if (models == vgmControllerModelsScsi &&
             !vgmStrInList(vgmControllerModelsScsi, ctrl->model)) {
             /* libvirt's SCSI models that have no device on an x86 guest */
@@ -4610,7 +4636,8 @@ vgmMemballoonParse(xmlNodePtr node, GError **error)
                                                       NULL },
                          (const char *const[]){ "stats", "driver", "address", "acpi", NULL }, error) ||
         vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &mb->model, error) < 0 ||
-        !vgmCheckValue((const char *const[]){ "virtio", "none", NULL }, mb->model,
+        !vgmCheckValue((const char *const[]){ "virtio", "none", "virtio-transitional",
+                                              "virtio-non-transitional", NULL }, mb->model,
                        "model", "memballoon", error) ||
         vgmXMLPropTristateSwitch(node, "autodeflate", 0, &mb->autodeflate, error) < 0 ||
         vgmXMLPropTristateSwitch(node, "freePageReporting", 0, &mb->freePageReporting, error) < 0)
@@ -4806,7 +4833,7 @@ vgmRngParse(xmlNodePtr node, GError **error)
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
                          (const char *const[]){ "rate", "backend", "driver", "address", "acpi", NULL }, error) ||
         vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &rng->model, error) < 0 ||
-        !vgmCheckValue((const char *const[]){ "virtio", NULL }, rng->model, "model", "rng", error))
+        !vgmCheckValue(vgmVirtioModels, rng->model, "model", "rng", error))
         return NULL;
     /* what the guest may draw: bytes per period (ms) */
     if (vgmXMLSingleChild(node, "rate", &child, error) < 0)
@@ -5261,7 +5288,7 @@ vgmInputParse(xmlNodePtr node, GError **error)
 
     xmlNodePtr source;
 
-    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "bus", NULL },
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "bus", "model", NULL },
                          (const char *const[]){ "source", "driver", "address", "acpi", NULL }, error) ||
         vgmXMLPropEnum(node, "type", vgmInputTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
@@ -5269,6 +5296,16 @@ vgmInputParse(xmlNodePtr node, GError **error)
     if (vgmXMLPropEnum(node, "bus", vgmInputBusTypeFromString, VGM_XML_PROP_NONZERO, &v, error) < 0)
         return NULL;
     input->bus = v;
+    if (vgmXMLPropEnum(node, "model", vgmVirtioModelTypeFromString, VGM_XML_PROP_NONZERO, &v,
+                       error) < 0)
+        return NULL;
+    input->model = v;
+    if (input->model && input->bus != VGM_INPUT_BUS_VIRTIO) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("attribute model='%1$s' of <input type='%2$s'> is for bus 'virtio' only"),
+                    vgmVirtioModelTypeToString(input->model), vgmInputTypeToString(input->type));
+        return NULL;
+    }
     /* a host input device: passed through as a virtio input, or read by
      * QEMU (evdev, with no bus in the guest: the events go to the guest's
      * own keyboard and mouse) */
@@ -5364,6 +5401,8 @@ vgmInputFormat(VgmBuf *buf, const VgmInputDef *input)
     vgmBufAsprintf(buf, "<input type='%s'", vgmInputTypeToString(input->type));
     if (input->bus)
         vgmBufAsprintf(buf, " bus='%s'", vgmInputBusTypeToString(input->bus));
+    if (input->model)
+        vgmBufAsprintf(buf, " model='%s'", vgmVirtioModelTypeToString(input->model));
     vgmBufInitChild(&child, buf);
     if (input->type == VGM_INPUT_TYPE_PASSTHROUGH) {
         vgmBufEscapeString(&child, "<source evdev='%s'/>\n", input->evdev);

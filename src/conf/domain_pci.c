@@ -509,6 +509,31 @@ vgmPciIsUsb2(const VgmControllerDef *c)
     return g_str_equal(c->type, "usb") && c->model && g_str_has_prefix(c->model, "ich9-");
 }
 
+/* A virtio device of kind @k: a transitional one only works in a
+ * conventional PCI slot; not virtio: 0 */
+static unsigned int
+vgmPciVirtioFlags(const VgmPciMachine *m, VgmVirtioKind k)
+{
+    switch (k) {
+    case VGM_VIRTIO_KIND_VIRTIO:
+    case VGM_VIRTIO_KIND_NON_TRANSITIONAL:
+        return m->virtioFlags;
+    case VGM_VIRTIO_KIND_TRANSITIONAL:
+        return m->pciFlags;
+    case VGM_VIRTIO_KIND_NONE:
+        break;
+    }
+    return 0;
+}
+
+/* the same for a model attribute of its own: not given is 'virtio' */
+static unsigned int
+vgmPciVirtioModelFlags(const VgmPciMachine *m, VgmVirtioModel model)
+{
+    return vgmPciVirtioFlags(m, model == VGM_VIRTIO_MODEL_DEFAULT ? VGM_VIRTIO_KIND_VIRTIO :
+                                (VgmVirtioKind)(model - 1));
+}
+
 static unsigned int
 vgmPciControllerFlags(const VgmPciMachine *m, const VgmControllerDef *c)
 {
@@ -528,7 +553,7 @@ vgmPciControllerFlags(const VgmPciMachine *m, const VgmControllerDef *c)
         return vgmDomainControllerIsVirtioScsi(c) && !g_str_equal(model, "virtio-transitional") ?
                m->virtioFlags : m->pciFlags;
     if (g_str_equal(c->type, "virtio-serial"))
-        return m->virtioFlags;
+        return c->model ? vgmPciVirtioFlags(m, vgmVirtioModelKind(c->model)) : m->virtioFlags;
     if (g_str_equal(c->type, "sata") || g_str_equal(c->type, "ide"))
         return m->pciFlags;
     return 0;                   /* fdc: behind the ISA bridge */
@@ -585,7 +610,8 @@ vgmPciDevices(VgmDomainDef *def, const VgmPciMachine *m)
     for (i = 0; i < devs->nets->len; i++) {
         VgmNetDef *net = g_ptr_array_index(devs->nets, i);
         const char *model = net->model ? net->model : "";
-        unsigned int fl = g_str_equal(model, "virtio") ? m->virtioFlags :
+        unsigned int fl = vgmVirtioModelKind(model) != VGM_VIRTIO_KIND_NONE ?
+                          vgmPciVirtioFlags(m, vgmVirtioModelKind(model)) :
                           g_str_equal(model, "e1000e") ? m->pcieFlags : m->pciFlags;
 
         VGM_PCI_ADD(&net->addr, fl, NULL,
@@ -609,17 +635,20 @@ vgmPciDevices(VgmDomainDef *def, const VgmPciMachine *m)
     for (i = 0; i < devs->disks->len; i++) {
         VgmDiskDef *disk = g_ptr_array_index(devs->disks, i);
 
-        VGM_PCI_ADD(&disk->addr, disk->bus == VGM_DISK_BUS_VIRTIO ? m->virtioFlags : 0, NULL,
+        VGM_PCI_ADD(&disk->addr,
+                    disk->bus == VGM_DISK_BUS_VIRTIO ? vgmPciVirtioModelFlags(m, disk->model) : 0,
+                    NULL,
                     g_strdup_printf("<disk> '%s'", disk->dst ? disk->dst : ""));
     }
     if (devs->memballoon)
         VGM_PCI_ADD(&devs->memballoon->addr,
-                    g_strcmp0(devs->memballoon->model, "virtio") == 0 ? m->virtioFlags : 0,
+                    vgmPciVirtioFlags(m, vgmVirtioModelKind(devs->memballoon->model)),
                     NULL, g_strdup("<memballoon>"));
     for (i = 0; i < devs->rngs->len; i++) {
         VgmRngDef *rng = g_ptr_array_index(devs->rngs, i);
 
-        VGM_PCI_ADD(&rng->addr, m->virtioFlags, NULL, vgmPciNthLabel("rng", i));
+        VGM_PCI_ADD(&rng->addr, vgmPciVirtioFlags(m, vgmVirtioModelKind(rng->model)), NULL,
+                    vgmPciNthLabel("rng", i));
     }
     if (devs->watchdog)
         VGM_PCI_ADD(&devs->watchdog->addr,
@@ -643,7 +672,9 @@ vgmPciDevices(VgmDomainDef *def, const VgmPciMachine *m)
     for (i = 0; i < devs->inputs->len; i++) {
         VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
 
-        VGM_PCI_ADD(&in->addr, in->bus == VGM_INPUT_BUS_VIRTIO ? m->virtioFlags : 0, NULL,
+        VGM_PCI_ADD(&in->addr,
+                    in->bus == VGM_INPUT_BUS_VIRTIO ? vgmPciVirtioModelFlags(m, in->model) : 0,
+                    NULL,
                     vgmPciNthLabel("input", i));
     }
     for (i = 0; i < devs->serials->len; i++) {
@@ -658,7 +689,10 @@ vgmPciDevices(VgmDomainDef *def, const VgmPciMachine *m)
                     m->virtioFlags | VGM_PCI_CONN_INTEGRATED : 0,
                     NULL, g_strdup("<iommu>"));
     if (devs->vsock)
-        VGM_PCI_ADD(&devs->vsock->addr, m->virtioFlags, NULL, g_strdup("<vsock>"));
+        VGM_PCI_ADD(&devs->vsock->addr,
+                    devs->vsock->model == VGM_VSOCK_MODEL_VIRTIO_TRANSITIONAL ? m->pciFlags :
+                                                                                m->virtioFlags,
+                    NULL, g_strdup("<vsock>"));
     for (i = 0; i < devs->mems->len; i++) {
         VgmMemoryDef *mem = g_ptr_array_index(devs->mems, i);
         gboolean virtio = mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM ||

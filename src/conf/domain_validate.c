@@ -1683,6 +1683,7 @@ vgmRuleDiskFrontend(const VgmDiskDef *d, GError **error)
           VGM_BUS(VIRTIO) | VGM_BUS(SCSI) | VGM_BUS(IDE) | VGM_BUS(SATA),
           "virtio, scsi, ide, sata", FALSE },
         { "<geometry trans>", d->trans != VGM_DISK_TRANS_DEFAULT, VGM_BUS(IDE), "ide", FALSE },
+        { "<disk model>", d->model != VGM_VIRTIO_MODEL_DEFAULT, VGM_BUS(VIRTIO), "virtio", FALSE },
     };
     size_t i;
 

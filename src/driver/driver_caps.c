@@ -349,6 +349,7 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
     gboolean s390pv, sev, snp, tdx, sgx;
     guint64 f;
     int bit;
+    const char *const *virtioModels;
 
     if (!virttype)
         virttype = vgmQemuCapsHasKVM(caps) && facts->kvm ? "kvm" : "qemu";
@@ -433,6 +434,10 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</memoryBacking>\n");
 
+    /* (QEMU 4.0 brought every transitional and non-transitional virtio
+     * device at once) */
+    virtioModels = vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VIRTIO_BLK_PCI_TRANSITIONAL) ?
+                   vgmVirtioModels : (const char *const[]){ "virtio", NULL };
     vgmBufAdd(&buf, "<devices>\n");
     vgmBufAdjustIndent(&buf, 2);
     vgmBufAdd(&buf, "<disk supported='yes'>\n");
@@ -441,6 +446,8 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
     vgmDriverCapsEnum(&buf, "bus", vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_STORAGE) ?
                       (const char *const[]){ "scsi", "virtio", "usb", "sata", NULL } :
                       (const char *const[]){ "scsi", "virtio", "sata", NULL });
+    vgmDriverCapsEnum(&buf, "model",
+                      virtioModels);
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</disk>\n");
     /* graphics and video models: what this binary runs (clients pick
@@ -475,7 +482,8 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
     }
     vgmBufAdd(&buf, "<rng supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
-    vgmDriverCapsEnum(&buf, "model", (const char *const[]){ "virtio", NULL });
+    vgmDriverCapsEnum(&buf, "model",
+                      virtioModels);
     vgmDriverCapsEnum(&buf, "backendModel", (const char *const[]){ "random", "builtin", NULL });
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</rng>\n");

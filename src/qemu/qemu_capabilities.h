@@ -209,6 +209,18 @@
     X(DEVICE_DC390, "device.dc390", DEVICE, "dc390", NULL) \
     X(DEVICE_VIRTIO_SCSI_PCI_TRANSITIONAL, "device.virtio-scsi-pci-transitional", DEVICE, "virtio-scsi-pci-transitional", NULL) \
     X(DEVICE_VIRTIO_SCSI_PCI_NON_TRANSITIONAL, "device.virtio-scsi-pci-non-transitional", DEVICE, "virtio-scsi-pci-non-transitional", NULL) \
+    X(DEVICE_VIRTIO_BLK_PCI_TRANSITIONAL, "device.virtio-blk-pci-transitional", DEVICE, "virtio-blk-pci-transitional", NULL) \
+    X(DEVICE_VIRTIO_BLK_PCI_NON_TRANSITIONAL, "device.virtio-blk-pci-non-transitional", DEVICE, "virtio-blk-pci-non-transitional", NULL) \
+    X(DEVICE_VIRTIO_NET_PCI_TRANSITIONAL, "device.virtio-net-pci-transitional", DEVICE, "virtio-net-pci-transitional", NULL) \
+    X(DEVICE_VIRTIO_NET_PCI_NON_TRANSITIONAL, "device.virtio-net-pci-non-transitional", DEVICE, "virtio-net-pci-non-transitional", NULL) \
+    X(DEVICE_VIRTIO_RNG_PCI_TRANSITIONAL, "device.virtio-rng-pci-transitional", DEVICE, "virtio-rng-pci-transitional", NULL) \
+    X(DEVICE_VIRTIO_RNG_PCI_NON_TRANSITIONAL, "device.virtio-rng-pci-non-transitional", DEVICE, "virtio-rng-pci-non-transitional", NULL) \
+    X(DEVICE_VIRTIO_BALLOON_PCI_TRANSITIONAL, "device.virtio-balloon-pci-transitional", DEVICE, "virtio-balloon-pci-transitional", NULL) \
+    X(DEVICE_VIRTIO_BALLOON_PCI_NON_TRANSITIONAL, "device.virtio-balloon-pci-non-transitional", DEVICE, "virtio-balloon-pci-non-transitional", NULL) \
+    X(DEVICE_VIRTIO_SERIAL_PCI_TRANSITIONAL, "device.virtio-serial-pci-transitional", DEVICE, "virtio-serial-pci-transitional", NULL) \
+    X(DEVICE_VIRTIO_SERIAL_PCI_NON_TRANSITIONAL, "device.virtio-serial-pci-non-transitional", DEVICE, "virtio-serial-pci-non-transitional", NULL) \
+    X(DEVICE_VHOST_USER_BLK_PCI_TRANSITIONAL, "device.vhost-user-blk-pci-transitional", DEVICE, "vhost-user-blk-pci-transitional", NULL) \
+    X(DEVICE_VHOST_USER_BLK_PCI_NON_TRANSITIONAL, "device.vhost-user-blk-pci-non-transitional", DEVICE, "vhost-user-blk-pci-non-transitional", NULL) \
     X(DEVICE_NEC_USB_XHCI, "device.nec-usb-xhci", DEVICE, "nec-usb-xhci", NULL) \
     X(DEVICE_ICH9_USB_EHCI1, "device.ich9-usb-ehci1", DEVICE, "ich9-usb-ehci1", NULL) \
     X(DEVICE_PIIX3_USB_UHCI, "device.piix3-usb-uhci", DEVICE, "piix3-usb-uhci", NULL) \

@@ -299,6 +299,28 @@ static const struct {
     [VGM_DISK_CACHE_UNSAFE] = { TRUE, FALSE, TRUE },
 };
 
+/* The PCI device of virtio device @base ("virtio-blk") of kind @k:
+ * "virtio-blk-pci", "-transitional" or "-non-transitional" after it */
+static const char *
+vgmCmdVirtioPci(const char *base, VgmVirtioKind k, char **buf)
+{
+    static const char *const suffix[] = {
+        [VGM_VIRTIO_KIND_VIRTIO] = "",
+        [VGM_VIRTIO_KIND_TRANSITIONAL] = "-transitional",
+        [VGM_VIRTIO_KIND_NON_TRANSITIONAL] = "-non-transitional",
+    };
+
+    g_free(*buf);
+    *buf = g_strdup_printf("%s-pci%s", base, k > VGM_VIRTIO_KIND_NONE ? suffix[k] : "");
+    return *buf;
+}
+
+static VgmVirtioKind
+vgmCmdVirtioModelKind(VgmVirtioModel model)
+{
+    return model == VGM_VIRTIO_MODEL_DEFAULT ? VGM_VIRTIO_KIND_VIRTIO : (VgmVirtioKind)(model - 1);
+}
+
 /* The ISA floppy controller with the boot indexes of its drives A and B,
  * as libvirt writes it: the PC has one, set with -global; q35 gets an
  * isa-fdc device, when it has a floppy */
@@ -699,6 +721,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
     const VgmDevicesDef *devs = &def->devices;
     const VgmDiskDef *bootDisk = vgmCmdBootDisk(def, VGM_DISK_DEVICE_DISK);
     const VgmDiskDef *bootCdrom = vgmCmdBootDisk(def, VGM_DISK_DEVICE_CDROM);
+    g_autofree char *virtioDrv = NULL;   /* a virtio device's name */
     guint i;
 
     vgmCmdFloppyController(cmd, def, plan);
@@ -728,8 +751,12 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                                                         g_strdup("");
 
             vgmCmdArgPairf(cmd, "-chardev", "socket,id=%s,path=%s%s", chardev, path, reconnect);
+            g_autofree char *drv = NULL;
+
             dev = json_object_new();
-            json_object_set_string_member(dev, "driver", "vhost-user-blk-pci");
+            json_object_set_string_member(dev, "driver",
+                                          vgmCmdVirtioPci("vhost-user-blk",
+                                                          vgmCmdVirtioModelKind(d->model), &drv));
             vgmCmdIommu(dev, &d->virtio, &d->addr, plan);
             if (d->queues)
                 json_object_set_int_member(dev, "num-queues", d->queues);
@@ -801,7 +828,10 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
         dev = json_object_new();
         switch (d->bus) {
         case VGM_DISK_BUS_VIRTIO:
-            json_object_set_string_member(dev, "driver", "virtio-blk-pci");
+            json_object_set_string_member(dev, "driver",
+                                          vgmCmdVirtioPci("virtio-blk",
+                                                          vgmCmdVirtioModelKind(d->model),
+                                                          &virtioDrv));
             /* libvirt's place for them: right after the driver, the
              * virtio options first */
             vgmCmdIommu(dev, &d->virtio, &d->addr, plan);
@@ -950,6 +980,7 @@ static void
 vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
     const VgmDevicesDef *devs = &def->devices;
+    g_autofree char *virtioDrv = NULL;   /* a virtio device's name */
     guint i;
 
     for (i = 0; i < devs->nets->len; i++) {
@@ -1069,8 +1100,8 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         json_object_set_string_member(o, "id", netdev);
         vgmCmdJSONArg(cmd, "-netdev", o);
 
-        if (g_str_equal(driver, "virtio"))
-            driver = "virtio-net-pci";
+        if (vgmVirtioModelKind(driver) != VGM_VIRTIO_KIND_NONE)
+            driver = vgmCmdVirtioPci("virtio-net", vgmVirtioModelKind(driver), &virtioDrv);
         dev = json_object_new();
         json_object_set_string_member(dev, "driver", driver);
         if (virtio)
@@ -1745,6 +1776,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
     const VgmDevicesDef *devs = &def->devices;
     const VgmMemballoonDef *mb = devs->memballoon;
     g_autofree char *filter = NULL;
+    g_autofree char *virtioDrv = NULL;   /* a virtio device's name */
     guint i;
 
     /* the watchdog (its QEMU device has the model's name) before the
@@ -1781,9 +1813,13 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }
-    if (mb && g_str_equal(mb->model, "virtio")) {
+    if (mb && vgmVirtioModelKind(mb->model) != VGM_VIRTIO_KIND_NONE) {
         JsonObject *dev = json_object_new();
-        json_object_set_string_member(dev, "driver", "virtio-balloon-pci");
+        g_autofree char *drv = NULL;
+
+        json_object_set_string_member(dev, "driver",
+                                      vgmCmdVirtioPci("virtio-balloon",
+                                                      vgmVirtioModelKind(mb->model), &drv));
         json_object_set_string_member(dev, "id", VGM_QEMU_BALLOON_ID);
         if (mb->autodeflate)
             json_object_set_boolean_member(dev, "deflate-on-oom", mb->autodeflate == VGM_TRISTATE_YES);
@@ -1838,7 +1874,9 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         }
         vgmCmdObject(cmd, o);
         json_object_unref(o);
-        json_object_set_string_member(dev, "driver", "virtio-rng-pci");
+        json_object_set_string_member(dev, "driver",
+                                      vgmCmdVirtioPci("virtio-rng", vgmVirtioModelKind(r->model),
+                                                      &virtioDrv));
         json_object_set_string_member(dev, "rng", obj);
         json_object_set_string_member(dev, "id", id);
         /* libvirt's: the period defaults to QEMU's second */

@@ -610,6 +610,11 @@ static const VgmQemuControllerDevice vgmQemuControllerDevices[] = {
     { "scsi", "am53c974", "am53c974", VGM_QEMU_CAPS_DEVICE_AM53C974 },
     { "scsi", "dc390", "dc390", VGM_QEMU_CAPS_DEVICE_DC390 },
     { "virtio-serial", NULL, "virtio-serial-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_SERIAL_PCI },
+    { "virtio-serial", "virtio", "virtio-serial-pci", VGM_QEMU_CAPS_DEVICE_VIRTIO_SERIAL_PCI },
+    { "virtio-serial", "virtio-transitional", "virtio-serial-pci-transitional",
+      VGM_QEMU_CAPS_DEVICE_VIRTIO_SERIAL_PCI_TRANSITIONAL },
+    { "virtio-serial", "virtio-non-transitional", "virtio-serial-pci-non-transitional",
+      VGM_QEMU_CAPS_DEVICE_VIRTIO_SERIAL_PCI_NON_TRANSITIONAL },
     /* an AHCI controller (libvirt writes the alias "ahci"), but SATA 0 of
      * q35 is its own (the command line skips it); IDE is the PC's own */
     { "sata", NULL, "ich9-ahci", VGM_QEMU_CAPS_DEVICE_ICH9_AHCI },
@@ -1397,6 +1402,86 @@ vgmQemuValidateNetSource(const VgmQemuCaps *caps, const VgmDiskNetSource *net, c
     return TRUE;
 }
 
+/* The transitional and non-transitional variants of the virtio devices
+ * a model attribute names (the controllers', filesystems' and vsock's
+ * are in their own tables) */
+static const struct {
+    const char *base;
+    VgmQemuCapsFlag flags[VGM_VIRTIO_KIND_NON_TRANSITIONAL + 1];
+} vgmQemuVirtioVariants[] = {
+    { "virtio-blk-pci", { VGM_QEMU_CAPS_DEVICE_VIRTIO_BLK_PCI,
+                          VGM_QEMU_CAPS_DEVICE_VIRTIO_BLK_PCI_TRANSITIONAL,
+                          VGM_QEMU_CAPS_DEVICE_VIRTIO_BLK_PCI_NON_TRANSITIONAL } },
+    { "vhost-user-blk-pci", { VGM_QEMU_CAPS_DEVICE_VHOST_USER_BLK_PCI,
+                              VGM_QEMU_CAPS_DEVICE_VHOST_USER_BLK_PCI_TRANSITIONAL,
+                              VGM_QEMU_CAPS_DEVICE_VHOST_USER_BLK_PCI_NON_TRANSITIONAL } },
+    { "virtio-net-pci", { VGM_QEMU_CAPS_DEVICE_VIRTIO_NET_PCI,
+                          VGM_QEMU_CAPS_DEVICE_VIRTIO_NET_PCI_TRANSITIONAL,
+                          VGM_QEMU_CAPS_DEVICE_VIRTIO_NET_PCI_NON_TRANSITIONAL } },
+    { "virtio-rng-pci", { VGM_QEMU_CAPS_DEVICE_VIRTIO_RNG_PCI,
+                          VGM_QEMU_CAPS_DEVICE_VIRTIO_RNG_PCI_TRANSITIONAL,
+                          VGM_QEMU_CAPS_DEVICE_VIRTIO_RNG_PCI_NON_TRANSITIONAL } },
+    { "virtio-balloon-pci", { VGM_QEMU_CAPS_DEVICE_VIRTIO_BALLOON_PCI,
+                              VGM_QEMU_CAPS_DEVICE_VIRTIO_BALLOON_PCI_TRANSITIONAL,
+                              VGM_QEMU_CAPS_DEVICE_VIRTIO_BALLOON_PCI_NON_TRANSITIONAL } },
+};
+
+/* Device @base ("virtio-blk-pci") of kind @k that @element asks for */
+static gboolean
+vgmQemuValidateVirtioKind(const VgmQemuCaps *caps, const char *element, const char *base,
+                          VgmVirtioKind k, GError **error)
+{
+    size_t i;
+
+    if (k != VGM_VIRTIO_KIND_TRANSITIONAL && k != VGM_VIRTIO_KIND_NON_TRANSITIONAL)
+        return TRUE;
+    for (i = 0; i < G_N_ELEMENTS(vgmQemuVirtioVariants); i++) {
+        if (g_str_equal(vgmQemuVirtioVariants[i].base, base) &&
+            !vgmQemuCapsGet(caps, vgmQemuVirtioVariants[i].flags[k])) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("this QEMU binary does not support model '%1$s' of %2$s: device '%3$s-%4$s' is missing"),
+                        vgmVirtioModels[k], element, base,
+                        k == VGM_VIRTIO_KIND_TRANSITIONAL ? "transitional" : "non-transitional");
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmQemuValidateVirtioModels(const VgmDomainDef *def, const VgmQemuCaps *caps, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    guint i;
+
+    for (i = 0; i < devs->disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
+
+        if (d->model &&
+            !vgmQemuValidateVirtioKind(caps, "<disk>", d->type == VGM_DISK_TYPE_VHOSTUSER ?
+                                       "vhost-user-blk-pci" : "virtio-blk-pci",
+                                       (VgmVirtioKind)(d->model - 1), error))
+            return FALSE;
+    }
+    for (i = 0; i < devs->nets->len; i++) {
+        const VgmNetDef *n = g_ptr_array_index(devs->nets, i);
+
+        if (!vgmQemuValidateVirtioKind(caps, "<interface>", "virtio-net-pci",
+                                       vgmVirtioModelKind(n->model), error))
+            return FALSE;
+    }
+    for (i = 0; i < devs->rngs->len; i++) {
+        const VgmRngDef *r = g_ptr_array_index(devs->rngs, i);
+
+        if (!vgmQemuValidateVirtioKind(caps, "<rng>", "virtio-rng-pci",
+                                       vgmVirtioModelKind(r->model), error))
+            return FALSE;
+    }
+    return !devs->memballoon ||
+           vgmQemuValidateVirtioKind(caps, "<memballoon>", "virtio-balloon-pci",
+                                     vgmVirtioModelKind(devs->memballoon->model), error);
+}
+
 static gboolean
 vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
                           GError **error)
@@ -1404,6 +1489,7 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
     guint i;
 
     if (!vgmQemuValidateControllers(def, caps, error) ||
+        !vgmQemuValidateVirtioModels(def, caps, error) ||
         !vgmQemuValidateVirtioPorts(def, caps, error) ||
         !vgmQemuValidateVmport(def, caps, error) ||
         !vgmQemuValidateSounds(def, caps, error) ||
