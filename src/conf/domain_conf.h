@@ -1305,6 +1305,7 @@ typedef enum {
     VGM_CHR_TYPE_PIPE,          /* a named pipe (PATH, or PATH.in and PATH.out) */
     VGM_CHR_TYPE_NULL,          /* nothing: output dropped, no input */
     VGM_CHR_TYPE_STDIO,         /* QEMU's own output (the domain's log), no input */
+    VGM_CHR_TYPE_SPICEPORT,     /* a named SPICE port: the client's end */
 
     VGM_CHR_TYPE_LAST
 } VgmChrType;
@@ -1335,7 +1336,7 @@ VGM_ENUM_DECL(vgmChrState);
 typedef struct {
     VgmChrKind kind;
     VgmChrType type;
-    char *path;                 /* file / unix / dev */
+    char *path;                 /* file / unix / dev; spiceport: the port's name */
     char *mode;                 /* unix, tcp: bind | connect */
     char *host;                 /* tcp; udp: where datagrams go */
     char *service;              /* tcp: the port, or a service name; udp too */

@@ -57,7 +57,7 @@ const VgmNetOffloadInfo vgmNetOffloads[VGM_NET_OFFLOAD_LAST] = {
     [VGM_NET_OFFLOAD_GUEST_UFO] = { "guest", "ufo", "guest_ufo" },
 };
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "dev", "spicevmc",
-              "vc", "qemu-vdagent", "pipe", "null", "stdio");
+              "vc", "qemu-vdagent", "pipe", "null", "stdio", "spiceport");
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
 VGM_ENUM_IMPL(vgmChrState, VGM_CHR_STATE_LAST, "default", "connected", "disconnected");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
@@ -3600,6 +3600,27 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
             return NULL;
         }
         break;
+    case VGM_CHR_TYPE_SPICEPORT:
+        /* a SPICE port the client opens by its name (virt-manager's
+         * webdav channel, a serial console in the SPICE client) */
+        if (kind == VGM_CHR_REDIRDEV || kind == VGM_CHR_SMARTCARD || kind == VGM_CHR_RNG) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<%1$s type='spiceport'> is for serial, parallel, console and channel devices only"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        if (!child ||
+            !vgmXMLCheckNode(child, (const char *const[]){ "channel", NULL }, vgmXMLNoChildren,
+                             error) ||
+            vgmXMLPropString(child, "channel", 0, &chr->path, error) < 0)
+            return NULL;
+        if (!chr->path || !*chr->path) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<%1$s type='spiceport'> needs <source channel=''>, the name of the SPICE port"),
+                        (const char *)node->name);
+            return NULL;
+        }
+        break;
     case VGM_CHR_TYPE_QEMU_VDAGENT: {
         xmlNodePtr sub;
 
@@ -3988,6 +4009,8 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
     vgmBufAdjustIndent(buf, 2);
     if (chr->type == VGM_CHR_TYPE_DEV) {
         vgmBufEscapeString(buf, "<source path='%s'/>\n", chr->path);
+    } else if (chr->type == VGM_CHR_TYPE_SPICEPORT) {
+        vgmBufEscapeString(buf, "<source channel='%s'/>\n", chr->path);
     } else if (chr->type == VGM_CHR_TYPE_PIPE) {
         vgmBufEscapeString(buf, "<source path='%s'", chr->path);
         vgmChrSourceEnd(buf, chr);

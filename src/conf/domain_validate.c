@@ -2166,7 +2166,14 @@ static gboolean
 vgmRuleSpice(const VgmDomainDef *def, GError **error)
 {
     const VgmDevicesDef *devs = &def->devices;
-    GPtrArray *lists[] = { devs->channels, devs->redirdevs };
+    const struct {
+        GPtrArray *list;
+        const char *elem;
+    } lists[] = {
+        { devs->channels, "channel" }, { devs->redirdevs, "redirdev" },
+        { devs->serials, "serial" }, { devs->parallels, "parallel" },
+        { devs->consoles, "console" },
+    };
     guint nspice = 0;
     guint i;
     size_t k;
@@ -2184,14 +2191,14 @@ vgmRuleSpice(const VgmDomainDef *def, GError **error)
     if (nspice)
         return TRUE;
     for (k = 0; k < G_N_ELEMENTS(lists); k++) {
-        for (i = 0; i < lists[k]->len; i++) {
-            const VgmChrDef *chr = g_ptr_array_index(lists[k], i);
+        for (i = 0; i < lists[k].list->len; i++) {
+            const VgmChrDef *chr = g_ptr_array_index(lists[k].list, i);
 
-            if (chr->type != VGM_CHR_TYPE_SPICEVMC)
+            if (chr->type != VGM_CHR_TYPE_SPICEVMC && chr->type != VGM_CHR_TYPE_SPICEPORT)
                 continue;
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<%1$s type='spicevmc'> needs <graphics type='spice'>: its other end is the SPICE client"),
-                        lists[k] == devs->channels ? "channel" : "redirdev");
+                        _("<%1$s type='%2$s'> needs <graphics type='spice'>: its other end is the SPICE client"),
+                        lists[k].elem, vgmChrTypeToString(chr->type));
             return FALSE;
         }
     }

@@ -1176,6 +1176,12 @@ vgmCmdChardev(VgmQemuCmd *cmd, const VgmChrDef *chr, const char *id, const char 
     case VGM_CHR_TYPE_STDIO:
         g_string_append_printf(s, "%s,id=%s", vgmChrTypeToString(chr->type), id);
         break;
+    case VGM_CHR_TYPE_SPICEPORT: {
+        g_autofree char *name = vgmQemuEscapeOptValue(chr->path);
+
+        g_string_append_printf(s, "spiceport,id=%s,name=%s", id, name);
+        break;
+    }
     case VGM_CHR_TYPE_QEMU_VDAGENT:
         /* libvirt's: the mouse in client mode is QEMU's absolute one */
         g_string_append_printf(s, "qemu-vdagent,id=%s,name=vdagent", id);
