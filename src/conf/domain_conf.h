@@ -1580,6 +1580,9 @@ typedef struct {
     unsigned int audioId;       /* <audio id=''/>; 0: the first <audio> */
     VgmTristate autoport;
     char *listen;               /* listen address */
+    char *listenNetwork;        /* <listen type='network' network=''>: the
+                                 * network whose address the start gives
+                                 * listen (a definition keeps none) */
     char *passwd;               /* passwd='': set over QMP once QEMU
                                  * listens; shown only with the secure flag */
     gboolean passwdExpires;     /* passwdValidTo='' given */

@@ -409,6 +409,7 @@ vgmGraphicsDefFree(VgmGraphicsDef *g)
     size_t i;
 
     g_free(g->listen);
+    g_free(g->listenNetwork);
     g_free(g->socket);
     g_free(g->keymap);
     if (g->passwd)
@@ -6210,16 +6211,36 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
         g_autofree char *address = NULL;
 
         g_autofree char *socket = NULL;
+        gboolean onNetwork;
 
-        if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "address", "socket", NULL },
+        if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "address", "socket", "network",
+                                                           NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
-            !vgmCheckValue((const char *const[]){ "address", "none", "socket", NULL },
+            !vgmCheckValue((const char *const[]){ "address", "none", "socket", "network", NULL },
                            type, "type", "listen", error) ||
             vgmXMLPropString(child, "address", 0, &address, error) < 0 ||
-            vgmXMLPropString(child, "socket", 0, &socket, error) < 0)
+            vgmXMLPropString(child, "socket", 0, &socket, error) < 0 ||
+            vgmXMLPropString(child, "network", 0, &gr->listenNetwork, error) < 0)
             return NULL;
-        if (!g_str_equal(type, "address") &&
+        /* the address of a virtual network (its bridge's), which the start
+         * looks up and a running domain's XML shows; a definition's
+         * address of it is the last start's, and goes, as in libvirt */
+        onNetwork = g_str_equal(type, "network");
+        if (onNetwork != (gr->listenNetwork != NULL)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        onNetwork ? _("<listen type='network'> needs a network='' attribute") :
+                                    _("attribute 'network' of <listen> is for type 'network' only"));
+            return NULL;
+        }
+        if (onNetwork && !live) {
+            g_clear_pointer(&address, g_free);
+            if (gr->listen) {
+                /* (the <graphics listen=''> a running domain's XML has) */
+                g_clear_pointer(&gr->listen, g_free);
+            }
+        }
+        if (!g_str_equal(type, "address") && !onNetwork &&
             (address || gr->listen || gr->havePort || gr->autoport == VGM_TRISTATE_YES ||
              gr->websocket)) {
             vgmErrorSet(error, VGM_ERR_XML,
@@ -6275,7 +6296,7 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
     }
     /* SPICE without a port listens nowhere, as libvirt lowers it (port=0) */
     if (spice && !gr->havePort && gr->autoport != VGM_TRISTATE_YES && !gr->listen &&
-        !gr->listenSocket)
+        !gr->listenSocket && !gr->listenNetwork)
         gr->listenNone = TRUE;
     return g_steal_pointer(&gr);
 }
@@ -6323,7 +6344,11 @@ vgmGraphicsFormat(VgmBuf *buf, const VgmGraphicsDef *gr)
         vgmBufAdd(&child, "<listen type='socket'/>\n");
     else if (gr->listenNone)
         vgmBufAdd(&child, "<listen type='none'/>\n");
-    else if (gr->listen)
+    else if (gr->listenNetwork) {
+        vgmBufAdd(&child, "<listen type='network'");
+        vgmBufEscapeString(&child, " address='%s'", gr->listen);
+        vgmBufEscapeString(&child, " network='%s'/>\n", gr->listenNetwork);
+    } else if (gr->listen)
         vgmBufEscapeString(&child, "<listen type='address' address='%s'/>\n", gr->listen);
     else
         vgmBufAdd(&child, "<listen type='address'/>\n");

@@ -9,6 +9,7 @@
 #include "driver_conn.h"
 #include "driver_caps.h"
 #include "driver_cgroup.h"
+#include "driver_net.h"
 #include "driver_process.h"
 #include "driver_save.h"
 #include "driver_watch.h"
@@ -1664,6 +1665,9 @@ vgmDriverXMLToNative(VgmDriver *drv, const char *format, const char *xml,
 
         cfg = vgmQemuConfigNew(drv->store->runDir, memoryDir, drv->store->logDir);
         vgmQemuConfigLoadHugetlbfs(cfg, drv->store->mountsFile);
+        /* and the addresses of the networks its displays listen on */
+        if (!vgmDriverNetResolveListens(drv->store, def, error))
+            return NULL;
     } else {
         cfg = vgmQemuConfigNewDefault();
     }

@@ -1236,7 +1236,8 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
         return NULL;
     /* and the bridges of its networks and the taps it names itself, as
      * libvirt's does */
-    if (!vgmDriverNetResolveNetworks(store, def, error))
+    if (!vgmDriverNetResolveNetworks(store, def, error) ||
+        !vgmDriverNetResolveListens(store, def, error))
         return NULL;
     vgmDriverNetNameTaps(def, 0, FALSE);
     /* and the ids QEMU gets for its interfaces and memory devices, which

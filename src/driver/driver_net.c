@@ -174,6 +174,27 @@ vgmDriverNetResolveNetworks(const VgmDriverStore *store, VgmDomainDef *def, GErr
     return TRUE;
 }
 
+gboolean
+vgmDriverNetResolveListens(const VgmDriverStore *store, VgmDomainDef *def, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.graphics->len; i++) {
+        VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+        char *address;
+
+        if (!g->listenNetwork)
+            continue;
+        if (!(address = vgmDriverNetworkListenAddress(store, g->listenNetwork, error))) {
+            g_prefix_error(error, _("<graphics type='%1$s'>: "), vgmGraphicsTypeToString(g->type));
+            return FALSE;
+        }
+        g_free(g->listen);
+        g->listen = address;
+    }
+    return TRUE;
+}
+
 VgmDriverTap *
 vgmDriverNetTapOf(const VgmDomainDef *def, const VgmNetDef *net)
 {

@@ -56,6 +56,10 @@ gboolean vgmDriverNetCheckTap(const VgmNetDef *net, GError **error);
  * not active, or none, fails naming the interface. */
 gboolean vgmDriverNetResolveNetworks(const VgmDriverStore *store, VgmDomainDef *def,
                                      GError **error);
+/* For a domain's start: the address each display listening on a network
+ * (<listen type='network'>) listens on */
+gboolean vgmDriverNetResolveListens(const VgmDriverStore *store, VgmDomainDef *def,
+                                    GError **error);
 /* The same for interface @net alone */
 gboolean vgmDriverNetResolveNetwork(const VgmDriverStore *store, VgmNetDef *net,
                                     GError **error);

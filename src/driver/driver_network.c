@@ -6,7 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -1334,4 +1337,49 @@ vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name, char **br
     *bridge = g_strdup(obj->live->bridge);
     *mtu = obj->live->mtu;
     return TRUE;
+}
+
+char *
+vgmDriverNetworkListenAddress(const VgmDriverStore *store, const char *name, GError **error)
+{
+    g_autoptr(VgmNetworkObj) obj = NULL;
+    struct ifaddrs *ifs = NULL;
+    struct ifaddrs *ifa;
+    char *address = NULL;
+
+    if (!(obj = vgmNetworkObjGet(store, name, error)))
+        return NULL;
+    if (!obj->live) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot listen on network '%1$s': it is not active"), name);
+        return NULL;
+    }
+    /* the network's own address, where the driver makes its bridge */
+    if (vgmNetworkDefOwnsBridge(obj->live) && obj->live->ips && obj->live->ips->len > 0) {
+        const VgmNetworkIP *ip = g_ptr_array_index(obj->live->ips, 0);
+        char text[16];
+
+        vgmNetworkIPFormat(ip->address, text);
+        return g_strdup(text);
+    }
+    /* else the first IPv4 address of the host bridge it names */
+    if (getifaddrs(&ifs) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot read the host's network addresses"));
+        return NULL;
+    }
+    for (ifa = ifs; ifa && !address; ifa = ifa->ifa_next) {
+        char text[INET_ADDRSTRLEN];
+
+        if (ifa->ifa_addr && ifa->ifa_addr->sa_family == AF_INET &&
+            g_strcmp0(ifa->ifa_name, obj->live->bridge) == 0 &&
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)ifa->ifa_addr)->sin_addr, text,
+                      sizeof(text)))
+            address = g_strdup(text);
+    }
+    freeifaddrs(ifs);
+    if (!address)
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot listen on network '%1$s': its bridge '%2$s' has no IPv4 address"),
+                    name, obj->live->bridge ? obj->live->bridge : "");
+    return address;
 }

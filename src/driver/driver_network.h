@@ -110,5 +110,10 @@ void vgmDriverNetworkAutostart(VgmDriver *drv);
 
 /* For a domain's start: the bridge (and MTU, 0: none) of active network
  * @name of @store. */
+/* The address a display server listens on for active network @name, as
+ * libvirt takes it: the network's first IPv4 address, or the first one of
+ * the host bridge a bridge network names */
+char *vgmDriverNetworkListenAddress(const VgmDriverStore *store, const char *name,
+                                    GError **error);
 gboolean vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name,
                                  char **bridge, unsigned int *mtu, GError **error);

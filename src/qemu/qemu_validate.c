@@ -1549,9 +1549,17 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
      * since 10.0 (the generic rules held spicevmc devices and spice audio
      * to domains with SPICE graphics) */
     for (i = 0; i < def->devices.graphics->len; i++) {
-        if (((const VgmGraphicsDef *)g_ptr_array_index(def->devices.graphics, i))->type ==
-                VGM_GRAPHICS_SPICE &&
-            !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_SPICE)) {
+        const VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+
+        /* a network's address is looked up by the driver that starts the
+         * domain (or writes its command line), not known to the XML */
+        if (g->listenNetwork && !g->listen) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<graphics type='%1$s'> listens on network '%2$s', whose address only a driver that has the network looks up (at the start, or domxml-to-native through the daemon)"),
+                        vgmGraphicsTypeToString(g->type), g->listenNetwork);
+            return FALSE;
+        }
+        if (g->type == VGM_GRAPHICS_SPICE && !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_SPICE)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("this QEMU binary does not support <graphics type='spice'>: it does not start with -spice (capability 'spice'; Debian's QEMU needs its SPICE module, package qemu-system-modules-spice since QEMU 10.0)"));
             return FALSE;

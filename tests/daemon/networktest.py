@@ -32,6 +32,9 @@ program is skipped saying why. What it covers, in order:
     agent source;
   * an interface's <coalesce> sets its tap's rx-frames (read back with
     the ETHTOOL_GCOALESCE ioctl);
+  * a VNC server listening on network 'default' (<listen type='network'>):
+    no address in the definition, the network's in the live XML and in
+    QEMU's query-vnc; on an inactive network the start is refused;
   * interfaces hot-plugged into a running Linux guest that had none
     (virsh attach-interface --live, types 'network' and 'bridge'): their
     taps in the bridge, the aliases net0 and net1 in the live XML, a DHCP
@@ -372,6 +375,56 @@ def check_coalesce(tap, uri, root, tmp):
     virsh(uri, "destroy", "coalesce")
 
 
+def check_listen(tap, uri, root, tmp):
+    """<graphics type='vnc'><listen type='network' network='default'/>:
+    the definition keeps no address; the start looks up the network's,
+    192.168.122.1, which the live XML shows (as the listen and the
+    <listen> address) and QEMU's VNC server listens on (query-vnc); a
+    start on a network that is not active is refused, naming it."""
+    path = os.path.join(tmp, "listen.xml")
+    with open(path, "w") as f:
+        f.write("""<domain type='qemu'>
+  <name>listen</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>%s</emulator>
+    <graphics type='vnc' autoport='yes'>
+      <listen type='network' address='10.9.9.9' network='default'/>
+    </graphics>
+  </devices>
+</domain>
+""" % QEMU)
+    if not os.access(QEMU, os.X_OK):
+        tap.skip("<listen type='network'>", "%s is not installed" % QEMU)
+        return
+    r = virsh(uri, "define", path)
+    x = virsh(uri, "dumpxml", "--inactive", "listen")
+    tap.ok(r.rc == 0 and "<listen type='network' network='default'/>" in x.out and
+           "10.9.9.9" not in x.out,
+           "define: <listen type='network'> kept without an address (a definition's is "
+           "the last start's)", r.describe() + x.describe())
+    r = virsh(uri, "start", "listen", timeout=120)
+    live = virsh(uri, "dumpxml", "listen")
+    vnc = harness.qmp(root, "listen", "query-vnc").get("return", {}) if r.rc == 0 else {}
+    tap.ok(r.rc == 0 and "<listen type='network' address='192.168.122.1' network='default'/>"
+           in live.out and " listen='192.168.122.1'" in live.out and
+           vnc.get("host") == "192.168.122.1",
+           "start: the network's address in the live XML, and QEMU's VNC server on it",
+           "%s\nquery-vnc %r\n%s" % (r.describe(), vnc, live.out[:1500]))
+    virsh(uri, "destroy", "listen")
+    bad = os.path.join(tmp, "listen-second.xml")
+    with open(path) as f:
+        text = f.read().replace("network='default'", "network='second'").replace(
+            "<name>listen</name>", "<name>listen2</name>")
+    with open(bad, "w") as f:
+        f.write(text)
+    r = virsh(uri, "create", bad, timeout=120)
+    tap.ok(r.rc == 1 and "cannot listen on network 'second': it is not active" in r.err,
+           "a start listening on an inactive network is refused, naming it", r.describe())
+    virsh(uri, "undefine", "listen")
+
+
 HP_INIT = INIT_HEAD + """/bin/busybox echo HPGUEST-UP > /dev/ttyS0
 while [ ! -e /sys/class/net/eth0 ]; do /bin/busybox usleep 200000; done
 """ + DHCP_PING + """/bin/busybox echo ETH0-READY > /dev/ttyS0
@@ -672,6 +725,7 @@ def run_tests(tap, d, tmp):
 
         check_guest(tap, uri, root, tmp)
         check_coalesce(tap, uri, root, tmp)
+        check_listen(tap, uri, root, tmp)
         check_hotplug(tap, uri, root, tmp)
 
         # a definition given to net-create for a network that is defined
