@@ -4139,8 +4139,15 @@ vgmSmartcardParse(xmlNodePtr node, GError **error)
                        error) < 0)
         return NULL;
     sc->mode = v;
+    /* A card QEMU emulates has no channel: libvirt reads no type='' for
+     * it, and its define drops one (virt-install 4.1 writes type='tcp'
+     * for --smartcard host); a character device type is let through and
+     * dropped the same way, anything else refused */
+    if (sc->mode != VGM_SMARTCARD_PASSTHROUGH &&
+        vgmXMLPropEnum(node, "type", vgmChrTypeFromString, 0, &v, error) < 0)
+        return NULL;
     if (sc->mode == VGM_SMARTCARD_HOST) {
-        if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", NULL },
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", "type", NULL },
                              (const char *const[]){ "address", NULL }, error))
             return NULL;
     } else if (sc->mode == VGM_SMARTCARD_HOST_CERTIFICATES) {
@@ -4148,7 +4155,7 @@ vgmSmartcardParse(xmlNodePtr node, GError **error)
         xmlNodePtr db;
         guint i;
 
-        if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", NULL },
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", "type", NULL },
                              (const char *const[]){ "certificate", "database", "address", NULL },
                              error))
             return NULL;
