@@ -140,6 +140,10 @@ def uses_newer_or_extension(root):
     topo = root.find("cpu/topology")
     if topo is not None and topo.get("clusters") is not None:
         why.append("libvirt 10.1: cpu topology clusters")
+    for sc in root.findall("devices/smartcard"):
+        if sc.get("mode") != "passthrough" and sc.get("type") is not None:
+            why.append("virt-install 4.1's type='' on an emulated <smartcard>, which "
+                       "libvirt's parser drops and its schema refuses")
     if root.find("features/smm/smm") is not None:
         why.append("OpenStack Nova 26's nested <smm><smm state/></smm>, which "
                    "libvirt's parser reads and its schema refuses")
