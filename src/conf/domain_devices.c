@@ -936,9 +936,6 @@ vgmDiskInsert(GPtrArray *disks, VgmDiskDef *disk)
         g_ptr_array_insert(disks, (gint)at, disk);
 }
 
-/* A disk target is a bus prefix and a letter index ("vda", "sdab"), as
- * libvirt parses it; a partition number after it ("vdb1") names no
- * disk */
 /* Disk buses libvirt's schema has that no x86 machine of QEMU offers,
  * with what they are: refused by name rather than as an unknown value */
 static const struct {
@@ -969,6 +966,9 @@ vgmDiskBusForeignCheck(xmlNodePtr target, const char *dst, GError **error)
     return TRUE;
 }
 
+/* A disk target is a bus prefix and a letter index ("vda", "sdab"), as
+ * libvirt parses it; a partition number after it ("vdb1") names no
+ * disk */
 static gboolean
 vgmDiskTargetCheck(const char *dst, GError **error)
 {
@@ -3610,10 +3610,10 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
                         (const char *)node->name);
             return NULL;
         }
-        if (!child ||
-            !vgmXMLCheckNode(child, (const char *const[]){ "channel", NULL }, vgmXMLNoChildren,
-                             error) ||
-            vgmXMLPropString(child, "channel", 0, &chr->path, error) < 0)
+        if (child &&
+            (!vgmXMLCheckNode(child, (const char *const[]){ "channel", NULL }, vgmXMLNoChildren,
+                              error) ||
+             vgmXMLPropString(child, "channel", 0, &chr->path, error) < 0))
             return NULL;
         if (!chr->path || !*chr->path) {
             vgmErrorSet(error, VGM_ERR_XML,
@@ -5331,9 +5331,20 @@ vgmInputParse(xmlNodePtr node, GError **error)
                        error) < 0)
         return NULL;
     input->model = v;
-    if (input->model && input->bus != VGM_INPUT_BUS_VIRTIO) {
+    /* (a passthrough input's bus is virtio when not given) */
+    if (input->model && input->bus != VGM_INPUT_BUS_VIRTIO &&
+        !(input->type == VGM_INPUT_TYPE_PASSTHROUGH && !input->bus)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("attribute model='%1$s' of <input type='%2$s'> is for bus 'virtio' only"),
+                    vgmVirtioModelTypeToString(input->model), vgmInputTypeToString(input->type));
+        return NULL;
+    }
+    /* QEMU's virtio input devices are modern only, and libvirt refuses the
+     * two other models too */
+    if (input->model == VGM_VIRTIO_MODEL_TRANSITIONAL ||
+        input->model == VGM_VIRTIO_MODEL_NON_TRANSITIONAL) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported model='%1$s' of <input type='%2$s'>: QEMU's virtio input devices have no transitional and non-transitional variants, only model 'virtio'"),
                     vgmVirtioModelTypeToString(input->model), vgmInputTypeToString(input->type));
         return NULL;
     }
@@ -6234,6 +6245,8 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
          * looks up and a running domain's XML shows; a definition's
          * address of it is the last start's, and goes, as in libvirt */
         onNetwork = g_str_equal(type, "network");
+        if (gr->listenNetwork && !*gr->listenNetwork)
+            g_clear_pointer(&gr->listenNetwork, g_free);
         if (onNetwork != (gr->listenNetwork != NULL)) {
             vgmErrorSet(error, VGM_ERR_XML,
                         onNetwork ? _("<listen type='network'> needs a network='' attribute") :
@@ -6286,7 +6299,7 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
                         gr->socket);
             return NULL;
         }
-        if (gr->listen && address && !g_str_equal(gr->listen, address)) {
+        if (gr->listen && address && !onNetwork && !g_str_equal(gr->listen, address)) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("<graphics> listen address '%1$s' differs from its <listen> address '%2$s'"),
                         gr->listen, address);
@@ -6298,8 +6311,11 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
                         address);
             return NULL;
         }
-        if (!gr->listen)
+        if (!gr->listen || (onNetwork && address)) {
+            /* (a network's: the <listen>'s address is the one it got) */
+            g_free(gr->listen);
             gr->listen = g_steal_pointer(&address);
+        }
     }
     /* SPICE without a port listens nowhere, as libvirt lowers it (port=0) */
     if (spice && !gr->havePort && gr->autoport != VGM_TRISTATE_YES && !gr->listen &&
@@ -6470,6 +6486,11 @@ vgmVideoParse(xmlNodePtr node, GError **error)
             vgmXMLPropTristateBool(res, "accel3d", 0, &video->accel3d, error) < 0 ||
             vgmXMLPropTristateBool(res, "accel2d", 0, &video->accel2d, error) < 0)
             return NULL;
+        if (!video->accel3d && !video->accel2d) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<acceleration> of <video> needs accel3d='' or accel2d=''"));
+            return NULL;
+        }
         if (video->accel3d == VGM_TRISTATE_YES || video->accel2d == VGM_TRISTATE_YES) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         video->accel3d == VGM_TRISTATE_YES ?

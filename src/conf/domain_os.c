@@ -705,8 +705,7 @@ vgmClockParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
             vgmXMLPropTristateBool(tn, "present", 0, &t->present, error) < 0 ||
             vgmXMLPropString(tn, "tickpolicy", 0, &t->tickpolicy, error) < 0 ||
             vgmXMLPropString(tn, "track", 0, &t->track, error) < 0 ||
-            vgmXMLPropULongLong(tn, "frequency", VGM_XML_PROP_NONZERO, &t->frequency,
-                                error) < 0)
+            vgmXMLPropULongLong(tn, "frequency", 0, &t->frequency, error) < 0)
             return FALSE;
         /* the guest's TSC rate (QEMU's tsc-frequency); other timers have
          * none to set */

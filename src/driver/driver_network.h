@@ -108,12 +108,12 @@ GPtrArray *vgmDriverNetworkGetDHCPLeases(VgmDriver *drv, const char *name, const
  * networks that are not active start. */
 void vgmDriverNetworkAutostart(VgmDriver *drv);
 
-/* For a domain's start: the bridge (and MTU, 0: none) of active network
- * @name of @store. */
 /* The address a display server listens on for active network @name, as
  * libvirt takes it: the network's first IPv4 address, or the first one of
  * the host bridge a bridge network names */
 char *vgmDriverNetworkListenAddress(const VgmDriverStore *store, const char *name,
                                     GError **error);
+/* For a domain's start: the bridge (and MTU, 0: none) of active network
+ * @name of @store. */
 gboolean vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name,
                                  char **bridge, unsigned int *mtu, GError **error);

@@ -922,12 +922,15 @@ vgmStorageVolRead(const char *path, const char *name, VgmStorageVolData *data,
             off = (off << 8) | hdr[i];
         for (i = 16; i < 20; i++)
             len = (len << 8) | hdr[i];
-        if (off && len && len < sizeof(data->backing) &&
+        if (off && len && len < sizeof(data->backing) && off <= G_MAXINT64 &&
             pread(fd, data->backing, len, (off_t)off) == (ssize_t)len) {
             data->backing[len] = '\0';
             /* (a name with a NUL in it is no name) */
             if (strlen(data->backing) != len)
                 data->backing[0] = '\0';
+        } else {
+            /* (nor is what a short read left) */
+            data->backing[0] = '\0';
         }
     }
     close(fd);
@@ -1125,8 +1128,8 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
     VgmStorageVol *vol = NULL;
     g_autofree char *backing = NULL;
     VgmStorageFormat backingFormat = VGM_STORAGE_FORMAT_RAW;
-    gboolean haveBackingFormat = FALSE;
     g_autofree char *compat = NULL;
+    gboolean haveFeatures = FALSE;
     gboolean lazyRefcounts = FALSE;
     struct stat st;
 
@@ -1195,9 +1198,10 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
         if ((node = vgmXMLChild(target, "features"))) {
             if (!vgmXMLCheckNode(node, NULL, featureChildren, error))
                 return NULL;
+            haveFeatures = TRUE;
             lazyRefcounts = vgmXMLChild(node, "lazy_refcounts") != NULL;
         }
-        if ((compat || lazyRefcounts) && format != VGM_STORAGE_FORMAT_QCOW2) {
+        if ((compat || haveFeatures) && format != VGM_STORAGE_FORMAT_QCOW2) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("storage volume '%1$s' of format '%2$s' has no <compat> or <features>: only a qcow2 volume has them"),
                         name, vgmStorageFormatTypeToString(format));
@@ -1210,36 +1214,40 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
             return NULL;
         }
     }
+    /* libvirt's qcow2 level: 1.1 where features are asked for, else 0.10 */
+    if (format == VGM_STORAGE_FORMAT_QCOW2 && !compat)
+        compat = g_strdup(haveFeatures ? "1.1" : "0.10");
     /* a qcow2 overlay on another image (virt-install's backing_store=):
-     * its path, and its format, probed when not given */
+     * its path (relative: in the pool's directory) and its format, raw
+     * unless given (as libvirt: never probed, which a guest's data could
+     * fool) */
     if ((node = vgmXMLChild(root, "backingStore"))) {
         xmlNodePtr sub;
 
         if (!vgmXMLCheckNode(node, NULL, backingChildren, error))
             return NULL;
         if (!(sub = vgmXMLChild(node, "path")) || !(backing = vgmXMLNodeContent(sub)) ||
-            !g_path_is_absolute(backing)) {
+            !*backing) {
             vgmErrorSet(error, VGM_ERR_XML,
-                        _("the <backingStore> of storage volume '%1$s' needs the absolute <path> of an image"),
+                        _("the <backingStore> of storage volume '%1$s' needs the <path> of an image"),
                         name);
             return NULL;
         }
-        if ((sub = vgmXMLChild(node, "format"))) {
-            if (vgmXMLPropEnum(sub, "type", vgmStorageFormatTypeFromString,
-                               VGM_XML_PROP_REQUIRED, (int *)&backingFormat, error) < 0)
-                return NULL;
-            haveBackingFormat = TRUE;
-        }
+        if ((sub = vgmXMLChild(node, "format")) &&
+            vgmXMLPropEnum(sub, "type", vgmStorageFormatTypeFromString,
+                           VGM_XML_PROP_REQUIRED, (int *)&backingFormat, error) < 0)
+            return NULL;
         if (format != VGM_STORAGE_FORMAT_QCOW2) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("storage volume '%1$s' of format '%2$s' cannot have a <backingStore>: only a qcow2 volume has one"),
                         name, vgmStorageFormatTypeToString(format));
             return NULL;
         }
-        if (!haveBackingFormat && !vgmStorageProbeFormat(backing, &backingFormat)) {
-            vgmErrorSetSystem(error, errno,
-                              _("cannot open the backing store '%1$s' of storage volume '%2$s'"),
-                              backing, name);
+        /* an overlay's clusters are its backing image's until written */
+        if (flags & VGM_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("storage volume '%1$s' cannot have its metadata preallocated: it has a <backingStore>"),
+                        name);
             return NULL;
         }
     }
@@ -1270,6 +1278,17 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
                     _("storage volume '%1$s' already exists in storage pool '%2$s'"),
                     name, def->name);
         goto out;
+    }
+    if (backing) {
+        g_autofree char *full = g_path_is_absolute(backing) ? g_strdup(backing) :
+                                g_build_filename(def->path, backing, NULL);
+
+        if (access(full, R_OK) < 0) {
+            vgmErrorSetSystem(error, errno,
+                              _("cannot read the backing store '%1$s' of storage volume '%2$s'"),
+                              backing, name);
+            goto out;
+        }
     }
     if (!vgmStorageFsInfo(def->path, &info, error))
         goto out;
@@ -1312,16 +1331,17 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
         g_ptr_array_add(argv, (char *)"-f");
         g_ptr_array_add(argv, (char *)"qcow2");
         /* VIR_STORAGE_VOL_CREATE_PREALLOC_METADATA, as libvirt asks
-         * qemu-img for it */
+         * qemu-img for it: the metadata, or all of it when the allocation
+         * asked for is the whole disk */
         if (flags & VGM_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
             g_ptr_array_add(argv, (char *)"-o");
-            g_ptr_array_add(argv, (char *)"preallocation=metadata");
+            g_ptr_array_add(argv, (char *)(haveAlloc && allocation >= capacity ?
+                                           "preallocation=falloc" :
+                                           "preallocation=metadata"));
         }
-        if (compat || lazyRefcounts) {
-            g_ptr_array_add(argv, (char *)"-o");
-            g_ptr_array_add(argv, (char *)(g_strcmp0(compat, "0.10") == 0 ? "compat=0.10" :
-                                           "compat=1.1"));
-        }
+        g_ptr_array_add(argv, (char *)"-o");
+        g_ptr_array_add(argv, (char *)(g_str_equal(compat, "0.10") ? "compat=0.10" :
+                                       "compat=1.1"));
         if (lazyRefcounts) {
             g_ptr_array_add(argv, (char *)"-o");
             g_ptr_array_add(argv, (char *)"lazy_refcounts=on");
@@ -1426,12 +1446,15 @@ vgmDriverStorageVolGetXMLDesc(VgmDriver *drv, const char *pool, const char *name
     vgmStorageFormatPermissions(&buf, data.st.st_mode & 07777, data.st.st_uid, data.st.st_gid);
     if (data.format == VGM_STORAGE_FORMAT_QCOW2)
         vgmBufAsprintf(&buf, "<compat>%s</compat>\n", data.qcow2Version >= 3 ? "1.1" : "0.10");
+    /* qcow2 version 3's features, as libvirt lists them (none: empty) */
     if (data.lazyRefcounts) {
         vgmBufAdd(&buf, "<features>\n");
         vgmBufAdjustIndent(&buf, 2);
         vgmBufAdd(&buf, "<lazy_refcounts/>\n");
         vgmBufAdjustIndent(&buf, -2);
         vgmBufAdd(&buf, "</features>\n");
+    } else if (data.format == VGM_STORAGE_FORMAT_QCOW2 && data.qcow2Version >= 3) {
+        vgmBufAdd(&buf, "<features/>\n");
     }
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</target>\n");

@@ -103,6 +103,10 @@ def overlay_tests(tap, uri, pooldir, base, ok_out, fails, vol_names):
     c = os.path.join(pooldir, "c.qcow2")
     ok_out(["vol-create-as", POOL, "c.qcow2", "4M", "--format", "qcow2", "--prealloc-metadata"],
            "Vol c.qcow2 created\n\n", "vol-create-as qcow2 --prealloc-metadata")
+    # (without <compat> or <features>, libvirt 9.0's qcow2 level is 0.10)
+    info = qemu_img_info(c) if os.path.exists(c) else {}
+    tap.eq(info.get("format-specific", {}).get("data", {}).get("compat"), "0.10",
+           "... at libvirt 9.0's default qcow2 level, 0.10 (qemu-img info)")
     tap.ok(os.path.exists(c) and os.path.getsize(c) >= 4 * 1048576 and
            os.path.getsize(base) < 1048576,
            "its metadata preallocated: the file is as long as the disk (a plain qcow2 one is not)",
@@ -117,6 +121,13 @@ def overlay_tests(tap, uri, pooldir, base, ok_out, fails, vol_names):
     ok_out(["vol-create-as", POOL, "e.qcow2", "2M", "--format", "qcow2",
             "--backing-vol", base, "--backing-vol-format", "qcow2"],
            "Vol e.qcow2 created\n\n", "vol-create-as qcow2 --backing-vol (an overlay)")
+    before = vol_names()
+    fails(["vol-create-as", POOL, "f.qcow2", "2M", "--format", "qcow2", "--backing-vol", base,
+           "--backing-vol-format", "qcow2", "--prealloc-metadata"],
+          "storage volume 'f.qcow2' cannot have its metadata preallocated: it has a <backingStore>",
+          "an overlay with its metadata preallocated is refused (its clusters are the backing "
+          "image's), naming it")
+    tap.eq(vol_names(), before, "... and creates no file")
     info = qemu_img_info(e)
     tap.eq((info.get("format"), info.get("backing-filename"), info.get("backing-filename-format")),
            ("qcow2", base, "qcow2"), "qemu-img info: the overlay names its backing image and format")
@@ -142,9 +153,10 @@ def new_disk_tests(tap, uri, base, disks):
     made = []
     for name, extra, check in (
             ("vgmtest-newdisk", "",
-             lambda i, p: (i.get("format"), i.get("virtual-size") >= 20 * 1000 * 1000,
+             lambda i, p: (i.get("format"), (i.get("virtual-size") or 0) >= 20 * 1000 * 1000,
                            i.get("format-specific", {}).get("data", {}).get("lazy-refcounts"),
-                           os.path.getsize(p) >= i.get("virtual-size", 0)) ==
+                           os.path.exists(p) and
+                           os.path.getsize(p) >= (i.get("virtual-size") or 0)) ==
              ("qcow2", True, True, True)),
             ("vgmtest-overlay", ",backing_store=%s" % os.path.join(disks, "vgmtest-newdisk.qcow2"),
              lambda i, p: (i.get("format"), i.get("backing-filename"),
@@ -277,7 +289,7 @@ def run_tests(tap, target, tmp):
             r"  <physical unit='bytes'>%d</physical>\n  <target>\n    <path>%s</path>\n"
             r"    <format type='qcow2'/>\n    <permissions>\n      <mode>0600</mode>\n"
             r"      <owner>%d</owner>\n      <group>%d</group>\n    </permissions>\n"
-            r"    <compat>1\.1</compat>\n  </target>\n</volume>\n\n"
+            r"    <compat>0\.10</compat>\n  </target>\n</volume>\n\n"
             % (re.escape(b), st.st_blocks * 512, st.st_size, re.escape(b), st.st_uid, st.st_gid),
             r.out)
         tap.ok(r.rc == 0 and m, "vol-dumpxml of the qcow2 volume", r.describe())
