@@ -160,7 +160,9 @@ vgmCmdControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *p
     /* USB index -> its companions */
     g_autoptr(GHashTable) companions = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                                              (GDestroyNotify)g_ptr_array_unref);
+    static const char *const order[] = { "usb", "scsi", "ide", "sata", "virtio-serial", "fdc" };
     guint i, j;
+    size_t k;
 
     for (i = 0; i < devs->controllers->len; i++) {
         VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
@@ -183,20 +185,23 @@ vgmCmdControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *p
         if (g_str_equal(c->type, "pci"))
             vgmCmdController(cmd, c, plan);
     }
-    for (i = 0; i < devs->controllers->len; i++) {
-        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
-        GPtrArray *list;
+    /* then the others type by type, in libvirt's order (smartcard
+     * readers come after the memory devices: vgmCmdCcidControllers; the
+     * floppy controller is the machine's or goes with its drives) */
+    for (k = 0; k < G_N_ELEMENTS(order); k++) {
+        for (i = 0; i < devs->controllers->len; i++) {
+            const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+            GPtrArray *list;
 
-        /* smartcard readers come after the memory devices
-         * (vgmCmdCcidControllers) */
-        if (c->haveMaster || g_str_equal(c->type, "pci") || g_str_equal(c->type, "ccid"))
-            continue;
-        vgmCmdController(cmd, c, plan);
-        if (!g_str_equal(c->type, "usb") ||
-            !(list = g_hash_table_lookup(companions, GUINT_TO_POINTER(c->index))))
-            continue;
-        for (j = 0; j < list->len; j++)
-            vgmCmdController(cmd, g_ptr_array_index(list, j), plan);
+            if (c->haveMaster || !g_str_equal(c->type, order[k]))
+                continue;
+            vgmCmdController(cmd, c, plan);
+            if (!g_str_equal(c->type, "usb") ||
+                !(list = g_hash_table_lookup(companions, GUINT_TO_POINTER(c->index))))
+                continue;
+            for (j = 0; j < list->len; j++)
+                vgmCmdController(cmd, g_ptr_array_index(list, j), plan);
+        }
     }
 }
 
