@@ -186,6 +186,35 @@ vgmDriverProcessCheckNumaNodes(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* The guest's TSC rate (<timer name='tsc' frequency>), as libvirt checks
+ * it before QEMU fails on it: within 250 ppm of the host's, or KVM can
+ * scale the TSC */
+static gboolean
+vgmDriverProcessCheckTsc(const VgmDomainDef *def, GError **error)
+{
+    guint64 khz = 0;
+    gboolean scaling = FALSE;
+    unsigned long long want = 0, host, tolerance;
+    size_t i;
+
+    for (i = 0; i < def->clock.ntimers; i++) {
+        if (g_str_equal(def->clock.timers[i].name, "tsc"))
+            want = def->clock.timers[i].frequency;
+    }
+    if (!want || vgmHostKvmTsc(NULL, &khz, &scaling, error) < 0)
+        return want == 0;
+    if (!khz)
+        return TRUE;
+    host = khz * 1000;
+    tolerance = host * 250 / 1000000;
+    if (scaling || (want >= host - tolerance && want <= host + tolerance))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("the TSC frequency %1$llu Hz of domain '%2$s' is not the host's %3$llu Hz (within %4$llu Hz), and this host's KVM cannot scale the TSC (no KVM_CAP_TSC_CONTROL)"),
+                want, def->name, host, tolerance);
+    return FALSE;
+}
+
 static gboolean
 vgmDriverProcessCheckHost(const VgmDomainDef *def, const VgmQemuPlan *plan,
                           GError **error)
@@ -203,6 +232,9 @@ vgmDriverProcessCheckHost(const VgmDomainDef *def, const VgmQemuPlan *plan,
                     def->name, g_strerror(errno));
         return FALSE;
     }
+    /* (under TCG the guest's TSC is QEMU's own count) */
+    if (plan->accelKVM && !vgmDriverProcessCheckTsc(def, error))
+        return FALSE;
     /* what the spelling the plan chose asks of KVM, on the VM type QEMU
      * creates for this domain */
     if (!vgmDriverGmemNeedFor(def, plan->gmem, plan->convertInPlace, &need))

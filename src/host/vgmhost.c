@@ -556,3 +556,37 @@ vgmHostArch(void)
         return "unknown";
     return vgmHostArchFromMachine(ut.machine);
 }
+
+int
+vgmHostKvmTsc(const char *devpath, guint64 *khz, gboolean *scaling, GError **error)
+{
+    g_autofree char *reason = NULL;
+    int kvmfd, vmfd, vcpufd, version;
+    int rc;
+
+    if (!devpath)
+        devpath = "/dev/kvm";
+    if ((rc = vgmHostKvmOpenVM(devpath, 0, &kvmfd, &vmfd, &version, &reason, error)) <= 0)
+        return rc;
+    rc = -1;
+    if ((vcpufd = vgmHostIoctl(vmfd, KVM_CREATE_VCPU, 0)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot create a vCPU on '%1$s'"), devpath);
+    } else {
+        int v = vgmHostIoctl(vcpufd, KVM_GET_TSC_KHZ, 0);
+
+        if (v < 0) {
+            vgmErrorSetSystem(error, errno, _("cannot read the TSC rate of a vCPU on '%1$s'"),
+                              devpath);
+        } else {
+            int cap = vgmHostIoctl(kvmfd, KVM_CHECK_EXTENSION, KVM_CAP_TSC_CONTROL);
+
+            *khz = (guint64)v;
+            *scaling = cap > 0;
+            rc = 1;
+        }
+        close(vcpufd);
+    }
+    close(vmfd);
+    close(kvmfd);
+    return rc;
+}

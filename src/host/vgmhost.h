@@ -92,6 +92,14 @@ gboolean vgmHostKvmProbe(const char *devpath, unsigned long vmType,
                          VgmHostKvmInfo *info, GError **error);
 
 /*
+ * The host's TSC rate as KVM gives its vCPUs (KVM_GET_TSC_KHZ on a vCPU of
+ * a fresh VM), in kHz, and whether KVM can give a guest another rate
+ * (KVM_CAP_TSC_CONTROL). Returns 1, 0 when the host has no KVM (nothing
+ * set), -1 on error.
+ */
+int vgmHostKvmTsc(const char *devpath, guint64 *khz, gboolean *scaling, GError **error);
+
+/*
  * Proves that a guest_memfd really works: on a fresh VM of @vmType, creates
  * a guest_memfd of @size bytes (a non-zero multiple of the page size) with
  * creation @flags; if @flags has MMAP, maps it, and if it also has

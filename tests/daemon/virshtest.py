@@ -90,7 +90,7 @@ VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
 SV = "vgmtest-virsh-save"
 ST = "vgmtest-virsh-stats"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST]
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc"]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -523,6 +523,8 @@ def run_tests(tap, target, tmp):
     tune_live_tests(tap, target, tmp)
 
     usb_hotplug_tests(tap, target, tmp)
+
+    tsc_tests(tap, target, tmp)
 
     shmem_tests(tap, target, tmp)
 
@@ -2025,6 +2027,64 @@ USB_HP_XML = """<domain type='qemu'>
   </devices>
 </domain>
 """ % USB_HP
+
+
+def host_kvm_tsc():
+    """(kHz, scaling) of this host's KVM, read with KVM's own ioctls
+    (KVM_GET_TSC_KHZ on a vCPU of a new VM, KVM_CHECK_EXTENSION of
+    KVM_CAP_TSC_CONTROL), or None."""
+    import fcntl
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        vm = fcntl.ioctl(fd, 0xAE01, 0)
+        vcpu = fcntl.ioctl(vm, 0xAE41, 0)
+        khz = fcntl.ioctl(vcpu, 0xAEA3, 0)
+        scaling = fcntl.ioctl(fd, 0xAE03, 60) > 0
+        os.close(vcpu)
+        os.close(vm)
+        return khz, scaling
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def tsc_tests(tap, target, tmp):
+    """<timer name='tsc' frequency> of a KVM domain 10% away from the
+    host's TSC rate: refused before QEMU runs, naming the TSC, where the
+    host's KVM cannot scale the TSC (libvirt's check; QEMU itself fails
+    with "kvm_init_vcpu failed: Operation not supported"); not refused for
+    it where KVM can. libvirtd 9.0 on this host: "Requested TSC frequency
+    ... TSC scaling is not supported by the host CPU"."""
+    name = "vgmtest-virsh-tsc"
+    tsc = host_kvm_tsc()
+    if tsc is None:
+        tap.skip("a KVM domain's TSC frequency", "no usable /dev/kvm")
+        return
+    khz, scaling = tsc
+    freq = khz * 1100
+    xml = """<domain type='kvm'>
+  <name>%s</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <clock offset='utc'><timer name='tsc' frequency='%d'/></clock>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
+</domain>""" % (name, freq)
+    f = harness.write_file(tmp, name + ".xml", xml)
+    r = virsh(target.uri, "create", "--paused", f, timeout=120)
+    refused = r.rc == 1 and (("cannot scale the TSC" in r.err) if not target.reference else
+                             ("TSC scaling is not supported" in r.err))
+    if scaling:
+        tap.ok(not refused, "a TSC frequency 10%% above the host's %d kHz is not refused for "
+               "it: this host's KVM scales the TSC" % khz, r.describe())
+    else:
+        tap.ok(refused and virsh(target.uri, "domstate", name).rc != 0,
+               "a TSC frequency 10%% above the host's %d kHz is refused before QEMU runs: "
+               "this host's KVM cannot scale the TSC" % khz, r.describe())
+    virsh(target.uri, "destroy", name)
 
 
 def usb_hotplug_tests(tap, target, tmp):
