@@ -963,6 +963,8 @@ typedef enum {
     VGM_VIRTIO_MODEL_LAST
 } VgmVirtioModel;
 VGM_ENUM_DECL(vgmVirtioModel);
+/* The kind @model asks for (not given: plain virtio) */
+VgmVirtioKind vgmVirtioModelToKind(VgmVirtioModel model);
 
 static inline gboolean
 vgmVirtioOptionsAny(const VgmVirtioOptions *o)

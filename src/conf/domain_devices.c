@@ -116,6 +116,12 @@ const char *const vgmVirtioModels[] = {
 };
 
 VgmVirtioKind
+vgmVirtioModelToKind(VgmVirtioModel model)
+{
+    return model == VGM_VIRTIO_MODEL_DEFAULT ? VGM_VIRTIO_KIND_VIRTIO : (VgmVirtioKind)(model - 1);
+}
+
+VgmVirtioKind
 vgmVirtioModelKind(const char *model)
 {
     size_t i;

@@ -526,14 +526,6 @@ vgmPciVirtioFlags(const VgmPciMachine *m, VgmVirtioKind k)
     return 0;
 }
 
-/* the same for a model attribute of its own: not given is 'virtio' */
-static unsigned int
-vgmPciVirtioModelFlags(const VgmPciMachine *m, VgmVirtioModel model)
-{
-    return vgmPciVirtioFlags(m, model == VGM_VIRTIO_MODEL_DEFAULT ? VGM_VIRTIO_KIND_VIRTIO :
-                                (VgmVirtioKind)(model - 1));
-}
-
 static unsigned int
 vgmPciControllerFlags(const VgmPciMachine *m, const VgmControllerDef *c)
 {
@@ -636,7 +628,7 @@ vgmPciDevices(VgmDomainDef *def, const VgmPciMachine *m)
         VgmDiskDef *disk = g_ptr_array_index(devs->disks, i);
 
         VGM_PCI_ADD(&disk->addr,
-                    disk->bus == VGM_DISK_BUS_VIRTIO ? vgmPciVirtioModelFlags(m, disk->model) : 0,
+                    disk->bus == VGM_DISK_BUS_VIRTIO ? vgmPciVirtioFlags(m, vgmVirtioModelToKind(disk->model)) : 0,
                     NULL,
                     g_strdup_printf("<disk> '%s'", disk->dst ? disk->dst : ""));
     }
@@ -673,7 +665,7 @@ vgmPciDevices(VgmDomainDef *def, const VgmPciMachine *m)
         VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
 
         VGM_PCI_ADD(&in->addr,
-                    in->bus == VGM_INPUT_BUS_VIRTIO ? vgmPciVirtioModelFlags(m, in->model) : 0,
+                    in->bus == VGM_INPUT_BUS_VIRTIO ? vgmPciVirtioFlags(m, vgmVirtioModelToKind(in->model)) : 0,
                     NULL,
                     vgmPciNthLabel("input", i));
     }

@@ -320,12 +320,6 @@ vgmCmdVirtioPci(const char *base, VgmVirtioKind k, char **buf)
     return *buf;
 }
 
-static VgmVirtioKind
-vgmCmdVirtioModelKind(VgmVirtioModel model)
-{
-    return model == VGM_VIRTIO_MODEL_DEFAULT ? VGM_VIRTIO_KIND_VIRTIO : (VgmVirtioKind)(model - 1);
-}
-
 /* The ISA floppy controller with the boot indexes of its drives A and B,
  * as libvirt writes it: the PC has one, set with -global; q35 gets an
  * isa-fdc device, when it has a floppy */
@@ -761,7 +755,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
             dev = json_object_new();
             json_object_set_string_member(dev, "driver",
                                           vgmCmdVirtioPci("vhost-user-blk",
-                                                          vgmCmdVirtioModelKind(d->model), &drv));
+                                                          vgmVirtioModelToKind(d->model), &drv));
             vgmCmdIommu(dev, &d->virtio, &d->addr, plan);
             if (d->queues)
                 json_object_set_int_member(dev, "num-queues", d->queues);
@@ -835,7 +829,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
         case VGM_DISK_BUS_VIRTIO:
             json_object_set_string_member(dev, "driver",
                                           vgmCmdVirtioPci("virtio-blk",
-                                                          vgmCmdVirtioModelKind(d->model),
+                                                          vgmVirtioModelToKind(d->model),
                                                           &virtioDrv));
             /* libvirt's place for them: right after the driver, the
              * virtio options first */

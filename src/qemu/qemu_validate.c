@@ -1460,7 +1460,7 @@ vgmQemuValidateVirtioModels(const VgmDomainDef *def, const VgmQemuCaps *caps, GE
         if (d->model &&
             !vgmQemuValidateVirtioKind(caps, "<disk>", d->type == VGM_DISK_TYPE_VHOSTUSER ?
                                        "vhost-user-blk-pci" : "virtio-blk-pci",
-                                       (VgmVirtioKind)(d->model - 1), error))
+                                       vgmVirtioModelToKind(d->model), error))
             return FALSE;
     }
     for (i = 0; i < devs->nets->len; i++) {
