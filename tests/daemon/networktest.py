@@ -340,27 +340,33 @@ def tap_rx_frames(dev):
     return struct.unpack_from("III", coal.raw)[2]
 
 
-def check_coalesce(tap, uri, root, tmp):
-    """<coalesce><rx><frames max='7'/></rx></coalesce> on an interface of
-    network 'default': the guest's tap batches 7 received frames (QEMU
-    paused, no guest needed); the live XML keeps it."""
-    path = os.path.join(tmp, "coalesce.xml")
+def small_domain(tmp, name, devices):
+    """TMP/NAME.xml: a 64 MiB TCG q35 domain NAME with @devices; its path."""
+    path = os.path.join(tmp, name + ".xml")
     with open(path, "w") as f:
         f.write("""<domain type='qemu'>
-  <name>coalesce</name>
+  <name>%s</name>
   <memory unit='MiB'>64</memory>
   <os><type arch='x86_64' machine='q35'>hvm</type></os>
   <devices>
     <emulator>%s</emulator>
-    <interface type='network'>
+    %s
+  </devices>
+</domain>
+""" % (name, QEMU, devices))
+    return path
+
+
+def check_coalesce(tap, uri, root, tmp):
+    """<coalesce><rx><frames max='7'/></rx></coalesce> on an interface of
+    network 'default': the guest's tap batches 7 received frames (QEMU
+    paused, no guest needed); the live XML keeps it."""
+    path = small_domain(tmp, "coalesce", """<interface type='network'>
       <mac address='52:54:00:4e:77:09'/>
       <source network='default'/>
       <model type='virtio'/>
       <coalesce><rx><frames max='7'/></rx></coalesce>
-    </interface>
-  </devices>
-</domain>
-""" % QEMU)
+    </interface>""")
     if not os.access(QEMU, os.X_OK):
         tap.skip("<coalesce> on a tap", "%s is not installed" % QEMU)
         return
@@ -381,20 +387,9 @@ def check_listen(tap, uri, root, tmp):
     192.168.122.1, which the live XML shows (as the listen and the
     <listen> address) and QEMU's VNC server listens on (query-vnc); a
     start on a network that is not active is refused, naming it."""
-    path = os.path.join(tmp, "listen.xml")
-    with open(path, "w") as f:
-        f.write("""<domain type='qemu'>
-  <name>listen</name>
-  <memory unit='MiB'>64</memory>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  <devices>
-    <emulator>%s</emulator>
-    <graphics type='vnc' autoport='yes'>
+    path = small_domain(tmp, "listen", """<graphics type='vnc' autoport='yes'>
       <listen type='network' address='10.9.9.9' network='default'/>
-    </graphics>
-  </devices>
-</domain>
-""" % QEMU)
+    </graphics>""")
     if not os.access(QEMU, os.X_OK):
         tap.skip("<listen type='network'>", "%s is not installed" % QEMU)
         return
