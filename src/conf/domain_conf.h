@@ -728,6 +728,11 @@ VGM_ENUM_DECL(vgmAddress);
 /* the ports of a USB hub (QEMU's usb-hub, libvirt's count) */
 #define VGM_USB_HUB_PORTS 8
 
+/* A device's QEMU id with its NUL: a user alias ('ua-' prefix) may be
+ * at most VGM_DEVICE_ALIAS_MAX - 1 bytes long */
+#define VGM_DEVICE_ALIAS_MAX 128
+#define VGM_DEVICE_USER_ALIAS_PREFIX "ua-"
+
 typedef struct {
     VgmAddressType type;
     /* pci */
@@ -1060,6 +1065,7 @@ typedef struct {
     unsigned int bootOrder;     /* <boot order=''/>, 0: none */
     VgmDiskIotune *iotune;      /* NULL: no <iotune> */
     VgmDeviceAddress addr;
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmDiskDef;
 
 /* <vcpus><vcpu id enabled hotpluggable order/>: whether vCPU id runs,
@@ -1365,6 +1371,7 @@ typedef struct {
     char *targetName;           /* channel: the port's name in the guest */
     VgmChrState state;          /* virtio channel of a running domain */
     VgmDeviceAddress addr;      /* channel: virtio-serial; redirdev: usb */
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
     unsigned int bootOrder;     /* redirdev: <boot order=''/>, 0: none */
     VgmTristate vdagentClipboard; /* qemu-vdagent: <source><clipboard copypaste=''/> */
     char *vdagentMouse;         /* qemu-vdagent: <source><mouse mode=''/>: client, server */
@@ -1405,6 +1412,7 @@ typedef struct {
     gboolean haveNumaNode;
     unsigned int numaNode;
     VgmDeviceAddress addr;
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmControllerDef;
 
 typedef struct {
@@ -1415,6 +1423,7 @@ typedef struct {
     gboolean havePeriod;
     unsigned int period;
     VgmDeviceAddress addr;
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmMemballoonDef;
 
 typedef struct {
@@ -1426,6 +1435,7 @@ typedef struct {
     unsigned int ratePeriod;    /* <rate period=''> in ms; 0: not given (QEMU: 1000) */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     VgmDeviceAddress addr;
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmRngDef;
 
 /* <filesystem>: a host directory shared with the guest, through QEMU's
@@ -1522,6 +1532,7 @@ typedef struct {
     int threadPoolSize;         /* <thread_pool size=''/>, -1: not given */
     unsigned int bootOrder;     /* virtiofs only */
     VgmDeviceAddress addr;
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmFsDef;
 
 typedef enum {
@@ -1607,6 +1618,7 @@ typedef struct {
     VgmTristate accel2d;        /* nothing QEMU would not do anyway */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     VgmDeviceAddress addr;
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmVideoDef;
 
 typedef enum {
@@ -1639,6 +1651,7 @@ typedef struct {
     unsigned int cid;           /* 0: none yet (auto='yes' before a start) */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
     VgmDeviceAddress addr;
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmVsockDef;
 
 /* <iommu model=''><driver .../></iommu> */
@@ -1650,6 +1663,7 @@ typedef struct {
     VgmTristate iotlb;
     unsigned int awBits;        /* 0: QEMU's */
     VgmDeviceAddress addr;      /* virtio: on the root bus */
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmIommuDef;
 
 typedef enum {
@@ -1689,6 +1703,7 @@ typedef struct {
     gboolean encrypted;         /* emulator: <encryption secret=''/>, the state's */
     unsigned char secret[16];   /* ... passphrase: a secret of usage vtpm */
     unsigned int pcrBanks;      /* emulator: <active_pcr_banks>, 1 << VgmTpmPcrBank */
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmTpmDef;
 
 typedef enum {
@@ -1707,6 +1722,7 @@ typedef struct {
     char *model;                /* i6300esb (PCI), ib700 (ISA) */
     VgmWatchdogAction action;
     VgmDeviceAddress addr;
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmWatchdogDef;
 
 /* <panic model=''>: how the guest reports a crash (x86 models) */
@@ -1751,6 +1767,7 @@ typedef struct {
     size_t ncodecs;
     unsigned int audioId;       /* <audio id=''/>; 0: the first <audio> */
     VgmDeviceAddress addr;
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmSoundDef;
 
 /* Where an <audio> attribute is written: on <audio>, on its <input> and
@@ -1846,6 +1863,7 @@ typedef struct {
     VgmTristate repeat;         /* evdev: <source repeat='on|off'> */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed>: bus virtio only */
     VgmDeviceAddress addr;      /* usb (bus usb) or pci (bus virtio) */
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmInputDef;
 
 typedef enum {
@@ -1899,6 +1917,7 @@ typedef struct {
     char *database;                 /* host-certificates: the NSS database, NULL: none given */
     VgmChrDef *chr;                 /* passthrough: the channel, which holds the address */
     VgmDeviceAddress addr;          /* the other modes': ccid (controller, slot) or none */
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmSmartcardDef;
 void vgmSmartcardDefFree(VgmSmartcardDef *sc);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmSmartcardDef, vgmSmartcardDefFree)
@@ -1951,11 +1970,13 @@ typedef struct {
     unsigned int vectors;       /* <msi vectors=''>; 0: QEMU's default */
     VgmTristate ioeventfd;      /* <msi ioeventfd=''> (post-parse: on) */
     VgmDeviceAddress addr;      /* pci */
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmShmemDef;
 
 /* <hub type='usb'>: a USB hub of VGM_USB_HUB_PORTS ports (QEMU's usb-hub) */
 typedef struct {
     VgmDeviceAddress addr;      /* usb; none until post-parse gives it a port */
+    char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmHubDef;
 
 typedef struct {
@@ -2191,6 +2212,23 @@ const char *vgmDomainDefVhostUserDevice(const VgmDomainDef *def);
 gboolean vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr,
                                GError **error);
 void vgmDeviceAddressFormat(VgmBuf *buf, const VgmDeviceAddress *addr);
+/* A device's <alias name=''/> (what vgmDevicesDropLiveState kept of it)
+ * into @alias, a buffer of VGM_DEVICE_ALIAS_MAX, then its <address>; the
+ * formatting of both, in libvirt's place (the alias right before the
+ * address) */
+gboolean vgmDeviceAliasParse(xmlNodePtr devNode, char *alias, GError **error);
+gboolean vgmDeviceInfoParse(xmlNodePtr devNode, char *alias, VgmDeviceAddress *addr,
+                            GError **error);
+void vgmDeviceInfoFormat(VgmBuf *buf, const char *alias, const VgmDeviceAddress *addr);
+/* Whether @id can be a QEMU device id (a letter, then letters, digits,
+ * '-', '.' and '_'), and a user alias ('ua-', then letters, digits, '-'
+ * and '_', as libvirt takes them) */
+gboolean vgmDeviceIdValid(const char *id);
+/* The <alias> of device element @dev as a definition keeps it (a user
+ * alias of a memory device; others refused; libvirt's ids dropped) or,
+ * with @live, as a running domain's XML keeps it */
+gboolean vgmDomainDeviceDropAlias(xmlNodePtr dev, gboolean live, GError **error);
+gboolean vgmDeviceUserAliasValid(const char *alias);
 /* A network image's <source protocol=''> with its <host>s and, checked
  * against the protocol, its <auth>; its formatting */
 VgmDiskNetSource *vgmDiskNetSourceParseChecked(xmlNodePtr src, GError **error);

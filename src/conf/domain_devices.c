@@ -769,6 +769,75 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
     return TRUE;
 }
 
+gboolean
+vgmDeviceIdValid(const char *id)
+{
+    const char *p;
+
+    if (!id || !g_ascii_isalpha(*id))
+        return FALSE;
+    for (p = id + 1; *p; p++) {
+        if (!g_ascii_isalnum(*p) && !strchr("-._", *p))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDeviceUserAliasValid(const char *alias)
+{
+    const char *p;
+
+    if (!alias || !g_str_has_prefix(alias, VGM_DEVICE_USER_ALIAS_PREFIX) ||
+        !alias[strlen(VGM_DEVICE_USER_ALIAS_PREFIX)])
+        return FALSE;
+    for (p = alias + strlen(VGM_DEVICE_USER_ALIAS_PREFIX); *p; p++) {
+        if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_')
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDeviceAliasParse(xmlNodePtr devNode, char *alias, GError **error)
+{
+    g_autofree char *name = NULL;
+    xmlNodePtr node;
+
+    alias[0] = '\0';
+    if (vgmXMLSingleChild(devNode, "alias", &node, error) < 0)
+        return FALSE;
+    if (node) {
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "name", NULL }, vgmXMLNoChildren, error) ||
+            vgmXMLPropString(node, "name", VGM_XML_PROP_REQUIRED, &name, error) < 0)
+            return FALSE;
+        /* a QEMU id: QEMU refuses any other */
+        if (!vgmDeviceIdValid(name) || strlen(name) >= VGM_DEVICE_ALIAS_MAX) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid alias '%1$s' of <%2$s>: a device's alias is a QEMU id, a letter followed by letters, digits, '-', '.' and '_', at most %3$d characters"),
+                        name, (const char *)devNode->name, VGM_DEVICE_ALIAS_MAX - 1);
+            return FALSE;
+        }
+        g_strlcpy(alias, name, VGM_DEVICE_ALIAS_MAX);
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDeviceInfoParse(xmlNodePtr devNode, char *alias, VgmDeviceAddress *addr, GError **error)
+{
+    return vgmDeviceAliasParse(devNode, alias, error) &&
+           vgmDeviceAddressParse(devNode, addr, error);
+}
+
+void
+vgmDeviceInfoFormat(VgmBuf *buf, const char *alias, const VgmDeviceAddress *addr)
+{
+    if (alias[0])
+        vgmBufEscapeString(buf, "<alias name='%s'/>\n", alias);
+    vgmDeviceAddressFormat(buf, addr);
+}
+
 void
 vgmDeviceAddressFormat(VgmBuf *buf, const VgmDeviceAddress *addr)
 {
@@ -1849,7 +1918,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "device", "snapshot", "model", NULL },
                          (const char *const[]){ "driver", "source", "backingStore", "target", "iotune",
-                                                "readonly", "boot", "address", "acpi", "serial", "wwn",
+                                                "readonly", "boot", "alias", "address", "acpi", "serial", "wwn",
                                                 "vendor", "product", "geometry", "blockio",
                                                 "shareable", "transient", "auth", NULL }, error))
         return NULL;
@@ -2093,7 +2162,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     }
     if (!vgmDiskFrontendParse(node, disk, error) ||
         !vgmBootOrderParse(node, &disk->bootOrder, error) ||
-        !vgmDeviceAddressParse(node, &disk->addr, error))
+        !vgmDeviceInfoParse(node, disk->alias, &disk->addr, error))
         return NULL;
     return g_steal_pointer(&disk);
 }
@@ -2202,7 +2271,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     vgmBufEscapeText(buf, "<product>%s</product>\n", disk->product);
     if (disk->bootOrder)
         vgmBufAsprintf(buf, "<boot order='%u'/>\n", disk->bootOrder);
-    vgmDeviceAddressFormat(buf, &disk->addr);
+    vgmDeviceInfoFormat(buf, disk->alias, &disk->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</disk>\n");
 }
@@ -3531,20 +3600,20 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
             return NULL;
     } else if (kind == VGM_CHR_REDIRDEV) {
         if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "bus", NULL },
-                             (const char *const[]){ "source", "protocol", "boot", "address", NULL },
+                             (const char *const[]){ "source", "protocol", "boot", "alias", "address", NULL },
                              error))
             return NULL;
     } else if (kind == VGM_CHR_SMARTCARD) {
         /* its <address type='ccid'> is the smartcard's (vgmSmartcardParse) */
         if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", "type", NULL },
-                             (const char *const[]){ "source", "protocol", "address", NULL },
+                             (const char *const[]){ "source", "protocol", "alias", "address", NULL },
                              error))
             return NULL;
     } else if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                                 kind == VGM_CHR_PARALLEL ?
-                                (const char *const[]){ "source", "protocol", "log", "target", NULL } :
+                                (const char *const[]){ "source", "protocol", "log", "target", "alias", NULL } :
                                 (const char *const[]){ "source", "protocol", "log", "target",
-                                                       "address", NULL },
+                                                       "alias", "address", NULL },
                                 error)) {
         return NULL;
     }
@@ -3665,7 +3734,10 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         if (child && (!vgmXMLCheckNode(child, (const char *const[]){ "path", NULL },
                                        vgmXMLNoChildren, error)))
             return NULL;
-        /* a pty's path is run-time state that libvirt reports; ignore it */
+        /* a pty's path is run-time state that libvirt reports: only a
+         * running domain's XML keeps it (vgmDevicesDropLiveState) */
+        if (child && vgmXMLPropString(child, "path", 0, &chr->path, error) < 0)
+            return NULL;
         break;
     case VGM_CHR_TYPE_DEV:
         /* a host serial or parallel port (libvirt's other devices take
@@ -3839,7 +3911,7 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
             (bus && !vgmCheckValue((const char *const[]){ "usb", NULL }, bus, "bus", "redirdev",
                                    error)) ||
             !vgmBootOrderParse(node, &chr->bootOrder, error) ||
-            !vgmDeviceAddressParse(node, &chr->addr, error))
+            !vgmDeviceInfoParse(node, chr->alias, &chr->addr, error))
             return NULL;
         if (chr->addr.type != VGM_ADDRESS_NONE && chr->addr.type != VGM_ADDRESS_USB) {
             vgmErrorSet(error, VGM_ERR_XML,
@@ -3909,7 +3981,7 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         if (!vgmCheckValue((const char *const[]){ "virtio", NULL }, chr->targetType,
                            "type", "target", error))
             return NULL;
-        if (!vgmDeviceAddressParse(node, &chr->addr, error))
+        if (!vgmDeviceInfoParse(node, chr->alias, &chr->addr, error))
             return NULL;
         return g_steal_pointer(&chr);
     }
@@ -3917,7 +3989,8 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
     if (child && kind == VGM_CHR_PARALLEL) {
         if (!vgmXMLCheckNode(child, (const char *const[]){ "port", NULL }, vgmXMLNoChildren,
                              error) ||
-            (rc = vgmXMLPropUInt(child, "port", 0, &chr->port, error)) < 0)
+            (rc = vgmXMLPropUInt(child, "port", 0, &chr->port, error)) < 0 ||
+            !vgmDeviceAliasParse(node, chr->alias, error))
             return NULL;
         chr->havePort = rc > 0;
         return g_steal_pointer(&chr);
@@ -3951,7 +4024,7 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
     }
     /* serial ports on the ISA bus may say where (vgmDeviceAddressParse
      * takes type 'isa' in <serial> and <console> only) */
-    if (!vgmDeviceAddressParse(node, &chr->addr, error))
+    if (!vgmDeviceInfoParse(node, chr->alias, &chr->addr, error))
         return NULL;
     /* ... and a pci-serial port on which PCI slot (libvirt reads a port
      * without a target type as an ISA one) */
@@ -4011,10 +4084,13 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
                        vgmChrTypeToString(chr->type));
     else if (chr->kind == VGM_CHR_REDIRDEV)
         vgmBufAsprintf(buf, "<%s bus='usb' type='%s'>\n", elem, vgmChrTypeToString(chr->type));
+    else if (chr->kind == VGM_CHR_CONSOLE && chr->type == VGM_CHR_TYPE_PTY && chr->path)
+        /* a running domain's console names its pty twice, as libvirt's */
+        vgmBufEscapeString(buf, "<console type='pty' tty='%s'>\n", chr->path);
     else
         vgmBufAsprintf(buf, "<%s type='%s'>\n", elem, vgmChrTypeToString(chr->type));
     vgmBufAdjustIndent(buf, 2);
-    if (chr->type == VGM_CHR_TYPE_DEV) {
+    if (chr->type == VGM_CHR_TYPE_DEV || (chr->type == VGM_CHR_TYPE_PTY && chr->path)) {
         vgmBufEscapeString(buf, "<source path='%s'/>\n", chr->path);
     } else if (chr->type == VGM_CHR_TYPE_SPICEPORT) {
         vgmBufEscapeString(buf, "<source channel='%s'/>\n", chr->path);
@@ -4074,7 +4150,7 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
     } else if (chr->kind == VGM_CHR_REDIRDEV) {
         if (chr->bootOrder)
             vgmBufAsprintf(buf, "<boot order='%u'/>\n", chr->bootOrder);
-        vgmDeviceAddressFormat(buf, &chr->addr);
+        vgmDeviceInfoFormat(buf, chr->alias, &chr->addr);
     } else if (chr->kind == VGM_CHR_CHANNEL && chr->fwdAddress) {
         vgmBufEscapeString(buf, "<target type='guestfwd' address='%s'", chr->fwdAddress);
         vgmBufAsprintf(buf, " port='%u'/>\n", chr->fwdPort);
@@ -4084,7 +4160,7 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
         if (chr->state != VGM_CHR_STATE_DEFAULT)
             vgmBufAsprintf(buf, " state='%s'", vgmChrStateTypeToString(chr->state));
         vgmBufAdd(buf, "/>\n");
-        vgmDeviceAddressFormat(buf, &chr->addr);
+        vgmDeviceInfoFormat(buf, chr->alias, &chr->addr);
     } else if (chr->targetType || chr->havePort || chr->targetModel) {
         vgmBufAdd(buf, "<target");
         if (chr->targetType)
@@ -4100,8 +4176,8 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
         }
     }
     if (chr->kind == VGM_CHR_SERIAL || chr->kind == VGM_CHR_CONSOLE ||
-        chr->kind == VGM_CHR_SMARTCARD)
-        vgmDeviceAddressFormat(buf, &chr->addr);
+        chr->kind == VGM_CHR_PARALLEL || chr->kind == VGM_CHR_SMARTCARD)
+        vgmDeviceInfoFormat(buf, chr->alias, &chr->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAsprintf(buf, "</%s>\n", elem);
 }
@@ -4154,7 +4230,7 @@ vgmSmartcardParse(xmlNodePtr node, GError **error)
         return NULL;
     if (sc->mode == VGM_SMARTCARD_HOST) {
         if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", "type", NULL },
-                             (const char *const[]){ "address", NULL }, error))
+                             (const char *const[]){ "alias", "address", NULL }, error))
             return NULL;
     } else if (sc->mode == VGM_SMARTCARD_HOST_CERTIFICATES) {
         g_autoptr(GPtrArray) certs = NULL;
@@ -4162,7 +4238,7 @@ vgmSmartcardParse(xmlNodePtr node, GError **error)
         guint i;
 
         if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", "type", NULL },
-                             (const char *const[]){ "certificate", "database", "address", NULL },
+                             (const char *const[]){ "certificate", "database", "alias", "address", NULL },
                              error))
             return NULL;
         certs = vgmXMLChildren(node, "certificate");
@@ -4202,7 +4278,7 @@ vgmSmartcardParse(xmlNodePtr node, GError **error)
         return NULL;
     }
     addr = vgmSmartcardAddress(sc);
-    if (!vgmDeviceAddressParse(node, addr, error))
+    if (!vgmDeviceInfoParse(node, sc->alias, addr, error))
         return NULL;
     if (addr->type != VGM_ADDRESS_NONE && addr->type != VGM_ADDRESS_CCID) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -4228,7 +4304,7 @@ vgmSmartcardFormat(VgmBuf *buf, VgmSmartcardDef *sc)
     for (i = 0; sc->mode == VGM_SMARTCARD_HOST_CERTIFICATES && i < VGM_SMARTCARD_CERTS; i++)
         vgmBufEscapeString(buf, "<certificate>%s</certificate>\n", sc->certs[i]);
     vgmBufEscapeString(buf, "<database>%s</database>\n", sc->database);
-    vgmDeviceAddressFormat(buf, &sc->addr);
+    vgmDeviceInfoFormat(buf, sc->alias, &sc->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</smartcard>\n");
 }
@@ -4430,7 +4506,7 @@ vgmControllerParse(xmlNodePtr node, GError **error)
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "index", "model", "ports", "vectors",
                                                     NULL },
-                         (const char *const[]){ "master", "driver", "model", "target", "address", "acpi",
+                         (const char *const[]){ "master", "driver", "model", "target", "alias", "address", "acpi",
                                                 "pcihole64", NULL }, error) ||
         vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &ctrl->type, error) < 0 ||
         !vgmCheckValue(vgmControllerTypes, ctrl->type, "type", "controller", error) ||
@@ -4529,7 +4605,7 @@ vgmControllerParse(xmlNodePtr node, GError **error)
     }
     if (!vgmControllerDriverParse(node, ctrl, error) ||
         !vgmControllerPciParse(node, ctrl, error) ||
-        !vgmDeviceAddressParse(node, &ctrl->addr, error))
+        !vgmDeviceInfoParse(node, ctrl->alias, &ctrl->addr, error))
         return NULL;
     return g_steal_pointer(&ctrl);
 }
@@ -4654,7 +4730,7 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
         vgmVirtioOptionsFormat(&child, &ctrl->virtio);
         vgmBufAdd(&child, "/>\n");
     }
-    vgmDeviceAddressFormat(&child, &ctrl->addr);
+    vgmDeviceInfoFormat(&child, ctrl->alias, &ctrl->addr);
     if (ctrl->havePcihole64)
         vgmBufAsprintf(&child, "<pcihole64 unit='KiB'>%llu</pcihole64>\n", ctrl->pcihole64KiB);
     vgmXMLFormatElement(buf, "controller", &attrs, &child);
@@ -4671,7 +4747,7 @@ vgmMemballoonParse(xmlNodePtr node, GError **error)
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", "autodeflate", "freePageReporting",
                                                       NULL },
-                         (const char *const[]){ "stats", "driver", "address", "acpi", NULL }, error) ||
+                         (const char *const[]){ "stats", "driver", "alias", "address", "acpi", NULL }, error) ||
         vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &mb->model, error) < 0 ||
         !vgmCheckValue((const char *const[]){ "virtio", "none", "virtio-transitional",
                                               "virtio-non-transitional", NULL }, mb->model,
@@ -4688,7 +4764,7 @@ vgmMemballoonParse(xmlNodePtr node, GError **error)
         mb->havePeriod = TRUE;
     }
     if (!vgmDriverIommuParse(node, &mb->virtio, error) ||
-        !vgmDeviceAddressParse(node, &mb->addr, error))
+        !vgmDeviceInfoParse(node, mb->alias, &mb->addr, error))
         return NULL;
     if (g_str_equal(mb->model, "none") &&
         (mb->havePeriod || mb->autodeflate || mb->freePageReporting || vgmVirtioOptionsAny(&mb->virtio) ||
@@ -4716,7 +4792,7 @@ vgmMemballoonFormat(VgmBuf *buf, const VgmMemballoonDef *mb)
                        vgmTristateSwitchTypeToString(mb->freePageReporting));
     if (mb->havePeriod)
         vgmBufAsprintf(&child, "<stats period='%u'/>\n", mb->period);
-    vgmDeviceAddressFormat(&child, &mb->addr);
+    vgmDeviceInfoFormat(&child, mb->alias, &mb->addr);
     vgmDriverIommuFormat(&child, &mb->virtio);
     vgmXMLFormatElement(buf, "memballoon", &attrs, &child);
 }
@@ -4833,10 +4909,10 @@ vgmHubParse(xmlNodePtr node, GError **error)
     g_autofree char *type = NULL;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
-                         (const char *const[]){ "address", NULL }, error) ||
+                         (const char *const[]){ "alias", "address", NULL }, error) ||
         vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
         !vgmCheckValue((const char *const[]){ "usb", NULL }, type, "type", "hub", error) ||
-        !vgmDeviceAddressParse(node, &hub->addr, error))
+        !vgmDeviceInfoParse(node, hub->alias, &hub->addr, error))
         return NULL;
     if (hub->addr.type && hub->addr.type != VGM_ADDRESS_USB) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -4856,7 +4932,7 @@ vgmHubFormat(VgmBuf *buf, const VgmHubDef *hub)
     }
     vgmBufAdd(buf, "<hub type='usb'>\n");
     vgmBufAdjustIndent(buf, 2);
-    vgmDeviceAddressFormat(buf, &hub->addr);
+    vgmDeviceInfoFormat(buf, hub->alias, &hub->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</hub>\n");
 }
@@ -4868,7 +4944,7 @@ vgmRngParse(xmlNodePtr node, GError **error)
     xmlNodePtr child;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
-                         (const char *const[]){ "rate", "backend", "driver", "address", "acpi", NULL }, error) ||
+                         (const char *const[]){ "rate", "backend", "driver", "alias", "address", "acpi", NULL }, error) ||
         vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &rng->model, error) < 0 ||
         !vgmCheckValue(vgmVirtioModels, rng->model, "model", "rng", error))
         return NULL;
@@ -4917,7 +4993,7 @@ vgmRngParse(xmlNodePtr node, GError **error)
         }
     }
     if (!vgmDriverIommuParse(node, &rng->virtio, error) ||
-        !vgmDeviceAddressParse(node, &rng->addr, error))
+        !vgmDeviceInfoParse(node, rng->alias, &rng->addr, error))
         return NULL;
     if (rng->addr.type != VGM_ADDRESS_NONE && rng->addr.type != VGM_ADDRESS_PCI) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -4944,7 +5020,7 @@ vgmRngFormat(VgmBuf *buf, const VgmRngDef *rng)
     else
         vgmBufAsprintf(buf, "<backend model='%s'/>\n", rng->backendModel);
     vgmDriverIommuFormat(buf, &rng->virtio);
-    vgmDeviceAddressFormat(buf, &rng->addr);
+    vgmDeviceInfoFormat(buf, rng->alias, &rng->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</rng>\n");
 }
@@ -5049,7 +5125,7 @@ vgmFsParse(xmlNodePtr node, GError **error)
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "accessmode", "model", "multidevs",
                                                       "fmode", "dmode", NULL },
                          (const char *const[]){ "driver", "binary", "source", "target", "readonly",
-                                                "boot", "address", "acpi", NULL }, error) ||
+                                                "boot", "alias", "address", "acpi", NULL }, error) ||
         vgmXMLPropString(node, "type", 0, &type, error) < 0)
         return NULL;
     /* libvirt's other types (block, file, template, ram, bind, volume) are
@@ -5167,7 +5243,7 @@ vgmFsParse(xmlNodePtr node, GError **error)
         fs->readonly = TRUE;
     }
     if (!vgmBootOrderParse(node, &fs->bootOrder, error) ||
-        !vgmDeviceAddressParse(node, &fs->addr, error))
+        !vgmDeviceInfoParse(node, fs->alias, &fs->addr, error))
         return NULL;
     if (fs->addr.type != VGM_ADDRESS_NONE && fs->addr.type != VGM_ADDRESS_PCI) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -5304,7 +5380,7 @@ vgmFsFormat(VgmBuf *buf, const VgmFsDef *fs)
         vgmBufAdd(buf, "<readonly/>\n");
     if (fs->bootOrder)
         vgmBufAsprintf(buf, "<boot order='%u'/>\n", fs->bootOrder);
-    vgmDeviceAddressFormat(buf, &fs->addr);
+    vgmDeviceInfoFormat(buf, fs->alias, &fs->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</filesystem>\n");
 }
@@ -5326,7 +5402,7 @@ vgmInputParse(xmlNodePtr node, GError **error)
     xmlNodePtr source;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "bus", "model", NULL },
-                         (const char *const[]){ "source", "driver", "address", "acpi", NULL }, error) ||
+                         (const char *const[]){ "source", "driver", "alias", "address", "acpi", NULL }, error) ||
         vgmXMLPropEnum(node, "type", vgmInputTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;
     input->type = v;
@@ -5416,7 +5492,7 @@ vgmInputParse(xmlNodePtr node, GError **error)
         return NULL;
     }
     if (!vgmDriverIommuParse(node, &input->virtio, error) ||
-        !vgmDeviceAddressParse(node, &input->addr, error))
+        !vgmDeviceInfoParse(node, input->alias, &input->addr, error))
         return NULL;
     if (vgmVirtioOptionsAny(&input->virtio) && input->bus != VGM_INPUT_BUS_VIRTIO) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -5465,7 +5541,7 @@ vgmInputFormat(VgmBuf *buf, const VgmInputDef *input)
         vgmBufAdd(&child, "/>\n");
     }
     vgmDriverIommuFormat(&child, &input->virtio);
-    vgmDeviceAddressFormat(&child, &input->addr);
+    vgmDeviceInfoFormat(&child, input->alias, &input->addr);
     if (vgmBufIsEmpty(&child)) {
         vgmBufAdd(buf, "/>\n");
     } else {
@@ -5567,7 +5643,7 @@ vgmSoundParse(xmlNodePtr node, GError **error)
     }
     snd->model = v;
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
-                         (const char *const[]){ "codec", "audio", "address", "acpi", NULL }, error) ||
+                         (const char *const[]){ "codec", "audio", "alias", "address", "acpi", NULL }, error) ||
         !vgmAudioRefParse(node, &snd->audioId, error))
         return NULL;
     codecs = vgmXMLChildren(node, "codec");
@@ -5586,7 +5662,7 @@ vgmSoundParse(xmlNodePtr node, GError **error)
             return NULL;
         snd->codecs[snd->ncodecs++] = v;
     }
-    if (!vgmDeviceAddressParse(node, &snd->addr, error))
+    if (!vgmDeviceInfoParse(node, snd->alias, &snd->addr, error))
         return NULL;
     /* the ISA card and the speaker have no bus address; a USB device a
      * USB one */
@@ -5615,7 +5691,7 @@ vgmSoundFormat(VgmBuf *buf, const VgmSoundDef *snd)
         vgmBufAsprintf(&child, "<codec type='%s'/>\n", vgmSoundCodecTypeToString(snd->codecs[i]));
     if (snd->audioId)
         vgmBufAsprintf(&child, "<audio id='%u'/>\n", snd->audioId);
-    vgmDeviceAddressFormat(&child, &snd->addr);
+    vgmDeviceInfoFormat(&child, snd->alias, &snd->addr);
     vgmXMLFormatElement(buf, "sound", &attrs, &child);
 }
 
@@ -6453,7 +6529,7 @@ vgmVideoParse(xmlNodePtr node, GError **error)
     size_t i;
 
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren,
-                         (const char *const[]){ "model", "driver", "address", "acpi", NULL }, error) ||
+                         (const char *const[]){ "model", "driver", "alias", "address", "acpi", NULL }, error) ||
         vgmXMLSingleChild(node, "model", &child, error) < 0)
         return NULL;
     if (!child) {
@@ -6533,7 +6609,7 @@ vgmVideoParse(xmlNodePtr node, GError **error)
         return NULL;
     }
     if (!vgmDriverIommuParse(node, &video->virtio, error) ||
-        !vgmDeviceAddressParse(node, &video->addr, error))
+        !vgmDeviceInfoParse(node, video->alias, &video->addr, error))
         return NULL;
     if (vgmVirtioOptionsAny(&video->virtio) && !g_str_equal(video->model, "virtio")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -6579,7 +6655,7 @@ vgmVideoFormat(VgmBuf *buf, const VgmVideoDef *video)
         vgmBufAdd(buf, "/>\n");
     }
     vgmDriverIommuFormat(buf, &video->virtio);
-    vgmDeviceAddressFormat(buf, &video->addr);
+    vgmDeviceInfoFormat(buf, video->alias, &video->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</video>\n");
 }
@@ -6606,7 +6682,7 @@ vgmIommuParse(xmlNodePtr node, GError **error)
     int v;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
-                         (const char *const[]){ "driver", "address", NULL }, error) ||
+                         (const char *const[]){ "driver", "alias", "address", NULL }, error) ||
         vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &model, error) < 0)
         return NULL;
     if ((v = vgmIommuModelTypeFromString(model)) < 0) {
@@ -6618,7 +6694,7 @@ vgmIommuParse(xmlNodePtr node, GError **error)
     iommu->model = v;
     /* virtio-iommu is a PCI device of the root bus; the Intel IOMMU is
      * part of the machine */
-    if (!vgmDeviceAddressParse(node, &iommu->addr, error))
+    if (!vgmDeviceInfoParse(node, iommu->alias, &iommu->addr, error))
         return NULL;
     if (iommu->addr.type != VGM_ADDRESS_NONE &&
         (iommu->model != VGM_IOMMU_MODEL_VIRTIO || iommu->addr.type != VGM_ADDRESS_PCI)) {
@@ -6669,7 +6745,7 @@ vgmIommuFormat(VgmBuf *buf, const VgmIommuDef *iommu)
         vgmBufAsprintf(&child, "<driver%s/>\n", a);
     }
     vgmBufClear(&drv);
-    vgmDeviceAddressFormat(&child, &iommu->addr);
+    vgmDeviceInfoFormat(&child, iommu->alias, &iommu->addr);
     vgmXMLFormatElement(buf, "iommu", &attrs, &child);
 }
 
@@ -6684,7 +6760,7 @@ vgmVsockParse(xmlNodePtr node, GError **error)
     int rc = 0;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
-                         (const char *const[]){ "cid", "driver", "address", "acpi", NULL }, error) ||
+                         (const char *const[]){ "cid", "driver", "alias", "address", "acpi", NULL }, error) ||
         vgmXMLPropEnum(node, "model", vgmVsockModelTypeFromString, 0, &model, error) < 0 ||
         vgmXMLSingleChild(node, "cid", &cid, error) < 0)
         return NULL;
@@ -6709,7 +6785,7 @@ vgmVsockParse(xmlNodePtr node, GError **error)
         return NULL;
     }
     if (!vgmDriverIommuParse(node, &vsock->virtio, error) ||
-        !vgmDeviceAddressParse(node, &vsock->addr, error))
+        !vgmDeviceInfoParse(node, vsock->alias, &vsock->addr, error))
         return NULL;
     return g_steal_pointer(&vsock);
 }
@@ -6726,7 +6802,7 @@ vgmVsockFormat(VgmBuf *buf, const VgmVsockDef *vsock)
     if (vsock->cid)
         vgmBufAsprintf(&child, " address='%u'", vsock->cid);
     vgmBufAdd(&child, "/>\n");
-    vgmDeviceAddressFormat(&child, &vsock->addr);
+    vgmDeviceInfoFormat(&child, vsock->alias, &vsock->addr);
     vgmDriverIommuFormat(&child, &vsock->virtio);
     vgmXMLFormatElement(buf, "vsock", &attrs, &child);
 }
@@ -6742,7 +6818,8 @@ vgmTpmParse(xmlNodePtr node, GError **error)
     int v;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", NULL },
-                         (const char *const[]){ "backend", NULL }, error) ||
+                         (const char *const[]){ "backend", "alias", NULL }, error) ||
+        !vgmDeviceAliasParse(node, tpm->alias, error) ||
         vgmXMLPropEnum(node, "model", vgmTpmModelTypeFromString, 0, &v, error) < 0 ||
         vgmXMLSingleChild(node, "backend", &backend, error) < 0)
         return NULL;
@@ -6881,6 +6958,8 @@ vgmTpmFormat(VgmBuf *buf, const VgmTpmDef *tpm)
     } else {
         vgmBufAdd(buf, "/>\n");
     }
+    if (tpm->alias[0])
+        vgmBufEscapeString(buf, "  <alias name='%s'/>\n", tpm->alias);
     vgmBufAdd(buf, "</tpm>\n");
 }
 
@@ -6945,7 +7024,7 @@ vgmWatchdogParse(xmlNodePtr node, GError **error)
     int v;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "model", "action", NULL },
-                         (const char *const[]){ "address", "acpi", NULL }, error) ||
+                         (const char *const[]){ "alias", "address", "acpi", NULL }, error) ||
         vgmXMLPropString(node, "model", VGM_XML_PROP_REQUIRED, &wd->model, error) < 0 ||
         !vgmCheckValue(vgmWatchdogModels, wd->model, "model", "watchdog", error) ||
         vgmXMLPropString(node, "action", 0, &action, error) < 0)
@@ -6957,7 +7036,7 @@ vgmWatchdogParse(xmlNodePtr node, GError **error)
         return NULL;
     }
     if (vgmXMLPropEnum(node, "action", vgmWatchdogActionTypeFromString, 0, &v, error) < 0 ||
-        !vgmDeviceAddressParse(node, &wd->addr, error))
+        !vgmDeviceInfoParse(node, wd->alias, &wd->addr, error))
         return NULL;
     wd->action = v;
     if (g_str_equal(wd->model, "ib700") && wd->addr.type != VGM_ADDRESS_NONE) {
@@ -6979,7 +7058,7 @@ vgmWatchdogFormat(VgmBuf *buf, const VgmWatchdogDef *wd)
     }
     vgmBufAdd(buf, ">\n");
     vgmBufAdjustIndent(buf, 2);
-    vgmDeviceAddressFormat(buf, &wd->addr);
+    vgmDeviceInfoFormat(buf, wd->alias, &wd->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</watchdog>\n");
 }
@@ -7002,7 +7081,7 @@ vgmShmemParse(xmlNodePtr node, GError **error)
     int rc;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "role", NULL },
-                         (const char *const[]){ "model", "size", "server", "msi", "address",
+                         (const char *const[]){ "model", "size", "server", "msi", "alias", "address",
                                                 "acpi", NULL }, error) ||
         vgmXMLPropString(node, "name", VGM_XML_PROP_REQUIRED, &shm->name, error) < 0 ||
         vgmXMLSingleChild(node, "model", &model, error) < 0 ||
@@ -7063,7 +7142,7 @@ vgmShmemParse(xmlNodePtr node, GError **error)
             return NULL;
         }
     }
-    if (!vgmDeviceAddressParse(node, &shm->addr, error))
+    if (!vgmDeviceInfoParse(node, shm->alias, &shm->addr, error))
         return NULL;
     if (shm->addr.type != VGM_ADDRESS_NONE && shm->addr.type != VGM_ADDRESS_PCI) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -7099,7 +7178,7 @@ vgmShmemFormat(VgmBuf *buf, const VgmShmemDef *shm)
             vgmBufAsprintf(buf, " ioeventfd='%s'", vgmTristateSwitchTypeToString(shm->ioeventfd));
         vgmBufAdd(buf, "/>\n");
     }
-    vgmDeviceAddressFormat(buf, &shm->addr);
+    vgmDeviceInfoFormat(buf, shm->alias, &shm->addr);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</shmem>\n");
 }
@@ -7170,6 +7249,16 @@ vgmDiskDropIndexes(xmlNodePtr disk)
     }
 }
 
+/* The character device elements, whose pty a running domain's XML names */
+static const char *const vgmDevicesChr[] = { "serial", "parallel", "console", "channel", NULL };
+
+/* The device elements whose <alias> is their QEMU id, as libvirt's are */
+static const char *const vgmDevicesWithAlias[] = {
+    "disk", "controller", "interface", "serial", "parallel", "console", "channel",
+    "redirdev", "smartcard", "input", "sound", "video", "memballoon", "rng",
+    "filesystem", "watchdog", "tpm", "hub", "iommu", "vsock", "shmem", "memory", NULL
+};
+
 /* Run-time state libvirt writes into a running domain's XML (virsh
  * dumpxml), which a definition does not keep and libvirt's define drops
  * as well: each device's <alias> (the id QEMU got), a disk source's
@@ -7178,8 +7267,45 @@ vgmDiskDropIndexes(xmlNodePtr disk)
  * so that a running libvirt domain's XML defines here too. A user's own
  * alias (ua-...), which libvirt keeps, is refused, except a memory
  * device's, which names its QEMU device. With @live (the driver's own
- * live XML), an interface's and a memory device's alias stays: it is its
+ * live XML), the alias of every device that has one stays: it is its
  * QEMU id. */
+
+gboolean
+vgmDomainDeviceDropAlias(xmlNodePtr dev, gboolean live, GError **error)
+{
+    const char *name = (const char *)dev->name;
+    xmlNodePtr cur;
+    xmlNodePtr next;
+
+    for (cur = dev->children; cur; cur = next) {
+        g_autofree char *alias = NULL;
+
+        next = cur->next;
+        if (cur->type != XML_ELEMENT_NODE || !g_str_equal((const char *)cur->name, "alias"))
+            continue;
+        if (vgmXMLPropString(cur, "name", 0, &alias, error) < 0)
+            return FALSE;
+        /* a running domain's device keeps the id QEMU knows it by,
+         * which other devices' plugs and unplugs do not move; so does
+         * a memory device's user alias, its QEMU id */
+        if (alias && vgmStrInList(vgmDevicesWithAlias, name) &&
+            (live || (g_str_has_prefix(alias, VGM_DEVICE_USER_ALIAS_PREFIX) &&
+                      g_str_equal(name, "memory"))))
+            continue;
+        if (alias && g_str_has_prefix(alias, VGM_DEVICE_USER_ALIAS_PREFIX)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported user alias '%1$s' of <%2$s>: virt-gmem names QEMU's devices itself"),
+                        alias, name);
+            return FALSE;
+        }
+        /* (libvirt's own ids are a running domain's; an <alias>
+         * without a name names nothing) */
+        xmlUnlinkNode(cur);
+        xmlFreeNode(cur);
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
 {
@@ -7187,36 +7313,11 @@ vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
 
     for (dev = devices->children; dev; dev = dev->next) {
         const char *name = (const char *)dev->name;
-        xmlNodePtr cur;
-        xmlNodePtr next;
 
         if (dev->type != XML_ELEMENT_NODE)
             continue;
-        for (cur = dev->children; cur; cur = next) {
-            g_autofree char *alias = NULL;
-
-            next = cur->next;
-            if (cur->type != XML_ELEMENT_NODE || !g_str_equal((const char *)cur->name, "alias"))
-                continue;
-            if (vgmXMLPropString(cur, "name", 0, &alias, error) < 0)
-                return FALSE;
-            /* a memory device's user alias is its QEMU id, and so is the
-             * one a running domain's memory device got */
-            if (alias && (g_str_has_prefix(alias, "ua-") || live) && g_str_equal(name, "memory"))
-                continue;
-            if (alias && g_str_has_prefix(alias, "ua-")) {
-                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                            _("unsupported user alias '%1$s' of <%2$s>: virt-gmem names QEMU's devices itself"),
-                            alias, name);
-                return FALSE;
-            }
-            /* a running domain's interface keeps the id QEMU knows it
-             * by, which other interfaces' plugs and unplugs do not move */
-            if (live && g_str_equal(name, "interface"))
-                continue;
-            xmlUnlinkNode(cur);
-            xmlFreeNode(cur);
-        }
+        if (!vgmDomainDeviceDropAlias(dev, live, error))
+            return FALSE;
         if (g_str_equal(name, "disk")) {
             xmlNodePtr mirror;
 
@@ -7232,6 +7333,14 @@ vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
             xmlUnsetProp(dev, (const xmlChar *)"tty");
         else if (g_str_equal(name, "channel") && !live && vgmXMLChild(dev, "target"))
             xmlUnsetProp(vgmXMLChild(dev, "target"), (const xmlChar *)"state");
+        /* the pty QEMU opened, which a definition does not name */
+        if (!live && vgmStrInList(vgmDevicesChr, name) && vgmXMLChild(dev, "source") &&
+            xmlHasProp(dev, (const xmlChar *)"type")) {
+            g_autofree char *type = (char *)xmlGetProp(dev, (const xmlChar *)"type");
+
+            if (g_str_equal(type, "pty"))
+                xmlUnsetProp(vgmXMLChild(dev, "source"), (const xmlChar *)"path");
+        }
     }
     return TRUE;
 }

@@ -13,6 +13,7 @@
 #include "driver_process.h"
 #include "driver_save.h"
 #include "driver_watch.h"
+#include "qemu/qemu_alias.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_command.h"
 #include "util/vgmerror.h"
@@ -565,40 +566,37 @@ vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int fl
     vgmDriverWatchPoke(drv->watch);
 }
 
-/* The character device @devName of @def names (see vgmDriverConsolePty)
- * and its QEMU chardev id, or NULL. */
+/* The character device @devName of @def names (see vgmDriverConsolePty):
+ * by its alias, looked for as libvirt looks (consoles, serial ports,
+ * parallel ports, channels), or without a name the first console or
+ * serial port; and its QEMU chardev id ("char" and the alias), or NULL */
 static const VgmChrDef *
-vgmDriverFindConsole(const VgmDomainDef *def, const char *devName, char **alias)
+vgmDriverFindConsole(const VgmDomainDef *def, const char *devName, char **chardev)
 {
     const VgmDevicesDef *devs = &def->devices;
-    const char *kinds[] = { "serial", "console" };
-    guint64 idx = 0;
+    const struct {
+        GPtrArray *list;
+        const char *prefix;     /* NULL: consoles */
+    } kinds[] = {
+        { devs->consoles, NULL },
+        { devs->serials, "serial" },
+        { devs->parallels, "parallel" },
+        { devs->channels, "channel" },
+    };
+    size_t k;
     guint i;
 
-    if (!devName) {
-        if (devs->consoles->len > 0)
-            return vgmDriverFindConsole(def, "console0", alias);
-        return devs->serials->len > 0 ? vgmDriverFindConsole(def, "serial0", alias) : NULL;
-    }
-    for (i = 0; i < G_N_ELEMENTS(kinds); i++) {
-        const char *num = devName + strlen(kinds[i]);
-        GPtrArray *list = i == 0 ? devs->serials : devs->consoles;
-        const VgmChrDef *chr;
+    for (k = 0; k < G_N_ELEMENTS(kinds); k++) {
+        for (i = 0; i < kinds[k].list->len; i++) {
+            const VgmChrDef *chr = g_ptr_array_index(kinds[k].list, i);
+            g_autofree char *id = kinds[k].prefix ? vgmQemuDeviceId(chr->alias, kinds[k].prefix, i)
+                                                  : vgmQemuConsoleId(def, i);
 
-        if (!g_str_has_prefix(devName, kinds[i]) ||
-            !g_ascii_string_to_unsigned(num, 10, 0, G_MAXUINT, &idx, NULL) ||
-            idx >= list->len)
-            continue;
-        chr = g_ptr_array_index(list, idx);
-        if (i == 1 && (!chr->targetType || !g_str_equal(chr->targetType, "virtio"))) {
-            char serial[32];
-
-            /* a serial console is the serial port of the same number */
-            g_snprintf(serial, sizeof(serial), "serial%u", (guint)idx);
-            return devs->serials->len > idx ? vgmDriverFindConsole(def, serial, alias) : NULL;
+            if (devName ? !g_str_equal(id, devName) : k > 1)
+                continue;
+            *chardev = g_strdup_printf("char%s", id);
+            return chr;
         }
-        *alias = g_strdup_printf("char%s%u", kinds[i], (guint)idx);
-        return chr;
     }
     return NULL;
 }
@@ -761,25 +759,25 @@ typedef struct {
     gboolean *agent;
 } VgmDriverPortChange;
 
-/* the virtio channel QEMU knows as channelN: its state, and whether it is
+/* the virtio channel QEMU knows by @devId: its state, and whether it is
  * the guest agent's */
 static gboolean
 vgmDriverPortChange(VgmDomainDef *def, gconstpointer data)
 {
     const VgmDriverPortChange *c = data;
-    VgmChrDef *chr;
-    unsigned int i;
+    guint i;
 
-    if (!g_str_has_prefix(c->devId, "channel") ||
-        !vgmStrToUInt(c->devId + strlen("channel"), &i) ||
-        i >= def->devices.channels->len)
-        return FALSE;
-    chr = g_ptr_array_index(def->devices.channels, i);
-    if (chr->fwdAddress)
-        return FALSE;
-    *c->agent = g_strcmp0(chr->targetName, VGM_GUEST_AGENT_PORT) == 0;
-    chr->state = c->open ? VGM_CHR_STATE_CONNECTED : VGM_CHR_STATE_DISCONNECTED;
-    return TRUE;
+    for (i = 0; i < def->devices.channels->len; i++) {
+        VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
+        g_autofree char *id = vgmQemuDeviceId(chr->alias, "channel", i);
+
+        if (!g_str_equal(id, c->devId) || chr->fwdAddress)
+            continue;
+        *c->agent = g_strcmp0(chr->targetName, VGM_GUEST_AGENT_PORT) == 0;
+        chr->state = c->open ? VGM_CHR_STATE_CONNECTED : VGM_CHR_STATE_DISCONNECTED;
+        return TRUE;
+    }
+    return FALSE;
 }
 
 gboolean
@@ -1472,6 +1470,28 @@ vgmDriverChangeDevice(VgmDriver *drv, const char *name, const char *xml, VgmDriv
         vgmDriverEmitDeviceEvent(drv, name, op == VGM_DRIVER_DEVICE_ATTACH ?
                                  VGM_EVENT_ID_DEVICE_ADDED : VGM_EVENT_ID_DEVICE_REMOVED, alias);
     return ok;
+}
+
+gboolean
+vgmDriverDetachDeviceAlias(VgmDriver *drv, const char *name, const char *alias,
+                           unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *domXml = NULL;
+    g_autofree char *devXml = NULL;
+    gboolean live;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error) ||
+        !(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_FULL, error)))
+        return FALSE;
+    live = (flags & VGM_DOMAIN_AFFECT_LIVE) ||
+           (!(flags & VGM_DOMAIN_AFFECT_CONFIG) && vgmDriverDomainIsActive(dom));
+    /* the device as the XML it is named in has it; the detach names it
+     * by its alias and address among the others */
+    if (!(domXml = vgmDriverDomainFormatXML(drv->store, dom, !live, error)) ||
+        !(devXml = vgmDriverDeviceFindAlias(domXml, alias, error)))
+        return FALSE;
+    return vgmDriverChangeDevice(drv, name, devXml, VGM_DRIVER_DEVICE_DETACH, flags, error);
 }
 
 void

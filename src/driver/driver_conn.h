@@ -251,6 +251,11 @@ void vgmDriverDeviceDeleted(VgmDriver *drv, const char *name, const char *id);
 /* libvirt's virDomain{Attach,Detach,Update}DeviceFlags (driver_domain.h) */
 gboolean vgmDriverChangeDevice(VgmDriver *drv, const char *name, const char *xml,
                                VgmDriverDeviceOp op, unsigned int flags, GError **error);
+/* libvirt's virDomainDetachDeviceAlias: the detach of the device whose
+ * alias is @alias in the live XML (AFFECT_LIVE, or a running domain
+ * without a flag) or in the config (AFFECT_CONFIG: a user alias) */
+gboolean vgmDriverDetachDeviceAlias(VgmDriver *drv, const char *name, const char *alias,
+                                    unsigned int flags, GError **error);
 gboolean vgmDriverSetMemory(VgmDriver *drv, const char *name, unsigned long long kib,
                             unsigned int flags, GError **error);
 

@@ -48,7 +48,7 @@ static const VgmDriverDeviceKind vgmDriverDeviceKinds[] = {
     { "filesystem", A | D, { "target@dir" }, FALSE, TRUE },
     { "sound", A | D, { "@model" }, FALSE, FALSE },
     { "input", A | D, { "@type", "@bus" }, FALSE, FALSE },
-    { "rng", A | D, { "@model", "backend@model" }, FALSE, FALSE },
+    { "rng", A | D, { "@model", "backend@model", "backend" }, FALSE, FALSE },
     { "redirdev", A | D, { "@bus", "@type" }, FALSE, FALSE },
     { "shmem", A | D, { "@name" }, FALSE, TRUE },
     { "memory", A | D | U, { "@model", "target/size", "target/node" }, FALSE, FALSE },
@@ -272,6 +272,10 @@ vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
                         _("the domain already has a <%1$s> with %2$s"), kind->element, what);
             return NULL;
         }
+        /* the device gets its QEMU id from the driver, as from libvirt
+         * (an id given is dropped; a user alias as a definition takes it) */
+        if (!vgmDomainDeviceDropAlias(want, FALSE, error))
+            return NULL;
         xmlAddChild(devices, xmlDocCopyNode(want, doc, 1));
         break;
     case VGM_DRIVER_DEVICE_DETACH:
@@ -320,4 +324,33 @@ vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
     ret = g_strndup((const char *)text, len);
     xmlFree(text);
     return ret;
+}
+
+char *
+vgmDriverDeviceFindAlias(const char *domainXml, const char *alias, GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    xmlNodePtr devices, dev;
+
+    if (!(doc = vgmXMLParseString(domainXml, NULL, error)))
+        return NULL;
+    devices = vgmXMLChild(xmlDocGetRootElement(doc), "devices");
+    for (dev = devices ? devices->children : NULL; dev; dev = dev->next) {
+        xmlNodePtr node;
+        g_autofree char *name = NULL;
+
+        if (dev->type != XML_ELEMENT_NODE || !(node = vgmXMLChild(dev, "alias")))
+            continue;
+        name = (char *)xmlGetProp(node, (const xmlChar *)"name");
+        if (g_strcmp0(name, alias) == 0) {
+            VgmBuf buf;
+
+            vgmBufInit(&buf, 0);
+            vgmXMLFormatNode(&buf, dev);
+            return vgmBufSteal(&buf);
+        }
+    }
+    vgmErrorSet(error, VGM_ERR_DEVICE_MISSING,
+                _("the domain has no device with alias '%1$s'"), alias);
+    return NULL;
 }

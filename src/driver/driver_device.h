@@ -34,3 +34,7 @@ typedef enum {
  */
 char *vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
                                VgmDriverDeviceOp op, GError **error);
+/* The XML of the device of @domainXml whose <alias name=''> is @alias
+ * (libvirt's virDomainDetachDeviceAlias names a device so); NULL with
+ * VGM_ERR_DEVICE_MISSING when none has it */
+char *vgmDriverDeviceFindAlias(const char *domainXml, const char *alias, GError **error);

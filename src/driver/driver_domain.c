@@ -34,6 +34,7 @@
 #include "driver_save.h"
 #include "driver_tpm.h"
 #include "driver_update.h"
+#include "qemu/qemu_alias.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_command.h"
 #include "qemu/qemu_conf.h"
@@ -1240,9 +1241,9 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
         !vgmDriverNetResolveListens(store, def, error))
         return NULL;
     vgmDriverNetNameTaps(def, 0, FALSE);
-    /* and the ids QEMU gets for its interfaces and memory devices, which
-     * a hot-plug or unplug of another one does not move */
-    vgmDomainDefAssignLiveAliases(def);
+    /* and the ids QEMU gets for its devices, which a hot-plug or unplug
+     * of another one does not move */
+    vgmQemuAssignAliases(def);
     /* and the ivshmem-server sockets of its doorbells, as libvirt writes
      * them into the live XML (a restore or live update keeps the one the
      * guest ran with) */
@@ -1494,7 +1495,7 @@ vgmDriverDomainScreenshot(const VgmDriverStore *store, const char *ref, unsigned
         unsigned int heads = v->heads ? v->heads : 1;
 
         if (head < heads) {
-            device = g_strdup_printf("video%u", i);
+            device = vgmQemuDeviceId(v->alias, "video", i);
             break;
         }
         head -= heads;
@@ -2843,6 +2844,10 @@ vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDe
                                             VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE |
                                             VGM_DOMAIN_PARSE_HOTPLUG, error)))
         return FALSE;
+    /* each device's QEMU id: the one it has (one a status written before
+     * the ids were kept gets its place's), a device plugged the next */
+    vgmQemuAssignAliases(*oldDef);
+    vgmQemuAssignAliases(*newDef);
     /* as libvirt: a memory device plugged or unplugged adds to or takes
      * from the total (with NUMA cells the parse summed it already) and
      * from the current size */
@@ -4225,13 +4230,18 @@ vgmDriverDomainStatsPeriodLive(const VgmDriverStore *store, VgmDriverDomain *dom
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(JsonObject) args = json_object_new();
+    g_autofree char *path = NULL;
 
     if (!(def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
                                         error)) ||
         !vgmDriverDomainApplyStatsPeriod(def, data, error))
         return FALSE;
-    json_object_set_string_member(args, "path", "/machine/peripheral/" VGM_QEMU_BALLOON_ID);
+    path = g_strdup_printf("/machine/peripheral/%s",
+                           def->devices.memballoon ?
+                           vgmQemuSingleId(def->devices.memballoon->alias, VGM_QEMU_BALLOON_ID) :
+                           VGM_QEMU_BALLOON_ID);
+    json_object_set_string_member(args, "path", path);
     json_object_set_string_member(args, "property", "guest-stats-polling-interval");
     json_object_set_int_member(args, "value", *(const int *)data);
     return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&

@@ -39,6 +39,7 @@
 #include "driver_secret.h"
 #include "driver_tpm.h"
 #include "host/vgmhost.h"
+#include "qemu/qemu_alias.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_command.h"
 #include "qemu/qemu_conf.h"
@@ -1334,6 +1335,66 @@ vgmDriverProcessWaitIncoming(GSubprocess *proc, VgmQemuMonitor *mon, GError **er
     return TRUE;
 }
 
+gboolean
+vgmDriverProcessReadPtys(VgmQemuMonitor *mon, char **xml, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GHashTable) ptys = g_hash_table_new(g_str_hash, g_str_equal);
+    gboolean any = FALSE;
+    JsonArray *arr;
+    size_t n;
+    guint i;
+
+    if (!(def = vgmDomainDefParseString(*xml, NULL,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)))
+        return FALSE;
+
+    const struct {
+        GPtrArray *list;
+        const char *prefix;     /* NULL: consoles */
+    } kinds[] = {
+        { def->devices.serials, "serial" }, { def->devices.parallels, "parallel" },
+        { def->devices.channels, "channel" }, { def->devices.consoles, NULL },
+    };
+
+    for (n = 0; n < G_N_ELEMENTS(kinds); n++) {
+        for (i = 0; i < kinds[n].list->len; i++)
+            any |= ((const VgmChrDef *)g_ptr_array_index(kinds[n].list, i))->type == VGM_CHR_TYPE_PTY;
+    }
+    if (!any)
+        return TRUE;
+    if (!vgmQemuMonitorCommand(mon, "query-chardev", NULL, &ret, error))
+        return FALSE;
+    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonObject *c = json_array_get_object_element(arr, i);
+        const char *label = c ? json_object_get_string_member_with_default(c, "label", NULL) : NULL;
+        const char *file = c ? json_object_get_string_member_with_default(c, "filename", "") : "";
+
+        if (label && g_str_has_prefix(file, "pty:"))
+            g_hash_table_insert(ptys, (gpointer)label, (gpointer)(file + strlen("pty:")));
+    }
+    for (n = 0; n < G_N_ELEMENTS(kinds); n++) {
+        for (i = 0; i < kinds[n].list->len; i++) {
+            VgmChrDef *chr = g_ptr_array_index(kinds[n].list, i);
+            g_autofree char *id = kinds[n].prefix ? vgmQemuDeviceId(chr->alias, kinds[n].prefix, i)
+                                                  : vgmQemuConsoleId(def, i);
+            g_autofree char *chardev = g_strdup_printf("char%s", id);
+            const char *pty = g_hash_table_lookup(ptys, chardev);
+
+            if (chr->type != VGM_CHR_TYPE_PTY || !pty)
+                continue;
+            g_free(chr->path);
+            chr->path = g_strdup(pty);
+        }
+    }
+    g_free(*xml);
+    *xml = vgmDomainDefFormat(def);
+    return TRUE;
+}
+
 VgmDriverStatus *
 vgmDriverStartGetStatus(VgmDriverStart *start)
 {
@@ -1566,7 +1627,8 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
     if (!vgmDriverProcessVerify(mon, start->plan, &err) ||
         !vgmDriverCpuCheckRun(start->cpuCheck, mon, &err) ||
-        !vgmDriverProcessRunStartup(start->cmd, mon, start->incoming, &err))
+        !vgmDriverProcessRunStartup(start->cmd, mon, start->incoming, &err) ||
+        !vgmDriverProcessReadPtys(mon, &status->xml, &err))
         goto failed;
     /* 6b. CPU affinity, cgroups and scheduler policies, and the taps set
      * up (and into their bridges), before the guest runs */

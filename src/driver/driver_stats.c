@@ -29,6 +29,7 @@
 #include "driver_conn.h"
 #include "driver_network.h"
 #include "driver_process.h"
+#include "qemu/qemu_alias.h"
 #include "qemu/qemu_command.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
@@ -812,7 +813,7 @@ vgmStatsMemory(const VgmDriverDomain *dom, unsigned int max, GError **error)
         g_autoptr(JsonNode) guest = NULL;
         g_autoptr(JsonObject) args = json_object_new();
         g_autofree char *qom = g_strdup_printf("/machine/peripheral/%s",
-                                               VGM_QEMU_BALLOON_ID);
+                                               vgmQemuSingleId(balloon->alias, VGM_QEMU_BALLOON_ID));
 
         if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
             return NULL;

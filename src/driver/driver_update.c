@@ -690,7 +690,8 @@ vgmDriverUpdateTransfer(VgmDriverUpdate *u, GError **error)
         return FALSE;
     /* what is not migrated (disk throttling) is set again */
     u->step = N_("setting up the new QEMU's disks");
-    if (!vgmDriverProcessRunStartup(u->cmd, u->newMon, TRUE, error))
+    if (!vgmDriverProcessRunStartup(u->cmd, u->newMon, TRUE, error) ||
+        !vgmDriverProcessReadPtys(u->newMon, &u->liveXML, error))
         return FALSE;
     u->step = N_("pinning the new QEMU's threads");
     return vgmDriverProcessPin(u->def, u->autoCpus, u->newMon, u->status->update->qemu.pid,

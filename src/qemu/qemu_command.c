@@ -18,6 +18,7 @@
 
 #include "qemu_command.h"
 #include "qemu_command_priv.h"
+#include "qemu_alias.h"
 #include "qemu_validate.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
@@ -544,11 +545,11 @@ vgmCmdIommuDevice(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *p
     dev = json_object_new();
     if (iommu->model == VGM_IOMMU_MODEL_VIRTIO) {
         json_object_set_string_member(dev, "driver", "virtio-iommu-pci");
-        json_object_set_string_member(dev, "id", "iommu0");
+        json_object_set_string_member(dev, "id", vgmQemuSingleId(iommu->alias, "iommu0"));
         vgmQemuPlanPciAddress(dev, &iommu->addr, plan);
     } else {
         json_object_set_string_member(dev, "driver", "intel-iommu");
-        json_object_set_string_member(dev, "id", "iommu0");
+        json_object_set_string_member(dev, "id", vgmQemuSingleId(iommu->alias, "iommu0"));
         if (iommu->intremap)
             json_object_set_string_member(dev, "intremap", vgmTristateSwitchTypeToString(iommu->intremap));
         if (iommu->cachingMode)

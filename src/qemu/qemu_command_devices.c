@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "qemu_command_priv.h"
+#include "qemu_alias.h"
 #include "qemu_validate.h"
 #include "util/vgmi18n.h"
 
@@ -68,7 +69,8 @@ vgmCmdUsbAddress(JsonObject *dev, const VgmDeviceAddress *addr)
 }
 
 static void
-vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *plan)
+vgmCmdController(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmControllerDef *c,
+                 const VgmQemuPlan *plan)
 {
     const VgmQemuControllerDevice *d = vgmQemuControllerDeviceFor(c);
     g_autofree char *id = NULL;
@@ -91,7 +93,7 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
         json_object_set_string_member(dev, "masterbus", bus);
         json_object_set_int_member(dev, "firstport", c->startport);
     } else if (g_str_equal(c->type, "pci")) {
-        id = g_strdup_printf("pci.%u", c->index);
+        id = vgmQemuControllerId(def, c);
         /* an expander bus: its bus number before the id, its guest NUMA
          * node after it, as libvirt writes them */
         if (c->haveBusNr)
@@ -111,10 +113,10 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmControllerDef *c, const VgmQemuPlan *
             json_object_set_int_member(dev, "p2", c->ports);
             json_object_set_int_member(dev, "p3", c->ports);
         }
-        id = vgmCmdUsbControllerId(c->index);
+        id = vgmQemuControllerId(def, c);
     } else {
         /* scsi0, virtio-serial0, sata1 */
-        id = g_strdup_printf("%s%u", c->type, c->index);
+        id = vgmQemuControllerId(def, c);
     }
     /* a virtio-scsi controller's I/O thread before its id */
     if (c->iothread) {
@@ -183,7 +185,7 @@ vgmCmdControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *p
         const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
 
         if (g_str_equal(c->type, "pci"))
-            vgmCmdController(cmd, c, plan);
+            vgmCmdController(cmd, def, c, plan);
     }
     /* then the others type by type, in libvirt's order (smartcard
      * readers come after the memory devices: vgmCmdCcidControllers; the
@@ -195,12 +197,12 @@ vgmCmdControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *p
 
             if (c->haveMaster || !g_str_equal(c->type, order[k]))
                 continue;
-            vgmCmdController(cmd, c, plan);
+            vgmCmdController(cmd, def, c, plan);
             if (!g_str_equal(c->type, "usb") ||
                 !(list = g_hash_table_lookup(companions, GUINT_TO_POINTER(c->index))))
                 continue;
             for (j = 0; j < list->len; j++)
-                vgmCmdController(cmd, g_ptr_array_index(list, j), plan);
+                vgmCmdController(cmd, def, g_ptr_array_index(list, j), plan);
         }
     }
 }
@@ -328,6 +330,8 @@ vgmQemuDiskDeviceId(const VgmDomainDef *def, const VgmDiskDef *d)
 {
     const VgmDeviceAddress *a = &d->addr;
 
+    if (d->alias[0])
+        return g_strdup(d->alias);
     switch (d->bus) {
     case VGM_DISK_BUS_VIRTIO:
         return g_strdup_printf("virtio-disk%u", vgmDomainDiskIndex(d->dst));
@@ -1259,8 +1263,8 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
 
     for (i = 0; i < devs->serials->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->serials, i);
-        g_autofree char *chardev = g_strdup_printf("charserial%u", i);
-        g_autofree char *id = g_strdup_printf("serial%u", i);
+        g_autofree char *id = vgmQemuDeviceId(chr->alias, "serial", i);
+        g_autofree char *chardev = g_strdup_printf("char%s", id);
         const char *model = chr->targetModel ? chr->targetModel : "isa-serial";
         JsonObject *dev = json_object_new();
 
@@ -1286,8 +1290,8 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
      * ports to that order) */
     for (i = 0; i < devs->parallels->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->parallels, i);
-        g_autofree char *chardev = g_strdup_printf("charparallel%u", i);
-        g_autofree char *id = g_strdup_printf("parallel%u", i);
+        g_autofree char *id = vgmQemuDeviceId(chr->alias, "parallel", i);
+        g_autofree char *chardev = g_strdup_printf("char%s", id);
         JsonObject *dev = json_object_new();
 
         vgmCmdChardev(cmd, chr, chardev, NULL);
@@ -1304,8 +1308,8 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
      * address */
     for (i = 0; i < devs->channels->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->channels, i);
-        g_autofree char *chardev = g_strdup_printf("charchannel%u", i);
-        g_autofree char *id = g_strdup_printf("channel%u", i);
+        g_autofree char *id = vgmQemuDeviceId(chr->alias, "channel", i);
+        g_autofree char *chardev = g_strdup_printf("char%s", id);
         g_autofree char *bus = g_strdup_printf("virtio-serial%u.%u", chr->addr.controller,
                                                chr->addr.drivebus);
         g_autofree char *sock = NULL;
@@ -1344,8 +1348,8 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
     }
     for (i = 0; i < devs->consoles->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->consoles, i);
-        g_autofree char *chardev = g_strdup_printf("charconsole%u", i);
-        g_autofree char *id = g_strdup_printf("console%u", i);
+        g_autofree char *id = vgmQemuConsoleId(def, i);
+        g_autofree char *chardev = g_strdup_printf("char%s", id);
         JsonObject *dev;
 
         /* a serial console is the serial port itself */
@@ -1373,7 +1377,7 @@ vgmCmdInputs(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     for (i = 0; i < devs->inputs->len; i++) {
         const VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
         const char *driver = vgmQemuInputDevice(in->type, in->bus);
-        g_autofree char *id = g_strdup_printf("input%u", i);
+        g_autofree char *id = vgmQemuDeviceId(in->alias, "input", i);
         JsonObject *dev;
 
         if (in->type == VGM_INPUT_TYPE_EVDEV) {
@@ -1490,7 +1494,7 @@ vgmCmdSounds(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 
     for (i = 0; i < def->devices.sounds->len; i++) {
         const VgmSoundDef *snd = g_ptr_array_index(def->devices.sounds, i);
-        g_autofree char *id = g_strdup_printf("sound%u", i);
+        g_autofree char *id = vgmQemuDeviceId(snd->alias, "sound", i);
         g_autofree char *audio = vgmQemuAudiodevId(def, snd->audioId);
         gboolean hda = snd->model == VGM_SOUND_ICH6 || snd->model == VGM_SOUND_ICH9;
         JsonObject *dev;
@@ -1700,7 +1704,7 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
     }
     for (i = 0; i < devs->videos->len; i++) {
         const VgmVideoDef *v = g_ptr_array_index(devs->videos, i);
-        g_autofree char *id = g_strdup_printf("video%u", i);
+        g_autofree char *id = vgmQemuDeviceId(v->alias, "video", i);
         const VgmQemuVideoDevice *vd = vgmQemuVideoDeviceFind(v->model);
         JsonObject *dev;
 
@@ -1790,7 +1794,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         JsonObject *dev = json_object_new();
 
         json_object_set_string_member(dev, "driver", devs->watchdog->model);
-        json_object_set_string_member(dev, "id", "watchdog0");
+        json_object_set_string_member(dev, "id", vgmQemuSingleId(devs->watchdog->alias, "watchdog0"));
         vgmCmdAddress(dev, &devs->watchdog->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
@@ -1802,8 +1806,8 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
     filter = vgmCmdRedirFilter(devs->redirfilter);
     for (i = 0; i < devs->redirdevs->len; i++) {
         const VgmChrDef *rd = g_ptr_array_index(devs->redirdevs, i);
-        g_autofree char *chardev = g_strdup_printf("charredir%u", i);
-        g_autofree char *id = g_strdup_printf("redir%u", i);
+        g_autofree char *id = vgmQemuDeviceId(rd->alias, "redir", i);
+        g_autofree char *chardev = g_strdup_printf("char%s", id);
         JsonObject *dev = json_object_new();
 
         vgmCmdChardev(cmd, rd, chardev, NULL);
@@ -1825,7 +1829,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         json_object_set_string_member(dev, "driver",
                                       vgmCmdVirtioPci("virtio-balloon",
                                                       vgmVirtioModelKind(mb->model), &drv));
-        json_object_set_string_member(dev, "id", VGM_QEMU_BALLOON_ID);
+        json_object_set_string_member(dev, "id", vgmQemuSingleId(mb->alias, VGM_QEMU_BALLOON_ID));
         if (mb->autodeflate)
             json_object_set_boolean_member(dev, "deflate-on-oom", mb->autodeflate == VGM_TRISTATE_YES);
         if (mb->freePageReporting)
@@ -1840,9 +1844,11 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
          * balloon's first target, <currentMemory> (QEMU's own is all of
          * the memory) */
         if (mb->havePeriod && mb->period) {
+            g_autofree char *path = g_strdup_printf("/machine/peripheral/%s",
+                                                    vgmQemuSingleId(mb->alias, VGM_QEMU_BALLOON_ID));
             JsonObject *args = json_object_new();
 
-            json_object_set_string_member(args, "path", "/machine/peripheral/" VGM_QEMU_BALLOON_ID);
+            json_object_set_string_member(args, "path", path);
             json_object_set_string_member(args, "property", "guest-stats-polling-interval");
             json_object_set_int_member(args, "value", mb->period);
             vgmCmdStartup(cmd, "qom-set", args);
@@ -1856,8 +1862,8 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
     }
     for (i = 0; i < devs->rngs->len; i++) {
         const VgmRngDef *r = g_ptr_array_index(devs->rngs, i);
-        g_autofree char *obj = g_strdup_printf("objrng%u", i);
-        g_autofree char *id = g_strdup_printf("rng%u", i);
+        g_autofree char *id = vgmQemuDeviceId(r->alias, "rng", i);
+        g_autofree char *obj = g_strdup_printf("obj%s", id);
         JsonObject *o = json_object_new();
         JsonObject *dev = json_object_new();
 
@@ -1920,6 +1926,8 @@ vgmCmdTpm(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
     g_autofree char *runDir = NULL;
     g_autofree char *sock = NULL;
     g_autofree char *esc = NULL;
+    g_autofree char *tpmdev = NULL;
+    const char *id;
     JsonObject *dev;
 
     if (!def->devices.tpm)
@@ -1931,11 +1939,13 @@ vgmCmdTpm(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
                                             g_build_filename(runDir, "swtpm.sock", NULL);
     esc = vgmQemuEscapeOptValue(sock);
     vgmCmdArgPairf(cmd, "-chardev", "socket,id=chrtpm,path=%s", esc);
-    vgmCmdArgPair(cmd, "-tpmdev", "emulator,id=tpm-tpm0,chardev=chrtpm");
+    id = vgmQemuSingleId(def->devices.tpm->alias, "tpm0");
+    tpmdev = g_strdup_printf("tpm-%s", id);
+    vgmCmdArgPairf(cmd, "-tpmdev", "emulator,id=%s,chardev=chrtpm", tpmdev);
     dev = json_object_new();
     json_object_set_string_member(dev, "driver", vgmTpmModelTypeToString(def->devices.tpm->model));
-    json_object_set_string_member(dev, "tpmdev", "tpm-tpm0");
-    json_object_set_string_member(dev, "id", "tpm0");
+    json_object_set_string_member(dev, "tpmdev", tpmdev);
+    json_object_set_string_member(dev, "id", id);
     vgmCmdDevice(cmd, dev);
     json_object_unref(dev);
 }
@@ -1948,7 +1958,7 @@ static void
 vgmCmdShmem(VgmQemuCmd *cmd, const VgmShmemDef *shm, guint idx, const VgmQemuConfig *cfg,
             const VgmQemuPlan *plan)
 {
-    g_autofree char *id = g_strdup_printf("shmem%u", idx);
+    g_autofree char *id = vgmQemuDeviceId(shm->alias, "shmem", idx);
     JsonObject *dev = json_object_new();
 
     json_object_set_string_member(dev, "driver", vgmShmemModelTypeToString(shm->model));
@@ -2025,7 +2035,7 @@ vgmCmdDevicesAfterSandbox(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQem
                                       vsock->model == VGM_VSOCK_MODEL_VIRTIO_NON_TRANSITIONAL ?
                                       "vhost-vsock-pci-non-transitional" : "vhost-vsock-pci");
         vgmCmdIommu(dev, &vsock->virtio, &vsock->addr, plan);
-        json_object_set_string_member(dev, "id", "vsock0");
+        json_object_set_string_member(dev, "id", vgmQemuSingleId(vsock->alias, "vsock0"));
         json_object_set_int_member(dev, "guest-cid", vsock->cid ? vsock->cid : VGM_VSOCK_CID_MIN);
         json_object_set_string_member(dev, "vhostfd", fd);
         vgmCmdAddress(dev, &vsock->addr, plan);
@@ -2046,7 +2056,7 @@ vgmCmdFilesystems(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig 
 
     for (i = 0; i < def->devices.fss->len; i++) {
         const VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
-        g_autofree char *id = g_strdup_printf("fs%u", i);
+        g_autofree char *id = vgmQemuDeviceId(fs->alias, "fs", i);
         JsonObject *dev = json_object_new();
 
         if (fs->driver == VGM_FS_DRIVER_VIRTIOFS) {
@@ -2119,7 +2129,7 @@ vgmCmdCcidControllers(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPla
         const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
 
         if (g_str_equal(c->type, "ccid"))
-            vgmCmdController(cmd, c, plan);
+            vgmCmdController(cmd, def, c, plan);
     }
 }
 
@@ -2134,7 +2144,7 @@ vgmCmdSmartcards(VgmQemuCmd *cmd, const VgmDomainDef *def)
 
     for (i = 0; i < def->devices.smartcards->len; i++) {
         VgmSmartcardDef *sc = g_ptr_array_index(def->devices.smartcards, i);
-        g_autofree char *id = g_strdup_printf("smartcard%u", i);
+        g_autofree char *id = vgmQemuSmartcardId(sc, i);
         g_autofree char *bus = g_strdup_printf("ccid%u.0", vgmSmartcardAddress(sc)->controller);
         JsonObject *dev = json_object_new();
 
@@ -2175,7 +2185,7 @@ vgmCmdHubs(VgmQemuCmd *cmd, const VgmDomainDef *def)
 
     for (i = 0; i < def->devices.hubs->len; i++) {
         const VgmHubDef *hub = g_ptr_array_index(def->devices.hubs, i);
-        g_autofree char *id = g_strdup_printf("hub%u", i);
+        g_autofree char *id = vgmQemuDeviceId(hub->alias, "hub", i);
         JsonObject *dev = json_object_new();
 
         json_object_set_string_member(dev, "driver", "usb-hub");

@@ -1112,6 +1112,17 @@ vgmRemoteDispatchDomainDetachDeviceFlags(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainDetachDeviceAlias(VgmRemoteClient *client,
+                                         const VgmRemoteDomainDetachDeviceAliasArgs *args,
+                                         GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmRemoteGetDomain(client, &args->dom, error);
+
+    return dom && vgmDriverDetachDeviceAlias(client->drv, dom->name, args->alias, args->flags,
+                                             error);
+}
+
+gboolean
 vgmRemoteDispatchDomainUpdateDeviceFlags(VgmRemoteClient *client,
                                          const VgmRemoteDomainUpdateDeviceFlagsArgs *args,
                                          GError **error)
