@@ -108,6 +108,7 @@
 
 #include "testutils.h"
 #include "conf/domain_conf.h"
+#include "qemu/qemu_alias.h"
 #include "qemu/qemu_command.h"
 #include "qemu/qemu_monitor.h"
 #include "util/vgmerror.h"
@@ -1700,7 +1701,8 @@ vgmAcceptCheckMemdevs(VgmQemuMonitor *mon, const VgmQemuPlan *plan, const VgmDom
          * RAM the plan holds */
         for (j = 0; j < def->devices.shmems->len && id && !planned; j++) {
             const VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, j);
-            g_autofree char *want = g_strdup_printf("shmmem-shmem%u", j);
+            g_autofree char *shmId = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_SHMEM, j);
+            g_autofree char *want = g_strdup_printf("shmmem-%s", shmId);
             gint64 size = json_object_get_int_member_with_default(m, "size", -1);
 
             if (shm->server || !g_str_equal(want, id))
@@ -2195,20 +2197,20 @@ vgmAcceptCheckGraphics(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *pr
     }
     for (i = 0; i < def->devices.redirdevs->len; i++) {
         const VgmChrDef *rd = g_ptr_array_index(def->devices.redirdevs, i);
-        g_autofree char *id = g_strdup_printf("redir%u", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_REDIRDEV, i);
 
         vgmAcceptCheckQomString(mon, id, "port", rd->addr.port, "definition", problems);
     }
     /* each USB hub, and each USB input, on its port */
     for (i = 0; i < def->devices.hubs->len; i++) {
         const VgmHubDef *hub = g_ptr_array_index(def->devices.hubs, i);
-        g_autofree char *id = g_strdup_printf("hub%u", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_HUB, i);
 
         vgmAcceptCheckQomString(mon, id, "port", hub->addr.port, "definition", problems);
     }
     for (i = 0; i < def->devices.inputs->len; i++) {
         const VgmInputDef *in = g_ptr_array_index(def->devices.inputs, i);
-        g_autofree char *id = g_strdup_printf("input%u", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_INPUT, i);
 
         if (in->bus == VGM_INPUT_BUS_USB)
             vgmAcceptCheckQomString(mon, id, "port", in->addr.port, "definition", problems);
@@ -2216,7 +2218,8 @@ vgmAcceptCheckGraphics(VgmQemuMonitor *mon, const VgmDomainDef *def, GString *pr
     /* each share's device carries its mount tag */
     for (i = 0; i < def->devices.fss->len; i++) {
         const VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
-        g_autofree char *id = g_strdup_printf("fs%u/virtio-backend", i);
+        g_autofree char *fsId = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_FS, i);
+        g_autofree char *id = g_strdup_printf("%s/virtio-backend", fsId);
 
         vgmAcceptCheckQomString(mon, id, fs->driver == VGM_FS_DRIVER_VIRTIOFS ? "tag" : "mount_tag",
                                 fs->target, "definition", problems);

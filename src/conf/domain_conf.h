@@ -2161,6 +2161,10 @@ unsigned long long vgmDomainDefNumaTotalMemory(const VgmDomainDef *def);
 size_t vgmDomainDefNumaCells(const VgmDomainDef *def);
 /* Whether @alias is an interface's QEMU id ("netN") */
 gboolean vgmDomainNetAliasValid(const char *alias);
+/* Interface @index's QEMU id: its alias, or "netN" after the highest
+ * such id (the interfaces before it numbered first), as libvirt names
+ * interfaces */
+char *vgmDomainNetAlias(const VgmDomainDef *def, guint index);
 /* Names the interfaces of @def that have no alias "netN", and the memory
  * devices that have none ("dimmN", ...), N from one above the highest
  * taken (as libvirt names them at a start and a hot-plug) */

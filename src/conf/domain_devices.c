@@ -811,10 +811,20 @@ vgmDeviceAliasParse(xmlNodePtr devNode, char *alias, GError **error)
         if (!vgmXMLCheckNode(node, (const char *const[]){ "name", NULL }, vgmXMLNoChildren, error) ||
             vgmXMLPropString(node, "name", VGM_XML_PROP_REQUIRED, &name, error) < 0)
             return FALSE;
-        /* a QEMU id: QEMU refuses any other */
-        if (!vgmDeviceIdValid(name) || strlen(name) >= VGM_DEVICE_ALIAS_MAX) {
+        /* a user alias as libvirt takes them; any other is a running
+         * domain's QEMU id, which QEMU would refuse otherwise */
+        if (g_str_has_prefix(name, VGM_DEVICE_USER_ALIAS_PREFIX) ?
+            !vgmDeviceUserAliasValid(name) : !vgmDeviceIdValid(name)) {
             vgmErrorSet(error, VGM_ERR_XML,
-                        _("invalid alias '%1$s' of <%2$s>: a device's alias is a QEMU id, a letter followed by letters, digits, '-', '.' and '_', at most %3$d characters"),
+                        g_str_has_prefix(name, VGM_DEVICE_USER_ALIAS_PREFIX) ?
+                        _("invalid user alias '%1$s' of <%2$s>: after 'ua-' only letters, digits, '-' and '_'") :
+                        _("invalid alias '%1$s' of <%2$s>: a device's alias is a QEMU id, a letter followed by letters, digits, '-', '.' and '_'"),
+                        name, (const char *)devNode->name);
+            return FALSE;
+        }
+        if (strlen(name) >= VGM_DEVICE_ALIAS_MAX) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("alias '%1$s' of <%2$s> is too long: at most %3$d characters"),
                         name, (const char *)devNode->name, VGM_DEVICE_ALIAS_MAX - 1);
             return FALSE;
         }
@@ -3001,23 +3011,43 @@ vgmDomainNetAliasValid(const char *alias)
     return vgmDomainNetAliasNumber(alias) >= 0;
 }
 
+char *
+vgmDomainNetAlias(const VgmDomainDef *def, guint index)
+{
+    const VgmNetDef *net = g_ptr_array_index(def->devices.nets, index);
+    gint64 next = 0;
+    guint i;
+
+    if (net->alias)
+        return g_strdup(net->alias);
+    /* after the highest "netN" (a user alias takes no number), in order */
+    for (i = 0; i < def->devices.nets->len; i++) {
+        const VgmNetDef *other = g_ptr_array_index(def->devices.nets, i);
+
+        next = MAX(next, vgmDomainNetAliasNumber(other->alias) + 1);
+    }
+    for (i = 0; i < index; i++) {
+        if (!((const VgmNetDef *)g_ptr_array_index(def->devices.nets, i))->alias)
+            next++;
+    }
+    return g_strdup_printf("net%" G_GINT64_FORMAT, next);
+}
+
 void
 vgmDomainDefAssignLiveAliases(VgmDomainDef *def)
 {
-    gint64 next = 0;
     gint64 nextMem[VGM_MEMORY_MODEL_LAST + 1] = { 0 };
+    g_autoptr(GPtrArray) netIds = g_ptr_array_new_with_free_func(g_free);
     guint i;
 
-    for (i = 0; i < def->devices.nets->len; i++) {
-        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
-
-        next = MAX(next, vgmDomainNetAliasNumber(net->alias) + 1);
-    }
+    /* (all numbered before any is written) */
+    for (i = 0; i < def->devices.nets->len; i++)
+        g_ptr_array_add(netIds, vgmDomainNetAlias(def, i));
     for (i = 0; i < def->devices.nets->len; i++) {
         VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
 
         if (!net->alias)
-            net->alias = g_strdup_printf("net%" G_GINT64_FORMAT, next++);
+            net->alias = g_strdup(g_ptr_array_index(netIds, i));
     }
     /* a memory device's number is per model (each its own prefix) */
     for (i = 0; i < def->devices.mems->len; i++) {
@@ -3152,9 +3182,10 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
         (!vgmXMLCheckNode(child, (const char *const[]){ "name", NULL }, vgmXMLNoChildren, error) ||
          vgmXMLPropString(child, "name", VGM_XML_PROP_REQUIRED, &net->alias, error) < 0))
         return NULL;
-    if (net->alias && !vgmDomainNetAliasValid(net->alias)) {
+    if (net->alias && !vgmDomainNetAliasValid(net->alias) &&
+        !vgmDeviceUserAliasValid(net->alias)) {
         vgmErrorSet(error, VGM_ERR_XML,
-                    _("invalid alias '%1$s' of interface: a running domain's interface is named 'net' and a number"),
+                    _("invalid alias '%1$s' of interface: a running domain's interface is named 'net' and a number, or by a user alias ('ua-', then letters, digits, '-' and '_')"),
                     net->alias);
         return NULL;
     }
@@ -4688,8 +4719,12 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
     if (ctrl->haveVectors)
         vgmBufAsprintf(&attrs, " vectors='%u'", ctrl->vectors);
     vgmBufInitChild(&child, buf);
-    if (ctrl->haveMaster)
+    /* a USB companion's alias before its <master>, as libvirt writes it */
+    if (ctrl->haveMaster) {
+        if (ctrl->alias[0])
+            vgmBufEscapeString(&child, "<alias name='%s'/>\n", ctrl->alias);
         vgmBufAsprintf(&child, "<master startport='%u'/>\n", ctrl->startport);
+    }
     if (ctrl->modelName)
         vgmBufAsprintf(&child, "<model name='%s'/>\n", ctrl->modelName);
     if (ctrl->haveChassisNr || ctrl->haveChassis || ctrl->havePort || ctrl->hotplug ||
@@ -4730,7 +4765,7 @@ vgmControllerFormat(VgmBuf *buf, const VgmControllerDef *ctrl)
         vgmVirtioOptionsFormat(&child, &ctrl->virtio);
         vgmBufAdd(&child, "/>\n");
     }
-    vgmDeviceInfoFormat(&child, ctrl->alias, &ctrl->addr);
+    vgmDeviceInfoFormat(&child, ctrl->haveMaster ? "" : ctrl->alias, &ctrl->addr);
     if (ctrl->havePcihole64)
         vgmBufAsprintf(&child, "<pcihole64 unit='KiB'>%llu</pcihole64>\n", ctrl->pcihole64KiB);
     vgmXMLFormatElement(buf, "controller", &attrs, &child);
@@ -7286,15 +7321,15 @@ vgmDomainDeviceDropAlias(xmlNodePtr dev, gboolean live, GError **error)
         if (vgmXMLPropString(cur, "name", 0, &alias, error) < 0)
             return FALSE;
         /* a running domain's device keeps the id QEMU knows it by,
-         * which other devices' plugs and unplugs do not move; so does
-         * a memory device's user alias, its QEMU id */
+         * which other devices' plugs and unplugs do not move; a user
+         * alias ('ua-') is the device's QEMU id from the start, as in
+         * libvirt */
         if (alias && vgmStrInList(vgmDevicesWithAlias, name) &&
-            (live || (g_str_has_prefix(alias, VGM_DEVICE_USER_ALIAS_PREFIX) &&
-                      g_str_equal(name, "memory"))))
+            (live || g_str_has_prefix(alias, VGM_DEVICE_USER_ALIAS_PREFIX)))
             continue;
         if (alias && g_str_has_prefix(alias, VGM_DEVICE_USER_ALIAS_PREFIX)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported user alias '%1$s' of <%2$s>: virt-gmem names QEMU's devices itself"),
+                        _("unsupported user alias '%1$s' of <%2$s>: QEMU has no device of it to name"),
                         alias, name);
             return FALSE;
         }

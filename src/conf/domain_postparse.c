@@ -452,8 +452,10 @@ static void vgmPostParseAddControllers(VgmDomainDef *def, const char *type, gint
 static void vgmPostParseAddController(VgmDomainDef *def, const char *type, unsigned int index);
 
 /* Smartcards as libvirt completes them: one without an address goes in
- * slot 0 of a reader of its own (the ccid controller after the highest
- * there is); each reader a card names exists. */
+ * reader 0 (slot 0), which libvirt fills slot by slot. A USB CCID reader
+ * has one slot (QEMU refuses a second card in it), so a card for which
+ * reader 0 is taken gets a reader of its own, after the highest there
+ * is. Each reader a card names exists. */
 static void
 vgmPostParseSmartcards(VgmDomainDef *def)
 {
@@ -464,16 +466,23 @@ vgmPostParseSmartcards(VgmDomainDef *def)
         VgmDeviceAddress *addr = vgmSmartcardAddress(g_ptr_array_index(def->devices.smartcards, i));
 
         if (addr->type == VGM_ADDRESS_NONE) {
+            gboolean zeroTaken = FALSE;
             gint64 max = -1;
 
-            for (j = 0; j < ctrls->len; j++) {
+            for (j = 0; j < def->devices.smartcards->len; j++) {
+                const VgmDeviceAddress *other =
+                    vgmSmartcardAddress(g_ptr_array_index(def->devices.smartcards, j));
+
+                zeroTaken |= other->type == VGM_ADDRESS_CCID && other->controller == 0;
+            }
+            for (j = 0; zeroTaken && j < ctrls->len; j++) {
                 const VgmControllerDef *c = g_ptr_array_index(ctrls, j);
 
                 if (g_str_equal(c->type, "ccid") && (gint64)c->index > max)
                     max = c->index;
             }
             addr->type = VGM_ADDRESS_CCID;
-            addr->controller = (unsigned int)(max + 1);
+            addr->controller = zeroTaken ? (unsigned int)(max + 1) : 0;
             addr->slot = 0;
         }
         if (addr->type == VGM_ADDRESS_CCID && ctrls->len < VGM_DOMAIN_MAX_DEVICES)

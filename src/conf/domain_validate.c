@@ -2501,6 +2501,104 @@ vgmRuleIOThreads(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* The device lists whose elements have an alias buffer, and where */
+static const struct {
+    const char *element;
+    size_t list;                /* GPtrArray * in VgmDevicesDef */
+    size_t alias;               /* char[VGM_DEVICE_ALIAS_MAX] in the element */
+} vgmRuleAliasLists[] = {
+#define VGM_RULE_ALIAS_LIST(element, member, type) \
+    { element, G_STRUCT_OFFSET(VgmDevicesDef, member), G_STRUCT_OFFSET(type, alias) }
+    VGM_RULE_ALIAS_LIST("disk", disks, VgmDiskDef),
+    VGM_RULE_ALIAS_LIST("controller", controllers, VgmControllerDef),
+    VGM_RULE_ALIAS_LIST("serial", serials, VgmChrDef),
+    VGM_RULE_ALIAS_LIST("parallel", parallels, VgmChrDef),
+    VGM_RULE_ALIAS_LIST("console", consoles, VgmChrDef),
+    VGM_RULE_ALIAS_LIST("channel", channels, VgmChrDef),
+    VGM_RULE_ALIAS_LIST("redirdev", redirdevs, VgmChrDef),
+    VGM_RULE_ALIAS_LIST("input", inputs, VgmInputDef),
+    VGM_RULE_ALIAS_LIST("sound", sounds, VgmSoundDef),
+    VGM_RULE_ALIAS_LIST("video", videos, VgmVideoDef),
+    VGM_RULE_ALIAS_LIST("rng", rngs, VgmRngDef),
+    VGM_RULE_ALIAS_LIST("shmem", shmems, VgmShmemDef),
+    VGM_RULE_ALIAS_LIST("filesystem", fss, VgmFsDef),
+    VGM_RULE_ALIAS_LIST("hub", hubs, VgmHubDef),
+#undef VGM_RULE_ALIAS_LIST
+};
+
+static gboolean
+vgmRuleAliasAdd(GHashTable *seen, const char *alias, const char *element, GError **error)
+{
+    if (!alias || !g_str_has_prefix(alias, VGM_DEVICE_USER_ALIAS_PREFIX))
+        return TRUE;
+    if (!g_hash_table_add(seen, (gpointer)alias)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("user alias '%1$s' of <%2$s> is not unique: another device of the domain has it"),
+                    alias, element);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* libvirt's rule: no two devices have the same user alias, which is
+ * their QEMU id */
+static gboolean
+vgmRuleAliases(const VgmDomainDef *def, GError **error)
+{
+    const VgmDevicesDef *devs = &def->devices;
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    const struct {
+        const char *element;
+        const char *alias;
+    } singles[] = {
+        { "memballoon", devs->memballoon ? devs->memballoon->alias : NULL },
+        { "watchdog", devs->watchdog ? devs->watchdog->alias : NULL },
+        { "tpm", devs->tpm ? devs->tpm->alias : NULL },
+        { "iommu", devs->iommu ? devs->iommu->alias : NULL },
+        { "vsock", devs->vsock ? devs->vsock->alias : NULL },
+    };
+    size_t k;
+    guint i;
+
+    for (k = 0; k < G_N_ELEMENTS(vgmRuleAliasLists); k++) {
+        GPtrArray *list = G_STRUCT_MEMBER(GPtrArray *, devs, vgmRuleAliasLists[k].list);
+
+        for (i = 0; i < list->len; i++) {
+            const char *alias = G_STRUCT_MEMBER_P(g_ptr_array_index(list, i),
+                                                  vgmRuleAliasLists[k].alias);
+
+            /* (a serial console is its serial port, and names it) */
+            if (g_str_equal(vgmRuleAliasLists[k].element, "console") && i < devs->serials->len &&
+                g_strcmp0(((const VgmChrDef *)g_ptr_array_index(devs->consoles, i))->targetType,
+                          "virtio") != 0)
+                continue;
+            if (!vgmRuleAliasAdd(seen, alias, vgmRuleAliasLists[k].element, error))
+                return FALSE;
+        }
+    }
+    for (i = 0; i < devs->smartcards->len; i++) {
+        const VgmSmartcardDef *sc = g_ptr_array_index(devs->smartcards, i);
+
+        if (!vgmRuleAliasAdd(seen, sc->chr ? sc->chr->alias : sc->alias, "smartcard", error))
+            return FALSE;
+    }
+    for (i = 0; i < devs->nets->len; i++) {
+        if (!vgmRuleAliasAdd(seen, ((const VgmNetDef *)g_ptr_array_index(devs->nets, i))->alias,
+                             "interface", error))
+            return FALSE;
+    }
+    for (i = 0; i < devs->mems->len; i++) {
+        if (!vgmRuleAliasAdd(seen, ((const VgmMemoryDef *)g_ptr_array_index(devs->mems, i))->alias,
+                             "memory", error))
+            return FALSE;
+    }
+    for (k = 0; k < G_N_ELEMENTS(singles); k++) {
+        if (!vgmRuleAliasAdd(seen, singles[k].alias, singles[k].element, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static const struct {
     const char *id;
     VgmDomainRuleFunc check;
@@ -2529,6 +2627,7 @@ static const struct {
     { "acpi-index", vgmRuleAcpiIndex },
     { "memory-devices", vgmRuleMemoryDevices },
     { "devices", vgmRuleDevices },
+    { "aliases", vgmRuleAliases },
     { "usb-devices", vgmRuleUsbDevices },
     { "spice", vgmRuleSpice },
     { "tcg-features", vgmRuleTcgFeatures },

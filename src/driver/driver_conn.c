@@ -576,12 +576,12 @@ vgmDriverFindConsole(const VgmDomainDef *def, const char *devName, char **charde
     const VgmDevicesDef *devs = &def->devices;
     const struct {
         GPtrArray *list;
-        const char *prefix;     /* NULL: consoles */
+        int which;              /* VgmQemuAliasList; -1: consoles */
     } kinds[] = {
-        { devs->consoles, NULL },
-        { devs->serials, "serial" },
-        { devs->parallels, "parallel" },
-        { devs->channels, "channel" },
+        { devs->consoles, -1 },
+        { devs->serials, VGM_QEMU_ALIAS_SERIAL },
+        { devs->parallels, VGM_QEMU_ALIAS_PARALLEL },
+        { devs->channels, VGM_QEMU_ALIAS_CHANNEL },
     };
     size_t k;
     guint i;
@@ -589,8 +589,8 @@ vgmDriverFindConsole(const VgmDomainDef *def, const char *devName, char **charde
     for (k = 0; k < G_N_ELEMENTS(kinds); k++) {
         for (i = 0; i < kinds[k].list->len; i++) {
             const VgmChrDef *chr = g_ptr_array_index(kinds[k].list, i);
-            g_autofree char *id = kinds[k].prefix ? vgmQemuDeviceId(chr->alias, kinds[k].prefix, i)
-                                                  : vgmQemuConsoleId(def, i);
+            g_autofree char *id = kinds[k].which >= 0 ? vgmQemuListDeviceId(def, kinds[k].which, i)
+                                                      : vgmQemuConsoleId(def, i);
 
             if (devName ? !g_str_equal(id, devName) : k > 1)
                 continue;
@@ -769,7 +769,7 @@ vgmDriverPortChange(VgmDomainDef *def, gconstpointer data)
 
     for (i = 0; i < def->devices.channels->len; i++) {
         VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
-        g_autofree char *id = vgmQemuDeviceId(chr->alias, "channel", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_CHANNEL, i);
 
         if (!g_str_equal(id, c->devId) || chr->fwdAddress)
             continue;

@@ -1495,7 +1495,7 @@ vgmDriverDomainScreenshot(const VgmDriverStore *store, const char *ref, unsigned
         unsigned int heads = v->heads ? v->heads : 1;
 
         if (head < heads) {
-            device = vgmQemuDeviceId(v->alias, "video", i);
+            device = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_VIDEO, i);
             break;
         }
         head -= heads;

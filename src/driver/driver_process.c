@@ -1353,10 +1353,11 @@ vgmDriverProcessReadPtys(VgmQemuMonitor *mon, char **xml, GError **error)
 
     const struct {
         GPtrArray *list;
-        const char *prefix;     /* NULL: consoles */
+        int which;              /* VgmQemuAliasList; -1: consoles */
     } kinds[] = {
-        { def->devices.serials, "serial" }, { def->devices.parallels, "parallel" },
-        { def->devices.channels, "channel" }, { def->devices.consoles, NULL },
+        { def->devices.serials, VGM_QEMU_ALIAS_SERIAL },
+        { def->devices.parallels, VGM_QEMU_ALIAS_PARALLEL },
+        { def->devices.channels, VGM_QEMU_ALIAS_CHANNEL }, { def->devices.consoles, -1 },
     };
 
     for (n = 0; n < G_N_ELEMENTS(kinds); n++) {
@@ -1379,8 +1380,8 @@ vgmDriverProcessReadPtys(VgmQemuMonitor *mon, char **xml, GError **error)
     for (n = 0; n < G_N_ELEMENTS(kinds); n++) {
         for (i = 0; i < kinds[n].list->len; i++) {
             VgmChrDef *chr = g_ptr_array_index(kinds[n].list, i);
-            g_autofree char *id = kinds[n].prefix ? vgmQemuDeviceId(chr->alias, kinds[n].prefix, i)
-                                                  : vgmQemuConsoleId(def, i);
+            g_autofree char *id = kinds[n].which >= 0 ? vgmQemuListDeviceId(def, kinds[n].which, i)
+                                                      : vgmQemuConsoleId(def, i);
             g_autofree char *chardev = g_strdup_printf("char%s", id);
             const char *pty = g_hash_table_lookup(ptys, chardev);
 

@@ -26,29 +26,32 @@ vgmQemuDeviceId(const char *alias, const char *prefix, guint index)
     return g_strdup_printf("%s%u", prefix, index);
 }
 
-/* The devices numbered by their place in a list of VgmDevicesDef: the
- * list, the alias buffer in its elements, the prefix */
-typedef struct {
+/* The devices numbered among those of a list of VgmDevicesDef: the list,
+ * the alias buffer in its elements, the prefix, and how libvirt numbers
+ * those without an alias at a start: by their place, or each after the
+ * highest number taken (a user alias takes none). A device plugged into a
+ * running domain gets the number after the highest either way. */
+static const struct {
     size_t list;
     size_t alias;
     const char *prefix;
-} VgmQemuAliasKind;
-
-#define VGM_QEMU_ALIAS_KIND(member, type, prefix) \
-    { G_STRUCT_OFFSET(VgmDevicesDef, member), G_STRUCT_OFFSET(type, alias), prefix }
-
-static const VgmQemuAliasKind vgmQemuAliasKinds[] = {
-    VGM_QEMU_ALIAS_KIND(serials, VgmChrDef, "serial"),
-    VGM_QEMU_ALIAS_KIND(parallels, VgmChrDef, "parallel"),
-    VGM_QEMU_ALIAS_KIND(channels, VgmChrDef, "channel"),
-    VGM_QEMU_ALIAS_KIND(redirdevs, VgmChrDef, "redir"),
-    VGM_QEMU_ALIAS_KIND(inputs, VgmInputDef, "input"),
-    VGM_QEMU_ALIAS_KIND(sounds, VgmSoundDef, "sound"),
-    VGM_QEMU_ALIAS_KIND(videos, VgmVideoDef, "video"),
-    VGM_QEMU_ALIAS_KIND(rngs, VgmRngDef, "rng"),
-    VGM_QEMU_ALIAS_KIND(shmems, VgmShmemDef, "shmem"),
-    VGM_QEMU_ALIAS_KIND(fss, VgmFsDef, "fs"),
-    VGM_QEMU_ALIAS_KIND(hubs, VgmHubDef, "hub"),
+    gboolean byPlace;
+} vgmQemuAliasLists[VGM_QEMU_ALIAS_LIST_LAST] = {
+#define VGM_QEMU_ALIAS_LIST_ENTRY(which, member, type, prefix, byPlace) \
+    [which] = { G_STRUCT_OFFSET(VgmDevicesDef, member), G_STRUCT_OFFSET(type, alias), \
+                prefix, byPlace }
+    VGM_QEMU_ALIAS_LIST_ENTRY(VGM_QEMU_ALIAS_SERIAL, serials, VgmChrDef, "serial", TRUE),
+    VGM_QEMU_ALIAS_LIST_ENTRY(VGM_QEMU_ALIAS_PARALLEL, parallels, VgmChrDef, "parallel", TRUE),
+    VGM_QEMU_ALIAS_LIST_ENTRY(VGM_QEMU_ALIAS_CHANNEL, channels, VgmChrDef, "channel", TRUE),
+    VGM_QEMU_ALIAS_LIST_ENTRY(VGM_QEMU_ALIAS_REDIRDEV, redirdevs, VgmChrDef, "redir", TRUE),
+    VGM_QEMU_ALIAS_LIST_ENTRY(VGM_QEMU_ALIAS_INPUT, inputs, VgmInputDef, "input", TRUE),
+    VGM_QEMU_ALIAS_LIST_ENTRY(VGM_QEMU_ALIAS_SOUND, sounds, VgmSoundDef, "sound", TRUE),
+    VGM_QEMU_ALIAS_LIST_ENTRY(VGM_QEMU_ALIAS_VIDEO, videos, VgmVideoDef, "video", TRUE),
+    VGM_QEMU_ALIAS_LIST_ENTRY(VGM_QEMU_ALIAS_SHMEM, shmems, VgmShmemDef, "shmem", TRUE),
+    VGM_QEMU_ALIAS_LIST_ENTRY(VGM_QEMU_ALIAS_HUB, hubs, VgmHubDef, "hub", TRUE),
+    VGM_QEMU_ALIAS_LIST_ENTRY(VGM_QEMU_ALIAS_RNG, rngs, VgmRngDef, "rng", FALSE),
+    VGM_QEMU_ALIAS_LIST_ENTRY(VGM_QEMU_ALIAS_FS, fss, VgmFsDef, "fs", FALSE),
+#undef VGM_QEMU_ALIAS_LIST_ENTRY
 };
 
 /* The number N of an alias "<prefix>N", or -1 */
@@ -63,31 +66,73 @@ vgmQemuAliasNumber(const char *alias, const char *prefix)
     return (gint64)n;
 }
 
-/* Numbers the devices of @list without an alias: each its place, or past
- * the highest number an alias of @prefix already has (a device plugged
- * into a running domain), as libvirt numbers them */
-static void
-vgmQemuAssignNumbered(GPtrArray *list, size_t aliasOffset, const char *prefix)
+/* The number device @index of list @which gets (it has no alias): the
+ * devices before it numbered as a start or plug numbers them */
+static gint64
+vgmQemuAliasListNumber(const VgmDomainDef *def, VgmQemuAliasList which, guint index)
 {
+    GPtrArray *list = G_STRUCT_MEMBER(GPtrArray *, &def->devices, vgmQemuAliasLists[which].list);
+    size_t offset = vgmQemuAliasLists[which].alias;
+    const char *prefix = vgmQemuAliasLists[which].prefix;
     gint64 next = 0;
+    gint64 n = 0;
     guint i;
 
     for (i = 0; i < list->len; i++) {
-        const char *alias = G_STRUCT_MEMBER_P(g_ptr_array_index(list, i), aliasOffset);
+        const char *alias = G_STRUCT_MEMBER_P(g_ptr_array_index(list, i), offset);
 
         if (alias[0])
             next = MAX(next, vgmQemuAliasNumber(alias, prefix) + 1);
     }
-    for (i = 0; i < list->len; i++) {
-        char *alias = G_STRUCT_MEMBER_P(g_ptr_array_index(list, i), aliasOffset);
-        gint64 n;
+    for (i = 0; i <= index && i < list->len; i++) {
+        const char *alias = G_STRUCT_MEMBER_P(g_ptr_array_index(list, i), offset);
 
         if (alias[0])
             continue;
-        n = MAX((gint64)i, next);
-        g_snprintf(alias, VGM_DEVICE_ALIAS_MAX, "%s%" G_GINT64_FORMAT, prefix, n);
+        n = vgmQemuAliasLists[which].byPlace ? MAX((gint64)i, next) : next;
         next = n + 1;
     }
+    return n;
+}
+
+char *
+vgmQemuListDeviceId(const VgmDomainDef *def, VgmQemuAliasList which, guint index)
+{
+    GPtrArray *list = G_STRUCT_MEMBER(GPtrArray *, &def->devices, vgmQemuAliasLists[which].list);
+    const char *alias = G_STRUCT_MEMBER_P(g_ptr_array_index(list, index),
+                                          vgmQemuAliasLists[which].alias);
+
+    if (alias[0])
+        return g_strdup(alias);
+    return g_strdup_printf("%s%" G_GINT64_FORMAT, vgmQemuAliasLists[which].prefix,
+                           vgmQemuAliasListNumber(def, which, index));
+}
+
+/* The id libvirt gives controller @type @index of @model */
+static char *
+vgmQemuControllerDefaultId(const VgmDomainDef *def, const char *type, const char *model,
+                           unsigned int index)
+{
+    if (g_str_equal(type, "pci")) {
+        /* the root bus is QEMU's own, named by the machine */
+        if (g_strcmp0(model, "pcie-root") == 0)
+            return g_strdup("pcie.0");
+        return g_strdup_printf("pci.%u", index);
+    }
+    if (g_str_equal(type, "usb"))
+        return index ? g_strdup_printf("usb%u", index) : g_strdup("usb");
+    /* q35's own AHCI and the PC's own IDE controller are QEMU's "ide" */
+    if (vgmQemuControllerIsMachines(def, type, index))
+        return g_strdup("ide");
+    return g_strdup_printf("%s%u", type, index);
+}
+
+gboolean
+vgmQemuControllerIsMachines(const VgmDomainDef *def, const char *type, unsigned int index)
+{
+    return index == 0 &&
+           (g_str_equal(type, "pci") || g_str_equal(type, "ide") ||
+            (g_str_equal(type, "sata") && vgmDomainPciMachineKind(def) == 2));
 }
 
 char *
@@ -95,19 +140,29 @@ vgmQemuControllerId(const VgmDomainDef *def, const VgmControllerDef *c)
 {
     if (c->alias[0])
         return g_strdup(c->alias);
-    if (g_str_equal(c->type, "pci")) {
-        /* the root bus is QEMU's own, named by the machine */
-        if (g_strcmp0(c->model, "pcie-root") == 0)
-            return g_strdup("pcie.0");
-        return g_strdup_printf("pci.%u", c->index);
+    return vgmQemuControllerDefaultId(def, c->type, c->model, c->index);
+}
+
+char *
+vgmQemuControllerBusId(const VgmDomainDef *def, const char *type, unsigned int index)
+{
+    const char *model = NULL;
+    guint i;
+
+    for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+
+        /* (a USB companion is on its master's bus) */
+        if (!g_str_equal(c->type, type) || c->index != index || c->haveMaster)
+            continue;
+        /* the machine's own buses keep QEMU's names, whatever the alias
+         * (as libvirt writes them) */
+        if (c->alias[0] && !vgmQemuControllerIsMachines(def, type, index))
+            return g_strdup(c->alias);
+        model = c->model;
+        break;
     }
-    if (g_str_equal(c->type, "usb"))
-        return c->index ? g_strdup_printf("usb%u", c->index) : g_strdup("usb");
-    /* q35's own AHCI and the PC's own IDE controller are QEMU's "ide" */
-    if ((g_str_equal(c->type, "sata") && c->index == 0 && vgmDomainPciMachineKind(def) == 2) ||
-        (g_str_equal(c->type, "ide") && c->index == 0))
-        return g_strdup("ide");
-    return g_strdup_printf("%s%u", c->type, c->index);
+    return vgmQemuControllerDefaultId(def, type, model, index);
 }
 
 /* A console's id: a serial console is its serial port (the port of its
@@ -117,16 +172,12 @@ vgmQemuConsoleId(const VgmDomainDef *def, guint index)
 {
     const VgmChrDef *chr = g_ptr_array_index(def->devices.consoles, index);
 
-    if (chr->alias[0])
-        return g_strdup(chr->alias);
-    if (!chr->targetType || !g_str_equal(chr->targetType, "virtio")) {
-        if (index < def->devices.serials->len) {
-            const VgmChrDef *serial = g_ptr_array_index(def->devices.serials, index);
-
-            return vgmQemuDeviceId(serial->alias, "serial", index);
-        }
+    /* (whatever alias the console itself was given) */
+    if ((!chr->targetType || !g_str_equal(chr->targetType, "virtio")) &&
+        index < def->devices.serials->len) {
+        return vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_SERIAL, index);
     }
-    return vgmQemuDeviceId(NULL, "console", index);
+    return vgmQemuDeviceId(chr->alias, "console", index);
 }
 
 /* The alias buffer of smartcard @sc: a passthrough card's is its
@@ -183,13 +234,22 @@ vgmQemuAssignAliases(VgmDomainDef *def)
 
         g_strlcpy(c->alias, id, sizeof(c->alias));
     }
-    for (k = 0; k < G_N_ELEMENTS(vgmQemuAliasKinds); k++)
-        vgmQemuAssignNumbered(G_STRUCT_MEMBER(GPtrArray *, devs, vgmQemuAliasKinds[k].list),
-                              vgmQemuAliasKinds[k].alias, vgmQemuAliasKinds[k].prefix);
+    for (k = 0; k < G_N_ELEMENTS(vgmQemuAliasLists); k++) {
+        GPtrArray *list = G_STRUCT_MEMBER(GPtrArray *, devs, vgmQemuAliasLists[k].list);
+        g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
+
+        /* (all numbered before any is written: a number depends on the
+         * aliases the devices had) */
+        for (i = 0; i < list->len; i++)
+            g_ptr_array_add(ids, vgmQemuListDeviceId(def, k, i));
+        for (i = 0; i < list->len; i++)
+            g_strlcpy(G_STRUCT_MEMBER_P(g_ptr_array_index(list, i), vgmQemuAliasLists[k].alias),
+                      g_ptr_array_index(ids, i), VGM_DEVICE_ALIAS_MAX);
+    }
     /* (after the serial ports, whose ids serial consoles take) */
     for (i = 0; i < devs->consoles->len; i++) {
-        g_autofree char *id = vgmQemuConsoleId(def, i);
         VgmChrDef *chr = g_ptr_array_index(devs->consoles, i);
+        g_autofree char *id = vgmQemuConsoleId(def, i);
 
         g_strlcpy(chr->alias, id, sizeof(chr->alias));
     }

@@ -49,19 +49,12 @@ vgmCmdIommu(JsonObject *dev, const VgmVirtioOptions *o, const VgmDeviceAddress *
         json_object_set_boolean_member(dev, "packed", o->packed == VGM_TRISTATE_YES);
 }
 
-/* The QEMU id of USB controller @index: its bus is "<id>.0". */
-static char *
-vgmCmdUsbControllerId(unsigned int index)
-{
-    return index ? g_strdup_printf("usb%u", index) : g_strdup("usb");
-}
-
-/* A USB device's "bus" (the root bus of USB controller N, whose id
- * vgmCmdUsbControllerId gives) and "port" */
+/* A USB device's "bus" (the root bus of USB controller N: "<its id>.0")
+ * and "port" */
 static void
-vgmCmdUsbAddress(JsonObject *dev, const VgmDeviceAddress *addr)
+vgmCmdUsbAddress(JsonObject *dev, const VgmDomainDef *def, const VgmDeviceAddress *addr)
 {
-    g_autofree char *ctrl = vgmCmdUsbControllerId(addr->bus);
+    g_autofree char *ctrl = vgmQemuControllerBusId(def, "usb", addr->bus);
     g_autofree char *bus = g_strdup_printf("%s.0", ctrl);
 
     json_object_set_string_member(dev, "bus", bus);
@@ -86,7 +79,7 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmControllerDe
     /* virtio options right after the driver, as libvirt writes them */
     vgmCmdIommu(dev, &c->virtio, &c->addr, plan);
     if (c->haveMaster) {
-        g_autofree char *master = vgmCmdUsbControllerId(c->index);
+        g_autofree char *master = vgmQemuControllerBusId(def, "usb", c->index);
         g_autofree char *bus = g_strdup_printf("%s.0", master);
 
         /* a companion has no id of its own */
@@ -128,7 +121,7 @@ vgmCmdController(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmControllerDe
         json_object_set_string_member(dev, "id", id);
     /* a smartcard reader is a USB device */
     if (c->addr.type == VGM_ADDRESS_USB)
-        vgmCmdUsbAddress(dev, &c->addr);
+        vgmCmdUsbAddress(dev, def, &c->addr);
     /* a PCIe port's hotplug after its id, as libvirt writes it */
     if (c->hotplug && g_str_equal(c->type, "pci"))
         json_object_set_boolean_member(dev, "hotplug", c->hotplug == VGM_TRISTATE_YES);
@@ -858,7 +851,8 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
              * a model; the LSI controller has one bus of seven targets */
             const VgmDeviceAddress *a = &d->addr;
             const VgmControllerDef *ctrl = vgmCmdFindController(def, "scsi", a->controller);
-            g_autofree char *bus = g_strdup_printf("scsi%u.0", a->controller);
+            g_autofree char *ctrlId = vgmQemuControllerBusId(def, "scsi", a->controller);
+            g_autofree char *bus = g_strdup_printf("%s.0", ctrlId);
             json_object_set_string_member(dev, "driver", cdrom ? "scsi-cd" : "scsi-hd");
             json_object_set_string_member(dev, "bus", bus);
             if (ctrl && g_strcmp0(ctrl->model, "lsilogic") == 0) {
@@ -881,7 +875,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
         }
         case VGM_DISK_BUS_USB: {
             json_object_set_string_member(dev, "driver", "usb-storage");
-            vgmCmdUsbAddress(dev, &d->addr);
+            vgmCmdUsbAddress(dev, def, &d->addr);
             break;
         }
         case VGM_DISK_BUS_FDC:
@@ -890,7 +884,8 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
             json_object_set_int_member(dev, "unit", d->addr.unit);
             break;
         case VGM_DISK_BUS_IDE: {
-            g_autofree char *bus = g_strdup_printf("ide.%u", d->addr.drivebus);
+            g_autofree char *ctrlId = vgmQemuControllerBusId(def, "ide", d->addr.controller);
+            g_autofree char *bus = g_strdup_printf("%s.%u", ctrlId, d->addr.drivebus);
             json_object_set_string_member(dev, "driver", cdrom ? "ide-cd" : "ide-hd");
             json_object_set_string_member(dev, "bus", bus);
             json_object_set_int_member(dev, "unit", d->addr.unit);
@@ -901,9 +896,8 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
         case VGM_DISK_BUS_LAST: {
             /* the port of an AHCI controller; q35's own is "ide" */
             const VgmDeviceAddress *a = &d->addr;
-            g_autofree char *bus = a->controller == 0 && vgmCmdIsQ35(plan) ?
-                g_strdup_printf("ide.%u", a->unit) :
-                g_strdup_printf("sata%u.%u", a->controller, a->unit);
+            g_autofree char *ctrlId = vgmQemuControllerBusId(def, "sata", a->controller);
+            g_autofree char *bus = g_strdup_printf("%s.%u", ctrlId, a->unit);
             json_object_set_string_member(dev, "driver", cdrom ? "ide-cd" : "ide-hd");
             json_object_set_string_member(dev, "bus", bus);
             break;
@@ -989,7 +983,7 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     for (i = 0; i < devs->nets->len; i++) {
         const VgmNetDef *n = g_ptr_array_index(devs->nets, i);
         /* a running domain's interface keeps its id (its alias) */
-        g_autofree char *id = n->alias ? g_strdup(n->alias) : g_strdup_printf("net%u", i);
+        g_autofree char *id = vgmDomainNetAlias(def, i);
         g_autofree char *netdev = g_strdup_printf("host%s", id);
         int boot = n->bootOrder ? (int)n->bootOrder :
                    i == 0 ? vgmCmdBootIndex(def, VGM_BOOT_NET) : 0;
@@ -1263,7 +1257,7 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
 
     for (i = 0; i < devs->serials->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->serials, i);
-        g_autofree char *id = vgmQemuDeviceId(chr->alias, "serial", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_SERIAL, i);
         g_autofree char *chardev = g_strdup_printf("char%s", id);
         const char *model = chr->targetModel ? chr->targetModel : "isa-serial";
         JsonObject *dev = json_object_new();
@@ -1280,7 +1274,7 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
         if (chr->addr.type == VGM_ADDRESS_ISA && chr->addr.haveIrq)
             json_object_set_int_member(dev, "irq", chr->addr.irq);
         if (chr->addr.type == VGM_ADDRESS_USB)
-            vgmCmdUsbAddress(dev, &chr->addr);
+            vgmCmdUsbAddress(dev, def, &chr->addr);
         else
             vgmCmdAddress(dev, &chr->addr, plan);
         vgmCmdDevice(cmd, dev);
@@ -1290,7 +1284,7 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
      * ports to that order) */
     for (i = 0; i < devs->parallels->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->parallels, i);
-        g_autofree char *id = vgmQemuDeviceId(chr->alias, "parallel", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_PARALLEL, i);
         g_autofree char *chardev = g_strdup_printf("char%s", id);
         JsonObject *dev = json_object_new();
 
@@ -1308,10 +1302,11 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
      * address */
     for (i = 0; i < devs->channels->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->channels, i);
-        g_autofree char *id = vgmQemuDeviceId(chr->alias, "channel", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_CHANNEL, i);
         g_autofree char *chardev = g_strdup_printf("char%s", id);
-        g_autofree char *bus = g_strdup_printf("virtio-serial%u.%u", chr->addr.controller,
-                                               chr->addr.drivebus);
+        g_autofree char *ctrlId = vgmQemuControllerBusId(def, "virtio-serial",
+                                                         chr->addr.controller);
+        g_autofree char *bus = g_strdup_printf("%s.%u", ctrlId, chr->addr.drivebus);
         g_autofree char *sock = NULL;
         JsonObject *dev;
 
@@ -1377,7 +1372,7 @@ vgmCmdInputs(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     for (i = 0; i < devs->inputs->len; i++) {
         const VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
         const char *driver = vgmQemuInputDevice(in->type, in->bus);
-        g_autofree char *id = vgmQemuDeviceId(in->alias, "input", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_INPUT, i);
         JsonObject *dev;
 
         if (in->type == VGM_INPUT_TYPE_EVDEV) {
@@ -1406,7 +1401,7 @@ vgmCmdInputs(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         if (in->type == VGM_INPUT_TYPE_PASSTHROUGH)
             json_object_set_string_member(dev, "evdev", in->evdev);
         if (in->bus == VGM_INPUT_BUS_USB) {
-            vgmCmdUsbAddress(dev, &in->addr);
+            vgmCmdUsbAddress(dev, def, &in->addr);
         } else {
             vgmCmdIommu(dev, &in->virtio, &in->addr, plan);
             vgmCmdAddress(dev, &in->addr, plan);
@@ -1494,7 +1489,7 @@ vgmCmdSounds(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 
     for (i = 0; i < def->devices.sounds->len; i++) {
         const VgmSoundDef *snd = g_ptr_array_index(def->devices.sounds, i);
-        g_autofree char *id = vgmQemuDeviceId(snd->alias, "sound", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_SOUND, i);
         g_autofree char *audio = vgmQemuAudiodevId(def, snd->audioId);
         gboolean hda = snd->model == VGM_SOUND_ICH6 || snd->model == VGM_SOUND_ICH9;
         JsonObject *dev;
@@ -1508,7 +1503,7 @@ vgmCmdSounds(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         if (!hda && audio)
             json_object_set_string_member(dev, "audiodev", audio);
         if (snd->model == VGM_SOUND_USB)
-            vgmCmdUsbAddress(dev, &snd->addr);
+            vgmCmdUsbAddress(dev, def, &snd->addr);
         else
             vgmCmdAddress(dev, &snd->addr, plan);
         vgmCmdDevice(cmd, dev);
@@ -1704,7 +1699,7 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
     }
     for (i = 0; i < devs->videos->len; i++) {
         const VgmVideoDef *v = g_ptr_array_index(devs->videos, i);
-        g_autofree char *id = vgmQemuDeviceId(v->alias, "video", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_VIDEO, i);
         const VgmQemuVideoDevice *vd = vgmQemuVideoDeviceFind(v->model);
         JsonObject *dev;
 
@@ -1806,7 +1801,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
     filter = vgmCmdRedirFilter(devs->redirfilter);
     for (i = 0; i < devs->redirdevs->len; i++) {
         const VgmChrDef *rd = g_ptr_array_index(devs->redirdevs, i);
-        g_autofree char *id = vgmQemuDeviceId(rd->alias, "redir", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_REDIRDEV, i);
         g_autofree char *chardev = g_strdup_printf("char%s", id);
         JsonObject *dev = json_object_new();
 
@@ -1818,7 +1813,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
             json_object_set_string_member(dev, "filter", filter);
         if (rd->bootOrder)
             json_object_set_int_member(dev, "bootindex", rd->bootOrder);
-        vgmCmdUsbAddress(dev, &rd->addr);
+        vgmCmdUsbAddress(dev, def, &rd->addr);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }
@@ -1862,7 +1857,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
     }
     for (i = 0; i < devs->rngs->len; i++) {
         const VgmRngDef *r = g_ptr_array_index(devs->rngs, i);
-        g_autofree char *id = vgmQemuDeviceId(r->alias, "rng", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_RNG, i);
         g_autofree char *obj = g_strdup_printf("obj%s", id);
         JsonObject *o = json_object_new();
         JsonObject *dev = json_object_new();
@@ -1955,10 +1950,9 @@ vgmCmdTpm(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg)
  * QEMU's master), or an ivshmem-doorbell and the socket of its
  * ivshmem-server, which hands out the memory and the interrupts */
 static void
-vgmCmdShmem(VgmQemuCmd *cmd, const VgmShmemDef *shm, guint idx, const VgmQemuConfig *cfg,
+vgmCmdShmem(VgmQemuCmd *cmd, const VgmShmemDef *shm, const char *id, const VgmQemuConfig *cfg,
             const VgmQemuPlan *plan)
 {
-    g_autofree char *id = vgmQemuDeviceId(shm->alias, "shmem", idx);
     JsonObject *dev = json_object_new();
 
     json_object_set_string_member(dev, "driver", vgmShmemModelTypeToString(shm->model));
@@ -2025,8 +2019,11 @@ vgmCmdDevicesAfterSandbox(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQem
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }
-    for (i = 0; i < def->devices.shmems->len; i++)
-        vgmCmdShmem(cmd, g_ptr_array_index(def->devices.shmems, i), i, cfg, plan);
+    for (i = 0; i < def->devices.shmems->len; i++) {
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_SHMEM, i);
+
+        vgmCmdShmem(cmd, g_ptr_array_index(def->devices.shmems, i), id, cfg, plan);
+    }
     if (vsock) {
         JsonObject *dev = json_object_new();
         g_autofree char *fd = g_strdup_printf("%d", VGM_QEMU_VSOCK_FD);
@@ -2056,7 +2053,7 @@ vgmCmdFilesystems(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig 
 
     for (i = 0; i < def->devices.fss->len; i++) {
         const VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
-        g_autofree char *id = vgmQemuDeviceId(fs->alias, "fs", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_FS, i);
         JsonObject *dev = json_object_new();
 
         if (fs->driver == VGM_FS_DRIVER_VIRTIOFS) {
@@ -2145,7 +2142,9 @@ vgmCmdSmartcards(VgmQemuCmd *cmd, const VgmDomainDef *def)
     for (i = 0; i < def->devices.smartcards->len; i++) {
         VgmSmartcardDef *sc = g_ptr_array_index(def->devices.smartcards, i);
         g_autofree char *id = vgmQemuSmartcardId(sc, i);
-        g_autofree char *bus = g_strdup_printf("ccid%u.0", vgmSmartcardAddress(sc)->controller);
+        g_autofree char *ctrlId = vgmQemuControllerBusId(def, "ccid",
+                                                         vgmSmartcardAddress(sc)->controller);
+        g_autofree char *bus = g_strdup_printf("%s.0", ctrlId);
         JsonObject *dev = json_object_new();
 
         if (sc->chr) {
@@ -2185,12 +2184,12 @@ vgmCmdHubs(VgmQemuCmd *cmd, const VgmDomainDef *def)
 
     for (i = 0; i < def->devices.hubs->len; i++) {
         const VgmHubDef *hub = g_ptr_array_index(def->devices.hubs, i);
-        g_autofree char *id = vgmQemuDeviceId(hub->alias, "hub", i);
+        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_HUB, i);
         JsonObject *dev = json_object_new();
 
         json_object_set_string_member(dev, "driver", "usb-hub");
         json_object_set_string_member(dev, "id", id);
-        vgmCmdUsbAddress(dev, &hub->addr);
+        vgmCmdUsbAddress(dev, def, &hub->addr);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "qemu_plan.h"
+#include "qemu_alias.h"
 #include "qemu_validate.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
@@ -89,6 +90,7 @@ vgmQemuPlanFree(VgmQemuPlan *plan)
         json_object_unref(plan->lsec);
     vgmQemuFirmwareFree(plan->firmware);
     g_clear_pointer(&plan->files, g_ptr_array_unref);
+    g_clear_pointer(&plan->pciBuses, g_ptr_array_unref);
     vgmQemuCpuHostModelFree(plan->hostModel);
     g_free(plan);
 }
@@ -557,6 +559,8 @@ vgmQemuPlanPciAddress(JsonObject *dev, const VgmDeviceAddress *addr, const VgmQe
         return;
     if (addr->bus == 0)
         bus = g_strdup(strstr(plan->machine->name, "q35") ? "pcie.0" : "pci.0");
+    else if (addr->bus < plan->pciBuses->len && g_ptr_array_index(plan->pciBuses, addr->bus))
+        bus = g_strdup(g_ptr_array_index(plan->pciBuses, addr->bus));
     else
         bus = g_strdup_printf("pci.%u", addr->bus);
     if (addr->function)
@@ -903,6 +907,17 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     plan->backends = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuBackendFree);
     plan->memDevices = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
     plan->files = g_ptr_array_new_with_free_func((GDestroyNotify)vgmPlanFileFree);
+    plan->pciBuses = g_ptr_array_new_with_free_func(g_free);
+    for (guint i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+
+        if (!g_str_equal(c->type, "pci") || c->index == 0)
+            continue;
+        if (plan->pciBuses->len <= c->index)
+            g_ptr_array_set_size(plan->pciBuses, c->index + 1);
+        g_free(g_ptr_array_index(plan->pciBuses, c->index));
+        g_ptr_array_index(plan->pciBuses, c->index) = vgmQemuControllerBusId(def, "pci", c->index);
+    }
 
     if (!vgmQemuValidateDomain(def, caps, error) ||
         !vgmQemuChooseGuestMemfd(def, caps, &gmem, error))

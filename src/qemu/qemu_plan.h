@@ -86,6 +86,8 @@ typedef struct {
     gboolean convertInPlace;    /* cgs object carries convert-in-place */
     VgmQemuFirmware *firmware;  /* the firmware booted (loader NULL: QEMU's) */
     GPtrArray *files;           /* VgmQemuPlanFile: SEV's certificate, session */
+    GPtrArray *pciBuses;        /* char *: the id of PCI bus N (the controller of
+                                 * index N), NULL where none */
 } VgmQemuPlan;
 
 void vgmQemuPlanFree(VgmQemuPlan *plan);

@@ -90,7 +90,8 @@ VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
 SV = "vgmtest-virsh-save"
 ST = "vgmtest-virsh-stats"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc"]
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
+             "vgmtest-virsh-alias"]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -525,6 +526,8 @@ def run_tests(tap, target, tmp):
     usb_hotplug_tests(tap, target, tmp)
 
     tsc_tests(tap, target, tmp)
+
+    alias_tests(tap, target, tmp)
 
     shmem_tests(tap, target, tmp)
 
@@ -2136,6 +2139,162 @@ def usb_hotplug_tests(tap, target, tmp):
                after == (ports, hubs), names[2], r.describe() + repr(after))
     finally:
         virsh(uri, "destroy", USB_HP, timeout=60)
+
+
+ALIAS = "vgmtest-virsh-alias"
+ALIAS_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='cdrom'><target dev='sda' bus='sata'/><readonly/></disk>
+    <controller type='usb' model='qemu-xhci'/>
+    <controller type='virtio-serial'/>
+    <serial type='pty'/>
+    <serial type='pty'/>
+    <console type='pty'/>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+    <input type='tablet' bus='usb'/>
+    <input type='keyboard' bus='virtio'/>
+    <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
+    <rng model='virtio'><backend model='random'>/dev/random</backend><alias name='ua-Rng'/></rng>
+    <memballoon model='virtio'/>
+  </devices>
+</domain>
+""" % ALIAS
+
+# What libvirtd 9.0 showed for ALIAS_XML on 2026-12-03 (virsh create
+# --paused, then dumpxml): each device element and its <alias name>, in
+# document order; controllers first as libvirt lists them.
+ALIAS_EXPECTED = [
+    ("disk", "sata0-0-0"), ("controller", "usb"), ("controller", "virtio-serial0"),
+    ("controller", "ide"), ("controller", "pcie.0"),
+] + [("controller", "pci.%d" % i) for i in range(1, 8)] + [
+    ("serial", "serial0"), ("serial", "serial1"), ("console", "serial0"),
+    ("channel", "channel0"), ("input", "input0"), ("input", "input1"), ("input", "input2"),
+    ("input", "input3"), ("memballoon", "balloon0"), ("rng", "rng0"), ("rng", "ua-Rng"),
+]
+
+
+def device_aliases(tap, xml):
+    d = xml_root(tap, xml, "the live XML (aliases)")
+    out = []
+    for el in (list(d.find("devices")) if d is not None else []):
+        a = el.find("alias")
+        if a is not None:
+            out.append((el.tag, a.get("name")))
+    return out
+
+
+def alias_tests(tap, target, tmp):
+    """A running domain's XML names each device's QEMU id in <alias>, as
+    libvirtd's does (the list above, captured from libvirtd 9.0), a user
+    alias ('ua-') included, which is the device's QEMU id; its pty
+    character devices name their ptys (virsh ttyconsole reads the
+    console's); a persistent domain's inactive XML has neither, only the
+    user alias. A USB tablet attached with a user alias is QEMU's device
+    of that id and detaches by it; a user alias another device has is
+    refused. virsh detach-device-alias
+    of the USB tablet (a USB unplug needs no guest) takes it away; the
+    devices after it keep their ids (a tablet attached next is input4,
+    after the highest, not a renumbered one); an unknown alias is refused.
+    Run against libvirtd 9.0 alike on 2026-12-03."""
+    uri = target.uri
+    names = ["virsh define, start --paused: a q35 domain with ptys, inputs, rngs and a channel",
+             "dumpxml: every device's <alias>, as libvirtd 9.0 names them",
+             "dumpxml: the pty serial ports' <source path>; the console's tty is its serial "
+             "port's; virsh ttyconsole prints it",
+             "dumpxml --inactive: no <alias> but the user alias, no pty path",
+             "detach-device-alias input0 (the USB tablet): gone, the others keep their aliases",
+             "attach-device --live of a tablet: input4, after the highest (QEMU's ids too)",
+             "detach-device-alias of an alias no device has: refused",
+             "attach-device --live of a tablet with user alias ua-Tab: QEMU's device ua-Tab",
+             "attach-device --live of a tablet with user alias ua-Rng, which the rng has: refused",
+             "detach-device-alias ua-Tab: gone"]
+    f = harness.write_file(tmp, ALIAS + ".xml", ALIAS_XML)
+    r = virsh(uri, "define", f)
+    if r.rc == 0:
+        r = virsh(uri, "start", "--paused", ALIAS, timeout=120)
+    if not tap.ok(r.rc == 0, names[0], r.describe()):
+        virsh(uri, "undefine", ALIAS)
+        for n in names[1:]:
+            tap.skip(n, "the domain did not start")
+        return
+    try:
+        live = virsh(uri, "dumpxml", ALIAS).out
+        got = device_aliases(tap, live)
+        tap.ok(got == ALIAS_EXPECTED, names[1], repr(got))
+        d = xml_root(tap, live, "the live XML (ptys)")
+        paths = [el.find("source").get("path") if el.find("source") is not None else None
+                 for el in d.findall("./devices/serial")] if d is not None else []
+        cons = d.find("./devices/console") if d is not None else None
+        tty = virsh(uri, "ttyconsole", ALIAS)
+        tap.ok(len(paths) == 2 and all(p and p.startswith("/dev/pts/") for p in paths) and
+               paths[0] != paths[1] and cons is not None and cons.get("tty") == paths[0] and
+               cons.find("source") is not None and cons.find("source").get("path") == paths[0] and
+               tty.rc == 0 and tty.out.strip() == paths[0], names[2],
+               repr((paths, cons.attrib if cons is not None else None)) + tty.describe())
+        inactive = virsh(uri, "dumpxml", "--inactive", ALIAS).out
+        tap.ok(inactive.count("<alias") == 1 and "<alias name='ua-Rng'/>" in inactive and
+               "/dev/pts/" not in inactive and "<devices>" in inactive, names[3], inactive[-600:])
+        r = virsh(uri, "detach-device-alias", ALIAS, "input0", "--live")
+        want = [a for a in ALIAS_EXPECTED if a != ("input", "input0")]
+        # (libvirtd returns once QEMU was asked, and drops the device
+        # when QEMU says it is gone)
+        deadline = time.monotonic() + 10
+        while True:
+            after = device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out)
+            if after == want or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        tap.ok(r.rc == 0 and after == want, names[4], r.describe() + repr(after))
+        tab = harness.write_file(tmp, "alias-tablet.xml", "<input type='tablet' bus='usb'/>")
+        r = virsh(uri, "attach-device", ALIAS, tab, "--live")
+        after = device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out)
+        inputs = [a for t, a in after if t == "input"]
+        # QEMU's devices have those ids too (the PS/2 ones are the
+        # machine's own): the keyboard was not renamed by the unplug
+        qom = None
+        if not target.reference:
+            qom = harness.qmp(target.root, ALIAS, "qom-list", {"path": "/machine/peripheral"})
+            qom = sorted(p["name"] for p in qom.get("return", []) if p["name"].startswith("input"))
+        tap.ok(r.rc == 0 and inputs == ["input1", "input2", "input3", "input4"] and
+               qom in (None, ["input1", "input4"]), names[5], r.describe() + repr((after, qom)))
+        r = virsh(uri, "detach-device-alias", ALIAS, "nosuch0", "--live")
+        tap.ok(r.rc == 1 and "nosuch0" in r.err and
+               device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out) == after, names[6],
+               r.describe())
+        ua = harness.write_file(tmp, "alias-ua-tablet.xml",
+                                "<input type='tablet' bus='usb'><alias name='ua-Tab'/></input>")
+        r = virsh(uri, "attach-device", ALIAS, ua, "--live")
+        got = device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out)
+        qom = None
+        if not target.reference:
+            qom = harness.qmp(target.root, ALIAS, "qom-get",
+                              {"path": "/machine/peripheral/ua-Tab", "property": "port"})
+            qom = "return" in qom
+        tap.ok(r.rc == 0 and ("input", "ua-Tab") in got and qom in (None, True), names[7],
+               r.describe() + repr((got, qom)))
+        dup = harness.write_file(tmp, "alias-dup-tablet.xml",
+                                 "<input type='tablet' bus='usb'><alias name='ua-Rng'/></input>")
+        r = virsh(uri, "attach-device", ALIAS, dup, "--live")
+        tap.ok(r.rc == 1 and "ua-Rng" in r.err and
+               device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out) == got, names[8],
+               r.describe())
+        r = virsh(uri, "detach-device-alias", ALIAS, "ua-Tab", "--live")
+        deadline = time.monotonic() + 10
+        while True:
+            left = device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out)
+            if ("input", "ua-Tab") not in left or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        tap.ok(r.rc == 0 and ("input", "ua-Tab") not in left and
+               [a for a in left if a != ("input", "ua-Tab")] == [a for a in got if a != ("input", "ua-Tab")],
+               names[9], r.describe() + repr(left))
+    finally:
+        virsh(uri, "destroy", ALIAS, timeout=60)
+        virsh(uri, "undefine", ALIAS)
 
 
 SHM = "vgmtest-virsh-shmem"
