@@ -1144,6 +1144,17 @@ typedef enum {
 } VgmNetDriverName;
 VGM_ENUM_DECL(vgmNetDriverName);
 
+/* <teaming type=''>: the virtio side of a failover pair (QEMU's
+ * virtio-net failover) or the host device side */
+typedef enum {
+    VGM_NET_TEAMING_NONE,
+    VGM_NET_TEAMING_PERSISTENT,
+    VGM_NET_TEAMING_TRANSIENT,
+
+    VGM_NET_TEAMING_LAST
+} VgmNetTeaming;
+VGM_ENUM_DECL(vgmNetTeaming);
+
 /* <driver txmode>: how virtio-net sends (QEMU's tx) */
 typedef enum {
     VGM_NET_TXMODE_DEFAULT = 0,
@@ -1227,6 +1238,7 @@ typedef struct {
     VgmTristate rssHashReport;  /* <driver rss_hash_report>: virtio only */
     VgmTristate offloads[VGM_NET_OFFLOAD_LAST]; /* <driver><host/><guest/> */
     VgmTristate linkDown;       /* <link state='down|up'>: YES down, NO up */
+    VgmNetTeaming teaming;      /* <teaming type=''> */
     VgmTristate romBar;         /* <rom bar='on|off'> */
     VgmTristate romEnabled;     /* <rom enabled='yes|no'> (NO: no ROM at all) */
     char *romFile;              /* <rom file=''>: the option ROM QEMU loads */

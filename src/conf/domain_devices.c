@@ -40,6 +40,7 @@ VGM_ENUM_IMPL(vgmNet, VGM_NET_TYPE_LAST, "user", "network", "bridge", "ethernet"
               "server", "client", "mcast", "udp", "direct");
 VGM_ENUM_IMPL(vgmNetDirectMode, VGM_NET_DIRECT_LAST, "vepa", "private", "bridge", "passthrough");
 VGM_ENUM_IMPL(vgmNetDriverName, VGM_NET_DRIVER_LAST, "default", "qemu", "vhost");
+VGM_ENUM_IMPL(vgmNetTeaming, VGM_NET_TEAMING_LAST, "none", "persistent", "transient");
 VGM_ENUM_IMPL(vgmNetTxMode, VGM_NET_TXMODE_LAST, "default", "iothread", "timer");
 
 const VgmNetOffloadInfo vgmNetOffloads[VGM_NET_OFFLOAD_LAST] = {
@@ -3136,6 +3137,46 @@ vgmNetGuestIpsParse(xmlNodePtr node, VgmNetDef *net, GError **error)
     return TRUE;
 }
 
+/* <teaming type='persistent'/>: the virtio side of a failover pair,
+ * QEMU's virtio-net failover (libvirt's rules: a virtio model; the
+ * transient side names it by its user alias). The transient side is a
+ * host PCI device (libvirt: an interface whose actual type is hostdev),
+ * which this driver does not pass through. */
+static gboolean
+vgmNetTeamingParse(xmlNodePtr node, VgmNetDef *net, GError **error)
+{
+    g_autofree char *persistent = NULL;
+    int v;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "persistent", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropEnum(node, "type", vgmNetTeamingTypeFromString,
+                       VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO, &v, error) < 0 ||
+        vgmXMLPropString(node, "persistent", 0, &persistent, error) < 0)
+        return FALSE;
+    if (v == VGM_NET_TEAMING_TRANSIENT) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    persistent ?
+                    _("unsupported <teaming type='transient'> in <interface>: the transient side of a failover pair is a host PCI device (type 'hostdev'), which this driver does not pass through") :
+                    _("<teaming type='transient'> in <interface> needs the persistent='' alias of its virtio side"));
+        return FALSE;
+    }
+    if (persistent) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("attribute 'persistent' of <teaming type='%1$s'> is for a transient one only"),
+                    vgmNetTeamingTypeToString(v));
+        return FALSE;
+    }
+    if (vgmVirtioModelKind(net->model) == VGM_VIRTIO_KIND_NONE) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<teaming type='persistent'> in <interface> is QEMU's virtio-net failover: it needs <model type='virtio'/>, not '%1$s'"),
+                    net->model ? net->model : _("the default"));
+        return FALSE;
+    }
+    net->teaming = v;
+    return TRUE;
+}
+
 static VgmNetDef *
 vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
 {
@@ -3168,7 +3209,8 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
                                                 "mtu", "coalesce", "virtualport", "vlan", "bandwidth",
                                                 "port", "link", "rom", "boot", "address", "acpi",
-                                                "script", "downscript", "alias", "ip", NULL },
+                                                "script", "downscript", "alias", "ip",
+                                                "teaming", NULL },
                          error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
@@ -3273,6 +3315,9 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
             return NULL;
         net->linkDown = g_str_equal(state, "down") ? VGM_TRISTATE_YES : VGM_TRISTATE_NO;
     }
+    if (vgmXMLSingleChild(node, "teaming", &child, error) < 0 ||
+        (child && !vgmNetTeamingParse(child, net, error)))
+        return NULL;
     if (!vgmNetScriptParse(node, "script", net, &net->script, error) ||
         !vgmNetScriptParse(node, "downscript", net, &net->downscript, error))
         return NULL;
@@ -3470,6 +3515,8 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     if (net->model)
         vgmBufAsprintf(buf, "<model type='%s'/>\n", net->model);
     vgmNetDriverFormat(buf, net);
+    if (net->teaming)
+        vgmBufAsprintf(buf, "<teaming type='%s'/>\n", vgmNetTeamingTypeToString(net->teaming));
     if (net->linkDown)
         vgmBufAsprintf(buf, "<link state='%s'/>\n",
                        net->linkDown == VGM_TRISTATE_YES ? "down" : "up");

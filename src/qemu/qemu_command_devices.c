@@ -1119,6 +1119,8 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             json_object_set_boolean_member(dev, "hash", n->rssHashReport == VGM_TRISTATE_YES);
         if (n->mtu && virtio)
             json_object_set_int_member(dev, "host_mtu", n->mtu);
+        if (n->teaming == VGM_NET_TEAMING_PERSISTENT)
+            json_object_set_boolean_member(dev, "failover", TRUE);
         json_object_set_string_member(dev, "netdev", netdev);
         json_object_set_string_member(dev, "id", id);
         json_object_set_string_member(dev, "mac", n->mac);
