@@ -144,6 +144,9 @@ def uses_newer_or_extension(root):
         if sc.get("mode") != "passthrough" and sc.get("type") is not None:
             why.append("virt-install 4.1's type='' on an emulated <smartcard>, which "
                        "libvirt's parser drops and its schema refuses")
+        if sc.find("alias") is not None:
+            why.append("a <smartcard>'s <alias>, which libvirt's parser keeps (it is "
+                       "the card's QEMU id) and its schema refuses")
     if root.find("features/smm/smm") is not None:
         why.append("OpenStack Nova 26's nested <smm><smm state/></smm>, which "
                    "libvirt's parser reads and its schema refuses")

@@ -4035,6 +4035,8 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
                             _("a <channel> with <target type='guestfwd'> is on no bus: it takes no <address>"));
                 return NULL;
             }
+            if (!vgmDeviceAliasParse(node, chr->alias, error))
+                return NULL;
             return g_steal_pointer(&chr);
         }
         /* libvirt's other channel kind, by name before its attributes */
@@ -4232,6 +4234,7 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
     } else if (chr->kind == VGM_CHR_CHANNEL && chr->fwdAddress) {
         vgmBufEscapeString(buf, "<target type='guestfwd' address='%s'", chr->fwdAddress);
         vgmBufAsprintf(buf, " port='%u'/>\n", chr->fwdPort);
+        vgmDeviceInfoFormat(buf, chr->alias, &chr->addr);
     } else if (chr->kind == VGM_CHR_CHANNEL) {
         vgmBufAsprintf(buf, "<target type='%s'", chr->targetType);
         vgmBufEscapeString(buf, " name='%s'", chr->targetName);
@@ -4356,7 +4359,9 @@ vgmSmartcardParse(xmlNodePtr node, GError **error)
         return NULL;
     }
     addr = vgmSmartcardAddress(sc);
-    if (!vgmDeviceInfoParse(node, sc->alias, addr, error))
+    /* (a passthrough card's alias is its character device's, which holds
+     * the element) */
+    if (!vgmDeviceInfoParse(node, sc->chr ? sc->chr->alias : sc->alias, addr, error))
         return NULL;
     if (addr->type != VGM_ADDRESS_NONE && addr->type != VGM_ADDRESS_CCID) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -7012,6 +7017,8 @@ vgmTpmFormat(VgmBuf *buf, const VgmTpmDef *tpm)
         vgmBufEscapeString(buf, "    <source type='unix' mode='connect' path='%s'/>\n",
                            tpm->externalPath);
         vgmBufAdd(buf, "  </backend>\n");
+        if (tpm->alias[0])
+            vgmBufEscapeString(buf, "  <alias name='%s'/>\n", tpm->alias);
         vgmBufAdd(buf, "</tpm>\n");
         return;
     }

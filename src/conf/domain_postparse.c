@@ -206,6 +206,9 @@ vgmChrCopyForSerial(const VgmChrDef *src)
     chr->kind = VGM_CHR_SERIAL;
     vgmChrCopySource(chr, src);
     chr->addr = src->addr;
+    /* the console's user alias is the port's, as libvirt makes the
+     * console the port itself */
+    g_strlcpy(chr->alias, src->alias, sizeof(chr->alias));
     return chr;
 }
 
@@ -469,13 +472,17 @@ vgmPostParseSmartcards(VgmDomainDef *def)
             gboolean zeroTaken = FALSE;
             gint64 max = -1;
 
+            /* (the readers there are, and those the cards name) */
             for (j = 0; j < def->devices.smartcards->len; j++) {
                 const VgmDeviceAddress *other =
                     vgmSmartcardAddress(g_ptr_array_index(def->devices.smartcards, j));
 
-                zeroTaken |= other->type == VGM_ADDRESS_CCID && other->controller == 0;
+                if (other->type != VGM_ADDRESS_CCID)
+                    continue;
+                zeroTaken |= other->controller == 0;
+                max = MAX(max, (gint64)other->controller);
             }
-            for (j = 0; zeroTaken && j < ctrls->len; j++) {
+            for (j = 0; j < ctrls->len; j++) {
                 const VgmControllerDef *c = g_ptr_array_index(ctrls, j);
 
                 if (g_str_equal(c->type, "ccid") && (gint64)c->index > max)

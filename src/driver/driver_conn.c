@@ -568,8 +568,8 @@ vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int fl
 
 /* The character device @devName of @def names (see vgmDriverConsolePty):
  * by its alias, looked for as libvirt looks (consoles, serial ports,
- * parallel ports, channels), or without a name the first console or
- * serial port; and its QEMU chardev id ("char" and the alias), or NULL */
+ * parallel ports), or without a name the first console or serial port;
+ * and its QEMU chardev id ("char" and the alias), or NULL */
 static const VgmChrDef *
 vgmDriverFindConsole(const VgmDomainDef *def, const char *devName, char **chardev)
 {
@@ -581,7 +581,6 @@ vgmDriverFindConsole(const VgmDomainDef *def, const char *devName, char **charde
         { devs->consoles, -1 },
         { devs->serials, VGM_QEMU_ALIAS_SERIAL },
         { devs->parallels, VGM_QEMU_ALIAS_PARALLEL },
-        { devs->channels, VGM_QEMU_ALIAS_CHANNEL },
     };
     size_t k;
     guint i;
@@ -1486,6 +1485,10 @@ vgmDriverDetachDeviceAlias(VgmDriver *drv, const char *name, const char *alias,
         return FALSE;
     live = (flags & VGM_DOMAIN_AFFECT_LIVE) ||
            (!(flags & VGM_DOMAIN_AFFECT_CONFIG) && vgmDriverDomainIsActive(dom));
+    if (live && !vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), name);
+        return FALSE;
+    }
     /* the device as the XML it is named in has it; the detach names it
      * by its alias and address among the others */
     if (!(domXml = vgmDriverDomainFormatXML(drv->store, dom, !live, error)) ||

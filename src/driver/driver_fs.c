@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "driver_fs.h"
+#include "qemu/qemu_alias.h"
 #include "qemu/qemu_conf.h"
 #include "qemu/qemu_firmware.h"
 #include "util/vgmerror.h"
@@ -33,9 +34,9 @@ static const char *const vgmDriverFsVhostUserDirs[] = {
 
 struct _VgmDriverFsRun {
     unsigned int index;         /* fsN */
-    char *socket;               /* RUNDIR/fsN-fs.sock */
-    char *pidfile;              /* RUNDIR/fsN-virtiofsd.pid */
-    char *log;                  /* LOGDIR/NAME-fsN-virtiofsd.log */
+    char *socket;               /* RUNDIR/ID-fs.sock (ID: its QEMU id, fsN) */
+    char *pidfile;              /* RUNDIR/ID-virtiofsd.pid */
+    char *log;                  /* LOGDIR/NAME-ID-virtiofsd.log */
     GStrv argv;
 };
 
@@ -112,6 +113,7 @@ vgmDriverFsPrepare(const VgmDriverStore *store, const VgmDomainDef *def, GError 
         g_autoptr(VgmDriverFsRun) run = NULL;
         g_autofree char *binary = NULL;
         g_autofree char *name = NULL;
+        g_autofree char *id = NULL;
         struct sockaddr_un sa;
 
         /* a virtiofsd of someone else's */
@@ -151,17 +153,18 @@ vgmDriverFsPrepare(const VgmDriverStore *store, const VgmDomainDef *def, GError 
         }
         run = g_new0(VgmDriverFsRun, 1);
         run->index = i;
-        run->socket = vgmQemuFsSocketPath(cfg, def->name, NULL, i);
+        id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_FS, i);
+        run->socket = vgmQemuFsSocketPath(cfg, def->name, NULL, id);
         if (strlen(run->socket) >= sizeof(sa.sun_path)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("the virtiofs socket path '%1$s' is longer than a unix socket allows (%2$zu bytes); use a shorter --root or domain name"),
                         run->socket, sizeof(sa.sun_path) - 1);
             return NULL;
         }
-        name = g_strdup_printf("fs%u-virtiofsd.pid", i);
+        name = g_strdup_printf("%s-virtiofsd.pid", id);
         run->pidfile = g_build_filename(runDir, name, NULL);
         g_free(name);
-        name = g_strdup_printf("%s-fs%u-virtiofsd.log", def->name, i);
+        name = g_strdup_printf("%s-%s-virtiofsd.log", def->name, id);
         run->log = g_build_filename(store->logDir, name, NULL);
         run->argv = vgmDriverFsArgv(binary, fs);
         g_ptr_array_add(runs, g_steal_pointer(&run));
@@ -286,7 +289,8 @@ vgmDriverFsStop(const VgmDriverStore *store, const char *name)
         g_auto(GStrv) lines = NULL;
         gint64 pid;
 
-        if (!g_str_has_prefix(ent, "fs") || !g_str_has_suffix(ent, "-virtiofsd.pid"))
+        /* (named after the share's QEMU id, fsN or a user alias) */
+        if (!g_str_has_suffix(ent, "-virtiofsd.pid"))
             continue;
         pidfile = g_build_filename(runDir, ent, NULL);
         if (!g_file_get_contents(pidfile, &text, NULL, NULL))

@@ -264,7 +264,9 @@ vgmQemuAssignAliases(VgmDomainDef *def)
         gpointer dev = G_STRUCT_MEMBER(gpointer, devs, vgmQemuAliasSingles[k].member);
         char *alias;
 
-        if (!dev)
+        /* (a balloon of model 'none' is no device) */
+        if (!dev || (dev == (gpointer)devs->memballoon &&
+                     g_strcmp0(devs->memballoon->model, "none") == 0))
             continue;
         alias = G_STRUCT_MEMBER_P(dev, vgmQemuAliasSingles[k].alias);
         if (!alias[0])

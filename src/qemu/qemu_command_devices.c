@@ -1299,9 +1299,10 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
     }
     /* channels: virtio-serial ports (post-parse added their controllers,
      * as for virtio consoles); a unix socket left to the driver is named
-     * after the device (channelN) in the domain's run-time directory: the
-     * port's own name could take the path past the 107 bytes of a socket
-     * address */
+     * after the channel's place (channelN) in the domain's run-time
+     * directory: the port's own name, or a user alias, could take the
+     * path past the 107 bytes of a socket address (a running domain's
+     * channels are not plugged or unplugged, so the place stays) */
     for (i = 0; i < devs->channels->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->channels, i);
         g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_CHANNEL, i);
@@ -1312,8 +1313,11 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
         g_autofree char *sock = NULL;
         JsonObject *dev;
 
-        if (chr->type == VGM_CHR_TYPE_UNIX && !chr->path)
-            sock = g_build_filename(runDir, id, NULL);
+        if (chr->type == VGM_CHR_TYPE_UNIX && !chr->path) {
+            g_autofree char *file = g_strdup_printf("channel%u", i);
+
+            sock = g_build_filename(runDir, file, NULL);
+        }
         vgmCmdChardev(cmd, chr, chardev, sock);
         if (chr->fwdAddress) {
             /* a user network of its own whose guestfwd rule hands the
@@ -1866,7 +1870,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
 
         if (r->egd) {
             /* the daemon's character device first, as libvirt writes it */
-            g_autofree char *chardev = g_strdup_printf("charrng%u", i);
+            g_autofree char *chardev = g_strdup_printf("char%s", id);
 
             vgmCmdChardev(cmd, r->egd, chardev, NULL);
             json_object_set_string_member(o, "qom-type", "rng-egd");
@@ -2046,7 +2050,7 @@ vgmCmdDevicesAfterSandbox(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQem
 /* <filesystem>: a 9p share is QEMU's own server on an -fsdev local (the
  * path driver), a virtiofs share a vhost-user socket to a virtiofsd; libvirt's
  * ids (fsN, fsdev-fsN, chr-vu-fsN) and the virtiofsd socket the driver
- * listens on, RUNDIR/fsN-fs.sock, unless <source socket> names another's */
+ * listens on, RUNDIR/ID-fs.sock, unless <source socket> names another's */
 static void
 vgmCmdFilesystems(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                   const VgmQemuPlan *plan)
@@ -2060,7 +2064,7 @@ vgmCmdFilesystems(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig 
 
         if (fs->driver == VGM_FS_DRIVER_VIRTIOFS) {
             g_autofree char *chardev = g_strdup_printf("chr-vu-%s", id);
-            g_autofree char *sock = vgmQemuFsSocketPath(cfg, def->name, fs->socket, i);
+            g_autofree char *sock = vgmQemuFsSocketPath(cfg, def->name, fs->socket, id);
             g_autofree char *esc = vgmQemuEscapeOptValue(sock);
 
             vgmCmdArgPairf(cmd, "-chardev", "socket,id=%s,path=%s", chardev, esc);
@@ -2150,7 +2154,7 @@ vgmCmdSmartcards(VgmQemuCmd *cmd, const VgmDomainDef *def)
         JsonObject *dev = json_object_new();
 
         if (sc->chr) {
-            g_autofree char *chardev = g_strdup_printf("charsmartcard%u", i);
+            g_autofree char *chardev = g_strdup_printf("char%s", id);
 
             vgmCmdChardev(cmd, sc->chr, chardev, NULL);
             json_object_set_string_member(dev, "driver", "ccid-card-passthru");

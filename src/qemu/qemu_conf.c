@@ -189,7 +189,7 @@ vgmQemuArchRuns(const char *binaryArch, const char *guestArch)
 
 char *
 vgmQemuFsSocketPath(const VgmQemuConfig *cfg, const char *name, const char *socket,
-                    unsigned int index)
+                    const char *id)
 {
     g_autofree char *runDir = NULL;
     g_autofree char *file = NULL;
@@ -197,6 +197,6 @@ vgmQemuFsSocketPath(const VgmQemuConfig *cfg, const char *name, const char *sock
     if (socket)
         return g_strdup(socket);
     runDir = vgmQemuConfigDomainRunDir(cfg, name);
-    file = g_strdup_printf("fs%u-fs.sock", index);
+    file = g_strdup_printf("%s-fs.sock", id);
     return g_build_filename(runDir, file, NULL);
 }

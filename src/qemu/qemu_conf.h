@@ -61,11 +61,12 @@ char *vgmQemuShmemServerPath(const VgmQemuConfig *cfg, const char *name, const c
 /* RUNDIR/domain-NAME */
 char *vgmQemuConfigDomainRunDir(const VgmQemuConfig *cfg, const char *name);
 
-/* The vhost-user socket of the virtiofs share @index of domain @name:
- * @socket where the XML names one (a virtiofsd of someone else's), else
- * the one the driver's virtiofsd listens on, RUNDIR/domain-NAME/fsN-fs.sock */
+/* The vhost-user socket of the virtiofs share of QEMU id @id of domain
+ * @name: @socket where the XML names one (a virtiofsd of someone else's),
+ * else the one the driver's virtiofsd listens on,
+ * RUNDIR/domain-NAME/ID-fs.sock, as libvirt names it after the alias */
 char *vgmQemuFsSocketPath(const VgmQemuConfig *cfg, const char *name, const char *socket,
-                          unsigned int index);
+                          const char *id);
 
 /* The name QEMU gives the binary of libvirt's architecture @arch
  * (qemu-system-NAME): i686 is i386, the rest keep their names. */

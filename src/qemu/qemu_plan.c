@@ -908,16 +908,6 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     plan->memDevices = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
     plan->files = g_ptr_array_new_with_free_func((GDestroyNotify)vgmPlanFileFree);
     plan->pciBuses = g_ptr_array_new_with_free_func(g_free);
-    for (guint i = 0; i < def->devices.controllers->len; i++) {
-        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
-
-        if (!g_str_equal(c->type, "pci") || c->index == 0)
-            continue;
-        if (plan->pciBuses->len <= c->index)
-            g_ptr_array_set_size(plan->pciBuses, c->index + 1);
-        g_free(g_ptr_array_index(plan->pciBuses, c->index));
-        g_ptr_array_index(plan->pciBuses, c->index) = vgmQemuControllerBusId(def, "pci", c->index);
-    }
 
     if (!vgmQemuValidateDomain(def, caps, error) ||
         !vgmQemuChooseGuestMemfd(def, caps, &gmem, error))
@@ -932,6 +922,17 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     }
     if (!(plan->machine = vgmQemuCapsGetMachine(caps, def->os.machine, error)))
         return NULL;
+    /* the ids of the PCI buses (the validation held the indexes small) */
+    for (guint i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+
+        if (!g_str_equal(c->type, "pci") || c->index == 0)
+            continue;
+        if (plan->pciBuses->len <= c->index)
+            g_ptr_array_set_size(plan->pciBuses, c->index + 1);
+        g_free(g_ptr_array_index(plan->pciBuses, c->index));
+        g_ptr_array_index(plan->pciBuses, c->index) = vgmQemuControllerBusId(def, "pci", c->index);
+    }
     plan->gmem = gmem.spelling;
     plan->convertInPlace = gmem.convertInPlace;
     plan->accelKVM = def->virtType == VGM_DOMAIN_VIRT_KVM && !cfg->forceTCG;
