@@ -7381,7 +7381,9 @@ vgmDomainDeviceDropAlias(xmlNodePtr dev, gboolean live, GError **error)
         if (alias && vgmStrInList(vgmDevicesWithAlias, name) &&
             (live || g_str_has_prefix(alias, VGM_DEVICE_USER_ALIAS_PREFIX)))
             continue;
-        if (alias && g_str_has_prefix(alias, VGM_DEVICE_USER_ALIAS_PREFIX)) {
+        /* (a host device's is refused with the device itself) */
+        if (alias && g_str_has_prefix(alias, VGM_DEVICE_USER_ALIAS_PREFIX) &&
+            !g_str_equal(name, "hostdev")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("unsupported user alias '%1$s' of <%2$s>: QEMU has no device of it to name"),
                         alias, name);
