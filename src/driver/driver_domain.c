@@ -1244,18 +1244,24 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     /* and the ids QEMU gets for its devices, which a hot-plug or unplug
      * of another one does not move */
     vgmQemuAssignAliases(def);
-    /* and the ivshmem-server sockets of its doorbells, as libvirt writes
-     * them into the live XML (a restore or live update keeps the one the
-     * guest ran with) */
-    for (guint i = 0; i < def->devices.shmems->len; i++) {
-        VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, i);
+    /* and the ivshmem-server sockets of its doorbells and the sockets of
+     * its unix channels, as libvirt writes them into the live XML (a
+     * restore or live update keeps the ones the guest ran with) */
+    {
+        g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+        g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
 
-        if (shm->server && !shm->serverPath) {
-            g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
-            g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir,
-                                                            store->logDir);
+        for (guint i = 0; i < def->devices.shmems->len; i++) {
+            VgmShmemDef *shm = g_ptr_array_index(def->devices.shmems, i);
 
-            shm->serverPath = vgmQemuShmemServerPath(cfg, shm->name, NULL);
+            if (shm->server && !shm->serverPath)
+                shm->serverPath = vgmQemuShmemServerPath(cfg, shm->name, NULL);
+        }
+        for (guint i = 0; i < def->devices.channels->len; i++) {
+            VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
+
+            if (chr->type == VGM_CHR_TYPE_UNIX && !chr->path && !chr->fwdAddress)
+                chr->path = vgmQemuChannelSocketPath(cfg, def->name, i);
         }
     }
     /* and its virtio ports closed, as QEMU has them until the guest opens

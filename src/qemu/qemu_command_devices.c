@@ -1254,7 +1254,6 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
             const VgmQemuPlan *plan)
 {
     const VgmDevicesDef *devs = &def->devices;
-    g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, def->name);
     guint i;
 
     for (i = 0; i < devs->serials->len; i++) {
@@ -1298,11 +1297,8 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
         json_object_unref(dev);
     }
     /* channels: virtio-serial ports (post-parse added their controllers,
-     * as for virtio consoles); a unix socket left to the driver is named
-     * after the channel's place (channelN) in the domain's run-time
-     * directory: the port's own name, or a user alias, could take the
-     * path past the 107 bytes of a socket address (a running domain's
-     * channels are not plugged or unplugged, so the place stays) */
+     * as for virtio consoles); a unix socket left to the driver is
+     * vgmQemuChannelSocketPath's */
     for (i = 0; i < devs->channels->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->channels, i);
         g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_CHANNEL, i);
@@ -1313,11 +1309,8 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
         g_autofree char *sock = NULL;
         JsonObject *dev;
 
-        if (chr->type == VGM_CHR_TYPE_UNIX && !chr->path) {
-            g_autofree char *file = g_strdup_printf("channel%u", i);
-
-            sock = g_build_filename(runDir, file, NULL);
-        }
+        if (chr->type == VGM_CHR_TYPE_UNIX && !chr->path)
+            sock = vgmQemuChannelSocketPath(cfg, def->name, i);
         vgmCmdChardev(cmd, chr, chardev, sock);
         if (chr->fwdAddress) {
             /* a user network of its own whose guestfwd rule hands the

@@ -188,6 +188,15 @@ vgmQemuArchRuns(const char *binaryArch, const char *guestArch)
 }
 
 char *
+vgmQemuChannelSocketPath(const VgmQemuConfig *cfg, const char *name, guint index)
+{
+    g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, name);
+    g_autofree char *file = g_strdup_printf("channel%u", index);
+
+    return g_build_filename(runDir, file, NULL);
+}
+
+char *
 vgmQemuFsSocketPath(const VgmQemuConfig *cfg, const char *name, const char *socket,
                     const char *id)
 {

@@ -54,6 +54,14 @@ VgmQemuConfig *vgmQemuConfigNewDefault(void);
 /* The system-wide paths with fixed hugetlbfs mounts: what golden tests use. */
 VgmQemuConfig *vgmQemuConfigNewForTest(void);
 
+/* The socket of unix channel @index of domain @name when the definition
+ * names none: RUNDIR/domain-NAME/channelN (named after its place: the
+ * port's name or a user alias could take the path past the 107 bytes of
+ * a socket address; a running domain's channels are not plugged or
+ * unplugged, so the place stays). A start writes it into the live XML,
+ * as libvirt does. */
+char *vgmQemuChannelSocketPath(const VgmQemuConfig *cfg, const char *name, guint index);
+
 /* The ivshmem-server socket of the doorbell <shmem name='@name'>: its
  * <server path='@path'>, else LIBDIR/shmem-NAME-sock */
 char *vgmQemuShmemServerPath(const VgmQemuConfig *cfg, const char *name, const char *path);

@@ -60,6 +60,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import sys
 import tempfile
 import threading
@@ -2205,7 +2206,9 @@ def alias_tests(tap, target, tmp):
              "dumpxml: every device's <alias>, as libvirtd 9.0 names them",
              "dumpxml: the pty serial ports' <source path>; the console's tty is its serial "
              "port's; virsh ttyconsole prints it",
-             "dumpxml --inactive: no <alias> but the user alias, no pty path",
+             "dumpxml --inactive: no <alias> but the user alias, no pty path, no channel socket",
+             "dumpxml: the unix channel's <source mode='bind' path=''> is the socket QEMU "
+             "listens on",
              "detach-device-alias input0 (the USB tablet): gone, the others keep their aliases",
              "attach-device --live of a tablet: input4, after the highest (QEMU's ids too)",
              "detach-device-alias of an alias no device has: refused",
@@ -2236,8 +2239,16 @@ def alias_tests(tap, target, tmp):
                tty.rc == 0 and tty.out.strip() == paths[0], names[2],
                repr((paths, cons.attrib if cons is not None else None)) + tty.describe())
         inactive = virsh(uri, "dumpxml", "--inactive", ALIAS).out
+        ch = d.find("./devices/channel") if d is not None else None
         tap.ok(inactive.count("<alias") == 1 and "<alias name='ua-Rng'/>" in inactive and
-               "/dev/pts/" not in inactive and "<devices>" in inactive, names[3], inactive[-600:])
+               "/dev/pts/" not in inactive and "<devices>" in inactive and
+               (ch is None or ch.find("source") is None or
+                ch.find("source").get("path") not in inactive), names[3], inactive[-600:])
+        src = ch.find("source") if ch is not None else None
+        path = src.get("path") if src is not None else None
+        tap.ok(src is not None and src.get("mode") == "bind" and path is not None and
+               os.path.exists(path) and stat.S_ISSOCK(os.stat(path).st_mode), names[4],
+               repr(src.attrib if src is not None else None))
         r = virsh(uri, "detach-device-alias", ALIAS, "input0", "--live")
         want = [a for a in ALIAS_EXPECTED if a != ("input", "input0")]
         # (libvirtd returns once QEMU was asked, and drops the device
@@ -2248,7 +2259,7 @@ def alias_tests(tap, target, tmp):
             if after == want or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
-        tap.ok(r.rc == 0 and after == want, names[4], r.describe() + repr(after))
+        tap.ok(r.rc == 0 and after == want, names[5], r.describe() + repr(after))
         tab = harness.write_file(tmp, "alias-tablet.xml", "<input type='tablet' bus='usb'/>")
         r = virsh(uri, "attach-device", ALIAS, tab, "--live")
         after = device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out)
@@ -2260,10 +2271,10 @@ def alias_tests(tap, target, tmp):
             qom = harness.qmp(target.root, ALIAS, "qom-list", {"path": "/machine/peripheral"})
             qom = sorted(p["name"] for p in qom.get("return", []) if p["name"].startswith("input"))
         tap.ok(r.rc == 0 and inputs == ["input1", "input2", "input3", "input4"] and
-               qom in (None, ["input1", "input4"]), names[5], r.describe() + repr((after, qom)))
+               qom in (None, ["input1", "input4"]), names[6], r.describe() + repr((after, qom)))
         r = virsh(uri, "detach-device-alias", ALIAS, "nosuch0", "--live")
         tap.ok(r.rc == 1 and "nosuch0" in r.err and
-               device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out) == after, names[6],
+               device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out) == after, names[7],
                r.describe())
         ua = harness.write_file(tmp, "alias-ua-tablet.xml",
                                 "<input type='tablet' bus='usb'><alias name='ua-Tab'/></input>")
@@ -2274,13 +2285,13 @@ def alias_tests(tap, target, tmp):
             qom = harness.qmp(target.root, ALIAS, "qom-get",
                               {"path": "/machine/peripheral/ua-Tab", "property": "port"})
             qom = "return" in qom
-        tap.ok(r.rc == 0 and ("input", "ua-Tab") in got and qom in (None, True), names[7],
+        tap.ok(r.rc == 0 and ("input", "ua-Tab") in got and qom in (None, True), names[8],
                r.describe() + repr((got, qom)))
         dup = harness.write_file(tmp, "alias-dup-tablet.xml",
                                  "<input type='tablet' bus='usb'><alias name='ua-Rng'/></input>")
         r = virsh(uri, "attach-device", ALIAS, dup, "--live")
         tap.ok(r.rc == 1 and "ua-Rng" in r.err and
-               device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out) == got, names[8],
+               device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out) == got, names[9],
                r.describe())
         r = virsh(uri, "detach-device-alias", ALIAS, "ua-Tab", "--live")
         deadline = time.monotonic() + 10
@@ -2291,7 +2302,7 @@ def alias_tests(tap, target, tmp):
             time.sleep(0.2)
         tap.ok(r.rc == 0 and ("input", "ua-Tab") not in left and
                [a for a in left if a != ("input", "ua-Tab")] == [a for a in got if a != ("input", "ua-Tab")],
-               names[9], r.describe() + repr(left))
+               names[10], r.describe() + repr(left))
     finally:
         virsh(uri, "destroy", ALIAS, timeout=60)
         virsh(uri, "undefine", ALIAS)
