@@ -3,11 +3,12 @@
  * qemu_alias.c: the QEMU ids of a domain's devices, named as libvirt names
  * them. A device's id is its <alias name=''/> when it has one (a running
  * domain's device keeps the id it got at the start or its plug);
- * otherwise its kind's prefix and its place among the devices of its kind
- * (rng0, rng1, ...), or for disks and controllers their bus and unit.
+ * otherwise its kind's prefix and the number libvirt gives it among the
+ * devices of its kind (rng0, input2, ...), or for disks and controllers
+ * their bus and unit.
  *
- * The lowering asks for each device's id here (vgmQemuDeviceId and the
- * per-kind helpers); the driver writes them into a running domain's
+ * The lowering asks for each device's id here (vgmQemuListDeviceId and
+ * the per-kind helpers); the driver writes them into a running domain's
  * definition with vgmQemuAssignAliases, so that its live XML shows them
  * and a later plug or unplug moves none of them.
  */
