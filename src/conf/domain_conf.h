@@ -2241,8 +2241,9 @@ void vgmDeviceInfoFormat(VgmBuf *buf, const char *alias, const VgmDeviceAddress 
  * and '_', as libvirt takes them) */
 gboolean vgmDeviceIdValid(const char *id);
 /* The <alias> of device element @dev as a definition keeps it (a user
- * alias of a memory device; others refused; libvirt's ids dropped) or,
- * with @live, as a running domain's XML keeps it */
+ * alias of a device QEMU has an id for; one of another device refused;
+ * libvirt's own ids dropped) or, with @live, as a running domain's XML
+ * keeps it */
 gboolean vgmDomainDeviceDropAlias(xmlNodePtr dev, gboolean live, GError **error);
 gboolean vgmDeviceUserAliasValid(const char *alias);
 /* A network image's <source protocol=''> with its <host>s and, checked

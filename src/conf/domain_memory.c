@@ -597,11 +597,9 @@ vgmDomainMemoryDefParse(xmlNodePtr node, gboolean live, GError **error)
          * id its device got (the model's prefix and a number) */
         if (live && vgmDomainMemoryAliasNumber(mem) >= 0) {
             /* (its QEMU id) */
-        } else if (!g_str_has_prefix(mem->alias, "ua-") || !mem->alias[3] ||
-            strspn(mem->alias, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
-            strlen(mem->alias)) {
+        } else if (!vgmDeviceUserAliasValid(mem->alias)) {
             vgmErrorSet(error, VGM_ERR_XML,
-                        _("invalid alias '%1$s' in <memory>: a user alias starts with 'ua-' and uses only letters, digits, '-', '_' and '.'"),
+                        _("invalid alias '%1$s' in <memory>: a user alias starts with 'ua-' and uses only letters, digits, '-' and '_'"),
                         mem->alias);
             return NULL;
         }
