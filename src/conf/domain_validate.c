@@ -1552,7 +1552,8 @@ vgmRuleFilesystems(const VgmDomainDef *def, GError **error)
 
 /* Serial ports on the ISA bus: an address only for the ISA models (the
  * debug console has an I/O port and no interrupt), the debug console's
- * target and model together, and a console's address its serial port's */
+ * target and model together, a serial console only first, and a
+ * console's address its serial port's */
 static gboolean
 vgmRuleSerialAddresses(const VgmDomainDef *def, GError **error)
 {
@@ -1590,6 +1591,14 @@ vgmRuleSerialAddresses(const VgmDomainDef *def, GError **error)
         const VgmChrDef *con = g_ptr_array_index(devs->consoles, i);
         const VgmChrDef *serial = devs->serials->len ? g_ptr_array_index(devs->serials, 0) : NULL;
 
+        /* a serial console is the first serial port shown again: a later
+         * one would be no device at all (libvirt refuses it too) */
+        if (i != 0 && g_strcmp0(con->targetType, "serial") == 0) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<console> %1$u has <target type='serial'>: only the first console can be a serial port (the others are virtio consoles)"),
+                        i + 1);
+            return FALSE;
+        }
         if (con->addr.type == VGM_ADDRESS_NONE)
             continue;
         if (i != 0 || g_strcmp0(con->targetType, "serial") != 0 || !serial ||

@@ -67,16 +67,18 @@ vgmQemuAliasNumber(const char *alias, const char *prefix)
     return (gint64)n;
 }
 
-/* The number device @index of list @which gets (it has no alias): the
- * devices before it numbered as a start or plug numbers them */
-static gint64
-vgmQemuAliasListNumber(const VgmDomainDef *def, VgmQemuAliasList which, guint index)
+/* The ids of list @which's devices, in one pass: a device's alias, or
+ * the number a start or plug gives it after the devices before it (the
+ * numbers after the highest an alias holds; by place, a device keeps
+ * its place's number when it is free) */
+GPtrArray *
+vgmQemuListDeviceIds(const VgmDomainDef *def, VgmQemuAliasList which)
 {
     GPtrArray *list = G_STRUCT_MEMBER(GPtrArray *, &def->devices, vgmQemuAliasLists[which].list);
     size_t offset = vgmQemuAliasLists[which].alias;
     const char *prefix = vgmQemuAliasLists[which].prefix;
+    GPtrArray *ids = g_ptr_array_new_full(list->len, g_free);
     gint64 next = 0;
-    gint64 n = 0;
     guint i;
 
     for (i = 0; i < list->len; i++) {
@@ -85,15 +87,19 @@ vgmQemuAliasListNumber(const VgmDomainDef *def, VgmQemuAliasList which, guint in
         if (alias[0])
             next = MAX(next, vgmQemuAliasNumber(alias, prefix) + 1);
     }
-    for (i = 0; i <= index && i < list->len; i++) {
+    for (i = 0; i < list->len; i++) {
         const char *alias = G_STRUCT_MEMBER_P(g_ptr_array_index(list, i), offset);
+        gint64 n;
 
-        if (alias[0])
+        if (alias[0]) {
+            g_ptr_array_add(ids, g_strdup(alias));
             continue;
+        }
         n = vgmQemuAliasLists[which].byPlace ? MAX((gint64)i, next) : next;
         next = n + 1;
+        g_ptr_array_add(ids, g_strdup_printf("%s%" G_GINT64_FORMAT, prefix, n));
     }
-    return n;
+    return ids;
 }
 
 char *
@@ -102,11 +108,12 @@ vgmQemuListDeviceId(const VgmDomainDef *def, VgmQemuAliasList which, guint index
     GPtrArray *list = G_STRUCT_MEMBER(GPtrArray *, &def->devices, vgmQemuAliasLists[which].list);
     const char *alias = G_STRUCT_MEMBER_P(g_ptr_array_index(list, index),
                                           vgmQemuAliasLists[which].alias);
+    g_autoptr(GPtrArray) ids = NULL;
 
     if (alias[0])
         return g_strdup(alias);
-    return g_strdup_printf("%s%" G_GINT64_FORMAT, vgmQemuAliasLists[which].prefix,
-                           vgmQemuAliasListNumber(def, which, index));
+    ids = vgmQemuListDeviceIds(def, which);
+    return g_strdup(g_ptr_array_index(ids, index));
 }
 
 /* The id libvirt gives controller @type @index of @model */
@@ -237,12 +244,10 @@ vgmQemuAssignAliases(VgmDomainDef *def)
     }
     for (k = 0; k < G_N_ELEMENTS(vgmQemuAliasLists); k++) {
         GPtrArray *list = G_STRUCT_MEMBER(GPtrArray *, devs, vgmQemuAliasLists[k].list);
-        g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func(g_free);
-
         /* (all numbered before any is written: a number depends on the
          * aliases the devices had) */
-        for (i = 0; i < list->len; i++)
-            g_ptr_array_add(ids, vgmQemuListDeviceId(def, k, i));
+        g_autoptr(GPtrArray) ids = vgmQemuListDeviceIds(def, k);
+
         for (i = 0; i < list->len; i++)
             g_strlcpy(G_STRUCT_MEMBER_P(g_ptr_array_index(list, i), vgmQemuAliasLists[k].alias),
                       g_ptr_array_index(ids, i), VGM_DEVICE_ALIAS_MAX);

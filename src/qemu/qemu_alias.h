@@ -28,6 +28,10 @@ typedef enum {
 /* The id of device @index of list @which: its alias, or its kind's
  * prefix and the number libvirt gives it (rng0, input2, ...) */
 char *vgmQemuListDeviceId(const VgmDomainDef *def, VgmQemuAliasList which, guint index);
+/* The ids of all of list @which's devices, computed in one pass (a loop
+ * over a list takes them from here: the id of one device looks at the
+ * devices before it) */
+GPtrArray *vgmQemuListDeviceIds(const VgmDomainDef *def, VgmQemuAliasList which);
 /* The id of a device of which a domain has at most one: @alias when it
  * has one, else @id */
 const char *vgmQemuSingleId(const char *alias, const char *id);

@@ -778,6 +778,7 @@ vgmCmdNuma(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     size_t ncells = vgmDomainDefNumaCells(def);
     /* the cell backends of each cell, in the plan's order (one each) */
     g_autofree GPtrArray **byCell = g_new0(GPtrArray *, MAX(ncells, 1));
+    gboolean hmat = vgmDomainDefHasHmat(def);
     size_t i;
     guint j;
 
@@ -811,7 +812,7 @@ vgmCmdNuma(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             c = vgmBitmapNext(cell->cpus, end);
         }
         /* with HMAT, QEMU wants every node's initiator */
-        if (vgmDomainDefHasHmat(def))
+        if (hmat)
             g_string_append_printf(s, ",initiator=%d", vgmDomainDefNumaInitiator(def, i));
         g_string_append_printf(s, ",memdev=ram-node%zu", i);
         vgmCmdArg(cmd, "-numa");

@@ -1253,12 +1253,15 @@ static void
 vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
             const VgmQemuPlan *plan)
 {
+    g_autoptr(GPtrArray) serialIds = vgmQemuListDeviceIds(def, VGM_QEMU_ALIAS_SERIAL);
+    g_autoptr(GPtrArray) parallelIds = vgmQemuListDeviceIds(def, VGM_QEMU_ALIAS_PARALLEL);
+    g_autoptr(GPtrArray) channelIds = vgmQemuListDeviceIds(def, VGM_QEMU_ALIAS_CHANNEL);
     const VgmDevicesDef *devs = &def->devices;
     guint i;
 
     for (i = 0; i < devs->serials->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->serials, i);
-        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_SERIAL, i);
+        const char *id = g_ptr_array_index(serialIds, i);
         g_autofree char *chardev = g_strdup_printf("char%s", id);
         const char *model = chr->targetModel ? chr->targetModel : "isa-serial";
         JsonObject *dev = json_object_new();
@@ -1285,7 +1288,7 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
      * ports to that order) */
     for (i = 0; i < devs->parallels->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->parallels, i);
-        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_PARALLEL, i);
+        const char *id = g_ptr_array_index(parallelIds, i);
         g_autofree char *chardev = g_strdup_printf("char%s", id);
         JsonObject *dev = json_object_new();
 
@@ -1301,7 +1304,7 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
      * vgmQemuChannelSocketPath's */
     for (i = 0; i < devs->channels->len; i++) {
         const VgmChrDef *chr = g_ptr_array_index(devs->channels, i);
-        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_CHANNEL, i);
+        const char *id = g_ptr_array_index(channelIds, i);
         g_autofree char *chardev = g_strdup_printf("char%s", id);
         g_autofree char *ctrlId = vgmQemuControllerBusId(def, "virtio-serial",
                                                          chr->addr.controller);
@@ -1365,13 +1368,14 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
 static void
 vgmCmdInputs(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
+    g_autoptr(GPtrArray) inputIds = vgmQemuListDeviceIds(def, VGM_QEMU_ALIAS_INPUT);
     const VgmDevicesDef *devs = &def->devices;
     guint i;
 
     for (i = 0; i < devs->inputs->len; i++) {
         const VgmInputDef *in = g_ptr_array_index(devs->inputs, i);
         const char *driver = vgmQemuInputDevice(in->type, in->bus);
-        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_INPUT, i);
+        const char *id = g_ptr_array_index(inputIds, i);
         JsonObject *dev;
 
         if (in->type == VGM_INPUT_TYPE_EVDEV) {
@@ -1483,12 +1487,13 @@ vgmCmdAudios(VgmQemuCmd *cmd, const VgmDomainDef *def)
 static void
 vgmCmdSounds(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
+    g_autoptr(GPtrArray) soundIds = vgmQemuListDeviceIds(def, VGM_QEMU_ALIAS_SOUND);
     guint i;
     size_t j;
 
     for (i = 0; i < def->devices.sounds->len; i++) {
         const VgmSoundDef *snd = g_ptr_array_index(def->devices.sounds, i);
-        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_SOUND, i);
+        const char *id = g_ptr_array_index(soundIds, i);
         g_autofree char *audio = vgmQemuAudiodevId(def, snd->audioId);
         gboolean hda = snd->model == VGM_SOUND_ICH6 || snd->model == VGM_SOUND_ICH9;
         JsonObject *dev;
@@ -1677,6 +1682,7 @@ static void
 vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                     const VgmQemuPlan *plan)
 {
+    g_autoptr(GPtrArray) videoIds = vgmQemuListDeviceIds(def, VGM_QEMU_ALIAS_VIDEO);
     const VgmDevicesDef *devs = &def->devices;
     guint i;
 
@@ -1698,7 +1704,7 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
     }
     for (i = 0; i < devs->videos->len; i++) {
         const VgmVideoDef *v = g_ptr_array_index(devs->videos, i);
-        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_VIDEO, i);
+        const char *id = g_ptr_array_index(videoIds, i);
         const VgmQemuVideoDevice *vd = vgmQemuVideoDeviceFind(v->model);
         JsonObject *dev;
 
@@ -1776,6 +1782,8 @@ vgmCmdRedirFilter(const GPtrArray *rules)
 static void
 vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
+    g_autoptr(GPtrArray) redirdevIds = vgmQemuListDeviceIds(def, VGM_QEMU_ALIAS_REDIRDEV);
+    g_autoptr(GPtrArray) rngIds = vgmQemuListDeviceIds(def, VGM_QEMU_ALIAS_RNG);
     const VgmDevicesDef *devs = &def->devices;
     const VgmMemballoonDef *mb = devs->memballoon;
     g_autofree char *filter = NULL;
@@ -1800,7 +1808,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
     filter = vgmCmdRedirFilter(devs->redirfilter);
     for (i = 0; i < devs->redirdevs->len; i++) {
         const VgmChrDef *rd = g_ptr_array_index(devs->redirdevs, i);
-        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_REDIRDEV, i);
+        const char *id = g_ptr_array_index(redirdevIds, i);
         g_autofree char *chardev = g_strdup_printf("char%s", id);
         JsonObject *dev = json_object_new();
 
@@ -1856,7 +1864,7 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
     }
     for (i = 0; i < devs->rngs->len; i++) {
         const VgmRngDef *r = g_ptr_array_index(devs->rngs, i);
-        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_RNG, i);
+        const char *id = g_ptr_array_index(rngIds, i);
         g_autofree char *obj = g_strdup_printf("obj%s", id);
         JsonObject *o = json_object_new();
         JsonObject *dev = json_object_new();
@@ -2002,6 +2010,7 @@ void
 vgmCmdDevicesAfterSandbox(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                           const VgmQemuPlan *plan)
 {
+    g_autoptr(GPtrArray) shmemIds = vgmQemuListDeviceIds(def, VGM_QEMU_ALIAS_SHMEM);
     const VgmVsockDef *vsock = def->devices.vsock;
     guint i;
 
@@ -2019,7 +2028,7 @@ vgmCmdDevicesAfterSandbox(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQem
         json_object_unref(dev);
     }
     for (i = 0; i < def->devices.shmems->len; i++) {
-        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_SHMEM, i);
+        const char *id = g_ptr_array_index(shmemIds, i);
 
         vgmCmdShmem(cmd, g_ptr_array_index(def->devices.shmems, i), id, cfg, plan);
     }
@@ -2048,11 +2057,12 @@ static void
 vgmCmdFilesystems(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                   const VgmQemuPlan *plan)
 {
+    g_autoptr(GPtrArray) fsIds = vgmQemuListDeviceIds(def, VGM_QEMU_ALIAS_FS);
     guint i;
 
     for (i = 0; i < def->devices.fss->len; i++) {
         const VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
-        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_FS, i);
+        const char *id = g_ptr_array_index(fsIds, i);
         JsonObject *dev = json_object_new();
 
         if (fs->driver == VGM_FS_DRIVER_VIRTIOFS) {
@@ -2179,11 +2189,12 @@ vgmCmdSmartcards(VgmQemuCmd *cmd, const VgmDomainDef *def)
 static void
 vgmCmdHubs(VgmQemuCmd *cmd, const VgmDomainDef *def)
 {
+    g_autoptr(GPtrArray) hubIds = vgmQemuListDeviceIds(def, VGM_QEMU_ALIAS_HUB);
     guint i;
 
     for (i = 0; i < def->devices.hubs->len; i++) {
         const VgmHubDef *hub = g_ptr_array_index(def->devices.hubs, i);
-        g_autofree char *id = vgmQemuListDeviceId(def, VGM_QEMU_ALIAS_HUB, i);
+        const char *id = g_ptr_array_index(hubIds, i);
         JsonObject *dev = json_object_new();
 
         json_object_set_string_member(dev, "driver", "usb-hub");
