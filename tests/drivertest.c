@@ -164,6 +164,7 @@
 #include "driver/driver_store.h"
 #include "host/vgmhost.h"
 #include "qemu/qemu_capabilities.h"
+#include "qemu/qemu_firmware.h"
 #include "qemu/qemu_plan.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
@@ -778,7 +779,7 @@ testDomCaps(const char *set, const VgmDriverHostFacts *facts, const char *virtty
 {
     g_autoptr(VgmQemuCaps) caps = testLoadCaps(set);
     g_autoptr(GError) err = NULL;
-    char *xml = vgmDriverDomainCapsFormat(caps, QEMU_BINARY, virttype, "q35", facts, &err);
+    char *xml = vgmDriverDomainCapsFormat(caps, QEMU_BINARY, NULL, virttype, "q35", facts, &err);
 
     g_assert_no_error(err);
     return xml;
@@ -4984,7 +4985,26 @@ testVersionAndCaps(void)
     g_assert_true(g_str_has_prefix(run->out, "<domainCapabilities>\n  <path>" QEMU_BINARY "</path>\n"));
     g_assert_nonnull(strstr(run->out, "<machine>pc-q35-7.2</machine>"));
     g_assert_null(strstr(run->out, "<value>guestmemfd</value>"));
+    /* UEFI is listed where a descriptor offers it for the arch and
+     * machine (Debian's ovmf: x86_64 only), as libvirt lists it */
+    g_assert_cmpint(strstr(run->out, "<value>efi</value>") != NULL, ==,
+                    vgmQemuFirmwareEfiAvailable((const char *const[]){ "/etc/qemu/firmware",
+                                                                      "/usr/share/qemu/firmware",
+                                                                      NULL },
+                                                "x86_64", "pc-q35-7.2"));
+    if (g_file_test("/usr/share/qemu/firmware/60-edk2-x86_64.json", G_FILE_TEST_EXISTS))
+        g_assert_nonnull(strstr(run->out, "<value>efi</value>"));
     g_clear_pointer(&run, testRunFree);
+    /* a 32-bit guest: its own binary, libvirt's arch name, no UEFI (no
+     * descriptor has an i686 target) */
+    if (g_file_test("/usr/bin/qemu-system-i386", G_FILE_TEST_IS_EXECUTABLE)) {
+        run = testTool(root, "domcapabilities", "--arch", "i686", "--machine", "q35", NULL);
+        TEST_OK(run);
+        g_assert_true(g_str_has_prefix(run->out, "<domainCapabilities>\n  <path>/usr/bin/qemu-system-i386</path>\n"));
+        g_assert_nonnull(strstr(run->out, "<arch>i686</arch>"));
+        g_assert_null(strstr(run->out, "<value>efi</value>"));
+        g_clear_pointer(&run, testRunFree);
+    }
     /* host-model under TCG: the named model QEMU 7.2's TCG CPU is closest
      * to, libvirt 9.0's choice too, with the features that make it that */
     run = testTool(root, "domcapabilities", "--virttype", "qemu", NULL);
@@ -5020,6 +5040,17 @@ testVersionAndCaps(void)
     g_assert_true(g_str_has_prefix(run->out, "<capabilities>\n\n  <host>\n"));
     g_assert_nonnull(strstr(run->out, "\n    <cpu>\n      <arch>"));
     g_assert_nonnull(strstr(run->out, "<emulator>" QEMU_BINARY "</emulator>"));
+    /* the i686 guest first, as libvirt lists it (virt-install --arch
+     * i686 looks for it) */
+    if (g_file_test("/usr/bin/qemu-system-i386", G_FILE_TEST_IS_EXECUTABLE)) {
+        const char *i686 = strstr(run->out, "<arch name='i686'>\n"
+                                            "      <wordsize>32</wordsize>\n"
+                                            "      <emulator>/usr/bin/qemu-system-i386</emulator>\n");
+
+        g_assert_nonnull(i686);
+        g_assert_true(i686 < strstr(run->out, "<arch name='x86_64'>"));
+        g_assert_nonnull(strstr(i686, "<features>\n      <pae/>\n      <nonpae/>\n"));
+    }
 }
 
 /* A failed assertion aborts: stop the QEMUs of every root on the way out

@@ -19,19 +19,31 @@
 #include "util/vgmfile.h"
 #include "qemu/qemu_conf.h"
 #include "qemu/qemu_cpu.h"
+#include "qemu/qemu_firmware.h"
 #include "util/vgmi18n.h"
 #include "util/vgmxml.h"
 
 char *
 vgmDriverDefaultEmulator(const char *arch)
 {
-    g_autofree char *name = g_strdup_printf("qemu-system-%s",
-                                            vgmQemuArchBinaryName(arch ? arch : vgmHostArch()));
+    const char *guest = arch ? arch : vgmHostArch();
+    g_autofree char *name = g_strdup_printf("qemu-system-%s", vgmQemuArchBinaryName(guest));
     char *found;
 
     if ((found = g_find_program_in_path(name)))
         return found;
+    /* an i686 guest runs on qemu-system-x86_64 where qemu-system-i386 is
+     * missing, as libvirt falls back to it */
+    if (g_str_equal(guest, "i686") && (found = g_find_program_in_path("qemu-system-x86_64")))
+        return found;
     return g_build_filename("/usr/bin", name, NULL);
+}
+
+const char *
+vgmDriverGuestArch(const VgmQemuCaps *caps)
+{
+    /* query-target says "i386" where libvirt says "i686" */
+    return vgmHostArchFromMachine(vgmQemuCapsGetArch(caps));
 }
 
 /* ---- host facts ---- */
@@ -333,7 +345,7 @@ vgmDriverYesNo(gboolean b)
 }
 
 char *
-vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
+vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const char *arch,
                           const char *virttype, const char *machine,
                           const VgmDriverHostFacts *facts, GError **error)
 {
@@ -343,7 +355,6 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
     g_autoptr(GPtrArray) inplace = g_ptr_array_new();
     g_autoptr(GPtrArray) lu = g_ptr_array_new();
     const VgmQemuCapsMachine *m;
-    const char *arch = vgmQemuCapsGetArch(caps);
     gboolean kvm;
     gboolean gmemQemu, gmemHost;
     gboolean s390pv, sev, snp, tdx, sgx;
@@ -374,6 +385,8 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
     if (!(m = vgmQemuCapsGetMachine(caps, machine, error)))
         return NULL;
 
+    if (!arch)
+        arch = vgmDriverGuestArch(caps);
     vgmBufInit(&buf, 0);
     vgmBufAdd(&buf, "<domainCapabilities>\n");
     vgmBufAdjustIndent(&buf, 2);
@@ -383,10 +396,20 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
     vgmBufEscapeString(&buf, "<arch>%s</arch>\n", arch);
     vgmBufAsprintf(&buf, "<vcpu max='%u'/>\n", m->cpuMax);
 
-    /* os: what the domain XML model takes; firmware files are not listed */
+    /* os: what the domain XML model takes; firmware files are not listed.
+     * 'efi' when a firmware descriptor offers UEFI for this arch and
+     * machine, as libvirt lists it (clients such as virt-install ask for
+     * UEFI by it); BIOS is the machine's own */
     vgmBufAdd(&buf, "<os supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
-    vgmDriverCapsEnum(&buf, "firmware", (const char *const[]){ "bios", "efi", NULL });
+    {
+        g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNewDefault();
+        gboolean efi = vgmQemuFirmwareEfiAvailable((const char *const *)cfg->firmwareDirs,
+                                                   arch, m->name);
+
+        vgmDriverCapsEnum(&buf, "firmware", (const char *const[]){ "bios", efi ? "efi" : NULL,
+                                                                   NULL });
+    }
     vgmBufAdd(&buf, "<loader supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
     vgmDriverCapsEnum(&buf, "type", (const char *const[]){ "rom", "pflash", NULL });
@@ -628,14 +651,14 @@ vgmDriverDomainCapabilities(const VgmDriverStore *store, const char *emulator,
 
     if (!(caps = vgmQemuCapsCacheLookup(binary, store->cacheDir, error)))
         return NULL;
-    if (arch && g_strcmp0(arch, vgmQemuCapsGetArch(caps)) != 0) {
+    if (arch && !vgmQemuArchRuns(vgmQemuCapsGetArch(caps), arch)) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("QEMU binary '%1$s' emulates '%2$s', not '%3$s'"),
-                    binary, vgmQemuCapsGetArch(caps), arch);
+                    _("QEMU binary '%1$s' emulates '%2$s', which does not run '%3$s' guests"),
+                    binary, vgmDriverGuestArch(caps), arch);
         return NULL;
     }
     vgmDriverHostFactsProbe(&facts);
-    return vgmDriverDomainCapsFormat(caps, binary, virttype, machine, &facts, error);
+    return vgmDriverDomainCapsFormat(caps, binary, arch, virttype, machine, &facts, error);
 }
 
 /* ---- host capabilities ---- */
@@ -763,6 +786,95 @@ vgmDriverHostUUID(void)
     return NULL;
 }
 
+/* The guest arches a host lists, in libvirt's order: an x86_64 host runs
+ * i686 guests too (another host lists its own arch only) */
+static const struct {
+    const char *host;
+    const char *guest;
+} vgmDriverGuestArches[] = {
+    { "x86_64", "i686" },
+    { "x86_64", "x86_64" },
+};
+
+static gboolean
+vgmDriverCapsHostArchListed(const char *host)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmDriverGuestArches); i++) {
+        if (g_str_equal(vgmDriverGuestArches[i].host, host))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* The <guest> of @arch in the capabilities: its default QEMU (nothing
+ * when there is none, or its probe fails), that binary's machines, the
+ * domain types and the features clients decide by */
+static void
+vgmDriverCapsFormatGuest(VgmBuf *buf, const VgmDriverStore *store, const char *arch,
+                         const VgmDriverHostFacts *facts)
+{
+    g_autofree char *emulator = vgmDriverDefaultEmulator(arch);
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    GPtrArray *machines;
+    gboolean x86 = g_str_equal(arch, "x86_64") || g_str_equal(arch, "i686");
+    guint i;
+
+    if (!g_file_test(emulator, G_FILE_TEST_IS_EXECUTABLE) ||
+        !(caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, NULL)) ||
+        !vgmQemuArchRuns(vgmQemuCapsGetArch(caps), arch))
+        return;
+    machines = vgmQemuCapsGetMachines(caps); /* owned by caps */
+    vgmBufAdd(buf, "<guest>\n");
+    vgmBufAdjustIndent(buf, 2);
+    vgmBufAdd(buf, "<os_type>hvm</os_type>\n");
+    vgmBufEscapeString(buf, "<arch name='%s'>\n", arch);
+    vgmBufAdjustIndent(buf, 2);
+    vgmBufAsprintf(buf, "<wordsize>%d</wordsize>\n",
+                   g_str_has_suffix(arch, "64") || g_str_equal(arch, "s390x") ? 64 : 32);
+    vgmBufEscapeString(buf, "<emulator>%s</emulator>\n", emulator);
+    /* the default machine first, as libvirt lists it: clients such
+     * as virt-install take the first one when none is asked for */
+    for (i = 0; machines && i < 2 * machines->len; i++) {
+        const VgmQemuCapsMachine *m = g_ptr_array_index(machines, i % machines->len);
+
+        if (m->isDefault != (i < machines->len) ||
+            m->deprecated || g_str_equal(m->name, "none"))
+            continue;
+        vgmBufAsprintf(buf, "<machine maxCpus='%u'>", m->cpuMax);
+        vgmBufEscapeString(buf, "%s</machine>\n", m->name);
+        if (m->alias) {
+            vgmBufEscapeString(buf, "<machine canonical='%s'", m->name);
+            vgmBufAsprintf(buf, " maxCpus='%u'>", m->cpuMax);
+            vgmBufEscapeString(buf, "%s</machine>\n", m->alias);
+        }
+    }
+    vgmBufAdd(buf, "<domain type='qemu'/>\n");
+    if (vgmQemuCapsHasKVM(caps) && facts->kvm)
+        vgmBufAdd(buf, "<domain type='kvm'/>\n");
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</arch>\n");
+    /* what clients (virt-install) decide <features> and per-device
+     * <boot order> by, as libvirt reports them for x86 (a 32-bit guest
+     * with or without PAE); no <disksnapshot/>: the driver takes no
+     * snapshots */
+    if (x86) {
+        vgmBufAdd(buf, "<features>\n");
+        if (g_str_equal(arch, "i686")) {
+            vgmBufAdd(buf, "  <pae/>\n");
+            vgmBufAdd(buf, "  <nonpae/>\n");
+        }
+        vgmBufAdd(buf, "  <acpi default='on' toggle='yes'/>\n");
+        vgmBufAdd(buf, "  <apic default='on' toggle='no'/>\n");
+        vgmBufAdd(buf, "  <cpuselection/>\n");
+        vgmBufAdd(buf, "  <deviceboot/>\n");
+        vgmBufAdd(buf, "</features>\n");
+    }
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</guest>\n\n");
+}
+
 char *
 vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
 {
@@ -770,8 +882,6 @@ vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
     g_autoptr(GArray) sizes = NULL;
     g_autoptr(GPtrArray) nodes = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GDir) d = NULL;
-    g_autoptr(VgmQemuCaps) caps = NULL;
-    g_autofree char *emulator = vgmDriverDefaultEmulator(NULL);
     g_autofree char *flags = NULL;
     g_autofree char *hostUUID = NULL;
     VgmDriverHostFacts facts;
@@ -861,55 +971,13 @@ vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</host>\n\n");
 
-    /* the guest side: the default QEMU for the host arch */
-    if (g_file_test(emulator, G_FILE_TEST_IS_EXECUTABLE) &&
-        (caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, NULL))) {
-        GPtrArray *machines = vgmQemuCapsGetMachines(caps); /* owned by caps */
-        const char *arch = vgmQemuCapsGetArch(caps);
-
-        vgmBufAdd(&buf, "<guest>\n");
-        vgmBufAdjustIndent(&buf, 2);
-        vgmBufAdd(&buf, "<os_type>hvm</os_type>\n");
-        vgmBufEscapeString(&buf, "<arch name='%s'>\n", arch);
-        vgmBufAdjustIndent(&buf, 2);
-        vgmBufAsprintf(&buf, "<wordsize>%d</wordsize>\n",
-                       g_str_has_suffix(arch, "64") || g_str_equal(arch, "s390x") ? 64 : 32);
-        vgmBufEscapeString(&buf, "<emulator>%s</emulator>\n", emulator);
-        /* the default machine first, as libvirt lists it: clients such
-         * as virt-install take the first one when none is asked for */
-        for (i = 0; machines && i < 2 * machines->len; i++) {
-            const VgmQemuCapsMachine *m = g_ptr_array_index(machines, i % machines->len);
-
-            if (m->isDefault != (i < machines->len) ||
-                m->deprecated || g_str_equal(m->name, "none"))
-                continue;
-            vgmBufAsprintf(&buf, "<machine maxCpus='%u'>", m->cpuMax);
-            vgmBufEscapeString(&buf, "%s</machine>\n", m->name);
-            if (m->alias) {
-                vgmBufEscapeString(&buf, "<machine canonical='%s'", m->name);
-                vgmBufAsprintf(&buf, " maxCpus='%u'>", m->cpuMax);
-                vgmBufEscapeString(&buf, "%s</machine>\n", m->alias);
-            }
-        }
-        vgmBufAdd(&buf, "<domain type='qemu'/>\n");
-        if (vgmQemuCapsHasKVM(caps) && facts.kvm)
-            vgmBufAdd(&buf, "<domain type='kvm'/>\n");
-        vgmBufAdjustIndent(&buf, -2);
-        vgmBufAdd(&buf, "</arch>\n");
-        /* what clients (virt-install) decide <features> and per-device
-         * <boot order> by, as libvirt reports them for x86; no
-         * <disksnapshot/>: the driver takes no snapshots */
-        if (g_str_equal(arch, "x86_64") || g_str_equal(arch, "i686")) {
-            vgmBufAdd(&buf, "<features>\n");
-            vgmBufAdd(&buf, "  <acpi default='on' toggle='yes'/>\n");
-            vgmBufAdd(&buf, "  <apic default='on' toggle='no'/>\n");
-            vgmBufAdd(&buf, "  <cpuselection/>\n");
-            vgmBufAdd(&buf, "  <deviceboot/>\n");
-            vgmBufAdd(&buf, "</features>\n");
-        }
-        vgmBufAdjustIndent(&buf, -2);
-        vgmBufAdd(&buf, "</guest>\n\n");
+    /* the guest side: each arch the host runs, with its default QEMU */
+    for (i = 0; i < G_N_ELEMENTS(vgmDriverGuestArches); i++) {
+        if (g_str_equal(vgmDriverGuestArches[i].host, vgmHostArch()))
+            vgmDriverCapsFormatGuest(&buf, store, vgmDriverGuestArches[i].guest, &facts);
     }
+    if (!vgmDriverCapsHostArchListed(vgmHostArch()))
+        vgmDriverCapsFormatGuest(&buf, store, vgmHostArch(), &facts);
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</capabilities>\n");
     return vgmBufSteal(&buf);

@@ -72,12 +72,13 @@ gboolean vgmDriverGmemNeedFor(const VgmDomainDef *def, VgmQemuGmemSpelling gmem,
 char *vgmDriverKvmVmTypeFormat(unsigned long vmType);
 
 /*
- * The domain capabilities of @caps (binary @emulator) for @virttype ("kvm",
- * "qemu"; NULL: kvm when the host and QEMU have it, else qemu) and
- * @machine (NULL: the default machine) on a host with @facts.
+ * The domain capabilities of @caps (binary @emulator) for guests of @arch
+ * (NULL: the binary's own), @virttype ("kvm", "qemu"; NULL: kvm when the
+ * host and QEMU have it, else qemu) and @machine (NULL: the default
+ * machine) on a host with @facts.
  */
 char *vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator,
-                                const char *virttype, const char *machine,
+                                const char *arch, const char *virttype, const char *machine,
                                 const VgmDriverHostFacts *facts,
                                 GError **error);
 
@@ -95,5 +96,8 @@ char *vgmDriverDomainCapabilities(const VgmDriverStore *store,
 char *vgmDriverCapabilities(const VgmDriverStore *store, GError **error);
 
 /* The QEMU binary used when none is named: qemu-system-@arch (NULL: the
- * host's arch) from $PATH, else under /usr/bin. */
+ * host's arch) from $PATH (for i686, qemu-system-x86_64 when there is no
+ * qemu-system-i386), else under /usr/bin. */
 char *vgmDriverDefaultEmulator(const char *arch);
+/* The guest arch of @caps' binary, in libvirt's name (i686, not i386) */
+const char *vgmDriverGuestArch(const VgmQemuCaps *caps);

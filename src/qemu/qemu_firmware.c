@@ -293,6 +293,22 @@ vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
 }
 
 gboolean
+vgmQemuFirmwareEfiAvailable(const char *const *dirs, const char *arch, const char *machine)
+{
+    g_autoptr(GPtrArray) paths = vgmQemuDescriptorPaths(dirs);
+    guint i;
+
+    for (i = 0; i < paths->len; i++) {
+        g_autoptr(VgmFirmwareDesc) d = vgmFirmwareDescLoad(g_ptr_array_index(paths, i),
+                                                           arch, machine);
+
+        if (d && d->uefi && d->flashRaw && d->matchesTarget)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+gboolean
 vgmQemuFirmwarePrepareNvram(const VgmQemuFirmware *fw, GError **error)
 {
     g_autofree char *dir = NULL;

@@ -48,6 +48,12 @@ VgmQemuFirmware *vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *mac
  * varstore on the network, which is no file of the host's). */
 char *vgmQemuFirmwareNvramPath(const VgmDomainDef *def, const VgmQemuConfig *cfg);
 
+/* Whether a descriptor of @dirs offers UEFI firmware (a raw flash pair)
+ * for @arch guests on canonical machine @machine: what <os
+ * firmware='efi'> can be given there, some feature wishes aside. */
+gboolean vgmQemuFirmwareEfiAvailable(const char *const *dirs, const char *arch,
+                                     const char *machine);
+
 /* Before a start: a missing varstore is copied from the template
  * (atomically, mode 0600); without a template it is an error. */
 gboolean vgmQemuFirmwarePrepareNvram(const VgmQemuFirmware *fw, GError **error);

@@ -173,6 +173,11 @@ OPTION_SETS = [
     # a VNC password (set over QMP, hidden from dumpxml) and the
     # firmware's output on the serial port
     ("vnc-password", USER_NET + ["--graphics", "vnc,password=secret", "--boot", "useserial=on"]),
+    # a 32-bit guest: virt-install finds the i686 guest in the
+    # capabilities (before they listed it: "Host does not support any
+    # virtualization options for architecture 'i686'") and names its QEMU
+    # (qemu-system-i386)
+    ("i686", USER_NET + ["--arch", "i686"]),
 ]
 
 # the directory the "9p" and "virtiofs" guests share (run_tests makes it)
@@ -446,8 +451,12 @@ def check_command_line(xml_text, native_text, aliases):
         return [d.get("driver") for d in devices]
 
     # the binary, name, uuid
-    want(binary is not None and binary.endswith("qemu-system-x86_64"),
-         "the binary is QEMU's x86_64 system emulator (got %r)" % binary)
+    # (a 32-bit guest's is the i686 guest's of the capabilities, as
+    # libvirtd's capabilities name it)
+    arch = dom.find("os/type").get("arch")
+    emulator = "qemu-system-i386" if arch == "i686" else "qemu-system-x86_64"
+    want(binary is not None and binary.endswith(emulator),
+         "the binary is QEMU's %s system emulator (got %r)" % (arch, binary))
     name = dom.findtext("name")
     want(any(v == "guest=%s" % name or v.startswith("guest=%s," % name) for v in vals("-name")),
          "-name guest=%s" % name)
