@@ -53,8 +53,8 @@
  * directory: every path below /var/lib/virt-gmem-test/ in the parsed
  * definition is moved there (raw and qcow2 disk images, ISO, NVDIMM and
  * virtio-pmem files, serial log files and sockets, a listening socket for
- * unix chardevs in connect mode, a stub bzImage and initrd for direct
- * kernel boot, NVRAM copied from its template, over a loop device for a
+ * unix chardevs in connect mode, a stub bzImage, initrd and device tree
+ * blob for direct kernel boot, NVRAM copied from its template, over a loop device for a
  * varstore on a block device (root), an NBD server (qemu-nbd) for each
  * NBD disk, with TLS certificates made by openssl (a CA, the server's for
  * the disk's tlsHostname, a client's for QEMU's tls-creds-x509 directory,
@@ -1047,6 +1047,13 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     if (os->initrd) {
         vgmAcceptReplace(&os->initrd, vgmAcceptRelocate(env, os->initrd));
         if (!vgmAcceptMakeSparse(os->initrd, 4096, error))
+            goto fail;
+    }
+    /* a device tree blob, which QEMU's loader hands the (stub) kernel as
+     * setup data: it reads the file whole */
+    if (os->dtb) {
+        vgmAcceptReplace(&os->dtb, vgmAcceptRelocate(env, os->dtb));
+        if (!vgmAcceptMakeSparse(os->dtb, 4096, error))
             goto fail;
     }
     /* a SLIC table's body: QEMU writes the header from sig= */

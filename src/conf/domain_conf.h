@@ -489,6 +489,7 @@ typedef struct {
     char *kernel;
     char *initrd;
     char *cmdline;
+    char *dtb;                  /* a device tree for the kernel (-dtb) */
     char *slicTable;            /* <acpi><table type='slic'>: a file QEMU adds */
     VgmBootDev *boot;
     size_t nboot;

@@ -57,6 +57,7 @@ vgmDomainOsClear(VgmDomainDef *def)
     g_free(os->kernel);
     g_free(os->initrd);
     g_free(os->cmdline);
+    g_free(os->dtb);
     g_free(os->slicTable);
     g_free(os->boot);
     g_clear_pointer(&def->uidmap, g_array_unref);
@@ -145,7 +146,7 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
         "type", "firmware", "loader", "nvram", "kernel", "initrd", "cmdline",
-        "acpi", "boot", "bootmenu", "bios", "smbios", NULL
+        "dtb", "acpi", "boot", "bootmenu", "bios", "smbios", NULL
     };
     VgmOsDef *os = &def->os;
     g_autoptr(GPtrArray) boots = NULL;
@@ -236,7 +237,8 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         return FALSE;
     if (vgmOsText(node, "kernel", &os->kernel, error) < 0 ||
         vgmOsText(node, "initrd", &os->initrd, error) < 0 ||
-        vgmOsText(node, "cmdline", &os->cmdline, error) < 0)
+        vgmOsText(node, "cmdline", &os->cmdline, error) < 0 ||
+        vgmOsText(node, "dtb", &os->dtb, error) < 0)
         return FALSE;
     /* <acpi><table type='slic'>: the one ACPI table type libvirt takes */
     if (vgmXMLSingleChild(node, "acpi", &child, error) < 0)
@@ -833,6 +835,7 @@ vgmDomainOsFormat(VgmBuf *buf, const VgmDomainDef *def)
     vgmBufEscapeString(&child, "<kernel>%s</kernel>\n", os->kernel);
     vgmBufEscapeString(&child, "<initrd>%s</initrd>\n", os->initrd);
     vgmBufEscapeString(&child, "<cmdline>%s</cmdline>\n", os->cmdline);
+    vgmBufEscapeString(&child, "<dtb>%s</dtb>\n", os->dtb);
     if (os->slicTable) {
         vgmBufAdd(&child, "<acpi>\n");
         vgmBufEscapeText(&child, "  <table type='slic'>%s</table>\n", os->slicTable);

@@ -1098,6 +1098,9 @@ vgmCmdBoot(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         vgmCmdArgPair(cmd, "-initrd", os->initrd);
     if (os->cmdline)
         vgmCmdArgPair(cmd, "-append", os->cmdline);
+    /* (QEMU's x86 Linux loader hands it to the kernel as setup data) */
+    if (os->dtb)
+        vgmCmdArgPair(cmd, "-dtb", os->dtb);
 }
 
 VgmQemuCmd *
