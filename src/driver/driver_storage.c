@@ -1415,6 +1415,43 @@ vgmDriverStorageVolDelete(VgmDriver *drv, const char *pool, const char *name,
     return TRUE;
 }
 
+int
+vgmDriverStorageVolOpenStream(VgmDriver *drv, const char *pool, const char *name,
+                              guint64 offset, gboolean upload, unsigned int flags,
+                              GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autofree char *path = NULL;
+    VgmStorageVolData data;
+    int fd;
+
+    /* (libvirt's sparse streams, VIR_STORAGE_VOL_{UP,DOWN}LOAD_SPARSE_STREAM,
+     * are not served: the flag is refused as unsupported) */
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !(def = vgmStorageVolFind(drv, pool, name, &data, error)))
+        return -1;
+    if (offset > G_MAXINT64) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("offset %1$" G_GUINT64_FORMAT " in volume '%2$s' is too large"),
+                    offset, name);
+        return -1;
+    }
+    path = g_build_filename(def->path, name, NULL);
+    /* an upload writes over the volume's bytes from @offset on and keeps
+     * the rest (as libvirt's does: no truncation) */
+    if ((fd = open(path, (upload ? O_WRONLY : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open the volume '%1$s'"), path);
+        return -1;
+    }
+    if (lseek(fd, (off_t)offset, SEEK_SET) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot seek to offset %1$" G_GUINT64_FORMAT
+                                          " in the volume '%2$s'"), offset, path);
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 char *
 vgmDriverStorageVolGetXMLDesc(VgmDriver *drv, const char *pool, const char *name,
                               unsigned int flags, GError **error)

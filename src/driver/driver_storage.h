@@ -121,6 +121,12 @@ VgmStorageVol *vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool,
                                             GError **error);
 gboolean vgmDriverStorageVolDelete(VgmDriver *drv, const char *pool, const char *name,
                                    unsigned int flags, GError **error);
+/* The file of volume @name of @pool opened for libvirt's upload
+ * (@upload: for writing) or download, at @offset; no flags (sparse streams
+ * are refused). Returns the descriptor, or -1 with @error. */
+int vgmDriverStorageVolOpenStream(VgmDriver *drv, const char *pool, const char *name,
+                                  guint64 offset, gboolean upload, unsigned int flags,
+                                  GError **error);
 char *vgmDriverStorageVolGetXMLDesc(VgmDriver *drv, const char *pool, const char *name,
                                     unsigned int flags, GError **error);
 gboolean vgmDriverStorageVolGetInfo(VgmDriver *drv, const char *pool, const char *name,

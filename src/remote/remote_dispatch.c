@@ -1653,23 +1653,34 @@ vgmRemoteDispatchConnectListAllNodeDevices(VgmRemoteClient *client,
 #define VGM_CONSOLE_SAFE 2u
 
 /*
- * One console stream: the pty of a domain's character device, relayed to
- * the client on the serial of the call that opened it. A thread reads the
- * pty and sends what the guest writes; what the client sends is written
- * to the pty by the client's reader (vgmRemoteStreamPacket). One console
- * per device at a time across the daemon: another client's open fails,
- * unless it forces, which ends the first one's stream.
+ * One stream of a call, relayed between the client (on the serial of the
+ * call that opened it) and a file descriptor. A console's is the pty of a
+ * domain's character device: a thread reads the pty and sends what the
+ * guest writes; what the client sends is written to the pty by the
+ * client's reader (vgmRemoteStreamPacket). One console per device at a
+ * time across the daemon: another client's open fails, unless it forces,
+ * which ends the first one's stream. A screenshot's and a volume
+ * download's are read the same way up to their end (a download's to its
+ * length too); a volume upload's only takes what the client sends, up to
+ * its length.
  */
 typedef struct {
     gint ref;
     VgmRpcClient *rpc;
     VgmRpcHeader call;          /* program, version, procedure, serial */
     char *key;                  /* "uuid/alias": the device, daemon-wide */
-    int fd;                     /* the pty */
+    int fd;                     /* the pty, picture or volume */
     int wake[2];                /* a byte on wake[1] ends the reader */
     GThread *thread;
     gboolean ended;             /* the stream's end was sent or received */
+    gboolean upload;            /* no reader: the client's data is written */
+    gboolean limited;           /* at most @remaining more bytes */
+    guint64 remaining;
 } VgmRemoteConsole;
+
+/* What a reader lets wait for a client before it reads more (the client
+ * is dropped far above it: VgmRpcServerLimits.maxQueuedBytes) */
+#define VGM_REMOTE_STREAM_BACKLOG (4 * 1024 * 1024)
 
 static GMutex vgmRemoteConsolesLock;
 static GHashTable *vgmRemoteConsoles;   /* key -> VgmRemoteConsole (no ref) */
@@ -1741,7 +1752,14 @@ vgmRemoteConsoleReader(gpointer data)
         }
         if (p[1].revents)
             break;      /* ended from the other side */
-        n = read(c->fd, buf, sizeof(buf));
+        if (c->limited && c->remaining == 0) {
+            vgmRemoteConsoleEnd(c, NULL);
+            break;
+        }
+        /* a file is always readable: keep the client's backlog small */
+        if (!vgmRpcClientWaitBacklog(c->rpc, VGM_REMOTE_STREAM_BACKLOG, G_USEC_PER_SEC / 10))
+            break;
+        n = read(c->fd, buf, c->limited ? MIN(sizeof(buf), c->remaining) : sizeof(buf));
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (n <= 0) {
@@ -1749,6 +1767,8 @@ vgmRemoteConsoleReader(gpointer data)
             vgmRemoteConsoleEnd(c, NULL);
             break;
         }
+        if (c->limited)
+            c->remaining -= n;
         vgmRpcClientSendStream(c->rpc, &c->call, VGM_RPC_STATUS_CONTINUE, buf, n);
     }
     vgmRemoteConsoleUnref(c);
@@ -1787,7 +1807,8 @@ vgmRemoteConsoleStart(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer
     g_mutex_lock(&client->lock);
     g_hash_table_replace(client->streams, GUINT_TO_POINTER(hdr->serial), c);
     g_mutex_unlock(&client->lock);
-    c->thread = g_thread_new("vgm-console", vgmRemoteConsoleReader, vgmRemoteConsoleRef(c));
+    if (!c->upload)
+        c->thread = g_thread_new("vgm-console", vgmRemoteConsoleReader, vgmRemoteConsoleRef(c));
 }
 
 static void
@@ -1912,7 +1933,59 @@ vgmRemoteDispatchDomainScreenshot(VgmRemoteClient *client,
     return TRUE;
 }
 
-/* A stream packet from a client: console input, its finish or abort. */
+/* ---- volumes: STORAGE_VOL_UPLOAD and _DOWNLOAD and their streams ---- */
+
+/* A volume's stream, as a screenshot's: no console of the daemon's; a
+ * length of 0 is to the end (of the file, or of what the client sends) */
+static gboolean
+vgmRemoteVolStream(VgmRemoteClient *client, const VgmRemoteNonnullStorageVol *vol,
+                   guint64 offset, guint64 length, unsigned int flags, gboolean upload,
+                   GError **error)
+{
+    VgmRemoteConsole *c;
+    int fd;
+
+    if ((fd = vgmDriverStorageVolOpenStream(client->drv, vol->pool, vol->name, offset,
+                                            upload, flags, error)) < 0)
+        return FALSE;
+    c = g_new0(VgmRemoteConsole, 1);
+    c->ref = 1;
+    c->rpc = vgmRpcClientRef(client->rpc);
+    c->key = g_strdup_printf("volume/%p", (void *)c);
+    c->fd = fd;
+    c->wake[0] = c->wake[1] = -1;
+    c->upload = upload;
+    c->limited = length != 0;
+    c->remaining = length;
+    if (!g_unix_open_pipe(c->wake, FD_CLOEXEC, NULL)) {
+        vgmErrorSetSystem(error, errno, "%s", _("cannot create a pipe"));
+        vgmRemoteConsoleUnref(c);
+        return FALSE;
+    }
+    vgmRemoteCallEnd->afterReply = vgmRemoteConsoleStart;
+    vgmRemoteCallEnd->freeData = vgmRemoteConsoleAbandon;
+    vgmRemoteCallEnd->data = c;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchStorageVolUpload(VgmRemoteClient *client,
+                                  const VgmRemoteStorageVolUploadArgs *args, GError **error)
+{
+    return vgmRemoteVolStream(client, &args->vol, args->offset, args->length, args->flags,
+                              TRUE, error);
+}
+
+gboolean
+vgmRemoteDispatchStorageVolDownload(VgmRemoteClient *client,
+                                    const VgmRemoteStorageVolDownloadArgs *args, GError **error)
+{
+    return vgmRemoteVolStream(client, &args->vol, args->offset, args->length, args->flags,
+                              FALSE, error);
+}
+
+/* A stream packet from a client: console input, an upload's data, a
+ * stream's finish or abort. */
 static void
 vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *payload,
                       gsize len, gpointer opaque)
@@ -1927,9 +2000,12 @@ vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
     if (!c)
         return;     /* a stream that ended: late packets are dropped */
     if (hdr->status == VGM_RPC_STATUS_CONTINUE) {
+        g_autofree char *why = NULL;
         gsize off = 0;
 
-        while (off < len && !c->ended) {
+        if (c->limited && len > c->remaining)
+            why = g_strdup(_("the data sent goes past the length the stream was opened for"));
+        while (!why && off < len && !c->ended) {
             ssize_t n = write(c->fd, payload + off, len - off);
 
             if (n < 0 && errno == EINTR)
@@ -1940,10 +2016,20 @@ vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
                 poll(&p, 1, 1000);
                 continue;
             }
-            if (n <= 0)
+            if (n <= 0) {
+                /* a console's guest side went away: its reader ends it;
+                 * an upload says why its data is lost */
+                if (c->upload)
+                    why = g_strdup_printf(_("cannot write to the volume: %1$s"),
+                                          g_strerror(n < 0 ? errno : ENOSPC));
                 break;
+            }
             off += n;
         }
+        if (c->limited)
+            c->remaining -= off;
+        if (why)
+            vgmRemoteConsoleEnd(c, why);
         vgmRemoteConsoleUnref(c);
         return;
     }
@@ -1953,7 +2039,17 @@ vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
     if (vgmRemoteConsoles && g_hash_table_lookup(vgmRemoteConsoles, c->key) == c)
         g_hash_table_remove(vgmRemoteConsoles, c->key);
     g_mutex_unlock(&vgmRemoteConsolesLock);
-    vgmRpcClientSendStream(rpc, hdr, VGM_RPC_STATUS_OK, NULL, 0);
+    if (c->upload && hdr->status == VGM_RPC_STATUS_OK && fdatasync(c->fd) < 0) {
+        /* the upload's data did not reach the disk: the finish fails */
+        g_autofree char *why = g_strdup_printf(_("cannot write to the volume: %1$s"),
+                                               g_strerror(errno));
+        VgmRpcErrorInfo e = { VGM_LV_ERR_OPERATION_FAILED, VGM_REMOTE_FROM_STORAGE, why };
+        g_autoptr(GByteArray) err = vgmRpcErrorEncode(&e);
+
+        vgmRpcClientSendStream(rpc, hdr, VGM_RPC_STATUS_ERROR, err->data, err->len);
+    } else {
+        vgmRpcClientSendStream(rpc, hdr, VGM_RPC_STATUS_OK, NULL, 0);
+    }
     g_mutex_lock(&client->lock);
     g_hash_table_remove(client->streams, GUINT_TO_POINTER(hdr->serial));
     g_mutex_unlock(&client->lock);

@@ -18,6 +18,7 @@
 /* libvirt's error domains (virErrorDomain) that we report from. */
 #define VGM_REMOTE_FROM_QEMU 10
 #define VGM_REMOTE_FROM_REMOTE 13
+#define VGM_REMOTE_FROM_STORAGE 18
 
 /* Fills @program with the REMOTE program served from @drv. */
 void vgmRemoteProgramInit(VgmRpcProgram *program, VgmDriver *drv);

@@ -466,6 +466,22 @@ vgmRpcClientSendStream(VgmRpcClient *client, const VgmRpcHeader *call,
     vgmRpcClientQueue(client, frame);
 }
 
+gboolean
+vgmRpcClientWaitBacklog(VgmRpcClient *client, gsize bytes, gint64 timeoutUs)
+{
+    gint64 deadline = g_get_monotonic_time() + timeoutUs;
+    gboolean alive;
+
+    g_mutex_lock(&client->lock);
+    while (client->outBytes > bytes && !client->dead && !client->closing) {
+        if (!g_cond_wait_until(&client->cond, &client->lock, deadline))
+            break;
+    }
+    alive = !client->dead && !client->closing;
+    g_mutex_unlock(&client->lock);
+    return alive;
+}
+
 void
 vgmRpcClientStartKeepalive(VgmRpcClient *client)
 {
@@ -578,6 +594,8 @@ vgmRpcClientWriter(gpointer data)
         b = g_queue_pop_head(&client->out);
         client->outBytes -= g_bytes_get_size(b);
         client->writing = TRUE;
+        /* (a stream's producer may wait for the backlog to shrink) */
+        g_cond_broadcast(&client->cond);
         if (g_bytes_get_size(b) == 0)
             passFd = GPOINTER_TO_INT(g_queue_pop_head(&client->outFds));
         g_mutex_unlock(&client->lock);

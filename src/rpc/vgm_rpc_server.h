@@ -165,6 +165,10 @@ void vgmRpcClientSendMessage(VgmRpcClient *client, guint32 prog, guint32 vers,
  * @data as it is (stream data is not XDR). */
 void vgmRpcClientSendStream(VgmRpcClient *client, const VgmRpcHeader *call,
                             guint32 status, const guint8 *data, gsize len);
+/* Waits up to @timeoutUs while more than @bytes are queued for @client (a
+ * stream's producer keeps below the backlog that drops a client). FALSE
+ * when the client is gone. */
+gboolean vgmRpcClientWaitBacklog(VgmRpcClient *client, gsize bytes, gint64 timeoutUs);
 
 /* From now on the server pings this client when it is silent. */
 void vgmRpcClientStartKeepalive(VgmRpcClient *client);

@@ -112,11 +112,14 @@ def use_system_python():
         os.execv(SYSTEM_PYTHON, [SYSTEM_PYTHON, os.path.abspath(sys.argv[0])] + sys.argv[1:])
 
 
-def enter_private_netns():
+def enter_private_netns(mounts=False):
     """As root, re-exec the running script in a network namespace of its own
     (unshare -n, loopback up), so that the bridges, firewall tables and
     dnsmasq of the virtual networks it starts, and the taps of its guests,
     never touch the host's network; and virt-install sees no default route.
+    With mounts, in a mount namespace of its own too (unshare -m, private
+    propagation): what the script mounts is seen by it and its children
+    only (VGM_TEST_MOUNTNS=1 inside).
     Returns why it could not (not root, no unshare, no namespace), or None
     once inside. The daemon it starts, virsh and QEMU all run in there."""
     if os.environ.get("VGM_TEST_NETNS") == "1":
@@ -128,14 +131,20 @@ def enter_private_netns():
     unshare = shutil.which("unshare")
     if not unshare:
         return "no unshare (util-linux) for a network namespace of its own"
-    probe = subprocess.run([unshare, "-n", "true"], stdout=subprocess.DEVNULL,
+    flags = ["-n"]
+    if mounts and subprocess.run([unshare, "-n", "-m", "--propagation", "private", "true"],
+                                 stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL).returncode == 0:
+        flags += ["-m", "--propagation", "private"]
+        os.environ["VGM_TEST_MOUNTNS"] = "1"
+    probe = subprocess.run([unshare] + flags + ["true"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
     if probe.returncode != 0:
         return "unshare -n fails here: no network namespace of its own"
     os.environ["VGM_TEST_NETNS"] = "1"
     sys.stdout.flush()
-    os.execv(unshare, [unshare, "-n", "--", sys.executable,
-                       os.path.abspath(sys.argv[0])] + sys.argv[1:])
+    os.execv(unshare, [unshare] + flags + ["--", sys.executable,
+                                           os.path.abspath(sys.argv[0])] + sys.argv[1:])
     return "exec of unshare failed"
 
 

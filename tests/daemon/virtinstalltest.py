@@ -37,6 +37,15 @@ domxml-to-native too) or only at domxml-to-native, with an error that
 contains a given text, which names the construct. A guest whose result
 differs from its expectation fails with the actual messages printed.
 
+Then virt-install's installs that upload media over a remote connection
+(install_media_tests: a qemu+ext://localhost URI whose command relays to
+the daemon's socket, which virt-install takes for a remote host, as
+qemu+ssh://): --location of an HTTP tree this test serves (a stub kernel
+and an initrd) and --cloud-init, each under TCG; virt-install makes a
+pool on /var/lib/libvirt/boot (a tmpfs over /var/lib/libvirt in the
+test's own mount namespace, as root) and uploads the files as volumes
+(virStorageVolUpload), boots the guest from them and deletes them.
+
 Then a subset of the accepted guests (every OS with user networking, and
 every accepted option set of DEBIAN_FOR_STARTS) is started paused through
 the daemon (`virsh create --paused`) with Debian's QEMU, checked paused,
@@ -909,6 +918,7 @@ def run_tests(tap, target, tmp):
             start_one(tap, target, label, name, path, host)
         tap.diag("%d guests started and destroyed in %.1f s" % (len(starts),
                                                                 time.monotonic() - t0))
+    install_media_tests(tap, target, tmp)
     if host["network"]:
         r = virsh(uri, "net-destroy", "default")
         left = harness.processes_naming(target.root + "/") if target.root else []
@@ -916,6 +926,140 @@ def run_tests(tap, target, tmp):
                "network 'default' destroyed: its dnsmasq gone", r.describe() +
                "\nleft: %s" % left)
     summary(tap, results)
+
+
+# A Linux bzImage header (boot protocol 2.15) and nothing else: enough
+# for QEMU's loader to take it as the kernel of a direct boot
+def stub_kernel():
+    b = bytearray(64 * 1024)
+    b[0x1f1] = 4                                # setup_sects
+    b[0x1fe:0x200] = b"\x55\xaa"                 # boot_flag
+    b[0x202:0x206] = b"HdrS"
+    b[0x206:0x208] = b"\x0f\x02"                 # version 2.15
+    b[0x211] = 1                                # LOADED_HIGH
+    b[0x22c:0x230] = b"\xff\xff\xff\x37"         # initrd_addr_max
+    b[0x238:0x23a] = b"\xff\x07"                 # cmdline_size
+    return bytes(b)
+
+
+def scratch_dir():
+    """The directory virt-install, as root, uploads install media to
+    (/var/lib/libvirt/boot: it makes a dir pool 'boot-scratch' there and
+    uploads volumes; it must exist, and Debian's libvirt packages do not
+    make it), made on a tmpfs over /var/lib/libvirt that only this test's
+    mount namespace sees. Returns why not, or None."""
+    if os.environ.get("VGM_TEST_MOUNTNS") != "1":
+        return "no mount namespace of its own (%s)" % (NETNS_WHY or "unshare -m failed")
+    if not os.path.isdir("/var/lib/libvirt"):
+        return "/var/lib/libvirt does not exist here to mount a tmpfs over"
+    r = harness.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "vgm-scratch",
+                     "/var/lib/libvirt"], timeout=10)
+    if r.rc != 0:
+        return "mount of a tmpfs over /var/lib/libvirt failed: %s" % r.err.strip()
+    os.makedirs("/var/lib/libvirt/boot", mode=0o755)
+    return None
+
+
+# A relay between its standard input and output and the daemon's socket:
+# the command of a qemu+ext:// URI. With a host in the URI, virt-install
+# takes the connection for a remote one and uploads install media through
+# the daemon (virStorageVolUpload), as it does over qemu+ssh://.
+RELAY = """#!/usr/bin/python3
+import os, socket, threading
+s = socket.socket(socket.AF_UNIX)
+s.connect(%r)
+
+
+def up():
+    while True:
+        d = os.read(0, 65536)
+        if not d:
+            s.shutdown(socket.SHUT_WR)
+            return
+        s.sendall(d)
+
+
+threading.Thread(target=up, daemon=True).start()
+while True:
+    d = s.recv(65536)
+    if not d:
+        break
+    os.write(1, d)
+"""
+
+
+def install_media_tests(tap, target, tmp):
+    """virt-install's installs whose media it uploads through the daemon
+    on a remote connection: a kernel and initrd from --location (an HTTP
+    tree served by this test), a cloud-init ISO (--cloud-init); both under
+    TCG, with a stub kernel or no disk to boot."""
+    import functools
+    import http.server
+    import threading
+    what = ["--location over a remote connection: the kernel and initrd uploaded to a "
+            "pool on /var/lib/libvirt/boot and booted",
+            "--cloud-init over a remote connection: the ISO uploaded and attached",
+            "the scratch directory is empty again: every uploaded volume deleted through "
+            "the daemon"]
+    why = scratch_dir()
+    if why is None and not os.access(QEMU, os.X_OK):
+        why = "%s is not installed" % QEMU
+    if why is None and "socket=" not in target.uri:
+        why = "the daemon's socket is not in its URI"
+    if why:
+        for w in what:
+            tap.skip(w, why)
+        return
+    relay = os.path.join(tmp, "relay.py")
+    with open(relay, "w") as f:
+        f.write(RELAY % target.uri.split("socket=", 1)[1])
+    os.chmod(relay, 0o755)
+    uri = "qemu+ext://localhost/system?command=" + relay
+    tree = os.path.join(tmp, "tree")
+    os.makedirs(os.path.join(tree, "casper"))
+    kernel, initrd = stub_kernel(), os.urandom(4096)
+    for name, data in (("vmlinuz", kernel), ("initrd", initrd)):
+        with open(os.path.join(tree, "casper", name), "wb") as f:
+            f.write(data)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=tree)
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    common = ["--connect", uri, "--virt-type", "qemu", "--memory", "256", "--osinfo", "debian11",
+              "--network", "none", "--graphics", "none", "--noautoconsole"]
+    try:
+        name = PREFIX + "-location"
+        r = harness.run([VIRT_INSTALL, "--name", name, "--disk", "none", "--location",
+                         "http://127.0.0.1:%d/,kernel=casper/vmlinuz,initrd=casper/initrd"
+                         % httpd.server_address[1], "--extra-args", "console=ttyS0"] + common,
+                        timeout=180)
+        live = virsh(uri, "dumpxml", name)
+        pools = virsh(uri, "pool-list", "--all")
+        tap.ok(r.rc == 0 and re.search(r"<kernel>/var/lib/libvirt/boot/virtinst-[^<]*vmlinuz",
+                                       live.out) and
+               re.search(r"<initrd>/var/lib/libvirt/boot/virtinst-[^<]*initrd", live.out) and
+               "<cmdline>console=ttyS0</cmdline>" in live.out and
+               re.search(r"boot-scratch\s+active", pools.out) and
+               virsh(uri, "domstate", name).out.strip() == "running",
+               what[0], "%s\nlive XML: %s\npools: %s" % (r.describe(), live.out[:1500],
+                                                          pools.out))
+        virsh(uri, "destroy", name, timeout=60)
+        virsh(uri, "undefine", name)
+
+        name = PREFIX + "-cloudinit"
+        r = harness.run([VIRT_INSTALL, "--name", name, "--import", "--disk", "none",
+                         "--cloud-init", "root-password-generate=on"] + common, timeout=180)
+        live = virsh(uri, "dumpxml", name)
+        tap.ok(r.rc == 0 and re.search(r"<source file='/var/lib/libvirt/boot/virtinst-"
+                                       r"[^']*cloudinit\.iso[^']*'/>", live.out) and
+               virsh(uri, "domstate", name).out.strip() == "running",
+               what[1], "%s\nlive XML: %s" % (r.describe(), live.out[:2500]))
+        virsh(uri, "destroy", name, timeout=60)
+        virsh(uri, "undefine", name)
+    finally:
+        httpd.shutdown()
+    left = sorted(os.listdir("/var/lib/libvirt/boot"))
+    tap.eq(left, [], what[2])
 
 
 def start_one(tap, target, label, name, path, host):
@@ -995,7 +1139,7 @@ NETNS_WHY = None
 def main():
     global NETNS_WHY
     harness.use_system_python()
-    NETNS_WHY = harness.enter_private_netns()
+    NETNS_WHY = harness.enter_private_netns(mounts=True)
     if not os.access(VIRT_INSTALL, os.X_OK):
         harness.TAP.skip_all("virt-install is not installed (Debian package virtinst)")
     if not os.path.isdir(os.path.join(OSINFO_DB, "os")):
