@@ -1425,9 +1425,7 @@ vgmDriverStorageVolOpenStream(VgmDriver *drv, const char *pool, const char *name
     VgmStorageVolData data;
     int fd;
 
-    /* (libvirt's sparse streams, VIR_STORAGE_VOL_{UP,DOWN}LOAD_SPARSE_STREAM,
-     * are not served: the flag is refused as unsupported) */
-    if (!vgmDriverCheckFlags(flags, 0, error) ||
+    if (!vgmDriverCheckFlags(flags, VGM_STORAGE_VOL_STREAM_SPARSE, error) ||
         !(def = vgmStorageVolFind(drv, pool, name, &data, error)))
         return -1;
     if (offset > G_MAXINT64) {

@@ -121,9 +121,12 @@ VgmStorageVol *vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool,
                                             GError **error);
 gboolean vgmDriverStorageVolDelete(VgmDriver *drv, const char *pool, const char *name,
                                    unsigned int flags, GError **error);
+/* VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM:
+ * holes travel as holes */
+#define VGM_STORAGE_VOL_STREAM_SPARSE (1u << 0)
 /* The file of volume @name of @pool opened for libvirt's upload
- * (@upload: for writing) or download, at @offset; no flags (sparse streams
- * are refused). Returns the descriptor, or -1 with @error. */
+ * (@upload: for writing) or download, at @offset; flags: sparse (the
+ * stream's business). Returns the descriptor, or -1 with @error. */
 int vgmDriverStorageVolOpenStream(VgmDriver *drv, const char *pool, const char *name,
                                   guint64 offset, gboolean upload, unsigned int flags,
                                   GError **error);

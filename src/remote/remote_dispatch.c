@@ -13,12 +13,14 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
 
 #include "remote_dispatch.h"
 #include "remote_protocol.h"
+#include "rpc/vgm_rpc_protocol.h"
 #include "driver/driver_network.h"
 #include "driver/driver_pin.h"
 #include "driver/driver_secret.h"
@@ -1674,6 +1676,7 @@ typedef struct {
     GThread *thread;
     gboolean ended;             /* the stream's end was sent or received */
     gboolean upload;            /* no reader: the client's data is written */
+    gboolean sparse;            /* holes are sent and taken as holes */
     gboolean limited;           /* at most @remaining more bytes */
     guint64 remaining;
 } VgmRemoteConsole;
@@ -1735,11 +1738,45 @@ vgmRemoteConsoleEnd(VgmRemoteConsole *c, const char *error)
     }
 }
 
+/* From @fd's offset: whether data or a hole comes (@inData) and for how
+ * many bytes (0: the end of the file), by SEEK_DATA and SEEK_HOLE; the
+ * offset is left where it was */
+static gboolean
+vgmRemoteStreamSection(int fd, gboolean *inData, guint64 *section)
+{
+    off_t cur = lseek(fd, 0, SEEK_CUR);
+    off_t data, end;
+    struct stat st;
+
+    if (cur < 0 || fstat(fd, &st) < 0)
+        return FALSE;
+    if (cur >= st.st_size) {
+        *inData = FALSE;
+        *section = 0;
+        return TRUE;
+    }
+    data = lseek(fd, cur, SEEK_DATA);
+    if (data < 0 && errno != ENXIO)
+        return FALSE;
+    if (data < 0 || data > cur) {
+        /* a hole up to the next data, or to the end */
+        *inData = FALSE;
+        *section = (data < 0 ? st.st_size : data) - cur;
+    } else {
+        if ((end = lseek(fd, cur, SEEK_HOLE)) < 0)
+            return FALSE;
+        *inData = TRUE;
+        *section = end - cur;
+    }
+    return lseek(fd, cur, SEEK_SET) == cur;
+}
+
 static gpointer
 vgmRemoteConsoleReader(gpointer data)
 {
     VgmRemoteConsole *c = data;
     guint8 buf[16384];
+    gsize want;
 
     for (;;) {
         struct pollfd p[2] = { { c->fd, POLLIN, 0 }, { c->wake[0], POLLIN, 0 } };
@@ -1759,7 +1796,34 @@ vgmRemoteConsoleReader(gpointer data)
         /* a file is always readable: keep the client's backlog small */
         if (!vgmRpcClientWaitBacklog(c->rpc, VGM_REMOTE_STREAM_BACKLOG, G_USEC_PER_SEC / 10))
             break;
-        n = read(c->fd, buf, c->limited ? MIN(sizeof(buf), c->remaining) : sizeof(buf));
+        want = c->limited ? MIN(sizeof(buf), c->remaining) : sizeof(buf);
+        if (c->sparse) {
+            gboolean inData;
+            guint64 section;
+
+            if (!vgmRemoteStreamSection(c->fd, &inData, &section)) {
+                vgmRemoteConsoleEnd(c, _("cannot find the holes of the volume"));
+                break;
+            }
+            if (section == 0) {
+                vgmRemoteConsoleEnd(c, NULL);     /* its end */
+                break;
+            }
+            if (c->limited)
+                section = MIN(section, c->remaining);
+            if (!inData) {
+                if (lseek(c->fd, (off_t)section, SEEK_CUR) < 0) {
+                    vgmRemoteConsoleEnd(c, _("cannot find the holes of the volume"));
+                    break;
+                }
+                if (c->limited)
+                    c->remaining -= section;
+                vgmRpcClientSendStreamHole(c->rpc, &c->call, (gint64)section);
+                continue;
+            }
+            want = MIN(want, section);
+        }
+        n = read(c->fd, buf, want);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (n <= 0) {
@@ -1935,6 +1999,64 @@ vgmRemoteDispatchDomainScreenshot(VgmRemoteClient *client,
 
 /* ---- volumes: STORAGE_VOL_UPLOAD and _DOWNLOAD and their streams ---- */
 
+/* @len bytes of zeroes at @fd's offset, which moves past them: a hole
+ * punched where the file has bytes (zeroes written where the file system
+ * cannot punch), the file made longer where it ends before them */
+static gboolean
+vgmRemoteStreamZero(int fd, guint64 len)
+{
+    off_t cur = lseek(fd, 0, SEEK_CUR);
+    struct stat st;
+    guint64 inside;
+
+    if (cur < 0 || fstat(fd, &st) < 0)
+        return FALSE;
+    inside = st.st_size > cur ? MIN(len, (guint64)(st.st_size - cur)) : 0;
+    if (inside &&
+        fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, cur, (off_t)inside) < 0) {
+        g_autofree guint8 *zeroes = NULL;
+        guint64 done = 0;
+
+        if (errno != EOPNOTSUPP)
+            return FALSE;
+        zeroes = g_malloc0(1024 * 1024);
+        while (done < inside) {
+            ssize_t n = pwrite(fd, zeroes, MIN(inside - done, 1024 * 1024), cur + done);
+
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return FALSE;
+            done += n;
+        }
+    }
+    if ((guint64)st.st_size < cur + len && ftruncate(fd, cur + len) < 0)
+        return FALSE;
+    return lseek(fd, cur + len, SEEK_SET) >= 0;
+}
+
+/* A hole the client sends in a sparse upload: zeroes in the volume, as
+ * they are in the client's file. (libvirtd 9.0 only moves on, which
+ * leaves the volume's old bytes there, and cuts the file at the hole's
+ * end.) Returns why it cannot be taken, or NULL. */
+static char *
+vgmRemoteStreamHole(VgmRemoteConsole *c, const guint8 *payload, gsize len)
+{
+    VgmRpcStreamHole hole = { 0 };
+
+    if (!c->upload || !c->sparse)
+        return g_strdup(_("a hole in a stream that is not a sparse upload"));
+    if (!vgmXdrDecode(vgmRpcXdrStreamHole, &hole, payload, len, NULL) || hole.length < 0)
+        return g_strdup(_("a malformed hole in the stream"));
+    if (c->limited && (guint64)hole.length > c->remaining)
+        return g_strdup(_("the data sent goes past the length the stream was opened for"));
+    if (!vgmRemoteStreamZero(c->fd, (guint64)hole.length))
+        return g_strdup_printf(_("cannot write to the volume: %1$s"), g_strerror(errno));
+    if (c->limited)
+        c->remaining -= hole.length;
+    return NULL;
+}
+
 /* A volume's stream, as a screenshot's: no console of the daemon's; a
  * length of 0 is to the end (of the file, or of what the client sends) */
 static gboolean
@@ -1955,6 +2077,7 @@ vgmRemoteVolStream(VgmRemoteClient *client, const VgmRemoteNonnullStorageVol *vo
     c->fd = fd;
     c->wake[0] = c->wake[1] = -1;
     c->upload = upload;
+    c->sparse = (flags & VGM_STORAGE_VOL_STREAM_SPARSE) != 0;
     c->limited = length != 0;
     c->remaining = length;
     if (!g_unix_open_pipe(c->wake, FD_CLOEXEC, NULL)) {
@@ -1999,6 +2122,15 @@ vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
     g_mutex_unlock(&client->lock);
     if (!c)
         return;     /* a stream that ended: late packets are dropped */
+    if (hdr->type == VGM_RPC_TYPE_STREAM_HOLE) {
+        g_autofree char *why = NULL;
+
+        if (hdr->status == VGM_RPC_STATUS_CONTINUE && !c->ended &&
+            (why = vgmRemoteStreamHole(c, payload, len)))
+            vgmRemoteConsoleEnd(c, why);
+        vgmRemoteConsoleUnref(c);
+        return;
+    }
     if (hdr->status == VGM_RPC_STATUS_CONTINUE) {
         g_autofree char *why = NULL;
         gsize off = 0;

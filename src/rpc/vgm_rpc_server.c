@@ -466,6 +466,21 @@ vgmRpcClientSendStream(VgmRpcClient *client, const VgmRpcHeader *call,
     vgmRpcClientQueue(client, frame);
 }
 
+void
+vgmRpcClientSendStreamHole(VgmRpcClient *client, const VgmRpcHeader *call, gint64 length)
+{
+    VgmRpcStreamHole hole = { length, 0 };
+    VgmRpcHeader hdr = *call;
+    g_autoptr(GError) err = NULL;
+    GByteArray *frame;
+
+    hdr.type = VGM_RPC_TYPE_STREAM_HOLE;
+    hdr.status = VGM_RPC_STATUS_CONTINUE;
+    if (!(frame = vgmRpcFrameEncode(&hdr, vgmRpcXdrStreamHole, &hole, &err)))
+        return;
+    vgmRpcClientQueue(client, frame);
+}
+
 gboolean
 vgmRpcClientWaitBacklog(VgmRpcClient *client, gsize bytes, gint64 timeoutUs)
 {
@@ -701,7 +716,8 @@ vgmRpcClientHandle(VgmRpcClient *client, const VgmRpcHeader *hdr, guint8 *payloa
         g_free(payload);
         return TRUE;
     }
-    if (hdr->type == VGM_RPC_TYPE_STREAM && srv->program.stream &&
+    if ((hdr->type == VGM_RPC_TYPE_STREAM || hdr->type == VGM_RPC_TYPE_STREAM_HOLE) &&
+        srv->program.stream &&
         hdr->prog == srv->program.prog && hdr->vers == srv->program.vers) {
         srv->program.stream(client, hdr, payload, len, srv->program.opaque);
         g_free(payload);

@@ -38,6 +38,7 @@ enum {
     VGM_RPC_TYPE_STREAM = 3,
     VGM_RPC_TYPE_CALL_WITH_FDS = 4,
     VGM_RPC_TYPE_REPLY_WITH_FDS = 5,
+    VGM_RPC_TYPE_STREAM_HOLE = 6,
 };
 enum {
     VGM_RPC_STATUS_OK = 0,
@@ -165,6 +166,10 @@ void vgmRpcClientSendMessage(VgmRpcClient *client, guint32 prog, guint32 vers,
  * @data as it is (stream data is not XDR). */
 void vgmRpcClientSendStream(VgmRpcClient *client, const VgmRpcHeader *call,
                             guint32 status, const guint8 *data, gsize len);
+/* A hole of @length bytes in the sparse stream of call @call (type 6,
+ * CONTINUE, VgmRpcStreamHole). */
+void vgmRpcClientSendStreamHole(VgmRpcClient *client, const VgmRpcHeader *call,
+                                gint64 length);
 /* Waits up to @timeoutUs while more than @bytes are queued for @client (a
  * stream's producer keeps below the backlog that drops a client). FALSE
  * when the client is gone. */

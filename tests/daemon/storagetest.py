@@ -146,9 +146,11 @@ def stream_tests(tap, uri, pooldir, tmp):
     remote connection (a kernel, an initrd, a cloud-init ISO) and virsh
     copies in and out. 3 MiB of random bytes up and back whole; a part at
     an offset with a length, both ways; data past the length given is
-    refused; sparse streams are refused as an unsupported flag. libvirtd
-    9.0 gives the same results (the error texts aside), but for --sparse,
-    which it serves."""
+    refused; a sparse file up and back with --sparse (holes as holes:
+    the copies stay sparse), and a part of it. libvirtd 9.0 gives the same
+    bytes and errors (the texts aside) but for the sparse upload, which
+    goes over a volume with data in it: libvirtd leaves the old bytes in
+    its holes (it only seeks past them), virt-gmem zeroes them."""
     vol = os.path.join(pooldir, "s.img")
     r = virsh(uri, "vol-create-as", POOL, "s.img", "4M")
     if not tap.ok(r.rc == 0, "vol-create-as of a raw volume to upload to", r.describe()):
@@ -191,11 +193,39 @@ def stream_tests(tap, uri, pooldir, tmp):
     tap.ok(r.rc != 0 and "goes past the length" in r.err and after[1000:] == before[1000:],
            "vol-upload of more data than its --length is refused, nothing written past it",
            r.describe())
-    for cmd in ("vol-upload", "vol-download"):
-        r = virsh(uri, cmd, "s.img", src if cmd == "vol-upload" else dst, "--pool", POOL,
-                  "--sparse")
-        tap.ok(r.rc != 0 and "unsupported flags (0x1)" in r.err,
-               "%s --sparse: refused, the sparse stream flag unsupported" % cmd, r.describe())
+    # sparse streams: an 8 MiB file with 192 KiB of data in two places
+    sparse = os.path.join(tmp, "sparse.img")
+    with open(sparse, "wb") as f:
+        f.truncate(8 * 1048576)
+        f.seek(1048576)
+        f.write(os.urandom(131072))
+        f.seek(5 * 1048576)
+        f.write(os.urandom(65536))
+    with open(sparse, "rb") as f:
+        want = f.read()
+    r = virsh(uri, "vol-upload", "s.img", sparse, "--pool", POOL, "--sparse", timeout=60)
+    st = os.stat(vol)
+    with open(vol, "rb") as f:
+        got = f.read()
+    tap.ok(r.rc == 0 and got == want and st.st_blocks * 512 < 2 * 1048576,
+           "vol-upload --sparse: the volume is the file, its holes holes (%d KiB allocated "
+           "of %d KiB)" % (st.st_blocks // 2, st.st_size // 1024), r.describe())
+    os.unlink(dst)
+    r = virsh(uri, "vol-download", "s.img", dst, "--pool", POOL, "--sparse", timeout=60)
+    st = os.stat(dst) if os.path.exists(dst) else None
+    with open(dst, "rb") as f:
+        down = f.read()
+    tap.ok(r.rc == 0 and down == want and st.st_blocks * 512 < 2 * 1048576,
+           "vol-download --sparse: the file is the volume, the holes sent as holes",
+           r.describe())
+    os.unlink(dst)
+    r = virsh(uri, "vol-download", "s.img", dst, "--pool", POOL, "--sparse",
+              "--offset", "1000000", "--length", "4500000")
+    with open(dst, "rb") as f:
+        down = f.read()
+    tap.ok(r.rc == 0 and down == want[1000000:5500000],
+           "vol-download --sparse at an offset, for a length that ends in data",
+           r.describe())
     virsh(uri, "vol-delete", "s.img", "--pool", POOL)
 
 
