@@ -1887,6 +1887,36 @@ vgmRemoteConsoleAbandon(gpointer data)
     vgmRemoteConsoleUnref(c);
 }
 
+/* A relay of @fd (its own from now on) for the call being served, named
+ * @key; NULL with @error (the descriptor closed) */
+static VgmRemoteConsole *
+vgmRemoteStreamNew(VgmRemoteClient *client, int fd, char *key, GError **error)
+{
+    VgmRemoteConsole *c = g_new0(VgmRemoteConsole, 1);
+
+    c->ref = 1;
+    c->rpc = vgmRpcClientRef(client->rpc);
+    c->key = key;
+    c->fd = fd;
+    c->wake[0] = c->wake[1] = -1;
+    if (!g_unix_open_pipe(c->wake, FD_CLOEXEC, NULL)) {
+        vgmErrorSetSystem(error, errno, "%s", _("cannot create a pipe"));
+        vgmRemoteConsoleUnref(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* @c's stream starts once the call's reply is sent, or @c goes with a
+ * call that fails */
+static void
+vgmRemoteStreamAfterReply(VgmRemoteConsole *c)
+{
+    vgmRemoteCallEnd->afterReply = vgmRemoteConsoleStart;
+    vgmRemoteCallEnd->freeData = vgmRemoteConsoleAbandon;
+    vgmRemoteCallEnd->data = c;
+}
+
 gboolean
 vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
                                    const VgmRemoteDomainOpenConsoleArgs *args,
@@ -1913,17 +1943,8 @@ vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
     }
     vgmDomainUUIDFormat(dom->uuid, uuid);
     key = g_strdup_printf("%s/%s", uuid, alias);
-    c = g_new0(VgmRemoteConsole, 1);
-    c->ref = 1;
-    c->rpc = vgmRpcClientRef(client->rpc);
-    c->key = g_strdup(key);
-    c->fd = fd;
-    c->wake[0] = c->wake[1] = -1;
-    if (!g_unix_open_pipe(c->wake, FD_CLOEXEC, NULL)) {
-        vgmErrorSetSystem(error, errno, "%s", _("cannot create a pipe"));
-        vgmRemoteConsoleUnref(c);
+    if (!(c = vgmRemoteStreamNew(client, fd, g_strdup(key), error)))
         return FALSE;
-    }
 
     /* one console per device: a second one fails unless it forces */
     g_mutex_lock(&vgmRemoteConsolesLock);
@@ -1954,9 +1975,7 @@ vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
         }
         vgmRemoteConsoleUnref(other);
     }
-    vgmRemoteCallEnd->afterReply = vgmRemoteConsoleStart;
-    vgmRemoteCallEnd->freeData = vgmRemoteConsoleAbandon;
-    vgmRemoteCallEnd->data = c;
+    vgmRemoteStreamAfterReply(c);
     return TRUE;
 }
 
@@ -1979,21 +1998,10 @@ vgmRemoteDispatchDomainScreenshot(VgmRemoteClient *client,
     if ((fd = vgmDriverScreenshot(client->drv, dom->name, args->screen, args->flags, &mime,
                                   error)) < 0)
         return FALSE;
-    c = g_new0(VgmRemoteConsole, 1);
-    c->ref = 1;
-    c->rpc = vgmRpcClientRef(client->rpc);
-    c->key = g_strdup_printf("screenshot/%p", (void *)c);
-    c->fd = fd;
-    c->wake[0] = c->wake[1] = -1;
-    if (!g_unix_open_pipe(c->wake, FD_CLOEXEC, NULL)) {
-        vgmErrorSetSystem(error, errno, "%s", _("cannot create a pipe"));
-        vgmRemoteConsoleUnref(c);
+    if (!(c = vgmRemoteStreamNew(client, fd, g_strdup_printf("screenshot/%d", fd), error)))
         return FALSE;
-    }
     ret->mime = vgmRemoteNewOptString(mime);
-    vgmRemoteCallEnd->afterReply = vgmRemoteConsoleStart;
-    vgmRemoteCallEnd->freeData = vgmRemoteConsoleAbandon;
-    vgmRemoteCallEnd->data = c;
+    vgmRemoteStreamAfterReply(c);
     return TRUE;
 }
 
@@ -2070,24 +2078,13 @@ vgmRemoteVolStream(VgmRemoteClient *client, const VgmRemoteNonnullStorageVol *vo
     if ((fd = vgmDriverStorageVolOpenStream(client->drv, vol->pool, vol->name, offset,
                                             upload, flags, error)) < 0)
         return FALSE;
-    c = g_new0(VgmRemoteConsole, 1);
-    c->ref = 1;
-    c->rpc = vgmRpcClientRef(client->rpc);
-    c->key = g_strdup_printf("volume/%p", (void *)c);
-    c->fd = fd;
-    c->wake[0] = c->wake[1] = -1;
+    if (!(c = vgmRemoteStreamNew(client, fd, g_strdup_printf("volume/%d", fd), error)))
+        return FALSE;
     c->upload = upload;
     c->sparse = (flags & VGM_STORAGE_VOL_STREAM_SPARSE) != 0;
     c->limited = length != 0;
     c->remaining = length;
-    if (!g_unix_open_pipe(c->wake, FD_CLOEXEC, NULL)) {
-        vgmErrorSetSystem(error, errno, "%s", _("cannot create a pipe"));
-        vgmRemoteConsoleUnref(c);
-        return FALSE;
-    }
-    vgmRemoteCallEnd->afterReply = vgmRemoteConsoleStart;
-    vgmRemoteCallEnd->freeData = vgmRemoteConsoleAbandon;
-    vgmRemoteCallEnd->data = c;
+    vgmRemoteStreamAfterReply(c);
     return TRUE;
 }
 
