@@ -2381,9 +2381,10 @@ vgmRuleResource(const VgmDomainDef *def, GError **error)
 static gboolean
 vgmRuleOs(const VgmDomainDef *def, GError **error)
 {
-    if ((def->os.initrd || def->os.cmdline) && !def->os.kernel) {
+    /* (QEMU takes -dtb without -kernel and does nothing with it) */
+    if ((def->os.initrd || def->os.cmdline || def->os.dtb) && !def->os.kernel) {
         vgmErrorSet(error, VGM_ERR_XML,
-                    _("<initrd> and <cmdline> in <os> need a <kernel>"));
+                    _("<initrd>, <cmdline> and <dtb> in <os> need a <kernel>"));
         return FALSE;
     }
     /* only SMM code may write a secure-boot varstore (libvirt's rule) */

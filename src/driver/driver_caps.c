@@ -355,6 +355,8 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
     g_autoptr(GPtrArray) inplace = g_ptr_array_new();
     g_autoptr(GPtrArray) lu = g_ptr_array_new();
     const VgmQemuCapsMachine *m;
+    g_auto(GStrv) firmwareDirs = NULL;
+    gboolean efi;
     gboolean kvm;
     gboolean gmemQemu, gmemHost;
     gboolean s390pv, sev, snp, tdx, sgx;
@@ -402,14 +404,9 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
      * UEFI by it); BIOS is the machine's own */
     vgmBufAdd(&buf, "<os supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
-    {
-        g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNewDefault();
-        gboolean efi = vgmQemuFirmwareEfiAvailable((const char *const *)cfg->firmwareDirs,
-                                                   arch, m->name);
-
-        vgmDriverCapsEnum(&buf, "firmware", (const char *const[]){ "bios", efi ? "efi" : NULL,
-                                                                   NULL });
-    }
+    firmwareDirs = vgmQemuConfigFirmwareDirs();
+    efi = vgmQemuFirmwareEfiAvailable((const char *const *)firmwareDirs, arch, m->name);
+    vgmDriverCapsEnum(&buf, "firmware", (const char *const[]){ "bios", efi ? "efi" : NULL, NULL });
     vgmBufAdd(&buf, "<loader supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
     vgmDriverCapsEnum(&buf, "type", (const char *const[]){ "rom", "pflash", NULL });

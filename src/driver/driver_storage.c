@@ -1423,6 +1423,7 @@ vgmDriverStorageVolOpenStream(VgmDriver *drv, const char *pool, const char *name
     g_autoptr(VgmStoragePoolDef) def = NULL;
     g_autofree char *path = NULL;
     VgmStorageVolData data;
+    struct stat st;
     int fd;
 
     if (!vgmDriverCheckFlags(flags, VGM_STORAGE_VOL_STREAM_SPARSE, error) ||
@@ -1437,8 +1438,17 @@ vgmDriverStorageVolOpenStream(VgmDriver *drv, const char *pool, const char *name
     path = g_build_filename(def->path, name, NULL);
     /* an upload writes over the volume's bytes from @offset on and keeps
      * the rest (as libvirt's does: no truncation) */
-    if ((fd = open(path, (upload ? O_WRONLY : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+    /* (not blocking on what is no regular file, which the open checks) */
+    if ((fd = open(path, (upload ? O_WRONLY : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW |
+                   O_NONBLOCK)) < 0) {
         vgmErrorSetSystem(error, errno, _("cannot open the volume '%1$s'"), path);
+        return -1;
+    }
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("the volume '%1$s' is no regular file"), path);
+        close(fd);
         return -1;
     }
     if (lseek(fd, (off_t)offset, SEEK_SET) < 0) {

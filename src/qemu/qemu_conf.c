@@ -29,19 +29,23 @@ vgmQemuConfigNew(const char *runDir, const char *memoryDir, const char *logDir)
         cfg->nvramDir = g_build_filename(parent, "nvram", NULL);
         cfg->libDir = g_strdup(parent);
     }
+    cfg->firmwareDirs = vgmQemuConfigFirmwareDirs();
+    return cfg;
+}
+
+GStrv
+vgmQemuConfigFirmwareDirs(void)
+{
+    GPtrArray *dirs = g_ptr_array_new();
+
     /* where libvirt looks: the user's own (for a user other than root),
      * the administrator's, the distribution's */
-    {
-        GPtrArray *dirs = g_ptr_array_new();
-
-        if (geteuid() != 0)
-            g_ptr_array_add(dirs, g_build_filename(g_get_user_config_dir(), "qemu", "firmware", NULL));
-        g_ptr_array_add(dirs, g_strdup("/etc/qemu/firmware"));
-        g_ptr_array_add(dirs, g_strdup("/usr/share/qemu/firmware"));
-        g_ptr_array_add(dirs, NULL);
-        cfg->firmwareDirs = (GStrv)g_ptr_array_free(dirs, FALSE);
-    }
-    return cfg;
+    if (geteuid() != 0)
+        g_ptr_array_add(dirs, g_build_filename(g_get_user_config_dir(), "qemu", "firmware", NULL));
+    g_ptr_array_add(dirs, g_strdup("/etc/qemu/firmware"));
+    g_ptr_array_add(dirs, g_strdup("/usr/share/qemu/firmware"));
+    g_ptr_array_add(dirs, NULL);
+    return (GStrv)g_ptr_array_free(dirs, FALSE);
 }
 
 char *

@@ -50,6 +50,10 @@ void vgmQemuConfigLoadHugetlbfs(VgmQemuConfig *cfg, const char *mountsFile);
 
 /* The system-wide paths, with hugetlbfs mounts read from the host. */
 VgmQemuConfig *vgmQemuConfigNewDefault(void);
+/* The directories of QEMU firmware descriptors a configuration starts
+ * with, first wins: the user's own (not as root), /etc/qemu/firmware,
+ * /usr/share/qemu/firmware */
+GStrv vgmQemuConfigFirmwareDirs(void);
 
 /* The system-wide paths with fixed hugetlbfs mounts: what golden tests use. */
 VgmQemuConfig *vgmQemuConfigNewForTest(void);

@@ -133,7 +133,8 @@ vgmFirmwareDescLoad(const char *path, const char *arch, const char *machine)
         JsonObject *t = JSON_NODE_HOLDS_OBJECT(tn) ? json_node_get_object(tn) : NULL;
         JsonArray *machines = vgmFirmwareArray(t, "machines");
 
-        if (g_strcmp0(vgmFirmwareString(t, "architecture"), arch) != 0)
+        /* (QEMU's names: i386 for an i686 guest) */
+        if (g_strcmp0(vgmFirmwareString(t, "architecture"), vgmQemuArchBinaryName(arch)) != 0)
             continue;
         for (j = 0; machines && j < json_array_get_length(machines); j++) {
             const char *glob = vgmFirmwareArrayString(machines, j);
@@ -181,6 +182,14 @@ vgmQemuDescriptorPaths(const char *const *dirs)
     return paths;
 }
 
+/* Whether @d is UEFI in a raw flash pair for its arch and machine: what
+ * firmware='efi' can take at all */
+static gboolean
+vgmFirmwareDescIsEfi(const VgmFirmwareDesc *d)
+{
+    return d->uefi && d->flashRaw && d->matchesTarget;
+}
+
 /* libvirt's rules for a descriptor and a domain asking for firmware='efi' */
 static gboolean
 vgmFirmwareDescMatches(const VgmFirmwareDesc *d, const VgmDomainDef *def)
@@ -190,7 +199,7 @@ vgmFirmwareDescMatches(const VgmFirmwareDesc *d, const VgmDomainDef *def)
     gboolean smm = g_hash_table_contains(d->features, "requires-smm");
     size_t i;
 
-    if (!d->uefi || !d->flashRaw || !d->matchesTarget)
+    if (!vgmFirmwareDescIsEfi(d))
         return FALSE;
     for (i = 0; i < os->nfwFeatures; i++) {
         gboolean has = g_hash_table_contains(d->features, os->fwFeatures[i].name);
@@ -302,7 +311,7 @@ vgmQemuFirmwareEfiAvailable(const char *const *dirs, const char *arch, const cha
         g_autoptr(VgmFirmwareDesc) d = vgmFirmwareDescLoad(g_ptr_array_index(paths, i),
                                                            arch, machine);
 
-        if (d && d->uefi && d->flashRaw && d->matchesTarget)
+        if (d && vgmFirmwareDescIsEfi(d))
             return TRUE;
     }
     return FALSE;

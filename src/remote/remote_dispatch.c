@@ -118,9 +118,11 @@ struct _VgmRemoteClient {
     GHashTable *streams;        /* serial -> VgmRemoteConsole */
 };
 
-/* What a call does after its reply went out (a stream starts), or a
- * descriptor that goes with the reply. */
+/* What a call does just before its reply goes out (a stream is taken in:
+ * the client may send on it as soon as it has the reply) and after (a
+ * stream's reader starts), or a descriptor that goes with the reply. */
 typedef struct {
+    void (*beforeReply)(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data);
     void (*afterReply)(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data);
     GDestroyNotify freeData;    /* when the call failed */
     gpointer data;
@@ -238,6 +240,8 @@ vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
     if (ok && end.replyFd >= 0) {
         vgmRpcClientReplyWithFd(rpc, hdr, info->retFn, ret, end.replyFd);
     } else if (ok) {
+        if (end.beforeReply)
+            end.beforeReply(client, hdr, end.data);
         vgmRpcClientReply(rpc, hdr, info->retFn, ret);
         if (end.afterReply)
             end.afterReply(client, hdr, end.data);
@@ -1666,6 +1670,12 @@ vgmRemoteDispatchConnectListAllNodeDevices(VgmRemoteClient *client,
  * length too); a volume upload's only takes what the client sends, up to
  * its length.
  */
+typedef enum {
+    VGM_REMOTE_STREAM_CONSOLE,  /* both ways */
+    VGM_REMOTE_STREAM_SOURCE,   /* read and sent: a screenshot, a download */
+    VGM_REMOTE_STREAM_SINK,     /* what the client sends is written: an upload */
+} VgmRemoteStreamKind;
+
 typedef struct {
     gint ref;
     VgmRpcClient *rpc;
@@ -1673,17 +1683,22 @@ typedef struct {
     char *key;                  /* "uuid/alias": the device, daemon-wide */
     int fd;                     /* the pty, picture or volume */
     int wake[2];                /* a byte on wake[1] ends the reader */
-    GThread *thread;
+    GThread *thread;            /* the reader (guarded by vgmRemoteConsolesLock) */
     gboolean ended;             /* the stream's end was sent or received */
-    gboolean upload;            /* no reader: the client's data is written */
+    VgmRemoteStreamKind kind;
+    int errDomain;              /* libvirt's error domain of its errors */
     gboolean sparse;            /* holes are sent and taken as holes */
-    gboolean limited;           /* at most @remaining more bytes */
+    gboolean limited;           /* at most @remaining more bytes (each
+                                 * stream's own thread counts them: the
+                                 * reader, or the client's for a sink) */
     guint64 remaining;
 } VgmRemoteConsole;
 
 /* What a reader lets wait for a client before it reads more (the client
- * is dropped far above it: VgmRpcServerLimits.maxQueuedBytes) */
+ * is dropped far above it: VgmRpcServerLimits.maxQueuedBytes), and the
+ * most it sends in one packet (libvirt's stream packets are 256 KiB) */
 #define VGM_REMOTE_STREAM_BACKLOG (4 * 1024 * 1024)
+#define VGM_REMOTE_STREAM_CHUNK (256 * 1024)
 
 static GMutex vgmRemoteConsolesLock;
 static GHashTable *vgmRemoteConsoles;   /* key -> VgmRemoteConsole (no ref) */
@@ -1728,7 +1743,7 @@ vgmRemoteConsoleEnd(VgmRemoteConsole *c, const char *error)
         g_hash_table_remove(vgmRemoteConsoles, c->key);
     g_mutex_unlock(&vgmRemoteConsolesLock);
     if (error) {
-        VgmRpcErrorInfo e = { VGM_LV_ERR_OPERATION_FAILED, VGM_REMOTE_FROM_QEMU, error };
+        VgmRpcErrorInfo e = { VGM_LV_ERR_OPERATION_FAILED, c->errDomain, error };
         g_autoptr(GByteArray) payload = vgmRpcErrorEncode(&e);
 
         vgmRpcClientSendStream(c->rpc, &c->call, VGM_RPC_STATUS_ERROR,
@@ -1775,12 +1790,13 @@ static gpointer
 vgmRemoteConsoleReader(gpointer data)
 {
     VgmRemoteConsole *c = data;
-    guint8 buf[16384];
+    g_autofree guint8 *buf = g_malloc(VGM_REMOTE_STREAM_CHUNK);
     gsize want;
 
     for (;;) {
         struct pollfd p[2] = { { c->fd, POLLIN, 0 }, { c->wake[0], POLLIN, 0 } };
         ssize_t n;
+        int backlog;
 
         if (poll(p, 2, -1) < 0) {
             if (errno == EINTR)
@@ -1793,10 +1809,14 @@ vgmRemoteConsoleReader(gpointer data)
             vgmRemoteConsoleEnd(c, NULL);
             break;
         }
-        /* a file is always readable: keep the client's backlog small */
-        if (!vgmRpcClientWaitBacklog(c->rpc, VGM_REMOTE_STREAM_BACKLOG, G_USEC_PER_SEC / 10))
+        /* a file is always readable: keep the client's backlog small
+         * (still above it: look at the wake pipe again, read nothing) */
+        if ((backlog = vgmRpcClientWaitBacklog(c->rpc, VGM_REMOTE_STREAM_BACKLOG,
+                                               G_USEC_PER_SEC / 10)) < 0)
             break;
-        want = c->limited ? MIN(sizeof(buf), c->remaining) : sizeof(buf);
+        if (backlog == 0)
+            continue;
+        want = c->limited ? MIN(VGM_REMOTE_STREAM_CHUNK, c->remaining) : VGM_REMOTE_STREAM_CHUNK;
         if (c->sparse) {
             gboolean inData;
             guint64 section;
@@ -1826,8 +1846,16 @@ vgmRemoteConsoleReader(gpointer data)
         n = read(c->fd, buf, want);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
+        if (n < 0 && c->kind != VGM_REMOTE_STREAM_CONSOLE) {
+            g_autofree char *why = g_strdup_printf(_("cannot read the stream's data: %1$s"),
+                                                   g_strerror(errno));
+
+            vgmRemoteConsoleEnd(c, why);
+            break;
+        }
         if (n <= 0) {
-            /* EIO: QEMU closed the pty, the guest stopped */
+            /* the end of a file; a pty's EIO: QEMU closed it, the guest
+             * stopped */
             vgmRemoteConsoleEnd(c, NULL);
             break;
         }
@@ -1846,24 +1874,27 @@ vgmRemoteConsoleStop(gpointer data)
     VgmRemoteConsole *c = data;
     char b = 1;
 
+    GThread *thread;
+
     g_mutex_lock(&vgmRemoteConsolesLock);
     c->ended = TRUE;
     if (vgmRemoteConsoles && g_hash_table_lookup(vgmRemoteConsoles, c->key) == c)
         g_hash_table_remove(vgmRemoteConsoles, c->key);
+    thread = g_steal_pointer(&c->thread);
     g_mutex_unlock(&vgmRemoteConsolesLock);
     if (write(c->wake[1], &b, 1) < 0) {
         /* the reader is gone already */
     }
-    if (c->thread) {
-        g_thread_join(c->thread);
-        c->thread = NULL;
-    }
+    if (thread)
+        g_thread_join(thread);
     vgmRemoteConsoleUnref(c);
 }
 
-/* After the reply: the relay starts on the call's serial. */
+/* Before the reply: the client's stream table takes the relay, on the
+ * call's serial, so that what the client sends once it has the reply
+ * finds it */
 static void
-vgmRemoteConsoleStart(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data)
+vgmRemoteConsoleRegister(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data)
 {
     VgmRemoteConsole *c = data;
 
@@ -1871,8 +1902,21 @@ vgmRemoteConsoleStart(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer
     g_mutex_lock(&client->lock);
     g_hash_table_replace(client->streams, GUINT_TO_POINTER(hdr->serial), c);
     g_mutex_unlock(&client->lock);
-    if (!c->upload)
-        c->thread = g_thread_new("vgm-console", vgmRemoteConsoleReader, vgmRemoteConsoleRef(c));
+}
+
+/* After the reply: the reader starts, unless the client ended the stream
+ * already */
+static void
+vgmRemoteConsoleStart(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data)
+{
+    VgmRemoteConsole *c = data;
+
+    if (c->kind == VGM_REMOTE_STREAM_SINK)
+        return;
+    g_mutex_lock(&vgmRemoteConsolesLock);
+    if (!c->ended)
+        c->thread = g_thread_new("vgm-stream", vgmRemoteConsoleReader, vgmRemoteConsoleRef(c));
+    g_mutex_unlock(&vgmRemoteConsolesLock);
 }
 
 static void
@@ -1887,15 +1931,19 @@ vgmRemoteConsoleAbandon(gpointer data)
     vgmRemoteConsoleUnref(c);
 }
 
-/* A relay of @fd (its own from now on) for the call being served, named
- * @key; NULL with @error (the descriptor closed) */
+/* A relay of @kind of @fd (its own from now on) for the call being
+ * served, named @key, its errors in libvirt's @errDomain; NULL with
+ * @error (the descriptor closed) */
 static VgmRemoteConsole *
-vgmRemoteStreamNew(VgmRemoteClient *client, int fd, char *key, GError **error)
+vgmRemoteStreamNew(VgmRemoteClient *client, VgmRemoteStreamKind kind, int fd, char *key,
+                   int errDomain, GError **error)
 {
     VgmRemoteConsole *c = g_new0(VgmRemoteConsole, 1);
 
     c->ref = 1;
     c->rpc = vgmRpcClientRef(client->rpc);
+    c->kind = kind;
+    c->errDomain = errDomain;
     c->key = key;
     c->fd = fd;
     c->wake[0] = c->wake[1] = -1;
@@ -1907,11 +1955,12 @@ vgmRemoteStreamNew(VgmRemoteClient *client, int fd, char *key, GError **error)
     return c;
 }
 
-/* @c's stream starts once the call's reply is sent, or @c goes with a
- * call that fails */
+/* @c's stream is taken in with the call's reply and starts after it, or
+ * @c goes with a call that fails */
 static void
 vgmRemoteStreamAfterReply(VgmRemoteConsole *c)
 {
+    vgmRemoteCallEnd->beforeReply = vgmRemoteConsoleRegister;
     vgmRemoteCallEnd->afterReply = vgmRemoteConsoleStart;
     vgmRemoteCallEnd->freeData = vgmRemoteConsoleAbandon;
     vgmRemoteCallEnd->data = c;
@@ -1943,7 +1992,8 @@ vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
     }
     vgmDomainUUIDFormat(dom->uuid, uuid);
     key = g_strdup_printf("%s/%s", uuid, alias);
-    if (!(c = vgmRemoteStreamNew(client, fd, g_strdup(key), error)))
+    if (!(c = vgmRemoteStreamNew(client, VGM_REMOTE_STREAM_CONSOLE, fd, g_strdup(key),
+                                 VGM_REMOTE_FROM_QEMU, error)))
         return FALSE;
 
     /* one console per device: a second one fails unless it forces */
@@ -1998,7 +2048,9 @@ vgmRemoteDispatchDomainScreenshot(VgmRemoteClient *client,
     if ((fd = vgmDriverScreenshot(client->drv, dom->name, args->screen, args->flags, &mime,
                                   error)) < 0)
         return FALSE;
-    if (!(c = vgmRemoteStreamNew(client, fd, g_strdup_printf("screenshot/%d", fd), error)))
+    if (!(c = vgmRemoteStreamNew(client, VGM_REMOTE_STREAM_SOURCE, fd,
+                                 g_strdup_printf("screenshot/%d", fd), VGM_REMOTE_FROM_QEMU,
+                                 error)))
         return FALSE;
     ret->mime = vgmRemoteNewOptString(mime);
     vgmRemoteStreamAfterReply(c);
@@ -2043,26 +2095,62 @@ vgmRemoteStreamZero(int fd, guint64 len)
     return lseek(fd, cur + len, SEEK_SET) >= 0;
 }
 
+/* Why data or a hole past a stream's length is refused */
+#define VGM_REMOTE_STREAM_PAST_LENGTH \
+    N_("the data sent goes past the length the stream was opened for")
+
+/* Why a sink's data is lost */
+static char *
+vgmRemoteStreamWriteError(int err)
+{
+    return g_strdup_printf(_("cannot write to the volume: %1$s"), g_strerror(err));
+}
+
 /* A hole the client sends in a sparse upload: zeroes in the volume, as
- * they are in the client's file. (libvirtd 9.0 only moves on, which
- * leaves the volume's old bytes there, and cuts the file at the hole's
- * end.) Returns why it cannot be taken, or NULL. */
+ * they are in the client's file, up to the stream's length (as libvirt
+ * cuts it). (libvirtd 9.0 only moves on, which leaves the volume's old
+ * bytes there, and cuts the file at the hole's end.) Returns why it
+ * cannot be taken, or NULL. */
 static char *
 vgmRemoteStreamHole(VgmRemoteConsole *c, const guint8 *payload, gsize len)
 {
     VgmRpcStreamHole hole = { 0 };
+    guint64 length;
 
-    if (!c->upload || !c->sparse)
+    if (c->kind != VGM_REMOTE_STREAM_SINK || !c->sparse)
         return g_strdup(_("a hole in a stream that is not a sparse upload"));
-    if (!vgmXdrDecode(vgmRpcXdrStreamHole, &hole, payload, len, NULL) || hole.length < 0)
+    if (!vgmXdrDecode(vgmRpcXdrStreamHole, &hole, payload, len, NULL) || hole.length < 0 ||
+        hole.flags != 0)
         return g_strdup(_("a malformed hole in the stream"));
-    if (c->limited && (guint64)hole.length > c->remaining)
-        return g_strdup(_("the data sent goes past the length the stream was opened for"));
-    if (!vgmRemoteStreamZero(c->fd, (guint64)hole.length))
-        return g_strdup_printf(_("cannot write to the volume: %1$s"), g_strerror(errno));
+    length = c->limited ? MIN((guint64)hole.length, c->remaining) : (guint64)hole.length;
+    if (!vgmRemoteStreamZero(c->fd, length))
+        return vgmRemoteStreamWriteError(errno);
     if (c->limited)
-        c->remaining -= hole.length;
+        c->remaining -= length;
     return NULL;
+}
+
+/* An upload's data: written up to the stream's length (what goes past
+ * it is refused, as libvirt's ENOSPC). Returns why it cannot all be
+ * taken, or NULL. */
+static char *
+vgmRemoteStreamWrite(VgmRemoteConsole *c, const guint8 *payload, gsize len)
+{
+    gsize take = c->limited ? MIN(len, c->remaining) : len;
+    gsize off = 0;
+
+    while (off < take) {
+        ssize_t n = write(c->fd, payload + off, take - off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return vgmRemoteStreamWriteError(n < 0 ? errno : ENOSPC);
+        off += n;
+        if (c->limited)
+            c->remaining -= n;
+    }
+    return take < len ? g_strdup(_(VGM_REMOTE_STREAM_PAST_LENGTH)) : NULL;
 }
 
 /* A volume's stream, as a screenshot's: no console of the daemon's; a
@@ -2078,9 +2166,10 @@ vgmRemoteVolStream(VgmRemoteClient *client, const VgmRemoteNonnullStorageVol *vo
     if ((fd = vgmDriverStorageVolOpenStream(client->drv, vol->pool, vol->name, offset,
                                             upload, flags, error)) < 0)
         return FALSE;
-    if (!(c = vgmRemoteStreamNew(client, fd, g_strdup_printf("volume/%d", fd), error)))
+    if (!(c = vgmRemoteStreamNew(client, upload ? VGM_REMOTE_STREAM_SINK : VGM_REMOTE_STREAM_SOURCE,
+                                 fd, g_strdup_printf("volume/%d", fd), VGM_REMOTE_FROM_STORAGE,
+                                 error)))
         return FALSE;
-    c->upload = upload;
     c->sparse = (flags & VGM_STORAGE_VOL_STREAM_SPARSE) != 0;
     c->limited = length != 0;
     c->remaining = length;
@@ -2104,14 +2193,15 @@ vgmRemoteDispatchStorageVolDownload(VgmRemoteClient *client,
                               FALSE, error);
 }
 
-/* A stream packet from a client: console input, an upload's data, a
- * stream's finish or abort. */
+/* A stream packet from a client: console input, an upload's data or
+ * hole, a stream's finish or abort. */
 static void
 vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *payload,
                       gsize len, gpointer opaque)
 {
     VgmRemoteClient *client = vgmRpcClientGetPrivate(rpc);
     VgmRemoteConsole *c;
+    gboolean ours;
 
     g_mutex_lock(&client->lock);
     if ((c = g_hash_table_lookup(client->streams, GUINT_TO_POINTER(hdr->serial))))
@@ -2119,69 +2209,57 @@ vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
     g_mutex_unlock(&client->lock);
     if (!c)
         return;     /* a stream that ended: late packets are dropped */
-    if (hdr->type == VGM_RPC_TYPE_STREAM_HOLE) {
-        g_autofree char *why = NULL;
-
-        if (hdr->status == VGM_RPC_STATUS_CONTINUE && !c->ended &&
-            (why = vgmRemoteStreamHole(c, payload, len)))
-            vgmRemoteConsoleEnd(c, why);
-        vgmRemoteConsoleUnref(c);
-        return;
-    }
     if (hdr->status == VGM_RPC_STATUS_CONTINUE) {
         g_autofree char *why = NULL;
-        gsize off = 0;
 
-        if (c->limited && len > c->remaining)
-            why = g_strdup(_("the data sent goes past the length the stream was opened for"));
-        while (!why && off < len && !c->ended) {
-            ssize_t n = write(c->fd, payload + off, len - off);
+        if (c->ended) {
+            /* (after its end: dropped) */
+        } else if (c->kind == VGM_REMOTE_STREAM_SOURCE) {
+            why = g_strdup(_("the stream sends data and takes none"));
+        } else if (hdr->type == VGM_RPC_TYPE_STREAM_HOLE) {
+            why = vgmRemoteStreamHole(c, payload, len);
+        } else if (c->kind == VGM_REMOTE_STREAM_SINK) {
+            why = vgmRemoteStreamWrite(c, payload, len);
+        } else {
+            gsize off = 0;
 
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0 && errno == EAGAIN) {
-                struct pollfd p = { c->fd, POLLOUT, 0 };
+            /* a console: what the guest cannot take now waits a little;
+             * when its side went away, the reader ends the stream */
+            while (off < len && !c->ended) {
+                ssize_t n = write(c->fd, payload + off, len - off);
 
-                poll(&p, 1, 1000);
-                continue;
+                if (n < 0 && errno == EINTR)
+                    continue;
+                if (n < 0 && errno == EAGAIN) {
+                    struct pollfd p = { c->fd, POLLOUT, 0 };
+
+                    poll(&p, 1, 1000);
+                    continue;
+                }
+                if (n <= 0)
+                    break;
+                off += n;
             }
-            if (n <= 0) {
-                /* a console's guest side went away: its reader ends it;
-                 * an upload says why its data is lost */
-                if (c->upload)
-                    why = g_strdup_printf(_("cannot write to the volume: %1$s"),
-                                          g_strerror(n < 0 ? errno : ENOSPC));
-                break;
-            }
-            off += n;
         }
-        if (c->limited)
-            c->remaining -= off;
-        if (why)
+        if (why) {
             vgmRemoteConsoleEnd(c, why);
+            /* a sink's descriptor is only written here: it goes now */
+            if (c->kind == VGM_REMOTE_STREAM_SINK) {
+                close(c->fd);
+                c->fd = -1;
+            }
+        }
         vgmRemoteConsoleUnref(c);
         return;
     }
-    /* the client's finish (OK) or abort (ERROR) waits for an OK */
-    g_mutex_lock(&vgmRemoteConsolesLock);
-    c->ended = TRUE;
-    if (vgmRemoteConsoles && g_hash_table_lookup(vgmRemoteConsoles, c->key) == c)
-        g_hash_table_remove(vgmRemoteConsoles, c->key);
-    g_mutex_unlock(&vgmRemoteConsolesLock);
-    if (c->upload && hdr->status == VGM_RPC_STATUS_OK && fdatasync(c->fd) < 0) {
-        /* the upload's data did not reach the disk: the finish fails */
-        g_autofree char *why = g_strdup_printf(_("cannot write to the volume: %1$s"),
-                                               g_strerror(errno));
-        VgmRpcErrorInfo e = { VGM_LV_ERR_OPERATION_FAILED, VGM_REMOTE_FROM_STORAGE, why };
-        g_autoptr(GByteArray) err = vgmRpcErrorEncode(&e);
-
-        vgmRpcClientSendStream(rpc, hdr, VGM_RPC_STATUS_ERROR, err->data, err->len);
-    } else {
-        vgmRpcClientSendStream(rpc, hdr, VGM_RPC_STATUS_OK, NULL, 0);
-    }
+    /* the client's finish (OK) or abort (ERROR) waits for an OK, which
+     * goes once the relay (and its reader) stopped */
     g_mutex_lock(&client->lock);
-    g_hash_table_remove(client->streams, GUINT_TO_POINTER(hdr->serial));
+    ours = g_hash_table_steal(client->streams, GUINT_TO_POINTER(hdr->serial));
     g_mutex_unlock(&client->lock);
+    if (ours)
+        vgmRemoteConsoleStop(c);
+    vgmRpcClientSendStream(rpc, hdr, VGM_RPC_STATUS_OK, NULL, 0);
     vgmRemoteConsoleUnref(c);
 }
 

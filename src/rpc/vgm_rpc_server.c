@@ -481,20 +481,23 @@ vgmRpcClientSendStreamHole(VgmRpcClient *client, const VgmRpcHeader *call, gint6
     vgmRpcClientQueue(client, frame);
 }
 
-gboolean
+int
 vgmRpcClientWaitBacklog(VgmRpcClient *client, gsize bytes, gint64 timeoutUs)
 {
     gint64 deadline = g_get_monotonic_time() + timeoutUs;
-    gboolean alive;
+    int ret;
 
     g_mutex_lock(&client->lock);
     while (client->outBytes > bytes && !client->dead && !client->closing) {
         if (!g_cond_wait_until(&client->cond, &client->lock, deadline))
             break;
     }
-    alive = !client->dead && !client->closing;
+    if (client->dead || client->closing)
+        ret = -1;
+    else
+        ret = client->outBytes <= bytes;
     g_mutex_unlock(&client->lock);
-    return alive;
+    return ret;
 }
 
 void

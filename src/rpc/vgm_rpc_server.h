@@ -171,9 +171,10 @@ void vgmRpcClientSendStream(VgmRpcClient *client, const VgmRpcHeader *call,
 void vgmRpcClientSendStreamHole(VgmRpcClient *client, const VgmRpcHeader *call,
                                 gint64 length);
 /* Waits up to @timeoutUs while more than @bytes are queued for @client (a
- * stream's producer keeps below the backlog that drops a client). FALSE
- * when the client is gone. */
-gboolean vgmRpcClientWaitBacklog(VgmRpcClient *client, gsize bytes, gint64 timeoutUs);
+ * stream's producer keeps below the backlog that drops a client): 1 when
+ * the backlog is below, 0 when it still is not, -1 when the client is
+ * gone. */
+int vgmRpcClientWaitBacklog(VgmRpcClient *client, gsize bytes, gint64 timeoutUs);
 
 /* From now on the server pings this client when it is silent. */
 void vgmRpcClientStartKeepalive(VgmRpcClient *client);

@@ -119,7 +119,8 @@ def enter_private_netns(mounts=False):
     never touch the host's network; and virt-install sees no default route.
     With mounts, in a mount namespace of its own too (unshare -m, private
     propagation): what the script mounts is seen by it and its children
-    only (VGM_TEST_MOUNTNS=1 inside).
+    only (VGM_TEST_MOUNTNS=1 inside, VGM_TEST_OUTER_MNTNS the namespace
+    it came from).
     Returns why it could not (not root, no unshare, no namespace), or None
     once inside. The daemon it starts, virsh and QEMU all run in there."""
     if os.environ.get("VGM_TEST_NETNS") == "1":
@@ -137,6 +138,8 @@ def enter_private_netns(mounts=False):
                                  stderr=subprocess.DEVNULL).returncode == 0:
         flags += ["-m", "--propagation", "private"]
         os.environ["VGM_TEST_MOUNTNS"] = "1"
+        # (the namespace left behind, which the script can tell its own from)
+        os.environ["VGM_TEST_OUTER_MNTNS"] = os.readlink("/proc/self/ns/mnt")
     probe = subprocess.run([unshare] + flags + ["true"], stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL)
     if probe.returncode != 0:

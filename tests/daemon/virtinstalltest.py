@@ -461,11 +461,14 @@ def check_command_line(xml_text, native_text, aliases):
 
     # the binary, name, uuid
     # (a 32-bit guest's is the i686 guest's of the capabilities, as
-    # libvirtd's capabilities name it)
+    # libvirtd's capabilities name it: qemu-system-i386, or
+    # qemu-system-x86_64 where that is missing)
     arch = dom.find("os/type").get("arch")
-    emulator = "qemu-system-i386" if arch == "i686" else "qemu-system-x86_64"
+    emulator = "qemu-system-x86_64"
+    if arch == "i686" and os.access("/usr/bin/qemu-system-i386", os.X_OK):
+        emulator = "qemu-system-i386"
     want(binary is not None and binary.endswith(emulator),
-         "the binary is QEMU's %s system emulator (got %r)" % (arch, binary))
+         "the binary is %s, for a guest of arch %s (got %r)" % (emulator, arch, binary))
     name = dom.findtext("name")
     want(any(v == "guest=%s" % name or v.startswith("guest=%s," % name) for v in vals("-name")),
          "-name guest=%s" % name)
@@ -950,6 +953,9 @@ def scratch_dir():
     mount namespace sees. Returns why not, or None."""
     if os.environ.get("VGM_TEST_MOUNTNS") != "1":
         return "no mount namespace of its own (%s)" % (NETNS_WHY or "unshare -m failed")
+    if os.readlink("/proc/self/ns/mnt") == os.environ.get("VGM_TEST_OUTER_MNTNS"):
+        return "the mount namespace is the one it came from: nothing is mounted over " \
+               "/var/lib/libvirt"
     if not os.path.isdir("/var/lib/libvirt"):
         return "/var/lib/libvirt does not exist here to mount a tmpfs over"
     r = harness.run(["mount", "-t", "tmpfs", "-o", "mode=0755", "vgm-scratch",
