@@ -115,7 +115,7 @@ struct _VgmRemoteClient {
     gboolean readonly;          /* the socket's, or asked for at open */
     GArray *callbacks;          /* int: event callback ids of this client */
     GArray *netCallbacks;       /* int: its network event callback ids */
-    GHashTable *streams;        /* serial -> VgmRemoteConsole */
+    GHashTable *streams;        /* serial -> VgmRemoteStream */
 };
 
 /* What a call does just before its reply goes out (a stream is taken in:
@@ -132,7 +132,7 @@ typedef struct {
 /* The call the worker thread runs, for handlers that start a stream. */
 static _Thread_local VgmRemoteCallEnd *vgmRemoteCallEnd;
 
-static void vgmRemoteConsoleStop(gpointer data);
+static void vgmRemoteStreamStop(gpointer data);
 
 /* ---- the client ---- */
 
@@ -147,7 +147,7 @@ vgmRemoteClientNew(VgmRpcClient *rpc, gpointer opaque)
     client->callbacks = g_array_new(FALSE, FALSE, sizeof(int));
     client->netCallbacks = g_array_new(FALSE, FALSE, sizeof(int));
     client->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
-                                            vgmRemoteConsoleStop);
+                                            vgmRemoteStreamStop);
     g_mutex_init(&client->lock);
     return client;
 }
@@ -1692,7 +1692,7 @@ typedef struct {
                                  * stream's own thread counts them: the
                                  * reader, or the client's for a sink) */
     guint64 remaining;
-} VgmRemoteConsole;
+} VgmRemoteStream;
 
 /* What a reader lets wait for a client before it reads more (the client
  * is dropped far above it: VgmRpcServerLimits.maxQueuedBytes), and the
@@ -1701,17 +1701,17 @@ typedef struct {
 #define VGM_REMOTE_STREAM_CHUNK (256 * 1024)
 
 static GMutex vgmRemoteConsolesLock;
-static GHashTable *vgmRemoteConsoles;   /* key -> VgmRemoteConsole (no ref) */
+static GHashTable *vgmRemoteConsoles;   /* key -> VgmRemoteStream (no ref) */
 
-static VgmRemoteConsole *
-vgmRemoteConsoleRef(VgmRemoteConsole *c)
+static VgmRemoteStream *
+vgmRemoteStreamRef(VgmRemoteStream *c)
 {
     g_atomic_int_inc(&c->ref);
     return c;
 }
 
 static void
-vgmRemoteConsoleUnref(VgmRemoteConsole *c)
+vgmRemoteStreamUnref(VgmRemoteStream *c)
 {
     if (!c || !g_atomic_int_dec_and_test(&c->ref))
         return;
@@ -1731,7 +1731,7 @@ vgmRemoteConsoleUnref(VgmRemoteConsole *c)
  * (A packet with status OK would be taken for the confirmation of a
  * finish the client never asked for, and the client would hang up.) */
 static void
-vgmRemoteConsoleEnd(VgmRemoteConsole *c, const char *error)
+vgmRemoteStreamEnd(VgmRemoteStream *c, const char *error)
 {
     g_mutex_lock(&vgmRemoteConsolesLock);
     if (c->ended) {
@@ -1787,9 +1787,9 @@ vgmRemoteStreamSection(int fd, gboolean *inData, guint64 *section)
 }
 
 static gpointer
-vgmRemoteConsoleReader(gpointer data)
+vgmRemoteStreamReader(gpointer data)
 {
-    VgmRemoteConsole *c = data;
+    VgmRemoteStream *c = data;
     g_autofree guint8 *buf = g_malloc(VGM_REMOTE_STREAM_CHUNK);
     gsize want;
 
@@ -1806,7 +1806,7 @@ vgmRemoteConsoleReader(gpointer data)
         if (p[1].revents)
             break;      /* ended from the other side */
         if (c->limited && c->remaining == 0) {
-            vgmRemoteConsoleEnd(c, NULL);
+            vgmRemoteStreamEnd(c, NULL);
             break;
         }
         /* a file is always readable: keep the client's backlog small
@@ -1822,18 +1822,18 @@ vgmRemoteConsoleReader(gpointer data)
             guint64 section;
 
             if (!vgmRemoteStreamSection(c->fd, &inData, &section)) {
-                vgmRemoteConsoleEnd(c, _("cannot find the holes of the volume"));
+                vgmRemoteStreamEnd(c, _("cannot find the holes of the volume"));
                 break;
             }
             if (section == 0) {
-                vgmRemoteConsoleEnd(c, NULL);     /* its end */
+                vgmRemoteStreamEnd(c, NULL);     /* its end */
                 break;
             }
             if (c->limited)
                 section = MIN(section, c->remaining);
             if (!inData) {
                 if (lseek(c->fd, (off_t)section, SEEK_CUR) < 0) {
-                    vgmRemoteConsoleEnd(c, _("cannot find the holes of the volume"));
+                    vgmRemoteStreamEnd(c, _("cannot find the holes of the volume"));
                     break;
                 }
                 if (c->limited)
@@ -1850,28 +1850,28 @@ vgmRemoteConsoleReader(gpointer data)
             g_autofree char *why = g_strdup_printf(_("cannot read the stream's data: %1$s"),
                                                    g_strerror(errno));
 
-            vgmRemoteConsoleEnd(c, why);
+            vgmRemoteStreamEnd(c, why);
             break;
         }
         if (n <= 0) {
             /* the end of a file; a pty's EIO: QEMU closed it, the guest
              * stopped */
-            vgmRemoteConsoleEnd(c, NULL);
+            vgmRemoteStreamEnd(c, NULL);
             break;
         }
         if (c->limited)
             c->remaining -= n;
         vgmRpcClientSendStream(c->rpc, &c->call, VGM_RPC_STATUS_CONTINUE, buf, n);
     }
-    vgmRemoteConsoleUnref(c);
+    vgmRemoteStreamUnref(c);
     return NULL;
 }
 
 /* Ends @data's relay (the client's stream table lets go of it). */
 static void
-vgmRemoteConsoleStop(gpointer data)
+vgmRemoteStreamStop(gpointer data)
 {
-    VgmRemoteConsole *c = data;
+    VgmRemoteStream *c = data;
     char b = 1;
 
     GThread *thread;
@@ -1887,16 +1887,16 @@ vgmRemoteConsoleStop(gpointer data)
     }
     if (thread)
         g_thread_join(thread);
-    vgmRemoteConsoleUnref(c);
+    vgmRemoteStreamUnref(c);
 }
 
 /* Before the reply: the client's stream table takes the relay, on the
  * call's serial, so that what the client sends once it has the reply
  * finds it */
 static void
-vgmRemoteConsoleRegister(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data)
+vgmRemoteStreamRegister(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data)
 {
-    VgmRemoteConsole *c = data;
+    VgmRemoteStream *c = data;
 
     c->call = *hdr;
     g_mutex_lock(&client->lock);
@@ -1907,38 +1907,38 @@ vgmRemoteConsoleRegister(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpoin
 /* After the reply: the reader starts, unless the client ended the stream
  * already */
 static void
-vgmRemoteConsoleStart(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data)
+vgmRemoteStreamStart(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data)
 {
-    VgmRemoteConsole *c = data;
+    VgmRemoteStream *c = data;
 
     if (c->kind == VGM_REMOTE_STREAM_SINK)
         return;
     g_mutex_lock(&vgmRemoteConsolesLock);
     if (!c->ended)
-        c->thread = g_thread_new("vgm-stream", vgmRemoteConsoleReader, vgmRemoteConsoleRef(c));
+        c->thread = g_thread_new("vgm-stream", vgmRemoteStreamReader, vgmRemoteStreamRef(c));
     g_mutex_unlock(&vgmRemoteConsolesLock);
 }
 
 static void
-vgmRemoteConsoleAbandon(gpointer data)
+vgmRemoteStreamAbandon(gpointer data)
 {
-    VgmRemoteConsole *c = data;
+    VgmRemoteStream *c = data;
 
     g_mutex_lock(&vgmRemoteConsolesLock);
     if (vgmRemoteConsoles && g_hash_table_lookup(vgmRemoteConsoles, c->key) == c)
         g_hash_table_remove(vgmRemoteConsoles, c->key);
     g_mutex_unlock(&vgmRemoteConsolesLock);
-    vgmRemoteConsoleUnref(c);
+    vgmRemoteStreamUnref(c);
 }
 
 /* A relay of @kind of @fd (its own from now on) for the call being
  * served, named @key, its errors in libvirt's @errDomain; NULL with
  * @error (the descriptor closed) */
-static VgmRemoteConsole *
+static VgmRemoteStream *
 vgmRemoteStreamNew(VgmRemoteClient *client, VgmRemoteStreamKind kind, int fd, char *key,
                    int errDomain, GError **error)
 {
-    VgmRemoteConsole *c = g_new0(VgmRemoteConsole, 1);
+    VgmRemoteStream *c = g_new0(VgmRemoteStream, 1);
 
     c->ref = 1;
     c->rpc = vgmRpcClientRef(client->rpc);
@@ -1949,7 +1949,7 @@ vgmRemoteStreamNew(VgmRemoteClient *client, VgmRemoteStreamKind kind, int fd, ch
     c->wake[0] = c->wake[1] = -1;
     if (!g_unix_open_pipe(c->wake, FD_CLOEXEC, NULL)) {
         vgmErrorSetSystem(error, errno, "%s", _("cannot create a pipe"));
-        vgmRemoteConsoleUnref(c);
+        vgmRemoteStreamUnref(c);
         return NULL;
     }
     return c;
@@ -1958,11 +1958,11 @@ vgmRemoteStreamNew(VgmRemoteClient *client, VgmRemoteStreamKind kind, int fd, ch
 /* @c's stream is taken in with the call's reply and starts after it, or
  * @c goes with a call that fails */
 static void
-vgmRemoteStreamAfterReply(VgmRemoteConsole *c)
+vgmRemoteStreamAfterReply(VgmRemoteStream *c)
 {
-    vgmRemoteCallEnd->beforeReply = vgmRemoteConsoleRegister;
-    vgmRemoteCallEnd->afterReply = vgmRemoteConsoleStart;
-    vgmRemoteCallEnd->freeData = vgmRemoteConsoleAbandon;
+    vgmRemoteCallEnd->beforeReply = vgmRemoteStreamRegister;
+    vgmRemoteCallEnd->afterReply = vgmRemoteStreamStart;
+    vgmRemoteCallEnd->freeData = vgmRemoteStreamAbandon;
     vgmRemoteCallEnd->data = c;
 }
 
@@ -1975,8 +1975,8 @@ vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
     g_autofree char *pty = NULL;
     g_autofree char *alias = NULL;
     g_autofree char *key = NULL;
-    VgmRemoteConsole *c;
-    VgmRemoteConsole *other = NULL;
+    VgmRemoteStream *c;
+    VgmRemoteStream *other = NULL;
     char uuid[37];
     int fd;
 
@@ -2006,16 +2006,16 @@ vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                         _("an active console session exists for device '%1$s' of domain '%2$s' (open it with force to take it over)"),
                         alias, dom->name);
-            vgmRemoteConsoleUnref(c);
+            vgmRemoteStreamUnref(c);
             return FALSE;
         }
-        vgmRemoteConsoleRef(other);
+        vgmRemoteStreamRef(other);
     }
     g_hash_table_replace(vgmRemoteConsoles, g_strdup(key), c);
     g_mutex_unlock(&vgmRemoteConsolesLock);
     if (other) {
         /* its client sees its stream end; the relay stops */
-        vgmRemoteConsoleEnd(other, _("the console was taken over by another client"));
+        vgmRemoteStreamEnd(other, _("the console was taken over by another client"));
         {
             char b = 1;
 
@@ -2023,7 +2023,7 @@ vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
                 /* its reader is gone already */
             }
         }
-        vgmRemoteConsoleUnref(other);
+        vgmRemoteStreamUnref(other);
     }
     vgmRemoteStreamAfterReply(c);
     return TRUE;
@@ -2041,7 +2041,7 @@ vgmRemoteDispatchDomainScreenshot(VgmRemoteClient *client,
                                   VgmRemoteDomainScreenshotRet *ret, GError **error)
 {
     g_autofree char *mime = NULL;
-    VgmRemoteConsole *c;
+    VgmRemoteStream *c;
     int fd;
 
     VGM_REMOTE_GET_DOMAIN(dom);
@@ -2112,7 +2112,7 @@ vgmRemoteStreamWriteError(int err)
  * bytes there, and cuts the file at the hole's end.) Returns why it
  * cannot be taken, or NULL. */
 static char *
-vgmRemoteStreamHole(VgmRemoteConsole *c, const guint8 *payload, gsize len)
+vgmRemoteStreamHole(VgmRemoteStream *c, const guint8 *payload, gsize len)
 {
     VgmRpcStreamHole hole = { 0 };
     guint64 length;
@@ -2134,7 +2134,7 @@ vgmRemoteStreamHole(VgmRemoteConsole *c, const guint8 *payload, gsize len)
  * it is refused, as libvirt's ENOSPC). Returns why it cannot all be
  * taken, or NULL. */
 static char *
-vgmRemoteStreamWrite(VgmRemoteConsole *c, const guint8 *payload, gsize len)
+vgmRemoteStreamWrite(VgmRemoteStream *c, const guint8 *payload, gsize len)
 {
     gsize take = c->limited ? MIN(len, c->remaining) : len;
     gsize off = 0;
@@ -2160,7 +2160,7 @@ vgmRemoteVolStream(VgmRemoteClient *client, const VgmRemoteNonnullStorageVol *vo
                    guint64 offset, guint64 length, unsigned int flags, gboolean upload,
                    GError **error)
 {
-    VgmRemoteConsole *c;
+    VgmRemoteStream *c;
     int fd;
 
     if ((fd = vgmDriverStorageVolOpenStream(client->drv, vol->pool, vol->name, offset,
@@ -2200,12 +2200,12 @@ vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
                       gsize len, gpointer opaque)
 {
     VgmRemoteClient *client = vgmRpcClientGetPrivate(rpc);
-    VgmRemoteConsole *c;
+    VgmRemoteStream *c;
     gboolean ours;
 
     g_mutex_lock(&client->lock);
     if ((c = g_hash_table_lookup(client->streams, GUINT_TO_POINTER(hdr->serial))))
-        vgmRemoteConsoleRef(c);
+        vgmRemoteStreamRef(c);
     g_mutex_unlock(&client->lock);
     if (!c)
         return;     /* a stream that ended: late packets are dropped */
@@ -2242,14 +2242,14 @@ vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
             }
         }
         if (why) {
-            vgmRemoteConsoleEnd(c, why);
+            vgmRemoteStreamEnd(c, why);
             /* a sink's descriptor is only written here: it goes now */
             if (c->kind == VGM_REMOTE_STREAM_SINK) {
                 close(c->fd);
                 c->fd = -1;
             }
         }
-        vgmRemoteConsoleUnref(c);
+        vgmRemoteStreamUnref(c);
         return;
     }
     /* the client's finish (OK) or abort (ERROR) waits for an OK, which
@@ -2258,9 +2258,9 @@ vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
     ours = g_hash_table_steal(client->streams, GUINT_TO_POINTER(hdr->serial));
     g_mutex_unlock(&client->lock);
     if (ours)
-        vgmRemoteConsoleStop(c);
+        vgmRemoteStreamStop(c);
     vgmRpcClientSendStream(rpc, hdr, VGM_RPC_STATUS_OK, NULL, 0);
-    vgmRemoteConsoleUnref(c);
+    vgmRemoteStreamUnref(c);
 }
 
 /* ---- typed parameters ---- */
