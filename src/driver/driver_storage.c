@@ -1098,9 +1098,41 @@ vgmStorageParseSize(xmlNodePtr node, guint64 *bytes, GError **error)
     return TRUE;
 }
 
-VgmStorageVol *
-vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
-                             unsigned int flags, GError **error)
+/* Runs qemu-img with @argv (NULL-terminated) on volume @path; on failure
+ * removes @path and says what @what failed */
+static gboolean
+vgmStorageQemuImg(GPtrArray *argv, const char *path, const char *what, GError **error)
+{
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autoptr(GError) spawnErr = NULL;
+    int status = 0;
+
+    if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
+                      &out, &err, &status, &spawnErr)) {
+        unlink(path);
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("cannot run qemu-img to %1$s the volume '%2$s': %3$s"),
+                    what, path, spawnErr->message);
+        return FALSE;
+    }
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        unlink(path);
+        g_strstrip(err);
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("qemu-img failed to %1$s the volume '%2$s': %3$s"), what, path, err);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* A new volume of @pool from @xml, empty or (@fromPool, @fromName) a
+ * copy of another volume's data in the new one's format (libvirt's
+ * virStorageVolCreateXMLFrom, which virt-clone and virt-manager's clone
+ * use: its capacity at least the original's) */
+static VgmStorageVol *
+vgmStorageVolCreate(VgmDriver *drv, const char *pool, const char *xml, const char *fromPool,
+                    const char *fromName, unsigned int flags, GError **error)
 {
     static const char *const volAttrs[] = { "type", NULL };
     static const char *const volChildren[] = {
@@ -1132,9 +1164,17 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
     gboolean haveFeatures = FALSE;
     gboolean lazyRefcounts = FALSE;
     struct stat st;
+    g_autoptr(VgmStoragePoolDef) fromDef = NULL;
+    g_autofree char *fromPath = NULL;
+    VgmStorageVolData from = { 0 };
 
     if (!vgmDriverCheckFlags(flags, VGM_STORAGE_VOL_CREATE_PREALLOC_METADATA, error))
         return NULL;
+    if (fromName) {
+        if (!(fromDef = vgmStorageVolFind(drv, fromPool, fromName, &from, error)))
+            return NULL;
+        fromPath = g_build_filename(fromDef->path, fromName, NULL);
+    }
     if (!(doc = vgmXMLParseString(xml, "volume.xml", error)))
         return NULL;
     root = xmlDocGetRootElement(doc);
@@ -1157,7 +1197,8 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
     }
     if (!vgmStorageCheckName(name, _("storage volume"), error))
         return NULL;
-    if (!(node = vgmXMLChild(root, "capacity")) && !vgmXMLChild(root, "backingStore")) {
+    if (!(node = vgmXMLChild(root, "capacity")) && !vgmXMLChild(root, "backingStore") &&
+        !fromName) {
         vgmErrorSet(error, VGM_ERR_XML, _("the storage volume '%1$s' has no <capacity>"), name);
         return NULL;
     }
@@ -1243,6 +1284,12 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
                         name, vgmStorageFormatTypeToString(format));
             return NULL;
         }
+        if (fromName) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("storage volume '%1$s' cannot have a <backingStore>: it is a copy of volume '%2$s'"),
+                        name, fromName);
+            return NULL;
+        }
         /* an overlay's clusters are its backing image's until written */
         if (flags & VGM_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -1266,7 +1313,9 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
         g_autofree char *want = vgmXMLNodeContent(node);
         g_autofree char *canon = want ? g_canonicalize_filename(want, "/") : NULL;
 
-        if (!canon || !g_str_equal(canon, path)) {
+        /* (virsh vol-clone gives the original's XML, path and all: the
+         * path of the original is the copy's own) */
+        if (!canon || (!g_str_equal(canon, path) && g_strcmp0(canon, fromPath) != 0)) {
             vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                         _("the target path '%1$s' of volume '%2$s' is not '%3$s' in storage pool '%4$s'"),
                         want ? want : "", name, path, def->name);
@@ -1292,13 +1341,72 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
     }
     if (!vgmStorageFsInfo(def->path, &info, error))
         goto out;
-    if (capacity > info.available || allocation > info.available) {
+    /* (a copy is never smaller than its original; the data it takes is
+     * what the original has allocated) */
+    if (fromName)
+        capacity = MAX(capacity, from.capacity);
+    if ((fromName ? from.allocation : capacity) > info.available ||
+        allocation > info.available) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("storage volume '%1$s' of %2$" G_GUINT64_FORMAT " bytes does not fit in storage pool '%3$s' (%4$" G_GUINT64_FORMAT " bytes available)"),
-                    name, MAX(capacity, allocation), def->name, info.available);
+                    name, MAX(fromName ? from.allocation : capacity, allocation), def->name,
+                    info.available);
         goto out;
     }
-    if (format == VGM_STORAGE_FORMAT_RAW) {
+    if (fromName) {
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+        const char *fmt = vgmStorageFormatTypeToString(format);
+
+        /* qemu-img converts (and copies raw to raw sparsely), the
+         * options of a new qcow2 volume as for an empty one */
+        g_ptr_array_add(argv, (char *)"qemu-img");
+        g_ptr_array_add(argv, (char *)"convert");
+        g_ptr_array_add(argv, (char *)"-q");
+        g_ptr_array_add(argv, (char *)"-f");
+        g_ptr_array_add(argv, (char *)vgmStorageFormatTypeToString(from.format));
+        g_ptr_array_add(argv, (char *)"-O");
+        g_ptr_array_add(argv, (char *)fmt);
+        if (format == VGM_STORAGE_FORMAT_QCOW2) {
+            g_ptr_array_add(argv, (char *)"-o");
+            g_ptr_array_add(argv, (char *)(g_str_equal(compat, "0.10") ? "compat=0.10" :
+                                           "compat=1.1"));
+            if (lazyRefcounts) {
+                g_ptr_array_add(argv, (char *)"-o");
+                g_ptr_array_add(argv, (char *)"lazy_refcounts=on");
+            }
+            if (flags & VGM_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
+                g_ptr_array_add(argv, (char *)"-o");
+                g_ptr_array_add(argv, (char *)"preallocation=metadata");
+            }
+        }
+        g_ptr_array_add(argv, fromPath);
+        g_ptr_array_add(argv, path);
+        g_ptr_array_add(argv, NULL);
+        if (!vgmStorageQemuImg(argv, path, _("copy into"), error))
+            goto out;
+        if (capacity > from.capacity) {
+            g_autoptr(GPtrArray) resize = g_ptr_array_new();
+
+            sizeStr = g_strdup_printf("%" G_GUINT64_FORMAT, capacity);
+            g_ptr_array_add(resize, (char *)"qemu-img");
+            g_ptr_array_add(resize, (char *)"resize");
+            g_ptr_array_add(resize, (char *)"-q");
+            g_ptr_array_add(resize, (char *)"-f");
+            g_ptr_array_add(resize, (char *)fmt);
+            g_ptr_array_add(resize, path);
+            g_ptr_array_add(resize, sizeStr);
+            g_ptr_array_add(resize, NULL);
+            if (!vgmStorageQemuImg(resize, path, _("resize"), error))
+                goto out;
+        }
+        if (chmod(path, mode) < 0) {
+            int e = errno;
+
+            unlink(path);
+            vgmErrorSetSystem(error, e, _("cannot set the mode of '%1$s'"), path);
+            goto out;
+        }
+    } else if (format == VGM_STORAGE_FORMAT_RAW) {
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         int rc = 0;
 
@@ -1319,10 +1427,6 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
             goto out;
         }
     } else {
-        g_autofree char *out = NULL;
-        g_autofree char *err = NULL;
-        g_autoptr(GError) spawnErr = NULL;
-        int status = 0;
         g_autoptr(GPtrArray) argv = g_ptr_array_new();
 
         g_ptr_array_add(argv, (char *)"qemu-img");
@@ -1359,20 +1463,8 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
             g_ptr_array_add(argv, sizeStr);
         }
         g_ptr_array_add(argv, NULL);
-        if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                          &out, &err, &status, &spawnErr)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                        _("cannot run qemu-img to create the volume '%1$s': %2$s"),
-                        path, spawnErr->message);
+        if (!vgmStorageQemuImg(argv, path, _("create"), error))
             goto out;
-        }
-        if (!g_spawn_check_wait_status(status, NULL)) {
-            unlink(path);
-            g_strstrip(err);
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                        _("qemu-img failed to create the volume '%1$s': %2$s"), path, err);
-            goto out;
-        }
         if (chmod(path, mode) < 0) {
             int e = errno;
 
@@ -1394,6 +1486,21 @@ vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
  out:
     g_mutex_unlock(&vgmStorageLock);
     return vol;
+}
+
+VgmStorageVol *
+vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool, const char *xml,
+                             unsigned int flags, GError **error)
+{
+    return vgmStorageVolCreate(drv, pool, xml, NULL, NULL, flags, error);
+}
+
+VgmStorageVol *
+vgmDriverStorageVolCreateXMLFrom(VgmDriver *drv, const char *pool, const char *xml,
+                                 const char *fromPool, const char *fromName,
+                                 unsigned int flags, GError **error)
+{
+    return vgmStorageVolCreate(drv, pool, xml, fromPool, fromName, flags, error);
 }
 
 gboolean

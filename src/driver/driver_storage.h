@@ -119,6 +119,13 @@ VgmStorageVol *vgmDriverStorageVolLookupByPath(VgmDriver *drv, const char *path,
 VgmStorageVol *vgmDriverStorageVolCreateXML(VgmDriver *drv, const char *pool,
                                             const char *xml, unsigned int flags,
                                             GError **error);
+/* A copy of volume @fromName of pool @fromPool as the new volume in
+ * @xml (its format may differ: qemu-img converts; its capacity at least
+ * the original's, grown to the one asked for) */
+VgmStorageVol *vgmDriverStorageVolCreateXMLFrom(VgmDriver *drv, const char *pool,
+                                                const char *xml, const char *fromPool,
+                                                const char *fromName, unsigned int flags,
+                                                GError **error);
 gboolean vgmDriverStorageVolDelete(VgmDriver *drv, const char *pool, const char *name,
                                    unsigned int flags, GError **error);
 /* VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM:

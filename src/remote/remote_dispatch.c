@@ -3318,6 +3318,21 @@ vgmRemoteDispatchStorageVolCreateXml(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchStorageVolCreateXmlFrom(VgmRemoteClient *client,
+                                         const VgmRemoteStorageVolCreateXmlFromArgs *args,
+                                         VgmRemoteStorageVolCreateXmlFromRet *ret, GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+
+    return pool && vgmRemoteReturnVol(vgmDriverStorageVolCreateXMLFrom(client->drv, pool->name,
+                                                                       args->xml,
+                                                                       args->clonevol.pool,
+                                                                       args->clonevol.name,
+                                                                       args->flags, error),
+                                      &ret->vol);
+}
+
+gboolean
 vgmRemoteDispatchStorageVolDelete(VgmRemoteClient *client,
                                   const VgmRemoteStorageVolDeleteArgs *args, GError **error)
 {

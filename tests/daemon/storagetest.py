@@ -9,7 +9,8 @@ pool-build, pool-start, pool-autostart, pool-list, pool-info, pool-dumpxml
 (live and --inactive), vol-create-as raw and qcow2 (qemu-img), vol-list,
 vol-info (by pool and name, and by path), vol-dumpxml, a qcow2 volume
 with its metadata preallocated and an overlay on another (overlay_tests),
-vol-upload and vol-download (stream_tests), pool-refresh; the
+vol-upload and vol-download (stream_tests), vol-clone, createXMLFrom and
+virt-clone (clone_tests), pool-refresh; the
 error cases, each leaving the pools and volumes as they were (a '/' or '..'
 in a volume name, an existing volume, a volume larger than the free space,
 a pool type other than dir, a second pool on the same directory, a name
@@ -236,6 +237,83 @@ def stream_tests(tap, uri, pooldir, tmp):
     virsh(uri, "vol-delete", "s.img", "--pool", POOL)
 
 
+def clone_tests(tap, uri, pooldir, tmp):
+    """Copies of volumes (virStorageVolCreateXMLFrom): virsh vol-clone,
+    which gives the original's XML, path and all, with a new name; the
+    same through python3-libvirt into another format and a larger
+    capacity (qemu-img converts and grows it); a copy over a name that
+    exists is refused and changes nothing; virt-clone --auto-clone of a
+    domain on a qcow2 volume: a new domain on a copy of it."""
+    qimg = shutil.which("qemu-img")
+    qio = shutil.which("qemu-io")
+    if not qimg or not qio:
+        tap.skip("vol-clone, createXMLFrom, virt-clone", "qemu-img or qemu-io is not installed")
+        return
+    src = os.path.join(pooldir, "orig.qcow2")
+    r = virsh(uri, "vol-create-as", POOL, "orig.qcow2", "8M", "--format", "qcow2")
+    w = harness.run([qio, "-f", "qcow2", "-c", "write -P 0x5a 1M 512k", src], timeout=30)
+    if not tap.ok(r.rc == 0 and w.rc == 0, "a qcow2 volume with data to copy",
+                  r.describe() + w.describe()):
+        return
+
+    def same(a, b):
+        c = harness.run([qimg, "compare", a, b], timeout=60)
+        return c.rc == 0, c.out + c.err
+
+    r = virsh(uri, "vol-clone", "orig.qcow2", "copy.qcow2", "--pool", POOL)
+    ok, why = same(src, os.path.join(pooldir, "copy.qcow2"))
+    fmt = qemu_img_info(os.path.join(pooldir, "copy.qcow2")).get("format") if ok else None
+    tap.ok(r.rc == 0 and "Vol copy.qcow2 cloned from orig.qcow2" in r.out and ok and
+           fmt == "qcow2", "vol-clone: a qcow2 copy with the same data", r.describe() + why)
+    before = sorted(os.listdir(pooldir))
+    r = virsh(uri, "vol-clone", "orig.qcow2", "copy.qcow2", "--pool", POOL)
+    tap.ok(r.rc != 0 and "already exists" in r.err and sorted(os.listdir(pooldir)) == before,
+           "vol-clone onto a volume that exists is refused, nothing changed", r.describe())
+    if libvirt is not None:
+        conn = libvirt.open(uri)
+        try:
+            pool = conn.storagePoolLookupByName(POOL)
+            orig = pool.storageVolLookupByName("orig.qcow2")
+            xml = ("<volume><name>copy.raw</name><capacity unit='M'>16</capacity>"
+                   "<target><format type='raw'/></target></volume>")
+            pool.createXMLFrom(xml, orig, 0)
+            dst = os.path.join(pooldir, "copy.raw")
+            ok, why = same(src, dst)
+            tap.ok(os.path.getsize(dst) == 16 * 1048576 and ok,
+                   "createXMLFrom into raw with a larger capacity: the data converted, the "
+                   "file 16 MiB (the rest reads as zeroes)", why)
+        except libvirt.libvirtError as e:
+            tap.ok(False, "createXMLFrom into raw with a larger capacity", str(e))
+        finally:
+            conn.close()
+    clone = shutil.which("virt-clone") or "/usr/bin/virt-clone"
+    if not os.access(clone, os.X_OK):
+        tap.skip("virt-clone --auto-clone", "virt-clone is not installed (Debian package virtinst)")
+    else:
+        xml = os.path.join(tmp, "clonesrc.xml")
+        with open(xml, "w") as f:
+            f.write("<domain type='qemu'><name>vgmtest-clonesrc</name>"
+                    "<memory unit='MiB'>128</memory><vcpu>1</vcpu><os><type arch='x86_64' "
+                    "machine='pc'>hvm</type></os><devices><disk type='file' device='disk'>"
+                    "<driver name='qemu' type='qcow2'/><source file='%s'/><target dev='vda' "
+                    "bus='virtio'/></disk><interface type='user'><mac address='52:54:00:0c:10:0e'/>"
+                    "</interface></devices></domain>" % src)
+        virsh(uri, "define", xml)
+        r = harness.run([clone, "--connect", uri, "--original", "vgmtest-clonesrc",
+                         "--auto-clone"], timeout=120)
+        d = virsh(uri, "dumpxml", "vgmtest-clonesrc-clone")
+        m = re.search(r"<source file='([^']+)'/>", d.out)
+        ok, why = same(src, m.group(1)) if m and m.group(1) != src else (False, "no copy")
+        tap.ok(r.rc == 0 and d.rc == 0 and ok and "52:54:00:0c:10:0e" not in d.out,
+               "virt-clone --auto-clone: a new domain on a copy of the disk, with a MAC of "
+               "its own", r.describe() + d.out[:1500] + why)
+        for dom in ("vgmtest-clonesrc-clone", "vgmtest-clonesrc"):
+            virsh(uri, "undefine", dom)
+    for v in sorted(os.listdir(pooldir)):
+        if v.startswith(("orig", "copy")):
+            virsh(uri, "vol-delete", v, "--pool", POOL)
+
+
 def new_disk_tests(tap, uri, base, disks):
     """virt-install's new disks in pool 'disks' (directory @disks):
     `--disk pool=disks,size=0.02,format=qcow2` sends a volume with
@@ -391,6 +469,7 @@ def run_tests(tap, target, tmp):
         tap.ok(r.rc == 0 and m, "vol-dumpxml of the qcow2 volume", r.describe())
         overlay_tests(tap, uri, pooldir, b, ok_out, fails, vol_names)
     stream_tests(tap, uri, pooldir, tmp)
+    clone_tests(tap, uri, pooldir, tmp)
     ok_out(["pool-refresh", POOL], "Pool %s refreshed\n\n" % POOL, "pool-refresh")
 
     # ---- bad input changes nothing ----
