@@ -1099,9 +1099,11 @@ vgmStorageParseSize(xmlNodePtr node, guint64 *bytes, GError **error)
 }
 
 /* Runs qemu-img with @argv (NULL-terminated) on volume @path; on failure
- * removes @path and says what @what failed */
+ * says what @what failed, and removes @path when @made (qemu-img was to
+ * make it) */
 static gboolean
-vgmStorageQemuImg(GPtrArray *argv, const char *path, const char *what, GError **error)
+vgmStorageQemuImgRun(GPtrArray *argv, const char *path, const char *what, gboolean made,
+                     GError **error)
 {
     g_autofree char *out = NULL;
     g_autofree char *err = NULL;
@@ -1110,14 +1112,16 @@ vgmStorageQemuImg(GPtrArray *argv, const char *path, const char *what, GError **
 
     if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
                       &out, &err, &status, &spawnErr)) {
-        unlink(path);
+        if (made)
+            unlink(path);
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                     _("cannot run qemu-img to %1$s the volume '%2$s': %3$s"),
                     what, path, spawnErr->message);
         return FALSE;
     }
     if (!g_spawn_check_wait_status(status, NULL)) {
-        unlink(path);
+        if (made)
+            unlink(path);
         g_strstrip(err);
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                     _("qemu-img failed to %1$s the volume '%2$s': %3$s"), what, path, err);
@@ -1382,7 +1386,7 @@ vgmStorageVolCreate(VgmDriver *drv, const char *pool, const char *xml, const cha
         g_ptr_array_add(argv, fromPath);
         g_ptr_array_add(argv, path);
         g_ptr_array_add(argv, NULL);
-        if (!vgmStorageQemuImg(argv, path, _("copy into"), error))
+        if (!vgmStorageQemuImgRun(argv, path, _("copy into"), TRUE, error))
             goto out;
         if (capacity > from.capacity) {
             g_autoptr(GPtrArray) resize = g_ptr_array_new();
@@ -1396,7 +1400,7 @@ vgmStorageVolCreate(VgmDriver *drv, const char *pool, const char *xml, const cha
             g_ptr_array_add(resize, path);
             g_ptr_array_add(resize, sizeStr);
             g_ptr_array_add(resize, NULL);
-            if (!vgmStorageQemuImg(resize, path, _("resize"), error))
+            if (!vgmStorageQemuImgRun(resize, path, _("resize"), TRUE, error))
                 goto out;
         }
         if (chmod(path, mode) < 0) {
@@ -1463,7 +1467,7 @@ vgmStorageVolCreate(VgmDriver *drv, const char *pool, const char *xml, const cha
             g_ptr_array_add(argv, sizeStr);
         }
         g_ptr_array_add(argv, NULL);
-        if (!vgmStorageQemuImg(argv, path, _("create"), error))
+        if (!vgmStorageQemuImgRun(argv, path, _("create"), TRUE, error))
             goto out;
         if (chmod(path, mode) < 0) {
             int e = errno;
@@ -1518,6 +1522,187 @@ vgmDriverStorageVolDelete(VgmDriver *drv, const char *pool, const char *name,
     if (unlink(path) < 0) {
         vgmErrorSetSystem(error, errno, _("cannot delete the volume '%1$s'"), path);
         return FALSE;
+    }
+    return TRUE;
+}
+
+/* libvirt's virStorageVolWipeAlgorithm, by number: the names scrub takes
+ * (NULL: zeroes, which the driver writes itself; trim is not done) */
+static const char *const vgmStorageWipeAlgorithms[] = {
+    NULL, "nnsa", "dod", "bsi", "gutmann", "schneier", "pfitzner7", "pfitzner33", "random",
+};
+#define VGM_STORAGE_WIPE_ALG_TRIM 9
+
+gboolean
+vgmDriverStorageVolWipe(VgmDriver *drv, const char *pool, const char *name,
+                        unsigned int algorithm, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autofree char *path = NULL;
+    VgmStorageVolData data;
+    struct stat st;
+    int fd;
+    int rc = 0;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !(def = vgmStorageVolFind(drv, pool, name, &data, error)))
+        return FALSE;
+    path = g_build_filename(def->path, name, NULL);
+    if (algorithm == VGM_STORAGE_WIPE_ALG_TRIM) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("the wipe algorithm 'trim' is not supported"));
+        return FALSE;
+    }
+    if (algorithm >= G_N_ELEMENTS(vgmStorageWipeAlgorithms)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unsupported wipe algorithm %1$u"), algorithm);
+        return FALSE;
+    }
+    if (vgmStorageWipeAlgorithms[algorithm]) {
+        /* the passes of patterns are scrub's, as libvirt runs it */
+        g_autofree char *scrub = g_find_program_in_path("scrub");
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+        g_autoptr(GError) err = NULL;
+        g_autofree char *out = NULL;
+        g_autofree char *errOut = NULL;
+        int status = 0;
+
+        if (!scrub) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("the wipe algorithm '%1$s' needs scrub, which is not installed (Debian package scrub)"),
+                        vgmStorageWipeAlgorithms[algorithm]);
+            return FALSE;
+        }
+        g_ptr_array_add(argv, scrub);
+        g_ptr_array_add(argv, (char *)"-f");
+        g_ptr_array_add(argv, (char *)"-p");
+        g_ptr_array_add(argv, (char *)vgmStorageWipeAlgorithms[algorithm]);
+        g_ptr_array_add(argv, path);
+        g_ptr_array_add(argv, NULL);
+        if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, 0, NULL, NULL, &out, &errOut,
+                          &status, &err) || !g_spawn_check_wait_status(status, NULL)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("scrub failed to wipe the volume '%1$s': %2$s"), path,
+                        err ? err->message : g_strstrip(errOut));
+            return FALSE;
+        }
+        return TRUE;
+    }
+    /* zeroes: a sparse file is emptied and made its length again, as
+     * libvirt does; another has its bytes punched out (written with
+     * zeroes where the file system cannot punch) */
+    if ((fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0 ||
+        fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        rc = fd < 0 ? errno : EINVAL;
+    } else if (st.st_blocks < st.st_size / 512) {
+        if (ftruncate(fd, 0) < 0 || ftruncate(fd, st.st_size) < 0)
+            rc = errno;
+    } else if (st.st_size > 0 &&
+               fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, st.st_size) < 0) {
+        g_autofree guint8 *zeroes = g_malloc0(1024 * 1024);
+        off_t done = 0;
+
+        while (done < st.st_size && rc == 0) {
+            ssize_t n = pwrite(fd, zeroes, MIN(st.st_size - done, 1024 * 1024), done);
+
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                rc = n < 0 ? errno : EIO;
+            else
+                done += n;
+        }
+    }
+    if (rc == 0 && fsync(fd) < 0)
+        rc = errno;
+    if (fd >= 0)
+        close(fd);
+    if (rc != 0) {
+        vgmErrorSetSystem(error, rc, _("cannot wipe the volume '%1$s'"), path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverStorageVolResize(VgmDriver *drv, const char *pool, const char *name,
+                          guint64 capacity, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autofree char *path = NULL;
+    VgmStoragePoolInfo info = { 0 };
+    VgmStorageVolData data;
+    guint64 want;
+
+    if (!vgmDriverCheckFlags(flags, VGM_STORAGE_VOL_RESIZE_ALLOCATE | VGM_STORAGE_VOL_RESIZE_DELTA |
+                             VGM_STORAGE_VOL_RESIZE_SHRINK, error) ||
+        !(def = vgmStorageVolFind(drv, pool, name, &data, error)))
+        return FALSE;
+    path = g_build_filename(def->path, name, NULL);
+    /* libvirt's rules: a delta shrinks with the shrink flag, grows
+     * without; no shrinking below the allocation, nor at all without the
+     * flag; preallocation for raw volumes only, within the pool's space */
+    if (flags & VGM_STORAGE_VOL_RESIZE_DELTA)
+        want = (flags & VGM_STORAGE_VOL_RESIZE_SHRINK) ? data.capacity - MIN(capacity, data.capacity) :
+                                                          data.capacity + capacity;
+    else
+        want = capacity;
+    if (want < data.allocation && want < data.capacity) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("cannot shrink volume '%1$s' to %2$" G_GUINT64_FORMAT " bytes: below its allocation (%3$" G_GUINT64_FORMAT " bytes)"),
+                    name, want, data.allocation);
+        return FALSE;
+    }
+    if (want < data.capacity && !(flags & VGM_STORAGE_VOL_RESIZE_SHRINK)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("cannot shrink volume '%1$s' from %2$" G_GUINT64_FORMAT " to %3$" G_GUINT64_FORMAT " bytes without the shrink flag"),
+                    name, data.capacity, want);
+        return FALSE;
+    }
+    if ((flags & VGM_STORAGE_VOL_RESIZE_ALLOCATE) && data.format != VGM_STORAGE_FORMAT_RAW) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("volume '%1$s' is %2$s: only a raw volume is allocated when it is resized"),
+                    name, vgmStorageFormatTypeToString(data.format));
+        return FALSE;
+    }
+    if (!vgmStorageFsInfo(def->path, &info, error))
+        return FALSE;
+    if ((flags & VGM_STORAGE_VOL_RESIZE_ALLOCATE) && want > data.allocation &&
+        want - data.allocation > info.available) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("not enough space left in storage pool '%1$s' to allocate %2$" G_GUINT64_FORMAT " bytes for volume '%3$s'"),
+                    def->name, want - data.allocation, name);
+        return FALSE;
+    }
+    if (data.format == VGM_STORAGE_FORMAT_RAW) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        int rc = 0;
+
+        if (fd < 0 || ftruncate(fd, (off_t)want) < 0)
+            rc = errno;
+        else if ((flags & VGM_STORAGE_VOL_RESIZE_ALLOCATE) && want > 0)
+            rc = posix_fallocate(fd, 0, (off_t)want);
+        if (fd >= 0)
+            close(fd);
+        if (rc != 0) {
+            vgmErrorSetSystem(error, rc, _("cannot resize the volume '%1$s'"), path);
+            return FALSE;
+        }
+    } else {
+        g_autofree char *size = g_strdup_printf("%" G_GUINT64_FORMAT, want);
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+
+        g_ptr_array_add(argv, (char *)"qemu-img");
+        g_ptr_array_add(argv, (char *)"resize");
+        g_ptr_array_add(argv, (char *)"-q");
+        g_ptr_array_add(argv, (char *)"-f");
+        g_ptr_array_add(argv, (char *)vgmStorageFormatTypeToString(data.format));
+        if (want < data.capacity)
+            g_ptr_array_add(argv, (char *)"--shrink");
+        g_ptr_array_add(argv, path);
+        g_ptr_array_add(argv, size);
+        g_ptr_array_add(argv, NULL);
+        if (!vgmStorageQemuImgRun(argv, path, _("resize"), FALSE, error))
+            return FALSE;
     }
     return TRUE;
 }

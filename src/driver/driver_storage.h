@@ -126,6 +126,18 @@ VgmStorageVol *vgmDriverStorageVolCreateXMLFrom(VgmDriver *drv, const char *pool
                                                 const char *xml, const char *fromPool,
                                                 const char *fromName, unsigned int flags,
                                                 GError **error);
+/* virStorageVolResizeFlags */
+#define VGM_STORAGE_VOL_RESIZE_ALLOCATE (1u << 0)
+#define VGM_STORAGE_VOL_RESIZE_DELTA (1u << 1)
+#define VGM_STORAGE_VOL_RESIZE_SHRINK (1u << 2)
+/* A new capacity for the volume, as libvirt's virStorageVolResize: raw
+ * by ftruncate (and posix_fallocate with ALLOCATE), qcow2 by qemu-img */
+gboolean vgmDriverStorageVolResize(VgmDriver *drv, const char *pool, const char *name,
+                                   guint64 capacity, unsigned int flags, GError **error);
+/* The volume's data wiped with libvirt's @algorithm (0 zeroes, the
+ * patterns by scrub, trim refused) */
+gboolean vgmDriverStorageVolWipe(VgmDriver *drv, const char *pool, const char *name,
+                                 unsigned int algorithm, unsigned int flags, GError **error);
 gboolean vgmDriverStorageVolDelete(VgmDriver *drv, const char *pool, const char *name,
                                    unsigned int flags, GError **error);
 /* VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM:

@@ -3333,6 +3333,31 @@ vgmRemoteDispatchStorageVolCreateXmlFrom(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchStorageVolWipe(VgmRemoteClient *client,
+                                const VgmRemoteStorageVolWipeArgs *args, GError **error)
+{
+    return vgmDriverStorageVolWipe(client->drv, args->vol.pool, args->vol.name, 0,
+                                   args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchStorageVolWipePattern(VgmRemoteClient *client,
+                                       const VgmRemoteStorageVolWipePatternArgs *args,
+                                       GError **error)
+{
+    return vgmDriverStorageVolWipe(client->drv, args->vol.pool, args->vol.name,
+                                   args->algorithm, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchStorageVolResize(VgmRemoteClient *client,
+                                  const VgmRemoteStorageVolResizeArgs *args, GError **error)
+{
+    return vgmDriverStorageVolResize(client->drv, args->vol.pool, args->vol.name,
+                                     args->capacity, args->flags, error);
+}
+
+gboolean
 vgmRemoteDispatchStorageVolDelete(VgmRemoteClient *client,
                                   const VgmRemoteStorageVolDeleteArgs *args, GError **error)
 {

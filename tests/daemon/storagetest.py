@@ -10,7 +10,8 @@ pool-build, pool-start, pool-autostart, pool-list, pool-info, pool-dumpxml
 vol-info (by pool and name, and by path), vol-dumpxml, a qcow2 volume
 with its metadata preallocated and an overlay on another (overlay_tests),
 vol-upload and vol-download (stream_tests), vol-clone, createXMLFrom and
-virt-clone (clone_tests), pool-refresh; the
+virt-clone (clone_tests), vol-resize and vol-wipe (resize_wipe_tests),
+pool-refresh; the
 error cases, each leaving the pools and volumes as they were (a '/' or '..'
 in a volume name, an existing volume, a volume larger than the free space,
 a pool type other than dir, a second pool on the same directory, a name
@@ -314,6 +315,57 @@ def clone_tests(tap, uri, pooldir, tmp):
             virsh(uri, "vol-delete", v, "--pool", POOL)
 
 
+def resize_wipe_tests(tap, uri, pooldir):
+    """vol-resize (virStorageVolResize) and vol-wipe (virStorageVolWipe,
+    WipePattern) as libvirt 9.0 does them: a raw volume grown, refused a
+    shrink without --shrink, shrunk with it, grown by a delta with its
+    space allocated; a qcow2 volume grown by qemu-img and refused an
+    allocation; a wipe leaves zeroes; the scrub patterns without scrub and
+    trim are refused by name."""
+    raw = os.path.join(pooldir, "rs.img")
+    r = virsh(uri, "vol-create-as", POOL, "rs.img", "4M")
+    with open(raw, "r+b") as f:
+        f.write(os.urandom(1048576))
+    r1 = virsh(uri, "vol-resize", "rs.img", "8M", "--pool", POOL)
+    tap.ok(r.rc == 0 and r1.rc == 0 and os.path.getsize(raw) == 8 * 1048576,
+           "vol-resize of a raw volume to 8M", r.describe() + r1.describe())
+    r = virsh(uri, "vol-resize", "rs.img", "6M", "--pool", POOL)
+    tap.ok(r.rc != 0 and "without the shrink flag" in r.err and
+           os.path.getsize(raw) == 8 * 1048576,
+           "vol-resize to less without --shrink is refused, nothing changed", r.describe())
+    r = virsh(uri, "vol-resize", "rs.img", "6M", "--pool", POOL, "--shrink")
+    tap.ok(r.rc == 0 and os.path.getsize(raw) == 6 * 1048576,
+           "vol-resize --shrink to 6M", r.describe())
+    r = virsh(uri, "vol-resize", "rs.img", "2M", "--pool", POOL, "--delta", "--allocate")
+    st = os.stat(raw)
+    tap.ok(r.rc == 0 and st.st_size == 8 * 1048576 and st.st_blocks * 512 >= 8 * 1048576,
+           "vol-resize --delta --allocate: 2M more, all of it allocated", r.describe())
+    r = virsh(uri, "vol-wipe", "rs.img", "--pool", POOL)
+    with open(raw, "rb") as f:
+        data = f.read()
+    tap.ok(r.rc == 0 and len(data) == 8 * 1048576 and data.count(0) == len(data),
+           "vol-wipe: the volume reads as zeroes, its size kept", r.describe())
+    for alg, want in (("nnsa", "needs scrub" if not shutil.which("scrub") else None),
+                      ("trim", "'trim' is not supported")):
+        r = virsh(uri, "vol-wipe", "rs.img", "--pool", POOL, "--algorithm", alg)
+        if want is None:
+            tap.ok(r.rc == 0, "vol-wipe --algorithm %s (scrub)" % alg, r.describe())
+        else:
+            tap.ok(r.rc != 0 and want in r.err, "vol-wipe --algorithm %s is refused: %s"
+                   % (alg, want), r.describe())
+    if QEMU_IMG:
+        r = virsh(uri, "vol-create-as", POOL, "rs.qcow2", "4M", "--format", "qcow2")
+        r1 = virsh(uri, "vol-resize", "rs.qcow2", "12M", "--pool", POOL)
+        r2 = virsh(uri, "vol-resize", "rs.qcow2", "16M", "--pool", POOL, "--allocate")
+        info = qemu_img_info(os.path.join(pooldir, "rs.qcow2"))
+        tap.ok(r.rc == 0 and r1.rc == 0 and info.get("virtual-size") == 12 * 1048576 and
+               r2.rc != 0 and "only a raw volume is allocated" in r2.err,
+               "vol-resize of a qcow2 volume (qemu-img resize); --allocate refused for it",
+               r.describe() + r1.describe() + r2.describe())
+        virsh(uri, "vol-delete", "rs.qcow2", "--pool", POOL)
+    virsh(uri, "vol-delete", "rs.img", "--pool", POOL)
+
+
 def new_disk_tests(tap, uri, base, disks):
     """virt-install's new disks in pool 'disks' (directory @disks):
     `--disk pool=disks,size=0.02,format=qcow2` sends a volume with
@@ -470,6 +522,7 @@ def run_tests(tap, target, tmp):
         overlay_tests(tap, uri, pooldir, b, ok_out, fails, vol_names)
     stream_tests(tap, uri, pooldir, tmp)
     clone_tests(tap, uri, pooldir, tmp)
+    resize_wipe_tests(tap, uri, pooldir)
     ok_out(["pool-refresh", POOL], "Pool %s refreshed\n\n" % POOL, "pool-refresh")
 
     # ---- bad input changes nothing ----
