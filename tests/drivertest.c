@@ -127,7 +127,10 @@
  *    with a clear error, one QEMU runs; and with the first held in the
  *    middle of its start, the second fails with "domain NAME is locked by
  *    another virt-gmem process (pid N)" and list shows it starting up;
- *  - version and domcapabilities against the real binary;
+ *  - version and domcapabilities against the real binary (UEFI listed as
+ *    the host's descriptors offer it; an i686 guest's binary and arch),
+ *    the capabilities' i686 guest before x86_64; a firmware descriptor
+ *    whose target is QEMU's i386 offers UEFI to an i686 guest;
  *  - a save image's XML changed in place (save-image-define): each new
  *    XML is written where the one the header names is not (that one
  *    stays whole until the header names the new one), alternating
@@ -4963,6 +4966,32 @@ testConcurrentStart(void)
     }
 }
 
+/* UEFI for a 32-bit guest: a descriptor names its target "i386", as
+ * QEMU's firmware.json does (Debian's ovmf-ia32), where the domain says
+ * i686 */
+static void
+testFirmwareArch(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("vgm-fw-XXXXXX", NULL);
+    g_autofree char *file = g_build_filename(dir, "50-ia32.json", NULL);
+    const char *json =
+        "{ \"interface-types\": [ \"uefi\" ],\n"
+        "  \"mapping\": { \"device\": \"flash\",\n"
+        "    \"executable\": { \"filename\": \"/usr/share/OVMF/OVMF32_CODE_4M.fd\", \"format\": \"raw\" },\n"
+        "    \"nvram-template\": { \"filename\": \"/usr/share/OVMF/OVMF32_VARS_4M.fd\", \"format\": \"raw\" } },\n"
+        "  \"targets\": [ { \"architecture\": \"i386\", \"machines\": [ \"pc-q35-*\" ] } ],\n"
+        "  \"features\": [ ] }\n";
+    const char *dirs[] = { dir, NULL };
+
+    g_assert_nonnull(dir);
+    g_assert_true(g_file_set_contents(file, json, -1, NULL));
+    g_assert_true(vgmQemuFirmwareEfiAvailable(dirs, "i686", "pc-q35-7.2"));
+    g_assert_false(vgmQemuFirmwareEfiAvailable(dirs, "i686", "pc-i440fx-7.2"));
+    g_assert_false(vgmQemuFirmwareEfiAvailable(dirs, "x86_64", "pc-q35-7.2"));
+    g_unlink(file);
+    g_rmdir(dir);
+}
+
 static void
 testVersionAndCaps(void)
 {
@@ -5167,6 +5196,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/process/memdev-check", testMemdevCheck);
     g_test_add_func("/driver/caps/domain-capabilities", testDomainCaps);
     g_test_add_func("/driver/caps/gmem-need", testGmemNeed);
+    g_test_add_func("/driver/caps/firmware-arch", testFirmwareArch);
     g_test_add_func("/driver/caps/in-place-kernel", testInPlaceKernel);
     g_test_add_func("/driver/process/find", testProcessFind);
     g_test_add_func("/driver/store/bad-status", testBadStatus);

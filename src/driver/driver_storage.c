@@ -1130,6 +1130,68 @@ vgmStorageQemuImgRun(GPtrArray *argv, const char *path, const char *what, gboole
     return TRUE;
 }
 
+/* Copies volume @fromPath (@from) into file @path (there, mode 0600) in
+ * @format: qemu-img converts (and copies raw to raw sparsely), with the
+ * options of a new qcow2 volume as for an empty one, then grows it to
+ * @capacity and gives it @mode. On failure @path is gone. */
+static gboolean
+vgmStorageCopy(const char *fromPath, const VgmStorageVolData *from, const char *path,
+               VgmStorageFormat format, const char *compat, gboolean lazyRefcounts,
+               unsigned int flags, guint64 capacity, int mode, GError **error)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    const char *fmt = vgmStorageFormatTypeToString(format);
+
+    g_ptr_array_add(argv, (char *)"qemu-img");
+    g_ptr_array_add(argv, (char *)"convert");
+    g_ptr_array_add(argv, (char *)"-q");
+    g_ptr_array_add(argv, (char *)"-f");
+    g_ptr_array_add(argv, (char *)vgmStorageFormatTypeToString(from->format));
+    g_ptr_array_add(argv, (char *)"-O");
+    g_ptr_array_add(argv, (char *)fmt);
+    if (format == VGM_STORAGE_FORMAT_QCOW2) {
+        g_ptr_array_add(argv, (char *)"-o");
+        g_ptr_array_add(argv, (char *)(g_str_equal(compat, "0.10") ? "compat=0.10" :
+                                       "compat=1.1"));
+        if (lazyRefcounts) {
+            g_ptr_array_add(argv, (char *)"-o");
+            g_ptr_array_add(argv, (char *)"lazy_refcounts=on");
+        }
+        if (flags & VGM_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
+            g_ptr_array_add(argv, (char *)"-o");
+            g_ptr_array_add(argv, (char *)"preallocation=metadata");
+        }
+    }
+    g_ptr_array_add(argv, (char *)fromPath);
+    g_ptr_array_add(argv, (char *)path);
+    g_ptr_array_add(argv, NULL);
+    if (!vgmStorageQemuImgRun(argv, path, _("copy into"), TRUE, error))
+        return FALSE;
+    if (capacity > from->capacity) {
+        g_autoptr(GPtrArray) resize = g_ptr_array_new();
+        g_autofree char *size = g_strdup_printf("%" G_GUINT64_FORMAT, capacity);
+
+        g_ptr_array_add(resize, (char *)"qemu-img");
+        g_ptr_array_add(resize, (char *)"resize");
+        g_ptr_array_add(resize, (char *)"-q");
+        g_ptr_array_add(resize, (char *)"-f");
+        g_ptr_array_add(resize, (char *)fmt);
+        g_ptr_array_add(resize, (char *)path);
+        g_ptr_array_add(resize, size);
+        g_ptr_array_add(resize, NULL);
+        if (!vgmStorageQemuImgRun(resize, path, _("resize"), TRUE, error))
+            return FALSE;
+    }
+    if (chmod(path, mode) < 0) {
+        int e = errno;
+
+        unlink(path);
+        vgmErrorSetSystem(error, e, _("cannot set the mode of '%1$s'"), path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* A new volume of @pool from @xml, empty or (@fromPool, @fromName) a
  * copy of another volume's data in the new one's format (libvirt's
  * virStorageVolCreateXMLFrom, which virt-clone and virt-manager's clone
@@ -1358,56 +1420,34 @@ vgmStorageVolCreate(VgmDriver *drv, const char *pool, const char *xml, const cha
         goto out;
     }
     if (fromName) {
-        g_autoptr(GPtrArray) argv = g_ptr_array_new();
-        const char *fmt = vgmStorageFormatTypeToString(format);
+        g_autofree char *tmp = g_build_filename(def->path, ".vgm-copy-XXXXXX", NULL);
+        int tfd = g_mkstemp_full(tmp, O_RDWR | O_CLOEXEC, 0600);
+        gboolean copied;
 
-        /* qemu-img converts (and copies raw to raw sparsely), the
-         * options of a new qcow2 volume as for an empty one */
-        g_ptr_array_add(argv, (char *)"qemu-img");
-        g_ptr_array_add(argv, (char *)"convert");
-        g_ptr_array_add(argv, (char *)"-q");
-        g_ptr_array_add(argv, (char *)"-f");
-        g_ptr_array_add(argv, (char *)vgmStorageFormatTypeToString(from.format));
-        g_ptr_array_add(argv, (char *)"-O");
-        g_ptr_array_add(argv, (char *)fmt);
-        if (format == VGM_STORAGE_FORMAT_QCOW2) {
-            g_ptr_array_add(argv, (char *)"-o");
-            g_ptr_array_add(argv, (char *)(g_str_equal(compat, "0.10") ? "compat=0.10" :
-                                           "compat=1.1"));
-            if (lazyRefcounts) {
-                g_ptr_array_add(argv, (char *)"-o");
-                g_ptr_array_add(argv, (char *)"lazy_refcounts=on");
-            }
-            if (flags & VGM_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
-                g_ptr_array_add(argv, (char *)"-o");
-                g_ptr_array_add(argv, (char *)"preallocation=metadata");
-            }
-        }
-        g_ptr_array_add(argv, fromPath);
-        g_ptr_array_add(argv, path);
-        g_ptr_array_add(argv, NULL);
-        if (!vgmStorageQemuImgRun(argv, path, _("copy into"), TRUE, error))
+        if (tfd < 0) {
+            vgmErrorSetSystem(error, errno, _("cannot create the volume '%1$s'"), path);
             goto out;
-        if (capacity > from.capacity) {
-            g_autoptr(GPtrArray) resize = g_ptr_array_new();
-
-            sizeStr = g_strdup_printf("%" G_GUINT64_FORMAT, capacity);
-            g_ptr_array_add(resize, (char *)"qemu-img");
-            g_ptr_array_add(resize, (char *)"resize");
-            g_ptr_array_add(resize, (char *)"-q");
-            g_ptr_array_add(resize, (char *)"-f");
-            g_ptr_array_add(resize, (char *)fmt);
-            g_ptr_array_add(resize, path);
-            g_ptr_array_add(resize, sizeStr);
-            g_ptr_array_add(resize, NULL);
-            if (!vgmStorageQemuImgRun(resize, path, _("resize"), TRUE, error))
-                goto out;
         }
-        if (chmod(path, mode) < 0) {
+        close(tfd);
+        /* the data is copied outside the lock, which every storage call
+         * takes, into a file of mode 0600 under a hidden name (the
+         * listing skips it), named the volume once whole */
+        g_mutex_unlock(&vgmStorageLock);
+        copied = vgmStorageCopy(fromPath, &from, tmp, format, compat, lazyRefcounts, flags,
+                                capacity, mode, error);
+        g_mutex_lock(&vgmStorageLock);
+        if (!copied)
+            goto out;
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) < 0) {
             int e = errno;
 
-            unlink(path);
-            vgmErrorSetSystem(error, e, _("cannot set the mode of '%1$s'"), path);
+            unlink(tmp);
+            if (e == EEXIST)
+                vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                            _("storage volume '%1$s' already exists in storage pool '%2$s'"),
+                            name, def->name);
+            else
+                vgmErrorSetSystem(error, e, _("cannot create the volume '%1$s'"), path);
             goto out;
         }
     } else if (format == VGM_STORAGE_FORMAT_RAW) {
@@ -1588,16 +1628,18 @@ vgmDriverStorageVolWipe(VgmDriver *drv, const char *pool, const char *name,
         return TRUE;
     }
     /* zeroes: a sparse file is emptied and made its length again, as
-     * libvirt does; another has its bytes punched out (written with
-     * zeroes where the file system cannot punch) */
+     * libvirt does; another is zeroed in place, its space kept (written
+     * with zeroes where the file system cannot zero a range) */
     if ((fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0 ||
-        fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-        rc = fd < 0 ? errno : EINVAL;
+        fstat(fd, &st) < 0) {
+        rc = errno;
+    } else if (!S_ISREG(st.st_mode)) {
+        rc = EINVAL;
     } else if (st.st_blocks < st.st_size / 512) {
         if (ftruncate(fd, 0) < 0 || ftruncate(fd, st.st_size) < 0)
             rc = errno;
     } else if (st.st_size > 0 &&
-               fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, st.st_size) < 0) {
+               fallocate(fd, FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE, 0, st.st_size) < 0) {
         g_autofree guint8 *zeroes = g_malloc0(1024 * 1024);
         off_t done = 0;
 
@@ -1641,11 +1683,24 @@ vgmDriverStorageVolResize(VgmDriver *drv, const char *pool, const char *name,
     /* libvirt's rules: a delta shrinks with the shrink flag, grows
      * without; no shrinking below the allocation, nor at all without the
      * flag; preallocation for raw volumes only, within the pool's space */
+    if ((flags & VGM_STORAGE_VOL_RESIZE_DELTA) && !(flags & VGM_STORAGE_VOL_RESIZE_SHRINK) &&
+        capacity > (guint64)G_MAXINT64 - data.capacity) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("cannot grow volume '%1$s' by %2$" G_GUINT64_FORMAT " bytes: too large"),
+                    name, capacity);
+        return FALSE;
+    }
     if (flags & VGM_STORAGE_VOL_RESIZE_DELTA)
         want = (flags & VGM_STORAGE_VOL_RESIZE_SHRINK) ? data.capacity - MIN(capacity, data.capacity) :
                                                           data.capacity + capacity;
     else
         want = capacity;
+    if (want > (guint64)G_MAXINT64) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("cannot resize volume '%1$s' to %2$" G_GUINT64_FORMAT " bytes: too large"),
+                    name, want);
+        return FALSE;
+    }
     if (want < data.allocation && want < data.capacity) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("cannot shrink volume '%1$s' to %2$" G_GUINT64_FORMAT " bytes: below its allocation (%3$" G_GUINT64_FORMAT " bytes)"),
@@ -1677,10 +1732,15 @@ vgmDriverStorageVolResize(VgmDriver *drv, const char *pool, const char *name,
         int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
         int rc = 0;
 
-        if (fd < 0 || ftruncate(fd, (off_t)want) < 0)
+        if (fd < 0 || ftruncate(fd, (off_t)want) < 0) {
             rc = errno;
-        else if ((flags & VGM_STORAGE_VOL_RESIZE_ALLOCATE) && want > 0)
-            rc = posix_fallocate(fd, 0, (off_t)want);
+        } else if ((flags & VGM_STORAGE_VOL_RESIZE_ALLOCATE) && want > 0 &&
+                   (rc = posix_fallocate(fd, 0, (off_t)want)) != 0) {
+            /* (the volume keeps its size when its space cannot be had) */
+            if (ftruncate(fd, (off_t)data.st.st_size) < 0) {
+                /* the error above is the one to report */
+            }
+        }
         if (fd >= 0)
             close(fd);
         if (rc != 0) {

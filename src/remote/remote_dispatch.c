@@ -1733,6 +1733,8 @@ vgmRemoteStreamUnref(VgmRemoteStream *c)
 static void
 vgmRemoteStreamEnd(VgmRemoteStream *c, const char *error)
 {
+    char wake = 1;
+
     g_mutex_lock(&vgmRemoteConsolesLock);
     if (c->ended) {
         g_mutex_unlock(&vgmRemoteConsolesLock);
@@ -1742,6 +1744,10 @@ vgmRemoteStreamEnd(VgmRemoteStream *c, const char *error)
     if (vgmRemoteConsoles && g_hash_table_lookup(vgmRemoteConsoles, c->key) == c)
         g_hash_table_remove(vgmRemoteConsoles, c->key);
     g_mutex_unlock(&vgmRemoteConsolesLock);
+    /* (ended from elsewhere than its reader: the reader stops too) */
+    if (write(c->wake[1], &wake, 1) < 0) {
+        /* the reader is gone already */
+    }
     if (error) {
         VgmRpcErrorInfo e = { VGM_LV_ERR_OPERATION_FAILED, c->errDomain, error };
         g_autoptr(GByteArray) payload = vgmRpcErrorEncode(&e);
@@ -1900,23 +1906,25 @@ vgmRemoteStreamRegister(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpoint
 
     c->call = *hdr;
     g_mutex_lock(&client->lock);
-    g_hash_table_replace(client->streams, GUINT_TO_POINTER(hdr->serial), c);
+    g_hash_table_replace(client->streams, GUINT_TO_POINTER(hdr->serial), vgmRemoteStreamRef(c));
     g_mutex_unlock(&client->lock);
 }
 
 /* After the reply: the reader starts, unless the client ended the stream
- * already */
+ * already; the call lets go of the relay (the client's table, and the
+ * reader, hold their own references) */
 static void
 vgmRemoteStreamStart(VgmRemoteClient *client, const VgmRpcHeader *hdr, gpointer data)
 {
     VgmRemoteStream *c = data;
 
-    if (c->kind == VGM_REMOTE_STREAM_SINK)
-        return;
-    g_mutex_lock(&vgmRemoteConsolesLock);
-    if (!c->ended)
-        c->thread = g_thread_new("vgm-stream", vgmRemoteStreamReader, vgmRemoteStreamRef(c));
-    g_mutex_unlock(&vgmRemoteConsolesLock);
+    if (c->kind != VGM_REMOTE_STREAM_SINK) {
+        g_mutex_lock(&vgmRemoteConsolesLock);
+        if (!c->ended)
+            c->thread = g_thread_new("vgm-stream", vgmRemoteStreamReader, vgmRemoteStreamRef(c));
+        g_mutex_unlock(&vgmRemoteConsolesLock);
+    }
+    vgmRemoteStreamUnref(c);
 }
 
 static void
@@ -2014,15 +2022,9 @@ vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
     g_hash_table_replace(vgmRemoteConsoles, g_strdup(key), c);
     g_mutex_unlock(&vgmRemoteConsolesLock);
     if (other) {
-        /* its client sees its stream end; the relay stops */
+        /* its client sees its stream end; the relay stops (a console in
+         * the table has not ended: the end wakes its reader) */
         vgmRemoteStreamEnd(other, _("the console was taken over by another client"));
-        {
-            char b = 1;
-
-            if (write(other->wake[1], &b, 1) < 0) {
-                /* its reader is gone already */
-            }
-        }
         vgmRemoteStreamUnref(other);
     }
     vgmRemoteStreamAfterReply(c);

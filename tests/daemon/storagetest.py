@@ -66,7 +66,7 @@ def main():
     try:
         harness.run_guarded(tap, run_tests, tap, target, tmp)
     finally:
-        for name in (DOM,):
+        for name in (DOM, "vgmtest-clonesrc-clone", "vgmtest-clonesrc"):
             virsh(target.uri, "destroy", name)
             virsh(target.uri, "undefine", name)
         harness.finish_target(tap, target)
@@ -345,6 +345,18 @@ def resize_wipe_tests(tap, uri, pooldir):
         data = f.read()
     tap.ok(r.rc == 0 and len(data) == 8 * 1048576 and data.count(0) == len(data),
            "vol-wipe: the volume reads as zeroes, its size kept", r.describe())
+    # a sparse volume with data in it: emptied and made its length again
+    r = virsh(uri, "vol-create-as", POOL, "rs2.img", "4M")
+    sparse = os.path.join(pooldir, "rs2.img")
+    with open(sparse, "r+b") as f:
+        f.seek(1048576)
+        f.write(os.urandom(65536))
+    r1 = virsh(uri, "vol-wipe", "rs2.img", "--pool", POOL)
+    with open(sparse, "rb") as f:
+        data = f.read()
+    tap.ok(r.rc == 0 and r1.rc == 0 and len(data) == 4 * 1048576 and data.count(0) == len(data),
+           "vol-wipe of a sparse volume: zeroes, its size kept", r.describe() + r1.describe())
+    virsh(uri, "vol-delete", "rs2.img", "--pool", POOL)
     for alg, want in (("nnsa", "needs scrub" if not shutil.which("scrub") else None),
                       ("trim", "'trim' is not supported")):
         r = virsh(uri, "vol-wipe", "rs.img", "--pool", POOL, "--algorithm", alg)

@@ -953,7 +953,8 @@ def scratch_dir():
     mount namespace sees. Returns why not, or None."""
     if os.environ.get("VGM_TEST_MOUNTNS") != "1":
         return "no mount namespace of its own (%s)" % (NETNS_WHY or "unshare -m failed")
-    if os.readlink("/proc/self/ns/mnt") == os.environ.get("VGM_TEST_OUTER_MNTNS"):
+    outer = os.environ.get("VGM_TEST_OUTER_MNTNS")
+    if not outer or os.readlink("/proc/self/ns/mnt") == outer:
         return "the mount namespace is the one it came from: nothing is mounted over " \
                "/var/lib/libvirt"
     if not os.path.isdir("/var/lib/libvirt"):
@@ -1033,6 +1034,7 @@ def install_media_tests(tap, target, tmp):
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     common = ["--connect", uri, "--virt-type", "qemu", "--memory", "256", "--osinfo", "debian11",
               "--network", "none", "--graphics", "none", "--noautoconsole"]
+    uploaded = []
     try:
         name = PREFIX + "-location"
         r = harness.run([VIRT_INSTALL, "--name", name, "--disk", "none", "--location",
@@ -1040,6 +1042,7 @@ def install_media_tests(tap, target, tmp):
                          % httpd.server_address[1], "--extra-args", "console=ttyS0"] + common,
                         timeout=180)
         live = virsh(uri, "dumpxml", name)
+        uploaded = re.findall(r"<(?:kernel|initrd)>(/var/lib/libvirt/boot/[^<]+)<", live.out)
         pools = virsh(uri, "pool-list", "--all")
         tap.ok(r.rc == 0 and re.search(r"<kernel>/var/lib/libvirt/boot/virtinst-[^<]*vmlinuz",
                                        live.out) and
@@ -1056,6 +1059,7 @@ def install_media_tests(tap, target, tmp):
         r = harness.run([VIRT_INSTALL, "--name", name, "--import", "--disk", "none",
                          "--cloud-init", "root-password-generate=on"] + common, timeout=180)
         live = virsh(uri, "dumpxml", name)
+        uploaded += re.findall(r"<source file='(/var/lib/libvirt/boot/[^']+)'/>", live.out)
         tap.ok(r.rc == 0 and re.search(r"<source file='/var/lib/libvirt/boot/virtinst-"
                                        r"[^']*cloudinit\.iso[^']*'/>", live.out) and
                virsh(uri, "domstate", name).out.strip() == "running",
@@ -1065,7 +1069,9 @@ def install_media_tests(tap, target, tmp):
     finally:
         httpd.shutdown()
     left = sorted(os.listdir("/var/lib/libvirt/boot"))
-    tap.eq(left, [], what[2])
+    tap.ok(len(uploaded) == 3 and left == [],
+           what[2] + " (%d volumes: %s)" % (len(uploaded), ", ".join(
+               os.path.basename(u) for u in uploaded)), "left: %s" % left)
 
 
 def start_one(tap, target, label, name, path, host):
