@@ -1130,6 +1130,42 @@ vgmStorageQemuImgRun(GPtrArray *argv, const char *path, const char *what, gboole
     return TRUE;
 }
 
+/* Resizes volume @path of format @fmt to @size bytes with qemu-img (a
+ * smaller size with --shrink); @made as for vgmStorageQemuImgRun */
+static gboolean
+vgmStorageQemuImgResize(const char *path, const char *fmt, guint64 size, gboolean shrink,
+                        gboolean made, GError **error)
+{
+    g_autoptr(GPtrArray) argv = g_ptr_array_new();
+    g_autofree char *sizeStr = g_strdup_printf("%" G_GUINT64_FORMAT, size);
+
+    g_ptr_array_add(argv, (char *)"qemu-img");
+    g_ptr_array_add(argv, (char *)"resize");
+    g_ptr_array_add(argv, (char *)"-q");
+    g_ptr_array_add(argv, (char *)"-f");
+    g_ptr_array_add(argv, (char *)fmt);
+    if (shrink)
+        g_ptr_array_add(argv, (char *)"--shrink");
+    g_ptr_array_add(argv, (char *)path);
+    g_ptr_array_add(argv, sizeStr);
+    g_ptr_array_add(argv, NULL);
+    return vgmStorageQemuImgRun(argv, path, _("resize"), made, error);
+}
+
+/* A new volume's mode; on failure the volume is gone */
+static gboolean
+vgmStorageSetMode(const char *path, int mode, GError **error)
+{
+    int e;
+
+    if (chmod(path, mode) == 0)
+        return TRUE;
+    e = errno;
+    unlink(path);
+    vgmErrorSetSystem(error, e, _("cannot set the mode of '%1$s'"), path);
+    return FALSE;
+}
+
 /* Copies volume @fromPath (@from) into file @path (there, mode 0600) in
  * @format: qemu-img converts (and copies raw to raw sparsely), with the
  * options of a new qcow2 volume as for an empty one, then grows it to
@@ -1167,29 +1203,10 @@ vgmStorageCopy(const char *fromPath, const VgmStorageVolData *from, const char *
     g_ptr_array_add(argv, NULL);
     if (!vgmStorageQemuImgRun(argv, path, _("copy into"), TRUE, error))
         return FALSE;
-    if (capacity > from->capacity) {
-        g_autoptr(GPtrArray) resize = g_ptr_array_new();
-        g_autofree char *size = g_strdup_printf("%" G_GUINT64_FORMAT, capacity);
-
-        g_ptr_array_add(resize, (char *)"qemu-img");
-        g_ptr_array_add(resize, (char *)"resize");
-        g_ptr_array_add(resize, (char *)"-q");
-        g_ptr_array_add(resize, (char *)"-f");
-        g_ptr_array_add(resize, (char *)fmt);
-        g_ptr_array_add(resize, (char *)path);
-        g_ptr_array_add(resize, size);
-        g_ptr_array_add(resize, NULL);
-        if (!vgmStorageQemuImgRun(resize, path, _("resize"), TRUE, error))
-            return FALSE;
-    }
-    if (chmod(path, mode) < 0) {
-        int e = errno;
-
-        unlink(path);
-        vgmErrorSetSystem(error, e, _("cannot set the mode of '%1$s'"), path);
+    if (capacity > from->capacity &&
+        !vgmStorageQemuImgResize(path, fmt, capacity, FALSE, TRUE, error))
         return FALSE;
-    }
-    return TRUE;
+    return vgmStorageSetMode(path, mode, error);
 }
 
 /* A new volume of @pool from @xml, empty or (@fromPool, @fromName) a
@@ -1507,15 +1524,9 @@ vgmStorageVolCreate(VgmDriver *drv, const char *pool, const char *xml, const cha
             g_ptr_array_add(argv, sizeStr);
         }
         g_ptr_array_add(argv, NULL);
-        if (!vgmStorageQemuImgRun(argv, path, _("create"), TRUE, error))
+        if (!vgmStorageQemuImgRun(argv, path, _("create"), TRUE, error) ||
+            !vgmStorageSetMode(path, mode, error))
             goto out;
-        if (chmod(path, mode) < 0) {
-            int e = errno;
-
-            unlink(path);
-            vgmErrorSetSystem(error, e, _("cannot set the mode of '%1$s'"), path);
-            goto out;
-        }
     }
     if ((owner >= 0 || group >= 0) &&
         chown(path, owner >= 0 ? (uid_t)owner : (uid_t)-1,
@@ -1748,20 +1759,8 @@ vgmDriverStorageVolResize(VgmDriver *drv, const char *pool, const char *name,
             return FALSE;
         }
     } else {
-        g_autofree char *size = g_strdup_printf("%" G_GUINT64_FORMAT, want);
-        g_autoptr(GPtrArray) argv = g_ptr_array_new();
-
-        g_ptr_array_add(argv, (char *)"qemu-img");
-        g_ptr_array_add(argv, (char *)"resize");
-        g_ptr_array_add(argv, (char *)"-q");
-        g_ptr_array_add(argv, (char *)"-f");
-        g_ptr_array_add(argv, (char *)vgmStorageFormatTypeToString(data.format));
-        if (want < data.capacity)
-            g_ptr_array_add(argv, (char *)"--shrink");
-        g_ptr_array_add(argv, path);
-        g_ptr_array_add(argv, size);
-        g_ptr_array_add(argv, NULL);
-        if (!vgmStorageQemuImgRun(argv, path, _("resize"), FALSE, error))
+        if (!vgmStorageQemuImgResize(path, vgmStorageFormatTypeToString(data.format), want,
+                                     want < data.capacity, FALSE, error))
             return FALSE;
     }
     return TRUE;
