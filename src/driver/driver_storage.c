@@ -1152,6 +1152,19 @@ vgmStorageQemuImgResize(const char *path, const char *fmt, guint64 size, gboolea
     return vgmStorageQemuImgRun(argv, path, _("resize"), made, error);
 }
 
+/* qemu-img's options of a new qcow2 volume: its level (<compat>) and its
+ * lazy refcounts */
+static void
+vgmStorageQcow2Options(GPtrArray *argv, const char *compat, gboolean lazyRefcounts)
+{
+    g_ptr_array_add(argv, (char *)"-o");
+    g_ptr_array_add(argv, (char *)(g_str_equal(compat, "0.10") ? "compat=0.10" : "compat=1.1"));
+    if (lazyRefcounts) {
+        g_ptr_array_add(argv, (char *)"-o");
+        g_ptr_array_add(argv, (char *)"lazy_refcounts=on");
+    }
+}
+
 /* A new volume's mode; on failure the volume is gone */
 static gboolean
 vgmStorageSetMode(const char *path, int mode, GError **error)
@@ -1186,13 +1199,7 @@ vgmStorageCopy(const char *fromPath, const VgmStorageVolData *from, const char *
     g_ptr_array_add(argv, (char *)"-O");
     g_ptr_array_add(argv, (char *)fmt);
     if (format == VGM_STORAGE_FORMAT_QCOW2) {
-        g_ptr_array_add(argv, (char *)"-o");
-        g_ptr_array_add(argv, (char *)(g_str_equal(compat, "0.10") ? "compat=0.10" :
-                                       "compat=1.1"));
-        if (lazyRefcounts) {
-            g_ptr_array_add(argv, (char *)"-o");
-            g_ptr_array_add(argv, (char *)"lazy_refcounts=on");
-        }
+        vgmStorageQcow2Options(argv, compat, lazyRefcounts);
         if (flags & VGM_STORAGE_VOL_CREATE_PREALLOC_METADATA) {
             g_ptr_array_add(argv, (char *)"-o");
             g_ptr_array_add(argv, (char *)"preallocation=metadata");
@@ -1504,13 +1511,7 @@ vgmStorageVolCreate(VgmDriver *drv, const char *pool, const char *xml, const cha
                                            "preallocation=falloc" :
                                            "preallocation=metadata"));
         }
-        g_ptr_array_add(argv, (char *)"-o");
-        g_ptr_array_add(argv, (char *)(g_str_equal(compat, "0.10") ? "compat=0.10" :
-                                       "compat=1.1"));
-        if (lazyRefcounts) {
-            g_ptr_array_add(argv, (char *)"-o");
-            g_ptr_array_add(argv, (char *)"lazy_refcounts=on");
-        }
+        vgmStorageQcow2Options(argv, compat, lazyRefcounts);
         if (backing) {
             g_ptr_array_add(argv, (char *)"-b");
             g_ptr_array_add(argv, backing);
