@@ -1700,6 +1700,37 @@ vgmDriverXMLToNative(VgmDriver *drv, const char *format, const char *xml,
     return g_strchomp(vgmQemuCmdFormatShell(cmd));
 }
 
+GPtrArray *
+vgmDriverGetCPUModelNames(VgmDriver *drv, const char *arch, unsigned int flags, GError **error)
+{
+    g_autofree char *emulator = NULL;
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    g_autoptr(VgmQemuCapsHostCpu) cpu = NULL;
+    GPtrArray *names;
+    guint i;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return NULL;
+    if (!arch || !(g_str_equal(arch, "x86_64") || g_str_equal(arch, "i686"))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("no CPU models for architecture '%1$s': the driver runs x86_64 and i686 guests"),
+                    arch ? arch : "");
+        return NULL;
+    }
+    emulator = vgmDriverDefaultEmulator(arch);
+    if (!(caps = vgmQemuCapsCacheLookup(emulator, drv ? drv->store->cacheDir : NULL, error)))
+        return NULL;
+    /* the named models QEMU has (without their versions), as the domain
+     * capabilities' custom mode lists them */
+    names = g_ptr_array_new_with_free_func(g_free);
+    if ((cpu = vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG))) {
+        for (i = 0; i < cpu->models->len; i++)
+            g_ptr_array_add(names, g_strdup(((VgmQemuCapsCpuModel *)
+                                             g_ptr_array_index(cpu->models, i))->name));
+    }
+    return names;
+}
+
 gboolean
 vgmDriverGetVersion(VgmDriver *drv, guint64 *version, GError **error)
 {

@@ -461,6 +461,10 @@ char *vgmDriverXMLToNative(VgmDriver *drv, const char *format, const char *xml,
 /* The version of the default QEMU, major * 1,000,000 + minor * 1,000 +
  * micro (probed once and cached). @drv NULL: the default cache. */
 gboolean vgmDriverGetVersion(VgmDriver *drv, guint64 *version, GError **error);
+/* libvirt's virConnectGetCPUModelNames: the named CPU models (no
+ * versions) of the QEMU for guests of @arch (x86_64, i686), sorted */
+GPtrArray *vgmDriverGetCPUModelNames(VgmDriver *drv, const char *arch, unsigned int flags,
+                                     GError **error);
 
 /* ---- events ---- */
 

@@ -490,6 +490,27 @@ vgmRemoteDispatchConnectGetVersion(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchConnectGetCpuModelNames(VgmRemoteClient *client,
+                                         const VgmRemoteConnectGetCpuModelNamesArgs *args,
+                                         VgmRemoteConnectGetCpuModelNamesRet *ret,
+                                         GError **error)
+{
+    g_autoptr(GPtrArray) models = NULL;
+    guint i;
+
+    if (!(models = vgmDriverGetCPUModelNames(client->drv, args->arch, args->flags, error)))
+        return FALSE;
+    ret->ret = models->len;
+    if (!args->need_results)
+        return TRUE;
+    ret->models.len = models->len;
+    ret->models.val = g_new0(char *, models->len + 1);
+    for (i = 0; i < models->len; i++)
+        ret->models.val[i] = g_strdup(g_ptr_array_index(models, i));
+    return TRUE;
+}
+
+gboolean
 vgmRemoteDispatchConnectGetLibVersion(VgmRemoteClient *client,
                                       VgmRemoteConnectGetLibVersionRet *ret, GError **error)
 {

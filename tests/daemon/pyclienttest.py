@@ -9,7 +9,7 @@ mode). What it covers:
   * connection: open, getType == 'QEMU', getVersion (the host QEMU's),
     getLibVersion >= 9000000, getHostname, getCapabilities,
     getDomainCapabilities (default and explicit arguments; an accelerator
-    the host lacks is an invalid argument);
+    the host lacks is an invalid argument), getCPUModelNames;
   * one persistent domain through its whole life: defineXML, listAllDomains
     with flags, lookupByName / UUIDString / ID, info(), state(), isActive,
     isPersistent, XMLDesc(0) and XMLDesc(VIR_DOMAIN_XML_INACTIVE), create,
@@ -92,6 +92,7 @@ no /dev/kvm), run as root without systemd (docs/reference-stack.md), on
 """
 
 import os
+import re
 import shutil
 import socket
 import sys
@@ -318,6 +319,20 @@ def connection_tests(tap, conn):
                          "'/usr/bin/qemu-system-x86_64' on this host",
                          "the accel 'kvm' is not supported by '/usr/bin/qemu-system-x86_64' "
                          "on this host"))
+
+    # getCPUModelNames, which Nova calls for every guest with cpu_mode
+    # 'custom' (to map its configured cpu_models to libvirt's spelling).
+    # libvirtd 9.0 on this host lists 58 x86_64 models from its CPU map;
+    # virt-gmem lists QEMU's named models (55 with QEMU 7.2): both have
+    # the models below, neither a versioned name (Skylake-Client-v1)
+    models = conn.getCPUModelNames("x86_64")
+    want = {"qemu64", "Skylake-Client-IBRS", "EPYC", "Broadwell-noTSX"}
+    tap.ok(want <= set(models) and not any(re.search(r"-v\d+$", m) for m in models),
+           "getCPUModelNames('x86_64'): %d models, among them %s, none versioned"
+           % (len(models), ", ".join(sorted(want))), "got %r" % models)
+    code_is(tap, lambda: conn.getCPUModelNames("sparc64"),
+            (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_NO_SUPPORT),
+            "getCPUModelNames of an arch the driver does not run is refused")
 
 
 def names_of(conn, flags):
