@@ -103,14 +103,48 @@ guestkit_modules() {
     return 0
 }
 
+# guestkit_agent CACHE DIR: QEMU's guest agent, qemu-ga of Debian's
+# qemu-guest-agent package (downloaded once into CACHE with apt-get
+# download and unpacked with dpkg -x, never installed), at DIR/usr/sbin,
+# with the shared libraries it needs (ldd, taken from this host) and the
+# dynamic loader. Returns 1 with the reason in $guestkit_why.
+guestkit_agent() {
+    local cache=$1 dir=$2 xdir=$1/qemu-guest-agent lib libs
+    if ! ls "$cache/qemu-guest-agent_"*.deb >/dev/null 2>&1; then
+        if ! (cd "$cache" && apt-get download qemu-guest-agent >"$cache/apt.log" 2>&1); then
+            guestkit_why="apt-get download qemu-guest-agent failed (no network?): $(tail -n1 "$cache/apt.log")"
+            return 1
+        fi
+    fi
+    if [ ! -x "$xdir/usr/sbin/qemu-ga" ]; then
+        rm -rf "$xdir.tmp"
+        dpkg -x "$cache/qemu-guest-agent_"*.deb "$xdir.tmp" && mv "$xdir.tmp" "$xdir"
+    fi
+    if ! libs=$(ldd "$xdir/usr/sbin/qemu-ga" 2>&1) || printf '%s\n' "$libs" | grep -q 'not found'; then
+        guestkit_why="qemu-ga's libraries are not all on this host: $(printf '%s\n' "$libs" | grep 'not found' | tr '\n' ' ')"
+        return 1
+    fi
+    mkdir -p "$dir/usr/sbin"
+    cp "$xdir/usr/sbin/qemu-ga" "$dir/usr/sbin/qemu-ga"
+    for lib in $(printf '%s\n' "$libs" | grep -o '/[^ ]*'); do
+        mkdir -p "$dir$(dirname "$lib")"
+        cp -L "$lib" "$dir$lib"
+    done
+    return 0
+}
+
 # Run as a program: guestkit.sh CACHE INIT OUT [MODULE...] fetches the kit
 # into CACHE, builds the initramfs OUT with /init from INIT (and the
 # kernel modules MODULE... with their dependencies, see guestkit_modules)
 # and prints the kernel's path; exit 1 with the reason on stderr when the
-# kit cannot be fetched or a module is missing.
+# kit cannot be fetched or a module is missing. With GUESTKIT_AGENT=1 in
+# the environment the initramfs has qemu-ga too (guestkit_agent).
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     guestkit_fetch "$1" || { echo "$guestkit_why" >&2; exit 1; }
     guestkit_dir=$(mktemp -d)
+    if [ "${GUESTKIT_AGENT:-0}" = 1 ]; then
+        guestkit_agent "$1" "$guestkit_dir" || { echo "$guestkit_why" >&2; exit 1; }
+    fi
     if [ $# -gt 3 ]; then
         guestkit_modules "$guestkit_dir" "${@:4}" || { echo "$guestkit_why" >&2; exit 1; }
     fi

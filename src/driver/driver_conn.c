@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "driver_conn.h"
+#include "driver_agent.h"
 #include "driver_caps.h"
 #include "driver_cgroup.h"
 #include "driver_net.h"
@@ -955,15 +956,53 @@ vgmDriverOpenGraphicsFD(VgmDriver *drv, const char *name, unsigned int idx, unsi
                                        (flags & VGM_DOMAIN_OPEN_GRAPHICS_SKIPAUTH) != 0, error);
 }
 
+/* libvirt's choice between the guest agent and the ACPI power button for
+ * a shutdown or reboot (@flags: virDomainShutdownFlagValues, whose
+ * ACPI_POWER_BTN and GUEST_AGENT are virDomainRebootFlagValues' too): the
+ * agent when it is asked for, or by default when the guest has it
+ * connected; ACPI when it is asked for or by default, and after the
+ * agent failed unless the agent alone was asked for. *@done: the agent
+ * took it. */
+static gboolean
+vgmDriverShutdownByAgent(VgmDriver *drv, const char *name, unsigned int flags, gboolean reboot,
+                         gboolean *done, GError **error)
+{
+    gboolean agentAsked = (flags & VGM_DOMAIN_REBOOT_GUEST_AGENT) != 0;
+    gboolean acpiAsked = (flags & VGM_DOMAIN_REBOOT_ACPI_POWER_BTN) != 0;
+    g_autoptr(GError) err = NULL;
+
+    *done = FALSE;
+    if (!agentAsked && (flags || !vgmDriverAgentConnected(drv, name)))
+        return TRUE;
+    if (vgmDriverAgentShutdown(drv, name, reboot, &err)) {
+        *done = TRUE;
+        return TRUE;
+    }
+    if (agentAsked && !acpiAsked) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 vgmDriverShutdown(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
+    gboolean byAgent = FALSE;
 
-    /* virDomainShutdownFlagValues: DEFAULT 0 and ACPI_POWER_BTN 1 are what
-     * we do; the guest agent, initctl, signal and paravirt are not */
-    if (!vgmDriverCheckFlags(flags, 1, error) ||
-        !vgmDriverChange(drv, name, vgmDriverDomainShutdown, &dom, error))
+    /* virDomainShutdownFlagValues: DEFAULT 0, ACPI_POWER_BTN 1 and
+     * GUEST_AGENT 2 are what we do; initctl, signal and paravirt are not */
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_REBOOT_ACPI_POWER_BTN |
+                                    VGM_DOMAIN_REBOOT_GUEST_AGENT, error) ||
+        !vgmDriverShutdownByAgent(drv, name, flags, FALSE, &byAgent, error))
+        return FALSE;
+    /* the guest powers itself off, as after its own shutdown */
+    if (byAgent)
+        dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error);
+    else if (!vgmDriverChange(drv, name, vgmDriverDomainShutdown, &dom, error))
+        return FALSE;
+    if (!dom)
         return FALSE;
     /* the watcher reports the guest's power-off when there is one */
     if (!drv->watch && vgmDriverHasListeners(drv)) {
@@ -980,20 +1019,18 @@ gboolean
 vgmDriverReboot(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
+    gboolean byAgent = FALSE;
 
-    /* virDomainRebootFlagValues: DEFAULT 0 and ACPI_POWER_BTN 1 are what
-     * we do (libvirt's default tries a guest agent first, which this
-     * driver does not talk to); the agent, initctl, signal and paravirt
-     * are not. The lifecycle events are the watcher's: none for a reboot,
-     * the REBOOT event at its reset, or the power-off of <on_reboot>
-     * destroy */
-    if (flags & VGM_DOMAIN_REBOOT_GUEST_AGENT) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                    _("a reboot through the guest agent is not supported: this driver does not talk to the QEMU guest agent (ask for the ACPI power button)"));
+    /* virDomainRebootFlagValues: DEFAULT 0, ACPI_POWER_BTN 1 and
+     * GUEST_AGENT 2 are what we do (the default tries a connected agent
+     * first, as libvirt's does); initctl, signal and paravirt are not.
+     * The lifecycle events are the watcher's: none for a reboot, the
+     * REBOOT event at its reset, or the power-off of <on_reboot> destroy */
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_REBOOT_ACPI_POWER_BTN |
+                                    VGM_DOMAIN_REBOOT_GUEST_AGENT, error) ||
+        !vgmDriverShutdownByAgent(drv, name, flags, TRUE, &byAgent, error))
         return FALSE;
-    }
-    return vgmDriverCheckFlags(flags, VGM_DOMAIN_REBOOT_ACPI_POWER_BTN, error) &&
-           vgmDriverChange(drv, name, vgmDriverDomainReboot, &dom, error);
+    return byAgent || vgmDriverChange(drv, name, vgmDriverDomainReboot, &dom, error);
 }
 
 /* Checks libvirt's save and restore @flags */
@@ -1442,6 +1479,34 @@ vgmDriverSetMemoryStatsPeriod(VgmDriver *drv, const char *name, int period, unsi
         return FALSE;
     VGM_DRIVER_DOMAIN_LOCKED(drv, name);
     return vgmDriverDomainSetMemoryStatsPeriod(drv->store, name, period, flags, error);
+}
+
+char *
+vgmDriverMonitorCommand(VgmDriver *drv, const char *name, const char *cmd, unsigned int flags,
+                        GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_QEMU_MONITOR_COMMAND_HMP, error))
+        return NULL;
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainMonitorCommand(drv->store, name, cmd,
+                                         (flags & VGM_DOMAIN_QEMU_MONITOR_COMMAND_HMP) != 0,
+                                         error);
+}
+
+gboolean
+vgmDriverAgentSetResponseTimeout(VgmDriver *drv, const char *name, int timeout,
+                                 unsigned int flags, GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    if (timeout < VGM_QEMU_AGENT_TIMEOUT_BLOCK) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("guest agent timeout %1$d is below -2 (-2 waits, -1 is the default, 0 does not wait)"),
+                    timeout);
+        return FALSE;
+    }
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainSetAgentTimeout(drv->store, name, timeout, error);
 }
 
 gboolean

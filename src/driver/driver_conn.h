@@ -423,6 +423,9 @@ typedef struct {
     unsigned int prefix;        /* 0: not known */
 } VgmDriverIPAddress;
 void vgmDriverInterfaceAddrsFree(VgmDriverInterfaceAddrs *ia);
+VgmDriverInterfaceAddrs *vgmDriverInterfaceAddrsNew(const char *name, const char *hwaddr);
+void vgmDriverInterfaceAddrsAdd(VgmDriverInterfaceAddrs *ia, int type, const char *addr,
+                                unsigned int prefix);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverInterfaceAddrs, vgmDriverInterfaceAddrsFree)
 /* virDomainInterfaceAddresses' sources: the network's DHCP leases (0),
  * the guest agent (1), the host's ARP table (2) */
@@ -432,8 +435,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverInterfaceAddrs, vgmDriverInterfaceAddrsFr
 /* The addresses of running domain @name's interfaces that @source knows
  * (VgmDriverInterfaceAddrs), as libvirt gives them: the leases of the
  * virtual networks its interfaces are on, by MAC, or the ARP table's
- * entries of their MACs. The guest agent is not used: that source is
- * refused. */
+ * entries of their MACs, or what the guest agent says. */
 GPtrArray *vgmDriverInterfaceAddresses(VgmDriver *drv, const char *name, unsigned int source,
                                        unsigned int flags, GError **error);
 /* virDomainScreenshot (vgmDriverDomainScreenshot): an fd to read the
@@ -443,6 +445,75 @@ int vgmDriverScreenshot(VgmDriver *drv, const char *name, unsigned int screen,
 /* virDomainSetMemoryStatsPeriod (vgmDriverDomainSetMemoryStatsPeriod) */
 gboolean vgmDriverSetMemoryStatsPeriod(VgmDriver *drv, const char *name, int period,
                                        unsigned int flags, GError **error);
+
+/* virDomainQemuMonitorCommand (libvirt-qemu): QEMU's whole reply to the
+ * QMP request @cmd, as JSON text, an error reply too; with flag
+ * VGM_DOMAIN_QEMU_MONITOR_COMMAND_HMP @cmd is a human monitor command and
+ * the answer its output */
+#define VGM_DOMAIN_QEMU_MONITOR_COMMAND_HMP (1u << 0)
+char *vgmDriverMonitorCommand(VgmDriver *drv, const char *name, const char *cmd,
+                              unsigned int flags, GError **error);
+
+/* ---- the guest agent (driver_agent.c) ---- */
+
+/* virDomainQemuAgentCommand: the agent's whole reply to the JSON request
+ * @request, as text, waiting @timeout seconds (-2: for as long as it
+ * takes, -1: libvirt's default, 5, 0: not at all) */
+char *vgmDriverAgentCommand(VgmDriver *drv, const char *name, const char *request, int timeout,
+                            unsigned int flags, GError **error);
+/* virDomainAgentSetResponseTimeout: how long each later agent command of
+ * running domain @name waits (seconds; -2 for as long as it takes, -1
+ * libvirt's default, which is that too, 0 not at all); kept in its status */
+gboolean vgmDriverAgentSetResponseTimeout(VgmDriver *drv, const char *name, int timeout,
+                                          unsigned int flags, GError **error);
+/* virDomainGetTime / virDomainSetTime (flag VIR_DOMAIN_TIME_SYNC: the
+ * guest reads its RTC) */
+gboolean vgmDriverGetTime(VgmDriver *drv, const char *name, gint64 *seconds,
+                          unsigned int *nseconds, unsigned int flags, GError **error);
+gboolean vgmDriverSetTime(VgmDriver *drv, const char *name, gint64 seconds,
+                          unsigned int nseconds, unsigned int flags, GError **error);
+/* virDomainFSFreeze / virDomainFSThaw: the number of file systems */
+int vgmDriverFSFreeze(VgmDriver *drv, const char *name, const char *const *mountpoints,
+                      guint n, unsigned int flags, GError **error);
+int vgmDriverFSThaw(VgmDriver *drv, const char *name, const char *const *mountpoints,
+                    guint n, unsigned int flags, GError **error);
+/* virDomainFSTrim (qemu-ga trims every file system: @mountPoint refused) */
+gboolean vgmDriverFSTrim(VgmDriver *drv, const char *name, const char *mountPoint,
+                         guint64 minimum, unsigned int flags, GError **error);
+/* A disk of a guest file system, as virDomainGetGuestInfo's fs.N.disk.M */
+typedef struct {
+    char *alias;                /* the domain's disk target, or NULL */
+    char *serial;               /* or NULL */
+    char *device;               /* the guest's device node, or NULL */
+} VgmDriverFSDisk;
+typedef struct {
+    char *mountpoint;
+    char *name;
+    char *fstype;
+    gint64 totalBytes;          /* -1: not known */
+    gint64 usedBytes;           /* -1: not known */
+    GPtrArray *disks;           /* VgmDriverFSDisk */
+} VgmDriverFSInfo;
+void vgmDriverFSInfoFree(VgmDriverFSInfo *fs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverFSInfo, vgmDriverFSInfoFree)
+/* virDomainGetFSInfo: VgmDriverFSInfo */
+GPtrArray *vgmDriverGetFSInfo(VgmDriver *drv, const char *name, unsigned int flags,
+                              GError **error);
+/* virDomainSetUserPassword (flag VIR_DOMAIN_PASSWORD_ENCRYPTED: @password
+ * is crypt(3)'s) */
+gboolean vgmDriverSetUserPassword(VgmDriver *drv, const char *name, const char *user,
+                                  const char *password, unsigned int flags, GError **error);
+/* virDomainGetHostname: from the agent (the default, flag 2) or from a DHCP
+ * lease of a virtual network interface (flag 1) */
+char *vgmDriverGetHostname(VgmDriver *drv, const char *name, unsigned int flags,
+                           GError **error);
+/* The guest's interfaces and addresses as its agent knows them
+ * (VgmDriverInterfaceAddrs) */
+GPtrArray *vgmDriverAgentInterfaceAddresses(VgmDriver *drv, const char *name, GError **error);
+/* virDomainGetGuestInfo: libvirt's typed parameters (VgmTypedParam) of
+ * the @types asked for (0: all the agent has) */
+GPtrArray *vgmDriverGetGuestInfo(VgmDriver *drv, const char *name, unsigned int types,
+                                 unsigned int flags, GError **error);
 
 /* ---- the host and the hypervisor ---- */
 

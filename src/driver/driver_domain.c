@@ -4273,6 +4273,47 @@ vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const char *ref
                                  vgmDriverDomainStatsPeriodLive, &period, NULL, error);
 }
 
+char *
+vgmDriverDomainMonitorCommand(const VgmDriverStore *store, const char *ref, const char *cmd,
+                              gboolean hmp, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return NULL;
+    if (!hmp)
+        return vgmQemuMonitorCommandText(mon, cmd, error);
+    /* a human monitor command: its text output */
+    args = json_object_new();
+    json_object_set_string_member(args, "command-line", cmd);
+    if (!vgmQemuMonitorCommand(mon, "human-monitor-command", args, &ret, error))
+        return NULL;
+    if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_value_type(ret) != G_TYPE_STRING) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                    _("QEMU's answer to human-monitor-command is not text"));
+        return NULL;
+    }
+    return g_strdup(json_node_get_string(ret));
+}
+
+gboolean
+vgmDriverDomainSetAgentTimeout(const VgmDriverStore *store, const char *ref, int timeout,
+                               GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)))
+        return FALSE;
+    dom->status->agentTimeout = timeout;
+    return vgmDriverStoreSaveStatus(store, dom->status, error);
+}
+
 gboolean
 vgmDriverDomainResume(const VgmDriverStore *store, const char *ref,
                       char **name, GError **error)

@@ -167,6 +167,14 @@ int vgmDriverDomainScreenshot(const VgmDriverStore *store, const char *ref, unsi
 /* How often (seconds; 0: never) the balloon of domain @ref asks the
  * guest for its memory statistics (<memballoon><stats period>), where
  * libvirt's AFFECT flags say (virsh dommemstat --period) */
+/* virDomainQemuMonitorCommand on running domain @ref: QEMU's whole reply
+ * to the QMP request @cmd (JSON text), or the output of the human monitor
+ * command @cmd with @hmp */
+char *vgmDriverDomainMonitorCommand(const VgmDriverStore *store, const char *ref, const char *cmd,
+                                    gboolean hmp, GError **error);
+/* The guest agent timeout of running domain @ref, in its status */
+gboolean vgmDriverDomainSetAgentTimeout(const VgmDriverStore *store, const char *ref, int timeout,
+                                        GError **error);
 gboolean vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const char *ref,
                                              int period, unsigned int flags, GError **error);
 

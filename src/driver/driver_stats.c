@@ -616,19 +616,20 @@ vgmDriverInterfaceAddrsFree(VgmDriverInterfaceAddrs *ia)
     g_free(ia);
 }
 
-static VgmDriverInterfaceAddrs *
-vgmStatsIfaceNew(const VgmNetDef *net)
+VgmDriverInterfaceAddrs *
+vgmDriverInterfaceAddrsNew(const char *name, const char *hwaddr)
 {
     VgmDriverInterfaceAddrs *ia = g_new0(VgmDriverInterfaceAddrs, 1);
 
-    ia->name = g_strdup(net->ifname);
-    ia->hwaddr = g_strdup(net->mac);
+    ia->name = g_strdup(name);
+    ia->hwaddr = g_strdup(hwaddr);
     ia->addrs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverIPAddressFree);
     return ia;
 }
 
-static void
-vgmStatsIfaceAddr(VgmDriverInterfaceAddrs *ia, int type, const char *addr, unsigned int prefix)
+void
+vgmDriverInterfaceAddrsAdd(VgmDriverInterfaceAddrs *ia, int type, const char *addr,
+                           unsigned int prefix)
 {
     VgmDriverIPAddress *a = g_new0(VgmDriverIPAddress, 1);
 
@@ -683,14 +684,12 @@ vgmDriverInterfaceAddresses(VgmDriver *drv, const char *name, unsigned int sourc
 
     if (!vgmDriverCheckFlags(flags, 0, error))
         return NULL;
-    if (source == VGM_IFADDR_SRC_AGENT) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                    _("the QEMU guest agent is not used by virt-gmem: ask the network's leases (lease) or the host's ARP table (arp)"));
-        return NULL;
-    }
+    if (source == VGM_IFADDR_SRC_AGENT)
+        return vgmDriverAgentInterfaceAddresses(drv, name, error);
     if (source != VGM_IFADDR_SRC_LEASE && source != VGM_IFADDR_SRC_ARP) {
         vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
-                    _("unknown source %1$u of interface addresses (lease 0, arp 2)"), source);
+                    _("unknown source %1$u of interface addresses (lease 0, agent 1, arp 2)"),
+                    source);
         return NULL;
     }
     if (!(dom = vgmStatsActive(drv, name, error)) ||
@@ -709,11 +708,11 @@ vgmDriverInterfaceAddresses(VgmDriver *drv, const char *name, unsigned int sourc
                 return NULL;
             if (leases->len == 0)
                 continue;
-            ia = vgmStatsIfaceNew(net);
+            ia = vgmDriverInterfaceAddrsNew(net->ifname, net->mac);
             for (j = 0; j < leases->len; j++) {
                 const VgmNetworkLease *l = g_ptr_array_index(leases, j);
 
-                vgmStatsIfaceAddr(ia, strchr(l->ip, ':') ? 1 : 0, l->ip, l->prefix);
+                vgmDriverInterfaceAddrsAdd(ia, strchr(l->ip, ':') ? 1 : 0, l->ip, l->prefix);
             }
             g_ptr_array_add(out, g_steal_pointer(&ia));
             continue;
@@ -724,8 +723,8 @@ vgmDriverInterfaceAddresses(VgmDriver *drv, const char *name, unsigned int sourc
 
             if (g_strcmp0(g_ptr_array_index(arp, j + 1), net->mac) != 0)
                 continue;
-            ia = vgmStatsIfaceNew(net);
-            vgmStatsIfaceAddr(ia, 0, g_ptr_array_index(arp, j), 0);
+            ia = vgmDriverInterfaceAddrsNew(net->ifname, net->mac);
+            vgmDriverInterfaceAddrsAdd(ia, 0, g_ptr_array_index(arp, j), 0);
             g_ptr_array_add(out, ia);
         }
     }

@@ -28,6 +28,7 @@
 #include "driver_cgroup.h"
 #include "driver_fs.h"
 #include "driver_tpm.h"
+#include "qemu/qemu_agent.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
@@ -1649,6 +1650,7 @@ vgmDriverStatusNew(void)
     VgmDriverStatus *status = g_new0(VgmDriverStatus, 1);
 
     status->id = -1;
+    status->agentTimeout = VGM_QEMU_AGENT_TIMEOUT_BLOCK;
     return status;
 }
 
@@ -1756,6 +1758,10 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
     if (status->restartAtPoweroff) {
         json_builder_set_member_name(b, "restartAtPoweroff");
         json_builder_add_boolean_value(b, TRUE);
+    }
+    if (status->agentTimeout != VGM_QEMU_AGENT_TIMEOUT_BLOCK) {
+        json_builder_set_member_name(b, "agent-timeout");
+        json_builder_add_int_value(b, status->agentTimeout);
     }
     json_builder_set_member_name(b, "plan");
     if (status->plan)
@@ -1991,6 +1997,9 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
                                                                             FALSE);
     if ((node = json_object_get_member(obj, "unplugs")) && JSON_NODE_HOLDS_OBJECT(node))
         status->unplugs = json_node_copy(node);
+    status->agentTimeout = (int)CLAMP(json_object_get_int_member_with_default(obj, "agent-timeout",
+                                                                           VGM_QEMU_AGENT_TIMEOUT_BLOCK),
+                                       VGM_QEMU_AGENT_TIMEOUT_BLOCK, G_MAXINT);
     status->id = (int)id;
     status->qemu.pid = (pid_t)pid;
     status->qemu.startTime = (guint64)start;

@@ -358,6 +358,8 @@ typedef struct {
     char **hugetlbfsDirs;       /* MOUNT/virt-gmem/NAME dirs start made,
                                  * removed with the status; or NULL */
     VgmDriverStatusUpdate *update; /* a live update under way, or NULL */
+    int agentTimeout;           /* seconds each guest agent command waits;
+                                 * -2: as long as it takes (the default) */
 } VgmDriverStatus;
 
 VgmDriverStatus *vgmDriverStatusNew(void);

@@ -371,10 +371,12 @@ vgmQemuMonitorReadGreeting(VgmQemuMonitor *mon, gint64 deadline, GError **error)
     return TRUE;
 }
 
+/* @reply (nullable): the whole reply, error replies included, which are
+ * then no failure */
 static gboolean
 vgmQemuMonitorCommandDeadline(VgmQemuMonitor *mon, const char *cmd,
                               JsonObject *args, int fd, JsonNode **ret,
-                              gint64 deadline, GError **error)
+                              JsonObject **reply, gint64 deadline, GError **error)
 {
     g_autoptr(JsonObject) req = json_object_new();
     g_autoptr(JsonNode) reqNode = json_node_new(JSON_NODE_OBJECT);
@@ -415,6 +417,11 @@ vgmQemuMonitorCommandDeadline(VgmQemuMonitor *mon, const char *cmd,
         if (msg->hasId && g_strcmp0(msg->id, id) != 0)
             continue;
 
+        if (reply) {
+            json_object_remove_member(msg->obj, "id");
+            *reply = json_object_ref(msg->obj);
+            return TRUE;
+        }
         if (msg->kind == VGM_QEMU_MONITOR_MSG_ERROR) {
             mon->lastErrorClass = g_strdup(msg->errorClass ? msg->errorClass : "GenericError");
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
@@ -435,7 +442,7 @@ vgmQemuMonitorCommand(VgmQemuMonitor *mon, const char *cmd, JsonObject *args,
 {
     gint64 deadline = g_get_monotonic_time() + (gint64)mon->timeoutMs * 1000;
 
-    return vgmQemuMonitorCommandDeadline(mon, cmd, args, -1, ret, deadline, error);
+    return vgmQemuMonitorCommandDeadline(mon, cmd, args, -1, ret, NULL, deadline, error);
 }
 
 gboolean
@@ -444,7 +451,41 @@ vgmQemuMonitorCommandWithFd(VgmQemuMonitor *mon, const char *cmd, JsonObject *ar
 {
     gint64 deadline = g_get_monotonic_time() + (gint64)mon->timeoutMs * 1000;
 
-    return vgmQemuMonitorCommandDeadline(mon, cmd, args, fd, ret, deadline, error);
+    return vgmQemuMonitorCommandDeadline(mon, cmd, args, fd, ret, NULL, deadline, error);
+}
+
+char *
+vgmQemuMonitorCommandText(VgmQemuMonitor *mon, const char *request, GError **error)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)mon->timeoutMs * 1000;
+    g_autoptr(JsonNode) node = NULL;
+    g_autoptr(JsonNode) out = json_node_new(JSON_NODE_OBJECT);
+    g_autoptr(JsonObject) reply = NULL;
+    g_autoptr(GError) err = NULL;
+    JsonObject *req;
+    JsonNode *args;
+    const char *cmd;
+
+    if (!(node = json_from_string(request, &err)) || !JSON_NODE_HOLDS_OBJECT(node) ||
+        !(cmd = json_object_get_string_member_with_default(req = json_node_get_object(node),
+                                                           "execute", NULL))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("QEMU monitor command '%1$s' is not a JSON object with an \"execute\" member%2$s%3$s"),
+                    request, err ? ": " : "", err ? err->message : "");
+        return NULL;
+    }
+    args = json_object_get_member(req, "arguments");
+    if (args && !JSON_NODE_HOLDS_OBJECT(args)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the \"arguments\" of QEMU monitor command '%1$s' are not a JSON object"),
+                    cmd);
+        return NULL;
+    }
+    if (!vgmQemuMonitorCommandDeadline(mon, cmd, args ? json_node_get_object(args) : NULL, -1,
+                                       NULL, &reply, deadline, error))
+        return NULL;
+    json_node_set_object(out, reply);
+    return json_to_string(out, FALSE);
 }
 
 static gboolean
@@ -453,7 +494,7 @@ vgmQemuMonitorHandshake(VgmQemuMonitor *mon, gint64 deadline, GError **error)
     g_socket_set_blocking(mon->sock, FALSE);
     if (!vgmQemuMonitorReadGreeting(mon, deadline, error))
         return FALSE;
-    return vgmQemuMonitorCommandDeadline(mon, "qmp_capabilities", NULL, -1, NULL,
+    return vgmQemuMonitorCommandDeadline(mon, "qmp_capabilities", NULL, -1, NULL, NULL,
                                          deadline, error);
 }
 

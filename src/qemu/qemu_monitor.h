@@ -59,6 +59,14 @@ gboolean vgmQemuMonitorCommandWithFd(VgmQemuMonitor *mon, const char *cmd,
                                      GError **error);
 
 /*
+ * A command given as JSON text (an object with "execute" and optional
+ * "arguments"), as virDomainQemuMonitorCommand takes it: QEMU's whole
+ * reply as compact JSON text, an error reply too (the caller reads it);
+ * a request that is not such an object fails with VGM_ERR_INVALID_ARG.
+ */
+char *vgmQemuMonitorCommandText(VgmQemuMonitor *mon, const char *request, GError **error);
+
+/*
  * QEMU's error class (e.g. "DeviceNotFound") when the last failed command
  * failed because QEMU answered with an error; NULL after success or after
  * a transport failure (timeout, closed connection, malformed reply).

@@ -52,7 +52,9 @@ enum {
     VGM_LV_ERR_OPERATION_ABORTED = 78,
     VGM_LV_ERR_NO_DOMAIN_METADATA = 80,
     VGM_LV_ERR_OPERATION_UNSUPPORTED = 84,
+    VGM_LV_ERR_AGENT_UNRESPONSIVE = 86,
     VGM_LV_ERR_DEVICE_MISSING = 99,
+    VGM_LV_ERR_NO_HOSTNAME = 108,
 };
 
 /* Our error codes as libvirt's clients know them: Nova maps 42 to
@@ -80,6 +82,9 @@ static const struct {
     { VGM_ERR_DEVICE_MISSING, VGM_LV_ERR_DEVICE_MISSING },
     { VGM_ERR_OPERATION_ABORTED, VGM_LV_ERR_OPERATION_ABORTED },
     { VGM_ERR_NO_DOMAIN_METADATA, VGM_LV_ERR_NO_DOMAIN_METADATA },
+    { VGM_ERR_AGENT_UNRESPONSIVE, VGM_LV_ERR_AGENT_UNRESPONSIVE },
+    { VGM_ERR_NO_HOSTNAME, VGM_LV_ERR_NO_HOSTNAME },
+    { VGM_ERR_OPERATION_DENIED, VGM_LV_ERR_OPERATION_DENIED },
 };
 
 int
@@ -186,12 +191,50 @@ vgmRemoteReplyError(VgmRpcClient *rpc, const VgmRpcHeader *hdr, int code, int do
     vgmRpcClientReplyError(rpc, hdr, &e);
 }
 
+/* libvirt's QEMU program: its procedure numbers, our handlers */
+enum {
+    VGM_REMOTE_QEMU_PROC_DOMAIN_MONITOR_COMMAND = 1,
+    VGM_REMOTE_QEMU_PROC_DOMAIN_AGENT_COMMAND = 3,
+};
+
+static gboolean vgmRemoteQemuMonitorCommand(VgmRemoteClient *client, void *args, void *ret,
+                                            GError **error);
+static gboolean vgmRemoteQemuAgentCommand(VgmRemoteClient *client, void *args, void *ret,
+                                          GError **error);
+
+/* (what libvirt-qemu's calls are: neither is for a read-only connection) */
+static const VgmRemoteProcInfo vgmRemoteQemuProcs[] = {
+    { VGM_REMOTE_QEMU_PROC_DOMAIN_MONITOR_COMMAND, "qemu_domain_monitor_command",
+      vgmRemoteXdrQemuDomainMonitorCommandIn, sizeof(VgmRemoteQemuDomainMonitorCommandIn),
+      vgmRemoteXdrQemuDomainMonitorCommandOut, sizeof(VgmRemoteQemuDomainMonitorCommandOut),
+      vgmRemoteQemuMonitorCommand, 0 },
+    { VGM_REMOTE_QEMU_PROC_DOMAIN_AGENT_COMMAND, "qemu_domain_agent_command",
+      vgmRemoteXdrQemuDomainAgentCommandIn, sizeof(VgmRemoteQemuDomainAgentCommandIn),
+      vgmRemoteXdrQemuDomainAgentCommandOut, sizeof(VgmRemoteQemuDomainAgentCommandOut),
+      vgmRemoteQemuAgentCommand, 0 },
+};
+
+/* The procedure @hdr calls, of the REMOTE or the QEMU program */
+static const VgmRemoteProcInfo *
+vgmRemoteProcOf(const VgmRpcHeader *hdr)
+{
+    size_t i;
+
+    if (hdr->prog == VGM_REMOTE_PROGRAM)
+        return vgmRemoteProcFind(hdr->proc);
+    for (i = 0; i < G_N_ELEMENTS(vgmRemoteQemuProcs); i++) {
+        if (vgmRemoteQemuProcs[i].proc == hdr->proc)
+            return &vgmRemoteQemuProcs[i];
+    }
+    return NULL;
+}
+
 static void
 vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *payload,
                       gsize len, gpointer opaque)
 {
     VgmRemoteClient *client = vgmRpcClientGetPrivate(rpc);
-    const VgmRemoteProcInfo *info = vgmRemoteProcFind(hdr->proc);
+    const VgmRemoteProcInfo *info = vgmRemoteProcOf(hdr);
     g_autoptr(GError) err = NULL;
     g_autofree void *args = NULL;
     g_autofree void *ret = NULL;
@@ -303,6 +346,8 @@ vgmRemoteQuick(const VgmRpcHeader *hdr, gpointer opaque)
 {
     size_t i;
 
+    if (hdr->prog != VGM_REMOTE_PROGRAM)
+        return FALSE;
     for (i = 0; i < G_N_ELEMENTS(vgmRemoteQuickProcs); i++) {
         if (vgmRemoteQuickProcs[i] == hdr->proc)
             return TRUE;
@@ -328,6 +373,7 @@ vgmRemoteProgramInit(VgmRpcProgram *program, VgmDriver *drv)
 {
     memset(program, 0, sizeof(*program));
     program->prog = VGM_REMOTE_PROGRAM;
+    program->prog2 = VGM_REMOTE_QEMU_PROGRAM;
     program->vers = VGM_REMOTE_PROTOCOL_VERSION;
     program->dispatch = vgmRemoteDispatchCall;
     program->stream = vgmRemoteStreamPacket;
@@ -2444,6 +2490,13 @@ vgmRemoteDispatchDomainInterfaceAddresses(VgmRemoteClient *client,
     guint i, j;
 
     VGM_REMOTE_GET_DOMAIN(dom);
+    /* the agent's answer is the guest's word: not for read-only clients,
+     * as libvirt has it */
+    if (args->source == VGM_IFADDR_SRC_AGENT && client->readonly) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_DENIED, "%s",
+                    _("the guest agent's interface addresses are not for read-only connections"));
+        return FALSE;
+    }
     if (!(ifaces = vgmDriverInterfaceAddresses(client->drv, dom->name, args->source, args->flags,
                                                error)))
         return FALSE;
@@ -3883,5 +3936,181 @@ vgmRemoteDispatchNetworkGetDhcpLeases(VgmRemoteClient *client,
         }
     }
     ret->ret = leases->len;
+    return TRUE;
+}
+
+/* ---- the guest agent ---- */
+
+gboolean
+vgmRemoteDispatchDomainGetHostname(VgmRemoteClient *client,
+                                   const VgmRemoteDomainGetHostnameArgs *args,
+                                   VgmRemoteDomainGetHostnameRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return (ret->hostname = vgmDriverGetHostname(client->drv, dom->name, args->flags,
+                                                 error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchDomainFstrim(VgmRemoteClient *client, const VgmRemoteDomainFstrimArgs *args,
+                              GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverFSTrim(client->drv, dom->name, args->mountPoint ? *args->mountPoint : NULL,
+                           args->minimum, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainFsfreeze(VgmRemoteClient *client, const VgmRemoteDomainFsfreezeArgs *args,
+                                VgmRemoteDomainFsfreezeRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    ret->filesystems = vgmDriverFSFreeze(client->drv, dom->name,
+                                         (const char *const *)args->mountpoints.val,
+                                         args->mountpoints.len, args->flags, error);
+    return ret->filesystems >= 0;
+}
+
+gboolean
+vgmRemoteDispatchDomainFsthaw(VgmRemoteClient *client, const VgmRemoteDomainFsthawArgs *args,
+                              VgmRemoteDomainFsthawRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    ret->filesystems = vgmDriverFSThaw(client->drv, dom->name,
+                                       (const char *const *)args->mountpoints.val,
+                                       args->mountpoints.len, args->flags, error);
+    return ret->filesystems >= 0;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetTime(VgmRemoteClient *client, const VgmRemoteDomainGetTimeArgs *args,
+                               VgmRemoteDomainGetTimeRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverGetTime(client->drv, dom->name, &ret->seconds, &ret->nseconds, args->flags,
+                            error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSetTime(VgmRemoteClient *client, const VgmRemoteDomainSetTimeArgs *args,
+                               GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetTime(client->drv, dom->name, args->seconds, args->nseconds, args->flags,
+                            error);
+}
+
+gboolean
+vgmRemoteDispatchDomainGetFsinfo(VgmRemoteClient *client, const VgmRemoteDomainGetFsinfoArgs *args,
+                                 VgmRemoteDomainGetFsinfoRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) fss = NULL;
+    guint i, j;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!(fss = vgmDriverGetFSInfo(client->drv, dom->name, args->flags, error)))
+        return FALSE;
+    if (fss->len > VGM_REMOTE_DOMAIN_FSINFO_MAX) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("the guest has %1$u file systems, more than the %2$d a reply carries"),
+                    fss->len, VGM_REMOTE_DOMAIN_FSINFO_MAX);
+        return FALSE;
+    }
+    ret->ret = fss->len;
+    ret->info.len = fss->len;
+    ret->info.val = g_new0(VgmRemoteDomainFsinfo, fss->len);
+    for (i = 0; i < fss->len; i++) {
+        const VgmDriverFSInfo *fs = g_ptr_array_index(fss, i);
+        VgmRemoteDomainFsinfo *r = &ret->info.val[i];
+        guint n = 0;
+
+        r->mountpoint = g_strdup(fs->mountpoint);
+        r->name = g_strdup(fs->name);
+        r->fstype = g_strdup(fs->fstype);
+        /* the disks the domain has a target for, as libvirt lists them */
+        r->dev_aliases.val = g_new0(VgmRemoteNonnullString, MAX(fs->disks->len, 1));
+        for (j = 0; j < fs->disks->len && n < VGM_REMOTE_DOMAIN_FSINFO_DISKS_MAX; j++) {
+            const VgmDriverFSDisk *d = g_ptr_array_index(fs->disks, j);
+
+            if (d->alias)
+                r->dev_aliases.val[n++] = g_strdup(d->alias);
+        }
+        r->dev_aliases.len = n;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSetUserPassword(VgmRemoteClient *client,
+                                       const VgmRemoteDomainSetUserPasswordArgs *args,
+                                       GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetUserPassword(client->drv, dom->name, args->user ? *args->user : NULL,
+                                    args->password ? *args->password : NULL, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainGetGuestInfo(VgmRemoteClient *client,
+                                    const VgmRemoteDomainGetGuestInfoArgs *args,
+                                    VgmRemoteDomainGetGuestInfoRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) params = NULL;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!(params = vgmDriverGetGuestInfo(client->drv, dom->name, args->types, args->flags,
+                                         error)))
+        return FALSE;
+    if (params->len > VGM_REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("the guest's information takes %1$u parameters, more than the %2$d a reply carries"),
+                    params->len, VGM_REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX);
+        return FALSE;
+    }
+    vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params,
+                            VGM_REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainAgentSetResponseTimeout(VgmRemoteClient *client,
+                                               const VgmRemoteDomainAgentSetResponseTimeoutArgs *args,
+                                               VgmRemoteDomainAgentSetResponseTimeoutRet *ret,
+                                               GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!vgmDriverAgentSetResponseTimeout(client->drv, dom->name, args->timeout, args->flags,
+                                          error))
+        return FALSE;
+    ret->result = 0;
+    return TRUE;
+}
+
+/* ---- libvirt's QEMU program ---- */
+
+static gboolean
+vgmRemoteQemuMonitorCommand(VgmRemoteClient *client, void *argsp, void *retp, GError **error)
+{
+    const VgmRemoteQemuDomainMonitorCommandIn *args = argsp;
+    VgmRemoteQemuDomainMonitorCommandOut *ret = retp;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return (ret->result = vgmDriverMonitorCommand(client->drv, dom->name, args->cmd, args->flags,
+                                                  error)) != NULL;
+}
+
+static gboolean
+vgmRemoteQemuAgentCommand(VgmRemoteClient *client, void *argsp, void *retp, GError **error)
+{
+    const VgmRemoteQemuDomainAgentCommandIn *args = argsp;
+    VgmRemoteQemuDomainAgentCommandOut *ret = retp;
+    char *result;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!(result = vgmDriverAgentCommand(client->drv, dom->name, args->cmd, args->timeout,
+                                         args->flags, error)))
+        return FALSE;
+    ret->result = g_new0(char *, 1);
+    *ret->result = result;
     return TRUE;
 }

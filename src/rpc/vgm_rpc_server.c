@@ -733,7 +733,9 @@ vgmRpcClientHandle(VgmRpcClient *client, const VgmRpcHeader *hdr, guint8 *payloa
         g_free(payload);
         return FALSE;
     }
-    if (hdr->prog != srv->program.prog || hdr->vers != srv->program.vers) {
+    if ((hdr->prog != srv->program.prog &&
+         (!srv->program.prog2 || hdr->prog != srv->program.prog2)) ||
+        hdr->vers != srv->program.vers) {
         g_autofree char *msg = g_strdup_printf(_("Cannot find program %1$d version %2$d"),
                                                (int)hdr->prog, (int)hdr->vers);
         vgmRpcReplyRpcError(client, hdr, msg);

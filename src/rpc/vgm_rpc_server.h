@@ -75,6 +75,10 @@ typedef struct _VgmRpcClient VgmRpcClient;
 typedef struct {
     guint32 prog;
     guint32 vers;
+    /* A second program number whose calls (of version @vers) go to the
+     * same functions, which tell them apart by the header (libvirt's QEMU
+     * program beside its REMOTE one); 0: none */
+    guint32 prog2;
     /* Runs in a worker thread for every call of the program; must answer
      * it (vgmRpcClientReply or vgmRpcClientReplyError) exactly once. */
     void (*dispatch)(VgmRpcClient *client, const VgmRpcHeader *hdr,

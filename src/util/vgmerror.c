@@ -35,7 +35,10 @@ VGM_ENUM_IMPL(vgmErrorCode, VGM_ERR_LAST,
               "argument-unsupported",
               "device-missing",
               "operation-aborted",
-              "no-domain-metadata");
+              "no-domain-metadata",
+              "agent-unresponsive",
+              "no-hostname",
+              "operation-denied");
 
 char *
 vgmErrorEscape(const char *str)

@@ -41,6 +41,10 @@ typedef enum {
     VGM_ERR_DEVICE_MISSING,     /* no such device in a domain */
     VGM_ERR_OPERATION_ABORTED,  /* a client aborted the operation */
     VGM_ERR_NO_DOMAIN_METADATA, /* no such <title>, <description> or metadata */
+    VGM_ERR_AGENT_UNRESPONSIVE, /* the guest agent is not connected or does
+                                 * not answer */
+    VGM_ERR_NO_HOSTNAME,        /* no source knows the guest's host name */
+    VGM_ERR_OPERATION_DENIED,   /* not allowed on a read-only connection */
 
     VGM_ERR_LAST
 } VgmErrorCode;

@@ -820,17 +820,19 @@ def write_file(dirpath, filename, text):
 GUEST_KIT_CACHE = os.path.join(BUILDDIR, "tests", "boottest-cache")
 
 
-def guest_kit(work, init_text, tag="guest", modules=()):
+def guest_kit(work, init_text, tag="guest", modules=(), agent=False):
     """(kernel, initrd) of a TCG guest whose /init is `init_text` (a busybox
     sh script), made by tests/guestkit.sh from Debian's kernel and busybox
     (fetched once into the build tree's cache), with the kernel's
     `modules` in /mod (/mod/order lists them to insmod, dependencies
-    first); (None, reason) when they cannot be had."""
+    first) and, with `agent`, Debian's qemu-ga at /usr/sbin/qemu-ga;
+    (None, reason) when they cannot be had."""
     init = write_file(work, "init-" + tag, init_text)
     initrd = os.path.join(work, "initrd-%s.gz" % tag)
+    env = dict(os.environ, GUESTKIT_AGENT="1" if agent else "0")
     r = subprocess.run(["bash", os.path.join(SRCDIR, "tests", "guestkit.sh"),
                         GUEST_KIT_CACHE, init, initrd] + list(modules),
-                       capture_output=True, text=True, timeout=600)
+                       capture_output=True, text=True, timeout=600, env=env)
     if r.returncode != 0:
         return None, "no guest kernel: " + r.stderr.strip()
     return r.stdout.strip(), initrd

@@ -1,0 +1,1040 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_agent.c: libvirt's calls that a running guest's QEMU guest agent
+ * answers: the guest's time, file system freeze and thaw, trim, its file
+ * systems, disks, users, OS, time zone and host name, its interfaces'
+ * addresses, a user's password, a shutdown or reboot by the guest itself,
+ * and any agent command (virDomainQemuAgentCommand).
+ *
+ * Each call connects to the socket QEMU listens on for the guest's
+ * org.qemu.guest_agent.0 port (qemu/qemu_agent.c), syncs and runs its
+ * commands; no domain lock is held meanwhile, since an agent may take as
+ * long as it likes (libvirt's default timeout is to wait). Whether the
+ * guest has the port open is asked of QEMU (query-chardev's frontend-open),
+ * which the embedded driver and the daemon both can.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "driver_agent.h"
+#include "driver_domain.h"
+#include "driver_network.h"
+#include "driver_process.h"
+#include "qemu/qemu_alias.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+
+/* virDomainSetTime's and virDomainSetUserPassword's flags */
+#define VGM_DOMAIN_TIME_SYNC (1u << 0)
+#define VGM_DOMAIN_PASSWORD_ENCRYPTED (1u << 0)
+/* virDomainGetHostname's */
+#define VGM_DOMAIN_GET_HOSTNAME_LEASE (1u << 0)
+#define VGM_DOMAIN_GET_HOSTNAME_AGENT (1u << 1)
+
+/* How long guest-shutdown's error reply is waited for, in seconds (none
+ * comes when the guest goes down) */
+#define VGM_DRIVER_AGENT_SHUTDOWN_WAIT 5
+
+/* The index of @def's guest agent channel, -1 when it has none */
+static int
+vgmDriverAgentChannel(const VgmDomainDef *def)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.channels->len; i++) {
+        const VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
+
+        if (g_strcmp0(chr->targetName, VGM_GUEST_AGENT_PORT) == 0 && !chr->fwdAddress)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Whether the guest has the port of channel @idx of running @dom open */
+static gboolean
+vgmDriverAgentPortOpen(VgmDriverDomain *dom, int idx, gboolean *open, GError **error)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    g_autofree char *id = vgmQemuListDeviceId(dom->def, VGM_QEMU_ALIAS_CHANNEL, (guint)idx);
+    g_autofree char *label = g_strdup_printf("char%s", id);
+    JsonArray *arr;
+    guint i;
+
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmQemuMonitorCommand(mon, "query-chardev", NULL, &ret, error))
+        return FALSE;
+    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonNode *n = json_array_get_element(arr, i);
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+
+        if (o && g_strcmp0(json_object_get_string_member_with_default(o, "label", NULL),
+                           label) == 0) {
+            *open = json_object_get_boolean_member_with_default(o, "frontend-open", FALSE);
+            return TRUE;
+        }
+    }
+    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                _("QEMU of domain '%1$s' has no character device '%2$s' for the guest agent"),
+                dom->name, label);
+    return FALSE;
+}
+
+/* Running, unpaused domain @name with its live definition, and the
+ * socket of its guest agent, which the guest has open; *@timeout: the
+ * domain's agent timeout */
+static VgmDriverDomain *
+vgmDriverAgentDomain(VgmDriver *drv, const char *name, char **path, int *timeout,
+                     GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    const VgmChrDef *chr;
+    gboolean open = FALSE;
+    int idx;
+
+    if (!(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+        return NULL;
+    if (!vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
+                    dom->name);
+        return NULL;
+    }
+    if ((idx = vgmDriverAgentChannel(dom->def)) < 0) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("domain '%1$s' has no QEMU guest agent: it needs <channel type='unix'> with <target type='virtio' name='%2$s'/>"),
+                    dom->name, VGM_GUEST_AGENT_PORT);
+        return NULL;
+    }
+    chr = g_ptr_array_index(dom->def->devices.channels, idx);
+    if (chr->type != VGM_CHR_TYPE_UNIX || g_strcmp0(chr->mode, "bind") != 0 || !chr->path) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("the guest agent channel of domain '%1$s' is not a unix socket QEMU listens on (<channel type='unix'> with <source mode='bind'/>)"),
+                    dom->name);
+        return NULL;
+    }
+    if (dom->state == VGM_DOMAIN_STATE_PAUSED) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is paused: its guest agent cannot answer"), dom->name);
+        return NULL;
+    }
+    if (!vgmDriverAgentPortOpen(dom, idx, &open, error))
+        return NULL;
+    if (!open) {
+        vgmErrorSet(error, VGM_ERR_AGENT_UNRESPONSIVE,
+                    _("guest agent is not responding: the guest of domain '%1$s' has not opened the agent's port (is qemu-ga running?)"),
+                    dom->name);
+        return NULL;
+    }
+    *path = g_strdup(chr->path);
+    *timeout = dom->status->agentTimeout;
+    return g_steal_pointer(&dom);
+}
+
+/* The connected, synced agent of @name, and its timeout */
+static VgmQemuAgent *
+vgmDriverAgentOpen(VgmDriver *drv, const char *name, int *timeout, VgmDriverDomain **domOut,
+                   GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *path = NULL;
+    VgmQemuAgent *agent;
+
+    if (!(dom = vgmDriverAgentDomain(drv, name, &path, timeout, error)) ||
+        !(agent = vgmQemuAgentOpen(path, *timeout, error)))
+        return NULL;
+    if (domOut)
+        *domOut = g_steal_pointer(&dom);
+    return agent;
+}
+
+gboolean
+vgmDriverAgentRun(VgmDriver *drv, const char *name, const char *cmd, JsonObject *args,
+                  JsonNode **ret, VgmDriverDomain **dom, GError **error)
+{
+    g_autoptr(VgmQemuAgent) agent = NULL;
+    int timeout;
+
+    return (agent = vgmDriverAgentOpen(drv, name, &timeout, dom, error)) &&
+           vgmQemuAgentCommand(agent, cmd, args, timeout, ret, error);
+}
+
+gboolean
+vgmDriverAgentConnected(VgmDriver *drv, const char *name)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *path = NULL;
+    int timeout;
+
+    return (dom = vgmDriverAgentDomain(drv, name, &path, &timeout, NULL)) != NULL;
+}
+
+gboolean
+vgmDriverAgentShutdown(VgmDriver *drv, const char *name, gboolean reboot, GError **error)
+{
+    g_autoptr(VgmQemuAgent) agent = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    int timeout;
+
+    json_object_set_string_member(args, "mode", reboot ? "reboot" : "powerdown");
+    return (agent = vgmDriverAgentOpen(drv, name, &timeout, NULL, error)) &&
+           vgmQemuAgentCommandNoReply(agent, "guest-shutdown", args,
+                                      VGM_DRIVER_AGENT_SHUTDOWN_WAIT, error);
+}
+
+/* ---- reading replies ---- */
+
+static void
+vgmDriverAgentMalformed(const char *cmd, const char *what, GError **error)
+{
+    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                _("the guest agent's answer to '%1$s' has no %2$s"), cmd, what);
+}
+
+/* @node as an array (NULL with the error when it is not one) */
+static JsonArray *
+vgmDriverAgentArray(JsonNode *node, const char *cmd, GError **error)
+{
+    if (node && JSON_NODE_HOLDS_ARRAY(node))
+        return json_node_get_array(node);
+    vgmDriverAgentMalformed(cmd, _("list"), error);
+    return NULL;
+}
+
+/* Element @i of @arr as an object (NULL with the error else) */
+static JsonObject *
+vgmDriverAgentElement(JsonArray *arr, guint i, const char *cmd, GError **error)
+{
+    JsonNode *n = json_array_get_element(arr, i);
+
+    if (JSON_NODE_HOLDS_OBJECT(n))
+        return json_node_get_object(n);
+    vgmDriverAgentMalformed(cmd, _("object in its list"), error);
+    return NULL;
+}
+
+/* @obj's string member @name, NULL when absent or not a string */
+static const char *
+vgmDriverAgentString(JsonObject *obj, const char *name)
+{
+    JsonNode *n = obj ? json_object_get_member(obj, name) : NULL;
+
+    if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING)
+        return NULL;
+    return json_node_get_string(n);
+}
+
+/* @obj's number member @name into *@v; FALSE when absent or no number */
+static gboolean
+vgmDriverAgentNumber(JsonObject *obj, const char *name, double *v)
+{
+    JsonNode *n = obj ? json_object_get_member(obj, name) : NULL;
+    GType t;
+
+    if (!n || !JSON_NODE_HOLDS_VALUE(n))
+        return FALSE;
+    t = json_node_get_value_type(n);
+    if (t == G_TYPE_INT64)
+        *v = (double)json_node_get_int(n);
+    else if (t == G_TYPE_DOUBLE)
+        *v = json_node_get_double(n);
+    else
+        return FALSE;
+    return TRUE;
+}
+
+/* The same, an integer */
+static gboolean
+vgmDriverAgentInt(JsonObject *obj, const char *name, gint64 *v)
+{
+    JsonNode *n = obj ? json_object_get_member(obj, name) : NULL;
+
+    if (!n || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64)
+        return FALSE;
+    *v = json_node_get_int(n);
+    return TRUE;
+}
+
+/* ---- the calls ---- */
+
+char *
+vgmDriverAgentCommand(VgmDriver *drv, const char *name, const char *request, int timeout,
+                      unsigned int flags, GError **error)
+{
+    g_autoptr(VgmQemuAgent) agent = NULL;
+    int domTimeout;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return NULL;
+    if (timeout < VGM_QEMU_AGENT_TIMEOUT_BLOCK) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("guest agent timeout %1$d is below -2 (-2 waits, -1 is the default, 0 does not wait)"),
+                    timeout);
+        return NULL;
+    }
+    if (!(agent = vgmDriverAgentOpen(drv, name, &domTimeout, NULL, error)))
+        return NULL;
+    /* libvirt's default for this call: 5 seconds */
+    if (timeout == VGM_QEMU_AGENT_TIMEOUT_DEFAULT)
+        timeout = VGM_QEMU_AGENT_SYNC_SECONDS;
+    return vgmQemuAgentCommandText(agent, request, timeout, error);
+}
+
+gboolean
+vgmDriverGetTime(VgmDriver *drv, const char *name, gint64 *seconds, unsigned int *nseconds,
+                 unsigned int flags, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    gint64 ns;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !vgmDriverAgentRun(drv, name, "guest-get-time", NULL, &ret, NULL, error))
+        return FALSE;
+    if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_value_type(ret) != G_TYPE_INT64) {
+        vgmDriverAgentMalformed("guest-get-time", _("number of nanoseconds"), error);
+        return FALSE;
+    }
+    ns = json_node_get_int(ret);
+    *seconds = ns / 1000000000;
+    *nseconds = (unsigned int)(ns % 1000000000);
+    if (ns < 0 && *nseconds) {
+        *seconds -= 1;
+        *nseconds = (unsigned int)(ns % 1000000000 + 1000000000);
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverSetTime(VgmDriver *drv, const char *name, gint64 seconds, unsigned int nseconds,
+                 unsigned int flags, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_TIME_SYNC, error))
+        return FALSE;
+    /* with SYNC the guest reads its clock from its RTC; else the time given */
+    if (!(flags & VGM_DOMAIN_TIME_SYNC)) {
+        if (nseconds >= 1000000000) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("%1$u nanoseconds are a second or more"), nseconds);
+            return FALSE;
+        }
+        if (seconds > G_MAXINT64 / 1000000000 - 1 || seconds < G_MININT64 / 1000000000 + 1) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("time %1$" G_GINT64_FORMAT " s is out of the guest agent's range"),
+                        seconds);
+            return FALSE;
+        }
+        json_object_set_int_member(args, "time", seconds * 1000000000 + nseconds);
+    }
+    if (!vgmDriverAgentRun(drv, name, "guest-set-time",
+                           (flags & VGM_DOMAIN_TIME_SYNC) ? NULL : args, NULL, &dom, error))
+        return FALSE;
+    /* as libvirt does on x86: the RTC's missed ticks are not to be
+     * delivered after the clock moved */
+    return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
+           vgmQemuMonitorCommand(mon, "rtc-reset-reinjection", NULL, NULL, error);
+}
+
+/* guest-fsfreeze-freeze(-list) or -thaw: the count of file systems */
+static int
+vgmDriverFSFreezeThaw(VgmDriver *drv, const char *name, gboolean freeze,
+                      const char *const *mountpoints, guint n, unsigned int flags,
+                      GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    const char *cmd = freeze ? "guest-fsfreeze-freeze" : "guest-fsfreeze-thaw";
+    guint i;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return -1;
+    if (n > 0 && !freeze) {
+        /* qemu-ga thaws all or nothing */
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("the guest agent thaws every file system: mount points cannot be named"));
+        return -1;
+    }
+    if (n > 0) {
+        JsonArray *arr = json_array_new();
+
+        for (i = 0; i < n; i++)
+            json_array_add_string_element(arr, mountpoints[i]);
+        json_object_set_array_member(args, "mountpoints", arr);
+        cmd = "guest-fsfreeze-freeze-list";
+    }
+    if (!vgmDriverAgentRun(drv, name, cmd, n > 0 ? args : NULL, &ret, NULL, error))
+        return -1;
+    if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_value_type(ret) != G_TYPE_INT64) {
+        vgmDriverAgentMalformed(cmd, _("count of file systems"), error);
+        return -1;
+    }
+    return (int)CLAMP(json_node_get_int(ret), 0, G_MAXINT);
+}
+
+int
+vgmDriverFSFreeze(VgmDriver *drv, const char *name, const char *const *mountpoints, guint n,
+                  unsigned int flags, GError **error)
+{
+    return vgmDriverFSFreezeThaw(drv, name, TRUE, mountpoints, n, flags, error);
+}
+
+int
+vgmDriverFSThaw(VgmDriver *drv, const char *name, const char *const *mountpoints, guint n,
+                unsigned int flags, GError **error)
+{
+    return vgmDriverFSFreezeThaw(drv, name, FALSE, mountpoints, n, flags, error);
+}
+
+gboolean
+vgmDriverFSTrim(VgmDriver *drv, const char *name, const char *mountPoint, guint64 minimum,
+                unsigned int flags, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    if (mountPoint) {
+        /* qemu-ga trims every file system */
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("the guest agent trims every file system: mount point '%1$s' cannot be named"),
+                    mountPoint);
+        return FALSE;
+    }
+    if (minimum > G_MAXINT64) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("trim minimum %1$" G_GUINT64_FORMAT " is too large"), minimum);
+        return FALSE;
+    }
+    if (minimum)
+        json_object_set_int_member(args, "minimum", (gint64)minimum);
+    return vgmDriverAgentRun(drv, name, "guest-fstrim", args, NULL, NULL, error);
+}
+
+/* The disk of @def at the guest's address @addr (guest-get-fsinfo's and
+ * guest-get-disks' "address"), as libvirt matches them: a virtio disk by
+ * its PCI address, a disk on a controller by the controller's PCI address
+ * and the disk's bus, target and unit; NULL when none matches */
+static const VgmDiskDef *
+vgmDriverAgentDisk(const VgmDomainDef *def, JsonObject *addr)
+{
+    JsonNode *pn = addr ? json_object_get_member(addr, "pci-controller") : NULL;
+    JsonObject *pci = pn && JSON_NODE_HOLDS_OBJECT(pn) ? json_node_get_object(pn) : NULL;
+    gint64 dom, bus, slot, fn, dbus = 0, target = 0, unit = 0;
+    const char *busType = vgmDriverAgentString(addr, "bus-type");
+    guint i, j;
+
+    if (!pci || !vgmDriverAgentInt(pci, "domain", &dom) || !vgmDriverAgentInt(pci, "bus", &bus) ||
+        !vgmDriverAgentInt(pci, "slot", &slot) || !vgmDriverAgentInt(pci, "function", &fn))
+        return NULL;
+    vgmDriverAgentInt(addr, "bus", &dbus);
+    vgmDriverAgentInt(addr, "target", &target);
+    vgmDriverAgentInt(addr, "unit", &unit);
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *disk = g_ptr_array_index(def->devices.disks, i);
+        const VgmDeviceAddress *a = &disk->addr;
+
+        if (a->type == VGM_ADDRESS_PCI) {
+            if (g_strcmp0(busType, "virtio") == 0 && a->domain == dom && a->bus == bus &&
+                a->slot == slot && a->function == fn)
+                return disk;
+            continue;
+        }
+        if (a->type != VGM_ADDRESS_DRIVE || a->drivebus != dbus || a->target != target ||
+            a->unit != unit)
+            continue;
+        for (j = 0; j < def->devices.controllers->len; j++) {
+            const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, j);
+
+            if (c->index == a->controller && c->addr.type == VGM_ADDRESS_PCI &&
+                g_strcmp0(c->type, vgmDiskBusTypeToString(disk->bus)) == 0 &&
+                c->addr.domain == dom && c->addr.bus == bus && c->addr.slot == slot &&
+                c->addr.function == fn)
+                return disk;
+        }
+    }
+    return NULL;
+}
+
+void
+vgmDriverFSInfoFree(VgmDriverFSInfo *fs)
+{
+    if (!fs)
+        return;
+    g_free(fs->mountpoint);
+    g_free(fs->name);
+    g_free(fs->fstype);
+    g_ptr_array_unref(fs->disks);
+    g_free(fs);
+}
+
+static void
+vgmDriverFSDiskFree(VgmDriverFSDisk *d)
+{
+    if (!d)
+        return;
+    g_free(d->alias);
+    g_free(d->serial);
+    g_free(d->device);
+    g_free(d);
+}
+
+/* guest-get-fsinfo's answer @ret as VgmDriverFSInfo, in the agent's
+ * order, its disks named by @def's targets */
+static GPtrArray *
+vgmDriverAgentFSInfoRead(JsonNode *ret, const VgmDomainDef *def, GError **error)
+{
+    const char *cmd = "guest-get-fsinfo";
+    g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverFSInfoFree);
+    JsonArray *arr;
+    guint i, j;
+
+    if (!(arr = vgmDriverAgentArray(ret, cmd, error)))
+        return NULL;
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = vgmDriverAgentElement(arr, i, cmd, error);
+        JsonNode *dn = o ? json_object_get_member(o, "disk") : NULL;
+        g_autoptr(VgmDriverFSInfo) fs = NULL;
+        JsonArray *disks;
+        double v;
+
+        if (!o)
+            return NULL;
+        fs = g_new0(VgmDriverFSInfo, 1);
+        fs->mountpoint = g_strdup(vgmDriverAgentString(o, "mountpoint"));
+        fs->name = g_strdup(vgmDriverAgentString(o, "name"));
+        fs->fstype = g_strdup(vgmDriverAgentString(o, "type"));
+        fs->disks = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverFSDiskFree);
+        if (!fs->mountpoint || !fs->name || !fs->fstype) {
+            vgmDriverAgentMalformed(cmd, _("mount point, name or type of a file system"), error);
+            return NULL;
+        }
+        fs->totalBytes = vgmDriverAgentNumber(o, "total-bytes", &v) ? (gint64)v : -1;
+        fs->usedBytes = vgmDriverAgentNumber(o, "used-bytes", &v) ? (gint64)v : -1;
+        disks = dn && JSON_NODE_HOLDS_ARRAY(dn) ? json_node_get_array(dn) : NULL;
+        for (j = 0; disks && j < json_array_get_length(disks); j++) {
+            JsonObject *d = vgmDriverAgentElement(disks, j, cmd, error);
+            VgmDriverFSDisk *fd;
+            const VgmDiskDef *disk;
+
+            if (!d)
+                return NULL;
+            fd = g_new0(VgmDriverFSDisk, 1);
+            if ((disk = vgmDriverAgentDisk(def, d)))
+                fd->alias = g_strdup(disk->dst);
+            fd->serial = g_strdup(vgmDriverAgentString(d, "serial"));
+            fd->device = g_strdup(vgmDriverAgentString(d, "dev"));
+            g_ptr_array_add(fs->disks, fd);
+        }
+        g_ptr_array_add(out, g_steal_pointer(&fs));
+    }
+    return g_steal_pointer(&out);
+}
+
+GPtrArray *
+vgmDriverGetFSInfo(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !vgmDriverAgentRun(drv, name, "guest-get-fsinfo", NULL, &ret, &dom, error))
+        return NULL;
+    return vgmDriverAgentFSInfoRead(ret, dom->def, error);
+}
+
+gboolean
+vgmDriverSetUserPassword(VgmDriver *drv, const char *name, const char *user,
+                         const char *password, unsigned int flags, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autofree char *b64 = NULL;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_PASSWORD_ENCRYPTED, error))
+        return FALSE;
+    if (!user || !*user || !password) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("setting a guest user's password needs the user's name and the password"));
+        return FALSE;
+    }
+    b64 = g_base64_encode((const guchar *)password, strlen(password));
+    json_object_set_string_member(args, "username", user);
+    json_object_set_string_member(args, "password", b64);
+    json_object_set_boolean_member(args, "crypted", !!(flags & VGM_DOMAIN_PASSWORD_ENCRYPTED));
+    return vgmDriverAgentRun(drv, name, "guest-set-user-password", args, NULL, NULL, error);
+}
+
+/* The host name a lease of one of the domain's virtual network
+ * interfaces carries */
+static char *
+vgmDriverLeaseHostname(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByNameFlags(drv, name,
+                                                                VGM_DRIVER_LOOKUP_FULL, error);
+    guint i, j;
+
+    if (!dom)
+        return NULL;
+    if (!vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
+                    dom->name);
+        return NULL;
+    }
+    for (i = 0; i < dom->def->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(dom->def->devices.nets, i);
+        g_autoptr(GPtrArray) leases = NULL;
+
+        if (net->type != VGM_NET_TYPE_NETWORK)
+            continue;
+        if (!(leases = vgmDriverNetworkGetDHCPLeases(drv, net->source, net->mac, 0, error)))
+            return NULL;
+        for (j = 0; j < leases->len; j++) {
+            const VgmNetworkLease *l = g_ptr_array_index(leases, j);
+
+            if (l->hostname && *l->hostname)
+                return g_strdup(l->hostname);
+        }
+    }
+    vgmErrorSet(error, VGM_ERR_NO_HOSTNAME,
+                _("no DHCP lease of domain '%1$s' carries a host name"), dom->name);
+    return NULL;
+}
+
+/* guest-get-host-name's "host-name" */
+static char *
+vgmDriverAgentHostname(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    const char *h;
+
+    if (!vgmDriverAgentRun(drv, name, "guest-get-host-name", NULL, &ret, NULL, error))
+        return NULL;
+    if (!(h = vgmDriverAgentString(JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL,
+                                   "host-name"))) {
+        vgmDriverAgentMalformed("guest-get-host-name", "'host-name'", error);
+        return NULL;
+    }
+    return g_strdup(h);
+}
+
+char *
+vgmDriverGetHostname(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_GET_HOSTNAME_LEASE | VGM_DOMAIN_GET_HOSTNAME_AGENT,
+                             error))
+        return NULL;
+    if ((flags & VGM_DOMAIN_GET_HOSTNAME_LEASE) && (flags & VGM_DOMAIN_GET_HOSTNAME_AGENT)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("the host name comes from the DHCP leases or from the guest agent, not both"));
+        return NULL;
+    }
+    /* libvirt's default source is the agent */
+    if (flags & VGM_DOMAIN_GET_HOSTNAME_LEASE)
+        return vgmDriverLeaseHostname(drv, name, error);
+    return vgmDriverAgentHostname(drv, name, error);
+}
+
+/* guest-network-get-interfaces' answer @ret as VgmDriverInterfaceAddrs,
+ * an alias's addresses (eth0:1) with its interface's, as libvirt gives
+ * them */
+static GPtrArray *
+vgmDriverAgentInterfacesRead(JsonNode *ret, GError **error)
+{
+    const char *cmd = "guest-network-get-interfaces";
+    g_autoptr(GPtrArray) out =
+        g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverInterfaceAddrsFree);
+    g_autoptr(GHashTable) byName = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    JsonArray *arr;
+    guint i, j;
+
+    if (!(arr = vgmDriverAgentArray(ret, cmd, error)))
+        return NULL;
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = vgmDriverAgentElement(arr, i, cmd, error);
+        const char *ifname = vgmDriverAgentString(o, "name");
+        JsonNode *an = o ? json_object_get_member(o, "ip-addresses") : NULL;
+        g_autofree char *base = NULL;
+        VgmDriverInterfaceAddrs *ia;
+        JsonArray *addrs;
+
+        if (!o)
+            return NULL;
+        if (!ifname) {
+            vgmDriverAgentMalformed(cmd, _("interface name"), error);
+            return NULL;
+        }
+        base = g_strndup(ifname, strcspn(ifname, ":"));
+        if (!(ia = g_hash_table_lookup(byName, base))) {
+            ia = vgmDriverInterfaceAddrsNew(base, vgmDriverAgentString(o, "hardware-address"));
+            g_ptr_array_add(out, ia);
+            g_hash_table_insert(byName, g_strdup(base), ia);
+        }
+        if (!an)
+            continue;
+        if (!JSON_NODE_HOLDS_ARRAY(an)) {
+            vgmDriverAgentMalformed(cmd, _("list of addresses"), error);
+            return NULL;
+        }
+        addrs = json_node_get_array(an);
+        for (j = 0; j < json_array_get_length(addrs); j++) {
+            JsonObject *a = vgmDriverAgentElement(addrs, j, cmd, error);
+            const char *type = vgmDriverAgentString(a, "ip-address-type");
+            const char *ip = vgmDriverAgentString(a, "ip-address");
+            gint64 prefix;
+
+            if (!a)
+                return NULL;
+            if (!ip || !vgmDriverAgentInt(a, "prefix", &prefix) || prefix < 0 || prefix > 128 ||
+                (g_strcmp0(type, "ipv4") != 0 && g_strcmp0(type, "ipv6") != 0)) {
+                vgmDriverAgentMalformed(cmd, _("type, address and prefix of an address"), error);
+                return NULL;
+            }
+            vgmDriverInterfaceAddrsAdd(ia, g_str_equal(type, "ipv6") ? 1 : 0, ip,
+                                       (unsigned int)prefix);
+        }
+    }
+    return g_steal_pointer(&out);
+}
+
+GPtrArray *
+vgmDriverAgentInterfaceAddresses(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+
+    if (!vgmDriverAgentRun(drv, name, "guest-network-get-interfaces", NULL, &ret, NULL, error))
+        return NULL;
+    return vgmDriverAgentInterfacesRead(ret, error);
+}
+
+/* ---- virDomainGetGuestInfo ---- */
+
+/* VIR_DOMAIN_GUEST_INFO_* */
+enum {
+    VGM_GUEST_INFO_USERS = 1 << 0,
+    VGM_GUEST_INFO_OS = 1 << 1,
+    VGM_GUEST_INFO_TIMEZONE = 1 << 2,
+    VGM_GUEST_INFO_HOSTNAME = 1 << 3,
+    VGM_GUEST_INFO_FILESYSTEM = 1 << 4,
+    VGM_GUEST_INFO_DISKS = 1 << 5,
+    VGM_GUEST_INFO_INTERFACES = 1 << 6,
+};
+#define VGM_GUEST_INFO_ALL ((1u << 7) - 1)
+
+static void
+vgmGuestInfoString(GPtrArray *params, const char *field, const char *value)
+{
+    vgmTypedParamAdd(params, field, VGM_TYPED_PARAM_STRING)->v.s = g_strdup(value);
+}
+
+static void
+vgmGuestInfoUInt(GPtrArray *params, const char *field, guint32 value)
+{
+    vgmTypedParamAdd(params, field, VGM_TYPED_PARAM_UINT)->v.ui = value;
+}
+
+static void
+vgmGuestInfoULLong(GPtrArray *params, const char *field, guint64 value)
+{
+    vgmTypedParamAdd(params, field, VGM_TYPED_PARAM_ULLONG)->v.ul = value;
+}
+
+static gboolean
+vgmGuestInfoUsers(JsonNode *ret, const VgmDomainDef *def G_GNUC_UNUSED, GPtrArray *params,
+                  GError **error)
+{
+    const char *cmd = "guest-get-users";
+    JsonArray *arr = vgmDriverAgentArray(ret, cmd, error);
+    guint i;
+
+    if (!arr)
+        return FALSE;
+    vgmGuestInfoUInt(params, "user.count", json_array_get_length(arr));
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = vgmDriverAgentElement(arr, i, cmd, error);
+        const char *user = vgmDriverAgentString(o, "user");
+        const char *domain = vgmDriverAgentString(o, "domain");
+        g_autofree char *f = NULL;
+        double login;
+
+        if (!o)
+            return FALSE;
+        if (!user || !vgmDriverAgentNumber(o, "login-time", &login)) {
+            vgmDriverAgentMalformed(cmd, _("user name and login time"), error);
+            return FALSE;
+        }
+        f = g_strdup_printf("user.%u.name", i);
+        vgmGuestInfoString(params, f, user);
+        if (domain) {
+            g_free(f);
+            f = g_strdup_printf("user.%u.domain", i);
+            vgmGuestInfoString(params, f, domain);
+        }
+        g_free(f);
+        f = g_strdup_printf("user.%u.login-time", i);
+        /* seconds, with a fraction, to milliseconds */
+        vgmGuestInfoULLong(params, f, (guint64)(login * 1000));
+    }
+    return TRUE;
+}
+
+/* guest-get-osinfo's members and libvirt's fields for them */
+static const struct {
+    const char *member;
+    const char *field;
+} vgmGuestInfoOSFields[] = {
+    { "id", "os.id" },
+    { "name", "os.name" },
+    { "pretty-name", "os.pretty-name" },
+    { "version", "os.version" },
+    { "version-id", "os.version-id" },
+    { "machine", "os.machine" },
+    { "variant", "os.variant" },
+    { "variant-id", "os.variant-id" },
+    { "kernel-release", "os.kernel-release" },
+    { "kernel-version", "os.kernel-version" },
+};
+
+static gboolean
+vgmGuestInfoOS(JsonNode *ret, const VgmDomainDef *def G_GNUC_UNUSED, GPtrArray *params,
+               GError **error)
+{
+    JsonObject *o = JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL;
+    guint i;
+
+    if (!o) {
+        vgmDriverAgentMalformed("guest-get-osinfo", _("object"), error);
+        return FALSE;
+    }
+    for (i = 0; i < G_N_ELEMENTS(vgmGuestInfoOSFields); i++) {
+        const char *v = vgmDriverAgentString(o, vgmGuestInfoOSFields[i].member);
+
+        if (v)
+            vgmGuestInfoString(params, vgmGuestInfoOSFields[i].field, v);
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmGuestInfoTimezone(JsonNode *ret, const VgmDomainDef *def G_GNUC_UNUSED, GPtrArray *params,
+                     GError **error)
+{
+    JsonObject *o = JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL;
+    const char *zone = vgmDriverAgentString(o, "zone");
+    gint64 offset;
+
+    if (!o || !vgmDriverAgentInt(o, "offset", &offset)) {
+        vgmDriverAgentMalformed("guest-get-timezone", _("offset"), error);
+        return FALSE;
+    }
+    if (zone)
+        vgmGuestInfoString(params, "timezone.name", zone);
+    vgmTypedParamAdd(params, "timezone.offset", VGM_TYPED_PARAM_INT)->v.i =
+        (gint32)CLAMP(offset, G_MININT32, G_MAXINT32);
+    return TRUE;
+}
+
+static gboolean
+vgmGuestInfoHostname(JsonNode *ret, const VgmDomainDef *def G_GNUC_UNUSED, GPtrArray *params,
+                     GError **error)
+{
+    JsonObject *o = JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL;
+    const char *h = vgmDriverAgentString(o, "host-name");
+
+    if (!h) {
+        vgmDriverAgentMalformed("guest-get-host-name", "'host-name'", error);
+        return FALSE;
+    }
+    vgmGuestInfoString(params, "hostname", h);
+    return TRUE;
+}
+
+static gboolean
+vgmGuestInfoFS(JsonNode *ret, const VgmDomainDef *def, GPtrArray *params, GError **error)
+{
+    g_autoptr(GPtrArray) fss = vgmDriverAgentFSInfoRead(ret, def, error);
+    guint i, j;
+
+    if (!fss)
+        return FALSE;
+
+    vgmGuestInfoUInt(params, "fs.count", fss->len);
+    for (i = 0; i < fss->len; i++) {
+        const VgmDriverFSInfo *fs = g_ptr_array_index(fss, i);
+        g_autofree char *f = NULL;
+
+#define VGM_FS_FIELD(fmt, ...) (g_free(f), f = g_strdup_printf(fmt, __VA_ARGS__))
+        vgmGuestInfoString(params, VGM_FS_FIELD("fs.%u.name", i), fs->name);
+        vgmGuestInfoString(params, VGM_FS_FIELD("fs.%u.mountpoint", i), fs->mountpoint);
+        vgmGuestInfoString(params, VGM_FS_FIELD("fs.%u.fstype", i), fs->fstype);
+        if (fs->totalBytes >= 0)
+            vgmGuestInfoULLong(params, VGM_FS_FIELD("fs.%u.total-bytes", i), fs->totalBytes);
+        if (fs->usedBytes >= 0)
+            vgmGuestInfoULLong(params, VGM_FS_FIELD("fs.%u.used-bytes", i), fs->usedBytes);
+        vgmGuestInfoUInt(params, VGM_FS_FIELD("fs.%u.disk.count", i), fs->disks->len);
+        for (j = 0; j < fs->disks->len; j++) {
+            const VgmDriverFSDisk *d = g_ptr_array_index(fs->disks, j);
+
+            if (d->alias)
+                vgmGuestInfoString(params, VGM_FS_FIELD("fs.%u.disk.%u.alias", i, j), d->alias);
+            if (d->serial)
+                vgmGuestInfoString(params, VGM_FS_FIELD("fs.%u.disk.%u.serial", i, j), d->serial);
+            if (d->device)
+                vgmGuestInfoString(params, VGM_FS_FIELD("fs.%u.disk.%u.device", i, j), d->device);
+        }
+#undef VGM_FS_FIELD
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmGuestInfoDisks(JsonNode *ret, const VgmDomainDef *def, GPtrArray *params, GError **error)
+{
+    const char *cmd = "guest-get-disks";
+    JsonArray *arr = vgmDriverAgentArray(ret, cmd, error);
+    guint i, j;
+
+    if (!arr)
+        return FALSE;
+    vgmGuestInfoUInt(params, "disk.count", json_array_get_length(arr));
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = vgmDriverAgentElement(arr, i, cmd, error);
+        const char *dname = vgmDriverAgentString(o, "name");
+        JsonNode *pn = o ? json_object_get_member(o, "partition") : NULL;
+        JsonNode *depn = o ? json_object_get_member(o, "dependencies") : NULL;
+        JsonNode *an = o ? json_object_get_member(o, "address") : NULL;
+        JsonObject *addr = an && JSON_NODE_HOLDS_OBJECT(an) ? json_node_get_object(an) : NULL;
+        const char *serial = vgmDriverAgentString(addr, "serial");
+        const char *guestAlias = vgmDriverAgentString(o, "alias");
+        const VgmDiskDef *disk;
+        g_autofree char *f = NULL;
+
+        if (!o)
+            return FALSE;
+        if (!dname || !pn || !JSON_NODE_HOLDS_VALUE(pn) ||
+            json_node_get_value_type(pn) != G_TYPE_BOOLEAN) {
+            vgmDriverAgentMalformed(cmd, _("disk name or partition flag"), error);
+            return FALSE;
+        }
+#define VGM_DISK_FIELD(fmt, ...) (g_free(f), f = g_strdup_printf(fmt, __VA_ARGS__))
+        vgmGuestInfoString(params, VGM_DISK_FIELD("disk.%u.name", i), dname);
+        vgmTypedParamAdd(params, VGM_DISK_FIELD("disk.%u.partition", i),
+                         VGM_TYPED_PARAM_BOOLEAN)->v.b = json_node_get_boolean(pn);
+        if (depn && JSON_NODE_HOLDS_ARRAY(depn)) {
+            JsonArray *deps = json_node_get_array(depn);
+            guint n = 0;
+
+            vgmGuestInfoUInt(params, VGM_DISK_FIELD("disk.%u.dependency.count", i),
+                             json_array_get_length(deps));
+            for (j = 0; j < json_array_get_length(deps); j++) {
+                JsonNode *dn = json_array_get_element(deps, j);
+
+                if (JSON_NODE_HOLDS_VALUE(dn) && json_node_get_value_type(dn) == G_TYPE_STRING)
+                    vgmGuestInfoString(params, VGM_DISK_FIELD("disk.%u.dependency.%u.name", i, n++),
+                                       json_node_get_string(dn));
+            }
+        }
+        if (serial)
+            vgmGuestInfoString(params, VGM_DISK_FIELD("disk.%u.serial", i), serial);
+        if (addr && (disk = vgmDriverAgentDisk(def, addr)))
+            vgmGuestInfoString(params, VGM_DISK_FIELD("disk.%u.alias", i), disk->dst);
+        if (guestAlias)
+            vgmGuestInfoString(params, VGM_DISK_FIELD("disk.%u.guest_alias", i), guestAlias);
+#undef VGM_DISK_FIELD
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmGuestInfoInterfaces(JsonNode *ret, const VgmDomainDef *def G_GNUC_UNUSED, GPtrArray *params,
+                       GError **error)
+{
+    g_autoptr(GPtrArray) ifaces = vgmDriverAgentInterfacesRead(ret, error);
+    guint i, j;
+
+    if (!ifaces)
+        return FALSE;
+
+    vgmGuestInfoUInt(params, "if.count", ifaces->len);
+    for (i = 0; i < ifaces->len; i++) {
+        const VgmDriverInterfaceAddrs *ia = g_ptr_array_index(ifaces, i);
+        g_autofree char *f = NULL;
+
+#define VGM_IF_FIELD(fmt, ...) (g_free(f), f = g_strdup_printf(fmt, __VA_ARGS__))
+        vgmGuestInfoString(params, VGM_IF_FIELD("if.%u.name", i), ia->name);
+        vgmGuestInfoString(params, VGM_IF_FIELD("if.%u.hwaddr", i), ia->hwaddr);
+        vgmGuestInfoUInt(params, VGM_IF_FIELD("if.%u.addr.count", i), ia->addrs->len);
+        for (j = 0; j < ia->addrs->len; j++) {
+            const VgmDriverIPAddress *a = g_ptr_array_index(ia->addrs, j);
+
+            vgmGuestInfoString(params, VGM_IF_FIELD("if.%u.addr.%u.type", i, j),
+                               a->type == 1 ? "ipv6" : "ipv4");
+            vgmGuestInfoString(params, VGM_IF_FIELD("if.%u.addr.%u.addr", i, j), a->addr);
+            vgmGuestInfoUInt(params, VGM_IF_FIELD("if.%u.addr.%u.prefix", i, j), a->prefix);
+        }
+#undef VGM_IF_FIELD
+    }
+    return TRUE;
+}
+
+/* The agent command behind each type of information, in libvirt's order */
+static const struct {
+    unsigned int type;
+    const char *cmd;
+    gboolean (*read)(JsonNode *ret, const VgmDomainDef *def, GPtrArray *params, GError **error);
+} vgmGuestInfoTypes[] = {
+    { VGM_GUEST_INFO_USERS, "guest-get-users", vgmGuestInfoUsers },
+    { VGM_GUEST_INFO_OS, "guest-get-osinfo", vgmGuestInfoOS },
+    { VGM_GUEST_INFO_TIMEZONE, "guest-get-timezone", vgmGuestInfoTimezone },
+    { VGM_GUEST_INFO_HOSTNAME, "guest-get-host-name", vgmGuestInfoHostname },
+    { VGM_GUEST_INFO_FILESYSTEM, "guest-get-fsinfo", vgmGuestInfoFS },
+    { VGM_GUEST_INFO_DISKS, "guest-get-disks", vgmGuestInfoDisks },
+    { VGM_GUEST_INFO_INTERFACES, "guest-network-get-interfaces", vgmGuestInfoInterfaces },
+};
+
+GPtrArray *
+vgmDriverGetGuestInfo(VgmDriver *drv, const char *name, unsigned int types,
+                      unsigned int flags, GError **error)
+{
+    g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    g_autoptr(VgmQemuAgent) agent = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    gboolean explicit = types != 0;
+    int timeout;
+    guint i;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return NULL;
+    if (types & ~VGM_GUEST_INFO_ALL) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("unknown guest information types 0x%1$x"), types & ~VGM_GUEST_INFO_ALL);
+        return NULL;
+    }
+    if (!types)
+        types = VGM_GUEST_INFO_ALL;
+    if (!(agent = vgmDriverAgentOpen(drv, name, &timeout, &dom, error)))
+        return NULL;
+    for (i = 0; i < G_N_ELEMENTS(vgmGuestInfoTypes); i++) {
+        g_autoptr(JsonNode) ret = NULL;
+        g_autoptr(GError) err = NULL;
+        const char *cls;
+
+        if (!(types & vgmGuestInfoTypes[i].type))
+            continue;
+        if (!vgmQemuAgentCommand(agent, vgmGuestInfoTypes[i].cmd, NULL, timeout, &ret, &err)) {
+            /* an agent without the command: a type not asked for by name
+             * is left out, as libvirt leaves it */
+            cls = vgmQemuAgentLastErrorClass(agent);
+            if (!explicit && (g_strcmp0(cls, "CommandNotFound") == 0 ||
+                              g_strcmp0(cls, "CommandDisabled") == 0))
+                continue;
+            g_propagate_error(error, g_steal_pointer(&err));
+            return NULL;
+        }
+        if (!vgmGuestInfoTypes[i].read(ret, dom->def, params, error))
+            return NULL;
+    }
+    return g_steal_pointer(&params);
+}
