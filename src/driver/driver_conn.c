@@ -717,6 +717,14 @@ vgmDriverWatchChangeLive(VgmDriver *drv, const char *name, pid_t pid,
     return ok;
 }
 
+gboolean
+vgmDriverChangeLive(VgmDriver *drv, const char *name, pid_t pid,
+                    gboolean (*change)(VgmDomainDef *def, gconstpointer data),
+                    gconstpointer data, GError **error)
+{
+    return vgmDriverWatchChangeLive(drv, name, pid, change, data, error);
+}
+
 typedef struct {
     const char *devId;
     gboolean open;

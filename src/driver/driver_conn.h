@@ -454,6 +454,64 @@ gboolean vgmDriverSetMemoryStatsPeriod(VgmDriver *drv, const char *name, int per
 char *vgmDriverMonitorCommand(VgmDriver *drv, const char *name, const char *cmd,
                               unsigned int flags, GError **error);
 
+/* Changes the live XML of domain @name run by QEMU @pid with @change
+ * (which says whether it changed anything), under the domain's locks; a
+ * domain no longer run by @pid is left alone */
+gboolean vgmDriverChangeLive(VgmDriver *drv, const char *name, pid_t pid,
+                             gboolean (*change)(VgmDomainDef *def, gconstpointer data),
+                             gconstpointer data, GError **error);
+
+/* ---- block jobs and sizes (driver_blockjob.c) ---- */
+
+/* virDomainBlockRebase: with VIR_DOMAIN_BLOCK_REBASE_COPY a copy of disk
+ * @path into @base (QEMU's drive-mirror); a pull is refused */
+gboolean vgmDriverBlockRebase(VgmDriver *drv, const char *name, const char *path,
+                              const char *base, guint64 bandwidth, unsigned int flags,
+                              GError **error);
+/* virDomainBlockCopy: the same into the <disk> of @destxml, with the
+ * typed parameters (VgmTypedParam) bandwidth, granularity, buf-size */
+gboolean vgmDriverBlockCopy(VgmDriver *drv, const char *name, const char *path,
+                            const char *destxml, const GPtrArray *params, unsigned int flags,
+                            GError **error);
+/* virDomainBlockCommit: refused by name (a domain that does not exist is
+ * refused as such first) */
+gboolean vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path,
+                              unsigned int flags, GError **error);
+/* virDomainBlockJobInfo */
+typedef struct {
+    int type;                   /* virDomainBlockJobType */
+    guint64 bandwidth;          /* MiB/s, or bytes/s with the flag */
+    guint64 cur;
+    guint64 end;
+} VgmDriverBlockJobInfo;
+/* 1 and @info when disk @path has a job, 0 when not, -1 on error */
+int vgmDriverGetBlockJobInfo(VgmDriver *drv, const char *name, const char *path,
+                             unsigned int flags, VgmDriverBlockJobInfo *info, GError **error);
+gboolean vgmDriverBlockJobSetSpeed(VgmDriver *drv, const char *name, const char *path,
+                                   guint64 bandwidth, unsigned int flags, GError **error);
+/* virDomainBlockJobAbort: cancel (a ready copy is left as the disk was),
+ * or with VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT move the disk onto the copy */
+gboolean vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path,
+                                unsigned int flags, GError **error);
+/* virDomainBlockResize (KiB, or bytes with VIR_DOMAIN_BLOCK_RESIZE_BYTES) */
+gboolean vgmDriverBlockResize(VgmDriver *drv, const char *name, const char *path,
+                              guint64 size, unsigned int flags, GError **error);
+/* For the watcher: QEMU's event @qemuEvent (BLOCK_JOB_READY, _COMPLETED,
+ * _CANCELLED) about job @jobId of a type QEMU names @qemuType, with an
+ * error or not, as BLOCK_JOB and BLOCK_JOB_2 of domain @name when the job
+ * is one of the driver's */
+void vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
+                            const char *qemuEvent, const char *jobId, const char *qemuType,
+                            gboolean failed);
+/* virDomainGetBlockInfo */
+typedef struct {
+    guint64 capacity;           /* what the guest sees */
+    guint64 allocation;         /* what the image uses on the host */
+    guint64 physical;           /* the file's or device's size */
+} VgmDriverBlockInfo;
+gboolean vgmDriverGetBlockInfo(VgmDriver *drv, const char *name, const char *path,
+                               unsigned int flags, VgmDriverBlockInfo *info, GError **error);
+
 /* ---- the guest agent (driver_agent.c) ---- */
 
 /* virDomainQemuAgentCommand: the agent's whole reply to the JSON request
@@ -596,6 +654,15 @@ enum {
  * registered and never fire. */
 #define VGM_EVENT_ID_LIFECYCLE 0
 #define VGM_EVENT_ID_REBOOT 1
+/* BLOCK_JOB (8: the disk's source path) and BLOCK_JOB_2 (16: its target),
+ * with the job's type (virDomainBlockJobType) as @event and its status
+ * (virConnectDomainEventBlockJobStatus) as @detail */
+#define VGM_EVENT_ID_BLOCK_JOB 8
+#define VGM_EVENT_ID_BLOCK_JOB_2 16
+#define VGM_EVENT_BLOCK_JOB_COMPLETED 0
+#define VGM_EVENT_BLOCK_JOB_FAILED 1
+#define VGM_EVENT_BLOCK_JOB_CANCELED 2
+#define VGM_EVENT_BLOCK_JOB_READY 3
 #define VGM_EVENT_ID_DISK_CHANGE 9
 #define VGM_EVENT_DISK_CHANGE_MISSING_ON_START 0
 #define VGM_EVENT_DISK_DROP_MISSING_ON_START 1

@@ -892,6 +892,50 @@ vgmStorageProbeFormat(const char *path, VgmStorageFormat *format)
     return TRUE;
 }
 
+/* The virtual size in a qcow2 header (its first 32 bytes at least) */
+static guint64
+vgmStorageQcow2Size(const guint8 *hdr)
+{
+    guint64 size = 0;
+    int i;
+
+    for (i = 24; i < 32; i++)
+        size = (size << 8) | hdr[i];
+    return size;
+}
+
+const char *
+vgmDriverImageFormat(const char *path)
+{
+    VgmStorageFormat format;
+
+    if (!vgmStorageProbeFormat(path, &format))
+        return NULL;
+    return format == VGM_STORAGE_FORMAT_QCOW2 ? "qcow2" : "raw";
+}
+
+gboolean
+vgmDriverImageCapacity(const char *path, guint64 *capacity, GError **error)
+{
+    guint8 hdr[32];
+    struct stat st;
+    ssize_t n;
+    int fd;
+
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 || fstat(fd, &st) < 0) {
+        vgmErrorSet(error, VGM_ERR_SYSTEM, _("cannot read image '%1$s': %2$s"), path,
+                    g_strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return FALSE;
+    }
+    n = read(fd, hdr, sizeof(hdr));
+    close(fd);
+    *capacity = n == (ssize_t)sizeof(hdr) && memcmp(hdr, "QFI\xfb", 4) == 0 ?
+                vgmStorageQcow2Size(hdr) : (guint64)st.st_size;
+    return TRUE;
+}
+
 /* What the file @path is: raw, or qcow2 when it starts with the qcow2
  * magic (its virtual size from the header). */
 static gboolean
@@ -938,13 +982,8 @@ vgmStorageVolRead(const char *path, const char *name, VgmStorageVolData *data,
     data->allocation = (guint64)data->st.st_blocks * 512;
     data->capacity = data->st.st_size;
     if (n >= 32 && memcmp(hdr, "QFI\xfb", 4) == 0) {
-        guint64 size = 0;
-        int i;
-
-        for (i = 24; i < 32; i++)
-            size = (size << 8) | hdr[i];
         data->format = VGM_STORAGE_FORMAT_QCOW2;
-        data->capacity = size;
+        data->capacity = vgmStorageQcow2Size(hdr);
         data->qcow2Version = (hdr[4] << 24) | (hdr[5] << 16) | (hdr[6] << 8) | hdr[7];
         /* version 3: bit 0 of the compatible features (bytes 80-87) */
         data->lazyRefcounts = data->qcow2Version >= 3 && n == (ssize_t)sizeof(hdr) &&

@@ -153,3 +153,10 @@ char *vgmDriverStorageVolGetXMLDesc(VgmDriver *drv, const char *pool, const char
                                     unsigned int flags, GError **error);
 gboolean vgmDriverStorageVolGetInfo(VgmDriver *drv, const char *pool, const char *name,
                                     VgmStorageVolInfo *info, GError **error);
+
+/* The format of image file @path by its first bytes: "qcow2" or "raw";
+ * NULL when it cannot be read */
+const char *vgmDriverImageFormat(const char *path);
+/* The guest-visible size of image file @path: a qcow2 header's, else the
+ * file's size */
+gboolean vgmDriverImageCapacity(const char *path, guint64 *capacity, GError **error);

@@ -95,6 +95,7 @@ typedef enum {
     VGM_DRIVER_WATCH_JOB_BALLOON,       /* BALLOON_CHANGE */
     VGM_DRIVER_WATCH_JOB_GONE,          /* the domain's QEMU is gone */
     VGM_DRIVER_WATCH_JOB_DELETED,       /* DEVICE_DELETED */
+    VGM_DRIVER_WATCH_JOB_BLOCK,         /* BLOCK_JOB_READY, _COMPLETED, _CANCELLED */
 } VgmDriverWatchJobKind;
 
 typedef struct {
@@ -106,7 +107,9 @@ typedef struct {
     int eventID;
     int event;
     int detail;
-    char *str;                  /* a device id */
+    char *str;                  /* a device id; a block job's id */
+    char *str2;                 /* a block job's QEMU type */
+    const char *what;           /* a block job's QEMU event (a literal) */
     gboolean flag;              /* open (tray, port); the guest's power-off (gone) */
     gboolean waitExit;          /* gone: QEMU may still be exiting */
     unsigned long long num;
@@ -155,6 +158,7 @@ vgmDriverWatchJobFree(VgmDriverWatchJob *job)
 {
     g_free(job->name);
     g_free(job->str);
+    g_free(job->str2);
     g_free(job);
 }
 
@@ -415,6 +419,10 @@ vgmDriverWatchWork(gpointer data, gpointer user)
     case VGM_DRIVER_WATCH_JOB_DELETED:
         vgmDriverDeviceDeleted(w->drv, job->name, job->str);
         break;
+    case VGM_DRIVER_WATCH_JOB_BLOCK:
+        vgmDriverBlockJobEvent(w->drv, job->name, job->uuid, job->id, job->what, job->str,
+                               job->str2, job->flag);
+        break;
     }
     vgmDriverWatchJobFree(job);
 }
@@ -535,6 +543,19 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
         job->pid = e->qemu.pid;
         job->str = g_strdup(json_object_get_string_member_with_default(data, "id", ""));
         job->flag = json_object_get_boolean_member_with_default(data, "open", FALSE);
+        vgmDriverWatchQueue(w, job);
+    } else if ((g_str_equal(ev, "BLOCK_JOB_READY") || g_str_equal(ev, "BLOCK_JOB_COMPLETED") ||
+                g_str_equal(ev, "BLOCK_JOB_CANCELLED")) && data) {
+        /* a block job of a disk: BLOCK_JOB and BLOCK_JOB_2 */
+        VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_BLOCK, e->name,
+                                                      e->uuid, e->id);
+
+        job->str = g_strdup(json_object_get_string_member_with_default(data, "device", ""));
+        job->str2 = g_strdup(json_object_get_string_member_with_default(data, "type", ""));
+        job->what = g_str_equal(ev, "BLOCK_JOB_READY") ? "BLOCK_JOB_READY" :
+                    g_str_equal(ev, "BLOCK_JOB_CANCELLED") ? "BLOCK_JOB_CANCELLED" :
+                                                             "BLOCK_JOB_COMPLETED";
+        job->flag = json_object_has_member(data, "error");
         vgmDriverWatchQueue(w, job);
     } else if (g_str_equal(ev, "BALLOON_CHANGE") && data &&
                json_object_has_member(data, "actual")) {

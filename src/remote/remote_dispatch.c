@@ -1559,6 +1559,34 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         return;
     }
 
+    if (eventID == VGM_EVENT_ID_BLOCK_JOB) {
+        VgmRemoteDomainEventCallbackBlockJobMsg bj = { 0 };
+
+        bj.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&bj.msg.dom, dom);
+        bj.msg.path = (char *)(str ? str : "");
+        bj.msg.type = event;
+        bj.msg.status = detail;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_BLOCK_JOB,
+                                vgmRemoteXdrDomainEventCallbackBlockJobMsg, &bj);
+        return;
+    }
+
+    if (eventID == VGM_EVENT_ID_BLOCK_JOB_2) {
+        VgmRemoteDomainEventBlockJob2Msg bj = { 0 };
+
+        bj.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&bj.dom, dom);
+        bj.dst = (char *)(str ? str : "");
+        bj.type = event;
+        bj.status = detail;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_BLOCK_JOB_2,
+                                vgmRemoteXdrDomainEventBlockJob2Msg, &bj);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_DEVICE_ADDED) {
         VgmRemoteDomainEventCallbackDeviceAddedMsg added = { 0 };
 
@@ -4113,4 +4141,108 @@ vgmRemoteQemuAgentCommand(VgmRemoteClient *client, void *argsp, void *retp, GErr
     ret->result = g_new0(char *, 1);
     *ret->result = result;
     return TRUE;
+}
+
+/* ---- block jobs and sizes ---- */
+
+gboolean
+vgmRemoteDispatchDomainGetBlockInfo(VgmRemoteClient *client,
+                                    const VgmRemoteDomainGetBlockInfoArgs *args,
+                                    VgmRemoteDomainGetBlockInfoRet *ret, GError **error)
+{
+    VgmDriverBlockInfo info;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!vgmDriverGetBlockInfo(client->drv, dom->name, args->path, args->flags, &info, error))
+        return FALSE;
+    ret->allocation = info.allocation;
+    ret->capacity = info.capacity;
+    ret->physical = info.physical;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainBlockJobAbort(VgmRemoteClient *client,
+                                     const VgmRemoteDomainBlockJobAbortArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverBlockJobAbort(client->drv, dom->name, args->path, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainGetBlockJobInfo(VgmRemoteClient *client,
+                                       const VgmRemoteDomainGetBlockJobInfoArgs *args,
+                                       VgmRemoteDomainGetBlockJobInfoRet *ret, GError **error)
+{
+    VgmDriverBlockJobInfo info;
+    int found;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if ((found = vgmDriverGetBlockJobInfo(client->drv, dom->name, args->path, args->flags, &info,
+                                          error)) < 0)
+        return FALSE;
+    ret->found = found;
+    ret->type = info.type;
+    ret->bandwidth = info.bandwidth;
+    ret->cur = info.cur;
+    ret->end = info.end;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainBlockJobSetSpeed(VgmRemoteClient *client,
+                                        const VgmRemoteDomainBlockJobSetSpeedArgs *args,
+                                        GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverBlockJobSetSpeed(client->drv, dom->name, args->path, args->bandwidth,
+                                     args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainBlockPull(VgmRemoteClient *client, const VgmRemoteDomainBlockPullArgs *args,
+                                 GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    /* a pull is a rebase onto nothing, which the driver refuses by name */
+    return vgmDriverBlockRebase(client->drv, dom->name, args->path, NULL, args->bandwidth,
+                                args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainBlockCommit(VgmRemoteClient *client,
+                                   const VgmRemoteDomainBlockCommitArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverBlockCommit(client->drv, dom->name, args->disk, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainBlockResize(VgmRemoteClient *client,
+                                   const VgmRemoteDomainBlockResizeArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverBlockResize(client->drv, dom->name, args->disk, args->size, args->flags,
+                                error);
+}
+
+gboolean
+vgmRemoteDispatchDomainBlockRebase(VgmRemoteClient *client,
+                                   const VgmRemoteDomainBlockRebaseArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverBlockRebase(client->drv, dom->name, args->path,
+                                args->base ? *args->base : NULL, args->bandwidth, args->flags,
+                                error);
+}
+
+gboolean
+vgmRemoteDispatchDomainBlockCopy(VgmRemoteClient *client, const VgmRemoteDomainBlockCopyArgs *args,
+                                 GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverBlockCopy(client->drv, dom->name, args->path, args->destxml, params,
+                              args->flags, error);
 }

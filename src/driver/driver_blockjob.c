@@ -1,0 +1,853 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_blockjob.c: libvirt's block calls on a running domain's disks.
+ *
+ * A copy job (virDomainBlockRebase with VIR_DOMAIN_BLOCK_REBASE_COPY, which
+ * Nova's live snapshot starts, and virDomainBlockCopy, virsh blockcopy) is
+ * QEMU's drive-mirror of the disk's top node into the destination; its
+ * progress (virDomainGetBlockJobInfo) is query-block-jobs'; its end
+ * (virDomainBlockJobAbort) is block-job-cancel, which leaves the copy as
+ * the disk was at that moment, or block-job-complete, which pivots the
+ * disk onto the copy (the live XML then names the copy). The jobs live in
+ * QEMU only, each named after its disk ("vgm-copy-vda"), so the embedded
+ * driver and the daemon see the same jobs and a daemon restart loses
+ * none. virDomainBlockResize is block_resize; virDomainGetBlockInfo reads
+ * QEMU's view of a running disk and the image of a shut-off one.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/fs.h>
+
+#include "driver_conn.h"
+#include "driver_domain.h"
+#include "driver_process.h"
+#include "driver_storage.h"
+#include "qemu/qemu_command.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+#include "util/vgmxml.h"
+
+#define VGM_BLOCK_JOB_PREFIX "vgm-copy-"
+/* How long an end of a job is waited for, and how often it is looked at */
+#define VGM_BLOCK_JOB_END_WAIT_MS (60 * 1000)
+#define VGM_BLOCK_JOB_END_POLL_MS 50
+
+/* virDomainBlockJobType */
+enum {
+    VGM_BLOCK_JOB_TYPE_PULL = 1,
+    VGM_BLOCK_JOB_TYPE_COPY = 2,
+    VGM_BLOCK_JOB_TYPE_COMMIT = 3,
+    VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT = 4,
+    VGM_BLOCK_JOB_TYPE_BACKUP = 5,
+};
+
+/* QEMU's job types and libvirt's */
+static const struct {
+    const char *qemu;
+    int type;
+} vgmBlockJobTypes[] = {
+    { "stream", VGM_BLOCK_JOB_TYPE_PULL },
+    { "mirror", VGM_BLOCK_JOB_TYPE_COPY },
+    { "commit", VGM_BLOCK_JOB_TYPE_COMMIT },
+    { "backup", VGM_BLOCK_JOB_TYPE_BACKUP },
+};
+
+/* virDomainBlockRebaseFlags, virDomainBlockCopyFlags and the others */
+#define VGM_BLOCK_REBASE_SHALLOW (1u << 0)
+#define VGM_BLOCK_REBASE_REUSE_EXT (1u << 1)
+#define VGM_BLOCK_REBASE_COPY_RAW (1u << 2)
+#define VGM_BLOCK_REBASE_COPY (1u << 3)
+#define VGM_BLOCK_REBASE_RELATIVE (1u << 4)
+#define VGM_BLOCK_REBASE_COPY_DEV (1u << 5)
+#define VGM_BLOCK_REBASE_BANDWIDTH_BYTES (1u << 6)
+#define VGM_BLOCK_COPY_SHALLOW (1u << 0)
+#define VGM_BLOCK_COPY_REUSE_EXT (1u << 1)
+#define VGM_BLOCK_COPY_TRANSIENT_JOB (1u << 2)
+#define VGM_BLOCK_COPY_SYNCHRONOUS_WRITES (1u << 3)
+#define VGM_BLOCK_JOB_ABORT_ASYNC (1u << 0)
+#define VGM_BLOCK_JOB_ABORT_PIVOT (1u << 1)
+#define VGM_BLOCK_JOB_INFO_BANDWIDTH_BYTES (1u << 0)
+#define VGM_BLOCK_JOB_SPEED_BANDWIDTH_BYTES (1u << 0)
+#define VGM_BLOCK_RESIZE_BYTES (1u << 0)
+
+/* A running disk as QEMU has it (query-block) */
+typedef struct {
+    char *node;                 /* the top format node */
+    char *file;                 /* its image's file name */
+    char *format;               /* its format driver */
+    gboolean hasBacking;        /* its image has a backing file */
+    guint64 virtualSize;
+    gint64 actualSize;          /* -1: not known */
+} VgmBlockNode;
+
+static void
+vgmBlockNodeClear(VgmBlockNode *n)
+{
+    g_free(n->node);
+    g_free(n->file);
+    g_free(n->format);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmBlockNode, vgmBlockNodeClear)
+
+/* Disk @path of @def: its target, else its source */
+static const VgmDiskDef *
+vgmBlockFindDisk(const VgmDomainDef *def, const char *path)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        if (g_strcmp0(d->dst, path) == 0)
+            return d;
+    }
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        if (d->src && g_strcmp0(d->src, path) == 0)
+            return d;
+    }
+    return NULL;
+}
+
+/* Running domain @name, its disk @path and a monitor connection */
+static VgmDriverDomain *
+vgmBlockDomain(VgmDriver *drv, const char *name, const char *path, const VgmDiskDef **disk,
+               VgmQemuMonitor **mon, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+        return NULL;
+    if (!vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
+                    dom->name);
+        return NULL;
+    }
+    if (!(*disk = vgmBlockFindDisk(dom->def, path))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("domain '%1$s' has no disk '%2$s' (a target or a source path)"),
+                    dom->name, path);
+        return NULL;
+    }
+    if (!vgmDiskHasMedium(*disk) || (*disk)->type == VGM_DISK_TYPE_VHOSTUSER) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("disk '%1$s' of domain '%2$s' has no image QEMU opens (empty, or a vhost-user server's)"),
+                    (*disk)->dst, dom->name);
+        return NULL;
+    }
+    if (!(*mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return NULL;
+    return g_steal_pointer(&dom);
+}
+
+/* Whether QEMU's qdev path @qdev is device @id's */
+static gboolean
+vgmBlockQdevIs(const char *qdev, const char *id)
+{
+    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
+    size_t len = strlen(path);
+
+    return g_strcmp0(qdev, id) == 0 ||
+           (qdev && strncmp(qdev, path, len) == 0 && (qdev[len] == '\0' || qdev[len] == '/'));
+}
+
+/* The top node of disk @d of @def as QEMU has it */
+static gboolean
+vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d,
+               VgmBlockNode *out, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    g_autofree char *id = vgmQemuDiskDeviceId(def, d);
+    JsonArray *arr;
+    guint i;
+
+    if (!vgmQemuMonitorCommand(mon, "query-block", NULL, &ret, error))
+        return FALSE;
+    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonNode *n = json_array_get_element(arr, i);
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+        JsonObject *ins, *img;
+
+        if (!o || !vgmBlockQdevIs(json_object_get_string_member_with_default(o, "qdev", NULL),
+                                  id))
+            continue;
+        if (!json_object_has_member(o, "inserted") ||
+            !JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, "inserted")))
+            break;
+        ins = json_object_get_object_member(o, "inserted");
+        out->node = g_strdup(json_object_get_string_member_with_default(ins, "node-name", NULL));
+        out->file = g_strdup(json_object_get_string_member_with_default(ins, "file", NULL));
+        out->format = g_strdup(json_object_get_string_member_with_default(ins, "drv", NULL));
+        img = json_object_has_member(ins, "image") &&
+              JSON_NODE_HOLDS_OBJECT(json_object_get_member(ins, "image")) ?
+              json_object_get_object_member(ins, "image") : NULL;
+        out->hasBacking = img && json_object_has_member(img, "backing-filename");
+        out->virtualSize = img ? (guint64)json_object_get_int_member_with_default(img, "virtual-size", 0) : 0;
+        out->actualSize = img ? json_object_get_int_member_with_default(img, "actual-size", -1) : -1;
+        if (out->node)
+            return TRUE;
+        break;
+    }
+    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                _("QEMU has no image for disk '%1$s' (device '%2$s')"), d->dst, id);
+    return FALSE;
+}
+
+/* QEMU's job of disk @d (query-block-jobs), NULL when it has none */
+static JsonObject *
+vgmBlockJobOf(VgmQemuMonitor *mon, const VgmDiskDef *d, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    g_autofree char *id = g_strdup_printf(VGM_BLOCK_JOB_PREFIX "%s", d->dst);
+    JsonArray *arr;
+    guint i;
+
+    if (!vgmQemuMonitorCommand(mon, "query-block-jobs", NULL, &ret, error))
+        return NULL;
+    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonNode *n = json_array_get_element(arr, i);
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+
+        if (o && g_strcmp0(json_object_get_string_member_with_default(o, "device", NULL), id) == 0)
+            return json_object_ref(o);
+    }
+    return NULL;
+}
+
+typedef struct {
+    const char *dest;
+    const char *format;         /* NULL: the disk's, or probed when reused */
+    guint64 bandwidth;          /* bytes/s, 0: no limit */
+    unsigned int granularity;   /* 0: QEMU's */
+    guint64 bufSize;            /* 0: QEMU's */
+    gboolean block;             /* the destination is a block device */
+    gboolean shallow;
+    gboolean reuse;
+    gboolean transientJob;
+} VgmBlockCopy;
+
+static gboolean
+vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmBlockCopy *c,
+                  GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) job = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    g_auto(VgmBlockNode) node = { 0 };
+    g_autofree char *jobId = NULL;
+    const VgmDiskDef *disk;
+    const char *format = c->format;
+    gboolean shallow = c->shallow;
+    struct stat st;
+
+    if (!(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
+        return FALSE;
+    /* as libvirt: the copy is not in the config a later start reads */
+    if (dom->persistent && !c->transientJob) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is not transient: a copy of its disk '%2$s' needs it undefined first, or a transient job (VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB)"),
+                    dom->name, disk->dst);
+        return FALSE;
+    }
+    if (disk->readonly) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("disk '%1$s' is read-only: a copy of it is not supported"), disk->dst);
+        return FALSE;
+    }
+    if (!vgmBlockNodeOf(mon, dom->def, disk, &node, error))
+        return FALSE;
+    if ((job = vgmBlockJobOf(mon, disk, error)) || (error && *error)) {
+        if (job)
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("disk '%1$s' already has a block job"), disk->dst);
+        return FALSE;
+    }
+    if (stat(c->dest, &st) == 0 && S_ISDIR(st.st_mode)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("copy destination '%1$s' of disk '%2$s' is a directory"), c->dest,
+                    disk->dst);
+        return FALSE;
+    }
+    if (c->block != (stat(c->dest, &st) == 0 && S_ISBLK(st.st_mode))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    c->block ? _("copy destination '%1$s' of disk '%2$s' is not a block device")
+                             : _("copy destination '%1$s' of disk '%2$s' is a block device: say so (<disk type='block'>, or VIR_DOMAIN_BLOCK_REBASE_COPY_DEV)"),
+                    c->dest, disk->dst);
+        return FALSE;
+    }
+    if (c->reuse && access(c->dest, F_OK) < 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("copy destination '%1$s' of disk '%2$s' does not exist, and reusing it was asked for"),
+                    c->dest, disk->dst);
+        return FALSE;
+    }
+    /* a disk of one layer has no top to copy alone */
+    if (!node.hasBacking)
+        shallow = FALSE;
+    if (!format && c->reuse && !(format = vgmDriverImageFormat(c->dest))) {
+        vgmErrorSet(error, VGM_ERR_SYSTEM, _("cannot read copy destination '%1$s': %2$s"),
+                    c->dest, g_strerror(errno));
+        return FALSE;
+    }
+    if (!format)
+        format = node.format;
+    if (!g_str_equal(format, "raw") && !g_str_equal(format, "qcow2")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("copy destination format '%1$s' is not supported (raw, qcow2)"), format);
+        return FALSE;
+    }
+    if (shallow && !c->reuse && g_str_equal(format, "raw")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("shallow copy of disk '%1$s' into a raw file is not possible"), disk->dst);
+        return FALSE;
+    }
+    jobId = g_strdup_printf(VGM_BLOCK_JOB_PREFIX "%s", disk->dst);
+    json_object_set_string_member(args, "job-id", jobId);
+    json_object_set_string_member(args, "device", node.node);
+    json_object_set_string_member(args, "target", c->dest);
+    json_object_set_string_member(args, "format", format);
+    json_object_set_string_member(args, "sync", shallow ? "top" : "full");
+    json_object_set_string_member(args, "mode", c->reuse ? "existing" : "absolute-paths");
+    if (c->bandwidth)
+        json_object_set_int_member(args, "speed", (gint64)c->bandwidth);
+    if (c->granularity)
+        json_object_set_int_member(args, "granularity", c->granularity);
+    if (c->bufSize)
+        json_object_set_int_member(args, "buf-size", (gint64)c->bufSize);
+    return vgmQemuMonitorCommand(mon, "drive-mirror", args, NULL, error);
+}
+
+/* libvirt's type of a QEMU job type, 0 when none */
+static int
+vgmBlockJobType(const char *qemu)
+{
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmBlockJobTypes); i++) {
+        if (g_strcmp0(qemu, vgmBlockJobTypes[i].qemu) == 0)
+            return vgmBlockJobTypes[i].type;
+    }
+    return 0;
+}
+
+void
+vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
+                       const char *qemuEvent, const char *jobId, const char *qemuType,
+                       gboolean failed)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    const VgmDiskDef *disk = NULL;
+    const char *dst;
+    int status;
+
+    if (!g_str_has_prefix(jobId, VGM_BLOCK_JOB_PREFIX))
+        return;
+    dst = jobId + strlen(VGM_BLOCK_JOB_PREFIX);
+    if (g_str_equal(qemuEvent, "BLOCK_JOB_READY"))
+        status = VGM_EVENT_BLOCK_JOB_READY;
+    else if (g_str_equal(qemuEvent, "BLOCK_JOB_CANCELLED"))
+        status = VGM_EVENT_BLOCK_JOB_CANCELED;
+    else if (g_str_equal(qemuEvent, "BLOCK_JOB_COMPLETED"))
+        status = failed ? VGM_EVENT_BLOCK_JOB_FAILED : VGM_EVENT_BLOCK_JOB_COMPLETED;
+    else
+        return;
+    /* the older event names the disk by its source */
+    if ((dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, NULL)) && dom->def &&
+        (disk = vgmBlockFindDisk(dom->def, dst)) && disk->src)
+        vgmDriverEmitEventID(drv, VGM_EVENT_ID_BLOCK_JOB, name, uuid, id,
+                             vgmBlockJobType(qemuType), status, disk->src, NULL, 0);
+    vgmDriverEmitEventID(drv, VGM_EVENT_ID_BLOCK_JOB_2, name, uuid, id, vgmBlockJobType(qemuType),
+                         status, dst, NULL, 0);
+}
+
+static gboolean
+vgmBlockBandwidth(guint64 in, gboolean bytes, guint64 *out, GError **error)
+{
+    if (!bytes && in > (guint64)G_MAXINT64 >> 20) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("bandwidth %1$" G_GUINT64_FORMAT " MiB/s is too large"), in);
+        return FALSE;
+    }
+    if (bytes && in > (guint64)G_MAXINT64) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("bandwidth %1$" G_GUINT64_FORMAT " bytes/s is too large"), in);
+        return FALSE;
+    }
+    *out = bytes ? in : in << 20;
+    return TRUE;
+}
+
+gboolean
+vgmDriverBlockRebase(VgmDriver *drv, const char *name, const char *path, const char *base,
+                     guint64 bandwidth, unsigned int flags, GError **error)
+{
+    VgmBlockCopy c = { 0 };
+
+    if (!vgmDriverCheckFlags(flags, VGM_BLOCK_REBASE_SHALLOW | VGM_BLOCK_REBASE_REUSE_EXT |
+                                    VGM_BLOCK_REBASE_COPY_RAW | VGM_BLOCK_REBASE_COPY |
+                                    VGM_BLOCK_REBASE_RELATIVE | VGM_BLOCK_REBASE_COPY_DEV |
+                                    VGM_BLOCK_REBASE_BANDWIDTH_BYTES, error))
+        return FALSE;
+    if (!(flags & VGM_BLOCK_REBASE_COPY)) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("a block pull or rebase of disk '%1$s' into its backing chain is not supported by virt-gmem: only a copy (VIR_DOMAIN_BLOCK_REBASE_COPY, virsh blockcopy) is"),
+                    path);
+        return FALSE;
+    }
+    if (flags & VGM_BLOCK_REBASE_RELATIVE) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("a relative backing chain in a copy is not supported"));
+        return FALSE;
+    }
+    if (!base || !*base) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("a copy of disk '%1$s' needs a destination"),
+                    path);
+        return FALSE;
+    }
+    if (!vgmBlockBandwidth(bandwidth, flags & VGM_BLOCK_REBASE_BANDWIDTH_BYTES, &c.bandwidth,
+                           error))
+        return FALSE;
+    c.dest = base;
+    c.format = (flags & VGM_BLOCK_REBASE_COPY_RAW) ? "raw" : NULL;
+    c.shallow = (flags & VGM_BLOCK_REBASE_SHALLOW) != 0;
+    c.reuse = (flags & VGM_BLOCK_REBASE_REUSE_EXT) != 0;
+    c.block = (flags & VGM_BLOCK_REBASE_COPY_DEV) != 0;
+    return vgmBlockCopyStart(drv, name, path, &c, error);
+}
+
+gboolean
+vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path, unsigned int flags,
+                     GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByNameFlags(drv, name,
+                                                                VGM_DRIVER_LOOKUP_BRIEF, error);
+
+    if (!dom)
+        return FALSE;
+    vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                _("a block commit of disk '%1$s' of domain '%2$s' into its backing chain is not supported by virt-gmem: only a copy (virsh blockcopy) is"),
+                path, dom->name);
+    return FALSE;
+}
+
+/* The destination in virDomainBlockCopy's @xml, the source part of a
+ * <disk>: type file or block, <source file|dev=''>, <driver type=''>;
+ * anything else is refused by name */
+static gboolean
+vgmBlockCopyParseDest(const char *xml, char **path, char **format, gboolean *block,
+                      GError **error)
+{
+    static const char *const diskAttrs[] = { "type", "device", NULL };
+    static const char *const children[] = { "source", "driver", NULL };
+    static const char *const driverAttrs[] = { "name", "type", NULL };
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *type = NULL;
+    g_autofree char *name = NULL;
+    xmlNodePtr root, n;
+
+    if (!(doc = vgmXMLParseString(xml, NULL, error)))
+        return FALSE;
+    root = xmlDocGetRootElement(doc);
+    if (!root || !xmlStrEqual(root->name, BAD_CAST "disk")) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("a copy destination is a <disk> element"));
+        return FALSE;
+    }
+    if (!vgmXMLCheckAttrs(root, diskAttrs, error) || !vgmXMLCheckChildren(root, children, error) ||
+        vgmXMLPropString(root, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0)
+        return FALSE;
+    if (!g_str_equal(type, "file") && !g_str_equal(type, "block")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("copy destination <disk type='%1$s'> is not supported (file, block)"), type);
+        return FALSE;
+    }
+    *block = g_str_equal(type, "block");
+    for (n = root->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (xmlStrEqual(n->name, BAD_CAST "source")) {
+            static const char *const fileAttrs[] = { "file", NULL };
+            static const char *const devAttrs[] = { "dev", NULL };
+
+            if (!vgmXMLCheckAttrs(n, *block ? devAttrs : fileAttrs, error) ||
+                vgmXMLPropString(n, *block ? "dev" : "file", VGM_XML_PROP_REQUIRED, path,
+                                 error) < 0)
+                return FALSE;
+        } else {
+            if (!vgmXMLCheckAttrs(n, driverAttrs, error) ||
+                vgmXMLPropString(n, "name", VGM_XML_PROP_NONE, &name, error) < 0 ||
+                vgmXMLPropString(n, "type", VGM_XML_PROP_NONE, format, error) < 0)
+                return FALSE;
+            if (name && !g_str_equal(name, "qemu")) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("copy destination <driver name='%1$s'> is not supported (qemu)"),
+                            name);
+                return FALSE;
+            }
+        }
+    }
+    if (!*path) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s", _("a copy destination needs a <source>"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverBlockCopy(VgmDriver *drv, const char *name, const char *path, const char *destxml,
+                   const GPtrArray *params, unsigned int flags, GError **error)
+{
+    g_autofree char *dest = NULL;
+    g_autofree char *format = NULL;
+    VgmBlockCopy c = { 0 };
+    gboolean block = FALSE;
+    guint i;
+
+    if (!vgmDriverCheckFlags(flags, VGM_BLOCK_COPY_SHALLOW | VGM_BLOCK_COPY_REUSE_EXT |
+                                    VGM_BLOCK_COPY_TRANSIENT_JOB |
+                                    VGM_BLOCK_COPY_SYNCHRONOUS_WRITES, error))
+        return FALSE;
+    if (flags & VGM_BLOCK_COPY_SYNCHRONOUS_WRITES) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("a copy with synchronous writes (VIR_DOMAIN_BLOCK_COPY_SYNCHRONOUS_WRITES) is not supported"));
+        return FALSE;
+    }
+    for (i = 0; params && i < params->len; i++) {
+        const VgmTypedParam *p = g_ptr_array_index(params, i);
+
+        if (g_str_equal(p->field, "bandwidth") && p->type == VGM_TYPED_PARAM_ULLONG) {
+            c.bandwidth = p->v.ul;
+        } else if (g_str_equal(p->field, "granularity") && p->type == VGM_TYPED_PARAM_UINT) {
+            c.granularity = p->v.ui;
+        } else if (g_str_equal(p->field, "buf-size") && p->type == VGM_TYPED_PARAM_ULLONG) {
+            c.bufSize = p->v.ul;
+        } else {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("unknown or mistyped block copy parameter '%1$s' (bandwidth and buf-size are unsigned long long, granularity unsigned int)"),
+                        p->field);
+            return FALSE;
+        }
+    }
+    if (c.bandwidth > (guint64)G_MAXINT64 ||
+        (c.granularity && (c.granularity < 512 || c.granularity > 64 * 1024 * 1024 ||
+                           (c.granularity & (c.granularity - 1))))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("block copy bandwidth too large, or granularity not a power of two from 512 bytes to 64 MiB"));
+        return FALSE;
+    }
+    if (!vgmBlockCopyParseDest(destxml, &dest, &format, &block, error))
+        return FALSE;
+    c.dest = dest;
+    c.format = format;
+    c.shallow = (flags & VGM_BLOCK_COPY_SHALLOW) != 0;
+    c.reuse = (flags & VGM_BLOCK_COPY_REUSE_EXT) != 0;
+    c.transientJob = (flags & VGM_BLOCK_COPY_TRANSIENT_JOB) != 0;
+    c.block = block;
+    return vgmBlockCopyStart(drv, name, path, &c, error);
+}
+
+int
+vgmDriverGetBlockJobInfo(VgmDriver *drv, const char *name, const char *path, unsigned int flags,
+                         VgmDriverBlockJobInfo *info, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) job = NULL;
+    const VgmDiskDef *disk;
+    gboolean readyPresent, ready;
+
+    memset(info, 0, sizeof(*info));
+    if (!vgmDriverCheckFlags(flags, VGM_BLOCK_JOB_INFO_BANDWIDTH_BYTES, error) ||
+        !(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
+        return -1;
+    if (!(job = vgmBlockJobOf(mon, disk, error)))
+        return error && *error ? -1 : 0;
+    info->type = vgmBlockJobType(json_object_get_string_member_with_default(job, "type", ""));
+    info->cur = (guint64)json_object_get_int_member_with_default(job, "offset", 0);
+    info->end = (guint64)json_object_get_int_member_with_default(job, "len", 0);
+    info->bandwidth = (guint64)json_object_get_int_member_with_default(job, "speed", 0);
+    readyPresent = json_object_has_member(job, "ready");
+    ready = json_object_get_boolean_member_with_default(job, "ready", FALSE);
+    /* as libvirt reports them: a job that has not started is not done,
+     * and one that is not ready never reads as done (cur == end) */
+    if (info->cur == 0 && info->end == 0 && readyPresent) {
+        info->end = 1;
+        info->cur = ready ? 1 : 0;
+    }
+    if (readyPresent && !ready && info->cur == info->end && info->cur > 0)
+        info->cur--;
+    if (!(flags & VGM_BLOCK_JOB_INFO_BANDWIDTH_BYTES))
+        info->bandwidth = (info->bandwidth + (1 << 20) - 1) >> 20;
+    return 1;
+}
+
+gboolean
+vgmDriverBlockJobSetSpeed(VgmDriver *drv, const char *name, const char *path,
+                          guint64 bandwidth, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) job = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    const VgmDiskDef *disk;
+    guint64 speed;
+
+    if (!vgmDriverCheckFlags(flags, VGM_BLOCK_JOB_SPEED_BANDWIDTH_BYTES, error) ||
+        !vgmBlockBandwidth(bandwidth, flags & VGM_BLOCK_JOB_SPEED_BANDWIDTH_BYTES, &speed, error) ||
+        !(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
+        return FALSE;
+    if (!(job = vgmBlockJobOf(mon, disk, error))) {
+        if (!(error && *error))
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("disk '%1$s' does not have an active block job"), disk->dst);
+        return FALSE;
+    }
+    json_object_set_string_member(args, "device", json_object_get_string_member(job, "device"));
+    json_object_set_int_member(args, "speed", (gint64)speed);
+    return vgmQemuMonitorCommand(mon, "block-job-set-speed", args, NULL, error);
+}
+
+/* Waits until disk @d's job is gone from QEMU */
+static gboolean
+vgmBlockJobWaitGone(VgmQemuMonitor *mon, const VgmDiskDef *d, GError **error)
+{
+    gint64 end = g_get_monotonic_time() + (gint64)VGM_BLOCK_JOB_END_WAIT_MS * 1000;
+
+    for (;;) {
+        g_autoptr(JsonObject) job = vgmBlockJobOf(mon, d, error);
+
+        if (!job)
+            return !(error && *error);
+        if (g_get_monotonic_time() > end) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
+                        _("the block job of disk '%1$s' did not end within %2$d s"),
+                        d->dst, VGM_BLOCK_JOB_END_WAIT_MS / 1000);
+            return FALSE;
+        }
+        g_usleep(VGM_BLOCK_JOB_END_POLL_MS * 1000);
+    }
+}
+
+typedef struct {
+    const char *dst;
+    const char *file;
+    const char *format;
+    gboolean keepBacking;
+} VgmBlockPivot;
+
+/* The disk @p names now reads the copy: its source and format, and its
+ * backing chain only if the copy kept it (a shallow copy) */
+static gboolean
+vgmBlockPivotChange(VgmDomainDef *def, gconstpointer data)
+{
+    const VgmBlockPivot *p = data;
+    guint i;
+
+    for (i = 0; i < def->devices.disks->len; i++) {
+        VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        if (g_strcmp0(d->dst, p->dst) != 0)
+            continue;
+        g_free(d->src);
+        d->src = g_strdup(p->file);
+        g_free(d->driverType);
+        d->driverType = g_strdup(p->format);
+        if (!p->keepBacking) {
+            g_clear_pointer(&d->backing, g_ptr_array_unref);
+            d->backingEnd = FALSE;
+        }
+        return TRUE;
+    }
+    return FALSE;
+}
+
+gboolean
+vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsigned int flags,
+                       GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) job = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    g_auto(VgmBlockNode) before = { 0 };
+    g_auto(VgmBlockNode) after = { 0 };
+    const VgmDiskDef *disk;
+    const char *id;
+    VgmBlockPivot p;
+
+    if (!vgmDriverCheckFlags(flags, VGM_BLOCK_JOB_ABORT_ASYNC | VGM_BLOCK_JOB_ABORT_PIVOT, error) ||
+        !(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
+        return FALSE;
+    if (!(job = vgmBlockJobOf(mon, disk, error))) {
+        if (!(error && *error))
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("disk '%1$s' does not have an active block job"), disk->dst);
+        return FALSE;
+    }
+    id = json_object_get_string_member(job, "device");
+    json_object_set_string_member(args, "device", id);
+    if (!(flags & VGM_BLOCK_JOB_ABORT_PIVOT)) {
+        /* a ready copy ends with the destination as the disk is now */
+        return vgmQemuMonitorCommand(mon, "block-job-cancel", args, NULL, error) &&
+               ((flags & VGM_BLOCK_JOB_ABORT_ASYNC) || vgmBlockJobWaitGone(mon, disk, error));
+    }
+    if (!g_str_equal(json_object_get_string_member_with_default(job, "type", ""), "mirror") ||
+        !json_object_get_boolean_member_with_default(job, "ready", FALSE)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("the block job of disk '%1$s' is not a copy ready to pivot yet"), disk->dst);
+        return FALSE;
+    }
+    /* the pivot is waited for even when asked not to, so that the live
+     * XML names the copy once this returns */
+    if (!vgmBlockNodeOf(mon, dom->def, disk, &before, error) ||
+        !vgmQemuMonitorCommand(mon, "block-job-complete", args, NULL, error) ||
+        !vgmBlockJobWaitGone(mon, disk, error) ||
+        !vgmBlockNodeOf(mon, dom->def, disk, &after, error))
+        return FALSE;
+    p = (VgmBlockPivot){ disk->dst, after.file, after.format, after.hasBacking };
+    if (!vgmDriverChangeLive(drv, dom->name, dom->status->qemu.pid, vgmBlockPivotChange, &p,
+                             error))
+        return FALSE;
+    /* the disk's old top, which no device uses now, and the storage node
+     * the driver made for it (a node QEMU made goes with its parent) */
+    if (g_strcmp0(before.node, after.node) != 0) {
+        g_autoptr(JsonObject) del = json_object_new();
+        guint n;
+        char tail[16];
+
+        json_object_set_string_member(del, "node-name", before.node);
+        if (!vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, error))
+            return FALSE;
+        if (sscanf(before.node, "vgm-%u-format%15s", &n, tail) == 1) {
+            g_autofree char *storage = g_strdup_printf("vgm-%u-storage", n);
+
+            json_object_set_string_member(del, "node-name", storage);
+            if (!vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, error))
+                return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverBlockResize(VgmDriver *drv, const char *name, const char *path, guint64 size,
+                     unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    g_auto(VgmBlockNode) node = { 0 };
+    const VgmDiskDef *disk;
+
+    if (!vgmDriverCheckFlags(flags, VGM_BLOCK_RESIZE_BYTES, error))
+        return FALSE;
+    if (!(flags & VGM_BLOCK_RESIZE_BYTES)) {
+        if (size > G_MAXUINT64 / 1024) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("size %1$" G_GUINT64_FORMAT " KiB is too large"), size);
+            return FALSE;
+        }
+        size *= 1024;
+    }
+    if (!(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)) ||
+        !vgmBlockNodeOf(mon, dom->def, disk, &node, error))
+        return FALSE;
+    /* qcow2 grows in whole sectors, as libvirt rounds it */
+    if (g_strcmp0(node.format, "qcow2") == 0)
+        size = (size + 511) / 512 * 512;
+    if (size > (guint64)G_MAXINT64) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("size %1$" G_GUINT64_FORMAT " bytes is too large"), size);
+        return FALSE;
+    }
+    json_object_set_string_member(args, "node-name", node.node);
+    json_object_set_int_member(args, "size", (gint64)size);
+    return vgmQemuMonitorCommand(mon, "block_resize", args, NULL, error);
+}
+
+/* Physical size of the file or block device @path */
+static gboolean
+vgmBlockPhysical(const char *path, guint64 *physical, guint64 *allocated, GError **error)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0) {
+        vgmErrorSet(error, VGM_ERR_SYSTEM, _("cannot stat '%1$s': %2$s"), path, g_strerror(errno));
+        return FALSE;
+    }
+    *physical = (guint64)st.st_size;
+    *allocated = (guint64)st.st_blocks * 512;
+    if (S_ISBLK(st.st_mode)) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        guint64 bytes = 0;
+
+        if (fd < 0 || ioctl(fd, BLKGETSIZE64, &bytes) < 0) {
+            vgmErrorSet(error, VGM_ERR_SYSTEM, _("cannot read the size of block device '%1$s': %2$s"),
+                        path, g_strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return FALSE;
+        }
+        close(fd);
+        *physical = *allocated = bytes;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverGetBlockInfo(VgmDriver *drv, const char *name, const char *path, unsigned int flags,
+                      VgmDriverBlockInfo *info, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    const VgmDiskDef *disk;
+    guint64 allocated = 0;
+
+    memset(info, 0, sizeof(*info));
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+        return FALSE;
+    if (!(disk = vgmBlockFindDisk(dom->def, path))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("domain '%1$s' has no disk '%2$s' (a target or a source path)"),
+                    dom->name, path);
+        return FALSE;
+    }
+    if (!vgmDiskHasMedium(disk) || disk->net || disk->type == VGM_DISK_TYPE_VHOSTUSER ||
+        disk->type == VGM_DISK_TYPE_DIR) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("disk '%1$s' of domain '%2$s' has no local image to measure (empty, network, directory or vhost-user)"),
+                    disk->dst, dom->name);
+        return FALSE;
+    }
+    if (!vgmBlockPhysical(disk->src, &info->physical, &allocated, error))
+        return FALSE;
+    if (vgmDriverDomainIsActive(dom)) {
+        g_autoptr(VgmQemuMonitor) mon = NULL;
+        g_auto(VgmBlockNode) node = { 0 };
+
+        if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+            !vgmBlockNodeOf(mon, dom->def, disk, &node, error))
+            return FALSE;
+        info->capacity = node.virtualSize;
+        info->allocation = node.actualSize >= 0 ? (guint64)node.actualSize : allocated;
+        return TRUE;
+    }
+    info->allocation = allocated;
+    /* a shut-off raw image is as large as its file; a qcow2 one's size is
+     * in its header */
+    if (!disk->driverType || !g_str_equal(disk->driverType, "qcow2")) {
+        info->capacity = info->physical;
+        return TRUE;
+    }
+    return vgmDriverImageCapacity(disk->src, &info->capacity, error);
+}
