@@ -11,8 +11,9 @@
  * "return", lines that are no JSON skipped, error replies (description in
  * the message, class kept), a request given as text and one that is no
  * JSON object, a command with no reply (guest-shutdown) and one whose
- * error reply comes, a timeout, the agent closing the connection, and a
- * sync nobody answers.
+ * error reply comes, a timeout, the agent closing the connection, a sync
+ * nobody answers, and a guest that closed its port while a reply without
+ * a deadline was awaited (the alive check).
  */
 #include "config.h"
 
@@ -262,6 +263,7 @@ testTimeoutAndClose(void)
     TestAgent down = { 0 };
     g_autoptr(VgmQemuAgent) downAgent = NULL;
     GThread *downTh;
+    gint64 t0;
     TestAgent a = { 0 };
     g_autoptr(VgmQemuAgent) agent = NULL;
     g_autoptr(GError) err = NULL;
@@ -283,17 +285,59 @@ testTimeoutAndClose(void)
     /* the guest going down closes the connection: a shutdown's success */
     downTh = testAgentStart(downSteps, &down, 5, &downAgent, &err);
     g_assert_no_error(err);
+    t0 = g_get_monotonic_time();
     g_assert_true(vgmQemuAgentCommandNoReply(downAgent, "guest-shutdown", NULL, 30, &err));
     g_assert_no_error(err);
+    /* at once, not at the end of the wait */
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 5 * G_USEC_PER_SEC);
     vgmQemuAgentFree(g_steal_pointer(&downAgent));
     testAgentFinish(downTh, &down);
+}
+
+static gboolean
+testNotAlive(gpointer data)
+{
+    int *calls = data;
+
+    return ++*calls < 2;
+}
+
+static void
+testPortClosed(void)
+{
+    /* the agent takes the command and the guest goes away: QEMU's end of
+     * the socket stays open, and the alive check ends the wait */
+    static const TestStep steps[] = {
+        { "guest-sync-delimited", "\xff{\"return\": %ID%}\n", FALSE },
+        { "guest-fsfreeze-freeze", NULL, FALSE, TRUE },
+        { NULL, NULL, FALSE },
+    };
+    TestAgent a = { 0 };
+    g_autoptr(VgmQemuAgent) agent = NULL;
+    g_autoptr(GError) err = NULL;
+    GThread *th = testAgentStart(steps, &a, VGM_QEMU_AGENT_TIMEOUT_BLOCK, &agent, &err);
+    int calls = 0;
+    gint64 t0;
+
+    g_assert_no_error(err);
+    vgmQemuAgentSetAlive(agent, testNotAlive, &calls);
+    t0 = g_get_monotonic_time();
+    g_assert_false(vgmQemuAgentCommand(agent, "guest-fsfreeze-freeze", NULL,
+                                       VGM_QEMU_AGENT_TIMEOUT_BLOCK, NULL, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_AGENT_UNRESPONSIVE);
+    g_assert_true(strstr(err->message, "closed the agent's port") != NULL);
+    g_assert_cmpint(calls, ==, 2);
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 5 * G_USEC_PER_SEC);
+    vgmQemuAgentFree(g_steal_pointer(&agent));
+    testAgentFinish(th, &a);
 }
 
 static void
 testSyncUnanswered(void)
 {
+    /* the agent reads the sync and stays silent */
     static const TestStep steps[] = {
-        { "guest-sync-delimited", NULL, FALSE },
+        { "guest-sync-delimited", NULL, FALSE, TRUE },
         { NULL, NULL, FALSE },
     };
     TestAgent a = { 0 };
@@ -301,11 +345,14 @@ testSyncUnanswered(void)
     g_autoptr(GError) err = NULL;
     gint64 t0 = g_get_monotonic_time();
     GThread *th = testAgentStart(steps, &a, 1, &agent, &err);
+    gint64 took = g_get_monotonic_time() - t0;
 
     /* the sync takes the shorter of its own bound and the timeout */
     g_assert_null(agent);
     g_assert_error(err, VGM_ERROR, VGM_ERR_AGENT_UNRESPONSIVE);
-    g_assert_cmpint(g_get_monotonic_time() - t0, <, 4 * G_USEC_PER_SEC);
+    g_assert_true(strstr(err->message, "in time") != NULL);
+    g_assert_cmpint(took, >=, 900 * 1000);
+    g_assert_cmpint(took, <, 4 * G_USEC_PER_SEC);
     testAgentFinish(th, &a);
 }
 
@@ -330,6 +377,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemuagent/late-sync", testLateSync);
     g_test_add_func("/qemuagent/timeout-and-close", testTimeoutAndClose);
     g_test_add_func("/qemuagent/sync-unanswered", testSyncUnanswered);
+    g_test_add_func("/qemuagent/port-closed", testPortClosed);
     g_test_add_func("/qemuagent/open-missing", testOpenMissing);
     return g_test_run();
 }

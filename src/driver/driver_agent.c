@@ -15,6 +15,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "driver_agent.h"
@@ -82,17 +83,37 @@ vgmDriverAgentPortOpen(VgmDriverDomain *dom, int idx, gboolean *open, GError **e
     return FALSE;
 }
 
-/* Running, unpaused domain @name with its live definition, and the
- * socket of its guest agent, which the guest has open; *@timeout: the
- * domain's agent timeout */
+/* A connection to a domain's agent, held for one call */
+typedef struct {
+    GMutex *lock;               /* the domain's agent mutex, held */
+    VgmDriverDomain *dom;       /* with its live definition */
+    int channel;                /* the agent channel's index */
+    VgmQemuAgent *agent;
+    int timeout;                /* the domain's agent timeout */
+} VgmDriverAgentConn;
+
+static void
+vgmDriverAgentConnFree(VgmDriverAgentConn *c)
+{
+    if (!c)
+        return;
+    vgmQemuAgentFree(c->agent);
+    if (c->lock)
+        g_mutex_unlock(c->lock);
+    vgmDriverDomainFree(c->dom);
+    g_free(c);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverAgentConn, vgmDriverAgentConnFree)
+
+/* Running domain @name with its live definition, the index of its agent
+ * channel and that channel, checked in libvirt's order: running, then an
+ * agent configured, then the guest's port open (@open NULL: not asked) */
 static VgmDriverDomain *
-vgmDriverAgentDomain(VgmDriver *drv, const char *name, char **path, int *timeout,
+vgmDriverAgentDomain(VgmDriver *drv, const char *name, int *channel, gboolean *open,
                      GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
     const VgmChrDef *chr;
-    gboolean open = FALSE;
-    int idx;
 
     if (!(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return NULL;
@@ -101,85 +122,100 @@ vgmDriverAgentDomain(VgmDriver *drv, const char *name, char **path, int *timeout
                     dom->name);
         return NULL;
     }
-    if ((idx = vgmDriverAgentChannel(dom->def)) < 0) {
+    if (dom->state != VGM_DOMAIN_STATE_RUNNING) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is not running (it is %2$s): its guest agent cannot answer"),
+                    dom->name, _(vgmDomainStateTypeToString(dom->state)));
+        return NULL;
+    }
+    if ((*channel = vgmDriverAgentChannel(dom->def)) < 0) {
         vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
                     _("domain '%1$s' has no QEMU guest agent: it needs <channel type='unix'> with <target type='virtio' name='%2$s'/>"),
                     dom->name, VGM_GUEST_AGENT_PORT);
         return NULL;
     }
-    chr = g_ptr_array_index(dom->def->devices.channels, idx);
+    chr = g_ptr_array_index(dom->def->devices.channels, *channel);
     if (chr->type != VGM_CHR_TYPE_UNIX || g_strcmp0(chr->mode, "bind") != 0 || !chr->path) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("the guest agent channel of domain '%1$s' is not a unix socket QEMU listens on (<channel type='unix'> with <source mode='bind'/>)"),
                     dom->name);
         return NULL;
     }
-    if (dom->state == VGM_DOMAIN_STATE_PAUSED) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' is paused: its guest agent cannot answer"), dom->name);
+    if (open && !vgmDriverAgentPortOpen(dom, *channel, open, error))
         return NULL;
-    }
-    if (!vgmDriverAgentPortOpen(dom, idx, &open, error))
+    return g_steal_pointer(&dom);
+}
+
+/* Whether the guest still has the agent's port open (an error, such as
+ * QEMU gone, is no) */
+static gboolean
+vgmDriverAgentAlive(gpointer data)
+{
+    VgmDriverAgentConn *c = data;
+    gboolean open = FALSE;
+
+    return vgmDriverAgentPortOpen(c->dom, c->channel, &open, NULL) && open;
+}
+
+/* The connected, synced agent of running domain @name, its mutex held */
+static VgmDriverAgentConn *
+vgmDriverAgentOpen(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(VgmDriverAgentConn) c = g_new0(VgmDriverAgentConn, 1);
+    const VgmChrDef *chr;
+    gboolean open = FALSE;
+
+    c->lock = vgmDriverAgentMutex(drv, name);
+    g_mutex_lock(c->lock);
+    if (!(c->dom = vgmDriverAgentDomain(drv, name, &c->channel, &open, error)))
         return NULL;
     if (!open) {
         vgmErrorSet(error, VGM_ERR_AGENT_UNRESPONSIVE,
                     _("guest agent is not responding: the guest of domain '%1$s' has not opened the agent's port (is qemu-ga running?)"),
-                    dom->name);
+                    c->dom->name);
         return NULL;
     }
-    *path = g_strdup(chr->path);
-    *timeout = dom->status->agentTimeout;
-    return g_steal_pointer(&dom);
-}
-
-/* The connected, synced agent of @name, and its timeout */
-static VgmQemuAgent *
-vgmDriverAgentOpen(VgmDriver *drv, const char *name, int *timeout, VgmDriverDomain **domOut,
-                   GError **error)
-{
-    g_autoptr(VgmDriverDomain) dom = NULL;
-    g_autofree char *path = NULL;
-    VgmQemuAgent *agent;
-
-    if (!(dom = vgmDriverAgentDomain(drv, name, &path, timeout, error)) ||
-        !(agent = vgmQemuAgentOpen(path, *timeout, error)))
+    chr = g_ptr_array_index(c->dom->def->devices.channels, c->channel);
+    c->timeout = c->dom->status->agentTimeout;
+    if (!(c->agent = vgmQemuAgentOpen(chr->path, c->timeout, error)))
         return NULL;
-    if (domOut)
-        *domOut = g_steal_pointer(&dom);
-    return agent;
+    vgmQemuAgentSetAlive(c->agent, vgmDriverAgentAlive, c);
+    return g_steal_pointer(&c);
 }
 
 gboolean
 vgmDriverAgentRun(VgmDriver *drv, const char *name, const char *cmd, JsonObject *args,
                   JsonNode **ret, VgmDriverDomain **dom, GError **error)
 {
-    g_autoptr(VgmQemuAgent) agent = NULL;
-    int timeout;
+    g_autoptr(VgmDriverAgentConn) c = NULL;
 
-    return (agent = vgmDriverAgentOpen(drv, name, &timeout, dom, error)) &&
-           vgmQemuAgentCommand(agent, cmd, args, timeout, ret, error);
+    if (!(c = vgmDriverAgentOpen(drv, name, error)) ||
+        !vgmQemuAgentCommand(c->agent, cmd, args, c->timeout, ret, error))
+        return FALSE;
+    if (dom)
+        *dom = g_steal_pointer(&c->dom);
+    return TRUE;
 }
 
 gboolean
 vgmDriverAgentConnected(VgmDriver *drv, const char *name)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
-    g_autofree char *path = NULL;
-    int timeout;
+    gboolean open = FALSE;
+    int channel;
 
-    return (dom = vgmDriverAgentDomain(drv, name, &path, &timeout, NULL)) != NULL;
+    return (dom = vgmDriverAgentDomain(drv, name, &channel, &open, NULL)) && open;
 }
 
 gboolean
 vgmDriverAgentShutdown(VgmDriver *drv, const char *name, gboolean reboot, GError **error)
 {
-    g_autoptr(VgmQemuAgent) agent = NULL;
+    g_autoptr(VgmDriverAgentConn) c = NULL;
     g_autoptr(JsonObject) args = json_object_new();
-    int timeout;
 
     json_object_set_string_member(args, "mode", reboot ? "reboot" : "powerdown");
-    return (agent = vgmDriverAgentOpen(drv, name, &timeout, NULL, error)) &&
-           vgmQemuAgentCommandNoReply(agent, "guest-shutdown", args,
+    return (c = vgmDriverAgentOpen(drv, name, error)) &&
+           vgmQemuAgentCommandNoReply(c->agent, "guest-shutdown", args,
                                       VGM_DRIVER_AGENT_SHUTDOWN_WAIT, error);
 }
 
@@ -225,7 +261,8 @@ vgmDriverAgentString(JsonObject *obj, const char *name)
     return json_node_get_string(n);
 }
 
-/* @obj's number member @name into *@v; FALSE when absent or no number */
+/* @obj's number member @name into *@v, when it is one from 0 to 2^63
+ * (the guest's word: anything else is no such number) */
 static gboolean
 vgmDriverAgentNumber(JsonObject *obj, const char *name, double *v)
 {
@@ -241,7 +278,7 @@ vgmDriverAgentNumber(JsonObject *obj, const char *name, double *v)
         *v = json_node_get_double(n);
     else
         return FALSE;
-    return TRUE;
+    return isfinite(*v) && *v >= 0 && *v < 9.2e18;
 }
 
 /* The same, an integer */
@@ -262,8 +299,7 @@ char *
 vgmDriverAgentCommand(VgmDriver *drv, const char *name, const char *request, int timeout,
                       unsigned int flags, GError **error)
 {
-    g_autoptr(VgmQemuAgent) agent = NULL;
-    int domTimeout;
+    g_autoptr(VgmDriverAgentConn) c = NULL;
 
     if (!vgmDriverCheckFlags(flags, 0, error))
         return NULL;
@@ -273,12 +309,10 @@ vgmDriverAgentCommand(VgmDriver *drv, const char *name, const char *request, int
                     timeout);
         return NULL;
     }
-    if (!(agent = vgmDriverAgentOpen(drv, name, &domTimeout, NULL, error)))
+    if (!(c = vgmDriverAgentOpen(drv, name, error)))
         return NULL;
-    /* libvirt's default for this call: 5 seconds */
-    if (timeout == VGM_QEMU_AGENT_TIMEOUT_DEFAULT)
-        timeout = VGM_QEMU_AGENT_SYNC_SECONDS;
-    return vgmQemuAgentCommandText(agent, request, timeout, error);
+    /* (this call's default, -1, is 5 seconds, as libvirt's) */
+    return vgmQemuAgentCommandText(c->agent, request, timeout, error);
 }
 
 gboolean
@@ -333,8 +367,10 @@ vgmDriverSetTime(VgmDriver *drv, const char *name, gint64 seconds, unsigned int 
     if (!vgmDriverAgentRun(drv, name, "guest-set-time",
                            (flags & VGM_DOMAIN_TIME_SYNC) ? NULL : args, NULL, &dom, error))
         return FALSE;
-    /* as libvirt does on x86: the RTC's missed ticks are not to be
-     * delivered after the clock moved */
+    /* as libvirt does on x86 (the only QEMU with the command): the RTC's
+     * missed ticks are not to be delivered after the clock moved */
+    if (g_strcmp0(dom->def->os.arch, "x86_64") != 0 && g_strcmp0(dom->def->os.arch, "i686") != 0)
+        return TRUE;
     return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
            vgmQemuMonitorCommand(mon, "rtc-reset-reinjection", NULL, NULL, error);
 }
@@ -494,7 +530,8 @@ vgmDriverAgentFSInfoRead(JsonNode *ret, const VgmDomainDef *def, GError **error)
 
     if (!(arr = vgmDriverAgentArray(ret, cmd, error)))
         return NULL;
-    for (i = 0; i < json_array_get_length(arr); i++) {
+    /* libvirt lists them in mount order, the agent's last first */
+    for (i = json_array_get_length(arr); i-- > 0;) {
         JsonObject *o = vgmDriverAgentElement(arr, i, cmd, error);
         JsonNode *dn = o ? json_object_get_member(o, "disk") : NULL;
         g_autoptr(VgmDriverFSInfo) fs = NULL;
@@ -775,7 +812,7 @@ vgmGuestInfoUsers(JsonNode *ret, const VgmDomainDef *def G_GNUC_UNUSED, GPtrArra
         g_free(f);
         f = g_strdup_printf("user.%u.login-time", i);
         /* seconds, with a fraction, to milliseconds */
-        vgmGuestInfoULLong(params, f, (guint64)(login * 1000));
+        vgmGuestInfoULLong(params, f, (guint64)MIN(login * 1000, 1.8e19));
     }
     return TRUE;
 }
@@ -964,7 +1001,8 @@ vgmGuestInfoInterfaces(JsonNode *ret, const VgmDomainDef *def G_GNUC_UNUSED, GPt
 
 #define VGM_IF_FIELD(fmt, ...) (g_free(f), f = g_strdup_printf(fmt, __VA_ARGS__))
         vgmGuestInfoString(params, VGM_IF_FIELD("if.%u.name", i), ia->name);
-        vgmGuestInfoString(params, VGM_IF_FIELD("if.%u.hwaddr", i), ia->hwaddr);
+        if (ia->hwaddr)
+            vgmGuestInfoString(params, VGM_IF_FIELD("if.%u.hwaddr", i), ia->hwaddr);
         vgmGuestInfoUInt(params, VGM_IF_FIELD("if.%u.addr.count", i), ia->addrs->len);
         for (j = 0; j < ia->addrs->len; j++) {
             const VgmDriverIPAddress *a = g_ptr_array_index(ia->addrs, j);
@@ -999,10 +1037,8 @@ vgmDriverGetGuestInfo(VgmDriver *drv, const char *name, unsigned int types,
                       unsigned int flags, GError **error)
 {
     g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
-    g_autoptr(VgmQemuAgent) agent = NULL;
-    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmDriverAgentConn) c = NULL;
     gboolean explicit = types != 0;
-    int timeout;
     guint i;
 
     if (!vgmDriverCheckFlags(flags, 0, error))
@@ -1014,7 +1050,7 @@ vgmDriverGetGuestInfo(VgmDriver *drv, const char *name, unsigned int types,
     }
     if (!types)
         types = VGM_GUEST_INFO_ALL;
-    if (!(agent = vgmDriverAgentOpen(drv, name, &timeout, &dom, error)))
+    if (!(c = vgmDriverAgentOpen(drv, name, error)))
         return NULL;
     for (i = 0; i < G_N_ELEMENTS(vgmGuestInfoTypes); i++) {
         g_autoptr(JsonNode) ret = NULL;
@@ -1023,17 +1059,18 @@ vgmDriverGetGuestInfo(VgmDriver *drv, const char *name, unsigned int types,
 
         if (!(types & vgmGuestInfoTypes[i].type))
             continue;
-        if (!vgmQemuAgentCommand(agent, vgmGuestInfoTypes[i].cmd, NULL, timeout, &ret, &err)) {
+        if (!vgmQemuAgentCommand(c->agent, vgmGuestInfoTypes[i].cmd, NULL, c->timeout, &ret,
+                                 &err)) {
             /* an agent without the command: a type not asked for by name
              * is left out, as libvirt leaves it */
-            cls = vgmQemuAgentLastErrorClass(agent);
+            cls = vgmQemuAgentLastErrorClass(c->agent);
             if (!explicit && (g_strcmp0(cls, "CommandNotFound") == 0 ||
                               g_strcmp0(cls, "CommandDisabled") == 0))
                 continue;
             g_propagate_error(error, g_steal_pointer(&err));
             return NULL;
         }
-        if (!vgmGuestInfoTypes[i].read(ret, dom->def, params, error))
+        if (!vgmGuestInfoTypes[i].read(ret, c->dom->def, params, error))
             return NULL;
     }
     return g_steal_pointer(&params);

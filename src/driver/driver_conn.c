@@ -138,6 +138,15 @@ vgmDriverDomainMutex(VgmDriver *drv, const char *name)
     return m;
 }
 
+GMutex *
+vgmDriverAgentMutex(VgmDriver *drv, const char *name)
+{
+    /* (kept with the domains' own: no domain name has a '/') */
+    g_autofree char *key = g_strconcat("agent/", name, NULL);
+
+    return vgmDriverDomainMutex(drv, key);
+}
+
 /* Holds domain @name's in-process mutex until the end of the scope */
 #define VGM_DRIVER_DOMAIN_LOCKED(drv, name) \
     g_autoptr(GMutexLocker) vgmDomainLocker G_GNUC_UNUSED = \
@@ -1006,12 +1015,14 @@ vgmDriverShutdown(VgmDriver *drv, const char *name, unsigned int flags, GError *
         !vgmDriverShutdownByAgent(drv, name, flags, FALSE, &byAgent, error))
         return FALSE;
     /* the guest powers itself off, as after its own shutdown */
-    if (byAgent)
-        dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error);
-    else if (!vgmDriverChange(drv, name, vgmDriverDomainShutdown, &dom, error))
+    if (byAgent) {
+        /* (a transient domain may be gone already: that is the success) */
+        if (!(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF,
+                                                NULL)))
+            return TRUE;
+    } else if (!vgmDriverChange(drv, name, vgmDriverDomainShutdown, &dom, error)) {
         return FALSE;
-    if (!dom)
-        return FALSE;
+    }
     /* the watcher reports the guest's power-off when there is one */
     if (!drv->watch && vgmDriverHasListeners(drv)) {
         VgmDriverShutdownWatch *w = g_new0(VgmDriverShutdownWatch, 1);

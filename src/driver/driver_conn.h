@@ -514,14 +514,19 @@ gboolean vgmDriverGetBlockInfo(VgmDriver *drv, const char *name, const char *pat
 
 /* ---- the guest agent (driver_agent.c) ---- */
 
+/* The in-process mutex a call holds while it talks to domain @name's guest
+ * agent, so that a second call waits for the first rather than for QEMU,
+ * which serves one agent client at a time */
+GMutex *vgmDriverAgentMutex(VgmDriver *drv, const char *name);
+
 /* virDomainQemuAgentCommand: the agent's whole reply to the JSON request
  * @request, as text, waiting @timeout seconds (-2: for as long as it
  * takes, -1: libvirt's default, 5, 0: not at all) */
 char *vgmDriverAgentCommand(VgmDriver *drv, const char *name, const char *request, int timeout,
                             unsigned int flags, GError **error);
 /* virDomainAgentSetResponseTimeout: how long each later agent command of
- * running domain @name waits (seconds; -2 for as long as it takes, -1
- * libvirt's default, which is that too, 0 not at all); kept in its status */
+ * running domain @name waits (seconds; -2 for as long as it takes, which
+ * is the default, -1 5 seconds, 0 not at all); kept in its status */
 gboolean vgmDriverAgentSetResponseTimeout(VgmDriver *drv, const char *name, int timeout,
                                           unsigned int flags, GError **error);
 /* virDomainGetTime / virDomainSetTime (flag VIR_DOMAIN_TIME_SYNC: the

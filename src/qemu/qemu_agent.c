@@ -26,12 +26,18 @@
 
 #define VGM_QEMU_AGENT_DELIMITER '\xff'
 
+/* While a reply is awaited, how often the caller's check that the guest
+ * still has its port open runs (µs) */
+#define VGM_QEMU_AGENT_ALIVE_US (1000 * 1000)
+
 struct _VgmQemuAgent {
     GSocketConnection *conn;    /* NULL when opened from an fd */
     GSocket *sock;
     GString *rbuf;              /* bytes read and not yet consumed */
     gboolean closed;
     char *lastErrorClass;
+    VgmQemuAgentAliveFunc alive;
+    gpointer aliveData;
 };
 
 void
@@ -54,10 +60,20 @@ vgmQemuAgentLastErrorClass(VgmQemuAgent *agent)
     return agent->lastErrorClass;
 }
 
-/* The monotonic deadline (µs) @seconds from now; -1: none */
+void
+vgmQemuAgentSetAlive(VgmQemuAgent *agent, VgmQemuAgentAliveFunc alive, gpointer data)
+{
+    agent->alive = alive;
+    agent->aliveData = data;
+}
+
+/* The monotonic deadline (µs) @seconds from now; -1: none (the timeout
+ * VGM_QEMU_AGENT_TIMEOUT_BLOCK); libvirt's default is 5 seconds */
 static gint64
 vgmQemuAgentDeadline(int seconds)
 {
+    if (seconds == VGM_QEMU_AGENT_TIMEOUT_DEFAULT)
+        seconds = VGM_QEMU_AGENT_SYNC_SECONDS;
     if (seconds < 0)
         return -1;
     return g_get_monotonic_time() + (gint64)seconds * G_USEC_PER_SEC;
@@ -70,24 +86,42 @@ vgmQemuAgentTimedOut(const char *cmd, GError **error)
                 _("guest agent is not responding: no answer to '%1$s' in time"), cmd);
 }
 
-/* Waits for @cond until @deadline (-1: for ever); FALSE with the error */
+/* Waits for @cond until @deadline (-1: for ever); FALSE with the error.
+ * A guest that closes its port (a reboot, qemu-ga gone) leaves QEMU's end
+ * of the socket open and the request unanswered: with an alive check, the
+ * wait looks every VGM_QEMU_AGENT_ALIVE_US and fails when the port closed */
 static gboolean
 vgmQemuAgentWait(VgmQemuAgent *agent, GIOCondition cond, gint64 deadline, const char *cmd,
                  GError **error)
 {
-    g_autoptr(GError) err = NULL;
-    gint64 left = -1;
+    for (;;) {
+        g_autoptr(GError) err = NULL;
+        gint64 left = -1;
+        gboolean sliced;
 
-    if (deadline >= 0 && (left = deadline - g_get_monotonic_time()) < 0)
-        left = 0;
-    if (g_socket_condition_timed_wait(agent->sock, cond, left, NULL, &err))
-        return TRUE;
-    if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
-        vgmQemuAgentTimedOut(cmd, error);
-    else
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("cannot wait on the guest agent's socket: %1$s"), err->message);
-    return FALSE;
+        if (deadline >= 0 && (left = deadline - g_get_monotonic_time()) < 0)
+            left = 0;
+        sliced = agent->alive && (left < 0 || left > VGM_QEMU_AGENT_ALIVE_US);
+        if (sliced)
+            left = VGM_QEMU_AGENT_ALIVE_US;
+        if (g_socket_condition_timed_wait(agent->sock, cond, left, NULL, &err))
+            return TRUE;
+        if (!g_error_matches(err, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("cannot wait on the guest agent's socket: %1$s"), err->message);
+            return FALSE;
+        }
+        if (!sliced) {
+            vgmQemuAgentTimedOut(cmd, error);
+            return FALSE;
+        }
+        if (!agent->alive(agent->aliveData)) {
+            vgmErrorSet(error, VGM_ERR_AGENT_UNRESPONSIVE,
+                        _("guest agent is not responding: the guest closed the agent's port while '%1$s' was awaited"),
+                        cmd);
+            return FALSE;
+        }
+    }
 }
 
 static gboolean

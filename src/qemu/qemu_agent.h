@@ -43,6 +43,12 @@ VgmQemuAgent *vgmQemuAgentOpen(const char *path, int timeout, GError **error);
 VgmQemuAgent *vgmQemuAgentOpenFd(int fd, int timeout, GError **error);
 
 void vgmQemuAgentFree(VgmQemuAgent *agent);
+
+/* Whether the guest still has the agent's port open; asked about every
+ * second while a reply is awaited, so that a guest that went away fails
+ * the call rather than leaving it waiting (FALSE ends the wait) */
+typedef gboolean (*VgmQemuAgentAliveFunc)(gpointer data);
+void vgmQemuAgentSetAlive(VgmQemuAgent *agent, VgmQemuAgentAliveFunc alive, gpointer data);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuAgent, vgmQemuAgentFree)
 
 /*

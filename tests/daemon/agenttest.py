@@ -28,9 +28,11 @@ What it covers, each checked against what the guest did or holds:
     (read through guest-file-open/-read) holds a hash of the password, or
     the hash given;
   * guest-agent-timeout, and -3 refused;
+  * three calls at once (the agent serves one client: they take turns);
   * errors and their libvirt codes: a domain without the agent's channel,
     a guest that never opened the port (VIR_ERR_AGENT_UNRESPONSIVE), a
-    paused guest, a read-only connection's agent interface addresses;
+    paused guest, agent interface addresses on the daemon's read-only
+    socket;
   * reboot --mode agent: the guest boots again; shutdown --mode acpi
     leaves this guest (it has no ACPI daemon) running, plain shutdown goes
     through the agent (libvirt's default with a connected agent) and the
@@ -345,6 +347,15 @@ def run_tests(tap, target, kernel, initrd, work):
     tap.eq(shadow_field(uri, "tester"), given,
            "set-user-password --encrypted: the guest's shadow holds the hash given")
 
+    # ---- two calls at once wait for each other, not for QEMU's queue ----
+    procs = [subprocess.Popen([harness.VIRSH, "-c", uri, "domtime", DOM],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              env=harness.client_env()) for _ in range(3)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    tap.ok(all(p.returncode == 0 for p in procs) and all(b"Time:" in o[0] for o in outs),
+           "three domtime calls at once all get the guest's time",
+           repr([(p.returncode, o[1][-200:]) for p, o in zip(procs, outs)]))
+
     # ---- the agent timeout ----
     r = harness.virsh(uri, "guest-agent-timeout", DOM, "--timeout", "10")
     t = guest_time()
@@ -357,7 +368,7 @@ def run_tests(tap, target, kernel, initrd, work):
     import libvirt
     libvirt.registerErrorHandler(lambda *a: None, None)
     conn = libvirt.open(uri)
-    r = harness.virsh(uri, "start", "--paused", NOCHAN)
+    r = harness.virsh(uri, "start", NOCHAN)
     try:
         conn.lookupByName(NOCHAN).getTime()
         tap.ok(False, "getTime of a domain without the agent's channel fails")
@@ -382,11 +393,14 @@ def run_tests(tap, target, kernel, initrd, work):
         conn.lookupByName(DOM).getTime()
         tap.ok(False, "getTime of a paused guest fails")
     except libvirt.libvirtError as e:
-        tap.ok(e.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID and "paused" in str(e),
+        tap.ok(e.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID and
+               "not running (it is paused)" in str(e),
                "getTime of a paused guest: OPERATION_INVALID, saying it is paused",
                "%d %s" % (e.get_error_code(), e))
     harness.virsh(uri, "resume", DOM)
-    ro = libvirt.openReadOnly(uri)
+    # (the daemon's read-only socket, opened as such: the client library
+    # would refuse the call itself on a connection it opened read-only)
+    ro = libvirt.open(target.ro_uri)
     try:
         ro.lookupByName(DOM).interfaceAddresses(libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT)
         tap.ok(False, "a read-only connection's agent interface addresses are refused")
