@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""blockjobtest: a running domain's disk jobs through the daemon, with
+Debian's virsh 9.0 and python3-libvirt (TAP; our daemon only).
+
+The domain: type 'qemu', no OS (SeaBIOS looks for one), a virtio disk vda
+that is a qcow2 overlay on a raw base, each with its own data written by
+qemu-io before the start. Every copy is compared with the disk by
+`qemu-img compare` (guest-visible contents) and its backing file read by
+`qemu-img info`.
+
+What it covers:
+  * domblkinfo of the shut-off and the running disk (capacity from the
+    qcow2 header, QEMU's view, the file's size);
+  * a copy of a persistent domain without a transient job is refused
+    (VIR_ERR_OPERATION_INVALID, as libvirt); virsh blockcopy
+    --transient-job --wait --finish: a full copy, no backing file;
+  * OpenStack Nova's live snapshot, step by step as its _live_snapshot
+    does it: blockJobAbort of no job, undefine, blockRebase(COPY |
+    REUSE_EXT | SHALLOW) into a pre-made overlay of the base, polling
+    blockJobInfo until cur == end, a BLOCK_JOB_2 READY event for vda,
+    blockJobAbort, defineXML: the delta holds the disk's top and keeps the
+    base as its backing file, the domain is persistent again;
+  * a copy with --bandwidth: blockjob --info shows the limit,
+    blockjob --bandwidth changes it, blockjob --abort ends it;
+  * virsh blockcopy --shallow --pivot: the live XML, domblklist and QEMU
+    name the copy, QEMU no longer has the old overlay open;
+  * blockresize; blockpull and blockcommit refused by name; a disk the
+    domain lacks; an abort with no job.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+DOM = "vgmtest-blockjob"
+MIB = 1024 * 1024
+
+
+def domain(work):
+    return """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='%s/top.qcow2'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % (DOM, work)
+
+
+def img(*args):
+    return harness.run(["qemu-img"] + list(args), timeout=120)
+
+
+def same(a, b):
+    r = img("compare", "-U", a, b)
+    return r.rc == 0, r
+
+
+def backing(path):
+    r = img("info", "-U", "--output=json", path)
+    try:
+        return json.loads(r.out).get("backing-filename")
+    except ValueError:
+        return "?"
+
+
+def main():
+    tap = harness.TAP()
+    if os.environ.get("VGM_TEST_URI"):
+        harness.TAP.skip_all("the block job test runs against our own daemon")
+    if not os.access(harness.VIRSH, os.X_OK):
+        harness.TAP.skip_all("virsh is not installed (Debian package libvirt-clients)")
+    work = tempfile.mkdtemp(prefix="vgm-blockjob-")
+    base = os.path.join(work, "base.raw")
+    top = os.path.join(work, "top.qcow2")
+    for args in (["qemu-img", "create", "-q", "-f", "raw", base, "32M"],
+                 ["qemu-io", "-f", "raw", "-c", "write -P 0x11 0 4M", base],
+                 ["qemu-img", "create", "-q", "-f", "qcow2", "-b", base, "-F", "raw", top],
+                 ["qemu-io", "-f", "qcow2", "-c", "write -P 0x22 1M 2M", top]):
+        r = harness.run(args)
+        if r.rc != 0:
+            harness.TAP.skip_all("qemu-img / qemu-io failed: " + r.describe())
+    target = harness.setup_target(need_virsh=True)
+    try:
+        harness.run_guarded(tap, run_tests, tap, target, work)
+    finally:
+        harness.virsh_cleanup(target.uri, [DOM])
+        harness.finish_target(tap, target)
+        subprocess.run(["rm", "-rf", work])
+    sys.exit(tap.done())
+
+
+def run_tests(tap, target, work):
+    import libvirt
+    uri = target.uri
+    base = os.path.join(work, "base.raw")
+    top = os.path.join(work, "top.qcow2")
+    path = harness.write_file(work, DOM + ".xml", domain(work))
+    r = harness.virsh(uri, "define", path)
+    tap.ok(r.rc == 0, "define", r.describe())
+
+    r = harness.virsh(uri, "domblkinfo", DOM, "vda")
+    tap.ok(r.rc == 0 and "Capacity:       %d" % (32 * MIB) in r.out and
+           "Physical:       %d" % os.path.getsize(top) in r.out,
+           "domblkinfo of the shut-off disk: 32 MiB from the qcow2 header, the file's size",
+           r.describe())
+    r = harness.virsh(uri, "start", DOM)
+    tap.ok(r.rc == 0, "start", r.describe())
+    r = harness.virsh(uri, "domblkinfo", DOM, "vda")
+    tap.ok(r.rc == 0 and "Capacity:       %d" % (32 * MIB) in r.out,
+           "domblkinfo of the running disk: QEMU's 32 MiB", r.describe())
+
+    # ---- a copy needs a transient domain or a transient job ----
+    copy = os.path.join(work, "copy.qcow2")
+    r = harness.virsh(uri, "blockcopy", DOM, "vda", copy, "--wait")
+    tap.ok(r.rc != 0 and "not transient" in r.err and not os.path.exists(copy),
+           "blockcopy of a persistent domain without --transient-job is refused, nothing made",
+           r.describe())
+    r = harness.virsh(uri, "blockcopy", DOM, "vda", copy, "--wait", "--transient-job", "--finish",
+                      timeout=120)
+    ok, cmp = same(top, copy)
+    tap.ok(r.rc == 0 and "Successfully copied" in r.out and ok and backing(copy) is None,
+           "blockcopy --transient-job --wait --finish: a full copy, the same contents, no backing",
+           r.describe() + cmp.describe())
+
+    # ---- Nova's live snapshot ----
+    libvirt.registerErrorHandler(lambda *a: None, None)
+    libvirt.virEventRegisterDefaultImpl()
+    events = []
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            libvirt.virEventRunDefaultImpl()
+    th = threading.Thread(target=loop, daemon=True)
+    th.start()
+    conn = libvirt.open(uri)
+    cb = conn.domainEventRegisterAny(
+        None, libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+        lambda c, d, dst, typ, status, opaque: events.append((d.name(), dst, typ, status)), None)
+    dom = conn.lookupByName(DOM)
+    xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE | libvirt.VIR_DOMAIN_XML_SECURE)
+    try:
+        dom.blockJobAbort("vda", 0)
+        tap.ok(False, "blockJobAbort of no job fails")
+    except libvirt.libvirtError as e:
+        tap.ok(e.get_error_code() == libvirt.VIR_ERR_INVALID_ARG and
+               "does not have an active block job" in str(e),
+               "blockJobAbort of no job: INVALID_ARG, as Nova expects and ignores", str(e))
+    delta = os.path.join(work, "snap.delta")
+    img("create", "-q", "-f", "qcow2", "-b", base, "-F", "raw", delta, "32M")
+    dom.undefineFlags(0)
+    flags = (libvirt.VIR_DOMAIN_BLOCK_REBASE_COPY | libvirt.VIR_DOMAIN_BLOCK_REBASE_REUSE_EXT |
+             libvirt.VIR_DOMAIN_BLOCK_REBASE_SHALLOW)
+    dom.blockRebase("vda", delta, 0, flags)
+    info = None
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        info = dom.blockJobInfo("vda", 0)
+        if info and info["cur"] == info["end"]:
+            break
+        time.sleep(0.2)
+    tap.ok(info and info["type"] == libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_COPY and
+           info["cur"] == info["end"] > 0,
+           "blockRebase COPY|REUSE_EXT|SHALLOW: blockJobInfo reaches cur == end (a copy job)",
+           repr(info))
+    t_end = time.monotonic() + 10
+    while time.monotonic() < t_end and (DOM, "vda", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_COPY,
+                                         libvirt.VIR_DOMAIN_BLOCK_JOB_READY) not in events:
+        time.sleep(0.1)
+    tap.ok((DOM, "vda", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_COPY,
+            libvirt.VIR_DOMAIN_BLOCK_JOB_READY) in events,
+           "a BLOCK_JOB_2 event says vda's copy is ready", repr(events))
+    dom.blockJobAbort("vda", 0)
+    after = dom.blockJobInfo("vda", 0)
+    conn.defineXML(xml)
+    ok, cmp = same(top, delta)
+    tap.ok(after == {} and ok and backing(delta) == base and dom.isPersistent(),
+           "blockJobAbort ends it: the delta holds the disk, backed by the base; defined again",
+           "%r %r %s" % (after, backing(delta), cmp.describe()))
+    conn.domainEventDeregisterAny(cb)
+    conn.close()
+    stop.set()
+
+    # ---- bandwidth ----
+    slow = os.path.join(work, "slow.qcow2")
+    r = harness.virsh(uri, "blockcopy", DOM, "vda", slow, "--transient-job", "--bandwidth", "1")
+    i1 = harness.virsh(uri, "blockjob", DOM, "vda", "--info")
+    harness.virsh(uri, "blockjob", DOM, "vda", "--bandwidth", "100")
+    i2 = harness.virsh(uri, "blockjob", DOM, "vda", "--info")
+    a = harness.virsh(uri, "blockjob", DOM, "vda", "--abort")
+    i3 = harness.virsh(uri, "blockjob", DOM, "vda", "--info")
+    tap.ok(r.rc == 0 and "Block Copy" in i1.err and "1048576 bytes/s" in i1.out and
+           "104857600 bytes/s" in i2.out and a.rc == 0 and "No current block job" in i3.out,
+           "blockcopy --bandwidth 1: blockjob --info shows 1 MiB/s, --bandwidth 100 changes it, "
+           "--abort ends it", "\n".join(x.describe() for x in (r, i1, i2, a, i3)))
+
+    # ---- pivot ----
+    piv = os.path.join(work, "pivot.qcow2")
+    r = harness.virsh(uri, "blockcopy", DOM, "vda", piv, "--wait", "--transient-job",
+                      "--shallow", "--pivot", timeout=120)
+    bl = harness.virsh(uri, "domblklist", DOM)
+    x = harness.virsh(uri, "dumpxml", DOM).out
+    q = harness.virsh(uri, "qemu-monitor-command", DOM, '{"execute":"query-block"}').out
+    pid = None
+    st = os.path.join(target.root or "", "run", "qemu", DOM + ".status")
+    try:
+        with open(st) as f:
+            pid = json.load(f)["pid"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    fds = []
+    if pid:
+        d = "/proc/%d/fd" % pid
+        for fd in os.listdir(d):
+            try:
+                fds.append(os.readlink(os.path.join(d, fd)))
+            except OSError:
+                pass
+    tap.ok(r.rc == 0 and "Successfully pivoted" in r.out and piv in bl.out and
+           "<source file='%s'/>" % piv in x and piv in q and backing(piv) == base,
+           "blockcopy --shallow --pivot: domblklist, the live XML and QEMU name the copy, "
+           "backed by the base", r.describe() + bl.describe())
+    tap.ok(pid is not None and top not in fds and piv in fds,
+           "after the pivot QEMU has the copy open and no longer the old overlay", repr(fds))
+
+    # ---- resize and the refusals ----
+    r = harness.virsh(uri, "blockresize", DOM, "vda", "48M")
+    i = harness.virsh(uri, "domblkinfo", DOM, "vda")
+    tap.ok(r.rc == 0 and "Capacity:       %d" % (48 * MIB) in i.out,
+           "blockresize vda 48M: the guest's disk is 48 MiB", r.describe() + i.describe())
+    r = harness.virsh(uri, "blockpull", DOM, "vda")
+    tap.ok(r.rc != 0 and "pull" in r.err and "not supported by virt-gmem" in r.err,
+           "blockpull is refused by name", r.describe())
+    r = harness.virsh(uri, "blockcommit", DOM, "vda")
+    tap.ok(r.rc != 0 and "commit" in r.err and "not supported by virt-gmem" in r.err,
+           "blockcommit is refused by name", r.describe())
+    r = harness.virsh(uri, "blockcopy", DOM, "vdz", os.path.join(work, "z.qcow2"),
+                      "--transient-job")
+    tap.ok(r.rc != 0 and "has no disk 'vdz'" in r.err, "a copy of a disk the domain lacks",
+           r.describe())
+
+
+if __name__ == "__main__":
+    main()
