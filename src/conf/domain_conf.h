@@ -1038,6 +1038,13 @@ typedef struct {
                                  * follows the image's own backing file) */
     gboolean backingEnd;        /* the chain given ends with an empty
                                  * <backingStore/>: its last image has none */
+    /* a running domain's copy job (its live XML's <mirror>, never in a
+     * config): the destination, its format and whether the copy is
+     * ready to pivot */
+    char *mirrorFile;
+    char *mirrorFormat;
+    gboolean mirrorBlock;       /* the destination is a block device */
+    gboolean mirrorReady;
     gboolean snapshotNo;        /* <disk snapshot='no'>: kept out of snapshots
                                  * (virt-gmem takes none); always on vhostuser */
     unsigned int reconnect;     /* vhostuser: <reconnect enabled='yes' timeout=''/>, 0: none */

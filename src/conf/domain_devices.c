@@ -317,6 +317,8 @@ vgmDiskDefFree(VgmDiskDef *d)
     g_free(d->driverName);
     g_free(d->driverType);
     g_free(d->src);
+    g_free(d->mirrorFile);
+    g_free(d->mirrorFormat);
     vgmDiskNetSourceFree(d->net);
     g_free(d->dst);
     g_free(d->serial);
@@ -1920,6 +1922,59 @@ vgmDiskBackingFormat(VgmBuf *buf, const VgmDiskDef *disk)
     }
 }
 
+/* A running domain's copy job, in the driver's own live XML (a
+ * definition's <mirror> is dropped before this reads it): <mirror
+ * type='file|block' file='' format='' job='copy' [ready='yes']>, with
+ * <format> and <source> inside as libvirt writes them */
+static gboolean
+vgmDiskMirrorParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
+{
+    g_autofree char *type = NULL;
+    g_autofree char *job = NULL;
+    g_autofree char *ready = NULL;
+    xmlNodePtr m = NULL;
+
+    if (vgmXMLSingleChild(node, "mirror", &m, error) < 0)
+        return FALSE;
+    if (!m)
+        return TRUE;
+    if (!vgmXMLCheckNode(m, (const char *const[]){ "type", "file", "format", "job", "ready", NULL },
+                         (const char *const[]){ "format", "source", NULL }, error) ||
+        vgmXMLPropString(m, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
+        vgmXMLPropString(m, "file", VGM_XML_PROP_REQUIRED, &disk->mirrorFile, error) < 0 ||
+        vgmXMLPropString(m, "format", VGM_XML_PROP_REQUIRED, &disk->mirrorFormat, error) < 0 ||
+        vgmXMLPropString(m, "job", 0, &job, error) < 0 ||
+        vgmXMLPropString(m, "ready", 0, &ready, error) < 0)
+        return FALSE;
+    if ((!g_str_equal(type, "file") && !g_str_equal(type, "block")) ||
+        (job && !g_str_equal(job, "copy")) || (ready && !g_str_equal(ready, "yes"))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("unsupported <mirror> of <disk>: a copy job's is type 'file' or 'block', job 'copy' and ready 'yes' when it is"));
+        return FALSE;
+    }
+    disk->mirrorBlock = g_str_equal(type, "block");
+    disk->mirrorReady = ready != NULL;
+    return TRUE;
+}
+
+/* The <mirror> of a disk's copy job, as libvirt writes it */
+static void
+vgmDiskMirrorFormat(VgmBuf *buf, const VgmDiskDef *disk)
+{
+    if (!disk->mirrorFile)
+        return;
+    vgmBufAsprintf(buf, "<mirror type='%s'", disk->mirrorBlock ? "block" : "file");
+    vgmBufEscapeString(buf, " file='%s'", disk->mirrorFile);
+    vgmBufEscapeString(buf, " format='%s' job='copy'", disk->mirrorFormat);
+    vgmBufAdd(buf, disk->mirrorReady ? " ready='yes'>\n" : ">\n");
+    vgmBufAdjustIndent(buf, 2);
+    vgmBufEscapeString(buf, "<format type='%s'/>\n", disk->mirrorFormat);
+    vgmBufEscapeString(buf, disk->mirrorBlock ? "<source dev='%s'/>\n" : "<source file='%s'/>\n",
+                       disk->mirrorFile);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</mirror>\n");
+}
+
 static VgmDiskDef *
 vgmDiskParse(xmlNodePtr node, GError **error)
 {
@@ -1928,7 +1983,8 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     int v;
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "device", "snapshot", "model", NULL },
-                         (const char *const[]){ "driver", "source", "backingStore", "target", "iotune",
+                         (const char *const[]){ "driver", "source", "backingStore", "mirror",
+                                                "target", "iotune",
                                                 "readonly", "boot", "alias", "address", "acpi", "serial", "wwn",
                                                 "vendor", "product", "geometry", "blockio",
                                                 "shareable", "transient", "auth", NULL }, error))
@@ -2096,7 +2152,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                     _("element <disk> of device 'disk' needs a <source> with a path"));
         return NULL;
     }
-    if (!vgmDiskBackingParse(node, disk, error))
+    if (!vgmDiskBackingParse(node, disk, error) || !vgmDiskMirrorParse(node, disk, error))
         return NULL;
 
     if (vgmXMLSingleChild(node, "target", &child, error) < 0)
@@ -2243,6 +2299,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
         vgmBufAdd(buf, "/>\n");
     }
     vgmDiskBackingFormat(buf, disk);
+    vgmDiskMirrorFormat(buf, disk);
     if (disk->cyls) {
         vgmBufAsprintf(buf, "<geometry cyls='%u' heads='%u' secs='%u'",
                        disk->cyls, disk->heads, disk->secs);
@@ -7414,8 +7471,9 @@ vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
 
             vgmDiskDropIndexes(dev);
             /* a block job's copy in progress (virsh blockcopy), which
-             * libvirt's define drops too; no job of it runs here */
-            while ((mirror = vgmXMLChild(dev, "mirror"))) {
+             * libvirt's define drops too; the driver's live XML keeps
+             * its own */
+            while (!live && (mirror = vgmXMLChild(dev, "mirror"))) {
                 xmlUnlinkNode(mirror);
                 xmlFreeNode(mirror);
             }

@@ -116,6 +116,61 @@ vgmBlockFindDisk(const VgmDomainDef *def, const char *path)
     return NULL;
 }
 
+/* What a disk's live <mirror> is to become */
+typedef struct {
+    const char *dst;
+    const char *file;           /* NULL: no copy job any more */
+    const char *format;
+    gboolean block;
+    gboolean ready;
+} VgmBlockMirror;
+
+static gboolean
+vgmBlockMirrorChange(VgmDomainDef *def, gconstpointer data)
+{
+    const VgmBlockMirror *m = data;
+    VgmDiskDef *d = (VgmDiskDef *)vgmBlockFindDisk(def, m->dst);
+
+    if (!d || (g_strcmp0(d->mirrorFile, m->file) == 0 &&
+               g_strcmp0(d->mirrorFormat, m->format) == 0 && d->mirrorReady == m->ready))
+        return FALSE;
+    g_free(d->mirrorFile);
+    d->mirrorFile = g_strdup(m->file);
+    g_free(d->mirrorFormat);
+    d->mirrorFormat = g_strdup(m->file ? m->format : NULL);
+    d->mirrorBlock = m->file && m->block;
+    d->mirrorReady = m->file && m->ready;
+    return TRUE;
+}
+
+/* The live XML of running @dom says disk @d's copy job is now as @m says
+ * (libvirt's <mirror>, which Nova reads to see a copy is ready) */
+static gboolean
+vgmBlockMirrorSet(VgmDriver *drv, const VgmDriverDomain *dom, const VgmBlockMirror *m,
+                  GError **error)
+{
+    return vgmDriverChangeLive(drv, dom->name, dom->status->qemu.pid, vgmBlockMirrorChange, m,
+                               error);
+}
+
+/* The same, the job of @d ended or ready as QEMU says (@job NULL: no job) */
+static gboolean
+vgmBlockMirrorFollow(VgmDriver *drv, const VgmDriverDomain *dom, const VgmDiskDef *d,
+                     JsonObject *job, GError **error)
+{
+    VgmBlockMirror m = { d->dst, d->mirrorFile, d->mirrorFormat, d->mirrorBlock, FALSE };
+
+    if (!d->mirrorFile)
+        return TRUE;
+    if (job)
+        m.ready = json_object_get_boolean_member_with_default(job, "ready", FALSE);
+    else
+        m.file = NULL;
+    if (m.ready == d->mirrorReady && (job || !d->mirrorFile))
+        return TRUE;
+    return vgmBlockMirrorSet(drv, dom, &m, error);
+}
+
 /* Running domain @name, its disk @path and a monitor connection */
 static VgmDriverDomain *
 vgmBlockDomain(VgmDriver *drv, const char *name, const char *path, const VgmDiskDef **disk,
@@ -248,6 +303,7 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
     const VgmDiskDef *disk;
     const char *format = c->format;
     gboolean shallow = c->shallow;
+    VgmBlockMirror m;
     struct stat st;
 
     if (!(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
@@ -324,7 +380,16 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
         json_object_set_int_member(args, "granularity", c->granularity);
     if (c->bufSize)
         json_object_set_int_member(args, "buf-size", (gint64)c->bufSize);
-    return vgmQemuMonitorCommand(mon, "drive-mirror", args, NULL, error);
+    /* the live XML has the job before QEMU can say it is ready */
+    m = (VgmBlockMirror){ disk->dst, c->dest, format, c->block, FALSE };
+    if (!vgmBlockMirrorSet(drv, dom, &m, error))
+        return FALSE;
+    if (!vgmQemuMonitorCommand(mon, "drive-mirror", args, NULL, error)) {
+        m.file = NULL;
+        vgmBlockMirrorSet(drv, dom, &m, NULL);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* libvirt's type of a QEMU job type, 0 when none */
@@ -361,11 +426,22 @@ vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned char *uu
         status = failed ? VGM_EVENT_BLOCK_JOB_FAILED : VGM_EVENT_BLOCK_JOB_COMPLETED;
     else
         return;
-    /* the older event names the disk by its source */
+    /* the live XML's <mirror> follows; the older event names the disk by
+     * its source */
     if ((dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, NULL)) && dom->def &&
-        (disk = vgmBlockFindDisk(dom->def, dst)) && disk->src)
-        vgmDriverEmitEventID(drv, VGM_EVENT_ID_BLOCK_JOB, name, uuid, id,
-                             vgmBlockJobType(qemuType), status, disk->src, NULL, 0);
+        dom->status && (disk = vgmBlockFindDisk(dom->def, dst))) {
+        g_autoptr(JsonObject) ready = json_object_new();
+        g_autoptr(GError) err = NULL;
+
+        json_object_set_boolean_member(ready, "ready", TRUE);
+        if (!vgmBlockMirrorFollow(drv, dom, disk,
+                                  status == VGM_EVENT_BLOCK_JOB_READY ? ready : NULL, &err))
+            g_warning(_("domain '%1$s': the copy job of disk '%2$s' moved on, but its live XML cannot say so: %3$s"),
+                      name, dst, err->message);
+        if (disk->src)
+            vgmDriverEmitEventID(drv, VGM_EVENT_ID_BLOCK_JOB, name, uuid, id,
+                                 vgmBlockJobType(qemuType), status, disk->src, NULL, 0);
+    }
     vgmDriverEmitEventID(drv, VGM_EVENT_ID_BLOCK_JOB_2, name, uuid, id, vgmBlockJobType(qemuType),
                          status, dst, NULL, 0);
 }
@@ -570,8 +646,15 @@ vgmDriverGetBlockJobInfo(VgmDriver *drv, const char *name, const char *path, uns
     if (!vgmDriverCheckFlags(flags, VGM_BLOCK_JOB_INFO_BANDWIDTH_BYTES, error) ||
         !(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
         return -1;
-    if (!(job = vgmBlockJobOf(mon, disk, error)))
-        return error && *error ? -1 : 0;
+    job = vgmBlockJobOf(mon, disk, error);
+    if (error && *error)
+        return -1;
+    /* the live XML's <mirror> follows what this sees (a daemon's watcher
+     * has it follow QEMU's events too) */
+    if (!vgmBlockMirrorFollow(drv, dom, disk, job, error))
+        return -1;
+    if (!job)
+        return 0;
     info->type = vgmBlockJobType(json_object_get_string_member_with_default(job, "type", ""));
     info->cur = (guint64)json_object_get_int_member_with_default(job, "offset", 0);
     info->end = (guint64)json_object_get_int_member_with_default(job, "len", 0);
@@ -666,6 +749,9 @@ vgmBlockPivotChange(VgmDomainDef *def, gconstpointer data)
             g_clear_pointer(&d->backing, g_ptr_array_unref);
             d->backingEnd = FALSE;
         }
+        g_clear_pointer(&d->mirrorFile, g_free);
+        g_clear_pointer(&d->mirrorFormat, g_free);
+        d->mirrorReady = d->mirrorBlock = FALSE;
         return TRUE;
     }
     return FALSE;
@@ -698,8 +784,12 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
     json_object_set_string_member(args, "device", id);
     if (!(flags & VGM_BLOCK_JOB_ABORT_PIVOT)) {
         /* a ready copy ends with the destination as the disk is now */
-        return vgmQemuMonitorCommand(mon, "block-job-cancel", args, NULL, error) &&
-               ((flags & VGM_BLOCK_JOB_ABORT_ASYNC) || vgmBlockJobWaitGone(mon, disk, error));
+        if (!vgmQemuMonitorCommand(mon, "block-job-cancel", args, NULL, error))
+            return FALSE;
+        if (flags & VGM_BLOCK_JOB_ABORT_ASYNC)
+            return TRUE;
+        return vgmBlockJobWaitGone(mon, disk, error) &&
+               vgmBlockMirrorFollow(drv, dom, disk, NULL, error);
     }
     if (!g_str_equal(json_object_get_string_member_with_default(job, "type", ""), "mirror") ||
         !json_object_get_boolean_member_with_default(job, "ready", FALSE)) {

@@ -19,8 +19,9 @@ What it covers:
     does it: blockJobAbort of no job, undefine, blockRebase(COPY |
     REUSE_EXT | SHALLOW) into a pre-made overlay of the base, polling
     blockJobInfo until cur == end, a BLOCK_JOB_2 READY event for vda,
-    blockJobAbort, defineXML: the delta holds the disk's top and keeps the
-    base as its backing file, the domain is persistent again;
+    the live XML's <mirror ready='yes'>, blockJobAbort (the <mirror> gone),
+    defineXML: the delta holds the disk's top and keeps the base as its
+    backing file, the domain is persistent again;
   * a copy with --bandwidth: blockjob --info shows the limit,
     blockjob --bandwidth changes it, blockjob --abort ends it;
   * virsh blockcopy --shallow --pivot: the live XML, domblklist and QEMU
@@ -186,8 +187,13 @@ def run_tests(tap, target, work):
     tap.ok((DOM, "vda", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_COPY,
             libvirt.VIR_DOMAIN_BLOCK_JOB_READY) in events,
            "a BLOCK_JOB_2 event says vda's copy is ready", repr(events))
+    live = dom.XMLDesc(0)
+    tap.ok("<mirror type='file' file='%s' format='qcow2' job='copy' ready='yes'>" % delta in live,
+           "the live XML has the copy's <mirror> with ready='yes' (what Nova's "
+           "is_job_complete reads)", live)
     dom.blockJobAbort("vda", 0)
     after = dom.blockJobInfo("vda", 0)
+    tap.ok("<mirror" not in dom.XMLDesc(0), "after the abort the live XML has no <mirror>")
     conn.defineXML(xml)
     ok, cmp = same(top, delta)
     tap.ok(after == {} and ok and backing(delta) == base and dom.isPersistent(),

@@ -49,7 +49,9 @@ Nova's modules and calls them; it does not reimplement them.
      metadata update that follows (Guest.set_metadata of its
      nova:instance element, found in the live XML); Nova's
      get_instance_diagnostics() (the root disk's reads through
-     blockStats, the memory, the vCPUs); Nova's
+     blockStats, the memory, the vCPUs); the libvirt calls of Nova's live
+     snapshot through its Guest, BlockDevice and Host code (a copy of the
+     root disk into a delta, polled, ended, the config written back); Nova's
      suspend() (a managed save: shut off, saved, an image) and resume()
      (its XML defined again and started: the guest taken up from the
      image, running, restored).
@@ -1330,6 +1332,52 @@ def _part_c_suspend(drv, sink, ctxt, inst):
                                                dom.hasManagedSaveImage(0)))
 
 
+def _part_c_live_snapshot(drv, guest, inst):
+    """The libvirt calls of Nova's live snapshot (LibvirtDriver._live_snapshot),
+    made through Nova's own Guest, BlockDevice and Host code in its order:
+    BlockDevice.abort_job() of no job (its error ignored), Guest.get_xml_desc
+    (inactive, sensitive), Guest.delete_configuration() (a copy needs a
+    transient domain), BlockDevice.rebase(delta, copy, reuse_ext, shallow)
+    into a qcow2 Nova's way pre-made (qemu-img create, the disk's size),
+    BlockDevice.is_job_complete() polled, BlockDevice.abort_job(),
+    Host.write_instance_config(xml); the delta's contents are the root
+    disk's (qemu-img compare), and the instance is persistent again."""
+    disk = os.path.join(CONF.instances_path, inst.uuid, "disk")
+    delta = os.path.join(CONF.instances_path, inst.uuid, "snapshot.delta")
+    ok, dev = tap.call("Guest.get_block_device(root disk)", guest.get_block_device, disk)
+    if not ok:
+        return
+    try:
+        dev.abort_job()
+    except Exception:
+        pass
+    xml = guest.get_xml_desc(dump_inactive=True, dump_sensitive=True)
+    size = os.path.getsize(disk)
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", delta, str(size)], check=True)
+    ok, _ = tap.call("Guest.delete_configuration() before the copy", guest.delete_configuration)
+    try:
+        ok, _ = tap.call("BlockDevice.rebase(delta, copy=True, reuse_ext=True, shallow=True)",
+                         dev.rebase, delta, copy=True, reuse_ext=True, shallow=True)
+        done = False
+        if ok:
+            end = time.monotonic() + 60
+            while time.monotonic() < end and not done:
+                done = dev.is_job_complete()
+                if not done:
+                    time.sleep(0.5)
+        tap.ok(done, "BlockDevice.is_job_complete() turns true (the copy is ready)")
+        ok, _ = tap.call("BlockDevice.abort_job() ends the copy", dev.abort_job)
+    finally:
+        drv._host.write_instance_config(xml)
+    same = subprocess.run(["qemu-img", "compare", "-U", "-f", "raw", "-F", "qcow2", disk, delta],
+                          capture_output=True, text=True)
+    tap.ok(ok and dev.get_job_info() is None and same.returncode == 0 and
+           guest.has_persistent_configuration(),
+           "the live snapshot's delta holds the root disk, no job is left, the instance is "
+           "defined again", same.stdout + same.stderr)
+    os.unlink(delta)
+
+
 def _part_c_instance(drv, sink, ctxt, inst):
     from nova.virt.libvirt import blockinfo
     image_meta = objects.ImageMeta.from_dict({"disk_format": "raw",
@@ -1419,6 +1467,7 @@ def _part_c_instance(drv, sink, ctxt, inst):
     _part_c_interface(guest, inst, image_meta)
     _part_c_metadata(drv, guest, inst)
     _part_c_diagnostics(drv, inst)
+    _part_c_live_snapshot(drv, guest, inst)
     _part_c_suspend(drv, sink, ctxt, inst)
     # The compute manager's clean power-off: shutdown() (ACPI), poll the
     # power state once a second, destroy() when the timeout passes.
