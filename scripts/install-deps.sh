@@ -31,6 +31,10 @@ PKGS=(
     # tests/fuzz: clang's libFuzzer
     clang libclang-rt-14-dev
     busybox-static cpio
+    # tests/daemon/agenttest.py: the libraries of the qemu-ga it puts in its
+    # guest (the agent itself is downloaded, never installed), the guest's
+    # data disk
+    libnuma1 liburing2 libudev1 e2fsprogs
 )
 
 # Debian's bookworm-backports suite, for the private QEMU 10.0 the live
