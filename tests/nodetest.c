@@ -11,7 +11,8 @@
  *    line winning, MemTotal, the CPU map, "cpu"/"cpuN" lines of /proc/stat
  *    in ns (cpu1's line not taken for cpu10's or the other way round, a
  *    4-number line of an old kernel),
- *    whole-host and per-cell memory stats and free memory;
+ *    whole-host and per-cell memory stats and free memory, the free memory
+ *    and free pages of each cell (and of a host without NUMA);
  *  - the same host with CPU 15 offline: 15 CPUs, the same topology, the
  *    map without bit 15, CPU 15's stats an invalid cpuNum;
  *  - a non-uniform topology (2 two-thread and 4 one-thread cores, plus an
@@ -446,6 +447,62 @@ testBigMemory(void)
 }
 
 
+/* virNodeGetCellsFreeMemory and virNodeGetFreePages of the two-node host
+ * (2 MiB pages: 7 free on node 0, 3 on node 1; no 1 GiB pool), and of the
+ * same host without NUMA (one cell, the whole host) */
+static void
+testFreeCells(void)
+{
+    g_autoptr(TestTree) tree = testBigHost(-1, TRUE);
+    g_autoptr(TestTree) flat = testBigHost(-1, FALSE);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GArray) cells = NULL;
+    g_autoptr(GArray) one = NULL;
+    g_autoptr(GArray) pages = NULL;
+    g_autoptr(GArray) flatPages = NULL;
+    g_autoptr(GArray) bad = NULL;
+    unsigned int sizes[2] = { (unsigned int)(sysconf(_SC_PAGESIZE) / 1024), 2048 };
+    unsigned int gib = 1048576;
+
+    testWrite(tree->sys, "devices/system/node/node0/hugepages/hugepages-2048kB/free_hugepages",
+              "7\n");
+    testWrite(tree->sys, "devices/system/node/node1/hugepages/hugepages-2048kB/free_hugepages",
+              "3\n");
+    testWrite(flat->sys, "kernel/mm/hugepages/hugepages-2048kB/free_hugepages", "10\n");
+
+    cells = vgmNodeGetCellsFreeMemory(tree->sys, tree->proc, 0, 8, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(cells->len, ==, 2);
+    g_assert_cmpuint(g_array_index(cells, guint64, 0), ==, G_GUINT64_CONSTANT(20000000) * 1024);
+    g_assert_cmpuint(g_array_index(cells, guint64, 1), ==, G_GUINT64_CONSTANT(19999999) * 1024);
+    one = vgmNodeGetCellsFreeMemory(flat->sys, flat->proc, 0, 1, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(one->len, ==, 1);
+    g_assert_cmpuint(g_array_index(one, guint64, 0), ==, G_GUINT64_CONSTANT(40000000) * 1024);
+    bad = vgmNodeGetCellsFreeMemory(tree->sys, tree->proc, 2, 1, &err);
+    g_assert_null(bad);
+    testCheckError(err, VGM_ERR_INVALID_ARG, "start cell 2 out of range (0-1)");
+    g_clear_error(&err);
+
+    pages = vgmNodeGetFreePages(tree->sys, tree->proc, sizes, 2, 0, 2, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(pages->len, ==, 4);
+    g_assert_cmpuint(g_array_index(pages, guint64, 0), ==, 20000000 / sizes[0]);
+    g_assert_cmpuint(g_array_index(pages, guint64, 1), ==, 7);
+    g_assert_cmpuint(g_array_index(pages, guint64, 2), ==, 19999999 / sizes[0]);
+    g_assert_cmpuint(g_array_index(pages, guint64, 3), ==, 3);
+    flatPages = vgmNodeGetFreePages(flat->sys, flat->proc, sizes, 2, 0, 1, &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(flatPages->len, ==, 2);
+    g_assert_cmpuint(g_array_index(flatPages, guint64, 0), ==, 40000000 / sizes[0]);
+    g_assert_cmpuint(g_array_index(flatPages, guint64, 1), ==, 10);
+    g_clear_pointer(&bad, g_array_unref);
+    bad = vgmNodeGetFreePages(tree->sys, tree->proc, &gib, 1, 0, 1, &err);
+    g_assert_null(bad);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_INVALID_ARG);
+    g_assert_true(strstr(err->message, "pages of 1048576 KiB are not available") != NULL);
+}
+
 /* ---- CPU 15 offline ---- */
 
 static void
@@ -844,6 +901,7 @@ main(int argc, char **argv)
     g_test_add_func("/node/fake/cpumap", testBigCpuMap);
     g_test_add_func("/node/fake/cpustats", testBigCpuStats);
     g_test_add_func("/node/fake/memory", testBigMemory);
+    g_test_add_func("/node/fake/free-cells", testFreeCells);
     g_test_add_func("/node/fake/offline", testOffline);
     g_test_add_func("/node/fake/non-uniform", testNonUniform);
     g_test_add_func("/node/fake/frequency", testFrequency);

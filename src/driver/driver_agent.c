@@ -24,6 +24,7 @@
 #include "driver_process.h"
 #include "qemu/qemu_alias.h"
 #include "util/vgmerror.h"
+#include "util/vgmbitmap.h"
 #include "util/vgmi18n.h"
 
 /* virDomainSetTime's and virDomainSetUserPassword's flags */
@@ -1074,4 +1075,195 @@ vgmDriverGetGuestInfo(VgmDriver *drv, const char *name, unsigned int types,
             return NULL;
     }
     return g_steal_pointer(&params);
+}
+
+/* ---- ssh keys and vCPUs ---- */
+
+/* virDomainAuthorizedSSHKeysSet's flags */
+#define VGM_DOMAIN_SSH_KEYS_APPEND (1u << 0)
+#define VGM_DOMAIN_SSH_KEYS_REMOVE (1u << 1)
+
+GPtrArray *
+vgmDriverAuthorizedSSHKeysGet(VgmDriver *drv, const char *name, const char *user,
+                              unsigned int flags, GError **error)
+{
+    const char *cmd = "guest-ssh-get-authorized-keys";
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+    JsonObject *o;
+    JsonNode *kn;
+    JsonArray *arr;
+    guint i;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return NULL;
+    json_object_set_string_member(args, "username", user);
+    if (!vgmDriverAgentRun(drv, name, cmd, args, &ret, NULL, error))
+        return NULL;
+    o = JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL;
+    kn = o ? json_object_get_member(o, "keys") : NULL;
+    if (!(arr = vgmDriverAgentArray(kn, cmd, error)))
+        return NULL;
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonNode *n = json_array_get_element(arr, i);
+
+        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
+            vgmDriverAgentMalformed(cmd, _("key text"), error);
+            return NULL;
+        }
+        g_ptr_array_add(keys, g_strdup(json_node_get_string(n)));
+    }
+    return g_steal_pointer(&keys);
+}
+
+gboolean
+vgmDriverAuthorizedSSHKeysSet(VgmDriver *drv, const char *name, const char *user,
+                              const char *const *keys, guint nkeys, unsigned int flags,
+                              GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    JsonArray *arr = json_array_new();
+    gboolean remove = (flags & VGM_DOMAIN_SSH_KEYS_REMOVE) != 0;
+    guint i;
+
+    for (i = 0; i < nkeys; i++)
+        json_array_add_string_element(arr, keys[i]);
+    json_object_set_string_member(args, "username", user);
+    json_object_set_array_member(args, "keys", arr);
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_SSH_KEYS_APPEND | VGM_DOMAIN_SSH_KEYS_REMOVE,
+                             error))
+        return FALSE;
+    if (remove && (flags & VGM_DOMAIN_SSH_KEYS_APPEND)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("ssh keys are appended or removed, not both"));
+        return FALSE;
+    }
+    /* without APPEND the keys given replace the user's */
+    if (!remove)
+        json_object_set_boolean_member(args, "reset", !(flags & VGM_DOMAIN_SSH_KEYS_APPEND));
+    return vgmDriverAgentRun(drv, name, remove ? "guest-ssh-remove-authorized-keys"
+                                               : "guest-ssh-add-authorized-keys",
+                             args, NULL, NULL, error);
+}
+
+/* guest-get-vcpus: the logical ids, and those online and offlinable */
+static gboolean
+vgmDriverAgentVcpus(JsonNode *ret, VgmBitmap **all, VgmBitmap **online, VgmBitmap **offlinable,
+                    GError **error)
+{
+    const char *cmd = "guest-get-vcpus";
+    JsonArray *arr = vgmDriverAgentArray(ret, cmd, error);
+    guint i;
+
+    if (!arr)
+        return FALSE;
+    *all = vgmBitmapNew(VGM_DRIVER_GUEST_VCPUS_MAX);
+    *online = vgmBitmapNew(VGM_DRIVER_GUEST_VCPUS_MAX);
+    *offlinable = vgmBitmapNew(VGM_DRIVER_GUEST_VCPUS_MAX);
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = vgmDriverAgentElement(arr, i, cmd, error);
+        gint64 id;
+
+        if (!o)
+            return FALSE;
+        if (!vgmDriverAgentInt(o, "logical-id", &id) || id < 0 ||
+            id >= VGM_DRIVER_GUEST_VCPUS_MAX) {
+            vgmDriverAgentMalformed(cmd, _("logical id of a vCPU"), error);
+            return FALSE;
+        }
+        vgmBitmapSet(*all, (unsigned int)id);
+        if (json_object_get_boolean_member_with_default(o, "online", FALSE))
+            vgmBitmapSet(*online, (unsigned int)id);
+        if (json_object_get_boolean_member_with_default(o, "can-offline", FALSE))
+            vgmBitmapSet(*offlinable, (unsigned int)id);
+    }
+    return TRUE;
+}
+
+GPtrArray *
+vgmDriverGetGuestVcpus(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(VgmBitmap) all = NULL;
+    g_autoptr(VgmBitmap) online = NULL;
+    g_autoptr(VgmBitmap) offlinable = NULL;
+    g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !vgmDriverAgentRun(drv, name, "guest-get-vcpus", NULL, &ret, NULL, error) ||
+        !vgmDriverAgentVcpus(ret, &all, &online, &offlinable, error))
+        return NULL;
+    /* libvirt's names, each a CPU list ("0-3") */
+    vgmTypedParamAdd(params, "vcpus", VGM_TYPED_PARAM_STRING)->v.s = vgmBitmapFormat(all);
+    vgmTypedParamAdd(params, "online", VGM_TYPED_PARAM_STRING)->v.s = vgmBitmapFormat(online);
+    vgmTypedParamAdd(params, "offlinable", VGM_TYPED_PARAM_STRING)->v.s =
+        vgmBitmapFormat(offlinable);
+    return g_steal_pointer(&params);
+}
+
+gboolean
+vgmDriverSetGuestVcpus(VgmDriver *drv, const char *name, const char *cpumap, int state,
+                       unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverAgentConn) c = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(VgmBitmap) want = NULL;
+    g_autoptr(VgmBitmap) all = NULL;
+    g_autoptr(VgmBitmap) online = NULL;
+    g_autoptr(VgmBitmap) offlinable = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    JsonArray *list;
+    guint n = 0;
+    int id;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !(want = vgmBitmapParse(cpumap, "guest vCPU list", error)))
+        return FALSE;
+    if (state != 0 && state != 1) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("guest vCPU state %1$d is neither 0 (offline) nor 1 (online)"), state);
+        return FALSE;
+    }
+    if (!(c = vgmDriverAgentOpen(drv, name, error)) ||
+        !vgmQemuAgentCommand(c->agent, "guest-get-vcpus", NULL, c->timeout, &ret, error) ||
+        !vgmDriverAgentVcpus(ret, &all, &online, &offlinable, error))
+        return FALSE;
+    /* every vCPU named is the guest's, and one to go offline may */
+    list = json_array_new();
+    json_object_set_array_member(args, "vcpus", list);
+    for (id = vgmBitmapNext(want, -1); id >= 0; id = vgmBitmapNext(want, id)) {
+        JsonObject *v;
+
+        if (!vgmBitmapIsSet(all, id)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("the guest of domain '%1$s' has no vCPU %2$d"), c->dom->name, id);
+            return FALSE;
+        }
+        if (!state && !vgmBitmapIsSet(offlinable, id)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("vCPU %1$d of the guest of domain '%2$s' cannot be taken offline"),
+                        id, c->dom->name);
+            return FALSE;
+        }
+        v = json_object_new();
+        json_object_set_int_member(v, "logical-id", id);
+        json_object_set_boolean_member(v, "online", state == 1);
+        json_array_add_object_element(list, v);
+        n++;
+    }
+    g_clear_pointer(&ret, json_node_unref);
+    if (!vgmQemuAgentCommand(c->agent, "guest-set-vcpus", args, c->timeout, &ret, error))
+        return FALSE;
+    /* the agent stops at the first it cannot change, and says how many it
+     * changed */
+    if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_value_type(ret) != G_TYPE_INT64 ||
+        json_node_get_int(ret) != (gint64)n) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("the guest agent changed %1$" G_GINT64_FORMAT " of the %2$u vCPUs asked for"),
+                    JSON_NODE_HOLDS_VALUE(ret) && json_node_get_value_type(ret) == G_TYPE_INT64 ?
+                    json_node_get_int(ret) : (gint64)-1, n);
+        return FALSE;
+    }
+    return TRUE;
 }

@@ -573,6 +573,21 @@ char *vgmDriverGetHostname(VgmDriver *drv, const char *name, unsigned int flags,
 /* The guest's interfaces and addresses as its agent knows them
  * (VgmDriverInterfaceAddrs) */
 GPtrArray *vgmDriverAgentInterfaceAddresses(VgmDriver *drv, const char *name, GError **error);
+/* virDomainAuthorizedSSHKeysGet / Set (flags APPEND 1, REMOVE 2; neither:
+ * the keys given replace the user's) */
+GPtrArray *vgmDriverAuthorizedSSHKeysGet(VgmDriver *drv, const char *name, const char *user,
+                                         unsigned int flags, GError **error);
+gboolean vgmDriverAuthorizedSSHKeysSet(VgmDriver *drv, const char *name, const char *user,
+                                       const char *const *keys, guint nkeys, unsigned int flags,
+                                       GError **error);
+/* virDomainGetGuestVcpus: typed parameters vcpus, online, offlinable (CPU
+ * lists); virDomainSetGuestVcpus: the vCPUs of list @cpumap online (@state
+ * 1) or offline (0) */
+#define VGM_DRIVER_GUEST_VCPUS_MAX 16384
+GPtrArray *vgmDriverGetGuestVcpus(VgmDriver *drv, const char *name, unsigned int flags,
+                                  GError **error);
+gboolean vgmDriverSetGuestVcpus(VgmDriver *drv, const char *name, const char *cpumap, int state,
+                                unsigned int flags, GError **error);
 /* virDomainGetGuestInfo: libvirt's typed parameters (VgmTypedParam) of
  * the @types asked for (0: all the agent has) */
 GPtrArray *vgmDriverGetGuestInfo(VgmDriver *drv, const char *name, unsigned int types,

@@ -965,3 +965,143 @@ vgmNodeGetHostname(GError **error)
         hosts = NULL;
     return vgmNodeCanonicalHostname(name, hosts);
 }
+
+/* ---- free memory by NUMA cell ---- */
+
+/* Free KiB of cell @cell (-1: the whole host) */
+static gboolean
+vgmNodeCellFreeKiB(const char *sysfs, const char *procfs, int cell, guint64 *kib,
+                   GError **error)
+{
+    g_autoptr(GArray) stats = vgmNodeGetMemoryStats(sysfs, procfs,
+                                                    cell < 0 ? VGM_NODE_MEMORY_STATS_ALL_CELLS : cell,
+                                                    error);
+    guint i;
+
+    if (!stats)
+        return FALSE;
+    for (i = 0; i < stats->len; i++) {
+        const VgmNodeStat *st = &g_array_index(stats, VgmNodeStat, i);
+
+        if (g_str_equal(st->field, VGM_NODE_MEMORY_STATS_FREE)) {
+            *kib = st->value;
+            return TRUE;
+        }
+    }
+    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s", _("the host's free memory is not known"));
+    return FALSE;
+}
+
+/* The highest cell (0 on a host without NUMA nodes) */
+static int
+vgmNodeLastCell(const char *sysfs)
+{
+    g_autofree char *nodeDir = vgmNodeSysPath(sysfs, "node");
+
+    return MAX(vgmNodeMaxCell(nodeDir), 0);
+}
+
+GArray *
+vgmNodeGetCellsFreeMemory(const char *sysfs, const char *procfs, int startCell, int maxCells,
+                          GError **error)
+{
+    g_autoptr(GArray) out = g_array_new(FALSE, FALSE, sizeof(guint64));
+    g_autofree char *nodeDir = vgmNodeSysPath(sysfs, "node");
+    gboolean numa = vgmNodeMaxCell(nodeDir) >= 0;
+    int last = vgmNodeLastCell(sysfs);
+    int cell;
+
+    if (maxCells <= 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("%1$d cells asked for: at least one is"),
+                    maxCells);
+        return NULL;
+    }
+    if (startCell < 0 || startCell > last) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("start cell %1$d out of range (0-%2$d)"),
+                    startCell, last);
+        return NULL;
+    }
+    for (cell = startCell; cell <= last && cell - startCell < maxCells; cell++) {
+        guint64 kib, bytes;
+
+        /* (without NUMA nodes cell 0 is the whole host) */
+        if (!vgmNodeCellFreeKiB(sysfs, procfs, numa ? cell : -1, &kib, error))
+            return NULL;
+        bytes = kib * 1024;
+        g_array_append_val(out, bytes);
+    }
+    return g_steal_pointer(&out);
+}
+
+/* The free pages of @kib KiB of cell @cell (-1: the host) */
+static gboolean
+vgmNodeCellFreePages(const char *sysfs, const char *procfs, int cell, unsigned int kib,
+                     guint64 *count, GError **error)
+{
+    unsigned int sysKiB = (unsigned int)(sysconf(_SC_PAGESIZE) / 1024);
+    g_autofree char *rel = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *text = NULL;
+    guint64 freeKiB;
+    char *end;
+
+    if (kib == sysKiB) {
+        if (!vgmNodeCellFreeKiB(sysfs, procfs, cell, &freeKiB, error))
+            return FALSE;
+        *count = freeKiB / sysKiB;
+        return TRUE;
+    }
+    if (cell < 0) {
+        rel = g_strdup_printf("kernel/mm/hugepages/hugepages-%ukB/free_hugepages", kib);
+        path = g_build_filename(sysfs ? sysfs : "/sys", rel, NULL);
+    } else {
+        rel = g_strdup_printf("node/node%d/hugepages/hugepages-%ukB/free_hugepages", cell, kib);
+        path = vgmNodeSysPath(sysfs, rel);
+    }
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("pages of %1$u KiB are not available on this host (%2$s)"), kib, path);
+        return FALSE;
+    }
+    if (!vgmFileReadAll(path, 64, &text, NULL, error))
+        return FALSE;
+    *count = g_ascii_strtoull(text, &end, 10);
+    if (end == text) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("cannot read a count in '%1$s'"), path);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+GArray *
+vgmNodeGetFreePages(const char *sysfs, const char *procfs, const unsigned int *pages,
+                    guint npages, int startCell, unsigned int cellCount, GError **error)
+{
+    g_autoptr(GArray) out = g_array_new(FALSE, FALSE, sizeof(guint64));
+    g_autofree char *nodeDir = vgmNodeSysPath(sysfs, "node");
+    gboolean numa = vgmNodeMaxCell(nodeDir) >= 0;
+    int last = vgmNodeLastCell(sysfs);
+    int cell;
+    guint i;
+
+    if (npages == 0 || cellCount == 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("free pages of no page size or no cell asked for"));
+        return NULL;
+    }
+    if (startCell < 0 || startCell > last) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("start cell %1$d out of range (0-%2$d)"),
+                    startCell, last);
+        return NULL;
+    }
+    for (cell = startCell; cell <= last && (guint)(cell - startCell) < cellCount; cell++) {
+        for (i = 0; i < npages; i++) {
+            guint64 count;
+
+            if (!vgmNodeCellFreePages(sysfs, procfs, numa ? cell : -1, pages[i], &count, error))
+                return NULL;
+            g_array_append_val(out, count);
+        }
+    }
+    return g_steal_pointer(&out);
+}

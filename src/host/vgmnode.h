@@ -119,3 +119,15 @@ char *vgmNodeGetHostname(GError **error);
 /* The canonicalization step of vgmNodeGetHostname: @hostname as the hosts
  * file text @hostsText (may be NULL) resolves it. */
 char *vgmNodeCanonicalHostname(const char *hostname, const char *hostsText);
+
+/* virNodeGetCellsFreeMemory: the free bytes of cells @startCell on, at
+ * most @maxCells (a GArray of guint64); a host without NUMA nodes is one
+ * cell, 0. A start beyond the last cell is VGM_ERR_INVALID_ARG. */
+GArray *vgmNodeGetCellsFreeMemory(const char *sysfs, const char *procfs, int startCell,
+                                  int maxCells, GError **error);
+/* virNodeGetFreePages: for each cell from @startCell (at most @cellCount),
+ * for each page size of @pages (KiB), the free pages (a GArray of
+ * guint64): the system's page size from the cell's MemFree, huge pages
+ * from sysfs. A size the host has no pool of is VGM_ERR_INVALID_ARG. */
+GArray *vgmNodeGetFreePages(const char *sysfs, const char *procfs, const unsigned int *pages,
+                            guint npages, int startCell, unsigned int cellCount, GError **error);

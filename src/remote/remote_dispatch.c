@@ -721,6 +721,59 @@ vgmRemoteDispatchNodeGetFreeMemory(VgmRemoteClient *client,
     return TRUE;
 }
 
+/* The counts a node call returns, within libvirt's limit of a reply */
+static gboolean
+vgmRemoteNodeCounts(GArray *counts, guint64 **val, guint32 *len, GError **error)
+{
+    if (counts->len > VGM_REMOTE_NODE_MAX_CELLS) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("%1$u values asked for, more than the %2$d a reply carries"),
+                    counts->len, VGM_REMOTE_NODE_MAX_CELLS);
+        return FALSE;
+    }
+    *len = counts->len;
+    *val = g_memdup2(counts->data, MAX(counts->len, 1) * sizeof(guint64));
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNodeGetCellsFreeMemory(VgmRemoteClient *client,
+                                        const VgmRemoteNodeGetCellsFreeMemoryArgs *args,
+                                        VgmRemoteNodeGetCellsFreeMemoryRet *ret, GError **error)
+{
+    g_autoptr(GArray) cells = NULL;
+
+    if (args->maxcells > VGM_REMOTE_NODE_MAX_CELLS) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("%1$d cells asked for, more than the %2$d a reply carries"),
+                    args->maxcells, VGM_REMOTE_NODE_MAX_CELLS);
+        return FALSE;
+    }
+    return (cells = vgmNodeGetCellsFreeMemory(NULL, NULL, args->startCell, args->maxcells,
+                                              error)) &&
+           vgmRemoteNodeCounts(cells, &ret->cells.val, &ret->cells.len, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeGetFreePages(VgmRemoteClient *client,
+                                  const VgmRemoteNodeGetFreePagesArgs *args,
+                                  VgmRemoteNodeGetFreePagesRet *ret, GError **error)
+{
+    g_autoptr(GArray) counts = NULL;
+
+    if (!vgmDriverCheckFlags(args->flags, 0, error))
+        return FALSE;
+    if ((guint64)args->pages.len * args->cellCount > VGM_REMOTE_NODE_MAX_CELLS) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("%1$u page sizes of %2$u cells asked for, more than the %3$d values a reply carries"),
+                    args->pages.len, args->cellCount, VGM_REMOTE_NODE_MAX_CELLS);
+        return FALSE;
+    }
+    return (counts = vgmNodeGetFreePages(NULL, NULL, args->pages.val, args->pages.len,
+                                         args->startCell, args->cellCount, error)) &&
+           vgmRemoteNodeCounts(counts, &ret->counts.val, &ret->counts.len, error);
+}
+
 /* ---- lists and lookups ---- */
 
 gboolean
@@ -4098,6 +4151,67 @@ vgmRemoteDispatchDomainGetGuestInfo(VgmRemoteClient *client,
     vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params,
                             VGM_REMOTE_DOMAIN_GUEST_INFO_PARAMS_MAX);
     return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetGuestVcpus(VgmRemoteClient *client,
+                                     const VgmRemoteDomainGetGuestVcpusArgs *args,
+                                     VgmRemoteDomainGetGuestVcpusRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) params = NULL;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!(params = vgmDriverGetGuestVcpus(client->drv, dom->name, args->flags, error)))
+        return FALSE;
+    vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params,
+                            VGM_REMOTE_DOMAIN_GUEST_VCPU_PARAMS_MAX);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSetGuestVcpus(VgmRemoteClient *client,
+                                     const VgmRemoteDomainSetGuestVcpusArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetGuestVcpus(client->drv, dom->name, args->cpumap, args->state, args->flags,
+                                  error);
+}
+
+gboolean
+vgmRemoteDispatchDomainAuthorizedSshKeysGet(VgmRemoteClient *client,
+                                            const VgmRemoteDomainAuthorizedSshKeysGetArgs *args,
+                                            VgmRemoteDomainAuthorizedSshKeysGetRet *ret,
+                                            GError **error)
+{
+    g_autoptr(GPtrArray) keys = NULL;
+    guint i;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!(keys = vgmDriverAuthorizedSSHKeysGet(client->drv, dom->name, args->user, args->flags,
+                                               error)))
+        return FALSE;
+    if (keys->len > VGM_REMOTE_DOMAIN_AUTHORIZED_SSH_KEYS_MAX) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("the guest user has %1$u ssh keys, more than the %2$d a reply carries"),
+                    keys->len, VGM_REMOTE_DOMAIN_AUTHORIZED_SSH_KEYS_MAX);
+        return FALSE;
+    }
+    ret->keys.len = keys->len;
+    ret->keys.val = g_new0(VgmRemoteNonnullString, MAX(keys->len, 1));
+    for (i = 0; i < keys->len; i++)
+        ret->keys.val[i] = g_strdup(g_ptr_array_index(keys, i));
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainAuthorizedSshKeysSet(VgmRemoteClient *client,
+                                            const VgmRemoteDomainAuthorizedSshKeysSetArgs *args,
+                                            GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverAuthorizedSSHKeysSet(client->drv, dom->name, args->user,
+                                         (const char *const *)args->keys.val, args->keys.len,
+                                         args->flags, error);
 }
 
 gboolean

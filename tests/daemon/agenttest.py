@@ -27,6 +27,9 @@ What it covers, each checked against what the guest did or holds:
   * set-user-password, plain and --encrypted: the guest's /etc/shadow
     (read through guest-file-open/-read) holds a hash of the password, or
     the hash given;
+  * set-user-sshkeys (--reset, appending, --remove) and get-user-sshkeys,
+    checked in the guest's authorized_keys;
+  * guestvcpus, and a vCPU taken offline and back (the guest's sysfs);
   * guest-agent-timeout, and -3 refused;
   * three calls at once (the agent serves one client: they take turns);
   * errors and their libvirt codes: a domain without the agent's channel,
@@ -66,7 +69,9 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 for m in $(cat /mod/order); do insmod /mod/$m; done
 hostname vgm-agent-guest
-printf 'root:x:0:0:root:/root:/bin/sh\ntester:x:1000:1000::/tmp:/bin/sh\n' > /etc/passwd
+printf 'root:x:0:0:root:/root:/bin/sh\ntester:x:1000:1000::/home/tester:/bin/sh\n' > /etc/passwd
+printf 'root:x:0:\ntester:x:1000:\n' > /etc/group
+mkdir -p /home/tester && chown 1000:1000 /home/tester
 printf 'root:*:19000:0:99999:7:::\ntester:*:19000:0:99999:7:::\n' > /etc/shadow
 printf 'ID=vgmtest\nNAME="virt-gmem test guest"\nVERSION_ID=1.0\n' > /etc/os-release
 # busybox has no chpasswd: "user:password" on stdin, -e: already a hash
@@ -108,7 +113,7 @@ def domain(name, kernel, initrd, work, extra_cmdline="", channel=True, disk=True
     return """<domain type='qemu'>
   <name>%s</name>
   <memory unit='MiB'>256</memory>
-  <vcpu>1</vcpu>
+  <vcpu>2</vcpu>
   <os>
     <type arch='x86_64' machine='q35'>hvm</type>
     <kernel>%s</kernel>
@@ -355,6 +360,50 @@ def run_tests(tap, target, kernel, initrd, work):
     tap.ok(all(p.returncode == 0 for p in procs) and all(b"Time:" in o[0] for o in outs),
            "three domtime calls at once all get the guest's time",
            repr([(p.returncode, o[1][-200:]) for p, o in zip(procs, outs)]))
+
+    # ---- ssh keys ----
+    keys = ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA%d vgm-key-%d" % (i, i) for i in range(3)]
+    k01 = harness.write_file(work, "k01.pub", "\n".join(keys[:2]) + "\n")
+    k2 = harness.write_file(work, "k2.pub", keys[2] + "\n")
+
+    def sshkeys():
+        r = harness.virsh(uri, "get-user-sshkeys", DOM, "tester")
+        return r, [k for k in r.out.splitlines() if k.strip()]
+    w = harness.virsh(uri, "set-user-sshkeys", DOM, "tester", "--reset", "--file", k01)
+    r, got = sshkeys()
+    auth = guest_file(uri, "/home/tester/.ssh/authorized_keys") or b""
+    tap.ok(w.rc == 0 and got == keys[:2] and auth.decode().split("\n")[:2] == keys[:2],
+           "set-user-sshkeys --reset: get-user-sshkeys and the guest's authorized_keys have "
+           "the two keys", w.describe() + r.describe())
+    w = harness.virsh(uri, "set-user-sshkeys", DOM, "tester", "--file", k2)
+    r, got = sshkeys()
+    tap.ok(w.rc == 0 and got == keys, "set-user-sshkeys appends a third", r.describe())
+    w = harness.virsh(uri, "set-user-sshkeys", DOM, "tester", "--remove", "--file", k01)
+    r, got = sshkeys()
+    tap.ok(w.rc == 0 and got == keys[2:], "set-user-sshkeys --remove leaves the third",
+           r.describe())
+
+    # ---- the guest's vCPUs ----
+    def guestvcpus():
+        r = harness.virsh(uri, "guestvcpus", DOM)
+        return r, dict((k.strip(), v.strip()) for k, _, v in
+                       (line.partition(":") for line in r.out.splitlines()) if _)
+    r, gv = guestvcpus()
+    tap.ok(gv.get("vcpus") == "0-1" and gv.get("online") == "0-1" and "1" in gv.get("offlinable", ""),
+           "guestvcpus: the guest's two vCPUs, online, the second offlinable", r.describe())
+    w = harness.virsh(uri, "guestvcpus", DOM, "--cpulist", "1", "--disable")
+    r, gv = guestvcpus()
+    online = (guest_file(uri, "/sys/devices/system/cpu/cpu1/online") or b"").strip()
+    tap.ok(w.rc == 0 and gv.get("online") == "0" and online == b"0",
+           "guestvcpus --cpulist 1 --disable: the guest took vCPU 1 offline (its sysfs says 0)",
+           w.describe() + r.describe() + repr(online))
+    w = harness.virsh(uri, "guestvcpus", DOM, "--cpulist", "1", "--enable")
+    r, gv = guestvcpus()
+    tap.ok(w.rc == 0 and gv.get("online") == "0-1", "guestvcpus --enable brings it back",
+           w.describe() + r.describe())
+    w = harness.virsh(uri, "guestvcpus", DOM, "--cpulist", "5", "--enable")
+    tap.ok(w.rc != 0 and "has no vCPU 5" in w.err, "a vCPU the guest lacks is refused by name",
+           w.describe())
 
     # ---- the agent timeout ----
     r = harness.virsh(uri, "guest-agent-timeout", DOM, "--timeout", "10")
