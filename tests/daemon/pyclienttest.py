@@ -334,6 +334,34 @@ def connection_tests(tap, conn):
             (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_NO_SUPPORT),
             "getCPUModelNames of an arch the driver does not run is refused")
 
+    # getCellsFreeMemory (virsh freecell) and getFreePages (virsh
+    # freepages): cell 0's free memory is within a few percent of what
+    # the host's sysfs (or, without NUMA, meminfo) says, and the system
+    # pages of cell 0 are its free KiB over the page size
+    def sysfs_free_kib():
+        for path, key in (("/sys/devices/system/node/node0/meminfo", "MemFree:"),
+                          ("/proc/meminfo", "MemFree:")):
+            try:
+                with open(path) as f:
+                    for line in f:
+                        if key in line:
+                            return int(line.split(key)[1].split()[0])
+            except OSError:
+                continue
+        return None
+    want = sysfs_free_kib()
+    cells = conn.getCellsFreeMemory(0, 64)
+    tap.ok(want and len(cells) >= 1 and abs(cells[0] / 1024 - want) < max(want * 0.05, 65536),
+           "getCellsFreeMemory: cell 0 has about the free memory the host says (%s KiB)" % want,
+           "got %r" % cells)
+    page = os.sysconf("SC_PAGESIZE") // 1024
+    fp = conn.getFreePages([page], 0, 1)
+    tap.ok(want and 0 in fp and abs(fp[0][page] * page - want) < max(want * 0.05, 65536),
+           "getFreePages: cell 0's free %d KiB pages" % page, "got %r" % fp)
+    code_is(tap, lambda: conn.getCellsFreeMemory(4096, 1),
+            (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_INTERNAL_ERROR),
+            "getCellsFreeMemory of a cell beyond the host's is refused")
+
 
 def names_of(conn, flags):
     return sorted(d.name() for d in conn.listAllDomains(flags)
