@@ -58,30 +58,21 @@ static gboolean
 vgmDriverAgentPortOpen(VgmDriverDomain *dom, int idx, gboolean *open, GError **error)
 {
     g_autoptr(VgmQemuMonitor) mon = NULL;
-    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(JsonObject) chardev = NULL;
     g_autofree char *id = vgmQemuListDeviceId(dom->def, VGM_QEMU_ALIAS_CHANNEL, (guint)idx);
     g_autofree char *label = g_strdup_printf("char%s", id);
-    JsonArray *arr;
-    guint i;
 
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
-        !vgmQemuMonitorCommand(mon, "query-chardev", NULL, &ret, error))
+        !vgmQemuMonitorQueryFind(mon, "query-chardev", "label", label, &chardev, error))
         return FALSE;
-    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
-    for (i = 0; arr && i < json_array_get_length(arr); i++) {
-        JsonNode *n = json_array_get_element(arr, i);
-        JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
-
-        if (o && g_strcmp0(json_object_get_string_member_with_default(o, "label", NULL),
-                           label) == 0) {
-            *open = json_object_get_boolean_member_with_default(o, "frontend-open", FALSE);
-            return TRUE;
-        }
+    if (!chardev) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("QEMU of domain '%1$s' has no character device '%2$s' for the guest agent"),
+                    dom->name, label);
+        return FALSE;
     }
-    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                _("QEMU of domain '%1$s' has no character device '%2$s' for the guest agent"),
-                dom->name, label);
-    return FALSE;
+    *open = json_object_get_boolean_member_with_default(chardev, "frontend-open", FALSE);
+    return TRUE;
 }
 
 /* A connection to a domain's agent, held for one call */
@@ -166,7 +157,7 @@ vgmDriverAgentOpen(VgmDriver *drv, const char *name, GError **error)
     const VgmChrDef *chr;
     gboolean open = FALSE;
 
-    c->lock = vgmDriverAgentMutex(drv, name);
+    c->lock = vgmDriverDomainSideMutex(drv, "agent", name);
     g_mutex_lock(c->lock);
     if (!(c->dom = vgmDriverAgentDomain(drv, name, &c->channel, &open, error)))
         return NULL;

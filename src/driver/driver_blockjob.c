@@ -95,56 +95,55 @@ vgmBlockNodeClear(VgmBlockNode *n)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmBlockNode, vgmBlockNodeClear)
 
-/* Disk @path of @def: its target, else its source */
-static const VgmDiskDef *
-vgmBlockFindDisk(const VgmDomainDef *def, const char *path)
-{
-    guint i;
+/* What happens to a disk's live <mirror> (libvirt's, which Nova reads to
+ * see a copy is ready). Each is a compare-and-set on the live XML as it
+ * is when changed: a job starts only where none is, becomes ready or ends
+ * only where the same destination's is. */
+typedef enum {
+    VGM_BLOCK_MIRROR_START,
+    VGM_BLOCK_MIRROR_READY,
+    VGM_BLOCK_MIRROR_END,
+} VgmBlockMirrorOp;
 
-    for (i = 0; i < def->devices.disks->len; i++) {
-        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
-
-        if (g_strcmp0(d->dst, path) == 0)
-            return d;
-    }
-    for (i = 0; i < def->devices.disks->len; i++) {
-        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
-
-        if (d->src && g_strcmp0(d->src, path) == 0)
-            return d;
-    }
-    return NULL;
-}
-
-/* What a disk's live <mirror> is to become */
 typedef struct {
+    VgmBlockMirrorOp op;
     const char *dst;
-    const char *file;           /* NULL: no copy job any more */
-    const char *format;
-    gboolean block;
-    gboolean ready;
+    const char *file;           /* the destination */
+    const char *format;         /* START */
+    gboolean block;             /* START */
 } VgmBlockMirror;
 
 static gboolean
 vgmBlockMirrorChange(VgmDomainDef *def, gconstpointer data)
 {
     const VgmBlockMirror *m = data;
-    VgmDiskDef *d = (VgmDiskDef *)vgmBlockFindDisk(def, m->dst);
+    VgmDiskDef *d = (VgmDiskDef *)vgmDriverFindDisk(def, m->dst);
 
-    if (!d || (g_strcmp0(d->mirrorFile, m->file) == 0 &&
-               g_strcmp0(d->mirrorFormat, m->format) == 0 && d->mirrorReady == m->ready))
+    if (!d)
         return FALSE;
-    g_free(d->mirrorFile);
-    d->mirrorFile = g_strdup(m->file);
-    g_free(d->mirrorFormat);
-    d->mirrorFormat = g_strdup(m->file ? m->format : NULL);
-    d->mirrorBlock = m->file && m->block;
-    d->mirrorReady = m->file && m->ready;
+    if (m->op == VGM_BLOCK_MIRROR_START) {
+        if (d->mirrorFile)
+            return FALSE;
+        d->mirrorFile = g_strdup(m->file);
+        d->mirrorFormat = g_strdup(m->format);
+        d->mirrorBlock = m->block;
+        d->mirrorReady = FALSE;
+        return TRUE;
+    }
+    if (!d->mirrorFile || g_strcmp0(d->mirrorFile, m->file) != 0)
+        return FALSE;
+    if (m->op == VGM_BLOCK_MIRROR_READY) {
+        if (d->mirrorReady)
+            return FALSE;
+        d->mirrorReady = TRUE;
+        return TRUE;
+    }
+    g_clear_pointer(&d->mirrorFile, g_free);
+    g_clear_pointer(&d->mirrorFormat, g_free);
+    d->mirrorReady = d->mirrorBlock = FALSE;
     return TRUE;
 }
 
-/* The live XML of running @dom says disk @d's copy job is now as @m says
- * (libvirt's <mirror>, which Nova reads to see a copy is ready) */
 static gboolean
 vgmBlockMirrorSet(VgmDriver *drv, const VgmDriverDomain *dom, const VgmBlockMirror *m,
                   GError **error)
@@ -153,23 +152,63 @@ vgmBlockMirrorSet(VgmDriver *drv, const VgmDriverDomain *dom, const VgmBlockMirr
                                error);
 }
 
-/* The same, the job of @d ended or ready as QEMU says (@job NULL: no job) */
-static gboolean
+/* The <mirror> of disk @d follows its QEMU job @job (NULL: none any more);
+ * a failure is only logged, as the job itself is what it is */
+static void
 vgmBlockMirrorFollow(VgmDriver *drv, const VgmDriverDomain *dom, const VgmDiskDef *d,
-                     JsonObject *job, GError **error)
+                     JsonObject *job)
 {
-    VgmBlockMirror m = { d->dst, d->mirrorFile, d->mirrorFormat, d->mirrorBlock, FALSE };
+    VgmBlockMirror m = { VGM_BLOCK_MIRROR_END, d->dst, d->mirrorFile, NULL, FALSE };
+    g_autoptr(GError) err = NULL;
 
     if (!d->mirrorFile)
-        return TRUE;
-    if (job)
-        m.ready = json_object_get_boolean_member_with_default(job, "ready", FALSE);
-    else
-        m.file = NULL;
-    if (m.ready == d->mirrorReady && (job || !d->mirrorFile))
-        return TRUE;
-    return vgmBlockMirrorSet(drv, dom, &m, error);
+        return;
+    if (job) {
+        if (d->mirrorReady || !json_object_get_boolean_member_with_default(job, "ready", FALSE))
+            return;
+        m.op = VGM_BLOCK_MIRROR_READY;
+    }
+    if (!vgmBlockMirrorSet(drv, dom, &m, &err))
+        g_warning(_("domain '%1$s': the copy job of disk '%2$s' moved on, but its live XML cannot say so: %3$s"),
+                  dom->name, d->dst, err->message);
 }
+
+/* The copies being ended by a cancel ("NAME/DST"), whose COMPLETED event
+ * is libvirt's CANCELED */
+static GHashTable *vgmBlockCancelling;
+G_LOCK_DEFINE_STATIC(vgmBlockCancelling);
+
+static void
+vgmBlockCancellingMark(const char *name, const char *dst, gboolean on)
+{
+    g_autofree char *key = g_strdup_printf("%s/%s", name, dst);
+
+    G_LOCK(vgmBlockCancelling);
+    if (!vgmBlockCancelling)
+        vgmBlockCancelling = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if (on)
+        g_hash_table_add(vgmBlockCancelling, g_steal_pointer(&key));
+    else
+        g_hash_table_remove(vgmBlockCancelling, key);
+    G_UNLOCK(vgmBlockCancelling);
+}
+
+static gboolean
+vgmBlockCancellingTake(const char *name, const char *dst)
+{
+    g_autofree char *key = g_strdup_printf("%s/%s", name, dst);
+    gboolean was;
+
+    G_LOCK(vgmBlockCancelling);
+    was = vgmBlockCancelling && g_hash_table_remove(vgmBlockCancelling, key);
+    G_UNLOCK(vgmBlockCancelling);
+    return was;
+}
+
+/* Holds domain @name's block job mutex until the end of the scope */
+#define VGM_BLOCK_LOCKED(drv, name) \
+    g_autoptr(GMutexLocker) vgmBlockLocker G_GNUC_UNUSED = \
+        g_mutex_locker_new(vgmDriverDomainSideMutex(drv, "blockjob", name))
 
 /* Running domain @name, its disk @path and a monitor connection */
 static VgmDriverDomain *
@@ -185,7 +224,7 @@ vgmBlockDomain(VgmDriver *drv, const char *name, const char *path, const VgmDisk
                     dom->name);
         return NULL;
     }
-    if (!(*disk = vgmBlockFindDisk(dom->def, path))) {
+    if (!(*disk = vgmDriverFindDisk(dom->def, path))) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("domain '%1$s' has no disk '%2$s' (a target or a source path)"),
                     dom->name, path);
@@ -256,26 +295,16 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
     return FALSE;
 }
 
-/* QEMU's job of disk @d (query-block-jobs), NULL when it has none */
+/* QEMU's job of disk @d (query-block-jobs), NULL when it has none (and
+ * when the query failed: then with the error) */
 static JsonObject *
 vgmBlockJobOf(VgmQemuMonitor *mon, const VgmDiskDef *d, GError **error)
 {
-    g_autoptr(JsonNode) ret = NULL;
     g_autofree char *id = g_strdup_printf(VGM_BLOCK_JOB_PREFIX "%s", d->dst);
-    JsonArray *arr;
-    guint i;
+    JsonObject *job = NULL;
 
-    if (!vgmQemuMonitorCommand(mon, "query-block-jobs", NULL, &ret, error))
-        return NULL;
-    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
-    for (i = 0; arr && i < json_array_get_length(arr); i++) {
-        JsonNode *n = json_array_get_element(arr, i);
-        JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
-
-        if (o && g_strcmp0(json_object_get_string_member_with_default(o, "device", NULL), id) == 0)
-            return json_object_ref(o);
-    }
-    return NULL;
+    vgmQemuMonitorQueryFind(mon, "query-block-jobs", "device", id, &job, error);
+    return job;
 }
 
 typedef struct {
@@ -303,9 +332,11 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
     const VgmDiskDef *disk;
     const char *format = c->format;
     gboolean shallow = c->shallow;
+    gboolean reuse = c->reuse;
     VgmBlockMirror m;
     struct stat st;
 
+    VGM_BLOCK_LOCKED(drv, name);
     if (!(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
         return FALSE;
     /* as libvirt: the copy is not in the config a later start reads */
@@ -318,6 +349,14 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
     if (disk->readonly) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
                     _("disk '%1$s' is read-only: a copy of it is not supported"), disk->dst);
+        return FALSE;
+    }
+    /* a copy's pivot makes a local image of it, and only the driver's own
+     * nodes are what QEMU copies from */
+    if (disk->net || disk->type == VGM_DISK_TYPE_DIR || disk->copyOnRead == VGM_TRISTATE_YES) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("a copy of disk '%1$s' (a network disk, a directory, or one with copy_on_read) is not supported"),
+                    disk->dst);
         return FALSE;
     }
     if (!vgmBlockNodeOf(mon, dom->def, disk, &node, error))
@@ -347,10 +386,20 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
                     c->dest, disk->dst);
         return FALSE;
     }
+    /* as libvirt: a block device is always reused, and a file with data
+     * in it is not overwritten unless reusing it was asked for */
+    if (c->block)
+        reuse = TRUE;
+    else if (!reuse && stat(c->dest, &st) == 0 && st.st_size > 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("copy destination '%1$s' of disk '%2$s' already exists: reuse it (VIR_DOMAIN_BLOCK_COPY_REUSE_EXT, --reuse-external) or name another"),
+                    c->dest, disk->dst);
+        return FALSE;
+    }
     /* a disk of one layer has no top to copy alone */
     if (!node.hasBacking)
         shallow = FALSE;
-    if (!format && c->reuse && !(format = vgmDriverImageFormat(c->dest))) {
+    if (!format && reuse && !(format = vgmDriverImageFormat(c->dest))) {
         vgmErrorSet(error, VGM_ERR_SYSTEM, _("cannot read copy destination '%1$s': %2$s"),
                     c->dest, g_strerror(errno));
         return FALSE;
@@ -362,7 +411,7 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
                     _("copy destination format '%1$s' is not supported (raw, qcow2)"), format);
         return FALSE;
     }
-    if (shallow && !c->reuse && g_str_equal(format, "raw")) {
+    if (shallow && !reuse && g_str_equal(format, "raw")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("shallow copy of disk '%1$s' into a raw file is not possible"), disk->dst);
         return FALSE;
@@ -373,19 +422,21 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
     json_object_set_string_member(args, "target", c->dest);
     json_object_set_string_member(args, "format", format);
     json_object_set_string_member(args, "sync", shallow ? "top" : "full");
-    json_object_set_string_member(args, "mode", c->reuse ? "existing" : "absolute-paths");
+    json_object_set_string_member(args, "mode", reuse ? "existing" : "absolute-paths");
     if (c->bandwidth)
         json_object_set_int_member(args, "speed", (gint64)c->bandwidth);
     if (c->granularity)
         json_object_set_int_member(args, "granularity", c->granularity);
     if (c->bufSize)
         json_object_set_int_member(args, "buf-size", (gint64)c->bufSize);
-    /* the live XML has the job before QEMU can say it is ready */
-    m = (VgmBlockMirror){ disk->dst, c->dest, format, c->block, FALSE };
+    /* the live XML has the job before QEMU can say it is ready (the
+     * watcher's follow waits on the mutex held here) */
+    m = (VgmBlockMirror){ VGM_BLOCK_MIRROR_START, disk->dst, c->dest, format, c->block };
+    vgmBlockCancellingMark(dom->name, disk->dst, FALSE);
     if (!vgmBlockMirrorSet(drv, dom, &m, error))
         return FALSE;
     if (!vgmQemuMonitorCommand(mon, "drive-mirror", args, NULL, error)) {
-        m.file = NULL;
+        m.op = VGM_BLOCK_MIRROR_END;
         vgmBlockMirrorSet(drv, dom, &m, NULL);
         return FALSE;
     }
@@ -426,18 +477,19 @@ vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned char *uu
         status = failed ? VGM_EVENT_BLOCK_JOB_FAILED : VGM_EVENT_BLOCK_JOB_COMPLETED;
     else
         return;
+    /* a ready copy a cancel ended completes in QEMU's words: libvirt calls
+     * it cancelled */
+    if (status != VGM_EVENT_BLOCK_JOB_READY && vgmBlockCancellingTake(name, dst))
+        status = VGM_EVENT_BLOCK_JOB_CANCELED;
     /* the live XML's <mirror> follows; the older event names the disk by
      * its source */
+    VGM_BLOCK_LOCKED(drv, name);
     if ((dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, NULL)) && dom->def &&
-        dom->status && (disk = vgmBlockFindDisk(dom->def, dst))) {
+        dom->status && (disk = vgmDriverFindDisk(dom->def, dst))) {
         g_autoptr(JsonObject) ready = json_object_new();
-        g_autoptr(GError) err = NULL;
 
         json_object_set_boolean_member(ready, "ready", TRUE);
-        if (!vgmBlockMirrorFollow(drv, dom, disk,
-                                  status == VGM_EVENT_BLOCK_JOB_READY ? ready : NULL, &err))
-            g_warning(_("domain '%1$s': the copy job of disk '%2$s' moved on, but its live XML cannot say so: %3$s"),
-                      name, dst, err->message);
+        vgmBlockMirrorFollow(drv, dom, disk, status == VGM_EVENT_BLOCK_JOB_READY ? ready : NULL);
         if (disk->src)
             vgmDriverEmitEventID(drv, VGM_EVENT_ID_BLOCK_JOB, name, uuid, id,
                                  vgmBlockJobType(qemuType), status, disk->src, NULL, 0);
@@ -643,16 +695,17 @@ vgmDriverGetBlockJobInfo(VgmDriver *drv, const char *name, const char *path, uns
     gboolean readyPresent, ready;
 
     memset(info, 0, sizeof(*info));
-    if (!vgmDriverCheckFlags(flags, VGM_BLOCK_JOB_INFO_BANDWIDTH_BYTES, error) ||
-        !(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
+    if (!vgmDriverCheckFlags(flags, VGM_BLOCK_JOB_INFO_BANDWIDTH_BYTES, error))
+        return -1;
+    VGM_BLOCK_LOCKED(drv, name);
+    if (!(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
         return -1;
     job = vgmBlockJobOf(mon, disk, error);
     if (error && *error)
         return -1;
     /* the live XML's <mirror> follows what this sees (a daemon's watcher
      * has it follow QEMU's events too) */
-    if (!vgmBlockMirrorFollow(drv, dom, disk, job, error))
-        return -1;
+    vgmBlockMirrorFollow(drv, dom, disk, job);
     if (!job)
         return 0;
     info->type = vgmBlockJobType(json_object_get_string_member_with_default(job, "type", ""));
@@ -723,38 +776,62 @@ vgmBlockJobWaitGone(VgmQemuMonitor *mon, const VgmDiskDef *d, GError **error)
 
 typedef struct {
     const char *dst;
-    const char *file;
+    const char *file;           /* the copy's */
     const char *format;
+    gboolean block;
     gboolean keepBacking;
 } VgmBlockPivot;
 
-/* The disk @p names now reads the copy: its source and format, and its
- * backing chain only if the copy kept it (a shallow copy) */
+/* The disk @p names now reads the copy (its <mirror> as libvirt makes it
+ * the source): its source, type and format, and its backing chain only
+ * if the copy kept it (a shallow copy) */
 static gboolean
 vgmBlockPivotChange(VgmDomainDef *def, gconstpointer data)
 {
     const VgmBlockPivot *p = data;
-    guint i;
+    VgmDiskDef *d = (VgmDiskDef *)vgmDriverFindDisk(def, p->dst);
 
-    for (i = 0; i < def->devices.disks->len; i++) {
-        VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
-
-        if (g_strcmp0(d->dst, p->dst) != 0)
-            continue;
-        g_free(d->src);
-        d->src = g_strdup(p->file);
-        g_free(d->driverType);
-        d->driverType = g_strdup(p->format);
-        if (!p->keepBacking) {
-            g_clear_pointer(&d->backing, g_ptr_array_unref);
-            d->backingEnd = FALSE;
-        }
-        g_clear_pointer(&d->mirrorFile, g_free);
-        g_clear_pointer(&d->mirrorFormat, g_free);
-        d->mirrorReady = d->mirrorBlock = FALSE;
-        return TRUE;
+    if (!d)
+        return FALSE;
+    g_free(d->src);
+    d->src = g_strdup(p->file);
+    d->type = p->block ? VGM_DISK_TYPE_BLOCK : VGM_DISK_TYPE_FILE;
+    g_free(d->driverType);
+    d->driverType = g_strdup(p->format);
+    if (!p->keepBacking) {
+        g_clear_pointer(&d->backing, g_ptr_array_unref);
+        d->backingEnd = FALSE;
     }
-    return FALSE;
+    g_clear_pointer(&d->mirrorFile, g_free);
+    g_clear_pointer(&d->mirrorFormat, g_free);
+    d->mirrorReady = d->mirrorBlock = FALSE;
+    return TRUE;
+}
+
+/* After a pivot: the disk's old top, which no device uses now, when it
+ * is one of the driver's own nodes (vgm-N-format, and its vgm-N-storage);
+ * a node QEMU made goes with the device or its parent. A failure is only
+ * logged: the pivot is done. */
+static void
+vgmBlockDropOldTop(VgmQemuMonitor *mon, const char *domName, const char *node)
+{
+    g_autoptr(JsonObject) del = json_object_new();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *storage = NULL;
+    unsigned int n;
+    int end = -1;
+
+    if (sscanf(node, "vgm-%u-format%n", &n, &end) != 1 || end < 0 || node[end] != '\0')
+        return;
+    storage = g_strdup_printf("vgm-%u-storage", n);
+    json_object_set_string_member(del, "node-name", node);
+    if (vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, &err)) {
+        json_object_set_string_member(del, "node-name", storage);
+        vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, &err);
+    }
+    if (err)
+        g_warning(_("domain '%1$s': the image a pivot left is still open: %2$s"), domName,
+                  err->message);
 }
 
 gboolean
@@ -771,8 +848,10 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
     const char *id;
     VgmBlockPivot p;
 
-    if (!vgmDriverCheckFlags(flags, VGM_BLOCK_JOB_ABORT_ASYNC | VGM_BLOCK_JOB_ABORT_PIVOT, error) ||
-        !(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
+    if (!vgmDriverCheckFlags(flags, VGM_BLOCK_JOB_ABORT_ASYNC | VGM_BLOCK_JOB_ABORT_PIVOT, error))
+        return FALSE;
+    VGM_BLOCK_LOCKED(drv, name);
+    if (!(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
         return FALSE;
     if (!(job = vgmBlockJobOf(mon, disk, error))) {
         if (!(error && *error))
@@ -784,15 +863,20 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
     json_object_set_string_member(args, "device", id);
     if (!(flags & VGM_BLOCK_JOB_ABORT_PIVOT)) {
         /* a ready copy ends with the destination as the disk is now */
-        if (!vgmQemuMonitorCommand(mon, "block-job-cancel", args, NULL, error))
+        vgmBlockCancellingMark(dom->name, disk->dst, TRUE);
+        if (!vgmQemuMonitorCommand(mon, "block-job-cancel", args, NULL, error)) {
+            vgmBlockCancellingMark(dom->name, disk->dst, FALSE);
             return FALSE;
+        }
         if (flags & VGM_BLOCK_JOB_ABORT_ASYNC)
             return TRUE;
-        return vgmBlockJobWaitGone(mon, disk, error) &&
-               vgmBlockMirrorFollow(drv, dom, disk, NULL, error);
+        if (!vgmBlockJobWaitGone(mon, disk, error))
+            return FALSE;
+        vgmBlockMirrorFollow(drv, dom, disk, NULL);
+        return TRUE;
     }
     if (!g_str_equal(json_object_get_string_member_with_default(job, "type", ""), "mirror") ||
-        !json_object_get_boolean_member_with_default(job, "ready", FALSE)) {
+        !json_object_get_boolean_member_with_default(job, "ready", FALSE) || !disk->mirrorFile) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("the block job of disk '%1$s' is not a copy ready to pivot yet"), disk->dst);
         return FALSE;
@@ -804,28 +888,13 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
         !vgmBlockJobWaitGone(mon, disk, error) ||
         !vgmBlockNodeOf(mon, dom->def, disk, &after, error))
         return FALSE;
-    p = (VgmBlockPivot){ disk->dst, after.file, after.format, after.hasBacking };
+    p = (VgmBlockPivot){ disk->dst, disk->mirrorFile, disk->mirrorFormat, disk->mirrorBlock,
+                         after.hasBacking };
     if (!vgmDriverChangeLive(drv, dom->name, dom->status->qemu.pid, vgmBlockPivotChange, &p,
                              error))
         return FALSE;
-    /* the disk's old top, which no device uses now, and the storage node
-     * the driver made for it (a node QEMU made goes with its parent) */
-    if (g_strcmp0(before.node, after.node) != 0) {
-        g_autoptr(JsonObject) del = json_object_new();
-        guint n;
-        char tail[16];
-
-        json_object_set_string_member(del, "node-name", before.node);
-        if (!vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, error))
-            return FALSE;
-        if (sscanf(before.node, "vgm-%u-format%15s", &n, tail) == 1) {
-            g_autofree char *storage = g_strdup_printf("vgm-%u-storage", n);
-
-            json_object_set_string_member(del, "node-name", storage);
-            if (!vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, error))
-                return FALSE;
-        }
-    }
+    if (g_strcmp0(before.node, after.node) != 0)
+        vgmBlockDropOldTop(mon, dom->name, before.node);
     return TRUE;
 }
 
@@ -906,7 +975,7 @@ vgmDriverGetBlockInfo(VgmDriver *drv, const char *name, const char *path, unsign
     if (!vgmDriverCheckFlags(flags, 0, error) ||
         !(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return FALSE;
-    if (!(disk = vgmBlockFindDisk(dom->def, path))) {
+    if (!(disk = vgmDriverFindDisk(dom->def, path))) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("domain '%1$s' has no disk '%2$s' (a target or a source path)"),
                     dom->name, path);

@@ -139,10 +139,10 @@ vgmDriverDomainMutex(VgmDriver *drv, const char *name)
 }
 
 GMutex *
-vgmDriverAgentMutex(VgmDriver *drv, const char *name)
+vgmDriverDomainSideMutex(VgmDriver *drv, const char *what, const char *name)
 {
     /* (kept with the domains' own: no domain name has a '/') */
-    g_autofree char *key = g_strconcat("agent/", name, NULL);
+    g_autofree char *key = g_strconcat(what, "/", name, NULL);
 
     return vgmDriverDomainMutex(drv, key);
 }

@@ -463,6 +463,8 @@ gboolean vgmDriverChangeLive(VgmDriver *drv, const char *name, pid_t pid,
 
 /* ---- block jobs and sizes (driver_blockjob.c) ---- */
 
+/* The disk of @def that @path names: its target, else its source */
+const VgmDiskDef *vgmDriverFindDisk(const VgmDomainDef *def, const char *path);
 /* virDomainBlockRebase: with VIR_DOMAIN_BLOCK_REBASE_COPY a copy of disk
  * @path into @base (QEMU's drive-mirror); a pull is refused */
 gboolean vgmDriverBlockRebase(VgmDriver *drv, const char *name, const char *path,
@@ -514,10 +516,12 @@ gboolean vgmDriverGetBlockInfo(VgmDriver *drv, const char *name, const char *pat
 
 /* ---- the guest agent (driver_agent.c) ---- */
 
-/* The in-process mutex a call holds while it talks to domain @name's guest
- * agent, so that a second call waits for the first rather than for QEMU,
- * which serves one agent client at a time */
-GMutex *vgmDriverAgentMutex(VgmDriver *drv, const char *name);
+/* An in-process mutex of domain @name for the calls of one kind @what
+ * ("agent": a call holds it while it talks to the guest agent, so that a
+ * second waits for the first rather than for QEMU, which serves one agent
+ * client at a time; "blockjob": while it starts, ends or looks at a block
+ * job and changes the live XML's <mirror> to match) */
+GMutex *vgmDriverDomainSideMutex(VgmDriver *drv, const char *what, const char *name);
 
 /* virDomainQemuAgentCommand: the agent's whole reply to the JSON request
  * @request, as text, waiting @timeout seconds (-2: for as long as it

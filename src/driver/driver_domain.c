@@ -1554,6 +1554,14 @@ vgmDriverDomainRestoreDef(const char *xml, const char *path, GError **error)
 
     if (!(def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_LIVE, error)))
         return NULL;
+    /* (no copy job comes with a saved guest) */
+    for (i = 0; i < def->devices.disks->len; i++) {
+        VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        g_clear_pointer(&d->mirrorFile, g_free);
+        g_clear_pointer(&d->mirrorFormat, g_free);
+        d->mirrorReady = d->mirrorBlock = FALSE;
+    }
     for (i = 0; i < def->devices.nets->len; i++) {
         VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
 
@@ -1793,6 +1801,13 @@ vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
         if (d->transient) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                         _("domain '%1$s' cannot be saved: its transient disk '%2$s' writes to an overlay that ends with its QEMU"),
+                        def->name, d->dst);
+            return FALSE;
+        }
+        /* as libvirt: a copy job ends with its QEMU */
+        if (d->mirrorFile) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' cannot be saved: disk '%2$s' has a copy job running (end it with virsh blockjob --abort)"),
                         def->name, d->dst);
             return FALSE;
         }
@@ -3117,6 +3132,18 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
                     _("the device cannot be detached from running domain '%1$s': QEMU would have to unplug something else than one device"),
                     dom->name);
         return FALSE;
+    }
+    /* as libvirt: not a disk with a copy job running */
+    for (i = 0; i < oldDef->devices.disks->len; i++) {
+        const VgmDiskDef *disk = g_ptr_array_index(oldDef->devices.disks, i);
+        g_autofree char *diskId = vgmQemuDiskDeviceId(oldDef, disk);
+
+        if (disk->mirrorFile && g_str_equal(diskId, id)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("disk '%1$s' of domain '%2$s' has a copy job running: end it first (virsh blockjob --abort)"),
+                        disk->dst, dom->name);
+            return FALSE;
+        }
     }
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
         return FALSE;

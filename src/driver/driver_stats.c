@@ -304,8 +304,8 @@ vgmStatsBlockAdd(JsonObject *stats, VgmDriverBlockStats *out)
 }
 
 /* The disk of @def that @path names: its target, else its source */
-static const VgmDiskDef *
-vgmStatsFindDisk(const VgmDomainDef *def, const char *path)
+const VgmDiskDef *
+vgmDriverFindDisk(const VgmDomainDef *def, const char *path)
 {
     guint i;
 
@@ -355,7 +355,7 @@ vgmDriverBlockStats(VgmDriver *drv, const char *name, const char *path,
     memset(out, 0, sizeof(*out));
     if (!(dom = vgmStatsActive(drv, name, error)))
         return FALSE;
-    if (*path && !(only = vgmStatsFindDisk(dom->def, path))) {
+    if (*path && !(only = vgmDriverFindDisk(dom->def, path))) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("domain '%1$s' has no disk '%2$s' (a target or a source path)"),
                     dom->name, path);

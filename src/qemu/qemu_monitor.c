@@ -454,6 +454,31 @@ vgmQemuMonitorCommandWithFd(VgmQemuMonitor *mon, const char *cmd, JsonObject *ar
     return vgmQemuMonitorCommandDeadline(mon, cmd, args, fd, ret, NULL, deadline, error);
 }
 
+gboolean
+vgmQemuMonitorQueryFind(VgmQemuMonitor *mon, const char *cmd, const char *member,
+                        const char *value, JsonObject **found, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    JsonArray *arr;
+    guint i;
+
+    *found = NULL;
+    if (!vgmQemuMonitorCommand(mon, cmd, NULL, &ret, error))
+        return FALSE;
+    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonNode *n = json_array_get_element(arr, i);
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+
+        if (o && g_strcmp0(json_object_get_string_member_with_default(o, member, NULL),
+                           value) == 0) {
+            *found = json_object_ref(o);
+            break;
+        }
+    }
+    return TRUE;
+}
+
 char *
 vgmQemuMonitorCommandText(VgmQemuMonitor *mon, const char *request, GError **error)
 {

@@ -59,6 +59,14 @@ gboolean vgmQemuMonitorCommandWithFd(VgmQemuMonitor *mon, const char *cmd,
                                      GError **error);
 
 /*
+ * Runs query command @cmd, whose reply is a list of objects, and stores
+ * in *@found (a new reference) the first whose string member @member is
+ * @value, NULL when none is.
+ */
+gboolean vgmQemuMonitorQueryFind(VgmQemuMonitor *mon, const char *cmd, const char *member,
+                                 const char *value, JsonObject **found, GError **error);
+
+/*
  * A command given as JSON text (an object with "execute" and optional
  * "arguments"), as virDomainQemuMonitorCommand takes it: QEMU's whole
  * reply as compact JSON text, an error reply too (the caller reads it);

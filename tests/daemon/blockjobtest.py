@@ -25,7 +25,10 @@ What it covers:
   * a copy with --bandwidth: blockjob --info shows the limit,
     blockjob --bandwidth changes it, blockjob --abort ends it;
   * virsh blockcopy --shallow --pivot: the live XML, domblklist and QEMU
-    name the copy, QEMU no longer has the old overlay open;
+    name the copy, QEMU no longer has the old overlay open; a second
+    pivot of the same disk;
+  * an existing file is not overwritten without --reuse-external; no
+    detach-disk while a copy runs; the abort's event says CANCELED;
   * blockresize; blockpull and blockcommit refused by name; a disk the
     domain lacks; an abort with no job.
 """
@@ -195,6 +198,13 @@ def run_tests(tap, target, work):
     after = dom.blockJobInfo("vda", 0)
     tap.ok("<mirror" not in dom.XMLDesc(0), "after the abort the live XML has no <mirror>")
     conn.defineXML(xml)
+    t_end = time.monotonic() + 10
+    cancelled = (DOM, "vda", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_COPY,
+                 libvirt.VIR_DOMAIN_BLOCK_JOB_CANCELED)
+    while time.monotonic() < t_end and cancelled not in events:
+        time.sleep(0.1)
+    tap.ok(cancelled in events, "the abort's BLOCK_JOB_2 event says CANCELED, as libvirt's",
+           repr(events))
     ok, cmp = same(top, delta)
     tap.ok(after == {} and ok and backing(delta) == base and dom.isPersistent(),
            "blockJobAbort ends it: the delta holds the disk, backed by the base; defined again",
@@ -203,9 +213,20 @@ def run_tests(tap, target, work):
     conn.close()
     stop.set()
 
-    # ---- bandwidth ----
+    # ---- an existing file is not overwritten ----
+    kept = harness.write_file(work, "kept.qcow2", "data that must stay\n")
+    r = harness.virsh(uri, "blockcopy", DOM, "vda", kept, "--transient-job")
+    with open(kept) as f:
+        tap.ok(r.rc != 0 and "already exists" in r.err and f.read() == "data that must stay\n",
+               "blockcopy onto an existing file without --reuse-external is refused, the file kept",
+               r.describe())
+
+    # ---- bandwidth, and no detach while a copy runs ----
     slow = os.path.join(work, "slow.qcow2")
     r = harness.virsh(uri, "blockcopy", DOM, "vda", slow, "--transient-job", "--bandwidth", "1")
+    d = harness.virsh(uri, "detach-disk", DOM, "vda", "--live")
+    tap.ok(d.rc != 0 and "copy job running" in d.err,
+           "detach-disk of a disk with a copy running is refused", d.describe())
     i1 = harness.virsh(uri, "blockjob", DOM, "vda", "--info")
     harness.virsh(uri, "blockjob", DOM, "vda", "--bandwidth", "100")
     i2 = harness.virsh(uri, "blockjob", DOM, "vda", "--info")
@@ -244,6 +265,15 @@ def run_tests(tap, target, work):
            "backed by the base", r.describe() + bl.describe())
     tap.ok(pid is not None and top not in fds and piv in fds,
            "after the pivot QEMU has the copy open and no longer the old overlay", repr(fds))
+
+    # ---- a second pivot, onto another copy ----
+    piv2 = os.path.join(work, "pivot2.qcow2")
+    r = harness.virsh(uri, "blockcopy", DOM, "vda", piv2, "--wait", "--transient-job",
+                      "--shallow", "--pivot", timeout=120)
+    bl = harness.virsh(uri, "domblklist", DOM)
+    ok, cmp = same(piv, piv2)
+    tap.ok(r.rc == 0 and "Successfully pivoted" in r.out and piv2 in bl.out and ok,
+           "a second pivot of the same disk, onto another copy", r.describe() + cmp.describe())
 
     # ---- resize and the refusals ----
     r = harness.virsh(uri, "blockresize", DOM, "vda", "48M")
