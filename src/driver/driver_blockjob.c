@@ -113,6 +113,15 @@ typedef struct {
     gboolean block;             /* START */
 } VgmBlockMirror;
 
+/* Disk @d has no copy job any more */
+static void
+vgmBlockMirrorClear(VgmDiskDef *d)
+{
+    g_clear_pointer(&d->mirrorFile, g_free);
+    g_clear_pointer(&d->mirrorFormat, g_free);
+    d->mirrorReady = d->mirrorBlock = FALSE;
+}
+
 static gboolean
 vgmBlockMirrorChange(VgmDomainDef *def, gconstpointer data)
 {
@@ -138,9 +147,7 @@ vgmBlockMirrorChange(VgmDomainDef *def, gconstpointer data)
         d->mirrorReady = TRUE;
         return TRUE;
     }
-    g_clear_pointer(&d->mirrorFile, g_free);
-    g_clear_pointer(&d->mirrorFormat, g_free);
-    d->mirrorReady = d->mirrorBlock = FALSE;
+    vgmBlockMirrorClear(d);
     return TRUE;
 }
 
@@ -802,9 +809,7 @@ vgmBlockPivotChange(VgmDomainDef *def, gconstpointer data)
         g_clear_pointer(&d->backing, g_ptr_array_unref);
         d->backingEnd = FALSE;
     }
-    g_clear_pointer(&d->mirrorFile, g_free);
-    g_clear_pointer(&d->mirrorFormat, g_free);
-    d->mirrorReady = d->mirrorBlock = FALSE;
+    vgmBlockMirrorClear(d);
     return TRUE;
 }
 
