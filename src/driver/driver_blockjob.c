@@ -440,6 +440,9 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
      * watcher's follow waits on the mutex held here) */
     m = (VgmBlockMirror){ VGM_BLOCK_MIRROR_START, disk->dst, c->dest, format, c->block };
     vgmBlockCancellingMark(dom->name, disk->dst, FALSE);
+    /* (QEMU has no job of the disk: a <mirror> a job left that ended
+     * unseen, without a daemon's watcher, goes first) */
+    vgmBlockMirrorFollow(drv, dom, disk, NULL);
     if (!vgmBlockMirrorSet(drv, dom, &m, error))
         return FALSE;
     if (!vgmQemuMonitorCommand(mon, "drive-mirror", args, NULL, error)) {
