@@ -13,6 +13,7 @@
 #include "driver_net.h"
 #include "driver_process.h"
 #include "driver_save.h"
+#include "driver_snapshot.h"
 #include "driver_watch.h"
 #include "qemu/qemu_alias.h"
 #include "qemu/qemu_capabilities.h"
@@ -412,9 +413,14 @@ vgmDriverListMatch(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int flag
               (flags & VGM_LIST_DOMAINS_NO_MANAGEDSAVE && !saved)))
             return FALSE;
     }
-    /* never a snapshot or checkpoint */
-    if ((flags & VGM_LIST_DOMAINS_HAS_SNAPSHOT) && !(flags & VGM_LIST_DOMAINS_NO_SNAPSHOT))
-        return FALSE;
+    if (flags & (VGM_LIST_DOMAINS_HAS_SNAPSHOT | VGM_LIST_DOMAINS_NO_SNAPSHOT)) {
+        gboolean has = vgmDriverSnapshotCount(drv->store, dom->name) > 0;
+
+        if (!((flags & VGM_LIST_DOMAINS_HAS_SNAPSHOT && has) ||
+              (flags & VGM_LIST_DOMAINS_NO_SNAPSHOT && !has)))
+            return FALSE;
+    }
+    /* never a checkpoint */
     if ((flags & VGM_LIST_DOMAINS_HAS_CHECKPOINT) && !(flags & VGM_LIST_DOMAINS_NO_CHECKPOINT))
         return FALSE;
     return TRUE;
@@ -1107,6 +1113,98 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
     return TRUE;
 }
 
+/* ---- snapshots ---- */
+
+/* Raises @out's events for domain @dom (its name and uuid) and has the
+ * watcher see a QEMU that was started */
+static void
+vgmDriverSnapshotEmit(VgmDriver *drv, const VgmDriverDomain *dom,
+                      const VgmDriverSnapshotOutcome *out)
+{
+    for (guint i = 0; out->events && i < out->events->len; i++) {
+        const VgmDriverSnapshotEvent *ev = &g_array_index(out->events, VgmDriverSnapshotEvent, i);
+
+        vgmDriverEmitEvent(drv, dom->name, dom->uuid, ev->id, ev->event, ev->detail);
+    }
+    if (out->started)
+        vgmDriverWatchPoke(drv->watch);
+}
+
+/* The QEMU @pid of domain @name was ended by this call: the watcher
+ * leaves its events to it (it waits for the domain's mutex, held still) */
+static void
+vgmDriverSnapshotEnded(VgmDriver *drv, const char *name, pid_t pid)
+{
+    g_autoptr(VgmDriverDomain) now = NULL;
+
+    if (pid <= 0)
+        return;
+    now = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL);
+    if (!now || !now->status || now->status->qemu.pid != pid)
+        vgmDriverWatchReported(drv->watch, name, pid);
+}
+
+gboolean
+vgmDriverSnapshotTake(VgmDriver *drv, const char *name, const char *xml, unsigned int flags,
+                      char **snap, GError **error)
+{
+    g_auto(VgmDriverSnapshotOutcome) out = { 0 };
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    pid_t pid = 0;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_CREATE_VALIDATE << 1) - 1, error))
+        return FALSE;
+    {
+        VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+
+        if (!(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)))
+            return FALSE;
+        if (dom->status)
+            pid = dom->status->qemu.pid;
+        ok = vgmDriverSnapshotCreate(drv->store, name, xml, flags, snap, &out, error);
+        vgmDriverSnapshotEnded(drv, name, pid);
+    }
+    vgmDriverSnapshotEmit(drv, dom, &out);
+    return ok;
+}
+
+gboolean
+vgmDriverSnapshotRevertTo(VgmDriver *drv, const char *name, const char *snap,
+                          unsigned int flags, GError **error)
+{
+    g_auto(VgmDriverSnapshotOutcome) out = { 0 };
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    pid_t pid = 0;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_REVERT_RESET_NVRAM << 1) - 1, error))
+        return FALSE;
+    {
+        VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+
+        if (!(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)))
+            return FALSE;
+        if (dom->status)
+            pid = dom->status->qemu.pid;
+        ok = vgmDriverSnapshotRevert(drv->store, name, snap, flags, &out, error);
+        vgmDriverSnapshotEnded(drv, name, pid);
+    }
+    vgmDriverSnapshotEmit(drv, dom, &out);
+    return ok;
+}
+
+gboolean
+vgmDriverSnapshotRemove(VgmDriver *drv, const char *name, const char *snap, unsigned int flags,
+                        GError **error)
+{
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+
+    if (!vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_DELETE_CHILDREN_ONLY << 1) - 1, error))
+        return FALSE;
+    return vgmDriverSnapshotDelete(drv->store, name, snap, flags, error);
+}
+
 /* The running domain @name (a refusal else, as libvirt's job calls
  * refuse a shut-off domain) */
 static gboolean
@@ -1692,6 +1790,7 @@ static const struct {
     { VGM_DOMAIN_STATE_RUNNING, "booted", 1 },
     { VGM_DOMAIN_STATE_RUNNING, "migrated", 2 },
     { VGM_DOMAIN_STATE_RUNNING, "restored", 3 },
+    { VGM_DOMAIN_STATE_RUNNING, "from snapshot", 4 },
     { VGM_DOMAIN_STATE_RUNNING, "unpaused", 5 },
     { VGM_DOMAIN_STATE_PAUSED, "user", 1 },
     { VGM_DOMAIN_STATE_PAUSED, "migrating", 2 },
@@ -1699,6 +1798,7 @@ static const struct {
     { VGM_DOMAIN_STATE_PAUSED, "I/O error", 5 },
     { VGM_DOMAIN_STATE_PAUSED, "watchdog", 6 },
     { VGM_DOMAIN_STATE_PAUSED, "from snapshot", 7 },
+    { VGM_DOMAIN_STATE_PAUSED, "snapshot", 9 },
     { VGM_DOMAIN_STATE_PAUSED, "starting up", 11 },
     { VGM_DOMAIN_STATE_SHUTDOWN, "user", 1 },
     { VGM_DOMAIN_STATE_SHUTOFF, "shutdown", 1 },
@@ -1706,6 +1806,7 @@ static const struct {
     { VGM_DOMAIN_STATE_SHUTOFF, "crashed", 3 },
     { VGM_DOMAIN_STATE_SHUTOFF, "saved", 5 },
     { VGM_DOMAIN_STATE_SHUTOFF, "failed", 6 },
+    { VGM_DOMAIN_STATE_SHUTOFF, "from snapshot", 7 },
     { VGM_DOMAIN_STATE_CRASHED, "panicked", 1 },
 };
 

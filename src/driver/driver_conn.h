@@ -189,6 +189,17 @@ VgmDriverDomain *vgmDriverRestore(VgmDriver *drv, const char *path, const char *
                                   unsigned int flags, GError **error);
 /* Whether domain @name has a managed save image */
 gboolean vgmDriverHasManagedSave(VgmDriver *drv, const char *name);
+/* Snapshots (driver_snapshot.h), under the domain's in-process mutex,
+ * with the lifecycle events they cause: taking one of domain @name as
+ * @xml says (*@snap its name), */
+gboolean vgmDriverSnapshotTake(VgmDriver *drv, const char *name, const char *xml,
+                               unsigned int flags, char **snap, GError **error);
+/* ... reverting to one, */
+gboolean vgmDriverSnapshotRevertTo(VgmDriver *drv, const char *name, const char *snap,
+                                   unsigned int flags, GError **error);
+/* ... and deleting one */
+gboolean vgmDriverSnapshotRemove(VgmDriver *drv, const char *name, const char *snap,
+                                 unsigned int flags, GError **error);
 gboolean vgmDriverManagedSaveRemove(VgmDriver *drv, const char *name, unsigned int flags,
                                     GError **error);
 /* The XML in save image @path, or with @path NULL in domain @name's
@@ -640,14 +651,18 @@ enum {
     VGM_EVENT_UNDEFINED_REMOVED = 0,
     VGM_EVENT_STARTED_BOOTED = 0,
     VGM_EVENT_STARTED_RESTORED = 2,
+    VGM_EVENT_STARTED_FROM_SNAPSHOT = 3,
+    VGM_EVENT_DEFINED_FROM_SNAPSHOT = 3,
     VGM_EVENT_SUSPENDED_PAUSED = 0,
     VGM_EVENT_SUSPENDED_RESTORED = 4,
+    VGM_EVENT_SUSPENDED_FROM_SNAPSHOT = 5,
     VGM_EVENT_RESUMED_UNPAUSED = 0,
     VGM_EVENT_RESUMED_FROM_SNAPSHOT = 2,
     VGM_EVENT_STOPPED_SHUTDOWN = 0,
     VGM_EVENT_STOPPED_DESTROYED = 1,
     VGM_EVENT_STOPPED_SAVED = 4,
     VGM_EVENT_STOPPED_FAILED = 5,
+    VGM_EVENT_STOPPED_FROM_SNAPSHOT = 6,
     VGM_EVENT_SHUTDOWN_FINISHED = 0,
     VGM_EVENT_SHUTDOWN_GUEST = 1,
     VGM_EVENT_SHUTDOWN_HOST = 2,

@@ -32,6 +32,7 @@
 #include "driver_net.h"
 #include "driver_process.h"
 #include "driver_save.h"
+#include "driver_snapshot.h"
 #include "driver_tpm.h"
 #include "driver_update.h"
 #include "qemu/qemu_alias.h"
@@ -202,7 +203,7 @@ vgmDriverDomainFormatXML(const VgmDriverStore *store, const VgmDriverDomain *dom
  * happened to it, as static strings (dom->reason is not owned). */
 static const char *const vgmDriverKeptReasons[] = {
     N_("shutdown"), N_("destroyed"), N_("crashed"), N_("failed"), N_("unpaused"), N_("saved"),
-    N_("restored"),
+    N_("restored"), N_("from snapshot"),
 };
 
 static const char *
@@ -226,8 +227,7 @@ vgmDriverDomainSetInactive(VgmDriverDomain *dom, const char *reason)
     dom->reason = reason;
 }
 
-/* Kills what is left of a domain's QEMU and removes its status. */
-static gboolean
+gboolean
 vgmDriverDomainCleanup(const VgmDriverStore *store, VgmDriverDomain *dom,
                        GError **error)
 {
@@ -609,7 +609,9 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
      * it, as libvirt reports it */
     if (vgmDriverStoreGetBusy(store, dom->name) && vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
         dom->state = VGM_DOMAIN_STATE_PAUSED;
-        dom->reason = N_("saving");
+        /* (or a snapshot of it being taken) */
+        dom->reason = g_strcmp0(vgmDriverStoreGetBusy(store, dom->name), "snapshot") == 0 ?
+                      N_("snapshot") : N_("saving");
         return TRUE;
     }
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
@@ -665,6 +667,10 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     if (state == VGM_DOMAIN_STATE_PAUSED && g_str_equal(reason, "user") &&
         g_strcmp0(dom->status->runReason, "migrating") == 0)
         dom->reason = N_("migrating");
+    /* and one a snapshot's revert left paused */
+    if (state == VGM_DOMAIN_STATE_PAUSED && g_str_equal(reason, "user") &&
+        g_strcmp0(dom->status->runReason, "from snapshot") == 0)
+        dom->reason = N_("from snapshot");
     return TRUE;
 }
 
@@ -877,8 +883,7 @@ vgmDriverDomainLookup(const VgmDriverStore *store, const char *ref,
     return vgmDriverDomainLoad(store, name, FALSE, error);
 }
 
-/* Resolves @ref, takes the domain's lock into *@lock and loads it. */
-static VgmDriverDomain *
+VgmDriverDomain *
 vgmDriverDomainLockAndLoad(const VgmDriverStore *store, const char *ref,
                            VgmDriverLock **lock, GError **error)
 {
@@ -1122,6 +1127,16 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
                     dom->name);
         return FALSE;
     }
+    {
+        guint nsnap = vgmDriverSnapshotCount(store, dom->name);
+
+        if (nsnap && !dom->status && !(flags & VGM_UNDEFINE_SNAPSHOTS_METADATA)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("cannot undefine shut-off domain '%1$s', which has snapshots (%2$u): ask to remove their metadata (--snapshots-metadata)"),
+                        dom->name, nsnap);
+            return FALSE;
+        }
+    }
     if (dom->status) {
         /* it keeps running, as a transient domain */
         dom->status->transient = TRUE;
@@ -1137,6 +1152,14 @@ vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
     vgmDriverSaveCleanManaged(store, dom->name);
     if (!vgmDriverStoreDeleteConfig(store, dom->name, error))
         return FALSE;
+    /* (the snapshots' files are the images' index only: a failure to
+     * remove one is a warning) */
+    if (flags & VGM_UNDEFINE_SNAPSHOTS_METADATA) {
+        g_autoptr(GError) snapErr = NULL;
+
+        if (!vgmDriverSnapshotRemoveAll(store, dom->name, &snapErr))
+            g_warning("%s", snapErr->message);
+    }
     /* a domain that is no more does not autostart (libvirt removes its
      * link too) */
     {
@@ -1446,8 +1469,7 @@ vgmDriverDomainCreateXML(const VgmDriverStore *store, const char *file,
     return vgmDriverDomainStartDef(store, def, flags, TRUE, NULL, error);
 }
 
-/* vgmDriverDomainLockAndLoad, failing unless the domain runs. */
-static VgmDriverDomain *
+VgmDriverDomain *
 vgmDriverDomainGetActive(const VgmDriverStore *store, const char *ref,
                          VgmDriverLock **lock, GError **error)
 {

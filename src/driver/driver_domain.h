@@ -96,6 +96,17 @@ gboolean vgmDriverDomainFillDef(const VgmDriverStore *store, VgmDriverDomain *do
 
 gboolean vgmDriverDomainIsActive(const VgmDriverDomain *dom);
 
+/* Resolves @ref, takes the domain's lock into *@lock and loads it. */
+VgmDriverDomain *vgmDriverDomainLockAndLoad(const VgmDriverStore *store, const char *ref,
+                                           VgmDriverLock **lock, GError **error);
+/* vgmDriverDomainLockAndLoad, failing unless the domain runs. */
+VgmDriverDomain *vgmDriverDomainGetActive(const VgmDriverStore *store, const char *ref,
+                                          VgmDriverLock **lock, GError **error);
+/* Kills what is left of running domain @dom's QEMU and removes its
+ * status (its lock held). */
+gboolean vgmDriverDomainCleanup(const VgmDriverStore *store, VgmDriverDomain *dom,
+                                GError **error);
+
 /* Finds the domain @ref names: a name, else the id of a running domain,
  * else a uuid. VGM_ERR_NO_DOMAIN when there is none. Refreshes it. */
 VgmDriverDomain *vgmDriverDomainLookup(const VgmDriverStore *store,
@@ -128,6 +139,9 @@ VgmDomainDef *vgmDriverDomainDefineXML(const VgmDriverStore *store,
 /* libvirt's undefine flags: for a managed save image (refused without
  * it, removed with it, as libvirt does), */
 #define VGM_UNDEFINE_MANAGED_SAVE (1u << 0)
+/* ... for snapshots' metadata (refused without it for a shut-off domain
+ * that has snapshots, removed with it), */
+#define VGM_UNDEFINE_SNAPSHOTS_METADATA (1u << 1)
 /* ... for the UEFI varstore */
 #define VGM_UNDEFINE_NVRAM (1u << 2)
 #define VGM_UNDEFINE_KEEP_NVRAM (1u << 3)

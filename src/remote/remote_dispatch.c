@@ -24,6 +24,7 @@
 #include "driver/driver_network.h"
 #include "driver/driver_pin.h"
 #include "driver/driver_secret.h"
+#include "driver/driver_snapshot.h"
 #include "host/vgmhost.h"
 #include "host/vgmnode.h"
 #include "util/vgmerror.h"
@@ -55,6 +56,7 @@ enum {
     VGM_LV_ERR_AGENT_UNRESPONSIVE = 86,
     VGM_LV_ERR_DEVICE_MISSING = 99,
     VGM_LV_ERR_NO_HOSTNAME = 108,
+    VGM_LV_ERR_NO_DOMAIN_SNAPSHOT = 72,
 };
 
 /* Our error codes as libvirt's clients know them: Nova maps 42 to
@@ -85,6 +87,7 @@ static const struct {
     { VGM_ERR_AGENT_UNRESPONSIVE, VGM_LV_ERR_AGENT_UNRESPONSIVE },
     { VGM_ERR_NO_HOSTNAME, VGM_LV_ERR_NO_HOSTNAME },
     { VGM_ERR_OPERATION_DENIED, VGM_LV_ERR_OPERATION_DENIED },
+    { VGM_ERR_NO_DOMAIN_SNAPSHOT, VGM_LV_ERR_NO_DOMAIN_SNAPSHOT },
 };
 
 int
@@ -1395,15 +1398,329 @@ vgmRemoteDispatchDomainManagedSaveDefineXml(VgmRemoteClient *client,
                                     args->dxml ? *args->dxml : NULL, args->flags, error);
 }
 
+/* ---- snapshots ---- */
+
+#define VGM_REMOTE_SNAPSHOT_LIST_FLAGS ((VGM_SNAPSHOT_LIST_TOPOLOGICAL << 1) - 1)
+/* virDomainSnapshotXMLFlags: SECURE */
+#define VGM_REMOTE_SNAPSHOT_XML_SECURE (1u << 0)
+
+/* The domain of snapshot @s, which must exist */
+static VgmDriverDomain *
+vgmRemoteGetSnapshotDomain(VgmRemoteClient *client, const VgmRemoteNonnullDomainSnapshot *s,
+                           GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmRemoteGetDomain(client, &s->dom, error);
+
+    if (!dom || !vgmDriverSnapshotLookup(vgmDriverGetStore(client->drv), dom->name, s->name,
+                                         error))
+        return NULL;
+    return g_steal_pointer(&dom);
+}
+
+#define VGM_REMOTE_GET_SNAPSHOT(dom, field) \
+    g_autoptr(VgmDriverDomain) dom = vgmRemoteGetSnapshotDomain(client, &args->field, error); \
+    if (!dom) \
+        return FALSE
+
+static void
+vgmRemoteMakeSnapshot(VgmRemoteNonnullDomainSnapshot *out, const VgmDriverDomain *dom,
+                      const char *name)
+{
+    out->name = g_strdup(name);
+    vgmRemoteMakeDomain(&out->dom, dom);
+}
+
+/* Names (@names, taken) as a list of snapshots of @dom, or their count */
+static gboolean
+vgmRemoteSnapshotList(const VgmDriverDomain *dom, GPtrArray *names, int needResults,
+                      guint32 *len, VgmRemoteNonnullDomainSnapshot **val, gint32 *count,
+                      GError **error)
+{
+    g_autoptr(GPtrArray) owned = names;
+
+    if (!owned)
+        return FALSE;
+    if (owned->len > VGM_REMOTE_DOMAIN_SNAPSHOT_LIST_MAX) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("too many snapshots (%1$u) for a reply, the limit is %2$d"),
+                    owned->len, VGM_REMOTE_DOMAIN_SNAPSHOT_LIST_MAX);
+        return FALSE;
+    }
+    if (needResults) {
+        *len = owned->len;
+        *val = g_new0(VgmRemoteNonnullDomainSnapshot, owned->len);
+        for (guint i = 0; i < owned->len; i++)
+            vgmRemoteMakeSnapshot(&(*val)[i], dom, g_ptr_array_index(owned, i));
+    }
+    *count = owned->len;
+    return TRUE;
+}
+
+/* Names (@names, taken) as a reply's list of at most @maxnames */
+static gboolean
+vgmRemoteSnapshotNames(GPtrArray *names, int maxnames, guint32 *len, char ***val,
+                       GError **error)
+{
+    g_autoptr(GPtrArray) owned = names;
+
+    if (!owned || !vgmRemoteCheckMax(maxnames, error))
+        return FALSE;
+    *len = MIN(owned->len, (guint)maxnames);
+    *val = g_new0(char *, *len + 1);
+    for (guint i = 0; i < *len; i++)
+        (*val)[i] = g_strdup(g_ptr_array_index(owned, i));
+    return TRUE;
+}
+
+static gboolean
+vgmRemoteSnapshotCount(GPtrArray *names, gint32 *num)
+{
+    g_autoptr(GPtrArray) owned = names;
+
+    if (!owned)
+        return FALSE;
+    *num = owned->len;
+    return TRUE;
+}
+
 gboolean
 vgmRemoteDispatchDomainSnapshotNum(VgmRemoteClient *client,
                                    const VgmRemoteDomainSnapshotNumArgs *args,
                                    VgmRemoteDomainSnapshotNumRet *ret, GError **error)
 {
     VGM_REMOTE_GET_DOMAIN(dom);
-    /* snapshots are not offered */
-    ret->num = 0;
+    return vgmDriverCheckFlags(args->flags, VGM_REMOTE_SNAPSHOT_LIST_FLAGS, error) &&
+           vgmRemoteSnapshotCount(vgmDriverSnapshotList(vgmDriverGetStore(client->drv), dom->name,
+                                                        NULL, args->flags, error),
+                                  &ret->num);
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotListNames(VgmRemoteClient *client,
+                                         const VgmRemoteDomainSnapshotListNamesArgs *args,
+                                         VgmRemoteDomainSnapshotListNamesRet *ret,
+                                         GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverCheckFlags(args->flags, VGM_REMOTE_SNAPSHOT_LIST_FLAGS, error) &&
+           vgmRemoteSnapshotNames(vgmDriverSnapshotList(vgmDriverGetStore(client->drv), dom->name,
+                                                        NULL, args->flags, error),
+                                  args->maxnames, &ret->names.len, &ret->names.val, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainListAllSnapshots(VgmRemoteClient *client,
+                                        const VgmRemoteDomainListAllSnapshotsArgs *args,
+                                        VgmRemoteDomainListAllSnapshotsRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverCheckFlags(args->flags, VGM_REMOTE_SNAPSHOT_LIST_FLAGS, error) &&
+           vgmRemoteSnapshotList(dom, vgmDriverSnapshotList(vgmDriverGetStore(client->drv),
+                                                            dom->name, NULL, args->flags, error),
+                                 args->need_results, &ret->snapshots.len, &ret->snapshots.val,
+                                 &ret->ret, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotNumChildren(VgmRemoteClient *client,
+                                           const VgmRemoteDomainSnapshotNumChildrenArgs *args,
+                                           VgmRemoteDomainSnapshotNumChildrenRet *ret,
+                                           GError **error)
+{
+    VGM_REMOTE_GET_SNAPSHOT(dom, snap);
+    return vgmDriverCheckFlags(args->flags, VGM_REMOTE_SNAPSHOT_LIST_FLAGS, error) &&
+           vgmRemoteSnapshotCount(vgmDriverSnapshotList(vgmDriverGetStore(client->drv), dom->name,
+                                                        args->snap.name, args->flags, error),
+                                  &ret->num);
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotListChildrenNames(VgmRemoteClient *client,
+                                                 const VgmRemoteDomainSnapshotListChildrenNamesArgs *args,
+                                                 VgmRemoteDomainSnapshotListChildrenNamesRet *ret,
+                                                 GError **error)
+{
+    VGM_REMOTE_GET_SNAPSHOT(dom, snap);
+    return vgmDriverCheckFlags(args->flags, VGM_REMOTE_SNAPSHOT_LIST_FLAGS, error) &&
+           vgmRemoteSnapshotNames(vgmDriverSnapshotList(vgmDriverGetStore(client->drv), dom->name,
+                                                        args->snap.name, args->flags, error),
+                                  args->maxnames, &ret->names.len, &ret->names.val, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotListAllChildren(VgmRemoteClient *client,
+                                               const VgmRemoteDomainSnapshotListAllChildrenArgs *args,
+                                               VgmRemoteDomainSnapshotListAllChildrenRet *ret,
+                                               GError **error)
+{
+    VGM_REMOTE_GET_SNAPSHOT(dom, snapshot);
+    return vgmDriverCheckFlags(args->flags, VGM_REMOTE_SNAPSHOT_LIST_FLAGS, error) &&
+           vgmRemoteSnapshotList(dom, vgmDriverSnapshotList(vgmDriverGetStore(client->drv),
+                                                            dom->name, args->snapshot.name,
+                                                            args->flags, error),
+                                 args->need_results, &ret->snapshots.len, &ret->snapshots.val,
+                                 &ret->ret, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotCreateXml(VgmRemoteClient *client,
+                                         const VgmRemoteDomainSnapshotCreateXmlArgs *args,
+                                         VgmRemoteDomainSnapshotCreateXmlRet *ret,
+                                         GError **error)
+{
+    g_autofree char *snap = NULL;
+    g_autoptr(VgmDriverDomain) after = NULL;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!vgmDriverSnapshotTake(client->drv, dom->name, args->xml_desc, args->flags, &snap, error))
+        return FALSE;
+    /* (its id, which a halt ended) */
+    after = vgmDriverLookupByNameFlags(client->drv, dom->name, VGM_DRIVER_LOOKUP_BRIEF, NULL);
+    vgmRemoteMakeSnapshot(&ret->snap, after ? after : dom, snap);
     return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotGetXmlDesc(VgmRemoteClient *client,
+                                          const VgmRemoteDomainSnapshotGetXmlDescArgs *args,
+                                          VgmRemoteDomainSnapshotGetXmlDescRet *ret,
+                                          GError **error)
+{
+    VGM_REMOTE_GET_SNAPSHOT(dom, snap);
+    if (!vgmDriverCheckFlags(args->flags, VGM_REMOTE_SNAPSHOT_XML_SECURE, error))
+        return FALSE;
+    if ((args->flags & VGM_REMOTE_SNAPSHOT_XML_SECURE) && client->readonly) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_DENIED, "%s",
+                    _("virDomainSnapshotGetXMLDesc with secure flag is forbidden on a read-only connection"));
+        return FALSE;
+    }
+    return (ret->xml = vgmDriverSnapshotGetXML(vgmDriverGetStore(client->drv), dom->name,
+                                               args->snap.name,
+                                               args->flags & VGM_REMOTE_SNAPSHOT_XML_SECURE,
+                                               error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotLookupByName(VgmRemoteClient *client,
+                                            const VgmRemoteDomainSnapshotLookupByNameArgs *args,
+                                            VgmRemoteDomainSnapshotLookupByNameRet *ret,
+                                            GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!vgmDriverCheckFlags(args->flags, 0, error) ||
+        !vgmDriverSnapshotLookup(vgmDriverGetStore(client->drv), dom->name, args->name, error))
+        return FALSE;
+    vgmRemoteMakeSnapshot(&ret->snap, dom, args->name);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainHasCurrentSnapshot(VgmRemoteClient *client,
+                                          const VgmRemoteDomainHasCurrentSnapshotArgs *args,
+                                          VgmRemoteDomainHasCurrentSnapshotRet *ret,
+                                          GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *current = NULL;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!vgmDriverCheckFlags(args->flags, 0, error))
+        return FALSE;
+    current = vgmDriverSnapshotCurrent(vgmDriverGetStore(client->drv), dom->name, &err);
+    if (err) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return FALSE;
+    }
+    ret->result = current != NULL;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotCurrent(VgmRemoteClient *client,
+                                       const VgmRemoteDomainSnapshotCurrentArgs *args,
+                                       VgmRemoteDomainSnapshotCurrentRet *ret, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *current = NULL;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!vgmDriverCheckFlags(args->flags, 0, error))
+        return FALSE;
+    if (!(current = vgmDriverSnapshotCurrent(vgmDriverGetStore(client->drv), dom->name, &err))) {
+        if (err)
+            g_propagate_error(error, g_steal_pointer(&err));
+        else
+            vgmErrorSet(error, VGM_ERR_NO_DOMAIN_SNAPSHOT,
+                        _("domain '%1$s' has no current snapshot"), dom->name);
+        return FALSE;
+    }
+    vgmRemoteMakeSnapshot(&ret->snap, dom, current);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotIsCurrent(VgmRemoteClient *client,
+                                         const VgmRemoteDomainSnapshotIsCurrentArgs *args,
+                                         VgmRemoteDomainSnapshotIsCurrentRet *ret,
+                                         GError **error)
+{
+    g_autofree char *current = NULL;
+
+    VGM_REMOTE_GET_SNAPSHOT(dom, snap);
+    if (!vgmDriverCheckFlags(args->flags, 0, error))
+        return FALSE;
+    current = vgmDriverSnapshotCurrent(vgmDriverGetStore(client->drv), dom->name, NULL);
+    ret->current = g_strcmp0(current, args->snap.name) == 0;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotHasMetadata(VgmRemoteClient *client,
+                                           const VgmRemoteDomainSnapshotHasMetadataArgs *args,
+                                           VgmRemoteDomainSnapshotHasMetadataRet *ret,
+                                           GError **error)
+{
+    VGM_REMOTE_GET_SNAPSHOT(dom, snap);
+    if (!vgmDriverCheckFlags(args->flags, 0, error))
+        return FALSE;
+    /* every snapshot the driver knows of is one of its files */
+    ret->metadata = 1;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotGetParent(VgmRemoteClient *client,
+                                         const VgmRemoteDomainSnapshotGetParentArgs *args,
+                                         VgmRemoteDomainSnapshotGetParentRet *ret,
+                                         GError **error)
+{
+    g_autofree char *parent = NULL;
+
+    VGM_REMOTE_GET_SNAPSHOT(dom, snap);
+    if (!vgmDriverCheckFlags(args->flags, 0, error) ||
+        !(parent = vgmDriverSnapshotParent(vgmDriverGetStore(client->drv), dom->name,
+                                           args->snap.name, error)))
+        return FALSE;
+    vgmRemoteMakeSnapshot(&ret->snap, dom, parent);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainRevertToSnapshot(VgmRemoteClient *client,
+                                        const VgmRemoteDomainRevertToSnapshotArgs *args,
+                                        GError **error)
+{
+    VGM_REMOTE_GET_SNAPSHOT(dom, snap);
+    return vgmDriverSnapshotRevertTo(client->drv, dom->name, args->snap.name, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSnapshotDelete(VgmRemoteClient *client,
+                                      const VgmRemoteDomainSnapshotDeleteArgs *args,
+                                      GError **error)
+{
+    VGM_REMOTE_GET_SNAPSHOT(dom, snap);
+    return vgmDriverSnapshotRemove(client->drv, dom->name, args->snap.name, args->flags, error);
 }
 
 gboolean

@@ -38,7 +38,8 @@ VGM_ENUM_IMPL(vgmErrorCode, VGM_ERR_LAST,
               "no-domain-metadata",
               "agent-unresponsive",
               "no-hostname",
-              "operation-denied");
+              "operation-denied",
+              "no-domain-snapshot");
 
 char *
 vgmErrorEscape(const char *str)

@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * snapshot_conf.c: libvirt's domain snapshot XML (see snapshot_conf.h).
+ */
+#include <string.h>
+
+#include <libxml/tree.h>
+
+#include "conf/domain_conf.h"
+#include "conf/snapshot_conf.h"
+#include "util/vgmerror.h"
+#include "util/vgmi18n.h"
+#include "util/vgmxml.h"
+
+VGM_ENUM_IMPL(vgmSnapshotState, VGM_SNAPSHOT_STATE_LAST,
+              "nostate", "running", "blocked", "paused", "shutdown", "shutoff", "crashed",
+              "pmsuspended", "disk-snapshot");
+
+VGM_ENUM_IMPL(vgmSnapshotLocation, VGM_SNAPSHOT_LOCATION_LAST,
+              "default", "no", "internal", "external", "manual");
+
+void
+vgmSnapshotDiskDefFree(VgmSnapshotDiskDef *disk)
+{
+    if (!disk)
+        return;
+    g_free(disk->name);
+    g_free(disk);
+}
+
+void
+vgmSnapshotDefFree(VgmSnapshotDef *def)
+{
+    if (!def)
+        return;
+    g_free(def->name);
+    g_free(def->description);
+    g_free(def->parent);
+    if (def->disks)
+        g_ptr_array_unref(def->disks);
+    g_free(def->domainXML);
+    g_free(def);
+}
+
+gboolean
+vgmSnapshotNameValid(const char *name, GError **error)
+{
+    const char *p;
+
+    if (!name || !*name) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s", _("a snapshot's name must not be empty"));
+        return FALSE;
+    }
+    if (strlen(name) > 200 || name[0] == '.') {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("invalid snapshot name '%1$s': at most 200 bytes, not starting with '.'"),
+                    name);
+        return FALSE;
+    }
+    for (p = name; *p; p++) {
+        if (*p == '/' || g_ascii_iscntrl(*p)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("invalid snapshot name '%1$s': it must not contain '/' or control characters"),
+                        name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* 'no' or 'internal' of attribute 'snapshot' of @node; the external
+ * kinds refused by name */
+static gboolean
+vgmSnapshotLocationParse(xmlNodePtr node, VgmSnapshotLocation *loc, GError **error)
+{
+    g_autofree char *what = vgmXMLNodeDescribe(node);
+    int v;
+
+    if (vgmXMLPropEnum(node, "snapshot", vgmSnapshotLocationTypeFromString, 0, &v, error) < 0)
+        return FALSE;
+    if (v == VGM_SNAPSHOT_LOCATION_EXTERNAL || v == VGM_SNAPSHOT_LOCATION_MANUAL) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("snapshot='%1$s' of %2$s: virt-gmem takes internal snapshots only (qcow2 disks and QEMU's savevm)"),
+                    vgmSnapshotLocationTypeToString(v), what);
+        return FALSE;
+    }
+    *loc = v;
+    return TRUE;
+}
+
+static gboolean
+vgmSnapshotDisksParse(xmlNodePtr node, VgmSnapshotDef *def, GError **error)
+{
+    g_autoptr(GPtrArray) kids = NULL;
+
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, (const char *const[]){ "disk", NULL }, error))
+        return FALSE;
+    kids = vgmXMLChildren(node, "disk");
+    for (guint i = 0; i < kids->len; i++) {
+        xmlNodePtr d = g_ptr_array_index(kids, i);
+        VgmSnapshotDiskDef *disk = g_new0(VgmSnapshotDiskDef, 1);
+
+        g_ptr_array_add(def->disks, disk);
+        /* <source> and <driver> belong to external snapshots */
+        if (!vgmXMLCheckNode(d, (const char *const[]){ "name", "snapshot", "type", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(d, "name", VGM_XML_PROP_REQUIRED, &disk->name, error) < 0 ||
+            !vgmSnapshotLocationParse(d, &disk->snapshot, error))
+            return FALSE;
+        if (xmlHasProp(d, (const xmlChar *)"type")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("attribute 'type' of <disk name='%1$s'> in <disks>: it belongs to an external snapshot, which virt-gmem does not take"),
+                        disk->name);
+            return FALSE;
+        }
+        for (guint j = 0; j < i; j++) {
+            const VgmSnapshotDiskDef *other = g_ptr_array_index(def->disks, j);
+
+            if (g_str_equal(other->name, disk->name)) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("disk '%1$s' is named twice in the snapshot's <disks>"),
+                            disk->name);
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+/* The <domain> element of @xml as it was written (libvirt's quotes and
+ * layout, which a copy of the parsed tree would not keep), its lines
+ * moved back to the left margin; NULL when it is not laid out as the
+ * driver writes it (one <domain> whose lines start at one indentation) */
+static char *
+vgmSnapshotDomainText(const char *xml)
+{
+    const char *start = NULL, *end = NULL, *p, *line;
+    g_autoptr(GString) out = g_string_new(NULL);
+    size_t indent = 0;
+
+    for (p = strstr(xml, "<domain"); p; p = strstr(p + 1, "<domain")) {
+        if (p[7] == ' ' || p[7] == '>') {
+            if (start)
+                return NULL;
+            start = p;
+        }
+    }
+    for (p = strstr(xml, "</domain>"); p; p = strstr(p + 1, "</domain>"))
+        end = p + strlen("</domain>");
+    if (!start || !end || end < start)
+        return NULL;
+    for (line = start; line > xml && line[-1] == ' '; line--)
+        indent++;
+    if (line > xml && line[-1] != '\n')
+        return NULL;
+    for (p = start; p < end;) {
+        const char *nl = memchr(p, '\n', end - p);
+        size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+        g_string_append_len(out, p, len);
+        g_string_append_c(out, '\n');
+        if (!nl)
+            break;
+        p = nl + 1;
+        for (size_t i = 0; i < indent; i++, p++) {
+            if (p >= end || *p != ' ')
+                return NULL;
+        }
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+/* The driver's own output, read back from a redefinition or a file */
+static gboolean
+vgmSnapshotRedefineParse(const char *xml, xmlNodePtr root, VgmSnapshotDef *def,
+                         GError **error)
+{
+    xmlNodePtr node;
+    int v;
+
+    if (vgmXMLSingleChild(root, "state", &node, error) < 0)
+        return FALSE;
+    {
+        g_autofree char *state = node ? vgmXMLNodeContent(node) : NULL;
+
+        if (!state || (v = vgmSnapshotStateTypeFromString(state)) < 0) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("snapshot '%1$s' needs a <state> of libvirt's words (running, paused, shutoff, ...): '%2$s'"),
+                        def->name, state ? state : "");
+            return FALSE;
+        }
+        def->state = v;
+    }
+    if (vgmXMLSingleChild(root, "creationTime", &node, error) < 0)
+        return FALSE;
+    {
+        unsigned long long t = 0;
+
+        if (!node || vgmXMLNodeContentULL(node, &t, error) < 0 || t > G_MAXINT64) {
+            if (error && !*error)
+                vgmErrorSet(error, VGM_ERR_XML, _("snapshot '%1$s' needs a <creationTime>"),
+                            def->name);
+            return FALSE;
+        }
+        def->creationTime = (long long)t;
+    }
+    if (vgmXMLSingleChild(root, "parent", &node, error) < 0)
+        return FALSE;
+    if (node) {
+        xmlNodePtr pname;
+
+        if (!vgmXMLCheckNode(node, vgmXMLNoChildren, (const char *const[]){ "name", NULL }, error) ||
+            vgmXMLSingleChild(node, "name", &pname, error) < 0)
+            return FALSE;
+        if (!pname || !(def->parent = vgmXMLNodeContent(pname))) {
+            vgmErrorSet(error, VGM_ERR_XML, _("<parent> of snapshot '%1$s' needs a <name>"),
+                        def->name);
+            return FALSE;
+        }
+    }
+    if (vgmXMLSingleChild(root, "domain", &node, error) < 0)
+        return FALSE;
+    if (node && !(def->domainXML = vgmSnapshotDomainText(xml))) {
+        g_auto(VgmBuf) buf = { 0 };
+
+        vgmBufInit(&buf, 0);
+        vgmXMLFormatNode(&buf, node);
+        def->domainXML = vgmBufSteal(&buf);
+    }
+    return TRUE;
+}
+
+VgmSnapshotDef *
+vgmSnapshotDefParseString(const char *xml, const char *what, unsigned int flags,
+                          GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(VgmSnapshotDef) def = g_new0(VgmSnapshotDef, 1);
+    gboolean redefine = (flags & VGM_SNAPSHOT_PARSE_REDEFINE) != 0;
+    xmlNodePtr root, node;
+
+    def->disks = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSnapshotDiskDefFree);
+    if (!(doc = vgmXMLParseString(xml, what, error)))
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (!root || !g_str_equal((const char *)root->name, "domainsnapshot")) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s", _("expected a <domainsnapshot> element"));
+        return NULL;
+    }
+    /* <state>, <parent>, <creationTime>, <domain>, <inactiveDomain>,
+     * <cookie> and <active> are output: libvirt reads them from a
+     * redefinition and passes over them otherwise, as this does */
+    if (!vgmXMLCheckNode(root, vgmXMLNoChildren,
+                         (const char *const[]){ "name", "description", "state", "parent",
+                                                "creationTime", "memory", "disks", "domain",
+                                                "inactiveDomain", "cookie", "active", NULL },
+                         error))
+        return NULL;
+    if (vgmXMLSingleChild(root, "name", &node, error) < 0)
+        return NULL;
+    if (node) {
+        def->name = vgmXMLNodeContent(node);
+        if (!vgmSnapshotNameValid(def->name, error))
+            return NULL;
+    } else if (redefine) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s", _("a snapshot's redefinition needs a <name>"));
+        return NULL;
+    }
+    if (vgmXMLSingleChild(root, "description", &node, error) < 0)
+        return NULL;
+    if (node)
+        def->description = vgmXMLNodeContent(node);
+    if (vgmXMLSingleChild(root, "memory", &node, error) < 0)
+        return NULL;
+    if (node) {
+        if (!vgmXMLCheckNode(node, (const char *const[]){ "snapshot", "file", NULL },
+                             vgmXMLNoChildren, error) ||
+            !vgmSnapshotLocationParse(node, &def->memory, error))
+            return NULL;
+        if (xmlHasProp(node, (const xmlChar *)"file")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("attribute 'file' of <memory> in <domainsnapshot>: an external memory snapshot, which virt-gmem does not take"));
+            return NULL;
+        }
+    }
+    if (vgmXMLSingleChild(root, "disks", &node, error) < 0 ||
+        (node && !vgmSnapshotDisksParse(node, def, error)))
+        return NULL;
+    if (redefine && !vgmSnapshotRedefineParse(xml, root, def, error))
+        return NULL;
+    return g_steal_pointer(&def);
+}
+
+char *
+vgmSnapshotDefFormat(const VgmSnapshotDef *def)
+{
+    g_auto(VgmBuf) buf = { 0 };
+
+    vgmBufInit(&buf, 0);
+    vgmBufAdd(&buf, "<domainsnapshot>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufEscapeText(&buf, "<name>%s</name>\n", def->name);
+    if (def->description)
+        vgmBufEscapeText(&buf, "<description>%s</description>\n", def->description);
+    vgmBufAsprintf(&buf, "<state>%s</state>\n", vgmSnapshotStateTypeToString(def->state));
+    if (def->parent) {
+        vgmBufAdd(&buf, "<parent>\n");
+        vgmBufEscapeText(&buf, "  <name>%s</name>\n", def->parent);
+        vgmBufAdd(&buf, "</parent>\n");
+    }
+    vgmBufAsprintf(&buf, "<creationTime>%lld</creationTime>\n", def->creationTime);
+    if (def->memory)
+        vgmBufAsprintf(&buf, "<memory snapshot='%s'/>\n",
+                       vgmSnapshotLocationTypeToString(def->memory));
+    if (def->disks && def->disks->len) {
+        vgmBufAdd(&buf, "<disks>\n");
+        for (guint i = 0; i < def->disks->len; i++) {
+            const VgmSnapshotDiskDef *disk = g_ptr_array_index(def->disks, i);
+
+            vgmBufEscapeString(&buf, "  <disk name='%s'", disk->name);
+            vgmBufAsprintf(&buf, " snapshot='%s'/>\n",
+                           vgmSnapshotLocationTypeToString(disk->snapshot ? disk->snapshot :
+                                                           VGM_SNAPSHOT_LOCATION_NO));
+        }
+        vgmBufAdd(&buf, "</disks>\n");
+    }
+    if (def->domainXML) {
+        g_auto(GStrv) lines = g_strsplit(def->domainXML, "\n", -1);
+
+        for (guint i = 0; lines[i]; i++) {
+            if (!*lines[i])
+                continue;
+            vgmBufAdd(&buf, lines[i]);
+            vgmBufAdd(&buf, "\n");
+        }
+    }
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</domainsnapshot>\n");
+    return vgmBufSteal(&buf);
+}

@@ -1,0 +1,1067 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * driver_snapshot.c: a domain's internal snapshots (see driver_snapshot.h).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <glib/gstdio.h>
+
+#include "conf/snapshot_conf.h"
+#include "driver_conn.h"
+#include "driver_net.h"
+#include "driver_process.h"
+#include "driver_save.h"
+#include "driver_snapshot.h"
+#include "qemu/qemu_monitor.h"
+#include "util/vgmerror.h"
+#include "util/vgmfile.h"
+#include "util/vgmi18n.h"
+
+#define VGM_SNAPSHOT_CURRENT_FILE "current"
+#define VGM_SNAPSHOT_SUFFIX ".xml"
+
+void
+vgmDriverSnapshotOutcomeClear(VgmDriverSnapshotOutcome *out)
+{
+    g_clear_pointer(&out->events, g_array_unref);
+}
+
+static void
+vgmSnapshotEvent(VgmDriverSnapshotOutcome *out, int event, int detail, int id)
+{
+    VgmDriverSnapshotEvent ev = { event, detail, id };
+
+    if (!out->events)
+        out->events = g_array_new(FALSE, FALSE, sizeof(VgmDriverSnapshotEvent));
+    g_array_append_val(out->events, ev);
+}
+
+/* ---- the metadata ---- */
+
+static char *
+vgmSnapshotDir(const VgmDriverStore *store, const char *name)
+{
+    g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+    g_autofree char *stateDir = g_path_get_dirname(memoryDir);
+
+    return g_build_filename(stateDir, "snapshot", name, NULL);
+}
+
+static char *
+vgmSnapshotPath(const VgmDriverStore *store, const char *name, const char *snap)
+{
+    g_autofree char *dir = vgmSnapshotDir(store, name);
+    g_autofree char *file = g_strconcat(snap, VGM_SNAPSHOT_SUFFIX, NULL);
+
+    return g_build_filename(dir, file, NULL);
+}
+
+/* A domain's snapshots as its files hold them */
+typedef struct {
+    GPtrArray *snaps;           /* VgmSnapshotDef, parents before children */
+    char *current;              /* NULL: none */
+} VgmSnapshotSet;
+
+static void
+vgmSnapshotSetFree(VgmSnapshotSet *set)
+{
+    if (!set)
+        return;
+    g_ptr_array_unref(set->snaps);
+    g_free(set->current);
+    g_free(set);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmSnapshotSet, vgmSnapshotSetFree)
+
+static VgmSnapshotDef *
+vgmSnapshotFind(const VgmSnapshotSet *set, const char *snap)
+{
+    for (guint i = 0; i < set->snaps->len; i++) {
+        VgmSnapshotDef *def = g_ptr_array_index(set->snaps, i);
+
+        if (g_str_equal(def->name, snap))
+            return def;
+    }
+    return NULL;
+}
+
+static VgmSnapshotDef *
+vgmSnapshotGet(const VgmSnapshotSet *set, const char *name, const char *snap, GError **error)
+{
+    VgmSnapshotDef *def = snap ? vgmSnapshotFind(set, snap) : NULL;
+
+    if (!def)
+        vgmErrorSet(error, VGM_ERR_NO_DOMAIN_SNAPSHOT,
+                    _("domain '%1$s' has no snapshot named '%2$s'"), name, snap ? snap : "");
+    return def;
+}
+
+static gint
+vgmSnapshotCompareAge(gconstpointer a, gconstpointer b)
+{
+    const VgmSnapshotDef *sa = *(VgmSnapshotDef *const *)a;
+    const VgmSnapshotDef *sb = *(VgmSnapshotDef *const *)b;
+
+    if (sa->creationTime != sb->creationTime)
+        return sa->creationTime < sb->creationTime ? -1 : 1;
+    return strcmp(sa->name, sb->name);
+}
+
+/* Orders @set's snapshots oldest first, each after its parent; a
+ * snapshot whose parent is missing (or in a loop) is taken for a root */
+static void
+vgmSnapshotSort(VgmSnapshotSet *set)
+{
+    g_autoptr(GPtrArray) sorted = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSnapshotDefFree);
+    g_autoptr(GHashTable) placed = g_hash_table_new(g_str_hash, g_str_equal);
+    gboolean progress = TRUE;
+
+    g_ptr_array_sort(set->snaps, vgmSnapshotCompareAge);
+    while (set->snaps->len && progress) {
+        progress = FALSE;
+        for (guint i = 0; i < set->snaps->len;) {
+            VgmSnapshotDef *def = g_ptr_array_index(set->snaps, i);
+
+            if (!def->parent || g_hash_table_contains(placed, def->parent) ||
+                !vgmSnapshotFind(set, def->parent)) {
+                if (def->parent && !g_hash_table_contains(placed, def->parent))
+                    g_clear_pointer(&def->parent, g_free);
+                g_ptr_array_add(sorted, g_ptr_array_steal_index(set->snaps, i));
+                g_hash_table_add(placed, def->name);
+                progress = TRUE;
+                continue;
+            }
+            i++;
+        }
+    }
+    /* what is left is a loop: its members become roots */
+    while (set->snaps->len) {
+        VgmSnapshotDef *def = g_ptr_array_steal_index(set->snaps, 0);
+
+        g_clear_pointer(&def->parent, g_free);
+        g_ptr_array_add(sorted, def);
+    }
+    g_ptr_array_unref(set->snaps);
+    set->snaps = g_steal_pointer(&sorted);
+}
+
+static VgmSnapshotSet *
+vgmSnapshotSetLoad(const VgmDriverStore *store, const char *name, GError **error)
+{
+    g_autoptr(VgmSnapshotSet) set = g_new0(VgmSnapshotSet, 1);
+    g_autofree char *dir = vgmSnapshotDir(store, name);
+    g_autofree char *currentPath = g_build_filename(dir, VGM_SNAPSHOT_CURRENT_FILE, NULL);
+    g_autoptr(GDir) d = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *entry;
+
+    set->snaps = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSnapshotDefFree);
+    if (!(d = g_dir_open(dir, 0, &err))) {
+        if (g_error_matches(err, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            return g_steal_pointer(&set);
+        vgmErrorSet(error, VGM_ERR_SYSTEM, _("cannot read the snapshots of domain '%1$s': %2$s"),
+                    name, err->message);
+        return NULL;
+    }
+    while ((entry = g_dir_read_name(d))) {
+        g_autofree char *path = NULL;
+        g_autofree char *text = NULL;
+        g_autoptr(GError) perr = NULL;
+        VgmSnapshotDef *def;
+
+        /* dot files are a write in progress or its leftover */
+        if (entry[0] == '.' || !g_str_has_suffix(entry, VGM_SNAPSHOT_SUFFIX))
+            continue;
+        path = g_build_filename(dir, entry, NULL);
+        if (!g_file_get_contents(path, &text, NULL, &perr) ||
+            !(def = vgmSnapshotDefParseString(text, path, VGM_SNAPSHOT_PARSE_REDEFINE, &perr))) {
+            g_warning(_("snapshot file '%1$s' of domain '%2$s' is left out: %3$s"), path, name,
+                      perr->message);
+            continue;
+        }
+        g_ptr_array_add(set->snaps, def);
+    }
+    if (g_file_get_contents(currentPath, &set->current, NULL, NULL)) {
+        g_strstrip(set->current);
+        if (!vgmSnapshotFind(set, set->current))
+            g_clear_pointer(&set->current, g_free);
+    }
+    vgmSnapshotSort(set);
+    return g_steal_pointer(&set);
+}
+
+static gboolean
+vgmSnapshotSave(const VgmDriverStore *store, const char *name, const VgmSnapshotDef *def,
+                GError **error)
+{
+    g_autofree char *dir = vgmSnapshotDir(store, name);
+    g_autofree char *path = vgmSnapshotPath(store, name, def->name);
+    g_autofree char *xml = vgmSnapshotDefFormat(def);
+
+    return vgmFileMakePath(dir, 0700, error) &&
+           vgmFileWriteAtomic(path, xml, strlen(xml), 0600, error);
+}
+
+static gboolean
+vgmSnapshotSetCurrent(const VgmDriverStore *store, const char *name, const char *snap,
+                      GError **error)
+{
+    g_autofree char *dir = vgmSnapshotDir(store, name);
+    g_autofree char *path = g_build_filename(dir, VGM_SNAPSHOT_CURRENT_FILE, NULL);
+
+    if (!snap) {
+        if (g_unlink(path) < 0 && errno != ENOENT) {
+            vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), path);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    return vgmFileMakePath(dir, 0700, error) &&
+           vgmFileWriteAtomic(path, snap, strlen(snap), 0600, error);
+}
+
+/* ---- the images ---- */
+
+/* Runs "qemu-img snapshot @op @snap" on every disk @snapDef took
+ * internally, with their images as @def has them; with @tryAll, a disk
+ * that fails is a warning and the rest go on (a delete), else the first
+ * failure ends it and *@done counts the disks done before */
+static gboolean
+vgmSnapshotQemuImg(const VgmDomainDef *def, const VgmSnapshotDef *snapDef, const char *op,
+                   gboolean tryAll, guint *done, GError **error)
+{
+    if (done)
+        *done = 0;
+    for (guint i = 0; i < snapDef->disks->len; i++) {
+        const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+        const VgmDiskDef *d = NULL;
+        g_autoptr(GError) err = NULL;
+
+        if (sd->snapshot != VGM_SNAPSHOT_LOCATION_INTERNAL)
+            continue;
+        for (guint j = 0; j < def->devices.disks->len && !d; j++) {
+            const VgmDiskDef *cand = g_ptr_array_index(def->devices.disks, j);
+
+            if (g_strcmp0(cand->dst, sd->name) == 0)
+                d = cand;
+        }
+        if (!d || !d->src) {
+            vgmErrorSet(&err, VGM_ERR_OPERATION_INVALID,
+                        _("the domain no longer has disk '%1$s' of snapshot '%2$s'"), sd->name,
+                        snapDef->name);
+        } else {
+            const char *argv[] = { "qemu-img", "snapshot", op, snapDef->name, d->src, NULL };
+
+            vgmDriverNetRun(argv, &err);
+        }
+        if (err && !tryAll) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        if (err)
+            g_warning(_("snapshot '%1$s' of disk '%2$s': %3$s"), snapDef->name, sd->name,
+                      err->message);
+        if (done)
+            (*done)++;
+    }
+    return TRUE;
+}
+
+/* A human monitor command whose silence is success (savevm, loadvm,
+ * delvm print only what went wrong) */
+static gboolean
+vgmSnapshotHMP(VgmQemuMonitor *mon, const char *cmd, const char *snap, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    g_autofree char *line = g_strdup_printf("%s %s", cmd, snap);
+    g_autofree char *out = NULL;
+
+    json_object_set_string_member(args, "command-line", line);
+    if (!vgmQemuMonitorCommand(mon, "human-monitor-command", args, &ret, error))
+        return FALSE;
+    out = g_strdup(JSON_NODE_HOLDS_VALUE(ret) &&
+                   json_node_get_value_type(ret) == G_TYPE_STRING ? json_node_get_string(ret) : "");
+    g_strstrip(out);
+    if (*out) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("QEMU's %1$s of snapshot '%2$s' failed: %3$s"),
+                    cmd, snap, out);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ---- taking one ---- */
+
+/* @snapDef's disks made one per disk of @def, in its order, as libvirt
+ * aligns them: a disk not named is taken internally unless it says
+ * snapshot='no', is read-only or has no medium; every disk taken must be
+ * a qcow2 image QEMU can write its snapshot into */
+static gboolean
+vgmSnapshotAlignDisks(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gboolean active,
+                      GError **error)
+{
+    g_autoptr(GPtrArray) disks = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSnapshotDiskDefFree);
+    guint taken = 0;
+
+    for (guint i = 0; i < snapDef->disks->len; i++) {
+        const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+        gboolean found = FALSE;
+
+        for (guint j = 0; j < def->devices.disks->len && !found; j++) {
+            const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, j);
+
+            found = g_strcmp0(d->dst, sd->name) == 0 || g_strcmp0(d->src, sd->name) == 0;
+        }
+        if (!found) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("domain '%1$s' has no disk '%2$s' (a target or a source path) for the snapshot"),
+                        def->name, sd->name);
+            return FALSE;
+        }
+    }
+    for (guint j = 0; j < def->devices.disks->len; j++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, j);
+        VgmSnapshotLocation loc = VGM_SNAPSHOT_LOCATION_DEFAULT;
+        VgmSnapshotDiskDef *out;
+
+        for (guint i = 0; i < snapDef->disks->len; i++) {
+            const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+
+            if (g_strcmp0(d->dst, sd->name) == 0 || g_strcmp0(d->src, sd->name) == 0)
+                loc = sd->snapshot;
+        }
+        if (loc == VGM_SNAPSHOT_LOCATION_DEFAULT)
+            loc = d->snapshotNo || d->readonly || !vgmDiskHasMedium(d) ?
+                  VGM_SNAPSHOT_LOCATION_NO : VGM_SNAPSHOT_LOCATION_INTERNAL;
+        if (loc == VGM_SNAPSHOT_LOCATION_INTERNAL) {
+            const char *why = NULL;
+
+            if (d->type != VGM_DISK_TYPE_FILE && d->type != VGM_DISK_TYPE_BLOCK)
+                why = N_("only a file or block device image can hold one");
+            else if (!d->src)
+                why = N_("it has no medium");
+            else if (g_strcmp0(d->driverType, "qcow2") != 0)
+                why = N_("only a qcow2 image can hold one");
+            else if (d->transient)
+                why = N_("a <transient/> disk's writes are thrown away");
+            if (why) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("disk '%1$s' (format '%2$s') cannot take an internal snapshot: %3$s; mark it <disk name='%1$s' snapshot='no'/> in the snapshot's <disks> to leave it out"),
+                            d->dst, d->driverType ? d->driverType : "raw", _(why));
+                return FALSE;
+            }
+            taken++;
+        } else if (active && !d->readonly && vgmDiskHasMedium(d)) {
+            /* QEMU's savevm takes every writable disk */
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("an internal snapshot of running domain '%1$s' takes every writable disk, so disk '%2$s' cannot be left out"),
+                        def->name, d->dst);
+            return FALSE;
+        }
+        out = g_new0(VgmSnapshotDiskDef, 1);
+        out->name = g_strdup(d->dst);
+        out->snapshot = loc;
+        g_ptr_array_add(disks, out);
+    }
+    if (active && !taken) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("domain '%1$s' has no qcow2 disk to hold the snapshot of its memory"),
+                    def->name);
+        return FALSE;
+    }
+    g_ptr_array_unref(snapDef->disks);
+    snapDef->disks = g_steal_pointer(&disks);
+    return TRUE;
+}
+
+/* A redefinition: @snapDef replaces or joins @set, as the client wrote it */
+static gboolean
+vgmSnapshotRedefine(const VgmDriverStore *store, const VgmDriverDomain *dom, VgmSnapshotSet *set,
+                    VgmSnapshotDef *snapDef, unsigned int flags, GError **error)
+{
+    const VgmSnapshotDef *old = vgmSnapshotFind(set, snapDef->name);
+
+    if (snapDef->domainXML) {
+        g_autoptr(VgmDomainDef) def = NULL;
+
+        if (!(def = vgmDomainDefParseString(snapDef->domainXML, NULL,
+                                            VGM_DOMAIN_PARSE_SKIP_VALIDATE, error))) {
+            g_prefix_error(error, _("the <domain> of snapshot '%1$s': "), snapDef->name);
+            return FALSE;
+        }
+        if (memcmp(def->uuid, dom->uuid, sizeof(dom->uuid)) != 0) {
+            char uuid[37];
+
+            vgmDomainUUIDFormat(dom->uuid, uuid);
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("the <domain> of snapshot '%1$s' must have the uuid of domain '%2$s' (%3$s)"),
+                        snapDef->name, dom->name, uuid);
+            return FALSE;
+        }
+    } else if (old && old->domainXML) {
+        snapDef->domainXML = g_strdup(old->domainXML);
+    }
+    if (old && (old->state == VGM_SNAPSHOT_STATE_SHUTOFF) != (snapDef->state == VGM_SNAPSHOT_STATE_SHUTOFF)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("snapshot '%1$s' cannot change between a snapshot of a running and of a shut-off domain"),
+                    snapDef->name);
+        return FALSE;
+    }
+    /* its parent must exist, and must not be itself or below it */
+    for (const char *p = snapDef->parent; p;) {
+        const VgmSnapshotDef *up;
+
+        if (g_str_equal(p, snapDef->name)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("snapshot '%1$s' cannot be its own ancestor"), snapDef->name);
+            return FALSE;
+        }
+        if (!(up = vgmSnapshotFind(set, p))) {
+            vgmErrorSet(error, VGM_ERR_NO_DOMAIN_SNAPSHOT,
+                        _("the parent '%1$s' of snapshot '%2$s' does not exist"), p, snapDef->name);
+            return FALSE;
+        }
+        p = up->parent;
+    }
+    for (guint i = 0; i < snapDef->disks->len; i++) {
+        VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+
+        if (sd->snapshot == VGM_SNAPSHOT_LOCATION_DEFAULT)
+            sd->snapshot = VGM_SNAPSHOT_LOCATION_NO;
+    }
+    if (!snapDef->memory)
+        snapDef->memory = snapDef->state == VGM_SNAPSHOT_STATE_SHUTOFF ?
+                          VGM_SNAPSHOT_LOCATION_NO : VGM_SNAPSHOT_LOCATION_INTERNAL;
+    if (!vgmSnapshotSave(store, dom->name, snapDef, error))
+        return FALSE;
+    return !(flags & VGM_SNAPSHOT_CREATE_CURRENT) ||
+           vgmSnapshotSetCurrent(store, dom->name, snapDef->name, error);
+}
+
+gboolean
+vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const char *xml,
+                        unsigned int flags, char **snap, VgmDriverSnapshotOutcome *out,
+                        GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmSnapshotSet) set = NULL;
+    g_autoptr(VgmSnapshotDef) snapDef = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GError) err = NULL;
+    gboolean active, running;
+
+    if ((flags & VGM_SNAPSHOT_CREATE_CURRENT) && !(flags & VGM_SNAPSHOT_CREATE_REDEFINE)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a snapshot is made the current one on creation only with a redefinition"));
+        return FALSE;
+    }
+    if (flags & (VGM_SNAPSHOT_CREATE_DISK_ONLY | VGM_SNAPSHOT_CREATE_REUSE_EXT |
+                 VGM_SNAPSHOT_CREATE_QUIESCE | VGM_SNAPSHOT_CREATE_LIVE)) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("disk-only, reused, quiesced and live snapshots are external ones: virt-gmem takes internal snapshots only"));
+        return FALSE;
+    }
+    if ((flags & VGM_SNAPSHOT_CREATE_REDEFINE) &&
+        (flags & (VGM_SNAPSHOT_CREATE_NO_METADATA | VGM_SNAPSHOT_CREATE_HALT))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a snapshot's redefinition takes no snapshot, so it cannot go without metadata or halt the domain"));
+        return FALSE;
+    }
+    if (!(snapDef = vgmSnapshotDefParseString(xml, NULL,
+                                              (flags & VGM_SNAPSHOT_CREATE_REDEFINE) ?
+                                              VGM_SNAPSHOT_PARSE_REDEFINE : 0, error)))
+        return FALSE;
+    if (!(dom = vgmDriverDomainLockAndLoad(store, name, &lock, error)) ||
+        !vgmDriverDomainFillDef(store, dom, error) ||
+        !(set = vgmSnapshotSetLoad(store, dom->name, error)))
+        return FALSE;
+    if (flags & VGM_SNAPSHOT_CREATE_REDEFINE) {
+        if (!vgmSnapshotRedefine(store, dom, set, snapDef, flags, error))
+            return FALSE;
+        *snap = g_strdup(snapDef->name);
+        return TRUE;
+    }
+
+    if (!snapDef->name)
+        snapDef->name = g_strdup_printf("%lld", (long long)time(NULL));
+    if (vgmSnapshotFind(set, snapDef->name)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' has a snapshot named '%2$s' already"), dom->name,
+                    snapDef->name);
+        return FALSE;
+    }
+    active = vgmDriverDomainIsActive(dom);
+    running = dom->state == VGM_DOMAIN_STATE_RUNNING;
+    if (active && dom->state != VGM_DOMAIN_STATE_RUNNING &&
+        dom->state != VGM_DOMAIN_STATE_PAUSED) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is %2$s: a snapshot needs it running, paused or shut off"),
+                    dom->name, _(vgmDomainStateTypeToString(dom->state)));
+        return FALSE;
+    }
+    if (!snapDef->memory)
+        snapDef->memory = active ? VGM_SNAPSHOT_LOCATION_INTERNAL : VGM_SNAPSHOT_LOCATION_NO;
+    if (!active && snapDef->memory == VGM_SNAPSHOT_LOCATION_INTERNAL) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is shut off: its snapshot has no memory state to save"),
+                    dom->name);
+        return FALSE;
+    }
+    if (active && snapDef->memory == VGM_SNAPSHOT_LOCATION_NO) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("an internal snapshot of running domain '%1$s' holds its memory: <memory snapshot='no'/> would be a disk-only (external) snapshot"),
+                    dom->name);
+        return FALSE;
+    }
+    if (active && dom->def->os.loaderType == VGM_LOADER_TYPE_PFLASH) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("domain '%1$s' runs firmware from pflash, whose varstore cannot hold an internal snapshot of a running domain"),
+                    dom->name);
+        return FALSE;
+    }
+    if (!vgmSnapshotAlignDisks(dom->def, snapDef, active, error))
+        return FALSE;
+    snapDef->creationTime = (long long)time(NULL);
+    snapDef->state = !active ? VGM_SNAPSHOT_STATE_SHUTOFF :
+                     running ? VGM_SNAPSHOT_STATE_RUNNING : VGM_SNAPSHOT_STATE_PAUSED;
+    snapDef->parent = g_strdup(set->current);
+    if (!(snapDef->domainXML = vgmDriverDomainFormatXML(store, dom, dom->persistent, error)))
+        return FALSE;
+
+    if (!active) {
+        guint done = 0;
+
+        if (!vgmSnapshotQemuImg(dom->def, snapDef, "-c", FALSE, &done, error)) {
+            /* the disks done before lose it again */
+            g_autoptr(VgmSnapshotDef) partial = NULL;
+
+            partial = g_new0(VgmSnapshotDef, 1);
+            partial->name = g_strdup(snapDef->name);
+            partial->disks = g_ptr_array_new();
+            for (guint i = 0; i < snapDef->disks->len && partial->disks->len < done; i++) {
+                VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+
+                if (sd->snapshot == VGM_SNAPSHOT_LOCATION_INTERNAL)
+                    g_ptr_array_add(partial->disks, sd);
+            }
+            vgmSnapshotQemuImg(dom->def, partial, "-d", TRUE, NULL, NULL);
+            g_ptr_array_set_size(partial->disks, 0);
+            return FALSE;
+        }
+    } else {
+        /* the guest paused while QEMU writes it, as libvirt does; a look
+         * at the domain meanwhile reads it paused for a snapshot */
+        vgmDriverStoreSetBusy(store, dom->name, "snapshot");
+        if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+            (running && !vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))) {
+            vgmDriverStoreSetBusy(store, dom->name, NULL);
+            return FALSE;
+        }
+        if (running)
+            vgmSnapshotEvent(out, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_FROM_SNAPSHOT, dom->id);
+        /* (as long as the guest's memory takes to write) */
+        vgmQemuMonitorSetTimeout(mon, 0);
+        if (!vgmSnapshotHMP(mon, "savevm", snapDef->name, &err)) {
+            vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_QUERY_TIMEOUT_MS);
+            if (running && !vgmQemuMonitorCommand(mon, "cont", NULL, NULL, NULL))
+                g_warning(_("domain '%1$s' stays paused after its snapshot failed"), dom->name);
+            else if (running)
+                vgmSnapshotEvent(out, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED, dom->id);
+            vgmDriverStoreSetBusy(store, dom->name, NULL);
+            g_propagate_error(error, g_steal_pointer(&err));
+            return FALSE;
+        }
+        vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_QUERY_TIMEOUT_MS);
+        if (flags & VGM_SNAPSHOT_CREATE_HALT) {
+            g_clear_pointer(&mon, vgmQemuMonitorFree);
+            vgmDriverStoreSetBusy(store, dom->name, NULL);
+            if (!vgmDriverDomainCleanup(store, dom, error))
+                return FALSE;
+            vgmDriverStoreSetStopReason(store, dom->name, "from snapshot");
+            vgmSnapshotEvent(out, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_FROM_SNAPSHOT, dom->id);
+        } else {
+            if (running && !vgmQemuMonitorCommand(mon, "cont", NULL, NULL, &err))
+                g_warning(_("domain '%1$s' stays paused after its snapshot: %2$s"), dom->name,
+                          err->message);
+            else if (running)
+                vgmSnapshotEvent(out, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_FROM_SNAPSHOT, dom->id);
+            vgmDriverStoreSetBusy(store, dom->name, NULL);
+        }
+    }
+    if (!(flags & VGM_SNAPSHOT_CREATE_NO_METADATA) &&
+        (!vgmSnapshotSave(store, dom->name, snapDef, error) ||
+         !vgmSnapshotSetCurrent(store, dom->name, snapDef->name, error)))
+        return FALSE;
+    *snap = g_strdup(snapDef->name);
+    return TRUE;
+}
+
+/* ---- reverting ---- */
+
+static gboolean
+vgmSnapshotHasMemory(const VgmSnapshotDef *def)
+{
+    return def->state == VGM_SNAPSHOT_STATE_RUNNING || def->state == VGM_SNAPSHOT_STATE_PAUSED;
+}
+
+gboolean
+vgmDriverSnapshotRevertStops(const VgmDriverStore *store, const char *name, const char *snap)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmSnapshotSet) set = NULL;
+    const VgmSnapshotDef *def;
+
+    return (dom = vgmDriverDomainLookupByName(store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL)) &&
+           vgmDriverDomainIsActive(dom) && (set = vgmSnapshotSetLoad(store, name, NULL)) &&
+           (def = vgmSnapshotFind(set, snap)) && !vgmSnapshotHasMemory(def);
+}
+
+/* The persistent definition of @name made the one @snapDef was taken of,
+ * when it differs; *@changed says whether it did (a snapshot of a
+ * transient domain holds its live XML, which is no definition) */
+static gboolean
+vgmSnapshotRestoreConfig(const VgmDriverStore *store, const char *name,
+                         const VgmSnapshotDef *snapDef, gboolean *changed, GError **error)
+{
+    g_autoptr(VgmDriverConfig) cfg = NULL;
+    g_autoptr(VgmDomainDef) defined = NULL;
+    g_autofree char *now = NULL;
+    g_autofree char *want = NULL;
+
+    *changed = FALSE;
+    if (!snapDef->domainXML || !vgmDriverStoreHasConfig(store, name))
+        return TRUE;
+    if ((cfg = vgmDriverStoreGetConfig(store, name, NULL)))
+        now = vgmDriverStoreConfigXML(store, name, cfg, NULL);
+    want = g_strdup(snapDef->domainXML);
+    if (now && g_str_equal(g_strstrip(now), g_strstrip(want)))
+        return TRUE;
+    if (!(defined = vgmDriverDomainDefineXML(store, NULL, snapDef->domainXML, NULL, error))) {
+        g_prefix_error(error, _("cannot restore the definition of snapshot '%1$s': "),
+                       snapDef->name);
+        return FALSE;
+    }
+    *changed = TRUE;
+    return TRUE;
+}
+
+/* loadvm of @snap in running domain @name, left running or paused */
+static gboolean
+vgmSnapshotLoadVM(const VgmDriverStore *store, const char *name, const char *snap,
+                  gboolean run, gboolean fresh, VgmDriverSnapshotOutcome *out, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    gboolean wasRunning;
+
+    if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)))
+        return FALSE;
+    wasRunning = dom->state == VGM_DOMAIN_STATE_RUNNING;
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return FALSE;
+    if (wasRunning) {
+        if (!vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))
+            return FALSE;
+        vgmSnapshotEvent(out, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_FROM_SNAPSHOT, dom->id);
+    }
+    vgmDriverStoreSetBusy(store, dom->name, "snapshot");
+    vgmQemuMonitorSetTimeout(mon, 0);
+    if (!vgmSnapshotHMP(mon, "loadvm", snap, error)) {
+        vgmDriverStoreSetBusy(store, dom->name, NULL);
+        if (fresh) {
+            /* a QEMU started for the snapshot that cannot load it ends */
+            g_clear_pointer(&mon, vgmQemuMonitorFree);
+            if (vgmDriverDomainCleanup(store, dom, NULL)) {
+                vgmDriverStoreSetStopReason(store, dom->name, "failed");
+                vgmSnapshotEvent(out, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_FAILED, dom->id);
+            }
+        }
+        return FALSE;
+    }
+    vgmDriverStoreSetBusy(store, dom->name, NULL);
+    vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_QUERY_TIMEOUT_MS);
+    /* running or paused "from snapshot", as libvirt says it */
+    g_free(dom->status->runReason);
+    dom->status->runReason = g_strdup("from snapshot");
+    if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+        return FALSE;
+    if (run) {
+        if (!vgmQemuMonitorCommand(mon, "cont", NULL, NULL, error))
+            return FALSE;
+        vgmSnapshotEvent(out, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_FROM_SNAPSHOT, dom->id);
+    } else if (fresh || !wasRunning) {
+        /* a domain left paused by a revert says so once more (a fresh
+         * one's STARTED comes first) */
+        vgmSnapshotEvent(out, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_FROM_SNAPSHOT, dom->id);
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const char *snap,
+                        unsigned int flags, VgmDriverSnapshotOutcome *out, GError **error)
+{
+    g_autoptr(VgmSnapshotSet) set = NULL;
+    g_autoptr(VgmDomainDef) config = NULL;
+    VgmSnapshotDef *snapDef;
+    gboolean active, changed = FALSE, run;
+
+    if ((flags & VGM_SNAPSHOT_REVERT_RUNNING) && (flags & VGM_SNAPSHOT_REVERT_PAUSED)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a revert cannot leave the domain both running and paused"));
+        return FALSE;
+    }
+    if (flags & VGM_SNAPSHOT_REVERT_RESET_NVRAM) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("a revert does not reset the UEFI varstore in virt-gmem"));
+        return FALSE;
+    }
+    {
+        g_autoptr(VgmDriverLock) lock = NULL;
+        g_autoptr(VgmDriverDomain) dom = NULL;
+
+        if (!(dom = vgmDriverDomainLockAndLoad(store, name, &lock, error)) ||
+            !(set = vgmSnapshotSetLoad(store, dom->name, error)) ||
+            !(snapDef = vgmSnapshotGet(set, dom->name, snap, error)))
+            return FALSE;
+        active = vgmDriverDomainIsActive(dom);
+        if (!active && vgmDriverSaveHasManaged(store, dom->name)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' has a managed save image: remove it (virsh managedsave-remove) before a revert"),
+                        dom->name);
+            return FALSE;
+        }
+        if (!active && !dom->persistent) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not defined"),
+                        dom->name);
+            return FALSE;
+        }
+        if (!vgmSnapshotHasMemory(snapDef)) {
+            /* the disks go back with QEMU gone */
+            if (active) {
+                if (!vgmDriverDomainCleanup(store, dom, error))
+                    return FALSE;
+                vgmDriverStoreSetStopReason(store, dom->name, "from snapshot");
+                vgmSnapshotEvent(out, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_FROM_SNAPSHOT, dom->id);
+                active = FALSE;
+            }
+        }
+    }
+    run = (flags & VGM_SNAPSHOT_REVERT_RUNNING) ||
+          (snapDef->state == VGM_SNAPSHOT_STATE_RUNNING && !(flags & VGM_SNAPSHOT_REVERT_PAUSED));
+    if (!vgmSnapshotRestoreConfig(store, name, snapDef, &changed, error))
+        return FALSE;
+    if (changed)
+        vgmSnapshotEvent(out, VGM_EVENT_DEFINED, VGM_EVENT_DEFINED_FROM_SNAPSHOT, -1);
+
+    if (vgmSnapshotHasMemory(snapDef)) {
+        gboolean fresh = !active;
+
+        if (fresh) {
+            g_autoptr(VgmDriverDomain) started = NULL;
+
+            if (!(started = vgmDriverDomainStart(store, name,
+                                                 VGM_DRIVER_START_PAUSED, error)))
+                return FALSE;
+            out->started = TRUE;
+            vgmSnapshotEvent(out, VGM_EVENT_STARTED, VGM_EVENT_STARTED_FROM_SNAPSHOT, started->id);
+        }
+        if (!vgmSnapshotLoadVM(store, name, snapDef->name, run, fresh, out, error))
+            return FALSE;
+    } else {
+        g_autoptr(VgmDriverLock) lock = NULL;
+        g_autoptr(VgmDriverDomain) dom = NULL;
+
+        if (!(dom = vgmDriverDomainLockAndLoad(store, name, &lock, error)))
+            return FALSE;
+        if (vgmDriverDomainIsActive(dom)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' was started while its revert ran"), dom->name);
+            return FALSE;
+        }
+        if (!(config = vgmDriverStoreLoadConfig(store, name, error)) ||
+            !vgmSnapshotQemuImg(config, snapDef, "-a", FALSE, NULL, error))
+            return FALSE;
+        g_clear_pointer(&lock, vgmDriverLockRelease);
+        if (flags & (VGM_SNAPSHOT_REVERT_RUNNING | VGM_SNAPSHOT_REVERT_PAUSED)) {
+            g_autoptr(VgmDriverDomain) started = NULL;
+            gboolean paused = (flags & VGM_SNAPSHOT_REVERT_PAUSED) != 0;
+
+            if (!(started = vgmDriverDomainStart(store, name,
+                                                 paused ? VGM_DRIVER_START_PAUSED : 0,
+                                                 error)))
+                return FALSE;
+            out->started = TRUE;
+            vgmSnapshotEvent(out, VGM_EVENT_STARTED, VGM_EVENT_STARTED_FROM_SNAPSHOT, started->id);
+            vgmSnapshotEvent(out, paused ? VGM_EVENT_SUSPENDED : VGM_EVENT_RESUMED,
+                             paused ? VGM_EVENT_SUSPENDED_FROM_SNAPSHOT :
+                                      VGM_EVENT_RESUMED_FROM_SNAPSHOT, started->id);
+        }
+    }
+    return vgmSnapshotSetCurrent(store, name, snapDef->name, error);
+}
+
+/* ---- deleting ---- */
+
+/* Whether @def is @anc or below it */
+static gboolean
+vgmSnapshotIsBelow(const VgmSnapshotSet *set, const VgmSnapshotDef *def, const char *anc)
+{
+    for (const char *p = def->parent; p;) {
+        const VgmSnapshotDef *up;
+
+        if (g_str_equal(p, anc))
+            return TRUE;
+        if (!(up = vgmSnapshotFind(set, p)))
+            break;
+        p = up->parent;
+    }
+    return FALSE;
+}
+
+gboolean
+vgmDriverSnapshotDelete(const VgmDriverStore *store, const char *name, const char *snap,
+                        unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmSnapshotSet) set = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(VgmDomainDef) config = NULL;
+    g_autoptr(GPtrArray) doomed = g_ptr_array_new();
+    const VgmSnapshotDef *target;
+    const char *newCurrent;
+    gboolean children = (flags & (VGM_SNAPSHOT_DELETE_CHILDREN |
+                                  VGM_SNAPSHOT_DELETE_CHILDREN_ONLY)) != 0;
+
+    if ((flags & VGM_SNAPSHOT_DELETE_CHILDREN) && (flags & VGM_SNAPSHOT_DELETE_CHILDREN_ONLY)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a delete takes a snapshot with its children or its children only, not both"));
+        return FALSE;
+    }
+    if (!(dom = vgmDriverDomainLockAndLoad(store, name, &lock, error)) ||
+        !(set = vgmSnapshotSetLoad(store, dom->name, error)) ||
+        !(target = vgmSnapshotGet(set, dom->name, snap, error)))
+        return FALSE;
+    /* the descendants first, the deepest before their parents */
+    for (guint i = set->snaps->len; i-- > 0;) {
+        const VgmSnapshotDef *def = g_ptr_array_index(set->snaps, i);
+
+        if (children && vgmSnapshotIsBelow(set, def, target->name))
+            g_ptr_array_add(doomed, (gpointer)def);
+    }
+    if (!(flags & VGM_SNAPSHOT_DELETE_CHILDREN_ONLY))
+        g_ptr_array_add(doomed, (gpointer)target);
+
+    if (!(flags & VGM_SNAPSHOT_DELETE_METADATA_ONLY)) {
+        if (vgmDriverDomainIsActive(dom)) {
+            if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+                return FALSE;
+            vgmQemuMonitorSetTimeout(mon, 0);
+        } else if (dom->persistent &&
+                   !(config = vgmDriverStoreLoadConfig(store, dom->name, error))) {
+            return FALSE;
+        }
+    }
+    newCurrent = set->current;
+    for (guint i = 0; i < doomed->len; i++) {
+        const VgmSnapshotDef *def = g_ptr_array_index(doomed, i);
+        g_autofree char *path = vgmSnapshotPath(store, dom->name, def->name);
+
+        if (mon && !vgmSnapshotHMP(mon, "delvm", def->name, error))
+            return FALSE;
+        if (config)
+            vgmSnapshotQemuImg(config, def, "-d", TRUE, NULL, NULL);
+        /* its children go to its parent */
+        for (guint j = 0; j < set->snaps->len; j++) {
+            VgmSnapshotDef *child = g_ptr_array_index(set->snaps, j);
+
+            if (g_strcmp0(child->parent, def->name) != 0 ||
+                g_ptr_array_find(doomed, child, NULL))
+                continue;
+            g_free(child->parent);
+            child->parent = g_strdup(def->parent);
+            if (!vgmSnapshotSave(store, dom->name, child, error))
+                return FALSE;
+        }
+        /* as libvirt: the parent of a current snapshot deleted is current */
+        if (g_strcmp0(newCurrent, def->name) == 0)
+            newCurrent = def->parent;
+        if (g_unlink(path) < 0 && errno != ENOENT) {
+            vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), path);
+            return FALSE;
+        }
+    }
+    if (g_strcmp0(newCurrent, set->current) != 0)
+        return vgmSnapshotSetCurrent(store, dom->name, newCurrent, error);
+    return TRUE;
+}
+
+/* ---- looking ---- */
+
+gboolean
+vgmDriverSnapshotLookup(const VgmDriverStore *store, const char *name, const char *snap,
+                        GError **error)
+{
+    g_autoptr(VgmSnapshotSet) set = vgmSnapshotSetLoad(store, name, error);
+
+    return set && vgmSnapshotGet(set, name, snap, error);
+}
+
+char *
+vgmDriverSnapshotGetXML(const VgmDriverStore *store, const char *name, const char *snap,
+                        gboolean secure, GError **error)
+{
+    g_autoptr(VgmSnapshotSet) set = vgmSnapshotSetLoad(store, name, error);
+    VgmSnapshotDef *def;
+
+    if (!set || !(def = vgmSnapshotGet(set, name, snap, error)))
+        return NULL;
+    /* the domain's graphics passwords only when asked for */
+    if (!secure && def->domainXML) {
+        char *hidden = vgmDomainXMLHideSecrets(def->domainXML);
+
+        if (hidden) {
+            g_free(def->domainXML);
+            def->domainXML = hidden;
+        }
+    }
+    return vgmSnapshotDefFormat(def);
+}
+
+static gboolean
+vgmSnapshotHasChildren(const VgmSnapshotSet *set, const VgmSnapshotDef *def)
+{
+    for (guint i = 0; i < set->snaps->len; i++) {
+        const VgmSnapshotDef *other = g_ptr_array_index(set->snaps, i);
+
+        if (g_strcmp0(other->parent, def->name) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* Whether @def passes @flags' filters (libvirt's groups: within one,
+ * any; none of a group given, all) */
+static gboolean
+vgmSnapshotMatches(const VgmSnapshotSet *set, const VgmSnapshotDef *def, unsigned int flags)
+{
+    unsigned int leaves = flags & (VGM_SNAPSHOT_LIST_LEAVES | VGM_SNAPSHOT_LIST_NO_LEAVES);
+    unsigned int meta = flags & (VGM_SNAPSHOT_LIST_METADATA | VGM_SNAPSHOT_LIST_NO_METADATA);
+    unsigned int states = flags & (VGM_SNAPSHOT_LIST_INACTIVE | VGM_SNAPSHOT_LIST_ACTIVE |
+                                   VGM_SNAPSHOT_LIST_DISK_ONLY);
+    unsigned int where = flags & (VGM_SNAPSHOT_LIST_INTERNAL | VGM_SNAPSHOT_LIST_EXTERNAL);
+
+    if (leaves && leaves != (VGM_SNAPSHOT_LIST_LEAVES | VGM_SNAPSHOT_LIST_NO_LEAVES) &&
+        !!(leaves & VGM_SNAPSHOT_LIST_LEAVES) == vgmSnapshotHasChildren(set, def))
+        return FALSE;
+    /* every snapshot here has metadata */
+    if (meta && !(meta & VGM_SNAPSHOT_LIST_METADATA))
+        return FALSE;
+    if (states) {
+        gboolean ok = FALSE;
+
+        if (def->state == VGM_SNAPSHOT_STATE_SHUTOFF)
+            ok = (states & VGM_SNAPSHOT_LIST_INACTIVE) != 0;
+        else if (def->state == VGM_SNAPSHOT_STATE_DISK_SNAPSHOT)
+            ok = (states & VGM_SNAPSHOT_LIST_DISK_ONLY) != 0;
+        else
+            ok = (states & VGM_SNAPSHOT_LIST_ACTIVE) != 0;
+        if (!ok)
+            return FALSE;
+    }
+    /* and every one is internal */
+    if (where && !(where & VGM_SNAPSHOT_LIST_INTERNAL))
+        return FALSE;
+    return TRUE;
+}
+
+GPtrArray *
+vgmDriverSnapshotList(const VgmDriverStore *store, const char *name, const char *from,
+                      unsigned int flags, GError **error)
+{
+    g_autoptr(VgmSnapshotSet) set = vgmSnapshotSetLoad(store, name, error);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    const VgmSnapshotDef *base = NULL;
+
+    if (!set || (from && !(base = vgmSnapshotGet(set, name, from, error))))
+        return NULL;
+    for (guint i = 0; i < set->snaps->len; i++) {
+        const VgmSnapshotDef *def = g_ptr_array_index(set->snaps, i);
+
+        if (base) {
+            if (flags & VGM_SNAPSHOT_LIST_DESCENDANTS ? !vgmSnapshotIsBelow(set, def, base->name) :
+                                                       g_strcmp0(def->parent, base->name) != 0)
+                continue;
+        } else if ((flags & VGM_SNAPSHOT_LIST_ROOTS) && def->parent) {
+            continue;
+        }
+        if (vgmSnapshotMatches(set, def, flags))
+            g_ptr_array_add(names, g_strdup(def->name));
+    }
+    return g_steal_pointer(&names);
+}
+
+char *
+vgmDriverSnapshotCurrent(const VgmDriverStore *store, const char *name, GError **error)
+{
+    g_autoptr(VgmSnapshotSet) set = vgmSnapshotSetLoad(store, name, error);
+
+    return set ? g_steal_pointer(&set->current) : NULL;
+}
+
+char *
+vgmDriverSnapshotParent(const VgmDriverStore *store, const char *name, const char *snap,
+                        GError **error)
+{
+    g_autoptr(VgmSnapshotSet) set = vgmSnapshotSetLoad(store, name, error);
+    const VgmSnapshotDef *def;
+
+    if (!set || !(def = vgmSnapshotGet(set, name, snap, error)))
+        return NULL;
+    if (!def->parent) {
+        vgmErrorSet(error, VGM_ERR_NO_DOMAIN_SNAPSHOT,
+                    _("snapshot '%1$s' of domain '%2$s' has no parent"), snap, name);
+        return NULL;
+    }
+    return g_strdup(def->parent);
+}
+
+guint
+vgmDriverSnapshotCount(const VgmDriverStore *store, const char *name)
+{
+    g_autoptr(VgmSnapshotSet) set = vgmSnapshotSetLoad(store, name, NULL);
+
+    return set ? set->snaps->len : 0;
+}
+
+gboolean
+vgmDriverSnapshotRemoveAll(const VgmDriverStore *store, const char *name, GError **error)
+{
+    g_autofree char *dir = vgmSnapshotDir(store, name);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *entry;
+
+    if (!d)
+        return TRUE;
+    while ((entry = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(dir, entry, NULL);
+
+        if (g_unlink(path) < 0 && errno != ENOENT) {
+            vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), path);
+            return FALSE;
+        }
+    }
+    if (g_rmdir(dir) < 0 && errno != ENOENT) {
+        vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), dir);
+        return FALSE;
+    }
+    return TRUE;
+}
