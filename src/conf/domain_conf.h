@@ -1046,7 +1046,9 @@ typedef struct {
     gboolean mirrorBlock;       /* the destination is a block device */
     gboolean mirrorReady;
     gboolean snapshotNo;        /* <disk snapshot='no'>: kept out of snapshots
-                                 * (virt-gmem takes none); always on vhostuser */
+                                 * by default; always on vhostuser */
+    gboolean snapshotInternal;  /* <disk snapshot='internal'>: taken by default
+                                 * (as a writable disk with a medium is) */
     unsigned int reconnect;     /* vhostuser: <reconnect enabled='yes' timeout=''/>, 0: none */
     gboolean haveReconnect;     /* vhostuser: <reconnect> given (enabled='no': reconnect 0) */
     char *dst;                  /* target dev */

@@ -1992,16 +1992,18 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     {
         g_autofree char *snapshot = NULL;
 
-        /* virt-gmem takes no snapshots: only 'no' fits */
+        /* the default of the disk in a snapshot: virt-gmem takes internal
+         * snapshots only */
         if (vgmXMLPropString(node, "snapshot", 0, &snapshot, error) < 0)
             return NULL;
-        if (snapshot && !g_str_equal(snapshot, "no")) {
+        if (snapshot && !g_str_equal(snapshot, "no") && !g_str_equal(snapshot, "internal")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported value '%1$s' for attribute 'snapshot' of <disk>: virt-gmem takes no snapshots, so only 'no' fits"),
+                        _("unsupported value '%1$s' for attribute 'snapshot' of <disk>: virt-gmem takes internal snapshots only, so 'no' or 'internal' fits"),
                         snapshot);
             return NULL;
         }
-        disk->snapshotNo = snapshot != NULL;
+        disk->snapshotNo = g_strcmp0(snapshot, "no") == 0;
+        disk->snapshotInternal = g_strcmp0(snapshot, "internal") == 0;
     }
     /* libvirt takes a disk without a type for a file */
     if (vgmXMLPropEnum(node, "type", vgmDiskTypeTypeFromString, 0, &v, error) < 0)
@@ -2241,7 +2243,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
                    vgmDiskDeviceTypeToString(disk->device));
     if (disk->model)
         vgmBufAsprintf(buf, " model='%s'", vgmVirtioModelTypeToString(disk->model));
-    vgmBufAsprintf(buf, "%s>\n", disk->snapshotNo ? " snapshot='no'" : "");
+    vgmBufAsprintf(buf, "%s>\n", disk->snapshotNo ? " snapshot='no'" :
+                                  disk->snapshotInternal ? " snapshot='internal'" : "");
     vgmBufAdjustIndent(buf, 2);
     if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->discard ||
         disk->detectZeroes || disk->queues || disk->queueSize || disk->ioeventfd ||

@@ -855,7 +855,7 @@ vgmDriverCapsFormatGuest(VgmBuf *buf, const VgmDriverStore *store, const char *a
     /* what clients (virt-install) decide <features> and per-device
      * <boot order> by, as libvirt reports them for x86 (a 32-bit guest
      * with or without PAE); no <disksnapshot/>: the driver takes no
-     * snapshots */
+     * disk-only (external) snapshots */
     if (x86) {
         vgmBufAdd(buf, "<features>\n");
         if (g_str_equal(arch, "i686")) {

@@ -336,7 +336,8 @@ vgmSnapshotAlignDisks(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gboolean
                 loc = sd->snapshot;
         }
         if (loc == VGM_SNAPSHOT_LOCATION_DEFAULT)
-            loc = d->snapshotNo || d->readonly || !vgmDiskHasMedium(d) ?
+            loc = d->snapshotInternal ? VGM_SNAPSHOT_LOCATION_INTERNAL :
+                  d->snapshotNo || d->readonly || !vgmDiskHasMedium(d) ?
                   VGM_SNAPSHOT_LOCATION_NO : VGM_SNAPSHOT_LOCATION_INTERNAL;
         if (loc == VGM_SNAPSHOT_LOCATION_INTERNAL) {
             const char *why = NULL;
