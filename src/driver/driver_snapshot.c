@@ -564,8 +564,10 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
             vgmDriverStoreSetBusy(store, dom->name, NULL);
             return FALSE;
         }
+        /* (libvirt reports the pause and the resume of a snapshot as
+         * plain ones) */
         if (running)
-            vgmSnapshotEvent(out, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_FROM_SNAPSHOT, dom->id);
+            vgmSnapshotEvent(out, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED, dom->id);
         /* (as long as the guest's memory takes to write) */
         vgmQemuMonitorSetTimeout(mon, 0);
         if (!vgmSnapshotHMP(mon, "savevm", snapDef->name, &err)) {
@@ -591,7 +593,7 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
                 g_warning(_("domain '%1$s' stays paused after its snapshot: %2$s"), dom->name,
                           err->message);
             else if (running)
-                vgmSnapshotEvent(out, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_FROM_SNAPSHOT, dom->id);
+                vgmSnapshotEvent(out, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED, dom->id);
             vgmDriverStoreSetBusy(store, dom->name, NULL);
         }
     }

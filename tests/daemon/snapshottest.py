@@ -16,7 +16,7 @@ What it covers:
     the CD-ROM is left out, snapshot-info and snapshot-dumpxml (state,
     memory, disks, the domain's definition);
   * a snapshot of the running domain: the guest paused and resumed
-    around it (SUSPENDED and RESUMED events from snapshot), QEMU's
+    around it (SUSPENDED and RESUMED events, as libvirt's), QEMU's
     snapshot has a VM state;
   * a snapshot of the paused guest, then the guest runs on (the tick
     count moves), revert: the tick count is the one saved, the guest
@@ -225,15 +225,15 @@ def run_tests(tap, target, work):
     ev.take([(L.VIR_DOMAIN_EVENT_STARTED, 0)])
     tap.ok(r.rc == 0, "start", r.describe())
     r = harness.virsh(uri, "snapshot-create-as", DOM, "run1")
-    got = ev.take([(L.VIR_DOMAIN_EVENT_SUSPENDED, L.VIR_DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT),
-                   (L.VIR_DOMAIN_EVENT_RESUMED, L.VIR_DOMAIN_EVENT_RESUMED_FROM_SNAPSHOT)])
+    got = ev.take([(L.VIR_DOMAIN_EVENT_SUSPENDED, L.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED),
+                   (L.VIR_DOMAIN_EVENT_RESUMED, L.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED)])
     snaps = image_snapshots(disk)
     tap.ok(r.rc == 0 and "run1" in snaps and snaps["run1"].split()[0] not in ("0",),
            "snapshot-create-as of the running domain: QEMU's snapshot holds a VM state",
            r.describe() + repr(snaps))
-    tap.eq(got, [(L.VIR_DOMAIN_EVENT_SUSPENDED, L.VIR_DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT),
-                 (L.VIR_DOMAIN_EVENT_RESUMED, L.VIR_DOMAIN_EVENT_RESUMED_FROM_SNAPSHOT)],
-           "the guest paused and resumed around it (events)")
+    tap.eq(got, [(L.VIR_DOMAIN_EVENT_SUSPENDED, L.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED),
+                 (L.VIR_DOMAIN_EVENT_RESUMED, L.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED)],
+           "the guest paused and resumed around it (events, plain ones as libvirt's)")
     r = harness.virsh(uri, "domstate", DOM)
     x = harness.virsh(uri, "snapshot-dumpxml", DOM, "run1").out
     tap.ok(r.out.strip() == "running" and "<state>running</state>" in x and
