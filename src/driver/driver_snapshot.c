@@ -492,7 +492,7 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
     if (!snapDef->name)
         snapDef->name = g_strdup_printf("%lld", (long long)time(NULL));
     if (vgmSnapshotFind(set, snapDef->name)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                     _("domain '%1$s' has a snapshot named '%2$s' already"), dom->name,
                     snapDef->name);
         return FALSE;
@@ -611,18 +611,6 @@ static gboolean
 vgmSnapshotHasMemory(const VgmSnapshotDef *def)
 {
     return def->state == VGM_SNAPSHOT_STATE_RUNNING || def->state == VGM_SNAPSHOT_STATE_PAUSED;
-}
-
-gboolean
-vgmDriverSnapshotRevertStops(const VgmDriverStore *store, const char *name, const char *snap)
-{
-    g_autoptr(VgmDriverDomain) dom = NULL;
-    g_autoptr(VgmSnapshotSet) set = NULL;
-    const VgmSnapshotDef *def;
-
-    return (dom = vgmDriverDomainLookupByName(store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL)) &&
-           vgmDriverDomainIsActive(dom) && (set = vgmSnapshotSetLoad(store, name, NULL)) &&
-           (def = vgmSnapshotFind(set, snap)) && !vgmSnapshotHasMemory(def);
 }
 
 /* The persistent definition of @name made the one @snapDef was taken of,
@@ -878,8 +866,13 @@ vgmDriverSnapshotDelete(const VgmDriverStore *store, const char *name, const cha
         const VgmSnapshotDef *def = g_ptr_array_index(doomed, i);
         g_autofree char *path = vgmSnapshotPath(store, dom->name, def->name);
 
-        if (mon && !vgmSnapshotHMP(mon, "delvm", def->name, error))
-            return FALSE;
+        /* as libvirt: an image that lacks it is a warning, not a failure */
+        if (mon) {
+            g_autoptr(GError) delErr = NULL;
+
+            if (!vgmSnapshotHMP(mon, "delvm", def->name, &delErr))
+                g_warning("%s", delErr->message);
+        }
         if (config)
             vgmSnapshotQemuImg(config, def, "-d", TRUE, NULL, NULL);
         /* its children go to its parent */

@@ -83,11 +83,6 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverSnapshotOutcome, vgmDriverSnapshotOutc
 gboolean vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const char *xml,
                                  unsigned int flags, char **snap,
                                  VgmDriverSnapshotOutcome *out, GError **error);
-/* Whether an operation on @snap of @name with @flags ends the domain's
- * running QEMU (a revert to a snapshot of a shut-off domain); FALSE also
- * when it would fail */
-gboolean vgmDriverSnapshotRevertStops(const VgmDriverStore *store, const char *name,
-                                      const char *snap);
 gboolean vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const char *snap,
                                  unsigned int flags, VgmDriverSnapshotOutcome *out,
                                  GError **error);
