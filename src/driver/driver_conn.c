@@ -1144,17 +1144,22 @@ vgmDriverSnapshotEnded(VgmDriver *drv, const char *name, pid_t pid)
         vgmDriverWatchReported(drv->watch, name, pid);
 }
 
-gboolean
-vgmDriverSnapshotTake(VgmDriver *drv, const char *name, const char *xml, unsigned int flags,
-                      char **snap, GError **error)
+/* What a snapshot call does under the domain's mutex (create or revert) */
+typedef gboolean (*VgmDriverSnapshotOp)(const VgmDriverStore *store, const char *name,
+                                        gconstpointer data, VgmDriverSnapshotOutcome *out,
+                                        GError **error);
+
+/* Runs @op on domain @name under its mutex, has the watcher leave the
+ * stop of a QEMU it ended to this call, then raises its events */
+static gboolean
+vgmDriverSnapshotRun(VgmDriver *drv, const char *name, VgmDriverSnapshotOp op,
+                     gconstpointer data, GError **error)
 {
     g_auto(VgmDriverSnapshotOutcome) out = { 0 };
     g_autoptr(VgmDriverDomain) dom = NULL;
     pid_t pid = 0;
     gboolean ok;
 
-    if (!vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_CREATE_VALIDATE << 1) - 1, error))
-        return FALSE;
     {
         VGM_DRIVER_DOMAIN_LOCKED(drv, name);
 
@@ -1162,36 +1167,56 @@ vgmDriverSnapshotTake(VgmDriver *drv, const char *name, const char *xml, unsigne
             return FALSE;
         if (dom->status)
             pid = dom->status->qemu.pid;
-        ok = vgmDriverSnapshotCreate(drv->store, name, xml, flags, snap, &out, error);
+        ok = op(drv->store, name, data, &out, error);
         vgmDriverSnapshotEnded(drv, name, pid);
     }
     vgmDriverSnapshotEmit(drv, dom, &out);
     return ok;
 }
 
+typedef struct {
+    const char *xml;            /* create */
+    const char *snap;           /* revert */
+    unsigned int flags;
+    char **made;                /* create: the snapshot's name */
+} VgmDriverSnapshotArgs;
+
+static gboolean
+vgmDriverSnapshotCreateOp(const VgmDriverStore *store, const char *name, gconstpointer data,
+                          VgmDriverSnapshotOutcome *out, GError **error)
+{
+    const VgmDriverSnapshotArgs *a = data;
+
+    return vgmDriverSnapshotCreate(store, name, a->xml, a->flags, a->made, out, error);
+}
+
+static gboolean
+vgmDriverSnapshotRevertOp(const VgmDriverStore *store, const char *name, gconstpointer data,
+                          VgmDriverSnapshotOutcome *out, GError **error)
+{
+    const VgmDriverSnapshotArgs *a = data;
+
+    return vgmDriverSnapshotRevert(store, name, a->snap, a->flags, out, error);
+}
+
+gboolean
+vgmDriverSnapshotTake(VgmDriver *drv, const char *name, const char *xml, unsigned int flags,
+                      char **snap, GError **error)
+{
+    VgmDriverSnapshotArgs a = { .xml = xml, .flags = flags, .made = snap };
+
+    return vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_CREATE_VALIDATE << 1) - 1, error) &&
+           vgmDriverSnapshotRun(drv, name, vgmDriverSnapshotCreateOp, &a, error);
+}
+
 gboolean
 vgmDriverSnapshotRevertTo(VgmDriver *drv, const char *name, const char *snap,
                           unsigned int flags, GError **error)
 {
-    g_auto(VgmDriverSnapshotOutcome) out = { 0 };
-    g_autoptr(VgmDriverDomain) dom = NULL;
-    pid_t pid = 0;
-    gboolean ok;
+    VgmDriverSnapshotArgs a = { .snap = snap, .flags = flags };
 
-    if (!vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_REVERT_RESET_NVRAM << 1) - 1, error))
-        return FALSE;
-    {
-        VGM_DRIVER_DOMAIN_LOCKED(drv, name);
-
-        if (!(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)))
-            return FALSE;
-        if (dom->status)
-            pid = dom->status->qemu.pid;
-        ok = vgmDriverSnapshotRevert(drv->store, name, snap, flags, &out, error);
-        vgmDriverSnapshotEnded(drv, name, pid);
-    }
-    vgmDriverSnapshotEmit(drv, dom, &out);
-    return ok;
+    return vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_REVERT_RESET_NVRAM << 1) - 1, error) &&
+           vgmDriverSnapshotRun(drv, name, vgmDriverSnapshotRevertOp, &a, error);
 }
 
 gboolean
