@@ -1038,13 +1038,15 @@ typedef struct {
                                  * follows the image's own backing file) */
     gboolean backingEnd;        /* the chain given ends with an empty
                                  * <backingStore/>: its last image has none */
-    /* a running domain's copy job (its live XML's <mirror>, never in a
-     * config): the destination, its format and whether the copy is
-     * ready to pivot */
+    /* a running domain's copy or active commit job (its live XML's
+     * <mirror>, never in a config): the destination (a copy's file, an
+     * active commit's base), its format and whether the job is ready to
+     * pivot */
     char *mirrorFile;
     char *mirrorFormat;
     gboolean mirrorBlock;       /* the destination is a block device */
     gboolean mirrorReady;
+    gboolean mirrorCommit;      /* job='active-commit', else 'copy' */
     gboolean snapshotNo;        /* <disk snapshot='no'>: kept out of snapshots
                                  * by default; always on vhostuser */
     gboolean snapshotInternal;  /* <disk snapshot='internal'>: taken by default

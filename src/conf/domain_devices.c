@@ -1922,10 +1922,11 @@ vgmDiskBackingFormat(VgmBuf *buf, const VgmDiskDef *disk)
     }
 }
 
-/* A running domain's copy job, in the driver's own live XML (a
- * definition's <mirror> is dropped before this reads it): <mirror
- * type='file|block' file='' format='' job='copy' [ready='yes']>, with
- * <format> and <source> inside as libvirt writes them */
+/* A running domain's copy or active commit job, in the driver's own live
+ * XML (a definition's <mirror> is dropped before this reads it): <mirror
+ * type='file|block' job='copy|active-commit' [ready='yes']> with
+ * <format> and <source> inside, and a copy's destination in attributes
+ * file='' format='' too, as libvirt writes them */
 static gboolean
 vgmDiskMirrorParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
 {
@@ -1933,6 +1934,7 @@ vgmDiskMirrorParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
     g_autofree char *job = NULL;
     g_autofree char *ready = NULL;
     xmlNodePtr m = NULL;
+    xmlNodePtr n;
 
     if (vgmXMLSingleChild(node, "mirror", &m, error) < 0)
         return FALSE;
@@ -1941,31 +1943,53 @@ vgmDiskMirrorParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
     if (!vgmXMLCheckNode(m, (const char *const[]){ "type", "file", "format", "job", "ready", NULL },
                          (const char *const[]){ "format", "source", NULL }, error) ||
         vgmXMLPropString(m, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
-        vgmXMLPropString(m, "file", VGM_XML_PROP_REQUIRED, &disk->mirrorFile, error) < 0 ||
-        vgmXMLPropString(m, "format", VGM_XML_PROP_REQUIRED, &disk->mirrorFormat, error) < 0 ||
+        vgmXMLPropString(m, "file", 0, &disk->mirrorFile, error) < 0 ||
+        vgmXMLPropString(m, "format", 0, &disk->mirrorFormat, error) < 0 ||
         vgmXMLPropString(m, "job", 0, &job, error) < 0 ||
         vgmXMLPropString(m, "ready", 0, &ready, error) < 0)
         return FALSE;
     if ((!g_str_equal(type, "file") && !g_str_equal(type, "block")) ||
-        (job && !g_str_equal(job, "copy")) || (ready && !g_str_equal(ready, "yes"))) {
+        (job && !g_str_equal(job, "copy") && !g_str_equal(job, "active-commit")) ||
+        (ready && !g_str_equal(ready, "yes"))) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
-                    _("unsupported <mirror> of <disk>: a copy job's is type 'file' or 'block', job 'copy' and ready 'yes' when it is"));
+                    _("unsupported <mirror> of <disk>: a block job's is type 'file' or 'block', job 'copy' or 'active-commit' and ready 'yes' when it is"));
         return FALSE;
     }
     disk->mirrorBlock = g_str_equal(type, "block");
+    disk->mirrorCommit = job && g_str_equal(job, "active-commit");
+    for (n = m->children; n; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        if (!disk->mirrorFormat && xmlStrEqual(n->name, BAD_CAST "format") &&
+            vgmXMLPropString(n, "type", 0, &disk->mirrorFormat, error) < 0)
+            return FALSE;
+        if (!disk->mirrorFile && xmlStrEqual(n->name, BAD_CAST "source") &&
+            vgmXMLPropString(n, disk->mirrorBlock ? "dev" : "file", 0, &disk->mirrorFile,
+                             error) < 0)
+            return FALSE;
+    }
+    if (!disk->mirrorFile || !disk->mirrorFormat) {
+        vgmErrorSet(error, VGM_ERR_XML, _("<mirror> of disk '%1$s' has no file or format"),
+                    disk->dst ? disk->dst : "?");
+        return FALSE;
+    }
     disk->mirrorReady = ready != NULL;
     return TRUE;
 }
 
-/* The <mirror> of a disk's copy job, as libvirt writes it */
+/* The <mirror> of a disk's copy or active commit job, as libvirt writes
+ * it */
 static void
 vgmDiskMirrorFormat(VgmBuf *buf, const VgmDiskDef *disk)
 {
     if (!disk->mirrorFile)
         return;
     vgmBufAsprintf(buf, "<mirror type='%s'", disk->mirrorBlock ? "block" : "file");
-    vgmBufEscapeString(buf, " file='%s'", disk->mirrorFile);
-    vgmBufEscapeString(buf, " format='%s' job='copy'", disk->mirrorFormat);
+    if (!disk->mirrorCommit) {
+        vgmBufEscapeString(buf, " file='%s'", disk->mirrorFile);
+        vgmBufEscapeString(buf, " format='%s'", disk->mirrorFormat);
+    }
+    vgmBufAsprintf(buf, " job='%s'", disk->mirrorCommit ? "active-commit" : "copy");
     vgmBufAdd(buf, disk->mirrorReady ? " ready='yes'>\n" : ">\n");
     vgmBufAdjustIndent(buf, 2);
     vgmBufEscapeString(buf, "<format type='%s'/>\n", disk->mirrorFormat);

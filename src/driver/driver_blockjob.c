@@ -8,11 +8,25 @@
  * progress (virDomainGetBlockJobInfo) is query-block-jobs'; its end
  * (virDomainBlockJobAbort) is block-job-cancel, which leaves the copy as
  * the disk was at that moment, or block-job-complete, which pivots the
- * disk onto the copy (the live XML then names the copy). The jobs live in
- * QEMU only, each named after its disk ("vgm-copy-vda"), so the embedded
- * driver and the daemon see the same jobs and a daemon restart loses
- * none. virDomainBlockResize is block_resize; virDomainGetBlockInfo reads
- * QEMU's view of a running disk and the image of a shut-off one.
+ * disk onto the copy (the live XML then names the copy).
+ *
+ * A pull (virDomainBlockPull, virDomainBlockRebase without COPY) is
+ * QEMU's block-stream of the images above a base into the disk's top; a
+ * commit (virDomainBlockCommit) is block-commit of the images from a top
+ * down to a base into the base; a commit of the disk's top itself (an
+ * active commit) becomes ready like a copy and ends with the disk on its
+ * base when pivoted. The images are named as libvirt names them: by path,
+ * or by the name the image above records. The chain these work on is
+ * QEMU's (query-block), so a chain read from the images' own headers and
+ * one given as <backingStore> are alike; when a job has taken images out
+ * of the chain, the live XML's <backingStore> (and the config's, when it
+ * describes the same disk) follows what QEMU has.
+ *
+ * The jobs live in QEMU only, each named after its kind and its disk
+ * ("vgm-copy-vda", "vgm-pull-vda"), so the embedded driver and the daemon
+ * see the same jobs and a daemon restart loses none. virDomainBlockResize
+ * is block_resize; virDomainGetBlockInfo reads QEMU's view of a running
+ * disk and the image of a shut-off one.
  */
 #include "config.h"
 
@@ -33,7 +47,6 @@
 #include "util/vgmi18n.h"
 #include "util/vgmxml.h"
 
-#define VGM_BLOCK_JOB_PREFIX "vgm-copy-"
 /* How long an end of a job is waited for, and how often it is looked at */
 #define VGM_BLOCK_JOB_END_WAIT_MS (60 * 1000)
 #define VGM_BLOCK_JOB_END_POLL_MS 50
@@ -44,19 +57,49 @@ enum {
     VGM_BLOCK_JOB_TYPE_COPY = 2,
     VGM_BLOCK_JOB_TYPE_COMMIT = 3,
     VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT = 4,
-    VGM_BLOCK_JOB_TYPE_BACKUP = 5,
 };
 
-/* QEMU's job types and libvirt's */
+/* The driver's jobs: QEMU's job id is the kind's prefix and the disk's
+ * target (which has no '-'), the kind libvirt's job type */
 static const struct {
-    const char *qemu;
+    const char *prefix;
     int type;
-} vgmBlockJobTypes[] = {
-    { "stream", VGM_BLOCK_JOB_TYPE_PULL },
-    { "mirror", VGM_BLOCK_JOB_TYPE_COPY },
-    { "commit", VGM_BLOCK_JOB_TYPE_COMMIT },
-    { "backup", VGM_BLOCK_JOB_TYPE_BACKUP },
+} vgmBlockJobKinds[] = {
+    { "vgm-copy-", VGM_BLOCK_JOB_TYPE_COPY },
+    { "vgm-pull-", VGM_BLOCK_JOB_TYPE_PULL },
+    { "vgm-commit-", VGM_BLOCK_JOB_TYPE_COMMIT },
+    { "vgm-active-commit-", VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT },
 };
+
+/* libvirt's type of the driver's job @id and the target of its disk
+ * (*@dst, within @id); 0 for a job that is not the driver's */
+static int
+vgmBlockJobKindOf(const char *id, const char **dst)
+{
+    guint i;
+
+    for (i = 0; id && i < G_N_ELEMENTS(vgmBlockJobKinds); i++) {
+        if (g_str_has_prefix(id, vgmBlockJobKinds[i].prefix) &&
+            id[strlen(vgmBlockJobKinds[i].prefix)] != '\0') {
+            *dst = id + strlen(vgmBlockJobKinds[i].prefix);
+            return vgmBlockJobKinds[i].type;
+        }
+    }
+    return 0;
+}
+
+/* QEMU's id of a job of libvirt's @type on disk @dst */
+static char *
+vgmBlockJobIdFor(int type, const char *dst)
+{
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmBlockJobKinds); i++) {
+        if (vgmBlockJobKinds[i].type == type)
+            return g_strconcat(vgmBlockJobKinds[i].prefix, dst, NULL);
+    }
+    g_return_val_if_reached(NULL);
+}
 
 /* virDomainBlockRebaseFlags, virDomainBlockCopyFlags and the others */
 #define VGM_BLOCK_REBASE_SHALLOW (1u << 0)
@@ -75,6 +118,28 @@ static const struct {
 #define VGM_BLOCK_JOB_INFO_BANDWIDTH_BYTES (1u << 0)
 #define VGM_BLOCK_JOB_SPEED_BANDWIDTH_BYTES (1u << 0)
 #define VGM_BLOCK_RESIZE_BYTES (1u << 0)
+#define VGM_BLOCK_COMMIT_SHALLOW (1u << 0)
+#define VGM_BLOCK_COMMIT_DELETE (1u << 1)
+#define VGM_BLOCK_COMMIT_ACTIVE (1u << 2)
+#define VGM_BLOCK_COMMIT_RELATIVE (1u << 3)
+#define VGM_BLOCK_COMMIT_BANDWIDTH_BYTES (1u << 4)
+
+/* One image of a running disk's chain as QEMU has it */
+typedef struct {
+    char *file;                 /* QEMU's file name of it */
+    char *format;
+    char *backingRaw;           /* the name of the image below as this one
+                                 * records it; NULL: none */
+} VgmBlockImage;
+
+static void
+vgmBlockImageFree(VgmBlockImage *i)
+{
+    g_free(i->file);
+    g_free(i->format);
+    g_free(i->backingRaw);
+    g_free(i);
+}
 
 /* A running disk as QEMU has it (query-block) */
 typedef struct {
@@ -84,6 +149,7 @@ typedef struct {
     gboolean hasBacking;        /* its image has a backing file */
     guint64 virtualSize;
     gint64 actualSize;          /* -1: not known */
+    GPtrArray *chain;           /* VgmBlockImage: the top's image first */
 } VgmBlockNode;
 
 static void
@@ -92,6 +158,7 @@ vgmBlockNodeClear(VgmBlockNode *n)
     g_free(n->node);
     g_free(n->file);
     g_free(n->format);
+    g_clear_pointer(&n->chain, g_ptr_array_unref);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmBlockNode, vgmBlockNodeClear)
 
@@ -111,6 +178,7 @@ typedef struct {
     const char *file;           /* the destination */
     const char *format;         /* START */
     gboolean block;             /* START */
+    gboolean commit;            /* START: an active commit's, not a copy's */
 } VgmBlockMirror;
 
 /* Disk @d has no copy job any more */
@@ -119,7 +187,7 @@ vgmBlockMirrorClear(VgmDiskDef *d)
 {
     g_clear_pointer(&d->mirrorFile, g_free);
     g_clear_pointer(&d->mirrorFormat, g_free);
-    d->mirrorReady = d->mirrorBlock = FALSE;
+    d->mirrorReady = d->mirrorBlock = d->mirrorCommit = FALSE;
 }
 
 static gboolean
@@ -136,6 +204,7 @@ vgmBlockMirrorChange(VgmDomainDef *def, gconstpointer data)
         d->mirrorFile = g_strdup(m->file);
         d->mirrorFormat = g_strdup(m->format);
         d->mirrorBlock = m->block;
+        d->mirrorCommit = m->commit;
         d->mirrorReady = FALSE;
         return TRUE;
     }
@@ -165,7 +234,7 @@ static void
 vgmBlockMirrorFollow(VgmDriver *drv, const VgmDriverDomain *dom, const VgmDiskDef *d,
                      JsonObject *job)
 {
-    VgmBlockMirror m = { VGM_BLOCK_MIRROR_END, d->dst, d->mirrorFile, NULL, FALSE };
+    VgmBlockMirror m = { VGM_BLOCK_MIRROR_END, d->dst, d->mirrorFile, NULL, FALSE, FALSE };
     g_autoptr(GError) err = NULL;
 
     if (!d->mirrorFile)
@@ -293,6 +362,17 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
         out->hasBacking = img && json_object_has_member(img, "backing-filename");
         out->virtualSize = img ? (guint64)json_object_get_int_member_with_default(img, "virtual-size", 0) : 0;
         out->actualSize = img ? json_object_get_int_member_with_default(img, "actual-size", -1) : -1;
+        out->chain = g_ptr_array_new_with_free_func((GDestroyNotify)vgmBlockImageFree);
+        while (img) {
+            VgmBlockImage *im = g_new0(VgmBlockImage, 1);
+            JsonNode *below = json_object_get_member(img, "backing-image");
+
+            im->file = g_strdup(json_object_get_string_member_with_default(img, "filename", ""));
+            im->format = g_strdup(json_object_get_string_member_with_default(img, "format", ""));
+            im->backingRaw = g_strdup(json_object_get_string_member_with_default(img, "backing-filename", NULL));
+            g_ptr_array_add(out->chain, im);
+            img = below && JSON_NODE_HOLDS_OBJECT(below) ? json_node_get_object(below) : NULL;
+        }
         if (out->node)
             return TRUE;
         break;
@@ -307,11 +387,297 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
 static JsonObject *
 vgmBlockJobOf(VgmQemuMonitor *mon, const VgmDiskDef *d, GError **error)
 {
-    g_autofree char *id = g_strdup_printf(VGM_BLOCK_JOB_PREFIX "%s", d->dst);
-    JsonObject *job = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    JsonArray *arr;
+    guint i;
 
-    vgmQemuMonitorQueryFind(mon, "query-block-jobs", "device", id, &job, error);
-    return job;
+    if (!vgmQemuMonitorCommand(mon, "query-block-jobs", NULL, &ret, error))
+        return NULL;
+    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonNode *n = json_array_get_element(arr, i);
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+        const char *dst = NULL;
+
+        if (o && vgmBlockJobKindOf(json_object_get_string_member_with_default(o, "device", NULL),
+                                   &dst) &&
+            g_str_equal(dst, d->dst))
+            return json_object_ref(o);
+    }
+    return NULL;
+}
+
+/* A node of the driver's own (vgm-...-format, and its vgm-...-storage)
+ * that no device uses now: an old top after a pivot, an image a job took
+ * out of a chain; a node QEMU made goes with the device or its parent. A
+ * failure (QEMU refuses a node still in use) is only logged: the job is
+ * done. */
+static void
+vgmBlockDropNode(VgmQemuMonitor *mon, const char *domName, const char *node)
+{
+    g_autoptr(JsonObject) del = json_object_new();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *storage = NULL;
+
+    if (!g_str_has_prefix(node, "vgm-") || !g_str_has_suffix(node, "-format"))
+        return;
+    storage = g_strdup_printf("%.*s-storage", (int)(strlen(node) - strlen("-format")), node);
+    json_object_set_string_member(del, "node-name", node);
+    if (vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, &err)) {
+        json_object_set_string_member(del, "node-name", storage);
+        vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, &err);
+    }
+    if (err)
+        g_warning(_("domain '%1$s': image node '%2$s' a block job left is still open: %3$s"),
+                  domName, node, err->message);
+}
+
+/* What a pull or commit that ended did to disk @dst, applied to a
+ * definition (the live one, or the config) whose disk still has top
+ * @top: an active commit's pivot puts the disk on its base (@newTop, in
+ * QEMU's @newFormat), and of the <backingStore> layers given only those
+ * QEMU still has below the top (@files) are kept. A chain with an image
+ * on the network, which QEMU names otherwise, is left as it is. */
+typedef struct {
+    const char *dst;
+    const char *top;
+    const char *newTop;         /* NULL: the top stays */
+    const char *newFormat;
+    GPtrArray *files;           /* char *, QEMU's chain below the top */
+} VgmBlockChainMove;
+
+static gboolean
+vgmBlockChainChange(VgmDomainDef *def, gconstpointer data)
+{
+    const VgmBlockChainMove *c = data;
+    VgmDiskDef *d = (VgmDiskDef *)vgmDriverFindDisk(def, c->dst);
+    gboolean changed = FALSE;
+    guint k;
+
+    if (!d || !d->src || d->net || g_strcmp0(d->src, c->top) != 0)
+        return FALSE;
+    for (k = 0; d->backing && k < d->backing->len; k++) {
+        if (((VgmDiskBackingLayer *)g_ptr_array_index(d->backing, k))->net)
+            return FALSE;
+    }
+    if (c->newTop && !g_str_equal(c->newTop, d->src)) {
+        const VgmDiskBackingLayer *given = NULL;
+        struct stat st;
+
+        for (k = 0; d->backing && k < d->backing->len && !given; k++) {
+            const VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, k);
+
+            if (g_strcmp0(l->path, c->newTop) == 0)
+                given = l;
+        }
+        g_free(d->driverType);
+        d->driverType = g_strdup(given && given->format ? given->format : c->newFormat);
+        d->type = given ? given->type
+                        : (stat(c->newTop, &st) == 0 && S_ISBLK(st.st_mode) ? VGM_DISK_TYPE_BLOCK
+                                                                             : VGM_DISK_TYPE_FILE);
+        g_free(d->src);
+        d->src = g_strdup(c->newTop);
+        vgmBlockMirrorClear(d);
+        changed = TRUE;
+    }
+    for (k = d->backing ? d->backing->len : 0; k > 0; k--) {
+        const VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, k - 1);
+
+        if (!g_ptr_array_find_with_equal_func(c->files, l->path, g_str_equal, NULL)) {
+            g_ptr_array_remove_index(d->backing, k - 1);
+            changed = TRUE;
+        }
+    }
+    /* (layers were given and none is left: the top has no backing file) */
+    if (changed && d->backing && d->backing->len == 0 && c->files->len == 0)
+        d->backingEnd = TRUE;
+    return changed;
+}
+
+/* The driver's own nodes of the images of disk @node's number that are
+ * no longer in its chain (vgm-N-bK-format and -storage, which QEMU keeps
+ * open until deleted; a node QEMU made itself goes with its user). A node
+ * still in use is refused by QEMU and stays: only logged. */
+static void
+vgmBlockDropUnchained(VgmQemuMonitor *mon, const char *domName, const VgmBlockNode *node)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GError) err = NULL;
+    JsonArray *arr;
+    unsigned int n, nn, k;
+    int end;
+    guint i;
+
+    if (sscanf(node->node, "vgm-%u-", &n) != 1)
+        return;
+    json_object_set_boolean_member(args, "flat", TRUE);
+    if (!vgmQemuMonitorCommand(mon, "query-named-block-nodes", args, &ret, &err)) {
+        g_warning(_("domain '%1$s': cannot list QEMU's images after a block job: %2$s"), domName,
+                  err->message);
+        return;
+    }
+    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonNode *e = json_array_get_element(arr, i);
+        JsonObject *o = JSON_NODE_HOLDS_OBJECT(e) ? json_node_get_object(e) : NULL;
+        const char *name = o ? json_object_get_string_member_with_default(o, "node-name", "") : "";
+        const char *file = o ? json_object_get_string_member_with_default(o, "file", "") : "";
+        gboolean chained = FALSE;
+        guint c;
+
+        end = -1;
+        if (sscanf(name, "vgm-%u-b%u-format%n", &nn, &k, &end) != 2 || end < 0 ||
+            name[end] != '\0' || nn != n)
+            continue;
+        for (c = 0; c < node->chain->len && !chained; c++)
+            chained = g_str_equal(((VgmBlockImage *)g_ptr_array_index(node->chain, c))->file, file);
+        if (!chained)
+            vgmBlockDropNode(mon, domName, name);
+    }
+}
+
+/* After a pull or commit of disk @d of running domain @dom ended: the
+ * live XML, and the config when its disk is the same, follow QEMU's
+ * chain; with @pivoted (an active commit completed) its top too */
+static gboolean
+vgmBlockChainFollow(VgmDriver *drv, const VgmDriverDomain *dom, const VgmDiskDef *d,
+                    VgmQemuMonitor *mon, gboolean pivoted, GError **error)
+{
+    g_autoptr(VgmQemuMonitor) own = NULL;
+    g_autoptr(GPtrArray) files = g_ptr_array_new();
+    g_auto(VgmBlockNode) node = { 0 };
+    VgmBlockChainMove c;
+    guint i;
+
+    if (!d->src || d->net)
+        return TRUE;
+    if (!mon && !(mon = own = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS,
+                                                      error)))
+        return FALSE;
+    if (!vgmBlockNodeOf(mon, dom->def, d, &node, error))
+        return FALSE;
+    for (i = 1; i < node.chain->len; i++)
+        g_ptr_array_add(files, ((VgmBlockImage *)g_ptr_array_index(node.chain, i))->file);
+    c = (VgmBlockChainMove){ d->dst, d->src, pivoted ? node.file : NULL, node.format, files };
+    if (!vgmDriverChangeLiveConfig(drv, dom->name, dom->status->qemu.pid, vgmBlockChainChange, &c,
+                                   error))
+        return FALSE;
+    vgmBlockDropUnchained(mon, dom->name, &node);
+    return TRUE;
+}
+
+static void
+vgmBlockChainFollowLogged(VgmDriver *drv, const VgmDriverDomain *dom, const VgmDiskDef *d,
+                          gboolean pivoted)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!vgmBlockChainFollow(drv, dom, d, NULL, pivoted, &err))
+        g_warning(_("domain '%1$s': a block job of disk '%2$s' ended, but its XML cannot say so: %3$s"),
+                  dom->name, d->dst, err->message);
+}
+
+/* The image of @chain at or below @from that @name names: by QEMU's file
+ * name of it, or by the name the image above records; -1 with an error
+ * when none is */
+static int
+vgmBlockChainLookup(const GPtrArray *chain, const char *name, guint from, const VgmDiskDef *d,
+                    GError **error)
+{
+    guint i;
+
+    if (strchr(name, '[')) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("image '%1$s' of disk '%2$s': an image index ('%3$s[N]') is not supported, name the image by its path"),
+                    name, d->dst, d->dst);
+        return -1;
+    }
+    for (i = from; i < chain->len; i++) {
+        const VgmBlockImage *img = g_ptr_array_index(chain, i);
+        const VgmBlockImage *above = i ? g_ptr_array_index(chain, i - 1) : NULL;
+
+        if (g_str_equal(img->file, name) || (above && g_strcmp0(above->backingRaw, name) == 0))
+            return (int)i;
+    }
+    vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                _("could not find image '%1$s' beneath '%2$s' in the chain of disk '%3$s'"), name,
+                ((VgmBlockImage *)g_ptr_array_index(chain, from ? from - 1 : 0))->file, d->dst);
+    return -1;
+}
+
+/* The name of image @base of @chain relative to image @above, from the
+ * relative names each image between them records of the one below
+ * (libvirt's VIR_DOMAIN_BLOCK_*_RELATIVE); NULL with an error when one
+ * of them is not relative */
+static char *
+vgmBlockRelativeBacking(const GPtrArray *chain, guint above, guint base, const VgmDiskDef *d,
+                        GError **error)
+{
+    g_autofree char *path = NULL;
+    guint i;
+
+    for (i = above; i < base; i++) {
+        const VgmBlockImage *img = g_ptr_array_index(chain, i);
+        const char *raw = img->backingRaw;
+
+        if (!raw || g_path_is_absolute(raw) || strstr(raw, "://") ||
+            g_str_has_prefix(raw, "json:")) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("cannot keep a relative backing file name in disk '%1$s': image '%2$s' names the one below it '%3$s', which is not relative"),
+                        d->dst, img->file, raw ? raw : "");
+            return NULL;
+        }
+        if (!path) {
+            path = g_strdup(raw);
+        } else {
+            g_autofree char *dir = g_path_get_dirname(path);
+
+            g_free(path);
+            path = g_str_equal(dir, ".") ? g_strdup(raw) : g_build_filename(dir, raw, NULL);
+        }
+    }
+    return g_steal_pointer(&path);
+}
+
+/* Running domain @name's disk @path for a pull or a commit (@what names
+ * it in messages), with no job, and its chain as QEMU has it */
+static VgmDriverDomain *
+vgmBlockChainJobDomain(VgmDriver *drv, const char *name, const char *path, const char *what,
+                       const VgmDiskDef **disk, VgmQemuMonitor **mon, VgmBlockNode *node,
+                       GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(JsonObject) job = NULL;
+    guint k;
+
+    if (!(dom = vgmBlockDomain(drv, name, path, disk, mon, error)))
+        return NULL;
+    if ((*disk)->readonly) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("disk '%1$s' is read-only: a block %2$s writes to it"), (*disk)->dst, what);
+        return NULL;
+    }
+    for (k = 0; (*disk)->backing && k < (*disk)->backing->len; k++) {
+        if (((VgmDiskBackingLayer *)g_ptr_array_index((*disk)->backing, k))->net)
+            break;
+    }
+    if ((*disk)->net || (*disk)->type == VGM_DISK_TYPE_DIR ||
+        ((*disk)->backing && k < (*disk)->backing->len)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("a block %1$s of disk '%2$s' (a directory, or with an image on the network) is not supported"),
+                    what, (*disk)->dst);
+        return NULL;
+    }
+    if ((job = vgmBlockJobOf(*mon, *disk, error)) || (error && *error)) {
+        if (job)
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("disk '%1$s' already has a block job"), (*disk)->dst);
+        return NULL;
+    }
+    if (!vgmBlockNodeOf(*mon, dom->def, *disk, node, error))
+        return NULL;
+    return g_steal_pointer(&dom);
 }
 
 typedef struct {
@@ -423,7 +789,7 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
                     _("shallow copy of disk '%1$s' into a raw file is not possible"), disk->dst);
         return FALSE;
     }
-    jobId = g_strdup_printf(VGM_BLOCK_JOB_PREFIX "%s", disk->dst);
+    jobId = vgmBlockJobIdFor(VGM_BLOCK_JOB_TYPE_COPY, disk->dst);
     json_object_set_string_member(args, "job-id", jobId);
     json_object_set_string_member(args, "device", node.node);
     json_object_set_string_member(args, "target", c->dest);
@@ -438,7 +804,7 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
         json_object_set_int_member(args, "buf-size", (gint64)c->bufSize);
     /* the live XML has the job before QEMU can say it is ready (the
      * watcher's follow waits on the mutex held here) */
-    m = (VgmBlockMirror){ VGM_BLOCK_MIRROR_START, disk->dst, c->dest, format, c->block };
+    m = (VgmBlockMirror){ VGM_BLOCK_MIRROR_START, disk->dst, c->dest, format, c->block, FALSE };
     vgmBlockCancellingMark(dom->name, disk->dst, FALSE);
     /* (QEMU has no job of the disk: a <mirror> a job left that ended
      * unseen, without a daemon's watcher, goes first) */
@@ -453,32 +819,19 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
     return TRUE;
 }
 
-/* libvirt's type of a QEMU job type, 0 when none */
-static int
-vgmBlockJobType(const char *qemu)
-{
-    guint i;
-
-    for (i = 0; i < G_N_ELEMENTS(vgmBlockJobTypes); i++) {
-        if (g_strcmp0(qemu, vgmBlockJobTypes[i].qemu) == 0)
-            return vgmBlockJobTypes[i].type;
-    }
-    return 0;
-}
-
 void
 vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
-                       const char *qemuEvent, const char *jobId, const char *qemuType,
+                       const char *qemuEvent, const char *jobId, const char *qemuType G_GNUC_UNUSED,
                        gboolean failed)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
     const VgmDiskDef *disk = NULL;
-    const char *dst;
+    const char *dst = NULL;
     int status;
+    int type;
 
-    if (!g_str_has_prefix(jobId, VGM_BLOCK_JOB_PREFIX))
+    if (!(type = vgmBlockJobKindOf(jobId, &dst)))
         return;
-    dst = jobId + strlen(VGM_BLOCK_JOB_PREFIX);
     if (g_str_equal(qemuEvent, "BLOCK_JOB_READY"))
         status = VGM_EVENT_BLOCK_JOB_READY;
     else if (g_str_equal(qemuEvent, "BLOCK_JOB_CANCELLED"))
@@ -491,8 +844,8 @@ vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned char *uu
      * it cancelled */
     if (status != VGM_EVENT_BLOCK_JOB_READY && vgmBlockCancellingTake(name, dst))
         status = VGM_EVENT_BLOCK_JOB_CANCELED;
-    /* the live XML's <mirror> follows; the older event names the disk by
-     * its source */
+    /* the live XML's <mirror> and chain follow; the older event names the
+     * disk by its source */
     VGM_BLOCK_LOCKED(drv, name);
     if ((dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, NULL)) && dom->def &&
         dom->status && (disk = vgmDriverFindDisk(dom->def, dst))) {
@@ -500,12 +853,14 @@ vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned char *uu
 
         json_object_set_boolean_member(ready, "ready", TRUE);
         vgmBlockMirrorFollow(drv, dom, disk, status == VGM_EVENT_BLOCK_JOB_READY ? ready : NULL);
+        if (status == VGM_EVENT_BLOCK_JOB_COMPLETED && type != VGM_BLOCK_JOB_TYPE_COPY)
+            vgmBlockChainFollowLogged(drv, dom, disk, type == VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT);
         if (disk->src)
-            vgmDriverEmitEventID(drv, VGM_EVENT_ID_BLOCK_JOB, name, uuid, id,
-                                 vgmBlockJobType(qemuType), status, disk->src, NULL, 0);
+            vgmDriverEmitEventID(drv, VGM_EVENT_ID_BLOCK_JOB, name, uuid, id, type, status,
+                                 disk->src, NULL, 0);
     }
-    vgmDriverEmitEventID(drv, VGM_EVENT_ID_BLOCK_JOB_2, name, uuid, id, vgmBlockJobType(qemuType),
-                         status, dst, NULL, 0);
+    vgmDriverEmitEventID(drv, VGM_EVENT_ID_BLOCK_JOB_2, name, uuid, id, type, status, dst, NULL,
+                         0);
 }
 
 static gboolean
@@ -525,6 +880,49 @@ vgmBlockBandwidth(guint64 in, gboolean bytes, guint64 *out, GError **error)
     return TRUE;
 }
 
+/* A pull of the images above @base (NULL: all) into disk @path's top:
+ * QEMU's block-stream; with @relative the top records @base by the
+ * relative name the chain gives it */
+static gboolean
+vgmBlockPullStart(VgmDriver *drv, const char *name, const char *path, const char *base,
+                  guint64 bandwidth, gboolean relative, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    g_auto(VgmBlockNode) node = { 0 };
+    g_autofree char *jobId = NULL;
+    g_autofree char *backingFile = NULL;
+    const VgmDiskDef *disk;
+    int b = -1;
+
+    if (relative && !base) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("a block pull of disk '%1$s' keeps a relative backing file name only with a base"),
+                    path);
+        return FALSE;
+    }
+    VGM_BLOCK_LOCKED(drv, name);
+    if (!(dom = vgmBlockChainJobDomain(drv, name, path, _("pull"), &disk, &mon, &node, error)))
+        return FALSE;
+    if (base && (b = vgmBlockChainLookup(node.chain, base, 1, disk, error)) < 0)
+        return FALSE;
+    if (relative && !(backingFile = vgmBlockRelativeBacking(node.chain, 0, (guint)b, disk, error)))
+        return FALSE;
+    jobId = vgmBlockJobIdFor(VGM_BLOCK_JOB_TYPE_PULL, disk->dst);
+    json_object_set_string_member(args, "job-id", jobId);
+    json_object_set_string_member(args, "device", node.node);
+    if (b > 0)
+        json_object_set_string_member(args, "base",
+                                      ((VgmBlockImage *)g_ptr_array_index(node.chain, b))->file);
+    if (backingFile)
+        json_object_set_string_member(args, "backing-file", backingFile);
+    if (bandwidth)
+        json_object_set_int_member(args, "speed", (gint64)bandwidth);
+    vgmBlockCancellingMark(dom->name, disk->dst, FALSE);
+    return vgmQemuMonitorCommand(mon, "block-stream", args, NULL, error);
+}
+
 gboolean
 vgmDriverBlockRebase(VgmDriver *drv, const char *name, const char *path, const char *base,
                      guint64 bandwidth, unsigned int flags, GError **error)
@@ -537,10 +935,14 @@ vgmDriverBlockRebase(VgmDriver *drv, const char *name, const char *path, const c
                                     VGM_BLOCK_REBASE_BANDWIDTH_BYTES, error))
         return FALSE;
     if (!(flags & VGM_BLOCK_REBASE_COPY)) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
-                    _("a block pull or rebase of disk '%1$s' into its backing chain is not supported by virt-gmem: only a copy (VIR_DOMAIN_BLOCK_REBASE_COPY, virsh blockcopy) is"),
-                    path);
-        return FALSE;
+        /* as libvirt: a pull takes only these */
+        if (!vgmDriverCheckFlags(flags, VGM_BLOCK_REBASE_RELATIVE |
+                                        VGM_BLOCK_REBASE_BANDWIDTH_BYTES, error) ||
+            !vgmBlockBandwidth(bandwidth, flags & VGM_BLOCK_REBASE_BANDWIDTH_BYTES, &c.bandwidth,
+                               error))
+            return FALSE;
+        return vgmBlockPullStart(drv, name, path, base && *base ? base : NULL, c.bandwidth,
+                                 (flags & VGM_BLOCK_REBASE_RELATIVE) != 0, error);
     }
     if (flags & VGM_BLOCK_REBASE_RELATIVE) {
         vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
@@ -564,18 +966,103 @@ vgmDriverBlockRebase(VgmDriver *drv, const char *name, const char *path, const c
 }
 
 gboolean
-vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path, unsigned int flags,
-                     GError **error)
+vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path, const char *base,
+                     const char *top, guint64 bandwidth, unsigned int flags, GError **error)
 {
-    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByNameFlags(drv, name,
-                                                                VGM_DRIVER_LOOKUP_BRIEF, error);
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    g_auto(VgmBlockNode) node = { 0 };
+    g_autofree char *jobId = NULL;
+    g_autofree char *backingFile = NULL;
+    const VgmBlockImage *baseImg;
+    const VgmDiskDef *disk;
+    guint64 speed;
+    VgmBlockMirror m;
+    struct stat st;
+    int t = 0, b;
 
-    if (!dom)
+    if (!vgmDriverCheckFlags(flags, VGM_BLOCK_COMMIT_SHALLOW | VGM_BLOCK_COMMIT_DELETE |
+                                    VGM_BLOCK_COMMIT_ACTIVE | VGM_BLOCK_COMMIT_RELATIVE |
+                                    VGM_BLOCK_COMMIT_BANDWIDTH_BYTES, error) ||
+        !vgmBlockBandwidth(bandwidth, flags & VGM_BLOCK_COMMIT_BANDWIDTH_BYTES, &speed, error))
         return FALSE;
-    vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
-                _("a block commit of disk '%1$s' of domain '%2$s' into its backing chain is not supported by virt-gmem: only a copy (virsh blockcopy) is"),
-                path, dom->name);
-    return FALSE;
+    if (flags & VGM_BLOCK_COMMIT_DELETE) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("a block commit of disk '%1$s' that deletes the images it empties (VIR_DOMAIN_BLOCK_COMMIT_DELETE, --delete) is not supported"),
+                    path);
+        return FALSE;
+    }
+    VGM_BLOCK_LOCKED(drv, name);
+    if (!(dom = vgmBlockChainJobDomain(drv, name, path, _("commit"), &disk, &mon, &node, error)))
+        return FALSE;
+    if (top && !g_str_equal(top, disk->dst) && g_strcmp0(top, disk->src) != 0 &&
+        (t = vgmBlockChainLookup(node.chain, top, 0, disk, error)) < 0)
+        return FALSE;
+    if ((guint)t + 1 >= node.chain->len) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("top '%1$s' in the chain of disk '%2$s' has no backing file to commit into"),
+                    ((VgmBlockImage *)g_ptr_array_index(node.chain, t))->file, disk->dst);
+        return FALSE;
+    }
+    if (base)
+        b = vgmBlockChainLookup(node.chain, base, (guint)t + 1, disk, error);
+    else
+        b = (flags & VGM_BLOCK_COMMIT_SHALLOW) ? t + 1 : (int)node.chain->len - 1;
+    if (b < 0)
+        return FALSE;
+    baseImg = g_ptr_array_index(node.chain, b);
+    if ((flags & VGM_BLOCK_COMMIT_SHALLOW) && b != t + 1) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("base '%1$s' is not immediately below '%2$s' in the chain of disk '%3$s'"),
+                    baseImg->file, ((VgmBlockImage *)g_ptr_array_index(node.chain, t))->file,
+                    disk->dst);
+        return FALSE;
+    }
+    if (t == 0 && !(flags & VGM_BLOCK_COMMIT_ACTIVE)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("a commit of the active layer of disk '%1$s' needs the active flag (VIR_DOMAIN_BLOCK_COMMIT_ACTIVE, --active)"),
+                    disk->dst);
+        return FALSE;
+    }
+    if (t > 0 && (flags & VGM_BLOCK_COMMIT_ACTIVE)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("an active commit was asked for, but top '%1$s' of disk '%2$s' is not its active layer"),
+                    ((VgmBlockImage *)g_ptr_array_index(node.chain, t))->file, disk->dst);
+        return FALSE;
+    }
+    /* (an active commit leaves no image above the top to record the base) */
+    if ((flags & VGM_BLOCK_COMMIT_RELATIVE) && t > 0 &&
+        !(backingFile = vgmBlockRelativeBacking(node.chain, (guint)t - 1, (guint)b, disk, error)))
+        return FALSE;
+    jobId = vgmBlockJobIdFor(t ? VGM_BLOCK_JOB_TYPE_COMMIT : VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT,
+                             disk->dst);
+    json_object_set_string_member(args, "job-id", jobId);
+    json_object_set_string_member(args, "device", node.node);
+    if (t > 0)
+        json_object_set_string_member(args, "top",
+                                      ((VgmBlockImage *)g_ptr_array_index(node.chain, t))->file);
+    json_object_set_string_member(args, "base", baseImg->file);
+    if (backingFile)
+        json_object_set_string_member(args, "backing-file", backingFile);
+    if (speed)
+        json_object_set_int_member(args, "speed", (gint64)speed);
+    vgmBlockCancellingMark(dom->name, disk->dst, FALSE);
+    if (t > 0)
+        return vgmQemuMonitorCommand(mon, "block-commit", args, NULL, error);
+    /* an active commit has libvirt's <mirror job='active-commit'> in the
+     * live XML, before QEMU can say it is ready */
+    m = (VgmBlockMirror){ VGM_BLOCK_MIRROR_START, disk->dst, baseImg->file, baseImg->format,
+                          stat(baseImg->file, &st) == 0 && S_ISBLK(st.st_mode), TRUE };
+    vgmBlockMirrorFollow(drv, dom, disk, NULL);
+    if (!vgmBlockMirrorSet(drv, dom, &m, error))
+        return FALSE;
+    if (!vgmQemuMonitorCommand(mon, "block-commit", args, NULL, error)) {
+        m.op = VGM_BLOCK_MIRROR_END;
+        vgmBlockMirrorSet(drv, dom, &m, NULL);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* The destination in virDomainBlockCopy's @xml, the source part of a
@@ -702,6 +1189,7 @@ vgmDriverGetBlockJobInfo(VgmDriver *drv, const char *name, const char *path, uns
     g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(JsonObject) job = NULL;
     const VgmDiskDef *disk;
+    const char *dst;
     gboolean readyPresent, ready;
 
     memset(info, 0, sizeof(*info));
@@ -716,9 +1204,13 @@ vgmDriverGetBlockJobInfo(VgmDriver *drv, const char *name, const char *path, uns
     /* the live XML's <mirror> follows what this sees (a daemon's watcher
      * has it follow QEMU's events too) */
     vgmBlockMirrorFollow(drv, dom, disk, job);
+    /* a pull or commit may have ended unseen (without a daemon's
+     * watcher): the <backingStore> given follows QEMU's chain */
+    if (!job && disk->backing && !vgmBlockChainFollow(drv, dom, disk, mon, FALSE, error))
+        return -1;
     if (!job)
         return 0;
-    info->type = vgmBlockJobType(json_object_get_string_member_with_default(job, "type", ""));
+    info->type = vgmBlockJobKindOf(json_object_get_string_member(job, "device"), &dst);
     info->cur = (guint64)json_object_get_int_member_with_default(job, "offset", 0);
     info->end = (guint64)json_object_get_int_member_with_default(job, "len", 0);
     info->bandwidth = (guint64)json_object_get_int_member_with_default(job, "speed", 0);
@@ -816,32 +1308,6 @@ vgmBlockPivotChange(VgmDomainDef *def, gconstpointer data)
     return TRUE;
 }
 
-/* After a pivot: the disk's old top, which no device uses now, when it
- * is one of the driver's own nodes (vgm-N-format, and its vgm-N-storage);
- * a node QEMU made goes with the device or its parent. A failure is only
- * logged: the pivot is done. */
-static void
-vgmBlockDropOldTop(VgmQemuMonitor *mon, const char *domName, const char *node)
-{
-    g_autoptr(JsonObject) del = json_object_new();
-    g_autoptr(GError) err = NULL;
-    g_autofree char *storage = NULL;
-    unsigned int n;
-    int end = -1;
-
-    if (sscanf(node, "vgm-%u-format%n", &n, &end) != 1 || end < 0 || node[end] != '\0')
-        return;
-    storage = g_strdup_printf("vgm-%u-storage", n);
-    json_object_set_string_member(del, "node-name", node);
-    if (vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, &err)) {
-        json_object_set_string_member(del, "node-name", storage);
-        vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, &err);
-    }
-    if (err)
-        g_warning(_("domain '%1$s': the image a pivot left is still open: %2$s"), domName,
-                  err->message);
-}
-
 gboolean
 vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsigned int flags,
                        GError **error)
@@ -854,7 +1320,9 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
     g_auto(VgmBlockNode) after = { 0 };
     const VgmDiskDef *disk;
     const char *id;
+    const char *dst;
     VgmBlockPivot p;
+    int type;
 
     if (!vgmDriverCheckFlags(flags, VGM_BLOCK_JOB_ABORT_ASYNC | VGM_BLOCK_JOB_ABORT_PIVOT, error))
         return FALSE;
@@ -883,11 +1351,24 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
         vgmBlockMirrorFollow(drv, dom, disk, NULL);
         return TRUE;
     }
-    if (!g_str_equal(json_object_get_string_member_with_default(job, "type", ""), "mirror") ||
-        !json_object_get_boolean_member_with_default(job, "ready", FALSE) || !disk->mirrorFile) {
+    type = vgmBlockJobKindOf(id, &dst);
+    if ((type != VGM_BLOCK_JOB_TYPE_COPY && type != VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT) ||
+        !json_object_get_boolean_member_with_default(job, "ready", FALSE) ||
+        (type == VGM_BLOCK_JOB_TYPE_COPY && !disk->mirrorFile)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("the block job of disk '%1$s' is not a copy ready to pivot yet"), disk->dst);
+                    _("the block job of disk '%1$s' is not a copy or an active commit ready to pivot"),
+                    disk->dst);
         return FALSE;
+    }
+    if (type == VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT) {
+        /* the disk goes onto the base, which has the top's data now */
+        if (!vgmBlockNodeOf(mon, dom->def, disk, &before, error) ||
+            !vgmQemuMonitorCommand(mon, "block-job-complete", args, NULL, error) ||
+            !vgmBlockJobWaitGone(mon, disk, error) ||
+            !vgmBlockChainFollow(drv, dom, disk, mon, TRUE, error))
+            return FALSE;
+        vgmBlockDropNode(mon, dom->name, before.node);
+        return TRUE;
     }
     /* the pivot is waited for even when asked not to, so that the live
      * XML names the copy once this returns */
@@ -902,7 +1383,7 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
                              error))
         return FALSE;
     if (g_strcmp0(before.node, after.node) != 0)
-        vgmBlockDropOldTop(mon, dom->name, before.node);
+        vgmBlockDropNode(mon, dom->name, before.node);
     return TRUE;
 }
 

@@ -695,9 +695,9 @@ vgmDriverLookupForWatch(VgmDriver *drv, const char *name, GError **error)
  * longer runs the domain, or of a domain gone meanwhile, changes
  * nothing. */
 static gboolean
-vgmDriverWatchChangeLive(VgmDriver *drv, const char *name, pid_t pid,
-                         gboolean (*change)(VgmDomainDef *def, gconstpointer data),
-                         gconstpointer data, GError **error)
+vgmDriverWatchChangeLiveIn(VgmDriver *drv, const char *name, pid_t pid,
+                           gboolean (*change)(VgmDomainDef *def, gconstpointer data),
+                           gconstpointer data, gboolean config, GError **error)
 {
     GMutex *m = vgmDriverDomainMutex(drv, name);
     g_autoptr(VgmDriverLock) lock = NULL;
@@ -726,10 +726,28 @@ vgmDriverWatchChangeLive(VgmDriver *drv, const char *name, pid_t pid,
     }
     g_free(status->xml);
     status->xml = vgmDriverDomainLiveXML(def, status->machine, NULL);
-    ok = vgmDriverStoreSaveStatus(drv->store, status, error);
+    if (!vgmDriverStoreSaveStatus(drv->store, status, error))
+        goto out;
+    if (config && vgmDriverStoreHasConfig(drv->store, name)) {
+        g_autoptr(VgmDomainDef) cfg = vgmDriverStoreLoadConfig(drv->store, name, error);
+
+        if (!cfg)
+            goto out;
+        if (change(cfg, data) && !vgmDriverStoreSaveConfig(drv->store, cfg, error))
+            goto out;
+    }
+    ok = TRUE;
  out:
     g_mutex_unlock(m);
     return ok;
+}
+
+static gboolean
+vgmDriverWatchChangeLive(VgmDriver *drv, const char *name, pid_t pid,
+                         gboolean (*change)(VgmDomainDef *def, gconstpointer data),
+                         gconstpointer data, GError **error)
+{
+    return vgmDriverWatchChangeLiveIn(drv, name, pid, change, data, FALSE, error);
 }
 
 gboolean
@@ -738,6 +756,14 @@ vgmDriverChangeLive(VgmDriver *drv, const char *name, pid_t pid,
                     gconstpointer data, GError **error)
 {
     return vgmDriverWatchChangeLive(drv, name, pid, change, data, error);
+}
+
+gboolean
+vgmDriverChangeLiveConfig(VgmDriver *drv, const char *name, pid_t pid,
+                          gboolean (*change)(VgmDomainDef *def, gconstpointer data),
+                          gconstpointer data, GError **error)
+{
+    return vgmDriverWatchChangeLiveIn(drv, name, pid, change, data, TRUE, error);
 }
 
 typedef struct {

@@ -471,13 +471,21 @@ char *vgmDriverMonitorCommand(VgmDriver *drv, const char *name, const char *cmd,
 gboolean vgmDriverChangeLive(VgmDriver *drv, const char *name, pid_t pid,
                              gboolean (*change)(VgmDomainDef *def, gconstpointer data),
                              gconstpointer data, GError **error);
+/* ... and, when the domain is persistent, its config with the same
+ * @change (which leaves alone what it does not describe), written
+ * atomically */
+gboolean vgmDriverChangeLiveConfig(VgmDriver *drv, const char *name, pid_t pid,
+                                   gboolean (*change)(VgmDomainDef *def, gconstpointer data),
+                                   gconstpointer data, GError **error);
 
 /* ---- block jobs and sizes (driver_blockjob.c) ---- */
 
 /* The disk of @def that @path names: its target, else its source */
 const VgmDiskDef *vgmDriverFindDisk(const VgmDomainDef *def, const char *path);
 /* virDomainBlockRebase: with VIR_DOMAIN_BLOCK_REBASE_COPY a copy of disk
- * @path into @base (QEMU's drive-mirror); a pull is refused */
+ * @path into @base (QEMU's drive-mirror), else a pull of the images above
+ * @base (NULL: all) into the disk's top (block-stream); virDomainBlockPull
+ * is the latter with no base */
 gboolean vgmDriverBlockRebase(VgmDriver *drv, const char *name, const char *path,
                               const char *base, guint64 bandwidth, unsigned int flags,
                               GError **error);
@@ -486,9 +494,12 @@ gboolean vgmDriverBlockRebase(VgmDriver *drv, const char *name, const char *path
 gboolean vgmDriverBlockCopy(VgmDriver *drv, const char *name, const char *path,
                             const char *destxml, const GPtrArray *params, unsigned int flags,
                             GError **error);
-/* virDomainBlockCommit: refused by name (a domain that does not exist is
- * refused as such first) */
+/* virDomainBlockCommit: the images of disk @path from @top (NULL: the
+ * active layer, which needs VIR_DOMAIN_BLOCK_COMMIT_ACTIVE) down to above
+ * @base (NULL: the bottom, or with SHALLOW the image below @top) into
+ * @base (block-commit); @bandwidth in MiB/s, or bytes/s with the flag */
 gboolean vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path,
+                              const char *base, const char *top, guint64 bandwidth,
                               unsigned int flags, GError **error);
 /* virDomainBlockJobInfo */
 typedef struct {

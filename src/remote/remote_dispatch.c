@@ -4635,7 +4635,7 @@ vgmRemoteDispatchDomainBlockPull(VgmRemoteClient *client, const VgmRemoteDomainB
                                  GError **error)
 {
     VGM_REMOTE_GET_DOMAIN(dom);
-    /* a pull is a rebase onto nothing, which the driver refuses by name */
+    /* a pull is a rebase onto nothing */
     return vgmDriverBlockRebase(client->drv, dom->name, args->path, NULL, args->bandwidth,
                                 args->flags, error);
 }
@@ -4645,7 +4645,9 @@ vgmRemoteDispatchDomainBlockCommit(VgmRemoteClient *client,
                                    const VgmRemoteDomainBlockCommitArgs *args, GError **error)
 {
     VGM_REMOTE_GET_DOMAIN(dom);
-    return vgmDriverBlockCommit(client->drv, dom->name, args->disk, args->flags, error);
+    return vgmDriverBlockCommit(client->drv, dom->name, args->disk,
+                                args->base ? *args->base : NULL, args->top ? *args->top : NULL,
+                                args->bandwidth, args->flags, error);
 }
 
 gboolean

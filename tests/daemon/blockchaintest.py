@@ -1,0 +1,342 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""blockchaintest: block pull and block commit of a running domain's disks
+through the daemon, with Debian's virsh 9.0 and python3-libvirt (TAP; our
+daemon only).
+
+The domain: type 'qemu', no OS, two virtio disks, each a chain of three
+images with data of its own written into each layer by qemu-io before the
+start (the names each image records of the one below are relative):
+  vda  top.qcow2 -> mid.qcow2 -> base.raw, no <backingStore> given (QEMU
+       reads the chain from the images);
+  vdb  top2.qcow2 -> mid2.qcow2 -> base2.raw, given as <backingStore>
+       layers ending in <backingStore/>.
+Before any job each disk's guest-visible contents are flattened into a
+reference file; after each job `qemu-img compare` checks the disk still
+reads the same (with the guest paused, so that QEMU has written out what
+it caches), and `qemu-img info` reads the backing file names.
+
+What it covers:
+  * refusals, each naming the reason and changing nothing: a commit of
+    the active layer without --active, --active with a top that is not
+    the active layer, a top without a backing file, --shallow with a base
+    not right below, a base not in the chain, libvirt's index notation
+    (vda[1]), --delete, a pull with --keep-relative and no base;
+  * a pull at 1 byte/s (--bandwidth 1 --bytes) aborted by blockjob
+    --abort: an event PULL CANCELED, the chain unchanged;
+  * virsh blockcommit --top mid --base base --keep-relative --wait on
+    vda: the top now records 'base.raw' (relative), the contents are the
+    same, QEMU's chain is top -> base; a BLOCK_JOB_2 event COMMIT
+    COMPLETED;
+  * virsh blockpull --wait on vda (virDomainBlockPull): the top has no
+    backing file any more; an event PULL COMPLETED;
+  * virsh blockpull --base base2.raw --keep-relative --wait on vdb
+    (virDomainBlockRebase without COPY): top2 records 'base2.raw'; the
+    live XML's and the config's <backingStore> lose mid2.qcow2;
+  * virsh blockcommit --active on vdb: the job becomes ready (blockjob
+    --info says Active Block Commit, the live XML has libvirt's <mirror
+    job='active-commit' ready='yes'>, an event ACTIVE_COMMIT READY), then
+    virsh blockjob --pivot: the disk is on base2.raw in the live XML, the
+    config and QEMU, with <backingStore/>, QEMU no longer has top2.qcow2
+    open, base2.raw reads as the disk did;
+  * a restart of the domain from its changed config: vdb is base2.raw.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+DOM = "vgmtest-blockchain"
+MIB = 1024 * 1024
+
+
+def domain(work):
+    return """<domain type='qemu'>
+  <name>%(dom)s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='%(w)s/top.qcow2'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='%(w)s/top2.qcow2'/>
+      <backingStore type='file'>
+        <format type='qcow2'/>
+        <source file='%(w)s/mid2.qcow2'/>
+        <backingStore type='file'>
+          <format type='raw'/>
+          <source file='%(w)s/base2.raw'/>
+          <backingStore/>
+        </backingStore>
+      </backingStore>
+      <target dev='vdb' bus='virtio'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % {"dom": DOM, "w": work}
+
+
+def img(*args):
+    return harness.run(["qemu-img"] + list(args), timeout=120)
+
+
+def same(a, b, uri=None):
+    """whether images a and b read the same; with @uri the domain is paused
+    around the look, which has QEMU write out what it caches of them"""
+    if uri:
+        harness.virsh(uri, "suspend", DOM)
+    r = img("compare", "-U", a, b)
+    if uri:
+        harness.virsh(uri, "resume", DOM)
+    return r.rc == 0, r
+
+
+def backing(path):
+    r = img("info", "-U", "--output=json", path)
+    try:
+        return json.loads(r.out).get("backing-filename")
+    except ValueError:
+        return "?"
+
+
+def make_chain(base, mid, top):
+    """base (raw) <- mid <- top, each recording the one below by its
+    relative name (qemu-img reads it relative to the new image), with data
+    of its own in each; None or the failure"""
+    steps = [["qemu-img", "create", "-q", "-f", "raw", base, "32M"],
+             ["qemu-io", "-f", "raw", "-c", "write -P 0x11 0 4M", base],
+             ["qemu-img", "create", "-q", "-f", "qcow2", "-b", os.path.basename(base),
+              "-F", "raw", mid],
+             ["qemu-io", "-f", "qcow2", "-c", "write -P 0x22 1M 2M", mid],
+             ["qemu-img", "create", "-q", "-f", "qcow2", "-b", os.path.basename(mid),
+              "-F", "qcow2", top],
+             ["qemu-io", "-f", "qcow2", "-c", "write -P 0x33 2M 3M", top]]
+    for args in steps:
+        r = harness.run(args)
+        if r.rc != 0:
+            return r.describe()
+    return None
+
+
+def main():
+    tap = harness.TAP()
+    if os.environ.get("VGM_TEST_URI"):
+        harness.TAP.skip_all("the block chain test runs against our own daemon")
+    if not os.access(harness.VIRSH, os.X_OK):
+        harness.TAP.skip_all("virsh is not installed (Debian package libvirt-clients)")
+    work = tempfile.mkdtemp(prefix="vgm-blockchain-")
+    for names in (("base.raw", "mid.qcow2", "top.qcow2"),
+                  ("base2.raw", "mid2.qcow2", "top2.qcow2")):
+        err = make_chain(*[os.path.join(work, n) for n in names])
+        if err:
+            harness.TAP.skip_all("qemu-img / qemu-io failed: " + err)
+    for top, ref in (("top.qcow2", "ref.raw"), ("top2.qcow2", "ref2.raw")):
+        r = img("convert", "-O", "raw", os.path.join(work, top), os.path.join(work, ref))
+        if r.rc != 0:
+            harness.TAP.skip_all("qemu-img convert failed: " + r.describe())
+    target = harness.setup_target(need_virsh=True)
+    try:
+        harness.run_guarded(tap, run_tests, tap, target, work)
+    finally:
+        harness.virsh_cleanup(target.uri, [DOM])
+        harness.finish_target(tap, target)
+        subprocess.run(["rm", "-rf", work])
+    sys.exit(tap.done())
+
+
+def qemu_fds(target):
+    st = os.path.join(target.root or "", "run", "qemu", DOM + ".status")
+    fds = []
+    try:
+        with open(st) as f:
+            pid = json.load(f)["pid"]
+        d = "/proc/%d/fd" % pid
+        for fd in os.listdir(d):
+            try:
+                fds.append(os.readlink(os.path.join(d, fd)))
+            except OSError:
+                pass
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return fds
+
+
+def run_tests(tap, target, work):
+    import libvirt
+    uri = target.uri
+    w = lambda n: os.path.join(work, n)  # noqa: E731
+    path = harness.write_file(work, DOM + ".xml", domain(work))
+    r = harness.virsh(uri, "define", path)
+    tap.ok(r.rc == 0, "define", r.describe())
+    r = harness.virsh(uri, "start", DOM)
+    tap.ok(r.rc == 0, "start", r.describe())
+
+    libvirt.registerErrorHandler(lambda *a: None, None)
+    libvirt.virEventRegisterDefaultImpl()
+    events = []
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            libvirt.virEventRunDefaultImpl()
+    th = threading.Thread(target=loop, daemon=True)
+    th.start()
+    conn = libvirt.open(uri)
+    cb = conn.domainEventRegisterAny(
+        None, libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+        lambda c, d, dst, typ, status, opaque: events.append((dst, typ, status)), None)
+
+    def event(ev, what):
+        end = time.monotonic() + 15
+        while time.monotonic() < end and ev not in events:
+            time.sleep(0.1)
+        tap.ok(ev in events, what, repr(events))
+
+    # ---- refusals ----
+    refusals = [
+        (["blockcommit", DOM, "vda"], "needs the active flag",
+         "a commit of the active layer without --active"),
+        (["blockcommit", DOM, "vda", "--active", "--top", w("mid.qcow2")],
+         "is not its active layer", "--active with a top that is not the active layer"),
+        (["blockcommit", DOM, "vda", "--top", w("base.raw")], "has no backing file",
+         "a top without a backing file"),
+        (["blockcommit", DOM, "vda", "--active", "--shallow", "--base", w("base.raw")],
+         "not immediately below", "--shallow with a base not right below the top"),
+        (["blockpull", DOM, "vda", "--base", w("nothere.qcow2")], "could not find image",
+         "a base not in the chain"),
+        (["blockpull", DOM, "vda", "--base", "vda[1]"], "image index",
+         "libvirt's index notation"),
+        (["blockcommit", DOM, "vda", "--top", w("mid.qcow2"), "--delete"], "--delete",
+         "--delete"),
+    ]
+    for args, text, what in refusals:
+        r = harness.virsh(uri, *args)
+        tap.ok(r.rc != 0 and text in r.err, "refused: " + what, r.describe())
+    r = harness.virsh(uri, "blockjob", DOM, "vda", "--info")
+    tap.ok(r.rc == 0 and "No current block job" in r.out and backing(w("top.qcow2")) ==
+           "mid.qcow2", "the refusals started no job and left the chain", r.describe())
+    dom = conn.lookupByName(DOM)
+    try:
+        dom.blockRebase("vda", None, 0, libvirt.VIR_DOMAIN_BLOCK_REBASE_RELATIVE)
+        tap.ok(False, "a pull with RELATIVE and no base is refused")
+    except libvirt.libvirtError as e:
+        tap.ok(e.get_error_code() == libvirt.VIR_ERR_INVALID_ARG and "base" in str(e),
+               "a pull with RELATIVE and no base is refused (INVALID_ARG)", str(e))
+
+    # ---- a pull cancelled ----
+    r = harness.virsh(uri, "blockpull", DOM, "vda", "--bandwidth", "1", "--bytes")
+    i = harness.virsh(uri, "blockjob", DOM, "vda", "--info")
+    a = harness.virsh(uri, "blockjob", DOM, "vda", "--abort")
+    tap.ok(r.rc == 0 and "Block Pull" in (i.out + i.err) and a.rc == 0 and
+           backing(w("top.qcow2")) == "mid.qcow2",
+           "a pull at 1 byte/s, aborted: the chain is as it was",
+           "\n".join(x.describe() for x in (r, i, a)))
+    event(("vda", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_PULL,
+           libvirt.VIR_DOMAIN_BLOCK_JOB_CANCELED), "an event says vda's pull was CANCELED")
+
+    # ---- commit of the middle image into the base, keeping names relative ----
+    r = harness.virsh(uri, "blockcommit", DOM, "vda", "--top", w("mid.qcow2"), "--base",
+                      w("base.raw"), "--keep-relative", "--wait", timeout=120)
+    ok, cmp = same(w("ref.raw"), w("top.qcow2"), uri)
+    q = harness.virsh(uri, "qemu-monitor-command", DOM, '{"execute":"query-block"}').out
+    tap.ok(r.rc == 0 and ok and backing(w("top.qcow2")) == "base.raw" and
+           "mid.qcow2" not in q,
+           "blockcommit --top mid --base base --keep-relative: top records 'base.raw', "
+           "reads the same, QEMU's chain has no mid", r.describe() + cmp.describe())
+    event(("vda", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_COMMIT,
+           libvirt.VIR_DOMAIN_BLOCK_JOB_COMPLETED), "an event says vda's commit COMPLETED")
+
+    # ---- pull of everything into the top ----
+    r = harness.virsh(uri, "blockpull", DOM, "vda", "--wait", timeout=120)
+    ok, cmp = same(w("ref.raw"), w("top.qcow2"), uri)
+    tap.ok(r.rc == 0 and ok and backing(w("top.qcow2")) is None,
+           "blockpull --wait: the top has no backing file and reads the same",
+           r.describe() + cmp.describe())
+    event(("vda", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_PULL,
+           libvirt.VIR_DOMAIN_BLOCK_JOB_COMPLETED), "an event says vda's pull COMPLETED")
+
+    # ---- pull onto a base, in a chain given as <backingStore> ----
+    r = harness.virsh(uri, "blockpull", DOM, "vdb", "--base", w("base2.raw"),
+                      "--keep-relative", "--wait", timeout=120)
+    ok, cmp = same(w("ref2.raw"), w("top2.qcow2"), uri)
+    live = dom.XMLDesc(0)
+    cfg = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    tap.ok(r.rc == 0 and ok and backing(w("top2.qcow2")) == "base2.raw",
+           "blockpull vdb --base base2 --keep-relative: top2 records 'base2.raw', reads the same",
+           r.describe() + cmp.describe())
+    tap.ok(w("mid2.qcow2") not in live and "<source file='%s'/>" % w("base2.raw") in live and
+           w("mid2.qcow2") not in cfg and "<source file='%s'/>" % w("base2.raw") in cfg,
+           "the live XML's and the config's <backingStore> lose mid2 and keep base2",
+           live + cfg)
+
+    # ---- active commit, then pivot ----
+    r = harness.virsh(uri, "blockcommit", DOM, "vdb", "--active")
+    info = None
+    end = time.monotonic() + 60
+    while time.monotonic() < end:
+        info = dom.blockJobInfo("vdb", 0)
+        if info and info["cur"] == info["end"]:
+            break
+        time.sleep(0.2)
+    i = harness.virsh(uri, "blockjob", DOM, "vdb", "--info")
+    tap.ok(r.rc == 0 and info and
+           info["type"] == libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT and
+           info["cur"] == info["end"] and "Active Block Commit" in (i.out + i.err),
+           "blockcommit vdb --active: an active commit job that becomes ready",
+           r.describe() + i.describe() + repr(info))
+    event(("vdb", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT,
+           libvirt.VIR_DOMAIN_BLOCK_JOB_READY), "an event says vdb's active commit is READY")
+    live = dom.XMLDesc(0)
+    tap.ok("<mirror type='file' job='active-commit' ready='yes'>" in live and
+           "<source file='%s'/>" % w("base2.raw") in live.split("<mirror")[1],
+           "the live XML has libvirt's <mirror job='active-commit' ready='yes'> on base2", live)
+    r = harness.virsh(uri, "blockjob", DOM, "vdb", "--pivot")
+    live = dom.XMLDesc(0)
+    cfg = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    q = harness.virsh(uri, "qemu-monitor-command", DOM, '{"execute":"query-block"}').out
+    fds = qemu_fds(target)
+    ok, cmp = same(w("ref2.raw"), w("base2.raw"), uri)
+    vdb_live = live.split("<target dev='vdb'")[0].rsplit("<disk", 1)[1]
+    vdb_cfg = cfg.split("<target dev='vdb'")[0].rsplit("<disk", 1)[1]
+    tap.ok(r.rc == 0 and ok and "<mirror" not in live and
+           "<source file='%s'/>" % w("base2.raw") in vdb_live and
+           "top2.qcow2" not in vdb_live and "<driver name='qemu' type='raw'/>" in vdb_live and
+           "<backingStore/>" in vdb_live,
+           "blockjob --pivot: the live disk is base2.raw (raw, <backingStore/>), which reads as "
+           "the disk did", r.describe() + vdb_live + cmp.describe())
+    tap.ok("<source file='%s'/>" % w("base2.raw") in vdb_cfg and "top2.qcow2" not in vdb_cfg,
+           "the config's vdb is base2.raw too", vdb_cfg)
+    tap.ok("top2.qcow2" not in q and fds is not None and w("top2.qcow2") not in fds and
+           w("base2.raw") in fds, "QEMU uses base2.raw and no longer has top2.qcow2 open",
+           repr(fds))
+    event(("vdb", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT,
+           libvirt.VIR_DOMAIN_BLOCK_JOB_COMPLETED),
+          "an event says vdb's active commit COMPLETED")
+
+    conn.domainEventDeregisterAny(cb)
+    conn.close()
+    stop.set()
+
+    # ---- the domain starts again from its changed config ----
+    d = harness.virsh(uri, "destroy", DOM)
+    s = harness.virsh(uri, "start", DOM)
+    bl = harness.virsh(uri, "domblklist", DOM)
+    tap.ok(d.rc == 0 and s.rc == 0 and w("base2.raw") in bl.out,
+           "destroy and start: vdb runs on base2.raw", s.describe() + bl.describe())
+
+
+if __name__ == "__main__":
+    main()
