@@ -680,6 +680,32 @@ vgmBlockChainJobDomain(VgmDriver *drv, const char *name, const char *path, const
     return g_steal_pointer(&dom);
 }
 
+gboolean
+vgmDriverDomainNoBlockJob(VgmQemuMonitor *mon, const VgmDomainDef *def, const char *devId,
+                          const char *what, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+        g_autoptr(JsonObject) job = NULL;
+        g_autofree char *id = NULL;
+
+        if (devId && !g_str_equal(devId, (id = vgmQemuDiskDeviceId(def, d))))
+            continue;
+        if (!(job = vgmBlockJobOf(mon, d, error))) {
+            if (error && *error)
+                return FALSE;
+            continue;
+        }
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' has a block job running on disk '%2$s': no %3$s before it ends (virsh blockjob --abort ends it)"),
+                    def->name, d->dst, what);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 typedef struct {
     const char *dest;
     const char *format;         /* NULL: the disk's, or probed when reused */

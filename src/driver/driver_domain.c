@@ -1983,6 +1983,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
     /* libvirt's order: the guest paused, its state written, QEMU ended */
     running = dom->state == VGM_DOMAIN_STATE_RUNNING;
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmDriverDomainNoBlockJob(mon, def, NULL, _("save"), error) ||
         (running && !vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))) {
         vgmDriverStoreSetBusy(store, dom->name, NULL);
         return FALSE;
@@ -3167,7 +3168,8 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
             return FALSE;
         }
     }
-    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmDriverDomainNoBlockJob(mon, oldDef, id, _("detach"), error))
         return FALSE;
     /* asked for before, and let go of while nobody heard it: finished
      * now */

@@ -208,3 +208,10 @@ char *vgmDriverProcessQueryStatus(VgmQemuMonitor *mon, GError **error);
 
 /* CPU time used by process @pid, in nanoseconds (0 if unknown). */
 guint64 vgmDriverProcessCpuTime(pid_t pid);
+
+/* Whether QEMU @mon (of domain @def) runs none of the driver's block jobs
+ * (driver_blockjob.c) on the disk whose device is @devId (NULL: on any
+ * disk); else FALSE with an error saying that @what (the operation)
+ * waits for its end */
+gboolean vgmDriverDomainNoBlockJob(VgmQemuMonitor *mon, const VgmDomainDef *def,
+                                   const char *devId, const char *what, GError **error);

@@ -22,7 +22,8 @@ What it covers:
     the active layer, a top without a backing file, --shallow with a base
     not right below, a base not in the chain, libvirt's index notation
     (vda[1]), --delete, a pull with --keep-relative and no base;
-  * a pull at 1 byte/s (--bandwidth 1 --bytes) aborted by blockjob
+  * a pull of vdb at 1 byte/s (--bandwidth 1 --bytes): virsh save and
+    detach-disk of vdb refused while it runs; aborted by blockjob
     --abort: an event PULL CANCELED, the chain unchanged;
   * virsh blockcommit --top mid --base base --keep-relative --wait on
     vda: the top now records 'base.raw' (relative), the contents are the
@@ -237,15 +238,22 @@ def run_tests(tap, target, work):
                "a pull with RELATIVE and no base is refused (INVALID_ARG)", str(e))
 
     # ---- a pull cancelled ----
-    r = harness.virsh(uri, "blockpull", DOM, "vda", "--bandwidth", "1", "--bytes")
-    i = harness.virsh(uri, "blockjob", DOM, "vda", "--info")
-    a = harness.virsh(uri, "blockjob", DOM, "vda", "--abort")
+    r = harness.virsh(uri, "blockpull", DOM, "vdb", "--bandwidth", "1", "--bytes")
+    i = harness.virsh(uri, "blockjob", DOM, "vdb", "--info")
+    sv = harness.virsh(uri, "save", DOM, w("saved.img"))
+    dd = harness.virsh(uri, "detach-disk", DOM, "vdb", "--live")
+    tap.ok(sv.rc != 0 and "block job running on disk 'vdb'" in sv.err and
+           not os.path.exists(w("saved.img")) and dd.rc != 0 and
+           "block job running on disk 'vdb'" in dd.err,
+           "while a pull runs, save and detach-disk of its disk are refused",
+           sv.describe() + dd.describe())
+    a = harness.virsh(uri, "blockjob", DOM, "vdb", "--abort")
     tap.ok(r.rc == 0 and "Block Pull" in (i.out + i.err) and a.rc == 0 and
-           backing(w("top.qcow2")) == "mid.qcow2",
+           backing(w("top2.qcow2")) == "mid2.qcow2",
            "a pull at 1 byte/s, aborted: the chain is as it was",
            "\n".join(x.describe() for x in (r, i, a)))
-    event(("vda", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_PULL,
-           libvirt.VIR_DOMAIN_BLOCK_JOB_CANCELED), "an event says vda's pull was CANCELED")
+    event(("vdb", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_PULL,
+           libvirt.VIR_DOMAIN_BLOCK_JOB_CANCELED), "an event says vdb's pull was CANCELED")
 
     # ---- commit of the middle image into the base, keeping names relative ----
     r = harness.virsh(uri, "blockcommit", DOM, "vda", "--top", w("mid.qcow2"), "--base",
