@@ -1047,6 +1047,10 @@ typedef struct {
     gboolean mirrorBlock;       /* the destination is a block device */
     gboolean mirrorReady;
     gboolean mirrorCommit;      /* job='active-commit', else 'copy' */
+    /* a running domain's disk: the number of its QEMU nodes (vgm-N-...),
+     * its live XML's <source index='N'>, never in a config; 0: none yet
+     * (its place in the disk list is) */
+    unsigned int nodeIndex;
     gboolean snapshotNo;        /* <disk snapshot='no'>: kept out of snapshots
                                  * by default; always on vhostuser */
     gboolean snapshotInternal;  /* <disk snapshot='internal'>: taken by default

@@ -1543,12 +1543,16 @@ vgmDiskNetSourceParseChecked(xmlNodePtr src, GError **error)
     return g_steal_pointer(&net);
 }
 
-void
-vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
+/* A network image's <source>, with a running disk's node number as its
+ * index (0: none) */
+static void
+vgmDiskNetSourceFormatIndex(VgmBuf *buf, const VgmDiskNetSource *net, unsigned int index)
 {
     guint i;
 
     vgmBufAsprintf(buf, "<source protocol='%s'", vgmDiskProtocolTypeToString(net->protocol));
+    if (index)
+        vgmBufAsprintf(buf, " index='%u'", index);
     vgmBufEscapeString(buf, " name='%s'", net->name);
     vgmBufEscapeString(buf, " query='%s'", net->query);
     if (net->tls)
@@ -1599,6 +1603,12 @@ vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
         vgmDiskAuthFormat(buf, net->auth);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</source>\n");
+}
+
+void
+vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
+{
+    vgmDiskNetSourceFormatIndex(buf, net, 0);
 }
 
 /* <reconnect enabled='' timeout=''> of a vhost-user socket in <@owner
@@ -2121,6 +2131,11 @@ vgmDiskParse(xmlNodePtr node, GError **error)
 
     if (vgmXMLSingleChild(node, "source", &child, error) < 0)
         return NULL;
+    /* (only the driver's live XML still has the index here) */
+    if (child && vgmXMLPropUInt(child, "index", VGM_XML_PROP_NONZERO, &disk->nodeIndex, error) < 0)
+        return NULL;
+    if (child)
+        xmlUnsetProp(child, (const xmlChar *)"index");
     if (child && disk->type == VGM_DISK_TYPE_NETWORK) {
         xmlNodePtr auth;
 
@@ -2311,9 +2326,11 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     if (disk->net) {
         if (disk->net->auth && disk->net->auth->inDisk)
             vgmDiskAuthFormat(buf, disk->net->auth);
-        vgmDiskNetSourceFormat(buf, disk->net);
+        vgmDiskNetSourceFormatIndex(buf, disk->net, disk->nodeIndex);
     } else if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
         vgmBufEscapeString(buf, "<source type='unix' path='%s'", disk->src);
+        if (disk->nodeIndex)
+            vgmBufAsprintf(buf, " index='%u'", disk->nodeIndex);
         vgmReconnectSourceFormat(buf, disk->haveReconnect, disk->reconnect);
     } else if (disk->src || disk->startupPolicy) {
         vgmBufAdd(buf, "<source");
@@ -2323,6 +2340,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
         if (disk->startupPolicy)
             vgmBufAsprintf(buf, " startupPolicy='%s'",
                            vgmDiskStartupPolicyTypeToString(disk->startupPolicy));
+        if (disk->nodeIndex)
+            vgmBufAsprintf(buf, " index='%u'", disk->nodeIndex);
         vgmBufAdd(buf, "/>\n");
     }
     vgmDiskBackingFormat(buf, disk);
@@ -7404,20 +7423,23 @@ static const char *const vgmDevicesChildren[] = {
 };
 
 /* The index attribute of @source and of the sources of the <backingStore>
- * chain below @disk (libvirt's node numbers in a running domain's XML) */
+ * chain below @disk (libvirt's node numbers in a running domain's XML);
+ * with @live (the driver's own live XML) the top source's stays: it is
+ * the number of the disk's QEMU nodes */
 static void
-vgmDiskDropIndexes(xmlNodePtr disk)
+vgmDiskDropIndexes(xmlNodePtr disk, gboolean live)
 {
     xmlNodePtr cur;
 
     for (cur = disk->children; cur; cur = cur->next) {
         if (cur->type != XML_ELEMENT_NODE)
             continue;
-        if (g_str_equal((const char *)cur->name, "source"))
+        if (g_str_equal((const char *)cur->name, "source")) {
+            if (!live)
+                xmlUnsetProp(cur, (const xmlChar *)"index");
+        } else if (g_str_equal((const char *)cur->name, "backingStore")) {
             xmlUnsetProp(cur, (const xmlChar *)"index");
-        else if (g_str_equal((const char *)cur->name, "backingStore")) {
-            xmlUnsetProp(cur, (const xmlChar *)"index");
-            vgmDiskDropIndexes(cur);
+            vgmDiskDropIndexes(cur, FALSE);
         }
     }
 }
@@ -7496,7 +7518,7 @@ vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
         if (g_str_equal(name, "disk")) {
             xmlNodePtr mirror;
 
-            vgmDiskDropIndexes(dev);
+            vgmDiskDropIndexes(dev, live);
             /* a block job's copy in progress (virsh blockcopy), which
              * libvirt's define drops too; the driver's live XML keeps
              * its own */

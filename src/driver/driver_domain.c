@@ -2594,6 +2594,24 @@ vgmDriverHotplugStartupText(JsonObject *exec)
     return json_to_string(node, FALSE);
 }
 
+/* Option @opt (vgmDriverHotplugSplit's) as a detach compares it: without
+ * a device's "bootindex", which the detach of the disk that had the first
+ * one moves to another in a new rendering, though QEMU's devices keep
+ * theirs (as under libvirt) */
+static char *
+vgmDriverHotplugDetachKey(const char *opt)
+{
+    static GRegex *bootindex;
+
+    if (g_once_init_enter(&bootindex)) {
+        GRegex *re = g_regex_new(",\"bootindex\":[0-9]+(?=[,}])|\"bootindex\":[0-9]+,", 0, 0,
+                                 NULL);
+
+        g_once_init_leave(&bootindex, re);
+    }
+    return g_regex_replace_literal(bootindex, opt, -1, 0, "", 0, NULL);
+}
+
 /* What changes between the QEMU of live definition @oldDef and the one
  * @newDef would have */
 typedef struct {
@@ -2630,8 +2648,10 @@ vgmDriverHotplugCompare(const VgmDriverStore *store, const VgmDriverDomain *dom,
     g_autoptr(VgmQemuPlan) newPlan = NULL;
     g_autoptr(GString) oldRest = g_string_new(NULL);
     g_autoptr(GString) newRest = g_string_new(NULL);
-    g_autoptr(GHashTable) had = g_hash_table_new(g_str_hash, g_str_equal);
-    g_autoptr(GHashTable) has = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) had = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) has = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GPtrArray) oldKeys = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) newKeys = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GError) err = NULL;
     guint i;
 
@@ -2650,15 +2670,22 @@ vgmDriverHotplugCompare(const VgmDriverStore *store, const VgmDriverDomain *dom,
     d->removed = g_ptr_array_new();
     vgmDriverHotplugSplit(d->oldCmd, d->oldOpts, oldRest);
     vgmDriverHotplugSplit(d->newCmd, d->newOpts, newRest);
-    for (i = 0; i < d->oldOpts->len; i++)
-        g_hash_table_add(had, g_ptr_array_index(d->oldOpts, i));
+    for (i = 0; i < d->oldOpts->len; i++) {
+        const char *opt = g_ptr_array_index(d->oldOpts, i);
+
+        g_ptr_array_add(oldKeys, detach ? vgmDriverHotplugDetachKey(opt) : g_strdup(opt));
+        g_hash_table_add(had, g_strdup(g_ptr_array_index(oldKeys, i)));
+    }
     for (i = 0; i < d->newOpts->len; i++) {
-        g_hash_table_add(has, g_ptr_array_index(d->newOpts, i));
-        if (!g_hash_table_contains(had, g_ptr_array_index(d->newOpts, i)))
+        const char *opt = g_ptr_array_index(d->newOpts, i);
+
+        g_ptr_array_add(newKeys, detach ? vgmDriverHotplugDetachKey(opt) : g_strdup(opt));
+        g_hash_table_add(has, g_strdup(g_ptr_array_index(newKeys, i)));
+        if (!g_hash_table_contains(had, g_ptr_array_index(newKeys, i)))
             g_ptr_array_add(d->added, g_ptr_array_index(d->newOpts, i));
     }
     for (i = 0; i < d->oldOpts->len; i++) {
-        if (!g_hash_table_contains(has, g_ptr_array_index(d->oldOpts, i)))
+        if (!g_hash_table_contains(has, g_ptr_array_index(oldKeys, i)))
             g_ptr_array_add(d->removed, g_ptr_array_index(d->oldOpts, i));
     }
     if (oldRest->len != newRest->len || memcmp(oldRest->str, newRest->str, oldRest->len) != 0 ||
@@ -2873,6 +2900,42 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
 
 /* The definitions of running domain @dom (lock held) before and after
  * @op of device @xml on its live XML */
+/* Each disk's node number (vgm-N-... in QEMU): the one it has, the
+ * place's for a disk of a status written before they were kept, the same
+ * in @newDef for the same disk (by target), the next free for a disk
+ * plugged */
+static void
+vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
+{
+    unsigned int top = 0;
+    guint i, j;
+
+    for (i = 0; i < oldDef->devices.disks->len; i++) {
+        VgmDiskDef *d = g_ptr_array_index(oldDef->devices.disks, i);
+
+        if (!d->nodeIndex)
+            d->nodeIndex = i + 1;
+        top = MAX(top, d->nodeIndex);
+    }
+    for (i = 0; i < newDef->devices.disks->len; i++) {
+        VgmDiskDef *d = g_ptr_array_index(newDef->devices.disks, i);
+
+        d->nodeIndex = 0;
+        for (j = 0; j < oldDef->devices.disks->len && !d->nodeIndex; j++) {
+            const VgmDiskDef *o = g_ptr_array_index(oldDef->devices.disks, j);
+
+            if (g_str_equal(o->dst, d->dst))
+                d->nodeIndex = o->nodeIndex;
+        }
+    }
+    for (i = 0; i < newDef->devices.disks->len; i++) {
+        VgmDiskDef *d = g_ptr_array_index(newDef->devices.disks, i);
+
+        if (!d->nodeIndex)
+            d->nodeIndex = ++top;
+    }
+}
+
 static gboolean
 vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDeviceOp op,
                         VgmDomainDef **oldDef, VgmDomainDef **newDef, GError **error)
@@ -2892,6 +2955,7 @@ vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDe
      * the ids were kept gets its place's), a device plugged the next */
     vgmQemuAssignAliases(*oldDef);
     vgmQemuAssignAliases(*newDef);
+    vgmDriverDiskNodesKeep(*oldDef, *newDef);
     /* as libvirt: a memory device plugged or unplugged adds to or takes
      * from the total (with NUMA cells the parse summed it already) and
      * from the current size */

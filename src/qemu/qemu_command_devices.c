@@ -724,8 +724,11 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
 
     for (i = 0; i < devs->disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
-        g_autofree char *storage = g_strdup_printf("vgm-%u-storage", i + 1);
-        g_autofree char *format = g_strdup_printf("vgm-%u-format", i + 1);
+        /* a running disk keeps its nodes' number, whichever disks come
+         * and go before it */
+        guint n = d->nodeIndex ? d->nodeIndex : i + 1;
+        g_autofree char *storage = g_strdup_printf("vgm-%u-storage", n);
+        g_autofree char *format = g_strdup_printf("vgm-%u-format", n);
         g_autofree char *cor = NULL;
         gboolean cdrom = d->device == VGM_DISK_DEVICE_CDROM;
         int boot = d->bootOrder ? (int)d->bootOrder :
@@ -786,7 +789,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
             /* a directory's FAT is a raw image to the format layer */
             const char *formatDriver = d->driverType && !g_str_equal(d->driverType, "fat") ?
                                        d->driverType : "raw";
-            g_autofree char *backing = vgmCmdDiskBacking(cmd, def, cfg, d, i + 1, &opts);
+            g_autofree char *backing = vgmCmdDiskBacking(cmd, def, cfg, d, n, &opts);
 
             /* the top's own backing: the chain's first layer, or none */
             opts.backing = backing;

@@ -46,7 +46,9 @@ What it covers:
     (OPERATION_INVALID) are refused;
   * a disk hot-plugged into a running Linux guest (pc, ACPI) and
     detached: the live XML and QEMU's block nodes follow, and
-    DEVICE_REMOVED (id 15) arrives with the disk's alias; then a vCPU
+    DEVICE_REMOVED (id 15) arrives with the disk's alias; two disks
+    plugged and the first detached, the other keeping its QEMU nodes and
+    a third plugged after getting its own; then a vCPU
     plugged into it (setvcpus --live: the guest onlines it) and
     unplugged (the guest lets it go), and its virtio-mem device's
     requested size raised to 64 MiB (the guest's MemTotal grows by
@@ -933,6 +935,49 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
            "XML and QEMU's block nodes without it",
            "removed %r, targets %r, nodes %r" % (removed, targets, nodes))
     col.close()
+    # two disks plugged and the first of them detached (before, refused:
+    # the other's nodes and boot index moved in a new rendering): the
+    # other keeps its QEMU nodes, and a third disk plugged gets new ones
+    extra = {}
+    for t in ("vdc", "vdd", "vde"):
+        extra[t] = os.path.join(work, "hotplug-%s.img" % t)
+        with open(extra[t], "wb") as f:
+            f.truncate(1024 * 1024)
+    xml = lambda t: disk.replace(img, extra[t]).replace("'vdb'", "'%s'" % t)  # noqa: E731
+
+    def named():
+        return {n.get("node-name"): n.get("file")
+                for n in qmp(root, HP, "query-named-block-nodes").get("return", [])}
+    d.attachDeviceFlags(xml("vdc"), F.VIR_DOMAIN_AFFECT_LIVE)
+    d.attachDeviceFlags(xml("vdd"), F.VIR_DOMAIN_AFFECT_LIVE)
+    before = named()
+    time.sleep(2)
+    col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED)
+    err = None
+    try:
+        d.detachDeviceFlags(xml("vdc"), F.VIR_DOMAIN_AFFECT_LIVE)
+    except libvirt.libvirtError as e:
+        err = str(e)
+    removed = col.wait(lambda got: got, timeout=60)
+    col.close()
+    d.attachDeviceFlags(xml("vde"), F.VIR_DOMAIN_AFFECT_LIVE)
+    after = named()
+    live = ET.fromstring(d.XMLDesc(0))
+    targets = [t.get("dev") for t in live.findall("./devices/disk/target")]
+    vdd = sorted(n for n, f in before.items() if f == extra["vdd"])
+    tap.ok(err is None and removed == [(HP, "virtio-disk2")] and targets == ["vdd", "vde"] and
+           extra["vdc"] not in after.values() and vdd and
+           sorted(n for n, f in after.items() if f == extra["vdd"]) == vdd and
+           extra["vde"] in after.values() and
+           not set(n for n, f in after.items() if f == extra["vde"]) & set(before),
+           "vdc and vdd plugged, vdc detached: vdd keeps its QEMU nodes, vde plugged after "
+           "gets nodes of its own", "error %r, removed %r, targets %r, before %r, after %r" %
+           (err, removed, targets, before, after))
+    for t in ("vdd", "vde"):
+        col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED)
+        d.detachDeviceFlags(xml(t), F.VIR_DOMAIN_AFFECT_LIVE)
+        col.wait(lambda got: got, timeout=60)
+        col.close()
     # a vCPU plugged (setvcpus --live): the guest sees it, onlines it;
     # unplugged: the guest lets it go
     d.setVcpusFlags(2, F.VIR_DOMAIN_AFFECT_LIVE)
