@@ -146,7 +146,6 @@ typedef struct {
     char *node;                 /* the top format node */
     char *file;                 /* its image's file name */
     char *format;               /* its format driver */
-    gboolean hasBacking;        /* its image has a backing file */
     guint64 virtualSize;
     gint64 actualSize;          /* -1: not known */
     GPtrArray *chain;           /* VgmBlockImage: the top's image first */
@@ -359,7 +358,6 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
         img = json_object_has_member(ins, "image") &&
               JSON_NODE_HOLDS_OBJECT(json_object_get_member(ins, "image")) ?
               json_object_get_object_member(ins, "image") : NULL;
-        out->hasBacking = img && json_object_has_member(img, "backing-filename");
         out->virtualSize = img ? (guint64)json_object_get_int_member_with_default(img, "virtual-size", 0) : 0;
         out->actualSize = img ? json_object_get_int_member_with_default(img, "actual-size", -1) : -1;
         out->chain = g_ptr_array_new_with_free_func((GDestroyNotify)vgmBlockImageFree);
@@ -796,7 +794,7 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
         return FALSE;
     }
     /* a disk of one layer has no top to copy alone */
-    if (!node.hasBacking)
+    if (node.chain->len < 2)
         shallow = FALSE;
     if (!format && reuse && !(format = vgmDriverImageFormat(c->dest))) {
         vgmErrorSet(error, VGM_ERR_SYSTEM, _("cannot read copy destination '%1$s': %2$s"),
@@ -1403,13 +1401,31 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
         !vgmBlockJobWaitGone(mon, disk, error) ||
         !vgmBlockNodeOf(mon, dom->def, disk, &after, error))
         return FALSE;
+    if (g_strcmp0(before.node, after.node) == 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("the pivot of disk '%1$s' onto '%2$s' failed: QEMU's copy job ended with the disk on its own image"),
+                    disk->dst, disk->mirrorFile);
+        return FALSE;
+    }
+    /* the live XML says what the guest reads now, a backing chain only
+     * where QEMU has one below the copy */
     p = (VgmBlockPivot){ disk->dst, disk->mirrorFile, disk->mirrorFormat, disk->mirrorBlock,
-                         after.hasBacking };
+                         after.chain->len > 1 };
     if (!vgmDriverChangeLive(drv, dom->name, dom->status->qemu.pid, vgmBlockPivotChange, &p,
                              error))
         return FALSE;
-    if (g_strcmp0(before.node, after.node) != 0)
-        vgmBlockDropNode(mon, dom->name, before.node);
+    vgmBlockDropNode(mon, dom->name, before.node);
+    /* (QEMU ends such a pivot with an error, which the job's end event
+     * carries: the copy's image names a backing file QEMU could not give
+     * it, as when a reused destination is not backed by the disk's own
+     * backing image) */
+    if (after.chain->len == 1 && ((VgmBlockImage *)g_ptr_array_index(after.chain, 0))->backingRaw) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("disk '%1$s' is on the copy '%2$s' now, but QEMU could not give it its backing file '%3$s': the guest reads the copy alone (a reused shallow copy must be backed by the disk's own backing image)"),
+                    disk->dst, disk->mirrorFile,
+                    ((VgmBlockImage *)g_ptr_array_index(after.chain, 0))->backingRaw);
+        return FALSE;
+    }
     return TRUE;
 }
 

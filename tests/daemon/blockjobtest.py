@@ -29,6 +29,9 @@ What it covers:
     pivot of the same disk;
   * an existing file is not overwritten without --reuse-external; no
     detach-disk while a copy runs; the abort's event says CANCELED;
+  * a pivot onto a reused --shallow copy whose backing file is the disk
+    itself rather than its backing image: reported as failed (QEMU could
+    not attach the backing file), the live XML without a backing chain;
   * blockresize; a disk the domain lacks; an abort with no job (pull and
     commit: blockchaintest).
 """
@@ -280,6 +283,18 @@ def run_tests(tap, target, work):
     i = harness.virsh(uri, "domblkinfo", DOM, "vda")
     tap.ok(r.rc == 0 and "Capacity:       %d" % (48 * MIB) in i.out,
            "blockresize vda 48M: the guest's disk is 48 MiB", r.describe() + i.describe())
+    # ---- a reused shallow copy backed by the wrong image ----
+    cur = piv2
+    wrong = os.path.join(work, "wrong.qcow2")
+    img("create", "-q", "-f", "qcow2", "-b", cur, "-F", "qcow2", wrong)
+    r = harness.virsh(uri, "blockcopy", DOM, "vda", wrong, "--shallow", "--reuse-external",
+                      "--transient-job", "--wait", "--pivot", timeout=120)
+    x = harness.virsh(uri, "dumpxml", DOM).out
+    tap.ok(r.rc != 0 and "could not give it its backing file" in r.err and
+           "<source file='%s'/>" % wrong in x and "<backingStore" not in x.split("<target dev='vda'")[0],
+           "a pivot onto a reused shallow copy backed by the disk itself (not its backing "
+           "image): QEMU's failure to give it a backing file is reported, the live XML says "
+           "the disk reads the copy alone", r.describe() + x)
     r = harness.virsh(uri, "blockcopy", DOM, "vdz", os.path.join(work, "z.qcow2"),
                       "--transient-job")
     tap.ok(r.rc != 0 and "has no disk 'vdz'" in r.err, "a copy of a disk the domain lacks",
