@@ -1009,6 +1009,7 @@ typedef struct {
     unsigned long long v[VGM_DISK_IOTUNE_LAST];
     char *groupName;
 } VgmDiskIotune;
+void vgmDiskIotuneFree(VgmDiskIotune *t);
 
 typedef struct {
     VgmDiskType type;

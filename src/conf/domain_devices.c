@@ -176,7 +176,7 @@ VGM_ENUM_IMPL(vgmDiskIotuneField, VGM_DISK_IOTUNE_LAST,
               "write_bytes_sec_max_length", "total_iops_sec_max_length",
               "read_iops_sec_max_length", "write_iops_sec_max_length");
 
-static void
+void
 vgmDiskIotuneFree(VgmDiskIotune *t)
 {
     if (!t)

@@ -2049,3 +2049,121 @@ vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom, VgmDriverTuneKind k
         return NULL;
     return vgmDriverTuneParams(def, kind, (flags & VGM_TYPED_PARAM_STRING_OKAY) != 0);
 }
+
+/* ---- a disk's I/O throttling ---- */
+
+/* libvirt's typed parameter of each <iotune> value, in the order its
+ * virDomainGetBlockIoTune gives them (group_name after size_iops_sec) */
+#define VGM_DRIVER_IOTUNE_GROUP_NAME "group_name"
+/* libvirt's highest throttling value (QEMU's) */
+#define VGM_DRIVER_IOTUNE_MAX 1000000000000000ULL
+
+gboolean
+vgmDriverSetBlockIoTune(VgmDriver *drv, const char *name, const char *disk,
+                        const GPtrArray *params, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GPtrArray) event = NULL;
+    VgmDriverIotuneChange c = { .disk = disk };
+    gboolean live = FALSE;
+    guint i, k;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
+        return FALSE;
+    for (i = 0; i < params->len; i++) {
+        const VgmTypedParam *p = g_ptr_array_index(params, i);
+        int f = vgmDiskIotuneFieldTypeFromString(p->field);
+
+        if (g_str_equal(p->field, VGM_DRIVER_IOTUNE_GROUP_NAME) &&
+            p->type == VGM_TYPED_PARAM_STRING) {
+            c.groupName = p->v.s;
+            c.groupGiven = TRUE;
+            continue;
+        }
+        if (f < 0 || p->type != VGM_TYPED_PARAM_ULLONG) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("unknown or mistyped block I/O throttling parameter '%1$s' (the values are unsigned long long, group_name a string)"),
+                        p->field);
+            return FALSE;
+        }
+        if (p->v.ul > VGM_DRIVER_IOTUNE_MAX) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("block I/O throttling value '%1$s' (%2$llu) is above the limit of %3$llu"),
+                        p->field, (unsigned long long)p->v.ul, VGM_DRIVER_IOTUNE_MAX);
+            return FALSE;
+        }
+        c.v[f] = p->v.ul;
+        c.given |= G_GUINT64_CONSTANT(1) << f;
+    }
+    /* as libvirt: a total does not go with its read or write split */
+    for (k = VGM_DISK_IOTUNE_TOTAL_BYTES; k <= VGM_DISK_IOTUNE_WRITE_IOPS_MAX; k += 3) {
+        if (c.v[k] && (c.v[k + 1] || c.v[k + 2])) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("'%1$s' cannot be set together with '%2$s' or '%3$s'"),
+                        vgmDiskIotuneFieldTypeToString(k), vgmDiskIotuneFieldTypeToString(k + 1),
+                        vgmDiskIotuneFieldTypeToString(k + 2));
+            return FALSE;
+        }
+    }
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    if (!vgmDriverDomainSetIotune(drv->store, name, &c, flags, &live, error))
+        return FALSE;
+    /* as libvirt: a live change is a TUNABLE event of the disk's values */
+    if (!live || !(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, NULL)) ||
+        !dom->def)
+        return TRUE;
+    event = vgmDriverIotuneParams(dom->def, disk, TRUE, "blkdeviotune.");
+    if (event)
+        vgmDriverEmitTunable(drv, name, event);
+    return TRUE;
+}
+
+GPtrArray *
+vgmDriverIotuneParams(const VgmDomainDef *def, const char *disk, gboolean strings,
+                      const char *prefix)
+{
+    const VgmDiskDef *d = vgmDriverFindDisk(def, disk);
+    GPtrArray *params;
+    guint k;
+
+    if (!d)
+        return NULL;
+    params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    if (*prefix) {
+        g_autofree char *field = g_strconcat(prefix, "disk", NULL);
+
+        vgmTypedParamAdd(params, field, VGM_TYPED_PARAM_STRING)->v.s = g_strdup(d->dst);
+    }
+    for (k = 0; k < VGM_DISK_IOTUNE_LAST; k++) {
+        g_autofree char *field = g_strconcat(prefix, vgmDiskIotuneFieldTypeToString(k), NULL);
+
+        vgmTypedParamAdd(params, field, VGM_TYPED_PARAM_ULLONG)->v.ul = d->iotune ? d->iotune->v[k]
+                                                                                  : 0;
+        if (k == VGM_DISK_IOTUNE_SIZE_IOPS && strings) {
+            g_autofree char *group = g_strconcat(prefix, VGM_DRIVER_IOTUNE_GROUP_NAME, NULL);
+
+            vgmTypedParamAdd(params, group, VGM_TYPED_PARAM_STRING)->v.s =
+                g_strdup(d->iotune && d->iotune->groupName ? d->iotune->groupName : "");
+        }
+    }
+    return params;
+}
+
+GPtrArray *
+vgmDriverGetBlockIoTune(VgmDriver *drv, VgmDriverDomain *dom, const char *disk,
+                        unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDomainDef) config = NULL;
+    const VgmDomainDef *def = vgmDriverReadDef(drv, dom, flags, VGM_TYPED_PARAM_STRING_OKAY,
+                                               &config, error);
+    GPtrArray *params;
+
+    if (!def)
+        return NULL;
+    if (!(params = vgmDriverIotuneParams(def, disk, (flags & VGM_TYPED_PARAM_STRING_OKAY) != 0,
+                                         "")))
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("domain '%1$s' has no disk '%2$s' (a target or a source path)"), dom->name,
+                    disk);
+    return params;
+}

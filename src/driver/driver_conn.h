@@ -372,6 +372,25 @@ GPtrArray *vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom,
 gboolean vgmDriverSetTuneParams(VgmDriver *drv, const char *name, VgmDriverTuneKind kind,
                                 const GPtrArray *params, unsigned int flags, GError **error);
 
+/* virDomainSetBlockIoTune on disk @disk (target or source) of domain
+ * @name: @params (VgmTypedParam, libvirt's names) replace the <iotune>
+ * values of their groups, in the config and, AFFECT_LIVE or CURRENT
+ * while it runs, in QEMU and the live XML (a TUNABLE event) */
+gboolean vgmDriverSetBlockIoTune(VgmDriver *drv, const char *name, const char *disk,
+                                 const GPtrArray *params, unsigned int flags, GError **error);
+/* virDomainGetBlockIoTune: the values of disk @disk in the live
+ * definition or the config (as vgmDriverReadDef reads them), in libvirt's
+ * order; group_name with VGM_TYPED_PARAM_STRING_OKAY */
+GPtrArray *vgmDriverGetBlockIoTune(VgmDriver *drv, VgmDriverDomain *dom, const char *disk,
+                                   unsigned int flags, GError **error);
+/* The <iotune> values of disk @disk of @def as typed parameters named
+ * @prefix + libvirt's name (a prefix adds the disk's target first, as a
+ * TUNABLE event has it); NULL when @def has no such disk */
+GPtrArray *vgmDriverIotuneParams(const VgmDomainDef *def, const char *disk, gboolean strings,
+                                 const char *prefix);
+/* The number of values vgmDriverGetBlockIoTune gives */
+#define VGM_DRIVER_IOTUNE_PARAMS(strings) (VGM_DISK_IOTUNE_LAST + ((strings) ? 1 : 0))
+
 /* One domain's statistics record. */
 typedef struct {
     VgmDriverDomain *dom;

@@ -4229,6 +4229,117 @@ vgmDriverDomainSetTune(const VgmDriverStore *store, const char *ref, VgmDriverTu
                                  vgmDriverDomainTuneLive, &change, wentLive, error);
 }
 
+/* ---- a disk's I/O throttling (virDomainSetBlockIoTune) ---- */
+
+/* libvirt's groups of <iotune> values a change replaces together: any of
+ * a group given sets the whole group (the others to 0) */
+static const struct {
+    VgmDiskIotuneField first;
+    guint n;
+} vgmDriverIotuneGroups[] = {
+    { VGM_DISK_IOTUNE_TOTAL_BYTES, 3 },
+    { VGM_DISK_IOTUNE_TOTAL_IOPS, 3 },
+    { VGM_DISK_IOTUNE_TOTAL_BYTES_MAX, 3 },
+    { VGM_DISK_IOTUNE_TOTAL_IOPS_MAX, 3 },
+    { VGM_DISK_IOTUNE_SIZE_IOPS, 1 },
+    { VGM_DISK_IOTUNE_TOTAL_BYTES_MAX_LENGTH, 3 },
+    { VGM_DISK_IOTUNE_TOTAL_IOPS_MAX_LENGTH, 3 },
+};
+
+/* The throttling of disk @c->disk (its target or source) changed as
+ * @c says in @def; with @live the disk needs a medium */
+static gboolean
+vgmDriverIotuneApply(VgmDomainDef *def, const VgmDriverIotuneChange *c, gboolean live,
+                     GError **error)
+{
+    VgmDiskDef *d = (VgmDiskDef *)vgmDriverFindDisk(def, c->disk);
+    VgmDiskIotune *t;
+    gboolean any = FALSE;
+    guint g, k;
+
+    if (!d) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("domain '%1$s' has no disk '%2$s' (a target or a source path)"), def->name,
+                    c->disk);
+        return FALSE;
+    }
+    if (live && !vgmDiskHasMedium(d)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("disk '%1$s' of domain '%2$s' has no medium to throttle"), d->dst,
+                    def->name);
+        return FALSE;
+    }
+    if (!d->iotune)
+        d->iotune = g_new0(VgmDiskIotune, 1);
+    t = d->iotune;
+    for (g = 0; g < G_N_ELEMENTS(vgmDriverIotuneGroups); g++) {
+        guint first = vgmDriverIotuneGroups[g].first;
+        gboolean given = FALSE;
+
+        for (k = first; k < first + vgmDriverIotuneGroups[g].n; k++)
+            given |= (c->given & (G_GUINT64_CONSTANT(1) << k)) != 0;
+        for (k = first; given && k < first + vgmDriverIotuneGroups[g].n; k++)
+            t->v[k] = c->v[k];
+    }
+    if (c->groupGiven) {
+        g_free(t->groupName);
+        t->groupName = c->groupName && *c->groupName ? g_strdup(c->groupName) : NULL;
+    }
+    for (k = 0; k < VGM_DISK_IOTUNE_LAST; k++)
+        any |= t->v[k] != 0;
+    /* (no limit left: no <iotune>, as libvirt writes it) */
+    if (!any && !t->groupName)
+        g_clear_pointer(&d->iotune, vgmDiskIotuneFree);
+    return TRUE;
+}
+
+static char *
+vgmDriverDomainChangeIotune(VgmDomainDef *def, gconstpointer data, GError **error)
+{
+    return vgmDriverIotuneApply(def, data, FALSE, error) ? vgmDomainDefFormat(def) : NULL;
+}
+
+/* The throttling of a disk of running domain @dom (lock held): QEMU's
+ * block_set_io_throttle with every limit the disk has now, then the live
+ * XML */
+static gboolean
+vgmDriverDomainIotuneLive(const VgmDriverStore *store, VgmDriverDomain *dom, gconstpointer data,
+                          GError **error)
+{
+    const VgmDriverIotuneChange *c = data;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = NULL;
+    g_autofree char *id = NULL;
+    const VgmDiskDef *d;
+
+    if (!(def = vgmDomainDefParseString(dom->status->xml, NULL,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)) ||
+        !vgmDriverIotuneApply(def, c, TRUE, error))
+        return FALSE;
+    d = vgmDriverFindDisk(def, c->disk);
+    id = vgmQemuDiskThrottleId(def, d);
+    args = vgmQemuDiskThrottleArgs(id, d->iotune);
+    return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
+           vgmQemuMonitorCommand(mon, "block_set_io_throttle", args, NULL, error) &&
+           vgmDriverDomainSaveLive(store, dom, def, error);
+}
+
+gboolean
+vgmDriverDomainSetIotune(const VgmDriverStore *store, const char *ref,
+                         const VgmDriverIotuneChange *change, unsigned int flags,
+                         gboolean *wentLive, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeIotune,
+                                 vgmDriverDomainIotuneLive, change, wentLive, error);
+}
+
 typedef struct {
     unsigned long long kib;
     gboolean maximum;

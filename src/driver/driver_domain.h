@@ -330,6 +330,21 @@ typedef enum {
 gboolean vgmDriverDomainSetTune(const VgmDriverStore *store, const char *ref,
                                 VgmDriverTuneKind kind, const GPtrArray *params,
                                 unsigned int flags, gboolean *wentLive, GError **error);
+/* A change of a disk's <iotune> (virDomainSetBlockIoTune): the values
+ * given (@given, bit per VgmDiskIotuneField) replace their groups as
+ * libvirt's do; @groupName when @groupGiven ("" or NULL: none) */
+typedef struct {
+    const char *disk;           /* its target or source */
+    unsigned long long v[VGM_DISK_IOTUNE_LAST];
+    guint64 given;
+    const char *groupName;
+    gboolean groupGiven;
+} VgmDriverIotuneChange;
+/* ... on @ref's persistent config and, AFFECT_LIVE or AFFECT_CURRENT
+ * while it runs, on its QEMU and in its live XML */
+gboolean vgmDriverDomainSetIotune(const VgmDriverStore *store, const char *ref,
+                                  const VgmDriverIotuneChange *change, unsigned int flags,
+                                  gboolean *wentLive, GError **error);
 /* libvirt's virDomainSetVcpusFlags on the persistent config of @ref
  * (the maximum, VGM_DOMAIN_VCPU_MAXIMUM, or the count it starts with)
  * and, AFFECT_LIVE or AFFECT_CURRENT while it runs, the vCPUs it runs,

@@ -96,5 +96,12 @@ char *vgmQemuEscapeOptValue(const char *value);
 /* The QEMU id of disk @d's device (libvirt's alias: virtio-disk0, ide0-1-0,
  * sata0-0-1, scsi0-0-0-0, fdc0-0-0), which QEMU's events name */
 char *vgmQemuDiskDeviceId(const VgmDomainDef *def, const VgmDiskDef *d);
+/* The id block_set_io_throttle finds disk @d's block backend by (its
+ * device's, or the QOM path of the child that holds it) */
+char *vgmQemuDiskThrottleId(const VgmDomainDef *def, const VgmDiskDef *d);
+/* The arguments of block_set_io_throttle for @t (NULL: no limits) on the
+ * backend of @id, as libvirt sets them: the six basic limits always (0:
+ * none), the others when not 0, the group when named */
+JsonObject *vgmQemuDiskThrottleArgs(const char *id, const VgmDiskIotune *t);
 /* JSON text of @obj, compact, as libvirt passes it. */
 char *vgmQemuJSONToString(JsonObject *obj);

@@ -265,23 +265,38 @@ static const char *const vgmCmdIotuneMembers[VGM_DISK_IOTUNE_LAST] = {
     [VGM_DISK_IOTUNE_WRITE_IOPS_MAX_LENGTH] = "iops_wr_max_length",
 };
 
-/* <iotune> as libvirt sets it with -blockdev: block_set_io_throttle on the
- * device (@id: its qdev id or QOM path) once QEMU listens; the six basic limits always (0: no
- * limit), the others when given */
-static void
-vgmCmdDiskThrottle(VgmQemuCmd *cmd, const char *id, const VgmDiskIotune *t)
+JsonObject *
+vgmQemuDiskThrottleArgs(const char *id, const VgmDiskIotune *t)
 {
     JsonObject *args = json_object_new();
     size_t i;
 
     json_object_set_string_member(args, "id", id);
     for (i = 0; i < VGM_DISK_IOTUNE_LAST; i++) {
-        if (i <= VGM_DISK_IOTUNE_WRITE_IOPS || t->v[i])
-            json_object_set_int_member(args, vgmCmdIotuneMembers[i], (gint64)t->v[i]);
+        guint64 v = t ? t->v[i] : 0;
+
+        if (i <= VGM_DISK_IOTUNE_WRITE_IOPS || v)
+            json_object_set_int_member(args, vgmCmdIotuneMembers[i], (gint64)v);
     }
-    if (t->groupName)
+    if (t && t->groupName)
         json_object_set_string_member(args, "group", t->groupName);
-    vgmCmdStartup(cmd, "block_set_io_throttle", args);
+    return args;
+}
+
+char *
+vgmQemuDiskThrottleId(const VgmDomainDef *def, const VgmDiskDef *d)
+{
+    g_autofree char *id = vgmQemuDiskDeviceId(def, d);
+
+    /* QEMU finds the block backend on the device that holds it: a
+     * virtio-blk-pci proxy's is its virtio-backend child, a usb-storage's
+     * the SCSI disk on its own SCSI bus; libvirt names both by their QOM
+     * paths */
+    if (d->bus == VGM_DISK_BUS_VIRTIO)
+        return g_strdup_printf("/machine/peripheral/%s/virtio-backend", id);
+    if (d->bus == VGM_DISK_BUS_USB)
+        return g_strdup_printf("/machine/peripheral/%s/%s.0/legacy[0]", id, id);
+    return g_steal_pointer(&id);
 }
 
 /* What a cache mode is to QEMU, as libvirt splits it: the write cache the
@@ -924,16 +939,11 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
             json_object_set_string_member(args, "id", id);
             vgmCmdStartup(cmd, "blockdev-open-tray", args);
         }
+        /* <iotune> as libvirt sets it with -blockdev, once QEMU listens */
         if (d->iotune && vgmDiskHasMedium(d)) {
-            /* QEMU finds the block backend on the device that holds it:
-             * a virtio-blk-pci proxy's is its virtio-backend child, a
-             * usb-storage's the SCSI disk on its own SCSI bus; libvirt
-             * names both by their QOM paths */
-            g_autofree char *qom = d->bus == VGM_DISK_BUS_VIRTIO ?
-                g_strdup_printf("/machine/peripheral/%s/virtio-backend", id) :
-                d->bus == VGM_DISK_BUS_USB ?
-                g_strdup_printf("/machine/peripheral/%s/%s.0/legacy[0]", id, id) : g_strdup(id);
-            vgmCmdDiskThrottle(cmd, qom, d->iotune);
+            g_autofree char *qom = vgmQemuDiskThrottleId(def, d);
+
+            vgmCmdStartup(cmd, "block_set_io_throttle", vgmQemuDiskThrottleArgs(qom, d->iotune));
         }
     }
 }

@@ -4670,6 +4670,48 @@ vgmRemoteDispatchDomainBlockRebase(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainSetBlockIoTune(VgmRemoteClient *client,
+                                      const VgmRemoteDomainSetBlockIoTuneArgs *args,
+                                      GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetBlockIoTune(client->drv, dom->name, args->disk, params, args->flags,
+                                   error);
+}
+
+gboolean
+vgmRemoteDispatchDomainGetBlockIoTune(VgmRemoteClient *client,
+                                      const VgmRemoteDomainGetBlockIoTuneArgs *args,
+                                      VgmRemoteDomainGetBlockIoTuneRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) params = NULL;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (args->nparams < 0 || args->nparams > VGM_REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("nparams %1$d is out of range (0 to %2$u)"),
+                    args->nparams, (guint)VGM_REMOTE_DOMAIN_BLOCK_IO_TUNE_PARAMETERS_MAX);
+        return FALSE;
+    }
+    /* as libvirt: 0 asks how many there are, of any disk */
+    if (args->nparams == 0) {
+        ret->nparams = VGM_DRIVER_IOTUNE_PARAMS(args->flags & VGM_TYPED_PARAM_STRING_OKAY);
+        return TRUE;
+    }
+    if (!args->disk) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("the throttling values of a disk need the disk's name"));
+        return FALSE;
+    }
+    if (!(params = vgmDriverGetBlockIoTune(client->drv, dom, *args->disk, args->flags, error)))
+        return FALSE;
+    vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params, (guint)args->nparams);
+    ret->nparams = (gint32)ret->params.len;
+    return TRUE;
+}
+
+gboolean
 vgmRemoteDispatchDomainBlockCopy(VgmRemoteClient *client, const VgmRemoteDomainBlockCopyArgs *args,
                                  GError **error)
 {

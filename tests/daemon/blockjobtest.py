@@ -32,6 +32,12 @@ What it covers:
   * a pivot onto a reused --shallow copy whose backing file is the disk
     itself rather than its backing image: reported as failed (QEMU could
     not attach the backing file), the live XML without a backing chain;
+  * virsh blkdeviotune (virDomainSetBlockIoTune, GetBlockIoTune) --live:
+    QEMU's query-block shows the limits and the group, blkdeviotune and the
+    live XML read them back; a read limit replaces the total one as in
+    libvirt; refused with nothing changed: a total with its split, a value
+    above 1e15, a max without its base (QEMU's error); --config changes
+    the config only; all 0 (python3-libvirt): no <iotune>;
   * blockresize; a disk the domain lacks; an abort with no job (pull and
     commit: blockchaintest).
 """
@@ -295,6 +301,61 @@ def run_tests(tap, target, work):
            "a pivot onto a reused shallow copy backed by the disk itself (not its backing "
            "image): QEMU's failure to give it a backing file is reported, the live XML says "
            "the disk reads the copy alone", r.describe() + x)
+    # ---- I/O throttling (virsh blkdeviotune) ----
+    r = harness.virsh(uri, "blkdeviotune", DOM, "vda", "--total-bytes-sec", "1000000",
+                      "--read-iops-sec", "50", "--group-name", "grp1", "--live")
+    g = harness.virsh(uri, "blkdeviotune", DOM, "vda")
+    q = harness.virsh(uri, "qemu-monitor-command", DOM, '{"execute":"query-block"}').out
+    ins = [b["inserted"] for b in json.loads(q or "{}").get("return", []) if b.get("inserted")]
+    x = harness.virsh(uri, "dumpxml", DOM).out
+    tap.ok(r.rc == 0 and "total_bytes_sec: 1000000" in g.out and
+           "read_iops_sec  : 50" in g.out and "group_name     : grp1" in g.out and
+           ins and ins[0].get("bps") == 1000000 and ins[0].get("iops_rd") == 50 and
+           ins[0].get("group") == "grp1" and "<total_bytes_sec>1000000</total_bytes_sec>" in x,
+           "blkdeviotune --live: QEMU throttles the disk (query-block), blkdeviotune and the "
+           "live XML say so", r.describe() + g.describe() + q)
+    r = harness.virsh(uri, "blkdeviotune", DOM, "vda", "--read-bytes-sec", "4096", "--live")
+    q = harness.virsh(uri, "qemu-monitor-command", DOM, '{"execute":"query-block"}').out
+    ins = [b["inserted"] for b in json.loads(q or "{}").get("return", []) if b.get("inserted")]
+    tap.ok(r.rc == 0 and ins and ins[0].get("bps") == 0 and ins[0].get("bps_rd") == 4096 and
+           ins[0].get("iops_rd") == 50,
+           "a read limit replaces the total one (libvirt's groups), the IOPS limit stays",
+           r.describe() + q)
+    bad = [
+        (["--total-bytes-sec", "5", "--read-bytes-sec", "3"], "cannot be set together"),
+        (["--total-bytes-sec", "2000000000000000"], "above the limit"),
+        (["--total-iops-sec-max", "10"], "require"),
+    ]
+    before = harness.virsh(uri, "blkdeviotune", DOM, "vda").out
+    for args, text in bad:
+        r = harness.virsh(uri, "blkdeviotune", DOM, "vda", *(args + ["--live"]))
+        tap.ok(r.rc != 0 and text in r.err and
+               harness.virsh(uri, "blkdeviotune", DOM, "vda").out == before,
+               "blkdeviotune %s is refused, nothing changed" % " ".join(args), r.describe())
+    r = harness.virsh(uri, "blkdeviotune", DOM, "vda", "--write-bytes-sec", "777", "--config")
+    cfg = harness.virsh(uri, "dumpxml", DOM, "--inactive").out
+    g = harness.virsh(uri, "blkdeviotune", DOM, "vda", "--config")
+    tap.ok(r.rc == 0 and "<write_bytes_sec>777</write_bytes_sec>" in cfg and
+           "write_bytes_sec: 777" in g.out and
+           harness.virsh(uri, "blkdeviotune", DOM, "vda").out == before,
+           "blkdeviotune --config: the config has the limit, the running disk not",
+           r.describe() + g.describe())
+    r = harness.virsh(uri, "blkdeviotune", DOM, "vdz", "--total-bytes-sec", "1", "--live")
+    tap.ok(r.rc != 0 and "has no disk 'vdz'" in r.err, "blkdeviotune of a disk the domain lacks",
+           r.describe())
+    conn = libvirt.open(uri)
+    err = None
+    try:
+        conn.lookupByName(DOM).setBlockIoTune(
+            "vda", {"read_iops_sec": 0, "read_bytes_sec": 0, "group_name": ""},
+            libvirt.VIR_DOMAIN_AFFECT_LIVE)
+    except libvirt.libvirtError as e:
+        err = str(e)
+    x = conn.lookupByName(DOM).XMLDesc(0)
+    conn.close()
+    tap.ok(err is None and "<iotune>" not in x,
+           "python3-libvirt setBlockIoTune of every limit to 0 and no group: the live XML has "
+           "no <iotune>", "%s %s" % (err, x))
     r = harness.virsh(uri, "blockcopy", DOM, "vdz", os.path.join(work, "z.qcow2"),
                       "--transient-job")
     tap.ok(r.rc != 0 and "has no disk 'vdz'" in r.err, "a copy of a disk the domain lacks",
