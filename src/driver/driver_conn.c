@@ -1118,6 +1118,7 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
         vgmDriverWatchReported(drv->watch, name, dom->status->qemu.pid);
     /* the job calls see the save while it runs */
     g_mutex_init(&job.lock);
+    job.operation = VGM_DOMAIN_JOB_OPERATION_SAVE;
     job.started = g_get_monotonic_time();
     g_mutex_lock(&drv->jobsLock);
     g_hash_table_replace(drv->jobs, g_strdup(name), &job);
@@ -1137,6 +1138,73 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SAVED);
     return TRUE;
+}
+
+gboolean
+vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format,
+                  unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverDumpRequest req = { .path = path, .format = format };
+    VgmDriverDumpOutcome out = { 0 };
+    VgmDriverJob job = { 0 };
+    GMutex *m;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DUMP_CRASH | VGM_DUMP_LIVE | VGM_DUMP_BYPASS_CACHE |
+                                    VGM_DUMP_RESET | VGM_DUMP_MEMORY_ONLY, error))
+        return FALSE;
+    if (flags & VGM_DUMP_BYPASS_CACHE) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("a dump that bypasses the host's file cache (VIR_DUMP_BYPASS_CACHE, --bypass-cache) is not supported"));
+        return FALSE;
+    }
+    /* as libvirt */
+    if ((flags & VGM_DUMP_CRASH) && (flags & (VGM_DUMP_LIVE | VGM_DUMP_RESET))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a dump that crashes the domain cannot also keep it live or reset it"));
+        return FALSE;
+    }
+    if (format < 0 || format >= VGM_DRIVER_DUMP_FORMAT_LAST) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unknown dump format %1$d"), format);
+        return FALSE;
+    }
+    if (format != VGM_DRIVER_DUMP_FORMAT_RAW && !(flags & VGM_DUMP_MEMORY_ONLY)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a dump format other than raw is for a memory-only dump (VIR_DUMP_MEMORY_ONLY, --memory-only)"));
+        return FALSE;
+    }
+    req.memoryOnly = (flags & VGM_DUMP_MEMORY_ONLY) != 0;
+    req.live = (flags & VGM_DUMP_LIVE) != 0;
+    req.crash = (flags & VGM_DUMP_CRASH) != 0;
+    req.reset = (flags & VGM_DUMP_RESET) != 0;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    /* a crash ends QEMU: this call reports it, the watcher must not */
+    if ((dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
+        req.crash && drv->watch && dom->status && dom->status->qemu.pid > 0)
+        vgmDriverWatchReported(drv->watch, name, dom->status->qemu.pid);
+    g_mutex_init(&job.lock);
+    job.operation = VGM_DOMAIN_JOB_OPERATION_DUMP;
+    job.started = g_get_monotonic_time();
+    g_mutex_lock(&drv->jobsLock);
+    g_hash_table_replace(drv->jobs, g_strdup(name), &job);
+    g_mutex_unlock(&drv->jobsLock);
+    ok = dom && vgmDriverDomainCoreDump(drv->store, name, &req, &job, &out, error);
+    g_mutex_lock(&drv->jobsLock);
+    g_hash_table_remove(drv->jobs, name);
+    g_mutex_unlock(&drv->jobsLock);
+    g_mutex_clear(&job.lock);
+    g_mutex_unlock(m);
+    if (!dom)
+        return FALSE;
+    if (out.paused)
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
+    if (out.crashed)
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_CRASHED);
+    else if (out.paused && out.resumed)
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED);
+    return ok;
 }
 
 /* ---- snapshots ---- */
@@ -1285,6 +1353,7 @@ vgmDriverGetJobInfo(VgmDriver *drv, const char *name, VgmDriverJobInfo *info, GE
     if ((job = g_hash_table_lookup(drv->jobs, name))) {
         g_mutex_lock(&job->lock);
         info->type = VGM_DOMAIN_JOB_UNBOUNDED;
+        info->operation = job->operation;
         info->elapsedMs = (guint64)(g_get_monotonic_time() - job->started) / 1000;
         info->memTotal = job->memTotal;
         info->memProcessed = job->memProcessed;
@@ -1334,8 +1403,7 @@ vgmDriverGetJobStats(VgmDriver *drv, const char *name, unsigned int flags, int *
     *type = info.type;
     if (info.type == VGM_DOMAIN_JOB_NONE)
         return params;
-    vgmTypedParamAdd(params, "operation", VGM_TYPED_PARAM_INT)->v.i =
-        VGM_DOMAIN_JOB_OPERATION_SAVE;
+    vgmTypedParamAdd(params, "operation", VGM_TYPED_PARAM_INT)->v.i = info.operation;
     for (i = 0; i < G_N_ELEMENTS(fields); i++)
         vgmTypedParamAdd(params, fields[i].field, VGM_TYPED_PARAM_ULLONG)->v.ul =
             *fields[i].value;
@@ -1846,6 +1914,7 @@ static const struct {
     { VGM_DOMAIN_STATE_PAUSED, "user", 1 },
     { VGM_DOMAIN_STATE_PAUSED, "migrating", 2 },
     { VGM_DOMAIN_STATE_PAUSED, "saving", 3 },
+    { VGM_DOMAIN_STATE_PAUSED, "dumping", 4 },
     { VGM_DOMAIN_STATE_PAUSED, "I/O error", 5 },
     { VGM_DOMAIN_STATE_PAUSED, "watchdog", 6 },
     { VGM_DOMAIN_STATE_PAUSED, "from snapshot", 7 },

@@ -149,10 +149,24 @@ int vgmDriverOpenGraphicsFD(VgmDriver *drv, const char *name, unsigned int idx,
  * STOPPED (saved). */
 gboolean vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dxml,
                        unsigned int flags, GError **error);
+/* libvirt's virDomainCoreDumpFlags */
+#define VGM_DUMP_CRASH (1u << 0)
+#define VGM_DUMP_LIVE (1u << 1)
+#define VGM_DUMP_BYPASS_CACHE (1u << 2)
+#define VGM_DUMP_RESET (1u << 3)
+#define VGM_DUMP_MEMORY_ONLY (1u << 4)
+/* virDomainCoreDump(WithFormat): a dump of running domain @name into
+ * @path (vgmDriverDomainCoreDump) in @format (virDomainCoreDumpFormat,
+ * other than raw with MEMORY_ONLY only); raises SUSPENDED and RESUMED
+ * when the guest was paused for it, STOPPED (crashed) with CRASH.
+ * BYPASS_CACHE is refused. */
+gboolean vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format,
+                           unsigned int flags, GError **error);
 /* libvirt's virDomainJobType and virDomainJobOperation we report */
 #define VGM_DOMAIN_JOB_NONE 0
 #define VGM_DOMAIN_JOB_UNBOUNDED 2
 #define VGM_DOMAIN_JOB_OPERATION_SAVE 2
+#define VGM_DOMAIN_JOB_OPERATION_DUMP 8
 /* virDomainGetJobStats flags: the last completed job (none is kept) */
 #define VGM_DOMAIN_JOB_STATS_COMPLETED (1u << 0)
 #define VGM_DOMAIN_JOB_STATS_KEEP_COMPLETED (1u << 1)
@@ -161,6 +175,7 @@ gboolean vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const
 /* What libvirt's virDomainGetJobInfo reports */
 typedef struct {
     int type;                   /* VGM_DOMAIN_JOB_* */
+    int operation;              /* VGM_DOMAIN_JOB_OPERATION_* */
     guint64 elapsedMs;
     guint64 memTotal;           /* bytes */
     guint64 memProcessed;
@@ -690,6 +705,7 @@ enum {
     VGM_EVENT_RESUMED_FROM_SNAPSHOT = 2,
     VGM_EVENT_STOPPED_SHUTDOWN = 0,
     VGM_EVENT_STOPPED_DESTROYED = 1,
+    VGM_EVENT_STOPPED_CRASHED = 2,
     VGM_EVENT_STOPPED_SAVED = 4,
     VGM_EVENT_STOPPED_FAILED = 5,
     VGM_EVENT_STOPPED_FROM_SNAPSHOT = 6,

@@ -606,12 +606,16 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     }
 
     /* a save of this process holds the monitor: the guest is paused for
-     * it, as libvirt reports it */
+     * it, as libvirt reports it (or for a snapshot or a dump; a live dump
+     * lets it run) */
     if (vgmDriverStoreGetBusy(store, dom->name) && vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
-        dom->state = VGM_DOMAIN_STATE_PAUSED;
-        /* (or a snapshot of it being taken) */
-        dom->reason = g_strcmp0(vgmDriverStoreGetBusy(store, dom->name), "snapshot") == 0 ?
-                      N_("snapshot") : N_("saving");
+        const char *busy = vgmDriverStoreGetBusy(store, dom->name);
+
+        dom->state = g_str_equal(busy, "dumping-live") ? VGM_DOMAIN_STATE_RUNNING
+                                                       : VGM_DOMAIN_STATE_PAUSED;
+        dom->reason = g_str_equal(busy, "snapshot") ? N_("snapshot") :
+                      g_str_equal(busy, "dumping") ? N_("dumping") :
+                      g_str_equal(busy, "dumping-live") ? N_("unknown") : N_("saving");
         return TRUE;
     }
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
@@ -1915,7 +1919,7 @@ vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, VgmDriverJob *job, GErro
             return TRUE;
         if (cancelled && (g_str_equal(st, "cancelled") || g_str_equal(st, "failed"))) {
             vgmErrorSet(error, VGM_ERR_OPERATION_ABORTED, "%s",
-                        _("the save was aborted by a client (virDomainAbortJob)"));
+                        _("the job was aborted by a client (virDomainAbortJob)"));
             return FALSE;
         }
         if (g_str_equal(st, "failed") || g_str_equal(st, "cancelled")) {
@@ -2029,6 +2033,168 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
     vgmDriverStoreSetBusy(store, dom->name, NULL);
     vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
                 _("cannot save domain '%1$s': %2$s"), dom->name, err->message);
+    return FALSE;
+}
+
+/* ---- core dumps (virDomainCoreDump) ---- */
+
+/* QEMU's dump-guest-memory format of each libvirt
+ * virDomainCoreDumpFormat */
+static const char *const vgmDriverDumpFormats[] = {
+    [VGM_DRIVER_DUMP_FORMAT_RAW] = "elf",
+    [VGM_DRIVER_DUMP_FORMAT_KDUMP_ZLIB] = "kdump-zlib",
+    [VGM_DRIVER_DUMP_FORMAT_KDUMP_LZO] = "kdump-lzo",
+    [VGM_DRIVER_DUMP_FORMAT_KDUMP_SNAPPY] = "kdump-snappy",
+    [VGM_DRIVER_DUMP_FORMAT_WIN_DMP] = "win-dmp",
+};
+
+/* Whether QEMU @mon writes dumps in @format (query-dump-guest-memory-capability) */
+static gboolean
+vgmDriverDumpFormatCheck(VgmQemuMonitor *mon, const char *format, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    JsonObject *o;
+    JsonArray *formats;
+    guint i;
+
+    if (!vgmQemuMonitorCommand(mon, "query-dump-guest-memory-capability", NULL, &ret, error))
+        return FALSE;
+    o = JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL;
+    formats = o && json_object_has_member(o, "formats") ?
+              json_object_get_array_member(o, "formats") : NULL;
+    for (i = 0; formats && i < json_array_get_length(formats); i++) {
+        if (g_strcmp0(json_array_get_string_element(formats, i), format) == 0)
+            return TRUE;
+    }
+    vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                _("this QEMU does not write memory dumps in format '%1$s'"), format);
+    return FALSE;
+}
+
+/* The dump itself into @fd: the guest's memory (dump-guest-memory), or
+ * its whole state as QEMU migrates it, the migration bandwidth given
+ * back afterwards */
+static gboolean
+vgmDriverDumpWrite(VgmQemuMonitor *mon, int fd, const VgmDriverDumpRequest *req,
+                   VgmDriverJob *job, GError **error)
+{
+    g_autoptr(JsonNode) params = NULL;
+    g_autoptr(JsonObject) getfd = json_object_new();
+    g_autoptr(JsonObject) args = json_object_new();
+    gint64 bandwidth = -1;
+    gboolean ok;
+
+    if (req->memoryOnly) {
+        json_object_set_string_member(getfd, "fdname", VGM_DRIVER_DUMP_FDNAME);
+        json_object_set_boolean_member(args, "paging", FALSE);
+        json_object_set_string_member(args, "protocol", "fd:" VGM_DRIVER_DUMP_FDNAME);
+        json_object_set_string_member(args, "format", vgmDriverDumpFormats[req->format]);
+        return vgmDriverDumpFormatCheck(mon, vgmDriverDumpFormats[req->format], error) &&
+               vgmQemuMonitorCommandWithFd(mon, "getfd", getfd, fd, NULL, error) &&
+               vgmQemuMonitorCommand(mon, "dump-guest-memory", args, NULL, error);
+    }
+    if (vgmQemuMonitorCommand(mon, "query-migrate-parameters", NULL, &params, NULL) &&
+        JSON_NODE_HOLDS_OBJECT(params))
+        bandwidth = json_object_get_int_member_with_default(json_node_get_object(params),
+                                                            "max-bandwidth", -1);
+    ok = vgmDriverDomainMigrateToFd(mon, fd, job, error);
+    if (bandwidth >= 0) {
+        g_autoptr(JsonObject) back = json_object_new();
+
+        json_object_set_int_member(back, "max-bandwidth", bandwidth);
+        vgmQemuMonitorCommand(mon, "migrate-set-parameters", back, NULL, NULL);
+    }
+    return ok;
+}
+
+gboolean
+vgmDriverDomainCoreDump(const VgmDriverStore *store, const char *ref,
+                        const VgmDriverDumpRequest *req, VgmDriverJob *job,
+                        VgmDriverDumpOutcome *out, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *tmp = NULL;
+    g_autofree char *qs = NULL;
+    gboolean running;
+    int fd = -1;
+
+    memset(out, 0, sizeof(*out));
+    if (!g_path_is_absolute(req->path)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("dump file path '%1$s' is not absolute"),
+                    req->path);
+        return FALSE;
+    }
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)))
+        return FALSE;
+    out->pid = dom->status->qemu.pid;
+    out->id = dom->id;
+    /* as libvirt: the guest paused while it is written, unless live; a
+     * look at the domain meanwhile reads it paused for a dump */
+    running = dom->state == VGM_DOMAIN_STATE_RUNNING;
+    vgmDriverStoreSetBusy(store, dom->name, req->live ? "dumping-live" : "dumping");
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)))
+        goto fail;
+    if (running && !req->live) {
+        if (!vgmQemuMonitorCommand(mon, "stop", NULL, NULL, &err))
+            goto fail;
+        out->paused = TRUE;
+    }
+    if ((fd = vgmFileOpenTemp(req->path, &tmp, &err)) < 0)
+        goto resume;
+    /* (as long as the guest's memory takes to write) */
+    vgmQemuMonitorSetTimeout(mon, 0);
+    if (!vgmDriverDumpWrite(mon, fd, req, job, &err)) {
+        close(fd);
+        g_unlink(tmp);
+        goto resume;
+    }
+    vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_QUERY_TIMEOUT_MS);
+    if (!vgmFileCommitTemp(fd, tmp, req->path, 0600, &err))
+        goto resume;
+    if (req->crash) {
+        g_clear_pointer(&mon, vgmQemuMonitorFree);
+        vgmDriverStoreSetBusy(store, dom->name, NULL);
+        if (!vgmDriverDomainCleanup(store, dom, error))
+            return FALSE;
+        vgmDriverStoreSetStopReason(store, dom->name, "crashed");
+        out->crashed = TRUE;
+        return TRUE;
+    }
+    if (req->reset && !vgmQemuMonitorCommand(mon, "system_reset", NULL, NULL, &err))
+        goto resume;
+    out->reset = req->reset;
+ resume:
+    /* the guest runs on as it did (a migration into the file paused it
+     * too, live or not) */
+    vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_QUERY_TIMEOUT_MS);
+    if (running && (qs = vgmDriverProcessQueryStatus(mon, NULL)) &&
+        !g_str_equal(qs, "running")) {
+        g_autoptr(GError) contErr = NULL;
+
+        if (!vgmQemuMonitorCommand(mon, "cont", NULL, NULL, &contErr)) {
+            g_warning(_("domain '%1$s' stays paused after its dump: %2$s"), dom->name,
+                      contErr->message);
+            out->resumed = FALSE;
+        } else {
+            out->resumed = TRUE;
+            /* (running means "unpaused" from now on, as after a resume) */
+            if (g_strcmp0(dom->status->runReason, "unpaused") != 0) {
+                g_free(dom->status->runReason);
+                dom->status->runReason = g_strdup("unpaused");
+                vgmDriverStoreSaveStatus(store, dom->status, NULL);
+            }
+        }
+    }
+ fail:
+    vgmDriverStoreSetBusy(store, dom->name, NULL);
+    if (!err)
+        return TRUE;
+    vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
+                _("cannot dump domain '%1$s' into '%2$s': %3$s"), dom->name, req->path,
+                err->message);
     return FALSE;
 }
 

@@ -206,11 +206,13 @@ gboolean vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const 
 /* (the monitor's name of the fd QEMU writes the image to, and the
  * migration bandwidth then, in bytes/s: 1 PiB/s, no limit at all) */
 #define VGM_DRIVER_SAVE_FDNAME "vgm-save"
+#define VGM_DRIVER_DUMP_FDNAME "vgm-dump"
 #define VGM_DRIVER_SAVE_BANDWIDTH (G_GINT64_CONSTANT(1) << 50)
 /* A save in progress as libvirt's job calls see it: QEMU's progress,
  * kept by the save, and an abort asked for by another thread */
 typedef struct {
     GMutex lock;
+    int operation;              /* libvirt's virDomainJobOperation */
     gint64 started;             /* g_get_monotonic_time() */
     guint64 memTotal;           /* bytes of guest memory, as QEMU counts */
     guint64 memProcessed;
@@ -330,6 +332,44 @@ typedef enum {
 gboolean vgmDriverDomainSetTune(const VgmDriverStore *store, const char *ref,
                                 VgmDriverTuneKind kind, const GPtrArray *params,
                                 unsigned int flags, gboolean *wentLive, GError **error);
+/* libvirt's virDomainCoreDumpFormat */
+typedef enum {
+    VGM_DRIVER_DUMP_FORMAT_RAW = 0,
+    VGM_DRIVER_DUMP_FORMAT_KDUMP_ZLIB,
+    VGM_DRIVER_DUMP_FORMAT_KDUMP_LZO,
+    VGM_DRIVER_DUMP_FORMAT_KDUMP_SNAPPY,
+    VGM_DRIVER_DUMP_FORMAT_WIN_DMP,
+    VGM_DRIVER_DUMP_FORMAT_LAST
+} VgmDriverDumpFormat;
+
+/* A core dump asked for (virDomainCoreDumpWithFormat, checked) */
+typedef struct {
+    const char *path;           /* absolute */
+    VgmDriverDumpFormat format; /* not RAW only with memoryOnly */
+    gboolean memoryOnly;        /* the guest's memory (ELF or kdump), not
+                                 * QEMU's whole state */
+    gboolean live;              /* the guest is not paused for it */
+    gboolean crash;             /* QEMU ends afterwards */
+    gboolean reset;             /* the guest is reset afterwards */
+} VgmDriverDumpRequest;
+
+/* What a dump did to the domain, for its events */
+typedef struct {
+    pid_t pid;                  /* its QEMU */
+    int id;
+    gboolean paused;            /* the guest was paused for it */
+    gboolean resumed;           /* and runs again */
+    gboolean reset;
+    gboolean crashed;           /* QEMU was ended after it */
+} VgmDriverDumpOutcome;
+
+/* Writes a core dump of running domain @ref into @req->path (atomically:
+ * a failed dump leaves what was there), with the progress in @job (or
+ * NULL); the guest runs on as it did unless @req says otherwise */
+gboolean vgmDriverDomainCoreDump(const VgmDriverStore *store, const char *ref,
+                                 const VgmDriverDumpRequest *req, VgmDriverJob *job,
+                                 VgmDriverDumpOutcome *out, GError **error);
+
 /* A change of a disk's <iotune> (virDomainSetBlockIoTune): the values
  * given (@given, bit per VgmDiskIotuneField) replace their groups as
  * libvirt's do; @groupName when @groupGiven ("" or NULL: none) */

@@ -4670,6 +4670,28 @@ vgmRemoteDispatchDomainBlockRebase(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainCoreDump(VgmRemoteClient *client, const VgmRemoteDomainCoreDumpArgs *args,
+                                GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverCoreDump(client->drv, dom->name, args->to, 0, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainCoreDumpWithFormat(VgmRemoteClient *client,
+                                          const VgmRemoteDomainCoreDumpWithFormatArgs *args,
+                                          GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (args->dumpformat > G_MAXINT) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unknown dump format %1$u"), args->dumpformat);
+        return FALSE;
+    }
+    return vgmDriverCoreDump(client->drv, dom->name, args->to, (int)args->dumpformat,
+                             args->flags, error);
+}
+
+gboolean
 vgmRemoteDispatchDomainSetBlockIoTune(VgmRemoteClient *client,
                                       const VgmRemoteDomainSetBlockIoTuneArgs *args,
                                       GError **error)
