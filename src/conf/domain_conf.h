@@ -1742,6 +1742,8 @@ typedef enum {
     VGM_WATCHDOG_ACTION_PAUSE,
     VGM_WATCHDOG_ACTION_NONE,
     VGM_WATCHDOG_ACTION_INJECT_NMI,
+    VGM_WATCHDOG_ACTION_DUMP,   /* QEMU pauses, the driver dumps the guest's
+                                 * memory and lets it run again */
 
     VGM_WATCHDOG_ACTION_LAST
 } VgmWatchdogAction;

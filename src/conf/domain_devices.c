@@ -76,7 +76,7 @@ VGM_ENUM_IMPL(vgmFsWrpolicy, VGM_FS_WRPOLICY_LAST, "default", "immediate");
 VGM_ENUM_IMPL(vgmFsCache, VGM_FS_CACHE_LAST, "default", "none", "always");
 VGM_ENUM_IMPL(vgmFsSandbox, VGM_FS_SANDBOX_LAST, "default", "namespace", "chroot");
 VGM_ENUM_IMPL(vgmWatchdogAction, VGM_WATCHDOG_ACTION_LAST,
-              "reset", "shutdown", "poweroff", "pause", "none", "inject-nmi");
+              "reset", "shutdown", "poweroff", "pause", "none", "inject-nmi", "dump");
 VGM_ENUM_IMPL(vgmGraphics, VGM_GRAPHICS_LAST, "vnc", "spice");
 VGM_ENUM_IMPL(vgmInput, VGM_INPUT_TYPE_LAST, "mouse", "tablet", "keyboard", "passthrough", "evdev");
 VGM_ENUM_IMPL(vgmInputGrabToggle, VGM_INPUT_GRAB_TOGGLE_LAST, "default", "ctrl-ctrl", "alt-alt",
@@ -7221,12 +7221,6 @@ vgmWatchdogParse(xmlNodePtr node, GError **error)
         !vgmCheckValue(vgmWatchdogModels, wd->model, "model", "watchdog", error) ||
         vgmXMLPropString(node, "action", 0, &action, error) < 0)
         return NULL;
-    /* libvirt's 'dump' is a core dump libvirt writes itself */
-    if (action && g_str_equal(action, "dump")) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported value 'dump' for attribute 'action' of <watchdog>: the driver writes no core dumps"));
-        return NULL;
-    }
     if (vgmXMLPropEnum(node, "action", vgmWatchdogActionTypeFromString, 0, &v, error) < 0 ||
         !vgmDeviceInfoParse(node, wd->alias, &wd->addr, error))
         return NULL;

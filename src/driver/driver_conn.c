@@ -1207,6 +1207,41 @@ vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format
     return ok;
 }
 
+void
+vgmDriverWatchdogDump(VgmDriver *drv, const char *name, pid_t pid)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GDateTime) now = g_date_time_new_now_local();
+    g_autoptr(GError) err = NULL;
+    g_autofree char *memoryDir = NULL;
+    g_autofree char *stateDir = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *when = NULL;
+    g_autofree char *path = NULL;
+
+    if (!(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, NULL)) ||
+        !dom->status || dom->status->qemu.pid != pid || !dom->def ||
+        !dom->def->devices.watchdog ||
+        dom->def->devices.watchdog->action != VGM_WATCHDOG_ACTION_DUMP)
+        return;
+    /* ROOT/lib/qemu/dump/NAME-TIME, as libvirt names its automatic dumps */
+    memoryDir = vgmDriverStoreMemoryDir(drv->store);
+    stateDir = g_path_get_dirname(memoryDir);
+    dir = g_build_filename(stateDir, "dump", NULL);
+    when = g_date_time_format(now, "%Y-%m-%d-%H:%M:%S");
+    path = g_strdup_printf("%s/%s-%s", dir, dom->name, when);
+    if (!vgmFileMakePath(dir, 0700, &err) ||
+        !vgmDriverCoreDump(drv, dom->name, path, VGM_DRIVER_DUMP_FORMAT_RAW, VGM_DUMP_MEMORY_ONLY,
+                           &err))
+        g_warning(_("domain '%1$s': its watchdog fired, but its memory could not be dumped into '%2$s': %3$s"),
+                  dom->name, path, err->message);
+    g_clear_error(&err);
+    /* then the guest runs again, as libvirt lets it */
+    if (!vgmDriverResume(drv, dom->name, 0, &err))
+        g_warning(_("domain '%1$s' stays paused after its watchdog's dump: %2$s"), dom->name,
+                  err->message);
+}
+
 /* ---- snapshots ---- */
 
 /* Raises @out's events for domain @dom (its name and uuid) and has the

@@ -162,6 +162,10 @@ gboolean vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const
  * BYPASS_CACHE is refused. */
 gboolean vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format,
                            unsigned int flags, GError **error);
+/* For the watcher: the watchdog of domain @name (run by QEMU @pid) paused
+ * the guest; with <watchdog action='dump'> its memory is dumped into
+ * ROOT/lib/qemu/dump/NAME-TIME and the guest let run again */
+void vgmDriverWatchdogDump(VgmDriver *drv, const char *name, pid_t pid);
 /* libvirt's virDomainJobType and virDomainJobOperation we report */
 #define VGM_DOMAIN_JOB_NONE 0
 #define VGM_DOMAIN_JOB_UNBOUNDED 2
@@ -699,6 +703,7 @@ enum {
     VGM_EVENT_STARTED_FROM_SNAPSHOT = 3,
     VGM_EVENT_DEFINED_FROM_SNAPSHOT = 3,
     VGM_EVENT_SUSPENDED_PAUSED = 0,
+    VGM_EVENT_SUSPENDED_WATCHDOG = 3,
     VGM_EVENT_SUSPENDED_RESTORED = 4,
     VGM_EVENT_SUSPENDED_FROM_SNAPSHOT = 5,
     VGM_EVENT_RESUMED_UNPAUSED = 0,
@@ -757,6 +762,9 @@ enum {
 #define VGM_EVENT_TRAY_CLOSE 1
 #define VGM_EVENT_ID_DEVICE_REMOVED 15
 #define VGM_EVENT_ID_TUNABLE 17
+/* WATCHDOG: @event is libvirt's virDomainEventWatchdogAction */
+#define VGM_EVENT_ID_WATCHDOG 3
+#define VGM_EVENT_WATCHDOG_PAUSE 1
 #define VGM_EVENT_ID_AGENT_LIFECYCLE 18
 #define VGM_EVENT_AGENT_CONNECTED 1
 #define VGM_EVENT_AGENT_DISCONNECTED 2

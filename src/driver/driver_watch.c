@@ -15,6 +15,11 @@
  *                                     lets it run (driver_domain.c)
  *   SUSPEND (the guest's S3)          PMSUSPENDED / memory
  *   GUEST_PANICKED                    CRASHED / panicked
+ *   WATCHDOG (its action)             the WATCHDOG event (id 3), after
+ *                                     SUSPENDED / watchdog when QEMU
+ *                                     paused the guest; with <watchdog
+ *                                     action='dump'> the guest's memory
+ *                                     dumped, and the guest let run
  *   RESET (the guest rebooted)        the REBOOT event (id 1)
  *   DEVICE_DELETED (a device)         a detach's removal finished (its
  *                                     back ends, the live XML), then
@@ -96,6 +101,7 @@ typedef enum {
     VGM_DRIVER_WATCH_JOB_GONE,          /* the domain's QEMU is gone */
     VGM_DRIVER_WATCH_JOB_DELETED,       /* DEVICE_DELETED */
     VGM_DRIVER_WATCH_JOB_BLOCK,         /* BLOCK_JOB_READY, _COMPLETED, _CANCELLED */
+    VGM_DRIVER_WATCH_JOB_WATCHDOG,      /* WATCHDOG */
 } VgmDriverWatchJobKind;
 
 typedef struct {
@@ -423,6 +429,17 @@ vgmDriverWatchWork(gpointer data, gpointer user)
         vgmDriverBlockJobEvent(w->drv, job->name, job->uuid, job->id, job->what, job->str,
                                job->str2, job->flag);
         break;
+    case VGM_DRIVER_WATCH_JOB_WATCHDOG:
+        /* as libvirt: a pause is a SUSPENDED event too, and a pause for a
+         * dump is followed by the dump */
+        vgmDriverEmitEventID(w->drv, VGM_EVENT_ID_WATCHDOG, job->name, job->uuid, job->id,
+                             job->event, 0, NULL, NULL, 0);
+        if (job->event == VGM_EVENT_WATCHDOG_PAUSE) {
+            vgmDriverWatchEmit(w, job->name, job->uuid, job->id, VGM_EVENT_SUSPENDED,
+                               VGM_EVENT_SUSPENDED_WATCHDOG);
+            vgmDriverWatchdogDump(w->drv, job->name, job->pid);
+        }
+        break;
     }
     vgmDriverWatchJobFree(job);
 }
@@ -489,6 +506,23 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
                                                       e->uuid, e->id);
 
         job->str = g_strdup(json_object_get_string_member_with_default(data, "device", ""));
+        vgmDriverWatchQueue(w, job);
+    } else if (g_str_equal(ev, "WATCHDOG") && data) {
+        /* QEMU's action names, in libvirt's order of its event's codes */
+        static const char *const actions[] = {
+            "none", "pause", "reset", "poweroff", "shutdown", "debug", "inject-nmi",
+        };
+        const char *action = json_object_get_string_member_with_default(data, "action", "");
+        VgmDriverWatchJob *job;
+        guint i;
+
+        for (i = 0; i < G_N_ELEMENTS(actions) && !g_str_equal(actions[i], action); i++)
+            ;
+        if (i == G_N_ELEMENTS(actions))
+            return;
+        job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_WATCHDOG, e->name, e->uuid, e->id);
+        job->pid = e->qemu.pid;
+        job->event = (int)i;
         vgmDriverWatchQueue(w, job);
     } else if (g_str_equal(ev, "GUEST_PANICKED")) {
         vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_CRASHED,

@@ -1813,8 +1813,12 @@ vgmCmdBalloonRng(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *pl
         vgmCmdAddress(dev, &devs->watchdog->addr, plan);
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
+        /* (a dump is the driver's, of the guest QEMU paused, as libvirt's) */
         vgmCmdArgPairf(cmd, "-watchdog-action", "%s",
-                       vgmWatchdogActionTypeToString(devs->watchdog->action));
+                       vgmWatchdogActionTypeToString(devs->watchdog->action ==
+                                                     VGM_WATCHDOG_ACTION_DUMP ?
+                                                     VGM_WATCHDOG_ACTION_PAUSE :
+                                                     devs->watchdog->action));
     }
     /* USB redirections, after the watchdog as libvirt writes them, each
      * with the <redirfilter> rules */

@@ -1863,6 +1863,18 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         return;
     }
 
+    if (eventID == VGM_EVENT_ID_WATCHDOG) {
+        VgmRemoteDomainEventCallbackWatchdogMsg wd = { 0 };
+
+        wd.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&wd.msg.dom, dom);
+        wd.msg.action = event;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_WATCHDOG,
+                                vgmRemoteXdrDomainEventCallbackWatchdogMsg, &wd);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_TRAY_CHANGE) {
         VgmRemoteDomainEventCallbackTrayChangeMsg tray = { 0 };
 

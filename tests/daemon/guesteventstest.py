@@ -44,6 +44,10 @@ What it covers:
     ends the domain; with <on_reboot>destroy a reboot is a shutdown; the
     guest agent flag (ARGUMENT_UNSUPPORTED) and a shut-off domain
     (OPERATION_INVALID) are refused;
+  * a Linux guest's i6300esb watchdog, armed and never petted, with
+    <watchdog action='dump'>: the WATCHDOG event (id 3, pause),
+    SUSPENDED/watchdog, an ELF core of the guest in ROOT/lib/qemu/dump,
+    RESUMED/unpaused;
   * a disk hot-plugged into a running Linux guest (pc, ACPI) and
     detached: the live XML and QEMU's block nodes follow, and
     DEVICE_REMOVED (id 15) arrives with the disk's alias; two disks
@@ -629,12 +633,13 @@ def run_tests(tap, target, daemons, work):
                "the watcher follows the domain to its new QEMU: killing it gives STOPPED/failed")
     econn, ev, conn = reboot_tests(tap, econn, ev, conn, daemons, work)
     hotplug_tests(tap, econn, ev, conn, daemons[-1].root, work)
+    watchdog_tests(tap, econn, ev, conn, daemons[-1].root, work)
     agent_tests(tap, econn, ev, conn, work)
     removal_failed_tests(tap, econn, ev, conn, work)
     save_tests(tap, ev, conn, daemons[-1].root, work)
     job_tests(tap, ev, conn, work)
     harness.libvirt_cleanup(conn, [OFF, KILL, CLI, R1, R2, LU, ACPI, ACPI + "-d", ACPI + "-r", HP, AG, RJ,
-                                   JOB])
+                                   JOB, WD])
     econn.close()
     conn.close()
 
@@ -853,6 +858,50 @@ def removal_failed_tests(tap, econn, ev, conn, work):
     finally:
         col.close()
         agent.close()
+
+
+WD = "vgmtest-ge-watchdog"
+# the guest arms its i6300esb with a 2 s timeout (busybox's watchdog
+# applet) and never pets it again
+WD_ACTION = "/bin/busybox watchdog -F -T 2 -t 1000 /dev/watchdog\n"
+
+
+def watchdog_tests(tap, econn, ev, conn, root, work):
+    """<watchdog model='i6300esb' action='dump'/>: the guest's watchdog
+    fires, QEMU pauses the guest, the WATCHDOG event (pause) and
+    SUSPENDED/watchdog come, the driver dumps the guest's memory into
+    ROOT/lib/qemu/dump/NAME-TIME and lets it run (RESUMED/unpaused)."""
+    kernel, initrd = guest_kit(work, WD_ACTION, "watchdog", ("i6300esb",))
+    if kernel is None:
+        tap.skip("a guest's watchdog fires, with action dump", initrd)
+        return
+    xml = kernel_domain(WD, kernel, initrd).replace(
+        "<memballoon model='none'/>",
+        "<watchdog model='i6300esb' action='dump'/>\n    <memballoon model='none'/>")
+    col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_WATCHDOG)
+    d = conn.createXML(xml, 0)
+    ev.take(WD, [1, 2])
+    fired = col.wait(lambda got: (WD, F.VIR_DOMAIN_EVENT_WATCHDOG_PAUSE) in got, timeout=120)
+    got = ev.take(WD, [1, 2], timeout=60)
+    col.close()
+    dumpdir = os.path.join(root, "lib", "qemu", "dump")
+    dumps = sorted(f for f in (os.listdir(dumpdir) if os.path.isdir(dumpdir) else [])
+                   if f.startswith(WD + "-"))
+    head = b""
+    if dumps:
+        with open(os.path.join(dumpdir, dumps[0]), "rb") as f:
+            head = f.read(18)
+    tap.ok((WD, F.VIR_DOMAIN_EVENT_WATCHDOG_PAUSE) in fired and
+           got[:2] == [(F.VIR_DOMAIN_EVENT_SUSPENDED, F.VIR_DOMAIN_EVENT_SUSPENDED_WATCHDOG),
+                       (F.VIR_DOMAIN_EVENT_RESUMED, F.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED)] and
+           dumps and head[:4] == b"\x7fELF" and head[16] == 4 and
+           d.state()[0] == F.VIR_DOMAIN_RUNNING,
+           "a guest's watchdog fires with action dump: WATCHDOG (pause), SUSPENDED/watchdog, "
+           "an ELF core in ROOT/lib/qemu/dump, RESUMED/unpaused, running",
+           "watchdog %r, lifecycle %r, dumps %r, head %r, state %r" %
+           (fired, show(got), dumps, head, d.state()))
+    d.destroy()
+    ev.take(WD, [1], settle=0.2)
 
 
 def hotplug_tests(tap, econn, ev, conn, root, work):
