@@ -48,7 +48,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -185,16 +184,10 @@ def run_tests(tap, target, work):
     r = harness.virsh(uri, "start", DOM)
     tap.ok(r.rc == 0, "start", r.describe())
 
-    libvirt.registerErrorHandler(lambda *a: None, None)
-    libvirt.virEventRegisterDefaultImpl()
+    from pyclienttest import quiet, start_event_loop
+    libvirt.registerErrorHandler(quiet, None)
+    start_event_loop()
     events = []
-    stop = threading.Event()
-
-    def loop():
-        while not stop.is_set():
-            libvirt.virEventRunDefaultImpl()
-    th = threading.Thread(target=loop, daemon=True)
-    th.start()
     conn = libvirt.open(uri)
     cb = conn.domainEventRegisterAny(
         None, libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
@@ -336,7 +329,6 @@ def run_tests(tap, target, work):
 
     conn.domainEventDeregisterAny(cb)
     conn.close()
-    stop.set()
 
     # ---- the domain starts again from its changed config ----
     d = harness.virsh(uri, "destroy", DOM)

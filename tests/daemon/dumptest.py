@@ -29,7 +29,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -113,16 +112,10 @@ def run_tests(tap, target, work):
     r = harness.virsh(uri, "start", DOM)
     tap.ok(r.rc == 0, "start", r.describe())
 
-    libvirt.registerErrorHandler(lambda *a: None, None)
-    libvirt.virEventRegisterDefaultImpl()
+    from pyclienttest import quiet, start_event_loop
+    libvirt.registerErrorHandler(quiet, None)
+    start_event_loop()
     events = []
-    stop = threading.Event()
-
-    def loop():
-        while not stop.is_set():
-            libvirt.virEventRunDefaultImpl()
-    th = threading.Thread(target=loop, daemon=True)
-    th.start()
     conn = libvirt.open(uri)
     cb = conn.domainEventRegisterAny(
         None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
@@ -220,7 +213,6 @@ def run_tests(tap, target, work):
            r.describe() + st.describe() + repr(got))
     conn.domainEventDeregisterAny(cb)
     conn.close()
-    stop.set()
 
 
 if __name__ == "__main__":
