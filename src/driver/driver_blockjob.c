@@ -126,7 +126,9 @@ vgmBlockJobIdFor(int type, const char *dst)
 
 /* One image of a running disk's chain as QEMU has it */
 typedef struct {
-    char *file;                 /* QEMU's file name of it */
+    char *file;                 /* its file (QEMU's name of it, or the file
+                                 * QEMU's json: name holds) */
+    char *node;                 /* QEMU's node of it; NULL: not known */
     char *format;
     char *backingRaw;           /* the name of the image below as this one
                                  * records it; NULL: none */
@@ -136,6 +138,7 @@ static void
 vgmBlockImageFree(VgmBlockImage *i)
 {
     g_free(i->file);
+    g_free(i->node);
     g_free(i->format);
     g_free(i->backingRaw);
     g_free(i);
@@ -327,6 +330,87 @@ vgmBlockQdevIs(const char *qdev, const char *id)
            (qdev && strncmp(qdev, path, len) == 0 && (qdev[len] == '\0' || qdev[len] == '/'));
 }
 
+/* The file QEMU's name @name of an image stands for: the name itself, or
+ * in a "json:{...}" name (which QEMU gives an image opened with options
+ * of its own, such as a backing node named) the innermost "filename" */
+static char *
+vgmBlockPlainName(const char *name)
+{
+    g_autoptr(JsonParser) parser = NULL;
+    JsonObject *o;
+
+    if (!name || !g_str_has_prefix(name, "json:"))
+        return g_strdup(name);
+    parser = json_parser_new();
+    if (!json_parser_load_from_data(parser, name + strlen("json:"), -1, NULL) ||
+        !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+        return g_strdup(name);
+    o = json_node_get_object(json_parser_get_root(parser));
+    while (o) {
+        JsonNode *file = json_object_get_member(o, "file");
+
+        if (json_object_has_member(o, "filename"))
+            return g_strdup(json_object_get_string_member_with_default(o, "filename", name));
+        o = file && JSON_NODE_HOLDS_OBJECT(file) ? json_node_get_object(file) : NULL;
+    }
+    return g_strdup(name);
+}
+
+/* The node of each image of @chain, from QEMU's block graph: the top's
+ * is @top, each other one the "backing" child of the one above. Left
+ * NULL where QEMU does not say (x-debug-query-block-graph is QEMU's
+ * debugging view of the graph; without it the images are named by file) */
+static void
+vgmBlockChainNodes(VgmQemuMonitor *mon, const char *top, GPtrArray *chain)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    JsonObject *graph;
+    JsonArray *nodes, *edges;
+    gint64 id = -1;
+    guint i, k;
+
+    if (!vgmQemuMonitorCommand(mon, "x-debug-query-block-graph", NULL, &ret, NULL) ||
+        !JSON_NODE_HOLDS_OBJECT(ret))
+        return;
+    graph = json_node_get_object(ret);
+    nodes = json_object_has_member(graph, "nodes") ? json_object_get_array_member(graph, "nodes")
+                                                   : NULL;
+    edges = json_object_has_member(graph, "edges") ? json_object_get_array_member(graph, "edges")
+                                                   : NULL;
+    for (i = 0; i < chain->len; i++) {
+        const char *name = NULL;
+
+        if (i > 0) {
+            gint64 child = -1;
+
+            for (k = 0; edges && k < json_array_get_length(edges) && child < 0; k++) {
+                JsonObject *e = json_array_get_object_element(edges, k);
+
+                if (e && json_object_get_int_member_with_default(e, "parent", -2) == id &&
+                    g_strcmp0(json_object_get_string_member_with_default(e, "name", ""),
+                              "backing") == 0)
+                    child = json_object_get_int_member_with_default(e, "child", -1);
+            }
+            id = child;
+        }
+        for (k = 0; nodes && k < json_array_get_length(nodes) && !name; k++) {
+            JsonObject *n = json_array_get_object_element(nodes, k);
+            const char *nn = n ? json_object_get_string_member_with_default(n, "name", NULL) : NULL;
+
+            if (!n || !nn)
+                continue;
+            if (i == 0 ? g_strcmp0(nn, top) == 0
+                       : json_object_get_int_member_with_default(n, "id", -2) == id)
+                name = nn;
+            if (name && i == 0)
+                id = json_object_get_int_member_with_default(n, "id", -1);
+        }
+        if (!name)
+            return;
+        ((VgmBlockImage *)g_ptr_array_index(chain, i))->node = g_strdup(name);
+    }
+}
+
 /* The top node of disk @d of @def as QEMU has it */
 static gboolean
 vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d,
@@ -353,7 +437,7 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
             break;
         ins = json_object_get_object_member(o, "inserted");
         out->node = g_strdup(json_object_get_string_member_with_default(ins, "node-name", NULL));
-        out->file = g_strdup(json_object_get_string_member_with_default(ins, "file", NULL));
+        out->file = vgmBlockPlainName(json_object_get_string_member_with_default(ins, "file", NULL));
         out->format = g_strdup(json_object_get_string_member_with_default(ins, "drv", NULL));
         img = json_object_has_member(ins, "image") &&
               JSON_NODE_HOLDS_OBJECT(json_object_get_member(ins, "image")) ?
@@ -365,14 +449,16 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
             VgmBlockImage *im = g_new0(VgmBlockImage, 1);
             JsonNode *below = json_object_get_member(img, "backing-image");
 
-            im->file = g_strdup(json_object_get_string_member_with_default(img, "filename", ""));
+            im->file = vgmBlockPlainName(json_object_get_string_member_with_default(img, "filename", ""));
             im->format = g_strdup(json_object_get_string_member_with_default(img, "format", ""));
             im->backingRaw = g_strdup(json_object_get_string_member_with_default(img, "backing-filename", NULL));
             g_ptr_array_add(out->chain, im);
             img = below && JSON_NODE_HOLDS_OBJECT(below) ? json_node_get_object(below) : NULL;
         }
-        if (out->node)
+        if (out->node) {
+            vgmBlockChainNodes(mon, out->node, out->chain);
             return TRUE;
+        }
         break;
     }
     vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
@@ -520,7 +606,7 @@ vgmBlockDropUnchained(VgmQemuMonitor *mon, const char *domName, const VgmBlockNo
         JsonNode *e = json_array_get_element(arr, i);
         JsonObject *o = JSON_NODE_HOLDS_OBJECT(e) ? json_node_get_object(e) : NULL;
         const char *name = o ? json_object_get_string_member_with_default(o, "node-name", "") : "";
-        const char *file = o ? json_object_get_string_member_with_default(o, "file", "") : "";
+        g_autofree char *file = vgmBlockPlainName(o ? json_object_get_string_member_with_default(o, "file", "") : "");
         gboolean chained = FALSE;
         guint c;
 
@@ -636,6 +722,20 @@ vgmBlockRelativeBacking(const GPtrArray *chain, guint above, guint base, const V
         }
     }
     return g_steal_pointer(&path);
+}
+
+/* Image @img as the argument @what ("base", "top") of block-stream or
+ * block-commit: by its node (@what-node) where QEMU said which, else by
+ * its file name, which QEMU matches against the names the images record */
+static void
+vgmBlockImageArg(JsonObject *args, const char *what, const VgmBlockImage *img)
+{
+    g_autofree char *member = g_strconcat(what, "-node", NULL);
+
+    if (img->node)
+        json_object_set_string_member(args, member, img->node);
+    else
+        json_object_set_string_member(args, what, img->file);
 }
 
 /* Running domain @name's disk @path for a pull or a commit (@what names
@@ -937,8 +1037,7 @@ vgmBlockPullStart(VgmDriver *drv, const char *name, const char *path, const char
     json_object_set_string_member(args, "job-id", jobId);
     json_object_set_string_member(args, "device", node.node);
     if (b > 0)
-        json_object_set_string_member(args, "base",
-                                      ((VgmBlockImage *)g_ptr_array_index(node.chain, b))->file);
+        vgmBlockImageArg(args, "base", g_ptr_array_index(node.chain, b));
     if (backingFile)
         json_object_set_string_member(args, "backing-file", backingFile);
     if (bandwidth)
@@ -1064,9 +1163,8 @@ vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path, const c
     json_object_set_string_member(args, "job-id", jobId);
     json_object_set_string_member(args, "device", node.node);
     if (t > 0)
-        json_object_set_string_member(args, "top",
-                                      ((VgmBlockImage *)g_ptr_array_index(node.chain, t))->file);
-    json_object_set_string_member(args, "base", baseImg->file);
+        vgmBlockImageArg(args, "top", g_ptr_array_index(node.chain, t));
+    vgmBlockImageArg(args, "base", baseImg);
     if (backingFile)
         json_object_set_string_member(args, "backing-file", backingFile);
     if (speed)

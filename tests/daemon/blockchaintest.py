@@ -4,13 +4,15 @@
 through the daemon, with Debian's virsh 9.0 and python3-libvirt (TAP; our
 daemon only).
 
-The domain: type 'qemu', no OS, two virtio disks, each a chain of three
+The domain: type 'qemu', no OS, three virtio disks, each a chain of three
 images with data of its own written into each layer by qemu-io before the
 start (the names each image records of the one below are relative):
   vda  top.qcow2 -> mid.qcow2 -> base.raw, no <backingStore> given (QEMU
        reads the chain from the images);
   vdb  top2.qcow2 -> mid2.qcow2 -> base2.raw, given as <backingStore>
-       layers ending in <backingStore/>.
+       layers ending in <backingStore/>;
+  vdc  top3.qcow2 -> mid3.qcow2 -> base3.raw, given as <backingStore>
+       layers.
 Before any job each disk's guest-visible contents are flattened into a
 reference file; after each job `qemu-img compare` checks the disk still
 reads the same (with the guest paused, so that QEMU has written out what
@@ -34,6 +36,10 @@ What it covers:
   * virsh blockpull --base base2.raw --keep-relative --wait on vdb
     (virDomainBlockRebase without COPY): top2 records 'base2.raw'; the
     live XML's and the config's <backingStore> lose mid2.qcow2;
+  * virsh blockcommit --top mid3 --base base3 --keep-relative --wait on
+    vdc, a chain given as <backingStore> (QEMU names its images
+    json:{...}): top3 records 'base3.raw'; the live XML and the config
+    lose mid3; QEMU no longer has mid3.qcow2 open;
   * virsh blockcommit --active on vdb: the job becomes ready (blockjob
     --info says Active Block Commit, the live XML has libvirt's <mirror
     job='active-commit' ready='yes'>, an event ACTIVE_COMMIT READY), then
@@ -83,6 +89,19 @@ def domain(work):
         </backingStore>
       </backingStore>
       <target dev='vdb' bus='virtio'/>
+    </disk>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='%(w)s/top3.qcow2'/>
+      <backingStore type='file'>
+        <format type='qcow2'/>
+        <source file='%(w)s/mid3.qcow2'/>
+        <backingStore type='file'>
+          <format type='raw'/>
+          <source file='%(w)s/base3.raw'/>
+        </backingStore>
+      </backingStore>
+      <target dev='vdc' bus='virtio'/>
     </disk>
     <memballoon model='none'/>
   </devices>
@@ -139,11 +158,13 @@ def main():
         harness.TAP.skip_all("virsh is not installed (Debian package libvirt-clients)")
     work = tempfile.mkdtemp(prefix="vgm-blockchain-")
     for names in (("base.raw", "mid.qcow2", "top.qcow2"),
-                  ("base2.raw", "mid2.qcow2", "top2.qcow2")):
+                  ("base2.raw", "mid2.qcow2", "top2.qcow2"),
+                  ("base3.raw", "mid3.qcow2", "top3.qcow2")):
         err = make_chain(*[os.path.join(work, n) for n in names])
         if err:
             harness.TAP.skip_all("qemu-img / qemu-io failed: " + err)
-    for top, ref in (("top.qcow2", "ref.raw"), ("top2.qcow2", "ref2.raw")):
+    for top, ref in (("top.qcow2", "ref.raw"), ("top2.qcow2", "ref2.raw"),
+                     ("top3.qcow2", "ref3.raw")):
         r = img("convert", "-O", "raw", os.path.join(work, top), os.path.join(work, ref))
         if r.rc != 0:
             harness.TAP.skip_all("qemu-img convert failed: " + r.describe())
@@ -282,6 +303,24 @@ def run_tests(tap, target, work):
            w("mid2.qcow2") not in cfg and "<source file='%s'/>" % w("base2.raw") in cfg,
            "the live XML's and the config's <backingStore> lose mid2 and keep base2",
            live + cfg)
+
+    # ---- commit of an image in the middle of a chain given as <backingStore>
+    # (QEMU names such an image json:{...}: the job names its node) ----
+    r = harness.virsh(uri, "blockcommit", DOM, "vdc", "--top", w("mid3.qcow2"), "--base",
+                      w("base3.raw"), "--keep-relative", "--wait", timeout=120)
+    ok, cmp = same(w("ref3.raw"), w("top3.qcow2"), uri)
+    live = dom.XMLDesc(0)
+    cfg = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    vdc_live = live.split("<target dev='vdc'")[0].rsplit("<disk", 1)[1]
+    vdc_cfg = cfg.split("<target dev='vdc'")[0].rsplit("<disk", 1)[1]
+    fds = qemu_fds(target)
+    tap.ok(r.rc == 0 and ok and backing(w("top3.qcow2")) == "base3.raw" and
+           "mid3.qcow2" not in vdc_live and "<source file='%s'/>" % w("base3.raw") in vdc_live and
+           "mid3.qcow2" not in vdc_cfg and "<source file='%s'/>" % w("base3.raw") in vdc_cfg and
+           fds is not None and w("mid3.qcow2") not in fds and w("top3.qcow2") in fds,
+           "blockcommit vdc --top mid3 (a <backingStore> layer) --base base3 --keep-relative: "
+           "top3 records 'base3.raw', reads the same; the live XML, the config and QEMU's open "
+           "files lose mid3", r.describe() + cmp.describe() + vdc_live + vdc_cfg + repr(fds))
 
     # ---- active commit, then pivot ----
     r = harness.virsh(uri, "blockcommit", DOM, "vdb", "--active")
