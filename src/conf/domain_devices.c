@@ -2332,7 +2332,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
         if (disk->nodeIndex)
             vgmBufAsprintf(buf, " index='%u'", disk->nodeIndex);
         vgmReconnectSourceFormat(buf, disk->haveReconnect, disk->reconnect);
-    } else if (disk->src || disk->startupPolicy) {
+    } else if (disk->src || disk->startupPolicy || disk->nodeIndex) {
+        /* (a running empty drive keeps its node number for a medium) */
         vgmBufAdd(buf, "<source");
         vgmBufEscapeString(buf, disk->type == VGM_DISK_TYPE_FILE ? " file='%s'" :
                                 disk->type == VGM_DISK_TYPE_DIR ? " dir='%s'" : " dev='%s'",

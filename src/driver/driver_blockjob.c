@@ -455,7 +455,7 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
             g_ptr_array_add(out->chain, im);
             img = below && JSON_NODE_HOLDS_OBJECT(below) ? json_node_get_object(below) : NULL;
         }
-        if (out->node) {
+        if (out->node && out->chain->len > 0) {
             vgmBlockChainNodes(mon, out->node, out->chain);
             return TRUE;
         }
@@ -466,17 +466,18 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
     return FALSE;
 }
 
-/* QEMU's job of disk @d (query-block-jobs), NULL when it has none (and
- * when the query failed: then with the error) */
-static JsonObject *
-vgmBlockJobOf(VgmQemuMonitor *mon, const VgmDiskDef *d, GError **error)
+/* QEMU's job of disk @d (query-block-jobs) into *@job, NULL when it has
+ * none; FALSE when the query failed */
+static gboolean
+vgmBlockJobOf(VgmQemuMonitor *mon, const VgmDiskDef *d, JsonObject **job, GError **error)
 {
     g_autoptr(JsonNode) ret = NULL;
     JsonArray *arr;
     guint i;
 
+    *job = NULL;
     if (!vgmQemuMonitorCommand(mon, "query-block-jobs", NULL, &ret, error))
-        return NULL;
+        return FALSE;
     arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
     for (i = 0; arr && i < json_array_get_length(arr); i++) {
         JsonNode *n = json_array_get_element(arr, i);
@@ -485,10 +486,12 @@ vgmBlockJobOf(VgmQemuMonitor *mon, const VgmDiskDef *d, GError **error)
 
         if (o && vgmBlockJobKindOf(json_object_get_string_member_with_default(o, "device", NULL),
                                    &dst) &&
-            g_str_equal(dst, d->dst))
-            return json_object_ref(o);
+            g_str_equal(dst, d->dst)) {
+            *job = json_object_ref(o);
+            return TRUE;
+        }
     }
-    return NULL;
+    return TRUE;
 }
 
 /* A node of the driver's own (vgm-...-format, and its vgm-...-storage)
@@ -653,11 +656,11 @@ vgmBlockChainFollow(VgmDriver *drv, const VgmDriverDomain *dom, const VgmDiskDef
 
 static void
 vgmBlockChainFollowLogged(VgmDriver *drv, const VgmDriverDomain *dom, const VgmDiskDef *d,
-                          gboolean pivoted)
+                          VgmQemuMonitor *mon, gboolean pivoted)
 {
     g_autoptr(GError) err = NULL;
 
-    if (!vgmBlockChainFollow(drv, dom, d, NULL, pivoted, &err))
+    if (!vgmBlockChainFollow(drv, dom, d, mon, pivoted, &err))
         g_warning(_("domain '%1$s': a block job of disk '%2$s' ended, but its XML cannot say so: %3$s"),
                   dom->name, d->dst, err->message);
 }
@@ -741,7 +744,7 @@ vgmBlockImageArg(JsonObject *args, const char *what, const VgmBlockImage *img)
 /* Running domain @name's disk @path for a pull or a commit (@what names
  * it in messages), with no job, and its chain as QEMU has it */
 static VgmDriverDomain *
-vgmBlockChainJobDomain(VgmDriver *drv, const char *name, const char *path, const char *what,
+vgmBlockChainJobDomain(VgmDriver *drv, const char *name, const char *path, gboolean commit,
                        const VgmDiskDef **disk, VgmQemuMonitor **mon, VgmBlockNode *node,
                        GError **error)
 {
@@ -753,7 +756,9 @@ vgmBlockChainJobDomain(VgmDriver *drv, const char *name, const char *path, const
         return NULL;
     if ((*disk)->readonly) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("disk '%1$s' is read-only: a block %2$s writes to it"), (*disk)->dst, what);
+                    commit ? _("disk '%1$s' is read-only: a block commit writes to it")
+                           : _("disk '%1$s' is read-only: a block pull writes to it"),
+                    (*disk)->dst);
         return NULL;
     }
     for (k = 0; (*disk)->backing && k < (*disk)->backing->len; k++) {
@@ -763,14 +768,16 @@ vgmBlockChainJobDomain(VgmDriver *drv, const char *name, const char *path, const
     if ((*disk)->net || (*disk)->type == VGM_DISK_TYPE_DIR ||
         ((*disk)->backing && k < (*disk)->backing->len)) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("a block %1$s of disk '%2$s' (a directory, or with an image on the network) is not supported"),
-                    what, (*disk)->dst);
+                    commit ? _("a block commit of disk '%1$s' (a directory, or with an image on the network) is not supported")
+                           : _("a block pull of disk '%1$s' (a directory, or with an image on the network) is not supported"),
+                    (*disk)->dst);
         return NULL;
     }
-    if ((job = vgmBlockJobOf(*mon, *disk, error)) || (error && *error)) {
-        if (job)
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("disk '%1$s' already has a block job"), (*disk)->dst);
+    if (!vgmBlockJobOf(*mon, *disk, &job, error))
+        return NULL;
+    if (job) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("disk '%1$s' already has a block job"), (*disk)->dst);
         return NULL;
     }
     if (!vgmBlockNodeOf(*mon, dom->def, *disk, node, error))
@@ -780,7 +787,7 @@ vgmBlockChainJobDomain(VgmDriver *drv, const char *name, const char *path, const
 
 gboolean
 vgmDriverDomainNoBlockJob(VgmQemuMonitor *mon, const VgmDomainDef *def, const char *devId,
-                          const char *what, GError **error)
+                          GError **error)
 {
     guint i;
 
@@ -791,14 +798,18 @@ vgmDriverDomainNoBlockJob(VgmQemuMonitor *mon, const VgmDomainDef *def, const ch
 
         if (devId && !g_str_equal(devId, (id = vgmQemuDiskDeviceId(def, d))))
             continue;
-        if (!(job = vgmBlockJobOf(mon, d, error))) {
-            if (error && *error)
-                return FALSE;
+        if (!vgmBlockJobOf(mon, d, &job, error))
+            return FALSE;
+        if (!job)
             continue;
-        }
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' has a block job running on disk '%2$s': no %3$s before it ends (virsh blockjob --abort ends it)"),
-                    def->name, d->dst, what);
+        if (devId)
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("disk '%1$s' of domain '%2$s' has a block job running: it cannot be detached before the job ends (virsh blockjob --abort ends it)"),
+                        d->dst, def->name);
+        else
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' cannot be saved while disk '%2$s' has a block job running (virsh blockjob --abort ends it)"),
+                        def->name, d->dst);
         return FALSE;
     }
     return TRUE;
@@ -858,10 +869,11 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
     }
     if (!vgmBlockNodeOf(mon, dom->def, disk, &node, error))
         return FALSE;
-    if ((job = vgmBlockJobOf(mon, disk, error)) || (error && *error)) {
-        if (job)
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("disk '%1$s' already has a block job"), disk->dst);
+    if (!vgmBlockJobOf(mon, disk, &job, error))
+        return FALSE;
+    if (job) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("disk '%1$s' already has a block job"), disk->dst);
         return FALSE;
     }
     if (stat(c->dest, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -978,7 +990,7 @@ vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned char *uu
         json_object_set_boolean_member(ready, "ready", TRUE);
         vgmBlockMirrorFollow(drv, dom, disk, status == VGM_EVENT_BLOCK_JOB_READY ? ready : NULL);
         if (status == VGM_EVENT_BLOCK_JOB_COMPLETED && type != VGM_BLOCK_JOB_TYPE_COPY)
-            vgmBlockChainFollowLogged(drv, dom, disk, type == VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT);
+            vgmBlockChainFollowLogged(drv, dom, disk, NULL, type == VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT);
         if (disk->src)
             vgmDriverEmitEventID(drv, VGM_EVENT_ID_BLOCK_JOB, name, uuid, id, type, status,
                                  disk->src, NULL, 0);
@@ -1027,7 +1039,7 @@ vgmBlockPullStart(VgmDriver *drv, const char *name, const char *path, const char
         return FALSE;
     }
     VGM_BLOCK_LOCKED(drv, name);
-    if (!(dom = vgmBlockChainJobDomain(drv, name, path, _("pull"), &disk, &mon, &node, error)))
+    if (!(dom = vgmBlockChainJobDomain(drv, name, path, FALSE, &disk, &mon, &node, error)))
         return FALSE;
     if (base && (b = vgmBlockChainLookup(node.chain, base, 1, disk, error)) < 0)
         return FALSE;
@@ -1117,7 +1129,7 @@ vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path, const c
         return FALSE;
     }
     VGM_BLOCK_LOCKED(drv, name);
-    if (!(dom = vgmBlockChainJobDomain(drv, name, path, _("commit"), &disk, &mon, &node, error)))
+    if (!(dom = vgmBlockChainJobDomain(drv, name, path, TRUE, &disk, &mon, &node, error)))
         return FALSE;
     if (top && !g_str_equal(top, disk->dst) && g_strcmp0(top, disk->src) != 0 &&
         (t = vgmBlockChainLookup(node.chain, top, 0, disk, error)) < 0)
@@ -1320,16 +1332,16 @@ vgmDriverGetBlockJobInfo(VgmDriver *drv, const char *name, const char *path, uns
     VGM_BLOCK_LOCKED(drv, name);
     if (!(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
         return -1;
-    job = vgmBlockJobOf(mon, disk, error);
-    if (error && *error)
+    if (!vgmBlockJobOf(mon, disk, &job, error))
         return -1;
     /* the live XML's <mirror> follows what this sees (a daemon's watcher
      * has it follow QEMU's events too) */
     vgmBlockMirrorFollow(drv, dom, disk, job);
     /* a pull or commit may have ended unseen (without a daemon's
-     * watcher): the <backingStore> given follows QEMU's chain */
-    if (!job && disk->backing && !vgmBlockChainFollow(drv, dom, disk, mon, FALSE, error))
-        return -1;
+     * watcher): the <backingStore> given follows QEMU's chain (what
+     * cannot be kept is only logged: this call reads) */
+    if (!job && disk->backing)
+        vgmBlockChainFollowLogged(drv, dom, disk, mon, FALSE);
     if (!job)
         return 0;
     info->type = vgmBlockJobKindOf(json_object_get_string_member(job, "device"), &dst);
@@ -1366,10 +1378,11 @@ vgmDriverBlockJobSetSpeed(VgmDriver *drv, const char *name, const char *path,
         !vgmBlockBandwidth(bandwidth, flags & VGM_BLOCK_JOB_SPEED_BANDWIDTH_BYTES, &speed, error) ||
         !(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
         return FALSE;
-    if (!(job = vgmBlockJobOf(mon, disk, error))) {
-        if (!(error && *error))
-            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                        _("disk '%1$s' does not have an active block job"), disk->dst);
+    if (!vgmBlockJobOf(mon, disk, &job, error))
+        return FALSE;
+    if (!job) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("disk '%1$s' does not have an active block job"), disk->dst);
         return FALSE;
     }
     json_object_set_string_member(args, "device", json_object_get_string_member(job, "device"));
@@ -1384,10 +1397,12 @@ vgmBlockJobWaitGone(VgmQemuMonitor *mon, const VgmDiskDef *d, GError **error)
     gint64 end = g_get_monotonic_time() + (gint64)VGM_BLOCK_JOB_END_WAIT_MS * 1000;
 
     for (;;) {
-        g_autoptr(JsonObject) job = vgmBlockJobOf(mon, d, error);
+        g_autoptr(JsonObject) job = NULL;
 
+        if (!vgmBlockJobOf(mon, d, &job, error))
+            return FALSE;
         if (!job)
-            return !(error && *error);
+            return TRUE;
         if (g_get_monotonic_time() > end) {
             vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
                         _("the block job of disk '%1$s' did not end within %2$d s"),
@@ -1451,14 +1466,16 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
     VGM_BLOCK_LOCKED(drv, name);
     if (!(dom = vgmBlockDomain(drv, name, path, &disk, &mon, error)))
         return FALSE;
-    if (!(job = vgmBlockJobOf(mon, disk, error))) {
-        if (!(error && *error))
-            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                        _("disk '%1$s' does not have an active block job"), disk->dst);
+    if (!vgmBlockJobOf(mon, disk, &job, error))
+        return FALSE;
+    if (!job) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("disk '%1$s' does not have an active block job"), disk->dst);
         return FALSE;
     }
     id = json_object_get_string_member(job, "device");
     json_object_set_string_member(args, "device", id);
+    type = vgmBlockJobKindOf(id, &dst);
     if (!(flags & VGM_BLOCK_JOB_ABORT_PIVOT)) {
         /* a ready copy ends with the destination as the disk is now */
         vgmBlockCancellingMark(dom->name, disk->dst, TRUE);
@@ -1471,9 +1488,12 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
         if (!vgmBlockJobWaitGone(mon, disk, error))
             return FALSE;
         vgmBlockMirrorFollow(drv, dom, disk, NULL);
+        /* (a pull or commit that completed before the cancel came changed
+         * the chain all the same) */
+        if (type != VGM_BLOCK_JOB_TYPE_COPY)
+            vgmBlockChainFollowLogged(drv, dom, disk, mon, FALSE);
         return TRUE;
     }
-    type = vgmBlockJobKindOf(id, &dst);
     if ((type != VGM_BLOCK_JOB_TYPE_COPY && type != VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT) ||
         !json_object_get_boolean_member_with_default(job, "ready", FALSE) ||
         (type == VGM_BLOCK_JOB_TYPE_COPY && !disk->mirrorFile)) {

@@ -53,6 +53,10 @@ struct _VgmDriver {
 
     GMutex jobsLock;            /* guards jobs, and each job while read */
     GHashTable *jobs;           /* name -> VgmDriverJob of a save running */
+
+    GMutex dumpsLock;           /* guards dumps */
+    GThreadPool *dumps;         /* the watchdogs' dumps (VgmDriverWatchdogDump),
+                                 * each off the watcher's worker; NULL: none yet */
 };
 
 /* Callback ids count across every driver of the process, as libvirtd's
@@ -90,6 +94,7 @@ vgmDriverNew(const char *root, GError **error)
     g_mutex_init(&drv->eventLock);
     drv->callbacks = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverCallbackFree);
     g_mutex_init(&drv->jobsLock);
+    g_mutex_init(&drv->dumpsLock);
     drv->jobs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return drv;
 }
@@ -99,6 +104,10 @@ vgmDriverFree(VgmDriver *drv)
 {
     if (!drv)
         return;
+    /* (a dump under way ends first: it uses the rest) */
+    if (drv->dumps)
+        g_thread_pool_free(drv->dumps, FALSE, TRUE);
+    g_mutex_clear(&drv->dumpsLock);
     vgmDriverWatchFree(drv->watch);
     g_hash_table_unref(drv->jobs);
     g_mutex_clear(&drv->jobsLock);
@@ -1127,6 +1136,9 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
                                     ((flags & VGM_SAVE_RUNNING) ? VGM_DRIVER_SAVE_RUNNING : 0) |
                                     ((flags & VGM_SAVE_PAUSED) ? VGM_DRIVER_SAVE_PAUSED : 0),
                                     &running, NULL, &job, error);
+    /* (a save that failed left QEMU to the watcher again) */
+    if (!ok && dom && drv->watch && dom->status)
+        vgmDriverWatchUnreported(drv->watch, name, dom->status->qemu.pid);
     g_mutex_lock(&drv->jobsLock);
     g_hash_table_remove(drv->jobs, name);
     g_mutex_unlock(&drv->jobsLock);
@@ -1186,11 +1198,15 @@ vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format
         vgmDriverWatchReported(drv->watch, name, dom->status->qemu.pid);
     g_mutex_init(&job.lock);
     job.operation = VGM_DOMAIN_JOB_OPERATION_DUMP;
+    job.noAbort = req.memoryOnly;
     job.started = g_get_monotonic_time();
     g_mutex_lock(&drv->jobsLock);
     g_hash_table_replace(drv->jobs, g_strdup(name), &job);
     g_mutex_unlock(&drv->jobsLock);
     ok = dom && vgmDriverDomainCoreDump(drv->store, name, &req, &job, &out, error);
+    /* (a crash that did not happen left QEMU to the watcher again) */
+    if (req.crash && !out.crashed && dom && drv->watch && dom->status)
+        vgmDriverWatchUnreported(drv->watch, name, dom->status->qemu.pid);
     g_mutex_lock(&drv->jobsLock);
     g_hash_table_remove(drv->jobs, name);
     g_mutex_unlock(&drv->jobsLock);
@@ -1207,10 +1223,28 @@ vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format
     return ok;
 }
 
-void
-vgmDriverWatchdogDump(VgmDriver *drv, const char *name, pid_t pid)
+typedef struct {
+    char *name;
+    pid_t pid;
+} VgmDriverWatchdogDump;
+
+static void
+vgmDriverWatchdogDumpFree(VgmDriverWatchdogDump *d)
 {
+    g_free(d->name);
+    g_free(d);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverWatchdogDump, vgmDriverWatchdogDumpFree)
+
+/* The dump pool's work: domain @data->name, whose watchdog fired */
+static void
+vgmDriverWatchdogDumpRun(gpointer data, gpointer user)
+{
+    g_autoptr(VgmDriverWatchdogDump) wd = data;
+    VgmDriver *drv = user;
     g_autoptr(VgmDriverDomain) dom = NULL;
+    const char *name = wd->name;
+    pid_t pid = wd->pid;
     g_autoptr(GDateTime) now = g_date_time_new_now_local();
     g_autoptr(GError) err = NULL;
     g_autofree char *memoryDir = NULL;
@@ -1240,6 +1274,20 @@ vgmDriverWatchdogDump(VgmDriver *drv, const char *name, pid_t pid)
     if (!vgmDriverResume(drv, dom->name, 0, &err))
         g_warning(_("domain '%1$s' stays paused after its watchdog's dump: %2$s"), dom->name,
                   err->message);
+}
+
+void
+vgmDriverWatchdogDump(VgmDriver *drv, const char *name, pid_t pid)
+{
+    VgmDriverWatchdogDump *wd = g_new0(VgmDriverWatchdogDump, 1);
+
+    wd->name = g_strdup(name);
+    wd->pid = pid;
+    g_mutex_lock(&drv->dumpsLock);
+    if (!drv->dumps)
+        drv->dumps = g_thread_pool_new(vgmDriverWatchdogDumpRun, drv, 1, FALSE, NULL);
+    g_thread_pool_push(drv->dumps, wd, NULL);
+    g_mutex_unlock(&drv->dumpsLock);
 }
 
 /* ---- snapshots ---- */
@@ -1458,7 +1506,14 @@ vgmDriverAbortJob(VgmDriver *drv, const char *name, unsigned int flags, GError *
     if (!vgmDriverCheckFlags(flags, 0, error) || !vgmDriverJobDomainActive(drv, name, error))
         return FALSE;
     g_mutex_lock(&drv->jobsLock);
-    if ((job = g_hash_table_lookup(drv->jobs, name))) {
+    if ((job = g_hash_table_lookup(drv->jobs, name)) && job->noAbort) {
+        g_mutex_unlock(&drv->jobsLock);
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("the job of domain '%1$s' is a memory-only dump, which cannot be aborted"),
+                    name);
+        return FALSE;
+    }
+    if (job) {
         g_mutex_lock(&job->lock);
         job->abort = TRUE;
         g_mutex_unlock(&job->lock);

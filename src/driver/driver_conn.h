@@ -164,7 +164,8 @@ gboolean vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, i
                            unsigned int flags, GError **error);
 /* For the watcher: the watchdog of domain @name (run by QEMU @pid) paused
  * the guest; with <watchdog action='dump'> its memory is dumped into
- * ROOT/lib/qemu/dump/NAME-TIME and the guest let run again */
+ * ROOT/lib/qemu/dump/NAME-TIME and the guest let run again, by a thread
+ * of the driver's (the watcher's worker goes on meanwhile) */
 void vgmDriverWatchdogDump(VgmDriver *drv, const char *name, pid_t pid);
 /* libvirt's virDomainJobType and virDomainJobOperation we report */
 #define VGM_DOMAIN_JOB_NONE 0

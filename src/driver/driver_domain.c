@@ -615,7 +615,9 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
                                                        : VGM_DOMAIN_STATE_PAUSED;
         dom->reason = g_str_equal(busy, "snapshot") ? N_("snapshot") :
                       g_str_equal(busy, "dumping") ? N_("dumping") :
-                      g_str_equal(busy, "dumping-live") ? N_("unknown") : N_("saving");
+                      g_str_equal(busy, "dumping-live") ?
+                      vgmDriverDomainKeptReason(dom->status->runReason, N_("booted")) :
+                      N_("saving");
         return TRUE;
     }
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
@@ -1987,7 +1989,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
     /* libvirt's order: the guest paused, its state written, QEMU ended */
     running = dom->state == VGM_DOMAIN_STATE_RUNNING;
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
-        !vgmDriverDomainNoBlockJob(mon, def, NULL, _("save"), error) ||
+        !vgmDriverDomainNoBlockJob(mon, def, NULL, error) ||
         (running && !vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))) {
         vgmDriverStoreSetBusy(store, dom->name, NULL);
         return FALSE;
@@ -3074,14 +3076,22 @@ static void
 vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
 {
     unsigned int top = 0;
+    gboolean kept = FALSE;
     guint i, j;
 
     for (i = 0; i < oldDef->devices.disks->len; i++) {
         VgmDiskDef *d = g_ptr_array_index(oldDef->devices.disks, i);
 
+        kept |= d->nodeIndex != 0;
+        top = MAX(top, MAX(d->nodeIndex, i + 1));
+    }
+    /* (with numbers kept, one without is a new one: its place's may be
+     * another disk's) */
+    for (i = 0; i < oldDef->devices.disks->len; i++) {
+        VgmDiskDef *d = g_ptr_array_index(oldDef->devices.disks, i);
+
         if (!d->nodeIndex)
-            d->nodeIndex = i + 1;
-        top = MAX(top, d->nodeIndex);
+            d->nodeIndex = kept ? ++top : i + 1;
     }
     for (i = 0; i < newDef->devices.disks->len; i++) {
         VgmDiskDef *d = g_ptr_array_index(newDef->devices.disks, i);
@@ -3399,7 +3409,7 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         }
     }
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
-        !vgmDriverDomainNoBlockJob(mon, oldDef, id, _("detach"), error))
+        !vgmDriverDomainNoBlockJob(mon, oldDef, id, error))
         return FALSE;
     /* asked for before, and let go of while nobody heard it: finished
      * now */
@@ -4450,6 +4460,25 @@ vgmDriverIotuneApply(VgmDomainDef *def, const VgmDriverIotuneChange *c, gboolean
     if (c->groupGiven) {
         g_free(t->groupName);
         t->groupName = c->groupName && *c->groupName ? g_strdup(c->groupName) : NULL;
+    }
+    /* as libvirt: a maximum needs its rate, a maximum's length its
+     * maximum */
+    for (k = VGM_DISK_IOTUNE_TOTAL_BYTES; k <= VGM_DISK_IOTUNE_WRITE_IOPS; k++) {
+        static const guint needs[][2] = {
+            { VGM_DISK_IOTUNE_TOTAL_BYTES_MAX - VGM_DISK_IOTUNE_TOTAL_BYTES, 0 },
+            { VGM_DISK_IOTUNE_TOTAL_BYTES_MAX_LENGTH - VGM_DISK_IOTUNE_TOTAL_BYTES,
+              VGM_DISK_IOTUNE_TOTAL_BYTES_MAX - VGM_DISK_IOTUNE_TOTAL_BYTES },
+        };
+
+        for (g = 0; g < G_N_ELEMENTS(needs); g++) {
+            if (t->v[k + needs[g][0]] && !t->v[k + needs[g][1]]) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("value '%1$s' of disk '%2$s' cannot be set if '%3$s' is not set"),
+                            vgmDiskIotuneFieldTypeToString(k + needs[g][0]), d->dst,
+                            vgmDiskIotuneFieldTypeToString(k + needs[g][1]));
+                return FALSE;
+            }
+        }
     }
     for (k = 0; k < VGM_DISK_IOTUNE_LAST; k++)
         any |= t->v[k] != 0;

@@ -213,6 +213,7 @@ gboolean vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const 
 typedef struct {
     GMutex lock;
     int operation;              /* libvirt's virDomainJobOperation */
+    gboolean noAbort;           /* cannot be aborted (a memory-only dump) */
     gint64 started;             /* g_get_monotonic_time() */
     guint64 memTotal;           /* bytes of guest memory, as QEMU counts */
     guint64 memProcessed;

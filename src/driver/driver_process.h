@@ -210,8 +210,8 @@ char *vgmDriverProcessQueryStatus(VgmQemuMonitor *mon, GError **error);
 guint64 vgmDriverProcessCpuTime(pid_t pid);
 
 /* Whether QEMU @mon (of domain @def) runs none of the driver's block jobs
- * (driver_blockjob.c) on the disk whose device is @devId (NULL: on any
- * disk); else FALSE with an error saying that @what (the operation)
- * waits for its end */
+ * (driver_blockjob.c) on the disk whose device is @devId (a detach), or
+ * with @devId NULL on any disk (a save); else FALSE with the error that
+ * refuses the detach or the save */
 gboolean vgmDriverDomainNoBlockJob(VgmQemuMonitor *mon, const VgmDomainDef *def,
-                                   const char *devId, const char *what, GError **error);
+                                   const char *devId, GError **error);

@@ -280,6 +280,18 @@ vgmDriverWatchReported(VgmDriverWatch *w, const char *name, pid_t pid)
     g_mutex_unlock(&w->lock);
 }
 
+void
+vgmDriverWatchUnreported(VgmDriverWatch *w, const char *name, pid_t pid)
+{
+    g_autofree char *key = vgmDriverWatchKey(name, pid);
+
+    if (!w || pid <= 0)
+        return;
+    g_mutex_lock(&w->lock);
+    g_hash_table_remove(w->reported, key);
+    g_mutex_unlock(&w->lock);
+}
+
 static gboolean
 vgmDriverWatchTakeReported(VgmDriverWatch *w, const char *name, pid_t pid)
 {

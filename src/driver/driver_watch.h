@@ -20,3 +20,6 @@ void vgmDriverWatchPoke(VgmDriverWatch *w);
 /* The driver's API reported the stop of domain @name's QEMU @pid itself:
  * the watcher does not report it again. */
 void vgmDriverWatchReported(VgmDriverWatch *w, const char *name, pid_t pid);
+/* ... taken back: the call that was to stop QEMU @pid failed, and the
+ * watcher reports its end when it comes */
+void vgmDriverWatchUnreported(VgmDriverWatch *w, const char *name, pid_t pid);

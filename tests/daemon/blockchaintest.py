@@ -256,9 +256,9 @@ def run_tests(tap, target, work):
     i = harness.virsh(uri, "blockjob", DOM, "vdb", "--info")
     sv = harness.virsh(uri, "save", DOM, w("saved.img"))
     dd = harness.virsh(uri, "detach-disk", DOM, "vdb", "--live")
-    tap.ok(sv.rc != 0 and "block job running on disk 'vdb'" in sv.err and
+    tap.ok(sv.rc != 0 and "cannot be saved while disk 'vdb' has a block job" in sv.err and
            not os.path.exists(w("saved.img")) and dd.rc != 0 and
-           "block job running on disk 'vdb'" in dd.err,
+           "disk 'vdb'" in dd.err and "cannot be detached" in dd.err,
            "while a pull runs, save and detach-disk of its disk are refused",
            sv.describe() + dd.describe())
     a = harness.virsh(uri, "blockjob", DOM, "vdb", "--abort")

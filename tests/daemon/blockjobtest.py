@@ -36,8 +36,9 @@ What it covers:
     QEMU's query-block shows the limits and the group, blkdeviotune and the
     live XML read them back; a read limit replaces the total one as in
     libvirt; refused with nothing changed: a total with its split, a value
-    above 1e15, a max without its base (QEMU's error); --config changes
-    the config only; all 0 (python3-libvirt): no <iotune>;
+    above 1e15, a max without its rate, a max's length without the max;
+    --config changes the config only; all 0 (python3-libvirt): no
+    <iotune>;
   * blockresize; a disk the domain lacks; an abort with no job (pull and
     commit: blockchaintest).
 """
@@ -324,7 +325,9 @@ def run_tests(tap, target, work):
     bad = [
         (["--total-bytes-sec", "5", "--read-bytes-sec", "3"], "cannot be set together"),
         (["--total-bytes-sec", "2000000000000000"], "above the limit"),
-        (["--total-iops-sec-max", "10"], "require"),
+        (["--total-iops-sec-max", "10"], "cannot be set if 'total_iops_sec' is not set"),
+        (["--total-iops-sec", "10", "--total-iops-sec-max-length", "5"],
+         "cannot be set if 'total_iops_sec_max' is not set"),
     ]
     before = harness.virsh(uri, "blkdeviotune", DOM, "vda").out
     for args, text in bad:
