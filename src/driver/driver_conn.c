@@ -1107,6 +1107,31 @@ vgmDriverCheckSaveFlags(unsigned int flags, GError **error)
     return TRUE;
 }
 
+/* Job @job of domain @name (its mutex held), of libvirt's @operation, seen
+ * by the job calls (vgmDriverGetJobInfo, vgmDriverAbortJob) until
+ * vgmDriverJobEnd */
+static void
+vgmDriverJobBegin(VgmDriver *drv, const char *name, VgmDriverJob *job, int operation,
+                  gboolean noAbort)
+{
+    g_mutex_init(&job->lock);
+    job->operation = operation;
+    job->noAbort = noAbort;
+    job->started = g_get_monotonic_time();
+    g_mutex_lock(&drv->jobsLock);
+    g_hash_table_replace(drv->jobs, g_strdup(name), job);
+    g_mutex_unlock(&drv->jobsLock);
+}
+
+static void
+vgmDriverJobEnd(VgmDriver *drv, const char *name, VgmDriverJob *job)
+{
+    g_mutex_lock(&drv->jobsLock);
+    g_hash_table_remove(drv->jobs, name);
+    g_mutex_unlock(&drv->jobsLock);
+    g_mutex_clear(&job->lock);
+}
+
 gboolean
 vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dxml,
               unsigned int flags, GError **error)
@@ -1126,12 +1151,7 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
         drv->watch && dom->status && dom->status->qemu.pid > 0)
         vgmDriverWatchReported(drv->watch, name, dom->status->qemu.pid);
     /* the job calls see the save while it runs */
-    g_mutex_init(&job.lock);
-    job.operation = VGM_DOMAIN_JOB_OPERATION_SAVE;
-    job.started = g_get_monotonic_time();
-    g_mutex_lock(&drv->jobsLock);
-    g_hash_table_replace(drv->jobs, g_strdup(name), &job);
-    g_mutex_unlock(&drv->jobsLock);
+    vgmDriverJobBegin(drv, name, &job, VGM_DOMAIN_JOB_OPERATION_SAVE, FALSE);
     ok = dom && vgmDriverDomainSave(drv->store, name, path, dxml,
                                     ((flags & VGM_SAVE_RUNNING) ? VGM_DRIVER_SAVE_RUNNING : 0) |
                                     ((flags & VGM_SAVE_PAUSED) ? VGM_DRIVER_SAVE_PAUSED : 0),
@@ -1139,10 +1159,7 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
     /* (a save that failed left QEMU to the watcher again) */
     if (!ok && dom && drv->watch && dom->status)
         vgmDriverWatchUnreported(drv->watch, name, dom->status->qemu.pid);
-    g_mutex_lock(&drv->jobsLock);
-    g_hash_table_remove(drv->jobs, name);
-    g_mutex_unlock(&drv->jobsLock);
-    g_mutex_clear(&job.lock);
+    vgmDriverJobEnd(drv, name, &job);
     g_mutex_unlock(m);
     if (!ok)
         return FALSE;
@@ -1196,21 +1213,12 @@ vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format
     if ((dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
         req.crash && drv->watch && dom->status && dom->status->qemu.pid > 0)
         vgmDriverWatchReported(drv->watch, name, dom->status->qemu.pid);
-    g_mutex_init(&job.lock);
-    job.operation = VGM_DOMAIN_JOB_OPERATION_DUMP;
-    job.noAbort = req.memoryOnly;
-    job.started = g_get_monotonic_time();
-    g_mutex_lock(&drv->jobsLock);
-    g_hash_table_replace(drv->jobs, g_strdup(name), &job);
-    g_mutex_unlock(&drv->jobsLock);
+    vgmDriverJobBegin(drv, name, &job, VGM_DOMAIN_JOB_OPERATION_DUMP, req.memoryOnly);
     ok = dom && vgmDriverDomainCoreDump(drv->store, name, &req, &job, &out, error);
     /* (a crash that did not happen left QEMU to the watcher again) */
     if (req.crash && !out.crashed && dom && drv->watch && dom->status)
         vgmDriverWatchUnreported(drv->watch, name, dom->status->qemu.pid);
-    g_mutex_lock(&drv->jobsLock);
-    g_hash_table_remove(drv->jobs, name);
-    g_mutex_unlock(&drv->jobsLock);
-    g_mutex_clear(&job.lock);
+    vgmDriverJobEnd(drv, name, &job);
     g_mutex_unlock(m);
     if (!dom)
         return FALSE;
