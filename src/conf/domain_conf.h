@@ -1010,6 +1010,9 @@ typedef struct {
     char *groupName;
 } VgmDiskIotune;
 void vgmDiskIotuneFree(VgmDiskIotune *t);
+/* libvirt's rule: a total limit does not go with its read/write split;
+ * FALSE with an error of @code naming the three values */
+gboolean vgmDiskIotuneCheckSplit(const VgmDiskIotune *t, int code, GError **error);
 
 typedef struct {
     VgmDiskType type;

@@ -185,8 +185,25 @@ vgmDiskIotuneFree(VgmDiskIotune *t)
     g_free(t);
 }
 
-/* <iotune>: every value element at most once; libvirt's rule that a
- * total and its read/write split do not go together */
+gboolean
+vgmDiskIotuneCheckSplit(const VgmDiskIotune *t, int code, GError **error)
+{
+    size_t i;
+
+    /* each total with its read and write: the first of each triple */
+    for (i = VGM_DISK_IOTUNE_TOTAL_BYTES; i <= VGM_DISK_IOTUNE_WRITE_IOPS_MAX; i += 3) {
+        if (t->v[i] && (t->v[i + 1] || t->v[i + 2])) {
+            vgmErrorSet(error, code,
+                        _("<iotune> value '%1$s' cannot be set together with '%2$s' or '%3$s'"),
+                        vgmDiskIotuneFieldTypeToString(i), vgmDiskIotuneFieldTypeToString(i + 1),
+                        vgmDiskIotuneFieldTypeToString(i + 2));
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+/* <iotune>: every value element at most once, and the split rule */
 static VgmDiskIotune *
 vgmDiskIotuneParse(xmlNodePtr node, GError **error)
 {
@@ -216,16 +233,8 @@ vgmDiskIotuneParse(xmlNodePtr node, GError **error)
             vgmErrorSet(error, VGM_ERR_XML, "%s", _("<group_name> in <iotune> is empty"));
         goto error;
     }
-    /* each total with its read and write: the first of each triple */
-    for (i = VGM_DISK_IOTUNE_TOTAL_BYTES; i <= VGM_DISK_IOTUNE_WRITE_IOPS_MAX; i += 3) {
-        if (t->v[i] && (t->v[i + 1] || t->v[i + 2])) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("<%1$s> and <%2$s> or <%3$s> in <iotune> cannot be set together"),
-                        vgmDiskIotuneFieldTypeToString(i), vgmDiskIotuneFieldTypeToString(i + 1),
-                        vgmDiskIotuneFieldTypeToString(i + 2));
-            goto error;
-        }
-    }
+    if (!vgmDiskIotuneCheckSplit(t, VGM_ERR_XML, error))
+        goto error;
     return t;
 
  error:

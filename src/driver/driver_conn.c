@@ -2222,8 +2222,6 @@ vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom, VgmDriverTuneKind k
 /* libvirt's typed parameter of each <iotune> value, in the order its
  * virDomainGetBlockIoTune gives them (group_name after size_iops_sec) */
 #define VGM_DRIVER_IOTUNE_GROUP_NAME "group_name"
-/* libvirt's highest throttling value (QEMU's) */
-#define VGM_DRIVER_IOTUNE_MAX 1000000000000000ULL
 
 gboolean
 vgmDriverSetBlockIoTune(VgmDriver *drv, const char *name, const char *disk,
@@ -2233,7 +2231,7 @@ vgmDriverSetBlockIoTune(VgmDriver *drv, const char *name, const char *disk,
     g_autoptr(GPtrArray) event = NULL;
     VgmDriverIotuneChange c = { .disk = disk };
     gboolean live = FALSE;
-    guint i, k;
+    guint i;
 
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
         return FALSE;
@@ -2253,24 +2251,14 @@ vgmDriverSetBlockIoTune(VgmDriver *drv, const char *name, const char *disk,
                         p->field);
             return FALSE;
         }
-        if (p->v.ul > VGM_DRIVER_IOTUNE_MAX) {
+        if (p->v.ul > VGM_QEMU_IOTUNE_MAX) {
             vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                         _("block I/O throttling value '%1$s' (%2$llu) is above the limit of %3$llu"),
-                        p->field, (unsigned long long)p->v.ul, VGM_DRIVER_IOTUNE_MAX);
+                        p->field, (unsigned long long)p->v.ul, VGM_QEMU_IOTUNE_MAX);
             return FALSE;
         }
         c.v[f] = p->v.ul;
         c.given |= G_GUINT64_CONSTANT(1) << f;
-    }
-    /* as libvirt: a total does not go with its read or write split */
-    for (k = VGM_DISK_IOTUNE_TOTAL_BYTES; k <= VGM_DISK_IOTUNE_WRITE_IOPS_MAX; k += 3) {
-        if (c.v[k] && (c.v[k + 1] || c.v[k + 2])) {
-            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                        _("'%1$s' cannot be set together with '%2$s' or '%3$s'"),
-                        vgmDiskIotuneFieldTypeToString(k), vgmDiskIotuneFieldTypeToString(k + 1),
-                        vgmDiskIotuneFieldTypeToString(k + 2));
-            return FALSE;
-        }
     }
     VGM_DRIVER_DOMAIN_LOCKED(drv, name);
     if (!vgmDriverDomainSetIotune(drv->store, name, &c, flags, &live, error))

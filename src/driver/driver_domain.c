@@ -4461,6 +4461,8 @@ vgmDriverIotuneApply(VgmDomainDef *def, const VgmDriverIotuneChange *c, gboolean
         g_free(t->groupName);
         t->groupName = c->groupName && *c->groupName ? g_strdup(c->groupName) : NULL;
     }
+    if (!vgmDiskIotuneCheckSplit(t, VGM_ERR_INVALID_ARG, error))
+        return FALSE;
     /* as libvirt: a maximum needs its rate, a maximum's length its
      * maximum */
     for (k = VGM_DISK_IOTUNE_TOTAL_BYTES; k <= VGM_DISK_IOTUNE_WRITE_IOPS; k++) {

@@ -103,5 +103,7 @@ char *vgmQemuDiskThrottleId(const VgmDomainDef *def, const VgmDiskDef *d);
  * backend of @id, as libvirt sets them: the six basic limits always (0:
  * none), the others when not 0, the group when named */
 JsonObject *vgmQemuDiskThrottleArgs(const char *id, const VgmDiskIotune *t);
+/* The highest throttling value libvirt lets QEMU have: 10^15 */
+#define VGM_QEMU_IOTUNE_MAX 1000000000000000ULL
 /* JSON text of @obj, compact, as libvirt passes it. */
 char *vgmQemuJSONToString(JsonObject *obj);

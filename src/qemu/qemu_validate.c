@@ -426,9 +426,6 @@ vgmQemuValidateLaunchSecurity(const VgmDomainDef *def, const VgmQemuCaps *caps,
     return TRUE;
 }
 
-/* QEMU_BLOCK_IOTUNE_MAX in libvirt: 10^15 */
-#define VGM_QEMU_IOTUNE_MAX 1000000000000000ULL
-
 static gboolean
 vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
 {
