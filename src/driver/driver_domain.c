@@ -2881,22 +2881,32 @@ vgmDriverHotplugParse(const char *opt, JsonParser *parser, int *kind)
     return json_node_get_object(root);
 }
 
+/* What vgmDriverHotplugTakeBack leaves to QEMU's guest or to the caller */
+typedef enum {
+    VGM_DRIVER_TAKE_BACK_ALL = 0,
+    VGM_DRIVER_TAKE_BACK_NO_DEVICES = 1 << 0,   /* their unplug is the guest's */
+    VGM_DRIVER_TAKE_BACK_NO_NODES = 1 << 1,     /* vgmDriverHotplugDropNodes's */
+} VgmDriverTakeBackFlags;
+
 /* Takes back pluggable options @opts[0..@n) of running domain @dom, the
- * last first, skipping devices when @skipDevices (their unplug is the
- * guest's) */
+ * last first, but for those @flags leave out */
 static void
 vgmDriverHotplugTakeBack(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrArray *opts,
-                         guint n, gboolean skipDevices)
+                         guint n, unsigned int flags)
 {
     while (n-- > 0) {
         g_autoptr(JsonParser) parser = json_parser_new();
         g_autoptr(JsonObject) args = json_object_new();
         g_autoptr(GError) err = NULL;
+        const char *option;
         JsonObject *obj;
         int o;
 
-        if (!(obj = vgmDriverHotplugParse(g_ptr_array_index(opts, n), parser, &o)) ||
-            (skipDevices && g_str_equal(vgmDriverHotplugOptions[o].option, "-device")))
+        if (!(obj = vgmDriverHotplugParse(g_ptr_array_index(opts, n), parser, &o)))
+            continue;
+        option = vgmDriverHotplugOptions[o].option;
+        if (((flags & VGM_DRIVER_TAKE_BACK_NO_DEVICES) && g_str_equal(option, "-device")) ||
+            ((flags & VGM_DRIVER_TAKE_BACK_NO_NODES) && g_str_equal(option, "-blockdev")))
             continue;
         json_object_set_string_member(args, vgmDriverHotplugOptions[o].key,
                                       json_object_get_string_member_with_default(obj, vgmDriverHotplugOptions[o].key, ""));
@@ -2904,6 +2914,86 @@ vgmDriverHotplugTakeBack(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrAr
             g_warning(_("domain '%1$s': QEMU refused %2$s: %3$s"),
                       dom->name, vgmDriverHotplugOptions[o].del, err->message);
     }
+}
+
+/* The block nodes of the disks whose options @opts are, after their
+ * device went: the nodes these options name, and every other node of the
+ * driver's of the same disk number (vgm-N-...) QEMU still has. A block
+ * job may have changed a disk's chain since its options were written: an
+ * active commit's pivot puts the device on a backing node (vgm-N-bK), a
+ * copy's pivot on QEMU's own node over the old backing nodes. Each is
+ * deleted once nothing uses it, so the passes go until one deletes
+ * nothing; what is left is only logged (the device is gone). */
+static void
+vgmDriverHotplugDropNodes(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrArray *opts)
+{
+    g_autoptr(GPtrArray) named = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) todo = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GArray) numbers = g_array_new(FALSE, FALSE, sizeof(guint));
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GError) err = NULL;
+    JsonArray *arr;
+    gboolean progress = TRUE;
+    guint i, k;
+
+    for (i = 0; i < opts->len; i++) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonObject *obj;
+        const char *name;
+        guint n;
+        int o;
+
+        if (!(obj = vgmDriverHotplugParse(g_ptr_array_index(opts, i), parser, &o)) ||
+            !g_str_equal(vgmDriverHotplugOptions[o].option, "-blockdev"))
+            continue;
+        name = json_object_get_string_member_with_default(obj, "node-name", "");
+        g_ptr_array_add(named, g_strdup(name));
+        if (sscanf(name, "vgm-%u-", &n) == 1)
+            g_array_append_val(numbers, n);
+    }
+    if (named->len == 0)
+        return;
+    json_object_set_boolean_member(args, "flat", TRUE);
+    if (!vgmQemuMonitorCommand(mon, "query-named-block-nodes", args, &ret, &err)) {
+        g_warning(_("domain '%1$s': cannot list QEMU's images to close those of a detached disk: %2$s"),
+                  dom->name, err->message);
+        return;
+    }
+    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+        const char *name = o ? json_object_get_string_member_with_default(o, "node-name", "") : "";
+        gboolean ours = g_ptr_array_find_with_equal_func(named, name, g_str_equal, NULL);
+        guint n;
+
+        if (!ours && sscanf(name, "vgm-%u-", &n) == 1) {
+            for (k = 0; k < numbers->len && !ours; k++)
+                ours = g_array_index(numbers, guint, k) == n;
+        }
+        if (ours && !g_ptr_array_find_with_equal_func(todo, name, g_str_equal, NULL))
+            g_ptr_array_add(todo, g_strdup(name));
+    }
+    while (progress && todo->len > 0) {
+        progress = FALSE;
+        g_clear_error(&err);
+        for (i = todo->len; i > 0; i--) {
+            g_autoptr(JsonObject) del = json_object_new();
+            g_autoptr(GError) e = NULL;
+
+            json_object_set_string_member(del, "node-name", g_ptr_array_index(todo, i - 1));
+            if (vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, &e)) {
+                g_ptr_array_remove_index(todo, i - 1);
+                progress = TRUE;
+            } else if (!err) {
+                err = g_steal_pointer(&e);
+            }
+        }
+    }
+    if (todo->len > 0)
+        g_warning(_("domain '%1$s': %2$u image nodes of a detached disk are still open ('%3$s' first): %4$s"),
+                  dom->name, todo->len, (const char *)g_ptr_array_index(todo, 0),
+                  err ? err->message : "");
 }
 
 /* What the host keeps of the interfaces of @from that @to lacks (an
@@ -3025,7 +3115,7 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
     if (done < d.added->len) {
         /* (a device a guest does not let go of stays, as QEMU's unplug
          * asks the guest) */
-        vgmDriverHotplugTakeBack(dom, mon, d.added, done, FALSE);
+        vgmDriverHotplugTakeBack(dom, mon, d.added, done, VGM_DRIVER_TAKE_BACK_ALL);
         vgmDriverHotplugNetsGone(newDef, oldDef);
         return FALSE;
     }
@@ -3045,7 +3135,7 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
                         _("QEMU refused %1$s for the device attached to running domain '%2$s': %3$s"),
                         json_object_get_string_member(exec, "execute"), dom->name,
                         err->message);
-            vgmDriverHotplugTakeBack(dom, mon, d.added, d.added->len, FALSE);
+            vgmDriverHotplugTakeBack(dom, mon, d.added, d.added->len, VGM_DRIVER_TAKE_BACK_ALL);
             vgmDriverHotplugNetsGone(newDef, oldDef);
             return FALSE;
         }
@@ -3290,7 +3380,9 @@ vgmDriverDomainFinishUnplug(const VgmDriverStore *store, VgmDriverDomain *dom,
         vgmDriverStoreSaveStatus(store, dom->status, NULL);
         return FALSE;
     }
-    vgmDriverHotplugTakeBack(dom, mon, d.removed, d.removed->len, TRUE);
+    vgmDriverHotplugDropNodes(dom, mon, d.removed);
+    vgmDriverHotplugTakeBack(dom, mon, d.removed, d.removed->len,
+                             VGM_DRIVER_TAKE_BACK_NO_DEVICES | VGM_DRIVER_TAKE_BACK_NO_NODES);
     vgmDriverHotplugNetsGone(oldDef, newDef);
     return vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
@@ -3533,7 +3625,7 @@ vgmDriverHotplugAddChain(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrAr
             !vgmQemuMonitorCommand(mon, "blockdev-add", obj, NULL, error)) {
             if (obj == NULL)
                 vgmErrorSet(error, VGM_ERR_INTERNAL, "%s", _("a block node that is not JSON"));
-            vgmDriverHotplugTakeBack(dom, mon, chain, i, TRUE);
+            vgmDriverHotplugTakeBack(dom, mon, chain, i, VGM_DRIVER_TAKE_BACK_NO_DEVICES);
             return FALSE;
         }
     }
@@ -3550,7 +3642,7 @@ vgmDriverDomainInsertMedium(const VgmDriverDomain *dom, VgmQemuMonitor *mon, con
     if (top && !vgmDriverHotplugAddChain(dom, mon, chain, error))
         return FALSE;
     if (top && !vgmDriverDomainTrayCommand(mon, "blockdev-insert-medium", id, top, error)) {
-        vgmDriverHotplugTakeBack(dom, mon, chain, chain->len, TRUE);
+        vgmDriverHotplugTakeBack(dom, mon, chain, chain->len, VGM_DRIVER_TAKE_BACK_NO_DEVICES);
         return FALSE;
     }
     return vgmDriverDomainTrayCommand(mon, "blockdev-close-tray", id, NULL, error);
@@ -3749,7 +3841,7 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
             vgmDriverDomainTrayCommand(mon, "blockdev-close-tray", id, NULL, NULL);
             return FALSE;
         }
-        vgmDriverHotplugTakeBack(dom, mon, oldChain, oldChain->len, TRUE);
+        vgmDriverHotplugTakeBack(dom, mon, oldChain, oldChain->len, VGM_DRIVER_TAKE_BACK_NO_DEVICES);
     }
     if (!vgmDriverDomainInsertMedium(dom, mon, id, newChain, newTop, error)) {
         /* the old medium back, as it was */

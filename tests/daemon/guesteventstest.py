@@ -52,7 +52,9 @@ What it covers:
     detached: the live XML and QEMU's block nodes follow, and
     DEVICE_REMOVED (id 15) arrives with the disk's alias; two disks
     plugged and the first detached, the other keeping its QEMU nodes and
-    a third plugged after getting its own; then a vCPU
+    a third plugged after getting its own; a qcow2 disk over a raw base
+    whose active commit was pivoted, detached: no node of it stays in
+    QEMU; then a vCPU
     plugged into it (setvcpus --live: the guest onlines it) and
     unplugged (the guest lets it go), and its virtio-mem device's
     requested size raised to 64 MiB (the guest's MemTotal grows by
@@ -1027,6 +1029,42 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
         d.detachDeviceFlags(xml(t), F.VIR_DOMAIN_AFFECT_LIVE)
         col.wait(lambda got: got, timeout=60)
         col.close()
+    # a disk whose chain (given as <backingStore>) an active commit
+    # changed before its detach: the pivot put the device on its base's
+    # node (vgm-N-b1-...), which the disk's options name otherwise; the
+    # detach closes every node of it (before, the base stayed open until
+    # QEMU ended)
+    base = os.path.join(work, "hotplug-vdf-base.raw")
+    top = os.path.join(work, "hotplug-vdf-top.qcow2")
+    subprocess.run(["qemu-img", "create", "-q", "-f", "raw", base, "1M"], check=True)
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", base, "-F", "raw", top],
+                   check=True)
+    vdf = disk.replace(img, top).replace("'vdb'", "'vdf'").replace("'raw'", "'qcow2'").replace(
+        "</disk>", "<backingStore type='file'><format type='raw'/><source file='%s'/>"
+        "<backingStore/></backingStore>\n</disk>" % base)
+    d.attachDeviceFlags(vdf, F.VIR_DOMAIN_AFFECT_LIVE)
+    d.blockCommit("vdf", None, None, 0, F.VIR_DOMAIN_BLOCK_COMMIT_ACTIVE)
+    deadline = time.monotonic() + 60
+    while "ready='yes'" not in d.XMLDesc(0) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    pivot = d.blockJobAbort("vdf", F.VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT)
+    before = named()
+    time.sleep(2)
+    col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED)
+    err = None
+    try:
+        d.detachDeviceFlags(vdf.split("<backingStore")[0].replace(top, base).replace(
+        "'qcow2'", "'raw'") + "</disk>", F.VIR_DOMAIN_AFFECT_LIVE)
+    except libvirt.libvirtError as e:
+        err = str(e)
+    removed = col.wait(lambda got: got, timeout=60)
+    col.close()
+    after = named()
+    tap.ok(pivot == 0 and base in before.values() and top not in before.values() and
+           err is None and removed and base not in after.values(),
+           "vdf (qcow2 over raw) plugged, active commit pivoted onto its base, detached: QEMU "
+           "keeps no node of it", "pivot %r, error %r, removed %r, before %r, after %r" %
+           (pivot, err, removed, before, after))
     # a vCPU plugged (setvcpus --live): the guest sees it, onlines it;
     # unplugged: the guest lets it go
     d.setVcpusFlags(2, F.VIR_DOMAIN_AFFECT_LIVE)
