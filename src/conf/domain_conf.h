@@ -1059,6 +1059,8 @@ typedef struct {
                                  * by default; always on vhostuser */
     gboolean snapshotInternal;  /* <disk snapshot='internal'>: taken by default
                                  * (as a writable disk with a medium is) */
+    gboolean snapshotExternal;  /* <disk snapshot='external'>: taken into a
+                                 * new image by default */
     unsigned int reconnect;     /* vhostuser: <reconnect enabled='yes' timeout=''/>, 0: none */
     gboolean haveReconnect;     /* vhostuser: <reconnect> given (enabled='no': reconnect 0) */
     char *dst;                  /* target dev */

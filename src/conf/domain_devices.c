@@ -2035,17 +2035,19 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     {
         g_autofree char *snapshot = NULL;
 
-        /* the default of the disk in a snapshot: virt-gmem takes internal
-         * snapshots only */
+        /* the default of the disk in a snapshot ('manual' leaves it to
+         * the user, which virt-gmem does not take) */
         if (vgmXMLPropString(node, "snapshot", 0, &snapshot, error) < 0)
             return NULL;
-        if (snapshot && !g_str_equal(snapshot, "no") && !g_str_equal(snapshot, "internal")) {
+        if (snapshot && !g_str_equal(snapshot, "no") && !g_str_equal(snapshot, "internal") &&
+            !g_str_equal(snapshot, "external")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported value '%1$s' for attribute 'snapshot' of <disk>: virt-gmem takes internal snapshots only, so 'no' or 'internal' fits"),
+                        _("unsupported value '%1$s' for attribute 'snapshot' of <disk>: 'no', 'internal' or 'external' fits"),
                         snapshot);
             return NULL;
         }
         disk->snapshotNo = g_strcmp0(snapshot, "no") == 0;
+        disk->snapshotExternal = g_strcmp0(snapshot, "external") == 0;
         disk->snapshotInternal = g_strcmp0(snapshot, "internal") == 0;
     }
     /* libvirt takes a disk without a type for a file */
@@ -2292,7 +2294,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     if (disk->model)
         vgmBufAsprintf(buf, " model='%s'", vgmVirtioModelTypeToString(disk->model));
     vgmBufAsprintf(buf, "%s>\n", disk->snapshotNo ? " snapshot='no'" :
-                                  disk->snapshotInternal ? " snapshot='internal'" : "");
+                                  disk->snapshotInternal ? " snapshot='internal'" :
+                                  disk->snapshotExternal ? " snapshot='external'" : "");
     vgmBufAdjustIndent(buf, 2);
     if (disk->driverName || disk->driverType || disk->cache || disk->io || disk->discard ||
         disk->detectZeroes || disk->queues || disk->queueSize || disk->ioeventfd ||

@@ -25,7 +25,21 @@ vgmSnapshotDiskDefFree(VgmSnapshotDiskDef *disk)
     if (!disk)
         return;
     g_free(disk->name);
+    g_free(disk->file);
+    g_free(disk->format);
     g_free(disk);
+}
+
+gboolean
+vgmSnapshotDefIsExternal(const VgmSnapshotDef *def)
+{
+    for (guint i = 0; def->disks && i < def->disks->len; i++) {
+        const VgmSnapshotDiskDef *d = g_ptr_array_index(def->disks, i);
+
+        if (d->snapshot == VGM_SNAPSHOT_LOCATION_EXTERNAL)
+            return TRUE;
+    }
+    return def->memory == VGM_SNAPSHOT_LOCATION_EXTERNAL;
 }
 
 void
@@ -68,23 +82,84 @@ vgmSnapshotNameValid(const char *name, GError **error)
     return TRUE;
 }
 
-/* 'no' or 'internal' of attribute 'snapshot' of @node; the external
- * kinds refused by name */
+/* Attribute 'snapshot' of @node: 'manual' is refused by name, and
+ * 'external' unless @external (a disk's) */
 static gboolean
-vgmSnapshotLocationParse(xmlNodePtr node, VgmSnapshotLocation *loc, GError **error)
+vgmSnapshotLocationParse(xmlNodePtr node, gboolean external, VgmSnapshotLocation *loc,
+                         GError **error)
 {
     g_autofree char *what = vgmXMLNodeDescribe(node);
     int v;
 
     if (vgmXMLPropEnum(node, "snapshot", vgmSnapshotLocationTypeFromString, 0, &v, error) < 0)
         return FALSE;
-    if (v == VGM_SNAPSHOT_LOCATION_EXTERNAL || v == VGM_SNAPSHOT_LOCATION_MANUAL) {
+    if (v == VGM_SNAPSHOT_LOCATION_MANUAL ||
+        (v == VGM_SNAPSHOT_LOCATION_EXTERNAL && !external)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("snapshot='%1$s' of %2$s: virt-gmem takes internal snapshots only (qcow2 disks and QEMU's savevm)"),
+                    _("snapshot='%1$s' of %2$s: virt-gmem takes internal snapshots and external snapshots of disks only"),
                     vgmSnapshotLocationTypeToString(v), what);
         return FALSE;
     }
     *loc = v;
+    return TRUE;
+}
+
+/* An external disk's new image: type='file|block', <source file|dev>,
+ * <driver type='qcow2'/> */
+static gboolean
+vgmSnapshotDiskImageParse(xmlNodePtr d, VgmSnapshotDiskDef *disk, GError **error)
+{
+    static const char *const kids[] = { "source", "driver", NULL };
+    const char *attr;
+    xmlNodePtr node;
+    int type = VGM_DISK_TYPE_FILE;
+
+    if (!vgmXMLCheckNode(d, (const char *const[]){ "name", "snapshot", "type", NULL }, kids,
+                         error) ||
+        vgmXMLPropEnum(d, "type", vgmDiskTypeTypeFromString, 0, &type, error) < 0)
+        return FALSE;
+    if (type != VGM_DISK_TYPE_FILE && type != VGM_DISK_TYPE_BLOCK) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("type='%1$s' of <disk name='%2$s'> in <disks>: an external snapshot's image is a file or a block device"),
+                    vgmDiskTypeTypeToString(type), disk->name);
+        return FALSE;
+    }
+    disk->type = type;
+    if ((xmlHasProp(d, (const xmlChar *)"type") || vgmXMLChild(d, "source") ||
+         vgmXMLChild(d, "driver")) && disk->snapshot != VGM_SNAPSHOT_LOCATION_EXTERNAL &&
+        disk->snapshot != VGM_SNAPSHOT_LOCATION_DEFAULT) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<disk name='%1$s'> in <disks> names an image, which only an external snapshot (snapshot='external') has"),
+                    disk->name);
+        return FALSE;
+    }
+    if (vgmXMLSingleChild(d, "source", &node, error) < 0)
+        return FALSE;
+    attr = type == VGM_DISK_TYPE_BLOCK ? "dev" : "file";
+    if (node && (!vgmXMLCheckNode(node, (const char *const[]){ attr, NULL }, vgmXMLNoChildren,
+                                  error) ||
+                 vgmXMLPropString(node, attr, VGM_XML_PROP_REQUIRED, &disk->file, error) < 0))
+        return FALSE;
+    if (disk->file && !g_path_is_absolute(disk->file)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("<source %1$s='%2$s'> of <disk name='%3$s'> in <disks>: the image's path must be absolute"),
+                    attr, disk->file, disk->name);
+        return FALSE;
+    }
+    if (vgmXMLSingleChild(d, "driver", &node, error) < 0)
+        return FALSE;
+    if (node && (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL }, vgmXMLNoChildren,
+                                  error) ||
+                 vgmXMLPropString(node, "type", 0, &disk->format, error) < 0))
+        return FALSE;
+    if (disk->format && !g_str_equal(disk->format, "qcow2")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<driver type='%1$s'> of <disk name='%2$s'> in <disks>: an external snapshot's image is a qcow2 image"),
+                    disk->format, disk->name);
+        return FALSE;
+    }
+    if (disk->file || disk->format || xmlHasProp(d, (const xmlChar *)"type"))
+        disk->snapshot = VGM_SNAPSHOT_LOCATION_EXTERNAL;
     return TRUE;
 }
 
@@ -101,18 +176,10 @@ vgmSnapshotDisksParse(xmlNodePtr node, VgmSnapshotDef *def, GError **error)
         VgmSnapshotDiskDef *disk = g_new0(VgmSnapshotDiskDef, 1);
 
         g_ptr_array_add(def->disks, disk);
-        /* <source> and <driver> belong to external snapshots */
-        if (!vgmXMLCheckNode(d, (const char *const[]){ "name", "snapshot", "type", NULL },
-                             vgmXMLNoChildren, error) ||
-            vgmXMLPropString(d, "name", VGM_XML_PROP_REQUIRED, &disk->name, error) < 0 ||
-            !vgmSnapshotLocationParse(d, &disk->snapshot, error))
+        if (vgmXMLPropString(d, "name", VGM_XML_PROP_REQUIRED, &disk->name, error) < 0 ||
+            !vgmSnapshotLocationParse(d, TRUE, &disk->snapshot, error) ||
+            !vgmSnapshotDiskImageParse(d, disk, error))
             return FALSE;
-        if (xmlHasProp(d, (const xmlChar *)"type")) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("attribute 'type' of <disk name='%1$s'> in <disks>: it belongs to an external snapshot, which virt-gmem does not take"),
-                        disk->name);
-            return FALSE;
-        }
         for (guint j = 0; j < i; j++) {
             const VgmSnapshotDiskDef *other = g_ptr_array_index(def->disks, j);
 
@@ -275,7 +342,7 @@ vgmSnapshotDefParseString(const char *xml, const char *what, unsigned int flags,
     if (node) {
         if (!vgmXMLCheckNode(node, (const char *const[]){ "snapshot", "file", NULL },
                              vgmXMLNoChildren, error) ||
-            !vgmSnapshotLocationParse(node, &def->memory, error))
+            !vgmSnapshotLocationParse(node, FALSE, &def->memory, error))
             return NULL;
         if (xmlHasProp(node, (const xmlChar *)"file")) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
@@ -318,9 +385,21 @@ vgmSnapshotDefFormat(const VgmSnapshotDef *def)
             const VgmSnapshotDiskDef *disk = g_ptr_array_index(def->disks, i);
 
             vgmBufEscapeString(&buf, "  <disk name='%s'", disk->name);
-            vgmBufAsprintf(&buf, " snapshot='%s'/>\n",
+            vgmBufAsprintf(&buf, " snapshot='%s'",
                            vgmSnapshotLocationTypeToString(disk->snapshot ? disk->snapshot :
                                                            VGM_SNAPSHOT_LOCATION_NO));
+            if (disk->snapshot != VGM_SNAPSHOT_LOCATION_EXTERNAL) {
+                vgmBufAdd(&buf, "/>\n");
+                continue;
+            }
+            /* libvirt's layout of an external disk's image */
+            vgmBufAsprintf(&buf, " type='%s'>\n", vgmDiskTypeTypeToString(disk->type));
+            vgmBufAsprintf(&buf, "    <driver type='%s'/>\n", disk->format ? disk->format : "qcow2");
+            if (disk->file)
+                vgmBufEscapeString(&buf, disk->type == VGM_DISK_TYPE_BLOCK ?
+                                   "    <source dev='%s'/>\n" : "    <source file='%s'/>\n",
+                                   disk->file);
+            vgmBufAdd(&buf, "  </disk>\n");
         }
         vgmBufAdd(&buf, "</disks>\n");
     }

@@ -5,9 +5,11 @@
  *
  * What a client gives (virDomainSnapshotCreateXML): <name>,
  * <description>, <memory snapshot='no|internal'/> and <disks> with
- * <disk name='TARGET|SOURCE' snapshot='no|internal'/>. External
- * snapshots (snapshot='external' or 'manual', a memory file, disk
- * <source>s) are refused by name. <state>, <parent>, <creationTime>,
+ * <disk name='TARGET|SOURCE' snapshot='no|internal|external'/>; an
+ * external disk may name its new image (type='file|block', <source
+ * file|dev>, <driver type='qcow2'/>). A memory file (an external memory
+ * snapshot) and snapshot='manual' are refused by name. <state>,
+ * <parent>, <creationTime>,
  * <domain>, <inactiveDomain>, <cookie> and <active> are the driver's own
  * output and are read only from a redefinition (VGM_SNAPSHOT_PARSE_REDEFINE)
  * or the driver's stored files, as libvirt reads them.
@@ -20,6 +22,7 @@
 
 #include <glib.h>
 
+#include "conf/domain_conf.h"
 #include "util/vgmenum.h"
 
 /* The domain's state when the snapshot was taken, with libvirt's words */
@@ -39,7 +42,7 @@ typedef enum {
 VGM_ENUM_DECL(vgmSnapshotState);    /* "nostate", "running", ..., "disk-snapshot" */
 
 /* <memory snapshot> and <disk snapshot>: libvirt's words; the driver
- * takes 'no' and 'internal' */
+ * takes 'no' and 'internal', and 'external' for disks */
 typedef enum {
     VGM_SNAPSHOT_LOCATION_DEFAULT = 0,  /* not given */
     VGM_SNAPSHOT_LOCATION_NO,
@@ -55,6 +58,11 @@ typedef struct {
     char *name;                 /* a target (vda) or a source, as given;
                                  * the driver's output: the target */
     VgmSnapshotLocation snapshot;
+    /* external: the new image the disk moves onto (NULL until the driver
+     * names it), a file or a block device, and its format */
+    VgmDiskType type;           /* file or block */
+    char *file;
+    char *format;               /* NULL: qcow2 */
 } VgmSnapshotDiskDef;
 
 void vgmSnapshotDiskDefFree(VgmSnapshotDiskDef *disk);
@@ -72,6 +80,9 @@ typedef struct {
 } VgmSnapshotDef;
 
 void vgmSnapshotDefFree(VgmSnapshotDef *def);
+/* Whether @def keeps a disk in an external image (libvirt's external
+ * snapshot), rather than within the disks' images */
+gboolean vgmSnapshotDefIsExternal(const VgmSnapshotDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmSnapshotDef, vgmSnapshotDefFree)
 
 typedef enum {

@@ -582,22 +582,26 @@ vgmBlockChainChange(VgmDomainDef *def, gconstpointer data)
 }
 
 /* The driver's own nodes of the images of disk @node's number that are
- * no longer in its chain (vgm-N-bK-format and -storage, which QEMU keeps
+ * no longer in its chain (vgm-N-...-format and -storage, which QEMU keeps
  * open until deleted; a node QEMU made itself goes with its user). A node
  * still in use is refused by QEMU and stays: only logged. */
 static void
-vgmBlockDropUnchained(VgmQemuMonitor *mon, const char *domName, const VgmBlockNode *node)
+vgmBlockDropUnchained(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d,
+                      const VgmBlockNode *node)
 {
+    const char *domName = def->name;
     g_autoptr(JsonObject) args = json_object_new();
     g_autoptr(JsonNode) ret = NULL;
     g_autoptr(GError) err = NULL;
     JsonArray *arr;
-    unsigned int n, nn, k;
-    int end;
+    unsigned int n, nn;
     guint i;
 
-    if (sscanf(node->node, "vgm-%u-", &n) != 1)
-        return;
+    /* (the disk's number: a pivot may have put it on a node QEMU named) */
+    for (i = 0, n = d->nodeIndex; !n && i < def->devices.disks->len; i++) {
+        if (g_ptr_array_index(def->devices.disks, i) == d)
+            n = i + 1;
+    }
     json_object_set_boolean_member(args, "flat", TRUE);
     if (!vgmQemuMonitorCommand(mon, "query-named-block-nodes", args, &ret, &err)) {
         g_warning(_("domain '%1$s': cannot list QEMU's images after a block job: %2$s"), domName,
@@ -613,9 +617,8 @@ vgmBlockDropUnchained(VgmQemuMonitor *mon, const char *domName, const VgmBlockNo
         gboolean chained = FALSE;
         guint c;
 
-        end = -1;
-        if (sscanf(name, "vgm-%u-b%u-format%n", &nn, &k, &end) != 2 || end < 0 ||
-            name[end] != '\0' || nn != n)
+        /* (a layer given, vgm-N-bK, or an external snapshot's, vgm-N-sK) */
+        if (sscanf(name, "vgm-%u-", &nn) != 1 || nn != n || !g_str_has_suffix(name, "-format"))
             continue;
         for (c = 0; c < node->chain->len && !chained; c++)
             chained = g_str_equal(((VgmBlockImage *)g_ptr_array_index(node->chain, c))->file, file);
@@ -650,7 +653,7 @@ vgmBlockChainFollow(VgmDriver *drv, const VgmDriverDomain *dom, const VgmDiskDef
     if (!vgmDriverChangeLiveConfig(drv, dom->name, dom->status->qemu.pid, vgmBlockChainChange, &c,
                                    error))
         return FALSE;
-    vgmBlockDropUnchained(mon, dom->name, &node);
+    vgmBlockDropUnchained(mon, dom->def, d, &node);
     return TRUE;
 }
 
@@ -787,8 +790,17 @@ vgmBlockChainJobDomain(VgmDriver *drv, const char *name, const char *path, gbool
 
 gboolean
 vgmDriverDomainNoBlockJob(VgmQemuMonitor *mon, const VgmDomainDef *def, const char *devId,
-                          GError **error)
+                          VgmDriverBlockJobBlocks what, GError **error)
 {
+    /* (each names the disk, then the domain) */
+    static const char *const refusals[] = {
+        [VGM_DRIVER_BLOCK_JOB_BLOCKS_SAVE] =
+            N_("domain '%2$s' cannot be saved while disk '%1$s' has a block job running (virsh blockjob --abort ends it)"),
+        [VGM_DRIVER_BLOCK_JOB_BLOCKS_DETACH] =
+            N_("disk '%1$s' of domain '%2$s' has a block job running: it cannot be detached before the job ends (virsh blockjob --abort ends it)"),
+        [VGM_DRIVER_BLOCK_JOB_BLOCKS_SNAPSHOT] =
+            N_("disk '%1$s' of domain '%2$s' has a block job running: it cannot take an external snapshot before the job ends (virsh blockjob --abort ends it)"),
+    };
     guint i;
 
     for (i = 0; i < def->devices.disks->len; i++) {
@@ -802,14 +814,7 @@ vgmDriverDomainNoBlockJob(VgmQemuMonitor *mon, const VgmDomainDef *def, const ch
             return FALSE;
         if (!job)
             continue;
-        if (devId)
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("disk '%1$s' of domain '%2$s' has a block job running: it cannot be detached before the job ends (virsh blockjob --abort ends it)"),
-                        d->dst, def->name);
-        else
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' cannot be saved while disk '%2$s' has a block job running (virsh blockjob --abort ends it)"),
-                        def->name, d->dst);
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _(refusals[what]), d->dst, def->name);
         return FALSE;
     }
     return TRUE;
@@ -1658,4 +1663,120 @@ vgmDriverGetBlockInfo(VgmDriver *drv, const char *name, const char *path, unsign
         return TRUE;
     }
     return vgmDriverImageCapacity(disk->src, &info->capacity, error);
+}
+
+/* ---- external snapshots ---- */
+
+gboolean
+vgmDriverBlockTop(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d,
+                  char **node, guint64 *virtualSize, GError **error)
+{
+    g_auto(VgmBlockNode) top = { 0 };
+    const char *format = d->driverType ? d->driverType : "raw";
+
+    if (!vgmBlockNodeOf(mon, def, d, &top, error))
+        return FALSE;
+    if (g_strcmp0(top.file, d->src) != 0 || g_strcmp0(top.format, format) != 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("QEMU's top image of disk '%1$s' is '%2$s' (%3$s), not the disk's '%4$s' (%5$s): a filter or a job holds the disk"),
+                    d->dst, top.file ? top.file : "", top.format ? top.format : "", d->src,
+                    format);
+        return FALSE;
+    }
+    *node = g_steal_pointer(&top.node);
+    *virtualSize = top.virtualSize;
+    return TRUE;
+}
+
+/* The first free K of the overlay nodes vgm-@n-sK-... in QEMU @mon */
+static gboolean
+vgmBlockOverlayIndex(VgmQemuMonitor *mon, unsigned int n, unsigned int *k, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    JsonArray *arr;
+    guint i;
+
+    *k = 1;
+    json_object_set_boolean_member(args, "flat", TRUE);
+    if (!vgmQemuMonitorCommand(mon, "query-named-block-nodes", args, &ret, error))
+        return FALSE;
+    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+        const char *name = o ? json_object_get_string_member_with_default(o, "node-name", "") : "";
+        unsigned int nn, kk;
+
+        if (sscanf(name, "vgm-%u-s%u-", &nn, &kk) == 2 && nn == n && kk >= *k)
+            *k = kk + 1;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverBlockSnapshot(VgmQemuMonitor *mon, const char *domName,
+                       VgmDriverBlockOverlay *overlays, guint n, GError **error)
+{
+    g_autoptr(GPtrArray) added = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(JsonObject) txn = json_object_new();
+    JsonArray *actions = json_array_new();
+    guint i;
+
+    json_object_set_array_member(txn, "actions", actions);
+    for (i = 0; i < n; i++) {
+        VgmDriverBlockOverlay *o = &overlays[i];
+        const char *rendered = json_object_get_string_member_with_default(o->format, "node-name", "");
+        g_autofree char *storage = NULL;
+        g_autofree char *format = NULL;
+        g_autoptr(JsonObject) action = json_object_new();
+        JsonObject *data = json_object_new();
+        unsigned int num, k;
+
+        if (sscanf(rendered, "vgm-%u-", &num) != 1 || !vgmBlockOverlayIndex(mon, num, &k, error)) {
+            if (error && !*error)
+                vgmErrorSet(error, VGM_ERR_INTERNAL,
+                            _("disk '%1$s' has no node number of the driver's ('%2$s')"), o->dst,
+                            rendered);
+            json_object_unref(data);
+            goto undo;
+        }
+        storage = g_strdup_printf("vgm-%u-s%u-storage", num, k);
+        format = g_strdup_printf("vgm-%u-s%u-format", num, k);
+        json_object_set_string_member(o->storage, "node-name", storage);
+        json_object_set_string_member(o->format, "node-name", format);
+        json_object_set_string_member(o->format, "file", storage);
+        /* the disk's top becomes its backing in the transaction */
+        json_object_set_null_member(o->format, "backing");
+        if (!vgmQemuMonitorCommand(mon, "blockdev-add", o->storage, NULL, error)) {
+            json_object_unref(data);
+            goto undo;
+        }
+        g_ptr_array_add(added, g_strdup(storage));
+        if (!vgmQemuMonitorCommand(mon, "blockdev-add", o->format, NULL, error)) {
+            json_object_unref(data);
+            goto undo;
+        }
+        g_ptr_array_add(added, g_strdup(format));
+        json_object_set_string_member(data, "node", o->top);
+        json_object_set_string_member(data, "overlay", format);
+        json_object_set_string_member(action, "type", "blockdev-snapshot");
+        json_object_set_object_member(action, "data", data);
+        json_array_add_object_element(actions, json_object_ref(action));
+    }
+    if (vgmQemuMonitorCommand(mon, "transaction", txn, NULL, error))
+        return TRUE;
+
+ undo:
+    while (added->len > 0) {
+        g_autoptr(JsonObject) del = json_object_new();
+        g_autoptr(GError) err = NULL;
+        const char *name = g_ptr_array_index(added, added->len - 1);
+
+        json_object_set_string_member(del, "node-name", name);
+        if (!vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, &err))
+            g_warning(_("domain '%1$s': the node '%2$s' of a failed snapshot is still open: %3$s"),
+                      domName, name, err->message);
+        g_ptr_array_remove_index(added, added->len - 1);
+    }
+    return FALSE;
 }

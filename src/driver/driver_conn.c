@@ -1389,9 +1389,26 @@ vgmDriverSnapshotTake(VgmDriver *drv, const char *name, const char *xml, unsigne
                       char **snap, GError **error)
 {
     VgmDriverSnapshotArgs a = { .xml = xml, .flags = flags, .made = snap };
+    g_autoptr(GError) err = NULL;
+    gboolean ok;
 
-    return vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_CREATE_VALIDATE << 1) - 1, error) &&
-           vgmDriverSnapshotRun(drv, name, vgmDriverSnapshotCreateOp, &a, error);
+    if (!vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_CREATE_VALIDATE << 1) - 1, error))
+        return FALSE;
+    /* a quiesced disk-only snapshot: the guest agent freezes the guest's
+     * file systems around it (the freeze takes the domain itself) */
+    if ((flags & VGM_SNAPSHOT_CREATE_QUIESCE) && (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) &&
+        vgmDriverFSFreeze(drv, name, NULL, 0, 0, &err) < 0) {
+        vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
+                    _("cannot quiesce the guest of domain '%1$s' for its snapshot: %2$s"), name,
+                    err->message);
+        return FALSE;
+    }
+    ok = vgmDriverSnapshotRun(drv, name, vgmDriverSnapshotCreateOp, &a, error);
+    if ((flags & VGM_SNAPSHOT_CREATE_QUIESCE) && (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) &&
+        vgmDriverFSThaw(drv, name, NULL, 0, 0, &err) < 0)
+        g_warning(_("domain '%1$s': the guest's file systems stay frozen after its snapshot: %2$s"),
+                  name, err->message);
+    return ok;
 }
 
 gboolean

@@ -1989,7 +1989,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
     /* libvirt's order: the guest paused, its state written, QEMU ended */
     running = dom->state == VGM_DOMAIN_STATE_RUNNING;
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
-        !vgmDriverDomainNoBlockJob(mon, def, NULL, error) ||
+        !vgmDriverDomainNoBlockJob(mon, def, NULL, VGM_DRIVER_BLOCK_JOB_BLOCKS_SAVE, error) ||
         (running && !vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))) {
         vgmDriverStoreSetBusy(store, dom->name, NULL);
         return FALSE;
@@ -3247,9 +3247,7 @@ vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDe
     return vgmDomainDefValidate(*newDef, error);
 }
 
-/* @def is now the live definition of running domain @dom: kept in its
- * status */
-static gboolean
+gboolean
 vgmDriverDomainSaveLive(const VgmDriverStore *store, VgmDriverDomain *dom, const VgmDomainDef *def,
                         GError **error)
 {
@@ -3260,6 +3258,70 @@ vgmDriverDomainSaveLive(const VgmDriverStore *store, VgmDriverDomain *dom, const
         return TRUE;
     g_free(dom->status->xml);
     dom->status->xml = g_steal_pointer(&saved);
+    return FALSE;
+}
+
+VgmDomainDef *
+vgmDriverDomainLiveDef(const VgmDriverDomain *dom, GError **error)
+{
+    VgmDomainDef *def = vgmDomainDefParseString(dom->status->xml, NULL,
+                                                VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                                VGM_DOMAIN_PARSE_LIVE, error);
+
+    if (def)
+        vgmQemuAssignAliases(def);
+    return def;
+}
+
+gboolean
+vgmDriverDomainDiskTopNodes(const VgmDriverStore *store, const VgmDriverDomain *dom,
+                            const VgmDomainDef *def, const VgmDiskDef *d, JsonObject **storage,
+                            JsonObject **format, GError **error)
+{
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    g_autoptr(VgmQemuPlan) plan = NULL;
+    g_autoptr(VgmQemuCmd) cmd = NULL;
+    g_autofree char *storageName = NULL;
+    g_autofree char *formatName = NULL;
+    const char *names[2];
+    JsonObject **out[2] = { storage, format };
+    guint i, k, n = d->nodeIndex;
+
+    for (i = 0; !n && i < def->devices.disks->len; i++) {
+        if (g_ptr_array_index(def->devices.disks, i) == d)
+            n = i + 1;
+    }
+    names[0] = storageName = g_strdup_printf("vgm-%u-storage", n);
+    names[1] = formatName = g_strdup_printf("vgm-%u-format", n);
+    if (!(caps = vgmQemuCapsCacheLookup(dom->status->emulator, store->cacheDir, error)) ||
+        !(cmd = vgmDriverProcessBuild(store, def, caps, NULL, &plan, error)))
+        return FALSE;
+    *storage = *format = NULL;
+    for (i = 0; i + 1 < cmd->args->len; i++) {
+        g_autoptr(JsonParser) parser = NULL;
+        JsonNode *root;
+        const char *name;
+
+        if (!g_str_equal(g_ptr_array_index(cmd->args, i), "-blockdev"))
+            continue;
+        parser = json_parser_new();
+        if (!json_parser_load_from_data(parser, g_ptr_array_index(cmd->args, i + 1), -1, NULL) ||
+            !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root))
+            continue;
+        name = json_object_get_string_member_with_default(json_node_get_object(root),
+                                                          "node-name", "");
+        for (k = 0; k < G_N_ELEMENTS(names); k++) {
+            if (g_str_equal(name, names[k]) && !*out[k])
+                *out[k] = json_object_ref(json_node_get_object(root));
+        }
+    }
+    if (*storage && *format)
+        return TRUE;
+    g_clear_pointer(storage, json_object_unref);
+    g_clear_pointer(format, json_object_unref);
+    vgmErrorSet(error, VGM_ERR_INTERNAL,
+                _("a start of domain '%1$s' would give disk '%2$s' no nodes named '%3$s' and '%4$s'"),
+                def->name, d->dst, names[0], names[1]);
     return FALSE;
 }
 
@@ -3501,7 +3563,7 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         }
     }
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
-        !vgmDriverDomainNoBlockJob(mon, oldDef, id, error))
+        !vgmDriverDomainNoBlockJob(mon, oldDef, id, VGM_DRIVER_BLOCK_JOB_BLOCKS_DETACH, error))
         return FALSE;
     /* asked for before, and let go of while nobody heard it: finished
      * now */

@@ -474,3 +474,19 @@ char *vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
 char *vgmDriverDomainFormatXML(const VgmDriverStore *store,
                                const VgmDriverDomain *dom, gboolean inactive,
                                GError **error);
+
+/* ---- a running domain's live definition ---- */
+
+/* The live definition of running domain @dom (lock held) from its
+ * status, its devices' QEMU ids assigned, ready to render */
+VgmDomainDef *vgmDriverDomainLiveDef(const VgmDriverDomain *dom, GError **error);
+/* @def is now the live definition of running domain @dom: kept in its
+ * status */
+gboolean vgmDriverDomainSaveLive(const VgmDriverStore *store, VgmDriverDomain *dom,
+                                 const VgmDomainDef *def, GError **error);
+/* The -blockdev options a start of @def (a live definition of running
+ * domain @dom) gives the top image of disk @d: its storage node and its
+ * format node (new references) */
+gboolean vgmDriverDomainDiskTopNodes(const VgmDriverStore *store, const VgmDriverDomain *dom,
+                                     const VgmDomainDef *def, const VgmDiskDef *d,
+                                     JsonObject **storage, JsonObject **format, GError **error);

@@ -209,9 +209,40 @@ char *vgmDriverProcessQueryStatus(VgmQemuMonitor *mon, GError **error);
 /* CPU time used by process @pid, in nanoseconds (0 if unknown). */
 guint64 vgmDriverProcessCpuTime(pid_t pid);
 
+/* What a block job running refuses */
+typedef enum {
+    VGM_DRIVER_BLOCK_JOB_BLOCKS_SAVE = 0,       /* a save, by any disk's job */
+    VGM_DRIVER_BLOCK_JOB_BLOCKS_DETACH,         /* the detach of the disk */
+    VGM_DRIVER_BLOCK_JOB_BLOCKS_SNAPSHOT,       /* an external snapshot of it */
+} VgmDriverBlockJobBlocks;
+
 /* Whether QEMU @mon (of domain @def) runs none of the driver's block jobs
- * (driver_blockjob.c) on the disk whose device is @devId (a detach), or
- * with @devId NULL on any disk (a save); else FALSE with the error that
- * refuses the detach or the save */
+ * (driver_blockjob.c) on the disk whose device is @devId, or with @devId
+ * NULL on any disk; else FALSE with the error that refuses @what */
 gboolean vgmDriverDomainNoBlockJob(VgmQemuMonitor *mon, const VgmDomainDef *def,
-                                   const char *devId, GError **error);
+                                   const char *devId, VgmDriverBlockJobBlocks what,
+                                   GError **error);
+
+/* ---- external snapshots' QEMU side (driver_blockjob.c) ---- */
+
+/* The top node of disk @d of @def in QEMU @mon, which must be the disk's
+ * own image (no job's or filter's node above it), and its virtual size */
+gboolean vgmDriverBlockTop(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d,
+                           char **node, guint64 *virtualSize, GError **error);
+
+/* One disk of an external snapshot: its top node now, and the nodes of
+ * the new image over it as a start would add them (storage, then format,
+ * named vgm-N-storage and vgm-N-format after the disk's number) */
+typedef struct {
+    const char *dst;
+    const char *top;
+    JsonObject *storage;
+    JsonObject *format;
+} VgmDriverBlockOverlay;
+
+/* Opens every new image of @overlays[0..@n) in QEMU @mon under names of
+ * its own (vgm-N-sK-...) and, in one transaction, puts each over its
+ * disk's top (blockdev-snapshot): all the disks move, or none does and
+ * the new nodes are closed again */
+gboolean vgmDriverBlockSnapshot(VgmQemuMonitor *mon, const char *domName,
+                                VgmDriverBlockOverlay *overlays, guint n, GError **error);

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * driver_snapshot.c: a domain's internal snapshots (see driver_snapshot.h).
+ * driver_snapshot.c: a domain's internal and external snapshots (see driver_snapshot.h).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 
@@ -444,6 +445,418 @@ vgmSnapshotRedefine(const VgmDriverStore *store, const VgmDriverDomain *dom, Vgm
            vgmSnapshotSetCurrent(store, dom->name, snapDef->name, error);
 }
 
+/* ---- external snapshots of disks ---- */
+
+/* libvirt's name of a disk's new image the snapshot does not name: the
+ * disk's file with the snapshot's name for its suffix (or after it) */
+static char *
+vgmSnapshotExternalName(const char *src, const char *snap)
+{
+    const char *dot = strrchr(src, '.');
+
+    if (dot && !strchr(dot, '/'))
+        return g_strdup_printf("%.*s.%s", (int)(dot - src), src, snap);
+    return g_strdup_printf("%s.%s", src, snap);
+}
+
+/* The disk of @def that image @path already is (a top or a layer below) */
+static const VgmDiskDef *
+vgmSnapshotImageUser(const VgmDomainDef *def, const char *path)
+{
+    for (guint j = 0; j < def->devices.disks->len; j++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, j);
+
+        if (g_strcmp0(d->src, path) == 0)
+            return d;
+        for (guint k = 0; d->backing && k < d->backing->len; k++) {
+            if (g_strcmp0(((VgmDiskBackingLayer *)g_ptr_array_index(d->backing, k))->path,
+                          path) == 0)
+                return d;
+        }
+    }
+    return NULL;
+}
+
+/* @snapDef's disks made one per disk of @def, in its order, for an
+ * external snapshot, as libvirt aligns them: a disk not named goes into a
+ * new image (with @diskOnly or its <disk snapshot='external'>) unless it
+ * says snapshot='no', is read-only or has no medium; one taken internally
+ * beside external ones is refused. Each new image gets its name, type and
+ * format. */
+static gboolean
+vgmSnapshotAlignExternal(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gboolean diskOnly,
+                         GError **error)
+{
+    g_autoptr(GPtrArray) disks = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSnapshotDiskDefFree);
+    guint taken = 0;
+
+    for (guint j = 0; j < def->devices.disks->len; j++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, j);
+        const VgmSnapshotDiskDef *sd = NULL;
+        VgmSnapshotDiskDef *out;
+        const VgmDiskDef *user;
+        const char *why = NULL;
+
+        for (guint i = 0; i < snapDef->disks->len && !sd; i++) {
+            const VgmSnapshotDiskDef *given = g_ptr_array_index(snapDef->disks, i);
+
+            if (g_strcmp0(d->dst, given->name) == 0 || g_strcmp0(d->src, given->name) == 0)
+                sd = given;
+        }
+        out = g_new0(VgmSnapshotDiskDef, 1);
+        out->name = g_strdup(d->dst);
+        out->snapshot = sd ? sd->snapshot : VGM_SNAPSHOT_LOCATION_DEFAULT;
+        g_ptr_array_add(disks, out);
+        if (!out->snapshot)
+            out->snapshot = d->snapshotNo || d->readonly || !vgmDiskHasMedium(d) ?
+                            VGM_SNAPSHOT_LOCATION_NO :
+                            d->snapshotInternal ? VGM_SNAPSHOT_LOCATION_INTERNAL :
+                            diskOnly || d->snapshotExternal ? VGM_SNAPSHOT_LOCATION_EXTERNAL :
+                            VGM_SNAPSHOT_LOCATION_INTERNAL;
+        if (out->snapshot == VGM_SNAPSHOT_LOCATION_INTERNAL) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("disk '%1$s' would take an internal snapshot beside the external ones: a snapshot is either; mark it <disk name='%1$s' snapshot='no'/> or 'external' in the snapshot's <disks>"),
+                        d->dst);
+            return FALSE;
+        }
+        if (out->snapshot != VGM_SNAPSHOT_LOCATION_EXTERNAL)
+            continue;
+        if (d->type != VGM_DISK_TYPE_FILE && d->type != VGM_DISK_TYPE_BLOCK)
+            why = N_("only a file or a block device can have a new image put over it");
+        else if (!d->src)
+            why = N_("it has no medium");
+        else if (d->readonly)
+            why = N_("it is read-only");
+        else if (d->transient)
+            why = N_("a <transient/> disk's writes are thrown away");
+        else if (!(sd && sd->file) && d->type == VGM_DISK_TYPE_BLOCK)
+            why = N_("the new image of a block device needs a name (<source file|dev> in the snapshot's <disk>)");
+        if (why) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("disk '%1$s' cannot take an external snapshot: %2$s"), d->dst, _(why));
+            return FALSE;
+        }
+        out->type = sd && sd->file ? sd->type : VGM_DISK_TYPE_FILE;
+        out->file = sd && sd->file ? g_strdup(sd->file)
+                                   : vgmSnapshotExternalName(d->src, snapDef->name);
+        out->format = g_strdup("qcow2");
+        user = vgmSnapshotImageUser(def, out->file);
+        for (guint i = 0; i + 1 < disks->len && !user; i++) {
+            const VgmSnapshotDiskDef *other = g_ptr_array_index(disks, i);
+
+            if (g_strcmp0(other->file, out->file) == 0)
+                user = vgmDriverFindDisk(def, other->name);
+        }
+        if (user) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("the new image '%1$s' of disk '%2$s' is an image of disk '%3$s' already"),
+                        out->file, d->dst, user->dst);
+            return FALSE;
+        }
+        taken++;
+    }
+    for (guint i = 0; i < snapDef->disks->len; i++) {
+        const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+
+        if (!vgmDriverFindDisk(def, sd->name)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("domain '%1$s' has no disk '%2$s' (a target or a source path) for the snapshot"),
+                        def->name, sd->name);
+            return FALSE;
+        }
+    }
+    if (!taken) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("no disk of domain '%1$s' takes the external snapshot"), def->name);
+        return FALSE;
+    }
+    g_ptr_array_unref(snapDef->disks);
+    snapDef->disks = g_steal_pointer(&disks);
+    return TRUE;
+}
+
+/* The new images of @snapDef's external disks of @def, made by qemu-img
+ * over each disk's image (@sizes: the disks' sizes from QEMU, for a
+ * running domain whose images qemu-img must not open; NULL: read from
+ * the image), or with @reuse found; the files made are added to @made */
+static gboolean
+vgmSnapshotExternalImages(const VgmDomainDef *def, const VgmSnapshotDef *snapDef, gboolean reuse,
+                          const guint64 *sizes, GPtrArray *made, GError **error)
+{
+    guint n = 0;
+
+    for (guint i = 0; i < snapDef->disks->len; i++) {
+        const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+        const VgmDiskDef *d;
+        g_autoptr(GPtrArray) argv = NULL;
+        g_autofree char *backing = NULL;
+        g_autofree char *size = NULL;
+        g_autoptr(GError) err = NULL;
+        struct stat st;
+        gboolean exists;
+
+        if (sd->snapshot != VGM_SNAPSHOT_LOCATION_EXTERNAL)
+            continue;
+        d = vgmDriverFindDisk(def, sd->name);
+        exists = stat(sd->file, &st) == 0;
+        if (reuse) {
+            if (!exists) {
+                vgmErrorSetSystem(error, errno,
+                                  _("the image '%1$s' to reuse for disk '%2$s' is missing"),
+                                  sd->file, sd->name);
+                return FALSE;
+            }
+            n++;
+            continue;
+        }
+        if (exists && !S_ISBLK(st.st_mode) && st.st_size > 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("the new image '%1$s' of disk '%2$s' exists already and is no block device (reuse it with --reuse-external)"),
+                        sd->file, sd->name);
+            return FALSE;
+        }
+        if ((sd->type == VGM_DISK_TYPE_BLOCK) != (exists && S_ISBLK(st.st_mode))) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        sd->type == VGM_DISK_TYPE_BLOCK ?
+                        _("the new image '%1$s' of disk '%2$s' is given as a block device, which it is not") :
+                        _("the new image '%1$s' of disk '%2$s' is a block device: give it as one (type='block', <source dev>)"),
+                        sd->file, sd->name);
+            return FALSE;
+        }
+        argv = g_ptr_array_new();
+        backing = g_strdup_printf("backing_file=%s,backing_fmt=%s", d->src,
+                                  d->driverType ? d->driverType : "raw");
+        for (const char *const *a = (const char *const[]){ "qemu-img", "create", "-q", "-f", "qcow2",
+                                                           "-o", NULL };
+             *a; a++)
+            g_ptr_array_add(argv, (gpointer)*a);
+        g_ptr_array_add(argv, backing);
+        /* (a running QEMU holds the image: qemu-img is told its size) */
+        if (sizes)
+            g_ptr_array_add(argv, (gpointer)"-u");
+        g_ptr_array_add(argv, sd->file);
+        if (sizes) {
+            size = g_strdup_printf("%" G_GUINT64_FORMAT, sizes[n]);
+            g_ptr_array_add(argv, size);
+        }
+        g_ptr_array_add(argv, NULL);
+        n++;
+        if (!vgmDriverNetRun((const char *const *)argv->pdata, &err)) {
+            if (!exists)
+                g_unlink(sd->file);
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("cannot make the new image '%1$s' of disk '%2$s': %3$s"), sd->file,
+                        sd->name, err->message);
+            return FALSE;
+        }
+        if (!exists)
+            g_ptr_array_add(made, g_strdup(sd->file));
+    }
+    return TRUE;
+}
+
+/* Each external disk of snapshot @data moved onto its new image in
+ * @def, when @def's disk still has the image the snapshot was taken of
+ * (@from's): the image becomes the first layer of a chain given as
+ * <backingStore>; a chain read from the images follows the new image's
+ * own backing file */
+typedef struct {
+    const VgmSnapshotDef *snap;
+    const VgmDomainDef *from;
+} VgmSnapshotMove;
+
+static gboolean
+vgmSnapshotMoveDisks(VgmDomainDef *def, const VgmSnapshotMove *m)
+{
+    gboolean changed = FALSE;
+
+    for (guint i = 0; i < m->snap->disks->len; i++) {
+        const VgmSnapshotDiskDef *sd = g_ptr_array_index(m->snap->disks, i);
+        const VgmDiskDef *was = vgmDriverFindDisk(m->from, sd->name);
+        VgmDiskDef *d = (VgmDiskDef *)vgmDriverFindDisk(def, sd->name);
+
+        if (sd->snapshot != VGM_SNAPSHOT_LOCATION_EXTERNAL || !d || !was ||
+            g_strcmp0(d->dst, sd->name) != 0 || g_strcmp0(d->src, was->src) != 0)
+            continue;
+        if (d->backing) {
+            VgmDiskBackingLayer *l = g_new0(VgmDiskBackingLayer, 1);
+
+            l->type = d->type;
+            l->format = g_strdup(d->driverType ? d->driverType : "raw");
+            l->path = g_strdup(d->src);
+            g_ptr_array_insert(d->backing, 0, l);
+        }
+        g_free(d->src);
+        d->src = g_strdup(sd->file);
+        d->type = sd->type;
+        g_free(d->driverType);
+        d->driverType = g_strdup(sd->format ? sd->format : "qcow2");
+        changed = TRUE;
+    }
+    return changed;
+}
+
+static void
+vgmSnapshotUnlinkAll(GPtrArray *made)
+{
+    for (guint i = 0; i < made->len; i++)
+        g_unlink(g_ptr_array_index(made, i));
+}
+
+/* The config of domain @name, when it has one, with @m's disks moved */
+static gboolean
+vgmSnapshotMoveConfig(const VgmDriverStore *store, const char *name, const VgmSnapshotMove *m,
+                      GError **error)
+{
+    g_autoptr(VgmDomainDef) cfg = NULL;
+
+    if (!vgmDriverStoreHasConfig(store, name))
+        return TRUE;
+    if (!(cfg = vgmDriverStoreLoadConfig(store, name, error)))
+        return FALSE;
+    return !vgmSnapshotMoveDisks(cfg, m) || vgmDriverStoreSaveConfig(store, cfg, error);
+}
+
+/* The disks of running domain @dom (lock held) moved onto new images in
+ * QEMU (one transaction of blockdev-snapshot), then in its live XML and
+ * its config */
+static gboolean
+vgmSnapshotExternalLive(const VgmDriverStore *store, VgmDriverDomain *dom,
+                        const VgmSnapshotDef *snapDef, gboolean reuse, GError **error)
+{
+    g_autoptr(VgmDomainDef) live = NULL;
+    g_autoptr(VgmDomainDef) moved = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) tops = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GArray) sizes = g_array_new(FALSE, TRUE, sizeof(guint64));
+    g_autoptr(GArray) overlays = g_array_new(FALSE, TRUE, sizeof(VgmDriverBlockOverlay));
+    VgmSnapshotMove m;
+    gboolean ok = FALSE;
+    guint i;
+
+    if (!(live = vgmDriverDomainLiveDef(dom, error)) ||
+        !(moved = vgmDriverDomainLiveDef(dom, error)) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return FALSE;
+    for (i = 0; i < snapDef->disks->len; i++) {
+        const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+        const VgmDiskDef *d = vgmDriverFindDisk(live, sd->name);
+        g_autofree char *id = NULL;
+        char *top = NULL;
+        guint64 size = 0;
+
+        if (sd->snapshot != VGM_SNAPSHOT_LOCATION_EXTERNAL)
+            continue;
+        id = vgmQemuDiskDeviceId(live, d);
+        if (!vgmDriverDomainNoBlockJob(mon, live, id, VGM_DRIVER_BLOCK_JOB_BLOCKS_SNAPSHOT, error) ||
+            !vgmDriverBlockTop(mon, live, d, &top, &size, error))
+            return FALSE;
+        g_ptr_array_add(tops, top);
+        g_array_append_val(sizes, size);
+    }
+    if (!vgmSnapshotExternalImages(live, snapDef, reuse, (const guint64 *)(gpointer)sizes->data,
+                                   made, error))
+        goto out;
+    m = (VgmSnapshotMove){ snapDef, live };
+    vgmSnapshotMoveDisks(moved, &m);
+    for (i = 0; i < snapDef->disks->len; i++) {
+        const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+        VgmDriverBlockOverlay o = { .dst = sd->name };
+
+        if (sd->snapshot != VGM_SNAPSHOT_LOCATION_EXTERNAL)
+            continue;
+        o.top = g_ptr_array_index(tops, overlays->len);
+        if (!vgmDriverDomainDiskTopNodes(store, dom, moved, vgmDriverFindDisk(moved, sd->name),
+                                         &o.storage, &o.format, error))
+            goto out;
+        g_array_append_val(overlays, o);
+    }
+    if (!vgmDriverBlockSnapshot(mon, dom->name, (VgmDriverBlockOverlay *)(gpointer)overlays->data,
+                                overlays->len, error))
+        goto out;
+    g_ptr_array_set_size(made, 0);
+    /* QEMU writes the new images now: the live XML and the config say so */
+    ok = vgmDriverDomainSaveLive(store, dom, moved, error) &&
+         vgmSnapshotMoveConfig(store, dom->name, &m, error);
+
+ out:
+    vgmSnapshotUnlinkAll(made);
+    for (i = 0; i < overlays->len; i++) {
+        VgmDriverBlockOverlay *o = &g_array_index(overlays, VgmDriverBlockOverlay, i);
+
+        json_object_unref(o->storage);
+        json_object_unref(o->format);
+    }
+    return ok;
+}
+
+/* An external snapshot of domain @dom (lock held, its definition filled):
+ * its disks' new images, made or (@flags' REUSE_EXT) reused, and the
+ * domain moved onto them; a running domain's guest goes on writing */
+static gboolean
+vgmSnapshotCreateExternal(const VgmDriverStore *store, VgmDriverDomain *dom,
+                          VgmSnapshotSet *set, VgmSnapshotDef *snapDef, unsigned int flags,
+                          GError **error)
+{
+    gboolean active = vgmDriverDomainIsActive(dom);
+    gboolean diskOnly = (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) != 0;
+    gboolean reuse = (flags & VGM_SNAPSHOT_CREATE_REUSE_EXT) != 0;
+
+    if (active && dom->state != VGM_DOMAIN_STATE_RUNNING && dom->state != VGM_DOMAIN_STATE_PAUSED) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is %2$s: a snapshot needs it running, paused or shut off"),
+                    dom->name, _(vgmDomainStateTypeToString(dom->state)));
+        return FALSE;
+    }
+    if (flags & VGM_SNAPSHOT_CREATE_HALT) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("an external snapshot of disks does not halt the domain in virt-gmem"));
+        return FALSE;
+    }
+    /* as libvirt: the memory of a running domain goes with its disks
+     * into one kind of snapshot, so only a disk-only one has none */
+    if (snapDef->memory && snapDef->memory != VGM_SNAPSHOT_LOCATION_NO) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<memory snapshot='%1$s'/> with external disks: virt-gmem takes external snapshots of disks only (<memory snapshot='no'/>, virsh --disk-only)"),
+                    vgmSnapshotLocationTypeToString(snapDef->memory));
+        return FALSE;
+    }
+    if (active && !diskOnly) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("an external snapshot of running domain '%1$s' keeps no memory: ask for a disk-only snapshot (virsh --disk-only)"),
+                    dom->name);
+        return FALSE;
+    }
+    snapDef->memory = VGM_SNAPSHOT_LOCATION_NO;
+    if (!vgmSnapshotAlignExternal(dom->def, snapDef, diskOnly, error))
+        return FALSE;
+    snapDef->creationTime = (long long)time(NULL);
+    snapDef->state = active ? VGM_SNAPSHOT_STATE_DISK_SNAPSHOT : VGM_SNAPSHOT_STATE_SHUTOFF;
+    snapDef->parent = g_strdup(set->current);
+    /* (the definition the snapshot was taken of: its disks' old images) */
+    if (!(snapDef->domainXML = vgmDriverDomainFormatXML(store, dom, dom->persistent, error)))
+        return FALSE;
+    if (active) {
+        if (!vgmSnapshotExternalLive(store, dom, snapDef, reuse, error))
+            return FALSE;
+    } else {
+        g_autoptr(GPtrArray) made = g_ptr_array_new_with_free_func(g_free);
+        VgmSnapshotMove m = { snapDef, dom->def };
+
+        if (!vgmSnapshotExternalImages(dom->def, snapDef, reuse, NULL, made, error) ||
+            !vgmSnapshotMoveConfig(store, dom->name, &m, error)) {
+            vgmSnapshotUnlinkAll(made);
+            return FALSE;
+        }
+    }
+    if (!(flags & VGM_SNAPSHOT_CREATE_NO_METADATA) &&
+        (!vgmSnapshotSave(store, dom->name, snapDef, error) ||
+         !vgmSnapshotSetCurrent(store, dom->name, snapDef->name, error)))
+        return FALSE;
+    return TRUE;
+}
+
 gboolean
 vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const char *xml,
                         unsigned int flags, char **snap, VgmDriverSnapshotOutcome *out,
@@ -462,10 +875,16 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
                     _("a snapshot is made the current one on creation only with a redefinition"));
         return FALSE;
     }
-    if (flags & (VGM_SNAPSHOT_CREATE_DISK_ONLY | VGM_SNAPSHOT_CREATE_REUSE_EXT |
-                 VGM_SNAPSHOT_CREATE_QUIESCE | VGM_SNAPSHOT_CREATE_LIVE)) {
+    /* as libvirt: a live snapshot writes the memory into a file while
+     * the guest runs */
+    if (flags & VGM_SNAPSHOT_CREATE_LIVE) {
         vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                    _("disk-only, reused, quiesced and live snapshots are external ones: virt-gmem takes internal snapshots only"));
+                    _("a live snapshot keeps the memory in a file of its own (an external memory snapshot), which virt-gmem does not take"));
+        return FALSE;
+    }
+    if ((flags & VGM_SNAPSHOT_CREATE_QUIESCE) && !(flags & VGM_SNAPSHOT_CREATE_DISK_ONLY)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a quiesced snapshot is a disk-only one (virsh --disk-only --quiesce)"));
         return FALSE;
     }
     if ((flags & VGM_SNAPSHOT_CREATE_REDEFINE) &&
@@ -495,6 +914,17 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                     _("domain '%1$s' has a snapshot named '%2$s' already"), dom->name,
                     snapDef->name);
+        return FALSE;
+    }
+    if ((flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) || vgmSnapshotDefIsExternal(snapDef)) {
+        if (!vgmSnapshotCreateExternal(store, dom, set, snapDef, flags, error))
+            return FALSE;
+        *snap = g_strdup(snapDef->name);
+        return TRUE;
+    }
+    if (flags & VGM_SNAPSHOT_CREATE_REUSE_EXT) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("an internal snapshot has no external images to reuse (--reuse-external goes with --disk-only or external disks)"));
         return FALSE;
     }
     active = vgmDriverDomainIsActive(dom);
@@ -722,6 +1152,13 @@ vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const cha
             !(set = vgmSnapshotSetLoad(store, dom->name, error)) ||
             !(snapDef = vgmSnapshotGet(set, dom->name, snap, error)))
             return FALSE;
+        /* as libvirt 9.0 */
+        if (vgmSnapshotDefIsExternal(snapDef)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("snapshot '%1$s' of domain '%2$s' is an external one, to which virt-gmem cannot revert"),
+                        snapDef->name, dom->name);
+            return FALSE;
+        }
         active = vgmDriverDomainIsActive(dom);
         if (!active && vgmDriverSaveHasManaged(store, dom->name)) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
@@ -850,6 +1287,18 @@ vgmDriverSnapshotDelete(const VgmDriverStore *store, const char *name, const cha
     }
     if (!(flags & VGM_SNAPSHOT_DELETE_CHILDREN_ONLY))
         g_ptr_array_add(doomed, (gpointer)target);
+    /* an external snapshot's images stay: its overlay is the disk's
+     * image, merged by a block commit (virsh blockcommit), not here */
+    for (guint i = 0; i < doomed->len && !(flags & VGM_SNAPSHOT_DELETE_METADATA_ONLY); i++) {
+        const VgmSnapshotDef *def = g_ptr_array_index(doomed, i);
+
+        if (vgmSnapshotDefIsExternal(def)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("snapshot '%1$s' of domain '%2$s' is an external one, whose images virt-gmem does not merge: delete its metadata only (virsh snapshot-delete --metadata) and merge its images with virsh blockcommit"),
+                        def->name, dom->name);
+            return FALSE;
+        }
+    }
 
     if (!(flags & VGM_SNAPSHOT_DELETE_METADATA_ONLY)) {
         if (vgmDriverDomainIsActive(dom)) {
@@ -973,8 +1422,8 @@ vgmSnapshotMatches(const VgmSnapshotSet *set, const VgmSnapshotDef *def, unsigne
         if (!ok)
             return FALSE;
     }
-    /* and every one is internal */
-    if (where && !(where & VGM_SNAPSHOT_LIST_INTERNAL))
+    if (where && !(where & (vgmSnapshotDefIsExternal(def) ? VGM_SNAPSHOT_LIST_EXTERNAL
+                                                           : VGM_SNAPSHOT_LIST_INTERNAL)))
         return FALSE;
     return TRUE;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * driver_snapshot.h: a domain's internal snapshots (virsh snapshot-*,
+ * driver_snapshot.h: a domain's snapshots (virsh snapshot-*,
  * virt-manager's Snapshots page).
  *
  * A snapshot of a shut-off domain is qemu-img's internal snapshot of each
@@ -8,8 +8,16 @@
  * (every writable disk and the guest's memory and device state, into the
  * qcow2 images). A revert is qemu-img's apply, or QEMU's loadvm in the
  * running QEMU or in one started paused for it; a delete is qemu-img's
- * delete or QEMU's delvm. External snapshots (new overlay files, a memory
- * file) are refused by name.
+ * delete or QEMU's delvm.
+ *
+ * An external snapshot of disks (virsh --disk-only, or <disk
+ * snapshot='external'> of a shut-off domain) puts a new qcow2 image over
+ * each disk's (qemu-img create with the image as its backing file, or
+ * one reused); a running domain's QEMU moves onto them in one
+ * transaction of blockdev-snapshot. The live XML and the config then name
+ * the new images. As in libvirt 9.0 such a snapshot cannot be reverted
+ * to, and its delete takes its metadata only (its images are merged by a
+ * block commit). An external memory snapshot is refused by name.
  *
  * The snapshots' metadata (snapshot_conf.h, with the domain's definition
  * as it was) lives in ROOT/lib/qemu/snapshot/DOMAIN/NAME.xml, as libvirt

@@ -35,7 +35,7 @@ What it covers:
     it);
   * the snapshots and the current one after a daemon restart;
   * refused, changing nothing: a raw writable disk (named, and taken
-    once marked snapshot='no'), --disk-only, an external memory file, a
+    once marked snapshot='no'), --live, an external memory file, a
     name taken, a create or revert on the read-only socket, a snapshot
     the domain lacks, undefine of a shut-off domain with snapshots (then
     --snapshots-metadata removes them).
@@ -361,9 +361,9 @@ def run_tests(tap, target, work):
     # ---- refusals ----
     r = harness.virsh(uri, "snapshot-create-as", DOM, "off1")
     tap.ok(r.rc != 0 and "already" in r.err, "a name taken is refused", r.describe())
-    r = harness.virsh(uri, "snapshot-create-as", DOM, "x", "--disk-only")
-    tap.ok(r.rc != 0 and "internal snapshots only" in r.err and "x" not in names(),
-           "--disk-only (external) is refused", r.describe())
+    r = harness.virsh(uri, "snapshot-create-as", DOM, "x", "--live")
+    tap.ok(r.rc != 0 and "memory in a file" in r.err and "x" not in names(),
+           "--live (the memory in a file of its own) is refused", r.describe())
     r = harness.virsh(uri, "snapshot-create-as", DOM, "x", "--memspec", "file=%s/mem,snapshot=external" % work)
     tap.ok(r.rc != 0 and "external" in r.err and not os.path.exists(os.path.join(work, "mem")),
            "an external memory file is refused", r.describe())

@@ -1,0 +1,329 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""extsnapshottest: external snapshots of disks through the daemon, with
+Debian's virsh 9.0 and python3-libvirt (TAP; our daemon only).
+
+The domain: type 'qemu', no OS, a raw virtio disk vda whose chain is read
+from the images, a qcow2 virtio disk vdb over a raw image given as
+<backingStore>, a read-only CD-ROM. The guest writes nothing itself: the
+test writes through a disk's QEMU device with HMP's qemu-io, and reads
+the image files with qemu-io (-U) while the guest is paused, so that
+QEMU has written out what it caches.
+
+What it covers:
+  * snapshot-create-as --disk-only of the shut-off domain: a new qcow2
+    image over each writable disk, named as libvirt names them (the
+    image's suffix replaced by the snapshot's name), backed by the disk's
+    image in its format; the config names the new images (vdb's
+    <backingStore> chain gains its old image), the CD-ROM is left out;
+    snapshot-dumpxml (state shutoff, memory no, each disk external with
+    its type, driver and source); snapshot-list --external / --internal;
+  * the domain started on them: QEMU opens each new image over its chain;
+  * the backup sequence on the running domain: snapshot-create-as
+    --disk-only --atomic --no-metadata with a --diskspec file name (vdb
+    left out), the guest's writes going into the new image while the old
+    one keeps what it had, then blockcommit --active --shallow --pivot
+    --wait: the
+    writes are in the old image, the live XML and the config are back on
+    it, and QEMU no longer holds the new one;
+  * a snapshot with metadata of the running domain (state
+    disk-snapshot); its revert is refused, its delete without --metadata
+    is refused and with it takes the metadata only;
+  * --reuse-external with an image made beforehand;
+  * the domain destroyed and started again from the config: QEMU opens
+    the whole chain of new images;
+  * refused, changing nothing: --live, --quiesce without a guest agent,
+    an external memory file, a new image that exists already, a disk
+    taken internally beside external ones, one new image named for two
+    disks; a relative image name (VIR_ERR_XML_ERROR).
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+DOM = "vgmtest-extsnap"
+VIR_ERR_CONFIG_UNSUPPORTED = 67
+
+
+def domain(work):
+    return """<domain type='qemu'>
+  <name>%(dom)s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='%(w)s/a.raw'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='%(w)s/b.qcow2'/>
+      <backingStore type='file'>
+        <format type='raw'/>
+        <source file='%(w)s/bbase.raw'/>
+        <backingStore/>
+      </backingStore>
+      <target dev='vdb' bus='virtio'/>
+    </disk>
+    <disk type='file' device='cdrom'>
+      <driver name='qemu' type='raw'/>
+      <source file='%(w)s/cd.iso'/>
+      <target dev='sda' bus='sata'/>
+      <readonly/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % {"dom": DOM, "w": work}
+
+
+def image_info(path):
+    r = harness.run(["qemu-img", "info", "-U", "--output=json", path])
+    try:
+        return json.loads(r.out)
+    except ValueError:
+        return {}
+
+
+def has_pattern(path, fmt, pattern):
+    r = harness.run(["qemu-io", "-U", "-r", "-f", fmt, "-c",
+                     "read -P 0x%02x 0 64k" % pattern, path], timeout=60)
+    return r.rc == 0 and "Pattern verification failed" not in r.out
+
+
+def guest_write(uri, dev, pattern):
+    """A write of 64 KiB of @pattern at 0 through disk @dev's device."""
+    return harness.virsh(uri, "qemu-monitor-command", DOM, "--hmp",
+                         'qemu-io -d /machine/peripheral/%s/virtio-backend '
+                         '"write -P 0x%02x 0 64k"' % (dev, pattern))
+
+
+def qemu_fds(target):
+    st = os.path.join(target.root or "", "run", "qemu", DOM + ".status")
+    fds = []
+    try:
+        with open(st) as f:
+            pid = json.load(f)["pid"]
+        d = "/proc/%d/fd" % pid
+        for fd in os.listdir(d):
+            try:
+                fds.append(os.readlink(os.path.join(d, fd)))
+            except OSError:
+                pass
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return fds
+
+
+def main():
+    tap = harness.TAP()
+    if os.environ.get("VGM_TEST_URI"):
+        harness.TAP.skip_all("the external snapshot test runs against our own daemon")
+    if not os.access(harness.VIRSH, os.X_OK):
+        harness.TAP.skip_all("virsh is not installed (Debian package libvirt-clients)")
+    work = tempfile.mkdtemp(prefix="vgm-extsnap-")
+    w = lambda n: os.path.join(work, n)  # noqa: E731
+    for args in (["qemu-img", "create", "-q", "-f", "raw", w("a.raw"), "8M"],
+                 ["qemu-img", "create", "-q", "-f", "raw", w("bbase.raw"), "8M"],
+                 ["qemu-img", "create", "-q", "-f", "qcow2", "-b", w("bbase.raw"), "-F", "raw",
+                  w("b.qcow2")],
+                 ["qemu-img", "create", "-q", "-f", "raw", w("cd.iso"), "1M"],
+                 ["qemu-io", "-f", "raw", "-c", "write -P 0x11 0 64k", w("a.raw")]):
+        r = harness.run(args)
+        if r.rc != 0:
+            harness.TAP.skip_all("qemu-img / qemu-io failed: " + r.describe())
+    target = harness.setup_target(need_virsh=True)
+    try:
+        harness.run_guarded(tap, run_tests, tap, target, work)
+    finally:
+        harness.virsh_cleanup(target.uri, [DOM])
+        harness.finish_target(tap, target)
+        subprocess.run(["rm", "-rf", work])
+    sys.exit(tap.done())
+
+
+def run_tests(tap, target, work):
+    import libvirt
+    import xml.etree.ElementTree as ET
+    uri = target.uri
+    w = lambda n: os.path.join(work, n)  # noqa: E731
+    r = harness.virsh(uri, "define", harness.write_file(work, DOM + ".xml", domain(work)))
+    tap.ok(r.rc == 0, "define", r.describe())
+    libvirt.registerErrorHandler(lambda *a: None, None)
+    conn = libvirt.open(uri)
+    dom = conn.lookupByName(DOM)
+
+    def disks(flags=0):
+        """target -> (source, [backing sources]) of the domain's XML"""
+        out = {}
+        for d in ET.fromstring(dom.XMLDesc(flags)).findall("./devices/disk"):
+            src = d.find("source")
+            chain = [b.find("source").get("file") for b in d.iter("backingStore")
+                     if b.find("source") is not None]
+            out[d.find("target").get("dev")] = (src.get("file") if src is not None else None, chain)
+        return out
+
+    def names(flags=0):
+        return sorted(s.getName() for s in dom.listAllSnapshots(flags))
+
+    # ---- the shut-off domain ----
+    r = harness.virsh(uri, "snapshot-create-as", DOM, "off1", "--disk-only")
+    ia, ib = image_info(w("a.off1")), image_info(w("b.off1"))
+    cfg = disks(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    tap.ok(r.rc == 0 and ia.get("format") == "qcow2" and
+           ia.get("full-backing-filename") == w("a.raw") and ia.get("backing-filename-format") == "raw" and
+           ib.get("full-backing-filename") == w("b.qcow2") and ib.get("backing-filename-format") == "qcow2" and
+           not os.path.exists(w("cd.off1")) and
+           cfg["vda"] == (w("a.off1"), []) and cfg["vdb"] == (w("b.off1"), [w("b.qcow2"), w("bbase.raw")]) and
+           cfg["sda"][0] == w("cd.iso"),
+           "snapshot-create-as --disk-only of the shut-off domain: a.off1 over a.raw, b.off1 over "
+           "b.qcow2, the config names them (vdb's <backingStore> gains b.qcow2), the CD-ROM left out",
+           r.describe() + repr((ia, ib, cfg)))
+    x = harness.virsh(uri, "snapshot-dumpxml", DOM, "off1").out
+    tap.ok("<state>shutoff</state>" in x and "<memory snapshot='no'/>" in x and
+           "<disk name='vda' snapshot='external' type='file'>" in x and
+           "<source file='%s'/>" % w("a.off1") in x and "<driver type='qcow2'/>" in x and
+           "<disk name='sda' snapshot='no'/>" in x and "<source file='%s'/>" % w("a.raw") in x,
+           "snapshot-dumpxml off1: shutoff, memory no, vda and vdb external with their new "
+           "images, sda left out, the <domain> of before", x)
+    ext = harness.virsh(uri, "snapshot-list", DOM, "--external", "--name").out.split()
+    internal = harness.virsh(uri, "snapshot-list", DOM, "--internal", "--name").out.split()
+    tap.ok(ext == ["off1"] and internal == [] and
+           names(libvirt.VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL) == ["off1"],
+           "snapshot-list --external lists off1, --internal nothing", repr((ext, internal)))
+
+    # ---- the running domain ----
+    r = harness.virsh(uri, "start", DOM)
+    q = harness.virsh(uri, "qemu-monitor-command", DOM, '{"execute":"query-block"}').out
+    live = disks()
+    tap.ok(r.rc == 0 and w("a.off1") in q and w("b.off1") in q and w("bbase.raw") in q and
+           live["vda"][0] == w("a.off1") and live["vdb"][0] == w("b.off1"),
+           "the domain starts on the new images, QEMU opening their chains",
+           r.describe() + q + repr(live))
+    r = guest_write(uri, "virtio-disk0", 0x22)
+    tap.ok(r.rc == 0, "the guest's disk vda written (0x22)", r.describe())
+
+    # the backup sequence: an overlay without metadata, then its commit
+    r = harness.virsh(uri, "snapshot-create-as", DOM, "bk", "--disk-only", "--atomic",
+                      "--no-metadata", "--diskspec", "vda,file=%s" % w("a.bk.qcow2"),
+                      "--diskspec", "vdb,snapshot=no")
+    live, cfg = disks(), disks(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    fds = qemu_fds(target)
+    tap.ok(r.rc == 0 and live["vda"][0] == w("a.bk.qcow2") and cfg["vda"][0] == w("a.bk.qcow2") and
+           live["vdb"][0] == w("b.off1") and fds is not None and w("a.bk.qcow2") in fds and
+           w("a.off1") in fds and names() == ["off1"] and
+           image_info(w("a.bk.qcow2")).get("full-backing-filename") == w("a.off1"),
+           "snapshot-create-as --disk-only --atomic --no-metadata --diskspec vda,file=: QEMU "
+           "writes vda into a.bk.qcow2 over a.off1; the live XML and the config name it; vdb "
+           "left out; no metadata", r.describe() + repr((live, cfg, fds, names())))
+    guest_write(uri, "virtio-disk0", 0x33)
+    harness.virsh(uri, "suspend", DOM)
+    new, old = has_pattern(w("a.bk.qcow2"), "qcow2", 0x33), has_pattern(w("a.off1"), "qcow2", 0x22)
+    harness.virsh(uri, "resume", DOM)
+    tap.ok(new and old, "the guest's later write (0x33) is in the new image, the old one keeps 0x22",
+           repr((new, old)))
+    r = harness.virsh(uri, "blockcommit", DOM, "vda", "--active", "--shallow", "--pivot",
+                      "--wait", timeout=120)
+    live, cfg = disks(), disks(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    harness.virsh(uri, "suspend", DOM)
+    merged = has_pattern(w("a.off1"), "qcow2", 0x33)
+    harness.virsh(uri, "resume", DOM)
+    fds = qemu_fds(target)
+    tap.ok(r.rc == 0 and merged and live["vda"][0] == w("a.off1") and
+           cfg["vda"][0] == w("a.off1") and fds is not None and w("a.bk.qcow2") not in fds,
+           "blockcommit vda --active --shallow --pivot --wait: the write is in a.off1, the live XML and "
+           "the config are back on it, QEMU no longer holds a.bk.qcow2",
+           r.describe() + repr((merged, live, cfg, fds)))
+
+    # ---- with metadata ----
+    r = harness.virsh(uri, "snapshot-create-as", DOM, "run1", "--disk-only")
+    x = harness.virsh(uri, "snapshot-dumpxml", DOM, "run1").out
+    live = disks()
+    tap.ok(r.rc == 0 and "<state>disk-snapshot</state>" in x and
+           "<source file='%s'/>" % w("a.run1") in x and "<source file='%s'/>" % w("b.run1") in x and
+           live["vda"][0] == w("a.run1") and live["vdb"] == (w("b.run1"), [w("b.off1"), w("b.qcow2"), w("bbase.raw")]) and
+           harness.virsh(uri, "snapshot-current", DOM, "--name").out.strip() == "run1" and
+           harness.virsh(uri, "snapshot-parent", DOM, "run1").out.strip() == "off1",
+           "snapshot-create-as --disk-only of the running domain: state disk-snapshot, current, "
+           "below off1; vdb's live <backingStore> gains b.off1", r.describe() + x + repr(live))
+    r = harness.virsh(uri, "snapshot-revert", DOM, "run1")
+    tap.ok(r.rc != 0 and "external" in r.err and disks()["vda"][0] == w("a.run1"),
+           "snapshot-revert to an external snapshot is refused (as libvirt 9.0), nothing changes",
+           r.describe())
+    r = harness.virsh(uri, "snapshot-delete", DOM, "run1")
+    tap.ok(r.rc != 0 and "--metadata" in r.err and names() == ["off1", "run1"],
+           "snapshot-delete of an external snapshot is refused, pointing at --metadata",
+           r.describe())
+    r = harness.virsh(uri, "snapshot-delete", DOM, "run1", "--metadata")
+    tap.ok(r.rc == 0 and names() == ["off1"] and os.path.exists(w("a.run1")) and
+           disks()["vda"][0] == w("a.run1"),
+           "snapshot-delete --metadata: the metadata goes, the images stay in use", r.describe())
+
+    # ---- reused ----
+    harness.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", w("a.run1"), "-F", "qcow2",
+                 w("a.mine.qcow2")])
+    before = disks()
+    r = harness.virsh(uri, "snapshot-create-as", DOM, "x", "--disk-only",
+                      "--diskspec", "vda,file=%s" % w("a.mine.qcow2"), "--diskspec", "vdb,snapshot=no")
+    tap.ok(r.rc != 0 and "--reuse-external" in r.err and disks() == before and names() == ["off1"],
+           "an image that exists already is refused without --reuse-external, nothing changes",
+           r.describe())
+    r = harness.virsh(uri, "snapshot-create-as", DOM, "mine", "--disk-only", "--reuse-external",
+                      "--diskspec", "vda,file=%s" % w("a.mine.qcow2"), "--diskspec", "vdb,snapshot=no")
+    tap.ok(r.rc == 0 and disks()["vda"][0] == w("a.mine.qcow2") and
+           w("a.mine.qcow2") in (qemu_fds(target) or []),
+           "--reuse-external: the disk moves onto the image made beforehand", r.describe())
+
+    # ---- refusals ----
+    before = disks()
+    tries = [
+        (["x", "--disk-only", "--live"], "live"),
+        (["x", "--disk-only", "--quiesce"], "agent"),
+        (["x", "--memspec", "file=%s,snapshot=external" % w("mem")], "external"),
+        (["x", "--disk-only", "--diskspec", "vdb,snapshot=internal"], "internal"),
+        (["x", "--diskspec", "vda,snapshot=external"], "disk-only"),
+        (["x", "--disk-only", "--diskspec", "vda,file=%s" % w("same"),
+          "--diskspec", "vdb,file=%s" % w("same")], "already"),
+    ]
+    for args, word in tries:
+        r = harness.virsh(uri, "snapshot-create-as", DOM, *args)
+        tap.ok(r.rc != 0 and word in r.err and disks() == before and names() == ["mine", "off1"] and
+               not os.path.exists(w("mem")) and not os.path.exists(w("same")) and
+               not os.path.exists(w("a.mine.x")),
+               "snapshot-create-as %s is refused, nothing changes" % " ".join(args[1:]),
+               r.describe())
+
+    # ---- a new start from the config ----
+    r0 = harness.virsh(uri, "destroy", DOM)
+    r = harness.virsh(uri, "start", DOM)
+    q = harness.virsh(uri, "qemu-monitor-command", DOM, '{"execute":"query-block"}').out
+    tap.ok(r0.rc == 0 and r.rc == 0 and all(w(f) in q for f in
+                                            ("a.mine.qcow2", "a.run1", "a.off1", "a.raw",
+                                             "b.run1", "b.off1", "b.qcow2", "bbase.raw")),
+           "destroyed and started again from the config: QEMU opens both whole chains",
+           r0.describe() + r.describe() + q)
+    harness.virsh(uri, "destroy", DOM)
+    try:
+        dom.snapshotCreateXML("<domainsnapshot><disks><disk name='vda' snapshot='external'>"
+                              "<source file='relative.qcow2'/></disk></disks></domainsnapshot>", 0)
+        err = None
+    except libvirt.libvirtError as e:
+        err = e
+    tap.ok(err is not None and err.get_error_code() == libvirt.VIR_ERR_XML_ERROR and
+           "absolute" in str(err),
+           "a relative new image name is refused (VIR_ERR_XML_ERROR)", str(err))
+    r = harness.virsh(uri, "undefine", DOM, "--snapshots-metadata")
+    tap.ok(r.rc == 0, "undefine --snapshots-metadata", r.describe())
+    conn.close()
+
+
+if __name__ == "__main__":
+    main()
