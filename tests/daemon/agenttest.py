@@ -24,6 +24,9 @@ What it covers, each checked against what the guest did or holds:
     --filesystem/--disk/--interface and all types;
   * domfsinfo (/mnt/data on vda), domfsfreeze / domfsthaw (1 file system,
     the agent's fsfreeze-status in between), domfstrim;
+  * snapshot-create-as --disk-only --quiesce: a file the guest just wrote
+    is in the old image (the agent's freeze wrote it out), the file
+    system thawed after, vda on its new image;
   * set-user-password, plain and --encrypted: the guest's /etc/shadow
     (read through guest-file-open/-read) holds a hash of the password, or
     the hash given;
@@ -298,6 +301,28 @@ def run_tests(tap, target, kernel, initrd, work):
            "domfsthaw of a named mount point is refused (qemu-ga thaws all)", r.describe())
     r = harness.virsh(uri, "domfstrim", DOM)
     tap.ok(r.rc == 0, "domfstrim", r.describe())
+    # a quiesced disk-only snapshot: the agent freezes the file system
+    # (which writes out what the guest caches) before vda moves onto a
+    # new image, and thaws it after; the guest's file just written is in
+    # the old image then, where without the freeze it would still be in
+    # the guest's page cache
+    h, _ = agent_json(uri, {"execute": "guest-file-open",
+                            "arguments": {"path": "/mnt/data/quiesced.txt", "mode": "w"}})
+    wr = None
+    if h:
+        wr, _ = agent_json(uri, {"execute": "guest-file-write", "arguments": {
+            "handle": h["return"], "buf-b64": base64.b64encode(b"written before the freeze\n").decode()}})
+        agent_json(uri, {"execute": "guest-file-close", "arguments": {"handle": h["return"]}})
+    r = harness.virsh(uri, "snapshot-create-as", DOM, "q1", "--disk-only", "--quiesce",
+                      "--no-metadata", "--diskspec", "vda,file=%s/data.q1" % work)
+    st, _ = agent_json(uri, {"execute": "guest-fsfreeze-status"})
+    cat = harness.run(["debugfs", "-c", "-R", "cat /quiesced.txt", os.path.join(work, "data.img")])
+    src = re.search(r"<source file='([^']*)'", harness.virsh(uri, "dumpxml", DOM).out)
+    tap.ok(wr is not None and r.rc == 0 and st == {"return": "thawed"} and
+           "written before the freeze" in cat.out and src and src.group(1) == work + "/data.q1",
+           "snapshot-create-as --disk-only --quiesce: the guest's file is in the old image "
+           "(the freeze wrote it out), the file system thawed after, vda on the new image",
+           "%r %s %s %s" % (wr, r.describe(), st, cat.describe()))
 
     # ---- guest info ----
     def guestinfo(*args):

@@ -30,6 +30,9 @@ What it covers:
     disk-snapshot); its revert is refused, its delete without --metadata
     is refused and with it takes the metadata only;
   * --reuse-external with an image made beforehand;
+  * OpenStack Nova's volume snapshot: the <domainsnapshot> its config
+    classes write and its Guest.snapshot's flags, first with QUIESCE
+    (refused without a guest agent, nothing changed), then without;
   * the domain destroyed and started again from the config: QEMU opens
     the whole chain of new images;
   * refused, changing nothing: --live, --quiesce without a guest agent,
@@ -148,6 +151,56 @@ def main():
         harness.finish_target(tap, target)
         subprocess.run(["rm", "-rf", work])
     sys.exit(tap.done())
+
+
+def nova_volume_snapshot(tap, dom, disks, names, w):
+    """What Nova's LibvirtDriver._volume_snapshot_create does for a Cinder
+    volume on a file share (vdb here): its own config classes write the
+    <domainsnapshot> (the volume's disk named by its file, external into
+    the new file that Cinder's driver made beforehand, every other disk
+    snapshot='no'), and its Guest.snapshot asks first with QUIESCE, then,
+    that refused (no guest agent), without it; always NO_METADATA,
+    DISK_ONLY and REUSE_EXT."""
+    import libvirt
+    try:
+        from nova.virt.libvirt import config as vconfig
+        from nova.virt.libvirt import guest as libvirt_guest
+    except ImportError as e:
+        tap.skip("Nova's volume snapshot (python3-nova is not installed: %s)" % e)
+        return
+    current = disks()["vdb"][0]
+    new = w("b.nova")
+    harness.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", current, "-F", "qcow2", new])
+    snapshot = vconfig.LibvirtConfigGuestSnapshot()
+    snap_disk = vconfig.LibvirtConfigGuestSnapshotDisk()
+    snap_disk.name = current
+    snap_disk.source_path = new
+    snap_disk.source_type = "file"
+    snap_disk.snapshot = "external"
+    snap_disk.driver_name = "qcow2"
+    snapshot.add_disk(snap_disk)
+    for dev in ("vda", "sda"):
+        skip = vconfig.LibvirtConfigGuestSnapshotDisk()
+        skip.name = dev
+        skip.snapshot = "no"
+        snapshot.add_disk(skip)
+    guest = libvirt_guest.Guest(dom)
+    try:
+        guest.snapshot(snapshot, no_metadata=True, disk_only=True, reuse_ext=True, quiesce=True)
+        quiesced = None
+    except libvirt.libvirtError as e:
+        quiesced = str(e)
+    after_quiesce = disks()["vdb"][0]
+    err = None
+    try:
+        guest.snapshot(snapshot, no_metadata=True, disk_only=True, reuse_ext=True, quiesce=False)
+    except libvirt.libvirtError as e:
+        err = str(e)
+    tap.ok(quiesced is not None and "agent" in quiesced and after_quiesce == current and
+           err is None and disks()["vdb"][0] == new and names() == ["mine", "off1"],
+           "Nova's volume snapshot (its <domainsnapshot> and flags): refused with QUIESCE "
+           "without an agent, nothing changed; then taken: vdb on the new file, no metadata",
+           "quiesced %r, then %r; error %r; %r" % (quiesced, after_quiesce, err, disks()))
 
 
 def run_tests(tap, target, work):
@@ -281,6 +334,9 @@ def run_tests(tap, target, work):
     tap.ok(r.rc == 0 and disks()["vda"][0] == w("a.mine.qcow2") and
            w("a.mine.qcow2") in (qemu_fds(target) or []),
            "--reuse-external: the disk moves onto the image made beforehand", r.describe())
+
+    # ---- OpenStack Nova's volume snapshot ----
+    nova_volume_snapshot(tap, dom, disks, names, w)
 
     # ---- refusals ----
     before = disks()
