@@ -854,8 +854,8 @@ vgmDriverCapsFormatGuest(VgmBuf *buf, const VgmDriverStore *store, const char *a
     vgmBufAdd(buf, "</arch>\n");
     /* what clients (virt-install) decide <features> and per-device
      * <boot order> by, as libvirt reports them for x86 (a 32-bit guest
-     * with or without PAE); no <disksnapshot/>: the driver takes no
-     * disk-only (external) snapshots */
+     * with or without PAE); <disksnapshot/>: disk-only (external)
+     * snapshots are taken */
     if (x86) {
         vgmBufAdd(buf, "<features>\n");
         if (g_str_equal(arch, "i686")) {
@@ -866,6 +866,7 @@ vgmDriverCapsFormatGuest(VgmBuf *buf, const VgmDriverStore *store, const char *a
         vgmBufAdd(buf, "  <apic default='on' toggle='no'/>\n");
         vgmBufAdd(buf, "  <cpuselection/>\n");
         vgmBufAdd(buf, "  <deviceboot/>\n");
+        vgmBufAdd(buf, "  <disksnapshot default='on' toggle='no'/>\n");
         vgmBufAdd(buf, "</features>\n");
     }
     vgmBufAdjustIndent(buf, -2);

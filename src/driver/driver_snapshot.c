@@ -791,6 +791,30 @@ vgmSnapshotExternalLive(const VgmDriverStore *store, VgmDriverDomain *dom,
     return ok;
 }
 
+/* Whether @snapDef of a domain of definition @def is an external one: a
+ * disk it names external, or one it leaves to its own default
+ * (<disk snapshot='external'>) */
+static gboolean
+vgmSnapshotWantsExternal(const VgmDomainDef *def, const VgmSnapshotDef *snapDef)
+{
+    if (vgmSnapshotDefIsExternal(snapDef))
+        return TRUE;
+    for (guint j = 0; j < def->devices.disks->len; j++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, j);
+        gboolean named = FALSE;
+
+        for (guint i = 0; i < snapDef->disks->len && !named; i++) {
+            const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+
+            named = sd->snapshot && (g_strcmp0(d->dst, sd->name) == 0 ||
+                                     g_strcmp0(d->src, sd->name) == 0);
+        }
+        if (!named && d->snapshotExternal && !d->readonly && vgmDiskHasMedium(d))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /* An external snapshot of domain @dom (lock held, its definition filled):
  * its disks' new images, made or (@flags' REUSE_EXT) reused, and the
  * domain moved onto them; a running domain's guest goes on writing */
@@ -916,7 +940,7 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
                     snapDef->name);
         return FALSE;
     }
-    if ((flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) || vgmSnapshotDefIsExternal(snapDef)) {
+    if ((flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) || vgmSnapshotWantsExternal(dom->def, snapDef)) {
         if (!vgmSnapshotCreateExternal(store, dom, set, snapDef, flags, error))
             return FALSE;
         *snap = g_strdup(snapDef->name);

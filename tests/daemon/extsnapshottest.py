@@ -11,6 +11,7 @@ the image files with qemu-io (-U) while the guest is paused, so that
 QEMU has written out what it caches.
 
 What it covers:
+  * the capabilities' <disksnapshot default='on' toggle='no'/>;
   * snapshot-create-as --disk-only of the shut-off domain: a new qcow2
     image over each writable disk, named as libvirt names them (the
     image's suffix replaced by the snapshot's name), backed by the disk's
@@ -35,6 +36,8 @@ What it covers:
     (refused without a guest agent, nothing changed), then without;
   * the domain destroyed and started again from the config: QEMU opens
     the whole chain of new images;
+  * the disks' own <disk snapshot='external'> and 'no' as the defaults
+    of a plain snapshot-create-as of the shut-off domain;
   * refused, changing nothing: --live, --quiesce without a guest agent,
     an external memory file, a new image that exists already, a disk
     taken internally beside external ones, one new image named for two
@@ -227,6 +230,11 @@ def run_tests(tap, target, work):
     def names(flags=0):
         return sorted(s.getName() for s in dom.listAllSnapshots(flags))
 
+    caps = harness.virsh(uri, "capabilities").out
+    tap.ok("<disksnapshot default='on' toggle='no'/>" in caps,
+           "the capabilities' guests say <disksnapshot default='on' toggle='no'/>, as libvirt's",
+           caps[-1500:])
+
     # ---- the shut-off domain ----
     r = harness.virsh(uri, "snapshot-create-as", DOM, "off1", "--disk-only")
     ia, ib = image_info(w("a.off1")), image_info(w("b.off1"))
@@ -367,6 +375,17 @@ def run_tests(tap, target, work):
            "destroyed and started again from the config: QEMU opens both whole chains",
            r0.describe() + r.describe() + q)
     harness.virsh(uri, "destroy", DOM)
+    # the disks' own defaults: vda snapshot='external', vdb 'no'
+    x = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    x = x.replace("<disk type='file' device='disk'>", "<disk type='file' device='disk' snapshot='external'>", 1)
+    x = x.replace("<disk type='file' device='disk'>", "<disk type='file' device='disk' snapshot='no'>", 1)
+    r0 = harness.virsh(uri, "define", harness.write_file(work, DOM + "-dflt.xml", x))
+    r = harness.virsh(uri, "snapshot-create-as", DOM, "dflt")
+    sx = harness.virsh(uri, "snapshot-dumpxml", DOM, "dflt").out
+    tap.ok(r0.rc == 0 and r.rc == 0 and disks(libvirt.VIR_DOMAIN_XML_INACTIVE)["vda"][0] == w("a.mine.dflt") and
+           "<disk name='vdb' snapshot='no'/>" in sx and "<state>shutoff</state>" in sx,
+           "the disks' own snapshot='external' and 'no': a plain snapshot-create-as of the "
+           "shut-off domain puts vda onto a.mine.dflt and leaves vdb", r0.describe() + r.describe() + sx)
     try:
         dom.snapshotCreateXML("<domainsnapshot><disks><disk name='vda' snapshot='external'>"
                               "<source file='relative.qcow2'/></disk></disks></domainsnapshot>", 0)
