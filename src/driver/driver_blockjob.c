@@ -1780,3 +1780,71 @@ vgmDriverBlockSnapshot(VgmQemuMonitor *mon, const char *domName,
     }
     return FALSE;
 }
+
+/* ---- an external snapshot's image merged (its delete) ---- */
+
+/* Whether QEMU's chain of disk @dst of running domain @name holds @file */
+static gboolean
+vgmBlockChainHolds(VgmDriver *drv, const char *name, const char *dst, const char *file,
+                   gboolean *holds, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_auto(VgmBlockNode) node = { 0 };
+    const VgmDiskDef *disk;
+    guint i;
+
+    if (!(dom = vgmBlockDomain(drv, name, dst, &disk, &mon, error)) ||
+        !vgmBlockNodeOf(mon, dom->def, disk, &node, error))
+        return FALSE;
+    *holds = FALSE;
+    for (i = 0; i < node.chain->len && !*holds; i++)
+        *holds = g_str_equal(((VgmBlockImage *)g_ptr_array_index(node.chain, i))->file, file);
+    return TRUE;
+}
+
+/* (the tries of a pivot QEMU says is not ready yet, 100 ms apart) */
+#define VGM_BLOCK_MERGE_PIVOT_TRIES 100
+
+gboolean
+vgmDriverBlockMerge(VgmDriver *drv, const char *name, const char *dst, const char *overlay,
+                    const char *base, gboolean top, GError **error)
+{
+    guint pivotTries = 0;
+    gboolean holds = TRUE;
+
+    if (!vgmDriverBlockCommit(drv, name, dst, base, top ? NULL : overlay, 0,
+                              top ? VGM_BLOCK_COMMIT_ACTIVE : 0, error))
+        return FALSE;
+    for (;;) {
+        VgmDriverBlockJobInfo info = { 0 };
+        g_autoptr(GError) err = NULL;
+        int r = vgmDriverGetBlockJobInfo(drv, name, dst, 0, &info, error);
+
+        if (r < 0)
+            return FALSE;
+        if (r == 0)
+            break;
+        if (top && info.end > 0 && info.cur == info.end) {
+            if (vgmDriverBlockJobAbort(drv, name, dst, VGM_BLOCK_JOB_ABORT_PIVOT, &err))
+                break;
+            if (++pivotTries >= VGM_BLOCK_MERGE_PIVOT_TRIES) {
+                g_propagate_error(error, g_steal_pointer(&err));
+                return FALSE;
+            }
+        }
+        g_usleep(100 * 1000);
+    }
+    /* a job that ended without merging (an error, a cancel) leaves the
+     * image in the chain */
+    if (!vgmBlockChainHolds(drv, name, dst, overlay, &holds, error))
+        return FALSE;
+    if (holds) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("image '%1$s' of disk '%2$s' was not merged into '%3$s': its block job ended without it"),
+                    overlay, dst, base);
+        return FALSE;
+    }
+    return TRUE;
+}
+

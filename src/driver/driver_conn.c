@@ -4,7 +4,10 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include "driver_conn.h"
 #include "driver_agent.h"
@@ -1425,11 +1428,44 @@ gboolean
 vgmDriverSnapshotRemove(VgmDriver *drv, const char *name, const char *snap, unsigned int flags,
                         GError **error)
 {
-    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    g_autoptr(GPtrArray) merges = NULL;
+    gboolean active = FALSE;
+    guint i;
 
     if (!vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_DELETE_CHILDREN_ONLY << 1) - 1, error))
         return FALSE;
-    return vgmDriverSnapshotDelete(drv->store, name, snap, flags, error);
+    {
+        VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+
+        if (!(merges = vgmDriverSnapshotMerges(drv->store, name, snap, flags, &active, error)))
+            return FALSE;
+        if (merges->len == 0)
+            return vgmDriverSnapshotDelete(drv->store, name, snap, flags, error);
+    }
+    /* an external snapshot: its images merged first (as libvirt 9.0),
+     * by the block jobs a client would run, then its metadata */
+    if (active) {
+        for (i = 0; i < merges->len; i++) {
+            const VgmDriverSnapshotMerge *m = g_ptr_array_index(merges, i);
+
+            if (!vgmDriverBlockMerge(drv, name, m->dst, m->overlay, m->base, m->top, error))
+                return FALSE;
+            if (g_unlink(m->overlay) < 0 && errno != ENOENT)
+                g_warning(_("cannot remove image '%1$s' of a deleted snapshot: %2$s"),
+                          m->overlay, g_strerror(errno));
+        }
+    } else {
+        VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+
+        if (!vgmDriverSnapshotMergeOffline(drv->store, name, merges, error))
+            return FALSE;
+    }
+    {
+        VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+
+        return vgmDriverSnapshotDelete(drv->store, name, snap,
+                                       flags | VGM_SNAPSHOT_DELETE_METADATA_ONLY, error);
+    }
 }
 
 /* The running domain @name (a refusal else, as libvirt's job calls

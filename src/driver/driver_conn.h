@@ -556,6 +556,13 @@ gboolean vgmDriverBlockJobSetSpeed(VgmDriver *drv, const char *name, const char 
  * or with VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT move the disk onto the copy */
 gboolean vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path,
                                 unsigned int flags, GError **error);
+/* For the delete of an external snapshot: image @overlay of disk @dst of
+ * running domain @name merged into @base, the image below it (a commit;
+ * for the disk's @top image an active commit and its pivot), waited for
+ * and checked: the image is out of QEMU's chain of the disk after */
+gboolean vgmDriverBlockMerge(VgmDriver *drv, const char *name, const char *dst,
+                             const char *overlay, const char *base, gboolean top,
+                             GError **error);
 /* virDomainBlockResize (KiB, or bytes with VIR_DOMAIN_BLOCK_RESIZE_BYTES) */
 gboolean vgmDriverBlockResize(VgmDriver *drv, const char *name, const char *path,
                               guint64 size, unsigned int flags, GError **error);

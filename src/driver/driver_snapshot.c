@@ -1311,19 +1311,18 @@ vgmDriverSnapshotDelete(const VgmDriverStore *store, const char *name, const cha
     }
     if (!(flags & VGM_SNAPSHOT_DELETE_CHILDREN_ONLY))
         g_ptr_array_add(doomed, (gpointer)target);
-    /* an external snapshot's images stay: its overlay is the disk's
-     * image, merged by a block commit (virsh blockcommit), not here */
+    /* an external snapshot's images are merged before (the caller's
+     * vgmDriverSnapshotMerges); here only its metadata goes */
     for (guint i = 0; i < doomed->len && !(flags & VGM_SNAPSHOT_DELETE_METADATA_ONLY); i++) {
         const VgmSnapshotDef *def = g_ptr_array_index(doomed, i);
 
-        if (vgmSnapshotDefIsExternal(def)) {
+        if (vgmSnapshotDefIsExternal(def) && def != target) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("snapshot '%1$s' of domain '%2$s' is an external one, whose images virt-gmem does not merge: delete its metadata only (virsh snapshot-delete --metadata) and merge its images with virsh blockcommit"),
+                        _("snapshot '%1$s' of domain '%2$s' is an external one: the images of a deleted snapshot's external children are not merged (delete them first, or the metadata only with --metadata)"),
                         def->name, dom->name);
             return FALSE;
         }
     }
-
     if (!(flags & VGM_SNAPSHOT_DELETE_METADATA_ONLY)) {
         if (vgmDriverDomainIsActive(dom)) {
             if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
@@ -1339,14 +1338,15 @@ vgmDriverSnapshotDelete(const VgmDriverStore *store, const char *name, const cha
         const VgmSnapshotDef *def = g_ptr_array_index(doomed, i);
         g_autofree char *path = vgmSnapshotPath(store, dom->name, def->name);
 
-        /* as libvirt: an image that lacks it is a warning, not a failure */
-        if (mon) {
+        /* as libvirt: an image that lacks it is a warning, not a failure
+         * (an external snapshot's images were merged before) */
+        if (mon && !vgmSnapshotDefIsExternal(def)) {
             g_autoptr(GError) delErr = NULL;
 
             if (!vgmSnapshotHMP(mon, "delvm", def->name, &delErr))
                 g_warning("%s", delErr->message);
         }
-        if (config)
+        if (config && !vgmSnapshotDefIsExternal(def))
             vgmSnapshotQemuImg(config, def, "-d", TRUE, NULL, NULL);
         /* its children go to its parent */
         for (guint j = 0; j < set->snaps->len; j++) {
@@ -1370,6 +1370,198 @@ vgmDriverSnapshotDelete(const VgmDriverStore *store, const char *name, const cha
     }
     if (g_strcmp0(newCurrent, set->current) != 0)
         return vgmSnapshotSetCurrent(store, dom->name, newCurrent, error);
+    return TRUE;
+}
+
+static gboolean vgmSnapshotHasChildren(const VgmSnapshotSet *set, const VgmSnapshotDef *def);
+
+/* ---- deleting an external snapshot: its images merged ---- */
+
+void
+vgmDriverSnapshotMergeFree(VgmDriverSnapshotMerge *m)
+{
+    if (!m)
+        return;
+    g_free(m->dst);
+    g_free(m->overlay);
+    g_free(m->base);
+    g_free(m);
+}
+
+/* The image below @image (its backing file, resolved) and that one's
+ * format, as qemu-img reads them (-U: QEMU may hold it) */
+static gboolean
+vgmSnapshotImageBelow(const char *image, char **below, char **format, GError **error)
+{
+    const char *argv[] = { "qemu-img", "info", "-U", "--output=json", image, NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *errText = NULL;
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) err = NULL;
+    JsonObject *o;
+    int status = 0;
+
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
+                      &errText, &status, &err) ||
+        !g_spawn_check_wait_status(status, NULL) ||
+        !json_parser_load_from_data(parser, out, -1, NULL) ||
+        !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("cannot read image '%1$s': %2$s"), image,
+                    err ? err->message : errText ? g_strstrip(errText) : "");
+        return FALSE;
+    }
+    o = json_node_get_object(json_parser_get_root(parser));
+    *below = g_strdup(json_object_get_string_member_with_default(o, "full-backing-filename", NULL));
+    *format = g_strdup(json_object_get_string_member_with_default(o, "backing-filename-format",
+                                                                  "raw"));
+    if (!*below) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("image '%1$s' has no backing image to merge it into"), image);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+GPtrArray *
+vgmDriverSnapshotMerges(const VgmDriverStore *store, const char *name, const char *snap,
+                        unsigned int flags, gboolean *active, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmSnapshotSet) set = NULL;
+    g_autoptr(VgmDomainDef) then = NULL;
+    g_autoptr(GPtrArray) merges = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverSnapshotMergeFree);
+    const VgmSnapshotDef *def, *parent;
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, name, &lock, error)) ||
+        !vgmDriverDomainFillDef(store, dom, error) ||
+        !(set = vgmSnapshotSetLoad(store, dom->name, error)) ||
+        !(def = vgmSnapshotGet(set, dom->name, snap, error)))
+        return NULL;
+    *active = vgmDriverDomainIsActive(dom);
+    if ((flags & VGM_SNAPSHOT_DELETE_METADATA_ONLY) || !vgmSnapshotDefIsExternal(def))
+        return g_steal_pointer(&merges);
+    /* libvirt 9.0's limits */
+    if (vgmSnapshotHasChildren(set, def)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("external snapshot '%1$s' of domain '%2$s' has children: its images cannot be merged (delete its children first, or its metadata only with --metadata)"),
+                    def->name, dom->name);
+        return NULL;
+    }
+    if (def->parent && (parent = vgmSnapshotFind(set, def->parent)) &&
+        !vgmSnapshotDefIsExternal(parent)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("external snapshot '%1$s' of domain '%2$s' is below internal snapshot '%3$s': its images cannot be merged (delete its metadata only with --metadata)"),
+                    def->name, dom->name, parent->name);
+        return NULL;
+    }
+    if (def->domainXML &&
+        !(then = vgmDomainDefParseString(def->domainXML, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE,
+                                         error)))
+        return NULL;
+    for (guint i = 0; i < def->disks->len; i++) {
+        const VgmSnapshotDiskDef *sd = g_ptr_array_index(def->disks, i);
+        const VgmDiskDef *d = vgmDriverFindDisk(dom->def, sd->name);
+        const VgmDiskDef *was = then ? vgmDriverFindDisk(then, sd->name) : NULL;
+        g_autoptr(VgmDriverSnapshotMerge) m = NULL;
+        g_autofree char *format = NULL;
+
+        if (sd->snapshot != VGM_SNAPSHOT_LOCATION_EXTERNAL)
+            continue;
+        m = g_new0(VgmDriverSnapshotMerge, 1);
+        m->dst = g_strdup(sd->name);
+        m->overlay = g_strdup(sd->file);
+        if (!d) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' no longer has disk '%2$s' of snapshot '%3$s'"), dom->name,
+                        sd->name, def->name);
+            return NULL;
+        }
+        m->top = g_strcmp0(d->src, sd->file) == 0;
+        if (!m->top && !*active) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("disk '%1$s' of shut-off domain '%2$s' is no longer on image '%3$s' of snapshot '%4$s': only the disk's top image is merged while the domain is shut off"),
+                        sd->name, dom->name, sd->file, def->name);
+            return NULL;
+        }
+        if (!vgmSnapshotImageBelow(sd->file, &m->base, &format, error))
+            return NULL;
+        /* (as libvirt: the image below is the one the snapshot was taken
+         * of) */
+        if (was && was->src && g_strcmp0(was->src, m->base) != 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("image '%1$s' of snapshot '%2$s' is over '%3$s', not over the image of disk '%4$s' it was taken of ('%5$s')"),
+                        sd->file, def->name, m->base, sd->name, was->src);
+            return NULL;
+        }
+        g_ptr_array_add(merges, g_steal_pointer(&m));
+    }
+    return g_steal_pointer(&merges);
+}
+
+/* The config's disk @data->dst back on the image below its top */
+typedef struct {
+    const VgmDriverSnapshotMerge *m;
+    const char *format;
+} VgmSnapshotUnmove;
+
+static gboolean
+vgmSnapshotUnmoveDisk(VgmDomainDef *def, const VgmSnapshotUnmove *u)
+{
+    VgmDiskDef *d = (VgmDiskDef *)vgmDriverFindDisk(def, u->m->dst);
+    struct stat st;
+
+    if (!d || g_strcmp0(d->dst, u->m->dst) != 0 || g_strcmp0(d->src, u->m->overlay) != 0)
+        return FALSE;
+    if (d->backing && d->backing->len > 0 &&
+        g_strcmp0(((VgmDiskBackingLayer *)g_ptr_array_index(d->backing, 0))->path,
+                  u->m->base) == 0)
+        g_ptr_array_remove_index(d->backing, 0);
+    g_free(d->src);
+    d->src = g_strdup(u->m->base);
+    g_free(d->driverType);
+    d->driverType = g_strdup(u->format);
+    d->type = stat(u->m->base, &st) == 0 && S_ISBLK(st.st_mode) ? VGM_DISK_TYPE_BLOCK
+                                                                 : VGM_DISK_TYPE_FILE;
+    return TRUE;
+}
+
+gboolean
+vgmDriverSnapshotMergeOffline(const VgmDriverStore *store, const char *name, GPtrArray *merges,
+                              GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmDomainDef) cfg = NULL;
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, name, &lock, error)))
+        return FALSE;
+    if (vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' was started while its snapshot's delete ran"), dom->name);
+        return FALSE;
+    }
+    if (!(cfg = vgmDriverStoreLoadConfig(store, dom->name, error)))
+        return FALSE;
+    for (guint i = 0; i < merges->len; i++) {
+        const VgmDriverSnapshotMerge *m = g_ptr_array_index(merges, i);
+        const char *argv[] = { "qemu-img", "commit", "-q", m->overlay, NULL };
+        g_autofree char *below = NULL;
+        g_autofree char *format = NULL;
+        VgmSnapshotUnmove u;
+
+        if (!vgmSnapshotImageBelow(m->overlay, &below, &format, error) ||
+            !vgmDriverNetRun(argv, error))
+            return FALSE;
+        /* the config, written before the image goes: a crash between
+         * leaves an unused file, never a disk on a missing one */
+        u = (VgmSnapshotUnmove){ m, format };
+        if (vgmSnapshotUnmoveDisk(cfg, &u) && !vgmDriverStoreSaveConfig(store, cfg, error))
+            return FALSE;
+        if (g_unlink(m->overlay) < 0 && errno != ENOENT)
+            g_warning(_("cannot remove image '%1$s' of a deleted snapshot: %2$s"), m->overlay,
+                      g_strerror(errno));
+    }
     return TRUE;
 }
 

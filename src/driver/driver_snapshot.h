@@ -16,8 +16,10 @@
  * one reused); a running domain's QEMU moves onto them in one
  * transaction of blockdev-snapshot. The live XML and the config then name
  * the new images. As in libvirt 9.0 such a snapshot cannot be reverted
- * to, and its delete takes its metadata only (its images are merged by a
- * block commit). An external memory snapshot is refused by name.
+ * to, and its delete merges each new image into the one below (the
+ * caller's block commit for a running domain, qemu-img commit else;
+ * vgmDriverSnapshotMerges plans it). An external memory snapshot is
+ * refused by name.
  *
  * The snapshots' metadata (snapshot_conf.h, with the domain's definition
  * as it was) lives in ROOT/lib/qemu/snapshot/DOMAIN/NAME.xml, as libvirt
@@ -96,6 +98,32 @@ gboolean vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, 
                                  GError **error);
 gboolean vgmDriverSnapshotDelete(const VgmDriverStore *store, const char *name, const char *snap,
                                  unsigned int flags, GError **error);
+
+/* One disk's merge of an external snapshot being deleted: its new image
+ * (the overlay the snapshot put over the disk) goes into the image below
+ * it, which the snapshot was taken of */
+typedef struct {
+    char *dst;
+    char *overlay;
+    char *base;
+    gboolean top;               /* the overlay is the disk's active image */
+} VgmDriverSnapshotMerge;
+void vgmDriverSnapshotMergeFree(VgmDriverSnapshotMerge *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverSnapshotMerge, vgmDriverSnapshotMergeFree)
+
+/* What deleting snapshot @snap of domain @name with @flags merges (an
+ * empty array for an internal snapshot or with --metadata), as libvirt
+ * 9.0 plans it: an external snapshot without children, below no
+ * internal one, each of its disks' new images still in the disk's chain
+ * over the image it was taken of; *@active says whether QEMU runs it */
+GPtrArray *vgmDriverSnapshotMerges(const VgmDriverStore *store, const char *name,
+                                   const char *snap, unsigned int flags, gboolean *active,
+                                   GError **error);
+/* The merges of a shut-off domain: qemu-img commit of each new image
+ * (each its disk's top) into the image below, the config back on that
+ * one, the new image removed */
+gboolean vgmDriverSnapshotMergeOffline(const VgmDriverStore *store, const char *name,
+                                       GPtrArray *merges, GError **error);
 
 /* Lookups: VGM_ERR_NO_DOMAIN_SNAPSHOT for a snapshot that does not exist */
 gboolean vgmDriverSnapshotLookup(const VgmDriverStore *store, const char *name, const char *snap,

@@ -28,8 +28,11 @@ What it covers:
     writes are in the old image, the live XML and the config are back on
     it, and QEMU no longer holds the new one;
   * a snapshot with metadata of the running domain (state
-    disk-snapshot); its revert is refused, its delete without --metadata
-    is refused and with it takes the metadata only;
+    disk-snapshot); its revert is refused, and so is the delete of its
+    parent, which has it for a child (as libvirt 9.0); its delete merges
+    its new images into those it was taken of (an active commit and its
+    pivot per disk), with the guest's last write, and removes them; a
+    delete with --metadata takes the metadata only;
   * --reuse-external with an image made beforehand;
   * OpenStack Nova's volume snapshot: the <domainsnapshot> its config
     classes write and its Guest.snapshot's flags, first with QUIESCE
@@ -37,7 +40,8 @@ What it covers:
   * the domain destroyed and started again from the config: QEMU opens
     the whole chain of new images;
   * the disks' own <disk snapshot='external'> and 'no' as the defaults
-    of a plain snapshot-create-as of the shut-off domain;
+    of a plain snapshot-create-as of the shut-off domain, and its delete
+    (qemu-img commit, the config back on the old image);
   * refused, changing nothing: --live, --quiesce without a guest agent,
     an external memory file, a new image that exists already, a disk
     taken internally beside external ones, one new image named for two
@@ -319,17 +323,38 @@ def run_tests(tap, target, work):
     tap.ok(r.rc != 0 and "external" in r.err and disks()["vda"][0] == w("a.run1"),
            "snapshot-revert to an external snapshot is refused (as libvirt 9.0), nothing changes",
            r.describe())
-    r = harness.virsh(uri, "snapshot-delete", DOM, "run1")
-    tap.ok(r.rc != 0 and "--metadata" in r.err and names() == ["off1", "run1"],
-           "snapshot-delete of an external snapshot is refused, pointing at --metadata",
-           r.describe())
-    r = harness.virsh(uri, "snapshot-delete", DOM, "run1", "--metadata")
-    tap.ok(r.rc == 0 and names() == ["off1"] and os.path.exists(w("a.run1")) and
+    r = harness.virsh(uri, "snapshot-delete", DOM, "off1")
+    tap.ok(r.rc != 0 and "children" in r.err and names() == ["off1", "run1"] and
            disks()["vda"][0] == w("a.run1"),
-           "snapshot-delete --metadata: the metadata goes, the images stay in use", r.describe())
+           "snapshot-delete of an external snapshot with children is refused (as libvirt 9.0), "
+           "nothing changes", r.describe())
+    # its delete merges its images into those it was taken of
+    guest_write(uri, "virtio-disk0", 0x44)
+    r = harness.virsh(uri, "snapshot-delete", DOM, "run1", timeout=120)
+    live, cfg = disks(), disks(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    harness.virsh(uri, "suspend", DOM)
+    merged = has_pattern(w("a.off1"), "qcow2", 0x44)
+    harness.virsh(uri, "resume", DOM)
+    fds = qemu_fds(target) or []
+    tap.ok(r.rc == 0 and names() == ["off1"] and merged and
+           live["vda"] == (w("a.off1"), []) and cfg["vda"] == (w("a.off1"), []) and
+           live["vdb"] == (w("b.off1"), [w("b.qcow2"), w("bbase.raw")]) and
+           cfg["vdb"] == (w("b.off1"), [w("b.qcow2"), w("bbase.raw")]) and
+           not os.path.exists(w("a.run1")) and not os.path.exists(w("b.run1")) and
+           w("a.run1") not in fds and w("a.off1") in fds and
+           harness.virsh(uri, "snapshot-current", DOM, "--name").out.strip() == "off1",
+           "snapshot-delete run1 (current, running): its new images merged into a.off1 and "
+           "b.off1 (the guest's write in a.off1), the live XML and the config back on them, "
+           "the images removed, off1 current", r.describe() + repr((merged, live, cfg, fds)))
+    r0 = harness.virsh(uri, "snapshot-create-as", DOM, "run2", "--disk-only")
+    r = harness.virsh(uri, "snapshot-delete", DOM, "run2", "--metadata")
+    tap.ok(r0.rc == 0 and r.rc == 0 and names() == ["off1"] and os.path.exists(w("a.run2")) and
+           disks()["vda"][0] == w("a.run2"),
+           "snapshot-delete --metadata: the metadata goes, the images stay in use",
+           r0.describe() + r.describe())
 
     # ---- reused ----
-    harness.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", w("a.run1"), "-F", "qcow2",
+    harness.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", w("a.run2"), "-F", "qcow2",
                  w("a.mine.qcow2")])
     before = disks()
     r = harness.virsh(uri, "snapshot-create-as", DOM, "x", "--disk-only",
@@ -370,8 +395,8 @@ def run_tests(tap, target, work):
     r = harness.virsh(uri, "start", DOM)
     q = harness.virsh(uri, "qemu-monitor-command", DOM, '{"execute":"query-block"}').out
     tap.ok(r0.rc == 0 and r.rc == 0 and all(w(f) in q for f in
-                                            ("a.mine.qcow2", "a.run1", "a.off1", "a.raw",
-                                             "b.run1", "b.off1", "b.qcow2", "bbase.raw")),
+                                            ("a.mine.qcow2", "a.run2", "a.off1", "a.raw",
+                                             "b.run2", "b.off1", "b.qcow2", "bbase.raw")),
            "destroyed and started again from the config: QEMU opens both whole chains",
            r0.describe() + r.describe() + q)
     harness.virsh(uri, "destroy", DOM)
@@ -386,6 +411,13 @@ def run_tests(tap, target, work):
            "<disk name='vdb' snapshot='no'/>" in sx and "<state>shutoff</state>" in sx,
            "the disks' own snapshot='external' and 'no': a plain snapshot-create-as of the "
            "shut-off domain puts vda onto a.mine.dflt and leaves vdb", r0.describe() + r.describe() + sx)
+    # the delete of a shut-off domain's snapshot: qemu-img commit
+    r = harness.virsh(uri, "snapshot-delete", DOM, "dflt")
+    cfg = disks(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    tap.ok(r.rc == 0 and cfg["vda"][0] == w("a.mine.qcow2") and not os.path.exists(w("a.mine.dflt"))
+           and names() == ["mine", "off1"],
+           "snapshot-delete dflt of the shut-off domain: a.mine.dflt committed into "
+           "a.mine.qcow2 and removed, the config back on it", r.describe() + repr(cfg))
     try:
         dom.snapshotCreateXML("<domainsnapshot><disks><disk name='vda' snapshot='external'>"
                               "<source file='relative.qcow2'/></disk></disks></domainsnapshot>", 0)
