@@ -598,10 +598,7 @@ vgmBlockDropUnchained(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDis
     guint i;
 
     /* (the disk's number: a pivot may have put it on a node QEMU named) */
-    for (i = 0, n = d->nodeIndex; !n && i < def->devices.disks->len; i++) {
-        if (g_ptr_array_index(def->devices.disks, i) == d)
-            n = i + 1;
-    }
+    n = vgmQemuDiskNodeIndex(def, d);
     json_object_set_boolean_member(args, "flat", TRUE);
     if (!vgmQemuMonitorCommand(mon, "query-named-block-nodes", args, &ret, &err)) {
         g_warning(_("domain '%1$s': cannot list QEMU's images after a block job: %2$s"), domName,
@@ -1514,7 +1511,7 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
             !vgmBlockJobWaitGone(mon, disk, error) ||
             !vgmBlockChainFollow(drv, dom, disk, mon, TRUE, error))
             return FALSE;
-        vgmBlockDropNode(mon, dom->name, before.node);
+        /* (the old top, out of the chain now, was closed by the follow) */
         return TRUE;
     }
     /* the pivot is waited for even when asked not to, so that the live
@@ -1829,6 +1826,8 @@ vgmDriverBlockMerge(VgmDriver *drv, const char *name, const char *dst, const cha
             if (vgmDriverBlockJobAbort(drv, name, dst, VGM_BLOCK_JOB_ABORT_PIVOT, &err))
                 break;
             if (++pivotTries >= VGM_BLOCK_MERGE_PIVOT_TRIES) {
+                /* the job given up is ended, the disk left on its image */
+                vgmDriverBlockJobAbort(drv, name, dst, 0, NULL);
                 g_propagate_error(error, g_steal_pointer(&err));
                 return FALSE;
             }

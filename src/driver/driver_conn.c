@@ -1439,26 +1439,27 @@ vgmDriverSnapshotRemove(VgmDriver *drv, const char *name, const char *snap, unsi
 
         if (!(merges = vgmDriverSnapshotMerges(drv->store, name, snap, flags, &active, error)))
             return FALSE;
-        if (merges->len == 0)
-            return vgmDriverSnapshotDelete(drv->store, name, snap, flags, error);
-    }
-    /* an external snapshot: its images merged first (as libvirt 9.0),
-     * by the block jobs a client would run, then its metadata */
-    if (active) {
-        for (i = 0; i < merges->len; i++) {
-            const VgmDriverSnapshotMerge *m = g_ptr_array_index(merges, i);
-
-            if (!vgmDriverBlockMerge(drv, name, m->dst, m->overlay, m->base, m->top, error))
-                return FALSE;
-            if (g_unlink(m->overlay) < 0 && errno != ENOENT)
-                g_warning(_("cannot remove image '%1$s' of a deleted snapshot: %2$s"),
-                          m->overlay, g_strerror(errno));
-        }
-    } else {
-        VGM_DRIVER_DOMAIN_LOCKED(drv, name);
-
-        if (!vgmDriverSnapshotMergeOffline(drv->store, name, merges, error))
+        /* (a shut-off domain's merges under the same lock: nothing runs
+         * it meanwhile) */
+        if (merges->len > 0 && !active &&
+            !vgmDriverSnapshotMergeOffline(drv->store, name, merges, error))
             return FALSE;
+        if (merges->len == 0 || !active)
+            return vgmDriverSnapshotDelete(drv->store, name, snap,
+                                           merges->len ? flags | VGM_SNAPSHOT_DELETE_METADATA_ONLY
+                                                       : flags,
+                                           error);
+    }
+    /* an external snapshot of a running domain: its images merged first
+     * (as libvirt 9.0), by the block jobs a client would run, then its
+     * metadata; a delete that fails half-way is taken up again by the
+     * next, which finds the disks merged */
+    for (i = 0; i < merges->len; i++) {
+        const VgmDriverSnapshotMerge *m = g_ptr_array_index(merges, i);
+
+        if (!vgmDriverBlockMerge(drv, name, m->dst, m->overlay, m->base, m->top, error))
+            return FALSE;
+        vgmDriverSnapshotMergeDone(m);
     }
     {
         VGM_DRIVER_DOMAIN_LOCKED(drv, name);

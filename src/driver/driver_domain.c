@@ -2883,7 +2883,7 @@ vgmDriverHotplugParse(const char *opt, JsonParser *parser, int *kind)
 
 /* What vgmDriverHotplugTakeBack leaves to QEMU's guest or to the caller */
 typedef enum {
-    VGM_DRIVER_TAKE_BACK_ALL = 0,
+    VGM_DRIVER_TAKE_BACK_EVERYTHING = 0,
     VGM_DRIVER_TAKE_BACK_NO_DEVICES = 1 << 0,   /* their unplug is the guest's */
     VGM_DRIVER_TAKE_BACK_NO_NODES = 1 << 1,     /* vgmDriverHotplugDropNodes's */
 } VgmDriverTakeBackFlags;
@@ -2956,11 +2956,13 @@ vgmDriverHotplugDropNodes(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrA
         return;
     json_object_set_boolean_member(args, "flat", TRUE);
     if (!vgmQemuMonitorCommand(mon, "query-named-block-nodes", args, &ret, &err)) {
+        /* (then the nodes the options name, as they are) */
         g_warning(_("domain '%1$s': cannot list QEMU's images to close those of a detached disk: %2$s"),
                   dom->name, err->message);
-        return;
+        for (i = 0; i < named->len; i++)
+            g_ptr_array_add(todo, g_strdup(g_ptr_array_index(named, i)));
     }
-    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    arr = ret && JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
     for (i = 0; arr && i < json_array_get_length(arr); i++) {
         JsonObject *o = json_array_get_object_element(arr, i);
         const char *name = o ? json_object_get_string_member_with_default(o, "node-name", "") : "";
@@ -2991,9 +2993,8 @@ vgmDriverHotplugDropNodes(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrA
         }
     }
     if (todo->len > 0)
-        g_warning(_("domain '%1$s': %2$u image nodes of a detached disk are still open ('%3$s' first): %4$s"),
-                  dom->name, todo->len, (const char *)g_ptr_array_index(todo, 0),
-                  err ? err->message : "");
+        g_warning(_("domain '%1$s': image nodes of a detached disk are still open (%2$s): %3$s"),
+                  dom->name, (const char *)g_ptr_array_index(todo, 0), err ? err->message : "");
 }
 
 /* What the host keeps of the interfaces of @from that @to lacks (an
@@ -3115,7 +3116,7 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
     if (done < d.added->len) {
         /* (a device a guest does not let go of stays, as QEMU's unplug
          * asks the guest) */
-        vgmDriverHotplugTakeBack(dom, mon, d.added, done, VGM_DRIVER_TAKE_BACK_ALL);
+        vgmDriverHotplugTakeBack(dom, mon, d.added, done, VGM_DRIVER_TAKE_BACK_EVERYTHING);
         vgmDriverHotplugNetsGone(newDef, oldDef);
         return FALSE;
     }
@@ -3135,7 +3136,7 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
                         _("QEMU refused %1$s for the device attached to running domain '%2$s': %3$s"),
                         json_object_get_string_member(exec, "execute"), dom->name,
                         err->message);
-            vgmDriverHotplugTakeBack(dom, mon, d.added, d.added->len, VGM_DRIVER_TAKE_BACK_ALL);
+            vgmDriverHotplugTakeBack(dom, mon, d.added, d.added->len, VGM_DRIVER_TAKE_BACK_EVERYTHING);
             vgmDriverHotplugNetsGone(newDef, oldDef);
             return FALSE;
         }
@@ -3209,17 +3210,15 @@ vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDe
     g_autofree char *newXml = NULL;
     long long delta;
 
-    if (!(*oldDef = vgmDomainDefParseString(dom->status->xml, NULL,
-                                            VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
-                                            error)) ||
+    if (!(*oldDef = vgmDriverDomainLiveDef(dom, error)) ||
         !(newXml = vgmDriverDeviceChangeXML(dom->status->xml, xml, op, error)) ||
         !(*newDef = vgmDomainDefParseString(newXml, NULL,
                                             VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE |
                                             VGM_DOMAIN_PARSE_HOTPLUG, error)))
         return FALSE;
     /* each device's QEMU id: the one it has (one a status written before
-     * the ids were kept gets its place's), a device plugged the next */
-    vgmQemuAssignAliases(*oldDef);
+     * the ids were kept gets its place's, vgmDriverDomainLiveDef's), a
+     * device plugged the next */
     vgmQemuAssignAliases(*newDef);
     vgmDriverDiskNodesKeep(*oldDef, *newDef);
     /* as libvirt: a memory device plugged or unplugged adds to or takes
@@ -3285,12 +3284,8 @@ vgmDriverDomainDiskTopNodes(const VgmDriverStore *store, const VgmDriverDomain *
     g_autofree char *formatName = NULL;
     const char *names[2];
     JsonObject **out[2] = { storage, format };
-    guint i, k, n = d->nodeIndex;
+    guint i, k, n = vgmQemuDiskNodeIndex(def, d);
 
-    for (i = 0; !n && i < def->devices.disks->len; i++) {
-        if (g_ptr_array_index(def->devices.disks, i) == d)
-            n = i + 1;
-    }
     names[0] = storageName = g_strdup_printf("vgm-%u-storage", n);
     names[1] = formatName = g_strdup_printf("vgm-%u-format", n);
     if (!(caps = vgmQemuCapsCacheLookup(dom->status->emulator, store->cacheDir, error)) ||

@@ -90,6 +90,18 @@ vgmSnapshotFind(const VgmSnapshotSet *set, const char *snap)
     return NULL;
 }
 
+static gboolean
+vgmSnapshotHasChildren(const VgmSnapshotSet *set, const VgmSnapshotDef *def)
+{
+    for (guint i = 0; i < set->snaps->len; i++) {
+        const VgmSnapshotDef *other = g_ptr_array_index(set->snaps, i);
+
+        if (g_strcmp0(other->parent, def->name) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 static VgmSnapshotDef *
 vgmSnapshotGet(const VgmSnapshotSet *set, const char *name, const char *snap, GError **error)
 {
@@ -437,7 +449,8 @@ vgmSnapshotRedefine(const VgmDriverStore *store, const VgmDriverDomain *dom, Vgm
             sd->snapshot = VGM_SNAPSHOT_LOCATION_NO;
     }
     if (!snapDef->memory)
-        snapDef->memory = snapDef->state == VGM_SNAPSHOT_STATE_SHUTOFF ?
+        snapDef->memory = snapDef->state == VGM_SNAPSHOT_STATE_SHUTOFF ||
+                          snapDef->state == VGM_SNAPSHOT_STATE_DISK_SNAPSHOT ?
                           VGM_SNAPSHOT_LOCATION_NO : VGM_SNAPSHOT_LOCATION_INTERNAL;
     if (!vgmSnapshotSave(store, dom->name, snapDef, error))
         return FALSE;
@@ -497,11 +510,18 @@ vgmSnapshotAlignExternal(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gbool
         const VgmDiskDef *user;
         const char *why = NULL;
 
-        for (guint i = 0; i < snapDef->disks->len && !sd; i++) {
+        for (guint i = 0; i < snapDef->disks->len; i++) {
             const VgmSnapshotDiskDef *given = g_ptr_array_index(snapDef->disks, i);
 
-            if (g_strcmp0(d->dst, given->name) == 0 || g_strcmp0(d->src, given->name) == 0)
-                sd = given;
+            if (g_strcmp0(d->dst, given->name) != 0 && g_strcmp0(d->src, given->name) != 0)
+                continue;
+            if (sd) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("disk '%1$s' is named twice in the snapshot's <disks> ('%2$s' and '%3$s')"),
+                            d->dst, sd->name, given->name);
+                return FALSE;
+            }
+            sd = given;
         }
         out = g_new0(VgmSnapshotDiskDef, 1);
         out->name = g_strdup(d->dst);
@@ -515,7 +535,7 @@ vgmSnapshotAlignExternal(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gbool
                             VGM_SNAPSHOT_LOCATION_INTERNAL;
         if (out->snapshot == VGM_SNAPSHOT_LOCATION_INTERNAL) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("disk '%1$s' would take an internal snapshot beside the external ones: a snapshot is either; mark it <disk name='%1$s' snapshot='no'/> or 'external' in the snapshot's <disks>"),
+                        _("disk '%1$s' would take an internal snapshot beside the external ones, and a snapshot is either internal or external: mark it <disk name='%1$s' snapshot='no'/> or 'external' in the snapshot's <disks>"),
                         d->dst);
             return FALSE;
         }
@@ -589,7 +609,6 @@ vgmSnapshotExternalImages(const VgmDomainDef *def, const VgmSnapshotDef *snapDef
         const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
         const VgmDiskDef *d;
         g_autoptr(GPtrArray) argv = NULL;
-        g_autofree char *backing = NULL;
         g_autofree char *size = NULL;
         g_autoptr(GError) err = NULL;
         struct stat st;
@@ -624,13 +643,13 @@ vgmSnapshotExternalImages(const VgmDomainDef *def, const VgmSnapshotDef *snapDef
             return FALSE;
         }
         argv = g_ptr_array_new();
-        backing = g_strdup_printf("backing_file=%s,backing_fmt=%s", d->src,
-                                  d->driverType ? d->driverType : "raw");
         for (const char *const *a = (const char *const[]){ "qemu-img", "create", "-q", "-f", "qcow2",
-                                                           "-o", NULL };
+                                                           "-F", NULL };
              *a; a++)
             g_ptr_array_add(argv, (gpointer)*a);
-        g_ptr_array_add(argv, backing);
+        g_ptr_array_add(argv, (gpointer)(d->driverType ? d->driverType : "raw"));
+        g_ptr_array_add(argv, (gpointer)"-b");
+        g_ptr_array_add(argv, d->src);
         /* (a running QEMU holds the image: qemu-img is told its size) */
         if (sizes)
             g_ptr_array_add(argv, (gpointer)"-u");
@@ -776,9 +795,17 @@ vgmSnapshotExternalLive(const VgmDriverStore *store, VgmDriverDomain *dom,
                                 overlays->len, error))
         goto out;
     g_ptr_array_set_size(made, 0);
-    /* QEMU writes the new images now: the live XML and the config say so */
-    ok = vgmDriverDomainSaveLive(store, dom, moved, error) &&
-         vgmSnapshotMoveConfig(store, dom->name, &m, error);
+    /* QEMU writes the new images now: the live XML and the config say so,
+     * and the snapshot is taken even when one of them cannot (logged) */
+    ok = TRUE;
+    {
+        g_autoptr(GError) err = NULL;
+
+        if (!vgmDriverDomainSaveLive(store, dom, moved, &err) ||
+            !vgmSnapshotMoveConfig(store, dom->name, &m, &err))
+            g_warning(_("domain '%1$s' runs on the new images of its snapshot, but its XML does not say so: %2$s"),
+                      dom->name, err->message);
+    }
 
  out:
     vgmSnapshotUnlinkAll(made);
@@ -817,11 +844,12 @@ vgmSnapshotWantsExternal(const VgmDomainDef *def, const VgmSnapshotDef *snapDef)
 
 /* An external snapshot of domain @dom (lock held, its definition filled):
  * its disks' new images, made or (@flags' REUSE_EXT) reused, and the
- * domain moved onto them; a running domain's guest goes on writing */
+ * domain moved onto them; a running domain's guest goes on writing
+ * (unless HALT ends it after) */
 static gboolean
 vgmSnapshotCreateExternal(const VgmDriverStore *store, VgmDriverDomain *dom,
                           VgmSnapshotSet *set, VgmSnapshotDef *snapDef, unsigned int flags,
-                          GError **error)
+                          VgmDriverSnapshotOutcome *out, GError **error)
 {
     gboolean active = vgmDriverDomainIsActive(dom);
     gboolean diskOnly = (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) != 0;
@@ -833,9 +861,17 @@ vgmSnapshotCreateExternal(const VgmDriverStore *store, VgmDriverDomain *dom,
                     dom->name, _(vgmDomainStateTypeToString(dom->state)));
         return FALSE;
     }
-    if (flags & VGM_SNAPSHOT_CREATE_HALT) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                    _("an external snapshot of disks does not halt the domain in virt-gmem"));
+    if ((flags & VGM_SNAPSHOT_CREATE_HALT) && !dom->persistent) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is transient: a snapshot cannot halt it, which would make it go"),
+                    dom->name);
+        return FALSE;
+    }
+    /* (its restore would run the guest on the old images, under the new) */
+    if (!active && vgmDriverSaveHasManaged(store, dom->name)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' has a managed save image: start it or remove the image (virsh managedsave-remove) before an external snapshot"),
+                    dom->name);
         return FALSE;
     }
     /* as libvirt: the memory of a running domain goes with its disks
@@ -878,6 +914,13 @@ vgmSnapshotCreateExternal(const VgmDriverStore *store, VgmDriverDomain *dom,
         (!vgmSnapshotSave(store, dom->name, snapDef, error) ||
          !vgmSnapshotSetCurrent(store, dom->name, snapDef->name, error)))
         return FALSE;
+    /* --halt: the domain shut off after it, as libvirt does */
+    if (active && (flags & VGM_SNAPSHOT_CREATE_HALT)) {
+        if (!vgmDriverDomainCleanup(store, dom, error))
+            return FALSE;
+        vgmDriverStoreSetStopReason(store, dom->name, "from snapshot");
+        vgmSnapshotEvent(out, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_FROM_SNAPSHOT, dom->id);
+    }
     return TRUE;
 }
 
@@ -941,7 +984,7 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
         return FALSE;
     }
     if ((flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) || vgmSnapshotWantsExternal(dom->def, snapDef)) {
-        if (!vgmSnapshotCreateExternal(store, dom, set, snapDef, flags, error))
+        if (!vgmSnapshotCreateExternal(store, dom, set, snapDef, flags, out, error))
             return FALSE;
         *snap = g_strdup(snapDef->name);
         return TRUE;
@@ -1149,6 +1192,31 @@ vgmSnapshotLoadVM(const VgmDriverStore *store, const char *name, const char *sna
     return TRUE;
 }
 
+/* Whether each disk internal snapshot @snapDef was taken in is still on
+ * the image that holds it (an external snapshot may have put another
+ * over it, into which QEMU's loadvm would not reach) */
+static gboolean
+vgmSnapshotOnItsImages(const VgmDriverDomain *dom, const VgmSnapshotDef *snapDef)
+{
+    g_autoptr(VgmDomainDef) then = NULL;
+
+    if (!snapDef->domainXML ||
+        !(then = vgmDomainDefParseString(snapDef->domainXML, NULL,
+                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                         NULL)))
+        return TRUE;
+    for (guint i = 0; i < snapDef->disks->len; i++) {
+        const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+        const VgmDiskDef *was = vgmDriverFindDisk(then, sd->name);
+        const VgmDiskDef *now = vgmDriverFindDisk(dom->def, sd->name);
+
+        if (sd->snapshot == VGM_SNAPSHOT_LOCATION_INTERNAL && was && now &&
+            g_strcmp0(was->src, now->src) != 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const char *snap,
                         unsigned int flags, VgmDriverSnapshotOutcome *out, GError **error)
@@ -1156,7 +1224,7 @@ vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const cha
     g_autoptr(VgmSnapshotSet) set = NULL;
     g_autoptr(VgmDomainDef) config = NULL;
     VgmSnapshotDef *snapDef;
-    gboolean active, changed = FALSE, run;
+    gboolean active, changed = FALSE, run, moved;
 
     if ((flags & VGM_SNAPSHOT_REVERT_RUNNING) && (flags & VGM_SNAPSHOT_REVERT_PAUSED)) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
@@ -1183,6 +1251,8 @@ vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const cha
                         snapDef->name, dom->name);
             return FALSE;
         }
+        if (!vgmDriverDomainFillDef(store, dom, error))
+            return FALSE;
         active = vgmDriverDomainIsActive(dom);
         if (!active && vgmDriverSaveHasManaged(store, dom->name)) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
@@ -1195,8 +1265,18 @@ vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const cha
                         dom->name);
             return FALSE;
         }
-        if (!vgmSnapshotHasMemory(snapDef)) {
-            /* the disks go back with QEMU gone */
+        /* the disks go back with QEMU gone; so does a QEMU that no longer
+         * runs on the images holding the snapshot (an external snapshot
+         * put others over them): a fresh one loads it from the
+         * definition the snapshot holds, as libvirt restarts QEMU */
+        moved = !vgmSnapshotOnItsImages(dom, snapDef);
+        if (moved && active && !dom->persistent) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("transient domain '%1$s' no longer runs on the images that hold snapshot '%2$s', and a new QEMU cannot be started for it"),
+                        dom->name, snapDef->name);
+            return FALSE;
+        }
+        if (!vgmSnapshotHasMemory(snapDef) || moved) {
             if (active) {
                 if (!vgmDriverDomainCleanup(store, dom, error))
                     return FALSE;
@@ -1373,8 +1453,6 @@ vgmDriverSnapshotDelete(const VgmDriverStore *store, const char *name, const cha
     return TRUE;
 }
 
-static gboolean vgmSnapshotHasChildren(const VgmSnapshotSet *set, const VgmSnapshotDef *def);
-
 /* ---- deleting an external snapshot: its images merged ---- */
 
 void
@@ -1385,11 +1463,13 @@ vgmDriverSnapshotMergeFree(VgmDriverSnapshotMerge *m)
     g_free(m->dst);
     g_free(m->overlay);
     g_free(m->base);
+    g_free(m->baseFormat);
     g_free(m);
 }
 
 /* The image below @image (its backing file, resolved) and that one's
- * format, as qemu-img reads them (-U: QEMU may hold it) */
+ * format when the image records it (else NULL), as qemu-img reads them
+ * (-U: QEMU may hold it) */
 static gboolean
 vgmSnapshotImageBelow(const char *image, char **below, char **format, GError **error)
 {
@@ -1401,19 +1481,20 @@ vgmSnapshotImageBelow(const char *image, char **below, char **format, GError **e
     JsonObject *o;
     int status = 0;
 
-    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out,
-                      &errText, &status, &err) ||
+    if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_CLOEXEC_PIPES,
+                      NULL, NULL, &out, &errText, &status, &err) ||
         !g_spawn_check_wait_status(status, NULL) ||
         !json_parser_load_from_data(parser, out, -1, NULL) ||
         !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
         vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("cannot read image '%1$s': %2$s"), image,
-                    err ? err->message : errText ? g_strstrip(errText) : "");
+                    err ? err->message : errText && *g_strstrip(errText) ? errText
+                                                                         : _("qemu-img failed"));
         return FALSE;
     }
     o = json_node_get_object(json_parser_get_root(parser));
     *below = g_strdup(json_object_get_string_member_with_default(o, "full-backing-filename", NULL));
     *format = g_strdup(json_object_get_string_member_with_default(o, "backing-filename-format",
-                                                                  "raw"));
+                                                                  NULL));
     if (!*below) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("image '%1$s' has no backing image to merge it into"), image);
@@ -1442,6 +1523,12 @@ vgmDriverSnapshotMerges(const VgmDriverStore *store, const char *name, const cha
     if ((flags & VGM_SNAPSHOT_DELETE_METADATA_ONLY) || !vgmSnapshotDefIsExternal(def))
         return g_steal_pointer(&merges);
     /* libvirt 9.0's limits */
+    if (flags & (VGM_SNAPSHOT_DELETE_CHILDREN | VGM_SNAPSHOT_DELETE_CHILDREN_ONLY)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("the images of external snapshot '%1$s' of domain '%2$s' are not merged with its children's (delete them one by one, or the metadata only with --metadata)"),
+                    def->name, dom->name);
+        return NULL;
+    }
     if (vgmSnapshotHasChildren(set, def)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("external snapshot '%1$s' of domain '%2$s' has children: its images cannot be merged (delete its children first, or its metadata only with --metadata)"),
@@ -1455,8 +1542,16 @@ vgmDriverSnapshotMerges(const VgmDriverStore *store, const char *name, const cha
                     def->name, dom->name, parent->name);
         return NULL;
     }
+    /* (a restore would run the guest on images the merge changes) */
+    if (!*active && vgmDriverSaveHasManaged(store, dom->name)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' has a managed save image: start it or remove the image (virsh managedsave-remove) before its snapshot's images are merged"),
+                    dom->name);
+        return NULL;
+    }
     if (def->domainXML &&
-        !(then = vgmDomainDefParseString(def->domainXML, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE,
+        !(then = vgmDomainDefParseString(def->domainXML, NULL,
+                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
                                          error)))
         return NULL;
     for (guint i = 0; i < def->disks->len; i++) {
@@ -1464,66 +1559,77 @@ vgmDriverSnapshotMerges(const VgmDriverStore *store, const char *name, const cha
         const VgmDiskDef *d = vgmDriverFindDisk(dom->def, sd->name);
         const VgmDiskDef *was = then ? vgmDriverFindDisk(then, sd->name) : NULL;
         g_autoptr(VgmDriverSnapshotMerge) m = NULL;
-        g_autofree char *format = NULL;
+        struct stat st;
 
         if (sd->snapshot != VGM_SNAPSHOT_LOCATION_EXTERNAL)
             continue;
-        m = g_new0(VgmDriverSnapshotMerge, 1);
-        m->dst = g_strdup(sd->name);
-        m->overlay = g_strdup(sd->file);
-        if (!d) {
+        if (!d || !sd->file) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' no longer has disk '%2$s' of snapshot '%3$s'"), dom->name,
-                        sd->name, def->name);
+                        !d ? _("domain '%1$s' no longer has disk '%2$s' of snapshot '%3$s'")
+                           : _("disk '%2$s' of snapshot '%3$s' of domain '%1$s' names no image"),
+                        dom->name, sd->name, def->name);
             return NULL;
         }
+        /* merged by a delete that failed after it: nothing left to do */
+        if (g_strcmp0(d->src, sd->file) != 0 && stat(sd->file, &st) < 0 && errno == ENOENT)
+            continue;
+        m = g_new0(VgmDriverSnapshotMerge, 1);
+        m->dst = g_strdup(d->dst);
+        m->overlay = g_strdup(sd->file);
+        m->regular = stat(sd->file, &st) == 0 && S_ISREG(st.st_mode);
         m->top = g_strcmp0(d->src, sd->file) == 0;
         if (!m->top && !*active) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                         _("disk '%1$s' of shut-off domain '%2$s' is no longer on image '%3$s' of snapshot '%4$s': only the disk's top image is merged while the domain is shut off"),
-                        sd->name, dom->name, sd->file, def->name);
+                        d->dst, dom->name, sd->file, def->name);
             return NULL;
         }
-        if (!vgmSnapshotImageBelow(sd->file, &m->base, &format, error))
+        if (!vgmSnapshotImageBelow(sd->file, &m->base, &m->baseFormat, error))
             return NULL;
         /* (as libvirt: the image below is the one the snapshot was taken
          * of) */
         if (was && was->src && g_strcmp0(was->src, m->base) != 0) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                         _("image '%1$s' of snapshot '%2$s' is over '%3$s', not over the image of disk '%4$s' it was taken of ('%5$s')"),
-                        sd->file, def->name, m->base, sd->name, was->src);
+                        sd->file, def->name, m->base, d->dst, was->src);
             return NULL;
         }
+        if (!m->baseFormat)
+            m->baseFormat = g_strdup(was && was->driverType ? was->driverType : "raw");
         g_ptr_array_add(merges, g_steal_pointer(&m));
     }
     return g_steal_pointer(&merges);
 }
 
-/* The config's disk @data->dst back on the image below its top */
-typedef struct {
-    const VgmDriverSnapshotMerge *m;
-    const char *format;
-} VgmSnapshotUnmove;
-
+/* The config's disk @m->dst on @m->overlay moved back onto the image
+ * below it */
 static gboolean
-vgmSnapshotUnmoveDisk(VgmDomainDef *def, const VgmSnapshotUnmove *u)
+vgmSnapshotUnmoveDisk(VgmDomainDef *def, const VgmDriverSnapshotMerge *m)
 {
-    VgmDiskDef *d = (VgmDiskDef *)vgmDriverFindDisk(def, u->m->dst);
+    VgmDiskDef *d = (VgmDiskDef *)vgmDriverFindDisk(def, m->dst);
     struct stat st;
 
-    if (!d || g_strcmp0(d->dst, u->m->dst) != 0 || g_strcmp0(d->src, u->m->overlay) != 0)
+    if (!d || g_strcmp0(d->dst, m->dst) != 0 || g_strcmp0(d->src, m->overlay) != 0)
         return FALSE;
     if (d->backing && d->backing->len > 0 &&
-        g_strcmp0(((VgmDiskBackingLayer *)g_ptr_array_index(d->backing, 0))->path,
-                  u->m->base) == 0)
+        g_strcmp0(((VgmDiskBackingLayer *)g_ptr_array_index(d->backing, 0))->path, m->base) == 0)
         g_ptr_array_remove_index(d->backing, 0);
     g_free(d->src);
-    d->src = g_strdup(u->m->base);
+    d->src = g_strdup(m->base);
     g_free(d->driverType);
-    d->driverType = g_strdup(u->format);
-    d->type = stat(u->m->base, &st) == 0 && S_ISBLK(st.st_mode) ? VGM_DISK_TYPE_BLOCK
-                                                                 : VGM_DISK_TYPE_FILE;
+    d->driverType = g_strdup(m->baseFormat);
+    d->type = stat(m->base, &st) == 0 && S_ISBLK(st.st_mode) ? VGM_DISK_TYPE_BLOCK
+                                                              : VGM_DISK_TYPE_FILE;
     return TRUE;
+}
+
+void
+vgmDriverSnapshotMergeDone(const VgmDriverSnapshotMerge *m)
+{
+    /* (a block device stays: only an image file goes) */
+    if (m->regular && g_unlink(m->overlay) < 0 && errno != ENOENT)
+        g_warning(_("cannot remove image '%1$s' of a deleted snapshot: %2$s"), m->overlay,
+                  g_strerror(errno));
 }
 
 gboolean
@@ -1546,21 +1652,27 @@ vgmDriverSnapshotMergeOffline(const VgmDriverStore *store, const char *name, GPt
     for (guint i = 0; i < merges->len; i++) {
         const VgmDriverSnapshotMerge *m = g_ptr_array_index(merges, i);
         const char *argv[] = { "qemu-img", "commit", "-q", m->overlay, NULL };
-        g_autofree char *below = NULL;
-        g_autofree char *format = NULL;
-        VgmSnapshotUnmove u;
+        g_autoptr(GError) err = NULL;
 
-        if (!vgmSnapshotImageBelow(m->overlay, &below, &format, error) ||
-            !vgmDriverNetRun(argv, error))
+        /* the config must still have the disk on the image, else nothing
+         * is merged */
+        if (!vgmSnapshotUnmoveDisk(cfg, m)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("disk '%1$s' of domain '%2$s' is no longer on image '%3$s'"), m->dst,
+                        dom->name, m->overlay);
             return FALSE;
+        }
+        if (!vgmDriverNetRun(argv, &err)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("cannot merge image '%1$s' of disk '%2$s' into '%3$s': %4$s"),
+                        m->overlay, m->dst, m->base, err->message);
+            return FALSE;
+        }
         /* the config, written before the image goes: a crash between
          * leaves an unused file, never a disk on a missing one */
-        u = (VgmSnapshotUnmove){ m, format };
-        if (vgmSnapshotUnmoveDisk(cfg, &u) && !vgmDriverStoreSaveConfig(store, cfg, error))
+        if (!vgmDriverStoreSaveConfig(store, cfg, error))
             return FALSE;
-        if (g_unlink(m->overlay) < 0 && errno != ENOENT)
-            g_warning(_("cannot remove image '%1$s' of a deleted snapshot: %2$s"), m->overlay,
-                      g_strerror(errno));
+        vgmDriverSnapshotMergeDone(m);
     }
     return TRUE;
 }
@@ -1595,18 +1707,6 @@ vgmDriverSnapshotGetXML(const VgmDriverStore *store, const char *name, const cha
         }
     }
     return vgmSnapshotDefFormat(def);
-}
-
-static gboolean
-vgmSnapshotHasChildren(const VgmSnapshotSet *set, const VgmSnapshotDef *def)
-{
-    for (guint i = 0; i < set->snaps->len; i++) {
-        const VgmSnapshotDef *other = g_ptr_array_index(set->snaps, i);
-
-        if (g_strcmp0(other->parent, def->name) == 0)
-            return TRUE;
-    }
-    return FALSE;
 }
 
 /* Whether @def passes @flags' filters (libvirt's groups: within one,

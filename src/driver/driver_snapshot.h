@@ -106,9 +106,13 @@ typedef struct {
     char *dst;
     char *overlay;
     char *base;
+    char *baseFormat;
     gboolean top;               /* the overlay is the disk's active image */
+    gboolean regular;           /* the overlay is a file (not a device) */
 } VgmDriverSnapshotMerge;
 void vgmDriverSnapshotMergeFree(VgmDriverSnapshotMerge *m);
+/* After @m's merge: its image removed when it is a file */
+void vgmDriverSnapshotMergeDone(const VgmDriverSnapshotMerge *m);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverSnapshotMerge, vgmDriverSnapshotMergeFree)
 
 /* What deleting snapshot @snap of domain @name with @flags merges (an

@@ -96,6 +96,10 @@ char *vgmQemuEscapeOptValue(const char *value);
 /* The QEMU id of disk @d's device (libvirt's alias: virtio-disk0, ide0-1-0,
  * sata0-0-1, scsi0-0-0-0, fdc0-0-0), which QEMU's events name */
 char *vgmQemuDiskDeviceId(const VgmDomainDef *def, const VgmDiskDef *d);
+/* The number in the names of disk @d's block nodes (vgm-N-format, ...):
+ * the one a running disk keeps (<source index>), else its place in the
+ * disk list, counted from 1 */
+guint vgmQemuDiskNodeIndex(const VgmDomainDef *def, const VgmDiskDef *d);
 /* The id block_set_io_throttle finds disk @d's block backend by (its
  * device's, or the QOM path of the child that holds it) */
 char *vgmQemuDiskThrottleId(const VgmDomainDef *def, const VgmDiskDef *d);

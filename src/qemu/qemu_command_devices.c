@@ -283,6 +283,20 @@ vgmQemuDiskThrottleArgs(const char *id, const VgmDiskIotune *t)
     return args;
 }
 
+guint
+vgmQemuDiskNodeIndex(const VgmDomainDef *def, const VgmDiskDef *d)
+{
+    guint i;
+
+    if (d->nodeIndex)
+        return d->nodeIndex;
+    for (i = 0; i < def->devices.disks->len; i++) {
+        if (g_ptr_array_index(def->devices.disks, i) == d)
+            return i + 1;
+    }
+    return 0;
+}
+
 char *
 vgmQemuDiskThrottleId(const VgmDomainDef *def, const VgmDiskDef *d)
 {
@@ -741,7 +755,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
         /* a running disk keeps its nodes' number, whichever disks come
          * and go before it */
-        guint n = d->nodeIndex ? d->nodeIndex : i + 1;
+        guint n = vgmQemuDiskNodeIndex(def, d);
         g_autofree char *storage = g_strdup_printf("vgm-%u-storage", n);
         g_autofree char *format = g_strdup_printf("vgm-%u-format", n);
         g_autofree char *cor = NULL;

@@ -42,7 +42,11 @@ What it covers:
   * the disks' own <disk snapshot='external'> and 'no' as the defaults
     of a plain snapshot-create-as of the shut-off domain, and its delete
     (qemu-img commit, the config back on the old image);
-  * refused, changing nothing: --live, --quiesce without a guest agent,
+  * an internal snapshot of a running domain and an external one over
+    it: the revert to the internal one starts a fresh QEMU on its image,
+    and the external one is not merged;
+  * refused, changing nothing: --children and --children-only of
+    external snapshots, --live, --quiesce without a guest agent,
     an external memory file, a new image that exists already, a disk
     taken internally beside external ones, one new image named for two
     disks; a relative image name (VIR_ERR_XML_ERROR).
@@ -117,12 +121,9 @@ def guest_write(uri, dev, pattern):
 
 
 def qemu_fds(target):
-    st = os.path.join(target.root or "", "run", "qemu", DOM + ".status")
     fds = []
     try:
-        with open(st) as f:
-            pid = json.load(f)["pid"]
-        d = "/proc/%d/fd" % pid
+        d = "/proc/%d/fd" % qemu_pid(target, DOM)
         for fd in os.listdir(d):
             try:
                 fds.append(os.readlink(os.path.join(d, fd)))
@@ -208,6 +209,60 @@ def nova_volume_snapshot(tap, dom, disks, names, w):
            "Nova's volume snapshot (its <domainsnapshot> and flags): refused with QUIESCE "
            "without an agent, nothing changed; then taken: vdb on the new file, no metadata",
            "quiesced %r, then %r; error %r; %r" % (quiesced, after_quiesce, err, disks()))
+
+
+def qemu_pid(target, name):
+    try:
+        with open(os.path.join(target.root or "", "run", "qemu", name + ".status")) as f:
+            return json.load(f)["pid"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def internal_then_external(tap, target, conn, uri, work):
+    """A running domain's internal snapshot, then an external one over it:
+    a revert to the internal one starts a fresh QEMU on the image that
+    holds it (the running one writes into the external image, which
+    loadvm would not reach); the external snapshot, below an internal
+    one, is not merged (as libvirt 9.0), its metadata goes."""
+    import libvirt
+    w = lambda n: os.path.join(work, n)  # noqa: E731
+    name = DOM + "2"
+    harness.run(["qemu-img", "create", "-q", "-f", "qcow2", w("c.qcow2"), "8M"])
+    xml = """<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+      <source file='%s'/><target dev='vda' bus='virtio'/></disk>
+    <memballoon model='none'/></devices></domain>""" % (name, w("c.qcow2"))
+    try:
+        d = conn.defineXML(xml)
+        d.create()
+        r1 = harness.virsh(uri, "snapshot-create-as", name, "i1")
+        r2 = harness.virsh(uri, "snapshot-create-as", name, "e1", "--disk-only")
+        pid_before = qemu_pid(target, name)
+        r3 = harness.virsh(uri, "snapshot-revert", name, "i1")
+        src = [s.get("file") for s in ET_fromstring(d.XMLDesc(0)).findall("./devices/disk/source")]
+        state = d.state()
+        tap.ok(r1.rc == 0 and r2.rc == 0 and r3.rc == 0 and src == [w("c.qcow2")] and
+               state == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_FROM_SNAPSHOT] and
+               pid_before is not None and qemu_pid(target, name) not in (None, pid_before),
+               "revert to an internal snapshot under an external one: a fresh QEMU on c.qcow2, "
+               "running from snapshot", r1.describe() + r2.describe() + r3.describe() +
+               repr((src, state)))
+        r = harness.virsh(uri, "snapshot-delete", name, "e1")
+        r2 = harness.virsh(uri, "snapshot-delete", name, "e1", "--metadata")
+        tap.ok(r.rc != 0 and "internal snapshot 'i1'" in r.err and r2.rc == 0,
+               "an external snapshot below an internal one is not merged, its metadata goes",
+               r.describe() + r2.describe())
+    finally:
+        harness.virsh_cleanup(uri, [name])
+        harness.virsh(uri, "undefine", name, "--snapshots-metadata")
+
+
+def ET_fromstring(text):
+    import xml.etree.ElementTree as ET
+    return ET.fromstring(text)
 
 
 def run_tests(tap, target, work):
@@ -323,6 +378,13 @@ def run_tests(tap, target, work):
     tap.ok(r.rc != 0 and "external" in r.err and disks()["vda"][0] == w("a.run1"),
            "snapshot-revert to an external snapshot is refused (as libvirt 9.0), nothing changes",
            r.describe())
+    r = harness.virsh(uri, "snapshot-delete", DOM, "off1", "--children")
+    r2 = harness.virsh(uri, "snapshot-delete", DOM, "off1", "--children-only")
+    tap.ok(r.rc != 0 and r2.rc != 0 and "children" in r.err + r2.err and
+           names() == ["off1", "run1"] and os.path.exists(w("a.run1")) and
+           disks()["vda"][0] == w("a.run1"),
+           "snapshot-delete --children / --children-only of external snapshots is refused, "
+           "nothing changes", r.describe() + r2.describe())
     r = harness.virsh(uri, "snapshot-delete", DOM, "off1")
     tap.ok(r.rc != 0 and "children" in r.err and names() == ["off1", "run1"] and
            disks()["vda"][0] == w("a.run1"),
@@ -412,12 +474,13 @@ def run_tests(tap, target, work):
            "the disks' own snapshot='external' and 'no': a plain snapshot-create-as of the "
            "shut-off domain puts vda onto a.mine.dflt and leaves vdb", r0.describe() + r.describe() + sx)
     # the delete of a shut-off domain's snapshot: qemu-img commit
+    harness.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0x55 0 64k", w("a.mine.dflt")])
     r = harness.virsh(uri, "snapshot-delete", DOM, "dflt")
     cfg = disks(libvirt.VIR_DOMAIN_XML_INACTIVE)
     tap.ok(r.rc == 0 and cfg["vda"][0] == w("a.mine.qcow2") and not os.path.exists(w("a.mine.dflt"))
-           and names() == ["mine", "off1"],
-           "snapshot-delete dflt of the shut-off domain: a.mine.dflt committed into "
-           "a.mine.qcow2 and removed, the config back on it", r.describe() + repr(cfg))
+           and names() == ["mine", "off1"] and has_pattern(w("a.mine.qcow2"), "qcow2", 0x55),
+           "snapshot-delete dflt of the shut-off domain: a.mine.dflt (written 0x55) committed "
+           "into a.mine.qcow2 and removed, the config back on it", r.describe() + repr(cfg))
     try:
         dom.snapshotCreateXML("<domainsnapshot><disks><disk name='vda' snapshot='external'>"
                               "<source file='relative.qcow2'/></disk></disks></domainsnapshot>", 0)
@@ -429,6 +492,7 @@ def run_tests(tap, target, work):
            "a relative new image name is refused (VIR_ERR_XML_ERROR)", str(err))
     r = harness.virsh(uri, "undefine", DOM, "--snapshots-metadata")
     tap.ok(r.rc == 0, "undefine --snapshots-metadata", r.describe())
+    internal_then_external(tap, target, conn, uri, work)
     conn.close()
 
 

@@ -1042,12 +1042,16 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
     vdf = disk.replace(img, top).replace("'vdb'", "'vdf'").replace("'raw'", "'qcow2'").replace(
         "</disk>", "<backingStore type='file'><format type='raw'/><source file='%s'/>"
         "<backingStore/></backingStore>\n</disk>" % base)
-    d.attachDeviceFlags(vdf, F.VIR_DOMAIN_AFFECT_LIVE)
-    d.blockCommit("vdf", None, None, 0, F.VIR_DOMAIN_BLOCK_COMMIT_ACTIVE)
-    deadline = time.monotonic() + 60
-    while "ready='yes'" not in d.XMLDesc(0) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    pivot = d.blockJobAbort("vdf", F.VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT)
+    pivot = None
+    try:
+        d.attachDeviceFlags(vdf, F.VIR_DOMAIN_AFFECT_LIVE)
+        d.blockCommit("vdf", None, None, 0, F.VIR_DOMAIN_BLOCK_COMMIT_ACTIVE)
+        deadline = time.monotonic() + 60
+        while "ready='yes'" not in d.XMLDesc(0) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        pivot = d.blockJobAbort("vdf", F.VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT)
+    except libvirt.libvirtError as e:
+        pivot = str(e)
     before = named()
     time.sleep(2)
     col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED)
