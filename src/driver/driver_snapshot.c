@@ -310,6 +310,24 @@ vgmSnapshotHMP(VgmQemuMonitor *mon, const char *cmd, const char *snap, GError **
 
 /* ---- taking one ---- */
 
+/* Whether every disk @snapDef names is one of @def's (its target or its
+ * source) */
+static gboolean
+vgmSnapshotDisksExist(const VgmDomainDef *def, const VgmSnapshotDef *snapDef, GError **error)
+{
+    for (guint i = 0; i < snapDef->disks->len; i++) {
+        const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+
+        if (!vgmDriverFindDisk(def, sd->name)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("domain '%1$s' has no disk '%2$s' (a target or a source path) for the snapshot"),
+                        def->name, sd->name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* @snapDef's disks made one per disk of @def, in its order, as libvirt
  * aligns them: a disk not named is taken internally unless it says
  * snapshot='no', is read-only or has no medium; every disk taken must be
@@ -321,22 +339,8 @@ vgmSnapshotAlignDisks(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gboolean
     g_autoptr(GPtrArray) disks = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSnapshotDiskDefFree);
     guint taken = 0;
 
-    for (guint i = 0; i < snapDef->disks->len; i++) {
-        const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
-        gboolean found = FALSE;
-
-        for (guint j = 0; j < def->devices.disks->len && !found; j++) {
-            const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, j);
-
-            found = g_strcmp0(d->dst, sd->name) == 0 || g_strcmp0(d->src, sd->name) == 0;
-        }
-        if (!found) {
-            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                        _("domain '%1$s' has no disk '%2$s' (a target or a source path) for the snapshot"),
-                        def->name, sd->name);
-            return FALSE;
-        }
-    }
+    if (!vgmSnapshotDisksExist(def, snapDef, error))
+        return FALSE;
     for (guint j = 0; j < def->devices.disks->len; j++) {
         const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, j);
         VgmSnapshotLocation loc = VGM_SNAPSHOT_LOCATION_DEFAULT;
@@ -575,16 +579,8 @@ vgmSnapshotAlignExternal(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gbool
         }
         taken++;
     }
-    for (guint i = 0; i < snapDef->disks->len; i++) {
-        const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
-
-        if (!vgmDriverFindDisk(def, sd->name)) {
-            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                        _("domain '%1$s' has no disk '%2$s' (a target or a source path) for the snapshot"),
-                        def->name, sd->name);
-            return FALSE;
-        }
-    }
+    if (!vgmSnapshotDisksExist(def, snapDef, error))
+        return FALSE;
     if (!taken) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("no disk of domain '%1$s' takes the external snapshot"), def->name);

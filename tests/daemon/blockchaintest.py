@@ -179,20 +179,7 @@ def main():
 
 
 def qemu_fds(target):
-    st = os.path.join(target.root or "", "run", "qemu", DOM + ".status")
-    fds = []
-    try:
-        with open(st) as f:
-            pid = json.load(f)["pid"]
-        d = "/proc/%d/fd" % pid
-        for fd in os.listdir(d):
-            try:
-                fds.append(os.readlink(os.path.join(d, fd)))
-            except OSError:
-                pass
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return fds
+    return harness.qemu_open_files(target, DOM)
 
 
 def run_tests(tap, target, work):

@@ -54,7 +54,6 @@ What it covers:
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -121,17 +120,7 @@ def guest_write(uri, dev, pattern):
 
 
 def qemu_fds(target):
-    fds = []
-    try:
-        d = "/proc/%d/fd" % qemu_pid(target, DOM)
-        for fd in os.listdir(d):
-            try:
-                fds.append(os.readlink(os.path.join(d, fd)))
-            except OSError:
-                pass
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return fds
+    return harness.qemu_open_files(target, DOM)
 
 
 def main():
@@ -142,23 +131,13 @@ def main():
         harness.TAP.skip_all("virsh is not installed (Debian package libvirt-clients)")
     work = tempfile.mkdtemp(prefix="vgm-extsnap-")
     w = lambda n: os.path.join(work, n)  # noqa: E731
-    for args in (["qemu-img", "create", "-q", "-f", "raw", w("a.raw"), "8M"],
-                 ["qemu-img", "create", "-q", "-f", "raw", w("bbase.raw"), "8M"],
-                 ["qemu-img", "create", "-q", "-f", "qcow2", "-b", w("bbase.raw"), "-F", "raw",
-                  w("b.qcow2")],
-                 ["qemu-img", "create", "-q", "-f", "raw", w("cd.iso"), "1M"],
-                 ["qemu-io", "-f", "raw", "-c", "write -P 0x11 0 64k", w("a.raw")]):
-        r = harness.run(args)
-        if r.rc != 0:
-            harness.TAP.skip_all("qemu-img / qemu-io failed: " + r.describe())
-    target = harness.setup_target(need_virsh=True)
-    try:
-        harness.run_guarded(tap, run_tests, tap, target, work)
-    finally:
-        harness.virsh_cleanup(target.uri, [DOM])
-        harness.finish_target(tap, target)
-        subprocess.run(["rm", "-rf", work])
-    sys.exit(tap.done())
+    harness.prepare_or_skip((
+        ["qemu-img", "create", "-q", "-f", "raw", w("a.raw"), "8M"],
+        ["qemu-img", "create", "-q", "-f", "raw", w("bbase.raw"), "8M"],
+        ["qemu-img", "create", "-q", "-f", "qcow2", "-b", w("bbase.raw"), "-F", "raw", w("b.qcow2")],
+        ["qemu-img", "create", "-q", "-f", "raw", w("cd.iso"), "1M"],
+        ["qemu-io", "-f", "raw", "-c", "write -P 0x11 0 64k", w("a.raw")]))
+    harness.run_on_daemon(tap, run_tests, [DOM], work)
 
 
 def nova_volume_snapshot(tap, dom, disks, names, w):
@@ -211,14 +190,6 @@ def nova_volume_snapshot(tap, dom, disks, names, w):
            "quiesced %r, then %r; error %r; %r" % (quiesced, after_quiesce, err, disks()))
 
 
-def qemu_pid(target, name):
-    try:
-        with open(os.path.join(target.root or "", "run", "qemu", name + ".status")) as f:
-            return json.load(f)["pid"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
 def internal_then_external(tap, target, conn, uri, work):
     """A running domain's internal snapshot, then an external one over it:
     a revert to the internal one starts a fresh QEMU on the image that
@@ -240,13 +211,13 @@ def internal_then_external(tap, target, conn, uri, work):
         d.create()
         r1 = harness.virsh(uri, "snapshot-create-as", name, "i1")
         r2 = harness.virsh(uri, "snapshot-create-as", name, "e1", "--disk-only")
-        pid_before = qemu_pid(target, name)
+        pid_before = harness.qemu_pid_of(target, name)
         r3 = harness.virsh(uri, "snapshot-revert", name, "i1")
         src = [s.get("file") for s in ET_fromstring(d.XMLDesc(0)).findall("./devices/disk/source")]
         state = d.state()
         tap.ok(r1.rc == 0 and r2.rc == 0 and r3.rc == 0 and src == [w("c.qcow2")] and
                state == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_FROM_SNAPSHOT] and
-               pid_before is not None and qemu_pid(target, name) not in (None, pid_before),
+               pid_before is not None and harness.qemu_pid_of(target, name) not in (None, pid_before),
                "revert to an internal snapshot under an external one: a fresh QEMU on c.qcow2, "
                "running from snapshot", r1.describe() + r2.describe() + r3.describe() +
                repr((src, state)))

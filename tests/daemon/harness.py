@@ -41,6 +41,7 @@ unexpected exception, or the SIGTERM of meson's timeout, into a failed test.
 Only the standard library (and libvirt, where a test needs it) is used.
 """
 
+import json
 import os
 import re
 import shutil
@@ -847,6 +848,57 @@ def host_qemu_version(binary="/usr/bin/qemu-system-x86_64"):
         return None
     a, b, c = (int(x) for x in m.groups())
     return a * 1000000 + b * 1000 + c
+
+
+def qemu_pid_of(target, name):
+    """The pid of the QEMU our daemon runs domain @name in (its status
+    file), or None."""
+    try:
+        with open(os.path.join(target.root or "", "run", "qemu", name + ".status")) as f:
+            return json.load(f)["pid"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def qemu_open_files(target, name):
+    """What the QEMU of domain @name has open (/proc/PID/fd links), or
+    None."""
+    pid = qemu_pid_of(target, name)
+    if pid is None:
+        return None
+    fds = []
+    try:
+        for fd in os.listdir("/proc/%d/fd" % pid):
+            try:
+                fds.append(os.readlink("/proc/%d/fd/%s" % (pid, fd)))
+            except OSError:
+                pass
+    except OSError:
+        return None
+    return fds
+
+
+def prepare_or_skip(commands):
+    """Runs each command (a test's qemu-img and qemu-io setup); the whole
+    program is skipped when one fails."""
+    for args in commands:
+        r = run(args)
+        if r.rc != 0:
+            TAP.skip_all("%s failed: %s" % (args[0], r.describe()))
+
+
+def run_on_daemon(tap, fn, names, work):
+    """fn(tap, target, work) on our daemon (virsh needed), then the
+    domains @names, the daemon and @work cleaned up; exits with the
+    plan's status."""
+    target = setup_target(need_virsh=True)
+    try:
+        run_guarded(tap, fn, tap, target, work)
+    finally:
+        virsh_cleanup(target.uri, names)
+        finish_target(tap, target)
+        subprocess.run(["rm", "-rf", work])
+    sys.exit(tap.done())
 
 
 def virsh_cleanup(uri, names):
