@@ -136,7 +136,9 @@
  *    stays whole until the header names the new one), alternating
  *    between the two places; the running flag set and kept; QEMU's
  *    stream untouched; an XML that does not fit refused, the image
- *    unchanged.
+ *    unchanged;
+ *  - virDomainGetDiskErrors read from a query-block reply: 'nospace' and
+ *    'failed' devices with libvirt's codes, 'ok' and no io-status none.
  * Every QEMU started is stopped; a last sweep kills any QEMU whose command
  * line names a test root.
  */
@@ -5107,6 +5109,48 @@ testImageHas(const char *path, goffset at, const char *text)
     return (gsize)at + strlen(text) <= len && memcmp(all + at, text, strlen(text)) == 0;
 }
 
+/* virDomainGetDiskErrors read from a query-block reply (captured shape of
+ * QEMU 7.2's, with io-status as a device with rerror/werror='stop' has
+ * it): a disk per device stopped on an error, with libvirt's code; 'ok'
+ * and a device without io-status are none */
+static void
+testDiskErrorsRead(void)
+{
+    const char *xml =
+        "<domain type='qemu'><name>e</name><memory unit='MiB'>64</memory>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
+        "<disk type='file' device='disk'><source file='/a.raw'/><target dev='vda' bus='virtio'/></disk>"
+        "<disk type='file' device='disk'><source file='/b.raw'/><target dev='vdb' bus='virtio'/></disk>"
+        "<disk type='file' device='disk'><source file='/c.raw'/><target dev='vdc' bus='virtio'/></disk>"
+        "<disk type='file' device='disk'><source file='/d.raw'/><target dev='vdd' bus='virtio'/></disk>"
+        "</devices></domain>";
+    const char *reply =
+        "[{\"device\":\"\",\"qdev\":\"/machine/peripheral/virtio-disk0/virtio-backend\","
+        "\"io-status\":\"nospace\",\"locked\":false,\"removable\":false},"
+        "{\"device\":\"\",\"qdev\":\"/machine/peripheral/virtio-disk1/virtio-backend\","
+        "\"io-status\":\"ok\",\"locked\":false,\"removable\":false},"
+        "{\"device\":\"\",\"qdev\":\"/machine/peripheral/virtio-disk2/virtio-backend\","
+        "\"io-status\":\"failed\",\"locked\":false,\"removable\":false},"
+        "{\"device\":\"\",\"qdev\":\"/machine/peripheral/virtio-disk3/virtio-backend\","
+        "\"locked\":false,\"removable\":false}]";
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmDomainDef) def = vgmDomainDefParseString(xml, NULL, 0, &err);
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GPtrArray) errors = NULL;
+    const VgmDriverDiskError *e;
+
+    g_assert_no_error(err);
+    g_assert_true(json_parser_load_from_data(parser, reply, -1, NULL));
+    errors = vgmDriverDiskErrorsRead(def, json_parser_get_root(parser));
+    g_assert_cmpuint(errors->len, ==, 2);
+    e = g_ptr_array_index(errors, 0);
+    g_assert_cmpstr(e->disk, ==, "vda");
+    g_assert_cmpint(e->error, ==, VGM_DOMAIN_DISK_ERROR_NO_SPACE);
+    e = g_ptr_array_index(errors, 1);
+    g_assert_cmpstr(e->disk, ==, "vdc");
+    g_assert_cmpint(e->error, ==, VGM_DOMAIN_DISK_ERROR_UNSPEC);
+}
+
 static void
 testSaveImageUpdate(void)
 {
@@ -5236,6 +5280,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/memlock-limit", testMemlockLimit);
     g_test_add_func("/driver/tune-apply", testTuneApply);
     g_test_add_func("/driver/save-image-update", testSaveImageUpdate);
+    g_test_add_func("/driver/disk-errors", testDiskErrorsRead);
     g_test_add_func("/driver/lifecycle/cgroup-fake-v2", testCgroupFakeV2);
     g_test_add_func("/driver/lifecycle/cgroup-partition", testCgroupPartition);
     g_test_add_func("/driver/lifecycle/cgroup-host", testCgroupHost);

@@ -1847,3 +1847,83 @@ vgmDriverBlockMerge(VgmDriver *drv, const char *name, const char *dst, const cha
     return TRUE;
 }
 
+/* ---- disks stopped on an I/O error ---- */
+
+void
+vgmDriverDiskErrorFree(VgmDriverDiskError *e)
+{
+    if (!e)
+        return;
+    g_free(e->disk);
+    g_free(e);
+}
+
+/* QEMU's io-status of a device and libvirt's code of it */
+static const struct {
+    const char *status;
+    int code;
+} vgmBlockIoStatus[] = {
+    { "failed", VGM_DOMAIN_DISK_ERROR_UNSPEC },
+    { "nospace", VGM_DOMAIN_DISK_ERROR_NO_SPACE },
+};
+
+GPtrArray *
+vgmDriverDiskErrorsRead(const VgmDomainDef *def, JsonNode *queryBlock)
+{
+    GPtrArray *errors = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDiskErrorFree);
+    JsonArray *arr = queryBlock && JSON_NODE_HOLDS_ARRAY(queryBlock) ? json_node_get_array(queryBlock)
+                                                                     : NULL;
+    guint i, k;
+    size_t s;
+
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+        g_autofree char *id = vgmQemuDiskDeviceId(def, d);
+
+        for (k = 0; arr && k < json_array_get_length(arr); k++) {
+            JsonObject *o = json_array_get_object_element(arr, k);
+            const char *st;
+
+            if (!o || !vgmBlockQdevIs(json_object_get_string_member_with_default(o, "qdev", NULL),
+                                      id))
+                continue;
+            st = json_object_get_string_member_with_default(o, "io-status", "ok");
+            for (s = 0; s < G_N_ELEMENTS(vgmBlockIoStatus); s++) {
+                VgmDriverDiskError *e;
+
+                if (!g_str_equal(st, vgmBlockIoStatus[s].status))
+                    continue;
+                e = g_new0(VgmDriverDiskError, 1);
+                e->disk = g_strdup(d->dst);
+                e->error = vgmBlockIoStatus[s].code;
+                g_ptr_array_add(errors, e);
+            }
+            break;
+        }
+    }
+    return errors;
+}
+
+GPtrArray *
+vgmDriverGetDiskErrors(VgmDriver *drv, const char *name, unsigned int flags, guint *ndisks,
+                       GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+        return NULL;
+    if (!vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
+                    dom->name);
+        return NULL;
+    }
+    *ndisks = dom->def->devices.disks->len;
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmQemuMonitorCommand(mon, "query-block", NULL, &ret, error))
+        return NULL;
+    return vgmDriverDiskErrorsRead(dom->def, ret);
+}
+

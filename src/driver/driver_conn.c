@@ -1510,6 +1510,24 @@ vgmDriverGetJobInfo(VgmDriver *drv, const char *name, VgmDriverJobInfo *info, GE
     return TRUE;
 }
 
+gboolean
+vgmDriverGetControlInfo(VgmDriver *drv, const char *name, unsigned int flags,
+                        VgmDriverControlInfo *info, GError **error)
+{
+    VgmDriverJobInfo job;
+
+    memset(info, 0, sizeof(*info));
+    if (!vgmDriverCheckFlags(flags, 0, error) || !vgmDriverGetJobInfo(drv, name, &job, error))
+        return FALSE;
+    if (job.type != VGM_DOMAIN_JOB_NONE) {
+        info->state = VGM_DOMAIN_CONTROL_JOB;
+        info->stateTimeMs = job.elapsedMs;
+    } else if (vgmDriverStoreGetBusy(drv->store, name)) {
+        info->state = VGM_DOMAIN_CONTROL_OCCUPIED;
+    }
+    return TRUE;
+}
+
 GPtrArray *
 vgmDriverGetJobStats(VgmDriver *drv, const char *name, unsigned int flags, int *type,
                      GError **error)

@@ -177,6 +177,20 @@ void vgmDriverWatchdogDump(VgmDriver *drv, const char *name, pid_t pid);
 #define VGM_DOMAIN_JOB_STATS_KEEP_COMPLETED (1u << 1)
 /* virDomainAbortJobFlags: a post-copy migration's abort */
 #define VGM_DOMAIN_ABORT_JOB_POSTCOPY (1u << 0)
+/* virDomainGetControlInfo: libvirt's virDomainControlState of running
+ * domain @name: a job of the driver's (a save, a dump) runs (JOB, since
+ * @stateTimeMs), else a long operation holds QEMU's monitor (OCCUPIED),
+ * else OK */
+#define VGM_DOMAIN_CONTROL_OK 0
+#define VGM_DOMAIN_CONTROL_JOB 1
+#define VGM_DOMAIN_CONTROL_OCCUPIED 2
+typedef struct {
+    unsigned int state;
+    unsigned int details;
+    guint64 stateTimeMs;
+} VgmDriverControlInfo;
+gboolean vgmDriverGetControlInfo(VgmDriver *drv, const char *name, unsigned int flags,
+                                 VgmDriverControlInfo *info, GError **error);
 /* What libvirt's virDomainGetJobInfo reports */
 typedef struct {
     int type;                   /* VGM_DOMAIN_JOB_* */
@@ -573,6 +587,20 @@ gboolean vgmDriverBlockResize(VgmDriver *drv, const char *name, const char *path
 void vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
                             const char *qemuEvent, const char *jobId, const char *qemuType,
                             gboolean failed);
+/* virDomainGetDiskErrors: each disk of running domain @name whose device
+ * QEMU stopped on an I/O error (query-block's io-status), with libvirt's
+ * virDomainDiskErrorCode; *@ndisks gets the domain's count of disks */
+#define VGM_DOMAIN_DISK_ERROR_UNSPEC 1
+#define VGM_DOMAIN_DISK_ERROR_NO_SPACE 2
+typedef struct {
+    char *disk;                 /* its target */
+    int error;
+} VgmDriverDiskError;
+void vgmDriverDiskErrorFree(VgmDriverDiskError *e);
+GPtrArray *vgmDriverGetDiskErrors(VgmDriver *drv, const char *name, unsigned int flags,
+                                  guint *ndisks, GError **error);
+/* The same read from QEMU's reply @queryBlock to query-block for @def */
+GPtrArray *vgmDriverDiskErrorsRead(const VgmDomainDef *def, JsonNode *queryBlock);
 /* virDomainGetBlockInfo */
 typedef struct {
     guint64 capacity;           /* what the guest sees */

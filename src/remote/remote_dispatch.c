@@ -3005,6 +3005,55 @@ vgmRemoteDispatchDomainGetJobInfo(VgmRemoteClient *client, const VgmRemoteDomain
 }
 
 gboolean
+vgmRemoteDispatchDomainGetControlInfo(VgmRemoteClient *client,
+                                      const VgmRemoteDomainGetControlInfoArgs *args,
+                                      VgmRemoteDomainGetControlInfoRet *ret, GError **error)
+{
+    VgmDriverControlInfo info;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!vgmDriverGetControlInfo(client->drv, dom->name, args->flags, &info, error))
+        return FALSE;
+    ret->state = info.state;
+    ret->details = info.details;
+    ret->stateTime = info.stateTimeMs;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainGetDiskErrors(VgmRemoteClient *client,
+                                     const VgmRemoteDomainGetDiskErrorsArgs *args,
+                                     VgmRemoteDomainGetDiskErrorsRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) errors = NULL;
+    guint ndisks = 0, i;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (args->maxerrors > VGM_REMOTE_DOMAIN_DISK_ERRORS_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("maxerrors %1$u is out of range (0 to %2$u)"),
+                    args->maxerrors, (guint)VGM_REMOTE_DOMAIN_DISK_ERRORS_MAX);
+        return FALSE;
+    }
+    if (!(errors = vgmDriverGetDiskErrors(client->drv, dom->name, args->flags, &ndisks, error)))
+        return FALSE;
+    /* as libvirt: 0 asks how many there can be (the domain's disks) */
+    if (args->maxerrors == 0) {
+        ret->nerrors = (gint32)ndisks;
+        return TRUE;
+    }
+    ret->errors.len = MIN(errors->len, args->maxerrors);
+    ret->errors.val = g_new0(VgmRemoteDomainDiskError, MAX(ret->errors.len, 1));
+    for (i = 0; i < ret->errors.len; i++) {
+        const VgmDriverDiskError *e = g_ptr_array_index(errors, i);
+
+        ret->errors.val[i].disk = g_strdup(e->disk);
+        ret->errors.val[i].error = e->error;
+    }
+    ret->nerrors = (gint32)ret->errors.len;
+    return TRUE;
+}
+
+gboolean
 vgmRemoteDispatchDomainGetJobStats(VgmRemoteClient *client,
                                    const VgmRemoteDomainGetJobStatsArgs *args,
                                    VgmRemoteDomainGetJobStatsRet *ret, GError **error)

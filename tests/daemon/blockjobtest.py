@@ -32,6 +32,7 @@ What it covers:
   * a pivot onto a reused --shallow copy whose backing file is the disk
     itself rather than its backing image: reported as failed (QEMU could
     not attach the backing file), the live XML without a backing chain;
+  * virsh domblkerror (virDomainGetDiskErrors) without errors;
   * virsh blkdeviotune (virDomainSetBlockIoTune, GetBlockIoTune) --live:
     QEMU's query-block shows the limits and the group, blkdeviotune and the
     live XML read them back; a read limit replaces the total one as in
@@ -302,6 +303,11 @@ def run_tests(tap, target, work):
            "a pivot onto a reused shallow copy backed by the disk itself (not its backing "
            "image): QEMU's failure to give it a backing file is reported, the live XML says "
            "the disk reads the copy alone", r.describe() + x)
+    # ---- disk errors (virsh domblkerror) ----
+    r = harness.virsh(uri, "domblkerror", DOM)
+    tap.ok(r.rc == 0 and "No errors found" in r.out,
+           "domblkerror of a running domain whose disks had no I/O error: 'No errors found'",
+           r.describe())
     # ---- I/O throttling (virsh blkdeviotune) ----
     r = harness.virsh(uri, "blkdeviotune", DOM, "vda", "--total-bytes-sec", "1000000",
                       "--read-iops-sec", "50", "--group-name", "grp1", "--live")

@@ -83,7 +83,8 @@ What it covers:
     (injectNMI): its kernel says so on its console and it counts on;
     Alt+SysRq+H sent as Linux key codes (sendKey): its kernel prints
     the SysRq help;
-  * a save's job (job_tests, a 2 GiB guest): jobInfo none while idle, an
+  * a save's job (job_tests, a 2 GiB guest): controlInfo ok while idle
+    and a job with its time during the save; jobInfo none while idle, an
     unbounded job with QEMU's progress during a save, abortJob during it
     (the save fails with code 78 and the guest runs on), refused once it
     is shut off;
@@ -1278,11 +1279,13 @@ def save_tests(tap, ev, conn, root, work):
     ev.take(SV, [1])
 
 
-def watched_save(conn_uri, d, img, abort_after=None):
+def watched_save(conn_uri, d, img, abort_after=None, controls=None):
     """d.save(img) while another connection polls the domain's job
     (virDomainGetJobInfo, as virt-manager's progress bar and virsh save
     --verbose do) and, once `abort_after` polls have shown QEMU's
-    progress, aborts it (virDomainAbortJob, virt-manager's Cancel).
+    progress, aborts it (virDomainAbortJob, virt-manager's Cancel);
+    with a list `controls`, each poll that saw the job also asks for
+    virDomainGetControlInfo (virsh domcontrol) into it.
     Returns (the libvirt error of the save or None, the job infos seen,
     whether the abort was taken)."""
     other = libvirt.open(conn_uri)
@@ -1294,6 +1297,8 @@ def watched_save(conn_uri, d, img, abort_after=None):
         while not done.is_set():
             try:
                 info = od.jobInfo()
+                if info[0] != F.VIR_DOMAIN_JOB_NONE and controls is not None:
+                    controls.append(od.controlInfo())
             except libvirt.libvirtError:
                 return
             if info[0] != F.VIR_DOMAIN_JOB_NONE:
@@ -1347,8 +1352,15 @@ def job_tests(tap, ev, conn, work):
     d.create()
     ev.take(JOB, [1, 2])
     tap.eq(d.jobInfo()[0], F.VIR_DOMAIN_JOB_NONE, "jobInfo of a running guest with no job: none")
+    idle = d.controlInfo()
     img = os.path.join(work, "job.img")
-    err, seen, took = watched_save(conn.getURI(), d, img, abort_after=5)
+    controls = []
+    err, seen, took = watched_save(conn.getURI(), d, img, abort_after=5, controls=controls)
+    tap.ok(idle == [F.VIR_DOMAIN_CONTROL_OK, 0, 0] and controls and
+           all(c[0] == F.VIR_DOMAIN_CONTROL_JOB and c[1] == 0 for c in controls) and
+           controls[-1][2] >= controls[0][2] and controls[-1][2] > 0,
+           "controlInfo (virsh domcontrol): ok while idle, a job with its time while the "
+           "save runs", "idle %r, during %r" % (idle, controls[:2] + controls[-2:]))
     progress = [i for i in seen if i[6] > 0]
     tap.ok(len(progress) >= 5 and all(i[0] == F.VIR_DOMAIN_JOB_UNBOUNDED for i in seen) and
            all(i[6] >= 2 << 30 and i[3] == i[6] and i[4] + i[5] <= i[3] + (64 << 20)
@@ -1382,6 +1394,13 @@ def job_tests(tap, ev, conn, work):
     except libvirt.libvirtError as e:
         code = e.get_error_code()
     tap.eq(code, F.VIR_ERR_OPERATION_INVALID, "jobInfo of the saved, shut-off domain is refused")
+    try:
+        d.controlInfo()
+        code = None
+    except libvirt.libvirtError as e:
+        code = e.get_error_code()
+    tap.eq(code, F.VIR_ERR_OPERATION_INVALID,
+           "controlInfo of the saved, shut-off domain is refused")
     os.unlink(img)
     d.undefine()
     ev.take(JOB, [1])
