@@ -18,6 +18,7 @@
 #include "driver_save.h"
 #include "driver_snapshot.h"
 #include "driver_watch.h"
+#include "conf/snapshot_conf.h"
 #include "qemu/qemu_alias.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_command.h"
@@ -1398,7 +1399,14 @@ vgmDriverSnapshotTake(VgmDriver *drv, const char *name, const char *xml, unsigne
     if (!vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_CREATE_VALIDATE << 1) - 1, error))
         return FALSE;
     /* a quiesced disk-only snapshot: the guest agent freezes the guest's
-     * file systems around it (the freeze takes the domain itself) */
+     * file systems around it (the freeze takes the domain itself), once
+     * the snapshot's XML is known to be good */
+    if ((flags & VGM_SNAPSHOT_CREATE_QUIESCE) && (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY)) {
+        g_autoptr(VgmSnapshotDef) parsed = vgmSnapshotDefParseString(xml, NULL, 0, error);
+
+        if (!parsed)
+            return FALSE;
+    }
     if ((flags & VGM_SNAPSHOT_CREATE_QUIESCE) && (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) &&
         vgmDriverFSFreeze(drv, name, NULL, 0, 0, &err) < 0) {
         vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
