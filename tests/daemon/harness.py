@@ -180,6 +180,15 @@ class TAP:
             print("not ok %d - %s" % (self.n, name))
             if diag is not None:
                 self.diag(diag)
+            sys.stdout.flush()
+            # meson's --print-errorlogs shows a TAP test's stderr, not its
+            # stdout: a failure and its reason go there too, so that a CI
+            # log says what failed and why.
+            print("not ok %d - %s" % (self.n, name), file=sys.stderr)
+            if diag is not None:
+                for line in str(diag).splitlines():
+                    print("# " + line, file=sys.stderr)
+            sys.stderr.flush()
         sys.stdout.flush()
         return bool(cond)
 
