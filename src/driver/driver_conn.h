@@ -464,6 +464,15 @@ typedef struct {
 gboolean vgmDriverInterfaceStats(VgmDriver *drv, const char *name, const char *device,
                                  VgmDriverInterfaceStats *out, GError **error);
 
+/* virDomainGetCPUStats of running domain @name, as libvirt on a cgroup
+ * v2 host: with @startCpu -1 (and @ncpus 1) the totals cpu_time,
+ * user_time and system_time (ns, QEMU's process), at most @nparams, or
+ * with @nparams 0 their count in *@count; with @startCpu >= 0, @ncpus 0
+ * gives the host's CPU count and @nparams 0 the per-CPU count, the
+ * per-CPU values are refused (VGM_ERR_NO_SUPPORT). Returns the
+ * parameters (empty for a count; *@count their number), NULL on error. */
+GPtrArray *vgmDriverGetCPUStats(VgmDriver *drv, const char *name, guint nparams, int startCpu,
+                                guint ncpus, unsigned int flags, int *count, GError **error);
 /* virDomainMemoryStats of running domain @name: at most @max of
  * (virDomainMemoryStatTags, value), in libvirt's order: what the balloon
  * tells (the guest's own counters when it has updated them, then the

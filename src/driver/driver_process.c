@@ -452,25 +452,37 @@ vgmDriverProcessVerify(VgmQemuMonitor *mon, const VgmQemuPlan *plan,
 
 /* ---- processes ---- */
 
-guint64
-vgmDriverProcessCpuTime(pid_t pid)
+gboolean
+vgmDriverProcessTimes(pid_t pid, pid_t tid, guint64 *user, guint64 *sys)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%lld/stat", (long long)pid);
+    g_autofree char *path = tid > 0 ? g_strdup_printf("/proc/%lld/task/%lld/stat",
+                                                      (long long)pid, (long long)tid)
+                                    : g_strdup_printf("/proc/%lld/stat", (long long)pid);
     g_autofree char *text = NULL;
     g_auto(GStrv) fields = NULL;
     const char *p;
     long hz = sysconf(_SC_CLK_TCK);
-    guint64 ticks;
+    guint64 tick;
 
     if (!vgmFileReadAll(path, 4096, &text, NULL, NULL) ||
         !(p = strrchr(text, ')')) || hz <= 0)
-        return 0;
+        return FALSE;
     fields = g_strsplit(p + 2, " ", 0);
     if (g_strv_length(fields) < 13)
-        return 0;
+        return FALSE;
     /* utime and stime: fields 14 and 15, counted from the pid */
-    ticks = g_ascii_strtoull(fields[11], NULL, 10) + g_ascii_strtoull(fields[12], NULL, 10);
-    return ticks * (G_GUINT64_CONSTANT(1000000000) / (guint64)hz);
+    tick = G_GUINT64_CONSTANT(1000000000) / (guint64)hz;
+    *user = g_ascii_strtoull(fields[11], NULL, 10) * tick;
+    *sys = g_ascii_strtoull(fields[12], NULL, 10) * tick;
+    return TRUE;
+}
+
+guint64
+vgmDriverProcessCpuTime(pid_t pid)
+{
+    guint64 user = 0, sys = 0;
+
+    return vgmDriverProcessTimes(pid, 0, &user, &sys) ? user + sys : 0;
 }
 
 static gboolean

@@ -206,6 +206,9 @@ VgmQemuMonitor *vgmDriverProcessConnect(const VgmDriverStatus *status,
  * prelaunch, guest-panicked, ...). */
 char *vgmDriverProcessQueryStatus(VgmQemuMonitor *mon, GError **error);
 
+/* The user and system CPU time (ns, at the kernel's clock tick) of
+ * process @pid, or of its thread @tid when > 0; FALSE when gone. */
+gboolean vgmDriverProcessTimes(pid_t pid, pid_t tid, guint64 *user, guint64 *sys);
 /* CPU time used by process @pid, in nanoseconds (0 if unknown). */
 guint64 vgmDriverProcessCpuTime(pid_t pid);
 

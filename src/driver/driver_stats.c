@@ -29,6 +29,7 @@
 #include "driver_conn.h"
 #include "driver_network.h"
 #include "driver_process.h"
+#include "host/vgmnode.h"
 #include "qemu/qemu_alias.h"
 #include "qemu/qemu_command.h"
 #include "util/vgmerror.h"
@@ -120,27 +121,6 @@ vgmStatsAddString(GPtrArray *params, char *field, const char *value)
     g_ptr_array_add(params, p);
 }
 
-/* utime and stime (nanoseconds) of /proc/@path/stat; FALSE when gone. */
-static gboolean
-vgmStatsProcTimes(const char *path, guint64 *user, guint64 *sys)
-{
-    g_autofree char *text = NULL;
-    g_auto(GStrv) fields = NULL;
-    const char *p;
-    long hz = sysconf(_SC_CLK_TCK);
-
-    if (!vgmFileReadAll(path, 4096, &text, NULL, NULL) ||
-        !(p = strrchr(text, ')')) || hz <= 0)
-        return FALSE;
-    fields = g_strsplit(p + 2, " ", 0);
-    if (g_strv_length(fields) < 13)
-        return FALSE;
-    /* fields 14 and 15 counted from the pid */
-    *user = g_ascii_strtoull(fields[11], NULL, 10) * (G_GUINT64_CONSTANT(1000000000) / (guint64)hz);
-    *sys = g_ascii_strtoull(fields[12], NULL, 10) * (G_GUINT64_CONSTANT(1000000000) / (guint64)hz);
-    return TRUE;
-}
-
 /* The list running domain @dom's QEMU answers QMP @command with, or NULL
  * when it does not answer one (*@ret holds it) */
 static JsonArray *
@@ -169,20 +149,17 @@ vgmStatsVcpus(const VgmDriverDomain *dom, GPtrArray *params)
     for (i = 0; i < json_array_get_length(arr); i++) {
         JsonObject *cpu = json_array_get_object_element(arr, i);
         gint64 idx, tid;
-        g_autofree char *path = NULL;
         guint64 user = 0, sys = 0;
 
         if (!cpu)
             continue;
         idx = json_object_get_int_member_with_default(cpu, "cpu-index", i);
         tid = json_object_get_int_member_with_default(cpu, "thread-id", 0);
-        path = g_strdup_printf("/proc/%lld/task/%lld/stat",
-                               (long long)dom->status->qemu.pid, (long long)tid);
         /* virVcpuState: 1 running (paused vCPUs of a paused domain too,
          * as libvirt reports them) */
         vgmStatsAdd(params, VGM_TYPED_PARAM_INT,
                     g_strdup_printf("vcpu.%lld.state", (long long)idx), 1);
-        if (tid > 0 && vgmStatsProcTimes(path, &user, &sys))
+        if (tid > 0 && vgmDriverProcessTimes(dom->status->qemu.pid, (pid_t)tid, &user, &sys))
             vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
                         g_strdup_printf("vcpu.%lld.time", (long long)idx), user + sys);
     }
@@ -324,12 +301,12 @@ vgmDriverFindDisk(const VgmDomainDef *def, const char *path)
     return NULL;
 }
 
-/* The running domain @name, with its live definition, or why not */
+/* The running domain @name, looked up for @what (its live definition
+ * with VGM_DRIVER_LOOKUP_FULL), or why not */
 static VgmDriverDomain *
-vgmStatsActive(VgmDriver *drv, const char *name, GError **error)
+vgmStatsActive(VgmDriver *drv, const char *name, unsigned int what, GError **error)
 {
-    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByNameFlags(drv, name,
-                                                                VGM_DRIVER_LOOKUP_FULL, error);
+    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByNameFlags(drv, name, what, error);
 
     if (!dom)
         return NULL;
@@ -353,7 +330,7 @@ vgmDriverBlockStats(VgmDriver *drv, const char *name, const char *path,
     guint i;
 
     memset(out, 0, sizeof(*out));
-    if (!(dom = vgmStatsActive(drv, name, error)))
+    if (!(dom = vgmStatsActive(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return FALSE;
     if (*path && !(only = vgmDriverFindDisk(dom->def, path))) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
@@ -538,7 +515,7 @@ vgmDriverInterfaceStats(VgmDriver *drv, const char *name, const char *device,
     guint i;
 
     memset(out, 0, sizeof(*out));
-    if (!(dom = vgmStatsActive(drv, name, error)))
+    if (!(dom = vgmStatsActive(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return FALSE;
     for (i = 0; !net && i < dom->def->devices.nets->len; i++) {
         const VgmNetDef *n = g_ptr_array_index(dom->def->devices.nets, i);
@@ -692,7 +669,7 @@ vgmDriverInterfaceAddresses(VgmDriver *drv, const char *name, unsigned int sourc
                     source);
         return NULL;
     }
-    if (!(dom = vgmStatsActive(drv, name, error)) ||
+    if (!(dom = vgmStatsActive(drv, name, VGM_DRIVER_LOOKUP_FULL, error)) ||
         (source == VGM_IFADDR_SRC_ARP && !(arp = vgmStatsArpTable(error))))
         return NULL;
     for (i = 0; i < dom->def->devices.nets->len; i++) {
@@ -856,9 +833,80 @@ vgmDriverMemoryStats(VgmDriver *drv, const char *name, unsigned int max, unsigne
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
 
-    if (!vgmDriverCheckFlags(flags, 0, error) || !(dom = vgmStatsActive(drv, name, error)))
+    if (!vgmDriverCheckFlags(flags, 0, error) || !(dom = vgmStatsActive(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return NULL;
     return vgmStatsMemory(dom, max, error);
+}
+
+/* libvirt's virDomainGetCPUStats parameters: the totals, then those of
+ * one host CPU */
+static const char *const vgmStatsCpuTotalNames[] = { "cpu_time", "user_time", "system_time" };
+static const char *const vgmStatsCpuPerCpuNames[] = { "cpu_time", "vcpu_time" };
+
+GPtrArray *
+vgmDriverGetCPUStats(VgmDriver *drv, const char *name, guint nparams, int startCpu,
+                     guint ncpus, unsigned int flags, int *count, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GPtrArray) params = NULL;
+    guint64 times[G_N_ELEMENTS(vgmStatsCpuTotalNames)] = { 0 };
+    guint present = 0, i;
+
+    *count = 0;
+    if (!vgmDriverCheckFlags(flags, VGM_TYPED_PARAM_STRING_OKAY, error))
+        return NULL;
+    if (startCpu < -1 || (startCpu == -1 && ncpus != 1)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("start_cpu %1$d with ncpus %2$u: the totals are asked for with start_cpu -1 and ncpus 1, a host CPU's with start_cpu 0 or more"),
+                    startCpu, ncpus);
+        return NULL;
+    }
+    if (!(dom = vgmStatsActive(drv, name, VGM_DRIVER_LOOKUP_BRIEF, error)))
+        return NULL;
+    params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    if (startCpu == -1) {
+        /* QEMU's process: every thread's time, as in cpu.time of the
+         * domain's statistics */
+        if (!vgmDriverProcessTimes(dom->status->qemu.pid, 0, &times[1], &times[2])) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("domain '%1$s' is not running"), dom->name);
+            return NULL;
+        }
+        times[0] = times[1] + times[2];
+        if (nparams == 0) {
+            *count = G_N_ELEMENTS(vgmStatsCpuTotalNames);
+            return g_steal_pointer(&params);
+        }
+        for (i = 0; i < G_N_ELEMENTS(vgmStatsCpuTotalNames) && i < nparams; i++)
+            vgmTypedParamAdd(params, vgmStatsCpuTotalNames[i], VGM_TYPED_PARAM_ULLONG)->v.ul =
+                times[i];
+        *count = (int)params->len;
+        return g_steal_pointer(&params);
+    }
+    /* a host CPU's: how many there are and what each has can be told;
+     * the time the domain spent on each cannot, since cgroup v2 (the
+     * only version this driver uses) keeps a group's CPU time whole, not
+     * by host CPU: as libvirt on a cgroup v2 host, that is refused */
+    if (nparams == 0 && ncpus != 0) {
+        *count = G_N_ELEMENTS(vgmStatsCpuPerCpuNames);
+        return g_steal_pointer(&params);
+    }
+    if (!vgmNodeGetCPUMap(NULL, NULL, NULL, NULL, &present, error))
+        return NULL;
+    if (ncpus == 0) {
+        *count = (int)present;
+        return g_steal_pointer(&params);
+    }
+    if ((guint)startCpu >= present) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("start_cpu %1$d is not a host CPU: the host has %2$u (0 to %3$u)"),
+                    startCpu, present, present - 1);
+        return NULL;
+    }
+    vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                _("the CPU time of domain '%1$s' per host CPU is not known: cgroup v2 accounts a group's CPU time as a whole (ask for the totals, start_cpu -1)"),
+                dom->name);
+    return NULL;
 }
 
 /* libvirt's names of the memory statistics in the balloon group (the
@@ -911,11 +959,9 @@ vgmStatsOne(VgmDriverDomain *dom, unsigned int stats)
                     vgmDriverGetStateReason(dom));
     }
     if ((stats & VGM_STATS_CPU_TOTAL) && active) {
-        g_autofree char *path = g_strdup_printf("/proc/%lld/stat",
-                                                (long long)dom->status->qemu.pid);
         guint64 user = 0, sys = 0;
 
-        if (vgmStatsProcTimes(path, &user, &sys)) {
+        if (vgmDriverProcessTimes(dom->status->qemu.pid, 0, &user, &sys)) {
             vgmStatsAdd(st->params, VGM_TYPED_PARAM_ULLONG, g_strdup("cpu.time"), user + sys);
             vgmStatsAdd(st->params, VGM_TYPED_PARAM_ULLONG, g_strdup("cpu.user"), user);
             vgmStatsAdd(st->params, VGM_TYPED_PARAM_ULLONG, g_strdup("cpu.system"), sys);

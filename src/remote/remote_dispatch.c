@@ -3021,6 +3021,35 @@ vgmRemoteDispatchDomainGetControlInfo(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainGetCpuStats(VgmRemoteClient *client,
+                                   const VgmRemoteDomainGetCpuStatsArgs *args,
+                                   VgmRemoteDomainGetCpuStatsRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) params = NULL;
+    int count = 0;
+
+    /* libvirtd's bounds of the wire */
+    if (args->nparams > VGM_REMOTE_NODE_CPU_STATS_MAX ||
+        args->ncpus > VGM_REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("nparams %1$u or ncpus %2$u out of range (at most %3$d and %4$d)"),
+                    args->nparams, args->ncpus, VGM_REMOTE_NODE_CPU_STATS_MAX,
+                    VGM_REMOTE_DOMAIN_GET_CPU_STATS_NCPUS_MAX);
+        return FALSE;
+    }
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!(params = vgmDriverGetCPUStats(client->drv, dom->name, args->nparams, args->start_cpu,
+                                        args->ncpus, args->flags, &count, error)))
+        return FALSE;
+    /* a count, or the values of the one stride asked for (the totals) */
+    ret->nparams = count;
+    if (params->len)
+        vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params,
+                                VGM_REMOTE_DOMAIN_GET_CPU_STATS_MAX);
+    return TRUE;
+}
+
+gboolean
 vgmRemoteDispatchDomainGetDiskErrors(VgmRemoteClient *client,
                                      const VgmRemoteDomainGetDiskErrorsArgs *args,
                                      VgmRemoteDomainGetDiskErrorsRet *ret, GError **error)

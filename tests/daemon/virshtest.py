@@ -311,6 +311,9 @@ def run_tests(tap, target, tmp):
     tap.eq((r.rc, r.out), (0, "-\n\n"), "virsh domid (inactive): '-'")
     r = virsh(uri, "domuuid", NAME)
     tap.eq((r.rc, r.out), (0, UUID + "\n\n"), "virsh domuuid")
+    r = virsh(uri, "cpu-stats", NAME, "--total")
+    tap.ok(r.rc == 1 and "is not running" in r.err,
+           "virsh cpu-stats of a shut-off domain fails: not running", r.describe())
 
     # Captured: `virsh dumpxml --inactive` -> <domain type='qemu'> (no id), name,
     # uuid, <memory unit='KiB'>524288</memory>, memoryBacking with
@@ -948,7 +951,9 @@ def stats_tests(tap, target, tmp):
     rd.reqs .. fl.times, allocation, capacity=1048576, block.1.name=sda
     and its counters, balloon.rss; `dommemstat --period 3 --live` -> the
     live XML's <stats period='3'/>, and with --config (a transient
-    domain) it fails."""
+    domain) it fails; `cpu-stats --total` -> "Total:\n\tcpu_time
+    N.NNNNNNNNN seconds\n\tuser_time ...\n\tsystem_time ..." (plain
+    `cpu-stats` fails on a cgroup v2 host, libvirtd's too)."""
     uri = target.uri
     disk = os.path.join(tmp, "stats.img")
     with open(disk, "wb") as f:
@@ -998,6 +1003,21 @@ def stats_tests(tap, target, tmp):
                "dommemstat --period 3 --live: the live XML's <stats period='3'/>", r.describe())
         r = virsh(uri, "dommemstat", ST, "--period", "3", "--config")
         tap.ok(r.rc == 1, "dommemstat --period --config of a transient domain fails",
+               r.describe())
+        # virDomainGetCPUStats (262): the totals of QEMU's process; per
+        # host CPU refused as libvirt on a cgroup v2 host refuses it
+        r = virsh(uri, "cpu-stats", ST, "--total")
+        got = re.findall(r"^\t(\w+) +(\d+)\.(\d{9}) seconds$", r.out, re.M)
+        ns = {k: int(a) * 10**9 + int(b) for k, a, b in got}
+        tap.ok(r.rc == 0 and r.out.startswith("Total:\n") and
+               [k for k, _, _ in got] == ["cpu_time", "user_time", "system_time"] and
+               ns["cpu_time"] > 0 and ns["cpu_time"] == ns["user_time"] + ns["system_time"],
+               "cpu-stats --total: cpu_time, user_time and system_time of QEMU's process",
+               r.describe())
+        r = virsh(uri, "cpu-stats", ST)
+        tap.ok(r.rc == 1 and "Failed to retrieve CPU statistics" in r.err and
+               "per host CPU is not known" in r.err,
+               "cpu-stats per host CPU is refused (cgroup v2 keeps no per-CPU time), naming why",
                r.describe())
     finally:
         virsh(uri, "destroy", ST)
