@@ -1400,11 +1400,16 @@ vgmDriverSnapshotTake(VgmDriver *drv, const char *name, const char *xml, unsigne
         return FALSE;
     /* a quiesced disk-only snapshot: the guest agent freezes the guest's
      * file systems around it (the freeze takes the domain itself), once
-     * the snapshot's XML is known to be good */
+     * every check of the snapshot has passed, so that one refused does
+     * not freeze the guest */
     if ((flags & VGM_SNAPSHOT_CREATE_QUIESCE) && (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY)) {
-        g_autoptr(VgmSnapshotDef) parsed = vgmSnapshotDefParseString(xml, NULL, 0, error);
+        VgmDriverSnapshotArgs check = { .xml = xml,
+                                        .flags = flags | VGM_DRIVER_SNAPSHOT_CREATE_CHECK_ONLY,
+                                        .made = NULL };
+        g_autofree char *unused = NULL;
 
-        if (!parsed)
+        check.made = &unused;
+        if (!vgmDriverSnapshotRun(drv, name, vgmDriverSnapshotCreateOp, &check, error))
             return FALSE;
     }
     if ((flags & VGM_SNAPSHOT_CREATE_QUIESCE) && (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) &&

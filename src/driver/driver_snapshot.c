@@ -591,6 +591,39 @@ vgmSnapshotAlignExternal(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gbool
     return TRUE;
 }
 
+/* Whether @sd's new image may be made (or with @reuse, is there) */
+static gboolean
+vgmSnapshotExternalImageCheck(const VgmSnapshotDiskDef *sd, gboolean reuse, GError **error)
+{
+    struct stat st;
+    gboolean exists = stat(sd->file, &st) == 0;
+
+    if (reuse) {
+        if (!exists) {
+            vgmErrorSetSystem(error, errno,
+                              _("the image '%1$s' to reuse for disk '%2$s' is missing"),
+                              sd->file, sd->name);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    if (exists && !S_ISBLK(st.st_mode) && st.st_size > 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("the new image '%1$s' of disk '%2$s' exists already and is no block device (reuse it with --reuse-external)"),
+                    sd->file, sd->name);
+        return FALSE;
+    }
+    if ((sd->type == VGM_DISK_TYPE_BLOCK) != (exists && S_ISBLK(st.st_mode))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    sd->type == VGM_DISK_TYPE_BLOCK ?
+                    _("the new image '%1$s' of disk '%2$s' is given as a block device, which it is not") :
+                    _("the new image '%1$s' of disk '%2$s' is a block device: give it as one (type='block', <source dev>)"),
+                    sd->file, sd->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* The new images of @snapDef's external disks of @def, made by qemu-img
  * over each disk's image (@sizes: the disks' sizes from QEMU, for a
  * running domain whose images qemu-img must not open; NULL: read from
@@ -607,36 +640,18 @@ vgmSnapshotExternalImages(const VgmDomainDef *def, const VgmSnapshotDef *snapDef
         g_autoptr(GPtrArray) argv = NULL;
         g_autofree char *size = NULL;
         g_autoptr(GError) err = NULL;
-        struct stat st;
         gboolean exists;
 
         if (sd->snapshot != VGM_SNAPSHOT_LOCATION_EXTERNAL)
             continue;
         d = vgmDriverFindDisk(def, sd->name);
-        exists = stat(sd->file, &st) == 0;
+        if (!vgmSnapshotExternalImageCheck(sd, reuse, error))
+            return FALSE;
+        /* (a block device, or an empty file the user made: not ours) */
+        exists = g_file_test(sd->file, G_FILE_TEST_EXISTS);
         if (reuse) {
-            if (!exists) {
-                vgmErrorSetSystem(error, errno,
-                                  _("the image '%1$s' to reuse for disk '%2$s' is missing"),
-                                  sd->file, sd->name);
-                return FALSE;
-            }
             n++;
             continue;
-        }
-        if (exists && !S_ISBLK(st.st_mode) && st.st_size > 0) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("the new image '%1$s' of disk '%2$s' exists already and is no block device (reuse it with --reuse-external)"),
-                        sd->file, sd->name);
-            return FALSE;
-        }
-        if ((sd->type == VGM_DISK_TYPE_BLOCK) != (exists && S_ISBLK(st.st_mode))) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        sd->type == VGM_DISK_TYPE_BLOCK ?
-                        _("the new image '%1$s' of disk '%2$s' is given as a block device, which it is not") :
-                        _("the new image '%1$s' of disk '%2$s' is a block device: give it as one (type='block', <source dev>)"),
-                        sd->file, sd->name);
-            return FALSE;
         }
         argv = g_ptr_array_new();
         for (const char *const *a = (const char *const[]){ "qemu-img", "create", "-q", "-f", "qcow2",
@@ -887,6 +902,16 @@ vgmSnapshotCreateExternal(const VgmDriverStore *store, VgmDriverDomain *dom,
     snapDef->memory = VGM_SNAPSHOT_LOCATION_NO;
     if (!vgmSnapshotAlignExternal(dom->def, snapDef, diskOnly, error))
         return FALSE;
+    if (flags & VGM_DRIVER_SNAPSHOT_CREATE_CHECK_ONLY) {
+        for (guint i = 0; i < snapDef->disks->len; i++) {
+            const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+
+            if (sd->snapshot == VGM_SNAPSHOT_LOCATION_EXTERNAL &&
+                !vgmSnapshotExternalImageCheck(sd, reuse, error))
+                return FALSE;
+        }
+        return TRUE;
+    }
     snapDef->creationTime = (long long)time(NULL);
     snapDef->state = active ? VGM_SNAPSHOT_STATE_DISK_SNAPSHOT : VGM_SNAPSHOT_STATE_SHUTOFF;
     snapDef->parent = g_strdup(set->current);
@@ -965,6 +990,8 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
         !(set = vgmSnapshotSetLoad(store, dom->name, error)))
         return FALSE;
     if (flags & VGM_SNAPSHOT_CREATE_REDEFINE) {
+        if (flags & VGM_DRIVER_SNAPSHOT_CREATE_CHECK_ONLY)
+            return TRUE;
         if (!vgmSnapshotRedefine(store, dom, set, snapDef, flags, error))
             return FALSE;
         *snap = g_strdup(snapDef->name);
@@ -985,6 +1012,10 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
         *snap = g_strdup(snapDef->name);
         return TRUE;
     }
+    /* (a quiesced snapshot is a disk-only one: nothing else is checked
+     * ahead) */
+    if (flags & VGM_DRIVER_SNAPSHOT_CREATE_CHECK_ONLY)
+        return TRUE;
     if (flags & VGM_SNAPSHOT_CREATE_REUSE_EXT) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
                     _("an internal snapshot has no external images to reuse (--reuse-external goes with --disk-only or external disks)"));

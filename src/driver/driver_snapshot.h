@@ -45,6 +45,9 @@
 #define VGM_SNAPSHOT_CREATE_ATOMIC (1u << 7)
 #define VGM_SNAPSHOT_CREATE_LIVE (1u << 8)
 #define VGM_SNAPSHOT_CREATE_VALIDATE (1u << 9)
+/* (ours, never on the wire: every check of a create, nothing taken; a
+ * quiesced snapshot makes them before the guest is frozen) */
+#define VGM_DRIVER_SNAPSHOT_CREATE_CHECK_ONLY (1u << 31)
 
 /* virDomainSnapshotListFlags (ROOTS for a domain's list, DESCENDANTS for
  * a snapshot's children: the same bit) */

@@ -24,6 +24,8 @@ What it covers, each checked against what the guest did or holds:
     --filesystem/--disk/--interface and all types;
   * domfsinfo (/mnt/data on vda), domfsfreeze / domfsthaw (1 file system,
     the agent's fsfreeze-status in between), domfstrim;
+  * snapshot-create-as --disk-only --quiesce refused by its checks: the
+    guest is not frozen first (a file it just wrote is not in the image);
   * snapshot-create-as --disk-only --quiesce: a file the guest just wrote
     is in the old image (the agent's freeze wrote it out), the file
     system thawed after, vda on its new image;
@@ -301,6 +303,27 @@ def run_tests(tap, target, kernel, initrd, work):
            "domfsthaw of a named mount point is refused (qemu-ga thaws all)", r.describe())
     r = harness.virsh(uri, "domfstrim", DOM)
     tap.ok(r.rc == 0, "domfstrim", r.describe())
+    # a quiesced snapshot its checks refuse (its new image exists
+    # already) does not freeze the guest first: a file the guest has just
+    # written stays in its page cache, out of the image (a freeze would
+    # have written it out)
+    h, _ = agent_json(uri, {"execute": "guest-file-open",
+                            "arguments": {"path": "/mnt/data/unfrozen.txt", "mode": "w"}})
+    wr = None
+    if h:
+        wr, _ = agent_json(uri, {"execute": "guest-file-write", "arguments": {
+            "handle": h["return"], "buf-b64": base64.b64encode(b"never frozen out\n").decode()}})
+        agent_json(uri, {"execute": "guest-file-close", "arguments": {"handle": h["return"]}})
+    taken = harness.write_file(work, "data.taken", "not empty\n")
+    r = harness.virsh(uri, "snapshot-create-as", DOM, "q0", "--disk-only", "--quiesce",
+                      "--no-metadata", "--diskspec", "vda,file=%s" % taken)
+    cat = harness.run(["debugfs", "-c", "-R", "cat /unfrozen.txt",
+                       os.path.join(work, "data.img")])
+    tap.ok(wr is not None and r.rc == 1 and "exists already" in r.err and
+           "never frozen out" not in cat.out,
+           "snapshot-create-as --quiesce refused by its checks (its new image exists): the "
+           "guest was not frozen for it (its file just written is not in the image yet)",
+           "%r %s %s" % (wr, r.describe(), cat.describe()))
     # a quiesced disk-only snapshot: the agent freezes the file system
     # (which writes out what the guest caches) before vda moves onto a
     # new image, and thaws it after; the guest's file just written is in
