@@ -2121,6 +2121,10 @@ typedef struct {
     VgmDevicesDef devices;
 } VgmDomainDef;
 
+/* The interface of @def that @device names: its MAC address (any case)
+ * or its host device (<target dev>), as libvirt finds one; NULL if none */
+VgmNetDef *vgmDomainNetFind(const VgmDomainDef *def, const char *device);
+
 VgmDomainDef *vgmDomainDefNew(void);
 void vgmDomainDefFree(VgmDomainDef *def);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDomainDef, vgmDomainDefFree)

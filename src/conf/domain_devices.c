@@ -2631,6 +2631,21 @@ static const struct {
     { "burst", G_STRUCT_OFFSET(VgmNetBandwidthRate, burst) },
 };
 
+VgmNetDef *
+vgmDomainNetFind(const VgmDomainDef *def, const char *device)
+{
+    g_autofree char *mac = g_ascii_strdown(device, -1);
+    guint i;
+
+    for (i = 0; i < def->devices.nets->len; i++) {
+        VgmNetDef *n = g_ptr_array_index(def->devices.nets, i);
+
+        if (g_strcmp0(n->mac, mac) == 0 || g_strcmp0(n->ifname, device) == 0)
+            return n;
+    }
+    return NULL;
+}
+
 /* <bandwidth>: each direction at most once, with an average (libvirt
  * also takes a floor alone, which needs a virtual network's QoS: refused
  * with <floor>) */

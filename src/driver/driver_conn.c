@@ -2308,6 +2308,87 @@ vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom, VgmDriverTuneKind k
  * virDomainGetBlockIoTune gives them (group_name after size_iops_sec) */
 #define VGM_DRIVER_IOTUNE_GROUP_NAME "group_name"
 
+/* libvirt's interface parameters, in its order, and the <bandwidth>
+ * value each is */
+static const struct {
+    const char *field;
+    gboolean out;
+    gsize offset;
+} vgmDriverInterfaceParams[VGM_DRIVER_INTERFACE_PARAMS] = {
+    { "inbound.average", FALSE, G_STRUCT_OFFSET(VgmNetBandwidthRate, average) },
+    { "inbound.peak", FALSE, G_STRUCT_OFFSET(VgmNetBandwidthRate, peak) },
+    { "inbound.burst", FALSE, G_STRUCT_OFFSET(VgmNetBandwidthRate, burst) },
+    { "inbound.floor", FALSE, G_STRUCT_OFFSET(VgmNetBandwidthRate, floor) },
+    { "outbound.average", TRUE, G_STRUCT_OFFSET(VgmNetBandwidthRate, average) },
+    { "outbound.peak", TRUE, G_STRUCT_OFFSET(VgmNetBandwidthRate, peak) },
+    { "outbound.burst", TRUE, G_STRUCT_OFFSET(VgmNetBandwidthRate, burst) },
+};
+
+gboolean
+vgmDriverSetInterfaceParameters(VgmDriver *drv, const char *name, const char *device,
+                                const GPtrArray *params, unsigned int flags, GError **error)
+{
+    VgmDriverBandwidthChange c = { .device = device };
+    guint i;
+    size_t k;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
+        return FALSE;
+    for (i = 0; i < params->len; i++) {
+        const VgmTypedParam *p = g_ptr_array_index(params, i);
+
+        for (k = 0; k < G_N_ELEMENTS(vgmDriverInterfaceParams); k++) {
+            if (g_str_equal(p->field, vgmDriverInterfaceParams[k].field))
+                break;
+        }
+        if (k == G_N_ELEMENTS(vgmDriverInterfaceParams) || p->type != VGM_TYPED_PARAM_UINT) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("unknown or mistyped interface parameter '%1$s' (inbound.average, inbound.peak, inbound.burst, inbound.floor, outbound.average, outbound.peak and outbound.burst are unsigned ints)"),
+                        p->field);
+            return FALSE;
+        }
+        *(unsigned long long *)((char *)(vgmDriverInterfaceParams[k].out ? &c.out : &c.in) +
+                                vgmDriverInterfaceParams[k].offset) = p->v.ui;
+        *(vgmDriverInterfaceParams[k].out ? &c.outGiven : &c.inGiven) = TRUE;
+    }
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainSetBandwidth(drv->store, name, &c, flags, error);
+}
+
+GPtrArray *
+vgmDriverGetInterfaceParameters(VgmDriver *drv, VgmDriverDomain *dom, const char *device,
+                                unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDomainDef) config = NULL;
+    const VgmDomainDef *def = vgmDriverReadDef(drv, dom, flags, VGM_TYPED_PARAM_STRING_OKAY,
+                                               &config, error);
+    const VgmNetDef *net;
+    GPtrArray *params;
+    size_t k;
+
+    if (!def)
+        return NULL;
+    if (!(net = vgmDomainNetFind(def, device))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("domain '%1$s' has no interface '%2$s' (a MAC address or a host device)"),
+                    dom->name, device);
+        return NULL;
+    }
+    params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    for (k = 0; k < G_N_ELEMENTS(vgmDriverInterfaceParams); k++) {
+        const VgmNetBandwidthRate *rate = vgmDriverInterfaceParams[k].out ? net->bandwidth.out
+                                                                          : net->bandwidth.in;
+        unsigned long long v = rate ? *(const unsigned long long *)((const char *)rate +
+                                                                    vgmDriverInterfaceParams[k].offset)
+                                    : 0;
+
+        /* (libvirt's parameters are unsigned ints) */
+        vgmTypedParamAdd(params, vgmDriverInterfaceParams[k].field, VGM_TYPED_PARAM_UINT)->v.ui =
+            (unsigned int)MIN(v, (unsigned long long)G_MAXUINT);
+    }
+    return params;
+}
+
 gboolean
 vgmDriverSetBlockIoTune(VgmDriver *drv, const char *name, const char *disk,
                         const GPtrArray *params, unsigned int flags, GError **error)

@@ -406,6 +406,23 @@ GPtrArray *vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom,
 gboolean vgmDriverSetTuneParams(VgmDriver *drv, const char *name, VgmDriverTuneKind kind,
                                 const GPtrArray *params, unsigned int flags, GError **error);
 
+/* virDomainSetInterfaceParameters on interface @device (MAC address or
+ * host device) of domain @name: libvirt's parameters (inbound.average,
+ * .peak, .burst, .floor, outbound.average, .peak, .burst; unsigned int,
+ * KiB/s and KiB) make the <bandwidth> of their direction, an average of
+ * 0 removes it; in the config and, AFFECT_LIVE or CURRENT while it runs,
+ * on the tap and in the live XML */
+gboolean vgmDriverSetInterfaceParameters(VgmDriver *drv, const char *name, const char *device,
+                                         const GPtrArray *params, unsigned int flags,
+                                         GError **error);
+/* virDomainGetInterfaceParameters: those 7 values of interface @device in
+ * the live definition or the config (as vgmDriverReadDef reads them), 0
+ * for a limit not set */
+GPtrArray *vgmDriverGetInterfaceParameters(VgmDriver *drv, VgmDriverDomain *dom,
+                                           const char *device, unsigned int flags,
+                                           GError **error);
+#define VGM_DRIVER_INTERFACE_PARAMS 7
+
 /* virDomainSetBlockIoTune on disk @disk (target or source) of domain
  * @name: @params (VgmTypedParam, libvirt's names) replace the <iotune>
  * values of their groups, in the config and, AFFECT_LIVE or CURRENT

@@ -40,6 +40,7 @@
 #include "qemu/qemu_command.h"
 #include "qemu/qemu_conf.h"
 #include "qemu/qemu_firmware.h"
+#include "qemu/qemu_validate.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
@@ -4684,6 +4685,113 @@ vgmDriverDomainSetIotune(const VgmDriverStore *store, const char *ref,
         return FALSE;
     return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeIotune,
                                  vgmDriverDomainIotuneLive, change, wentLive, error);
+}
+
+/* ---- an interface's bandwidth (virDomainSetInterfaceParameters) ---- */
+
+/* The <bandwidth> of interface @c->device changed in @def as @c says */
+static VgmNetDef *
+vgmDriverBandwidthApply(VgmDomainDef *def, const VgmDriverBandwidthChange *c, GError **error)
+{
+    VgmNetDef *net = vgmDomainNetFind(def, c->device);
+    const struct {
+        gboolean given;
+        const VgmNetBandwidthRate *rate;
+        VgmNetBandwidthRate **slot;
+        const char *dir;
+    } dirs[] = {
+        { c->inGiven, &c->in, net ? &net->bandwidth.in : NULL, "inbound" },
+        { c->outGiven, &c->out, net ? &net->bandwidth.out : NULL, "outbound" },
+    };
+    size_t d;
+
+    if (!net) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("domain '%1$s' has no interface '%2$s' (a MAC address or a host device)"),
+                    def->name, c->device);
+        return NULL;
+    }
+    for (d = 0; d < G_N_ELEMENTS(dirs); d++) {
+        if (!dirs[d].given)
+            continue;
+        /* (libvirt drops a peak or burst without an average unsaid) */
+        if (!dirs[d].rate->average && (dirs[d].rate->peak || dirs[d].rate->burst)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("%1$s.peak and %1$s.burst of interface '%2$s' need %1$s.average (0 removes the %1$s limit)"),
+                        dirs[d].dir, net->mac);
+            return NULL;
+        }
+        if (dirs[d].rate->floor) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("%1$s.floor of interface '%2$s' guarantees bandwidth through a virtual network's QoS, which virt-gmem does not have"),
+                        dirs[d].dir, net->mac);
+            return NULL;
+        }
+        g_clear_pointer(dirs[d].slot, g_free);
+        if (dirs[d].rate->average)
+            *dirs[d].slot = g_memdup2(dirs[d].rate, sizeof(VgmNetBandwidthRate));
+    }
+    if ((net->bandwidth.in || net->bandwidth.out) && !vgmQemuValidateNetBandwidth(net, error))
+        return NULL;
+    return net;
+}
+
+static char *
+vgmDriverDomainChangeBandwidth(VgmDomainDef *def, gconstpointer data, GError **error)
+{
+    return vgmDriverBandwidthApply(def, data, error) ? vgmDomainDefFormat(def) : NULL;
+}
+
+/* The <bandwidth> of an interface of running domain @dom (lock held):
+ * its tap shaped anew, then the live XML */
+static gboolean
+vgmDriverDomainBandwidthLive(const VgmDriverStore *store, VgmDriverDomain *dom,
+                             gconstpointer data, GError **error)
+{
+    const VgmDriverBandwidthChange *c = data;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmDriverTap) before = NULL;
+    g_autoptr(VgmDriverTap) tap = NULL;
+    const VgmNetDef *net;
+
+    if (!(def = vgmDomainDefParseString(dom->status->xml, NULL,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)))
+        return FALSE;
+    /* (the shaping it has now, put back if the new one fails) */
+    if ((net = vgmDomainNetFind(def, c->device)))
+        before = vgmDriverNetTapOf(def, net);
+    if (!(net = vgmDriverBandwidthApply(def, c, error)))
+        return FALSE;
+    if (!(tap = vgmDriverNetTapOf(def, net))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("interface '%1$s' of domain '%2$s' has no tap the driver made and could shape"),
+                    net->mac, def->name);
+        return FALSE;
+    }
+    if (!vgmDriverNetReshape(tap, error)) {
+        g_autoptr(GError) undo = NULL;
+
+        if (before && !vgmDriverNetReshape(before, &undo))
+            g_warning(_("domain '%1$s': the old <bandwidth> of interface '%2$s' is not set again: %3$s"),
+                      def->name, net->mac, undo->message);
+        return FALSE;
+    }
+    return vgmDriverDomainSaveLive(store, dom, def, error);
+}
+
+gboolean
+vgmDriverDomainSetBandwidth(const VgmDriverStore *store, const char *ref,
+                            const VgmDriverBandwidthChange *change, unsigned int flags,
+                            GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeBandwidth,
+                                 vgmDriverDomainBandwidthLive, change, NULL, error);
 }
 
 typedef struct {

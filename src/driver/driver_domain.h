@@ -386,6 +386,21 @@ typedef struct {
 gboolean vgmDriverDomainSetIotune(const VgmDriverStore *store, const char *ref,
                                   const VgmDriverIotuneChange *change, unsigned int flags,
                                   gboolean *wentLive, GError **error);
+/* A change of an interface's <bandwidth> (virDomainSetInterfaceParameters):
+ * each direction given replaces the interface's whole direction (an
+ * average of 0 removes it), as libvirt's does */
+typedef struct {
+    const char *device;         /* its MAC address or host device */
+    VgmNetBandwidthRate in;
+    VgmNetBandwidthRate out;
+    gboolean inGiven;
+    gboolean outGiven;
+} VgmDriverBandwidthChange;
+/* ... on @ref's persistent config and, AFFECT_LIVE or AFFECT_CURRENT
+ * while it runs, on its tap (tc) and in its live XML */
+gboolean vgmDriverDomainSetBandwidth(const VgmDriverStore *store, const char *ref,
+                                     const VgmDriverBandwidthChange *change, unsigned int flags,
+                                     GError **error);
 /* libvirt's virDomainSetVcpusFlags on the persistent config of @ref
  * (the maximum, VGM_DOMAIN_VCPU_MAXIMUM, or the count it starts with)
  * and, AFFECT_LIVE or AFFECT_CURRENT while it runs, the vCPUs it runs,

@@ -365,6 +365,25 @@ vgmDriverNetSetBandwidth(const VgmDriverTap *tap, GError **error)
     return FALSE;
 }
 
+gboolean
+vgmDriverNetReshape(const VgmDriverTap *tap, GError **error)
+{
+    const char *dev = tap->ifname;
+    const char *root[] = { "tc", "qdisc", "del", "dev", dev, "root", NULL };
+    const char *ingress[] = { "tc", "qdisc", "del", "dev", dev, "ingress", NULL };
+
+    if (geteuid() != 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("<bandwidth> of interface '%1$s' needs root: tc shapes the tap"), tap->mac);
+        return FALSE;
+    }
+    /* (a tap not shaped has neither: tc's refusal to delete one is no
+     * error) */
+    vgmDriverNetRun(root, NULL);
+    vgmDriverNetRun(ingress, NULL);
+    return vgmDriverNetSetBandwidth(tap, error);
+}
+
 /* The tap into its Open vSwitch bridge, with the external ids libvirt
  * sets (which OpenStack Neutron's agents look the port up by) */
 static gboolean

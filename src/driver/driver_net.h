@@ -68,6 +68,9 @@ gboolean vgmDriverNetResolveNetwork(const VgmDriverStore *store, VgmNetDef *net,
 GPtrArray *vgmDriverNetManagedTaps(const VgmDomainDef *def);
 /* The tap the driver sets up for interface @net of @def, or NULL */
 VgmDriverTap *vgmDriverNetTapOf(const VgmDomainDef *def, const VgmNetDef *net);
+/* The shaping of running tap @tap made again from its <bandwidth>: the
+ * old qdiscs removed, then the new ones set (none for a tap without) */
+gboolean vgmDriverNetReshape(const VgmDriverTap *tap, GError **error);
 
 gboolean vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error);
 

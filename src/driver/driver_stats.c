@@ -510,20 +510,12 @@ vgmDriverInterfaceStats(VgmDriver *drv, const char *name, const char *device,
                         VgmDriverInterfaceStats *out, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
-    const VgmNetDef *net = NULL;
-    g_autofree char *mac = g_ascii_strdown(device, -1);
-    guint i;
+    const VgmNetDef *net;
 
     memset(out, 0, sizeof(*out));
     if (!(dom = vgmStatsActive(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return FALSE;
-    for (i = 0; !net && i < dom->def->devices.nets->len; i++) {
-        const VgmNetDef *n = g_ptr_array_index(dom->def->devices.nets, i);
-
-        if (g_strcmp0(n->mac, mac) == 0 || g_strcmp0(n->ifname, device) == 0)
-            net = n;
-    }
-    if (!net) {
+    if (!(net = vgmDomainNetFind(dom->def, device))) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("domain '%1$s' has no interface '%2$s' (a host device or a MAC address)"),
                     dom->name, device);

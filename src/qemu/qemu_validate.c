@@ -426,6 +426,40 @@ vgmQemuValidateLaunchSecurity(const VgmDomainDef *def, const VgmQemuCaps *caps,
     return TRUE;
 }
 
+gboolean
+vgmQemuValidateNetBandwidth(const VgmNetDef *net, GError **error)
+{
+    /* Open vSwitch manages its ports' qdiscs itself (libvirt sets
+     * an OVS port's QoS through ovs-vsctl, which virt-gmem does not) */
+    if (net->ovs) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<bandwidth> of interface '%1$s' on an Open vSwitch port: Open vSwitch manages the port's queues itself, and virt-gmem sets no QoS through it"),
+                    net->mac);
+        return FALSE;
+    }
+    /* <bandwidth> is tc on the host's tap: user-mode networking has
+     * none, and a tap made beforehand is the user's to shape */
+    if (net->type == VGM_NET_TYPE_DIRECT) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<bandwidth> of interface '%1$s': virt-gmem shapes the taps it makes for QEMU, not a macvtap (<interface type='direct'>)"),
+                    net->mac);
+        return FALSE;
+    }
+    if (!vgmNetTypeHasTap(net->type)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<bandwidth> of interface '%1$s' needs a tap on the host (type 'ethernet', 'bridge' or 'network'): an <interface type='%2$s'> has none to shape"),
+                    net->mac, vgmNetTypeToString(net->type));
+        return FALSE;
+    }
+    if (net->managedTap == VGM_TRISTATE_NO) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<bandwidth> of interface '%1$s' is set on a tap the driver makes: with <target managed='no'> the tap is left as it was made"),
+                    net->mac);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
 {
@@ -470,34 +504,9 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
                         net->coalesceRxFrames ? "<coalesce>" : "<bandwidth>");
             return FALSE;
         }
-        /* Open vSwitch manages its ports' qdiscs itself (libvirt sets
-         * an OVS port's QoS through ovs-vsctl, which virt-gmem does not) */
-        if ((net->bandwidth.in || net->bandwidth.out) && net->ovs) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<bandwidth> of interface '%1$s' on an Open vSwitch port: Open vSwitch manages the port's queues itself, and virt-gmem sets no QoS through it"),
-                        net->mac);
+        if ((net->bandwidth.in || net->bandwidth.out) &&
+            !vgmQemuValidateNetBandwidth(net, error))
             return FALSE;
-        }
-        /* <bandwidth> is tc on the host's tap: user-mode networking has
-         * none, and a tap made beforehand is the user's to shape */
-        if ((net->bandwidth.in || net->bandwidth.out) && net->type == VGM_NET_TYPE_DIRECT) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<bandwidth> of interface '%1$s': virt-gmem shapes the taps it makes for QEMU, not a macvtap (<interface type='direct'>)"),
-                        net->mac);
-            return FALSE;
-        }
-        if ((net->bandwidth.in || net->bandwidth.out) && !vgmNetTypeHasTap(net->type)) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<bandwidth> of interface '%1$s' needs a tap on the host (type 'ethernet', 'bridge' or 'network'): an <interface type='%2$s'> has none to shape"),
-                        net->mac, vgmNetTypeToString(net->type));
-            return FALSE;
-        }
-        if ((net->bandwidth.in || net->bandwidth.out) && net->managedTap == VGM_TRISTATE_NO) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("<bandwidth> of interface '%1$s' is set on a tap the driver makes: with <target managed='no'> the tap is left as it was made"),
-                        net->mac);
-            return FALSE;
-        }
     }
     for (i = 0; i < def->devices.disks->len; i++) {
         const VgmDiskDef *disk = g_ptr_array_index(def->devices.disks, i);

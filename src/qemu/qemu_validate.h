@@ -11,6 +11,11 @@
 #include "conf/domain_conf.h"
 #include "qemu/qemu_capabilities.h"
 
+/* Whether interface @net may have its <bandwidth>: tc on a tap the driver
+ * makes (type ethernet, bridge or network, not on an Open vSwitch
+ * port), as a start and a change of it check */
+gboolean vgmQemuValidateNetBandwidth(const VgmNetDef *net, GError **error);
+
 gboolean vgmQemuValidateDomain(const VgmDomainDef *def, const VgmQemuCaps *caps,
                                GError **error);
 

@@ -4824,6 +4824,45 @@ vgmRemoteDispatchDomainGetBlockIoTune(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainSetInterfaceParameters(VgmRemoteClient *client,
+                                              const VgmRemoteDomainSetInterfaceParametersArgs *args,
+                                              GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetInterfaceParameters(client->drv, dom->name, args->device, params,
+                                           args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainGetInterfaceParameters(VgmRemoteClient *client,
+                                              const VgmRemoteDomainGetInterfaceParametersArgs *args,
+                                              VgmRemoteDomainGetInterfaceParametersRet *ret,
+                                              GError **error)
+{
+    g_autoptr(GPtrArray) params = NULL;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (args->nparams < 0 || args->nparams > VGM_REMOTE_DOMAIN_INTERFACE_PARAMETERS_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("nparams %1$d is out of range (0 to %2$u)"),
+                    args->nparams, (guint)VGM_REMOTE_DOMAIN_INTERFACE_PARAMETERS_MAX);
+        return FALSE;
+    }
+    /* as libvirt: 0 asks how many there are, of any interface */
+    if (args->nparams == 0) {
+        ret->nparams = VGM_DRIVER_INTERFACE_PARAMS;
+        return TRUE;
+    }
+    if (!(params = vgmDriverGetInterfaceParameters(client->drv, dom, args->device, args->flags,
+                                                   error)))
+        return FALSE;
+    vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params, (guint)args->nparams);
+    ret->nparams = (gint32)ret->params.len;
+    return TRUE;
+}
+
+gboolean
 vgmRemoteDispatchDomainBlockCopy(VgmRemoteClient *client, const VgmRemoteDomainBlockCopyArgs *args,
                                  GError **error)
 {

@@ -32,6 +32,9 @@ program is skipped saying why. What it covers, in order:
     agent source;
   * an interface's <coalesce> sets its tap's rx-frames (read back with
     the ETHTOOL_GCOALESCE ioctl);
+  * domiftune of an ethernet interface's tap: the config's and live
+    values, a change of the config, of the running tap (tc, a recording
+    stand-in) and its live XML, refusals that change nothing;
   * a VNC server listening on network 'default' (<listen type='network'>):
     no address in the definition, the network's in the live XML and in
     QEMU's query-vnc; on an inactive network the start is refused;
@@ -381,6 +384,102 @@ def check_coalesce(tap, uri, root, tmp):
     virsh(uri, "destroy", "coalesce")
 
 
+IFT_MAC = "52:54:00:4e:77:0b"
+TC_CALLS_TEMPLATE = "%s/tc-calls"
+TC_CALLS = None
+
+
+def check_iftune(tap, uri, root, tmp):
+    """virsh domiftune (virDomainGet/SetInterfaceParameters, 257/256) on
+    an <interface type='ethernet'> with a managed tap vgmift0, whose tc
+    commands a recording stand-in takes (this host's kernel may lack the
+    qdiscs and filters libvirt's commands use; TC_CALLS): the config's
+    values, all seven lines (0 for a limit not set); --outbound --config
+    adds the direction; the start shapes the tap with both; --live
+    --inbound 4000,,800 removes the tap's qdiscs and sets both directions
+    again (peak gone, as libvirt replaces a whole direction), the live XML
+    follows, the config keeps its own; --inbound 0 removes the inbound
+    limit; a user-mode interface, an unknown one, a floor and a peak
+    without an average are refused, naming why, with nothing changed."""
+    path = small_domain(tmp, "iftune", """<interface type='ethernet'>
+      <mac address='%s'/>
+      <target dev='vgmift0'/>
+      <model type='virtio'/>
+      <bandwidth><inbound average='1000' peak='2000' burst='500'/></bandwidth>
+    </interface>
+    <interface type='user'><mac address='52:54:00:4e:77:0c'/><model type='virtio'/></interface>"""
+                        % IFT_MAC)
+    if not os.access(QEMU, os.X_OK):
+        tap.skip("domiftune", "%s is not installed" % QEMU)
+        return
+    r = virsh(uri, "define", path)
+    q = virsh(uri, "domiftune", "iftune", "vgmift0", "--config")
+    tap.eq((r.rc, q.out), (0, "inbound.average: 1000\ninbound.peak   : 2000\n"
+                              "inbound.burst  : 500\ninbound.floor  : 0\n"
+                              "outbound.average: 0\noutbound.peak  : 0\n"
+                              "outbound.burst : 0\n\n"),
+           "domiftune --config: the seven values of the config's <bandwidth>, 0 where unset")
+    r = virsh(uri, "domiftune", "iftune", IFT_MAC.upper(), "--outbound", "300,600,100",
+              "--config")
+    x = virsh(uri, "dumpxml", "--inactive", "iftune")
+    tap.ok(r.rc == 0 and "<outbound average='300' peak='600' burst='100'/>" in x.out and
+           "<inbound average='1000' peak='2000' burst='500'/>" in x.out,
+           "domiftune MAC --outbound 300,600,100 --config: the config gains the outbound limit",
+           r.describe() + x.out[:1500])
+    open(TC_CALLS, "w").close()
+    r = virsh(uri, "start", "--paused", "iftune", timeout=120)
+    with open(TC_CALLS) as f:
+        calls = f.read()
+    tap.ok(r.rc == 0 and "qdisc add dev vgmift0 root handle 1: htb default 1" in calls and
+           "class add dev vgmift0 parent 1: classid 1:1 htb rate 1000kbps ceil 2000kbps "
+           "burst 500kb" in calls and
+           "police rate 300kbps burst 100kb" in calls,
+           "the start shapes vgmift0 with both directions (tc)", r.describe() + calls)
+    open(TC_CALLS, "w").close()
+    r = virsh(uri, "domiftune", "iftune", "vgmift0", "--live", "--inbound", "4000,,800")
+    with open(TC_CALLS) as f:
+        calls = f.read().splitlines()
+    live = virsh(uri, "dumpxml", "iftune")
+    cfg = virsh(uri, "dumpxml", "--inactive", "iftune")
+    tap.ok(r.rc == 0 and calls[:2] == ["qdisc del dev vgmift0 root",
+                                       "qdisc del dev vgmift0 ingress"] and
+           any(c.startswith("class add dev vgmift0 parent 1: classid 1:1 htb rate 4000kbps "
+                            "burst 800kb quantum") for c in calls) and
+           any("police rate 300kbps burst 100kb" in c for c in calls) and
+           "<inbound average='4000' burst='800'/>" in live.out and
+           "<inbound average='1000' peak='2000' burst='500'/>" in cfg.out,
+           "domiftune --live --inbound 4000,,800: the tap's qdiscs removed and both directions "
+           "set again, the live XML follows (no peak), the config keeps its own",
+           r.describe() + "\n".join(calls) + live.out[:1500])
+    open(TC_CALLS, "w").close()
+    r = virsh(uri, "domiftune", "iftune", "vgmift0", "--inbound", "0")
+    with open(TC_CALLS) as f:
+        calls = f.read()
+    q = virsh(uri, "domiftune", "iftune", "vgmift0")
+    tap.ok(r.rc == 0 and "htb" not in calls and "police rate 300kbps" in calls and
+           "inbound.average: 0\ninbound.peak   : 0\n" in q.out and
+           "outbound.average: 300\n" in q.out,
+           "domiftune --inbound 0 (live, the current state): the inbound limit removed, the "
+           "outbound kept", r.describe() + calls + q.out)
+    before = (virsh(uri, "dumpxml", "iftune").out, virsh(uri, "dumpxml", "--inactive", "iftune").out)
+    bad = [
+        (("52:54:00:4e:77:0c", "--inbound", "100"), "needs a tap on the host"),
+        (("nosuch0", "--inbound", "100"), "has no interface 'nosuch0'"),
+        (("vgmift0", "--inbound", "100,,,50"), "floor"),
+    ]
+    errs = []
+    for args, want in bad:
+        r = virsh(uri, "domiftune", "iftune", *args)
+        if r.rc != 1 or want not in r.err:
+            errs.append(r.describe())
+    after = (virsh(uri, "dumpxml", "iftune").out, virsh(uri, "dumpxml", "--inactive", "iftune").out)
+    tap.ok(not errs and before == after,
+           "domiftune refused for a user-mode interface, an unknown one and a floor, naming why; "
+           "nothing changed", "\n".join(errs))
+    virsh(uri, "destroy", "iftune")
+    virsh(uri, "undefine", "iftune")
+
+
 def check_listen(tap, uri, root, tmp):
     """<graphics type='vnc'><listen type='network' network='default'/>:
     the definition keeps no address; the start looks up the network's,
@@ -720,6 +819,7 @@ def run_tests(tap, d, tmp):
 
         check_guest(tap, uri, root, tmp)
         check_coalesce(tap, uri, root, tmp)
+        check_iftune(tap, uri, root, tmp)
         check_listen(tap, uri, root, tmp)
         check_hotplug(tap, uri, root, tmp)
 
@@ -868,9 +968,19 @@ def main():
     if not harness.wait_executable(harness.DAEMON):
         harness.TAP.skip_all("virtgmemd not built (%s)" % harness.DAEMON)
     tap = harness.TAP()
+    tmp = tempfile.mkdtemp(prefix="vgm-networktest-")
+    # tc, which only <bandwidth> runs, is a recording stand-in for the
+    # daemons this program starts (see check_iftune)
+    fake = os.path.join(tmp, "bin")
+    os.mkdir(fake)
+    with open(os.path.join(fake, "tc"), "w") as f:
+        f.write("#!/bin/sh\necho \"$*\" >> %s\n" % TC_CALLS_TEMPLATE % tmp)
+    os.chmod(os.path.join(fake, "tc"), 0o755)
+    os.environ["PATH"] = fake + ":" + os.environ.get("PATH", "/usr/bin:/bin")
+    global TC_CALLS
+    TC_CALLS = TC_CALLS_TEMPLATE % tmp
     d = harness.Daemon()
     d.start()
-    tmp = tempfile.mkdtemp(prefix="vgm-networktest-")
     try:
         harness.run_guarded(tap, run_tests, tap, d, tmp)
     finally:
