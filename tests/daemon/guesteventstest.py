@@ -1298,7 +1298,11 @@ def watched_save(conn_uri, d, img, abort_after=None, controls=None):
             try:
                 info = od.jobInfo()
                 if info[0] != F.VIR_DOMAIN_JOB_NONE and controls is not None:
-                    controls.append(od.controlInfo())
+                    # (kept when the job still runs after it: one that
+                    # ended in between rightly reads ok)
+                    control = od.controlInfo()
+                    if od.jobInfo()[0] != F.VIR_DOMAIN_JOB_NONE:
+                        controls.append(control)
             except libvirt.libvirtError:
                 return
             if info[0] != F.VIR_DOMAIN_JOB_NONE:
