@@ -157,6 +157,19 @@ def serial_count(work, name, marker):
         return 0
 
 
+def guest_write(uri, path, data):
+    """The guest agent writes @data into the guest's file @path (without
+    a sync: it stays in the guest's page cache); its guest-file-write
+    reply, or None when the file could not be opened."""
+    h, _ = agent_json(uri, {"execute": "guest-file-open", "arguments": {"path": path, "mode": "w"}})
+    if not h:
+        return None
+    wr, _ = agent_json(uri, {"execute": "guest-file-write", "arguments": {
+        "handle": h["return"], "buf-b64": base64.b64encode(data).decode()}})
+    agent_json(uri, {"execute": "guest-file-close", "arguments": {"handle": h["return"]}})
+    return wr
+
+
 def agent_json(uri, request, *extra):
     r = harness.virsh(uri, "qemu-agent-command", DOM, json.dumps(request), *extra)
     if r.rc != 0:
@@ -307,13 +320,7 @@ def run_tests(tap, target, kernel, initrd, work):
     # already) does not freeze the guest first: a file the guest has just
     # written stays in its page cache, out of the image (a freeze would
     # have written it out)
-    h, _ = agent_json(uri, {"execute": "guest-file-open",
-                            "arguments": {"path": "/mnt/data/unfrozen.txt", "mode": "w"}})
-    wr = None
-    if h:
-        wr, _ = agent_json(uri, {"execute": "guest-file-write", "arguments": {
-            "handle": h["return"], "buf-b64": base64.b64encode(b"never frozen out\n").decode()}})
-        agent_json(uri, {"execute": "guest-file-close", "arguments": {"handle": h["return"]}})
+    wr = guest_write(uri, "/mnt/data/unfrozen.txt", b"never frozen out\n")
     taken = harness.write_file(work, "data.taken", "not empty\n")
     r = harness.virsh(uri, "snapshot-create-as", DOM, "q0", "--disk-only", "--quiesce",
                       "--no-metadata", "--diskspec", "vda,file=%s" % taken)
@@ -329,13 +336,7 @@ def run_tests(tap, target, kernel, initrd, work):
     # new image, and thaws it after; the guest's file just written is in
     # the old image then, where without the freeze it would still be in
     # the guest's page cache
-    h, _ = agent_json(uri, {"execute": "guest-file-open",
-                            "arguments": {"path": "/mnt/data/quiesced.txt", "mode": "w"}})
-    wr = None
-    if h:
-        wr, _ = agent_json(uri, {"execute": "guest-file-write", "arguments": {
-            "handle": h["return"], "buf-b64": base64.b64encode(b"written before the freeze\n").decode()}})
-        agent_json(uri, {"execute": "guest-file-close", "arguments": {"handle": h["return"]}})
+    wr = guest_write(uri, "/mnt/data/quiesced.txt", b"written before the freeze\n")
     r = harness.virsh(uri, "snapshot-create-as", DOM, "q1", "--disk-only", "--quiesce",
                       "--no-metadata", "--diskspec", "vda,file=%s/data.q1" % work)
     st, _ = agent_json(uri, {"execute": "guest-fsfreeze-status"})
