@@ -1011,8 +1011,9 @@ typedef struct {
 } VgmDiskIotune;
 void vgmDiskIotuneFree(VgmDiskIotune *t);
 /* libvirt's rule: a total limit does not go with its read/write split;
- * FALSE with an error of @code naming the three values */
-gboolean vgmDiskIotuneCheckSplit(const VgmDiskIotune *t, int code, GError **error);
+ * FALSE with an error of @code naming disk @disk and the three values */
+gboolean vgmDiskIotuneCheckSplit(const VgmDiskIotune *t, const char *disk, int code,
+                                 GError **error);
 
 typedef struct {
     VgmDiskType type;

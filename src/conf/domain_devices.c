@@ -186,7 +186,7 @@ vgmDiskIotuneFree(VgmDiskIotune *t)
 }
 
 gboolean
-vgmDiskIotuneCheckSplit(const VgmDiskIotune *t, int code, GError **error)
+vgmDiskIotuneCheckSplit(const VgmDiskIotune *t, const char *disk, int code, GError **error)
 {
     size_t i;
 
@@ -194,8 +194,8 @@ vgmDiskIotuneCheckSplit(const VgmDiskIotune *t, int code, GError **error)
     for (i = VGM_DISK_IOTUNE_TOTAL_BYTES; i <= VGM_DISK_IOTUNE_WRITE_IOPS_MAX; i += 3) {
         if (t->v[i] && (t->v[i + 1] || t->v[i + 2])) {
             vgmErrorSet(error, code,
-                        _("<iotune> value '%1$s' cannot be set together with '%2$s' or '%3$s'"),
-                        vgmDiskIotuneFieldTypeToString(i), vgmDiskIotuneFieldTypeToString(i + 1),
+                        _("<iotune> of disk '%1$s': value '%2$s' cannot be set together with '%3$s' or '%4$s'"),
+                        disk, vgmDiskIotuneFieldTypeToString(i), vgmDiskIotuneFieldTypeToString(i + 1),
                         vgmDiskIotuneFieldTypeToString(i + 2));
             return FALSE;
         }
@@ -205,7 +205,7 @@ vgmDiskIotuneCheckSplit(const VgmDiskIotune *t, int code, GError **error)
 
 /* <iotune>: every value element at most once, and the split rule */
 static VgmDiskIotune *
-vgmDiskIotuneParse(xmlNodePtr node, GError **error)
+vgmDiskIotuneParse(xmlNodePtr node, const char *disk, GError **error)
 {
     g_autoptr(GPtrArray) allowed = g_ptr_array_new();
     VgmDiskIotune *t = g_new0(VgmDiskIotune, 1);
@@ -233,7 +233,7 @@ vgmDiskIotuneParse(xmlNodePtr node, GError **error)
             vgmErrorSet(error, VGM_ERR_XML, "%s", _("<group_name> in <iotune> is empty"));
         goto error;
     }
-    if (!vgmDiskIotuneCheckSplit(t, VGM_ERR_XML, error))
+    if (!vgmDiskIotuneCheckSplit(t, disk, VGM_ERR_XML, error))
         goto error;
     return t;
 
@@ -2257,7 +2257,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         return NULL;
     }
     if (vgmXMLSingleChild(node, "iotune", &child, error) < 0 ||
-        (child && !(disk->iotune = vgmDiskIotuneParse(child, error))))
+        (child && !(disk->iotune = vgmDiskIotuneParse(child, disk->dst, error))))
         return NULL;
     if ((child = vgmXMLChild(node, "readonly"))) {
         if (!vgmXMLCheckNode(child, vgmXMLNoChildren, vgmXMLNoChildren, error))

@@ -4611,7 +4611,7 @@ vgmDriverIotuneApply(VgmDomainDef *def, const VgmDriverIotuneChange *c, gboolean
         g_free(t->groupName);
         t->groupName = c->groupName && *c->groupName ? g_strdup(c->groupName) : NULL;
     }
-    if (!vgmDiskIotuneCheckSplit(t, VGM_ERR_INVALID_ARG, error))
+    if (!vgmDiskIotuneCheckSplit(t, d->dst, VGM_ERR_INVALID_ARG, error))
         return FALSE;
     /* as libvirt: a maximum needs its rate, a maximum's length its
      * maximum */
