@@ -2123,8 +2123,9 @@ typedef struct {
 } VgmDomainDef;
 
 /* The interface of @def that @device names: its MAC address (any case)
- * or its host device (<target dev>), as libvirt finds one; NULL if none */
-VgmNetDef *vgmDomainNetFind(const VgmDomainDef *def, const char *device);
+ * or its host device (<target dev>), as libvirt finds one; NULL if none
+ * (VGM_ERR_INVALID_ARG naming both) */
+VgmNetDef *vgmDomainNetFind(const VgmDomainDef *def, const char *device, GError **error);
 
 VgmDomainDef *vgmDomainDefNew(void);
 void vgmDomainDefFree(VgmDomainDef *def);

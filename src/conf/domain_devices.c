@@ -2632,7 +2632,7 @@ static const struct {
 };
 
 VgmNetDef *
-vgmDomainNetFind(const VgmDomainDef *def, const char *device)
+vgmDomainNetFind(const VgmDomainDef *def, const char *device, GError **error)
 {
     g_autofree char *mac = g_ascii_strdown(device, -1);
     guint i;
@@ -2643,6 +2643,9 @@ vgmDomainNetFind(const VgmDomainDef *def, const char *device)
         if (g_strcmp0(n->mac, mac) == 0 || g_strcmp0(n->ifname, device) == 0)
             return n;
     }
+    vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                _("domain '%1$s' has no interface '%2$s' (a host device or a MAC address)"),
+                def->name, device);
     return NULL;
 }
 

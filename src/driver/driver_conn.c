@@ -1394,6 +1394,7 @@ vgmDriverSnapshotTake(VgmDriver *drv, const char *name, const char *xml, unsigne
 {
     VgmDriverSnapshotArgs a = { .xml = xml, .flags = flags, .made = snap };
     g_autoptr(GError) err = NULL;
+    gboolean quiesce;
     gboolean ok;
 
     if (!vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_CREATE_VALIDATE << 1) - 1, error))
@@ -1401,27 +1402,28 @@ vgmDriverSnapshotTake(VgmDriver *drv, const char *name, const char *xml, unsigne
     /* a quiesced disk-only snapshot: the guest agent freezes the guest's
      * file systems around it (the freeze takes the domain itself), once
      * every check of the snapshot has passed, so that one refused does
-     * not freeze the guest */
-    if ((flags & VGM_SNAPSHOT_CREATE_QUIESCE) && (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY)) {
-        VgmDriverSnapshotArgs check = { .xml = xml,
-                                        .flags = flags | VGM_DRIVER_SNAPSHOT_CREATE_CHECK_ONLY,
-                                        .made = NULL };
+     * not freeze the guest; a redefinition takes no snapshot and freezes
+     * nothing, as in libvirt */
+    quiesce = (flags & VGM_SNAPSHOT_CREATE_QUIESCE) && (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) &&
+              !(flags & VGM_SNAPSHOT_CREATE_REDEFINE);
+    if (quiesce) {
+        g_auto(VgmDriverSnapshotOutcome) none = { 0 };
         g_autofree char *unused = NULL;
+        VGM_DRIVER_DOMAIN_LOCKED(drv, name);
 
-        check.made = &unused;
-        if (!vgmDriverSnapshotRun(drv, name, vgmDriverSnapshotCreateOp, &check, error))
+        if (!vgmDriverSnapshotCreate(drv->store, name, xml,
+                                     flags | VGM_DRIVER_SNAPSHOT_CREATE_CHECK_ONLY, &unused, &none,
+                                     error))
             return FALSE;
     }
-    if ((flags & VGM_SNAPSHOT_CREATE_QUIESCE) && (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) &&
-        vgmDriverFSFreeze(drv, name, NULL, 0, 0, &err) < 0) {
+    if (quiesce && vgmDriverFSFreeze(drv, name, NULL, 0, 0, &err) < 0) {
         vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
                     _("cannot quiesce the guest of domain '%1$s' for its snapshot: %2$s"), name,
                     err->message);
         return FALSE;
     }
     ok = vgmDriverSnapshotRun(drv, name, vgmDriverSnapshotCreateOp, &a, error);
-    if ((flags & VGM_SNAPSHOT_CREATE_QUIESCE) && (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) &&
-        vgmDriverFSThaw(drv, name, NULL, 0, 0, &err) < 0)
+    if (quiesce && vgmDriverFSThaw(drv, name, NULL, 0, 0, &err) < 0)
         g_warning(_("domain '%1$s': the guest's file systems stay frozen after its snapshot: %2$s"),
                   name, err->message);
     return ok;
@@ -2329,11 +2331,13 @@ vgmDriverSetInterfaceParameters(VgmDriver *drv, const char *name, const char *de
                                 const GPtrArray *params, unsigned int flags, GError **error)
 {
     VgmDriverBandwidthChange c = { .device = device };
+    guint seen = 0;
     guint i;
     size_t k;
 
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
         return FALSE;
+
     for (i = 0; i < params->len; i++) {
         const VgmTypedParam *p = g_ptr_array_index(params, i);
 
@@ -2341,12 +2345,22 @@ vgmDriverSetInterfaceParameters(VgmDriver *drv, const char *name, const char *de
             if (g_str_equal(p->field, vgmDriverInterfaceParams[k].field))
                 break;
         }
-        if (k == G_N_ELEMENTS(vgmDriverInterfaceParams) || p->type != VGM_TYPED_PARAM_UINT) {
-            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                        _("unknown or mistyped interface parameter '%1$s' (inbound.average, inbound.peak, inbound.burst, inbound.floor, outbound.average, outbound.peak and outbound.burst are unsigned ints)"),
+        /* libvirt's checks of typed parameters, with its codes */
+        if (k == G_N_ELEMENTS(vgmDriverInterfaceParams)) {
+            vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                        _("unknown interface parameter '%1$s' (inbound.average, inbound.peak, inbound.burst, inbound.floor, outbound.average, outbound.peak, outbound.burst)"),
                         p->field);
             return FALSE;
         }
+        if (p->type != VGM_TYPED_PARAM_UINT || (seen & (1u << k))) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        p->type != VGM_TYPED_PARAM_UINT ?
+                        _("interface parameter '%1$s' is an unsigned int") :
+                        _("interface parameter '%1$s' is given twice"),
+                        p->field);
+            return FALSE;
+        }
+        seen |= 1u << k;
         *(unsigned long long *)((char *)(vgmDriverInterfaceParams[k].out ? &c.out : &c.in) +
                                 vgmDriverInterfaceParams[k].offset) = p->v.ui;
         *(vgmDriverInterfaceParams[k].out ? &c.outGiven : &c.inGiven) = TRUE;
@@ -2368,12 +2382,12 @@ vgmDriverGetInterfaceParameters(VgmDriver *drv, VgmDriverDomain *dom, const char
 
     if (!def)
         return NULL;
-    if (!(net = vgmDomainNetFind(def, device))) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("domain '%1$s' has no interface '%2$s' (a MAC address or a host device)"),
-                    dom->name, device);
+    /* (as libvirt: the count is of any interface, once the flags and the
+     * definition they name are good) */
+    if (!device)
+        return g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    if (!(net = vgmDomainNetFind(def, device, error)))
         return NULL;
-    }
     params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
     for (k = 0; k < G_N_ELEMENTS(vgmDriverInterfaceParams); k++) {
         const VgmNetBandwidthRate *rate = vgmDriverInterfaceParams[k].out ? net->bandwidth.out

@@ -417,7 +417,8 @@ gboolean vgmDriverSetInterfaceParameters(VgmDriver *drv, const char *name, const
                                          GError **error);
 /* virDomainGetInterfaceParameters: those 7 values of interface @device in
  * the live definition or the config (as vgmDriverReadDef reads them), 0
- * for a limit not set */
+ * for a limit not set; with @device NULL (a count) none, once the flags
+ * and the definition they name are good */
 GPtrArray *vgmDriverGetInterfaceParameters(VgmDriver *drv, VgmDriverDomain *dom,
                                            const char *device, unsigned int flags,
                                            GError **error);

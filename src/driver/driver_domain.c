@@ -4693,7 +4693,7 @@ vgmDriverDomainSetIotune(const VgmDriverStore *store, const char *ref,
 static VgmNetDef *
 vgmDriverBandwidthApply(VgmDomainDef *def, const VgmDriverBandwidthChange *c, GError **error)
 {
-    VgmNetDef *net = vgmDomainNetFind(def, c->device);
+    VgmNetDef *net = vgmDomainNetFind(def, c->device, error);
     const struct {
         gboolean given;
         const VgmNetBandwidthRate *rate;
@@ -4705,12 +4705,8 @@ vgmDriverBandwidthApply(VgmDomainDef *def, const VgmDriverBandwidthChange *c, GE
     };
     size_t d;
 
-    if (!net) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("domain '%1$s' has no interface '%2$s' (a MAC address or a host device)"),
-                    def->name, c->device);
+    if (!net)
         return NULL;
-    }
     for (d = 0; d < G_N_ELEMENTS(dirs); d++) {
         if (!dirs[d].given)
             continue;
@@ -4759,7 +4755,7 @@ vgmDriverDomainBandwidthLive(const VgmDriverStore *store, VgmDriverDomain *dom,
                                         error)))
         return FALSE;
     /* (the shaping it has now, put back if the new one fails) */
-    if ((net = vgmDomainNetFind(def, c->device)))
+    if ((net = vgmDomainNetFind(def, c->device, NULL)))
         before = vgmDriverNetTapOf(def, net);
     if (!(net = vgmDriverBandwidthApply(def, c, error)))
         return FALSE;
@@ -4769,15 +4765,21 @@ vgmDriverDomainBandwidthLive(const VgmDriverStore *store, VgmDriverDomain *dom,
                     net->mac, def->name);
         return FALSE;
     }
-    if (!vgmDriverNetReshape(tap, error)) {
+    if (geteuid() != 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("<bandwidth> of interface '%1$s' needs root: tc shapes the tap"), net->mac);
+        return FALSE;
+    }
+    if (!vgmDriverNetReshape(tap, error) || !vgmDriverDomainSaveLive(store, dom, def, error)) {
         g_autoptr(GError) undo = NULL;
 
+        /* (the tap shaped as the live XML still says) */
         if (before && !vgmDriverNetReshape(before, &undo))
             g_warning(_("domain '%1$s': the old <bandwidth> of interface '%2$s' is not set again: %3$s"),
                       def->name, net->mac, undo->message);
         return FALSE;
     }
-    return vgmDriverDomainSaveLive(store, dom, def, error);
+    return TRUE;
 }
 
 gboolean

@@ -747,6 +747,36 @@ vgmSnapshotMoveConfig(const VgmDriverStore *store, const char *name, const VgmSn
     return !vgmSnapshotMoveDisks(cfg, m) || vgmDriverStoreSaveConfig(store, cfg, error);
 }
 
+/* What a take of external snapshot @snapDef of @dom (lock held) checks
+ * of its disks before anything is made: their new images, and on a
+ * running domain that no block job holds them */
+static gboolean
+vgmSnapshotExternalCheck(VgmDriverDomain *dom, const VgmSnapshotDef *snapDef, gboolean reuse,
+                         GError **error)
+{
+    g_autoptr(VgmDomainDef) live = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    guint i;
+
+    if (vgmDriverDomainIsActive(dom) &&
+        (!(live = vgmDriverDomainLiveDef(dom, error)) ||
+         !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error))))
+        return FALSE;
+    for (i = 0; i < snapDef->disks->len; i++) {
+        const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+        g_autofree char *id = NULL;
+
+        if (sd->snapshot != VGM_SNAPSHOT_LOCATION_EXTERNAL)
+            continue;
+        if (!vgmSnapshotExternalImageCheck(sd, reuse, error))
+            return FALSE;
+        if (mon && (id = vgmQemuDiskDeviceId(live, vgmDriverFindDisk(live, sd->name))) &&
+            !vgmDriverDomainNoBlockJob(mon, live, id, VGM_DRIVER_BLOCK_JOB_BLOCKS_SNAPSHOT, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* The disks of running domain @dom (lock held) moved onto new images in
  * QEMU (one transaction of blockdev-snapshot), then in its live XML and
  * its config */
@@ -902,16 +932,8 @@ vgmSnapshotCreateExternal(const VgmDriverStore *store, VgmDriverDomain *dom,
     snapDef->memory = VGM_SNAPSHOT_LOCATION_NO;
     if (!vgmSnapshotAlignExternal(dom->def, snapDef, diskOnly, error))
         return FALSE;
-    if (flags & VGM_DRIVER_SNAPSHOT_CREATE_CHECK_ONLY) {
-        for (guint i = 0; i < snapDef->disks->len; i++) {
-            const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
-
-            if (sd->snapshot == VGM_SNAPSHOT_LOCATION_EXTERNAL &&
-                !vgmSnapshotExternalImageCheck(sd, reuse, error))
-                return FALSE;
-        }
-        return TRUE;
-    }
+    if (flags & VGM_DRIVER_SNAPSHOT_CREATE_CHECK_ONLY)
+        return vgmSnapshotExternalCheck(dom, snapDef, reuse, error);
     snapDef->creationTime = (long long)time(NULL);
     snapDef->state = active ? VGM_SNAPSHOT_STATE_DISK_SNAPSHOT : VGM_SNAPSHOT_STATE_SHUTOFF;
     snapDef->parent = g_strdup(set->current);

@@ -515,12 +515,8 @@ vgmDriverInterfaceStats(VgmDriver *drv, const char *name, const char *device,
     memset(out, 0, sizeof(*out));
     if (!(dom = vgmStatsActive(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return FALSE;
-    if (!(net = vgmDomainNetFind(dom->def, device))) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("domain '%1$s' has no interface '%2$s' (a host device or a MAC address)"),
-                    dom->name, device);
+    if (!(net = vgmDomainNetFind(dom->def, device, error)))
         return FALSE;
-    }
     if (!net->ifname || !vgmNetTypeHasTap(net->type)) {
         vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
                     _("interface '%1$s' (type '%2$s') has no device on the host whose traffic could be counted"),

@@ -4850,13 +4850,14 @@ vgmRemoteDispatchDomainGetInterfaceParameters(VgmRemoteClient *client,
         return FALSE;
     }
     /* as libvirt: 0 asks how many there are, of any interface */
+    if (!(params = vgmDriverGetInterfaceParameters(client->drv, dom,
+                                                   args->nparams ? args->device : NULL,
+                                                   args->flags, error)))
+        return FALSE;
     if (args->nparams == 0) {
         ret->nparams = VGM_DRIVER_INTERFACE_PARAMS;
         return TRUE;
     }
-    if (!(params = vgmDriverGetInterfaceParameters(client->drv, dom, args->device, args->flags,
-                                                   error)))
-        return FALSE;
     vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params, (guint)args->nparams);
     ret->nparams = (gint32)ret->params.len;
     return TRUE;
