@@ -826,10 +826,10 @@ vgmDriverMemoryStats(VgmDriver *drv, const char *name, unsigned int max, unsigne
     return vgmStatsMemory(dom, max, error);
 }
 
-/* libvirt's virDomainGetCPUStats parameters: the totals, then those of
- * one host CPU */
+/* libvirt's virDomainGetCPUStats parameters: the totals, and how many a
+ * host CPU has (cpu_time, vcpu_time) */
 static const char *const vgmStatsCpuTotalNames[] = { "cpu_time", "user_time", "system_time" };
-static const char *const vgmStatsCpuPerCpuNames[] = { "cpu_time", "vcpu_time" };
+#define VGM_STATS_CPU_PER_CPU_PARAMS 2
 
 GPtrArray *
 vgmDriverGetCPUStats(VgmDriver *drv, const char *name, guint nparams, int startCpu,
@@ -876,7 +876,7 @@ vgmDriverGetCPUStats(VgmDriver *drv, const char *name, guint nparams, int startC
      * only version this driver uses) keeps a group's CPU time whole, not
      * by host CPU: as libvirt on a cgroup v2 host, that is refused */
     if (nparams == 0 && ncpus != 0) {
-        *count = G_N_ELEMENTS(vgmStatsCpuPerCpuNames);
+        *count = VGM_STATS_CPU_PER_CPU_PARAMS;
         return g_steal_pointer(&params);
     }
     if (!vgmNodeGetCPUMap(NULL, NULL, NULL, NULL, &present, error))
