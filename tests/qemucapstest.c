@@ -21,6 +21,19 @@
  *    top, and the live XML's custom CPU (vgmQemuCpuHostModelToCustom)
  *    keeping their policies; a vendor no model has, and a set without the
  *    accelerator's host CPU, are refused;
+ *  - CPU comparison (vgmQemuCpuCompare) with libvirt's rules on a made-up
+ *    host CPU and models: identical, superset, strict match, required
+ *    features missing, what a feature disables, forces or makes optional,
+ *    forbidden features the host has, vendor, a host CPU (<arch>) and its
+ *    arch, unknown models and features and malformed descriptions;
+ *  - CPU baseline (vgmQemuCpuBaseline): the one model named, the cheapest
+ *    model (a removed feature weighing more than an added one), vendor
+ *    only when all name it, the hypervisor's limit, expanded features, the
+ *    migratable and never-set features left out, vendors that differ or
+ *    are unknown, nothing in common;
+ *  - the host CPU from CPUID (vgmQemuCpuFromCpuid) with a stand-in CPUID:
+ *    vendor, family and model with their extended fields, stepping, the
+ *    features' names;
  *  - the real binaries, one test each (/qemucaps/real-binary/SET): probing
  *    it gives the stored set, except the volatile fields (description,
  *    kvm.enabled, cpu.kvm), host CPU and CPU models under TCG included; skipped, with the reason, when the binary is absent or
@@ -1143,6 +1156,263 @@ testCache(void)
     g_rmdir(tmp);
 }
 
+/* A CPU context over @caps' TCG CPU: every name of it and CPUID's known */
+static void
+testCpuContext(VgmQemuCpuContext *ctx, VgmQemuCapsHostCpu *hv)
+{
+    guint i, j;
+
+    ctx->host = hv->host;
+    ctx->models = hv->models;
+    ctx->known = g_hash_table_new(g_str_hash, g_str_equal);
+    vgmQemuCpuAddCpuidNames(ctx->known);
+    for (i = 0; hv->host->features[i]; i++)
+        g_hash_table_add(ctx->known, hv->host->features[i]);
+    for (i = 0; i < hv->models->len; i++) {
+        const VgmQemuCapsCpuModel *m = g_ptr_array_index(hv->models, i);
+
+        for (j = 0; m->features[j]; j++)
+            g_hash_table_add(ctx->known, m->features[j]);
+    }
+}
+
+/* host CPU (TCG): Intel, "a b c d"; models M1 "a b", M2 "a b c e" (Intel),
+ * X1 "a b c d" (AMD) */
+#define CPUSET HOSTCPU("GenuineIntel", \
+                       MODEL("M1", "GenuineIntel", 1, "a b") ", " \
+                       MODEL("M2", "GenuineIntel", 2, "a b c e") ", " \
+                       MODEL("X1", "AuthenticAMD", 3, "a b c d"))
+
+static int
+testCompareOne(const VgmQemuCpuContext *ctx, const char *xml, char **why, GError **err)
+{
+    g_autoptr(VgmCpuDesc) desc = vgmCpuDescParseString(xml, FALSE, err);
+
+    if (!desc)
+        return -2;
+    return vgmQemuCpuCompare(ctx, desc, why, err);
+}
+
+static void
+testCpuCompare(void)
+{
+    static const struct {
+        const char *xml;
+        int result;
+        const char *why;    /* incompatible: the reason; error: the message part */
+    } cases[] = {
+        { "<cpu mode='custom' match='exact'><model>M1</model></cpu>",
+          VGM_QEMU_CPU_SUPERSET, NULL },
+        { "<cpu match='exact'><model>M1</model><feature policy='require' name='c'/>"
+          "<feature name='d'/></cpu>", VGM_QEMU_CPU_IDENTICAL, NULL },
+        { "<cpu match='strict'><model>M1</model></cpu>", VGM_QEMU_CPU_INCOMPATIBLE,
+          "Host CPU does not strictly match guest CPU: Extra features: c, d" },
+        { "<cpu match='minimum'><model>M1</model></cpu>", VGM_QEMU_CPU_SUPERSET, NULL },
+        { "<cpu><model>M2</model></cpu>", VGM_QEMU_CPU_INCOMPATIBLE,
+          "Host CPU does not provide required features: e" },
+        /* what the model brings and a feature disables, forces or makes
+         * optional is not asked of the host */
+        { "<cpu><model>M2</model><feature policy='disable' name='e'/></cpu>",
+          VGM_QEMU_CPU_SUPERSET, NULL },
+        { "<cpu><model>M2</model><feature policy='force' name='e'/>"
+          "<feature policy='optional' name='d'/></cpu>", VGM_QEMU_CPU_IDENTICAL, NULL },
+        { "<cpu><model>M1</model><feature policy='forbid' name='c'/></cpu>",
+          VGM_QEMU_CPU_INCOMPATIBLE, "Host CPU provides forbidden features: c" },
+        { "<cpu><model>M1</model><feature policy='forbid' name='e'/></cpu>",
+          VGM_QEMU_CPU_SUPERSET, NULL },
+        { "<cpu><model>M1</model><vendor>AMD</vendor></cpu>", VGM_QEMU_CPU_INCOMPATIBLE,
+          "host CPU vendor does not match required CPU vendor AMD" },
+        { "<cpu><model>M1</model><vendor>Intel</vendor></cpu>", VGM_QEMU_CPU_SUPERSET, NULL },
+        /* a host CPU: the model and every feature required */
+        { "<cpu><arch>x86_64</arch><model>M1</model><feature name='c'/><feature name='d'/>"
+          "<topology sockets='1' cores='2' threads='1'/><pages size='4'/></cpu>",
+          VGM_QEMU_CPU_IDENTICAL, NULL },
+        { "<cpu><arch>x86_64</arch><model>M2</model></cpu>", VGM_QEMU_CPU_INCOMPATIBLE,
+          "Host CPU does not provide required features: e" },
+        { "<cpu><arch>aarch64</arch><model>M1</model></cpu>", VGM_QEMU_CPU_INCOMPATIBLE,
+          "CPU arch aarch64 does not match host arch" },
+        { "<cpu><model>Z9</model></cpu>", -1, "unknown CPU model 'Z9'" },
+        { "<cpu><model>M1</model><feature name='zz'/></cpu>", -1, "unknown CPU feature 'zz'" },
+        { "<cpu><arch>x86_64</arch></cpu>", -2, "needs its model name in <model>" },
+        { "<cpu match='exact'><arch>x86_64</arch><model>M1</model></cpu>", -2,
+          "has no attribute 'match'" },
+        { "<domain/>", -2, "a CPU definition is a <cpu> element" },
+    };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmQemuCaps) caps = vgmQemuCapsLoadString(CPUSET, "test", &err);
+    g_autoptr(VgmQemuCapsHostCpu) hv = NULL;
+    VgmQemuCpuContext ctx = { 0 };
+    size_t i;
+
+    g_assert_no_error(err);
+    hv = vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG);
+    testCpuContext(&ctx, hv);
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *why = NULL;
+        int r = testCompareOne(&ctx, cases[i].xml, &why, &err);
+
+        if (r != cases[i].result)
+            g_error("%s: result %d, expected %d (%s)", cases[i].xml, r, cases[i].result,
+                    err ? err->message : why ? why : "");
+        if (r < 0) {
+            g_assert_nonnull(err);
+            if (!strstr(err->message, cases[i].why))
+                g_error("%s: '%s' lacks '%s'", cases[i].xml, err->message, cases[i].why);
+            g_clear_error(&err);
+        } else {
+            g_assert_no_error(err);
+            g_assert_cmpstr(why, ==, cases[i].why);
+        }
+    }
+    g_hash_table_unref(ctx.known);
+}
+
+static char *
+testBaselineOne(const VgmQemuCpuContext *ctx, const char *const *xmls,
+                const VgmQemuCapsCpuModel *limit, gboolean expand, gboolean migratable,
+                GError **err)
+{
+    g_autoptr(GPtrArray) descs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmCpuDescFree);
+    g_autoptr(VgmCpuDef) cpu = NULL;
+    g_auto(VgmBuf) buf = { 0 };
+    size_t i;
+
+    for (i = 0; xmls[i]; i++) {
+        VgmCpuDesc *d = vgmCpuDescParseString(xmls[i], FALSE, err);
+
+        g_assert_no_error(*err);
+        g_ptr_array_add(descs, d);
+    }
+    if (!(cpu = vgmQemuCpuBaseline(ctx, (VgmCpuDesc *const *)descs->pdata, descs->len, limit,
+                                   expand, migratable, err)))
+        return NULL;
+    vgmBufInit(&buf, 0);
+    vgmDomainCpuDefFormat(&buf, cpu);
+    return vgmBufSteal(&buf);
+}
+
+static void
+testCpuBaseline(void)
+{
+#define HOST(m, extra) "<cpu><arch>x86_64</arch><model>" m "</model>" extra "</cpu>"
+    static const struct {
+        const char *xmls[3];
+        gboolean limit;
+        gboolean expand;
+        gboolean migratable;
+        const char *result;     /* NULL: an error containing @error */
+        const char *error;
+    } cases[] = {
+        /* one model named: it, exactly, fallback forbid; no vendor unless
+         * every input names it */
+        { { HOST("M2", ""), NULL }, FALSE, FALSE, FALSE,
+          "<cpu mode='custom' match='exact'>\n  <model fallback='forbid'>M2</model>\n</cpu>\n" },
+        { { HOST("M2", "<vendor>Intel</vendor>"), NULL }, FALSE, TRUE, FALSE,
+          "<cpu mode='custom' match='exact'>\n  <model fallback='forbid'>M2</model>\n"
+          "  <vendor>Intel</vendor>\n"
+          "  <feature policy='require' name='a'/>\n  <feature policy='require' name='b'/>\n"
+          "  <feature policy='require' name='c'/>\n  <feature policy='require' name='e'/>\n"
+          "</cpu>\n" },
+        /* what both have (a b c) is M1 plus c (cost 1) rather than M2
+         * less e (cost 2) */
+        { { HOST("M2", "<vendor>Intel</vendor>"),
+            HOST("M1", "<vendor>Intel</vendor><feature name='c'/>"), NULL }, FALSE, FALSE, FALSE,
+          "<cpu mode='custom' match='exact'>\n  <model fallback='allow'>M1</model>\n"
+          "  <vendor>Intel</vendor>\n  <feature policy='require' name='c'/>\n</cpu>\n" },
+        /* limited to the hypervisor's CPU (a b c d): M2 less e */
+        { { HOST("M2", ""), NULL }, TRUE, FALSE, FALSE,
+          "<cpu mode='custom' match='exact'>\n  <model fallback='forbid'>M2</model>\n"
+          "  <feature policy='disable' name='e'/>\n</cpu>\n" },
+        { { HOST("M1", "<feature name='invtsc'/>"), NULL }, FALSE, FALSE, FALSE,
+          "<cpu mode='custom' match='exact'>\n  <model fallback='forbid'>M1</model>\n"
+          "  <feature policy='require' name='invtsc'/>\n</cpu>\n" },
+        { { HOST("M1", "<feature name='invtsc'/><feature name='osxsave'/>"), NULL },
+          FALSE, FALSE, TRUE,
+          "<cpu mode='custom' match='exact'>\n  <model fallback='forbid'>M1</model>\n</cpu>\n" },
+        { { HOST("M1", "<vendor>Intel</vendor>"), HOST("X1", "<vendor>AMD</vendor>"), NULL },
+          FALSE, FALSE, FALSE, NULL, "CPU vendors do not match: Intel and AMD" },
+        { { HOST("M1", "<vendor>Cyrix</vendor>"), NULL }, FALSE, FALSE, FALSE, NULL,
+          "unknown CPU vendor 'Cyrix'" },
+        { { "<cpu><model>M1</model><feature policy='disable' name='a'/>"
+            "<feature policy='disable' name='b'/></cpu>", NULL }, FALSE, FALSE, FALSE, NULL,
+          "CPUs are incompatible" },
+    };
+#undef HOST
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmQemuCaps) caps = vgmQemuCapsLoadString(CPUSET, "test", &err);
+    g_autoptr(VgmQemuCapsHostCpu) hv = NULL;
+    VgmQemuCpuContext ctx = { 0 };
+    size_t i;
+
+    g_assert_no_error(err);
+    hv = vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG);
+    testCpuContext(&ctx, hv);
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *out = testBaselineOne(&ctx, cases[i].xmls,
+                                               cases[i].limit ? hv->host : NULL,
+                                               cases[i].expand, cases[i].migratable, &err);
+
+        if (cases[i].result) {
+            g_assert_no_error(err);
+            g_assert_cmpstr(out, ==, cases[i].result);
+        } else {
+            g_assert_null(out);
+            g_assert_nonnull(err);
+            if (!strstr(err->message, cases[i].error))
+                g_error("case %zu: '%s' lacks '%s'", i, err->message, cases[i].error);
+            g_clear_error(&err);
+        }
+    }
+    g_hash_table_unref(ctx.known);
+}
+#undef CPUSET
+
+/* a made-up CPU: GenuineIntel, family 6, model 85 (0x55), stepping 4;
+ * pni, sse4.2, fpu, avx2 and lahf-lm; no leaf past 7 or 0x80000001 */
+static gboolean
+testCpuid(guint32 leaf, guint32 subleaf, guint32 regs[4])
+{
+    memset(regs, 0, 4 * sizeof(guint32));
+    switch (leaf) {
+    case 0:
+        regs[0] = 7;
+        memcpy(&regs[1], "Genu", 4);
+        memcpy(&regs[3], "ineI", 4);
+        memcpy(&regs[2], "ntel", 4);
+        return TRUE;
+    case 1:
+        regs[0] = (5u << 16) | (6u << 8) | (5u << 4) | 4u;
+        regs[2] = 1u | (1u << 20);
+        regs[3] = 1u;
+        return TRUE;
+    case 7:
+        regs[1] = subleaf == 0 ? 1u << 5 : 0;
+        return TRUE;
+    case 0x80000001:
+        regs[2] = 1u;
+        return TRUE;
+    default:
+        return FALSE;
+    }
+}
+
+static void
+testCpuFromCpuid(void)
+{
+    g_autoptr(VgmQemuCapsCpuModel) cpu = NULL;
+    g_autofree char *features = NULL;
+    guint stepping = 0;
+
+    cpu = vgmQemuCpuFromCpuid(testCpuid, &stepping);
+    g_assert_nonnull(cpu);
+    g_assert_cmpstr(cpu->vendor, ==, "GenuineIntel");
+    g_assert_cmpuint(cpu->family, ==, 6);
+    g_assert_cmpuint(cpu->model, ==, 85);
+    g_assert_cmpuint(stepping, ==, 4);
+    features = g_strjoinv(" ", cpu->features);
+    g_assert_cmpstr(features, ==, "avx2 fpu lahf-lm pni sse4.2");
+}
+
 static gint
 testStrPtrCompare(gconstpointer a, gconstpointer b)
 {
@@ -1189,6 +1459,9 @@ main(int argc, char **argv)
     g_test_add_func("/qemucaps/load-errors", testLoadErrors);
     g_test_add_func("/qemucaps/consistency", testConsistency);
     g_test_add_func("/qemucaps/host-model", testHostModel);
+    g_test_add_func("/qemucaps/cpu-compare", testCpuCompare);
+    g_test_add_func("/qemucaps/cpu-baseline", testCpuBaseline);
+    g_test_add_func("/qemucaps/cpu-from-cpuid", testCpuFromCpuid);
     for (i = 0; i < G_N_ELEMENTS(testRealSets); i++) {
         g_autofree char *testPath = g_strdup_printf("/qemucaps/real-binary/%s",
                                                     testRealSets[i].set);

@@ -2320,7 +2320,26 @@ void vgmDomainTuneClear(VgmDomainDef *def);
 gboolean vgmDomainDefHasCgroupTunables(const VgmDomainDef *def);
 gboolean vgmDomainMemtuneIsSet(unsigned long long kib);
 void vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def);
+/* A <cpu> element of @cpu (nothing for NULL) */
+void vgmDomainCpuDefFormat(VgmBuf *buf, const VgmCpuDef *cpu);
 void vgmCpuDefFree(VgmCpuDef *cpu);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmCpuDef, vgmCpuDefFree)
+
+/* A <cpu> given alone, as libvirt's CPU comparison and baseline calls take
+ * one: a host CPU (with <arch>, as capabilities describe the host's) or a
+ * guest CPU (as in a domain, with its mode, match and feature policies). */
+typedef struct {
+    VgmCpuDef *def;         /* a host CPU's features have policy require */
+    gboolean host;          /* a host CPU */
+    char *arch;             /* a host CPU's <arch> */
+    unsigned int family;    /* a host CPU's <signature>, 0: none */
+    unsigned int model;
+} VgmCpuDesc;
+
+/* Parses @xml, a <cpu> element; @hostOnly refuses a guest CPU. */
+VgmCpuDesc *vgmCpuDescParseString(const char *xml, gboolean hostOnly, GError **error);
+void vgmCpuDescFree(VgmCpuDesc *desc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmCpuDesc, vgmCpuDescFree)
 
 gboolean vgmDomainOsParse(VgmDomainDef *def, xmlNodePtr root, GError **error);
 void vgmDomainOsFormat(VgmBuf *buf, const VgmDomainDef *def);

@@ -61,7 +61,6 @@ vgmCpuDefFree(VgmCpuDef *cpu)
     g_free(cpu);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmCpuDef, vgmCpuDefFree)
 
 static gboolean
 vgmDomainVcpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
@@ -423,8 +422,8 @@ vgmCpuCachePhysParse(VgmCpuDef *cpu, xmlNodePtr node, GError **error)
     return TRUE;
 }
 
-static gboolean
-vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
+static VgmCpuDef *
+vgmCpuDefParseNode(xmlNodePtr node, GError **error)
 {
     static const char *const children[] = {
         "model", "vendor", "topology", "cache", "maxphysaddr", "feature", "numa", NULL
@@ -437,29 +436,29 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 
     if (!vgmXMLCheckNode(node, (const char *const[]){ "mode", "match", "check", "migratable", NULL },
                          children, error))
-        return FALSE;
+        return NULL;
     if (vgmXMLPropEnum(node, "mode", vgmCpuModeTypeFromString, 0, &v, error) < 0)
-        return FALSE;
+        return NULL;
     cpu->mode = v;
     if (vgmXMLPropEnum(node, "match", vgmCpuMatchTypeFromString,
                        VGM_XML_PROP_NONZERO, &v, error) < 0)
-        return FALSE;
+        return NULL;
     cpu->match = v;
     if (vgmXMLPropEnum(node, "check", vgmCpuCheckTypeFromString,
                        VGM_XML_PROP_NONZERO, &v, error) < 0)
-        return FALSE;
+        return NULL;
     cpu->check = v;
     if (vgmXMLPropTristateSwitch(node, "migratable", 0, &cpu->migratable, error) < 0)
-        return FALSE;
+        return NULL;
 
     if (vgmXMLSingleChild(node, "model", &child, error) < 0)
-        return FALSE;
+        return NULL;
     if (child) {
         if (!vgmXMLCheckNode(child, (const char *const[]){ "fallback", "vendor_id", NULL }, NULL, error) ||
             vgmXMLPropEnum(child, "fallback", vgmCpuFallbackTypeFromString,
                            VGM_XML_PROP_NONZERO, &v, error) < 0 ||
             vgmXMLPropString(child, "vendor_id", 0, &cpu->vendorId, error) < 0)
-            return FALSE;
+            return NULL;
         cpu->fallback = v;
         /* what CPUID leaf 0 returns: twelve characters, and (on QEMU's
          * command line) no comma; libvirt reads it for a custom or
@@ -469,7 +468,7 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("attribute 'vendor_id' of element <model> in <cpu mode='%1$s'> is not supported: it sets the vendor of a custom or host-model CPU"),
                         vgmCpuModeTypeToString(cpu->mode));
-            return FALSE;
+            return NULL;
         }
         if (cpu->vendorId) {
             const char *c;
@@ -478,14 +477,14 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
                 vgmErrorSet(error, VGM_ERR_XML,
                             _("invalid value '%1$s' for attribute 'vendor_id' of element <model> in <cpu>: a CPU vendor id has exactly 12 characters"),
                             cpu->vendorId);
-                return FALSE;
+                return NULL;
             }
             for (c = cpu->vendorId; *c; c++) {
                 if (*c < 0x20 || *c > 0x7e || *c == ',') {
                     vgmErrorSet(error, VGM_ERR_XML,
                                 _("invalid value '%1$s' for attribute 'vendor_id' of element <model> in <cpu>: a CPU vendor id uses printable ASCII characters other than ','"),
                                 cpu->vendorId);
-                    return FALSE;
+                    return NULL;
                 }
             }
         }
@@ -497,34 +496,34 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         /* host-model and friends may carry just a fallback, as in libvirt */
         if (!cpu->model && cpu->mode == VGM_CPU_MODE_CUSTOM) {
             vgmErrorSet(error, VGM_ERR_XML, _("element <model> in <cpu> must name a CPU model"));
-            return FALSE;
+            return NULL;
         }
     }
     /* the host CPU's vendor a check requires; libvirt ties it to a model */
     if (vgmXMLSingleChild(node, "vendor", &child, error) < 0)
-        return FALSE;
+        return NULL;
     if (child) {
         if (!vgmXMLCheckNode(child, vgmXMLNoChildren, NULL, error))
-            return FALSE;
+            return NULL;
         cpu->vendor = vgmXMLNodeContent(child);
         if (cpu->vendor)
             g_strstrip(cpu->vendor);
         if (!cpu->vendor || !*cpu->vendor) {
             vgmErrorSet(error, VGM_ERR_XML, "%s", _("element <vendor> in <cpu> must name a CPU vendor"));
-            return FALSE;
+            return NULL;
         }
         if (!cpu->model || cpu->mode != VGM_CPU_MODE_CUSTOM) {
             vgmErrorSet(error, VGM_ERR_XML, "%s",
                         _("element <vendor> in <cpu> needs a <model> of a custom CPU: a CPU vendor goes with a named model"));
-            return FALSE;
+            return NULL;
         }
     }
     if (vgmXMLSingleChild(node, "topology", &child, error) < 0)
-        return FALSE;
+        return NULL;
     if (child && !vgmCpuTopologyParse(cpu, child, error))
-        return FALSE;
+        return NULL;
     if (!vgmCpuCachePhysParse(cpu, node, error))
-        return FALSE;
+        return NULL;
 
     features = vgmXMLChildren(node, "feature");
     cpu->features = g_new0(VgmCpuFeature, features->len);
@@ -537,7 +536,7 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
                              vgmXMLNoChildren, error) ||
             vgmXMLPropString(fn, "name", VGM_XML_PROP_REQUIRED, &f->name, error) < 0 ||
             (rc = vgmXMLPropEnum(fn, "policy", vgmCpuFeaturePolicyTypeFromString, 0, &v, error)) < 0)
-            return FALSE;
+            return NULL;
         f->policy = rc > 0 ? (VgmCpuFeaturePolicy)v : VGM_CPU_FEATURE_REQUIRE;
         /* CPU feature names are QEMU property names: anything else could
          * set other -cpu properties */
@@ -546,17 +545,22 @@ vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
             vgmErrorSet(error, VGM_ERR_XML,
                         _("invalid value '%1$s' for attribute 'name' of element <feature> in <cpu>: a CPU feature name uses lower-case letters, digits, '-', '_' and '.'"),
                         f->name);
-            return FALSE;
+            return NULL;
         }
     }
 
     if (vgmXMLSingleChild(node, "numa", &child, error) < 0)
-        return FALSE;
+        return NULL;
     if (child && !vgmCpuNumaParse(cpu, child, error))
-        return FALSE;
+        return NULL;
 
-    def->cpu = g_steal_pointer(&cpu);
-    return TRUE;
+    return g_steal_pointer(&cpu);
+}
+
+static gboolean
+vgmCpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
+{
+    return (def->cpu = vgmCpuDefParseNode(node, error)) != NULL;
 }
 
 /* <cputune>: the CPU affinity of vCPU and emulator threads here, of I/O
@@ -760,7 +764,12 @@ vgmDomainVcpuFormat(VgmBuf *buf, const VgmDomainDef *def)
 void
 vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def)
 {
-    const VgmCpuDef *cpu = def->cpu;
+    vgmDomainCpuDefFormat(buf, def->cpu);
+}
+
+void
+vgmDomainCpuDefFormat(VgmBuf *buf, const VgmCpuDef *cpu)
+{
     VgmBuf attrs;
     VgmBuf child;
     size_t i;
@@ -888,4 +897,111 @@ vgmDomainCpuFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmXMLFormatElement(&child, "numa", NULL, &cells);
     }
     vgmXMLFormatElementEmpty(buf, "cpu", &attrs, &child);
+}
+
+/* ---- a <cpu> given alone ---- */
+
+void
+vgmCpuDescFree(VgmCpuDesc *desc)
+{
+    if (!desc)
+        return;
+    vgmCpuDefFree(desc->def);
+    g_free(desc->arch);
+    g_free(desc);
+}
+
+/* A host CPU as capabilities describe one: <arch> and <model> required,
+ * its features without a policy. Its <microcode>, <counter>, <topology>,
+ * <maxphysaddr>, <cache> and <pages> describe the host and take no part in
+ * what a CPU runs, so they are passed over, as libvirt passes over them. */
+static VgmCpuDef *
+vgmCpuDescParseHost(VgmCpuDesc *desc, xmlNodePtr node, GError **error)
+{
+    static const char *const children[] = {
+        "arch", "model", "vendor", "microcode", "signature", "counter", "topology",
+        "maxphysaddr", "cache", "feature", "pages", NULL
+    };
+    g_autoptr(VgmCpuDef) cpu = g_new0(VgmCpuDef, 1);
+    g_autoptr(GPtrArray) features = NULL;
+    xmlNodePtr child;
+    guint i;
+
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, children, error))
+        return NULL;
+    if (vgmXMLSingleChild(node, "arch", &child, error) < 0)
+        return NULL;
+    if (!child || !(desc->arch = vgmXMLNodeContent(child)) || !*g_strstrip(desc->arch)) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("a host CPU (a <cpu> with <arch>) needs its architecture in <arch>"));
+        return NULL;
+    }
+    if (vgmXMLSingleChild(node, "model", &child, error) < 0)
+        return NULL;
+    if (!child || !(cpu->model = vgmXMLNodeContent(child)) || !*g_strstrip(cpu->model)) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("a host CPU (a <cpu> with <arch>) needs its model name in <model>"));
+        return NULL;
+    }
+    if (vgmXMLSingleChild(node, "vendor", &child, error) < 0)
+        return NULL;
+    if (child && (!(cpu->vendor = vgmXMLNodeContent(child)) || !*g_strstrip(cpu->vendor))) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s", _("element <vendor> in <cpu> must name a CPU vendor"));
+        return NULL;
+    }
+    if (vgmXMLSingleChild(node, "signature", &child, error) < 0)
+        return NULL;
+    if (child &&
+        (vgmXMLPropUInt(child, "family", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                        &desc->family, error) < 0 ||
+         vgmXMLPropUInt(child, "model", VGM_XML_PROP_REQUIRED, &desc->model, error) < 0))
+        return NULL;
+
+    features = vgmXMLChildren(node, "feature");
+    cpu->features = g_new0(VgmCpuFeature, features->len);
+    for (i = 0; i < features->len; i++) {
+        VgmCpuFeature *f = &cpu->features[cpu->nfeatures++];
+
+        if (vgmXMLPropString(g_ptr_array_index(features, i), "name", VGM_XML_PROP_REQUIRED,
+                             &f->name, error) < 0)
+            return NULL;
+        f->policy = VGM_CPU_FEATURE_REQUIRE;
+    }
+    cpu->mode = VGM_CPU_MODE_CUSTOM;
+    return g_steal_pointer(&cpu);
+}
+
+VgmCpuDesc *
+vgmCpuDescParseString(const char *xml, gboolean hostOnly, GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(VgmCpuDesc) desc = g_new0(VgmCpuDesc, 1);
+    xmlNodePtr root;
+
+    if (!xml) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s", _("no CPU definition given"));
+        return NULL;
+    }
+    if (!(doc = vgmXMLParseString(xml, "(CPU definition)", error)))
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    if (!root || !g_str_equal((const char *)root->name, "cpu")) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s", _("a CPU definition is a <cpu> element"));
+        return NULL;
+    }
+    desc->host = vgmXMLChild(root, "arch") != NULL;
+    if (desc->host && xmlHasProp(root, (const xmlChar *)"match")) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("a <cpu> with <arch> is a host CPU, which has no attribute 'match'"));
+        return NULL;
+    }
+    if (!desc->host && hostOnly) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("a host CPU is wanted here: a <cpu> with <arch> and <model>, as capabilities describe the host's"));
+        return NULL;
+    }
+    if (!(desc->def = desc->host ? vgmCpuDescParseHost(desc, root, error) :
+                                   vgmCpuDefParseNode(root, error)))
+        return NULL;
+    return g_steal_pointer(&desc);
 }

@@ -14,6 +14,7 @@
 
 #include "driver_caps.h"
 #include "host/vgmhost.h"
+#include "host/vgmnode.h"
 #include "qemu/qemu_validate.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
@@ -344,6 +345,35 @@ vgmDriverYesNo(gboolean b)
     return b ? "yes" : "no";
 }
 
+/* @virttype ("kvm", "qemu"; NULL: kvm where @caps and the host have it,
+ * else qemu) checked against @caps and @facts; *@kvm says which. */
+static const char *
+vgmDriverVirtType(const VgmQemuCaps *caps, const char *emulator, const char *virttype,
+                  const VgmDriverHostFacts *facts, gboolean *kvm, GError **error)
+{
+    if (!virttype)
+        virttype = vgmQemuCapsHasKVM(caps) && facts->kvm ? "kvm" : "qemu";
+    if (!g_str_equal(virttype, "kvm") && !g_str_equal(virttype, "qemu")) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("unknown virtualization type '%1$s': expected 'kvm' or 'qemu'"),
+                    virttype);
+        return NULL;
+    }
+    *kvm = g_str_equal(virttype, "kvm");
+    if (*kvm && !vgmQemuCapsHasKVM(caps)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("KVM is not supported by '%1$s'"), emulator);
+        return NULL;
+    }
+    if (*kvm && !facts->kvm) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the accel 'kvm' is not supported by '%1$s' on this host"),
+                    emulator);
+        return NULL;
+    }
+    return virttype;
+}
+
 char *
 vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const char *arch,
                           const char *virttype, const char *machine,
@@ -364,27 +394,8 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
     int bit;
     const char *const *virtioModels;
 
-    if (!virttype)
-        virttype = vgmQemuCapsHasKVM(caps) && facts->kvm ? "kvm" : "qemu";
-    if (!g_str_equal(virttype, "kvm") && !g_str_equal(virttype, "qemu")) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("unknown virtualization type '%1$s': expected 'kvm' or 'qemu'"),
-                    virttype);
-        return NULL;
-    }
-    kvm = g_str_equal(virttype, "kvm");
-    if (kvm && !vgmQemuCapsHasKVM(caps)) {
-        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("KVM is not supported by '%1$s'"), emulator);
-        return NULL;
-    }
-    if (kvm && !facts->kvm) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("the accel 'kvm' is not supported by '%1$s' on this host"),
-                    emulator);
-        return NULL;
-    }
-    if (!(m = vgmQemuCapsGetMachine(caps, machine, error)))
+    if (!(virttype = vgmDriverVirtType(caps, emulator, virttype, facts, &kvm, error)) ||
+        !(m = vgmQemuCapsGetMachine(caps, machine, error)))
         return NULL;
 
     if (!arch)
@@ -658,6 +669,217 @@ vgmDriverDomainCapabilities(const VgmDriverStore *store, const char *emulator,
     return vgmDriverDomainCapsFormat(caps, binary, arch, virttype, machine, &facts, error);
 }
 
+/* ---- CPU comparison and baseline ---- */
+
+/* What a comparison or baseline runs against: the named models and
+ * features of a binary, and the host CPU or the CPU an accelerator gives */
+typedef struct {
+    VgmQemuCpuContext ctx;
+    VgmQemuCaps *caps;
+    VgmQemuCapsHostCpu *accel[VGM_QEMU_CAPS_ACCEL_LAST];
+    VgmQemuCapsCpuModel *host;  /* the host's own CPU, from CPUID */
+    guint stepping;
+    char *binary;
+} VgmDriverCpuData;
+
+static void
+vgmDriverCpuDataClear(VgmDriverCpuData *d)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(d->accel); i++)
+        g_clear_pointer(&d->accel[i], vgmQemuCapsHostCpuFree);
+    g_clear_pointer(&d->ctx.known, g_hash_table_unref);
+    g_clear_pointer(&d->caps, vgmQemuCapsFree);
+    g_clear_pointer(&d->host, vgmQemuCapsCpuModelFree);
+    g_clear_pointer(&d->binary, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverCpuData, vgmDriverCpuDataClear)
+
+static void
+vgmDriverCpuKnownAdd(GHashTable *known, const VgmQemuCapsCpuModel *m)
+{
+    size_t i;
+
+    for (i = 0; m->features && m->features[i]; i++)
+        g_hash_table_add(known, m->features[i]);
+}
+
+/*
+ * Loads @d for a binary (@emulator NULL: the default one of @arch). With
+ * @virttype set or @hypervisor, the CPU compared against is the one the
+ * accelerator gives (libvirt's hypervisor calls); else, with @hostCpu, the
+ * host's own CPU as CPUID describes it.
+ */
+static gboolean
+vgmDriverCpuDataLoad(VgmDriverCpuData *d, const VgmDriverStore *store, gboolean hypervisor,
+                     const char *emulator, const char *arch, const char *machine,
+                     const char *virttype, gboolean hostCpu, GError **error)
+{
+    VgmDriverHostFacts facts;
+    const VgmQemuCapsHostCpu *models = NULL;
+    gboolean kvm = FALSE;
+    size_t i;
+
+    d->binary = emulator ? g_strdup(emulator) : vgmDriverDefaultEmulator(arch);
+    if (!(d->caps = vgmQemuCapsCacheLookup(d->binary, store ? store->cacheDir : NULL, error)))
+        return FALSE;
+    if (arch && !vgmQemuArchRuns(vgmQemuCapsGetArch(d->caps), arch)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("QEMU binary '%1$s' emulates '%2$s', which does not run '%3$s' guests"),
+                    d->binary, vgmDriverGuestArch(d->caps), arch);
+        return FALSE;
+    }
+    if (!g_str_equal(vgmQemuCapsGetArch(d->caps), "x86_64") &&
+        !g_str_equal(vgmQemuCapsGetArch(d->caps), "i386")) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("comparing CPUs is not supported for arch '%1$s': only x86 CPUs are described"),
+                    vgmDriverGuestArch(d->caps));
+        return FALSE;
+    }
+    if (hypervisor) {
+        vgmDriverHostFactsProbe(&facts);
+        if (!(virttype = vgmDriverVirtType(d->caps, d->binary, virttype, &facts, &kvm, error)) ||
+            !vgmQemuCapsGetMachine(d->caps, machine, error))
+            return FALSE;
+    }
+    d->ctx.known = g_hash_table_new(g_str_hash, g_str_equal);
+    vgmQemuCpuAddCpuidNames(d->ctx.known);
+    for (i = 0; i < G_N_ELEMENTS(d->accel); i++) {
+        guint j;
+
+        if (!(d->accel[i] = vgmQemuCapsGetHostCpu(d->caps, i)))
+            continue;
+        vgmDriverCpuKnownAdd(d->ctx.known, d->accel[i]->host);
+        for (j = 0; j < d->accel[i]->models->len; j++)
+            vgmDriverCpuKnownAdd(d->ctx.known, g_ptr_array_index(d->accel[i]->models, j));
+        if (!models)
+            models = d->accel[i];
+    }
+    if (hypervisor) {
+        const VgmQemuCapsHostCpu *hv = d->accel[kvm ? VGM_QEMU_CAPS_ACCEL_KVM : VGM_QEMU_CAPS_ACCEL_TCG];
+
+        if (!hv) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("QEMU '%1$s' reports no CPU for virttype '%2$s'"), d->binary, virttype);
+            return FALSE;
+        }
+        d->ctx.host = hv->host;
+        d->ctx.models = hv->models;
+        return TRUE;
+    }
+    if (!models) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("QEMU '%1$s' reports no CPU models"), d->binary);
+        return FALSE;
+    }
+    d->ctx.models = models->models;
+    if (hostCpu) {
+        if (!(d->host = vgmQemuCpuFromCpuid(vgmHostCpuid, &d->stepping))) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                        _("cannot read the host CPU: CPUID has no vendor and features here"));
+            return FALSE;
+        }
+        d->ctx.host = d->host;
+    }
+    return TRUE;
+}
+
+int
+vgmDriverCpuCompare(const VgmDriverStore *store, gboolean hypervisor, const char *emulator,
+                    const char *arch, const char *machine, const char *virttype,
+                    const char *xml, gboolean failIncompatible, GError **error)
+{
+    g_auto(VgmDriverCpuData) d = { 0 };
+    g_autoptr(VgmCpuDesc) desc = NULL;
+    g_autofree char *why = NULL;
+    int ret;
+
+    if (!(desc = vgmCpuDescParseString(xml, FALSE, error)) ||
+        !vgmDriverCpuDataLoad(&d, store, hypervisor, emulator, arch, machine, virttype,
+                              TRUE, error))
+        return -1;
+    if ((ret = vgmQemuCpuCompare(&d.ctx, desc, &why, error)) == VGM_QEMU_CPU_INCOMPATIBLE &&
+        failIncompatible) {
+        vgmErrorSet(error, VGM_ERR_CPU_INCOMPATIBLE, "%s",
+                    why ? why : _("the CPU is incompatible with the host CPU"));
+        return -1;
+    }
+    return ret;
+}
+
+char *
+vgmDriverCpuBaseline(const VgmDriverStore *store, gboolean hypervisor, const char *emulator,
+                     const char *arch, const char *machine, const char *virttype,
+                     const char *const *xmls, guint n, gboolean expand, gboolean migratable,
+                     GError **error)
+{
+    g_auto(VgmDriverCpuData) d = { 0 };
+    g_autoptr(GPtrArray) cpus = g_ptr_array_new_with_free_func((GDestroyNotify)vgmCpuDescFree);
+    g_autoptr(VgmCpuDef) cpu = NULL;
+    g_auto(VgmBuf) buf = { 0 };
+    guint i;
+
+    if (n == 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s", _("no CPUs given to compute a baseline of"));
+        return NULL;
+    }
+    for (i = 0; i < n; i++) {
+        VgmCpuDesc *desc = vgmCpuDescParseString(xmls[i], !hypervisor, error);
+
+        if (!desc) {
+            g_prefix_error(error, _("CPU %1$u: "), i);
+            return NULL;
+        }
+        g_ptr_array_add(cpus, desc);
+    }
+    if (!vgmDriverCpuDataLoad(&d, store, hypervisor, emulator, arch, machine, virttype,
+                              FALSE, error) ||
+        !(cpu = vgmQemuCpuBaseline(&d.ctx, (VgmCpuDesc *const *)cpus->pdata, n,
+                                   hypervisor ? d.ctx.host : NULL, expand, migratable, error)))
+        return NULL;
+    /* the hypervisor's model is what it runs: no other may stand in */
+    if (hypervisor)
+        cpu->fallback = VGM_CPU_FALLBACK_FORBID;
+    vgmBufInit(&buf, 0);
+    vgmDomainCpuDefFormat(&buf, cpu);
+    return vgmBufSteal(&buf);
+}
+
+/* The host's CPU as libvirt's capabilities describe it: the named model
+ * closest to it, its vendor and signature, its topology and the features
+ * it has beyond the model; only the arch where it cannot be read. */
+static void
+vgmDriverCapsHostCpu(VgmBuf *buf, const VgmDriverStore *store)
+{
+    g_auto(VgmDriverCpuData) d = { 0 };
+    g_autoptr(GHashTable) model = g_hash_table_new(g_str_hash, g_str_equal);
+    const VgmQemuCapsCpuModel *m;
+    VgmNodeInfo info;
+    const char *vendor;
+    size_t i;
+
+    vgmBufAsprintf(buf, "<arch>%s</arch>\n", vgmHostArch());
+    if (!vgmDriverCpuDataLoad(&d, store, FALSE, NULL, NULL, NULL, NULL, TRUE, NULL) ||
+        !(m = vgmQemuCpuDecodeHost(&d.ctx)))
+        return;
+    vgmBufEscapeString(buf, "<model>%s</model>\n", m->name);
+    if ((vendor = vgmQemuCpuVendorXMLName(d.host->vendor)))
+        vgmBufAsprintf(buf, "<vendor>%s</vendor>\n", vendor);
+    vgmBufAsprintf(buf, "<signature family='%u' model='%u' stepping='%u'/>\n",
+                   d.host->family, d.host->model, d.stepping);
+    if (vgmNodeGetInfo(NULL, NULL, &info, NULL))
+        vgmBufAsprintf(buf, "<topology sockets='%u' dies='1' cores='%u' threads='%u'/>\n",
+                       info.sockets, info.cores, info.threads);
+    for (i = 0; m->features[i]; i++)
+        g_hash_table_add(model, m->features[i]);
+    for (i = 0; d.host->features[i]; i++) {
+        if (!g_hash_table_contains(model, d.host->features[i]))
+            vgmBufEscapeString(buf, "<feature name='%s'/>\n",
+                               vgmQemuCpuFeatureXMLName(d.host->features[i]));
+    }
+}
+
 /* ---- host capabilities ---- */
 
 /* "Node 0 MemTotal:  123 kB" -> 123 */
@@ -899,7 +1121,7 @@ vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
         vgmBufAsprintf(&buf, "<uuid>%s</uuid>\n", hostUUID);
     vgmBufAdd(&buf, "<cpu>\n");
     vgmBufAdjustIndent(&buf, 2);
-    vgmBufAsprintf(&buf, "<arch>%s</arch>\n", vgmHostArch());
+    vgmDriverCapsHostCpu(&buf, store);
     vgmDriverFormatPages(&buf, sizes, NULL, 0);
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</cpu>\n");

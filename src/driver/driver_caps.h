@@ -90,6 +90,28 @@ char *vgmDriverDomainCapabilities(const VgmDriverStore *store,
                                   const char *machine, const char *virttype,
                                   GError **error);
 
+/*
+ * virConnectCompareCPU (@hypervisor FALSE: against the host's own CPU, as
+ * CPUID describes it) and virConnectCompareHypervisorCPU
+ * (against the CPU the accelerator of @virttype gives with @emulator, as
+ * domain capabilities describe it) of the <cpu> @xml: a
+ * VgmQemuCpuCompareResult, or -1 with @error. @failIncompatible makes an
+ * incompatible CPU an error (VGM_ERR_CPU_INCOMPATIBLE) saying why.
+ */
+int vgmDriverCpuCompare(const VgmDriverStore *store, gboolean hypervisor, const char *emulator,
+                        const char *arch, const char *machine, const char *virttype,
+                        const char *xml, gboolean failIncompatible, GError **error);
+
+/*
+ * virConnectBaselineCPU (host CPUs, the binary's models) and
+ * virConnectBaselineHypervisorCPU (host or guest CPUs, limited to what the
+ * accelerator gives) of the <cpu> elements @xmls: a guest <cpu>.
+ */
+char *vgmDriverCpuBaseline(const VgmDriverStore *store, gboolean hypervisor, const char *emulator,
+                           const char *arch, const char *machine, const char *virttype,
+                           const char *const *xmls, guint n, gboolean expand,
+                           gboolean migratable, GError **error);
+
 /* Host capabilities: arch, CPUs, memory and hugepages per NUMA node, the
  * guest_memfd flags of /dev/kvm, and the QEMU binary found for the host
  * arch with its machine types. */

@@ -18,6 +18,7 @@
 #include "driver_save.h"
 #include "driver_snapshot.h"
 #include "driver_watch.h"
+#include "host/vgmhost.h"
 #include "conf/snapshot_conf.h"
 #include "qemu/qemu_alias.h"
 #include "qemu/qemu_capabilities.h"
@@ -2134,6 +2135,51 @@ char *
 vgmDriverGetCapabilities(VgmDriver *drv, GError **error)
 {
     return vgmDriverCapabilities(drv->store, error);
+}
+
+int
+vgmDriverGetMaxVcpus(VgmDriver *drv, const char *type, GError **error)
+{
+    if (!type || g_ascii_strcasecmp(type, "qemu") == 0)
+        return 16;
+    if (g_ascii_strcasecmp(type, "kvm") == 0)
+        return vgmHostKvmMaxVcpus(NULL, error);
+    vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                _("unknown virtualization type '%1$s': expected 'kvm' or 'qemu'"), type);
+    return -1;
+}
+
+/* libvirt's VIR_CONNECT_COMPARE_CPU_* and VIR_CONNECT_BASELINE_CPU_* */
+enum {
+    VGM_DRIVER_COMPARE_CPU_FAIL_INCOMPATIBLE = 1 << 0,
+    VGM_DRIVER_COMPARE_CPU_VALIDATE_XML = 1 << 1,
+    VGM_DRIVER_BASELINE_CPU_EXPAND_FEATURES = 1 << 0,
+    VGM_DRIVER_BASELINE_CPU_MIGRATABLE = 1 << 1,
+};
+
+int
+vgmDriverCompareCPU(VgmDriver *drv, gboolean hypervisor, const char *emulator,
+                    const char *arch, const char *machine, const char *virttype,
+                    const char *xml, unsigned int flags, GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_DRIVER_COMPARE_CPU_FAIL_INCOMPATIBLE |
+                                    VGM_DRIVER_COMPARE_CPU_VALIDATE_XML, error))
+        return -1;
+    return vgmDriverCpuCompare(drv->store, hypervisor, emulator, arch, machine, virttype, xml,
+                               flags & VGM_DRIVER_COMPARE_CPU_FAIL_INCOMPATIBLE, error);
+}
+
+char *
+vgmDriverBaselineCPU(VgmDriver *drv, gboolean hypervisor, const char *emulator,
+                     const char *arch, const char *machine, const char *virttype,
+                     const char *const *xmls, guint n, unsigned int flags, GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_DRIVER_BASELINE_CPU_EXPAND_FEATURES |
+                                    VGM_DRIVER_BASELINE_CPU_MIGRATABLE, error))
+        return NULL;
+    return vgmDriverCpuBaseline(drv->store, hypervisor, emulator, arch, machine, virttype,
+                                xmls, n, flags & VGM_DRIVER_BASELINE_CPU_EXPAND_FEATURES,
+                                flags & VGM_DRIVER_BASELINE_CPU_MIGRATABLE, error);
 }
 
 char *

@@ -723,6 +723,26 @@ GPtrArray *vgmDriverGetGuestInfo(VgmDriver *drv, const char *name, unsigned int 
 /* ---- the host and the hypervisor ---- */
 
 char *vgmDriverGetCapabilities(VgmDriver *drv, GError **error);
+/* virConnectGetMaxVcpus: for @type NULL or "qemu" libvirt's fixed 16 (TCG
+ * has no limit of its own here), for "kvm" what KVM allows. */
+int vgmDriverGetMaxVcpus(VgmDriver *drv, const char *type, GError **error);
+
+/* virConnectCompareCPU (@hypervisor FALSE) and
+ * virConnectCompareHypervisorCPU: a VgmQemuCpuCompareResult or -1.
+ * Flags: libvirt's FAIL_INCOMPATIBLE (1) and VALIDATE_XML (2; the parser
+ * refuses what the schema would). */
+int vgmDriverCompareCPU(VgmDriver *drv, gboolean hypervisor, const char *emulator,
+                        const char *arch, const char *machine, const char *virttype,
+                        const char *xml, unsigned int flags, GError **error);
+
+/* virConnectBaselineCPU (@hypervisor FALSE) and
+ * virConnectBaselineHypervisorCPU. Flags: libvirt's EXPAND_FEATURES (1)
+ * and MIGRATABLE (2). */
+char *vgmDriverBaselineCPU(VgmDriver *drv, gboolean hypervisor, const char *emulator,
+                           const char *arch, const char *machine, const char *virttype,
+                           const char *const *xmls, guint n, unsigned int flags,
+                           GError **error);
+
 char *vgmDriverGetDomainCapabilities(VgmDriver *drv, const char *emulator,
                                      const char *arch, const char *machine,
                                      const char *virttype, GError **error);

@@ -5,6 +5,10 @@
  */
 #include "config.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+# include <cpuid.h>
+#endif
+
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -589,4 +593,40 @@ vgmHostKvmTsc(const char *devpath, guint64 *khz, gboolean *scaling, GError **err
     close(vmfd);
     close(kvmfd);
     return rc;
+}
+
+gboolean
+vgmHostCpuid(guint32 leaf, guint32 subleaf, guint32 regs[4])
+{
+#if defined(__x86_64__) || defined(__i386__)
+    guint32 max = __get_cpuid_max(leaf & 0x80000000u, NULL);
+
+    if (max == 0 || leaf > max)
+        return FALSE;
+    __cpuid_count(leaf, subleaf, regs[0], regs[1], regs[2], regs[3]);
+    return TRUE;
+#else
+    memset(regs, 0, 4 * sizeof(guint32));
+    return FALSE;
+#endif
+}
+
+int
+vgmHostKvmMaxVcpus(const char *devpath, GError **error)
+{
+    int fd, n;
+
+    if (!devpath)
+        devpath = "/dev/kvm";
+    if ((fd = open(devpath, O_RDWR | O_CLOEXEC)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open '%1$s'"), devpath);
+        return -1;
+    }
+    /* the largest vCPU count, else the recommended one, else KVM's old
+     * limit of 4 */
+    if ((n = vgmHostIoctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_MAX_VCPUS)) <= 0 &&
+        (n = vgmHostIoctl(fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_VCPUS)) <= 0)
+        n = 4;
+    close(fd);
+    return n;
 }

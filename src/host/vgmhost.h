@@ -141,3 +141,13 @@ const char *vgmHostArchFromMachine(const char *machine);
 /* The host architecture as libvirt names it (x86_64, aarch64, s390x,
  * ppc64le, ...). */
 const char *vgmHostArch(void);
+
+/* The host CPU's CPUID leaf @leaf, subleaf @subleaf: EAX, EBX, ECX, EDX
+ * in @regs. FALSE off x86 and for a leaf beyond the CPU's highest (basic
+ * or extended) leaf. */
+gboolean vgmHostCpuid(guint32 leaf, guint32 subleaf, guint32 regs[4]);
+
+/* The most vCPUs a KVM VM of @devpath (NULL: /dev/kvm) takes, as libvirt
+ * asks: KVM_CAP_MAX_VCPUS, else KVM_CAP_NR_VCPUS, else 4; -1 with @error
+ * when the device cannot be opened. */
+int vgmHostKvmMaxVcpus(const char *devpath, GError **error);

@@ -298,7 +298,7 @@ vgmQemuCapsHasObjectType(const VgmQemuCaps *caps, const char *qomType)
 
 /* ---- canonical JSON text ---- */
 
-static void
+void
 vgmQemuCapsCpuModelFree(VgmQemuCapsCpuModel *m)
 {
     if (!m)

@@ -397,6 +397,9 @@ typedef struct {
     GStrv features;       /* sorted QEMU feature property names */
 } VgmQemuCapsCpuModel;
 
+void vgmQemuCapsCpuModelFree(VgmQemuCapsCpuModel *m);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuCapsCpuModel, vgmQemuCapsCpuModelFree)
+
 typedef struct {
     VgmQemuCapsCpuModel *host;
     GPtrArray *models;    /* VgmQemuCapsCpuModel, sorted by name */

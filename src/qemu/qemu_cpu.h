@@ -64,3 +64,70 @@ void vgmQemuCpuHostModelToCustom(VgmCpuDef *cpu, const VgmQemuCpuHostModel *hm);
  * under @accel, from @caps; NULL with @error naming what is missing. */
 VgmQemuCpuHostModel *vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
                                                VgmQemuCapsAccel accel, GError **error);
+
+/*
+ * Comparison and baseline, with libvirt's meaning (virConnectCompareCPU,
+ * virConnectBaselineCPU and their hypervisor variants), over named
+ * features rather than CPUID bits: a CPU model stands for the features
+ * QEMU's definition of it has (the capability set's models), a host CPU
+ * for its features.
+ *
+ * A CPU context is the CPU compared against (its vendor, CPUID signature
+ * and features) and the named models a CPU description may use.
+ */
+typedef struct {
+    const VgmQemuCapsCpuModel *host;    /* the CPU compared against */
+    GPtrArray *models;                  /* VgmQemuCapsCpuModel */
+    GHashTable *known;                  /* every feature name the models,
+                                         * host CPUs and QEMU know */
+} VgmQemuCpuContext;
+
+typedef enum {
+    VGM_QEMU_CPU_INCOMPATIBLE = 0,      /* libvirt's virCPUCompareResult */
+    VGM_QEMU_CPU_IDENTICAL = 1,
+    VGM_QEMU_CPU_SUPERSET = 2,
+} VgmQemuCpuCompareResult;
+
+/*
+ * How @cpu compares with @ctx->host: identical (the host has exactly what
+ * @cpu asks for), superset (more), or incompatible, with *@why saying what
+ * is missing, forbidden or (match='strict') extra. libvirt's rules: a
+ * model's features are required unless a feature names them force,
+ * optional or disable; forbid fails when the host has the feature; a host
+ * CPU (with <arch>) requires its model and every feature. -1 with @error
+ * for a model or feature no one knows.
+ */
+int vgmQemuCpuCompare(const VgmQemuCpuContext *ctx, const VgmCpuDesc *cpu, char **why,
+                      GError **error);
+
+/*
+ * The largest CPU that all @cpus provide, as a guest CPU of the closest
+ * model of @ctx (libvirt's choice: the single model the inputs name when
+ * there is one, else the fewest features to add, each one to remove
+ * counting more), limited to @limit's features when non-NULL (what the
+ * hypervisor can give). @expand lists every feature of the model as
+ * well; @migratable leaves out what cannot migrate (invtsc). The vendor is
+ * kept only when every input names it. NULL with @error: CPUs of
+ * different vendors, nothing in common, an unknown model or feature.
+ */
+VgmCpuDef *vgmQemuCpuBaseline(const VgmQemuCpuContext *ctx, VgmCpuDesc *const *cpus, guint ncpus,
+                              const VgmQemuCapsCpuModel *limit, gboolean expand,
+                              gboolean migratable, GError **error);
+
+/* The named model of @ctx closest to @ctx->host as libvirt describes a
+ * host CPU: one whose every feature the host has, of the host's vendor,
+ * of its family and model where there is one, then with the fewest
+ * features left over; NULL when none fits. */
+const VgmQemuCapsCpuModel *vgmQemuCpuDecodeHost(const VgmQemuCpuContext *ctx);
+
+/* Reads CPUID leaf @leaf, subleaf @subleaf into EAX..EDX; FALSE where the
+ * CPU has no such leaf (vgmHostCpuid, or a stand-in in tests). */
+typedef gboolean (*VgmQemuCpuidFunc)(guint32 leaf, guint32 subleaf, guint32 regs[4]);
+
+/* The CPU @cpuid describes: its vendor string, family, model (and
+ * *@stepping), and the features it reports (QEMU's names, sorted); NULL
+ * where it has no leaf 0 or 1. Free with vgmQemuCapsCpuModelFree. */
+VgmQemuCapsCpuModel *vgmQemuCpuFromCpuid(VgmQemuCpuidFunc cpuid, guint *stepping);
+
+/* Adds every feature name CPUID reports to @known (static strings). */
+void vgmQemuCpuAddCpuidNames(GHashTable *known);

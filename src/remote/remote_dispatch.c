@@ -57,6 +57,7 @@ enum {
     VGM_LV_ERR_DEVICE_MISSING = 99,
     VGM_LV_ERR_NO_HOSTNAME = 108,
     VGM_LV_ERR_NO_DOMAIN_SNAPSHOT = 72,
+    VGM_LV_ERR_CPU_INCOMPATIBLE = 91,
 };
 
 /* Our error codes as libvirt's clients know them: Nova maps 42 to
@@ -88,6 +89,7 @@ static const struct {
     { VGM_ERR_NO_HOSTNAME, VGM_LV_ERR_NO_HOSTNAME },
     { VGM_ERR_OPERATION_DENIED, VGM_LV_ERR_OPERATION_DENIED },
     { VGM_ERR_NO_DOMAIN_SNAPSHOT, VGM_LV_ERR_NO_DOMAIN_SNAPSHOT },
+    { VGM_ERR_CPU_INCOMPATIBLE, VGM_LV_ERR_CPU_INCOMPATIBLE },
 };
 
 int
@@ -597,6 +599,64 @@ vgmRemoteDispatchConnectGetDomainCapabilities(VgmRemoteClient *client,
                                                        vgmRemoteOptString(args->virttype),
                                                        error);
     return ret->capabilities != NULL;
+}
+
+gboolean
+vgmRemoteDispatchConnectGetMaxVcpus(VgmRemoteClient *client,
+                                    const VgmRemoteConnectGetMaxVcpusArgs *args,
+                                    VgmRemoteConnectGetMaxVcpusRet *ret, GError **error)
+{
+    return (ret->max_vcpus = vgmDriverGetMaxVcpus(client->drv, vgmRemoteOptString(args->type),
+                                                  error)) >= 0;
+}
+
+gboolean
+vgmRemoteDispatchConnectCompareCpu(VgmRemoteClient *client,
+                                   const VgmRemoteConnectCompareCpuArgs *args,
+                                   VgmRemoteConnectCompareCpuRet *ret, GError **error)
+{
+    return (ret->result = vgmDriverCompareCPU(client->drv, FALSE, NULL, NULL, NULL, NULL,
+                                              args->xml, args->flags, error)) >= 0;
+}
+
+gboolean
+vgmRemoteDispatchConnectCompareHypervisorCpu(VgmRemoteClient *client,
+                                             const VgmRemoteConnectCompareHypervisorCpuArgs *args,
+                                             VgmRemoteConnectCompareHypervisorCpuRet *ret,
+                                             GError **error)
+{
+    return (ret->result = vgmDriverCompareCPU(client->drv, TRUE,
+                                              vgmRemoteOptString(args->emulator),
+                                              vgmRemoteOptString(args->arch),
+                                              vgmRemoteOptString(args->machine),
+                                              vgmRemoteOptString(args->virttype),
+                                              args->xmlCPU, args->flags, error)) >= 0;
+}
+
+gboolean
+vgmRemoteDispatchConnectBaselineCpu(VgmRemoteClient *client,
+                                    const VgmRemoteConnectBaselineCpuArgs *args,
+                                    VgmRemoteConnectBaselineCpuRet *ret, GError **error)
+{
+    ret->cpu = vgmDriverBaselineCPU(client->drv, FALSE, NULL, NULL, NULL, NULL,
+                                    (const char *const *)args->xmlCPUs.val, args->xmlCPUs.len,
+                                    args->flags, error);
+    return ret->cpu != NULL;
+}
+
+gboolean
+vgmRemoteDispatchConnectBaselineHypervisorCpu(VgmRemoteClient *client,
+                                              const VgmRemoteConnectBaselineHypervisorCpuArgs *args,
+                                              VgmRemoteConnectBaselineHypervisorCpuRet *ret,
+                                              GError **error)
+{
+    ret->cpu = vgmDriverBaselineCPU(client->drv, TRUE, vgmRemoteOptString(args->emulator),
+                                    vgmRemoteOptString(args->arch),
+                                    vgmRemoteOptString(args->machine),
+                                    vgmRemoteOptString(args->virttype),
+                                    (const char *const *)args->xmlCPUs.val, args->xmlCPUs.len,
+                                    args->flags, error);
+    return ret->cpu != NULL;
 }
 
 gboolean

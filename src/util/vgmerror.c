@@ -39,7 +39,8 @@ VGM_ENUM_IMPL(vgmErrorCode, VGM_ERR_LAST,
               "agent-unresponsive",
               "no-hostname",
               "operation-denied",
-              "no-domain-snapshot");
+              "no-domain-snapshot",
+              "cpu-incompatible");
 
 char *
 vgmErrorEscape(const char *str)

@@ -875,9 +875,45 @@ def part_a():
             tap.diag("machine aliases: %s" % (dict(d.aliases) if d else {}))
         tap.ok(caps.host.topology is not None and len(caps.host.topology.cells) >= 1,
                "capabilities: NUMA topology with >= 1 cell")
-        if HAVE_KVM or caps.host.cpu.model:
-            tap.diag("host cpu model %r, %d features" % (caps.host.cpu.model,
-                                                          len(caps.host.cpu.features)))
+        tap.diag("host cpu model %r, %d features" % (caps.host.cpu.model,
+                                                      len(caps.host.cpu.features)))
+        # the host CPU as a named model: Nova then expands it with
+        # baselineCPU(EXPAND_FEATURES) into every feature, the model's too,
+        # which become the compute node's CPU traits
+        raw = vconfig.LibvirtConfigCaps()
+        raw.parse_str(conn.getCapabilities())
+        tap.ok(bool(caps.host.cpu.model) and bool(caps.host.cpu.vendor),
+               "capabilities: host cpu model %r, vendor %r"
+               % (caps.host.cpu.model, caps.host.cpu.vendor))
+        expanded = {f.name for f in caps.host.cpu.features}
+        listed = {f.name for f in raw.host.cpu.features}
+        # (a baseline leaves out what the guest OS turns on, as libvirt's)
+        tap.ok(len(expanded) > len(listed) and listed - expanded <= {"osxsave", "ospke"},
+               "get_capabilities(): baselineCPU expanded the host cpu's %d listed features "
+               "into %d (the model's as well)" % (len(listed), len(expanded)),
+               "not in the expansion: %s" % sorted(listed - expanded))
+        if caps.host.cpu.model:
+            own = vconfig.LibvirtConfigGuestCPU()
+            own.model = caps.host.cpu.model
+            own.match = "exact"
+            tap.ok(host.compare_cpu(own.to_xml()) in (libvirt.VIR_CPU_COMPARE_IDENTICAL,
+                                                      libvirt.VIR_CPU_COMPARE_SUPERSET),
+                   "Host.compare_cpu(): the host cpu's own model runs here")
+            if listed:
+                gone = sorted(listed)[0]
+                f = vconfig.LibvirtConfigGuestCPUFeature(gone)
+                f.policy = "forbid"
+                own.add_feature(f)
+                tap.eq(host.compare_cpu(own.to_xml()), libvirt.VIR_CPU_COMPARE_INCOMPATIBLE,
+                       "Host.compare_cpu(): incompatible when it forbids the host's %r" % gone)
+                code_ok = False
+                try:
+                    host.compare_cpu(own.to_xml(),
+                                     libvirt.VIR_CONNECT_COMPARE_CPU_FAIL_INCOMPATIBLE)
+                except libvirt.libvirtError as e:
+                    code_ok = e.get_error_code() == libvirt.VIR_ERR_CPU_INCOMPATIBLE
+                    tap.diag("FAIL_INCOMPATIBLE: %s" % e)
+                tap.ok(code_ok, "Host.compare_cpu(FAIL_INCOMPATIBLE): VIR_ERR_CPU_INCOMPATIBLE")
 
     ok, dcaps = tap.call("get_domain_capabilities() (per canonical machine type)",
                          host.get_domain_capabilities)
@@ -1153,6 +1189,23 @@ def part_c():
         tap.diag("supported_instances: %s" % (res["supported_instances"],))
         tap.ok((os.uname().machine, VIRT_TYPE, "hvm") in res["supported_instances"],
                "resources: supported_instances has (arch, %s, hvm)" % VIRT_TYPE)
+
+    # the CPU traits of the resource audit with [libvirt]cpu_mode=custom:
+    # Nova asks baselineCPU(EXPAND_FEATURES) for each model's features
+    # (before the call existed here, the traits were empty)
+    CONF.set_override("cpu_mode", "custom", group="libvirt")
+    CONF.set_override("cpu_models", ["Westmere"], group="libvirt")
+    try:
+        ok, traits = tap.call("_get_cpu_feature_traits() with cpu_mode custom, cpu_models "
+                              "Westmere", drv._get_cpu_feature_traits)
+        if ok:
+            want = ["HW_CPU_X86_AESNI", "HW_CPU_X86_SSE42", "HW_CPU_X86_SSSE3"]
+            tap.ok(all(traits.get(t) for t in want),
+                   "CPU traits of Westmere: %s" % ", ".join(want),
+                   "traits: %s" % sorted(t for t, on in traits.items() if on))
+    finally:
+        CONF.clear_override("cpu_mode", group="libvirt")
+        CONF.clear_override("cpu_models", group="libvirt")
 
     inst_id, inst_uuid = new_ids()
     inst = make_instance(inst_id, inst_uuid)
