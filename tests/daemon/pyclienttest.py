@@ -9,7 +9,9 @@ mode). What it covers:
   * connection: open, getType == 'QEMU', getVersion (the host QEMU's),
     getLibVersion >= 9000000, getHostname, getCapabilities,
     getDomainCapabilities (default and explicit arguments; an accelerator
-    the host lacks is an invalid argument), getCPUModelNames;
+    the host lacks is an invalid argument), getCPUModelNames, getMaxVcpus
+    (16 for qemu, KVM's limit or a system error without /dev/kvm, another
+    type an invalid argument);
   * one persistent domain through its whole life: defineXML, listAllDomains
     with flags, lookupByName / UUIDString / ID, info(), state(), isActive,
     isPersistent, XMLDesc(0) and XMLDesc(VIR_DOMAIN_XML_INACTIVE), create,
@@ -285,6 +287,20 @@ def connection_tests(tap, conn):
     hn = conn.getHostname()
     tap.ok(hn in (socket.gethostname(), socket.getfqdn()), "getHostname() is this host's name",
            "got %r, host %r / %r" % (hn, socket.gethostname(), socket.getfqdn()))
+
+    # Captured from libvirtd 9.0: getMaxVcpus(None) and ('qemu') 16;
+    # ('kvm') KVM's limit, or without /dev/kvm "Unable to open /dev/kvm"
+    # (VIR_ERR_SYSTEM_ERROR); another type VIR_ERR_INVALID_ARG (8).
+    tap.eq((conn.getMaxVcpus(None), conn.getMaxVcpus("qemu"), conn.getMaxVcpus("QEMU")),
+           (16, 16, 16), "getMaxVcpus(None / 'qemu' / 'QEMU') == 16")
+    if os.access("/dev/kvm", os.R_OK | os.W_OK):
+        n = conn.getMaxVcpus("kvm")
+        tap.ok(n >= 4, "getMaxVcpus('kvm') is KVM's limit (%d)" % n)
+    else:
+        code_is(tap, lambda: conn.getMaxVcpus("kvm"), (libvirt.VIR_ERR_SYSTEM_ERROR,),
+                "getMaxVcpus('kvm') without /dev/kvm: a system error")
+    code_is(tap, lambda: conn.getMaxVcpus("xen"), (libvirt.VIR_ERR_INVALID_ARG,),
+            "getMaxVcpus('xen'): VIR_ERR_INVALID_ARG")
 
     caps = ET.fromstring(conn.getCapabilities())
     guests = [g for g in caps.findall("guest") if g.findtext("os_type") == "hvm"

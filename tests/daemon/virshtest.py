@@ -36,7 +36,14 @@ timeout. What it covers, in order:
   (metadata_tests);
   a transient domain with VNC and SPICE, autoport:
   its live XML names the ports the server chose and 127.0.0.1, and
-  domdisplay (--all, --type spice) and vncdisplay print them.
+  domdisplay (--all, --type spice) and vncdisplay print them;
+  the CPU calls (cpu_tests): the host CPU in capabilities as a named
+  model, cpu-compare of it (identical), of its model (runs here), of it
+  forbidding one of its features (incompatible; --error names the
+  feature), of an unknown model; cpu-baseline --features of Westmere and
+  of the capabilities; hypervisor-cpu-compare of domcapabilities
+  (identical) and hypervisor-cpu-baseline of Westmere, refused read-only
+  where cpu-baseline is not.
 
 The expected outputs were captured from virsh 9.0.0 (libvirt-clients
 9.0.0-4+deb12u2) against Debian's libvirtd 9.0.0 (libvirt-daemon
@@ -558,6 +565,115 @@ def run_tests(tap, target, tmp):
     device_tests(tap, target, tmp)
 
     media_tests(tap, target, tmp)
+
+    cpu_tests(tap, target, tmp)
+
+
+def cpu_tests(tap, target, tmp):
+    """cpu-compare, cpu-baseline, hypervisor-cpu-compare and
+    hypervisor-cpu-baseline (libvirt's procedures 158, 162, 393, 394)
+    on the host CPU capabilities describe, the CPU domain capabilities
+    offer as host-model and a named model. Messages as libvirtd 9.0
+    prints them for the same XML (its reasons list the features in CPUID
+    order, ours by name)."""
+    uri = target.uri
+    r = virsh(uri, "capabilities")
+    caps = xml_root(tap, r.out, "virsh capabilities") if r.rc == 0 else None
+    cpu = caps.find("host/cpu") if caps is not None else None
+    if cpu is None or not cpu.findtext("model"):
+        tap.ok(False, "capabilities: the host cpu has a model", r.describe())
+        return
+    model = cpu.findtext("model")
+    listed = [f.get("name") for f in cpu.findall("feature")]
+    r = virsh(uri, "cpu-models", "x86_64")
+    tap.ok(r.rc == 0 and model in r.out.split(),
+           "capabilities: host cpu model %r, vendor %r, one of cpu-models x86_64"
+           % (model, cpu.findtext("vendor")), r.describe())
+    capsfile = harness.write_file(tmp, "caps.xml", ET.tostring(caps, encoding="unicode"))
+
+    # Captured: `virsh cpu-compare CAPS` (the host's own CPU) ->
+    #   "CPU described in CAPS is identical to host CPU\n\n"
+    r = virsh(uri, "cpu-compare", capsfile)
+    tap.eq((r.rc, r.out), (0, "CPU described in %s is identical to host CPU\n\n" % capsfile),
+           "virsh cpu-compare of the capabilities: identical")
+
+    guest = ("<cpu mode='custom' match='exact'><model fallback='forbid'>%s</model>%s</cpu>")
+    f = harness.write_file(tmp, "cpu-own.xml", guest % (model, ""))
+    r = virsh(uri, "cpu-compare", f)
+    tap.ok(r.rc == 0 and ("is a superset of CPU" in r.out or "is identical to CPU" in r.out
+                          or "identical to host CPU" in r.out),
+           "virsh cpu-compare: the host cpu's model runs here", r.describe())
+    if listed:
+        gone = sorted(listed)[0]
+        f = harness.write_file(tmp, "cpu-forbid.xml",
+                               guest % (model, "<feature policy='forbid' name='%s'/>" % gone))
+        r = virsh(uri, "cpu-compare", f)
+        tap.eq((r.rc, r.out), (1, "CPU described in %s is incompatible with host CPU\n\n" % f),
+               "virsh cpu-compare: a CPU forbidding the host's %r is incompatible" % gone)
+        # Captured: --error -> "error: Failed to compare host CPU with F\n
+        #   error: the CPU is incompatible with host CPU: Host CPU provides
+        #   forbidden features: vme\n"
+        r = virsh(uri, "cpu-compare", "--error", f)
+        tap.ok(r.rc == 1 and ("Host CPU provides forbidden features: %s" % gone) in r.err,
+               "virsh cpu-compare --error: names the forbidden feature", r.describe())
+    f = harness.write_file(tmp, "cpu-unknown.xml", guest % ("NoSuchModel", ""))
+    r = virsh(uri, "cpu-compare", f)
+    tap.ok(r.rc == 1 and "NoSuchModel" in r.err,
+           "virsh cpu-compare: an unknown model is an error naming it", r.describe())
+
+    # Captured: `virsh cpu-baseline --features W` of a host CPU of model
+    # Westmere -> <cpu mode='custom' match='exact'> <model
+    # fallback='forbid'>Westmere</model> and the model's features, aes ...
+    f = harness.write_file(tmp, "westmere.xml",
+                           "<cpu><arch>x86_64</arch><model>Westmere</model></cpu>")
+    r = virsh(uri, "cpu-baseline", "--features", f)
+    b = xml_root(tap, r.out, "virsh cpu-baseline --features") if r.rc == 0 else None
+    if b is None:
+        tap.ok(False, "virsh cpu-baseline --features of Westmere", r.describe())
+    else:
+        names = {x.get("name") for x in b.findall("feature") if x.get("policy") == "require"}
+        tap.ok(b.get("mode") == "custom" and b.get("match") == "exact"
+               and b.findtext("model") == "Westmere" and b.find("model").get("fallback") == "forbid"
+               and {"aes", "sse4.2", "ssse3", "cx16", "popcnt"} <= names
+               and b.findtext("vendor") is None,
+               "virsh cpu-baseline --features of Westmere: the model, fallback forbid, "
+               "its features (aes, sse4.2, ...), no vendor", r.out)
+    r = virsh(uri, "cpu-baseline", capsfile)
+    b = xml_root(tap, r.out, "virsh cpu-baseline") if r.rc == 0 else None
+    tap.ok(b is not None and b.findtext("model") == model
+           and b.findtext("vendor") == cpu.findtext("vendor"),
+           "virsh cpu-baseline of the capabilities: the host's model and vendor", r.describe())
+
+    # the hypervisor's CPU: domain capabilities' host-model is it exactly
+    r = virsh(uri, "domcapabilities")
+    dc = xml_root(tap, r.out, "virsh domcapabilities") if r.rc == 0 else None
+    hm = dc.find("cpu/mode[@name='host-model']") if dc is not None else None
+    if hm is None or hm.get("supported") != "yes":
+        tap.skip("virsh hypervisor-cpu-compare of domcapabilities",
+                 "no host-model CPU in domcapabilities")
+    else:
+        dcfile = harness.write_file(tmp, "domcaps.xml", r.out)
+        # Captured: -> "CPU described in F is identical to the CPU provided
+        #   by hypervisor on the host\n\n"
+        r = virsh(uri, "hypervisor-cpu-compare", dcfile)
+        tap.eq((r.rc, r.out), (0, "CPU described in %s is identical to the CPU provided by "
+                                  "hypervisor on the host\n\n" % dcfile),
+               "virsh hypervisor-cpu-compare of domcapabilities: identical")
+    # Captured: `virsh hypervisor-cpu-baseline W` -> <cpu mode='custom'
+    #   match='exact'>\n  <model fallback='forbid'>Westmere</model>\n</cpu>
+    r = virsh(uri, "hypervisor-cpu-baseline", f)
+    b = xml_root(tap, r.out, "virsh hypervisor-cpu-baseline") if r.rc == 0 else None
+    tap.ok(b is not None and b.findtext("model") == "Westmere"
+           and b.find("model").get("fallback") == "forbid",
+           "virsh hypervisor-cpu-baseline of Westmere: Westmere, fallback forbid", r.describe())
+    # a write call (libvirt's ACL connect:write): refused read-only
+    r = virsh(uri, "hypervisor-cpu-baseline", f, readonly=True)
+    tap.ok(r.rc == 1 and ("read only" in r.err.lower() or "read-only" in r.err.lower()),
+           "virsh -r hypervisor-cpu-baseline: refused on a read-only connection",
+           r.describe())
+    r = virsh(uri, "cpu-baseline", f, readonly=True)
+    tap.ok(r.rc == 0 and "Westmere" in r.out, "virsh -r cpu-baseline works read-only",
+           r.describe())
 
 
 GFX_XML = """<domain type='qemu'>
