@@ -1156,11 +1156,26 @@ testCache(void)
     g_rmdir(tmp);
 }
 
-/* A CPU context over @caps' TCG CPU: every name of it and CPUID's known */
-static void
-testCpuContext(VgmQemuCpuContext *ctx, VgmQemuCapsHostCpu *hv)
+/* host CPU (TCG): Intel, "a b c d"; models M1 "a b", M2 "a b c e" (Intel),
+ * X1 "a b c d" (AMD) */
+#define CPUSET HOSTCPU("GenuineIntel", \
+                       MODEL("M1", "GenuineIntel", 1, "a b") ", " \
+                       MODEL("M2", "GenuineIntel", 2, "a b c e") ", " \
+                       MODEL("X1", "AuthenticAMD", 3, "a b c d"))
+
+/* A CPU context over CPUSET's TCG CPU (returned; @ctx points into it):
+ * every name of it and CPUID's known */
+static VgmQemuCapsHostCpu *
+testCpuContext(VgmQemuCpuContext *ctx)
 {
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmQemuCaps) caps = vgmQemuCapsLoadString(CPUSET, "test", &err);
+    VgmQemuCapsHostCpu *hv;
     guint i, j;
+
+    g_assert_no_error(err);
+    hv = vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG);
+    g_assert_nonnull(hv);
 
     ctx->host = hv->host;
     ctx->models = hv->models;
@@ -1174,14 +1189,8 @@ testCpuContext(VgmQemuCpuContext *ctx, VgmQemuCapsHostCpu *hv)
         for (j = 0; m->features[j]; j++)
             g_hash_table_add(ctx->known, m->features[j]);
     }
+    return hv;
 }
-
-/* host CPU (TCG): Intel, "a b c d"; models M1 "a b", M2 "a b c e" (Intel),
- * X1 "a b c d" (AMD) */
-#define CPUSET HOSTCPU("GenuineIntel", \
-                       MODEL("M1", "GenuineIntel", 1, "a b") ", " \
-                       MODEL("M2", "GenuineIntel", 2, "a b c e") ", " \
-                       MODEL("X1", "AuthenticAMD", 3, "a b c d"))
 
 static int
 testCompareOne(const VgmQemuCpuContext *ctx, const char *xml, char **why, GError **err)
@@ -1239,14 +1248,11 @@ testCpuCompare(void)
         { "<domain/>", -2, "a CPU definition is a <cpu> element" },
     };
     g_autoptr(GError) err = NULL;
-    g_autoptr(VgmQemuCaps) caps = vgmQemuCapsLoadString(CPUSET, "test", &err);
-    g_autoptr(VgmQemuCapsHostCpu) hv = NULL;
     VgmQemuCpuContext ctx = { 0 };
+    g_autoptr(VgmQemuCapsHostCpu) hv = testCpuContext(&ctx);
     size_t i;
 
-    g_assert_no_error(err);
-    hv = vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG);
-    testCpuContext(&ctx, hv);
+    g_assert_cmpstr(hv->host->vendor, ==, "GenuineIntel");
     for (i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *why = NULL;
         int r = testCompareOne(&ctx, cases[i].xml, &why, &err);
@@ -1339,14 +1345,10 @@ testCpuBaseline(void)
     };
 #undef HOST
     g_autoptr(GError) err = NULL;
-    g_autoptr(VgmQemuCaps) caps = vgmQemuCapsLoadString(CPUSET, "test", &err);
-    g_autoptr(VgmQemuCapsHostCpu) hv = NULL;
     VgmQemuCpuContext ctx = { 0 };
+    g_autoptr(VgmQemuCapsHostCpu) hv = testCpuContext(&ctx);
     size_t i;
 
-    g_assert_no_error(err);
-    hv = vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG);
-    testCpuContext(&ctx, hv);
     for (i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autofree char *out = testBaselineOne(&ctx, cases[i].xmls,
                                                cases[i].limit ? hv->host : NULL,

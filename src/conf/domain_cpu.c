@@ -911,6 +911,28 @@ vgmCpuDescFree(VgmCpuDesc *desc)
     g_free(desc);
 }
 
+/* The stripped text of @node's only <@name> in *@text (NULL when absent).
+ * Empty, or absent where @missing (the message) is given, is an error. */
+static gboolean
+vgmCpuDescText(xmlNodePtr node, const char *name, const char *missing, char **text,
+               GError **error)
+{
+    xmlNodePtr child;
+
+    if (vgmXMLSingleChild(node, name, &child, error) < 0)
+        return FALSE;
+    if (!child && !missing)
+        return TRUE;
+    if (child && (*text = vgmXMLNodeContent(child)) && *g_strstrip(*text))
+        return TRUE;
+    g_clear_pointer(text, g_free);
+    if (missing)
+        vgmErrorSet(error, VGM_ERR_XML, "%s", missing);
+    else
+        vgmErrorSet(error, VGM_ERR_XML, _("element <%1$s> in <cpu> must not be empty"), name);
+    return FALSE;
+}
+
 /* A host CPU as capabilities describe one: <arch> and <model> required,
  * its features without a policy. Its <microcode>, <counter>, <topology>,
  * <maxphysaddr>, <cache> and <pages> describe the host and take no part in
@@ -927,28 +949,15 @@ vgmCpuDescParseHost(VgmCpuDesc *desc, xmlNodePtr node, GError **error)
     xmlNodePtr child;
     guint i;
 
-    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, children, error))
+    if (!vgmXMLCheckNode(node, vgmXMLNoChildren, children, error) ||
+        !vgmCpuDescText(node, "arch",
+                        _("a host CPU (a <cpu> with <arch>) needs its architecture in <arch>"),
+                        &desc->arch, error) ||
+        !vgmCpuDescText(node, "model",
+                        _("a host CPU (a <cpu> with <arch>) needs its model name in <model>"),
+                        &cpu->model, error) ||
+        !vgmCpuDescText(node, "vendor", NULL, &cpu->vendor, error))
         return NULL;
-    if (vgmXMLSingleChild(node, "arch", &child, error) < 0)
-        return NULL;
-    if (!child || !(desc->arch = vgmXMLNodeContent(child)) || !*g_strstrip(desc->arch)) {
-        vgmErrorSet(error, VGM_ERR_XML, "%s",
-                    _("a host CPU (a <cpu> with <arch>) needs its architecture in <arch>"));
-        return NULL;
-    }
-    if (vgmXMLSingleChild(node, "model", &child, error) < 0)
-        return NULL;
-    if (!child || !(cpu->model = vgmXMLNodeContent(child)) || !*g_strstrip(cpu->model)) {
-        vgmErrorSet(error, VGM_ERR_XML, "%s",
-                    _("a host CPU (a <cpu> with <arch>) needs its model name in <model>"));
-        return NULL;
-    }
-    if (vgmXMLSingleChild(node, "vendor", &child, error) < 0)
-        return NULL;
-    if (child && (!(cpu->vendor = vgmXMLNodeContent(child)) || !*g_strstrip(cpu->vendor))) {
-        vgmErrorSet(error, VGM_ERR_XML, "%s", _("element <vendor> in <cpu> must name a CPU vendor"));
-        return NULL;
-    }
     if (vgmXMLSingleChild(node, "signature", &child, error) < 0)
         return NULL;
     if (child &&
