@@ -2303,6 +2303,13 @@ void vgmDomainIOThreadFree(VgmDomainIOThread *t);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDomainIOThread, vgmDomainIOThreadFree)
 /* the I/O thread with id @id, or NULL */
 VgmDomainIOThread *vgmDomainIOThreadFind(const VgmDomainDef *def, unsigned int id);
+/* libvirt's virDomainAddIOThread on @def: a thread of id @id (above 0,
+ * not taken) added, listed in <iothreadids> */
+gboolean vgmDomainIOThreadAdd(VgmDomainDef *def, unsigned int id, GError **error);
+/* libvirt's virDomainDelIOThread on @def: thread @id, which no disk or
+ * controller uses, removed with its pin and scheduler; the threads after
+ * it are listed from then on, so that their ids stay */
+gboolean vgmDomainIOThreadDel(VgmDomainDef *def, unsigned int id, GError **error);
 /* <idmap> (domain_os.c) */
 gboolean vgmDomainIdmapParse(VgmDomainDef *def, xmlNodePtr root, GError **error);
 void vgmDomainIdmapFormat(VgmBuf *buf, const VgmDomainDef *def);

@@ -245,3 +245,69 @@ vgmDomainIOThreadPinFormat(VgmBuf *buf, const VgmDomainDef *def)
         vgmBufAsprintf(buf, "<iothreadpin iothread='%u' cpuset='%s'/>\n", t->id, cs);
     }
 }
+
+gboolean
+vgmDomainIOThreadAdd(VgmDomainDef *def, unsigned int id, GError **error)
+{
+    if (id == 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("invalid I/O thread id 0: an I/O thread's id is above 0"));
+        return FALSE;
+    }
+    if (vgmDomainIOThreadFind(def, id)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("an I/O thread of domain '%1$s' already has id %2$u"), def->name, id);
+        return FALSE;
+    }
+    if (!def->iothreads)
+        def->iothreads = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDomainIOThreadFree);
+    if (def->iothreads->len >= VGM_DOMAIN_IOTHREADS_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("domain '%1$s' has the most I/O threads a domain may have (%2$u)"),
+                    def->name, VGM_DOMAIN_IOTHREADS_MAX);
+        return FALSE;
+    }
+    g_ptr_array_add(def->iothreads, vgmDomainIOThreadNew(id, FALSE));
+    return TRUE;
+}
+
+gboolean
+vgmDomainIOThreadDel(VgmDomainDef *def, unsigned int id, GError **error)
+{
+    guint i, j;
+
+    for (i = 0; def->iothreads && i < def->iothreads->len; i++) {
+        if (((VgmDomainIOThread *)g_ptr_array_index(def->iothreads, i))->id == id)
+            break;
+    }
+    if (!def->iothreads || i == def->iothreads->len) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("domain '%1$s' has no I/O thread %2$u"), def->name, id);
+        return FALSE;
+    }
+    for (j = 0; j < def->devices.disks->len; j++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, j);
+
+        if (d->iothread == id) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("cannot remove I/O thread %1$u of domain '%2$s': disk '%3$s' uses it"),
+                        id, def->name, d->dst);
+            return FALSE;
+        }
+    }
+    for (j = 0; j < def->devices.controllers->len; j++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, j);
+
+        if (c->iothread == id) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("cannot remove I/O thread %1$u of domain '%2$s': <controller type='%3$s' index='%4$u'> uses it"),
+                        id, def->name, c->type, c->index);
+            return FALSE;
+        }
+    }
+    /* the threads after it keep their ids: they are listed from now on */
+    for (j = i + 1; j < def->iothreads->len; j++)
+        ((VgmDomainIOThread *)g_ptr_array_index(def->iothreads, j))->autofill = FALSE;
+    g_ptr_array_remove_index(def->iothreads, i);
+    return TRUE;
+}

@@ -1788,6 +1788,16 @@ vgmDriverSetMetadata(VgmDriver *drv, const char *name, int type, const char *met
 }
 
 gboolean
+vgmDriverIOThread(VgmDriver *drv, const char *name, unsigned int id, gboolean add,
+                  unsigned int flags, GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
+        return FALSE;
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainIOThread(drv->store, name, id, add, flags, error);
+}
+
+gboolean
 vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, unsigned int id,
              const VgmBitmap *cpus, unsigned int flags, GError **error)
 {

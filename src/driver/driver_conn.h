@@ -285,6 +285,10 @@ gboolean vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GE
  * (flags AFFECT_LIVE, AFFECT_CONFIG) */
 gboolean vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, unsigned int id,
                       const VgmBitmap *cpus, unsigned int flags, GError **error);
+/* virDomainAddIOThread (@add) and virDomainDelIOThread (flags
+ * AFFECT_LIVE, AFFECT_CONFIG) */
+gboolean vgmDriverIOThread(VgmDriver *drv, const char *name, unsigned int id, gboolean add,
+                           unsigned int flags, GError **error);
 gboolean vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus,
                            unsigned int flags, GError **error);
 /* virDomainSetMemoryFlags (@kib KiB; flags AFFECT_LIVE, AFFECT_CONFIG,

@@ -4290,6 +4290,78 @@ vgmDriverDomainPin(const VgmDriverStore *store, const char *ref, VgmDriverPinKin
 }
 
 typedef struct {
+    unsigned int id;
+    gboolean add;
+} VgmDriverIOThreadChange;
+
+static gboolean
+vgmDriverDomainApplyIOThread(VgmDomainDef *def, const VgmDriverIOThreadChange *c, GError **error)
+{
+    return c->add ? vgmDomainIOThreadAdd(def, c->id, error) : vgmDomainIOThreadDel(def, c->id, error);
+}
+
+static char *
+vgmDriverDomainChangeIOThread(VgmDomainDef *def, gconstpointer data, GError **error)
+{
+    return vgmDriverDomainApplyIOThread(def, data, error) ? vgmDomainDefFormat(def) : NULL;
+}
+
+/* The I/O thread @data of running domain @dom (lock held): a new one
+ * plugged as a start would make it (object-add), one no device uses
+ * taken out (object-del); the live XML follows */
+static gboolean
+vgmDriverDomainIOThreadLive(const VgmDriverStore *store, VgmDriverDomain *dom, gconstpointer data,
+                            GError **error)
+{
+    const VgmDriverIOThreadChange *c = data;
+    const unsigned int flags = VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE;
+    g_autoptr(VgmDomainDef) oldDef = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autofree char *id = g_strdup_printf("iothread%u", c->id);
+
+    if (!(oldDef = vgmDomainDefParseString(dom->status->xml, NULL, flags, error)) ||
+        !(def = vgmDomainDefParseString(dom->status->xml, NULL, flags, error)) ||
+        !vgmDriverDomainApplyIOThread(def, c, error) || !vgmDomainDefValidate(def, error))
+        return FALSE;
+    if (c->add) {
+        /* a thread group of its own with the bandwidth is made at a start */
+        if (def->cputune.iothreadPeriod || def->cputune.iothreadQuota) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("cannot add I/O thread %1$u to running domain '%2$s': its <cputune> limits each I/O thread's CPU time (iothread_period, iothread_quota) in a cgroup of the thread's own, which the driver makes at a start; add it to the config (--config) for the next start"),
+                        c->id, dom->name);
+            return FALSE;
+        }
+        return vgmDriverDomainHotplug(store, dom, oldDef, def, NULL, error) &&
+               vgmDriverDomainSaveLive(store, dom, def, error);
+    }
+    json_object_set_string_member(args, "id", id);
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return FALSE;
+    if (!vgmQemuMonitorCommand(mon, "object-del", args, NULL, error)) {
+        g_prefix_error(error, _("cannot remove I/O thread %1$u of running domain '%2$s': "),
+                       c->id, dom->name);
+        return FALSE;
+    }
+    return vgmDriverDomainSaveLive(store, dom, def, error);
+}
+
+gboolean
+vgmDriverDomainIOThread(const VgmDriverStore *store, const char *ref, unsigned int id,
+                        gboolean add, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverIOThreadChange change = { id, add };
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeIOThread,
+                                 vgmDriverDomainIOThreadLive, &change, NULL, error);
+}
+
+typedef struct {
     int type;
     const char *metadata;
     const char *key;

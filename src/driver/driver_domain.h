@@ -313,6 +313,11 @@ typedef enum {
  * checks it) and, AFFECT_LIVE or AFFECT_CURRENT while it runs, on QEMU's
  * threads and in the live XML. *@wentLive (when given) says whether
  * the running domain was changed */
+/* libvirt's virDomainAddIOThread (@add) and virDomainDelIOThread (flags
+ * AFFECT_LIVE, AFFECT_CONFIG): I/O thread @id in the config
+ * (<iothreadids>) and of the running QEMU (an iothread object) */
+gboolean vgmDriverDomainIOThread(const VgmDriverStore *store, const char *ref, unsigned int id,
+                                 gboolean add, unsigned int flags, GError **error);
 gboolean vgmDriverDomainPin(const VgmDriverStore *store, const char *ref,
                             VgmDriverPinKind kind, unsigned int id, const VgmBitmap *cpus,
                             unsigned int flags, gboolean *wentLive, GError **error);

@@ -3507,6 +3507,25 @@ vgmRemoteDispatchDomainPinIothread(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainAddIothread(VgmRemoteClient *client,
+                                   const VgmRemoteDomainAddIothreadArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+
+    return vgmDriverIOThread(client->drv, dom->name, args->iothread_id, TRUE, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainDelIothread(VgmRemoteClient *client,
+                                   const VgmRemoteDomainDelIothreadArgs *args, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+
+    return vgmDriverIOThread(client->drv, dom->name, args->iothread_id, FALSE, args->flags,
+                             error);
+}
+
+gboolean
 vgmRemoteDispatchDomainGetEmulatorPinInfo(VgmRemoteClient *client,
                                           const VgmRemoteDomainGetEmulatorPinInfoArgs *args,
                                           VgmRemoteDomainGetEmulatorPinInfoRet *ret,

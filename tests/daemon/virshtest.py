@@ -43,7 +43,8 @@ timeout. What it covers, in order:
   feature), of an unknown model; cpu-baseline --features of Westmere and
   of the capabilities; hypervisor-cpu-compare of domcapabilities
   (identical) and hypervisor-cpu-baseline of Westmere, refused read-only
-  where cpu-baseline is not.
+  where cpu-baseline is not; iothreadadd and iothreaddel in the config and
+  live (iothread_tests).
 
 The expected outputs were captured from virsh 9.0.0 (libvirt-clients
 9.0.0-4+deb12u2) against Debian's libvirtd 9.0.0 (libvirt-daemon
@@ -98,8 +99,9 @@ VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
 SV = "vgmtest-virsh-save"
 ST = "vgmtest-virsh-stats"
+IOT = "vgmtest-virsh-iothread"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
-             "vgmtest-virsh-alias"]
+             "vgmtest-virsh-alias", IOT]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -567,6 +569,105 @@ def run_tests(tap, target, tmp):
     media_tests(tap, target, tmp)
 
     cpu_tests(tap, target, tmp)
+
+    iothread_tests(tap, target, tmp)
+
+
+IOT_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <iothreads>2</iothreads>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw' iothread='2'/>
+      <source file='%s'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+"""
+
+
+def iothread_ids(uri, *args):
+    r = virsh(uri, "dumpxml", *args)
+    if r.rc != 0:
+        return None
+    d = ET.fromstring(r.out)
+    ids = [int(t.get("id")) for t in d.findall("iothreadids/iothread")]
+    return (d.findtext("iothreads"), sorted(ids))
+
+
+def qemu_iothreads(uri, name):
+    import json
+    r = virsh(uri, "qemu-monitor-command", name, '{"execute":"query-iothreads"}')
+    if r.rc != 0:
+        return None
+    return sorted(t["id"] for t in json.loads(r.out)["return"])
+
+
+def iothread_tests(tap, target, tmp):
+    """iothreadadd and iothreaddel (libvirt's procedures 355, 356) on a
+    domain with <iothreads>2</iothreads> whose disk runs in thread 2: in
+    the config (the ids become listed, a thread after a removed one keeps
+    its id) and live (QEMU's iothread objects, the live XML, the config
+    left alone); a thread a disk uses, an id taken, a thread the domain
+    lacks are refused (VIR_ERR_INVALID_ARG, both modes)."""
+    uri = target.uri
+    img = harness.write_file(tmp, "iot.img", "")
+    os.truncate(img, 1 << 20)
+    f = harness.write_file(tmp, IOT + ".xml", IOT_XML % (IOT, img))
+    r = virsh(uri, "define", f)
+    if not tap.ok(r.rc == 0, "iothreads: define a domain with <iothreads>2</iothreads>",
+                  r.describe()):
+        return
+    try:
+        r = virsh(uri, "iothreadadd", IOT, "5", "--config")
+        tap.eq((r.rc, iothread_ids(uri, "--inactive", IOT)), (0, ("3", [1, 2, 5])),
+               "virsh iothreadadd 5 --config: three threads, 1, 2 and 5 listed")
+        r = virsh(uri, "iothreaddel", IOT, "1", "--config")
+        tap.eq((r.rc, iothread_ids(uri, "--inactive", IOT)), (0, ("2", [2, 5])),
+               "virsh iothreaddel 1 --config: 2 and 5 left, listed")
+        for args, why in ((("iothreaddel", IOT, "2", "--config"), "a thread disk vda uses"),
+                          (("iothreadadd", IOT, "5", "--config"), "an id taken"),
+                          (("iothreaddel", IOT, "9", "--config"), "a thread it lacks")):
+            r = virsh(uri, *args)
+            tap.ok(r.rc == 1 and r.err.startswith("error:")
+                   and iothread_ids(uri, "--inactive", IOT) == ("2", [2, 5]),
+                   "virsh %s %s: refused (%s), the config unchanged" % (args[0], args[2], why),
+                   r.describe())
+        r = virsh(uri, "start", IOT)
+        if not tap.ok(r.rc == 0, "iothreads: the domain starts", r.describe()):
+            return
+        tap.eq(qemu_iothreads(uri, IOT), ["iothread2", "iothread5"],
+               "QEMU runs iothread2 and iothread5")
+        r = virsh(uri, "iothreadadd", IOT, "7", "--live")
+        tap.ok(r.rc == 0 and qemu_iothreads(uri, IOT) == ["iothread2", "iothread5", "iothread7"]
+               and iothread_ids(uri, IOT) == ("3", [2, 5, 7])
+               and iothread_ids(uri, "--inactive", IOT) == ("2", [2, 5]),
+               "virsh iothreadadd 7 --live: QEMU's iothread7, the live XML lists it, "
+               "the config does not", r.describe())
+        r = virsh(uri, "iothreadinfo", IOT)
+        tap.ok(r.rc == 0 and re.search(r"^ 7 +\S", r.out, re.M) is not None,
+               "virsh iothreadinfo lists thread 7", r.describe())
+        r = virsh(uri, "iothreaddel", IOT, "7")
+        tap.ok(r.rc == 0 and qemu_iothreads(uri, IOT) == ["iothread2", "iothread5"]
+               and iothread_ids(uri, IOT) == ("2", [2, 5]),
+               "virsh iothreaddel 7 (running: live): QEMU's iothread7 gone, and from the live XML",
+               r.describe())
+        r = virsh(uri, "iothreaddel", IOT, "2", "--live")
+        tap.ok(r.rc == 1 and qemu_iothreads(uri, IOT) == ["iothread2", "iothread5"],
+               "virsh iothreaddel 2 --live: refused, disk vda uses it", r.describe())
+        r = virsh(uri, "iothreadadd", IOT, "8", "--live", "--config")
+        tap.ok(r.rc == 0 and "iothread8" in (qemu_iothreads(uri, IOT) or [])
+               and iothread_ids(uri, "--inactive", IOT) == ("3", [2, 5, 8]),
+               "virsh iothreadadd 8 --live --config: in QEMU and in the config", r.describe())
+    finally:
+        virsh(uri, "destroy", IOT)
+        virsh(uri, "undefine", IOT)
 
 
 def cpu_tests(tap, target, tmp):
