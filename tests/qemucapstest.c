@@ -33,7 +33,11 @@
  *    are unknown, nothing in common;
  *  - the host CPU from CPUID (vgmQemuCpuFromCpuid) with a stand-in CPUID:
  *    vendor, family and model with their extended fields, stepping, the
- *    features' names;
+ *    features' names; against it, models whose every definition has
+ *    'hypervisor' and an MSR feature (a physical host has neither): read
+ *    as QEMU has them none fits, read as CPUID can see them one does, and
+ *    wins a tie over a generic model; comparisons and an expanded baseline
+ *    leave both features out;
  *  - the real binaries, one test each (/qemucaps/real-binary/SET): probing
  *    it gives the stored set, except the volatile fields (description,
  *    kvm.enabled, cpu.kvm), host CPU and CPU models under TCG included; skipped, with the reason, when the binary is absent or
@@ -1246,6 +1250,13 @@ testCpuCompare(void)
         { "<cpu match='exact'><arch>x86_64</arch><model>M1</model></cpu>", -2,
           "has no attribute 'match'" },
         { "<domain/>", -2, "a CPU definition is a <cpu> element" },
+        /* a host CPU's features have no policy; its model no attribute */
+        { "<cpu><arch>x86_64</arch><model>M1</model><feature policy='disable' name='c'/></cpu>",
+          -2, "attribute 'policy'" },
+        { "<cpu><arch>x86_64</arch><model fallback='allow'>M1</model></cpu>", -2,
+          "attribute 'fallback'" },
+        { "<cpu><arch>x86_64</arch><model>M1</model><signature family='6'/></cpu>", -2,
+          "model" },
     };
     g_autoptr(GError) err = NULL;
     VgmQemuCpuContext ctx = { 0 };
@@ -1339,6 +1350,8 @@ testCpuBaseline(void)
           FALSE, FALSE, FALSE, NULL, "CPU vendors do not match: Intel and AMD" },
         { { HOST("M1", "<vendor>Cyrix</vendor>"), NULL }, FALSE, FALSE, FALSE, NULL,
           "unknown CPU vendor 'Cyrix'" },
+        { { HOST("M1", ""), HOST("M2", "<vendor>AMD</vendor>"), NULL }, FALSE, FALSE, FALSE,
+          NULL, "CPU vendor Intel of model M2 differs from vendor AMD" },
         { { "<cpu><model>M1</model><feature policy='disable' name='a'/>"
             "<feature policy='disable' name='b'/></cpu>", NULL }, FALSE, FALSE, FALSE, NULL,
           "CPUs are incompatible" },
@@ -1396,6 +1409,70 @@ testCpuid(guint32 leaf, guint32 subleaf, guint32 regs[4])
     default:
         return FALSE;
     }
+}
+
+/* Against the host's own CPU (read from CPUID: testCpuid's), a model
+ * asks only what CPUID reports, and not 'hypervisor', which QEMU puts in
+ * every model; a generic model loses a tie */
+static void
+testCpuHostCpuid(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmQemuCaps) caps =
+        vgmQemuCapsLoadString(HOSTCPU("GenuineIntel",
+                                      MODEL("Alpha", "GenuineIntel", 1, "fpu hypervisor mds-no pni") ", "
+                                      MODEL("Beta", "GenuineIntel", 2, "avx512f fpu hypervisor pni") ", "
+                                      MODEL("qemu64", "AuthenticAMD", 3, "fpu hypervisor pni")),
+                              "test", &err);
+    g_autoptr(VgmQemuCapsHostCpu) hv = NULL;
+    g_autoptr(VgmQemuCapsCpuModel) host = NULL;
+    g_autoptr(VgmCpuDesc) alpha = NULL;
+    g_autoptr(VgmCpuDesc) hostAlpha = NULL;
+    g_autofree char *why = NULL;
+    g_autofree char *out = NULL;
+    const char *const xmls[] = {
+        "<cpu><arch>x86_64</arch><model>Alpha</model><feature name='avx2'/></cpu>", NULL
+    };
+    VgmQemuCpuContext ctx = { 0 };
+    const VgmQemuCapsCpuModel *m;
+    guint stepping;
+
+    g_assert_no_error(err);
+    hv = vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG);
+    host = vgmQemuCpuFromCpuid(testCpuid, &stepping);
+    ctx.host = host;
+    ctx.models = hv->models;
+    ctx.known = g_hash_table_new(g_str_hash, g_str_equal);
+    vgmQemuCpuAddCpuidNames(ctx.known);
+    g_hash_table_add(ctx.known, (gpointer)"mds-no");
+
+    /* read as QEMU defines them, no model fits a host without the
+     * hypervisor bit */
+    g_assert_null(vgmQemuCpuDecodeHost(&ctx));
+    ctx.cpuid = TRUE;
+    m = vgmQemuCpuDecodeHost(&ctx);
+    g_assert_nonnull(m);
+    g_assert_cmpstr(m->name, ==, "Alpha");
+
+    alpha = vgmCpuDescParseString("<cpu><model>Alpha</model></cpu>", FALSE, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(vgmQemuCpuCompare(&ctx, alpha, &why, &err), ==, VGM_QEMU_CPU_SUPERSET);
+    g_assert_null(why);
+    hostAlpha = vgmCpuDescParseString("<cpu><arch>x86_64</arch><model>Alpha</model>"
+                                      "<feature name='avx2'/><feature name='lahf_lm'/>"
+                                      "<feature name='sse4.2'/></cpu>", FALSE, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(vgmQemuCpuCompare(&ctx, hostAlpha, &why, &err), ==, VGM_QEMU_CPU_IDENTICAL);
+
+    /* the expansion has neither 'hypervisor' nor 'mds-no' */
+    out = testBaselineOne(&ctx, xmls, NULL, TRUE, FALSE, &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(out, ==,
+                    "<cpu mode='custom' match='exact'>\n  <model fallback='forbid'>Alpha</model>\n"
+                    "  <feature policy='require' name='avx2'/>\n"
+                    "  <feature policy='require' name='fpu'/>\n"
+                    "  <feature policy='require' name='pni'/>\n</cpu>\n");
+    g_hash_table_unref(ctx.known);
 }
 
 static void
@@ -1464,6 +1541,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemucaps/cpu-compare", testCpuCompare);
     g_test_add_func("/qemucaps/cpu-baseline", testCpuBaseline);
     g_test_add_func("/qemucaps/cpu-from-cpuid", testCpuFromCpuid);
+    g_test_add_func("/qemucaps/cpu-host-cpuid", testCpuHostCpuid);
     for (i = 0; i < G_N_ELEMENTS(testRealSets); i++) {
         g_autofree char *testPath = g_strdup_printf("/qemucaps/real-binary/%s",
                                                     testRealSets[i].set);

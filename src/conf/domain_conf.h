@@ -2339,8 +2339,6 @@ typedef struct {
     VgmCpuDef *def;         /* a host CPU's features have policy require */
     gboolean host;          /* a host CPU */
     char *arch;             /* a host CPU's <arch> */
-    unsigned int family;    /* a host CPU's <signature>, 0: none */
-    unsigned int model;
 } VgmCpuDesc;
 
 /* Parses @xml, a <cpu> element; @hostOnly refuses a guest CPU. */

@@ -61,7 +61,6 @@ vgmCpuDefFree(VgmCpuDef *cpu)
     g_free(cpu);
 }
 
-
 static gboolean
 vgmDomainVcpuParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
@@ -919,7 +918,8 @@ vgmCpuDescText(xmlNodePtr node, const char *name, const char *missing, char **te
 {
     xmlNodePtr child;
 
-    if (vgmXMLSingleChild(node, name, &child, error) < 0)
+    if (vgmXMLSingleChild(node, name, &child, error) < 0 ||
+        (child && !vgmXMLCheckNode(child, vgmXMLNoChildren, NULL, error)))
         return FALSE;
     if (!child && !missing)
         return TRUE;
@@ -947,6 +947,7 @@ vgmCpuDescParseHost(VgmCpuDesc *desc, xmlNodePtr node, GError **error)
     g_autoptr(VgmCpuDef) cpu = g_new0(VgmCpuDef, 1);
     g_autoptr(GPtrArray) features = NULL;
     xmlNodePtr child;
+    unsigned int sig;
     guint i;
 
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren, children, error) ||
@@ -958,21 +959,29 @@ vgmCpuDescParseHost(VgmCpuDesc *desc, xmlNodePtr node, GError **error)
                         &cpu->model, error) ||
         !vgmCpuDescText(node, "vendor", NULL, &cpu->vendor, error))
         return NULL;
+    /* the signature is checked as libvirt reads it; a model's features,
+     * not its signature, are what a comparison or baseline weighs */
     if (vgmXMLSingleChild(node, "signature", &child, error) < 0)
         return NULL;
     if (child &&
-        (vgmXMLPropUInt(child, "family", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
-                        &desc->family, error) < 0 ||
-         vgmXMLPropUInt(child, "model", VGM_XML_PROP_REQUIRED, &desc->model, error) < 0))
+        (!vgmXMLCheckNode(child, (const char *const[]){ "family", "model", "stepping", NULL },
+                          vgmXMLNoChildren, error) ||
+         vgmXMLPropUInt(child, "family", VGM_XML_PROP_REQUIRED | VGM_XML_PROP_NONZERO,
+                        &sig, error) < 0 ||
+         vgmXMLPropUInt(child, "model", VGM_XML_PROP_REQUIRED, &sig, error) < 0 ||
+         vgmXMLPropUInt(child, "stepping", VGM_XML_PROP_REQUIRED, &sig, error) < 0))
         return NULL;
 
+    /* a host CPU's features have no policy: it has them */
     features = vgmXMLChildren(node, "feature");
     cpu->features = g_new0(VgmCpuFeature, features->len);
     for (i = 0; i < features->len; i++) {
+        xmlNodePtr fn = g_ptr_array_index(features, i);
         VgmCpuFeature *f = &cpu->features[cpu->nfeatures++];
 
-        if (vgmXMLPropString(g_ptr_array_index(features, i), "name", VGM_XML_PROP_REQUIRED,
-                             &f->name, error) < 0)
+        if (!vgmXMLCheckNode(fn, (const char *const[]){ "name", NULL }, vgmXMLNoChildren,
+                             error) ||
+            vgmXMLPropString(fn, "name", VGM_XML_PROP_REQUIRED, &f->name, error) < 0)
             return NULL;
         f->policy = VGM_CPU_FEATURE_REQUIRE;
     }

@@ -774,14 +774,11 @@ vgmDriverCpuDataLoad(VgmDriverCpuData *d, const VgmDriverStore *store, gboolean 
         return FALSE;
     }
     d->ctx.models = models->models;
-    if (hostCpu) {
-        if (!(d->host = vgmQemuCpuFromCpuid(vgmHostCpuid, &d->stepping))) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
-                        _("cannot read the host CPU: CPUID has no vendor and features here"));
-            return FALSE;
-        }
+    /* host CPUs as CPUID describes them: models are read the same way */
+    d->ctx.cpuid = TRUE;
+    /* (a host CPU CPUID cannot describe is an unknown one) */
+    if (hostCpu && (d->host = vgmQemuCpuFromCpuid(vgmHostCpuid, &d->stepping)))
         d->ctx.host = d->host;
-    }
     return TRUE;
 }
 
@@ -799,6 +796,15 @@ vgmDriverCpuCompare(const VgmDriverStore *store, gboolean hypervisor, const char
         !vgmDriverCpuDataLoad(&d, store, hypervisor, emulator, arch, machine, virttype,
                               TRUE, error))
         return -1;
+    /* as libvirt: a host CPU no model describes is unknown, and nothing is
+     * compatible with it */
+    if (!d.ctx.host || (!hypervisor && !vgmQemuCpuDecodeHost(&d.ctx))) {
+        if (!failIncompatible)
+            return VGM_QEMU_CPU_INCOMPATIBLE;
+        vgmErrorSet(error, VGM_ERR_CPU_INCOMPATIBLE, "%s",
+                    _("unknown host CPU: no CPU model of QEMU's describes it"));
+        return -1;
+    }
     if ((ret = vgmQemuCpuCompare(&d.ctx, desc, &why, error)) == VGM_QEMU_CPU_INCOMPATIBLE &&
         failIncompatible) {
         vgmErrorSet(error, VGM_ERR_CPU_INCOMPATIBLE, "%s",
@@ -853,7 +859,7 @@ static void
 vgmDriverCapsHostCpu(VgmBuf *buf, const VgmDriverStore *store)
 {
     g_auto(VgmDriverCpuData) d = { 0 };
-    g_autoptr(GHashTable) model = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autoptr(GHashTable) model = NULL;
     const VgmQemuCapsCpuModel *m;
     VgmNodeInfo info;
     const char *vendor;
@@ -871,8 +877,7 @@ vgmDriverCapsHostCpu(VgmBuf *buf, const VgmDriverStore *store)
     if (vgmNodeGetInfo(NULL, NULL, &info, NULL))
         vgmBufAsprintf(buf, "<topology sockets='%u' dies='1' cores='%u' threads='%u'/>\n",
                        info.sockets, info.cores, info.threads);
-    for (i = 0; m->features[i]; i++)
-        g_hash_table_add(model, m->features[i]);
+    model = vgmQemuCpuModelSet(&d.ctx, m);
     for (i = 0; d.host->features[i]; i++) {
         if (!g_hash_table_contains(model, d.host->features[i]))
             vgmBufEscapeString(buf, "<feature name='%s'/>\n",

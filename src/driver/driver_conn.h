@@ -733,8 +733,10 @@ int vgmDriverGetMaxVcpus(VgmDriver *drv, const char *type, GError **error);
 
 /* virConnectCompareCPU (@hypervisor FALSE) and
  * virConnectCompareHypervisorCPU: a VgmQemuCpuCompareResult or -1.
- * Flags: libvirt's FAIL_INCOMPATIBLE (1) and VALIDATE_XML (2; the parser
- * refuses what the schema would). */
+ * Flags: libvirt's FAIL_INCOMPATIBLE (1) and VALIDATE_XML (2: the parser
+ * refuses elements and attributes it does not know either way; the
+ * contents of a host CPU's <microcode>, <counter>, <topology>, <cache>,
+ * <maxphysaddr> and <pages>, which take no part, are not checked). */
 int vgmDriverCompareCPU(VgmDriver *drv, gboolean hypervisor, const char *emulator,
                         const char *arch, const char *machine, const char *virttype,
                         const char *xml, unsigned int flags, GError **error);

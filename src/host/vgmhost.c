@@ -618,7 +618,7 @@ vgmHostKvmMaxVcpus(const char *devpath, GError **error)
 
     if (!devpath)
         devpath = "/dev/kvm";
-    if ((fd = open(devpath, O_RDWR | O_CLOEXEC)) < 0) {
+    if ((fd = open(devpath, O_RDONLY | O_CLOEXEC)) < 0) {
         vgmErrorSetSystem(error, errno, _("cannot open '%1$s'"), devpath);
         return -1;
     }

@@ -602,6 +602,56 @@ vgmQemuCpuFromCpuid(VgmQemuCpuidFunc cpuid, guint *stepping)
     return cpu;
 }
 
+/* QEMU's generic models: libvirt's map gives them no vendor (QEMU does)
+ * and tries them last, so they lose a tie */
+static const char *const vgmQemuCpuGenericModels[] = {
+    "486", "pentium", "pentium2", "pentium3", "coreduo", "core2duo", "n270", "athlon",
+    "phenom", "qemu32", "qemu64", "kvm32", "kvm64",
+};
+
+static gboolean
+vgmQemuCpuIsGeneric(const VgmQemuCapsCpuModel *m)
+{
+    return vgmQemuCpuStrIn(m->name, vgmQemuCpuGenericModels, G_N_ELEMENTS(vgmQemuCpuGenericModels));
+}
+
+/* libvirt's name of @m's vendor, NULL for a generic model or a vendor
+ * libvirt does not name */
+static const char *
+vgmQemuCpuModelVendor(const VgmQemuCapsCpuModel *m)
+{
+    return vgmQemuCpuIsGeneric(m) ? NULL : vgmQemuCpuVendorXMLName(m->vendor);
+}
+
+static gboolean
+vgmQemuCpuIsCpuidName(const char *name)
+{
+    static GHashTable *names;
+
+    if (g_once_init_enter(&names)) {
+        GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
+
+        vgmQemuCpuAddCpuidNames(t);
+        g_once_init_leave(&names, t);
+    }
+    return g_hash_table_contains(names, name);
+}
+
+GHashTable *
+vgmQemuCpuModelSet(const VgmQemuCpuContext *ctx, const VgmQemuCapsCpuModel *m)
+{
+    GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    size_t i;
+
+    for (i = 0; m->features && m->features[i]; i++) {
+        if (ctx->cpuid && (!vgmQemuCpuIsCpuidName(m->features[i]) ||
+                           g_str_equal(m->features[i], "hypervisor")))
+            continue;
+        g_hash_table_add(set, g_strdup(m->features[i]));
+    }
+    return set;
+}
+
 static const VgmQemuCapsCpuModel *
 vgmQemuCpuFindModel(const VgmQemuCpuContext *ctx, const char *name)
 {
@@ -698,7 +748,8 @@ vgmQemuCpuDescFeatures(const VgmQemuCpuContext *ctx, const VgmCpuDesc *desc, int
                         cpu->model);
             return NULL;
         }
-        vgmQemuCpuSetAddAll(set, m->features);
+        g_hash_table_unref(set);
+        set = vgmQemuCpuModelSet(ctx, m);
     }
     for (i = 0; i < cpu->nfeatures; i++) {
         g_autofree char *name = vgmQemuCpuFeatureName(cpu->features[i].name);
@@ -814,16 +865,20 @@ typedef struct {
 } VgmQemuCpuCandidate;
 
 static void
-vgmQemuCpuCandidateScore(VgmQemuCpuCandidate *c, const VgmQemuCapsCpuModel *m, GHashTable *data)
+vgmQemuCpuCandidateScore(const VgmQemuCpuContext *ctx, VgmQemuCpuCandidate *c,
+                         const VgmQemuCapsCpuModel *m, GHashTable *data)
 {
-    g_autoptr(GHashTable) model = vgmQemuCpuSetNew();
-    g_autofree gpointer *keys = g_hash_table_get_keys_as_array(data, NULL);
-    guint added, nremoved = 0, weight = 0, i;
+    g_autoptr(GHashTable) model = vgmQemuCpuModelSet(ctx, m);
+    GHashTableIter it;
+    gpointer key;
+    guint added = 0, nremoved = 0, weight = 0;
 
-    vgmQemuCpuSetAddAll(model, m->features);
-    added = vgmQemuCpuCountMissing((GStrv)keys, model);
-    for (i = 0; m->features[i]; i++) {
-        if (!g_hash_table_contains(data, m->features[i]))
+    g_hash_table_iter_init(&it, data);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        added += !g_hash_table_contains(model, key);
+    g_hash_table_iter_init(&it, model);
+    while (g_hash_table_iter_next(&it, &key, NULL)) {
+        if (!g_hash_table_contains(data, key))
             weight += 2 + nremoved++;
     }
     c->model = m;
@@ -831,28 +886,55 @@ vgmQemuCpuCandidateScore(VgmQemuCpuCandidate *c, const VgmQemuCapsCpuModel *m, G
     c->removed = weight;
 }
 
+/* Whether candidate @c is a better fit than @best, as libvirt compares
+ * them: a lower cost, then fewer removed, then (one of several models the
+ * inputs name) fewer removed still; a generic model loses a tie */
+static gboolean
+vgmQemuCpuCandidateBetter(const VgmQemuCpuCandidate *c, const VgmQemuCpuCandidate *best,
+                          gboolean preferred)
+{
+    if (!best->model || c->cost < best->cost ||
+        (c->cost == best->cost && c->removed < best->removed) ||
+        (preferred && c->removed < best->removed))
+        return TRUE;
+    return c->cost == best->cost && c->removed == best->removed &&
+           vgmQemuCpuIsGeneric(best->model) && !vgmQemuCpuIsGeneric(c->model);
+}
+
 const VgmQemuCapsCpuModel *
 vgmQemuCpuDecodeHost(const VgmQemuCpuContext *ctx)
 {
     g_autoptr(GHashTable) host = vgmQemuCpuSetNew();
+    const char *hostVendor = vgmQemuCpuVendorXMLName(ctx->host->vendor);
     const VgmQemuCapsCpuModel *best = NULL;
     guint bestAdded = 0;
     gboolean bestSig = FALSE;
     gint i;
 
     vgmQemuCpuSetAddAll(host, ctx->host->features);
+    /* in reverse name order; a generic model loses a tie */
     for (i = (gint)ctx->models->len - 1; i >= 0; i--) {
         const VgmQemuCapsCpuModel *m = g_ptr_array_index(ctx->models, i);
+        const char *mv = vgmQemuCpuModelVendor(m);
         gboolean sig = vgmQemuCpuSameSignature(m, ctx->host);
-        g_autoptr(GHashTable) model = vgmQemuCpuSetNew();
+        g_autoptr(GHashTable) model = vgmQemuCpuModelSet(ctx, m);
+        GHashTableIter it;
+        gpointer key;
         guint added;
+        gboolean fits = TRUE;
 
-        if (g_strcmp0(m->vendor, ctx->host->vendor) != 0 ||
-            vgmQemuCpuCountMissing(m->features, host))
+        if (mv && g_strcmp0(mv, hostVendor) != 0)
             continue;
-        vgmQemuCpuSetAddAll(model, m->features);
+        g_hash_table_iter_init(&it, model);
+        while (fits && g_hash_table_iter_next(&it, &key, NULL))
+            fits = g_hash_table_contains(host, key);
+        if (!fits)
+            continue;
         added = vgmQemuCpuCountMissing(ctx->host->features, model);
-        if (!best || (sig && !bestSig) || (sig == bestSig && added < bestAdded)) {
+        if (!best || (sig && !bestSig) ||
+            (sig == bestSig && (added < bestAdded ||
+                                (added == bestAdded && vgmQemuCpuIsGeneric(best) &&
+                                 !vgmQemuCpuIsGeneric(m))))) {
             best = m;
             bestAdded = added;
             bestSig = sig;
@@ -897,12 +979,21 @@ vgmQemuCpuBaseline(const VgmQemuCpuContext *ctx, VgmCpuDesc *const *cpus, guint 
             return NULL;
         if (cpu->model && !g_ptr_array_find_with_equal_func(names, cpu->model, g_str_equal, NULL))
             g_ptr_array_add(names, cpu->model);
-        if (k > 0 && !vn) {
+        if (k > 0) {
             const VgmQemuCapsCpuModel *m = cpu->model ? vgmQemuCpuFindModel(ctx, cpu->model) : NULL;
+            const char *mv = m ? vgmQemuCpuModelVendor(m) : NULL;
 
-            outputVendor = FALSE;
-            vn = m ? vgmQemuCpuVendorXMLName(m->vendor) : NULL;
-        } else if (k == 0 && !vn) {
+            if (vn && mv && !g_str_equal(vn, mv)) {
+                vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                            _("CPU vendor %1$s of model %2$s differs from vendor %3$s"),
+                            mv, m->name, vn);
+                return NULL;
+            }
+            if (!vn) {
+                outputVendor = FALSE;
+                vn = mv;
+            }
+        } else if (!vn) {
             outputVendor = FALSE;
         }
         if (vn && !g_str_equal(vn, "Intel") && !g_str_equal(vn, "AMD") && !g_str_equal(vn, "Hygon")) {
@@ -934,39 +1025,39 @@ vgmQemuCpuBaseline(const VgmQemuCpuContext *ctx, VgmCpuDesc *const *cpus, guint 
         return NULL;
     }
 
-    /* newest models (last) first; one model named by every input that
-     * names one wins outright */
+    /* in reverse name order; the one model the inputs name, when they
+     * name one, wins outright */
     for (i = (gint)ctx->models->len - 1; i >= 0; i--) {
         const VgmQemuCapsCpuModel *m = g_ptr_array_index(ctx->models, i);
-        const char *mv = vgmQemuCpuVendorXMLName(m->vendor);
+        const char *mv = vgmQemuCpuModelVendor(m);
         gboolean preferred = g_ptr_array_find_with_equal_func(names, m->name, g_str_equal, NULL);
         VgmQemuCpuCandidate c;
 
         if (vendor && mv && !g_str_equal(vendor, mv))
             continue;
-        vgmQemuCpuCandidateScore(&c, m, data);
+        vgmQemuCpuCandidateScore(ctx, &c, m, data);
         if (preferred && names->len == 1) {
             best = c;
             break;
         }
-        if (!best.model || c.cost < best.cost ||
-            (c.cost == best.cost && c.removed < best.removed) ||
-            (preferred && c.removed < best.removed))
+        if (vgmQemuCpuCandidateBetter(&c, &best, preferred))
             best = c;
     }
     if (!best.model) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("no CPU model of vendor %1$s fits the CPUs' features"),
-                    vendor ? vendor : "");
+        if (vendor)
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("no CPU model of vendor %1$s fits the CPUs' features"), vendor);
+        else
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                        _("no CPU model fits the CPUs' features"));
         return NULL;
     }
 
     {
-        g_autoptr(GHashTable) model = vgmQemuCpuSetNew();
+        g_autoptr(GHashTable) model = vgmQemuCpuModelSet(ctx, best.model);
         GHashTableIter it;
         gpointer key;
 
-        vgmQemuCpuSetAddAll(model, best.model->features);
         g_hash_table_iter_init(&it, data);
         while (g_hash_table_iter_next(&it, &key, NULL)) {
             VgmCpuFeature f = { NULL, VGM_CPU_FEATURE_REQUIRE };
@@ -976,13 +1067,13 @@ vgmQemuCpuBaseline(const VgmQemuCpuContext *ctx, VgmCpuDesc *const *cpus, guint 
             f.name = g_strdup(vgmQemuCpuFeatureXMLName(key));
             g_array_append_val(features, f);
         }
-        for (k = 0; best.model->features[k]; k++) {
-            const char *name = best.model->features[k];
+        g_hash_table_iter_init(&it, model);
+        while (g_hash_table_iter_next(&it, &key, NULL)) {
             VgmCpuFeature f = { NULL, VGM_CPU_FEATURE_DISABLE };
 
-            if (g_hash_table_contains(data, name))
+            if (g_hash_table_contains(data, key))
                 continue;
-            f.name = g_strdup(vgmQemuCpuFeatureXMLName(name));
+            f.name = g_strdup(vgmQemuCpuFeatureXMLName(key));
             g_array_append_val(features, f);
         }
     }

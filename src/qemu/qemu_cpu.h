@@ -80,6 +80,11 @@ typedef struct {
     GPtrArray *models;                  /* VgmQemuCapsCpuModel */
     GHashTable *known;                  /* every feature name the models,
                                          * host CPUs and QEMU know */
+    gboolean cpuid;                     /* @host was read from CPUID (the
+                                         * host's own CPU): a model asks of
+                                         * it only what CPUID reports, and
+                                         * not 'hypervisor', which QEMU
+                                         * gives every guest */
 } VgmQemuCpuContext;
 
 typedef enum {
@@ -113,6 +118,11 @@ int vgmQemuCpuCompare(const VgmQemuCpuContext *ctx, const VgmCpuDesc *cpu, char 
 VgmCpuDef *vgmQemuCpuBaseline(const VgmQemuCpuContext *ctx, VgmCpuDesc *const *cpus, guint ncpus,
                               const VgmQemuCapsCpuModel *limit, gboolean expand,
                               gboolean migratable, GError **error);
+
+/* The features model @m stands for in @ctx (a new set of QEMU names):
+ * against a host CPU read from CPUID, only those CPUID reports, and not
+ * 'hypervisor', which QEMU gives every guest whatever the host */
+GHashTable *vgmQemuCpuModelSet(const VgmQemuCpuContext *ctx, const VgmQemuCapsCpuModel *m);
 
 /* The named model of @ctx closest to @ctx->host as libvirt describes a
  * host CPU: one whose every feature the host has, of the host's vendor,
