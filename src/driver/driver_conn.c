@@ -1797,6 +1797,54 @@ vgmDriverIOThread(VgmDriver *drv, const char *name, unsigned int id, gboolean ad
     return vgmDriverDomainIOThread(drv->store, name, id, add, flags, error);
 }
 
+/* libvirt's parameter names and types, in VgmDriverIOThreadParam order */
+static const VgmTypedParamSpec vgmDriverIOThreadParamSpec[VGM_DRIVER_IOTHREAD_PARAM_LAST] = {
+    { "poll_max_ns", VGM_TYPED_PARAM_ULLONG },
+    { "poll_grow", VGM_TYPED_PARAM_UINT },
+    { "poll_shrink", VGM_TYPED_PARAM_UINT },
+    { "thread_pool_min", VGM_TYPED_PARAM_INT },
+    { "thread_pool_max", VGM_TYPED_PARAM_INT },
+};
+
+gboolean
+vgmDriverSetIOThreadParams(VgmDriver *drv, const char *name, unsigned int id,
+                           const GPtrArray *params, unsigned int flags, GError **error)
+{
+    const VgmTypedParam *found[VGM_DRIVER_IOTHREAD_PARAM_LAST];
+    VgmDriverIOThreadParams c = { .id = id };
+    size_t k;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error) ||
+        !vgmTypedParamsCheck(params, vgmDriverIOThreadParamSpec,
+                             G_N_ELEMENTS(vgmDriverIOThreadParamSpec), "I/O thread", found, error))
+        return FALSE;
+    for (k = 0; k < G_N_ELEMENTS(found); k++) {
+        const VgmTypedParam *p = found[k];
+
+        if (!p)
+            continue;
+        c.set[k] = TRUE;
+        c.value[k] = p->type == VGM_TYPED_PARAM_ULLONG ? (gint64)MIN(p->v.ul, (guint64)G_MAXINT64) :
+                     p->type == VGM_TYPED_PARAM_UINT ? (gint64)p->v.ui : (gint64)p->v.i;
+        /* libvirt's ranges: QEMU takes the polling as an int; a pool size
+         * of -1 is QEMU's default, and a pool of no threads none */
+        if ((k <= VGM_DRIVER_IOTHREAD_POLL_SHRINK && c.value[k] > G_MAXINT) ||
+            (k >= VGM_DRIVER_IOTHREAD_POOL_MIN && c.value[k] < -1) ||
+            (k == VGM_DRIVER_IOTHREAD_POOL_MAX && c.value[k] == 0)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        k <= VGM_DRIVER_IOTHREAD_POLL_SHRINK ?
+                        _("I/O thread parameter '%1$s' (%2$" G_GINT64_FORMAT ") must be at most 2147483647") :
+                        k == VGM_DRIVER_IOTHREAD_POOL_MIN ?
+                        _("I/O thread parameter '%1$s' (%2$" G_GINT64_FORMAT ") must be -1 or more") :
+                        _("I/O thread parameter '%1$s' (%2$" G_GINT64_FORMAT ") must be above 0, or -1"),
+                        vgmDriverIOThreadParamSpec[k].field, c.value[k]);
+            return FALSE;
+        }
+    }
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainSetIOThreadParams(drv->store, name, &c, flags, error);
+}
+
 gboolean
 vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, unsigned int id,
              const VgmBitmap *cpus, unsigned int flags, GError **error)

@@ -372,6 +372,25 @@ void vgmTypedParamFree(VgmTypedParam *p);
 /* A new parameter @field of @type appended to @params (VgmTypedParam),
  * its value zero: the caller sets it */
 VgmTypedParam *vgmTypedParamAdd(GPtrArray *params, const char *field, int type);
+/* A parameter a call takes: its field and type */
+typedef struct {
+    const char *field;
+    int type;
+} VgmTypedParamSpec;
+/* libvirt's checks of @params against @spec: an unknown field is refused
+ * (ARGUMENT_UNSUPPORTED), one of another type or given twice too
+ * (INVALID_ARG), each naming @what's parameter; @found[k] is the one of
+ * @spec[k], or NULL */
+gboolean vgmTypedParamsCheck(const GPtrArray *params, const VgmTypedParamSpec *spec,
+                             size_t nspec, const char *what, const VgmTypedParam **found,
+                             GError **error);
+
+/* virDomainSetIOThreadParams (flags AFFECT_LIVE, AFFECT_CONFIG): a running
+ * I/O thread's polling (poll_max_ns, poll_grow, poll_shrink) and its
+ * pool (thread_pool_min, thread_pool_max), which the config keeps */
+gboolean vgmDriverSetIOThreadParams(VgmDriver *drv, const char *name, unsigned int id,
+                                    const GPtrArray *params, unsigned int flags,
+                                    GError **error);
 
 /* ---- resource controls (driver_cgroup.c) ---- */
 

@@ -4361,6 +4361,145 @@ vgmDriverDomainIOThread(const VgmDriverStore *store, const char *ref, unsigned i
                                  vgmDriverDomainIOThreadLive, &change, NULL, error);
 }
 
+/* QEMU's iothread properties of each parameter */
+static const char *const vgmDriverIOThreadProps[VGM_DRIVER_IOTHREAD_PARAM_LAST] = {
+    [VGM_DRIVER_IOTHREAD_POLL_MAX_NS] = "poll-max-ns",
+    [VGM_DRIVER_IOTHREAD_POLL_GROW] = "poll-grow",
+    [VGM_DRIVER_IOTHREAD_POLL_SHRINK] = "poll-shrink",
+    [VGM_DRIVER_IOTHREAD_POOL_MIN] = "thread-pool-min",
+    [VGM_DRIVER_IOTHREAD_POOL_MAX] = "thread-pool-max",
+};
+
+/* Thread @c->id of @def with the pool sizes @c sets, checked as libvirt
+ * checks them (@live: the running domain's) */
+static VgmDomainIOThread *
+vgmDriverDomainIOThreadParamsApply(VgmDomainDef *def, const VgmDriverIOThreadParams *c,
+                                   gboolean live, GError **error)
+{
+    VgmDomainIOThread *t = vgmDomainIOThreadFind(def, c->id);
+    int min, max;
+    int k;
+
+    if (!t) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("domain '%1$s' has no I/O thread %2$u"), def->name, c->id);
+        return NULL;
+    }
+    for (k = VGM_DRIVER_IOTHREAD_POOL_MIN; live && k <= VGM_DRIVER_IOTHREAD_POOL_MAX; k++) {
+        if (c->set[k] && c->value[k] < 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("cannot set %1$s of I/O thread %2$u of running domain '%3$s' to %4$" G_GINT64_FORMAT ": QEMU has no way back to its default"),
+                        vgmDriverIOThreadProps[k], c->id, def->name, c->value[k]);
+            return NULL;
+        }
+    }
+    min = c->set[VGM_DRIVER_IOTHREAD_POOL_MIN] ? (int)c->value[VGM_DRIVER_IOTHREAD_POOL_MIN] : t->poolMin;
+    max = c->set[VGM_DRIVER_IOTHREAD_POOL_MAX] ? (int)c->value[VGM_DRIVER_IOTHREAD_POOL_MAX] : t->poolMax;
+    if (min > max) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("thread_pool_min (%1$d) of I/O thread %2$u cannot be greater than its thread_pool_max (%3$d)"),
+                    min, c->id, max);
+        return NULL;
+    }
+    t->poolMin = min;
+    t->poolMax = max;
+    return t;
+}
+
+static char *
+vgmDriverDomainChangeIOThreadParams(VgmDomainDef *def, gconstpointer data, GError **error)
+{
+    const VgmDriverIOThreadParams *c = data;
+
+    if (!vgmDriverDomainIOThreadParamsApply(def, c, FALSE, error))
+        return NULL;
+    if (c->set[VGM_DRIVER_IOTHREAD_POLL_MAX_NS] || c->set[VGM_DRIVER_IOTHREAD_POLL_GROW] ||
+        c->set[VGM_DRIVER_IOTHREAD_POLL_SHRINK]) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT, "%s",
+                    _("the config keeps no I/O thread polling (poll_max_ns, poll_grow, poll_shrink): set it on the running domain (--live)"));
+        return NULL;
+    }
+    return vgmDomainDefFormat(def);
+}
+
+static gboolean
+vgmDriverDomainIOThreadQomSet(VgmQemuMonitor *mon, const char *path, int k, gint64 value,
+                              GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+
+    json_object_set_string_member(args, "path", path);
+    json_object_set_string_member(args, "property", vgmDriverIOThreadProps[k]);
+    json_object_set_int_member(args, "value", value);
+    return vgmQemuMonitorCommand(mon, "qom-set", args, NULL, error);
+}
+
+/* The parameters @data of a running domain's I/O thread: QEMU's iothread
+ * object's properties (the pool's maximum first when it grows past the
+ * old maximum, so that QEMU never sees a minimum above it), then the live
+ * XML's pool sizes */
+static gboolean
+vgmDriverDomainIOThreadParamsLive(const VgmDriverStore *store, VgmDriverDomain *dom,
+                                  gconstpointer data, GError **error)
+{
+    const VgmDriverIOThreadParams *c = data;
+    static const int order[] = {
+        VGM_DRIVER_IOTHREAD_POLL_MAX_NS, VGM_DRIVER_IOTHREAD_POLL_GROW,
+        VGM_DRIVER_IOTHREAD_POLL_SHRINK, VGM_DRIVER_IOTHREAD_POOL_MIN, VGM_DRIVER_IOTHREAD_POOL_MAX,
+    };
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autofree char *path = g_strdup_printf("/objects/iothread%u", c->id);
+    gboolean maxFirst = FALSE;
+    size_t i;
+
+    if (!(def = vgmDomainDefParseString(dom->status->xml, NULL,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return FALSE;
+    if (c->set[VGM_DRIVER_IOTHREAD_POOL_MIN] && c->set[VGM_DRIVER_IOTHREAD_POOL_MAX]) {
+        g_autoptr(JsonObject) args = json_object_new();
+        g_autoptr(JsonNode) ret = NULL;
+
+        json_object_set_string_member(args, "path", path);
+        json_object_set_string_member(args, "property", "thread-pool-max");
+        if (!vgmQemuMonitorCommand(mon, "qom-get", args, &ret, error))
+            return FALSE;
+        maxFirst = JSON_NODE_HOLDS_VALUE(ret) &&
+                   json_node_get_int(ret) < c->value[VGM_DRIVER_IOTHREAD_POOL_MIN];
+    }
+    if (!vgmDriverDomainIOThreadParamsApply(def, c, TRUE, error))
+        return FALSE;
+    for (i = 0; i < G_N_ELEMENTS(order); i++) {
+        int k = order[i];
+
+        if (maxFirst && k >= VGM_DRIVER_IOTHREAD_POOL_MIN)
+            k = k == VGM_DRIVER_IOTHREAD_POOL_MIN ? VGM_DRIVER_IOTHREAD_POOL_MAX
+                                                  : VGM_DRIVER_IOTHREAD_POOL_MIN;
+        if (c->set[k] && !vgmDriverDomainIOThreadQomSet(mon, path, k, c->value[k], error)) {
+            g_prefix_error(error, _("cannot set %1$s of I/O thread %2$u of running domain '%3$s': "),
+                           vgmDriverIOThreadProps[k], c->id, dom->name);
+            return FALSE;
+        }
+    }
+    return vgmDriverDomainSaveLive(store, dom, def, error);
+}
+
+gboolean
+vgmDriverDomainSetIOThreadParams(const VgmDriverStore *store, const char *ref,
+                                 const VgmDriverIOThreadParams *c, unsigned int flags,
+                                 GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeIOThreadParams,
+                                 vgmDriverDomainIOThreadParamsLive, c, NULL, error);
+}
+
 typedef struct {
     int type;
     const char *metadata;

@@ -313,6 +313,31 @@ typedef enum {
  * checks it) and, AFFECT_LIVE or AFFECT_CURRENT while it runs, on QEMU's
  * threads and in the live XML. *@wentLive (when given) says whether
  * the running domain was changed */
+/* What virDomainSetIOThreadParams sets of I/O thread @id (checked for
+ * range by the caller) */
+typedef enum {
+    VGM_DRIVER_IOTHREAD_POLL_MAX_NS,
+    VGM_DRIVER_IOTHREAD_POLL_GROW,
+    VGM_DRIVER_IOTHREAD_POLL_SHRINK,
+    VGM_DRIVER_IOTHREAD_POOL_MIN,
+    VGM_DRIVER_IOTHREAD_POOL_MAX,
+
+    VGM_DRIVER_IOTHREAD_PARAM_LAST
+} VgmDriverIOThreadParam;
+
+typedef struct {
+    unsigned int id;
+    gboolean set[VGM_DRIVER_IOTHREAD_PARAM_LAST];
+    gint64 value[VGM_DRIVER_IOTHREAD_PARAM_LAST];
+} VgmDriverIOThreadParams;
+
+/* libvirt's rules: the config keeps only the pool sizes (the polling is
+ * refused there), a live change cannot go back to QEMU's default (-1),
+ * the pool's minimum is at most its maximum */
+gboolean vgmDriverDomainSetIOThreadParams(const VgmDriverStore *store, const char *ref,
+                                          const VgmDriverIOThreadParams *c, unsigned int flags,
+                                          GError **error);
+
 /* libvirt's virDomainAddIOThread (@add) and virDomainDelIOThread (flags
  * AFFECT_LIVE, AFFECT_CONFIG): I/O thread @id in the config
  * (<iothreadids>) and of the running QEMU (an iothread object) */

@@ -73,6 +73,41 @@ vgmTypedParamFree(VgmTypedParam *p)
     g_free(p);
 }
 
+gboolean
+vgmTypedParamsCheck(const GPtrArray *params, const VgmTypedParamSpec *spec, size_t nspec,
+                    const char *what, const VgmTypedParam **found, GError **error)
+{
+    guint i;
+    size_t k;
+
+    memset(found, 0, nspec * sizeof(*found));
+    for (i = 0; params && i < params->len; i++) {
+        const VgmTypedParam *p = g_ptr_array_index(params, i);
+
+        for (k = 0; k < nspec; k++) {
+            if (g_str_equal(p->field, spec[k].field))
+                break;
+        }
+        if (k == nspec) {
+            vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                        _("unknown %1$s parameter '%2$s'"), what, p->field);
+            return FALSE;
+        }
+        if (p->type != spec[k].type) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("%1$s parameter '%2$s' has the wrong type"), what, p->field);
+            return FALSE;
+        }
+        if (found[k]) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("%1$s parameter '%2$s' is given twice"), what, p->field);
+            return FALSE;
+        }
+        found[k] = p;
+    }
+    return TRUE;
+}
+
 VgmTypedParam *
 vgmTypedParamAdd(GPtrArray *params, const char *field, int type)
 {

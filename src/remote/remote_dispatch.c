@@ -3526,6 +3526,18 @@ vgmRemoteDispatchDomainDelIothread(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainSetIothreadParams(VgmRemoteClient *client,
+                                         const VgmRemoteDomainSetIothreadParamsArgs *args,
+                                         GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetIOThreadParams(client->drv, dom->name, args->iothread_id, params,
+                                      args->flags, error);
+}
+
+gboolean
 vgmRemoteDispatchDomainGetEmulatorPinInfo(VgmRemoteClient *client,
                                           const VgmRemoteDomainGetEmulatorPinInfoArgs *args,
                                           VgmRemoteDomainGetEmulatorPinInfoRet *ret,

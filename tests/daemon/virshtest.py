@@ -601,21 +601,37 @@ def iothread_ids(uri, *args):
     return (d.findtext("iothreads"), sorted(ids))
 
 
-def qemu_iothreads(uri, name):
+def qemu_iothread_info(uri, name):
     import json
     r = virsh(uri, "qemu-monitor-command", name, '{"execute":"query-iothreads"}')
     if r.rc != 0:
         return None
-    return sorted(t["id"] for t in json.loads(r.out)["return"])
+    return json.loads(r.out)["return"]
+
+
+def qemu_iothreads(uri, name):
+    info = qemu_iothread_info(uri, name)
+    return None if info is None else sorted(t["id"] for t in info)
+
+
+def qom_get(uri, name, path, prop):
+    import json
+    r = virsh(uri, "qemu-monitor-command", name,
+              json.dumps({"execute": "qom-get", "arguments": {"path": path, "property": prop}}))
+    return json.loads(r.out)["return"] if r.rc == 0 else None
 
 
 def iothread_tests(tap, target, tmp):
-    """iothreadadd and iothreaddel (libvirt's procedures 355, 356) on a
+    """iothreadadd, iothreaddel and iothreadset (libvirt's procedures 355,
+    356, 402) on a
     domain with <iothreads>2</iothreads> whose disk runs in thread 2: in
     the config (the ids become listed, a thread after a removed one keeps
     its id) and live (QEMU's iothread objects, the live XML, the config
     left alone); a thread a disk uses, an id taken, a thread the domain
-    lacks are refused (VIR_ERR_INVALID_ARG, both modes)."""
+    lacks are refused (VIR_ERR_INVALID_ARG, both modes); iothreadset's
+    polling and pool sizes live (QEMU's properties, the live XML), the pool
+    sizes in the config, the polling refused there, a minimum above the
+    maximum and a thread the domain lacks refused."""
     uri = target.uri
     img = harness.write_file(tmp, "iot.img", "")
     os.truncate(img, 1 << 20)
@@ -665,6 +681,41 @@ def iothread_tests(tap, target, tmp):
         tap.ok(r.rc == 0 and "iothread8" in (qemu_iothreads(uri, IOT) or [])
                and iothread_ids(uri, "--inactive", IOT) == ("3", [2, 5, 8]),
                "virsh iothreadadd 8 --live --config: in QEMU and in the config", r.describe())
+
+        # iothreadset (procedure 402): the polling live only, the pool in
+        # both; QEMU's properties read back with query-iothreads / qom-get
+        r = virsh(uri, "iothreadset", IOT, "2", "--poll-max-ns", "1000", "--poll-grow", "3",
+                  "--poll-shrink", "2")
+        t2 = [t for t in (qemu_iothread_info(uri, IOT) or []) if t["id"] == "iothread2"]
+        tap.ok(r.rc == 0 and t2 and (t2[0]["poll-max-ns"], t2[0]["poll-grow"],
+                                     t2[0]["poll-shrink"]) == (1000, 3, 2),
+               "virsh iothreadset 2 --poll-max-ns 1000 --poll-grow 3 --poll-shrink 2: QEMU's",
+               "%s\n%r" % (r.describe(), t2))
+        r = virsh(uri, "iothreadset", IOT, "2", "--thread-pool-min", "2", "--thread-pool-max", "8")
+        r2 = virsh(uri, "iothreadset", IOT, "2", "--thread-pool-min", "10",
+                   "--thread-pool-max", "20")
+        live = virsh(uri, "dumpxml", IOT)
+        tap.ok(r.rc == 0 and r2.rc == 0
+               and qom_get(uri, IOT, "/objects/iothread2", "thread-pool-min") == 10
+               and qom_get(uri, IOT, "/objects/iothread2", "thread-pool-max") == 20
+               and "<iothread id='2' thread_pool_min='10' thread_pool_max='20'/>" in live.out,
+               "virsh iothreadset 2 --thread-pool-min/max 2 8, then 10 20 (past the old "
+               "maximum): QEMU's and the live XML", "%s\n%s" % (r.describe(), r2.describe()))
+        r = virsh(uri, "iothreadset", IOT, "2", "--thread-pool-min", "30")
+        tap.ok(r.rc == 1 and qom_get(uri, IOT, "/objects/iothread2", "thread-pool-min") == 10,
+               "virsh iothreadset 2 --thread-pool-min 30 (above the maximum 20): refused",
+               r.describe())
+        r = virsh(uri, "iothreadset", IOT, "2", "--poll-max-ns", "5", "--config")
+        tap.ok(r.rc == 1, "virsh iothreadset --poll-max-ns --config: refused (the config "
+               "keeps no polling)", r.describe())
+        r = virsh(uri, "iothreadset", IOT, "2", "--thread-pool-min", "1", "--thread-pool-max",
+                  "4", "--config")
+        cfg = virsh(uri, "dumpxml", "--inactive", IOT)
+        tap.ok(r.rc == 0 and "<iothread id='2' thread_pool_min='1' thread_pool_max='4'/>" in cfg.out,
+               "virsh iothreadset --thread-pool-min 1 --thread-pool-max 4 --config: the config's "
+               "<iothread>", r.describe())
+        r = virsh(uri, "iothreadset", IOT, "9", "--poll-grow", "2")
+        tap.ok(r.rc == 1, "virsh iothreadset of a thread the domain lacks: refused", r.describe())
     finally:
         virsh(uri, "destroy", IOT)
         virsh(uri, "undefine", IOT)
