@@ -1816,7 +1816,7 @@ vgmDriverSetIOThreadParams(VgmDriver *drv, const char *name, unsigned int id,
 
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error) ||
         !vgmTypedParamsCheck(params, vgmDriverIOThreadParamSpec,
-                             G_N_ELEMENTS(vgmDriverIOThreadParamSpec), "I/O thread", found, error))
+                             G_N_ELEMENTS(vgmDriverIOThreadParamSpec), _("I/O thread"), found, error))
         return FALSE;
     for (k = 0; k < G_N_ELEMENTS(found); k++) {
         const VgmTypedParam *p = found[k];
@@ -2435,38 +2435,22 @@ vgmDriverSetInterfaceParameters(VgmDriver *drv, const char *name, const char *de
                                 const GPtrArray *params, unsigned int flags, GError **error)
 {
     VgmDriverBandwidthChange c = { .device = device };
-    guint seen = 0;
-    guint i;
+    VgmTypedParamSpec spec[G_N_ELEMENTS(vgmDriverInterfaceParams)];
+    const VgmTypedParam *found[G_N_ELEMENTS(vgmDriverInterfaceParams)];
     size_t k;
 
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
         return FALSE;
-
-    for (i = 0; i < params->len; i++) {
-        const VgmTypedParam *p = g_ptr_array_index(params, i);
-
-        for (k = 0; k < G_N_ELEMENTS(vgmDriverInterfaceParams); k++) {
-            if (g_str_equal(p->field, vgmDriverInterfaceParams[k].field))
-                break;
-        }
-        /* libvirt's checks of typed parameters, with its codes */
-        if (k == G_N_ELEMENTS(vgmDriverInterfaceParams)) {
-            vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
-                        _("unknown interface parameter '%1$s' (inbound.average, inbound.peak, inbound.burst, inbound.floor, outbound.average, outbound.peak, outbound.burst)"),
-                        p->field);
-            return FALSE;
-        }
-        if (p->type != VGM_TYPED_PARAM_UINT || (seen & (1u << k))) {
-            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                        p->type != VGM_TYPED_PARAM_UINT ?
-                        _("interface parameter '%1$s' is an unsigned int") :
-                        _("interface parameter '%1$s' is given twice"),
-                        p->field);
-            return FALSE;
-        }
-        seen |= 1u << k;
+    /* (libvirt's parameters are unsigned ints) */
+    for (k = 0; k < G_N_ELEMENTS(spec); k++)
+        spec[k] = (VgmTypedParamSpec){ vgmDriverInterfaceParams[k].field, VGM_TYPED_PARAM_UINT };
+    if (!vgmTypedParamsCheck(params, spec, G_N_ELEMENTS(spec), _("interface"), found, error))
+        return FALSE;
+    for (k = 0; k < G_N_ELEMENTS(found); k++) {
+        if (!found[k])
+            continue;
         *(unsigned long long *)((char *)(vgmDriverInterfaceParams[k].out ? &c.out : &c.in) +
-                                vgmDriverInterfaceParams[k].offset) = p->v.ui;
+                                vgmDriverInterfaceParams[k].offset) = found[k]->v.ui;
         *(vgmDriverInterfaceParams[k].out ? &c.outGiven : &c.inGiven) = TRUE;
     }
     VGM_DRIVER_DOMAIN_LOCKED(drv, name);
