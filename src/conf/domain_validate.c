@@ -2280,6 +2280,14 @@ vgmRuleLifecycle(const VgmDomainDef *def, GError **error)
                     _(actions[i].what));
         return FALSE;
     }
+    /* a reboot that ends the domain is, to QEMU, a power-off, which
+     * <on_poweroff>restart would restart: libvirt refuses the pair */
+    if (def->onPoweroff == VGM_DOMAIN_LIFECYCLE_RESTART &&
+        def->onReboot == VGM_DOMAIN_LIFECYCLE_DESTROY) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("unsupported <on_reboot>destroy</on_reboot> with <on_poweroff>restart</on_poweroff>: a reboot that ends the domain is a power-off, which would restart it"));
+        return FALSE;
+    }
     return TRUE;
 }
 

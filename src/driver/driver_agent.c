@@ -596,6 +596,68 @@ vgmDriverSetUserPassword(VgmDriver *drv, const char *name, const char *user,
     return vgmDriverAgentRun(drv, name, "guest-set-user-password", args, NULL, NULL, error);
 }
 
+/* virDomainPMSuspendForDuration's targets (libvirt's
+ * virNodeSuspendTarget): the guest agent's command and the <pm> element
+ * that may forbid it */
+static const struct {
+    const char *cmd;
+    gboolean toMem;             /* S3 (<suspend-to-mem>), else S4 */
+} vgmDriverPMTargets[] = {
+    { "guest-suspend-ram", TRUE },
+    { "guest-suspend-disk", FALSE },
+    { "guest-suspend-hybrid", TRUE },  /* to disk, then S3 */
+};
+
+gboolean
+vgmDriverPMSuspend(VgmDriver *drv, const char *name, unsigned int target,
+                   unsigned long long duration, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverAgentConn) c = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    JsonObject *obj;
+    VgmTristate allowed;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    if (duration) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("a suspend for a duration (%1$llu s) is not supported: the duration must be 0"),
+                    duration);
+        return FALSE;
+    }
+    if (target >= G_N_ELEMENTS(vgmDriverPMTargets)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("unknown suspend target %1$u (0 memory, 1 disk, 2 hybrid)"), target);
+        return FALSE;
+    }
+    if (!(c = vgmDriverAgentOpen(drv, name, error)) ||
+        !(mon = vgmDriverProcessConnect(c->dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmQemuMonitorCommand(mon, "query-current-machine", NULL, &ret, error))
+        return FALSE;
+    obj = JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL;
+    if (!obj || !json_object_get_boolean_member_with_default(obj, "wakeup-suspend-support",
+                                                             FALSE)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("the machine of domain '%1$s' cannot wake a suspended guest up, so the guest may not suspend"),
+                    c->dom->name);
+        return FALSE;
+    }
+    allowed = vgmDriverPMTargets[target].toMem ? c->dom->def->pmSuspendToMem
+                                               : c->dom->def->pmSuspendToDisk;
+    if (allowed == VGM_TRISTATE_NO) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' does not let its guest suspend to %2$s (<pm><%3$s enabled='no'/>)"),
+                    c->dom->name, vgmDriverPMTargets[target].toMem ? _("memory") : _("disk"),
+                    vgmDriverPMTargets[target].toMem ? "suspend-to-mem" : "suspend-to-disk");
+        return FALSE;
+    }
+    /* (the guest suspends instead of answering: an error is waited for a
+     * moment, as for guest-shutdown; QEMU's SUSPEND event then tells) */
+    return vgmQemuAgentCommandNoReply(c->agent, vgmDriverPMTargets[target].cmd, NULL,
+                                      VGM_DRIVER_AGENT_SHUTDOWN_WAIT, error);
+}
+
 /* The host name a lease of one of the domain's virtual network
  * interfaces carries */
 static char *

@@ -1757,6 +1757,16 @@ vgmDriverInjectNMI(VgmDriver *drv, const char *name, unsigned int flags, GError 
 }
 
 gboolean
+vgmDriverPMWakeup(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    /* QEMU's WAKEUP event then reaches PMWAKEUP subscribers */
+    return vgmDriverCheckFlags(flags, 0, error) &&
+           vgmDriverChange(drv, name, vgmDriverDomainPMWakeup, &dom, error);
+}
+
+gboolean
 vgmDriverSendKey(VgmDriver *drv, const char *name, unsigned int codeset, unsigned int holdtime,
                  const unsigned int *codes, guint n, unsigned int flags, GError **error)
 {
@@ -1795,6 +1805,25 @@ vgmDriverIOThread(VgmDriver *drv, const char *name, unsigned int id, gboolean ad
         return FALSE;
     VGM_DRIVER_DOMAIN_LOCKED(drv, name);
     return vgmDriverDomainIOThread(drv->store, name, id, add, flags, error);
+}
+
+gboolean
+vgmDriverSetLifecycleAction(VgmDriver *drv, const char *name, unsigned int type,
+                            unsigned int action, unsigned int flags, GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
+        return FALSE;
+    /* (libvirt numbers the actions from 0, the definition from 1) */
+    if (type >= VGM_DRIVER_LIFECYCLE_LAST) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("invalid lifecycle type '%1$u'"), type);
+        return FALSE;
+    }
+    if (action >= VGM_DOMAIN_LIFECYCLE_LAST - 1) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("invalid lifecycle action '%1$u'"), action);
+        return FALSE;
+    }
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainSetLifecycleAction(drv->store, name, type, action + 1, flags, error);
 }
 
 /* libvirt's parameter names and types, in VgmDriverIOThreadParam order */

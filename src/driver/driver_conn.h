@@ -289,6 +289,9 @@ gboolean vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, u
  * AFFECT_LIVE, AFFECT_CONFIG) */
 gboolean vgmDriverIOThread(VgmDriver *drv, const char *name, unsigned int id, gboolean add,
                            unsigned int flags, GError **error);
+/* virDomainSetLifecycleAction (flags AFFECT_LIVE, AFFECT_CONFIG) */
+gboolean vgmDriverSetLifecycleAction(VgmDriver *drv, const char *name, unsigned int type,
+                                     unsigned int action, unsigned int flags, GError **error);
 gboolean vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus,
                            unsigned int flags, GError **error);
 /* virDomainSetMemoryFlags (@kib KiB; flags AFFECT_LIVE, AFFECT_CONFIG,
@@ -712,6 +715,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverFSInfo, vgmDriverFSInfoFree)
 /* virDomainGetFSInfo: VgmDriverFSInfo */
 GPtrArray *vgmDriverGetFSInfo(VgmDriver *drv, const char *name, unsigned int flags,
                               GError **error);
+/* virDomainPMSuspendForDuration (@duration 0 only): the guest agent asks
+ * the guest to suspend to memory (@target 0), disk (1) or both (2) */
+gboolean vgmDriverPMSuspend(VgmDriver *drv, const char *name, unsigned int target,
+                            unsigned long long duration, unsigned int flags, GError **error);
+/* virDomainPMWakeup: QEMU wakes the guest out of S3 (system_wakeup) */
+gboolean vgmDriverPMWakeup(VgmDriver *drv, const char *name, unsigned int flags,
+                           GError **error);
 /* virDomainSetUserPassword (flag VIR_DOMAIN_PASSWORD_ENCRYPTED: @password
  * is crypt(3)'s) */
 gboolean vgmDriverSetUserPassword(VgmDriver *drv, const char *name, const char *user,
@@ -826,6 +836,8 @@ enum {
     VGM_EVENT_SHUTDOWN_GUEST = 1,
     VGM_EVENT_SHUTDOWN_HOST = 2,
     VGM_EVENT_PMSUSPENDED_MEMORY = 0,
+    VGM_EVENT_PMSUSPENDED_DISK = 1,
+    VGM_EVENT_STARTED_WAKEUP = 4,
     VGM_EVENT_CRASHED_PANICKED = 0,
 };
 
@@ -872,6 +884,11 @@ enum {
 #define VGM_EVENT_ID_TUNABLE 17
 /* WATCHDOG: @event is libvirt's virDomainEventWatchdogAction */
 #define VGM_EVENT_ID_WATCHDOG 3
+/* PMWAKEUP (11), PMSUSPEND (12), PMSUSPEND_DISK (14): the guest left or
+ * entered S3, or entered S4; the event is the reason, always 0 */
+#define VGM_EVENT_ID_PMWAKEUP 11
+#define VGM_EVENT_ID_PMSUSPEND 12
+#define VGM_EVENT_ID_PMSUSPEND_DISK 14
 #define VGM_EVENT_WATCHDOG_PAUSE 1
 #define VGM_EVENT_ID_AGENT_LIFECYCLE 18
 #define VGM_EVENT_AGENT_CONNECTED 1

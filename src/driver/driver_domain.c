@@ -2452,9 +2452,10 @@ vgmDriverDomainReset(const VgmDriverStore *store, const char *ref, char **name, 
     return TRUE;
 }
 
-gboolean
-vgmDriverDomainInjectNMI(const VgmDriverStore *store, const char *ref, char **name,
-                         GError **error)
+/* QMP command @cmd, without arguments, for running domain @ref */
+static gboolean
+vgmDriverDomainRunSimple(const VgmDriverStore *store, const char *ref, const char *cmd,
+                         char **name, GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
@@ -2462,11 +2463,25 @@ vgmDriverDomainInjectNMI(const VgmDriverStore *store, const char *ref, char **na
 
     if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
         !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
-        !vgmQemuMonitorCommand(mon, "inject-nmi", NULL, NULL, error))
+        !vgmQemuMonitorCommand(mon, cmd, NULL, NULL, error))
         return FALSE;
     if (name)
         *name = g_strdup(dom->name);
     return TRUE;
+}
+
+gboolean
+vgmDriverDomainInjectNMI(const VgmDriverStore *store, const char *ref, char **name,
+                         GError **error)
+{
+    return vgmDriverDomainRunSimple(store, ref, "inject-nmi", name, error);
+}
+
+gboolean
+vgmDriverDomainPMWakeup(const VgmDriverStore *store, const char *ref, char **name,
+                        GError **error)
+{
+    return vgmDriverDomainRunSimple(store, ref, "system_wakeup", name, error);
 }
 
 gboolean
@@ -4498,6 +4513,150 @@ vgmDriverDomainSetIOThreadParams(const VgmDriverStore *store, const char *ref,
         return FALSE;
     return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeIOThreadParams,
                                  vgmDriverDomainIOThreadParamsLive, c, NULL, error);
+}
+
+/* Each lifecycle event: its element and its field of the definition */
+static const struct {
+    const char *element;
+    size_t offset;
+} vgmDriverLifecycleFields[VGM_DRIVER_LIFECYCLE_LAST] = {
+    [VGM_DRIVER_LIFECYCLE_POWEROFF] = { "on_poweroff", G_STRUCT_OFFSET(VgmDomainDef, onPoweroff) },
+    [VGM_DRIVER_LIFECYCLE_REBOOT] = { "on_reboot", G_STRUCT_OFFSET(VgmDomainDef, onReboot) },
+    [VGM_DRIVER_LIFECYCLE_CRASH] = { "on_crash", G_STRUCT_OFFSET(VgmDomainDef, onCrash) },
+};
+
+typedef struct {
+    VgmDriverLifecycle type;
+    VgmDomainLifecycleAction action;
+} VgmDriverLifecycleChange;
+
+static void
+vgmDriverDomainApplyLifecycle(VgmDomainDef *def, const VgmDriverLifecycleChange *c)
+{
+    G_STRUCT_MEMBER(VgmDomainLifecycleAction, def,
+                    vgmDriverLifecycleFields[c->type].offset) = c->action;
+}
+
+/* (the config's XML is then checked as a define checks it) */
+static char *
+vgmDriverDomainChangeLifecycle(VgmDomainDef *def, gconstpointer data, GError **error G_GNUC_UNUSED)
+{
+    vgmDriverDomainApplyLifecycle(def, data);
+    return vgmDomainDefFormat(def);
+}
+
+/* QEMU's action @value for its event @event (set-action) */
+static gboolean
+vgmDriverDomainSetAction(VgmQemuMonitor *mon, const char *event, const char *value,
+                         GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+
+    json_object_set_string_member(args, event, value);
+    return vgmQemuMonitorCommand(mon, "set-action", args, NULL, error);
+}
+
+/* The lifecycle change @data of running domain @dom (lock held), made
+ * as a start with the new definition would have made QEMU:
+ * - a power-off that restarts has QEMU wait (shutdown=pause) and the
+ *   status say so, one that ends the domain has QEMU exit (the record
+ *   first on the way in, QEMU first on the way out, so that a crash in
+ *   between leaves a QEMU that exits at a power-off);
+ * - a reboot resets the guest or, with destroy, is a power-off;
+ * - with a <panic> device, a crash pauses the guest (preserve) or is a
+ *   power-off; without one nothing in QEMU acts on it.
+ * The live XML follows. */
+static gboolean
+vgmDriverDomainLifecycleLive(const VgmDriverStore *store, VgmDriverDomain *dom,
+                             gconstpointer data, GError **error)
+{
+    const VgmDriverLifecycleChange *c = data;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GError) err = NULL;
+    gboolean restart = c->action == VGM_DOMAIN_LIFECYCLE_RESTART;
+    gboolean ok = TRUE;
+
+    if (!(def = vgmDomainDefParseString(dom->status->xml, NULL,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)))
+        return FALSE;
+    vgmDriverDomainApplyLifecycle(def, c);
+    if (!vgmDomainDefValidate(def, error) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return FALSE;
+    switch (c->type) {
+    case VGM_DRIVER_LIFECYCLE_POWEROFF:
+        if (restart == dom->status->restartAtPoweroff)
+            break;
+        if (restart) {
+            dom->status->restartAtPoweroff = TRUE;
+            if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+                return FALSE;
+            ok = vgmDriverDomainSetAction(mon, "shutdown", "pause", &err);
+            if (!ok) {
+                dom->status->restartAtPoweroff = FALSE;
+                vgmDriverStoreSaveStatus(store, dom->status, NULL);
+            }
+        } else {
+            /* (a reboot asked for keeps QEMU waiting until it is done) */
+            ok = dom->status->rebooting || vgmDriverDomainSetAction(mon, "shutdown", "poweroff", &err);
+            if (ok) {
+                dom->status->restartAtPoweroff = FALSE;
+                if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+                    return FALSE;
+            }
+        }
+        break;
+    case VGM_DRIVER_LIFECYCLE_REBOOT:
+        ok = vgmDriverDomainSetAction(mon, "reboot", restart ? "reset" : "shutdown", &err);
+        break;
+    case VGM_DRIVER_LIFECYCLE_CRASH:
+        if (def->devices.panics->len > 0)
+            ok = vgmDriverDomainSetAction(mon, "panic",
+                                          c->action == VGM_DOMAIN_LIFECYCLE_PRESERVE ? "pause"
+                                                                                     : "shutdown",
+                                          &err);
+        break;
+    case VGM_DRIVER_LIFECYCLE_LAST:
+        break;
+    }
+    if (!ok) {
+        vgmErrorSet(error, err->code,
+                    _("cannot set <%1$s> of running domain '%2$s' to %3$s: QEMU's set-action failed: %4$s"),
+                    vgmDriverLifecycleFields[c->type].element, dom->name,
+                    vgmDomainLifecycleActionTypeToString(c->action), err->message);
+        return FALSE;
+    }
+    return vgmDriverDomainSaveLive(store, dom, def, error);
+}
+
+gboolean
+vgmDriverDomainSetLifecycleAction(const VgmDriverStore *store, const char *ref,
+                                  VgmDriverLifecycle type, VgmDomainLifecycleAction action,
+                                  unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverLifecycleChange change = { type, action };
+
+    g_return_val_if_fail((guint)type < VGM_DRIVER_LIFECYCLE_LAST, FALSE);
+    g_return_val_if_fail(action > VGM_DOMAIN_LIFECYCLE_DEFAULT &&
+                         action < VGM_DOMAIN_LIFECYCLE_LAST, FALSE);
+    /* only a crash can dump core */
+    if (type != VGM_DRIVER_LIFECYCLE_CRASH &&
+        (action == VGM_DOMAIN_LIFECYCLE_COREDUMP_DESTROY ||
+         action == VGM_DOMAIN_LIFECYCLE_COREDUMP_RESTART)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<%1$s> cannot be %2$s: only <on_crash> can dump core"),
+                    vgmDriverLifecycleFields[type].element,
+                    vgmDomainLifecycleActionTypeToString(action));
+        return FALSE;
+    }
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeLifecycle,
+                                 vgmDriverDomainLifecycleLive, &change, NULL, error);
 }
 
 typedef struct {

@@ -338,6 +338,23 @@ gboolean vgmDriverDomainSetIOThreadParams(const VgmDriverStore *store, const cha
                                           const VgmDriverIOThreadParams *c, unsigned int flags,
                                           GError **error);
 
+/* The events of virDomainSetLifecycleAction, in libvirt's numbering */
+typedef enum {
+    VGM_DRIVER_LIFECYCLE_POWEROFF = 0,
+    VGM_DRIVER_LIFECYCLE_REBOOT,
+    VGM_DRIVER_LIFECYCLE_CRASH,
+
+    VGM_DRIVER_LIFECYCLE_LAST
+} VgmDriverLifecycle;
+
+/* libvirt's virDomainSetLifecycleAction (flags AFFECT_LIVE,
+ * AFFECT_CONFIG): the <on_poweroff>, <on_reboot> or <on_crash> of @type
+ * becomes @action, in the config and for the running QEMU (set-action) */
+gboolean vgmDriverDomainSetLifecycleAction(const VgmDriverStore *store, const char *ref,
+                                           VgmDriverLifecycle type,
+                                           VgmDomainLifecycleAction action,
+                                           unsigned int flags, GError **error);
+
 /* libvirt's virDomainAddIOThread (@add) and virDomainDelIOThread (flags
  * AFFECT_LIVE, AFFECT_CONFIG): I/O thread @id in the config
  * (<iothreadids>) and of the running QEMU (an iothread object) */
@@ -465,6 +482,10 @@ gboolean vgmDriverDomainSetMemory(const VgmDriverStore *store, const char *ref,
  * a non-maskable interrupt (libvirt's virDomainInjectNMI) */
 gboolean vgmDriverDomainInjectNMI(const VgmDriverStore *store, const char *ref, char **name,
                                   GError **error);
+/* QEMU's system_wakeup for running domain @ref: a guest in S3 wakes up
+ * (libvirt's virDomainPMWakeup; QEMU refuses a guest not suspended) */
+gboolean vgmDriverDomainPMWakeup(const VgmDriverStore *store, const char *ref, char **name,
+                                 GError **error);
 /* libvirt's virDomainSendKey: keys @codes (@n, 1 to VGM_DOMAIN_SEND_KEY_MAX),
  * in code set @codeset (VgmKeycodeSet), pressed together on running (or
  * paused) domain @ref and released after @holdtime ms (0: QEMU's default)

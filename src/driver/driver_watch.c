@@ -13,7 +13,12 @@
  *                                     QEMU's STOP that follows, a look at
  *                                     the domain resets the guest and
  *                                     lets it run (driver_domain.c)
- *   SUSPEND (the guest's S3)          PMSUSPENDED / memory
+ *   SUSPEND (the guest's S3)          PMSUSPEND (id 12), then
+ *                                     PMSUSPENDED / memory
+ *   SUSPEND_DISK (the guest's S4)     PMSUSPEND_DISK (id 14), then
+ *                                     PMSUSPENDED / disk
+ *   WAKEUP (out of S3)                PMWAKEUP (id 11), then
+ *                                     STARTED / wakeup
  *   GUEST_PANICKED                    CRASHED / panicked
  *   WATCHDOG (its action)             the WATCHDOG event (id 3), after
  *                                     SUSPENDED / watchdog when QEMU
@@ -504,9 +509,22 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
         e->rebooting = FALSE;
         vgmDriverWatchQueue(w, vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_REBOOT, e->name,
                                                     e->uuid, e->id));
-    } else if (g_str_equal(ev, "SUSPEND")) {
+    } else if (g_str_equal(ev, "SUSPEND") || g_str_equal(ev, "SUSPEND_DISK")) {
+        /* as libvirt: PMSUSPEND or PMSUSPEND_DISK with reason 0, then
+         * the lifecycle event */
+        gboolean disk = g_str_equal(ev, "SUSPEND_DISK");
+
+        vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id,
+                              disk ? VGM_EVENT_ID_PMSUSPEND_DISK : VGM_EVENT_ID_PMSUSPEND,
+                              0, 0, NULL, 0);
         vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_PMSUSPENDED,
-                            VGM_EVENT_PMSUSPENDED_MEMORY);
+                            disk ? VGM_EVENT_PMSUSPENDED_DISK : VGM_EVENT_PMSUSPENDED_MEMORY);
+    } else if (g_str_equal(ev, "WAKEUP")) {
+        /* QEMU woke the guest from S3 (system_wakeup, or a wake-up
+         * source): PMWAKEUP with reason 0, then STARTED / wakeup */
+        vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_PMWAKEUP, 0, 0, NULL, 0);
+        vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_STARTED,
+                            VGM_EVENT_STARTED_WAKEUP);
     } else if (g_str_equal(ev, "RESET")) {
         /* the guest rebooted (on_reboot restart: QEMU reset it in place;
          * with destroy, -no-reboot makes it a SHUTDOWN instead) */

@@ -2055,6 +2055,23 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         return;
     }
 
+    if (eventID == VGM_EVENT_ID_PMWAKEUP || eventID == VGM_EVENT_ID_PMSUSPEND ||
+        eventID == VGM_EVENT_ID_PMSUSPEND_DISK) {
+        VgmRemoteDomainEventCallbackPm pm = { 0 };
+
+        pm.callbackID = callbackID;
+        pm.reason = event;
+        vgmRemoteEventDomainSet(&pm.dom, dom);
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                eventID == VGM_EVENT_ID_PMWAKEUP ?
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_PMWAKEUP :
+                                eventID == VGM_EVENT_ID_PMSUSPEND ?
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_PMSUSPEND :
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_PMSUSPEND_DISK,
+                                vgmRemoteXdrDomainEventCallbackPm, &pm);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_REBOOT) {
         VgmRemoteDomainEventCallbackRebootMsg reboot = { 0 };
 
@@ -3523,6 +3540,37 @@ vgmRemoteDispatchDomainDelIothread(VgmRemoteClient *client,
 
     return vgmDriverIOThread(client->drv, dom->name, args->iothread_id, FALSE, args->flags,
                              error);
+}
+
+gboolean
+vgmRemoteDispatchDomainPmSuspendForDuration(VgmRemoteClient *client,
+                                            const VgmRemoteDomainPmSuspendForDurationArgs *args,
+                                            GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+
+    return vgmDriverPMSuspend(client->drv, dom->name, args->target, args->duration,
+                              args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainPmWakeup(VgmRemoteClient *client, const VgmRemoteDomainPmWakeupArgs *args,
+                                GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+
+    return vgmDriverPMWakeup(client->drv, dom->name, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSetLifecycleAction(VgmRemoteClient *client,
+                                          const VgmRemoteDomainSetLifecycleActionArgs *args,
+                                          GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+
+    return vgmDriverSetLifecycleAction(client->drv, dom->name, args->type, args->action,
+                                       args->flags, error);
 }
 
 gboolean

@@ -41,6 +41,11 @@ What it covers, each checked against what the guest did or holds:
     a guest that never opened the port (VIR_ERR_AGENT_UNRESPONSIVE), a
     paused guest, agent interface addresses on the daemon's read-only
     socket;
+  * dompmsuspend mem (libvirt's procedure 261): qemu-ga suspends the guest
+    to RAM, the domain reads pmsuspended; dompmwakeup (267) wakes it and
+    its agent answers again; virsh event sees pm-suspend, PMSuspended
+    Memory, pm-wakeup and Started Wakeup; refused: a duration, a target
+    the domain's <pm> disables, a wakeup of a guest not suspended;
   * reboot --mode agent: the guest boots again; shutdown --mode acpi
     leaves this guest (it has no ACPI daemon) running, plain shutdown goes
     through the agent (libvirt's default with a connected agent) and the
@@ -139,6 +144,7 @@ def domain(name, kernel, initrd, work, extra_cmdline="", channel=True, disk=True
     %s
     <memballoon model='none'/>
   </devices>
+  <pm><suspend-to-mem enabled='yes'/><suspend-to-disk enabled='no'/></pm>
 </domain>""" % (name, kernel, initrd, extra_cmdline, dsk, MAC, work, name, chan)
 
 
@@ -511,6 +517,50 @@ def run_tests(tap, target, kernel, initrd, work):
           "a read-only connection's agent interface addresses: OPERATION_DENIED")
     ro.close()
     conn.close()
+
+    # ---- power management through the agent ----
+    # (virsh 9.0's event lines: "event 'pm-suspend' for domain 'D'",
+    # "event 'lifecycle' for domain 'D': PMSuspended Memory", "event
+    # 'pm-wakeup' for domain 'D'", "... Started Event wakeup"; libvirt
+    # sends each PM event before its lifecycle event)
+    r = harness.virsh(uri, "dompmsuspend", DOM, "mem", "--duration", "5")
+    tap.ok(r.rc == 1 and "duration" in r.err and
+           harness.virsh(uri, "domstate", DOM).out.strip() == "running",
+           "dompmsuspend mem --duration 5: refused (libvirt's QEMU driver takes 0 only)",
+           r.describe())
+    r = harness.virsh(uri, "dompmsuspend", DOM, "disk")
+    tap.ok(r.rc == 1 and "suspend-to-disk" in r.err and
+           harness.virsh(uri, "domstate", DOM).out.strip() == "running",
+           "dompmsuspend disk: refused, <pm><suspend-to-disk enabled='no'/> names why",
+           r.describe())
+    ev = harness.virsh_background(uri, "event", DOM, "--all", "--loop", "--timeout", "90")
+    time.sleep(1)
+    r = harness.virsh(uri, "dompmsuspend", DOM, "mem")
+    asleep = wait_for(lambda: harness.virsh(uri, "domstate", DOM).out.strip() == "pmsuspended",
+                      60)
+    tap.ok(r.rc == 0 and asleep,
+           "dompmsuspend mem: qemu-ga suspends the guest to RAM, the domain reads pmsuspended",
+           r.describe())
+    r = harness.virsh(uri, "dompmwakeup", DOM)
+    awake = wait_for(lambda: harness.virsh(uri, "domstate", DOM).out.strip() == "running", 30)
+    ping = wait_for(lambda: agent_json(uri, {"execute": "guest-ping"})[0], 60, step=1)
+    tap.ok(r.rc == 0 and awake and ping,
+           "dompmwakeup: QEMU wakes the guest, the domain runs and its agent answers again",
+           r.describe())
+    time.sleep(1)
+    ev.terminate()
+    out = ev.communicate()[0]
+    want = ["event 'pm-suspend' for domain '%s'" % DOM,
+            "event 'lifecycle' for domain '%s': PMSuspended Memory" % DOM,
+            "event 'pm-wakeup' for domain '%s'" % DOM,
+            "event 'lifecycle' for domain '%s': Started Event wakeup" % DOM]
+    lines = [ln for ln in out.splitlines() if ln in want]
+    tap.ok(lines == want,
+           "virsh event: pm-suspend, PMSuspended Memory, pm-wakeup, Started Event wakeup, in order",
+           out)
+    r = harness.virsh(uri, "dompmwakeup", DOM)
+    tap.ok(r.rc == 1 and r.err.startswith("error:"),
+           "dompmwakeup of a guest that is not suspended: refused (QEMU's error)", r.describe())
 
     # ---- reboot and shutdown through the agent ----
     before = serial_count(work, DOM, "AGENT-READY")

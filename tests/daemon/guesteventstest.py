@@ -41,7 +41,10 @@ What it covers:
     never skips): the guest boots again in the same QEMU with one REBOOT
     event and no lifecycle event; a reboot whose guest powers off while
     no daemon runs is finished by the next daemon; a shutdown afterwards
-    ends the domain; with <on_reboot>destroy a reboot is a shutdown; the
+    ends the domain; with <on_reboot>destroy a reboot is a shutdown;
+    <on_poweroff> changed on the running domain (setLifecycleAction,
+    live) both ways: restart to destroy ends it at the guest's next
+    power-off, destroy to restart boots it again in the same QEMU; the
     guest agent flag (ARGUMENT_UNSUPPORTED) and a shut-off domain
     (OPERATION_INVALID) are refused;
   * a Linux guest's i6300esb watchdog, armed and never petted, with
@@ -1590,6 +1593,36 @@ def reboot_tests(tap, econn, ev, conn, daemons, work):
            qemu_pid(root, ACPI + "-r") == pid and d.state()[0] == F.VIR_DOMAIN_RUNNING,
            "<on_poweroff>restart: the guest's own power-off is SHUTDOWN/guest, then it boots "
            "again in the same QEMU and runs", "boots %d; lifecycle %r" % (n, show(got)))
+    # setLifecycleAction, live: <on_poweroff> destroy from now on, so the
+    # guest's next power-off ends the domain (QEMU exits)
+    d.setLifecycleAction(F.VIR_DOMAIN_LIFECYCLE_POWEROFF, F.VIR_DOMAIN_LIFECYCLE_ACTION_DESTROY,
+                         F.VIR_DOMAIN_AFFECT_LIVE)
+    qmp(root, ACPI + "-r", "system_powerdown")
+    got = ev.take(ACPI + "-r", [1, 2], timeout=30)
+    tap.eq((show(got), boots(serial, 4, timeout=1)),
+           (show([(F.VIR_DOMAIN_EVENT_SHUTDOWN, F.VIR_DOMAIN_EVENT_SHUTDOWN_GUEST),
+                  (F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN)]), 3),
+           "setLifecycleAction(POWEROFF, DESTROY, LIVE) on a running <on_poweroff>restart "
+           "domain: the guest's next power-off ends it (SHUTDOWN/guest, STOPPED/shutdown)")
+    # ... and the other way: restart set live on a domain started with
+    # <on_poweroff>destroy, so QEMU waits at the power-off and the guest
+    # boots again
+    os.unlink(serial)
+    d = conn.createXML(acpi_domain(ACPI + "-r", disk, serial), 0)
+    ev.take(ACPI + "-r", [1, 2])
+    first = boots(serial, 1)
+    pid = qemu_pid(root, ACPI + "-r")
+    d.setLifecycleAction(F.VIR_DOMAIN_LIFECYCLE_POWEROFF, F.VIR_DOMAIN_LIFECYCLE_ACTION_RESTART,
+                         F.VIR_DOMAIN_AFFECT_LIVE)
+    qmp(root, ACPI + "-r", "system_powerdown")
+    n = boots(serial, 2)
+    got = ev.take(ACPI + "-r", [1], timeout=30, settle=1.0)
+    tap.ok(first == 1 and n == 2 and
+           show(got) == show([(F.VIR_DOMAIN_EVENT_SHUTDOWN, F.VIR_DOMAIN_EVENT_SHUTDOWN_GUEST)])
+           and qemu_pid(root, ACPI + "-r") == pid and d.state()[0] == F.VIR_DOMAIN_RUNNING,
+           "setLifecycleAction(POWEROFF, RESTART, LIVE) on a running <on_poweroff>destroy "
+           "domain: the guest's power-off is SHUTDOWN/guest, then it boots again in the same "
+           "QEMU", "boots %d, %d; lifecycle %r" % (first, n, show(got)))
     d.destroy()
     ev.take(ACPI + "-r", [1])
     d = conn.defineXML(acpi_domain(ACPI + "-d", disk, serial))

@@ -100,8 +100,9 @@ MD = "vgmtest-virsh-memdev"
 SV = "vgmtest-virsh-save"
 ST = "vgmtest-virsh-stats"
 IOT = "vgmtest-virsh-iothread"
+LC = "vgmtest-virsh-lifecycle"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
-             "vgmtest-virsh-alias", IOT]
+             "vgmtest-virsh-alias", IOT, LC]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -571,6 +572,7 @@ def run_tests(tap, target, tmp):
     cpu_tests(tap, target, tmp)
 
     iothread_tests(tap, target, tmp)
+    lifecycle_tests(tap, target, tmp)
 
 
 IOT_XML = """<domain type='qemu'>
@@ -719,6 +721,94 @@ def iothread_tests(tap, target, tmp):
     finally:
         virsh(uri, "destroy", IOT)
         virsh(uri, "undefine", IOT)
+
+
+LC_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <on_reboot>destroy</on_reboot>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <memballoon model='none'/>
+  </devices>
+</domain>"""
+
+
+def lifecycle(uri, *args):
+    r = virsh(uri, "dumpxml", *args)
+    if r.rc != 0:
+        return None
+    d = ET.fromstring(r.out)
+    return tuple(d.findtext(e) for e in ("on_poweroff", "on_reboot", "on_crash"))
+
+
+def lifecycle_tests(tap, target, tmp):
+    """virsh set-lifecycle-action (libvirt's procedure 390) on a domain
+    with <on_reboot>destroy: in the config only (--config), live only
+    (QEMU's reboot action follows: a reset asked for on QEMU's monitor
+    resets the guest in place once the reboot is restart, where it ended
+    QEMU while it was destroy), both at once; refused, naming the value,
+    with nothing changed: coredump-* for a power-off (both modes),
+    <on_poweroff>restart with <on_reboot>destroy (the pair libvirt's QEMU
+    driver refuses), preserve for a reboot, --live on a shut-off domain."""
+    uri = target.uri
+    f = harness.write_file(tmp, LC + ".xml", LC_XML % LC)
+    r = virsh(uri, "define", f)
+    if not tap.ok(r.rc == 0, "lifecycle: define a domain with <on_reboot>destroy", r.describe()):
+        return
+    r = virsh(uri, "set-lifecycle-action", LC, "crash", "preserve", "--config")
+    tap.eq((r.rc, lifecycle(uri, "--inactive", LC)), (0, ("destroy", "destroy", "preserve")),
+           "virsh set-lifecycle-action crash preserve --config: <on_crash>preserve in the config")
+    for args, why in ((("poweroff", "coredump-destroy"), "only a crash can dump core"),
+                      (("poweroff", "restart"), "with <on_reboot>destroy"),
+                      (("reboot", "preserve"), "QEMU's driver cannot preserve at a reboot")):
+        r = virsh(uri, "set-lifecycle-action", LC, *args, "--config")
+        tap.ok(r.rc == 1 and r.err.startswith("error:") and
+               lifecycle(uri, "--inactive", LC) == ("destroy", "destroy", "preserve"),
+               "virsh set-lifecycle-action %s %s --config: refused (%s), the config unchanged"
+               % (args + (why,)), r.describe())
+    r = virsh(uri, "set-lifecycle-action", LC, "reboot", "restart", "--live")
+    tap.ok(r.rc == 1 and "not running" in r.err,
+           "virsh set-lifecycle-action --live on a shut-off domain: refused", r.describe())
+    r = virsh(uri, "start", LC)
+    if not tap.ok(r.rc == 0, "lifecycle: the domain starts", r.describe()):
+        return
+    r = virsh(uri, "set-lifecycle-action", LC, "reboot", "restart", "--live")
+    tap.ok(r.rc == 0 and lifecycle(uri, LC) == ("destroy", "restart", "preserve")
+           and lifecycle(uri, "--inactive", LC) == ("destroy", "destroy", "preserve"),
+           "virsh set-lifecycle-action reboot restart --live: the live XML has it, the config not",
+           r.describe())
+    did = virsh(uri, "domid", LC).out.strip()
+    r = virsh(uri, "qemu-monitor-command", LC, '{"execute":"system_reset"}')
+    time.sleep(1)
+    tap.ok(r.rc == 0 and virsh(uri, "domstate", LC).out.strip() == "running"
+           and virsh(uri, "domid", LC).out.strip() == did,
+           "reboot restart, live: a reset on QEMU's monitor resets the guest, the domain runs on",
+           r.describe())
+    r = virsh(uri, "set-lifecycle-action", LC, "poweroff", "coredump-restart")
+    tap.ok(r.rc == 1 and lifecycle(uri, LC) == ("destroy", "restart", "preserve"),
+           "virsh set-lifecycle-action poweroff coredump-restart (live): refused, unchanged",
+           r.describe())
+    r = virsh(uri, "set-lifecycle-action", LC, "poweroff", "restart", "--live", "--config")
+    tap.ok(r.rc == 1 and lifecycle(uri, LC) == ("destroy", "restart", "preserve")
+           and lifecycle(uri, "--inactive", LC) == ("destroy", "destroy", "preserve"),
+           "virsh set-lifecycle-action poweroff restart --live --config: refused (the config's "
+           "<on_reboot> is destroy), neither changed", r.describe())
+    r = virsh(uri, "set-lifecycle-action", LC, "reboot", "destroy", "--live", "--config")
+    tap.ok(r.rc == 0 and lifecycle(uri, LC) == ("destroy", "destroy", "preserve"),
+           "virsh set-lifecycle-action reboot destroy --live --config", r.describe())
+    r = virsh(uri, "qemu-monitor-command", LC, '{"execute":"system_reset"}')
+    deadline = time.monotonic() + 15
+    state = None
+    while time.monotonic() < deadline:
+        state = virsh(uri, "domstate", LC).out.strip()
+        if state == "shut off":
+            break
+        time.sleep(0.2)
+    tap.eq(state, "shut off",
+           "reboot destroy, live again: a reset on QEMU's monitor ends the domain")
 
 
 def cpu_tests(tap, target, tmp):
