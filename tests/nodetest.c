@@ -13,6 +13,11 @@
  *    4-number line of an old kernel),
  *    whole-host and per-cell memory stats and free memory, the free memory
  *    and free pages of each cell (and of a host without NUMA);
+ *  - huge page pools set and grown by cell, for the host (cell -1) and on
+ *    a host without NUMA, and the refusals that change no pool (a size a
+ *    cell lacks, the system page size, cells out of range); the kernel's
+ *    same-page merging files read, a missing one not found, written, and
+ *    a write naming a missing one refused with nothing written;
  *  - the same host with CPU 15 offline: 15 CPUs, the same topology, the
  *    map without bit 15, CPU 15's stats an invalid cpuNum;
  *  - a non-uniform topology (2 two-thread and 4 one-thread cores, plus an
@@ -503,6 +508,142 @@ testFreeCells(void)
     g_assert_true(strstr(err->message, "pages of 1048576 KiB are not available") != NULL);
 }
 
+/* The number in @base/@rel */
+static guint64
+testReadCount(const char *base, const char *rel)
+{
+    g_autofree char *path = g_build_filename(base, rel, NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    return g_ascii_strtoull(text, NULL, 10);
+}
+
+#define NODE0_2M "devices/system/node/node0/hugepages/hugepages-2048kB/nr_hugepages"
+#define NODE1_2M "devices/system/node/node1/hugepages/hugepages-2048kB/nr_hugepages"
+#define NODE1_1G "devices/system/node/node1/hugepages/hugepages-1048576kB/nr_hugepages"
+#define HOST_2M "kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+
+/* virNodeAllocPages on the fake trees: set and add on each cell, one cell,
+ * the host's pool (cell -1, and cell 0 of a host without NUMA); refused
+ * with no pool changed: a size one cell lacks (after another pool of the
+ * same call was read), the system page size, a cell out of range, no
+ * size or no cell */
+static void
+testAllocPages(void)
+{
+    g_autoptr(TestTree) tree = testBigHost(-1, TRUE);
+    g_autoptr(TestTree) flat = testBigHost(-1, FALSE);
+    g_autoptr(GError) err = NULL;
+    unsigned int two[] = { 2048 };
+    unsigned int both[] = { 2048, 1048576 };
+    guint64 counts[] = { 5, 1 };
+    unsigned int sys = (unsigned int)(sysconf(_SC_PAGESIZE) / 1024);
+    int n;
+
+    testWrite(tree->sys, NODE0_2M, "1\n");
+    testWrite(tree->sys, NODE1_2M, "0\n");
+    testWrite(tree->sys, NODE1_1G, "0\n");
+    testWrite(tree->sys, HOST_2M, "1\n");
+    testWrite(flat->sys, HOST_2M, "2\n");
+
+    /* set on both cells, then add on cell 1 only */
+    g_assert_cmpint(vgmNodeAllocPages(tree->sys, two, counts, 1, 0, 2, FALSE, &err), ==, 2);
+    g_assert_no_error(err);
+    g_assert_cmpuint(testReadCount(tree->sys, NODE0_2M), ==, 5);
+    g_assert_cmpuint(testReadCount(tree->sys, NODE1_2M), ==, 5);
+    g_assert_cmpint(vgmNodeAllocPages(tree->sys, two, counts, 1, 1, 1, TRUE, &err), ==, 1);
+    g_assert_no_error(err);
+    g_assert_cmpuint(testReadCount(tree->sys, NODE0_2M), ==, 5);
+    g_assert_cmpuint(testReadCount(tree->sys, NODE1_2M), ==, 10);
+    /* the host's pool, of no cell */
+    g_assert_cmpint(vgmNodeAllocPages(tree->sys, two, counts, 1, -1, 1, FALSE, &err), ==, 1);
+    g_assert_no_error(err);
+    g_assert_cmpuint(testReadCount(tree->sys, HOST_2M), ==, 5);
+    /* without NUMA, cell 0 is the host's pool */
+    g_assert_cmpint(vgmNodeAllocPages(flat->sys, two, counts, 1, 0, 1, TRUE, &err), ==, 1);
+    g_assert_no_error(err);
+    g_assert_cmpuint(testReadCount(flat->sys, HOST_2M), ==, 7);
+
+    /* 1 GiB pages exist on cell 1 only: cell 0's 2 MiB pool, read first,
+     * is not changed */
+    g_assert_cmpint(vgmNodeAllocPages(tree->sys, both, counts, 2, 0, 2, FALSE, &err), ==, -1);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_OPERATION_FAILED);
+    g_assert_true(strstr(err->message, "pages of 1048576 KiB are not available on cell 0") != NULL);
+    g_clear_error(&err);
+    g_assert_cmpuint(testReadCount(tree->sys, NODE0_2M), ==, 5);
+    g_assert_cmpuint(testReadCount(tree->sys, NODE1_2M), ==, 10);
+    n = vgmNodeAllocPages(tree->sys, both, counts, 2, 1, 1, FALSE, &err);
+    g_assert_no_error(err);
+    g_assert_cmpint(n, ==, 2);
+    g_assert_cmpuint(testReadCount(tree->sys, NODE1_2M), ==, 5);
+    g_assert_cmpuint(testReadCount(tree->sys, NODE1_1G), ==, 1);
+
+    g_assert_cmpint(vgmNodeAllocPages(tree->sys, &sys, counts, 1, 0, 1, FALSE, &err), ==, -1);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_NO_SUPPORT);
+    g_clear_error(&err);
+    g_assert_cmpint(vgmNodeAllocPages(tree->sys, two, counts, 1, 2, 1, FALSE, &err), ==, -1);
+    testCheckError(err, VGM_ERR_INVALID_ARG,
+                   "start cell 2 out of range (0-1, or -1 for the host's pools)");
+    g_clear_error(&err);
+    g_assert_cmpint(vgmNodeAllocPages(tree->sys, two, counts, 1, -2, 1, FALSE, &err), ==, -1);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_INVALID_ARG);
+    g_clear_error(&err);
+    g_assert_cmpint(vgmNodeAllocPages(tree->sys, two, counts, 0, 0, 1, FALSE, &err), ==, -1);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_INVALID_ARG);
+    g_clear_error(&err);
+    g_assert_cmpint(vgmNodeAllocPages(tree->sys, two, counts, 1, 0, 0, FALSE, &err), ==, -1);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_INVALID_ARG);
+    g_clear_error(&err);
+    g_assert_cmpuint(testReadCount(tree->sys, NODE0_2M), ==, 5);
+    g_assert_cmpuint(testReadCount(tree->sys, NODE1_2M), ==, 5);
+}
+
+/* The kernel's same-page merging on a fake tree: each file read, one the
+ * kernel lacks not found (no error); written, and a write naming a file
+ * the kernel lacks refused (OPERATION_INVALID) with nothing written */
+static void
+testKsm(void)
+{
+    g_autoptr(TestTree) tree = testBigHost(-1, TRUE);
+    g_autoptr(GError) err = NULL;
+    static const char *const files[] = {
+        "pages_to_scan", "sleep_millisecs", "pages_shared", "pages_sharing",
+        "pages_unshared", "pages_volatile", "full_scans",
+    };
+    VgmNodeKsmField set[] = { VGM_NODE_KSM_PAGES_TO_SCAN, VGM_NODE_KSM_SLEEP_MILLISECS };
+    VgmNodeKsmField bad[] = { VGM_NODE_KSM_PAGES_TO_SCAN, VGM_NODE_KSM_MERGE_ACROSS_NODES };
+    guint64 values[] = { 250, 40 };
+    guint64 v;
+    gboolean found;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *rel = g_strdup_printf("kernel/mm/ksm/%s", files[i]);
+
+        testWritef(tree->sys, rel, "%zu\n", 100 + i);
+    }
+    for (i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_assert_true(vgmNodeKsmRead(tree->sys, (VgmNodeKsmField)i, &v, &found, &err));
+        g_assert_no_error(err);
+        g_assert_true(found);
+        g_assert_cmpuint(v, ==, 100 + i);
+    }
+    /* (no merge_across_nodes, as on a kernel without NUMA) */
+    g_assert_true(vgmNodeKsmRead(tree->sys, VGM_NODE_KSM_MERGE_ACROSS_NODES, &v, &found, &err));
+    g_assert_false(found);
+
+    g_assert_true(vgmNodeKsmWrite(tree->sys, set, values, 2, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(testReadCount(tree->sys, "kernel/mm/ksm/pages_to_scan"), ==, 250);
+    g_assert_cmpuint(testReadCount(tree->sys, "kernel/mm/ksm/sleep_millisecs"), ==, 40);
+    values[0] = 7;
+    g_assert_false(vgmNodeKsmWrite(tree->sys, bad, values, 2, &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_OPERATION_INVALID);
+    g_assert_true(strstr(err->message, "merge_across_nodes") != NULL);
+    g_assert_cmpuint(testReadCount(tree->sys, "kernel/mm/ksm/pages_to_scan"), ==, 250);
+}
+
 /* ---- CPU 15 offline ---- */
 
 static void
@@ -902,6 +1043,8 @@ main(int argc, char **argv)
     g_test_add_func("/node/fake/cpustats", testBigCpuStats);
     g_test_add_func("/node/fake/memory", testBigMemory);
     g_test_add_func("/node/fake/free-cells", testFreeCells);
+    g_test_add_func("/node/fake/alloc-pages", testAllocPages);
+    g_test_add_func("/node/fake/ksm", testKsm);
     g_test_add_func("/node/fake/offline", testOffline);
     g_test_add_func("/node/fake/non-uniform", testNonUniform);
     g_test_add_func("/node/fake/frequency", testFrequency);

@@ -19,6 +19,7 @@
 #include "driver_snapshot.h"
 #include "driver_watch.h"
 #include "host/vgmhost.h"
+#include "host/vgmnode.h"
 #include "conf/snapshot_conf.h"
 #include "qemu/qemu_alias.h"
 #include "qemu/qemu_capabilities.h"
@@ -2234,6 +2235,98 @@ vgmDriverGetMaxVcpus(VgmDriver *drv, const char *type, GError **error)
     vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                 _("unknown virtualization type '%1$s': expected 'kvm' or 'qemu'"), type);
     return -1;
+}
+
+/* libvirt's node memory parameters: the kernel's same-page merging, in
+ * VgmNodeKsmField order; the settings can be set */
+static const struct {
+    const char *field;
+    int type;
+    gboolean settable;
+} vgmDriverNodeMemoryParams[VGM_NODE_KSM_LAST] = {
+    [VGM_NODE_KSM_PAGES_TO_SCAN] = { "shm_pages_to_scan", VGM_TYPED_PARAM_UINT, TRUE },
+    [VGM_NODE_KSM_SLEEP_MILLISECS] = { "shm_sleep_millisecs", VGM_TYPED_PARAM_UINT, TRUE },
+    [VGM_NODE_KSM_PAGES_SHARED] = { "shm_pages_shared", VGM_TYPED_PARAM_ULLONG, FALSE },
+    [VGM_NODE_KSM_PAGES_SHARING] = { "shm_pages_sharing", VGM_TYPED_PARAM_ULLONG, FALSE },
+    [VGM_NODE_KSM_PAGES_UNSHARED] = { "shm_pages_unshared", VGM_TYPED_PARAM_ULLONG, FALSE },
+    [VGM_NODE_KSM_PAGES_VOLATILE] = { "shm_pages_volatile", VGM_TYPED_PARAM_ULLONG, FALSE },
+    [VGM_NODE_KSM_FULL_SCANS] = { "shm_full_scans", VGM_TYPED_PARAM_ULLONG, FALSE },
+    [VGM_NODE_KSM_MERGE_ACROSS_NODES] = { "shm_merge_across_nodes", VGM_TYPED_PARAM_UINT, TRUE },
+};
+
+GPtrArray *
+vgmDriverNodeGetMemoryParameters(VgmDriver *drv, unsigned int flags, GError **error)
+{
+    g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    int k;
+
+    if (!vgmDriverCheckFlags(flags, VGM_TYPED_PARAM_STRING_OKAY, error))
+        return NULL;
+    for (k = 0; k < VGM_NODE_KSM_LAST; k++) {
+        VgmTypedParam *p;
+        guint64 v = 0;
+        gboolean found;
+
+        if (!vgmNodeKsmRead(NULL, k, &v, &found, error))
+            return NULL;
+        /* (a kernel without the file leaves its parameter out) */
+        if (!found)
+            continue;
+        p = vgmTypedParamAdd(params, vgmDriverNodeMemoryParams[k].field,
+                             vgmDriverNodeMemoryParams[k].type);
+        if (vgmDriverNodeMemoryParams[k].type == VGM_TYPED_PARAM_UINT)
+            p->v.ui = (unsigned int)MIN(v, (guint64)G_MAXUINT);
+        else
+            p->v.ul = v;
+    }
+    return g_steal_pointer(&params);
+}
+
+gboolean
+vgmDriverNodeSetMemoryParameters(VgmDriver *drv, const GPtrArray *params, unsigned int flags,
+                                 GError **error)
+{
+    VgmTypedParamSpec spec[VGM_NODE_KSM_LAST];
+    const VgmTypedParam *found[VGM_NODE_KSM_LAST];
+    VgmNodeKsmField fields[VGM_NODE_KSM_LAST];
+    guint64 values[VGM_NODE_KSM_LAST];
+    guint n = 0;
+    size_t nspec = 0;
+    int k;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    for (k = 0; k < VGM_NODE_KSM_LAST; k++) {
+        if (!vgmDriverNodeMemoryParams[k].settable)
+            continue;
+        spec[nspec].field = vgmDriverNodeMemoryParams[k].field;
+        spec[nspec].type = vgmDriverNodeMemoryParams[k].type;
+        fields[nspec++] = k;
+    }
+    if (!vgmTypedParamsCheck(params, spec, nspec, _("node memory"), found, error))
+        return FALSE;
+    for (k = 0; k < (int)nspec; k++) {
+        if (!found[k])
+            continue;
+        fields[n] = fields[k];
+        values[n++] = found[k]->v.ui;
+    }
+    return n == 0 || vgmNodeKsmWrite(NULL, fields, values, n, error);
+}
+
+/* libvirt's VIR_NODE_ALLOC_PAGES_SET: the counts are the pools' sizes,
+ * not pages to add */
+#define VGM_DRIVER_NODE_ALLOC_PAGES_SET (1u << 0)
+
+int
+vgmDriverNodeAllocPages(VgmDriver *drv, const unsigned int *pages, const guint64 *counts,
+                        guint npages, int startCell, unsigned int cellCount, unsigned int flags,
+                        GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_DRIVER_NODE_ALLOC_PAGES_SET, error))
+        return -1;
+    return vgmNodeAllocPages(NULL, pages, counts, npages, startCell, cellCount,
+                             !(flags & VGM_DRIVER_NODE_ALLOC_PAGES_SET), error);
 }
 
 /* libvirt's VIR_CONNECT_COMPARE_CPU_* and VIR_CONNECT_BASELINE_CPU_* */

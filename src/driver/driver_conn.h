@@ -760,6 +760,20 @@ char *vgmDriverGetCapabilities(VgmDriver *drv, GError **error);
  * has no limit of its own here), for "kvm" what KVM allows. */
 int vgmDriverGetMaxVcpus(VgmDriver *drv, const char *type, GError **error);
 
+/* virNodeGetMemoryParameters: the kernel's same-page merging as libvirt's
+ * shm_* parameters (VgmTypedParam; those the kernel lacks left out) */
+GPtrArray *vgmDriverNodeGetMemoryParameters(VgmDriver *drv, unsigned int flags,
+                                            GError **error);
+/* virNodeSetMemoryParameters: shm_pages_to_scan, shm_sleep_millisecs and
+ * shm_merge_across_nodes (unsigned ints) */
+gboolean vgmDriverNodeSetMemoryParameters(VgmDriver *drv, const GPtrArray *params,
+                                          unsigned int flags, GError **error);
+/* virNodeAllocPages (flag VIR_NODE_ALLOC_PAGES_SET: set the pools, else
+ * add to them): the number of pools, or -1 */
+int vgmDriverNodeAllocPages(VgmDriver *drv, const unsigned int *pages, const guint64 *counts,
+                            guint npages, int startCell, unsigned int cellCount,
+                            unsigned int flags, GError **error);
+
 /* virConnectCompareCPU (@hypervisor FALSE) and
  * virConnectCompareHypervisorCPU: a VgmQemuCpuCompareResult or -1.
  * Flags: libvirt's FAIL_INCOMPATIBLE (1) and VALIDATE_XML (2: the parser

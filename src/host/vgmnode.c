@@ -1033,36 +1033,28 @@ vgmNodeGetCellsFreeMemory(const char *sysfs, const char *procfs, int startCell, 
     return g_steal_pointer(&out);
 }
 
-/* The free pages of @kib KiB of cell @cell (-1: the host) */
-static gboolean
-vgmNodeCellFreePages(const char *sysfs, const char *procfs, int cell, unsigned int kib,
-                     guint64 *count, GError **error)
+/* File @file of the pool of @kib KiB pages of cell @cell (-1: the host's
+ * pool) */
+static char *
+vgmNodeHugePagePath(const char *sysfs, int cell, unsigned int kib, const char *file)
 {
-    unsigned int sysKiB = (unsigned int)(sysconf(_SC_PAGESIZE) / 1024);
     g_autofree char *rel = NULL;
-    g_autofree char *path = NULL;
+
+    if (cell < 0) {
+        rel = g_strdup_printf("kernel/mm/hugepages/hugepages-%ukB/%s", kib, file);
+        return g_build_filename(sysfs ? sysfs : "/sys", rel, NULL);
+    }
+    rel = g_strdup_printf("node/node%d/hugepages/hugepages-%ukB/%s", cell, kib, file);
+    return vgmNodeSysPath(sysfs, rel);
+}
+
+/* The count in @path (a pool's nr_hugepages or free_hugepages) */
+static gboolean
+vgmNodeReadCount(const char *path, guint64 *count, GError **error)
+{
     g_autofree char *text = NULL;
-    guint64 freeKiB;
     char *end;
 
-    if (kib == sysKiB) {
-        if (!vgmNodeCellFreeKiB(sysfs, procfs, cell, &freeKiB, error))
-            return FALSE;
-        *count = freeKiB / sysKiB;
-        return TRUE;
-    }
-    if (cell < 0) {
-        rel = g_strdup_printf("kernel/mm/hugepages/hugepages-%ukB/free_hugepages", kib);
-        path = g_build_filename(sysfs ? sysfs : "/sys", rel, NULL);
-    } else {
-        rel = g_strdup_printf("node/node%d/hugepages/hugepages-%ukB/free_hugepages", cell, kib);
-        path = vgmNodeSysPath(sysfs, rel);
-    }
-    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("pages of %1$u KiB are not available on this host (%2$s)"), kib, path);
-        return FALSE;
-    }
     if (!vgmFileReadAll(path, 64, &text, NULL, error))
         return FALSE;
     *count = g_ascii_strtoull(text, &end, 10);
@@ -1071,6 +1063,31 @@ vgmNodeCellFreePages(const char *sysfs, const char *procfs, int cell, unsigned i
         return FALSE;
     }
     return TRUE;
+}
+
+/* The free pages of @kib KiB of cell @cell (-1: the host) */
+static gboolean
+vgmNodeCellFreePages(const char *sysfs, const char *procfs, int cell, unsigned int kib,
+                     guint64 *count, GError **error)
+{
+    unsigned int sysKiB = (unsigned int)(sysconf(_SC_PAGESIZE) / 1024);
+    g_autofree char *path = NULL;
+    g_autofree char *text = NULL;
+    guint64 freeKiB;
+
+    if (kib == sysKiB) {
+        if (!vgmNodeCellFreeKiB(sysfs, procfs, cell, &freeKiB, error))
+            return FALSE;
+        *count = freeKiB / sysKiB;
+        return TRUE;
+    }
+    path = vgmNodeHugePagePath(sysfs, cell, kib, "free_hugepages");
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("pages of %1$u KiB are not available on this host (%2$s)"), kib, path);
+        return FALSE;
+    }
+    return vgmNodeReadCount(path, count, error);
 }
 
 GArray *
@@ -1104,4 +1121,195 @@ vgmNodeGetFreePages(const char *sysfs, const char *procfs, const unsigned int *p
         }
     }
     return g_steal_pointer(&out);
+}
+
+/* ---- huge page pools ---- */
+
+typedef struct {
+    char *path;                 /* the pool's nr_hugepages */
+    guint64 before;
+    guint64 want;
+} VgmNodePool;
+
+static void
+vgmNodePoolClear(gpointer p)
+{
+    g_free(((VgmNodePool *)p)->path);
+}
+
+/* Writes @count into pool file @path; FALSE with errno set */
+static gboolean
+vgmNodePoolWrite(const char *path, guint64 count)
+{
+    g_autofree char *text = g_strdup_printf("%" G_GUINT64_FORMAT, count);
+
+    return vgmFileWriteInPlace(path, text);
+}
+
+int
+vgmNodeAllocPages(const char *sysfs, const unsigned int *pages, const guint64 *counts,
+                  guint npages, int startCell, unsigned int cellCount, gboolean add,
+                  GError **error)
+{
+    unsigned int sysKiB = (unsigned int)(sysconf(_SC_PAGESIZE) / 1024);
+    g_autofree char *nodeDir = vgmNodeSysPath(sysfs, "node");
+    gboolean numa = vgmNodeMaxCell(nodeDir) >= 0;
+    int last = vgmNodeLastCell(sysfs);
+    g_autoptr(GArray) pools = g_array_new(FALSE, TRUE, sizeof(VgmNodePool));
+    int cell;
+    guint i, k;
+
+    g_array_set_clear_func(pools, vgmNodePoolClear);
+    if (npages == 0 || cellCount == 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("pages of no page size or of no cell asked for"));
+        return -1;
+    }
+    if (startCell < -1 || startCell > last) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("start cell %1$d out of range (0-%2$d, or -1 for the host's pools)"),
+                    startCell, last);
+        return -1;
+    }
+    /* every pool is found and read before any is changed */
+    for (cell = startCell;
+         cell <= last && (cell < 0 || (guint)(cell - startCell) < cellCount);
+         cell++) {
+        for (i = 0; i < npages; i++) {
+            VgmNodePool pool = { 0 };
+
+            if (pages[i] == sysKiB) {
+                vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                            _("the pool of the system's %1$u KiB pages cannot be changed"),
+                            sysKiB);
+                return -1;
+            }
+            pool.path = vgmNodeHugePagePath(sysfs, numa ? cell : -1, pages[i], "nr_hugepages");
+            if (!g_file_test(pool.path, G_FILE_TEST_EXISTS)) {
+                if (cell < 0)
+                    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                                _("pages of %1$u KiB are not available on this host (%2$s)"),
+                                pages[i], pool.path);
+                else
+                    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                                _("pages of %1$u KiB are not available on cell %2$d (%3$s)"),
+                                pages[i], cell, pool.path);
+                g_free(pool.path);
+                return -1;
+            }
+            if (!vgmNodeReadCount(pool.path, &pool.before, error)) {
+                g_free(pool.path);
+                return -1;
+            }
+            pool.want = add ? pool.before + counts[i] : counts[i];
+            g_array_append_val(pools, pool);
+        }
+        if (cell < 0)
+            break;
+    }
+    /* the kernel allocates what it can; a pool short of its count, or one
+     * it refuses, puts the pools changed before it back */
+    for (k = 0; k < pools->len; k++) {
+        VgmNodePool *pool = &g_array_index(pools, VgmNodePool, k);
+        guint64 got = 0;
+        g_autoptr(GError) err = NULL;
+        int saved;
+
+        if (pool->want == pool->before)
+            continue;
+        if (!vgmNodePoolWrite(pool->path, pool->want)) {
+            saved = errno;
+            vgmErrorSet(&err, VGM_ERR_SYSTEM, _("cannot write %1$" G_GUINT64_FORMAT " into '%2$s': %3$s"),
+                        pool->want, pool->path, g_strerror(saved));
+        } else if (vgmNodeReadCount(pool->path, &got, &err) && got != pool->want) {
+            vgmErrorSet(&err, VGM_ERR_OPERATION_FAILED,
+                        _("the kernel gave %1$" G_GUINT64_FORMAT " of the %2$" G_GUINT64_FORMAT " pages asked for in '%3$s'"),
+                        got, pool->want, pool->path);
+        }
+        if (err) {
+            guint j;
+
+            for (j = 0; j <= k; j++) {
+                const VgmNodePool *back = &g_array_index(pools, VgmNodePool, j);
+
+                if (back->want != back->before)
+                    vgmNodePoolWrite(back->path, back->before);
+            }
+            g_propagate_error(error, g_steal_pointer(&err));
+            return -1;
+        }
+    }
+    return (int)pools->len;
+}
+
+/* ---- kernel same-page merging ---- */
+
+/* The files of <sysfs>/kernel/mm/ksm, in VgmNodeKsmField order */
+static const char *const vgmNodeKsmFiles[VGM_NODE_KSM_LAST] = {
+    [VGM_NODE_KSM_PAGES_TO_SCAN] = "pages_to_scan",
+    [VGM_NODE_KSM_SLEEP_MILLISECS] = "sleep_millisecs",
+    [VGM_NODE_KSM_PAGES_SHARED] = "pages_shared",
+    [VGM_NODE_KSM_PAGES_SHARING] = "pages_sharing",
+    [VGM_NODE_KSM_PAGES_UNSHARED] = "pages_unshared",
+    [VGM_NODE_KSM_PAGES_VOLATILE] = "pages_volatile",
+    [VGM_NODE_KSM_FULL_SCANS] = "full_scans",
+    [VGM_NODE_KSM_MERGE_ACROSS_NODES] = "merge_across_nodes",
+};
+
+static char *
+vgmNodeKsmPath(const char *sysfs, VgmNodeKsmField field)
+{
+    return g_build_filename(sysfs ? sysfs : "/sys", "kernel", "mm", "ksm",
+                            vgmNodeKsmFiles[field], NULL);
+}
+
+gboolean
+vgmNodeKsmRead(const char *sysfs, VgmNodeKsmField field, guint64 *value, gboolean *found,
+               GError **error)
+{
+    g_autofree char *path = vgmNodeKsmPath(sysfs, field);
+
+    *found = g_file_test(path, G_FILE_TEST_EXISTS);
+    return !*found || vgmNodeReadCount(path, value, error);
+}
+
+gboolean
+vgmNodeKsmWrite(const char *sysfs, const VgmNodeKsmField *fields, const guint64 *values,
+                guint n, GError **error)
+{
+    g_autofree guint64 *before = g_new0(guint64, n);
+    guint i, j;
+
+    for (i = 0; i < n; i++) {
+        gboolean found;
+
+        if (!vgmNodeKsmRead(sysfs, fields[i], &before[i], &found, error))
+            return FALSE;
+        if (!found) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("this kernel has no '%1$s' of same-page merging (%2$s/kernel/mm/ksm)"),
+                        vgmNodeKsmFiles[fields[i]], sysfs ? sysfs : "/sys");
+            return FALSE;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        g_autofree char *path = vgmNodeKsmPath(sysfs, fields[i]);
+        g_autofree char *text = g_strdup_printf("%" G_GUINT64_FORMAT, values[i]);
+        int saved;
+
+        if (vgmFileWriteInPlace(path, text))
+            continue;
+        saved = errno;
+        /* (the values written before it go back) */
+        for (j = 0; j < i; j++) {
+            g_autofree char *back = vgmNodeKsmPath(sysfs, fields[j]);
+            g_autofree char *old = g_strdup_printf("%" G_GUINT64_FORMAT, before[j]);
+
+            vgmFileWriteInPlace(back, old);
+        }
+        vgmErrorSet(error, VGM_ERR_SYSTEM, _("cannot set %1$s to %2$s (%3$s): %4$s"),
+                    vgmNodeKsmFiles[fields[i]], text, path, g_strerror(saved));
+        return FALSE;
+    }
+    return TRUE;
 }

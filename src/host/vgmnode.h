@@ -131,3 +131,37 @@ GArray *vgmNodeGetCellsFreeMemory(const char *sysfs, const char *procfs, int sta
  * from sysfs. A size the host has no pool of is VGM_ERR_INVALID_ARG. */
 GArray *vgmNodeGetFreePages(const char *sysfs, const char *procfs, const unsigned int *pages,
                             guint npages, int startCell, unsigned int cellCount, GError **error);
+
+/* virNodeAllocPages: the pools of @pages[i] KiB pages of cells @startCell
+ * on (at most @cellCount; -1: the host's pools, of no cell) set to
+ * @counts[i] pages, or grown by them (@add). Every pool is found and
+ * read first; one the kernel cannot fill puts those changed before it
+ * back (VGM_ERR_OPERATION_FAILED). The system's page size is refused
+ * (VGM_ERR_NO_SUPPORT). Returns the number of pools, or -1. */
+int vgmNodeAllocPages(const char *sysfs, const unsigned int *pages, const guint64 *counts,
+                      guint npages, int startCell, unsigned int cellCount, gboolean add,
+                      GError **error);
+
+/* The kernel's same-page merging (<sysfs>/kernel/mm/ksm), in the order of
+ * libvirt's node memory parameters */
+typedef enum {
+    VGM_NODE_KSM_PAGES_TO_SCAN,
+    VGM_NODE_KSM_SLEEP_MILLISECS,
+    VGM_NODE_KSM_PAGES_SHARED,
+    VGM_NODE_KSM_PAGES_SHARING,
+    VGM_NODE_KSM_PAGES_UNSHARED,
+    VGM_NODE_KSM_PAGES_VOLATILE,
+    VGM_NODE_KSM_FULL_SCANS,
+    VGM_NODE_KSM_MERGE_ACROSS_NODES,
+
+    VGM_NODE_KSM_LAST
+} VgmNodeKsmField;
+
+/* The value of @field; a kernel without it sets *@found FALSE */
+gboolean vgmNodeKsmRead(const char *sysfs, VgmNodeKsmField field, guint64 *value,
+                        gboolean *found, GError **error);
+/* Writes @values[i] into @fields[i] (@n of them), each of which must
+ * exist (VGM_ERR_OPERATION_INVALID); one the kernel refuses puts those
+ * written before it back (VGM_ERR_SYSTEM) */
+gboolean vgmNodeKsmWrite(const char *sysfs, const VgmNodeKsmField *fields,
+                         const guint64 *values, guint n, GError **error);

@@ -4975,6 +4975,61 @@ vgmRemoteDispatchDomainSetInterfaceParameters(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchNodeGetMemoryParameters(VgmRemoteClient *client,
+                                         const VgmRemoteNodeGetMemoryParametersArgs *args,
+                                         VgmRemoteNodeGetMemoryParametersRet *ret,
+                                         GError **error)
+{
+    g_autoptr(GPtrArray) params = NULL;
+
+    if (args->nparams < 0 || args->nparams > VGM_REMOTE_NODE_MEMORY_PARAMETERS_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("nparams %1$d is out of range (0 to %2$u)"),
+                    args->nparams, (guint)VGM_REMOTE_NODE_MEMORY_PARAMETERS_MAX);
+        return FALSE;
+    }
+    if (!(params = vgmDriverNodeGetMemoryParameters(client->drv, args->flags, error)))
+        return FALSE;
+    /* as libvirt: 0 asks how many there are */
+    if (args->nparams == 0) {
+        ret->nparams = (gint32)params->len;
+        return TRUE;
+    }
+    vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params, (guint)args->nparams);
+    ret->nparams = (gint32)ret->params.len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNodeSetMemoryParameters(VgmRemoteClient *client,
+                                         const VgmRemoteNodeSetMemoryParametersArgs *args,
+                                         GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+
+    return vgmDriverNodeSetMemoryParameters(client->drv, params, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeAllocPages(VgmRemoteClient *client, const VgmRemoteNodeAllocPagesArgs *args,
+                                VgmRemoteNodeAllocPagesRet *ret, GError **error)
+{
+    int n;
+
+    if (args->pageSizes.len != args->pageCounts.len) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("%1$u page sizes and %2$u page counts: there must be one count per size"),
+                    args->pageSizes.len, args->pageCounts.len);
+        return FALSE;
+    }
+    if ((n = vgmDriverNodeAllocPages(client->drv, args->pageSizes.val, args->pageCounts.val,
+                                     args->pageSizes.len, args->startCell, args->cellCount,
+                                     args->flags, error)) < 0)
+        return FALSE;
+    ret->ret = n;
+    return TRUE;
+}
+
+gboolean
 vgmRemoteDispatchDomainGetInterfaceParameters(VgmRemoteClient *client,
                                               const VgmRemoteDomainGetInterfaceParametersArgs *args,
                                               VgmRemoteDomainGetInterfaceParametersRet *ret,

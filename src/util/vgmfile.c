@@ -42,7 +42,7 @@ vgmFileWriteFully(int fd, const char *data, gsize len)
 gboolean
 vgmFileWriteInPlace(const char *path, const char *data)
 {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
     int saved;
 
     if (fd < 0)

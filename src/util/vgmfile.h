@@ -30,7 +30,9 @@ gboolean vgmFileCommitTemp(int fd, const char *tmp, const char *path, mode_t mod
                            GError **error);
 
 /* Writes @data to the existing file @path in place (a sysctl or sysfs
- * attribute, which a rename cannot replace); FALSE with errno set. */
+ * attribute, which a rename cannot replace), truncated first as a
+ * shell's redirection does (a regular file keeps no old tail); FALSE with
+ * errno set. */
 gboolean vgmFileWriteInPlace(const char *path, const char *data);
 
 /*

@@ -11,7 +11,8 @@ mode). What it covers:
     getDomainCapabilities (default and explicit arguments; an accelerator
     the host lacks is an invalid argument), getCPUModelNames, getMaxVcpus
     (16 for qemu, KVM's limit or a system error without /dev/kvm, another
-    type an invalid argument);
+    type an invalid argument); getMemoryParameters (the kernel's KSM
+    pages_to_scan) and setMemoryParameters of a counter refused;
   * one persistent domain through its whole life: defineXML, listAllDomains
     with flags, lookupByName / UUIDString / ID, info(), state(), isActive,
     isPersistent, XMLDesc(0) and XMLDesc(VIR_DOMAIN_XML_INACTIVE), create,
@@ -301,6 +302,24 @@ def connection_tests(tap, conn):
                 "getMaxVcpus('kvm') without /dev/kvm: a system error")
     code_is(tap, lambda: conn.getMaxVcpus("xen"), (libvirt.VIR_ERR_INVALID_ARG,),
             "getMaxVcpus('xen'): VIR_ERR_INVALID_ARG")
+
+    # Node memory parameters. Captured from libvirtd 9.0: the eight shm_*
+    # values; setMemoryParameters of a counter (shm_pages_shared, which
+    # the binding knows from getMemoryParameters) is
+    # VIR_ERR_ARGUMENT_UNSUPPORTED (74)
+    if os.path.isdir("/sys/kernel/mm/ksm"):
+        mp = conn.getMemoryParameters()
+        with open("/sys/kernel/mm/ksm/pages_to_scan") as f:
+            scan = int(f.read())
+        tap.ok(mp.get("shm_pages_to_scan") == scan and "shm_full_scans" in mp,
+               "getMemoryParameters(): the kernel's pages_to_scan, the counters", repr(mp))
+        code_is(tap, lambda: conn.setMemoryParameters({"shm_pages_shared": 5}),
+                (libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,),
+                "setMemoryParameters(shm_pages_shared), a counter: VIR_ERR_ARGUMENT_UNSUPPORTED")
+        with open("/sys/kernel/mm/ksm/pages_to_scan") as f:
+            tap.eq(int(f.read()), scan, "... and the kernel's pages_to_scan is unchanged")
+    else:
+        tap.skip("getMemoryParameters", "this kernel has no /sys/kernel/mm/ksm")
 
     caps = ET.fromstring(conn.getCapabilities())
     guests = [g for g in caps.findall("guest") if g.findtext("os_type") == "hvm"

@@ -573,6 +573,7 @@ def run_tests(tap, target, tmp):
 
     iothread_tests(tap, target, tmp)
     lifecycle_tests(tap, target, tmp)
+    node_memory_tests(tap, target)
 
 
 IOT_XML = """<domain type='qemu'>
@@ -809,6 +810,91 @@ def lifecycle_tests(tap, target, tmp):
         time.sleep(0.2)
     tap.eq(state, "shut off",
            "reboot destroy, live again: a reset on QEMU's monitor ends the domain")
+
+
+KSM = "/sys/kernel/mm/ksm"
+POOL_2M = "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
+
+
+def read_int(path):
+    with open(path) as f:
+        return int(f.read().split()[0])
+
+
+def node_memory_tune(uri):
+    """virsh node-memory-tune's "\tNAME VALUE" lines, as a dict"""
+    r = virsh(uri, "node-memory-tune")
+    if r.rc != 0 or not r.out.startswith("Shared memory:\n"):
+        return None
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^\t(\w+) +(\d+)$", r.out, re.M)}
+
+
+def node_memory_tests(tap, target):
+    """virsh node-memory-tune (libvirt's procedures 288, 289) against this
+    host's /sys/kernel/mm/ksm: the eight shm_* values, the settings equal
+    to the kernel's; shm_pages_to_scan set (the kernel's file follows) and
+    put back. virsh allocpages (347) on the 2 MiB pool: pages added to the
+    host's pool and to cell 0's, the pool set back; refused with the pool
+    unchanged: the system's page size, a size the host lacks, a cell it
+    lacks. The host's values are restored even when a check fails."""
+    uri = target.uri
+    if not os.path.isdir(KSM):
+        tap.skip("node-memory-tune", "this kernel has no %s" % KSM)
+    else:
+        got = node_memory_tune(uri)
+        names = ["shm_pages_to_scan", "shm_sleep_millisecs", "shm_pages_shared",
+                 "shm_pages_sharing", "shm_pages_unshared", "shm_pages_volatile",
+                 "shm_full_scans", "shm_merge_across_nodes"]
+        want = [n for n in names if os.path.exists(os.path.join(KSM, n[4:]))]
+        tap.ok(got is not None and list(got) == want and
+               all(got[n] == read_int(os.path.join(KSM, n[4:]))
+                   for n in ("shm_pages_to_scan", "shm_sleep_millisecs",
+                             "shm_merge_across_nodes") if n in want),
+               "virsh node-memory-tune: libvirt's shm_* values, the settings the kernel's",
+               "%r\nwant %r" % (got, want))
+        old = read_int(os.path.join(KSM, "pages_to_scan"))
+        try:
+            r = virsh(uri, "node-memory-tune", "--shm-pages-to-scan", str(old + 1))
+            tap.ok(r.rc == 0 and read_int(os.path.join(KSM, "pages_to_scan")) == old + 1
+                   and (node_memory_tune(uri) or {}).get("shm_pages_to_scan") == old + 1,
+                   "virsh node-memory-tune --shm-pages-to-scan: the kernel's pages_to_scan "
+                   "follows", r.describe())
+        finally:
+            r = virsh(uri, "node-memory-tune", "--shm-pages-to-scan", str(old))
+            if read_int(os.path.join(KSM, "pages_to_scan")) != old:
+                with open(os.path.join(KSM, "pages_to_scan"), "w") as f:
+                    f.write(str(old))
+        tap.ok(r.rc == 0 and read_int(os.path.join(KSM, "pages_to_scan")) == old,
+               "virsh node-memory-tune --shm-pages-to-scan: set back to %d" % old, r.describe())
+
+    if os.geteuid() != 0 or not os.path.exists(POOL_2M):
+        tap.skip("allocpages", "not root, or no 2 MiB huge pages here")
+        return
+    old = read_int(POOL_2M)
+    try:
+        r = virsh(uri, "allocpages", "--pagesize", "2M", "--pagecount", "2", "--add")
+        tap.ok(r.rc == 0 and read_int(POOL_2M) == old + 2,
+               "virsh allocpages --pagesize 2M --pagecount 2 --add: the host's pool grows by 2",
+               r.describe())
+        r = virsh(uri, "allocpages", "--pagesize", "2M", "--pagecount", "1", "--cellno", "0",
+                  "--add")
+        tap.ok(r.rc == 0 and read_int(POOL_2M) == old + 3,
+               "virsh allocpages --cellno 0 --add: cell 0's pool grows by 1", r.describe())
+        for args, why in ((("--pagesize", "4K", "--pagecount", "1"), "the system's pages"),
+                          (("--pagesize", "3M", "--pagecount", "1"), "a size this host lacks"),
+                          (("--pagesize", "2M", "--pagecount", "1", "--cellno", "999"),
+                           "a cell this host lacks")):
+            r = virsh(uri, "allocpages", *args)
+            tap.ok(r.rc == 1 and r.err.startswith("error:") and read_int(POOL_2M) == old + 3,
+                   "virsh allocpages %s: refused (%s), the pool unchanged" % (" ".join(args), why),
+                   r.describe())
+        r = virsh(uri, "allocpages", "--pagesize", "2M", "--pagecount", str(old))
+        tap.ok(r.rc == 0 and read_int(POOL_2M) == old,
+               "virsh allocpages --pagecount %d: the pool set back" % old, r.describe())
+    finally:
+        if read_int(POOL_2M) != old:
+            with open(POOL_2M, "w") as f:
+                f.write(str(old))
 
 
 def cpu_tests(tap, target, tmp):
