@@ -108,6 +108,10 @@
  *  - undefine of a running domain makes it transient; it disappears when
  *    destroyed; create starts a transient domain, which undefine refuses;
  *  - one uuid under two names is refused with both names;
+ *  - domrename: the config, autostart mark and snapshots follow; a taken,
+ *    the same or a bad name refused with nothing changed; the tool
+ *    killed at each step of the rename's journal leaves one domain, the
+ *    old or the new, and the next command on it finishes the rename;
  *  - shutdown's output, and its error on a domain that is not running;
  *  - the tool killed in define (VIRT_GMEM_TEST_PAUSE_AT=define-before-rename)
  *    leaves the old config, whole; killed in start before the spawn
@@ -2105,6 +2109,148 @@ testKilledDefine(void)
                                 "error: domain 'kd' already exists with uuid 0b9f4a3e-2f55-4f0c-9f8e-0d7d2a1c3b4e; "
                                 "the new definition names it 'kd2'\n"));
     }
+}
+
+/* Whether @root's file @rel (a path under ROOT) exists */
+static gboolean
+testRootHas(const char *root, const char *rel)
+{
+    g_autofree char *path = g_build_filename(root, rel, NULL);
+
+    return g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
+/* The <name> inside @root's config of domain @name */
+static char *
+testConfigInnerName(const char *root, const char *name)
+{
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+    g_autofree char *path = g_build_filename(root, "etc", "qemu", file, NULL);
+    g_autofree char *text = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    def = vgmDomainDefParseString(text, path, VGM_DOMAIN_PARSE_SKIP_VALIDATE, NULL);
+    g_assert_nonnull(def);
+    return g_strdup(def->name);
+}
+
+/* domrename: the config, autostart mark and snapshots follow the name;
+ * refused with nothing changed: a taken name, the same name, a bad name,
+ * a running domain. The tool killed at each step of the journal
+ * (rename-after-journal, rename-after-config, rename-before-rewrite)
+ * leaves the old domain or the new one, listed once, and the next
+ * command on it finishes or drops the rename. */
+static void
+testRename(void)
+{
+    static const char *const points[] = {
+        "rename-after-journal", "rename-after-config", "rename-before-rewrite",
+    };
+    g_autofree char *root = testMakeRoot();
+    g_autofree char *file = g_build_filename(root, "rn.xml", NULL);
+    g_autofree char *other = g_build_filename(root, "taken.xml", NULL);
+    g_autoptr(TestRun) run = NULL;
+    const char *xml = "<domain type='qemu'><name>rn</name>"
+                      "<uuid>5c2d7a91-0e3b-4b8a-9d55-6f1e2a3b4c5d</uuid>"
+                      "<memory unit='MiB'>64</memory>"
+                      "<os><type arch='x86_64' machine='q35'>hvm</type></os></domain>";
+    const char *taken = "<domain type='qemu'><name>taken</name>"
+                        "<memory unit='MiB'>64</memory>"
+                        "<os><type arch='x86_64' machine='q35'>hvm</type></os></domain>";
+    size_t i;
+
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    g_assert_true(g_file_set_contents(other, taken, -1, NULL));
+    run = testTool(root, "define", file, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "define", other, NULL);
+    TEST_OK(run);
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "autostart", "rn", NULL);
+    TEST_OK(run);
+    /* a snapshot directory, as a snapshot leaves one */
+    {
+        g_autofree char *snap = g_build_filename(root, "lib", "qemu", "snapshot", "rn", NULL);
+        g_autofree char *meta = g_build_filename(snap, "current", NULL);
+
+        g_assert_cmpint(g_mkdir_with_parents(snap, 0755), ==, 0);
+        g_assert_true(g_file_set_contents(meta, "", -1, NULL));
+    }
+
+    /* refusals change nothing */
+    {
+        static const char *const bad[][2] = {
+            { "taken", "a domain with that name exists" },
+            { "rn", "cannot be renamed to its own name" },
+            { "a/b", "must not contain '/'" },
+            { ".x", "must not start with '.'" },
+        };
+
+        for (i = 0; i < G_N_ELEMENTS(bad); i++) {
+            g_clear_pointer(&run, testRunFree);
+            run = testTool(root, "domrename", "rn", bad[i][0], NULL);
+            g_assert_cmpint(run->status, ==, 1);
+            g_assert_nonnull(strstr(run->err, bad[i][1]));
+        }
+        testAssertList(root, TRUE, (const char *const[]){ "-", "rn", "shut off",
+                                                          "-", "taken", "shut off", NULL });
+        g_assert_true(testRootHas(root, "etc/qemu/autostart/rn"));
+    }
+
+    g_clear_pointer(&run, testRunFree);
+    run = testTool(root, "domrename", "rn", "rn2", NULL);
+    TEST_OK(run);
+    g_assert_cmpstr(run->out, ==, "Domain successfully renamed\n\n");
+    testAssertList(root, TRUE, (const char *const[]){ "-", "rn2", "shut off",
+                                                      "-", "taken", "shut off", NULL });
+    g_assert_true(testRootHas(root, "etc/qemu/autostart/rn2"));
+    g_assert_false(testRootHas(root, "etc/qemu/autostart/rn"));
+    g_assert_true(testRootHas(root, "lib/qemu/snapshot/rn2/current"));
+    g_assert_false(testRootHas(root, "lib/qemu/snapshot/rn"));
+    g_assert_false(testRootHas(root, "etc/qemu/.rename"));
+    {
+        g_autofree char *inner = testConfigInnerName(root, "rn2");
+
+        g_assert_cmpstr(inner, ==, "rn2");
+    }
+
+    /* killed at each step, then a command on the domain (dominfo takes
+     * no lock; autostart does) */
+    for (i = 0; i < G_N_ELEMENTS(points); i++) {
+        const char *from = i % 2 ? "rn3" : "rn2";
+        const char *to = i % 2 ? "rn2" : "rn3";
+        /* the journal is written at every point; the config moved at
+         * the later two */
+        const char *now = i == 0 ? from : to;
+        g_autofree char *mark = g_strdup_printf("etc/qemu/autostart/%s", now);
+        g_autofree char *snapMark = g_strdup_printf("lib/qemu/snapshot/%s/current", now);
+
+        testKillAt(root, points[i], (const char *const[]){ "domrename", from, to, NULL });
+        g_assert_true(testRootHas(root, "etc/qemu/.rename"));
+        testAssertList(root, TRUE, (const char *const[]){ "-", now, "shut off",
+                                                          "-", "taken", "shut off", NULL });
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "autostart", now, NULL);
+        TEST_OK(run);
+        g_assert_false(testRootHas(root, "etc/qemu/.rename"));
+        g_assert_true(testRootHas(root, mark));
+        g_assert_true(testRootHas(root, snapMark));
+        {
+            g_autofree char *inner = testConfigInnerName(root, now);
+
+            g_assert_cmpstr(inner, ==, now);
+        }
+        /* the rename that was cut short, done over again (or back) */
+        if (i == 0) {
+            g_clear_pointer(&run, testRunFree);
+            run = testTool(root, "domrename", "rn2", "rn3", NULL);
+            TEST_OK(run);
+        }
+    }
+    testAssertList(root, TRUE, (const char *const[]){ "-", "rn3", "shut off",
+                                                      "-", "taken", "shut off", NULL });
 }
 
 /* Waits up to 10 s for @path to exist. */
@@ -5255,6 +5401,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/dead-qemu", testDeadQemu);
     g_test_add_func("/driver/lifecycle/transient", testTransient);
     g_test_add_func("/driver/lifecycle/killed-define", testKilledDefine);
+    g_test_add_func("/driver/lifecycle/rename", testRename);
     g_test_add_func("/driver/lifecycle/killed-start", testKilledStart);
     g_test_add_func("/driver/lifecycle/concurrent-start", testConcurrentStart);
     g_test_add_func("/driver/lifecycle/same-uuid-create", testSameUuidCreate);

@@ -2,7 +2,7 @@
 /*
  * vgm_cmd_lifecycle.c: the commands that run domains, with virsh's names,
  * arguments and output: define, undefine, create, start, destroy,
- * shutdown, suspend, resume, list, dominfo, domstate, domid, domuuid,
+ * shutdown, suspend, resume, domrename, list, dominfo, domstate, domid, domuuid,
  * domname, dumpxml, domcapabilities, capabilities, version. Each is a call
  * of the driver's connection API (driver_conn.h), the one the daemon
  * serves too, and the formatting of its answer.
@@ -35,6 +35,7 @@ static char *vgmCmdRoot;
 static int vgmCmdOneArg(int argc, char **argv);
 static int vgmCmdList(int argc, char **argv);
 static int vgmCmdLiveUpdate(int argc, char **argv);
+static int vgmCmdDomrename(int argc, char **argv);
 static int vgmCmdDomcapabilities(int argc, char **argv);
 static int vgmCmdCapabilities(int argc, char **argv);
 static int vgmCmdVersion(int argc, char **argv);
@@ -51,6 +52,7 @@ const VgmToolCommand vgmToolLifecycleCommands[] = {
     { "reboot", "DOMAIN", N_("Ask a domain's guest to power off, then start it again in the same QEMU."), vgmCmdOneArg },
     { "reset", "DOMAIN", N_("Reset a running domain's machine at once, as its reset button."), vgmCmdOneArg },
     { "autostart", "DOMAIN", N_("Mark a persistent domain to start when the daemon starts (first in a boot)."), vgmCmdOneArg },
+    { "domrename", "DOMAIN NEWNAME", N_("Rename a shut-off persistent domain."), vgmCmdDomrename },
     { "live-update", "DOMAIN", N_("Replace a running domain's QEMU with a new process that takes its memory over."), vgmCmdLiveUpdate },
     { "list", "", N_("List domains."), vgmCmdList },
     { "dominfo", "DOMAIN", N_("Show basic information about a domain."), vgmCmdOneArg },
@@ -100,8 +102,11 @@ vgmCmdBegin(GOptionEntry *entries, int *argc, char ***argv, int nargs)
         if (nargs == 0)
             fprintf(stderr, _("error: %1$s: unexpected argument '%2$s'\n"),
                     cmd->name, arg);
-        else
+        else if (nargs == 1)
             fprintf(stderr, _("error: %1$s: expected exactly one %2$s argument\n"),
+                    cmd->name, cmd->params);
+        else
+            fprintf(stderr, _("error: %1$s: expected the arguments %2$s\n"),
                     cmd->name, cmd->params);
         return NULL;
     }
@@ -561,6 +566,24 @@ vgmCmdOneArg(int argc, char **argv)
         return vgmCmdDone(_(option && c->doneOption ? c->doneOption : c->done), argv[1]);
     }
     return c->show(drv, dom, option);
+}
+
+/* ---- rename ---- */
+
+static int
+vgmCmdDomrename(int argc, char **argv)
+{
+    g_autoptr(VgmDriver) drv = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (!(drv = vgmCmdBegin(NULL, &argc, &argv, 2)))
+        return 1;
+    if (!(dom = vgmDriverLookup(drv, argv[1], &err)) ||
+        !vgmDriverRename(drv, dom->name, argv[2], 0, &err))
+        return vgmCmdFailed(err, argv[1], _("Failed to rename domain '%1$s'"), argv[1]);
+    /* (virsh's words) */
+    return vgmCmdDone("%s", _("Domain successfully renamed\n"));
 }
 
 /* ---- live update ---- */

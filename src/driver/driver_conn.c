@@ -556,6 +556,28 @@ vgmDriverUndefine(VgmDriver *drv, const char *name, unsigned int flags, GError *
     return ok;
 }
 
+gboolean
+vgmDriverRename(VgmDriver *drv, const char *name, const char *newName, unsigned int flags,
+                GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    GMutex *m;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = (dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
+         vgmDriverDomainRename(drv->store, name, newName, error);
+    g_mutex_unlock(m);
+    if (!ok)
+        return FALSE;
+    vgmDriverEmitEvent(drv, name, dom->uuid, -1, VGM_EVENT_UNDEFINED, VGM_EVENT_UNDEFINED_RENAMED);
+    vgmDriverEmitEvent(drv, newName, dom->uuid, -1, VGM_EVENT_DEFINED, VGM_EVENT_DEFINED_RENAMED);
+    return TRUE;
+}
+
 /* libvirtd's order: a running start says RESUMED, then STARTED; a paused
  * one STARTED, then SUSPENDED. */
 static void
@@ -1939,6 +1961,30 @@ vgmDriverSetTuneParams(VgmDriver *drv, const char *name, VgmDriverTuneKind kind,
     }
     vgmDriverEmitTunable(drv, name, event);
     return TRUE;
+}
+
+gboolean
+vgmDriverSetVcpu(VgmDriver *drv, const char *name, const char *cpumap, int state,
+                 unsigned int flags, GError **error)
+{
+    g_autoptr(VgmBitmap) map = NULL;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
+        return FALSE;
+    if (state != 0 && state != 1) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("vCPU state %1$d: 1 enables, 0 disables"), state);
+        return FALSE;
+    }
+    if (!(map = vgmBitmapParse(cpumap, _("the vCPU map"), error)))
+        return FALSE;
+    if (vgmBitmapCount(map) == 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("the vCPU map '%1$s' selects no vCPU"),
+                    cpumap);
+        return FALSE;
+    }
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    return vgmDriverDomainSetVcpu(drv->store, name, map, state == 1, flags, error);
 }
 
 gboolean

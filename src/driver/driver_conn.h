@@ -292,6 +292,14 @@ gboolean vgmDriverIOThread(VgmDriver *drv, const char *name, unsigned int id, gb
 /* virDomainSetLifecycleAction (flags AFFECT_LIVE, AFFECT_CONFIG) */
 gboolean vgmDriverSetLifecycleAction(VgmDriver *drv, const char *name, unsigned int type,
                                      unsigned int action, unsigned int flags, GError **error);
+/* virDomainSetVcpu (flags AFFECT_LIVE, AFFECT_CONFIG): the vCPUs of
+ * libvirt's list @cpumap ("1-3,^2") enabled (@state 1) or disabled (0) */
+gboolean vgmDriverSetVcpu(VgmDriver *drv, const char *name, const char *cpumap, int state,
+                          unsigned int flags, GError **error);
+/* virDomainRename (flags 0): UNDEFINED / renamed for the old name, then
+ * DEFINED / renamed for the new one, as libvirt raises them */
+gboolean vgmDriverRename(VgmDriver *drv, const char *name, const char *newName,
+                         unsigned int flags, GError **error);
 gboolean vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus,
                            unsigned int flags, GError **error);
 /* virDomainSetMemoryFlags (@kib KiB; flags AFFECT_LIVE, AFFECT_CONFIG,
@@ -830,6 +838,8 @@ enum {
     VGM_EVENT_DEFINED_ADDED = 0,
     VGM_EVENT_DEFINED_UPDATED = 1,
     VGM_EVENT_UNDEFINED_REMOVED = 0,
+    VGM_EVENT_UNDEFINED_RENAMED = 1,
+    VGM_EVENT_DEFINED_RENAMED = 2,
     VGM_EVENT_STARTED_BOOTED = 0,
     VGM_EVENT_STARTED_RESTORED = 2,
     VGM_EVENT_STARTED_FROM_SNAPSHOT = 3,

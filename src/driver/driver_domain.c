@@ -1098,6 +1098,74 @@ vgmDriverDomainNvram(const VgmDriverStore *store, const VgmDomainDef *def)
 }
 
 gboolean
+vgmDriverDomainRename(const VgmDriverStore *store, const char *ref, const char *newName,
+                      GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverLock) newLock = NULL;
+    g_autoptr(VgmDriverLock) storeLock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmDriverDomain) taken = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *managed = NULL;
+
+    if (!vgmDriverStoreCheckName(newName, error) ||
+        !(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    /* libvirt's refusals, in its order */
+    if (g_str_equal(dom->name, newName)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' cannot be renamed to its own name"), dom->name);
+        return FALSE;
+    }
+    if (vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot rename domain '%1$s' while it runs"), dom->name);
+        return FALSE;
+    }
+    if (!dom->persistent) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot rename transient domain '%1$s'"), dom->name);
+        return FALSE;
+    }
+    managed = vgmDriverSaveManagedPath(store, dom->name);
+    if (g_file_test(managed, G_FILE_TEST_EXISTS)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot rename domain '%1$s': it has a managed save image (start it, or remove the image)"),
+                    dom->name);
+        return FALSE;
+    }
+    if (!(newLock = vgmDriverStoreLockDomain(store, newName, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
+        !(storeLock = vgmDriverStoreLockStore(store, error)))
+        return FALSE;
+    if ((taken = vgmDriverDomainLoadSeen(store, newName, TRUE, NULL, VGM_DRIVER_LOOKUP_BRIEF,
+                                         &err)) ||
+        !g_error_matches(err, VGM_ERROR, VGM_ERR_NO_DOMAIN)) {
+        if (taken)
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("cannot rename domain '%1$s' to '%2$s': a domain with that name exists"),
+                        dom->name, newName);
+        else
+            g_propagate_error(error, g_steal_pointer(&err));
+        return FALSE;
+    }
+    /* a UEFI varstore named after the domain stays the domain's: the
+     * config names it from now on, as libvirt's always does */
+    if (!(def = vgmDriverConfigParse(store, dom->name, dom->config, error)))
+        return FALSE;
+    if (!def->os.nvram && !def->os.nvramNet) {
+        g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+        g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
+
+        if ((def->os.nvram = vgmQemuFirmwareNvramPath(def, cfg)) &&
+            !vgmDriverStoreSaveConfig(store, def, error))
+            return FALSE;
+    }
+    return vgmDriverStoreRename(store, dom->name, newName, dom->uuid, error);
+}
+
+gboolean
 vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
                         unsigned int flags, char **name, GError **error)
 {
@@ -4000,6 +4068,34 @@ vgmDriverDomainUnplugVcpu(const VgmDriverStore *store, VgmDriverDomain *dom,
     return TRUE;
 }
 
+/* Plugs offline vCPU @id of running domain @dom (lock held, live
+ * definition @oldDef with its vCPUs listed): the live definition with it
+ * online, checked as a start would check it, is what QEMU gets */
+static gboolean
+vgmDriverDomainEnableVcpu(const VgmDriverStore *store, VgmDriverDomain *dom, VgmQemuMonitor *mon,
+                          VgmDomainDef *oldDef, unsigned int id, GError **error)
+{
+    g_autoptr(VgmDomainDef) newDef = NULL;
+    unsigned int online = 0, i;
+
+    if (!(newDef = vgmDomainDefParseString(dom->status->xml, NULL,
+                                           VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                           error)))
+        return FALSE;
+    vgmDriverVcpusListed(newDef);
+    for (i = 0; i < newDef->vcpus; i++)
+        online += newDef->vcpuList[i].online;
+    newDef->vcpuList[id].online = TRUE;
+    if (newDef->vcpuList[0].order) {
+        for (i = 0; i < newDef->vcpus; i++)
+            newDef->vcpuList[id].order = MAX(newDef->vcpuList[id].order,
+                                             newDef->vcpuList[i].order + 1);
+    }
+    newDef->vcpusCurrent = online + 1 == newDef->vcpus ? 0 : online + 1;
+    return vgmDomainDefValidate(newDef, error) &&
+           vgmDriverDomainPlugVcpu(store, dom, mon, oldDef, newDef, id, error);
+}
+
 /* Plugs or unplugs vCPUs of running domain @dom (lock held) until
  * @nvcpus run, as libvirt does: the lowest offline ones plugged first,
  * the last plugged unplugged first; the vCPUs QEMU started with stay.
@@ -4012,7 +4108,6 @@ vgmDriverDomainSetVcpusLive(const VgmDriverStore *store, VgmDriverDomain *dom,
 
     for (;;) {
         g_autoptr(VgmDomainDef) oldDef = NULL;
-        g_autoptr(VgmDomainDef) newDef = NULL;
         unsigned int online = 0, pick = G_MAXUINT, i;
 
         if (!(oldDef = vgmDomainDefParseString(dom->status->xml, NULL,
@@ -4053,22 +4148,7 @@ vgmDriverDomainSetVcpusLive(const VgmDriverStore *store, VgmDriverDomain *dom,
                 return FALSE;
             continue;
         }
-        /* the live definition with vCPU @pick online: checked as a start
-         * would check it */
-        if (!(newDef = vgmDomainDefParseString(dom->status->xml, NULL,
-                                               VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
-                                               error)))
-            return FALSE;
-        vgmDriverVcpusListed(newDef);
-        newDef->vcpuList[pick].online = TRUE;
-        if (newDef->vcpuList[0].order) {
-            for (i = 0; i < newDef->vcpus; i++)
-                newDef->vcpuList[pick].order = MAX(newDef->vcpuList[pick].order,
-                                                   newDef->vcpuList[i].order + 1);
-        }
-        newDef->vcpusCurrent = online + 1 == newDef->vcpus ? 0 : online + 1;
-        if (!vgmDomainDefValidate(newDef, error) ||
-            !vgmDriverDomainPlugVcpu(store, dom, mon, oldDef, newDef, pick, error))
+        if (!vgmDriverDomainEnableVcpu(store, dom, mon, oldDef, pick, error))
             return FALSE;
     }
 }
@@ -4657,6 +4737,132 @@ vgmDriverDomainSetLifecycleAction(const VgmDriverStore *store, const char *ref,
         return FALSE;
     return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeLifecycle,
                                  vgmDriverDomainLifecycleLive, &change, NULL, error);
+}
+
+typedef struct {
+    const VgmBitmap *map;
+    gboolean enable;
+} VgmDriverVcpuChange;
+
+/* The vCPUs of @map, which must all exist in @def (@where: "config" or
+ * "live" definition) */
+static gboolean
+vgmDriverVcpuMapCheck(const VgmDomainDef *def, const VgmBitmap *map, const char *where,
+                      GError **error)
+{
+    int last = vgmBitmapLast(map);
+
+    if (last >= (int)def->vcpus) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("vCPU %1$d is not in the %2$s of domain '%3$s', which has %4$u"),
+                    last, where, def->name, def->vcpus);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* setvcpu --config, as libvirt: the vCPUs of the map enabled or
+ * disabled and hotpluggable, the order of every vCPU dropped; vCPU 0 and
+ * a vCPU before one QEMU starts with are refused, the rest is checked
+ * as a define checks it */
+static char *
+vgmDriverDomainChangeVcpu(VgmDomainDef *def, gconstpointer data, GError **error)
+{
+    const VgmDriverVcpuChange *c = data;
+    int first = vgmBitmapNext(c->map, -1);
+    unsigned int online = 0, i;
+
+    if (!vgmDriverVcpuMapCheck(def, c->map, _("config"), error))
+        return NULL;
+    if (vgmBitmapIsSet(c->map, 0)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("vCPU 0 cannot be enabled or disabled: QEMU always starts with it"));
+        return NULL;
+    }
+    vgmDriverVcpusListed(def);
+    for (i = (unsigned int)first + 1; i < def->vcpus; i++) {
+        const VgmDomainVcpu *v = &def->vcpuList[i];
+
+        if (!vgmBitmapIsSet(c->map, i) && v->online && v->hotpluggable == VGM_TRISTATE_NO) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("vCPU %1$d cannot be changed: vCPU %2$u after it is one QEMU starts with (hotpluggable='no'), and those come first"),
+                        first, i);
+            return NULL;
+        }
+    }
+    for (i = 0; i < def->vcpus; i++) {
+        VgmDomainVcpu *v = &def->vcpuList[i];
+
+        v->given = TRUE;
+        v->order = 0;
+        if (vgmBitmapIsSet(c->map, i)) {
+            v->online = c->enable;
+            v->hotpluggable = VGM_TRISTATE_YES;
+        }
+        online += v->online;
+    }
+    def->vcpusCurrent = online == def->vcpus ? 0 : online;
+    return vgmDomainDefFormat(def);
+}
+
+/* setvcpu --live, as libvirt: one vCPU QEMU can plug or unplug, in the
+ * other state than asked for */
+static gboolean
+vgmDriverDomainVcpuLive(const VgmDriverStore *store, VgmDriverDomain *dom, gconstpointer data,
+                        GError **error)
+{
+    const VgmDriverVcpuChange *c = data;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    int id = -1;
+
+    if (!(def = vgmDomainDefParseString(dom->status->xml, NULL,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)) ||
+        !vgmDriverVcpuMapCheck(def, c->map, _("live definition"), error))
+        return FALSE;
+    vgmDriverVcpusListed(def);
+    while ((id = vgmBitmapNext(c->map, id)) >= 0) {
+        const VgmDomainVcpu *v = &def->vcpuList[id];
+
+        if (v->online == c->enable) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        c->enable ? _("vCPU %1$d of domain '%2$s' is already enabled")
+                                  : _("vCPU %1$d of domain '%2$s' is already disabled"),
+                        id, dom->name);
+            return FALSE;
+        }
+        if (v->online && v->hotpluggable == VGM_TRISTATE_NO) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("vCPU %1$d of domain '%2$s' cannot be unplugged: QEMU started with it"),
+                        id, dom->name);
+            return FALSE;
+        }
+    }
+    if (vgmBitmapCount(c->map) != 1) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT, "%s",
+                    _("a running domain's vCPUs are enabled or disabled one at a time"));
+        return FALSE;
+    }
+    id = vgmBitmapLast(c->map);
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return FALSE;
+    return c->enable ? vgmDriverDomainEnableVcpu(store, dom, mon, def, (unsigned int)id, error)
+                     : vgmDriverDomainUnplugVcpu(store, dom, mon, (unsigned int)id, error);
+}
+
+gboolean
+vgmDriverDomainSetVcpu(const VgmDriverStore *store, const char *ref, const VgmBitmap *map,
+                       gboolean enable, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverVcpuChange change = { map, enable };
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+        return FALSE;
+    return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeVcpu,
+                                 vgmDriverDomainVcpuLive, &change, NULL, error);
 }
 
 typedef struct {

@@ -149,6 +149,13 @@ VgmDomainDef *vgmDriverDomainDefineXML(const VgmDriverStore *store,
 #define VGM_UNDEFINE_TPM (1u << 5)
 #define VGM_UNDEFINE_KEEP_TPM (1u << 6)
 
+/* libvirt's virDomainRename: shut-off persistent domain @ref, without a
+ * managed save image, becomes @newName (a name no domain has), with its
+ * autostart mark, snapshots and stop reason, crash-safely (see
+ * vgmDriverStoreRename); a UEFI varstore named after it stays its own */
+gboolean vgmDriverDomainRename(const VgmDriverStore *store, const char *ref,
+                               const char *newName, GError **error);
+
 /* Removes the config. A running domain keeps running as a transient one
  * and disappears when it stops (virsh's semantics). A varstore that
  * exists is removed with VGM_UNDEFINE_NVRAM, kept with
@@ -452,6 +459,12 @@ gboolean vgmDriverDomainSetBandwidth(const VgmDriverStore *store, const char *re
  * (the maximum, VGM_DOMAIN_VCPU_MAXIMUM, or the count it starts with)
  * and, AFFECT_LIVE or AFFECT_CURRENT while it runs, the vCPUs it runs,
  * plugged or unplugged */
+/* libvirt's virDomainSetVcpu (flags AFFECT_LIVE, AFFECT_CONFIG): the vCPUs
+ * of @map enabled or disabled (@enable), in the config (<vcpus>) or, one
+ * at a time, in the running QEMU (plugged or unplugged) */
+gboolean vgmDriverDomainSetVcpu(const VgmDriverStore *store, const char *ref,
+                                const VgmBitmap *map, gboolean enable, unsigned int flags,
+                                GError **error);
 gboolean vgmDriverDomainSetVcpus(const VgmDriverStore *store, const char *ref,
                                  unsigned int nvcpus, unsigned int flags, GError **error);
 /* libvirt's virDomainAttachDeviceFlags, virDomainDetachDeviceFlags and

@@ -46,10 +46,7 @@ vgmSnapshotEvent(VgmDriverSnapshotOutcome *out, int event, int detail, int id)
 static char *
 vgmSnapshotDir(const VgmDriverStore *store, const char *name)
 {
-    g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
-    g_autofree char *stateDir = g_path_get_dirname(memoryDir);
-
-    return g_build_filename(stateDir, "snapshot", name, NULL);
+    return vgmDriverStoreSnapshotDir(store, name);
 }
 
 static char *
@@ -1177,9 +1174,23 @@ vgmSnapshotRestoreConfig(const VgmDriverStore *store, const char *name,
     if ((cfg = vgmDriverStoreGetConfig(store, name, NULL)))
         now = vgmDriverStoreConfigXML(store, name, cfg, NULL);
     want = g_strdup(snapDef->domainXML);
+    /* the domain is its uuid: one renamed since the snapshot keeps its
+     * name */
+    {
+        g_autoptr(VgmDomainDef) then = vgmDomainDefParseString(want, NULL,
+                                                              VGM_DOMAIN_PARSE_SKIP_VALIDATE,
+                                                              NULL);
+
+        if (then && !g_str_equal(then->name, name)) {
+            g_free(then->name);
+            then->name = g_strdup(name);
+            g_free(want);
+            want = vgmDomainDefFormat(then);
+        }
+    }
     if (now && g_str_equal(g_strstrip(now), g_strstrip(want)))
         return TRUE;
-    if (!(defined = vgmDriverDomainDefineXML(store, NULL, snapDef->domainXML, NULL, error))) {
+    if (!(defined = vgmDriverDomainDefineXML(store, NULL, want, NULL, error))) {
         g_prefix_error(error, _("cannot restore the definition of snapshot '%1$s': "),
                        snapDef->name);
         return FALSE;

@@ -318,6 +318,12 @@ vgmDriverStoreAutostartPath(const VgmDriverStore *store, const char *name)
 }
 
 char *
+vgmDriverStoreSnapshotDir(const VgmDriverStore *store, const char *name)
+{
+    return g_build_filename(store->stateDir, "snapshot", name, NULL);
+}
+
+char *
 vgmDriverStorePidfilePath(const VgmDriverStore *store, const char *name)
 {
     g_autofree char *dir = vgmDriverStoreDomainRunDir(store, name);
@@ -536,6 +542,9 @@ vgmDriverStoreConfigParseError(GError **error, const char *path, GError *err)
 /* Reads the config of @name from its file; a file that is no definition
  * of @name gives a config with @broken set. NULL (and @error) when it
  * cannot be read. */
+static gboolean vgmDriverStoreRenamedTo(const VgmDriverStore *store, const char *name,
+                                        VgmDomainDef *def);
+
 static VgmDriverConfig *
 vgmDriverStoreReadConfig(const VgmDriverStore *store, const char *name, GError **error)
 {
@@ -582,7 +591,7 @@ vgmDriverStoreReadConfig(const VgmDriverStore *store, const char *name, GError *
         vgmDriverStoreConfigParseError(&why, path, err);
         cfg->brokenCode = why->code;
         cfg->broken = g_strdup(why->message);
-    } else if (!g_str_equal(def->name, name)) {
+    } else if (!g_str_equal(def->name, name) && !vgmDriverStoreRenamedTo(store, name, def)) {
         cfg->brokenCode = VGM_ERR_INTERNAL;
         cfg->broken = g_strdup_printf(_("config file '%1$s' holds domain '%2$s', not '%3$s'"),
                                       path, def->name, name);
@@ -1483,6 +1492,8 @@ vgmDriverLockTake(const char *path, unsigned int timeoutMs, long *holder,
     return g_steal_pointer(&lock);
 }
 
+static void vgmDriverStoreRenameRecover(const VgmDriverStore *store, const char *name);
+
 VgmDriverLock *
 vgmDriverStoreLockDomain(const VgmDriverStore *store, const char *name,
                          unsigned int timeoutMs, GError **error)
@@ -1494,8 +1505,10 @@ vgmDriverStoreLockDomain(const VgmDriverStore *store, const char *name,
 
     if (!vgmDriverStoreCheckName(name, error))
         return NULL;
-    if ((lock = vgmDriverLockTake(path, timeoutMs, &holder, &err)))
+    if ((lock = vgmDriverLockTake(path, timeoutMs, &holder, &err))) {
+        vgmDriverStoreRenameRecover(store, name);
         return lock;
+    }
     if (err) {
         g_propagate_error(error, g_steal_pointer(&err));
         return NULL;
@@ -2131,6 +2144,221 @@ GPtrArray *
 vgmDriverStoreListStopReasons(const VgmDriverStore *store, GError **error)
 {
     return vgmDriverStoreListSuffix(store->runDir, ".stopped", error);
+}
+
+/* ---- renames ---- */
+
+/*
+ * A rename of domain FROM to TO (the caller holds both domain locks and
+ * the store lock, so one runs at a time) goes through the journal
+ * CONFIG/.rename, "FROM\nTO\nUUID\n":
+ *   1. the journal is written;
+ *   2. FROM.xml is renamed to TO.xml: one rename(2), so the domain is
+ *      FROM or TO and never both or neither. TO.xml still says FROM
+ *      inside; a read takes it for TO while the journal says so;
+ *   3. the domain's other files follow (autostart mark, snapshots, stop
+ *      reason), each by a rename(2) made only while the source is there
+ *      and the target is not;
+ *   4. TO.xml is written again with its own name, and the journal goes.
+ * A process killed on the way leaves the journal: the next lock of FROM
+ * or TO (every change takes one) finishes the rename from step 3, or
+ * drops the journal when step 2 never happened. Test hooks:
+ * rename-after-journal, rename-after-config, rename-before-rewrite.
+ */
+
+typedef struct {
+    char *from;
+    char *to;
+    unsigned char uuid[16];
+} VgmDriverStoreRenameJournal;
+
+static void
+vgmDriverStoreRenameJournalClear(VgmDriverStoreRenameJournal *j)
+{
+    g_free(j->from);
+    g_free(j->to);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverStoreRenameJournal, vgmDriverStoreRenameJournalClear)
+
+static char *
+vgmDriverStoreRenameJournalPath(const VgmDriverStore *store)
+{
+    return g_build_filename(store->configDir, ".rename", NULL);
+}
+
+/* The journal, when there is one that can be read */
+static gboolean
+vgmDriverStoreRenameJournalRead(const VgmDriverStore *store, VgmDriverStoreRenameJournal *j)
+{
+    g_autofree char *path = vgmDriverStoreRenameJournalPath(store);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+
+    if (!g_file_test(path, G_FILE_TEST_EXISTS) ||
+        !vgmFileReadAll(path, 1024, &text, NULL, NULL))
+        return FALSE;
+    lines = g_strsplit(text, "\n", -1);
+    if (g_strv_length(lines) < 3 || !*lines[0] || !*lines[1] ||
+        !vgmDomainUUIDParse(lines[2], j->uuid))
+        return FALSE;
+    j->from = g_strdup(lines[0]);
+    j->to = g_strdup(lines[1]);
+    return TRUE;
+}
+
+static gboolean
+vgmDriverStoreRenamedTo(const VgmDriverStore *store, const char *name, VgmDomainDef *def)
+{
+    g_auto(VgmDriverStoreRenameJournal) j = { 0 };
+
+    if (!vgmDriverStoreRenameJournalRead(store, &j) || !g_str_equal(j.to, name) ||
+        !g_str_equal(j.from, def->name) || memcmp(j.uuid, def->uuid, 16) != 0)
+        return FALSE;
+    g_free(def->name);
+    def->name = g_strdup(name);
+    return TRUE;
+}
+
+/* rename(2) of @from to @to while @from is there and @to is not */
+static gboolean
+vgmDriverStoreMoveOver(const char *from, const char *to, GError **error)
+{
+    if (!g_file_test(from, G_FILE_TEST_EXISTS) || g_file_test(to, G_FILE_TEST_EXISTS))
+        return TRUE;
+    if (rename(from, to) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot rename '%1$s' to '%2$s'"), from, to);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmDriverStoreSyncDir(const char *dir, GError **error)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open directory '%1$s'"), dir);
+        return FALSE;
+    }
+    if (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP && errno != EROFS) {
+        int err = errno;
+
+        close(fd);
+        vgmErrorSetSystem(error, err, _("cannot sync directory '%1$s'"), dir);
+        return FALSE;
+    }
+    close(fd);
+    return TRUE;
+}
+
+/* Steps 3 and 4 of the journal's rename, or its drop when FROM.xml never
+ * moved (or TO.xml is another domain's) */
+static gboolean
+vgmDriverStoreRenameFinish(const VgmDriverStore *store, GError **error)
+{
+    g_auto(VgmDriverStoreRenameJournal) j = { 0 };
+    g_autofree char *journal = vgmDriverStoreRenameJournalPath(store);
+    g_autofree char *newPath = NULL;
+    g_autofree char *text = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    struct {
+        char *(*path)(const VgmDriverStore *store, const char *name);
+    } const files[] = {
+        { vgmDriverStoreAutostartPath },
+        { vgmDriverStoreSnapshotDir },
+        { vgmDriverStoreStopReasonPath },
+    };
+    size_t i;
+
+    if (!vgmDriverStoreRenameJournalRead(store, &j))
+        return g_unlink(journal) == 0 || errno == ENOENT ||
+               (vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), journal), FALSE);
+    newPath = vgmDriverStoreConfigPath(store, j.to);
+    if (g_file_get_contents(newPath, &text, NULL, NULL))
+        def = vgmDomainDefParseString(text, newPath, VGM_DOMAIN_PARSE_SKIP_VALIDATE, NULL);
+    if (def && memcmp(def->uuid, j.uuid, 16) == 0) {
+        for (i = 0; i < G_N_ELEMENTS(files); i++) {
+            g_autofree char *from = files[i].path(store, j.from);
+            g_autofree char *to = files[i].path(store, j.to);
+
+            if (!vgmDriverStoreMoveOver(from, to, error))
+                return FALSE;
+        }
+        vgmDriverTestPause("rename-before-rewrite");
+        if (!g_str_equal(def->name, j.to)) {
+            g_free(def->name);
+            def->name = g_strdup(j.to);
+            if (!vgmDriverStoreSaveConfig(store, def, error))
+                return FALSE;
+        }
+    }
+    if (g_unlink(journal) < 0 && errno != ENOENT) {
+        vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), journal);
+        return FALSE;
+    }
+    g_mutex_lock(&store->cache->lock);
+    vgmDriverStoreCacheSet(store->cache, j.from, NULL);
+    vgmDriverStoreCacheSet(store->cache, j.to, NULL);
+    g_mutex_unlock(&store->cache->lock);
+    return vgmDriverStoreSyncDir(store->configDir, error);
+}
+
+gboolean
+vgmDriverStoreRename(const VgmDriverStore *store, const char *from, const char *to,
+                     const unsigned char *uuid, GError **error)
+{
+    g_autofree char *journal = vgmDriverStoreRenameJournalPath(store);
+    g_autofree char *oldPath = vgmDriverStoreConfigPath(store, from);
+    g_autofree char *newPath = vgmDriverStoreConfigPath(store, to);
+    g_autofree char *text = NULL;
+    char uuidStr[37];
+
+    vgmDomainUUIDFormat(uuid, uuidStr);
+    text = g_strdup_printf("%s\n%s\n%s\n", from, to, uuidStr);
+    /* (a journal left by a killed rename of other domains is finished
+     * first: one at a time) */
+    if (!vgmDriverStoreRenameFinish(store, error) ||
+        !vgmFileWriteAtomic(journal, text, strlen(text), 0600, error))
+        return FALSE;
+    vgmDriverTestPause("rename-after-journal");
+    if (rename(oldPath, newPath) < 0) {
+        int err = errno;
+
+        g_unlink(journal);
+        vgmErrorSetSystem(error, err, _("cannot rename '%1$s' to '%2$s'"), oldPath, newPath);
+        return FALSE;
+    }
+    if (!vgmDriverStoreSyncDir(store->configDir, error))
+        return FALSE;
+    vgmDriverTestPause("rename-after-config");
+    return vgmDriverStoreRenameFinish(store, error);
+}
+
+/* With the lock of domain @name held: a rename of @name (to or from it)
+ * that a killed process left, finished when the other domain's lock and
+ * the store lock can be had at once (else the next lock tries again) */
+static void
+vgmDriverStoreRenameRecover(const VgmDriverStore *store, const char *name)
+{
+    g_auto(VgmDriverStoreRenameJournal) j = { 0 };
+    g_autoptr(VgmDriverLock) other = NULL;
+    g_autoptr(VgmDriverLock) storeLock = NULL;
+    g_autofree char *otherPath = NULL;
+    g_autoptr(GError) err = NULL;
+    long holder;
+
+    if (!vgmDriverStoreRenameJournalRead(store, &j) ||
+        (!g_str_equal(j.from, name) && !g_str_equal(j.to, name)))
+        return;
+    otherPath = vgmDriverStoreLockPath(store, g_str_equal(j.from, name) ? j.to : j.from);
+    if (!(other = vgmDriverLockTake(otherPath, 0, &holder, NULL)) ||
+        !(storeLock = vgmDriverStoreLockStore(store, NULL)))
+        return;
+    if (!vgmDriverStoreRenameFinish(store, &err))
+        g_warning(_("cannot finish the rename of domain '%1$s' to '%2$s': %3$s"),
+                  j.from, j.to, err->message);
 }
 
 /* ---- test hook ---- */

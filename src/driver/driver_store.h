@@ -223,6 +223,15 @@ gboolean vgmDriverStoreSaveConfig(const VgmDriverStore *store,
 gboolean vgmDriverStoreDeleteConfig(const VgmDriverStore *store,
                                     const char *name, GError **error);
 
+/* Renames the config of domain @from (uuid @uuid) to @to, with its
+ * autostart mark, snapshots and stop reason, crash-safely through a
+ * journal (see driver_store.c). The caller holds both domain locks and
+ * the store lock, and has checked that @to is free. */
+gboolean vgmDriverStoreRename(const VgmDriverStore *store, const char *from, const char *to,
+                              const unsigned char *uuid, GError **error);
+/* ROOT/lib/qemu/snapshot/NAME, the snapshots of domain @name */
+char *vgmDriverStoreSnapshotDir(const VgmDriverStore *store, const char *name);
+
 /* ---- locks ---- */
 
 typedef struct _VgmDriverLock VgmDriverLock;

@@ -3563,6 +3563,30 @@ vgmRemoteDispatchDomainPmWakeup(VgmRemoteClient *client, const VgmRemoteDomainPm
 }
 
 gboolean
+vgmRemoteDispatchDomainRename(VgmRemoteClient *client, const VgmRemoteDomainRenameArgs *args,
+                              VgmRemoteDomainRenameRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+
+    /* (the client library refuses a NULL name itself) */
+    if (!vgmDriverRename(client->drv, dom->name, vgmRemoteOptString(args->new_name), args->flags,
+                         error))
+        return FALSE;
+    ret->retcode = 0;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSetVcpu(VgmRemoteClient *client, const VgmRemoteDomainSetVcpuArgs *args,
+                               GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+
+    return vgmDriverSetVcpu(client->drv, dom->name, args->cpumap, args->state, args->flags,
+                            error);
+}
+
+gboolean
 vgmRemoteDispatchDomainSetLifecycleAction(VgmRemoteClient *client,
                                           const VgmRemoteDomainSetLifecycleActionArgs *args,
                                           GError **error)

@@ -59,7 +59,8 @@ What it covers:
     whose active commit was pivoted, detached: no node of it stays in
     QEMU; then a vCPU
     plugged into it (setvcpus --live: the guest onlines it) and
-    unplugged (the guest lets it go), and its virtio-mem device's
+    unplugged by its id (setvcpu: the guest lets it go), and its
+    virtio-mem device's
     requested size raised to 64 MiB (the guest's MemTotal grows by
     that); the balloon asked for the guest's statistics every second
     (setMemoryStatsPeriod --live): memoryStats gives its unused and
@@ -1081,14 +1082,17 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
            "setvcpus 2 --live: the guest gets vCPU 1 and runs it (online 0-1)",
            text[-1500:])
     time.sleep(1)
+    # unplugged by its id (setvcpu, procedure 384; setvcpus takes the same
+    # way out). No plug follows: Debian's QEMU 7.2 and 10.0 under TCG
+    # abort at a vCPU plug after an unplug (see docs/daemon.rst)
     try:
-        d.setVcpusFlags(1, F.VIR_DOMAIN_AFFECT_LIVE)
+        d.setVcpu("1", 0, F.VIR_DOMAIN_AFFECT_LIVE)
         err = None
     except libvirt.libvirtError as e:
         err = str(e)
     text = wait_text(serial, b"CPU1-GONE", 30)
     tap.ok(err is None and "CPU1-GONE" in text and d.vcpusFlags(F.VIR_DOMAIN_AFFECT_LIVE) == 1,
-           "setvcpus 1 --live: the guest lets vCPU 1 go, one runs",
+           "setvcpu 1 --disable --live: the guest lets vCPU 1 go, one runs",
            "%s\n%s" % (err, text[-1500:]))
     text = wait_text(serial, b"MEM-BASE", 30)
     m = re.search(r"MEM-BASE (\d+)", text)

@@ -34,6 +34,9 @@ What it covers:
     loses it; --children; --children-only; --metadata (the image keeps
     it);
   * the snapshots and the current one after a daemon restart;
+  * domrename: the snapshots follow the domain, and a revert to one
+    taken under the old name defines the domain of then under the new
+    name (one domain, its uuid);
   * refused, changing nothing: a raw writable disk (named, and taken
     once marked snapshot='no'), --live, an external memory file, a
     name taken, a create or revert on the read-only socket, a snapshot
@@ -389,6 +392,22 @@ def run_tests(tap, target, work):
     x = harness.virsh(uri, "snapshot-dumpxml", DOM, "withraw").out
     tap.ok(r.rc == 0 and "<disk name='vdb' snapshot='no'/>" in x,
            "... and taken once the snapshot leaves it out", r.describe() + x)
+    # ---- a rename: the snapshots follow, and a revert defines the
+    # domain of then under its new name ----
+    harness.virsh(uri, "destroy", DOM)
+    new = DOM + "-renamed"
+    r = harness.virsh(uri, "domrename", DOM, new)
+    moved = harness.virsh(uri, "snapshot-list", new, "--name").out.split()
+    r2 = harness.virsh(uri, "snapshot-revert", new, "off1")
+    listed = harness.virsh(uri, "list", "--all", "--name").out.split()
+    tap.ok(r.rc == 0 and moved == ["off1", "withraw"] and r2.rc == 0 and new in listed and
+           DOM not in listed and harness.virsh(uri, "domuuid", new).out.strip() == dom.UUIDString(),
+           "domrename keeps the snapshots; a revert after it keeps the new name",
+           r.describe() + r2.describe() + repr((moved, listed)))
+    r = harness.virsh(uri, "domrename", new, DOM)
+    tap.ok(r.rc == 0 and names() == ["off1", "withraw"], "renamed back, the snapshots follow",
+           r.describe())
+    dom = conn.lookupByName(DOM)
     try:
         dom.undefineFlags(0)
         code = None

@@ -101,8 +101,9 @@ SV = "vgmtest-virsh-save"
 ST = "vgmtest-virsh-stats"
 IOT = "vgmtest-virsh-iothread"
 LC = "vgmtest-virsh-lifecycle"
+RN = "vgmtest-virsh-rename"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
-             "vgmtest-virsh-alias", IOT, LC]
+             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2"]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -574,6 +575,7 @@ def run_tests(tap, target, tmp):
     iothread_tests(tap, target, tmp)
     lifecycle_tests(tap, target, tmp)
     node_memory_tests(tap, target)
+    rename_tests(tap, target, tmp)
 
 
 IOT_XML = """<domain type='qemu'>
@@ -895,6 +897,55 @@ def node_memory_tests(tap, target):
         if read_int(POOL_2M) != old:
             with open(POOL_2M, "w") as f:
                 f.write(str(old))
+
+
+def rename_tests(tap, target, tmp):
+    """virsh domrename (libvirt's procedure 358): the domain answers to
+    the new name only, keeps its uuid and autostart mark, and virsh event
+    sees Undefined Renamed for the old name and Defined Renamed for the
+    new; refused with nothing changed: a name another domain has, the
+    same name, a running domain, a transient one."""
+    uri = target.uri
+    f = harness.write_file(tmp, RN + ".xml", LC_XML.replace("<on_reboot>destroy</on_reboot>", "")
+                           % RN)
+    r = virsh(uri, "define", f)
+    if not tap.ok(r.rc == 0, "rename: define a domain", r.describe()):
+        return
+    uuid = virsh(uri, "domuuid", RN).out.strip()
+    virsh(uri, "autostart", RN)
+    ev = EventReader(uri, timeout=60)
+    time.sleep(1)
+    r = virsh(uri, "domrename", RN, RN + "2")
+    got = virsh(uri, "domuuid", RN + "2").out.strip()
+    old = virsh(uri, "dominfo", RN)
+    auto = virsh(uri, "dominfo", RN + "2")
+    tap.ok(r.rc == 0 and r.out == "Domain successfully renamed\n\n" and got == uuid and
+           old.rc == 1 and re.search(r"^Autostart:\s+enable$", auto.out, re.M) is not None,
+           "virsh domrename: the new name has the uuid and the autostart mark, the old one is gone",
+           r.describe() + old.describe() + auto.out)
+    saw = ev.wait_for("event 'lifecycle' for domain '%s': Defined Renamed" % (RN + "2"), 10)
+    tap.ok(saw and "event 'lifecycle' for domain '%s': Undefined Renamed" % RN in ev.lines,
+           "virsh event: Undefined Renamed for the old name, Defined Renamed for the new",
+           "\n".join(ev.lines))
+    ev.proc.terminate()
+    for args, why in (((RN + "2", LC), "a name another domain has"),
+                      ((RN + "2", RN + "2"), "the same name")):
+        r = virsh(uri, "domrename", *args)
+        tap.ok(r.rc == 1 and r.err.startswith("error:") and
+               virsh(uri, "domuuid", RN + "2").out.strip() == uuid,
+               "virsh domrename to %s: refused, nothing changed" % why, r.describe())
+    r = virsh(uri, "start", RN + "2")
+    if tap.ok(r.rc == 0, "rename: the renamed domain starts", r.describe()):
+        r = virsh(uri, "domrename", RN + "2", RN)
+        tap.ok(r.rc == 1 and virsh(uri, "domstate", RN + "2").out.strip() == "running",
+               "virsh domrename of a running domain: refused", r.describe())
+        virsh(uri, "undefine", RN + "2")
+        r = virsh(uri, "domrename", RN + "2", RN)
+        tap.ok(r.rc == 1 and virsh(uri, "domstate", RN + "2").out.strip() == "running",
+               "virsh domrename of a transient domain: refused", r.describe())
+        virsh(uri, "destroy", RN + "2")
+    else:
+        virsh(uri, "undefine", RN + "2")
 
 
 def cpu_tests(tap, target, tmp):
@@ -1993,7 +2044,11 @@ def vcpus_live_tests(tap, uri, vcpu_element):
     <vcpus> has vCPUs 0 and 1 enabled; `setvcpus 4 --live` and
     `setvcpus 2 --live --maximum` -> rc 1; `setvcpus 3 --live --config`
     -> live and config 3; `setvcpus 1 --live` -> rc 1 (the paused guest
-    does not let its vCPUs go), live still 3."""
+    does not let its vCPUs go), live still 3. setvcpu (procedure 384),
+    the same checks passing against libvirtd 9.0: live, vCPU 2 plugged
+    alone, refusals (a vCPU already in the state, vCPU 0, one the domain
+    lacks); in the config, the <vcpus> list libvirt writes, refusals (vCPU
+    0, a vCPU before one QEMU starts with, one the domain lacks)."""
     r = virsh(uri, "setvcpus", VC, "3", "--config", "--maximum")
     r2 = virsh(uri, "setvcpus", VC, "1", "--config")
     tap.eq((r.rc, r2.rc, vcpu_element()), (0, 0, ("3", "1")), "the config: 1 of 3 vCPUs")
@@ -2028,11 +2083,53 @@ def vcpus_live_tests(tap, uri, vcpu_element):
     r2 = virsh(uri, "setvcpus", VC, "2", "--live", "--maximum")
     tap.eq((r.rc, r2.rc, vcpu_counts(uri).get(("current", "live"))), (1, 1, 2),
            "setvcpus --live above the maximum, and of the maximum, fail")
+    # setvcpu (procedure 384), live: one vCPU at a time, in the other
+    # state, one QEMU can plug or unplug
+    for args, why in ((("2", "--disable"), "already disabled"),
+                      (("0", "--disable"), "QEMU started with it"),
+                      (("1", "--enable"), "already enabled"),
+                      (("2,5", "--enable"), "vCPU 5 is not there")):
+        r = virsh(uri, "setvcpu", VC, *args, "--live")
+        tap.ok(r.rc == 1 and r.err.startswith("error:") and
+               vcpu_counts(uri).get(("current", "live")) == 2,
+               "setvcpu %s %s --live: refused (%s), 2 vCPUs run" % (args + (why,)), r.describe())
+    r = virsh(uri, "setvcpu", VC, "2", "--enable", "--live")
+    counts = vcpu_counts(uri)
+    live = xml_root(tap, virsh(uri, "dumpxml", VC).out, "the live XML (setvcpu)")
+    enabled = sorted(int(v.get("id")) for v in live.findall("./vcpus/vcpu")
+                     if v.get("enabled") == "yes") if live is not None else None
+    tap.ok(r.rc == 0 and counts.get(("current", "live")) == 3 and
+           counts.get(("current", "config")) == 1 and enabled == [0, 1, 2],
+           "setvcpu 2 --enable --live plugs vCPU 2: 3 run, the live XML enables 0-2, the config "
+           "keeps 1", "%s\n%r\nenabled %r" % (r.describe(), counts, enabled))
     r = virsh(uri, "setvcpus", VC, "3", "--live", "--config")
     counts = vcpu_counts(uri)
     tap.ok(r.rc == 0 and counts.get(("current", "live")) == 3 and
            counts.get(("current", "config")) == 3,
            "setvcpus 3 --live --config: both 3", r.describe() + repr(counts))
+
+    # setvcpu --config: the <vcpus> list of the config; vCPU 0 and a vCPU
+    # before one QEMU starts with are refused
+    def config_vcpus():
+        d = xml_root(tap, virsh(uri, "dumpxml", "--inactive", VC).out, "the config (setvcpu)")
+        return [(v.get("id"), v.get("enabled"), v.get("hotpluggable"))
+                for v in d.findall("./vcpus/vcpu")] if d is not None else None
+    for args, why in ((("0", "--disable"), "vCPU 0"),
+                      (("1", "--disable"), "vCPU 2 after it starts with QEMU"),
+                      (("3", "--disable"), "vCPU 3 is not there")):
+        before = config_vcpus()
+        r = virsh(uri, "setvcpu", VC, *args, "--config")
+        tap.ok(r.rc == 1 and r.err.startswith("error:") and config_vcpus() == before and
+               vcpu_counts(uri).get(("current", "config")) == 3,
+               "setvcpu %s %s --config: refused (%s), the config unchanged" % (args + (why,)),
+               r.describe())
+    r = virsh(uri, "setvcpu", VC, "1-2", "--disable", "--config")
+    r2 = virsh(uri, "setvcpu", VC, "2", "--enable", "--config")
+    got = config_vcpus()
+    tap.ok(r.rc == 0 and r2.rc == 0 and vcpu_counts(uri).get(("current", "config")) == 2 and
+           got == [("0", "yes", "no"), ("1", "no", "yes"), ("2", "yes", "yes")],
+           "setvcpu 1-2 --disable --config, then 2 --enable: the config's <vcpus> enables 0 "
+           "and 2, 1 and 2 hotpluggable, 2 vCPUs", "%s%s%r" % (r.describe(), r2.describe(), got))
     r = virsh(uri, "setvcpus", VC, "1", "--live", timeout=60)
     tap.eq((r.rc, vcpu_counts(uri).get(("current", "live"))), (1, 3),
            "setvcpus 1 --live of a paused guest fails (it does not let the vCPUs go); 3 run")
