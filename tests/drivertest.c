@@ -108,7 +108,8 @@
  *  - undefine of a running domain makes it transient; it disappears when
  *    destroyed; create starts a transient domain, which undefine refuses;
  *  - one uuid under two names is refused with both names;
- *  - domrename: the config, autostart mark and snapshots follow; a taken,
+ *  - domrename: the config, autostart mark, snapshots and a UEFI varstore
+ *    named after the domain follow; a taken,
  *    the same or a bad name refused with nothing changed; the tool
  *    killed at each step of the rename's journal leaves one domain, the
  *    old or the new, and the next command on it finishes the rename;
@@ -2251,6 +2252,35 @@ testRename(void)
     }
     testAssertList(root, TRUE, (const char *const[]){ "-", "rn3", "shut off",
                                                       "-", "taken", "shut off", NULL });
+
+    /* a UEFI varstore the driver names after the domain follows it (where
+     * the host has firmware descriptors for <os firmware='efi'>) */
+    {
+        g_autofree char *efi = g_build_filename(root, "efi.xml", NULL);
+        g_autofree char *from = g_build_filename(root, "lib", "qemu", "nvram", "ev_VARS.fd", NULL);
+        g_autofree char *to = g_build_filename(root, "lib", "qemu", "nvram", "ev2_VARS.fd", NULL);
+        g_autofree char *dir = g_path_get_dirname(from);
+        g_autofree char *text = NULL;
+
+        g_assert_true(g_file_set_contents(efi, "<domain type='qemu'><name>ev</name>"
+                                          "<memory unit='MiB'>64</memory>"
+                                          "<os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type></os>"
+                                          "<features><acpi/></features></domain>", -1, NULL));
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "define", efi, NULL);
+        if (run->status != 0) {
+            g_test_message("no UEFI firmware descriptor here: %s", run->err);
+            return;
+        }
+        g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
+        g_assert_true(g_file_set_contents(from, "VARS", -1, NULL));
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "domrename", "ev", "ev2", NULL);
+        TEST_OK(run);
+        g_assert_false(g_file_test(from, G_FILE_TEST_EXISTS));
+        g_assert_true(g_file_get_contents(to, &text, NULL, NULL));
+        g_assert_cmpstr(text, ==, "VARS");
+    }
 }
 
 /* Waits up to 10 s for @path to exist. */

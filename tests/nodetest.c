@@ -15,7 +15,8 @@
  *    and free pages of each cell (and of a host without NUMA);
  *  - huge page pools set and grown by cell, for the host (cell -1) and on
  *    a host without NUMA, and the refusals that change no pool (a size a
- *    cell lacks, the system page size, cells out of range); the kernel's
+ *    cell lacks, the system page size, cells out of range, a size given
+ *    twice, a count that overflows); the kernel's
  *    same-page merging files read, a missing one not found, written, and
  *    a write naming a missing one refused with nothing written;
  *  - the same host with CPU 15 offline: 15 CPUs, the same topology, the
@@ -579,6 +580,17 @@ testAllocPages(void)
     g_assert_cmpuint(testReadCount(tree->sys, NODE1_2M), ==, 5);
     g_assert_cmpuint(testReadCount(tree->sys, NODE1_1G), ==, 1);
 
+    {
+        unsigned int twice[] = { 2048, 2048 };
+        guint64 huge[] = { G_MAXUINT64 };
+
+        g_assert_cmpint(vgmNodeAllocPages(tree->sys, twice, counts, 2, 0, 1, TRUE, &err), ==, -1);
+        testCheckError(err, VGM_ERR_INVALID_ARG, "page size 2048 KiB is given twice");
+        g_clear_error(&err);
+        g_assert_cmpint(vgmNodeAllocPages(tree->sys, two, huge, 1, 0, 1, TRUE, &err), ==, -1);
+        g_assert_error(err, VGM_ERROR, VGM_ERR_INVALID_ARG);
+        g_clear_error(&err);
+    }
     g_assert_cmpint(vgmNodeAllocPages(tree->sys, &sys, counts, 1, 0, 1, FALSE, &err), ==, -1);
     g_assert_error(err, VGM_ERROR, VGM_ERR_NO_SUPPORT);
     g_clear_error(&err);

@@ -647,9 +647,10 @@ vgmDriverPMSuspend(VgmDriver *drv, const char *name, unsigned int target,
                                                : c->dom->def->pmSuspendToDisk;
     if (allowed == VGM_TRISTATE_NO) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' does not let its guest suspend to %2$s (<pm><%3$s enabled='no'/>)"),
-                    c->dom->name, vgmDriverPMTargets[target].toMem ? _("memory") : _("disk"),
-                    vgmDriverPMTargets[target].toMem ? "suspend-to-mem" : "suspend-to-disk");
+                    vgmDriverPMTargets[target].toMem ?
+                    _("domain '%1$s' does not let its guest suspend to memory (<pm><suspend-to-mem enabled='no'/>)") :
+                    _("domain '%1$s' does not let its guest suspend to disk (<pm><suspend-to-disk enabled='no'/>)"),
+                    c->dom->name);
         return FALSE;
     }
     /* (the guest suspends instead of answering: an error is waited for a

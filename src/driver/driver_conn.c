@@ -560,7 +560,7 @@ gboolean
 vgmDriverRename(VgmDriver *drv, const char *name, const char *newName, unsigned int flags,
                 GError **error)
 {
-    g_autoptr(VgmDriverDomain) dom = NULL;
+    unsigned char uuid[16];
     GMutex *m;
     gboolean ok;
 
@@ -568,13 +568,12 @@ vgmDriverRename(VgmDriver *drv, const char *name, const char *newName, unsigned 
         return FALSE;
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
-    ok = (dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
-         vgmDriverDomainRename(drv->store, name, newName, error);
+    ok = vgmDriverDomainRename(drv->store, name, newName, uuid, error);
     g_mutex_unlock(m);
     if (!ok)
         return FALSE;
-    vgmDriverEmitEvent(drv, name, dom->uuid, -1, VGM_EVENT_UNDEFINED, VGM_EVENT_UNDEFINED_RENAMED);
-    vgmDriverEmitEvent(drv, newName, dom->uuid, -1, VGM_EVENT_DEFINED, VGM_EVENT_DEFINED_RENAMED);
+    vgmDriverEmitEvent(drv, name, uuid, -1, VGM_EVENT_UNDEFINED, VGM_EVENT_UNDEFINED_RENAMED);
+    vgmDriverEmitEvent(drv, newName, uuid, -1, VGM_EVENT_DEFINED, VGM_EVENT_DEFINED_RENAMED);
     return TRUE;
 }
 
@@ -1968,6 +1967,7 @@ vgmDriverSetVcpu(VgmDriver *drv, const char *name, const char *cpumap, int state
                  unsigned int flags, GError **error)
 {
     g_autoptr(VgmBitmap) map = NULL;
+    g_autoptr(GError) err = NULL;
 
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
         return FALSE;
@@ -1976,11 +1976,9 @@ vgmDriverSetVcpu(VgmDriver *drv, const char *name, const char *cpumap, int state
                     _("vCPU state %1$d: 1 enables, 0 disables"), state);
         return FALSE;
     }
-    if (!(map = vgmBitmapParse(cpumap, _("the vCPU map"), error)))
-        return FALSE;
-    if (vgmBitmapCount(map) == 0) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("the vCPU map '%1$s' selects no vCPU"),
-                    cpumap);
+    /* (an empty list is refused too; libvirt's code is an invalid argument) */
+    if (!(map = vgmBitmapParse(cpumap, _("the vCPU map"), &err))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s", err->message);
         return FALSE;
     }
     VGM_DRIVER_DOMAIN_LOCKED(drv, name);
@@ -2318,10 +2316,16 @@ vgmDriverNodeGetMemoryParameters(VgmDriver *drv, unsigned int flags, GError **er
         /* (a kernel without the file leaves its parameter out) */
         if (!found)
             continue;
+        if (vgmDriverNodeMemoryParams[k].type == VGM_TYPED_PARAM_UINT && v > G_MAXUINT) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("the kernel's value of %1$s, %2$" G_GUINT64_FORMAT ", is not an unsigned int"),
+                        vgmDriverNodeMemoryParams[k].field, v);
+            return NULL;
+        }
         p = vgmTypedParamAdd(params, vgmDriverNodeMemoryParams[k].field,
                              vgmDriverNodeMemoryParams[k].type);
         if (vgmDriverNodeMemoryParams[k].type == VGM_TYPED_PARAM_UINT)
-            p->v.ui = (unsigned int)MIN(v, (guint64)G_MAXUINT);
+            p->v.ui = (unsigned int)v;
         else
             p->v.ul = v;
     }

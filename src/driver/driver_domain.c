@@ -430,6 +430,17 @@ vgmDriverDomainBadStatus(const VgmDriverStore *store, VgmDriverDomain *dom,
     return TRUE;
 }
 
+/* QEMU's action @value for its event @event (set-action) */
+static gboolean
+vgmDriverDomainSetAction(VgmQemuMonitor *mon, const char *event, const char *value,
+                         GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+
+    json_object_set_string_member(args, event, value);
+    return vgmQemuMonitorCommand(mon, "set-action", args, NULL, error);
+}
+
 /* What QEMU does at the guest's power-off: pause, while a reboot is
  * asked for (the driver then resets the guest and lets it run), or exit
  * (poweroff); QMP set-action, QEMU 6.0 and newer */
@@ -437,11 +448,9 @@ static gboolean
 vgmDriverDomainShutdownAction(VgmQemuMonitor *mon, const char *name, gboolean pause,
                               GError **error)
 {
-    g_autoptr(JsonObject) args = json_object_new();
     g_autoptr(GError) err = NULL;
 
-    json_object_set_string_member(args, "shutdown", pause ? "pause" : "poweroff");
-    if (vgmQemuMonitorCommand(mon, "set-action", args, NULL, &err))
+    if (vgmDriverDomainSetAction(mon, "shutdown", pause ? "pause" : "poweroff", &err))
         return TRUE;
     vgmErrorSet(error, err->code,
                 pause ? _("domain '%1$s': QEMU cannot be made to wait at the guest's power-off for the reboot (set-action, QEMU 6.0 or newer): %2$s")
@@ -1099,26 +1108,19 @@ vgmDriverDomainNvram(const VgmDriverStore *store, const VgmDomainDef *def)
 
 gboolean
 vgmDriverDomainRename(const VgmDriverStore *store, const char *ref, const char *newName,
-                      GError **error)
+                      unsigned char *uuid, GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverLock) newLock = NULL;
     g_autoptr(VgmDriverLock) storeLock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(VgmDriverDomain) taken = NULL;
-    g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(GError) err = NULL;
-    g_autofree char *managed = NULL;
 
     if (!vgmDriverStoreCheckName(newName, error) ||
         !(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
     /* libvirt's refusals, in its order */
-    if (g_str_equal(dom->name, newName)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' cannot be renamed to its own name"), dom->name);
-        return FALSE;
-    }
     if (vgmDriverDomainIsActive(dom)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("cannot rename domain '%1$s' while it runs"), dom->name);
@@ -1129,11 +1131,21 @@ vgmDriverDomainRename(const VgmDriverStore *store, const char *ref, const char *
                     _("cannot rename transient domain '%1$s'"), dom->name);
         return FALSE;
     }
-    managed = vgmDriverSaveManagedPath(store, dom->name);
-    if (g_file_test(managed, G_FILE_TEST_EXISTS)) {
+    if (vgmDriverSaveHasManaged(store, dom->name)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("cannot rename domain '%1$s': it has a managed save image (start it, or remove the image)"),
                     dom->name);
+        return FALSE;
+    }
+    if (g_str_equal(dom->name, newName)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' cannot be renamed to its own name"), dom->name);
+        return FALSE;
+    }
+    if (dom->broken) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot rename domain '%1$s': its config cannot be read (%2$s)"),
+                    dom->name, dom->broken);
         return FALSE;
     }
     if (!(newLock = vgmDriverStoreLockDomain(store, newName, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
@@ -1150,18 +1162,7 @@ vgmDriverDomainRename(const VgmDriverStore *store, const char *ref, const char *
             g_propagate_error(error, g_steal_pointer(&err));
         return FALSE;
     }
-    /* a UEFI varstore named after the domain stays the domain's: the
-     * config names it from now on, as libvirt's always does */
-    if (!(def = vgmDriverConfigParse(store, dom->name, dom->config, error)))
-        return FALSE;
-    if (!def->os.nvram && !def->os.nvramNet) {
-        g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
-        g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
-
-        if ((def->os.nvram = vgmQemuFirmwareNvramPath(def, cfg)) &&
-            !vgmDriverStoreSaveConfig(store, def, error))
-            return FALSE;
-    }
+    memcpy(uuid, dom->uuid, 16);
     return vgmDriverStoreRename(store, dom->name, newName, dom->uuid, error);
 }
 
@@ -4625,17 +4626,6 @@ vgmDriverDomainChangeLifecycle(VgmDomainDef *def, gconstpointer data, GError **e
     return vgmDomainDefFormat(def);
 }
 
-/* QEMU's action @value for its event @event (set-action) */
-static gboolean
-vgmDriverDomainSetAction(VgmQemuMonitor *mon, const char *event, const char *value,
-                         GError **error)
-{
-    g_autoptr(JsonObject) args = json_object_new();
-
-    json_object_set_string_member(args, event, value);
-    return vgmQemuMonitorCommand(mon, "set-action", args, NULL, error);
-}
-
 /* The lifecycle change @data of running domain @dom (lock held), made
  * as a start with the new definition would have made QEMU:
  * - a power-off that restarts has QEMU wait (shutdown=pause) and the
@@ -4744,18 +4734,19 @@ typedef struct {
     gboolean enable;
 } VgmDriverVcpuChange;
 
-/* The vCPUs of @map, which must all exist in @def (@where: "config" or
- * "live" definition) */
+/* The vCPUs of @map, which must all exist in @def (@live: the running
+ * domain's definition, else the config) */
 static gboolean
-vgmDriverVcpuMapCheck(const VgmDomainDef *def, const VgmBitmap *map, const char *where,
+vgmDriverVcpuMapCheck(const VgmDomainDef *def, const VgmBitmap *map, gboolean live,
                       GError **error)
 {
     int last = vgmBitmapLast(map);
 
     if (last >= (int)def->vcpus) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("vCPU %1$d is not in the %2$s of domain '%3$s', which has %4$u"),
-                    last, where, def->name, def->vcpus);
+                    live ? _("vCPU %1$d is not in the live definition of domain '%2$s', which has %3$u")
+                         : _("vCPU %1$d is not in the config of domain '%2$s', which has %3$u"),
+                    last, def->name, def->vcpus);
         return FALSE;
     }
     return TRUE;
@@ -4772,7 +4763,7 @@ vgmDriverDomainChangeVcpu(VgmDomainDef *def, gconstpointer data, GError **error)
     int first = vgmBitmapNext(c->map, -1);
     unsigned int online = 0, i;
 
-    if (!vgmDriverVcpuMapCheck(def, c->map, _("config"), error))
+    if (!vgmDriverVcpuMapCheck(def, c->map, FALSE, error))
         return NULL;
     if (vgmBitmapIsSet(c->map, 0)) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
@@ -4819,7 +4810,7 @@ vgmDriverDomainVcpuLive(const VgmDriverStore *store, VgmDriverDomain *dom, gcons
     if (!(def = vgmDomainDefParseString(dom->status->xml, NULL,
                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
                                         error)) ||
-        !vgmDriverVcpuMapCheck(def, c->map, _("live definition"), error))
+        !vgmDriverVcpuMapCheck(def, c->map, TRUE, error))
         return FALSE;
     vgmDriverVcpusListed(def);
     while ((id = vgmBitmapNext(c->map, id)) >= 0) {

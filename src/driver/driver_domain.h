@@ -151,10 +151,11 @@ VgmDomainDef *vgmDriverDomainDefineXML(const VgmDriverStore *store,
 
 /* libvirt's virDomainRename: shut-off persistent domain @ref, without a
  * managed save image, becomes @newName (a name no domain has), with its
- * autostart mark, snapshots and stop reason, crash-safely (see
- * vgmDriverStoreRename); a UEFI varstore named after it stays its own */
+ * autostart mark, snapshots, stop reason and a UEFI varstore named after
+ * it, crash-safely (see vgmDriverStoreRename); @uuid (16 bytes) gets its
+ * uuid */
 gboolean vgmDriverDomainRename(const VgmDriverStore *store, const char *ref,
-                               const char *newName, GError **error);
+                               const char *newName, unsigned char *uuid, GError **error);
 
 /* Removes the config. A running domain keeps running as a transient one
  * and disappears when it stops (virsh's semantics). A varstore that

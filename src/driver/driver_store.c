@@ -29,6 +29,8 @@
 #include "driver_fs.h"
 #include "driver_tpm.h"
 #include "qemu/qemu_agent.h"
+#include "qemu/qemu_conf.h"
+#include "qemu/qemu_firmware.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
@@ -271,6 +273,10 @@ vgmDriverStoreCheckName(const char *name, GError **error)
     if (name[0] == '.') {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("domain name '%1$s' must not start with '.'"), name);
+        return FALSE;
+    }
+    if (!g_utf8_validate(name, -1, NULL)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s", _("domain name is not valid UTF-8"));
         return FALSE;
     }
     for (p = name; *p; p++) {
@@ -1257,7 +1263,7 @@ vgmDriverStoreLoadConfig(const VgmDriverStore *store, const char *name,
         vgmDriverStoreConfigParseError(error, path, err);
         return NULL;
     }
-    if (!g_str_equal(def->name, name)) {
+    if (!g_str_equal(def->name, name) && !vgmDriverStoreRenamedTo(store, name, def)) {
         vgmErrorSet(error, VGM_ERR_INTERNAL,
                     _("config file '%1$s' holds domain '%2$s', not '%3$s'"),
                     path, def->name, name);
@@ -1363,7 +1369,6 @@ vgmDriverStoreSaveConfig(const VgmDriverStore *store, const VgmDomainDef *def,
     g_autofree char *path = vgmDriverStoreConfigPath(store, def->name);
     g_autofree char *staged = vgmDriverStoreFile(store->configDir, ".", def->name, ".xml.new");
     g_autofree char *xml = vgmDomainDefFormat(def);
-    int fd;
 
     /* the staging file is complete and on disk before it is renamed over
      * the config, and the rename is on disk before this returns: a crash
@@ -1381,20 +1386,7 @@ vgmDriverStoreSaveConfig(const VgmDriverStore *store, const VgmDomainDef *def,
         vgmErrorSetSystem(error, err, _("cannot rename '%1$s' to '%2$s'"), staged, path);
         return FALSE;
     }
-    if ((fd = open(store->configDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        vgmErrorSetSystem(error, errno, _("cannot open directory '%1$s'"), store->configDir);
-        return FALSE;
-    }
-    /* a file system that cannot sync directories says EINVAL */
-    if (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP && errno != EROFS) {
-        int err = errno;
-
-        close(fd);
-        vgmErrorSetSystem(error, err, _("cannot sync directory '%1$s'"), store->configDir);
-        return FALSE;
-    }
-    close(fd);
-    return TRUE;
+    return vgmFileSyncDir(store->configDir, error);
 }
 
 gboolean
@@ -1492,7 +1484,8 @@ vgmDriverLockTake(const char *path, unsigned int timeoutMs, long *holder,
     return g_steal_pointer(&lock);
 }
 
-static void vgmDriverStoreRenameRecover(const VgmDriverStore *store, const char *name);
+static gboolean vgmDriverStoreRenameRecover(const VgmDriverStore *store, const char *name,
+                                            unsigned int timeoutMs, GError **error);
 
 VgmDriverLock *
 vgmDriverStoreLockDomain(const VgmDriverStore *store, const char *name,
@@ -1506,7 +1499,10 @@ vgmDriverStoreLockDomain(const VgmDriverStore *store, const char *name,
     if (!vgmDriverStoreCheckName(name, error))
         return NULL;
     if ((lock = vgmDriverLockTake(path, timeoutMs, &holder, &err))) {
-        vgmDriverStoreRenameRecover(store, name);
+        if (!vgmDriverStoreRenameRecover(store, name, timeoutMs, error)) {
+            vgmDriverLockRelease(lock);
+            return NULL;
+        }
         return lock;
     }
     if (err) {
@@ -2152,18 +2148,21 @@ vgmDriverStoreListStopReasons(const VgmDriverStore *store, GError **error)
  * A rename of domain FROM to TO (the caller holds both domain locks and
  * the store lock, so one runs at a time) goes through the journal
  * CONFIG/.rename, "FROM\nTO\nUUID\n":
- *   1. the journal is written;
+ *   1. what a domain once named TO left (autostart mark, snapshots, stop
+ *      reason) is removed, as libvirt removes it; the journal is written;
  *   2. FROM.xml is renamed to TO.xml: one rename(2), so the domain is
  *      FROM or TO and never both or neither. TO.xml still says FROM
  *      inside; a read takes it for TO while the journal says so;
  *   3. the domain's other files follow (autostart mark, snapshots, stop
- *      reason), each by a rename(2) made only while the source is there
- *      and the target is not;
+ *      reason, a UEFI varstore named after it), each by a rename(2) made
+ *      while the source is there and the target is not, and synced;
  *   4. TO.xml is written again with its own name, and the journal goes.
  * A process killed on the way leaves the journal: the next lock of FROM
- * or TO (every change takes one) finishes the rename from step 3, or
- * drops the journal when step 2 never happened. Test hooks:
- * rename-after-journal, rename-after-config, rename-before-rewrite.
+ * or TO finishes the rename from step 3 when it can also have the other
+ * domain's lock and the store lock (a lock of FROM that cannot fails, so
+ * that no new FROM takes the renamed domain's files), or drops the
+ * journal when step 2 never happened. Test hooks: rename-after-journal,
+ * rename-after-config, rename-before-rewrite.
  */
 
 typedef struct {
@@ -2187,24 +2186,34 @@ vgmDriverStoreRenameJournalPath(const VgmDriverStore *store)
     return g_build_filename(store->configDir, ".rename", NULL);
 }
 
-/* The journal, when there is one that can be read */
-static gboolean
-vgmDriverStoreRenameJournalRead(const VgmDriverStore *store, VgmDriverStoreRenameJournal *j)
+/* The journal: 1 read, 0 there is none, -1 it cannot be read (an error;
+ * it is kept) */
+static int
+vgmDriverStoreRenameJournalRead(const VgmDriverStore *store, VgmDriverStoreRenameJournal *j,
+                                GError **error)
 {
     g_autofree char *path = vgmDriverStoreRenameJournalPath(store);
     g_autofree char *text = NULL;
     g_auto(GStrv) lines = NULL;
+    g_autoptr(GError) err = NULL;
 
-    if (!g_file_test(path, G_FILE_TEST_EXISTS) ||
-        !vgmFileReadAll(path, 1024, &text, NULL, NULL))
-        return FALSE;
+    if (!vgmFileReadAll(path, 1024, &text, NULL, &err)) {
+        if (!g_file_test(path, G_FILE_TEST_EXISTS))
+            return 0;
+        g_propagate_error(error, g_steal_pointer(&err));
+        return -1;
+    }
     lines = g_strsplit(text, "\n", -1);
     if (g_strv_length(lines) < 3 || !*lines[0] || !*lines[1] ||
-        !vgmDomainUUIDParse(lines[2], j->uuid))
-        return FALSE;
+        !vgmDomainUUIDParse(lines[2], j->uuid)) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("the rename journal '%1$s' is not 'FROM', 'TO' and a uuid on three lines"),
+                    path);
+        return -1;
+    }
     j->from = g_strdup(lines[0]);
     j->to = g_strdup(lines[1]);
-    return TRUE;
+    return 1;
 }
 
 static gboolean
@@ -2212,7 +2221,7 @@ vgmDriverStoreRenamedTo(const VgmDriverStore *store, const char *name, VgmDomain
 {
     g_auto(VgmDriverStoreRenameJournal) j = { 0 };
 
-    if (!vgmDriverStoreRenameJournalRead(store, &j) || !g_str_equal(j.to, name) ||
+    if (vgmDriverStoreRenameJournalRead(store, &j, NULL) != 1 || !g_str_equal(j.to, name) ||
         !g_str_equal(j.from, def->name) || memcmp(j.uuid, def->uuid, 16) != 0)
         return FALSE;
     g_free(def->name);
@@ -2220,41 +2229,43 @@ vgmDriverStoreRenamedTo(const VgmDriverStore *store, const char *name, VgmDomain
     return TRUE;
 }
 
-/* rename(2) of @from to @to while @from is there and @to is not */
+/* A UEFI varstore path the driver derives from @def's name (none when
+ * the config names one) */
+static char *
+vgmDriverStoreDerivedNvram(const VgmDriverStore *store, const VgmDomainDef *def)
+{
+    g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
+
+    return def->os.nvram || def->os.nvramNet ? NULL : vgmQemuFirmwareNvramPath(def, cfg);
+}
+
+/* rename(2) of @from to @to while @from is there and @to is not, then
+ * @to's directory synced */
 static gboolean
 vgmDriverStoreMoveOver(const char *from, const char *to, GError **error)
 {
+    g_autofree char *dir = NULL;
+
     if (!g_file_test(from, G_FILE_TEST_EXISTS) || g_file_test(to, G_FILE_TEST_EXISTS))
         return TRUE;
     if (rename(from, to) < 0) {
         vgmErrorSetSystem(error, errno, _("cannot rename '%1$s' to '%2$s'"), from, to);
         return FALSE;
     }
-    return TRUE;
+    dir = g_path_get_dirname(to);
+    return vgmFileSyncDir(dir, error);
 }
 
-static gboolean
-vgmDriverStoreSyncDir(const char *dir, GError **error)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-    if (fd < 0) {
-        vgmErrorSetSystem(error, errno, _("cannot open directory '%1$s'"), dir);
-        return FALSE;
-    }
-    if (fsync(fd) < 0 && errno != EINVAL && errno != ENOTSUP && errno != EROFS) {
-        int err = errno;
-
-        close(fd);
-        vgmErrorSetSystem(error, err, _("cannot sync directory '%1$s'"), dir);
-        return FALSE;
-    }
-    close(fd);
-    return TRUE;
-}
+/* The files of a domain that follow its name, besides its config */
+static char *(*const vgmDriverStoreNamedFiles[])(const VgmDriverStore *store, const char *name) = {
+    vgmDriverStoreAutostartPath,
+    vgmDriverStoreSnapshotDir,
+    vgmDriverStoreStopReasonPath,
+};
 
 /* Steps 3 and 4 of the journal's rename, or its drop when FROM.xml never
- * moved (or TO.xml is another domain's) */
+ * moved (TO.xml is not there, or is another domain's) */
 static gboolean
 vgmDriverStoreRenameFinish(const VgmDriverStore *store, GError **error)
 {
@@ -2263,36 +2274,41 @@ vgmDriverStoreRenameFinish(const VgmDriverStore *store, GError **error)
     g_autofree char *newPath = NULL;
     g_autofree char *text = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
-    struct {
-        char *(*path)(const VgmDriverStore *store, const char *name);
-    } const files[] = {
-        { vgmDriverStoreAutostartPath },
-        { vgmDriverStoreSnapshotDir },
-        { vgmDriverStoreStopReasonPath },
-    };
+    g_autoptr(GError) err = NULL;
     size_t i;
+    int rc;
 
-    if (!vgmDriverStoreRenameJournalRead(store, &j))
-        return g_unlink(journal) == 0 || errno == ENOENT ||
-               (vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), journal), FALSE);
+    if ((rc = vgmDriverStoreRenameJournalRead(store, &j, error)) <= 0)
+        return rc == 0;
     newPath = vgmDriverStoreConfigPath(store, j.to);
-    if (g_file_get_contents(newPath, &text, NULL, NULL))
-        def = vgmDomainDefParseString(text, newPath, VGM_DOMAIN_PARSE_SKIP_VALIDATE, NULL);
+    if (!vgmFileReadAll(newPath, VGM_DRIVER_STORE_MAX_FILE, &text, NULL, &err) &&
+        g_file_test(newPath, G_FILE_TEST_EXISTS)) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return FALSE;
+    }
+    if (text && !(def = vgmDomainDefParseString(text, newPath, VGM_DOMAIN_PARSE_SKIP_VALIDATE,
+                                                error)))
+        return FALSE;
     if (def && memcmp(def->uuid, j.uuid, 16) == 0) {
-        for (i = 0; i < G_N_ELEMENTS(files); i++) {
-            g_autofree char *from = files[i].path(store, j.from);
-            g_autofree char *to = files[i].path(store, j.to);
+        g_autofree char *nvramFrom = vgmDriverStoreDerivedNvram(store, def);
+        g_autofree char *nvramTo = NULL;
+
+        for (i = 0; i < G_N_ELEMENTS(vgmDriverStoreNamedFiles); i++) {
+            g_autofree char *from = vgmDriverStoreNamedFiles[i](store, j.from);
+            g_autofree char *to = vgmDriverStoreNamedFiles[i](store, j.to);
 
             if (!vgmDriverStoreMoveOver(from, to, error))
                 return FALSE;
         }
+        g_free(def->name);
+        def->name = g_strdup(j.to);
+        nvramTo = vgmDriverStoreDerivedNvram(store, def);
+        if (nvramFrom && nvramTo && !vgmDriverStoreMoveOver(nvramFrom, nvramTo, error))
+            return FALSE;
         vgmDriverTestPause("rename-before-rewrite");
-        if (!g_str_equal(def->name, j.to)) {
-            g_free(def->name);
-            def->name = g_strdup(j.to);
-            if (!vgmDriverStoreSaveConfig(store, def, error))
-                return FALSE;
-        }
+        /* (a config already written again is written once more: the same) */
+        if (!vgmDriverStoreSaveConfig(store, def, error))
+            return FALSE;
     }
     if (g_unlink(journal) < 0 && errno != ENOENT) {
         vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), journal);
@@ -2302,7 +2318,39 @@ vgmDriverStoreRenameFinish(const VgmDriverStore *store, GError **error)
     vgmDriverStoreCacheSet(store->cache, j.from, NULL);
     vgmDriverStoreCacheSet(store->cache, j.to, NULL);
     g_mutex_unlock(&store->cache->lock);
-    return vgmDriverStoreSyncDir(store->configDir, error);
+    return vgmFileSyncDir(store->configDir, error);
+}
+
+/* A journal of a rename of other domains than @held (the caller holds
+ * their locks and the store lock) is finished when their locks can be
+ * had at once; else the new rename waits for it (an error) */
+static gboolean
+vgmDriverStoreRenameSettle(const VgmDriverStore *store, const char *const *held,
+                           GError **error)
+{
+    g_auto(VgmDriverStoreRenameJournal) j = { 0 };
+    g_autoptr(VgmDriverLock) fromLock = NULL;
+    g_autoptr(VgmDriverLock) toLock = NULL;
+    g_autofree char *fromPath = NULL;
+    g_autofree char *toPath = NULL;
+    long holder;
+    int rc;
+
+    if ((rc = vgmDriverStoreRenameJournalRead(store, &j, error)) <= 0)
+        return rc == 0;
+    fromPath = vgmDriverStoreLockPath(store, j.from);
+    toPath = vgmDriverStoreLockPath(store, j.to);
+    /* (the bare file locks: a lock of the store's own would look at the
+     * journal again) */
+    if ((!g_strv_contains(held, j.from) &&
+         !(fromLock = vgmDriverLockTake(fromPath, 0, &holder, NULL))) ||
+        (!g_strv_contains(held, j.to) && !(toLock = vgmDriverLockTake(toPath, 0, &holder, NULL)))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("the rename of domain '%1$s' to '%2$s' is not finished and another process holds one of them: try again"),
+                    j.from, j.to);
+        return FALSE;
+    }
+    return vgmDriverStoreRenameFinish(store, error);
 }
 
 gboolean
@@ -2313,52 +2361,82 @@ vgmDriverStoreRename(const VgmDriverStore *store, const char *from, const char *
     g_autofree char *oldPath = vgmDriverStoreConfigPath(store, from);
     g_autofree char *newPath = vgmDriverStoreConfigPath(store, to);
     g_autofree char *text = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *held[] = { from, to, NULL };
     char uuidStr[37];
+    size_t i;
 
+    if (!vgmDriverStoreRenameSettle(store, held, error))
+        return FALSE;
+    /* what a domain once named @to left behind is not the renamed one's */
+    for (i = 0; i < G_N_ELEMENTS(vgmDriverStoreNamedFiles); i++) {
+        g_autofree char *path = vgmDriverStoreNamedFiles[i](store, to);
+
+        if (g_file_test(path, G_FILE_TEST_IS_DIR))
+            vgmFileRemoveTree(path);
+        else if (g_unlink(path) < 0 && errno != ENOENT) {
+            vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), path);
+            return FALSE;
+        }
+    }
     vgmDomainUUIDFormat(uuid, uuidStr);
     text = g_strdup_printf("%s\n%s\n%s\n", from, to, uuidStr);
-    /* (a journal left by a killed rename of other domains is finished
-     * first: one at a time) */
-    if (!vgmDriverStoreRenameFinish(store, error) ||
-        !vgmFileWriteAtomic(journal, text, strlen(text), 0600, error))
+    if (!vgmFileWriteAtomic(journal, text, strlen(text), 0600, error))
         return FALSE;
     vgmDriverTestPause("rename-after-journal");
     if (rename(oldPath, newPath) < 0) {
-        int err = errno;
+        int saved = errno;
 
         g_unlink(journal);
-        vgmErrorSetSystem(error, err, _("cannot rename '%1$s' to '%2$s'"), oldPath, newPath);
+        vgmErrorSetSystem(error, saved, _("cannot rename '%1$s' to '%2$s'"), oldPath, newPath);
         return FALSE;
     }
-    if (!vgmDriverStoreSyncDir(store->configDir, error))
-        return FALSE;
-    vgmDriverTestPause("rename-after-config");
-    return vgmDriverStoreRenameFinish(store, error);
+    /* the domain is @to from here on: what is left is the journal's to
+     * finish, now or at the next lock of either name */
+    if (!vgmFileSyncDir(store->configDir, &err) ||
+        (vgmDriverTestPause("rename-after-config"), !vgmDriverStoreRenameFinish(store, &err)))
+        g_warning(_("domain '%1$s' is renamed to '%2$s', but the rest of the rename is left for later: %3$s"),
+                  from, to, err->message);
+    return TRUE;
 }
 
-/* With the lock of domain @name held: a rename of @name (to or from it)
- * that a killed process left, finished when the other domain's lock and
- * the store lock can be had at once (else the next lock tries again) */
-static void
-vgmDriverStoreRenameRecover(const VgmDriverStore *store, const char *name)
+/* With the lock of domain @name held (@timeoutMs: how long its taker
+ * waits): a rename of @name (to or from it) that a killed process left is
+ * finished when the other domain's lock can be had at once and the store
+ * lock within @timeoutMs. One from @name that cannot be is an error: a
+ * new domain of that name would take the renamed one's files. */
+static gboolean
+vgmDriverStoreRenameRecover(const VgmDriverStore *store, const char *name,
+                            unsigned int timeoutMs, GError **error)
 {
     g_auto(VgmDriverStoreRenameJournal) j = { 0 };
     g_autoptr(VgmDriverLock) other = NULL;
     g_autoptr(VgmDriverLock) storeLock = NULL;
     g_autofree char *otherPath = NULL;
+    g_autofree char *storePath = g_build_filename(store->runDir, "driver.lock", NULL);
     g_autoptr(GError) err = NULL;
     long holder;
 
-    if (!vgmDriverStoreRenameJournalRead(store, &j) ||
-        (!g_str_equal(j.from, name) && !g_str_equal(j.to, name)))
-        return;
+    if (vgmDriverStoreRenameJournalRead(store, &j, &err) < 0) {
+        g_warning("%s", err->message);
+        return TRUE;
+    }
+    if (!j.from || (!g_str_equal(j.from, name) && !g_str_equal(j.to, name)))
+        return TRUE;
     otherPath = vgmDriverStoreLockPath(store, g_str_equal(j.from, name) ? j.to : j.from);
-    if (!(other = vgmDriverLockTake(otherPath, 0, &holder, NULL)) ||
-        !(storeLock = vgmDriverStoreLockStore(store, NULL)))
-        return;
-    if (!vgmDriverStoreRenameFinish(store, &err))
+    if ((other = vgmDriverLockTake(otherPath, 0, &holder, NULL)) &&
+        (storeLock = vgmDriverLockTake(storePath, timeoutMs, &holder, NULL)) &&
+        vgmDriverStoreRenameFinish(store, &err))
+        return TRUE;
+    if (err)
         g_warning(_("cannot finish the rename of domain '%1$s' to '%2$s': %3$s"),
                   j.from, j.to, err->message);
+    if (!g_str_equal(j.from, name))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                _("domain '%1$s' was renamed to '%2$s' by a process that did not finish, and the rename cannot be finished now: try again"),
+                j.from, j.to);
+    return FALSE;
 }
 
 /* ---- test hook ---- */

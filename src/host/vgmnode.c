@@ -1184,6 +1184,13 @@ vgmNodeAllocPages(const char *sysfs, const unsigned int *pages, const guint64 *c
                             sysKiB);
                 return -1;
             }
+            for (k = 0; k < i; k++) {
+                if (pages[k] == pages[i]) {
+                    vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                                _("page size %1$u KiB is given twice"), pages[i]);
+                    return -1;
+                }
+            }
             pool.path = vgmNodeHugePagePath(sysfs, numa ? cell : -1, pages[i], "nr_hugepages");
             if (!g_file_test(pool.path, G_FILE_TEST_EXISTS)) {
                 if (cell < 0)
@@ -1198,6 +1205,13 @@ vgmNodeAllocPages(const char *sysfs, const unsigned int *pages, const guint64 *c
                 return -1;
             }
             if (!vgmNodeReadCount(pool.path, &pool.before, error)) {
+                g_free(pool.path);
+                return -1;
+            }
+            if (add && counts[i] > G_MAXUINT64 - pool.before) {
+                vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                            _("%1$" G_GUINT64_FORMAT " pages of %2$u KiB added to the %3$" G_GUINT64_FORMAT " of '%4$s' are too many"),
+                            counts[i], pages[i], pool.before, pool.path);
                 g_free(pool.path);
                 return -1;
             }

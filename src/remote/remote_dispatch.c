@@ -5013,9 +5013,10 @@ vgmRemoteDispatchNodeGetMemoryParameters(VgmRemoteClient *client,
     }
     if (!(params = vgmDriverNodeGetMemoryParameters(client->drv, args->flags, error)))
         return FALSE;
-    /* as libvirt: 0 asks how many there are */
+    /* as libvirt: 0 asks how many there are, libvirt's eight whatever the
+     * kernel has */
     if (args->nparams == 0) {
-        ret->nparams = (gint32)params->len;
+        ret->nparams = VGM_NODE_KSM_LAST;
         return TRUE;
     }
     vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params, (guint)args->nparams);

@@ -58,7 +58,7 @@ vgmFileWriteInPlace(const char *path, const char *data)
 
 /* fsync of a directory fd is not supported by every file system; only a
  * real I/O error there is worth reporting. */
-static gboolean
+gboolean
 vgmFileSyncDir(const char *dir, GError **error)
 {
     int fd;

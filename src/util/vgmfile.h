@@ -35,6 +35,10 @@ gboolean vgmFileCommitTemp(int fd, const char *tmp, const char *path, mode_t mod
  * errno set. */
 gboolean vgmFileWriteInPlace(const char *path, const char *data);
 
+/* fsyncs directory @dir, so that the renames and unlinks in it are on
+ * disk (a file system that cannot sync a directory is no error) */
+gboolean vgmFileSyncDir(const char *dir, GError **error);
+
 /*
  * Replaces @path with @len bytes of @data. The data go to a temporary file in
  * the same directory, which is fsync'ed, given @mode exactly (no umask) and
