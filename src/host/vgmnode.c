@@ -1072,7 +1072,6 @@ vgmNodeCellFreePages(const char *sysfs, const char *procfs, int cell, unsigned i
 {
     unsigned int sysKiB = (unsigned int)(sysconf(_SC_PAGESIZE) / 1024);
     g_autofree char *path = NULL;
-    g_autofree char *text = NULL;
     guint64 freeKiB;
 
     if (kib == sysKiB) {
