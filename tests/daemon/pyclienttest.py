@@ -13,6 +13,7 @@ mode). What it covers:
     (16 for qemu, KVM's limit or a system error without /dev/kvm, another
     type an invalid argument); getMemoryParameters (the kernel's KSM
     pages_to_scan) and setMemoryParameters of a counter refused;
+    isSecure and isEncrypted on the unix socket;
   * one persistent domain through its whole life: defineXML, listAllDomains
     with flags, lookupByName / UUIDString / ID, info(), state(), isActive,
     isPersistent, XMLDesc(0) and XMLDesc(VIR_DOMAIN_XML_INACTIVE), create,
@@ -302,6 +303,11 @@ def connection_tests(tap, conn):
                 "getMaxVcpus('kvm') without /dev/kvm: a system error")
     code_is(tap, lambda: conn.getMaxVcpus("xen"), (libvirt.VIR_ERR_INVALID_ARG,),
             "getMaxVcpus('xen'): VIR_ERR_INVALID_ARG")
+
+    # Captured from libvirtd 9.0 over its unix socket: isSecure() 1 (the
+    # transport and the QEMU driver are), isEncrypted() 0 (no TLS, SASL)
+    tap.eq((conn.isSecure(), conn.isEncrypted()), (1, 0),
+           "isSecure() 1 and isEncrypted() 0 on the unix socket (procedure 149)")
 
     # Node memory parameters. Captured from libvirtd 9.0: the eight shm_*
     # values; setMemoryParameters of a counter (shm_pages_shared, which
