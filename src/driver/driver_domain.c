@@ -4766,8 +4766,9 @@ vgmDriverDomainChangeVcpu(VgmDomainDef *def, gconstpointer data, GError **error)
     if (!vgmDriverVcpuMapCheck(def, c->map, FALSE, error))
         return NULL;
     if (vgmBitmapIsSet(c->map, 0)) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
-                    _("vCPU 0 cannot be enabled or disabled: QEMU always starts with it"));
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("vCPU 0 of domain '%1$s' cannot be enabled or disabled: QEMU always starts with it"),
+                    def->name);
         return NULL;
     }
     vgmDriverVcpusListed(def);
@@ -4831,8 +4832,11 @@ vgmDriverDomainVcpuLive(const VgmDriverStore *store, VgmDriverDomain *dom, gcons
         }
     }
     if (vgmBitmapCount(c->map) != 1) {
-        vgmErrorSet(error, VGM_ERR_NO_SUPPORT, "%s",
-                    _("a running domain's vCPUs are enabled or disabled one at a time"));
+        g_autofree char *map = vgmBitmapFormat(c->map);
+
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("cannot change vCPUs %1$s of running domain '%2$s' at once: a running domain's vCPUs are enabled or disabled one at a time"),
+                    map, dom->name);
         return FALSE;
     }
     id = vgmBitmapLast(c->map);
