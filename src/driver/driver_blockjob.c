@@ -1927,3 +1927,243 @@ vgmDriverGetDiskErrors(VgmDriver *drv, const char *name, unsigned int flags, gui
     return vgmDriverDiskErrorsRead(dom->def, ret);
 }
 
+
+/* ---- write thresholds (virDomainSetBlockThreshold) ---- */
+
+/* The id of node @name in QEMU's block graph @graph
+ * (x-debug-query-block-graph); -1 when it has none */
+static gint64
+vgmBlockGraphNodeId(JsonObject *graph, const char *name)
+{
+    JsonArray *nodes = json_object_has_member(graph, "nodes") ?
+                       json_object_get_array_member(graph, "nodes") : NULL;
+    guint i;
+
+    for (i = 0; nodes && i < json_array_get_length(nodes); i++) {
+        JsonObject *n = json_array_get_object_element(nodes, i);
+
+        if (n && g_strcmp0(json_object_get_string_member_with_default(n, "name", NULL),
+                           name) == 0)
+            return json_object_get_int_member_with_default(n, "id", -1);
+    }
+    return -1;
+}
+
+/* The child of node @id of @graph through its edge @edge ("file",
+ * "backing"), its id into *@child; NULL when it has none */
+static const char *
+vgmBlockGraphChild(JsonObject *graph, gint64 id, const char *edge, gint64 *child)
+{
+    JsonArray *edges = json_object_has_member(graph, "edges") ?
+                       json_object_get_array_member(graph, "edges") : NULL;
+    JsonArray *nodes = json_object_has_member(graph, "nodes") ?
+                       json_object_get_array_member(graph, "nodes") : NULL;
+    guint i;
+
+    *child = -1;
+    for (i = 0; edges && i < json_array_get_length(edges) && *child < 0; i++) {
+        JsonObject *e = json_array_get_object_element(edges, i);
+
+        if (e && json_object_get_int_member_with_default(e, "parent", -2) == id &&
+            g_strcmp0(json_object_get_string_member_with_default(e, "name", NULL), edge) == 0)
+            *child = json_object_get_int_member_with_default(e, "child", -1);
+    }
+    for (i = 0; nodes && *child >= 0 && i < json_array_get_length(nodes); i++) {
+        JsonObject *n = json_array_get_object_element(nodes, i);
+
+        if (n && json_object_get_int_member_with_default(n, "id", -2) == *child)
+            return json_object_get_string_member_with_default(n, "name", NULL);
+    }
+    return NULL;
+}
+
+/* Each disk of running @def that QEMU has an image of, by target, to the
+ * node its top image is stored on: below the device's node through the
+ * "file" children (past a filter and the format driver), the node
+ * libvirt sets a write threshold on. NULL with an error when QEMU's
+ * devices or block graph cannot be read. */
+static GHashTable *
+vgmBlockStorageNodes(VgmQemuMonitor *mon, const VgmDomainDef *def, GError **error)
+{
+    g_autoptr(GHashTable) out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    g_autoptr(JsonNode) block = NULL;
+    g_autoptr(JsonNode) graph = NULL;
+    JsonArray *arr;
+    guint i, k;
+
+    if (!vgmQemuMonitorCommand(mon, "query-block", NULL, &block, error) ||
+        !vgmQemuMonitorCommand(mon, "x-debug-query-block-graph", NULL, &graph, error))
+        return NULL;
+    if (!JSON_NODE_HOLDS_ARRAY(block) || !JSON_NODE_HOLDS_OBJECT(graph)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("QEMU's replies to query-block and x-debug-query-block-graph are not a list and an object"));
+        return NULL;
+    }
+    arr = json_node_get_array(block);
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+        g_autofree char *id = vgmQemuDiskDeviceId(def, d);
+        const char *name = NULL;
+        gint64 nid, child;
+
+        for (k = 0; k < json_array_get_length(arr) && !name; k++) {
+            JsonObject *o = json_array_get_object_element(arr, k);
+            JsonNode *ins = o ? json_object_get_member(o, "inserted") : NULL;
+
+            if (o && ins && JSON_NODE_HOLDS_OBJECT(ins) &&
+                vgmBlockQdevIs(json_object_get_string_member_with_default(o, "qdev", NULL), id))
+                name = json_object_get_string_member_with_default(json_node_get_object(ins),
+                                                                  "node-name", NULL);
+        }
+        if (!name || (nid = vgmBlockGraphNodeId(json_node_get_object(graph), name)) < 0)
+            continue;
+        /* (a graph has no cycle; the bound only guards a reply that has) */
+        for (k = 0; k < 16; k++) {
+            const char *below = vgmBlockGraphChild(json_node_get_object(graph), nid, "file",
+                                                   &child);
+
+            if (!below)
+                break;
+            name = below;
+            nid = child;
+        }
+        g_hash_table_replace(out, g_strdup(d->dst), g_strdup(name));
+    }
+    return g_steal_pointer(&out);
+}
+
+gboolean
+vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
+                           guint64 threshold, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GHashTable) nodes = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    const VgmDiskDef *disk = NULL;
+    const char *node;
+    guint i;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    if (strchr(dev, '[')) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("block device '%1$s': an image index is not supported, name the disk by its target"),
+                    dev);
+        return FALSE;
+    }
+    if (threshold > (guint64)G_MAXINT64) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("write threshold %1$" G_GUINT64_FORMAT " of disk '%2$s' is too large"),
+                    threshold, dev);
+        return FALSE;
+    }
+    VGM_BLOCK_LOCKED(drv, name);
+    if (!(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+        return FALSE;
+    if (!vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
+                    dom->name);
+        return FALSE;
+    }
+    /* as libvirt: by target only */
+    for (i = 0; i < dom->def->devices.disks->len && !disk; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
+
+        if (g_str_equal(d->dst, dev))
+            disk = d;
+    }
+    if (!disk) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("domain '%1$s' has no disk with target '%2$s'"),
+                    dom->name, dev);
+        return FALSE;
+    }
+    if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("disk '%1$s' is a vhost-user disk: a write threshold is not supported for it"),
+                    disk->dst);
+        return FALSE;
+    }
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !(nodes = vgmBlockStorageNodes(mon, dom->def, error)))
+        return FALSE;
+    if (!(node = g_hash_table_lookup(nodes, disk->dst))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("disk '%1$s' of domain '%2$s' has no image QEMU opens (an empty drive?)"),
+                    disk->dst, dom->name);
+        return FALSE;
+    }
+    json_object_set_string_member(args, "node-name", node);
+    json_object_set_int_member(args, "write-threshold", (gint64)threshold);
+    return vgmQemuMonitorCommand(mon, "block-set-write-threshold", args, NULL, error);
+}
+
+void
+vgmDriverBlockThresholdEvent(VgmDriver *drv, const char *name, const char *node,
+                             guint64 threshold, guint64 excess)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GHashTable) nodes = NULL;
+    g_autoptr(GError) err = NULL;
+    guint i;
+
+    if (!(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, NULL)) ||
+        !dom->def || !dom->status)
+        return;
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
+        !(nodes = vgmBlockStorageNodes(mon, dom->def, &err))) {
+        g_warning(_("domain '%1$s': QEMU's write threshold of node '%2$s' was passed, but its disk cannot be found: %3$s"),
+                  name, node, err->message);
+        return;
+    }
+    /* (a node no disk stores its top on now, as after a pivot: no event,
+     * as in libvirt) */
+    for (i = 0; i < dom->def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
+        gboolean local = d->type == VGM_DISK_TYPE_FILE || d->type == VGM_DISK_TYPE_BLOCK ||
+                         d->type == VGM_DISK_TYPE_DIR;
+
+        if (g_strcmp0(g_hash_table_lookup(nodes, d->dst), node) == 0) {
+            vgmDriverEmitBlockThreshold(drv, dom->name, dom->uuid, dom->id, d->dst,
+                                        local ? d->src : NULL, threshold, excess);
+            return;
+        }
+    }
+}
+
+GHashTable *
+vgmDriverBlockThresholds(VgmQemuMonitor *mon, const VgmDomainDef *def)
+{
+    g_autoptr(GHashTable) nodes = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    GHashTable *out;
+    GHashTableIter it;
+    gpointer dst, node;
+    JsonArray *arr;
+    guint i;
+
+    json_object_set_boolean_member(args, "flat", TRUE);
+    if (!(nodes = vgmBlockStorageNodes(mon, def, NULL)) ||
+        !vgmQemuMonitorCommand(mon, "query-named-block-nodes", args, &ret, NULL) ||
+        !JSON_NODE_HOLDS_ARRAY(ret))
+        return NULL;
+    out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    arr = json_node_get_array(ret);
+    g_hash_table_iter_init(&it, nodes);
+    while (g_hash_table_iter_next(&it, &dst, &node)) {
+        for (i = 0; i < json_array_get_length(arr); i++) {
+            JsonObject *o = json_array_get_object_element(arr, i);
+            gint64 t;
+
+            if (!o || g_strcmp0(json_object_get_string_member_with_default(o, "node-name", NULL),
+                                node) != 0)
+                continue;
+            if ((t = json_object_get_int_member_with_default(o, "write_threshold", 0)) > 0)
+                g_hash_table_replace(out, g_strdup(dst), g_memdup2(&t, sizeof(t)));
+            break;
+        }
+    }
+    return out;
+}

@@ -178,10 +178,11 @@ vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *uuid, 
                          0);
 }
 
-void
-vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
-                     const unsigned char *uuid, int id, int event, int detail,
-                     const char *str, const char *str2, unsigned long long num)
+/* Event @eventID of domain @name to each callback registered for it */
+static void
+vgmDriverEmitEventAll(VgmDriver *drv, int eventID, const char *name, const unsigned char *uuid,
+                      int id, int event, int detail, const char *str, const char *str2,
+                      unsigned long long num, const GPtrArray *params)
 {
     VgmEventDomain dom = { .name = (char *)name, .id = id };
     guint i;
@@ -195,9 +196,29 @@ vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
             continue;
         if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;
-        cb->func(cb->id, cb->eventID, &dom, event, detail, str, str2, num, NULL, cb->opaque);
+        cb->func(cb->id, cb->eventID, &dom, event, detail, str, str2, num, params, cb->opaque);
     }
     g_mutex_unlock(&drv->eventLock);
+}
+
+void
+vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
+                     const unsigned char *uuid, int id, int event, int detail,
+                     const char *str, const char *str2, unsigned long long num)
+{
+    vgmDriverEmitEventAll(drv, eventID, name, uuid, id, event, detail, str, str2, num, NULL);
+}
+
+void
+vgmDriverEmitBlockThreshold(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
+                            const char *dev, const char *path, unsigned long long threshold,
+                            unsigned long long excess)
+{
+    g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+
+    vgmTypedParamAdd(params, "excess", VGM_TYPED_PARAM_ULLONG)->v.ul = excess;
+    vgmDriverEmitEventAll(drv, VGM_EVENT_ID_BLOCK_THRESHOLD, name, uuid, id, 0, 0, dev, path,
+                          threshold, params);
 }
 
 void
@@ -228,25 +249,11 @@ vgmDriverEmitTunable(VgmDriver *drv, const char *name, const GPtrArray *params)
 {
     g_autoptr(VgmDriverDomain) dom = vgmDriverDomainLookupByName(drv->store, name,
                                                                  VGM_DRIVER_LOOKUP_BRIEF, NULL);
-    VgmEventDomain ev = { 0 };
-    guint i;
 
     if (!dom || params->len == 0)
         return;
-    ev.name = dom->name;
-    ev.id = dom->id;
-    memcpy(ev.uuid, dom->uuid, 16);
-    g_mutex_lock(&drv->eventLock);
-    for (i = 0; i < drv->callbacks->len; i++) {
-        VgmDriverCallback *cb = g_ptr_array_index(drv->callbacks, i);
-
-        if (cb->network || cb->eventID != VGM_EVENT_ID_TUNABLE)
-            continue;
-        if (!cb->anyDomain && memcmp(cb->uuid, dom->uuid, 16) != 0)
-            continue;
-        cb->func(cb->id, cb->eventID, &ev, 0, 0, NULL, NULL, 0, params, cb->opaque);
-    }
-    g_mutex_unlock(&drv->eventLock);
+    vgmDriverEmitEventAll(drv, VGM_EVENT_ID_TUNABLE, dom->name, dom->uuid, dom->id, 0, 0, NULL,
+                          NULL, 0, params);
 }
 
 static void

@@ -648,6 +648,16 @@ gboolean vgmDriverBlockResize(VgmDriver *drv, const char *name, const char *path
 void vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
                             const char *qemuEvent, const char *jobId, const char *qemuType,
                             gboolean failed);
+/* virDomainSetBlockThreshold: QEMU raises BLOCK_THRESHOLD once a write
+ * to the image disk @dev (a target) of running domain @name is stored on
+ * reaches past @threshold bytes of it (0: no threshold); once raised, the
+ * threshold is gone */
+gboolean vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
+                                    guint64 threshold, unsigned int flags, GError **error);
+/* For the watcher: QEMU's BLOCK_WRITE_THRESHOLD of its node @node, as
+ * BLOCK_THRESHOLD of the disk of domain @name whose top image it stores */
+void vgmDriverBlockThresholdEvent(VgmDriver *drv, const char *name, const char *node,
+                                  guint64 threshold, guint64 excess);
 /* virDomainGetDiskErrors: each disk of running domain @name whose device
  * QEMU stopped on an I/O error (query-block's io-status), with libvirt's
  * virDomainDiskErrorCode; *@ndisks gets the domain's count of disks */
@@ -884,8 +894,9 @@ enum {
  * refused to let a device go; the string is its alias) and
  * METADATA_CHANGE (23: a title,
  * description or metadata element changed; the event is its type, the
- * string an element's namespace URI) are raised; the others can be
- * registered and never fire. */
+ * string an element's namespace URI) are raised, and so are those the
+ * definitions below describe; the others can be registered and never
+ * fire. */
 #define VGM_EVENT_ID_LIFECYCLE 0
 #define VGM_EVENT_ID_REBOOT 1
 /* BLOCK_JOB (8: the disk's source path) and BLOCK_JOB_2 (16: its target),
@@ -922,6 +933,12 @@ enum {
 #define VGM_EVENT_ID_DEVICE_ADDED 19
 #define VGM_EVENT_ID_DEVICE_REMOVAL_FAILED 22
 #define VGM_EVENT_ID_METADATA_CHANGE 23
+/* BLOCK_THRESHOLD (24): a write passed the threshold set on a disk's
+ * image (virDomainSetBlockThreshold); the string is the disk's target,
+ * the second its local source (NULL for another), the number the
+ * threshold, and the one parameter "excess" (ULLONG) by how many bytes
+ * the write passed it */
+#define VGM_EVENT_ID_BLOCK_THRESHOLD 24
 #define VGM_EVENT_ID_LAST 27
 
 typedef struct {
@@ -954,6 +971,10 @@ void vgmDriverEmitEvent(VgmDriver *drv, const char *name, const unsigned char *u
 void vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
                           const unsigned char *uuid, int id, int event, int detail,
                           const char *str, const char *str2, unsigned long long num);
+/* ... and BLOCK_THRESHOLD */
+void vgmDriverEmitBlockThreshold(VgmDriver *drv, const char *name, const unsigned char *uuid,
+                                 int id, const char *dev, const char *path,
+                                 unsigned long long threshold, unsigned long long excess);
 /* For the watcher: the disk with QEMU device id @devId of domain @name,
  * run by the QEMU of pid @pid, had its tray opened (@open) or closed; its
  * live XML says so from now on. FALSE when it could not be written (a

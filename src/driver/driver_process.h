@@ -226,6 +226,11 @@ gboolean vgmDriverDomainNoBlockJob(VgmQemuMonitor *mon, const VgmDomainDef *def,
                                    const char *devId, VgmDriverBlockJobBlocks what,
                                    GError **error);
 
+/* The write threshold set on the image each disk of @def (running in
+ * QEMU @mon) is stored on, by target (guint64 values), where one is set;
+ * NULL when QEMU cannot say (driver_blockjob.c) */
+GHashTable *vgmDriverBlockThresholds(VgmQemuMonitor *mon, const VgmDomainDef *def);
+
 /* ---- external snapshots' QEMU side (driver_blockjob.c) ---- */
 
 /* The top node of disk @d of @def in QEMU @mon, which must be the disk's

@@ -444,6 +444,7 @@ vgmStatsBlock(const VgmDriverDomain *dom, GPtrArray *params)
     g_autoptr(JsonNode) ret = NULL;
     g_autoptr(GHashTable) table = NULL;
     g_autoptr(GHashTable) sizes = NULL;
+    g_autoptr(GHashTable) thresholds = NULL;
     guint i;
 
     vgmStatsAdd(params, VGM_TYPED_PARAM_UINT, g_strdup("block.count"),
@@ -451,6 +452,7 @@ vgmStatsBlock(const VgmDriverDomain *dom, GPtrArray *params)
     if ((mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, NULL))) {
         table = vgmStatsBlockTable(mon, &ret, NULL);
         sizes = vgmStatsBlockSizes(mon);
+        thresholds = vgmDriverBlockThresholds(mon, def);
     }
     for (i = 0; i < def->devices.disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
@@ -462,6 +464,7 @@ vgmStatsBlock(const VgmDriverDomain *dom, GPtrArray *params)
         VgmDriverBlockStats b = { 0 };
         JsonObject *stats;
         gint64 values[G_N_ELEMENTS(fields)];
+        const gint64 *threshold;
         gpointer size;
         guint f;
 
@@ -485,6 +488,10 @@ vgmStatsBlock(const VgmDriverDomain *dom, GPtrArray *params)
             vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.capacity", i),
                         (guint64)GPOINTER_TO_SIZE(size));
         }
+        /* a write threshold set and not yet passed (virDomainSetBlockThreshold) */
+        if (thresholds && (threshold = g_hash_table_lookup(thresholds, d->dst)))
+            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.threshold", i),
+                        (guint64)*threshold);
     }
 }
 

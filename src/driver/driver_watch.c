@@ -107,6 +107,7 @@ typedef enum {
     VGM_DRIVER_WATCH_JOB_DELETED,       /* DEVICE_DELETED */
     VGM_DRIVER_WATCH_JOB_BLOCK,         /* BLOCK_JOB_READY, _COMPLETED, _CANCELLED */
     VGM_DRIVER_WATCH_JOB_WATCHDOG,      /* WATCHDOG */
+    VGM_DRIVER_WATCH_JOB_THRESHOLD,     /* BLOCK_WRITE_THRESHOLD */
 } VgmDriverWatchJobKind;
 
 typedef struct {
@@ -124,6 +125,7 @@ typedef struct {
     gboolean flag;              /* open (tray, port); the guest's power-off (gone) */
     gboolean waitExit;          /* gone: QEMU may still be exiting */
     unsigned long long num;
+    unsigned long long num2;    /* a threshold's excess */
 } VgmDriverWatchJob;
 
 struct _VgmDriverWatch {
@@ -446,6 +448,9 @@ vgmDriverWatchWork(gpointer data, gpointer user)
         vgmDriverBlockJobEvent(w->drv, job->name, job->uuid, job->id, job->what, job->str,
                                job->str2, job->flag);
         break;
+    case VGM_DRIVER_WATCH_JOB_THRESHOLD:
+        vgmDriverBlockThresholdEvent(w->drv, job->name, job->str, job->num, job->num2);
+        break;
     case VGM_DRIVER_WATCH_JOB_WATCHDOG:
         /* as libvirt: a pause is a SUSPENDED event too, and a pause for a
          * dump is followed by the dump */
@@ -620,6 +625,20 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
                     g_str_equal(ev, "BLOCK_JOB_CANCELLED") ? "BLOCK_JOB_CANCELLED" :
                                                              "BLOCK_JOB_COMPLETED";
         job->flag = json_object_has_member(data, "error");
+        vgmDriverWatchQueue(w, job);
+    } else if (g_str_equal(ev, "BLOCK_WRITE_THRESHOLD") && data) {
+        /* a write passed the threshold set on a node: BLOCK_THRESHOLD of
+         * the disk whose image it stores */
+        VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_THRESHOLD, e->name,
+                                                      e->uuid, e->id);
+
+        job->str = g_strdup(json_object_get_string_member_with_default(data, "node-name", ""));
+        job->num = (unsigned long long)json_object_get_int_member_with_default(data,
+                                                                               "write-threshold",
+                                                                               0);
+        job->num2 = (unsigned long long)json_object_get_int_member_with_default(data,
+                                                                                "amount-exceeded",
+                                                                                0);
         vgmDriverWatchQueue(w, job);
     } else if (g_str_equal(ev, "BALLOON_CHANGE") && data &&
                json_object_has_member(data, "actual")) {

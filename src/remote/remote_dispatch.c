@@ -1191,6 +1191,17 @@ vgmRemoteDispatchDomainIsActive(VgmRemoteClient *client, const VgmRemoteDomainIs
     return TRUE;
 }
 
+/* libvirt's QEMU driver never marks a domain updated: 0 for every
+ * domain there is */
+gboolean
+vgmRemoteDispatchDomainIsUpdated(VgmRemoteClient *client, const VgmRemoteDomainIsUpdatedArgs *args,
+                                 VgmRemoteDomainIsUpdatedRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    ret->updated = 0;
+    return TRUE;
+}
+
 gboolean
 vgmRemoteDispatchDomainIsPersistent(VgmRemoteClient *client,
                                     const VgmRemoteDomainIsPersistentArgs *args,
@@ -2080,6 +2091,28 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
                                 VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_PMSUSPEND :
                                 VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_PMSUSPEND_DISK,
                                 vgmRemoteXdrDomainEventCallbackPm, &pm);
+        return;
+    }
+
+    if (eventID == VGM_EVENT_ID_BLOCK_THRESHOLD) {
+        VgmRemoteDomainEventBlockThresholdMsg bt = { 0 };
+        char *path = (char *)str2;
+        guint i;
+
+        bt.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&bt.dom, dom);
+        bt.dev = (char *)(str ? str : "");
+        bt.path = str2 ? &path : NULL;
+        bt.threshold = num;
+        for (i = 0; params && i < params->len; i++) {
+            const VgmTypedParam *p = g_ptr_array_index(params, i);
+
+            if (g_str_equal(p->field, "excess"))
+                bt.excess = p->v.ul;
+        }
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_BLOCK_THRESHOLD,
+                                vgmRemoteXdrDomainEventBlockThresholdMsg, &bt);
         return;
     }
 
@@ -4892,6 +4925,16 @@ vgmRemoteDispatchDomainBlockJobSetSpeed(VgmRemoteClient *client,
     VGM_REMOTE_GET_DOMAIN(dom);
     return vgmDriverBlockJobSetSpeed(client->drv, dom->name, args->path, args->bandwidth,
                                      args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainSetBlockThreshold(VgmRemoteClient *client,
+                                         const VgmRemoteDomainSetBlockThresholdArgs *args,
+                                         GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetBlockThreshold(client->drv, dom->name, args->dev, args->threshold,
+                                      args->flags, error);
 }
 
 gboolean

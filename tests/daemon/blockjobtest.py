@@ -41,7 +41,12 @@ What it covers:
     --config changes the config only; all 0 (python3-libvirt): no
     <iotune>;
   * blockresize; a disk the domain lacks; an abort with no job (pull and
-    commit: blockchaintest).
+    commit: blockchaintest);
+  * domblkthreshold (virDomainSetBlockThreshold): domstats' block.N.threshold,
+    one BLOCK_THRESHOLD event (target, source, threshold, excess) once a
+    write made through the disk's device by QEMU's qemu-io passes it, then
+    no threshold; 0 takes it away; a disk named by its source, one the
+    domain lacks and an image index are refused; isUpdated is 0.
 """
 
 import json
@@ -369,6 +374,86 @@ def run_tests(tap, target, work):
                       "--transient-job")
     tap.ok(r.rc != 0 and "has no disk 'vdz'" in r.err, "a copy of a disk the domain lacks",
            r.describe())
+    threshold_tests(tap, uri, work)
+
+
+def threshold_tests(tap, uri, work):
+    """virDomainSetBlockThreshold and the BLOCK_THRESHOLD event: QEMU's
+    write threshold on the node the disk's top image is stored on, passed by
+    a write made with QEMU's own qemu-io (HMP) through the disk's device"""
+    import libvirt
+    import xml.etree.ElementTree as ET
+    # (the event loop implementation run_tests registered)
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            libvirt.virEventRunDefaultImpl()
+    th = threading.Thread(target=loop, daemon=True)
+    th.start()
+    conn = libvirt.open(uri)
+    events = []
+    cb = conn.domainEventRegisterAny(
+        None, libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD,
+        lambda c, d, dev, path, threshold, excess, opaque:
+        events.append((d.name(), dev, path, threshold, excess)), None)
+    dom = conn.lookupByName(DOM)
+    src = ET.fromstring(dom.XMLDesc(0)).find("./devices/disk/source").get("file")
+    q = harness.virsh(uri, "qemu-monitor-command", DOM, '{"execute":"query-block"}')
+    qdev = None
+    try:
+        qdev = [b["qdev"] for b in json.loads(q.out)["return"] if b.get("inserted")][0]
+    except (ValueError, KeyError, IndexError):
+        pass
+    size = os.path.getsize(src)
+    limit = size + 256 * 1024
+    r = harness.virsh(uri, "domblkthreshold", DOM, "vda", str(limit))
+    st = harness.virsh(uri, "domstats", DOM, "--block")
+    tap.ok(r.rc == 0 and "block.0.threshold=%d" % limit in st.out,
+           "domblkthreshold vda: domstats shows block.0.threshold", r.describe() + st.describe())
+    # written past the threshold, where the top has no cluster yet: the
+    # image grows by more than 256 KiB
+    w = harness.virsh(uri, "qemu-monitor-command", DOM, "--hmp",
+                      'qemu-io -d %s "write -P 0x44 20M 1M"' % qdev)
+    end = time.monotonic() + 20
+    while not events and time.monotonic() < end:
+        time.sleep(0.1)
+    st = harness.virsh(uri, "domstats", DOM, "--block")
+    tap.ok(qdev and len(events) == 1 and events[0][:4] == (DOM, "vda", src, limit) and
+           events[0][4] > 0 and os.path.getsize(src) >= limit + events[0][4] - 65536 and
+           "threshold" not in st.out,
+           "a write past it: one BLOCK_THRESHOLD event (vda, its source, the threshold, the "
+           "excess), and the threshold is gone from domstats",
+           "%r %r %s%s" % (qdev, events, w.describe(), st.describe()))
+    # 0 takes a threshold away: no event for the next write
+    del events[:]
+    r = harness.virsh(uri, "domblkthreshold", DOM, "vda", str(os.path.getsize(src) + 4096))
+    r0 = harness.virsh(uri, "domblkthreshold", DOM, "vda", "0")
+    st = harness.virsh(uri, "domstats", DOM, "--block")
+    harness.virsh(uri, "qemu-monitor-command", DOM, "--hmp",
+                  'qemu-io -d %s "write -P 0x45 24M 1M"' % qdev)
+    time.sleep(2)
+    tap.ok(r.rc == 0 and r0.rc == 0 and "threshold" not in st.out and not events,
+           "a threshold set to 0 is taken away: no threshold in domstats, no event",
+           r0.describe() + st.describe() + repr(events))
+    for dev, code, text in (("vdz", libvirt.VIR_ERR_INVALID_ARG, "has no disk with target 'vdz'"),
+                            (src, libvirt.VIR_ERR_INVALID_ARG, "has no disk with target"),
+                            ("vda[1]", libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,
+                             "an image index is not supported")):
+        try:
+            dom.setBlockThreshold(dev, 1 << 20, 0)
+            got = None
+        except libvirt.libvirtError as e:
+            got = (e.get_error_code(), str(e))
+        st = harness.virsh(uri, "domstats", DOM, "--block")
+        tap.ok(got and got[0] == code and text in got[1] and "threshold" not in st.out,
+               "setBlockThreshold of %s is refused (%d), no threshold set" % (dev, code),
+               repr(got))
+    tap.ok(dom.isUpdated() == 0,
+           "isUpdated: 0, as libvirt's QEMU driver always says")
+    conn.domainEventDeregisterAny(cb)
+    conn.close()
+    stop.set()
 
 
 if __name__ == "__main__":
