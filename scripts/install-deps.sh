@@ -17,6 +17,9 @@ PKGS=(
     ovmf swtpm swtpm-tools
     # placement advice for <vcpu placement='auto'>, <numatune> placement 'auto'
     numad
+    # virsh sysinfo (virConnectGetSysinfo): the host's SMBIOS tables, read
+    # as libvirt reads them
+    dmidecode
     # virtual networks: bridges (ip), their firewall tables, DHCP and DNS
     iproute2 nftables dnsmasq-base
     libvirt0 libvirt-clients

@@ -26,7 +26,13 @@
  *    temp files, refuses a missing directory, and on a failed write or
  *    rename leaves the old file intact), vgmFileReadAll's size limit,
  *    vgmFileMakePath;
- *  - the uname machine -> arch name mapping.
+ *  - the uname machine -> arch name mapping;
+ *  - the host <sysinfo> from dmidecode's text: tests/sysinfodata/
+ *    dmidecode-q.txt (dmidecode 3.4's `-q -t 0,1,2,3,4,11,17` of the table
+ *    make-dmi-dump.py writes) against the golden sysinfo.xml, with an OEM
+ *    string asked for again where its text shows a '.'; text with no known
+ *    section; a section whose fields are all absent; the first of two
+ *    system sections.
  */
 #include "config.h"
 
@@ -46,6 +52,7 @@
 #include "testutils.h"
 #include "host/vgmhost.h"
 #include "util/vgmerror.h"
+#include "host/vgmsysinfo.h"
 #include "util/vgmfile.h"
 
 /* ---- helpers ---- */
@@ -796,6 +803,62 @@ testArch(void)
 }
 
 
+/* ---- host sysinfo ---- */
+
+/* OEM string 2 as its bytes are (its new line), as dmidecode would give
+ * it again; the others are left as the text shows them */
+static char *
+testSysinfoOem(guint n, gpointer opaque)
+{
+    guint *asked = opaque;
+
+    *asked |= 1u << n;
+    return n == 2 ? g_strdup("line one\nline two") : NULL;
+}
+
+static void
+testSysinfoDmidecode(void)
+{
+    g_autofree char *in = vgmTestDataPath("sysinfodata/dmidecode-q.txt");
+    g_autofree char *out = vgmTestDataPath("sysinfodata/sysinfo.xml");
+    g_autofree char *text = NULL;
+    g_autofree char *xml = NULL;
+    guint asked = 0;
+
+    g_assert_true(g_file_get_contents(in, &text, NULL, NULL));
+    xml = vgmHostSysinfoFormatDmidecode(text, testSysinfoOem, &asked);
+    g_assert_true(vgmTestCompareGolden(out, xml));
+    /* (only the string with a '.' is asked for again) */
+    g_assert_cmpuint(asked, ==, 1u << 2);
+}
+
+static void
+testSysinfoEdges(void)
+{
+    g_autofree char *none = vgmHostSysinfoFormatDmidecode("# dmidecode 3.4\n"
+                                                          "# No SMBIOS nor DMI entry point found, sorry.\n",
+                                                          NULL, NULL);
+    g_autofree char *empty = vgmHostSysinfoFormatDmidecode("BIOS Information\n"
+                                                           "\tAddress: 0xE8000\n"
+                                                           "\tCharacteristics:\n"
+                                                           "\t\tVersion: not a field\n\n",
+                                                           NULL, NULL);
+    g_autofree char *two = vgmHostSysinfoFormatDmidecode("System Information\n"
+                                                         "\tManufacturer: first\n\n"
+                                                         "System Information\n"
+                                                         "\tManufacturer: second\n",
+                                                         NULL, NULL);
+
+    g_assert_cmpstr(none, ==, "<sysinfo type='smbios'/>\n");
+    g_assert_cmpstr(empty, ==, "<sysinfo type='smbios'/>\n");
+    g_assert_cmpstr(two, ==,
+                    "<sysinfo type='smbios'>\n"
+                    "  <system>\n"
+                    "    <entry name='manufacturer'>first</entry>\n"
+                    "  </system>\n"
+                    "</sysinfo>\n");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -813,6 +876,8 @@ main(int argc, char **argv)
     g_test_add_func("/host/kvm/not-kvm", testProbeNotKvm);
     g_test_add_func("/host/kvm/try-args", testTryArgs);
     g_test_add_func("/host/kvm/real", testProbeReal);
+    g_test_add_func("/host/sysinfo/dmidecode", testSysinfoDmidecode);
+    g_test_add_func("/host/sysinfo/edges", testSysinfoEdges);
     g_test_add_func("/util/file/write-atomic", testWriteAtomic);
     g_test_add_func("/util/file/write-atomic-missing-dir", testWriteAtomicMissingDir);
     g_test_add_func("/util/file/write-atomic-fail-keeps-old", testWriteAtomicFailKeepsOld);

@@ -38,6 +38,7 @@ static int vgmCmdLiveUpdate(int argc, char **argv);
 static int vgmCmdDomrename(int argc, char **argv);
 static int vgmCmdDomcapabilities(int argc, char **argv);
 static int vgmCmdCapabilities(int argc, char **argv);
+static int vgmCmdSysinfo(int argc, char **argv);
 static int vgmCmdVersion(int argc, char **argv);
 
 const VgmToolCommand vgmToolLifecycleCommands[] = {
@@ -63,6 +64,7 @@ const VgmToolCommand vgmToolLifecycleCommands[] = {
     { "dumpxml", "DOMAIN", N_("Print a domain's XML (the live XML while it runs)."), vgmCmdOneArg },
     { "domcapabilities", "", N_("Print what domains can use with a QEMU binary on this host."), vgmCmdDomcapabilities },
     { "capabilities", "", N_("Print the host's capabilities."), vgmCmdCapabilities },
+    { "sysinfo", "", N_("Print the host's SMBIOS tables (read by dmidecode) as a <sysinfo>."), vgmCmdSysinfo },
     { "version", "", N_("Print the versions of virt-gmem and QEMU."), vgmCmdVersion },
     { NULL, NULL, NULL, NULL }
 };
@@ -653,6 +655,20 @@ vgmCmdCapabilities(int argc, char **argv)
     if (!(drv = vgmCmdBegin(NULL, &argc, &argv, 0)))
         return 1;
     if (!(xml = vgmDriverGetCapabilities(drv, &err)))
+        return vgmCmdError(err, NULL);
+    return vgmCmdDone("%s", xml);
+}
+
+static int
+vgmCmdSysinfo(int argc, char **argv)
+{
+    g_autoptr(VgmDriver) drv = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = NULL;
+
+    if (!(drv = vgmCmdBegin(NULL, &argc, &argv, 0)))
+        return 1;
+    if (!(xml = vgmDriverGetSysinfo(drv, 0, &err)))
         return vgmCmdError(err, NULL);
     return vgmCmdDone("%s", xml);
 }

@@ -20,6 +20,7 @@
 #include "driver_watch.h"
 #include "host/vgmhost.h"
 #include "host/vgmnode.h"
+#include "host/vgmsysinfo.h"
 #include "conf/snapshot_conf.h"
 #include "qemu/qemu_alias.h"
 #include "qemu/qemu_capabilities.h"
@@ -2274,6 +2275,14 @@ char *
 vgmDriverGetCapabilities(VgmDriver *drv, GError **error)
 {
     return vgmDriverCapabilities(drv->store, error);
+}
+
+char *
+vgmDriverGetSysinfo(VgmDriver *drv G_GNUC_UNUSED, unsigned int flags, GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return NULL;
+    return vgmHostSysinfoRead(error);
 }
 
 int

@@ -774,6 +774,9 @@ GPtrArray *vgmDriverGetGuestInfo(VgmDriver *drv, const char *name, unsigned int 
 /* ---- the host and the hypervisor ---- */
 
 char *vgmDriverGetCapabilities(VgmDriver *drv, GError **error);
+/* virConnectGetSysinfo: the host's SMBIOS tables as libvirt's <sysinfo>
+ * (vgmHostSysinfoRead) */
+char *vgmDriverGetSysinfo(VgmDriver *drv, unsigned int flags, GError **error);
 /* virConnectGetMaxVcpus: for @type NULL or "qemu" libvirt's fixed 16 (TCG
  * has no limit of its own here), for "kvm" what KVM allows. */
 int vgmDriverGetMaxVcpus(VgmDriver *drv, const char *type, GError **error);

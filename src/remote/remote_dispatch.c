@@ -622,6 +622,14 @@ vgmRemoteDispatchConnectIsSecure(VgmRemoteClient *client, VgmRemoteConnectIsSecu
 }
 
 gboolean
+vgmRemoteDispatchConnectGetSysinfo(VgmRemoteClient *client,
+                                   const VgmRemoteConnectGetSysinfoArgs *args,
+                                   VgmRemoteConnectGetSysinfoRet *ret, GError **error)
+{
+    return (ret->sysinfo = vgmDriverGetSysinfo(client->drv, args->flags, error)) != NULL;
+}
+
+gboolean
 vgmRemoteDispatchConnectCompareCpu(VgmRemoteClient *client,
                                    const VgmRemoteConnectCompareCpuArgs *args,
                                    VgmRemoteConnectCompareCpuRet *ret, GError **error)

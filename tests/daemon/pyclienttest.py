@@ -13,7 +13,7 @@ mode). What it covers:
     (16 for qemu, KVM's limit or a system error without /dev/kvm, another
     type an invalid argument); getMemoryParameters (the kernel's KSM
     pages_to_scan) and setMemoryParameters of a counter refused;
-    isSecure and isEncrypted on the unix socket;
+    isSecure and isEncrypted on the unix socket; getSysinfo;
   * one persistent domain through its whole life: defineXML, listAllDomains
     with flags, lookupByName / UUIDString / ID, info(), state(), isActive,
     isPersistent, XMLDesc(0) and XMLDesc(VIR_DOMAIN_XML_INACTIVE), create,
@@ -99,6 +99,7 @@ import os
 import re
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -308,6 +309,20 @@ def connection_tests(tap, conn):
     # transport and the QEMU driver are), isEncrypted() 0 (no TLS, SASL)
     tap.eq((conn.isSecure(), conn.isEncrypted()), (1, 0),
            "isSecure() 1 and isEncrypted() 0 on the unix socket (procedure 149)")
+
+    # getSysinfo (procedure 203): libvirtd 9.0 answers
+    # VIR_ERR_CONFIG_UNSUPPORTED (67) where dmidecode cannot read the host's
+    # tables, as on a host without /sys/firmware/dmi/tables
+    dmi = shutil.which("dmidecode") or "/usr/sbin/dmidecode"
+    readable = os.access(dmi, os.X_OK) and subprocess.run(
+        [dmi, "-q", "-t", "1"], capture_output=True).returncode == 0
+    if not readable:
+        code_is(tap, lambda: conn.getSysinfo(0), (libvirt.VIR_ERR_CONFIG_UNSUPPORTED,),
+                "getSysinfo() without the host's SMBIOS tables: VIR_ERR_CONFIG_UNSUPPORTED")
+    else:
+        x = conn.getSysinfo(0)
+        tap.ok(x.startswith("<sysinfo type='smbios'"), "getSysinfo(): the host's SMBIOS tables",
+               x[:300])
 
     # Node memory parameters. Captured from libvirtd 9.0: the eight shm_*
     # values; setMemoryParameters of a counter (shm_pages_shared, which

@@ -59,7 +59,8 @@ differs by design, the check expects libvirtd's exact stderr in reference
 mode and in our mode virsh's own "error: Failed to ... domain ..." line
 followed by our daemon's exact message (harness.by_mode), plus a check
 that `virt-gmem --root ROOT` prints the same two lines for the same command
-on the daemon's store (harness.check_cli_same). The error codes behind these
+on the daemon's store (harness.check_cli_same); virsh sysinfo, from the
+host's tables and from a made-up one (sysinfo_tests). The error codes behind these
 messages (9, 55, 29) are checked in both modes by pyclienttest.py.
 """
 
@@ -576,6 +577,7 @@ def run_tests(tap, target, tmp):
     lifecycle_tests(tap, target, tmp)
     node_memory_tests(tap, target)
     rename_tests(tap, target, tmp)
+    sysinfo_tests(tap, target, tmp)
 
 
 IOT_XML = """<domain type='qemu'>
@@ -897,6 +899,60 @@ def node_memory_tests(tap, target):
         if read_int(POOL_2M) != old:
             with open(POOL_2M, "w") as f:
                 f.write(str(old))
+
+
+def sysinfo_tests(tap, target, tmp):
+    """virsh sysinfo (virConnectGetSysinfo, procedure 203): the host's SMBIOS
+    tables as dmidecode reads them. In both modes: the system uuid
+    dmidecode reads, or, where it cannot read the host's tables (no
+    /sys/firmware/dmi/tables, as in some containers), libvirt's "not
+    available" (code 67). Our daemon only: a second daemon whose PATH has a
+    dmidecode reading the made-up table of tests/sysinfodata/make-dmi-dump.py
+    answers what the golden sysinfo.xml has (dmidecode 3.4 shows OEM string
+    2's new line as '.', which the golden file, made with a callback that
+    gives the byte, has)"""
+    uri = target.uri
+    dmi = shutil.which("dmidecode") or "/usr/sbin/dmidecode"
+    host = harness.run([dmi, "-q", "-t", "1"]) if os.access(dmi, os.X_OK) else None
+    r = virsh(uri, "sysinfo")
+    if host is not None and host.rc == 0 and "System Information" in host.out:
+        m = re.search(r"^\tUUID: (.*)$", host.out, re.M)
+        tap.ok(r.rc == 0 and r.out.startswith("<sysinfo type='smbios'>") and
+               (not m or "<entry name='uuid'>%s</entry>" % m.group(1).strip() in r.out),
+               "virsh sysinfo: the host's tables, with the system uuid dmidecode reads",
+               r.describe() + host.describe())
+    else:
+        tap.ok(r.rc != 0 and "Host SMBIOS information is not available" in r.err,
+               "virsh sysinfo where dmidecode cannot read the host's tables: not available",
+               r.describe())
+    if target.reference:
+        return
+    src = os.environ.get("VGM_SRCDIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+    data = os.path.join(src, "tests", "sysinfodata")
+    dump = os.path.join(tmp, "dmi.bin")
+    bindir = os.path.join(tmp, "dmibin")
+    os.mkdir(bindir)
+    g = harness.run(["/usr/bin/python3", os.path.join(data, "make-dmi-dump.py"), dump])
+    harness.write_file(bindir, "dmidecode",
+                       "#!/bin/sh\nexec %s --from-dump %s \"$@\"\n" % (dmi, dump))
+    os.chmod(os.path.join(bindir, "dmidecode"), 0o755)
+    path = os.environ.get("PATH", "")
+    os.environ["PATH"] = bindir + ":" + path
+    d = harness.Daemon()
+    try:
+        d.start()
+    finally:
+        os.environ["PATH"] = path
+    try:
+        r = virsh(d.uri, "sysinfo")
+        with open(os.path.join(data, "sysinfo.xml")) as f:
+            want = f.read().replace("line one\nline two", "line one.line two")
+        tap.ok(g.rc == 0 and r.rc == 0 and r.out.rstrip("\n") == want.rstrip("\n"),
+               "virsh sysinfo of a made-up SMBIOS table: libvirt's sections and entries "
+               "(golden sysinfo.xml)", r.describe() + g.describe())
+    finally:
+        d.stop()
+        d.cleanup()
 
 
 def rename_tests(tap, target, tmp):
