@@ -492,6 +492,13 @@ void vgmDriverDomainStatsFree(VgmDriverDomainStats *st);
 GPtrArray *vgmDriverGetAllDomainStats(VgmDriver *drv, GPtrArray *doms, unsigned int stats,
                                       unsigned int flags, GError **error);
 
+/* virDomainStartDirtyRateCalc: QEMU measures the rate the guest of
+ * running domain @name dirties its memory over @seconds (1 to 60), by
+ * sampling pages or (VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_BITMAP) by its dirty
+ * log; the dirtyrate group of the statistics reports it */
+gboolean vgmDriverDomainStartDirtyRateCalc(VgmDriver *drv, const char *name, int seconds,
+                                           unsigned int flags, GError **error);
+
 /* The I/O counters QEMU keeps for a disk (query-blockstats), as
  * libvirt's virDomainBlockStats(Flags) reports them */
 typedef struct {

@@ -4936,6 +4936,16 @@ vgmRemoteDispatchDomainBlockJobSetSpeed(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainStartDirtyRateCalc(VgmRemoteClient *client,
+                                          const VgmRemoteDomainStartDirtyRateCalcArgs *args,
+                                          GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverDomainStartDirtyRateCalc(client->drv, dom->name, args->seconds, args->flags,
+                                             error);
+}
+
+gboolean
 vgmRemoteDispatchDomainSetBlockThreshold(VgmRemoteClient *client,
                                          const VgmRemoteDomainSetBlockThresholdArgs *args,
                                          GError **error)

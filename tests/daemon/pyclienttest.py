@@ -31,8 +31,8 @@ mode). What it covers:
     plain open;
   * getAllDomainStats / domainListGetStats (state, cpu-total, balloon,
     vcpu groups; the ACTIVE filter; ENFORCE_STATS of a group not served
-    (dirtyrate), of the perf and memory groups (empty) and of the block
-    group);
+    (vm), of the perf and memory groups (empty), of the dirtyrate group
+    and of the block group);
   * lifecycle events through libvirt's default event loop
     (virEventRegisterDefaultImpl + a thread running virEventRunDefaultImpl)
     and domainEventRegisterAny(None, VIR_DOMAIN_EVENT_ID_LIFECYCLE, ...):
@@ -841,10 +841,18 @@ def stats_tests(tap, conn):
            [(ST_RUN, ["state.reason", "state.state"])],
            "domainListGetStats of one domain, one group")
     r = err_code(lambda: conn.getAllDomainStats(
-        F.VIR_DOMAIN_STATS_DIRTYRATE, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
-    # libvirtd serves the dirtyrate group: only ours refuses it
+        F.VIR_DOMAIN_STATS_VM, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
+    # libvirtd serves the vm group (QEMU's query-stats): only ours refuses it
     tap.ok(REFERENCE[0] or r[0] == F.VIR_ERR_CONFIG_UNSUPPORTED,
-           "ENFORCE_STATS with a group not served (dirtyrate): VIR_ERR_CONFIG_UNSUPPORTED", repr(r))
+           "ENFORCE_STATS with a group not served (vm): VIR_ERR_CONFIG_UNSUPPORTED", repr(r))
+    # the dirtyrate group, as libvirtd 9.0 gives it before a measurement
+    got = dict((d.name(), st) for d, st in conn.getAllDomainStats(
+        F.VIR_DOMAIN_STATS_DIRTYRATE, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
+    tap.eq((got.get(ST_RUN), got.get(ST_OFF)),
+           ({"dirtyrate.calc_status": 0, "dirtyrate.calc_start_time": 0,
+             "dirtyrate.calc_period": 0, "dirtyrate.calc_mode": "page-sampling"}, {}),
+           "ENFORCE_STATS with the dirtyrate group: unstarted for the running domain, "
+           "nothing for the inactive one")
     r = err_code(lambda: conn.getAllDomainStats(
         F.VIR_DOMAIN_STATS_PERF | F.VIR_DOMAIN_STATS_MEMORY,
         F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
