@@ -1382,7 +1382,9 @@ testBadStatus(void)
  * space is stored as well-formed XML (define, list, dumpxml, undefine all
  * work); a stored definition that cannot be read all the same is listed
  * (shut off, with a warning naming its file and why), cannot be started
- * or dumped (a clear error naming the file), and undefine removes it.
+ * or dumped (a clear error naming the file), and undefine removes it. A
+ * definition that parses but breaks a rule newer than it is not broken:
+ * it is listed and dumped, and its start fails with the rule.
  */
 static void
 testBrokenConfig(void)
@@ -1473,6 +1475,43 @@ testBrokenConfig(void)
                            "error: stored definition %s: invalid value 'xen' for attribute 'type' of element <domain>\n",
                            alien);
     g_assert_cmpstr(run->err, ==, want);
+
+    /* a definition a newer rule refuses (libvirt 9.0's lifecycle pair,
+     * refused at define since 2026-12-04) is kept and shown, as libvirt
+     * loads its configs unchecked; its start says why it cannot run */
+    {
+        g_autofree char *old = g_build_filename(root, "etc", "qemu", "old.xml", NULL);
+
+        g_assert_true(g_file_set_contents(old, "<domain type='qemu'><name>old</name>"
+                                          "<memory unit='MiB'>64</memory>"
+                                          "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                                          "<on_poweroff>restart</on_poweroff>"
+                                          "<on_reboot>destroy</on_reboot></domain>", -1, NULL));
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "dumpxml", "old", NULL);
+        TEST_OK(run);
+        g_assert_nonnull(strstr(run->out, "  <on_poweroff>restart</on_poweroff>\n"
+                                          "  <on_reboot>destroy</on_reboot>\n"));
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "start", "old", NULL);
+        g_assert_cmpint(run->status, ==, 1);
+        g_assert_cmpstr(run->err, ==,
+                        "error: Failed to start domain 'old'\n"
+                        "error: unsupported <on_reboot>destroy</on_reboot> with <on_poweroff>restart</on_poweroff>: a reboot that ends the domain is a power-off, which would restart it\n");
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "domstate", "old", NULL);
+        TEST_OK(run);
+        g_assert_cmpstr(run->out, ==, "shut off\n\n");
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "list", "--all", NULL);
+        TEST_OK(run);
+        g_assert_null(strstr(run->err, "'old'"));
+        g_assert_nonnull(strstr(run->out, " old "));
+        g_clear_pointer(&run, testRunFree);
+        run = testTool(root, "undefine", "old", NULL);
+        TEST_OK(run);
+        g_assert_false(g_file_test(old, G_FILE_TEST_EXISTS));
+    }
 
     /* and undefine removes them */
     g_clear_pointer(&run, testRunFree);

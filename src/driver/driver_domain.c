@@ -1465,7 +1465,9 @@ vgmDriverDomainStart(const VgmDriverStore *store, const char *ref,
             return NULL;
         }
     }
-    if (!(def = vgmDriverStoreLoadConfig(store, dom->name, error)))
+    /* (the store reads it unchecked, as libvirt loads its configs) */
+    if (!(def = vgmDriverStoreLoadConfig(store, dom->name, error)) ||
+        !vgmDomainDefValidate(def, error))
         return NULL;
     return vgmDriverDomainStartDef(store, def,
                                    flags & ~(VGM_DRIVER_START_TRANSIENT | VGM_DRIVER_START_RUNNING |

@@ -106,6 +106,10 @@ vgmDriverUUIDEqual(gconstpointer a, gconstpointer b)
 
 /* Largest config or status file we read back. */
 #define VGM_DRIVER_STORE_MAX_FILE (16 * 1024 * 1024)
+/* A stored definition is read as libvirt loads its configs: parsed, not
+ * checked against the rules (a rule newer than the definition would lose
+ * it); a start checks it (vgmDriverDomainStart) */
+#define VGM_DRIVER_STORE_CONFIG_PARSE VGM_DOMAIN_PARSE_SKIP_VALIDATE
 
 /* How long a command waits for the store lock (held only for moments). */
 #define VGM_DRIVER_STORE_LOCK_TIMEOUT_MS 5000
@@ -419,7 +423,7 @@ vgmDriverConfigParse(const VgmDriverStore *store, const char *name,
 
     if (!xml)
         return NULL;
-    return vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_NONE, error);
+    return vgmDomainDefParseString(xml, NULL, VGM_DRIVER_STORE_CONFIG_PARSE, error);
 }
 
 static gint64
@@ -591,7 +595,7 @@ vgmDriverStoreReadConfig(const VgmDriverStore *store, const char *name, GError *
     cfg->size = st.st_size;
     cfg->mtimeNs = vgmDriverStoreTimeNs(&st.st_mtim);
     cfg->ctimeNs = vgmDriverStoreTimeNs(&st.st_ctim);
-    if (!(def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_NONE, &err))) {
+    if (!(def = vgmDomainDefParseString(xml, path, VGM_DRIVER_STORE_CONFIG_PARSE, &err))) {
         g_autoptr(GError) why = NULL;
 
         vgmDriverStoreConfigParseError(&why, path, err);
@@ -1259,7 +1263,7 @@ vgmDriverStoreLoadConfig(const VgmDriverStore *store, const char *name,
         g_propagate_error(error, g_steal_pointer(&err));
         return NULL;
     }
-    if (!(def = vgmDomainDefParseString(xml, path, VGM_DOMAIN_PARSE_NONE, &err))) {
+    if (!(def = vgmDomainDefParseString(xml, path, VGM_DRIVER_STORE_CONFIG_PARSE, &err))) {
         vgmDriverStoreConfigParseError(error, path, err);
         return NULL;
     }

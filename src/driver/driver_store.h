@@ -104,7 +104,10 @@ char *vgmDriverStoreObjectDir(const VgmDriverStore *store, gboolean run, const c
 /* Names of every persistent domain, sorted. */
 GPtrArray *vgmDriverStoreListConfigs(const VgmDriverStore *store, GError **error);
 gboolean vgmDriverStoreHasConfig(const VgmDriverStore *store, const char *name);
-/* NULL with VGM_ERR_NO_DOMAIN when there is no config for @name. */
+/* NULL with VGM_ERR_NO_DOMAIN when there is no config for @name. Stored
+ * definitions are parsed, not checked against the domain rules (as
+ * libvirt loads its configs, so a rule newer than a definition does not
+ * lose it): what starts one checks it. */
 VgmDomainDef *vgmDriverStoreLoadConfig(const VgmDriverStore *store,
                                        const char *name, GError **error);
 /*
