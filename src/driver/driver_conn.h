@@ -492,6 +492,41 @@ void vgmDriverDomainStatsFree(VgmDriverDomainStats *st);
 GPtrArray *vgmDriverGetAllDomainStats(VgmDriver *drv, GPtrArray *doms, unsigned int stats,
                                       unsigned int flags, GError **error);
 
+/* ---- reading a domain's memory, disks, perf events and launch
+ * security (driver_inspect.c) ---- */
+
+/* virDomainMemoryPeek: @size bytes (at most 4 MiB) of running domain
+ * @name's guest memory from @offset, a virtual (VIR_MEMORY_VIRTUAL, as
+ * vCPU 0 sees it) or physical (VIR_MEMORY_PHYSICAL) address */
+GBytes *vgmDriverMemoryPeek(VgmDriver *drv, const char *name, guint64 offset, guint size,
+                            unsigned int flags, GError **error);
+/* virDomainBlockPeek: @size bytes (at most 4 MiB) from @offset of the raw
+ * local image of disk @path (a target or source) of domain @name */
+GBytes *vgmDriverBlockPeek(VgmDriver *drv, const char *name, const char *path,
+                           guint64 offset, guint size, unsigned int flags, GError **error);
+/* virDomainGetPerfEvents: libvirt's perf events (VgmTypedParam booleans)
+ * of the definition @flags names; none is enabled, as <perf> is refused */
+GPtrArray *vgmDriverGetPerfEvents(VgmDriver *drv, VgmDriverDomain *dom, unsigned int flags,
+                                  GError **error);
+/* virDomainSetPerfEvents: an event asked to be enabled is refused */
+gboolean vgmDriverSetPerfEvents(VgmDriver *drv, VgmDriverDomain *dom, const GPtrArray *params,
+                                unsigned int flags, GError **error);
+/* virDomainGetLaunchSecurityInfo: a running SEV guest's launch
+ * measurement and its firmware's version and policy (query-sev-launch-
+ * measure, query-sev); nothing for another domain */
+GPtrArray *vgmDriverGetLaunchSecurityInfo(VgmDriver *drv, const char *name, unsigned int flags,
+                                          GError **error);
+/* virNodeGetSEVInfo: refused (VGM_ERR_NO_SUPPORT) */
+GPtrArray *vgmDriverNodeGetSEVInfo(VgmDriver *drv, unsigned int flags, GError **error);
+
+/* virDomainSaveParams and virDomainRestoreParams: the typed parameters
+ * "file" and "dxml" (strings) of a save (no file: the managed save) and a
+ * restore (a file needed) */
+gboolean vgmDriverSaveParams(VgmDriver *drv, const char *name, const GPtrArray *params,
+                             unsigned int flags, GError **error);
+VgmDriverDomain *vgmDriverRestoreParams(VgmDriver *drv, const GPtrArray *params,
+                                        unsigned int flags, GError **error);
+
 /* virDomainStartDirtyRateCalc: QEMU measures the rate the guest of
  * running domain @name dirties its memory over @seconds (1 to 60), by
  * sampling pages or (VIR_DOMAIN_DIRTYRATE_MODE_DIRTY_BITMAP) by its dirty

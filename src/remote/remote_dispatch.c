@@ -1417,6 +1417,69 @@ vgmRemoteDispatchDomainRestoreFlags(VgmRemoteClient *client,
                                    args->flags, error)) != NULL;
 }
 
+static GPtrArray *vgmRemoteTypedParamsGet(const VgmRemoteTypedParam *val, guint32 len);
+
+gboolean
+vgmRemoteDispatchDomainSaveParams(VgmRemoteClient *client,
+                                  const VgmRemoteDomainSaveParamsArgs *args, GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSaveParams(client->drv, dom->name, params, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainRestoreParams(VgmRemoteClient *client,
+                                     const VgmRemoteDomainRestoreParamsArgs *args, GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+    g_autoptr(VgmDriverDomain) dom = vgmDriverRestoreParams(client->drv, params, args->flags,
+                                                             error);
+
+    return dom != NULL;
+}
+
+/* A peek's bytes as the answer's opaque buffer */
+static gboolean
+vgmRemotePeekSet(GBytes *bytes, guint32 *len, guint8 **val)
+{
+    gsize size = 0;
+    gconstpointer data;
+
+    if (!bytes)
+        return FALSE;
+    data = g_bytes_get_data(bytes, &size);
+    *len = (guint32)size;
+    *val = g_memdup2(data, MAX(size, 1));
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainBlockPeek(VgmRemoteClient *client, const VgmRemoteDomainBlockPeekArgs *args,
+                                 VgmRemoteDomainBlockPeekRet *ret, GError **error)
+{
+    g_autoptr(GBytes) bytes = NULL;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    bytes = vgmDriverBlockPeek(client->drv, dom->name, args->path, args->offset, args->size,
+                               args->flags, error);
+    return vgmRemotePeekSet(bytes, &ret->buffer.len, &ret->buffer.val);
+}
+
+gboolean
+vgmRemoteDispatchDomainMemoryPeek(VgmRemoteClient *client,
+                                  const VgmRemoteDomainMemoryPeekArgs *args,
+                                  VgmRemoteDomainMemoryPeekRet *ret, GError **error)
+{
+    g_autoptr(GBytes) bytes = NULL;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    bytes = vgmDriverMemoryPeek(client->drv, dom->name, args->offset, args->size, args->flags,
+                                error);
+    return vgmRemotePeekSet(bytes, &ret->buffer.len, &ret->buffer.val);
+}
+
 gboolean
 vgmRemoteDispatchDomainManagedSave(VgmRemoteClient *client,
                                    const VgmRemoteDomainManagedSaveArgs *args, GError **error)
@@ -1876,6 +1939,20 @@ vgmRemoteDispatchDomainGetSecurityLabel(VgmRemoteClient *client,
      * dominfo shows as model "none") */
     ret->label.len = 0;
     ret->enforcing = 0;
+    return TRUE;
+}
+
+/* one label per security driver: the one of the "none" model */
+gboolean
+vgmRemoteDispatchDomainGetSecurityLabelList(VgmRemoteClient *client,
+                                            const VgmRemoteDomainGetSecurityLabelListArgs *args,
+                                            VgmRemoteDomainGetSecurityLabelListRet *ret,
+                                            GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    ret->labels.len = 1;
+    ret->labels.val = g_new0(VgmRemoteDomainGetSecurityLabelRet, 1);
+    ret->ret = 1;
     return TRUE;
 }
 
@@ -4933,6 +5010,61 @@ vgmRemoteDispatchDomainBlockJobSetSpeed(VgmRemoteClient *client,
     VGM_REMOTE_GET_DOMAIN(dom);
     return vgmDriverBlockJobSetSpeed(client->drv, dom->name, args->path, args->bandwidth,
                                      args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainGetPerfEvents(VgmRemoteClient *client,
+                                     const VgmRemoteDomainGetPerfEventsArgs *args,
+                                     VgmRemoteDomainGetPerfEventsRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) params = NULL;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!(params = vgmDriverGetPerfEvents(client->drv, dom, args->flags, error)))
+        return FALSE;
+    vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params,
+                            VGM_REMOTE_DOMAIN_PERF_EVENTS_MAX);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainSetPerfEvents(VgmRemoteClient *client,
+                                     const VgmRemoteDomainSetPerfEventsArgs *args, GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetPerfEvents(client->drv, dom, params, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainGetLaunchSecurityInfo(VgmRemoteClient *client,
+                                             const VgmRemoteDomainGetLaunchSecurityInfoArgs *args,
+                                             VgmRemoteDomainGetLaunchSecurityInfoRet *ret,
+                                             GError **error)
+{
+    g_autoptr(GPtrArray) params = NULL;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!(params = vgmDriverGetLaunchSecurityInfo(client->drv, dom->name, args->flags, error)))
+        return FALSE;
+    vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params,
+                            VGM_REMOTE_DOMAIN_LAUNCH_SECURITY_INFO_PARAMS_MAX);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNodeGetSevInfo(VgmRemoteClient *client, const VgmRemoteNodeGetSevInfoArgs *args,
+                                VgmRemoteNodeGetSevInfoRet *ret, GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmDriverNodeGetSEVInfo(client->drv, args->flags, error);
+
+    if (!params)
+        return FALSE;
+    vgmRemoteTypedParamsSet(&ret->params.val, &ret->params.len, params,
+                            VGM_REMOTE_NODE_SEV_INFO_MAX);
+    ret->nparams = (int)params->len;
+    return TRUE;
 }
 
 gboolean

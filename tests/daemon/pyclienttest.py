@@ -14,6 +14,9 @@ mode). What it covers:
     type an invalid argument); getMemoryParameters (the kernel's KSM
     pages_to_scan) and setMemoryParameters of a counter refused;
     isSecure and isEncrypted on the unix socket; getSysinfo;
+  * what a client reads out of a domain (inspect_tests): security labels,
+    perf events, launch security, SEV, memory and block peeks, save and
+    restore by typed parameters;
   * one persistent domain through its whole life: defineXML, listAllDomains
     with flags, lookupByName / UUIDString / ID, info(), state(), isActive,
     isPersistent, XMLDesc(0) and XMLDesc(VIR_DOMAIN_XML_INACTIVE), create,
@@ -136,8 +139,11 @@ GMEM_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e06"
 SLOW = "vgmtest-py-slow"
 FAST = "vgmtest-py-fast"
 GUEST = "vgmtest-py-guest"
+INS = "vgmtest-py-inspect"
+INS_OFF = "vgmtest-py-inspect-off"
 ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, GMEM, SLOW,
-                                                          FAST, GUEST, GFX, "vgmtest-py-tpmenc"]
+                                                          FAST, GUEST, GFX, "vgmtest-py-tpmenc",
+                                                          INS, INS_OFF]
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 SLOW_SECONDS = 3
 MISSING_UUID = "11111111-2222-3333-4444-555555555555"
@@ -263,6 +269,7 @@ def run_tests(tap, target, conn):
                        (transient_tests, (tap, conn)), (error_tests, (tap, conn)),
                        (event_tests, (tap, target)), (readonly_tests, (tap, target, conn)),
                        (stats_tests, (tap, conn)),
+                       (inspect_tests, (tap, target, conn)),
                        (concurrency_tests, (tap, target, conn)),
                        (slow_call_tests, (tap, target, conn)),
                        (parity_tests, (tap, target, conn)),
@@ -845,14 +852,15 @@ def stats_tests(tap, conn):
     # libvirtd serves the vm group (QEMU's query-stats): only ours refuses it
     tap.ok(REFERENCE[0] or r[0] == F.VIR_ERR_CONFIG_UNSUPPORTED,
            "ENFORCE_STATS with a group not served (vm): VIR_ERR_CONFIG_UNSUPPORTED", repr(r))
-    # the dirtyrate group, as libvirtd 9.0 gives it before a measurement
-    got = dict((d.name(), st) for d, st in conn.getAllDomainStats(
-        F.VIR_DOMAIN_STATS_DIRTYRATE, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
-    tap.eq((got.get(ST_RUN), got.get(ST_OFF)),
-           ({"dirtyrate.calc_status": 0, "dirtyrate.calc_start_time": 0,
-             "dirtyrate.calc_period": 0, "dirtyrate.calc_mode": "page-sampling"}, {}),
-           "ENFORCE_STATS with the dirtyrate group: unstarted for the running domain, "
-           "nothing for the inactive one")
+    # the dirtyrate group of the running domain, as libvirtd 9.0 gives it
+    # before a measurement (libvirtd refuses ENFORCE_STATS of it for a list
+    # with an inactive domain, whose QEMU it does not know)
+    got = conn.domainListGetStats([run], F.VIR_DOMAIN_STATS_DIRTYRATE,
+                                  F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS)
+    tap.eq([(d.name(), st) for d, st in got],
+           [(ST_RUN, {"dirtyrate.calc_status": 0, "dirtyrate.calc_start_time": 0,
+                      "dirtyrate.calc_period": 0, "dirtyrate.calc_mode": "page-sampling"})],
+           "ENFORCE_STATS with the dirtyrate group: unstarted for the running domain")
     r = err_code(lambda: conn.getAllDomainStats(
         F.VIR_DOMAIN_STATS_PERF | F.VIR_DOMAIN_STATS_MEMORY,
         F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
@@ -866,6 +874,100 @@ def stats_tests(tap, conn):
            "ENFORCE_STATS with the block group: block.count of the running domain (no disk)",
            repr(blk))
     harness.libvirt_cleanup(conn, [ST_RUN, ST_OFF])
+
+
+PERF_EVENTS = ["cmt", "mbmt", "mbml", "cpu_cycles", "instructions", "cache_references",
+               "cache_misses", "branch_instructions", "branch_misses", "bus_cycles",
+               "stalled_cycles_frontend", "stalled_cycles_backend", "ref_cpu_cycles",
+               "cpu_clock", "task_clock", "page_faults", "context_switches", "cpu_migrations",
+               "page_faults_min", "page_faults_maj", "alignment_faults", "emulation_faults"]
+
+
+def inspect_tests(tap, target, conn):
+    """What a client reads out of a domain, each captured from libvirtd 9.0
+    (2026-12-05) on a running TCG domain and a defined one with a raw disk:
+    securityLabelList's first label ['', False] (libvirtd adds its DAC
+    label second); perfEvents: libvirt's 22 events, all off;
+    setPerfEvents of an event off is 0, on is refused (libvirtd 38, no host
+    counter here; ours 84, <perf> is not supported); launchSecurityInfo of
+    a domain without SEV: {}; getSEVInfo without SEV: 84; memoryPeek of the
+    first 16 bytes, virtual and physical alike while the firmware runs
+    without paging, flags 0 refused (8); blockPeek of a raw disk by target
+    and by path: the file's bytes, past its end refused (8), a qcow2 disk
+    refused (84), on a read-only connection refused (29); saveParams and
+    restoreParams through a file, a restore without one (8) or with an
+    unknown parameter (74)."""
+    F = libvirt
+    work = tempfile.mkdtemp(prefix="vgm-py-inspect-")
+    raw = os.path.join(work, "peek.raw")
+    with open(raw, "wb") as f:
+        f.write(bytes(range(256)) * 4096)
+    qcow = os.path.join(work, "peek.qcow2")
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", qcow, "1M"], check=True)
+    d = conn.createXML(harness.domain_xml(INS), 0)
+    try:
+        labels = d.securityLabelList()
+        tap.ok(labels[0] == ["", False] and d.securityLabel() == ["", False],
+               "securityLabelList (procedure 278): the first label is the 'none' model's",
+               repr(labels))
+        tap.eq(d.perfEvents(), dict((e, False) for e in PERF_EVENTS),
+               "perfEvents (365): libvirt's 22 events, all off")
+        tap.eq(d.setPerfEvents({"cpu_cycles": False}), 0,
+               "setPerfEvents (366) of an event off: 0")
+        r = err_code(lambda: d.setPerfEvents({"cpu_cycles": True}))
+        tap.ok(r[0] == (F.VIR_ERR_SYSTEM_ERROR if REFERENCE[0] else F.VIR_ERR_OPERATION_UNSUPPORTED)
+               and d.perfEvents()["cpu_cycles"] is False,
+               "setPerfEvents of cpu_cycles on is refused, the event stays off", repr(r))
+        tap.eq(d.launchSecurityInfo(), {},
+               "launchSecurityInfo (396) of a domain without SEV: no parameters")
+        code_is(tap, conn.getSEVInfo, (F.VIR_ERR_OPERATION_UNSUPPORTED,),
+                "getSEVInfo (395) on a host without SEV: VIR_ERR_OPERATION_UNSUPPORTED")
+        virt = d.memoryPeek(0, 16, F.VIR_MEMORY_VIRTUAL)
+        phys = d.memoryPeek(0, 16, F.VIR_MEMORY_PHYSICAL)
+        tap.ok(len(virt) == 16 and virt == phys and virt != bytes(16),
+               "memoryPeek (104) of 16 bytes at 0: the real-mode vectors, virtual as physical",
+               "%r %r" % (virt, phys))
+        code_is(tap, lambda: d.memoryPeek(0, 16, 0), (F.VIR_ERR_INVALID_ARG,),
+                "memoryPeek without VIRTUAL or PHYSICAL: VIR_ERR_INVALID_ARG")
+        # a save and a restore through the typed-parameter calls
+        image = os.path.join(work, "inspect.save")
+        r1 = err_code(lambda: d.saveParams({F.VIR_DOMAIN_SAVE_PARAM_FILE: image}))
+        r2 = err_code(lambda: conn.restoreParams({F.VIR_DOMAIN_SAVE_PARAM_FILE: image}))
+        state = conn.lookupByName(INS).state()
+        tap.ok(r1[0] == "no error" and r2[0] == "no error" and state[0] == F.VIR_DOMAIN_RUNNING,
+               "saveParams (440) into a file, restoreParams (441) from it: running again",
+               "%r %r %r" % (r1, r2, state))
+        code_is(tap, lambda: conn.restoreParams({}), (F.VIR_ERR_INVALID_ARG,),
+                "restoreParams without a file: VIR_ERR_INVALID_ARG")
+        code_is(tap, lambda: conn.restoreParams({"bogus": "x"}), (F.VIR_ERR_ARGUMENT_UNSUPPORTED,),
+                "restoreParams with an unknown parameter: VIR_ERR_ARGUMENT_UNSUPPORTED")
+    finally:
+        try:
+            conn.lookupByName(INS).destroy()
+        except libvirt.libvirtError:
+            pass
+    xml = harness.domain_xml(INS_OFF).replace(
+        "</devices>",
+        "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='vdb' bus='virtio'/></disk>"
+        "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+        "<source file='%s'/><target dev='vdc' bus='virtio'/></disk></devices>" % (raw, qcow), 1)
+    off = conn.defineXML(xml)
+    try:
+        tap.eq((off.blockPeek("vdb", 512, 8, 0), off.blockPeek(raw, 1024 * 1024 - 4, 4, 0)),
+               (bytes(range(8)), bytes([252, 253, 254, 255])),
+               "blockPeek (103) of a raw disk by target and by path: the file's bytes")
+        code_is(tap, lambda: off.blockPeek("vdb", 1024 * 1024 - 4, 8, 0), (F.VIR_ERR_INVALID_ARG,),
+                "blockPeek past the image's end: VIR_ERR_INVALID_ARG")
+        code_is(tap, lambda: off.blockPeek("vdc", 0, 8, 0), (F.VIR_ERR_OPERATION_UNSUPPORTED,),
+                "blockPeek of a qcow2 disk: VIR_ERR_OPERATION_UNSUPPORTED")
+        ro = libvirt.openReadOnly(target.ro_uri)
+        code_is(tap, lambda: ro.lookupByName(INS_OFF).blockPeek("vdb", 0, 8, 0),
+                (F.VIR_ERR_OPERATION_DENIED,), "blockPeek on a read-only connection: denied")
+        ro.close()
+    finally:
+        off.undefine()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def concurrency_tests(tap, target, conn):
