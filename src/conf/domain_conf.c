@@ -186,10 +186,49 @@ vgmDomainSimpleText(xmlNodePtr root, const char *name, char **value,
     return 1;
 }
 
-static gboolean
-vgmDomainLifecycleParse(xmlNodePtr root, const char *name,
-                        VgmDomainLifecycleAction *action, GError **error)
+static const struct {
+    const char *element;
+    size_t offset;
+} vgmDomainLifecycleFields[VGM_DOMAIN_LIFECYCLE_EVENT_LAST] = {
+    [VGM_DOMAIN_LIFECYCLE_EVENT_POWEROFF] = { "on_poweroff",
+                                              G_STRUCT_OFFSET(VgmDomainDef, onPoweroff) },
+    [VGM_DOMAIN_LIFECYCLE_EVENT_REBOOT] = { "on_reboot", G_STRUCT_OFFSET(VgmDomainDef, onReboot) },
+    [VGM_DOMAIN_LIFECYCLE_EVENT_CRASH] = { "on_crash", G_STRUCT_OFFSET(VgmDomainDef, onCrash) },
+};
+
+const char *
+vgmDomainLifecycleElement(VgmDomainLifecycleEvent e)
 {
+    g_return_val_if_fail((guint)e < VGM_DOMAIN_LIFECYCLE_EVENT_LAST, NULL);
+    return vgmDomainLifecycleFields[e].element;
+}
+
+VgmDomainLifecycleAction *
+vgmDomainLifecycleField(VgmDomainDef *def, VgmDomainLifecycleEvent e)
+{
+    g_return_val_if_fail((guint)e < VGM_DOMAIN_LIFECYCLE_EVENT_LAST, NULL);
+    return &G_STRUCT_MEMBER(VgmDomainLifecycleAction, def, vgmDomainLifecycleFields[e].offset);
+}
+
+gboolean
+vgmDomainLifecycleActionCheck(VgmDomainLifecycleEvent e, VgmDomainLifecycleAction a,
+                              int code, GError **error)
+{
+    if (e != VGM_DOMAIN_LIFECYCLE_EVENT_CRASH &&
+        (a == VGM_DOMAIN_LIFECYCLE_COREDUMP_DESTROY || a == VGM_DOMAIN_LIFECYCLE_COREDUMP_RESTART)) {
+        vgmErrorSet(error, code,
+                    _("invalid value '%1$s' in element <%2$s>: only <on_crash> can dump core"),
+                    vgmDomainLifecycleActionTypeToString(a), vgmDomainLifecycleElement(e));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmDomainLifecycleParse(VgmDomainDef *def, xmlNodePtr root, VgmDomainLifecycleEvent e,
+                        GError **error)
+{
+    const char *name = vgmDomainLifecycleElement(e);
     g_autofree char *str = NULL;
     int v;
 
@@ -203,15 +242,9 @@ vgmDomainLifecycleParse(xmlNodePtr root, const char *name,
                     _("invalid value '%1$s' in element <%2$s>"), str, name);
         return FALSE;
     }
-    /* only a crash can dump core, as libvirt has it */
-    if (!g_str_equal(name, "on_crash") &&
-        (v == VGM_DOMAIN_LIFECYCLE_COREDUMP_DESTROY || v == VGM_DOMAIN_LIFECYCLE_COREDUMP_RESTART)) {
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("invalid value '%1$s' in element <%2$s>: only <on_crash> can dump core"),
-                    str, name);
+    if (!vgmDomainLifecycleActionCheck(e, v, VGM_ERR_XML, error))
         return FALSE;
-    }
-    *action = v;
+    *vgmDomainLifecycleField(def, e) = v;
     return TRUE;
 }
 
@@ -621,10 +654,11 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
         !vgmDomainOsParse(def, root, error))
         return NULL;
 
-    if (!vgmDomainLifecycleParse(root, "on_poweroff", &def->onPoweroff, error) ||
-        !vgmDomainLifecycleParse(root, "on_reboot", &def->onReboot, error) ||
-        !vgmDomainLifecycleParse(root, "on_crash", &def->onCrash, error) ||
-        !vgmDomainPmParse(def, root, error))
+    for (guint e = 0; e < VGM_DOMAIN_LIFECYCLE_EVENT_LAST; e++) {
+        if (!vgmDomainLifecycleParse(def, root, e, error))
+            return NULL;
+    }
+    if (!vgmDomainPmParse(def, root, error))
         return NULL;
 
     if (!vgmDomainQemuNsParse(def, root, error) ||
@@ -738,9 +772,9 @@ vgmDomainDefFormat(const VgmDomainDef *def)
     vgmDomainFeaturesFormat(&buf, def);
     vgmDomainCpuFormat(&buf, def);
     vgmDomainClockFormat(&buf, def);
-    vgmDomainLifecycleFormat(&buf, "on_poweroff", def->onPoweroff);
-    vgmDomainLifecycleFormat(&buf, "on_reboot", def->onReboot);
-    vgmDomainLifecycleFormat(&buf, "on_crash", def->onCrash);
+    for (guint e = 0; e < VGM_DOMAIN_LIFECYCLE_EVENT_LAST; e++)
+        vgmDomainLifecycleFormat(&buf, vgmDomainLifecycleElement(e),
+                                 *vgmDomainLifecycleField((VgmDomainDef *)def, e));
     vgmDomainPmFormat(&buf, def);
     vgmDomainDevicesFormat(&buf, def);
     if (def->seclabelNone) {

@@ -54,6 +54,16 @@ typedef enum {
 
     VGM_DOMAIN_LIFECYCLE_LAST
 } VgmDomainLifecycleAction;
+
+/* What a lifecycle action answers, in libvirt's numbering
+ * (virDomainLifecycle): <on_poweroff>, <on_reboot>, <on_crash> */
+typedef enum {
+    VGM_DOMAIN_LIFECYCLE_EVENT_POWEROFF = 0,
+    VGM_DOMAIN_LIFECYCLE_EVENT_REBOOT,
+    VGM_DOMAIN_LIFECYCLE_EVENT_CRASH,
+
+    VGM_DOMAIN_LIFECYCLE_EVENT_LAST
+} VgmDomainLifecycleEvent;
 VGM_ENUM_DECL(vgmDomainLifecycleAction);
 
 /* ---------------- memory ---------------- */
@@ -2373,6 +2383,16 @@ gboolean vgmDomainLaunchSecurityParse(VgmDomainDef *def, xmlNodePtr root,
                                       GError **error);
 void vgmDomainLaunchSecurityFormat(VgmBuf *buf, const VgmDomainDef *def);
 void vgmLaunchSecurityDefFree(VgmLaunchSecurityDef *sec);
+
+/* The element of lifecycle event @e ("on_poweroff", ...) and the action
+ * @def has for it */
+const char *vgmDomainLifecycleElement(VgmDomainLifecycleEvent e);
+VgmDomainLifecycleAction *vgmDomainLifecycleField(VgmDomainDef *def, VgmDomainLifecycleEvent e);
+/* Whether action @a can answer event @e at all (only a crash can dump
+ * core, as libvirt has it); else FALSE with error @code (a VgmErrorCode)
+ * naming both */
+gboolean vgmDomainLifecycleActionCheck(VgmDomainLifecycleEvent e, VgmDomainLifecycleAction a,
+                                       int code, GError **error);
 
 gboolean vgmDomainDevicesParse(VgmDomainDef *def, xmlNodePtr root, unsigned int flags,
                                GError **error);

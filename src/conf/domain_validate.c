@@ -2248,36 +2248,32 @@ static gboolean
 vgmRuleLifecycle(const VgmDomainDef *def, GError **error)
 {
     static const struct {
-        const char *element;
-        size_t offset;
         unsigned int allowed;   /* bits of VgmDomainLifecycleAction */
         const char *what;
-    } actions[] = {
-        { "on_poweroff", G_STRUCT_OFFSET(VgmDomainDef, onPoweroff),
-          1u << VGM_DOMAIN_LIFECYCLE_DESTROY | 1u << VGM_DOMAIN_LIFECYCLE_RESTART,
-          N_("destroy or restart") },
-        { "on_reboot", G_STRUCT_OFFSET(VgmDomainDef, onReboot),
-          1u << VGM_DOMAIN_LIFECYCLE_DESTROY | 1u << VGM_DOMAIN_LIFECYCLE_RESTART,
-          N_("restart or destroy") },
-        { "on_crash", G_STRUCT_OFFSET(VgmDomainDef, onCrash),
-          1u << VGM_DOMAIN_LIFECYCLE_DESTROY | 1u << VGM_DOMAIN_LIFECYCLE_PRESERVE,
-          N_("destroy or preserve with a <panic> device") },
+    } actions[VGM_DOMAIN_LIFECYCLE_EVENT_LAST] = {
+        [VGM_DOMAIN_LIFECYCLE_EVENT_POWEROFF] = {
+            1u << VGM_DOMAIN_LIFECYCLE_DESTROY | 1u << VGM_DOMAIN_LIFECYCLE_RESTART,
+            N_("destroy or restart") },
+        [VGM_DOMAIN_LIFECYCLE_EVENT_REBOOT] = {
+            1u << VGM_DOMAIN_LIFECYCLE_DESTROY | 1u << VGM_DOMAIN_LIFECYCLE_RESTART,
+            N_("restart or destroy") },
+        [VGM_DOMAIN_LIFECYCLE_EVENT_CRASH] = {
+            1u << VGM_DOMAIN_LIFECYCLE_DESTROY | 1u << VGM_DOMAIN_LIFECYCLE_PRESERVE,
+            N_("destroy or preserve with a <panic> device") },
     };
-    size_t i;
+    guint e;
 
-    for (i = 0; i < G_N_ELEMENTS(actions); i++) {
-        VgmDomainLifecycleAction a = G_STRUCT_MEMBER(VgmDomainLifecycleAction, def,
-                                                     actions[i].offset);
+    for (e = 0; e < VGM_DOMAIN_LIFECYCLE_EVENT_LAST; e++) {
+        VgmDomainLifecycleAction a = *vgmDomainLifecycleField((VgmDomainDef *)def, e);
 
-        if (a == VGM_DOMAIN_LIFECYCLE_DEFAULT || (actions[i].allowed & (1u << a)))
+        if (a == VGM_DOMAIN_LIFECYCLE_DEFAULT || (actions[e].allowed & (1u << a)))
             continue;
-        if (actions[i].offset == G_STRUCT_OFFSET(VgmDomainDef, onCrash) &&
-            def->devices.panics->len == 0)
+        if (e == VGM_DOMAIN_LIFECYCLE_EVENT_CRASH && def->devices.panics->len == 0)
             continue;
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("unsupported <%1$s>%2$s</%1$s>: this driver does %3$s"),
-                    actions[i].element, vgmDomainLifecycleActionTypeToString(a),
-                    _(actions[i].what));
+                    vgmDomainLifecycleElement(e), vgmDomainLifecycleActionTypeToString(a),
+                    _(actions[e].what));
         return FALSE;
     }
     /* a reboot that ends the domain is, to QEMU, a power-off, which

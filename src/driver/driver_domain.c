@@ -4599,14 +4599,10 @@ vgmDriverDomainSetIOThreadParams(const VgmDriverStore *store, const char *ref,
 }
 
 /* Each lifecycle event: its element and its field of the definition */
-static const struct {
-    const char *element;
-    size_t offset;
-} vgmDriverLifecycleFields[VGM_DRIVER_LIFECYCLE_LAST] = {
-    [VGM_DRIVER_LIFECYCLE_POWEROFF] = { "on_poweroff", G_STRUCT_OFFSET(VgmDomainDef, onPoweroff) },
-    [VGM_DRIVER_LIFECYCLE_REBOOT] = { "on_reboot", G_STRUCT_OFFSET(VgmDomainDef, onReboot) },
-    [VGM_DRIVER_LIFECYCLE_CRASH] = { "on_crash", G_STRUCT_OFFSET(VgmDomainDef, onCrash) },
-};
+/* (the driver's numbering is libvirt's, as the definition's) */
+G_STATIC_ASSERT((int)VGM_DRIVER_LIFECYCLE_POWEROFF == (int)VGM_DOMAIN_LIFECYCLE_EVENT_POWEROFF &&
+                (int)VGM_DRIVER_LIFECYCLE_REBOOT == (int)VGM_DOMAIN_LIFECYCLE_EVENT_REBOOT &&
+                (int)VGM_DRIVER_LIFECYCLE_CRASH == (int)VGM_DOMAIN_LIFECYCLE_EVENT_CRASH);
 
 typedef struct {
     VgmDriverLifecycle type;
@@ -4616,8 +4612,7 @@ typedef struct {
 static void
 vgmDriverDomainApplyLifecycle(VgmDomainDef *def, const VgmDriverLifecycleChange *c)
 {
-    G_STRUCT_MEMBER(VgmDomainLifecycleAction, def,
-                    vgmDriverLifecycleFields[c->type].offset) = c->action;
+    *vgmDomainLifecycleField(def, (VgmDomainLifecycleEvent)c->type) = c->action;
 }
 
 /* (the config's XML is then checked as a define checks it) */
@@ -4696,7 +4691,7 @@ vgmDriverDomainLifecycleLive(const VgmDriverStore *store, VgmDriverDomain *dom,
     if (!ok) {
         vgmErrorSet(error, err->code,
                     _("cannot set <%1$s> of running domain '%2$s' to %3$s: QEMU's set-action failed: %4$s"),
-                    vgmDriverLifecycleFields[c->type].element, dom->name,
+                    vgmDomainLifecycleElement((VgmDomainLifecycleEvent)c->type), dom->name,
                     vgmDomainLifecycleActionTypeToString(c->action), err->message);
         return FALSE;
     }
@@ -4715,16 +4710,9 @@ vgmDriverDomainSetLifecycleAction(const VgmDriverStore *store, const char *ref,
     g_return_val_if_fail((guint)type < VGM_DRIVER_LIFECYCLE_LAST, FALSE);
     g_return_val_if_fail(action > VGM_DOMAIN_LIFECYCLE_DEFAULT &&
                          action < VGM_DOMAIN_LIFECYCLE_LAST, FALSE);
-    /* only a crash can dump core */
-    if (type != VGM_DRIVER_LIFECYCLE_CRASH &&
-        (action == VGM_DOMAIN_LIFECYCLE_COREDUMP_DESTROY ||
-         action == VGM_DOMAIN_LIFECYCLE_COREDUMP_RESTART)) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("<%1$s> cannot be %2$s: only <on_crash> can dump core"),
-                    vgmDriverLifecycleFields[type].element,
-                    vgmDomainLifecycleActionTypeToString(action));
+    if (!vgmDomainLifecycleActionCheck((VgmDomainLifecycleEvent)type, action,
+                                       VGM_ERR_CONFIG_UNSUPPORTED, error))
         return FALSE;
-    }
     if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
         return FALSE;
     return vgmDriverDomainAffect(store, dom, flags, vgmDriverDomainChangeLifecycle,
