@@ -32,7 +32,7 @@
  *    make-dmi-dump.py writes) against the golden sysinfo.xml, with an OEM
  *    string asked for again where its text shows a '.'; text with no known
  *    section; a section whose fields are all absent; the first of two
- *    system sections.
+ *    system sections; control characters and bad UTF-8 made fit for XML.
  */
 #include "config.h"
 
@@ -813,7 +813,8 @@ testSysinfoOem(guint n, gpointer opaque)
     guint *asked = opaque;
 
     *asked |= 1u << n;
-    return n == 2 ? g_strdup("line one\nline two") : NULL;
+    return n == 2 ? g_strdup("line one\nline two") :
+           n == 4 ? g_strdup("bell\a, escape\x1b, tab\t, bad \xff byte") : NULL;
 }
 
 static void
@@ -843,12 +844,26 @@ testSysinfoEdges(void)
                                                            "\tCharacteristics:\n"
                                                            "\t\tVersion: not a field\n\n",
                                                            NULL, NULL);
+    g_autofree char *oem = NULL;
+    guint asked = 0;
     g_autofree char *two = vgmHostSysinfoFormatDmidecode("System Information\n"
                                                          "\tManufacturer: first\n\n"
                                                          "System Information\n"
                                                          "\tManufacturer: second\n",
                                                          NULL, NULL);
 
+    /* bytes XML cannot hold, in an OEM string asked for again and in
+     * dmidecode's text: control characters dropped, bad UTF-8 replaced */
+    oem = vgmHostSysinfoFormatDmidecode("OEM Strings\n"
+                                        "\tString 4: bell., escape., tab., bad . byte\n"
+                                        "\tString 5: \x01" "ctl\xfe\n", testSysinfoOem, &asked);
+    g_assert_cmpstr(oem, ==,
+                    "<sysinfo type='smbios'>\n"
+                    "  <oemStrings>\n"
+                    "    <entry>bell, escape, tab\t, bad \xef\xbf\xbd byte</entry>\n"
+                    "    <entry>ctl\xef\xbf\xbd</entry>\n"
+                    "  </oemStrings>\n"
+                    "</sysinfo>\n");
     g_assert_cmpstr(none, ==, "<sysinfo type='smbios'/>\n");
     g_assert_cmpstr(empty, ==, "<sysinfo type='smbios'/>\n");
     g_assert_cmpstr(two, ==,

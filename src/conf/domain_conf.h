@@ -2143,7 +2143,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDomainDef, vgmDomainDefFree)
 
 typedef enum {
     VGM_DOMAIN_PARSE_NONE = 0,
-    VGM_DOMAIN_PARSE_SKIP_VALIDATE = 1 << 0, /* parse + post-parse only */
+    VGM_DOMAIN_PARSE_SKIP_VALIDATE = 1 << 0, /* parse + post-parse + limits only */
     VGM_DOMAIN_PARSE_LIVE = 1 << 1,          /* a running domain's XML: the
                                               * names the driver gave its
                                               * taps (vnetN) stay, and no PCI
@@ -2191,6 +2191,9 @@ gboolean vgmDomainPciAssign(VgmDomainDef *def, GError **error);
 
 /* generic validation (domain_validate.c) */
 gboolean vgmDomainDefValidate(const VgmDomainDef *def, GError **error);
+/* only the first rule, the sizes every other piece of code relies on,
+ * which a parse with VGM_DOMAIN_PARSE_SKIP_VALIDATE still checks */
+gboolean vgmDomainDefValidateLimits(const VgmDomainDef *def, GError **error);
 
 /* Calls @func for each device of @def with an <acpi index>: its element
  * name, its position among the devices of that element, its address;

@@ -2654,6 +2654,12 @@ static const struct {
 };
 
 gboolean
+vgmDomainDefValidateLimits(const VgmDomainDef *def, GError **error)
+{
+    return vgmRuleLimits(def, error);
+}
+
+gboolean
 vgmDomainDefValidate(const VgmDomainDef *def, GError **error)
 {
     size_t i;

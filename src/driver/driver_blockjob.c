@@ -1942,8 +1942,9 @@ vgmBlockGraphNodeId(JsonObject *graph, const char *name)
     for (i = 0; nodes && i < json_array_get_length(nodes); i++) {
         JsonObject *n = json_array_get_object_element(nodes, i);
 
-        if (n && g_strcmp0(json_object_get_string_member_with_default(n, "name", NULL),
-                           name) == 0)
+        if (n && g_strcmp0(json_object_get_string_member_with_default(n, "type", NULL),
+                           "block-driver") == 0 &&
+            g_strcmp0(json_object_get_string_member_with_default(n, "name", NULL), name) == 0)
             return json_object_get_int_member_with_default(n, "id", -1);
     }
     return -1;
@@ -2087,9 +2088,15 @@ vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
         !(nodes = vgmBlockStorageNodes(mon, dom->def, error)))
         return FALSE;
-    if (!(node = g_hash_table_lookup(nodes, disk->dst))) {
+    if (!vgmDiskHasMedium(disk)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("disk '%1$s' of domain '%2$s' has no image QEMU opens (an empty drive?)"),
+                    _("disk '%1$s' of domain '%2$s' is empty: it has no image to set a write threshold on"),
+                    disk->dst, dom->name);
+        return FALSE;
+    }
+    if (!(node = g_hash_table_lookup(nodes, disk->dst))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("QEMU's block graph has no node of disk '%1$s' of domain '%2$s'"),
                     disk->dst, dom->name);
         return FALSE;
     }
@@ -2099,36 +2106,51 @@ vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
 }
 
 void
-vgmDriverBlockThresholdEvent(VgmDriver *drv, const char *name, const char *node,
+vgmDriverBlockThresholdEvent(VgmDriver *drv, const char *name, pid_t pid, const char *node,
                              guint64 threshold, guint64 excess)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(GHashTable) nodes = NULL;
     g_autoptr(GError) err = NULL;
+    const VgmDiskDef *disk = NULL;
+    unsigned int n;
     guint i;
 
+    /* (an event of a QEMU that is gone is not about the domain now) */
     if (!(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, NULL)) ||
-        !dom->def || !dom->status)
+        !dom->def || !dom->status || dom->status->qemu.pid != pid)
         return;
-    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
-        !(nodes = vgmBlockStorageNodes(mon, dom->def, &err))) {
-        g_warning(_("domain '%1$s': QEMU's write threshold of node '%2$s' was passed, but its disk cannot be found: %3$s"),
-                  name, node, err->message);
-        return;
-    }
-    /* (a node no disk stores its top on now, as after a pivot: no event,
-     * as in libvirt) */
-    for (i = 0; i < dom->def->devices.disks->len; i++) {
-        const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
-        gboolean local = d->type == VGM_DISK_TYPE_FILE || d->type == VGM_DISK_TYPE_BLOCK ||
-                         d->type == VGM_DISK_TYPE_DIR;
+    /* a node of the driver's names the disk's number; one QEMU named (a
+     * pivot's) is found in QEMU's block graph */
+    if (sscanf(node, "vgm-%u-", &n) == 1) {
+        for (i = 0; i < dom->def->devices.disks->len && !disk; i++) {
+            const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
 
-        if (g_strcmp0(g_hash_table_lookup(nodes, d->dst), node) == 0) {
-            vgmDriverEmitBlockThreshold(drv, dom->name, dom->uuid, dom->id, d->dst,
-                                        local ? d->src : NULL, threshold, excess);
+            if (vgmQemuDiskNodeIndex(dom->def, d) == n)
+                disk = d;
+        }
+    } else {
+        if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
+            !(nodes = vgmBlockStorageNodes(mon, dom->def, &err))) {
+            g_warning(_("domain '%1$s': QEMU's write threshold of node '%2$s' was passed, but its disk cannot be found: %3$s"),
+                      name, node, err->message);
             return;
         }
+        for (i = 0; i < dom->def->devices.disks->len && !disk; i++) {
+            const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
+
+            if (g_strcmp0(g_hash_table_lookup(nodes, d->dst), node) == 0)
+                disk = d;
+        }
+    }
+    /* (a node no disk stores its image on now: no event, as in libvirt) */
+    if (disk) {
+        gboolean local = disk->type == VGM_DISK_TYPE_FILE || disk->type == VGM_DISK_TYPE_BLOCK ||
+                         disk->type == VGM_DISK_TYPE_DIR;
+
+        vgmDriverEmitBlockThreshold(drv, dom->name, dom->uuid, dom->id, disk->dst,
+                                    local ? disk->src : NULL, threshold, excess);
     }
 }
 

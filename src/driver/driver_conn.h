@@ -696,9 +696,10 @@ void vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned cha
  * threshold is gone */
 gboolean vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
                                     guint64 threshold, unsigned int flags, GError **error);
-/* For the watcher: QEMU's BLOCK_WRITE_THRESHOLD of its node @node, as
- * BLOCK_THRESHOLD of the disk of domain @name whose top image it stores */
-void vgmDriverBlockThresholdEvent(VgmDriver *drv, const char *name, const char *node,
+/* For the watcher: BLOCK_WRITE_THRESHOLD of node @node of the QEMU of pid
+ * @pid, as BLOCK_THRESHOLD of the disk of domain @name whose image it
+ * stores (none when that QEMU no longer runs the domain) */
+void vgmDriverBlockThresholdEvent(VgmDriver *drv, const char *name, pid_t pid, const char *node,
                                   guint64 threshold, guint64 excess);
 /* virDomainGetDiskErrors: each disk of running domain @name whose device
  * QEMU stopped on an I/O error (query-block's io-status), with libvirt's

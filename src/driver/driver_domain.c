@@ -3011,6 +3011,9 @@ vgmDriverHotplugTakeBack(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrAr
  * copy's pivot on QEMU's own node over the old backing nodes. Each is
  * deleted once nothing uses it, so the passes go until one deletes
  * nothing; what is left is only logged (the device is gone). */
+#define VGM_DRIVER_DROP_NODES_WAIT_MS 3000
+#define VGM_DRIVER_DROP_NODES_POLL_MS 50
+
 static void
 vgmDriverHotplugDropNodes(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrArray *opts)
 {
@@ -3022,6 +3025,7 @@ vgmDriverHotplugDropNodes(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrA
     g_autoptr(GError) err = NULL;
     JsonArray *arr;
     gboolean progress = TRUE;
+    gint64 deadline = g_get_monotonic_time() + VGM_DRIVER_DROP_NODES_WAIT_MS * 1000;
     guint i, k;
 
     for (i = 0; i < opts->len; i++) {
@@ -3063,21 +3067,29 @@ vgmDriverHotplugDropNodes(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrA
         if (ours && !g_ptr_array_find_with_equal_func(todo, name, g_str_equal, NULL))
             g_ptr_array_add(todo, g_strdup(name));
     }
-    while (progress && todo->len > 0) {
-        progress = FALSE;
-        g_clear_error(&err);
-        for (i = todo->len; i > 0; i--) {
-            g_autoptr(JsonObject) del = json_object_new();
-            g_autoptr(GError) e = NULL;
+    for (;;) {
+        while (progress && todo->len > 0) {
+            progress = FALSE;
+            g_clear_error(&err);
+            for (i = todo->len; i > 0; i--) {
+                g_autoptr(JsonObject) del = json_object_new();
+                g_autoptr(GError) e = NULL;
 
-            json_object_set_string_member(del, "node-name", g_ptr_array_index(todo, i - 1));
-            if (vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, &e)) {
-                g_ptr_array_remove_index(todo, i - 1);
-                progress = TRUE;
-            } else if (!err) {
-                err = g_steal_pointer(&e);
+                json_object_set_string_member(del, "node-name", g_ptr_array_index(todo, i - 1));
+                if (vgmQemuMonitorCommand(mon, "blockdev-del", del, NULL, &e)) {
+                    g_ptr_array_remove_index(todo, i - 1);
+                    progress = TRUE;
+                } else if (!err) {
+                    err = g_steal_pointer(&e);
+                }
             }
         }
+        /* (QEMU may still hold the top node for a moment after it said the
+         * device is gone, as seen under load: asked again for a while) */
+        if (todo->len == 0 || g_get_monotonic_time() > deadline)
+            break;
+        g_usleep(VGM_DRIVER_DROP_NODES_POLL_MS * 1000);
+        progress = TRUE;
     }
     if (todo->len > 0)
         g_warning(_("domain '%1$s': image nodes of a detached disk are still open (%2$s): %3$s"),

@@ -117,8 +117,14 @@ vgmDriverBlockPeek(VgmDriver *drv, const char *name, const char *path, guint64 o
     ssize_t got = 0;
     int fd;
 
-    if (!vgmDriverCheckFlags(flags, 0, error) || !vgmInspectPeekSize(size, error) ||
-        !(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+    if (!vgmDriverCheckFlags(flags, 0, error) || !vgmInspectPeekSize(size, error))
+        return NULL;
+    if (offset > (guint64)G_MAXINT64 - size) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("offset %1$" G_GUINT64_FORMAT " is beyond any image"), offset);
+        return NULL;
+    }
+    if (!(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return NULL;
     if (!(disk = vgmDriverFindDisk(dom->def, path))) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
@@ -134,10 +140,11 @@ vgmDriverBlockPeek(VgmDriver *drv, const char *name, const char *path, guint64 o
                     disk->dst);
         return NULL;
     }
-    if (g_strcmp0(disk->driverType, "raw") != 0) {
+    /* (a disk that names no format is opened as raw) */
+    if (disk->driverType && !g_str_equal(disk->driverType, "raw")) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
                     _("disk '%1$s': a peek reads only an image of format 'raw', not '%2$s'"),
-                    disk->dst, disk->driverType ? disk->driverType : "none");
+                    disk->dst, disk->driverType);
         return NULL;
     }
     if ((fd = open(disk->src, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -207,7 +214,7 @@ vgmDriverSetPerfEvents(VgmDriver *drv, VgmDriverDomain *dom, const GPtrArray *pa
 
     for (i = 0; i < G_N_ELEMENTS(vgmPerfEvents); i++)
         spec[i] = (VgmTypedParamSpec){ vgmPerfEvents[i], VGM_TYPED_PARAM_BOOLEAN };
-    if (!vgmTypedParamsCheck(params, spec, G_N_ELEMENTS(spec), "perf events", found, error) ||
+    if (!vgmTypedParamsCheck(params, spec, G_N_ELEMENTS(spec), _("perf events"), found, error) ||
         !vgmDriverReadDef(drv, dom, flags, 0, &config, error))
         return FALSE;
     for (i = 0; i < G_N_ELEMENTS(vgmPerfEvents); i++) {
@@ -294,7 +301,7 @@ vgmDriverSaveParams(VgmDriver *drv, const char *name, const GPtrArray *params,
 {
     const VgmTypedParam *found[G_N_ELEMENTS(vgmSaveParamSpec)];
 
-    if (!vgmTypedParamsCheck(params, vgmSaveParamSpec, G_N_ELEMENTS(vgmSaveParamSpec), "save",
+    if (!vgmTypedParamsCheck(params, vgmSaveParamSpec, G_N_ELEMENTS(vgmSaveParamSpec), _("save"),
                              found, error))
         return FALSE;
     /* as libvirt: no file is the managed save */
@@ -309,7 +316,7 @@ vgmDriverRestoreParams(VgmDriver *drv, const GPtrArray *params, unsigned int fla
     const VgmTypedParam *found[G_N_ELEMENTS(vgmSaveParamSpec)];
 
     if (!vgmTypedParamsCheck(params, vgmSaveParamSpec, G_N_ELEMENTS(vgmSaveParamSpec),
-                             "restore", found, error))
+                             _("restore"), found, error))
         return NULL;
     if (!found[0]) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",

@@ -1378,7 +1378,11 @@ vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const cha
                         _("domain '%1$s' was started while its revert ran"), dom->name);
             return FALSE;
         }
+        /* (a start asked for checks the stored definition first, as the
+         * start would, before any image changes) */
         if (!(config = vgmDriverStoreLoadConfig(store, name, error)) ||
+            ((flags & (VGM_SNAPSHOT_REVERT_RUNNING | VGM_SNAPSHOT_REVERT_PAUSED)) &&
+             !vgmDomainDefValidate(config, error)) ||
             !vgmSnapshotQemuImg(config, snapDef, "-a", FALSE, NULL, error))
             return FALSE;
         g_clear_pointer(&lock, vgmDriverLockRelease);

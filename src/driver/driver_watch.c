@@ -449,7 +449,8 @@ vgmDriverWatchWork(gpointer data, gpointer user)
                                job->str2, job->flag);
         break;
     case VGM_DRIVER_WATCH_JOB_THRESHOLD:
-        vgmDriverBlockThresholdEvent(w->drv, job->name, job->str, job->num, job->num2);
+        vgmDriverBlockThresholdEvent(w->drv, job->name, job->pid, job->str, job->num,
+                                     job->num2);
         break;
     case VGM_DRIVER_WATCH_JOB_WATCHDOG:
         /* as libvirt: a pause is a SUSPENDED event too, and a pause for a
@@ -632,6 +633,7 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
         VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_THRESHOLD, e->name,
                                                       e->uuid, e->id);
 
+        job->pid = e->qemu.pid;
         job->str = g_strdup(json_object_get_string_member_with_default(data, "node-name", ""));
         job->num = (unsigned long long)json_object_get_int_member_with_default(data,
                                                                                "write-threshold",

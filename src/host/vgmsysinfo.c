@@ -181,10 +181,28 @@ vgmSysinfoFormatSection(VgmBuf *buf, const VgmSysinfoSection *sec, const VgmDmiS
     vgmXMLFormatElement(buf, sec->element, &attrs, &child);
 }
 
+/* @raw (consumed) fit for XML text: valid UTF-8, without the control
+ * characters XML 1.0 has no place for (as libvirt drops them) */
+static char *
+vgmSysinfoText(char *raw)
+{
+    g_autofree char *owned = raw;
+    g_autofree char *valid = g_utf8_make_valid(owned, -1);
+    GString *out = g_string_new(NULL);
+    const char *p;
+
+    for (p = valid; *p; p++) {
+        if ((unsigned char)*p >= 0x20 || *p == '\t' || *p == '\n' || *p == '\r')
+            g_string_append_c(out, *p);
+    }
+    return g_string_free(out, FALSE);
+}
+
 char *
 vgmHostSysinfoFormatDmidecode(const char *text, VgmSysinfoOemFunc oemString, gpointer opaque)
 {
-    g_autoptr(GPtrArray) sections = vgmDmiParse(text);
+    g_autofree char *clean = vgmSysinfoText(g_strdup(text));
+    g_autoptr(GPtrArray) sections = vgmDmiParse(clean);
     VgmBuf buf;
     VgmBuf child;
     VgmBuf attrs;
@@ -226,8 +244,10 @@ vgmHostSysinfoFormatDmidecode(const char *text, VgmSysinfoOemFunc oemString, gpo
                                             NULL))
                 continue;
             /* dmidecode shows a byte it does not print (a new line) as '.' */
-            if (strchr(value, '.') && oemString && (raw = oemString((guint)n, opaque)))
+            if (strchr(value, '.') && oemString && (raw = oemString((guint)n, opaque))) {
+                raw = vgmSysinfoText(raw);
                 value = raw;
+            }
             vgmBufEscapeText(&child, "  <entry>%s</entry>\n", value);
         }
         vgmBufAdd(&child, "</oemStrings>\n");

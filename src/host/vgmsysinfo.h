@@ -19,8 +19,10 @@
  * module left out. @oemString, when not NULL, is asked for OEM string N
  * (from 1) whenever dmidecode's text shows a '.', which stands for any
  * byte it does not print (as libvirt asks dmidecode again for those); it
- * returns NULL to keep the text as shown. Never fails: text with no
- * section it knows gives an empty <sysinfo type='smbios'/>.
+ * returns NULL to keep the text as shown. Bytes XML cannot hold (control
+ * characters but tab, new line and carriage return; invalid UTF-8) are
+ * dropped or replaced. Never fails: text with no section it knows gives
+ * an empty <sysinfo type='smbios'/>.
  */
 typedef char *(*VgmSysinfoOemFunc)(guint n, gpointer opaque);
 char *vgmHostSysinfoFormatDmidecode(const char *text, VgmSysinfoOemFunc oemString,
