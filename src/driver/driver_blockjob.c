@@ -295,13 +295,8 @@ vgmBlockDomain(VgmDriver *drv, const char *name, const char *path, const VgmDisk
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
 
-    if (!(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+    if (!(dom = vgmDriverLookupRunning(drv, name, error)))
         return NULL;
-    if (!vgmDriverDomainIsActive(dom)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
-                    dom->name);
-        return NULL;
-    }
     if (!(*disk = vgmDriverFindDisk(dom->def, path))) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("domain '%1$s' has no disk '%2$s' (a target or a source path)"),
@@ -2060,13 +2055,8 @@ vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
         return FALSE;
     }
     VGM_BLOCK_LOCKED(drv, name);
-    if (!(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+    if (!(dom = vgmDriverLookupRunning(drv, name, error)))
         return FALSE;
-    if (!vgmDriverDomainIsActive(dom)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
-                    dom->name);
-        return FALSE;
-    }
     /* as libvirt: by target only */
     for (i = 0; i < dom->def->devices.disks->len && !disk; i++) {
         const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);

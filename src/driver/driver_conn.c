@@ -500,6 +500,21 @@ vgmDriverLookupByNameFlags(VgmDriver *drv, const char *name, unsigned int what,
 }
 
 VgmDriverDomain *
+vgmDriverLookupRunning(VgmDriver *drv, const char *name, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_FULL, error)))
+        return NULL;
+    if (!vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
+                    dom->name);
+        return NULL;
+    }
+    return g_steal_pointer(&dom);
+}
+
+VgmDriverDomain *
 vgmDriverLookupByUUIDFlags(VgmDriver *drv, const unsigned char *uuid, unsigned int what,
                            GError **error)
 {

@@ -62,13 +62,8 @@ vgmDriverMemoryPeek(VgmDriver *drv, const char *name, guint64 offset, guint size
         return NULL;
     }
     if (!vgmInspectPeekSize(size, error) ||
-        !(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+        !(dom = vgmDriverLookupRunning(drv, name, error)))
         return NULL;
-    if (!vgmDriverDomainIsActive(dom)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
-                    dom->name);
-        return NULL;
-    }
     /* QEMU writes the bytes into a file of the domain's run directory */
     dir = vgmDriverStoreDomainRunDir(vgmDriverGetStore(drv), dom->name);
     tmp = g_build_filename(dir, "memory-peek.XXXXXX", NULL);

@@ -355,13 +355,8 @@ vgmDriverDomainStartDirtyRateCalc(VgmDriver *drv, const char *name, int seconds,
                     VGM_DIRTYRATE_PERIOD_MIN, VGM_DIRTYRATE_PERIOD_MAX, seconds);
         return FALSE;
     }
-    if (!(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+    if (!(dom = vgmDriverLookupRunning(drv, name, error)))
         return FALSE;
-    if (!vgmDriverDomainIsActive(dom)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
-                    dom->name);
-        return FALSE;
-    }
     /* as libvirt: the bitmap first when both are asked for; the ring
      * needs KVM's dirty ring, which no definition here enables */
     if (!(flags & VGM_DIRTYRATE_MODE_DIRTY_BITMAP) && (flags & VGM_DIRTYRATE_MODE_DIRTY_RING)) {
