@@ -677,8 +677,8 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
         vgmDomainDefAssignLiveAliases(def);
     /* the rules first: they refuse what is too large before anything
      * else works on it, and name the element at fault */
-    if ((flags & VGM_DOMAIN_PARSE_SKIP_VALIDATE) ? !vgmDomainDefValidateLimits(def, error)
-                                                 : !vgmDomainDefValidate(def, error))
+    if ((flags & VGM_DOMAIN_PARSE_STORED) ? !vgmDomainDefValidateLimits(def, error) :
+        !(flags & VGM_DOMAIN_PARSE_SKIP_VALIDATE) && !vgmDomainDefValidate(def, error))
         return NULL;
     if (!(flags & VGM_DOMAIN_PARSE_NO_ADDRESSES) &&
         (!(flags & VGM_DOMAIN_PARSE_LIVE) ||

@@ -2143,7 +2143,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDomainDef, vgmDomainDefFree)
 
 typedef enum {
     VGM_DOMAIN_PARSE_NONE = 0,
-    VGM_DOMAIN_PARSE_SKIP_VALIDATE = 1 << 0, /* parse + post-parse + limits only */
+    VGM_DOMAIN_PARSE_SKIP_VALIDATE = 1 << 0, /* parse + post-parse only */
     VGM_DOMAIN_PARSE_LIVE = 1 << 1,          /* a running domain's XML: the
                                               * names the driver gave its
                                               * taps (vnetN) stay, and no PCI
@@ -2161,6 +2161,10 @@ typedef enum {
                                               * and post-parse adds what a
                                               * definition gets (the serial
                                               * port's console) */
+    VGM_DOMAIN_PARSE_STORED = 1 << 5,        /* a stored config, read as
+                                              * libvirt loads one: of the
+                                              * rules only the size limits
+                                              * (a start checks the rest) */
 } VgmDomainParseFlags;
 
 /* Parse, post-parse and (unless told not to) generic validation. */
@@ -2192,7 +2196,7 @@ gboolean vgmDomainPciAssign(VgmDomainDef *def, GError **error);
 /* generic validation (domain_validate.c) */
 gboolean vgmDomainDefValidate(const VgmDomainDef *def, GError **error);
 /* only the first rule, the sizes every other piece of code relies on,
- * which a parse with VGM_DOMAIN_PARSE_SKIP_VALIDATE still checks */
+ * which a parse with VGM_DOMAIN_PARSE_STORED checks */
 gboolean vgmDomainDefValidateLimits(const VgmDomainDef *def, GError **error);
 
 /* Calls @func for each device of @def with an <acpi index>: its element

@@ -107,9 +107,9 @@ vgmDriverUUIDEqual(gconstpointer a, gconstpointer b)
 /* Largest config or status file we read back. */
 #define VGM_DRIVER_STORE_MAX_FILE (16 * 1024 * 1024)
 /* A stored definition is read as libvirt loads its configs: parsed, not
- * checked against the rules (a rule newer than the definition would lose
- * it); a start checks it (vgmDriverDomainStart) */
-#define VGM_DRIVER_STORE_CONFIG_PARSE VGM_DOMAIN_PARSE_SKIP_VALIDATE
+ * checked against the rules but the size limits (a rule newer than the
+ * definition would lose it); a start checks it (vgmDriverDomainStart) */
+#define VGM_DRIVER_STORE_CONFIG_PARSE VGM_DOMAIN_PARSE_STORED
 
 /* How long a command waits for the store lock (held only for moments). */
 #define VGM_DRIVER_STORE_LOCK_TIMEOUT_MS 5000
