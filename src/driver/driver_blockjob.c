@@ -295,7 +295,7 @@ vgmBlockDomain(VgmDriver *drv, const char *name, const char *path, const VgmDisk
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
 
-    if (!(dom = vgmDriverLookupRunning(drv, name, error)))
+    if (!(dom = vgmDriverLookupRunning(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return NULL;
     if (!(*disk = vgmDriverFindDisk(dom->def, path))) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
@@ -2055,7 +2055,7 @@ vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
         return FALSE;
     }
     VGM_BLOCK_LOCKED(drv, name);
-    if (!(dom = vgmDriverLookupRunning(drv, name, error)))
+    if (!(dom = vgmDriverLookupRunning(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return FALSE;
     /* as libvirt: by target only */
     for (i = 0; i < dom->def->devices.disks->len && !disk; i++) {

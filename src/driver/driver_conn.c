@@ -500,11 +500,11 @@ vgmDriverLookupByNameFlags(VgmDriver *drv, const char *name, unsigned int what,
 }
 
 VgmDriverDomain *
-vgmDriverLookupRunning(VgmDriver *drv, const char *name, GError **error)
+vgmDriverLookupRunning(VgmDriver *drv, const char *name, unsigned int what, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
 
-    if (!(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_FULL, error)))
+    if (!(dom = vgmDriverDomainLookupByName(drv->store, name, what, error)))
         return NULL;
     if (!vgmDriverDomainIsActive(dom)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),

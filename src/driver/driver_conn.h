@@ -85,9 +85,10 @@ VgmDriverDomain *vgmDriverLookupByUUID(VgmDriver *drv, const unsigned char *uuid
  * state and XML. */
 VgmDriverDomain *vgmDriverLookupByNameFlags(VgmDriver *drv, const char *name,
                                             unsigned int what, GError **error);
-/* The running domain @name (fully looked up); VGM_ERR_OPERATION_INVALID
- * when it does not run */
-VgmDriverDomain *vgmDriverLookupRunning(VgmDriver *drv, const char *name, GError **error);
+/* The running domain @name, looked up as @what says (VgmDriverLookupFlags);
+ * VGM_ERR_OPERATION_INVALID when it does not run */
+VgmDriverDomain *vgmDriverLookupRunning(VgmDriver *drv, const char *name, unsigned int what,
+                                        GError **error);
 VgmDriverDomain *vgmDriverLookupByUUIDFlags(VgmDriver *drv, const unsigned char *uuid,
                                             unsigned int what, GError **error);
 GPtrArray *vgmDriverListDomainsFlags(VgmDriver *drv, unsigned int flags, unsigned int what,

@@ -62,7 +62,7 @@ vgmDriverMemoryPeek(VgmDriver *drv, const char *name, guint64 offset, guint size
         return NULL;
     }
     if (!vgmInspectPeekSize(size, error) ||
-        !(dom = vgmDriverLookupRunning(drv, name, error)))
+        !(dom = vgmDriverLookupRunning(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return NULL;
     /* QEMU writes the bytes into a file of the domain's run directory */
     dir = vgmDriverStoreDomainRunDir(vgmDriverGetStore(drv), dom->name);

@@ -355,7 +355,7 @@ vgmDriverDomainStartDirtyRateCalc(VgmDriver *drv, const char *name, int seconds,
                     VGM_DIRTYRATE_PERIOD_MIN, VGM_DIRTYRATE_PERIOD_MAX, seconds);
         return FALSE;
     }
-    if (!(dom = vgmDriverLookupRunning(drv, name, error)))
+    if (!(dom = vgmDriverLookupRunning(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return FALSE;
     /* as libvirt: the bitmap first when both are asked for; the ring
      * needs KVM's dirty ring, which no definition here enables */
@@ -460,23 +460,6 @@ vgmDriverFindDisk(const VgmDomainDef *def, const char *path)
     return NULL;
 }
 
-/* The running domain @name, looked up for @what (its live definition
- * with VGM_DRIVER_LOOKUP_FULL), or why not */
-static VgmDriverDomain *
-vgmStatsActive(VgmDriver *drv, const char *name, unsigned int what, GError **error)
-{
-    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByNameFlags(drv, name, what, error);
-
-    if (!dom)
-        return NULL;
-    if (!vgmDriverDomainIsActive(dom)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"),
-                    dom->name);
-        return NULL;
-    }
-    return g_steal_pointer(&dom);
-}
-
 gboolean
 vgmDriverBlockStats(VgmDriver *drv, const char *name, const char *path,
                     VgmDriverBlockStats *out, GError **error)
@@ -489,7 +472,7 @@ vgmDriverBlockStats(VgmDriver *drv, const char *name, const char *path,
     guint i;
 
     memset(out, 0, sizeof(*out));
-    if (!(dom = vgmStatsActive(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+    if (!(dom = vgmDriverLookupRunning(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return FALSE;
     if (*path && !(only = vgmDriverFindDisk(dom->def, path))) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
@@ -679,7 +662,7 @@ vgmDriverInterfaceStats(VgmDriver *drv, const char *name, const char *device,
     const VgmNetDef *net;
 
     memset(out, 0, sizeof(*out));
-    if (!(dom = vgmStatsActive(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+    if (!(dom = vgmDriverLookupRunning(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return FALSE;
     if (!(net = vgmDomainNetFind(dom->def, device, error)))
         return FALSE;
@@ -823,7 +806,7 @@ vgmDriverInterfaceAddresses(VgmDriver *drv, const char *name, unsigned int sourc
                     source);
         return NULL;
     }
-    if (!(dom = vgmStatsActive(drv, name, VGM_DRIVER_LOOKUP_FULL, error)) ||
+    if (!(dom = vgmDriverLookupRunning(drv, name, VGM_DRIVER_LOOKUP_FULL, error)) ||
         (source == VGM_IFADDR_SRC_ARP && !(arp = vgmStatsArpTable(error))))
         return NULL;
     for (i = 0; i < dom->def->devices.nets->len; i++) {
@@ -987,7 +970,8 @@ vgmDriverMemoryStats(VgmDriver *drv, const char *name, unsigned int max, unsigne
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
 
-    if (!vgmDriverCheckFlags(flags, 0, error) || !(dom = vgmStatsActive(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !(dom = vgmDriverLookupRunning(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return NULL;
     return vgmStatsMemory(dom, max, error);
 }
@@ -1015,7 +999,7 @@ vgmDriverGetCPUStats(VgmDriver *drv, const char *name, guint nparams, int startC
                     startCpu, ncpus);
         return NULL;
     }
-    if (!(dom = vgmStatsActive(drv, name, VGM_DRIVER_LOOKUP_BRIEF, error)))
+    if (!(dom = vgmDriverLookupRunning(drv, name, VGM_DRIVER_LOOKUP_BRIEF, error)))
         return NULL;
     params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
     if (startCpu == -1) {
