@@ -539,6 +539,7 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     g_autoptr(GError) err = NULL;
     VgmDomainState state;
     const char *reason;
+    const char *busy;
     gboolean ok = FALSE;
 
     g_clear_pointer(&dom->status, vgmDriverStatusFree);
@@ -618,9 +619,9 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     /* a save of this process holds the monitor: the guest is paused for
      * it, as libvirt reports it (or for a snapshot or a dump; a live dump
      * lets it run) */
-    if (vgmDriverStoreGetBusy(store, dom->name) && vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
-        const char *busy = vgmDriverStoreGetBusy(store, dom->name);
-
+    /* one read of the mark: the save may end between two */
+    busy = vgmDriverStoreGetBusy(store, dom->name);
+    if (busy && vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
         dom->state = g_str_equal(busy, "dumping-live") ? VGM_DOMAIN_STATE_RUNNING
                                                        : VGM_DOMAIN_STATE_PAUSED;
         dom->reason = g_str_equal(busy, "snapshot") ? N_("snapshot") :
