@@ -44,6 +44,7 @@ Only the standard library (and libvirt, where a test needs it) is used.
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -51,6 +52,7 @@ import sys
 import tempfile
 import time
 import traceback
+import xml.etree.ElementTree as ET
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 
@@ -94,6 +96,75 @@ def kvm_cpu_failure(cpu="host", qemu="/usr/bin/qemu-system-x86_64"):
             why = "QEMU did not run: %s" % e
     _KVM_CPU_FAILURES[key] = why
     return why
+
+
+_KVM_GUEST_FAILURES = {}
+
+
+def _kvm_probe(machine, cpu, qemu):
+    """QEMU's last line on stderr when it cannot start paused under KVM
+    with @machine and -cpu @cpu (one vCPU, asked to quit over QMP), with
+    every line it wrote; (None, text) when it can."""
+    qmp = '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n'
+    try:
+        r = subprocess.run([qemu, "-machine", machine, "-accel", "kvm", "-cpu", cpu,
+                            "-smp", "1", "-m", "64", "-nodefaults", "-display", "none",
+                            "-S", "-qmp", "stdio"],
+                           input=qmp, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return "QEMU did not run: %s" % e, ""
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    if r.returncode != 0:
+        return (lines[-1] if lines else "QEMU exited with status %d" % r.returncode), r.stderr
+    return None, r.stderr
+
+
+def kvm_guest_failure(path, qemu="/usr/bin/qemu-system-x86_64"):
+    """Why this host's KVM cannot run domain file @path (a <domain
+    type='kvm'>): None when it can, else (reason, text) where text is what
+    the start's error must contain. Found by trying the machine type (with
+    its smm setting) and the -cpu that virt-gmem lowers the domain to, on
+    bare QEMU under KVM: nested hosts lack System Management Mode, Hyper-V
+    enlightenments or CPU features (QEMU's own message then), and a
+    <cpu mode='custom'> whose check is not 'none' is refused by the driver
+    when QEMU says the host lacks a feature of it (its "incompatible with
+    the host CPU" message), as is one of a <model> (without one the
+    driver checks nothing)."""
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK) or not os.access(qemu, os.X_OK):
+        return None
+    root = ET.parse(path).getroot()
+    if root.get("type") != "kvm":
+        return None
+    scratch = tempfile.mkdtemp(prefix="vgm-kvmprobe-")
+    try:
+        r = subprocess.run([CLI, "--root", scratch, "domxml-to-native", path],
+                           capture_output=True, text=True, timeout=120)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if r.returncode != 0:
+        return None
+    argv = shlex.split(r.stdout.strip())
+    machine = cpu = None
+    for i, a in enumerate(argv[:-1]):
+        if a == "-machine":
+            parts = argv[i + 1].split(",")
+            machine = ",".join([parts[0]] + [p for p in parts[1:] if p.startswith("smm=")])
+        elif a == "-cpu":
+            cpu = argv[i + 1]
+    if not machine or not cpu:
+        return None
+    key = (qemu, machine, cpu)
+    if key not in _KVM_GUEST_FAILURES:
+        why, text = _kvm_probe(machine, cpu, qemu)
+        want = why
+        c = root.find("cpu")
+        if why is None and c is not None and c.get("mode", "custom") == "custom" and \
+                (c.findtext("model") or "").strip() and c.get("check") != "none" and \
+                "host doesn't support requested feature" in text:
+            why = text.strip().splitlines()[-1]
+            want = "is incompatible with the host CPU under KVM"
+        _KVM_GUEST_FAILURES[key] = (why, want) if why else None
+    return _KVM_GUEST_FAILURES[key]
 
 
 def use_system_python():

@@ -1092,6 +1092,17 @@ def start_one(tap, target, label, name, path, host):
         tap.skip("%s: virsh create --paused starts QEMU" % label,
                  "network 'default' is not running here (%s)" % NETNS_WHY)
         return
+    kvm_why = harness.kvm_guest_failure(path)
+    if kvm_why:
+        # this host's KVM cannot run the guest's machine and CPU (tried on
+        # bare QEMU): the start fails for that reason and leaves nothing
+        r = virsh(uri, "create", "--paused", path, timeout=120)
+        left = virsh(uri, "domstate", root.findtext("name"))
+        tap.ok(r.rc != 0 and kvm_why[1] in r.err and left.rc != 0,
+               "%s: virsh create --paused refused on this host, whose KVM cannot run its "
+               "machine and CPU (%s)" % (label, kvm_why[0]),
+               "%s\ndomstate after: %s" % (r.describe(), left.describe()))
+        return
     r = virsh(uri, "create", "--paused", path, timeout=120)
     if not tap.ok(r.rc == 0, "%s: virsh create --paused starts QEMU" % label, r.describe()):
         return

@@ -764,6 +764,12 @@ def start_guest(tap, label, text, root, work, host):
     path = os.path.join(work, "%s.xml" % name)
     with open(path, "w") as f:
         f.write(text)
+    # what this host's KVM cannot run (tried on bare QEMU): the start
+    # must fail for that reason
+    kvm_why = harness.kvm_guest_failure(path) if how is None and host["kvm"] else None
+    if kvm_why:
+        how, want = "fail", kvm_why[1]
+        tcg = " (its KVM cannot run the guest's machine and CPU: %s)" % kvm_why[0]
     cmd = [harness.CLI, "--root", root, "create", "--paused", path]
     ns = ""
     if host["netns"]:
