@@ -20,6 +20,8 @@ PKGS=(
     # virsh sysinfo (virConnectGetSysinfo): the host's SMBIOS tables, read
     # as libvirt reads them
     dmidecode
+    # the node device calls: PCI vendor and product names
+    pci.ids
     # virtual networks: bridges (ip), their firewall tables, DHCP and DNS
     iproute2 nftables dnsmasq-base
     libvirt0 libvirt-clients

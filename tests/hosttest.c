@@ -32,7 +32,18 @@
  *    make-dmi-dump.py writes) against the golden sysinfo.xml, with an OEM
  *    string asked for again where its text shows a '.'; text with no known
  *    section; a section whose fields are all absent; the first of two
- *    system sections; control characters and bad UTF-8 made fit for XML.
+ *    system sections; control characters and bad UTF-8 made fit for XML;
+ *  - the host's devices (vgmnodedev) on the made-up host of
+ *    tests/nodedevdata/sysfs.txt (PCI with SR-IOV, IOMMU groups, mediated
+ *    device types, PCIe links and a bridge; USB named by udev's database
+ *    and by sysfs; network interfaces up, down and wireless; SCSI hosts,
+ *    targets and devices with Fibre Channel and vports; disks known to
+ *    udev and not, a CD-ROM without a medium, a partition and a loop
+ *    device left out; SCSI generic and DRM minors, a DRM connector left
+ *    out; DMI with a control character), every device's name, parent,
+ *    capabilities and XML against the golden nodedevdata/nodedev.txt;
+ *    the SCSI host found by its WWNs; a device gone after the scan; a
+ *    root that is not a directory.
  */
 #include "config.h"
 
@@ -53,6 +64,7 @@
 #include "host/vgmhost.h"
 #include "util/vgmerror.h"
 #include "host/vgmsysinfo.h"
+#include "host/vgmnodedev.h"
 #include "util/vgmfile.h"
 
 /* ---- helpers ---- */
@@ -874,6 +886,138 @@ testSysinfoEdges(void)
                     "</sysinfo>\n");
 }
 
+/* ---- the host's devices ---- */
+
+/* Builds the fake host that tests/nodedevdata/sysfs.txt describes under
+ * @root (see the file for its lines) */
+static void
+testNodeDevMakeTree(const char *root)
+{
+    g_autofree char *spec = vgmTestDataPath("nodedevdata/sysfs.txt");
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t i;
+
+    g_assert_true(g_file_get_contents(spec, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        g_auto(GStrv) f = NULL;
+        g_autofree char *path = NULL;
+        g_autofree char *dir = NULL;
+
+        if (!lines[i][0] || lines[i][0] == '#')
+            continue;
+        f = g_strsplit(lines[i], " ", 3);
+        g_assert_nonnull(f[1]);
+        path = g_build_filename(root, f[1], NULL);
+        dir = g_path_get_dirname(path);
+        g_assert_cmpint(g_mkdir_with_parents(lines[i][0] == 'd' ? path : dir, 0755), ==, 0);
+        switch (lines[i][0]) {
+        case 'd':
+            break;
+        case 'f': {
+            g_autofree char *body = g_strcompress(f[2] ? f[2] : "");
+            g_autofree char *content = g_strconcat(body, "\n", NULL);
+
+            g_assert_true(g_file_set_contents(path, content, -1, NULL));
+            break;
+        }
+        case 'n':
+            g_assert_true(g_file_set_contents(path, f[2] ? f[2] : "", -1, NULL));
+            break;
+        case 'l':
+            g_assert_cmpint(symlink(f[2], path), ==, 0);
+            break;
+        case 'x': {
+            g_auto(GStrv) parts = g_strsplit(f[2], " ", -1);
+            gsize size = g_ascii_strtoull(parts[0], NULL, 10);
+            g_autofree guint8 *bytes = g_malloc0(size);
+            size_t k;
+
+            for (k = 1; parts[k]; k++) {
+                const char *eq = strchr(parts[k], '=');
+                gsize off = g_ascii_strtoull(parts[k], NULL, 16);
+                size_t h;
+
+                g_assert_nonnull(eq);
+                for (h = 0; eq[1 + 2 * h] && eq[2 + 2 * h]; h++) {
+                    char pair[3] = { eq[1 + 2 * h], eq[2 + 2 * h], 0 };
+
+                    g_assert_cmpuint(off + h, <, size);
+                    bytes[off + h] = (guint8)g_ascii_strtoull(pair, NULL, 16);
+                }
+            }
+            g_assert_true(g_file_set_contents(path, (const char *)bytes, size, NULL));
+            break;
+        }
+        default:
+            g_assert_not_reached();
+        }
+    }
+}
+
+static void
+testNodeDevFake(void)
+{
+    g_autofree char *root = testMakeTmpDir();
+    g_autofree char *udev = g_build_filename(root, "run", "udev", "data", NULL);
+    g_autofree char *ids = vgmTestDataPath("nodedevdata/pci.ids");
+    g_autofree char *golden = vgmTestDataPath("nodedevdata/nodedev.txt");
+    VgmNodeDevHost host = { .sysfs = root, .udevDb = udev, .pciIds = ids, .noEthtool = TRUE };
+    g_autoptr(GPtrArray) devs = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GError) err = NULL;
+    const VgmNodeDev *fc;
+    g_autofree char *gone = NULL;
+    guint i;
+
+    testNodeDevMakeTree(root);
+    devs = vgmNodeDevScan(&host, &err);
+    g_assert_no_error(err);
+    for (i = 0; i < devs->len; i++) {
+        const VgmNodeDev *dev = g_ptr_array_index(devs, i);
+        g_autoptr(GPtrArray) caps = vgmNodeDevCapNames(dev);
+        g_autofree char *xml = vgmNodeDevFormat(&host, dev, &err);
+
+        g_assert_no_error(err);
+        g_ptr_array_add(caps, NULL);
+        g_autofree char *capList = g_strjoinv(",", (char **)caps->pdata);
+        g_string_append_printf(out, "== %s parent=%s caps=%s\n%s", dev->name,
+                               dev->parent ? dev->parent : "-", capList, xml);
+    }
+    g_assert_true(vgmTestCompareGolden(golden, out->str));
+
+    /* the HBA by its port's names, written as a client may */
+    fc = vgmNodeDevFindSCSIHostByWWN(&host, devs, "0x20000000C9831B4B", "10000000c9831b4b");
+    g_assert_nonnull(fc);
+    g_assert_cmpstr(fc->name, ==, "scsi_host5");
+    g_assert_null(vgmNodeDevFindSCSIHostByWWN(&host, devs, "20000000c9831b4b", "10000000c9831b4c"));
+    g_assert_null(vgmNodeDevFind(devs, "pci_0000_00_1f_3"));
+
+    /* a device unplugged between the scan and its XML */
+    gone = g_build_filename(root, "devices", "virtual", "net", "wlp2s0", NULL);
+    vgmTestRemoveTree(gone);
+    g_assert_null(vgmNodeDevFormat(&host, vgmNodeDevFind(devs, "net_wlp2s0_9c_b6_d0_12_34_56"), &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_NO_NODE_DEVICE);
+    g_clear_error(&err);
+    vgmTestRemoveTree(root);
+}
+
+static void
+testNodeDevNoRoot(void)
+{
+    g_autofree char *root = testMakeTmpDir();
+    VgmNodeDevHost host = { .sysfs = root, .noEthtool = TRUE };
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GPtrArray) devs = vgmNodeDevScan(&host, &err);
+
+    /* no devices directory: not a sysfs */
+    g_assert_null(devs);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_SYSTEM);
+    g_assert_true(strstr(err->message, "is not a directory") != NULL);
+    g_rmdir(root);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -893,6 +1037,8 @@ main(int argc, char **argv)
     g_test_add_func("/host/kvm/real", testProbeReal);
     g_test_add_func("/host/sysinfo/dmidecode", testSysinfoDmidecode);
     g_test_add_func("/host/sysinfo/edges", testSysinfoEdges);
+    g_test_add_func("/host/nodedev/fake", testNodeDevFake);
+    g_test_add_func("/host/nodedev/no-root", testNodeDevNoRoot);
     g_test_add_func("/util/file/write-atomic", testWriteAtomic);
     g_test_add_func("/util/file/write-atomic-missing-dir", testWriteAtomicMissingDir);
     g_test_add_func("/util/file/write-atomic-fail-keeps-old", testWriteAtomicFailKeepsOld);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "vgm_tool.h"
+#include "host/vgmnodedev.h"
 #include "conf/domain_conf.h"
 #include "driver/driver_conn.h"
 #include "util/vgmerror.h"
@@ -39,6 +40,8 @@ static int vgmCmdDomrename(int argc, char **argv);
 static int vgmCmdDomcapabilities(int argc, char **argv);
 static int vgmCmdCapabilities(int argc, char **argv);
 static int vgmCmdSysinfo(int argc, char **argv);
+static int vgmCmdNodedevList(int argc, char **argv);
+static int vgmCmdNodedevDumpxml(int argc, char **argv);
 static int vgmCmdVersion(int argc, char **argv);
 
 const VgmToolCommand vgmToolLifecycleCommands[] = {
@@ -65,6 +68,8 @@ const VgmToolCommand vgmToolLifecycleCommands[] = {
     { "domcapabilities", "", N_("Print what domains can use with a QEMU binary on this host."), vgmCmdDomcapabilities },
     { "capabilities", "", N_("Print the host's capabilities."), vgmCmdCapabilities },
     { "sysinfo", "", N_("Print the host's SMBIOS tables (read by dmidecode) as a <sysinfo>."), vgmCmdSysinfo },
+    { "nodedev-list", "", N_("List the host's devices (all, or those of the capabilities --cap names)."), vgmCmdNodedevList },
+    { "nodedev-dumpxml", "DEVICE", N_("Print a host device's XML."), vgmCmdNodedevDumpxml },
     { "version", "", N_("Print the versions of virt-gmem and QEMU."), vgmCmdVersion },
     { NULL, NULL, NULL, NULL }
 };
@@ -669,6 +674,60 @@ vgmCmdSysinfo(int argc, char **argv)
     if (!(drv = vgmCmdBegin(NULL, &argc, &argv, 0)))
         return 1;
     if (!(xml = vgmDriverGetSysinfo(drv, 0, &err)))
+        return vgmCmdError(err, NULL);
+    return vgmCmdDone("%s", xml);
+}
+
+static int
+vgmCmdNodedevList(int argc, char **argv)
+{
+    g_autofree char *capList = NULL;
+    GOptionEntry entries[] = {
+        { "cap", 0, 0, G_OPTION_ARG_STRING, &capList,
+          N_("Only devices of these capabilities, comma-separated (pci, net, storage, usb_device, ...)"),
+          N_("LIST") },
+        VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL
+    };
+    g_autoptr(VgmDriver) drv = NULL;
+    g_autoptr(GPtrArray) names = NULL;
+    g_autoptr(GError) err = NULL;
+    unsigned int flags = 0;
+    guint i;
+
+    if (!(drv = vgmCmdBegin(entries, &argc, &argv, 0)))
+        return 1;
+    if (capList) {
+        g_auto(GStrv) caps = g_strsplit(capList, ",", -1);
+
+        for (i = 0; caps[i]; i++) {
+            int cap = vgmNodeDevCapTypeFromString(g_strstrip(caps[i]));
+
+            if (cap < 0) {
+                g_autofree char *quoted = vgmErrorEscape(caps[i]);
+
+                fprintf(stderr, _("error: nodedev-list: unknown capability '%1$s'\n"), quoted);
+                return 1;
+            }
+            flags |= 1u << cap;
+        }
+    }
+    if (!(names = vgmDriverNodeDeviceListAll(drv, flags, &err)))
+        return vgmCmdError(err, NULL);
+    for (i = 0; i < names->len; i++)
+        printf("%s\n", (const char *)g_ptr_array_index(names, i));
+    return vgmCmdDone("%s", "");
+}
+
+static int
+vgmCmdNodedevDumpxml(int argc, char **argv)
+{
+    g_autoptr(VgmDriver) drv = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = NULL;
+
+    if (!(drv = vgmCmdBegin(NULL, &argc, &argv, 1)))
+        return 1;
+    if (!(xml = vgmDriverNodeDeviceGetXML(drv, argv[1], 0, &err)))
         return vgmCmdError(err, NULL);
     return vgmCmdDone("%s", xml);
 }

@@ -824,6 +824,55 @@ char *vgmDriverGetCapabilities(VgmDriver *drv, GError **error);
 /* virConnectGetSysinfo: the host's SMBIOS tables as libvirt's <sysinfo>
  * (vgmHostSysinfoRead) */
 char *vgmDriverGetSysinfo(VgmDriver *drv, unsigned int flags, GError **error);
+
+/* ---- the host's devices (driver_nodedev.c, read by vgmnodedev) ---- */
+
+/* What a node device call does to a device that virt-gmem has no way to:
+ * each is refused (VGM_ERR_NO_SUPPORT) once the device is known */
+typedef enum {
+    VGM_DRIVER_NODEDEV_DETACH,      /* virNodeDeviceDettach, DetachFlags */
+    VGM_DRIVER_NODEDEV_REATTACH,    /* virNodeDeviceReAttach */
+    VGM_DRIVER_NODEDEV_RESET,       /* virNodeDeviceReset */
+    VGM_DRIVER_NODEDEV_DESTROY,     /* virNodeDeviceDestroy */
+    VGM_DRIVER_NODEDEV_UNDEFINE,    /* virNodeDeviceUndefine */
+    VGM_DRIVER_NODEDEV_CREATE,      /* virNodeDeviceCreate */
+    VGM_DRIVER_NODEDEV_AUTOSTART,   /* virNodeDeviceSetAutostart */
+} VgmDriverNodeDevOp;
+
+/* virConnectListAllNodeDevices: the names of the devices that have one
+ * of the capabilities of @flags (libvirt's bits; none: every device),
+ * sorted. Every device is active: VIR_CONNECT_LIST_NODE_DEVICES_INACTIVE
+ * alone lists none. */
+GPtrArray *vgmDriverNodeDeviceListAll(VgmDriver *drv, unsigned int flags, GError **error);
+/* virNodeListDevices (and virNodeNumOfDevices, its length): the names of
+ * the devices that have capability @cap (NULL: all) */
+GPtrArray *vgmDriverNodeDeviceListByCap(VgmDriver *drv, const char *cap, unsigned int flags,
+                                        GError **error);
+/* virNodeDeviceLookupByName: FALSE with VGM_ERR_NO_NODE_DEVICE when the
+ * host has no device @name */
+gboolean vgmDriverNodeDeviceLookup(VgmDriver *drv, const char *name, GError **error);
+char *vgmDriverNodeDeviceGetXML(VgmDriver *drv, const char *name, unsigned int flags,
+                                GError **error);
+/* virNodeDeviceGetParent: *@parent NULL for the computer */
+gboolean vgmDriverNodeDeviceGetParent(VgmDriver *drv, const char *name, char **parent,
+                                      GError **error);
+/* virNodeDeviceIsPersistent (and GetAutostart, the same): as libvirt's,
+ * only the computer is; the devices come and go with the hardware */
+gboolean vgmDriverNodeDeviceIsPersistent(VgmDriver *drv, const char *name, gboolean *persistent,
+                                         GError **error);
+/* virNodeDeviceListCaps (and NumOfCaps) */
+GPtrArray *vgmDriverNodeDeviceListCaps(VgmDriver *drv, const char *name, GError **error);
+/* virNodeDeviceLookupSCSIHostByWWN: the name of the SCSI host of that
+ * Fibre Channel port */
+char *vgmDriverNodeDeviceLookupSCSIHostByWWN(VgmDriver *drv, const char *wwnn, const char *wwpn,
+                                             unsigned int flags, GError **error);
+/* The calls that would change a device, refused (see VgmDriverNodeDevOp) */
+gboolean vgmDriverNodeDeviceRefuse(VgmDriver *drv, const char *name, VgmDriverNodeDevOp op,
+                                   GError **error);
+/* virNodeDeviceCreateXML, virNodeDeviceDefineXML: refused, virt-gmem
+ * does not create mediated devices (the XML is checked first) */
+gboolean vgmDriverNodeDeviceRefuseXML(VgmDriver *drv, const char *xml, GError **error);
+
 /* virConnectGetMaxVcpus: for @type NULL or "qemu" libvirt's fixed 16 (TCG
  * has no limit of its own here), for "kvm" what KVM allows. */
 int vgmDriverGetMaxVcpus(VgmDriver *drv, const char *type, GError **error);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "host/vgmsysinfo.h"
+#include "host/vgmnodedev.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 #include "util/vgmxml.h"
@@ -181,21 +182,14 @@ vgmSysinfoFormatSection(VgmBuf *buf, const VgmSysinfoSection *sec, const VgmDmiS
     vgmXMLFormatElement(buf, sec->element, &attrs, &child);
 }
 
-/* @raw (consumed) fit for XML text: valid UTF-8, without the control
- * characters XML 1.0 has no place for (as libvirt drops them) */
+/* @raw (consumed) fit for XML text (as libvirt drops the control
+ * characters XML 1.0 has no place for) */
 static char *
 vgmSysinfoText(char *raw)
 {
     g_autofree char *owned = raw;
-    g_autofree char *valid = g_utf8_make_valid(owned, -1);
-    GString *out = g_string_new(NULL);
-    const char *p;
 
-    for (p = valid; *p; p++) {
-        if ((unsigned char)*p >= 0x20 || *p == '\t' || *p == '\n' || *p == '\r')
-            g_string_append_c(out, *p);
-    }
-    return g_string_free(out, FALSE);
+    return vgmHostTextForXML(owned);
 }
 
 char *

@@ -58,6 +58,7 @@ enum {
     VGM_LV_ERR_NO_HOSTNAME = 108,
     VGM_LV_ERR_NO_DOMAIN_SNAPSHOT = 72,
     VGM_LV_ERR_CPU_INCOMPATIBLE = 91,
+    VGM_LV_ERR_NO_NODE_DEVICE = 53,
 };
 
 /* Our error codes as libvirt's clients know them: Nova maps 42 to
@@ -90,6 +91,7 @@ static const struct {
     { VGM_ERR_OPERATION_DENIED, VGM_LV_ERR_OPERATION_DENIED },
     { VGM_ERR_NO_DOMAIN_SNAPSHOT, VGM_LV_ERR_NO_DOMAIN_SNAPSHOT },
     { VGM_ERR_CPU_INCOMPATIBLE, VGM_LV_ERR_CPU_INCOMPATIBLE },
+    { VGM_ERR_NO_NODE_DEVICE, VGM_LV_ERR_NO_NODE_DEVICE },
 };
 
 int
@@ -2328,11 +2330,265 @@ vgmRemoteDispatchConnectListAllNodeDevices(VgmRemoteClient *client,
                                            VgmRemoteConnectListAllNodeDevicesRet *ret,
                                            GError **error)
 {
-    /* no node device driver: the host has none to offer (Nova takes an
-     * empty list as "no PCI devices to pass through") */
-    ret->devices.len = 0;
-    ret->ret = 0;
+    g_autoptr(GPtrArray) names = vgmDriverNodeDeviceListAll(client->drv, args->flags, error);
+    guint i;
+
+    if (!names)
+        return FALSE;
+    if (names->len > VGM_REMOTE_NODE_DEVICE_LIST_MAX) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("%1$u node devices are more than one reply carries (%2$d)"),
+                    names->len, VGM_REMOTE_NODE_DEVICE_LIST_MAX);
+        return FALSE;
+    }
+    if (args->need_results) {
+        ret->devices.len = names->len;
+        ret->devices.val = g_new0(VgmRemoteNonnullNodeDevice, MAX(names->len, 1));
+        for (i = 0; i < names->len; i++)
+            ret->devices.val[i].name = g_strdup(g_ptr_array_index(names, i));
+    }
+    ret->ret = names->len;
     return TRUE;
+}
+
+/* @names (taken) as a reply's list of at most @maxnames */
+static gboolean
+vgmRemoteNodeDeviceNames(GPtrArray *names, int maxnames, int limit, guint32 *len, char ***val,
+                         GError **error)
+{
+    g_autoptr(GPtrArray) owned = names;
+    guint i;
+
+    if (!owned)
+        return FALSE;
+    if (maxnames < 0 || maxnames > limit) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the number of names asked for (%1$d) is outside 0..%2$d"), maxnames, limit);
+        return FALSE;
+    }
+    *len = MIN(owned->len, (guint)maxnames);
+    *val = g_new0(char *, *len + 1);
+    for (i = 0; i < *len; i++)
+        (*val)[i] = g_strdup(g_ptr_array_index(owned, i));
+    return TRUE;
+}
+
+static gboolean
+vgmRemoteNodeDeviceCount(GPtrArray *names, gint32 *num)
+{
+    g_autoptr(GPtrArray) owned = names;
+
+    if (!owned)
+        return FALSE;
+    *num = (gint32)owned->len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNodeNumOfDevices(VgmRemoteClient *client, const VgmRemoteNodeNumOfDevicesArgs *args,
+                                  VgmRemoteNodeNumOfDevicesRet *ret, GError **error)
+{
+    return vgmRemoteNodeDeviceCount(vgmDriverNodeDeviceListByCap(client->drv,
+                                                                 args->cap ? *args->cap : NULL,
+                                                                 args->flags, error),
+                                    &ret->num);
+}
+
+gboolean
+vgmRemoteDispatchNodeListDevices(VgmRemoteClient *client, const VgmRemoteNodeListDevicesArgs *args,
+                                 VgmRemoteNodeListDevicesRet *ret, GError **error)
+{
+    return vgmRemoteNodeDeviceNames(vgmDriverNodeDeviceListByCap(client->drv,
+                                                                 args->cap ? *args->cap : NULL,
+                                                                 args->flags, error),
+                                    args->maxnames, VGM_REMOTE_NODE_DEVICE_LIST_MAX,
+                                    &ret->names.len, &ret->names.val, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceLookupByName(VgmRemoteClient *client,
+                                        const VgmRemoteNodeDeviceLookupByNameArgs *args,
+                                        VgmRemoteNodeDeviceLookupByNameRet *ret, GError **error)
+{
+    if (!vgmDriverNodeDeviceLookup(client->drv, args->name, error))
+        return FALSE;
+    ret->dev.name = g_strdup(args->name);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceLookupScsiHostByWwn(VgmRemoteClient *client,
+                                               const VgmRemoteNodeDeviceLookupScsiHostByWwnArgs *args,
+                                               VgmRemoteNodeDeviceLookupScsiHostByWwnRet *ret,
+                                               GError **error)
+{
+    return (ret->dev.name = vgmDriverNodeDeviceLookupSCSIHostByWWN(client->drv, args->wwnn,
+                                                                   args->wwpn, args->flags,
+                                                                   error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceGetXmlDesc(VgmRemoteClient *client,
+                                      const VgmRemoteNodeDeviceGetXmlDescArgs *args,
+                                      VgmRemoteNodeDeviceGetXmlDescRet *ret, GError **error)
+{
+    return (ret->xml = vgmDriverNodeDeviceGetXML(client->drv, args->name, args->flags,
+                                                 error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceGetParent(VgmRemoteClient *client,
+                                     const VgmRemoteNodeDeviceGetParentArgs *args,
+                                     VgmRemoteNodeDeviceGetParentRet *ret, GError **error)
+{
+    g_autofree char *parent = NULL;
+
+    if (!vgmDriverNodeDeviceGetParent(client->drv, args->name, &parent, error))
+        return FALSE;
+    if (parent) {
+        ret->parentName = g_new0(VgmRemoteNonnullString, 1);
+        *ret->parentName = g_steal_pointer(&parent);
+    }
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceNumOfCaps(VgmRemoteClient *client,
+                                     const VgmRemoteNodeDeviceNumOfCapsArgs *args,
+                                     VgmRemoteNodeDeviceNumOfCapsRet *ret, GError **error)
+{
+    return vgmRemoteNodeDeviceCount(vgmDriverNodeDeviceListCaps(client->drv, args->name, error),
+                                    &ret->num);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceListCaps(VgmRemoteClient *client,
+                                    const VgmRemoteNodeDeviceListCapsArgs *args,
+                                    VgmRemoteNodeDeviceListCapsRet *ret, GError **error)
+{
+    return vgmRemoteNodeDeviceNames(vgmDriverNodeDeviceListCaps(client->drv, args->name, error),
+                                    args->maxnames, VGM_REMOTE_NODE_DEVICE_CAPS_LIST_MAX,
+                                    &ret->names.len, &ret->names.val, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceIsActive(VgmRemoteClient *client,
+                                    const VgmRemoteNodeDeviceIsActiveArgs *args,
+                                    VgmRemoteNodeDeviceIsActiveRet *ret, GError **error)
+{
+    /* every device listed is one the host has */
+    ret->active = 1;
+    return vgmDriverNodeDeviceLookup(client->drv, args->name, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceIsPersistent(VgmRemoteClient *client,
+                                        const VgmRemoteNodeDeviceIsPersistentArgs *args,
+                                        VgmRemoteNodeDeviceIsPersistentRet *ret, GError **error)
+{
+    gboolean persistent;
+
+    if (!vgmDriverNodeDeviceIsPersistent(client->drv, args->name, &persistent, error))
+        return FALSE;
+    ret->persistent = persistent;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceGetAutostart(VgmRemoteClient *client,
+                                        const VgmRemoteNodeDeviceGetAutostartArgs *args,
+                                        VgmRemoteNodeDeviceGetAutostartRet *ret, GError **error)
+{
+    gboolean persistent;
+
+    /* what is persistent starts with the host */
+    if (!vgmDriverNodeDeviceIsPersistent(client->drv, args->name, &persistent, error))
+        return FALSE;
+    ret->autostart = persistent;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceDettach(VgmRemoteClient *client,
+                                   const VgmRemoteNodeDeviceDettachArgs *args, GError **error)
+{
+    return vgmDriverNodeDeviceRefuse(client->drv, args->name, VGM_DRIVER_NODEDEV_DETACH, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceDetachFlags(VgmRemoteClient *client,
+                                       const VgmRemoteNodeDeviceDetachFlagsArgs *args,
+                                       GError **error)
+{
+    return vgmDriverCheckFlags(args->flags, 0, error) &&
+           vgmDriverNodeDeviceRefuse(client->drv, args->name, VGM_DRIVER_NODEDEV_DETACH, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceReAttach(VgmRemoteClient *client,
+                                    const VgmRemoteNodeDeviceReAttachArgs *args, GError **error)
+{
+    return vgmDriverNodeDeviceRefuse(client->drv, args->name, VGM_DRIVER_NODEDEV_REATTACH, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceReset(VgmRemoteClient *client,
+                                 const VgmRemoteNodeDeviceResetArgs *args, GError **error)
+{
+    return vgmDriverNodeDeviceRefuse(client->drv, args->name, VGM_DRIVER_NODEDEV_RESET, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceDestroy(VgmRemoteClient *client,
+                                   const VgmRemoteNodeDeviceDestroyArgs *args, GError **error)
+{
+    return vgmDriverNodeDeviceRefuse(client->drv, args->name, VGM_DRIVER_NODEDEV_DESTROY, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceUndefine(VgmRemoteClient *client,
+                                    const VgmRemoteNodeDeviceUndefineArgs *args, GError **error)
+{
+    return vgmDriverCheckFlags(args->flags, 0, error) &&
+           vgmDriverNodeDeviceRefuse(client->drv, args->name, VGM_DRIVER_NODEDEV_UNDEFINE, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceCreate(VgmRemoteClient *client,
+                                  const VgmRemoteNodeDeviceCreateArgs *args, GError **error)
+{
+    return vgmDriverCheckFlags(args->flags, 0, error) &&
+           vgmDriverNodeDeviceRefuse(client->drv, args->name, VGM_DRIVER_NODEDEV_CREATE, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceSetAutostart(VgmRemoteClient *client,
+                                        const VgmRemoteNodeDeviceSetAutostartArgs *args,
+                                        GError **error)
+{
+    return vgmDriverNodeDeviceRefuse(client->drv, args->name, VGM_DRIVER_NODEDEV_AUTOSTART, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceCreateXml(VgmRemoteClient *client,
+                                     const VgmRemoteNodeDeviceCreateXmlArgs *args,
+                                     VgmRemoteNodeDeviceCreateXmlRet *ret G_GNUC_UNUSED,
+                                     GError **error)
+{
+    /* VALIDATE (1): the XML is only ever checked */
+    return vgmDriverCheckFlags(args->flags, 1, error) &&
+           vgmDriverNodeDeviceRefuseXML(client->drv, args->xml_desc, error);
+}
+
+gboolean
+vgmRemoteDispatchNodeDeviceDefineXml(VgmRemoteClient *client,
+                                     const VgmRemoteNodeDeviceDefineXmlArgs *args,
+                                     VgmRemoteNodeDeviceDefineXmlRet *ret G_GNUC_UNUSED,
+                                     GError **error)
+{
+    /* VALIDATE (1): the XML is only ever checked */
+    return vgmDriverCheckFlags(args->flags, 1, error) &&
+           vgmDriverNodeDeviceRefuseXML(client->drv, args->xml_desc, error);
 }
 
 /* ---- consoles: DOMAIN_OPEN_CONSOLE and its stream ---- */

@@ -40,7 +40,8 @@ VGM_ENUM_IMPL(vgmErrorCode, VGM_ERR_LAST,
               "no-hostname",
               "operation-denied",
               "no-domain-snapshot",
-              "cpu-incompatible");
+              "cpu-incompatible",
+              "no-node-device");
 
 char *
 vgmErrorEscape(const char *str)

@@ -47,6 +47,7 @@ typedef enum {
     VGM_ERR_OPERATION_DENIED,   /* not allowed on a read-only connection */
     VGM_ERR_NO_DOMAIN_SNAPSHOT, /* no such snapshot of a domain */
     VGM_ERR_CPU_INCOMPATIBLE,   /* a CPU the host cannot provide */
+    VGM_ERR_NO_NODE_DEVICE,     /* no such host device */
 
     VGM_ERR_LAST
 } VgmErrorCode;

@@ -17,6 +17,14 @@ mode). What it covers:
   * what a client reads out of a domain (inspect_tests): security labels,
     perf events, launch security, SEV, memory and block peeks, save and
     restore by typed parameters;
+  * the host's devices (nodedev_tests): listAllDevices by capability flags
+    (and ACTIVE / INACTIVE), listDevices and numOfDevices agreeing with it,
+    an unknown capability matching nothing, an unknown flag refused (8), a
+    missing device VIR_ERR_NO_NODE_DEVICE (53), parent, listCaps,
+    numOfCaps, isActive, isPersistent and autostart as libvirtd 9.0 gives
+    them, and every PCI and network device's XML read by OpenStack Nova's
+    own LibvirtConfigNodeDevice parser into the address, vendor, product
+    and interface sysfs has;
   * one persistent domain through its whole life: defineXML, listAllDomains
     with flags, lookupByName / UUIDString / ID, info(), state(), isActive,
     isPersistent, XMLDesc(0) and XMLDesc(VIR_DOMAIN_XML_INACTIVE), create,
@@ -270,6 +278,7 @@ def run_tests(tap, target, conn):
                        (event_tests, (tap, target)), (readonly_tests, (tap, target, conn)),
                        (stats_tests, (tap, conn)),
                        (inspect_tests, (tap, target, conn)),
+                       (nodedev_tests, (tap, conn)),
                        (concurrency_tests, (tap, target, conn)),
                        (slow_call_tests, (tap, target, conn)),
                        (parity_tests, (tap, target, conn)),
@@ -881,6 +890,73 @@ PERF_EVENTS = ["cmt", "mbmt", "mbml", "cpu_cycles", "instructions", "cache_refer
                "stalled_cycles_frontend", "stalled_cycles_backend", "ref_cpu_cycles",
                "cpu_clock", "task_clock", "page_faults", "context_switches", "cpu_migrations",
                "page_faults_min", "page_faults_maj", "alignment_faults", "emulation_faults"]
+
+
+def nodedev_tests(tap, conn):
+    F = libvirt
+    everything = sorted(d.name() for d in conn.listAllDevices(0))
+    pci = sorted(d.name() for d in conn.listAllDevices(F.VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV))
+    net = sorted(d.name() for d in conn.listAllDevices(F.VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET))
+    both = sorted(d.name() for d in conn.listAllDevices(
+        F.VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV | F.VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET))
+    tap.ok(pci and net and both == sorted(pci + net) and set(both) <= set(everything) and
+           "computer" in everything,
+           "listAllDevices (285): PCI and net devices by their flags, both with both",
+           "%r %r %r" % (pci, net, both))
+    tap.eq((sorted(conn.listDevices("pci", 0)), conn.numOfDevices("pci", 0),
+            conn.numOfDevices(None, 0), conn.numOfDevices("vgm-bogus", 0)),
+           (pci, len(pci), len(everything), 0),
+           "listDevices (112) and numOfDevices (111) of a capability, of all, of an unknown one")
+    tap.eq((len(conn.listAllDevices(F.VIR_CONNECT_LIST_NODE_DEVICES_ACTIVE)),
+            len(conn.listAllDevices(F.VIR_CONNECT_LIST_NODE_DEVICES_INACTIVE))),
+           (len(everything), 0), "listAllDevices ACTIVE: every device; INACTIVE: none")
+    code_is(tap, lambda: conn.listAllDevices(1 << 25), (F.VIR_ERR_INVALID_ARG,),
+            "listAllDevices with an unknown flag: VIR_ERR_INVALID_ARG")
+    code_is(tap, lambda: conn.nodeDeviceLookupByName("vgm-no-such-device"),
+            (F.VIR_ERR_NO_NODE_DEVICE,), "nodeDeviceLookupByName (113) of an unknown device: "
+            "VIR_ERR_NO_NODE_DEVICE (53)")
+    comp = conn.nodeDeviceLookupByName("computer")
+    dev = conn.nodeDeviceLookupByName(pci[0])
+    tap.eq((comp.parent(), comp.listCaps(), comp.numOfCaps(), comp.isActive(),
+            comp.isPersistent(), comp.autostart()),
+           (None, ["system"], 1, 1, 1, 1),
+           "the computer: no parent (115), caps ['system'] (116, 117), active, persistent "
+           "and autostarted (436, 435, 433) as libvirtd says")
+    tap.eq((dev.parent() in everything, dev.listCaps()[0], dev.isActive(), dev.isPersistent(),
+            dev.autostart()), (True, "pci", 1, 0, 0),
+           "a PCI device: a listed parent, caps first 'pci', active, not persistent")
+    try:
+        from nova.virt.libvirt import config as vconfig
+    except ImportError as e:
+        tap.skip("Nova's parser reads each PCI and network device's XML",
+                 "nova is not importable: %s" % e)
+        return
+    bad = []
+    for name in pci + net:
+        cfg = vconfig.LibvirtConfigNodeDevice()
+        text = conn.nodeDeviceLookupByName(name).XMLDesc(0)
+        cfg.parse_str(text)
+        if name in pci:
+            d = name[len("pci_"):].split("_")
+            base = "/sys/bus/pci/devices/%s:%s:%s.%s" % tuple(d)
+            with open(base + "/vendor") as f:
+                vendor = int(f.read(), 16)
+            with open(base + "/device") as f:
+                product = int(f.read(), 16)
+            p = cfg.pci_capability
+            if (cfg.name != name or p is None or p.domain != int(d[0], 16) or
+                    p.bus != int(d[1], 16) or p.slot != int(d[2], 16) or
+                    p.function != int(d[3], 16) or p.vendor_id != vendor or
+                    p.product_id != product):
+                bad.append((name, cfg.name, vars(p) if p else None))
+        else:
+            ifname = ET.fromstring(text).findtext("capability/interface") or ""
+            if cfg.name != name or cfg.parent is None or not ifname or not os.path.exists(
+                    "/sys/class/net/" + ifname):
+                bad.append((name, cfg.name, cfg.parent))
+    tap.ok(not bad, "Nova's LibvirtConfigNodeDevice reads each PCI and network device's XML "
+           "(%d devices): name, parent, PCI address, vendor and product" % len(pci + net),
+           repr(bad))
 
 
 def inspect_tests(tap, target, conn):

@@ -578,6 +578,118 @@ def run_tests(tap, target, tmp):
     node_memory_tests(tap, target)
     rename_tests(tap, target, tmp)
     sysinfo_tests(tap, target, tmp)
+    nodedev_tests(tap, target)
+
+
+def _nodedev_name(subsystem, sysname, suffix=None):
+    """libvirt's node device name: every byte not a letter or digit '_'"""
+    raw = "%s_%s" % (subsystem, sysname) + ("_%s" % suffix if suffix else "")
+    return re.sub(r"[^A-Za-z0-9]", "_", raw)
+
+
+def _sysfs_read(path):
+    try:
+        with open(path) as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def nodedev_tests(tap, target):
+    """The host's devices (virsh nodedev-*; procedures 111-117, 285, 433,
+    435, 436, 118-120, 124), checked against this host's sysfs in both
+    modes: nodedev-list --cap pci names exactly the devices of
+    /sys/bus/pci/devices and --cap net exactly the interfaces of
+    /sys/class/net (with their MAC addresses); each interface's parent is
+    the PCI device sysfs puts it under (the computer for a virtual one);
+    each PCI device's XML has its sysfs path, class, address, vendor and
+    product; the computer has no parent and is, as in libvirtd 9.0, the one
+    persistent device (nodedev-info); an unknown name is 'not found' with
+    libvirt's "no node device with matching name" sentence; an unknown
+    capability is refused by virsh itself. Our mode only: detaching or
+    resetting a PCI device and destroying one is refused (virt-gmem passes
+    no host device to a guest), and virt-gmem nodedev-list names what
+    virsh does."""
+    uri = target.uri
+    pci = sorted(_nodedev_name("pci", d) for d in os.listdir("/sys/bus/pci/devices"))
+    nets = {}
+    for ifname in os.listdir("/sys/class/net"):
+        mac = _sysfs_read("/sys/class/net/%s/address" % ifname)
+        nets[_nodedev_name("net", ifname, mac)] = ifname
+    r = virsh(uri, "nodedev-list", "--cap", "pci")
+    tap.eq(sorted(r.out.split()), pci, "nodedev-list --cap pci: the devices of /sys/bus/pci/devices")
+    r = virsh(uri, "nodedev-list", "--cap", "net")
+    tap.eq(sorted(r.out.split()), sorted(nets), "nodedev-list --cap net: the interfaces of "
+           "/sys/class/net, each named with its MAC address")
+    every = virsh(uri, "nodedev-list")
+    names = every.out.split()
+    tap.ok(every.rc == 0 and "computer" in names and set(pci) <= set(names) and
+           set(nets) <= set(names), "nodedev-list: the computer, the PCI devices and the "
+           "interfaces among the devices", every.describe())
+    bad = []
+    for name, ifname in sorted(nets.items()):
+        dev = os.path.realpath("/sys/class/net/%s" % ifname)
+        want = "computer"
+        up = os.path.dirname(dev)
+        while up != "/":
+            m = re.match(r"^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$", os.path.basename(up))
+            if m and os.path.exists("/sys/bus/pci/devices/" + os.path.basename(up)):
+                want = _nodedev_name("pci", os.path.basename(up))
+                break
+            up = os.path.dirname(up)
+        x = virsh(uri, "nodedev-dumpxml", name)
+        got = re.search(r"<parent>([^<]*)</parent>", x.out)
+        if not got or got.group(1) != want or "<interface>%s</interface>" % ifname not in x.out:
+            bad.append((name, want, x.out[:400] + x.err))
+    tap.ok(nets and not bad, "nodedev-dumpxml of each interface: its name and the PCI device "
+           "sysfs has it under as the parent (%d interfaces)" % len(nets), repr(bad))
+    bad = []
+    for d in sorted(os.listdir("/sys/bus/pci/devices")):
+        base = "/sys/bus/pci/devices/" + d
+        dom, bus, slot_fn = d.split(":")
+        slot, fn = slot_fn.split(".")
+        x = virsh(uri, "nodedev-dumpxml", _nodedev_name("pci", d))
+        want = ["<path>%s</path>" % os.path.realpath(base),
+                "<class>0x%06x</class>" % int(_sysfs_read(base + "/class"), 16),
+                "<domain>%d</domain>" % int(dom, 16), "<bus>%d</bus>" % int(bus, 16),
+                "<slot>%d</slot>" % int(slot, 16), "<function>%d</function>" % int(fn, 16),
+                "<product id='0x%04x'" % int(_sysfs_read(base + "/device"), 16),
+                "<vendor id='0x%04x'" % int(_sysfs_read(base + "/vendor"), 16)]
+        missing = [w for w in want if w not in x.out]
+        if x.rc != 0 or missing:
+            bad.append((d, missing, x.err))
+    tap.ok(pci and not bad, "nodedev-dumpxml of each PCI device: its path, class, address, "
+           "vendor and product as sysfs has them (%d devices)" % len(pci), repr(bad))
+    r = virsh(uri, "nodedev-info", "computer")
+    tap.ok(r.rc == 0 and re.search(r"^Parent: *$", r.out, re.M) and
+           re.search(r"^Persistent: +yes$", r.out, re.M) and
+           re.search(r"^Autostart: +yes$", r.out, re.M),
+           "nodedev-info computer: no parent, persistent and autostarted (as libvirtd says)",
+           r.describe())
+    r = virsh(uri, "nodedev-info", pci[0])
+    tap.ok(r.rc == 0 and re.search(r"^Parent: +\S+$", r.out, re.M) and
+           re.search(r"^Active: +yes$", r.out, re.M) and
+           re.search(r"^Persistent: +no$", r.out, re.M) and
+           re.search(r"^Autostart: +no$", r.out, re.M),
+           "nodedev-info of a PCI device: active, neither persistent nor autostarted",
+           r.describe())
+    r = virsh(uri, "nodedev-dumpxml", "vgm-no-such-device")
+    tap.ok(r.rc != 0 and "error: Could not find matching device 'vgm-no-such-device'" in r.err and
+           "no node device with matching name 'vgm-no-such-device'" in r.err,
+           "nodedev-dumpxml of an unknown device: not found", r.describe())
+    r = virsh(uri, "nodedev-list", "--cap", "vgm-bogus")
+    tap.ok(r.rc != 0 and "Invalid capability type" in r.err,
+           "nodedev-list --cap of an unknown capability: refused by virsh", r.describe())
+    if target.reference:
+        return
+    for cmd, word in (("nodedev-detach", "detach"), ("nodedev-reset", "reset"),
+                      ("nodedev-destroy", "destroy")):
+        r = virsh(uri, cmd, pci[0])
+        tap.ok(r.rc != 0 and "virt-gmem does not" in r.err and word in r.err,
+               "%s %s: refused, virt-gmem passes no host device to a guest" % (cmd, pci[0]),
+               r.describe())
+    c = target.cli("nodedev-list")
+    tap.eq(c.out.split(), sorted(names), "virt-gmem nodedev-list names the devices virsh lists")
 
 
 IOT_XML = """<domain type='qemu'>
