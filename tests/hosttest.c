@@ -43,7 +43,15 @@
  *    out; DMI with a control character), every device's name, parent,
  *    capabilities and XML against the golden nodedevdata/nodedev.txt;
  *    the SCSI host found by its WWNs; a device gone after the scan; a
- *    root that is not a directory.
+ *    root that is not a directory;
+ *  - the host's interfaces (vgmhostiface) on the same host: the list
+ *    (bridge ports and taps left out) and each interface's XML (ethernet
+ *    with MTU, link and MAC; a bridge with its port but not a guest's tap;
+ *    an active-backup bond with MII monitoring and the slaves its driver
+ *    lists; a VLAN on the bond from /proc/net/vlan) against the golden
+ *    nodedevdata/iface.txt; a port found by its name; a name with a '/'
+ *    and a missing one not found; a VLAN without its /proc entry and a
+ *    bond without its settings refused.
  */
 #include "config.h"
 
@@ -65,6 +73,7 @@
 #include "util/vgmerror.h"
 #include "host/vgmsysinfo.h"
 #include "host/vgmnodedev.h"
+#include "host/vgmhostiface.h"
 #include "util/vgmfile.h"
 
 /* ---- helpers ---- */
@@ -1004,6 +1013,55 @@ testNodeDevFake(void)
 }
 
 static void
+testHostIfaces(void)
+{
+    g_autofree char *root = testMakeTmpDir();
+    g_autofree char *proc = g_build_filename(root, "proc", NULL);
+    g_autofree char *golden = vgmTestDataPath("nodedevdata/iface.txt");
+    g_autoptr(GPtrArray) list = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmHostIface) port = NULL;
+    g_autofree char *xml = NULL;
+    guint i;
+
+    testNodeDevMakeTree(root);
+    list = vgmHostIfaceList(root, &err);
+    g_assert_no_error(err);
+    for (i = 0; i < list->len; i++) {
+        const VgmHostIface *iface = g_ptr_array_index(list, i);
+        g_autofree char *one = vgmHostIfaceFormat(root, proc, iface->name, &err);
+
+        g_assert_no_error(err);
+        g_string_append_printf(out, "== %s mac=%s operstate=%s\n%s", iface->name,
+                               iface->mac ? iface->mac : "-", iface->operstate, one);
+    }
+    g_assert_true(vgmTestCompareGolden(golden, out->str));
+
+    /* a bridge's port is not listed, but is found by its name */
+    port = vgmHostIfaceGet(root, "enp1s0", &err);
+    g_assert_no_error(err);
+    g_assert_cmpstr(port->mac, ==, "00:1b:21:aa:bb:cc");
+    g_assert_null(vgmHostIfaceGet(root, "../net", &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_NO_INTERFACE);
+    g_clear_error(&err);
+    g_assert_null(vgmHostIfaceFormat(root, proc, "nosuch0", &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_NO_INTERFACE);
+    g_clear_error(&err);
+    /* a VLAN whose /proc/net/vlan entry is gone, a bond without settings */
+    g_assert_cmpint(g_unlink(g_build_filename(proc, "net", "vlan", "bond0.100", NULL)), ==, 0);
+    g_assert_null(vgmHostIfaceFormat(root, proc, "bond0.100", &err));
+    g_assert_nonnull(err);
+    g_clear_error(&err);
+    xml = g_build_filename(root, "devices", "virtual", "net", "bond0", "bonding", "miimon", NULL);
+    g_assert_cmpint(g_unlink(xml), ==, 0);
+    g_assert_null(vgmHostIfaceFormat(root, proc, "bond0", &err));
+    g_assert_error(err, VGM_ERROR, VGM_ERR_INTERNAL);
+    g_clear_error(&err);
+    vgmTestRemoveTree(root);
+}
+
+static void
 testNodeDevNoRoot(void)
 {
     g_autofree char *root = testMakeTmpDir();
@@ -1039,6 +1097,7 @@ main(int argc, char **argv)
     g_test_add_func("/host/sysinfo/edges", testSysinfoEdges);
     g_test_add_func("/host/nodedev/fake", testNodeDevFake);
     g_test_add_func("/host/nodedev/no-root", testNodeDevNoRoot);
+    g_test_add_func("/host/iface/fake", testHostIfaces);
     g_test_add_func("/util/file/write-atomic", testWriteAtomic);
     g_test_add_func("/util/file/write-atomic-missing-dir", testWriteAtomicMissingDir);
     g_test_add_func("/util/file/write-atomic-fail-keeps-old", testWriteAtomicFailKeepsOld);

@@ -978,38 +978,6 @@ vgmDriverCompareNodeIds(gconstpointer a, gconstpointer b)
     return na < nb ? -1 : na > nb;
 }
 
-/* The host's uuid, as libvirt gives it in <host><uuid>: the SMBIOS
- * system uuid where the firmware has one (readable by root), else the
- * machine id (systemd's, a uuid without dashes), else none. */
-static char *
-vgmDriverHostUUID(void)
-{
-    static const char *const sources[] = {
-        "/sys/class/dmi/id/product_uuid",
-        "/etc/machine-id",
-    };
-    size_t i;
-
-    for (i = 0; i < G_N_ELEMENTS(sources); i++) {
-        g_autofree char *text = NULL;
-        g_autoptr(GString) hex = g_string_new(NULL);
-        const char *p;
-
-        if (!vgmFileReadAll(sources[i], 256, &text, NULL, NULL))
-            continue;
-        for (p = text; *p; p++) {
-            if (g_ascii_isxdigit(*p))
-                g_string_append_c(hex, g_ascii_tolower(*p));
-        }
-        /* all zeroes or all ones: firmware that has no uuid */
-        if (hex->len != 32 || strspn(hex->str, "0") == 32 || strspn(hex->str, "f") == 32)
-            continue;
-        return g_strdup_printf("%.8s-%.4s-%.4s-%.4s-%.12s", hex->str, hex->str + 8,
-                               hex->str + 12, hex->str + 16, hex->str + 20);
-    }
-    return NULL;
-}
-
 /* The guest arches a host lists, in libvirt's order: an x86_64 host runs
  * i686 guests too (another host lists its own arch only) */
 static const struct {
@@ -1122,7 +1090,7 @@ vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
     vgmBufAdjustIndent(&buf, 2);
     vgmBufAdd(&buf, "<host>\n");
     vgmBufAdjustIndent(&buf, 2);
-    if ((hostUUID = vgmDriverHostUUID()))
+    if ((hostUUID = vgmHostUUID(NULL)))
         vgmBufAsprintf(&buf, "<uuid>%s</uuid>\n", hostUUID);
     vgmBufAdd(&buf, "<cpu>\n");
     vgmBufAdjustIndent(&buf, 2);

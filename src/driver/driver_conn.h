@@ -23,6 +23,7 @@
 #include "driver/driver_domain.h"
 #include "driver/driver_storage.h"
 #include "driver/driver_store.h"
+#include "host/vgmhostiface.h"
 
 /* The libvirt API level whose behaviour we follow (getLibVersion):
  * 9.0.0, Debian 12's libvirt, as major * 1,000,000 + minor * 1,000 +
@@ -872,6 +873,31 @@ gboolean vgmDriverNodeDeviceRefuse(VgmDriver *drv, const char *name, VgmDriverNo
 /* virNodeDeviceCreateXML, virNodeDeviceDefineXML: refused, virt-gmem
  * does not create mediated devices (the XML is checked first) */
 gboolean vgmDriverNodeDeviceRefuseXML(VgmDriver *drv, const char *xml, GError **error);
+
+/* ---- the host's network interfaces (driver_hostiface.c, read by
+ * vgmhostiface) ---- */
+
+/* virConnectListAllInterfaces: the interfaces (VgmHostIface) libvirt's
+ * udev backend lists, filtered by VIR_CONNECT_LIST_INTERFACES_ACTIVE (2,
+ * operstate up) and _INACTIVE (1, any other state) */
+GPtrArray *vgmDriverInterfaceListAll(VgmDriver *drv, unsigned int flags, GError **error);
+/* virConnectListInterfaces and NumOfInterfaces (@defined FALSE: the
+ * interfaces that are up) or ListDefinedInterfaces and
+ * NumOfDefinedInterfaces (@defined TRUE: those that are down), as
+ * libvirt's udev backend counts them */
+GPtrArray *vgmDriverInterfaceListByState(VgmDriver *drv, gboolean defined, GError **error);
+/* virInterfaceLookupByName and LookupByMACString: the interface, or
+ * VGM_ERR_NO_INTERFACE (and VGM_ERR_MULTIPLE_INTERFACES for a MAC address
+ * more than one has) */
+VgmHostIface *vgmDriverInterfaceLookupByName(VgmDriver *drv, const char *name, GError **error);
+VgmHostIface *vgmDriverInterfaceLookupByMAC(VgmDriver *drv, const char *mac, GError **error);
+/* virInterfaceGetXMLDesc (flags: VIR_INTERFACE_XML_INACTIVE, the same
+ * XML) */
+char *vgmDriverInterfaceGetXML(VgmDriver *drv, const char *name, unsigned int flags,
+                               GError **error);
+/* virInterfaceIsActive: operstate up */
+gboolean vgmDriverInterfaceIsActive(VgmDriver *drv, const char *name, gboolean *active,
+                                    GError **error);
 
 /* virConnectGetMaxVcpus: for @type NULL or "qemu" libvirt's fixed 16 (TCG
  * has no limit of its own here), for "kvm" what KVM allows. */

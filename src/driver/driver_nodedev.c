@@ -26,10 +26,31 @@
 /* the real host's sysfs, udev database and pci.ids */
 static const VgmNodeDevHost vgmDriverNodeDevHost = { 0 };
 
+/* A scan of the host serves the calls of the next second: a client's pass
+ * over the devices (Nova's list and then each one's XML, virsh's tree and
+ * each one's parent) reads sysfs once, not once a device. A device's XML
+ * is read afresh each time. */
+#define VGM_DRIVER_NODEDEV_SCAN_TTL_US G_USEC_PER_SEC
+
+static GMutex vgmDriverNodeDevLock;
+static GPtrArray *vgmDriverNodeDevCache;
+static gint64 vgmDriverNodeDevCacheTime;
+
 static GPtrArray *
 vgmDriverNodeDevScan(GError **error)
 {
-    return vgmNodeDevScan(&vgmDriverNodeDevHost, error);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&vgmDriverNodeDevLock);
+    gint64 now = g_get_monotonic_time();
+    GPtrArray *devs;
+
+    if (vgmDriverNodeDevCache && now - vgmDriverNodeDevCacheTime < VGM_DRIVER_NODEDEV_SCAN_TTL_US)
+        return g_ptr_array_ref(vgmDriverNodeDevCache);
+    if (!(devs = vgmNodeDevScan(&vgmDriverNodeDevHost, error)))
+        return NULL;
+    g_clear_pointer(&vgmDriverNodeDevCache, g_ptr_array_unref);
+    vgmDriverNodeDevCache = g_ptr_array_ref(devs);
+    vgmDriverNodeDevCacheTime = now;
+    return devs;
 }
 
 /* @name's device in @devs, or NULL with libvirt's error */

@@ -630,3 +630,31 @@ vgmHostKvmMaxVcpus(const char *devpath, GError **error)
     close(fd);
     return n;
 }
+
+char *
+vgmHostUUID(const char *sysfs)
+{
+    g_autofree char *dmi = g_build_filename(sysfs ? sysfs : "/sys", "class", "dmi", "id",
+                                            "product_uuid", NULL);
+    const char *sources[] = { dmi, sysfs ? NULL : "/etc/machine-id" };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(sources) && sources[i]; i++) {
+        g_autofree char *text = NULL;
+        g_autoptr(GString) hex = g_string_new(NULL);
+        const char *p;
+
+        if (!vgmFileReadAll(sources[i], 256, &text, NULL, NULL))
+            continue;
+        for (p = text; *p; p++) {
+            if (g_ascii_isxdigit(*p))
+                g_string_append_c(hex, g_ascii_tolower(*p));
+        }
+        /* all zeroes or all ones: firmware that has no uuid */
+        if (hex->len != 32 || strspn(hex->str, "0") == 32 || strspn(hex->str, "f") == 32)
+            continue;
+        return g_strdup_printf("%.8s-%.4s-%.4s-%.4s-%.12s", hex->str, hex->str + 8,
+                               hex->str + 12, hex->str + 16, hex->str + 20);
+    }
+    return NULL;
+}

@@ -151,3 +151,10 @@ gboolean vgmHostCpuid(guint32 leaf, guint32 subleaf, guint32 regs[4]);
  * asks: KVM_CAP_MAX_VCPUS, else KVM_CAP_NR_VCPUS, else 4; -1 with @error
  * when the device cannot be opened. */
 int vgmHostKvmMaxVcpus(const char *devpath, GError **error);
+
+/* The host's uuid, as libvirt gives it in <host><uuid> and the computer
+ * node device: the SMBIOS system uuid of <sysfs>/class/dmi/id (@sysfs
+ * NULL: "/sys") where the firmware has one (readable by root), else, on
+ * the real host, the machine id (systemd's, a uuid without dashes), else
+ * NULL. */
+char *vgmHostUUID(const char *sysfs);

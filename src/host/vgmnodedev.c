@@ -5,17 +5,17 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vgmnodedev.h"
+#include "vgmhost.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
@@ -46,20 +46,6 @@ vgmNodeDevFree(VgmNodeDev *dev)
     g_free(dev);
 }
 
-char *
-vgmHostTextForXML(const char *raw)
-{
-    g_autofree char *valid = g_utf8_make_valid(raw, -1);
-    GString *out = g_string_new(NULL);
-    const char *p;
-
-    for (p = valid; *p; p++) {
-        if ((unsigned char)*p >= 0x20 || *p == '\t' || *p == '\n' || *p == '\r')
-            g_string_append_c(out, *p);
-    }
-    return g_string_free(out, FALSE);
-}
-
 /* ---- reading one device ---- */
 
 static const char *
@@ -82,7 +68,7 @@ vgmNodeDevAttr(const char *dir, const char *attr)
     g_strstrip(text);
     if (!*text)
         return NULL;
-    return vgmHostTextForXML(text);
+    return vgmXMLTextFromRaw(text);
 }
 
 static gboolean
@@ -91,6 +77,14 @@ vgmNodeDevAttrULL(const char *dir, const char *attr, int base, unsigned long lon
     g_autofree char *text = vgmNodeDevAttr(dir, attr);
 
     return text && vgmStrToULLBase(text, base, value);
+}
+
+static gboolean
+vgmFileTestAttr(const char *dir, const char *attr)
+{
+    g_autofree char *path = g_build_filename(dir, attr, NULL);
+
+    return g_file_test(path, G_FILE_TEST_EXISTS);
 }
 
 static gboolean
@@ -111,11 +105,18 @@ vgmNodeDevLinkBase(const char *dir, const char *attr)
     return target ? g_path_get_basename(target) : NULL;
 }
 
+static gint
+vgmNodeDevCompareNames(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* What is known of one device: its kernel uevent variables, with udev's
  * properties over them when udev has a record of it. */
 typedef struct {
     GHashTable *props;   /* KEY -> value */
-    GPtrArray *links;    /* udev's device links, as /dev paths */
+    GPtrArray *links;    /* udev's device links, as /dev paths, sorted */
+    gboolean udev;       /* udev has a record of the device */
 } VgmNodeDevProps;
 
 static void
@@ -133,7 +134,7 @@ vgmNodeDevPropsAddLine(VgmNodeDevProps *p, const char *line)
     const char *eq = strchr(line, '=');
 
     if (eq && eq > line)
-        g_hash_table_replace(p->props, g_strndup(line, eq - line), vgmHostTextForXML(eq + 1));
+        g_hash_table_replace(p->props, g_strndup(line, eq - line), vgmXMLTextFromRaw(eq + 1));
 }
 
 /* udev's record of the device in @dir of @subsystem (its database names
@@ -180,12 +181,19 @@ vgmNodeDevPropsLoad(const VgmNodeDevHost *host, const char *dir, const char *sub
     dbPath = g_build_filename(host->udevDb ? host->udevDb : "/run/udev/data", id, NULL);
     if (!vgmFileReadAll(dbPath, VGM_NODEDEV_ATTR_MAX, &text, NULL, NULL))
         return;
+    p->udev = TRUE;
     lines = g_strsplit(text, "\n", -1);
     for (i = 0; lines[i]; i++) {
         if (g_str_has_prefix(lines[i], "E:"))
             vgmNodeDevPropsAddLine(p, lines[i] + 2);
         else if (g_str_has_prefix(lines[i], "S:") && lines[i][2])
             g_ptr_array_add(p->links, g_build_filename("/dev", lines[i] + 2, NULL));
+    }
+    /* as libudev gives them: sorted, each once */
+    g_ptr_array_sort(p->links, vgmNodeDevCompareNames);
+    for (i = 1; i < p->links->len; i++) {
+        if (g_str_equal(g_ptr_array_index(p->links, i), g_ptr_array_index(p->links, i - 1)))
+            g_ptr_array_remove_index(p->links, i--);
     }
 }
 
@@ -248,20 +256,29 @@ vgmNodeDevDriveType(const char *dir, VgmNodeDevProps *p)
         { "vd", "disk" }, { "xvd", "disk" }, { "nvme", "disk" }, { "dasd", "dasd" },
         { "mmcblk", "sd" }, { "fd", "floppy" }, { "sr", "cd" },
     };
+    /* the kinds libvirt lists */
+    static const char *const listed[] = { "cd", "cd/dvd", "disk", "floppy", "sd", "dasd" };
     const char *idType = vgmNodeDevProp(p, "ID_TYPE");
     g_autofree char *sysname = g_path_get_basename(dir);
     unsigned long long scsiType;
     size_t i;
 
-    if (idType && !g_str_equal(idType, "generic"))
-        return g_strdup(idType);
+    if (idType && !g_str_equal(idType, "generic")) {
+        for (i = 0; i < G_N_ELEMENTS(listed); i++) {
+            if (g_str_equal(idType, listed[i]))
+                return g_strdup(idType);
+        }
+        return NULL;
+    }
     if (vgmNodeDevProp(p, "ID_DRIVE_FLOPPY"))
         return g_strdup("floppy");
     if (vgmNodeDevProp(p, "ID_CDROM"))
         return g_strdup("cd");
     if (vgmNodeDevProp(p, "ID_DRIVE_FLASH_SD"))
         return g_strdup("sd");
-    if (vgmNodeDevAttrULL(dir, "device/type", 0, &scsiType)) {
+    /* what sysfs tells, where udev has no record (else libvirt's guess by
+     * the name alone) */
+    if (!p->udev && vgmNodeDevAttrULL(dir, "device/type", 0, &scsiType)) {
         /* SCSI peripheral types: direct access, optical memory, RBC; CD/DVD */
         if (scsiType == 0 || scsiType == 7 || scsiType == 14)
             return g_strdup("disk");
@@ -282,7 +299,7 @@ vgmNodeDevDiskSerial(const char *dir, VgmNodeDevProps *p)
 {
     const char *serial = vgmNodeDevProp(p, "ID_SERIAL");
 
-    if (serial)
+    if (serial || p->udev)
         return g_strdup(serial);
     return vgmNodeDevAttr(dir, "device/serial");
 }
@@ -298,8 +315,13 @@ vgmNodeDevNameOf(const VgmNodeDevSource *src, const char *dir, VgmNodeDevProps *
         return NULL;
     switch (src->type) {
     case VGM_NODEDEV_CAP_NET: {
-        g_autofree char *mac = vgmNodeDevAttr(dir, "address");
+        g_autofree char *mac = NULL;
 
+        /* wired (no DEVTYPE) and wireless interfaces: libvirt lists no
+         * bridge, bond, VLAN or other virtual kind */
+        if (devtype && !g_str_equal(devtype, "wlan"))
+            return NULL;
+        mac = vgmNodeDevAttr(dir, "address");
         return vgmNodeDevMakeName(src->subsystem, sysname, mac);
     }
     case VGM_NODEDEV_CAP_STORAGE: {
@@ -339,11 +361,17 @@ vgmNodeDevNestedCaps(const VgmNodeDevHost *host, VgmNodeDevCap type, const char 
         g_autofree char *sysname = g_path_get_basename(dir);
         g_autofree char *fc = g_build_filename(vgmNodeDevSysfs(host), "class", "fc_host",
                                                sysname, NULL);
-        g_autofree char *vport = g_build_filename(fc, "vport_create", NULL);
+        g_autofree char *wwnn = vgmNodeDevAttr(fc, "node_name");
+        g_autofree char *wwpn = vgmNodeDevAttr(fc, "port_name");
+        int maxv, inuse;
 
-        if (g_file_test(fc, G_FILE_TEST_IS_DIR))
-            caps |= VGM_NODEDEV_BIT(VGM_NODEDEV_CAP_FC_HOST);
-        if (g_file_test(vport, G_FILE_TEST_EXISTS))
+        /* as libvirt: a Fibre Channel host whose names cannot be read has
+         * neither capability, nor a vport one whose counts cannot */
+        if (!g_file_test(fc, G_FILE_TEST_IS_DIR) || !wwnn || !wwpn)
+            return 0;
+        caps |= VGM_NODEDEV_BIT(VGM_NODEDEV_CAP_FC_HOST);
+        if (vgmFileTestAttr(fc, "vport_create") && vgmNodeDevAttrInt(fc, "max_npiv_vports", &maxv) &&
+            vgmNodeDevAttrInt(fc, "npiv_vports_inuse", &inuse))
             caps |= VGM_NODEDEV_BIT(VGM_NODEDEV_CAP_VPORTS);
     } else if (type == VGM_NODEDEV_CAP_PCI) {
         g_autofree char *types = g_build_filename(dir, "mdev_supported_types", NULL);
@@ -483,8 +511,11 @@ vgmNodeDevPciNames(const VgmNodeDevHost *host, guint vendor, guint device,
     gboolean inVendor = FALSE;
 
     *vendorName = *deviceName = NULL;
+    /* Debian's place, else Fedora's */
     if (!vgmFileReadAll(host->pciIds ? host->pciIds : "/usr/share/misc/pci.ids",
-                        VGM_NODEDEV_IDS_MAX, &text, NULL, NULL))
+                        VGM_NODEDEV_IDS_MAX, &text, NULL, NULL) &&
+        (host->pciIds || !vgmFileReadAll("/usr/share/hwdata/pci.ids", VGM_NODEDEV_IDS_MAX, &text,
+                                         NULL, NULL)))
         return;
     for (line = text; line && *line; line = next) {
         const char *end = strchr(line, '\n');
@@ -501,13 +532,13 @@ vgmNodeDevPciNames(const VgmNodeDevHost *host, guint vendor, guint device,
             if (g_ascii_strncasecmp(line, vkey, strlen(vkey)) == 0) {
                 g_autofree char *name = g_strndup(line + strlen(vkey), end - line - strlen(vkey));
 
-                *vendorName = vgmHostTextForXML(name);
+                *vendorName = vgmXMLTextFromRaw(name);
                 inVendor = TRUE;
             }
         } else if (inVendor && g_ascii_strncasecmp(line, dkey, strlen(dkey)) == 0) {
             g_autofree char *name = g_strndup(line + strlen(dkey), end - line - strlen(dkey));
 
-            *deviceName = vgmHostTextForXML(name);
+            *deviceName = vgmXMLTextFromRaw(name);
             break;
         }
     }
@@ -539,12 +570,6 @@ vgmNodeDevCompareVirtfn(gconstpointer a, gconstpointer b)
            (int)g_ascii_strtoll(sb + strlen("virtfn"), NULL, 10);
 }
 
-static gint
-vgmNodeDevCompareNames(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* The entries of directory @dir whose names start with @prefix, sorted
  * with @cmp (by name when NULL) */
 static GPtrArray *
@@ -565,20 +590,13 @@ vgmNodeDevDirEntries(const char *dir, const char *prefix, GCompareFunc cmp)
 /* PCI Express facts from the configuration space of the device in @dir:
  * whether it is PCIe, and its link capability and status */
 static void
-vgmNodeDevFormatPcie(VgmBuf *buf, const char *dir)
+vgmNodeDevFormatPcie(VgmBuf *buf, const guint8 *c, gsize len)
 {
     static const char *const speeds[] = { "", "2.5", "5", "8", "16", "32", "64" };
-    g_autofree char *path = g_build_filename(dir, "config", NULL);
-    g_autofree char *cfg = NULL;
-    gsize len = 0;
     guint pos, walked = 0, type;
     guint32 lnkcap;
     guint16 lnksta;
-    const guint8 *c;
 
-    if (!vgmFileReadAll(path, 4096, &cfg, &len, NULL) || len < 64)
-        return;
-    c = (const guint8 *)cfg;
     /* the capability list: status bit 4, its head at 0x34 */
     pos = (c[0x06] & 0x10) ? c[0x34] & 0xfc : 0;
     while (pos >= 0x40 && pos + 1 < len && walked++ < VGM_NODEDEV_PCI_CAP_WALK) {
@@ -586,7 +604,7 @@ vgmNodeDevFormatPcie(VgmBuf *buf, const char *dir)
             break;
         pos = c[pos + 1] & 0xfc;
     }
-    if (pos < 0x40 || pos + 1 >= len || c[pos] != 0x10) {
+    if (pos < 0x40 || pos + 0x14 > len || c[pos] != 0x10) {
         /* no PCI Express capability found: as libvirt guesses, a device
          * with more than the 256 bytes of conventional PCI's
          * configuration space is PCIe (of a link it cannot tell) */
@@ -596,7 +614,7 @@ vgmNodeDevFormatPcie(VgmBuf *buf, const char *dir)
     }
     type = (c[pos + 2] >> 4) & 0xf;
     /* root complex integrated endpoints and event collectors have no link */
-    if (type == 0x9 || type == 0xa || pos + 0x14 > len) {
+    if (type == 0x9 || type == 0xa) {
         vgmBufAdd(buf, "<pci-express/>\n");
         return;
     }
@@ -614,6 +632,21 @@ vgmNodeDevFormatPcie(VgmBuf *buf, const char *dir)
     vgmBufAsprintf(buf, " width='%u'/>\n", (lnksta >> 4) & 0x3f);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</pci-express>\n");
+}
+
+/* The configuration space of the PCI device in @dir, once: TRUE when it
+ * was read whole. A process without CAP_SYS_ADMIN reads its first 64
+ * bytes only; as libvirt does then, nothing is told from it. */
+static gboolean
+vgmNodeDevReadConfig(const char *dir, char **cfg, gsize *len)
+{
+    g_autofree char *path = g_build_filename(dir, "config", NULL);
+    struct stat st;
+
+    if (stat(path, &st) < 0 || st.st_size < 64 || st.st_size > 4096 ||
+        !vgmFileReadAll(path, 4096, cfg, len, NULL))
+        return FALSE;
+    return *len == (gsize)st.st_size;
 }
 
 static void
@@ -646,6 +679,21 @@ vgmNodeDevFormatMdevTypes(VgmBuf *buf, const char *dir)
     vgmBufAdd(buf, "</capability>\n");
 }
 
+/* <@elem id='0xID'>NAME</@elem>, or the element ended by @empty when the
+ * id has no name */
+static void
+vgmNodeDevFormatId(VgmBuf *buf, const char *elem, unsigned long long id, const char *name,
+                   const char *empty)
+{
+    vgmBufAsprintf(buf, "<%s id='0x%04llx'", elem, id);
+    if (name) {
+        vgmBufEscapeText(buf, ">%s", name);
+        vgmBufAsprintf(buf, "</%s>\n", elem);
+    } else {
+        vgmBufAsprintf(buf, "%s\n", empty);
+    }
+}
+
 static gboolean
 vgmNodeDevFormatPci(const VgmNodeDevHost *host, VgmBuf *buf, const char *dir,
                     VgmNodeDevProps *p, GError **error)
@@ -658,7 +706,12 @@ vgmNodeDevFormatPci(const VgmNodeDevHost *host, VgmBuf *buf, const char *dir,
     g_autoptr(GPtrArray) vfs = vgmNodeDevDirEntries(dir, "virtfn", vgmNodeDevCompareVirtfn);
     unsigned long long vendor, device, klass, totalvfs = 0, hdr;
     const char *classProp = vgmNodeDevProp(p, "PCI_CLASS");
-    guint d, b, s, f, i;
+    g_autofree char *cfg = NULL;
+    gsize cfgLen = 0;
+    gboolean cfgFull = vgmNodeDevReadConfig(dir, &cfg, &cfgLen);
+    g_autofree char *groupDir = NULL;
+    g_autoptr(GPtrArray) members = NULL;
+    guint d, b, s, f, i, pd, pb, ps, pf;
     int numa = -1;
     gboolean hasTotal;
 
@@ -676,17 +729,9 @@ vgmNodeDevFormatPci(const VgmNodeDevHost *host, VgmBuf *buf, const char *dir,
     vgmBufAsprintf(buf, "<slot>%u</slot>\n", s);
     vgmBufAsprintf(buf, "<function>%u</function>\n", f);
     vgmNodeDevPciNames(host, vendor, device, &vendorName, &deviceName);
-    vgmBufAsprintf(buf, "<product id='0x%04llx'", device);
-    if (deviceName)
-        vgmBufEscapeText(buf, ">%s</product>\n", deviceName);
-    else
-        vgmBufAdd(buf, "/>\n");
-    vgmBufAsprintf(buf, "<vendor id='0x%04llx'", vendor);
-    if (vendorName)
-        vgmBufEscapeText(buf, ">%s</vendor>\n", vendorName);
-    else
-        vgmBufAdd(buf, "/>\n");
-    if (physfn) {
+    vgmNodeDevFormatId(buf, "product", device, deviceName, "/>");
+    vgmNodeDevFormatId(buf, "vendor", vendor, vendorName, "/>");
+    if (physfn && vgmNodeDevParsePciAddr(physfn, &pd, &pb, &ps, &pf)) {
         vgmBufAdd(buf, "<capability type='phys_function'>\n");
         vgmBufAdjustIndent(buf, 2);
         vgmNodeDevFormatPciAddr(buf, physfn);
@@ -714,25 +759,20 @@ vgmNodeDevFormatPci(const VgmNodeDevHost *host, VgmBuf *buf, const char *dir,
         }
     }
     /* the header type is in the configuration space (byte 0x0e) */
-    {
-        g_autofree char *cfgPath = g_build_filename(dir, "config", NULL);
-        g_autofree char *cfg = NULL;
-        gsize len = 0;
-
-        if (vgmFileReadAll(cfgPath, 4096, &cfg, &len, NULL) && len > 0x0e) {
-            hdr = (guint8)cfg[0x0e] & 0x7f;
-            if (hdr == 1)
-                vgmBufAdd(buf, "<capability type='pci-bridge'/>\n");
-            else if (hdr == 2)
-                vgmBufAdd(buf, "<capability type='cardbus-bridge'/>\n");
-        }
+    if (cfgFull) {
+        hdr = (guint8)cfg[0x0e] & 0x7f;
+        if (hdr == 1)
+            vgmBufAdd(buf, "<capability type='pci-bridge'/>\n");
+        else if (hdr == 2)
+            vgmBufAdd(buf, "<capability type='cardbus-bridge'/>\n");
     }
     vgmNodeDevFormatMdevTypes(buf, dir);
-    if (group) {
-        g_autofree char *gdir = g_build_filename(vgmNodeDevSysfs(host), "kernel", "iommu_groups",
-                                                 group, "devices", NULL);
-        g_autoptr(GPtrArray) members = vgmNodeDevDirEntries(gdir, NULL, NULL);
-
+    if (group)
+        members = vgmNodeDevDirEntries(groupDir = g_build_filename(vgmNodeDevSysfs(host), "kernel",
+                                                                   "iommu_groups", group, "devices",
+                                                                   NULL), NULL, NULL);
+    /* (a group whose members cannot be read is left out) */
+    if (members && members->len) {
         vgmBufEscapeString(buf, "<iommuGroup number='%s'>\n", group);
         vgmBufAdjustIndent(buf, 2);
         for (i = 0; i < members->len; i++)
@@ -742,7 +782,8 @@ vgmNodeDevFormatPci(const VgmNodeDevHost *host, VgmBuf *buf, const char *dir,
     }
     if (vgmNodeDevAttrInt(dir, "numa_node", &numa) && numa >= 0)
         vgmBufAsprintf(buf, "<numa node='%d'/>\n", numa);
-    vgmNodeDevFormatPcie(buf, dir);
+    if (cfgFull)
+        vgmNodeDevFormatPcie(buf, (const guint8 *)cfg, cfgLen);
     return TRUE;
 }
 
@@ -767,16 +808,9 @@ vgmNodeDevFormatUsbDev(VgmBuf *buf, const char *dir, VgmNodeDevProps *p, GError 
         productName = vgmNodeDevAttr(dir, "product");
     vgmBufAsprintf(buf, "<bus>%llu</bus>\n", busnum);
     vgmBufAsprintf(buf, "<device>%llu</device>\n", devnum);
-    vgmBufAsprintf(buf, "<product id='0x%04llx'", product);
-    if (productName)
-        vgmBufEscapeText(buf, ">%s</product>\n", productName);
-    else
-        vgmBufAdd(buf, " />\n");
-    vgmBufAsprintf(buf, "<vendor id='0x%04llx'", vendor);
-    if (vendorName)
-        vgmBufEscapeText(buf, ">%s</vendor>\n", vendorName);
-    else
-        vgmBufAdd(buf, " />\n");
+    /* (libvirt ends an unnamed USB id with a space before its "/>") */
+    vgmNodeDevFormatId(buf, "product", product, productName, " />");
+    vgmNodeDevFormatId(buf, "vendor", vendor, vendorName, " />");
     return TRUE;
 }
 
@@ -878,92 +912,106 @@ vgmNodeDevNetUdpTunnel(int fd, const char *ifname)
     return (features->features[idx / 32].active >> (idx % 32)) & 1;
 }
 
+/* Whether @ifname is the net device of an InfiniBand (RDMA) device */
+static gboolean
+vgmNodeDevNetRdma(const VgmNodeDevHost *host, const char *ifname)
+{
+    g_autofree char *ib = g_build_filename(vgmNodeDevSysfs(host), "class", "infiniband", NULL);
+    g_autoptr(GPtrArray) ibdevs = vgmNodeDevDirEntries(ib, NULL, NULL);
+    guint i;
+
+    for (i = 0; i < ibdevs->len; i++) {
+        g_autofree char *path = g_build_filename(ib, g_ptr_array_index(ibdevs, i), "device", "net",
+                                                 ifname, NULL);
+
+        if (g_file_test(path, G_FILE_TEST_EXISTS))
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* @ifname's offloads, in libvirt's order: the legacy ethtool ones, RDMA,
+ * UDP tunnel segmentation */
 static void
 vgmNodeDevFormatNetFeatures(const VgmNodeDevHost *host, VgmBuf *buf, const char *ifname)
 {
-    g_autofree char *ib = g_build_filename(vgmNodeDevSysfs(host), "class", "infiniband", NULL);
     struct ethtool_value flags = { .cmd = ETHTOOL_GFLAGS };
     gboolean haveFlags;
-    int fd;
+    gboolean udpTunnel = FALSE;
+    int fd = -1;
     size_t i;
 
-    if (host->noEthtool || (fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0)
-        return;
-    haveFlags = vgmNodeDevEthtool(fd, ifname, &flags);
-    for (i = 0; i < G_N_ELEMENTS(vgmNodeDevNetFeatures); i++) {
-        gboolean on;
+    if (!host->noEthtool && (fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) >= 0) {
+        haveFlags = vgmNodeDevEthtool(fd, ifname, &flags);
+        for (i = 0; i < G_N_ELEMENTS(vgmNodeDevNetFeatures); i++) {
+            gboolean on;
 
-        if (vgmNodeDevNetFeatures[i].cmd) {
-            struct ethtool_value v = { .cmd = vgmNodeDevNetFeatures[i].cmd };
+            if (vgmNodeDevNetFeatures[i].cmd) {
+                struct ethtool_value v = { .cmd = vgmNodeDevNetFeatures[i].cmd };
 
-            on = vgmNodeDevEthtool(fd, ifname, &v) && v.data;
-        } else {
-            on = haveFlags && (flags.data & vgmNodeDevNetFeatures[i].flag);
-        }
-        if (on)
-            vgmBufAsprintf(buf, "<feature name='%s'/>\n", vgmNodeDevNetFeatures[i].name);
-    }
-    if (vgmNodeDevNetUdpTunnel(fd, ifname))
-        vgmBufAdd(buf, "<feature name='txudptnl'/>\n");
-    close(fd);
-    /* RDMA: an InfiniBand device whose net device this is */
-    {
-        g_autoptr(GPtrArray) ibdevs = vgmNodeDevDirEntries(ib, NULL, NULL);
-
-        for (i = 0; i < ibdevs->len; i++) {
-            g_autofree char *path = g_build_filename(ib, g_ptr_array_index(ibdevs, i), "device",
-                                                     "net", ifname, NULL);
-
-            if (g_file_test(path, G_FILE_TEST_EXISTS)) {
-                vgmBufAdd(buf, "<feature name='rdma'/>\n");
-                break;
+                on = vgmNodeDevEthtool(fd, ifname, &v) && v.data;
+            } else {
+                on = haveFlags && (flags.data & vgmNodeDevNetFeatures[i].flag);
             }
+            if (on)
+                vgmBufAsprintf(buf, "<feature name='%s'/>\n", vgmNodeDevNetFeatures[i].name);
         }
+        udpTunnel = vgmNodeDevNetUdpTunnel(fd, ifname);
+        close(fd);
     }
+    if (vgmNodeDevNetRdma(host, ifname))
+        vgmBufAdd(buf, "<feature name='rdma'/>\n");
+    if (udpTunnel)
+        vgmBufAdd(buf, "<feature name='txudptnl'/>\n");
 }
 
-static gboolean
-vgmNodeDevFormatNet(const VgmNodeDevHost *host, VgmBuf *buf, const char *dir,
-                    VgmNodeDevProps *p, GError **error)
+void
+vgmHostNetLinkFormat(VgmBuf *buf, const char *dir)
 {
     static const char *const states[] = {
         "unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up",
     };
-    g_autofree char *ifname = g_strdup(vgmNodeDevProp(p, "INTERFACE"));
-    g_autofree char *mac = vgmNodeDevAttr(dir, "address");
     g_autofree char *oper = vgmNodeDevAttr(dir, "operstate");
     g_autofree char *speedText = NULL;
     const char *state = NULL;
     guint32 speed = 0;
     size_t i;
 
+    for (i = 0; oper && i < G_N_ELEMENTS(states); i++) {
+        if (g_str_equal(oper, states[i]))
+            state = states[i];
+    }
+    /* the speed only of a link that is up: drivers report nonsense else
+     * (and -1 as libvirt reads it, unsigned) */
+    if (state && g_str_equal(state, "up") && (speedText = vgmNodeDevAttr(dir, "speed")))
+        speed = (guint32)g_ascii_strtoll(speedText, NULL, 10);
+    if (!speed && !state)
+        return;
+    vgmBufAdd(buf, "<link");
+    if (speed)
+        vgmBufAsprintf(buf, " speed='%u'", speed);
+    if (state)
+        vgmBufAsprintf(buf, " state='%s'", state);
+    vgmBufAdd(buf, "/>\n");
+}
+
+static gboolean
+vgmNodeDevFormatNet(const VgmNodeDevHost *host, VgmBuf *buf, const char *dir,
+                    VgmNodeDevProps *p, GError **error)
+{
+    g_autofree char *ifname = g_strdup(vgmNodeDevProp(p, "INTERFACE"));
+    g_autofree char *mac = vgmNodeDevAttr(dir, "address");
+
     if (!ifname)
         ifname = g_path_get_basename(dir);
-    if (!oper) {
+    if (!vgmFileTestAttr(dir, "operstate")) {
         vgmErrorSet(error, VGM_ERR_NO_NODE_DEVICE, _("cannot read the network interface '%1$s'"),
                     ifname);
         return FALSE;
     }
-    for (i = 0; i < G_N_ELEMENTS(states); i++) {
-        if (g_str_equal(oper, states[i]))
-            state = states[i];
-    }
-    /* the speed only of a link that is up: drivers report nonsense else */
-    if (state && g_str_equal(state, "up") && (speedText = vgmNodeDevAttr(dir, "speed"))) {
-        gint64 v = g_ascii_strtoll(speedText, NULL, 10);
-
-        speed = (guint32)v;
-    }
     vgmBufEscapeText(buf, "<interface>%s</interface>\n", ifname);
     vgmBufEscapeText(buf, "<address>%s</address>\n", mac);
-    if (speed || state) {
-        vgmBufAdd(buf, "<link");
-        if (speed)
-            vgmBufAsprintf(buf, " speed='%u'", speed);
-        if (state)
-            vgmBufAsprintf(buf, " state='%s'", state);
-        vgmBufAdd(buf, "/>\n");
-    }
+    vgmHostNetLinkFormat(buf, dir);
     vgmNodeDevFormatNetFeatures(host, buf, ifname);
     vgmBufAsprintf(buf, "<capability type='%s'/>\n",
                    g_strcmp0(vgmNodeDevProp(p, "DEVTYPE"), "wlan") == 0 ? "80211" : "80203");
@@ -1015,6 +1063,7 @@ vgmNodeDevFormatScsiHost(const VgmNodeDevHost *host, VgmBuf *buf, const VgmNodeD
     if (dev->caps & VGM_NODEDEV_BIT(VGM_NODEDEV_CAP_VPORTS)) {
         int maxv = 0, inuse = 0;
 
+        /* (read at the scan: a host that lost them since shows zeroes) */
         vgmNodeDevAttrInt(fc, "max_npiv_vports", &maxv);
         vgmNodeDevAttrInt(fc, "npiv_vports_inuse", &inuse);
         vgmBufAdd(buf, "<capability type='vport_ops'>\n");
@@ -1088,6 +1137,7 @@ vgmNodeDevFormatStorage(VgmBuf *buf, const char *dir, VgmNodeDevProps *p, GError
     g_autofree char *model = vgmNodeDevAttr(dir, "device/model");
     g_autofree char *serial = vgmNodeDevDiskSerial(dir, p);
     g_autofree char *bus = g_strdup(vgmNodeDevProp(p, "ID_BUS"));
+    g_autofree char *block = NULL;
     const char *devname = vgmNodeDevProp(p, "DEVNAME");
     unsigned long long blocks = 0, lbs = 0;
     int removable = 0;
@@ -1100,7 +1150,7 @@ vgmNodeDevFormatStorage(VgmBuf *buf, const char *dir, VgmNodeDevProps *p, GError
     cd = g_str_equal(driveType, "cd") || g_str_equal(driveType, "cd/dvd");
     vgmNodeDevAttrULL(dir, "size", 10, &blocks);
     vgmNodeDevAttrULL(dir, "queue/logical_block_size", 10, &lbs);
-    g_autofree char *block = g_build_filename("/dev", devname, NULL);
+    block = g_build_filename("/dev", devname, NULL);
     vgmBufEscapeText(buf, "<block>%s</block>\n", block);
     vgmBufEscapeText(buf, "<bus>%s</bus>\n", bus);
     vgmBufEscapeText(buf, "<drive_type>%s</drive_type>\n", cd ? "cdrom" : driveType);
@@ -1111,7 +1161,7 @@ vgmNodeDevFormatStorage(VgmBuf *buf, const char *dir, VgmNodeDevProps *p, GError
     if ((cd || g_str_equal(driveType, "floppy")) && removable == 1) {
         /* udev says whether a medium is in; without udev, a size does */
         const char *media = vgmNodeDevProp(p, cd ? "ID_CDROM_MEDIA" : "ID_FS_LABEL");
-        gboolean avail = media ? (!cd || g_str_equal(media, "1")) : blocks > 0;
+        gboolean avail = p->udev ? media && (!cd || g_str_equal(media, "1")) : blocks > 0;
         const char *label = vgmNodeDevProp(p, "ID_FS_LABEL");
 
         vgmBufAdd(buf, "<capability type='removable'>\n");
@@ -1145,16 +1195,16 @@ vgmNodeDevFormatSystem(const VgmNodeDevHost *host, VgmBuf *buf)
     g_autofree char *vendor = vgmNodeDevAttr(dmi, "sys_vendor");
     g_autofree char *version = vgmNodeDevAttr(dmi, "product_version");
     g_autofree char *serial = vgmNodeDevAttr(dmi, "product_serial");
-    g_autofree char *uuidText = vgmNodeDevAttr(dmi, "product_uuid");
     g_autofree char *biosVendor = vgmNodeDevAttr(dmi, "bios_vendor");
     g_autofree char *biosVersion = vgmNodeDevAttr(dmi, "bios_version");
     g_autofree char *biosDate = vgmNodeDevAttr(dmi, "bios_date");
     g_autofree char *uuid = NULL;
 
-    /* no uuid the firmware gives (or one root alone may read): zeroes */
-    if (uuidText && g_uuid_string_is_valid(uuidText))
-        uuid = g_ascii_strdown(uuidText, -1);
-    else
+    /* the host's uuid (the one of the capabilities) on a host with DMI;
+     * zeroes, as libvirt leaves it, on one without */
+    if (g_file_test(dmi, G_FILE_TEST_IS_DIR))
+        uuid = vgmHostUUID(host->sysfs);
+    if (!uuid)
         uuid = g_strdup("00000000-0000-0000-0000-000000000000");
     vgmBufEscapeText(buf, "<product>%s</product>\n", product);
     vgmBufAdd(buf, "<hardware>\n");
@@ -1195,8 +1245,8 @@ vgmNodeDevFormat(const VgmNodeDevHost *host, const VgmNodeDev *dev, GError **err
         [VGM_NODEDEV_CAP_SCSI] = "scsi", [VGM_NODEDEV_CAP_STORAGE] = "block",
         [VGM_NODEDEV_CAP_SCSI_GENERIC] = "scsi_generic", [VGM_NODEDEV_CAP_DRM] = "drm",
     };
-    g_auto(VgmBuf) buf;
-    g_auto(VgmBuf) cap;
+    g_auto(VgmBuf) buf = { 0 };
+    g_auto(VgmBuf) cap = { 0 };
     g_auto(VgmNodeDevProps) props = { 0 };
     g_autofree char *driver = NULL;
     gboolean ok = TRUE;
@@ -1263,25 +1313,37 @@ vgmNodeDevFormat(const VgmNodeDevHost *host, const VgmNodeDev *dev, GError **err
         ok = vgmNodeDevFormatStorage(&cap, dev->path, &props, error);
         break;
     case VGM_NODEDEV_CAP_SCSI_GENERIC: {
-        g_autofree char *node = g_build_filename("/dev", vgmNodeDevProp(&props, "DEVNAME") ?
-                                                 vgmNodeDevProp(&props, "DEVNAME") : "", NULL);
+        const char *devname = vgmNodeDevProp(&props, "DEVNAME");
+        g_autofree char *node = devname ? g_build_filename("/dev", devname, NULL) : NULL;
 
+        if (!node) {
+            ok = FALSE;
+            break;
+        }
         vgmBufEscapeText(&cap, "<char>%s</char>\n", node);
         break;
     }
     case VGM_NODEDEV_CAP_DRM: {
         static const char *const drmTypes[] = { "primary", "control", "render" };
-        int minor = 0;
+        const char *m = vgmNodeDevProp(&props, "MINOR");
+        int minor;
 
-        vgmStrToInt(vgmNodeDevProp(&props, "MINOR") ? vgmNodeDevProp(&props, "MINOR") : "0", &minor);
-        vgmBufAsprintf(&cap, "<type>%s</type>\n", drmTypes[MIN(minor >> 6, 2)]);
+        if (!m || !vgmStrToInt(m, &minor) || minor < 0 || (minor >> 6) > 2) {
+            ok = FALSE;
+            break;
+        }
+        vgmBufAsprintf(&cap, "<type>%s</type>\n", drmTypes[minor >> 6]);
         break;
     }
     default:
         break;
     }
-    if (!ok)
+    if (!ok) {
+        if (error && !*error)
+            vgmErrorSet(error, VGM_ERR_NO_NODE_DEVICE,
+                        _("node device '%1$s' changed on the host while it was read"), dev->name);
         return NULL;
+    }
     vgmBufAsprintf(&buf, "<capability type='%s'>\n", vgmNodeDevCapTypeToString(dev->type));
     vgmBufAddBuf(&buf, &cap);
     vgmBufAdd(&buf, "</capability>\n");

@@ -9,8 +9,8 @@
  * answered from sysfs, with udev's database (/run/udev/data) for the
  * properties only udev knows (disk serials and types, USB names, device
  * links) where udev runs, and pci.ids for PCI names, as libvirt's udev
- * driver gets them. Devices are read afresh on every call; nothing is
- * cached, so a device plugged in shows at the next call.
+ * driver gets them. Each scan reads the host afresh (the driver keeps one
+ * for a second), and each device's XML is read when it is asked for.
  *
  * Reported: the computer (system), PCI devices (with SR-IOV functions,
  * IOMMU groups, NUMA node, mediated device types, header type and PCI
@@ -26,6 +26,7 @@
 #include <glib.h>
 
 #include "util/vgmenum.h"
+#include "util/vgmxml.h"
 
 /* libvirt's virNodeDevCapType, in its order: capability N is bit N of
  * virConnectListAllNodeDevices' flags. */
@@ -107,7 +108,7 @@ char *vgmNodeDevFormat(const VgmNodeDevHost *host, const VgmNodeDev *dev, GError
 const VgmNodeDev *vgmNodeDevFindSCSIHostByWWN(const VgmNodeDevHost *host, GPtrArray *devs,
                                               const char *wwnn, const char *wwpn);
 
-/* @raw as XML text: valid UTF-8 (invalid bytes replaced), without the
- * control characters XML 1.0 cannot hold (tab, new line and carriage
- * return are kept). */
-char *vgmHostTextForXML(const char *raw);
+/* A network interface's <link speed state/> as libvirt writes it, from
+ * the operstate and speed of its sysfs directory @dir: the speed only of
+ * a link that is up, nothing when neither is known. */
+void vgmHostNetLinkFormat(VgmBuf *buf, const char *dir);

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "host/vgmsysinfo.h"
-#include "host/vgmnodedev.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 #include "util/vgmxml.h"
@@ -189,7 +188,7 @@ vgmSysinfoText(char *raw)
 {
     g_autofree char *owned = raw;
 
-    return vgmHostTextForXML(owned);
+    return vgmXMLTextFromRaw(owned);
 }
 
 char *

@@ -59,6 +59,8 @@ enum {
     VGM_LV_ERR_NO_DOMAIN_SNAPSHOT = 72,
     VGM_LV_ERR_CPU_INCOMPATIBLE = 91,
     VGM_LV_ERR_NO_NODE_DEVICE = 53,
+    VGM_LV_ERR_NO_INTERFACE = 57,
+    VGM_LV_ERR_MULTIPLE_INTERFACES = 59,
 };
 
 /* Our error codes as libvirt's clients know them: Nova maps 42 to
@@ -92,6 +94,8 @@ static const struct {
     { VGM_ERR_NO_DOMAIN_SNAPSHOT, VGM_LV_ERR_NO_DOMAIN_SNAPSHOT },
     { VGM_ERR_CPU_INCOMPATIBLE, VGM_LV_ERR_CPU_INCOMPATIBLE },
     { VGM_ERR_NO_NODE_DEVICE, VGM_LV_ERR_NO_NODE_DEVICE },
+    { VGM_ERR_NO_INTERFACE, VGM_LV_ERR_NO_INTERFACE },
+    { VGM_ERR_MULTIPLE_INTERFACES, VGM_LV_ERR_MULTIPLE_INTERFACES },
 };
 
 int
@@ -2353,7 +2357,7 @@ vgmRemoteDispatchConnectListAllNodeDevices(VgmRemoteClient *client,
 
 /* @names (taken) as a reply's list of at most @maxnames */
 static gboolean
-vgmRemoteNodeDeviceNames(GPtrArray *names, int maxnames, int limit, guint32 *len, char ***val,
+vgmRemoteNameList(GPtrArray *names, int maxnames, int limit, guint32 *len, char ***val,
                          GError **error)
 {
     g_autoptr(GPtrArray) owned = names;
@@ -2374,7 +2378,7 @@ vgmRemoteNodeDeviceNames(GPtrArray *names, int maxnames, int limit, guint32 *len
 }
 
 static gboolean
-vgmRemoteNodeDeviceCount(GPtrArray *names, gint32 *num)
+vgmRemoteNameCount(GPtrArray *names, gint32 *num)
 {
     g_autoptr(GPtrArray) owned = names;
 
@@ -2388,7 +2392,7 @@ gboolean
 vgmRemoteDispatchNodeNumOfDevices(VgmRemoteClient *client, const VgmRemoteNodeNumOfDevicesArgs *args,
                                   VgmRemoteNodeNumOfDevicesRet *ret, GError **error)
 {
-    return vgmRemoteNodeDeviceCount(vgmDriverNodeDeviceListByCap(client->drv,
+    return vgmRemoteNameCount(vgmDriverNodeDeviceListByCap(client->drv,
                                                                  args->cap ? *args->cap : NULL,
                                                                  args->flags, error),
                                     &ret->num);
@@ -2398,7 +2402,7 @@ gboolean
 vgmRemoteDispatchNodeListDevices(VgmRemoteClient *client, const VgmRemoteNodeListDevicesArgs *args,
                                  VgmRemoteNodeListDevicesRet *ret, GError **error)
 {
-    return vgmRemoteNodeDeviceNames(vgmDriverNodeDeviceListByCap(client->drv,
+    return vgmRemoteNameList(vgmDriverNodeDeviceListByCap(client->drv,
                                                                  args->cap ? *args->cap : NULL,
                                                                  args->flags, error),
                                     args->maxnames, VGM_REMOTE_NODE_DEVICE_LIST_MAX,
@@ -2457,7 +2461,7 @@ vgmRemoteDispatchNodeDeviceNumOfCaps(VgmRemoteClient *client,
                                      const VgmRemoteNodeDeviceNumOfCapsArgs *args,
                                      VgmRemoteNodeDeviceNumOfCapsRet *ret, GError **error)
 {
-    return vgmRemoteNodeDeviceCount(vgmDriverNodeDeviceListCaps(client->drv, args->name, error),
+    return vgmRemoteNameCount(vgmDriverNodeDeviceListCaps(client->drv, args->name, error),
                                     &ret->num);
 }
 
@@ -2466,7 +2470,7 @@ vgmRemoteDispatchNodeDeviceListCaps(VgmRemoteClient *client,
                                     const VgmRemoteNodeDeviceListCapsArgs *args,
                                     VgmRemoteNodeDeviceListCapsRet *ret, GError **error)
 {
-    return vgmRemoteNodeDeviceNames(vgmDriverNodeDeviceListCaps(client->drv, args->name, error),
+    return vgmRemoteNameList(vgmDriverNodeDeviceListCaps(client->drv, args->name, error),
                                     args->maxnames, VGM_REMOTE_NODE_DEVICE_CAPS_LIST_MAX,
                                     &ret->names.len, &ret->names.val, error);
 }
@@ -2589,6 +2593,130 @@ vgmRemoteDispatchNodeDeviceDefineXml(VgmRemoteClient *client,
     /* VALIDATE (1): the XML is only ever checked */
     return vgmDriverCheckFlags(args->flags, 1, error) &&
            vgmDriverNodeDeviceRefuseXML(client->drv, args->xml_desc, error);
+}
+
+/* ---- the host's network interfaces ---- */
+
+static void
+vgmRemoteMakeInterface(VgmRemoteNonnullInterface *out, const VgmHostIface *iface)
+{
+    out->name = g_strdup(iface->name);
+    /* (libvirt's handle carries a MAC address, empty when there is none) */
+    out->mac = g_strdup(iface->mac ? iface->mac : "");
+}
+
+gboolean
+vgmRemoteDispatchConnectListAllInterfaces(VgmRemoteClient *client,
+                                          const VgmRemoteConnectListAllInterfacesArgs *args,
+                                          VgmRemoteConnectListAllInterfacesRet *ret,
+                                          GError **error)
+{
+    g_autoptr(GPtrArray) ifaces = vgmDriverInterfaceListAll(client->drv, args->flags, error);
+    guint i;
+
+    if (!ifaces)
+        return FALSE;
+    if (ifaces->len > VGM_REMOTE_INTERFACE_LIST_MAX) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("%1$u interfaces are more than one reply carries (%2$d)"),
+                    ifaces->len, VGM_REMOTE_INTERFACE_LIST_MAX);
+        return FALSE;
+    }
+    if (args->need_results) {
+        ret->ifaces.len = ifaces->len;
+        ret->ifaces.val = g_new0(VgmRemoteNonnullInterface, MAX(ifaces->len, 1));
+        for (i = 0; i < ifaces->len; i++)
+            vgmRemoteMakeInterface(&ret->ifaces.val[i], g_ptr_array_index(ifaces, i));
+    }
+    ret->ret = ifaces->len;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchConnectNumOfInterfaces(VgmRemoteClient *client,
+                                        VgmRemoteConnectNumOfInterfacesRet *ret, GError **error)
+{
+    return vgmRemoteNameCount(vgmDriverInterfaceListByState(client->drv, FALSE, error),
+                                    &ret->num);
+}
+
+gboolean
+vgmRemoteDispatchConnectListInterfaces(VgmRemoteClient *client,
+                                       const VgmRemoteConnectListInterfacesArgs *args,
+                                       VgmRemoteConnectListInterfacesRet *ret, GError **error)
+{
+    return vgmRemoteNameList(vgmDriverInterfaceListByState(client->drv, FALSE, error),
+                                    args->maxnames, VGM_REMOTE_INTERFACE_LIST_MAX,
+                                    &ret->names.len, &ret->names.val, error);
+}
+
+gboolean
+vgmRemoteDispatchConnectNumOfDefinedInterfaces(VgmRemoteClient *client,
+                                               VgmRemoteConnectNumOfDefinedInterfacesRet *ret,
+                                               GError **error)
+{
+    return vgmRemoteNameCount(vgmDriverInterfaceListByState(client->drv, TRUE, error),
+                                    &ret->num);
+}
+
+gboolean
+vgmRemoteDispatchConnectListDefinedInterfaces(VgmRemoteClient *client,
+                                              const VgmRemoteConnectListDefinedInterfacesArgs *args,
+                                              VgmRemoteConnectListDefinedInterfacesRet *ret,
+                                              GError **error)
+{
+    return vgmRemoteNameList(vgmDriverInterfaceListByState(client->drv, TRUE, error),
+                                    args->maxnames, VGM_REMOTE_INTERFACE_LIST_MAX,
+                                    &ret->names.len, &ret->names.val, error);
+}
+
+gboolean
+vgmRemoteDispatchInterfaceLookupByName(VgmRemoteClient *client,
+                                       const VgmRemoteInterfaceLookupByNameArgs *args,
+                                       VgmRemoteInterfaceLookupByNameRet *ret, GError **error)
+{
+    g_autoptr(VgmHostIface) iface = vgmDriverInterfaceLookupByName(client->drv, args->name, error);
+
+    if (!iface)
+        return FALSE;
+    vgmRemoteMakeInterface(&ret->iface, iface);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchInterfaceLookupByMacString(VgmRemoteClient *client,
+                                            const VgmRemoteInterfaceLookupByMacStringArgs *args,
+                                            VgmRemoteInterfaceLookupByMacStringRet *ret,
+                                            GError **error)
+{
+    g_autoptr(VgmHostIface) iface = vgmDriverInterfaceLookupByMAC(client->drv, args->mac, error);
+
+    if (!iface)
+        return FALSE;
+    vgmRemoteMakeInterface(&ret->iface, iface);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchInterfaceGetXmlDesc(VgmRemoteClient *client,
+                                     const VgmRemoteInterfaceGetXmlDescArgs *args,
+                                     VgmRemoteInterfaceGetXmlDescRet *ret, GError **error)
+{
+    return (ret->xml = vgmDriverInterfaceGetXML(client->drv, args->iface.name, args->flags,
+                                                error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchInterfaceIsActive(VgmRemoteClient *client,
+                                   const VgmRemoteInterfaceIsActiveArgs *args,
+                                   VgmRemoteInterfaceIsActiveRet *ret, GError **error)
+{
+    gboolean active;
+
+    if (!vgmDriverInterfaceIsActive(client->drv, args->iface.name, &active, error))
+        return FALSE;
+    ret->active = active;
+    return TRUE;
 }
 
 /* ---- consoles: DOMAIN_OPEN_CONSOLE and its stream ---- */

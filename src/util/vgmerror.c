@@ -41,7 +41,9 @@ VGM_ENUM_IMPL(vgmErrorCode, VGM_ERR_LAST,
               "operation-denied",
               "no-domain-snapshot",
               "cpu-incompatible",
-              "no-node-device");
+              "no-node-device",
+              "no-interface",
+              "multiple-interfaces");
 
 char *
 vgmErrorEscape(const char *str)

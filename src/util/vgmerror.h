@@ -48,6 +48,8 @@ typedef enum {
     VGM_ERR_NO_DOMAIN_SNAPSHOT, /* no such snapshot of a domain */
     VGM_ERR_CPU_INCOMPATIBLE,   /* a CPU the host cannot provide */
     VGM_ERR_NO_NODE_DEVICE,     /* no such host device */
+    VGM_ERR_NO_INTERFACE,       /* no such host network interface */
+    VGM_ERR_MULTIPLE_INTERFACES, /* a MAC address of more than one interface */
 
     VGM_ERR_LAST
 } VgmErrorCode;

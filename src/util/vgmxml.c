@@ -700,6 +700,23 @@ vgmBufMaybeIndent(VgmBuf *buf)
         g_string_append_printf(buf->str, "%*s", buf->indent, "");
 }
 
+char *
+vgmXMLTextFromRaw(const char *raw)
+{
+    g_autofree char *valid = g_utf8_make_valid(raw, -1);
+    GString *out = g_string_new(NULL);
+    const char *p;
+
+    for (p = valid; *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+
+        if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xfffe || c == 0xffff)
+            continue;
+        g_string_append_len(out, p, g_utf8_next_char(p) - p);
+    }
+    return g_string_free(out, FALSE);
+}
+
 void
 vgmBufAdd(VgmBuf *buf, const char *str)
 {

@@ -91,6 +91,12 @@ GPtrArray *vgmXMLChildren(xmlNodePtr node, const char *name);
 
 /* ---- formatting ---- */
 
+/* @raw (text read from the host: sysfs, dmidecode) as XML text: valid
+ * UTF-8 (invalid bytes replaced), without the characters XML 1.0 cannot
+ * hold (control characters but tab, new line and carriage return; U+FFFE
+ * and U+FFFF) */
+char *vgmXMLTextFromRaw(const char *raw);
+
 typedef struct {
     GString *str;
     int indent;

@@ -25,6 +25,11 @@ mode). What it covers:
     them, and every PCI and network device's XML read by OpenStack Nova's
     own LibvirtConfigNodeDevice parser into the address, vendor, product
     and interface sysfs has;
+  * the host's interfaces (iface_tests): listAllInterfaces with ACTIVE,
+    INACTIVE and both against operstate, numOfInterfaces / listInterfaces
+    (up) and numOfDefinedInterfaces / listDefinedInterfaces (down), lookup
+    by name and MAC address (name(), MACString(), isActive(), XMLDesc),
+    an unknown name VIR_ERR_NO_INTERFACE (57);
   * one persistent domain through its whole life: defineXML, listAllDomains
     with flags, lookupByName / UUIDString / ID, info(), state(), isActive,
     isPersistent, XMLDesc(0) and XMLDesc(VIR_DOMAIN_XML_INACTIVE), create,
@@ -279,6 +284,7 @@ def run_tests(tap, target, conn):
                        (stats_tests, (tap, conn)),
                        (inspect_tests, (tap, target, conn)),
                        (nodedev_tests, (tap, conn)),
+                       (iface_tests, (tap, conn)),
                        (concurrency_tests, (tap, target, conn)),
                        (slow_call_tests, (tap, target, conn)),
                        (parity_tests, (tap, target, conn)),
@@ -957,6 +963,48 @@ def nodedev_tests(tap, conn):
     tap.ok(not bad, "Nova's LibvirtConfigNodeDevice reads each PCI and network device's XML "
            "(%d devices): name, parent, PCI address, vendor and product" % len(pci + net),
            repr(bad))
+
+
+def iface_tests(tap, conn):
+    F = libvirt
+    every = dict((i.name(), i) for i in conn.listAllInterfaces(0))
+    up = sorted(i.name() for i in conn.listAllInterfaces(F.VIR_CONNECT_LIST_INTERFACES_ACTIVE))
+    down = sorted(i.name() for i in conn.listAllInterfaces(F.VIR_CONNECT_LIST_INTERFACES_INACTIVE))
+    state = {}
+    for name in every:
+        with open("/sys/class/net/%s/operstate" % name) as f:
+            state[name] = f.read().strip()
+    tap.ok(every and up == sorted(n for n in every if state[n] == "up") and
+           down == sorted(n for n in every if state[n] != "up") and
+           sorted(i.name() for i in conn.listAllInterfaces(
+               F.VIR_CONNECT_LIST_INTERFACES_ACTIVE | F.VIR_CONNECT_LIST_INTERFACES_INACTIVE)) ==
+           sorted(every), "listAllInterfaces (284): ACTIVE the ones up, INACTIVE the others, "
+           "both all", "%r %r %r" % (sorted(every), up, down))
+    tap.eq((conn.numOfInterfaces(), sorted(conn.listInterfaces()),
+            conn.numOfDefinedInterfaces(), sorted(conn.listDefinedInterfaces())),
+           (len(up), up, sum(1 for n in every if state[n] == "down"),
+            sorted(n for n in every if state[n] == "down")),
+           "numOfInterfaces / listInterfaces (126, 127): up; numOfDefinedInterfaces / "
+           "listDefinedInterfaces (137, 138): down (as libvirt's udev backend)")
+    name = sorted(every)[0]
+    i = conn.interfaceLookupByName(name)
+    with open("/sys/class/net/%s/address" % name) as f:
+        mac = f.read().strip()
+    tap.ok(i.name() == name and i.MACString() == mac and
+           i.isActive() == (1 if state[name] == "up" else 0) and
+           i.XMLDesc(0).startswith("<interface ") and
+           i.XMLDesc(F.VIR_INTERFACE_XML_INACTIVE) == i.XMLDesc(0),
+           "interfaceLookupByName (128): name, MACString, isActive (156), XMLDesc (130)")
+    code_is(tap, lambda: conn.interfaceLookupByName("vgmnosuch0"), (F.VIR_ERR_NO_INTERFACE,),
+            "interfaceLookupByName of an unknown interface: VIR_ERR_NO_INTERFACE (57)")
+    if sum(1 for n in every if every[n].MACString() == mac) == 1:
+        tap.eq(conn.interfaceLookupByMACString(mac).name(), name,
+               "interfaceLookupByMACString (129): the interface of that address")
+    else:
+        code_is(tap, lambda: conn.interfaceLookupByMACString(mac),
+                (F.VIR_ERR_MULTIPLE_INTERFACES,),
+                "interfaceLookupByMACString of an address several interfaces have: "
+                "VIR_ERR_MULTIPLE_INTERFACES (59)")
 
 
 def inspect_tests(tap, target, conn):

@@ -579,6 +579,74 @@ def run_tests(tap, target, tmp):
     rename_tests(tap, target, tmp)
     sysinfo_tests(tap, target, tmp)
     nodedev_tests(tap, target)
+    iface_tests(tap, target)
+
+
+def _host_ifaces():
+    """This host's interfaces as libvirt's udev backend lists them: name ->
+    (MAC address, operstate), without bridge ports and tun/tap devices"""
+    got = {}
+    for name in os.listdir("/sys/class/net"):
+        base = "/sys/class/net/" + name
+        if os.path.exists(base + "/brport/state") or os.path.exists(base + "/tun_flags"):
+            continue
+        got[name] = (_sysfs_read(base + "/address"), _sysfs_read(base + "/operstate"))
+    return got
+
+
+def iface_tests(tap, target):
+    """The host's interfaces (virsh iface-*; procedures 126-130, 137, 138,
+    156, 284), checked against this host's sysfs in both modes: iface-list
+    --all lists every interface but bridge ports and taps, active when its
+    operstate is up, with its MAC address; iface-list the active ones;
+    iface-dumpxml gives each one's type, name, MTU and (for an ethernet
+    one) MAC address; iface-mac and iface-name turn a name into its MAC
+    address and back; an unknown name or MAC address is not found; and
+    defining an interface is not supported (the backend is read-only, as
+    libvirt's udev one)."""
+    uri = target.uri
+    host = _host_ifaces()
+    r = virsh(uri, "iface-list", "--all")
+    rows = [ln.split() for ln in r.out.splitlines()[2:] if ln.strip()]
+    got = dict((row[0], (row[2] if len(row) > 2 else None, row[1])) for row in rows)
+    want = dict((n, (mac, "active" if st == "up" else "inactive"))
+                for n, (mac, st) in host.items())
+    tap.eq(got, want, "iface-list --all: the interfaces of /sys/class/net but bridge ports "
+           "and taps, active when up, with their MAC addresses")
+    r = virsh(uri, "iface-list")
+    tap.eq(sorted(ln.split()[0] for ln in r.out.splitlines()[2:] if ln.strip()),
+           sorted(n for n, (mac, st) in host.items() if st == "up"),
+           "iface-list: the interfaces that are up")
+    bad = []
+    for name in sorted(host):
+        x = virsh(uri, "iface-dumpxml", name)
+        m = re.match(r"<interface type='(\w+)' name='([^']+)'>", x.out)
+        mtu = _sysfs_read("/sys/class/net/%s/mtu" % name)
+        if not m or m.group(2) != name or "<mtu size='%s'/>" % mtu not in x.out or \
+                (m.group(1) == "ethernet" and
+                 "<mac address='%s'/>" % host[name][0] not in x.out):
+            bad.append((name, x.out[:300] + x.err))
+    tap.ok(host and not bad, "iface-dumpxml of each interface: its type, name, MTU and MAC "
+           "address (%d interfaces)" % len(host), repr(bad))
+    name = sorted(host)[0]
+    mac = host[name][0]
+    r1 = virsh(uri, "iface-mac", name)
+    r2 = virsh(uri, "iface-name", mac)
+    # (several interfaces may share a MAC address: then libvirt refuses)
+    shared = sum(1 for m, st in host.values() if m == mac) > 1
+    tap.ok(r1.out.strip() == mac and
+           ((r2.rc != 0 and "matches multiple interfaces" in r2.err) if shared
+            else r2.out.strip() == name),
+           "iface-mac %s and iface-name of its MAC address" % name, r1.describe() + r2.describe())
+    r = virsh(uri, "iface-dumpxml", "vgmnosuch0")
+    tap.ok(r.rc != 0 and "couldn't find interface named 'vgmnosuch0'" in r.err,
+           "iface-dumpxml of an unknown interface: not found", r.describe())
+    r = virsh(uri, "iface-name", "02:00:00:00:00:fe")
+    tap.ok(r.rc != 0 and "couldn't find interface with MAC address '02:00:00:00:00:fe'" in r.err,
+           "iface-name of a MAC address no interface has: not found", r.describe())
+    r = virsh(uri, "iface-define", "/dev/null")
+    tap.ok(r.rc != 0 and "Failed to define interface" in r.err,
+           "iface-define: not supported (read-only, as libvirt's udev backend)", r.describe())
 
 
 def _nodedev_name(subsystem, sysname, suffix=None):
@@ -599,8 +667,9 @@ def nodedev_tests(tap, target):
     """The host's devices (virsh nodedev-*; procedures 111-117, 285, 433,
     435, 436, 118-120, 124), checked against this host's sysfs in both
     modes: nodedev-list --cap pci names exactly the devices of
-    /sys/bus/pci/devices and --cap net exactly the interfaces of
-    /sys/class/net (with their MAC addresses); each interface's parent is
+    /sys/bus/pci/devices and --cap net exactly the wired and wireless
+    interfaces of /sys/class/net (with their MAC addresses; no bridge, bond
+    or VLAN, as libvirt's udev driver); each interface's parent is
     the PCI device sysfs puts it under (the computer for a virtual one);
     each PCI device's XML has its sysfs path, class, address, vendor and
     product; the computer has no parent and is, as in libvirtd 9.0, the one
@@ -614,6 +683,12 @@ def nodedev_tests(tap, target):
     pci = sorted(_nodedev_name("pci", d) for d in os.listdir("/sys/bus/pci/devices"))
     nets = {}
     for ifname in os.listdir("/sys/class/net"):
+        # wired (no DEVTYPE) and wireless ones: libvirt lists no bridge,
+        # bond or VLAN as a node device
+        uevent = _sysfs_read("/sys/class/net/%s/uevent" % ifname) or ""
+        m = re.search(r"^DEVTYPE=(.*)$", uevent, re.M)
+        if m and m.group(1) != "wlan":
+            continue
         mac = _sysfs_read("/sys/class/net/%s/address" % ifname)
         nets[_nodedev_name("net", ifname, mac)] = ifname
     r = virsh(uri, "nodedev-list", "--cap", "pci")
