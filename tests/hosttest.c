@@ -1022,7 +1022,8 @@ testHostIfaces(void)
     g_autoptr(GString) out = g_string_new(NULL);
     g_autoptr(GError) err = NULL;
     g_autoptr(VgmHostIface) port = NULL;
-    g_autofree char *xml = NULL;
+    g_autofree char *vlan = NULL;
+    g_autofree char *miimon = NULL;
     guint i;
 
     testNodeDevMakeTree(root);
@@ -1049,12 +1050,14 @@ testHostIfaces(void)
     g_assert_error(err, VGM_ERROR, VGM_ERR_NO_INTERFACE);
     g_clear_error(&err);
     /* a VLAN whose /proc/net/vlan entry is gone, a bond without settings */
-    g_assert_cmpint(g_unlink(g_build_filename(proc, "net", "vlan", "bond0.100", NULL)), ==, 0);
+    vlan = g_build_filename(proc, "net", "vlan", "bond0.100", NULL);
+    g_assert_cmpint(g_unlink(vlan), ==, 0);
     g_assert_null(vgmHostIfaceFormat(root, proc, "bond0.100", &err));
     g_assert_nonnull(err);
     g_clear_error(&err);
-    xml = g_build_filename(root, "devices", "virtual", "net", "bond0", "bonding", "miimon", NULL);
-    g_assert_cmpint(g_unlink(xml), ==, 0);
+    miimon = g_build_filename(root, "devices", "virtual", "net", "bond0", "bonding", "miimon",
+                              NULL);
+    g_assert_cmpint(g_unlink(miimon), ==, 0);
     g_assert_null(vgmHostIfaceFormat(root, proc, "bond0", &err));
     g_assert_error(err, VGM_ERROR, VGM_ERR_INTERNAL);
     g_clear_error(&err);
