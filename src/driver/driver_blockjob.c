@@ -2095,53 +2095,136 @@ vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
     return vgmQemuMonitorCommand(mon, "block-set-write-threshold", args, NULL, error);
 }
 
+/* The disk of running domain @dom that node @node belongs to: by the
+ * disk number of the driver's node names, else (a node QEMU named, as a
+ * pivot's) in QEMU's block graph, as the node an image is stored on
+ * (@storage) or as the top node of a device. NULL with @error when QEMU
+ * cannot be asked; NULL without when no disk has the node. */
+static const VgmDiskDef *
+vgmDriverDiskOfNode(const VgmDriverDomain *dom, const char *node, gboolean storage,
+                    GError **error)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GHashTable) nodes = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    unsigned int n;
+    guint i, k;
+
+    if (sscanf(node, "vgm-%u-", &n) == 1) {
+        for (i = 0; i < dom->def->devices.disks->len; i++) {
+            const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
+
+            if (vgmQemuDiskNodeIndex(dom->def, d) == n)
+                return d;
+        }
+        return NULL;
+    }
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return NULL;
+    if (storage) {
+        if (!(nodes = vgmBlockStorageNodes(mon, dom->def, error)))
+            return NULL;
+        for (i = 0; i < dom->def->devices.disks->len; i++) {
+            const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
+
+            if (g_strcmp0(g_hash_table_lookup(nodes, d->dst), node) == 0)
+                return d;
+        }
+        return NULL;
+    }
+    /* a device's top node: query-block names the device of each */
+    if (!vgmQemuMonitorCommand(mon, "query-block", NULL, &ret, error) || !JSON_NODE_HOLDS_ARRAY(ret))
+        return NULL;
+    for (k = 0; k < json_array_get_length(json_node_get_array(ret)); k++) {
+        JsonObject *b = json_array_get_object_element(json_node_get_array(ret), k);
+        JsonObject *ins = b && json_object_has_member(b, "inserted") ?
+                          json_object_get_object_member(b, "inserted") : NULL;
+        const char *qdev = b ? json_object_get_string_member_with_default(b, "qdev", "") : "";
+
+        if (!ins || g_strcmp0(json_object_get_string_member_with_default(ins, "node-name", ""),
+                              node) != 0)
+            continue;
+        for (i = 0; i < dom->def->devices.disks->len; i++) {
+            const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
+            g_autofree char *id = vgmQemuDiskDeviceId(dom->def, d);
+            g_autofree char *path = g_strdup_printf("/machine/peripheral/%s/", id);
+
+            if (g_str_equal(qdev, id) || g_str_has_prefix(qdev, path))
+                return d;
+        }
+    }
+    return NULL;
+}
+
+/* @name's running domain (with its definition) when the QEMU of @pid
+ * still runs it; an event of a QEMU that is gone is not about the domain
+ * now */
+static VgmDriverDomain *
+vgmDriverDomainOfQemu(VgmDriver *drv, const char *name, pid_t pid)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL,
+                                                                NULL);
+
+    if (!dom || !dom->def || !dom->status || dom->status->qemu.pid != pid)
+        return NULL;
+    return g_steal_pointer(&dom);
+}
+
 void
 vgmDriverBlockThresholdEvent(VgmDriver *drv, const char *name, pid_t pid, const char *node,
                              guint64 threshold, guint64 excess)
 {
-    g_autoptr(VgmDriverDomain) dom = NULL;
-    g_autoptr(VgmQemuMonitor) mon = NULL;
-    g_autoptr(GHashTable) nodes = NULL;
+    g_autoptr(VgmDriverDomain) dom = vgmDriverDomainOfQemu(drv, name, pid);
     g_autoptr(GError) err = NULL;
-    const VgmDiskDef *disk = NULL;
-    unsigned int n;
-    guint i;
+    const VgmDiskDef *disk;
 
-    /* (an event of a QEMU that is gone is not about the domain now) */
-    if (!(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, NULL)) ||
-        !dom->def || !dom->status || dom->status->qemu.pid != pid)
+    if (!dom)
         return;
-    /* a node of the driver's names the disk's number; one QEMU named (a
-     * pivot's) is found in QEMU's block graph */
-    if (sscanf(node, "vgm-%u-", &n) == 1) {
-        for (i = 0; i < dom->def->devices.disks->len && !disk; i++) {
-            const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
-
-            if (vgmQemuDiskNodeIndex(dom->def, d) == n)
-                disk = d;
-        }
-    } else {
-        if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
-            !(nodes = vgmBlockStorageNodes(mon, dom->def, &err))) {
+    /* (a node no disk stores its image on now: no event, as in libvirt) */
+    if (!(disk = vgmDriverDiskOfNode(dom, node, TRUE, &err))) {
+        if (err)
             g_warning(_("domain '%1$s': QEMU's write threshold of node '%2$s' was passed, but its disk cannot be found: %3$s"),
                       name, node, err->message);
-            return;
-        }
-        for (i = 0; i < dom->def->devices.disks->len && !disk; i++) {
-            const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
-
-            if (g_strcmp0(g_hash_table_lookup(nodes, d->dst), node) == 0)
-                disk = d;
-        }
+        return;
     }
-    /* (a node no disk stores its image on now: no event, as in libvirt) */
-    if (disk) {
-        gboolean local = disk->type == VGM_DISK_TYPE_FILE || disk->type == VGM_DISK_TYPE_BLOCK ||
-                         disk->type == VGM_DISK_TYPE_DIR;
+    vgmDriverEmitBlockThreshold(drv, dom->name, dom->uuid, dom->id, disk->dst,
+                                disk->type == VGM_DISK_TYPE_FILE || disk->type == VGM_DISK_TYPE_BLOCK ||
+                                disk->type == VGM_DISK_TYPE_DIR ? disk->src : NULL,
+                                threshold, excess);
+}
 
-        vgmDriverEmitBlockThreshold(drv, dom->name, dom->uuid, dom->id, disk->dst,
-                                    local ? disk->src : NULL, threshold, excess);
+void
+vgmDriverBlockIOErrorEvent(VgmDriver *drv, const char *name, pid_t pid, const char *device,
+                           const char *node, int action, gboolean nospace, gboolean suspended)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverDomainOfQemu(drv, name, pid);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *alias = NULL;
+    const VgmDiskDef *disk = NULL;
+    guint i;
+
+    if (!dom)
+        return;
+    /* the disk by its device (a drive's id), else by its node; an error
+     * of none still raises the events, as libvirt's, with empty names */
+    for (i = 0; device && *device && i < dom->def->devices.disks->len && !disk; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
+        g_autofree char *id = vgmQemuDiskDeviceId(dom->def, d);
+
+        if (g_str_equal(id, device))
+            disk = d;
     }
+    if (!disk && node && *node && !(disk = vgmDriverDiskOfNode(dom, node, FALSE, &err)) && err)
+        g_warning(_("domain '%1$s': QEMU's I/O error on node '%2$s' is raised without its disk, which cannot be found: %3$s"),
+                  name, node, err->message);
+    alias = disk ? vgmQemuDiskDeviceId(dom->def, disk) : g_strdup("");
+    vgmDriverEmitIOError(drv, dom->name, dom->uuid, dom->id, disk && disk->src ? disk->src : "",
+                         alias, action, nospace ? "enospc" : "");
+    /* QEMU stopped the guest: SUSPENDED / ioerror (the domain's state,
+     * paused for an I/O error, is QEMU's) */
+    if (suspended)
+        vgmDriverEmitEvent(drv, dom->name, dom->uuid, dom->id, VGM_EVENT_SUSPENDED,
+                           VGM_EVENT_SUSPENDED_IOERROR);
 }
 
 GHashTable *

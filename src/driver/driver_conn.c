@@ -223,6 +223,19 @@ vgmDriverEmitBlockThreshold(VgmDriver *drv, const char *name, const unsigned cha
 }
 
 void
+vgmDriverEmitIOError(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
+                     const char *path, const char *alias, int action, const char *reason)
+{
+    g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+
+    vgmTypedParamAdd(params, "reason", VGM_TYPED_PARAM_STRING)->v.s = g_strdup(reason);
+    vgmDriverEmitEventAll(drv, VGM_EVENT_ID_IO_ERROR, name, uuid, id, action, 0, path, alias, 0,
+                          NULL);
+    vgmDriverEmitEventAll(drv, VGM_EVENT_ID_IO_ERROR_REASON, name, uuid, id, action, 0, path, alias,
+                          0, params);
+}
+
+void
 vgmDriverEmitNetworkEvent(VgmDriver *drv, const char *name, const unsigned char *uuid,
                           int event, int detail)
 {
@@ -925,6 +938,43 @@ vgmDriverBalloonChanged(VgmDriver *drv, const char *name, pid_t pid, unsigned lo
                         GError **error)
 {
     return vgmDriverWatchChangeLive(drv, name, pid, vgmDriverBalloonMove, &kib, error);
+}
+
+/* The live XML's variable clock after the guest set it: @data's seconds
+ * from UTC, as libvirt keeps them (a save image's XML starts the guest's
+ * clock there) */
+static gboolean
+vgmDriverClockSet(VgmDomainDef *def, gconstpointer data)
+{
+    if (def->clock.offset != VGM_CLOCK_OFFSET_VARIABLE)
+        return FALSE;
+    def->clock.adjustment = *(const long long *)data;
+    g_free(def->clock.basis);
+    def->clock.basis = g_strdup("utc");
+    return TRUE;
+}
+
+void
+vgmDriverRtcChangeEvent(VgmDriver *drv, const char *name, pid_t pid, long long offset)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL,
+                                                                NULL);
+    g_autoptr(GError) err = NULL;
+
+    if (!dom || !dom->def || !dom->status || dom->status->qemu.pid != pid)
+        return;
+    /* QEMU counts from its -rtc base, which for a variable clock is the
+     * host's time plus the adjustment the domain started with: libvirt's
+     * offset from UTC adds that adjustment, and the live XML keeps it */
+    if (dom->def->clock.offset == VGM_CLOCK_OFFSET_VARIABLE) {
+        offset += dom->status->hasClockAdjustment0 ? dom->status->clockAdjustment0
+                                                   : vgmQemuClockAdjustment(&dom->def->clock);
+        if (!vgmDriverWatchChangeLive(drv, name, pid, vgmDriverClockSet, &offset, &err))
+            g_warning(_("domain '%1$s': the guest set its clock, but its live XML cannot say so: %2$s"),
+                      name, err ? err->message : "?");
+    }
+    vgmDriverEmitEventID(drv, VGM_EVENT_ID_RTC_CHANGE, dom->name, dom->uuid, dom->id, 0, 0, NULL,
+                         NULL, (unsigned long long)offset);
 }
 
 VgmDriverDomain *

@@ -706,6 +706,16 @@ gboolean vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char
  * stores (none when that QEMU no longer runs the domain) */
 void vgmDriverBlockThresholdEvent(VgmDriver *drv, const char *name, pid_t pid, const char *node,
                                   guint64 threshold, guint64 excess);
+/* QEMU's BLOCK_IO_ERROR of the QEMU of domain @name (@pid), for its
+ * device @device or node @node: IO_ERROR and IO_ERROR_REASON of the disk,
+ * and, with @suspended (QEMU paused the running guest for it), SUSPENDED /
+ * ioerror, as libvirt raises them */
+void vgmDriverBlockIOErrorEvent(VgmDriver *drv, const char *name, pid_t pid, const char *device,
+                                const char *node, int action, gboolean nospace,
+                                gboolean suspended);
+/* QEMU's RTC_CHANGE: RTC_CHANGE with libvirt's offset (for a variable
+ * clock, the one the domain started with plus QEMU's) */
+void vgmDriverRtcChangeEvent(VgmDriver *drv, const char *name, pid_t pid, long long offset);
 /* virDomainGetDiskErrors: each disk of running domain @name whose device
  * QEMU stopped on an I/O error (query-block's io-status), with libvirt's
  * virDomainDiskErrorCode; *@ndisks gets the domain's count of disks */
@@ -980,6 +990,7 @@ enum {
     VGM_EVENT_STARTED_FROM_SNAPSHOT = 3,
     VGM_EVENT_DEFINED_FROM_SNAPSHOT = 3,
     VGM_EVENT_SUSPENDED_PAUSED = 0,
+    VGM_EVENT_SUSPENDED_IOERROR = 2,
     VGM_EVENT_SUSPENDED_WATCHDOG = 3,
     VGM_EVENT_SUSPENDED_RESTORED = 4,
     VGM_EVENT_SUSPENDED_FROM_SNAPSHOT = 5,
@@ -1064,6 +1075,23 @@ enum {
  * threshold, and the one parameter "excess" (ULLONG) by how many bytes
  * the write passed it */
 #define VGM_EVENT_ID_BLOCK_THRESHOLD 24
+/* RTC_CHANGE (2): the guest set its clock; the number is the new offset
+ * from the host's (seconds, a long long as the bits of the number) */
+#define VGM_EVENT_ID_RTC_CHANGE 2
+/* IO_ERROR (4) and IO_ERROR_REASON (6): a disk's I/O failed; the strings
+ * are its source path and its alias, the event the action QEMU took
+ * (virDomainEventIOErrorAction), and IO_ERROR_REASON's one parameter
+ * "reason" (STRING) why ("enospc", or "") */
+#define VGM_EVENT_ID_IO_ERROR 4
+#define VGM_EVENT_ID_IO_ERROR_REASON 6
+#define VGM_EVENT_IO_ERROR_NONE 0
+#define VGM_EVENT_IO_ERROR_PAUSE 1
+#define VGM_EVENT_IO_ERROR_REPORT 2
+/* MEMORY_FAILURE (25): a hardware memory error reached QEMU; the event is
+ * who got it (virDomainMemoryFailureRecipientType), the detail what was
+ * done (virDomainMemoryFailureActionType), the number its flags
+ * (virDomainMemoryFailureFlags) */
+#define VGM_EVENT_ID_MEMORY_FAILURE 25
 #define VGM_EVENT_ID_LAST 27
 
 typedef struct {
@@ -1100,6 +1128,9 @@ void vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
 void vgmDriverEmitBlockThreshold(VgmDriver *drv, const char *name, const unsigned char *uuid,
                                  int id, const char *dev, const char *path,
                                  unsigned long long threshold, unsigned long long excess);
+/* IO_ERROR and IO_ERROR_REASON (see VGM_EVENT_ID_IO_ERROR) */
+void vgmDriverEmitIOError(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
+                          const char *path, const char *alias, int action, const char *reason);
 /* For the watcher: the disk with QEMU device id @devId of domain @name,
  * run by the QEMU of pid @pid, had its tray opened (@open) or closed; its
  * live XML says so from now on. FALSE when it could not be written (a

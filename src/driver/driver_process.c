@@ -1473,6 +1473,10 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
         status->events = g_build_filename(runDir, "events.sock", NULL);
     }
     status->restartAtPoweroff = def->onPoweroff == VGM_DOMAIN_LIFECYCLE_RESTART;
+    if (def->clock.offset == VGM_CLOCK_OFFSET_VARIABLE) {
+        status->hasClockAdjustment0 = TRUE;
+        status->clockAdjustment0 = vgmQemuClockAdjustment(&def->clock);
+    }
     vgmDriverProcessAdjustCommandLine(start->cmd, status->pidfile, status->events,
                                       status->restartAtPoweroff);
     argv = vgmQemuCmdGetArgv(start->cmd);

@@ -1772,6 +1772,10 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
         json_builder_set_member_name(b, "restartAtPoweroff");
         json_builder_add_boolean_value(b, TRUE);
     }
+    if (status->hasClockAdjustment0) {
+        json_builder_set_member_name(b, "clock-adjustment0");
+        json_builder_add_int_value(b, status->clockAdjustment0);
+    }
     if (status->agentTimeout != VGM_QEMU_AGENT_TIMEOUT_BLOCK) {
         json_builder_set_member_name(b, "agent-timeout");
         json_builder_add_int_value(b, status->agentTimeout);
@@ -2010,6 +2014,11 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
                                                                             FALSE);
     if ((node = json_object_get_member(obj, "unplugs")) && JSON_NODE_HOLDS_OBJECT(node))
         status->unplugs = json_node_copy(node);
+    if ((node = json_object_get_member(obj, "clock-adjustment0")) && JSON_NODE_HOLDS_VALUE(node) &&
+        json_node_get_value_type(node) == G_TYPE_INT64) {
+        status->hasClockAdjustment0 = TRUE;
+        status->clockAdjustment0 = json_node_get_int(node);
+    }
     status->agentTimeout = (int)CLAMP(json_object_get_int_member_with_default(obj, "agent-timeout",
                                                                            VGM_QEMU_AGENT_TIMEOUT_BLOCK),
                                        VGM_QEMU_AGENT_TIMEOUT_BLOCK, G_MAXINT);

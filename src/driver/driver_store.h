@@ -366,6 +366,10 @@ typedef struct {
     gboolean restartAtPoweroff; /* <on_poweroff>restart: QEMU pauses at
                                  * every power-off (-no-shutdown), and the
                                  * driver restarts the guest the same way */
+    gboolean hasClockAdjustment0; /* <clock offset='variable'>: ... */
+    long long clockAdjustment0; /* the seconds from UTC QEMU's -rtc base
+                                 * was given, which its RTC_CHANGE offsets
+                                 * count from (libvirt's adjustment0) */
     JsonNode *plan;             /* vgmQemuPlanToJSON, or NULL */
     char **hugetlbfsDirs;       /* MOUNT/virt-gmem/NAME dirs start made,
                                  * removed with the status; or NULL */

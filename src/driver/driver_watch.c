@@ -32,6 +32,12 @@
  *   DEVICE_TRAY_MOVED                 the live XML's <target tray>, then
  *                                     TRAY_CHANGE (id 10) with the disk's
  *                                     alias
+ *   BLOCK_IO_ERROR                    IO_ERROR (id 4) and IO_ERROR_REASON
+ *                                     (id 6) of the disk, then, when QEMU
+ *                                     paused the guest, SUSPENDED / ioerror
+ *   RTC_CHANGE                        RTC_CHANGE (id 2) with the offset
+ *                                     from the host's clock
+ *   MEMORY_FAILURE                    MEMORY_FAILURE (id 25)
  *   the socket closes, QEMU is gone   STOPPED / shutdown (the guest
  *                                     powered off), destroyed (stopped
  *                                     by another virt-gmem), failed
@@ -84,6 +90,8 @@ typedef struct {
     gboolean greeted;           /* qmp_capabilities answered */
     gboolean guestShutdown;     /* the guest powered off (SHUTDOWN) */
     gboolean rebooting;         /* ... for the reboot asked for: QEMU stops */
+    gboolean ioPaused;          /* QEMU paused the guest on an I/O error
+                                 * (until it resumes) */
 } VgmDriverWatchEntry;
 
 typedef struct {
@@ -108,6 +116,8 @@ typedef enum {
     VGM_DRIVER_WATCH_JOB_BLOCK,         /* BLOCK_JOB_READY, _COMPLETED, _CANCELLED */
     VGM_DRIVER_WATCH_JOB_WATCHDOG,      /* WATCHDOG */
     VGM_DRIVER_WATCH_JOB_THRESHOLD,     /* BLOCK_WRITE_THRESHOLD */
+    VGM_DRIVER_WATCH_JOB_IO_ERROR,      /* BLOCK_IO_ERROR */
+    VGM_DRIVER_WATCH_JOB_RTC,           /* RTC_CHANGE */
 } VgmDriverWatchJobKind;
 
 typedef struct {
@@ -452,6 +462,13 @@ vgmDriverWatchWork(gpointer data, gpointer user)
         vgmDriverBlockThresholdEvent(w->drv, job->name, job->pid, job->str, job->num,
                                      job->num2);
         break;
+    case VGM_DRIVER_WATCH_JOB_IO_ERROR:
+        vgmDriverBlockIOErrorEvent(w->drv, job->name, job->pid, job->str, job->str2, job->event,
+                                   job->flag, job->detail);
+        break;
+    case VGM_DRIVER_WATCH_JOB_RTC:
+        vgmDriverRtcChangeEvent(w->drv, job->name, job->pid, (long long)job->num);
+        break;
     case VGM_DRIVER_WATCH_JOB_WATCHDOG:
         /* as libvirt: a pause is a SUSPENDED event too, and a pause for a
          * dump is followed by the dump */
@@ -642,6 +659,62 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
                                                                                 "amount-exceeded",
                                                                                 0);
         vgmDriverWatchQueue(w, job);
+    } else if (g_str_equal(ev, "BLOCK_IO_ERROR") && data) {
+        /* QEMU's actions, in libvirt's order of its event's codes */
+        static const char *const actions[] = { "ignore", "stop", "report" };
+        const char *action = json_object_get_string_member_with_default(data, "action", "");
+        VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_IO_ERROR, e->name,
+                                                      e->uuid, e->id);
+        guint i;
+
+        for (i = 0; i < G_N_ELEMENTS(actions) && !g_str_equal(actions[i], action); i++)
+            ;
+        job->pid = e->qemu.pid;
+        job->event = i < G_N_ELEMENTS(actions) ? (int)i : VGM_EVENT_IO_ERROR_NONE;
+        job->str = g_strdup(json_object_get_string_member_with_default(data, "device", ""));
+        job->str2 = g_strdup(json_object_get_string_member_with_default(data, "node-name", ""));
+        job->flag = json_object_get_boolean_member_with_default(data, "nospace", FALSE);
+        /* the guest is paused once: SUSPENDED / ioerror for the first
+         * error that paused it, as libvirt's for a running guest */
+        job->detail = job->event == VGM_EVENT_IO_ERROR_PAUSE && !e->ioPaused;
+        if (job->event == VGM_EVENT_IO_ERROR_PAUSE)
+            e->ioPaused = TRUE;
+        vgmDriverWatchQueue(w, job);
+    } else if (g_str_equal(ev, "RESUME")) {
+        e->ioPaused = FALSE;
+    } else if (g_str_equal(ev, "RTC_CHANGE") && data && json_object_has_member(data, "offset")) {
+        /* the guest set its clock: seconds from QEMU's -rtc base */
+        VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_RTC, e->name, e->uuid,
+                                                      e->id);
+
+        job->pid = e->qemu.pid;
+        job->num = (unsigned long long)json_object_get_int_member_with_default(data, "offset", 0);
+        vgmDriverWatchQueue(w, job);
+    } else if (g_str_equal(ev, "MEMORY_FAILURE") && data) {
+        /* a hardware memory error: who got it and what was done, in
+         * libvirt's codes, and its flags (action-required 1, recursive 2) */
+        static const char *const recipients[] = { "hypervisor", "guest" };
+        static const char *const actions[] = { "ignore", "inject", "fatal", "reset" };
+        const char *recipient = json_object_get_string_member_with_default(data, "recipient", "");
+        const char *action = json_object_get_string_member_with_default(data, "action", "");
+        JsonNode *flagsNode = json_object_get_member(data, "flags");
+        JsonObject *flags = flagsNode && JSON_NODE_HOLDS_OBJECT(flagsNode) ?
+                            json_node_get_object(flagsNode) : NULL;
+        unsigned long long bits = 0;
+        guint r, a;
+
+        for (r = 0; r < G_N_ELEMENTS(recipients) && !g_str_equal(recipients[r], recipient); r++)
+            ;
+        for (a = 0; a < G_N_ELEMENTS(actions) && !g_str_equal(actions[a], action); a++)
+            ;
+        if (r == G_N_ELEMENTS(recipients) || a == G_N_ELEMENTS(actions))
+            return;
+        if (flags && json_object_get_boolean_member_with_default(flags, "action-required", FALSE))
+            bits |= 1;
+        if (flags && json_object_get_boolean_member_with_default(flags, "recursive", FALSE))
+            bits |= 2;
+        vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_MEMORY_FAILURE, (int)r,
+                              (int)a, NULL, bits);
     } else if (g_str_equal(ev, "BALLOON_CHANGE") && data &&
                json_object_has_member(data, "actual")) {
         /* the guest's balloon driver moved: bytes, which libvirt reports

@@ -918,6 +918,19 @@ vgmCmdSmbios(VgmQemuCmd *cmd, const VgmDomainDef *def)
     }
 }
 
+long long
+vgmQemuClockAdjustment(const VgmClockDef *clock)
+{
+    g_autoptr(GDateTime) local = NULL;
+
+    if (g_strcmp0(clock->basis, "localtime") != 0)
+        return clock->adjustment;
+    /* as libvirt: an adjustment from the host's local time is one from
+     * UTC plus the host's UTC offset now */
+    local = g_date_time_new_now_local();
+    return clock->adjustment + g_date_time_get_utc_offset(local) / G_USEC_PER_SEC;
+}
+
 /* <sysinfo type='fwcfg'>: a -fw_cfg for each entry, its text or its
  * file, after the SMBIOS tables as libvirt writes them */
 static void
@@ -976,7 +989,7 @@ vgmCmdMonitorAndClock(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuCon
     if (def->clock.offset == VGM_CLOCK_OFFSET_VARIABLE) {
         GDateTime *now = cfg->now ? g_date_time_new_from_unix_utc(cfg->now) :
                                     g_date_time_new_now_utc();
-        GDateTime *then = g_date_time_add_seconds(now, def->clock.adjustment);
+        GDateTime *then = g_date_time_add_seconds(now, vgmQemuClockAdjustment(&def->clock));
         g_autofree char *stamp = g_date_time_format(then, "%Y-%m-%dT%H:%M:%S");
         /* like libvirt, the guest clock starts at "now" plus the offset */
         vgmCmdArgPairf(cmd, "-rtc", "base=%s%s", stamp, rtc->str);

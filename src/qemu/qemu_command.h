@@ -93,6 +93,11 @@ gboolean vgmQemuNfsIdentity(const char *name, gboolean group, guint *id, GError 
 
 /* QEMU's key=value escaping: every ',' doubled. */
 char *vgmQemuEscapeOptValue(const char *value);
+
+/* The seconds from UTC that <clock offset='variable'> starts the guest's
+ * clock at: its adjustment, plus the host's UTC offset now for
+ * basis='localtime' (libvirt's rule; -rtc base and RTC_CHANGE use it) */
+long long vgmQemuClockAdjustment(const VgmClockDef *clock);
 /* The QEMU id of disk @d's device (libvirt's alias: virtio-disk0, ide0-1-0,
  * sata0-0-1, scsi0-0-0-0, fdc0-0-0), which QEMU's events name */
 char *vgmQemuDiskDeviceId(const VgmDomainDef *def, const VgmDiskDef *d);

@@ -2207,6 +2207,68 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         return;
     }
 
+    if (eventID == VGM_EVENT_ID_RTC_CHANGE) {
+        VgmRemoteDomainEventCallbackRtcChangeMsg rtc = { 0 };
+
+        rtc.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&rtc.msg.dom, dom);
+        rtc.msg.offset = (gint64)num;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_RTC_CHANGE,
+                                vgmRemoteXdrDomainEventCallbackRtcChangeMsg, &rtc);
+        return;
+    }
+
+    if (eventID == VGM_EVENT_ID_IO_ERROR) {
+        VgmRemoteDomainEventCallbackIoErrorMsg io = { 0 };
+
+        io.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&io.msg.dom, dom);
+        io.msg.srcPath = (char *)(str ? str : "");
+        io.msg.devAlias = (char *)(str2 ? str2 : "");
+        io.msg.action = event;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_IO_ERROR,
+                                vgmRemoteXdrDomainEventCallbackIoErrorMsg, &io);
+        return;
+    }
+
+    if (eventID == VGM_EVENT_ID_IO_ERROR_REASON) {
+        VgmRemoteDomainEventCallbackIoErrorReasonMsg io = { 0 };
+        guint i;
+
+        io.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&io.msg.dom, dom);
+        io.msg.srcPath = (char *)(str ? str : "");
+        io.msg.devAlias = (char *)(str2 ? str2 : "");
+        io.msg.action = event;
+        io.msg.reason = (char *)"";
+        for (i = 0; params && i < params->len; i++) {
+            const VgmTypedParam *p = g_ptr_array_index(params, i);
+
+            if (g_str_equal(p->field, "reason") && p->v.s)
+                io.msg.reason = p->v.s;
+        }
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_IO_ERROR_REASON,
+                                vgmRemoteXdrDomainEventCallbackIoErrorReasonMsg, &io);
+        return;
+    }
+
+    if (eventID == VGM_EVENT_ID_MEMORY_FAILURE) {
+        VgmRemoteDomainEventMemoryFailureMsg mf = { 0 };
+
+        mf.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&mf.dom, dom);
+        mf.recipient = event;
+        mf.action = detail;
+        mf.flags = (guint32)num;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_MEMORY_FAILURE,
+                                vgmRemoteXdrDomainEventMemoryFailureMsg, &mf);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_REBOOT) {
         VgmRemoteDomainEventCallbackRebootMsg reboot = { 0 };
 

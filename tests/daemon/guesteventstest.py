@@ -47,6 +47,14 @@ What it covers:
     power-off, destroy to restart boots it again in the same QEMU; the
     guest agent flag (ARGUMENT_UNSUPPORTED) and a shut-off domain
     (OPERATION_INVALID) are refused;
+  * a Linux guest setting its RTC to 2031 (busybox hwclock -w):
+    RTC_CHANGE (id 2) with the offset from the host's clock, for a UTC
+    clock and for a variable one with an adjustment, whose live XML then
+    keeps the offset (rtc_tests);
+  * a disk whose reads fail (qemu-nbd over blkdebug) with
+    rerror_policy='stop', booted from: IO_ERROR (id 4), IO_ERROR_REASON
+    (id 6), SUSPENDED/ioerror once, paused (I/O error); after a resume,
+    the same again (ioerror_tests);
   * a Linux guest's i6300esb watchdog, armed and never petted, with
     <watchdog action='dump'>: the WATCHDOG event (id 3, pause),
     SUSPENDED/watchdog, an ELF core of the guest in ROOT/lib/qemu/dump,
@@ -107,6 +115,7 @@ Skips the guest part when the kernel cannot be fetched.
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -641,6 +650,8 @@ def run_tests(tap, target, daemons, work):
     econn, ev, conn = reboot_tests(tap, econn, ev, conn, daemons, work)
     hotplug_tests(tap, econn, ev, conn, daemons[-1].root, work)
     watchdog_tests(tap, econn, ev, conn, daemons[-1].root, work)
+    rtc_tests(tap, econn, conn, work)
+    ioerror_tests(tap, econn, ev, conn, work)
     agent_tests(tap, econn, ev, conn, work)
     removal_failed_tests(tap, econn, ev, conn, work)
     save_tests(tap, ev, conn, daemons[-1].root, work)
@@ -909,6 +920,126 @@ def watchdog_tests(tap, econn, ev, conn, root, work):
            (fired, show(got), dumps, head, d.state()))
     d.destroy()
     ev.take(WD, [1], settle=0.2)
+
+
+RTC = "vgmtest-ge-rtc"
+# the guest sets its clock to 2031-01-01 and writes it to the RTC
+RTC_ACTION = ("/bin/busybox date -u -s '2031-01-01 00:00:00' >/dev/null\n"
+              "/bin/busybox hwclock -w -u\n"
+              "/bin/busybox sleep 1000\n")
+RTC_WHEN = 1924992000       # 2031-01-01T00:00:00Z
+
+
+def rtc_tests(tap, econn, conn, work):
+    """A Linux guest that sets its clock to 2031 and writes it to the RTC
+    (busybox hwclock -w): RTC_CHANGE (id 2) with the offset from the host's
+    clock (within a minute of 2031 less now), for <clock offset='utc'>
+    and for offset='variable' with an adjustment of an hour, whose QEMU
+    counts from the host's time plus that hour (libvirt's offset adds it
+    back, and the live XML's adjustment becomes it, from UTC, as in
+    libvirt)."""
+    kernel, initrd = guest_kit(work, RTC_ACTION, "rtc")
+    if kernel is None:
+        tap.skip("a guest sets its RTC: RTC_CHANGE", initrd)
+        return
+    for clock in ("<clock offset='utc'/>", "<clock offset='variable' adjustment='3600'/>"):
+        col = Collected(econn, F.VIR_DOMAIN_EVENT_ID_RTC_CHANGE)
+        xml = kernel_domain(RTC, kernel, initrd).replace("</os>", "</os>\n  " + clock)
+        d = conn.createXML(xml, 0)
+        got = col.wait(lambda g: any(n == RTC for n, *rest in g), timeout=120)
+        want = RTC_WHEN - time.time()
+        col.close()
+        offsets = [rest[0] for n, *rest in got if n == RTC]
+        live = re.search(r"<clock [^>]*>", d.XMLDesc(0))
+        live = live.group(0) if live else ""
+        keep = ("offset='variable'" not in clock or
+                (offsets and "adjustment='%d' basis='utc'" % offsets[0] in live))
+        tap.ok(offsets and abs(offsets[0] - want) < 60 and keep,
+               "a guest sets its RTC to 2031 with %s: RTC_CHANGE with the offset from the "
+               "host's clock%s" % (clock, ", which the live XML's adjustment keeps"
+                                   if "variable" in clock else ""),
+               "events %r, expected about %d; live %s" % (got, want, live))
+        d.destroy()
+
+
+IOE = "vgmtest-ge-ioerror"
+
+
+def ioerror_tests(tap, econn, ev, conn, work):
+    """A disk whose reads fail (qemu-nbd's export of a qcow2 image over
+    blkdebug, every read of its data EIO) with <driver error_policy='stop' rerror_policy='stop'>
+    that the firmware boots from: QEMU pauses the guest at the first read,
+    IO_ERROR (id 4) and IO_ERROR_REASON (id 6, no reason: not ENOSPC) with
+    the disk's alias and action pause, SUSPENDED/ioerror once, the domain
+    paused (I/O error); resumed, it pauses again at the next read."""
+    nbd = shutil.which("qemu-nbd")
+    if not nbd:
+        tap.skip("a disk whose reads fail: IO_ERROR", "no qemu-nbd (qemu-utils)")
+        return
+    # a qcow2 image with data (qcow2's reads of allocated clusters are
+    # blkdebug's read_aio event, to which the rule is tied)
+    disk = os.path.join(work, "ioerror.qcow2")
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "1M"], check=True)
+    subprocess.run(["qemu-io", "-c", "write -P 0xaa 0 1M", disk], check=True,
+                   stdout=subprocess.DEVNULL)
+    conf = harness.write_file(work, "blkdebug.conf",
+                              '[inject-error]\nevent = "read_aio"\nerrno = "5"\n')
+    sock = os.path.join(work, "ioerror.sock")
+    srv = subprocess.Popen([nbd, "--persistent", "--shared=4", "-k", sock, "--image-opts",
+                            "driver=qcow2,file.driver=blkdebug,file.config=%s,"
+                            "file.image.driver=file,file.image.filename=%s" % (conf, disk)],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.exists(sock) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        xml = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='network' device='disk'>
+      <driver name='qemu' type='raw' error_policy='stop' rerror_policy='stop'/>
+      <source protocol='nbd'><host transport='unix' socket='%s'/></source>
+      <target dev='vda' bus='virtio'/>
+      <boot order='1'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % (IOE, sock)
+        io = Collected(econn, F.VIR_DOMAIN_EVENT_ID_IO_ERROR)
+        reason = Collected(econn, F.VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON)
+        d = conn.createXML(xml, 0)
+        ev.take(IOE, [1, 2])
+        got = io.wait(lambda g: any(e[0] == IOE for e in g), timeout=60)
+        why = reason.wait(lambda g: any(e[0] == IOE for e in g), timeout=10)
+        life = ev.take(IOE, [3], timeout=10)
+        tap.ok((IOE, "", "virtio-disk0", F.VIR_DOMAIN_EVENT_IO_ERROR_PAUSE) in got and
+               (IOE, "", "virtio-disk0", F.VIR_DOMAIN_EVENT_IO_ERROR_PAUSE, "") in why and
+               life[:1] == [(F.VIR_DOMAIN_EVENT_SUSPENDED, F.VIR_DOMAIN_EVENT_SUSPENDED_IOERROR)] and
+               d.state() == [F.VIR_DOMAIN_PAUSED, F.VIR_DOMAIN_PAUSED_IOERROR],
+               "a disk whose reads fail, rerror_policy stop: IO_ERROR and IO_ERROR_REASON "
+               "(virtio-disk0, pause), SUSPENDED/ioerror, paused (I/O error)",
+               "io %r, reason %r, lifecycle %r, state %r" % (got, why, show(life), d.state()))
+        n = len([e for e in io.got if e[0] == IOE])
+        d.resume()
+        again = io.wait(lambda g: len([e for e in g if e[0] == IOE]) > n, timeout=60)
+        life = ev.take(IOE, [1, 2], timeout=10)
+        tap.ok(len([e for e in again if e[0] == IOE]) > n and
+               (F.VIR_DOMAIN_EVENT_RESUMED, F.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED) in life and
+               (F.VIR_DOMAIN_EVENT_SUSPENDED, F.VIR_DOMAIN_EVENT_SUSPENDED_IOERROR) in life and
+               d.state() == [F.VIR_DOMAIN_PAUSED, F.VIR_DOMAIN_PAUSED_IOERROR],
+               "resumed, the guest reads again: IO_ERROR again, SUSPENDED/ioerror again",
+               "io %r, lifecycle %r, state %r" % (again, show(life), d.state()))
+        io.close()
+        reason.close()
+        d.destroy()
+        ev.take(IOE, [1], settle=0.2)
+    finally:
+        srv.terminate()
+        srv.wait(timeout=10)
 
 
 def hotplug_tests(tap, econn, ev, conn, root, work):
