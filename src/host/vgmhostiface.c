@@ -54,19 +54,6 @@ vgmIfaceNetDir(const char *sysfs, const char *name)
     return g_build_filename(sysfs ? sysfs : "/sys", "class", "net", name, NULL);
 }
 
-/* Attribute @attr of the interface in @dir without the white space around
- * it, or NULL */
-static char *
-vgmIfaceAttr(const char *dir, const char *attr)
-{
-    g_autofree char *path = g_build_filename(dir, attr, NULL);
-    g_autofree char *text = NULL;
-
-    if (!vgmFileReadAll(path, VGM_IFACE_ATTR_MAX, &text, NULL, NULL))
-        return NULL;
-    return vgmXMLTextFromRaw(g_strstrip(text));
-}
-
 static gboolean
 vgmIfaceAttrExists(const char *dir, const char *attr)
 {
@@ -100,8 +87,8 @@ vgmIfaceRead(const char *dir, const char *name)
     VgmHostIface *iface = g_new0(VgmHostIface, 1);
 
     iface->name = vgmXMLTextFromRaw(name);
-    iface->mac = vgmIfaceAttr(dir, "address");
-    iface->operstate = vgmIfaceAttr(dir, "operstate");
+    iface->mac = vgmHostSysfsAttr(dir, "address");
+    iface->operstate = vgmHostSysfsAttr(dir, "operstate");
     if (!iface->operstate)
         iface->operstate = g_strdup("unknown");
     return iface;
@@ -150,7 +137,7 @@ vgmHostIfaceList(const char *sysfs, GError **error)
 static gboolean
 vgmIfaceBondNumber(const char *dir, const char *attr, int *value)
 {
-    g_autofree char *text = vgmIfaceAttr(dir, attr);
+    g_autofree char *text = vgmHostSysfsAttr(dir, attr);
     const char *sp = text ? strrchr(text, ' ') : NULL;
 
     return sp && vgmStrToInt(sp + 1, value);
@@ -159,7 +146,7 @@ vgmIfaceBondNumber(const char *dir, const char *attr, int *value)
 static gboolean
 vgmIfaceBondInt(const char *dir, const char *attr, int *value)
 {
-    g_autofree char *text = vgmIfaceAttr(dir, attr);
+    g_autofree char *text = vgmHostSysfsAttr(dir, attr);
 
     return text && vgmStrToInt(text, value);
 }
@@ -171,7 +158,7 @@ static gboolean
 vgmIfaceFormatBond(VgmBuf *buf, const char *sysfs, const char *procfs, const char *name,
                    const char *dir, guint depth, GError **error)
 {
-    g_autofree char *target = vgmIfaceAttr(dir, "bonding/arp_ip_target");
+    g_autofree char *target = vgmHostSysfsAttr(dir, "bonding/arp_ip_target");
     g_autoptr(GPtrArray) slaves = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GDir) d = NULL;
     const char *entry;
@@ -218,7 +205,7 @@ vgmIfaceFormatBond(VgmBuf *buf, const char *sysfs, const char *procfs, const cha
             g_ptr_array_add(slaves, g_strdup(entry + strlen("slave_")));
     }
     if (!slaves->len) {
-        g_autofree char *list = vgmIfaceAttr(dir, "bonding/slaves");
+        g_autofree char *list = vgmHostSysfsAttr(dir, "bonding/slaves");
         g_auto(GStrv) names = list ? g_strsplit(list, " ", -1) : NULL;
 
         for (i = 0; names && names[i]; i++) {
@@ -241,8 +228,8 @@ static gboolean
 vgmIfaceFormatBridge(VgmBuf *buf, const char *sysfs, const char *procfs, const char *name,
                      const char *dir, guint depth, GError **error)
 {
-    g_autofree char *delay = vgmIfaceAttr(dir, "bridge/forward_delay");
-    g_autofree char *stpText = vgmIfaceAttr(dir, "bridge/stp_state");
+    g_autofree char *delay = vgmHostSysfsAttr(dir, "bridge/forward_delay");
+    g_autofree char *stpText = vgmHostSysfsAttr(dir, "bridge/stp_state");
     g_autofree char *brif = g_build_filename(dir, "brif", NULL);
     g_autoptr(GPtrArray) ports = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(GDir) d = g_dir_open(brif, 0, NULL);
@@ -330,14 +317,14 @@ vgmIfaceFormat(VgmBuf *buf, const char *sysfs, const char *procfs, const char *n
                     _("interface '%1$s' is nested more than %2$d deep"), name, VGM_IFACE_DEPTH_MAX);
         return FALSE;
     }
-    mac = vgmIfaceAttr(dir, "address");
-    if (!(mtuText = vgmIfaceAttr(dir, "mtu")) || !vgmStrToUInt(mtuText, &mtu)) {
+    mac = vgmHostSysfsAttr(dir, "address");
+    if (!(mtuText = vgmHostSysfsAttr(dir, "mtu")) || !vgmStrToUInt(mtuText, &mtu)) {
         vgmErrorSet(error, VGM_ERR_INTERNAL, _("cannot read the MTU of interface '%1$s'"), name);
         return FALSE;
     }
     /* the kind: udev's DEVTYPE, else a '.' in the name (a VLAN) or a
      * bonding directory */
-    if ((uevent = vgmIfaceAttr(dir, "uevent"))) {
+    if ((uevent = vgmHostSysfsAttr(dir, "uevent"))) {
         g_auto(GStrv) lines = g_strsplit(uevent, "\n", -1);
         size_t i;
 

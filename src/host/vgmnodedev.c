@@ -54,11 +54,8 @@ vgmNodeDevSysfs(const VgmNodeDevHost *host)
     return host->sysfs ? host->sysfs : "/sys";
 }
 
-/* Attribute @attr of the device in @dir, without the white space around
- * it, or NULL when it is missing, unreadable or empty (as libvirt reads
- * sysfs attributes). */
-static char *
-vgmNodeDevAttr(const char *dir, const char *attr)
+char *
+vgmHostSysfsAttr(const char *dir, const char *attr)
 {
     g_autofree char *path = g_build_filename(dir, attr, NULL);
     g_autofree char *text = NULL;
@@ -74,7 +71,7 @@ vgmNodeDevAttr(const char *dir, const char *attr)
 static gboolean
 vgmNodeDevAttrULL(const char *dir, const char *attr, int base, unsigned long long *value)
 {
-    g_autofree char *text = vgmNodeDevAttr(dir, attr);
+    g_autofree char *text = vgmHostSysfsAttr(dir, attr);
 
     return text && vgmStrToULLBase(text, base, value);
 }
@@ -90,7 +87,7 @@ vgmFileTestAttr(const char *dir, const char *attr)
 static gboolean
 vgmNodeDevAttrInt(const char *dir, const char *attr, int *value)
 {
-    g_autofree char *text = vgmNodeDevAttr(dir, attr);
+    g_autofree char *text = vgmHostSysfsAttr(dir, attr);
 
     return text && vgmStrToInt(text, value);
 }
@@ -301,7 +298,7 @@ vgmNodeDevDiskSerial(const char *dir, VgmNodeDevProps *p)
 
     if (serial || p->udev)
         return g_strdup(serial);
-    return vgmNodeDevAttr(dir, "device/serial");
+    return vgmHostSysfsAttr(dir, "device/serial");
 }
 
 /* Names the device in @dir found through @src; NULL to leave it out. */
@@ -321,7 +318,7 @@ vgmNodeDevNameOf(const VgmNodeDevSource *src, const char *dir, VgmNodeDevProps *
          * bridge, bond, VLAN or other virtual kind */
         if (devtype && !g_str_equal(devtype, "wlan"))
             return NULL;
-        mac = vgmNodeDevAttr(dir, "address");
+        mac = vgmHostSysfsAttr(dir, "address");
         return vgmNodeDevMakeName(src->subsystem, sysname, mac);
     }
     case VGM_NODEDEV_CAP_STORAGE: {
@@ -361,8 +358,8 @@ vgmNodeDevNestedCaps(const VgmNodeDevHost *host, VgmNodeDevCap type, const char 
         g_autofree char *sysname = g_path_get_basename(dir);
         g_autofree char *fc = g_build_filename(vgmNodeDevSysfs(host), "class", "fc_host",
                                                sysname, NULL);
-        g_autofree char *wwnn = vgmNodeDevAttr(fc, "node_name");
-        g_autofree char *wwpn = vgmNodeDevAttr(fc, "port_name");
+        g_autofree char *wwnn = vgmHostSysfsAttr(fc, "node_name");
+        g_autofree char *wwpn = vgmHostSysfsAttr(fc, "port_name");
         int maxv, inuse;
 
         /* as libvirt: a Fibre Channel host whose names cannot be read has
@@ -662,8 +659,8 @@ vgmNodeDevFormatMdevTypes(VgmBuf *buf, const char *dir)
     vgmBufAdjustIndent(buf, 2);
     for (i = 0; i < ids->len; i++) {
         g_autofree char *tdir = g_build_filename(types, g_ptr_array_index(ids, i), NULL);
-        g_autofree char *name = vgmNodeDevAttr(tdir, "name");
-        g_autofree char *api = vgmNodeDevAttr(tdir, "device_api");
+        g_autofree char *name = vgmHostSysfsAttr(tdir, "name");
+        g_autofree char *api = vgmHostSysfsAttr(tdir, "device_api");
         unsigned long long avail = 0;
 
         vgmNodeDevAttrULL(tdir, "available_instances", 10, &avail);
@@ -803,9 +800,9 @@ vgmNodeDevFormatUsbDev(VgmBuf *buf, const char *dir, VgmNodeDevProps *p, GError 
         return FALSE;
     }
     if (!vendorName)
-        vendorName = vgmNodeDevAttr(dir, "manufacturer");
+        vendorName = vgmHostSysfsAttr(dir, "manufacturer");
     if (!productName)
-        productName = vgmNodeDevAttr(dir, "product");
+        productName = vgmHostSysfsAttr(dir, "product");
     vgmBufAsprintf(buf, "<bus>%llu</bus>\n", busnum);
     vgmBufAsprintf(buf, "<device>%llu</device>\n", devnum);
     /* (libvirt ends an unnamed USB id with a space before its "/>") */
@@ -971,7 +968,7 @@ vgmHostNetLinkFormat(VgmBuf *buf, const char *dir)
     static const char *const states[] = {
         "unknown", "notpresent", "down", "lowerlayerdown", "testing", "dormant", "up",
     };
-    g_autofree char *oper = vgmNodeDevAttr(dir, "operstate");
+    g_autofree char *oper = vgmHostSysfsAttr(dir, "operstate");
     g_autofree char *speedText = NULL;
     const char *state = NULL;
     guint32 speed = 0;
@@ -983,7 +980,7 @@ vgmHostNetLinkFormat(VgmBuf *buf, const char *dir)
     }
     /* the speed only of a link that is up: drivers report nonsense else
      * (and -1 as libvirt reads it, unsigned) */
-    if (state && g_str_equal(state, "up") && (speedText = vgmNodeDevAttr(dir, "speed")))
+    if (state && g_str_equal(state, "up") && (speedText = vgmHostSysfsAttr(dir, "speed")))
         speed = (guint32)g_ascii_strtoll(speedText, NULL, 10);
     if (!speed && !state)
         return;
@@ -1000,7 +997,7 @@ vgmNodeDevFormatNet(const VgmNodeDevHost *host, VgmBuf *buf, const char *dir,
                     VgmNodeDevProps *p, GError **error)
 {
     g_autofree char *ifname = g_strdup(vgmNodeDevProp(p, "INTERFACE"));
-    g_autofree char *mac = vgmNodeDevAttr(dir, "address");
+    g_autofree char *mac = vgmHostSysfsAttr(dir, "address");
 
     if (!ifname)
         ifname = g_path_get_basename(dir);
@@ -1022,7 +1019,7 @@ vgmNodeDevFormatNet(const VgmNodeDevHost *host, VgmBuf *buf, const char *dir,
 static char *
 vgmNodeDevFcValue(const char *dir, const char *attr)
 {
-    g_autofree char *v = vgmNodeDevAttr(dir, attr);
+    g_autofree char *v = vgmHostSysfsAttr(dir, attr);
 
     if (v && g_str_has_prefix(v, "0x"))
         return g_strdup(v + 2);
@@ -1133,8 +1130,8 @@ static gboolean
 vgmNodeDevFormatStorage(VgmBuf *buf, const char *dir, VgmNodeDevProps *p, GError **error)
 {
     g_autofree char *driveType = vgmNodeDevDriveType(dir, p);
-    g_autofree char *vendor = vgmNodeDevAttr(dir, "device/vendor");
-    g_autofree char *model = vgmNodeDevAttr(dir, "device/model");
+    g_autofree char *vendor = vgmHostSysfsAttr(dir, "device/vendor");
+    g_autofree char *model = vgmHostSysfsAttr(dir, "device/model");
     g_autofree char *serial = vgmNodeDevDiskSerial(dir, p);
     g_autofree char *bus = g_strdup(vgmNodeDevProp(p, "ID_BUS"));
     g_autofree char *block = NULL;
@@ -1191,13 +1188,13 @@ static void
 vgmNodeDevFormatSystem(const VgmNodeDevHost *host, VgmBuf *buf)
 {
     g_autofree char *dmi = g_build_filename(vgmNodeDevSysfs(host), "class", "dmi", "id", NULL);
-    g_autofree char *product = vgmNodeDevAttr(dmi, "product_name");
-    g_autofree char *vendor = vgmNodeDevAttr(dmi, "sys_vendor");
-    g_autofree char *version = vgmNodeDevAttr(dmi, "product_version");
-    g_autofree char *serial = vgmNodeDevAttr(dmi, "product_serial");
-    g_autofree char *biosVendor = vgmNodeDevAttr(dmi, "bios_vendor");
-    g_autofree char *biosVersion = vgmNodeDevAttr(dmi, "bios_version");
-    g_autofree char *biosDate = vgmNodeDevAttr(dmi, "bios_date");
+    g_autofree char *product = vgmHostSysfsAttr(dmi, "product_name");
+    g_autofree char *vendor = vgmHostSysfsAttr(dmi, "sys_vendor");
+    g_autofree char *version = vgmHostSysfsAttr(dmi, "product_version");
+    g_autofree char *serial = vgmHostSysfsAttr(dmi, "product_serial");
+    g_autofree char *biosVendor = vgmHostSysfsAttr(dmi, "bios_vendor");
+    g_autofree char *biosVersion = vgmHostSysfsAttr(dmi, "bios_version");
+    g_autofree char *biosDate = vgmHostSysfsAttr(dmi, "bios_date");
     g_autofree char *uuid = NULL;
 
     /* the host's uuid (the one of the capabilities) on a host with DMI;

@@ -108,6 +108,11 @@ char *vgmNodeDevFormat(const VgmNodeDevHost *host, const VgmNodeDev *dev, GError
 const VgmNodeDev *vgmNodeDevFindSCSIHostByWWN(const VgmNodeDevHost *host, GPtrArray *devs,
                                               const char *wwnn, const char *wwpn);
 
+/* Attribute @attr of the sysfs directory @dir (a device's), without the
+ * white space around it and fit for XML text, or NULL when it is missing,
+ * unreadable or empty (as libvirt reads sysfs attributes) */
+char *vgmHostSysfsAttr(const char *dir, const char *attr);
+
 /* A network interface's <link speed state/> as libvirt writes it, from
  * the operstate and speed of its sysfs directory @dir: the speed only of
  * a link that is up, nothing when neither is known. */
