@@ -2119,6 +2119,16 @@ vgmDriverDiskOfNode(const VgmDriverDomain *dom, const char *node, gboolean stora
         }
         return NULL;
     }
+    /* a copy-on-read disk's top node names its target */
+    if (g_str_has_prefix(node, "vgm-CoR-")) {
+        for (i = 0; i < dom->def->devices.disks->len; i++) {
+            const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
+
+            if (g_str_equal(node + strlen("vgm-CoR-"), d->dst))
+                return d;
+        }
+        return NULL;
+    }
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
         return NULL;
     if (storage) {
@@ -2188,19 +2198,20 @@ vgmDriverBlockThresholdEvent(VgmDriver *drv, const char *name, pid_t pid, const 
         return;
     }
     vgmDriverEmitBlockThreshold(drv, dom->name, dom->uuid, dom->id, disk->dst,
-                                disk->type == VGM_DISK_TYPE_FILE || disk->type == VGM_DISK_TYPE_BLOCK ||
-                                disk->type == VGM_DISK_TYPE_DIR ? disk->src : NULL,
+                                (disk->type == VGM_DISK_TYPE_FILE || disk->type == VGM_DISK_TYPE_BLOCK ||
+                                 disk->type == VGM_DISK_TYPE_DIR) ? disk->src : NULL,
                                 threshold, excess);
 }
 
 void
 vgmDriverBlockIOErrorEvent(VgmDriver *drv, const char *name, pid_t pid, const char *device,
-                           const char *node, int action, gboolean nospace, gboolean suspended)
+                           const char *node, int action, gboolean nospace)
 {
     g_autoptr(VgmDriverDomain) dom = vgmDriverDomainOfQemu(drv, name, pid);
     g_autoptr(GError) err = NULL;
     g_autofree char *alias = NULL;
     const VgmDiskDef *disk = NULL;
+    const char *path = NULL;
     guint i;
 
     if (!dom)
@@ -2217,14 +2228,13 @@ vgmDriverBlockIOErrorEvent(VgmDriver *drv, const char *name, pid_t pid, const ch
     if (!disk && node && *node && !(disk = vgmDriverDiskOfNode(dom, node, FALSE, &err)) && err)
         g_warning(_("domain '%1$s': QEMU's I/O error on node '%2$s' is raised without its disk, which cannot be found: %3$s"),
                   name, node, err->message);
+    /* libvirt's source of a disk: its file or device, a network disk's
+     * <source name> */
+    if (disk)
+        path = disk->net ? disk->net->name : disk->src;
     alias = disk ? vgmQemuDiskDeviceId(dom->def, disk) : g_strdup("");
-    vgmDriverEmitIOError(drv, dom->name, dom->uuid, dom->id, disk && disk->src ? disk->src : "",
-                         alias, action, nospace ? "enospc" : "");
-    /* QEMU stopped the guest: SUSPENDED / ioerror (the domain's state,
-     * paused for an I/O error, is QEMU's) */
-    if (suspended)
-        vgmDriverEmitEvent(drv, dom->name, dom->uuid, dom->id, VGM_EVENT_SUSPENDED,
-                           VGM_EVENT_SUSPENDED_IOERROR);
+    vgmDriverEmitIOError(drv, dom->name, dom->uuid, dom->id, path ? path : "", alias, action,
+                         nospace ? "enospc" : "");
 }
 
 GHashTable *

@@ -966,12 +966,15 @@ vgmDriverRtcChangeEvent(VgmDriver *drv, const char *name, pid_t pid, long long o
     /* QEMU counts from its -rtc base, which for a variable clock is the
      * host's time plus the adjustment the domain started with: libvirt's
      * offset from UTC adds that adjustment, and the live XML keeps it */
-    if (dom->def->clock.offset == VGM_CLOCK_OFFSET_VARIABLE) {
-        offset += dom->status->hasClockAdjustment0 ? dom->status->clockAdjustment0
-                                                   : vgmQemuClockAdjustment(&dom->def->clock);
+    if (dom->def->clock.offset == VGM_CLOCK_OFFSET_VARIABLE && dom->status->hasClockAdjustment0) {
+        offset += dom->status->clockAdjustment0;
         if (!vgmDriverWatchChangeLive(drv, name, pid, vgmDriverClockSet, &offset, &err))
             g_warning(_("domain '%1$s': the guest set its clock, but its live XML cannot say so: %2$s"),
                       name, err ? err->message : "?");
+    } else if (dom->def->clock.offset == VGM_CLOCK_OFFSET_VARIABLE) {
+        /* a QEMU an older virt-gmem started, which kept no start
+         * adjustment: the live XML's, which it never changed */
+        offset += vgmQemuClockAdjustment(&dom->def->clock);
     }
     vgmDriverEmitEventID(drv, VGM_EVENT_ID_RTC_CHANGE, dom->name, dom->uuid, dom->id, 0, 0, NULL,
                          NULL, (unsigned long long)offset);

@@ -708,11 +708,9 @@ void vgmDriverBlockThresholdEvent(VgmDriver *drv, const char *name, pid_t pid, c
                                   guint64 threshold, guint64 excess);
 /* QEMU's BLOCK_IO_ERROR of the QEMU of domain @name (@pid), for its
  * device @device or node @node: IO_ERROR and IO_ERROR_REASON of the disk,
- * and, with @suspended (QEMU paused the running guest for it), SUSPENDED /
- * ioerror, as libvirt raises them */
+ * as libvirt raises them (the watcher adds SUSPENDED / ioerror) */
 void vgmDriverBlockIOErrorEvent(VgmDriver *drv, const char *name, pid_t pid, const char *device,
-                                const char *node, int action, gboolean nospace,
-                                gboolean suspended);
+                                const char *node, int action, gboolean nospace);
 /* QEMU's RTC_CHANGE: RTC_CHANGE with libvirt's offset (for a variable
  * clock, the one the domain started with plus QEMU's) */
 void vgmDriverRtcChangeEvent(VgmDriver *drv, const char *name, pid_t pid, long long offset);

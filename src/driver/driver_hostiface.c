@@ -86,33 +86,29 @@ VgmHostIface *
 vgmDriverInterfaceLookupByMAC(VgmDriver *drv G_GNUC_UNUSED, const char *mac, GError **error)
 {
     g_autoptr(GPtrArray) all = vgmHostIfaceList(NULL, error);
-    VgmHostIface *found = NULL;
+    guint found = G_MAXUINT;
     guint i;
 
     if (!all)
         return NULL;
     for (i = 0; i < all->len; i++) {
-        VgmHostIface *iface = g_ptr_array_index(all, i);
+        const VgmHostIface *iface = g_ptr_array_index(all, i);
 
         if (!iface->mac || g_ascii_strcasecmp(iface->mac, mac) != 0)
             continue;
-        if (found) {
+        if (found != G_MAXUINT) {
             vgmErrorSet(error, VGM_ERR_MULTIPLE_INTERFACES,
                         _("the MAC address '%1$s' matches multiple interfaces"), mac);
             return NULL;
         }
-        found = iface;
+        found = i;
     }
-    if (!found) {
+    if (found == G_MAXUINT) {
         vgmErrorSet(error, VGM_ERR_NO_INTERFACE,
                     _("couldn't find interface with MAC address '%1$s'"), mac);
         return NULL;
     }
-    for (i = 0; i < all->len; i++) {
-        if (g_ptr_array_index(all, i) == found)
-            return g_steal_pointer(&g_ptr_array_index(all, i));
-    }
-    g_assert_not_reached();
+    return g_steal_pointer(&g_ptr_array_index(all, found));
 }
 
 char *

@@ -90,8 +90,10 @@ typedef struct {
     gboolean greeted;           /* qmp_capabilities answered */
     gboolean guestShutdown;     /* the guest powered off (SHUTDOWN) */
     gboolean rebooting;         /* ... for the reboot asked for: QEMU stops */
-    gboolean ioPaused;          /* QEMU paused the guest on an I/O error
-                                 * (until it resumes) */
+    gboolean stopped;           /* QEMU said STOP and not RESUME since */
+    char *ioNode;               /* the last I/O error's node and action, */
+    int ioAction;               /* ... and when it was queued (monotonic */
+    gint64 ioWhen;              /* us), for the reports of a storm */
 } VgmDriverWatchEntry;
 
 typedef struct {
@@ -163,6 +165,7 @@ vgmDriverWatchEntryFree(VgmDriverWatchEntry *e)
     if (e->fd >= 0)
         close(e->fd);
     vgmDriverProcIdentClear(&e->qemu);
+    g_free(e->ioNode);
     if (e->buf)
         g_string_free(e->buf, TRUE);
     g_free(e->name);
@@ -464,7 +467,12 @@ vgmDriverWatchWork(gpointer data, gpointer user)
         break;
     case VGM_DRIVER_WATCH_JOB_IO_ERROR:
         vgmDriverBlockIOErrorEvent(w->drv, job->name, job->pid, job->str, job->str2, job->event,
-                                   job->flag, job->detail);
+                                   job->flag);
+        /* QEMU paused the running guest for it: SUSPENDED / ioerror, kept
+         * for a listener to come as the watcher's lifecycle events are */
+        if (job->detail)
+            vgmDriverWatchEmit(w, job->name, job->uuid, job->id, VGM_EVENT_SUSPENDED,
+                               VGM_EVENT_SUSPENDED_IOERROR);
         break;
     case VGM_DRIVER_WATCH_JOB_RTC:
         vgmDriverRtcChangeEvent(w->drv, job->name, job->pid, (long long)job->num);
@@ -503,6 +511,12 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
     JsonNode *dataNode = json_object_get_member(msg, "data");
     JsonObject *data = dataNode && JSON_NODE_HOLDS_OBJECT(dataNode) ?
                        json_node_get_object(dataNode) : NULL;
+
+    /* whether QEMU holds the guest's vCPUs (for an I/O error's pause) */
+    if (g_str_equal(ev, "STOP"))
+        e->stopped = TRUE;
+    else if (g_str_equal(ev, "RESUME"))
+        e->stopped = FALSE;
 
     if (g_str_equal(ev, "SHUTDOWN")) {
         /* host-initiated ones (destroy's SIGTERM, a live update's quit)
@@ -663,25 +677,38 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
         /* QEMU's actions, in libvirt's order of its event's codes */
         static const char *const actions[] = { "ignore", "stop", "report" };
         const char *action = json_object_get_string_member_with_default(data, "action", "");
-        VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_IO_ERROR, e->name,
-                                                      e->uuid, e->id);
+        const char *node = json_object_get_string_member_with_default(data, "node-name", "");
+        gint64 now = g_get_monotonic_time();
+        VgmDriverWatchJob *job;
         guint i;
 
         for (i = 0; i < G_N_ELEMENTS(actions) && !g_str_equal(actions[i], action); i++)
             ;
+        if (i == G_N_ELEMENTS(actions))
+            i = VGM_EVENT_IO_ERROR_NONE;
+        /* a guest whose errors are reported to it (or ignored) can cause
+         * thousands a second, which QEMU does not limit: one a second of
+         * the same node and action is raised, so that the other domains'
+         * events do not wait behind them */
+        if (i != VGM_EVENT_IO_ERROR_PAUSE && e->ioNode && g_str_equal(e->ioNode, node) &&
+            e->ioAction == (int)i && now - e->ioWhen < G_USEC_PER_SEC)
+            return;
+        g_free(e->ioNode);
+        e->ioNode = g_strdup(node);
+        e->ioAction = (int)i;
+        e->ioWhen = now;
+        job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_IO_ERROR, e->name, e->uuid, e->id);
         job->pid = e->qemu.pid;
-        job->event = i < G_N_ELEMENTS(actions) ? (int)i : VGM_EVENT_IO_ERROR_NONE;
+        job->event = (int)i;
         job->str = g_strdup(json_object_get_string_member_with_default(data, "device", ""));
-        job->str2 = g_strdup(json_object_get_string_member_with_default(data, "node-name", ""));
+        job->str2 = g_strdup(node);
         job->flag = json_object_get_boolean_member_with_default(data, "nospace", FALSE);
-        /* the guest is paused once: SUSPENDED / ioerror for the first
-         * error that paused it, as libvirt's for a running guest */
-        job->detail = job->event == VGM_EVENT_IO_ERROR_PAUSE && !e->ioPaused;
+        /* as libvirt: SUSPENDED / ioerror when QEMU paused a running guest
+         * (QEMU's STOP comes after the error) */
+        job->detail = job->event == VGM_EVENT_IO_ERROR_PAUSE && !e->stopped;
         if (job->event == VGM_EVENT_IO_ERROR_PAUSE)
-            e->ioPaused = TRUE;
+            e->stopped = TRUE;
         vgmDriverWatchQueue(w, job);
-    } else if (g_str_equal(ev, "RESUME")) {
-        e->ioPaused = FALSE;
     } else if (g_str_equal(ev, "RTC_CHANGE") && data && json_object_has_member(data, "offset")) {
         /* the guest set its clock: seconds from QEMU's -rtc base */
         VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_RTC, e->name, e->uuid,

@@ -54,14 +54,6 @@ vgmIfaceNetDir(const char *sysfs, const char *name)
     return g_build_filename(sysfs ? sysfs : "/sys", "class", "net", name, NULL);
 }
 
-static gboolean
-vgmIfaceAttrExists(const char *dir, const char *attr)
-{
-    g_autofree char *path = g_build_filename(dir, attr, NULL);
-
-    return g_file_test(path, G_FILE_TEST_EXISTS);
-}
-
 static gint
 vgmIfaceCompareNames(gconstpointer a, gconstpointer b)
 {
@@ -81,13 +73,25 @@ vgmIfaceNameOK(const char *name)
     return *name && !strchr(name, '/') && !g_str_equal(name, ".") && !g_str_equal(name, "..");
 }
 
+/* An interface's MAC address: empty for one without a hardware address
+ * (WireGuard, PPP), as libvirt reads it; NULL without the attribute */
+static char *
+vgmIfaceMac(const char *dir)
+{
+    char *mac = vgmHostSysfsAttr(dir, "address");
+
+    if (!mac && vgmHostSysfsAttrExists(dir, "address"))
+        mac = g_strdup("");
+    return mac;
+}
+
 static VgmHostIface *
 vgmIfaceRead(const char *dir, const char *name)
 {
     VgmHostIface *iface = g_new0(VgmHostIface, 1);
 
     iface->name = vgmXMLTextFromRaw(name);
-    iface->mac = vgmHostSysfsAttr(dir, "address");
+    iface->mac = vgmIfaceMac(dir);
     iface->operstate = vgmHostSysfsAttr(dir, "operstate");
     if (!iface->operstate)
         iface->operstate = g_strdup("unknown");
@@ -125,7 +129,7 @@ vgmHostIfaceList(const char *sysfs, GError **error)
         g_autofree char *idir = g_build_filename(dir, entry, NULL);
 
         /* a bridge's port shows in its bridge; a tap is a guest's */
-        if (vgmIfaceAttrExists(idir, "brport/state") || vgmIfaceAttrExists(idir, "tun_flags"))
+        if (vgmHostSysfsAttrExists(idir, "brport/state") || vgmHostSysfsAttrExists(idir, "tun_flags"))
             continue;
         g_ptr_array_add(list, vgmIfaceRead(idir, entry));
     }
@@ -317,7 +321,7 @@ vgmIfaceFormat(VgmBuf *buf, const char *sysfs, const char *procfs, const char *n
                     _("interface '%1$s' is nested more than %2$d deep"), name, VGM_IFACE_DEPTH_MAX);
         return FALSE;
     }
-    mac = vgmHostSysfsAttr(dir, "address");
+    mac = vgmIfaceMac(dir);
     if (!(mtuText = vgmHostSysfsAttr(dir, "mtu")) || !vgmStrToUInt(mtuText, &mtu)) {
         vgmErrorSet(error, VGM_ERR_INTERNAL, _("cannot read the MTU of interface '%1$s'"), name);
         return FALSE;
@@ -341,14 +345,14 @@ vgmIfaceFormat(VgmBuf *buf, const char *sysfs, const char *procfs, const char *n
     }
     if (type == VGM_IFACE_ETHERNET && strchr(name, '.'))
         type = VGM_IFACE_VLAN;
-    if (type == VGM_IFACE_ETHERNET && vgmIfaceAttrExists(dir, "bonding/mode"))
+    if (type == VGM_IFACE_ETHERNET && vgmHostSysfsAttrExists(dir, "bonding/mode"))
         type = VGM_IFACE_BOND;
 
     vgmBufAsprintf(buf, "<interface type='%s' ", vgmIfaceTypeNames[type]);
     vgmBufEscapeString(buf, "name='%s'>\n", name);
     vgmBufAdjustIndent(buf, 2);
     /* the MTU only on the top interface: members have the top's */
-    if (top)
+    if (top && mtu)
         vgmBufAsprintf(buf, "<mtu size='%u'/>\n", mtu);
     if (type != VGM_IFACE_BRIDGE)
         vgmHostNetLinkFormat(buf, dir);

@@ -37,6 +37,7 @@ VgmHostIface *vgmHostIfaceGet(const char *sysfs, const char *name, GError **erro
 /* Interface @name's XML, read now from @sysfs and, for a VLAN, the procfs
  * root @procfs (NULL: "/proc"). An interface the host lacks is
  * VGM_ERR_NO_INTERFACE; one whose facts cannot be read (a bond without its
- * bonding directory, a VLAN without /proc/net/vlan) VGM_ERR_INTERNAL. */
+ * bonding directory, a VLAN without its /proc/net/vlan entry) an error
+ * that says which. */
 char *vgmHostIfaceFormat(const char *sysfs, const char *procfs, const char *name,
                          GError **error);

@@ -76,8 +76,8 @@ vgmNodeDevAttrULL(const char *dir, const char *attr, int base, unsigned long lon
     return text && vgmStrToULLBase(text, base, value);
 }
 
-static gboolean
-vgmFileTestAttr(const char *dir, const char *attr)
+gboolean
+vgmHostSysfsAttrExists(const char *dir, const char *attr)
 {
     g_autofree char *path = g_build_filename(dir, attr, NULL);
 
@@ -367,7 +367,7 @@ vgmNodeDevNestedCaps(const VgmNodeDevHost *host, VgmNodeDevCap type, const char 
         if (!g_file_test(fc, G_FILE_TEST_IS_DIR) || !wwnn || !wwpn)
             return 0;
         caps |= VGM_NODEDEV_BIT(VGM_NODEDEV_CAP_FC_HOST);
-        if (vgmFileTestAttr(fc, "vport_create") && vgmNodeDevAttrInt(fc, "max_npiv_vports", &maxv) &&
+        if (vgmHostSysfsAttrExists(fc, "vport_create") && vgmNodeDevAttrInt(fc, "max_npiv_vports", &maxv) &&
             vgmNodeDevAttrInt(fc, "npiv_vports_inuse", &inuse))
             caps |= VGM_NODEDEV_BIT(VGM_NODEDEV_CAP_VPORTS);
     } else if (type == VGM_NODEDEV_CAP_PCI) {
@@ -1001,7 +1001,7 @@ vgmNodeDevFormatNet(const VgmNodeDevHost *host, VgmBuf *buf, const char *dir,
 
     if (!ifname)
         ifname = g_path_get_basename(dir);
-    if (!vgmFileTestAttr(dir, "operstate")) {
+    if (!vgmHostSysfsAttrExists(dir, "operstate")) {
         vgmErrorSet(error, VGM_ERR_NO_NODE_DEVICE, _("cannot read the network interface '%1$s'"),
                     ifname);
         return FALSE;

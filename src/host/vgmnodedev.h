@@ -112,6 +112,8 @@ const VgmNodeDev *vgmNodeDevFindSCSIHostByWWN(const VgmNodeDevHost *host, GPtrAr
  * white space around it and fit for XML text, or NULL when it is missing,
  * unreadable or empty (as libvirt reads sysfs attributes) */
 char *vgmHostSysfsAttr(const char *dir, const char *attr);
+/* Whether the sysfs directory @dir has attribute (or entry) @attr */
+gboolean vgmHostSysfsAttrExists(const char *dir, const char *attr);
 
 /* A network interface's <link speed state/> as libvirt writes it, from
  * the operstate and speed of its sysfs directory @dir: the speed only of

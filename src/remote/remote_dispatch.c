@@ -2420,7 +2420,7 @@ vgmRemoteDispatchConnectListAllNodeDevices(VgmRemoteClient *client,
 /* @names (taken) as a reply's list of at most @maxnames */
 static gboolean
 vgmRemoteNameList(GPtrArray *names, int maxnames, int limit, guint32 *len, char ***val,
-                         GError **error)
+                  GError **error)
 {
     g_autoptr(GPtrArray) owned = names;
     guint i;
@@ -2455,9 +2455,9 @@ vgmRemoteDispatchNodeNumOfDevices(VgmRemoteClient *client, const VgmRemoteNodeNu
                                   VgmRemoteNodeNumOfDevicesRet *ret, GError **error)
 {
     return vgmRemoteNameCount(vgmDriverNodeDeviceListByCap(client->drv,
-                                                                 args->cap ? *args->cap : NULL,
-                                                                 args->flags, error),
-                                    &ret->num);
+                                                           args->cap ? *args->cap : NULL,
+                                                           args->flags, error),
+                              &ret->num);
 }
 
 gboolean
@@ -2465,10 +2465,10 @@ vgmRemoteDispatchNodeListDevices(VgmRemoteClient *client, const VgmRemoteNodeLis
                                  VgmRemoteNodeListDevicesRet *ret, GError **error)
 {
     return vgmRemoteNameList(vgmDriverNodeDeviceListByCap(client->drv,
-                                                                 args->cap ? *args->cap : NULL,
-                                                                 args->flags, error),
-                                    args->maxnames, VGM_REMOTE_NODE_DEVICE_LIST_MAX,
-                                    &ret->names.len, &ret->names.val, error);
+                                                          args->cap ? *args->cap : NULL,
+                                                          args->flags, error),
+                             args->maxnames, VGM_REMOTE_NODE_DEVICE_LIST_MAX,
+                             &ret->names.len, &ret->names.val, error);
 }
 
 gboolean
@@ -2524,7 +2524,7 @@ vgmRemoteDispatchNodeDeviceNumOfCaps(VgmRemoteClient *client,
                                      VgmRemoteNodeDeviceNumOfCapsRet *ret, GError **error)
 {
     return vgmRemoteNameCount(vgmDriverNodeDeviceListCaps(client->drv, args->name, error),
-                                    &ret->num);
+                              &ret->num);
 }
 
 gboolean
@@ -2533,8 +2533,8 @@ vgmRemoteDispatchNodeDeviceListCaps(VgmRemoteClient *client,
                                     VgmRemoteNodeDeviceListCapsRet *ret, GError **error)
 {
     return vgmRemoteNameList(vgmDriverNodeDeviceListCaps(client->drv, args->name, error),
-                                    args->maxnames, VGM_REMOTE_NODE_DEVICE_CAPS_LIST_MAX,
-                                    &ret->names.len, &ret->names.val, error);
+                             args->maxnames, VGM_REMOTE_NODE_DEVICE_CAPS_LIST_MAX,
+                             &ret->names.len, &ret->names.val, error);
 }
 
 gboolean
@@ -2699,7 +2699,7 @@ vgmRemoteDispatchConnectNumOfInterfaces(VgmRemoteClient *client,
                                         VgmRemoteConnectNumOfInterfacesRet *ret, GError **error)
 {
     return vgmRemoteNameCount(vgmDriverInterfaceListByState(client->drv, FALSE, error),
-                                    &ret->num);
+                              &ret->num);
 }
 
 gboolean
@@ -2708,8 +2708,8 @@ vgmRemoteDispatchConnectListInterfaces(VgmRemoteClient *client,
                                        VgmRemoteConnectListInterfacesRet *ret, GError **error)
 {
     return vgmRemoteNameList(vgmDriverInterfaceListByState(client->drv, FALSE, error),
-                                    args->maxnames, VGM_REMOTE_INTERFACE_LIST_MAX,
-                                    &ret->names.len, &ret->names.val, error);
+                             args->maxnames, VGM_REMOTE_INTERFACE_LIST_MAX,
+                             &ret->names.len, &ret->names.val, error);
 }
 
 gboolean
@@ -2718,7 +2718,7 @@ vgmRemoteDispatchConnectNumOfDefinedInterfaces(VgmRemoteClient *client,
                                                GError **error)
 {
     return vgmRemoteNameCount(vgmDriverInterfaceListByState(client->drv, TRUE, error),
-                                    &ret->num);
+                              &ret->num);
 }
 
 gboolean
@@ -2728,8 +2728,8 @@ vgmRemoteDispatchConnectListDefinedInterfaces(VgmRemoteClient *client,
                                               GError **error)
 {
     return vgmRemoteNameList(vgmDriverInterfaceListByState(client->drv, TRUE, error),
-                                    args->maxnames, VGM_REMOTE_INTERFACE_LIST_MAX,
-                                    &ret->names.len, &ret->names.val, error);
+                             args->maxnames, VGM_REMOTE_INTERFACE_LIST_MAX,
+                             &ret->names.len, &ret->names.val, error);
 }
 
 gboolean
