@@ -33,6 +33,7 @@
  *    string asked for again where its text shows a '.'; text with no known
  *    section; a section whose fields are all absent; the first of two
  *    system sections; control characters and bad UTF-8 made fit for XML;
+ *    a dmidecode that hangs stopped after 10 s, the call saying so;
  *  - the host's devices (vgmnodedev) on the made-up host of
  *    tests/nodedevdata/sysfs.txt (PCI with SR-IOV, IOMMU groups, mediated
  *    device types, PCIe links and a bridge; USB named by udev's database
@@ -1064,6 +1065,33 @@ testHostIfaces(void)
     vgmTestRemoveTree(root);
 }
 
+/* a dmidecode that hangs is stopped: the call answers within its limit,
+ * saying so */
+static void
+testSysinfoHang(void)
+{
+    g_autofree char *dir = testMakeTmpDir();
+    g_autofree char *oldPath = g_strdup(g_getenv("PATH"));
+    g_autofree char *path = g_strdup_printf("%s:%s", dir, oldPath ? oldPath : "/usr/bin:/bin");
+    g_autoptr(GError) err = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *script = g_build_filename(dir, "dmidecode", NULL);
+    gint64 t0;
+
+    testWriteFile(dir, "dmidecode", "#!/bin/sh\nexec sleep 60\n");
+    g_assert_cmpint(g_chmod(script, 0755), ==, 0);
+    g_setenv("PATH", path, TRUE);
+    t0 = g_get_monotonic_time();
+    xml = vgmHostSysinfoRead(&err);
+    g_setenv("PATH", oldPath ? oldPath : "", TRUE);
+    g_assert_null(xml);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_CONFIG_UNSUPPORTED);
+    g_assert_nonnull(strstr(err->message, "did not finish within 10 seconds"));
+    g_assert_cmpint(g_get_monotonic_time() - t0, <, 20 * G_USEC_PER_SEC);
+    g_unlink(script);
+    g_rmdir(dir);
+}
+
 static void
 testNodeDevNoRoot(void)
 {
@@ -1098,6 +1126,7 @@ main(int argc, char **argv)
     g_test_add_func("/host/kvm/real", testProbeReal);
     g_test_add_func("/host/sysinfo/dmidecode", testSysinfoDmidecode);
     g_test_add_func("/host/sysinfo/edges", testSysinfoEdges);
+    g_test_add_func("/host/sysinfo/hang", testSysinfoHang);
     g_test_add_func("/host/nodedev/fake", testNodeDevFake);
     g_test_add_func("/host/nodedev/no-root", testNodeDevNoRoot);
     g_test_add_func("/host/iface/fake", testHostIfaces);

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/wait.h>
 
 #include "host/vgmsysinfo.h"
 #include "util/vgmerror.h"
@@ -260,6 +261,9 @@ vgmSysinfoDmidecode(void)
     return path;
 }
 
+/* how long dmidecode may take (seconds, for timeout(1)) */
+#define VGM_SYSINFO_TIMEOUT_S "10"
+
 /* Runs dmidecode with @args after its path; its output, or NULL with
  * the reason it gave (its error output, or how it ended) */
 static char *
@@ -269,8 +273,16 @@ vgmSysinfoRun(const char *dmidecode, const char *const *args, char **reason)
     g_autoptr(GError) err = NULL;
     g_autofree char *out = NULL;
     g_autofree char *errText = NULL;
+    g_autofree char *timeout = g_find_program_in_path("timeout");
     int status = 0;
 
+    /* a dmidecode that hangs (a firmware table it loops on) is stopped
+     * after a while, as the call must answer */
+    if (timeout) {
+        g_ptr_array_add(argv, timeout);
+        g_ptr_array_add(argv, (char *)"--kill-after=2");
+        g_ptr_array_add(argv, (char *)VGM_SYSINFO_TIMEOUT_S);
+    }
     g_ptr_array_add(argv, (char *)dmidecode);
     for (; *args; args++)
         g_ptr_array_add(argv, (char *)*args);
@@ -278,7 +290,12 @@ vgmSysinfoRun(const char *dmidecode, const char *const *args, char **reason)
     if (!g_spawn_sync(NULL, (char **)argv->pdata, NULL, G_SPAWN_CLOEXEC_PIPES, NULL, NULL, &out,
                       &errText, &status, &err) ||
         !g_spawn_check_wait_status(status, &err)) {
-        *reason = errText && *g_strstrip(errText) ? g_strdup(errText) : g_strdup(err->message);
+        /* (timeout's status when it stopped dmidecode) */
+        if (timeout && WIFEXITED(status) && (WEXITSTATUS(status) == 124 || WEXITSTATUS(status) == 137))
+            *reason = g_strdup_printf(_("dmidecode did not finish within %1$s seconds"),
+                                      VGM_SYSINFO_TIMEOUT_S);
+        else
+            *reason = errText && *g_strstrip(errText) ? g_strdup(errText) : g_strdup(err->message);
         return NULL;
     }
     *reason = g_steal_pointer(&errText);

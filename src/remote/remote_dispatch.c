@@ -4340,6 +4340,59 @@ vgmRemoteDispatchConnectListAllStoragePools(VgmRemoteClient *client,
     return TRUE;
 }
 
+/* The names of the pools of @flags (virConnectListAllStoragePools'
+ * ACTIVE 2, INACTIVE 1), as the older list calls give them */
+static GPtrArray *
+vgmRemoteStoragePoolNames(VgmRemoteClient *client, unsigned int flags, GError **error)
+{
+    g_autoptr(GPtrArray) pools = vgmDriverStorageListPools(client->drv, flags, error);
+    GPtrArray *names;
+    guint i;
+
+    if (!pools)
+        return NULL;
+    names = g_ptr_array_new_with_free_func(g_free);
+    for (i = 0; i < pools->len; i++)
+        g_ptr_array_add(names, g_strdup(((const VgmStoragePool *)g_ptr_array_index(pools, i))->name));
+    return names;
+}
+
+gboolean
+vgmRemoteDispatchConnectNumOfStoragePools(VgmRemoteClient *client,
+                                          VgmRemoteConnectNumOfStoragePoolsRet *ret, GError **error)
+{
+    return vgmRemoteNameCount(vgmRemoteStoragePoolNames(client, 2, error), &ret->num);
+}
+
+gboolean
+vgmRemoteDispatchConnectListStoragePools(VgmRemoteClient *client,
+                                         const VgmRemoteConnectListStoragePoolsArgs *args,
+                                         VgmRemoteConnectListStoragePoolsRet *ret, GError **error)
+{
+    return vgmRemoteNameList(vgmRemoteStoragePoolNames(client, 2, error), args->maxnames,
+                             VGM_REMOTE_STORAGE_POOL_LIST_MAX, &ret->names.len, &ret->names.val,
+                             error);
+}
+
+gboolean
+vgmRemoteDispatchConnectNumOfDefinedStoragePools(VgmRemoteClient *client,
+                                                 VgmRemoteConnectNumOfDefinedStoragePoolsRet *ret,
+                                                 GError **error)
+{
+    return vgmRemoteNameCount(vgmRemoteStoragePoolNames(client, 1, error), &ret->num);
+}
+
+gboolean
+vgmRemoteDispatchConnectListDefinedStoragePools(VgmRemoteClient *client,
+                                                const VgmRemoteConnectListDefinedStoragePoolsArgs *args,
+                                                VgmRemoteConnectListDefinedStoragePoolsRet *ret,
+                                                GError **error)
+{
+    return vgmRemoteNameList(vgmRemoteStoragePoolNames(client, 1, error), args->maxnames,
+                             VGM_REMOTE_STORAGE_POOL_LIST_MAX, &ret->names.len, &ret->names.val,
+                             error);
+}
+
 gboolean
 vgmRemoteDispatchStoragePoolLookupByName(VgmRemoteClient *client,
                                          const VgmRemoteStoragePoolLookupByNameArgs *args,

@@ -18,8 +18,10 @@ a pool type other than dir, a second pool on the same directory, a name
 defined again with another uuid, malformed XML, a start of an active
 pool, the read-only socket) with libvirt's error codes through
 python3-libvirt (49 no pool, 50 no volume, 8 invalid argument, 55
-operation invalid, 27 XML); vol-delete, pool-destroy, pool-undefine; then
-virt-install --import of a disk file in a directory no pool has, with
+operation invalid, 27 XML); vol-delete, pool-destroy, pool-undefine; the
+older pool list calls (numOfStoragePools, listStoragePools and their
+defined twins) before and after the pool's start; then virt-install
+--import of a disk file in a directory no pool has, with
 virt-install's own defaults (the PC machine, an IDE disk, an ICH9 USB set:
 it makes a pool for the directory, defines and starts the domain), checked
 through virsh; then virt-install's new disks (--disk size=N, with
@@ -445,12 +447,23 @@ def run_tests(tap, target, tmp):
            "Pool %s defined\n\n" % POOL, "pool-define-as of a dir pool")
     ok_out(["pool-list", "--all"], pool_table([(POOL, "inactive", "no")]),
            "pool-list --all: the pool, inactive")
+    # the older list calls (procedures 71 to 74), as python's
+    # listStoragePools and listDefinedStoragePools make them
+    lc = libvirt.open(uri)
+    tap.eq((lc.numOfStoragePools(), lc.listStoragePools(), lc.numOfDefinedStoragePools(),
+            lc.listDefinedStoragePools()), (0, [], 1, [POOL]),
+           "numOfStoragePools / listStoragePools: none active; numOfDefinedStoragePools / "
+           "listDefinedStoragePools: the inactive pool")
     fails(["pool-start", POOL],
           "cannot start storage pool '%s': its target directory '%s' does not exist"
           % (POOL, pooldir), "pool-start before the directory exists is refused")
     ok_out(["pool-build", POOL], "Pool %s built\n\n" % POOL, "pool-build makes the directory")
     tap.ok(os.path.isdir(pooldir), "the pool's directory exists")
     ok_out(["pool-start", POOL], "Pool %s started\n\n" % POOL, "pool-start")
+    tap.eq((lc.numOfStoragePools(), lc.listStoragePools(), lc.numOfDefinedStoragePools(),
+            lc.listDefinedStoragePools()), (1, [POOL], 0, []),
+           "the older list calls after pool-start: the pool active, none inactive")
+    lc.close()
     fails(["pool-start", POOL], "storage pool '%s' is already active" % POOL,
           "pool-start of an active pool is refused")
     ok_out(["pool-autostart", POOL], "Pool %s marked as autostarted\n\n" % POOL,
