@@ -14,6 +14,8 @@
  * their argument; escape-user-strings.xml shows they cannot escape their
  * option either (doubled commas, JSON escaping).
  * A .args or .err file that no (input, set) pair produces fails the run.
+ * The local time zone is fixed (UTC+2), so that a clock whose basis is
+ * the host's local time lowers the same on any host.
  * Large domains (128 NUMA cells, 256 memory devices) are checked for the
  * backend, alias and slot of each cell and device.
  * VGM_TEST_REGENERATE=1 rewrites the golden files for review with git diff.
@@ -290,6 +292,10 @@ main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     g_setenv("LC_ALL", "C", TRUE);
+    /* a fixed local time two hours east of UTC, before any use of it:
+     * <clock basis='localtime'> adds the host's UTC offset
+     * (clock-variable-localtime) */
+    g_setenv("TZ", "VGM-2", TRUE);
 
     vgmSets = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                     (GDestroyNotify)vgmQemuCapsFree);
