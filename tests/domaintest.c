@@ -22,6 +22,8 @@
  *    port as the first console, as libvirt does; a running domain's XML
  *    written before that rule (no serial console) keeps its virtio
  *    console first, the place its QEMU id (console0) came from;
+ *  - a virtio-mem device's <current>: dropped from a definition, always
+ *    in a running domain's XML (0 until the guest plugs memory);
  *  - large domains, as many cells and devices as the limits accept: the
  *    ports of serials and indexes of controllers post-parse hands out,
  *    the uniqueness rules, NUMA cells with a <memnode> each.
@@ -75,6 +77,57 @@ testLiveConsolePlaces(void)
     g_assert_cmpstr(live, ==, "virtio:0");
     /* a domain started now has the serial console in its live XML */
     g_assert_cmpstr(again, ==, "serial:0,virtio:0");
+}
+
+/* A virtio-mem device's <current> (what the guest plugged): a definition
+ * drops it, a running domain's XML has it always (0 when absent) and
+ * keeps its value; other models never get one */
+static void
+testLiveVirtioMemCurrent(void)
+{
+    static const char xml[] =
+        "<domain type='qemu'><name>m</name>"
+        "<maxMemory slots='2' unit='MiB'>1024</maxMemory>"
+        "<memory unit='MiB'>384</memory>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+        "<cpu><numa><cell id='0' cpus='0' memory='128' unit='MiB'/></numa></cpu><devices>"
+        "<memory model='virtio-mem'><target><size unit='MiB'>128</size><node>0</node>"
+        "<block unit='MiB'>2</block><requested unit='MiB'>64</requested>%s</target></memory>"
+        "<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target>"
+        "</memory></devices></domain>";
+    static const struct {
+        const char *current;
+        unsigned int flags;
+        const char *want;       /* the <current> formatted, or NULL */
+    } cases[] = {
+        { "<current unit='MiB'>32</current>", 0, NULL },
+        { "", VGM_DOMAIN_PARSE_LIVE | VGM_DOMAIN_PARSE_SKIP_VALIDATE,
+          "<current unit='KiB'>0</current>" },
+        { "<current unit='MiB'>32</current>", VGM_DOMAIN_PARSE_LIVE | VGM_DOMAIN_PARSE_SKIP_VALIDATE,
+          "<current unit='KiB'>32768</current>" },
+    };
+    guint i;
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *in = g_strdup_printf(xml, cases[i].current);
+        g_autoptr(GError) err = NULL;
+        g_autoptr(VgmDomainDef) def = vgmDomainDefParseString(in, NULL, cases[i].flags, &err);
+        g_autofree char *out = NULL;
+        const char *at;
+
+        g_assert_no_error(err);
+        out = vgmDomainDefFormat(def);
+        at = strstr(out, "<current ");
+        if (!cases[i].want) {
+            g_assert_null(at);
+            continue;
+        }
+        g_assert_nonnull(at);
+        g_assert_true(g_str_has_prefix(at, cases[i].want));
+        /* one <current>, the virtio-mem device's */
+        g_assert_null(strstr(at + 1, "<current "));
+        g_assert_true(at < strstr(out, "model='dimm'"));
+    }
 }
 
 static void
@@ -513,6 +566,7 @@ main(int argc, char **argv)
     g_test_add_func("/xml2xml/no-stray-files", testNoStrayFiles);
     g_test_add_func("/uuid/generated", testUUIDGenerated);
     g_test_add_func("/live/console-places", testLiveConsolePlaces);
+    g_test_add_func("/live/virtio-mem-current", testLiveVirtioMemCurrent);
     g_test_add_func("/scale/serial-ports", testScaleSerialPorts);
     g_test_add_func("/scale/controllers", testScaleControllers);
     g_test_add_func("/scale/disk-targets", testScaleDiskTargets);

@@ -1941,6 +1941,9 @@ typedef struct {
     unsigned long long labelsize; /* KiB (nvdimm) */
     unsigned long long blocksize; /* KiB (virtio-mem) */
     unsigned long long requested; /* KiB (virtio-mem) */
+    gboolean haveCurrent;       /* a running domain's virtio-mem device: */
+    unsigned long long current; /* ... the KiB its guest plugged (QEMU's
+                                 * size), which only the live XML shows */
     gboolean readonly;          /* nvdimm <readonly/> */
     char *alias;                /* user alias ('ua-' prefix) or NULL */
     VgmDeviceAddress addr;

@@ -471,14 +471,14 @@ vgmMemorySourceParse(VgmMemoryDef *mem, xmlNodePtr node, GError **error)
 }
 
 static gboolean
-vgmMemoryTargetParse(VgmMemoryDef *mem, xmlNodePtr node, GError **error)
+vgmMemoryTargetParse(VgmMemoryDef *mem, xmlNodePtr node, gboolean live, GError **error)
 {
     static const char *const children[] = {
         "size", "node", "label", "block", "requested", "current", "readonly", NULL
     };
     const char *const *name;
     xmlNodePtr child;
-    unsigned long long ignored;
+    unsigned long long current = 0;
 
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren, children, error))
         return FALSE;
@@ -489,9 +489,16 @@ vgmMemoryTargetParse(VgmMemoryDef *mem, xmlNodePtr node, GError **error)
     if (vgmMemorySizeParse(vgmXMLChild(node, "size"), &mem->size, error) < 0 ||
         vgmMemorySizeParse(vgmXMLChild(node, "block"), &mem->blocksize, error) < 0 ||
         vgmMemorySizeParse(vgmXMLChild(node, "requested"), &mem->requested, error) < 0 ||
-        /* <current> is output-only in libvirt (what the guest plugged) */
-        vgmMemorySizeParse(vgmXMLChild(node, "current"), &ignored, error) < 0)
+        vgmMemorySizeParse(vgmXMLChild(node, "current"), &current, error) < 0)
         return FALSE;
+    /* <current> is what the guest plugged: run-time state that a
+     * definition's XML may carry (an export of a running domain) and that
+     * only a running domain's XML keeps, where every virtio-mem device has
+     * one */
+    if (live && mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM) {
+        mem->haveCurrent = TRUE;
+        mem->current = current;
+    }
     if ((child = vgmXMLChild(node, "node"))) {
         unsigned long long n;
 
@@ -584,7 +591,7 @@ vgmDomainMemoryDefParse(xmlNodePtr node, gboolean live, GError **error)
                     vgmMemoryModelTypeToString(mem->model));
         return NULL;
     }
-    if (!vgmMemoryTargetParse(mem, child, error))
+    if (!vgmMemoryTargetParse(mem, child, live, error))
         return NULL;
     if (vgmXMLSingleChild(node, "alias", &child, error) < 0)
         return NULL;
@@ -659,6 +666,8 @@ vgmDomainMemoryDefFormat(VgmBuf *buf, const VgmMemoryDef *mem)
     /* (a virtio-mem device's, 0 too, as libvirt writes it) */
     if (mem->requested || mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM)
         vgmBufAsprintf(&tgt, "<requested unit='KiB'>%llu</requested>\n", mem->requested);
+    if (mem->haveCurrent)
+        vgmBufAsprintf(&tgt, "<current unit='KiB'>%llu</current>\n", mem->current);
     if (mem->readonly)
         vgmBufAdd(&tgt, "<readonly/>\n");
     vgmXMLFormatElement(&child, "target", NULL, &tgt);

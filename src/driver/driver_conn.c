@@ -25,6 +25,7 @@
 #include "qemu/qemu_alias.h"
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_command.h"
+#include "qemu/qemu_plan.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
@@ -38,9 +39,9 @@
 
 typedef struct {
     int id;
-    gboolean network;           /* a network's callback, else a domain's */
+    VgmEventObject kind;        /* whose events: a domain's, a network's, ... */
     int eventID;
-    gboolean anyDomain;         /* (or any network) */
+    gboolean anyDomain;         /* (or any object of its kind) */
     unsigned char uuid[16];
     VgmEventFunc func;
     gpointer opaque;
@@ -193,7 +194,7 @@ vgmDriverEmitEventAll(VgmDriver *drv, int eventID, const char *name, const unsig
     for (i = 0; i < drv->callbacks->len; i++) {
         VgmDriverCallback *cb = g_ptr_array_index(drv->callbacks, i);
 
-        if (cb->network || cb->eventID != eventID)
+        if (cb->kind != VGM_EVENT_OBJECT_DOMAIN || cb->eventID != eventID)
             continue;
         if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;
@@ -236,22 +237,22 @@ vgmDriverEmitIOError(VgmDriver *drv, const char *name, const unsigned char *uuid
 }
 
 void
-vgmDriverEmitNetworkEvent(VgmDriver *drv, const char *name, const unsigned char *uuid,
-                          int event, int detail)
+vgmDriverEmitObjectEvent(VgmDriver *drv, VgmEventObject kind, int eventID, const char *name,
+                         const unsigned char *uuid, int usageType, int event, int detail)
 {
-    VgmEventDomain net = { .name = (char *)name, .id = -1 };
+    VgmEventDomain obj = { .name = (char *)name, .id = kind == VGM_EVENT_OBJECT_SECRET ? usageType : -1 };
     guint i;
 
-    memcpy(net.uuid, uuid, 16);
+    memcpy(obj.uuid, uuid, 16);
     g_mutex_lock(&drv->eventLock);
     for (i = 0; i < drv->callbacks->len; i++) {
         VgmDriverCallback *cb = g_ptr_array_index(drv->callbacks, i);
 
-        if (!cb->network || cb->eventID != VGM_NETWORK_EVENT_ID_LIFECYCLE)
+        if (cb->kind != kind || cb->eventID != eventID)
             continue;
         if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
             continue;
-        cb->func(cb->id, cb->eventID, &net, event, detail, NULL, NULL, 0, NULL, cb->opaque);
+        cb->func(cb->id, cb->eventID, &obj, event, detail, NULL, NULL, 0, NULL, cb->opaque);
     }
     g_mutex_unlock(&drv->eventLock);
 }
@@ -297,27 +298,41 @@ vgmDriverHasListeners(VgmDriver *drv)
 
     g_mutex_lock(&drv->eventLock);
     for (i = 0; i < drv->callbacks->len && !any; i++)
-        any = !((VgmDriverCallback *)g_ptr_array_index(drv->callbacks, i))->network;
+        any = ((VgmDriverCallback *)g_ptr_array_index(drv->callbacks, i))->kind ==
+              VGM_EVENT_OBJECT_DOMAIN;
     g_mutex_unlock(&drv->eventLock);
     return any;
 }
 
-static int
-vgmDriverCallbackAdd(VgmDriver *drv, gboolean network, int eventID, const unsigned char *uuid,
-                     VgmEventFunc func, gpointer opaque, GDestroyNotify freeOpaque,
-                     GError **error)
+/* Each kind of object's event ids (libvirt 9.0's), and the error for
+ * another */
+static const struct {
+    int last;
+    const char *unknown;
+} vgmDriverEventKinds[VGM_EVENT_OBJECT_LAST] = {
+    [VGM_EVENT_OBJECT_DOMAIN] = { VGM_EVENT_ID_LAST, N_("unsupported event ID %1$d") },
+    [VGM_EVENT_OBJECT_NETWORK] = { VGM_NETWORK_EVENT_ID_LAST,
+                                   N_("unsupported network event ID %1$d") },
+    [VGM_EVENT_OBJECT_STORAGE_POOL] = { VGM_STORAGE_POOL_EVENT_ID_LAST,
+                                        N_("unsupported storage pool event ID %1$d") },
+    [VGM_EVENT_OBJECT_SECRET] = { VGM_SECRET_EVENT_ID_LAST,
+                                  N_("unsupported secret event ID %1$d") },
+};
+
+int
+vgmDriverObjectEventRegister(VgmDriver *drv, VgmEventObject kind, int eventID,
+                             const unsigned char *uuid, VgmEventFunc func, gpointer opaque,
+                             GDestroyNotify freeOpaque, GError **error)
 {
     VgmDriverCallback *cb;
     int id;
 
-    if (eventID < 0 || eventID >= (network ? VGM_NETWORK_EVENT_ID_LAST : VGM_EVENT_ID_LAST)) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    network ? _("unsupported network event ID %1$d") : _("unsupported event ID %1$d"),
-                    eventID);
+    if (eventID < 0 || eventID >= vgmDriverEventKinds[kind].last) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _(vgmDriverEventKinds[kind].unknown), eventID);
         return -1;
     }
     cb = g_new0(VgmDriverCallback, 1);
-    cb->network = network;
+    cb->kind = kind;
     cb->eventID = eventID;
     cb->anyDomain = uuid == NULL;
     if (uuid)
@@ -332,9 +347,9 @@ vgmDriverCallbackAdd(VgmDriver *drv, gboolean network, int eventID, const unsign
     return id;
 }
 
-/* Removes callback @callbackID of a network (@network) or a domain. */
-static gboolean
-vgmDriverCallbackRemove(VgmDriver *drv, gboolean network, int callbackID, GError **error)
+gboolean
+vgmDriverObjectEventDeregister(VgmDriver *drv, VgmEventObject kind, int callbackID,
+                               GError **error)
 {
     guint i;
 
@@ -342,7 +357,7 @@ vgmDriverCallbackRemove(VgmDriver *drv, gboolean network, int callbackID, GError
     for (i = 0; i < drv->callbacks->len; i++) {
         VgmDriverCallback *cb = g_ptr_array_index(drv->callbacks, i);
 
-        if (cb->id == callbackID && cb->network == network) {
+        if (cb->id == callbackID && cb->kind == kind) {
             g_ptr_array_remove_index(drv->callbacks, i);
             g_mutex_unlock(&drv->eventLock);
             return TRUE;
@@ -359,27 +374,14 @@ vgmDriverEventRegister(VgmDriver *drv, int eventID, const unsigned char *uuid,
                        VgmEventFunc func, gpointer opaque,
                        GDestroyNotify freeOpaque, GError **error)
 {
-    return vgmDriverCallbackAdd(drv, FALSE, eventID, uuid, func, opaque, freeOpaque, error);
+    return vgmDriverObjectEventRegister(drv, VGM_EVENT_OBJECT_DOMAIN, eventID, uuid, func,
+                                        opaque, freeOpaque, error);
 }
 
 gboolean
 vgmDriverEventDeregister(VgmDriver *drv, int callbackID, GError **error)
 {
-    return vgmDriverCallbackRemove(drv, FALSE, callbackID, error);
-}
-
-int
-vgmDriverNetworkEventRegister(VgmDriver *drv, int eventID, const unsigned char *uuid,
-                              VgmEventFunc func, gpointer opaque,
-                              GDestroyNotify freeOpaque, GError **error)
-{
-    return vgmDriverCallbackAdd(drv, TRUE, eventID, uuid, func, opaque, freeOpaque, error);
-}
-
-gboolean
-vgmDriverNetworkEventDeregister(VgmDriver *drv, int callbackID, GError **error)
-{
-    return vgmDriverCallbackRemove(drv, TRUE, callbackID, error);
+    return vgmDriverObjectEventDeregister(drv, VGM_EVENT_OBJECT_DOMAIN, callbackID, error);
 }
 
 /* ---- flags ---- */
@@ -912,8 +914,7 @@ vgmDriverPortChanged(VgmDriver *drv, const char *name, pid_t pid, const char *de
 }
 
 /* The guest's memory as libvirt counts it: the balloon's @actual KiB and
- * what its virtio-mem devices were asked for (libvirt adds the size they
- * plugged, which QEMU's balloon leaves out) */
+ * what its virtio-mem devices plugged (which QEMU's balloon leaves out) */
 static gboolean
 vgmDriverBalloonMove(VgmDomainDef *def, gconstpointer data)
 {
@@ -924,7 +925,7 @@ vgmDriverBalloonMove(VgmDomainDef *def, gconstpointer data)
         const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
 
         if (mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM)
-            kib += mem->requested;
+            kib += mem->current;
     }
     kib = MIN(kib, def->memory);
     if (kib == def->curMemory)
@@ -938,6 +939,57 @@ vgmDriverBalloonChanged(VgmDriver *drv, const char *name, pid_t pid, unsigned lo
                         GError **error)
 {
     return vgmDriverWatchChangeLive(drv, name, pid, vgmDriverBalloonMove, &kib, error);
+}
+
+typedef struct {
+    const char *devId;          /* QEMU's id of the device */
+    unsigned long long kib;     /* what the guest plugged now */
+    gboolean *found;            /* out: the domain has the device */
+} VgmDriverMemoryDeviceSize;
+
+/* A virtio-mem device's <current> after its guest plugged or unplugged
+ * memory, and the live <currentMemory> with it (as libvirt: the balloon's
+ * share stays, the device's share moves) */
+static gboolean
+vgmDriverMemoryDeviceResize(VgmDomainDef *def, gconstpointer data)
+{
+    const VgmDriverMemoryDeviceSize *c = data;
+    g_auto(GStrv) aliases = vgmQemuMemoryDeviceAliases(def);
+    VgmMemoryDef *mem = NULL;
+    guint i;
+
+    for (i = 0; i < def->devices.mems->len && !mem; i++) {
+        if (g_str_equal(aliases[i], c->devId))
+            mem = g_ptr_array_index(def->devices.mems, i);
+    }
+    if (!mem || mem->model != VGM_MEMORY_MODEL_VIRTIO_MEM)
+        return FALSE;
+    *c->found = TRUE;
+    if (mem->haveCurrent && mem->current == c->kib)
+        return FALSE;
+    def->curMemory = MIN(def->curMemory - MIN(def->curMemory, mem->current) + c->kib,
+                         def->memory);
+    mem->haveCurrent = TRUE;
+    mem->current = c->kib;
+    return TRUE;
+}
+
+void
+vgmDriverMemoryDeviceSizeChanged(VgmDriver *drv, const char *name, const unsigned char *uuid,
+                                 int id, pid_t pid, const char *devId, unsigned long long kib,
+                                 gboolean raise)
+{
+    gboolean found = FALSE;
+    VgmDriverMemoryDeviceSize c = { devId, kib, &found };
+    g_autoptr(GError) err = NULL;
+
+    if (!vgmDriverWatchChangeLive(drv, name, pid, vgmDriverMemoryDeviceResize, &c, &err))
+        g_warning(_("domain '%1$s': the guest's memory device '%2$s' holds %3$llu KiB now, but its live XML cannot say so: %4$s"),
+                  name, devId, kib, err ? err->message : "?");
+    /* as libvirt: only for a device the domain has */
+    if (raise && found)
+        vgmDriverEmitEventID(drv, VGM_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE, name, uuid, id, 0, 0,
+                             devId, NULL, kib);
 }
 
 /* The live XML's variable clock after the guest set it: @data's seconds

@@ -1090,6 +1090,10 @@ enum {
  * done (virDomainMemoryFailureActionType), the number its flags
  * (virDomainMemoryFailureFlags) */
 #define VGM_EVENT_ID_MEMORY_FAILURE 25
+/* MEMORY_DEVICE_SIZE_CHANGE (26): the guest plugged or unplugged memory of
+ * a virtio-mem device; the string is the device's alias, the number what
+ * it holds now (KiB) */
+#define VGM_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE 26
 #define VGM_EVENT_ID_LAST 27
 
 typedef struct {
@@ -1136,6 +1140,15 @@ void vgmDriverEmitIOError(VgmDriver *drv, const char *name, const unsigned char 
  * and TRUE). */
 gboolean vgmDriverTrayMoved(VgmDriver *drv, const char *name, pid_t pid, const char *devId,
                             gboolean open, GError **error);
+/* For the watcher: the guest of domain @name (@uuid, @id), run by the QEMU
+ * of pid @pid, holds @kib KiB of virtio-mem device @devId now (QEMU's
+ * MEMORY_DEVICE_SIZE_CHANGE, or its query-memory-devices when the watcher
+ * connects): the device's <current> and the <currentMemory> of the live
+ * XML say so, and, with @raise, MEMORY_DEVICE_SIZE_CHANGE is raised when
+ * the domain has the device */
+void vgmDriverMemoryDeviceSizeChanged(VgmDriver *drv, const char *name, const unsigned char *uuid,
+                                      int id, pid_t pid, const char *devId,
+                                      unsigned long long kib, gboolean raise);
 /* For the watcher: the balloon of domain @name, run by the QEMU of pid
  * @pid, holds @kib KiB now (QEMU's BALLOON_CHANGE): its live XML's
  * <currentMemory> says so from now on */
@@ -1171,10 +1184,20 @@ int vgmDriverEventRegister(VgmDriver *drv, int eventID, const unsigned char *uui
  * is none. Once it returns, @func is not running and will not be called. */
 gboolean vgmDriverEventDeregister(VgmDriver *drv, int callbackID, GError **error);
 
-/* Network events, as libvirt 9.0 has them: the lifecycle only (event id
- * 0), raised by the network driver's define, undefine, start (and
- * create) and destroy, detail 0. The callback gets the network's name and
- * uuid in a VgmEventDomain (id -1). */
+/* The events of the other objects, as libvirt 9.0 has them. A callback
+ * gets the object's name and uuid in a VgmEventDomain (id -1); a
+ * secret's usage id as its name and its usage type as its id. */
+typedef enum {
+    VGM_EVENT_OBJECT_DOMAIN,
+    VGM_EVENT_OBJECT_NETWORK,
+    VGM_EVENT_OBJECT_STORAGE_POOL,
+    VGM_EVENT_OBJECT_SECRET,
+
+    VGM_EVENT_OBJECT_LAST
+} VgmEventObject;
+
+/* Networks: the lifecycle only (event id 0), raised by the network
+ * driver's define, undefine, start (and create) and destroy, detail 0. */
 #define VGM_NETWORK_EVENT_ID_LIFECYCLE 0
 #define VGM_NETWORK_EVENT_ID_LAST 1
 #define VGM_NETWORK_EVENT_DEFINED 0
@@ -1182,13 +1205,38 @@ gboolean vgmDriverEventDeregister(VgmDriver *drv, int callbackID, GError **error
 #define VGM_NETWORK_EVENT_STARTED 2
 #define VGM_NETWORK_EVENT_STOPPED 3
 
-/* As vgmDriverEventRegister, for the events of the network with @uuid
- * (NULL: of every network); ids are counted with the domains'. */
-int vgmDriverNetworkEventRegister(VgmDriver *drv, int eventID, const unsigned char *uuid,
-                                  VgmEventFunc func, gpointer opaque,
-                                  GDestroyNotify freeOpaque, GError **error);
-/* Removes network callback @callbackID (a domain's is not found). */
-gboolean vgmDriverNetworkEventDeregister(VgmDriver *drv, int callbackID, GError **error);
-/* For the network driver: raise lifecycle @event of network @name. */
-void vgmDriverEmitNetworkEvent(VgmDriver *drv, const char *name, const unsigned char *uuid,
-                               int event, int detail);
+/* Storage pools: the lifecycle (0: defined, undefined, started, stopped,
+ * created, deleted; detail 0) and REFRESH (1: the pool's volumes were
+ * looked at again). */
+#define VGM_STORAGE_POOL_EVENT_ID_LIFECYCLE 0
+#define VGM_STORAGE_POOL_EVENT_ID_REFRESH 1
+#define VGM_STORAGE_POOL_EVENT_ID_LAST 2
+#define VGM_STORAGE_POOL_EVENT_DEFINED 0
+#define VGM_STORAGE_POOL_EVENT_UNDEFINED 1
+#define VGM_STORAGE_POOL_EVENT_STARTED 2
+#define VGM_STORAGE_POOL_EVENT_STOPPED 3
+#define VGM_STORAGE_POOL_EVENT_CREATED 4
+#define VGM_STORAGE_POOL_EVENT_DELETED 5
+
+/* Secrets: the lifecycle (0: defined, undefined; detail 0) and
+ * VALUE_CHANGED (1: a value was set). */
+#define VGM_SECRET_EVENT_ID_LIFECYCLE 0
+#define VGM_SECRET_EVENT_ID_VALUE_CHANGED 1
+#define VGM_SECRET_EVENT_ID_LAST 2
+#define VGM_SECRET_EVENT_DEFINED 0
+#define VGM_SECRET_EVENT_UNDEFINED 1
+
+/* As vgmDriverEventRegister, for the events of the @kind object with
+ * @uuid (NULL: of every one); ids are counted with the domains'. */
+int vgmDriverObjectEventRegister(VgmDriver *drv, VgmEventObject kind, int eventID,
+                                 const unsigned char *uuid, VgmEventFunc func, gpointer opaque,
+                                 GDestroyNotify freeOpaque, GError **error);
+/* Removes callback @callbackID of a @kind object (another kind's is not
+ * found). */
+gboolean vgmDriverObjectEventDeregister(VgmDriver *drv, VgmEventObject kind, int callbackID,
+                                        GError **error);
+/* For the network, storage and secret drivers: event @eventID of the
+ * @kind object @name (a secret: its usage id) with @uuid (a secret: and
+ * @usageType), with @event and @detail for a lifecycle event. */
+void vgmDriverEmitObjectEvent(VgmDriver *drv, VgmEventObject kind, int eventID, const char *name,
+                              const unsigned char *uuid, int usageType, int event, int detail);

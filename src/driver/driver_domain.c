@@ -145,8 +145,23 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
     g_autoptr(GError) err = NULL;
     gboolean newMachine = machine && g_strcmp0(def->os.machine, machine) != 0;
     gboolean newCpu = hostModel && def->cpu && def->cpu->mode == VGM_CPU_MODE_HOST_MODEL;
+    gboolean virtioMem = FALSE;
+    /* as libvirt: a variable clock from the host's local time runs as
+     * one from UTC, with the host's UTC offset at the start added to its
+     * adjustment (a guest's RTC changes and a restore elsewhere then
+     * need no time zone) */
+    gboolean localClock = def->clock.offset == VGM_CLOCK_OFFSET_VARIABLE &&
+                          g_strcmp0(def->clock.basis, "localtime") == 0;
+    guint i;
 
-    if (!newMachine && !newCpu)
+    /* (a virtio-mem device's <current>, 0 until the guest plugs some,
+     * comes with the parse of a running domain's XML) */
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+
+        virtioMem |= mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM;
+    }
+    if (!newMachine && !newCpu && !virtioMem && !localClock)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
     if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, &err))) {
@@ -160,6 +175,11 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
     }
     if (newCpu)
         vgmQemuCpuHostModelToCustom(live->cpu, hostModel);
+    if (localClock) {
+        live->clock.adjustment = vgmQemuClockAdjustment(&def->clock);
+        g_free(live->clock.basis);
+        live->clock.basis = g_strdup("utc");
+    }
     return vgmDomainDefFormat(live);
 }
 
@@ -3332,6 +3352,17 @@ vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDe
         (*newDef)->curMemory = MIN((unsigned long long)((long long)(*oldDef)->curMemory + delta),
                                    (*newDef)->memory);
     }
+    /* a virtio-mem device being plugged has nothing plugged yet,
+     * whatever its XML says */
+    if (op == VGM_DRIVER_DEVICE_ATTACH) {
+        guint i;
+
+        for (i = (*oldDef)->devices.mems->len; i < (*newDef)->devices.mems->len; i++) {
+            VgmMemoryDef *mem = g_ptr_array_index((*newDef)->devices.mems, i);
+
+            mem->current = 0;
+        }
+    }
     /* a USB device finds its port among the hubs the domain runs with:
      * the hub the parse adds when all ports are taken cannot be plugged
      * itself (libvirt: "No free USB ports") */
@@ -3931,6 +3962,9 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         VgmMemoryDef *a = g_ptr_array_index(oldDef->devices.mems, i);
         VgmMemoryDef *b = g_ptr_array_index(newDef->devices.mems, i);
 
+        /* what the guest plugged is QEMU's to say, not the caller's */
+        b->haveCurrent = a->haveCurrent;
+        b->current = a->current;
         if (a->requested != b->requested)
             return vgmDriverDomainUpdateRequested(store, dom, oldDef, newDef, b, a->requested,
                                                   error);

@@ -954,6 +954,14 @@ vgmDriverNetworkLookupByUUID(VgmDriver *drv, const unsigned char *uuid, GError *
     return net;
 }
 
+/* The network lifecycle @event of network @name */
+static void
+vgmNetworkEmit(VgmDriver *drv, const char *name, const unsigned char *uuid, int event)
+{
+    vgmDriverEmitObjectEvent(drv, VGM_EVENT_OBJECT_NETWORK, VGM_NETWORK_EVENT_ID_LIFECYCLE, name,
+                             uuid, 0, event, 0);
+}
+
 VgmNetwork *
 vgmDriverNetworkDefineXML(VgmDriver *drv, const char *xml, unsigned int flags, GError **error)
 {
@@ -982,7 +990,7 @@ vgmDriverNetworkDefineXML(VgmDriver *drv, const char *xml, unsigned int flags, G
  out:
     g_mutex_unlock(&vgmNetworkLock);
     if (net)
-        vgmDriverEmitNetworkEvent(drv, def->name, def->uuid, VGM_NETWORK_EVENT_DEFINED, 0);
+        vgmNetworkEmit(drv, def->name, def->uuid, VGM_NETWORK_EVENT_DEFINED);
     return net;
 }
 
@@ -1015,7 +1023,7 @@ vgmDriverNetworkCreateXML(VgmDriver *drv, const char *xml, unsigned int flags, G
  out:
     g_mutex_unlock(&vgmNetworkLock);
     if (net)
-        vgmDriverEmitNetworkEvent(drv, def->name, def->uuid, VGM_NETWORK_EVENT_STARTED, 0);
+        vgmNetworkEmit(drv, def->name, def->uuid, VGM_NETWORK_EVENT_STARTED);
     return net;
 }
 
@@ -1054,7 +1062,7 @@ vgmDriverNetworkUndefine(VgmDriver *drv, const char *name, GError **error)
  out:
     g_mutex_unlock(&vgmNetworkLock);
     if (ok)
-        vgmDriverEmitNetworkEvent(drv, name, obj->config->uuid, VGM_NETWORK_EVENT_UNDEFINED, 0);
+        vgmNetworkEmit(drv, name, obj->config->uuid, VGM_NETWORK_EVENT_UNDEFINED);
     return ok;
 }
 
@@ -1090,7 +1098,7 @@ vgmDriverNetworkStart(VgmDriver *drv, const char *name, GError **error)
  out:
     g_mutex_unlock(&vgmNetworkLock);
     if (ok)
-        vgmDriverEmitNetworkEvent(drv, name, obj->config->uuid, VGM_NETWORK_EVENT_STARTED, 0);
+        vgmNetworkEmit(drv, name, obj->config->uuid, VGM_NETWORK_EVENT_STARTED);
     return ok;
 }
 
@@ -1118,7 +1126,7 @@ vgmDriverNetworkDestroy(VgmDriver *drv, const char *name, GError **error)
  out:
     g_mutex_unlock(&vgmNetworkLock);
     if (ok)
-        vgmDriverEmitNetworkEvent(drv, name, obj->live->uuid, VGM_NETWORK_EVENT_STOPPED, 0);
+        vgmNetworkEmit(drv, name, obj->live->uuid, VGM_NETWORK_EVENT_STOPPED);
     return ok;
 }
 

@@ -338,6 +338,15 @@ vgmSecretFromDef(const VgmSecretDef *def)
     return secret;
 }
 
+/* Secret event @eventID (@event for the lifecycle) of @secret, once the
+ * change it reports is made */
+static void
+vgmSecretEmit(VgmDriver *drv, const VgmSecret *secret, int eventID, int event)
+{
+    vgmDriverEmitObjectEvent(drv, VGM_EVENT_OBJECT_SECRET, eventID, secret->usageID, secret->uuid,
+                             secret->usageType, event, 0);
+}
+
 static gint
 vgmSecretCompare(gconstpointer a, gconstpointer b)
 {
@@ -501,6 +510,9 @@ vgmDriverSecretDefineXML(VgmDriver *drv, const char *xml, unsigned int flags, GE
     secret = vgmSecretFromDef(def);
  done:
     g_mutex_unlock(&vgmSecretLock);
+    /* (a redefinition too, as libvirt's) */
+    if (secret)
+        vgmSecretEmit(drv, secret, VGM_SECRET_EVENT_ID_LIFECYCLE, VGM_SECRET_EVENT_DEFINED);
     return secret;
 }
 
@@ -526,6 +538,7 @@ vgmDriverSecretSetValue(VgmDriver *drv, const unsigned char *uuid, const guint8 
                         unsigned int flags, GError **error)
 {
     g_autoptr(GPtrArray) defs = NULL;
+    g_autoptr(VgmSecret) secret = NULL;
     const VgmSecretDef *def;
     gboolean ok = FALSE;
 
@@ -553,8 +566,11 @@ vgmDriverSecretSetValue(VgmDriver *drv, const unsigned char *uuid, const guint8 
 
         ok = vgmFileWriteAtomic(path, b64, strlen(b64), 0600, error);
     }
+    secret = vgmSecretFromDef(def);
  done:
     g_mutex_unlock(&vgmSecretLock);
+    if (ok)
+        vgmSecretEmit(drv, secret, VGM_SECRET_EVENT_ID_VALUE_CHANGED, 0);
     return ok;
 }
 
@@ -674,12 +690,15 @@ gboolean
 vgmDriverSecretUndefine(VgmDriver *drv, const unsigned char *uuid, GError **error)
 {
     g_autoptr(GPtrArray) defs = NULL;
+    g_autoptr(VgmSecret) secret = NULL;
     const VgmSecretDef *def;
     gboolean ok = FALSE;
 
     g_mutex_lock(&vgmSecretLock);
     if (!(defs = vgmSecretLoadAll(vgmDriverGetStore(drv), error)) || !(def = vgmSecretFindOrFail(defs, uuid, error)))
         goto done;
+    /* (what the event names, before the definition goes) */
+    secret = vgmSecretFromDef(def);
     if (def->ephemeral) {
         g_autofree char *key = vgmSecretEphemeralKey(vgmDriverGetStore(drv), uuid);
 
@@ -710,5 +729,7 @@ vgmDriverSecretUndefine(VgmDriver *drv, const unsigned char *uuid, GError **erro
     }
  done:
     g_mutex_unlock(&vgmSecretLock);
+    if (ok)
+        vgmSecretEmit(drv, secret, VGM_SECRET_EVENT_ID_LIFECYCLE, VGM_SECRET_EVENT_UNDEFINED);
     return ok;
 }

@@ -552,6 +552,47 @@ vgmDriverStoragePoolLookupByUUID(VgmDriver *drv, const unsigned char *uuid, GErr
 }
 
 VgmStoragePool *
+vgmDriverStoragePoolLookupByTargetPath(VgmDriver *drv, const char *path, GError **error)
+{
+    g_autoptr(GPtrArray) defs = NULL;
+    g_autofree char *clean = g_path_is_absolute(path) ? g_canonicalize_filename(path, NULL)
+                                                      : NULL;
+    VgmStoragePool *pool = NULL;
+    guint i;
+
+    g_mutex_lock(&vgmStorageLock);
+    defs = vgmStorageLoadAll(drv, error);
+    /* as libvirt's: an active pool whose target is the path, written
+     * without repeated or trailing slashes (targets are absolute) */
+    for (i = 0; defs && i < defs->len && !pool; i++) {
+        const VgmStoragePoolDef *def = g_ptr_array_index(defs, i);
+
+        if (g_strcmp0(def->path, clean) == 0 && vgmStorageIsActive(drv, def->name))
+            pool = vgmStoragePoolFromDef(def);
+    }
+    g_mutex_unlock(&vgmStorageLock);
+    if (!pool && defs)
+        vgmErrorSet(error, VGM_ERR_NO_STORAGE_POOL,
+                    _("no storage pool with matching target path '%1$s'"), path);
+    return pool;
+}
+
+/* Storage pool event @eventID (@event for the lifecycle) of @def, once the
+ * change it reports is made */
+static void
+vgmStorageEmit(VgmDriver *drv, const VgmStoragePoolDef *def, int eventID, int event)
+{
+    vgmDriverEmitObjectEvent(drv, VGM_EVENT_OBJECT_STORAGE_POOL, eventID, def->name, def->uuid, 0,
+                             event, 0);
+}
+
+static void
+vgmStorageEmitLifecycle(VgmDriver *drv, const VgmStoragePoolDef *def, int event)
+{
+    vgmStorageEmit(drv, def, VGM_STORAGE_POOL_EVENT_ID_LIFECYCLE, event);
+}
+
+VgmStoragePool *
 vgmDriverStoragePoolDefineXML(VgmDriver *drv, const char *xml, unsigned int flags,
                               GError **error)
 {
@@ -612,6 +653,8 @@ vgmDriverStoragePoolDefineXML(VgmDriver *drv, const char *xml, unsigned int flag
     pool = vgmStoragePoolFromDef(def);
  out:
     g_mutex_unlock(&vgmStorageLock);
+    if (pool)
+        vgmStorageEmitLifecycle(drv, def, VGM_STORAGE_POOL_EVENT_DEFINED);
     return pool;
 }
 
@@ -638,6 +681,8 @@ vgmDriverStoragePoolUndefine(VgmDriver *drv, const char *name, GError **error)
     ok = vgmStorageSetFlagFile(path, FALSE, error);
  out:
     g_mutex_unlock(&vgmStorageLock);
+    if (ok)
+        vgmStorageEmitLifecycle(drv, def, VGM_STORAGE_POOL_EVENT_UNDEFINED);
     return ok;
 }
 
@@ -679,6 +724,41 @@ vgmDriverStoragePoolBuild(VgmDriver *drv, const char *name, unsigned int flags,
     ok = vgmStorageBuild(def, error);
  out:
     g_mutex_unlock(&vgmStorageLock);
+    if (ok)
+        vgmStorageEmitLifecycle(drv, def, VGM_STORAGE_POOL_EVENT_CREATED);
+    return ok;
+}
+
+gboolean
+vgmDriverStoragePoolDelete(VgmDriver *drv, const char *name, unsigned int flags,
+                           GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    gboolean ok = FALSE;
+
+    /* (a directory has nothing to zero: libvirt's dir backend takes no
+     * flag either) */
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    g_mutex_lock(&vgmStorageLock);
+    if (!(def = vgmStorageLoad(drv, name, error)))
+        goto out;
+    if (vgmStorageIsActive(drv, name)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("storage pool '%1$s' is still active"), name);
+        goto out;
+    }
+    /* as libvirt's: the directory goes only when it is empty */
+    if (rmdir(def->path) < 0 && errno != ENOENT) {
+        vgmErrorSetSystem(error, errno, _("cannot delete the directory '%1$s' of storage pool '%2$s'"),
+                          def->path, name);
+        goto out;
+    }
+    ok = TRUE;
+ out:
+    g_mutex_unlock(&vgmStorageLock);
+    if (ok)
+        vgmStorageEmitLifecycle(drv, def, VGM_STORAGE_POOL_EVENT_DELETED);
     return ok;
 }
 
@@ -720,6 +800,8 @@ vgmDriverStoragePoolStart(VgmDriver *drv, const char *name, unsigned int flags,
     ok = vgmStorageStart(drv, def, flags != 0, error);
  out:
     g_mutex_unlock(&vgmStorageLock);
+    if (ok)
+        vgmStorageEmitLifecycle(drv, def, VGM_STORAGE_POOL_EVENT_STARTED);
     return ok;
 }
 
@@ -756,6 +838,8 @@ vgmDriverStoragePoolDestroy(VgmDriver *drv, const char *name, GError **error)
     ok = vgmStorageSetFlagFile(active, FALSE, error);
  out:
     g_mutex_unlock(&vgmStorageLock);
+    if (ok)
+        vgmStorageEmitLifecycle(drv, def, VGM_STORAGE_POOL_EVENT_STOPPED);
     return ok;
 }
 
@@ -772,6 +856,8 @@ vgmDriverStoragePoolRefresh(VgmDriver *drv, const char *name, unsigned int flags
     g_mutex_lock(&vgmStorageLock);
     def = vgmStorageLoadActive(drv, name, error);
     g_mutex_unlock(&vgmStorageLock);
+    if (def)
+        vgmStorageEmit(drv, def, VGM_STORAGE_POOL_EVENT_ID_REFRESH, 0);
     return def != NULL;
 }
 
@@ -1917,15 +2003,18 @@ vgmDriverStorageVolGetXMLDesc(VgmDriver *drv, const char *pool, const char *name
 
 gboolean
 vgmDriverStorageVolGetInfo(VgmDriver *drv, const char *pool, const char *name,
-                           VgmStorageVolInfo *info, GError **error)
+                           unsigned int flags, VgmStorageVolInfo *info, GError **error)
 {
     g_autoptr(VgmStoragePoolDef) def = NULL;
     VgmStorageVolData data;
 
-    if (!(def = vgmStorageVolFind(drv, pool, name, &data, error)))
+    if (!vgmDriverCheckFlags(flags, VGM_STORAGE_VOL_GET_PHYSICAL, error) ||
+        !(def = vgmStorageVolFind(drv, pool, name, &data, error)))
         return FALSE;
     info->type = VGM_STORAGE_VOL_FILE;
     info->capacity = data.capacity;
-    info->allocation = data.allocation;
+    /* VIR_STORAGE_VOL_GET_PHYSICAL: the file's size, in place of what
+     * its blocks take */
+    info->allocation = (flags & VGM_STORAGE_VOL_GET_PHYSICAL) ? data.physical : data.allocation;
     return TRUE;
 }

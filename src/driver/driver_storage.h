@@ -15,6 +15,9 @@
  * Each is written with vgmFileWriteAtomic. Changes are serialised in the
  * process by one mutex.
  *
+ * Define, undefine, build, start, destroy, delete and refresh raise
+ * libvirt's storage pool events (driver_conn.h) once done.
+ *
  * Errors: no such pool VGM_ERR_NO_STORAGE_POOL, no such volume
  * VGM_ERR_NO_STORAGE_VOL, a pool in the wrong state
  * VGM_ERR_OPERATION_INVALID, bad input VGM_ERR_INVALID_ARG or
@@ -75,6 +78,10 @@ VgmStoragePool *vgmDriverStoragePoolLookupByName(VgmDriver *drv, const char *nam
                                                  GError **error);
 VgmStoragePool *vgmDriverStoragePoolLookupByUUID(VgmDriver *drv, const unsigned char *uuid,
                                                  GError **error);
+/* The active pool whose target directory is @path (libvirt's
+ * virStoragePoolLookupByTargetPath) */
+VgmStoragePool *vgmDriverStoragePoolLookupByTargetPath(VgmDriver *drv, const char *path,
+                                                       GError **error);
 
 /* Defines (or redefines, same name and uuid) the pool in @xml. */
 VgmStoragePool *vgmDriverStoragePoolDefineXML(VgmDriver *drv, const char *xml,
@@ -86,6 +93,10 @@ gboolean vgmDriverStoragePoolUndefine(VgmDriver *drv, const char *name, GError *
  * with the definition's permissions. */
 gboolean vgmDriverStoragePoolBuild(VgmDriver *drv, const char *name, unsigned int flags,
                                    GError **error);
+/* The pool must be inactive; its target directory is removed when empty
+ * (libvirt's dir backend), no flags. */
+gboolean vgmDriverStoragePoolDelete(VgmDriver *drv, const char *name, unsigned int flags,
+                                    GError **error);
 /* virStoragePoolCreateFlags: BUILD 1 (and its overwrite variants 2, 4)
  * builds first. The target directory must exist. */
 gboolean vgmDriverStoragePoolStart(VgmDriver *drv, const char *name, unsigned int flags,
@@ -151,8 +162,12 @@ int vgmDriverStorageVolOpenStream(VgmDriver *drv, const char *pool, const char *
                                   GError **error);
 char *vgmDriverStorageVolGetXMLDesc(VgmDriver *drv, const char *pool, const char *name,
                                     unsigned int flags, GError **error);
+/* virStorageVolInfoFlags: GET_PHYSICAL 1 gives the file's size as the
+ * allocation */
+#define VGM_STORAGE_VOL_GET_PHYSICAL (1u << 0)
 gboolean vgmDriverStorageVolGetInfo(VgmDriver *drv, const char *pool, const char *name,
-                                    VgmStorageVolInfo *info, GError **error);
+                                    unsigned int flags, VgmStorageVolInfo *info,
+                                    GError **error);
 
 /* The format of image file @path by its first bytes: "qcow2" or "raw";
  * NULL when it cannot be read */

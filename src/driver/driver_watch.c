@@ -38,6 +38,13 @@
  *   RTC_CHANGE                        RTC_CHANGE (id 2) with the offset
  *                                     from the host's clock
  *   MEMORY_FAILURE                    MEMORY_FAILURE (id 25)
+ *   MEMORY_DEVICE_SIZE_CHANGE         the live XML's <current> of the
+ *                                     virtio-mem device (and its
+ *                                     <currentMemory>), then
+ *                                     MEMORY_DEVICE_SIZE_CHANGE (id 26);
+ *                                     when it connects, the watcher asks
+ *                                     QEMU (query-memory-devices) what
+ *                                     the guest holds, for what it missed
  *   the socket closes, QEMU is gone   STOPPED / shutdown (the guest
  *                                     powered off), destroyed (stopped
  *                                     by another virt-gmem), failed
@@ -78,6 +85,8 @@
 
 #define VGM_DRIVER_WATCH_SCAN_MS 1000
 #define VGM_DRIVER_WATCH_CONNECT_MS 2000
+/* the id of the watcher's query-memory-devices */
+#define VGM_DRIVER_WATCH_MEMORY_ID "vgm-memory-devices"
 
 typedef struct {
     char *name;
@@ -120,6 +129,9 @@ typedef enum {
     VGM_DRIVER_WATCH_JOB_THRESHOLD,     /* BLOCK_WRITE_THRESHOLD */
     VGM_DRIVER_WATCH_JOB_IO_ERROR,      /* BLOCK_IO_ERROR */
     VGM_DRIVER_WATCH_JOB_RTC,           /* RTC_CHANGE */
+    VGM_DRIVER_WATCH_JOB_MEMORY,        /* MEMORY_DEVICE_SIZE_CHANGE; a
+                                         * virtio-mem device's size when
+                                         * the watcher connects (!flag) */
 } VgmDriverWatchJobKind;
 
 typedef struct {
@@ -442,6 +454,10 @@ vgmDriverWatchWork(gpointer data, gpointer user)
                                  VGM_EVENT_AGENT_REASON_CHANNEL, NULL, NULL, 0);
         break;
     }
+    case VGM_DRIVER_WATCH_JOB_MEMORY:
+        vgmDriverMemoryDeviceSizeChanged(w->drv, job->name, job->uuid, job->id, job->pid,
+                                         job->str, job->num, job->flag);
+        break;
     case VGM_DRIVER_WATCH_JOB_BALLOON:
         if (!vgmDriverBalloonChanged(w->drv, job->name, job->pid, job->num, &err))
             g_warning(_("domain '%1$s': its balloon holds %2$llu KiB now, but its live XML cannot say so: %3$s"),
@@ -502,6 +518,52 @@ vgmDriverWatchRemovalFailed(VgmDriverWatch *w, VgmDriverWatchEntry *e, const cha
     vgmDriverStoreUnplugRefused(vgmDriverGetStore(w->drv), e->name, devId, TRUE);
     vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_DEVICE_REMOVAL_FAILED,
                           0, 0, devId, 0);
+}
+
+/* Queues the size @bytes of virtio-mem device @devId of @e's guest, an
+ * event's (@raise) or an answer's */
+static void
+vgmDriverWatchMemoryDevice(VgmDriverWatch *w, VgmDriverWatchEntry *e, const char *devId,
+                           gint64 bytes, gboolean raise)
+{
+    VgmDriverWatchJob *job;
+
+    if (!devId || !*devId || bytes < 0)
+        return;
+    job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_MEMORY, e->name, e->uuid, e->id);
+    job->pid = e->qemu.pid;
+    job->str = g_strdup(devId);
+    /* KiB, rounded up as libvirt rounds them */
+    job->num = ((guint64)bytes + 1023) / 1024;
+    job->flag = raise;
+    vgmDriverWatchQueue(w, job);
+}
+
+/* QEMU's answer to the watcher's query-memory-devices: each virtio-mem
+ * device's size now */
+static void
+vgmDriverWatchMemoryDevices(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
+{
+    JsonNode *ret = json_object_get_member(msg, "return");
+    JsonArray *list;
+    guint i;
+
+    if (!ret || !JSON_NODE_HOLDS_ARRAY(ret))
+        return;
+    list = json_node_get_array(ret);
+    for (i = 0; i < json_array_get_length(list); i++) {
+        JsonNode *n = json_array_get_element(list, i);
+        JsonObject *dev = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+        JsonNode *dn = dev ? json_object_get_member(dev, "data") : NULL;
+        JsonObject *data = dn && JSON_NODE_HOLDS_OBJECT(dn) ? json_node_get_object(dn) : NULL;
+
+        if (!data || g_strcmp0(json_object_get_string_member_with_default(dev, "type", NULL),
+                               "virtio-mem") != 0)
+            continue;
+        vgmDriverWatchMemoryDevice(w, e, json_object_get_string_member_with_default(data, "id", NULL),
+                                   json_object_get_int_member_with_default(data, "size", -1),
+                                   FALSE);
+    }
 }
 
 static void
@@ -742,6 +804,13 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
             bits |= 2;
         vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_MEMORY_FAILURE, (int)r,
                               (int)a, NULL, bits);
+    } else if (g_str_equal(ev, "MEMORY_DEVICE_SIZE_CHANGE") && data &&
+               json_object_has_member(data, "id")) {
+        /* the guest plugged or unplugged memory of a virtio-mem device
+         * (bytes; a device without an id is none of the domain's) */
+        vgmDriverWatchMemoryDevice(w, e, json_object_get_string_member_with_default(data, "id", ""),
+                                   json_object_get_int_member_with_default(data, "size", 0),
+                                   TRUE);
     } else if (g_str_equal(ev, "BALLOON_CHANGE") && data &&
                json_object_has_member(data, "actual")) {
         /* the guest's balloon driver moved: bytes, which libvirt reports
@@ -800,11 +869,18 @@ vgmDriverWatchRead(VgmDriverWatch *w, VgmDriverWatchEntry *e)
 
         switch (m->kind) {
         case VGM_QEMU_MONITOR_MSG_GREETING:
-            if (!vgmDriverWatchSend(e->fd, "{\"execute\":\"qmp_capabilities\"}\n"))
+            /* then what the guest's virtio-mem devices hold: what it
+             * plugged while nobody watched (the daemon restarted, a
+             * restored guest) */
+            if (!vgmDriverWatchSend(e->fd, "{\"execute\":\"qmp_capabilities\"}\n"
+                                           "{\"execute\":\"query-memory-devices\","
+                                           "\"id\":\"" VGM_DRIVER_WATCH_MEMORY_ID "\"}\n"))
                 return FALSE;
             break;
         case VGM_QEMU_MONITOR_MSG_RETURN:
             e->greeted = TRUE;
+            if (g_strcmp0(m->id, VGM_DRIVER_WATCH_MEMORY_ID) == 0)
+                vgmDriverWatchMemoryDevices(w, e, m->obj);
             break;
         case VGM_QEMU_MONITOR_MSG_EVENT:
             vgmDriverWatchEvent(w, e, m->obj);

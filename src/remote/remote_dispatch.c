@@ -129,8 +129,9 @@ struct _VgmRemoteClient {
     GMutex lock;                /* guards what follows */
     gboolean opened;
     gboolean readonly;          /* the socket's, or asked for at open */
-    GArray *callbacks;          /* int: event callback ids of this client */
-    GArray *netCallbacks;       /* int: its network event callback ids */
+    GArray *callbacks[VGM_EVENT_OBJECT_LAST]; /* int: this client's event
+                                               * callback ids, by the
+                                               * kind of object */
     GHashTable *streams;        /* serial -> VgmRemoteStream */
 };
 
@@ -156,12 +157,13 @@ static gpointer
 vgmRemoteClientNew(VgmRpcClient *rpc, gpointer opaque)
 {
     VgmRemoteClient *client = g_new0(VgmRemoteClient, 1);
+    guint i;
 
     client->rpc = rpc;
     client->drv = opaque;
     client->readonly = vgmRpcClientIsReadonly(rpc);
-    client->callbacks = g_array_new(FALSE, FALSE, sizeof(int));
-    client->netCallbacks = g_array_new(FALSE, FALSE, sizeof(int));
+    for (i = 0; i < VGM_EVENT_OBJECT_LAST; i++)
+        client->callbacks[i] = g_array_new(FALSE, FALSE, sizeof(int));
     client->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                             vgmRemoteStreamStop);
     g_mutex_init(&client->lock);
@@ -174,17 +176,17 @@ static void
 vgmRemoteClientFree(gpointer data)
 {
     VgmRemoteClient *client = data;
+    VgmEventObject k;
     guint i;
 
     if (!client)
         return;
-    for (i = 0; i < client->callbacks->len; i++)
-        vgmDriverEventDeregister(client->drv, g_array_index(client->callbacks, int, i), NULL);
-    g_array_unref(client->callbacks);
-    for (i = 0; i < client->netCallbacks->len; i++)
-        vgmDriverNetworkEventDeregister(client->drv, g_array_index(client->netCallbacks, int, i),
-                                        NULL);
-    g_array_unref(client->netCallbacks);
+    for (k = 0; k < VGM_EVENT_OBJECT_LAST; k++) {
+        for (i = 0; i < client->callbacks[k]->len; i++)
+            vgmDriverObjectEventDeregister(client->drv, k,
+                                           g_array_index(client->callbacks[k], int, i), NULL);
+        g_array_unref(client->callbacks[k]);
+    }
     /* its consoles close */
     g_hash_table_unref(client->streams);
     g_mutex_clear(&client->lock);
@@ -2269,6 +2271,19 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         return;
     }
 
+    if (eventID == VGM_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE) {
+        VgmRemoteDomainEventMemoryDeviceSizeChangeMsg mds = { 0 };
+
+        mds.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&mds.dom, dom);
+        mds.alias = (char *)(str ? str : "");
+        mds.size = num;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_MEMORY_DEVICE_SIZE_CHANGE,
+                                vgmRemoteXdrDomainEventMemoryDeviceSizeChangeMsg, &mds);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_REBOOT) {
         VgmRemoteDomainEventCallbackRebootMsg reboot = { 0 };
 
@@ -2289,32 +2304,40 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
                             vgmRemoteXdrDomainEventCallbackLifecycleMsg, &msg);
 }
 
+/* Registers @func for the client's @eventID events of a @kind object
+ * (@uuid, or NULL: of every one), as its own; the callback id in @id */
+static gboolean
+vgmRemoteClientRegister(VgmRemoteClient *client, VgmEventObject kind, int eventID,
+                        const unsigned char *uuid, VgmEventFunc func, int *id, GError **error)
+{
+    if ((*id = vgmDriverObjectEventRegister(client->drv, kind, eventID, uuid, func, client, NULL,
+                                            error)) < 0)
+        return FALSE;
+    g_mutex_lock(&client->lock);
+    g_array_append_val(client->callbacks[kind], *id);
+    g_mutex_unlock(&client->lock);
+    return TRUE;
+}
+
 gboolean
 vgmRemoteDispatchConnectDomainEventCallbackRegisterAny(VgmRemoteClient *client,
                                                        const VgmRemoteConnectDomainEventCallbackRegisterAnyArgs *args,
                                                        VgmRemoteConnectDomainEventCallbackRegisterAnyRet *ret,
                                                        GError **error)
 {
-    int id;
-
-    if ((id = vgmDriverEventRegister(client->drv, args->eventID,
-                                     args->dom ? args->dom->uuid : NULL,
-                                     vgmRemoteEventLifecycle, client, NULL, error)) < 0)
-        return FALSE;
-    g_mutex_lock(&client->lock);
-    g_array_append_val(client->callbacks, id);
-    g_mutex_unlock(&client->lock);
-    ret->callbackID = id;
-    return TRUE;
+    return vgmRemoteClientRegister(client, VGM_EVENT_OBJECT_DOMAIN, args->eventID,
+                                   args->dom ? args->dom->uuid : NULL, vgmRemoteEventLifecycle,
+                                   &ret->callbackID, error);
 }
 
-/* Takes callback @callbackID out of @ids, the client's own; FALSE with
- * libvirt's error where it is not there (another client's callback is
- * not this client's to remove). */
+/* Callback @callbackID of a @kind object out of the client's; FALSE
+ * with libvirt's error where it is not there (another client's callback
+ * is not this client's to remove). */
 static gboolean
-vgmRemoteClientTakeCallback(VgmRemoteClient *client, GArray *ids, int callbackID,
-                            GError **error)
+vgmRemoteClientDeregister(VgmRemoteClient *client, VgmEventObject kind, int callbackID,
+                          GError **error)
 {
+    GArray *ids = client->callbacks[kind];
     guint i;
 
     g_mutex_lock(&client->lock);
@@ -2330,7 +2353,7 @@ vgmRemoteClientTakeCallback(VgmRemoteClient *client, GArray *ids, int callbackID
     }
     g_array_remove_index_fast(ids, i);
     g_mutex_unlock(&client->lock);
-    return TRUE;
+    return vgmDriverObjectEventDeregister(client->drv, kind, callbackID, error);
 }
 
 gboolean
@@ -2338,8 +2361,7 @@ vgmRemoteDispatchConnectDomainEventCallbackDeregisterAny(VgmRemoteClient *client
                                                          const VgmRemoteConnectDomainEventCallbackDeregisterAnyArgs *args,
                                                          GError **error)
 {
-    return vgmRemoteClientTakeCallback(client, client->callbacks, args->callbackID, error) &&
-           vgmDriverEventDeregister(client->drv, args->callbackID, error);
+    return vgmRemoteClientDeregister(client, VGM_EVENT_OBJECT_DOMAIN, args->callbackID, error);
 }
 
 static void
@@ -2366,17 +2388,9 @@ vgmRemoteDispatchConnectNetworkEventRegisterAny(VgmRemoteClient *client,
                                                 VgmRemoteConnectNetworkEventRegisterAnyRet *ret,
                                                 GError **error)
 {
-    int id;
-
-    if ((id = vgmDriverNetworkEventRegister(client->drv, args->eventID,
-                                            args->net ? args->net->uuid : NULL,
-                                            vgmRemoteEventNetwork, client, NULL, error)) < 0)
-        return FALSE;
-    g_mutex_lock(&client->lock);
-    g_array_append_val(client->netCallbacks, id);
-    g_mutex_unlock(&client->lock);
-    ret->callbackID = id;
-    return TRUE;
+    return vgmRemoteClientRegister(client, VGM_EVENT_OBJECT_NETWORK, args->eventID,
+                                   args->net ? args->net->uuid : NULL, vgmRemoteEventNetwork,
+                                   &ret->callbackID, error);
 }
 
 gboolean
@@ -2384,8 +2398,101 @@ vgmRemoteDispatchConnectNetworkEventDeregisterAny(VgmRemoteClient *client,
                                                   const VgmRemoteConnectNetworkEventDeregisterAnyArgs *args,
                                                   GError **error)
 {
-    return vgmRemoteClientTakeCallback(client, client->netCallbacks, args->callbackID, error) &&
-           vgmDriverNetworkEventDeregister(client->drv, args->callbackID, error);
+    return vgmRemoteClientDeregister(client, VGM_EVENT_OBJECT_NETWORK, args->callbackID, error);
+}
+
+/* ---- storage pool and secret events ---- */
+
+static void
+vgmRemoteEventStoragePool(int callbackID, int eventID, const VgmEventDomain *pool,
+                          int event, int detail, const char *str, const char *str2,
+                          unsigned long long num, const GPtrArray *params, gpointer opaque)
+{
+    VgmRemoteClient *client = opaque;
+    VgmRemoteNonnullStoragePool target = { .name = pool->name };
+
+    memcpy(target.uuid, pool->uuid, 16);
+    if (eventID == VGM_STORAGE_POOL_EVENT_ID_REFRESH) {
+        VgmRemoteStoragePoolEventRefreshMsg msg = { .callbackID = callbackID, .pool = target };
+
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH,
+                                vgmRemoteXdrStoragePoolEventRefreshMsg, &msg);
+    } else {
+        VgmRemoteStoragePoolEventLifecycleMsg msg = {
+            .callbackID = callbackID, .pool = target, .event = event, .detail = detail
+        };
+
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE,
+                                vgmRemoteXdrStoragePoolEventLifecycleMsg, &msg);
+    }
+}
+
+gboolean
+vgmRemoteDispatchConnectStoragePoolEventRegisterAny(VgmRemoteClient *client,
+                                                    const VgmRemoteConnectStoragePoolEventRegisterAnyArgs *args,
+                                                    VgmRemoteConnectStoragePoolEventRegisterAnyRet *ret,
+                                                    GError **error)
+{
+    return vgmRemoteClientRegister(client, VGM_EVENT_OBJECT_STORAGE_POOL, args->eventID,
+                                   args->pool ? args->pool->uuid : NULL,
+                                   vgmRemoteEventStoragePool, &ret->callbackID, error);
+}
+
+gboolean
+vgmRemoteDispatchConnectStoragePoolEventDeregisterAny(VgmRemoteClient *client,
+                                                      const VgmRemoteConnectStoragePoolEventDeregisterAnyArgs *args,
+                                                      GError **error)
+{
+    return vgmRemoteClientDeregister(client, VGM_EVENT_OBJECT_STORAGE_POOL, args->callbackID,
+                                     error);
+}
+
+static void
+vgmRemoteEventSecret(int callbackID, int eventID, const VgmEventDomain *secret,
+                     int event, int detail, const char *str, const char *str2,
+                     unsigned long long num, const GPtrArray *params, gpointer opaque)
+{
+    VgmRemoteClient *client = opaque;
+    /* (a secret's usage id comes as the name, its usage type as the id) */
+    VgmRemoteNonnullSecret target = { .usageType = secret->id, .usageID = secret->name };
+
+    memcpy(target.uuid, secret->uuid, 16);
+    if (eventID == VGM_SECRET_EVENT_ID_VALUE_CHANGED) {
+        VgmRemoteSecretEventValueChangedMsg msg = { .callbackID = callbackID, .secret = target };
+
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_SECRET_EVENT_VALUE_CHANGED,
+                                vgmRemoteXdrSecretEventValueChangedMsg, &msg);
+    } else {
+        VgmRemoteSecretEventLifecycleMsg msg = {
+            .callbackID = callbackID, .secret = target, .event = event, .detail = detail
+        };
+
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_SECRET_EVENT_LIFECYCLE,
+                                vgmRemoteXdrSecretEventLifecycleMsg, &msg);
+    }
+}
+
+gboolean
+vgmRemoteDispatchConnectSecretEventRegisterAny(VgmRemoteClient *client,
+                                               const VgmRemoteConnectSecretEventRegisterAnyArgs *args,
+                                               VgmRemoteConnectSecretEventRegisterAnyRet *ret,
+                                               GError **error)
+{
+    return vgmRemoteClientRegister(client, VGM_EVENT_OBJECT_SECRET, args->eventID,
+                                   args->secret ? args->secret->uuid : NULL, vgmRemoteEventSecret,
+                                   &ret->callbackID, error);
+}
+
+gboolean
+vgmRemoteDispatchConnectSecretEventDeregisterAny(VgmRemoteClient *client,
+                                                 const VgmRemoteConnectSecretEventDeregisterAnyArgs *args,
+                                                 GError **error)
+{
+    return vgmRemoteClientDeregister(client, VGM_EVENT_OBJECT_SECRET, args->callbackID, error);
 }
 
 /* ---- node devices ---- */
@@ -4453,6 +4560,26 @@ vgmRemoteDispatchStoragePoolBuild(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchStoragePoolDelete(VgmRemoteClient *client,
+                                   const VgmRemoteStoragePoolDeleteArgs *args, GError **error)
+{
+    g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+
+    return pool && vgmDriverStoragePoolDelete(client->drv, pool->name, args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolLookupByTargetPath(VgmRemoteClient *client,
+                                               const VgmRemoteStoragePoolLookupByTargetPathArgs *args,
+                                               VgmRemoteStoragePoolLookupByTargetPathRet *ret,
+                                               GError **error)
+{
+    return vgmRemoteReturnPool(vgmDriverStoragePoolLookupByTargetPath(client->drv, args->path,
+                                                                      error),
+                               &ret->pool);
+}
+
+gboolean
 vgmRemoteDispatchStoragePoolDestroy(VgmRemoteClient *client,
                                     const VgmRemoteStoragePoolDestroyArgs *args, GError **error)
 {
@@ -4727,7 +4854,23 @@ vgmRemoteDispatchStorageVolGetInfo(VgmRemoteClient *client,
 {
     VgmStorageVolInfo info;
 
-    if (!vgmDriverStorageVolGetInfo(client->drv, args->vol.pool, args->vol.name, &info, error))
+    if (!vgmDriverStorageVolGetInfo(client->drv, args->vol.pool, args->vol.name, 0, &info, error))
+        return FALSE;
+    ret->type = info.type;
+    ret->capacity = info.capacity;
+    ret->allocation = info.allocation;
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchStorageVolGetInfoFlags(VgmRemoteClient *client,
+                                        const VgmRemoteStorageVolGetInfoFlagsArgs *args,
+                                        VgmRemoteStorageVolGetInfoFlagsRet *ret, GError **error)
+{
+    VgmStorageVolInfo info;
+
+    if (!vgmDriverStorageVolGetInfo(client->drv, args->vol.pool, args->vol.name, args->flags,
+                                    &info, error))
         return FALSE;
     ret->type = info.type;
     ret->capacity = info.capacity;

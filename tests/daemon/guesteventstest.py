@@ -70,7 +70,10 @@ What it covers:
     unplugged by its id (setvcpu: the guest lets it go), and its
     virtio-mem device's
     requested size raised to 64 MiB (the guest's MemTotal grows by
-    that); the balloon asked for the guest's statistics every second
+    that, MEMORY_DEVICE_SIZE_CHANGE (id 26) arrives with the device's
+    alias and 65536 KiB, the live <current> follows); with no daemon
+    running the device asked for 32 MiB on QEMU's monitor: the next
+    daemon's live <current> says 32768 KiB; the balloon asked for the guest's statistics every second
     (setMemoryStatsPeriod --live): memoryStats gives its unused and
     available memory;
   * the guest agent's channel opened and closed by a Linux guest:
@@ -648,7 +651,10 @@ def run_tests(tap, target, daemons, work):
         tap.eq(show(got), show([(F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_FAILED)]),
                "the watcher follows the domain to its new QEMU: killing it gives STOPPED/failed")
     econn, ev, conn = reboot_tests(tap, econn, ev, conn, daemons, work)
-    hotplug_tests(tap, econn, ev, conn, daemons[-1].root, work)
+    if hotplug_tests(tap, econn, ev, conn, daemons[-1].root, work):
+        econn.close()
+        conn.close()
+        econn, ev, conn = virtio_mem_restart_tests(tap, daemons, work)
     watchdog_tests(tap, econn, ev, conn, daemons[-1].root, work)
     rtc_tests(tap, econn, conn, work)
     ioerror_tests(tap, econn, ev, conn, work)
@@ -1241,6 +1247,8 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
     # the virtio-mem device asked for 64 MiB: the guest's memory grows
     vm = [e for e in ET.fromstring(d.XMLDesc(0)).findall("./devices/memory")
           if e.get("model") == "virtio-mem"]
+    sizes = Collected(econn, F.VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE)
+    before = vm[0].findtext("target/current") if vm else None
     if vm:
         vm[0].find("target/requested").text = str(64 * 1024)
         vm[0].find("target/requested").set("unit", "KiB")
@@ -1250,6 +1258,16 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
     tap.ok(base and m and int(m.group(1)) - base == 64 * 1024,
            "update --live of the virtio-mem device's <requested> (64 MiB): the guest's MemTotal "
            "grows by 65536 KiB", text[-800:])
+    # what the guest plugged: QEMU's MEMORY_DEVICE_SIZE_CHANGE, raised as
+    # libvirt raises it (id 26: the alias, KiB), and the live <current>
+    got = sizes.wait(lambda g: (HP, "virtiomem0", 64 * 1024) in g, timeout=30)
+    sizes.close()
+    cur = ET.fromstring(d.XMLDesc(0)).findtext("./devices/memory/target/current")
+    tap.ok(before == "0" and got and got[-1] == (HP, "virtiomem0", 64 * 1024) and
+           cur == str(64 * 1024),
+           "the guest plugged the 64 MiB: MEMORY_DEVICE_SIZE_CHANGE (virtiomem0, 65536 KiB), "
+           "and the live <current> goes from 0 to 65536 KiB",
+           "events %r, <current> %r then %r" % (got, before, cur))
     # the balloon: the guest's driver gives 56 of its 256 MiB back, QEMU
     # says so (BALLOON_CHANGE), the daemon raises the event (id 13, in
     # KiB) and the live XML's <currentMemory> is the balloon's plus the
@@ -1282,8 +1300,53 @@ def hotplug_tests(tap, econn, ev, conn, root, work):
            "setMemoryStatsPeriod(1) --live: memoryStats has the guest's unused and available "
            "memory (KiB), the balloon's 200 MiB and QEMU's rss; the live XML <stats period='1'/>",
            "stats %r" % (mem,))
+    return True
+
+
+def virtio_mem_restart_tests(tap, daemons, work):
+    """The hot-plug guest's virtio-mem device asked for 32 MiB on its QEMU's
+    monitor (qom-set) while no daemon runs: the guest unplugs half of its
+    64 MiB, and the next daemon's live XML has <current> 32768 KiB (its
+    watcher asks QEMU when it connects), with no event for it. Returns
+    the new daemon's (econn, ev, conn)."""
+    import xml.etree.ElementTree as ET
+    old = daemons[-1]
+    root = old.root
+    old.proc.send_signal(signal.SIGTERM)
+    old.proc.wait()
+    want = 32 * 1024 * 1024
+
+    def size():
+        r = qmp(root, HP, "query-memory-devices").get("return", [])
+        return [m["data"].get("size") for m in r if m.get("type") == "virtio-mem"]
+
+    qmp(root, HP, "qom-set", {"path": "/machine/peripheral/virtiomem0",
+                              "property": "requested-size", "value": want})
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and size() != [want]:
+        time.sleep(0.2)
+    plugged = size()
+    new = harness.Daemon(root=root)
+    new.start()
+    daemons.append(new)
+    econn, ev = subscribe(new.uri)
+    sizes = Collected(econn, F.VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE)
+    conn = libvirt.open(new.uri)
+    d = conn.lookupByName(HP)
+    deadline = time.monotonic() + 10
+    cur = None
+    while time.monotonic() < deadline and cur != str(32 * 1024):
+        cur = ET.fromstring(d.XMLDesc(0)).findtext("./devices/memory/target/current")
+        time.sleep(0.1)
+    time.sleep(0.5)
+    tap.ok(plugged == [want] and cur == str(32 * 1024) and sizes.got == [],
+           "the guest unplugged to 32 MiB while no daemon ran: the next daemon's live "
+           "<current> is 32768 KiB, with no MEMORY_DEVICE_SIZE_CHANGE",
+           "QEMU's size %r, <current> %r, events %r" % (plugged, cur, sizes.got))
+    sizes.close()
     d.destroy()
     ev.take(HP, [1])
+    return econn, ev, conn
 
 
 SV = "vgmtest-ge-save"

@@ -27,7 +27,9 @@ it makes a pool for the directory, defines and starts the domain), checked
 through virsh; then virt-install's new disks (--disk size=N, with
 backing_store=: new_disk_tests); then virt-xml --edit --memory on the running domain (the
 stored definition changes, the live one not until the next start; a
-negative size is refused and changes nothing).
+negative size is refused and changes nothing); then storage pool and
+secret events, the pool found by its target path and vol-info --physical
+(event_tests).
 
 Outputs were checked against virsh 9.0 (libvirt-clients 9.0.0-4+deb12u2)
 on this daemon; the sizes in pool-info depend on the file system of the
@@ -41,6 +43,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -51,6 +54,7 @@ harness.use_system_python()
 
 try:
     import libvirt  # noqa: E402
+    from pyclienttest import start_event_loop  # noqa: E402
 except ImportError:
     libvirt = None
 
@@ -63,6 +67,9 @@ QEMU_IMG = shutil.which("qemu-img")
 
 def main():
     tap = harness.TAP()
+    if libvirt is not None:
+        libvirt.registerErrorHandler(lambda *a: None, None)
+        start_event_loop()
     target = harness.setup_target(need_virsh=True)
     tmp = tempfile.mkdtemp(prefix="vgm-storagetest-")
     try:
@@ -705,6 +712,117 @@ def run_tests(tap, target, tmp):
     tap.ok(r.rc == 0, "destroy the domain", r.describe())
     r = virsh(uri, "undefine", DOM)
     tap.ok(r.rc == 0, "undefine the domain", r.describe())
+    event_tests(tap, uri, tmp)
+
+
+EVPOOL = "vgmtest-evpool"
+EVSECRET = "d1b5f1a2-6c2e-4f3b-9a47-5e0c3b7d9e11"
+
+
+class Collector:
+    """Events of one registration, each callback's arguments after the
+    connection (the object's name first), as tuples."""
+
+    def __init__(self):
+        self.got = []
+        self.cond = threading.Condition()
+
+    def cb(self, conn, obj, *rest):
+        name = obj.name() if hasattr(obj, "name") else obj.usageID()
+        with self.cond:
+            self.got.append((name,) + tuple(rest[:-1]))
+            self.cond.notify_all()
+
+    def wait(self, n, timeout=10):
+        with self.cond:
+            self.cond.wait_for(lambda: len(self.got) >= n, timeout=timeout)
+        return list(self.got)
+
+
+def event_tests(tap, uri, tmp):
+    """Storage pool and secret events through python3-libvirt, each
+    change made by another process (virsh): a pool's lifecycle (defined,
+    created at pool-build, started, stopped, deleted at pool-delete,
+    undefined) and its refresh; a secret's defined, value changed and
+    undefined, with its usage; the pool found by its target path while
+    active (storagePoolLookupByTargetPath, written with a trailing slash),
+    not while inactive (VIR_ERR_NO_STORAGE_POOL); vol-info --physical
+    (virStorageVolGetInfoFlags) of a sparse raw volume: its size as the
+    allocation. libvirtd 9.0 raises the same (reference mode)."""
+    if libvirt is None:
+        tap.skip("storage pool and secret events", "python3-libvirt is not installed")
+        return
+    P = libvirt
+    pooldir = os.path.join(tmp, "evpool")
+    conn = libvirt.open(uri)
+    life, refresh, slife, value = Collector(), Collector(), Collector(), Collector()
+    ids = [conn.storagePoolEventRegisterAny(None, P.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+                                            life.cb, None),
+           conn.storagePoolEventRegisterAny(None, P.VIR_STORAGE_POOL_EVENT_ID_REFRESH,
+                                            refresh.cb, None)]
+    sids = [conn.secretEventRegisterAny(None, P.VIR_SECRET_EVENT_ID_LIFECYCLE, slife.cb, None),
+            conn.secretEventRegisterAny(None, P.VIR_SECRET_EVENT_ID_VALUE_CHANGED, value.cb,
+                                        None)]
+    try:
+        steps = [("pool-define-as", EVPOOL, "dir", "--target", pooldir),
+                 ("pool-build", EVPOOL), ("pool-start", EVPOOL), ("pool-refresh", EVPOOL)]
+        rcs = [virsh(uri, *a).rc for a in steps]
+        found = None
+        try:
+            found = conn.storagePoolLookupByTargetPath(pooldir + "/").name()
+        except libvirt.libvirtError as e:
+            found = str(e)
+        r = virsh(uri, "vol-create-as", EVPOOL, "sparse.img", "8M", "--format", "raw")
+        r2 = virsh(uri, "vol-info", "--pool", EVPOOL, "sparse.img", "--bytes", "--physical")
+        tap.ok(r.rc == 0 and r2.rc == 0 and
+               re.search(r"^Physical: +8388608 bytes$", r2.out, re.M) is not None,
+               "vol-info --physical of an 8 MiB raw volume: its size, 8388608 bytes",
+               r.describe() + r2.describe())
+        virsh(uri, "vol-delete", "--pool", EVPOOL, "sparse.img")
+        rcs += [virsh(uri, *a).rc for a in (("pool-destroy", EVPOOL),)]
+        code = None
+        try:
+            conn.storagePoolLookupByTargetPath(pooldir)
+        except libvirt.libvirtError as e:
+            code = e.get_error_code()
+        rcs += [virsh(uri, *a).rc for a in (("pool-delete", EVPOOL), ("pool-undefine", EVPOOL))]
+        tap.eq((found, code), (EVPOOL, P.VIR_ERR_NO_STORAGE_POOL),
+               "storagePoolLookupByTargetPath: the active pool by its target path; none once "
+               "it is stopped (VIR_ERR_NO_STORAGE_POOL)")
+        want = [(EVPOOL, P.VIR_STORAGE_POOL_EVENT_DEFINED, 0),
+                (EVPOOL, P.VIR_STORAGE_POOL_EVENT_CREATED, 0),
+                (EVPOOL, P.VIR_STORAGE_POOL_EVENT_STARTED, 0),
+                (EVPOOL, P.VIR_STORAGE_POOL_EVENT_STOPPED, 0),
+                (EVPOOL, P.VIR_STORAGE_POOL_EVENT_DELETED, 0),
+                (EVPOOL, P.VIR_STORAGE_POOL_EVENT_UNDEFINED, 0)]
+        tap.eq((rcs, life.wait(len(want)), refresh.wait(1)), ([0] * 7, want, [(EVPOOL,)]),
+               "pool-define-as, pool-build, pool-start, pool-refresh, pool-destroy, pool-delete "
+               "and pool-undefine: the lifecycle events defined, created, started, stopped, "
+               "deleted and undefined, and one refresh")
+        tap.ok(not os.path.exists(pooldir), "pool-delete removed the pool's empty directory")
+
+        xml = harness.write_file(tmp, "evsecret.xml", """<secret ephemeral='no' private='no'>
+  <uuid>%s</uuid>
+  <usage type='volume'><volume>/var/lib/vgmtest/evsecret.img</volume></usage>
+</secret>""" % EVSECRET)
+        rcs = [virsh(uri, "secret-define", xml).rc,
+               virsh(uri, "secret-set-value", EVSECRET, "c2VjcmV0").rc,
+               virsh(uri, "secret-undefine", EVSECRET).rc]
+        usage = "/var/lib/vgmtest/evsecret.img"
+        tap.eq((rcs, slife.wait(2), value.wait(1)),
+               ([0, 0, 0], [(usage, P.VIR_SECRET_EVENT_DEFINED, 0),
+                            (usage, P.VIR_SECRET_EVENT_UNDEFINED, 0)], [(usage,)]),
+               "secret-define, secret-set-value and secret-undefine: the secret's defined, value "
+               "changed and undefined events, with its usage")
+    finally:
+        for i in ids:
+            conn.storagePoolEventDeregisterAny(i)
+        for i in sids:
+            conn.secretEventDeregisterAny(i)
+        virsh(uri, "pool-destroy", EVPOOL)
+        virsh(uri, "pool-undefine", EVPOOL)
+        virsh(uri, "secret-undefine", EVSECRET)
+        conn.close()
 
 
 if __name__ == "__main__":

@@ -44,7 +44,10 @@ timeout. What it covers, in order:
   of the capabilities; hypervisor-cpu-compare of domcapabilities
   (identical) and hypervisor-cpu-baseline of Westmere, refused read-only
   where cpu-baseline is not; iothreadadd and iothreaddel in the config and
-  live (iothread_tests).
+  live (iothread_tests); a variable clock from local time, running from
+  UTC in the live XML (clock_localtime_tests); memory devices attached,
+  updated and detached live, a virtio-mem device's <current> only in the
+  live XML (memdev_tests).
 
 The expected outputs were captured from virsh 9.0.0 (libvirt-clients
 9.0.0-4+deb12u2) against Debian's libvirtd 9.0.0 (libvirt-daemon
@@ -70,6 +73,7 @@ import shutil
 import signal
 import socket
 import stat
+import subprocess
 import sys
 import tempfile
 import threading
@@ -104,6 +108,7 @@ IOT = "vgmtest-virsh-iothread"
 LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
+             "vgmtest-virsh-clock",
              "vgmtest-virsh-alias", IOT, LC, RN, RN + "2"]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
@@ -542,6 +547,7 @@ def run_tests(tap, target, tmp):
     usb_hotplug_tests(tap, target, tmp)
 
     tsc_tests(tap, target, tmp)
+    clock_localtime_tests(tap, target, tmp)
 
     alias_tests(tap, target, tmp)
 
@@ -1916,6 +1922,11 @@ def memdev_tests(tap, target, tmp):
     if not tap.ok(r.rc == 0, "virsh define (memory devices)", r.describe()):
         return
 
+    def currents(*flags):
+        d = xml_root(tap, virsh(uri, "dumpxml", MD, *flags).out, "the XML (memory devices)")
+        return [c.text for c in (d.findall("./devices/memory/target/current")
+                                 if d is not None else [])]
+
     def live_mems():
         d = xml_root(tap, virsh(uri, "dumpxml", MD).out, "the live XML (memory devices)")
         out = {}
@@ -1931,6 +1942,9 @@ def memdev_tests(tap, target, tmp):
         if not tap.ok(r.rc == 0, "virsh start --paused (memory devices)", r.describe()):
             return
         tap.eq(mem_info(uri, MD)[0], "524288", "dominfo: Max memory is the cell and the virtio-mem device")
+        tap.eq((currents(), currents("--inactive")), (["0"], []),
+               "the live XML's virtio-mem device has <current> 0 KiB (the paused guest plugged "
+               "nothing); the inactive XML has no <current>")
         r = virsh(uri, "attach-device", MD, dimm, "--live")
         mems = live_mems()
         tap.ok(r.rc == 0 and r.out == "Device attached successfully\n\n" and
@@ -1945,9 +1959,11 @@ def memdev_tests(tap, target, tmp):
                    "QEMU has the DIMM dimm0 of 128 MiB", repr(got))
         r = virsh(uri, "update-memory-device", MD, "--alias", "virtiomem0", "--requested-size",
                   "128MiB", "--live")
-        tap.ok(r.rc == 0 and live_mems().get("virtiomem0", (None, None))[1] == "131072",
-               "update-memory-device --requested-size 128MiB --live: <requested> 131072 KiB",
-               r.describe() + repr(live_mems()))
+        tap.ok(r.rc == 0 and live_mems().get("virtiomem0", (None, None))[1] == "131072" and
+               currents() == ["0"],
+               "update-memory-device --requested-size 128MiB --live: <requested> 131072 KiB "
+               "(the paused guest's <current> stays 0)",
+               r.describe() + repr(live_mems()) + repr(currents()))
         if not target.reference:
             got = harness.qmp(target.root, MD, "qom-get",
                               {"path": "/machine/peripheral/virtiomem0",
@@ -2937,6 +2953,54 @@ def tsc_tests(tap, target, tmp):
                "a TSC frequency 10%% above the host's %d kHz is refused before QEMU runs: "
                "this host's KVM cannot scale the TSC" % khz, r.describe())
     virsh(target.uri, "destroy", name)
+
+
+def clock_localtime_tests(tap, target, tmp):
+    """<clock offset='variable' adjustment='100' basis='localtime'>: the
+    running domain's XML has the clock from UTC (basis='utc', the
+    adjustment plus the host's UTC offset at the start), its inactive XML
+    keeps the definition's, as libvirtd 9.0 shows them."""
+    name = "vgmtest-virsh-clock"
+    xml = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <clock offset='variable' adjustment='100' basis='localtime'/>
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
+</domain>""" % name
+    f = harness.write_file(tmp, name + ".xml", xml)
+    try:
+        r = virsh(target.uri, "define", f)
+        r2 = virsh(target.uri, "start", "--paused", name, timeout=120)
+        if not tap.ok(r.rc == 0 and r2.rc == 0, "a domain with a variable clock from local "
+                      "time defines and starts", r.describe() + r2.describe()):
+            return
+        offset = time.localtime().tm_gmtoff
+        live = xml_root(tap, virsh(target.uri, "dumpxml", name).out, "the live XML (clock)")
+        conf = xml_root(tap, virsh(target.uri, "dumpxml", "--inactive", name).out,
+                        "the inactive XML (clock)")
+        got = [dict(c.find("clock").attrib) if c is not None and c.find("clock") is not None
+               else None for c in (live, conf)]
+        tap.eq(got, [{"offset": "variable", "adjustment": str(100 + offset), "basis": "utc"},
+                     {"offset": "variable", "adjustment": "100", "basis": "localtime"}],
+               "the running domain's clock is from UTC (adjustment 100 plus the host's UTC "
+               "offset %d s); the inactive XML keeps basis='localtime'" % offset)
+        if not target.reference:
+            # the host's offset counts: the command on the daemon's store,
+            # in a time zone two hours east of UTC
+            virsh(target.uri, "destroy", name, timeout=60)
+            env = dict(harness.client_env(), TZ="<+02>-2")
+            r = subprocess.run([harness.CLI, "--root", target.root, "start", "--paused", name],
+                               capture_output=True, text=True, timeout=120, env=env)
+            live = xml_root(tap, virsh(target.uri, "dumpxml", name).out, "the live XML (clock)")
+            clock = live.find("clock") if live is not None else None
+            tap.eq((r.returncode, dict(clock.attrib) if clock is not None else None),
+                   (0, {"offset": "variable", "adjustment": str(100 + 7200), "basis": "utc"}),
+                   "started in a time zone 2 hours east of UTC: the live clock's adjustment "
+                   "is 100 + 7200 from UTC")
+    finally:
+        virsh(target.uri, "destroy", name, timeout=60)
+        virsh(target.uri, "undefine", name)
 
 
 def usb_hotplug_tests(tap, target, tmp):
