@@ -43,6 +43,7 @@ typedef struct {
     int eventID;
     gboolean anyDomain;         /* (or any object of its kind) */
     unsigned char uuid[16];
+    char *name;                 /* a node device's (they have no uuid) */
     VgmEventFunc func;
     gpointer opaque;
     GDestroyNotify freeOpaque;
@@ -62,6 +63,10 @@ struct _VgmDriver {
     GMutex jobsLock;            /* guards jobs, and each job while read */
     GHashTable *jobs;           /* name -> VgmDriverJob of a save running */
 
+    GMutex nodeDevLock;         /* guards nodeDevMonitor */
+    VgmDriverNodeDevMonitor *nodeDevMonitor; /* once a node device event
+                                              * callback registered */
+
     GMutex dumpsLock;           /* guards dumps */
     GThreadPool *dumps;         /* the watchdogs' dumps (VgmDriverWatchdogDump),
                                  * each off the watcher's worker; NULL: none yet */
@@ -76,6 +81,7 @@ vgmDriverCallbackFree(VgmDriverCallback *cb)
 {
     if (cb->freeOpaque)
         cb->freeOpaque(cb->opaque);
+    g_free(cb->name);
     g_free(cb);
 }
 
@@ -103,6 +109,7 @@ vgmDriverNew(const char *root, GError **error)
     drv->callbacks = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverCallbackFree);
     g_mutex_init(&drv->jobsLock);
     g_mutex_init(&drv->dumpsLock);
+    g_mutex_init(&drv->nodeDevLock);
     drv->jobs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     return drv;
 }
@@ -117,6 +124,9 @@ vgmDriverFree(VgmDriver *drv)
         g_thread_pool_free(drv->dumps, FALSE, TRUE);
     g_mutex_clear(&drv->dumpsLock);
     vgmDriverWatchFree(drv->watch);
+    /* (its thread raises events: it ends before the callbacks go) */
+    vgmDriverNodeDevMonitorFree(drv->nodeDevMonitor);
+    g_mutex_clear(&drv->nodeDevLock);
     g_hash_table_unref(drv->jobs);
     g_mutex_clear(&drv->jobsLock);
     g_ptr_array_unref(drv->callbacks);
@@ -240,9 +250,12 @@ void
 vgmDriverEmitObjectEvent(VgmDriver *drv, VgmEventObject kind, int eventID, const char *name,
                          const unsigned char *uuid, int usageType, int event, int detail)
 {
+    static const unsigned char none[16];
     VgmEventDomain obj = { .name = (char *)name, .id = kind == VGM_EVENT_OBJECT_SECRET ? usageType : -1 };
     guint i;
 
+    if (!uuid)
+        uuid = none;
     memcpy(obj.uuid, uuid, 16);
     g_mutex_lock(&drv->eventLock);
     for (i = 0; i < drv->callbacks->len; i++) {
@@ -250,7 +263,8 @@ vgmDriverEmitObjectEvent(VgmDriver *drv, VgmEventObject kind, int eventID, const
 
         if (cb->kind != kind || cb->eventID != eventID)
             continue;
-        if (!cb->anyDomain && memcmp(cb->uuid, uuid, 16) != 0)
+        if (!cb->anyDomain && (cb->name ? g_strcmp0(cb->name, name) != 0
+                                        : memcmp(cb->uuid, uuid, 16) != 0))
             continue;
         cb->func(cb->id, cb->eventID, &obj, event, detail, NULL, NULL, 0, NULL, cb->opaque);
     }
@@ -317,12 +331,14 @@ static const struct {
                                         N_("unsupported storage pool event ID %1$d") },
     [VGM_EVENT_OBJECT_SECRET] = { VGM_SECRET_EVENT_ID_LAST,
                                   N_("unsupported secret event ID %1$d") },
+    [VGM_EVENT_OBJECT_NODE_DEVICE] = { VGM_NODE_DEVICE_EVENT_ID_LAST,
+                                       N_("unsupported node device event ID %1$d") },
 };
 
 int
 vgmDriverObjectEventRegister(VgmDriver *drv, VgmEventObject kind, int eventID,
-                             const unsigned char *uuid, VgmEventFunc func, gpointer opaque,
-                             GDestroyNotify freeOpaque, GError **error)
+                             const unsigned char *uuid, const char *name, VgmEventFunc func,
+                             gpointer opaque, GDestroyNotify freeOpaque, GError **error)
 {
     VgmDriverCallback *cb;
     int id;
@@ -331,12 +347,23 @@ vgmDriverObjectEventRegister(VgmDriver *drv, VgmEventObject kind, int eventID,
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, _(vgmDriverEventKinds[kind].unknown), eventID);
         return -1;
     }
+    /* the host's devices are watched from the first listener on */
+    if (kind == VGM_EVENT_OBJECT_NODE_DEVICE) {
+        g_autoptr(GError) err = NULL;
+
+        g_mutex_lock(&drv->nodeDevLock);
+        if (!drv->nodeDevMonitor &&
+            !(drv->nodeDevMonitor = vgmDriverNodeDevMonitorNew(drv, &err)))
+            g_warning(_("node device events will not be raised: %1$s"), err->message);
+        g_mutex_unlock(&drv->nodeDevLock);
+    }
     cb = g_new0(VgmDriverCallback, 1);
     cb->kind = kind;
     cb->eventID = eventID;
-    cb->anyDomain = uuid == NULL;
+    cb->anyDomain = uuid == NULL && name == NULL;
     if (uuid)
         memcpy(cb->uuid, uuid, 16);
+    cb->name = g_strdup(name);
     cb->func = func;
     cb->opaque = opaque;
     cb->freeOpaque = freeOpaque;
@@ -374,7 +401,7 @@ vgmDriverEventRegister(VgmDriver *drv, int eventID, const unsigned char *uuid,
                        VgmEventFunc func, gpointer opaque,
                        GDestroyNotify freeOpaque, GError **error)
 {
-    return vgmDriverObjectEventRegister(drv, VGM_EVENT_OBJECT_DOMAIN, eventID, uuid, func,
+    return vgmDriverObjectEventRegister(drv, VGM_EVENT_OBJECT_DOMAIN, eventID, uuid, NULL, func,
                                         opaque, freeOpaque, error);
 }
 

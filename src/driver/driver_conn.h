@@ -878,6 +878,13 @@ char *vgmDriverNodeDeviceLookupSCSIHostByWWN(VgmDriver *drv, const char *wwnn, c
 /* The calls that would change a device, refused (see VgmDriverNodeDevOp) */
 gboolean vgmDriverNodeDeviceRefuse(VgmDriver *drv, const char *name, VgmDriverNodeDevOp op,
                                    GError **error);
+/* The watch of the host's devices that raises node device events: a
+ * thread on the kernel's (or udev's) uevent socket; NULL with @error when
+ * the socket cannot be had */
+typedef struct _VgmDriverNodeDevMonitor VgmDriverNodeDevMonitor;
+VgmDriverNodeDevMonitor *vgmDriverNodeDevMonitorNew(VgmDriver *drv, GError **error);
+void vgmDriverNodeDevMonitorFree(VgmDriverNodeDevMonitor *mon);
+
 /* virNodeDeviceCreateXML, virNodeDeviceDefineXML: refused, virt-gmem
  * does not create mediated devices (the XML is checked first) */
 gboolean vgmDriverNodeDeviceRefuseXML(VgmDriver *drv, const char *xml, GError **error);
@@ -1192,6 +1199,7 @@ typedef enum {
     VGM_EVENT_OBJECT_NETWORK,
     VGM_EVENT_OBJECT_STORAGE_POOL,
     VGM_EVENT_OBJECT_SECRET,
+    VGM_EVENT_OBJECT_NODE_DEVICE,
 
     VGM_EVENT_OBJECT_LAST
 } VgmEventObject;
@@ -1226,17 +1234,29 @@ typedef enum {
 #define VGM_SECRET_EVENT_DEFINED 0
 #define VGM_SECRET_EVENT_UNDEFINED 1
 
+/* Node devices: the lifecycle (0: created, deleted; detail 0) and UPDATE
+ * (1: the device changed), from the kernel's uevents (or udev's, where
+ * udev runs) once a listener registered (driver_nodedev.c). A callback
+ * gets the device's name, and no uuid. */
+#define VGM_NODE_DEVICE_EVENT_ID_LIFECYCLE 0
+#define VGM_NODE_DEVICE_EVENT_ID_UPDATE 1
+#define VGM_NODE_DEVICE_EVENT_ID_LAST 2
+#define VGM_NODE_DEVICE_EVENT_CREATED 0
+#define VGM_NODE_DEVICE_EVENT_DELETED 1
+
 /* As vgmDriverEventRegister, for the events of the @kind object with
- * @uuid (NULL: of every one); ids are counted with the domains'. */
+ * @uuid, or (a node device) called @name (both NULL: of every one); ids
+ * are counted with the domains'. */
 int vgmDriverObjectEventRegister(VgmDriver *drv, VgmEventObject kind, int eventID,
-                                 const unsigned char *uuid, VgmEventFunc func, gpointer opaque,
-                                 GDestroyNotify freeOpaque, GError **error);
+                                 const unsigned char *uuid, const char *name, VgmEventFunc func,
+                                 gpointer opaque, GDestroyNotify freeOpaque, GError **error);
 /* Removes callback @callbackID of a @kind object (another kind's is not
  * found). */
 gboolean vgmDriverObjectEventDeregister(VgmDriver *drv, VgmEventObject kind, int callbackID,
                                         GError **error);
-/* For the network, storage and secret drivers: event @eventID of the
- * @kind object @name (a secret: its usage id) with @uuid (a secret: and
- * @usageType), with @event and @detail for a lifecycle event. */
+/* For the network, storage, secret and node device drivers: event
+ * @eventID of the @kind object @name (a secret: its usage id) with @uuid
+ * (a secret: and @usageType; a node device: NULL), with @event and
+ * @detail for a lifecycle event. */
 void vgmDriverEmitObjectEvent(VgmDriver *drv, VgmEventObject kind, int eventID, const char *name,
                               const unsigned char *uuid, int usageType, int event, int detail);

@@ -2305,13 +2305,15 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
 }
 
 /* Registers @func for the client's @eventID events of a @kind object
- * (@uuid, or NULL: of every one), as its own; the callback id in @id */
+ * (@uuid or, a node device, @name; both NULL: of every one), as its own;
+ * the callback id in @id */
 static gboolean
 vgmRemoteClientRegister(VgmRemoteClient *client, VgmEventObject kind, int eventID,
-                        const unsigned char *uuid, VgmEventFunc func, int *id, GError **error)
+                        const unsigned char *uuid, const char *name, VgmEventFunc func, int *id,
+                        GError **error)
 {
-    if ((*id = vgmDriverObjectEventRegister(client->drv, kind, eventID, uuid, func, client, NULL,
-                                            error)) < 0)
+    if ((*id = vgmDriverObjectEventRegister(client->drv, kind, eventID, uuid, name, func, client,
+                                            NULL, error)) < 0)
         return FALSE;
     g_mutex_lock(&client->lock);
     g_array_append_val(client->callbacks[kind], *id);
@@ -2326,8 +2328,8 @@ vgmRemoteDispatchConnectDomainEventCallbackRegisterAny(VgmRemoteClient *client,
                                                        GError **error)
 {
     return vgmRemoteClientRegister(client, VGM_EVENT_OBJECT_DOMAIN, args->eventID,
-                                   args->dom ? args->dom->uuid : NULL, vgmRemoteEventLifecycle,
-                                   &ret->callbackID, error);
+                                   args->dom ? args->dom->uuid : NULL, NULL,
+                                   vgmRemoteEventLifecycle, &ret->callbackID, error);
 }
 
 /* Callback @callbackID of a @kind object out of the client's; FALSE
@@ -2389,8 +2391,8 @@ vgmRemoteDispatchConnectNetworkEventRegisterAny(VgmRemoteClient *client,
                                                 GError **error)
 {
     return vgmRemoteClientRegister(client, VGM_EVENT_OBJECT_NETWORK, args->eventID,
-                                   args->net ? args->net->uuid : NULL, vgmRemoteEventNetwork,
-                                   &ret->callbackID, error);
+                                   args->net ? args->net->uuid : NULL, NULL,
+                                   vgmRemoteEventNetwork, &ret->callbackID, error);
 }
 
 gboolean
@@ -2436,7 +2438,7 @@ vgmRemoteDispatchConnectStoragePoolEventRegisterAny(VgmRemoteClient *client,
                                                     GError **error)
 {
     return vgmRemoteClientRegister(client, VGM_EVENT_OBJECT_STORAGE_POOL, args->eventID,
-                                   args->pool ? args->pool->uuid : NULL,
+                                   args->pool ? args->pool->uuid : NULL, NULL,
                                    vgmRemoteEventStoragePool, &ret->callbackID, error);
 }
 
@@ -2483,8 +2485,8 @@ vgmRemoteDispatchConnectSecretEventRegisterAny(VgmRemoteClient *client,
                                                GError **error)
 {
     return vgmRemoteClientRegister(client, VGM_EVENT_OBJECT_SECRET, args->eventID,
-                                   args->secret ? args->secret->uuid : NULL, vgmRemoteEventSecret,
-                                   &ret->callbackID, error);
+                                   args->secret ? args->secret->uuid : NULL, NULL,
+                                   vgmRemoteEventSecret, &ret->callbackID, error);
 }
 
 gboolean
@@ -2496,6 +2498,51 @@ vgmRemoteDispatchConnectSecretEventDeregisterAny(VgmRemoteClient *client,
 }
 
 /* ---- node devices ---- */
+
+static void
+vgmRemoteEventNodeDevice(int callbackID, int eventID, const VgmEventDomain *dev,
+                         int event, int detail, const char *str, const char *str2,
+                         unsigned long long num, const GPtrArray *params, gpointer opaque)
+{
+    VgmRemoteClient *client = opaque;
+    VgmRemoteNonnullNodeDevice target = { .name = dev->name };
+
+    if (eventID == VGM_NODE_DEVICE_EVENT_ID_UPDATE) {
+        VgmRemoteNodeDeviceEventUpdateMsg msg = { .callbackID = callbackID, .dev = target };
+
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_NODE_DEVICE_EVENT_UPDATE,
+                                vgmRemoteXdrNodeDeviceEventUpdateMsg, &msg);
+    } else {
+        VgmRemoteNodeDeviceEventLifecycleMsg msg = {
+            .callbackID = callbackID, .dev = target, .event = event, .detail = detail
+        };
+
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_NODE_DEVICE_EVENT_LIFECYCLE,
+                                vgmRemoteXdrNodeDeviceEventLifecycleMsg, &msg);
+    }
+}
+
+gboolean
+vgmRemoteDispatchConnectNodeDeviceEventRegisterAny(VgmRemoteClient *client,
+                                                   const VgmRemoteConnectNodeDeviceEventRegisterAnyArgs *args,
+                                                   VgmRemoteConnectNodeDeviceEventRegisterAnyRet *ret,
+                                                   GError **error)
+{
+    return vgmRemoteClientRegister(client, VGM_EVENT_OBJECT_NODE_DEVICE, args->eventID, NULL,
+                                   args->dev ? args->dev->name : NULL, vgmRemoteEventNodeDevice,
+                                   &ret->callbackID, error);
+}
+
+gboolean
+vgmRemoteDispatchConnectNodeDeviceEventDeregisterAny(VgmRemoteClient *client,
+                                                     const VgmRemoteConnectNodeDeviceEventDeregisterAnyArgs *args,
+                                                     GError **error)
+{
+    return vgmRemoteClientDeregister(client, VGM_EVENT_OBJECT_NODE_DEVICE, args->callbackID,
+                                     error);
+}
 
 gboolean
 vgmRemoteDispatchConnectListAllNodeDevices(VgmRemoteClient *client,

@@ -25,6 +25,9 @@ mode). What it covers:
     them, and every PCI and network device's XML read by OpenStack Nova's
     own LibvirtConfigNodeDevice parser into the address, vendor, product
     and interface sysfs has;
+  * node device events (nodedev_event_tests): a veth pair made, changed
+    (a change uevent) and removed gives created, update and deleted for
+    each end, a callback for one device only that one's;
   * the host's interfaces (iface_tests): listAllInterfaces with ACTIVE,
     INACTIVE and both against operstate, numOfInterfaces / listInterfaces
     (up) and numOfDefinedInterfaces / listDefinedInterfaces (down), lookup
@@ -284,6 +287,7 @@ def run_tests(tap, target, conn):
                        (stats_tests, (tap, conn)),
                        (inspect_tests, (tap, target, conn)),
                        (nodedev_tests, (tap, conn)),
+                       (nodedev_event_tests, (tap, target, conn)),
                        (iface_tests, (tap, conn)),
                        (concurrency_tests, (tap, target, conn)),
                        (slow_call_tests, (tap, target, conn)),
@@ -896,6 +900,82 @@ PERF_EVENTS = ["cmt", "mbmt", "mbml", "cpu_cycles", "instructions", "cache_refer
                "stalled_cycles_frontend", "stalled_cycles_backend", "ref_cpu_cycles",
                "cpu_clock", "task_clock", "page_faults", "context_switches", "cpu_migrations",
                "page_faults_min", "page_faults_maj", "alignment_faults", "emulation_faults"]
+
+
+def veth_name(conn, ifname):
+    """The node device name of net device @ifname (net_IF_MAC, libvirt's)."""
+    with open("/sys/class/net/%s/address" % ifname) as f:
+        return "net_%s_%s" % (ifname, f.read().strip().replace(":", "_"))
+
+
+def nodedev_event_tests(tap, target, conn):
+    """Node device events (374-377): a veth pair made (ip link add) gives
+    the lifecycle event created for each end's net device, a change
+    uevent of one end (its uevent file written) an update of that one, the
+    pair removed the deleted events; a callback for one device by name gets
+    only that one's. libvirtd reads them from udev, so in reference mode
+    this needs a running udev."""
+    F = libvirt
+    if target.reference and not os.path.exists("/run/udev/control"):
+        tap.skip("node device events", "reference mode: libvirtd's node device events come "
+                 "from udev, which does not run here")
+        return
+    a, b = "vgmtnd0", "vgmtnd1"
+    subprocess.run(["ip", "link", "del", a], capture_output=True)
+    got, one = [], []
+    cond = threading.Condition()
+
+    def cb(c, dev, *rest):
+        with cond:
+            got.append((dev.name(),) + tuple(rest[:-1]))
+            cond.notify_all()
+
+    def cb_one(c, dev, *rest):
+        with cond:
+            one.append((dev.name(),) + tuple(rest[:-1]))
+            cond.notify_all()
+
+    def wait(pred, timeout=10):
+        with cond:
+            cond.wait_for(pred, timeout=timeout)
+
+    ids = [conn.nodeDeviceEventRegisterAny(None, F.VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE, cb, None),
+           conn.nodeDeviceEventRegisterAny(None, F.VIR_NODE_DEVICE_EVENT_ID_UPDATE, cb, None)]
+    try:
+        # (the first registration starts the watch: let it take its look)
+        time.sleep(1)
+        r = subprocess.run(["ip", "link", "add", a, "type", "veth", "peer", "name", b],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            tap.skip("node device events", "no veth pair here: " + r.stderr.strip())
+            return
+        na, nb = veth_name(conn, a), veth_name(conn, b)
+        created = sorted([(na, F.VIR_NODE_DEVICE_EVENT_CREATED, 0),
+                          (nb, F.VIR_NODE_DEVICE_EVENT_CREATED, 0)])
+        wait(lambda: len(got) >= 2)
+        tap.eq(sorted(got), created, "ip link add of a veth pair: the created event for each end "
+               "(%s, %s)" % (na, nb))
+        ids.append(conn.nodeDeviceEventRegisterAny(conn.nodeDeviceLookupByName(nb),
+                                                   F.VIR_NODE_DEVICE_EVENT_ID_UPDATE, cb_one, None))
+        del got[:]
+        for name in (a, b):
+            with open("/sys/class/net/%s/uevent" % name, "w") as f:
+                f.write("change")
+        wait(lambda: len(got) >= 2 and one)
+        time.sleep(0.5)
+        tap.eq((sorted(got), one), (sorted([(na,), (nb,)]), [(nb,)]),
+               "a change uevent of each end: an update of each; the callback for %s alone gets "
+               "its own" % nb)
+        del got[:]
+        subprocess.run(["ip", "link", "del", a], capture_output=True)
+        wait(lambda: len(got) >= 2)
+        tap.eq(sorted(got), sorted([(na, F.VIR_NODE_DEVICE_EVENT_DELETED, 0),
+                                    (nb, F.VIR_NODE_DEVICE_EVENT_DELETED, 0)]),
+               "ip link del of the pair: the deleted event for each end")
+    finally:
+        subprocess.run(["ip", "link", "del", a], capture_output=True)
+        for i in ids:
+            conn.nodeDeviceEventDeregisterAny(i)
 
 
 def nodedev_tests(tap, conn):

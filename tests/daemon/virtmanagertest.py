@@ -20,8 +20,11 @@ it reads there with "GOT:<line>"; tests/guestkit.sh) that has
     which gtk-vnc connects through the descriptor virt-manager asks the
     daemon for (openGraphicsFD: the connection is local), and
     virt-manager logs "Viewer connected";
-  * virt-manager logs no error while doing so (what it falls back on, e.g.
-    event kinds the daemon does not serve, is shown as '#' lines).
+  * virt-manager uses the daemon's domain, network, storage pool and
+    node device events (it logs "Using ... events" for each, where it
+    would otherwise poll);
+  * virt-manager logs no error while doing so (what it falls back on is
+    shown as '#' lines).
 What the windows show is read through the accessibility tree (AT-SPI, with
 /usr/bin/python3 and gi's Atspi), not from pixels. With --screenshots DIR
 the two windows are saved as DIR/virt-manager-main.png and
@@ -592,6 +595,12 @@ def run_desktop(tap, target, desk, kernel, shots):
            % (time.monotonic() - t2),
            "\n".join(desk.log_lines(r"[Vv]iewer|VNC|graphics|openGraphics")[-20:]))
 
+    # it listens for events of each kind instead of polling
+    using = [k for k in ("domain", "network", "storage pool", "node device")
+             if desk.log_lines(r"DEBUG .*Using %s events" % k)]
+    tap.ok(using == ["domain", "network", "storage pool", "node device"],
+           "virt-manager uses domain, network, storage pool and node device events",
+           "\n".join(desk.log_lines(r"events")[-10:]))
     errors = desk.log_lines(r"\b(ERROR|CRITICAL)\b|Traceback")
     tap.ok(not errors, "virt-manager logged no error", "\n".join(errors[:30]))
     for l in desk.log_lines(r"DEBUG .*(rror|not supported|unknown procedure)"):
