@@ -234,6 +234,14 @@ vgmDriverEmitBlockThreshold(VgmDriver *drv, const char *name, const unsigned cha
 }
 
 void
+vgmDriverEmitGraphics(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
+                      int phase, const GPtrArray *params)
+{
+    vgmDriverEmitEventAll(drv, VGM_EVENT_ID_GRAPHICS, name, uuid, id, phase, 0, NULL, NULL, 0,
+                          params);
+}
+
+void
 vgmDriverEmitIOError(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
                      const char *path, const char *alias, int action, const char *reason)
 {

@@ -1101,6 +1101,15 @@ enum {
  * a virtio-mem device; the string is the device's alias, the number what
  * it holds now (KiB) */
 #define VGM_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE 26
+/* GRAPHICS (5): a client of the domain's VNC or SPICE server connected,
+ * finished its handshake or went; the event is the phase
+ * (virDomainEventGraphicsPhase: 0 connect, 1 initialize, 2 disconnect),
+ * the parameters "local.family" and "remote.family" (INT:
+ * virDomainEventGraphicsAddressType), "local.node", "local.service",
+ * "remote.node", "remote.service" and "auth" (STRING), then one STRING
+ * per identity of the client, "subject." and its type ("x509dname",
+ * "saslUsername") */
+#define VGM_EVENT_ID_GRAPHICS 5
 #define VGM_EVENT_ID_LAST 27
 
 typedef struct {
@@ -1138,6 +1147,8 @@ void vgmDriverEmitBlockThreshold(VgmDriver *drv, const char *name, const unsigne
                                  int id, const char *dev, const char *path,
                                  unsigned long long threshold, unsigned long long excess);
 /* IO_ERROR and IO_ERROR_REASON (see VGM_EVENT_ID_IO_ERROR) */
+void vgmDriverEmitGraphics(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
+                           int phase, const GPtrArray *params);
 void vgmDriverEmitIOError(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
                           const char *path, const char *alias, int action, const char *reason);
 /* For the watcher: the disk with QEMU device id @devId of domain @name,

@@ -38,6 +38,9 @@
  *   RTC_CHANGE                        RTC_CHANGE (id 2) with the offset
  *                                     from the host's clock
  *   MEMORY_FAILURE                    MEMORY_FAILURE (id 25)
+ *   VNC_CONNECTED, _INITIALIZED,      GRAPHICS (id 5): connect,
+ *   _DISCONNECTED; SPICE_ the same    initialize, disconnect, with the
+ *                                     server's and the client's address
  *   MEMORY_DEVICE_SIZE_CHANGE         the live XML's <current> of the
  *                                     virtio-mem device (and its
  *                                     <currentMemory>), then
@@ -129,6 +132,7 @@ typedef enum {
     VGM_DRIVER_WATCH_JOB_THRESHOLD,     /* BLOCK_WRITE_THRESHOLD */
     VGM_DRIVER_WATCH_JOB_IO_ERROR,      /* BLOCK_IO_ERROR */
     VGM_DRIVER_WATCH_JOB_RTC,           /* RTC_CHANGE */
+    VGM_DRIVER_WATCH_JOB_GRAPHICS,      /* VNC_ and SPICE_ connections */
     VGM_DRIVER_WATCH_JOB_MEMORY,        /* MEMORY_DEVICE_SIZE_CHANGE; a
                                          * virtio-mem device's size when
                                          * the watcher connects (!flag) */
@@ -150,6 +154,7 @@ typedef struct {
     gboolean waitExit;          /* gone: QEMU may still be exiting */
     unsigned long long num;
     unsigned long long num2;    /* a threshold's excess */
+    GPtrArray *params;          /* VgmTypedParam: GRAPHICS' */
 } VgmDriverWatchJob;
 
 struct _VgmDriverWatch {
@@ -197,6 +202,8 @@ vgmDriverWatchJobFree(VgmDriverWatchJob *job)
     g_free(job->name);
     g_free(job->str);
     g_free(job->str2);
+    if (job->params)
+        g_ptr_array_unref(job->params);
     g_free(job);
 }
 
@@ -454,6 +461,9 @@ vgmDriverWatchWork(gpointer data, gpointer user)
                                  VGM_EVENT_AGENT_REASON_CHANNEL, NULL, NULL, 0);
         break;
     }
+    case VGM_DRIVER_WATCH_JOB_GRAPHICS:
+        vgmDriverEmitGraphics(w->drv, job->name, job->uuid, job->id, job->event, job->params);
+        break;
     case VGM_DRIVER_WATCH_JOB_MEMORY:
         vgmDriverMemoryDeviceSizeChanged(w->drv, job->name, job->uuid, job->id, job->pid,
                                          job->str, job->num, job->flag);
@@ -518,6 +528,71 @@ vgmDriverWatchRemovalFailed(VgmDriverWatch *w, VgmDriverWatchEntry *e, const cha
     vgmDriverStoreUnplugRefused(vgmDriverGetStore(w->drv), e->name, devId, TRUE);
     vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_DEVICE_REMOVAL_FAILED,
                           0, 0, devId, 0);
+}
+
+/* QEMU's VNC_ and SPICE_ events of a display client: GRAPHICS with the
+ * phase (connect, initialize, disconnect) and the server's and client's
+ * addresses as libvirt reads them (SPICE names the service "port"; an
+ * auth scheme comes with VNC's events and SPICE's INITIALIZED) */
+static void
+vgmDriverWatchGraphics(VgmDriverWatch *w, VgmDriverWatchEntry *e, const char *ev,
+                       JsonObject *data)
+{
+    static const char *const phases[] = { "CONNECTED", "INITIALIZED", "DISCONNECTED" };
+    static const char *const families[] = { "ipv4", "ipv6", "unix" };
+    static const char *const sides[][2] = { { "local", "server" }, { "remote", "client" } };
+    static const char *const subjects[][2] = {
+        { "x509_dname", "subject.x509dname" }, { "sasl_username", "subject.saslUsername" },
+    };
+    gboolean spice = g_str_has_prefix(ev, "SPICE_");
+    const char *service = spice ? "port" : "service";
+    g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    JsonObject *peer[2];
+    VgmDriverWatchJob *job;
+    const char *auth;
+    guint phase, s, f;
+
+    for (phase = 0; phase < G_N_ELEMENTS(phases) && !g_str_equal(ev + (spice ? 6 : 4), phases[phase]);
+         phase++)
+        ;
+    for (s = 0; s < 2; s++) {
+        JsonNode *n = json_object_get_member(data, sides[s][1]);
+
+        if (!n || !JSON_NODE_HOLDS_OBJECT(n))
+            return;
+        peer[s] = json_node_get_object(n);
+    }
+    for (s = 0; s < 2; s++) {
+        const char *family = json_object_get_string_member_with_default(peer[s], "family", NULL);
+        const char *node = json_object_get_string_member_with_default(peer[s], "host", NULL);
+        const char *svc = json_object_get_string_member_with_default(peer[s], service, NULL);
+        g_autofree char *fam = g_strdup_printf("%s.family", sides[s][0]);
+        g_autofree char *nod = g_strdup_printf("%s.node", sides[s][0]);
+        g_autofree char *srv = g_strdup_printf("%s.service", sides[s][0]);
+
+        /* (libvirt drops an event without them) */
+        if (!family || !node || !svc)
+            return;
+        /* an unknown family reads as IPv4, as in libvirt */
+        for (f = 0; f < G_N_ELEMENTS(families) && !g_str_equal(families[f], family); f++)
+            ;
+        vgmTypedParamAdd(params, fam, VGM_TYPED_PARAM_INT)->v.i = f < G_N_ELEMENTS(families) ? f : 0;
+        vgmTypedParamAdd(params, nod, VGM_TYPED_PARAM_STRING)->v.s = g_strdup(node);
+        vgmTypedParamAdd(params, srv, VGM_TYPED_PARAM_STRING)->v.s = g_strdup(svc);
+    }
+    auth = spice && phase != 1 ? NULL
+                               : json_object_get_string_member_with_default(peer[0], "auth", NULL);
+    vgmTypedParamAdd(params, "auth", VGM_TYPED_PARAM_STRING)->v.s = g_strdup(auth ? auth : "");
+    for (s = 0; s < G_N_ELEMENTS(subjects) && !spice; s++) {
+        const char *v = json_object_get_string_member_with_default(peer[1], subjects[s][0], NULL);
+
+        if (v)
+            vgmTypedParamAdd(params, subjects[s][1], VGM_TYPED_PARAM_STRING)->v.s = g_strdup(v);
+    }
+    job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_GRAPHICS, e->name, e->uuid, e->id);
+    job->event = (int)phase;
+    job->params = g_steal_pointer(&params);
+    vgmDriverWatchQueue(w, job);
 }
 
 /* Queues the size @bytes of virtio-mem device @devId of @e's guest, an
@@ -804,6 +879,12 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
             bits |= 2;
         vgmDriverWatchRaiseID(w, e->name, e->uuid, e->id, VGM_EVENT_ID_MEMORY_FAILURE, (int)r,
                               (int)a, NULL, bits);
+    } else if (data && (g_str_equal(ev, "VNC_CONNECTED") || g_str_equal(ev, "VNC_INITIALIZED") ||
+                        g_str_equal(ev, "VNC_DISCONNECTED") ||
+                        g_str_equal(ev, "SPICE_CONNECTED") ||
+                        g_str_equal(ev, "SPICE_INITIALIZED") ||
+                        g_str_equal(ev, "SPICE_DISCONNECTED"))) {
+        vgmDriverWatchGraphics(w, e, ev, data);
     } else if (g_str_equal(ev, "MEMORY_DEVICE_SIZE_CHANGE") && data &&
                json_object_has_member(data, "id")) {
         /* the guest plugged or unplugged memory of a virtio-mem device

@@ -2271,6 +2271,53 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
         return;
     }
 
+    if (eventID == VGM_EVENT_ID_GRAPHICS && params) {
+        VgmRemoteDomainEventCallbackGraphicsMsg gfx = { 0 };
+        VgmRemoteDomainEventGraphicsAddress *addr[] = { &gfx.msg.local, &gfx.msg.remote };
+        static const char *const sides[] = { "local.", "remote." };
+        guint i, s;
+
+        gfx.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&gfx.msg.dom, dom);
+        gfx.msg.phase = event;
+        gfx.msg.authScheme = (char *)"";
+        for (s = 0; s < G_N_ELEMENTS(addr); s++) {
+            addr[s]->node = (char *)"";
+            addr[s]->service = (char *)"";
+        }
+        gfx.msg.subject.val = g_new0(VgmRemoteDomainEventGraphicsIdentity, params->len);
+        /* (every string is borrowed from @params) */
+        for (i = 0; i < params->len; i++) {
+            VgmTypedParam *p = g_ptr_array_index(params, i);
+
+            if (g_str_equal(p->field, "auth")) {
+                gfx.msg.authScheme = p->v.s;
+            } else if (g_str_has_prefix(p->field, "subject.") &&
+                       gfx.msg.subject.len < VGM_REMOTE_DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX) {
+                gfx.msg.subject.val[gfx.msg.subject.len].type = p->field + strlen("subject.");
+                gfx.msg.subject.val[gfx.msg.subject.len++].name = p->v.s;
+            }
+            for (s = 0; s < G_N_ELEMENTS(sides); s++) {
+                const char *f = p->field;
+
+                if (!g_str_has_prefix(f, sides[s]))
+                    continue;
+                f += strlen(sides[s]);
+                if (g_str_equal(f, "family"))
+                    addr[s]->family = p->v.i;
+                else if (g_str_equal(f, "node"))
+                    addr[s]->node = p->v.s;
+                else if (g_str_equal(f, "service"))
+                    addr[s]->service = p->v.s;
+            }
+        }
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_GRAPHICS,
+                                vgmRemoteXdrDomainEventCallbackGraphicsMsg, &gfx);
+        g_free(gfx.msg.subject.val);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE) {
         VgmRemoteDomainEventMemoryDeviceSizeChangeMsg mds = { 0 };
 

@@ -25,6 +25,8 @@ mode). What it covers:
     them, and every PCI and network device's XML read by OpenStack Nova's
     own LibvirtConfigNodeDevice parser into the address, vendor, product
     and interface sysfs has;
+  * GRAPHICS events (graphics_event_tests): a VNC client's RFB handshake
+    and a SPICE client's link message, each followed by its leaving;
   * node device events (nodedev_event_tests): a veth pair made, changed
     (a change uevent) and removed gives created, update and deleted for
     each end, a callback for one device only that one's;
@@ -118,6 +120,7 @@ import os
 import re
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -158,7 +161,7 @@ GUEST = "vgmtest-py-guest"
 INS = "vgmtest-py-inspect"
 INS_OFF = "vgmtest-py-inspect-off"
 ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, GMEM, SLOW,
-                                                          FAST, GUEST, GFX, "vgmtest-py-tpmenc",
+                                                          FAST, GUEST, GFX, GFX + "-ev", "vgmtest-py-tpmenc",
                                                           INS, INS_OFF]
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 SLOW_SECONDS = 3
@@ -293,6 +296,7 @@ def run_tests(tap, target, conn):
                        (slow_call_tests, (tap, target, conn)),
                        (parity_tests, (tap, target, conn)),
                        (graphics_tests, (tap, conn)),
+                       (graphics_event_tests, (tap, conn)),
                        (secret_tests, (tap, target, conn)),
                        (guest_shutdown_tests, (tap, target, conn))):
         # A part that dies half way is one failure; the next part still runs.
@@ -617,6 +621,80 @@ GFX_XML = """<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>
 <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
 <graphics type='vnc' autoport='yes'/><graphics type='spice' autoport='yes'/>
 <memballoon model='none'/></devices></domain>""" % GFX
+
+
+def graphics_event_tests(tap, conn):
+    """GRAPHICS (id 5): a VNC client on the domain's TCP port that does
+    RFB's handshake (no authentication) and leaves gives connect,
+    initialize and disconnect, each with the server's and the client's
+    IPv4 address and port and the scheme "none", no identity; a SPICE
+    client that sends its link message for the main channel and leaves
+    before its ticket gives connect and disconnect (no scheme: SPICE says
+    it at initialize), as libvirtd 9.0 raises them (reference mode)."""
+    F = libvirt
+    name = GFX + "-ev"
+    got = []
+    cond = threading.Condition()
+
+    def cb(c, dom, phase, local, remote, auth, subject, opaque):
+        with cond:
+            got.append((dom.name(), phase, dict(local), dict(remote), auth, list(subject)))
+            cond.notify_all()
+
+    d = conn.createXML(GFX_XML.replace(GFX, name), F.VIR_DOMAIN_START_PAUSED)
+    rid = conn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_GRAPHICS, cb, None)
+    try:
+        port, sport = [g.get("port") for g in ET.fromstring(d.XMLDesc(0)).findall("./devices/graphics")]
+        s = socket.create_connection(("127.0.0.1", int(port)), timeout=10)
+        me = str(s.getsockname()[1])
+        with s:
+            s.recv(12)
+            s.sendall(b"RFB 003.008\n")
+            n = s.recv(1)[0]
+            types = s.recv(n)
+            s.sendall(b"\x01")
+            result = s.recv(4)
+            s.sendall(b"\x01")
+            init = s.recv(24)
+            with cond:
+                cond.wait_for(lambda: len(got) >= 2, timeout=10)
+        with cond:
+            cond.wait_for(lambda: len(got) >= 3, timeout=10)
+        local = {"family": F.VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_IPV4, "node": "127.0.0.1",
+                 "service": port}
+        remote = {"family": F.VIR_DOMAIN_EVENT_GRAPHICS_ADDRESS_IPV4, "node": "127.0.0.1",
+                  "service": me}
+        tap.eq((types, result, len(init) > 0, got),
+               (b"\x01", bytes(4), True,
+                [(name, phase, local, remote, "none", [])
+                 for phase in (F.VIR_DOMAIN_EVENT_GRAPHICS_CONNECT,
+                               F.VIR_DOMAIN_EVENT_GRAPHICS_INITIALIZE,
+                               F.VIR_DOMAIN_EVENT_GRAPHICS_DISCONNECT)]),
+               "a VNC client's handshake and its leaving: GRAPHICS connect, initialize and "
+               "disconnect with both addresses and the scheme none")
+        del got[:]
+        s = socket.create_connection(("127.0.0.1", int(sport)), timeout=10)
+        me = str(s.getsockname()[1])
+        with s:
+            # SPICE's link header (magic, version 2.2, size) and message
+            # (connection 0, the main channel 1, id 0, no capabilities)
+            mess = struct.pack("<IBBIII", 0, 1, 0, 0, 0, 18)
+            s.sendall(b"REDQ" + struct.pack("<III", 2, 2, len(mess)) + mess)
+            reply = s.recv(4)
+            with cond:
+                cond.wait_for(lambda: len(got) >= 1, timeout=10)
+        with cond:
+            cond.wait_for(lambda: len(got) >= 2, timeout=10)
+        local["service"] = sport
+        remote["service"] = me
+        tap.eq((reply, got), (b"REDQ", [(name, phase, local, remote, "", [])
+                                         for phase in (F.VIR_DOMAIN_EVENT_GRAPHICS_CONNECT,
+                                                       F.VIR_DOMAIN_EVENT_GRAPHICS_DISCONNECT)]),
+               "a SPICE client's link and its leaving: GRAPHICS connect and disconnect with both "
+               "addresses")
+    finally:
+        conn.domainEventDeregisterAny(rid)
+        d.destroy()
 
 
 def graphics_tests(tap, conn):
