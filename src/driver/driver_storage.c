@@ -58,6 +58,7 @@ typedef struct {
     int mode;           /* -1: not given */
     gint64 owner;       /* -1: not given */
     gint64 group;
+    gboolean transient; /* made by virStoragePoolCreateXML: no config */
 } VgmStoragePoolDef;
 
 static void
@@ -115,6 +116,16 @@ static char *
 vgmStorageConfigPath(VgmDriver *drv, const char *name)
 {
     g_autofree char *dir = vgmStorageConfigDir(drv);
+    g_autofree char *file = g_strdup_printf("%s.xml", name);
+
+    return g_build_filename(dir, file, NULL);
+}
+
+/* a transient pool's definition, there while it runs */
+static char *
+vgmStorageTransientPath(VgmDriver *drv, const char *name)
+{
+    g_autofree char *dir = vgmStorageRunDir(drv);
     g_autofree char *file = g_strdup_printf("%s.xml", name);
 
     return g_build_filename(dir, file, NULL);
@@ -354,43 +365,74 @@ vgmStoragePoolDefFormat(const VgmStoragePoolDef *def, const VgmStoragePoolInfo *
 
 /* ---- the pools on disk (callers hold vgmStorageLock) ---- */
 
+static gboolean vgmStorageIsActive(VgmDriver *drv, const char *name);
+
+/* Pool @name: its config, else the definition of a transient pool that
+ * runs (one whose run has ended, and a crash left, is none) */
 static VgmStoragePoolDef *
 vgmStorageLoad(VgmDriver *drv, const char *name, GError **error)
 {
     g_autofree char *path = NULL;
     g_autofree char *xml = NULL;
+    gboolean transient = FALSE;
+    VgmStoragePoolDef *def;
 
-    if (!vgmStorageCheckName(name, _("storage pool"), NULL) ||
+    if (vgmStorageCheckName(name, _("storage pool"), NULL) &&
         !g_file_test((path = vgmStorageConfigPath(drv, name)), G_FILE_TEST_IS_REGULAR)) {
+        g_free(path);
+        path = vgmStorageTransientPath(drv, name);
+        transient = TRUE;
+    }
+    if (!path || !g_file_test(path, G_FILE_TEST_IS_REGULAR) ||
+        (transient && !vgmStorageIsActive(drv, name))) {
         vgmErrorSet(error, VGM_ERR_NO_STORAGE_POOL,
                     _("no storage pool with matching name '%1$s'"), name);
         return NULL;
     }
-    if (!vgmFileReadAll(path, VGM_STORAGE_XML_MAX, &xml, NULL, error))
+    if (!vgmFileReadAll(path, VGM_STORAGE_XML_MAX, &xml, NULL, error) ||
+        !(def = vgmStoragePoolDefParse(xml, path, error)))
         return NULL;
-    return vgmStoragePoolDefParse(xml, path, error);
+    def->transient = transient;
+    return def;
 }
 
 /* Every pool definition, sorted by name (broken ones left out). */
 static GPtrArray *
 vgmStorageLoadAll(VgmDriver *drv, GError **error)
 {
-    g_autofree char *dir = vgmStorageConfigDir(drv);
+    g_autofree char *confDir = vgmStorageConfigDir(drv);
+    g_autofree char *runDir = vgmStorageRunDir(drv);
+    const char *dirs[] = { confDir, runDir };
     g_autoptr(GPtrArray) defs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmStoragePoolDefFree);
     g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    g_autoptr(GDir) d = NULL;
-    const char *ent;
-    guint i;
+    g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+    guint i, k;
 
-    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
-        return g_steal_pointer(&defs);
-    if (!(d = g_dir_open(dir, 0, NULL))) {
-        vgmErrorSetSystem(error, errno, _("cannot read the storage pool directory '%1$s'"), dir);
-        return NULL;
-    }
-    while ((ent = g_dir_read_name(d))) {
-        if (g_str_has_suffix(ent, ".xml") && ent[0] != '.')
-            g_ptr_array_add(names, g_strndup(ent, strlen(ent) - 4));
+    /* the configs, then the transient pools' definitions */
+    for (k = 0; k < G_N_ELEMENTS(dirs); k++) {
+        g_autoptr(GDir) d = NULL;
+        const char *ent;
+
+        if (!g_file_test(dirs[k], G_FILE_TEST_IS_DIR))
+            continue;
+        if (!(d = g_dir_open(dirs[k], 0, NULL))) {
+            vgmErrorSetSystem(error, errno, _("cannot read the storage pool directory '%1$s'"),
+                              dirs[k]);
+            return NULL;
+        }
+        while ((ent = g_dir_read_name(d))) {
+            char *name;
+
+            if (!g_str_has_suffix(ent, ".xml") || ent[0] == '.')
+                continue;
+            name = g_strndup(ent, strlen(ent) - 4);
+            if (g_hash_table_contains(seen, name)) {
+                g_free(name);
+                continue;
+            }
+            g_ptr_array_add(names, name);
+            g_hash_table_add(seen, name);
+        }
     }
     g_ptr_array_sort(names, vgmStorageCompareNames);
     for (i = 0; i < names->len; i++) {
@@ -497,7 +539,8 @@ vgmDriverStorageListPools(VgmDriver *drv, unsigned int flags, GError **error)
               (!active && (flags & VGM_LIST_POOLS_INACTIVE))))
             continue;
         if ((flags & (VGM_LIST_POOLS_PERSISTENT | VGM_LIST_POOLS_TRANSIENT)) &&
-            !(flags & VGM_LIST_POOLS_PERSISTENT))
+            !((!def->transient && (flags & VGM_LIST_POOLS_PERSISTENT)) ||
+              (def->transient && (flags & VGM_LIST_POOLS_TRANSIENT))))
             continue;
         if ((flags & (VGM_LIST_POOLS_AUTOSTART | VGM_LIST_POOLS_NO_AUTOSTART)) &&
             !((autostart && (flags & VGM_LIST_POOLS_AUTOSTART)) ||
@@ -650,6 +693,14 @@ vgmDriverStoragePoolDefineXML(VgmDriver *drv, const char *xml, unsigned int flag
     if (!vgmFileMakePath(dir, 0755, error) ||
         !vgmFileWriteAtomic(path, text, strlen(text), 0644, error))
         goto out;
+    /* a transient pool defined is persistent from now on, and runs on (its
+     * config, written first, is what a load finds) */
+    {
+        g_autofree char *transient = vgmStorageTransientPath(drv, def->name);
+
+        if (unlink(transient) < 0 && errno != ENOENT)
+            g_warning(_("cannot remove '%1$s': %2$s"), transient, g_strerror(errno));
+    }
     pool = vgmStoragePoolFromDef(def);
  out:
     g_mutex_unlock(&vgmStorageLock);
@@ -805,6 +856,84 @@ vgmDriverStoragePoolStart(VgmDriver *drv, const char *name, unsigned int flags,
     return ok;
 }
 
+VgmStoragePool *
+vgmDriverStoragePoolCreateXML(VgmDriver *drv, const char *xml, unsigned int flags,
+                              GError **error)
+{
+    g_autoptr(VgmStoragePoolDef) def = NULL;
+    g_autoptr(GPtrArray) defs = NULL;
+    g_autofree char *text = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *active = NULL;
+    g_autofree char *dir = NULL;
+    VgmStoragePool *pool = NULL;
+    guint i;
+
+    if (!vgmDriverCheckFlags(flags, VGM_POOL_CREATE_BUILD_ALL, error) ||
+        !(def = vgmStoragePoolDefParse(xml, "pool.xml", error)))
+        return NULL;
+    g_mutex_lock(&vgmStorageLock);
+    if (!(defs = vgmStorageLoadAll(drv, error)))
+        goto out;
+    for (i = 0; i < defs->len; i++) {
+        const VgmStoragePoolDef *other = g_ptr_array_index(defs, i);
+        char uuid[37];
+
+        vgmDomainUUIDFormat(other->uuid, uuid);
+        if (g_str_equal(other->name, def->name)) {
+            /* (libvirt would run a defined pool with this definition for
+             * the time it runs; here a pool has one definition) */
+            if (vgmStorageIsActive(drv, other->name))
+                vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                            _("storage pool '%1$s' is already active"), other->name);
+            else
+                vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                            _("storage pool '%1$s' is defined: start it (pool-start), or undefine it first"),
+                            other->name);
+            goto out;
+        }
+        if (memcmp(other->uuid, def->uuid, 16) == 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("storage pool '%1$s' already exists with uuid %2$s"), other->name, uuid);
+            goto out;
+        }
+        if (g_str_equal(other->path, def->path)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("storage pool '%1$s' already uses the target path '%2$s'"),
+                        other->name, def->path);
+            goto out;
+        }
+    }
+    if (flags && !vgmStorageBuild(def, error))
+        goto out;
+    if (!g_file_test(def->path, G_FILE_TEST_IS_DIR)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot start storage pool '%1$s': its target directory '%2$s' does not exist (build it first)"),
+                    def->name, def->path);
+        goto out;
+    }
+    /* the definition, then the mark that makes it a running pool: a crash
+     * between them leaves no pool */
+    text = vgmStoragePoolDefFormat(def, NULL, FALSE);
+    path = vgmStorageTransientPath(drv, def->name);
+    active = vgmStorageActivePath(drv, def->name);
+    dir = g_path_get_dirname(path);
+    if (!vgmStorageSetFlagFile(active, FALSE, error) || !vgmFileMakePath(dir, 0755, error) ||
+        !vgmFileWriteAtomic(path, text, strlen(text), 0644, error))
+        goto out;
+    if (!vgmStorageSetFlagFile(active, TRUE, error)) {
+        unlink(path);
+        goto out;
+    }
+    def->transient = TRUE;
+    pool = vgmStoragePoolFromDef(def);
+ out:
+    g_mutex_unlock(&vgmStorageLock);
+    if (pool)
+        vgmStorageEmitLifecycle(drv, def, VGM_STORAGE_POOL_EVENT_STARTED);
+    return pool;
+}
+
 void
 vgmDriverStorageAutostart(VgmDriver *drv)
 {
@@ -836,6 +965,14 @@ vgmDriverStoragePoolDestroy(VgmDriver *drv, const char *name, GError **error)
         goto out;
     active = vgmStorageActivePath(drv, name);
     ok = vgmStorageSetFlagFile(active, FALSE, error);
+    /* a transient pool is gone with its run (the mark first: a definition
+     * left without it is no pool) */
+    if (ok && def->transient) {
+        g_autofree char *transient = vgmStorageTransientPath(drv, name);
+
+        if (unlink(transient) < 0 && errno != ENOENT)
+            g_warning(_("cannot remove '%1$s': %2$s"), transient, g_strerror(errno));
+    }
  out:
     g_mutex_unlock(&vgmStorageLock);
     if (ok)
@@ -926,7 +1063,11 @@ vgmDriverStoragePoolSetAutostart(VgmDriver *drv, const char *name, gboolean auto
     gboolean ok = FALSE;
 
     g_mutex_lock(&vgmStorageLock);
-    if ((def = vgmStorageLoad(drv, name, error))) {
+    if ((def = vgmStorageLoad(drv, name, error)) && def->transient) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("storage pool '%1$s' is transient: it has no config to autostart (define it first)"),
+                    name);
+    } else if (def) {
         path = vgmStorageAutostartPath(drv, name);
         ok = vgmStorageSetFlagFile(path, autostart, error);
     }
@@ -936,15 +1077,77 @@ vgmDriverStoragePoolSetAutostart(VgmDriver *drv, const char *name, gboolean auto
 
 gboolean
 vgmDriverStoragePoolIsActive(VgmDriver *drv, const char *name, gboolean *active,
-                             GError **error)
+                             gboolean *persistent, GError **error)
 {
     g_autoptr(VgmStoragePoolDef) def = NULL;
 
     g_mutex_lock(&vgmStorageLock);
-    if ((def = vgmStorageLoad(drv, name, error)))
+    if ((def = vgmStorageLoad(drv, name, error))) {
         *active = vgmStorageIsActive(drv, name);
+        *persistent = !def->transient;
+    }
     g_mutex_unlock(&vgmStorageLock);
     return def != NULL;
+}
+
+/* libvirt 9.0's storage pool types, in its order */
+static const char *const vgmStoragePoolTypes[] = {
+    "dir", "fs", "netfs", "logical", "disk", "iscsi", "iscsi-direct", "scsi", "mpath", "rbd",
+    "sheepdog", "gluster", "zfs", "vstorage",
+};
+
+char *
+vgmDriverStoragePoolCapabilities(VgmDriver *drv G_GNUC_UNUSED, unsigned int flags,
+                                 GError **error)
+{
+    g_auto(VgmBuf) buf = { 0 };
+    guint i, f;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return NULL;
+    vgmBufInit(&buf, 0);
+    vgmBufAdd(&buf, "<storagepoolCapabilities>\n");
+    for (i = 0; i < G_N_ELEMENTS(vgmStoragePoolTypes); i++) {
+        if (!g_str_equal(vgmStoragePoolTypes[i], "dir")) {
+            vgmBufAsprintf(&buf, "  <pool type='%s' supported='no'/>\n", vgmStoragePoolTypes[i]);
+            continue;
+        }
+        /* a directory's volumes: the formats it makes */
+        vgmBufAdd(&buf, "  <pool type='dir' supported='yes'>\n"
+                        "    <volOptions>\n"
+                        "      <defaultFormat type='raw'/>\n"
+                        "      <enum name='targetFormatType'>\n");
+        for (f = 0; f < VGM_STORAGE_FORMAT_LAST; f++)
+            vgmBufAsprintf(&buf, "        <value>%s</value>\n", vgmStorageFormatTypeToString(f));
+        vgmBufAdd(&buf, "      </enum>\n"
+                        "    </volOptions>\n"
+                        "  </pool>\n");
+    }
+    vgmBufAdd(&buf, "</storagepoolCapabilities>\n");
+    return vgmBufSteal(&buf);
+}
+
+char *
+vgmDriverStorageFindPoolSources(VgmDriver *drv G_GNUC_UNUSED, const char *type,
+                                unsigned int flags, GError **error)
+{
+    guint i;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return NULL;
+    for (i = 0; i < G_N_ELEMENTS(vgmStoragePoolTypes) && !g_str_equal(vgmStoragePoolTypes[i], type);
+         i++)
+        ;
+    if (i == G_N_ELEMENTS(vgmStoragePoolTypes))
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("unknown storage pool type '%1$s'"), type);
+    else if (i == 0)
+        /* as libvirt's: a directory has no sources to find */
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("pool type '%1$s' does not support source discovery"), type);
+    else
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("storage pool type '%1$s' is not supported: only 'dir' pools are"), type);
+    return NULL;
 }
 
 /* ---- volumes ---- */

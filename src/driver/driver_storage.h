@@ -6,12 +6,15 @@
  *
  * Only pools of type 'dir': a pool is a directory, its volumes are the
  * regular files in it (raw or qcow2, told apart by the qcow2 magic). A
- * volume's key is its path. Every pool is persistent.
+ * volume's key is its path. A pool is persistent (defined) or transient
+ * (made running by virStoragePoolCreateXML, gone when destroyed).
  *
  * Layout (beside the domains' dirs of driver_store.h):
  *   ROOT/etc/storage/NAME.xml          pool definition, canonical XML
  *   ROOT/etc/storage/autostart/NAME    present: the pool autostarts
  *   ROOT/run/storage/NAME.active       present: the pool is active
+ *   ROOT/run/storage/NAME.xml          a transient pool's definition
+ *                                      (with NAME.active: it runs)
  * Each is written with vgmFileWriteAtomic. Changes are serialised in the
  * process by one mutex.
  *
@@ -101,6 +104,11 @@ gboolean vgmDriverStoragePoolDelete(VgmDriver *drv, const char *name, unsigned i
  * builds first. The target directory must exist. */
 gboolean vgmDriverStoragePoolStart(VgmDriver *drv, const char *name, unsigned int flags,
                                    GError **error);
+/* A transient pool started from @xml (virStoragePoolCreateXML; flags as
+ * vgmDriverStoragePoolStart's); no other pool may have its name, uuid or
+ * target directory. */
+VgmStoragePool *vgmDriverStoragePoolCreateXML(VgmDriver *drv, const char *xml, unsigned int flags,
+                                              GError **error);
 gboolean vgmDriverStoragePoolDestroy(VgmDriver *drv, const char *name, GError **error);
 gboolean vgmDriverStoragePoolRefresh(VgmDriver *drv, const char *name, unsigned int flags,
                                      GError **error);
@@ -113,7 +121,16 @@ gboolean vgmDriverStoragePoolGetAutostart(VgmDriver *drv, const char *name,
                                           gboolean *autostart, GError **error);
 gboolean vgmDriverStoragePoolSetAutostart(VgmDriver *drv, const char *name,
                                           gboolean autostart, GError **error);
+/* Whether pool @name runs, and whether it is defined (not transient) */
 gboolean vgmDriverStoragePoolIsActive(VgmDriver *drv, const char *name, gboolean *active,
+                                      gboolean *persistent, GError **error);
+/* virConnectGetStoragePoolCapabilities: every pool type libvirt has,
+ * 'dir' the one supported, with the volume formats it makes */
+char *vgmDriverStoragePoolCapabilities(VgmDriver *drv, unsigned int flags, GError **error);
+/* virConnectFindStoragePoolSources: a directory has no sources to find
+ * (libvirt's dir backend), and no other type is served; always NULL with
+ * the error that says so */
+char *vgmDriverStorageFindPoolSources(VgmDriver *drv, const char *type, unsigned int flags,
                                       GError **error);
 /* Starts the autostart pools that are not active (a daemon's start). */
 void vgmDriverStorageAutostart(VgmDriver *drv);

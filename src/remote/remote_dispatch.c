@@ -4636,6 +4636,36 @@ vgmRemoteDispatchStoragePoolDefineXml(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchConnectFindStoragePoolSources(VgmRemoteClient *client,
+                                               const VgmRemoteConnectFindStoragePoolSourcesArgs *args,
+                                               VgmRemoteConnectFindStoragePoolSourcesRet *ret,
+                                               GError **error)
+{
+    return (ret->xml = vgmDriverStorageFindPoolSources(client->drv, args->type, args->flags,
+                                                       error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchConnectGetStoragePoolCapabilities(VgmRemoteClient *client,
+                                                   const VgmRemoteConnectGetStoragePoolCapabilitiesArgs *args,
+                                                   VgmRemoteConnectGetStoragePoolCapabilitiesRet *ret,
+                                                   GError **error)
+{
+    return (ret->capabilities = vgmDriverStoragePoolCapabilities(client->drv, args->flags,
+                                                                 error)) != NULL;
+}
+
+gboolean
+vgmRemoteDispatchStoragePoolCreateXml(VgmRemoteClient *client,
+                                      const VgmRemoteStoragePoolCreateXmlArgs *args,
+                                      VgmRemoteStoragePoolCreateXmlRet *ret, GError **error)
+{
+    return vgmRemoteReturnPool(vgmDriverStoragePoolCreateXML(client->drv, args->xml,
+                                                             args->flags, error),
+                               &ret->pool);
+}
+
+gboolean
 vgmRemoteDispatchStoragePoolCreate(VgmRemoteClient *client,
                                    const VgmRemoteStoragePoolCreateArgs *args, GError **error)
 {
@@ -4761,9 +4791,10 @@ vgmRemoteDispatchStoragePoolIsActive(VgmRemoteClient *client,
                                      VgmRemoteStoragePoolIsActiveRet *ret, GError **error)
 {
     g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
-    gboolean active = FALSE;
+    gboolean active = FALSE, persistent = FALSE;
 
-    if (!pool || !vgmDriverStoragePoolIsActive(client->drv, pool->name, &active, error))
+    if (!pool || !vgmDriverStoragePoolIsActive(client->drv, pool->name, &active, &persistent,
+                                               error))
         return FALSE;
     ret->active = active ? 1 : 0;
     return TRUE;
@@ -4776,10 +4807,13 @@ vgmRemoteDispatchStoragePoolIsPersistent(VgmRemoteClient *client,
                                          GError **error)
 {
     g_autoptr(VgmStoragePool) pool = vgmRemoteGetPool(client, &args->pool, error);
+    gboolean active, persistent;
 
-    /* every pool we have is defined */
-    ret->persistent = 1;
-    return pool != NULL;
+    if (!pool || !vgmDriverStoragePoolIsActive(client->drv, pool->name, &active, &persistent,
+                                               error))
+        return FALSE;
+    ret->persistent = persistent ? 1 : 0;
+    return TRUE;
 }
 
 gboolean

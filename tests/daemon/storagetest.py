@@ -29,7 +29,8 @@ backing_store=: new_disk_tests); then virt-xml --edit --memory on the running do
 stored definition changes, the live one not until the next start; a
 negative size is refused and changes nothing); then storage pool and
 secret events, the pool found by its target path and vol-info --physical
-(event_tests).
+(event_tests); transient pools (transient_tests); pool-capabilities
+and find-storage-pool-sources (capability_tests).
 
 Outputs were checked against virsh 9.0 (libvirt-clients 9.0.0-4+deb12u2)
 on this daemon; the sizes in pool-info depend on the file system of the
@@ -713,6 +714,107 @@ def run_tests(tap, target, tmp):
     r = virsh(uri, "undefine", DOM)
     tap.ok(r.rc == 0, "undefine the domain", r.describe())
     event_tests(tap, uri, tmp)
+    transient_tests(tap, uri, tmp)
+    capability_tests(tap, uri)
+
+
+TRPOOL = "vgmtest-trpool"
+
+
+def capability_tests(tap, uri):
+    """virsh pool-capabilities (procedure 403) lists the pool types
+    libvirtd 9.0 lists, in its order, with dir supported and its volumes
+    raw by default, raw and qcow2 among their formats; find-storage-pool-
+    sources (75) of a dir pool is refused as libvirtd refuses it (a
+    directory has no sources to find), of an unknown type too."""
+    r = virsh(uri, "pool-capabilities")
+    root = ET.fromstring(r.out) if r.rc == 0 else None
+    types = [p.get("type") for p in root.findall("pool")] if root is not None else []
+    dirpool = root.find("pool[@type='dir']") if root is not None else None
+    formats = [v.text for v in dirpool.findall("volOptions/enum[@name='targetFormatType']/value")] \
+        if dirpool is not None else []
+    tap.ok(types == ["dir", "fs", "netfs", "logical", "disk", "iscsi", "iscsi-direct", "scsi",
+                     "mpath", "rbd", "sheepdog", "gluster", "zfs", "vstorage"] and
+           dirpool.get("supported") == "yes" and
+           dirpool.find("volOptions/defaultFormat").get("type") == "raw" and
+           {"raw", "qcow2"} <= set(formats),
+           "pool-capabilities: libvirt's pool types, dir supported, raw by default, raw and "
+           "qcow2 volumes", r.describe())
+    r = virsh(uri, "find-storage-pool-sources", "dir")
+    r2 = virsh(uri, "find-storage-pool-sources", "vgm-bogus")
+    tap.ok(r.rc == 1 and "does not support source discovery" in r.err and r2.rc == 1 and
+           "unknown storage pool type" in r2.err,
+           "find-storage-pool-sources of a dir pool: refused (no sources to find); of an "
+           "unknown type: refused", r.describe() + r2.describe())
+
+
+def transient_tests(tap, uri, tmp):
+    """Transient pools (virStoragePoolCreateXML, procedure 76), as
+    libvirtd 9.0 keeps them: pool-create-as --build starts one (the
+    started event, no defined one); it is listed with --transient and not
+    with --persistent, pool-info says "Persistent: no", pool-autostart is
+    refused; pool-destroy ends it (stopped) and it is gone; made again and
+    then defined from its own XML it is persistent and runs on, destroyed
+    it stays, inactive; pool-create-as on a directory that is missing is
+    refused and leaves no pool; a second pool-create-as of a running
+    pool's name is refused."""
+    d = os.path.join(tmp, "trpool")
+    conn = libvirt.open(uri) if libvirt else None
+    life = Collector()
+    rid = conn.storagePoolEventRegisterAny(None, libvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+                                           life.cb, None) if conn else None
+
+    def listed(*flags):
+        r = virsh(uri, "pool-list", "--name", *flags)
+        return TRPOOL in r.out.split()
+
+    try:
+        r = virsh(uri, "pool-create-as", TRPOOL, "dir", "--target", d, "--build")
+        info = virsh(uri, "pool-info", TRPOOL).out
+        tap.ok(r.rc == 0 and os.path.isdir(d) and listed("--transient") and
+               not listed("--persistent") and listed("--all") and
+               re.search(r"^Persistent: +no$", info, re.M) is not None and
+               re.search(r"^State: +running$", info, re.M) is not None,
+               "pool-create-as --build: a running transient pool (listed with --transient, "
+               "not --persistent; Persistent: no)", r.describe() + info)
+        r = virsh(uri, "pool-autostart", TRPOOL)
+        tap.ok(r.rc == 1 and not listed("--autostart"),
+               "pool-autostart of a transient pool is refused", r.describe())
+        r2 = virsh(uri, "pool-create-as", TRPOOL, "dir", "--target", d)
+        tap.ok(r2.rc == 1 and listed("--transient"),
+               "pool-create-as of a running pool's name is refused, the pool runs on",
+               r2.describe())
+        r = virsh(uri, "pool-destroy", TRPOOL)
+        tap.ok(r.rc == 0 and not listed("--all") and os.path.isdir(d),
+               "pool-destroy of a transient pool: it is gone (its directory stays)", r.describe())
+        if life.cb and conn:
+            tap.eq(life.wait(2), [(TRPOOL, libvirt.VIR_STORAGE_POOL_EVENT_STARTED, 0),
+                                  (TRPOOL, libvirt.VIR_STORAGE_POOL_EVENT_STOPPED, 0)],
+                   "the transient pool's events: started, then stopped")
+        r = virsh(uri, "pool-create-as", TRPOOL, "dir", "--target", d)
+        xml = harness.write_file(tmp, "trpool.xml", virsh(uri, "pool-dumpxml", TRPOOL).out)
+        r2 = virsh(uri, "pool-define", xml)
+        info = virsh(uri, "pool-info", TRPOOL).out
+        tap.ok(r.rc == 0 and r2.rc == 0 and listed("--persistent") and
+               re.search(r"^Persistent: +yes$", info, re.M) is not None and
+               re.search(r"^State: +running$", info, re.M) is not None,
+               "a transient pool defined from its XML is persistent and runs on",
+               r.describe() + r2.describe() + info)
+        r = virsh(uri, "pool-destroy", TRPOOL)
+        tap.ok(r.rc == 0 and listed("--inactive", "--persistent"),
+               "destroyed, the now defined pool stays, inactive", r.describe())
+        virsh(uri, "pool-undefine", TRPOOL)
+        r = virsh(uri, "pool-create-as", TRPOOL, "dir", "--target", os.path.join(tmp, "nodir"))
+        tap.ok(r.rc == 1 and not listed("--all"),
+               "pool-create-as on a missing directory is refused and leaves no pool",
+               r.describe())
+    finally:
+        if rid is not None:
+            conn.storagePoolEventDeregisterAny(rid)
+        if conn:
+            conn.close()
+        virsh(uri, "pool-destroy", TRPOOL)
+        virsh(uri, "pool-undefine", TRPOOL)
 
 
 EVPOOL = "vgmtest-evpool"
