@@ -62,6 +62,10 @@ struct _VgmDriver {
 
     GMutex jobsLock;            /* guards jobs, and each job while read */
     GHashTable *jobs;           /* name -> VgmDriverJob of a save running */
+    GHashTable *completed;      /* name -> GPtrArray of VgmTypedParam: the
+                                 * statistics of its last completed job
+                                 * (a save or a dump into a file), until
+                                 * read (libvirt keeps them in memory) */
 
     GMutex nodeDevLock;         /* guards nodeDevMonitor */
     VgmDriverNodeDevMonitor *nodeDevMonitor; /* once a node device event
@@ -111,6 +115,8 @@ vgmDriverNew(const char *root, GError **error)
     g_mutex_init(&drv->dumpsLock);
     g_mutex_init(&drv->nodeDevLock);
     drv->jobs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    drv->completed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify)g_ptr_array_unref);
     return drv;
 }
 
@@ -128,6 +134,7 @@ vgmDriverFree(VgmDriver *drv)
     vgmDriverNodeDevMonitorFree(drv->nodeDevMonitor);
     g_mutex_clear(&drv->nodeDevLock);
     g_hash_table_unref(drv->jobs);
+    g_hash_table_unref(drv->completed);
     g_mutex_clear(&drv->jobsLock);
     g_ptr_array_unref(drv->callbacks);
     g_mutex_clear(&drv->eventLock);
@@ -624,6 +631,13 @@ vgmDriverUndefine(VgmDriver *drv, const char *name, unsigned int flags, GError *
     ok = (dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
          vgmDriverDomainUndefine(drv->store, name, flags, NULL, error);
     g_mutex_unlock(m);
+    /* a domain gone takes its completed job with it (a running one stays,
+     * transient) */
+    if (ok && !vgmDriverDomainIsActive(dom)) {
+        g_mutex_lock(&drv->jobsLock);
+        g_hash_table_remove(drv->completed, name);
+        g_mutex_unlock(&drv->jobsLock);
+    }
     if (ok)
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_UNDEFINED, VGM_EVENT_UNDEFINED_REMOVED);
     return ok;
@@ -1319,7 +1333,83 @@ vgmDriverJobEnd(VgmDriver *drv, const char *name, VgmDriverJob *job)
     g_mutex_lock(&drv->jobsLock);
     g_hash_table_remove(drv->jobs, name);
     g_mutex_unlock(&drv->jobsLock);
+    g_clear_pointer(&job->done, json_object_unref);
     g_mutex_clear(&job->lock);
+}
+
+/* The statistics of @job, which QEMU completed, as libvirt keeps them for
+ * virDomainGetJobStats(COMPLETED) and sends with JOB_COMPLETED: from the
+ * last query-migrate (its "ram"), the time since the job began and, when
+ * the job paused the guest, the time since then as the downtime */
+static GPtrArray *
+vgmDriverJobCompletedParams(const VgmDriverJob *job)
+{
+    static const struct {
+        const char *field;
+        const char *member;     /* of QEMU's "ram" */
+        gboolean always;        /* else only when QEMU says it */
+    } ram[] = {
+        { "data_total", "total", TRUE },
+        { "data_processed", "transferred", TRUE },
+        { "data_remaining", "remaining", TRUE },
+        { "memory_total", "total", TRUE },
+        { "memory_processed", "transferred", TRUE },
+        { "memory_remaining", "remaining", TRUE },
+        { "memory_constant", "duplicate", FALSE },
+        { "memory_normal", "normal", FALSE },
+        { "memory_normal_bytes", "normal-bytes", FALSE },
+        { "memory_dirty_rate", "dirty-pages-rate", TRUE },
+        { "memory_iteration", "dirty-sync-count", TRUE },
+        { "memory_postcopy_requests", "postcopy-requests", TRUE },
+        { "memory_page_size", "page-size", FALSE },
+    };
+    GPtrArray *params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    JsonObject *r = job->done && json_object_has_member(job->done, "ram") ?
+                    json_object_get_object_member(job->done, "ram") : NULL;
+    gint64 now = g_get_monotonic_time();
+    double mbps;
+    size_t i;
+
+    vgmTypedParamAdd(params, "operation", VGM_TYPED_PARAM_INT)->v.i = job->operation;
+    vgmTypedParamAdd(params, "time_elapsed", VGM_TYPED_PARAM_ULLONG)->v.ul =
+        (guint64)(now - job->started) / 1000;
+    if (job->pausedAt || (job->done && json_object_has_member(job->done, "downtime")))
+        vgmTypedParamAdd(params, "downtime", VGM_TYPED_PARAM_ULLONG)->v.ul =
+            job->pausedAt ? (guint64)(now - job->pausedAt) / 1000 :
+            (guint64)json_object_get_int_member(job->done, "downtime");
+    if (job->done && json_object_has_member(job->done, "setup-time"))
+        vgmTypedParamAdd(params, "setup_time", VGM_TYPED_PARAM_ULLONG)->v.ul =
+            (guint64)json_object_get_int_member(job->done, "setup-time");
+    for (i = 0; i < G_N_ELEMENTS(ram); i++) {
+        gint64 v = r ? json_object_get_int_member_with_default(r, ram[i].member, -1) : -1;
+
+        if (v < 0 && !ram[i].always)
+            continue;
+        if (g_str_equal(ram[i].field, "memory_page_size") && v <= 0)
+            continue;
+        vgmTypedParamAdd(params, ram[i].field, VGM_TYPED_PARAM_ULLONG)->v.ul =
+            v < 0 ? 0 : (guint64)v;
+        /* (libvirt's memory_bps comes after the remaining memory, when
+         * QEMU measured a rate) */
+        if (g_str_equal(ram[i].field, "memory_remaining") && r &&
+            (mbps = json_object_get_double_member_with_default(r, "mbps", 0)) > 0)
+            vgmTypedParamAdd(params, "memory_bps", VGM_TYPED_PARAM_ULLONG)->v.ul =
+                (guint64)(mbps * 1000 * 1000 / 8);
+    }
+    return params;
+}
+
+/* Keeps @params (taken) as domain @name's completed job and raises
+ * JOB_COMPLETED with them */
+static void
+vgmDriverJobCompleted(VgmDriver *drv, const VgmDriverDomain *dom, GPtrArray *params)
+{
+    g_mutex_lock(&drv->jobsLock);
+    g_hash_table_replace(drv->completed, g_strdup(dom->name), g_ptr_array_ref(params));
+    g_mutex_unlock(&drv->jobsLock);
+    vgmDriverEmitEventAll(drv, VGM_EVENT_ID_JOB_COMPLETED, dom->name, dom->uuid, dom->id, 0, 0,
+                          NULL, NULL, 0, params);
+    g_ptr_array_unref(params);
 }
 
 gboolean
@@ -1328,6 +1418,7 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
     VgmDriverJob job = { 0 };
+    GPtrArray *done = NULL;
     GMutex *m;
     gboolean ok, running = FALSE;
 
@@ -1349,10 +1440,15 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
     /* (a save that failed left QEMU to the watcher again) */
     if (!ok && dom && drv->watch && dom->status)
         vgmDriverWatchUnreported(drv->watch, name, dom->status->qemu.pid);
+    if (ok && job.done)
+        done = vgmDriverJobCompletedParams(&job);
     vgmDriverJobEnd(drv, name, &job);
     g_mutex_unlock(m);
     if (!ok)
         return FALSE;
+    /* as libvirt: the completed job's event before the stop's */
+    if (done)
+        vgmDriverJobCompleted(drv, dom, done);
     if (running)
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SAVED);
@@ -1367,6 +1463,7 @@ vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format
     VgmDriverDumpRequest req = { .path = path, .format = format };
     VgmDriverDumpOutcome out = { 0 };
     VgmDriverJob job = { 0 };
+    GPtrArray *done = NULL;
     GMutex *m;
     gboolean ok;
 
@@ -1408,10 +1505,16 @@ vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format
     /* (a crash that did not happen left QEMU to the watcher again) */
     if (req.crash && !out.crashed && dom && drv->watch && dom->status)
         vgmDriverWatchUnreported(drv->watch, name, dom->status->qemu.pid);
+    /* (a memory-only dump is QEMU's dump-guest-memory: libvirt keeps no
+     * completed job of it) */
+    if (ok && job.done)
+        done = vgmDriverJobCompletedParams(&job);
     vgmDriverJobEnd(drv, name, &job);
     g_mutex_unlock(m);
     if (!dom)
         return FALSE;
+    if (done)
+        vgmDriverJobCompleted(drv, dom, done);
     if (out.paused)
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
     if (out.crashed)
@@ -1754,12 +1857,34 @@ vgmDriverGetJobStats(VgmDriver *drv, const char *name, unsigned int flags, int *
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_JOB_STATS_COMPLETED |
                                     VGM_DOMAIN_JOB_STATS_KEEP_COMPLETED, error))
         return NULL;
-    params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
-    /* no finished job is kept: the completed one is none */
     if (flags & VGM_DOMAIN_JOB_STATS_COMPLETED) {
+        g_autoptr(VgmDriverDomain) dom = NULL;
+        GPtrArray *kept;
+
+        /* as libvirt: of a shut-off domain too (a save's), none while a
+         * job runs; read once unless KEEP_COMPLETED */
+        if (!(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF,
+                                                error)))
+            return NULL;
+        params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
         *type = VGM_DOMAIN_JOB_NONE;
+        g_mutex_lock(&drv->jobsLock);
+        if (!g_hash_table_contains(drv->jobs, name) &&
+            (kept = g_hash_table_lookup(drv->completed, name))) {
+            for (i = 0; i < kept->len; i++) {
+                const VgmTypedParam *p = g_ptr_array_index(kept, i);
+                VgmTypedParam *c = vgmTypedParamAdd(params, p->field, p->type);
+
+                c->v = p->v;
+            }
+            *type = VGM_DOMAIN_JOB_COMPLETED;
+            if (!(flags & VGM_DOMAIN_JOB_STATS_KEEP_COMPLETED))
+                g_hash_table_remove(drv->completed, name);
+        }
+        g_mutex_unlock(&drv->jobsLock);
         return params;
     }
+    params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
     if (!vgmDriverGetJobInfo(drv, name, &info, error)) {
         g_ptr_array_unref(params);
         return NULL;

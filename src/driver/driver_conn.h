@@ -175,9 +175,11 @@ void vgmDriverWatchdogDump(VgmDriver *drv, const char *name, pid_t pid);
 /* libvirt's virDomainJobType and virDomainJobOperation we report */
 #define VGM_DOMAIN_JOB_NONE 0
 #define VGM_DOMAIN_JOB_UNBOUNDED 2
+#define VGM_DOMAIN_JOB_COMPLETED 3
 #define VGM_DOMAIN_JOB_OPERATION_SAVE 2
 #define VGM_DOMAIN_JOB_OPERATION_DUMP 8
-/* virDomainGetJobStats flags: the last completed job (none is kept) */
+/* virDomainGetJobStats flags: the last completed job, kept after the
+ * read (with KEEP_COMPLETED) */
 #define VGM_DOMAIN_JOB_STATS_COMPLETED (1u << 0)
 #define VGM_DOMAIN_JOB_STATS_KEEP_COMPLETED (1u << 1)
 /* virDomainAbortJobFlags: a post-copy migration's abort */
@@ -1110,6 +1112,10 @@ enum {
  * per identity of the client, "subject." and its type ("x509dname",
  * "saslUsername") */
 #define VGM_EVENT_ID_GRAPHICS 5
+/* JOB_COMPLETED (21): a save or a dump into a file completed; the
+ * parameters are the job's statistics, as virDomainGetJobStats
+ * (COMPLETED) gives them */
+#define VGM_EVENT_ID_JOB_COMPLETED 21
 #define VGM_EVENT_ID_LAST 27
 
 typedef struct {

@@ -2010,8 +2010,15 @@ vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, VgmDriverJob *job, GErro
             return FALSE;
         o = JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL;
         st = o ? json_object_get_string_member_with_default(o, "status", "") : "";
-        if (g_str_equal(st, "completed"))
+        if (g_str_equal(st, "completed")) {
+            /* (what libvirt keeps as the completed job's statistics) */
+            if (job && o) {
+                g_mutex_lock(&job->lock);
+                job->done = json_object_ref(o);
+                g_mutex_unlock(&job->lock);
+            }
             return TRUE;
+        }
         if (cancelled && (g_str_equal(st, "cancelled") || g_str_equal(st, "failed"))) {
             vgmErrorSet(error, VGM_ERR_OPERATION_ABORTED, "%s",
                         _("the job was aborted by a client (virDomainAbortJob)"));
@@ -2087,6 +2094,8 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
         vgmDriverStoreSetBusy(store, dom->name, NULL);
         return FALSE;
     }
+    if (running && job)
+        job->pausedAt = g_get_monotonic_time();
     keep = (flags & VGM_DRIVER_SAVE_RUNNING) ? TRUE :
            (flags & VGM_DRIVER_SAVE_PAUSED) ? FALSE : running;
     if ((fd = vgmDriverSaveImageCreate(target, imageXml ? imageXml : dom->status->xml, keep,
@@ -2236,6 +2245,8 @@ vgmDriverDomainCoreDump(const VgmDriverStore *store, const char *ref,
         if (!vgmQemuMonitorCommand(mon, "stop", NULL, NULL, &err))
             goto fail;
         out->paused = TRUE;
+        if (job)
+            job->pausedAt = g_get_monotonic_time();
     }
     if ((fd = vgmFileOpenTemp(req->path, &tmp, &err)) < 0)
         goto resume;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 #include "conf/domain_conf.h"
 #include "driver/driver_store.h"
@@ -228,6 +229,8 @@ typedef struct {
     guint64 memRemaining;
     guint64 memBps;
     gboolean abort;             /* vgmDriverAbortJob asked */
+    gint64 pausedAt;            /* when the job paused the guest (0: it did not) */
+    JsonObject *done;           /* QEMU's query-migrate once it completed */
 } VgmDriverJob;
 /* @job (or NULL): the progress kept, an abort heeded (the save then fails
  * with VGM_ERR_OPERATION_ABORTED and leaves the guest as it was) */

@@ -2010,6 +2010,22 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
     VgmRemoteClient *client = opaque;
     VgmRemoteDomainEventCallbackLifecycleMsg msg = { 0 };
 
+    if (eventID == VGM_EVENT_ID_JOB_COMPLETED && params) {
+        VgmRemoteDomainEventCallbackJobCompletedMsg jc = { 0 };
+
+        jc.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&jc.dom, dom);
+        vgmRemoteTypedParamsSet(&jc.params.val, &jc.params.len, params,
+                                VGM_REMOTE_DOMAIN_JOB_STATS_MAX);
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED,
+                                vgmRemoteXdrDomainEventCallbackJobCompletedMsg, &jc);
+        /* (the domain's name is borrowed: only the parameters go) */
+        jc.dom.name = NULL;
+        vgmXdrFree(vgmRemoteXdrDomainEventCallbackJobCompletedMsg, &jc);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_TUNABLE && params) {
         VgmRemoteDomainEventCallbackTunableMsg tunable = { 0 };
 

@@ -25,6 +25,8 @@ mode). What it covers:
     them, and every PCI and network device's XML read by OpenStack Nova's
     own LibvirtConfigNodeDevice parser into the address, vendor, product
     and interface sysfs has;
+  * a save's completed job (job_completed_tests): JOB_COMPLETED and
+    jobStats(COMPLETED), with and without KEEP_COMPLETED;
   * GRAPHICS events (graphics_event_tests): a VNC client's RFB handshake
     and a SPICE client's link message, each followed by its leaving;
   * node device events (nodedev_event_tests): a veth pair made, changed
@@ -143,6 +145,7 @@ UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e01"
 OTHER_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e02"
 TR = "vgmtest-py-tr"
 GFX = "vgmtest-py-gfx"
+JOBC = "vgmtest-py-jobc"
 TR_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e03"
 EVN = "vgmtest-py-ev"
 EV_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e04"
@@ -161,7 +164,7 @@ GUEST = "vgmtest-py-guest"
 INS = "vgmtest-py-inspect"
 INS_OFF = "vgmtest-py-inspect-off"
 ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, GMEM, SLOW,
-                                                          FAST, GUEST, GFX, GFX + "-ev", "vgmtest-py-tpmenc",
+                                                          FAST, GUEST, GFX, GFX + "-ev", JOBC, "vgmtest-py-tpmenc",
                                                           INS, INS_OFF]
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 SLOW_SECONDS = 3
@@ -297,6 +300,7 @@ def run_tests(tap, target, conn):
                        (parity_tests, (tap, target, conn)),
                        (graphics_tests, (tap, conn)),
                        (graphics_event_tests, (tap, conn)),
+                       (job_completed_tests, (tap, conn)),
                        (secret_tests, (tap, target, conn)),
                        (guest_shutdown_tests, (tap, target, conn))):
         # A part that dies half way is one failure; the next part still runs.
@@ -621,6 +625,68 @@ GFX_XML = """<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>
 <devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
 <graphics type='vnc' autoport='yes'/><graphics type='spice' autoport='yes'/>
 <memballoon model='none'/></devices></domain>""" % GFX
+
+
+def job_completed_tests(tap, conn):
+    """A save's completed job (save of a running domain, which the save
+    pauses): JOB_COMPLETED (id 21) before STOPPED/saved, with the save's
+    statistics (operation save, the time, the downtime since the pause,
+    the memory QEMU wrote, none left); jobStats(COMPLETED) of the shut-off
+    domain gives the same (type completed) again and again with
+    KEEP_COMPLETED, once more without it, then none; as libvirtd 9.0
+    keeps them (reference mode)."""
+    F = libvirt
+    got = []
+    cond = threading.Condition()
+
+    def cb(c, dom, params, opaque):
+        with cond:
+            got.append((dom.name(), dict(params)))
+            cond.notify_all()
+
+    img = os.path.join(tempfile.gettempdir(), "vgmtest-py-jobc.img")
+    d = conn.defineXML("""<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64' machine='q35'>hvm</type></os>
+<devices><emulator>/usr/bin/qemu-system-x86_64</emulator><memballoon model='none'/></devices>
+</domain>""" % JOBC)
+    rid = conn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_JOB_COMPLETED, cb, None)
+    try:
+        d.create()
+        before = d.jobStats(F.VIR_DOMAIN_JOB_STATS_COMPLETED)
+        d.save(img)
+        with cond:
+            cond.wait_for(lambda: got, timeout=10)
+        C, K = F.VIR_DOMAIN_JOB_STATS_COMPLETED, F.VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED
+        kept = [d.jobStats(C | K), d.jobStats(C | K)]
+        last = d.jobStats(C)
+        after = d.jobStats(C)
+        ev = got[0][1] if got else {}
+        must = {"operation", "time_elapsed", "downtime", "data_total", "data_processed",
+                "data_remaining", "memory_total", "memory_processed", "memory_remaining",
+                "memory_dirty_rate", "memory_iteration", "memory_postcopy_requests"}
+        stats = dict(kept[0])
+        kind = stats.pop("type", None)
+        tap.ok(before == {"type": F.VIR_DOMAIN_JOB_NONE} and len(got) == 1 and
+               got[0][0] == JOBC and must <= set(ev) and
+               ev["operation"] == F.VIR_DOMAIN_JOB_OPERATION_SAVE and
+               ev["memory_total"] > 0 and ev["memory_remaining"] == 0 and
+               ev["data_total"] == ev["memory_total"] and
+               0 < ev["downtime"] <= ev["time_elapsed"] + 1000,
+               "save of a running domain: one JOB_COMPLETED with the save's statistics "
+               "(operation save, time, downtime, memory written, none left)",
+               "before %r, events %r" % (before, got))
+        tap.ok(kind == F.VIR_DOMAIN_JOB_COMPLETED and stats == ev and kept[1] == kept[0] and
+               last == kept[0] and after == {"type": F.VIR_DOMAIN_JOB_NONE},
+               "jobStats(COMPLETED) of the saved domain: the event's statistics, type "
+               "completed, kept with KEEP_COMPLETED, read once more without it, then none",
+               "%r\n%r\n%r" % (kept, last, after))
+    finally:
+        conn.domainEventDeregisterAny(rid)
+        try:
+            os.unlink(img)
+        except OSError:
+            pass
+        harness.libvirt_cleanup(conn, [JOBC])
 
 
 def graphics_event_tests(tap, conn):
