@@ -50,6 +50,7 @@ vgmSnapshotDefFree(VgmSnapshotDef *def)
     g_free(def->name);
     g_free(def->description);
     g_free(def->parent);
+    g_free(def->memoryFile);
     if (def->disks)
         g_ptr_array_unref(def->disks);
     g_free(def->domainXML);
@@ -82,21 +83,19 @@ vgmSnapshotNameValid(const char *name, GError **error)
     return TRUE;
 }
 
-/* Attribute 'snapshot' of @node: 'manual' is refused by name, and
- * 'external' unless @external (a disk's) */
+/* Attribute 'snapshot' of @node: 'manual' is refused by name */
 static gboolean
-vgmSnapshotLocationParse(xmlNodePtr node, gboolean external, VgmSnapshotLocation *loc,
-                         GError **error)
+vgmSnapshotLocationParse(xmlNodePtr node, VgmSnapshotLocation *loc, GError **error)
 {
     g_autofree char *what = vgmXMLNodeDescribe(node);
     int v;
 
     if (vgmXMLPropEnum(node, "snapshot", vgmSnapshotLocationTypeFromString, 0, &v, error) < 0)
         return FALSE;
-    if (v == VGM_SNAPSHOT_LOCATION_MANUAL ||
-        (v == VGM_SNAPSHOT_LOCATION_EXTERNAL && !external)) {
+    /* (libvirt's 'manual': the user takes it, outside libvirt) */
+    if (v == VGM_SNAPSHOT_LOCATION_MANUAL) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("snapshot='%1$s' of %2$s: virt-gmem takes internal snapshots and external snapshots of disks only"),
+                    _("snapshot='%1$s' of %2$s: virt-gmem takes internal and external snapshots"),
                     vgmSnapshotLocationTypeToString(v), what);
         return FALSE;
     }
@@ -177,7 +176,7 @@ vgmSnapshotDisksParse(xmlNodePtr node, VgmSnapshotDef *def, GError **error)
 
         g_ptr_array_add(def->disks, disk);
         if (vgmXMLPropString(d, "name", VGM_XML_PROP_REQUIRED, &disk->name, error) < 0 ||
-            !vgmSnapshotLocationParse(d, TRUE, &disk->snapshot, error) ||
+            !vgmSnapshotLocationParse(d, &disk->snapshot, error) ||
             !vgmSnapshotDiskImageParse(d, disk, error))
             return FALSE;
         for (guint j = 0; j < i; j++) {
@@ -342,11 +341,24 @@ vgmSnapshotDefParseString(const char *xml, const char *what, unsigned int flags,
     if (node) {
         if (!vgmXMLCheckNode(node, (const char *const[]){ "snapshot", "file", NULL },
                              vgmXMLNoChildren, error) ||
-            !vgmSnapshotLocationParse(node, FALSE, &def->memory, error))
+            !vgmSnapshotLocationParse(node, &def->memory, error) ||
+            vgmXMLPropString(node, "file", 0, &def->memoryFile, error) < 0)
             return NULL;
-        if (xmlHasProp(node, (const xmlChar *)"file")) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
-                        _("attribute 'file' of <memory> in <domainsnapshot>: an external memory snapshot, which virt-gmem does not take"));
+        /* as libvirt: a file makes the memory external, which needs one */
+        if (def->memoryFile && !def->memory)
+            def->memory = VGM_SNAPSHOT_LOCATION_EXTERNAL;
+        if (def->memoryFile && def->memory != VGM_SNAPSHOT_LOCATION_EXTERNAL) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("memory file '%1$s' of <memory snapshot='%2$s'>: only an external memory snapshot has a file"),
+                        def->memoryFile, vgmSnapshotLocationTypeToString(def->memory));
+            return NULL;
+        }
+        if (def->memory == VGM_SNAPSHOT_LOCATION_EXTERNAL &&
+            (!def->memoryFile || !g_path_is_absolute(def->memoryFile))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        def->memoryFile ? _("memory file '%1$s' of <memory snapshot='external'> is not an absolute path")
+                                        : _("<memory snapshot='external'> needs the file='' its state goes to%1$s"),
+                        def->memoryFile ? def->memoryFile : "");
             return NULL;
         }
     }
@@ -376,9 +388,11 @@ vgmSnapshotDefFormat(const VgmSnapshotDef *def)
         vgmBufAdd(&buf, "</parent>\n");
     }
     vgmBufAsprintf(&buf, "<creationTime>%lld</creationTime>\n", def->creationTime);
-    if (def->memory)
-        vgmBufAsprintf(&buf, "<memory snapshot='%s'/>\n",
-                       vgmSnapshotLocationTypeToString(def->memory));
+    if (def->memory) {
+        vgmBufAsprintf(&buf, "<memory snapshot='%s'", vgmSnapshotLocationTypeToString(def->memory));
+        vgmBufEscapeString(&buf, " file='%s'", def->memoryFile);
+        vgmBufAdd(&buf, "/>\n");
+    }
     if (def->disks && def->disks->len) {
         vgmBufAdd(&buf, "<disks>\n");
         for (guint i = 0; i < def->disks->len; i++) {

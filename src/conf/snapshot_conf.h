@@ -4,11 +4,12 @@
  * internal snapshots the driver takes.
  *
  * What a client gives (virDomainSnapshotCreateXML): <name>,
- * <description>, <memory snapshot='no|internal'/> and <disks> with
- * <disk name='TARGET|SOURCE' snapshot='no|internal|external'/>; an
+ * <description>, <memory snapshot='no|internal|external' file='PATH'/>
+ * (a file makes it external, whose file it needs: absolute) and <disks>
+ * with <disk name='TARGET|SOURCE' snapshot='no|internal|external'/>; an
  * external disk may name its new image (type='file|block', <source
- * file|dev>, <driver type='qcow2'/>). A memory file (an external memory
- * snapshot) and snapshot='manual' are refused by name. <state>,
+ * file|dev>, <driver type='qcow2'/>). snapshot='manual' is refused by
+ * name. <state>,
  * <parent>, <creationTime>,
  * <domain>, <inactiveDomain>, <cookie> and <active> are the driver's own
  * output and are read only from a redefinition (VGM_SNAPSHOT_PARSE_REDEFINE)
@@ -74,6 +75,7 @@ typedef struct {
     long long creationTime;     /* seconds since the epoch */
     VgmSnapshotState state;
     VgmSnapshotLocation memory;
+    char *memoryFile;           /* external memory: the saved state's file */
     GPtrArray *disks;           /* VgmSnapshotDiskDef, in the domain's order
                                  * once the driver has aligned them */
     char *domainXML;            /* the domain it was taken of, or NULL */

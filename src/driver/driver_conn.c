@@ -1316,7 +1316,7 @@ vgmDriverCheckSaveFlags(unsigned int flags, GError **error)
  * vgmDriverJobEnd */
 static void
 vgmDriverJobBegin(VgmDriver *drv, const char *name, VgmDriverJob *job, int operation,
-                  gboolean noAbort)
+                  const char *noAbort)
 {
     g_mutex_init(&job->lock);
     job->operation = operation;
@@ -1432,7 +1432,7 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
         drv->watch && dom->status && dom->status->qemu.pid > 0)
         vgmDriverWatchReported(drv->watch, name, dom->status->qemu.pid);
     /* the job calls see the save while it runs */
-    vgmDriverJobBegin(drv, name, &job, VGM_DOMAIN_JOB_OPERATION_SAVE, FALSE);
+    vgmDriverJobBegin(drv, name, &job, VGM_DOMAIN_JOB_OPERATION_SAVE, NULL);
     ok = dom && vgmDriverDomainSave(drv->store, name, path, dxml,
                                     ((flags & VGM_SAVE_RUNNING) ? VGM_DRIVER_SAVE_RUNNING : 0) |
                                     ((flags & VGM_SAVE_PAUSED) ? VGM_DRIVER_SAVE_PAUSED : 0),
@@ -1500,7 +1500,8 @@ vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format
     if ((dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
         req.crash && drv->watch && dom->status && dom->status->qemu.pid > 0)
         vgmDriverWatchReported(drv->watch, name, dom->status->qemu.pid);
-    vgmDriverJobBegin(drv, name, &job, VGM_DOMAIN_JOB_OPERATION_DUMP, req.memoryOnly);
+    vgmDriverJobBegin(drv, name, &job, VGM_DOMAIN_JOB_OPERATION_DUMP,
+                      req.memoryOnly ? N_("a memory-only dump") : NULL);
     ok = dom && vgmDriverDomainCoreDump(drv->store, name, &req, &job, &out, error);
     /* (a crash that did not happen left QEMU to the watcher again) */
     if (req.crash && !out.crashed && dom && drv->watch && dom->status)
@@ -1593,17 +1594,29 @@ vgmDriverWatchdogDump(VgmDriver *drv, const char *name, pid_t pid)
 
 /* ---- snapshots ---- */
 
-/* Raises @out's events for domain @dom (its name and uuid) and has the
- * watcher see a QEMU that was started */
+/* Raises @out's events for domain @dom (its name and uuid), with the
+ * completed job @done (NULL: none) where the memory was written, and has
+ * the watcher see a QEMU that was started */
 static void
 vgmDriverSnapshotEmit(VgmDriver *drv, const VgmDriverDomain *dom,
-                      const VgmDriverSnapshotOutcome *out)
+                      const VgmDriverSnapshotOutcome *out, GPtrArray *done)
 {
-    for (guint i = 0; out->events && i < out->events->len; i++) {
-        const VgmDriverSnapshotEvent *ev = &g_array_index(out->events, VgmDriverSnapshotEvent, i);
+    guint n = out->events ? out->events->len : 0;
 
+    for (guint i = 0; i <= n; i++) {
+        const VgmDriverSnapshotEvent *ev;
+
+        if (done && i == out->memoryDoneAt) {
+            vgmDriverJobCompleted(drv, dom, done);
+            done = NULL;
+        }
+        if (i == n)
+            break;
+        ev = &g_array_index(out->events, VgmDriverSnapshotEvent, i);
         vgmDriverEmitEvent(drv, dom->name, dom->uuid, ev->id, ev->event, ev->detail);
     }
+    if (done)
+        g_ptr_array_unref(done);
     if (out->started)
         vgmDriverWatchPoke(drv->watch);
 }
@@ -1627,14 +1640,17 @@ typedef gboolean (*VgmDriverSnapshotOp)(const VgmDriverStore *store, const char 
                                         gconstpointer data, VgmDriverSnapshotOutcome *out,
                                         GError **error);
 
-/* Runs @op on domain @name under its mutex, has the watcher leave the
- * stop of a QEMU it ended to this call, then raises its events */
+/* Runs @op on domain @name under its mutex (with @job, seen by the job
+ * calls while it runs: a creation's), has the watcher leave the stop of a
+ * QEMU it ended to this call, then raises its events */
 static gboolean
 vgmDriverSnapshotRun(VgmDriver *drv, const char *name, VgmDriverSnapshotOp op,
-                     gconstpointer data, GError **error)
+                     gconstpointer data, gboolean job, GError **error)
 {
     g_auto(VgmDriverSnapshotOutcome) out = { 0 };
     g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverJob snapJob = { 0 };
+    GPtrArray *done = NULL;
     pid_t pid = 0;
     gboolean ok;
 
@@ -1645,10 +1661,23 @@ vgmDriverSnapshotRun(VgmDriver *drv, const char *name, VgmDriverSnapshotOp op,
             return FALSE;
         if (dom->status)
             pid = dom->status->qemu.pid;
+        if (job) {
+            /* (abortable once it writes an external snapshot's memory) */
+            vgmDriverJobBegin(drv, name, &snapJob, VGM_DOMAIN_JOB_OPERATION_SNAPSHOT,
+                              N_("a snapshot that writes no memory file"));
+            out.job = &snapJob;
+        }
         ok = op(drv->store, name, data, &out, error);
+        /* (an external memory snapshot's write is a completed job, as a
+         * save's) */
+        if (job && out.memoryDone && snapJob.done)
+            done = vgmDriverJobCompletedParams(&snapJob);
+        if (job)
+            vgmDriverJobEnd(drv, name, &snapJob);
+        out.job = NULL;
         vgmDriverSnapshotEnded(drv, name, pid);
     }
-    vgmDriverSnapshotEmit(drv, dom, &out);
+    vgmDriverSnapshotEmit(drv, dom, &out, done);
     return ok;
 }
 
@@ -1711,7 +1740,7 @@ vgmDriverSnapshotTake(VgmDriver *drv, const char *name, const char *xml, unsigne
                     err->message);
         return FALSE;
     }
-    ok = vgmDriverSnapshotRun(drv, name, vgmDriverSnapshotCreateOp, &a, error);
+    ok = vgmDriverSnapshotRun(drv, name, vgmDriverSnapshotCreateOp, &a, TRUE, error);
     if (quiesce && vgmDriverFSThaw(drv, name, NULL, 0, 0, &err) < 0)
         g_warning(_("domain '%1$s': the guest's file systems stay frozen after its snapshot: %2$s"),
                   name, err->message);
@@ -1725,7 +1754,7 @@ vgmDriverSnapshotRevertTo(VgmDriver *drv, const char *name, const char *snap,
     VgmDriverSnapshotArgs a = { .snap = snap, .flags = flags };
 
     return vgmDriverCheckFlags(flags, (VGM_SNAPSHOT_REVERT_RESET_NVRAM << 1) - 1, error) &&
-           vgmDriverSnapshotRun(drv, name, vgmDriverSnapshotRevertOp, &a, error);
+           vgmDriverSnapshotRun(drv, name, vgmDriverSnapshotRevertOp, &a, FALSE, error);
 }
 
 gboolean
@@ -1912,17 +1941,20 @@ vgmDriverAbortJob(VgmDriver *drv, const char *name, unsigned int flags, GError *
     if (!vgmDriverCheckFlags(flags, 0, error) || !vgmDriverJobDomainActive(drv, name, error))
         return FALSE;
     g_mutex_lock(&drv->jobsLock);
-    if ((job = g_hash_table_lookup(drv->jobs, name)) && job->noAbort) {
-        g_mutex_unlock(&drv->jobsLock);
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("the job of domain '%1$s' is a memory-only dump, which cannot be aborted"),
-                    name);
-        return FALSE;
-    }
-    if (job) {
+    if ((job = g_hash_table_lookup(drv->jobs, name))) {
+        const char *what;
+
         g_mutex_lock(&job->lock);
-        job->abort = TRUE;
+        if (!(what = job->noAbort))
+            job->abort = TRUE;
         g_mutex_unlock(&job->lock);
+        if (what) {
+            g_mutex_unlock(&drv->jobsLock);
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("the job of domain '%1$s' is %2$s, which cannot be aborted"), name,
+                        _(what));
+            return FALSE;
+        }
     }
     g_mutex_unlock(&drv->jobsLock);
     if (!job) {

@@ -177,6 +177,7 @@ void vgmDriverWatchdogDump(VgmDriver *drv, const char *name, pid_t pid);
 #define VGM_DOMAIN_JOB_UNBOUNDED 2
 #define VGM_DOMAIN_JOB_COMPLETED 3
 #define VGM_DOMAIN_JOB_OPERATION_SAVE 2
+#define VGM_DOMAIN_JOB_OPERATION_SNAPSHOT 6
 #define VGM_DOMAIN_JOB_OPERATION_DUMP 8
 /* virDomainGetJobStats flags: the last completed job, kept after the
  * read (with KEEP_COMPLETED) */

@@ -1958,6 +1958,33 @@ vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+static gboolean vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, VgmDriverJob *job,
+                                           GError **error);
+
+gboolean
+vgmDriverDomainSaveMemory(VgmQemuMonitor *mon, const VgmDomainDef *def, const char *path,
+                          const char *xml, gboolean running, VgmDriverJob *job, GError **error)
+{
+    g_autofree char *tmp = NULL;
+    gboolean ok;
+    int fd;
+
+    if (!vgmDriverDomainCheckSavable(def, error) ||
+        !vgmDriverDomainNoBlockJob(mon, def, NULL, VGM_DRIVER_BLOCK_JOB_BLOCKS_SAVE, error) ||
+        (fd = vgmDriverSaveImageCreate(path, xml, running, &tmp, error)) < 0)
+        return FALSE;
+    /* (as long as the guest's memory takes to write) */
+    vgmQemuMonitorSetTimeout(mon, 0);
+    ok = vgmDriverDomainMigrateToFd(mon, fd, job, error);
+    vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_QUERY_TIMEOUT_MS);
+    if (!ok) {
+        close(fd);
+        g_unlink(tmp);
+        return FALSE;
+    }
+    return vgmFileCommitTemp(fd, tmp, path, 0600, error);
+}
+
 /* QEMU's progress (query-migrate's "ram") kept in @job; TRUE when an
  * abort is asked for */
 static gboolean

@@ -222,7 +222,9 @@ gboolean vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const 
 typedef struct {
     GMutex lock;
     int operation;              /* libvirt's virDomainJobOperation */
-    gboolean noAbort;           /* cannot be aborted (a memory-only dump) */
+    const char *noAbort;        /* cannot be aborted: what it is (N_()),
+                                 * a memory-only dump, a snapshot until it
+                                 * writes the memory (under @lock) */
     gint64 started;             /* g_get_monotonic_time() */
     guint64 memTotal;           /* bytes of guest memory, as QEMU counts */
     guint64 memProcessed;
@@ -232,6 +234,15 @@ typedef struct {
     gint64 pausedAt;            /* when the job paused the guest (0: it did not) */
     JsonObject *done;           /* QEMU's query-migrate once it completed */
 } VgmDriverJob;
+
+/* The guest state of @def's QEMU (@mon: its monitor, the guest paused, or
+ * running for a live one) written into a save image at @path with domain
+ * XML @xml, to be resumed @running when restored; @job keeps QEMU's
+ * progress (an external memory snapshot's file) */
+typedef struct _VgmQemuMonitor VgmQemuMonitor;
+gboolean vgmDriverDomainSaveMemory(VgmQemuMonitor *mon, const VgmDomainDef *def, const char *path,
+                                   const char *xml, gboolean running, VgmDriverJob *job,
+                                   GError **error);
 /* @job (or NULL): the progress kept, an abort heeded (the save then fails
  * with VGM_ERR_OPERATION_ABORTED and leaves the guest as it was) */
 gboolean vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *path,

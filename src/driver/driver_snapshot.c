@@ -499,7 +499,7 @@ vgmSnapshotImageUser(const VgmDomainDef *def, const char *path)
  * format. */
 static gboolean
 vgmSnapshotAlignExternal(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gboolean diskOnly,
-                         GError **error)
+                         gboolean memory, GError **error)
 {
     g_autoptr(GPtrArray) disks = g_ptr_array_new_with_free_func((GDestroyNotify)vgmSnapshotDiskDefFree);
     guint taken = 0;
@@ -532,7 +532,8 @@ vgmSnapshotAlignExternal(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gbool
             out->snapshot = d->snapshotNo || d->readonly || !vgmDiskHasMedium(d) ?
                             VGM_SNAPSHOT_LOCATION_NO :
                             d->snapshotInternal ? VGM_SNAPSHOT_LOCATION_INTERNAL :
-                            diskOnly || d->snapshotExternal ? VGM_SNAPSHOT_LOCATION_EXTERNAL :
+                            diskOnly || memory || d->snapshotExternal ?
+                            VGM_SNAPSHOT_LOCATION_EXTERNAL :
                             VGM_SNAPSHOT_LOCATION_INTERNAL;
         if (out->snapshot == VGM_SNAPSHOT_LOCATION_INTERNAL) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -578,7 +579,8 @@ vgmSnapshotAlignExternal(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gbool
     }
     if (!vgmSnapshotDisksExist(def, snapDef, error))
         return FALSE;
-    if (!taken) {
+    /* (an external memory snapshot may leave every disk out) */
+    if (!taken && !memory) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("no disk of domain '%1$s' takes the external snapshot"), def->name);
         return FALSE;
@@ -829,6 +831,11 @@ vgmSnapshotExternalLive(const VgmDriverStore *store, VgmDriverDomain *dom,
             goto out;
         g_array_append_val(overlays, o);
     }
+    /* (an external memory snapshot may move no disk) */
+    if (overlays->len == 0) {
+        ok = TRUE;
+        goto out;
+    }
     if (!vgmDriverBlockSnapshot(mon, dom->name, (VgmDriverBlockOverlay *)(gpointer)overlays->data,
                                 overlays->len, error))
         goto out;
@@ -853,6 +860,93 @@ vgmSnapshotExternalLive(const VgmDriverStore *store, VgmDriverDomain *dom,
         json_object_unref(o->storage);
         json_object_unref(o->format);
     }
+    return ok;
+}
+
+/* An external snapshot of running domain @dom (lock held) with its
+ * memory: the guest paused (a live one runs on while QEMU writes, and
+ * stops at its end), its state written into the snapshot's memory file as
+ * a save image of the domain as it is, the disks moved onto their new
+ * images, then the guest let run again unless it was paused or the
+ * snapshot halts it; as libvirt takes one. A failure leaves the guest as
+ * it was, without the memory file. */
+static gboolean
+vgmSnapshotExternalMemory(const VgmDriverStore *store, VgmDriverDomain *dom,
+                          const VgmSnapshotDef *snapDef, gboolean reuse, gboolean live,
+                          unsigned int flags, VgmDriverSnapshotOutcome *out, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GError) err = NULL;
+    gboolean running = dom->state == VGM_DOMAIN_STATE_RUNNING;
+    gboolean written = FALSE;
+    gboolean paused = FALSE;    /* the guest was running and is stopped now */
+    gboolean ok = FALSE;
+
+    if (!(def = vgmDriverDomainLiveDef(dom, error)) ||
+        !vgmSnapshotExternalCheck(dom, snapDef, reuse, error) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return FALSE;
+    /* a look at the domain meanwhile reads it paused for a snapshot */
+    vgmDriverStoreSetBusy(store, dom->name, "snapshot");
+    if (running && !live) {
+        if (!vgmQemuMonitorCommand(mon, "stop", NULL, NULL, &err))
+            goto out;
+        paused = TRUE;
+        if (out->job)
+            out->job->pausedAt = g_get_monotonic_time();
+        vgmSnapshotEvent(out, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED, dom->id);
+    }
+    /* the write can be aborted (virDomainAbortJob) */
+    if (out->job) {
+        g_mutex_lock(&out->job->lock);
+        out->job->noAbort = NULL;
+        g_mutex_unlock(&out->job->lock);
+    }
+    /* (a live one's QEMU stops the guest at the end of the write) */
+    if (!vgmDriverDomainSaveMemory(mon, def, snapDef->memoryFile, dom->status->xml, running,
+                                   out->job, &err))
+        goto out;
+    written = TRUE;
+    /* (libvirt's order: the pause at the end of a live write, then the
+     * completed job) */
+    if (running && live) {
+        paused = TRUE;
+        vgmSnapshotEvent(out, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED, dom->id);
+    }
+    out->memoryDone = TRUE;
+    out->memoryDoneAt = out->events ? out->events->len : 0;
+    g_clear_pointer(&mon, vgmQemuMonitorFree);
+    if (!vgmSnapshotExternalLive(store, dom, snapDef, reuse, &err))
+        goto out;
+    ok = TRUE;
+
+ out:
+    if (!ok && written) {
+        g_unlink(snapDef->memoryFile);
+        out->memoryDone = FALSE;
+    }
+    /* the guest runs on as it did, unless the snapshot halts it (a live
+     * write that failed left it running) */
+    if (paused && (!ok || !(flags & VGM_SNAPSHOT_CREATE_HALT))) {
+        g_autoptr(GError) contErr = NULL;
+
+        if (!mon && !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS,
+                                                    &contErr))) {
+            g_warning(_("domain '%1$s' stays paused after its snapshot: %2$s"), dom->name,
+                      contErr->message);
+        } else if (!vgmQemuMonitorCommand(mon, "cont", NULL, NULL, &contErr)) {
+            g_warning(_("domain '%1$s' stays paused after its snapshot: %2$s"), dom->name,
+                      contErr->message);
+        } else {
+            vgmSnapshotEvent(out, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED, dom->id);
+        }
+    }
+    vgmDriverStoreSetBusy(store, dom->name, NULL);
+    if (!ok)
+        vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
+                    _("cannot take the snapshot of domain '%1$s' with its memory: %2$s"),
+                    dom->name, err->message);
     return ok;
 }
 
@@ -892,6 +986,9 @@ vgmSnapshotCreateExternal(const VgmDriverStore *store, VgmDriverDomain *dom,
     gboolean active = vgmDriverDomainIsActive(dom);
     gboolean diskOnly = (flags & VGM_SNAPSHOT_CREATE_DISK_ONLY) != 0;
     gboolean reuse = (flags & VGM_SNAPSHOT_CREATE_REUSE_EXT) != 0;
+    gboolean memory = snapDef->memory == VGM_SNAPSHOT_LOCATION_EXTERNAL;
+    gboolean live = (flags & VGM_SNAPSHOT_CREATE_LIVE) != 0;
+    gboolean running = dom->state == VGM_DOMAIN_STATE_RUNNING;
 
     if (active && dom->state != VGM_DOMAIN_STATE_RUNNING && dom->state != VGM_DOMAIN_STATE_PAUSED) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
@@ -912,32 +1009,50 @@ vgmSnapshotCreateExternal(const VgmDriverStore *store, VgmDriverDomain *dom,
                     dom->name);
         return FALSE;
     }
-    /* as libvirt: the memory of a running domain goes with its disks
-     * into one kind of snapshot, so only a disk-only one has none */
-    if (snapDef->memory && snapDef->memory != VGM_SNAPSHOT_LOCATION_NO) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("<memory snapshot='%1$s'/> with external disks: virt-gmem takes external snapshots of disks only (<memory snapshot='no'/>, virsh --disk-only)"),
-                    vgmSnapshotLocationTypeToString(snapDef->memory));
+    /* as libvirt: the memory goes with the disks into one kind of
+     * snapshot; an external one's into a file of its own, which a running
+     * domain that is not asked for disks only has */
+    if (snapDef->memory == VGM_SNAPSHOT_LOCATION_INTERNAL) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<memory snapshot='internal'/> with external disks: a snapshot is either internal or external (its memory external, file='...')"));
         return FALSE;
     }
-    if (active && !diskOnly) {
+    if (memory && (!active || diskOnly)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("an external snapshot of running domain '%1$s' keeps no memory: ask for a disk-only snapshot (virsh --disk-only)"),
+                    !active ? _("domain '%1$s' is shut off: its snapshot has no memory state to save")
+                            : _("a disk-only snapshot of domain '%1$s' keeps no memory (drop <memory snapshot='external'>, or --disk-only)"),
                     dom->name);
         return FALSE;
     }
-    snapDef->memory = VGM_SNAPSHOT_LOCATION_NO;
-    if (!vgmSnapshotAlignExternal(dom->def, snapDef, diskOnly, error))
+    if (active && !diskOnly && !memory) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("an external snapshot of running domain '%1$s' keeps its memory in a file: give it (<memory snapshot='external' file='...'/>, virsh --memspec) or ask for a disk-only snapshot (virsh --disk-only)"),
+                    dom->name);
+        return FALSE;
+    }
+    if (memory && g_file_test(snapDef->memoryFile, G_FILE_TEST_EXISTS)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("the memory file '%1$s' of the snapshot exists already"), snapDef->memoryFile);
+        return FALSE;
+    }
+    if (!memory)
+        snapDef->memory = VGM_SNAPSHOT_LOCATION_NO;
+    if (!vgmSnapshotAlignExternal(dom->def, snapDef, diskOnly, memory, error))
         return FALSE;
     if (flags & VGM_DRIVER_SNAPSHOT_CREATE_CHECK_ONLY)
         return vgmSnapshotExternalCheck(dom, snapDef, reuse, error);
     snapDef->creationTime = (long long)time(NULL);
-    snapDef->state = active ? VGM_SNAPSHOT_STATE_DISK_SNAPSHOT : VGM_SNAPSHOT_STATE_SHUTOFF;
+    snapDef->state = !active ? VGM_SNAPSHOT_STATE_SHUTOFF :
+                     !memory ? VGM_SNAPSHOT_STATE_DISK_SNAPSHOT :
+                     running ? VGM_SNAPSHOT_STATE_RUNNING : VGM_SNAPSHOT_STATE_PAUSED;
     snapDef->parent = g_strdup(set->current);
     /* (the definition the snapshot was taken of: its disks' old images) */
     if (!(snapDef->domainXML = vgmDriverDomainFormatXML(store, dom, dom->persistent, error)))
         return FALSE;
-    if (active) {
+    if (active && memory) {
+        if (!vgmSnapshotExternalMemory(store, dom, snapDef, reuse, live, flags, out, error))
+            return FALSE;
+    } else if (active) {
         if (!vgmSnapshotExternalLive(store, dom, snapDef, reuse, error))
             return FALSE;
     } else {
@@ -982,13 +1097,6 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
                     _("a snapshot is made the current one on creation only with a redefinition"));
         return FALSE;
     }
-    /* as libvirt: a live snapshot writes the memory into a file while
-     * the guest runs */
-    if (flags & VGM_SNAPSHOT_CREATE_LIVE) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                    _("a live snapshot keeps the memory in a file of its own (an external memory snapshot), which virt-gmem does not take"));
-        return FALSE;
-    }
     if ((flags & VGM_SNAPSHOT_CREATE_QUIESCE) && !(flags & VGM_SNAPSHOT_CREATE_DISK_ONLY)) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
                     _("a quiesced snapshot is a disk-only one (virsh --disk-only --quiesce)"));
@@ -1004,6 +1112,14 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
                                               (flags & VGM_SNAPSHOT_CREATE_REDEFINE) ?
                                               VGM_SNAPSHOT_PARSE_REDEFINE : 0, error)))
         return FALSE;
+    /* as libvirt: a live snapshot writes the memory into a file of its own
+     * while the guest runs */
+    if ((flags & VGM_SNAPSHOT_CREATE_LIVE) &&
+        (snapDef->memory != VGM_SNAPSHOT_LOCATION_EXTERNAL || (flags & VGM_SNAPSHOT_CREATE_REDEFINE))) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("a live snapshot is one whose memory goes into a file of its own while the guest runs (<memory snapshot='external' file='...'/>, virsh --memspec)"));
+        return FALSE;
+    }
     if (!(dom = vgmDriverDomainLockAndLoad(store, name, &lock, error)) ||
         !vgmDriverDomainFillDef(store, dom, error) ||
         !(set = vgmSnapshotSetLoad(store, dom->name, error)))

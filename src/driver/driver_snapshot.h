@@ -86,6 +86,10 @@ typedef struct {
 typedef struct {
     GArray *events;             /* VgmDriverSnapshotEvent */
     gboolean started;           /* a QEMU was started */
+    VgmDriverJob *job;          /* the caller's job for a creation (its
+                                 * progress while QEMU writes the memory) */
+    gboolean memoryDone;        /* an external memory file was written, */
+    guint memoryDoneAt;         /* ... after this many of the events */
 } VgmDriverSnapshotOutcome;
 
 void vgmDriverSnapshotOutcomeClear(VgmDriverSnapshotOutcome *out);

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""extsnapshottest: external snapshots of disks through the daemon, with
+"""extsnapshottest: external snapshots of disks and memory through the daemon, with
 Debian's virsh 9.0 and python3-libvirt (TAP; our daemon only).
 
 The domain: type 'qemu', no OS, a raw virtio disk vda whose chain is read
@@ -45,9 +45,10 @@ What it covers:
   * an internal snapshot of a running domain and an external one over
     it: the revert to the internal one starts a fresh QEMU on its image,
     and the external one is not merged;
+  * snapshots with the memory in a file of its own (memory_snapshot_tests);
   * refused, changing nothing: --children and --children-only of
     external snapshots, --live, --quiesce without a guest agent,
-    an external memory file, a new image that exists already, a disk
+    a memory file with --disk-only, a new image that exists already, a disk
     taken internally beside external ones, one new image named for two
     disks; a relative image name (VIR_ERR_XML_ERROR).
 """
@@ -56,6 +57,8 @@ import json
 import os
 import sys
 import tempfile
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -229,6 +232,129 @@ def internal_then_external(tap, target, conn, uri, work):
     finally:
         harness.virsh_cleanup(uri, [name])
         harness.virsh(uri, "undefine", name, "--snapshots-metadata")
+
+
+MEM = DOM + "-mem"
+
+
+def memory_snapshot_tests(tap, target, conn, uri, work):
+    """External snapshots with the memory (virsh --memspec), of a running
+    domain on a qcow2 disk, as libvirtd 9.0 takes them (its events, XML
+    and completed job, compared by hand on 2026-12-05): the guest paused,
+    its state written into the memory file as a save image of the domain
+    as it was (its disk on the old image), the disk moved onto its new
+    image, the guest let run again; SUSPENDED/paused, JOB_COMPLETED
+    (operation snapshot), RESUMED/unpaused; the snapshot's <state> running
+    and <memory snapshot='external' file>; domjobinfo --completed; a --live
+    one (the pause comes at the end of the write); one of the memory alone
+    (the disk snapshot='no', which stays where it is); refused, nothing
+    made: a memory file that exists, --live without one, a relative memory
+    file (VIR_ERR_XML_ERROR), one of a shut-off domain; the revert to it is
+    refused as libvirt 9.0 refuses it; the memory file restores (virsh
+    restore) the guest on the disk it had then."""
+    import libvirt
+    import xml.etree.ElementTree as ET
+    w = lambda n: os.path.join(work, n)  # noqa: E731
+    harness.run(["qemu-img", "create", "-q", "-f", "qcow2", w("m.qcow2"), "8M"])
+    d = conn.defineXML("""<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64' machine='q35'>hvm</type></os>
+<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+<source file='%s'/><target dev='vda' bus='virtio'/></disk>
+<memballoon model='none'/></devices></domain>""" % (MEM, w("m.qcow2")))
+    # (virsh event, in the background: this connection has no event loop)
+    watch = harness.virsh_background(uri, "event", "--domain", MEM, "--all", "--loop")
+    lines = []
+    got = []
+
+    def reader():
+        for line in watch.stdout:
+            lines.append(line)
+    threading.Thread(target=reader, daemon=True).start()
+
+    def vda(flags=0):
+        x = ET.fromstring(d.XMLDesc(flags))
+        return x.find("./devices/disk/source").get("file")
+
+    def settle(n):
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            got[:] = [("job", l.split(":", 1)[1].strip()) if l.strip().startswith("operation:")
+                      else l.split(": ", 1)[1].strip()
+                      for l in lines if "'lifecycle'" in l or l.strip().startswith("operation:")]
+            if len(got) >= n:
+                break
+
+    try:
+        d.create()
+        settle(1)
+        del lines[:]
+        want = ["Suspended Paused", ("job", "6"), "Resumed Unpaused"]
+        r = harness.virsh(uri, "snapshot-create-as", MEM, "m1", "--memspec",
+                          "file=%s,snapshot=external" % w("m1.mem"), "--diskspec",
+                          "vda,snapshot=external,file=%s" % w("m1.qcow2"))
+        settle(3)
+        del lines[:]
+        sx = ET.fromstring(harness.virsh(uri, "snapshot-dumpxml", MEM, "m1").out)
+        img = harness.virsh(uri, "save-image-dumpxml", w("m1.mem"))
+        imgdisk = ET.fromstring(img.out).find("./devices/disk/source").get("file") \
+            if img.rc == 0 else None
+        job = harness.virsh(uri, "domjobinfo", MEM, "--completed").out
+        tap.ok(r.rc == 0 and got == want and d.state()[0] == libvirt.VIR_DOMAIN_RUNNING and
+               sx.findtext("state") == "running" and
+               sx.find("memory").attrib == {"snapshot": "external", "file": w("m1.mem")} and
+               vda() == w("m1.qcow2") and vda(libvirt.VIR_DOMAIN_XML_INACTIVE) == w("m1.qcow2") and
+               imgdisk == w("m.qcow2") and "Completed" in job and "Snapshot" in job,
+               "snapshot-create-as --memspec of the running domain: SUSPENDED, JOB_COMPLETED "
+               "(snapshot), RESUMED; state running, memory external; the disk on its new image; "
+               "the memory file a save image on the old one; domjobinfo --completed",
+               r.describe() + repr(got) + img.out[:300] + job)
+        r = harness.virsh(uri, "snapshot-create-as", MEM, "m2", "--live", "--memspec",
+                          "file=%s,snapshot=external" % w("m2.mem"), "--diskspec",
+                          "vda,snapshot=external,file=%s" % w("m2.qcow2"))
+        settle(3)
+        tap.ok(r.rc == 0 and got == want and d.state()[0] == libvirt.VIR_DOMAIN_RUNNING and
+               vda() == w("m2.qcow2") and os.path.getsize(w("m2.mem")) > 0,
+               "--live: written while the guest runs, then the same events and the disk moved",
+               r.describe() + repr(got))
+        r = harness.virsh(uri, "snapshot-create-as", MEM, "m3", "--memspec",
+                          "file=%s" % w("m3.mem"), "--diskspec", "vda,snapshot=no")
+        sx = ET.fromstring(harness.virsh(uri, "snapshot-dumpxml", MEM, "m3").out)
+        tap.ok(r.rc == 0 and vda() == w("m2.qcow2") and os.path.exists(w("m3.mem")) and
+               sx.find("./disks/disk").get("snapshot") == "no",
+               "the memory alone (--memspec file=, the disk snapshot='no'): the disk stays",
+               r.describe())
+        tries = [
+            (["x", "--memspec", "file=%s" % w("m1.mem"), "--diskspec",
+              "vda,snapshot=external,file=%s" % w("x.qcow2")], "exists"),
+            (["x", "--live", "--diskspec", "vda,snapshot=external,file=%s" % w("x.qcow2"),
+              "--disk-only"], "live"),
+            (["x", "--memspec", "file=relative.mem"], "absolute"),
+        ]
+        for args, word in tries:
+            r = harness.virsh(uri, "snapshot-create-as", MEM, *args)
+            tap.ok(r.rc != 0 and word in r.err and vda() == w("m2.qcow2") and
+                   not os.path.exists(w("x.qcow2")) and not os.path.exists(w("relative.mem")) and
+                   "x" not in harness.virsh(uri, "snapshot-list", MEM, "--name").out.split(),
+                   "snapshot-create-as %s is refused, nothing made" % " ".join(args[1:]),
+                   r.describe())
+        r = harness.virsh(uri, "snapshot-revert", MEM, "m1")
+        tap.ok(r.rc != 0 and "external" in r.err and vda() == w("m2.qcow2"),
+               "the revert to an external memory snapshot is refused", r.describe())
+        d.destroy()
+        r = harness.virsh(uri, "snapshot-create-as", MEM, "x", "--memspec", "file=%s" % w("x.mem"))
+        tap.ok(r.rc != 0 and "shut off" in r.err and not os.path.exists(w("x.mem")),
+               "a memory snapshot of the shut-off domain is refused", r.describe())
+        r = harness.virsh(uri, "restore", w("m1.mem"))
+        tap.ok(r.rc == 0 and d.state()[0] == libvirt.VIR_DOMAIN_RUNNING and vda() == w("m.qcow2"),
+               "virsh restore of the memory file: the guest runs again on the disk it had then",
+               r.describe())
+    finally:
+        watch.terminate()
+        watch.wait(timeout=10)
+        harness.virsh(uri, "destroy", MEM)
+        harness.virsh(uri, "undefine", MEM, "--snapshots-metadata")
 
 
 def ET_fromstring(text):
@@ -409,7 +535,7 @@ def run_tests(tap, target, work):
     tries = [
         (["x", "--disk-only", "--live"], "live"),
         (["x", "--disk-only", "--quiesce"], "agent"),
-        (["x", "--memspec", "file=%s,snapshot=external" % w("mem")], "external"),
+        (["x", "--disk-only", "--memspec", "file=%s,snapshot=external" % w("mem")], "memory"),
         (["x", "--disk-only", "--diskspec", "vdb,snapshot=internal"], "internal"),
         (["x", "--diskspec", "vda,snapshot=external"], "disk-only"),
         (["x", "--disk-only", "--diskspec", "vda,file=%s" % w("same"),
@@ -464,6 +590,7 @@ def run_tests(tap, target, work):
     r = harness.virsh(uri, "undefine", DOM, "--snapshots-metadata")
     tap.ok(r.rc == 0, "undefine --snapshots-metadata", r.describe())
     internal_then_external(tap, target, conn, uri, work)
+    memory_snapshot_tests(tap, target, conn, uri, work)
     conn.close()
 
 
