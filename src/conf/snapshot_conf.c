@@ -353,12 +353,15 @@ vgmSnapshotDefParseString(const char *xml, const char *what, unsigned int flags,
                         def->memoryFile, vgmSnapshotLocationTypeToString(def->memory));
             return NULL;
         }
-        if (def->memory == VGM_SNAPSHOT_LOCATION_EXTERNAL &&
-            (!def->memoryFile || !g_path_is_absolute(def->memoryFile))) {
+        if (def->memory == VGM_SNAPSHOT_LOCATION_EXTERNAL && !def->memoryFile) {
+            vgmErrorSet(error, VGM_ERR_XML, "%s",
+                        _("<memory snapshot='external'> needs the file='' its state goes to"));
+            return NULL;
+        }
+        if (def->memoryFile && !g_path_is_absolute(def->memoryFile)) {
             vgmErrorSet(error, VGM_ERR_XML,
-                        def->memoryFile ? _("memory file '%1$s' of <memory snapshot='external'> is not an absolute path")
-                                        : _("<memory snapshot='external'> needs the file='' its state goes to%1$s"),
-                        def->memoryFile ? def->memoryFile : "");
+                        _("memory file '%1$s' of <memory snapshot='external'> is not an absolute path"),
+                        def->memoryFile);
             return NULL;
         }
     }

@@ -659,6 +659,17 @@ vgmDriverRename(VgmDriver *drv, const char *name, const char *newName, unsigned 
     g_mutex_unlock(m);
     if (!ok)
         return FALSE;
+    /* its completed job goes with it */
+    {
+        gpointer key, kept;
+
+        g_mutex_lock(&drv->jobsLock);
+        if (g_hash_table_steal_extended(drv->completed, name, &key, &kept)) {
+            g_free(key);
+            g_hash_table_replace(drv->completed, g_strdup(newName), kept);
+        }
+        g_mutex_unlock(&drv->jobsLock);
+    }
     vgmDriverEmitEvent(drv, name, uuid, -1, VGM_EVENT_UNDEFINED, VGM_EVENT_UNDEFINED_RENAMED);
     vgmDriverEmitEvent(drv, newName, uuid, -1, VGM_EVENT_DEFINED, VGM_EVENT_DEFINED_RENAMED);
     return TRUE;
@@ -1399,13 +1410,32 @@ vgmDriverJobCompletedParams(const VgmDriverJob *job)
     return params;
 }
 
-/* Keeps @params (taken) as domain @name's completed job and raises
- * JOB_COMPLETED with them */
+/* Keeps @params (taken) as domain @dom's completed job (unless @gone:
+ * the job ended a transient domain, which takes it along) and raises
+ * JOB_COMPLETED with them, after a MIGRATION_ITERATION for each of QEMU's
+ * passes over the memory (libvirt's follow QEMU's MIGRATION_PASS as it
+ * goes; these come once the write is over, in the same order) */
 static void
-vgmDriverJobCompleted(VgmDriver *drv, const VgmDriverDomain *dom, GPtrArray *params)
+vgmDriverJobCompleted(VgmDriver *drv, const VgmDriverDomain *dom, GPtrArray *params,
+                      gboolean gone)
 {
+    guint64 passes = 0;
+    guint i;
+
+    for (i = 0; i < params->len; i++) {
+        const VgmTypedParam *p = g_ptr_array_index(params, i);
+
+        if (g_str_equal(p->field, "memory_iteration"))
+            passes = p->v.ul;
+    }
+    for (i = 1; i <= passes && i <= G_MAXINT; i++)
+        vgmDriverEmitEventAll(drv, VGM_EVENT_ID_MIGRATION_ITERATION, dom->name, dom->uuid,
+                              dom->id, (int)i, 0, NULL, NULL, 0, NULL);
     g_mutex_lock(&drv->jobsLock);
-    g_hash_table_replace(drv->completed, g_strdup(dom->name), g_ptr_array_ref(params));
+    if (gone)
+        g_hash_table_remove(drv->completed, dom->name);
+    else
+        g_hash_table_replace(drv->completed, g_strdup(dom->name), g_ptr_array_ref(params));
     g_mutex_unlock(&drv->jobsLock);
     vgmDriverEmitEventAll(drv, VGM_EVENT_ID_JOB_COMPLETED, dom->name, dom->uuid, dom->id, 0, 0,
                           NULL, NULL, 0, params);
@@ -1446,11 +1476,11 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
     g_mutex_unlock(m);
     if (!ok)
         return FALSE;
-    /* as libvirt: the completed job's event before the stop's */
-    if (done)
-        vgmDriverJobCompleted(drv, dom, done);
+    /* as libvirt: the pause, the completed job, then the stop */
     if (running)
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
+    if (done)
+        vgmDriverJobCompleted(drv, dom, done, !dom->persistent);
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SAVED);
     return TRUE;
 }
@@ -1501,7 +1531,7 @@ vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format
         req.crash && drv->watch && dom->status && dom->status->qemu.pid > 0)
         vgmDriverWatchReported(drv->watch, name, dom->status->qemu.pid);
     vgmDriverJobBegin(drv, name, &job, VGM_DOMAIN_JOB_OPERATION_DUMP,
-                      req.memoryOnly ? N_("a memory-only dump") : NULL);
+                      req.memoryOnly ? N_("the job of domain '%1$s' is a memory-only dump, which cannot be aborted") : NULL);
     ok = dom && vgmDriverDomainCoreDump(drv->store, name, &req, &job, &out, error);
     /* (a crash that did not happen left QEMU to the watcher again) */
     if (req.crash && !out.crashed && dom && drv->watch && dom->status)
@@ -1514,10 +1544,11 @@ vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format
     g_mutex_unlock(m);
     if (!dom)
         return FALSE;
-    if (done)
-        vgmDriverJobCompleted(drv, dom, done);
+    /* as libvirt: the pause, the completed job, then the resume or stop */
     if (out.paused)
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
+    if (done)
+        vgmDriverJobCompleted(drv, dom, done, out.crashed && !dom->persistent);
     if (out.crashed)
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_CRASHED);
     else if (out.paused && out.resumed)
@@ -1607,7 +1638,7 @@ vgmDriverSnapshotEmit(VgmDriver *drv, const VgmDriverDomain *dom,
         const VgmDriverSnapshotEvent *ev;
 
         if (done && i == out->memoryDoneAt) {
-            vgmDriverJobCompleted(drv, dom, done);
+            vgmDriverJobCompleted(drv, dom, done, FALSE);
             done = NULL;
         }
         if (i == n)
@@ -1664,7 +1695,7 @@ vgmDriverSnapshotRun(VgmDriver *drv, const char *name, VgmDriverSnapshotOp op,
         if (job) {
             /* (abortable once it writes an external snapshot's memory) */
             vgmDriverJobBegin(drv, name, &snapJob, VGM_DOMAIN_JOB_OPERATION_SNAPSHOT,
-                              N_("a snapshot that writes no memory file"));
+                              N_("the job of domain '%1$s' is a snapshot that writes no memory file, which cannot be aborted"));
             out.job = &snapJob;
         }
         ok = op(drv->store, name, data, &out, error);
@@ -1950,9 +1981,7 @@ vgmDriverAbortJob(VgmDriver *drv, const char *name, unsigned int flags, GError *
         g_mutex_unlock(&job->lock);
         if (what) {
             g_mutex_unlock(&drv->jobsLock);
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("the job of domain '%1$s' is %2$s, which cannot be aborted"), name,
-                        _(what));
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _(what), name);
             return FALSE;
         }
     }

@@ -1113,10 +1113,13 @@ enum {
  * per identity of the client, "subject." and its type ("x509dname",
  * "saslUsername") */
 #define VGM_EVENT_ID_GRAPHICS 5
-/* JOB_COMPLETED (21): a save or a dump into a file completed; the
- * parameters are the job's statistics, as virDomainGetJobStats
- * (COMPLETED) gives them */
+/* JOB_COMPLETED (21): a save, a dump into a file or an external
+ * snapshot's memory file completed; the parameters are the job's
+ * statistics, as virDomainGetJobStats (COMPLETED) gives them */
 #define VGM_EVENT_ID_JOB_COMPLETED 21
+/* MIGRATION_ITERATION (20): QEMU began pass number @event of a
+ * migration into a file (a save's, a dump's, a memory snapshot's) */
+#define VGM_EVENT_ID_MIGRATION_ITERATION 20
 #define VGM_EVENT_ID_LAST 27
 
 typedef struct {
@@ -1153,9 +1156,10 @@ void vgmDriverEmitEventID(VgmDriver *drv, int eventID, const char *name,
 void vgmDriverEmitBlockThreshold(VgmDriver *drv, const char *name, const unsigned char *uuid,
                                  int id, const char *dev, const char *path,
                                  unsigned long long threshold, unsigned long long excess);
-/* IO_ERROR and IO_ERROR_REASON (see VGM_EVENT_ID_IO_ERROR) */
+/* ... and GRAPHICS (see VGM_EVENT_ID_GRAPHICS) */
 void vgmDriverEmitGraphics(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
                            int phase, const GPtrArray *params);
+/* IO_ERROR and IO_ERROR_REASON (see VGM_EVENT_ID_IO_ERROR) */
 void vgmDriverEmitIOError(VgmDriver *drv, const char *name, const unsigned char *uuid, int id,
                           const char *path, const char *alias, int action, const char *reason);
 /* For the watcher: the disk with QEMU device id @devId of domain @name,

@@ -637,17 +637,17 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     }
 
     /* a save of this process holds the monitor: the guest is paused for
-     * it, as libvirt reports it (or for a snapshot or a dump; a live dump
-     * lets it run) */
+     * it, as libvirt reports it (or for a snapshot or a dump; a live dump,
+     * and a live snapshot while it writes the memory, let it run) */
     /* one read of the mark: the save may end between two */
     busy = vgmDriverStoreGetBusy(store, dom->name);
     if (busy && vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
-        dom->state = g_str_equal(busy, "dumping-live") ? VGM_DOMAIN_STATE_RUNNING
-                                                       : VGM_DOMAIN_STATE_PAUSED;
-        dom->reason = g_str_equal(busy, "snapshot") ? N_("snapshot") :
+        gboolean live = g_str_equal(busy, "dumping-live") || g_str_equal(busy, "snapshot-live");
+
+        dom->state = live ? VGM_DOMAIN_STATE_RUNNING : VGM_DOMAIN_STATE_PAUSED;
+        dom->reason = live ? vgmDriverDomainKeptReason(dom->status->runReason, N_("booted")) :
+                      g_str_equal(busy, "snapshot") ? N_("snapshot") :
                       g_str_equal(busy, "dumping") ? N_("dumping") :
-                      g_str_equal(busy, "dumping-live") ?
-                      vgmDriverDomainKeptReason(dom->status->runReason, N_("booted")) :
                       N_("saving");
         return TRUE;
     }

@@ -222,9 +222,10 @@ gboolean vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const 
 typedef struct {
     GMutex lock;
     int operation;              /* libvirt's virDomainJobOperation */
-    const char *noAbort;        /* cannot be aborted: what it is (N_()),
-                                 * a memory-only dump, a snapshot until it
-                                 * writes the memory (under @lock) */
+    const char *noAbort;        /* cannot be aborted: the error's N_()
+                                 * format, the domain's name its one
+                                 * argument (a memory-only dump, a snapshot
+                                 * until it writes the memory; under @lock) */
     gint64 started;             /* g_get_monotonic_time() */
     guint64 memTotal;           /* bytes of guest memory, as QEMU counts */
     guint64 memProcessed;

@@ -261,6 +261,9 @@ struct _VgmDriverNodeDevMonitor {
     int sock;                   /* the uevent socket */
     int wake[2];                /* a byte on it: the thread ends */
     GThread *thread;
+    GPtrArray *known;           /* the host's devices at the last look (the
+                                 * thread's once it runs); NULL: none read
+                                 * yet, the next look only takes them in */
 };
 
 /* ACTION and DEVPATH of uevent @buf (@len bytes): the kernel's
@@ -326,6 +329,11 @@ vgmDriverNodeDevLook(VgmDriverNodeDevMonitor *mon, GPtrArray **known, GHashTable
         g_warning(_("the host's devices cannot be read after a change: %1$s"), err->message);
         return;
     }
+    /* (nothing to compare with: the devices of now are the baseline) */
+    if (!*known) {
+        *known = now;
+        return;
+    }
     for (i = 0; i < (*known)->len; i++) {
         const VgmNodeDev *dev = g_ptr_array_index(*known, i);
 
@@ -351,16 +359,10 @@ vgmDriverNodeDevMonitorRun(gpointer data)
 {
     VgmDriverNodeDevMonitor *mon = data;
     g_autoptr(GHashTable) changed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    g_autoptr(GError) err = NULL;
-    GPtrArray *known;
+    GPtrArray *known = g_steal_pointer(&mon->known);
     gint64 first = 0, last = 0;
     gboolean pending = FALSE;
 
-    /* (the socket listens already: nothing from here on is missed) */
-    if (!(known = vgmDriverNodeDevScanAt(TRUE, &err))) {
-        g_warning(_("node device events will not be raised: %1$s"), err->message);
-        known = g_ptr_array_new();
-    }
     for (;;) {
         struct pollfd fds[2] = { { mon->sock, POLLIN, 0 }, { mon->wake[0], POLLIN, 0 } };
         int timeout = -1;
@@ -375,7 +377,12 @@ vgmDriverNodeDevMonitorRun(gpointer data)
         n = poll(fds, G_N_ELEMENTS(fds), timeout);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 || fds[1].revents)
+        if (n < 0) {
+            g_warning(_("node device events end: the uevent socket cannot be waited on: %1$s"),
+                      g_strerror(errno));
+            break;
+        }
+        if (fds[1].revents)
             break;
         now = g_get_monotonic_time();
         if (pending && (now >= last + VGM_NODEDEV_SETTLE_US || now >= first + VGM_NODEDEV_BATCH_US)) {
@@ -404,7 +411,8 @@ vgmDriverNodeDevMonitorRun(gpointer data)
                 g_hash_table_add(changed, g_strconcat("/sys", devpath, NULL));
         }
     }
-    g_ptr_array_unref(known);
+    if (known)
+        g_ptr_array_unref(known);
     return NULL;
 }
 
@@ -430,6 +438,15 @@ vgmDriverNodeDevMonitorNew(VgmDriver *drv, GError **error)
      * default needs the privilege the daemon has) */
     if (setsockopt(mon->sock, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
         setsockopt(mon->sock, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+    /* the devices before any uevent it reads: the first look compares
+     * with them (a host that cannot be read now gives none to compare
+     * with, and the first look only takes them in) */
+    {
+        g_autoptr(GError) err = NULL;
+
+        if (!(mon->known = vgmDriverNodeDevScanAt(TRUE, &err)))
+            g_warning(_("the host's devices cannot be read: %1$s"), err->message);
+    }
     if (!g_unix_open_pipe(mon->wake, FD_CLOEXEC, error) ||
         !(mon->thread = g_thread_try_new("vgm-nodedev-events", vgmDriverNodeDevMonitorRun, mon,
                                          error)))
@@ -457,5 +474,7 @@ vgmDriverNodeDevMonitorFree(VgmDriverNodeDevMonitor *mon)
         close(mon->wake[0]);
     if (mon->wake[1] >= 0)
         close(mon->wake[1]);
+    if (mon->known)
+        g_ptr_array_unref(mon->known);
     g_free(mon);
 }

@@ -881,14 +881,18 @@ vgmSnapshotExternalMemory(const VgmDriverStore *store, VgmDriverDomain *dom,
     gboolean running = dom->state == VGM_DOMAIN_STATE_RUNNING;
     gboolean written = FALSE;
     gboolean paused = FALSE;    /* the guest was running and is stopped now */
+    /* (as libvirt: a file there is written over, and kept when the
+     * snapshot fails) */
+    gboolean existed = g_file_test(snapDef->memoryFile, G_FILE_TEST_EXISTS);
     gboolean ok = FALSE;
 
     if (!(def = vgmDriverDomainLiveDef(dom, error)) ||
         !vgmSnapshotExternalCheck(dom, snapDef, reuse, error) ||
         !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
         return FALSE;
-    /* a look at the domain meanwhile reads it paused for a snapshot */
-    vgmDriverStoreSetBusy(store, dom->name, "snapshot");
+    /* a look at the domain meanwhile reads it paused for a snapshot (or,
+     * while a live one writes the memory, running) */
+    vgmDriverStoreSetBusy(store, dom->name, running && live ? "snapshot-live" : "snapshot");
     if (running && !live) {
         if (!vgmQemuMonitorCommand(mon, "stop", NULL, NULL, &err))
             goto out;
@@ -912,6 +916,7 @@ vgmSnapshotExternalMemory(const VgmDriverStore *store, VgmDriverDomain *dom,
      * completed job) */
     if (running && live) {
         paused = TRUE;
+        vgmDriverStoreSetBusy(store, dom->name, "snapshot");
         vgmSnapshotEvent(out, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED, dom->id);
     }
     out->memoryDone = TRUE;
@@ -923,7 +928,8 @@ vgmSnapshotExternalMemory(const VgmDriverStore *store, VgmDriverDomain *dom,
 
  out:
     if (!ok && written) {
-        g_unlink(snapDef->memoryFile);
+        if (!existed)
+            g_unlink(snapDef->memoryFile);
         out->memoryDone = FALSE;
     }
     /* the guest runs on as it did, unless the snapshot halts it (a live
@@ -1028,11 +1034,6 @@ vgmSnapshotCreateExternal(const VgmDriverStore *store, VgmDriverDomain *dom,
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("an external snapshot of running domain '%1$s' keeps its memory in a file: give it (<memory snapshot='external' file='...'/>, virsh --memspec) or ask for a disk-only snapshot (virsh --disk-only)"),
                     dom->name);
-        return FALSE;
-    }
-    if (memory && g_file_test(snapDef->memoryFile, G_FILE_TEST_EXISTS)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("the memory file '%1$s' of the snapshot exists already"), snapDef->memoryFile);
         return FALSE;
     }
     if (!memory)

@@ -594,19 +594,36 @@ vgmDriverStoragePoolLookupByUUID(VgmDriver *drv, const unsigned char *uuid, GErr
     return pool;
 }
 
+/* @path without repeated or trailing slashes, as libvirt's
+ * virFileSanitizePath writes it ("." and ".." are kept) */
+static char *
+vgmStorageSanitizePath(const char *path)
+{
+    GString *out = g_string_sized_new(strlen(path));
+    const char *p;
+
+    for (p = path; *p; p++) {
+        if (*p == '/' && out->len && out->str[out->len - 1] == '/')
+            continue;
+        g_string_append_c(out, *p);
+    }
+    if (out->len > 1 && out->str[out->len - 1] == '/')
+        g_string_truncate(out, out->len - 1);
+    return g_string_free(out, FALSE);
+}
+
 VgmStoragePool *
 vgmDriverStoragePoolLookupByTargetPath(VgmDriver *drv, const char *path, GError **error)
 {
     g_autoptr(GPtrArray) defs = NULL;
-    g_autofree char *clean = g_path_is_absolute(path) ? g_canonicalize_filename(path, NULL)
-                                                      : NULL;
+    g_autofree char *clean = vgmStorageSanitizePath(path);
     VgmStoragePool *pool = NULL;
     guint i;
 
     g_mutex_lock(&vgmStorageLock);
     defs = vgmStorageLoadAll(drv, error);
     /* as libvirt's: an active pool whose target is the path, written
-     * without repeated or trailing slashes (targets are absolute) */
+     * without repeated or trailing slashes */
     for (i = 0; defs && i < defs->len && !pool; i++) {
         const VgmStoragePoolDef *def = g_ptr_array_index(defs, i);
 
@@ -799,8 +816,9 @@ vgmDriverStoragePoolDelete(VgmDriver *drv, const char *name, unsigned int flags,
                     _("storage pool '%1$s' is still active"), name);
         goto out;
     }
-    /* as libvirt's: the directory goes only when it is empty */
-    if (rmdir(def->path) < 0 && errno != ENOENT) {
+    /* as libvirt's: the directory goes only when it is empty (and is
+     * there) */
+    if (rmdir(def->path) < 0) {
         vgmErrorSetSystem(error, errno, _("cannot delete the directory '%1$s' of storage pool '%2$s'"),
                           def->path, name);
         goto out;

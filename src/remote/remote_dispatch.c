@@ -2010,6 +2010,18 @@ vgmRemoteEventLifecycle(int callbackID, int eventID, const VgmEventDomain *dom,
     VgmRemoteClient *client = opaque;
     VgmRemoteDomainEventCallbackLifecycleMsg msg = { 0 };
 
+    if (eventID == VGM_EVENT_ID_MIGRATION_ITERATION) {
+        VgmRemoteDomainEventCallbackMigrationIterationMsg it = { 0 };
+
+        it.callbackID = callbackID;
+        vgmRemoteEventDomainSet(&it.dom, dom);
+        it.iteration = event;
+        vgmRpcClientSendMessage(client->rpc, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
+                                VGM_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION,
+                                vgmRemoteXdrDomainEventCallbackMigrationIterationMsg, &it);
+        return;
+    }
+
     if (eventID == VGM_EVENT_ID_JOB_COMPLETED && params) {
         VgmRemoteDomainEventCallbackJobCompletedMsg jc = { 0 };
 

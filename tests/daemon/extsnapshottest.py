@@ -247,9 +247,12 @@ def memory_snapshot_tests(tap, target, conn, uri, work):
     (operation snapshot), RESUMED/unpaused; the snapshot's <state> running
     and <memory snapshot='external' file>; domjobinfo --completed; a --live
     one (the pause comes at the end of the write); one of the memory alone
-    (the disk snapshot='no', which stays where it is); refused, nothing
-    made: a memory file that exists, --live without one, a relative memory
-    file (VIR_ERR_XML_ERROR), one of a shut-off domain; the revert to it is
+    (the disk snapshot='no', which stays where it is) into a file that is
+    there (written over, as libvirt does); refused, nothing made and the
+    guest running: a memory file with snapshot='internal', a new disk image
+    in a directory that does not exist, --live without a memory file, a
+    relative memory file (VIR_ERR_XML_ERROR), one of a shut-off domain; the
+    revert to it is
     refused as libvirt 9.0 refuses it; the memory file restores (virsh
     restore) the guest on the disk it had then."""
     import libvirt
@@ -318,16 +321,20 @@ def memory_snapshot_tests(tap, target, conn, uri, work):
                vda() == w("m2.qcow2") and os.path.getsize(w("m2.mem")) > 0,
                "--live: written while the guest runs, then the same events and the disk moved",
                r.describe() + repr(got))
+        # as libvirt: a memory file there is written over
+        with open(w("m3.mem"), "wb") as f:
+            f.write(b"old")
         r = harness.virsh(uri, "snapshot-create-as", MEM, "m3", "--memspec",
                           "file=%s" % w("m3.mem"), "--diskspec", "vda,snapshot=no")
         sx = ET.fromstring(harness.virsh(uri, "snapshot-dumpxml", MEM, "m3").out)
-        tap.ok(r.rc == 0 and vda() == w("m2.qcow2") and os.path.exists(w("m3.mem")) and
+        tap.ok(r.rc == 0 and vda() == w("m2.qcow2") and os.path.getsize(w("m3.mem")) > 100 and
                sx.find("./disks/disk").get("snapshot") == "no",
-               "the memory alone (--memspec file=, the disk snapshot='no'): the disk stays",
-               r.describe())
+               "the memory alone (--memspec file=, the disk snapshot='no') into a file that was "
+               "there (written over): the disk stays", r.describe())
         tries = [
-            (["x", "--memspec", "file=%s" % w("m1.mem"), "--diskspec",
-              "vda,snapshot=external,file=%s" % w("x.qcow2")], "exists"),
+            (["x", "--memspec", "file=%s,snapshot=internal" % w("x.mem")], "external"),
+            (["x", "--memspec", "file=%s" % w("x.mem"), "--diskspec",
+              "vda,snapshot=external,file=/nonexistent/vgmtest/x.qcow2"], "x.qcow2"),
             (["x", "--live", "--diskspec", "vda,snapshot=external,file=%s" % w("x.qcow2"),
               "--disk-only"], "live"),
             (["x", "--memspec", "file=relative.mem"], "absolute"),
@@ -335,7 +342,9 @@ def memory_snapshot_tests(tap, target, conn, uri, work):
         for args, word in tries:
             r = harness.virsh(uri, "snapshot-create-as", MEM, *args)
             tap.ok(r.rc != 0 and word in r.err and vda() == w("m2.qcow2") and
-                   not os.path.exists(w("x.qcow2")) and not os.path.exists(w("relative.mem")) and
+                   d.state()[0] == libvirt.VIR_DOMAIN_RUNNING and
+                   not os.path.exists(w("x.qcow2")) and not os.path.exists(w("x.mem")) and
+                   not os.path.exists(w("relative.mem")) and
                    "x" not in harness.virsh(uri, "snapshot-list", MEM, "--name").out.split(),
                    "snapshot-create-as %s is refused, nothing made" % " ".join(args[1:]),
                    r.describe())

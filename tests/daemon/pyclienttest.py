@@ -629,7 +629,8 @@ GFX_XML = """<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>
 
 def job_completed_tests(tap, conn):
     """A save's completed job (save of a running domain, which the save
-    pauses): JOB_COMPLETED (id 21) before STOPPED/saved, with the save's
+    pauses): MIGRATION_ITERATION (id 20) for each of QEMU's passes over
+    the memory (1, 2, ...), then JOB_COMPLETED (id 21), with the save's
     statistics (operation save, the time, the downtime since the pause,
     the memory QEMU wrote, none left); jobStats(COMPLETED) of the shut-off
     domain gives the same (type completed) again and again with
@@ -639,10 +640,17 @@ def job_completed_tests(tap, conn):
     got = []
     cond = threading.Condition()
 
+    seq = []
+
     def cb(c, dom, params, opaque):
         with cond:
             got.append((dom.name(), dict(params)))
+            seq.append("job")
             cond.notify_all()
+
+    def cb_iter(c, dom, iteration, opaque):
+        with cond:
+            seq.append(iteration)
 
     img = os.path.join(tempfile.gettempdir(), "vgmtest-py-jobc.img")
     d = conn.defineXML("""<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory>
@@ -650,6 +658,8 @@ def job_completed_tests(tap, conn):
 <devices><emulator>/usr/bin/qemu-system-x86_64</emulator><memballoon model='none'/></devices>
 </domain>""" % JOBC)
     rid = conn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_JOB_COMPLETED, cb, None)
+    rid2 = conn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION, cb_iter,
+                                       None)
     try:
         d.create()
         before = d.jobStats(F.VIR_DOMAIN_JOB_STATS_COMPLETED)
@@ -666,6 +676,10 @@ def job_completed_tests(tap, conn):
                 "memory_dirty_rate", "memory_iteration", "memory_postcopy_requests"}
         stats = dict(kept[0])
         kind = stats.pop("type", None)
+        passes = ev.get("memory_iteration", 0)
+        tap.ok(passes >= 1 and seq == list(range(1, passes + 1)) + ["job"],
+               "MIGRATION_ITERATION for each of QEMU's %d passes, in order, before JOB_COMPLETED"
+               % passes, repr(seq))
         tap.ok(before == {"type": F.VIR_DOMAIN_JOB_NONE} and len(got) == 1 and
                got[0][0] == JOBC and must <= set(ev) and
                ev["operation"] == F.VIR_DOMAIN_JOB_OPERATION_SAVE and
@@ -682,6 +696,7 @@ def job_completed_tests(tap, conn):
                "%r\n%r\n%r" % (kept, last, after))
     finally:
         conn.domainEventDeregisterAny(rid)
+        conn.domainEventDeregisterAny(rid2)
         try:
             os.unlink(img)
         except OSError:
@@ -1086,8 +1101,8 @@ def nodedev_event_tests(tap, target, conn):
     ids = [conn.nodeDeviceEventRegisterAny(None, F.VIR_NODE_DEVICE_EVENT_ID_LIFECYCLE, cb, None),
            conn.nodeDeviceEventRegisterAny(None, F.VIR_NODE_DEVICE_EVENT_ID_UPDATE, cb, None)]
     try:
-        # (the first registration starts the watch: let it take its look)
-        time.sleep(1)
+        # (the first registration starts the watch, which has taken its
+        # look at the host once the registration returns)
         r = subprocess.run(["ip", "link", "add", a, "type", "veth", "peer", "name", b],
                            capture_output=True, text=True)
         if r.returncode != 0:
