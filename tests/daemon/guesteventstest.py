@@ -1326,6 +1326,10 @@ def virtio_mem_restart_tests(tap, daemons, work):
     while time.monotonic() < deadline and size() != [want]:
         time.sleep(0.2)
     plugged = size()
+    # (QEMU sends MEMORY_DEVICE_SIZE_CHANGE at most once a second per
+    # device: the last one may come a second after the size settled, to
+    # whoever listens then)
+    time.sleep(2)
     new = harness.Daemon(root=root)
     new.start()
     daemons.append(new)
