@@ -637,6 +637,65 @@ vgmDriverStoragePoolLookupByTargetPath(VgmDriver *drv, const char *path, GError 
     return pool;
 }
 
+/* Whether @def may join the pools @defs: as a definition, or (@create)
+ * as a transient pool started now, whose name no pool may have. No other
+ * pool has its uuid or its target directory, and its name is another
+ * pool's only when it redefines that one (the same uuid; an active pool
+ * keeps its directory). */
+static gboolean
+vgmStorageCheckOthers(VgmDriver *drv, const GPtrArray *defs, const VgmStoragePoolDef *def,
+                      gboolean create, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < defs->len; i++) {
+        const VgmStoragePoolDef *other = g_ptr_array_index(defs, i);
+        gboolean sameName = g_str_equal(other->name, def->name);
+        gboolean sameUUID = memcmp(other->uuid, def->uuid, 16) == 0;
+        char uuid[37];
+
+        vgmDomainUUIDFormat(other->uuid, uuid);
+        if (sameName && create) {
+            /* (libvirt would run a defined pool with this definition for
+             * the time it runs; here a pool has one definition) */
+            if (vgmStorageIsActive(drv, other->name))
+                vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                            _("storage pool '%1$s' is already active"), other->name);
+            else
+                vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                            _("storage pool '%1$s' is defined: start it (pool-start), or undefine it first"),
+                            other->name);
+            return FALSE;
+        }
+        if (sameName && !sameUUID) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("storage pool '%1$s' is already defined with uuid %2$s"),
+                        other->name, uuid);
+            return FALSE;
+        }
+        if (sameUUID && !sameName) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("storage pool '%1$s' already exists with uuid %2$s"),
+                        other->name, uuid);
+            return FALSE;
+        }
+        if (!sameName && g_str_equal(other->path, def->path)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("storage pool '%1$s' already uses the target path '%2$s'"),
+                        other->name, def->path);
+            return FALSE;
+        }
+        if (sameName && !g_str_equal(other->path, def->path) &&
+            vgmStorageIsActive(drv, def->name)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("cannot change the target path of active storage pool '%1$s'"),
+                        def->name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* Storage pool event @eventID (@event for the lifecycle) of @def, once the
  * change it reports is made */
 static void
@@ -662,7 +721,6 @@ vgmDriverStoragePoolDefineXML(VgmDriver *drv, const char *xml, unsigned int flag
     g_autofree char *path = NULL;
     g_autofree char *dir = NULL;
     VgmStoragePool *pool = NULL;
-    guint i;
 
     /* VIR_STORAGE_POOL_DEFINE_VALIDATE (1): we always validate */
     if (!vgmDriverCheckFlags(flags, 1, error) ||
@@ -671,39 +729,8 @@ vgmDriverStoragePoolDefineXML(VgmDriver *drv, const char *xml, unsigned int flag
     g_mutex_lock(&vgmStorageLock);
     if (!(defs = vgmStorageLoadAll(drv, error)))
         goto out;
-    for (i = 0; i < defs->len; i++) {
-        const VgmStoragePoolDef *other = g_ptr_array_index(defs, i);
-        gboolean sameName = g_str_equal(other->name, def->name);
-        gboolean sameUUID = memcmp(other->uuid, def->uuid, 16) == 0;
-        char uuid[37];
-
-        vgmDomainUUIDFormat(other->uuid, uuid);
-        if (sameName && !sameUUID) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                        _("storage pool '%1$s' is already defined with uuid %2$s"),
-                        other->name, uuid);
-            goto out;
-        }
-        if (sameUUID && !sameName) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                        _("storage pool '%1$s' already exists with uuid %2$s"),
-                        other->name, uuid);
-            goto out;
-        }
-        if (!sameName && g_str_equal(other->path, def->path)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                        _("storage pool '%1$s' already uses the target path '%2$s'"),
-                        other->name, def->path);
-            goto out;
-        }
-        if (sameName && !g_str_equal(other->path, def->path) &&
-            vgmStorageIsActive(drv, def->name)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("cannot change the target path of active storage pool '%1$s'"),
-                        def->name);
-            goto out;
-        }
-    }
+    if (!vgmStorageCheckOthers(drv, defs, def, FALSE, error))
+        goto out;
     text = vgmStoragePoolDefFormat(def, NULL, FALSE);
     path = vgmStorageConfigPath(drv, def->name);
     dir = g_path_get_dirname(path);
@@ -885,7 +912,6 @@ vgmDriverStoragePoolCreateXML(VgmDriver *drv, const char *xml, unsigned int flag
     g_autofree char *active = NULL;
     g_autofree char *dir = NULL;
     VgmStoragePool *pool = NULL;
-    guint i;
 
     if (!vgmDriverCheckFlags(flags, VGM_POOL_CREATE_BUILD_ALL, error) ||
         !(def = vgmStoragePoolDefParse(xml, "pool.xml", error)))
@@ -893,35 +919,8 @@ vgmDriverStoragePoolCreateXML(VgmDriver *drv, const char *xml, unsigned int flag
     g_mutex_lock(&vgmStorageLock);
     if (!(defs = vgmStorageLoadAll(drv, error)))
         goto out;
-    for (i = 0; i < defs->len; i++) {
-        const VgmStoragePoolDef *other = g_ptr_array_index(defs, i);
-        char uuid[37];
-
-        vgmDomainUUIDFormat(other->uuid, uuid);
-        if (g_str_equal(other->name, def->name)) {
-            /* (libvirt would run a defined pool with this definition for
-             * the time it runs; here a pool has one definition) */
-            if (vgmStorageIsActive(drv, other->name))
-                vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                            _("storage pool '%1$s' is already active"), other->name);
-            else
-                vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                            _("storage pool '%1$s' is defined: start it (pool-start), or undefine it first"),
-                            other->name);
-            goto out;
-        }
-        if (memcmp(other->uuid, def->uuid, 16) == 0) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                        _("storage pool '%1$s' already exists with uuid %2$s"), other->name, uuid);
-            goto out;
-        }
-        if (g_str_equal(other->path, def->path)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                        _("storage pool '%1$s' already uses the target path '%2$s'"),
-                        other->name, def->path);
-            goto out;
-        }
-    }
+    if (!vgmStorageCheckOthers(drv, defs, def, TRUE, error))
+        goto out;
     if (flags && !vgmStorageBuild(def, error))
         goto out;
     if (!g_file_test(def->path, G_FILE_TEST_IS_DIR)) {
