@@ -1026,7 +1026,7 @@ vgmSnapshotCreateExternal(const VgmDriverStore *store, VgmDriverDomain *dom,
     if (memory && (!active || diskOnly)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     !active ? _("domain '%1$s' is shut off: its snapshot has no memory state to save")
-                            : _("a disk-only snapshot of domain '%1$s' keeps no memory (drop <memory snapshot='external'>, or --disk-only)"),
+                            : _("a disk-only snapshot of domain '%1$s' keeps no memory: drop its <memory snapshot='external'> (virsh --memspec), or the disk-only flag (virsh --disk-only)"),
                     dom->name);
         return FALSE;
     }
