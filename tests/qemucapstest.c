@@ -49,6 +49,8 @@
  *                        $VGM_BUILDDIR/tests/qemu-10.0 on first use, run
  *                        through its wrapper (vgmTestQemu10Binary); skipped
  *                        with the script's reason when it cannot fetch it;
+ *    and the probe leaves nothing in its temporary directory's parent
+ *    (this program's own TMPDIR);
  *  - a probe's QEMU killed without a word on its stderr (a wrapper of the
  *    7.2 binary SIGKILLs its QEMU of the TCG host CPU probe): killed once, it is started
  *    again and the TCG host CPU is probed; killed every time, the message
@@ -65,6 +67,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -75,6 +78,7 @@
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_cpu.h"
 #include "util/vgmerror.h"
+#include "util/vgmfile.h"
 #include "testutils.h"
 
 static char *
@@ -901,6 +905,23 @@ testRegenerateSet(const char *set)
     return TRUE;
 }
 
+/* The probe's temporary directory goes with everything in it (the
+ * sockets a display's trial leaves behind too): this program's TMPDIR, a
+ * directory of its own (main), is empty after a probe. */
+static char *testTmpDir;
+
+static void
+testAssertTmpEmpty(void)
+{
+    g_autoptr(GDir) dir = g_dir_open(testTmpDir, 0, NULL);
+    const char *left;
+
+    g_assert_nonnull(dir);
+    left = g_dir_read_name(dir);
+    if (left)
+        g_error("the probe left %s in %s", left, testTmpDir);
+}
+
 static void
 testRealBinary(gconstpointer data)
 {
@@ -923,6 +944,7 @@ testRealBinary(gconstpointer data)
     g_assert_no_error(err);
     g_assert_nonnull(probed);
     vgmQemuCapsSetName(probed, real->set);
+    testAssertTmpEmpty();
 
     if (testRegenerateSet(real->set)) {
         g_autofree char *desc = NULL;
@@ -1506,6 +1528,18 @@ main(int argc, char **argv)
     g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
     const char *entry;
     guint i;
+    int ret;
+
+    /* before glib reads it: the probes' temporary directories go here */
+    {
+        g_autofree char *tmpl = g_build_filename(g_getenv("TMPDIR") ? g_getenv("TMPDIR") : "/tmp",
+                                                 "qemucapstest-XXXXXX", NULL);
+
+        if (!g_mkdtemp(tmpl))
+            g_error("cannot make a temporary directory: %s", g_strerror(errno));
+        testTmpDir = g_steal_pointer(&tmpl);
+        g_setenv("TMPDIR", testTmpDir, TRUE);
+    }
 
     g_test_init(&argc, &argv, NULL);
 
@@ -1551,5 +1585,8 @@ main(int argc, char **argv)
     g_test_add_func("/qemucaps/probe-killed", testProbeKilled);
     g_test_add_func("/qemucaps/cache", testCache);
 
-    return g_test_run();
+    ret = g_test_run();
+    vgmFileRemoveTree(testTmpDir);
+    g_free(testTmpDir);
+    return ret;
 }

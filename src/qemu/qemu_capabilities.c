@@ -2259,14 +2259,9 @@ vgmQemuCapsProbe(const char *binary, GError **error)
         }
     }
 
-    unlink(sockPath);
-    unlink(logPath);
-    {
-        g_autofree char *cpuSock = g_build_filename(tmpdir, "cpu.sock", NULL);
-
-        unlink(cpuSock);
-    }
-    rmdir(tmpdir);
+    /* the probes' sockets and logs, and what a trial left there (a
+     * display's socket): all of it goes with the directory */
+    vgmFileRemoveTree(tmpdir);
 
     if (!ok)
         return NULL;
