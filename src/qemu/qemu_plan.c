@@ -815,53 +815,148 @@ vgmPlanVhostNet(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuConfig 
     return TRUE;
 }
 
-/* On a machine without PCI Express, virtio devices are transitional, and
- * QEMU refuses VIRTIO_F_IOMMU_PLATFORM on those (libvirt's command line
- * fails there too) */
-static gboolean
-vgmPlanIommuPlatform(const VgmDomainDef *def, GError **error)
+/* Whether a virtio device with <driver iommu='on'> would be transitional,
+ * which QEMU refuses (VIRTIO_F_IOMMU_PLATFORM needs the modern interface):
+ * a 'virtio-transitional' model anywhere, and plain 'virtio' on the PC's
+ * conventional PCI bus for the device types QEMU still gives a legacy
+ * interface (block, net, SCSI, console, rng, balloon, 9p). The others (GPU,
+ * input, virtiofs, vsock) are modern-only there too: checked on QEMU 7.2 by
+ * -device ...,iommu_platform=on on the pc machine. */
+typedef enum {
+    VGM_PLAN_VIRTIO_MODERN_ONLY,        /* never transitional */
+    VGM_PLAN_VIRTIO_LEGACY_ALLOWED,     /* transitional on conventional PCI */
+} VgmPlanVirtioLegacy;
+
+static VgmVirtioKind
+vgmPlanIommuKindDisk(gconstpointer dev, VgmPlanVirtioLegacy *legacy)
 {
-    /* the device lists whose elements have <driver iommu> */
+    *legacy = VGM_PLAN_VIRTIO_LEGACY_ALLOWED;
+    return vgmVirtioModelToKind(((const VgmDiskDef *)dev)->model);
+}
+
+static VgmVirtioKind
+vgmPlanIommuKindNet(gconstpointer dev, VgmPlanVirtioLegacy *legacy)
+{
+    *legacy = VGM_PLAN_VIRTIO_LEGACY_ALLOWED;
+    return vgmVirtioModelKind(((const VgmNetDef *)dev)->model);
+}
+
+static VgmVirtioKind
+vgmPlanIommuKindController(gconstpointer dev, VgmPlanVirtioLegacy *legacy)
+{
+    VgmVirtioKind k = vgmVirtioModelKind(((const VgmControllerDef *)dev)->model);
+
+    /* virtio-scsi and virtio-serial: 'virtio-scsi', no model, ... are plain */
+    *legacy = VGM_PLAN_VIRTIO_LEGACY_ALLOWED;
+    return k == VGM_VIRTIO_KIND_NONE ? VGM_VIRTIO_KIND_VIRTIO : k;
+}
+
+static VgmVirtioKind
+vgmPlanIommuKindModernOnly(gconstpointer dev G_GNUC_UNUSED, VgmPlanVirtioLegacy *legacy)
+{
+    *legacy = VGM_PLAN_VIRTIO_MODERN_ONLY;
+    return VGM_VIRTIO_KIND_VIRTIO;
+}
+
+static VgmVirtioKind
+vgmPlanIommuKindRng(gconstpointer dev, VgmPlanVirtioLegacy *legacy)
+{
+    *legacy = VGM_PLAN_VIRTIO_LEGACY_ALLOWED;
+    return vgmVirtioModelKind(((const VgmRngDef *)dev)->model);
+}
+
+static VgmVirtioKind
+vgmPlanIommuKindFs(gconstpointer dev, VgmPlanVirtioLegacy *legacy)
+{
+    const VgmFsDef *fs = dev;
+
+    *legacy = fs->driver == VGM_FS_DRIVER_VIRTIOFS ? VGM_PLAN_VIRTIO_MODERN_ONLY :
+                                                     VGM_PLAN_VIRTIO_LEGACY_ALLOWED;
+    return vgmVirtioModelToKind((VgmVirtioModel)fs->model);
+}
+
+static VgmVirtioKind
+vgmPlanIommuKindMemballoon(gconstpointer dev, VgmPlanVirtioLegacy *legacy)
+{
+    *legacy = VGM_PLAN_VIRTIO_LEGACY_ALLOWED;
+    return vgmVirtioModelKind(((const VgmMemballoonDef *)dev)->model);
+}
+
+static VgmVirtioKind
+vgmPlanIommuKindVsock(gconstpointer dev, VgmPlanVirtioLegacy *legacy)
+{
+    *legacy = VGM_PLAN_VIRTIO_MODERN_ONLY;
+    return (VgmVirtioKind)((const VgmVsockDef *)dev)->model;
+}
+
+static gboolean
+vgmPlanIommuPlatform(const VgmQemuPlan *plan, const VgmDomainDef *def, GError **error)
+{
+    /* the devices that have <driver iommu>: a list of VgmDevicesDef (or
+     * one element of it), where the options are, and what kind it is */
     static const struct {
         const char *element;
-        size_t list;            /* of the GPtrArray in VgmDevicesDef */
+        size_t member;          /* of VgmDevicesDef: a GPtrArray, or a pointer */
+        gboolean single;        /* the member is one element's pointer */
         size_t options;         /* of the VgmVirtioOptions in its element */
+        VgmVirtioKind (*kind)(gconstpointer dev, VgmPlanVirtioLegacy *legacy);
     } lists[] = {
-        { "disk", G_STRUCT_OFFSET(VgmDevicesDef, disks), G_STRUCT_OFFSET(VgmDiskDef, virtio) },
-        { "interface", G_STRUCT_OFFSET(VgmDevicesDef, nets), G_STRUCT_OFFSET(VgmNetDef, virtio) },
-        { "controller", G_STRUCT_OFFSET(VgmDevicesDef, controllers),
-          G_STRUCT_OFFSET(VgmControllerDef, virtio) },
-        { "video", G_STRUCT_OFFSET(VgmDevicesDef, videos), G_STRUCT_OFFSET(VgmVideoDef, virtio) },
-        { "rng", G_STRUCT_OFFSET(VgmDevicesDef, rngs), G_STRUCT_OFFSET(VgmRngDef, virtio) },
-        { "input", G_STRUCT_OFFSET(VgmDevicesDef, inputs), G_STRUCT_OFFSET(VgmInputDef, virtio) },
-        { "filesystem", G_STRUCT_OFFSET(VgmDevicesDef, fss), G_STRUCT_OFFSET(VgmFsDef, virtio) },
+        { "disk", G_STRUCT_OFFSET(VgmDevicesDef, disks), FALSE,
+          G_STRUCT_OFFSET(VgmDiskDef, virtio), vgmPlanIommuKindDisk },
+        { "interface", G_STRUCT_OFFSET(VgmDevicesDef, nets), FALSE,
+          G_STRUCT_OFFSET(VgmNetDef, virtio), vgmPlanIommuKindNet },
+        { "controller", G_STRUCT_OFFSET(VgmDevicesDef, controllers), FALSE,
+          G_STRUCT_OFFSET(VgmControllerDef, virtio), vgmPlanIommuKindController },
+        { "video", G_STRUCT_OFFSET(VgmDevicesDef, videos), FALSE,
+          G_STRUCT_OFFSET(VgmVideoDef, virtio), vgmPlanIommuKindModernOnly },
+        { "rng", G_STRUCT_OFFSET(VgmDevicesDef, rngs), FALSE,
+          G_STRUCT_OFFSET(VgmRngDef, virtio), vgmPlanIommuKindRng },
+        { "input", G_STRUCT_OFFSET(VgmDevicesDef, inputs), FALSE,
+          G_STRUCT_OFFSET(VgmInputDef, virtio), vgmPlanIommuKindModernOnly },
+        { "filesystem", G_STRUCT_OFFSET(VgmDevicesDef, fss), FALSE,
+          G_STRUCT_OFFSET(VgmFsDef, virtio), vgmPlanIommuKindFs },
+        { "memballoon", G_STRUCT_OFFSET(VgmDevicesDef, memballoon), TRUE,
+          G_STRUCT_OFFSET(VgmMemballoonDef, virtio), vgmPlanIommuKindMemballoon },
+        { "vsock", G_STRUCT_OFFSET(VgmDevicesDef, vsock), TRUE,
+          G_STRUCT_OFFSET(VgmVsockDef, virtio), vgmPlanIommuKindVsock },
     };
     const VgmDevicesDef *devs = &def->devices;
-    const char *what = NULL;
+    gboolean pcie = g_str_has_prefix(plan->machine->name, "pc-q35");
     size_t k;
     guint i;
 
-    for (k = 0; !what && k < G_N_ELEMENTS(lists); k++) {
-        GPtrArray *list = G_STRUCT_MEMBER(GPtrArray *, devs, lists[k].list);
+    for (k = 0; k < G_N_ELEMENTS(lists); k++) {
+        GPtrArray *list = lists[k].single ? NULL :
+                          G_STRUCT_MEMBER(GPtrArray *, devs, lists[k].member);
+        gconstpointer one = lists[k].single ? G_STRUCT_MEMBER(gconstpointer, devs, lists[k].member) :
+                                              NULL;
+        guint n = list ? list->len : one ? 1 : 0;
 
-        for (i = 0; !what && i < list->len; i++) {
-            const VgmVirtioOptions *o = G_STRUCT_MEMBER_P(g_ptr_array_index(list, i),
-                                                          lists[k].options);
+        for (i = 0; i < n; i++) {
+            gconstpointer dev = list ? g_ptr_array_index(list, i) : one;
+            const VgmVirtioOptions *o = G_STRUCT_MEMBER_P(dev, lists[k].options);
+            VgmPlanVirtioLegacy legacy;
+            VgmVirtioKind kind;
 
-            if (o->iommu == VGM_TRISTATE_YES)
-                what = lists[k].element;
+            if (o->iommu != VGM_TRISTATE_YES)
+                continue;
+            kind = lists[k].kind(dev, &legacy);
+            if (kind == VGM_VIRTIO_KIND_TRANSITIONAL) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<driver iommu='on'> of a <%1$s> of model 'virtio-transitional': QEMU refuses an IOMMU for a transitional virtio device (use 'virtio-non-transitional')"),
+                            lists[k].element);
+                return FALSE;
+            }
+            if (!pcie && kind == VGM_VIRTIO_KIND_VIRTIO &&
+                legacy == VGM_PLAN_VIRTIO_LEGACY_ALLOWED) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("<driver iommu='on'> of a <%1$s> needs a q35 machine or model 'virtio-non-transitional': on the PC's PCI bus a 'virtio' one is transitional, and QEMU refuses an IOMMU for those"),
+                            lists[k].element);
+                return FALSE;
+            }
         }
     }
-    if (!what && devs->memballoon && devs->memballoon->virtio.iommu == VGM_TRISTATE_YES)
-        what = "memballoon";
-    if (!what && devs->vsock && devs->vsock->virtio.iommu == VGM_TRISTATE_YES)
-        what = "vsock";
-    if (!what)
-        return TRUE;
-    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                _("<driver iommu='on'> of a <%1$s> needs a q35 machine: on the PC's PCI bus virtio devices are transitional, and QEMU refuses an IOMMU for those"),
-                what);
-    return FALSE;
+    return TRUE;
 }
 
 /* A vhost-user device's backend (virtiofsd, a vhost-user-blk server) maps
@@ -948,7 +1043,7 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     if (!vgmPlanVhostNet(plan, def, cfg, error) ||
         !(plan->firmware = vgmQemuFirmwareResolve(def, plan->machine->name, cfg, error)))
         return NULL;
-    if (!g_str_has_prefix(plan->machine->name, "pc-q35") && !vgmPlanIommuPlatform(def, error))
+    if (!vgmPlanIommuPlatform(plan, def, error))
         return NULL;
     if (def->devices.iommu && !g_str_has_prefix(plan->machine->name, "pc-q35")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
