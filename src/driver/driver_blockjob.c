@@ -792,6 +792,8 @@ vgmDriverDomainNoBlockJob(VgmQemuMonitor *mon, const VgmDomainDef *def, const ch
             N_("disk '%1$s' of domain '%2$s' has a block job running: it cannot be detached before the job ends (virsh blockjob --abort ends it)"),
         [VGM_DRIVER_BLOCK_JOB_BLOCKS_SNAPSHOT] =
             N_("disk '%1$s' of domain '%2$s' has a block job running: it cannot take an external snapshot before the job ends (virsh blockjob --abort ends it)"),
+        [VGM_DRIVER_BLOCK_JOB_BLOCKS_MIGRATE] =
+            N_("domain '%2$s' cannot be migrated while disk '%1$s' has a block job running (virsh blockjob --abort ends it)"),
     };
     guint i;
 

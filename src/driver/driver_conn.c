@@ -71,10 +71,33 @@ struct _VgmDriver {
     VgmDriverNodeDevMonitor *nodeDevMonitor; /* once a node device event
                                               * callback registered */
 
+    GHashTable *migrations;     /* name -> VgmDriverMigration of a
+                                 * migration between its phases (under
+                                 * jobsLock) */
+
     GMutex dumpsLock;           /* guards dumps */
     GThreadPool *dumps;         /* the watchdogs' dumps (VgmDriverWatchdogDump),
                                  * each off the watcher's worker; NULL: none yet */
 };
+
+/* A migration between its phases: on the destination from the prepare
+ * to the finish, on the source from the perform to the confirm */
+typedef struct {
+    gboolean incoming;
+    char *persistentXml;        /* incoming: what PERSIST_DEST defines */
+    gboolean wasRunning;        /* outgoing: the guest ran before */
+    GPtrArray *done;            /* outgoing: the completed job's figures */
+} VgmDriverMigration;
+
+static void
+vgmDriverMigrationFree(VgmDriverMigration *m)
+{
+    if (!m)
+        return;
+    g_free(m->persistentXml);
+    g_clear_pointer(&m->done, g_ptr_array_unref);
+    g_free(m);
+}
 
 /* Callback ids count across every driver of the process, as libvirtd's
  * count across the daemon. */
@@ -117,6 +140,8 @@ vgmDriverNew(const char *root, GError **error)
     drv->jobs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     drv->completed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                            (GDestroyNotify)g_ptr_array_unref);
+    drv->migrations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify)vgmDriverMigrationFree);
     return drv;
 }
 
@@ -135,6 +160,7 @@ vgmDriverFree(VgmDriver *drv)
     g_mutex_clear(&drv->nodeDevLock);
     g_hash_table_unref(drv->jobs);
     g_hash_table_unref(drv->completed);
+    g_hash_table_unref(drv->migrations);
     g_mutex_clear(&drv->jobsLock);
     g_ptr_array_unref(drv->callbacks);
     g_mutex_clear(&drv->eventLock);
@@ -1485,6 +1511,520 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
     return TRUE;
 }
 
+/* ---- migration ---- */
+
+#define VGM_DOMAIN_JOB_OPERATION_MIGRATION_OUT 5
+/* where a destination's QEMU listens when the client names no port
+ * (libvirt's default migration_port_min and _max) */
+#define VGM_DRIVER_MIGRATE_PORT_MIN 49152
+#define VGM_DRIVER_MIGRATE_PORT_MAX 49215
+#define VGM_DRIVER_MIGRATE_COOKIE_GROUP "virt-gmem-migration"
+
+/* The flags the driver does not do, each with why */
+static const struct {
+    unsigned int flag;
+    const char *name;
+} vgmDriverMigrateRefused[] = {
+    { VGM_MIGRATE_TUNNELLED, "VIR_MIGRATE_TUNNELLED (--tunnelled)" },
+    { VGM_MIGRATE_NON_SHARED_DISK, "VIR_MIGRATE_NON_SHARED_DISK (--copy-storage-all)" },
+    { VGM_MIGRATE_NON_SHARED_INC, "VIR_MIGRATE_NON_SHARED_INC (--copy-storage-inc)" },
+    { VGM_MIGRATE_CHANGE_PROTECTION, "VIR_MIGRATE_CHANGE_PROTECTION (--change-protection)" },
+    { VGM_MIGRATE_OFFLINE, "VIR_MIGRATE_OFFLINE (--offline)" },
+    { VGM_MIGRATE_COMPRESSED, "VIR_MIGRATE_COMPRESSED (--compressed)" },
+    { VGM_MIGRATE_ABORT_ON_ERROR, "VIR_MIGRATE_ABORT_ON_ERROR (--abort-on-error)" },
+    { VGM_MIGRATE_RDMA_PIN_ALL, "VIR_MIGRATE_RDMA_PIN_ALL (--rdma-pin-all)" },
+    { VGM_MIGRATE_POSTCOPY, "VIR_MIGRATE_POSTCOPY (--postcopy)" },
+    { VGM_MIGRATE_TLS, "VIR_MIGRATE_TLS (--tls)" },
+    { VGM_MIGRATE_PARALLEL, "VIR_MIGRATE_PARALLEL (--parallel)" },
+    { VGM_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES,
+      "VIR_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES (--copy-storage-synchronous-writes)" },
+    { VGM_MIGRATE_POSTCOPY_RESUME, "VIR_MIGRATE_POSTCOPY_RESUME (--postcopy-resume)" },
+    { VGM_MIGRATE_ZEROCOPY, "VIR_MIGRATE_ZEROCOPY (--zerocopy)" },
+};
+
+gboolean
+vgmDriverMigrateCheckFlags(unsigned int flags, GError **error)
+{
+    size_t i;
+
+    if (!vgmDriverCheckFlags(flags, (VGM_MIGRATE_ZEROCOPY << 1) - 1, error))
+        return FALSE;
+    for (i = 0; i < G_N_ELEMENTS(vgmDriverMigrateRefused); i++) {
+        if (flags & vgmDriverMigrateRefused[i].flag) {
+            vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                        _("migration flag %1$s is not supported: virt-gmem migrates a running guest over TCP, its disks on storage both hosts share"),
+                        vgmDriverMigrateRefused[i].name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverMigrateParamsParse(const GPtrArray *params, VgmDriverMigrateParams *out,
+                            GError **error)
+{
+    static const VgmTypedParamSpec spec[] = {
+        { "migrate_uri", VGM_TYPED_PARAM_STRING },
+        { "destination_name", VGM_TYPED_PARAM_STRING },
+        { "destination_xml", VGM_TYPED_PARAM_STRING },
+        { "persistent_xml", VGM_TYPED_PARAM_STRING },
+        { "listen_address", VGM_TYPED_PARAM_STRING },
+        { "bandwidth", VGM_TYPED_PARAM_ULLONG },
+    };
+    const VgmTypedParam *found[G_N_ELEMENTS(spec)];
+
+    memset(out, 0, sizeof(*out));
+    if (!vgmTypedParamsCheck(params, spec, G_N_ELEMENTS(spec), _("migration"), found, error))
+        return FALSE;
+    out->uri = found[0] ? found[0]->v.s : NULL;
+    out->dname = found[1] ? found[1]->v.s : NULL;
+    out->dxml = found[2] ? found[2]->v.s : NULL;
+    out->persistentXml = found[3] ? found[3]->v.s : NULL;
+    out->listenAddress = found[4] ? found[4]->v.s : NULL;
+    out->bandwidth = found[5] ? found[5]->v.ul : 0;
+    if (out->bandwidth > (guint64)G_MAXINT64 / (1024 * 1024)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("migration bandwidth %1$" G_GUINT64_FORMAT " MiB/s is too large"),
+                    out->bandwidth);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* A migration URI's host and port: tcp://HOST[:PORT][/] or tcp:HOST[:PORT]
+ * (libvirt takes both), an IPv6 address in brackets; *@port 0 when none */
+static gboolean
+vgmDriverMigrateUriParse(const char *uri, char **host, guint *port, GError **error)
+{
+    const char *rest = NULL;
+    g_autofree char *hp = NULL;
+    const char *colon;
+    char *end;
+    gsize n;
+
+    if (g_str_has_prefix(uri, "tcp://"))
+        rest = uri + strlen("tcp://");
+    else if (g_str_has_prefix(uri, "tcp:"))
+        rest = uri + strlen("tcp:");
+    if (!rest || !*rest) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("migration URI '%1$s' is not supported: give tcp://HOST[:PORT] (virt-gmem migrates over TCP)"),
+                    uri);
+        return FALSE;
+    }
+    n = strlen(rest);
+    if (rest[n - 1] == '/')
+        n--;
+    hp = g_strndup(rest, n);
+    if (hp[0] == '[') {
+        char *close = strchr(hp, ']');
+
+        if (!close || close == hp + 1 || (close[1] && close[1] != ':'))
+            goto bad;
+        *close = '\0';
+        colon = close[1] ? close + 1 : NULL;
+        *host = g_strdup(hp + 1);
+    } else {
+        colon = strrchr(hp, ':');
+        if (colon && strchr(hp, ':') != colon)
+            goto bad;
+        *host = g_strndup(hp, colon ? (gsize)(colon - hp) : strlen(hp));
+    }
+    *port = 0;
+    if (colon) {
+        guint64 v = g_ascii_strtoull(colon + 1, &end, 10);
+
+        if (!colon[1] || *end || v == 0 || v > 65535) {
+            g_clear_pointer(host, g_free);
+            goto bad;
+        }
+        *port = (guint)v;
+    }
+    if (!**host) {
+        g_clear_pointer(host, g_free);
+        goto bad;
+    }
+    return TRUE;
+
+ bad:
+    vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                _("invalid migration URI '%1$s': expected tcp://HOST[:PORT] with a port from 1 to 65535"),
+                uri);
+    return FALSE;
+}
+
+/* @host:@port as a URI's authority (an IPv6 address in brackets) */
+static char *
+vgmDriverMigrateHostPort(const char *prefix, const char *host, guint port)
+{
+    gboolean v6 = strchr(host, ':') != NULL;
+
+    return g_strdup_printf("%s%s%s%s:%u", prefix, v6 ? "[" : "", host, v6 ? "]" : "", port);
+}
+
+/* A free TCP port on @listen from libvirt's migration range */
+static gboolean
+vgmDriverMigratePickPort(const char *listen, guint *port, GError **error)
+{
+    g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(listen);
+    guint p;
+
+    if (!addr) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("migration listen address '%1$s' is not an IP address"), listen);
+        return FALSE;
+    }
+    for (p = VGM_DRIVER_MIGRATE_PORT_MIN; p <= VGM_DRIVER_MIGRATE_PORT_MAX; p++) {
+        g_autoptr(GSocket) sock = g_socket_new(g_inet_address_get_family(addr),
+                                               G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                               NULL);
+        g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, (guint16)p);
+
+        if (sock && g_socket_bind(sock, sa, FALSE, NULL)) {
+            *port = p;
+            return TRUE;
+        }
+    }
+    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                _("no free migration port on %1$s from %2$d to %3$d"), listen,
+                VGM_DRIVER_MIGRATE_PORT_MIN, VGM_DRIVER_MIGRATE_PORT_MAX);
+    return FALSE;
+}
+
+static void
+vgmDriverMigrationSet(VgmDriver *drv, const char *name, VgmDriverMigration *m)
+{
+    g_mutex_lock(&drv->jobsLock);
+    g_hash_table_replace(drv->migrations, g_strdup(name), m);
+    g_mutex_unlock(&drv->jobsLock);
+}
+
+/* The migration of @name in the direction asked, taken out of the table */
+static VgmDriverMigration *
+vgmDriverMigrationTake(VgmDriver *drv, const char *name, gboolean incoming, GError **error)
+{
+    VgmDriverMigration *m = NULL;
+    gpointer key = NULL;
+
+    g_mutex_lock(&drv->jobsLock);
+    if (g_hash_table_lookup_extended(drv->migrations, name, &key, (gpointer *)&m) &&
+        m->incoming == incoming) {
+        g_hash_table_steal(drv->migrations, name);
+        g_free(key);
+    } else {
+        m = NULL;
+    }
+    g_mutex_unlock(&drv->jobsLock);
+    if (!m)
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    incoming ? _("domain '%1$s' has no incoming migration to finish") :
+                               _("domain '%1$s' has no outgoing migration to confirm"),
+                    name);
+    return m;
+}
+
+gboolean
+vgmDriverMigrateBegin(VgmDriver *drv, const char *name, const VgmDriverMigrateParams *p,
+                      unsigned int flags, char **xml, GByteArray **cookie, GError **error)
+{
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_autofree char *persistent = NULL;
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    gboolean ok;
+    GMutex *m;
+
+    if (!vgmDriverMigrateCheckFlags(flags, error))
+        return FALSE;
+    if (p->dname && !g_str_equal(p->dname, name)) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("renaming domain '%1$s' to '%2$s' as it migrates (destination_name, --dname) is not supported"),
+                    name, p->dname);
+        return FALSE;
+    }
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = vgmDriverDomainMigrateBegin(drv->store, name, p->dxml, xml,
+                                     p->persistentXml ? NULL : &persistent, error);
+    g_mutex_unlock(m);
+    if (!ok)
+        return FALSE;
+    /* the cookie: the definition a PERSIST_DEST destination defines */
+    g_key_file_set_string(kf, VGM_DRIVER_MIGRATE_COOKIE_GROUP, "persistent",
+                          p->persistentXml ? p->persistentXml : persistent);
+    data = g_key_file_to_data(kf, &len, NULL);
+    *cookie = g_byte_array_new();
+    g_byte_array_append(*cookie, (const guint8 *)data, (guint)len);
+    return TRUE;
+}
+
+VgmDriverDomain *
+vgmDriverMigratePrepare(VgmDriver *drv, const VgmDriverMigrateParams *p, const guint8 *cookie,
+                        gsize cookieLen, unsigned int flags, char **uriOut, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(GKeyFile) kf = g_key_file_new();
+    g_autofree char *host = NULL;
+    g_autofree char *qemuUri = NULL;
+    g_autofree char *persistent = NULL;
+    const char *listen;
+    VgmDriverDomain *dom;
+    VgmDriverMigration *mig;
+    guint port = 0;
+    GMutex *m;
+
+    if (!vgmDriverMigrateCheckFlags(flags, error))
+        return NULL;
+    if (!p->dxml) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a migration's prepare needs the domain's XML (destination_xml)"));
+        return NULL;
+    }
+    if (!(def = vgmDomainDefParseString(p->dxml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                        VGM_DOMAIN_PARSE_NO_ADDRESSES | VGM_DOMAIN_PARSE_LIVE,
+                                        error)))
+        return NULL;
+    if (p->dname && !g_str_equal(p->dname, def->name)) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("renaming domain '%1$s' to '%2$s' as it migrates (destination_name, --dname) is not supported"),
+                    def->name, p->dname);
+        return NULL;
+    }
+    if (cookie && cookieLen &&
+        !g_key_file_load_from_data(kf, (const char *)cookie, cookieLen, G_KEY_FILE_NONE, NULL)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("the migration cookie is not the one virt-gmem's begin gives (is the source another daemon than virt-gmem?)"));
+        return NULL;
+    }
+    persistent = g_key_file_get_string(kf, VGM_DRIVER_MIGRATE_COOKIE_GROUP, "persistent", NULL);
+    if (p->persistentXml) {
+        g_free(persistent);
+        persistent = g_strdup(p->persistentXml);
+    }
+    if ((flags & VGM_MIGRATE_PERSIST_DEST) && !persistent) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a migration with PERSIST_DEST needs the definition: the begin's cookie or persistent_xml"));
+        return NULL;
+    }
+    /* where QEMU listens and what the source is told */
+    if (p->uri && !vgmDriverMigrateUriParse(p->uri, &host, &port, error))
+        return NULL;
+    if (!host)
+        host = g_strdup(g_get_host_name());
+    listen = p->listenAddress ? p->listenAddress : "0.0.0.0";
+    if (!port && !vgmDriverMigratePickPort(listen, &port, error))
+        return NULL;
+    qemuUri = vgmDriverMigrateHostPort("tcp:", listen, port);
+
+    m = vgmDriverDomainMutex(drv, def->name);
+    g_mutex_lock(m);
+    dom = vgmDriverDomainMigratePrepare(drv->store, p->dxml, qemuUri, error);
+    if (dom) {
+        mig = g_new0(VgmDriverMigration, 1);
+        mig->incoming = TRUE;
+        mig->persistentXml = g_steal_pointer(&persistent);
+        vgmDriverMigrationSet(drv, dom->name, mig);
+    }
+    g_mutex_unlock(m);
+    if (!dom)
+        return NULL;
+    vgmDriverEmitDomain(drv, dom, VGM_EVENT_STARTED, VGM_EVENT_STARTED_MIGRATED);
+    *uriOut = vgmDriverMigrateHostPort("tcp://", host, port);
+    return dom;
+}
+
+gboolean
+vgmDriverMigratePerform(VgmDriver *drv, const char *name, const VgmDriverMigrateParams *p,
+                        unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *host = NULL;
+    g_autofree char *qemuUri = NULL;
+    VgmDriverMigrateOut req = { 0 };
+    VgmDriverJob job = { 0 };
+    VgmDriverMigration *mig;
+    gboolean ok, running = FALSE;
+    guint port = 0;
+    GMutex *m;
+
+    if (!vgmDriverMigrateCheckFlags(flags, error))
+        return FALSE;
+    if (!p->uri) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a migration's perform needs the destination's URI (migrate_uri, from its prepare)"));
+        return FALSE;
+    }
+    if (!vgmDriverMigrateUriParse(p->uri, &host, &port, error))
+        return FALSE;
+    if (!port) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("migration URI '%1$s' names no port"), p->uri);
+        return FALSE;
+    }
+    qemuUri = vgmDriverMigrateHostPort("tcp:", host, port);
+    req.uri = qemuUri;
+    req.bandwidthMiB = p->bandwidth;
+    req.live = (flags & VGM_MIGRATE_LIVE) != 0;
+    req.autoConverge = (flags & VGM_MIGRATE_AUTO_CONVERGE) != 0;
+
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error);
+    vgmDriverJobBegin(drv, name, &job, VGM_DOMAIN_JOB_OPERATION_MIGRATION_OUT, NULL);
+    ok = dom && vgmDriverDomainMigrateOut(drv->store, name, &req, &job, &running, error);
+    if (ok) {
+        mig = g_new0(VgmDriverMigration, 1);
+        mig->wasRunning = running;
+        if (job.done)
+            mig->done = vgmDriverJobCompletedParams(&job);
+        vgmDriverMigrationSet(drv, name, mig);
+    }
+    vgmDriverJobEnd(drv, name, &job);
+    g_mutex_unlock(m);
+    if (ok && running)
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_MIGRATED);
+    return ok;
+}
+
+/* Ends @name's QEMU, which the caller reports (the watcher must not) */
+static gboolean
+vgmDriverMigrateStopQemu(VgmDriver *drv, const char *name, const char *reason,
+                         GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverDomainLookupByName(drv->store, name,
+                                                                 VGM_DRIVER_LOOKUP_BRIEF, NULL);
+    pid_t pid = dom && dom->status ? dom->status->qemu.pid : 0;
+
+    if (drv->watch && pid > 0)
+        vgmDriverWatchReported(drv->watch, name, pid);
+    if (vgmDriverDomainMigrateStop(drv->store, name, reason, error))
+        return TRUE;
+    if (drv->watch && pid > 0)
+        vgmDriverWatchUnreported(drv->watch, name, pid);
+    return FALSE;
+}
+
+VgmDriverDomain *
+vgmDriverMigrateFinish(VgmDriver *drv, const char *name, unsigned int flags,
+                       gboolean cancelled, GError **error)
+{
+    g_autoptr(VgmDriverDomain) before = NULL;
+    g_autoptr(GError) err = NULL;
+    VgmDriverMigration *mig;
+    VgmDriverDomain *dom = NULL;
+    gboolean resume = !(flags & VGM_MIGRATE_PAUSED);
+    gboolean defined = FALSE, existed = FALSE;
+    GMutex *m;
+
+    if (!vgmDriverMigrateCheckFlags(flags, error))
+        return NULL;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    if (!(mig = vgmDriverMigrationTake(drv, name, TRUE, error))) {
+        g_mutex_unlock(m);
+        return NULL;
+    }
+    before = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL);
+    if (!cancelled && (dom = vgmDriverDomainMigrateFinish(drv->store, name, resume, &err)) &&
+        (flags & VGM_MIGRATE_PERSIST_DEST)) {
+        g_autoptr(VgmDomainDef) def = vgmDriverDomainDefineXML(drv->store, NULL,
+                                                              mig->persistentXml, &existed,
+                                                              &err);
+
+        if (!def)
+            g_clear_pointer(&dom, vgmDriverDomainFree);
+        defined = def != NULL;
+    }
+    if (!dom) {
+        /* the guest runs at the source again: this copy goes */
+        g_autoptr(GError) stopErr = NULL;
+
+        if (!vgmDriverMigrateStopQemu(drv, name, "failed", &stopErr))
+            g_warning(_("cannot end the QEMU of domain '%1$s' after its migration failed: %2$s"),
+                      name, stopErr->message);
+    }
+    g_mutex_unlock(m);
+    vgmDriverMigrationFree(mig);
+    if (!dom) {
+        if (before)
+            vgmDriverEmitDomain(drv, before, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_FAILED);
+        if (err)
+            vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
+                        _("migration of domain '%1$s' failed at the destination: %2$s"),
+                        name, err->message);
+        else
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("migration of domain '%1$s' was cancelled: the source failed to send it"),
+                        name);
+        return NULL;
+    }
+    if (defined)
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_DEFINED,
+                            existed ? VGM_EVENT_DEFINED_UPDATED : VGM_EVENT_DEFINED_ADDED);
+    if (resume)
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_MIGRATED);
+    else
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
+    return dom;
+}
+
+gboolean
+vgmDriverMigrateConfirm(VgmDriver *drv, const char *name, unsigned int flags,
+                        gboolean cancelled, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverMigration *mig;
+    GPtrArray *done = NULL;
+    gboolean ok, undefined = FALSE, wasRunning;
+    GMutex *m;
+
+    if (!vgmDriverMigrateCheckFlags(flags, error))
+        return FALSE;
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    /* a migration cancelled before its perform (the destination's prepare
+     * failed) left nothing here to undo */
+    if (!(mig = vgmDriverMigrationTake(drv, name, FALSE, cancelled ? NULL : error))) {
+        g_mutex_unlock(m);
+        return cancelled;
+    }
+    dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error);
+    if (cancelled) {
+        ok = dom && (!mig->wasRunning || vgmDriverDomainMigrateResume(drv->store, name, error));
+    } else {
+        ok = dom && vgmDriverMigrateStopQemu(drv, name, "migrated", error);
+        if (ok && (flags & VGM_MIGRATE_UNDEFINE_SOURCE) && dom->persistent) {
+            g_autoptr(GError) undefErr = NULL;
+
+            /* the guest runs elsewhere now: a definition left is only
+             * logged, as libvirt does */
+            if (!(undefined = vgmDriverDomainUndefine(drv->store, name, 0, NULL, &undefErr)))
+                g_warning(_("cannot undefine domain '%1$s' after its migration: %2$s"),
+                          name, undefErr->message);
+        }
+        done = g_steal_pointer(&mig->done);
+    }
+    g_mutex_unlock(m);
+    wasRunning = mig->wasRunning;
+    vgmDriverMigrationFree(mig);
+    if (!ok) {
+        g_clear_pointer(&done, g_ptr_array_unref);
+        return FALSE;
+    }
+    if (cancelled) {
+        if (wasRunning)
+            vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_MIGRATED);
+        return TRUE;
+    }
+    if (done)
+        vgmDriverJobCompleted(drv, dom, done, !dom->persistent || undefined);
+    vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_MIGRATED);
+    if (undefined)
+        vgmDriverEmitDomain(drv, dom, VGM_EVENT_UNDEFINED, VGM_EVENT_UNDEFINED_REMOVED);
+    return TRUE;
+}
+
 gboolean
 vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format,
                   unsigned int flags, GError **error)
@@ -2591,6 +3131,7 @@ static const struct {
     { VGM_DOMAIN_STATE_SHUTOFF, "shutdown", 1 },
     { VGM_DOMAIN_STATE_SHUTOFF, "destroyed", 2 },
     { VGM_DOMAIN_STATE_SHUTOFF, "crashed", 3 },
+    { VGM_DOMAIN_STATE_SHUTOFF, "migrated", 4 },
     { VGM_DOMAIN_STATE_SHUTOFF, "saved", 5 },
     { VGM_DOMAIN_STATE_SHUTOFF, "failed", 6 },
     { VGM_DOMAIN_STATE_SHUTOFF, "from snapshot", 7 },

@@ -154,6 +154,79 @@ int vgmDriverOpenGraphicsFD(VgmDriver *drv, const char *name, unsigned int idx,
  * STOPPED (saved). */
 gboolean vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dxml,
                        unsigned int flags, GError **error);
+/* ---- migration (driver_conn.c): libvirt's version 3 with parameters,
+ * each phase one call; the peer-to-peer one is the remote layer's, which
+ * calls these on both sides ---- */
+
+/* libvirt's virDomainMigrateFlags */
+#define VGM_MIGRATE_LIVE (1u << 0)
+#define VGM_MIGRATE_PEER2PEER (1u << 1)
+#define VGM_MIGRATE_TUNNELLED (1u << 2)
+#define VGM_MIGRATE_PERSIST_DEST (1u << 3)
+#define VGM_MIGRATE_UNDEFINE_SOURCE (1u << 4)
+#define VGM_MIGRATE_PAUSED (1u << 5)
+#define VGM_MIGRATE_NON_SHARED_DISK (1u << 6)
+#define VGM_MIGRATE_NON_SHARED_INC (1u << 7)
+#define VGM_MIGRATE_CHANGE_PROTECTION (1u << 8)
+#define VGM_MIGRATE_UNSAFE (1u << 9)
+#define VGM_MIGRATE_OFFLINE (1u << 10)
+#define VGM_MIGRATE_COMPRESSED (1u << 11)
+#define VGM_MIGRATE_ABORT_ON_ERROR (1u << 12)
+#define VGM_MIGRATE_AUTO_CONVERGE (1u << 13)
+#define VGM_MIGRATE_RDMA_PIN_ALL (1u << 14)
+#define VGM_MIGRATE_POSTCOPY (1u << 15)
+#define VGM_MIGRATE_TLS (1u << 16)
+#define VGM_MIGRATE_PARALLEL (1u << 17)
+#define VGM_MIGRATE_NON_SHARED_SYNCHRONOUS_WRITES (1u << 18)
+#define VGM_MIGRATE_POSTCOPY_RESUME (1u << 19)
+#define VGM_MIGRATE_ZEROCOPY (1u << 20)
+
+/* The typed parameters of a migration, as each phase reads them
+ * (VgmTypedParam, libvirt's names); unknown or unsupported ones refused */
+typedef struct {
+    const char *uri;            /* migrate_uri: tcp://HOST[:PORT] */
+    const char *dname;          /* destination_name */
+    const char *dxml;           /* destination_xml */
+    const char *persistentXml;  /* persistent_xml */
+    const char *listenAddress;  /* listen_address */
+    guint64 bandwidth;          /* bandwidth, MiB/s */
+} VgmDriverMigrateParams;
+gboolean vgmDriverMigrateParamsParse(const GPtrArray *params, VgmDriverMigrateParams *out,
+                                     GError **error);
+/* Checks @flags: the ones the driver does are taken, the others refused
+ * by name */
+gboolean vgmDriverMigrateCheckFlags(unsigned int flags, GError **error);
+
+/* Source, begin: the XML the destination starts (the live XML, or the
+ * destination_xml when it changes only what the host provides) and the
+ * cookie the destination reads (the definition PERSIST_DEST defines) */
+gboolean vgmDriverMigrateBegin(VgmDriver *drv, const char *name,
+                               const VgmDriverMigrateParams *p, unsigned int flags,
+                               char **xml, GByteArray **cookie, GError **error);
+/* Destination, prepare: the domain started from @xml (the params'
+ * destination_xml), its QEMU listening for the stream; *@uriOut is where
+ * the source sends it (tcp://HOST:PORT). Raises STARTED (migrated). */
+VgmDriverDomain *vgmDriverMigratePrepare(VgmDriver *drv, const VgmDriverMigrateParams *p,
+                                         const guint8 *cookie, gsize cookieLen,
+                                         unsigned int flags, char **uriOut, GError **error);
+/* Source, perform: the guest's state sent to @p->uri as a job
+ * (operation migration-out), the guest left paused. Raises SUSPENDED
+ * (migrated). */
+gboolean vgmDriverMigratePerform(VgmDriver *drv, const char *name,
+                                 const VgmDriverMigrateParams *p, unsigned int flags,
+                                 GError **error);
+/* Destination, finish: with @cancelled (the perform failed) the domain's
+ * QEMU ends and an error says so; else the guest runs (unless PAUSED),
+ * defined here with PERSIST_DEST. Raises DEFINED, RESUMED (migrated). */
+VgmDriverDomain *vgmDriverMigrateFinish(VgmDriver *drv, const char *name,
+                                        unsigned int flags, gboolean cancelled,
+                                        GError **error);
+/* Source, confirm: with @cancelled (the destination failed) the guest
+ * runs again here (RESUMED, migrated); else its QEMU ends (JOB_COMPLETED,
+ * STOPPED migrated) and UNDEFINE_SOURCE undefines it (UNDEFINED). */
+gboolean vgmDriverMigrateConfirm(VgmDriver *drv, const char *name, unsigned int flags,
+                                 gboolean cancelled, GError **error);
+
 /* libvirt's virDomainCoreDumpFlags */
 #define VGM_DUMP_CRASH (1u << 0)
 #define VGM_DUMP_LIVE (1u << 1)
@@ -994,6 +1067,10 @@ enum {
     VGM_EVENT_UNDEFINED_RENAMED = 1,
     VGM_EVENT_DEFINED_RENAMED = 2,
     VGM_EVENT_STARTED_BOOTED = 0,
+    VGM_EVENT_STARTED_MIGRATED = 1,
+    VGM_EVENT_SUSPENDED_MIGRATED = 1,
+    VGM_EVENT_RESUMED_MIGRATED = 1,
+    VGM_EVENT_STOPPED_MIGRATED = 3,
     VGM_EVENT_STARTED_RESTORED = 2,
     VGM_EVENT_STARTED_FROM_SNAPSHOT = 3,
     VGM_EVENT_DEFINED_FROM_SNAPSHOT = 3,

@@ -224,7 +224,7 @@ vgmDriverDomainFormatXML(const VgmDriverStore *store, const VgmDriverDomain *dom
  * happened to it, as static strings (dom->reason is not owned). */
 static const char *const vgmDriverKeptReasons[] = {
     N_("shutdown"), N_("destroyed"), N_("crashed"), N_("failed"), N_("unpaused"), N_("saved"),
-    N_("restored"), N_("from snapshot"),
+    N_("restored"), N_("from snapshot"), N_("migrated"),
 };
 
 static const char *
@@ -642,12 +642,14 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     /* one read of the mark: the save may end between two */
     busy = vgmDriverStoreGetBusy(store, dom->name);
     if (busy && vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
-        gboolean live = g_str_equal(busy, "dumping-live") || g_str_equal(busy, "snapshot-live");
+        gboolean live = g_str_equal(busy, "dumping-live") || g_str_equal(busy, "snapshot-live") ||
+                        g_str_equal(busy, "migrating-live");
 
         dom->state = live ? VGM_DOMAIN_STATE_RUNNING : VGM_DOMAIN_STATE_PAUSED;
         dom->reason = live ? vgmDriverDomainKeptReason(dom->status->runReason, N_("booted")) :
                       g_str_equal(busy, "snapshot") ? N_("snapshot") :
                       g_str_equal(busy, "dumping") ? N_("dumping") :
+                      g_str_equal(busy, "migrating") ? N_("migrating") :
                       N_("saving");
         return TRUE;
     }
@@ -1326,6 +1328,7 @@ typedef struct {
     int fd;                     /* at the start of QEMU's stream (the
                                  * caller's: the start takes a copy) */
     const char *spent;          /* a managed save image, or NULL */
+    const char *uri;            /* or: where QEMU listens for a migration */
 } VgmDriverIncoming;
 
 /*
@@ -1410,7 +1413,9 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     }
     if (vsockFd >= 0)
         vgmDriverStartPassFd(start, vsockFd, VGM_QEMU_VSOCK_FD);
-    if (incoming) {
+    if (incoming && incoming->uri) {
+        vgmDriverStartSetIncomingUri(start, incoming->uri);
+    } else if (incoming) {
         int fd = dup(incoming->fd);
 
         if (fd < 0) {
@@ -1806,9 +1811,14 @@ vgmDriverSaveCheckGuestView(const VgmDomainDef *saved, const VgmDomainDef *newDe
         return FALSE;
     if ((diff = vgmDriverSaveFirstDifference(xmlDocGetRootElement(a), xmlDocGetRootElement(b),
                                              ""))) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("the new XML changes %1$s of the guest of save image '%2$s': only what the host provides (disk and interface sources, graphics, tuning, title, description, metadata, lifecycle actions) may change"),
-                    diff, path);
+        if (!path)
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("the destination XML changes %1$s of the migrating guest: only what the host provides (disk and interface sources, graphics, tuning, title, description, metadata, lifecycle actions) may change"),
+                        diff);
+        else
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("the new XML changes %1$s of the guest of save image '%2$s': only what the host provides (disk and interface sources, graphics, tuning, title, description, metadata, lifecycle actions) may change"),
+                        diff, path);
         return FALSE;
     }
     return TRUE;
@@ -1912,7 +1922,7 @@ vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
 
     if (def->sec) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' cannot be saved: its memory is encrypted (<launchSecurity type='%2$s'>)"),
+                    _("domain '%1$s' cannot be saved or migrated: its memory is encrypted (<launchSecurity type='%2$s'>)"),
                     def->name, vgmLaunchSecurityTypeToString(def->sec->type));
         return FALSE;
     }
@@ -1921,21 +1931,21 @@ vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
 
         if (d->transient) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' cannot be saved: its transient disk '%2$s' writes to an overlay that ends with its QEMU"),
+                        _("domain '%1$s' cannot be saved or migrated: its transient disk '%2$s' writes to an overlay that ends with its QEMU"),
                         def->name, d->dst);
             return FALSE;
         }
         /* as libvirt: a copy job ends with its QEMU */
         if (d->mirrorFile) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' cannot be saved: disk '%2$s' has a copy job running (end it with virsh blockjob --abort)"),
+                        _("domain '%1$s' cannot be saved or migrated: disk '%2$s' has a copy job running (end it with virsh blockjob --abort)"),
                         def->name, d->dst);
             return FALSE;
         }
     }
     if ((shm = vgmDomainDefUnmigratableShmem(def))) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' cannot be saved: its <shmem name='%2$s'> is not the memory's master (only a <shmem role='master'> is saved with the guest)"),
+                    _("domain '%1$s' cannot be saved or migrated: its <shmem name='%2$s'> is not the memory's master (only a <shmem role='master'> is saved with the guest)"),
                     def->name, shm->name);
         return FALSE;
     }
@@ -1943,7 +1953,7 @@ vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
     for (i = 0; def->vcpuList && i < def->vcpus; i++) {
         if (def->vcpuList[i].online && def->vcpuList[i].hotpluggable == VGM_TRISTATE_YES) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' cannot be saved: its vCPU %2$u was plugged after QEMU started (<vcpus>)"),
+                        _("domain '%1$s' cannot be saved or migrated: its vCPU %2$u was plugged after QEMU started (<vcpus>)"),
                         def->name, (unsigned int)i);
             return FALSE;
         }
@@ -1951,7 +1961,7 @@ vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
     /* (see vgmDriverUpdateBuild) */
     if (def->cpu && def->cpu->mode == VGM_CPU_MODE_HOST_MODEL) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' cannot be saved: its running <cpu mode='host-model'> is not recorded as the named model it runs (it was started by an older virt-gmem); restart it once"),
+                    _("domain '%1$s' cannot be saved or migrated: its running <cpu mode='host-model'> is not recorded as the named model it runs (it was started by an older virt-gmem); restart it once"),
                     def->name);
         return FALSE;
     }
@@ -1959,6 +1969,8 @@ vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
 }
 
 static gboolean vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, VgmDriverJob *job,
+                                           GError **error);
+static gboolean vgmDriverDomainMigrateWait(VgmQemuMonitor *mon, VgmDriverJob *job,
                                            GError **error);
 
 gboolean
@@ -2017,7 +2029,6 @@ vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, VgmDriverJob *job, GErro
     g_autoptr(JsonObject) getfd = json_object_new();
     g_autoptr(JsonObject) params = json_object_new();
     g_autoptr(JsonObject) migrate = json_object_new();
-    gboolean cancelled = FALSE;
 
     json_object_set_string_member(getfd, "fdname", VGM_DRIVER_SAVE_FDNAME);
     /* a paused guest's memory goes at disk speed, not QEMU's network
@@ -2028,6 +2039,17 @@ vgmDriverDomainMigrateToFd(VgmQemuMonitor *mon, int fd, VgmDriverJob *job, GErro
         !vgmQemuMonitorCommand(mon, "migrate-set-parameters", params, NULL, error) ||
         !vgmQemuMonitorCommand(mon, "migrate", migrate, NULL, error))
         return FALSE;
+    return vgmDriverDomainMigrateWait(mon, job, error);
+}
+
+/* Waits until QEMU's outgoing migration is over, keeping @job's progress
+ * (or NULL) and its figures once completed; an abort asked for cancels
+ * it */
+static gboolean
+vgmDriverDomainMigrateWait(VgmQemuMonitor *mon, VgmDriverJob *job, GError **error)
+{
+    gboolean cancelled = FALSE;
+
     for (;;) {
         g_autoptr(JsonNode) ret = NULL;
         JsonObject *o;
@@ -2165,6 +2187,201 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
     vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
                 _("cannot save domain '%1$s': %2$s"), dom->name, err->message);
     return FALSE;
+}
+
+/* ---- migration (libvirt's version 3: begin, prepare, perform, finish,
+ * confirm) ---- */
+
+gboolean
+vgmDriverDomainMigrateBegin(const VgmDriverStore *store, const char *name, const char *dxml,
+                            char **xml, char **persistentXml, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autofree char *out = NULL;
+
+    if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)) ||
+        !(def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)) ||
+        !vgmDriverDomainCheckSavable(def, error))
+        return FALSE;
+    /* a destination XML changes what the host provides, never what the
+     * guest sees: as a save image's XML is checked */
+    if (dxml && !(out = vgmDriverSaveCheckNewXML(dom->status->xml, dxml, NULL, error)))
+        return FALSE;
+    if (!out)
+        out = g_strdup(dom->status->xml);
+    if (persistentXml && !(*persistentXml = vgmDriverDomainFormatXML(store, dom, TRUE, error)))
+        return FALSE;
+    *xml = g_steal_pointer(&out);
+    return TRUE;
+}
+
+VgmDriverDomain *
+vgmDriverDomainMigratePrepare(const VgmDriverStore *store, const char *xml, const char *uri,
+                              GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmDriverLock) lock = NULL;
+    VgmDriverIncoming incoming = { -1, NULL, uri };
+    unsigned int flags = VGM_DRIVER_START_PAUSED;
+
+    if (!(def = vgmDriverDomainRestoreDef(xml, NULL, error)) ||
+        !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
+        !vgmDriverDomainCheckStartable(store, def, &flags, error))
+        return NULL;
+    return vgmDriverDomainStartDef(store, def, flags, TRUE, &incoming, error);
+}
+
+VgmDriverDomain *
+vgmDriverDomainMigrateFinish(const VgmDriverStore *store, const char *name, gboolean resume,
+                             GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    gint64 deadline = g_get_monotonic_time() + VGM_DRIVER_MIGRATE_FINISH_TIMEOUT_MS * 1000;
+
+    if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return NULL;
+    /* the source is done when this is called: what is left is QEMU's
+     * load of the last of the stream */
+    for (;;) {
+        g_autofree char *st = NULL;
+
+        if (!(st = vgmDriverProcessQueryStatus(mon, error)))
+            return NULL;
+        if (!g_str_equal(st, "inmigrate"))
+            break;
+        if (g_get_monotonic_time() > deadline) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("domain '%1$s' has not received all of its migration stream after %2$d s"),
+                        dom->name, VGM_DRIVER_MIGRATE_FINISH_TIMEOUT_MS / 1000);
+            return NULL;
+        }
+        g_usleep(20 * 1000);
+    }
+    if (resume && !vgmQemuMonitorCommand(mon, "cont", NULL, NULL, error))
+        return NULL;
+    g_free(dom->status->runReason);
+    dom->status->runReason = g_strdup(resume ? "migrated" : "user");
+    if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+        return NULL;
+    dom->state = resume ? VGM_DOMAIN_STATE_RUNNING : VGM_DOMAIN_STATE_PAUSED;
+    dom->reason = resume ? N_("migrated") : N_("user");
+    return g_steal_pointer(&dom);
+}
+
+gboolean
+vgmDriverDomainMigrateStop(const VgmDriverStore *store, const char *name, const char *reason,
+                           GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)) ||
+        !vgmDriverDomainCleanup(store, dom, error))
+        return FALSE;
+    vgmDriverStoreSetStopReason(store, dom->name, reason);
+    return TRUE;
+}
+
+gboolean
+vgmDriverDomainMigrateOut(const VgmDriverStore *store, const char *name,
+                          const VgmDriverMigrateOut *req, VgmDriverJob *job,
+                          gboolean *wasRunning, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonObject) params = json_object_new();
+    g_autoptr(JsonObject) caps = json_object_new();
+    g_autoptr(JsonObject) converge = json_object_new();
+    g_autoptr(JsonObject) migrate = json_object_new();
+    JsonArray *list = json_array_new();
+    gboolean running, paused = FALSE, ok;
+
+    if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)))
+        return FALSE;
+    if (!(def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)) ||
+        !vgmDriverDomainCheckSavable(def, error))
+        return FALSE;
+    running = dom->state == VGM_DOMAIN_STATE_RUNNING;
+    /* a look at the domain while QEMU's monitor is taken reads it as the
+     * migration has it: running while a live one copies, else paused */
+    vgmDriverStoreSetBusy(store, dom->name, running && req->live ? "migrating-live" : "migrating");
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
+        !vgmDriverDomainNoBlockJob(mon, def, NULL, VGM_DRIVER_BLOCK_JOB_BLOCKS_MIGRATE, &err))
+        goto failed;
+    if (running && !req->live) {
+        if (!vgmQemuMonitorCommand(mon, "stop", NULL, NULL, &err))
+            goto failed;
+        paused = TRUE;
+        if (job)
+            job->pausedAt = g_get_monotonic_time();
+    }
+    /* each migration says all it wants: what an earlier one set (a save's
+     * bandwidth) does not linger */
+    json_object_set_int_member(params, "max-bandwidth",
+                               req->bandwidthMiB ? (gint64)req->bandwidthMiB * 1024 * 1024 :
+                                                   VGM_DRIVER_SAVE_BANDWIDTH);
+    json_object_set_string_member(converge, "capability", "auto-converge");
+    json_object_set_boolean_member(converge, "state", req->autoConverge);
+    json_array_add_object_element(list, g_steal_pointer(&converge));
+    json_object_set_array_member(caps, "capabilities", list);
+    json_object_set_string_member(migrate, "uri", req->uri);
+    if (!vgmQemuMonitorCommand(mon, "migrate-set-capabilities", caps, NULL, &err) ||
+        !vgmQemuMonitorCommand(mon, "migrate-set-parameters", params, NULL, &err) ||
+        !vgmQemuMonitorCommand(mon, "migrate", migrate, NULL, &err))
+        goto failed;
+    vgmQemuMonitorSetTimeout(mon, 0);
+    ok = vgmDriverDomainMigrateWait(mon, job, &err);
+    vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_QUERY_TIMEOUT_MS);
+    if (!ok)
+        goto failed;
+    vgmDriverStoreSetBusy(store, dom->name, NULL);
+    if (wasRunning)
+        *wasRunning = running;
+    return TRUE;
+
+ failed:
+    /* QEMU lets a guest it paused for a failed migration run again; the
+     * pause this made is undone here */
+    if (paused && mon) {
+        g_autoptr(GError) contErr = NULL;
+
+        if (!vgmQemuMonitorCommand(mon, "cont", NULL, NULL, &contErr))
+            g_warning(_("domain '%1$s' stays paused after its migration failed: %2$s"),
+                      dom->name, contErr->message);
+    }
+    vgmDriverStoreSetBusy(store, dom->name, NULL);
+    vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
+                _("cannot migrate domain '%1$s': %2$s"), dom->name, err->message);
+    return FALSE;
+}
+
+gboolean
+vgmDriverDomainMigrateResume(const VgmDriverStore *store, const char *name, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autofree char *st = NULL;
+
+    if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !(st = vgmDriverProcessQueryStatus(mon, error)))
+        return FALSE;
+    if (g_str_equal(st, "running"))
+        return TRUE;
+    return vgmQemuMonitorCommand(mon, "cont", NULL, NULL, error);
 }
 
 /* ---- core dumps (virDomainCoreDump) ---- */

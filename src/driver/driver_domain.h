@@ -249,6 +249,52 @@ gboolean vgmDriverDomainSaveMemory(VgmQemuMonitor *mon, const VgmDomainDef *def,
 gboolean vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *path,
                              const char *dxml, unsigned int flags, gboolean *wasRunning,
                              char **name, VgmDriverJob *job, GError **error);
+/* ---- migration, one QEMU's guest into another's (libvirt's version 3) ---- */
+
+/* How long the destination waits, once the source is done, for QEMU to
+ * take in the last of the stream */
+#define VGM_DRIVER_MIGRATE_FINISH_TIMEOUT_MS 60000
+
+/* The source's begin: running domain @name's XML for the destination
+ * (its live XML, or @dxml checked as a save image's new XML is) and its
+ * definition (the inactive XML, the live one for a transient domain),
+ * once it is known the guest can be migrated */
+gboolean vgmDriverDomainMigrateBegin(const VgmDriverStore *store, const char *name,
+                                     const char *dxml, char **xml, char **persistentXml,
+                                     GError **error);
+/* The destination's prepare: a QEMU for the domain of live XML @xml (as
+ * a save image holds it) listening at @uri (tcp:HOST:PORT), the guest
+ * paused ('migrating'); the domain is persistent when defined here */
+VgmDriverDomain *vgmDriverDomainMigratePrepare(const VgmDriverStore *store, const char *xml,
+                                               const char *uri, GError **error);
+/* The destination's finish: waits for the rest of the stream, then lets
+ * the guest run (@resume: reason 'migrated') or leaves it paused */
+VgmDriverDomain *vgmDriverDomainMigrateFinish(const VgmDriverStore *store, const char *name,
+                                              gboolean resume, GError **error);
+/* Ends @name's QEMU, the stop's reason @reason: a destination whose
+ * migration failed ('failed'), a source whose guest now runs elsewhere
+ * ('migrated') */
+gboolean vgmDriverDomainMigrateStop(const VgmDriverStore *store, const char *name,
+                                    const char *reason, GError **error);
+/* What the source's QEMU is asked */
+typedef struct {
+    const char *uri;            /* the destination QEMU's: tcp:HOST:PORT */
+    guint64 bandwidthMiB;       /* MiB/s; 0: no limit */
+    gboolean live;              /* the guest runs while its memory goes */
+    gboolean autoConverge;      /* QEMU slows a guest that dirties faster */
+} VgmDriverMigrateOut;
+/* The source's perform: the guest's state sent to the destination QEMU
+ * (@job: the progress kept, an abort heeded), left paused in QEMU's
+ * 'postmigrate' until the confirm ends it (vgmDriverDomainMigrateStop)
+ * or lets it run again (vgmDriverDomainMigrateResume). A failure leaves
+ * the guest as it was. */
+gboolean vgmDriverDomainMigrateOut(const VgmDriverStore *store, const char *name,
+                                   const VgmDriverMigrateOut *req, VgmDriverJob *job,
+                                   gboolean *wasRunning, GError **error);
+/* The source's confirm of a migration that failed: the guest runs again */
+gboolean vgmDriverDomainMigrateResume(const VgmDriverStore *store, const char *name,
+                                      GError **error);
+
 /* Starts the domain saved in image @path (virsh restore): the defined
  * domain of its name and uuid, else a transient one. The guest goes on
  * where it was saved, running if it ran then, unless the flags say

@@ -1102,6 +1102,7 @@ struct _VgmDriverStart {
     guint64 memlock;            /* QEMU's RLIMIT_MEMLOCK, 0: as it is */
     VgmDriverCpuCheck *cpuCheck; /* <cpu check>, or NULL */
     gboolean incoming;          /* QEMU loads a save image */
+    gboolean migrating;         /* QEMU waits for a migration's stream */
     char *spent;                /* the managed save image it loads, or NULL */
 };
 
@@ -1322,6 +1323,14 @@ vgmDriverStartSetIncoming(VgmDriverStart *start, int fd, const char *spent)
     start->incoming = TRUE;
     g_free(start->spent);
     start->spent = g_strdup(spent);
+}
+
+void
+vgmDriverStartSetIncomingUri(VgmDriverStart *start, const char *uri)
+{
+    g_ptr_array_add(start->cmd->args, g_strdup("-incoming"));
+    g_ptr_array_add(start->cmd->args, g_strdup(uri));
+    start->migrating = TRUE;
 }
 
 /* Waits until QEMU has loaded the state its -incoming gives it (it leaves
@@ -1644,7 +1653,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
     if (!vgmDriverProcessVerify(mon, start->plan, &err) ||
         !vgmDriverCpuCheckRun(start->cpuCheck, mon, &err) ||
-        !vgmDriverProcessRunStartup(start->cmd, mon, start->incoming, &err) ||
+        !vgmDriverProcessRunStartup(start->cmd, mon, start->incoming || start->migrating, &err) ||
         !vgmDriverProcessReadPtys(mon, &status->xml, &err))
         goto failed;
     /* 6b. CPU affinity, cgroups and scheduler policies, and the taps set

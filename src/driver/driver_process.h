@@ -144,6 +144,10 @@ void vgmDriverStartPassFd(VgmDriverStart *start, int fd, int target);
  * the start's flags say. @spent, if not NULL, is a managed save image,
  * removed once QEMU has loaded it (before the guest runs again). */
 void vgmDriverStartSetIncoming(VgmDriverStart *start, int fd, const char *spent);
+/* The start's QEMU listens for a migration's stream at @uri (-incoming
+ * tcp:HOST:PORT): the start is over once QEMU listens, the guest paused
+ * ('migrating') until the stream is in (vgmDriverDomainMigrateFinish). */
+void vgmDriverStartSetIncomingUri(VgmDriverStart *start, const char *uri);
 VgmDriverStatus *vgmDriverStartGetStatus(VgmDriverStart *start);
 
 /*
@@ -217,6 +221,7 @@ typedef enum {
     VGM_DRIVER_BLOCK_JOB_BLOCKS_SAVE = 0,       /* a save, by any disk's job */
     VGM_DRIVER_BLOCK_JOB_BLOCKS_DETACH,         /* the detach of the disk */
     VGM_DRIVER_BLOCK_JOB_BLOCKS_SNAPSHOT,       /* an external snapshot of it */
+    VGM_DRIVER_BLOCK_JOB_BLOCKS_MIGRATE,        /* a migration, by any disk's job */
 } VgmDriverBlockJobBlocks;
 
 /* Whether QEMU @mon (of domain @def) runs none of the driver's block jobs

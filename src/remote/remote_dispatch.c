@@ -118,6 +118,9 @@ enum {
     VGM_FEATURE_TYPED_PARAM_STRING = 9,
     VGM_FEATURE_XML_MIGRATABLE = 11,
     VGM_FEATURE_FD_PASSING = 8,     /* every connection is a unix socket */
+    VGM_FEATURE_MIGRATION_P2P = 4,
+    VGM_FEATURE_MIGRATION_V3 = 6,
+    VGM_FEATURE_MIGRATION_PARAMS = 13,
 };
 
 /* CONNECT_OPEN's read-only flag (VIR_CONNECT_RO). */
@@ -506,6 +509,9 @@ vgmRemoteDispatchConnectSupportsFeature(VgmRemoteClient *client,
     case VGM_FEATURE_TYPED_PARAM_STRING:
     case VGM_FEATURE_XML_MIGRATABLE:
     case VGM_FEATURE_FD_PASSING:
+    case VGM_FEATURE_MIGRATION_V3:
+    case VGM_FEATURE_MIGRATION_PARAMS:
+    case VGM_FEATURE_MIGRATION_P2P:
         ret->supported = 1;
         break;
     default:
@@ -6093,4 +6099,346 @@ vgmRemoteDispatchDomainBlockCopy(VgmRemoteClient *client, const VgmRemoteDomainB
     VGM_REMOTE_GET_DOMAIN(dom);
     return vgmDriverBlockCopy(client->drv, dom->name, args->path, args->destxml, params,
                               args->flags, error);
+}
+
+/* ---- migration (libvirt's version 3 with parameters) ---- */
+
+/* The daemon's socket when a destination URI names none (virtgmemd's
+ * default for root) */
+#define VGM_REMOTE_P2P_DEFAULT_SOCKET "/run/virt-gmem/virtgmemd-sock"
+
+static void
+vgmRemoteCookieSet(guint8 **val, guint32 *len, const GByteArray *cookie)
+{
+    *val = cookie && cookie->len ? g_memdup2(cookie->data, cookie->len) : NULL;
+    *len = cookie ? cookie->len : 0;
+}
+
+gboolean
+vgmRemoteDispatchDomainMigrateBegin3Params(VgmRemoteClient *client,
+                                           const VgmRemoteDomainMigrateBegin3ParamsArgs *args,
+                                           VgmRemoteDomainMigrateBegin3ParamsRet *ret,
+                                           GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+    g_autoptr(GByteArray) cookie = NULL;
+    VgmDriverMigrateParams p;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (!vgmDriverMigrateParamsParse(params, &p, error) ||
+        !vgmDriverMigrateBegin(client->drv, dom->name, &p, args->flags, &ret->xml, &cookie,
+                               error))
+        return FALSE;
+    vgmRemoteCookieSet(&ret->cookie_out.val, &ret->cookie_out.len, cookie);
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainMigratePrepare3Params(VgmRemoteClient *client,
+                                             const VgmRemoteDomainMigratePrepare3ParamsArgs *args,
+                                             VgmRemoteDomainMigratePrepare3ParamsRet *ret,
+                                             GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverMigrateParams p;
+    char *uri = NULL;
+
+    if (!vgmDriverMigrateParamsParse(params, &p, error) ||
+        !(dom = vgmDriverMigratePrepare(client->drv, &p, args->cookie_in.val, args->cookie_in.len,
+                                        args->flags, &uri, error)))
+        return FALSE;
+    ret->uri_out = g_new0(char *, 1);
+    *ret->uri_out = uri;
+    return TRUE;
+}
+
+/* The domain a finish is for: the destination_name, else the name in
+ * the destination_xml */
+static char *
+vgmRemoteMigrateName(const VgmDriverMigrateParams *p, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+
+    if (p->dname)
+        return g_strdup(p->dname);
+    if (!p->dxml) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a migration's finish needs the domain's name (destination_name) or XML (destination_xml)"));
+        return NULL;
+    }
+    if (!(def = vgmDomainDefParseString(p->dxml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                        VGM_DOMAIN_PARSE_NO_ADDRESSES | VGM_DOMAIN_PARSE_LIVE,
+                                        error)))
+        return NULL;
+    return g_strdup(def->name);
+}
+
+gboolean
+vgmRemoteDispatchDomainMigrateFinish3Params(VgmRemoteClient *client,
+                                            const VgmRemoteDomainMigrateFinish3ParamsArgs *args,
+                                            VgmRemoteDomainMigrateFinish3ParamsRet *ret,
+                                            GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+    g_autofree char *name = NULL;
+    VgmDriverMigrateParams p;
+
+    if (!vgmDriverMigrateParamsParse(params, &p, error) ||
+        !(name = vgmRemoteMigrateName(&p, error)))
+        return FALSE;
+    return vgmRemoteReturnDomain(vgmDriverMigrateFinish(client->drv, name, args->flags,
+                                                        args->cancelled != 0, error),
+                                 &ret->dom);
+}
+
+gboolean
+vgmRemoteDispatchDomainMigrateConfirm3Params(VgmRemoteClient *client,
+                                             const VgmRemoteDomainMigrateConfirm3ParamsArgs *args,
+                                             GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+    VgmDriverMigrateParams p;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverMigrateParamsParse(params, &p, error) &&
+           vgmDriverMigrateConfirm(client->drv, dom->name, args->flags, args->cancelled != 0,
+                                   error);
+}
+
+/* A connection of this daemon to the destination's, for a peer-to-peer
+ * migration: libvirt's protocol over its unix socket, one call at a
+ * time */
+typedef struct {
+    GSocketConnection *conn;
+    guint32 serial;
+} VgmRemotePeer;
+
+static void
+vgmRemotePeerFree(VgmRemotePeer *peer)
+{
+    if (!peer)
+        return;
+    g_clear_object(&peer->conn);
+    g_free(peer);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmRemotePeer, vgmRemotePeerFree)
+
+/* The unix socket of destination URI @uri: qemu:///system or
+ * qemu+unix:///system, with its ?socket= or the daemon's default */
+static char *
+vgmRemotePeerSocket(const char *uri, GError **error)
+{
+    g_autoptr(GUri) u = g_uri_parse(uri, G_URI_FLAGS_ENCODED_QUERY, NULL);
+    const char *scheme = u ? g_uri_get_scheme(u) : NULL;
+    const char *query = u ? g_uri_get_query(u) : NULL;
+    g_autoptr(GHashTable) q = NULL;
+    const char *sock;
+
+    if (!scheme || (!g_str_equal(scheme, "qemu") && !g_str_equal(scheme, "qemu+unix")) ||
+        (g_uri_get_host(u) && *g_uri_get_host(u)) || g_strcmp0(g_uri_get_path(u), "/system") != 0) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("peer-to-peer migration to '%1$s' is not supported: the destination must be a virt-gmem daemon on this host's unix socket (qemu+unix:///system?socket=PATH)"),
+                    uri);
+        return NULL;
+    }
+    if (query && !(q = g_uri_parse_params(query, -1, "&", G_URI_PARAMS_NONE, error)))
+        return NULL;
+    sock = q ? g_hash_table_lookup(q, "socket") : NULL;
+    return g_strdup(sock ? sock : VGM_REMOTE_P2P_DEFAULT_SOCKET);
+}
+
+/* One call: @proc with @args, its reply decoded into @ret (or none); an
+ * error reply's message is the destination's */
+static gboolean
+vgmRemotePeerCall(VgmRemotePeer *peer, int proc, VgmXdrFunc argsFn, void *args,
+                  VgmXdrFunc retFn, void *ret, GError **error)
+{
+    VgmRpcHeader hdr = { VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION, proc,
+                         VGM_RPC_TYPE_CALL, ++peer->serial, VGM_RPC_STATUS_OK };
+    GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(peer->conn));
+    GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(peer->conn));
+    g_autoptr(GByteArray) frame = NULL;
+
+    if (!(frame = vgmRpcFrameEncode(&hdr, argsFn, args, error)) ||
+        !g_output_stream_write_all(out, frame->data, frame->len, NULL, NULL, error))
+        return FALSE;
+    for (;;) {
+        guint8 len[4];
+        g_autofree guint8 *buf = NULL;
+        VgmRpcHeader rh;
+        guint32 n, frameLen;
+
+        if (!g_input_stream_read_all(in, len, sizeof(len), NULL, NULL, error))
+            return FALSE;
+        n = ((guint32)len[0] << 24) | ((guint32)len[1] << 16) | ((guint32)len[2] << 8) | len[3];
+        if (n < VGM_RPC_HEADER_SIZE || n > VGM_RPC_MESSAGE_MAX) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("the destination daemon sent a message of %1$u bytes"),
+                        n);
+            return FALSE;
+        }
+        buf = g_malloc(n);
+        memcpy(buf, len, sizeof(len));
+        if (!g_input_stream_read_all(in, buf + 4, n - 4, NULL, NULL, error) ||
+            !vgmRpcHeaderDecode(buf, n, &frameLen, &rh, error))
+            return FALSE;
+        /* events and keepalives are not this call's */
+        if (rh.prog != VGM_REMOTE_PROGRAM || rh.type != VGM_RPC_TYPE_REPLY ||
+            rh.serial != hdr.serial)
+            continue;
+        if (rh.status == VGM_RPC_STATUS_ERROR) {
+            VgmRpcError e = { 0 };
+
+            if (!vgmXdrDecode(vgmRpcXdrError, &e, buf + VGM_RPC_HEADER_SIZE,
+                              n - VGM_RPC_HEADER_SIZE, error))
+                return FALSE;
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, _("the destination daemon: %1$s"),
+                        e.message && *e.message ? *e.message : _("no reason given"));
+            vgmXdrFree(vgmRpcXdrError, &e);
+            return FALSE;
+        }
+        if (!retFn)
+            return TRUE;
+        return vgmXdrDecode(retFn, ret, buf + VGM_RPC_HEADER_SIZE, n - VGM_RPC_HEADER_SIZE,
+                            error);
+    }
+}
+
+static VgmRemotePeer *
+vgmRemotePeerOpen(const char *uri, GError **error)
+{
+    g_autofree char *path = NULL;
+    g_autoptr(GSocketClient) sc = g_socket_client_new();
+    g_autoptr(GSocketAddress) addr = NULL;
+    g_autoptr(VgmRemotePeer) peer = g_new0(VgmRemotePeer, 1);
+    g_autoptr(GError) err = NULL;
+    char *name = (char *)"qemu:///system";
+    VgmRemoteConnectOpenArgs open = { &name, 0 };
+
+    if (!(path = vgmRemotePeerSocket(uri, error)))
+        return NULL;
+    addr = g_unix_socket_address_new(path);
+    if (!(peer->conn = g_socket_client_connect(sc, G_SOCKET_CONNECTABLE(addr), NULL, &err))) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("cannot connect to the destination daemon at %1$s: %2$s"), path,
+                    err->message);
+        return NULL;
+    }
+    if (!vgmRemotePeerCall(peer, VGM_REMOTE_PROC_CONNECT_OPEN, vgmRemoteXdrConnectOpenArgs, &open,
+                           NULL, NULL, error))
+        return NULL;
+    return g_steal_pointer(&peer);
+}
+
+/* @params with @field set to the string @value (replaced, or added) */
+static void
+vgmRemoteParamsSetString(GPtrArray *params, const char *field, const char *value)
+{
+    guint i;
+
+    for (i = 0; i < params->len; i++) {
+        VgmTypedParam *tp = g_ptr_array_index(params, i);
+
+        if (g_str_equal(tp->field, field)) {
+            g_ptr_array_remove_index(params, i);
+            break;
+        }
+    }
+    vgmTypedParamAdd(params, field, VGM_TYPED_PARAM_STRING)->v.s = g_strdup(value);
+}
+
+/* Peer-to-peer: this daemon is the client of the destination's, and
+ * runs the five phases itself (as libvirt's virDomainMigrateToURI3 has
+ * the source's daemon do) */
+static gboolean
+vgmRemoteMigrateP2P(VgmRemoteClient *client, const char *name, const char *dconnuri,
+                    GPtrArray *params, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmRemotePeer) peer = NULL;
+    g_autoptr(GByteArray) cookie = NULL;
+    g_autoptr(GError) performErr = NULL;
+    g_autoptr(GError) finishErr = NULL;
+    g_autofree char *xml = NULL;
+    VgmRemoteDomainMigratePrepare3ParamsArgs prep = { 0 };
+    VgmRemoteDomainMigratePrepare3ParamsRet prepRet = { 0 };
+    VgmRemoteDomainMigrateFinish3ParamsArgs fin = { 0 };
+    VgmRemoteDomainMigrateFinish3ParamsRet finRet = { 0 };
+    VgmDriverMigrateParams p;
+    gboolean performed, finished;
+
+    if (!dconnuri) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("a peer-to-peer migration needs the destination's URI"));
+        return FALSE;
+    }
+    if (!vgmDriverMigrateParamsParse(params, &p, error) ||
+        !vgmDriverMigrateCheckFlags(flags & ~VGM_MIGRATE_PEER2PEER, error) ||
+        !(peer = vgmRemotePeerOpen(dconnuri, error)) ||
+        !vgmDriverMigrateBegin(client->drv, name, &p, flags, &xml, &cookie, error))
+        return FALSE;
+
+    /* prepare, at the destination, from the begin's XML and cookie */
+    vgmRemoteParamsSetString(params, "destination_xml", xml);
+    vgmRemoteTypedParamsSet(&prep.params.val, &prep.params.len, params,
+                            VGM_REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX);
+    vgmRemoteCookieSet(&prep.cookie_in.val, &prep.cookie_in.len, cookie);
+    prep.flags = flags;
+    if (!vgmRemotePeerCall(peer, VGM_REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3_PARAMS,
+                           vgmRemoteXdrDomainMigratePrepare3ParamsArgs, &prep,
+                           vgmRemoteXdrDomainMigratePrepare3ParamsRet, &prepRet, error)) {
+        vgmXdrFree(vgmRemoteXdrDomainMigratePrepare3ParamsArgs, &prep);
+        return FALSE;
+    }
+    vgmXdrFree(vgmRemoteXdrDomainMigratePrepare3ParamsArgs, &prep);
+    if (prepRet.uri_out && *prepRet.uri_out)
+        vgmRemoteParamsSetString(params, "migrate_uri", *prepRet.uri_out);
+    vgmXdrFree(vgmRemoteXdrDomainMigratePrepare3ParamsRet, &prepRet);
+
+    /* perform, here */
+    performed = vgmDriverMigrateParamsParse(params, &p, &performErr) &&
+                vgmDriverMigratePerform(client->drv, name, &p, flags, &performErr);
+
+    /* finish, at the destination: cancelled when the perform failed */
+    vgmRemoteParamsSetString(params, "destination_name", name);
+    vgmRemoteTypedParamsSet(&fin.params.val, &fin.params.len, params,
+                            VGM_REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX);
+    fin.flags = flags;
+    fin.cancelled = !performed;
+    finished = vgmRemotePeerCall(peer, VGM_REMOTE_PROC_DOMAIN_MIGRATE_FINISH3_PARAMS,
+                                 vgmRemoteXdrDomainMigrateFinish3ParamsArgs, &fin,
+                                 vgmRemoteXdrDomainMigrateFinish3ParamsRet, &finRet, &finishErr);
+    vgmXdrFree(vgmRemoteXdrDomainMigrateFinish3ParamsArgs, &fin);
+    if (finished)
+        vgmXdrFree(vgmRemoteXdrDomainMigrateFinish3ParamsRet, &finRet);
+    vgmRemotePeerCall(peer, VGM_REMOTE_PROC_CONNECT_CLOSE, NULL, NULL, NULL, NULL, NULL);
+
+    /* confirm, here: the guest goes, or runs here again */
+    if (!performed) {
+        g_propagate_error(error, g_steal_pointer(&performErr));
+        return FALSE;
+    }
+    if (!vgmDriverMigrateConfirm(client->drv, name, flags, !finished, finished ? error : NULL))
+        return FALSE;
+    if (!finished) {
+        g_propagate_error(error, g_steal_pointer(&finishErr));
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainMigratePerform3Params(VgmRemoteClient *client,
+                                             const VgmRemoteDomainMigratePerform3ParamsArgs *args,
+                                             VgmRemoteDomainMigratePerform3ParamsRet *ret,
+                                             GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+    VgmDriverMigrateParams p;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    if (args->flags & VGM_MIGRATE_PEER2PEER)
+        return vgmRemoteMigrateP2P(client, dom->name, vgmRemoteOptString(args->dconnuri), params,
+                                   args->flags, error);
+    return vgmDriverMigrateParamsParse(params, &p, error) &&
+           vgmDriverMigratePerform(client->drv, dom->name, &p, args->flags, error);
 }

@@ -1,0 +1,258 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""migratetest: migration of a running domain between two virt-gmem
+daemons on this host (two roots), through Debian's virsh 9.0 and
+python3-libvirt (TAP; our daemons only).
+
+The domain: type 'qemu', 128 MiB, no OS (SeaBIOS waits for one), a raw
+disk both roots see (shared storage).
+
+What it covers:
+  * virsh migrate --live --persistent --undefinesource (libvirt's client
+    runs the five phases: begin and perform on the source, prepare and
+    finish on the destination, confirm on the source): the guest runs at
+    the destination (running, reason migrated), persistent there, gone
+    from the source (stop reason migrated, undefined); the lifecycle
+    events on both sides, in libvirt's order (source: SUSPENDED migrated,
+    STOPPED migrated, UNDEFINED; destination: STARTED migrated, DEFINED,
+    RESUMED migrated); the source's completed job (domjobinfo --completed
+    is not asked: the domain is gone there) comes as JOB_COMPLETED;
+  * the guest's memory is handed over: with the guest paused first and
+    virsh migrate --suspend, the first 640 KiB of guest RAM (what SeaBIOS
+    wrote) read at the source before and at the destination after are the
+    same bytes, and not all zero;
+  * peer-to-peer, as OpenStack Nova calls it (python3-libvirt's
+    migrateToURI3 with VIR_MIGRATE_LIVE | PEER2PEER | PERSIST_DEST |
+    UNDEFINE_SOURCE, destination_xml and persistent_xml given, back to the
+    first daemon): the source's daemon runs the phases against the
+    destination's; the guest runs at the first daemon again;
+  * refused with the reason, the guest left running where it was: a flag
+    the driver does not do (--copy-storage-all, --tunnelled with --p2p,
+    --offline), renaming (--dname), a destination URI over TCP for
+    peer-to-peer, a migration URI that is not TCP, a destination XML that
+    changes what the guest sees; a destination that refuses (the same
+    domain already running there): the source's guest runs on;
+  * the read-only socket refuses a migration.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+DOM = "vgmtest-migrate"
+
+
+def domain(disk):
+    return """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='%s'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % (DOM, disk)
+
+
+def main():
+    tap = harness.TAP()
+    if os.environ.get("VGM_TEST_URI"):
+        harness.TAP.skip_all("the migration test runs two daemons of its own")
+    if not os.access(harness.VIRSH, os.X_OK):
+        harness.TAP.skip_all("virsh is not installed (Debian package libvirt-clients)")
+    work = tempfile.mkdtemp(prefix="vgm-migrate-")
+    target = harness.setup_target(need_virsh=True)
+    dest = harness.Daemon()
+    try:
+        dest.start()
+        harness.run_guarded(tap, run_tests, tap, target, dest, work)
+    finally:
+        harness.virsh_cleanup(target.uri, [DOM])
+        harness.virsh_cleanup(dest.uri, [DOM])
+        dest.kill_domains()
+        dest.stop()
+        dest.cleanup()
+        harness.finish_target(tap, target)
+        subprocess.run(["rm", "-rf", work])
+    sys.exit(tap.done())
+
+
+def ram_head(root, path):
+    """The first 640 KiB of the guest's RAM, read through QMP pmemsave"""
+    reply = harness.qmp(root, DOM, "pmemsave", {"val": 0, "size": 640 * 1024, "filename": path})
+    if "error" in reply:
+        return None
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def run_tests(tap, target, dest, work):
+    import libvirt
+    src_uri, dst_uri = target.uri, dest.uri
+    w = lambda n: os.path.join(work, n)  # noqa: E731
+    with open(w("disk.img"), "wb") as f:
+        f.truncate(16 * 1024 * 1024)
+    path = harness.write_file(work, DOM + ".xml", domain(w("disk.img")))
+    r = harness.virsh(src_uri, "define", path)
+    r2 = harness.virsh(src_uri, "start", DOM)
+    tap.ok(r.rc == 0 and r2.rc == 0, "define and start at the source", r.describe() +
+           r2.describe())
+
+    from pyclienttest import quiet, start_event_loop
+    libvirt.registerErrorHandler(quiet, None)
+    start_event_loop()
+    events = {"src": [], "dst": []}
+    conns = {"src": libvirt.open(src_uri), "dst": libvirt.open(dst_uri)}
+    cbs = []
+    for side, conn in conns.items():
+        cbs.append((conn, conn.domainEventRegisterAny(
+            None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+            lambda c, d, ev, detail, side: events[side].append((ev, detail)), side)))
+        cbs.append((conn, conn.domainEventRegisterAny(
+            None, libvirt.VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
+            lambda c, d, params, side: events[side].append(("job", params.get("operation"))), side)))
+
+    def wait_events(side, want, timeout=10):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and events[side][:len(want)] != want:
+            time.sleep(0.1)
+        got = list(events[side])
+        del events[side][:]
+        return got
+
+    def running_at(uri):
+        st = harness.virsh(uri, "domstate", DOM, "--reason")
+        return st.out.strip() if st.rc == 0 else None
+
+    E = libvirt
+
+    # ---- refusals: nothing moves ----
+    tcp = "tcp://127.0.0.1"
+    for what, args, text in (
+            ("--copy-storage-all", ("--live", "--copy-storage-all"), "NON_SHARED_DISK"),
+            ("--tunnelled --p2p", ("--live", "--p2p", "--tunnelled"), "TUNNELLED"),
+            ("--offline", ("--offline", "--persistent"), "offline"),
+            ("--dname", ("--live", "--dname", "other"), "renaming"),
+            ("a UNIX migration URI", ("--live", "--migrateuri", "unix:///tmp/x.sock"),
+             "tcp://HOST"),
+    ):
+        extra = () if "--migrateuri" in args else ("--migrateuri", tcp)
+        r = harness.virsh(src_uri, "migrate", DOM, dst_uri, *(args + extra), timeout=60)
+        tap.ok(r.rc != 0 and text.lower() in r.err.lower() and running_at(src_uri) == "running (booted)" and
+               harness.virsh(dst_uri, "domstate", DOM).rc != 0,
+               "migrate %s is refused by name, the guest runs on at the source" % what,
+               r.describe())
+    r = harness.virsh(src_uri, "migrate", DOM, "qemu+tcp://127.0.0.1/system", "--live", "--p2p")
+    tap.ok(r.rc != 0 and "qemu+unix" in r.err and running_at(src_uri) == "running (booted)",
+           "peer-to-peer to a TCP URI is refused, naming what it takes", r.describe())
+    bad = harness.write_file(work, "bad.xml",
+                             domain(w("disk.img")).replace("128</memory>", "256</memory>"))
+    r = harness.virsh(src_uri, "migrate", DOM, dst_uri, "--live", "--migrateuri", tcp,
+                      "--xml", bad)
+    tap.ok(r.rc != 0 and "destination XML changes" in r.err and
+           running_at(src_uri) == "running (booted)",
+           "a destination XML that changes the guest's memory is refused", r.describe())
+    r = harness.virsh(target.ro_uri, "migrate", DOM, dst_uri, "--live", "--migrateuri", tcp)
+    tap.ok(r.rc != 0 and running_at(src_uri) == "running (booted)",
+           "the read-only socket refuses a migration", r.describe())
+    del events["src"][:]
+    del events["dst"][:]
+
+    # ---- virsh migrate: libvirt's client runs the phases ----
+    r = harness.virsh(src_uri, "migrate", DOM, dst_uri, "--live", "--persistent",
+                      "--undefinesource", "--migrateuri", tcp, timeout=120)
+    src_ev = wait_events("src", [(E.VIR_DOMAIN_EVENT_SUSPENDED,
+                                  E.VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED),
+                                 ("job", E.VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT),
+                                 (E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_MIGRATED),
+                                 (E.VIR_DOMAIN_EVENT_UNDEFINED,
+                                  E.VIR_DOMAIN_EVENT_UNDEFINED_REMOVED)])
+    dst_ev = wait_events("dst", [(E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_MIGRATED),
+                                 (E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_ADDED),
+                                 (E.VIR_DOMAIN_EVENT_RESUMED,
+                                  E.VIR_DOMAIN_EVENT_RESUMED_MIGRATED)])
+    tap.ok(r.rc == 0, "virsh migrate --live --persistent --undefinesource", r.describe())
+    tap.eq(running_at(dst_uri), "running (migrated)", "the guest runs at the destination")
+    info = harness.virsh(dst_uri, "dominfo", DOM)
+    tap.ok("Persistent:     yes" in info.out, "persistent at the destination", info.describe())
+    tap.ok(harness.virsh(src_uri, "domstate", DOM).rc != 0,
+           "gone from the source (undefined)")
+    tap.eq(src_ev, [(E.VIR_DOMAIN_EVENT_SUSPENDED, E.VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED),
+                    ("job", E.VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT),
+                    (E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_MIGRATED),
+                    (E.VIR_DOMAIN_EVENT_UNDEFINED, E.VIR_DOMAIN_EVENT_UNDEFINED_REMOVED)],
+           "the source's events: SUSPENDED migrated, JOB_COMPLETED, STOPPED migrated, UNDEFINED")
+    tap.eq(dst_ev, [(E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_MIGRATED),
+                    (E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_ADDED),
+                    (E.VIR_DOMAIN_EVENT_RESUMED, E.VIR_DOMAIN_EVENT_RESUMED_MIGRATED)],
+           "the destination's events: STARTED migrated, DEFINED added, RESUMED migrated")
+
+    # ---- the memory goes with it: paused, --suspend, RAM compared ----
+    r = harness.virsh(dst_uri, "suspend", DOM)
+    before = ram_head(dest.root, w("before.bin"))
+    r2 = harness.virsh(dst_uri, "migrate", DOM, src_uri, "--persistent", "--suspend",
+                       "--migrateuri", tcp, timeout=120)
+    after = ram_head(target.root, w("after.bin"))
+    tap.ok(r.rc == 0 and r2.rc == 0 and before is not None and before == after and
+           any(before), "the guest's RAM at the destination is the source's (640 KiB compared)",
+           r.describe() + r2.describe())
+    tap.eq(running_at(src_uri), "paused (user)", "--suspend leaves it paused at the destination")
+    tap.eq(running_at(dst_uri), "shut off (migrated)",
+           "without --undefinesource the source keeps it, shut off (migrated)")
+    r = harness.virsh(src_uri, "resume", DOM)
+    tap.eq(running_at(src_uri), "running (unpaused)", "and it runs once resumed")
+    del events["src"][:]
+    del events["dst"][:]
+
+    # ---- peer-to-peer, as Nova calls it ----
+    dom = conns["src"].lookupByName(DOM)
+    xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_MIGRATABLE | libvirt.VIR_DOMAIN_XML_SECURE)
+    flags = (libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER |
+             libvirt.VIR_MIGRATE_PERSIST_DEST | libvirt.VIR_MIGRATE_UNDEFINE_SOURCE)
+    err = None
+    try:
+        dom.migrateToURI3(dst_uri, {libvirt.VIR_MIGRATE_PARAM_DEST_XML: xml,
+                                    libvirt.VIR_MIGRATE_PARAM_PERSIST_XML: xml,
+                                    libvirt.VIR_MIGRATE_PARAM_URI: tcp,
+                                    libvirt.VIR_MIGRATE_PARAM_BANDWIDTH: 0}, flags)
+    except libvirt.libvirtError as e:
+        err = str(e)
+    tap.ok(err is None, "migrateToURI3 with Nova's flags (peer-to-peer)", err)
+    tap.eq(running_at(dst_uri), "running (migrated)", "peer-to-peer: the guest runs there")
+    tap.ok(harness.virsh(src_uri, "domstate", DOM).rc != 0,
+           "peer-to-peer: gone from the source (undefined)")
+    dst_ev = wait_events("dst", [(E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_MIGRATED),
+                                 (E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_UPDATED),
+                                 (E.VIR_DOMAIN_EVENT_RESUMED,
+                                  E.VIR_DOMAIN_EVENT_RESUMED_MIGRATED)])
+    tap.eq(dst_ev, [(E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_MIGRATED),
+                    (E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_UPDATED),
+                    (E.VIR_DOMAIN_EVENT_RESUMED, E.VIR_DOMAIN_EVENT_RESUMED_MIGRATED)],
+           "peer-to-peer: onto the inactive definition there (DEFINED updated)")
+
+    # ---- a destination that refuses: the source's guest runs on ----
+    r = harness.virsh(dst_uri, "migrate", DOM, dst_uri, "--live", "--migrateuri", tcp,
+                      timeout=60)
+    tap.ok(r.rc != 0 and "already running" in r.err and running_at(dst_uri) == "running (migrated)",
+           "a migration onto a daemon where the domain runs is refused, the guest runs on",
+           r.describe())
+    for conn, cb in cbs:
+        conn.domainEventDeregisterAny(cb)
+    for conn in conns.values():
+        conn.close()
+
+
+if __name__ == "__main__":
+    main()
