@@ -454,13 +454,15 @@ testHandshake(void)
 
     /* libvirt's virDrvFeature numbers: typed string parameters are 9
      * (the client then asks for the blkio device lists), fd passing 8
-     * (openGraphicsFD needs it); 7, migration's change protection, and 6,
-     * migration v3, are not ours to claim */
+     * (openGraphicsFD needs it); migration's v3 (6), parameters (13) and
+     * peer-to-peer (4) are served, its change protection (7), offline
+     * migration (12) and the older protocols (1, 3) are not */
     {
         static const struct {
             int feature;
             int supported;
-        } features[] = { { 9, 1 }, { 11, 1 }, { 14, 1 }, { 15, 1 }, { 7, 0 }, { 8, 1 }, { 6, 0 } };
+        } features[] = { { 9, 1 }, { 11, 1 }, { 14, 1 }, { 15, 1 }, { 7, 0 }, { 8, 1 }, { 6, 1 },
+                         { 13, 1 }, { 4, 1 }, { 12, 0 }, { 1, 0 }, { 3, 0 } };
         size_t i;
 
         for (i = 0; i < G_N_ELEMENTS(features); i++) {

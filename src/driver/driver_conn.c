@@ -1926,7 +1926,9 @@ vgmDriverMigrateFinish(VgmDriver *drv, const char *name, unsigned int flags,
         return NULL;
     }
     before = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL);
-    if (!cancelled && (dom = vgmDriverDomainMigrateFinish(drv->store, name, resume, &err)) &&
+    /* all that can fail comes before the guest runs here: once it has
+     * run, the source must not run it again */
+    if (!cancelled && (dom = vgmDriverDomainMigrateFinish(drv->store, name, FALSE, &err)) &&
         (flags & VGM_MIGRATE_PERSIST_DEST)) {
         g_autoptr(VgmDomainDef) def = vgmDriverDomainDefineXML(drv->store, NULL,
                                                               mig->persistentXml, &existed,
@@ -1935,6 +1937,10 @@ vgmDriverMigrateFinish(VgmDriver *drv, const char *name, unsigned int flags,
         if (!def)
             g_clear_pointer(&dom, vgmDriverDomainFree);
         defined = def != NULL;
+    }
+    if (dom && resume) {
+        vgmDriverDomainFree(dom);
+        dom = vgmDriverDomainMigrateFinish(drv->store, name, TRUE, &err);
     }
     if (!dom) {
         /* the guest runs at the source again: this copy goes */
@@ -2641,8 +2647,21 @@ vgmDriverResume(VgmDriver *drv, const char *name, unsigned int flags, GError **e
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
 
-    if (!vgmDriverCheckFlags(flags, 0, error) ||
-        !vgmDriverChange(drv, name, vgmDriverDomainResume, &dom, error))
+    gboolean migrating;
+
+    if (!vgmDriverCheckFlags(flags, 0, error))
+        return FALSE;
+    /* a guest sent elsewhere waits for its migration's confirm */
+    g_mutex_lock(&drv->jobsLock);
+    migrating = g_hash_table_contains(drv->migrations, name);
+    g_mutex_unlock(&drv->jobsLock);
+    if (migrating) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is migrating: its migration's confirm (or finish) decides whether it runs here"),
+                    name);
+        return FALSE;
+    }
+    if (!vgmDriverChange(drv, name, vgmDriverDomainResume, &dom, error))
         return FALSE;
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED);
     return TRUE;

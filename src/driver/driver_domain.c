@@ -2303,7 +2303,7 @@ vgmDriverDomainMigrateOut(const VgmDriverStore *store, const char *name,
     g_autoptr(JsonObject) caps = json_object_new();
     g_autoptr(JsonObject) converge = json_object_new();
     g_autoptr(JsonObject) migrate = json_object_new();
-    JsonArray *list = json_array_new();
+    JsonArray *list;
     gboolean running, paused = FALSE, ok;
 
     if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)))
@@ -2334,6 +2334,7 @@ vgmDriverDomainMigrateOut(const VgmDriverStore *store, const char *name,
                                                    VGM_DRIVER_SAVE_BANDWIDTH);
     json_object_set_string_member(converge, "capability", "auto-converge");
     json_object_set_boolean_member(converge, "state", req->autoConverge);
+    list = json_array_new();
     json_array_add_object_element(list, g_steal_pointer(&converge));
     json_object_set_array_member(caps, "capabilities", list);
     json_object_set_string_member(migrate, "uri", req->uri);

@@ -6376,6 +6376,13 @@ vgmRemoteMigrateP2P(VgmRemoteClient *client, const char *name, const char *dconn
         !(peer = vgmRemotePeerOpen(dconnuri, error)) ||
         !vgmDriverMigrateBegin(client->drv, name, &p, flags, &xml, &cookie, error))
         return FALSE;
+    /* a guest paused here stays paused there, as libvirt's source asks */
+    {
+        g_autoptr(VgmDriverDomain) dom = vgmDriverLookup(client->drv, name, NULL);
+
+        if (dom && dom->state == VGM_DOMAIN_STATE_PAUSED)
+            flags |= VGM_MIGRATE_PAUSED;
+    }
 
     /* prepare, at the destination, from the begin's XML and cookie */
     vgmRemoteParamsSetString(params, "destination_xml", xml);
@@ -6417,13 +6424,16 @@ vgmRemoteMigrateP2P(VgmRemoteClient *client, const char *name, const char *dconn
         g_propagate_error(error, g_steal_pointer(&performErr));
         return FALSE;
     }
-    if (!vgmDriverMigrateConfirm(client->drv, name, flags, !finished, finished ? error : NULL))
-        return FALSE;
     if (!finished) {
+        g_autoptr(GError) confirmErr = NULL;
+
+        if (!vgmDriverMigrateConfirm(client->drv, name, flags, TRUE, &confirmErr))
+            g_warning(_("domain '%1$s' could not run again here after its migration failed: %2$s"),
+                      name, confirmErr->message);
         g_propagate_error(error, g_steal_pointer(&finishErr));
         return FALSE;
     }
-    return TRUE;
+    return vgmDriverMigrateConfirm(client->drv, name, flags, FALSE, error);
 }
 
 gboolean
