@@ -71,6 +71,9 @@ struct _VgmDriver {
     VgmDriverNodeDevMonitor *nodeDevMonitor; /* once a node device event
                                               * callback registered */
 
+    GHashTable *migSpeeds;      /* name -> guint64 *: the MiB/s of its next
+                                 * migrations (virDomainMigrateSetMaxSpeed;
+                                 * under jobsLock) */
     GHashTable *migrations;     /* name -> VgmDriverMigration of a
                                  * migration between its phases (under
                                  * jobsLock) */
@@ -142,6 +145,7 @@ vgmDriverNew(const char *root, GError **error)
                                            (GDestroyNotify)g_ptr_array_unref);
     drv->migrations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify)vgmDriverMigrationFree);
+    drv->migSpeeds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
     return drv;
 }
 
@@ -161,6 +165,7 @@ vgmDriverFree(VgmDriver *drv)
     g_hash_table_unref(drv->jobs);
     g_hash_table_unref(drv->completed);
     g_hash_table_unref(drv->migrations);
+    g_hash_table_unref(drv->migSpeeds);
     g_mutex_clear(&drv->jobsLock);
     g_ptr_array_unref(drv->callbacks);
     g_mutex_clear(&drv->eventLock);
@@ -1834,6 +1839,182 @@ vgmDriverMigratePrepare(VgmDriver *drv, const VgmDriverMigrateParams *p, const g
     return dom;
 }
 
+static gboolean vgmDriverJobDomainActive(VgmDriver *drv, const char *name, GError **error);
+
+/* The MiB/s @name's migrations take when they name none */
+static guint64
+vgmDriverMigrateSpeed(VgmDriver *drv, const char *name)
+{
+    const guint64 *v;
+    guint64 speed;
+
+    g_mutex_lock(&drv->jobsLock);
+    v = g_hash_table_lookup(drv->migSpeeds, name);
+    speed = v ? *v : VGM_MIGRATE_SPEED_MAX;
+    g_mutex_unlock(&drv->jobsLock);
+    return speed;
+}
+
+/* The running job of @name, locked (job->lock), or NULL */
+static VgmDriverJob *
+vgmDriverJobLock(VgmDriver *drv, const char *name)
+{
+    VgmDriverJob *job;
+
+    g_mutex_lock(&drv->jobsLock);
+    if ((job = g_hash_table_lookup(drv->jobs, name)))
+        g_mutex_lock(&job->lock);
+    else
+        g_mutex_unlock(&drv->jobsLock);
+    return job;
+}
+
+static void
+vgmDriverJobUnlock(VgmDriver *drv, VgmDriverJob *job)
+{
+    g_mutex_unlock(&job->lock);
+    g_mutex_unlock(&drv->jobsLock);
+}
+
+/* Whether @name's job is an outgoing migration's */
+static gboolean
+vgmDriverJobIsMigration(const VgmDriverJob *job)
+{
+    return job->operation == VGM_DOMAIN_JOB_OPERATION_MIGRATION_OUT;
+}
+
+/* Whether @name is migrating (its perform runs, or a finish or confirm
+ * is to come): an error says so */
+static gboolean
+vgmDriverMigrationBusy(VgmDriver *drv, const char *name, GError **error)
+{
+    VgmDriverJob *job;
+    gboolean busy;
+
+    g_mutex_lock(&drv->jobsLock);
+    job = g_hash_table_lookup(drv->jobs, name);
+    busy = g_hash_table_contains(drv->migrations, name) ||
+           (job && job->operation == VGM_DOMAIN_JOB_OPERATION_MIGRATION_OUT);
+    g_mutex_unlock(&drv->jobsLock);
+    if (busy)
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is migrating: its migration's confirm (or finish) decides whether it runs here"),
+                    name);
+    return busy;
+}
+
+gboolean
+vgmDriverMigrateSetMaxDowntime(VgmDriver *drv, const char *name, guint64 downtimeMs,
+                               unsigned int flags, GError **error)
+{
+    VgmDriverJob *job;
+    GMutex *m;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) || !vgmDriverJobDomainActive(drv, name, error))
+        return FALSE;
+    if (downtimeMs > G_MAXINT64) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("migration downtime %1$" G_GUINT64_FORMAT " ms is too large"), downtimeMs);
+        return FALSE;
+    }
+    /* a migration under way holds QEMU's monitor: it takes it as it polls */
+    if ((job = vgmDriverJobLock(drv, name))) {
+        if (vgmDriverJobIsMigration(job)) {
+            job->haveSetDowntime = TRUE;
+            job->setDowntimeMs = downtimeMs;
+            vgmDriverJobUnlock(drv, job);
+            return TRUE;
+        }
+        vgmDriverJobUnlock(drv, job);
+    }
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = vgmDriverDomainMigrateParam(drv->store, name, "downtime-limit", TRUE, &downtimeMs,
+                                     error);
+    g_mutex_unlock(m);
+    return ok;
+}
+
+gboolean
+vgmDriverMigrateGetMaxDowntime(VgmDriver *drv, const char *name, unsigned int flags,
+                               guint64 *downtimeMs, GError **error)
+{
+    VgmDriverJob *job;
+    GMutex *m;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) || !vgmDriverJobDomainActive(drv, name, error))
+        return FALSE;
+    if ((job = vgmDriverJobLock(drv, name))) {
+        if (vgmDriverJobIsMigration(job)) {
+            *downtimeMs = job->haveSetDowntime ? job->setDowntimeMs : job->downtimeMs;
+            vgmDriverJobUnlock(drv, job);
+            return TRUE;
+        }
+        vgmDriverJobUnlock(drv, job);
+    }
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = vgmDriverDomainMigrateParam(drv->store, name, "downtime-limit", FALSE, downtimeMs,
+                                     error);
+    g_mutex_unlock(m);
+    return ok;
+}
+
+gboolean
+vgmDriverMigrateSetMaxSpeed(VgmDriver *drv, const char *name, guint64 mib, unsigned int flags,
+                            GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    VgmDriverJob *job;
+
+    if (flags & VGM_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("a post-copy migration speed (VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY, --postcopy) is not supported: virt-gmem migrates by pre-copy only"));
+        return FALSE;
+    }
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)))
+        return FALSE;
+    if (mib > VGM_MIGRATE_SPEED_MAX) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("migration bandwidth must be at most %1$" G_GINT64_FORMAT " MiB/s"),
+                    (gint64)VGM_MIGRATE_SPEED_MAX);
+        return FALSE;
+    }
+    g_mutex_lock(&drv->jobsLock);
+    g_hash_table_replace(drv->migSpeeds, g_strdup(name), g_memdup2(&mib, sizeof(mib)));
+    g_mutex_unlock(&drv->jobsLock);
+    /* and the one under way, as it polls */
+    if ((job = vgmDriverJobLock(drv, name))) {
+        if (vgmDriverJobIsMigration(job)) {
+            job->haveSetBandwidth = TRUE;
+            job->setBandwidth = mib * 1024 * 1024;
+        }
+        vgmDriverJobUnlock(drv, job);
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverMigrateGetMaxSpeed(VgmDriver *drv, const char *name, unsigned int flags, guint64 *mib,
+                            GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (flags & VGM_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) {
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("a post-copy migration speed (VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY, --postcopy) is not supported: virt-gmem migrates by pre-copy only"));
+        return FALSE;
+    }
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)))
+        return FALSE;
+    *mib = vgmDriverMigrateSpeed(drv, name);
+    return TRUE;
+}
+
 gboolean
 vgmDriverMigratePerform(VgmDriver *drv, const char *name, const VgmDriverMigrateParams *p,
                         unsigned int flags, GError **error)
@@ -1864,7 +2045,7 @@ vgmDriverMigratePerform(VgmDriver *drv, const char *name, const VgmDriverMigrate
     }
     qemuUri = vgmDriverMigrateHostPort("tcp:", host, port);
     req.uri = qemuUri;
-    req.bandwidthMiB = p->bandwidth;
+    req.bandwidthMiB = p->bandwidth ? p->bandwidth : vgmDriverMigrateSpeed(drv, name);
     req.live = (flags & VGM_MIGRATE_LIVE) != 0;
     req.autoConverge = (flags & VGM_MIGRATE_AUTO_CONVERGE) != 0;
 
@@ -2647,21 +2828,23 @@ vgmDriverResume(VgmDriver *drv, const char *name, unsigned int flags, GError **e
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
 
-    gboolean migrating;
+    GMutex *m;
+    gboolean ok;
 
     if (!vgmDriverCheckFlags(flags, 0, error))
         return FALSE;
-    /* a guest sent elsewhere waits for its migration's confirm */
-    g_mutex_lock(&drv->jobsLock);
-    migrating = g_hash_table_contains(drv->migrations, name);
-    g_mutex_unlock(&drv->jobsLock);
-    if (migrating) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' is migrating: its migration's confirm (or finish) decides whether it runs here"),
-                    name);
+    /* a guest on its way elsewhere waits for its migration's confirm: at
+     * once while QEMU sends it, and once the domain's mutex is had (the
+     * perform may have begun since) */
+    if (vgmDriverMigrationBusy(drv, name, error))
         return FALSE;
-    }
-    if (!vgmDriverChange(drv, name, vgmDriverDomainResume, &dom, error))
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = !vgmDriverMigrationBusy(drv, name, error) &&
+         (dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
+         vgmDriverDomainResume(drv->store, name, NULL, error);
+    g_mutex_unlock(m);
+    if (!ok)
         return FALSE;
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED);
     return TRUE;

@@ -227,6 +227,24 @@ VgmDriverDomain *vgmDriverMigrateFinish(VgmDriver *drv, const char *name,
 gboolean vgmDriverMigrateConfirm(VgmDriver *drv, const char *name, unsigned int flags,
                                  gboolean cancelled, GError **error);
 
+/* libvirt's QEMU_DOMAIN_MIG_BANDWIDTH_MAX: the default speed, MiB/s */
+#define VGM_MIGRATE_SPEED_MAX ((guint64)G_MAXINT64 / (1024 * 1024))
+/* virDomainMigrateMaxSpeedFlags */
+#define VGM_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY (1u << 0)
+/* virDomainMigrateSetMaxDowntime / GetMaxDowntime: QEMU's downtime-limit
+ * of running domain @name, in ms (of the migration under way, if any) */
+gboolean vgmDriverMigrateSetMaxDowntime(VgmDriver *drv, const char *name, guint64 downtimeMs,
+                                        unsigned int flags, GError **error);
+gboolean vgmDriverMigrateGetMaxDowntime(VgmDriver *drv, const char *name, unsigned int flags,
+                                        guint64 *downtimeMs, GError **error);
+/* virDomainMigrateSetMaxSpeed / GetMaxSpeed: the MiB/s of @name's
+ * migrations that give no bandwidth (kept while the daemon runs, running
+ * or not; VGM_MIGRATE_SPEED_MAX until set), and of the one under way */
+gboolean vgmDriverMigrateSetMaxSpeed(VgmDriver *drv, const char *name, guint64 mib,
+                                     unsigned int flags, GError **error);
+gboolean vgmDriverMigrateGetMaxSpeed(VgmDriver *drv, const char *name, unsigned int flags,
+                                     guint64 *mib, GError **error);
+
 /* libvirt's virDomainCoreDumpFlags */
 #define VGM_DUMP_CRASH (1u << 0)
 #define VGM_DUMP_LIVE (1u << 1)

@@ -2051,6 +2051,28 @@ vgmDriverDomainMigrateWait(VgmQemuMonitor *mon, VgmDriverJob *job, GError **erro
     gboolean cancelled = FALSE;
 
     for (;;) {
+        g_autoptr(JsonObject) set = json_object_new();
+        gboolean any = FALSE;
+
+        /* what vgmDriverMigrateSetMaxDowntime / SetMaxSpeed left for it */
+        if (job) {
+            g_mutex_lock(&job->lock);
+            if (job->haveSetDowntime) {
+                json_object_set_int_member(set, "downtime-limit", (gint64)job->setDowntimeMs);
+                job->downtimeMs = job->setDowntimeMs;
+                job->haveSetDowntime = FALSE;
+                any = TRUE;
+            }
+            if (job->haveSetBandwidth) {
+                json_object_set_int_member(set, "max-bandwidth", (gint64)job->setBandwidth);
+                job->haveSetBandwidth = FALSE;
+                any = TRUE;
+            }
+            g_mutex_unlock(&job->lock);
+        }
+        if (any && !vgmQemuMonitorCommand(mon, "migrate-set-parameters", set, NULL, error))
+            return FALSE;
+
         g_autoptr(JsonNode) ret = NULL;
         JsonObject *o;
         const char *st;
@@ -2330,14 +2352,27 @@ vgmDriverDomainMigrateOut(const VgmDriverStore *store, const char *name,
     /* each migration says all it wants: what an earlier one set (a save's
      * bandwidth) does not linger */
     json_object_set_int_member(params, "max-bandwidth",
-                               req->bandwidthMiB ? (gint64)req->bandwidthMiB * 1024 * 1024 :
-                                                   VGM_DRIVER_SAVE_BANDWIDTH);
+                               (gint64)MIN(req->bandwidthMiB, (guint64)G_MAXINT64 / (1024 * 1024)) *
+                               1024 * 1024);
     json_object_set_string_member(converge, "capability", "auto-converge");
     json_object_set_boolean_member(converge, "state", req->autoConverge);
     list = json_array_new();
     json_array_add_object_element(list, g_steal_pointer(&converge));
     json_object_set_array_member(caps, "capabilities", list);
     json_object_set_string_member(migrate, "uri", req->uri);
+    /* (what virDomainMigrateGetMaxDowntime reads while it runs) */
+    if (job) {
+        g_autoptr(JsonNode) cur = NULL;
+        JsonObject *o;
+
+        if (!vgmQemuMonitorCommand(mon, "query-migrate-parameters", NULL, &cur, &err))
+            goto failed;
+        o = JSON_NODE_HOLDS_OBJECT(cur) ? json_node_get_object(cur) : NULL;
+        g_mutex_lock(&job->lock);
+        job->downtimeMs = o ? (guint64)json_object_get_int_member_with_default(o, "downtime-limit",
+                                                                                0) : 0;
+        g_mutex_unlock(&job->lock);
+    }
     if (!vgmQemuMonitorCommand(mon, "migrate-set-capabilities", caps, NULL, &err) ||
         !vgmQemuMonitorCommand(mon, "migrate-set-parameters", params, NULL, &err) ||
         !vgmQemuMonitorCommand(mon, "migrate", migrate, NULL, &err))
@@ -2366,6 +2401,36 @@ vgmDriverDomainMigrateOut(const VgmDriverStore *store, const char *name,
     vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
                 _("cannot migrate domain '%1$s': %2$s"), dom->name, err->message);
     return FALSE;
+}
+
+gboolean
+vgmDriverDomainMigrateParam(const VgmDriverStore *store, const char *name, const char *param,
+                            gboolean set, guint64 *value, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    JsonObject *o;
+
+    if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return FALSE;
+    if (set) {
+        json_object_set_int_member(args, param, (gint64)*value);
+        return vgmQemuMonitorCommand(mon, "migrate-set-parameters", args, NULL, error);
+    }
+    if (!vgmQemuMonitorCommand(mon, "query-migrate-parameters", NULL, &ret, error))
+        return FALSE;
+    o = JSON_NODE_HOLDS_OBJECT(ret) ? json_node_get_object(ret) : NULL;
+    if (!o || !json_object_has_member(o, param)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("QEMU's query-migrate-parameters has no '%1$s'"), param);
+        return FALSE;
+    }
+    *value = (guint64)json_object_get_int_member(o, param);
+    return TRUE;
 }
 
 gboolean

@@ -234,6 +234,13 @@ typedef struct {
     gboolean abort;             /* vgmDriverAbortJob asked */
     gint64 pausedAt;            /* when the job paused the guest (0: it did not) */
     JsonObject *done;           /* QEMU's query-migrate once it completed */
+    /* a migration's parameters changed while it runs (its thread holds
+     * QEMU's monitor, and applies them as it polls) */
+    gboolean haveSetDowntime;
+    guint64 setDowntimeMs;      /* downtime-limit */
+    gboolean haveSetBandwidth;
+    guint64 setBandwidth;       /* max-bandwidth, bytes/s */
+    guint64 downtimeMs;         /* QEMU's downtime-limit while it runs */
 } VgmDriverJob;
 
 /* The guest state of @def's QEMU (@mon: its monitor, the guest paused, or
@@ -279,7 +286,7 @@ gboolean vgmDriverDomainMigrateStop(const VgmDriverStore *store, const char *nam
 /* What the source's QEMU is asked */
 typedef struct {
     const char *uri;            /* the destination QEMU's: tcp:HOST:PORT */
-    guint64 bandwidthMiB;       /* MiB/s; 0: no limit */
+    guint64 bandwidthMiB;       /* MiB/s (past QEMU's range: as much as it takes) */
     gboolean live;              /* the guest runs while its memory goes */
     gboolean autoConverge;      /* QEMU slows a guest that dirties faster */
 } VgmDriverMigrateOut;
@@ -291,6 +298,11 @@ typedef struct {
 gboolean vgmDriverDomainMigrateOut(const VgmDriverStore *store, const char *name,
                                    const VgmDriverMigrateOut *req, VgmDriverJob *job,
                                    gboolean *wasRunning, GError **error);
+/* QEMU's migration parameter @param (downtime-limit, max-bandwidth) of
+ * running domain @name: read into *@value (@set FALSE) or set to @value */
+gboolean vgmDriverDomainMigrateParam(const VgmDriverStore *store, const char *name,
+                                     const char *param, gboolean set, guint64 *value,
+                                     GError **error);
 /* The source's confirm of a migration that failed: the guest runs again */
 gboolean vgmDriverDomainMigrateResume(const VgmDriverStore *store, const char *name,
                                       GError **error);

@@ -6452,3 +6452,45 @@ vgmRemoteDispatchDomainMigratePerform3Params(VgmRemoteClient *client,
     return vgmDriverMigrateParamsParse(params, &p, error) &&
            vgmDriverMigratePerform(client->drv, dom->name, &p, args->flags, error);
 }
+
+gboolean
+vgmRemoteDispatchDomainMigrateSetMaxDowntime(VgmRemoteClient *client,
+                                             const VgmRemoteDomainMigrateSetMaxDowntimeArgs *args,
+                                             GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverMigrateSetMaxDowntime(client->drv, dom->name, args->downtime, args->flags,
+                                          error);
+}
+
+gboolean
+vgmRemoteDispatchDomainMigrateGetMaxDowntime(VgmRemoteClient *client,
+                                             const VgmRemoteDomainMigrateGetMaxDowntimeArgs *args,
+                                             VgmRemoteDomainMigrateGetMaxDowntimeRet *ret,
+                                             GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverMigrateGetMaxDowntime(client->drv, dom->name, args->flags, &ret->downtime,
+                                          error);
+}
+
+gboolean
+vgmRemoteDispatchDomainMigrateSetMaxSpeed(VgmRemoteClient *client,
+                                          const VgmRemoteDomainMigrateSetMaxSpeedArgs *args,
+                                          GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverMigrateSetMaxSpeed(client->drv, dom->name, args->bandwidth, args->flags,
+                                       error);
+}
+
+gboolean
+vgmRemoteDispatchDomainMigrateGetMaxSpeed(VgmRemoteClient *client,
+                                          const VgmRemoteDomainMigrateGetMaxSpeedArgs *args,
+                                          VgmRemoteDomainMigrateGetMaxSpeedRet *ret,
+                                          GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverMigrateGetMaxSpeed(client->drv, dom->name, args->flags, &ret->bandwidth,
+                                       error);
+}

@@ -21,11 +21,23 @@ What it covers:
     virsh migrate --suspend, the first 640 KiB of guest RAM (what SeaBIOS
     wrote) read at the source before and at the destination after are the
     same bytes, and not all zero;
-  * peer-to-peer, as OpenStack Nova calls it (python3-libvirt's
-    migrateToURI3 with VIR_MIGRATE_LIVE | PEER2PEER | PERSIST_DEST |
-    UNDEFINE_SOURCE, destination_xml and persistent_xml given, back to the
-    first daemon): the source's daemon runs the phases against the
-    destination's; the guest runs at the first daemon again;
+  * the guest's memory is what the source had: QEMU's generic loader puts
+    32 MiB of random bytes from a file into guest RAM; the file is then
+    rewritten, so the destination's QEMU loads other bytes, and after the
+    live migration the destination guest's RAM holds the first ones;
+  * the migration tunables: migrate-getspeed (libvirt's default),
+    migrate-setspeed (kept for the next migration; --postcopy refused),
+    migrate-setmaxdowntime / getmaxdowntime (QEMU's downtime-limit); and
+    while a migration runs: domjobinfo shows an outgoing migration,
+    migrate-setmaxdowntime is taken by it, a resume is refused, and
+    migrate-setspeed speeds it up (begun at 2 MiB/s, it ends well before
+    the 16 s its random RAM would take);
+  * peer-to-peer by OpenStack Nova's own code (python3-nova's Guest:
+    migrate, which calls migrateToURI3 with VIR_MIGRATE_LIVE | PEER2PEER
+    | PERSIST_DEST | UNDEFINE_SOURCE, destination_xml and persistent_xml;
+    get_job_info and migrate_configure_max_downtime as its monitor calls
+    them while it runs), back to the first daemon: the source's daemon
+    runs the phases against the destination's; the guest runs there;
   * refused with the reason, the guest left running where it was: a flag
     the driver does not do (--copy-storage-all, --tunnelled with --p2p,
     --offline), renaming (--dname), a destination URI over TCP for
@@ -46,10 +58,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 DOM = "vgmtest-migrate"
+# random bytes QEMU's generic loader puts into guest RAM at 16 MiB
+BLOB_ADDR = 16 << 20
+BLOB_SIZE = 32 << 20
 
 
-def domain(disk):
-    return """<domain type='qemu'>
+def domain(disk, blob):
+    return """<domain type='qemu' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
   <name>%s</name>
   <memory unit='MiB'>128</memory>
   <vcpu>1</vcpu>
@@ -63,7 +78,11 @@ def domain(disk):
     </disk>
     <memballoon model='none'/>
   </devices>
-</domain>""" % (DOM, disk)
+  <qemu:commandline>
+    <qemu:arg value='-device'/>
+    <qemu:arg value='loader,file=%s,addr=%d,force-raw=on'/>
+  </qemu:commandline>
+</domain>""" % (DOM, disk, blob, BLOB_ADDR)
 
 
 def main():
@@ -89,9 +108,10 @@ def main():
     sys.exit(tap.done())
 
 
-def ram_head(root, path):
-    """The first 640 KiB of the guest's RAM, read through QMP pmemsave"""
-    reply = harness.qmp(root, DOM, "pmemsave", {"val": 0, "size": 640 * 1024, "filename": path})
+def ram_head(root, path, addr=0, size=640 * 1024):
+    """@size bytes of the guest's RAM from @addr (the first 640 KiB), read
+    through QMP pmemsave"""
+    reply = harness.qmp(root, DOM, "pmemsave", {"val": addr, "size": size, "filename": path})
     if "error" in reply:
         return None
     with open(path, "rb") as f:
@@ -104,7 +124,10 @@ def run_tests(tap, target, dest, work):
     w = lambda n: os.path.join(work, n)  # noqa: E731
     with open(w("disk.img"), "wb") as f:
         f.truncate(16 * 1024 * 1024)
-    path = harness.write_file(work, DOM + ".xml", domain(w("disk.img")))
+    blob_a = os.urandom(BLOB_SIZE)
+    with open(w("blob.bin"), "wb") as f:
+        f.write(blob_a)
+    path = harness.write_file(work, DOM + ".xml", domain(w("disk.img"), w("blob.bin")))
     r = harness.virsh(src_uri, "define", path)
     r2 = harness.virsh(src_uri, "start", DOM)
     tap.ok(r.rc == 0 and r2.rc == 0, "define and start at the source", r.describe() +
@@ -158,7 +181,8 @@ def run_tests(tap, target, dest, work):
     tap.ok(r.rc != 0 and "qemu+unix" in r.err and running_at(src_uri) == "running (booted)",
            "peer-to-peer to a TCP URI is refused, naming what it takes", r.describe())
     bad = harness.write_file(work, "bad.xml",
-                             domain(w("disk.img")).replace("128</memory>", "256</memory>"))
+                             domain(w("disk.img"), w("blob.bin")).replace("128</memory>",
+                                                                          "256</memory>"))
     r = harness.virsh(src_uri, "migrate", DOM, dst_uri, "--live", "--migrateuri", tcp,
                       "--xml", bad)
     tap.ok(r.rc != 0 and "destination XML changes" in r.err and
@@ -170,9 +194,62 @@ def run_tests(tap, target, dest, work):
     del events["src"][:]
     del events["dst"][:]
 
-    # ---- virsh migrate: libvirt's client runs the phases ----
-    r = harness.virsh(src_uri, "migrate", DOM, dst_uri, "--live", "--persistent",
-                      "--undefinesource", "--migrateuri", tcp, timeout=120)
+    # ---- the migration tunables, no migration under way ----
+    r = harness.virsh(src_uri, "migrate-getspeed", DOM)
+    tap.eq(r.out.strip(), "8796093022207", "migrate-getspeed: libvirt's default, no limit")
+    r = harness.virsh(src_uri, "migrate-setspeed", DOM, "2")
+    r2 = harness.virsh(src_uri, "migrate-getspeed", DOM)
+    tap.ok(r.rc == 0 and r2.out.strip() == "2", "migrate-setspeed 2: kept for the next migration",
+           r.describe() + r2.describe())
+    r = harness.virsh(src_uri, "migrate-setspeed", DOM, "2", "--postcopy")
+    tap.ok(r.rc != 0 and "post-copy" in r.err, "migrate-setspeed --postcopy is refused",
+           r.describe())
+    r = harness.virsh(src_uri, "migrate-setmaxdowntime", DOM, "777")
+    q = harness.qmp(target.root, DOM, "query-migrate-parameters")
+    r2 = harness.virsh(src_uri, "migrate-getmaxdowntime", DOM)
+    tap.ok(r.rc == 0 and q.get("return", {}).get("downtime-limit") == 777 and
+           r2.out.strip() == "777",
+           "migrate-setmaxdowntime 777: QEMU's downtime-limit, read back", r.describe() + repr(q))
+
+    # ---- virsh migrate: libvirt's client runs the phases; tuned as it runs ----
+    # (the loader's file changes now: the destination's QEMU loads the new
+    # one, and the guest's RAM must come from the source all the same)
+    with open(w("blob.bin"), "wb") as f:
+        f.write(os.urandom(BLOB_SIZE))
+    started = time.monotonic()
+    proc = harness.virsh_background(src_uri, "migrate", DOM, dst_uri, "--live", "--persistent",
+                                    "--undefinesource", "--migrateuri", tcp)
+    info = None
+    end = time.monotonic() + 30
+    while time.monotonic() < end and proc.poll() is None:
+        info = harness.virsh(src_uri, "domjobinfo", DOM)
+        if "Unbounded" in info.out and "Outgoing migration" in info.out:
+            break
+        time.sleep(0.2)
+    tap.ok(info is not None and "Unbounded" in info.out and "Outgoing migration" in info.out,
+           "domjobinfo at the source while it migrates: an outgoing migration",
+           info.describe() if info else "")
+    r = harness.virsh(src_uri, "migrate-setmaxdowntime", DOM, "1234")
+    r2 = harness.virsh(src_uri, "migrate-getmaxdowntime", DOM)
+    tap.ok(r.rc == 0 and r2.out.strip() == "1234",
+           "migrate-setmaxdowntime while it migrates: taken by the migration", r.describe() +
+           r2.describe())
+    r = harness.virsh(src_uri, "resume", DOM)
+    tap.ok(r.rc != 0, "a resume while it migrates is refused", r.describe())
+    while time.monotonic() < started + 2:
+        time.sleep(0.1)
+    tap.ok(proc.poll() is None, "2 s in, at 2 MiB/s, it still migrates")
+    r = harness.virsh(src_uri, "migrate-setspeed", DOM, "100000")
+    try:
+        out, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    took = time.monotonic() - started
+    # (32 MiB of random RAM at 2 MiB/s would take 16 s)
+    tap.ok(r.rc == 0 and took < 12, "migrate-setspeed while it migrates speeds it up "
+           "(%.1f s for 32 MiB of random RAM begun at 2 MiB/s)" % took, r.describe())
+    r = harness.Result(proc.returncode, out, err, ["migrate"])
     src_ev = wait_events("src", [(E.VIR_DOMAIN_EVENT_SUSPENDED,
                                   E.VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED),
                                  ("job", E.VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT),
@@ -187,6 +264,9 @@ def run_tests(tap, target, dest, work):
     tap.eq(running_at(dst_uri), "running (migrated)", "the guest runs at the destination")
     info = harness.virsh(dst_uri, "dominfo", DOM)
     tap.ok("Persistent:     yes" in info.out, "persistent at the destination", info.describe())
+    blob = ram_head(dest.root, w("blob-dst.bin"), BLOB_ADDR, BLOB_SIZE)
+    tap.ok(blob == blob_a, "the destination guest's 32 MiB of random RAM are the source's "
+           "(not the file its own QEMU loaded)")
     tap.ok(harness.virsh(src_uri, "domstate", DOM).rc != 0,
            "gone from the source (undefined)")
     tap.eq(src_ev, [(E.VIR_DOMAIN_EVENT_SUSPENDED, E.VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED),
@@ -216,20 +296,48 @@ def run_tests(tap, target, dest, work):
     del events["src"][:]
     del events["dst"][:]
 
-    # ---- peer-to-peer, as Nova calls it ----
+    # ---- peer-to-peer, by Nova's own code (its Guest), monitored as Nova
+    # monitors it ----
+    import threading
+    from nova.virt.libvirt import guest as nova_guest
     dom = conns["src"].lookupByName(DOM)
+    guest = nova_guest.Guest(dom)
     xml = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_MIGRATABLE | libvirt.VIR_DOMAIN_XML_SECURE)
     flags = (libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER |
              libvirt.VIR_MIGRATE_PERSIST_DEST | libvirt.VIR_MIGRATE_UNDEFINE_SOURCE)
+    dom.migrateSetMaxSpeed(2)
+    result = {}
+
+    def nova_migrate():
+        try:
+            guest.migrate(dst_uri, migrate_uri=tcp, destination_xml=xml, flags=flags,
+                          bandwidth=0)
+            result["err"] = None
+        except libvirt.libvirtError as e:
+            result["err"] = str(e)
+    t = threading.Thread(target=nova_migrate)
+    t.start()
+    seen = None
+    end = time.monotonic() + 30
+    while time.monotonic() < end and t.is_alive():
+        job = guest.get_job_info()
+        if job.type == libvirt.VIR_DOMAIN_JOB_UNBOUNDED and job.memory_total > 0:
+            seen = job
+            break
+        time.sleep(0.2)
+    tap.ok(seen is not None and seen.memory_processed <= seen.memory_total,
+           "Nova's get_job_info while it migrates: unbounded, memory figures",
+           repr(seen and seen.__dict__))
     err = None
     try:
-        dom.migrateToURI3(dst_uri, {libvirt.VIR_MIGRATE_PARAM_DEST_XML: xml,
-                                    libvirt.VIR_MIGRATE_PARAM_PERSIST_XML: xml,
-                                    libvirt.VIR_MIGRATE_PARAM_URI: tcp,
-                                    libvirt.VIR_MIGRATE_PARAM_BANDWIDTH: 0}, flags)
+        guest.migrate_configure_max_downtime(500)
+        dom.migrateSetMaxSpeed(100000)
     except libvirt.libvirtError as e:
         err = str(e)
-    tap.ok(err is None, "migrateToURI3 with Nova's flags (peer-to-peer)", err)
+    tap.ok(err is None, "Nova's migrate_configure_max_downtime and a new speed as it runs", err)
+    t.join(120)
+    err = result.get("err", "still running")
+    tap.ok(err is None, "Nova's Guest.migrate (migrateToURI3, peer-to-peer, its flags)", err)
     tap.eq(running_at(dst_uri), "running (migrated)", "peer-to-peer: the guest runs there")
     tap.ok(harness.virsh(src_uri, "domstate", DOM).rc != 0,
            "peer-to-peer: gone from the source (undefined)")
