@@ -76,6 +76,7 @@ static VgmDriver *volatile vgmDaemonDriver;
 static gpointer
 vgmDaemonAutostart(gpointer data)
 {
+    vgmDriverMigrateCleanStale(data);
     vgmDriverAutostartDomains(data);
     return NULL;
 }

@@ -3244,6 +3244,61 @@ vgmDriverSetAutostart(VgmDriver *drv, const char *name, gboolean autostart, GErr
 }
 
 void
+vgmDriverMigrateCleanStale(VgmDriver *drv)
+{
+    g_autoptr(GPtrArray) doms = NULL;
+
+    if (!(doms = vgmDriverListDomainsFlags(drv, VGM_LIST_DOMAINS_ACTIVE, VGM_DRIVER_LOOKUP_BRIEF,
+                                           NULL)))
+        return;
+    for (guint i = 0; i < doms->len; i++) {
+        const VgmDriverDomain *dom = g_ptr_array_index(doms, i);
+        GMutex *m;
+        gboolean stale;
+
+        m = vgmDriverDomainMutex(drv, dom->name);
+        g_mutex_lock(m);
+        if (drv->watch && dom->status && dom->status->qemu.pid > 0)
+            vgmDriverWatchReported(drv->watch, dom->name, dom->status->qemu.pid);
+        stale = vgmDriverDomainMigrateStale(drv->store, dom->name, NULL);
+        if (!stale && drv->watch && dom->status && dom->status->qemu.pid > 0)
+            vgmDriverWatchUnreported(drv->watch, dom->name, dom->status->qemu.pid);
+        g_mutex_unlock(m);
+        if (stale) {
+            g_message(_("domain '%1$s' waited for a migration that a restart of the daemon ended: its QEMU is stopped"),
+                      dom->name);
+            vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_FAILED);
+        }
+    }
+}
+
+void
+vgmDriverMigrateAbandon(VgmDriver *drv, const char *name)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    /* (nothing when its finish came) */
+    dom = vgmDriverMigrateFinish(drv, name, 0, TRUE, NULL);
+}
+
+void
+vgmDriverMigrateForget(VgmDriver *drv, const char *name)
+{
+    g_autoptr(GError) err = NULL;
+    VgmDriverMigration *mig;
+    GMutex *m = vgmDriverDomainMutex(drv, name);
+
+    g_mutex_lock(m);
+    mig = vgmDriverMigrationTake(drv, name, FALSE, &err);
+    g_mutex_unlock(m);
+    if (!mig)
+        return;
+    g_warning(_("the client migrating domain '%1$s' went away before its confirm: whether it runs at the destination is not known, so it stays paused here"),
+              name);
+    vgmDriverMigrationFree(mig);
+}
+
+void
 vgmDriverAutostartDomains(VgmDriver *drv)
 {
     g_autoptr(GPtrArray) doms = NULL;

@@ -227,6 +227,17 @@ VgmDriverDomain *vgmDriverMigrateFinish(VgmDriver *drv, const char *name,
 gboolean vgmDriverMigrateConfirm(VgmDriver *drv, const char *name, unsigned int flags,
                                  gboolean cancelled, GError **error);
 
+/* At a daemon's start: the domains a prepare left waiting for a stream
+ * whose finish cannot come any more are stopped (STOPPED, failed), as
+ * libvirtd does on its restart */
+void vgmDriverMigrateCleanStale(VgmDriver *drv);
+/* The client that prepared @name's incoming migration is gone before its
+ * finish: the domain's QEMU ends, as libvirtd ends it */
+void vgmDriverMigrateAbandon(VgmDriver *drv, const char *name);
+/* The client that performed @name's outgoing migration is gone before
+ * its confirm: the guest stays paused (it may run at the destination, as
+ * libvirtd reasons), and can be resumed or destroyed again */
+void vgmDriverMigrateForget(VgmDriver *drv, const char *name);
 /* libvirt's QEMU_DOMAIN_MIG_BANDWIDTH_MAX: the default speed, MiB/s */
 #define VGM_MIGRATE_SPEED_MAX ((guint64)G_MAXINT64 / (1024 * 1024))
 /* virDomainMigrateMaxSpeedFlags */

@@ -1428,7 +1428,8 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     /* libvirt's reasons for a restored guest: it runs 'restored', or is
      * left paused 'migrating' (until it runs) */
     if (incoming)
-        status->runReason = g_strdup((flags & VGM_DRIVER_START_PAUSED) ? "migrating" : "restored");
+        status->runReason = g_strdup(incoming->uri ? VGM_DRIVER_MIGRATE_INCOMING_REASON :
+                                     (flags & VGM_DRIVER_START_PAUSED) ? "migrating" : "restored");
     {
         g_autoptr(VgmDriverLock) storeLock = NULL;
 
@@ -2401,6 +2402,20 @@ vgmDriverDomainMigrateOut(const VgmDriverStore *store, const char *name,
     vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
                 _("cannot migrate domain '%1$s': %2$s"), dom->name, err->message);
     return FALSE;
+}
+
+gboolean
+vgmDriverDomainMigrateStale(const VgmDriverStore *store, const char *name, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)) ||
+        g_strcmp0(dom->status->runReason, VGM_DRIVER_MIGRATE_INCOMING_REASON) != 0 ||
+        !vgmDriverDomainCleanup(store, dom, error))
+        return FALSE;
+    vgmDriverStoreSetStopReason(store, dom->name, "failed");
+    return TRUE;
 }
 
 gboolean

@@ -298,6 +298,13 @@ typedef struct {
 gboolean vgmDriverDomainMigrateOut(const VgmDriverStore *store, const char *name,
                                    const VgmDriverMigrateOut *req, VgmDriverJob *job,
                                    gboolean *wasRunning, GError **error);
+/* The run reason a prepare writes into the status until the finish: a
+ * daemon that finds it at its start knows the finish cannot come */
+#define VGM_DRIVER_MIGRATE_INCOMING_REASON "incoming"
+/* Ends running domain @name's QEMU if a prepare left it and no finish
+ * came (its daemon was restarted in between); TRUE when it did */
+gboolean vgmDriverDomainMigrateStale(const VgmDriverStore *store, const char *name,
+                                     GError **error);
 /* QEMU's migration parameter @param (downtime-limit, max-bandwidth) of
  * running domain @name: read into *@value (@set FALSE) or set to @value */
 gboolean vgmDriverDomainMigrateParam(const VgmDriverStore *store, const char *name,

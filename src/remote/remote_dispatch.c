@@ -136,6 +136,10 @@ struct _VgmRemoteClient {
                                                * callback ids, by the
                                                * kind of object */
     GHashTable *streams;        /* serial -> VgmRemoteStream */
+    GPtrArray *prepared;        /* names of the domains whose incoming
+                                 * migration it prepared, until its finish */
+    GPtrArray *performed;       /* and whose outgoing one it performed,
+                                 * until its confirm */
 };
 
 /* What a call does just before its reply goes out (a stream is taken in:
@@ -169,6 +173,8 @@ vgmRemoteClientNew(VgmRpcClient *rpc, gpointer opaque)
         client->callbacks[i] = g_array_new(FALSE, FALSE, sizeof(int));
     client->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                             vgmRemoteStreamStop);
+    client->prepared = g_ptr_array_new_with_free_func(g_free);
+    client->performed = g_ptr_array_new_with_free_func(g_free);
     g_mutex_init(&client->lock);
     return client;
 }
@@ -192,6 +198,13 @@ vgmRemoteClientFree(gpointer data)
     }
     /* its consoles close */
     g_hash_table_unref(client->streams);
+    /* the incoming migrations it left unfinished end */
+    for (i = 0; i < client->prepared->len; i++)
+        vgmDriverMigrateAbandon(client->drv, g_ptr_array_index(client->prepared, i));
+    g_ptr_array_unref(client->prepared);
+    for (i = 0; i < client->performed->len; i++)
+        vgmDriverMigrateForget(client->drv, g_ptr_array_index(client->performed, i));
+    g_ptr_array_unref(client->performed);
     g_mutex_clear(&client->lock);
     g_free(client);
 }
@@ -6150,7 +6163,24 @@ vgmRemoteDispatchDomainMigratePrepare3Params(VgmRemoteClient *client,
         return FALSE;
     ret->uri_out = g_new0(char *, 1);
     *ret->uri_out = uri;
+    g_mutex_lock(&client->lock);
+    g_ptr_array_add(client->prepared, g_strdup(dom->name));
+    g_mutex_unlock(&client->lock);
     return TRUE;
+}
+
+/* @name out of @client's list @list (prepared, performed) */
+static void
+vgmRemoteClientForget(VgmRemoteClient *client, GPtrArray *list, const char *name)
+{
+    g_mutex_lock(&client->lock);
+    for (guint i = 0; i < list->len; i++) {
+        if (g_str_equal(g_ptr_array_index(list, i), name)) {
+            g_ptr_array_remove_index(list, i);
+            break;
+        }
+    }
+    g_mutex_unlock(&client->lock);
 }
 
 /* The domain a finish is for: the destination_name, else the name in
@@ -6187,6 +6217,7 @@ vgmRemoteDispatchDomainMigrateFinish3Params(VgmRemoteClient *client,
     if (!vgmDriverMigrateParamsParse(params, &p, error) ||
         !(name = vgmRemoteMigrateName(&p, error)))
         return FALSE;
+    vgmRemoteClientForget(client, client->prepared, name);
     return vgmRemoteReturnDomain(vgmDriverMigrateFinish(client->drv, name, args->flags,
                                                         args->cancelled != 0, error),
                                  &ret->dom);
@@ -6201,8 +6232,10 @@ vgmRemoteDispatchDomainMigrateConfirm3Params(VgmRemoteClient *client,
     VgmDriverMigrateParams p;
 
     VGM_REMOTE_GET_DOMAIN(dom);
-    return vgmDriverMigrateParamsParse(params, &p, error) &&
-           vgmDriverMigrateConfirm(client->drv, dom->name, args->flags, args->cancelled != 0,
+    if (!vgmDriverMigrateParamsParse(params, &p, error))
+        return FALSE;
+    vgmRemoteClientForget(client, client->performed, dom->name);
+    return vgmDriverMigrateConfirm(client->drv, dom->name, args->flags, args->cancelled != 0,
                                    error);
 }
 
@@ -6449,8 +6482,13 @@ vgmRemoteDispatchDomainMigratePerform3Params(VgmRemoteClient *client,
     if (args->flags & VGM_MIGRATE_PEER2PEER)
         return vgmRemoteMigrateP2P(client, dom->name, vgmRemoteOptString(args->dconnuri), params,
                                    args->flags, error);
-    return vgmDriverMigrateParamsParse(params, &p, error) &&
-           vgmDriverMigratePerform(client->drv, dom->name, &p, args->flags, error);
+    if (!vgmDriverMigrateParamsParse(params, &p, error) ||
+        !vgmDriverMigratePerform(client->drv, dom->name, &p, args->flags, error))
+        return FALSE;
+    g_mutex_lock(&client->lock);
+    g_ptr_array_add(client->performed, g_strdup(dom->name));
+    g_mutex_unlock(&client->lock);
+    return TRUE;
 }
 
 gboolean

@@ -44,7 +44,14 @@ What it covers:
     peer-to-peer, a migration URI that is not TCP, a destination XML that
     changes what the guest sees; a destination that refuses (the same
     domain already running there): the source's guest runs on;
-  * the read-only socket refuses a migration.
+  * the read-only socket refuses a migration;
+  * a client killed mid-migration: the destination's prepared domain
+    ends (its QEMU stopped), the guest runs on at the source, and migrates
+    again afterwards; the destination's daemon killed mid-migration: virsh
+    fails, the guest stays paused at the source (the destination's QEMU
+    holds its disk's lock, as with libvirt), the next daemon on that root
+    stops the domain the prepare left, and then the source's guest can be
+    resumed.
 """
 
 import json
@@ -93,16 +100,19 @@ def main():
         harness.TAP.skip_all("virsh is not installed (Debian package libvirt-clients)")
     work = tempfile.mkdtemp(prefix="vgm-migrate-")
     target = harness.setup_target(need_virsh=True)
-    dest = harness.Daemon()
+    dests = [harness.Daemon()]
     try:
-        dest.start()
-        harness.run_guarded(tap, run_tests, tap, target, dest, work)
+        dests[0].start()
+        harness.run_guarded(tap, run_tests, tap, target, dests, work)
     finally:
         harness.virsh_cleanup(target.uri, [DOM])
-        harness.virsh_cleanup(dest.uri, [DOM])
-        dest.kill_domains()
-        dest.stop()
-        dest.cleanup()
+        for dest in reversed(dests):
+            if dest.alive():
+                harness.virsh_cleanup(dest.uri, [DOM])
+                dest.kill_domains()
+                dest.stop()
+        for dest in dests:
+            dest.cleanup()
         harness.finish_target(tap, target)
         subprocess.run(["rm", "-rf", work])
     sys.exit(tap.done())
@@ -118,8 +128,9 @@ def ram_head(root, path, addr=0, size=640 * 1024):
         return f.read()
 
 
-def run_tests(tap, target, dest, work):
+def run_tests(tap, target, dests, work):
     import libvirt
+    dest = dests[0]
     src_uri, dst_uri = target.uri, dest.uri
     w = lambda n: os.path.join(work, n)  # noqa: E731
     with open(w("disk.img"), "wb") as f:
@@ -360,6 +371,69 @@ def run_tests(tap, target, dest, work):
         conn.domainEventDeregisterAny(cb)
     for conn in conns.values():
         conn.close()
+
+    def slow_migration(frm, to, *extra):
+        """virsh migrate at 2 MiB/s in the background, once its job runs"""
+        harness.virsh(frm, "migrate-setspeed", DOM, "2")
+        proc = harness.virsh_background(frm, "migrate", DOM, to, "--live", "--migrateuri", tcp,
+                                        *extra)
+        end = time.monotonic() + 30
+        while time.monotonic() < end and proc.poll() is None:
+            if "Outgoing migration" in harness.virsh(frm, "domjobinfo", DOM).out:
+                break
+            time.sleep(0.2)
+        return proc
+
+    def wait_until(cond, timeout=30):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and not cond():
+            time.sleep(0.2)
+        return cond()
+
+    # ---- the client goes away mid-migration: the destination's copy
+    # ends, the guest runs on at the source ----
+    proc = slow_migration(dst_uri, src_uri)
+    tap.ok(harness.virsh(src_uri, "domstate", DOM).rc == 0,
+           "mid-migration the destination has the prepared domain")
+    proc.kill()
+    proc.communicate()
+    tap.ok(wait_until(lambda: harness.virsh(src_uri, "domstate", DOM).rc != 0 and
+                      running_at(dst_uri) == "running (migrated)"),
+           "virsh killed mid-migration: the prepared domain goes, the guest runs on at the "
+           "source", repr((running_at(src_uri), running_at(dst_uri))))
+    r = harness.virsh(dst_uri, "migrate-setspeed", DOM, "100000")
+    r = harness.virsh(dst_uri, "migrate", DOM, src_uri, "--live", "--persistent",
+                      "--undefinesource", "--migrateuri", tcp, timeout=120)
+    tap.ok(r.rc == 0 and running_at(src_uri) == "running (migrated)",
+           "and it migrates again afterwards", r.describe())
+
+    # ---- the destination's daemon is killed mid-migration: the guest
+    # runs on at the source, and the next daemon there stops the copy its
+    # predecessor prepared ----
+    proc = slow_migration(src_uri, dst_uri)
+    prepared = harness.virsh(dst_uri, "domstate", DOM, "--reason").out.strip()
+    dest.proc.kill()
+    dest.proc.wait()
+    out, err = proc.communicate(timeout=120)
+    # (the destination's QEMU took the guest and its disk's lock: the
+    # confirm cannot let the source run it, and it stays paused, as
+    # libvirt's client warns)
+    tap.ok(prepared == "paused (migrating)" and proc.returncode != 0 and
+           running_at(src_uri) == "paused (migrating)",
+           "the destination's daemon killed mid-migration: virsh fails, the guest stays paused "
+           "at the source", repr((prepared, proc.returncode, err, running_at(src_uri))))
+    dest2 = harness.Daemon(root=dest.root)
+    dests.append(dest2)
+    dest2.start()
+    tap.ok(wait_until(lambda: harness.virsh(dest2.uri, "domstate", DOM).rc != 0),
+           "the next daemon there stops the domain the prepare left (no finish can come)",
+           harness.virsh(dest2.uri, "domstate", DOM, "--reason").describe())
+    tap.ok(len(harness.qemus_naming("guest=" + DOM + ",")) == 1,
+           "one QEMU of the domain is left: the source's",
+           repr(harness.qemus_naming("guest=" + DOM + ",")))
+    r = harness.virsh(src_uri, "resume", DOM)
+    tap.ok(r.rc == 0 and running_at(src_uri) == "running (unpaused)",
+           "the source's guest can be resumed then", r.describe())
 
 
 if __name__ == "__main__":
