@@ -110,7 +110,9 @@ def main():
             if dest.alive():
                 harness.virsh_cleanup(dest.uri, [DOM])
                 dest.kill_domains()
-                dest.stop()
+                rc = dest.stop()
+                tap.ok(rc == 0, "the destination's virtgmemd exited 0 on SIGTERM",
+                       "exit status %s; log:\n%s" % (rc, dest.log_tail()))
         for dest in dests:
             dest.cleanup()
         harness.finish_target(tap, target)
