@@ -2236,6 +2236,32 @@ vgmDriverDomainMigrateBegin(const VgmDriverStore *store, const char *name, const
         return FALSE;
     if (!out)
         out = g_strdup(dom->status->xml);
+    /* the sockets of unix channels this daemon named are under its root:
+     * the destination names its own (libvirt drops its default paths from
+     * a migratable XML too) */
+    {
+        g_autoptr(VgmDomainDef) mig = NULL;
+        g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+        g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
+        gboolean dropped = FALSE;
+
+        if (!(mig = vgmDomainDefParseString(out, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                            VGM_DOMAIN_PARSE_LIVE, error)))
+            return FALSE;
+        for (guint i = 0; i < mig->devices.channels->len; i++) {
+            VgmChrDef *chr = g_ptr_array_index(mig->devices.channels, i);
+            g_autofree char *ours = vgmQemuChannelSocketPath(cfg, mig->name, i);
+
+            if (chr->type == VGM_CHR_TYPE_UNIX && g_strcmp0(chr->path, ours) == 0) {
+                g_clear_pointer(&chr->path, g_free);
+                dropped = TRUE;
+            }
+        }
+        if (dropped) {
+            g_free(out);
+            out = vgmDomainDefFormat(mig);
+        }
+    }
     if (persistentXml && !(*persistentXml = vgmDriverDomainFormatXML(store, dom, TRUE, error)))
         return FALSE;
     *xml = g_steal_pointer(&out);

@@ -25,6 +25,8 @@ What it covers:
     32 MiB of random bytes from a file into guest RAM; the file is then
     rewritten, so the destination's QEMU loads other bytes, and after the
     live migration the destination guest's RAM holds the first ones;
+  * the guest agent's unix channel gets a socket under the destination's
+    root (the source's path, under its own root, is not carried over);
   * the migration tunables: migrate-getspeed (libvirt's default),
     migrate-setspeed (kept for the next migration; --postcopy refused),
     migrate-setmaxdowntime / getmaxdowntime (QEMU's downtime-limit); and
@@ -54,8 +56,8 @@ What it covers:
     resumed.
 """
 
-import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -83,6 +85,9 @@ def domain(disk, blob):
       <source file='%s'/>
       <target dev='vda' bus='virtio'/>
     </disk>
+    <channel type='unix'>
+      <target type='virtio' name='org.qemu.guest_agent.0'/>
+    </channel>
     <memballoon model='none'/>
   </devices>
   <qemu:commandline>
@@ -277,6 +282,12 @@ def run_tests(tap, target, dests, work):
     tap.eq(running_at(dst_uri), "running (migrated)", "the guest runs at the destination")
     info = harness.virsh(dst_uri, "dominfo", DOM)
     tap.ok("Persistent:     yes" in info.out, "persistent at the destination", info.describe())
+    chan = re.search(r"<channel type='unix'>\s*<source mode='bind' path='([^']*)'",
+                     harness.virsh(dst_uri, "dumpxml", DOM).out)
+    tap.ok(chan is not None and chan.group(1).startswith(dest.root + "/") and
+           os.path.exists(chan.group(1)),
+           "the guest agent's channel socket is the destination's own (under its root)",
+           repr(chan and chan.group(1)))
     blob = ram_head(dest.root, w("blob-dst.bin"), BLOB_ADDR, BLOB_SIZE)
     tap.ok(blob == blob_a, "the destination guest's 32 MiB of random RAM are the source's "
            "(not the file its own QEMU loaded)")
