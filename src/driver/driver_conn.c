@@ -2186,7 +2186,10 @@ vgmDriverMigrateConfirm(VgmDriver *drv, const char *name, unsigned int flags,
 
             /* the guest runs elsewhere now: a definition left is only
              * logged, as libvirt does */
-            if (!(undefined = vgmDriverDomainUndefine(drv->store, name, 0, NULL, &undefErr)))
+            /* (its varstore and TPM state are the destination's now) */
+            if (!(undefined = vgmDriverDomainUndefine(drv->store, name,
+                                                      VGM_UNDEFINE_KEEP_NVRAM |
+                                                      VGM_UNDEFINE_KEEP_TPM, NULL, &undefErr)))
                 g_warning(_("cannot undefine domain '%1$s' after its migration: %2$s"),
                           name, undefErr->message);
         }

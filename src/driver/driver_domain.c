@@ -2223,6 +2223,7 @@ vgmDriverDomainMigrateBegin(const VgmDriverStore *store, const char *name, const
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
     g_autofree char *out = NULL;
+    guint nsnap;
 
     if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)) ||
         !(def = vgmDomainDefParseString(dom->status->xml, dom->status->log,
@@ -2230,6 +2231,13 @@ vgmDriverDomainMigrateBegin(const VgmDriverStore *store, const char *name, const
                                         error)) ||
         !vgmDriverDomainCheckSavable(def, error))
         return FALSE;
+    /* as libvirt: the snapshots' metadata and internal states stay here */
+    if ((nsnap = vgmDriverSnapshotCount(store, dom->name)) > 0) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot migrate domain '%1$s', which has snapshots (%2$u): delete them first"),
+                    dom->name, nsnap);
+        return FALSE;
+    }
     /* a destination XML changes what the host provides, never what the
      * guest sees: as a save image's XML is checked */
     if (dxml && !(out = vgmDriverSaveCheckNewXML(dom->status->xml, dxml, NULL, error)))
