@@ -71,6 +71,9 @@ struct _VgmDriver {
     VgmDriverNodeDevMonitor *nodeDevMonitor; /* once a node device event
                                               * callback registered */
 
+    GHashTable *migPorts;       /* port -> port: the ones prepares picked
+                                 * for their QEMU, until the finish (under
+                                 * jobsLock) */
     GHashTable *migSpeeds;      /* name -> guint64 *: the MiB/s of its next
                                  * migrations (virDomainMigrateSetMaxSpeed;
                                  * under jobsLock) */
@@ -88,6 +91,7 @@ struct _VgmDriver {
 typedef struct {
     gboolean incoming;
     char *persistentXml;        /* incoming: what PERSIST_DEST defines */
+    guint port;                 /* incoming: the port it reserved, or 0 */
     gboolean wasRunning;        /* outgoing: the guest ran before */
     GPtrArray *done;            /* outgoing: the completed job's figures */
 } VgmDriverMigration;
@@ -146,6 +150,7 @@ vgmDriverNew(const char *root, GError **error)
     drv->migrations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
                                             (GDestroyNotify)vgmDriverMigrationFree);
     drv->migSpeeds = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    drv->migPorts = g_hash_table_new(g_direct_hash, g_direct_equal);
     return drv;
 }
 
@@ -166,6 +171,7 @@ vgmDriverFree(VgmDriver *drv)
     g_hash_table_unref(drv->completed);
     g_hash_table_unref(drv->migrations);
     g_hash_table_unref(drv->migSpeeds);
+    g_hash_table_unref(drv->migPorts);
     g_mutex_clear(&drv->jobsLock);
     g_ptr_array_unref(drv->callbacks);
     g_mutex_clear(&drv->eventLock);
@@ -1668,9 +1674,10 @@ vgmDriverMigrateHostPort(const char *prefix, const char *host, guint port)
     return g_strdup_printf("%s%s%s%s:%u", prefix, v6 ? "[" : "", host, v6 ? "]" : "", port);
 }
 
-/* A free TCP port on @listen from libvirt's migration range */
+/* A free TCP port on @listen from libvirt's migration range, reserved
+ * against the other prepares until vgmDriverMigratePortRelease */
 static gboolean
-vgmDriverMigratePickPort(const char *listen, guint *port, GError **error)
+vgmDriverMigratePickPort(VgmDriver *drv, const char *listen, guint *port, GError **error)
 {
     g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(listen);
     guint p;
@@ -1680,21 +1687,38 @@ vgmDriverMigratePickPort(const char *listen, guint *port, GError **error)
                     _("migration listen address '%1$s' is not an IP address"), listen);
         return FALSE;
     }
+    g_mutex_lock(&drv->jobsLock);
     for (p = VGM_DRIVER_MIGRATE_PORT_MIN; p <= VGM_DRIVER_MIGRATE_PORT_MAX; p++) {
-        g_autoptr(GSocket) sock = g_socket_new(g_inet_address_get_family(addr),
-                                               G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                               NULL);
-        g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, (guint16)p);
+        g_autoptr(GSocket) sock = NULL;
+        g_autoptr(GSocketAddress) sa = NULL;
 
+        if (g_hash_table_contains(drv->migPorts, GUINT_TO_POINTER(p)))
+            continue;
+        sock = g_socket_new(g_inet_address_get_family(addr), G_SOCKET_TYPE_STREAM,
+                            G_SOCKET_PROTOCOL_TCP, NULL);
+        sa = g_inet_socket_address_new(addr, (guint16)p);
         if (sock && g_socket_bind(sock, sa, FALSE, NULL)) {
+            g_hash_table_add(drv->migPorts, GUINT_TO_POINTER(p));
+            g_mutex_unlock(&drv->jobsLock);
             *port = p;
             return TRUE;
         }
     }
+    g_mutex_unlock(&drv->jobsLock);
     vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                 _("no free migration port on %1$s from %2$d to %3$d"), listen,
                 VGM_DRIVER_MIGRATE_PORT_MIN, VGM_DRIVER_MIGRATE_PORT_MAX);
     return FALSE;
+}
+
+static void
+vgmDriverMigratePortRelease(VgmDriver *drv, guint port)
+{
+    if (!port)
+        return;
+    g_mutex_lock(&drv->jobsLock);
+    g_hash_table_remove(drv->migPorts, GUINT_TO_POINTER(port));
+    g_mutex_unlock(&drv->jobsLock);
 }
 
 static void
@@ -1776,7 +1800,7 @@ vgmDriverMigratePrepare(VgmDriver *drv, const VgmDriverMigrateParams *p, const g
     const char *listen;
     VgmDriverDomain *dom;
     VgmDriverMigration *mig;
-    guint port = 0;
+    guint port = 0, reserved = 0;
     GMutex *m;
 
     if (!vgmDriverMigrateCheckFlags(flags, error))
@@ -1818,8 +1842,11 @@ vgmDriverMigratePrepare(VgmDriver *drv, const VgmDriverMigrateParams *p, const g
     if (!host)
         host = g_strdup(g_get_host_name());
     listen = p->listenAddress ? p->listenAddress : "0.0.0.0";
-    if (!port && !vgmDriverMigratePickPort(listen, &port, error))
-        return NULL;
+    if (!port) {
+        if (!vgmDriverMigratePickPort(drv, listen, &port, error))
+            return NULL;
+        reserved = port;
+    }
     qemuUri = vgmDriverMigrateHostPort("tcp:", listen, port);
 
     m = vgmDriverDomainMutex(drv, def->name);
@@ -1829,11 +1856,14 @@ vgmDriverMigratePrepare(VgmDriver *drv, const VgmDriverMigrateParams *p, const g
         mig = g_new0(VgmDriverMigration, 1);
         mig->incoming = TRUE;
         mig->persistentXml = g_steal_pointer(&persistent);
+        mig->port = reserved;
         vgmDriverMigrationSet(drv, dom->name, mig);
     }
     g_mutex_unlock(m);
-    if (!dom)
+    if (!dom) {
+        vgmDriverMigratePortRelease(drv, reserved);
         return NULL;
+    }
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_STARTED, VGM_EVENT_STARTED_MIGRATED);
     *uriOut = vgmDriverMigrateHostPort("tcp://", host, port);
     return dom;
@@ -2132,6 +2162,7 @@ vgmDriverMigrateFinish(VgmDriver *drv, const char *name, unsigned int flags,
                       name, stopErr->message);
     }
     g_mutex_unlock(m);
+    vgmDriverMigratePortRelease(drv, mig->port);
     vgmDriverMigrationFree(mig);
     if (!dom) {
         if (before)
