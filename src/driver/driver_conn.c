@@ -2217,10 +2217,11 @@ vgmDriverMigrateConfirm(VgmDriver *drv, const char *name, unsigned int flags,
 
             /* the guest runs elsewhere now: a definition left is only
              * logged, as libvirt does */
-            /* (its varstore and TPM state are the destination's now) */
+            /* (as libvirt: the varstore stays, the TPM's state, which went
+             * with the guest, goes) */
             if (!(undefined = vgmDriverDomainUndefine(drv->store, name,
                                                       VGM_UNDEFINE_KEEP_NVRAM |
-                                                      VGM_UNDEFINE_KEEP_TPM, NULL, &undefErr)))
+                                                      VGM_UNDEFINE_TPM, NULL, &undefErr)))
                 g_warning(_("cannot undefine domain '%1$s' after its migration: %2$s"),
                           name, undefErr->message);
         }
@@ -2238,11 +2239,11 @@ vgmDriverMigrateConfirm(VgmDriver *drv, const char *name, unsigned int flags,
             vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_MIGRATED);
         return TRUE;
     }
+    /* libvirt's order, and no UNDEFINED: its confirm drops the config
+     * without one */
+    vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_MIGRATED);
     if (done)
         vgmDriverJobCompleted(drv, dom, done, !dom->persistent || undefined);
-    vgmDriverEmitDomain(drv, dom, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_MIGRATED);
-    if (undefined)
-        vgmDriverEmitDomain(drv, dom, VGM_EVENT_UNDEFINED, VGM_EVENT_UNDEFINED_REMOVED);
     return TRUE;
 }
 
