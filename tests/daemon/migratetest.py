@@ -49,6 +49,8 @@ What it covers:
     changes what the guest sees; a destination that refuses (the same
     domain already running there): the source's guest runs on;
   * the read-only socket refuses a migration;
+  * virsh domjobabort mid-migration: virsh fails (aborted), the guest
+    runs on at the source, the destination's copy is gone;
   * a client killed mid-migration: the destination's prepared domain
     ends (its QEMU stopped), the guest runs on at the source, and migrates
     again afterwards; the destination's daemon killed mid-migration: virsh
@@ -410,6 +412,17 @@ def run_tests(tap, target, dests, work):
         while time.monotonic() < end and not cond():
             time.sleep(0.2)
         return cond()
+
+    # ---- domjobabort mid-migration: the destination's copy ends, the
+    # guest runs on at the source ----
+    proc = slow_migration(dst_uri, src_uri)
+    r = harness.virsh(dst_uri, "domjobabort", DOM)
+    out, err = proc.communicate(timeout=120)
+    tap.ok(r.rc == 0 and proc.returncode != 0 and "aborted" in err and
+           running_at(dst_uri) == "running (migrated)" and
+           wait_until(lambda: harness.virsh(src_uri, "domstate", DOM).rc != 0),
+           "domjobabort mid-migration: virsh fails (aborted), the guest runs on at the source, "
+           "the destination's copy is gone", r.describe() + repr((proc.returncode, err)))
 
     # ---- the client goes away mid-migration: the destination's copy
     # ends, the guest runs on at the source ----
