@@ -76,7 +76,6 @@ static VgmDriver *volatile vgmDaemonDriver;
 static gpointer
 vgmDaemonAutostart(gpointer data)
 {
-    vgmDriverMigrateCleanStale(data);
     vgmDriverAutostartDomains(data);
     return NULL;
 }
@@ -154,6 +153,9 @@ main(int argc, char **argv)
         fprintf(stderr, _("virtgmemd: no index of the domain files (inotify): every call reads the directories\n"));
     /* what guests and QEMU do by themselves reaches subscribers */
     vgmDriverWatchEvents(drv);
+    /* the migrations a predecessor prepared cannot be finished: before
+     * any client can prepare one of its own */
+    vgmDriverMigrateCleanStale(drv);
     vgmDriverNetworkAutostart(drv);
     vgmDriverStorageAutostart(drv);
     /* after the networks and pools they may use, as libvirtd orders them;

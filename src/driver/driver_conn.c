@@ -91,6 +91,7 @@ struct _VgmDriver {
 typedef struct {
     gboolean incoming;
     char *persistentXml;        /* incoming: what PERSIST_DEST defines */
+    guint64 id;                 /* which one (vgmDriverMigrateAbandon, Forget) */
     guint port;                 /* incoming: the port it reserved, or 0 */
     gboolean wasRunning;        /* outgoing: the guest ran before */
     GPtrArray *done;            /* outgoing: the completed job's figures */
@@ -105,6 +106,8 @@ vgmDriverMigrationFree(VgmDriverMigration *m)
     g_clear_pointer(&m->done, g_ptr_array_unref);
     g_free(m);
 }
+
+static gboolean vgmDriverMigrationBusy(VgmDriver *drv, const char *name, GError **error);
 
 /* Callback ids count across every driver of the process, as libvirtd's
  * count across the daemon. */
@@ -1491,8 +1494,16 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
 
     if (!vgmDriverCheckSaveFlags(flags, error))
         return FALSE;
+    /* (a guest on its way elsewhere is not saved here: at once while QEMU
+     * sends it, and once the domain's mutex is had) */
+    if (vgmDriverMigrationBusy(drv, name, error))
+        return FALSE;
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
+    if (vgmDriverMigrationBusy(drv, name, error)) {
+        g_mutex_unlock(m);
+        return FALSE;
+    }
     /* this call reports the stop; the watcher, woken by QEMU's exit, must
      * not (the mark is made under the domain's mutex, before the stop) */
     if ((dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) &&
@@ -1721,24 +1732,34 @@ vgmDriverMigratePortRelease(VgmDriver *drv, guint port)
     g_mutex_unlock(&drv->jobsLock);
 }
 
-static void
+static guint64 vgmDriverMigrationNextId = 1;
+
+/* Adds @m for @name, with a new id; the caller has checked that @name
+ * has none (vgmDriverMigrationBusy, under the domain's mutex) */
+static guint64
 vgmDriverMigrationSet(VgmDriver *drv, const char *name, VgmDriverMigration *m)
 {
+    guint64 id;
+
     g_mutex_lock(&drv->jobsLock);
+    id = m->id = vgmDriverMigrationNextId++;
     g_hash_table_replace(drv->migrations, g_strdup(name), m);
     g_mutex_unlock(&drv->jobsLock);
+    return id;
 }
 
-/* The migration of @name in the direction asked, taken out of the table */
+/* The migration of @name in the direction asked (and of id @id, unless
+ * 0), taken out of the table */
 static VgmDriverMigration *
-vgmDriverMigrationTake(VgmDriver *drv, const char *name, gboolean incoming, GError **error)
+vgmDriverMigrationTakeId(VgmDriver *drv, const char *name, gboolean incoming, guint64 id,
+                         GError **error)
 {
     VgmDriverMigration *m = NULL;
     gpointer key = NULL;
 
     g_mutex_lock(&drv->jobsLock);
     if (g_hash_table_lookup_extended(drv->migrations, name, &key, (gpointer *)&m) &&
-        m->incoming == incoming) {
+        m->incoming == incoming && (!id || m->id == id)) {
         g_hash_table_steal(drv->migrations, name);
         g_free(key);
     } else {
@@ -1751,6 +1772,12 @@ vgmDriverMigrationTake(VgmDriver *drv, const char *name, gboolean incoming, GErr
                                _("domain '%1$s' has no outgoing migration to confirm"),
                     name);
     return m;
+}
+
+static VgmDriverMigration *
+vgmDriverMigrationTake(VgmDriver *drv, const char *name, gboolean incoming, GError **error)
+{
+    return vgmDriverMigrationTakeId(drv, name, incoming, 0, error);
 }
 
 gboolean
@@ -1774,7 +1801,8 @@ vgmDriverMigrateBegin(VgmDriver *drv, const char *name, const VgmDriverMigratePa
     }
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
-    ok = vgmDriverDomainMigrateBegin(drv->store, name, p->dxml, xml,
+    ok = !vgmDriverMigrationBusy(drv, name, error) &&
+         vgmDriverDomainMigrateBegin(drv->store, name, p->dxml, xml,
                                      p->persistentXml ? NULL : &persistent, error);
     g_mutex_unlock(m);
     if (!ok)
@@ -1790,7 +1818,8 @@ vgmDriverMigrateBegin(VgmDriver *drv, const char *name, const VgmDriverMigratePa
 
 VgmDriverDomain *
 vgmDriverMigratePrepare(VgmDriver *drv, const VgmDriverMigrateParams *p, const guint8 *cookie,
-                        gsize cookieLen, unsigned int flags, char **uriOut, GError **error)
+                        gsize cookieLen, unsigned int flags, char **uriOut, guint64 *id,
+                        GError **error)
 {
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(GKeyFile) kf = g_key_file_new();
@@ -1851,13 +1880,14 @@ vgmDriverMigratePrepare(VgmDriver *drv, const VgmDriverMigrateParams *p, const g
 
     m = vgmDriverDomainMutex(drv, def->name);
     g_mutex_lock(m);
-    dom = vgmDriverDomainMigratePrepare(drv->store, p->dxml, qemuUri, error);
+    dom = vgmDriverMigrationBusy(drv, def->name, error) ? NULL :
+          vgmDriverDomainMigratePrepare(drv->store, p->dxml, qemuUri, error);
     if (dom) {
         mig = g_new0(VgmDriverMigration, 1);
         mig->incoming = TRUE;
         mig->persistentXml = g_steal_pointer(&persistent);
         mig->port = reserved;
-        vgmDriverMigrationSet(drv, dom->name, mig);
+        *id = vgmDriverMigrationSet(drv, dom->name, mig);
     }
     g_mutex_unlock(m);
     if (!dom) {
@@ -1943,23 +1973,29 @@ vgmDriverMigrateSetMaxDowntime(VgmDriver *drv, const char *name, guint64 downtim
 
     if (!vgmDriverCheckFlags(flags, 0, error) || !vgmDriverJobDomainActive(drv, name, error))
         return FALSE;
-    if (downtimeMs > G_MAXINT64) {
+    if (downtimeMs > VGM_MIGRATE_DOWNTIME_MAX) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                    _("migration downtime %1$" G_GUINT64_FORMAT " ms is too large"), downtimeMs);
+                    _("migration downtime %1$" G_GUINT64_FORMAT " ms is more than QEMU's %2$d ms"),
+                    downtimeMs, VGM_MIGRATE_DOWNTIME_MAX);
         return FALSE;
     }
-    /* a migration under way holds QEMU's monitor: it takes it as it polls */
-    if ((job = vgmDriverJobLock(drv, name))) {
-        if (vgmDriverJobIsMigration(job)) {
-            job->haveSetDowntime = TRUE;
-            job->setDowntimeMs = downtimeMs;
-            vgmDriverJobUnlock(drv, job);
-            return TRUE;
-        }
-        vgmDriverJobUnlock(drv, job);
-    }
+    /* a migration under way holds QEMU's monitor: it takes it as it polls;
+     * else the domain's mutex, which no perform holds then */
     m = vgmDriverDomainMutex(drv, name);
-    g_mutex_lock(m);
+    for (;;) {
+        if ((job = vgmDriverJobLock(drv, name))) {
+            if (vgmDriverJobIsMigration(job)) {
+                job->haveSetDowntime = TRUE;
+                job->setDowntimeMs = downtimeMs;
+                vgmDriverJobUnlock(drv, job);
+                return TRUE;
+            }
+            vgmDriverJobUnlock(drv, job);
+        }
+        if (g_mutex_trylock(m))
+            break;
+        g_usleep(10 * 1000);
+    }
     ok = vgmDriverDomainMigrateParam(drv->store, name, "downtime-limit", TRUE, &downtimeMs,
                                      error);
     g_mutex_unlock(m);
@@ -2047,7 +2083,7 @@ vgmDriverMigrateGetMaxSpeed(VgmDriver *drv, const char *name, unsigned int flags
 
 gboolean
 vgmDriverMigratePerform(VgmDriver *drv, const char *name, const VgmDriverMigrateParams *p,
-                        unsigned int flags, GError **error)
+                        unsigned int flags, guint64 *id, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autofree char *host = NULL;
@@ -2081,7 +2117,8 @@ vgmDriverMigratePerform(VgmDriver *drv, const char *name, const VgmDriverMigrate
 
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
-    dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error);
+    dom = vgmDriverMigrationBusy(drv, name, error) ? NULL :
+          vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error);
     vgmDriverJobBegin(drv, name, &job, VGM_DOMAIN_JOB_OPERATION_MIGRATION_OUT, NULL);
     ok = dom && vgmDriverDomainMigrateOut(drv->store, name, &req, &job, &running, error);
     if (ok) {
@@ -2089,7 +2126,7 @@ vgmDriverMigratePerform(VgmDriver *drv, const char *name, const VgmDriverMigrate
         mig->wasRunning = running;
         if (job.done)
             mig->done = vgmDriverJobCompletedParams(&job);
-        vgmDriverMigrationSet(drv, name, mig);
+        *id = vgmDriverMigrationSet(drv, name, mig);
     }
     vgmDriverJobEnd(drv, name, &job);
     g_mutex_unlock(m);
@@ -2116,9 +2153,21 @@ vgmDriverMigrateStopQemu(VgmDriver *drv, const char *name, const char *reason,
     return FALSE;
 }
 
+static VgmDriverDomain *vgmDriverMigrateFinishId(VgmDriver *drv, const char *name,
+                                                 unsigned int flags, gboolean cancelled,
+                                                 guint64 id, GError **error);
+
 VgmDriverDomain *
 vgmDriverMigrateFinish(VgmDriver *drv, const char *name, unsigned int flags,
                        gboolean cancelled, GError **error)
+{
+    return vgmDriverMigrateFinishId(drv, name, flags, cancelled, 0, error);
+}
+
+/* The finish of @name's incoming migration of id @id (0: whichever) */
+static VgmDriverDomain *
+vgmDriverMigrateFinishId(VgmDriver *drv, const char *name, unsigned int flags,
+                         gboolean cancelled, guint64 id, GError **error)
 {
     g_autoptr(VgmDriverDomain) before = NULL;
     g_autoptr(GError) err = NULL;
@@ -2132,7 +2181,7 @@ vgmDriverMigrateFinish(VgmDriver *drv, const char *name, unsigned int flags,
         return NULL;
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
-    if (!(mig = vgmDriverMigrationTake(drv, name, TRUE, error))) {
+    if (!(mig = vgmDriverMigrationTakeId(drv, name, TRUE, id, error))) {
         g_mutex_unlock(m);
         return NULL;
     }
@@ -3308,23 +3357,32 @@ vgmDriverMigrateCleanStale(VgmDriver *drv)
 }
 
 void
-vgmDriverMigrateAbandon(VgmDriver *drv, const char *name)
+vgmDriverMigrateAbandon(VgmDriver *drv, const char *name, guint64 id)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
+    gboolean pending;
 
-    /* (nothing when its finish came) */
-    dom = vgmDriverMigrateFinish(drv, name, 0, TRUE, NULL);
+    /* (nothing when its finish came, or another prepare's is pending) */
+    g_mutex_lock(&drv->jobsLock);
+    {
+        VgmDriverMigration *mig = g_hash_table_lookup(drv->migrations, name);
+
+        pending = mig && mig->incoming && mig->id == id;
+    }
+    g_mutex_unlock(&drv->jobsLock);
+    if (pending)
+        dom = vgmDriverMigrateFinishId(drv, name, 0, TRUE, id, NULL);
 }
 
 void
-vgmDriverMigrateForget(VgmDriver *drv, const char *name)
+vgmDriverMigrateForget(VgmDriver *drv, const char *name, guint64 id)
 {
     g_autoptr(GError) err = NULL;
     VgmDriverMigration *mig;
     GMutex *m = vgmDriverDomainMutex(drv, name);
 
     g_mutex_lock(m);
-    mig = vgmDriverMigrationTake(drv, name, FALSE, &err);
+    mig = vgmDriverMigrationTakeId(drv, name, FALSE, id, &err);
     g_mutex_unlock(m);
     if (!mig)
         return;

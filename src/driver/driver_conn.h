@@ -205,16 +205,19 @@ gboolean vgmDriverMigrateBegin(VgmDriver *drv, const char *name,
                                char **xml, GByteArray **cookie, GError **error);
 /* Destination, prepare: the domain started from @xml (the params'
  * destination_xml), its QEMU listening for the stream; *@uriOut is where
- * the source sends it (tcp://HOST:PORT). Raises STARTED (migrated). */
+ * the source sends it (tcp://HOST:PORT), *@id which migration it is
+ * (vgmDriverMigrateAbandon). Raises STARTED (migrated). A domain with a
+ * migration pending is refused. */
 VgmDriverDomain *vgmDriverMigratePrepare(VgmDriver *drv, const VgmDriverMigrateParams *p,
                                          const guint8 *cookie, gsize cookieLen,
-                                         unsigned int flags, char **uriOut, GError **error);
+                                         unsigned int flags, char **uriOut, guint64 *id,
+                                         GError **error);
 /* Source, perform: the guest's state sent to @p->uri as a job
- * (operation migration-out), the guest left paused. Raises SUSPENDED
- * (migrated). */
+ * (operation migration-out), the guest left paused; *@id which migration
+ * it is (vgmDriverMigrateForget). Raises SUSPENDED (migrated). */
 gboolean vgmDriverMigratePerform(VgmDriver *drv, const char *name,
                                  const VgmDriverMigrateParams *p, unsigned int flags,
-                                 GError **error);
+                                 guint64 *id, GError **error);
 /* Destination, finish: with @cancelled (the perform failed) the domain's
  * QEMU ends and an error says so; else the guest runs (unless PAUSED),
  * defined here with PERSIST_DEST. Raises DEFINED, RESUMED (migrated). */
@@ -233,13 +236,15 @@ gboolean vgmDriverMigrateConfirm(VgmDriver *drv, const char *name, unsigned int 
 void vgmDriverMigrateCleanStale(VgmDriver *drv);
 /* The client that prepared @name's incoming migration is gone before its
  * finish: the domain's QEMU ends, as libvirtd ends it */
-void vgmDriverMigrateAbandon(VgmDriver *drv, const char *name);
+void vgmDriverMigrateAbandon(VgmDriver *drv, const char *name, guint64 id);
 /* The client that performed @name's outgoing migration is gone before
  * its confirm: the guest stays paused (it may run at the destination, as
  * libvirtd reasons), and can be resumed or destroyed again */
-void vgmDriverMigrateForget(VgmDriver *drv, const char *name);
+void vgmDriverMigrateForget(VgmDriver *drv, const char *name, guint64 id);
 /* libvirt's QEMU_DOMAIN_MIG_BANDWIDTH_MAX: the default speed, MiB/s */
 #define VGM_MIGRATE_SPEED_MAX ((guint64)G_MAXINT64 / (1024 * 1024))
+/* QEMU's largest downtime-limit, ms */
+#define VGM_MIGRATE_DOWNTIME_MAX 2000000
 /* virDomainMigrateMaxSpeedFlags */
 #define VGM_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY (1u << 0)
 /* virDomainMigrateSetMaxDowntime / GetMaxDowntime: QEMU's downtime-limit

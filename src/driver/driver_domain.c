@@ -704,7 +704,8 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
         dom->reason = vgmDriverDomainKeptReason(dom->status->runReason, reason);
     /* a restored guest left paused, as libvirt says it */
     if (state == VGM_DOMAIN_STATE_PAUSED && g_str_equal(reason, "user") &&
-        g_strcmp0(dom->status->runReason, "migrating") == 0)
+        (g_strcmp0(dom->status->runReason, "migrating") == 0 ||
+         g_strcmp0(dom->status->runReason, VGM_DRIVER_MIGRATE_INCOMING_REASON) == 0))
         dom->reason = N_("migrating");
     /* and one a snapshot's revert left paused */
     if (state == VGM_DOMAIN_STATE_PAUSED && g_str_equal(reason, "user") &&
@@ -2071,8 +2072,14 @@ vgmDriverDomainMigrateWait(VgmQemuMonitor *mon, VgmDriverJob *job, GError **erro
             }
             g_mutex_unlock(&job->lock);
         }
-        if (any && !vgmQemuMonitorCommand(mon, "migrate-set-parameters", set, NULL, error))
-            return FALSE;
+        if (any) {
+            g_autoptr(GError) setErr = NULL;
+
+            /* (what QEMU refuses leaves the migration as it was) */
+            if (!vgmQemuMonitorCommand(mon, "migrate-set-parameters", set, NULL, &setErr))
+                g_warning(_("QEMU refused a migration parameter as it migrated: %1$s"),
+                          setErr->message);
+        }
 
         g_autoptr(JsonNode) ret = NULL;
         JsonObject *o;
@@ -2321,11 +2328,11 @@ vgmDriverDomainMigrateFinish(const VgmDriverStore *store, const char *name, gboo
         }
         g_usleep(20 * 1000);
     }
-    if (resume && !vgmQemuMonitorCommand(mon, "cont", NULL, NULL, error))
-        return NULL;
+    /* (the status first: once the guest has run here, nothing may fail) */
     g_free(dom->status->runReason);
     dom->status->runReason = g_strdup(resume ? "migrated" : "user");
-    if (!vgmDriverStoreSaveStatus(store, dom->status, error))
+    if (!vgmDriverStoreSaveStatus(store, dom->status, error) ||
+        (resume && !vgmQemuMonitorCommand(mon, "cont", NULL, NULL, error)))
         return NULL;
     dom->state = resume ? VGM_DOMAIN_STATE_RUNNING : VGM_DOMAIN_STATE_PAUSED;
     dom->reason = resume ? N_("migrated") : N_("user");

@@ -136,11 +136,24 @@ struct _VgmRemoteClient {
                                                * callback ids, by the
                                                * kind of object */
     GHashTable *streams;        /* serial -> VgmRemoteStream */
-    GPtrArray *prepared;        /* names of the domains whose incoming
-                                 * migration it prepared, until its finish */
-    GPtrArray *performed;       /* and whose outgoing one it performed,
-                                 * until its confirm */
+    GPtrArray *prepared;        /* VgmRemoteMigrationRef: the incoming
+                                 * migrations it prepared, until their finish */
+    GPtrArray *performed;       /* and the outgoing ones it performed, until
+                                 * their confirm */
 };
+
+/* A migration a client began a phase of */
+typedef struct {
+    char *name;
+    guint64 id;
+} VgmRemoteMigrationRef;
+
+static void
+vgmRemoteMigrationRefFree(VgmRemoteMigrationRef *ref)
+{
+    g_free(ref->name);
+    g_free(ref);
+}
 
 /* What a call does just before its reply goes out (a stream is taken in:
  * the client may send on it as soon as it has the reply) and after (a
@@ -173,8 +186,8 @@ vgmRemoteClientNew(VgmRpcClient *rpc, gpointer opaque)
         client->callbacks[i] = g_array_new(FALSE, FALSE, sizeof(int));
     client->streams = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL,
                                             vgmRemoteStreamStop);
-    client->prepared = g_ptr_array_new_with_free_func(g_free);
-    client->performed = g_ptr_array_new_with_free_func(g_free);
+    client->prepared = g_ptr_array_new_with_free_func((GDestroyNotify)vgmRemoteMigrationRefFree);
+    client->performed = g_ptr_array_new_with_free_func((GDestroyNotify)vgmRemoteMigrationRefFree);
     g_mutex_init(&client->lock);
     return client;
 }
@@ -199,11 +212,17 @@ vgmRemoteClientFree(gpointer data)
     /* its consoles close */
     g_hash_table_unref(client->streams);
     /* the incoming migrations it left unfinished end */
-    for (i = 0; i < client->prepared->len; i++)
-        vgmDriverMigrateAbandon(client->drv, g_ptr_array_index(client->prepared, i));
+    for (i = 0; i < client->prepared->len; i++) {
+        const VgmRemoteMigrationRef *ref = g_ptr_array_index(client->prepared, i);
+
+        vgmDriverMigrateAbandon(client->drv, ref->name, ref->id);
+    }
     g_ptr_array_unref(client->prepared);
-    for (i = 0; i < client->performed->len; i++)
-        vgmDriverMigrateForget(client->drv, g_ptr_array_index(client->performed, i));
+    for (i = 0; i < client->performed->len; i++) {
+        const VgmRemoteMigrationRef *ref = g_ptr_array_index(client->performed, i);
+
+        vgmDriverMigrateForget(client->drv, ref->name, ref->id);
+    }
     g_ptr_array_unref(client->performed);
     g_mutex_clear(&client->lock);
     g_free(client);
@@ -6120,6 +6139,36 @@ vgmRemoteDispatchDomainBlockCopy(VgmRemoteClient *client, const VgmRemoteDomainB
  * default for root) */
 #define VGM_REMOTE_P2P_DEFAULT_SOCKET "/run/virt-gmem/virtgmemd-sock"
 
+/* The migration of @name, of id @id, onto @client's list @list
+ * (prepared, performed) */
+static void
+vgmRemoteClientRemember(VgmRemoteClient *client, GPtrArray *list, const char *name, guint64 id)
+{
+    VgmRemoteMigrationRef *ref = g_new0(VgmRemoteMigrationRef, 1);
+
+    ref->name = g_strdup(name);
+    ref->id = id;
+    g_mutex_lock(&client->lock);
+    g_ptr_array_add(list, ref);
+    g_mutex_unlock(&client->lock);
+}
+
+/* @name's out of @client's list @list (its phase came) */
+static void
+vgmRemoteClientForget(VgmRemoteClient *client, GPtrArray *list, const char *name)
+{
+    g_mutex_lock(&client->lock);
+    for (guint i = 0; i < list->len; i++) {
+        const VgmRemoteMigrationRef *ref = g_ptr_array_index(list, i);
+
+        if (g_str_equal(ref->name, name)) {
+            g_ptr_array_remove_index(list, i);
+            break;
+        }
+    }
+    g_mutex_unlock(&client->lock);
+}
+
 static void
 vgmRemoteCookieSet(guint8 **val, guint32 *len, const GByteArray *cookie)
 {
@@ -6156,31 +6205,16 @@ vgmRemoteDispatchDomainMigratePrepare3Params(VgmRemoteClient *client,
     g_autoptr(VgmDriverDomain) dom = NULL;
     VgmDriverMigrateParams p;
     char *uri = NULL;
+    guint64 id = 0;
 
     if (!vgmDriverMigrateParamsParse(params, &p, error) ||
         !(dom = vgmDriverMigratePrepare(client->drv, &p, args->cookie_in.val, args->cookie_in.len,
-                                        args->flags, &uri, error)))
+                                        args->flags, &uri, &id, error)))
         return FALSE;
     ret->uri_out = g_new0(char *, 1);
     *ret->uri_out = uri;
-    g_mutex_lock(&client->lock);
-    g_ptr_array_add(client->prepared, g_strdup(dom->name));
-    g_mutex_unlock(&client->lock);
+    vgmRemoteClientRemember(client, client->prepared, dom->name, id);
     return TRUE;
-}
-
-/* @name out of @client's list @list (prepared, performed) */
-static void
-vgmRemoteClientForget(VgmRemoteClient *client, GPtrArray *list, const char *name)
-{
-    g_mutex_lock(&client->lock);
-    for (guint i = 0; i < list->len; i++) {
-        if (g_str_equal(g_ptr_array_index(list, i), name)) {
-            g_ptr_array_remove_index(list, i);
-            break;
-        }
-    }
-    g_mutex_unlock(&client->lock);
 }
 
 /* The domain a finish is for: the destination_name, else the name in
@@ -6398,6 +6432,7 @@ vgmRemoteMigrateP2P(VgmRemoteClient *client, const char *name, const char *dconn
     VgmRemoteDomainMigrateFinish3ParamsRet finRet = { 0 };
     VgmDriverMigrateParams p;
     gboolean performed, finished;
+    guint64 id = 0;
 
     if (!dconnuri) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
@@ -6436,7 +6471,7 @@ vgmRemoteMigrateP2P(VgmRemoteClient *client, const char *name, const char *dconn
 
     /* perform, here */
     performed = vgmDriverMigrateParamsParse(params, &p, &performErr) &&
-                vgmDriverMigratePerform(client->drv, name, &p, flags, &performErr);
+                vgmDriverMigratePerform(client->drv, name, &p, flags, &id, &performErr);
 
     /* finish, at the destination: cancelled when the perform failed */
     vgmRemoteParamsSetString(params, "destination_name", name);
@@ -6482,12 +6517,12 @@ vgmRemoteDispatchDomainMigratePerform3Params(VgmRemoteClient *client,
     if (args->flags & VGM_MIGRATE_PEER2PEER)
         return vgmRemoteMigrateP2P(client, dom->name, vgmRemoteOptString(args->dconnuri), params,
                                    args->flags, error);
+    guint64 id = 0;
+
     if (!vgmDriverMigrateParamsParse(params, &p, error) ||
-        !vgmDriverMigratePerform(client->drv, dom->name, &p, args->flags, error))
+        !vgmDriverMigratePerform(client->drv, dom->name, &p, args->flags, &id, error))
         return FALSE;
-    g_mutex_lock(&client->lock);
-    g_ptr_array_add(client->performed, g_strdup(dom->name));
-    g_mutex_unlock(&client->lock);
+    vgmRemoteClientRemember(client, client->performed, dom->name, id);
     return TRUE;
 }
 

@@ -50,7 +50,9 @@ What it covers:
     domain already running there): the source's guest runs on;
   * the read-only socket refuses a migration;
   * virsh domjobabort mid-migration: virsh fails (aborted), the guest
-    runs on at the source, the destination's copy is gone;
+    runs on at the source, the destination's copy is gone; a downtime set
+    while it ran is QEMU's then (query-migrate-parameters), a save while
+    it ran was refused; a downtime beyond QEMU's 2000000 ms is refused;
   * a client killed mid-migration: the destination's prepared domain
     ends (its QEMU stopped), the guest runs on at the source, and migrates
     again afterwards; the destination's daemon killed mid-migration: virsh
@@ -416,8 +418,19 @@ def run_tests(tap, target, dests, work):
     # ---- domjobabort mid-migration: the destination's copy ends, the
     # guest runs on at the source ----
     proc = slow_migration(dst_uri, src_uri)
+    r0 = harness.virsh(dst_uri, "migrate-setmaxdowntime", DOM, "4321")
+    r1 = harness.virsh(dst_uri, "save", DOM, w("mid.save"))
+    tap.ok(r1.rc != 0 and "migrating" in r1.err and not os.path.exists(w("mid.save")),
+           "a save while it migrates is refused", r1.describe())
+    time.sleep(0.5)
     r = harness.virsh(dst_uri, "domjobabort", DOM)
     out, err = proc.communicate(timeout=120)
+    q = harness.qmp(dest.root, DOM, "query-migrate-parameters")
+    tap.ok(r0.rc == 0 and q.get("return", {}).get("downtime-limit") == 4321,
+           "the downtime set while it migrated is QEMU's (query-migrate-parameters)", repr(q))
+    r2 = harness.virsh(dst_uri, "migrate-setmaxdowntime", DOM, "2000001")
+    tap.ok(r2.rc != 0 and "2000000" in r2.err, "a downtime beyond QEMU's 2000000 ms is refused",
+           r2.describe())
     tap.ok(r.rc == 0 and proc.returncode != 0 and "aborted" in err and
            running_at(dst_uri) == "running (migrated)" and
            wait_until(lambda: harness.virsh(src_uri, "domstate", DOM).rc != 0),
