@@ -1614,6 +1614,18 @@ vgmDriverMigrateParamsParse(const GPtrArray *params, VgmDriverMigrateParams *out
     return TRUE;
 }
 
+/* The destination_name, if any, is @name's own: renaming is not done */
+static gboolean
+vgmDriverMigrateCheckName(const VgmDriverMigrateParams *p, const char *name, GError **error)
+{
+    if (!p->dname || g_str_equal(p->dname, name))
+        return TRUE;
+    vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                _("renaming domain '%1$s' to '%2$s' as it migrates (destination_name, --dname) is not supported"),
+                name, p->dname);
+    return FALSE;
+}
+
 /* A migration URI's host and port: tcp://HOST[:PORT][/] or tcp:HOST[:PORT]
  * (libvirt takes both), an IPv6 address in brackets; *@port 0 when none */
 static gboolean
@@ -1793,12 +1805,8 @@ vgmDriverMigrateBegin(VgmDriver *drv, const char *name, const VgmDriverMigratePa
 
     if (!vgmDriverMigrateCheckFlags(flags, error))
         return FALSE;
-    if (p->dname && !g_str_equal(p->dname, name)) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
-                    _("renaming domain '%1$s' to '%2$s' as it migrates (destination_name, --dname) is not supported"),
-                    name, p->dname);
+    if (!vgmDriverMigrateCheckName(p, name, error))
         return FALSE;
-    }
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
     ok = !vgmDriverMigrationBusy(drv, name, error) &&
@@ -1843,12 +1851,8 @@ vgmDriverMigratePrepare(VgmDriver *drv, const VgmDriverMigrateParams *p, const g
                                         VGM_DOMAIN_PARSE_NO_ADDRESSES | VGM_DOMAIN_PARSE_LIVE,
                                         error)))
         return NULL;
-    if (p->dname && !g_str_equal(p->dname, def->name)) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
-                    _("renaming domain '%1$s' to '%2$s' as it migrates (destination_name, --dname) is not supported"),
-                    def->name, p->dname);
+    if (!vgmDriverMigrateCheckName(p, def->name, error))
         return NULL;
-    }
     if (cookie && cookieLen &&
         !g_key_file_load_from_data(kf, (const char *)cookie, cookieLen, G_KEY_FILE_NONE, NULL)) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
