@@ -1810,14 +1810,13 @@ vgmDriverMigrateBegin(VgmDriver *drv, const char *name, const VgmDriverMigratePa
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
     ok = !vgmDriverMigrationBusy(drv, name, error) &&
-         vgmDriverDomainMigrateBegin(drv->store, name, p->dxml, xml,
-                                     p->persistentXml ? NULL : &persistent, error);
+         vgmDriverDomainMigrateBegin(drv->store, name, p->dxml, p->persistentXml, xml,
+                                     &persistent, error);
     g_mutex_unlock(m);
     if (!ok)
         return FALSE;
     /* the cookie: the definition a PERSIST_DEST destination defines */
-    g_key_file_set_string(kf, VGM_DRIVER_MIGRATE_COOKIE_GROUP, "persistent",
-                          p->persistentXml ? p->persistentXml : persistent);
+    g_key_file_set_string(kf, VGM_DRIVER_MIGRATE_COOKIE_GROUP, "persistent", persistent);
     data = g_key_file_to_data(kf, &len, NULL);
     *cookie = g_byte_array_new();
     g_byte_array_append(*cookie, (const guint8 *)data, (guint)len);
@@ -1859,11 +1858,11 @@ vgmDriverMigratePrepare(VgmDriver *drv, const VgmDriverMigrateParams *p, const g
                     _("the migration cookie is not the one virt-gmem's begin gives (is the source another daemon than virt-gmem?)"));
         return NULL;
     }
+    /* the source's begin made the definition migratable (from its
+     * persistent_xml, if any): the cookie's, else the parameter's */
     persistent = g_key_file_get_string(kf, VGM_DRIVER_MIGRATE_COOKIE_GROUP, "persistent", NULL);
-    if (p->persistentXml) {
-        g_free(persistent);
+    if (!persistent && p->persistentXml)
         persistent = g_strdup(p->persistentXml);
-    }
     if ((flags & VGM_MIGRATE_PERSIST_DEST) && !persistent) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
                     _("a migration with PERSIST_DEST needs the definition: the begin's cookie or persistent_xml"));

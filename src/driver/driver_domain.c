@@ -2222,9 +2222,36 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
 /* ---- migration (libvirt's version 3: begin, prepare, perform, finish,
  * confirm) ---- */
 
+/* @xml without what this daemon named under its root: the sockets of
+ * its unix channels (the destination names its own; libvirt drops its
+ * default paths from a migratable XML too) */
+static char *
+vgmDriverDomainMigratableXML(const VgmDriverStore *store, const char *xml, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
+    gboolean dropped = FALSE;
+
+    if (!(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                        VGM_DOMAIN_PARSE_LIVE, error)))
+        return NULL;
+    for (guint i = 0; i < def->devices.channels->len; i++) {
+        VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
+        g_autofree char *ours = vgmQemuChannelSocketPath(cfg, def->name, i);
+
+        if (chr->type == VGM_CHR_TYPE_UNIX && g_strcmp0(chr->path, ours) == 0) {
+            g_clear_pointer(&chr->path, g_free);
+            dropped = TRUE;
+        }
+    }
+    return dropped ? vgmDomainDefFormat(def) : g_strdup(xml);
+}
+
 gboolean
 vgmDriverDomainMigrateBegin(const VgmDriverStore *store, const char *name, const char *dxml,
-                            char **xml, char **persistentXml, GError **error)
+                            const char *persistentIn, char **xml, char **persistentXml,
+                            GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
@@ -2251,35 +2278,19 @@ vgmDriverDomainMigrateBegin(const VgmDriverStore *store, const char *name, const
         return FALSE;
     if (!out)
         out = g_strdup(dom->status->xml);
-    /* the sockets of unix channels this daemon named are under its root:
-     * the destination names its own (libvirt drops its default paths from
-     * a migratable XML too) */
-    {
-        g_autoptr(VgmDomainDef) mig = NULL;
-        g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
-        g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
-        gboolean dropped = FALSE;
+    if (!(*xml = vgmDriverDomainMigratableXML(store, out, error)))
+        return FALSE;
+    /* the definition the destination defines: the one given, else this
+     * one's (its live XML for a transient domain), as migratable */
+    if (persistentXml) {
+        g_autofree char *config = persistentIn ? g_strdup(persistentIn) :
+                                  vgmDriverDomainFormatXML(store, dom, TRUE, error);
 
-        if (!(mig = vgmDomainDefParseString(out, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
-                                            VGM_DOMAIN_PARSE_LIVE, error)))
+        if (!config || !(*persistentXml = vgmDriverDomainMigratableXML(store, config, error))) {
+            g_clear_pointer(xml, g_free);
             return FALSE;
-        for (guint i = 0; i < mig->devices.channels->len; i++) {
-            VgmChrDef *chr = g_ptr_array_index(mig->devices.channels, i);
-            g_autofree char *ours = vgmQemuChannelSocketPath(cfg, mig->name, i);
-
-            if (chr->type == VGM_CHR_TYPE_UNIX && g_strcmp0(chr->path, ours) == 0) {
-                g_clear_pointer(&chr->path, g_free);
-                dropped = TRUE;
-            }
-        }
-        if (dropped) {
-            g_free(out);
-            out = vgmDomainDefFormat(mig);
         }
     }
-    if (persistentXml && !(*persistentXml = vgmDriverDomainFormatXML(store, dom, TRUE, error)))
-        return FALSE;
-    *xml = g_steal_pointer(&out);
     return TRUE;
 }
 

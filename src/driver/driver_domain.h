@@ -264,11 +264,12 @@ gboolean vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const
 
 /* The source's begin: running domain @name's XML for the destination
  * (its live XML, or @dxml checked as a save image's new XML is) and its
- * definition (the inactive XML, the live one for a transient domain),
- * once it is known the guest can be migrated */
+ * definition (@persistentIn, else the inactive XML, the live one for a
+ * transient domain), both without the paths this daemon named under its
+ * root, once it is known the guest can be migrated */
 gboolean vgmDriverDomainMigrateBegin(const VgmDriverStore *store, const char *name,
-                                     const char *dxml, char **xml, char **persistentXml,
-                                     GError **error);
+                                     const char *dxml, const char *persistentIn, char **xml,
+                                     char **persistentXml, GError **error);
 /* The destination's prepare: a QEMU for the domain of live XML @xml (as
  * a save image holds it) listening at @uri (tcp:HOST:PORT), the guest
  * paused ('migrating'); the domain is persistent when defined here */

@@ -28,7 +28,9 @@ What it covers:
     rewritten, so the destination's QEMU loads other bytes, and after the
     live migration the destination guest's RAM holds the first ones;
   * the guest agent's unix channel gets a socket under the destination's
-    root (the source's path, under its own root, is not carried over);
+    root (the source's path, under its own root, is not carried over),
+    neither into the running guest nor into the definition persisted from
+    Nova's persistent_xml (the source's live XML);
   * the migration tunables: migrate-getspeed (libvirt's default),
     migrate-setspeed (kept for the next migration; --postcopy refused),
     migrate-setmaxdowntime / getmaxdowntime (QEMU's downtime-limit); and
@@ -385,6 +387,10 @@ def run_tests(tap, target, dests, work):
                     (E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_UPDATED),
                     (E.VIR_DOMAIN_EVENT_RESUMED, E.VIR_DOMAIN_EVENT_RESUMED_MIGRATED)],
            "peer-to-peer: onto the inactive definition there (DEFINED updated)")
+    inactive = harness.virsh(dst_uri, "dumpxml", "--inactive", DOM).out
+    tap.ok("<channel type='unix'>" in inactive and target.root not in inactive,
+           "the definition Nova's persistent_xml gave keeps no path under the source's root "
+           "(its channel socket is named at each start)", inactive)
 
     # ---- a destination that refuses: the source's guest runs on ----
     r = harness.virsh(dst_uri, "migrate", DOM, dst_uri, "--live", "--migrateuri", tcp,
