@@ -2031,20 +2031,29 @@ vgmDriverMigrateGetMaxDowntime(VgmDriver *drv, const char *name, unsigned int fl
     return ok;
 }
 
-gboolean
-vgmDriverMigrateSetMaxSpeed(VgmDriver *drv, const char *name, guint64 mib, unsigned int flags,
-                            GError **error)
+/* The flags of a migration speed's get or set, and that domain @name
+ * exists */
+static gboolean
+vgmDriverMigrateSpeedCheck(VgmDriver *drv, const char *name, unsigned int flags, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
-    VgmDriverJob *job;
 
     if (flags & VGM_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) {
         vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
                     _("a post-copy migration speed (VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY, --postcopy) is not supported: virt-gmem migrates by pre-copy only"));
         return FALSE;
     }
-    if (!vgmDriverCheckFlags(flags, 0, error) ||
-        !(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)))
+    return vgmDriverCheckFlags(flags, 0, error) &&
+           (dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)) != NULL;
+}
+
+gboolean
+vgmDriverMigrateSetMaxSpeed(VgmDriver *drv, const char *name, guint64 mib, unsigned int flags,
+                            GError **error)
+{
+    VgmDriverJob *job;
+
+    if (!vgmDriverMigrateSpeedCheck(drv, name, flags, error))
         return FALSE;
     if (mib > VGM_MIGRATE_SPEED_MAX) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
@@ -2070,15 +2079,7 @@ gboolean
 vgmDriverMigrateGetMaxSpeed(VgmDriver *drv, const char *name, unsigned int flags, guint64 *mib,
                             GError **error)
 {
-    g_autoptr(VgmDriverDomain) dom = NULL;
-
-    if (flags & VGM_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                    _("a post-copy migration speed (VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY, --postcopy) is not supported: virt-gmem migrates by pre-copy only"));
-        return FALSE;
-    }
-    if (!vgmDriverCheckFlags(flags, 0, error) ||
-        !(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, error)))
+    if (!vgmDriverMigrateSpeedCheck(drv, name, flags, error))
         return FALSE;
     *mib = vgmDriverMigrateSpeed(drv, name);
     return TRUE;

@@ -2350,18 +2350,29 @@ vgmDriverDomainMigrateFinish(const VgmDriverStore *store, const char *name, gboo
     return g_steal_pointer(&dom);
 }
 
-gboolean
-vgmDriverDomainMigrateStop(const VgmDriverStore *store, const char *name, const char *reason,
-                           GError **error)
+/* Ends the QEMU of running domain @ref and records @reason as the stop's
+ * reason (what a destroy and a migration's end share) */
+static gboolean
+vgmDriverDomainStopFor(const VgmDriverStore *store, const char *ref, const char *reason,
+                       char **name, GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
 
-    if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)) ||
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
         !vgmDriverDomainCleanup(store, dom, error))
         return FALSE;
     vgmDriverStoreSetStopReason(store, dom->name, reason);
+    if (name)
+        *name = g_strdup(dom->name);
     return TRUE;
+}
+
+gboolean
+vgmDriverDomainMigrateStop(const VgmDriverStore *store, const char *name, const char *reason,
+                           GError **error)
+{
+    return vgmDriverDomainStopFor(store, name, reason, NULL, error);
 }
 
 gboolean
@@ -2767,16 +2778,7 @@ gboolean
 vgmDriverDomainDestroy(const VgmDriverStore *store, const char *ref,
                        char **name, GError **error)
 {
-    g_autoptr(VgmDriverLock) lock = NULL;
-    g_autoptr(VgmDriverDomain) dom = NULL;
-
-    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
-        !vgmDriverDomainCleanup(store, dom, error))
-        return FALSE;
-    vgmDriverStoreSetStopReason(store, dom->name, "destroyed");
-    if (name)
-        *name = g_strdup(dom->name);
-    return TRUE;
+    return vgmDriverDomainStopFor(store, ref, "destroyed", name, error);
 }
 
 gboolean
