@@ -1387,6 +1387,15 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
             if (chr->type == VGM_CHR_TYPE_UNIX && !chr->path && !chr->fwdAddress)
                 chr->path = vgmQemuChannelSocketPath(cfg, def->name, i);
         }
+        /* and the sockets its displays listen on (virt-manager connects
+         * to the one the live XML names) */
+        for (guint i = 0; i < def->devices.graphics->len; i++) {
+            VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+
+            if (g->listenSocket && !g->socket)
+                g->socket = vgmQemuGraphicsSocketPath(cfg, def->name,
+                                                      g->type == VGM_GRAPHICS_SPICE);
+        }
     }
     /* and its virtio ports closed, as QEMU has them until the guest opens
      * them (libvirtd reads it from QEMU as it starts) */
@@ -2223,8 +2232,8 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
  * confirm) ---- */
 
 /* @xml without what this daemon named under its root: the sockets of
- * its unix channels (the destination names its own; libvirt drops its
- * default paths from a migratable XML too) */
+ * its unix channels and of its displays (the destination names its own;
+ * libvirt drops its default paths from a migratable XML too) */
 static char *
 vgmDriverDomainMigratableXML(const VgmDriverStore *store, const char *xml, GError **error)
 {
@@ -2242,6 +2251,16 @@ vgmDriverDomainMigratableXML(const VgmDriverStore *store, const char *xml, GErro
 
         if (chr->type == VGM_CHR_TYPE_UNIX && g_strcmp0(chr->path, ours) == 0) {
             g_clear_pointer(&chr->path, g_free);
+            dropped = TRUE;
+        }
+    }
+    for (guint i = 0; i < def->devices.graphics->len; i++) {
+        VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+        g_autofree char *ours = vgmQemuGraphicsSocketPath(cfg, def->name,
+                                                          g->type == VGM_GRAPHICS_SPICE);
+
+        if (g->listenSocket && g_strcmp0(g->socket, ours) == 0) {
+            g_clear_pointer(&g->socket, g_free);
             dropped = TRUE;
         }
     }

@@ -1716,11 +1716,10 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
     for (i = 0; i < devs->graphics->len; i++) {
         const VgmGraphicsDef *g = g_ptr_array_index(devs->graphics, i);
         gboolean spice = g->type == VGM_GRAPHICS_SPICE;
-        /* a socket left to the driver: vnc.sock or spice.sock in the
-         * domain's run directory, as libvirt names it in its own */
-        g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, def->name);
+        /* (a socket left to the driver: a start names it, the
+         * configuration's lowering has it too) */
         g_autofree char *path = g->socket ? g_strdup(g->socket) :
-                                g_build_filename(runDir, spice ? "spice.sock" : "vnc.sock", NULL);
+                                vgmQemuGraphicsSocketPath(cfg, def->name, spice);
         g_autofree char *socketPath = vgmQemuEscapeOptValue(path);
 
         if (spice)

@@ -201,6 +201,14 @@ vgmQemuChannelSocketPath(const VgmQemuConfig *cfg, const char *name, guint index
 }
 
 char *
+vgmQemuGraphicsSocketPath(const VgmQemuConfig *cfg, const char *name, gboolean spice)
+{
+    g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, name);
+
+    return g_build_filename(runDir, spice ? "spice.sock" : "vnc.sock", NULL);
+}
+
+char *
 vgmQemuFsSocketPath(const VgmQemuConfig *cfg, const char *name, const char *socket,
                     const char *id)
 {

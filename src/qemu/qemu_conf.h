@@ -66,6 +66,12 @@ VgmQemuConfig *vgmQemuConfigNewForTest(void);
  * as libvirt does. */
 char *vgmQemuChannelSocketPath(const VgmQemuConfig *cfg, const char *name, guint index);
 
+/* The socket a VNC (or with @spice a SPICE) display of domain @name
+ * listens on when its <listen type='socket'/> names none:
+ * RUNDIR/domain-NAME/vnc.sock or spice.sock, as libvirt names it in its
+ * own. A start writes it into the live XML, as libvirt does. */
+char *vgmQemuGraphicsSocketPath(const VgmQemuConfig *cfg, const char *name, gboolean spice);
+
 /* The ivshmem-server socket of the doorbell <shmem name='@name'>: its
  * <server path='@path'>, else LIBDIR/shmem-NAME-sock */
 char *vgmQemuShmemServerPath(const VgmQemuConfig *cfg, const char *name, const char *path);

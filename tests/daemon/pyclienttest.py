@@ -82,6 +82,10 @@ mode). What it covers:
     device 1 (SKIPAUTH) answers a SPICE link header with a SPICE link
     reply ("REDQ"); device 2 is VIR_ERR_INTERNAL_ERROR (1), an unknown
     flag VIR_ERR_INVALID_ARG (8), as libvirtd answers;
+  * VNC and SPICE on <listen type='socket'/>: the live XML names the
+    socket the driver chose for each (<listen socket>, and <graphics
+    socket> for VNC, as libvirt's does: virt-manager's console connects
+    to it), and QEMU's VNC server greets there;
   * secrets (libvirt's secret API, which Nova's vTPM uses): secretDefineXML
     of a persistent vtpm secret, lookups by uuid and by usage,
     XMLDesc, setValue/value round-tripping bytes with a NUL; a second
@@ -122,6 +126,7 @@ import os
 import re
 import shutil
 import socket
+import stat
 import struct
 import subprocess
 import sys
@@ -299,6 +304,7 @@ def run_tests(tap, target, conn):
                        (slow_call_tests, (tap, target, conn)),
                        (parity_tests, (tap, target, conn)),
                        (graphics_tests, (tap, conn)),
+                       (graphics_socket_tests, (tap, conn)),
                        (graphics_event_tests, (tap, conn)),
                        (job_completed_tests, (tap, conn)),
                        (secret_tests, (tap, target, conn)),
@@ -803,6 +809,39 @@ def graphics_tests(tap, conn):
                          "domain '%s' has no graphics device 2 (it has 2)" % GFX))
         code_is(tap, lambda: d.openGraphicsFD(0, 4), F.VIR_ERR_INVALID_ARG,
                 "openGraphicsFD with an unknown flag: VIR_ERR_INVALID_ARG")
+    finally:
+        d.destroy()
+
+
+GFX_SOCKET_XML = """<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>
+<os><type arch='x86_64' machine='q35'>hvm</type></os>
+<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
+<graphics type='vnc'><listen type='socket'/></graphics>
+<graphics type='spice'><listen type='socket'/></graphics>
+<memballoon model='none'/></devices></domain>""" % GFX
+
+
+def graphics_socket_tests(tap, conn):
+    """Displays on a unix socket left to the driver: the live XML names
+    the socket each listens on, as libvirt's does (virt-manager's console
+    connects to it), and the VNC one greets there."""
+    F = libvirt
+    d = conn.createXML(GFX_SOCKET_XML, F.VIR_DOMAIN_START_PAUSED)
+    try:
+        root = ET.fromstring(d.XMLDesc(0))
+        gfx = root.findall("./devices/graphics")
+        socks = [g.find("listen").get("socket") for g in gfx]
+        tap.ok(len(socks) == 2 and all(p and os.path.isabs(p) and
+                                       stat.S_ISSOCK(os.stat(p).st_mode) for p in socks) and
+               socks[0] != socks[1] and gfx[0].get("socket") == socks[0],
+               "<listen type='socket'/> of VNC and SPICE: the live XML names each socket "
+               "(<listen socket>, and <graphics socket> for VNC, as libvirt writes them), "
+               "and they are QEMU's", d.XMLDesc(0))
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(10)
+        with s:
+            s.connect(socks[0])
+            tap.eq(s.recv(12), b"RFB 003.008\n", "the VNC server greets on the socket the live XML names")
     finally:
         d.destroy()
 
