@@ -6637,9 +6637,6 @@ vgmGraphicsFormat(VgmBuf *buf, const VgmGraphicsDef *gr)
     vgmBufInit(&attrs, 0);
     vgmBufInitChild(&child, buf);
     vgmBufAsprintf(&attrs, " type='%s'", vgmGraphicsTypeToString(gr->type));
-    /* (as libvirt's, a VNC display repeats its socket here) */
-    if (gr->type == VGM_GRAPHICS_VNC && gr->listenSocket)
-        vgmBufEscapeString(&attrs, " socket='%s'", gr->socket);
     if (gr->havePort)
         vgmBufAsprintf(&attrs, " port='%d'", gr->port);
     if (gr->autoport)
