@@ -1119,9 +1119,13 @@ typedef struct {
                                  * image PROTOCOL:NAME, what messages name */
     VgmDiskNetSource *net;      /* type network: its source, else NULL */
     unsigned long long metadataCacheMax; /* <format><metadata_cache>, bytes */
+    unsigned int index;         /* a running domain's number of the image
+                                 * (<backingStore index=''>, libvirt's
+                                 * DST[N]); 0: none */
 } VgmDiskBackingLayer;
 
 void vgmDiskBackingLayerFree(VgmDiskBackingLayer *l);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskBackingLayer, vgmDiskBackingLayerFree)
 
 /* Whether the disk has a medium: a path, or a network source (an empty
  * CD-ROM or floppy has none) */

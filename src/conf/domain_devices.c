@@ -316,7 +316,6 @@ vgmDiskBackingLayerFree(VgmDiskBackingLayer *l)
     g_free(l);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskBackingLayer, vgmDiskBackingLayerFree)
 
 static void
 vgmDiskDefFree(VgmDiskDef *d)
@@ -1868,11 +1867,13 @@ vgmDiskBackingParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
             return TRUE;
         }
         layer = g_new0(VgmDiskBackingLayer, 1);
-        if (!vgmXMLCheckNode(bs, (const char *const[]){ "type", NULL },
+        /* (only the driver's live XML still has the index here) */
+        if (!vgmXMLCheckNode(bs, (const char *const[]){ "type", "index", NULL },
                              (const char *const[]){ "format", "source", "backingStore", NULL },
                              error) ||
             vgmXMLPropEnum(bs, "type", vgmDiskTypeTypeFromString, VGM_XML_PROP_REQUIRED, &type,
-                           error) < 0)
+                           error) < 0 ||
+            vgmXMLPropUInt(bs, "index", VGM_XML_PROP_NONZERO, &layer->index, error) < 0)
             return FALSE;
         if (type != VGM_DISK_TYPE_FILE && type != VGM_DISK_TYPE_BLOCK &&
             type != VGM_DISK_TYPE_NETWORK) {
@@ -1923,7 +1924,10 @@ vgmDiskBackingFormat(VgmBuf *buf, const VgmDiskDef *disk)
     for (i = 0; i < disk->backing->len; i++) {
         const VgmDiskBackingLayer *l = g_ptr_array_index(disk->backing, i);
 
-        vgmBufAsprintf(buf, "<backingStore type='%s'>\n", vgmDiskTypeTypeToString(l->type));
+        vgmBufAsprintf(buf, "<backingStore type='%s'", vgmDiskTypeTypeToString(l->type));
+        if (l->index)
+            vgmBufAsprintf(buf, " index='%u'", l->index);
+        vgmBufAdd(buf, ">\n");
         vgmBufAdjustIndent(buf, 2);
         vgmBufEscapeString(buf, "<format type='%s'", l->format);
         vgmDiskMetadataCacheFormat(buf, "format", l->metadataCacheMax);
@@ -7447,12 +7451,13 @@ static const char *const vgmDevicesChildren[] = {
     "hostdev", "lease", "crypto", "nvram", NULL
 };
 
-/* The index attribute of @source and of the sources of the <backingStore>
- * chain below @disk (libvirt's node numbers in a running domain's XML);
- * with @live (the driver's own live XML) the top source's stays: it is
- * the number of the disk's QEMU nodes */
+/* The index attribute of @source and of the <backingStore> chain below
+ * @disk and their sources (libvirt's image numbers in a running domain's
+ * XML); with @live (the driver's own live XML) the top source's and each
+ * <backingStore>'s stay: the first is the number of the disk's QEMU
+ * nodes, the others those of its images that DST[N] names */
 static void
-vgmDiskDropIndexes(xmlNodePtr disk, gboolean live)
+vgmDiskDropIndexes(xmlNodePtr disk, gboolean live, gboolean top)
 {
     xmlNodePtr cur;
 
@@ -7460,11 +7465,12 @@ vgmDiskDropIndexes(xmlNodePtr disk, gboolean live)
         if (cur->type != XML_ELEMENT_NODE)
             continue;
         if (g_str_equal((const char *)cur->name, "source")) {
-            if (!live)
+            if (!live || !top)
                 xmlUnsetProp(cur, (const xmlChar *)"index");
         } else if (g_str_equal((const char *)cur->name, "backingStore")) {
-            xmlUnsetProp(cur, (const xmlChar *)"index");
-            vgmDiskDropIndexes(cur, FALSE);
+            if (!live)
+                xmlUnsetProp(cur, (const xmlChar *)"index");
+            vgmDiskDropIndexes(cur, live, FALSE);
         }
     }
 }
@@ -7543,7 +7549,7 @@ vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
         if (g_str_equal(name, "disk")) {
             xmlNodePtr mirror;
 
-            vgmDiskDropIndexes(dev, live);
+            vgmDiskDropIndexes(dev, live, TRUE);
             /* a block job's copy in progress (virsh blockcopy), which
              * libvirt's define drops too; the driver's live XML keeps
              * its own */

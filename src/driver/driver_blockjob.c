@@ -38,7 +38,10 @@
 #include <unistd.h>
 #include <linux/fs.h>
 
+#include <glib/gstdio.h>
+
 #include "driver_conn.h"
+#include "driver_disk.h"
 #include "driver_domain.h"
 #include "driver_process.h"
 #include "driver_storage.h"
@@ -283,6 +286,65 @@ vgmBlockCancellingTake(const char *name, const char *dst)
     return was;
 }
 
+/* The images a commit with VIR_DOMAIN_BLOCK_COMMIT_DELETE empties, by
+ * "NAME/PID/DST" (a QEMU of the domain, which a later one's jobs do not
+ * see): removed once QEMU's chain no longer has them (the commit
+ * completed), forgotten when the job ends otherwise or another begins.
+ * Kept in memory only: a daemon restarted during such a commit leaves the
+ * images where they are. */
+static GHashTable *vgmBlockDeleting;
+G_LOCK_DEFINE_STATIC(vgmBlockDeleting);
+
+/* Records @files (char *) as what the job of disk @dst of domain @name
+ * (QEMU @pid) deletes once it completes; NULL: nothing */
+static void
+vgmBlockDeletingMark(const char *name, pid_t pid, const char *dst, GPtrArray *files)
+{
+    g_autofree char *key = g_strdup_printf("%s/%d/%s", name, (int)pid, dst);
+
+    G_LOCK(vgmBlockDeleting);
+    if (!vgmBlockDeleting)
+        vgmBlockDeleting = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                 (GDestroyNotify)g_ptr_array_unref);
+    if (files)
+        g_hash_table_replace(vgmBlockDeleting, g_steal_pointer(&key), g_ptr_array_ref(files));
+    else
+        g_hash_table_remove(vgmBlockDeleting, key);
+    G_UNLOCK(vgmBlockDeleting);
+}
+
+/* The job of disk @dst of domain @name (QEMU @pid) ended with QEMU's
+ * @chain (VgmBlockImage) below the disk: the images it was to delete
+ * that the chain no longer has are removed, and the record goes */
+static void
+vgmBlockDeletingRun(const char *name, pid_t pid, const char *dst, const GPtrArray *chain)
+{
+    g_autofree char *key = g_strdup_printf("%s/%d/%s", name, (int)pid, dst);
+    g_autoptr(GPtrArray) files = NULL;
+    g_autofree char *stolenKey = NULL;
+    gpointer stolenKeyPtr = NULL;
+    gpointer stolen = NULL;
+    guint i, c;
+
+    G_LOCK(vgmBlockDeleting);
+    if (vgmBlockDeleting &&
+        g_hash_table_steal_extended(vgmBlockDeleting, key, &stolenKeyPtr, &stolen)) {
+        stolenKey = stolenKeyPtr;
+        files = stolen;
+    }
+    G_UNLOCK(vgmBlockDeleting);
+    for (i = 0; files && i < files->len; i++) {
+        const char *file = g_ptr_array_index(files, i);
+        gboolean chained = FALSE;
+
+        for (c = 0; c < chain->len && !chained; c++)
+            chained = g_str_equal(((VgmBlockImage *)g_ptr_array_index(chain, c))->file, file);
+        if (!chained && g_unlink(file) < 0 && errno != ENOENT)
+            g_warning(_("domain '%1$s': cannot delete image '%2$s' that the commit of disk '%3$s' emptied: %4$s"),
+                      name, file, dst, g_strerror(errno));
+    }
+}
+
 /* Holds domain @name's block job mutex until the end of the scope */
 #define VGM_BLOCK_LOCKED(drv, name) \
     g_autoptr(GMutexLocker) vgmBlockLocker G_GNUC_UNUSED = \
@@ -312,43 +374,6 @@ vgmBlockDomain(VgmDriver *drv, const char *name, const char *path, const VgmDisk
     if (!(*mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
         return NULL;
     return g_steal_pointer(&dom);
-}
-
-/* Whether QEMU's qdev path @qdev is device @id's */
-static gboolean
-vgmBlockQdevIs(const char *qdev, const char *id)
-{
-    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
-    size_t len = strlen(path);
-
-    return g_strcmp0(qdev, id) == 0 ||
-           (qdev && strncmp(qdev, path, len) == 0 && (qdev[len] == '\0' || qdev[len] == '/'));
-}
-
-/* The file QEMU's name @name of an image stands for: the name itself, or
- * in a "json:{...}" name (which QEMU gives an image opened with options
- * of its own, such as a backing node named) the innermost "filename" */
-static char *
-vgmBlockPlainName(const char *name)
-{
-    g_autoptr(JsonParser) parser = NULL;
-    JsonObject *o;
-
-    if (!name || !g_str_has_prefix(name, "json:"))
-        return g_strdup(name);
-    parser = json_parser_new();
-    if (!json_parser_load_from_data(parser, name + strlen("json:"), -1, NULL) ||
-        !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
-        return g_strdup(name);
-    o = json_node_get_object(json_parser_get_root(parser));
-    while (o) {
-        JsonNode *file = json_object_get_member(o, "file");
-
-        if (json_object_has_member(o, "filename"))
-            return g_strdup(json_object_get_string_member_with_default(o, "filename", name));
-        o = file && JSON_NODE_HOLDS_OBJECT(file) ? json_node_get_object(file) : NULL;
-    }
-    return g_strdup(name);
 }
 
 /* The node of each image of @chain, from QEMU's block graph: the top's
@@ -424,7 +449,7 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
         JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
         JsonObject *ins, *img;
 
-        if (!o || !vgmBlockQdevIs(json_object_get_string_member_with_default(o, "qdev", NULL),
+        if (!o || !vgmDriverDiskQdevIs(json_object_get_string_member_with_default(o, "qdev", NULL),
                                   id))
             continue;
         if (!json_object_has_member(o, "inserted") ||
@@ -432,7 +457,7 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
             break;
         ins = json_object_get_object_member(o, "inserted");
         out->node = g_strdup(json_object_get_string_member_with_default(ins, "node-name", NULL));
-        out->file = vgmBlockPlainName(json_object_get_string_member_with_default(ins, "file", NULL));
+        out->file = vgmDriverDiskPlainName(json_object_get_string_member_with_default(ins, "file", NULL));
         out->format = g_strdup(json_object_get_string_member_with_default(ins, "drv", NULL));
         img = json_object_has_member(ins, "image") &&
               JSON_NODE_HOLDS_OBJECT(json_object_get_member(ins, "image")) ?
@@ -444,7 +469,7 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
             VgmBlockImage *im = g_new0(VgmBlockImage, 1);
             JsonNode *below = json_object_get_member(img, "backing-image");
 
-            im->file = vgmBlockPlainName(json_object_get_string_member_with_default(img, "filename", ""));
+            im->file = vgmDriverDiskPlainName(json_object_get_string_member_with_default(img, "filename", ""));
             im->format = g_strdup(json_object_get_string_member_with_default(img, "format", ""));
             im->backingRaw = g_strdup(json_object_get_string_member_with_default(img, "backing-filename", NULL));
             g_ptr_array_add(out->chain, im);
@@ -605,7 +630,7 @@ vgmBlockDropUnchained(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDis
         JsonNode *e = json_array_get_element(arr, i);
         JsonObject *o = JSON_NODE_HOLDS_OBJECT(e) ? json_node_get_object(e) : NULL;
         const char *name = o ? json_object_get_string_member_with_default(o, "node-name", "") : "";
-        g_autofree char *file = vgmBlockPlainName(o ? json_object_get_string_member_with_default(o, "file", "") : "");
+        g_autofree char *file = vgmDriverDiskPlainName(o ? json_object_get_string_member_with_default(o, "file", "") : "");
         gboolean chained = FALSE;
         guint c;
 
@@ -646,6 +671,7 @@ vgmBlockChainFollow(VgmDriver *drv, const VgmDriverDomain *dom, const VgmDiskDef
                                    error))
         return FALSE;
     vgmBlockDropUnchained(mon, dom->def, d, &node);
+    vgmBlockDeletingRun(dom->name, dom->status->qemu.pid, d->dst, node.chain);
     return TRUE;
 }
 
@@ -660,19 +686,61 @@ vgmBlockChainFollowLogged(VgmDriver *drv, const VgmDriverDomain *dom, const VgmD
                   dom->name, d->dst, err->message);
 }
 
+/* The number N of libvirt's image notation DST[N] in @name (0 when
+ * @name is not one, which then names a file), and the target DST */
+static unsigned int
+vgmBlockIndexParse(const char *name, char **target)
+{
+    const char *open = strchr(name, '[');
+    guint64 n;
+    char *end;
+
+    if (!open || !g_ascii_isdigit(open[1]))
+        return 0;
+    n = g_ascii_strtoull(open + 1, &end, 10);
+    if (g_strcmp0(end, "]") != 0 || n > G_MAXUINT)
+        return 0;
+    *target = g_strndup(name, open - name);
+    return (unsigned int)n;
+}
+
 /* The image of @chain at or below @from that @name names: by QEMU's file
- * name of it, or by the name the image above records; -1 with an error
- * when none is */
+ * name of it, by the name the image above records, or as DST[N] by the
+ * number the live XML of disk @d gives it; -1 with an error when none
+ * is */
 static int
 vgmBlockChainLookup(const GPtrArray *chain, const char *name, guint from, const VgmDiskDef *d,
                     GError **error)
 {
+    g_autofree char *target = NULL;
+    unsigned int index = vgmBlockIndexParse(name, &target);
     guint i;
 
-    if (strchr(name, '[')) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
-                    _("image '%1$s' of disk '%2$s': an image index ('%3$s[N]') is not supported, name the image by its path"),
-                    name, d->dst, d->dst);
+    if (index) {
+        const char *file = NULL;
+
+        if (!g_str_equal(target, d->dst)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("image '%1$s': its target '%2$s' is not disk '%3$s'"), name, target,
+                        d->dst);
+            return -1;
+        }
+        if (index == d->nodeIndex)
+            file = d->src;
+        for (i = 0; !file && d->backing && i < d->backing->len; i++) {
+            const VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, i);
+
+            if (l->index == index)
+                file = l->path;
+        }
+        for (i = from; file && i < chain->len; i++) {
+            if (g_str_equal(((VgmBlockImage *)g_ptr_array_index(chain, i))->file, file))
+                return (int)i;
+        }
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("could not find image index %1$u beneath '%2$s' in the chain of disk '%3$s' (the live XML numbers its images: <source index=''>, <backingStore index=''>)"),
+                    index, ((VgmBlockImage *)g_ptr_array_index(chain, from ? from - 1 : 0))->file,
+                    d->dst);
         return -1;
     }
     for (i = from; i < chain->len; i++) {
@@ -941,6 +1009,7 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
      * watcher's follow waits on the mutex held here) */
     m = (VgmBlockMirror){ VGM_BLOCK_MIRROR_START, disk->dst, c->dest, format, c->block, FALSE };
     vgmBlockCancellingMark(dom->name, disk->dst, FALSE);
+    vgmBlockDeletingMark(dom->name, dom->status->qemu.pid, disk->dst, NULL);
     /* (QEMU has no job of the disk: a <mirror> a job left that ended
      * unseen, without a daemon's watcher, goes first) */
     vgmBlockMirrorFollow(drv, dom, disk, NULL);
@@ -987,6 +1056,9 @@ vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned char *uu
         g_autoptr(JsonObject) ready = json_object_new();
 
         json_object_set_boolean_member(ready, "ready", TRUE);
+        /* (a commit that did not complete deletes nothing) */
+        if (status == VGM_EVENT_BLOCK_JOB_CANCELED || status == VGM_EVENT_BLOCK_JOB_FAILED)
+            vgmBlockDeletingMark(name, dom->status->qemu.pid, dst, NULL);
         vgmBlockMirrorFollow(drv, dom, disk, status == VGM_EVENT_BLOCK_JOB_READY ? ready : NULL);
         if (status == VGM_EVENT_BLOCK_JOB_COMPLETED && type != VGM_BLOCK_JOB_TYPE_COPY)
             vgmBlockChainFollowLogged(drv, dom, disk, NULL, type == VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT);
@@ -1054,6 +1126,7 @@ vgmBlockPullStart(VgmDriver *drv, const char *name, const char *path, const char
     if (bandwidth)
         json_object_set_int_member(args, "speed", (gint64)bandwidth);
     vgmBlockCancellingMark(dom->name, disk->dst, FALSE);
+    vgmBlockDeletingMark(dom->name, dom->status->qemu.pid, disk->dst, NULL);
     return vgmQemuMonitorCommand(mon, "block-stream", args, NULL, error);
 }
 
@@ -1099,6 +1172,37 @@ vgmDriverBlockRebase(VgmDriver *drv, const char *name, const char *path, const c
     return vgmBlockCopyStart(drv, name, path, &c, error);
 }
 
+/* The files of images @top to @base (excluded) of QEMU's @chain below
+ * disk @d, which a commit with VIR_DOMAIN_BLOCK_COMMIT_DELETE deletes
+ * once it completes; NULL with an error when one is not a local file the
+ * live XML names (its top, or one of its <backingStore>) */
+static GPtrArray *
+vgmBlockCommitDeletes(const GPtrArray *chain, guint top, guint base, const VgmDiskDef *d,
+                      GError **error)
+{
+    g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func(g_free);
+    guint i, k;
+
+    for (i = top; i < base; i++) {
+        const char *file = ((VgmBlockImage *)g_ptr_array_index(chain, i))->file;
+        gboolean local = i == 0 && d->type == VGM_DISK_TYPE_FILE && g_strcmp0(d->src, file) == 0;
+
+        for (k = 0; !local && d->backing && k < d->backing->len; k++) {
+            const VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, k);
+
+            local = l->type == VGM_DISK_TYPE_FILE && !l->net && g_strcmp0(l->path, file) == 0;
+        }
+        if (!local) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("a commit of disk '%1$s' that deletes the images it empties (VIR_DOMAIN_BLOCK_COMMIT_DELETE, --delete) cannot delete '%2$s': the disk's live XML does not name it as a local file"),
+                        d->dst, file);
+            return NULL;
+        }
+        g_ptr_array_add(files, g_strdup(file));
+    }
+    return g_steal_pointer(&files);
+}
+
 gboolean
 vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path, const char *base,
                      const char *top, guint64 bandwidth, unsigned int flags, GError **error)
@@ -1109,6 +1213,7 @@ vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path, const c
     g_auto(VgmBlockNode) node = { 0 };
     g_autofree char *jobId = NULL;
     g_autofree char *backingFile = NULL;
+    g_autoptr(GPtrArray) deleting = NULL;
     const VgmBlockImage *baseImg;
     const VgmDiskDef *disk;
     guint64 speed;
@@ -1121,12 +1226,6 @@ vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path, const c
                                     VGM_BLOCK_COMMIT_BANDWIDTH_BYTES, error) ||
         !vgmBlockBandwidth(bandwidth, flags & VGM_BLOCK_COMMIT_BANDWIDTH_BYTES, &speed, error))
         return FALSE;
-    if (flags & VGM_BLOCK_COMMIT_DELETE) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
-                    _("a block commit of disk '%1$s' that deletes the images it empties (VIR_DOMAIN_BLOCK_COMMIT_DELETE, --delete) is not supported"),
-                    path);
-        return FALSE;
-    }
     VGM_BLOCK_LOCKED(drv, name);
     if (!(dom = vgmBlockChainJobDomain(drv, name, path, TRUE, &disk, &mon, &node, error)))
         return FALSE;
@@ -1169,6 +1268,9 @@ vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path, const c
     if ((flags & VGM_BLOCK_COMMIT_RELATIVE) && t > 0 &&
         !(backingFile = vgmBlockRelativeBacking(node.chain, (guint)t - 1, (guint)b, disk, error)))
         return FALSE;
+    if ((flags & VGM_BLOCK_COMMIT_DELETE) &&
+        !(deleting = vgmBlockCommitDeletes(node.chain, (guint)t, (guint)b, disk, error)))
+        return FALSE;
     jobId = vgmBlockJobIdFor(t ? VGM_BLOCK_JOB_TYPE_COMMIT : VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT,
                              disk->dst);
     json_object_set_string_member(args, "job-id", jobId);
@@ -1181,18 +1283,23 @@ vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path, const c
     if (speed)
         json_object_set_int_member(args, "speed", (gint64)speed);
     vgmBlockCancellingMark(dom->name, disk->dst, FALSE);
-    if (t > 0)
-        return vgmQemuMonitorCommand(mon, "block-commit", args, NULL, error);
+    vgmBlockDeletingMark(dom->name, dom->status->qemu.pid, disk->dst, deleting);
+    if (t > 0) {
+        if (vgmQemuMonitorCommand(mon, "block-commit", args, NULL, error))
+            return TRUE;
+        vgmBlockDeletingMark(dom->name, dom->status->qemu.pid, disk->dst, NULL);
+        return FALSE;
+    }
     /* an active commit has libvirt's <mirror job='active-commit'> in the
      * live XML, before QEMU can say it is ready */
     m = (VgmBlockMirror){ VGM_BLOCK_MIRROR_START, disk->dst, baseImg->file, baseImg->format,
                           stat(baseImg->file, &st) == 0 && S_ISBLK(st.st_mode), TRUE };
     vgmBlockMirrorFollow(drv, dom, disk, NULL);
-    if (!vgmBlockMirrorSet(drv, dom, &m, error))
-        return FALSE;
-    if (!vgmQemuMonitorCommand(mon, "block-commit", args, NULL, error)) {
+    if (!vgmBlockMirrorSet(drv, dom, &m, error) ||
+        !vgmQemuMonitorCommand(mon, "block-commit", args, NULL, error)) {
         m.op = VGM_BLOCK_MIRROR_END;
         vgmBlockMirrorSet(drv, dom, &m, NULL);
+        vgmBlockDeletingMark(dom->name, dom->status->qemu.pid, disk->dst, NULL);
         return FALSE;
     }
     return TRUE;
@@ -1881,7 +1988,7 @@ vgmDriverDiskErrorsRead(const VgmDomainDef *def, JsonNode *queryBlock)
             JsonObject *o = json_array_get_object_element(arr, k);
             const char *st;
 
-            if (!o || !vgmBlockQdevIs(json_object_get_string_member_with_default(o, "qdev", NULL),
+            if (!o || !vgmDriverDiskQdevIs(json_object_get_string_member_with_default(o, "qdev", NULL),
                                       id))
                 continue;
             st = json_object_get_string_member_with_default(o, "io-status", "ok");
@@ -2009,7 +2116,7 @@ vgmBlockStorageNodes(VgmQemuMonitor *mon, const VgmDomainDef *def, GError **erro
             JsonNode *ins = o ? json_object_get_member(o, "inserted") : NULL;
 
             if (o && ins && JSON_NODE_HOLDS_OBJECT(ins) &&
-                vgmBlockQdevIs(json_object_get_string_member_with_default(o, "qdev", NULL), id))
+                vgmDriverDiskQdevIs(json_object_get_string_member_with_default(o, "qdev", NULL), id))
                 name = json_object_get_string_member_with_default(json_node_get_object(ins),
                                                                   "node-name", NULL);
         }

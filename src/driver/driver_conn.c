@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "driver_conn.h"
+#include "driver_disk.h"
 #include "driver_agent.h"
 #include "driver_caps.h"
 #include "driver_cgroup.h"
@@ -898,6 +899,8 @@ vgmDriverWatchChangeLiveIn(VgmDriver *drv, const char *name, pid_t pid,
         ok = TRUE;
         goto out;
     }
+    /* (an image the change put below a disk gets its number) */
+    vgmDriverDiskIndexesAssign(def);
     g_free(status->xml);
     status->xml = vgmDriverDomainLiveXML(def, status->machine, NULL);
     if (!vgmDriverStoreSaveStatus(drv->store, status, error))

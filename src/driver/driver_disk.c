@@ -8,10 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "driver_disk.h"
 #include "driver_net.h"
+#include "qemu/qemu_command.h"
 #include "util/vgmerror.h"
 #include "util/vgmi18n.h"
 
@@ -121,4 +125,148 @@ vgmDriverDiskCleanup(const VgmDomainDef *def)
             g_warning(_("cannot remove the overlay '%1$s' of transient disk '%2$s': %3$s"),
                       d->src, d->dst, g_strerror(errno));
     }
+}
+
+gboolean
+vgmDriverDiskQdevIs(const char *qdev, const char *id)
+{
+    g_autofree char *path = g_strdup_printf("/machine/peripheral/%s", id);
+    size_t len = strlen(path);
+
+    return g_strcmp0(qdev, id) == 0 ||
+           (qdev && strncmp(qdev, path, len) == 0 && (qdev[len] == '\0' || qdev[len] == '/'));
+}
+
+char *
+vgmDriverDiskPlainName(const char *name)
+{
+    g_autoptr(JsonParser) parser = NULL;
+    JsonObject *o;
+
+    if (!name || !g_str_has_prefix(name, "json:"))
+        return g_strdup(name);
+    parser = json_parser_new();
+    if (!json_parser_load_from_data(parser, name + strlen("json:"), -1, NULL) ||
+        !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+        return g_strdup(name);
+    o = json_node_get_object(json_parser_get_root(parser));
+    while (o) {
+        JsonNode *file = json_object_get_member(o, "file");
+
+        if (json_object_has_member(o, "filename"))
+            return g_strdup(json_object_get_string_member_with_default(o, "filename", name));
+        o = file && JSON_NODE_HOLDS_OBJECT(file) ? json_node_get_object(file) : NULL;
+    }
+    return g_strdup(name);
+}
+
+void
+vgmDriverDiskIndexesAssign(VgmDomainDef *def)
+{
+    unsigned int top = 0;
+    guint i, k;
+
+    for (i = 0; i < def->devices.disks->len; i++) {
+        VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        /* (a disk's own is the number its QEMU nodes have; an empty
+         * drive's live XML has no <source> to give it, as libvirt's) */
+        top = MAX(top, vgmQemuDiskNodeIndex(def, d));
+        if (!d->nodeIndex && vgmDiskHasMedium(d))
+            d->nodeIndex = vgmQemuDiskNodeIndex(def, d);
+        for (k = 0; d->backing && k < d->backing->len; k++)
+            top = MAX(top, ((VgmDiskBackingLayer *)g_ptr_array_index(d->backing, k))->index);
+    }
+    for (i = 0; i < def->devices.disks->len; i++) {
+        VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+
+        for (k = 0; d->backing && k < d->backing->len; k++) {
+            VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, k);
+
+            if (!l->index)
+                l->index = ++top;
+        }
+    }
+}
+
+/* Whether the chain below disk @d is QEMU's to find: it has an image on
+ * this host and no <backingStore> says what is below it */
+static gboolean
+vgmDriverDiskChainUnknown(const VgmDiskDef *d)
+{
+    return d->src && !d->net && (d->type == VGM_DISK_TYPE_FILE || d->type == VGM_DISK_TYPE_BLOCK) &&
+           !(d->backing && d->backing->len > 0) && !d->backingEnd;
+}
+
+/* Disk @d's chain from QEMU's @image of its top (query-block's "image",
+ * each image's "backing-image" the one below); left unknown when an
+ * image below is not a local file or not raw or qcow2 */
+static void
+vgmDriverDiskChainFrom(VgmDiskDef *d, JsonObject *image)
+{
+    g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDiskBackingLayerFree);
+    JsonObject *im = image;
+
+    for (;;) {
+        JsonNode *below = json_object_get_member(im, "backing-image");
+        g_autoptr(VgmDiskBackingLayer) l = NULL;
+        const char *format;
+        struct stat st;
+
+        if (!below || !JSON_NODE_HOLDS_OBJECT(below))
+            break;
+        im = json_node_get_object(below);
+        format = json_object_get_string_member_with_default(im, "format", "");
+        l = g_new0(VgmDiskBackingLayer, 1);
+        l->path = vgmDriverDiskPlainName(json_object_get_string_member_with_default(im, "filename", ""));
+        if (!g_path_is_absolute(l->path) ||
+            !(g_str_equal(format, "raw") || g_str_equal(format, "qcow2")))
+            return;
+        l->format = g_strdup(format);
+        l->type = stat(l->path, &st) == 0 && S_ISBLK(st.st_mode) ? VGM_DISK_TYPE_BLOCK
+                                                                 : VGM_DISK_TYPE_FILE;
+        g_ptr_array_add(layers, g_steal_pointer(&l));
+    }
+    if (d->backing)
+        g_ptr_array_unref(d->backing);
+    d->backing = g_steal_pointer(&layers);
+    d->backingEnd = TRUE;
+}
+
+gboolean
+vgmDriverDiskChainsDetect(VgmQemuMonitor *mon, VgmDomainDef *def, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    JsonArray *arr;
+    gboolean any = FALSE;
+    guint i, j;
+
+    for (i = 0; i < def->devices.disks->len && !any; i++)
+        any = vgmDriverDiskChainUnknown(g_ptr_array_index(def->devices.disks, i));
+    if (any && !vgmQemuMonitorCommand(mon, "query-block", NULL, &ret, error))
+        return FALSE;
+    arr = ret && JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < def->devices.disks->len; i++) {
+        VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+        g_autofree char *id = NULL;
+
+        if (!vgmDriverDiskChainUnknown(d))
+            continue;
+        id = vgmQemuDiskDeviceId(def, d);
+        for (j = 0; j < json_array_get_length(arr); j++) {
+            JsonObject *o = json_array_get_object_element(arr, j);
+            JsonNode *ins = o ? json_object_get_member(o, "inserted") : NULL;
+            JsonNode *image;
+
+            if (!o || !vgmDriverDiskQdevIs(json_object_get_string_member_with_default(o, "qdev", NULL), id))
+                continue;
+            if (ins && JSON_NODE_HOLDS_OBJECT(ins) &&
+                (image = json_object_get_member(json_node_get_object(ins), "image")) &&
+                JSON_NODE_HOLDS_OBJECT(image))
+                vgmDriverDiskChainFrom(d, json_node_get_object(image));
+            break;
+        }
+    }
+    vgmDriverDiskIndexesAssign(def);
+    return TRUE;
 }

@@ -14,6 +14,7 @@
 #include <glib.h>
 
 #include "conf/domain_conf.h"
+#include "qemu/qemu_monitor.h"
 
 typedef struct {
     char *path;                 /* the overlay (qcow2) */
@@ -38,3 +39,23 @@ gboolean vgmDriverDiskOverlayCreate(const VgmDriverOverlay *o, GError **error);
 /* Removes the overlays of the transient disks the live definition @def
  * of a run names. */
 void vgmDriverDiskCleanup(const VgmDomainDef *def);
+
+/* Whether QEMU's qdev path @qdev (query-block's) is device @id's. */
+gboolean vgmDriverDiskQdevIs(const char *qdev, const char *id);
+
+/* The file QEMU's name @name of an image stands for: the name itself, or
+ * in a "json:{...}" name (which QEMU gives an image opened with options
+ * of its own, such as a backing node named) the innermost "filename". */
+char *vgmDriverDiskPlainName(const char *name);
+
+/* Numbers each disk of running domain @def that has a medium and no
+ * number (its QEMU nodes') and each image below one (<backingStore
+ * index=''>, libvirt's DST[N]) past the highest number given. */
+void vgmDriverDiskIndexesAssign(VgmDomainDef *def);
+
+/* As libvirt's live XML has it once QEMU runs: the chain QEMU opened
+ * below each disk of running domain @def that was given none, each image
+ * a <backingStore> ending in <backingStore/> (a disk whose chain QEMU
+ * cannot name as local raw or qcow2 images is left as it was), then the
+ * numbers of vgmDriverDiskIndexesAssign. */
+gboolean vgmDriverDiskChainsDetect(VgmQemuMonitor *mon, VgmDomainDef *def, GError **error);

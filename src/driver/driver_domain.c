@@ -3690,8 +3690,9 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
  * @op of device @xml on its live XML */
 /* Each disk's node number (vgm-N-... in QEMU): the one it has, the
  * place's for a disk of a status written before they were kept, the same
- * in @newDef for the same disk (by target), the next free for a disk
- * plugged */
+ * in @newDef for the same disk (by target), the next free (past the
+ * numbers of the images below disks too) for a disk plugged; then the
+ * numbers of images that have none */
 static void
 vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
 {
@@ -3704,6 +3705,9 @@ vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
 
         kept |= d->nodeIndex != 0;
         top = MAX(top, MAX(d->nodeIndex, i + 1));
+        /* (past the numbers of the images below too) */
+        for (j = 0; d->backing && j < d->backing->len; j++)
+            top = MAX(top, ((VgmDiskBackingLayer *)g_ptr_array_index(d->backing, j))->index);
     }
     /* (with numbers kept, one without is a new one: its place's may be
      * another disk's) */
@@ -3727,9 +3731,15 @@ vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
     for (i = 0; i < newDef->devices.disks->len; i++) {
         VgmDiskDef *d = g_ptr_array_index(newDef->devices.disks, i);
 
-        if (!d->nodeIndex)
+        if (!d->nodeIndex) {
             d->nodeIndex = ++top;
+            /* (a disk plugged has no image numbers yet: the XML given
+             * cannot choose them) */
+            for (j = 0; d->backing && j < d->backing->len; j++)
+                ((VgmDiskBackingLayer *)g_ptr_array_index(d->backing, j))->index = 0;
+        }
     }
+    vgmDriverDiskIndexesAssign(newDef);
 }
 
 static gboolean
@@ -4698,8 +4708,20 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
                     dom->name);
         return FALSE;
     }
-    return vgmDriverDomainHotplug(store, dom, oldDef, newDef, added, error) &&
-           vgmDriverDomainSaveLive(store, dom, newDef, error);
+    if (!vgmDriverDomainHotplug(store, dom, oldDef, newDef, added, error))
+        return FALSE;
+    /* a disk plugged: the chain QEMU opened below it, as at a start (the
+     * plug stands without it: its live XML then shows none) */
+    if (newDef->devices.disks->len > oldDef->devices.disks->len) {
+        g_autoptr(GError) err = NULL;
+        g_autoptr(VgmQemuMonitor) mon = NULL;
+
+        if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
+            !vgmDriverDiskChainsDetect(mon, newDef, &err))
+            g_warning(_("domain '%1$s': cannot read the backing chain of the disk plugged: %2$s"),
+                      dom->name, err->message);
+    }
+    return vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
 
 static gboolean

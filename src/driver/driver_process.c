@@ -1357,7 +1357,7 @@ vgmDriverProcessWaitIncoming(GSubprocess *proc, VgmQemuMonitor *mon, GError **er
 }
 
 gboolean
-vgmDriverProcessReadPtys(VgmQemuMonitor *mon, char **xml, GError **error)
+vgmDriverProcessReadLive(VgmQemuMonitor *mon, char **xml, GError **error)
 {
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(JsonNode) ret = NULL;
@@ -1385,11 +1385,9 @@ vgmDriverProcessReadPtys(VgmQemuMonitor *mon, char **xml, GError **error)
         for (i = 0; i < kinds[n].list->len; i++)
             any |= ((const VgmChrDef *)g_ptr_array_index(kinds[n].list, i))->type == VGM_CHR_TYPE_PTY;
     }
-    if (!any)
-        return TRUE;
-    if (!vgmQemuMonitorCommand(mon, "query-chardev", NULL, &ret, error))
+    if (any && !vgmQemuMonitorCommand(mon, "query-chardev", NULL, &ret, error))
         return FALSE;
-    arr = JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    arr = ret && JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
     for (i = 0; arr && i < json_array_get_length(arr); i++) {
         JsonObject *c = json_array_get_object_element(arr, i);
         const char *label = c ? json_object_get_string_member_with_default(c, "label", NULL) : NULL;
@@ -1412,6 +1410,8 @@ vgmDriverProcessReadPtys(VgmQemuMonitor *mon, char **xml, GError **error)
             chr->path = g_strdup(pty);
         }
     }
+    if (!vgmDriverDiskChainsDetect(mon, def, error))
+        return FALSE;
     g_free(*xml);
     *xml = vgmDomainDefFormat(def);
     return TRUE;
@@ -1654,7 +1654,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     if (!vgmDriverProcessVerify(mon, start->plan, &err) ||
         !vgmDriverCpuCheckRun(start->cpuCheck, mon, &err) ||
         !vgmDriverProcessRunStartup(start->cmd, mon, start->incoming || start->migrating, &err) ||
-        !vgmDriverProcessReadPtys(mon, &status->xml, &err))
+        !vgmDriverProcessReadLive(mon, &status->xml, &err))
         goto failed;
     /* 6b. CPU affinity, cgroups and scheduler policies, and the taps set
      * up (and into their bridges), before the guest runs */

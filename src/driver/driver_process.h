@@ -110,11 +110,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStart, vgmDriverStartFree)
  * @mon, in order; the first QEMU refuses fails with its message. For a
  * QEMU that took over a running guest (@migrated), what migration carries
  * (a tray's state) is not set again. */
-/* The ptys QEMU (monitor @mon) opened for the pty character devices of
- * live XML *@xml, written into it as libvirt shows them (a <source
- * path=''>, and a console's tty=''): query-chardev's "pty:PATH" of the
- * chardev "char<alias>" (a serial console shares its serial port's) */
-gboolean vgmDriverProcessReadPtys(VgmQemuMonitor *mon, char **xml, GError **error);
+/* What QEMU (monitor @mon) made of live XML *@xml, written into it as
+ * libvirt shows it: the ptys of its pty character devices (a <source
+ * path=''>, and a console's tty=''; query-chardev's "pty:PATH" of the
+ * chardev "char<alias>", a serial console sharing its serial port's),
+ * and its disks' chains and image numbers (vgmDriverDiskChainsDetect) */
+gboolean vgmDriverProcessReadLive(VgmQemuMonitor *mon, char **xml, GError **error);
 gboolean vgmDriverProcessRunStartup(const VgmQemuCmd *cmd, VgmQemuMonitor *mon,
                                     gboolean migrated, GError **error);
 

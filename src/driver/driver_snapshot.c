@@ -17,6 +17,7 @@
 #include "driver_process.h"
 #include "driver_save.h"
 #include "driver_snapshot.h"
+#include "driver_disk.h"
 #include "qemu/qemu_monitor.h"
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
@@ -707,9 +708,12 @@ vgmSnapshotMoveDisks(VgmDomainDef *def, const VgmSnapshotMove *m)
         if (sd->snapshot != VGM_SNAPSHOT_LOCATION_EXTERNAL || !d || !was ||
             g_strcmp0(d->dst, sd->name) != 0 || g_strcmp0(d->src, was->src) != 0)
             continue;
-        if (d->backing) {
+        /* (a chain given or found ends below: the old image joins it) */
+        if (d->backing || d->backingEnd) {
             VgmDiskBackingLayer *l = g_new0(VgmDiskBackingLayer, 1);
 
+            if (!d->backing)
+                d->backing = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDiskBackingLayerFree);
             l->type = d->type;
             l->format = g_strdup(d->driverType ? d->driverType : "raw");
             l->path = g_strdup(d->src);
@@ -819,6 +823,8 @@ vgmSnapshotExternalLive(const VgmDriverStore *store, VgmDriverDomain *dom,
         goto out;
     m = (VgmSnapshotMove){ snapDef, live };
     vgmSnapshotMoveDisks(moved, &m);
+    /* (the images now below a disk get their numbers) */
+    vgmDriverDiskIndexesAssign(moved);
     for (i = 0; i < snapDef->disks->len; i++) {
         const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
         VgmDriverBlockOverlay o = { .dst = sd->name };

@@ -22,35 +22,43 @@ What it covers:
   * refusals, each naming the reason and changing nothing: a commit of
     the active layer without --active, --active with a top that is not
     the active layer, a top without a backing file, --shallow with a base
-    not right below, a base not in the chain, libvirt's index notation
-    (vda[1]), --delete, a pull with --keep-relative and no base;
+    not right below, a base not in the chain, an image index (libvirt's
+    vda[N]) of another disk, of the top as a pull's base or that the
+    chain does not have, a pull with --keep-relative and no base;
   * a pull of vdb at 1 byte/s (--bandwidth 1 --bytes): virsh save and
     detach-disk of vdb refused while it runs; aborted by blockjob
     --abort: an event PULL CANCELED, the chain unchanged;
-  * virsh blockcommit --top mid --base base --keep-relative --wait on
-    vda: the top now records 'base.raw' (relative), the contents are the
-    same, QEMU's chain is top -> base; a BLOCK_JOB_2 event COMMIT
-    COMPLETED;
+  * the live XML gives vda (no <backingStore> given) the chain QEMU
+    opened, ending in <backingStore/>, and every image of every disk a
+    number of its own (<source index>, <backingStore index>), as
+    libvirt's live XML does; the config has no chain;
+  * virsh blockcommit --top vda[MID] --base vda[BASE] --keep-relative
+    --wait on vda, the images named by those numbers: the top now
+    records 'base.raw' (relative), the contents are the same, QEMU's
+    chain is top -> base, the live XML's chain loses mid while top and
+    base keep their numbers; a BLOCK_JOB_2 event COMMIT COMPLETED;
   * virsh blockpull --wait on vda (virDomainBlockPull): the top has no
     backing file any more; an event PULL COMPLETED;
   * virsh blockpull --base base2.raw --keep-relative --wait on vdb
     (virDomainBlockRebase without COPY): top2 records 'base2.raw'; the
     live XML's and the config's <backingStore> lose mid2.qcow2;
-  * virsh blockcommit --top mid3 --base base3 --keep-relative --wait on
-    vdc, a chain given as <backingStore> (QEMU names its images
+  * virsh blockcommit --top mid3 --base base3 --keep-relative --delete
+    --wait on vdc, a chain given as <backingStore> (QEMU names its images
     json:{...}): top3 records 'base3.raw'; the live XML and the config
-    lose mid3; QEMU no longer has mid3.qcow2 open;
-  * virsh blockcommit --active on vdb: the job becomes ready (blockjob
+    lose mid3; QEMU no longer has mid3.qcow2 open; mid3.qcow2 is deleted
+    and nothing else (vda's mid, committed without --delete, stays);
+  * virsh blockcommit --active --delete on vdb: the job becomes ready (blockjob
     --info says Active Block Commit, the live XML has libvirt's <mirror
     job='active-commit' ready='yes'>, an event ACTIVE_COMMIT READY), then
     virsh blockjob --pivot: the disk is on base2.raw in the live XML, the
     config and QEMU, with <backingStore/>, QEMU no longer has top2.qcow2
-    open, base2.raw reads as the disk did;
+    open, base2.raw reads as the disk did, top2.qcow2 is deleted;
   * a restart of the domain from its changed config: vdb is base2.raw.
 """
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -106,6 +114,29 @@ def domain(work):
     <memballoon model='none'/>
   </devices>
 </domain>""" % {"dom": DOM, "w": work}
+
+
+def live_chains(xml):
+    """{target: [(file, index, ends), ...]} of each disk in a running
+    domain's XML, top first; ends: an empty <backingStore/> follows"""
+    import xml.etree.ElementTree as ET
+    chains = {}
+    for disk in ET.fromstring(xml).iter("disk"):
+        src = disk.find("source")
+        chain = [[src.get("file"), int(src.get("index")) if src.get("index") else None, False]]
+        node = disk
+        while True:
+            bs = node.find("backingStore")
+            if bs is None:
+                break
+            if bs.find("source") is None:
+                chain[-1][2] = True
+                break
+            chain.append([bs.find("source").get("file"),
+                          int(bs.get("index")) if bs.get("index") else None, False])
+            node = bs
+        chains[disk.find("target").get("dev")] = [tuple(c) for c in chain]
+    return chains
 
 
 def img(*args):
@@ -207,6 +238,22 @@ def run_tests(tap, target, work):
             time.sleep(0.1)
         tap.ok(ev in events, what, repr(events))
 
+    # ---- the live XML has each chain, its images numbered ----
+    dom = conn.lookupByName(DOM)
+    chains = live_chains(dom.XMLDesc(0))
+    cfg = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    numbers = [n for c in chains.values() for _, n, _ in c]
+    want = [w("top.qcow2"), w("mid.qcow2"), w("base.raw")]
+    tap.ok([f for f, _, _ in chains.get("vda", [])] == want and
+           chains["vda"][-1][2] and None not in numbers and len(set(numbers)) == len(numbers) and
+           "mid.qcow2" not in cfg,
+           "the live XML gives vda the chain QEMU opened (top, mid, base, then "
+           "<backingStore/>), every image of every disk a number of its own "
+           "(<source index>, <backingStore index>), as libvirt's does; the config has no chain",
+           repr(chains) + cfg)
+    top_n, mid_n, base_n = (n for _, n, _ in chains["vda"])
+    vdb_mid = chains["vdb"][1][1]
+
     # ---- refusals ----
     refusals = [
         (["blockcommit", DOM, "vda"], "needs the active flag",
@@ -219,10 +266,12 @@ def run_tests(tap, target, work):
          "not immediately below", "--shallow with a base not right below the top"),
         (["blockpull", DOM, "vda", "--base", w("nothere.qcow2")], "could not find image",
          "a base not in the chain"),
-        (["blockpull", DOM, "vda", "--base", "vda[1]"], "image index",
-         "libvirt's index notation"),
-        (["blockcommit", DOM, "vda", "--top", w("mid.qcow2"), "--delete"], "--delete",
-         "--delete"),
+        (["blockpull", DOM, "vda", "--base", "vdb[%d]" % vdb_mid], "is not disk 'vda'",
+         "an image index (libvirt's DST[N]) of another disk"),
+        (["blockpull", DOM, "vda", "--base", "vda[%d]" % top_n], "could not find image index",
+         "an image index of the top as the base of a pull"),
+        (["blockcommit", DOM, "vda", "--top", "vda[9999]"], "could not find image index 9999",
+         "an image index the chain does not have"),
     ]
     for args, text, what in refusals:
         r = harness.virsh(uri, *args)
@@ -230,7 +279,6 @@ def run_tests(tap, target, work):
     r = harness.virsh(uri, "blockjob", DOM, "vda", "--info")
     tap.ok(r.rc == 0 and "No current block job" in r.out and backing(w("top.qcow2")) ==
            "mid.qcow2", "the refusals started no job and left the chain", r.describe())
-    dom = conn.lookupByName(DOM)
     try:
         dom.blockRebase("vda", None, 0, libvirt.VIR_DOMAIN_BLOCK_REBASE_RELATIVE)
         tap.ok(False, "a pull with RELATIVE and no base is refused")
@@ -256,15 +304,20 @@ def run_tests(tap, target, work):
     event(("vdb", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_PULL,
            libvirt.VIR_DOMAIN_BLOCK_JOB_CANCELED), "an event says vdb's pull was CANCELED")
 
-    # ---- commit of the middle image into the base, keeping names relative ----
-    r = harness.virsh(uri, "blockcommit", DOM, "vda", "--top", w("mid.qcow2"), "--base",
-                      w("base.raw"), "--keep-relative", "--wait", timeout=120)
+    # ---- commit of the middle image into the base, keeping names relative,
+    # both named by their numbers (libvirt's vda[N]) ----
+    r = harness.virsh(uri, "blockcommit", DOM, "vda", "--top", "vda[%d]" % mid_n, "--base",
+                      "vda[%d]" % base_n, "--keep-relative", "--wait", timeout=120)
     ok, cmp = same(w("ref.raw"), w("top.qcow2"), uri)
     q = harness.virsh(uri, "qemu-monitor-command", DOM, '{"execute":"query-block"}').out
+    after = live_chains(dom.XMLDesc(0)).get("vda", [])
     tap.ok(r.rc == 0 and ok and backing(w("top.qcow2")) == "base.raw" and
            "mid.qcow2" not in q,
-           "blockcommit --top mid --base base --keep-relative: top records 'base.raw', "
-           "reads the same, QEMU's chain has no mid", r.describe() + cmp.describe())
+           "blockcommit --top vda[MID] --base vda[BASE] --keep-relative: top records "
+           "'base.raw', reads the same, QEMU's chain has no mid", r.describe() + cmp.describe())
+    tap.ok(after == [(w("top.qcow2"), top_n, False), (w("base.raw"), base_n, True)],
+           "the live XML's chain of vda loses mid; top and base keep their numbers",
+           repr(after))
     event(("vda", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_COMMIT,
            libvirt.VIR_DOMAIN_BLOCK_JOB_COMPLETED), "an event says vda's commit COMPLETED")
 
@@ -294,7 +347,7 @@ def run_tests(tap, target, work):
     # ---- commit of an image in the middle of a chain given as <backingStore>
     # (QEMU names such an image json:{...}: the job names its node) ----
     r = harness.virsh(uri, "blockcommit", DOM, "vdc", "--top", w("mid3.qcow2"), "--base",
-                      w("base3.raw"), "--keep-relative", "--wait", timeout=120)
+                      w("base3.raw"), "--keep-relative", "--delete", "--wait", timeout=120)
     ok, cmp = same(w("ref3.raw"), w("top3.qcow2"), uri)
     live = dom.XMLDesc(0)
     cfg = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
@@ -308,9 +361,14 @@ def run_tests(tap, target, work):
            "blockcommit vdc --top mid3 (a <backingStore> layer) --base base3 --keep-relative: "
            "top3 records 'base3.raw', reads the same; the live XML, the config and QEMU's open "
            "files lose mid3", r.describe() + cmp.describe() + vdc_live + vdc_cfg + repr(fds))
+    tap.ok(not os.path.exists(w("mid3.qcow2")) and os.path.exists(w("top3.qcow2")) and
+           os.path.exists(w("base3.raw")) and os.path.exists(w("mid.qcow2")),
+           "--delete (VIR_DOMAIN_BLOCK_COMMIT_DELETE) deleted mid3, the image the commit "
+           "emptied, and no other (vda's mid, committed without it, is still there)",
+           repr(sorted(os.listdir(work))))
 
     # ---- active commit, then pivot ----
-    r = harness.virsh(uri, "blockcommit", DOM, "vdb", "--active")
+    r = harness.virsh(uri, "blockcommit", DOM, "vdb", "--active", "--delete")
     info = None
     end = time.monotonic() + 60
     while time.monotonic() < end:
@@ -339,7 +397,7 @@ def run_tests(tap, target, work):
     vdb_live = live.split("<target dev='vdb'")[0].rsplit("<disk", 1)[1]
     vdb_cfg = cfg.split("<target dev='vdb'")[0].rsplit("<disk", 1)[1]
     tap.ok(r.rc == 0 and ok and "<mirror" not in live and
-           "<source file='%s'/>" % w("base2.raw") in vdb_live and
+           re.search(r"<source file='%s' index='\d+'/>" % re.escape(w("base2.raw")), vdb_live) and
            "top2.qcow2" not in vdb_live and "<driver name='qemu' type='raw'/>" in vdb_live and
            "<backingStore/>" in vdb_live,
            "blockjob --pivot: the live disk is base2.raw (raw, <backingStore/>), which reads as "
@@ -349,6 +407,9 @@ def run_tests(tap, target, work):
     tap.ok("top2.qcow2" not in q and fds is not None and w("top2.qcow2") not in fds and
            w("base2.raw") in fds, "QEMU uses base2.raw and no longer has top2.qcow2 open",
            repr(fds))
+    tap.ok(not os.path.exists(w("top2.qcow2")) and os.path.exists(w("base2.raw")),
+           "the active commit's --delete deleted top2, the image the pivot left, and not base2",
+           repr(sorted(os.listdir(work))))
     event(("vdb", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT,
            libvirt.VIR_DOMAIN_BLOCK_JOB_COMPLETED),
           "an event says vdb's active commit COMPLETED")

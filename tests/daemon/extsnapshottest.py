@@ -505,15 +505,16 @@ def run_tests(tap, target, work):
     harness.virsh(uri, "resume", DOM)
     fds = qemu_fds(target) or []
     tap.ok(r.rc == 0 and names() == ["off1"] and merged and
-           live["vda"] == (w("a.off1"), []) and cfg["vda"] == (w("a.off1"), []) and
+           live["vda"] == (w("a.off1"), [w("a.raw")]) and cfg["vda"] == (w("a.off1"), []) and
            live["vdb"] == (w("b.off1"), [w("b.qcow2"), w("bbase.raw")]) and
            cfg["vdb"] == (w("b.off1"), [w("b.qcow2"), w("bbase.raw")]) and
            not os.path.exists(w("a.run1")) and not os.path.exists(w("b.run1")) and
            w("a.run1") not in fds and w("a.off1") in fds and
            harness.virsh(uri, "snapshot-current", DOM, "--name").out.strip() == "off1",
            "snapshot-delete run1 (current, running): its new images merged into a.off1 and "
-           "b.off1 (the guest's write in a.off1), the live XML and the config back on them, "
-           "the images removed, off1 current", r.describe() + repr((merged, live, cfg, fds)))
+           "b.off1 (the guest's write in a.off1), the live XML and the config back on them "
+           "(the live XML with the chain QEMU opened below a.off1, as libvirt's), the images "
+           "removed, off1 current", r.describe() + repr((merged, live, cfg, fds)))
     r0 = harness.virsh(uri, "snapshot-create-as", DOM, "run2", "--disk-only")
     r = harness.virsh(uri, "snapshot-delete", DOM, "run2", "--metadata")
     tap.ok(r0.rc == 0 and r.rc == 0 and names() == ["off1"] and os.path.exists(w("a.run2")) and

@@ -1059,9 +1059,10 @@ def install_media_tests(tap, target, tmp):
         r = harness.run([VIRT_INSTALL, "--name", name, "--import", "--disk", "none",
                          "--cloud-init", "root-password-generate=on"] + common, timeout=180)
         live = virsh(uri, "dumpxml", name)
-        uploaded += re.findall(r"<source file='(/var/lib/libvirt/boot/[^']+)'/>", live.out)
+        uploaded += re.findall(r"<source file='(/var/lib/libvirt/boot/[^']+)'(?: index='\d+')?/>",
+                               live.out)
         tap.ok(r.rc == 0 and re.search(r"<source file='/var/lib/libvirt/boot/virtinst-"
-                                       r"[^']*cloudinit\.iso[^']*'/>", live.out) and
+                                       r"[^']*cloudinit\.iso[^']*'(?: index='\d+')?/>", live.out) and
                virsh(uri, "domstate", name).out.strip() == "running",
                what[1], "%s\nlive XML: %s" % (r.describe(), live.out[:2500]))
         virsh(uri, "destroy", name, timeout=60)
