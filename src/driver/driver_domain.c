@@ -4340,6 +4340,24 @@ vgmDriverDomainUpdateRequested(const VgmDriverStore *store, VgmDriverDomain *dom
            vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
 
+/* The chain QEMU opened below a disk of running domain @dom that a
+ * plug or a new medium gave live definition @def, as a start has it
+ * (vgmDriverDiskChainsDetect; over @mon, or a connection of its own);
+ * the change stands without it, its live XML then shows none */
+static void
+vgmDriverDomainChainsDetectLogged(const VgmDriverDomain *dom, VgmQemuMonitor *mon,
+                                  VgmDomainDef *def)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmQemuMonitor) own = NULL;
+
+    if ((!mon && !(mon = own = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS,
+                                                       &err))) ||
+        !vgmDriverDiskChainsDetect(mon, def, &err))
+        g_warning(_("domain '%1$s': cannot read the backing chain of a disk QEMU opened: %2$s"),
+                  dom->name, err->message);
+}
+
 /* Updates device @xml of running domain @dom (lock held): an
  * interface's link state, a virtio-mem device's requested size, or the
  * medium of a CD-ROM or floppy, changed
@@ -4460,6 +4478,7 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
                       dom->name, newDisk->dst, err->message);
         return FALSE;
     }
+    vgmDriverDomainChainsDetectLogged(dom, mon, newDef);
     return vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
 
@@ -4710,17 +4729,8 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     }
     if (!vgmDriverDomainHotplug(store, dom, oldDef, newDef, added, error))
         return FALSE;
-    /* a disk plugged: the chain QEMU opened below it, as at a start (the
-     * plug stands without it: its live XML then shows none) */
-    if (newDef->devices.disks->len > oldDef->devices.disks->len) {
-        g_autoptr(GError) err = NULL;
-        g_autoptr(VgmQemuMonitor) mon = NULL;
-
-        if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
-            !vgmDriverDiskChainsDetect(mon, newDef, &err))
-            g_warning(_("domain '%1$s': cannot read the backing chain of the disk plugged: %2$s"),
-                      dom->name, err->message);
-    }
+    if (newDef->devices.disks->len > oldDef->devices.disks->len)
+        vgmDriverDomainChainsDetectLogged(dom, NULL, newDef);
     return vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
 

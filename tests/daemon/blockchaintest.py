@@ -53,6 +53,9 @@ What it covers:
     virsh blockjob --pivot: the disk is on base2.raw in the live XML, the
     config and QEMU, with <backingStore/>, QEMU no longer has top2.qcow2
     open, base2.raw reads as the disk did, top2.qcow2 is deleted;
+  * attach-disk --live of a fourth chain (top4 -> mid4 -> base4) as vdd:
+    the live XML has its chain, numbered apart from every other disk's;
+    blockcommit --top vdd[MID] --delete: it reads the same, mid4 is gone;
   * a restart of the domain from its changed config: vdb is base2.raw.
 """
 
@@ -190,12 +193,13 @@ def main():
     work = tempfile.mkdtemp(prefix="vgm-blockchain-")
     for names in (("base.raw", "mid.qcow2", "top.qcow2"),
                   ("base2.raw", "mid2.qcow2", "top2.qcow2"),
-                  ("base3.raw", "mid3.qcow2", "top3.qcow2")):
+                  ("base3.raw", "mid3.qcow2", "top3.qcow2"),
+                  ("base4.raw", "mid4.qcow2", "top4.qcow2")):
         err = make_chain(*[os.path.join(work, n) for n in names])
         if err:
             harness.TAP.skip_all("qemu-img / qemu-io failed: " + err)
     for top, ref in (("top.qcow2", "ref.raw"), ("top2.qcow2", "ref2.raw"),
-                     ("top3.qcow2", "ref3.raw")):
+                     ("top3.qcow2", "ref3.raw"), ("top4.qcow2", "ref4.raw")):
         r = img("convert", "-O", "raw", os.path.join(work, top), os.path.join(work, ref))
         if r.rc != 0:
             harness.TAP.skip_all("qemu-img convert failed: " + r.describe())
@@ -413,6 +417,28 @@ def run_tests(tap, target, work):
     event(("vdb", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_ACTIVE_COMMIT,
            libvirt.VIR_DOMAIN_BLOCK_JOB_COMPLETED),
           "an event says vdb's active commit COMPLETED")
+
+    # ---- a disk plugged: its chain and numbers in the live XML, a commit
+    # of it by number with --delete ----
+    r = harness.virsh(uri, "attach-disk", DOM, w("top4.qcow2"), "vdd", "--subdriver", "qcow2",
+                      "--live")
+    chains = live_chains(dom.XMLDesc(0))
+    numbers = [n for c in chains.values() for _, n, _ in c]
+    vdd = chains.get("vdd", [])
+    tap.ok(r.rc == 0 and [f for f, _, _ in vdd] == [w("top4.qcow2"), w("mid4.qcow2"),
+                                                    w("base4.raw")] and
+           vdd[-1][2] and None not in numbers and len(set(numbers)) == len(numbers),
+           "attach-disk --live of a qcow2 chain: the live XML has the chain QEMU opened below "
+           "it, its images numbered apart from every other disk's", r.describe() + repr(chains))
+    if len(vdd) == 3:
+        r = harness.virsh(uri, "blockcommit", DOM, "vdd", "--top", "vdd[%d]" % vdd[1][1],
+                          "--delete", "--wait", timeout=120)
+        ok, cmp = same(w("ref4.raw"), w("top4.qcow2"), uri)
+        tap.ok(r.rc == 0 and ok and not os.path.exists(w("mid4.qcow2")) and
+               [f for f, _, _ in live_chains(dom.XMLDesc(0)).get("vdd", [])] ==
+               [w("top4.qcow2"), w("base4.raw")],
+               "blockcommit --top vdd[MID] --delete of the plugged disk: it reads the same, "
+               "mid4 is gone from the chain and the host", r.describe() + cmp.describe())
 
     conn.domainEventDeregisterAny(cb)
     conn.close()

@@ -2230,7 +2230,9 @@ def media_tests(tap, target, tmp):
     procedure 174, with the disk's new <source>), captured from virsh 9.0
     against libvirtd 9.0 (2026-12-02): --update -> "Successfully updated
     media.", --eject -> "Successfully ejected media.", --insert ->
-    "Successfully inserted media."; domblklist follows; a medium that
+    "Successfully inserted media."; domblklist follows, and the live XML
+    gives the inserted medium an image number and <backingStore/>; a
+    medium that
     cannot be opened fails (rc 1) and leaves the old one; --live --config
     changes the config too; update-device of a CD-ROM's serial while it
     runs fails."""
@@ -2266,6 +2268,13 @@ def media_tests(tap, target, tmp):
         r = virsh(uri, "change-media", CD, "sda", a, "--insert", "--live")
         tap.eq((r.rc, r.out, source()), (0, "Successfully inserted media.\n", a),
                "change-media --insert --live: the medium")
+        x = virsh(uri, "dumpxml", CD).out
+        sda = [d for d in ET.fromstring(x).iter("disk") if d.find("target").get("dev") == "sda"]
+        bs = sda[0].find("backingStore") if sda else None
+        tap.ok(sda and (sda[0].find("source").get("index") or "").isdigit() and
+               bs is not None and len(bs) == 0 and not bs.attrib,
+               "the inserted medium in the live XML: its image number (<source index>) and "
+               "the chain QEMU opened below it, none (<backingStore/>), as libvirt's", x)
         r = virsh(uri, "change-media", CD, "sda", b, "--update", "--live", "--config")
         tap.eq((r.rc, source(), source("--inactive")), (0, b, b),
                "change-media --update --live --config: the config too")
