@@ -1446,7 +1446,7 @@ vgmDriverGetBlockJobInfo(VgmDriver *drv, const char *name, const char *path, uns
     /* a pull or commit may have ended unseen (without a daemon's
      * watcher): the <backingStore> given follows QEMU's chain (what
      * cannot be kept is only logged: this call reads) */
-    if (!job && disk->backing)
+    if (!job && disk->backing && disk->backing->len > 0)
         vgmBlockChainFollowLogged(drv, dom, disk, mon, FALSE);
     if (!job)
         return 0;

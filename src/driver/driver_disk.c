@@ -204,8 +204,20 @@ vgmDriverDiskChainUnknown(const VgmDiskDef *d)
 static void
 vgmDriverDiskChainFrom(VgmDiskDef *d, JsonObject *image)
 {
+    /* QEMU's filters over an image, which query-block shows as images
+     * above it (<driver copy_on_read='on'>, a throttle group) */
+    static const char *const filters[] = { "copy-on-read", "throttle", "preallocate",
+                                           "compress", NULL };
     g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDiskBackingLayerFree);
     JsonObject *im = image;
+
+    while (g_strv_contains(filters, json_object_get_string_member_with_default(im, "format", ""))) {
+        JsonNode *below = json_object_get_member(im, "backing-image");
+
+        if (!below || !JSON_NODE_HOLDS_OBJECT(below))
+            return;
+        im = json_node_get_object(below);
+    }
 
     for (;;) {
         JsonNode *below = json_object_get_member(im, "backing-image");
@@ -219,7 +231,7 @@ vgmDriverDiskChainFrom(VgmDiskDef *d, JsonObject *image)
         format = json_object_get_string_member_with_default(im, "format", "");
         l = g_new0(VgmDiskBackingLayer, 1);
         l->path = vgmDriverDiskPlainName(json_object_get_string_member_with_default(im, "filename", ""));
-        if (!g_path_is_absolute(l->path) ||
+        if (!g_path_is_absolute(l->path) || g_strcmp0(l->path, d->src) == 0 ||
             !(g_str_equal(format, "raw") || g_str_equal(format, "qcow2")))
             return;
         l->format = g_strdup(format);

@@ -3686,6 +3686,39 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
     return TRUE;
 }
 
+/* Whether disks @a and @b have the same <backingStore> chain */
+static gboolean
+vgmDriverDiskSameChain(const VgmDiskDef *a, const VgmDiskDef *b)
+{
+    guint na = a->backing ? a->backing->len : 0;
+    guint nb = b->backing ? b->backing->len : 0;
+    guint k;
+
+    if (na != nb || a->backingEnd != b->backingEnd)
+        return FALSE;
+    for (k = 0; k < na; k++) {
+        if (g_strcmp0(((VgmDiskBackingLayer *)g_ptr_array_index(a->backing, k))->path,
+                      ((VgmDiskBackingLayer *)g_ptr_array_index(b->backing, k))->path) != 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
+/* The number image @path has below disk @d, 0 if none */
+static unsigned int
+vgmDriverDiskImageIndex(const VgmDiskDef *d, const char *path)
+{
+    guint k;
+
+    for (k = 0; d->backing && k < d->backing->len; k++) {
+        const VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, k);
+
+        if (g_strcmp0(l->path, path) == 0)
+            return l->index;
+    }
+    return 0;
+}
+
 /* The definitions of running domain @dom (lock held) before and after
  * @op of device @xml on its live XML */
 /* Each disk's node number (vgm-N-... in QEMU): the one it has, the
@@ -3719,25 +3752,35 @@ vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
     }
     for (i = 0; i < newDef->devices.disks->len; i++) {
         VgmDiskDef *d = g_ptr_array_index(newDef->devices.disks, i);
+        const VgmDiskDef *same = NULL;
 
-        d->nodeIndex = 0;
-        for (j = 0; j < oldDef->devices.disks->len && !d->nodeIndex; j++) {
+        for (j = 0; j < oldDef->devices.disks->len && !same; j++) {
             const VgmDiskDef *o = g_ptr_array_index(oldDef->devices.disks, j);
 
             if (g_str_equal(o->dst, d->dst))
-                d->nodeIndex = o->nodeIndex;
+                same = o;
+        }
+        d->nodeIndex = same ? same->nodeIndex : 0;
+        /* a new medium whose XML still has the old one's chain (a live
+         * XML edited in place: its <source> changed or went) gets the
+         * chain QEMU opens below it instead */
+        if (same && g_strcmp0(same->src, d->src) != 0 && vgmDriverDiskSameChain(same, d)) {
+            g_clear_pointer(&d->backing, g_ptr_array_unref);
+            d->backingEnd = FALSE;
+        }
+        /* (the numbers of images below are those the images had: the
+         * XML given cannot choose them) */
+        for (j = 0; d->backing && j < d->backing->len; j++) {
+            VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, j);
+
+            l->index = same ? vgmDriverDiskImageIndex(same, l->path) : 0;
         }
     }
     for (i = 0; i < newDef->devices.disks->len; i++) {
         VgmDiskDef *d = g_ptr_array_index(newDef->devices.disks, i);
 
-        if (!d->nodeIndex) {
+        if (!d->nodeIndex)
             d->nodeIndex = ++top;
-            /* (a disk plugged has no image numbers yet: the XML given
-             * cannot choose them) */
-            for (j = 0; d->backing && j < d->backing->len; j++)
-                ((VgmDiskBackingLayer *)g_ptr_array_index(d->backing, j))->index = 0;
-        }
     }
     vgmDriverDiskIndexesAssign(newDef);
 }
@@ -4340,6 +4383,40 @@ vgmDriverDomainUpdateRequested(const VgmDriverStore *store, VgmDriverDomain *dom
            vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
 
+/* The options of @chain (-blockdev) whose nodes QEMU (@mon) has; all of
+ * them when it cannot say */
+static GPtrArray *
+vgmDriverHotplugChainOpened(VgmQemuMonitor *mon, GPtrArray *chain)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GHashTable) have = g_hash_table_new(g_str_hash, g_str_equal);
+    GPtrArray *opened = g_ptr_array_new();
+    JsonArray *arr;
+    guint i;
+
+    json_object_set_boolean_member(args, "flat", TRUE);
+    arr = vgmQemuMonitorCommand(mon, "query-named-block-nodes", args, &ret, NULL) &&
+          JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+        const char *name = o ? json_object_get_string_member_with_default(o, "node-name", NULL) : NULL;
+
+        if (name)
+            g_hash_table_add(have, (gpointer)name);
+    }
+    for (i = 0; i < chain->len; i++) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonObject *obj;
+        int o;
+
+        if (!arr || ((obj = vgmDriverHotplugParse(g_ptr_array_index(chain, i), parser, &o)) &&
+                     g_hash_table_contains(have, json_object_get_string_member_with_default(obj, "node-name", ""))))
+            g_ptr_array_add(opened, g_ptr_array_index(chain, i));
+    }
+    return opened;
+}
+
 /* The chain QEMU opened below a disk of running domain @dom that a
  * plug or a new medium gave live definition @def, as a start has it
  * (vgmDriverDiskChainsDetect; over @mon, or a connection of its own);
@@ -4465,11 +4542,16 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         !vgmDriverDomainTrayCommand(mon, "blockdev-open-tray", id, NULL, error))
         return FALSE;
     if (oldTop) {
+        g_autoptr(GPtrArray) opened = NULL;
+
         if (!vgmDriverDomainTrayCommand(mon, "blockdev-remove-medium", id, NULL, error)) {
             vgmDriverDomainTrayCommand(mon, "blockdev-close-tray", id, NULL, NULL);
             return FALSE;
         }
-        vgmDriverHotplugTakeBack(dom, mon, oldChain, oldChain->len, VGM_DRIVER_TAKE_BACK_NO_DEVICES);
+        /* (the nodes QEMU has: images it opened below the medium itself
+         * have QEMU's names, and go with the medium's own) */
+        opened = vgmDriverHotplugChainOpened(mon, oldChain);
+        vgmDriverHotplugTakeBack(dom, mon, opened, opened->len, VGM_DRIVER_TAKE_BACK_NO_DEVICES);
     }
     if (!vgmDriverDomainInsertMedium(dom, mon, id, newChain, newTop, error)) {
         /* the old medium back, as it was */

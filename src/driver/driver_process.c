@@ -1410,8 +1410,15 @@ vgmDriverProcessReadLive(VgmQemuMonitor *mon, char **xml, GError **error)
             chr->path = g_strdup(pty);
         }
     }
-    if (!vgmDriverDiskChainsDetect(mon, def, error))
-        return FALSE;
+    /* (a chain QEMU cannot say is left out of the live XML, not a
+     * failure of the start) */
+    {
+        g_autoptr(GError) err = NULL;
+
+        if (!vgmDriverDiskChainsDetect(mon, def, &err))
+            g_warning(_("domain '%1$s': cannot read the backing chains of its disks: %2$s"),
+                      def->name, err->message);
+    }
     g_free(*xml);
     *xml = vgmDomainDefFormat(def);
     return TRUE;

@@ -4,7 +4,7 @@
 through the daemon, with Debian's virsh 9.0 and python3-libvirt (TAP; our
 daemon only).
 
-The domain: type 'qemu', no OS, three virtio disks, each a chain of three
+The domain: type 'qemu', no OS, four virtio disks, each a chain of three
 images with data of its own written into each layer by qemu-io before the
 start (the names each image records of the one below are relative):
   vda  top.qcow2 -> mid.qcow2 -> base.raw, no <backingStore> given (QEMU
@@ -12,7 +12,9 @@ start (the names each image records of the one below are relative):
   vdb  top2.qcow2 -> mid2.qcow2 -> base2.raw, given as <backingStore>
        layers ending in <backingStore/>;
   vdc  top3.qcow2 -> mid3.qcow2 -> base3.raw, given as <backingStore>
-       layers.
+       layers;
+  vde  top5.qcow2 -> mid5.qcow2 -> base5.raw, copy_on_read='on', no
+       <backingStore> given.
 Before any job each disk's guest-visible contents are flattened into a
 reference file; after each job `qemu-img compare` checks the disk still
 reads the same (with the guest paused, so that QEMU has written out what
@@ -56,7 +58,12 @@ What it covers:
   * attach-disk --live of a fourth chain (top4 -> mid4 -> base4) as vdd:
     the live XML has its chain, numbered apart from every other disk's;
     blockcommit --top vdd[MID] --delete: it reads the same, mid4 is gone;
-  * a restart of the domain from its changed config: vdb is base2.raw.
+  * attach-device --live of a disk whose XML gives its images numbers
+    (4294967295): the driver's own are used, apart from the others;
+  * a restart of the domain from its changed config: vdb is base2.raw;
+  * vde, copy_on_read='on' (QEMU's filter shows as an image above the
+    top): the live XML has its chain once, and a save and restore from
+    that XML works.
 """
 
 import json
@@ -114,6 +121,20 @@ def domain(work):
       </backingStore>
       <target dev='vdc' bus='virtio'/>
     </disk>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2' copy_on_read='on'/>
+      <source file='%(w)s/top5.qcow2'/>
+      <target dev='vde' bus='virtio'/>
+    </disk>
+    <controller type='pci' model='pcie-root'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
+    <controller type='pci' model='pcie-root-port'/>
     <memballoon model='none'/>
   </devices>
 </domain>""" % {"dom": DOM, "w": work}
@@ -194,7 +215,8 @@ def main():
     for names in (("base.raw", "mid.qcow2", "top.qcow2"),
                   ("base2.raw", "mid2.qcow2", "top2.qcow2"),
                   ("base3.raw", "mid3.qcow2", "top3.qcow2"),
-                  ("base4.raw", "mid4.qcow2", "top4.qcow2")):
+                  ("base4.raw", "mid4.qcow2", "top4.qcow2"),
+                  ("base5.raw", "mid5.qcow2", "top5.qcow2")):
         err = make_chain(*[os.path.join(work, n) for n in names])
         if err:
             harness.TAP.skip_all("qemu-img / qemu-io failed: " + err)
@@ -440,6 +462,26 @@ def run_tests(tap, target, work):
                "blockcommit --top vdd[MID] --delete of the plugged disk: it reads the same, "
                "mid4 is gone from the chain and the host", r.describe() + cmp.describe())
 
+    # ---- a disk plugged with numbers of its own in its XML: not taken ----
+    top6 = w("top6.qcow2")
+    img("create", "-q", "-f", "qcow2", "-b", w("base3.raw"), "-F", "raw", top6)
+    dev = harness.write_file(work, "vdf.xml", """<disk type='file' device='disk'>
+  <driver name='qemu' type='qcow2'/>
+  <source file='%s' index='4294967295'/>
+  <backingStore type='file' index='4294967294'>
+    <format type='raw'/><source file='%s'/><backingStore/>
+  </backingStore>
+  <target dev='vdf' bus='virtio'/>
+</disk>""" % (top6, w("base3.raw")))
+    r = harness.virsh(uri, "attach-device", DOM, dev, "--live")
+    chains = live_chains(dom.XMLDesc(0))
+    numbers = [n for c in chains.values() for _, n, _ in c]
+    tap.ok(r.rc == 0 and [f for f, _, _ in chains.get("vdf", [])] == [top6, w("base3.raw")] and
+           None not in numbers and len(set(numbers)) == len(numbers) and
+           max(numbers) < 1000,
+           "attach-device --live of a disk whose XML numbers its images: the driver's own "
+           "numbers, apart from every other disk's", r.describe() + repr(chains))
+
     conn.domainEventDeregisterAny(cb)
     conn.close()
 
@@ -449,6 +491,20 @@ def run_tests(tap, target, work):
     bl = harness.virsh(uri, "domblklist", DOM)
     tap.ok(d.rc == 0 and s.rc == 0 and w("base2.raw") in bl.out,
            "destroy and start: vdb runs on base2.raw", s.describe() + bl.describe())
+
+    # ---- a copy-on-read disk's chain (QEMU shows its filter as an image
+    # above the top), and a save and restore from that live XML ----
+    cor = [w("top5.qcow2"), w("mid5.qcow2"), w("base5.raw")]
+    before = live_chains(harness.virsh(uri, "dumpxml", DOM).out).get("vde", [])
+    sv = harness.virsh(uri, "save", DOM, w("saved.img"), timeout=120)
+    rs = harness.virsh(uri, "restore", w("saved.img"), timeout=120)
+    after = live_chains(harness.virsh(uri, "dumpxml", DOM).out).get("vde", [])
+    tap.ok([f for f, _, _ in before] == cor and sv.rc == 0 and rs.rc == 0 and
+           [f for f, _, _ in after] == cor and
+           harness.virsh(uri, "domstate", DOM).out.strip() == "running",
+           "a copy-on-read disk: the live XML has its chain once (not the top below itself), "
+           "and the domain saved with that XML restores and runs",
+           repr((before, after)) + sv.describe() + rs.describe())
 
 
 if __name__ == "__main__":

@@ -2231,8 +2231,9 @@ def media_tests(tap, target, tmp):
     against libvirtd 9.0 (2026-12-02): --update -> "Successfully updated
     media.", --eject -> "Successfully ejected media.", --insert ->
     "Successfully inserted media."; domblklist follows, and the live XML
-    gives the inserted medium an image number and <backingStore/>; a
-    medium that
+    gives the inserted medium an image number and <backingStore/>; an
+    update-device of that live XML's disk without its <source> (as
+    Cockpit ejects) ejects; a medium that
     cannot be opened fails (rc 1) and leaves the old one; --live --config
     changes the config too; update-device of a CD-ROM's serial while it
     runs fails."""
@@ -2275,6 +2276,16 @@ def media_tests(tap, target, tmp):
                bs is not None and len(bs) == 0 and not bs.attrib,
                "the inserted medium in the live XML: its image number (<source index>) and "
                "the chain QEMU opened below it, none (<backingStore/>), as libvirt's", x)
+        # an eject as Cockpit makes it: the live XML's disk without its
+        # <source>, the rest (<backingStore/> too) as it was
+        if sda:
+            sda[0].remove(sda[0].find("source"))
+            f = harness.write_file(tmp, CD + "-eject.xml", ET.tostring(sda[0], encoding="unicode"))
+            r = virsh(uri, "update-device", CD, f, "--live")
+            tap.eq((r.rc, source()), (0, "-"),
+                   "update-device --live of the live XML's CD-ROM without its <source> "
+                   "(Cockpit's eject): ejected")
+            r = virsh(uri, "change-media", CD, "sda", a, "--insert", "--live")
         r = virsh(uri, "change-media", CD, "sda", b, "--update", "--live", "--config")
         tap.eq((r.rc, source(), source("--inactive")), (0, b, b),
                "change-media --update --live --config: the config too")
