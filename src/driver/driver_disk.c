@@ -255,8 +255,11 @@ vgmDriverDiskChainsDetect(VgmQemuMonitor *mon, VgmDomainDef *def, GError **error
 
     for (i = 0; i < def->devices.disks->len && !any; i++)
         any = vgmDriverDiskChainUnknown(g_ptr_array_index(def->devices.disks, i));
-    if (any && !vgmQemuMonitorCommand(mon, "query-block", NULL, &ret, error))
+    /* (the images known get their numbers whether QEMU answers or not) */
+    if (any && !vgmQemuMonitorCommand(mon, "query-block", NULL, &ret, error)) {
+        vgmDriverDiskIndexesAssign(def);
         return FALSE;
+    }
     arr = ret && JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
     for (i = 0; arr && i < def->devices.disks->len; i++) {
         VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);

@@ -57,5 +57,6 @@ void vgmDriverDiskIndexesAssign(VgmDomainDef *def);
  * below each disk of running domain @def that was given none, each image
  * a <backingStore> ending in <backingStore/> (a disk whose chain QEMU
  * cannot name as local raw or qcow2 images is left as it was), then the
- * numbers of vgmDriverDiskIndexesAssign. */
+ * numbers of vgmDriverDiskIndexesAssign, given also when QEMU does not
+ * answer (FALSE then). */
 gboolean vgmDriverDiskChainsDetect(VgmQemuMonitor *mon, VgmDomainDef *def, GError **error);
