@@ -149,7 +149,9 @@ vgmBlockImageFree(VgmBlockImage *i)
 
 /* A running disk as QEMU has it (query-block) */
 typedef struct {
-    char *node;                 /* the top format node */
+    char *device;               /* the node its device reads: the top's,
+                                 * or a filter's over it (copy-on-read) */
+    char *node;                 /* the top image's format node */
     char *file;                 /* its image's file name */
     char *format;               /* its format driver */
     guint64 virtualSize;
@@ -160,6 +162,7 @@ typedef struct {
 static void
 vgmBlockNodeClear(VgmBlockNode *n)
 {
+    g_free(n->device);
     g_free(n->node);
     g_free(n->file);
     g_free(n->format);
@@ -376,62 +379,91 @@ vgmBlockDomain(VgmDriver *drv, const char *name, const char *path, const VgmDisk
     return g_steal_pointer(&dom);
 }
 
-/* The node of each image of @chain, from QEMU's block graph: the top's
- * is @top, each other one the "backing" child of the one above. Left
- * NULL where QEMU does not say (x-debug-query-block-graph is QEMU's
- * debugging view of the graph; without it the images are named by file) */
-static void
-vgmBlockChainNodes(VgmQemuMonitor *mon, const char *top, GPtrArray *chain)
+/* The id of node @name in QEMU's block graph @graph
+ * (x-debug-query-block-graph); -1 when it has none */
+static gint64
+vgmBlockGraphNodeId(JsonObject *graph, const char *name)
+{
+    JsonArray *nodes = json_object_has_member(graph, "nodes") ?
+                       json_object_get_array_member(graph, "nodes") : NULL;
+    guint i;
+
+    for (i = 0; nodes && i < json_array_get_length(nodes); i++) {
+        JsonObject *n = json_array_get_object_element(nodes, i);
+
+        if (n && g_strcmp0(json_object_get_string_member_with_default(n, "type", NULL),
+                           "block-driver") == 0 &&
+            g_strcmp0(json_object_get_string_member_with_default(n, "name", NULL), name) == 0)
+            return json_object_get_int_member_with_default(n, "id", -1);
+    }
+    return -1;
+}
+
+/* The child of node @id of @graph through its edge @edge ("file",
+ * "backing"), its id into *@child; NULL when it has none */
+static const char *
+vgmBlockGraphChild(JsonObject *graph, gint64 id, const char *edge, gint64 *child)
+{
+    JsonArray *edges = json_object_has_member(graph, "edges") ?
+                       json_object_get_array_member(graph, "edges") : NULL;
+    JsonArray *nodes = json_object_has_member(graph, "nodes") ?
+                       json_object_get_array_member(graph, "nodes") : NULL;
+    guint i;
+
+    *child = -1;
+    for (i = 0; edges && i < json_array_get_length(edges) && *child < 0; i++) {
+        JsonObject *e = json_array_get_object_element(edges, i);
+
+        if (e && json_object_get_int_member_with_default(e, "parent", -2) == id &&
+            g_strcmp0(json_object_get_string_member_with_default(e, "name", NULL), edge) == 0)
+            *child = json_object_get_int_member_with_default(e, "child", -1);
+    }
+    for (i = 0; nodes && *child >= 0 && i < json_array_get_length(nodes); i++) {
+        JsonObject *n = json_array_get_object_element(nodes, i);
+
+        if (n && json_object_get_int_member_with_default(n, "id", -2) == *child)
+            return json_object_get_string_member_with_default(n, "name", NULL);
+    }
+    return NULL;
+}
+
+/* The nodes of @chain from QEMU's block graph: @device is the node the
+ * disk's device reads, @filters how many filters (copy-on-read) lie over
+ * the top image, each the "file" parent of the next; the top's node is
+ * returned, each image below gets the "backing" child of the one above.
+ * An image's node is left NULL where QEMU does not say
+ * (x-debug-query-block-graph is QEMU's debugging view of the graph;
+ * without it the images are named by file, and NULL is returned when
+ * there are filters, whose image below has no name then). */
+static char *
+vgmBlockChainNodes(VgmQemuMonitor *mon, const char *device, guint filters, GPtrArray *chain)
 {
     g_autoptr(JsonNode) ret = NULL;
     JsonObject *graph;
-    JsonArray *nodes, *edges;
-    gint64 id = -1;
-    guint i, k;
+    const char *name = device;
+    gint64 id;
+    guint i;
 
     if (!vgmQemuMonitorCommand(mon, "x-debug-query-block-graph", NULL, &ret, NULL) ||
-        !JSON_NODE_HOLDS_OBJECT(ret))
-        return;
-    graph = json_node_get_object(ret);
-    nodes = json_object_has_member(graph, "nodes") ? json_object_get_array_member(graph, "nodes")
-                                                   : NULL;
-    edges = json_object_has_member(graph, "edges") ? json_object_get_array_member(graph, "edges")
-                                                   : NULL;
-    for (i = 0; i < chain->len; i++) {
-        const char *name = NULL;
-
-        if (i > 0) {
-            gint64 child = -1;
-
-            for (k = 0; edges && k < json_array_get_length(edges) && child < 0; k++) {
-                JsonObject *e = json_array_get_object_element(edges, k);
-
-                if (e && json_object_get_int_member_with_default(e, "parent", -2) == id &&
-                    g_strcmp0(json_object_get_string_member_with_default(e, "name", ""),
-                              "backing") == 0)
-                    child = json_object_get_int_member_with_default(e, "child", -1);
-            }
-            id = child;
-        }
-        for (k = 0; nodes && k < json_array_get_length(nodes) && !name; k++) {
-            JsonObject *n = json_array_get_object_element(nodes, k);
-            const char *nn = n ? json_object_get_string_member_with_default(n, "name", NULL) : NULL;
-
-            if (!n || !nn)
-                continue;
-            if (i == 0 ? g_strcmp0(nn, top) == 0
-                       : json_object_get_int_member_with_default(n, "id", -2) == id)
-                name = nn;
-            if (name && i == 0)
-                id = json_object_get_int_member_with_default(n, "id", -1);
-        }
-        if (!name)
-            return;
+        !JSON_NODE_HOLDS_OBJECT(ret) ||
+        (id = vgmBlockGraphNodeId((graph = json_node_get_object(ret)), device)) < 0)
+        return filters == 0 ? g_strdup(device) : NULL;
+    for (i = 0; i < filters && name; i++)
+        name = vgmBlockGraphChild(graph, id, "file", &id);
+    for (i = 0; i < chain->len && name; i++) {
+        if (i > 0)
+            name = vgmBlockGraphChild(graph, id, "backing", &id);
         ((VgmBlockImage *)g_ptr_array_index(chain, i))->node = g_strdup(name);
     }
+    if (chain->len == 0 || !((VgmBlockImage *)g_ptr_array_index(chain, 0))->node)
+        return filters == 0 ? g_strdup(device) : NULL;
+    return g_strdup(((VgmBlockImage *)g_ptr_array_index(chain, 0))->node);
 }
 
-/* The top node of disk @d of @def as QEMU has it */
+/* The top image of disk @d of @def as QEMU has it, below the filters
+ * over it (a copy-on-read disk's): the node a block job or a snapshot
+ * works on, as libvirt's are its format node, so that the filter stays
+ * over whatever image a job leaves on top */
 static gboolean
 vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d,
                VgmBlockNode *out, GError **error)
@@ -448,6 +480,8 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
         JsonNode *n = json_array_get_element(arr, i);
         JsonObject *o = JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
         JsonObject *ins, *img;
+        const char *device;
+        guint filters = 0;
 
         if (!o || !vgmDriverDiskQdevIs(json_object_get_string_member_with_default(o, "qdev", NULL),
                                   id))
@@ -456,27 +490,36 @@ vgmBlockNodeOf(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d
             !JSON_NODE_HOLDS_OBJECT(json_object_get_member(o, "inserted")))
             break;
         ins = json_object_get_object_member(o, "inserted");
-        out->node = g_strdup(json_object_get_string_member_with_default(ins, "node-name", NULL));
-        out->file = vgmDriverDiskPlainName(json_object_get_string_member_with_default(ins, "file", NULL));
-        out->format = g_strdup(json_object_get_string_member_with_default(ins, "drv", NULL));
+        device = json_object_get_string_member_with_default(ins, "node-name", NULL);
         img = json_object_has_member(ins, "image") &&
               JSON_NODE_HOLDS_OBJECT(json_object_get_member(ins, "image")) ?
               json_object_get_object_member(ins, "image") : NULL;
-        out->virtualSize = img ? (guint64)json_object_get_int_member_with_default(img, "virtual-size", 0) : 0;
-        out->actualSize = img ? json_object_get_int_member_with_default(img, "actual-size", -1) : -1;
         out->chain = g_ptr_array_new_with_free_func((GDestroyNotify)vgmBlockImageFree);
         while (img) {
-            VgmBlockImage *im = g_new0(VgmBlockImage, 1);
             JsonNode *below = json_object_get_member(img, "backing-image");
+            const char *format = json_object_get_string_member_with_default(img, "format", "");
 
-            im->file = vgmDriverDiskPlainName(json_object_get_string_member_with_default(img, "filename", ""));
-            im->format = g_strdup(json_object_get_string_member_with_default(img, "format", ""));
-            im->backingRaw = g_strdup(json_object_get_string_member_with_default(img, "backing-filename", NULL));
-            g_ptr_array_add(out->chain, im);
+            if (out->chain->len == 0 && vgmDriverDiskFormatIsFilter(format)) {
+                filters++;
+            } else {
+                VgmBlockImage *im = g_new0(VgmBlockImage, 1);
+
+                im->file = vgmDriverDiskPlainName(json_object_get_string_member_with_default(img, "filename", ""));
+                im->format = g_strdup(format);
+                im->backingRaw = g_strdup(json_object_get_string_member_with_default(img, "backing-filename", NULL));
+                g_ptr_array_add(out->chain, im);
+                if (out->chain->len == 1) {
+                    out->file = g_strdup(im->file);
+                    out->format = g_strdup(im->format);
+                    out->virtualSize = (guint64)json_object_get_int_member_with_default(img, "virtual-size", 0);
+                    out->actualSize = json_object_get_int_member_with_default(img, "actual-size", -1);
+                }
+            }
             img = below && JSON_NODE_HOLDS_OBJECT(below) ? json_node_get_object(below) : NULL;
         }
-        if (out->node && out->chain->len > 0) {
-            vgmBlockChainNodes(mon, out->node, out->chain);
+        if (device && out->chain->len > 0 &&
+            (out->node = vgmBlockChainNodes(mon, device, filters, out->chain))) {
+            out->device = g_strdup(device);
             return TRUE;
         }
         break;
@@ -994,7 +1037,9 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
     }
     jobId = vgmBlockJobIdFor(VGM_BLOCK_JOB_TYPE_COPY, disk->dst);
     json_object_set_string_member(args, "job-id", jobId);
-    json_object_set_string_member(args, "device", node.node);
+    /* (QEMU copies what the device reads: a filter over the disk's top
+     * goes, as with libvirt, when the copy takes the device) */
+    json_object_set_string_member(args, "device", node.device);
     json_object_set_string_member(args, "target", c->dest);
     json_object_set_string_member(args, "format", format);
     json_object_set_string_member(args, "sync", shallow ? "top" : "full");
@@ -1274,8 +1319,11 @@ vgmDriverBlockCommit(VgmDriver *drv, const char *name, const char *path, const c
     jobId = vgmBlockJobIdFor(t ? VGM_BLOCK_JOB_TYPE_COMMIT : VGM_BLOCK_JOB_TYPE_ACTIVE_COMMIT,
                              disk->dst);
     json_object_set_string_member(args, "job-id", jobId);
-    json_object_set_string_member(args, "device", node.node);
-    if (t > 0)
+    /* QEMU takes a commit's device as the root node; its top, named even
+     * for an active commit, is what a pivot replaces below a filter
+     * (copy-on-read), which stays over the base, as libvirt's does */
+    json_object_set_string_member(args, "device", node.device);
+    if (t > 0 || ((VgmBlockImage *)g_ptr_array_index(node.chain, 0))->node)
         vgmBlockImageArg(args, "top", g_ptr_array_index(node.chain, t));
     vgmBlockImageArg(args, "base", baseImg);
     if (backingFile)
@@ -1684,7 +1732,7 @@ vgmDriverBlockResize(VgmDriver *drv, const char *name, const char *path, guint64
                     _("size %1$" G_GUINT64_FORMAT " bytes is too large"), size);
         return FALSE;
     }
-    json_object_set_string_member(args, "node-name", node.node);
+    json_object_set_string_member(args, "node-name", node.device);
     json_object_set_int_member(args, "size", (gint64)size);
     return vgmQemuMonitorCommand(mon, "block_resize", args, NULL, error);
 }
@@ -2033,54 +2081,6 @@ vgmDriverGetDiskErrors(VgmDriver *drv, const char *name, unsigned int flags, gui
 
 
 /* ---- write thresholds (virDomainSetBlockThreshold) ---- */
-
-/* The id of node @name in QEMU's block graph @graph
- * (x-debug-query-block-graph); -1 when it has none */
-static gint64
-vgmBlockGraphNodeId(JsonObject *graph, const char *name)
-{
-    JsonArray *nodes = json_object_has_member(graph, "nodes") ?
-                       json_object_get_array_member(graph, "nodes") : NULL;
-    guint i;
-
-    for (i = 0; nodes && i < json_array_get_length(nodes); i++) {
-        JsonObject *n = json_array_get_object_element(nodes, i);
-
-        if (n && g_strcmp0(json_object_get_string_member_with_default(n, "type", NULL),
-                           "block-driver") == 0 &&
-            g_strcmp0(json_object_get_string_member_with_default(n, "name", NULL), name) == 0)
-            return json_object_get_int_member_with_default(n, "id", -1);
-    }
-    return -1;
-}
-
-/* The child of node @id of @graph through its edge @edge ("file",
- * "backing"), its id into *@child; NULL when it has none */
-static const char *
-vgmBlockGraphChild(JsonObject *graph, gint64 id, const char *edge, gint64 *child)
-{
-    JsonArray *edges = json_object_has_member(graph, "edges") ?
-                       json_object_get_array_member(graph, "edges") : NULL;
-    JsonArray *nodes = json_object_has_member(graph, "nodes") ?
-                       json_object_get_array_member(graph, "nodes") : NULL;
-    guint i;
-
-    *child = -1;
-    for (i = 0; edges && i < json_array_get_length(edges) && *child < 0; i++) {
-        JsonObject *e = json_array_get_object_element(edges, i);
-
-        if (e && json_object_get_int_member_with_default(e, "parent", -2) == id &&
-            g_strcmp0(json_object_get_string_member_with_default(e, "name", NULL), edge) == 0)
-            *child = json_object_get_int_member_with_default(e, "child", -1);
-    }
-    for (i = 0; nodes && *child >= 0 && i < json_array_get_length(nodes); i++) {
-        JsonObject *n = json_array_get_object_element(nodes, i);
-
-        if (n && json_object_get_int_member_with_default(n, "id", -2) == *child)
-            return json_object_get_string_member_with_default(n, "name", NULL);
-    }
-    return NULL;
-}
 
 /* Each disk of running @def that QEMU has an image of, by target, to the
  * node its top image is stored on: below the device's node through the

@@ -198,20 +198,28 @@ vgmDriverDiskChainUnknown(const VgmDiskDef *d)
            !(d->backing && d->backing->len > 0) && !d->backingEnd;
 }
 
+/* Whether QEMU's block driver @format is a filter over one image, which
+ * query-block shows as an image above it (<driver copy_on_read='on'>, a
+ * throttle group) */
+gboolean
+vgmDriverDiskFormatIsFilter(const char *format)
+{
+    static const char *const filters[] = { "copy-on-read", "throttle", "preallocate",
+                                           "compress", NULL };
+
+    return format && g_strv_contains(filters, format);
+}
+
 /* Disk @d's chain from QEMU's @image of its top (query-block's "image",
  * each image's "backing-image" the one below); left unknown when an
  * image below is not a local file or not raw or qcow2 */
 static void
 vgmDriverDiskChainFrom(VgmDiskDef *d, JsonObject *image)
 {
-    /* QEMU's filters over an image, which query-block shows as images
-     * above it (<driver copy_on_read='on'>, a throttle group) */
-    static const char *const filters[] = { "copy-on-read", "throttle", "preallocate",
-                                           "compress", NULL };
     g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDiskBackingLayerFree);
     JsonObject *im = image;
 
-    while (g_strv_contains(filters, json_object_get_string_member_with_default(im, "format", ""))) {
+    while (vgmDriverDiskFormatIsFilter(json_object_get_string_member_with_default(im, "format", ""))) {
         JsonNode *below = json_object_get_member(im, "backing-image");
 
         if (!below || !JSON_NODE_HOLDS_OBJECT(below))

@@ -47,6 +47,7 @@ gboolean vgmDriverDiskQdevIs(const char *qdev, const char *id);
  * in a "json:{...}" name (which QEMU gives an image opened with options
  * of its own, such as a backing node named) the innermost "filename". */
 char *vgmDriverDiskPlainName(const char *name);
+gboolean vgmDriverDiskFormatIsFilter(const char *format);
 
 /* Numbers each disk of running domain @def that has a medium and no
  * number (its QEMU nodes') and each image below one (<backingStore

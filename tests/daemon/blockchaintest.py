@@ -63,7 +63,14 @@ What it covers:
   * a restart of the domain from its changed config: vdb is base2.raw;
   * vde, copy_on_read='on' (QEMU's filter shows as an image above the
     top): the live XML has its chain once, and a save and restore from
-    that XML works.
+    that XML works; then the jobs of such a disk, each leaving QEMU's
+    copy-on-read filter over whatever image is on top, as libvirt's do
+    (its jobs name the image below the filter): blockcommit --active
+    --shallow --pivot onto mid5 (which took the filter away before), blockpull of mid5 (which failed on a permission
+    conflict of QEMU's, the filter counted among the pulled images), an
+    external snapshot (refused before: the filter was taken for the
+    top), an active commit of that overlay and blockresize;
+    the disk reads the same after each.
 """
 
 import json
@@ -221,7 +228,8 @@ def main():
         if err:
             harness.TAP.skip_all("qemu-img / qemu-io failed: " + err)
     for top, ref in (("top.qcow2", "ref.raw"), ("top2.qcow2", "ref2.raw"),
-                     ("top3.qcow2", "ref3.raw"), ("top4.qcow2", "ref4.raw")):
+                     ("top3.qcow2", "ref3.raw"), ("top4.qcow2", "ref4.raw"),
+                     ("top5.qcow2", "ref5.raw")):
         r = img("convert", "-O", "raw", os.path.join(work, top), os.path.join(work, ref))
         if r.rc != 0:
             harness.TAP.skip_all("qemu-img convert failed: " + r.describe())
@@ -505,6 +513,60 @@ def run_tests(tap, target, work):
            "a copy-on-read disk: the live XML has its chain once (not the top below itself), "
            "and the domain saved with that XML restores and runs",
            repr((before, after)) + sv.describe() + rs.describe())
+
+    # ---- the jobs of a copy-on-read disk: QEMU's filter stays over
+    # the disk's top, whichever image a job leaves there ----
+    import xml.etree.ElementTree as ET
+    live = ET.fromstring(harness.virsh(uri, "dumpxml", DOM).out)
+    targets = [d.find("target").get("dev") for d in live.iter("disk")]
+    alias = [d.find("alias").get("name") for d in live.iter("disk")
+             if d.find("target").get("dev") == "vde"][0]
+
+    def cor_top():
+        """(the driver of the node vde's device reads, the file and
+        format of the image below it) as QEMU has them"""
+        for b in harness.qmp(target.root, DOM, "query-block").get("return", []):
+            if "/%s/" % alias not in b.get("qdev", "") or "inserted" not in b:
+                continue
+            below = b["inserted"]["image"].get("backing-image", {})
+            name = below.get("filename", "")
+            if name.startswith("json:"):
+                name = json.loads(name[5:]).get("file", {}).get("filename")
+            return (b["inserted"]["drv"], name, below.get("format"))
+        return None
+
+    r = harness.virsh(uri, "blockcommit", DOM, "vde", "--active", "--shallow", "--wait",
+                      "--pivot", timeout=120)
+    ok, cmp = same(w("ref5.raw"), w("mid5.qcow2"), uri)
+    tap.ok(r.rc == 0 and cor_top() == ("copy-on-read", w("mid5.qcow2"), "qcow2") and ok and
+           [f for f, _, _ in live_chains(harness.virsh(uri, "dumpxml", DOM).out)["vde"]] ==
+           [w("mid5.qcow2"), w("base5.raw")],
+           "blockcommit --active --shallow --pivot of a copy-on-read disk: the disk is on mid5, which "
+           "reads as it did, QEMU's copy-on-read filter still over it",
+           r.describe() + repr(cor_top()) + cmp.describe())
+    r = harness.virsh(uri, "blockpull", DOM, "vde", "--wait", timeout=120)
+    ok, cmp = same(w("ref5.raw"), w("mid5.qcow2"), uri)
+    tap.ok(r.rc == 0 and backing(w("mid5.qcow2")) is None and ok and
+           cor_top() == ("copy-on-read", w("mid5.qcow2"), "qcow2"),
+           "blockpull of a copy-on-read disk: mid5 has no backing file and reads the same, "
+           "the filter still over it", r.describe() + repr(cor_top()) + cmp.describe())
+    specs = ["--diskspec", "vde,file=%s" % w("ov5.qcow2")]
+    for dst in (t for t in targets if t != "vde"):
+        specs += ["--diskspec", "%s,snapshot=no" % dst]
+    r = harness.virsh(uri, "snapshot-create-as", DOM, "cor", "--disk-only", "--no-metadata",
+                      *specs)
+    tap.ok(r.rc == 0 and cor_top() == ("copy-on-read", w("ov5.qcow2"), "qcow2") and
+           backing(w("ov5.qcow2")) == w("mid5.qcow2"),
+           "an external snapshot of a copy-on-read disk: the overlay goes below the filter",
+           r.describe() + repr(cor_top()))
+    r = harness.virsh(uri, "blockcommit", DOM, "vde", "--active", "--shallow", "--wait",
+                      "--pivot", timeout=120)
+    rs = harness.virsh(uri, "blockresize", DOM, "vde", "48M")
+    info = harness.virsh(uri, "domblkinfo", DOM, "vde")
+    tap.ok(r.rc == 0 and rs.rc == 0 and "Capacity:       50331648" in info.out and
+           cor_top() == ("copy-on-read", w("mid5.qcow2"), "qcow2"),
+           "a commit of that overlay, then blockresize of the copy-on-read disk: 48 MiB",
+           r.describe() + rs.describe() + info.describe() + repr(cor_top()))
 
 
 if __name__ == "__main__":
