@@ -132,6 +132,8 @@ typedef struct {
     char *file;                 /* its file (QEMU's name of it, or the file
                                  * QEMU's json: name holds) */
     char *node;                 /* QEMU's node of it; NULL: not known */
+    char *storage;              /* the node its data is stored on (the
+                                 * node's "file" child); NULL: not known */
     char *format;
     char *backingRaw;           /* the name of the image below as this one
                                  * records it; NULL: none */
@@ -142,6 +144,7 @@ vgmBlockImageFree(VgmBlockImage *i)
 {
     g_free(i->file);
     g_free(i->node);
+    g_free(i->storage);
     g_free(i->format);
     g_free(i->backingRaw);
     g_free(i);
@@ -257,37 +260,60 @@ vgmBlockMirrorFollow(VgmDriver *drv, const VgmDriverDomain *dom, const VgmDiskDe
                   dom->name, d->dst, err->message);
 }
 
+/* Sets of keys the block jobs and write thresholds remember, in the
+ * daemon's memory */
+G_LOCK_DEFINE_STATIC(vgmBlockMarks);
+
+/* Adds @key to *@set (@on) or takes it away */
+static void
+vgmBlockMark(GHashTable **set, char *key, gboolean on)
+{
+    g_autofree char *k = key;
+
+    G_LOCK(vgmBlockMarks);
+    if (!*set)
+        *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if (on)
+        g_hash_table_add(*set, g_steal_pointer(&k));
+    else
+        g_hash_table_remove(*set, k);
+    G_UNLOCK(vgmBlockMarks);
+}
+
+/* Whether *@set had @key, which it no longer has */
+static gboolean
+vgmBlockMarkTake(GHashTable **set, char *key)
+{
+    g_autofree char *k = key;
+    gboolean was;
+
+    G_LOCK(vgmBlockMarks);
+    was = *set && g_hash_table_remove(*set, k);
+    G_UNLOCK(vgmBlockMarks);
+    return was;
+}
+
 /* The copies being ended by a cancel ("NAME/DST"), whose COMPLETED event
  * is libvirt's CANCELED */
 static GHashTable *vgmBlockCancelling;
-G_LOCK_DEFINE_STATIC(vgmBlockCancelling);
 
 static void
 vgmBlockCancellingMark(const char *name, const char *dst, gboolean on)
 {
-    g_autofree char *key = g_strdup_printf("%s/%s", name, dst);
-
-    G_LOCK(vgmBlockCancelling);
-    if (!vgmBlockCancelling)
-        vgmBlockCancelling = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    if (on)
-        g_hash_table_add(vgmBlockCancelling, g_steal_pointer(&key));
-    else
-        g_hash_table_remove(vgmBlockCancelling, key);
-    G_UNLOCK(vgmBlockCancelling);
+    vgmBlockMark(&vgmBlockCancelling, g_strdup_printf("%s/%s", name, dst), on);
 }
 
 static gboolean
 vgmBlockCancellingTake(const char *name, const char *dst)
 {
-    g_autofree char *key = g_strdup_printf("%s/%s", name, dst);
-    gboolean was;
-
-    G_LOCK(vgmBlockCancelling);
-    was = vgmBlockCancelling && g_hash_table_remove(vgmBlockCancelling, key);
-    G_UNLOCK(vgmBlockCancelling);
-    return was;
+    return vgmBlockMarkTake(&vgmBlockCancelling, g_strdup_printf("%s/%s", name, dst));
 }
+
+/* The write thresholds set by an image's number (libvirt's vda[N]), by
+ * "NAME/PID/NODE" of the node QEMU watches: their event names the image
+ * by its number only, as libvirt's. A daemon restarted before the event
+ * raises it by the target too. */
+static GHashTable *vgmBlockThresholdIndexed;
 
 /* The images a commit with VIR_DOMAIN_BLOCK_COMMIT_DELETE empties, by
  * "NAME/PID/DST" (a QEMU of the domain, which a later one's jobs do not
@@ -430,7 +456,8 @@ vgmBlockGraphChild(JsonObject *graph, gint64 id, const char *edge, gint64 *child
 /* The nodes of @chain from QEMU's block graph: @device is the node the
  * disk's device reads, @filters how many filters (copy-on-read) lie over
  * the top image, each the "file" parent of the next; the top's node is
- * returned, each image below gets the "backing" child of the one above.
+ * returned, each image below gets the "backing" child of the one above,
+ * and each the node its data is stored on, its node's "file" child.
  * An image's node is left NULL where QEMU does not say
  * (x-debug-query-block-graph is QEMU's debugging view of the graph;
  * without it the images are named by file, and NULL is returned when
@@ -451,9 +478,13 @@ vgmBlockChainNodes(VgmQemuMonitor *mon, const char *device, guint filters, GPtrA
     for (i = 0; i < filters && name; i++)
         name = vgmBlockGraphChild(graph, id, "file", &id);
     for (i = 0; i < chain->len && name; i++) {
-        if (i > 0)
-            name = vgmBlockGraphChild(graph, id, "backing", &id);
-        ((VgmBlockImage *)g_ptr_array_index(chain, i))->node = g_strdup(name);
+        VgmBlockImage *im = g_ptr_array_index(chain, i);
+        gint64 storage;
+
+        if (i > 0 && !(name = vgmBlockGraphChild(graph, id, "backing", &id)))
+            break;
+        im->node = g_strdup(name);
+        im->storage = g_strdup(vgmBlockGraphChild(graph, id, "file", &storage));
     }
     if (chain->len == 0 || !((VgmBlockImage *)g_ptr_array_index(chain, 0))->node)
         return filters == 0 ? g_strdup(device) : NULL;
@@ -2137,6 +2168,52 @@ vgmBlockStorageNodes(VgmQemuMonitor *mon, const VgmDomainDef *def, GError **erro
     return g_steal_pointer(&out);
 }
 
+void
+vgmDriverChainImageFree(VgmDriverChainImage *im)
+{
+    if (!im)
+        return;
+    g_free(im->file);
+    g_free(im->format);
+    g_free(im->node);
+    g_free(im->storage);
+    g_free(im);
+}
+
+GPtrArray *
+vgmDriverBlockChainImages(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d,
+                          GError **error)
+{
+    g_auto(VgmBlockNode) top = { 0 };
+    GPtrArray *out;
+    guint i, k;
+
+    if (!vgmBlockNodeOf(mon, def, d, &top, error))
+        return NULL;
+    out = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverChainImageFree);
+    for (i = 0; i < top.chain->len; i++) {
+        const VgmBlockImage *b = g_ptr_array_index(top.chain, i);
+        VgmDriverChainImage *im = g_new0(VgmDriverChainImage, 1);
+
+        im->file = g_strdup(b->file);
+        im->format = g_strdup(b->format);
+        im->node = g_strdup(b->node);
+        im->storage = g_strdup(b->storage);
+        /* the numbers of the live XML: the top's is the disk's, an image
+         * below has its <backingStore index> */
+        if (i == 0)
+            im->index = d->nodeIndex;
+        for (k = 0; i > 0 && d->backing && k < d->backing->len && !im->index; k++) {
+            const VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, k);
+
+            if (g_strcmp0(l->path, b->file) == 0)
+                im->index = l->index;
+        }
+        g_ptr_array_add(out, im);
+    }
+    return out;
+}
+
 gboolean
 vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
                            guint64 threshold, unsigned int flags, GError **error)
@@ -2144,16 +2221,20 @@ vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(GHashTable) nodes = NULL;
+    g_autoptr(GPtrArray) images = NULL;
     g_autoptr(JsonObject) args = json_object_new();
+    g_autofree char *target = NULL;
     const VgmDiskDef *disk = NULL;
-    const char *node;
+    const char *node = NULL;
+    unsigned int index = 0;
     guint i;
 
     if (!vgmDriverCheckFlags(flags, 0, error))
         return FALSE;
-    if (strchr(dev, '[')) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
-                    _("block device '%1$s': an image index is not supported, name the disk by its target"),
+    /* a disk by its target, or one of its images by libvirt's DST[N] */
+    if (strchr(dev, '[') && !(index = vgmBlockIndexParse(dev, &target))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("block device '%1$s' is neither a disk's target nor an image of one as TARGET[N] (N the number the live XML gives the image)"),
                     dev);
         return FALSE;
     }
@@ -2170,12 +2251,12 @@ vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
     for (i = 0; i < dom->def->devices.disks->len && !disk; i++) {
         const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
 
-        if (g_str_equal(d->dst, dev))
+        if (g_str_equal(d->dst, target ? target : dev))
             disk = d;
     }
     if (!disk) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("domain '%1$s' has no disk with target '%2$s'"),
-                    dom->name, dev);
+                    dom->name, target ? target : dev);
         return FALSE;
     }
     if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
@@ -2184,24 +2265,54 @@ vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
                     disk->dst);
         return FALSE;
     }
-    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
-        !(nodes = vgmBlockStorageNodes(mon, dom->def, error)))
-        return FALSE;
     if (!vgmDiskHasMedium(disk)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("disk '%1$s' of domain '%2$s' is empty: it has no image to set a write threshold on"),
                     disk->dst, dom->name);
         return FALSE;
     }
-    if (!(node = g_hash_table_lookup(nodes, disk->dst))) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("QEMU's block graph has no node of disk '%1$s' of domain '%2$s'"),
-                    disk->dst, dom->name);
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
         return FALSE;
+    if (index) {
+        if (!(images = vgmDriverBlockChainImages(mon, dom->def, disk, error)))
+            return FALSE;
+        for (i = 0; i < images->len && !node; i++) {
+            const VgmDriverChainImage *im = g_ptr_array_index(images, i);
+
+            if (im->index == index) {
+                if (!(node = im->storage)) {
+                    vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                                _("QEMU's block graph does not say where image '%1$s' of disk '%2$s' is stored"),
+                                dev, disk->dst);
+                    return FALSE;
+                }
+            }
+        }
+        if (!node) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("disk '%1$s' has no image index %2$u (the live XML numbers its images: <source index=''>, <backingStore index=''>)"),
+                        disk->dst, index);
+            return FALSE;
+        }
+    } else {
+        if (!(nodes = vgmBlockStorageNodes(mon, dom->def, error)))
+            return FALSE;
+        if (!(node = g_hash_table_lookup(nodes, disk->dst))) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("QEMU's block graph has no node of disk '%1$s' of domain '%2$s'"),
+                        disk->dst, dom->name);
+            return FALSE;
+        }
     }
     json_object_set_string_member(args, "node-name", node);
     json_object_set_int_member(args, "write-threshold", (gint64)threshold);
-    return vgmQemuMonitorCommand(mon, "block-set-write-threshold", args, NULL, error);
+    if (!vgmQemuMonitorCommand(mon, "block-set-write-threshold", args, NULL, error))
+        return FALSE;
+    /* (as libvirt remembers it, to raise the event by the name used) */
+    vgmBlockMark(&vgmBlockThresholdIndexed,
+                 g_strdup_printf("%s/%d/%s", dom->name, (int)dom->status->qemu.pid, node),
+                 index != 0);
+    return TRUE;
 }
 
 /* The disk of running domain @dom that node @node belongs to: by the
@@ -2289,27 +2400,75 @@ vgmDriverDomainOfQemu(VgmDriver *drv, const char *name, pid_t pid)
     return g_steal_pointer(&dom);
 }
 
+/* Which image of running @dom QEMU stores on @node: its disk into
+ * *@disk, the image (its file, its number) into *@image; FALSE when no
+ * image of a disk is, or QEMU cannot say */
+static gboolean
+vgmBlockImageOfStorage(const VgmDriverDomain *dom, const char *node, const VgmDiskDef **disk,
+                       VgmDriverChainImage **image, guint *depth)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    guint i, k;
+
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, NULL)))
+        return FALSE;
+    for (i = 0; i < dom->def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(dom->def->devices.disks, i);
+        g_autoptr(GPtrArray) images = NULL;
+
+        if (!vgmDiskHasMedium(d) || d->type == VGM_DISK_TYPE_VHOSTUSER ||
+            !(images = vgmDriverBlockChainImages(mon, dom->def, d, NULL)))
+            continue;
+        for (k = 0; k < images->len; k++) {
+            if (g_strcmp0(((VgmDriverChainImage *)g_ptr_array_index(images, k))->storage,
+                          node) == 0) {
+                *disk = d;
+                *image = g_ptr_array_steal_index(images, k);
+                *depth = k;
+                return TRUE;
+            }
+        }
+    }
+    return FALSE;
+}
+
 void
 vgmDriverBlockThresholdEvent(VgmDriver *drv, const char *name, pid_t pid, const char *node,
                              guint64 threshold, guint64 excess)
 {
     g_autoptr(VgmDriverDomain) dom = vgmDriverDomainOfQemu(drv, name, pid);
     g_autoptr(GError) err = NULL;
-    const VgmDiskDef *disk;
+    g_autoptr(VgmDriverChainImage) image = NULL;
+    const VgmDiskDef *disk = NULL;
+    gboolean indexed = vgmBlockMarkTake(&vgmBlockThresholdIndexed,
+                                        g_strdup_printf("%s/%d/%s", name, (int)pid, node));
+    const char *path;
+    guint depth = 0;
 
     if (!dom)
         return;
     /* (a node no disk stores its image on now: no event, as in libvirt) */
-    if (!(disk = vgmDriverDiskOfNode(dom, node, TRUE, &err))) {
+    if (!vgmBlockImageOfStorage(dom, node, &disk, &image, &depth) &&
+        !(disk = vgmDriverDiskOfNode(dom, node, TRUE, &err))) {
         if (err)
             g_warning(_("domain '%1$s': QEMU's write threshold of node '%2$s' was passed, but its disk cannot be found: %3$s"),
                       name, node, err->message);
         return;
     }
-    vgmDriverEmitBlockThreshold(drv, dom->name, dom->uuid, dom->id, disk->dst,
-                                (disk->type == VGM_DISK_TYPE_FILE || disk->type == VGM_DISK_TYPE_BLOCK ||
-                                 disk->type == VGM_DISK_TYPE_DIR) ? disk->src : NULL,
-                                threshold, excess);
+    path = depth > 0 ? image->file :
+           (disk->type == VGM_DISK_TYPE_FILE || disk->type == VGM_DISK_TYPE_BLOCK ||
+            disk->type == VGM_DISK_TYPE_DIR) ? disk->src : NULL;
+    /* as libvirt: the disk's top by its target unless its threshold was
+     * set by number, and any image by its number */
+    if (depth == 0 && !indexed)
+        vgmDriverEmitBlockThreshold(drv, dom->name, dom->uuid, dom->id, disk->dst, path,
+                                    threshold, excess);
+    if (image && image->index) {
+        g_autofree char *dev = g_strdup_printf("%s[%u]", disk->dst, image->index);
+
+        vgmDriverEmitBlockThreshold(drv, dom->name, dom->uuid, dom->id, dev, path,
+                                    threshold, excess);
+    }
 }
 
 void

@@ -237,6 +237,26 @@ gboolean vgmDriverDomainNoBlockJob(VgmQemuMonitor *mon, const VgmDomainDef *def,
  * NULL when QEMU cannot say (driver_blockjob.c) */
 GHashTable *vgmDriverBlockThresholds(VgmQemuMonitor *mon, const VgmDomainDef *def);
 
+/* One image of a running disk's chain as QEMU has it */
+typedef struct {
+    char *file;                 /* its file */
+    char *format;               /* QEMU's format driver of it */
+    char *node;                 /* its format node; NULL: QEMU does not say */
+    char *storage;              /* the node its data is stored on; NULL: QEMU
+                                 * does not say */
+    unsigned int index;         /* its number in the live XML (libvirt's
+                                 * DST[N]); 0: none */
+} VgmDriverChainImage;
+
+void vgmDriverChainImageFree(VgmDriverChainImage *im);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverChainImage, vgmDriverChainImageFree)
+
+/* The images of disk @d of @def running in QEMU @mon, its top first
+ * (below the filters over it), then each backing image; NULL with an
+ * error when QEMU has no image of the disk (driver_blockjob.c) */
+GPtrArray *vgmDriverBlockChainImages(VgmQemuMonitor *mon, const VgmDomainDef *def,
+                                     const VgmDiskDef *d, GError **error);
+
 /* ---- external snapshots' QEMU side (driver_blockjob.c) ---- */
 
 /* The top node of disk @d of @def in QEMU @mon, which must be the disk's

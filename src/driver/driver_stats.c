@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "driver_conn.h"
+#include "driver_disk.h"
 #include "driver_network.h"
 #include "driver_process.h"
 #include "host/vgmnode.h"
@@ -508,60 +509,156 @@ vgmDriverBlockStats(VgmDriver *drv, const char *name, const char *path,
     return TRUE;
 }
 
-/* The image size (virtual-size) of each disk device of the QEMU behind
- * @mon that has a medium (query-block): device id -> size, or NULL */
+/* Each medium's image as QEMU has it (query-block's "image" of the top,
+ * below a filter's, a JsonObject of @*ret), by device id; NULL when
+ * QEMU cannot say */
 static GHashTable *
-vgmStatsBlockSizes(VgmQemuMonitor *mon)
+vgmStatsBlockImages(VgmQemuMonitor *mon, JsonNode **ret)
 {
-    g_autoptr(JsonNode) ret = NULL;
-    GHashTable *sizes;
+    GHashTable *images;
     JsonArray *arr;
     guint i;
 
-    if (!vgmQemuMonitorCommand(mon, "query-block", NULL, &ret, NULL) ||
-        !JSON_NODE_HOLDS_ARRAY(ret))
+    if (!vgmQemuMonitorCommand(mon, "query-block", NULL, ret, NULL) ||
+        !JSON_NODE_HOLDS_ARRAY(*ret))
         return NULL;
-    sizes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    arr = json_node_get_array(ret);
+    images = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    arr = json_node_get_array(*ret);
     for (i = 0; i < json_array_get_length(arr); i++) {
         JsonObject *dev = json_array_get_object_element(arr, i);
         JsonObject *inserted = dev && json_object_has_member(dev, "inserted") ?
                                json_object_get_object_member(dev, "inserted") : NULL;
         JsonObject *image = inserted && json_object_has_member(inserted, "image") ?
                             json_object_get_object_member(inserted, "image") : NULL;
-        char *id;
 
-        if (!image)
-            continue;
-        id = vgmStatsEntryDevice(dev);
-        g_hash_table_replace(sizes, id,
-                             GSIZE_TO_POINTER((gsize)vgmStatsMember(image, "virtual-size")));
+        /* (a copy-on-read disk's filter shows as an image over the top) */
+        while (image && vgmDriverDiskFormatIsFilter(json_object_get_string_member_with_default(image, "format", NULL)) &&
+               json_object_has_member(image, "backing-image"))
+            image = json_object_get_object_member(image, "backing-image");
+        if (image)
+            g_hash_table_replace(images, vgmStatsEntryDevice(dev), image);
     }
-    return sizes;
+    return images;
+}
+
+/* QEMU's nodes by node name, each a JsonObject of @*ret: @command
+ * "query-named-block-nodes" (flat: each node's image and write
+ * threshold) or "query-blockstats" (with its nodes: each node's counters
+ * and its storage's); NULL when QEMU cannot say */
+static GHashTable *
+vgmStatsBlockNodes(VgmQemuMonitor *mon, const char *command, JsonNode **ret)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    GHashTable *nodes;
+    JsonArray *arr;
+    guint i;
+
+    json_object_set_boolean_member(args, g_str_equal(command, "query-blockstats") ? "query-nodes"
+                                                                                   : "flat", TRUE);
+    if (!vgmQemuMonitorCommand(mon, command, args, ret, NULL) || !JSON_NODE_HOLDS_ARRAY(*ret))
+        return NULL;
+    nodes = g_hash_table_new(g_str_hash, g_str_equal);
+    arr = json_node_get_array(*ret);
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+        const char *name = o ? json_object_get_string_member_with_default(o, "node-name", NULL)
+                             : NULL;
+
+        if (name)
+            g_hash_table_insert(nodes, (gpointer)name, o);
+    }
+    return nodes;
+}
+
+/* The sizes libvirt gives an image: its capacity and, as libvirt, its
+ * physical size (the file's allocation QEMU says, else its capacity) */
+static void
+vgmStatsBlockImageSizes(GPtrArray *params, guint rec, JsonObject *image)
+{
+    gint64 capacity = vgmStatsMember(image, "virtual-size");
+
+    vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.capacity", rec),
+                (guint64)capacity);
+    vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.physical", rec),
+                (guint64)(json_object_has_member(image, "actual-size") ?
+                          vgmStatsMember(image, "actual-size") : capacity));
+}
+
+/* The records libvirt's --backing adds after disk @d's (record @rec on):
+ * each image below its top, with the image's number, the highest offset
+ * written to its storage, its sizes and its write threshold; the number
+ * of records */
+static guint
+vgmStatsBlockBacking(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDiskDef *d,
+                     GHashTable *named, GHashTable *counted, GPtrArray *params, guint rec)
+{
+    g_autoptr(GPtrArray) images = vgmDriverBlockChainImages(mon, def, d, NULL);
+    guint i, n = 0;
+
+    for (i = 1; images && i < images->len; i++, n++) {
+        const VgmDriverChainImage *im = g_ptr_array_index(images, i);
+        JsonObject *node = im->node && named ? g_hash_table_lookup(named, im->node) : NULL;
+        JsonObject *counts = im->node && counted ? g_hash_table_lookup(counted, im->node) : NULL;
+        JsonObject *storage = im->storage && named ? g_hash_table_lookup(named, im->storage)
+                                                    : NULL;
+        JsonObject *parent = counts && json_object_has_member(counts, "parent") ?
+                             json_object_get_object_member(counts, "parent") : NULL;
+        JsonObject *pstats = parent && json_object_has_member(parent, "stats") ?
+                             json_object_get_object_member(parent, "stats") : NULL;
+
+        vgmStatsAddString(params, g_strdup_printf("block.%u.name", rec + n), d->dst);
+        vgmStatsAddString(params, g_strdup_printf("block.%u.path", rec + n), im->file);
+        if (im->index)
+            vgmStatsAdd(params, VGM_TYPED_PARAM_UINT,
+                        g_strdup_printf("block.%u.backingIndex", rec + n), im->index);
+        if (counts)
+            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
+                        g_strdup_printf("block.%u.allocation", rec + n),
+                        (guint64)(pstats ? vgmStatsMember(pstats, "wr_highest_offset") : 0));
+        if (node && json_object_has_member(node, "image"))
+            vgmStatsBlockImageSizes(params, rec + n, json_object_get_object_member(node, "image"));
+        if (storage && vgmStatsMember(storage, "write_threshold") > 0)
+            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
+                        g_strdup_printf("block.%u.threshold", rec + n),
+                        (guint64)vgmStatsMember(storage, "write_threshold"));
+    }
+    return n;
 }
 
 /* libvirt's block group of running domain @dom: block.count, then per
- * disk its name (target), path (a local source) and QEMU's counters;
- * nothing of a disk QEMU does not count */
+ * disk its name (target), path (a local source), its top's number and
+ * QEMU's counters, with @backing (VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING)
+ * followed by a record of each image below the top; nothing of a disk
+ * QEMU does not count */
 static void
-vgmStatsBlock(const VgmDriverDomain *dom, GPtrArray *params)
+vgmStatsBlock(const VgmDriverDomain *dom, gboolean backing, GPtrArray *params)
 {
     const VgmDomainDef *def = dom->def;
     g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(JsonNode) imagesRet = NULL;
+    g_autoptr(JsonNode) namedRet = NULL;
+    g_autoptr(JsonNode) countedRet = NULL;
     g_autoptr(GHashTable) table = NULL;
-    g_autoptr(GHashTable) sizes = NULL;
+    g_autoptr(GHashTable) images = NULL;
     g_autoptr(GHashTable) thresholds = NULL;
-    guint i;
+    g_autoptr(GHashTable) named = NULL;
+    g_autoptr(GHashTable) counted = NULL;
+    VgmTypedParam *count;
+    guint i, rec = 0;
 
-    vgmStatsAdd(params, VGM_TYPED_PARAM_UINT, g_strdup("block.count"),
-                def->devices.disks->len);
+    vgmStatsAdd(params, VGM_TYPED_PARAM_UINT, g_strdup("block.count"), 0);
+    count = g_ptr_array_index(params, params->len - 1);
     if ((mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, NULL))) {
         table = vgmStatsBlockTable(mon, &ret, NULL);
-        sizes = vgmStatsBlockSizes(mon);
+        images = vgmStatsBlockImages(mon, &imagesRet);
         thresholds = vgmDriverBlockThresholds(mon, def);
+        if (backing) {
+            named = vgmStatsBlockNodes(mon, "query-named-block-nodes", &namedRet);
+            counted = vgmStatsBlockNodes(mon, "query-blockstats", &countedRet);
+        }
     }
-    for (i = 0; i < def->devices.disks->len; i++) {
+    for (i = 0; i < def->devices.disks->len; i++, rec++) {
         const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
         g_autofree char *id = vgmQemuDiskDeviceId(def, d);
         static const char *const fields[] = {
@@ -569,16 +666,19 @@ vgmStatsBlock(const VgmDriverDomain *dom, GPtrArray *params)
             "fl.reqs", "fl.times",
         };
         VgmDriverBlockStats b = { 0 };
-        JsonObject *stats;
+        JsonObject *stats, *image;
         gint64 values[G_N_ELEMENTS(fields)];
         const gint64 *threshold;
-        gpointer size;
         guint f;
 
-        vgmStatsAddString(params, g_strdup_printf("block.%u.name", i), d->dst);
+        vgmStatsAddString(params, g_strdup_printf("block.%u.name", rec), d->dst);
         if (d->src && (d->type == VGM_DISK_TYPE_FILE || d->type == VGM_DISK_TYPE_BLOCK ||
                        d->type == VGM_DISK_TYPE_DIR))
-            vgmStatsAddString(params, g_strdup_printf("block.%u.path", i), d->src);
+            vgmStatsAddString(params, g_strdup_printf("block.%u.path", rec), d->src);
+        /* the number the live XML gives the top (libvirt's vda[N]) */
+        if (vgmDiskHasMedium(d) && d->nodeIndex)
+            vgmStatsAdd(params, VGM_TYPED_PARAM_UINT,
+                        g_strdup_printf("block.%u.backingIndex", rec), d->nodeIndex);
         if (!table || !(stats = g_hash_table_lookup(table, id)))
             continue;
         vgmStatsBlockAdd(stats, &b);
@@ -587,19 +687,21 @@ vgmStatsBlock(const VgmDriverDomain *dom, GPtrArray *params)
         values[6] = b.flReq; values[7] = b.flTimes;
         for (f = 0; f < G_N_ELEMENTS(fields); f++)
             vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
-                        g_strdup_printf("block.%u.%s", i, fields[f]), (guint64)values[f]);
-        /* of a medium: the highest offset the guest wrote, the image's size */
-        if (sizes && g_hash_table_lookup_extended(sizes, id, NULL, &size)) {
-            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.allocation", i),
+                        g_strdup_printf("block.%u.%s", rec, fields[f]), (guint64)values[f]);
+        /* of a medium: the highest offset the guest wrote, the image's sizes */
+        if (images && (image = g_hash_table_lookup(images, id))) {
+            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.allocation", rec),
                         (guint64)vgmStatsMember(stats, "wr_highest_offset"));
-            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.capacity", i),
-                        (guint64)GPOINTER_TO_SIZE(size));
+            vgmStatsBlockImageSizes(params, rec, image);
         }
         /* a write threshold set and not yet passed (virDomainSetBlockThreshold) */
         if (thresholds && (threshold = g_hash_table_lookup(thresholds, d->dst)))
-            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.threshold", i),
+            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.threshold", rec),
                         (guint64)*threshold);
+        if (backing && mon && vgmDiskHasMedium(d) && d->type != VGM_DISK_TYPE_VHOSTUSER)
+            rec += vgmStatsBlockBacking(mon, def, d, named, counted, params, rec + 1);
     }
+    count->v.ui = rec;
 }
 
 /* ---- interfaces ---- */
@@ -1083,7 +1185,7 @@ vgmStatsBalloonMemory(const VgmDriverDomain *dom, GPtrArray *params)
 }
 
 static VgmDriverDomainStats *
-vgmStatsOne(VgmDriverDomain *dom, unsigned int stats)
+vgmStatsOne(VgmDriverDomain *dom, unsigned int stats, unsigned int flags)
 {
     VgmDriverDomainStats *st = g_new0(VgmDriverDomainStats, 1);
     const VgmDomainDef *def = dom->def;
@@ -1124,7 +1226,7 @@ vgmStatsOne(VgmDriverDomain *dom, unsigned int stats)
     if ((stats & VGM_STATS_INTERFACE) && active)
         vgmStatsInterfaces(dom, st->params);
     if ((stats & VGM_STATS_BLOCK) && active)
-        vgmStatsBlock(dom, st->params);
+        vgmStatsBlock(dom, (flags & VGM_STATS_BACKING) != 0, st->params);
     if ((stats & VGM_STATS_IOTHREAD) && active)
         vgmStatsIOThreads(dom, st->params);
     if ((stats & VGM_STATS_DIRTYRATE) && active)
@@ -1164,6 +1266,6 @@ vgmDriverGetAllDomainStats(VgmDriver *drv, GPtrArray *doms, unsigned int stats,
     }
     out = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDomainStatsFree);
     for (i = 0; i < list->len; i++)
-        g_ptr_array_add(out, vgmStatsOne(g_ptr_array_steal_index(list, i--), stats));
+        g_ptr_array_add(out, vgmStatsOne(g_ptr_array_steal_index(list, i--), stats, flags));
     return out;
 }

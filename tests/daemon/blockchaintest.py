@@ -44,6 +44,11 @@ What it covers:
   * virsh blockpull --base base2.raw --keep-relative --wait on vdb
     (virDomainBlockRebase without COPY): top2 records 'base2.raw'; the
     live XML's and the config's <backingStore> lose mid2.qcow2;
+  * virsh domstats --block: each top's number as block.N.backingIndex;
+    with --backing a record of each image below, as libvirt 9.0's;
+  * setBlockThreshold of vdc[N], base3 below the top: domstats --backing
+    shows it, and the commit below, writing into base3, raises one
+    BLOCK_THRESHOLD event of vdc[N] with base3's path;
   * virsh blockcommit --top mid3 --base base3 --keep-relative --delete
     --wait on vdc, a chain given as <backingStore> (QEMU names its images
     json:{...}): top3 records 'base3.raw'; the live XML and the config
@@ -168,6 +173,17 @@ def live_chains(xml):
             node = bs
         chains[disk.find("target").get("dev")] = [tuple(c) for c in chain]
     return chains
+
+
+def stats_records(out):
+    """the block.N records of `virsh domstats` output, each a dict of its
+    fields (name, path, backingIndex, ...)"""
+    recs = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*block\.(\d+)\.(\S+)=(.*)$", line)
+        if m:
+            recs.setdefault(int(m.group(1)), {})[m.group(2)] = m.group(3)
+    return [recs[k] for k in sorted(recs)]
 
 
 def img(*args):
@@ -378,6 +394,37 @@ def run_tests(tap, target, work):
            "the live XML's and the config's <backingStore> lose mid2 and keep base2",
            live + cfg)
 
+    # ---- domstats: each top's number, and with --backing a record of
+    # each image below (libvirt's layout, checked against libvirtd 9.0) ----
+    live = live_chains(dom.XMLDesc(0))
+    st = stats_records(harness.virsh(uri, "domstats", DOM, "--block").out)
+    stb = stats_records(harness.virsh(uri, "domstats", DOM, "--block", "--backing").out)
+    tops = [(r_.get("name"), r_.get("path"), r_.get("backingIndex")) for r_ in st]
+    want = [(t, c[0][0], str(c[0][1])) for t, c in sorted(live.items())]
+    chained = [(r_.get("name"), r_.get("path"), r_.get("backingIndex")) for r_ in stb]
+    want_b = [(t, f, str(n)) for t, c in sorted(live.items()) for f, n, _ in c]
+    tap.ok(sorted(tops) == want and sorted(chained) == sorted(want_b) and
+           all("capacity" in r_ and "physical" in r_ for r_ in stb),
+           "domstats --block gives each disk's top its number (block.N.backingIndex); "
+           "--backing adds a record of each image below, with its number, capacity and "
+           "physical size (VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING, ignored before)",
+           repr((tops, want, chained, want_b)))
+
+    # ---- a write threshold on an image below the top, by its number: the
+    # commit that writes into it raises libvirt's event of vdc[N] only ----
+    thresholds = []
+    tcb = conn.domainEventRegisterAny(
+        None, libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD,
+        lambda c, d, dev, path, threshold, excess, opaque:
+        thresholds.append((dev, path, threshold)), None)
+    base3_n = [n for f, n, _ in live["vdc"] if f == w("base3.raw")][0]
+    dom.setBlockThreshold("vdc[%d]" % base3_n, 512 * 1024, 0)
+    stb = stats_records(harness.virsh(uri, "domstats", DOM, "--block", "--backing").out)
+    tap.ok([r_.get("threshold") for r_ in stb if r_.get("path") == w("base3.raw")] ==
+           [str(512 * 1024)],
+           "setBlockThreshold of vdc[N], the image below (refused before): domstats --backing "
+           "shows it in base3's record", repr(stb))
+
     # ---- commit of an image in the middle of a chain given as <backingStore>
     # (QEMU names such an image json:{...}: the job names its node) ----
     r = harness.virsh(uri, "blockcommit", DOM, "vdc", "--top", w("mid3.qcow2"), "--base",
@@ -395,6 +442,15 @@ def run_tests(tap, target, work):
            "blockcommit vdc --top mid3 (a <backingStore> layer) --base base3 --keep-relative: "
            "top3 records 'base3.raw', reads the same; the live XML, the config and QEMU's open "
            "files lose mid3", r.describe() + cmp.describe() + vdc_live + vdc_cfg + repr(fds))
+    end = time.monotonic() + 15
+    while time.monotonic() < end and not thresholds:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    conn.domainEventDeregisterAny(tcb)
+    tap.ok(thresholds == [("vdc[%d]" % base3_n, w("base3.raw"), 512 * 1024)],
+           "the commit wrote into base3 past its threshold: one BLOCK_THRESHOLD event, of "
+           "vdc[N] with base3's path, as libvirt raises it for an image named by its number",
+           repr(thresholds))
     tap.ok(not os.path.exists(w("mid3.qcow2")) and os.path.exists(w("top3.qcow2")) and
            os.path.exists(w("base3.raw")) and os.path.exists(w("mid.qcow2")),
            "--delete (VIR_DOMAIN_BLOCK_COMMIT_DELETE) deleted mid3, the image the commit "

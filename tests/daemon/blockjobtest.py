@@ -43,10 +43,13 @@ What it covers:
   * blockresize; a disk the domain lacks; an abort with no job (pull and
     commit: blockchaintest);
   * domblkthreshold (virDomainSetBlockThreshold): domstats' block.N.threshold,
-    one BLOCK_THRESHOLD event (target, source, threshold, excess) once a
-    write made through the disk's device by QEMU's qemu-io passes it, then
-    no threshold; 0 takes it away; a disk named by its source, one the
-    domain lacks and an image index are refused; isUpdated is 0.
+    libvirt's two BLOCK_THRESHOLD events (the target, then the top's
+    number vda[N]; source, threshold, excess) once a write made through
+    the disk's device by QEMU's qemu-io passes it, then no threshold; 0
+    takes it away; a disk named by its source, one the domain lacks, an
+    image number the disk does not have and a malformed one are refused
+    (an image below the top by its number: blockchaintest); isUpdated
+    is 0.
 """
 
 import json
@@ -401,7 +404,8 @@ def threshold_tests(tap, uri, work):
         lambda c, d, dev, path, threshold, excess, opaque:
         events.append((d.name(), dev, path, threshold, excess)), None)
     dom = conn.lookupByName(DOM)
-    src = ET.fromstring(dom.XMLDesc(0)).find("./devices/disk/source").get("file")
+    src_el = ET.fromstring(dom.XMLDesc(0)).find("./devices/disk/source")
+    src, top_n = src_el.get("file"), src_el.get("index")
     q = harness.virsh(uri, "qemu-monitor-command", DOM, '{"execute":"query-block"}')
     qdev = None
     try:
@@ -422,11 +426,15 @@ def threshold_tests(tap, uri, work):
     while not events and time.monotonic() < end:
         time.sleep(0.1)
     st = harness.virsh(uri, "domstats", DOM, "--block")
-    tap.ok(qdev and len(events) == 1 and events[0][:4] == (DOM, "vda", src, limit) and
+    time.sleep(0.5)
+    tap.ok(qdev and top_n and len(events) == 2 and events[0][:4] == (DOM, "vda", src, limit) and
+           events[1][:4] == (DOM, "vda[%s]" % top_n, src, limit) and
+           events[0][4] == events[1][4] and
            events[0][4] > 0 and os.path.getsize(src) >= limit + events[0][4] - 65536 and
            "threshold" not in st.out,
-           "a write past it: one BLOCK_THRESHOLD event (vda, its source, the threshold, the "
-           "excess), and the threshold is gone from domstats",
+           "a write past it: libvirt's two BLOCK_THRESHOLD events, of vda and of vda[N] (the "
+           "top's number in the live XML), each with its source, the threshold and the "
+           "excess, and the threshold is gone from domstats",
            "%r %r %s%s" % (qdev, events, w.describe(), st.describe()))
     # 0 takes a threshold away: no event for the next write
     del events[:]
@@ -441,8 +449,10 @@ def threshold_tests(tap, uri, work):
            r0.describe() + st.describe() + repr(events))
     for dev, code, text in (("vdz", libvirt.VIR_ERR_INVALID_ARG, "has no disk with target 'vdz'"),
                             (src, libvirt.VIR_ERR_INVALID_ARG, "has no disk with target"),
-                            ("vda[1]", libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,
-                             "an image index is not supported")):
+                            ("vda[9999]", libvirt.VIR_ERR_INVALID_ARG,
+                             "has no image index 9999"),
+                            ("vda[x]", libvirt.VIR_ERR_INVALID_ARG,
+                             "is neither a disk's target nor an image")):
         try:
             dom.setBlockThreshold(dev, 1 << 20, 0)
             got = None
