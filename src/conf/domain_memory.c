@@ -576,6 +576,10 @@ vgmDomainMemoryDefParse(xmlNodePtr node, gboolean live, GError **error)
                        VGM_XML_PROP_NONZERO, &v, error) < 0)
         return NULL;
     mem->access = v;
+    /* as libvirt: a virtio-pmem device is a file the guest writes through
+     * to, which only a shared mapping does */
+    if (mem->model == VGM_MEMORY_MODEL_VIRTIO_PMEM && !mem->access)
+        mem->access = VGM_DOMAIN_MEMORY_ACCESS_SHARED;
     if (vgmXMLPropTristateBool(node, "discard", 0, &mem->discard, error) < 0)
         return NULL;
 

@@ -837,6 +837,12 @@ vgmRuleMemoryDevices(const VgmDomainDef *def, GError **error)
                         model);
             return FALSE;
         }
+        if (mem->model == VGM_MEMORY_MODEL_VIRTIO_PMEM &&
+            mem->access != VGM_DOMAIN_MEMORY_ACCESS_SHARED) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("memory device of model 'virtio-pmem' needs access='shared': the guest's writes reach its file only through a shared mapping"));
+            return FALSE;
+        }
         if (mem->model == VGM_MEMORY_MODEL_VIRTIO_PMEM && mem->haveNode) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("memory device of model 'virtio-pmem' has no NUMA node: remove <node> from its <target>"));
