@@ -1767,6 +1767,15 @@ vgmRuleDiskFrontend(const VgmDiskDef *d, GError **error)
                                                                 _("read-only"));
         return FALSE;
     }
+    /* QEMU's IDE and SATA hard disk (ide-hd) needs a writable image
+     * (QEMU: "Block node is read-only"), as libvirt refuses it */
+    if (d->readonly && d->device == VGM_DISK_DEVICE_DISK &&
+        (d->bus == VGM_DISK_BUS_IDE || d->bus == VGM_DISK_BUS_SATA)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("disk '%1$s' on bus '%2$s' cannot be <readonly/>: QEMU's IDE and SATA hard disk needs a writable image (use device='cdrom' or another bus)"),
+                    d->dst, d->bus == VGM_DISK_BUS_IDE ? "ide" : "sata");
+        return FALSE;
+    }
     /* QEMU's virtual FAT is read-only here, as libvirt has it, with no
      * image below it */
     if (d->type == VGM_DISK_TYPE_DIR && (!d->readonly || d->backing)) {

@@ -226,6 +226,7 @@ vgmQemuValidateMachine(const VgmDomainDef *def, const VgmQemuCaps *caps,
                        GError **error)
 {
     const char *arch = vgmQemuCapsGetArch(caps);
+    const VgmQemuCapsMachine *m;
 
     if (arch && def->os.arch && !vgmQemuArchRuns(arch, def->os.arch)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -233,8 +234,15 @@ vgmQemuValidateMachine(const VgmDomainDef *def, const VgmQemuCaps *caps,
                     arch, def->os.arch);
         return FALSE;
     }
-    if (!vgmQemuCapsGetMachine(caps, def->os.machine, error))
+    if (!(m = vgmQemuCapsGetMachine(caps, def->os.machine, error)))
         return FALSE;
+    /* QEMU's limit of the machine type, which libvirt checks too */
+    if (m->cpuMax > 0 && def->vcpus > m->cpuMax) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<vcpu> %1$u is more than machine type '%2$s' takes (%3$u)"),
+                    def->vcpus, m->name, m->cpuMax);
+        return FALSE;
+    }
     if (def->virtType == VGM_DOMAIN_VIRT_KVM && !vgmQemuCapsHasKVM(caps)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("this QEMU binary does not support <domain type='kvm'>: it was built without KVM"));
