@@ -565,6 +565,8 @@ typedef enum {
     VGM_KVM_HIDDEN = 0,
     VGM_KVM_HINT_DEDICATED,
     VGM_KVM_POLL_CONTROL,
+    VGM_KVM_PV_IPI,
+    VGM_KVM_DIRTY_RING,
 
     VGM_KVM_LAST
 } VgmKvmFeature;
@@ -591,6 +593,8 @@ typedef struct {
     VgmTristate hvStimerDirect; /* <stimer><direct state=''/></stimer> */
     gboolean haveKvm;           /* <kvm> given */
     VgmTristate kvm[VGM_KVM_LAST];
+    unsigned int dirtyRingSize; /* <dirty-ring size>: entries a vCPU's ring
+                                 * of KVM's dirty pages has */
     gboolean haveTcg;           /* <tcg> given */
     unsigned long long tcgTbCacheKiB; /* <tcg><tb-cache>, whole MiB; 0: QEMU's */
     unsigned int tsegMiB;       /* <smm><tseg>: q35's extended TSEG; 0: QEMU's */
@@ -954,6 +958,8 @@ typedef struct {
     VgmTristate iommu;          /* iommu_platform */
     VgmTristate ats;            /* ats (with an IOMMU) */
     VgmTristate packed;         /* packed virtqueues */
+    VgmTristate pagePerVq;      /* page_per_vq: a page of notification
+                                 * area for each queue */
 } VgmVirtioOptions;
 
 /* libvirt's three models of a virtio device: 'virtio' (modern on PCI
@@ -985,7 +991,7 @@ VgmVirtioKind vgmVirtioModelToKind(VgmVirtioModel model);
 static inline gboolean
 vgmVirtioOptionsAny(const VgmVirtioOptions *o)
 {
-    return o->iommu || o->ats || o->packed;
+    return o->iommu || o->ats || o->packed || o->pagePerVq;
 }
 
 /* <iotune>: the disk's I/O throttling, in libvirt's element order (each
@@ -1044,7 +1050,7 @@ typedef struct {
     VgmTristate copyOnRead;     /* <driver copy_on_read='on|off'> */
     unsigned long long metadataCacheMax; /* <driver><metadata_cache><max_size>:
                                           * bytes of qcow2's metadata cache, 0: QEMU's */
-    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed page_per_vq> */
     char *src;                  /* file or dev; NULL: empty cdrom, or network */
     VgmDiskStartupPolicy startupPolicy; /* of a file or block source */
     VgmDiskNetSource *net;      /* type 'network': its source, else NULL */
@@ -1294,7 +1300,7 @@ typedef struct {
     size_t nvlanTags;
     gboolean vlanTrunk;         /* <vlan trunk='yes'> */
     VgmNetBandwidth bandwidth;  /* <bandwidth> */
-    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed page_per_vq> */
     unsigned int bootOrder;     /* <boot order=''/>, 0: none */
     /* type user: <ip address='' family='' prefix=''/>, at most one of
      * each family: the network QEMU's user stack gives the guest */
@@ -1436,7 +1442,7 @@ typedef struct {
     unsigned int vectors;
     gboolean haveMaster;        /* usb: <master startport=''/> */
     unsigned int startport;
-    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed page_per_vq> */
     unsigned int queues;        /* <driver queues=''>: virtio-scsi; 0: QEMU's */
     unsigned int cmdPerLun;     /* <driver cmd_per_lun=''>: virtio-scsi; 0: QEMU's */
     unsigned int maxSectors;    /* <driver max_sectors=''>: virtio-scsi; 0: QEMU's */
@@ -1468,7 +1474,7 @@ typedef struct {
     char *model;                /* virtio, none */
     VgmTristate autodeflate;
     VgmTristate freePageReporting;
-    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed page_per_vq> */
     gboolean havePeriod;
     unsigned int period;
     VgmDeviceAddress addr;
@@ -1482,7 +1488,7 @@ typedef struct {
     VgmChrDef *egd;             /* egd: the character device to the daemon */
     unsigned int rateBytes;     /* <rate bytes=''>: at most this many bytes a period; 0: no limit */
     unsigned int ratePeriod;    /* <rate period=''> in ms; 0: not given (QEMU: 1000) */
-    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed page_per_vq> */
     VgmDeviceAddress addr;
     char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmRngDef;
@@ -1565,7 +1571,7 @@ typedef struct {
     unsigned int dmode;
     VgmFsWrpolicy wrpolicy;     /* <driver wrpolicy=''> */
     unsigned int queue;         /* <driver queue=''> (virtiofs), 0: QEMU's */
-    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed page_per_vq> */
     char *dir;                  /* <source dir=''> */
     char *socket;               /* <source socket=''> (virtiofs: a virtiofsd
                                  * run by someone else) */
@@ -1665,7 +1671,7 @@ typedef struct {
     gboolean accel;             /* <acceleration> given: */
     VgmTristate accel3d;        /* ... only 'no' of each, which asks for */
     VgmTristate accel2d;        /* nothing QEMU would not do anyway */
-    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed page_per_vq> */
     VgmDeviceAddress addr;
     char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmVideoDef;
@@ -1698,7 +1704,7 @@ typedef struct {
     VgmVsockModel model;        /* absent: virtio */
     VgmTristate autoCid;        /* absent: yes without an address, as libvirt */
     unsigned int cid;           /* 0: none yet (auto='yes' before a start) */
-    VgmVirtioOptions virtio;    /* <driver iommu ats packed> */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed page_per_vq> */
     VgmDeviceAddress addr;
     char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmVsockDef;
@@ -1912,7 +1918,7 @@ typedef struct {
     gboolean grabAll;           /* evdev: <source grab='all'> */
     VgmInputGrabToggle grabToggle; /* evdev: <source grabToggle=''> */
     VgmTristate repeat;         /* evdev: <source repeat='on|off'> */
-    VgmVirtioOptions virtio;    /* <driver iommu ats packed>: bus virtio only */
+    VgmVirtioOptions virtio;    /* <driver iommu ats packed page_per_vq>: bus virtio only */
     VgmDeviceAddress addr;      /* usb (bus usb) or pci (bus virtio) */
     char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
 } VgmInputDef;

@@ -913,13 +913,14 @@ vgmDeviceAddressFormat(VgmBuf *buf, const VgmDeviceAddress *addr)
 }
 
 /* <driver iommu='on|off'/> as virtio devices carry it. */
-/* iommu, ats and packed of a virtio device's <driver> @node */
+/* iommu, ats, packed and page_per_vq of a virtio device's <driver> @node */
 static gboolean
 vgmVirtioOptionsParse(xmlNodePtr node, VgmVirtioOptions *o, GError **error)
 {
     return vgmXMLPropTristateSwitch(node, "iommu", 0, &o->iommu, error) >= 0 &&
            vgmXMLPropTristateSwitch(node, "ats", 0, &o->ats, error) >= 0 &&
-           vgmXMLPropTristateSwitch(node, "packed", 0, &o->packed, error) >= 0;
+           vgmXMLPropTristateSwitch(node, "packed", 0, &o->packed, error) >= 0 &&
+           vgmXMLPropTristateSwitch(node, "page_per_vq", 0, &o->pagePerVq, error) >= 0;
 }
 
 /* them as attributes, in libvirt's order */
@@ -932,6 +933,8 @@ vgmVirtioOptionsFormat(VgmBuf *buf, const VgmVirtioOptions *o)
         vgmBufAsprintf(buf, " ats='%s'", vgmTristateSwitchTypeToString(o->ats));
     if (o->packed)
         vgmBufAsprintf(buf, " packed='%s'", vgmTristateSwitchTypeToString(o->packed));
+    if (o->pagePerVq)
+        vgmBufAsprintf(buf, " page_per_vq='%s'", vgmTristateSwitchTypeToString(o->pagePerVq));
 }
 
 /* a <driver> child that takes the virtio options only */
@@ -944,7 +947,7 @@ vgmDriverIommuParse(xmlNodePtr devNode, VgmVirtioOptions *o, GError **error)
         return FALSE;
     if (!node)
         return TRUE;
-    return vgmXMLCheckNode(node, (const char *const[]){ "iommu", "ats", "packed", NULL },
+    return vgmXMLCheckNode(node, (const char *const[]){ "iommu", "ats", "packed", "page_per_vq", NULL },
                            vgmXMLNoChildren, error) &&
            vgmVirtioOptionsParse(node, o, error);
 }
@@ -2072,7 +2075,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         if (!vgmXMLCheckNode(child, (const char *const[]){ "name", "type", "cache", "io",
                                                            "discard", "detect_zeroes", "queues",
                                                            "queue_size", "ioeventfd", "event_idx",
-                                                           "iommu", "ats", "packed", "error_policy",
+                                                           "iommu", "ats", "packed", "page_per_vq", "error_policy",
                                                            "rerror_policy", "iothread", "copy_on_read",
                                                            NULL },
                              (const char *const[]){ "metadata_cache", NULL }, error) ||
@@ -2474,7 +2477,7 @@ vgmNetDriverParse(xmlNodePtr devNode, VgmNetDef *net, GError **error)
     if (!node)
         return TRUE;
     if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "queues", "rx_queue_size",
-                                                      "tx_queue_size", "iommu", "ats", "packed",
+                                                      "tx_queue_size", "iommu", "ats", "packed", "page_per_vq",
                                                       "txmode", "ioeventfd", "event_idx", "rss",
                                                       "rss_hash_report", NULL },
                          (const char *const[]){ "host", "guest", NULL }, error) ||
@@ -4560,10 +4563,10 @@ vgmControllerDriverParse(xmlNodePtr devNode, VgmControllerDef *ctrl, GError **er
                     ctrl->type);
         return FALSE;
     }
-    if (!vgmXMLCheckNode(node, virtioScsi ? (const char *const[]){ "iommu", "ats", "packed", "queues",
+    if (!vgmXMLCheckNode(node, virtioScsi ? (const char *const[]){ "iommu", "ats", "packed", "page_per_vq", "queues",
                                                                    "cmd_per_lun", "max_sectors",
                                                                    "ioeventfd", "iothread", NULL } :
-                                            (const char *const[]){ "iommu", "ats", "packed", NULL },
+                                            (const char *const[]){ "iommu", "ats", "packed", "page_per_vq", NULL },
                          vgmXMLNoChildren, error) ||
         !vgmVirtioOptionsParse(node, &ctrl->virtio, error) ||
         vgmXMLPropUInt(node, "queues", VGM_XML_PROP_NONZERO, &ctrl->queues, error) < 0 ||
@@ -5379,7 +5382,7 @@ vgmFsParse(xmlNodePtr node, GError **error)
         return NULL;
     if (child) {
         if (!vgmXMLCheckNode(child, (const char *const[]){ "type", "wrpolicy", "queue", "iommu",
-                                                           "ats", "packed", NULL },
+                                                           "ats", "packed", "page_per_vq", NULL },
                              vgmXMLNoChildren, error) ||
             vgmXMLPropEnum(child, "type", vgmFsDriverTypeFromString, 0, &v, error) < 0)
             return NULL;
@@ -5721,7 +5724,7 @@ vgmInputParse(xmlNodePtr node, GError **error)
         return NULL;
     if (vgmVirtioOptionsAny(&input->virtio) && input->bus != VGM_INPUT_BUS_VIRTIO) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("<driver> of <input type='%1$s' bus='%2$s'> takes the virtio options (iommu, ats, packed), which only bus='virtio' has"),
+                    _("<driver> of <input type='%1$s' bus='%2$s'> takes the virtio options (iommu, ats, packed, page_per_vq), which only bus='virtio' has"),
                     vgmInputTypeToString(input->type),
                     input->bus ? vgmInputBusTypeToString(input->bus) : "ps2");
         return NULL;
@@ -6838,7 +6841,7 @@ vgmVideoParse(xmlNodePtr node, GError **error)
         return NULL;
     if (vgmVirtioOptionsAny(&video->virtio) && !g_str_equal(video->model, "virtio")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("attributes 'iommu', 'ats' and 'packed' of <driver> in <video> are for model 'virtio' only, not '%1$s'"),
+                    _("attributes 'iommu', 'ats', 'packed' and 'page_per_vq' of <driver> in <video> are for model 'virtio' only, not '%1$s'"),
                     video->model);
         return NULL;
     }

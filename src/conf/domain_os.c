@@ -22,7 +22,8 @@ VGM_ENUM_IMPL(vgmHypervMode, VGM_HYPERV_MODE_LAST, "none", "custom", "passthroug
 VGM_ENUM_IMPL(vgmHypervFeature, VGM_HYPERV_LAST, "relaxed", "vapic", "spinlocks", "vpindex",
               "runtime", "synic", "stimer", "reset", "vendor_id", "frequencies",
               "reenlightenment", "tlbflush", "ipi", "evmcs", "avic");
-VGM_ENUM_IMPL(vgmKvmFeature, VGM_KVM_LAST, "hidden", "hint-dedicated", "poll-control");
+VGM_ENUM_IMPL(vgmKvmFeature, VGM_KVM_LAST, "hidden", "hint-dedicated", "poll-control", "pv-ipi",
+              "dirty-ring");
 VGM_ENUM_IMPL(vgmIoapicDriver, VGM_IOAPIC_LAST, "none", "qemu", "kvm");
 VGM_ENUM_IMPL(vgmClockOffset, VGM_CLOCK_OFFSET_LAST,
               "utc", "localtime", "variable", "timezone", "absolute");
@@ -556,14 +557,30 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     if ((child = vgmXMLChild(node, "kvm"))) {
         if (!vgmXMLCheckNode(child, vgmXMLNoChildren,
                              (const char *const[]){ "hidden", "hint-dedicated", "poll-control",
-                                                    NULL }, error) ||
+                                                    "pv-ipi", "dirty-ring", NULL }, error) ||
             !vgmFeatureStatesParse(child, "kvm", f->kvm, VGM_KVM_LAST, vgmKvmFeatureName, error))
             return FALSE;
         for (v = 0; v < VGM_KVM_LAST; v++) {
             xmlNodePtr k = vgmXMLChild(child, vgmKvmFeatureTypeToString(v));
-            if (k && !vgmXMLCheckNode(k, (const char *const[]){ "state", NULL },
+            if (k && !vgmXMLCheckNode(k, v == VGM_KVM_DIRTY_RING ?
+                                         (const char *const[]){ "state", "size", NULL } :
+                                         (const char *const[]){ "state", NULL },
                                       vgmXMLNoChildren, error))
                 return FALSE;
+            /* KVM's ring of dirty pages for each vCPU: its entries, a
+             * power of 2 from 1024 to 65536 (libvirt's rule) */
+            if (v == VGM_KVM_DIRTY_RING && f->kvm[v] == VGM_TRISTATE_YES) {
+                if (vgmXMLPropUInt(k, "size", VGM_XML_PROP_REQUIRED, &f->dirtyRingSize,
+                                   error) < 0)
+                    return FALSE;
+                if (f->dirtyRingSize < 1024 || f->dirtyRingSize > 65536 ||
+                    (f->dirtyRingSize & (f->dirtyRingSize - 1))) {
+                    vgmErrorSet(error, VGM_ERR_XML,
+                                _("invalid value '%1$u' for attribute 'size' of <dirty-ring>: KVM's dirty ring has a power of 2 of entries from 1024 to 65536"),
+                                f->dirtyRingSize);
+                    return FALSE;
+                }
+            }
         }
         f->haveKvm = TRUE;
     }
@@ -926,9 +943,13 @@ vgmDomainFeaturesFormat(VgmBuf *buf, const VgmDomainDef *def)
 
         vgmBufInitChild(&kvm, &child);
         for (i = 0; i < VGM_KVM_LAST; i++) {
-            if (f->kvm[i])
-                vgmBufAsprintf(&kvm, "<%s state='%s'/>\n", vgmKvmFeatureTypeToString(i),
-                               vgmTristateSwitchTypeToString(f->kvm[i]));
+            if (!f->kvm[i])
+                continue;
+            vgmBufAsprintf(&kvm, "<%s state='%s'", vgmKvmFeatureTypeToString(i),
+                           vgmTristateSwitchTypeToString(f->kvm[i]));
+            if (i == VGM_KVM_DIRTY_RING && f->dirtyRingSize)
+                vgmBufAsprintf(&kvm, " size='%u'", f->dirtyRingSize);
+            vgmBufAsprintf(&kvm, "/>\n");
         }
         vgmXMLFormatElement(&child, "kvm", NULL, &kvm);
     }

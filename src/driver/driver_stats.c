@@ -359,10 +359,11 @@ vgmDriverDomainStartDirtyRateCalc(VgmDriver *drv, const char *name, int seconds,
     if (!(dom = vgmDriverLookupRunning(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return FALSE;
     /* as libvirt: the bitmap first when both are asked for; the ring
-     * needs KVM's dirty ring, which no definition here enables */
-    if (!(flags & VGM_DIRTYRATE_MODE_DIRTY_BITMAP) && (flags & VGM_DIRTYRATE_MODE_DIRTY_RING)) {
+     * needs KVM's dirty ring, which the domain enables or not */
+    if (!(flags & VGM_DIRTYRATE_MODE_DIRTY_BITMAP) && (flags & VGM_DIRTYRATE_MODE_DIRTY_RING) &&
+        dom->def->features.kvm[VGM_KVM_DIRTY_RING] != VGM_TRISTATE_YES) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("domain '%1$s': the dirty-ring mode of a dirty page rate needs KVM's dirty ring (<features><kvm><dirty-ring state='on'/>), which virt-gmem does not enable"),
+                    _("domain '%1$s': the dirty-ring mode of a dirty page rate needs KVM's dirty ring (<features><kvm><dirty-ring state='on' size='N'/>), which the domain does not enable"),
                     dom->name);
         return FALSE;
     }

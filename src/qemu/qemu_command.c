@@ -269,6 +269,8 @@ vgmCmdMachine(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     /* <tcg><tb-cache> in MiB, as libvirt writes it */
     if (!plan->accelKVM && def->features.tcgTbCacheKiB)
         vgmCmdArgPairf(cmd, "-accel", "tcg,tb-size=%llu", def->features.tcgTbCacheKiB / 1024);
+    else if (plan->accelKVM && def->features.kvm[VGM_KVM_DIRTY_RING] == VGM_TRISTATE_YES)
+        vgmCmdArgPairf(cmd, "-accel", "kvm,dirty-ring-size=%u", def->features.dirtyRingSize);
     else
         vgmCmdArgPair(cmd, "-accel", plan->accelKVM ? "kvm" : "tcg");
     /* <smm><tseg>: q35's extended TSEG on its MCH */
@@ -338,6 +340,9 @@ vgmCmdCpuExtras(GString *s, const VgmDomainDef *def)
         g_string_append(s, ",kvm-hint-dedicated=on");
     if (f->kvm[VGM_KVM_POLL_CONTROL] == VGM_TRISTATE_YES)
         g_string_append(s, ",kvm-poll-control=on");
+    /* (as libvirt: only off is written, on is KVM's default) */
+    if (f->kvm[VGM_KVM_PV_IPI] == VGM_TRISTATE_NO)
+        g_string_append(s, ",kvm-pv-ipi=off");
     if (f->features[VGM_FEATURE_PMU])
         g_string_append_printf(s, ",pmu=%s",
                                f->features[VGM_FEATURE_PMU] == VGM_TRISTATE_YES ? "on" : "off");

@@ -47,6 +47,8 @@ vgmCmdIommu(JsonObject *dev, const VgmVirtioOptions *o, const VgmDeviceAddress *
         json_object_set_boolean_member(dev, "ats", o->ats == VGM_TRISTATE_YES);
     if (o->packed)
         json_object_set_boolean_member(dev, "packed", o->packed == VGM_TRISTATE_YES);
+    if (o->pagePerVq)
+        json_object_set_boolean_member(dev, "page-per-vq", o->pagePerVq == VGM_TRISTATE_YES);
 }
 
 /* A USB device's "bus" (the root bus of USB controller N: "<its id>.0")

@@ -255,6 +255,14 @@ vgmQemuValidateMachine(const VgmDomainDef *def, const VgmQemuCaps *caps,
                     def->cpu->clusters);
         return FALSE;
     }
+    /* KVM's ring of dirty pages: an option of QEMU's KVM accelerator,
+     * which libvirt writes for a KVM domain only */
+    if (def->virtType != VGM_DOMAIN_VIRT_KVM &&
+        def->features.kvm[VGM_KVM_DIRTY_RING] == VGM_TRISTATE_YES) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<features><kvm><dirty-ring state='on'> needs <domain type='kvm'>: it is KVM's ring of the pages a vCPU dirtied"));
+        return FALSE;
+    }
     if (def->virtType == VGM_DOMAIN_VIRT_QEMU && def->cpu &&
         def->cpu->mode == VGM_CPU_MODE_HOST_PASSTHROUGH) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
