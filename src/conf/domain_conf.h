@@ -1282,6 +1282,9 @@ typedef struct {
     VgmTristate offloads[VGM_NET_OFFLOAD_LAST]; /* <driver><host/><guest/> */
     VgmTristate linkDown;       /* <link state='down|up'>: YES down, NO up */
     VgmNetTeaming teaming;      /* <teaming type=''> */
+    gboolean haveSndbuf;        /* <tune><sndbuf> given */
+    unsigned long long sndbuf;  /* its bytes: the tap's send buffer (0: no
+                                 * limit) */
     VgmTristate romBar;         /* <rom bar='on|off'> */
     VgmTristate romEnabled;     /* <rom enabled='yes|no'> (NO: no ROM at all) */
     char *romFile;              /* <rom file=''>: the option ROM QEMU loads */

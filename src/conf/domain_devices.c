@@ -3351,7 +3351,7 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
                                                 "mtu", "coalesce", "virtualport", "vlan", "bandwidth",
                                                 "port", "link", "rom", "boot", "address", "acpi",
                                                 "script", "downscript", "alias", "ip",
-                                                "teaming", NULL },
+                                                "teaming", "tune", NULL },
                          error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
@@ -3459,6 +3459,23 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
     if (vgmXMLSingleChild(node, "teaming", &child, error) < 0 ||
         (child && !vgmNetTeamingParse(child, net, error)))
         return NULL;
+    /* <tune><sndbuf>: the send buffer of the interface's tap */
+    if (vgmXMLSingleChild(node, "tune", &child, error) < 0)
+        return NULL;
+    if (child) {
+        xmlNodePtr sndbuf;
+
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren, (const char *const[]){ "sndbuf", NULL },
+                             error) ||
+            vgmXMLSingleChild(child, "sndbuf", &sndbuf, error) < 0)
+            return NULL;
+        if (sndbuf) {
+            if (!vgmXMLCheckAttrs(sndbuf, vgmXMLNoChildren, error) ||
+                vgmXMLNodeContentULL(sndbuf, &net->sndbuf, error) < 0)
+                return NULL;
+            net->haveSndbuf = TRUE;
+        }
+    }
     if (!vgmNetScriptParse(node, "script", net, &net->script, error) ||
         !vgmNetScriptParse(node, "downscript", net, &net->downscript, error))
         return NULL;
@@ -3656,6 +3673,13 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     if (net->model)
         vgmBufAsprintf(buf, "<model type='%s'/>\n", net->model);
     vgmNetDriverFormat(buf, net);
+    if (net->haveSndbuf) {
+        VgmBuf tune;
+
+        vgmBufInitChild(&tune, buf);
+        vgmBufAsprintf(&tune, "<sndbuf>%llu</sndbuf>\n", net->sndbuf);
+        vgmXMLFormatElement(buf, "tune", NULL, &tune);
+    }
     if (net->teaming)
         vgmBufAsprintf(buf, "<teaming type='%s'/>\n", vgmNetTeamingTypeToString(net->teaming));
     if (net->linkDown)

@@ -2258,7 +2258,8 @@ vgmRuleSpice(const VgmDomainDef *def, GError **error)
  * driver destroys the guest (QEMU ends, as at a power-off) or preserves
  * it (QEMU pauses it); restart and the core dumps need a manager too and
  * are refused. Without one, <on_crash> is kept whatever it says, as
- * libvirt would never act on it either. */
+ * libvirt would never act on it either, but for rename-restart, which
+ * libvirt refuses there too. */
 static gboolean
 vgmRuleLifecycle(const VgmDomainDef *def, GError **error)
 {
@@ -2283,7 +2284,9 @@ vgmRuleLifecycle(const VgmDomainDef *def, GError **error)
 
         if (a == VGM_DOMAIN_LIFECYCLE_DEFAULT || (actions[e].allowed & (1u << a)))
             continue;
-        if (e == VGM_DOMAIN_LIFECYCLE_EVENT_CRASH && def->devices.panics->len == 0)
+        /* (rename-restart libvirt's QEMU driver refuses for every event) */
+        if (e == VGM_DOMAIN_LIFECYCLE_EVENT_CRASH && def->devices.panics->len == 0 &&
+            a != VGM_DOMAIN_LIFECYCLE_RESTART_RENAME)
             continue;
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("unsupported <%1$s>%2$s</%1$s>: this driver does %3$s"),

@@ -1085,6 +1085,8 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             }
             if (virtio && plan->vhostNet && n->driverName != VGM_NET_DRIVER_QEMU)
                 json_object_set_boolean_member(o, "vhost", TRUE);
+            if (n->haveSndbuf)
+                json_object_set_int_member(o, "sndbuf", (gint64)n->sndbuf);
         } else if (!vgmNetTypeHasTap(n->type)) {
             /* QEMU's socket netdev: the option names its role */
             static const char *const roles[VGM_NET_TYPE_LAST] = {
@@ -1118,6 +1120,8 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                 json_object_set_int_member(o, "queues", n->queues);
             if (virtio && plan->vhostNet && n->driverName != VGM_NET_DRIVER_QEMU)
                 json_object_set_boolean_member(o, "vhost", TRUE);
+            if (n->haveSndbuf)
+                json_object_set_int_member(o, "sndbuf", (gint64)n->sndbuf);
         } else {
             /* type 'bridge' without a tap name: QEMU's bridge helper */
             json_object_set_string_member(o, "type", "bridge");

@@ -510,14 +510,23 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
          * afterwards, with one queue and no vhost-net */
         if (net->type == VGM_NET_TYPE_BRIDGE && !net->ifname &&
             (net->mtu || net->queues || net->driverName == VGM_NET_DRIVER_VHOST || net->ovs ||
-             net->bandwidth.in || net->bandwidth.out || net->coalesceRxFrames)) {
+             net->bandwidth.in || net->bandwidth.out || net->coalesceRxFrames ||
+             net->haveSndbuf)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("interface '%1$s' on bridge '%2$s' needs <target dev='...'/> for %3$s: without a tap name QEMU's bridge helper makes the tap, which has one queue, no vhost-net, the bridge's MTU and only Linux bridges"),
                         net->mac, net->source,
                         net->ovs ? "<virtualport type='openvswitch'>" :
                         net->mtu ? "<mtu>" : net->queues ? "<driver queues>" :
                         net->driverName == VGM_NET_DRIVER_VHOST ? "<driver name='vhost'>" :
-                        net->coalesceRxFrames ? "<coalesce>" : "<bandwidth>");
+                        net->coalesceRxFrames ? "<coalesce>" :
+                        net->haveSndbuf ? "<tune><sndbuf>" : "<bandwidth>");
+            return FALSE;
+        }
+        /* QEMU's send buffer is a tap's (its tap netdev's sndbuf) */
+        if (net->haveSndbuf && !vgmNetTypeHasTap(net->type)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<tune><sndbuf> of interface '%1$s' sizes a tap's send buffer, and type '%2$s' has no tap"),
+                        net->mac, vgmNetTypeToString(net->type));
             return FALSE;
         }
         if ((net->bandwidth.in || net->bandwidth.out) &&
