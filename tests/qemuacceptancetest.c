@@ -1181,6 +1181,11 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
             g_clear_pointer(&net->bandwidth.in, g_free);
             g_clear_pointer(&net->bandwidth.out, g_free);
         }
+        /* and <tune><sndbuf> sizes the tap's send buffer */
+        if (net->type == VGM_NET_TYPE_USER && net->haveSndbuf) {
+            g_test_message("interface %s: <tune><sndbuf> dropped with the tap", net->mac);
+            net->haveSndbuf = FALSE;
+        }
     }
 
     for (i = 0; i < def->devices.serials->len; i++) {

@@ -3873,12 +3873,12 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         return NULL;
     }
     /* an EGD daemon is reached through a socket or a pipe (or a file, as
-     * libvirt's tests do) */
+     * libvirt's tests do, or a pseudo-terminal, as virt-install offers) */
     if (kind == VGM_CHR_RNG && chr->type != VGM_CHR_TYPE_UNIX && chr->type != VGM_CHR_TYPE_TCP &&
         chr->type != VGM_CHR_TYPE_UDP && chr->type != VGM_CHR_TYPE_PIPE &&
-        chr->type != VGM_CHR_TYPE_FILE) {
+        chr->type != VGM_CHR_TYPE_FILE && chr->type != VGM_CHR_TYPE_PTY) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported <backend model='egd' type='%1$s'> of <rng>: an EGD daemon is reached through a 'unix', 'tcp' or 'udp' socket, a 'pipe' or a 'file'"),
+                    _("unsupported <backend model='egd' type='%1$s'> of <rng>: an EGD daemon is reached through a 'unix', 'tcp' or 'udp' socket, a 'pipe', a 'file' or a 'pty'"),
                     vgmChrTypeToString(chr->type));
         return NULL;
     }
@@ -4322,6 +4322,12 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
     };
     const char *elem = elems[chr->kind];
 
+    /* (an EGD's pty has nothing inside: QEMU makes it, and libvirt does
+     * not say its path) */
+    if (chr->kind == VGM_CHR_RNG && chr->type == VGM_CHR_TYPE_PTY && !chr->path) {
+        vgmBufAsprintf(buf, "<%s model='egd' type='pty'/>\n", elem);
+        return;
+    }
     if (chr->kind == VGM_CHR_RNG)
         vgmBufAsprintf(buf, "<%s model='egd' type='%s'>\n", elem, vgmChrTypeToString(chr->type));
     else if (chr->kind == VGM_CHR_SMARTCARD)
