@@ -83,6 +83,29 @@ vgmPostParseCpu(VgmDomainDef *def)
     }
     if (def->vcpusCurrent == def->vcpus)
         def->vcpusCurrent = 0;
+    /* libvirt's rule for QEMU: NUMA cells that leave vCPUs out put them
+     * in the first cell (every vCPU no other cell names) */
+    if (cpu && cpu->ncells > 0) {
+        unsigned int named = 0;
+
+        for (i = 0; i < cpu->ncells; i++)
+            named += cpu->cells[i].cpus ? vgmBitmapCount(cpu->cells[i].cpus) : 0;
+        if (named < def->vcpus) {
+            g_autoptr(VgmBitmap) first = vgmBitmapNew(def->vcpus);
+            unsigned int v;
+
+            for (v = 0; v < def->vcpus; v++) {
+                gboolean other = FALSE;
+
+                for (i = 1; i < cpu->ncells && !other; i++)
+                    other = cpu->cells[i].cpus && vgmBitmapIsSet(cpu->cells[i].cpus, v);
+                if (!other)
+                    vgmBitmapSet(first, v);
+            }
+            vgmBitmapFree(cpu->cells[0].cpus);
+            cpu->cells[0].cpus = g_steal_pointer(&first);
+        }
+    }
     if (def->cpuPlacement == VGM_DOMAIN_CPU_PLACEMENT_DEFAULT)
         def->cpuPlacement = def->numatune.placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO ?
                             VGM_DOMAIN_CPU_PLACEMENT_AUTO : VGM_DOMAIN_CPU_PLACEMENT_STATIC;
