@@ -624,6 +624,7 @@ typedef struct {
     VgmClockOffset offset;
     char *timezone;             /* offset='timezone' */
     long long adjustment;       /* offset='variable' */
+    gboolean utcReset;          /* offset utc or localtime, adjustment='reset' */
     char *basis;                /* offset='variable': utc or localtime */
     unsigned long long start;   /* offset='absolute': seconds since the epoch */
     VgmClockTimer *timers;

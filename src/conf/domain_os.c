@@ -680,13 +680,28 @@ vgmClockParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         if (rc > 0) {
             char *end = NULL;
             gint64 a = g_ascii_strtoll(adj, &end, 10);
-            if (!*adj || *end || clock->offset != VGM_CLOCK_OFFSET_VARIABLE) {
+            gboolean utcOrLocal = clock->offset == VGM_CLOCK_OFFSET_UTC ||
+                                  clock->offset == VGM_CLOCK_OFFSET_LOCALTIME;
+
+            /* libvirt's readings: 'reset' with utc or localtime (the
+             * clock starts from the host's each boot, which is what QEMU's
+             * -rtc base does anyway); a number with them is offset
+             * 'variable' from that basis */
+            if (utcOrLocal && g_str_equal(adj, "reset")) {
+                clock->utcReset = TRUE;
+            } else if (!*adj || *end || (!utcOrLocal && clock->offset != VGM_CLOCK_OFFSET_VARIABLE)) {
                 vgmErrorSet(error, VGM_ERR_XML,
-                            _("invalid value '%1$s' for attribute 'adjustment' of element <clock>: an integer with offset='variable' is needed"),
+                            _("invalid value '%1$s' for attribute 'adjustment' of element <clock>: 'reset' with offset 'utc' or 'localtime', or an integer with those or 'variable', is needed"),
                             adj);
                 return FALSE;
+            } else {
+                if (utcOrLocal && !clock->basis)
+                    clock->basis = g_strdup(clock->offset == VGM_CLOCK_OFFSET_UTC ? "utc" :
+                                            "localtime");
+                if (utcOrLocal)
+                    clock->offset = VGM_CLOCK_OFFSET_VARIABLE;
+                clock->adjustment = a;
             }
-            clock->adjustment = a;
         }
     }
     /* offset='absolute': the guest's clock starts at a fixed time; QEMU's
@@ -993,6 +1008,8 @@ vgmDomainClockFormat(VgmBuf *buf, const VgmDomainDef *def)
     vgmBufInitChild(&child, buf);
     vgmBufAsprintf(&attrs, " offset='%s'", vgmClockOffsetTypeToString(clock->offset));
     vgmBufEscapeString(&attrs, " timezone='%s'", clock->timezone);
+    if (clock->utcReset)
+        vgmBufAdd(&attrs, " adjustment='reset'");
     if (clock->offset == VGM_CLOCK_OFFSET_VARIABLE) {
         vgmBufAsprintf(&attrs, " adjustment='%lld'", clock->adjustment);
         vgmBufAsprintf(&attrs, " basis='%s'", clock->basis ? clock->basis : "utc");
