@@ -695,11 +695,13 @@ vgmClockParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
                             adj);
                 return FALSE;
             } else {
-                if (utcOrLocal && !clock->basis)
+                /* (the basis is the offset's, whatever a basis='' says) */
+                if (utcOrLocal) {
+                    g_free(clock->basis);
                     clock->basis = g_strdup(clock->offset == VGM_CLOCK_OFFSET_UTC ? "utc" :
                                             "localtime");
-                if (utcOrLocal)
                     clock->offset = VGM_CLOCK_OFFSET_VARIABLE;
+                }
                 clock->adjustment = a;
             }
         }

@@ -1068,8 +1068,8 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
     }
     jobId = vgmBlockJobIdFor(VGM_BLOCK_JOB_TYPE_COPY, disk->dst);
     json_object_set_string_member(args, "job-id", jobId);
-    /* (QEMU copies what the device reads: a filter over the disk's top
-     * goes, as with libvirt, when the copy takes the device) */
+    /* (QEMU takes the device's root node; a copy-on-read disk's copy is
+     * refused above) */
     json_object_set_string_member(args, "device", node.device);
     json_object_set_string_member(args, "target", c->dest);
     json_object_set_string_member(args, "format", format);
@@ -2306,12 +2306,17 @@ vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
     }
     json_object_set_string_member(args, "node-name", node);
     json_object_set_int_member(args, "write-threshold", (gint64)threshold);
-    if (!vgmQemuMonitorCommand(mon, "block-set-write-threshold", args, NULL, error))
-        return FALSE;
-    /* (as libvirt remembers it, to raise the event by the name used) */
+    /* (as libvirt remembers it, to raise the event by the name used:
+     * before QEMU has it, since a write may pass it at once) */
     vgmBlockMark(&vgmBlockThresholdIndexed,
                  g_strdup_printf("%s/%d/%s", dom->name, (int)dom->status->qemu.pid, node),
                  index != 0);
+    if (!vgmQemuMonitorCommand(mon, "block-set-write-threshold", args, NULL, error)) {
+        vgmBlockMark(&vgmBlockThresholdIndexed,
+                     g_strdup_printf("%s/%d/%s", dom->name, (int)dom->status->qemu.pid, node),
+                     FALSE);
+        return FALSE;
+    }
     return TRUE;
 }
 
@@ -2455,7 +2460,7 @@ vgmDriverBlockThresholdEvent(VgmDriver *drv, const char *name, pid_t pid, const 
                       name, node, err->message);
         return;
     }
-    path = depth > 0 ? image->file :
+    path = depth > 0 ? (g_path_is_absolute(image->file) ? image->file : NULL) :
            (disk->type == VGM_DISK_TYPE_FILE || disk->type == VGM_DISK_TYPE_BLOCK ||
             disk->type == VGM_DISK_TYPE_DIR) ? disk->src : NULL;
     /* as libvirt: the disk's top by its target unless its threshold was

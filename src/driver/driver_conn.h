@@ -806,9 +806,10 @@ void vgmDriverBlockJobEvent(VgmDriver *drv, const char *name, const unsigned cha
                             const char *qemuEvent, const char *jobId, const char *qemuType,
                             gboolean failed);
 /* virDomainSetBlockThreshold: QEMU raises BLOCK_THRESHOLD once a write
- * to the image disk @dev (a target) of running domain @name is stored on
- * reaches past @threshold bytes of it (0: no threshold); once raised, the
- * threshold is gone */
+ * to the image @dev (a disk's target: its top; TARGET[N]: the image the
+ * live XML numbers N) of running domain @name is stored on reaches past
+ * @threshold bytes of it (0: no threshold); once raised, the threshold is
+ * gone */
 gboolean vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
                                     guint64 threshold, unsigned int flags, GError **error);
 /* For the watcher: BLOCK_WRITE_THRESHOLD of node @node of the QEMU of pid

@@ -380,6 +380,8 @@ vgmDriverDomainStartDirtyRateCalc(VgmDriver *drv, const char *name, int seconds,
     json_object_set_int_member(args, "calc-time", seconds);
     if (flags & VGM_DIRTYRATE_MODE_DIRTY_BITMAP)
         json_object_set_string_member(args, "mode", vgmDirtyRateModes[1]);
+    else if (flags & VGM_DIRTYRATE_MODE_DIRTY_RING)
+        json_object_set_string_member(args, "mode", vgmDirtyRateModes[2]);
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
         return FALSE;
     return vgmQemuMonitorCommand(mon, "calc-dirty-rate", args, NULL, error);
@@ -608,7 +610,9 @@ vgmStatsBlockBacking(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDisk
                              json_object_get_object_member(parent, "stats") : NULL;
 
         vgmStatsAddString(params, g_strdup_printf("block.%u.name", rec + n), d->dst);
-        vgmStatsAddString(params, g_strdup_printf("block.%u.path", rec + n), im->file);
+        /* (as libvirt: the path of a local image only) */
+        if (g_path_is_absolute(im->file))
+            vgmStatsAddString(params, g_strdup_printf("block.%u.path", rec + n), im->file);
         if (im->index)
             vgmStatsAdd(params, VGM_TYPED_PARAM_UINT,
                         g_strdup_printf("block.%u.backingIndex", rec + n), im->index);
@@ -626,11 +630,44 @@ vgmStatsBlockBacking(VgmQemuMonitor *mon, const VgmDomainDef *def, const VgmDisk
     return n;
 }
 
+/* Record @rec's counters from @stats (a query-blockstats "stats"), and of
+ * a medium its @image's sizes and its write @threshold (NULL: none) */
+static void
+vgmStatsBlockCounters(GPtrArray *params, guint rec, JsonObject *stats, JsonObject *image,
+                      const gint64 *threshold)
+{
+    static const char *const fields[] = {
+        "rd.reqs", "rd.bytes", "rd.times", "wr.reqs", "wr.bytes", "wr.times",
+        "fl.reqs", "fl.times",
+    };
+    VgmDriverBlockStats b = { 0 };
+    gint64 values[G_N_ELEMENTS(fields)];
+    guint f;
+
+    vgmStatsBlockAdd(stats, &b);
+    values[0] = b.rdReq; values[1] = b.rdBytes; values[2] = b.rdTimes;
+    values[3] = b.wrReq; values[4] = b.wrBytes; values[5] = b.wrTimes;
+    values[6] = b.flReq; values[7] = b.flTimes;
+    for (f = 0; f < G_N_ELEMENTS(fields); f++)
+        vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
+                    g_strdup_printf("block.%u.%s", rec, fields[f]), (guint64)values[f]);
+    /* of a medium: the highest offset the guest wrote, the image's sizes */
+    if (image) {
+        vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.allocation", rec),
+                    (guint64)vgmStatsMember(stats, "wr_highest_offset"));
+        vgmStatsBlockImageSizes(params, rec, image);
+    }
+    /* a write threshold set and not yet passed (virDomainSetBlockThreshold) */
+    if (threshold)
+        vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.threshold", rec),
+                    (guint64)*threshold);
+}
+
 /* libvirt's block group of running domain @dom: block.count, then per
  * disk its name (target), path (a local source), its top's number and
  * QEMU's counters, with @backing (VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING)
- * followed by a record of each image below the top; nothing of a disk
- * QEMU does not count */
+ * followed by a record of each image below the top; no counters of a
+ * disk QEMU does not count */
 static void
 vgmStatsBlock(const VgmDriverDomain *dom, gboolean backing, GPtrArray *params)
 {
@@ -662,15 +699,7 @@ vgmStatsBlock(const VgmDriverDomain *dom, gboolean backing, GPtrArray *params)
     for (i = 0; i < def->devices.disks->len; i++, rec++) {
         const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
         g_autofree char *id = vgmQemuDiskDeviceId(def, d);
-        static const char *const fields[] = {
-            "rd.reqs", "rd.bytes", "rd.times", "wr.reqs", "wr.bytes", "wr.times",
-            "fl.reqs", "fl.times",
-        };
-        VgmDriverBlockStats b = { 0 };
-        JsonObject *stats, *image;
-        gint64 values[G_N_ELEMENTS(fields)];
-        const gint64 *threshold;
-        guint f;
+        JsonObject *stats;
 
         vgmStatsAddString(params, g_strdup_printf("block.%u.name", rec), d->dst);
         if (d->src && (d->type == VGM_DISK_TYPE_FILE || d->type == VGM_DISK_TYPE_BLOCK ||
@@ -680,25 +709,11 @@ vgmStatsBlock(const VgmDriverDomain *dom, gboolean backing, GPtrArray *params)
         if (vgmDiskHasMedium(d) && d->nodeIndex)
             vgmStatsAdd(params, VGM_TYPED_PARAM_UINT,
                         g_strdup_printf("block.%u.backingIndex", rec), d->nodeIndex);
-        if (!table || !(stats = g_hash_table_lookup(table, id)))
-            continue;
-        vgmStatsBlockAdd(stats, &b);
-        values[0] = b.rdReq; values[1] = b.rdBytes; values[2] = b.rdTimes;
-        values[3] = b.wrReq; values[4] = b.wrBytes; values[5] = b.wrTimes;
-        values[6] = b.flReq; values[7] = b.flTimes;
-        for (f = 0; f < G_N_ELEMENTS(fields); f++)
-            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
-                        g_strdup_printf("block.%u.%s", rec, fields[f]), (guint64)values[f]);
-        /* of a medium: the highest offset the guest wrote, the image's sizes */
-        if (images && (image = g_hash_table_lookup(images, id))) {
-            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.allocation", rec),
-                        (guint64)vgmStatsMember(stats, "wr_highest_offset"));
-            vgmStatsBlockImageSizes(params, rec, image);
-        }
-        /* a write threshold set and not yet passed (virDomainSetBlockThreshold) */
-        if (thresholds && (threshold = g_hash_table_lookup(thresholds, d->dst)))
-            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.threshold", rec),
-                        (guint64)*threshold);
+        /* (a disk QEMU does not count has no more of its own, but the
+         * images below it their records) */
+        if (table && (stats = g_hash_table_lookup(table, id)))
+            vgmStatsBlockCounters(params, rec, stats, images ? g_hash_table_lookup(images, id) : NULL,
+                                  thresholds ? g_hash_table_lookup(thresholds, d->dst) : NULL);
         if (backing && mon && vgmDiskHasMedium(d) && d->type != VGM_DISK_TYPE_VHOSTUSER)
             rec += vgmStatsBlockBacking(mon, def, d, named, counted, params, rec + 1);
     }

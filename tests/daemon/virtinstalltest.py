@@ -187,7 +187,28 @@ OPTION_SETS = [
     # virtualization options for architecture 'i686'") and names its QEMU
     # (qemu-system-i386)
     ("i686", USER_NET + ["--arch", "i686"]),
+    # what virt-install writes that virt-gmem refused or lowered otherwise
+    # until 2026-12-05 (a sweep of its options against libvirtd 9.0): a
+    # <kvm><pv-ipi> setting, a balloon's page_per_vq, an EGD on a pty, a
+    # clock reset at each boot, a NUMA cell that leaves a vCPU out, a
+    # virtio-pmem device (@SHARE@/pmem.img, which run_tests makes)
+    ("client-extras", USER_NET + [
+        "--xml", "./features/kvm/pv-ipi/@state=off",
+        "--memballoon", "virtio,driver.page_per_vq=on",
+        "--rng", "egd,backend.type=pty",
+        "--clock", "offset=utc,xpath0.set=./@adjustment=reset",
+        "--vcpus", "2", "--cpu", "cell0.cpus=0,cell0.memory=1048576",
+        "--memory", "1024,maxMemory=2048,maxMemory.slots=4",
+        "--memdev", "virtio-pmem,source.path=@SHARE@/pmem.img,target.size=128"]),
 ]
+
+# What the command line of an option set must hold besides
+# check_command_line()'s (substrings of domxml-to-native's output)
+SET_ARGV = {
+    "client-extras": ["kvm-pv-ipi=off", '"page-per-vq":true', "pty,id=charrng0",
+                      '"qom-type":"rng-egd"', "-rtc base=utc", "cpus=0-1",
+                      '"mem-path":"@SHARE@/pmem.img","share":true'],
+}
 
 # the directory the "9p" and "virtiofs" guests share (run_tests makes it)
 SHARE_DIR = None
@@ -489,10 +510,14 @@ def check_command_line(xml_text, native_text, aliases):
     # memory: -m, the backends' sizes and type, NUMA cells
     mem_el = dom.find("memory")
     mem = _size_bytes(mem_el)
+    # (-m N, or with a maximum size=Kk,slots=S,maxmem=...)
     mib = [v.split(",")[0] for v in vals("-m")]
+    mib = [str(int(m[5:-1]) // 1024) if re.match(r"^size=\d+k$", m) else m for m in mib]
     want(mib == [str(mem // (1024 * 1024))],
          "-m %d (got %s)" % (mem // (1024 * 1024), mib))
-    backends = [o for o in objects if str(o.get("qom-type", "")).startswith("memory-backend-")]
+    # (the guest's RAM; a memory device's backend is its own, mem...)
+    backends = [o for o in objects if str(o.get("qom-type", "")).startswith("memory-backend-")
+                and not str(o.get("id", "")).startswith("mem")]
     if dom.find("devices/memory") is None:
         total = sum(int(o.get("size", 0)) for o in backends)
         want(total == mem, "memory backends of %d bytes in all (got %d: %s)"
@@ -519,12 +544,18 @@ def check_command_line(xml_text, native_text, aliases):
     want(len(numa_nodes) == len(cells),
          "%d -numa node (got %d)" % (len(cells), len(numa_nodes)))
     by_id = {o.get("id"): o for o in backends}
+    # (vCPUs no cell names go into the first, as libvirt puts them)
+    vcpus = int(dom.findtext("vcpu") or 1)
+    named = set().union(*[_cpuset(c.get("cpus")) for c in cells]) if cells else set()
     for i, cell in enumerate(cells):
         if i >= len(numa_nodes):
             break
         n = numa_nodes[i]
-        want(_cpuset(n.get("cpus")) == _cpuset(cell.get("cpus")),
-             "NUMA node %d has cpus %s (got %s)" % (i, cell.get("cpus"), n.get("cpus")))
+        want_cpus = _cpuset(cell.get("cpus"))
+        if i == 0:
+            want_cpus = want_cpus | (set(range(vcpus)) - named)
+        want(_cpuset(n.get("cpus")) == want_cpus,
+             "NUMA node %d has cpus %s (got %s)" % (i, sorted(want_cpus), n.get("cpus")))
         b = by_id.get(n.get("memdev"))
         want(b is not None and int(b.get("size", -1)) == _size_bytes(cell),
              "NUMA node %d's memory backend has %d bytes" % (i, _size_bytes(cell)))
@@ -689,6 +720,12 @@ def check_command_line(xml_text, native_text, aliases):
     # RNG
     for rng in dom.findall("devices/rng"):
         be = rng.findtext("backend")
+        if rng.find("backend").get("model") == "egd":
+            # an EGD through a character device of the backend's type
+            objs = {o.get("id"): o for o in objects if o.get("qom-type") == "rng-egd"}
+            want(any(d.get("driver") == "virtio-rng-pci" and d.get("rng") in objs
+                     for d in devices), "virtio-rng-pci on an rng-egd object")
+            continue
         objs = {o.get("id"): o for o in objects if o.get("qom-type") == "rng-random"}
         want(any(d.get("driver") == "virtio-rng-pci" and d.get("rng") in objs and
                  objs[d.get("rng")].get("filename") == be for d in devices),
@@ -797,9 +834,9 @@ def run_tests(tap, target, tmp):
     uri = target.uri
     SHARE_DIR = os.path.join(tmp, "share")
     os.makedirs(SHARE_DIR, exist_ok=True)
-    for name in ("usb.img", "usb.iso"):
+    for name, size in (("usb.img", 1), ("usb.iso", 1), ("pmem.img", 128)):
         with open(os.path.join(SHARE_DIR, name), "wb") as f:
-            f.truncate(1024 * 1024)
+            f.truncate(size * 1024 * 1024)
     host = {"kvm": kvm_usable(), "hugetlbfs": hugetlbfs_mounted_kib(),
             "hugepage_kib": default_hugepage_kib(), "bridge": host_default_bridge(),
             "network": False}
@@ -897,6 +934,10 @@ def run_tests(tap, target, tmp):
                 check_branch(tap, what, other, r2, r.out, aliases)
         if exp.accepted and native is not None:
             problems, seen = check_command_line(r.out, native.out, aliases)
+            for text in SET_ARGV.get(setname, []):
+                text = text.replace("@SHARE@", SHARE_DIR or "")
+                if text not in native.out:
+                    problems.append("no %r in the command line (option set %s)" % (text, setname))
             tap.ok(not problems, "%s: the command line has what the XML asks for (%s)"
                    % (label, seen), "\n".join(problems) + "\n$ " + native.out[:4000])
             if setname == "user-net" or osname == DEBIAN_FOR_STARTS:
