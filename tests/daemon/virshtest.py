@@ -1775,6 +1775,18 @@ def stats_tests(tap, target, tmp):
         virsh(uri, "destroy", ST)
 
 
+def dirtyrate_measured(uri, name):
+    """domstats --dirtyrate of domain @name once its measurement is done
+    (or after 30 s): the virsh result and its dirtyrate.* fields"""
+    end = time.monotonic() + 30
+    while True:
+        m = virsh(uri, "domstats", name, "--dirtyrate")
+        if "dirtyrate.calc_status=2" in m.out or time.monotonic() > end:
+            break
+        time.sleep(0.5)
+    return m, dict(re.findall(r"^  dirtyrate\.([\w.]+)=(.*)$", m.out, re.M))
+
+
 def dirtyrate_tests(tap, target):
     """Captured from virsh 9.0 against libvirtd 9.0 (2026-12-05), a running
     TCG domain: `domstats --dirtyrate` before any measurement ->
@@ -1787,13 +1799,7 @@ def dirtyrate_tests(tap, target):
     r = virsh(uri, "domstats", ST, "--dirtyrate")
     before = r.out.split()
     c = virsh(uri, "domdirtyrate-calc", ST, "--seconds", "1")
-    end = time.monotonic() + 30
-    while True:
-        m = virsh(uri, "domstats", ST, "--dirtyrate")
-        if "dirtyrate.calc_status=2" in m.out or time.monotonic() > end:
-            break
-        time.sleep(0.5)
-    got = dict(re.findall(r"^  dirtyrate\.(\w+)=(.*)$", m.out, re.M))
+    m, got = dirtyrate_measured(uri, ST)
     tap.ok(r.rc == 0 and "dirtyrate.calc_mode=page-sampling" in before and
            "dirtyrate.calc_status=0" in before and c.rc == 0 and
            "Start to calculate domain's memory dirty rate successfully." in c.out and
@@ -1838,13 +1844,7 @@ def dirty_ring_tests(tap, target):
     try:
         r = virsh(uri, "create", path)
         c = virsh(uri, "domdirtyrate-calc", name, "--seconds", "1", "--mode", "dirty-ring")
-        end = time.monotonic() + 30
-        while True:
-            m = virsh(uri, "domstats", name, "--dirtyrate")
-            if "dirtyrate.calc_status=2" in m.out or time.monotonic() > end:
-                break
-            time.sleep(0.5)
-        got = dict(re.findall(r"^  dirtyrate\.([\w.]+)=(.*)$", m.out, re.M))
+        m, got = dirtyrate_measured(uri, name)
         tap.ok(r.rc == 0 and c.rc == 0 and got.get("calc_status") == "2" and
                got.get("calc_mode") == "dirty-ring" and
                "vcpu.0.megabytes_per_second" in got and "vcpu.1.megabytes_per_second" in got,
