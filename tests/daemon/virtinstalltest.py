@@ -19,7 +19,11 @@ pair of
     --memorybacking; hugepages; two NUMA cells; SPICE; no graphics;
     --machine pc; a --filesystem over 9p; one over virtiofs, with shared
     memfd memory; a USB disk and a USB CD-ROM; a VNC password with the
-    firmware's output on the serial port),
+    firmware's output on the serial port; the client extras a sweep of
+    virt-install's options against libvirtd 9.0 found refused or lowered
+    otherwise: <kvm><pv-ipi>, a balloon's page_per_vq, an EGD on a pty,
+    a clock reset at boot, a NUMA cell leaving a vCPU out, virtio-pmem,
+    each checked in the command line: SET_ARGV),
 
 always with --import of a small qcow2 disk file (in a directory pool made
 beforehand), --noautoconsole and --print-xml, so nothing is defined or
