@@ -1879,7 +1879,10 @@ testHostCpuRefusedByKvm(void)
  * leaves nothing behind; optional and forced features may be missing, a
  * forbidden one the host has fails, a <vendor> other than the host CPU's
  * fails, check='none' starts regardless, and host-model (a named model
- * with TCG's features) passes.
+ * with TCG's features) passes. A CPU relative to the host is settled in
+ * the live XML as libvirt's start settles it: match='minimum' becomes the
+ * host's model (EPYC under TCG) with the domain's features over it, an
+ * optional feature require or disable as TCG has it.
  */
 static void
 testCpuCheck(void)
@@ -1887,6 +1890,7 @@ testCpuCheck(void)
     static const struct {
         const char *cpu;
         const char *error;      /* NULL: starts */
+        const char *live[3];    /* in the live XML of a start */
     } cases[] = {
         /* TCG lacks pcid, x2apic, tsc-deadline... of Skylake-Client */
         { "<cpu mode='custom' match='exact' check='partial'><model>Skylake-Client</model></cpu>",
@@ -1916,6 +1920,23 @@ testCpuCheck(void)
         /* host-model is the named model plus exactly what TCG has: the
          * partial check finds nothing filtered out */
         { "<cpu mode='host-model' check='partial'/>", NULL },
+        /* the least is qemu64: the guest gets the host's model */
+        { "<cpu mode='custom' match='minimum'><model>qemu64</model>"
+          "<feature policy='disable' name='sse4.2'/><feature policy='optional' name='avx512f'/></cpu>",
+          NULL, { "<cpu mode='custom' match='exact' check='none'>\n"
+                  "    <model fallback='forbid'>EPYC</model>\n",
+                  "<feature policy='disable' name='sse4.2'/>",
+                  "<feature policy='disable' name='avx512f'/>" } },
+        /* a minimum the host lacks fails as an exact model's would */
+        { "<cpu mode='custom' match='minimum' check='partial'><model>Skylake-Client</model></cpu>",
+          "<cpu> model 'Skylake-Client' is incompatible with the host CPU under TCG, which does not provide these features it requires: " },
+        /* optional features settled, the model and match kept */
+        { "<cpu mode='custom' match='exact'><model>qemu64</model>"
+          "<feature policy='optional' name='sse4.2'/><feature policy='optional' name='pcid'/></cpu>",
+          NULL, { "<cpu mode='custom' match='exact' check='none'>\n"
+                  "    <model fallback='forbid'>qemu64</model>\n"
+                  "    <feature policy='require' name='sse4.2'/>\n"
+                  "    <feature policy='disable' name='pcid'/>\n" } },
     };
     g_autofree char *root = NULL;
     size_t i;
@@ -1951,7 +1972,17 @@ testCpuCheck(void)
             procs = testFindProcs("guest=cpucheck");
             g_assert_cmpuint(procs->len, ==, 0);
         } else {
+            size_t j;
+
             TEST_OK(run);
+            g_clear_pointer(&run, testRunFree);
+            run = testTool(root, "dumpxml", "cpucheck", NULL);
+            TEST_OK(run);
+            for (j = 0; j < G_N_ELEMENTS(cases[i].live) && cases[i].live[j]; j++) {
+                if (!strstr(run->out, cases[i].live[j]))
+                    g_test_message("live XML: %s", run->out);
+                g_assert_nonnull(strstr(run->out, cases[i].live[j]));
+            }
             g_clear_pointer(&run, testRunFree);
             run = testTool(root, "destroy", "cpucheck", NULL);
             TEST_OK(run);

@@ -144,7 +144,7 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
     g_autoptr(VgmDomainDef) live = NULL;
     g_autoptr(GError) err = NULL;
     gboolean newMachine = machine && g_strcmp0(def->os.machine, machine) != 0;
-    gboolean newCpu = hostModel && def->cpu && def->cpu->mode == VGM_CPU_MODE_HOST_MODEL;
+    gboolean newCpu = hostModel && vgmQemuCpuIsHostRelative(def->cpu);
     gboolean virtioMem = FALSE;
     /* as libvirt: a variable clock from the host's local time runs as
      * one from UTC, with the host's UTC offset at the start added to its

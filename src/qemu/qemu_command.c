@@ -400,16 +400,18 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         g_ptr_array_add(cmd->args, g_string_free(s, FALSE));
         return;
     }
-    switch (cpu->mode) {
+    switch (plan->hostModel ? VGM_CPU_MODE_HOST_MODEL : cpu->mode) {
     case VGM_CPU_MODE_HOST_PASSTHROUGH:
         s = g_string_new("host");
         g_string_append_printf(s, ",migratable=%s",
                                cpu->migratable == VGM_TRISTATE_NO ? "off" : "on");
         break;
-    case VGM_CPU_MODE_HOST_MODEL:
-        /* the named model the plan made of it */
-        s = g_string_new(plan->hostModel->model);
+    case VGM_CPU_MODE_HOST_MODEL: {
+        /* the named model the plan made of a CPU relative to the host */
+        g_autofree char *m = vgmQemuEscapeOptValue(plan->hostModel->model);
+        s = g_string_new(m);
         break;
+    }
     case VGM_CPU_MODE_MAXIMUM:
         s = g_string_new("max");
         break;
@@ -427,18 +429,17 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 
         g_string_append_printf(s, ",vendor=%s", v);
     }
-    /* host-model's settings already carry the domain's own features */
-    for (i = 0; cpu->mode == VGM_CPU_MODE_HOST_MODEL && i < plan->hostModel->settings->len; i++) {
+    /* the plan's settings already carry the domain's own features */
+    for (i = 0; plan->hostModel && i < plan->hostModel->settings->len; i++) {
         const VgmQemuCpuSetting *set = g_ptr_array_index(plan->hostModel->settings, i);
+        g_autofree char *n = vgmQemuEscapeOptValue(set->name);
 
-        g_string_append_printf(s, ",%s=%s", set->name, set->on ? "on" : "off");
+        g_string_append_printf(s, ",%s=%s", n, set->on ? "on" : "off");
     }
-    for (i = 0; cpu->mode != VGM_CPU_MODE_HOST_MODEL && i < cpu->nfeatures; i++) {
+    for (i = 0; !plan->hostModel && i < cpu->nfeatures; i++) {
         const VgmCpuFeature *f = &cpu->features[i];
         g_autofree char *n = vgmQemuEscapeOptValue(f->name);
-        /* libvirt turns an optional feature on where the host has it
-         * and off where not; asking for it gives the same guest, as QEMU
-         * drops what the accelerator lacks (the start's check lets it) */
+
         if (f->policy == VGM_CPU_FEATURE_DISABLE || f->policy == VGM_CPU_FEATURE_FORBID)
             g_string_append_printf(s, ",%s=off", n);
         else

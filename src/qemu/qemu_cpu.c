@@ -121,10 +121,14 @@ vgmQemuCpuHostModelToCustom(VgmCpuDef *cpu, const VgmQemuCpuHostModel *hm)
     cpu->nfeatures = hm->settings->len;
     g_free(cpu->model);
     cpu->model = g_strdup(hm->model);
-    g_free(cpu->vendor);
-    cpu->vendor = g_strdup(vgmQemuCpuVendorXMLName(hm->vendor));
+    /* a custom CPU keeps its own <vendor>, as libvirt's update does */
+    if (cpu->mode == VGM_CPU_MODE_HOST_MODEL) {
+        g_free(cpu->vendor);
+        cpu->vendor = g_strdup(vgmQemuCpuVendorXMLName(hm->vendor));
+    }
+    if (!hm->ownModel)
+        cpu->match = VGM_CPU_MATCH_EXACT;
     cpu->mode = VGM_CPU_MODE_CUSTOM;
-    cpu->match = VGM_CPU_MATCH_EXACT;
     cpu->fallback = VGM_CPU_FALLBACK_FORBID;
 }
 
@@ -200,6 +204,113 @@ vgmQemuCpuSameSignature(const VgmQemuCapsCpuModel *m, const VgmQemuCapsCpuModel 
            m->family == host->family && m->model == host->model;
 }
 
+/* What of @cpu makes it relative to the host CPU, for messages */
+static const char *
+vgmQemuCpuRelativeWhat(const VgmCpuDef *cpu)
+{
+    if (cpu->mode == VGM_CPU_MODE_HOST_MODEL)
+        return "<cpu mode='host-model'>";
+    if (cpu->match == VGM_CPU_MATCH_MINIMUM)
+        return "<cpu match='minimum'>";
+    return "<feature policy='optional'>";
+}
+
+gboolean
+vgmQemuCpuIsHostRelative(const VgmCpuDef *cpu)
+{
+    size_t i;
+
+    if (!cpu || cpu->mode == VGM_CPU_MODE_HOST_MODEL)
+        return cpu != NULL;
+    /* libvirt leaves a custom CPU without a model to QEMU's default */
+    if (cpu->mode != VGM_CPU_MODE_CUSTOM || !cpu->model)
+        return FALSE;
+    if (cpu->match == VGM_CPU_MATCH_MINIMUM)
+        return TRUE;
+    for (i = 0; i < cpu->nfeatures; i++) {
+        if (cpu->features[i].policy == VGM_CPU_FEATURE_OPTIONAL)
+            return TRUE;
+    }
+    return FALSE;
+}
+
+/* @hm's settings, then @cpu's own features over them: an optional one on
+ * where the host CPU (@hostSet) has it */
+static void
+vgmQemuCpuApplyOwn(VgmQemuCpuHostModel *hm, const VgmCpuDef *cpu, GHashTable *hostSet)
+{
+    size_t i;
+
+    for (i = 0; i < cpu->nfeatures; i++) {
+        const VgmCpuFeature *f = &cpu->features[i];
+        g_autofree char *name = vgmQemuCpuFeatureName(f->name);
+        gboolean on;
+
+        switch (f->policy) {
+        case VGM_CPU_FEATURE_DISABLE:
+        case VGM_CPU_FEATURE_FORBID:
+            on = FALSE;
+            break;
+        case VGM_CPU_FEATURE_OPTIONAL:
+            on = g_hash_table_contains(hostSet, name);
+            break;
+        case VGM_CPU_FEATURE_FORCE:
+        case VGM_CPU_FEATURE_REQUIRE:
+        default:
+            on = TRUE;
+            break;
+        }
+        vgmQemuCpuSet(hm, name, on);
+    }
+}
+
+/* Whether the host CPU (@host, its features @hostSet) has what the
+ * minimum @cpu requires, where its check asks (libvirt compares before
+ * it widens the CPU): its model's features and the features it requires,
+ * not those it makes optional, forces or turns off. FALSE with @error
+ * naming what is missing. */
+static gboolean
+vgmQemuCpuMinimumCheck(const VgmCpuDef *cpu, const VgmQemuCapsHostCpu *host,
+                       GHashTable *hostSet, const char *accelName, GError **error)
+{
+    g_autoptr(GHashTable) own = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func(g_free);
+    const VgmQemuCapsCpuModel *model = NULL;
+    g_autofree char *list = NULL;
+    size_t i;
+
+    if (cpu->check != VGM_CPU_CHECK_PARTIAL && cpu->check != VGM_CPU_CHECK_FULL)
+        return TRUE;
+    for (i = 0; i < host->models->len && !model; i++) {
+        const VgmQemuCapsCpuModel *m = g_ptr_array_index(host->models, i);
+
+        if (g_str_equal(m->name, cpu->model))
+            model = m;
+    }
+    for (i = 0; i < cpu->nfeatures; i++) {
+        const VgmCpuFeature *f = &cpu->features[i];
+        char *name = vgmQemuCpuFeatureName(f->name);
+
+        if (f->policy == VGM_CPU_FEATURE_REQUIRE && !g_hash_table_contains(hostSet, name) &&
+            !g_hash_table_contains(own, name))
+            g_ptr_array_add(missing, g_strdup(name));
+        g_hash_table_insert(own, name, NULL);
+    }
+    for (i = 0; model && model->features[i]; i++) {
+        if (!g_hash_table_contains(own, model->features[i]) &&
+            !g_hash_table_contains(hostSet, model->features[i]))
+            g_ptr_array_add(missing, g_strdup(model->features[i]));
+    }
+    if (missing->len == 0)
+        return TRUE;
+    g_ptr_array_add(missing, NULL);
+    list = g_strjoinv(", ", (char **)missing->pdata);
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("<cpu> model '%1$s' is incompatible with the host CPU under %2$s, which does not provide these features it requires: %3$s (<cpu check='none'> starts the guest without them)"),
+                cpu->model, accelName, list);
+    return FALSE;
+}
+
 VgmQemuCpuHostModel *
 vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
                           VgmQemuCapsAccel accel, GError **error)
@@ -212,15 +323,28 @@ vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
     guint bestAdded = 0, bestRemoved = 0;
     gboolean bestSignature = FALSE;
     const char *accelName = accel == VGM_QEMU_CAPS_ACCEL_KVM ? "KVM" : "TCG";
+    const char *what = vgmQemuCpuRelativeWhat(cpu);
     size_t i;
 
     if (!host) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("<cpu mode='host-model'> is made of the host CPU under %1$s, which capability set '%2$s' does not have (a host CPU under KVM is probed only where /dev/kvm is usable)"),
-                    accelName, vgmQemuCapsGetName(caps));
+                    _("%1$s is made of the host CPU under %2$s, which capability set '%3$s' does not have (a host CPU under KVM is probed only where /dev/kvm is usable)"),
+                    what, accelName, vgmQemuCapsGetName(caps));
         return NULL;
     }
     hostSet = vgmQemuCpuFeatureSet(host->host->features);
+    hm = g_new0(VgmQemuCpuHostModel, 1);
+    hm->settings = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuCpuSettingFree);
+    /* a custom CPU with optional features keeps its model, each optional
+     * feature turned on or off as the host has it (libvirt's update of a
+     * guest CPU relative to the host) */
+    if (cpu->mode == VGM_CPU_MODE_CUSTOM && cpu->match != VGM_CPU_MATCH_MINIMUM) {
+        hm->model = g_strdup(cpu->model);
+        hm->ownModel = TRUE;
+        vgmQemuCpuApplyOwn(hm, cpu, hostSet);
+        return g_steal_pointer(&hm);
+    }
+
     for (i = 0; i < host->models->len; i++) {
         const VgmQemuCapsCpuModel *m = g_ptr_array_index(host->models, i);
         g_autoptr(GHashTable) set = NULL;
@@ -248,15 +372,18 @@ vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
     }
     if (!best) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("<cpu mode='host-model'>: no CPU model of capability set '%1$s' has the vendor of the host CPU under %2$s ('%3$s'); use mode='host-passthrough'"),
-                    vgmQemuCapsGetName(caps), accelName, host->host->vendor);
+                    _("%1$s: no CPU model of capability set '%2$s' has the vendor of the host CPU under %3$s ('%4$s'); use mode='host-passthrough'"),
+                    what, vgmQemuCapsGetName(caps), accelName, host->host->vendor);
         return NULL;
     }
 
-    hm = g_new0(VgmQemuCpuHostModel, 1);
+    /* match='minimum' is the host's model too, as libvirt widens it: the
+     * domain's model only sets the least the host must have */
+    if (cpu->mode == VGM_CPU_MODE_CUSTOM &&
+        !vgmQemuCpuMinimumCheck(cpu, host, hostSet, accelName, error))
+        return NULL;
     hm->model = g_strdup(best->name);
     hm->vendor = g_strdup(best->vendor);
-    hm->settings = g_ptr_array_new_with_free_func((GDestroyNotify)vgmQemuCpuSettingFree);
     modelSet = vgmQemuCpuFeatureSet(best->features);
     for (i = 0; host->host->features[i]; i++) {
         if (!g_hash_table_contains(modelSet, host->host->features[i]))
@@ -266,27 +393,7 @@ vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
         if (!g_hash_table_contains(hostSet, best->features[i]))
             vgmQemuCpuSet(hm, best->features[i], FALSE);
     }
-    for (i = 0; i < cpu->nfeatures; i++) {
-        const VgmCpuFeature *f = &cpu->features[i];
-        g_autofree char *name = vgmQemuCpuFeatureName(f->name);
-        gboolean on;
-
-        switch (f->policy) {
-        case VGM_CPU_FEATURE_DISABLE:
-        case VGM_CPU_FEATURE_FORBID:
-            on = FALSE;
-            break;
-        case VGM_CPU_FEATURE_OPTIONAL:
-            on = g_hash_table_contains(hostSet, name);
-            break;
-        case VGM_CPU_FEATURE_FORCE:
-        case VGM_CPU_FEATURE_REQUIRE:
-        default:
-            on = TRUE;
-            break;
-        }
-        vgmQemuCpuSet(hm, name, on);
-    }
+    vgmQemuCpuApplyOwn(hm, cpu, hostSet);
     return g_steal_pointer(&hm);
 }
 

@@ -48,20 +48,31 @@ typedef struct {
 
 typedef struct {
     char *model;            /* a named model of the binary ("EPYC") */
-    char *vendor;           /* its CPUID vendor ("AuthenticAMD") */
+    char *vendor;           /* its CPUID vendor ("AuthenticAMD"); NULL with
+                             * ownModel */
+    gboolean ownModel;      /* the domain's own model, its optional
+                             * features settled */
     GPtrArray *settings;    /* VgmQemuCpuSetting, in command line order */
 } VgmQemuCpuHostModel;
 
 void vgmQemuCpuHostModelFree(VgmQemuCpuHostModel *hm);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuCpuHostModel, vgmQemuCpuHostModelFree)
 
-/* @cpu, a host-model CPU, turned into the custom CPU @hm stands for, as
- * libvirt's live XML shows it: model @hm->model (fallback forbid), match
- * exact, and each setting a require or disable feature. */
+/* @cpu, a CPU relative to the host, turned into the custom CPU @hm
+ * stands for, as libvirt's live XML shows it: model @hm->model (fallback
+ * forbid), match exact unless @hm is the domain's own model, and each
+ * setting a require or disable feature. */
 void vgmQemuCpuHostModelToCustom(VgmCpuDef *cpu, const VgmQemuCpuHostModel *hm);
 
-/* @cpu (mode host-model) made into a named model and feature settings
- * under @accel, from @caps; NULL with @error naming what is missing. */
+/* Whether @cpu is defined relative to the host CPU, as libvirt updates
+ * it at a start: mode host-model, a custom model with match='minimum'
+ * (widened to the host's model) or with optional features (each on or
+ * off as the host has it). */
+gboolean vgmQemuCpuIsHostRelative(const VgmCpuDef *cpu);
+
+/* @cpu (relative to the host, above) made into a named model and feature
+ * settings under @accel, from @caps; NULL with @error naming what is
+ * missing. */
 VgmQemuCpuHostModel *vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
                                                VgmQemuCapsAccel accel, GError **error);
 

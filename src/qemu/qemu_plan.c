@@ -1034,7 +1034,7 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     /* libvirt leaves the CPU to the binary's default, which is 32-bit on
      * qemu-system-i386 */
     plan->defaultCpu = g_strcmp0(vgmQemuCapsGetArch(caps), "i386") == 0 ? "qemu32" : "qemu64";
-    if (def->cpu && def->cpu->mode == VGM_CPU_MODE_HOST_MODEL &&
+    if (vgmQemuCpuIsHostRelative(def->cpu) &&
         !(plan->hostModel = vgmQemuCpuExpandHostModel(def->cpu, caps,
                                                       plan->accelKVM ? VGM_QEMU_CAPS_ACCEL_KVM :
                                                                        VGM_QEMU_CAPS_ACCEL_TCG,

@@ -71,7 +71,7 @@ typedef struct {
     GPtrArray *machineProps;    /* VgmQemuMachineProp, in emission order */
     gboolean accelKVM;
     const char *defaultCpu;     /* the binary's default -cpu: qemu64, qemu32 */
-    VgmQemuCpuHostModel *hostModel; /* <cpu mode='host-model'> as a named model */
+    VgmQemuCpuHostModel *hostModel; /* a CPU relative to the host, settled */
     gboolean vhostNet;          /* virtio-net taps use vhost-net unless
                                  * <driver name='qemu'> (KVM guests only) */
     gboolean hpetMachineProp;   /* <timer name='hpet' present='no'/> is the
