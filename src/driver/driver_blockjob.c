@@ -760,22 +760,23 @@ vgmBlockChainFollowLogged(VgmDriver *drv, const VgmDriverDomain *dom, const VgmD
                   dom->name, d->dst, err->message);
 }
 
-/* The number N of libvirt's image notation DST[N] in @name (0 when
- * @name is not one, which then names a file), and the target DST */
-static unsigned int
-vgmBlockIndexParse(const char *name, char **target)
+/* Whether @name is libvirt's image notation DST[N] (else it names a
+ * file), with the number N in *@index and the target DST in *@target */
+static gboolean
+vgmBlockIndexParse(const char *name, char **target, unsigned int *index)
 {
     const char *open = strchr(name, '[');
     guint64 n;
     char *end;
 
     if (!open || !g_ascii_isdigit(open[1]))
-        return 0;
+        return FALSE;
     n = g_ascii_strtoull(open + 1, &end, 10);
     if (g_strcmp0(end, "]") != 0 || n > G_MAXUINT)
-        return 0;
+        return FALSE;
     *target = g_strndup(name, open - name);
-    return (unsigned int)n;
+    *index = (unsigned int)n;
+    return TRUE;
 }
 
 /* The image of @chain at or below @from that @name names: by QEMU's file
@@ -787,10 +788,11 @@ vgmBlockChainLookup(const GPtrArray *chain, const char *name, guint from, const 
                     GError **error)
 {
     g_autofree char *target = NULL;
-    unsigned int index = vgmBlockIndexParse(name, &target);
+    unsigned int index = 0;
     guint i;
 
-    if (index) {
+    /* (DST[0] is no image's number: as in libvirt, a name of a file) */
+    if (vgmBlockIndexParse(name, &target, &index) && index) {
         const char *file = NULL;
 
         if (!g_str_equal(target, d->dst)) {
@@ -2227,12 +2229,14 @@ vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
     const VgmDiskDef *disk = NULL;
     const char *node = NULL;
     unsigned int index = 0;
+    gboolean indexed = FALSE;
     guint i;
 
     if (!vgmDriverCheckFlags(flags, 0, error))
         return FALSE;
-    /* a disk by its target, or one of its images by libvirt's DST[N] */
-    if (strchr(dev, '[') && !(index = vgmBlockIndexParse(dev, &target))) {
+    /* a disk by its target, or one of its images by libvirt's DST[N], the
+     * top also as DST[0] */
+    if (strchr(dev, '[') && !(indexed = vgmBlockIndexParse(dev, &target, &index))) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("block device '%1$s' is neither a disk's target nor an image of one as TARGET[N] (N the number the live XML gives the image)"),
                     dev);
@@ -2310,7 +2314,7 @@ vgmDriverSetBlockThreshold(VgmDriver *drv, const char *name, const char *dev,
      * before QEMU has it, since a write may pass it at once) */
     vgmBlockMark(&vgmBlockThresholdIndexed,
                  g_strdup_printf("%s/%d/%s", dom->name, (int)dom->status->qemu.pid, node),
-                 index != 0);
+                 indexed);
     if (!vgmQemuMonitorCommand(mon, "block-set-write-threshold", args, NULL, error)) {
         vgmBlockMark(&vgmBlockThresholdIndexed,
                      g_strdup_printf("%s/%d/%s", dom->name, (int)dom->status->qemu.pid, node),

@@ -46,7 +46,7 @@ What it covers:
     libvirt's two BLOCK_THRESHOLD events (the target, then the top's
     number vda[N]; source, threshold, excess) once a write made through
     the disk's device by QEMU's qemu-io passes it, then no threshold; 0
-    takes it away; a disk named by its source, one the domain lacks, an
+    takes it away; vda[0] sets the top's (its event vda[N] alone); a disk named by its source, one the domain lacks, an
     image number the disk does not have and a malformed one are refused
     (an image below the top by its number: blockchaintest); isUpdated
     is 0.
@@ -447,6 +447,24 @@ def threshold_tests(tap, uri, work):
     tap.ok(r.rc == 0 and r0.rc == 0 and "threshold" not in st.out and not events,
            "a threshold set to 0 is taken away: no threshold in domstats, no event",
            r0.describe() + st.describe() + repr(events))
+    # vda[0] is the top, as libvirt reads it; set by number, its event is
+    # vda[N] alone
+    del events[:]
+    limit = os.path.getsize(src) + 256 * 1024
+    r = harness.virsh(uri, "domblkthreshold", DOM, "vda[0]", str(limit))
+    st = harness.virsh(uri, "domstats", DOM, "--block")
+    harness.virsh(uri, "qemu-monitor-command", DOM, "--hmp",
+                  'qemu-io -d %s "write -P 0x46 28M 1M"' % qdev)
+    end = time.monotonic() + 20
+    while not events and time.monotonic() < end:
+        time.sleep(0.1)
+    time.sleep(0.5)
+    tap.ok(r.rc == 0 and "block.0.threshold=%d" % limit in st.out and
+           [e[:4] for e in events] == [(DOM, "vda[%s]" % top_n, src, limit)],
+           "domblkthreshold vda[0] (refused before): the top's threshold, and a write past "
+           "it raises only the event of vda[N]",
+           r.describe() + st.describe() + repr(events))
+    del events[:]
     for dev, code, text in (("vdz", libvirt.VIR_ERR_INVALID_ARG, "has no disk with target 'vdz'"),
                             (src, libvirt.VIR_ERR_INVALID_ARG, "has no disk with target"),
                             ("vda[9999]", libvirt.VIR_ERR_INVALID_ARG,
