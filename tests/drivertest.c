@@ -4686,10 +4686,14 @@ testTcpListening(const char *port)
 /* VNC and SPICE ports the driver chooses (autoport): the live XML names
  * each with the listen address, QEMU listens there, a port another program
  * holds is passed over, a second domain gets ports of its own, and the
- * inactive XML keeps the definition's autoport without a port. */
+ * inactive XML keeps the definition's autoport without a port. A VNC
+ * websocket='-1' gets a port from 5700 up the same way, named in the live
+ * XML and listened on, -1 kept in the inactive XML. */
 static void
 testGraphicsPorts(void)
 {
+    g_autofree char *ws1 = NULL;
+    g_autofree char *ws2 = NULL;
     g_autofree char *root = NULL;
     g_autofree char *file1 = NULL;
     g_autofree char *file2 = NULL;
@@ -4727,7 +4731,7 @@ testGraphicsPorts(void)
         "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
         "<controller type='usb' model='qemu-xhci'/>"
         "<channel type='spicevmc'><target type='virtio'/></channel>"
-        "<graphics type='vnc' autoport='yes'/>"
+        "<graphics type='vnc' autoport='yes' websocket='-1'/>"
         "<graphics type='spice' autoport='yes'/>"
         "<redirdev bus='usb' type='spicevmc'/>"
         "<memballoon model='none'/></devices></domain>", -1, NULL));
@@ -4757,8 +4761,14 @@ testGraphicsPorts(void)
     g_assert_cmpint(atoi(spice1), >=, 5900);
     g_assert_true(testTcpListening(vnc1));
     g_assert_true(testTcpListening(spice1));
+    ws1 = testXPath(xml, "string(/domain/devices/graphics[@type='vnc']/@websocket)");
+    g_assert_cmpint(atoi(ws1), >=, 5700);
+    g_assert_cmpstr(ws1, !=, vnc1);
+    g_assert_cmpstr(ws1, !=, spice1);
+    g_assert_true(testTcpListening(ws1));
     run = testTool(root, "dumpxml", "--inactive", "gfx1", NULL);
     TEST_OK(run);
+    testAssertXPath(run->out, "string(/domain/devices/graphics[@type='vnc']/@websocket)", "-1");
     testAssertXPath(run->out, "string(/domain/devices/graphics[@type='spice']/@port)", "");
     testAssertXPath(run->out, "string(/domain/devices/graphics[@type='vnc']/@port)", "-1");
     g_clear_pointer(&run, testRunFree);
@@ -4769,14 +4779,19 @@ testGraphicsPorts(void)
         "<domain type='qemu'><name>gfx2</name><memory unit='MiB'>128</memory>"
         "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
         "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
-        "<graphics type='vnc'/><memballoon model='none'/></devices></domain>", -1, NULL));
+        "<graphics type='vnc' websocket='-1'/><memballoon model='none'/></devices></domain>",
+        -1, NULL));
     run = testTool(root, "create", "--paused", file2, NULL);
     TEST_OK(run);
     g_clear_pointer(&run, testRunFree);
     run = testTool(root, "dumpxml", "gfx2", NULL);
     TEST_OK(run);
     vnc2 = testXPath(run->out, "string(/domain/devices/graphics[@type='vnc']/@port)");
+    ws2 = testXPath(run->out, "string(/domain/devices/graphics[@type='vnc']/@websocket)");
     g_clear_pointer(&run, testRunFree);
+    g_assert_cmpint(atoi(ws2), >=, 5700);
+    g_assert_cmpstr(ws2, !=, ws1);
+    g_assert_true(testTcpListening(ws2));
     g_assert_cmpstr(vnc2, !=, vnc1);
     g_assert_cmpstr(vnc2, !=, spice1);
     g_assert_cmpstr(vnc2, !=, held);

@@ -1643,7 +1643,8 @@ typedef struct {
                                  * domain's run directory */
     char *keymap;               /* keymap='': QEMU's -k */
     char *sharePolicy;          /* vnc: sharePolicy='' (QEMU's share=) */
-    int websocket;              /* vnc: websocket='' port, 0: none */
+    int websocket;              /* vnc: websocket='' port, 0: none, -1: one
+                                 * the driver chooses at start */
     VgmTristate powerControl;   /* vnc: powerControl='yes|no' */
     char *spiceOpts[VGM_SPICE_OPT_LAST]; /* spice: the value given, or NULL */
     char *defaultMode;          /* spice: any, insecure; NULL: not given */

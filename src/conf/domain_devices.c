@@ -6383,11 +6383,10 @@ vgmVncParse(xmlNodePtr node, VgmGraphicsDef *gr, GError **error)
         vgmXMLPropString(node, "socket", 0, &gr->socket, error) < 0 ||
         (rc = vgmXMLPropInt(node, "websocket", 0, &gr->websocket, error)) < 0)
         return FALSE;
-    /* libvirt picks a websocket port for -1 from its own range; QEMU's
-     * VNC server cannot be asked for one */
-    if (rc > 0 && (gr->websocket <= 0 || gr->websocket > 65535)) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported value '%1$d' for attribute 'websocket' of VNC graphics: give a port from 1 to 65535 (virt-gmem allocates no websocket port)"),
+    /* -1: the driver picks a port at each start, as libvirt does */
+    if (rc > 0 && (gr->websocket == 0 || gr->websocket < -1 || gr->websocket > 65535)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$d' for attribute 'websocket' of VNC graphics: give a port from 1 to 65535, or -1 for one the driver chooses at start"),
                     gr->websocket);
         return FALSE;
     }

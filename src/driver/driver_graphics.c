@@ -82,6 +82,30 @@ vgmDriverGraphicsPortsFree(VgmDriverGraphicsPorts *ports)
     g_free(ports);
 }
 
+/* The lowest port from @min up that QEMU could bind on each of @addrs and
+ * that this process does not hold, now held by @ports; 0 when none is
+ * free. */
+static int
+vgmDriverGraphicsTakePort(VgmDriverGraphicsPorts *ports, const struct addrinfo *addrs, int min)
+{
+    int port;
+    int found = 0;
+
+    g_mutex_lock(&vgmDriverGraphicsLock);
+    if (!vgmDriverGraphicsHeld)
+        vgmDriverGraphicsHeld = g_hash_table_new(g_direct_hash, g_direct_equal);
+    for (port = min; port <= VGM_DRIVER_GRAPHICS_PORT_MAX && !found; port++) {
+        if (g_hash_table_contains(vgmDriverGraphicsHeld, GINT_TO_POINTER(port)) ||
+            !vgmDriverGraphicsPortBindable(addrs, port))
+            continue;
+        g_hash_table_add(vgmDriverGraphicsHeld, GINT_TO_POINTER(port));
+        g_array_append_val(ports->ports, port);
+        found = port;
+    }
+    g_mutex_unlock(&vgmDriverGraphicsLock);
+    return found;
+}
+
 VgmDriverGraphicsPorts *
 vgmDriverGraphicsReservePorts(VgmDomainDef *def, GError **error)
 {
@@ -91,9 +115,12 @@ vgmDriverGraphicsReservePorts(VgmDomainDef *def, GError **error)
     ports->ports = g_array_new(FALSE, FALSE, sizeof(int));
     for (i = 0; i < def->devices.graphics->len; i++) {
         VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+        const char *server = g->type == VGM_GRAPHICS_SPICE ? "SPICE" : "VNC";
+        struct addrinfo hints = { 0 };
         struct addrinfo *addrs = NULL;
-        int port;
-        gboolean found = FALSE;
+        int port = 0;
+        int websocket = 0;
+        int rc;
 
         /* a server on a unix socket, or on none, takes no TCP port */
         if (g->listenNone || g->listenSocket)
@@ -102,46 +129,43 @@ vgmDriverGraphicsReservePorts(VgmDomainDef *def, GError **error)
          * the live XML names as libvirt's does */
         if (!g->listen)
             g->listen = g_strdup("127.0.0.1");
-        if (g->autoport != VGM_TRISTATE_YES)
+        if (g->autoport != VGM_TRISTATE_YES && g->websocket != -1)
             continue;
-        {
-            struct addrinfo hints = { 0 };
-            int rc;
-
-            hints.ai_flags = AI_PASSIVE;
-            hints.ai_family = AF_UNSPEC;
-            hints.ai_socktype = SOCK_STREAM;
-            if ((rc = getaddrinfo(g->listen, NULL, &hints, &addrs)) != 0) {
-                vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                            _("cannot resolve the listen address '%1$s' of the %2$s server of domain '%3$s': %4$s"),
-                            g->listen, g->type == VGM_GRAPHICS_SPICE ? "SPICE" : "VNC", def->name,
-                            gai_strerror(rc));
-                return NULL;
-            }
+        hints.ai_flags = AI_PASSIVE;
+        hints.ai_family = AF_UNSPEC;
+        hints.ai_socktype = SOCK_STREAM;
+        if ((rc = getaddrinfo(g->listen, NULL, &hints, &addrs)) != 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("cannot resolve the listen address '%1$s' of the %2$s server of domain '%3$s': %4$s"),
+                        g->listen, server, def->name, gai_strerror(rc));
+            return NULL;
         }
-        g_mutex_lock(&vgmDriverGraphicsLock);
-        if (!vgmDriverGraphicsHeld)
-            vgmDriverGraphicsHeld = g_hash_table_new(g_direct_hash, g_direct_equal);
-        for (port = VGM_DRIVER_GRAPHICS_PORT_MIN; port <= VGM_DRIVER_GRAPHICS_PORT_MAX; port++) {
-            if (g_hash_table_contains(vgmDriverGraphicsHeld, GINT_TO_POINTER(port)) ||
-                !vgmDriverGraphicsPortBindable(addrs, port))
-                continue;
-            g_hash_table_add(vgmDriverGraphicsHeld, GINT_TO_POINTER(port));
-            g_array_append_val(ports->ports, port);
-            found = TRUE;
-            break;
-        }
-        g_mutex_unlock(&vgmDriverGraphicsLock);
-        freeaddrinfo(addrs);
-        if (!found) {
+        if (g->autoport == VGM_TRISTATE_YES &&
+            !(port = vgmDriverGraphicsTakePort(ports, addrs, VGM_DRIVER_GRAPHICS_PORT_MIN))) {
+            freeaddrinfo(addrs);
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                         _("no free TCP port from %1$d to %2$d on '%3$s' for the %4$s server of domain '%5$s'"),
                         VGM_DRIVER_GRAPHICS_PORT_MIN, VGM_DRIVER_GRAPHICS_PORT_MAX, g->listen,
-                        g->type == VGM_GRAPHICS_SPICE ? "SPICE" : "VNC", def->name);
+                        server, def->name);
             return NULL;
         }
-        g->port = port;
-        g->havePort = TRUE;
+        /* websocket='-1': libvirt's port for it, from its own range */
+        if (g->websocket == -1 &&
+            !(websocket = vgmDriverGraphicsTakePort(ports, addrs, VGM_DRIVER_WEBSOCKET_PORT_MIN))) {
+            freeaddrinfo(addrs);
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("no free TCP port from %1$d to %2$d on '%3$s' for the websocket of the VNC server of domain '%4$s'"),
+                        VGM_DRIVER_WEBSOCKET_PORT_MIN, VGM_DRIVER_GRAPHICS_PORT_MAX, g->listen,
+                        def->name);
+            return NULL;
+        }
+        freeaddrinfo(addrs);
+        if (port) {
+            g->port = port;
+            g->havePort = TRUE;
+        }
+        if (websocket)
+            g->websocket = websocket;
     }
     return g_steal_pointer(&ports);
 }

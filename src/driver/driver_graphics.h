@@ -7,7 +7,10 @@
  * that it can bind on the listen address and that no other start of this
  * process holds, so that the live XML names the port a client connects to
  * (virt-viewer, virt-manager and `virsh domdisplay` read it there). The
- * live XML also names the listen address QEMU is given. A port stays held
+ * live XML also names the listen address QEMU is given. A VNC server's
+ * websocket='-1' gets a port the same way, from 5700 up, as libvirt's
+ * websocket range; the live XML names it, the definition keeps -1 (the
+ * next start chooses again). A port stays held
  * by this process until the caller drops the reservation, once QEMU has
  * bound it (or failed).
  */
@@ -19,11 +22,13 @@
 
 #define VGM_DRIVER_GRAPHICS_PORT_MIN 5900
 #define VGM_DRIVER_GRAPHICS_PORT_MAX 65535
+#define VGM_DRIVER_WEBSOCKET_PORT_MIN 5700
 
 typedef struct _VgmDriverGraphicsPorts VgmDriverGraphicsPorts;
 
 /* Gives each autoport VNC and SPICE server of @def (live: it is about to
- * start) a free port and its listen address. Returns the reservation, to
+ * start) a free port and its listen address, and each websocket='-1' a
+ * free port. Returns the reservation, to
  * be freed once QEMU has bound the ports; NULL with @error set when no
  * port is free. */
 VgmDriverGraphicsPorts *vgmDriverGraphicsReservePorts(VgmDomainDef *def, GError **error);

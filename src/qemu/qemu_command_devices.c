@@ -1691,7 +1691,11 @@ vgmCmdVnc(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmGraphicsDef *g,
             g_string_append(s, ":0,to=100");
         else
             g_string_append_printf(s, ":%d", g->port - 5900);
-        if (g->websocket)
+        /* (-1 left, without a start to choose it: QEMU's own, 5700 plus
+         * the display) */
+        if (g->websocket == -1)
+            g_string_append(s, ",websocket=on");
+        else if (g->websocket)
             g_string_append_printf(s, ",websocket=%d", g->websocket);
     }
     if (g->sharePolicy)
