@@ -108,8 +108,12 @@ static const char *const vgmControllerModelsScsi[] = {
     "virtio-scsi", "lsilogic", "lsisas1068", "lsisas1078", "vmpvscsi", "am53c974", "dc390",
     "virtio-transitional", "virtio-non-transitional", NULL
 };
+/* QEMU's x86 PCI NICs by the names libvirt passes to QEMU as they are
+ * (libvirt's own list and the ones its documentation, OpenStack Nova's
+ * hw_vif_model and virt-manager offer) */
 static const char *const vgmNetModels[] = {
-    "virtio", "e1000e", "e1000", "rtl8139", "virtio-transitional", "virtio-non-transitional", NULL
+    "virtio", "e1000e", "e1000", "rtl8139", "virtio-transitional", "virtio-non-transitional",
+    "vmxnet3", "ne2k_pci", "pcnet", "i82551", "i82557b", "i82559er", "igb", NULL
 };
 
 const char *const vgmVirtioModels[] = {

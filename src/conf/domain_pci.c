@@ -602,9 +602,14 @@ vgmPciDevices(VgmDomainDef *def, const VgmPciMachine *m)
     for (i = 0; i < devs->nets->len; i++) {
         VgmNetDef *net = g_ptr_array_index(devs->nets, i);
         const char *model = net->model ? net->model : "";
+        /* as libvirt places them: e1000e, and the models it has no name
+         * for (which it gives QEMU as they are), on PCI Express */
+        static const char *const pcie[] = {
+            "e1000e", "ne2k_pci", "pcnet", "i82551", "i82557b", "i82559er", "igb", NULL
+        };
         unsigned int fl = vgmVirtioModelKind(model) != VGM_VIRTIO_KIND_NONE ?
                           vgmPciVirtioFlags(m, vgmVirtioModelKind(model)) :
-                          g_str_equal(model, "e1000e") ? m->pcieFlags : m->pciFlags;
+                          g_strv_contains(pcie, model) ? m->pcieFlags : m->pciFlags;
 
         VGM_PCI_ADD(&net->addr, fl, NULL,
                     g_strdup_printf("<interface> '%s'", net->mac ? net->mac : ""));

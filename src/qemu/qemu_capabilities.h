@@ -170,6 +170,13 @@
     X(DEVICE_E1000E, "device.e1000e", DEVICE, "e1000e", NULL) \
     X(DEVICE_E1000, "device.e1000", DEVICE, "e1000", NULL) \
     X(DEVICE_RTL8139, "device.rtl8139", DEVICE, "rtl8139", NULL) \
+    X(DEVICE_VMXNET3, "device.vmxnet3", DEVICE, "vmxnet3", NULL) \
+    X(DEVICE_NE2K_PCI, "device.ne2k_pci", DEVICE, "ne2k_pci", NULL) \
+    X(DEVICE_PCNET, "device.pcnet", DEVICE, "pcnet", NULL) \
+    X(DEVICE_I82551, "device.i82551", DEVICE, "i82551", NULL) \
+    X(DEVICE_I82557B, "device.i82557b", DEVICE, "i82557b", NULL) \
+    X(DEVICE_I82559ER, "device.i82559er", DEVICE, "i82559er", NULL) \
+    X(DEVICE_IGB, "device.igb", DEVICE, "igb", NULL) \
     X(DEVICE_VGA, "device.VGA", DEVICE, "VGA", NULL) \
     X(DEVICE_VIRTIO_VGA, "device.virtio-vga", DEVICE, "virtio-vga", NULL) \
     X(DEVICE_VIRTIO_GPU_PCI, "device.virtio-gpu-pci", DEVICE, "virtio-gpu-pci", NULL) \

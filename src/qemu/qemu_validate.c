@@ -1500,6 +1500,14 @@ vgmQemuValidateVirtioModels(const VgmDomainDef *def, const VgmQemuCaps *caps, GE
         if (!vgmQemuValidateVirtioKind(caps, "<interface>", "virtio-net-pci",
                                        vgmVirtioModelKind(n->model), error))
             return FALSE;
+        /* another model is the QEMU device of its name */
+        if (n->model && vgmVirtioModelKind(n->model) == VGM_VIRTIO_KIND_NONE &&
+            !vgmQemuCapsCheckDevice(caps, n->model, NULL, NULL)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<interface> '%1$s' has <model type='%2$s'>, a QEMU device this QEMU binary does not have"),
+                        n->mac ? n->mac : "", n->model);
+            return FALSE;
+        }
     }
     for (i = 0; i < devs->rngs->len; i++) {
         const VgmRngDef *r = g_ptr_array_index(devs->rngs, i);
