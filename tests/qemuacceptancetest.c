@@ -54,7 +54,8 @@
  * definition is moved there (raw and qcow2 disk images, ISO, NVDIMM and
  * virtio-pmem files, serial log files and sockets, a listening socket for
  * unix chardevs in connect mode, a stub bzImage, initrd and device tree
- * blob for direct kernel boot, NVRAM copied from its template, over a loop device for a
+ * blob for direct kernel boot, a firmware file (a copy of OVMF's code, which
+ * QEMU may write), NVRAM copied from its template, over a loop device for a
  * varstore on a block device (root), an NBD server (qemu-nbd) for each
  * NBD disk, with TLS certificates made by openssl (a CA, the server's for
  * the disk's tlsHostname, a client's for QEMU's tls-creds-x509 directory,
@@ -114,6 +115,8 @@
 #include "util/vgmerror.h"
 
 #define VGM_ACCEPT_TESTDIR "/var/lib/virt-gmem-test/"
+/* what a firmware file below VGM_ACCEPT_TESTDIR is a copy of */
+#define VGM_ACCEPT_PFLASH_CODE "/usr/share/OVMF/OVMF_CODE_4M.fd"
 #define VGM_ACCEPT_START_TIMEOUT_MS 30000
 #define VGM_ACCEPT_EXIT_TIMEOUT_MS 10000
 #define VGM_ACCEPT_LOG_TAIL 3000
@@ -990,6 +993,19 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     if (def->devices.vsock && access("/dev/vhost-vsock", R_OK | W_OK) < 0)
         return g_strdup_printf("<vsock> needs /dev/vhost-vsock (the vhost_vsock module): %s",
                                g_strerror(errno));
+    /* a writable pflash below the test directory: a copy of OVMF's code,
+     * which QEMU may then write (never the installed file itself) */
+    if (os->loader && g_str_has_prefix(os->loader, VGM_ACCEPT_TESTDIR)) {
+        g_autofree char *data = NULL;
+        gsize len = 0;
+
+        if (!g_file_test(VGM_ACCEPT_PFLASH_CODE, G_FILE_TEST_EXISTS))
+            return g_strdup_printf("firmware %s is not installed", VGM_ACCEPT_PFLASH_CODE);
+        vgmAcceptReplace(&os->loader, vgmAcceptRelocate(env, os->loader));
+        if (!g_file_get_contents(VGM_ACCEPT_PFLASH_CODE, &data, &len, error) ||
+            !g_file_set_contents(os->loader, data, len, error))
+            goto fail;
+    }
     if (os->loader && !g_file_test(os->loader, G_FILE_TEST_EXISTS))
         return g_strdup_printf("firmware %s is not installed", os->loader);
 

@@ -232,11 +232,12 @@ vgmQemuFirmwareNvramPath(const VgmDomainDef *def, const VgmQemuConfig *cfg)
         return NULL;
     if (os->nvram)
         return g_strdup(os->nvram);
-    /* libvirt names the varstore of a firmware it picks, and of a
-     * read-only pflash that keeps its variables */
+    /* libvirt names the varstore of a firmware it picks, and of a pflash
+     * that is read-only (readonly='yes': without it, a pflash is written
+     * in place, as libvirt gives it to QEMU) and keeps its variables */
     if (!(os->firmware == VGM_OS_FIRMWARE_EFI && !os->loader) &&
         !(os->loader && os->loaderType == VGM_LOADER_TYPE_PFLASH &&
-          os->loaderReadonly != VGM_TRISTATE_NO && os->loaderStateless != VGM_TRISTATE_YES))
+          os->loaderReadonly == VGM_TRISTATE_YES && os->loaderStateless != VGM_TRISTATE_YES))
         return NULL;
     if (!cfg->nvramDir)
         return NULL;
@@ -259,7 +260,7 @@ vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
             return g_steal_pointer(&fw);
         fw->loader = g_strdup(os->loader);
         fw->type = os->loaderType;
-        fw->readonly = os->loaderReadonly != VGM_TRISTATE_NO;
+        fw->readonly = os->loaderReadonly == VGM_TRISTATE_YES;
         fw->secure = os->loaderSecure == VGM_TRISTATE_YES;
         fw->nvramTemplate = g_strdup(os->nvramTemplate);
         fw->nvram = vgmQemuFirmwareNvramPath(def, cfg);
