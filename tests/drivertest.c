@@ -1882,7 +1882,9 @@ testHostCpuRefusedByKvm(void)
  * with TCG's features) passes. A CPU relative to the host is settled in
  * the live XML as libvirt's start settles it: match='minimum' becomes the
  * host's model (EPYC under TCG) with the domain's features over it, an
- * optional feature require or disable as TCG has it.
+ * optional feature require or disable as TCG has it; the features
+ * libvirt drops (one this QEMU does not know, disabled; osxsave) are not
+ * in the live XML.
  */
 static void
 testCpuCheck(void)
@@ -1891,6 +1893,7 @@ testCpuCheck(void)
         const char *cpu;
         const char *error;      /* NULL: starts */
         const char *live[3];    /* in the live XML of a start */
+        const char *absent;     /* not in it */
     } cases[] = {
         /* TCG lacks pcid, x2apic, tsc-deadline... of Skylake-Client */
         { "<cpu mode='custom' match='exact' check='partial'><model>Skylake-Client</model></cpu>",
@@ -1937,6 +1940,13 @@ testCpuCheck(void)
                   "    <model fallback='forbid'>qemu64</model>\n"
                   "    <feature policy='require' name='sse4.2'/>\n"
                   "    <feature policy='disable' name='pcid'/>\n" } },
+        /* what libvirt drops is left out of QEMU's CPU and the live XML:
+         * pconfig, which this QEMU does not know, off; osxsave always */
+        { "<cpu mode='custom' match='exact'><model>qemu64</model>"
+          "<feature policy='disable' name='pconfig'/><feature policy='require' name='osxsave'/>"
+          "<feature policy='disable' name='sse4.2'/></cpu>",
+          NULL, { "<model>qemu64</model>\n"
+                  "    <feature policy='disable' name='sse4.2'/>\n  </cpu>" }, "osxsave" },
     };
     g_autofree char *root = NULL;
     size_t i;
@@ -1983,6 +1993,7 @@ testCpuCheck(void)
                     g_test_message("live XML: %s", run->out);
                 g_assert_nonnull(strstr(run->out, cases[i].live[j]));
             }
+            g_assert_true(!cases[i].absent || !strstr(run->out, cases[i].absent));
             g_clear_pointer(&run, testRunFree);
             run = testTool(root, "destroy", "cpucheck", NULL);
             TEST_OK(run);

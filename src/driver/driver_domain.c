@@ -138,7 +138,7 @@ vgmDriverDomainIsActive(const VgmDriverDomain *dom)
 
 char *
 vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
-                       const VgmQemuCpuHostModel *hostModel)
+                       const VgmQemuCpuHostModel *hostModel, GHashTable *cpuDropped)
 {
     g_autofree char *xml = vgmDomainDefFormat(def);
     g_autoptr(VgmDomainDef) live = NULL;
@@ -161,7 +161,9 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
 
         virtioMem |= mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM;
     }
-    if (!newMachine && !newCpu && !virtioMem && !localClock)
+    gboolean dropCpu = cpuDropped && g_hash_table_size(cpuDropped) > 0;
+
+    if (!newMachine && !newCpu && !virtioMem && !localClock && !dropCpu)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
     if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, &err))) {
@@ -175,6 +177,19 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
     }
     if (newCpu)
         vgmQemuCpuHostModelToCustom(live->cpu, hostModel);
+    if (dropCpu && live->cpu) {
+        size_t j = 0;
+
+        for (i = 0; i < live->cpu->nfeatures; i++) {
+            g_autofree char *name = vgmQemuCpuFeatureName(live->cpu->features[i].name);
+
+            if (g_hash_table_contains(cpuDropped, name))
+                g_free(live->cpu->features[i].name);
+            else
+                live->cpu->features[j++] = live->cpu->features[i];
+        }
+        live->cpu->nfeatures = j;
+    }
     if (localClock) {
         live->clock.adjustment = vgmQemuClockAdjustment(&def->clock);
         g_free(live->clock.basis);
@@ -5998,7 +6013,7 @@ vgmDriverDomainMemoryLive(const VgmDriverStore *store, VgmDriverDomain *dom, gco
         !vgmQemuMonitorCommand(mon, "balloon", args, NULL, error))
         return FALSE;
     g_free(dom->status->xml);
-    dom->status->xml = vgmDriverDomainLiveXML(def, dom->status->machine, NULL);
+    dom->status->xml = vgmDriverDomainLiveXML(def, dom->status->machine, NULL, NULL);
     return vgmDriverStoreSaveStatus(store, dom->status, error);
 }
 

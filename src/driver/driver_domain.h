@@ -625,10 +625,11 @@ VgmDriverDomain *vgmDriverDomainLookupByUUID(const VgmDriverStore *store,
 VgmDriverDomain *vgmDriverDomainLookupByID(const VgmDriverStore *store, int id,
                                            GError **error);
 /* The XML of @def as it runs (what the status file keeps): the resolved
- * machine type in <type>, and a host-model CPU as the named model it
- * became (@hostModel, nullable), as libvirt shows it. */
+ * machine type in <type>, a CPU relative to the host as the model it
+ * became (@hostModel, nullable), and without the CPU features QEMU was
+ * not given (@cpuDropped, QEMU's names; nullable), as libvirt shows it. */
 char *vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
-                             const VgmQemuCpuHostModel *hostModel);
+                             const VgmQemuCpuHostModel *hostModel, GHashTable *cpuDropped);
 
 /* What dumpxml prints: the live XML with id='N' on <domain> for a running
  * domain (as libvirt prints it), else the config; @inactive: the config. */

@@ -1513,7 +1513,8 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->transient = !!(flags & VGM_DRIVER_START_TRANSIENT);
     status->paused = !!(flags & VGM_DRIVER_START_PAUSED);
     status->plan = vgmQemuPlanToJSON(start->plan);
-    status->xml = vgmDriverDomainLiveXML(def, status->machine, start->plan->hostModel);
+    status->xml = vgmDriverDomainLiveXML(def, status->machine, start->plan->hostModel,
+                                         start->plan->cpuDropped);
     status->hugetlbfsDirs = vgmDriverProcessHugetlbfsDirs(def, start->plan);
     if (!(start->pins = vgmDriverProcessPinsOf(def, autoCpus, error)))
         return NULL;

@@ -306,6 +306,7 @@ vgmQemuCapsCpuModelFree(VgmQemuCapsCpuModel *m)
     g_free(m->name);
     g_free(m->vendor);
     g_strfreev(m->features);
+    g_strfreev(m->unset);
     g_free(m);
 }
 
@@ -330,6 +331,11 @@ vgmQemuCapsCpuModelFromJSON(const char *name, JsonObject *obj)
     m->family = json_object_get_int_member_with_default(obj, "family", 0);
     m->model = json_object_get_int_member_with_default(obj, "model", 0);
     m->features = *features ? g_strsplit(features, " ", -1) : g_new0(char *, 1);
+    if (json_object_has_member(obj, "unset")) {
+        const char *unset = json_object_get_string_member_with_default(obj, "unset", "");
+
+        m->unset = *unset ? g_strsplit(unset, " ", -1) : g_new0(char *, 1);
+    }
     return m;
 }
 
@@ -877,7 +883,7 @@ vgmQemuCapsParseCpuModel(JsonObject *obj, const char *where, gboolean models,
                          GError **error)
 {
     static const char *const hostAllowed[] = {
-        "vendor", "family", "model", "features", "models", NULL
+        "vendor", "family", "model", "features", "unset", "models", NULL
     };
     static const char *const modelAllowed[] = { "vendor", "family", "model", "features", NULL };
     const char *str;
@@ -892,6 +898,8 @@ vgmQemuCapsParseCpuModel(JsonObject *obj, const char *where, gboolean models,
         return FALSE;
     if (!models)
         return TRUE;
+    if (vgmQemuCapsMemberString(obj, where, "unset", FALSE, &str, error) < 0)
+        return FALSE;
     if (vgmQemuCapsMemberObject(obj, where, "models", TRUE, &map, error) < 0)
         return FALSE;
     {
@@ -2037,13 +2045,27 @@ vgmQemuCapsProbeQemuStart(VgmQemuCapsProbeQemu *q, const char *binary, const cha
     return vgmQemuCapsProbeQemuStartOnce(q, binary, machine, tmpdir, sockPath, logPath, error);
 }
 
+/* Space-separated, sorted @names (consumed) as member @member of @obj */
+static void
+vgmQemuCapsSetNames(JsonObject *obj, const char *member, GPtrArray *names)
+{
+    g_autofree char *joined = NULL;
+
+    g_ptr_array_sort(names, vgmQemuCapsStrPtrCompare);
+    g_ptr_array_add(names, NULL);
+    joined = g_strjoinv(" ", (char **)names->pdata);
+    json_object_set_string_member(obj, member, joined);
+}
+
 /* The features query-cpu-model-expansion (static) of @model turns on,
- * sorted, into @cpu's "features" (plus @extra, a JSON array of names);
- * its vendor into "vendor". */
+ * sorted, into @cpu's "features" (plus @extra, a JSON array of names),
+ * and with @unset those it leaves off into "unset" (with the first,
+ * every feature this QEMU knows); its vendor into "vendor". */
 static gboolean
 vgmQemuCapsProbeCpuExpand(VgmQemuMonitor *mon, const char *model, JsonArray *extra,
-                          JsonObject *cpu, GError **error)
+                          gboolean unset, JsonObject *cpu, GError **error)
 {
+    g_autoptr(GPtrArray) off = g_ptr_array_new_with_free_func(g_free);
     g_autoptr(JsonObject) args = json_object_new();
     JsonObject *m = json_object_new();
     g_autoptr(JsonNode) reply = NULL;
@@ -2073,9 +2095,9 @@ vgmQemuCapsProbeCpuExpand(VgmQemuMonitor *mon, const char *model, JsonArray *ext
     for (k = keys; k; k = k->next) {
         JsonNode *v = json_object_get_member(props, k->data);
 
-        if (JSON_NODE_HOLDS_VALUE(v) && json_node_get_value_type(v) == G_TYPE_BOOLEAN &&
-            json_node_get_boolean(v))
-            g_ptr_array_add(names, g_strdup(k->data));
+        if (!JSON_NODE_HOLDS_VALUE(v) || json_node_get_value_type(v) != G_TYPE_BOOLEAN)
+            continue;
+        g_ptr_array_add(json_node_get_boolean(v) ? names : off, g_strdup(k->data));
     }
     for (i = 0; extra && i < json_array_get_length(extra); i++) {
         JsonNode *el = json_array_get_element(extra, i);
@@ -2084,12 +2106,16 @@ vgmQemuCapsProbeCpuExpand(VgmQemuMonitor *mon, const char *model, JsonArray *ext
         if (f && !g_ptr_array_find_with_equal_func(names, f, g_str_equal, NULL))
             g_ptr_array_add(names, g_strdup(f));
     }
-    g_ptr_array_sort(names, vgmQemuCapsStrPtrCompare);
-    g_ptr_array_add(names, NULL);
-    {
-        g_autofree char *joined = g_strjoinv(" ", (char **)names->pdata);
+    vgmQemuCapsSetNames(cpu, "features", names);
+    if (unset) {
+        for (i = 0; i < names->len; i++) {
+            guint at;
 
-        json_object_set_string_member(cpu, "features", joined);
+            if (names->pdata[i] &&
+                g_ptr_array_find_with_equal_func(off, names->pdata[i], g_str_equal, &at))
+                g_ptr_array_remove_index(off, at);
+        }
+        vgmQemuCapsSetNames(cpu, "unset", off);
     }
     json_object_set_string_member(cpu, "vendor",
                                   json_object_get_string_member_with_default(props, "vendor", ""));
@@ -2165,12 +2191,12 @@ vgmQemuCapsProbeHostCpu(VgmQemuCaps *caps, const char *binary, const char *tmpdi
                   JSON_NODE_HOLDS_ARRAY(json_object_get_member(def, "unavailable-features")) ?
                   json_object_get_array_member(def, "unavailable-features") : NULL;
         model = json_object_new();
-        if (!vgmQemuCapsProbeCpuExpand(q.mon, name, missing, model, error))
+        if (!vgmQemuCapsProbeCpuExpand(q.mon, name, missing, FALSE, model, error))
             return FALSE;
         json_object_set_object_member(models, name, g_steal_pointer(&model));
     }
     if (!vgmQemuCapsProbeCpuExpand(q.mon, accel == VGM_QEMU_CAPS_ACCEL_KVM ? "host" : "max",
-                                   NULL, host, error))
+                                   NULL, TRUE, host, error))
         return FALSE;
     json_object_set_object_member(host, "models", g_steal_pointer(&models));
     g_clear_pointer(&caps->hostCpu[accel], json_object_unref);

@@ -69,7 +69,10 @@
  *                host CPU's are those query-cpu-model-expansion (static) of
  *                "max" (TCG) or "host" (KVM) turns on, a model's are those
  *                its static expansion turns on plus its unavailable-features
- *                (what the model defines that the accelerator lacks)
+ *                (what the model defines that the accelerator lacks); the
+ *                host CPU's optional "unset" lists, the same way, the
+ *                features that expansion leaves off (with "features",
+ *                every feature the binary knows)
  *   cache-key    only in cache files: what the probe result depends on
  * Volatile (differs between runs of the same binary on different hosts):
  * kvm.enabled (whether /dev/kvm could be used), cpu.kvm (the host's CPU,
@@ -402,6 +405,8 @@ typedef struct {
     unsigned int family;  /* the CPUID signature */
     unsigned int model;
     GStrv features;       /* sorted QEMU feature property names */
+    GStrv unset;          /* the host's: the other features QEMU knows
+                           * (off); NULL where the set does not say */
 } VgmQemuCapsCpuModel;
 
 void vgmQemuCapsCpuModelFree(VgmQemuCapsCpuModel *m);

@@ -434,12 +434,17 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         const VgmQemuCpuSetting *set = g_ptr_array_index(plan->hostModel->settings, i);
         g_autofree char *n = vgmQemuEscapeOptValue(set->name);
 
-        g_string_append_printf(s, ",%s=%s", n, set->on ? "on" : "off");
+        if (!g_hash_table_contains(plan->cpuDropped, set->name))
+            g_string_append_printf(s, ",%s=%s", n, set->on ? "on" : "off");
     }
     for (i = 0; !plan->hostModel && i < cpu->nfeatures; i++) {
         const VgmCpuFeature *f = &cpu->features[i];
         g_autofree char *n = vgmQemuEscapeOptValue(f->name);
+        g_autofree char *qemu = vgmQemuCpuFeatureName(f->name);
 
+        /* (what libvirt drops: vgmQemuCpuDroppedFeatures) */
+        if (g_hash_table_contains(plan->cpuDropped, qemu))
+            continue;
         if (f->policy == VGM_CPU_FEATURE_DISABLE || f->policy == VGM_CPU_FEATURE_FORBID)
             g_string_append_printf(s, ",%s=off", n);
         else

@@ -204,6 +204,39 @@ vgmQemuCpuSameSignature(const VgmQemuCapsCpuModel *m, const VgmQemuCapsCpuModel 
            m->family == host->family && m->model == host->model;
 }
 
+GHashTable *
+vgmQemuCpuDroppedFeatures(const VgmCpuDef *cpu, const VgmQemuCaps *caps, VgmQemuCapsAccel accel)
+{
+    /* features QEMU never had, though CPUID or libvirt's map name them */
+    static const char *const never[] = { "cmt", "mbm-total", "mbm-local", "osxsave", "ospke", NULL };
+    g_autoptr(VgmQemuCapsHostCpu) host = vgmQemuCapsGetHostCpu(caps, accel);
+    g_autoptr(GHashTable) known = NULL;
+    GHashTable *dropped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    size_t i;
+
+    if (!cpu)
+        return dropped;
+    /* (what QEMU knows, where the set says: its host CPU's features on
+     * and off) */
+    if (host && host->host->unset) {
+        known = vgmQemuCpuFeatureSet(host->host->features);
+        for (i = 0; host->host->unset[i]; i++)
+            g_hash_table_add(known, host->host->unset[i]);
+    }
+    for (i = 0; i < cpu->nfeatures; i++) {
+        const VgmCpuFeature *f = &cpu->features[i];
+        char *name = vgmQemuCpuFeatureName(f->name);
+
+        if (g_strv_contains(never, name) ||
+            (known && !g_hash_table_contains(known, name) &&
+             (f->policy == VGM_CPU_FEATURE_DISABLE || f->policy == VGM_CPU_FEATURE_FORBID)))
+            g_hash_table_add(dropped, name);
+        else
+            g_free(name);
+    }
+    return dropped;
+}
+
 /* What of @cpu makes it relative to the host CPU, for messages */
 static const char *
 vgmQemuCpuRelativeWhat(const VgmCpuDef *cpu)

@@ -64,6 +64,14 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuCpuHostModel, vgmQemuCpuHostModelFree)
  * setting a require or disable feature. */
 void vgmQemuCpuHostModelToCustom(VgmCpuDef *cpu, const VgmQemuCpuHostModel *hm);
 
+/* The features of @cpu (QEMU's names) that libvirt drops before QEMU
+ * starts, which the command line and the live XML leave out: cmt,
+ * mbm_total, mbm_local, osxsave and ospke, which QEMU never had, and a
+ * disabled or forbidden one this QEMU does not know (off anyway), where
+ * @caps records the features it knows under @accel. A new set. */
+GHashTable *vgmQemuCpuDroppedFeatures(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
+                                      VgmQemuCapsAccel accel);
+
 /* Whether @cpu is defined relative to the host CPU, as libvirt updates
  * it at a start: mode host-model, a custom model with match='minimum'
  * (widened to the host's model) or with optional features (each on or

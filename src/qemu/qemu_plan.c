@@ -92,6 +92,7 @@ vgmQemuPlanFree(VgmQemuPlan *plan)
     g_clear_pointer(&plan->files, g_ptr_array_unref);
     g_clear_pointer(&plan->pciBuses, g_ptr_array_unref);
     vgmQemuCpuHostModelFree(plan->hostModel);
+    g_clear_pointer(&plan->cpuDropped, g_hash_table_unref);
     g_free(plan);
 }
 
@@ -1034,6 +1035,9 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     /* libvirt leaves the CPU to the binary's default, which is 32-bit on
      * qemu-system-i386 */
     plan->defaultCpu = g_strcmp0(vgmQemuCapsGetArch(caps), "i386") == 0 ? "qemu32" : "qemu64";
+    plan->cpuDropped = vgmQemuCpuDroppedFeatures(def->cpu, caps,
+                                                 plan->accelKVM ? VGM_QEMU_CAPS_ACCEL_KVM :
+                                                                  VGM_QEMU_CAPS_ACCEL_TCG);
     if (vgmQemuCpuIsHostRelative(def->cpu) &&
         !(plan->hostModel = vgmQemuCpuExpandHostModel(def->cpu, caps,
                                                       plan->accelKVM ? VGM_QEMU_CAPS_ACCEL_KVM :

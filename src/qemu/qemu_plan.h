@@ -72,6 +72,8 @@ typedef struct {
     gboolean accelKVM;
     const char *defaultCpu;     /* the binary's default -cpu: qemu64, qemu32 */
     VgmQemuCpuHostModel *hostModel; /* a CPU relative to the host, settled */
+    GHashTable *cpuDropped;     /* QEMU names of <cpu> features left out
+                                 * (vgmQemuCpuDroppedFeatures) */
     gboolean vhostNet;          /* virtio-net taps use vhost-net unless
                                  * <driver name='qemu'> (KVM guests only) */
     gboolean hpetMachineProp;   /* <timer name='hpet' present='no'/> is the
