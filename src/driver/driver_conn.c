@@ -3715,6 +3715,8 @@ vgmDriverXMLToNative(VgmDriver *drv, const char *format, const char *xml,
     } else {
         cfg = vgmQemuConfigNewDefault();
     }
+    /* and the host's CD-ROM drives a CD-ROM disk is on, as a start asks */
+    cfg->hostCdroms = vgmDriverDiskHostCdroms(def);
     if (!(cmd = vgmQemuBuildCommandLine(def, caps, cfg, NULL, error)))
         return NULL;
     /* one line without its newline, as libvirt's API returns it */

@@ -8,6 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <linux/cdrom.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include <glib/gstdio.h>
@@ -79,6 +82,31 @@ vgmDriverDiskTransientPrepare(VgmDomainDef *def, GError **error)
         d->driverType = g_strdup("qcow2");
     }
     return TRUE;
+}
+
+GHashTable *
+vgmDriverDiskHostCdroms(const VgmDomainDef *def)
+{
+    GHashTable *drives = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    guint i;
+
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+        struct stat sb;
+        int fd;
+
+        if (d->type != VGM_DISK_TYPE_BLOCK || d->device != VGM_DISK_DEVICE_CDROM || !d->src)
+            continue;
+        /* (as libvirt asks: a block device that answers the CD-ROM
+         * capability query) */
+        if ((fd = open(d->src, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+            continue;
+        if (fstat(fd, &sb) == 0 && S_ISBLK(sb.st_mode) &&
+            ioctl(fd, CDROM_GET_CAPABILITY, 0) >= 0)
+            g_hash_table_add(drives, g_strdup(d->src));
+        close(fd);
+    }
+    return drives;
 }
 
 GPtrArray *

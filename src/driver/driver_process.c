@@ -943,6 +943,7 @@ vgmDriverProcessBuild(const VgmDriverStore *store, const VgmDomainDef *def,
     vgmQemuConfigLoadHugetlbfs(cfg, store->mountsFile);
     if (autoNodeset)
         cfg->autoNodeset = vgmBitmapCopy(autoNodeset);
+    cfg->hostCdroms = vgmDriverDiskHostCdroms(def);
     return vgmQemuBuildCommandLine(def, caps, cfg, plan, error);
 }
 

@@ -838,9 +838,18 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                 json_object_set_boolean_member(node, "floppy", d->device == VGM_DISK_DEVICE_FLOPPY);
                 json_object_set_boolean_member(node, "rw", !d->readonly);
                 vgmCmdBlockdevNodes(cmd, node, storage, format, formatDriver, d->readonly, &opts);
-            } else
-                vgmCmdBlockdev(cmd, d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file",
+            } else {
+                /* as libvirt: QEMU's host_cdrom for a raw CD-ROM on a host
+                 * CD-ROM drive (tray and media change go to the drive) */
+                gboolean drive = d->type == VGM_DISK_TYPE_BLOCK &&
+                                 d->device == VGM_DISK_DEVICE_CDROM &&
+                                 g_str_equal(formatDriver, "raw") && cfg->hostCdroms &&
+                                 g_hash_table_contains(cfg->hostCdroms, d->src);
+
+                vgmCmdBlockdev(cmd, drive ? "host_cdrom" :
+                               d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file",
                                d->src, storage, format, formatDriver, d->readonly, &opts);
+            }
             /* copy-on-read: a filter node over the format node, which the
              * device reads through, as libvirt builds it */
             if (d->copyOnRead == VGM_TRISTATE_YES) {

@@ -73,6 +73,7 @@ vgmQemuConfigFree(VgmQemuConfig *cfg)
     g_strfreev(cfg->firmwareDirs);
     g_hash_table_unref(cfg->hugetlbfs);
     vgmBitmapFree(cfg->autoNodeset);
+    g_clear_pointer(&cfg->hostCdroms, g_hash_table_unref);
     g_free(cfg);
 }
 

@@ -34,6 +34,9 @@ typedef struct {
     gint64 now;          /* unix time for clock offsets; 0: the real time */
     VgmBitmap *autoNodeset; /* the host nodes numad advised for placement
                              * 'auto' (with memory); NULL: no advice */
+    GHashTable *hostCdroms; /* paths of the domain's host block devices
+                             * that are CD-ROM drives (QEMU's host_cdrom
+                             * for a CD-ROM disk on one); NULL: none */
 } VgmQemuConfig;
 
 VgmQemuConfig *vgmQemuConfigNew(const char *runDir, const char *memoryDir,
