@@ -439,8 +439,9 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     }
     for (i = 0; !plan->hostModel && i < cpu->nfeatures; i++) {
         const VgmCpuFeature *f = &cpu->features[i];
-        g_autofree char *n = vgmQemuEscapeOptValue(f->name);
+        /* in QEMU's spelling, as libvirt translates its names */
         g_autofree char *qemu = vgmQemuCpuFeatureName(f->name);
+        g_autofree char *n = vgmQemuEscapeOptValue(qemu);
 
         /* (what libvirt drops: vgmQemuCpuDroppedFeatures) */
         if (g_hash_table_contains(plan->cpuDropped, qemu))
