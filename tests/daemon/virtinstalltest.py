@@ -195,13 +195,19 @@ OPTION_SETS = [
     # until 2026-12-05 (a sweep of its options against libvirtd 9.0): a
     # <kvm><pv-ipi> setting, a balloon's page_per_vq, an EGD on a pty, a
     # clock reset at each boot, a NUMA cell that leaves a vCPU out, a
-    # virtio-pmem device (@SHARE@/pmem.img, which run_tests makes)
+    # virtio-pmem device (@SHARE@/pmem.img, which run_tests makes); and
+    # until 2026-12-06 a vmxnet3 NIC, a VNC websocket whose port libvirt
+    # chooses (websocket=-1) and a CPU of match='minimum' (check='none':
+    # QEMU 7.2's KVM host CPU on one host here lacks pni, which qemu64 has)
     ("client-extras", USER_NET + [
+        "--network", "user,model=vmxnet3",
+        "--graphics", "vnc,websocket=-1",
+
         "--xml", "./features/kvm/pv-ipi/@state=off",
         "--memballoon", "virtio,driver.page_per_vq=on",
         "--rng", "egd,backend.type=pty",
         "--clock", "offset=utc,xpath0.set=./@adjustment=reset",
-        "--vcpus", "2", "--cpu", "cell0.cpus=0,cell0.memory=1048576",
+        "--vcpus", "2", "--cpu", "qemu64,match=minimum,check=none,cell0.cpus=0,cell0.memory=1048576",
         "--memory", "1024,maxMemory=2048,maxMemory.slots=4",
         "--memdev", "virtio-pmem,source.path=@SHARE@/pmem.img,target.size=128"]),
 ]
@@ -211,7 +217,8 @@ OPTION_SETS = [
 SET_ARGV = {
     "client-extras": ["kvm-pv-ipi=off", '"page-per-vq":true', "pty,id=charrng0",
                       '"qom-type":"rng-egd"', "-rtc base=utc", "cpus=0-1",
-                      '"mem-path":"@SHARE@/pmem.img","share":true'],
+                      '"mem-path":"@SHARE@/pmem.img","share":true', '"driver":"vmxnet3"',
+                      ",websocket=on"],
 }
 
 # the directory the "9p" and "virtiofs" guests share (run_tests makes it)
@@ -384,7 +391,7 @@ DISK_DEVICES = {
     ("usb", "cdrom"): "usb-storage",
 }
 NIC_DEVICES = {"virtio": "virtio-net-pci", "e1000": "e1000", "e1000e": "e1000e",
-               "rtl8139": "rtl8139"}
+               "rtl8139": "rtl8139", "vmxnet3": "vmxnet3"}
 NETDEV_TYPES = {"bridge": "tap", "ethernet": "tap", "network": "tap", "user": "user"}
 VIDEO_DEVICES = {"virtio": ("virtio-vga", "virtio-gpu-pci"), "vga": ("VGA",),
                  "cirrus": ("cirrus-vga",), "bochs": ("bochs-display",),
