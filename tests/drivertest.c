@@ -1945,7 +1945,7 @@ testCpuCheck(void)
         { "<cpu mode='custom' match='exact'><model>qemu64</model>"
           "<feature policy='disable' name='pconfig'/><feature policy='require' name='osxsave'/>"
           "<feature policy='disable' name='sse4.2'/></cpu>",
-          NULL, { "<model>qemu64</model>\n"
+          NULL, { "<model fallback='forbid'>qemu64</model>\n"
                   "    <feature policy='disable' name='sse4.2'/>\n  </cpu>" }, "osxsave" },
     };
     g_autofree char *root = NULL;

@@ -162,8 +162,12 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         virtioMem |= mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM;
     }
     gboolean dropCpu = cpuDropped && g_hash_table_size(cpuDropped) > 0;
+    /* as libvirt's start leaves a custom model: what QEMU got, no other
+     * (it never falls back to another model) */
+    gboolean forbid = def->cpu && def->cpu->mode == VGM_CPU_MODE_CUSTOM && def->cpu->model &&
+                      def->cpu->fallback != VGM_CPU_FALLBACK_FORBID;
 
-    if (!newMachine && !newCpu && !virtioMem && !localClock && !dropCpu)
+    if (!newMachine && !newCpu && !virtioMem && !localClock && !dropCpu && !forbid)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
     if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, &err))) {
@@ -177,6 +181,8 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
     }
     if (newCpu)
         vgmQemuCpuHostModelToCustom(live->cpu, hostModel);
+    if (forbid)
+        live->cpu->fallback = VGM_CPU_FALLBACK_FORBID;
     if (dropCpu && live->cpu) {
         size_t j = 0;
 
