@@ -3423,9 +3423,25 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
     if (vgmXMLSingleChild(node, "model", &child, error) < 0)
         return NULL;
     if (child) {
+        /* the models libvirt has names of its own for, in any case (it
+         * folds them); the others as QEMU spells them */
+        static const char *const folded[] = {
+            "virtio", "e1000e", "e1000", "rtl8139", "virtio-transitional",
+            "virtio-non-transitional", "vmxnet3", NULL
+        };
+        size_t k;
+
         if (!vgmXMLCheckNode(child, (const char *const[]){ "type", NULL }, vgmXMLNoChildren, error) ||
-            vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &net->model, error) < 0 ||
-            !vgmCheckValue(vgmNetModels, net->model, "type", "model", error))
+            vgmXMLPropString(child, "type", VGM_XML_PROP_REQUIRED, &net->model, error) < 0)
+            return NULL;
+        for (k = 0; folded[k]; k++) {
+            if (g_ascii_strcasecmp(net->model, folded[k]) == 0) {
+                g_free(net->model);
+                net->model = g_strdup(folded[k]);
+                break;
+            }
+        }
+        if (!vgmCheckValue(vgmNetModels, net->model, "type", "model", error))
             return NULL;
     }
     if (!vgmNetDriverParse(node, net, error) ||
