@@ -1456,6 +1456,7 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
         vgmDriverStartSetIncoming(start, fd, incoming->spent);
     }
     status = vgmDriverStartGetStatus(start);
+    status->websocketPorts = vgmDriverGraphicsWebsocketPorts(ports);
     /* libvirt's reasons for a restored guest: it runs 'restored', or is
      * left paused 'migrating' (until it runs) */
     if (incoming)
@@ -2254,9 +2255,12 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
 
 /* @xml without what this daemon named under its root: the sockets of
  * its unix channels and of its displays (the destination names its own;
- * libvirt drops its default paths from a migratable XML too) */
+ * libvirt drops its default paths from a migratable XML too); and a VNC
+ * websocket on a port the start chose (in @websocketPorts, nullable) is
+ * -1 again, for the destination to choose (the source's QEMU holds it) */
 static char *
-vgmDriverDomainMigratableXML(const VgmDriverStore *store, const char *xml, GError **error)
+vgmDriverDomainMigratableXML(const VgmDriverStore *store, const char *xml,
+                             const GArray *websocketPorts, GError **error)
 {
     g_autoptr(VgmDomainDef) def = NULL;
     g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
@@ -2283,6 +2287,12 @@ vgmDriverDomainMigratableXML(const VgmDriverStore *store, const char *xml, GErro
         if (g->listenSocket && g_strcmp0(g->socket, ours) == 0) {
             g_clear_pointer(&g->socket, g_free);
             dropped = TRUE;
+        }
+        for (guint k = 0; websocketPorts && g->websocket > 0 && k < websocketPorts->len; k++) {
+            if (g_array_index(websocketPorts, int, k) == g->websocket) {
+                g->websocket = -1;
+                dropped = TRUE;
+            }
         }
     }
     return dropped ? vgmDomainDefFormat(def) : g_strdup(xml);
@@ -2318,7 +2328,7 @@ vgmDriverDomainMigrateBegin(const VgmDriverStore *store, const char *name, const
         return FALSE;
     if (!out)
         out = g_strdup(dom->status->xml);
-    if (!(*xml = vgmDriverDomainMigratableXML(store, out, error)))
+    if (!(*xml = vgmDriverDomainMigratableXML(store, out, dom->status->websocketPorts, error)))
         return FALSE;
     /* the definition the destination defines: the one given, else this
      * one's (its live XML for a transient domain), as migratable */
@@ -2326,7 +2336,7 @@ vgmDriverDomainMigrateBegin(const VgmDriverStore *store, const char *name, const
         g_autofree char *config = persistentIn ? g_strdup(persistentIn) :
                                   vgmDriverDomainFormatXML(store, dom, TRUE, error);
 
-        if (!config || !(*persistentXml = vgmDriverDomainMigratableXML(store, config, error))) {
+        if (!config || !(*persistentXml = vgmDriverDomainMigratableXML(store, config, NULL, error))) {
             g_clear_pointer(xml, g_free);
             return FALSE;
         }

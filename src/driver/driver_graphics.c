@@ -22,6 +22,7 @@ static GHashTable *vgmDriverGraphicsHeld;
 
 struct _VgmDriverGraphicsPorts {
     GArray *ports;      /* int */
+    GArray *websockets; /* int: those chosen for websocket='-1' */
 };
 
 /* Whether QEMU could listen on @port of every address in @addrs (the
@@ -79,6 +80,7 @@ vgmDriverGraphicsPortsFree(VgmDriverGraphicsPorts *ports)
                             GINT_TO_POINTER(g_array_index(ports->ports, int, i)));
     g_mutex_unlock(&vgmDriverGraphicsLock);
     g_array_unref(ports->ports);
+    g_array_unref(ports->websockets);
     g_free(ports);
 }
 
@@ -113,6 +115,7 @@ vgmDriverGraphicsReservePorts(VgmDomainDef *def, GError **error)
     guint i;
 
     ports->ports = g_array_new(FALSE, FALSE, sizeof(int));
+    ports->websockets = g_array_new(FALSE, FALSE, sizeof(int));
     for (i = 0; i < def->devices.graphics->len; i++) {
         VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
         const char *server = g->type == VGM_GRAPHICS_SPICE ? "SPICE" : "VNC";
@@ -164,8 +167,22 @@ vgmDriverGraphicsReservePorts(VgmDomainDef *def, GError **error)
             g->port = port;
             g->havePort = TRUE;
         }
-        if (websocket)
+        if (websocket) {
             g->websocket = websocket;
+            g_array_append_val(ports->websockets, websocket);
+        }
     }
     return g_steal_pointer(&ports);
+}
+
+GArray *
+vgmDriverGraphicsWebsocketPorts(const VgmDriverGraphicsPorts *ports)
+{
+    GArray *copy;
+
+    if (!ports->websockets->len)
+        return NULL;
+    copy = g_array_sized_new(FALSE, FALSE, sizeof(int), ports->websockets->len);
+    g_array_append_vals(copy, ports->websockets->data, ports->websockets->len);
+    return copy;
 }

@@ -33,4 +33,7 @@ typedef struct _VgmDriverGraphicsPorts VgmDriverGraphicsPorts;
  * port is free. */
 VgmDriverGraphicsPorts *vgmDriverGraphicsReservePorts(VgmDomainDef *def, GError **error);
 void vgmDriverGraphicsPortsFree(VgmDriverGraphicsPorts *ports);
+/* The websocket ports @ports chose (int; a new array), NULL for none:
+ * what the status keeps, so that a migration's XML asks for -1 again */
+GArray *vgmDriverGraphicsWebsocketPorts(const VgmDriverGraphicsPorts *ports);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverGraphicsPorts, vgmDriverGraphicsPortsFree)

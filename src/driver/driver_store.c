@@ -1689,6 +1689,7 @@ vgmDriverStatusFree(VgmDriverStatus *status)
     if (status->unplugs)
         json_node_unref(status->unplugs);
     g_strfreev(status->hugetlbfsDirs);
+    g_clear_pointer(&status->websocketPorts, g_array_unref);
     vgmDriverStatusUpdateFree(status->update);
     g_free(status);
 }
@@ -1792,6 +1793,15 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
         json_builder_begin_array(b);
         for (i = 0; status->hugetlbfsDirs[i]; i++)
             json_builder_add_string_value(b, status->hugetlbfsDirs[i]);
+        json_builder_end_array(b);
+    }
+    if (status->websocketPorts && status->websocketPorts->len) {
+        guint i;
+
+        json_builder_set_member_name(b, "websocket-ports");
+        json_builder_begin_array(b);
+        for (i = 0; i < status->websocketPorts->len; i++)
+            json_builder_add_int_value(b, g_array_index(status->websocketPorts, int, i));
         json_builder_end_array(b);
     }
     if (status->update) {
@@ -2002,6 +2012,29 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
         }
         g_ptr_array_add(dirs, NULL);
         status->hugetlbfsDirs = (char **)g_ptr_array_free(g_steal_pointer(&dirs), FALSE);
+    }
+    if ((node = json_object_get_member(obj, "websocket-ports")) && !JSON_NODE_HOLDS_NULL(node)) {
+        JsonArray *arr = JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;
+        guint i;
+
+        status->websocketPorts = g_array_new(FALSE, FALSE, sizeof(int));
+        for (i = 0; arr && i < json_array_get_length(arr); i++) {
+            JsonNode *n = json_array_get_element(arr, i);
+            gint64 port;
+
+            if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64 ||
+                (port = json_node_get_int(n)) < 1 || port > 65535) {
+                arr = NULL;
+                break;
+            }
+            g_array_append_val(status->websocketPorts, (int){ (int)port });
+        }
+        if (!arr) {
+            vgmErrorSet(error, VGM_ERR_INTERNAL,
+                        _("status file '%1$s' has a 'websocket-ports' member that is not a list of TCP ports"),
+                        what);
+            return NULL;
+        }
     }
     if ((node = json_object_get_member(obj, "update")) && !JSON_NODE_HOLDS_NULL(node) &&
         !(status->update = vgmDriverStatusUpdateParse(node, what, error)))

@@ -374,6 +374,8 @@ typedef struct {
     char **hugetlbfsDirs;       /* MOUNT/virt-gmem/NAME dirs start made,
                                  * removed with the status; or NULL */
     VgmDriverStatusUpdate *update; /* a live update under way, or NULL */
+    GArray *websocketPorts;     /* int: the VNC websocket ports the start
+                                 * chose (websocket='-1'), or NULL */
     int agentTimeout;           /* seconds each guest agent command waits;
                                  * -2: as long as it takes (the default) */
 } VgmDriverStatus;

@@ -455,7 +455,8 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
         }
     }
     for (i = 0; i < def->devices.graphics->len; i++) {
-        const VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+        VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+        gboolean chosen = FALSE;
 
         /* the running QEMU listens on a port given in the definition;
          * a port the driver chose is chosen again, for the new QEMU */
@@ -466,7 +467,12 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                         g->port);
             return FALSE;
         }
-        if (g->websocket) {
+        /* a websocket port the start chose is chosen again too */
+        for (guint k = 0; u->status->websocketPorts && k < u->status->websocketPorts->len; k++)
+            chosen |= g_array_index(u->status->websocketPorts, int, k) == g->websocket;
+        if (chosen) {
+            g->websocket = -1;
+        } else if (g->websocket) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("domain '%1$s' cannot be live-updated: its VNC server's websocket listens on port %2$d, which the running QEMU holds"),
                         u->status->name, g->websocket);
@@ -756,6 +762,8 @@ vgmDriverUpdateSwitch(VgmDriverUpdate *u, GError **error)
     st->logOffset = u->logOffset;
     g_free(st->xml);
     st->xml = g_steal_pointer(&u->liveXML);
+    g_clear_pointer(&st->websocketPorts, g_array_unref);
+    st->websocketPorts = vgmDriverGraphicsWebsocketPorts(u->ports);
     u->step = N_("switching to the new QEMU");
     if (!vgmDriverStoreSaveStatus(u->store, st, error))
         return FALSE;

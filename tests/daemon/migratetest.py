@@ -27,6 +27,9 @@ What it covers:
     32 MiB of random bytes from a file into guest RAM; the file is then
     rewritten, so the destination's QEMU loads other bytes, and after the
     live migration the destination guest's RAM holds the first ones;
+  * a VNC websocket='-1' gets a port of the destination's own (the
+    source's QEMU holds the one the source chose), -1 kept in the
+    definition;
   * the guest agent's unix channel gets a socket under the destination's
     root (the source's path, under its own root, is not carried over),
     neither into the running guest nor into the definition persisted from
@@ -97,6 +100,7 @@ def domain(disk, blob):
     <channel type='unix'>
       <target type='virtio' name='org.qemu.guest_agent.0'/>
     </channel>
+    <graphics type='vnc' autoport='yes' websocket='-1'/>
     <memballoon model='none'/>
   </devices>
   <qemu:commandline>
@@ -243,6 +247,9 @@ def run_tests(tap, target, dests, work):
     # one, and the guest's RAM must come from the source all the same)
     with open(w("blob.bin"), "wb") as f:
         f.write(os.urandom(BLOB_SIZE))
+    m = re.search(r"<graphics type='vnc'[^>]* websocket='(\d+)'",
+                  harness.virsh(src_uri, "dumpxml", DOM).out)
+    src_ws = m.group(1) if m else None
     started = time.monotonic()
     proc = harness.virsh_background(src_uri, "migrate", DOM, dst_uri, "--live", "--persistent",
                                     "--undefinesource", "--migrateuri", tcp)
@@ -295,6 +302,15 @@ def run_tests(tap, target, dests, work):
            os.path.exists(chan.group(1)),
            "the guest agent's channel socket is the destination's own (under its root)",
            repr(chan and chan.group(1)))
+    # a websocket port the source's start chose (websocket='-1') is chosen
+    # again by the destination (the source's QEMU held it while both ran)
+    live = harness.virsh(dst_uri, "dumpxml", DOM).out
+    inactive_ws = harness.virsh(dst_uri, "dumpxml", "--inactive", DOM).out
+    ws = re.search(r"<graphics type='vnc'[^>]* websocket='(\d+)'", live)
+    tap.ok(ws is not None and int(ws.group(1)) >= 5700 and ws.group(1) != src_ws and
+           "websocket='-1'" in inactive_ws,
+           "the VNC websocket='-1': a port of the destination's own (%s, the source had %s), "
+           "-1 in its definition" % (ws and ws.group(1), src_ws), live)
     blob = ram_head(dest.root, w("blob-dst.bin"), BLOB_ADDR, BLOB_SIZE)
     tap.ok(blob == blob_a, "the destination guest's 32 MiB of random RAM are the source's "
            "(not the file its own QEMU loaded)")
