@@ -1884,7 +1884,8 @@ testHostCpuRefusedByKvm(void)
  * host's model (EPYC under TCG) with the domain's features over it, an
  * optional feature require or disable as TCG has it; the features
  * libvirt drops (one this QEMU does not know, disabled; osxsave) are not
- * in the live XML.
+ * in the live XML, and the one libvirt's CPU map removed from a model
+ * (EPYC's monitor) is disabled there.
  */
 static void
 testCpuCheck(void)
@@ -1947,6 +1948,13 @@ testCpuCheck(void)
           "<feature policy='disable' name='sse4.2'/></cpu>",
           NULL, { "<model fallback='forbid'>qemu64</model>\n"
                   "    <feature policy='disable' name='sse4.2'/>\n  </cpu>" }, "osxsave" },
+        /* what libvirt's CPU map removed from EPYC is off, after the
+         * domain's own features */
+        { "<cpu mode='custom' match='exact'><model>EPYC</model>"
+          "<feature policy='disable' name='rdseed'/></cpu>",
+          NULL, { "<model fallback='forbid'>EPYC</model>\n"
+                  "    <feature policy='disable' name='rdseed'/>\n"
+                  "    <feature policy='disable' name='monitor'/>\n  </cpu>" } },
     };
     g_autofree char *root = NULL;
     size_t i;

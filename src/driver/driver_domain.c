@@ -166,8 +166,11 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
      * (it never falls back to another model) */
     gboolean forbid = def->cpu && def->cpu->mode == VGM_CPU_MODE_CUSTOM && def->cpu->model &&
                       def->cpu->fallback != VGM_CPU_FALLBACK_FORBID;
+    /* and with what libvirt's CPU map removed from the model turned off */
+    g_autoptr(GPtrArray) removed = vgmQemuCpuRemovedFeatures(def->cpu);
 
-    if (!newMachine && !newCpu && !virtioMem && !localClock && !dropCpu && !forbid)
+    if (!newMachine && !newCpu && !virtioMem && !localClock && !dropCpu && !forbid &&
+        !removed->len)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
     if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, &err))) {
@@ -183,6 +186,16 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         vgmQemuCpuHostModelToCustom(live->cpu, hostModel);
     if (forbid)
         live->cpu->fallback = VGM_CPU_FALLBACK_FORBID;
+    if (removed->len) {
+        live->cpu->features = g_renew(VgmCpuFeature, live->cpu->features,
+                                      live->cpu->nfeatures + removed->len);
+        for (i = 0; i < removed->len; i++) {
+            VgmCpuFeature *f = &live->cpu->features[live->cpu->nfeatures++];
+
+            f->name = g_strdup(vgmQemuCpuFeatureXMLName(g_ptr_array_index(removed, i)));
+            f->policy = VGM_CPU_FEATURE_DISABLE;
+        }
+    }
     if (dropCpu && live->cpu) {
         size_t j = 0;
 

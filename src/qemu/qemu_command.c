@@ -451,6 +451,14 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         else
             g_string_append_printf(s, ",%s=on", n);
     }
+    /* what libvirt's CPU map removed from the model, off as libvirt
+     * turns it off (after the domain's own) */
+    {
+        g_autoptr(GPtrArray) removed = vgmQemuCpuRemovedFeatures(cpu);
+
+        for (i = 0; i < removed->len; i++)
+            g_string_append_printf(s, ",%s=off", (const char *)g_ptr_array_index(removed, i));
+    }
     vgmCmdCpuExtras(s, def);
     vgmCmdCpuCachePhys(s, cpu);
     vgmCmdArg(cmd, "-cpu");

@@ -204,6 +204,45 @@ vgmQemuCpuSameSignature(const VgmQemuCapsCpuModel *m, const VgmQemuCapsCpuModel 
            m->family == host->family && m->model == host->model;
 }
 
+/* Features of QEMU's definition of a model that libvirt 9.0's CPU map
+ * marks as removed from it (QEMU keeps them for compatibility) */
+static const struct {
+    const char *model;
+    const char *feature;
+} vgmQemuCpuRemoved[] = {
+    { "EPYC", "monitor" },
+    { "EPYC-IBPB", "monitor" },
+    { "Dhyana", "monitor" },
+    { "Opteron_G3", "monitor" },
+    { "Icelake-Server", "intel-pt" },
+    { "Icelake-Server-noTSX", "intel-pt" },
+};
+
+GPtrArray *
+vgmQemuCpuRemovedFeatures(const VgmCpuDef *cpu)
+{
+    GPtrArray *out = g_ptr_array_new();
+    size_t i, j;
+
+    if (!cpu || cpu->mode != VGM_CPU_MODE_CUSTOM || !cpu->model ||
+        cpu->match == VGM_CPU_MATCH_MINIMUM)
+        return out;
+    for (i = 0; i < G_N_ELEMENTS(vgmQemuCpuRemoved); i++) {
+        gboolean named = FALSE;
+
+        if (!g_str_equal(vgmQemuCpuRemoved[i].model, cpu->model))
+            continue;
+        for (j = 0; j < cpu->nfeatures && !named; j++) {
+            g_autofree char *name = vgmQemuCpuFeatureName(cpu->features[j].name);
+
+            named = g_str_equal(name, vgmQemuCpuRemoved[i].feature);
+        }
+        if (!named)
+            g_ptr_array_add(out, (gpointer)vgmQemuCpuRemoved[i].feature);
+    }
+    return out;
+}
+
 GHashTable *
 vgmQemuCpuDroppedFeatures(const VgmCpuDef *cpu, const VgmQemuCaps *caps, VgmQemuCapsAccel accel)
 {

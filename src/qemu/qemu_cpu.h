@@ -64,6 +64,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuCpuHostModel, vgmQemuCpuHostModelFree)
  * setting a require or disable feature. */
 void vgmQemuCpuHostModelToCustom(VgmCpuDef *cpu, const VgmQemuCpuHostModel *hm);
 
+/* The features a custom model @cpu (not match='minimum') leaves on in
+ * QEMU's definition of it that libvirt's CPU map has removed from it
+ * (EPYC's monitor, Icelake-Server's intel-pt), which libvirt turns off
+ * unless the domain names them: a new array of static names. */
+GPtrArray *vgmQemuCpuRemovedFeatures(const VgmCpuDef *cpu);
+
 /* The features of @cpu (QEMU's names) that libvirt drops before QEMU
  * starts, which the command line and the live XML leave out: cmt,
  * mbm_total, mbm_local, osxsave and ospke, which QEMU never had, and a

@@ -221,6 +221,33 @@ vgmQemuValidateLiveUpdate(const VgmDomainDef *def, const VgmQemuCaps *caps,
 
 /* ---- rule 12: libvirt's QEMU checks ---- */
 
+/* A custom CPU model names one of the binary's (where the capability set
+ * lists them): libvirt's own names for models QEMU lacks (cpu64-rhel5,
+ * pentiumpro, Icelake-Client, ...), which libvirt translates into one of
+ * QEMU's with features, and versioned or special names, which libvirt
+ * does not know, are refused */
+static gboolean
+vgmQemuValidateCpuModel(const VgmQemuCaps *caps, const char *model, GError **error)
+{
+    g_autoptr(VgmQemuCapsHostCpu) tcg = vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG);
+    g_autoptr(VgmQemuCapsHostCpu) kvm = vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_KVM);
+    const VgmQemuCapsHostCpu *cpu = tcg ? tcg : kvm;
+    guint i;
+
+    if (!cpu)
+        return TRUE;
+    for (i = 0; i < cpu->models->len; i++) {
+        const VgmQemuCapsCpuModel *m = g_ptr_array_index(cpu->models, i);
+
+        if (g_str_equal(m->name, model))
+            return TRUE;
+    }
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("unsupported <cpu> model '%1$s': it is not one of this QEMU binary's CPU models (libvirt turns a few of its own names QEMU lacks into another model with features; virt-gmem does not)"),
+                model);
+    return FALSE;
+}
+
 static gboolean
 vgmQemuValidateMachine(const VgmDomainDef *def, const VgmQemuCaps *caps,
                        GError **error)
@@ -263,6 +290,9 @@ vgmQemuValidateMachine(const VgmDomainDef *def, const VgmQemuCaps *caps,
                     _("<features><kvm><dirty-ring state='on'> needs <domain type='kvm'>: it is KVM's ring of the pages a vCPU dirtied"));
         return FALSE;
     }
+    if (def->cpu && def->cpu->mode == VGM_CPU_MODE_CUSTOM && def->cpu->model &&
+        !vgmQemuValidateCpuModel(caps, def->cpu->model, error))
+        return FALSE;
     if (def->virtType == VGM_DOMAIN_VIRT_QEMU && def->cpu &&
         def->cpu->mode == VGM_CPU_MODE_HOST_PASSTHROUGH) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
