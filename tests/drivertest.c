@@ -588,6 +588,8 @@ testStatusRoundTrip(void)
     st->xml = g_strdup("<domain type='qemu'>\n  <name>dom</name>\n</domain>\n");
     st->transient = TRUE;
     st->rebooting = TRUE;
+    st->websocketPorts = g_array_new(FALSE, FALSE, sizeof(int));
+    g_array_append_val(st->websocketPorts, (int){ 5701 });
     g_assert_true(json_parser_load_from_data(parser, "{\"backends\": [{\"id\": \"pc.ram\"}]}", -1, &err));
     st->plan = json_node_copy(json_parser_get_root(parser));
 
@@ -605,10 +607,26 @@ testStatusRoundTrip(void)
     g_assert_cmpint(back->logOffset, ==, 1234);
     g_assert_cmpuint(g_strv_length(back->hugetlbfsDirs), ==, 2);
     g_assert_cmpstr(back->hugetlbfsDirs[1], ==, "/dev/hugepages1G/virt-gmem/dom");
+    g_assert_nonnull(back->websocketPorts);
+    g_assert_cmpuint(back->websocketPorts->len, ==, 1);
+    g_assert_cmpint(g_array_index(back->websocketPorts, int, 0), ==, 5701);
 
     g_assert_null(vgmDriverStatusParse("{\"name\": \"x\"}", "broken", &err));
     g_assert_error(err, VGM_ERROR, VGM_ERR_INTERNAL);
     g_clear_error(&err);
+    /* a websocket port that is no TCP port */
+    {
+        g_auto(GStrv) parts = g_strsplit(text, "5701", 2);
+        g_autofree char *bad = NULL;
+
+        g_assert_cmpuint(g_strv_length(parts), ==, 2);
+        bad = g_strjoinv("99999", parts);
+        g_clear_pointer(&back, vgmDriverStatusFree);
+        g_assert_null(vgmDriverStatusParse(bad, "broken", &err));
+        g_assert_error(err, VGM_ERROR, VGM_ERR_INTERNAL);
+        g_assert_nonnull(strstr(err->message, "'websocket-ports'"));
+        g_clear_error(&err);
+    }
 
     /* a status without a pid yet (written before the spawn) */
     st->qemu.pid = 0;
