@@ -12,8 +12,9 @@
 #     from where it was (it never restarts or goes back), the new QEMU
 #     holds the same memory-backend memfd inodes as the old one
 #     (/proc/PID/fd), the old process is gone, dominfo names the new pid,
-#     the VNC server (autoport) is on a port of its own that the live XML
-#     names and the new QEMU listens on;
+#     the VNC server (autoport) and its websocket (websocket='-1') are on
+#     ports of their own that the live XML names and the new QEMU listens
+#     on;
 #   - refused updates: QEMU 7.2 as the new binary (no cpr-transfer), a
 #     domain without <liveUpdate/>, one with a tap of its own, one with a
 #     vCPU plugged after QEMU started (<vcpus>), one with shared memory
@@ -171,7 +172,7 @@ cat > "$work/$dom.xml" <<EOF
     <serial type='file'>
       <source path='$serial'/>
     </serial>
-    <graphics type='vnc' autoport='yes'/>
+    <graphics type='vnc' autoport='yes' websocket='-1'/>
     <memballoon model='none'/>
   </devices>
 </domain>
@@ -193,6 +194,10 @@ fi
 vnc_port() {
     vt dumpxml $dom 2>/dev/null | sed -n "s/.*<graphics type='vnc' port='\([0-9]*\)'.*/\1/p"
 }
+# the port of its websocket (websocket='-1': the start chose it)
+ws_port() {
+    vt dumpxml $dom 2>/dev/null | sed -n "s/.*<graphics type='vnc'.* websocket='\([0-9]*\)'.*/\1/p"
+}
 # whether something listens on 127.0.0.1:$1
 listening() {
     [ -n "$1" ] && (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
@@ -202,6 +207,7 @@ listening() {
 for round in 1 2; do
     old=$(status_pid)
     port_old=$(vnc_port)
+    ws_old=$(ws_port)
     inodes_old=$(memfd_inodes "$old")
     before=$(last_count)
     if ! out=$(vt live-update $dom 2>&1); then
@@ -210,6 +216,7 @@ for round in 1 2; do
     fi
     new=$(status_pid)
     port_new=$(vnc_port)
+    ws_new=$(ws_port)
     inodes_new=$(memfd_inodes "$new")
     info=$(vt dominfo $dom)
     if [ -z "$new" ] || [ "$new" = "$old" ]; then
@@ -223,8 +230,11 @@ for round in 1 2; do
     elif [ -z "$port_old" ] || [ -z "$port_new" ] || [ "$port_old" = "$port_new" ] ||
          ! listening "$port_new"; then
         notok "live update $round: VNC port '$port_old' -> '$port_new' (a new one the new QEMU listens on expected)"
+    elif [ -z "$ws_old" ] || [ -z "$ws_new" ] || [ "$ws_old" = "$ws_new" ] ||
+         ! listening "$ws_new"; then
+        notok "live update $round: VNC websocket port '$ws_old' -> '$ws_new' (a new one the new QEMU listens on expected)"
     else
-        check_on "live update $round: QEMU $old -> $new, the same memfd inodes ($(echo $inodes_new | tr '\n' ' ')), the old process gone, VNC $port_old -> $port_new" \
+        check_on "live update $round: QEMU $old -> $new, the same memfd inodes ($(echo $inodes_new | tr '\n' ' ')), the old process gone, VNC $port_old -> $port_new, websocket $ws_old -> $ws_new" \
             "$before" "$new"
     fi
 done
