@@ -1592,6 +1592,49 @@ testFakeMounts(const char *root, char **mount)
     return path;
 }
 
+/*
+ * What a running guest's live XML says for a new QEMU to give it the
+ * same (a live update, an incoming migration, a restore): a pflash
+ * without readonly is written readonly='no' at start, and a live XML
+ * without it (a start before 2026-12-06, which made it read-only) reads
+ * as read-only again; a custom EPYC's monitor, which libvirt's CPU map
+ * removed, is said off at start, and a live XML that does not name it
+ * (such a start left QEMU's model as it is) gets it as force.
+ */
+static void
+testKeepAsRan(void)
+{
+    static const char *xml =
+        "<domain type='qemu'><name>ran</name><memory unit='MiB'>128</memory>"
+        "<os><type arch='x86_64' machine='q35'>hvm</type>"
+        "<loader type='pflash'>/var/lib/x/code.fd</loader></os>"
+        "<features><acpi/></features>"
+        "<cpu mode='custom' match='exact'><model>EPYC</model></cpu></domain>";
+    g_autoptr(VgmDomainDef) def = testParseDomain(xml);
+    g_autoptr(VgmDomainDef) old = testParseDomain(xml);
+    g_autofree char *live = vgmDriverDomainLiveXML(def, NULL, NULL, NULL);
+    guint i;
+    gboolean monitor = FALSE;
+
+    g_assert_nonnull(strstr(live, "<loader readonly='no' type='pflash'>"));
+    g_assert_nonnull(strstr(live, "<feature policy='disable' name='monitor'/>"));
+    vgmDriverDomainKeepAsRan(old);
+    g_assert_cmpint(old->os.loaderReadonly, ==, VGM_TRISTATE_YES);
+    for (i = 0; i < old->cpu->nfeatures; i++)
+        monitor |= g_str_equal(old->cpu->features[i].name, "monitor") &&
+                   old->cpu->features[i].policy == VGM_CPU_FEATURE_FORCE;
+    g_assert_true(monitor);
+    /* a live XML of a start since names both: nothing changes */
+    {
+        g_autoptr(VgmDomainDef) now = testParseDomain(live);
+        guint n = now->cpu->nfeatures;
+
+        vgmDriverDomainKeepAsRan(now);
+        g_assert_cmpint(now->os.loaderReadonly, ==, VGM_TRISTATE_NO);
+        g_assert_cmpuint(now->cpu->nfeatures, ==, n);
+    }
+}
+
 #define TEST_HUGEPAGES_XML \
     "<domain type='qemu'><name>hp</name>" \
     "<uuid>6a1e8a3c-5b2d-4c47-9a4f-0e3b1d2c5f60</uuid>" \
@@ -1966,6 +2009,16 @@ testCpuCheck(void)
           "<feature policy='disable' name='sse4.2'/></cpu>",
           NULL, { "<model fallback='forbid'>qemu64</model>\n"
                   "    <feature policy='disable' name='sse4.2'/>\n  </cpu>" }, "osxsave" },
+        /* host-model under TCG is EPYC, and the live XML names what
+         * libvirt's CPU map removed from it as the host has it (a new
+         * QEMU made of the live XML gives the same CPU) */
+        { "<cpu mode='host-model'/>", NULL,
+          { "<model fallback='forbid'>EPYC</model>",
+            "<feature policy='require' name='monitor'/>" } },
+        /* check='full' compares the CPU QEMU made (the widened one), as
+         * libvirt's does: no minimum refused before */
+        { "<cpu mode='custom' match='minimum' check='full'><model>Skylake-Client</model></cpu>",
+          NULL, { "<model fallback='forbid'>EPYC</model>" } },
         /* what libvirt's CPU map removed from EPYC is off, after the
          * domain's own features */
         { "<cpu mode='custom' match='exact'><model>EPYC</model>"
@@ -5531,6 +5584,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/store/names", testNames);
     g_test_add_func("/driver/store/proc-stat", testProcStat);
     g_test_add_func("/driver/store/status-round-trip", testStatusRoundTrip);
+    g_test_add_func("/driver/live-xml/keep-as-ran", testKeepAsRan);
     g_test_add_func("/driver/store/device-change", testDeviceChange);
     g_test_add_func("/driver/store/ids-and-locks", testIdsAndLocks);
     g_test_add_func("/driver/store/config-leftovers", testConfigLeftovers);

@@ -173,13 +173,7 @@ vgmDriverCpuCheckRun(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon, GError
         !(missing = vgmDriverCpuMissing(check, mon, path, error)))
         return FALSE;
     if (missing->len > 0) {
-        g_autofree char *list = NULL;
-
-        g_ptr_array_add(missing, NULL);
-        list = g_strjoinv(", ", (char **)missing->pdata);
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("%1$s is incompatible with the host CPU under %2$s, which does not provide these features it requires: %3$s (<cpu check='none'> starts the guest without them)"),
-                    check->what, check->accel, list);
+        vgmQemuCpuMissingError(error, check->what, check->accel, missing);
         return FALSE;
     }
     if (check->forbidden->len == 0 && !check->vendor)

@@ -97,12 +97,12 @@ vgmDriverDiskHostCdroms(const VgmDomainDef *def)
 
         if (d->type != VGM_DISK_TYPE_BLOCK || d->device != VGM_DISK_DEVICE_CDROM || !d->src)
             continue;
-        /* (as libvirt asks: a block device that answers the CD-ROM
-         * capability query) */
+        /* (as libvirt asks: a block device that answers a CD-ROM drive's
+         * status query) */
         if ((fd = open(d->src, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
             continue;
         if (fstat(fd, &sb) == 0 && S_ISBLK(sb.st_mode) &&
-            ioctl(fd, CDROM_GET_CAPABILITY, 0) >= 0)
+            ioctl(fd, CDROM_DRIVE_STATUS, CDSL_CURRENT) >= 0)
             g_hash_table_add(drives, g_strdup(d->src));
         close(fd);
     }

@@ -29,11 +29,12 @@ void vgmDriverOverlayFree(VgmDriverOverlay *o);
  * earlier run's, or another file), as libvirt does. Makes nothing. */
 gboolean vgmDriverDiskTransientPrepare(VgmDomainDef *def, GError **error);
 
-/* The overlays the transient disks of @def (prepared) need
- * (VgmDriverOverlay). */
 /* The paths of @def's CD-ROM disks on host block devices that are CD-ROM
  * drives (VgmQemuConfig's hostCdroms), a new set. */
 GHashTable *vgmDriverDiskHostCdroms(const VgmDomainDef *def);
+
+/* The overlays the transient disks of @def (prepared) need
+ * (VgmDriverOverlay). */
 GPtrArray *vgmDriverDiskOverlays(const VgmDomainDef *def);
 
 /* Makes overlay @o (qemu-img create, the image as its backing file). */

@@ -136,6 +136,17 @@ vgmDriverDomainIsActive(const VgmDriverDomain *dom)
 
 /* ---- live XML ---- */
 
+void
+vgmDriverDomainKeepAsRan(VgmDomainDef *def)
+{
+    vgmQemuCpuKeepRemovedFeatures(def->cpu);
+    /* a start since writes readonly='no' into the live XML of a pflash
+     * given without it; one before made it read-only */
+    if (def->os.loader && def->os.loaderType == VGM_LOADER_TYPE_PFLASH &&
+        !def->os.loaderReadonly)
+        def->os.loaderReadonly = VGM_TRISTATE_YES;
+}
+
 char *
 vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
                        const VgmQemuCpuHostModel *hostModel, GHashTable *cpuDropped)
@@ -152,6 +163,18 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
      * need no time zone) */
     gboolean localClock = def->clock.offset == VGM_CLOCK_OFFSET_VARIABLE &&
                           g_strcmp0(def->clock.basis, "localtime") == 0;
+    gboolean dropCpu = cpuDropped && g_hash_table_size(cpuDropped) > 0;
+    /* as libvirt's start leaves a custom model: what QEMU got, no other
+     * (it never falls back to another model) */
+    gboolean forbid = def->cpu && def->cpu->mode == VGM_CPU_MODE_CUSTOM && def->cpu->model &&
+                      def->cpu->fallback != VGM_CPU_FALLBACK_FORBID;
+    /* a pflash without readonly is writable: said, so that a new QEMU
+     * made of the live XML knows it from one of a start before 2026-12-06
+     * (read-only: vgmDriverDomainKeepAsRan) */
+    gboolean rwFlash = def->os.loader && def->os.loaderType == VGM_LOADER_TYPE_PFLASH &&
+                       !def->os.loaderReadonly;
+    /* and with what libvirt's CPU map removed from the model turned off */
+    g_autoptr(GPtrArray) removed = vgmQemuCpuRemovedFeatures(def->cpu);
     guint i;
 
     /* (a virtio-mem device's <current>, 0 until the guest plugs some,
@@ -161,16 +184,8 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
 
         virtioMem |= mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM;
     }
-    gboolean dropCpu = cpuDropped && g_hash_table_size(cpuDropped) > 0;
-    /* as libvirt's start leaves a custom model: what QEMU got, no other
-     * (it never falls back to another model) */
-    gboolean forbid = def->cpu && def->cpu->mode == VGM_CPU_MODE_CUSTOM && def->cpu->model &&
-                      def->cpu->fallback != VGM_CPU_FALLBACK_FORBID;
-    /* and with what libvirt's CPU map removed from the model turned off */
-    g_autoptr(GPtrArray) removed = vgmQemuCpuRemovedFeatures(def->cpu);
-
     if (!newMachine && !newCpu && !virtioMem && !localClock && !dropCpu && !forbid &&
-        !removed->len)
+        !removed->len && !rwFlash)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
     if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, &err))) {
@@ -186,6 +201,8 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         vgmQemuCpuHostModelToCustom(live->cpu, hostModel);
     if (forbid)
         live->cpu->fallback = VGM_CPU_FALLBACK_FORBID;
+    if (rwFlash)
+        live->os.loaderReadonly = VGM_TRISTATE_NO;
     if (removed->len) {
         live->cpu->features = g_renew(VgmCpuFeature, live->cpu->features,
                                       live->cpu->nfeatures + removed->len);
@@ -1386,6 +1403,10 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     /* the live XML names the binary that runs it, as libvirt's does */
     if (!def->devices.emulator)
         def->devices.emulator = vgmDriverProcessEmulator(def);
+    /* a guest that ran elsewhere (a migration, a save image) keeps what
+     * its QEMU had */
+    if (incoming)
+        vgmDriverDomainKeepAsRan(def);
     /* and not the sources a startupPolicy drops */
     dom->diskDrops = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDiskDropFree);
     if (!vgmDriverDomainApplyStartupPolicy(def, dom->diskDrops, error))
@@ -2205,6 +2226,15 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
         !vgmDriverDomainCheckSavable(def, error) ||
         (dxml && !(imageXml = vgmDriverSaveCheckNewXML(dom->status->xml, dxml, target, error))))
         return FALSE;
+    /* (a websocket port the start chose is chosen again by the restore,
+     * as libvirt's image asks for -1) */
+    {
+        g_autofree char *given = g_steal_pointer(&imageXml);
+
+        if (!(imageXml = vgmDriverDomainImageXML(given ? given : dom->status->xml,
+                                                 dom->status->websocketPorts, error)))
+            return FALSE;
+    }
     /* from before the save takes QEMU's monitor, which has one client at
      * a time, a look at the domain reads it paused (saving) rather than
      * wait for the monitor until the save is over */
@@ -2221,8 +2251,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
         job->pausedAt = g_get_monotonic_time();
     keep = (flags & VGM_DRIVER_SAVE_RUNNING) ? TRUE :
            (flags & VGM_DRIVER_SAVE_PAUSED) ? FALSE : running;
-    if ((fd = vgmDriverSaveImageCreate(target, imageXml ? imageXml : dom->status->xml, keep,
-                                       &tmp, &err)) < 0)
+    if ((fd = vgmDriverSaveImageCreate(target, imageXml, keep, &tmp, &err)) < 0)
         goto resume;
     /* (the save as a whole has no bound: the guest's memory takes what
      * the disk takes; each poll of it gets the monitor's default wait) */
@@ -2266,6 +2295,40 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
 /* ---- migration (libvirt's version 3: begin, prepare, perform, finish,
  * confirm) ---- */
 
+/* @def's VNC websockets on a port its start chose (@ports, nullable)
+ * asking for -1 again; whether there was one */
+static gboolean
+vgmDriverDomainResetChosenPorts(VgmDomainDef *def, const GArray *ports)
+{
+    gboolean reset = FALSE;
+
+    for (guint i = 0; ports && i < def->devices.graphics->len; i++) {
+        VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+
+        for (guint k = 0; g->websocket > 0 && k < ports->len; k++) {
+            if (g_array_index(ports, int, k) == g->websocket) {
+                g->websocket = -1;
+                reset = TRUE;
+            }
+        }
+    }
+    return reset;
+}
+
+char *
+vgmDriverDomainImageXML(const char *xml, const GArray *websocketPorts, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+
+    if (!websocketPorts || !websocketPorts->len)
+        return g_strdup(xml);
+    if (!(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                        VGM_DOMAIN_PARSE_LIVE, error)))
+        return NULL;
+    return vgmDriverDomainResetChosenPorts(def, websocketPorts) ? vgmDomainDefFormat(def) :
+                                                                   g_strdup(xml);
+}
+
 /* @xml without what this daemon named under its root: the sockets of
  * its unix channels and of its displays (the destination names its own;
  * libvirt drops its default paths from a migratable XML too); and a VNC
@@ -2301,13 +2364,8 @@ vgmDriverDomainMigratableXML(const VgmDriverStore *store, const char *xml,
             g_clear_pointer(&g->socket, g_free);
             dropped = TRUE;
         }
-        for (guint k = 0; websocketPorts && g->websocket > 0 && k < websocketPorts->len; k++) {
-            if (g_array_index(websocketPorts, int, k) == g->websocket) {
-                g->websocket = -1;
-                dropped = TRUE;
-            }
-        }
     }
+    dropped |= vgmDriverDomainResetChosenPorts(def, websocketPorts);
     return dropped ? vgmDomainDefFormat(def) : g_strdup(xml);
 }
 

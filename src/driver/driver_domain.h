@@ -624,6 +624,17 @@ VgmDriverDomain *vgmDriverDomainLookupByUUID(const VgmDriverStore *store,
                                              unsigned int what, GError **error);
 VgmDriverDomain *vgmDriverDomainLookupByID(const VgmDriverStore *store, int id,
                                            GError **error);
+/* @def, a running guest's XML (a live update's, an incoming migration's,
+ * a save image's), made to give a new QEMU what the running one had
+ * where a start before 2026-12-06 wrote its live XML: a custom model's
+ * features libvirt's CPU map removed (vgmQemuCpuKeepRemovedFeatures), a
+ * pflash without readonly read-only. A start since writes both out. */
+void vgmDriverDomainKeepAsRan(VgmDomainDef *def);
+/* Live XML @xml as a save image or a snapshot's memory keeps it: a VNC
+ * websocket on a port its start chose (@websocketPorts, nullable) asks
+ * for -1 again, as libvirt's image does. A new string; NULL with
+ * @error. */
+char *vgmDriverDomainImageXML(const char *xml, const GArray *websocketPorts, GError **error);
 /* The XML of @def as it runs (what the status file keeps): the resolved
  * machine type in <type>, a CPU relative to the host as the model it
  * became (@hostModel, nullable), and without the CPU features QEMU was

@@ -884,6 +884,7 @@ vgmSnapshotExternalMemory(const VgmDriverStore *store, VgmDriverDomain *dom,
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(GError) err = NULL;
+    g_autofree char *imageXml = NULL;
     gboolean running = dom->state == VGM_DOMAIN_STATE_RUNNING;
     gboolean written = FALSE;
     gboolean paused = FALSE;    /* the guest was running and is stopped now */
@@ -914,7 +915,9 @@ vgmSnapshotExternalMemory(const VgmDriverStore *store, VgmDriverDomain *dom,
         g_mutex_unlock(&out->job->lock);
     }
     /* (a live one's QEMU stops the guest at the end of the write) */
-    if (!vgmDriverDomainSaveMemory(mon, def, snapDef->memoryFile, dom->status->xml, running,
+    if (!(imageXml = vgmDriverDomainImageXML(dom->status->xml, dom->status->websocketPorts,
+                                             &err)) ||
+        !vgmDriverDomainSaveMemory(mon, def, snapDef->memoryFile, imageXml, running,
                                    out->job, &err))
         goto out;
     written = TRUE;

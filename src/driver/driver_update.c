@@ -339,6 +339,8 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
                                         error)))
         return FALSE;
+    /* the new QEMU gives the guest what the running one gives it */
+    vgmDriverDomainKeepAsRan(def);
     for (i = 0; i < def->devices.nets->len; i++) {
         const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
 

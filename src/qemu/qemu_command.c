@@ -409,6 +409,7 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
     case VGM_CPU_MODE_HOST_MODEL: {
         /* the named model the plan made of a CPU relative to the host */
         g_autofree char *m = vgmQemuEscapeOptValue(plan->hostModel->model);
+
         s = g_string_new(m);
         break;
     }

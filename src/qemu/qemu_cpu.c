@@ -204,6 +204,25 @@ vgmQemuCpuSameSignature(const VgmQemuCapsCpuModel *m, const VgmQemuCapsCpuModel 
            m->family == host->family && m->model == host->model;
 }
 
+/* Features QEMU never takes (cache monitoring) or the guest's OS turns
+ * on: a baseline never sets them, and libvirt drops them from a guest
+ * CPU before QEMU starts */
+static const char *const vgmQemuCpuBaselineSkip[] = {
+    "cmt", "mbm-total", "mbm-local", "osxsave", "ospke",
+};
+
+static gboolean
+vgmQemuCpuStrIn(const char *name, const char *const *list, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (g_str_equal(name, list[i]))
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /* Features of QEMU's definition of a model that libvirt 9.0's CPU map
  * marks as removed from it (QEMU keeps them for compatibility) */
 static const struct {
@@ -243,11 +262,26 @@ vgmQemuCpuRemovedFeatures(const VgmCpuDef *cpu)
     return out;
 }
 
+void
+vgmQemuCpuKeepRemovedFeatures(VgmCpuDef *cpu)
+{
+    g_autoptr(GPtrArray) removed = vgmQemuCpuRemovedFeatures(cpu);
+    guint i;
+
+    if (!removed->len)
+        return;
+    cpu->features = g_renew(VgmCpuFeature, cpu->features, cpu->nfeatures + removed->len);
+    for (i = 0; i < removed->len; i++) {
+        VgmCpuFeature *f = &cpu->features[cpu->nfeatures++];
+
+        f->name = g_strdup(vgmQemuCpuFeatureXMLName(g_ptr_array_index(removed, i)));
+        f->policy = VGM_CPU_FEATURE_FORCE;
+    }
+}
+
 GHashTable *
 vgmQemuCpuDroppedFeatures(const VgmCpuDef *cpu, const VgmQemuCaps *caps, VgmQemuCapsAccel accel)
 {
-    /* features QEMU never had, though CPUID or libvirt's map name them */
-    static const char *const never[] = { "cmt", "mbm-total", "mbm-local", "osxsave", "ospke", NULL };
     g_autoptr(VgmQemuCapsHostCpu) host = vgmQemuCapsGetHostCpu(caps, accel);
     g_autoptr(GHashTable) known = NULL;
     GHashTable *dropped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -266,9 +300,11 @@ vgmQemuCpuDroppedFeatures(const VgmCpuDef *cpu, const VgmQemuCaps *caps, VgmQemu
         const VgmCpuFeature *f = &cpu->features[i];
         char *name = vgmQemuCpuFeatureName(f->name);
 
-        if (g_strv_contains(never, name) ||
+        /* (an optional one the host lacks is disabled first, as libvirt
+         * settles it; one the host has is known) */
+        if (vgmQemuCpuStrIn(name, vgmQemuCpuBaselineSkip, G_N_ELEMENTS(vgmQemuCpuBaselineSkip)) ||
             (known && !g_hash_table_contains(known, name) &&
-             (f->policy == VGM_CPU_FEATURE_DISABLE || f->policy == VGM_CPU_FEATURE_FORBID)))
+             f->policy != VGM_CPU_FEATURE_REQUIRE && f->policy != VGM_CPU_FEATURE_FORCE))
             g_hash_table_add(dropped, name);
         else
             g_free(name);
@@ -336,11 +372,24 @@ vgmQemuCpuApplyOwn(VgmQemuCpuHostModel *hm, const VgmCpuDef *cpu, GHashTable *ho
     }
 }
 
+void
+vgmQemuCpuMissingError(GError **error, const char *what, const char *accel, GPtrArray *missing)
+{
+    g_autofree char *list = NULL;
+
+    g_ptr_array_add(missing, NULL);
+    list = g_strjoinv(", ", (char **)missing->pdata);
+    g_ptr_array_remove_index(missing, missing->len - 1);
+    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                _("%1$s is incompatible with the host CPU under %2$s, which does not provide these features it requires: %3$s (<cpu check='none'> starts the guest without them)"),
+                what, accel, list);
+}
+
 /* Whether the host CPU (@host, its features @hostSet) has what the
- * minimum @cpu requires, where its check asks (libvirt compares before
- * it widens the CPU): its model's features and the features it requires,
- * not those it makes optional, forces or turns off. FALSE with @error
- * naming what is missing. */
+ * minimum @cpu requires, where its check='partial' asks (libvirt compares
+ * before it widens the CPU): its model's features and the features it
+ * requires, not those it makes optional, forces or turns off. FALSE with
+ * @error naming what is missing. */
 static gboolean
 vgmQemuCpuMinimumCheck(const VgmCpuDef *cpu, const VgmQemuCapsHostCpu *host,
                        GHashTable *hostSet, const char *accelName, GError **error)
@@ -348,16 +397,24 @@ vgmQemuCpuMinimumCheck(const VgmCpuDef *cpu, const VgmQemuCapsHostCpu *host,
     g_autoptr(GHashTable) own = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func(g_free);
     const VgmQemuCapsCpuModel *model = NULL;
-    g_autofree char *list = NULL;
+    g_autofree char *what = NULL;
     size_t i;
 
-    if (cpu->check != VGM_CPU_CHECK_PARTIAL && cpu->check != VGM_CPU_CHECK_FULL)
+    /* (as libvirt: check='full' compares the CPU QEMU made, which is the
+     * widened one) */
+    if (cpu->check != VGM_CPU_CHECK_PARTIAL)
         return TRUE;
     for (i = 0; i < host->models->len && !model; i++) {
         const VgmQemuCapsCpuModel *m = g_ptr_array_index(host->models, i);
 
         if (g_str_equal(m->name, cpu->model))
             model = m;
+    }
+    if (!model) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <cpu> model '%1$s': it is not one of this QEMU binary's CPU models, so it cannot be compared with the host CPU (<cpu check='partial'>)"),
+                    cpu->model);
+        return FALSE;
     }
     for (i = 0; i < cpu->nfeatures; i++) {
         const VgmCpuFeature *f = &cpu->features[i];
@@ -375,11 +432,8 @@ vgmQemuCpuMinimumCheck(const VgmCpuDef *cpu, const VgmQemuCapsHostCpu *host,
     }
     if (missing->len == 0)
         return TRUE;
-    g_ptr_array_add(missing, NULL);
-    list = g_strjoinv(", ", (char **)missing->pdata);
-    vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                _("<cpu> model '%1$s' is incompatible with the host CPU under %2$s, which does not provide these features it requires: %3$s (<cpu check='none'> starts the guest without them)"),
-                cpu->model, accelName, list);
+    what = g_strdup_printf("<cpu> model '%s'", cpu->model);
+    vgmQemuCpuMissingError(error, what, accelName, missing);
     return FALSE;
 }
 
@@ -464,6 +518,14 @@ vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
     for (i = 0; best->features[i]; i++) {
         if (!g_hash_table_contains(hostSet, best->features[i]))
             vgmQemuCpuSet(hm, best->features[i], FALSE);
+    }
+    /* what libvirt's CPU map removed from the model is named either way,
+     * as libvirt's host CPU names it: a command line made again of the
+     * live XML (a migration, a live update) then keeps it */
+    for (i = 0; i < G_N_ELEMENTS(vgmQemuCpuRemoved); i++) {
+        if (g_str_equal(vgmQemuCpuRemoved[i].model, best->name))
+            vgmQemuCpuSet(hm, vgmQemuCpuRemoved[i].feature,
+                          g_hash_table_contains(hostSet, vgmQemuCpuRemoved[i].feature));
     }
     vgmQemuCpuApplyOwn(hm, cpu, hostSet);
     return g_steal_pointer(&hm);
@@ -694,12 +756,6 @@ static const struct {
     { 0x8000000a, 0, VGM_QEMU_CPUID_EDX, 28, "svme-addr-chk" },
 };
 
-/* Features a baseline never sets: QEMU does not take them (cache
- * monitoring) or the guest's OS turns them on */
-static const char *const vgmQemuCpuBaselineSkip[] = {
-    "cmt", "mbm-total", "mbm-local", "osxsave", "ospke",
-};
-
 /* Features a migration cannot keep */
 static const char *const vgmQemuCpuUnmigratable[] = {
     "invtsc",
@@ -709,18 +765,6 @@ static int
 vgmQemuCpuStrPtrCompare(gconstpointer a, gconstpointer b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static gboolean
-vgmQemuCpuStrIn(const char *name, const char *const *list, size_t n)
-{
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (g_str_equal(name, list[i]))
-            return TRUE;
-    }
-    return FALSE;
 }
 
 void

@@ -70,6 +70,13 @@ void vgmQemuCpuHostModelToCustom(VgmCpuDef *cpu, const VgmQemuCpuHostModel *hm);
  * unless the domain names them: a new array of static names. */
 GPtrArray *vgmQemuCpuRemovedFeatures(const VgmCpuDef *cpu);
 
+/* For @cpu of a running guest's XML (a live update, an incoming migration,
+ * a restore): the removed features above that it does not name, which a
+ * start before virt-gmem turned them off left on as QEMU's model has them,
+ * named force (on, as the accelerator allows: what that QEMU gave), so
+ * that a new QEMU gives the guest the same CPU. A start since names them. */
+void vgmQemuCpuKeepRemovedFeatures(VgmCpuDef *cpu);
+
 /* The features of @cpu (QEMU's names) that libvirt drops before QEMU
  * starts, which the command line and the live XML leave out: cmt,
  * mbm_total, mbm_local, osxsave and ospke, which QEMU never had, and a
@@ -77,6 +84,12 @@ GPtrArray *vgmQemuCpuRemovedFeatures(const VgmCpuDef *cpu);
  * @caps records the features it knows under @accel. A new set. */
 GHashTable *vgmQemuCpuDroppedFeatures(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
                                       VgmQemuCapsAccel accel);
+
+/* Sets @error: @what (a CPU, for the message) is incompatible with the
+ * host CPU under @accel ("KVM", "TCG"), which lacks @missing (feature
+ * names). */
+void vgmQemuCpuMissingError(GError **error, const char *what, const char *accel,
+                            GPtrArray *missing);
 
 /* Whether @cpu is defined relative to the host CPU, as libvirt updates
  * it at a start: mode host-model, a custom model with match='minimum'

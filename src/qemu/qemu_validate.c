@@ -290,7 +290,10 @@ vgmQemuValidateMachine(const VgmDomainDef *def, const VgmQemuCaps *caps,
                     _("<features><kvm><dirty-ring state='on'> needs <domain type='kvm'>: it is KVM's ring of the pages a vCPU dirtied"));
         return FALSE;
     }
+    /* (a minimum model only asks the host for its features, where
+     * checked, and the host's model is the guest's) */
     if (def->cpu && def->cpu->mode == VGM_CPU_MODE_CUSTOM && def->cpu->model &&
+        def->cpu->match != VGM_CPU_MATCH_MINIMUM &&
         !vgmQemuValidateCpuModel(caps, def->cpu->model, error))
         return FALSE;
     if (def->virtType == VGM_DOMAIN_VIRT_QEMU && def->cpu &&

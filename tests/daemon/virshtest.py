@@ -1467,7 +1467,8 @@ def save_tests(tap, target, tmp):
     asks first), `managedsave-dumpxml` the domain's XML, `start` ->
     "running (restored)" and no image; `save X FILE` -> "\nDomain 'X'
     saved to FILE\n\n", `save-image-dumpxml FILE`, `restore FILE
-    --paused` -> "Domain restored from FILE\n\n" and a paused domain,
+    --paused` -> "Domain restored from FILE\n\n" and a paused domain
+    (the image's VNC websocket='-1' where its start chose the port),
     "paused (migrating)" (before it, `save-image-define FILE XML` ->
     "State file FILE updated.\n\n" with a description added, and one
     that changes the machine type refused, the image unchanged; captured
@@ -1480,7 +1481,9 @@ def save_tests(tap, target, tmp):
     directory fails and the guest runs on; a restore of an image cut
     after 24 bytes fails and the domain stays shut off (saved)."""
     uri = target.uri
-    f = harness.write_file(tmp, SV + ".xml", harness.domain_xml(SV))
+    # (with a VNC websocket whose port each start chooses)
+    f = harness.write_file(tmp, SV + ".xml", harness.domain_xml(SV).replace(
+        "</devices>", "<graphics type='vnc' websocket='-1'/></devices>", 1))
     r = virsh(uri, "define", f)
     if not tap.ok(r.rc == 0, "virsh define (save)", r.describe()):
         return
@@ -1532,6 +1535,9 @@ def save_tests(tap, target, tmp):
         r = virsh(uri, "save-image-dumpxml", img)
         tap.ok(r.rc == 0 and "<name>%s</name>" % SV in r.out, "save-image-dumpxml",
                r.describe())
+        tap.ok(re.search(r"<graphics type='vnc'[^>]* websocket='-1'", r.out) is not None,
+               "the image asks for a websocket port of the restore's choosing (websocket='-1'), "
+               "as libvirt's does", r.out)
         # its XML changed where the host's side is (a description), and
         # refused where the guest's is (its machine type), the image
         # unchanged
