@@ -2227,14 +2227,10 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
         (dxml && !(imageXml = vgmDriverSaveCheckNewXML(dom->status->xml, dxml, target, error))))
         return FALSE;
     /* (a websocket port the start chose is chosen again by the restore,
-     * as libvirt's image asks for -1) */
-    {
-        g_autofree char *given = g_steal_pointer(&imageXml);
-
-        if (!(imageXml = vgmDriverDomainImageXML(given ? given : dom->status->xml,
-                                                 dom->status->websocketPorts, error)))
-            return FALSE;
-    }
+     * as libvirt's image asks for -1; an XML given keeps what it says) */
+    if (!imageXml && !(imageXml = vgmDriverDomainImageXML(dom->status->xml,
+                                                          dom->status->websocketPorts, error)))
+        return FALSE;
     /* from before the save takes QEMU's monitor, which has one client at
      * a time, a look at the domain reads it paused (saving) rather than
      * wait for the monitor until the save is over */

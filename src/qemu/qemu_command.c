@@ -444,8 +444,11 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         g_autofree char *qemu = vgmQemuCpuFeatureName(f->name);
         g_autofree char *n = vgmQemuEscapeOptValue(qemu);
 
-        /* (what libvirt drops: vgmQemuCpuDroppedFeatures) */
-        if (g_hash_table_contains(plan->cpuDropped, qemu))
+        /* (what libvirt drops: vgmQemuCpuDroppedFeatures; an optional
+         * one here is of a CPU the host does not settle, host-passthrough
+         * or maximum, which libvirt leaves to QEMU) */
+        if (g_hash_table_contains(plan->cpuDropped, qemu) ||
+            f->policy == VGM_CPU_FEATURE_OPTIONAL)
             continue;
         if (f->policy == VGM_CPU_FEATURE_DISABLE || f->policy == VGM_CPU_FEATURE_FORBID)
             g_string_append_printf(s, ",%s=off", n);

@@ -285,6 +285,7 @@ vgmQemuCpuDroppedFeatures(const VgmCpuDef *cpu, const VgmQemuCaps *caps, VgmQemu
     g_autoptr(VgmQemuCapsHostCpu) host = vgmQemuCapsGetHostCpu(caps, accel);
     g_autoptr(GHashTable) known = NULL;
     GHashTable *dropped = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    gboolean relative = vgmQemuCpuIsHostRelative(cpu);
     size_t i;
 
     if (!cpu)
@@ -300,11 +301,13 @@ vgmQemuCpuDroppedFeatures(const VgmCpuDef *cpu, const VgmQemuCaps *caps, VgmQemu
         const VgmCpuFeature *f = &cpu->features[i];
         char *name = vgmQemuCpuFeatureName(f->name);
 
-        /* (an optional one the host lacks is disabled first, as libvirt
-         * settles it; one the host has is known) */
+        /* (an optional one of a CPU relative to the host the host lacks
+         * is disabled first, as libvirt settles it; one the host has is
+         * known) */
         if (vgmQemuCpuStrIn(name, vgmQemuCpuBaselineSkip, G_N_ELEMENTS(vgmQemuCpuBaselineSkip)) ||
             (known && !g_hash_table_contains(known, name) &&
-             f->policy != VGM_CPU_FEATURE_REQUIRE && f->policy != VGM_CPU_FEATURE_FORCE))
+             (f->policy == VGM_CPU_FEATURE_DISABLE || f->policy == VGM_CPU_FEATURE_FORBID ||
+              (f->policy == VGM_CPU_FEATURE_OPTIONAL && relative))))
             g_hash_table_add(dropped, name);
         else
             g_free(name);
@@ -424,6 +427,12 @@ vgmQemuCpuMinimumCheck(const VgmCpuDef *cpu, const VgmQemuCapsHostCpu *host,
             !g_hash_table_contains(own, name))
             g_ptr_array_add(missing, g_strdup(name));
         g_hash_table_insert(own, name, NULL);
+    }
+    /* (what libvirt's CPU map removed from the model is not the model's
+     * in its comparison) */
+    for (i = 0; i < G_N_ELEMENTS(vgmQemuCpuRemoved); i++) {
+        if (g_str_equal(vgmQemuCpuRemoved[i].model, cpu->model))
+            g_hash_table_add(own, g_strdup(vgmQemuCpuRemoved[i].feature));
     }
     for (i = 0; model && model->features[i]; i++) {
         if (!g_hash_table_contains(own, model->features[i]) &&

@@ -80,8 +80,10 @@ void vgmQemuCpuKeepRemovedFeatures(VgmCpuDef *cpu);
 /* The features of @cpu (QEMU's names) that libvirt drops before QEMU
  * starts, which the command line and the live XML leave out: cmt,
  * mbm_total, mbm_local, osxsave and ospke, which QEMU never had, and a
- * disabled or forbidden one this QEMU does not know (off anyway), where
- * @caps records the features it knows under @accel. A new set. */
+ * disabled or forbidden one this QEMU does not know (off anyway), or an
+ * optional one of a CPU relative to the host (then off: the host lacks
+ * it), where @caps records the features it knows under @accel. A new
+ * set. */
 GHashTable *vgmQemuCpuDroppedFeatures(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
                                       VgmQemuCapsAccel accel);
 
