@@ -139,7 +139,7 @@ vgmDriverDomainIsActive(const VgmDriverDomain *dom)
 void
 vgmDriverDomainKeepAsRan(VgmDomainDef *def)
 {
-    vgmQemuCpuKeepRemovedFeatures(def->cpu);
+    vgmQemuCpuNameRemovedFeatures(def->cpu, VGM_CPU_FEATURE_FORCE);
     /* a start since writes readonly='no' into the live XML of a pflash
      * given without it; one before made it read-only */
     if (def->os.loader && def->os.loaderType == VGM_LOADER_TYPE_PFLASH &&
@@ -203,16 +203,8 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         live->cpu->fallback = VGM_CPU_FALLBACK_FORBID;
     if (rwFlash)
         live->os.loaderReadonly = VGM_TRISTATE_NO;
-    if (removed->len) {
-        live->cpu->features = g_renew(VgmCpuFeature, live->cpu->features,
-                                      live->cpu->nfeatures + removed->len);
-        for (i = 0; i < removed->len; i++) {
-            VgmCpuFeature *f = &live->cpu->features[live->cpu->nfeatures++];
-
-            f->name = g_strdup(vgmQemuCpuFeatureXMLName(g_ptr_array_index(removed, i)));
-            f->policy = VGM_CPU_FEATURE_DISABLE;
-        }
-    }
+    if (removed->len)
+        vgmQemuCpuNameRemovedFeatures(live->cpu, VGM_CPU_FEATURE_DISABLE);
     if (dropCpu && live->cpu) {
         size_t j = 0;
 

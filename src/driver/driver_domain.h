@@ -627,7 +627,7 @@ VgmDriverDomain *vgmDriverDomainLookupByID(const VgmDriverStore *store, int id,
 /* @def, a running guest's XML (a live update's, an incoming migration's,
  * a save image's), made to give a new QEMU what the running one had
  * where a start before 2026-12-06 wrote its live XML: a custom model's
- * features libvirt's CPU map removed (vgmQemuCpuKeepRemovedFeatures), a
+ * features libvirt's CPU map removed (vgmQemuCpuNameRemovedFeatures), a
  * pflash without readonly read-only. A start since writes both out. */
 void vgmDriverDomainKeepAsRan(VgmDomainDef *def);
 /* Live XML @xml as a save image or a snapshot's memory keeps it: a VNC

@@ -263,7 +263,7 @@ vgmQemuCpuRemovedFeatures(const VgmCpuDef *cpu)
 }
 
 void
-vgmQemuCpuKeepRemovedFeatures(VgmCpuDef *cpu)
+vgmQemuCpuNameRemovedFeatures(VgmCpuDef *cpu, VgmCpuFeaturePolicy policy)
 {
     g_autoptr(GPtrArray) removed = vgmQemuCpuRemovedFeatures(cpu);
     guint i;
@@ -275,7 +275,7 @@ vgmQemuCpuKeepRemovedFeatures(VgmCpuDef *cpu)
         VgmCpuFeature *f = &cpu->features[cpu->nfeatures++];
 
         f->name = g_strdup(vgmQemuCpuFeatureXMLName(g_ptr_array_index(removed, i)));
-        f->policy = VGM_CPU_FEATURE_FORCE;
+        f->policy = policy;
     }
 }
 

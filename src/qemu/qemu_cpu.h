@@ -70,12 +70,12 @@ void vgmQemuCpuHostModelToCustom(VgmCpuDef *cpu, const VgmQemuCpuHostModel *hm);
  * unless the domain names them: a new array of static names. */
 GPtrArray *vgmQemuCpuRemovedFeatures(const VgmCpuDef *cpu);
 
-/* For @cpu of a running guest's XML (a live update, an incoming migration,
- * a restore): the removed features above that it does not name, which a
- * start before virt-gmem turned them off left on as QEMU's model has them,
- * named force (on, as the accelerator allows: what that QEMU gave), so
- * that a new QEMU gives the guest the same CPU. A start since names them. */
-void vgmQemuCpuKeepRemovedFeatures(VgmCpuDef *cpu);
+/* Names the removed features above that @cpu does not name, with
+ * @policy: disable in the live XML of a start (as libvirt turns them
+ * off); force for a running guest's XML from a start before 2026-12-06
+ * (a live update, an incoming migration, a restore), which left them as
+ * QEMU's model has them, so that a new QEMU gives the same CPU. */
+void vgmQemuCpuNameRemovedFeatures(VgmCpuDef *cpu, VgmCpuFeaturePolicy policy);
 
 /* The features of @cpu (QEMU's names) that libvirt drops before QEMU
  * starts, which the command line and the live XML leave out: cmt,
