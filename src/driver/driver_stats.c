@@ -149,6 +149,19 @@ vgmStatsAdd(GPtrArray *params, int type, char *field, guint64 value)
     g_ptr_array_add(params, p);
 }
 
+/* Counters @values of @group.@index: GROUP.INDEX.NAME for each of @names
+ * (unsigned long long, as libvirt gives them) */
+static void
+vgmStatsAddCounters(GPtrArray *params, const char *group, guint index,
+                    const char *const *names, const gint64 *values, guint n)
+{
+    guint k;
+
+    for (k = 0; k < n; k++)
+        vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
+                    g_strdup_printf("%s.%u.%s", group, index, names[k]), (guint64)values[k]);
+}
+
 static void
 vgmStatsAddString(GPtrArray *params, char *field, const char *value)
 {
@@ -642,15 +655,12 @@ vgmStatsBlockCounters(GPtrArray *params, guint rec, JsonObject *stats, JsonObjec
     };
     VgmDriverBlockStats b = { 0 };
     gint64 values[G_N_ELEMENTS(fields)];
-    guint f;
 
     vgmStatsBlockAdd(stats, &b);
     values[0] = b.rdReq; values[1] = b.rdBytes; values[2] = b.rdTimes;
     values[3] = b.wrReq; values[4] = b.wrBytes; values[5] = b.wrTimes;
     values[6] = b.flReq; values[7] = b.flTimes;
-    for (f = 0; f < G_N_ELEMENTS(fields); f++)
-        vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
-                    g_strdup_printf("block.%u.%s", rec, fields[f]), (guint64)values[f]);
+    vgmStatsAddCounters(params, "block", rec, fields, values, G_N_ELEMENTS(fields));
     /* of a medium: the highest offset the guest wrote, the image's sizes */
     if (image) {
         vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.allocation", rec),
@@ -810,7 +820,6 @@ vgmStatsInterfaces(const VgmDriverDomain *dom, GPtrArray *params)
         };
         VgmDriverInterfaceStats n;
         gint64 values[G_N_ELEMENTS(fields)];
-        guint k;
 
         if (!net->ifname || !vgmNetTypeHasTap(net->type))
             continue;
@@ -820,9 +829,7 @@ vgmStatsInterfaces(const VgmDriverDomain *dom, GPtrArray *params)
         values[0] = n.rxBytes; values[1] = n.rxPackets; values[2] = n.rxErrs;
         values[3] = n.rxDrop; values[4] = n.txBytes; values[5] = n.txPackets;
         values[6] = n.txErrs; values[7] = n.txDrop;
-        for (k = 0; k < G_N_ELEMENTS(fields); k++)
-            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
-                        g_strdup_printf("net.%u.%s", i, fields[k]), (guint64)values[k]);
+        vgmStatsAddCounters(params, "net", i, fields, values, G_N_ELEMENTS(fields));
     }
 }
 
