@@ -4411,6 +4411,144 @@ testDirectMacvtap(void)
     testIpLink("link", "del", bridge, NULL);
 }
 
+/* Counts @pid's fds open on @path */
+static unsigned int
+testProcOpenCount(pid_t pid, const char *path)
+{
+    g_autofree char *dir = g_strdup_printf("/proc/%d/fd", (int)pid);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *n;
+    unsigned int count = 0;
+
+    while (d && (n = g_dir_read_name(d))) {
+        g_autofree char *fd = g_build_filename(dir, n, NULL);
+        g_autofree char *target = g_file_read_link(fd, NULL);
+
+        count += g_strcmp0(target, path) == 0;
+    }
+    return count;
+}
+
+/* <interface><backend tap vhost>: the driver opens the tap itself,
+ * through the device <backend tap> names (here a node of the tun device
+ * in the test's root, so that QEMU's fds show which device they came
+ * through), one fd a queue with virtio-net headers and multi-queue, and
+ * the tap of a bridge interface without <target dev> gets a vnetN, is
+ * put into the bridge and set up, and goes with QEMU. A KVM guest's
+ * <backend vhost> is opened too: a device that does not exist fails the
+ * start before QEMU runs, naming it, and leaves no tap; a device that is
+ * not vhost-net (a node of /dev/null) reaches QEMU as its vhostfd, which
+ * it refuses. Needs root and a bridge (ip link), the vhost part
+ * /dev/kvm; else skipped with the reason. */
+static void
+testBackendTap(void)
+{
+    g_autofree char *bridge = g_strdup_printf("vgmbk%u", (unsigned int)getpid() % 100000);
+    g_autofree char *root = NULL;
+    g_autofree char *tun = NULL;
+    g_autofree char *vhostNull = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *vnet = NULL;
+    g_autoptr(TestRun) run = NULL;
+    g_autoptr(VgmDriverStatus) status = NULL;
+    const char *vhostCases[2] = { NULL, NULL };
+    guint c;
+
+    if (!testHaveQemu())
+        return;
+    if (geteuid() != 0) {
+        g_test_skip("a tap needs root (CAP_NET_ADMIN)");
+        return;
+    }
+    if (!testMakeBridge(bridge)) {
+        g_test_skip("cannot make a bridge here (ip link add ... type bridge failed)");
+        return;
+    }
+    root = testMakeRoot();
+    tun = g_build_filename(root, "tun-alt", NULL);
+    vhostNull = g_build_filename(root, "vhost-null", NULL);
+    g_assert_cmpint(mknod(tun, S_IFCHR | 0600, makedev(10, 200)), ==, 0);
+    g_assert_cmpint(mknod(vhostNull, S_IFCHR | 0600, makedev(1, 3)), ==, 0);
+    file = g_build_filename(root, "backend.xml", NULL);
+    xml = g_strdup_printf("<domain type='qemu'><name>backend</name><memory unit='MiB'>128</memory>"
+                          "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                          "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+                          "<interface type='bridge'><mac address='52:54:00:6a:7d:01'/>"
+                          "<source bridge='%s'/><model type='virtio'/><driver queues='2'/>"
+                          "<backend tap='%s'/></interface>"
+                          "<memballoon model='none'/></devices></domain>", bridge, tun);
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    vnet = testCreateFindIfname(root, file, "backend", "vnet", bridge);
+    status = testLoadStatus(root, "backend");
+    {
+        g_autofree char *sysMaster = vnet ? g_strdup_printf("/sys/class/net/%s/master", vnet) :
+                                            NULL;
+        g_autofree char *master = sysMaster ? g_file_read_link(sysMaster, NULL) : NULL;
+        g_autofree char *flags = vnet ? testSysNet(vnet, "flags") : NULL;
+        g_autofree char *tunFlags = vnet ? testSysNet(vnet, "tun_flags") : NULL;
+        g_autofree char *mac = vnet ? testSysNet(vnet, "address") : NULL;
+        unsigned int fds = testProcOpenCount(status->qemu.pid, tun);
+        unsigned int defaultFds = testProcOpenCount(status->qemu.pid, "/dev/net/tun");
+        guint64 tf = tunFlags ? g_ascii_strtoull(tunFlags, NULL, 16) : 0;
+
+        run = testTool(root, "destroy", "backend", NULL);
+        TEST_OK(run);
+        g_clear_pointer(&run, testRunFree);
+        g_assert_nonnull(vnet);
+        g_assert_nonnull(master);
+        g_assert_true(g_str_has_suffix(master, bridge));
+        g_assert_true(g_ascii_strtoull(flags, NULL, 16) & 0x1);
+        g_assert_cmpstr(mac, ==, "fe:54:00:6a:7d:01");
+        /* two queues through the device named, none through the default */
+        g_assert_cmpuint(fds, ==, 2);
+        g_assert_cmpuint(defaultFds, ==, 0);
+        /* IFF_TAP, IFF_NO_PI, IFF_VNET_HDR, IFF_MULTI_QUEUE */
+        g_assert_cmphex(tf & 0x5102, ==, 0x5102);
+    }
+    /* the tap went with QEMU's fds */
+    g_assert_false(testSysNetExists(vnet));
+
+    if (access("/dev/kvm", R_OK | W_OK) < 0) {
+        testIpLink("link", "del", bridge, NULL);
+        g_test_message("no usable /dev/kvm: <backend vhost> (KVM guests only) not tried");
+        return;
+    }
+    vhostCases[0] = "/nonexistent/vhost-net";
+    vhostCases[1] = vhostNull;
+    for (c = 0; c < G_N_ELEMENTS(vhostCases); c++) {
+        g_autofree char *kvmFile = g_build_filename(root, "backend-kvm.xml", NULL);
+        g_autofree char *kvmXml = g_strdup_printf(
+            "<domain type='kvm'><name>backend-kvm</name><memory unit='MiB'>128</memory>"
+            "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+            "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+            "<interface type='bridge'><mac address='52:54:00:6a:7d:02'/>"
+            "<source bridge='%s'/><target dev='vgmbkv%u'/><model type='virtio'/>"
+            "<backend vhost='%s'/></interface>"
+            "<memballoon model='none'/></devices></domain>",
+            bridge, (unsigned int)getpid() % 100000, vhostCases[c]);
+        g_autofree char *tap = g_strdup_printf("vgmbkv%u", (unsigned int)getpid() % 100000);
+
+        g_assert_true(g_file_set_contents(kvmFile, kvmXml, -1, NULL));
+        run = testTool(root, "create", kvmFile, NULL);
+        g_assert_cmpint(run->status, !=, 0);
+        if (c == 0) {
+            g_autofree char *want = g_strdup_printf("cannot open vhost-net device '%s'",
+                                                    vhostCases[c]);
+
+            g_assert_nonnull(strstr(run->err, want));
+        } else {
+            /* QEMU got the node as vhost-net and could not set it up */
+            g_assert_nonnull(strstr(run->err, "vhost"));
+            g_assert_null(strstr(run->err, "/dev/vhost-net"));
+        }
+        g_assert_false(testStatusExists(root, "backend-kvm"));
+        g_assert_false(testSysNetExists(tap));
+        g_clear_pointer(&run, testRunFree);
+    }
+    testIpLink("link", "del", bridge, NULL);
+}
+
 /* <interface type='ethernet'>: QEMU makes a managed tap (named, or vnetN
  * from the driver, which the live XML shows), which start sets up (MAC,
  * <mtu>, up) and which goes with QEMU; a tap with managed='no' is opened
@@ -5616,6 +5754,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/named-tap", testNamedTap);
     g_test_add_func("/driver/lifecycle/ethernet-taps", testEthernetTaps);
     g_test_add_func("/driver/lifecycle/direct-macvtap", testDirectMacvtap);
+    g_test_add_func("/driver/lifecycle/backend-tap", testBackendTap);
     g_test_add_func("/driver/lifecycle/vsock", testVsock);
     g_test_add_func("/driver/lifecycle/network-disk-auth", testNetworkDiskAuth);
     g_test_add_func("/driver/lifecycle/network-disk-cookies", testNetworkDiskCookies);

@@ -75,7 +75,8 @@
  * TCG, block disks are given /dev/null (a device node the host_device
  * driver accepts), bridge interfaces become user-mode networking (the test
  * makes no bridge; see also the note in the report), and so do direct
- * (macvtap) interfaces, with one queue. Cases are skipped,
+ * (macvtap) interfaces, with one queue; an interface's <backend> is
+ * dropped (QEMU opens its own tap and vhost-net). Cases are skipped,
  * with the reason printed, when the host lacks what cannot be faked:
  * guest RAM (more than the host's RAM and swap, which QEMU cannot
  * reserve), hugepages (a mounted hugetlbfs with enough free pages), NUMA
@@ -1154,6 +1155,14 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
     for (i = 0; i < def->devices.nets->len; i++) {
         VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
 
+        /* a tap the driver would open and hand over: QEMU opens its own
+         * (drivertest opens one through the driver) */
+        if (net->backendTap || net->backendVhost) {
+            g_test_message("interface %s: <backend> dropped (the test hands QEMU no tap or vhost-net fds)",
+                           net->mac);
+            g_clear_pointer(&net->backendTap, g_free);
+            g_clear_pointer(&net->backendVhost, g_free);
+        }
         if (net->type == VGM_NET_TYPE_BRIDGE) {
             g_test_message("interface %s: type='bridge' (%s) switched to type='user' (the test makes no bridge)",
                            net->mac, net->source);

@@ -1298,6 +1298,12 @@ typedef struct {
                                  * tap's name once it is set up */
     char *downscript;           /* ethernet: <downscript path=''/>, run so
                                  * once the domain stopped */
+    char *backendTap;           /* <backend tap=''>: the clone device the
+                                 * driver opens the tap through (instead of
+                                 * /dev/net/tun); a tap interface only */
+    char *backendVhost;         /* <backend vhost=''>: the device the driver
+                                 * opens vhost-net through (instead of
+                                 * /dev/vhost-net); tap or macvtap */
     gboolean ovs;               /* <virtualport type='openvswitch'> */
     char *ovsInterfaceId;       /* its <parameters interfaceid=''> */
     unsigned int *vlanTags;     /* <vlan><tag id=''/>: with ovs only */

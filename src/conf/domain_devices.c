@@ -359,6 +359,8 @@ vgmNetDefFree(VgmNetDef *n)
     g_free(n->localAddress);
     g_free(n->script);
     g_free(n->downscript);
+    g_free(n->backendTap);
+    g_free(n->backendVhost);
     g_free(n->model);
     g_free(n->ovsInterfaceId);
     g_free(n->romFile);
@@ -3108,6 +3110,61 @@ vgmNetSourceParse(xmlNodePtr child, VgmNetDef *net, gboolean live, GError **erro
     return TRUE;
 }
 
+/* <backend tap='' vhost=''/>: the host devices the driver opens the tap
+ * and vhost-net through, where libvirt opens /dev/net/tun and
+ * /dev/vhost-net. A tap is what an ethernet, network or bridge interface
+ * has; vhost-net serves those and a macvtap. (libvirt's type='passt' is
+ * a user-mode backend the driver does not run.) */
+static gboolean
+vgmNetBackendParse(xmlNodePtr node, VgmNetDef *net, GError **error)
+{
+    static const struct {
+        const char *attr;
+        size_t offset;
+    } paths[] = {
+        { "tap", G_STRUCT_OFFSET(VgmNetDef, backendTap) },
+        { "vhost", G_STRUCT_OFFSET(VgmNetDef, backendVhost) },
+    };
+    g_autofree char *type = NULL;
+    size_t i;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "type", "tap", "vhost", "logFile", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(node, "type", 0, &type, error) < 0)
+        return FALSE;
+    if (type || xmlHasProp(node, BAD_CAST "logFile")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported %1$s of <backend> in <interface>: it asks for passt, a user-mode network process the driver does not run (type 'user' without <backend> is QEMU's own user-mode network)"),
+                    type ? "attribute 'type'" : "attribute 'logFile'");
+        return FALSE;
+    }
+    for (i = 0; i < G_N_ELEMENTS(paths); i++) {
+        char **out = G_STRUCT_MEMBER_P(net, paths[i].offset);
+
+        if (vgmXMLPropString(node, paths[i].attr, 0, out, error) < 0)
+            return FALSE;
+        if (*out && !g_path_is_absolute(*out)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute '%2$s' of <backend> in <interface>: a device is an absolute path"),
+                        *out, paths[i].attr);
+            return FALSE;
+        }
+    }
+    if (net->backendTap && (!vgmNetTypeHasTap(net->type) || net->type == VGM_NET_TYPE_DIRECT)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<backend tap='%1$s'> of <interface type='%2$s'>: the driver opens a tap only for an interface of type 'ethernet', 'network' or 'bridge'"),
+                    net->backendTap, vgmNetTypeToString(net->type));
+        return FALSE;
+    }
+    if (net->backendVhost && !vgmNetTypeHasTap(net->type)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<backend vhost='%1$s'> of <interface type='%2$s'>: vhost-net serves a tap or macvtap, which type '%2$s' does not have"),
+                    net->backendVhost, vgmNetTypeToString(net->type));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* <script path=''/> or <downscript path=''/> (@name): a program the
  * driver runs with the tap's name, as libvirt does for an ethernet
  * interface only */
@@ -3355,7 +3412,7 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
                                                 "mtu", "coalesce", "virtualport", "vlan", "bandwidth",
                                                 "port", "link", "rom", "boot", "address", "acpi",
                                                 "script", "downscript", "alias", "ip",
-                                                "teaming", "tune", NULL },
+                                                "teaming", "tune", "backend", NULL },
                          error))
         return NULL;
     if (vgmXMLPropEnum(node, "type", vgmNetTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
@@ -3498,6 +3555,9 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
     }
     if (!vgmNetScriptParse(node, "script", net, &net->script, error) ||
         !vgmNetScriptParse(node, "downscript", net, &net->downscript, error))
+        return NULL;
+    if (vgmXMLSingleChild(node, "backend", &child, error) < 0 ||
+        (child && !vgmNetBackendParse(child, net, error)))
         return NULL;
     if (vgmXMLSingleChild(node, "rom", &child, error) < 0)
         return NULL;
@@ -3693,6 +3753,12 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
     if (net->model)
         vgmBufAsprintf(buf, "<model type='%s'/>\n", net->model);
     vgmNetDriverFormat(buf, net);
+    if (net->backendTap || net->backendVhost) {
+        vgmBufAdd(buf, "<backend");
+        vgmBufEscapeString(buf, " tap='%s'", net->backendTap);
+        vgmBufEscapeString(buf, " vhost='%s'", net->backendVhost);
+        vgmBufAdd(buf, "/>\n");
+    }
     if (net->haveSndbuf) {
         VgmBuf tune;
 

@@ -4872,10 +4872,11 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     for (i = oldDef->devices.nets->len; i < newDef->devices.nets->len; i++) {
         VgmNetDef *net = g_ptr_array_index(newDef->devices.nets, i);
 
-        if (net->type == VGM_NET_TYPE_DIRECT) {
+        if (vgmQemuNetDriverOpens(net)) {
             vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                        _("an <interface type='direct'> cannot be attached to running domain '%1$s': QEMU gets its macvtap's file descriptors at a start; attach it to the config (--config) for the next start"),
-                        dom->name);
+                        _("interface '%1$s' cannot be attached to running domain '%2$s': QEMU gets the file descriptors of its %3$s at a start; attach it to the config (--config) for the next start"),
+                        net->mac, dom->name,
+                        net->type == VGM_NET_TYPE_DIRECT ? _("macvtap") : _("tap (its <backend>)"));
             return FALSE;
         }
         if (!vgmDriverNetResolveNetwork(store, net, error))

@@ -77,8 +77,12 @@ vgmDriverNetNameTaps(VgmDomainDef *def, guint first, gboolean bridges)
         unsigned int *next = macvtap ? &nextMacvtap : &nextTap;
         char *name = NULL;
 
+        /* (a bridge interface's tap is QEMU's bridge helper's, but for a
+         * hot-plug or a tap the driver opens) */
         if ((net->type != VGM_NET_TYPE_ETHERNET && net->type != VGM_NET_TYPE_NETWORK &&
-             !macvtap && !(bridges && net->type == VGM_NET_TYPE_BRIDGE)) || net->ifname)
+             !macvtap &&
+             !((bridges || vgmQemuNetDriverOpens(net)) && net->type == VGM_NET_TYPE_BRIDGE)) ||
+            net->ifname)
             continue;
         /* libvirt's prefixes */
         for (;; (*next)++) {
@@ -540,37 +544,50 @@ vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error)
 /* ---- macvtaps (<interface type='direct'>) ---- */
 
 void
-vgmDriverMacvtapFree(VgmDriverMacvtap *m)
+vgmDriverNetOpenFree(VgmDriverNetOpen *o)
 {
-    if (!m)
+    if (!o)
         return;
-    g_free(m->ifname);
-    g_free(m->link);
-    g_free(m->mac);
-    g_free(m);
+    g_free(o->ifname);
+    g_free(o->link);
+    g_free(o->mac);
+    g_free(o->tapDevice);
+    g_free(o->vhostDevice);
+    g_free(o);
 }
 
 GPtrArray *
-vgmDriverNetMacvtaps(const VgmDomainDef *def)
+vgmDriverNetOpens(const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
-    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverMacvtapFree);
+    GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverNetOpenFree);
     guint i;
 
     for (i = 0; i < def->devices.nets->len; i++) {
         const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
-        VgmDriverMacvtap *m;
+        VgmDriverNetOpen *o;
+        VgmQemuNetFds fds;
 
-        if (net->type != VGM_NET_TYPE_DIRECT)
+        if (!vgmQemuNetDriverOpens(net))
             continue;
-        m = g_new0(VgmDriverMacvtap, 1);
-        m->ifname = g_strdup(net->ifname);
-        m->link = g_strdup(net->source);
-        m->mac = g_strdup(net->mac);
-        m->mode = net->directMode;
-        m->vnetHdr = g_str_has_prefix(net->model, "virtio");
-        m->up = net->linkDown != VGM_TRISTATE_YES;
-        m->queues = vgmQemuNetTapFds(def, i, &m->firstFd);
-        g_ptr_array_add(out, m);
+        vgmQemuNetFdsOf(plan, def, i, &fds);
+        o = g_new0(VgmDriverNetOpen, 1);
+        o->macvtap = net->type == VGM_NET_TYPE_DIRECT;
+        o->ifname = g_strdup(net->ifname);
+        o->mac = g_strdup(net->mac);
+        if (o->macvtap) {
+            o->link = g_strdup(net->source);
+            o->mode = net->directMode;
+        } else {
+            o->tapDevice = g_strdup(net->backendTap ? net->backendTap : "/dev/net/tun");
+        }
+        o->vnetHdr = g_str_has_prefix(net->model, "virtio");
+        o->up = net->linkDown != VGM_TRISTATE_YES;
+        o->queues = fds.queues;
+        o->firstFd = fds.firstTap;
+        o->firstVhostFd = fds.firstVhost;
+        if (fds.firstVhost >= 0)
+            o->vhostDevice = g_strdup(net->backendVhost);
+        g_ptr_array_add(out, o);
     }
     return out;
 }
@@ -579,7 +596,7 @@ vgmDriverNetMacvtaps(const VgmDomainDef *def)
  * udev made in /dev, or one made in @runDir for the open and removed
  * (a host without udev has none) */
 static int
-vgmDriverMacvtapOpen(const VgmDriverMacvtap *m, unsigned int ifindex, const char *runDir,
+vgmDriverMacvtapOpen(const VgmDriverNetOpen *m, unsigned int ifindex, const char *runDir,
                      GError **error)
 {
     g_autofree char *sysDev = g_strdup_printf("/sys/class/net/%s/macvtap/tap%u/dev", m->ifname,
@@ -613,48 +630,110 @@ vgmDriverMacvtapOpen(const VgmDriverMacvtap *m, unsigned int ifindex, const char
     return fd;
 }
 
-gboolean
-vgmDriverNetMacvtapCreate(const VgmDriverMacvtap *m, const char *runDir, GArray *fds,
-                          GError **error)
+/* Opens tap @o->ifname through @o->tapDevice, as QEMU's own open would
+ * (which it cannot do through another device) */
+static int
+vgmDriverTapOpen(const VgmDriverNetOpen *o, GError **error)
 {
-    /* ip's word for passthrough */
-    const char *mode = m->mode == VGM_NET_DIRECT_PASSTHROUGH ? "passthru" :
-                       vgmNetDirectModeTypeToString(m->mode);
-    const char *add[] = { "ip", "link", "add", "link", m->link, "name", m->ifname, "address",
-                          m->mac, "type", "macvtap", "mode", mode, NULL };
-    const char *up[] = { "ip", "link", "set", "dev", m->ifname, "up", NULL };
+    struct ifreq ifr;
+    int fd;
+
+    if ((fd = open(o->tapDevice, O_RDWR | O_CLOEXEC)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open tap device '%1$s' of interface '%2$s'"),
+                          o->tapDevice, o->mac);
+        return -1;
+    }
+    memset(&ifr, 0, sizeof(ifr));
+    ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (o->vnetHdr ? IFF_VNET_HDR : 0) |
+                    (o->queues > 1 ? IFF_MULTI_QUEUE : 0);
+    g_strlcpy(ifr.ifr_name, o->ifname, sizeof(ifr.ifr_name));
+    if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+        int saved = errno;
+
+        close(fd);
+        vgmErrorSetSystem(error, saved, _("cannot open tap '%1$s' of interface '%2$s' through '%3$s'"),
+                          o->ifname, o->mac, o->tapDevice);
+        return -1;
+    }
+    return fd;
+}
+
+/* Opens the queues of macvtap @o (made already) */
+static gboolean
+vgmDriverMacvtapOpenQueues(const VgmDriverNetOpen *o, const char *runDir, GArray *fds,
+                           GError **error)
+{
     unsigned int ifindex;
     unsigned int q;
 
-    if (!vgmDriverNetRun(add, error) || (m->up && !vgmDriverNetRun(up, error))) {
-        g_prefix_error(error, _("cannot make macvtap '%1$s' on '%2$s': "), m->ifname, m->link);
-        return FALSE;
-    }
-    if (!(ifindex = if_nametoindex(m->ifname))) {
-        vgmErrorSetSystem(error, errno, _("macvtap '%1$s' went away"), m->ifname);
+    if (!(ifindex = if_nametoindex(o->ifname))) {
+        vgmErrorSetSystem(error, errno, _("macvtap '%1$s' went away"), o->ifname);
         return FALSE;
     }
     /* one open a queue, with virtio-net's header where the model is
      * virtio, as libvirt sets it */
-    for (q = 0; q < m->queues; q++) {
-        VgmDriverPassFd pass = { -1, m->firstFd + (int)q };
+    for (q = 0; q < o->queues; q++) {
+        VgmDriverPassFd pass = { -1, o->firstFd + (int)q };
         struct ifreq ifr;
 
-        if ((pass.fd = vgmDriverMacvtapOpen(m, ifindex, runDir, error)) < 0) {
+        if ((pass.fd = vgmDriverMacvtapOpen(o, ifindex, runDir, error)) < 0) {
             if (error && !*error)
-                vgmErrorSetSystem(error, errno, _("cannot open macvtap '%1$s'"), m->ifname);
+                vgmErrorSetSystem(error, errno, _("cannot open macvtap '%1$s'"), o->ifname);
             return FALSE;
         }
         g_array_append_val(fds, pass);
         memset(&ifr, 0, sizeof(ifr));
-        if (m->vnetHdr && ioctl(pass.fd, TUNGETIFF, &ifr) == 0) {
+        if (o->vnetHdr && ioctl(pass.fd, TUNGETIFF, &ifr) == 0) {
             ifr.ifr_flags |= IFF_VNET_HDR;
             if (ioctl(pass.fd, TUNSETIFF, &ifr) < 0) {
                 vgmErrorSetSystem(error, errno,
-                                  _("cannot give macvtap '%1$s' virtio-net headers"), m->ifname);
+                                  _("cannot give macvtap '%1$s' virtio-net headers"), o->ifname);
                 return FALSE;
             }
         }
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverNetOpenFds(const VgmDriverNetOpen *o, const char *runDir, GArray *fds, GError **error)
+{
+    unsigned int q;
+
+    if (o->macvtap) {
+        /* ip's word for passthrough */
+        const char *mode = o->mode == VGM_NET_DIRECT_PASSTHROUGH ? "passthru" :
+                           vgmNetDirectModeTypeToString(o->mode);
+        const char *add[] = { "ip", "link", "add", "link", o->link, "name", o->ifname, "address",
+                              o->mac, "type", "macvtap", "mode", mode, NULL };
+        const char *up[] = { "ip", "link", "set", "dev", o->ifname, "up", NULL };
+
+        if (!vgmDriverNetRun(add, error) || (o->up && !vgmDriverNetRun(up, error))) {
+            g_prefix_error(error, _("cannot make macvtap '%1$s' on '%2$s': "), o->ifname, o->link);
+            return FALSE;
+        }
+        if (!vgmDriverMacvtapOpenQueues(o, runDir, fds, error))
+            return FALSE;
+    } else {
+        for (q = 0; q < o->queues; q++) {
+            VgmDriverPassFd pass = { vgmDriverTapOpen(o, error), o->firstFd + (int)q };
+
+            if (pass.fd < 0)
+                return FALSE;
+            g_array_append_val(fds, pass);
+        }
+    }
+    for (q = 0; o->firstVhostFd >= 0 && q < o->queues; q++) {
+        VgmDriverPassFd pass = { open(o->vhostDevice, O_RDWR | O_CLOEXEC),
+                                 o->firstVhostFd + (int)q };
+
+        if (pass.fd < 0) {
+            vgmErrorSetSystem(error, errno,
+                              _("cannot open vhost-net device '%1$s' of interface '%2$s'"),
+                              o->vhostDevice, o->mac);
+            return FALSE;
+        }
+        g_array_append_val(fds, pass);
     }
     return TRUE;
 }

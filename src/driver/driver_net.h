@@ -18,6 +18,7 @@
 
 #include "conf/domain_conf.h"
 #include "driver_store.h"
+#include "qemu/qemu_plan.h"
 
 typedef struct {
     char *ifname;
@@ -109,30 +110,46 @@ typedef struct {
     int target;
 } VgmDriverPassFd;
 
-/* The macvtap of an <interface type='direct'>, which the driver makes
- * on the host device before QEMU starts (the guest's MAC, the mode, up
- * unless <link state='down'>), opens once a queue (with virtio-net
- * headers for a virtio model), and hands QEMU as the fds the command
- * line names; it stays after QEMU and is removed with the run's state. */
+/* The host side of an interface the driver opens for QEMU (see
+ * vgmQemuNetDriverOpens), once a queue, and hands QEMU as the fds its
+ * command line names:
+ *  - the macvtap of an <interface type='direct'>, which the driver makes
+ *    on the host device before QEMU starts (the guest's MAC, the mode, up
+ *    unless <link state='down'>) and opens with virtio-net headers for a
+ *    virtio model; it stays after QEMU and is removed with the run's state;
+ *  - the tap of an ethernet, network or bridge interface with a <backend>,
+ *    opened by its name through the <backend tap> device (/dev/net/tun
+ *    without one), as libvirt opens a tap: virtio-net headers for a
+ *    virtio model, multi-queue for more than one queue. A managed tap is
+ *    made by that open and goes with the last fd (QEMU's); an unmanaged
+ *    one exists and is attached to. It is set up as a tap QEMU made
+ *    (vgmDriverNetManagedTaps) once QEMU runs.
+ * With a <backend vhost> that serves the interface, that device is opened
+ * once a queue too (vhost-net's fds). */
 typedef struct {
-    char *ifname;        /* macvtapN, or the <target dev> */
-    char *link;          /* the host device */
+    gboolean macvtap;
+    char *ifname;        /* macvtapN, vnetN, or the <target dev> */
+    char *link;          /* macvtap: the host device */
     char *mac;
     VgmNetDirectMode mode;
+    char *tapDevice;     /* tap: the device it is opened through */
+    char *vhostDevice;   /* with firstVhostFd: vhost-net's device */
     gboolean vnetHdr;
     gboolean up;
     unsigned int queues;
     int firstFd;         /* QEMU's fd of the first queue */
-} VgmDriverMacvtap;
+    int firstVhostFd;    /* QEMU's vhost-net fd of the first queue, or -1 */
+} VgmDriverNetOpen;
 
-void vgmDriverMacvtapFree(VgmDriverMacvtap *m);
+void vgmDriverNetOpenFree(VgmDriverNetOpen *o);
 
-/* The macvtaps of @def (names given, see vgmDriverNetNameTaps) */
-GPtrArray *vgmDriverNetMacvtaps(const VgmDomainDef *def);
+/* The host sides of @def the driver opens (names given, see
+ * vgmDriverNetNameTaps), as @plan lowers them */
+GPtrArray *vgmDriverNetOpens(const VgmDomainDef *def, const VgmQemuPlan *plan);
 
-/* Makes macvtap @m and appends its queues' fds to @fds (VgmDriverPassFd;
- * the caller closes those not handed over); a node for its character
- * device may be made, and removed, in @runDir. */
-gboolean vgmDriverNetMacvtapCreate(const VgmDriverMacvtap *m, const char *runDir, GArray *fds,
-                                   GError **error);
+/* Makes (a macvtap) and opens @o, appending its fds to @fds
+ * (VgmDriverPassFd; the caller closes those not handed over); a node for
+ * a macvtap's character device may be made, and removed, in @runDir. */
+gboolean vgmDriverNetOpenFds(const VgmDriverNetOpen *o, const char *runDir, GArray *fds,
+                             GError **error);
 

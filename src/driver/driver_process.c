@@ -1090,10 +1090,11 @@ struct _VgmDriverStart {
     VgmQemuPlan *plan;
     VgmDriverStatus *status;
     GPtrArray *taps;            /* VgmDriverTap the driver sets up */
-    GPtrArray *macvtaps;        /* VgmDriverMacvtap the driver makes */
+    GPtrArray *netOpens;        /* VgmDriverNetOpen: the macvtaps and taps
+                                 * the driver opens for QEMU */
     GPtrArray *overlays;        /* VgmDriverOverlay of the transient disks */
     GPtrArray *scripts;         /* VgmDriverNetScript: the taps' <script>s */
-    GArray *passFds;            /* VgmDriverPassFd: the macvtaps' fds for QEMU */
+    GArray *passFds;            /* VgmDriverPassFd: their fds for QEMU */
     unsigned char uuid[16];
     gboolean haveTpm;
     VgmTpmDef tpm;              /* the swtpm started before QEMU */
@@ -1118,7 +1119,7 @@ vgmDriverStartFree(VgmDriverStart *start)
     vgmQemuPlanFree(start->plan);
     vgmDriverStatusFree(start->status);
     g_clear_pointer(&start->taps, g_ptr_array_unref);
-    g_clear_pointer(&start->macvtaps, g_ptr_array_unref);
+    g_clear_pointer(&start->netOpens, g_ptr_array_unref);
     g_clear_pointer(&start->overlays, g_ptr_array_unref);
     g_clear_pointer(&start->scripts, g_ptr_array_unref);
     for (guint i = 0; start->passFds && i < start->passFds->len; i++) {
@@ -1520,7 +1521,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     if (!(start->pins = vgmDriverProcessPinsOf(def, autoCpus, error)))
         return NULL;
     start->taps = vgmDriverNetManagedTaps(def);
-    start->macvtaps = vgmDriverNetMacvtaps(def);
+    start->netOpens = vgmDriverNetOpens(def, start->plan);
     start->overlays = vgmDriverDiskOverlays(def);
     start->scripts = vgmDriverNetScripts(def);
     start->passFds = g_array_new(FALSE, FALSE, sizeof(VgmDriverPassFd));
@@ -1624,11 +1625,12 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         if (!vgmDriverDiskOverlayCreate(g_ptr_array_index(start->overlays, o), error))
             goto undo;
     }
-    /* the macvtaps, whose fds QEMU gets (the status names them, so that
-     * whoever cleans up after this run removes them) */
-    for (guint m = 0; m < start->macvtaps->len; m++) {
-        if (!vgmDriverNetMacvtapCreate(g_ptr_array_index(start->macvtaps, m), runDir,
-                                       start->passFds, error))
+    /* the macvtaps (the status names them, so that whoever cleans up
+     * after this run removes them) and the taps the driver opens, whose
+     * fds QEMU gets */
+    for (guint m = 0; m < start->netOpens->len; m++) {
+        if (!vgmDriverNetOpenFds(g_ptr_array_index(start->netOpens, m), runDir, start->passFds,
+                                 error))
             goto undo;
     }
     /* 5. spawn */

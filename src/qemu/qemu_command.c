@@ -36,26 +36,48 @@ vgmQemuCmdObjectFree(VgmQemuCmdObject *o)
     g_free(o);
 }
 
-unsigned int
-vgmQemuNetTapFds(const VgmDomainDef *def, guint index, int *first)
+gboolean
+vgmQemuNetDriverOpens(const VgmNetDef *net)
+{
+    return net->type == VGM_NET_TYPE_DIRECT ||
+           (vgmNetTypeHasTap(net->type) && (net->backendTap || net->backendVhost));
+}
+
+gboolean
+vgmQemuNetVhost(const VgmQemuPlan *plan, const VgmNetDef *net)
+{
+    /* (QEMU's bridge helper makes a tap without vhost-net) */
+    gboolean helper = net->type == VGM_NET_TYPE_BRIDGE && !net->ifname &&
+                      !vgmQemuNetDriverOpens(net);
+
+    return plan->accelKVM && vgmNetTypeHasTap(net->type) && !helper &&
+           g_str_has_prefix(net->model, "virtio") && net->driverName != VGM_NET_DRIVER_QEMU &&
+           (plan->vhostNet || net->backendVhost);
+}
+
+void
+vgmQemuNetFdsOf(const VgmQemuPlan *plan, const VgmDomainDef *def, guint index,
+                VgmQemuNetFds *out)
 {
     int next = VGM_QEMU_NET_FD_BASE;
     guint i;
 
-    *first = -1;
+    *out = (VgmQemuNetFds){ 0, -1, -1 };
     for (i = 0; i <= index && i < def->devices.nets->len; i++) {
         const VgmNetDef *n = g_ptr_array_index(def->devices.nets, i);
         unsigned int count = n->queues ? n->queues : 1;
+        gboolean vhost = n->backendVhost && vgmQemuNetVhost(plan, n);
 
-        if (n->type != VGM_NET_TYPE_DIRECT)
+        if (!vgmQemuNetDriverOpens(n))
             continue;
         if (i == index) {
-            *first = next;
-            return count;
+            out->queues = count;
+            out->firstTap = next;
+            out->firstVhost = vhost ? next + (int)count : -1;
+            return;
         }
-        next += (int)count;
+        next += (int)count * (vhost ? 2 : 1);
     }
-    return 0;
 }
 
 void

@@ -50,11 +50,12 @@ typedef struct {
     char *owner;                /* what needs it, for errors: "disk 'vda'" */
 } VgmQemuCmdSecret;
 
-/* The fds the driver hands QEMU for the queues of each <interface
- * type='direct'> (its macvtap, opened once a queue): numbered from
- * VGM_QEMU_NET_FD_BASE up, in the order of the interfaces. Returns how
- * many interface @index of @def has (0: it is not direct), the first in
- * *first. */
+/* The fds the driver hands QEMU for an interface whose host side it
+ * opens itself: a macvtap (<interface type='direct'>), or a tap with a
+ * <backend> (opened through its tap device, /dev/net/tun by default);
+ * one fd a queue, then, with <backend vhost> where vhost-net serves the
+ * interface, one of vhost-net a queue. Numbered from VGM_QEMU_NET_FD_BASE
+ * up, in the order of the interfaces. */
 #define VGM_QEMU_NET_FD_BASE 100
 /* The fd of /dev/vhost-vsock the driver opens for <vsock> (its guest
  * address set) and hands QEMU as "vhostfd" */
@@ -63,7 +64,21 @@ typedef struct {
 #define VGM_QEMU_BALLOON_ID "balloon0"
 /* the fd a save image is loaded from (-incoming fd:98) */
 #define VGM_QEMU_INCOMING_FD 98
-unsigned int vgmQemuNetTapFds(const VgmDomainDef *def, guint index, int *first);
+typedef struct {
+    unsigned int queues;        /* 0: QEMU opens the interface's host side */
+    int firstTap;               /* the first queue's tap fd */
+    int firstVhost;             /* the first queue's vhost-net fd, or -1 */
+} VgmQemuNetFds;
+
+/* Whether the driver opens the host side of @net itself */
+gboolean vgmQemuNetDriverOpens(const VgmNetDef *net);
+/* Whether vhost-net serves @net: a KVM guest's virtio-net on a tap or
+ * macvtap, unless <driver name='qemu'>, where its device opens (the
+ * <backend vhost> given, or /dev/vhost-net) */
+gboolean vgmQemuNetVhost(const VgmQemuPlan *plan, const VgmNetDef *net);
+/* The fds of interface @index of @def */
+void vgmQemuNetFdsOf(const VgmQemuPlan *plan, const VgmDomainDef *def, guint index,
+                     VgmQemuNetFds *out);
 
 void vgmQemuCmdFree(VgmQemuCmd *cmd);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuCmd, vgmQemuCmdFree)

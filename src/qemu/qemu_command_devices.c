@@ -1011,6 +1011,20 @@ vgmCmdSomeMemoryShared(const VgmQemuPlan *plan)
     return FALSE;
 }
 
+/* A netdev's fds, @count from @first: @one names a single one, @many a
+ * list of them */
+static void
+vgmCmdNetFds(JsonObject *o, const char *one, const char *many, int first, unsigned int count)
+{
+    GString *fds = g_string_new(NULL);
+    unsigned int q;
+
+    for (q = 0; q < count; q++)
+        g_string_append_printf(fds, "%s%d", q ? ":" : "", first + (int)q);
+    json_object_set_string_member(o, count == 1 ? one : many, fds->str);
+    g_string_free(fds, TRUE);
+}
+
 static void
 vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
 {
@@ -1072,28 +1086,20 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
                 g_ptr_array_add(cmd->warnings,
                                 g_strdup_printf(_("vhost-user interface '%1$s' may not work: no guest memory is shared, so its backend cannot map the guest's RAM (give <memoryBacking><access mode='shared'/> or NUMA cells memAccess='shared')"),
                                                 n->mac));
-        } else if (n->type == VGM_NET_TYPE_DIRECT) {
-            /* the macvtap the driver makes, one fd a queue, as libvirt
-             * hands it over */
-            int first;
-            unsigned int count = vgmQemuNetTapFds(def, i, &first);
+        } else if (vgmQemuNetDriverOpens(n)) {
+            /* the macvtap the driver makes, or the tap it opens through
+             * <backend tap>, one fd a queue, as libvirt hands them over;
+             * with <backend vhost>, vhost-net's fds too */
+            VgmQemuNetFds fds;
 
+            vgmQemuNetFdsOf(plan, def, i, &fds);
             json_object_set_string_member(o, "type", "tap");
-            if (count == 1) {
-                g_autofree char *fd = g_strdup_printf("%d", first);
-
-                json_object_set_string_member(o, "fd", fd);
-            } else {
-                GString *fds = g_string_new(NULL);
-                unsigned int q;
-
-                for (q = 0; q < count; q++)
-                    g_string_append_printf(fds, "%s%d", q ? ":" : "", first + (int)q);
-                json_object_set_string_member(o, "fds", fds->str);
-                g_string_free(fds, TRUE);
-            }
-            if (virtio && plan->vhostNet && n->driverName != VGM_NET_DRIVER_QEMU)
+            vgmCmdNetFds(o, "fd", "fds", fds.firstTap, fds.queues);
+            if (vgmQemuNetVhost(plan, n)) {
                 json_object_set_boolean_member(o, "vhost", TRUE);
+                if (fds.firstVhost >= 0)
+                    vgmCmdNetFds(o, "vhostfd", "vhostfds", fds.firstVhost, fds.queues);
+            }
             if (n->haveSndbuf)
                 json_object_set_int_member(o, "sndbuf", (gint64)n->sndbuf);
         } else if (!vgmNetTypeHasTap(n->type)) {
@@ -1127,7 +1133,7 @@ vgmCmdNets(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
             json_object_set_string_member(o, "downscript", "no");
             if (n->queues)
                 json_object_set_int_member(o, "queues", n->queues);
-            if (virtio && plan->vhostNet && n->driverName != VGM_NET_DRIVER_QEMU)
+            if (vgmQemuNetVhost(plan, n))
                 json_object_set_boolean_member(o, "vhost", TRUE);
             if (n->haveSndbuf)
                 json_object_set_int_member(o, "sndbuf", (gint64)n->sndbuf);

@@ -806,7 +806,8 @@ vgmPlanVhostNet(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuConfig 
     for (i = 0; i < def->devices.nets->len; i++) {
         const VgmNetDef *n = g_ptr_array_index(def->devices.nets, i);
 
-        if (n->driverName == VGM_NET_DRIVER_VHOST) {
+        /* (a <backend vhost> is opened at the start, and must open) */
+        if (n->driverName == VGM_NET_DRIVER_VHOST && !n->backendVhost) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("<driver name='vhost'> of interface '%1$s' needs /dev/vhost-net, which this host cannot open (is the vhost_net module loaded?)"),
                         n->mac);

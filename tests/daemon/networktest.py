@@ -688,9 +688,20 @@ def check_hotplug(tap, uri, root, tmp):
            "a third attach gets net2, one above the highest id, as libvirt names it",
            "%s\n%r" % (r.describe(), nets))
     r = virsh(uri, "attach-interface", "hpguest", "direct", "lo", "--live")
-    tap.ok(r.rc != 0 and "<interface type='direct'> cannot be attached to running domain "
-           "'hpguest'" in r.err and len(live_nets(uri, "hpguest")) == 2,
+    tap.ok(r.rc != 0 and "cannot be attached to running domain 'hpguest': QEMU gets the file "
+           "descriptors of its macvtap at a start" in r.err and len(live_nets(uri, "hpguest")) == 2,
            "a macvtap (type 'direct') is refused live, naming why; nothing changes",
+           r.describe())
+    dev = os.path.join(tmp, "backend-nic.xml")
+    with open(dev, "w") as f:
+        f.write("<interface type='network'><mac address='52:54:00:4e:00:09'/>"
+                "<source network='default'/><model type='virtio'/>"
+                "<backend tap='/dev/net/tun'/></interface>")
+    r = virsh(uri, "attach-device", "hpguest", dev, "--live")
+    tap.ok(r.rc != 0 and "interface '52:54:00:4e:00:09' cannot be attached to running domain "
+           "'hpguest': QEMU gets the file descriptors of its tap (its <backend>) at a start"
+           in r.err and len(live_nets(uri, "hpguest")) == 2,
+           "a tap the driver opens (<backend tap>) is refused live, naming why; nothing changes",
            r.describe())
     virsh(uri, "destroy", "hpguest")
     tap.ok(not link_info(tb)[0] and not link_info(tc)[0],
