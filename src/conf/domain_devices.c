@@ -1016,8 +1016,10 @@ vgmDomainDiskIndex(const char *dst)
     return idx ? idx - 1 : 0;
 }
 
-/* Where libvirt puts a disk it reads: before the trailing run of disks on
- * its bus whose place on the bus is higher, else at the end. */
+/* Where libvirt puts a disk it reads or attaches: among the disks on its
+ * bus, before the first one (from the end backwards, the last seen) whose
+ * place on the bus is higher, else right after the last one on its bus;
+ * at the end when none is on its bus. */
 static void
 vgmDiskInsert(GPtrArray *disks, VgmDiskDef *disk)
 {
@@ -1032,10 +1034,10 @@ vgmDiskInsert(GPtrArray *disks, VgmDiskDef *disk)
             continue;
         if (vgmDomainDiskIndex(cur->dst) > idx)
             at = i;
-        else
-            break;
+        else if (at < 0)
+            at = (gint64)i + 1;
     }
-    if (at < 0)
+    if (at < 0 || at >= (gint64)disks->len)
         g_ptr_array_add(disks, disk);
     else
         g_ptr_array_insert(disks, (gint)at, disk);

@@ -3833,11 +3833,12 @@ vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
             top = MAX(top, ((VgmDiskBackingLayer *)g_ptr_array_index(d->backing, j))->index);
     }
     /* (with numbers kept, one without is a new one: its place's may be
-     * another disk's) */
+     * another disk's; a drive without a medium has no nodes, and no
+     * number until one is inserted, as libvirt's live XML shows it) */
     for (i = 0; i < oldDef->devices.disks->len; i++) {
         VgmDiskDef *d = g_ptr_array_index(oldDef->devices.disks, i);
 
-        if (!d->nodeIndex)
+        if (!d->nodeIndex && vgmDiskHasMedium(d))
             d->nodeIndex = kept ? ++top : i + 1;
     }
     for (i = 0; i < newDef->devices.disks->len; i++) {
@@ -3869,7 +3870,7 @@ vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
     for (i = 0; i < newDef->devices.disks->len; i++) {
         VgmDiskDef *d = g_ptr_array_index(newDef->devices.disks, i);
 
-        if (!d->nodeIndex)
+        if (!d->nodeIndex && vgmDiskHasMedium(d))
             d->nodeIndex = ++top;
     }
     vgmDriverDiskIndexesAssign(newDef);
@@ -4228,10 +4229,24 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
                     dom->name);
         return FALSE;
     }
-    /* as libvirt: not a disk with a copy job running */
+    /* as libvirt: not a disk with a copy job running, and only what its
+     * bus unplugs: a disk on virtio, USB or SCSI, a CD-ROM on USB or SCSI
+     * (QEMU's IDE and AHCI buses and its floppy drive unplug nothing) */
     for (i = 0; i < oldDef->devices.disks->len; i++) {
         const VgmDiskDef *disk = g_ptr_array_index(oldDef->devices.disks, i);
         g_autofree char *diskId = vgmQemuDiskDeviceId(oldDef, disk);
+        gboolean unpluggable = disk->bus == VGM_DISK_BUS_USB || disk->bus == VGM_DISK_BUS_SCSI ||
+                               (disk->bus == VGM_DISK_BUS_VIRTIO &&
+                                disk->device != VGM_DISK_DEVICE_CDROM);
+
+        if (g_str_equal(diskId, id) &&
+            (!unpluggable || disk->device == VGM_DISK_DEVICE_FLOPPY)) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("disk '%1$s' cannot be detached from running domain '%2$s': a %3$s on bus '%4$s' cannot be unplugged (a disk on virtio, usb or scsi can, and a cdrom on usb or scsi)"),
+                        disk->dst, dom->name, vgmDiskDeviceTypeToString(disk->device),
+                        vgmDiskBusTypeToString(disk->bus));
+            return FALSE;
+        }
 
         if (disk->mirrorFile && g_str_equal(diskId, id)) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
@@ -4433,6 +4448,90 @@ vgmDriverDomainUpdateLink(const VgmDriverStore *store, VgmDriverDomain *dom,
            vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
 
+/* Graphics @g of @newDef, the live definition of running domain @dom
+ * with device @xml updated, has another password, expiry or connected=
+ * than @was: set, as libvirt sets it (set_password, expire_password),
+ * when nothing else of the definition changed. An update without a
+ * password leaves the one QEMU has (and the live XML keeps it). */
+static gboolean
+vgmDriverDomainUpdateGraphics(const VgmDriverStore *store, VgmDriverDomain *dom,
+                              const VgmDomainDef *oldDef, VgmDomainDef *newDef, VgmGraphicsDef *g,
+                              const VgmGraphicsDef *was, GError **error)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GPtrArray) cmds = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
+    g_autofree char *before = vgmDomainDefFormat(oldDef);
+    g_autofree char *after = NULL;
+    VgmGraphicsDef now = *g;
+    guint i;
+
+    if (!g->passwd) {
+        g->passwd = g_strdup(was->passwd);
+        g->passwdExpires = was->passwdExpires;
+        g->passwdValidTo = was->passwdValidTo;
+        now = *g;
+    }
+    g->passwd = was->passwd;
+    g->passwdExpires = was->passwdExpires;
+    g->passwdValidTo = was->passwdValidTo;
+    g->connected = was->connected;
+    after = vgmDomainDefFormat(newDef);
+    *g = now;
+    if (!g_str_equal(before, after)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("cannot update the %1$s graphics of running domain '%2$s' so: only its password (passwd, passwdValidTo, connected) can change while it runs; change the config (--config) for the next start"),
+                    vgmGraphicsTypeToString(g->type), dom->name);
+        return FALSE;
+    }
+    vgmQemuGraphicsPasswordCommands(g, cmds);
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        return FALSE;
+    for (i = 0; i < cmds->len; i++) {
+        JsonObject *exec = g_ptr_array_index(cmds, i);
+
+        if (!vgmQemuMonitorCommand(mon, json_object_get_string_member(exec, "execute"),
+                                   json_object_get_object_member(exec, "arguments"), NULL, error))
+            return FALSE;
+    }
+    return vgmDriverDomainSaveLive(store, dom, newDef, error);
+}
+
+/* Whether live definitions @a and @b define the same domain, the
+ * run-time state a definition drops and the backing chains QEMU opened
+ * (which libvirt's update does not compare) aside: an update that
+ * changes nothing, which libvirt takes */
+static gboolean
+vgmDriverDomainSameDefinition(const VgmDomainDef *a, const VgmDomainDef *b)
+{
+    g_autofree char *xa = vgmDomainDefFormat(a);
+    g_autofree char *xb = vgmDomainDefFormat(b);
+    g_autoptr(VgmDomainDef) da = NULL;
+    g_autoptr(VgmDomainDef) db = NULL;
+    VgmDomainDef *both[2];
+    g_autofree char *fa = NULL;
+    g_autofree char *fb = NULL;
+    guint i, k;
+
+    if (g_str_equal(xa, xb))
+        return TRUE;
+    if (!(da = vgmDomainDefParseString(xa, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE, NULL)) ||
+        !(db = vgmDomainDefParseString(xb, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE, NULL)))
+        return FALSE;
+    both[0] = da;
+    both[1] = db;
+    for (k = 0; k < G_N_ELEMENTS(both); k++) {
+        for (i = 0; i < both[k]->devices.disks->len; i++) {
+            VgmDiskDef *disk = g_ptr_array_index(both[k]->devices.disks, i);
+
+            g_clear_pointer(&disk->backing, g_ptr_array_unref);
+            disk->backingEnd = FALSE;
+        }
+    }
+    fa = vgmDomainDefFormat(da);
+    fb = vgmDomainDefFormat(db);
+    return g_str_equal(fa, fb);
+}
+
 /* Virtio-mem device @mem of @newDef, the live definition of running
  * domain @dom with device @xml updated, asks for another size than
  * @was: the guest is asked for it (QEMU's requested-size, as libvirt
@@ -4559,8 +4658,21 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         VgmNetDef *a = g_ptr_array_index(oldDef->devices.nets, i);
         VgmNetDef *b = g_ptr_array_index(newDef->devices.nets, i);
 
-        if ((a->linkDown == VGM_TRISTATE_YES) != (b->linkDown == VGM_TRISTATE_YES))
+        /* (state='up' given where none was, or back: set_link up, as
+         * libvirt does for any change of the attribute) */
+        if (a->linkDown != b->linkDown)
             return vgmDriverDomainUpdateLink(store, dom, oldDef, newDef, b, a->linkDown, error);
+    }
+    for (i = 0; i < newDef->devices.graphics->len && i < oldDef->devices.graphics->len; i++) {
+        const VgmGraphicsDef *a = g_ptr_array_index(oldDef->devices.graphics, i);
+        VgmGraphicsDef *b = g_ptr_array_index(newDef->devices.graphics, i);
+
+        if (a->type == b->type &&
+            ((b->passwd && g_strcmp0(a->passwd, b->passwd) != 0) ||
+             (b->passwd && (a->passwdExpires != b->passwdExpires ||
+                            a->passwdValidTo != b->passwdValidTo)) ||
+             g_strcmp0(a->connected, b->connected) != 0))
+            return vgmDriverDomainUpdateGraphics(store, dom, oldDef, newDef, b, a, error);
     }
     for (i = 0; i < newDef->devices.mems->len && i < oldDef->devices.mems->len; i++) {
         VgmMemoryDef *a = g_ptr_array_index(oldDef->devices.mems, i);
@@ -4582,11 +4694,15 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
             newDisk = b;
         }
     }
+    /* a device given as it is: nothing to do (as libvirt, which
+     * succeeds) */
+    if (!newDisk && vgmDriverDomainSameDefinition(oldDef, newDef))
+        return TRUE;
     if (!newDisk || oldDef->devices.disks->len != newDef->devices.disks->len ||
         (newDisk->device != VGM_DISK_DEVICE_CDROM && newDisk->device != VGM_DISK_DEVICE_FLOPPY) ||
         oldDisk->device != newDisk->device) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("cannot update a device of running domain '%1$s' so: only the medium of a CD-ROM or floppy (its <source>), an interface's link state or a virtio-mem device's requested size can be changed while it runs; change the config (--config) for the next start"),
+                    _("cannot update a device of running domain '%1$s' so: only the medium of a CD-ROM or floppy (its <source>), an interface's link state, a display's password or a virtio-mem device's requested size can be changed while it runs; change the config (--config) for the next start"),
                     dom->name);
         return FALSE;
     }
@@ -4852,19 +4968,52 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
 
     if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_ATTACH, &oldDef, &newDef, error))
         return FALSE;
-    /* a controller the address needed (a root port, a bridge) cannot be
-     * plugged itself */
-    if (newDef->devices.controllers->len > oldDef->devices.controllers->len &&
-        (newDef->devices.disks->len > oldDef->devices.disks->len ||
-         newDef->devices.nets->len > oldDef->devices.nets->len ||
-         newDef->devices.inputs->len > oldDef->devices.inputs->len ||
-         newDef->devices.rngs->len > oldDef->devices.rngs->len ||
-         newDef->devices.shmems->len > oldDef->devices.shmems->len ||
-         newDef->devices.mems->len > oldDef->devices.mems->len)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("no free hot-pluggable PCI slot in running domain '%1$s' for the device: add free pcie-root-port controllers to its config (or give the device an address on one)"),
-                    dom->name);
-        return FALSE;
+    /* a PCI controller the address needed (a root port, a bridge) cannot
+     * be plugged itself, nor one attached as such (QEMU's PCIe root and
+     * root ports take no hot-plugged bridge or port); the SCSI controllers
+     * a SCSI disk's controller number needs are plugged before it, as
+     * libvirt plugs them */
+    {
+        guint newPci = 0, newOther = 0;
+        const VgmControllerDef *pci = NULL;
+
+        for (i = 0; i < newDef->devices.controllers->len; i++) {
+            const VgmControllerDef *c = g_ptr_array_index(newDef->devices.controllers, i);
+            gboolean had = FALSE;
+            guint k;
+
+            for (k = 0; k < oldDef->devices.controllers->len && !had; k++) {
+                const VgmControllerDef *o = g_ptr_array_index(oldDef->devices.controllers, k);
+
+                had = g_str_equal(o->type, c->type) && o->index == c->index;
+            }
+            if (had)
+                continue;
+            if (g_str_equal(c->type, "pci")) {
+                newPci++;
+                pci = c;
+            } else {
+                newOther++;
+            }
+        }
+        if (newPci > 0 && newOther == 0 &&
+            newDef->devices.disks->len == oldDef->devices.disks->len &&
+            newDef->devices.nets->len == oldDef->devices.nets->len &&
+            newDef->devices.inputs->len == oldDef->devices.inputs->len &&
+            newDef->devices.rngs->len == oldDef->devices.rngs->len &&
+            newDef->devices.mems->len == oldDef->devices.mems->len &&
+            newDef->devices.shmems->len == oldDef->devices.shmems->len) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("<controller type='pci' model='%1$s'> cannot be attached to running domain '%2$s': a PCI controller is not hot-pluggable; attach it to the config (--config) for the next start"),
+                        pci->model ? pci->model : "", dom->name);
+            return FALSE;
+        }
+        if (newPci > 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("no free hot-pluggable PCI slot in running domain '%1$s' for the device: add free pcie-root-port controllers to its config (or give the device an address on one)"),
+                        dom->name);
+            return FALSE;
+        }
     }
     /* an interface's host side as a start prepares it: its network's
      * bridge, its tap's name, which must be free (or, not managed,

@@ -70,6 +70,10 @@ typedef struct {
     int firstVhost;             /* the first queue's vhost-net fd, or -1 */
 } VgmQemuNetFds;
 
+/* The QMP commands ({"execute", "arguments"}) that give graphics @g
+ * its password and expiry, appended to @out (none without a password) */
+void vgmQemuGraphicsPasswordCommands(const VgmGraphicsDef *g, GPtrArray *out);
+
 /* Whether the driver opens the host side of @net itself */
 gboolean vgmQemuNetDriverOpens(const VgmNetDef *net);
 /* Whether vhost-net serves @net: a KVM guest's virtio-net on a tap or

@@ -1657,11 +1657,12 @@ vgmCmdSpice(VgmQemuCmd *cmd, const VgmGraphicsDef *g, const char *socketPath)
  * (with connected='' when given), then expire_password: 'never', the
  * passwdValidTo time in seconds since the epoch, or 'now' for a time
  * gone by or an empty password (which no client can then give). */
-static void
-vgmCmdGraphicsPassword(VgmQemuCmd *cmd, const VgmGraphicsDef *g)
+void
+vgmQemuGraphicsPasswordCommands(const VgmGraphicsDef *g, GPtrArray *out)
 {
     JsonObject *set;
     JsonObject *expire;
+    JsonObject *exec;
     g_autofree char *when = NULL;
 
     if (!g->passwd)
@@ -1671,7 +1672,10 @@ vgmCmdGraphicsPassword(VgmQemuCmd *cmd, const VgmGraphicsDef *g)
     json_object_set_string_member(set, "password", g->passwd);
     if (g->connected)
         json_object_set_string_member(set, "connected", g->connected);
-    vgmCmdStartup(cmd, "set_password", set);
+    exec = json_object_new();
+    json_object_set_string_member(exec, "execute", "set_password");
+    json_object_set_object_member(exec, "arguments", set);
+    g_ptr_array_add(out, exec);
     if (!*g->passwd || (g->passwdExpires && g->passwdValidTo <= g_get_real_time() / G_USEC_PER_SEC))
         when = g_strdup("now");
     else if (g->passwdExpires)
@@ -1681,7 +1685,10 @@ vgmCmdGraphicsPassword(VgmQemuCmd *cmd, const VgmGraphicsDef *g)
     expire = json_object_new();
     json_object_set_string_member(expire, "protocol", vgmGraphicsTypeToString(g->type));
     json_object_set_string_member(expire, "time", when);
-    vgmCmdStartup(cmd, "expire_password", expire);
+    exec = json_object_new();
+    json_object_set_string_member(exec, "execute", "expire_password");
+    json_object_set_object_member(exec, "arguments", expire);
+    g_ptr_array_add(out, exec);
 }
 
 /* -vnc in libvirt's order: where it listens (a port, a unix socket or
@@ -1751,7 +1758,7 @@ vgmCmdGraphicsVideo(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
             vgmCmdSpice(cmd, g, socketPath);
         else
             vgmCmdVnc(cmd, def, g, socketPath);
-        vgmCmdGraphicsPassword(cmd, g);
+        vgmQemuGraphicsPasswordCommands(g, cmd->startup);
     }
     for (i = 0; i < devs->videos->len; i++) {
         const VgmVideoDef *v = g_ptr_array_index(devs->videos, i);

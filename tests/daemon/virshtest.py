@@ -1317,7 +1317,7 @@ GFX_XML = """<domain type='qemu'>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
     <graphics type='vnc' autoport='yes' passwd='gfx-pw' passwdValidTo='2099-01-01T00:00:00'/>
-    <graphics type='spice' autoport='yes'/>
+    <graphics type='spice' autoport='yes' passwd='spice-pw0'/>
     <memballoon model='none'/>
   </devices>
 </domain>
@@ -1399,8 +1399,62 @@ def graphics_tests(tap, target, tmp):
         r = virsh(uri, "screenshot", GFX, "--screen", "1", shot + "-1")
         tap.ok(r.rc == 1, "virsh screenshot --screen 1 of a domain with one screen fails",
                r.describe())
+        graphics_update_tests(tap, target, tmp, vnc)
     finally:
         virsh(uri, "destroy", GFX, timeout=60)
+
+
+def graphics_update_tests(tap, target, tmp, vnc):
+    """update-device --live of the displays of GFX's running domain, as
+    libvirtd 9.0 takes it (seen 2026-12-06): the live XML's VNC graphics
+    (dumpxml --security-info) with another passwd and passwdValidTo ->
+    "Device updated successfully", the live XML has both and the server
+    still asks for a password; the same again changes nothing and
+    succeeds; SPICE's with a password and connected='disconnect' the
+    same; another keymap is refused (rc 1)."""
+    uri = target.uri
+
+    def live_graphics(kind):
+        r = virsh(uri, "dumpxml", "--security-info", GFX)
+        d = xml_root(tap, r.out, "dumpxml --security-info (graphics update)")
+        return d.find("devices/graphics[@type='%s']" % kind) if d is not None else None
+
+    g = live_graphics("vnc")
+    if not tap.ok(g is not None, "the live VNC graphics"):
+        return
+    g.set("passwd", "gfx-pw2")
+    g.set("passwdValidTo", "2098-01-01T00:00:00")
+    f = harness.write_file(tmp, GFX + "-vnc.xml", ET.tostring(g, encoding="unicode"))
+    r = virsh(uri, "update-device", GFX, f, "--live")
+    tap.eq((r.rc, r.out), (0, "Device updated successfully\n\n"),
+           "update-device --live of the VNC password and expiry")
+    g2 = live_graphics("vnc")
+    tap.ok(g2 is not None and g2.get("passwd") == "gfx-pw2" and
+           g2.get("passwdValidTo") == "2098-01-01T00:00:00",
+           "the live XML has the new password and expiry",
+           ET.tostring(g2, encoding="unicode") if g2 is not None else "")
+    tap.eq(rfb_security_types(vnc), [2], "the VNC server still asks for a password")
+    r = virsh(uri, "update-device", GFX, f, "--live")
+    tap.eq((r.rc, r.out), (0, "Device updated successfully\n\n"),
+           "the same update again: succeeds, nothing changes")
+    g = live_graphics("spice")
+    if g is not None:
+        g.set("passwd", "spice-pw")
+        g.set("connected", "disconnect")
+        f = harness.write_file(tmp, GFX + "-spice.xml", ET.tostring(g, encoding="unicode"))
+        r = virsh(uri, "update-device", GFX, f, "--live")
+        g2 = live_graphics("spice")
+        tap.ok(r.rc == 0 and g2 is not None and g2.get("passwd") == "spice-pw" and
+               g2.get("connected") == "disconnect",
+               "update-device --live of SPICE's password, connected='disconnect'",
+               r.describe() + (ET.tostring(g2, encoding="unicode") if g2 is not None else ""))
+    g = live_graphics("vnc")
+    if g is not None:
+        g.set("keymap", "de")
+        f = harness.write_file(tmp, GFX + "-keymap.xml", ET.tostring(g, encoding="unicode"))
+        r = virsh(uri, "update-device", GFX, f, "--live")
+        tap.ok(r.rc == 1 and r.err, "update-device --live of the VNC keymap is refused",
+               r.describe())
 
 
 COOKIE = "vgm-cookies"
@@ -2139,7 +2193,9 @@ def device_tests(tap, target, tmp):
     interface: its alias net0 in the live XML, domif-getlink ("MAC
     up\n"), domif-setlink down ("Device updated successfully\n\n") and
     up, the config's link untouched; update-device --live of its model
-    fails. Our daemon refuses update-device --live of a disk."""
+    fails; domif-setlink up of a link that is up succeeds, as does
+    update-device --live of the disk as it is, while one that makes it
+    read-only is refused.""" 
     uri = target.uri
     img = os.path.join(tmp, "dev-vdb.img")
     with open(img, "wb") as f:
@@ -2243,15 +2299,22 @@ def device_tests(tap, target, tmp):
             r = virsh(uri, "domif-setlink", DEV, mac, "up")
             r2 = virsh(uri, "domif-getlink", DEV, mac)
             tap.eq((r.rc, r2.out), (0, "%s up\n" % mac), "domif-setlink up")
+            r = virsh(uri, "domif-setlink", DEV, mac, "up")
+            r2 = virsh(uri, "domif-getlink", DEV, mac)
+            tap.eq((r.rc, r.out, r2.out), (0, "Device updated successfully\n\n", "%s up\n" % mac),
+                   "domif-setlink up of a link that is up: succeeds, nothing changes")
             e1000 = harness.write_file(tmp, DEV + "-nic-e1000.xml",
                                        DEV_NIC.replace("virtio", "e1000"))
             r = virsh(uri, "update-device", DEV, e1000, "--live")
             tap.ok(r.rc == 1 and r.err, "update-device --live of the interface's model fails",
                    r.describe())
-            if not target.reference:
-                r = virsh(uri, "update-device", DEV, disk, "--live")
-                tap.ok(r.rc == 1 and "running domain" in r.err,
-                       "our daemon: update-device --live is refused, with the reason", r.describe())
+            r = virsh(uri, "update-device", DEV, disk, "--live")
+            tap.eq((r.rc, r.out), (0, "Device updated successfully\n\n"),
+                   "update-device --live of the disk as it is: succeeds, nothing changes")
+            r = virsh(uri, "update-device", DEV, os.path.join(tmp, DEV + "-disk-ro.xml"), "--live")
+            tap.ok(r.rc == 1 and r.err and (target.reference or "running domain" in r.err),
+                   "update-device --live of the disk made read-only is refused, with the reason",
+                   r.describe())
     finally:
         virsh(uri, "destroy", DEV, timeout=60)
         virsh(uri, "undefine", DEV)
@@ -2285,7 +2348,7 @@ def media_tests(tap, target, tmp):
     Cockpit ejects) ejects; a medium that
     cannot be opened fails (rc 1) and leaves the old one; --live --config
     changes the config too; update-device of a CD-ROM's serial while it
-    runs fails."""
+    runs fails; a second eject succeeds (libvirtd 9.0, 2026-12-06)."""
     uri = target.uri
     a = os.path.join(tmp, "cd-a.iso")
     b = os.path.join(tmp, "cd-b.iso")
@@ -2315,6 +2378,9 @@ def media_tests(tap, target, tmp):
         r = virsh(uri, "change-media", CD, "sda", "--eject", "--live")
         tap.eq((r.rc, r.out, source()), (0, "Successfully ejected media.\n", "-"),
                "change-media --eject --live: no medium")
+        r = virsh(uri, "change-media", CD, "sda", "--eject", "--live")
+        tap.eq((r.rc, r.out, source()), (0, "Successfully ejected media.\n", "-"),
+               "change-media --eject --live of an empty drive: succeeds, as libvirtd's")
         r = virsh(uri, "change-media", CD, "sda", a, "--insert", "--live")
         tap.eq((r.rc, r.out, source()), (0, "Successfully inserted media.\n", a),
                "change-media --insert --live: the medium")
