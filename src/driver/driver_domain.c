@@ -1038,6 +1038,21 @@ vgmDriverDomainListAll(const VgmDriverStore *store, unsigned int what, GError **
     return g_steal_pointer(&doms);
 }
 
+/* The sockets of @def's unix channels that name none: the driver's, in
+ * the domain's run directory, which the live XML then names */
+static void
+vgmDriverDomainChannelSockets(const VgmQemuConfig *cfg, VgmDomainDef *def)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.channels->len; i++) {
+        VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
+
+        if (chr->type == VGM_CHR_TYPE_UNIX && !chr->path && !chr->fwdAddress)
+            chr->path = vgmQemuChannelSocketPath(cfg, def->name, i);
+    }
+}
+
 /* ---- define and undefine ---- */
 
 /* Fails when another domain has @def's uuid, or domain @def->name exists
@@ -1428,12 +1443,7 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
             if (shm->server && !shm->serverPath)
                 shm->serverPath = vgmQemuShmemServerPath(cfg, shm->name, NULL);
         }
-        for (guint i = 0; i < def->devices.channels->len; i++) {
-            VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
-
-            if (chr->type == VGM_CHR_TYPE_UNIX && !chr->path && !chr->fwdAddress)
-                chr->path = vgmQemuChannelSocketPath(cfg, def->name, i);
-        }
+        vgmDriverDomainChannelSockets(cfg, def);
         /* and the sockets its displays listen on (virt-manager connects
          * to the one the live XML names) */
         for (guint i = 0; i < def->devices.graphics->len; i++) {
@@ -3326,6 +3336,8 @@ static const struct {
     { "-blockdev", "blockdev-add", "blockdev-del", "node-name" },
     { "-netdev", "netdev_add", "netdev_del", "id" },
     { "-device", "device_add", "device_del", "id" },
+    /* (its arguments are vgmQemuChardevToQMP's of the option) */
+    { "-chardev", "chardev-add", "chardev-remove", "id" },
 };
 
 static int
@@ -3481,8 +3493,20 @@ vgmDriverHotplugParse(const char *opt, JsonParser *parser, int *kind)
 {
     JsonNode *root;
 
+    g_autofree char *json = NULL;
+
     *kind = atoi(opt);
-    if (!json_parser_load_from_data(parser, strchr(opt, '\x1f') + 1, -1, NULL) ||
+    /* a character device's option is QEMU's key=value form */
+    if (g_str_equal(vgmDriverHotplugOptions[*kind].option, "-chardev")) {
+        g_autoptr(JsonObject) args = vgmQemuChardevToQMP(strchr(opt, '\x1f') + 1);
+        g_autoptr(JsonNode) node = NULL;
+
+        if (!args)
+            return NULL;
+        node = json_node_init_object(json_node_alloc(), args);
+        json = json_to_string(node, FALSE);
+    }
+    if (!json_parser_load_from_data(parser, json ? json : strchr(opt, '\x1f') + 1, -1, NULL) ||
         !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root))
         return NULL;
     return json_node_get_object(root);
@@ -3517,9 +3541,22 @@ vgmDriverHotplugTakeBack(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrAr
             continue;
         json_object_set_string_member(args, vgmDriverHotplugOptions[o].key,
                                       json_object_get_string_member_with_default(obj, vgmDriverHotplugOptions[o].key, ""));
-        if (!vgmQemuMonitorCommand(mon, vgmDriverHotplugOptions[o].del, args, NULL, &err))
-            g_warning(_("domain '%1$s': QEMU refused %2$s: %3$s"),
-                      dom->name, vgmDriverHotplugOptions[o].del, err->message);
+        /* (a character device stays busy until QEMU has finalized the
+         * device that used it, which may come after the device is gone
+         * from QOM: tried again for a second; a guestfwd's went with its
+         * network) */
+        for (guint tries = 0;; tries++) {
+            g_clear_error(&err);
+            if (vgmQemuMonitorCommand(mon, vgmDriverHotplugOptions[o].del, args, NULL, &err) ||
+                (g_str_equal(option, "-chardev") && strstr(err->message, "not found")))
+                break;
+            if (!g_str_equal(option, "-chardev") || !strstr(err->message, "busy") || tries >= 20) {
+                g_warning(_("domain '%1$s': QEMU refused %2$s: %3$s"),
+                          dom->name, vgmDriverHotplugOptions[o].del, err->message);
+                break;
+            }
+            g_usleep(50 * 1000);
+        }
     }
 }
 
@@ -4222,6 +4259,34 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
             break;
         }
         id = g_strdup(json_object_get_string_member_with_default(dev, "id", ""));
+    }
+    /* a guestfwd channel is a user network's forward and its character
+     * device, with no device of the guest's: both removed at once, as
+     * libvirt removes them */
+    if (!id && d.added->len == 0 && d.removed->len > 0) {
+        g_autofree char *netdevId = NULL;
+        gboolean others = FALSE;
+
+        for (i = 0; i < d.removed->len; i++) {
+            g_autoptr(JsonParser) p = json_parser_new();
+            JsonObject *obj = vgmDriverHotplugParse(g_ptr_array_index(d.removed, i), p, &o);
+            const char *option = obj ? vgmDriverHotplugOptions[o].option : "";
+
+            if (g_str_equal(option, "-netdev") && !netdevId)
+                netdevId = g_strdup(json_object_get_string_member_with_default(obj, "id", ""));
+            else if (!g_str_equal(option, "-chardev"))
+                others = TRUE;
+        }
+        if (netdevId && !others && newDef->devices.channels->len < oldDef->devices.channels->len) {
+            if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+                return FALSE;
+            vgmDriverHotplugTakeBack(dom, mon, d.removed, d.removed->len,
+                                     VGM_DRIVER_TAKE_BACK_EVERYTHING);
+            if (!vgmDriverDomainSaveLive(store, dom, newDef, error))
+                return FALSE;
+            *removed = g_steal_pointer(&netdevId);
+            return TRUE;
+        }
     }
     if (d.added->len > 0 || !id || !*id) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
@@ -4964,6 +5029,7 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
 {
     g_autoptr(VgmDomainDef) oldDef = NULL;
     g_autoptr(VgmDomainDef) newDef = NULL;
+    gint64 chrs;
     guint i;
 
     if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_ATTACH, &oldDef, &newDef, error))
@@ -5038,19 +5104,50 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         if (!vgmDriverNetCheckTap(g_ptr_array_index(newDef->devices.nets, i), error))
             return FALSE;
     }
+    chrs = (gint64)(newDef->devices.channels->len + newDef->devices.consoles->len +
+                    newDef->devices.serials->len) -
+           (gint64)(oldDef->devices.channels->len + oldDef->devices.consoles->len +
+                    oldDef->devices.serials->len);
     if (newDef->devices.disks->len + newDef->devices.nets->len + newDef->devices.inputs->len +
         newDef->devices.rngs->len + newDef->devices.controllers->len + newDef->devices.mems->len +
         newDef->devices.shmems->len ==
         oldDef->devices.disks->len + oldDef->devices.nets->len + oldDef->devices.inputs->len +
         oldDef->devices.rngs->len + oldDef->devices.controllers->len + oldDef->devices.mems->len +
-        oldDef->devices.shmems->len) {
+        oldDef->devices.shmems->len && chrs == 0) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device, an ivshmem-plain <shmem> or a controller can"),
+                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device, an ivshmem-plain <shmem>, a controller, a channel, a console or a serial port can"),
                     dom->name);
         return FALSE;
     }
+    /* a unix channel's socket, as a start names it */
+    {
+        g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+        g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
+
+        vgmDriverDomainChannelSockets(cfg, newDef);
+    }
     if (!vgmDriverDomainHotplug(store, dom, oldDef, newDef, added, error))
         return FALSE;
+    /* the pty QEMU opened for a character device, which the live XML
+     * names (the device stays plugged when QEMU cannot say) */
+    if (chrs > 0) {
+        g_autoptr(VgmQemuMonitor) mon = NULL;
+        g_autoptr(GError) err = NULL;
+        g_autofree char *live = vgmDomainDefFormat(newDef);
+        VgmDomainDef *read;
+
+        if ((mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) &&
+            vgmDriverProcessReadLive(mon, &live, &err) &&
+            (read = vgmDomainDefParseString(live, NULL,
+                                            VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                            &err))) {
+            vgmDomainDefFree(newDef);
+            newDef = read;
+        } else {
+            g_warning(_("domain '%1$s': cannot read the pty of a character device QEMU opened: %2$s"),
+                      dom->name, err ? err->message : "");
+        }
+    }
     if (newDef->devices.disks->len > oldDef->devices.disks->len)
         vgmDriverDomainChainsDetectLogged(dom, NULL, newDef);
     return vgmDriverDomainSaveLive(store, dom, newDef, error);

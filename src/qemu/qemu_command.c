@@ -36,6 +36,148 @@ vgmQemuCmdObjectFree(VgmQemuCmdObject *o)
     g_free(o);
 }
 
+/* Splits -chardev value @opt at its single commas into its backend
+ * (the first item) and key=value pairs, commas doubled in a value made
+ * single again */
+static GHashTable *
+vgmQemuChardevSplit(const char *opt, char **backend)
+{
+    GHashTable *kv = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    GString *item = g_string_new(NULL);
+    const char *p;
+
+    *backend = NULL;
+    for (p = opt;; p++) {
+        if (*p == ',' && p[1] == ',') {
+            g_string_append_c(item, ',');
+            p++;
+            continue;
+        }
+        if (*p && *p != ',') {
+            g_string_append_c(item, *p);
+            continue;
+        }
+        if (!*backend) {
+            *backend = g_strdup(item->str);
+        } else {
+            const char *eq = strchr(item->str, '=');
+
+            if (eq)
+                g_hash_table_replace(kv, g_strndup(item->str, eq - item->str), g_strdup(eq + 1));
+        }
+        g_string_truncate(item, 0);
+        if (!*p)
+            break;
+    }
+    g_string_free(item, TRUE);
+    return kv;
+}
+
+/* A socket address of QMP: unix @path, or inet @host:@port */
+static JsonObject *
+vgmQemuSocketAddress(const char *path, const char *host, const char *port)
+{
+    JsonObject *addr = json_object_new();
+    JsonObject *data = json_object_new();
+
+    if (path) {
+        json_object_set_string_member(addr, "type", "unix");
+        json_object_set_string_member(data, "path", path);
+    } else {
+        json_object_set_string_member(addr, "type", "inet");
+        json_object_set_string_member(data, "host", host ? host : "");
+        json_object_set_string_member(data, "port", port ? port : "0");
+    }
+    json_object_set_object_member(addr, "data", data);
+    return addr;
+}
+
+JsonObject *
+vgmQemuChardevToQMP(const char *opt)
+{
+    /* the keys QMP names otherwise (or nests), and which are switches */
+    static const struct {
+        const char *key;
+        const char *member;
+        gboolean onOff;
+    } common[] = {
+        { "logfile", "logfile", FALSE },
+        { "logappend", "logappend", TRUE },
+    };
+    g_autofree char *backend = NULL;
+    g_autoptr(GHashTable) kv = vgmQemuChardevSplit(opt, &backend);
+    const char *id = g_hash_table_lookup(kv, "id");
+    const char *path = g_hash_table_lookup(kv, "path");
+    const char *v;
+    JsonObject *data;
+    JsonObject *be;
+    JsonObject *args;
+    const char *type = backend;
+    size_t i;
+
+    if (!id || !backend)
+        return NULL;
+    data = json_object_new();
+    if (g_str_equal(backend, "socket")) {
+        json_object_set_object_member(data, "addr",
+                                      vgmQemuSocketAddress(path, g_hash_table_lookup(kv, "host"),
+                                                           g_hash_table_lookup(kv, "port")));
+        json_object_set_boolean_member(data, "server",
+                                       g_strcmp0(g_hash_table_lookup(kv, "server"), "on") == 0);
+        if ((v = g_hash_table_lookup(kv, "wait")))
+            json_object_set_boolean_member(data, "wait", g_str_equal(v, "on"));
+        if ((v = g_hash_table_lookup(kv, "telnet")))
+            json_object_set_boolean_member(data, "telnet", g_str_equal(v, "on"));
+        if ((v = g_hash_table_lookup(kv, "reconnect")))
+            json_object_set_int_member(data, "reconnect", g_ascii_strtoll(v, NULL, 10));
+    } else if (g_str_equal(backend, "udp")) {
+        const char *lhost = g_hash_table_lookup(kv, "localaddr");
+        const char *lport = g_hash_table_lookup(kv, "localport");
+
+        json_object_set_object_member(data, "remote",
+                                      vgmQemuSocketAddress(NULL, g_hash_table_lookup(kv, "host"),
+                                                           g_hash_table_lookup(kv, "port")));
+        if ((lhost && *lhost) || (lport && g_strcmp0(lport, "0") != 0))
+            json_object_set_object_member(data, "local",
+                                          vgmQemuSocketAddress(NULL, lhost, lport));
+    } else if (g_str_equal(backend, "file")) {
+        json_object_set_string_member(data, "out", path ? path : "");
+        if ((v = g_hash_table_lookup(kv, "append")))
+            json_object_set_boolean_member(data, "append", g_str_equal(v, "on"));
+    } else if (g_str_equal(backend, "pipe") || g_str_equal(backend, "serial") ||
+               g_str_equal(backend, "parallel")) {
+        json_object_set_string_member(data, "device", path ? path : "");
+    } else if (g_str_equal(backend, "spicevmc")) {
+        json_object_set_string_member(data, "type", g_hash_table_lookup(kv, "name"));
+    } else if (g_str_equal(backend, "spiceport")) {
+        json_object_set_string_member(data, "fqdn", g_hash_table_lookup(kv, "name"));
+    } else if (g_str_equal(backend, "qemu-vdagent")) {
+        if ((v = g_hash_table_lookup(kv, "clipboard")))
+            json_object_set_boolean_member(data, "clipboard", g_str_equal(v, "on"));
+        if ((v = g_hash_table_lookup(kv, "mouse")))
+            json_object_set_boolean_member(data, "mouse", g_str_equal(v, "on"));
+    } else if (!g_str_equal(backend, "pty") && !g_str_equal(backend, "null") &&
+               !g_str_equal(backend, "vc") && !g_str_equal(backend, "stdio")) {
+        json_object_unref(data);
+        return NULL;
+    }
+    for (i = 0; i < G_N_ELEMENTS(common); i++) {
+        if (!(v = g_hash_table_lookup(kv, common[i].key)))
+            continue;
+        if (common[i].onOff)
+            json_object_set_boolean_member(data, common[i].member, g_str_equal(v, "on"));
+        else
+            json_object_set_string_member(data, common[i].member, v);
+    }
+    be = json_object_new();
+    json_object_set_string_member(be, "type", type);
+    json_object_set_object_member(be, "data", data);
+    args = json_object_new();
+    json_object_set_string_member(args, "id", id);
+    json_object_set_object_member(args, "backend", be);
+    return args;
+}
+
 gboolean
 vgmQemuNetDriverOpens(const VgmNetDef *net)
 {

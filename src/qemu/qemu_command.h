@@ -70,6 +70,11 @@ typedef struct {
     int firstVhost;             /* the first queue's vhost-net fd, or -1 */
 } VgmQemuNetFds;
 
+/* The arguments of QMP's chardev-add for -chardev value @opt as this
+ * driver writes it (backend,id=ID,key=value..., commas doubled in a
+ * value), or NULL for one it cannot say so */
+JsonObject *vgmQemuChardevToQMP(const char *opt);
+
 /* The QMP commands ({"execute", "arguments"}) that give graphics @g
  * its password and expiry, appended to @out (none without a password) */
 void vgmQemuGraphicsPasswordCommands(const VgmGraphicsDef *g, GPtrArray *out);

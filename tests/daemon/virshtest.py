@@ -67,6 +67,7 @@ host's tables and from a made-up one (sysinfo_tests). The error codes behind the
 messages (9, 55, 29) are checked in both modes by pyclienttest.py.
 """
 
+import json
 import os
 import re
 import shutil
@@ -99,6 +100,7 @@ GFX = "vgmtest-virsh-gfx"
 AS = "vgmtest-virsh-as"
 CD = "vgmtest-virsh-cd"
 DEV = "vgmtest-virsh-dev"
+CHR = "vgmtest-virsh-chr"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
@@ -109,7 +111,7 @@ LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
-             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2"]
+             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -576,6 +578,7 @@ def run_tests(tap, target, tmp):
     device_tests(tap, target, tmp)
 
     media_tests(tap, target, tmp)
+    chr_hotplug_tests(tap, target, tmp)
 
     cpu_tests(tap, target, tmp)
 
@@ -2318,6 +2321,118 @@ def device_tests(tap, target, tmp):
     finally:
         virsh(uri, "destroy", DEV, timeout=60)
         virsh(uri, "undefine", DEV)
+
+
+CHR_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <controller type='usb' model='none'/>
+    <controller type='pci' index='1' model='pcie-root-port'/>
+    <controller type='pci' index='2' model='pcie-root-port'/>
+    <controller type='virtio-serial' index='0'/>
+    <interface type='user'><mac address='52:54:00:12:34:77'/><model type='virtio'/></interface>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % CHR
+
+
+def qemu_chardevs(uri, name):
+    """{label: filename} of query-chardev (virsh qemu-monitor-command)"""
+    r = virsh(uri, "qemu-monitor-command", name, '{"execute":"query-chardev"}')
+    try:
+        return {c["label"]: c.get("filename", "") for c in json.loads(r.out)["return"]}
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
+def chr_hotplug_tests(tap, target, tmp):
+    """Character devices attached to and detached from a running domain,
+    as libvirtd 9.0 takes them (seen 2026-12-06 with libvirt's own
+    qemuhotplug-qemu-agent and qemuhotplug-guestfwd device XML): the guest
+    agent's unix channel without a path -> "Device attached successfully",
+    the live XML names a socket QEMU listens on (a chardev of QEMU's with
+    that path; the domain has a virtio-serial controller, which libvirtd
+    does not plug itself: "no virtio-serial controllers are available",
+    where virt-gmem plugs one before the port); a virtio
+    console on a pty -> the live XML names the pty, which exists; a
+    guestfwd channel -> QEMU's chardev on its socket; each detached (the
+    live XML's element, as virt-manager gives it) -> "Device detached
+    successfully", the live XML without it and QEMU without its
+    chardev."""
+    uri = target.uri
+    f = harness.write_file(tmp, CHR + ".xml", CHR_XML)
+    r = virsh(uri, "create", "--paused", f, timeout=120)
+    if not tap.ok(r.rc == 0, "virsh create --paused (character devices)", r.describe()):
+        return
+    fwd = os.path.join(tmp, "chr-guestfwd.sock")
+    ga = harness.write_file(tmp, CHR + "-ga.xml",
+                            "<channel type='unix'><source mode='bind'/>"
+                            "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>")
+    con = harness.write_file(tmp, CHR + "-con.xml",
+                             "<console type='pty'><target type='virtio'/></console>")
+    gf = harness.write_file(tmp, CHR + "-fwd.xml",
+                            "<channel type='unix'><source mode='bind' path='%s'/>"
+                            "<target type='guestfwd' address='10.0.2.1' port='4600'/>"
+                            "</channel>" % fwd)
+
+    def live():
+        return xml_root(tap, virsh(uri, "dumpxml", CHR).out, "the live XML (character devices)")
+
+    try:
+        r = virsh(uri, "attach-device", CHR, ga, "--live")
+        d = live()
+        ch = d.find("devices/channel/target[@name='org.qemu.guest_agent.0']/..") \
+            if d is not None else None
+        path = ch.find("source").get("path") if ch is not None else None
+        tap.ok(r.rc == 0 and r.out == "Device attached successfully\n\n" and path and
+               any(fn.endswith(path + ",server=on") for fn in qemu_chardevs(uri, CHR).values()),
+               "attach-device --live of the guest agent's channel: a socket the live XML "
+               "names, on which QEMU listens", r.describe())
+        r = virsh(uri, "attach-device", CHR, con, "--live")
+        d = live()
+        c = d.find("devices/console/target[@type='virtio']/..") if d is not None else None
+        pty = c.find("source").get("path") if c is not None and c.find("source") is not None \
+            else None
+        tap.ok(r.rc == 0 and pty and pty.startswith("/dev/pts/") and os.path.exists(pty) and
+               "pty:" + pty in qemu_chardevs(uri, CHR).values(),
+               "attach-device --live of a virtio console on a pty: the live XML names QEMU's pty",
+               r.describe())
+        r = virsh(uri, "attach-device", CHR, gf, "--live")
+        tap.ok(r.rc == 0 and any(fwd in fn for fn in qemu_chardevs(uri, CHR).values()),
+               "attach-device --live of a guestfwd channel: QEMU's chardev on its socket",
+               r.describe())
+        # detached as virt-manager detaches: the live XML's element (libvirtd
+        # finds a character device by its source too)
+        d = live()
+        for find, what, gone in (("devices/channel/target[@name='org.qemu.guest_agent.0']/..",
+                                  "the guest agent's channel", path),
+                                 ("devices/console/target[@type='virtio']/..",
+                                  "the virtio console", pty),
+                                 ("devices/channel/target[@type='guestfwd']/..",
+                                  "the guestfwd channel", fwd)):
+            el = d.find(find) if d is not None else None
+            dev = harness.write_file(tmp, CHR + "-detach.xml",
+                                     ET.tostring(el, encoding="unicode") if el is not None else "")
+            r = virsh(uri, "detach-device", CHR, dev, "--live", timeout=60)
+            # (QEMU finalizes an unplugged port a moment after it is gone)
+            for _ in range(20):
+                left = [fn for fn in qemu_chardevs(uri, CHR).values() if gone and gone in fn]
+                if not left:
+                    break
+                time.sleep(0.1)
+            tap.ok(r.rc == 0 and r.out == "Device detached successfully\n\n" and not left,
+                   "detach-device --live of %s: QEMU has no chardev of it left" % what,
+                   r.describe() + repr(left))
+        d = live()
+        tap.ok(d is not None and d.find("devices/channel") is None and
+               d.find("devices/console/target[@type='virtio']") is None,
+               "the live XML has no channel and no virtio console left")
+    finally:
+        virsh(uri, "destroy", CHR, timeout=60)
 
 
 CD_XML = """<domain type='qemu'>
