@@ -36,7 +36,10 @@
  * "serial", "wwn", "vendor", "cyls", "werror", "acpi-index" and the like, in
  * vgmAcceptCheckDevices), every channel's virtserialport has its port number (qom-get
  * "nr"), a vmcoreinfo device exists (qom-list of the anonymous
- * devices), every chardev <log> file was created, VNC and SPICE servers
+ * devices), every chardev <log> file was created, each character device's
+ * hot-plug form (the chardev-add arguments the driver makes of its
+ * -chardev option) is taken by QEMU under another id and removed again
+ * (but for host devices, stdio and sockets that need a peer), VNC and SPICE servers
  * are enabled on the command line's port (query-vnc, query-spice; the
  * test gives each a free port of the host's instead of the definition's)
  * and authenticate their clients exactly when they have a passwd='',
@@ -2454,6 +2457,71 @@ vgmAcceptCheckVhostUserNets(const char *dir, const VgmDomainDef *def, GString *p
     }
 }
 
+/* The hot-plug form of each character device: the chardev-add arguments
+ * the driver makes of its -chardev option (vgmQemuChardevToQMP) are
+ * taken by QEMU, under another id (and another file or socket in @dir
+ * for a file or a listening unix socket), and the chardev-remove of it.
+ * Backends on host devices, stdio (one only) and connecting or inet
+ * sockets (a peer each) are left out. */
+static void
+vgmAcceptCheckChardevs(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const char *dir,
+                       GString *problems)
+{
+    static const char *const tried[] = { "pty", "null", "vc", "file", "socket", "udp", "spicevmc",
+                                         "spiceport", "qemu-vdagent", NULL };
+    guint i, n = 0;
+
+    for (i = 0; i + 1 < cmd->args->len; i++) {
+        const char *opt = g_ptr_array_index(cmd->args, i + 1);
+        g_autoptr(JsonObject) args = NULL;
+        g_autoptr(JsonObject) del = NULL;
+        g_autoptr(GError) err = NULL;
+        g_autofree char *id = NULL;
+        JsonObject *be, *data, *addr;
+        const char *type;
+
+        if (!g_str_equal(g_ptr_array_index(cmd->args, i), "-chardev"))
+            continue;
+        if (!(args = vgmQemuChardevToQMP(opt))) {
+            g_string_append_printf(problems, "\n  -chardev %s: no chardev-add form", opt);
+            continue;
+        }
+        be = json_object_get_object_member(args, "backend");
+        type = json_object_get_string_member(be, "type");
+        data = json_object_get_object_member(be, "data");
+        if (!g_strv_contains(tried, type))
+            continue;
+        addr = json_object_has_member(data, "addr") ? json_object_get_object_member(data, "addr")
+                                                   : NULL;
+        if (g_str_equal(type, "socket") &&
+            (!json_object_get_boolean_member_with_default(data, "server", FALSE) ||
+             g_strcmp0(json_object_get_string_member(addr, "type"), "unix") != 0))
+            continue;
+        id = g_strdup_printf("hp%u", n++);
+        json_object_set_string_member(args, "id", id);
+        if (g_str_equal(type, "file")) {
+            g_autofree char *path = g_strdup_printf("%s/%s.out", dir, id);
+
+            json_object_set_string_member(data, "out", path);
+        } else if (addr) {
+            g_autofree char *path = g_strdup_printf("%s/%s.sock", dir, id);
+
+            json_object_set_string_member(json_object_get_object_member(addr, "data"), "path",
+                                          path);
+        }
+        if (!vgmQemuMonitorCommand(mon, "chardev-add", args, NULL, &err)) {
+            g_string_append_printf(problems, "\n  chardev-add of -chardev %s: %s", opt, err->message);
+            continue;
+        }
+        del = json_object_new();
+        json_object_set_string_member(del, "id", id);
+        if (!vgmQemuMonitorCommand(mon, "chardev-remove", del, NULL, &err))
+            g_string_append_printf(problems, "\n  chardev-remove of %s: %s", id, err->message);
+    }
+    if (n)
+        g_test_message("%u character devices added and removed over QMP", n);
+}
+
 static gboolean
 vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                const VgmQemuCmd *cmd, const VgmQemuPlan *plan, GError **error)
@@ -2521,6 +2589,7 @@ vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cf
         vgmAcceptCheckIOThreads(mon, cmd, problems);
         vgmAcceptCheckGraphics(mon, def, problems);
         vgmAcceptCheckStartup(mon, cmd, problems);
+        vgmAcceptCheckChardevs(mon, cmd, dir, problems);
         vgmAcceptCheckVcpus(mon, def, problems);
         vgmAcceptCheckVhostUserNets(dir, def, problems);
 
