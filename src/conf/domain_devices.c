@@ -3134,10 +3134,16 @@ vgmNetBackendParse(xmlNodePtr node, VgmNetDef *net, GError **error)
                          vgmXMLNoChildren, error) ||
         vgmXMLPropString(node, "type", 0, &type, error) < 0)
         return FALSE;
+    if (type && !g_str_equal(type, "passt")) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'type' of <backend> in <interface>: the only backend type is 'passt'"),
+                    type);
+        return FALSE;
+    }
     if (type || xmlHasProp(node, BAD_CAST "logFile")) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("unsupported %1$s of <backend> in <interface>: it asks for passt, a user-mode network process the driver does not run (type 'user' without <backend> is QEMU's own user-mode network)"),
-                    type ? "attribute 'type'" : "attribute 'logFile'");
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    type ? _("unsupported <backend type='passt'> in <interface>: passt is a user-mode network process the driver does not run (type 'user' without <backend> is QEMU's own user-mode network)")
+                         : _("unsupported attribute 'logFile' of <backend> in <interface>: it is a passt backend's log, and the driver does not run passt"));
         return FALSE;
     }
     for (i = 0; i < G_N_ELEMENTS(paths); i++) {

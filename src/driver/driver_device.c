@@ -78,9 +78,9 @@ static const VgmDriverDeviceKind vgmDriverDeviceKinds[] = {
 #undef U
 
 static const char *const vgmDriverDeviceOpNames[VGM_DRIVER_DEVICE_LAST] = {
-    [VGM_DRIVER_DEVICE_ATTACH] = N_("persistent attach"),
-    [VGM_DRIVER_DEVICE_DETACH] = N_("persistent detach"),
-    [VGM_DRIVER_DEVICE_UPDATE] = N_("persistent update"),
+    [VGM_DRIVER_DEVICE_ATTACH] = N_("attach"),
+    [VGM_DRIVER_DEVICE_DETACH] = N_("detach"),
+    [VGM_DRIVER_DEVICE_UPDATE] = N_("update"),
 };
 
 static const VgmDriverDeviceKind *
@@ -283,8 +283,8 @@ vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
         if (nmatch == 0) {
             vgmErrorSet(error,
                         op == VGM_DRIVER_DEVICE_DETACH ? VGM_ERR_DEVICE_MISSING : VGM_ERR_INVALID_ARG,
-                        *what ? _("the domain's config has no <%1$s> with %2$s")
-                              : _("the domain's config has no such <%1$s>%2$s"),
+                        *what ? _("the domain has no <%1$s> with %2$s")
+                              : _("the domain has no such <%1$s>%2$s"),
                         kind->element, what);
             return NULL;
         }
@@ -293,8 +293,8 @@ vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
                                                 "@/", ' ');
 
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                        *key ? _("%1$u <%2$s> devices of the domain's config match: name one by its %3$s or its <address>")
-                             : _("%1$u <%2$s> devices of the domain's config match: name one by its <address>%3$s"),
+                        *key ? _("%1$u <%2$s> devices of the domain match: name one by its %3$s or its <address>")
+                             : _("%1$u <%2$s> devices of the domain match: name one by its <address>%3$s"),
                         nmatch, kind->element, g_strstrip(key));
             return NULL;
         }

@@ -1039,17 +1039,30 @@ vgmDriverDomainListAll(const VgmDriverStore *store, unsigned int what, GError **
 }
 
 /* The sockets of @def's unix channels that name none: the driver's, in
- * the domain's run directory, which the live XML then names */
+ * the domain's run directory, which the live XML then names; each the
+ * lowest channelN no other channel has (at a start a channel's place; a
+ * channel plugged later must not take the socket of one a detach moved) */
 static void
 vgmDriverDomainChannelSockets(const VgmQemuConfig *cfg, VgmDomainDef *def)
 {
-    guint i;
+    guint i, j, n = 0;
 
     for (i = 0; i < def->devices.channels->len; i++) {
         VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
+        g_autofree char *path = NULL;
+        gboolean taken = TRUE;
 
-        if (chr->type == VGM_CHR_TYPE_UNIX && !chr->path && !chr->fwdAddress)
-            chr->path = vgmQemuChannelSocketPath(cfg, def->name, i);
+        if (chr->type != VGM_CHR_TYPE_UNIX || chr->path || chr->fwdAddress)
+            continue;
+        for (; taken; n++) {
+            g_free(path);
+            path = vgmQemuChannelSocketPath(cfg, def->name, n);
+            taken = FALSE;
+            for (j = 0; j < def->devices.channels->len && !taken; j++)
+                taken = g_strcmp0(((VgmChrDef *)g_ptr_array_index(def->devices.channels, j))->path,
+                                  path) == 0;
+        }
+        chr->path = g_steal_pointer(&path);
     }
 }
 
@@ -1137,6 +1150,27 @@ vgmDriverDomainParseFile(const char *file, const char *xml, gboolean *hadUUID,
     return def;
 }
 
+/* As libvirt's define: the machine type named by one of QEMU's aliases
+ * ('q35', 'pc'), or by none, is written as the binary's own versioned
+ * name ('pc-q35-7.2'), so that a domain keeps the machine it was defined
+ * with across an update of QEMU. A binary that cannot be probed, or a
+ * name it does not know, leaves the definition as given (a start then
+ * says why). */
+static void
+vgmDriverDomainCanonicalMachine(const VgmDriverStore *store, VgmDomainDef *def)
+{
+    g_autofree char *emulator = vgmDriverProcessEmulator(def);
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    const VgmQemuCapsMachine *machine;
+
+    if (!emulator || !(caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, NULL)) ||
+        !(machine = vgmQemuCapsGetMachine(caps, def->os.machine, NULL)) ||
+        g_strcmp0(machine->name, def->os.machine) == 0)
+        return;
+    g_free(def->os.machine);
+    def->os.machine = g_strdup(machine->name);
+}
+
 VgmDomainDef *
 vgmDriverDomainDefine(const VgmDriverStore *store, const char *file,
                       GError **error)
@@ -1154,8 +1188,11 @@ vgmDriverDomainDefineXML(const VgmDriverStore *store, const char *file,
     g_autoptr(VgmDriverStatus) status = NULL;
     gboolean hadUUID = FALSE;
 
-    if (!(def = vgmDriverDomainParseFile(file, xml, &hadUUID, error)) ||
-        !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
+    if (!(def = vgmDriverDomainParseFile(file, xml, &hadUUID, error)))
+        return NULL;
+    /* (before the locks: a first probe of the binary takes a while) */
+    vgmDriverDomainCanonicalMachine(store, def);
+    if (!(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
         !(storeLock = vgmDriverStoreLockStore(store, error)) ||
         !vgmDriverDomainCheckUnique(store, def, hadUUID, error))
         return NULL;
@@ -3479,8 +3516,8 @@ vgmDriverHotplugCompare(const VgmDriverStore *store, const VgmDriverDomain *dom,
         (d->newCmd->secrets ? d->newCmd->secrets->len : 0) !=
         (d->oldCmd->secrets ? d->oldCmd->secrets->len : 0)) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    detach ? _("the device cannot be detached from running domain '%1$s': QEMU would need other options than a device's (a character device, a host resource the driver prepares at a start, or a change to other devices); change the config (--config) for the next start")
-                           : _("the device cannot be attached to running domain '%1$s': QEMU would need other options than a device's (a character device, a host resource the driver prepares at a start, or a change to other devices); change the config (--config) for the next start"),
+                    detach ? _("the device cannot be detached from running domain '%1$s': QEMU would need other options than a device's (a host resource the driver prepares at a start, or a change to other devices); change the config (--config) for the next start")
+                           : _("the device cannot be attached to running domain '%1$s': QEMU would need other options than a device's (a host resource the driver prepares at a start, or a change to other devices); change the config (--config) for the next start"),
                     dom->name);
         return FALSE;
     }
@@ -3517,6 +3554,7 @@ typedef enum {
     VGM_DRIVER_TAKE_BACK_EVERYTHING = 0,
     VGM_DRIVER_TAKE_BACK_NO_DEVICES = 1 << 0,   /* their unplug is the guest's */
     VGM_DRIVER_TAKE_BACK_NO_NODES = 1 << 1,     /* vgmDriverHotplugDropNodes's */
+    VGM_DRIVER_TAKE_BACK_NO_NETDEVS = 1 << 2,   /* removed by the caller */
 } VgmDriverTakeBackFlags;
 
 /* Takes back pluggable options @opts[0..@n) of running domain @dom, the
@@ -3537,7 +3575,8 @@ vgmDriverHotplugTakeBack(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrAr
             continue;
         option = vgmDriverHotplugOptions[o].option;
         if (((flags & VGM_DRIVER_TAKE_BACK_NO_DEVICES) && g_str_equal(option, "-device")) ||
-            ((flags & VGM_DRIVER_TAKE_BACK_NO_NODES) && g_str_equal(option, "-blockdev")))
+            ((flags & VGM_DRIVER_TAKE_BACK_NO_NODES) && g_str_equal(option, "-blockdev")) ||
+            ((flags & VGM_DRIVER_TAKE_BACK_NO_NETDEVS) && g_str_equal(option, "-netdev")))
             continue;
         json_object_set_string_member(args, vgmDriverHotplugOptions[o].key,
                                       json_object_get_string_member_with_default(obj, vgmDriverHotplugOptions[o].key, ""));
@@ -3548,11 +3587,12 @@ vgmDriverHotplugTakeBack(const VgmDriverDomain *dom, VgmQemuMonitor *mon, GPtrAr
         for (guint tries = 0;; tries++) {
             g_clear_error(&err);
             if (vgmQemuMonitorCommand(mon, vgmDriverHotplugOptions[o].del, args, NULL, &err) ||
-                (g_str_equal(option, "-chardev") && strstr(err->message, "not found")))
+                (g_str_equal(option, "-chardev") && err && strstr(err->message, "not found")))
                 break;
-            if (!g_str_equal(option, "-chardev") || !strstr(err->message, "busy") || tries >= 20) {
+            if (!g_str_equal(option, "-chardev") || !err || !strstr(err->message, "busy") ||
+                tries >= 20) {
                 g_warning(_("domain '%1$s': QEMU refused %2$s: %3$s"),
-                          dom->name, vgmDriverHotplugOptions[o].del, err->message);
+                          dom->name, vgmDriverHotplugOptions[o].del, err ? err->message : "");
                 break;
             }
             g_usleep(50 * 1000);
@@ -3708,11 +3748,11 @@ vgmDriverHotplugTap(const VgmDomainDef *def, const VgmNetDef *net, GError **erro
 /* Adds the devices of @newDef that running domain @dom's live definition
  * @oldDef lacks, through its monitor: what the command line of @newDef
  * has beyond the one of @oldDef (objects, block nodes, networks,
- * devices, in its order), when nothing else of it differs, and its
- * start-up commands beyond the old ones (a disk's throttling). A new
- * interface's tap is set up once QEMU made it. What else the driver
- * prepares on the host at a start (secrets, overlays, character
- * devices, macvtaps) is refused. A failure takes back what was added. */
+ * character devices, devices, in its order), when nothing else of it
+ * differs, and its start-up commands beyond the old ones (a disk's
+ * throttling). A new interface's tap is set up once QEMU made it. What
+ * else the driver prepares on the host at a start (secrets, overlays,
+ * macvtaps) is refused. A failure takes back what was added. */
 static gboolean
 vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
                        const VgmDomainDef *oldDef, const VgmDomainDef *newDef, char **deviceId,
@@ -4278,10 +4318,16 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
                 others = TRUE;
         }
         if (netdevId && !others && newDef->devices.channels->len < oldDef->devices.channels->len) {
-            if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+            g_autoptr(JsonObject) args = json_object_new();
+
+            /* the forward first: while QEMU has it, the channel stays */
+            json_object_set_string_member(args, "id", netdevId);
+            if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+                !vgmQemuMonitorCommand(mon, "netdev_del", args, NULL, error))
                 return FALSE;
+            /* (its character device, when QEMU did not take it with it) */
             vgmDriverHotplugTakeBack(dom, mon, d.removed, d.removed->len,
-                                     VGM_DRIVER_TAKE_BACK_EVERYTHING);
+                                     VGM_DRIVER_TAKE_BACK_NO_NETDEVS);
             if (!vgmDriverDomainSaveLive(store, dom, newDef, error))
                 return FALSE;
             *removed = g_steal_pointer(&netdevId);
@@ -4516,8 +4562,10 @@ vgmDriverDomainUpdateLink(const VgmDriverStore *store, VgmDriverDomain *dom,
 /* Graphics @g of @newDef, the live definition of running domain @dom
  * with device @xml updated, has another password, expiry or connected=
  * than @was: set, as libvirt sets it (set_password, expire_password),
- * when nothing else of the definition changed. An update without a
- * password leaves the one QEMU has (and the live XML keeps it). */
+ * when nothing else of the definition changed. (An update without a
+ * password was given the one QEMU has before.) If QEMU takes the
+ * password and not its expiry, it has the new password and the live XML
+ * the old one, as under libvirt. */
 static gboolean
 vgmDriverDomainUpdateGraphics(const VgmDriverStore *store, VgmDriverDomain *dom,
                               const VgmDomainDef *oldDef, VgmDomainDef *newDef, VgmGraphicsDef *g,
@@ -4530,12 +4578,6 @@ vgmDriverDomainUpdateGraphics(const VgmDriverStore *store, VgmDriverDomain *dom,
     VgmGraphicsDef now = *g;
     guint i;
 
-    if (!g->passwd) {
-        g->passwd = g_strdup(was->passwd);
-        g->passwdExpires = was->passwdExpires;
-        g->passwdValidTo = was->passwdValidTo;
-        now = *g;
-    }
     g->passwd = was->passwd;
     g->passwdExpires = was->passwdExpires;
     g->passwdValidTo = was->passwdValidTo;
@@ -4732,6 +4774,15 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         const VgmGraphicsDef *a = g_ptr_array_index(oldDef->devices.graphics, i);
         VgmGraphicsDef *b = g_ptr_array_index(newDef->devices.graphics, i);
 
+        /* a display given without its password (dumpxml without
+         * --security-info) keeps the one QEMU has */
+        if (a->type == b->type && !b->passwd && a->passwd) {
+            b->passwd = g_strdup(a->passwd);
+            if (!b->passwdExpires) {
+                b->passwdExpires = a->passwdExpires;
+                b->passwdValidTo = a->passwdValidTo;
+            }
+        }
         if (a->type == b->type &&
             ((b->passwd && g_strcmp0(a->passwd, b->passwd) != 0) ||
              (b->passwd && (a->passwdExpires != b->passwdExpires ||
@@ -5068,7 +5119,10 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
             newDef->devices.inputs->len == oldDef->devices.inputs->len &&
             newDef->devices.rngs->len == oldDef->devices.rngs->len &&
             newDef->devices.mems->len == oldDef->devices.mems->len &&
-            newDef->devices.shmems->len == oldDef->devices.shmems->len) {
+            newDef->devices.shmems->len == oldDef->devices.shmems->len &&
+            newDef->devices.channels->len == oldDef->devices.channels->len &&
+            newDef->devices.consoles->len == oldDef->devices.consoles->len &&
+            newDef->devices.serials->len == oldDef->devices.serials->len) {
             vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
                         _("<controller type='pci' model='%1$s'> cannot be attached to running domain '%2$s': a PCI controller is not hot-pluggable; attach it to the config (--config) for the next start"),
                         pci->model ? pci->model : "", dom->name);
@@ -5118,6 +5172,39 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
                     _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device, an ivshmem-plain <shmem>, a controller, a channel, a console or a serial port can"),
                     dom->name);
         return FALSE;
+    }
+    /* what reaches a socket of someone else's through a character device
+     * the start prepares around (a vhost-user backend, an ivshmem server)
+     * is plugged at a start only */
+    for (i = oldDef->devices.nets->len; i < newDef->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(newDef->devices.nets, i);
+
+        if (net->type == VGM_NET_TYPE_VHOSTUSER) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("<interface type='vhostuser'> '%1$s' cannot be attached to running domain '%2$s': attach it to the config (--config) for the next start"),
+                        net->mac, dom->name);
+            return FALSE;
+        }
+    }
+    for (i = oldDef->devices.disks->len; i < newDef->devices.disks->len; i++) {
+        const VgmDiskDef *disk = g_ptr_array_index(newDef->devices.disks, i);
+
+        if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("<disk type='vhostuser'> '%1$s' cannot be attached to running domain '%2$s': attach it to the config (--config) for the next start"),
+                        disk->dst, dom->name);
+            return FALSE;
+        }
+    }
+    for (i = oldDef->devices.shmems->len; i < newDef->devices.shmems->len; i++) {
+        const VgmShmemDef *shm = g_ptr_array_index(newDef->devices.shmems, i);
+
+        if (shm->server) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("<shmem name='%1$s'> with a <server> (ivshmem-doorbell) cannot be attached to running domain '%2$s': attach it to the config (--config) for the next start"),
+                        shm->name, dom->name);
+            return FALSE;
+        }
     }
     /* a unix channel's socket, as a start names it */
     {

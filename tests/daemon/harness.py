@@ -678,6 +678,18 @@ def check_cli_same(tap, target, r, cli_args, name):
     return tap.eq((c.rc, c.err), (r.rc, r.err), name)
 
 
+def with_defined_machine(formatted, defined):
+    """`virt-gmem format` output as a define stores it: the machine alias
+    it names (q35, pc) written as the binary's versioned machine of that
+    alias that `defined` (the stored XML) has, as libvirt's define writes
+    it; unchanged when `defined` has no such versioned machine."""
+    m = re.search(r"machine='(pc-(q35|i440fx)-[0-9.]+)'", defined or "")
+    if not m:
+        return formatted
+    alias = {"q35": "q35", "i440fx": "pc"}[m.group(2)]
+    return formatted.replace("machine='%s'" % alias, "machine='%s'" % m.group(1))
+
+
 def ro_uri_for(uri):
     if os.environ.get("VGM_TEST_URI_RO"):
         return os.environ["VGM_TEST_URI_RO"]
