@@ -5071,6 +5071,54 @@ vgmDriverDomainDeviceDeleted(const VgmDriverStore *store, const char *name, cons
     return TRUE;
 }
 
+/* The devices of @def a running domain can be given (but controllers),
+ * counted */
+static guint
+vgmDriverHotplugDevices(const VgmDomainDef *def)
+{
+    const GPtrArray *const lists[] = {
+        def->devices.disks, def->devices.nets, def->devices.inputs, def->devices.rngs,
+        def->devices.mems, def->devices.shmems, def->devices.channels, def->devices.consoles,
+        def->devices.serials,
+    };
+    guint n = 0;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(lists); i++)
+        n += lists[i]->len;
+    return n;
+}
+
+/* What @newDef has beyond @oldDef that reaches a socket of someone
+ * else's through a character device the start prepares around (a
+ * vhost-user backend, an ivshmem server), which is plugged at a start
+ * only: its description, or NULL */
+static char *
+vgmDriverHotplugStartOnly(const VgmDomainDef *oldDef, const VgmDomainDef *newDef)
+{
+    guint i;
+
+    for (i = oldDef->devices.nets->len; i < newDef->devices.nets->len; i++) {
+        const VgmNetDef *net = g_ptr_array_index(newDef->devices.nets, i);
+
+        if (net->type == VGM_NET_TYPE_VHOSTUSER)
+            return g_strdup_printf("<interface type='vhostuser'> '%s'", net->mac);
+    }
+    for (i = oldDef->devices.disks->len; i < newDef->devices.disks->len; i++) {
+        const VgmDiskDef *disk = g_ptr_array_index(newDef->devices.disks, i);
+
+        if (disk->type == VGM_DISK_TYPE_VHOSTUSER)
+            return g_strdup_printf("<disk type='vhostuser'> '%s'", disk->dst);
+    }
+    for (i = oldDef->devices.shmems->len; i < newDef->devices.shmems->len; i++) {
+        const VgmShmemDef *shm = g_ptr_array_index(newDef->devices.shmems, i);
+
+        if (shm->server)
+            return g_strdup_printf("<shmem name='%s'> with a <server>", shm->name);
+    }
+    return NULL;
+}
+
 /* Attaches device @xml to running domain @dom (lock held): its live
  * definition with the device, checked as a define, hot-plugged, and
  * kept as the live XML */
@@ -5085,6 +5133,16 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
 
     if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_ATTACH, &oldDef, &newDef, error))
         return FALSE;
+    {
+        g_autofree char *startOnly = vgmDriverHotplugStartOnly(oldDef, newDef);
+
+        if (startOnly) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("%1$s cannot be attached to running domain '%2$s': QEMU reaches its backend's socket through what a start prepares; attach it to the config (--config) for the next start"),
+                        startOnly, dom->name);
+            return FALSE;
+        }
+    }
     /* a PCI controller the address needed (a root port, a bridge) cannot
      * be plugged itself, nor one attached as such (QEMU's PCIe root and
      * root ports take no hot-plugged bridge or port); the SCSI controllers
@@ -5114,15 +5172,7 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
             }
         }
         if (newPci > 0 && newOther == 0 &&
-            newDef->devices.disks->len == oldDef->devices.disks->len &&
-            newDef->devices.nets->len == oldDef->devices.nets->len &&
-            newDef->devices.inputs->len == oldDef->devices.inputs->len &&
-            newDef->devices.rngs->len == oldDef->devices.rngs->len &&
-            newDef->devices.mems->len == oldDef->devices.mems->len &&
-            newDef->devices.shmems->len == oldDef->devices.shmems->len &&
-            newDef->devices.channels->len == oldDef->devices.channels->len &&
-            newDef->devices.consoles->len == oldDef->devices.consoles->len &&
-            newDef->devices.serials->len == oldDef->devices.serials->len) {
+            vgmDriverHotplugDevices(newDef) == vgmDriverHotplugDevices(oldDef)) {
             vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
                         _("<controller type='pci' model='%1$s'> cannot be attached to running domain '%2$s': a PCI controller is not hot-pluggable; attach it to the config (--config) for the next start"),
                         pci->model ? pci->model : "", dom->name);
@@ -5162,49 +5212,12 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
                     newDef->devices.serials->len) -
            (gint64)(oldDef->devices.channels->len + oldDef->devices.consoles->len +
                     oldDef->devices.serials->len);
-    if (newDef->devices.disks->len + newDef->devices.nets->len + newDef->devices.inputs->len +
-        newDef->devices.rngs->len + newDef->devices.controllers->len + newDef->devices.mems->len +
-        newDef->devices.shmems->len ==
-        oldDef->devices.disks->len + oldDef->devices.nets->len + oldDef->devices.inputs->len +
-        oldDef->devices.rngs->len + oldDef->devices.controllers->len + oldDef->devices.mems->len +
-        oldDef->devices.shmems->len && chrs == 0) {
+    if (vgmDriverHotplugDevices(newDef) == vgmDriverHotplugDevices(oldDef) &&
+        newDef->devices.controllers->len == oldDef->devices.controllers->len) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
                     _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device, an ivshmem-plain <shmem>, a controller, a channel, a console or a serial port can"),
                     dom->name);
         return FALSE;
-    }
-    /* what reaches a socket of someone else's through a character device
-     * the start prepares around (a vhost-user backend, an ivshmem server)
-     * is plugged at a start only */
-    for (i = oldDef->devices.nets->len; i < newDef->devices.nets->len; i++) {
-        const VgmNetDef *net = g_ptr_array_index(newDef->devices.nets, i);
-
-        if (net->type == VGM_NET_TYPE_VHOSTUSER) {
-            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                        _("<interface type='vhostuser'> '%1$s' cannot be attached to running domain '%2$s': attach it to the config (--config) for the next start"),
-                        net->mac, dom->name);
-            return FALSE;
-        }
-    }
-    for (i = oldDef->devices.disks->len; i < newDef->devices.disks->len; i++) {
-        const VgmDiskDef *disk = g_ptr_array_index(newDef->devices.disks, i);
-
-        if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
-            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                        _("<disk type='vhostuser'> '%1$s' cannot be attached to running domain '%2$s': attach it to the config (--config) for the next start"),
-                        disk->dst, dom->name);
-            return FALSE;
-        }
-    }
-    for (i = oldDef->devices.shmems->len; i < newDef->devices.shmems->len; i++) {
-        const VgmShmemDef *shm = g_ptr_array_index(newDef->devices.shmems, i);
-
-        if (shm->server) {
-            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                        _("<shmem name='%1$s'> with a <server> (ivshmem-doorbell) cannot be attached to running domain '%2$s': attach it to the config (--config) for the next start"),
-                        shm->name, dom->name);
-            return FALSE;
-        }
     }
     /* a unix channel's socket, as a start names it */
     {

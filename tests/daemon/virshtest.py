@@ -2432,6 +2432,21 @@ def chr_hotplug_tests(tap, target, tmp):
         tap.ok(d is not None and d.find("devices/channel") is None and
                d.find("devices/console/target[@type='virtio']") is None,
                "the live XML has no channel and no virtio console left")
+        port = harness.write_file(tmp, CHR + "-port.xml",
+                                  "<controller type='pci' model='pcie-root-port'/>")
+        r = virsh(uri, "attach-device", CHR, port, "--live")
+        tap.ok(r.rc == 1 and "controller" in r.err,
+               "attach-device --live of a pcie-root-port is refused, naming the controller "
+               "(libvirtd: \"'pci' controller cannot be hot plugged.\")", r.describe())
+        if not target.reference:
+            vu = harness.write_file(tmp, CHR + "-vu.xml",
+                                    "<interface type='vhostuser'><mac address='52:54:00:12:34:78'/>"
+                                    "<source type='unix' path='%s' mode='client'/>"
+                                    "<model type='virtio'/></interface>"
+                                    % os.path.join(tmp, "vu.sock"))
+            r = virsh(uri, "attach-device", CHR, vu, "--live")
+            tap.ok(r.rc == 1 and "vhostuser" in r.err and "--config" in r.err,
+                   "our daemon: a vhost-user interface is refused live, naming it", r.describe())
     finally:
         virsh(uri, "destroy", CHR, timeout=60)
 
@@ -2464,7 +2479,8 @@ def media_tests(tap, target, tmp):
     Cockpit ejects) ejects; a medium that
     cannot be opened fails (rc 1) and leaves the old one; --live --config
     changes the config too; update-device of a CD-ROM's serial while it
-    runs fails; a second eject succeeds (libvirtd 9.0, 2026-12-06)."""
+    runs fails; a second eject succeeds, a live detach of the SATA CD-ROM
+    fails (libvirtd 9.0, 2026-12-06)."""
     uri = target.uri
     a = os.path.join(tmp, "cd-a.iso")
     b = os.path.join(tmp, "cd-b.iso")
@@ -2520,6 +2536,11 @@ def media_tests(tap, target, tmp):
         r = virsh(uri, "change-media", CD, "sda", b, "--update", "--live", "--config")
         tap.eq((r.rc, source(), source("--inactive")), (0, b, b),
                "change-media --update --live --config: the config too")
+        r = virsh(uri, "detach-disk", CD, "sda", "--live")
+        tap.ok(r.rc == 1 and r.err and source() == b,
+               "detach-disk --live of a SATA CD-ROM is refused (QEMU's AHCI bus unplugs "
+               "nothing; libvirtd: \"disk device type 'cdrom' cannot be detached\"), it stays",
+               r.describe())
         disk = harness.write_file(tmp, CD + "-disk.xml",
                                   "<disk type='file' device='cdrom'><source file='%s'/>"
                                   "<target dev='sda' bus='sata'/><readonly/>"
