@@ -2462,7 +2462,8 @@ vgmAcceptCheckVhostUserNets(const char *dir, const VgmDomainDef *def, GString *p
  * taken by QEMU, under another id (and another file or socket in @dir
  * for a file or a listening unix socket), and the chardev-remove of it.
  * Backends on host devices, stdio (one only) and connecting or inet
- * sockets (a peer each) are left out. */
+ * sockets (a peer each) are left out. A udp one binds its local port
+ * again beside the first (QEMU's sockets set SO_REUSEADDR). */
 static void
 vgmAcceptCheckChardevs(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const char *dir,
                        GString *problems)
@@ -2487,9 +2488,9 @@ vgmAcceptCheckChardevs(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const char *d
             continue;
         }
         be = json_object_get_object_member(args, "backend");
-        type = json_object_get_string_member(be, "type");
+        type = json_object_get_string_member_with_default(be, "type", NULL);
         data = json_object_get_object_member(be, "data");
-        if (!g_strv_contains(tried, type))
+        if (!type || !g_strv_contains(tried, type))
             continue;
         addr = json_object_has_member(data, "addr") ? json_object_get_object_member(data, "addr")
                                                    : NULL;

@@ -23,6 +23,7 @@
 #include <libxml/xpath.h>
 
 #include "driver_domain.h"
+#include "driver_caps.h"
 #include "driver_cgroup.h"
 #include "driver_conn.h"
 #include "driver_device.h"
@@ -1038,32 +1039,64 @@ vgmDriverDomainListAll(const VgmDriverStore *store, unsigned int what, GError **
     return g_steal_pointer(&doms);
 }
 
+/* Whether @path is taken by a channel of @def */
+static gboolean
+vgmDriverDomainChannelPathTaken(const VgmDomainDef *def, const char *path)
+{
+    guint j;
+
+    for (j = 0; j < def->devices.channels->len; j++) {
+        if (g_strcmp0(((VgmChrDef *)g_ptr_array_index(def->devices.channels, j))->path, path) == 0)
+            return TRUE;
+    }
+    return FALSE;
+}
+
 /* The sockets of @def's unix channels that name none: the driver's, in
- * the domain's run directory, which the live XML then names; each the
- * lowest channelN no other channel has (at a start a channel's place; a
- * channel plugged later must not take the socket of one a detach moved) */
+ * the domain's run directory (channelN), which the live XML then names:
+ * a channel's place's, as a command line without a start names it, or,
+ * where another channel has that one (a channel plugged after a detach
+ * moved the others), the lowest free */
 static void
 vgmDriverDomainChannelSockets(const VgmQemuConfig *cfg, VgmDomainDef *def)
 {
-    guint i, j, n = 0;
+    guint i, n = 0;
 
     for (i = 0; i < def->devices.channels->len; i++) {
         VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
         g_autofree char *path = NULL;
-        gboolean taken = TRUE;
 
         if (chr->type != VGM_CHR_TYPE_UNIX || chr->path || chr->fwdAddress)
             continue;
-        for (; taken; n++) {
+        path = vgmQemuChannelSocketPath(cfg, def->name, i);
+        while (vgmDriverDomainChannelPathTaken(def, path)) {
             g_free(path);
-            path = vgmQemuChannelSocketPath(cfg, def->name, n);
-            taken = FALSE;
-            for (j = 0; j < def->devices.channels->len && !taken; j++)
-                taken = g_strcmp0(((VgmChrDef *)g_ptr_array_index(def->devices.channels, j))->path,
-                                  path) == 0;
+            path = vgmQemuChannelSocketPath(cfg, def->name, n++);
         }
         chr->path = g_steal_pointer(&path);
     }
+}
+
+/* Whether @path is one of the channel sockets the driver names in the
+ * run directory of domain @name (channelN) */
+static gboolean
+vgmDriverDomainChannelPathOurs(const VgmQemuConfig *cfg, const char *name, const char *path)
+{
+    g_autofree char *first = vgmQemuChannelSocketPath(cfg, name, 0);
+    g_autofree char *dir = g_path_get_dirname(first);
+    g_autofree char *prefix = g_build_filename(dir, "channel", NULL);
+    const char *rest;
+
+    if (!path || !g_str_has_prefix(path, prefix))
+        return FALSE;
+    rest = path + strlen(prefix);
+    if (!*rest)
+        return FALSE;
+    for (; *rest; rest++) {
+        if (!g_ascii_isdigit(*rest))
+            return FALSE;
+    }
+    return TRUE;
 }
 
 /* ---- define and undefine ---- */
@@ -1126,11 +1159,43 @@ vgmDriverDomainCheckUnique(const VgmDriverStore *store, const VgmDomainDef *def,
     return TRUE;
 }
 
+/* As libvirt's define: the machine type named by one of QEMU's aliases
+ * ('q35', 'pc'), or by none, is written as the binary's own versioned
+ * name ('pc-q35-7.2'), so that a domain keeps the machine it was defined
+ * with across an update of QEMU. Done on domain XML @root before it is
+ * parsed, since the machine decides the devices a parse adds. A binary
+ * that cannot be probed, or a name it does not know, leaves the XML as
+ * given (a start then says why). */
+static void
+vgmDriverDomainCanonicalMachine(const VgmDriverStore *store, xmlNodePtr root)
+{
+    xmlNodePtr os = root ? vgmXMLChild(root, "os") : NULL;
+    xmlNodePtr type = os ? vgmXMLChild(os, "type") : NULL;
+    xmlNodePtr devices = vgmXMLChild(root, "devices");
+    xmlNodePtr emu = devices ? vgmXMLChild(devices, "emulator") : NULL;
+    g_autofree char *arch = type ? (char *)xmlGetProp(type, BAD_CAST "arch") : NULL;
+    g_autofree char *name = type ? (char *)xmlGetProp(type, BAD_CAST "machine") : NULL;
+    g_autofree char *given = emu ? (char *)xmlNodeGetContent(emu) : NULL;
+    g_autofree char *emulator = NULL;
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    const VgmQemuCapsMachine *machine;
+
+    if (!type)
+        return;
+    emulator = given && *g_strstrip(given) ? g_strdup(given) : vgmDriverDefaultEmulator(arch);
+    if (!(caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, NULL)) ||
+        !(machine = vgmQemuCapsGetMachine(caps, name, NULL)) ||
+        g_strcmp0(machine->name, name) == 0)
+        return;
+    xmlSetProp(type, BAD_CAST "machine", BAD_CAST machine->name);
+}
+
 /* Parses the XML in @file, or the text @xml when @file is NULL; *@hadUUID
- * says whether it gave a <uuid>. */
+ * says whether it gave a <uuid>. With @store, the machine type is the
+ * binary's versioned one (vgmDriverDomainCanonicalMachine). */
 static VgmDomainDef *
-vgmDriverDomainParseFile(const char *file, const char *xml, gboolean *hadUUID,
-                         GError **error)
+vgmDriverDomainParseFile(const VgmDriverStore *store, const char *file, const char *xml,
+                         gboolean *hadUUID, GError **error)
 {
     g_autoptr(xmlDoc) doc = NULL;
     VgmDomainDef *def;
@@ -1140,6 +1205,8 @@ vgmDriverDomainParseFile(const char *file, const char *xml, gboolean *hadUUID,
                        vgmXMLParseString(xml, NULL, error)))
         return NULL;
     root = xmlDocGetRootElement(doc);
+    if (store && root && xmlStrEqual(root->name, BAD_CAST "domain"))
+        vgmDriverDomainCanonicalMachine(store, root);
     if (!(def = vgmDomainDefParseNode(doc, root, VGM_DOMAIN_PARSE_NONE, error)))
         return NULL;
     *hadUUID = vgmXMLChild(root, "uuid") != NULL;
@@ -1148,27 +1215,6 @@ vgmDriverDomainParseFile(const char *file, const char *xml, gboolean *hadUUID,
         return NULL;
     }
     return def;
-}
-
-/* As libvirt's define: the machine type named by one of QEMU's aliases
- * ('q35', 'pc'), or by none, is written as the binary's own versioned
- * name ('pc-q35-7.2'), so that a domain keeps the machine it was defined
- * with across an update of QEMU. A binary that cannot be probed, or a
- * name it does not know, leaves the definition as given (a start then
- * says why). */
-static void
-vgmDriverDomainCanonicalMachine(const VgmDriverStore *store, VgmDomainDef *def)
-{
-    g_autofree char *emulator = vgmDriverProcessEmulator(def);
-    g_autoptr(VgmQemuCaps) caps = NULL;
-    const VgmQemuCapsMachine *machine;
-
-    if (!emulator || !(caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, NULL)) ||
-        !(machine = vgmQemuCapsGetMachine(caps, def->os.machine, NULL)) ||
-        g_strcmp0(machine->name, def->os.machine) == 0)
-        return;
-    g_free(def->os.machine);
-    def->os.machine = g_strdup(machine->name);
 }
 
 VgmDomainDef *
@@ -1188,11 +1234,9 @@ vgmDriverDomainDefineXML(const VgmDriverStore *store, const char *file,
     g_autoptr(VgmDriverStatus) status = NULL;
     gboolean hadUUID = FALSE;
 
-    if (!(def = vgmDriverDomainParseFile(file, xml, &hadUUID, error)))
-        return NULL;
     /* (before the locks: a first probe of the binary takes a while) */
-    vgmDriverDomainCanonicalMachine(store, def);
-    if (!(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
+    if (!(def = vgmDriverDomainParseFile(store, file, xml, &hadUUID, error)) ||
+        !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
         !(storeLock = vgmDriverStoreLockStore(store, error)) ||
         !vgmDriverDomainCheckUnique(store, def, hadUUID, error))
         return NULL;
@@ -1671,7 +1715,7 @@ vgmDriverDomainCreateXML(const VgmDriverStore *store, const char *file,
     g_autoptr(VgmDriverLock) lock = NULL;
     gboolean hadUUID = FALSE;
 
-    if (!(def = vgmDriverDomainParseFile(file, xml, &hadUUID, error)) ||
+    if (!(def = vgmDriverDomainParseFile(store, file, xml, &hadUUID, error)) ||
         !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)))
         return NULL;
     if (!vgmDriverDomainCheckStartable(store, def, &flags, error))
@@ -2383,9 +2427,9 @@ vgmDriverDomainMigratableXML(const VgmDriverStore *store, const char *xml,
         return NULL;
     for (guint i = 0; i < def->devices.channels->len; i++) {
         VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
-        g_autofree char *ours = vgmQemuChannelSocketPath(cfg, def->name, i);
 
-        if (chr->type == VGM_CHR_TYPE_UNIX && g_strcmp0(chr->path, ours) == 0) {
+        if (chr->type == VGM_CHR_TYPE_UNIX &&
+            vgmDriverDomainChannelPathOurs(cfg, def->name, chr->path)) {
             g_clear_pointer(&chr->path, g_free);
             dropped = TRUE;
         }
@@ -4731,6 +4775,43 @@ vgmDriverDomainChainsDetectLogged(const VgmDriverDomain *dom, VgmQemuMonitor *mo
                   dom->name, err->message);
 }
 
+/* Device XML @xml with, for a <graphics> given without its passwd (as
+ * dumpxml without --security-info writes it: with passwdValidTo or
+ * connected, which a definition cannot have without one), the password
+ * the running domain @dom's display of that type has: an update that
+ * leaves QEMU's password, as libvirt takes it. NULL: @xml as it is. */
+static char *
+vgmDriverDomainGraphicsKeepPasswd(const VgmDriverDomain *dom, const char *xml)
+{
+    g_autoptr(xmlDoc) doc = vgmXMLParseString(xml, NULL, NULL);
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+    g_autoptr(VgmDomainDef) live = NULL;
+    g_autofree char *type = NULL;
+    xmlChar *text = NULL;
+    char *ret = NULL;
+    int len = 0;
+    guint i;
+
+    if (!root || !xmlStrEqual(root->name, BAD_CAST "graphics") ||
+        xmlHasProp(root, BAD_CAST "passwd") ||
+        (!xmlHasProp(root, BAD_CAST "passwdValidTo") && !xmlHasProp(root, BAD_CAST "connected")) ||
+        !(type = (char *)xmlGetProp(root, BAD_CAST "type")) ||
+        !(live = vgmDriverDomainLiveDef(dom, NULL)))
+        return NULL;
+    for (i = 0; i < live->devices.graphics->len; i++) {
+        const VgmGraphicsDef *g = g_ptr_array_index(live->devices.graphics, i);
+
+        if (g->passwd && g_str_equal(vgmGraphicsTypeToString(g->type), type)) {
+            xmlSetProp(root, BAD_CAST "passwd", BAD_CAST g->passwd);
+            xmlDocDumpMemory(doc, &text, &len);
+            ret = g_strndup((const char *)text, len);
+            xmlFree(text);
+            break;
+        }
+    }
+    return ret;
+}
+
 /* Updates device @xml of running domain @dom (lock held): an
  * interface's link state, a virtio-mem device's requested size, or the
  * medium of a CD-ROM or floppy, changed
@@ -4757,9 +4838,11 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     const char *oldTop, *newTop;
     const VgmDiskDef *oldDisk = NULL;
     const VgmDiskDef *newDisk = NULL;
+    g_autofree char *kept = vgmDriverDomainGraphicsKeepPasswd(dom, xml);
     guint i;
 
-    if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_UPDATE, &oldDef, &newDef, error))
+    if (!vgmDriverDomainLiveDefs(dom, kept ? kept : xml, VGM_DRIVER_DEVICE_UPDATE, &oldDef,
+                                 &newDef, error))
         return FALSE;
     for (i = 0; i < newDef->devices.nets->len && i < oldDef->devices.nets->len; i++) {
         VgmNetDef *a = g_ptr_array_index(oldDef->devices.nets, i);
@@ -4778,10 +4861,9 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
          * --security-info) keeps the one QEMU has */
         if (a->type == b->type && !b->passwd && a->passwd) {
             b->passwd = g_strdup(a->passwd);
-            if (!b->passwdExpires) {
-                b->passwdExpires = a->passwdExpires;
-                b->passwdValidTo = a->passwdValidTo;
-            }
+            b->passwdExpires = a->passwdExpires;
+            b->passwdValidTo = a->passwdValidTo;
+            b->connected = g_strdup(a->connected);
         }
         if (a->type == b->type &&
             ((b->passwd && g_strcmp0(a->passwd, b->passwd) != 0) ||

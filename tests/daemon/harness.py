@@ -679,15 +679,17 @@ def check_cli_same(tap, target, r, cli_args, name):
 
 
 def with_defined_machine(formatted, defined):
-    """`virt-gmem format` output as a define stores it: the machine alias
-    it names (q35, pc) written as the binary's versioned machine of that
-    alias that `defined` (the stored XML) has, as libvirt's define writes
-    it; unchanged when `defined` has no such versioned machine."""
-    m = re.search(r"machine='(pc-(q35|i440fx)-[0-9.]+)'", defined or "")
-    if not m:
+    """`virt-gmem format` output as a define stores it: its machine alias
+    (q35, pc) written as the binary's versioned machine that `defined`
+    (the stored XML) has, as libvirt's define writes it, when that is the
+    alias's family (pc-q35-*, pc-i440fx-*); unchanged otherwise."""
+    want = re.search(r"machine='([^']+)'", defined or "")
+    have = re.search(r"machine='([^']+)'", formatted or "")
+    family = {"q35": "pc-q35-", "pc": "pc-i440fx-"}
+    if not want or not have or have.group(1) not in family or \
+            not want.group(1).startswith(family[have.group(1)]):
         return formatted
-    alias = {"q35": "q35", "i440fx": "pc"}[m.group(2)]
-    return formatted.replace("machine='%s'" % alias, "machine='%s'" % m.group(1))
+    return formatted.replace(have.group(0), want.group(0), 1)
 
 
 def ro_uri_for(uri):

@@ -1413,8 +1413,11 @@ def graphics_update_tests(tap, target, tmp, vnc):
     (dumpxml --security-info) with another passwd and passwdValidTo ->
     "Device updated successfully", the live XML has both and the server
     still asks for a password; the same again changes nothing and
-    succeeds; SPICE's with a password and connected='disconnect' the
-    same; another keymap is refused (rc 1)."""
+    succeeds; the display as dumpxml without --security-info gives it
+    (its expiry, no password) succeeds and leaves QEMU's password (which
+    libvirtd's live XML then no longer shows; ours does); SPICE's
+    with a password and connected='disconnect' the same; another keymap is
+    refused (rc 1)."""
     uri = target.uri
 
     def live_graphics(kind):
@@ -1440,6 +1443,20 @@ def graphics_update_tests(tap, target, tmp, vnc):
     r = virsh(uri, "update-device", GFX, f, "--live")
     tap.eq((r.rc, r.out), (0, "Device updated successfully\n\n"),
            "the same update again: succeeds, nothing changes")
+    # as dumpxml without --security-info gives it: the expiry, no password
+    d = xml_root(tap, virsh(uri, "dumpxml", GFX).out, "dumpxml (graphics update)")
+    g = d.find("devices/graphics[@type='vnc']") if d is not None else None
+    if tap.ok(g is not None and g.get("passwd") is None and g.get("passwdValidTo"),
+              "dumpxml: the VNC display without its password, with its expiry"):
+        f = harness.write_file(tmp, GFX + "-vnc-nopw.xml", ET.tostring(g, encoding="unicode"))
+        r = virsh(uri, "update-device", GFX, f, "--live")
+        g2 = live_graphics("vnc")
+        # (libvirtd's live XML then drops the password and its expiry,
+        # while QEMU keeps them; ours keeps them in the live XML too)
+        tap.ok(r.rc == 0 and g2 is not None and
+               (target.reference or g2.get("passwd") == "gfx-pw2"),
+               "update-device --live of it: succeeds, QEMU's password stays",
+               r.describe() + (ET.tostring(g2, encoding="unicode") if g2 is not None else ""))
     g = live_graphics("spice")
     if tap.ok(g is not None, "the live SPICE graphics"):
         g.set("passwd", "spice-pw")
