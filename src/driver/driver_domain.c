@@ -1190,9 +1190,9 @@ vgmDriverDomainCanonicalMachine(const VgmDriverStore *store, xmlNodePtr root)
     xmlSetProp(type, BAD_CAST "machine", BAD_CAST machine->name);
 }
 
-/* Parses the XML in @file, or the text @xml when @file is NULL; *@hadUUID
- * says whether it gave a <uuid>. With @store, the machine type is the
- * binary's versioned one (vgmDriverDomainCanonicalMachine). */
+/* Parses the XML in @file, or the text @xml when @file is NULL, with the
+ * machine type the binary's versioned one (vgmDriverDomainCanonicalMachine);
+ * *@hadUUID says whether it gave a <uuid>. */
 static VgmDomainDef *
 vgmDriverDomainParseFile(const VgmDriverStore *store, const char *file, const char *xml,
                          gboolean *hadUUID, GError **error)
@@ -1205,7 +1205,7 @@ vgmDriverDomainParseFile(const VgmDriverStore *store, const char *file, const ch
                        vgmXMLParseString(xml, NULL, error)))
         return NULL;
     root = xmlDocGetRootElement(doc);
-    if (store && root && xmlStrEqual(root->name, BAD_CAST "domain"))
+    if (root && xmlStrEqual(root->name, BAD_CAST "domain"))
         vgmDriverDomainCanonicalMachine(store, root);
     if (!(def = vgmDomainDefParseNode(doc, root, VGM_DOMAIN_PARSE_NONE, error)))
         return NULL;
@@ -3573,7 +3573,6 @@ static JsonObject *
 vgmDriverHotplugParse(const char *opt, JsonParser *parser, int *kind)
 {
     JsonNode *root;
-
     g_autofree char *json = NULL;
 
     *kind = atoi(opt);
@@ -4775,40 +4774,34 @@ vgmDriverDomainChainsDetectLogged(const VgmDriverDomain *dom, VgmQemuMonitor *mo
                   dom->name, err->message);
 }
 
-/* Device XML @xml with, for a <graphics> given without its passwd (as
- * dumpxml without --security-info writes it: with passwdValidTo or
- * connected, which a definition cannot have without one), the password
- * the running domain @dom's display of that type has: an update that
- * leaves QEMU's password, as libvirt takes it. NULL: @xml as it is. */
+/* Device XML @xml without the password attributes of a <graphics>
+ * given without its passwd (as dumpxml without --security-info writes
+ * it: with passwdValidTo or connected, which a definition cannot have
+ * alone): such an update leaves the display's password as it is, as
+ * libvirt takes it (vgmDriverDomainUpdateLive gives it the one QEMU has).
+ * NULL: @xml as it is. */
 static char *
-vgmDriverDomainGraphicsKeepPasswd(const VgmDriverDomain *dom, const char *xml)
+vgmDriverDomainGraphicsNoPasswd(const char *xml)
 {
+    static const char *const attrs[] = { "passwdValidTo", "connected" };
     g_autoptr(xmlDoc) doc = vgmXMLParseString(xml, NULL, NULL);
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
-    g_autoptr(VgmDomainDef) live = NULL;
-    g_autofree char *type = NULL;
     xmlChar *text = NULL;
-    char *ret = NULL;
+    gboolean changed = FALSE;
+    char *ret;
     int len = 0;
-    guint i;
+    size_t i;
 
     if (!root || !xmlStrEqual(root->name, BAD_CAST "graphics") ||
-        xmlHasProp(root, BAD_CAST "passwd") ||
-        (!xmlHasProp(root, BAD_CAST "passwdValidTo") && !xmlHasProp(root, BAD_CAST "connected")) ||
-        !(type = (char *)xmlGetProp(root, BAD_CAST "type")) ||
-        !(live = vgmDriverDomainLiveDef(dom, NULL)))
+        xmlHasProp(root, BAD_CAST "passwd"))
         return NULL;
-    for (i = 0; i < live->devices.graphics->len; i++) {
-        const VgmGraphicsDef *g = g_ptr_array_index(live->devices.graphics, i);
-
-        if (g->passwd && g_str_equal(vgmGraphicsTypeToString(g->type), type)) {
-            xmlSetProp(root, BAD_CAST "passwd", BAD_CAST g->passwd);
-            xmlDocDumpMemory(doc, &text, &len);
-            ret = g_strndup((const char *)text, len);
-            xmlFree(text);
-            break;
-        }
-    }
+    for (i = 0; i < G_N_ELEMENTS(attrs); i++)
+        changed |= xmlUnsetProp(root, BAD_CAST attrs[i]) == 0;
+    if (!changed)
+        return NULL;
+    xmlDocDumpMemory(doc, &text, &len);
+    ret = g_strndup((const char *)text, len);
+    xmlFree(text);
     return ret;
 }
 
@@ -4838,11 +4831,11 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     const char *oldTop, *newTop;
     const VgmDiskDef *oldDisk = NULL;
     const VgmDiskDef *newDisk = NULL;
-    g_autofree char *kept = vgmDriverDomainGraphicsKeepPasswd(dom, xml);
+    g_autofree char *noPasswd = vgmDriverDomainGraphicsNoPasswd(xml);
     guint i;
 
-    if (!vgmDriverDomainLiveDefs(dom, kept ? kept : xml, VGM_DRIVER_DEVICE_UPDATE, &oldDef,
-                                 &newDef, error))
+    if (!vgmDriverDomainLiveDefs(dom, noPasswd ? noPasswd : xml, VGM_DRIVER_DEVICE_UPDATE,
+                                 &oldDef, &newDef, error))
         return FALSE;
     for (i = 0; i < newDef->devices.nets->len && i < oldDef->devices.nets->len; i++) {
         VgmNetDef *a = g_ptr_array_index(oldDef->devices.nets, i);
@@ -4858,7 +4851,7 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         VgmGraphicsDef *b = g_ptr_array_index(newDef->devices.graphics, i);
 
         /* a display given without its password (dumpxml without
-         * --security-info) keeps the one QEMU has */
+         * --security-info) keeps the one QEMU has, with its expiry */
         if (a->type == b->type && !b->passwd && a->passwd) {
             b->passwd = g_strdup(a->passwd);
             b->passwdExpires = a->passwdExpires;
