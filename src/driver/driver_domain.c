@@ -683,8 +683,9 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     /* a save of this process holds the monitor: the guest is paused for
      * it, as libvirt reports it (or for a snapshot or a dump; a live dump,
      * and a live snapshot while it writes the memory, let it run) */
-    /* one read of the mark: the save may end between two */
-    busy = vgmDriverStoreGetBusy(store, dom->name);
+    /* one read of the mark: the save may end between two; without one,
+     * the monitor is this look's until it ends (a save waits for it) */
+    busy = vgmDriverStoreLookBegin(store, dom->name);
     if (busy && vgmDriverProcIdentIsAlive(&dom->status->qemu)) {
         gboolean live = g_str_equal(busy, "dumping-live") || g_str_equal(busy, "snapshot-live") ||
                         g_str_equal(busy, "migrating-live");
@@ -700,6 +701,8 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) ||
         !(qs = vgmDriverProcessQueryStatus(mon, &err))) {
         g_clear_pointer(&mon, vgmQemuMonitorFree);
+        if (!busy)
+            vgmDriverStoreLookEnd(store, dom->name);
         if (!vgmDriverProcIdentIsAlive(&dom->status->qemu))
             return vgmDriverDomainRefresh(store, dom, haveLock, NULL, error);
         /* alive but not answering (another client on the monitor, or
@@ -709,6 +712,8 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
         return TRUE;
     }
     g_clear_pointer(&mon, vgmQemuMonitorFree);
+    if (!busy)
+        vgmDriverStoreLookEnd(store, dom->name);
 
     vgmDriverDomainMapRunState(qs, &state, &reason);
     if (state == VGM_DOMAIN_STATE_SHUTOFF) {
@@ -3933,9 +3938,9 @@ vgmDriverDiskImageIndex(const VgmDiskDef *d, const char *path)
  * @op of device @xml on its live XML */
 /* Each disk's node number (vgm-N-... in QEMU): the one it has, the
  * place's for a disk of a status written before they were kept, the same
- * in @newDef for the same disk (by target), the next free (past the
- * numbers of the images below disks too) for a disk plugged; then the
- * numbers of images that have none */
+ * in @newDef for the same disk (by target) and medium, the next free
+ * (past the numbers of the images below disks too) for a disk plugged or
+ * a medium changed; then the numbers of images that have none */
 static void
 vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
 {
@@ -3971,11 +3976,16 @@ vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
             if (g_str_equal(o->dst, d->dst))
                 same = o;
         }
-        d->nodeIndex = same ? same->nodeIndex : 0;
+        gboolean changed = same && g_strcmp0(same->src, d->src) != 0;
+
+        /* a medium inserted, changed or ejected is a new source, with the
+         * next free number: libvirt's live XML then shows it even for the
+         * empty drive an eject leaves (<source index='N'/>) */
+        d->nodeIndex = changed ? ++top : same ? same->nodeIndex : 0;
         /* a new medium whose XML still has the old one's chain (a live
          * XML edited in place: its <source> changed or went) gets the
          * chain QEMU opens below it instead */
-        if (same && g_strcmp0(same->src, d->src) != 0 && vgmDriverDiskSameChain(same, d)) {
+        if (changed && vgmDriverDiskSameChain(same, d)) {
             g_clear_pointer(&d->backing, g_ptr_array_unref);
             d->backingEnd = FALSE;
         }
@@ -3984,7 +3994,7 @@ vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
         for (j = 0; d->backing && j < d->backing->len; j++) {
             VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, j);
 
-            l->index = same ? vgmDriverDiskImageIndex(same, l->path) : 0;
+            l->index = same && !changed ? vgmDriverDiskImageIndex(same, l->path) : 0;
         }
     }
     for (i = 0; i < newDef->devices.disks->len; i++) {

@@ -894,12 +894,16 @@ vgmSnapshotExternalMemory(const VgmDriverStore *store, VgmDriverDomain *dom,
     gboolean ok = FALSE;
 
     if (!(def = vgmDriverDomainLiveDef(dom, error)) ||
-        !vgmSnapshotExternalCheck(dom, snapDef, reuse, error) ||
-        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+        !vgmSnapshotExternalCheck(dom, snapDef, reuse, error))
         return FALSE;
     /* a look at the domain meanwhile reads it paused for a snapshot (or,
-     * while a live one writes the memory, running) */
+     * while a live one writes the memory, running); marked before the
+     * monitor is taken, which a look would otherwise wait for */
     vgmDriverStoreSetBusy(store, dom->name, running && live ? "snapshot-live" : "snapshot");
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error))) {
+        vgmDriverStoreSetBusy(store, dom->name, NULL);
+        return FALSE;
+    }
     if (running && !live) {
         if (!vgmQemuMonitorCommand(mon, "stop", NULL, NULL, &err))
             goto out;
@@ -1338,14 +1342,16 @@ vgmSnapshotLoadVM(const VgmDriverStore *store, const char *name, const char *sna
     if (!(dom = vgmDriverDomainGetActive(store, name, &lock, error)))
         return FALSE;
     wasRunning = dom->state == VGM_DOMAIN_STATE_RUNNING;
-    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
-        return FALSE;
-    if (wasRunning) {
-        if (!vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))
-            return FALSE;
-        vgmSnapshotEvent(out, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_FROM_SNAPSHOT, dom->id);
-    }
+    /* (marked before the monitor is taken, which a look would otherwise
+     * wait for) */
     vgmDriverStoreSetBusy(store, dom->name, "snapshot");
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        (wasRunning && !vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))) {
+        vgmDriverStoreSetBusy(store, dom->name, NULL);
+        return FALSE;
+    }
+    if (wasRunning)
+        vgmSnapshotEvent(out, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_FROM_SNAPSHOT, dom->id);
     vgmQemuMonitorSetTimeout(mon, 0);
     if (!vgmSnapshotHMP(mon, "loadvm", snap, error)) {
         vgmDriverStoreSetBusy(store, dom->name, NULL);

@@ -68,6 +68,9 @@ struct _VgmDriverStoreCache {
 
     GHashTable *busy;       /* name -> what holds its QEMU's monitor (a
                              * static string) in this process */
+    GHashTable *looks;      /* name -> how many looks of this process are
+                             * on its QEMU's monitor (a count) */
+    GCond lookDone;         /* a look is over */
     GHashTable *unplugs;    /* "NAME/ID" -> whether the guest refused: the
                              * unplugs a detach of this process waits for */
 };
@@ -145,6 +148,8 @@ vgmDriverStoreFree(VgmDriverStore *store)
         g_hash_table_unref(c->configs);
         g_hash_table_unref(c->uuids);
         g_hash_table_unref(c->busy);
+        g_hash_table_unref(c->looks);
+        g_cond_clear(&c->lookDone);
         g_hash_table_unref(c->unplugs);
         g_clear_pointer(&c->files, g_hash_table_unref);
         g_clear_pointer(&c->dots, g_hash_table_unref);
@@ -169,6 +174,8 @@ vgmDriverStoreOpen(const char *root, GError **error)
                                                 g_free, g_free);
     store->cache->notifyFd = -1;
     store->cache->busy = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    store->cache->looks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_cond_init(&store->cache->lookDone);
     store->cache->unplugs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     store->cgroupRoot = g_strdup(g_getenv("VIRT_GMEM_CGROUP_ROOT"));
@@ -209,10 +216,47 @@ vgmDriverStoreSetBusy(const VgmDriverStore *store, const char *name, const char 
     VgmDriverStoreCache *c = store->cache;
 
     g_mutex_lock(&c->lock);
-    if (what)
+    if (what) {
+        /* (a look that found the monitor free gets it first: once marked,
+         * none can start waiting for it behind this operation) */
+        while (g_hash_table_contains(c->looks, name))
+            g_cond_wait(&c->lookDone, &c->lock);
         g_hash_table_replace(c->busy, g_strdup(name), (gpointer)what);
-    else
+    } else {
         g_hash_table_remove(c->busy, name);
+    }
+    g_mutex_unlock(&c->lock);
+}
+
+const char *
+vgmDriverStoreLookBegin(const VgmDriverStore *store, const char *name)
+{
+    VgmDriverStoreCache *c = store->cache;
+    const char *what;
+
+    g_mutex_lock(&c->lock);
+    if (!(what = g_hash_table_lookup(c->busy, name))) {
+        guint n = GPOINTER_TO_UINT(g_hash_table_lookup(c->looks, name));
+
+        g_hash_table_replace(c->looks, g_strdup(name), GUINT_TO_POINTER(n + 1));
+    }
+    g_mutex_unlock(&c->lock);
+    return what;
+}
+
+void
+vgmDriverStoreLookEnd(const VgmDriverStore *store, const char *name)
+{
+    VgmDriverStoreCache *c = store->cache;
+    guint n;
+
+    g_mutex_lock(&c->lock);
+    n = GPOINTER_TO_UINT(g_hash_table_lookup(c->looks, name));
+    if (n > 1)
+        g_hash_table_replace(c->looks, g_strdup(name), GUINT_TO_POINTER(n - 1));
+    else
+        g_hash_table_remove(c->looks, name);
+    g_cond_broadcast(&c->lookDone);
     g_mutex_unlock(&c->lock);
 }
 

@@ -53,9 +53,16 @@ typedef struct {
 /* A long operation of this process (a save) holds domain @name's QEMU
  * monitor, which takes one client at a time: a look at the domain then
  * reads its state from @what (a static string: "saving") rather than
- * wait for the monitor. NULL @what: over. */
+ * wait for the monitor. NULL @what: over. The mark waits for the looks
+ * on the monitor begun before it. */
 void vgmDriverStoreSetBusy(const VgmDriverStore *store, const char *name, const char *what);
 const char *vgmDriverStoreGetBusy(const VgmDriverStore *store, const char *name);
+
+/* A look of this process at domain @name's QEMU monitor: the mark of the
+ * operation that holds it, or NULL, and then the look may use the monitor
+ * until vgmDriverStoreLookEnd (no mark is made meanwhile). */
+const char *vgmDriverStoreLookBegin(const VgmDriverStore *store, const char *name);
+void vgmDriverStoreLookEnd(const VgmDriverStore *store, const char *name);
 
 /* A detach of this process waits (@waiting) or no longer waits for the
  * guest of domain @name to let QEMU device @id go */

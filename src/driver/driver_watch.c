@@ -1111,7 +1111,6 @@ vgmDriverWatchThread(gpointer data)
     g_source_set_callback(tick, vgmDriverWatchTick, w, NULL);
     g_source_attach(tick, w->ctx);
     g_source_unref(tick);
-    vgmDriverWatchScan(w);
     g_main_loop_run(w->loop);
     g_hash_table_remove_all(w->entries);
     g_main_context_pop_thread_default(w->ctx);
@@ -1134,6 +1133,11 @@ vgmDriverWatchNew(VgmDriver *drv)
     w->pending = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverWatchPendingFree);
     /* (with one thread and not exclusive, a pool cannot fail to be made) */
     w->worker = g_thread_pool_new(vgmDriverWatchWork, w, 1, FALSE, NULL);
+    /* the first look before anything else of the daemon looks at the
+     * domains: a look that finds a QEMU gone removes its status, and a
+     * QEMU that died while no daemon ran would then never be reported
+     * (the thread has not started: the entries are this one's) */
+    vgmDriverWatchScan(w);
     w->thread = g_thread_new("vgm-watch", vgmDriverWatchThread, w);
     return w;
 }

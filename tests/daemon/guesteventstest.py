@@ -1502,11 +1502,12 @@ def watched_save(conn_uri, d, img, abort_after=None, controls=None):
     with a list `controls`, each poll that saw the job also asks for
     virDomainGetControlInfo (virsh domcontrol) into it.
     Returns (the libvirt error of the save or None, the job infos seen,
-    whether the abort was taken)."""
+    whether the abort was taken, the errors the polls got while the save
+    ran)."""
     other = libvirt.open(conn_uri)
     od = other.lookupByName(d.name())
     done = threading.Event()
-    seen, took = [], []
+    seen, took, failed = [], [], []
 
     def watch():
         while not done.is_set():
@@ -1518,7 +1519,10 @@ def watched_save(conn_uri, d, img, abort_after=None, controls=None):
                     control = od.controlInfo()
                     if od.jobInfo()[0] != F.VIR_DOMAIN_JOB_NONE:
                         controls.append(control)
-            except libvirt.libvirtError:
+            except libvirt.libvirtError as e:
+                # (kept with its time: the save's end shuts the domain
+                # off, so an error after it is expected)
+                failed.append((time.monotonic(), e.get_error_code(), str(e)))
                 return
             if info[0] != F.VIR_DOMAIN_JOB_NONE:
                 seen.append(info)
@@ -1537,10 +1541,12 @@ def watched_save(conn_uri, d, img, abort_after=None, controls=None):
         d.save(img)
     except libvirt.libvirtError as e:
         err = e
+    ended = time.monotonic()
     done.set()
     t.join(10)
     other.close()
-    return err, seen, bool(took)
+    early = ["%s (code %d)" % (m, c) for when, c, m in failed if when < ended]
+    return err, seen, bool(took), early
 
 
 JOB = "vgmtest-ge-job"
@@ -1574,19 +1580,21 @@ def job_tests(tap, ev, conn, work):
     idle = d.controlInfo()
     img = os.path.join(work, "job.img")
     controls = []
-    err, seen, took = watched_save(conn.getURI(), d, img, abort_after=5, controls=controls)
+    err, seen, took, early = watched_save(conn.getURI(), d, img, abort_after=5,
+                                          controls=controls)
     tap.ok(idle == [F.VIR_DOMAIN_CONTROL_OK, 0, 0] and controls and
            all(c[0] == F.VIR_DOMAIN_CONTROL_JOB and c[1] == 0 for c in controls) and
            controls[-1][2] >= controls[0][2] and controls[-1][2] > 0,
            "controlInfo (virsh domcontrol): ok while idle, a job with its time while the "
-           "save runs", "idle %r, during %r" % (idle, controls[:2] + controls[-2:]))
+           "save runs", "idle %r, during %r, poll errors %r" % (
+               idle, controls[:2] + controls[-2:], early))
     progress = [i for i in seen if i[6] > 0]
     tap.ok(len(progress) >= 5 and all(i[0] == F.VIR_DOMAIN_JOB_UNBOUNDED for i in seen) and
            all(i[6] >= 2 << 30 and i[3] == i[6] and i[4] + i[5] <= i[3] + (64 << 20)
                for i in progress) and progress[-1][4] >= progress[0][4],
            "a save watched (as virsh save --verbose): an unbounded job while it runs, QEMU's "
            "progress of the 2 GiB (%d polls)" % len(progress),
-           "error %r, seen %r" % (err, seen[:3] + seen[-3:]))
+           "error %r, seen %r, poll errors %r" % (err, seen[:3] + seen[-3:], early))
     if err is None and os.path.exists(img):
         tap.skip("a save aborted by abortJob (virt-manager's Cancel)",
                  "this save ended before the abort reached it (%d job polls)" % len(seen))

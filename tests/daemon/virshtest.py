@@ -2491,7 +2491,10 @@ def media_tests(tap, target, tmp):
     against libvirtd 9.0 (2026-12-02): --update -> "Successfully updated
     media.", --eject -> "Successfully ejected media.", --insert ->
     "Successfully inserted media."; domblklist follows, and the live XML
-    gives the inserted medium an image number and <backingStore/>; an
+    gives the inserted medium an image number and <backingStore/>; each
+    change, insert or eject gives the drive a new image number (after an
+    eject, <source index='N'/>: libvirtd 9.0 on 2026-12-06 numbered an
+    empty drive's insert, eject, insert and eject 2, 3, 4 and 5); an
     update-device of that live XML's disk without its <source> (as
     Cockpit ejects) ejects; a medium that
     cannot be opened fails (rc 1) and leaves the old one; --live --config
@@ -2514,25 +2517,46 @@ def media_tests(tap, target, tmp):
         m = re.search(r"^ sda +(\S+)$", r.out, re.M)
         return m.group(1) if m else None
 
+    def number():
+        # the live XML's <source index> of sda (None: no <source>)
+        d = xml_root(tap, virsh(uri, "dumpxml", CD).out, "dumpxml (media)")
+        for disk in (d.iter("disk") if d is not None else []):
+            if disk.find("target").get("dev") == "sda":
+                src = disk.find("source")
+                return None if src is None else int(src.get("index", "0"))
+        return None
+
     try:
         r = virsh(uri, "start", "--paused", CD, timeout=120)
         if not tap.ok(r.rc == 0, "virsh start --paused (media)", r.describe()):
             return
+        numbers = [number()]
         r = virsh(uri, "change-media", CD, "sda", b, "--update", "--live")
+        numbers.append(number())
         tap.eq((r.rc, r.out, source()), (0, "Successfully updated media.\n", b),
                "change-media --update --live: the new medium")
         r = virsh(uri, "change-media", CD, "sda", os.path.join(tmp, "missing.iso"),
                   "--update", "--live")
+        numbers.append(number())
         tap.eq((r.rc, source()), (1, b), "a medium that cannot be opened fails, the old one stays")
         r = virsh(uri, "change-media", CD, "sda", "--eject", "--live")
+        numbers.append(number())
         tap.eq((r.rc, r.out, source()), (0, "Successfully ejected media.\n", "-"),
                "change-media --eject --live: no medium")
         r = virsh(uri, "change-media", CD, "sda", "--eject", "--live")
+        numbers.append(number())
         tap.eq((r.rc, r.out, source()), (0, "Successfully ejected media.\n", "-"),
                "change-media --eject --live of an empty drive: succeeds, as libvirtd's")
         r = virsh(uri, "change-media", CD, "sda", a, "--insert", "--live")
+        numbers.append(number())
         tap.eq((r.rc, r.out, source()), (0, "Successfully inserted media.\n", a),
                "change-media --insert --live: the medium")
+        n = numbers
+        tap.ok(all(isinstance(i, int) and i > 0 for i in n) and
+               n[1] > n[0] and n[2] == n[1] and n[3] > n[2] and n[4] == n[3] and n[5] > n[4],
+               "each medium changed, inserted or ejected takes a new image number "
+               "(<source index>, the ejected drive's too), as libvirt's; a failed change "
+               "and a second eject keep it", "numbers %r" % (n,))
         x = virsh(uri, "dumpxml", CD).out
         sda = [d for d in ET.fromstring(x).iter("disk") if d.find("target").get("dev") == "sda"]
         bs = sda[0].find("backingStore") if sda else None
