@@ -697,9 +697,9 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
 
         /* only input devices, USB redirections, disks, smartcard readers
          * (ccid controllers), hubs, sound devices and serial ports sit on
-         * USB here */
+         * USB here (a console: as its usb-serial port's, vgmChrParse) */
         if (!vgmStrInList((const char *const[]){ "input", "redirdev", "disk", "controller", "hub",
-                                                 "sound", "serial", NULL },
+                                                 "sound", "serial", "console", NULL },
                           (const char *)devNode->name)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("unsupported <address type='usb'> in <%1$s>: only inputs, USB redirections, disks, smartcard readers, hubs, sound devices and serial ports can be on USB"),
@@ -4370,10 +4370,11 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
     if (chr->addr.type == VGM_ADDRESS_PCI && g_str_equal((const char *)node->name, "serial") &&
         g_strcmp0(chr->targetType, "pci-serial") == 0) {
         /* placed by domain_pci.c */
-    } else if (chr->addr.type == VGM_ADDRESS_PCI && kind == VGM_CHR_CONSOLE &&
-               g_strcmp0(chr->targetType, "serial") == 0) {
-        /* the console of a pci-serial port 0 repeats that port's address,
-         * as libvirt writes it (validation holds them equal) */
+    } else if ((chr->addr.type == VGM_ADDRESS_PCI || chr->addr.type == VGM_ADDRESS_USB) &&
+               kind == VGM_CHR_CONSOLE && g_strcmp0(chr->targetType, "serial") == 0) {
+        /* the console of a pci-serial or usb-serial port 0 repeats that
+         * port's address, as libvirt writes it (validation holds them
+         * equal) */
     } else if (chr->addr.type == VGM_ADDRESS_USB && kind == VGM_CHR_SERIAL &&
                g_strcmp0(chr->targetType, "usb-serial") == 0) {
         /* a usb-serial port on its USB port (domain_usb.c) */

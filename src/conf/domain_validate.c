@@ -1612,7 +1612,8 @@ vgmRuleSerialAddresses(const VgmDomainDef *def, GError **error)
             con->addr.iobase != serial->addr.iobase || con->addr.haveIrq != serial->addr.haveIrq ||
             con->addr.irq != serial->addr.irq || con->addr.domain != serial->addr.domain ||
             con->addr.bus != serial->addr.bus || con->addr.slot != serial->addr.slot ||
-            con->addr.function != serial->addr.function) {
+            con->addr.function != serial->addr.function ||
+            !g_str_equal(con->addr.port, serial->addr.port)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
                         _("a <console> takes an <address> only as the first serial port's console, and then that port's own"));
             return FALSE;

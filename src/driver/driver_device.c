@@ -212,6 +212,26 @@ vgmDriverDeviceDescribe(const VgmDriverDeviceKind *kind, xmlNodePtr node, gboole
     return g_string_free(g_steal_pointer(&out), FALSE);
 }
 
+/* The <console> of serial port @serial in @doc: its source, address and
+ * the rest, with a serial console's target */
+static xmlNodePtr
+vgmDriverDeviceSerialConsole(xmlDocPtr doc, xmlNodePtr serial)
+{
+    xmlNodePtr con = xmlDocCopyNode(serial, doc, 1);
+    xmlNodePtr target = vgmXMLChild(con, "target");
+    g_autofree char *port = target ? (char *)xmlGetProp(target, (const xmlChar *)"port") : NULL;
+
+    xmlNodeSetName(con, (const xmlChar *)"console");
+    if (target) {
+        xmlUnlinkNode(target);
+        xmlFreeNode(target);
+    }
+    target = xmlNewChild(con, NULL, (const xmlChar *)"target", NULL);
+    xmlNewProp(target, (const xmlChar *)"type", (const xmlChar *)"serial");
+    xmlNewProp(target, (const xmlChar *)"port", (const xmlChar *)(port ? port : "0"));
+    return con;
+}
+
 char *
 vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
                          VgmDriverDeviceOp op, GError **error)
@@ -277,6 +297,15 @@ vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
         if (!vgmDomainDeviceDropAlias(want, FALSE, error))
             return NULL;
         xmlAddChild(devices, xmlDocCopyNode(want, doc, 1));
+        /* a domain's first serial port is its first console too: as
+         * libvirt, one attached to a domain without either gets that
+         * console (whatever the port's type), which goes with it */
+        if (g_str_equal(kind->element, "serial") && same->len == 0) {
+            g_autoptr(GPtrArray) consoles = vgmXMLChildren(devices, "console");
+
+            if (consoles->len == 0)
+                xmlAddChild(devices, vgmDriverDeviceSerialConsole(doc, want));
+        }
         break;
     case VGM_DRIVER_DEVICE_DETACH:
     case VGM_DRIVER_DEVICE_UPDATE:
@@ -313,6 +342,21 @@ vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
             }
             xmlReplaceNode(match, repl);
         } else {
+            g_autoptr(GPtrArray) consoles = vgmXMLChildren(devices, "console");
+            xmlNodePtr target = consoles->len ? vgmXMLChild(g_ptr_array_index(consoles, 0),
+                                                            "target") : NULL;
+            g_autofree char *type = target ? (char *)xmlGetProp(target,
+                                                                (const xmlChar *)"type") : NULL;
+
+            /* the first serial port's console goes with it (a console
+             * without a target type is a serial one) */
+            if (g_str_equal(kind->element, "serial") && match == g_ptr_array_index(same, 0) &&
+                consoles->len && (!type || g_str_equal(type, "serial"))) {
+                xmlNodePtr con = g_ptr_array_index(consoles, 0);
+
+                xmlUnlinkNode(con);
+                xmlFreeNode(con);
+            }
             xmlUnlinkNode(match);
         }
         xmlFreeNode(match);

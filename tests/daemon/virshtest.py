@@ -2346,9 +2346,10 @@ CHR_XML = """<domain type='qemu'>
   <os><type arch='x86_64' machine='q35'>hvm</type></os>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <controller type='usb' model='none'/>
+    <controller type='usb' model='qemu-xhci'/>
     <controller type='pci' index='1' model='pcie-root-port'/>
     <controller type='pci' index='2' model='pcie-root-port'/>
+    <controller type='pci' index='3' model='pcie-root-port'/>
     <controller type='virtio-serial' index='0'/>
     <interface type='user'><mac address='52:54:00:12:34:77'/><model type='virtio'/></interface>
     <memballoon model='none'/>
@@ -2379,7 +2380,9 @@ def chr_hotplug_tests(tap, target, tmp):
     guestfwd channel -> QEMU's chardev on its socket; each detached (the
     live XML's element, as virt-manager gives it) -> "Device detached
     successfully", the live XML without it and QEMU without its
-    chardev."""
+    chardev; a usb-serial port, the domain's first serial, attached
+    live -> its <console target type='serial'> on the same pty (libvirtd
+    9.0, 2026-12-06, also with --config), detached with it."""
     uri = target.uri
     f = harness.write_file(tmp, CHR + ".xml", CHR_XML)
     r = virsh(uri, "create", "--paused", f, timeout=120)
@@ -2449,6 +2452,33 @@ def chr_hotplug_tests(tap, target, tmp):
         tap.ok(d is not None and d.find("devices/channel") is None and
                d.find("devices/console/target[@type='virtio']") is None,
                "the live XML has no channel and no virtio console left")
+        # the first serial port is the first console too
+        ser = harness.write_file(tmp, CHR + "-ser.xml",
+                                 "<serial type='pty'><target type='usb-serial'/></serial>")
+        r = virsh(uri, "attach-device", CHR, ser, "--live")
+        d = live()
+        s = d.find("devices/serial") if d is not None else None
+        c = d.find("devices/console") if d is not None else None
+        spty = s.find("source").get("path") if s is not None and s.find("source") is not None \
+            else None
+        tap.ok(r.rc == 0 and spty and "pty:" + spty in qemu_chardevs(uri, CHR).values() and
+               c is not None and c.find("target").get("type") == "serial" and
+               c.get("tty") == spty and c.find("source").get("path") == spty,
+               "attach-device --live of the domain's first serial port (usb-serial): its "
+               "console too, on the same pty, as libvirtd's live XML has it", r.describe())
+        dev = harness.write_file(tmp, CHR + "-detach.xml",
+                                 ET.tostring(s, encoding="unicode") if s is not None else "")
+        r = virsh(uri, "detach-device", CHR, dev, "--live", timeout=60)
+        for _ in range(20):
+            left = [fn for fn in qemu_chardevs(uri, CHR).values() if spty and fn.endswith(spty)]
+            if not left:
+                break
+            time.sleep(0.1)
+        d = live()
+        tap.ok(r.rc == 0 and not left and d is not None and d.find("devices/serial") is None and
+               d.find("devices/console") is None,
+               "detach-device --live of that serial port: its console goes with it, QEMU has "
+               "no chardev of it left", r.describe() + repr(left))
         port = harness.write_file(tmp, CHR + "-port.xml",
                                   "<controller type='pci' model='pcie-root-port'/>")
         r = virsh(uri, "attach-device", CHR, port, "--live")
