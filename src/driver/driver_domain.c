@@ -4152,6 +4152,38 @@ vgmDriverVcpusListed(VgmDomainDef *def)
     }
 }
 
+/* The order the enabled vCPUs of @def came in, as libvirt keeps it in
+ * the live XML once one is plugged or unplugged: numbered from 1, those
+ * QEMU started with first (by id), vCPU @added (or none, -1) last; the
+ * others have none */
+static void
+vgmDriverVcpusKeepOrder(VgmDomainDef *def, int added)
+{
+    g_autoptr(GArray) online = g_array_new(FALSE, FALSE, sizeof(unsigned int));
+    unsigned int i, k;
+
+    for (i = 0; i < def->vcpus; i++) {
+        VgmDomainVcpu *v = &def->vcpuList[i];
+
+        if (!v->online) {
+            v->order = 0;
+            continue;
+        }
+        if ((int)i == added)
+            v->order = G_MAXUINT;
+        /* (by order, then id: an insertion sort of a few vCPUs) */
+        for (k = 0; k < online->len; k++) {
+            const VgmDomainVcpu *o = &def->vcpuList[g_array_index(online, unsigned int, k)];
+
+            if (o->order > v->order)
+                break;
+        }
+        g_array_insert_val(online, k, i);
+    }
+    for (k = 0; k < online->len; k++)
+        def->vcpuList[g_array_index(online, unsigned int, k)].order = k + 1;
+}
+
 /* vCPU @id of running domain @dom (lock held) comes or goes (@online) in
  * its live XML, which is saved */
 static gboolean
@@ -4159,8 +4191,7 @@ vgmDriverDomainVcpuSet(const VgmDriverStore *store, VgmDriverDomain *dom, unsign
                        gboolean online, GError **error)
 {
     g_autoptr(VgmDomainDef) def = NULL;
-    unsigned int count = 0, order = 0, i;
-    gboolean ordered;
+    unsigned int count = 0, i;
 
     if (!(def = vgmDomainDefParseString(dom->status->xml, NULL,
                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
@@ -4169,12 +4200,8 @@ vgmDriverDomainVcpuSet(const VgmDriverStore *store, VgmDriverDomain *dom, unsign
     vgmDriverVcpusListed(def);
     if (id >= def->vcpus)
         return TRUE;
-    ordered = def->vcpuList[0].order != 0;
-    for (i = 0; i < def->vcpus; i++)
-        order = MAX(order, def->vcpuList[i].order);
     def->vcpuList[id].online = online;
-    /* (the rules: every enabled vCPU has an order, or none has) */
-    def->vcpuList[id].order = online && ordered ? order + 1 : 0;
+    vgmDriverVcpusKeepOrder(def, online ? (int)id : -1);
     for (i = 0; i < def->vcpus; i++)
         count += def->vcpuList[i].online;
     def->vcpusCurrent = count == def->vcpus ? 0 : count;
@@ -5063,11 +5090,7 @@ vgmDriverDomainEnableVcpu(const VgmDriverStore *store, VgmDriverDomain *dom, Vgm
     for (i = 0; i < newDef->vcpus; i++)
         online += newDef->vcpuList[i].online;
     newDef->vcpuList[id].online = TRUE;
-    if (newDef->vcpuList[0].order) {
-        for (i = 0; i < newDef->vcpus; i++)
-            newDef->vcpuList[id].order = MAX(newDef->vcpuList[id].order,
-                                             newDef->vcpuList[i].order + 1);
-    }
+    vgmDriverVcpusKeepOrder(newDef, (int)id);
     newDef->vcpusCurrent = online + 1 == newDef->vcpus ? 0 : online + 1;
     return vgmDomainDefValidate(newDef, error) &&
            vgmDriverDomainPlugVcpu(store, dom, mon, oldDef, newDef, id, error);

@@ -2687,7 +2687,8 @@ def vcpus_live_tests(tap, uri, vcpu_element):
     virsh 9.0 against libvirtd 9.0 (2026-12-02) with a paused domain of
     <vcpu current='1'>3</vcpu>: `setvcpus 2 --live` -> rc 0, vcpucount
     current live 2 (config 1), vcpuinfo lists 2 vCPUs and the live XML's
-    <vcpus> has vCPUs 0 and 1 enabled; `setvcpus 4 --live` and
+    <vcpus> has vCPUs 0 and 1 enabled, with order 1 and 2 (and after
+    setvcpu 2 --enable, order 3 for vCPU 2); `setvcpus 4 --live` and
     `setvcpus 2 --live --maximum` -> rc 1; `setvcpus 3 --live --config`
     -> live and config 3; `setvcpus 1 --live` -> rc 1 (the paused guest
     does not let its vCPUs go), live still 3. setvcpu (procedure 384),
@@ -2725,6 +2726,11 @@ def vcpus_live_tests(tap, uri, vcpu_element):
            "setvcpus 2 --live plugs a vCPU: vcpucount current live 2 (config 1), vcpuinfo lists "
            "2, the live XML enables vCPUs 0 and 1",
            "%s\n%r\n%s\nenabled %r" % (r.describe(), counts, info.out, enabled))
+    orders = [(v.get("id"), v.get("order")) for v in live.findall("./vcpus/vcpu")] \
+        if live is not None else None
+    tap.eq(orders, [("0", "1"), ("1", "2"), ("2", None)],
+           "the live XML numbers the enabled vCPUs in the order they came (order='N'), "
+           "as libvirtd's")
     r = virsh(uri, "setvcpus", VC, "4", "--live")
     r2 = virsh(uri, "setvcpus", VC, "2", "--live", "--maximum")
     tap.eq((r.rc, r2.rc, vcpu_counts(uri).get(("current", "live"))), (1, 1, 2),
@@ -2748,6 +2754,9 @@ def vcpus_live_tests(tap, uri, vcpu_element):
            counts.get(("current", "config")) == 1 and enabled == [0, 1, 2],
            "setvcpu 2 --enable --live plugs vCPU 2: 3 run, the live XML enables 0-2, the config "
            "keeps 1", "%s\n%r\nenabled %r" % (r.describe(), counts, enabled))
+    orders = [(v.get("id"), v.get("order")) for v in live.findall("./vcpus/vcpu")] \
+        if live is not None else None
+    tap.eq(orders, [("0", "1"), ("1", "2"), ("2", "3")], "vCPU 2 comes third (order='3')")
     r = virsh(uri, "setvcpus", VC, "3", "--live", "--config")
     counts = vcpu_counts(uri)
     tap.ok(r.rc == 0 and counts.get(("current", "live")) == 3 and
