@@ -1478,6 +1478,7 @@ typedef struct {
     unsigned int numaNode;
     VgmDeviceAddress addr;
     char alias[VGM_DEVICE_ALIAS_MAX]; /* its QEMU id (<alias name=''>): a user alias, or a running domain's */
+    gboolean implicit;          /* added by this parse for a device that names it */
 } VgmControllerDef;
 
 typedef struct {

@@ -722,6 +722,7 @@ vgmPostParseAddController(VgmDomainDef *def, const char *type, unsigned int inde
     c->type = g_strdup(type);
     c->index = index;
     c->haveIndex = TRUE;
+    c->implicit = TRUE;
     vgmDomainControllerAppend(def->devices.controllers, c);
 }
 
@@ -754,6 +755,7 @@ vgmPostParseAddControllers(VgmDomainDef *def, const char *type, gint64 max)
         c->type = g_strdup(type);
         c->index = (unsigned int)n;
         c->haveIndex = TRUE;
+        c->implicit = TRUE;
         vgmDomainControllerAppend(ctrls, c);
     }
 }
@@ -974,23 +976,32 @@ vgmPostParseAudio(VgmDomainDef *def)
 }
 
 /* libvirt's QEMU driver gives a SCSI controller without a model the LSI
- * 53C895A on x86. */
+ * 53C895A on x86; but one a disk being plugged (@hotplug) needs gets the
+ * model of the domain's last SCSI controller. */
 static void
-vgmPostParseScsiControllers(VgmDomainDef *def)
+vgmPostParseScsiControllers(VgmDomainDef *def, gboolean hotplug)
 {
+    const char *last = NULL;
     guint i;
 
     if (!vgmPostParseIsX86(def))
         return;
     for (i = 0; i < def->devices.controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+
+        if (g_str_equal(c->type, "scsi") && c->model && !c->implicit)
+            last = c->model;
+    }
+    for (i = 0; i < def->devices.controllers->len; i++) {
         VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
+
         if (g_str_equal(c->type, "scsi") && !c->model)
-            c->model = g_strdup("lsilogic");
+            c->model = g_strdup(hotplug && c->implicit && last ? last : "lsilogic");
     }
 }
 
 static void
-vgmPostParseDevices(VgmDomainDef *def, gboolean live)
+vgmPostParseDevices(VgmDomainDef *def, gboolean live, gboolean hotplug)
 {
     VgmDevicesDef *devs = &def->devices;
     guint i;
@@ -1019,7 +1030,7 @@ vgmPostParseDevices(VgmDomainDef *def, gboolean live)
      * need, as libvirt adds them: PCI addresses go in that order */
     vgmPostParseUsbControllers(def);
     vgmPostParseDiskAddresses(def);
-    vgmPostParseScsiControllers(def);
+    vgmPostParseScsiControllers(def, hotplug);
     for (i = 0; i < devs->nets->len; i++) {
         VgmNetDef *net = g_ptr_array_index(devs->nets, i);
 
@@ -1152,6 +1163,7 @@ vgmDomainDefPostParse(VgmDomainDef *def, unsigned int flags, GError **error)
     vgmPostParseOs(def);
     /* a user's edit of a saved domain's XML is read as libvirt reads a
      * definition, but for the ids its QEMU already has */
-    vgmPostParseDevices(def, (flags & VGM_DOMAIN_PARSE_LIVE) && !(flags & VGM_DOMAIN_PARSE_EDITED));
+    vgmPostParseDevices(def, (flags & VGM_DOMAIN_PARSE_LIVE) && !(flags & VGM_DOMAIN_PARSE_EDITED),
+                        (flags & VGM_DOMAIN_PARSE_LIVE) && (flags & VGM_DOMAIN_PARSE_HOTPLUG));
     return TRUE;
 }

@@ -101,6 +101,7 @@ AS = "vgmtest-virsh-as"
 CD = "vgmtest-virsh-cd"
 DEV = "vgmtest-virsh-dev"
 CHR = "vgmtest-virsh-chr"
+SCSI = "vgmtest-virsh-scsi"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
@@ -111,7 +112,7 @@ LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
-             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR]
+             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -579,6 +580,7 @@ def run_tests(tap, target, tmp):
 
     media_tests(tap, target, tmp)
     chr_hotplug_tests(tap, target, tmp)
+    scsi_hotplug_tests(tap, target, tmp)
 
     cpu_tests(tap, target, tmp)
 
@@ -2496,6 +2498,58 @@ def chr_hotplug_tests(tap, target, tmp):
                    "our daemon: a vhost-user interface is refused live, naming it", r.describe())
     finally:
         virsh(uri, "destroy", CHR, timeout=60)
+
+
+SCSI_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <controller type='scsi' index='0' model='virtio-scsi'/>
+    <controller type='pci' index='1' model='pcie-root-port'/>
+    <controller type='pci' index='2' model='pcie-root-port'/>
+    <controller type='pci' index='3' model='pcie-root-port'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % SCSI
+
+
+def scsi_hotplug_tests(tap, target, tmp):
+    """A SCSI disk attached live on a controller the domain lacks, as
+    libvirtd 9.0 takes it (2026-12-06, a domain with a virtio-scsi
+    controller 0 and free root ports, a disk at controller='1'): "Device
+    attached successfully", the live XML has controller 1 with the model
+    of the domain's last SCSI controller (virtio-scsi, on a root port),
+    where attach-device --config gives it the default lsilogic."""
+    uri = target.uri
+    img = os.path.join(tmp, "scsi-sdb.img")
+    with open(img, "wb") as f:
+        f.truncate(1024 * 1024)
+    f = harness.write_file(tmp, SCSI + ".xml", SCSI_XML)
+    disk = harness.write_file(tmp, SCSI + "-disk.xml",
+                              "<disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+                              "<source file='%s'/><target dev='sdb' bus='scsi'/>"
+                              "<address type='drive' controller='1' bus='0' target='0' unit='0'/>"
+                              "</disk>" % img)
+    r = virsh(uri, "create", "--paused", f, timeout=120)
+    if not tap.ok(r.rc == 0, "virsh create --paused (SCSI)", r.describe()):
+        return
+    try:
+        r = virsh(uri, "attach-device", SCSI, disk, "--live")
+        d = xml_root(tap, virsh(uri, "dumpxml", SCSI).out, "the live XML (SCSI)")
+        models = [(c.get("index"), c.get("model"))
+                  for c in d.findall("devices/controller[@type='scsi']")] if d is not None else None
+        addr = d.find("devices/controller[@type='scsi'][@index='1']/address") \
+            if d is not None else None
+        tap.ok(r.rc == 0 and models == [("0", "virtio-scsi"), ("1", "virtio-scsi")] and
+               addr is not None and addr.get("type") == "pci" and addr.get("bus") != "0x00",
+               "attach-device --live of a SCSI disk on controller 1: the controller plugged for "
+               "it has the model of the domain's last one (virtio-scsi, on a root port), as "
+               "libvirtd's", r.describe() + repr(models))
+    finally:
+        virsh(uri, "destroy", SCSI, timeout=60)
 
 
 CD_XML = """<domain type='qemu'>
