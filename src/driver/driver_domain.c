@@ -3439,10 +3439,12 @@ vgmDriverHotplugOption(const char *arg)
 }
 
 /* Splits @cmd's arguments into the pluggable options ("N\x1fVALUE", N
- * the index in vgmDriverHotplugOptions, in order) and the rest joined
- * (each argument followed by a NUL) */
+ * the index in vgmDriverHotplugOptions, in order), the watchdog's action
+ * (@watchdogAction, which QMP sets) and the rest joined (each argument
+ * followed by a NUL) */
 static void
-vgmDriverHotplugSplit(const VgmQemuCmd *cmd, GPtrArray *opts, GString *rest)
+vgmDriverHotplugSplit(const VgmQemuCmd *cmd, GPtrArray *opts, char **watchdogAction,
+                      GString *rest)
 {
     guint i;
 
@@ -3450,6 +3452,11 @@ vgmDriverHotplugSplit(const VgmQemuCmd *cmd, GPtrArray *opts, GString *rest)
         const char *arg = g_ptr_array_index(cmd->args, i);
         int o = vgmDriverHotplugOption(arg);
 
+        if (g_str_equal(arg, "-watchdog-action") && i + 1 < cmd->args->len) {
+            g_free(*watchdogAction);
+            *watchdogAction = g_strdup(g_ptr_array_index(cmd->args, ++i));
+            continue;
+        }
         if (o >= 0 && i + 1 < cmd->args->len) {
             g_ptr_array_add(opts, g_strdup_printf("%d\x1f%s", o,
                                                   (const char *)g_ptr_array_index(cmd->args, ++i)));
@@ -3494,6 +3501,8 @@ typedef struct {
     GPtrArray *newOpts;
     GPtrArray *added;           /* of newOpts, in its order */
     GPtrArray *removed;         /* of oldOpts, in its order */
+    char *oldWatchdogAction;    /* -watchdog-action's, or NULL */
+    char *newWatchdogAction;
 } VgmDriverHotplugDiff;
 
 static void
@@ -3505,6 +3514,8 @@ vgmDriverHotplugDiffClear(VgmDriverHotplugDiff *d)
     g_clear_pointer(&d->removed, g_ptr_array_unref);
     g_clear_pointer(&d->oldOpts, g_ptr_array_unref);
     g_clear_pointer(&d->newOpts, g_ptr_array_unref);
+    g_clear_pointer(&d->oldWatchdogAction, g_free);
+    g_clear_pointer(&d->newWatchdogAction, g_free);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverHotplugDiff, vgmDriverHotplugDiffClear)
 
@@ -3541,8 +3552,8 @@ vgmDriverHotplugCompare(const VgmDriverStore *store, const VgmDriverDomain *dom,
     d->newOpts = g_ptr_array_new_with_free_func(g_free);
     d->added = g_ptr_array_new();
     d->removed = g_ptr_array_new();
-    vgmDriverHotplugSplit(d->oldCmd, d->oldOpts, oldRest);
-    vgmDriverHotplugSplit(d->newCmd, d->newOpts, newRest);
+    vgmDriverHotplugSplit(d->oldCmd, d->oldOpts, &d->oldWatchdogAction, oldRest);
+    vgmDriverHotplugSplit(d->newCmd, d->newOpts, &d->newWatchdogAction, newRest);
     for (i = 0; i < d->oldOpts->len; i++) {
         const char *opt = g_ptr_array_index(d->oldOpts, i);
 
@@ -3855,6 +3866,22 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
             !vgmDriverHotplugTap(newDef, net, error)) {
             done++;
             break;
+        }
+    }
+    /* a watchdog plugged acts as its XML says, as libvirt sets it (one
+     * unplugged leaves QEMU's action, as libvirt does) */
+    if (done == d.added->len && d.newWatchdogAction &&
+        g_strcmp0(d.oldWatchdogAction, d.newWatchdogAction) != 0) {
+        g_autoptr(JsonObject) args = json_object_new();
+        g_autoptr(GError) err = NULL;
+
+        json_object_set_string_member(args, "action", d.newWatchdogAction);
+        if (!vgmQemuMonitorCommand(mon, "watchdog-set-action", args, NULL, &err)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("QEMU refused the watchdog action '%1$s' of running domain '%2$s': %3$s"),
+                        d.newWatchdogAction, dom->name, err->message);
+            vgmDriverHotplugTakeBack(dom, mon, d.added, done, VGM_DRIVER_TAKE_BACK_EVERYTHING);
+            return FALSE;
         }
     }
     if (done < d.added->len) {
@@ -5189,7 +5216,7 @@ vgmDriverHotplugDevices(const VgmDomainDef *def)
         def->devices.mems, def->devices.shmems, def->devices.channels, def->devices.consoles,
         def->devices.serials,
     };
-    guint n = 0;
+    guint n = def->devices.watchdog != NULL;
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(lists); i++)
@@ -5320,10 +5347,18 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
                     newDef->devices.serials->len) -
            (gint64)(oldDef->devices.channels->len + oldDef->devices.consoles->len +
                     oldDef->devices.serials->len);
+    /* (libvirt plugs the PCI watchdog only: ib700 sits on the ISA bus) */
+    if (newDef->devices.watchdog && !oldDef->devices.watchdog &&
+        !g_str_equal(newDef->devices.watchdog->model, "i6300esb")) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("a <watchdog model='%1$s'> cannot be attached to running domain '%2$s': only an i6300esb, a PCI device, can; attach it to the config (--config) for the next start"),
+                    newDef->devices.watchdog->model, dom->name);
+        return FALSE;
+    }
     if (vgmDriverHotplugDevices(newDef) == vgmDriverHotplugDevices(oldDef) &&
         newDef->devices.controllers->len == oldDef->devices.controllers->len) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device, an ivshmem-plain <shmem>, a controller, a channel, a console or a serial port can"),
+                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device, an ivshmem-plain <shmem>, a controller, a channel, a console, a serial port or an i6300esb watchdog can"),
                     dom->name);
         return FALSE;
     }

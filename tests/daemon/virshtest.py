@@ -102,6 +102,7 @@ CD = "vgmtest-virsh-cd"
 DEV = "vgmtest-virsh-dev"
 CHR = "vgmtest-virsh-chr"
 SCSI = "vgmtest-virsh-scsi"
+WDOG = "vgmtest-virsh-wdog"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
@@ -112,7 +113,7 @@ LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
-             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI]
+             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -581,6 +582,7 @@ def run_tests(tap, target, tmp):
     media_tests(tap, target, tmp)
     chr_hotplug_tests(tap, target, tmp)
     scsi_hotplug_tests(tap, target, tmp)
+    watchdog_hotplug_tests(tap, target, tmp)
 
     cpu_tests(tap, target, tmp)
 
@@ -2550,6 +2552,73 @@ def scsi_hotplug_tests(tap, target, tmp):
                "libvirtd's", r.describe() + repr(models))
     finally:
         virsh(uri, "destroy", SCSI, timeout=60)
+
+
+WDOG_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <features><acpi/></features>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % WDOG
+
+
+def watchdog_hotplug_tests(tap, target, tmp):
+    """A watchdog attached live, as libvirtd 9.0 takes it (2026-12-06, a
+    PC domain with ACPI): an ib700 (ISA) is refused ("hotplug of watchdog
+    of model ib700 is not supported"), an i6300esb -> "Device attached
+    successfully", the live XML's <watchdog> has its alias watchdog0 and
+    a PCI address, QEMU has the device; its live XML element detached ->
+    "Device detached successfully" (the guest, without an OS, keeps
+    it)."""
+    uri = target.uri
+    f = harness.write_file(tmp, WDOG + ".xml", WDOG_XML)
+    ib = harness.write_file(tmp, WDOG + "-ib.xml", "<watchdog model='ib700' action='poweroff'/>")
+    esb = harness.write_file(tmp, WDOG + "-esb.xml",
+                             "<watchdog model='i6300esb' action='poweroff'/>")
+    r = virsh(uri, "create", "--paused", f, timeout=120)
+    if not tap.ok(r.rc == 0, "virsh create --paused (watchdog)", r.describe()):
+        return
+
+    def live():
+        return xml_root(tap, virsh(uri, "dumpxml", WDOG).out, "the live XML (watchdog)")
+
+    def peripherals():
+        r = virsh(uri, "qemu-monitor-command", WDOG,
+                  '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}')
+        try:
+            return {p["name"]: p["type"] for p in json.loads(r.out)["return"]}
+        except (ValueError, KeyError, TypeError):
+            return {}
+
+    try:
+        r = virsh(uri, "attach-device", WDOG, ib, "--live")
+        d = live()
+        tap.ok(r.rc == 1 and "ib700" in r.err and d is not None and d.find("devices/watchdog") is None,
+               "attach-device --live of an ib700 watchdog is refused, naming the model",
+               r.describe())
+        r = virsh(uri, "attach-device", WDOG, esb, "--live")
+        d = live()
+        w = d.find("devices/watchdog") if d is not None else None
+        tap.ok(r.rc == 0 and r.out == "Device attached successfully\n\n" and w is not None and
+               w.get("action") == "poweroff" and w.find("alias") is not None and
+               w.find("alias").get("name") == "watchdog0" and
+               w.find("address").get("type") == "pci" and
+               peripherals().get("watchdog0") == "child<i6300esb>",
+               "attach-device --live of an i6300esb watchdog: QEMU's i6300esb watchdog0, the "
+               "live XML's <watchdog> with its alias and PCI address", r.describe())
+        if w is not None:
+            el = harness.write_file(tmp, WDOG + "-live.xml", ET.tostring(w, encoding="unicode"))
+            r = virsh(uri, "detach-device", WDOG, el, "--live", timeout=60)
+            tap.ok(r.rc == 0 and r.out == "Device detached successfully\n\n",
+                   "detach-device --live of the live XML's watchdog: detached (the guest, "
+                   "without an OS, keeps it)", r.describe())
+    finally:
+        virsh(uri, "destroy", WDOG, timeout=60)
 
 
 CD_XML = """<domain type='qemu'>
