@@ -5214,7 +5214,7 @@ vgmDriverHotplugDevices(const VgmDomainDef *def)
     const GPtrArray *const lists[] = {
         def->devices.disks, def->devices.nets, def->devices.inputs, def->devices.rngs,
         def->devices.mems, def->devices.shmems, def->devices.channels, def->devices.consoles,
-        def->devices.serials,
+        def->devices.serials, def->devices.redirdevs,
     };
     guint n = def->devices.watchdog != NULL;
     size_t i;
@@ -5358,7 +5358,7 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     if (vgmDriverHotplugDevices(newDef) == vgmDriverHotplugDevices(oldDef) &&
         newDef->devices.controllers->len == oldDef->devices.controllers->len) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device, an ivshmem-plain <shmem>, a controller, a channel, a console, a serial port or an i6300esb watchdog can"),
+                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device, an ivshmem-plain <shmem>, a controller, a channel, a console, a serial port, a USB redirection or an i6300esb watchdog can"),
                     dom->name);
         return FALSE;
     }

@@ -103,6 +103,7 @@ DEV = "vgmtest-virsh-dev"
 CHR = "vgmtest-virsh-chr"
 SCSI = "vgmtest-virsh-scsi"
 WDOG = "vgmtest-virsh-wdog"
+REDIR = "vgmtest-virsh-redir"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
@@ -113,7 +114,7 @@ LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
-             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG]
+             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -583,6 +584,7 @@ def run_tests(tap, target, tmp):
     chr_hotplug_tests(tap, target, tmp)
     scsi_hotplug_tests(tap, target, tmp)
     watchdog_hotplug_tests(tap, target, tmp)
+    redirdev_hotplug_tests(tap, target, tmp)
 
     cpu_tests(tap, target, tmp)
 
@@ -2619,6 +2621,68 @@ def watchdog_hotplug_tests(tap, target, tmp):
                    "without an OS, keeps it)", r.describe())
     finally:
         virsh(uri, "destroy", WDOG, timeout=60)
+
+
+REDIR_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <controller type='pci' index='1' model='pcie-root-port'/>
+    <controller type='pci' index='2' model='pcie-root-port'/>
+    <graphics type='spice' autoport='yes'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % REDIR
+
+
+def redirdev_hotplug_tests(tap, target, tmp):
+    """A USB redirection attached live and detached, as libvirtd 9.0 takes
+    it (2026-12-06, a q35 domain with SPICE): <redirdev bus='usb'
+    type='spicevmc'/> -> "Device attached successfully", the live XML's
+    redirdev has alias redir0 and a USB address, QEMU has usb-redir redir0
+    and its spicevmc chardev charredir0; the live XML's element detached
+    -> "Device detached successfully", both gone."""
+    uri = target.uri
+    f = harness.write_file(tmp, REDIR + ".xml", REDIR_XML)
+    rd = harness.write_file(tmp, REDIR + "-rd.xml", "<redirdev bus='usb' type='spicevmc'/>")
+    r = virsh(uri, "create", "--paused", f, timeout=120)
+    if not tap.ok(r.rc == 0, "virsh create --paused (USB redirection)", r.describe()):
+        return
+
+    def peripherals():
+        r = virsh(uri, "qemu-monitor-command", REDIR,
+                  '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}')
+        try:
+            return {p["name"]: p["type"] for p in json.loads(r.out)["return"]}
+        except (ValueError, KeyError, TypeError):
+            return {}
+
+    try:
+        r = virsh(uri, "attach-device", REDIR, rd, "--live")
+        d = xml_root(tap, virsh(uri, "dumpxml", REDIR).out, "the live XML (USB redirection)")
+        el = d.find("devices/redirdev") if d is not None else None
+        tap.ok(r.rc == 0 and r.out == "Device attached successfully\n\n" and el is not None and
+               el.find("alias") is not None and el.find("alias").get("name") == "redir0" and
+               el.find("address") is not None and el.find("address").get("type") == "usb" and
+               peripherals().get("redir0") == "child<usb-redir>" and
+               qemu_chardevs(uri, REDIR).get("charredir0") == "spicevmc",
+               "attach-device --live of a spicevmc USB redirection: QEMU's usb-redir redir0 on "
+               "chardev charredir0, the live XML's <redirdev> with its alias and USB address",
+               r.describe())
+        if el is not None:
+            f = harness.write_file(tmp, REDIR + "-live.xml", ET.tostring(el, encoding="unicode"))
+            r = virsh(uri, "detach-device", REDIR, f, "--live", timeout=60)
+            d = xml_root(tap, virsh(uri, "dumpxml", REDIR).out, "the live XML (USB redirection)")
+            tap.ok(r.rc == 0 and r.out == "Device detached successfully\n\n" and d is not None and
+                   d.find("devices/redirdev") is None and "redir0" not in peripherals() and
+                   "charredir0" not in qemu_chardevs(uri, REDIR),
+                   "detach-device --live of it: the device and its chardev are gone",
+                   r.describe())
+    finally:
+        virsh(uri, "destroy", REDIR, timeout=60)
 
 
 CD_XML = """<domain type='qemu'>
