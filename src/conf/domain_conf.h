@@ -1142,6 +1142,10 @@ vgmDiskHasMedium(const VgmDiskDef *disk)
     return disk->src || disk->net;
 }
 
+/* Whether disks @a and @b have the same medium: the same path, or a
+ * network source of the same protocol, name and hosts (or both none) */
+gboolean vgmDiskSameMedium(const VgmDiskDef *a, const VgmDiskDef *b);
+
 typedef enum {
     VGM_NET_TYPE_USER = 0,
     VGM_NET_TYPE_NETWORK,

@@ -279,6 +279,31 @@ vgmDiskNetHostFree(VgmDiskNetHost *host)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskNetHost, vgmDiskNetHostFree)
 
+gboolean
+vgmDiskSameMedium(const VgmDiskDef *a, const VgmDiskDef *b)
+{
+    guint i;
+
+    if (g_strcmp0(a->src, b->src) != 0 || !a->net != !b->net)
+        return FALSE;
+    if (!a->net)
+        return TRUE;
+    if (a->net->protocol != b->net->protocol || g_strcmp0(a->net->name, b->net->name) != 0 ||
+        g_strcmp0(a->net->query, b->net->query) != 0 ||
+        g_strcmp0(a->net->snapshot, b->net->snapshot) != 0 ||
+        a->net->hosts->len != b->net->hosts->len)
+        return FALSE;
+    for (i = 0; i < a->net->hosts->len; i++) {
+        const VgmDiskNetHost *x = g_ptr_array_index(a->net->hosts, i);
+        const VgmDiskNetHost *y = g_ptr_array_index(b->net->hosts, i);
+
+        if (g_strcmp0(x->name, y->name) != 0 || x->port != y->port ||
+            g_strcmp0(x->socket, y->socket) != 0)
+            return FALSE;
+    }
+    return TRUE;
+}
+
 static void
 vgmDiskAuthFree(VgmDiskAuth *auth)
 {
@@ -702,7 +727,7 @@ vgmDeviceAddressParse(xmlNodePtr devNode, VgmDeviceAddress *addr, GError **error
                                                  "sound", "serial", "console", NULL },
                           (const char *)devNode->name)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported <address type='usb'> in <%1$s>: only inputs, USB redirections, disks, smartcard readers, hubs, sound devices and serial ports can be on USB"),
+                        _("unsupported <address type='usb'> in <%1$s>: only inputs, USB redirections, disks, smartcard readers, hubs, sound devices and serial ports (and a usb-serial port's console) can be on USB"),
                         (const char *)devNode->name);
             return FALSE;
         }

@@ -232,6 +232,22 @@ vgmDriverDeviceSerialConsole(xmlDocPtr doc, xmlNodePtr serial)
     return con;
 }
 
+/* Removes the first <console> of @devices if it is a serial one (a
+ * console without a target type is) */
+static void
+vgmDriverDeviceDropSerialConsole(xmlNodePtr devices)
+{
+    g_autoptr(GPtrArray) consoles = vgmXMLChildren(devices, "console");
+    xmlNodePtr con = consoles->len ? g_ptr_array_index(consoles, 0) : NULL;
+    xmlNodePtr target = con ? vgmXMLChild(con, "target") : NULL;
+    g_autofree char *type = target ? (char *)xmlGetProp(target, (const xmlChar *)"type") : NULL;
+
+    if (con && (!type || g_str_equal(type, "serial"))) {
+        xmlUnlinkNode(con);
+        xmlFreeNode(con);
+    }
+}
+
 char *
 vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
                          VgmDriverDeviceOp op, GError **error)
@@ -342,21 +358,9 @@ vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
             }
             xmlReplaceNode(match, repl);
         } else {
-            g_autoptr(GPtrArray) consoles = vgmXMLChildren(devices, "console");
-            xmlNodePtr target = consoles->len ? vgmXMLChild(g_ptr_array_index(consoles, 0),
-                                                            "target") : NULL;
-            g_autofree char *type = target ? (char *)xmlGetProp(target,
-                                                                (const xmlChar *)"type") : NULL;
-
-            /* the first serial port's console goes with it (a console
-             * without a target type is a serial one) */
-            if (g_str_equal(kind->element, "serial") && match == g_ptr_array_index(same, 0) &&
-                consoles->len && (!type || g_str_equal(type, "serial"))) {
-                xmlNodePtr con = g_ptr_array_index(consoles, 0);
-
-                xmlUnlinkNode(con);
-                xmlFreeNode(con);
-            }
+            /* the first serial port's console goes with it */
+            if (g_str_equal(kind->element, "serial") && match == g_ptr_array_index(same, 0))
+                vgmDriverDeviceDropSerialConsole(devices);
             xmlUnlinkNode(match);
         }
         xmlFreeNode(match);

@@ -197,8 +197,9 @@ vgmDriverDiskIndexesAssign(VgmDomainDef *def)
     for (i = 0; i < def->devices.disks->len; i++) {
         VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
 
-        /* (a disk's own is the number its QEMU nodes have; an empty
-         * drive's live XML has no <source> to give it, as libvirt's) */
+        /* (a disk's own is the number its QEMU nodes have; a drive empty
+         * since the start gets none, its live XML having no <source> to
+         * give it, as libvirt's; an eject gave its drive one) */
         top = MAX(top, vgmQemuDiskNodeIndex(def, d));
         if (!d->nodeIndex && vgmDiskHasMedium(d))
             d->nodeIndex = vgmQemuDiskNodeIndex(def, d);

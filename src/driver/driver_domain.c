@@ -3842,6 +3842,21 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
     }
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
         return FALSE;
+    /* a watchdog plugged acts as its XML says from the first: its action
+     * is set before the device comes, as libvirt sets it (one unplugged
+     * leaves QEMU's action, as libvirt does) */
+    if (d.newWatchdogAction && g_strcmp0(d.oldWatchdogAction, d.newWatchdogAction) != 0) {
+        g_autoptr(JsonObject) args = json_object_new();
+        g_autoptr(GError) err = NULL;
+
+        json_object_set_string_member(args, "action", d.newWatchdogAction);
+        if (!vgmQemuMonitorCommand(mon, "watchdog-set-action", args, NULL, &err)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("QEMU refused the watchdog action '%1$s' of running domain '%2$s': %3$s"),
+                        d.newWatchdogAction, dom->name, err->message);
+            return FALSE;
+        }
+    }
     for (done = 0; done < d.added->len; done++) {
         g_autoptr(JsonParser) parser = json_parser_new();
         g_autoptr(GError) err = NULL;
@@ -3866,22 +3881,6 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
             !vgmDriverHotplugTap(newDef, net, error)) {
             done++;
             break;
-        }
-    }
-    /* a watchdog plugged acts as its XML says, as libvirt sets it (one
-     * unplugged leaves QEMU's action, as libvirt does) */
-    if (done == d.added->len && d.newWatchdogAction &&
-        g_strcmp0(d.oldWatchdogAction, d.newWatchdogAction) != 0) {
-        g_autoptr(JsonObject) args = json_object_new();
-        g_autoptr(GError) err = NULL;
-
-        json_object_set_string_member(args, "action", d.newWatchdogAction);
-        if (!vgmQemuMonitorCommand(mon, "watchdog-set-action", args, NULL, &err)) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                        _("QEMU refused the watchdog action '%1$s' of running domain '%2$s': %3$s"),
-                        d.newWatchdogAction, dom->name, err->message);
-            vgmDriverHotplugTakeBack(dom, mon, d.added, done, VGM_DRIVER_TAKE_BACK_EVERYTHING);
-            return FALSE;
         }
     }
     if (done < d.added->len) {
@@ -3996,6 +3995,7 @@ vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
     for (i = 0; i < newDef->devices.disks->len; i++) {
         VgmDiskDef *d = g_ptr_array_index(newDef->devices.disks, i);
         const VgmDiskDef *same = NULL;
+        gboolean changed;
 
         for (j = 0; j < oldDef->devices.disks->len && !same; j++) {
             const VgmDiskDef *o = g_ptr_array_index(oldDef->devices.disks, j);
@@ -4003,7 +4003,7 @@ vgmDriverDiskNodesKeep(VgmDomainDef *oldDef, VgmDomainDef *newDef)
             if (g_str_equal(o->dst, d->dst))
                 same = o;
         }
-        gboolean changed = same && g_strcmp0(same->src, d->src) != 0;
+        changed = same && !vgmDiskSameMedium(same, d);
 
         /* a medium inserted, changed or ejected is a new source, with the
          * next free number: libvirt's live XML then shows it even for the
@@ -4392,8 +4392,17 @@ vgmDriverDomainDetachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     guint i;
     int o;
 
-    if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_DETACH, &oldDef, &newDef, error) ||
-        !vgmDriverHotplugCompare(store, dom, oldDef, newDef, TRUE, &d, error))
+    if (!vgmDriverDomainLiveDefs(dom, xml, VGM_DRIVER_DEVICE_DETACH, &oldDef, &newDef, error))
+        return FALSE;
+    /* (as libvirt: the ISA ib700 stays; QEMU's ISA bus unplugs nothing) */
+    if (oldDef->devices.watchdog && !newDef->devices.watchdog &&
+        !g_str_equal(oldDef->devices.watchdog->model, "i6300esb")) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("the <watchdog model='%1$s'> of running domain '%2$s' cannot be detached: only an i6300esb, a PCI device, can; detach it from the config (--config) for the next start"),
+                    oldDef->devices.watchdog->model, dom->name);
+        return FALSE;
+    }
+    if (!vgmDriverHotplugCompare(store, dom, oldDef, newDef, TRUE, &d, error))
         return FALSE;
     for (i = 0; i < d.removed->len; i++) {
         g_autoptr(JsonParser) p = json_parser_new();
@@ -4944,7 +4953,7 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         const VgmDiskDef *a = g_ptr_array_index(oldDef->devices.disks, i);
         const VgmDiskDef *b = g_ptr_array_index(newDef->devices.disks, i);
 
-        if (g_strcmp0(a->dst, b->dst) == 0 && g_strcmp0(a->src, b->src) != 0) {
+        if (g_strcmp0(a->dst, b->dst) == 0 && !vgmDiskSameMedium(a, b)) {
             oldDisk = a;
             newDisk = b;
         }

@@ -217,11 +217,12 @@ vgmDriverStoreSetBusy(const VgmDriverStore *store, const char *name, const char 
 
     g_mutex_lock(&c->lock);
     if (what) {
-        /* (a look that found the monitor free gets it first: once marked,
-         * none can start waiting for it behind this operation) */
+        /* marked first, so that no look begins on the monitor any more;
+         * then a look that found it free (within its timeouts) gets it
+         * first: none waits for it behind this operation */
+        g_hash_table_replace(c->busy, g_strdup(name), (gpointer)what);
         while (g_hash_table_contains(c->looks, name))
             g_cond_wait(&c->lookDone, &c->lock);
-        g_hash_table_replace(c->busy, g_strdup(name), (gpointer)what);
     } else {
         g_hash_table_remove(c->busy, name);
     }

@@ -1015,10 +1015,14 @@ vgmDriverWatchConnect(const char *path)
     int fd;
 
     if (strlen(path) >= sizeof(sa.sun_path) ||
-        (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+        (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
         return -1;
     strcpy(sa.sun_path, path);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+    /* (a QEMU whose one client slot and backlog are taken answers EAGAIN
+     * at once rather than leave the look waiting: the next look tries
+     * again) */
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+        !g_unix_set_fd_nonblocking(fd, FALSE, NULL)) {
         close(fd);
         return -1;
     }

@@ -2500,8 +2500,29 @@ def chr_hotplug_tests(tap, target, tmp):
             r = virsh(uri, "attach-device", CHR, vu, "--live")
             tap.ok(r.rc == 1 and "vhostuser" in r.err and "--config" in r.err,
                    "our daemon: a vhost-user interface is refused live, naming it", r.describe())
+        # the first serial port's console in a config
+        virsh(uri, "destroy", CHR, timeout=60)
+        r = virsh(uri, "define", f)
+        r2 = virsh(uri, "attach-device", CHR, ser, "--config")
+        d = xml_root(tap, virsh(uri, "dumpxml", "--inactive", CHR).out, "the config (serial)")
+        s = d.find("devices/serial") if d is not None else None
+        c = d.find("devices/console") if d is not None else None
+        tap.ok(r.rc == 0 and r2.rc == 0 and s is not None and c is not None and
+               c.get("type") == "pty" and c.find("target").get("type") == "serial",
+               "attach-device --config of a first serial port: the config has its serial "
+               "console too", r2.describe())
+        dev = harness.write_file(tmp, CHR + "-detach.xml",
+                                 ET.tostring(s, encoding="unicode") if s is not None else "")
+        r = virsh(uri, "detach-device", CHR, dev, "--config")
+        d = xml_root(tap, virsh(uri, "dumpxml", "--inactive", CHR).out, "the config (serial)")
+        tap.ok(r.rc == 0 and d is not None and d.find("devices/serial") is None and
+               d.find("devices/console") is None,
+               "detach-device --config of the config's serial port: its console goes too",
+               r.describe())
+        virsh(uri, "undefine", CHR)
     finally:
         virsh(uri, "destroy", CHR, timeout=60)
+        virsh(uri, "undefine", CHR)
 
 
 SCSI_XML = """<domain type='qemu'>
@@ -2552,8 +2573,19 @@ def scsi_hotplug_tests(tap, target, tmp):
                "attach-device --live of a SCSI disk on controller 1: the controller plugged for "
                "it has the model of the domain's last one (virtio-scsi, on a root port), as "
                "libvirtd's", r.describe() + repr(models))
+        virsh(uri, "destroy", SCSI, timeout=60)
+        f = harness.write_file(tmp, SCSI + "-def.xml", SCSI_XML)
+        r = virsh(uri, "define", f)
+        r2 = virsh(uri, "attach-device", SCSI, disk, "--config")
+        d = xml_root(tap, virsh(uri, "dumpxml", "--inactive", SCSI).out, "the config (SCSI)")
+        models = [(c.get("index"), c.get("model"))
+                  for c in d.findall("devices/controller[@type='scsi']")] if d is not None else None
+        tap.ok(r.rc == 0 and r2.rc == 0 and models == [("0", "virtio-scsi"), ("1", "lsilogic")],
+               "attach-device --config of that disk: the config's controller 1 has the default "
+               "model, lsilogic, as libvirtd's", r2.describe() + repr(models))
     finally:
         virsh(uri, "destroy", SCSI, timeout=60)
+        virsh(uri, "undefine", SCSI)
 
 
 WDOG_XML = """<domain type='qemu'>
@@ -2576,7 +2608,10 @@ def watchdog_hotplug_tests(tap, target, tmp):
     successfully", the live XML's <watchdog> has its alias watchdog0 and
     a PCI address, QEMU has the device; its live XML element detached ->
     "Device detached successfully" (the guest, without an OS, keeps
-    it)."""
+    it); the live XML element of an ib700 the domain started with
+    detached -> refused ("hot unplug of watchdog of model ib700 is not
+    supported"). The action QEMU was given is not checked: QEMU 7.2 has
+    no query for it."""
     uri = target.uri
     f = harness.write_file(tmp, WDOG + ".xml", WDOG_XML)
     ib = harness.write_file(tmp, WDOG + "-ib.xml", "<watchdog model='ib700' action='poweroff'/>")
@@ -2619,6 +2654,22 @@ def watchdog_hotplug_tests(tap, target, tmp):
             tap.ok(r.rc == 0 and r.out == "Device detached successfully\n\n",
                    "detach-device --live of the live XML's watchdog: detached (the guest, "
                    "without an OS, keeps it)", r.describe())
+        virsh(uri, "destroy", WDOG, timeout=60)
+        # an ib700 the domain started with stays
+        f = harness.write_file(tmp, WDOG + "-ib-dom.xml", WDOG_XML.replace(
+            "<memballoon", "<watchdog model='ib700' action='reset'/><memballoon"))
+        r = virsh(uri, "create", "--paused", f, timeout=120)
+        d = live()
+        w = d.find("devices/watchdog") if d is not None else None
+        el = harness.write_file(tmp, WDOG + "-live.xml",
+                                ET.tostring(w, encoding="unicode") if w is not None else "")
+        r2 = virsh(uri, "detach-device", WDOG, el, "--live", timeout=60)
+        d = live()
+        tap.ok(r.rc == 0 and r2.rc == 1 and "ib700" in r2.err and d is not None and
+               d.find("devices/watchdog") is not None and "watchdog0" in peripherals(),
+               "detach-device --live of an ib700 watchdog is refused, naming the model "
+               "(libvirtd: \"hot unplug of watchdog of model ib700 is not supported\"); it stays",
+               r.describe() + r2.describe())
     finally:
         virsh(uri, "destroy", WDOG, timeout=60)
 
