@@ -2364,6 +2364,17 @@ CHR_XML = """<domain type='qemu'>
 """ % CHR
 
 
+def qemu_peripherals(uri, name):
+    """{id: QOM type} of the devices QEMU has with an id (qom-list of
+    /machine/peripheral, virsh qemu-monitor-command)"""
+    r = virsh(uri, "qemu-monitor-command", name,
+              '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}')
+    try:
+        return {p["name"]: p["type"] for p in json.loads(r.out)["return"]}
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
 def qemu_chardevs(uri, name):
     """{label: filename} of query-chardev (virsh qemu-monitor-command)"""
     r = virsh(uri, "qemu-monitor-command", name, '{"execute":"query-chardev"}')
@@ -2625,12 +2636,7 @@ def watchdog_hotplug_tests(tap, target, tmp):
         return xml_root(tap, virsh(uri, "dumpxml", WDOG).out, "the live XML (watchdog)")
 
     def peripherals():
-        r = virsh(uri, "qemu-monitor-command", WDOG,
-                  '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}')
-        try:
-            return {p["name"]: p["type"] for p in json.loads(r.out)["return"]}
-        except (ValueError, KeyError, TypeError):
-            return {}
+        return qemu_peripherals(uri, WDOG)
 
     try:
         r = virsh(uri, "attach-device", WDOG, ib, "--live")
@@ -2704,12 +2710,7 @@ def redirdev_hotplug_tests(tap, target, tmp):
         return
 
     def peripherals():
-        r = virsh(uri, "qemu-monitor-command", REDIR,
-                  '{"execute":"qom-list","arguments":{"path":"/machine/peripheral"}}')
-        try:
-            return {p["name"]: p["type"] for p in json.loads(r.out)["return"]}
-        except (ValueError, KeyError, TypeError):
-            return {}
+        return qemu_peripherals(uri, REDIR)
 
     try:
         r = virsh(uri, "attach-device", REDIR, rd, "--live")
