@@ -3703,6 +3703,10 @@ vgmDriverXMLToNative(VgmDriver *drv, const char *format, const char *xml,
     }
     if (!caps)
         return NULL;
+    /* this host's NUMA nodes, as libvirt's domxml-to-native checks them
+     * (not for the capabilities of a file: a line for another host) */
+    if (!capsFile && !vgmDriverProcessCheckNumaNodes(def, error))
+        return NULL;
     if (drv) {
         /* the command line the driver would start, with its root's dirs */
         g_autofree char *memoryDir = vgmDriverStoreMemoryDir(drv->store);

@@ -157,9 +157,7 @@ vgmDriverProcessCheckHostNodes(const VgmBitmap *nodes, const char *what, GError 
     return TRUE;
 }
 
-/* The host NUMA nodes a domain binds memory to exist, as libvirt checks
- * before QEMU would fail on them. */
-static gboolean
+gboolean
 vgmDriverProcessCheckNumaNodes(const VgmDomainDef *def, GError **error)
 {
     const VgmDomainNumatune *nt = &def->numatune;

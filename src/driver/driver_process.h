@@ -280,3 +280,8 @@ typedef struct {
  * the new nodes are closed again */
 gboolean vgmDriverBlockSnapshot(VgmQemuMonitor *mon, const char *domName,
                                 VgmDriverBlockOverlay *overlays, guint n, GError **error);
+
+/* The host NUMA nodes domain @def binds memory to exist (a start's check,
+ * and libvirt's domxml-to-native's), as libvirt checks them before QEMU
+ * would fail on them */
+gboolean vgmDriverProcessCheckNumaNodes(const VgmDomainDef *def, GError **error);

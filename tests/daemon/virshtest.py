@@ -370,6 +370,16 @@ def run_tests(tap, target, tmp):
            and not missing,
            "virsh domxml-to-native qemu-argv: one line, two memfd cells, uuid, accel",
            "%s\nmissing: %s" % (r.describe(), missing))
+    # libvirtd 9.0 (2026-12-06): a host NUMA node this host lacks ->
+    # "error: unsupported configuration: NUMA node 63 is unavailable"
+    with open(f) as src:
+        g = harness.write_file(tmp, NAME + "-numatune.xml", src.read().replace(
+            "<vcpu", "<numatune><memory mode='strict' nodeset='63'/></numatune><vcpu", 1))
+    r = virsh(uri, "domxml-to-native", "qemu-argv", g)
+    tap.ok(os.path.isdir("/sys/devices/system/node/node63") or
+           (r.rc == 1 and "63" in r.err and r.out.strip() == ""),
+           "virsh domxml-to-native of a numatune naming a host NUMA node this host lacks: "
+           "refused, naming it", r.describe())
 
     # ---- running ----
 
