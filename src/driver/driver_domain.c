@@ -28,6 +28,7 @@
 #include "driver_conn.h"
 #include "driver_device.h"
 #include "driver_disk.h"
+#include "driver_fs.h"
 #include "driver_graphics.h"
 #include "driver_vsock.h"
 #include "driver_net.h"
@@ -174,6 +175,8 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
      * (read-only: vgmDriverDomainKeepAsRan) */
     gboolean rwFlash = def->os.loader && def->os.loaderType == VGM_LOADER_TYPE_PFLASH &&
                        !def->os.loaderReadonly;
+    /* the virtiofsd a share runs, named as libvirt's live XML names it */
+    gboolean fsBinary = FALSE;
     /* and with what libvirt's CPU map removed from the model turned off */
     g_autoptr(GPtrArray) removed = vgmQemuCpuRemovedFeatures(def->cpu);
     guint i;
@@ -185,8 +188,13 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
 
         virtioMem |= mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM;
     }
+    for (i = 0; i < def->devices.fss->len; i++) {
+        const VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
+
+        fsBinary |= fs->driver == VGM_FS_DRIVER_VIRTIOFS && !fs->socket && !fs->binary;
+    }
     if (!newMachine && !newCpu && !virtioMem && !localClock && !dropCpu && !forbid &&
-        !removed->len && !rwFlash)
+        !removed->len && !rwFlash && !fsBinary)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
     if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, &err))) {
@@ -204,6 +212,8 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         live->cpu->fallback = VGM_CPU_FALLBACK_FORBID;
     if (rwFlash)
         live->os.loaderReadonly = VGM_TRISTATE_NO;
+    if (fsBinary)
+        vgmDriverFsNameBinaries(live);
     if (removed->len)
         vgmQemuCpuNameRemovedFeatures(live->cpu, VGM_CPU_FEATURE_DISABLE);
     if (dropCpu && live->cpu) {
@@ -5223,7 +5233,7 @@ vgmDriverHotplugDevices(const VgmDomainDef *def)
     const GPtrArray *const lists[] = {
         def->devices.disks, def->devices.nets, def->devices.inputs, def->devices.rngs,
         def->devices.mems, def->devices.shmems, def->devices.channels, def->devices.consoles,
-        def->devices.serials, def->devices.redirdevs,
+        def->devices.serials, def->devices.redirdevs, def->devices.fss,
     };
     guint n = def->devices.watchdog != NULL;
     size_t i;
@@ -5272,6 +5282,7 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
 {
     g_autoptr(VgmDomainDef) oldDef = NULL;
     g_autoptr(VgmDomainDef) newDef = NULL;
+    g_autoptr(GPtrArray) fsRuns = NULL;
     gint64 chrs;
     guint i;
 
@@ -5367,7 +5378,7 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     if (vgmDriverHotplugDevices(newDef) == vgmDriverHotplugDevices(oldDef) &&
         newDef->devices.controllers->len == oldDef->devices.controllers->len) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device, an ivshmem-plain <shmem>, a controller, a channel, a console, a serial port, a USB redirection or an i6300esb watchdog can"),
+                    _("the device cannot be attached to running domain '%1$s': a disk, an interface, an input device, an RNG, a memory device, an ivshmem-plain <shmem>, a controller, a channel, a console, a serial port, a USB redirection, a virtiofs <filesystem> or an i6300esb watchdog can"),
                     dom->name);
         return FALSE;
     }
@@ -5378,8 +5389,17 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
 
         vgmDriverDomainChannelSockets(cfg, newDef);
     }
-    if (!vgmDriverDomainHotplug(store, dom, oldDef, newDef, added, error))
+    /* a virtiofs share's virtiofsd, run as a start runs it, listening
+     * before QEMU connects to it (and ended if the plug fails; once
+     * plugged, it ends when QEMU lets go of its socket) */
+    if (!(fsRuns = vgmDriverFsPrepare(store, newDef, oldDef->devices.fss->len, error)) ||
+        !vgmDriverFsStart(store, dom->name, fsRuns, error))
         return FALSE;
+    if (!vgmDriverDomainHotplug(store, dom, oldDef, newDef, added, error)) {
+        vgmDriverFsRunsStop(fsRuns);
+        return FALSE;
+    }
+    vgmDriverFsNameBinaries(newDef);
     /* the pty QEMU opened for a character device, which the live XML
      * names (the device stays plugged when QEMU cannot say) */
     if (chrs > 0) {

@@ -100,7 +100,8 @@ vgmDriverFsArgv(const char *binary, const VgmFsDef *fs)
 }
 
 GPtrArray *
-vgmDriverFsPrepare(const VgmDriverStore *store, const VgmDomainDef *def, GError **error)
+vgmDriverFsPrepare(const VgmDriverStore *store, const VgmDomainDef *def, guint first,
+                   GError **error)
 {
     g_autoptr(GPtrArray) runs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverFsRunFree);
     g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
@@ -108,7 +109,7 @@ vgmDriverFsPrepare(const VgmDriverStore *store, const VgmDomainDef *def, GError 
     g_autofree char *runDir = vgmDriverStoreDomainRunDir(store, def->name);
     guint i;
 
-    for (i = 0; i < def->devices.fss->len; i++) {
+    for (i = first; i < def->devices.fss->len; i++) {
         const VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
         g_autoptr(VgmDriverFsRun) run = NULL;
         g_autofree char *binary = NULL;
@@ -170,6 +171,23 @@ vgmDriverFsPrepare(const VgmDriverStore *store, const VgmDomainDef *def, GError 
         g_ptr_array_add(runs, g_steal_pointer(&run));
     }
     return g_steal_pointer(&runs);
+}
+
+gboolean
+vgmDriverFsNameBinaries(VgmDomainDef *def)
+{
+    gboolean named = FALSE;
+    guint i;
+
+    for (i = 0; i < def->devices.fss->len; i++) {
+        VgmFsDef *fs = g_ptr_array_index(def->devices.fss, i);
+
+        if (fs->driver != VGM_FS_DRIVER_VIRTIOFS || fs->socket || fs->binary)
+            continue;
+        if ((fs->binary = vgmQemuVhostUserBinary(vgmDriverFsVhostUserDirs, "fs")))
+            named = TRUE;
+    }
+    return named;
 }
 
 /* A unix socket listening on @path, close-on-exec */
@@ -267,11 +285,42 @@ vgmDriverFsStart(const VgmDriverStore *store, const char *name, GPtrArray *runs,
         return FALSE;
     for (i = 0; i < runs->len; i++) {
         if (!vgmDriverFsStartOne(name, g_ptr_array_index(runs, i), error)) {
-            vgmDriverFsStop(store, name);
+            vgmDriverFsRunsStop(runs);
             return FALSE;
         }
     }
     return TRUE;
+}
+
+/* Ends the virtiofsd pidfile @pidfile names, if it still runs, and
+ * removes the pidfile */
+static void
+vgmDriverFsStopPidfile(const char *pidfile)
+{
+    g_autofree char *text = NULL;
+    g_autofree char *cmdlinePath = NULL;
+    g_autofree char *cmdline = NULL;
+    g_auto(GStrv) lines = NULL;
+    gint64 pid;
+
+    if (!g_file_get_contents(pidfile, &text, NULL, NULL))
+        return;
+    lines = g_strsplit(text, "\n", 3);
+    pid = g_ascii_strtoll(lines[0], NULL, 10);
+    /* the virtiofsd started, not a process that took its number: it runs
+     * the binary the pidfile names */
+    cmdlinePath = g_strdup_printf("/proc/%" G_GINT64_FORMAT "/cmdline", pid);
+    if (pid > 1 && lines[1] && g_file_get_contents(cmdlinePath, &cmdline, NULL, NULL) &&
+        g_str_equal(cmdline, lines[1]))
+        kill((pid_t)pid, SIGTERM);
+    g_unlink(pidfile);
+}
+
+void
+vgmDriverFsRunsStop(GPtrArray *runs)
+{
+    for (guint i = 0; runs && i < runs->len; i++)
+        vgmDriverFsStopPidfile(((VgmDriverFsRun *)g_ptr_array_index(runs, i))->pidfile);
 }
 
 void
@@ -283,26 +332,11 @@ vgmDriverFsStop(const VgmDriverStore *store, const char *name)
 
     while (dir && (ent = g_dir_read_name(dir))) {
         g_autofree char *pidfile = NULL;
-        g_autofree char *text = NULL;
-        g_autofree char *cmdlinePath = NULL;
-        g_autofree char *cmdline = NULL;
-        g_auto(GStrv) lines = NULL;
-        gint64 pid;
 
         /* (named after the share's QEMU id, fsN or a user alias) */
         if (!g_str_has_suffix(ent, "-virtiofsd.pid"))
             continue;
         pidfile = g_build_filename(runDir, ent, NULL);
-        if (!g_file_get_contents(pidfile, &text, NULL, NULL))
-            continue;
-        lines = g_strsplit(text, "\n", 3);
-        pid = g_ascii_strtoll(lines[0], NULL, 10);
-        /* the virtiofsd started, not a process that took its number: it
-         * runs the binary the pidfile names */
-        cmdlinePath = g_strdup_printf("/proc/%" G_GINT64_FORMAT "/cmdline", pid);
-        if (pid > 1 && lines[1] && g_file_get_contents(cmdlinePath, &cmdline, NULL, NULL) &&
-            g_str_equal(cmdline, lines[1]))
-            kill((pid_t)pid, SIGTERM);
-        g_unlink(pidfile);
+        vgmDriverFsStopPidfile(pidfile);
     }
 }

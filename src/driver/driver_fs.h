@@ -25,14 +25,24 @@ typedef struct _VgmDriverFsRun VgmDriverFsRun;
 void vgmDriverFsRunFree(VgmDriverFsRun *run);
 
 /* Before anything is spawned: every share's directory exists, every
- * virtiofsd to run is found. Returns the virtiofsds to run (VgmDriverFsRun),
- * possibly none, or NULL with @error set. */
+ * virtiofsd to run is found, for the shares of @def from the @first on (a
+ * start: 0; a hot-plug: the new ones). Returns the virtiofsds to run
+ * (VgmDriverFsRun), possibly none, or NULL with @error set. */
 GPtrArray *vgmDriverFsPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
-                              GError **error);
+                              guint first, GError **error);
 
-/* Starts the virtiofsds of @runs, each listening once this returns. */
+/* Starts the virtiofsds of @runs, each listening once this returns; when
+ * one cannot start, those of @runs started are ended. */
 gboolean vgmDriverFsStart(const VgmDriverStore *store, const char *name, GPtrArray *runs,
                           GError **error);
 
+/* Ends the virtiofsds of @runs that still run (a hot-plug that failed). */
+void vgmDriverFsRunsStop(GPtrArray *runs);
+
 /* Ends every virtiofsd of domain @name's run that still runs. */
 void vgmDriverFsStop(const VgmDriverStore *store, const char *name);
+
+/* Names in @def the virtiofsd each virtiofs share the driver serves runs
+ * (<binary path>, the host's when the share gives none), as libvirt's
+ * live XML names it; whether one was named */
+gboolean vgmDriverFsNameBinaries(VgmDomainDef *def);

@@ -1471,7 +1471,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     /* 2. what this host can do, before anything is spawned */
     if (!vgmDriverProcessCheckHost(def, start->plan, error) ||
         !vgmDriverProcessCheckMemlock(def, error) ||
-        !(start->fsRuns = vgmDriverFsPrepare(store, def, error)) ||
+        !(start->fsRuns = vgmDriverFsPrepare(store, def, 0, error)) ||
         !(start->cgroup = vgmDriverCgroupNew(store, def, error)))
         return NULL;
     start->memlock = vgmDriverProcessMemlockLimit(def);

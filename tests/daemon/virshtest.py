@@ -104,6 +104,7 @@ CHR = "vgmtest-virsh-chr"
 SCSI = "vgmtest-virsh-scsi"
 WDOG = "vgmtest-virsh-wdog"
 REDIR = "vgmtest-virsh-redir"
+VFS = "vgmtest-virsh-vfs"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
@@ -114,7 +115,7 @@ LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
-             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR]
+             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -595,6 +596,7 @@ def run_tests(tap, target, tmp):
     scsi_hotplug_tests(tap, target, tmp)
     watchdog_hotplug_tests(tap, target, tmp)
     redirdev_hotplug_tests(tap, target, tmp)
+    virtiofs_hotplug_tests(tap, target, tmp)
 
     cpu_tests(tap, target, tmp)
 
@@ -2745,6 +2747,82 @@ def redirdev_hotplug_tests(tap, target, tmp):
                    r.describe())
     finally:
         virsh(uri, "destroy", REDIR, timeout=60)
+
+
+VFS_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <memoryBacking><source type='memfd'/><access mode='shared'/></memoryBacking>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <controller type='pci' index='1' model='pcie-root-port'/>
+    <controller type='pci' index='2' model='pcie-root-port'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % VFS
+
+
+def virtiofsds_serving(path):
+    """The pids of the virtiofsd processes whose command line names @path"""
+    pids = []
+    for pid in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                argv = f.read().split(b"\0")
+        except (OSError, ValueError):
+            continue
+        if argv and b"virtiofsd" in os.path.basename(argv[0]) and \
+                any(path.encode() in a for a in argv):
+            pids.append(int(pid))
+    return pids
+
+
+def virtiofs_hotplug_tests(tap, target, tmp):
+    """A virtiofs share attached live, as libvirtd 9.0 takes it
+    (2026-12-06, a q35 domain with shared memfd memory and a free root
+    port): "Device attached successfully", the live XML's <filesystem>
+    has alias fs0, the virtiofsd it runs (<binary
+    path='/usr/lib/qemu/virtiofsd'/>) and a PCI address; a virtiofsd
+    serves the directory and QEMU has vhost-user-fs-pci fs0; the
+    virtiofsd ends with the domain."""
+    uri = target.uri
+    binary = "/usr/lib/qemu/virtiofsd"
+    if not os.access(binary, os.X_OK):
+        tap.skip("attach-device --live of a virtiofs share", "no %s (Debian's qemu-system-common)"
+                 % binary)
+        return
+    share = os.path.join(tmp, "vfs-share")
+    os.mkdir(share)
+    f = harness.write_file(tmp, VFS + ".xml", VFS_XML)
+    fs = harness.write_file(tmp, VFS + "-fs.xml",
+                            "<filesystem type='mount' accessmode='passthrough'>"
+                            "<driver type='virtiofs'/><source dir='%s'/><target dir='tag0'/>"
+                            "</filesystem>" % share)
+    r = virsh(uri, "create", "--paused", f, timeout=120)
+    if not tap.ok(r.rc == 0, "virsh create --paused (virtiofs)", r.describe()):
+        return
+    try:
+        r = virsh(uri, "attach-device", VFS, fs, "--live", timeout=60)
+        d = xml_root(tap, virsh(uri, "dumpxml", VFS).out, "the live XML (virtiofs)")
+        el = d.find("devices/filesystem") if d is not None else None
+        tap.ok(r.rc == 0 and r.out == "Device attached successfully\n\n" and el is not None and
+               el.find("alias") is not None and el.find("alias").get("name") == "fs0" and
+               el.find("binary") is not None and el.find("binary").get("path") == binary and
+               el.find("address") is not None and el.find("address").get("type") == "pci" and
+               qemu_peripherals(uri, VFS).get("fs0") == "child<vhost-user-fs-pci>" and
+               virtiofsds_serving(share),
+               "attach-device --live of a virtiofs share: a virtiofsd serves it, QEMU's "
+               "vhost-user-fs-pci fs0, the live XML's <filesystem> with its alias, binary and "
+               "PCI address", r.describe())
+    finally:
+        virsh(uri, "destroy", VFS, timeout=60)
+    for _ in range(50):
+        if not virtiofsds_serving(share):
+            break
+        time.sleep(0.1)
+    tap.ok(not virtiofsds_serving(share), "the share's virtiofsd ends with the domain")
 
 
 CD_XML = """<domain type='qemu'>
