@@ -13,6 +13,8 @@
  *    case, a given <address> as a number, the one watchdog), duplicates,
  *    two matches, no match, and what libvirt does not change so;
  *  - domain ids count up per root;
+ *  - a long operation's mark on a domain's QEMU monitor waits for the
+ *    looks begun before it, and a look after it reads the mark;
  *  - the domain lock: a second taker fails with "domain NAME is locked by
  *    another virt-gmem process (pid N)" after its bounded retry;
  *  - configs: the staging file and vgmFileWriteAtomic temporaries a killed
@@ -673,6 +675,61 @@ testIdsAndLocks(void)
     lock = vgmDriverStoreLockDomain(store, "dom", 0, &err);
     g_assert_no_error(err);
     g_assert_nonnull(lock);
+}
+
+typedef struct {
+    const VgmDriverStore *store;
+    gint done;
+} TestMonitorMark;
+
+static gpointer
+testMonitorMarkThread(gpointer data)
+{
+    TestMonitorMark *t = data;
+
+    vgmDriverStoreSetBusy(t->store, "dom", "saving");
+    g_atomic_int_set(&t->done, 1);
+    return NULL;
+}
+
+/* A long operation's mark on a domain's monitor and the looks at it: a
+ * look begun before the mark finishes first (the mark waits for it), a
+ * look after the mark reads the mark and takes no turn on the monitor */
+static void
+testMonitorMark(void)
+{
+    g_autofree char *root = testMakeRoot();
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmDriverStore) store = vgmDriverStoreOpen(root, &err);
+    TestMonitorMark t = { 0 };
+    GThread *thread;
+    int i;
+
+    g_assert_no_error(err);
+    t.store = store;
+    /* no mark: the look may use the monitor */
+    g_assert_null(vgmDriverStoreLookBegin(store, "dom"));
+    thread = g_thread_new("mark", testMonitorMarkThread, &t);
+    for (i = 0; i < 500 && !vgmDriverStoreGetBusy(store, "dom"); i++)
+        g_usleep(10 * 1000);
+    g_assert_cmpstr(vgmDriverStoreGetBusy(store, "dom"), ==, "saving");
+    /* a look after the mark reads it (and counts for nothing); the mark
+     * still waits for the first look */
+    g_assert_cmpstr(vgmDriverStoreLookBegin(store, "dom"), ==, "saving");
+    g_assert_null(vgmDriverStoreLookBegin(store, "other"));
+    vgmDriverStoreLookEnd(store, "other");
+    g_usleep(50 * 1000);
+    g_assert_cmpint(g_atomic_int_get(&t.done), ==, 0);
+    vgmDriverStoreLookEnd(store, "dom");
+    g_thread_join(thread);
+    g_assert_cmpint(g_atomic_int_get(&t.done), ==, 1);
+    /* over: looks use the monitor again, and a mark with none waits not */
+    vgmDriverStoreSetBusy(store, "dom", NULL);
+    g_assert_null(vgmDriverStoreLookBegin(store, "dom"));
+    vgmDriverStoreLookEnd(store, "dom");
+    vgmDriverStoreSetBusy(store, "dom", "dumping");
+    g_assert_cmpstr(vgmDriverStoreGetBusy(store, "dom"), ==, "dumping");
+    vgmDriverStoreSetBusy(store, "dom", NULL);
 }
 
 static void
@@ -5732,6 +5789,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/live-xml/keep-as-ran", testKeepAsRan);
     g_test_add_func("/driver/store/device-change", testDeviceChange);
     g_test_add_func("/driver/store/ids-and-locks", testIdsAndLocks);
+    g_test_add_func("/driver/store/monitor-mark", testMonitorMark);
     g_test_add_func("/driver/store/config-leftovers", testConfigLeftovers);
     g_test_add_func("/driver/process/monitor-path", testMonitorPath);
     g_test_add_func("/driver/process/memdev-check", testMemdevCheck);
