@@ -5298,6 +5298,17 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
             return FALSE;
         }
     }
+    /* (as libvirt: a 9p share's -fsdev is QEMU's from its start) */
+    for (i = oldDef->devices.fss->len; i < newDef->devices.fss->len; i++) {
+        const VgmFsDef *fs = g_ptr_array_index(newDef->devices.fss, i);
+
+        if (fs->driver != VGM_FS_DRIVER_VIRTIOFS) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("<filesystem> '%1$s' cannot be attached to running domain '%2$s': only a virtiofs share can (a 9p one is QEMU's from its start); attach it to the config (--config) for the next start"),
+                        fs->target, dom->name);
+            return FALSE;
+        }
+    }
     /* a PCI controller the address needed (a root port, a bridge) cannot
      * be plugged itself, nor one attached as such (QEMU's PCIe root and
      * root ports take no hot-plugged bridge or port); the SCSI controllers

@@ -2789,7 +2789,8 @@ def virtiofs_hotplug_tests(tap, target, tmp):
     port): "Device attached successfully", the live XML's <filesystem>
     has alias fs0, the virtiofsd it runs (<binary
     path='/usr/lib/qemu/virtiofsd'/>) and a PCI address; a virtiofsd
-    serves the directory and QEMU has vhost-user-fs-pci fs0; the
+    serves the directory and QEMU has vhost-user-fs-pci fs0; a 9p share
+    is refused ("only virtiofs filesystems can be hotplugged"); the
     virtiofsd ends with the domain."""
     uri = target.uri
     binary = "/usr/lib/qemu/virtiofsd"
@@ -2820,6 +2821,15 @@ def virtiofs_hotplug_tests(tap, target, tmp):
                "attach-device --live of a virtiofs share: a virtiofsd serves it, QEMU's "
                "vhost-user-fs-pci fs0, the live XML's <filesystem> with its alias, binary and "
                "PCI address", r.describe())
+        p9 = harness.write_file(tmp, VFS + "-9p.xml",
+                                "<filesystem type='mount' accessmode='mapped'><source dir='%s'/>"
+                                "<target dir='tag9'/></filesystem>" % share)
+        r = virsh(uri, "attach-device", VFS, p9, "--live")
+        d = xml_root(tap, virsh(uri, "dumpxml", VFS).out, "the live XML (virtiofs)")
+        tap.ok(r.rc == 1 and "virtiofs" in r.err and d is not None and
+               len(d.findall("devices/filesystem")) == 1,
+               "attach-device --live of a 9p share is refused (libvirtd: \"only virtiofs "
+               "filesystems can be hotplugged\")", r.describe())
     finally:
         virsh(uri, "destroy", VFS, timeout=60)
     for _ in range(50):
