@@ -9,7 +9,25 @@
 # installed). Sets $guestkit_kernel and $guestkit_busybox and returns 0, or
 # returns 1 with the reason in $guestkit_why (no network, no apt).
 
+# The downloads and unpacking run under a lock on CACHE.lock (flock on fd
+# 8), so that tests run side by side fetch and unpack once between them.
+_guestkit_lock() {
+    mkdir -p "$1" && exec 8>"$1.lock" && flock 8
+}
+_guestkit_unlock() {
+    exec 8>&-
+}
+
 guestkit_fetch() {
+    local rc
+    _guestkit_lock "$1" || { guestkit_why="cannot lock $1.lock"; return 1; }
+    _guestkit_fetch_locked "$1"
+    rc=$?
+    _guestkit_unlock
+    return $rc
+}
+
+_guestkit_fetch_locked() {
     local cache=$1 kpkg pkg kdir bbdir log prog
     guestkit_why=
     for prog in apt-cache apt-get dpkg cpio gzip; do
@@ -108,11 +126,15 @@ guestkit_modules() {
 # download and unpacked with dpkg -x, never installed), at DIR/usr/sbin,
 # with the shared libraries it needs (ldd, taken from this host) and the
 # dynamic loader. Returns 1 with the reason in $guestkit_why.
-guestkit_agent() {
-    local cache=$1 dir=$2 xdir=$1/qemu-guest-agent lib libs
+# guestkit_fetch_agent CACHE: the qemu-guest-agent package downloaded and
+# unpacked into CACHE/qemu-guest-agent once (under the cache's lock).
+guestkit_fetch_agent() {
+    local cache=$1 xdir=$1/qemu-guest-agent
+    _guestkit_lock "$cache" || { guestkit_why="cannot lock $cache.lock"; return 1; }
     if ! ls "$cache/qemu-guest-agent_"*.deb >/dev/null 2>&1; then
         if ! (cd "$cache" && apt-get download qemu-guest-agent >"$cache/apt.log" 2>&1); then
             guestkit_why="apt-get download qemu-guest-agent failed (no network?): $(tail -n1 "$cache/apt.log")"
+            _guestkit_unlock
             return 1
         fi
     fi
@@ -120,6 +142,13 @@ guestkit_agent() {
         rm -rf "$xdir.tmp"
         dpkg -x "$cache/qemu-guest-agent_"*.deb "$xdir.tmp" && mv "$xdir.tmp" "$xdir"
     fi
+    _guestkit_unlock
+    [ -x "$xdir/usr/sbin/qemu-ga" ] || { guestkit_why="no qemu-ga after dpkg -x of qemu-guest-agent"; return 1; }
+}
+
+guestkit_agent() {
+    local cache=$1 dir=$2 xdir=$1/qemu-guest-agent lib libs
+    guestkit_fetch_agent "$cache" || return 1
     if ! libs=$(ldd "$xdir/usr/sbin/qemu-ga" 2>&1) || printf '%s\n' "$libs" | grep -q 'not found'; then
         guestkit_why="qemu-ga's libraries are not all on this host: $(printf '%s\n' "$libs" | grep 'not found' | tr '\n' ' ')"
         return 1
@@ -139,6 +168,14 @@ guestkit_agent() {
 # and prints the kernel's path; exit 1 with the reason on stderr when the
 # kit cannot be fetched or a module is missing. With GUESTKIT_AGENT=1 in
 # the environment the initramfs has qemu-ga too (guestkit_agent).
+#
+# guestkit.sh --fetch CACHE only fetches the kit and the agent's package
+# into CACHE (tests/isolate.sh does, before a test loses the network).
+if [ "${BASH_SOURCE[0]}" = "$0" ] && [ "${1:-}" = --fetch ]; then
+    guestkit_fetch "$2" || { echo "$guestkit_why" >&2; exit 1; }
+    guestkit_fetch_agent "$2" || { echo "$guestkit_why" >&2; exit 1; }
+    exit 0
+fi
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     guestkit_fetch "$1" || { echo "$guestkit_why" >&2; exit 1; }
     guestkit_dir=$(mktemp -d)
