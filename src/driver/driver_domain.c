@@ -1880,6 +1880,12 @@ static const char *const vgmDriverSaveMutable[] = {
     "/domain/devices/interface/bandwidth", "/domain/devices/interface/link",
     "/domain/devices/graphics", "/domain/devices/*/alias",
     "/domain/devices/channel/target/@state",
+    /* a character device's host side: the pty QEMU opened, a socket, a log */
+    "/domain/devices/serial/source", "/domain/devices/console/source",
+    "/domain/devices/parallel/source", "/domain/devices/channel/source",
+    "/domain/devices/serial/log", "/domain/devices/console/log",
+    "/domain/devices/parallel/log", "/domain/devices/channel/log",
+    "/domain/devices/serial/@tty", "/domain/devices/console/@tty",
     NULL
 };
 
@@ -1978,11 +1984,11 @@ vgmDriverSaveCheckGuestView(const VgmDomainDef *saved, const VgmDomainDef *newDe
                                              ""))) {
         if (!path)
             vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                        _("the destination XML changes %1$s of the migrating guest: only what the host provides (disk and interface sources, graphics, tuning, title, description, metadata, lifecycle actions) may change"),
+                        _("the destination XML changes %1$s of the migrating guest: only what the host provides (disk, interface and character device sources, graphics, tuning, title, description, metadata, lifecycle actions) may change"),
                         diff);
         else
             vgmErrorSet(error, VGM_ERR_INVALID_ARG,
-                        _("the new XML changes %1$s of the guest of save image '%2$s': only what the host provides (disk and interface sources, graphics, tuning, title, description, metadata, lifecycle actions) may change"),
+                        _("the new XML changes %1$s of the guest of save image '%2$s': only what the host provides (disk, interface and character device sources, graphics, tuning, title, description, metadata, lifecycle actions) may change"),
                         diff, path);
         return FALSE;
     }
