@@ -30,7 +30,8 @@
  * backend and size. Beyond memory, what the command line asked of the
  * devices: every -blockdev node is in query-named-block-nodes with the
  * driver the command line gave it, one with a "backing" has the image of
- * that node below it (or none, for null), and one with a "cache" shows that
+ * that node below it (or none, for null), a raw node over a storage slice
+ * has the slice's size as its virtual size, and one with a "cache" shows that
  * cache mode there, every -device has the disk front-end
  * properties the command line gave it (qom-get of "write-cache",
  * "serial", "wwn", "vendor", "cyls", "werror", "acpi-index" and the like, in
@@ -907,6 +908,47 @@ vgmAcceptMakeImage(const char *path, const char *format, goffset size, char **sk
     return vgmAcceptMakeSparse(path, size, error);
 }
 
+/* The same inside storage slice @slice of the file at @path, when it has
+ * one: a raw image covering the slice, or the qcow2 image written at the
+ * slice's offset and the file long enough for the whole slice. */
+static gboolean
+vgmAcceptMakeSlicedImage(const char *path, const char *format, goffset size,
+                         const VgmDiskSlice *slice, char **skip, GError **error)
+{
+    g_autofree char *inner = NULL;
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    int fd;
+    gboolean ok;
+
+    if (!slice->set)
+        return vgmAcceptMakeImage(path, format, size, skip, error);
+    if (!format || !g_str_equal(format, "qcow2"))
+        return vgmAcceptMakeSparse(path, slice->offset + slice->size, error);
+    inner = g_strdup_printf("%s.inner", path);
+    if (!vgmAcceptMakeImage(inner, format, size, skip, error) || *skip)
+        return !*skip ? FALSE : TRUE;
+    ok = g_file_get_contents(inner, &data, &len, error);
+    g_unlink(inner);
+    if (!ok)
+        return FALSE;
+    if (len > slice->size) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, "the qcow2 image (%zu bytes) is larger than the slice of %s",
+                    len, path);
+        return FALSE;
+    }
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+        vgmErrorSetSystem(error, errno, "cannot make %s", path);
+        return FALSE;
+    }
+    ok = pwrite(fd, data, len, (off_t)slice->offset) == (ssize_t)len &&
+         ftruncate(fd, (off_t)(slice->offset + slice->size)) == 0;
+    if (!ok)
+        vgmErrorSetSystem(error, errno, "cannot write the slice of %s", path);
+    close(fd);
+    return ok;
+}
+
 /*
  * Adapts @def to the test host and makes the resources it references.
  * Returns the reason to skip the case, or NULL (then FALSE in *failed and
@@ -1120,7 +1162,7 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
                 continue;
             }
             vgmAcceptReplace(&l->path, vgmAcceptRelocate(env, l->path));
-            if (!vgmAcceptMakeImage(l->path, l->format, 64 << 20, &skip, error))
+            if (!vgmAcceptMakeSlicedImage(l->path, l->format, 64 << 20, &l->slice, &skip, error))
                 goto fail;
             if (skip)
                 return skip;
@@ -1146,9 +1188,9 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
         {
             char *skip = NULL;
 
-            if (!vgmAcceptMakeImage(disk->src, disk->driverType,
-                                    disk->device == VGM_DISK_DEVICE_CDROM ? 1 << 20 : 64 << 20,
-                                    &skip, error))
+            if (!vgmAcceptMakeSlicedImage(disk->src, disk->driverType,
+                                          disk->device == VGM_DISK_DEVICE_CDROM ? 1 << 20 : 64 << 20,
+                                          &disk->slice, &skip, error))
                 goto fail;
             if (skip)
                 return skip;
@@ -2013,6 +2055,10 @@ vgmAcceptImageFilename(const char *name)
         !json_object_has_member(json_node_get_object(root), "file"))
         return g_strdup(name);
     file = json_object_get_object_member(json_node_get_object(root), "file");
+    /* (down through a storage slice's raw node to the file) */
+    while (!json_object_has_member(file, "filename") && json_object_has_member(file, "file") &&
+           JSON_NODE_HOLDS_OBJECT(json_object_get_member(file, "file")))
+        file = json_object_get_object_member(file, "file");
     return g_strdup(json_object_get_string_member_with_default(file, "filename", name));
 }
 
@@ -2078,6 +2124,17 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
             g_string_append_printf(problems, "\n  block node %s: driver %s, command line %s", name,
                                    json_object_get_string_member_with_default(found, "drv", "(none)"),
                                    drv);
+        /* a raw node over a storage slice: an image of the slice's size */
+        if (json_object_has_member(bd, "size") && g_str_equal(drv, "raw")) {
+            JsonObject *image = json_object_has_member(found, "image") ?
+                                json_object_get_object_member(found, "image") : NULL;
+            gint64 vsize = image ? json_object_get_int_member_with_default(image, "virtual-size", -1) : -1;
+
+            if (vsize != json_object_get_int_member(bd, "size"))
+                g_string_append_printf(problems, "\n  block node %s: virtual size %" G_GINT64_FORMAT
+                                       ", its slice %" G_GINT64_FORMAT, name, vsize,
+                                       json_object_get_int_member(bd, "size"));
+        }
         /* a format node's backing: the image of the node the command line
          * named, or none for "backing": null */
         if (json_object_has_member(bd, "backing")) {

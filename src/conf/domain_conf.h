@@ -1032,6 +1032,16 @@ void vgmDiskIotuneFree(VgmDiskIotune *t);
 gboolean vgmDiskIotuneCheckSplit(const VgmDiskIotune *t, const char *disk, int code,
                                  GError **error);
 
+/* <source><slices><slice type='storage' offset='' size=''/></slices>:
+ * the part of an image's storage (bytes) its format layer reads, as
+ * libvirt lowers it: offset and size on a raw format node, or a raw node
+ * of its own under any other format */
+typedef struct {
+    gboolean set;
+    unsigned long long offset;
+    unsigned long long size;
+} VgmDiskSlice;
+
 typedef struct {
     VgmDiskType type;
     VgmDiskDevice device;
@@ -1053,6 +1063,7 @@ typedef struct {
                                           * bytes of qcow2's metadata cache, 0: QEMU's */
     VgmVirtioOptions virtio;    /* <driver iommu ats packed page_per_vq> */
     char *src;                  /* file or dev; NULL: empty cdrom, or network */
+    VgmDiskSlice slice;         /* of the top image's storage */
     VgmDiskStartupPolicy startupPolicy; /* of a file or block source */
     VgmDiskNetSource *net;      /* type 'network': its source, else NULL */
     GPtrArray *backing;         /* <backingStore> layers (VgmDiskBackingLayer),
@@ -1126,6 +1137,7 @@ typedef struct {
                                  * image PROTOCOL:NAME, what messages name */
     VgmDiskNetSource *net;      /* type network: its source, else NULL */
     unsigned long long metadataCacheMax; /* <format><metadata_cache>, bytes */
+    VgmDiskSlice slice;         /* of the image's storage */
     unsigned int index;         /* a running domain's number of the image
                                  * (<backingStore index=''>, libvirt's
                                  * DST[N]); 0: none */
@@ -1140,6 +1152,21 @@ static inline gboolean
 vgmDiskHasMedium(const VgmDiskDef *disk)
 {
     return disk->src || disk->net;
+}
+
+/* Whether disk @disk's image, or one below it, has a storage slice */
+static inline gboolean
+vgmDiskHasSlice(const VgmDiskDef *disk)
+{
+    guint i;
+
+    if (disk->slice.set)
+        return TRUE;
+    for (i = 0; disk->backing && i < disk->backing->len; i++) {
+        if (((const VgmDiskBackingLayer *)g_ptr_array_index(disk->backing, i))->slice.set)
+            return TRUE;
+    }
+    return FALSE;
 }
 
 /* Whether disks @a and @b have the same medium: the same path, or a

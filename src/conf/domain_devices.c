@@ -284,7 +284,9 @@ vgmDiskSameMedium(const VgmDiskDef *a, const VgmDiskDef *b)
 {
     guint i;
 
-    if (g_strcmp0(a->src, b->src) != 0 || !a->net != !b->net)
+    if (g_strcmp0(a->src, b->src) != 0 || !a->net != !b->net ||
+        a->slice.set != b->slice.set ||
+        (a->slice.set && (a->slice.offset != b->slice.offset || a->slice.size != b->slice.size)))
         return FALSE;
     if (!a->net)
         return TRUE;
@@ -1406,6 +1408,71 @@ vgmDiskNetHostParse(xmlNodePtr node, VgmDiskProtocol protocol, GError **error)
     return g_steal_pointer(&host);
 }
 
+/* The <slices> of an image's <source> @src into *@slice, then taken out
+ * of the document so that the source's own checks do not meet it: one
+ * <slice type='storage' offset='' size=''/>, both in bytes (libvirt's
+ * only kind). */
+static gboolean
+vgmDiskSliceTake(xmlNodePtr src, VgmDiskSlice *slice, GError **error)
+{
+    g_autoptr(GPtrArray) list = NULL;
+    g_autofree char *type = NULL;
+    xmlNodePtr slices, one;
+
+    if (vgmXMLSingleChild(src, "slices", &slices, error) < 0)
+        return FALSE;
+    if (!slices)
+        return TRUE;
+    if (!vgmXMLCheckNode(slices, (const char *const[]){ NULL }, (const char *const[]){ "slice", NULL }, error))
+        return FALSE;
+    list = vgmXMLChildren(slices, "slice");
+    if (list->len != 1) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("element <slices> of <source> holds one <slice type='storage'>, not %1$u"),
+                    list->len);
+        return FALSE;
+    }
+    one = g_ptr_array_index(list, 0);
+    if (!vgmXMLCheckNode(one, (const char *const[]){ "type", "offset", "size", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(one, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
+        !vgmCheckValue((const char *const[]){ "storage", NULL }, type, "type", "slice", error) ||
+        vgmXMLPropULongLong(one, "offset", VGM_XML_PROP_REQUIRED, &slice->offset, error) < 0 ||
+        vgmXMLPropULongLong(one, "size", VGM_XML_PROP_REQUIRED, &slice->size, error) < 0)
+        return FALSE;
+    slice->set = TRUE;
+    xmlUnlinkNode(slices);
+    xmlFreeNode(slices);
+    return TRUE;
+}
+
+static void
+vgmDiskSliceFormat(VgmBuf *buf, const VgmDiskSlice *slice)
+{
+    if (!slice || !slice->set)
+        return;
+    vgmBufAdd(buf, "<slices>\n");
+    vgmBufAsprintf(buf, "  <slice type='storage' offset='%llu' size='%llu'/>\n",
+                   slice->offset, slice->size);
+    vgmBufAdd(buf, "</slices>\n");
+}
+
+/* Ends a file or block image's <source> start tag: with its <slices>
+ * inside, or at once */
+static void
+vgmDiskSourceClose(VgmBuf *buf, const VgmDiskSlice *slice)
+{
+    if (!slice->set) {
+        vgmBufAdd(buf, "/>\n");
+        return;
+    }
+    vgmBufAdd(buf, ">\n");
+    vgmBufAdjustIndent(buf, 2);
+    vgmDiskSliceFormat(buf, slice);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</source>\n");
+}
+
 /* <source protocol='' name='' tls='' tlsHostname=''> with its <host>s
  * and what the protocol takes besides (vgmDiskProtocols) */
 static VgmDiskNetSource *
@@ -1590,7 +1657,8 @@ vgmDiskNetSourceParseChecked(xmlNodePtr src, GError **error)
 /* A network image's <source>, with a running disk's node number as its
  * index (0: none) */
 static void
-vgmDiskNetSourceFormatIndex(VgmBuf *buf, const VgmDiskNetSource *net, unsigned int index)
+vgmDiskNetSourceFormatIndex(VgmBuf *buf, const VgmDiskNetSource *net, unsigned int index,
+                            const VgmDiskSlice *slice)
 {
     guint i;
 
@@ -1643,6 +1711,7 @@ vgmDiskNetSourceFormatIndex(VgmBuf *buf, const VgmDiskNetSource *net, unsigned i
         vgmBufAsprintf(buf, "<readahead size='%llu'/>\n", net->readahead);
     if (net->timeout)
         vgmBufAsprintf(buf, "<timeout seconds='%llu'/>\n", net->timeout);
+    vgmDiskSliceFormat(buf, slice);
     if (net->auth && !net->auth->inDisk)
         vgmDiskAuthFormat(buf, net->auth);
     vgmBufAdjustIndent(buf, -2);
@@ -1652,7 +1721,7 @@ vgmDiskNetSourceFormatIndex(VgmBuf *buf, const VgmDiskNetSource *net, unsigned i
 void
 vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
 {
-    vgmDiskNetSourceFormatIndex(buf, net, 0);
+    vgmDiskNetSourceFormatIndex(buf, net, 0, NULL);
 }
 
 /* <reconnect enabled='' timeout=''> of a vhost-user socket in <@owner
@@ -1936,6 +2005,8 @@ vgmDiskBackingParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
                            "format", error) ||
             !vgmDiskMetadataCacheParse(fmt, &layer->metadataCacheMax, error))
             return FALSE;
+        if (!vgmDiskSliceTake(src, &layer->slice, error))
+            return FALSE;
         if (type == VGM_DISK_TYPE_NETWORK) {
             if (!(layer->net = vgmDiskNetSourceParseChecked(src, error)))
                 return FALSE;
@@ -1967,11 +2038,13 @@ vgmDiskBackingFormat(VgmBuf *buf, const VgmDiskDef *disk)
         vgmBufAdjustIndent(buf, 2);
         vgmBufEscapeString(buf, "<format type='%s'", l->format);
         vgmDiskMetadataCacheFormat(buf, "format", l->metadataCacheMax);
-        if (l->net)
-            vgmDiskNetSourceFormat(buf, l->net);
-        else
-            vgmBufEscapeString(buf, l->type == VGM_DISK_TYPE_FILE ? "<source file='%s'/>\n" :
-                               "<source dev='%s'/>\n", l->path);
+        if (l->net) {
+            vgmDiskNetSourceFormatIndex(buf, l->net, 0, &l->slice);
+        } else {
+            vgmBufEscapeString(buf, l->type == VGM_DISK_TYPE_FILE ? "<source file='%s'" :
+                               "<source dev='%s'", l->path);
+            vgmDiskSourceClose(buf, &l->slice);
+        }
     }
     if (disk->backingEnd)
         vgmBufAdd(buf, "<backingStore/>\n");
@@ -2187,6 +2260,15 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         return NULL;
     if (child)
         xmlUnsetProp(child, (const xmlChar *)"index");
+    if (child && !vgmDiskSliceTake(child, &disk->slice, error))
+        return NULL;
+    if (disk->slice.set && disk->type != VGM_DISK_TYPE_FILE &&
+        disk->type != VGM_DISK_TYPE_BLOCK && disk->type != VGM_DISK_TYPE_NETWORK) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<slices> in the <source> of <disk type='%1$s'>: a storage slice is of an image (a 'file', a 'block' device or one on the 'network')"),
+                    vgmDiskTypeTypeToString(disk->type));
+        return NULL;
+    }
     if (child && disk->type == VGM_DISK_TYPE_NETWORK) {
         xmlNodePtr auth;
 
@@ -2238,6 +2320,11 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                         _("element <auth> of <disk> is for network disks (rbd and iscsi)"));
             return NULL;
         }
+    }
+    if (disk->slice.set && !vgmDiskHasMedium(disk)) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("<slices> in a disk <source> that names no image: a storage slice is of a file, a device or a network image"));
+        return NULL;
     }
     if (!disk->src && !disk->net && disk->device == VGM_DISK_DEVICE_DISK) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -2378,7 +2465,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     if (disk->net) {
         if (disk->net->auth && disk->net->auth->inDisk)
             vgmDiskAuthFormat(buf, disk->net->auth);
-        vgmDiskNetSourceFormatIndex(buf, disk->net, disk->nodeIndex);
+        vgmDiskNetSourceFormatIndex(buf, disk->net, disk->nodeIndex, &disk->slice);
     } else if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
         vgmBufEscapeString(buf, "<source type='unix' path='%s'", disk->src);
         if (disk->nodeIndex)
@@ -2395,7 +2482,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
                            vgmDiskStartupPolicyTypeToString(disk->startupPolicy));
         if (disk->nodeIndex)
             vgmBufAsprintf(buf, " index='%u'", disk->nodeIndex);
-        vgmBufAdd(buf, "/>\n");
+        vgmDiskSourceClose(buf, &disk->slice);
     }
     vgmDiskBackingFormat(buf, disk);
     vgmDiskMirrorFormat(buf, disk);

@@ -904,6 +904,13 @@ vgmBlockChainJobDomain(VgmDriver *drv, const char *name, const char *path, gbool
         if (((VgmDiskBackingLayer *)g_ptr_array_index((*disk)->backing, k))->net)
             break;
     }
+    if (vgmDiskHasSlice(*disk)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    commit ? _("a block commit of disk '%1$s' is not supported: an image of its chain has a storage slice (<slices>)")
+                           : _("a block pull of disk '%1$s' is not supported: an image of its chain has a storage slice (<slices>)"),
+                    (*disk)->dst);
+        return NULL;
+    }
     if ((*disk)->net || (*disk)->type == VGM_DISK_TYPE_DIR ||
         ((*disk)->backing && k < (*disk)->backing->len)) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
@@ -1007,6 +1014,12 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
     if (disk->net || disk->type == VGM_DISK_TYPE_DIR || disk->copyOnRead == VGM_TRISTATE_YES) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
                     _("a copy of disk '%1$s' (a network disk, a directory, or one with copy_on_read) is not supported"),
+                    disk->dst);
+        return FALSE;
+    }
+    if (vgmDiskHasSlice(disk)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("a copy of disk '%1$s' is not supported: an image of its chain has a storage slice (<slices>)"),
                     disk->dst);
         return FALSE;
     }

@@ -664,11 +664,33 @@ void
 vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *o, const char *storage, const char *format,
                     const char *formatDriver, gboolean readonly, const VgmCmdBlockdevOpts *opts)
 {
+    const VgmDiskSlice *slice = opts && opts->slice && opts->slice->set ? opts->slice : NULL;
+    gboolean raw = g_str_equal(formatDriver, "raw");
+    g_autofree char *sliced = NULL;
+
     json_object_set_string_member(o, "node-name", storage);
     vgmCmdBlockdevCache(o, opts);
     json_object_set_boolean_member(o, "auto-read-only", TRUE);
     json_object_set_string_member(o, "discard", "unmap");
     vgmCmdJSONArg(cmd, "-blockdev", o);
+    if (slice && !raw) {
+        /* (every storage node's name ends in -storage) */
+        sliced = g_strdup_printf("%.*s-slice-sto",
+                                 (int)(strlen(storage) - (g_str_has_suffix(storage, "-storage") ?
+                                                          strlen("-storage") : 0)),
+                                 storage);
+        o = json_object_new();
+        json_object_set_string_member(o, "driver", "raw");
+        json_object_set_string_member(o, "node-name", sliced);
+        json_object_set_int_member(o, "offset", (gint64)slice->offset);
+        json_object_set_int_member(o, "size", (gint64)slice->size);
+        json_object_set_string_member(o, "file", storage);
+        json_object_set_boolean_member(o, "auto-read-only", TRUE);
+        json_object_set_string_member(o, "discard", "unmap");
+        vgmCmdBlockdevCache(o, opts);
+        vgmCmdJSONArg(cmd, "-blockdev", o);
+        storage = sliced;
+    }
     o = json_object_new();
     json_object_set_string_member(o, "node-name", format);
     json_object_set_boolean_member(o, "read-only", readonly);
@@ -678,6 +700,10 @@ vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *o, const char *storage, const c
     if (opts && opts->detectZeroes)
         json_object_set_string_member(o, "detect-zeroes", opts->detectZeroes);
     json_object_set_string_member(o, "driver", formatDriver);
+    if (slice && raw) {
+        json_object_set_int_member(o, "offset", (gint64)slice->offset);
+        json_object_set_int_member(o, "size", (gint64)slice->size);
+    }
     if (opts && opts->cacheSize)
         json_object_set_int_member(o, "cache-size", (gint64)opts->cacheSize);
     json_object_set_string_member(o, "file", storage);

@@ -727,6 +727,7 @@ vgmCmdDiskBacking(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig 
             .backing = below,
             .noBacking = !below && d->backingEnd && k == d->backing->len &&
                          g_str_equal(l->format, "qcow2"),
+            .slice = &l->slice,
         };
 
         if (l->net)
@@ -816,6 +817,7 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                                 d->discard != VGM_DISK_DISCARD_UNMAP ? "on" :
                                 vgmDiskDetectZeroesTypeToString(d->detectZeroes),
                 .cacheSize = d->metadataCacheMax,
+                .slice = &d->slice,
             };
             /* a directory's FAT is a raw image to the format layer */
             const char *formatDriver = d->driverType && !g_str_equal(d->driverType, "fat") ?

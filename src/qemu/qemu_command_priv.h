@@ -33,11 +33,14 @@ typedef struct {
     unsigned long long cacheSize; /* qcow2's "cache-size", 0: none */
     const char *backing;        /* the format node's "backing" node, or NULL */
     gboolean noBacking;         /* "backing": null (the chain ends here) */
+    const VgmDiskSlice *slice;  /* the image's storage slice, or NULL */
 } VgmCmdBlockdevOpts;
 
 /* -blockdev pair: a @protocol node on @path named @storage, and a
  * @formatDriver node on top of it named @format (libvirt's layout);
- * @opts may be NULL */
+ * @opts may be NULL. A storage slice is the raw format node's offset and
+ * size, or under any other format a raw node of its own between the two
+ * (@storage with -slice-sto for -storage), as libvirt layers it. */
 void vgmCmdBlockdev(VgmQemuCmd *cmd, const char *protocol, const char *path,
                     const char *storage, const char *format,
                     const char *formatDriver, gboolean readonly,

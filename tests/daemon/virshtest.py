@@ -105,6 +105,7 @@ SCSI = "vgmtest-virsh-scsi"
 WDOG = "vgmtest-virsh-wdog"
 REDIR = "vgmtest-virsh-redir"
 VFS = "vgmtest-virsh-vfs"
+SLICE = "vgmtest-virsh-slice"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
@@ -115,7 +116,7 @@ LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
-             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS]
+             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS, SLICE]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -597,6 +598,7 @@ def run_tests(tap, target, tmp):
     watchdog_hotplug_tests(tap, target, tmp)
     redirdev_hotplug_tests(tap, target, tmp)
     virtiofs_hotplug_tests(tap, target, tmp)
+    slice_tests(tap, target, tmp)
 
     cpu_tests(tap, target, tmp)
 
@@ -2615,6 +2617,118 @@ def scsi_hotplug_tests(tap, target, tmp):
         virsh(uri, "undefine", SCSI)
 
 
+SLICE_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='%%s'>
+        <slices>
+          <slice type='storage' offset='1048576' size='4194304'/>
+        </slices>
+      </source>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <controller type='scsi' index='0' model='virtio-scsi'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+""" % SLICE
+
+
+def slice_tests(tap, target, tmp):
+    """Disks whose images are storage slices of their files (<slices>):
+    a raw one the domain starts with, whose guest-visible size (virsh
+    domblkinfo's Capacity, QEMU's) is the slice's 4 MiB of an 8 MiB file;
+    a qcow2 image written at offset 64 KiB of a file, attached live as a
+    SCSI disk (which QEMU unplugs without the guest): the live XML keeps
+    its <slices>, QEMU reads the image's 16 MiB through a raw node of the
+    slice, and its detach leaves no node behind. Ours
+    only: a block copy of the sliced disk is refused by name, and so is
+    an external snapshot (libvirtd 9.0 takes both)."""
+    uri = target.uri
+    qemu_img = shutil.which("qemu-img")
+    if not qemu_img:
+        tap.skip("storage slices", "qemu-img (qemu-utils) is not installed")
+        return
+    raw = os.path.join(tmp, "slice.raw")
+    with open(raw, "wb") as f:
+        f.truncate(8 << 20)
+    inner = os.path.join(tmp, "slice-inner.qcow2")
+    r = harness.run([qemu_img, "create", "-q", "-f", "qcow2", inner, "16M"])
+    if not tap.ok(r.rc == 0, "qemu-img create of the qcow2 image", r.describe()):
+        return
+    outer = os.path.join(tmp, "slice.qcow2.img")
+    with open(inner, "rb") as f:
+        data = f.read()
+    with open(outer, "wb") as f:
+        f.seek(64 << 10)
+        f.write(data)
+        f.truncate((64 << 10) + (32 << 20))
+    f = harness.write_file(tmp, SLICE + ".xml", SLICE_XML % raw)
+    disk = harness.write_file(tmp, SLICE + "-vdb.xml",
+                              "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                              "<source file='%s'><slices>"
+                              "<slice type='storage' offset='65536' size='33554432'/>"
+                              "</slices></source><target dev='sdb' bus='scsi'/></disk>" % outer)
+    r = virsh(uri, "create", "--paused", f, timeout=120)
+    if not tap.ok(r.rc == 0, "virsh create --paused (a raw disk in a slice)", r.describe()):
+        return
+
+    def capacity(dev):
+        r = virsh(uri, "domblkinfo", SLICE, dev)
+        m = re.search(r"^Capacity: +(\d+)$", r.out, re.M)
+        return int(m.group(1)) if m else r.describe()
+
+    def nodes():
+        got = harness.qmp(target.root, SLICE, "query-named-block-nodes").get("return", [])
+        return sorted(n.get("node-name") for n in got)
+
+    try:
+        tap.eq(capacity("vda"), 4 << 20,
+               "domblkinfo vda: the guest sees the slice's 4 MiB of the 8 MiB file")
+        before = None if target.reference else nodes()
+        r = virsh(uri, "attach-device", SLICE, disk, "--live")
+        d = xml_root(tap, virsh(uri, "dumpxml", SLICE).out, "the live XML (slice)")
+        sl = None
+        for dk in (d.findall("devices/disk") if d is not None else []):
+            if dk.find("target") is not None and dk.find("target").get("dev") == "sdb":
+                sl = dk.find("source/slices/slice")
+        tap.ok(r.rc == 0 and sl is not None and
+               (sl.get("type"), sl.get("offset"), sl.get("size")) == ("storage", "65536", "33554432"),
+               "attach-device --live of a qcow2 image in a slice: the live XML keeps its <slices>",
+               r.describe() + repr(sl.attrib if sl is not None else None))
+        tap.eq(capacity("sdb"), 16 << 20,
+               "domblkinfo sdb: QEMU reads the qcow2 image's 16 MiB through the slice")
+        if not target.reference:
+            got = nodes()
+            added = sorted(set(got) - set(before))
+            tap.ok(len(added) == 3 and any(n.endswith("-slice-sto") for n in added),
+                   "QEMU has three new nodes for it: the file, the slice's raw node, the qcow2",
+                   repr(added))
+            r = virsh(uri, "blockcopy", SLICE, "vda", os.path.join(tmp, "slice-copy.raw"),
+                      "--transient-job")
+            tap.ok(r.rc == 1 and "storage slice" in r.err,
+                   "blockcopy of the sliced disk is refused by name", r.describe())
+            r = virsh(uri, "snapshot-create-as", SLICE, "s1", "--disk-only", "--no-metadata",
+                      "--diskspec", "sdb,snapshot=no")
+            tap.ok(r.rc == 1 and "storage slice" in r.err,
+                   "an external snapshot of the sliced disk is refused by name", r.describe())
+        r = virsh(uri, "detach-device", SLICE, disk, "--live")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and "sdb" in virsh(uri, "domblklist", SLICE).out:
+            time.sleep(0.2)
+        tap.ok(r.rc == 0 and "sdb" not in virsh(uri, "domblklist", SLICE).out,
+               "detach-device --live of it", r.describe())
+        if not target.reference:
+            tap.eq(nodes(), before, "QEMU's block nodes are those from before the attach")
+    finally:
+        virsh(uri, "destroy", SLICE, timeout=60)
+
+
 WDOG_XML = """<domain type='qemu'>
   <name>%s</name>
   <memory unit='MiB'>128</memory>
@@ -2916,8 +3030,9 @@ def media_tests(tap, target, tmp):
                "change-media --eject --live: no medium")
         r = virsh(uri, "change-media", CD, "sda", "--eject", "--live")
         numbers.append(number())
-        tap.eq((r.rc, r.out, source()), (0, "Successfully ejected media.\n", "-"),
-               "change-media --eject --live of an empty drive: succeeds, as libvirtd's")
+        tap.ok((r.rc, r.out, source()) == (0, "Successfully ejected media.\n", "-"),
+               "change-media --eject --live of an empty drive: succeeds, as libvirtd's",
+               r.describe() + " source: " + repr(source()))
         r = virsh(uri, "change-media", CD, "sda", a, "--insert", "--live")
         numbers.append(number())
         tap.eq((r.rc, r.out, source()), (0, "Successfully inserted media.\n", a),
