@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Sets up a fresh Debian 12 machine, builds virt-gmem and runs every test;
 # then the whole suite again on an ASan + UBSan build (build-asan) with leak
-# detection; then each libFuzzer target (tests/fuzz) for a short bounded
+# detection, but for the real-QEMU acceptance of the golden command lines
+# (suite qemurun); then each libFuzzer target (tests/fuzz) for a short bounded
 # time on its corpus (build-fuzz, clang; VGM_FUZZ_TIME seconds each, 20 by
 # default). VGM_SKIP_ASAN=1 and VGM_SKIP_FUZZ=1 skip those runs.
 set -euo pipefail
@@ -38,8 +39,10 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 # GLib's slice allocator would hide leaks (and hold memory) from ASan
 export G_SLICE=always-malloc
 export G_DEBUG=gc-friendly
+# (not qemuacceptance, suite qemurun: it gives the same command lines as
+# qemuxml2argv, which runs instrumented here, to QEMU, which is not)
 meson test -C build-asan --print-errorlogs --num-processes 2 \
-    --timeout-multiplier 2 "$@"
+    --timeout-multiplier 2 --no-suite qemurun "$@"
 }
 
 # ---- libFuzzer, bounded ----
@@ -51,7 +54,7 @@ fuzz_run() {
     fi
     ninja -C build-fuzz
     VGM_FUZZ_TIME=${VGM_FUZZ_TIME:-20} meson test -C build-fuzz --suite fuzz \
-        --print-errorlogs --num-processes 1
+        --print-errorlogs --num-processes 2
 }
 
 [ "${VGM_SKIP_ASAN:-0}" = 1 ] || (asan_run "$@")

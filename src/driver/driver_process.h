@@ -30,8 +30,11 @@
  * SIGKILL before it gives up. */
 #define VGM_DRIVER_KILL_GRACE_MS 10000
 #define VGM_DRIVER_KILL_FORCE_MS 5000
-/* How long a look at a running QEMU waits for its monitor. */
-#define VGM_DRIVER_QUERY_TIMEOUT_MS 3000
+/* How long a look at a running QEMU, or a command of an operation, waits
+ * for its monitor: long enough for a QEMU on a loaded host (two TCG
+ * guests and sanitizer builds on two cores), still well below libvirt's
+ * 30 s wait for a domain's job. */
+#define VGM_DRIVER_QUERY_TIMEOUT_MS 10000
 
 typedef enum {
     VGM_DRIVER_START_NONE = 0,
