@@ -25,34 +25,44 @@ builddir=${VGM_BUILDDIR:-$srcdir/build}
 bash "$srcdir/tests/guestkit.sh" --fetch "$builddir/tests/boottest-cache" >/dev/null 2>&1
 bash "$srcdir/scripts/fetch-qemu10.sh" "$builddir/tests/qemu-10.0" >/dev/null 2>&1
 
-# (against another daemon, VGM_TEST_URI, the test must reach the servers
-# that daemon's QEMUs listen on in the host's namespace)
-#
-# Multicast is routed to the loopback, for the multicast sockets of
-# <interface type='mcast'> to join their group as on a host's network.
-# A mount namespace of its own too, where /sys is mounted again: sysfs
-# shows the network devices of the namespace that mounts it, and the
-# driver reads bridges and taps there. The cgroup mounts under it are
-# moved over from the host's /sys.
+# The namespaces: a network namespace with its loopback up, multicast
+# routed to it (for the multicast sockets of <interface type='mcast'> to
+# join their group as on a host's network), and a mount namespace where
+# /sys is mounted again, since sysfs shows the network devices of the
+# namespace that mounts it and the driver reads bridges and taps there;
+# the cgroup mounts under it are moved over from the host's /sys. The
+# setup is tried first with true as the program: a host where any of it
+# fails (no /sys/fs/cgroup, a sysfs mount denied) runs the test as it is.
+# Against another daemon (VGM_TEST_URI) the test must reach the servers
+# that daemon's QEMUs listen on in the host's namespace, so none.
+setup='
+    set -e
+    ip link set lo up
+    ip link set lo multicast on
+    ip route add 224.0.0.0/4 dev lo
+    keep=$(mktemp -d)
+    trap "umount -R \"\$keep\" 2>/dev/null; rmdir \"\$keep\" 2>/dev/null" EXIT
+    mount --rbind /sys/fs/cgroup "$keep"
+    mount -t sysfs sysfs /sys
+    mount --move "$keep" /sys/fs/cgroup
+    trap - EXIT
+    rmdir "$keep"
+    set +e
+    exec "$@"'
+isolate=(unshare -n -m --propagation private -- bash -c "$setup" isolate)
 if [ -z "${VGM_TEST_URI:-}" ] && [ "$(id -u)" = 0 ] && command -v unshare >/dev/null &&
-   command -v ip >/dev/null && unshare -n -m --propagation private true 2>/dev/null; then
+   command -v ip >/dev/null && "${isolate[@]}" true 2>/dev/null; then
     export VGM_TEST_ISOLATED=1
-    exec unshare -n -m --propagation private -- bash -c '
-        set -e
-        ip link set lo up
-        ip link set lo multicast on
-        ip route add 224.0.0.0/4 dev lo
-        keep=$(mktemp -d)
-        mount --rbind /sys/fs/cgroup "$keep"
-        mount -t sysfs sysfs /sys
-        mount --move "$keep" /sys/fs/cgroup
-        rmdir "$keep"
-        set +e
-        exec "$@"' isolate "$@"
+    # (the namespace it came from, which a test can tell its own from)
+    VGM_TEST_OUTER_MNTNS=$(readlink /proc/self/ns/mnt)
+    export VGM_TEST_OUTER_MNTNS
+    exec "${isolate[@]}" "$@"
 fi
 
-# Without a namespace, one such program at a time: each waits for the
-# build tree's lock (flock, released when the program ends).
+# Without the namespaces, one such program at a time: meson set up where
+# they cannot be made runs these one by one (tests/meson.build), and the
+# build tree's lock (flock, released when the program ends) keeps a run
+# of another meson apart.
 exec 9>"$builddir/tests/isolate.lock"
 flock 9
 exec "$@"

@@ -1809,6 +1809,8 @@ vgmRuleDiskFrontend(const VgmDiskDef *d, GError **error)
             why = _("a read-only disk has nothing to discard");
         else if (d->shareable)
             why = _("a disk other guests write cannot keep its writes apart");
+        else if (vgmDiskHasSlice(d))
+            why = _("its image is a storage slice (<slices>), which the overlay made over the file would not keep to");
         else if (d->transientShareBacking == VGM_TRISTATE_YES &&
                  d->bus != VGM_DISK_BUS_VIRTIO && d->bus != VGM_DISK_BUS_SCSI &&
                  d->bus != VGM_DISK_BUS_USB)

@@ -485,6 +485,16 @@ vgmBlockChainNodes(VgmQemuMonitor *mon, const char *device, guint filters, GPtrA
             break;
         im->node = g_strdup(name);
         im->storage = g_strdup(vgmBlockGraphChild(graph, id, "file", &storage));
+        /* below a storage slice's raw node, the file's: a write threshold
+         * counts in the file, as libvirt sets it */
+        if (im->storage && g_str_has_suffix(im->storage, "-slice-sto")) {
+            const char *file = vgmBlockGraphChild(graph, storage, "file", &storage);
+
+            if (file) {
+                g_free(im->storage);
+                im->storage = g_strdup(file);
+            }
+        }
     }
     if (chain->len == 0 || !((VgmBlockImage *)g_ptr_array_index(chain, 0))->node)
         return filters == 0 ? g_strdup(device) : NULL;

@@ -74,8 +74,6 @@ vgmDriverDiskTransientPrepare(VgmDomainDef *def, GError **error)
         layer->path = g_steal_pointer(&d->src);
         layer->metadataCacheMax = d->metadataCacheMax;
         d->metadataCacheMax = 0;
-        layer->slice = d->slice;
-        memset(&d->slice, 0, sizeof(d->slice));
         if (!d->backing)
             d->backing = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDiskBackingLayerFree);
         g_ptr_array_insert(d->backing, 0, layer);

@@ -41,6 +41,7 @@ unexpected exception, or the SIGTERM of meson's timeout, into a failed test.
 Only the standard library (and libvirt, where a test needs it) is used.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -198,6 +199,13 @@ def enter_private_netns(mounts=False):
     if os.environ.get("VGM_TEST_NETNS") == "1":
         subprocess.run(["ip", "link", "set", "lo", "up"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
+        return None
+    # tests/isolate.sh made both already (and sysfs shows that network
+    # namespace's devices, which a namespace of our own would not have)
+    if os.environ.get("VGM_TEST_ISOLATED") == "1":
+        os.environ["VGM_TEST_NETNS"] = "1"
+        if mounts:
+            os.environ["VGM_TEST_MOUNTNS"] = "1"
         return None
     if os.geteuid() != 0:
         return "not root: no network namespace of its own for virtual networks"
@@ -913,6 +921,23 @@ def write_file(dirpath, filename, text):
 
 
 GUEST_KIT_CACHE = os.path.join(BUILDDIR, "tests", "boottest-cache")
+
+
+@contextlib.contextmanager
+def host_state_lock():
+    """Held while a test changes the host's own settings (KSM, the huge
+    page pool) or compares them with what the daemon says: the test
+    programs run side by side (tests/isolate.sh). A lock file in the
+    build tree (flock)."""
+    import fcntl
+    path = os.path.join(BUILDDIR, "tests", "hoststate.lock")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def guest_kit(work, init_text, tag="guest", modules=(), agent=False):

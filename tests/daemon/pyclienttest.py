@@ -368,19 +368,21 @@ def connection_tests(tap, conn):
     # values; setMemoryParameters of a counter (shm_pages_shared, which
     # the binding knows from getMemoryParameters) is
     # VIR_ERR_ARGUMENT_UNSUPPORTED (74)
-    if os.path.isdir("/sys/kernel/mm/ksm"):
-        mp = conn.getMemoryParameters()
-        with open("/sys/kernel/mm/ksm/pages_to_scan") as f:
-            scan = int(f.read())
-        tap.ok(mp.get("shm_pages_to_scan") == scan and "shm_full_scans" in mp,
-               "getMemoryParameters(): the kernel's pages_to_scan, the counters", repr(mp))
-        code_is(tap, lambda: conn.setMemoryParameters({"shm_pages_shared": 5}),
-                (libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,),
-                "setMemoryParameters(shm_pages_shared), a counter: VIR_ERR_ARGUMENT_UNSUPPORTED")
-        with open("/sys/kernel/mm/ksm/pages_to_scan") as f:
-            tap.eq(int(f.read()), scan, "... and the kernel's pages_to_scan is unchanged")
-    else:
-        tap.skip("getMemoryParameters", "this kernel has no /sys/kernel/mm/ksm")
+    # (under the host state lock: virshtest sets pages_to_scan for a while)
+    with harness.host_state_lock():
+        if os.path.isdir("/sys/kernel/mm/ksm"):
+            mp = conn.getMemoryParameters()
+            with open("/sys/kernel/mm/ksm/pages_to_scan") as f:
+                scan = int(f.read())
+            tap.ok(mp.get("shm_pages_to_scan") == scan and "shm_full_scans" in mp,
+                   "getMemoryParameters(): the kernel's pages_to_scan, the counters", repr(mp))
+            code_is(tap, lambda: conn.setMemoryParameters({"shm_pages_shared": 5}),
+                    (libvirt.VIR_ERR_ARGUMENT_UNSUPPORTED,),
+                    "setMemoryParameters(shm_pages_shared), a counter: VIR_ERR_ARGUMENT_UNSUPPORTED")
+            with open("/sys/kernel/mm/ksm/pages_to_scan") as f:
+                tap.eq(int(f.read()), scan, "... and the kernel's pages_to_scan is unchanged")
+        else:
+            tap.skip("getMemoryParameters", "this kernel has no /sys/kernel/mm/ksm")
 
     caps = ET.fromstring(conn.getCapabilities())
     guests = [g for g in caps.findall("guest") if g.findtext("os_type") == "hvm"
