@@ -2657,8 +2657,9 @@ def slice_tests(tap, target, tmp):
     a qcow2 image written at offset 64 KiB of a file, attached live as a
     SCSI disk (which QEMU unplugs without the guest): the live XML keeps
     its <slices>, QEMU reads the image's 16 MiB through a raw node of the
-    slice, and its detach leaves no node behind. Ours
-    only: a block copy of the sliced disk is refused by name, and so is
+    slice, and its detach leaves no node behind. Ours only (QEMU's node
+    names): a write threshold set by its image number is on the file's
+    node, below the slice's, as libvirt sets it; a block copy of the sliced disk is refused by name, and so is
     an external snapshot (libvirtd 9.0 takes both)."""
     uri = target.uri
     qemu_img = shutil.which("qemu-img")
@@ -2720,6 +2721,18 @@ def slice_tests(tap, target, tmp):
             tap.ok(len(added) == 3 and any(n.endswith("-slice-sto") for n in added),
                    "QEMU has three new nodes for it: the file, the slice's raw node, the qcow2",
                    repr(added))
+            # a threshold by image number: on the file's node, below the
+            # slice's raw node, as libvirt sets it on its storage node
+            idx = None
+            for dk in (d.findall("devices/disk") if d is not None else []):
+                if dk.find("target") is not None and dk.find("target").get("dev") == "sdb":
+                    idx = dk.find("source").get("index")
+            r = virsh(uri, "domblkthreshold", SLICE, "sdb[%s]" % idx, "1048576")
+            got = harness.qmp(target.root, SLICE, "query-named-block-nodes").get("return", [])
+            set_on = [(n.get("node-name"), n.get("drv")) for n in got if n.get("write_threshold")]
+            tap.ok(r.rc == 0 and len(set_on) == 1 and set_on[0][1] == "file",
+                   "domblkthreshold sdb[N]: the threshold is on the file's node, below the slice",
+                   r.describe() + repr(set_on))
             r = virsh(uri, "blockcopy", SLICE, "vda", os.path.join(tmp, "slice-copy.raw"),
                       "--transient-job")
             tap.ok(r.rc == 1 and "storage slice" in r.err,
