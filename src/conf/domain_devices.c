@@ -2163,6 +2163,28 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         disk->snapshotExternal = g_strcmp0(snapshot, "external") == 0;
         disk->snapshotInternal = g_strcmp0(snapshot, "internal") == 0;
     }
+    /* libvirt's disk types this driver has not: named, with the reason */
+    {
+        static const struct {
+            const char *type;
+            const char *why;
+        } refused[] = {
+            { "nvme", N_("QEMU's own NVMe driver takes the host's NVMe controller, a host PCI device, which the driver does not hand QEMU") },
+            { "volume", N_("a storage pool's volume is named by its path here: <disk type='file'> or 'block' with the volume's path (virsh vol-path)") },
+        };
+        g_autofree char *type = NULL;
+        size_t i;
+
+        if (vgmXMLPropString(node, "type", 0, &type, error) < 0)
+            return NULL;
+        for (i = 0; type && i < G_N_ELEMENTS(refused); i++) {
+            if (g_str_equal(type, refused[i].type)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, _("unsupported <disk type='%1$s'>: %2$s"),
+                            type, _(refused[i].why));
+                return NULL;
+            }
+        }
+    }
     /* libvirt takes a disk without a type for a file */
     if (vgmXMLPropEnum(node, "type", vgmDiskTypeTypeFromString, 0, &v, error) < 0)
         return NULL;
