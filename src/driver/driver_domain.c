@@ -2419,14 +2419,33 @@ char *
 vgmDriverDomainImageXML(const char *xml, const GArray *websocketPorts, GError **error)
 {
     g_autoptr(VgmDomainDef) def = NULL;
+    gboolean changed = FALSE;
+    size_t k;
+    guint i;
 
-    if (!websocketPorts || !websocketPorts->len)
-        return g_strdup(xml);
     if (!(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
                                         VGM_DOMAIN_PARSE_LIVE, error)))
         return NULL;
-    return vgmDriverDomainResetChosenPorts(def, websocketPorts) ? vgmDomainDefFormat(def) :
-                                                                   g_strdup(xml);
+    if (websocketPorts && websocketPorts->len)
+        changed = vgmDriverDomainResetChosenPorts(def, websocketPorts);
+    /* the ptys this run's QEMU opened are no part of the image, as in
+     * libvirt's: the restore's QEMU opens its own */
+    {
+        GPtrArray *lists[] = { def->devices.serials, def->devices.parallels,
+                               def->devices.consoles, def->devices.channels };
+
+        for (k = 0; k < G_N_ELEMENTS(lists); k++) {
+            for (i = 0; lists[k] && i < lists[k]->len; i++) {
+                VgmChrDef *chr = g_ptr_array_index(lists[k], i);
+
+                if (chr->type == VGM_CHR_TYPE_PTY && chr->path) {
+                    g_clear_pointer(&chr->path, g_free);
+                    changed = TRUE;
+                }
+            }
+        }
+    }
+    return changed ? vgmDomainDefFormat(def) : g_strdup(xml);
 }
 
 /* @xml without what this daemon named under its root: the sockets of

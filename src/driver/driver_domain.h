@@ -632,8 +632,9 @@ VgmDriverDomain *vgmDriverDomainLookupByID(const VgmDriverStore *store, int id,
 void vgmDriverDomainKeepAsRan(VgmDomainDef *def);
 /* Live XML @xml as a save image or a snapshot's memory keeps it: a VNC
  * websocket on a port its start chose (@websocketPorts, nullable) asks
- * for -1 again, as libvirt's image does. A new string; NULL with
- * @error. */
+ * for -1 again, and a pty character device names no pty (the restore's
+ * QEMU opens its own), as libvirt's image has them. A new string; NULL
+ * with @error. */
 char *vgmDriverDomainImageXML(const char *xml, const GArray *websocketPorts, GError **error);
 /* The XML of @def as it runs (what the status file keeps): the resolved
  * machine type in <type>, a CPU relative to the host as the model it
