@@ -1072,10 +1072,27 @@ vgmDiskInsert(GPtrArray *disks, VgmDiskDef *disk)
 
 /* Disk buses libvirt's schema has that no x86 machine of QEMU offers,
  * with what they are: refused by name rather than as an unknown value */
-static const struct {
-    const char *bus;
-    const char *what;
-} vgmDiskBusesForeign[] = {
+/* A value libvirt takes that the driver refuses, with the reason */
+typedef struct {
+    const char *value;
+    const char *why;            /* N_() */
+} VgmDiskRefused;
+
+/* The translated reason @table (of @n) gives @value, or NULL (also for a
+ * NULL @value) */
+static const char *
+vgmDiskRefusedWhy(const VgmDiskRefused *table, size_t n, const char *value)
+{
+    size_t i;
+
+    for (i = 0; value && i < n; i++) {
+        if (g_str_equal(value, table[i].value))
+            return _(table[i].why);
+    }
+    return NULL;
+}
+
+static const VgmDiskRefused vgmDiskBusesForeign[] = {
     { "sd", N_("an SD card slot, which no x86 machine has (QEMU: the machine type does not support if=sd)") },
     { "xen", N_("a Xen paravirtual disk, which only a Xen guest has") },
     { "uml", N_("a User-Mode Linux disk") },
@@ -1085,17 +1102,14 @@ static gboolean
 vgmDiskBusForeignCheck(xmlNodePtr target, const char *dst, GError **error)
 {
     g_autofree char *bus = NULL;
-    size_t i;
+    const char *why;
 
     if (vgmXMLPropString(target, "bus", 0, &bus, error) < 0)
         return FALSE;
-    for (i = 0; bus && i < G_N_ELEMENTS(vgmDiskBusesForeign); i++) {
-        if (g_str_equal(bus, vgmDiskBusesForeign[i].bus)) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported <target bus='%1$s'> of disk '%2$s': it is %3$s"),
-                        bus, dst, _(vgmDiskBusesForeign[i].what));
-            return FALSE;
-        }
+    if ((why = vgmDiskRefusedWhy(vgmDiskBusesForeign, G_N_ELEMENTS(vgmDiskBusesForeign), bus))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <target bus='%1$s'> of disk '%2$s': it is %3$s"), bus, dst, why);
+        return FALSE;
     }
     return TRUE;
 }
@@ -1181,10 +1195,7 @@ static const VgmDiskProtocolInfo vgmDiskProtocols[VGM_DISK_PROTOCOL_LAST] = {
 };
 
 /* libvirt's other protocols, refused by name with the reason */
-static const struct {
-    const char *name;
-    const char *why;
-} vgmDiskProtocolsRefused[] = {
+static const VgmDiskRefused vgmDiskProtocolsRefused[] = {
     { "sheepdog", N_("QEMU no longer has a sheepdog block driver") },
     { "vxhs", N_("QEMU no longer has a vxhs block driver") },
     { "tftp", N_("QEMU's curl driver no longer reads over tftp") },
@@ -1490,13 +1501,13 @@ vgmDiskNetSourceParse(xmlNodePtr src, GError **error)
     if (vgmXMLPropString(src, "protocol", VGM_XML_PROP_REQUIRED, &protocol, error) < 0)
         return NULL;
     if ((v = vgmDiskProtocolTypeFromString(protocol)) <= 0) {
-        for (i = 0; i < G_N_ELEMENTS(vgmDiskProtocolsRefused); i++) {
-            if (g_str_equal(protocol, vgmDiskProtocolsRefused[i].name)) {
-                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                            _("unsupported <disk type='network'> protocol '%1$s': %2$s"),
-                            protocol, _(vgmDiskProtocolsRefused[i].why));
-                return NULL;
-            }
+        const char *why = vgmDiskRefusedWhy(vgmDiskProtocolsRefused,
+                                            G_N_ELEMENTS(vgmDiskProtocolsRefused), protocol);
+
+        if (why) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <disk type='network'> protocol '%1$s': %2$s"), protocol, why);
+            return NULL;
         }
         vgmErrorSet(error, VGM_ERR_XML,
                     _("invalid value '%1$s' for attribute 'protocol' of <source> in <disk type='network'>: the protocols are nbd, http, https, ftp, ftps, iscsi, rbd, gluster and nfs"),
@@ -2165,24 +2176,19 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     }
     /* libvirt's disk types this driver has not: named, with the reason */
     {
-        static const struct {
-            const char *type;
-            const char *why;
-        } refused[] = {
+        static const VgmDiskRefused refused[] = {
             { "nvme", N_("QEMU's own NVMe driver takes the host's NVMe controller, a host PCI device, which the driver does not hand QEMU") },
             { "volume", N_("a storage pool's volume is named by its path here: <disk type='file'> or 'block' with the volume's path (virsh vol-path)") },
         };
         g_autofree char *type = NULL;
-        size_t i;
+        const char *why;
 
         if (vgmXMLPropString(node, "type", 0, &type, error) < 0)
             return NULL;
-        for (i = 0; type && i < G_N_ELEMENTS(refused); i++) {
-            if (g_str_equal(type, refused[i].type)) {
-                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, _("unsupported <disk type='%1$s'>: %2$s"),
-                            type, _(refused[i].why));
-                return NULL;
-            }
+        if ((why = vgmDiskRefusedWhy(refused, G_N_ELEMENTS(refused), type))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, _("unsupported <disk type='%1$s'>: %2$s"),
+                        type, why);
+            return NULL;
         }
     }
     /* libvirt takes a disk without a type for a file */
