@@ -487,7 +487,7 @@ vgmBlockChainNodes(VgmQemuMonitor *mon, const char *device, guint filters, GPtrA
         im->storage = g_strdup(vgmBlockGraphChild(graph, id, "file", &storage));
         /* below a storage slice's raw node, the file's: a write threshold
          * counts in the file, as libvirt sets it */
-        if (im->storage && g_str_has_suffix(im->storage, "-slice-sto")) {
+        if (im->storage && g_str_has_suffix(im->storage, VGM_QEMU_SLICE_NODE_SUFFIX)) {
             const char *file = vgmBlockGraphChild(graph, storage, "file", &storage);
 
             if (file) {

@@ -716,6 +716,24 @@ vgmDriverRename(VgmDriver *drv, const char *name, const char *newName, unsigned 
     return TRUE;
 }
 
+/* Domain @name runs a new QEMU: the call that started it returns once
+ * the watcher reads that QEMU's events, as libvirt's start returns with
+ * the monitor open, so that a client's first look (a display client
+ * connecting, a guest agent) is not missed. A watcher that is slow to
+ * connect delays the call by VGM_DRIVER_WATCH_AWAIT_MS at most. */
+static void
+vgmDriverWatchNewRun(VgmDriver *drv, const char *name)
+{
+    g_autoptr(VgmDriverStatus) st = NULL;
+
+    if (!drv->watch)
+        return;
+    st = vgmDriverStoreLoadStatus(drv->store, name, NULL);
+    if (!st || st->state != VGM_DRIVER_STATUS_RUNNING || st->update ||
+        !vgmDriverWatchAwait(drv->watch, name, st->qemu.pid, VGM_DRIVER_WATCH_AWAIT_MS))
+        vgmDriverWatchPoke(drv->watch);
+}
+
 /* libvirtd's order: a running start says RESUMED, then STARTED; a paused
  * one STARTED, then SUSPENDED. */
 static void
@@ -745,7 +763,7 @@ vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int fl
             vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED,
                                 dom->restored == VGM_DRIVER_RESTORED_PAUSED ?
                                 VGM_EVENT_SUSPENDED_PAUSED : VGM_EVENT_SUSPENDED_RESTORED);
-        vgmDriverWatchPoke(drv->watch);
+        vgmDriverWatchNewRun(drv, dom->name);
         return;
     }
     if (!(flags & VGM_CREATE_START_PAUSED))
@@ -754,7 +772,7 @@ vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int fl
     if (flags & VGM_CREATE_START_PAUSED)
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
     /* watch it from now on */
-    vgmDriverWatchPoke(drv->watch);
+    vgmDriverWatchNewRun(drv, dom->name);
 }
 
 /* The character device @devName of @def names (see vgmDriverConsolePty):
@@ -2467,7 +2485,7 @@ vgmDriverSnapshotEmit(VgmDriver *drv, const VgmDriverDomain *dom,
     if (done)
         g_ptr_array_unref(done);
     if (out->started)
-        vgmDriverWatchPoke(drv->watch);
+        vgmDriverWatchNewRun(drv, dom->name);
 }
 
 /* The QEMU @pid of domain @name was ended by this call: the watcher

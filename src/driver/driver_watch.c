@@ -72,6 +72,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -165,9 +166,11 @@ struct _VgmDriverWatch {
     GHashTable *entries;        /* name -> VgmDriverWatchEntry, thread only */
     GThreadPool *worker;        /* one thread: VgmDriverWatchJob, in order */
     GHashTable *gone;           /* "name:pid" reported gone, worker only */
-    GMutex lock;                /* guards reported and pending */
+    GMutex lock;                /* guards reported, pending and greeted */
     GHashTable *reported;       /* "name:pid" the API reported the stop of */
     GPtrArray *pending;         /* VgmDriverWatchPending, for a listener */
+    GHashTable *greeted;        /* "name:pid" whose events are read now */
+    GCond greetedCond;          /* ... one more of them */
 };
 
 static void
@@ -959,6 +962,13 @@ vgmDriverWatchRead(VgmDriverWatch *w, VgmDriverWatchEntry *e)
                 return FALSE;
             break;
         case VGM_QEMU_MONITOR_MSG_RETURN:
+            if (!e->greeted) {
+                /* from now on QEMU sends this monitor its events */
+                g_mutex_lock(&w->lock);
+                g_hash_table_add(w->greeted, vgmDriverWatchKey(e->name, e->qemu.pid));
+                g_cond_broadcast(&w->greetedCond);
+                g_mutex_unlock(&w->lock);
+            }
             e->greeted = TRUE;
             if (g_strcmp0(m->id, VGM_DRIVER_WATCH_MEMORY_ID) == 0)
                 vgmDriverWatchMemoryDevices(w, e, m->obj);
@@ -988,6 +998,24 @@ vgmDriverWatchRefFree(gpointer data)
     g_free(r);
 }
 
+/* Watcher thread: domain @name's event monitor is read no more */
+static void
+vgmDriverWatchDrop(VgmDriverWatch *w, const char *name)
+{
+    VgmDriverWatchEntry *e = g_hash_table_lookup(w->entries, name);
+
+    if (!e)
+        return;
+    if (e->greeted) {
+        g_autofree char *key = vgmDriverWatchKey(e->name, e->qemu.pid);
+
+        g_mutex_lock(&w->lock);
+        g_hash_table_remove(w->greeted, key);
+        g_mutex_unlock(&w->lock);
+    }
+    g_hash_table_remove(w->entries, name);
+}
+
 static gboolean
 vgmDriverWatchReady(gint fd, GIOCondition cond, gpointer data)
 {
@@ -1003,7 +1031,7 @@ vgmDriverWatchReady(gint fd, GIOCondition cond, gpointer data)
     vgmDriverWatchQueueGone(w, e->name, e->uuid, e->id, e->qemu.pid, e->guestShutdown, TRUE);
     g_source_unref(e->source);
     e->source = NULL;               /* returning REMOVE destroys it */
-    g_hash_table_remove(w->entries, r->name);
+    vgmDriverWatchDrop(w, r->name);
     return G_SOURCE_REMOVE;
 }
 
@@ -1081,7 +1109,7 @@ vgmDriverWatchScan(VgmDriverWatch *w)
         if (e && e->qemu.pid == st->qemu.pid && e->qemu.startTime == st->qemu.startTime)
             continue;
         if (e)
-            g_hash_table_remove(w->entries, name);   /* a new run or process */
+            vgmDriverWatchDrop(w, name);    /* a new run or process */
         if (!vgmDriverProcIdentIsAlive(&st->qemu)) {
             vgmDriverWatchQueueGone(w, name, st->uuid, st->id, st->qemu.pid, FALSE, FALSE);
             continue;
@@ -1135,6 +1163,8 @@ vgmDriverWatchNew(VgmDriver *drv)
     g_mutex_init(&w->lock);
     w->reported = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     w->pending = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverWatchPendingFree);
+    w->greeted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_cond_init(&w->greetedCond);
     /* (with one thread and not exclusive, a pool cannot fail to be made) */
     w->worker = g_thread_pool_new(vgmDriverWatchWork, w, 1, FALSE, NULL);
     /* the first look before anything else of the daemon looks at the
@@ -1157,6 +1187,28 @@ vgmDriverWatchPoke(VgmDriverWatch *w)
     g_source_set_callback(s, vgmDriverWatchPokeCb, w, NULL);
     g_source_attach(s, w->ctx);
     g_source_unref(s);
+}
+
+gboolean
+vgmDriverWatchAwait(VgmDriverWatch *w, const char *name, pid_t pid, guint timeoutMs)
+{
+    g_autofree char *key = NULL;
+    gint64 until = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+    gboolean found;
+
+    if (!w || pid <= 0)
+        return FALSE;
+    key = vgmDriverWatchKey(name, pid);
+    vgmDriverWatchPoke(w);
+    g_mutex_lock(&w->lock);
+    /* a QEMU that dies meanwhile is never greeted: looked at again every
+     * tenth of a second */
+    while (!(found = g_hash_table_contains(w->greeted, key)) &&
+           g_get_monotonic_time() < until && !(kill(pid, 0) < 0 && errno == ESRCH))
+        g_cond_wait_until(&w->greetedCond, &w->lock,
+                          MIN(until, g_get_monotonic_time() + G_USEC_PER_SEC / 10));
+    g_mutex_unlock(&w->lock);
+    return found;
 }
 
 static gboolean
@@ -1186,6 +1238,8 @@ vgmDriverWatchFree(VgmDriverWatch *w)
     g_main_context_unref(w->ctx);
     g_hash_table_unref(w->reported);
     g_ptr_array_unref(w->pending);
+    g_hash_table_unref(w->greeted);
+    g_cond_clear(&w->greetedCond);
     g_mutex_clear(&w->lock);
     g_free(w);
 }

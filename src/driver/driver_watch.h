@@ -11,12 +11,22 @@
 
 typedef struct _VgmDriverWatch VgmDriverWatch;
 
+/* How long a start waits at most for the watcher to read its QEMU's
+ * events (a connection refused while QEMU is busy is tried again at the
+ * next look, once a second) */
+#define VGM_DRIVER_WATCH_AWAIT_MS 5000
+
 /* Starts the watcher thread of @drv (which must outlive it). */
 VgmDriverWatch *vgmDriverWatchNew(VgmDriver *drv);
 /* Stops the thread and frees @w. */
 void vgmDriverWatchFree(VgmDriverWatch *w);
 /* Looks at the status files again soon (a domain was just started). */
 void vgmDriverWatchPoke(VgmDriverWatch *w);
+/* Pokes, then waits up to @timeoutMs until the watcher reads the events
+ * of domain @name's QEMU @pid (FALSE if it does not by then, or QEMU
+ * died): what QEMU says after this comes to the listeners. */
+gboolean vgmDriverWatchAwait(VgmDriverWatch *w, const char *name, pid_t pid,
+                             guint timeoutMs);
 /* The driver's API reported the stop of domain @name's QEMU @pid itself:
  * the watcher does not report it again. */
 void vgmDriverWatchReported(VgmDriverWatch *w, const char *name, pid_t pid);

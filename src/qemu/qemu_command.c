@@ -675,7 +675,7 @@ vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *o, const char *storage, const c
     vgmCmdJSONArg(cmd, "-blockdev", o);
     if (slice && !raw) {
         /* (every storage node's name ends in -storage) */
-        sliced = g_strdup_printf("%.*s-slice-sto",
+        sliced = g_strdup_printf("%.*s" VGM_QEMU_SLICE_NODE_SUFFIX,
                                  (int)(strlen(storage) - (g_str_has_suffix(storage, "-storage") ?
                                                           strlen("-storage") : 0)),
                                  storage);

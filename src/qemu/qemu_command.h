@@ -62,6 +62,9 @@ typedef struct {
 #define VGM_QEMU_VSOCK_FD 99
 /* The QEMU id of the balloon device (<memballoon>) */
 #define VGM_QEMU_BALLOON_ID "balloon0"
+/* the suffix of the raw node a storage slice puts between an image's
+ * storage and its format node (for a format other than raw) */
+#define VGM_QEMU_SLICE_NODE_SUFFIX "-slice-sto"
 /* the fd a save image is loaded from (-incoming fd:98) */
 #define VGM_QEMU_INCOMING_FD 98
 typedef struct {

@@ -40,7 +40,7 @@ typedef struct {
  * @formatDriver node on top of it named @format (libvirt's layout);
  * @opts may be NULL. A storage slice is the raw format node's offset and
  * size, or under any other format a raw node of its own between the two
- * (@storage with -slice-sto for -storage), as libvirt layers it. */
+ * (@storage with VGM_QEMU_SLICE_NODE_SUFFIX for -storage), as libvirt layers it. */
 void vgmCmdBlockdev(VgmQemuCmd *cmd, const char *protocol, const char *path,
                     const char *storage, const char *format,
                     const char *formatDriver, gboolean readonly,
