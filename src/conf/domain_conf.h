@@ -2244,6 +2244,10 @@ char *vgmDomainXMLHideSecrets(const char *xml);
  * the parse's (VGM_DOMAIN_PARSE_LIVE: a running domain's XML, whose
  * devices keep the places their QEMU ids came from) */
 gboolean vgmDomainDefPostParse(VgmDomainDef *def, unsigned int flags, GError **error);
+/* Whether @a is the one audio backend @def has, and what the post-parse
+ * gives a domain that names none (libvirt leaves it out of a migratable
+ * XML) */
+gboolean vgmDomainAudioIsDefault(const VgmDomainDef *def, const VgmAudioDef *a);
 
 /* PCI addresses as libvirt's QEMU driver hands them out, with the PCI
  * controllers they need, on the x86 PC and q35 machines (domain_pci.c) */

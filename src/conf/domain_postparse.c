@@ -941,6 +941,22 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
     }
 }
 
+/* The type of the audio backend a domain gets when it names none: with
+ * SPICE graphics the default plays to the SPICE client */
+static const char *
+vgmPostParseDefaultAudioType(const VgmDomainDef *def)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.graphics->len; i++) {
+        const VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+
+        if (g->type == VGM_GRAPHICS_SPICE)
+            return "spice";
+    }
+    return "none";
+}
+
 /* libvirt's QEMU driver gives every x86 domain an audio backend, of type
  * 'none' unless one is given, so that QEMU opens no host audio device;
  * an <audio> without an id gets the one after the highest. */
@@ -960,19 +976,30 @@ vgmPostParseAudio(VgmDomainDef *def)
         if (!a->id && maxId < G_MAXUINT)
             a->id = ++maxId;
     }
-    /* with SPICE graphics the default plays to the SPICE client */
     if (audios->len == 0 && vgmPostParseIsX86(def)) {
         VgmAudioDef *a = g_new0(VgmAudioDef, 1);
-        gboolean spice = FALSE;
 
-        for (i = 0; i < def->devices.graphics->len; i++) {
-            const VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
-            spice |= g->type == VGM_GRAPHICS_SPICE;
-        }
         a->id = 1;
-        a->type = g_strdup(spice ? "spice" : "none");
+        a->type = g_strdup(vgmPostParseDefaultAudioType(def));
         g_ptr_array_add(audios, a);
     }
+}
+
+gboolean
+vgmDomainAudioIsDefault(const VgmDomainDef *def, const VgmAudioDef *a)
+{
+    guint p, k;
+
+    if (def->devices.audios->len != 1 || a->id != 1 || a->haveIO[0] || a->haveIO[1] ||
+        !vgmPostParseIsX86(def) || g_strcmp0(a->type, vgmPostParseDefaultAudioType(def)) != 0)
+        return FALSE;
+    for (p = 0; p < G_N_ELEMENTS(a->values); p++) {
+        for (k = 0; k < VGM_AUDIO_NATTRS; k++) {
+            if (a->values[p][k])
+                return FALSE;
+        }
+    }
+    return TRUE;
 }
 
 /* libvirt's QEMU driver gives a SCSI controller without a model the LSI

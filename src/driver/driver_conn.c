@@ -3457,11 +3457,13 @@ char *
 vgmDriverGetXMLDesc(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int flags,
                     GError **error)
 {
+    gboolean inactive = (flags & VGM_DOMAIN_XML_INACTIVE) != 0;
     g_autofree char *xml = NULL;
 
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_XML_FLAGS_OK, error) ||
-        !(xml = vgmDriverDomainFormatXML(drv->store, dom, (flags & VGM_DOMAIN_XML_INACTIVE) != 0,
-                                         error)))
+        !(xml = (flags & VGM_DOMAIN_XML_MIGRATABLE) ?
+                vgmDriverDomainFormatMigratable(drv->store, dom, inactive, error) :
+                vgmDriverDomainFormatXML(drv->store, dom, inactive, error)))
         return NULL;
     /* graphics passwords only to who asks for them */
     if (flags & VGM_DOMAIN_XML_SECURE)

@@ -1889,6 +1889,59 @@ static const char *const vgmDriverSaveMutable[] = {
     NULL
 };
 
+static gint
+vgmDriverSaveControllerCmp(gconstpointer pa, gconstpointer pb)
+{
+    xmlNodePtr a = *(xmlNodePtr const *)pa;
+    xmlNodePtr b = *(xmlNodePtr const *)pb;
+    g_autofree xmlChar *ta = xmlGetProp(a, (const xmlChar *)"type");
+    g_autofree xmlChar *tb = xmlGetProp(b, (const xmlChar *)"type");
+    g_autofree xmlChar *ia = xmlGetProp(a, (const xmlChar *)"index");
+    g_autofree xmlChar *ib = xmlGetProp(b, (const xmlChar *)"index");
+    int c = xmlStrcmp(ta, tb);
+
+    if (c != 0)
+        return c;
+    return (gint)(g_ascii_strtoll(ia ? (const char *)ia : "0", NULL, 10) -
+                  g_ascii_strtoll(ib ? (const char *)ib : "0", NULL, 10));
+}
+
+/* The <controller>s of @doc's <devices> in the order of their type and
+ * index, where the first of them was: as libvirt keeps a definition's
+ * controllers whatever their order in the XML, so that an XML whose
+ * parse added its default controllers at the end (a migratable XML, which
+ * leaves them out) shows the guest the same controllers */
+static void
+vgmDriverSaveSortControllers(xmlDocPtr doc)
+{
+    g_autoptr(GPtrArray) ctrls = g_ptr_array_new();
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    xmlNodePtr devices = NULL;
+    xmlNodePtr n, mark;
+    guint i;
+
+    for (n = root ? root->children : NULL; n && !devices; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, (const xmlChar *)"devices"))
+            devices = n;
+    }
+    for (n = devices ? devices->children : NULL; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, (const xmlChar *)"controller"))
+            g_ptr_array_add(ctrls, n);
+    }
+    if (ctrls->len < 2)
+        return;
+    /* a place holder where the first one was */
+    mark = xmlNewNode(NULL, (const xmlChar *)"controllers");
+    xmlAddPrevSibling(g_ptr_array_index(ctrls, 0), mark);
+    for (i = 0; i < ctrls->len; i++)
+        xmlUnlinkNode(g_ptr_array_index(ctrls, i));
+    g_ptr_array_sort(ctrls, vgmDriverSaveControllerCmp);
+    for (i = 0; i < ctrls->len; i++)
+        xmlAddPrevSibling(mark, g_ptr_array_index(ctrls, i));
+    xmlUnlinkNode(mark);
+    xmlFreeNode(mark);
+}
+
 /* @def formatted, without what vgmDriverSaveMutable lists */
 static xmlDocPtr
 vgmDriverSaveGuestView(const VgmDomainDef *def, GError **error)
@@ -1917,6 +1970,7 @@ vgmDriverSaveGuestView(const VgmDomainDef *def, GError **error)
             obj->nodesetval->nodeTab[n] = NULL;
         }
     }
+    vgmDriverSaveSortControllers(doc);
     return g_steal_pointer(&doc);
 }
 
@@ -2486,6 +2540,85 @@ vgmDriverDomainMigratableXML(const VgmDriverStore *store, const char *xml,
     }
     dropped |= vgmDriverDomainResetChosenPorts(def, websocketPorts);
     return dropped ? vgmDomainDefFormat(def) : g_strdup(xml);
+}
+
+/* Whether @alias is a user's ('ua-'), which libvirt keeps wherever it is */
+static gboolean
+vgmDriverAliasIsUsers(const char *alias)
+{
+    return g_str_has_prefix(alias, "ua-");
+}
+
+/* What libvirt leaves out of a migratable XML of @def, for a destination
+ * (or an older libvirt) that adds it again by itself: the PC's one USB
+ * controller when it is the default piix3-uhci at index 0, a lone
+ * pci-root, the PS/2 keyboard, the audio backend every domain gets, and
+ * (@live) the listen address a display server got by default */
+static void
+vgmDriverDomainDropImplicit(VgmDomainDef *def, gboolean live)
+{
+    GPtrArray *ctrls = def->devices.controllers;
+    VgmControllerDef *usb = NULL;
+    VgmControllerDef *pci = NULL;
+    guint nusb = 0, npci = 0;
+    guint i;
+
+    for (i = 0; i < ctrls->len; i++) {
+        VgmControllerDef *c = g_ptr_array_index(ctrls, i);
+
+        if (g_strcmp0(c->type, "usb") == 0 && nusb++ == 0)
+            usb = c;
+        else if (g_strcmp0(c->type, "pci") == 0 && npci++ == 0)
+            pci = c;
+    }
+    if (nusb != 1 || vgmDomainPciMachineKind(def) != 1 || usb->index != 0 ||
+        (usb->model && !g_str_equal(usb->model, "piix3-uhci")) ||
+        vgmDriverAliasIsUsers(usb->alias))
+        usb = NULL;
+    if (npci != 1 || pci->index != 0 || g_strcmp0(pci->model, "pci-root") != 0 ||
+        vgmDriverAliasIsUsers(pci->alias) || pci->havePcihole64)
+        pci = NULL;
+    for (i = ctrls->len; i-- > 0;) {
+        gpointer c = g_ptr_array_index(ctrls, i);
+
+        if (c == usb || c == pci)
+            g_ptr_array_remove_index(ctrls, i);
+    }
+    for (i = def->devices.inputs->len; i-- > 0;) {
+        const VgmInputDef *in = g_ptr_array_index(def->devices.inputs, i);
+
+        if (in->type == VGM_INPUT_TYPE_KEYBOARD && in->bus == VGM_INPUT_BUS_PS2)
+            g_ptr_array_remove_index(def->devices.inputs, i);
+    }
+    if (def->devices.audios->len == 1 &&
+        vgmDomainAudioIsDefault(def, g_ptr_array_index(def->devices.audios, 0)))
+        g_ptr_array_set_size(def->devices.audios, 0);
+    for (i = 0; live && i < def->devices.graphics->len; i++) {
+        VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+
+        if (g_strcmp0(g->listen, VGM_DRIVER_GRAPHICS_DEFAULT_LISTEN) == 0)
+            g_clear_pointer(&g->listen, g_free);
+    }
+}
+
+char *
+vgmDriverDomainFormatMigratable(const VgmDriverStore *store, const VgmDriverDomain *dom,
+                                gboolean inactive, GError **error)
+{
+    gboolean live = !inactive && dom->status;
+    g_autofree char *xml = live ? vgmDriverDomainMigratableXML(store, dom->status->xml,
+                                                               dom->status->websocketPorts,
+                                                               error) :
+                                  vgmDriverDomainFormatXML(store, dom, TRUE, error);
+    g_autoptr(VgmDomainDef) def = NULL;
+
+    /* read as a definition, not as a run's: what the run has and a
+     * definition does not goes (the id, the aliases, the ptys, the ports
+     * chosen, the state of the channels) */
+    if (!xml || !(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
+        return NULL;
+    vgmDriverDomainDropImplicit(def, live);
+    return vgmDomainDefFormat(def);
 }
 
 gboolean

@@ -648,6 +648,13 @@ char *vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
 char *vgmDriverDomainFormatXML(const VgmDriverStore *store,
                                const VgmDriverDomain *dom, gboolean inactive,
                                GError **error);
+/* ... in libvirt's migratable form (virDomainGetXMLDesc's MIGRATABLE):
+ * a definition without what the run added to it (the id, aliases, ptys,
+ * the chosen ports and the channels' state) and without the devices any
+ * definition is given by default (vgmDriverDomainDropImplicit) */
+char *vgmDriverDomainFormatMigratable(const VgmDriverStore *store,
+                                      const VgmDriverDomain *dom, gboolean inactive,
+                                      GError **error);
 
 /* ---- a running domain's live definition ---- */
 

@@ -106,6 +106,7 @@ WDOG = "vgmtest-virsh-wdog"
 REDIR = "vgmtest-virsh-redir"
 VFS = "vgmtest-virsh-vfs"
 SLICE = "vgmtest-virsh-slice"
+MIGX = "vgmtest-virsh-migx"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
@@ -116,7 +117,7 @@ LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
-             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS, SLICE]
+             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS, SLICE, MIGX]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -599,6 +600,7 @@ def run_tests(tap, target, tmp):
     redirdev_hotplug_tests(tap, target, tmp)
     virtiofs_hotplug_tests(tap, target, tmp)
     slice_tests(tap, target, tmp)
+    migratable_xml_tests(tap, target, tmp)
 
     cpu_tests(tap, target, tmp)
 
@@ -2757,6 +2759,103 @@ def slice_tests(tap, target, tmp):
             tap.eq(nodes(), before, "QEMU's block nodes are those from before the attach")
     finally:
         virsh(uri, "destroy", SLICE, timeout=60)
+
+
+MIGX_XML = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <serial type='pty'/>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+    <graphics type='vnc' autoport='yes'/>
+    <graphics type='spice' autoport='yes' listen='0.0.0.0'/>
+    <input type='tablet' bus='usb'><alias name='ua-tablet'/></input>
+    <video><model type='vga'/></video>
+  </devices>
+</domain>
+""" % MIGX
+
+
+def migratable_xml_tests(tap, target, tmp):
+    """`virsh dumpxml --migratable` (virDomainGetXMLDesc's MIGRATABLE) of a
+    running PC domain, as libvirtd 9.0 gives it (captured 2026-12-06 from
+    the same XML): no id, no alias but a user's (ua-), no pty path, no
+    console tty, the channel's socket and state left out, autoport
+    VNC server at port -1 (an autoport SPICE server names none), the
+    default listen address left out (a given one kept), and without what a definition gets by default: the PC's
+    piix3-uhci USB controller, the pci-root, the PS/2 keyboard (the mouse
+    stays), <audio type='none'>. With --inactive: the config, as
+    libvirtd's, without those defaults too."""
+    uri = target.uri
+    f = harness.write_file(tmp, MIGX + ".xml", MIGX_XML)
+    r = virsh(uri, "define", f)
+    r2 = virsh(uri, "start", "--paused", MIGX, timeout=120)
+    if not tap.ok(r.rc == 0 and r2.rc == 0, "virsh define + start --paused (migratable XML)",
+                  r.describe() + r2.describe()):
+        virsh(uri, "undefine", MIGX)
+        return
+    try:
+        live = virsh(uri, "dumpxml", MIGX).out
+        r = virsh(uri, "dumpxml", "--migratable", MIGX)
+        d = xml_root(tap, r.out, "dumpxml --migratable")
+        if d is None:
+            return
+        devs = d.find("devices")
+        aliases = sorted(a.get("name") for a in d.iter("alias"))
+        ctrls = sorted((c.get("type"), c.get("model")) for c in devs.findall("controller"))
+        inputs = sorted((i.get("type"), i.get("bus")) for i in devs.findall("input"))
+        gfx = {g.get("type"): g for g in devs.findall("graphics")}
+        chan = devs.find("channel")
+        vnc, spice = gfx.get("vnc"), gfx.get("spice")
+        got = {
+            "id": d.get("id"),
+            "aliases": aliases,
+            "pty paths": [s.get("path") for s in d.iter("source") if s.get("path")],
+            "console tty": devs.find("console").get("tty"),
+            "channel": (chan.find("source"), chan.find("target").get("state")),
+            "controllers": ctrls,
+            "inputs": inputs,
+            "audio": devs.findall("audio"),
+            "vnc": (vnc.get("port"), vnc.get("listen"),
+                    [l.get("address") for l in vnc.findall("listen")]),
+            "spice": (spice.get("port"), spice.get("listen")),
+        }
+        want = {
+            "id": None,
+            "aliases": ["ua-tablet"],
+            "pty paths": [],
+            "console tty": None,
+            "channel": (None, None),
+            "controllers": [("virtio-serial", None)],
+            "inputs": [("mouse", "ps2"), ("tablet", "usb")],
+            "audio": [],
+            "vnc": ("-1", None, [None]),
+            "spice": (None, "0.0.0.0"),
+        }
+        tap.ok(r.rc == 0 and got == want and "id='" in live and "/dev/pts/" in live and
+               "piix3-uhci" in live and "<audio" in live,
+               "dumpxml --migratable of a running domain: a definition without the run's "
+               "id, aliases (a user's kept), ptys, channel socket and state, chosen ports and "
+               "default listen address, and without the default USB and PCI root "
+               "controllers, PS/2 keyboard and audio, as libvirtd's",
+               "got %r\nwant %r" % (got, want))
+        r = virsh(uri, "dumpxml", "--migratable", "--inactive", MIGX)
+        d = xml_root(tap, r.out, "dumpxml --migratable --inactive")
+        if d is not None:
+            devs = d.find("devices")
+            got = (sorted(c.get("type") for c in devs.findall("controller")),
+                   sorted((i.get("type"), i.get("bus")) for i in devs.findall("input")),
+                   len(devs.findall("audio")),
+                   [g.get("port") for g in devs.findall("graphics")])
+            want = (["virtio-serial"], [("mouse", "ps2"), ("tablet", "usb")], 0, ["-1", None])
+            tap.ok(got == want, "dumpxml --migratable --inactive: the config without the "
+                   "default controllers, PS/2 keyboard and audio",
+                   "got %r, want %r" % (got, want))
+    finally:
+        virsh(uri, "destroy", MIGX)
+        virsh(uri, "undefine", MIGX)
 
 
 WDOG_XML = """<domain type='qemu'>
