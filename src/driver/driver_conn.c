@@ -2258,6 +2258,7 @@ vgmDriverMigrateFinishId(VgmDriver *drv, const char *name, unsigned int flags,
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_MIGRATED);
     else
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
+    vgmDriverWatchNewRun(drv, dom->name);
     return dom;
 }
 
@@ -2926,10 +2927,19 @@ gboolean
 vgmDriverLiveUpdate(VgmDriver *drv, const char *name, const char *emulator,
                     unsigned int flags, gint64 *pauseUs, GError **error)
 {
+    GMutex *m;
+    gboolean ok;
+
     if (!vgmDriverCheckFlags(flags, 0, error))
         return FALSE;
-    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
-    return vgmDriverDomainLiveUpdate(drv->store, name, emulator, pauseUs, error);
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = vgmDriverDomainLiveUpdate(drv->store, name, emulator, pauseUs, error);
+    g_mutex_unlock(m);
+    /* the new QEMU's events, from now on */
+    if (ok)
+        vgmDriverWatchNewRun(drv, name);
+    return ok;
 }
 
 gboolean
