@@ -516,6 +516,29 @@ vgmFeatureTsegParse(xmlNodePtr smm, VgmFeatures *f, GError **error)
     return TRUE;
 }
 
+/* <features> children libvirt knows for other hypervisors or
+ * architectures, and why QEMU on x86 has nothing for them (libvirt's
+ * QEMU driver takes the first six and does nothing with them) */
+static const struct {
+    const char *name;
+    const char *why;
+} vgmFeaturesOther[] = {
+    { "hap", N_("it turns Xen's hardware-assisted paging on or off") },
+    { "viridian", N_("it is Xen's set of Hyper-V enlightenments: use <hyperv>") },
+    { "privnet", N_("it gives an LXC container a private network") },
+    { "capabilities", N_("it sets an LXC container's process capabilities") },
+    { "msrs", N_("it says how bhyve treats unknown MSRs") },
+    { "xen", N_("it sets Xen's host e820 map and PCI passthrough") },
+    { "gic", N_("it is the interrupt controller of ARM guests") },
+    { "hpt", N_("it sizes the hash page table of pSeries guests") },
+    { "htm", N_("it is the transactional memory of pSeries guests") },
+    { "nested-hv", N_("it is nested KVM-HV of pSeries guests") },
+    { "ccf-assist", N_("it is a pSeries cache flush assist") },
+    { "cfpc", N_("it is a pSeries cache flush workaround") },
+    { "sbbc", N_("it is a pSeries speculation barrier workaround") },
+    { "ibs", N_("it is a pSeries indirect branch speculation workaround") },
+};
+
 static gboolean
 vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 {
@@ -529,6 +552,16 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     size_t i;
     int v;
 
+    for (child = node->children; child; child = child->next) {
+        for (i = 0; child->type == XML_ELEMENT_NODE && i < G_N_ELEMENTS(vgmFeaturesOther); i++) {
+            if (xmlStrEqual(child->name, BAD_CAST vgmFeaturesOther[i].name)) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("unsupported <%1$s> in <features>: %2$s, which QEMU on x86 has no setting for"),
+                            vgmFeaturesOther[i].name, _(vgmFeaturesOther[i].why));
+                return FALSE;
+            }
+        }
+    }
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren, children, error))
         return FALSE;
     def->hasFeatures = TRUE;
