@@ -941,20 +941,24 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
     }
 }
 
-/* The type of the audio backend a domain gets when it names none: with
- * SPICE graphics the default plays to the SPICE client */
+/* The type of the audio backend a domain gets when it names none, as
+ * libvirt chooses it: the last VNC or SPICE server decides, and a SPICE
+ * server's plays to the SPICE client */
 static const char *
 vgmPostParseDefaultAudioType(const VgmDomainDef *def)
 {
+    const char *type = "none";
     guint i;
 
     for (i = 0; i < def->devices.graphics->len; i++) {
         const VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
 
         if (g->type == VGM_GRAPHICS_SPICE)
-            return "spice";
+            type = "spice";
+        else if (g->type == VGM_GRAPHICS_VNC)
+            type = "none";
     }
-    return "none";
+    return type;
 }
 
 /* libvirt's QEMU driver gives every x86 domain an audio backend, of type
