@@ -524,7 +524,7 @@ static const struct {
     const char *why;
 } vgmFeaturesOther[] = {
     { "hap", N_("it turns Xen's hardware-assisted paging on or off") },
-    { "viridian", N_("it is Xen's set of Hyper-V enlightenments: use <hyperv>") },
+    { "viridian", N_("it is Xen's set of Hyper-V enlightenments (QEMU's are set in <hyperv>)") },
     { "privnet", N_("it gives an LXC container a private network") },
     { "capabilities", N_("it sets an LXC container's process capabilities") },
     { "msrs", N_("it says how bhyve treats unknown MSRs") },
@@ -556,7 +556,7 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         for (i = 0; child->type == XML_ELEMENT_NODE && i < G_N_ELEMENTS(vgmFeaturesOther); i++) {
             if (xmlStrEqual(child->name, BAD_CAST vgmFeaturesOther[i].name)) {
                 vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                            _("unsupported <%1$s> in <features>: %2$s, which QEMU on x86 has no setting for"),
+                            _("unsupported <%1$s> in <features>: %2$s, not a setting of QEMU on x86"),
                             vgmFeaturesOther[i].name, _(vgmFeaturesOther[i].why));
                 return FALSE;
             }

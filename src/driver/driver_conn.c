@@ -729,9 +729,10 @@ vgmDriverWatchNewRun(VgmDriver *drv, const char *name)
     if (!drv->watch)
         return;
     st = vgmDriverStoreLoadStatus(drv->store, name, NULL);
-    if (!st || st->state != VGM_DRIVER_STATUS_RUNNING || st->update ||
-        !vgmDriverWatchAwait(drv->watch, name, st->qemu.pid, VGM_DRIVER_WATCH_AWAIT_MS))
+    if (!st || st->state != VGM_DRIVER_STATUS_RUNNING || st->update)
         vgmDriverWatchPoke(drv->watch);
+    else
+        vgmDriverWatchAwait(drv->watch, name, &st->qemu, VGM_DRIVER_WATCH_AWAIT_MS);
 }
 
 /* libvirtd's order: a running start says RESUMED, then STARTED; a paused
@@ -739,6 +740,9 @@ vgmDriverWatchNewRun(VgmDriver *drv, const char *name)
 static void
 vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int flags)
 {
+    /* the watcher first, so that a client that acts on the events (a
+     * console opened at STARTED) finds QEMU's events read */
+    vgmDriverWatchNewRun(drv, dom->name);
     /* as libvirtd, which reads the agent's port closed once QEMU answers */
     if (dom->agentChannel)
         vgmDriverEmitEventID(drv, VGM_EVENT_ID_AGENT_LIFECYCLE, dom->name, dom->uuid, dom->id,
@@ -763,7 +767,6 @@ vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int fl
             vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED,
                                 dom->restored == VGM_DRIVER_RESTORED_PAUSED ?
                                 VGM_EVENT_SUSPENDED_PAUSED : VGM_EVENT_SUSPENDED_RESTORED);
-        vgmDriverWatchNewRun(drv, dom->name);
         return;
     }
     if (!(flags & VGM_CREATE_START_PAUSED))
@@ -771,8 +774,6 @@ vgmDriverEmitStarted(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int fl
     vgmDriverEmitDomain(drv, dom, VGM_EVENT_STARTED, VGM_EVENT_STARTED_BOOTED);
     if (flags & VGM_CREATE_START_PAUSED)
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
-    /* watch it from now on */
-    vgmDriverWatchNewRun(drv, dom->name);
 }
 
 /* The character device @devName of @def names (see vgmDriverConsolePty):
@@ -2251,6 +2252,7 @@ vgmDriverMigrateFinishId(VgmDriver *drv, const char *name, unsigned int flags,
                         name);
         return NULL;
     }
+    vgmDriverWatchNewRun(drv, dom->name);
     if (defined)
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_DEFINED,
                             existed ? VGM_EVENT_DEFINED_UPDATED : VGM_EVENT_DEFINED_ADDED);
@@ -2258,7 +2260,6 @@ vgmDriverMigrateFinishId(VgmDriver *drv, const char *name, unsigned int flags,
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_MIGRATED);
     else
         vgmDriverEmitDomain(drv, dom, VGM_EVENT_SUSPENDED, VGM_EVENT_SUSPENDED_PAUSED);
-    vgmDriverWatchNewRun(drv, dom->name);
     return dom;
 }
 
@@ -2471,6 +2472,9 @@ vgmDriverSnapshotEmit(VgmDriver *drv, const VgmDriverDomain *dom,
 {
     guint n = out->events ? out->events->len : 0;
 
+    /* a QEMU the revert started: its events read before STARTED goes */
+    if (out->started)
+        vgmDriverWatchNewRun(drv, dom->name);
     for (guint i = 0; i <= n; i++) {
         const VgmDriverSnapshotEvent *ev;
 
@@ -2485,8 +2489,6 @@ vgmDriverSnapshotEmit(VgmDriver *drv, const VgmDriverDomain *dom,
     }
     if (done)
         g_ptr_array_unref(done);
-    if (out->started)
-        vgmDriverWatchNewRun(drv, dom->name);
 }
 
 /* The QEMU @pid of domain @name was ended by this call: the watcher
@@ -3475,6 +3477,13 @@ vgmDriverGetXMLDesc(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int fla
                 vgmDriverDomainFormatMigratable(drv->store, dom, inactive, error) :
                 vgmDriverDomainFormatXML(drv->store, dom, inactive, error)))
         return NULL;
+    /* as libvirt: a running domain's live CPU is the one it became */
+    if ((flags & VGM_DOMAIN_XML_UPDATE_CPU) && (inactive || !dom->status)) {
+        g_autofree char *given = g_steal_pointer(&xml);
+
+        if (!(xml = vgmDriverDomainUpdateCpuXML(drv->store, given, error)))
+            return NULL;
+    }
     /* graphics passwords only to who asks for them */
     if (flags & VGM_DOMAIN_XML_SECURE)
         return g_steal_pointer(&xml);

@@ -455,6 +455,7 @@ gboolean vgmDriverLiveUpdate(VgmDriver *drv, const char *name, const char *emula
  * MIGRATABLE 8. */
 #define VGM_DOMAIN_XML_SECURE (1u << 0)
 #define VGM_DOMAIN_XML_INACTIVE (1u << 1)
+#define VGM_DOMAIN_XML_UPDATE_CPU (1u << 2)
 #define VGM_DOMAIN_XML_MIGRATABLE (1u << 3)
 #define VGM_DOMAIN_XML_FLAGS_OK 0xfu
 char *vgmDriverGetXMLDesc(VgmDriver *drv, const VgmDriverDomain *dom,

@@ -1889,68 +1889,85 @@ static const char *const vgmDriverSaveMutable[] = {
     NULL
 };
 
-static gint
-vgmDriverSaveControllerCmp(gconstpointer pa, gconstpointer pb)
+/* Whether @alias is a user's ('ua-'), which libvirt keeps wherever it is */
+static gboolean
+vgmDriverAliasIsUsers(const char *alias)
 {
-    xmlNodePtr a = *(xmlNodePtr const *)pa;
-    xmlNodePtr b = *(xmlNodePtr const *)pb;
-    g_autofree xmlChar *ta = xmlGetProp(a, (const xmlChar *)"type");
-    g_autofree xmlChar *tb = xmlGetProp(b, (const xmlChar *)"type");
-    g_autofree xmlChar *ia = xmlGetProp(a, (const xmlChar *)"index");
-    g_autofree xmlChar *ib = xmlGetProp(b, (const xmlChar *)"index");
-    int c = xmlStrcmp(ta, tb);
-
-    if (c != 0)
-        return c;
-    return (gint)(g_ascii_strtoll(ia ? (const char *)ia : "0", NULL, 10) -
-                  g_ascii_strtoll(ib ? (const char *)ib : "0", NULL, 10));
+    return g_str_has_prefix(alias, VGM_DEVICE_USER_ALIAS_PREFIX);
 }
 
-/* The <controller>s of @doc's <devices> in the order of their type and
- * index, where the first of them was: as libvirt keeps a definition's
- * controllers whatever their order in the XML, so that an XML whose
- * parse added its default controllers at the end (a migratable XML, which
- * leaves them out) shows the guest the same controllers */
+/* What libvirt leaves out of a migratable XML of @def, for a destination
+ * (or an older libvirt) that adds it again by itself: the PC's one USB
+ * controller when it is the default piix3-uhci at index 0, a lone
+ * pci-root, the PS/2 keyboard, the audio backend every domain gets, and
+ * (@live) the listen address a display server got by default */
 static void
-vgmDriverSaveSortControllers(xmlDocPtr doc)
+vgmDriverDomainDropImplicit(VgmDomainDef *def, gboolean live)
 {
-    g_autoptr(GPtrArray) ctrls = g_ptr_array_new();
-    xmlNodePtr root = xmlDocGetRootElement(doc);
-    xmlNodePtr devices = NULL;
-    xmlNodePtr n, mark;
+    GPtrArray *ctrls = def->devices.controllers;
+    VgmControllerDef *usb = NULL;
+    VgmControllerDef *pci = NULL;
+    guint nusb = 0, npci = 0;
     guint i;
 
-    for (n = root ? root->children : NULL; n && !devices; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, (const xmlChar *)"devices"))
-            devices = n;
+    for (i = 0; i < ctrls->len; i++) {
+        VgmControllerDef *c = g_ptr_array_index(ctrls, i);
+
+        if (g_strcmp0(c->type, "usb") == 0 && nusb++ == 0)
+            usb = c;
+        else if (g_strcmp0(c->type, "pci") == 0 && npci++ == 0)
+            pci = c;
     }
-    for (n = devices ? devices->children : NULL; n; n = n->next) {
-        if (n->type == XML_ELEMENT_NODE && xmlStrEqual(n->name, (const xmlChar *)"controller"))
-            g_ptr_array_add(ctrls, n);
+    if (nusb != 1 || vgmDomainPciMachineKind(def) != 1 || usb->index != 0 ||
+        (usb->model && !g_str_equal(usb->model, "piix3-uhci")) ||
+        vgmDriverAliasIsUsers(usb->alias))
+        usb = NULL;
+    if (npci != 1 || pci->index != 0 || g_strcmp0(pci->model, "pci-root") != 0 ||
+        vgmDriverAliasIsUsers(pci->alias) || pci->havePcihole64)
+        pci = NULL;
+    for (i = ctrls->len; i-- > 0;) {
+        gpointer c = g_ptr_array_index(ctrls, i);
+
+        if (c == usb || c == pci)
+            g_ptr_array_remove_index(ctrls, i);
     }
-    if (ctrls->len < 2)
-        return;
-    /* a place holder where the first one was */
-    mark = xmlNewNode(NULL, (const xmlChar *)"controllers");
-    xmlAddPrevSibling(g_ptr_array_index(ctrls, 0), mark);
-    for (i = 0; i < ctrls->len; i++)
-        xmlUnlinkNode(g_ptr_array_index(ctrls, i));
-    g_ptr_array_sort(ctrls, vgmDriverSaveControllerCmp);
-    for (i = 0; i < ctrls->len; i++)
-        xmlAddPrevSibling(mark, g_ptr_array_index(ctrls, i));
-    xmlUnlinkNode(mark);
-    xmlFreeNode(mark);
+    for (i = def->devices.inputs->len; i-- > 0;) {
+        const VgmInputDef *in = g_ptr_array_index(def->devices.inputs, i);
+
+        if (in->type == VGM_INPUT_TYPE_KEYBOARD && in->bus == VGM_INPUT_BUS_PS2)
+            g_ptr_array_remove_index(def->devices.inputs, i);
+    }
+    if (def->devices.audios->len == 1 &&
+        vgmDomainAudioIsDefault(def, g_ptr_array_index(def->devices.audios, 0)))
+        g_ptr_array_set_size(def->devices.audios, 0);
+    for (i = 0; live && i < def->devices.graphics->len; i++) {
+        VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+
+        if (g_strcmp0(g->listen, VGM_DRIVER_GRAPHICS_DEFAULT_LISTEN) == 0)
+            g_clear_pointer(&g->listen, g_free);
+    }
 }
 
-/* @def formatted, without what vgmDriverSaveMutable lists */
+/* @def formatted, without what vgmDriverSaveMutable lists, and without
+ * the devices every definition gets by default: a migratable XML leaves
+ * them out, and its parse adds them again where a parse adds them (at
+ * the end of their kind), so that, as libvirt compares migratable forms
+ * of both, only devices the XML gives are compared */
 static xmlDocPtr
 vgmDriverSaveGuestView(const VgmDomainDef *def, GError **error)
 {
-    g_autofree char *xml = vgmDomainDefFormat(def);
+    g_autofree char *full = vgmDomainDefFormat(def);
+    g_autoptr(VgmDomainDef) copy = NULL;
+    g_autofree char *xml = NULL;
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(xmlXPathContext) ctxt = NULL;
     size_t i;
 
+    if (!(copy = vgmDomainDefParseString(full, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
+                                         VGM_DOMAIN_PARSE_LIVE, error)))
+        return NULL;
+    vgmDriverDomainDropImplicit(copy, FALSE);
+    xml = vgmDomainDefFormat(copy);
     if (!(doc = vgmXMLParseString(xml, NULL, error)) || !(ctxt = xmlXPathNewContext(doc)))
         return NULL;
     for (i = 0; vgmDriverSaveMutable[i]; i++) {
@@ -1970,7 +1987,6 @@ vgmDriverSaveGuestView(const VgmDomainDef *def, GError **error)
             obj->nodesetval->nodeTab[n] = NULL;
         }
     }
-    vgmDriverSaveSortControllers(doc);
     return g_steal_pointer(&doc);
 }
 
@@ -2542,70 +2558,40 @@ vgmDriverDomainMigratableXML(const VgmDriverStore *store, const char *xml,
     return dropped ? vgmDomainDefFormat(def) : g_strdup(xml);
 }
 
-/* Whether @alias is a user's ('ua-'), which libvirt keeps wherever it is */
-static gboolean
-vgmDriverAliasIsUsers(const char *alias)
+char *
+vgmDriverDomainUpdateCpuXML(const VgmDriverStore *store, const char *xml, GError **error)
 {
-    return g_str_has_prefix(alias, "ua-");
-}
+    g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    g_autoptr(VgmQemuCpuHostModel) hm = NULL;
+    g_autofree char *emulator = NULL;
+    VgmCpuFallback fallback;
 
-/* What libvirt leaves out of a migratable XML of @def, for a destination
- * (or an older libvirt) that adds it again by itself: the PC's one USB
- * controller when it is the default piix3-uhci at index 0, a lone
- * pci-root, the PS/2 keyboard, the audio backend every domain gets, and
- * (@live) the listen address a display server got by default */
-static void
-vgmDriverDomainDropImplicit(VgmDomainDef *def, gboolean live)
-{
-    GPtrArray *ctrls = def->devices.controllers;
-    VgmControllerDef *usb = NULL;
-    VgmControllerDef *pci = NULL;
-    guint nusb = 0, npci = 0;
-    guint i;
-
-    for (i = 0; i < ctrls->len; i++) {
-        VgmControllerDef *c = g_ptr_array_index(ctrls, i);
-
-        if (g_strcmp0(c->type, "usb") == 0 && nusb++ == 0)
-            usb = c;
-        else if (g_strcmp0(c->type, "pci") == 0 && npci++ == 0)
-            pci = c;
-    }
-    if (nusb != 1 || vgmDomainPciMachineKind(def) != 1 || usb->index != 0 ||
-        (usb->model && !g_str_equal(usb->model, "piix3-uhci")) ||
-        vgmDriverAliasIsUsers(usb->alias))
-        usb = NULL;
-    if (npci != 1 || pci->index != 0 || g_strcmp0(pci->model, "pci-root") != 0 ||
-        vgmDriverAliasIsUsers(pci->alias) || pci->havePcihole64)
-        pci = NULL;
-    for (i = ctrls->len; i-- > 0;) {
-        gpointer c = g_ptr_array_index(ctrls, i);
-
-        if (c == usb || c == pci)
-            g_ptr_array_remove_index(ctrls, i);
-    }
-    for (i = def->devices.inputs->len; i-- > 0;) {
-        const VgmInputDef *in = g_ptr_array_index(def->devices.inputs, i);
-
-        if (in->type == VGM_INPUT_TYPE_KEYBOARD && in->bus == VGM_INPUT_BUS_PS2)
-            g_ptr_array_remove_index(def->devices.inputs, i);
-    }
-    if (def->devices.audios->len == 1 &&
-        vgmDomainAudioIsDefault(def, g_ptr_array_index(def->devices.audios, 0)))
-        g_ptr_array_set_size(def->devices.audios, 0);
-    for (i = 0; live && i < def->devices.graphics->len; i++) {
-        VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
-
-        if (g_strcmp0(g->listen, VGM_DRIVER_GRAPHICS_DEFAULT_LISTEN) == 0)
-            g_clear_pointer(&g->listen, g_free);
-    }
+    if (!(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
+        return NULL;
+    if (!vgmQemuCpuIsHostRelative(def->cpu))
+        return g_strdup(xml);
+    emulator = vgmDriverProcessEmulator(def);
+    if (!(caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, error)) ||
+        !(hm = vgmQemuCpuExpandHostModel(def->cpu, caps,
+                                         def->virtType == VGM_DOMAIN_VIRT_KVM ?
+                                         VGM_QEMU_CAPS_ACCEL_KVM : VGM_QEMU_CAPS_ACCEL_TCG,
+                                         error)))
+        return NULL;
+    fallback = def->cpu->fallback;
+    vgmQemuCpuHostModelToCustom(def->cpu, hm);
+    /* a definition's model may still fall back (the live one may not) */
+    def->cpu->fallback = fallback == VGM_CPU_FALLBACK_FORBID ? VGM_CPU_FALLBACK_FORBID :
+                                                               VGM_CPU_FALLBACK_ALLOW;
+    return vgmDomainDefFormat(def);
 }
 
 char *
 vgmDriverDomainFormatMigratable(const VgmDriverStore *store, const VgmDriverDomain *dom,
                                 gboolean inactive, GError **error)
 {
-    gboolean live = !inactive && dom->status;
+    /* (a transient domain's inactive XML is its live one) */
+    gboolean live = dom->status && (!inactive || !dom->persistent);
     g_autofree char *xml = live ? vgmDriverDomainMigratableXML(store, dom->status->xml,
                                                                dom->status->websocketPorts,
                                                                error) :

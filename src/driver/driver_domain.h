@@ -652,6 +652,13 @@ char *vgmDriverDomainFormatXML(const VgmDriverStore *store,
  * a definition without what the run added to it (the id, aliases, ptys,
  * the chosen ports and the channels' state) and without the devices any
  * definition is given by default (vgmDriverDomainDropImplicit) */
+/* Definition @xml with its CPU relative to the host (host-model, a
+ * custom model of match='minimum' or with optional features) made into
+ * the custom CPU it becomes on this host with its binary, as the live
+ * XML shows it: virDomainGetXMLDesc's UPDATE_CPU for a definition. Any
+ * other CPU is left as it is. */
+char *vgmDriverDomainUpdateCpuXML(const VgmDriverStore *store, const char *xml,
+                                  GError **error);
 char *vgmDriverDomainFormatMigratable(const VgmDriverStore *store,
                                       const VgmDriverDomain *dom, gboolean inactive,
                                       GError **error);

@@ -72,7 +72,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -1190,21 +1189,22 @@ vgmDriverWatchPoke(VgmDriverWatch *w)
 }
 
 gboolean
-vgmDriverWatchAwait(VgmDriverWatch *w, const char *name, pid_t pid, guint timeoutMs)
+vgmDriverWatchAwait(VgmDriverWatch *w, const char *name, const VgmDriverProcIdent *qemu,
+                    guint timeoutMs)
 {
     g_autofree char *key = NULL;
     gint64 until = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
     gboolean found;
 
-    if (!w || pid <= 0)
+    if (!w || qemu->pid <= 0)
         return FALSE;
-    key = vgmDriverWatchKey(name, pid);
+    key = vgmDriverWatchKey(name, qemu->pid);
     vgmDriverWatchPoke(w);
     g_mutex_lock(&w->lock);
     /* a QEMU that dies meanwhile is never greeted: looked at again every
      * tenth of a second */
     while (!(found = g_hash_table_contains(w->greeted, key)) &&
-           g_get_monotonic_time() < until && !(kill(pid, 0) < 0 && errno == ESRCH))
+           g_get_monotonic_time() < until && vgmDriverProcIdentIsAlive(qemu))
         g_cond_wait_until(&w->greetedCond, &w->lock,
                           MIN(until, g_get_monotonic_time() + G_USEC_PER_SEC / 10));
     g_mutex_unlock(&w->lock);

@@ -23,10 +23,10 @@ void vgmDriverWatchFree(VgmDriverWatch *w);
 /* Looks at the status files again soon (a domain was just started). */
 void vgmDriverWatchPoke(VgmDriverWatch *w);
 /* Pokes, then waits up to @timeoutMs until the watcher reads the events
- * of domain @name's QEMU @pid (FALSE if it does not by then, or QEMU
+ * of domain @name's QEMU @qemu (FALSE if it does not by then, or QEMU
  * died): what QEMU says after this comes to the listeners. */
-gboolean vgmDriverWatchAwait(VgmDriverWatch *w, const char *name, pid_t pid,
-                             guint timeoutMs);
+gboolean vgmDriverWatchAwait(VgmDriverWatch *w, const char *name,
+                             const VgmDriverProcIdent *qemu, guint timeoutMs);
 /* The driver's API reported the stop of domain @name's QEMU @pid itself:
  * the watcher does not report it again. */
 void vgmDriverWatchReported(VgmDriverWatch *w, const char *name, pid_t pid);

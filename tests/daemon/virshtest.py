@@ -107,6 +107,7 @@ REDIR = "vgmtest-virsh-redir"
 VFS = "vgmtest-virsh-vfs"
 SLICE = "vgmtest-virsh-slice"
 MIGX = "vgmtest-virsh-migx"
+UCPU = "vgmtest-virsh-updcpu"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
@@ -117,7 +118,7 @@ LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
-             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS, SLICE, MIGX]
+             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS, SLICE, MIGX, UCPU]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -601,6 +602,7 @@ def run_tests(tap, target, tmp):
     virtiofs_hotplug_tests(tap, target, tmp)
     slice_tests(tap, target, tmp)
     migratable_xml_tests(tap, target, tmp)
+    update_cpu_tests(tap, target, tmp)
 
     cpu_tests(tap, target, tmp)
 
@@ -2771,6 +2773,7 @@ MIGX_XML = """<domain type='qemu'>
     <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
     <graphics type='vnc' autoport='yes'/>
     <graphics type='spice' autoport='yes' listen='0.0.0.0'/>
+    <input type='keyboard' bus='ps2'/>
     <input type='tablet' bus='usb'><alias name='ua-tablet'/></input>
     <video><model type='vga'/></video>
   </devices>
@@ -2787,7 +2790,10 @@ def migratable_xml_tests(tap, target, tmp):
     default listen address left out (a given one kept), and without what a definition gets by default: the PC's
     piix3-uhci USB controller, the pci-root, the PS/2 keyboard (the mouse
     stays), <audio type='none'>. With --inactive: the config, as
-    libvirtd's, without those defaults too."""
+    libvirtd's, without those defaults too. Given back as a save's XML
+    (`virsh save --xml`, as Nova gives it to a migration) it is taken,
+    though its parse puts the PS/2 keyboard the domain names before its
+    tablet last, and the restore runs the guest."""
     uri = target.uri
     f = harness.write_file(tmp, MIGX + ".xml", MIGX_XML)
     r = virsh(uri, "define", f)
@@ -2803,24 +2809,31 @@ def migratable_xml_tests(tap, target, tmp):
         if d is None:
             return
         devs = d.find("devices")
+        if devs is None:
+            devs = ET.Element("devices")
         aliases = sorted(a.get("name") for a in d.iter("alias"))
-        ctrls = sorted((c.get("type"), c.get("model")) for c in devs.findall("controller"))
+        ctrls = sorted((c.get("type"), c.get("model") or "") for c in devs.findall("controller"))
         inputs = sorted((i.get("type"), i.get("bus")) for i in devs.findall("input"))
         gfx = {g.get("type"): g for g in devs.findall("graphics")}
         chan = devs.find("channel")
+        target = chan.find("target") if chan is not None else None
+        console = devs.find("console")
         vnc, spice = gfx.get("vnc"), gfx.get("spice")
         got = {
             "id": d.get("id"),
             "aliases": aliases,
             "pty paths": [s.get("path") for s in d.iter("source") if s.get("path")],
-            "console tty": devs.find("console").get("tty"),
-            "channel": (chan.find("source"), chan.find("target").get("state")),
+            "console tty": console.get("tty") if console is not None else "no <console>",
+            "channel": ((chan.find("source"), target.get("state")) if target is not None
+                        else "no <channel><target>"),
             "controllers": ctrls,
             "inputs": inputs,
             "audio": devs.findall("audio"),
-            "vnc": (vnc.get("port"), vnc.get("listen"),
-                    [l.get("address") for l in vnc.findall("listen")]),
-            "spice": (spice.get("port"), spice.get("listen")),
+            "vnc": ((vnc.get("port"), vnc.get("listen"),
+                     [l.get("address") for l in vnc.findall("listen")]) if vnc is not None
+                    else "no vnc"),
+            "spice": ((spice.get("port"), spice.get("listen")) if spice is not None
+                      else "no spice"),
         }
         want = {
             "id": None,
@@ -2828,7 +2841,7 @@ def migratable_xml_tests(tap, target, tmp):
             "pty paths": [],
             "console tty": None,
             "channel": (None, None),
-            "controllers": [("virtio-serial", None)],
+            "controllers": [("virtio-serial", "")],
             "inputs": [("mouse", "ps2"), ("tablet", "usb")],
             "audio": [],
             "vnc": ("-1", None, [None]),
@@ -2853,9 +2866,65 @@ def migratable_xml_tests(tap, target, tmp):
             tap.ok(got == want, "dumpxml --migratable --inactive: the config without the "
                    "default controllers, PS/2 keyboard and audio",
                    "got %r, want %r" % (got, want))
+        # the migratable XML given back: the keyboard its parse adds comes
+        # after the tablet, where the running guest has it first
+        img = os.path.join(tmp, MIGX + ".save")
+        f = harness.write_file(tmp, MIGX + "-migratable.xml", virsh(uri, "dumpxml", "--migratable",
+                                                                    MIGX).out)
+        r = virsh(uri, "save", MIGX, img, "--xml", f, timeout=120)
+        r2 = virsh(uri, "restore", img, timeout=120) if r.rc == 0 else r
+        tap.ok(r.rc == 0 and r2.rc == 0 and domstate(uri, MIGX).startswith("paused"),
+               "virsh save --xml with the migratable XML is taken, and the restore runs the "
+               "guest (paused, as saved)", r.describe() + r2.describe())
     finally:
         virsh(uri, "destroy", MIGX)
         virsh(uri, "undefine", MIGX)
+
+
+def update_cpu_tests(tap, target, tmp):
+    """`virsh dumpxml --update-cpu` (virDomainGetXMLDesc's UPDATE_CPU) of
+    a host-model domain, as libvirtd 9.0 gives it (2026-12-06, this TCG
+    host): shut off, with --inactive, the CPU becomes the custom one it
+    is on this host (mode custom, match exact, the host-model model of
+    domcapabilities with fallback allow, its vendor and features), while
+    the definition stays host-model; running, the flag changes nothing
+    (the live CPU is already the one it became)."""
+    uri = target.uri
+    xml = ("<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>"
+           "<os><type arch='x86_64' machine='pc'>hvm</type></os><cpu mode='host-model'/>"
+           "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>" % UCPU)
+    r = virsh(uri, "define", harness.write_file(tmp, UCPU + ".xml", xml))
+    if not tap.ok(r.rc == 0, "virsh define (host-model CPU)", r.describe()):
+        return
+    try:
+        dc = xml_root(tap, virsh(uri, "domcapabilities", "--virttype", "qemu").out,
+                      "domcapabilities")
+        hm = dc.find("cpu/mode[@name='host-model']/model") if dc is not None else None
+        r = virsh(uri, "dumpxml", "--inactive", "--update-cpu", UCPU)
+        d = xml_root(tap, r.out, "dumpxml --inactive --update-cpu")
+        cpu = d.find("cpu") if d is not None else None
+        model = cpu.find("model") if cpu is not None else None
+        got = ((cpu.get("mode"), cpu.get("match"), model.text if model is not None else None,
+                model.get("fallback") if model is not None else None,
+                bool(cpu.findtext("vendor")), len(cpu.findall("feature")) > 0)
+               if cpu is not None else None)
+        want = ("custom", "exact", hm.text if hm is not None else "?", "allow", True, True)
+        tap.ok(r.rc == 0 and got == want,
+               "dumpxml --inactive --update-cpu of a host-model domain: the custom CPU it is "
+               "on this host (domcapabilities' host-model model, fallback allow, vendor, "
+               "features)", "got %r, want %r" % (got, want))
+        r = virsh(uri, "dumpxml", "--inactive", UCPU)
+        tap.ok(r.rc == 0 and "<cpu mode='host-model'" in r.out,
+               "dumpxml --inactive: the definition keeps host-model", r.describe())
+        r = virsh(uri, "start", "--paused", UCPU, timeout=120)
+        live = virsh(uri, "dumpxml", UCPU).out
+        upd = virsh(uri, "dumpxml", "--update-cpu", UCPU).out
+        tap.ok(r.rc == 0 and live == upd and "<cpu mode='custom'" in live,
+               "dumpxml --update-cpu of the running domain: its live XML, whose CPU is "
+               "already the custom one", r.describe())
+    finally:
+        virsh(uri, "destroy", UCPU)
+        virsh(uri, "undefine", UCPU)
 
 
 WDOG_XML = """<domain type='qemu'>
