@@ -56,8 +56,9 @@
  * What the driver itself did (start, destroy, suspend, ...) its API calls
  * report; the watcher leaves those out. It finds running domains by a
  * look at the status files when it starts, when the driver starts a
- * domain, and once a second (for domains other processes start on the
- * same root). A domain whose QEMU is found gone at such a look (it died
+ * domain (whose call waits until the watcher reads the new QEMU's
+ * events, vgmDriverWatchAwait), and once a second (for domains other
+ * processes start on the same root). A domain whose QEMU is found gone at such a look (it died
  * while no watcher ran) is cleaned up and reported STOPPED / failed; an
  * event raised while nobody listens waits for the first listener.
  *
