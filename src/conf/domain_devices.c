@@ -1072,27 +1072,7 @@ vgmDiskInsert(GPtrArray *disks, VgmDiskDef *disk)
 
 /* Disk buses libvirt's schema has that no x86 machine of QEMU offers,
  * with what they are: refused by name rather than as an unknown value */
-/* A value libvirt takes that the driver refuses, with the reason */
-typedef struct {
-    const char *value;
-    const char *why;            /* N_() */
-} VgmDiskRefused;
-
-/* The translated reason @table (of @n) gives @value, or NULL (also for a
- * NULL @value) */
-static const char *
-vgmDiskRefusedWhy(const VgmDiskRefused *table, size_t n, const char *value)
-{
-    size_t i;
-
-    for (i = 0; value && i < n; i++) {
-        if (g_str_equal(value, table[i].value))
-            return _(table[i].why);
-    }
-    return NULL;
-}
-
-static const VgmDiskRefused vgmDiskBusesForeign[] = {
+static const VgmRefused vgmDiskBusesForeign[] = {
     { "sd", N_("an SD card slot, which no x86 machine has (QEMU: the machine type does not support if=sd)") },
     { "xen", N_("a Xen paravirtual disk, which only a Xen guest has") },
     { "uml", N_("a User-Mode Linux disk") },
@@ -1106,7 +1086,7 @@ vgmDiskBusForeignCheck(xmlNodePtr target, const char *dst, GError **error)
 
     if (vgmXMLPropString(target, "bus", 0, &bus, error) < 0)
         return FALSE;
-    if ((why = vgmDiskRefusedWhy(vgmDiskBusesForeign, G_N_ELEMENTS(vgmDiskBusesForeign), bus))) {
+    if ((why = VGM_REFUSED_WHY(vgmDiskBusesForeign, bus))) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("unsupported <target bus='%1$s'> of disk '%2$s': it is %3$s"), bus, dst, why);
         return FALSE;
@@ -1195,7 +1175,7 @@ static const VgmDiskProtocolInfo vgmDiskProtocols[VGM_DISK_PROTOCOL_LAST] = {
 };
 
 /* libvirt's other protocols, refused by name with the reason */
-static const VgmDiskRefused vgmDiskProtocolsRefused[] = {
+static const VgmRefused vgmDiskProtocolsRefused[] = {
     { "sheepdog", N_("QEMU no longer has a sheepdog block driver") },
     { "vxhs", N_("QEMU no longer has a vxhs block driver") },
     { "tftp", N_("QEMU's curl driver no longer reads over tftp") },
@@ -1501,8 +1481,7 @@ vgmDiskNetSourceParse(xmlNodePtr src, GError **error)
     if (vgmXMLPropString(src, "protocol", VGM_XML_PROP_REQUIRED, &protocol, error) < 0)
         return NULL;
     if ((v = vgmDiskProtocolTypeFromString(protocol)) <= 0) {
-        const char *why = vgmDiskRefusedWhy(vgmDiskProtocolsRefused,
-                                            G_N_ELEMENTS(vgmDiskProtocolsRefused), protocol);
+        const char *why = VGM_REFUSED_WHY(vgmDiskProtocolsRefused, protocol);
 
         if (why) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -2176,7 +2155,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
     }
     /* libvirt's disk types this driver has not: named, with the reason */
     {
-        static const VgmDiskRefused refused[] = {
+        static const VgmRefused refused[] = {
             { "nvme", N_("QEMU's own NVMe driver takes the host's NVMe controller, a host PCI device, which the driver does not hand QEMU") },
             { "volume", N_("a storage pool's volume is named by its path here: <disk type='file'> or 'block' with the volume's path (virsh vol-path)") },
         };
@@ -2185,7 +2164,7 @@ vgmDiskParse(xmlNodePtr node, GError **error)
 
         if (vgmXMLPropString(node, "type", 0, &type, error) < 0)
             return NULL;
-        if ((why = vgmDiskRefusedWhy(refused, G_N_ELEMENTS(refused), type))) {
+        if ((why = VGM_REFUSED_WHY(refused, type))) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, _("unsupported <disk type='%1$s'>: %2$s"),
                         type, why);
             return NULL;
@@ -6696,10 +6675,7 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
     gboolean spice;
 
     /* libvirt's other graphics types, refused by name with the reason */
-    static const struct {
-        const char *type;
-        const char *why;
-    } refused[] = {
+    static const VgmRefused refused[] = {
         { "sdl", N_("QEMU's SDL window needs the host's X display and Debian's qemu-system-gui; the driver serves remote displays (vnc, spice)") },
         { "egl-headless", N_("it renders with the host's GPU (an EGL render node), which the driver does not hand QEMU") },
         { "dbus", N_("QEMU's D-Bus display needs a bus and a client the driver does not set up") },
@@ -6707,15 +6683,14 @@ vgmGraphicsParse(xmlNodePtr node, gboolean live, GError **error)
         { "desktop", N_("QEMU has no such display") },
     };
     g_autofree char *typeStr = NULL;
+    const char *why;
 
     if (vgmXMLPropString(node, "type", VGM_XML_PROP_REQUIRED, &typeStr, error) < 0)
         return NULL;
-    for (size_t k = 0; k < G_N_ELEMENTS(refused); k++) {
-        if (g_str_equal(typeStr, refused[k].type)) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported <graphics type='%1$s'>: %2$s"), typeStr, _(refused[k].why));
-            return NULL;
-        }
+    if ((why = VGM_REFUSED_WHY(refused, typeStr))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <graphics type='%1$s'>: %2$s"), typeStr, why);
+        return NULL;
     }
     if (vgmXMLPropEnum(node, "type", vgmGraphicsTypeFromString, VGM_XML_PROP_REQUIRED, &v, error) < 0)
         return NULL;

@@ -519,10 +519,7 @@ vgmFeatureTsegParse(xmlNodePtr smm, VgmFeatures *f, GError **error)
 /* <features> children libvirt knows for other hypervisors or
  * architectures, and why QEMU on x86 has nothing for them (libvirt's
  * QEMU driver takes the first six and does nothing with them) */
-static const struct {
-    const char *name;
-    const char *why;
-} vgmFeaturesOther[] = {
+static const VgmRefused vgmFeaturesOther[] = {
     { "hap", N_("it turns Xen's hardware-assisted paging on or off") },
     { "viridian", N_("it is Xen's set of Hyper-V enlightenments (QEMU's are set in <hyperv>)") },
     { "privnet", N_("it gives an LXC container a private network") },
@@ -553,13 +550,14 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     int v;
 
     for (child = node->children; child; child = child->next) {
-        for (i = 0; child->type == XML_ELEMENT_NODE && i < G_N_ELEMENTS(vgmFeaturesOther); i++) {
-            if (xmlStrEqual(child->name, BAD_CAST vgmFeaturesOther[i].name)) {
-                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                            _("unsupported <%1$s> in <features>: %2$s, not a setting of QEMU on x86"),
-                            vgmFeaturesOther[i].name, _(vgmFeaturesOther[i].why));
-                return FALSE;
-            }
+        const char *why = child->type == XML_ELEMENT_NODE ?
+                          VGM_REFUSED_WHY(vgmFeaturesOther, (const char *)child->name) : NULL;
+
+        if (why) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported <%1$s> in <features>: %2$s, not a setting of QEMU on x86"),
+                        (const char *)child->name, why);
+            return FALSE;
         }
     }
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren, children, error))

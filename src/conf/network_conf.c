@@ -502,10 +502,7 @@ vgmNetworkBridgeParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
 }
 
 /* libvirt's elements of <network> that virt-gmem does not run */
-static const struct {
-    const char *element;
-    const char *why;
-} vgmNetworkRefused[] = {
+static const VgmRefused vgmNetworkRefused[] = {
     { "portgroup", N_("port groups need virtual ports or VLANs, which virt-gmem's networks do not have") },
     { "virtualport", N_("Open vSwitch and 802.1Qbh ports are not supported: use <interface type='bridge'> with <virtualport> in the domain") },
     { "bandwidth", N_("quality of service on a network is not supported (<bandwidth> of an interface is)") },
@@ -523,10 +520,10 @@ vgmNetworkCheckRefused(xmlNodePtr root, GError **error)
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(vgmNetworkRefused); i++) {
-        if (vgmXMLChild(root, vgmNetworkRefused[i].element)) {
+        if (vgmXMLChild(root, vgmNetworkRefused[i].value)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                         _("unsupported element <%1$s> in <network>: %2$s"),
-                        vgmNetworkRefused[i].element, _(vgmNetworkRefused[i].why));
+                        vgmNetworkRefused[i].value, _(vgmNetworkRefused[i].why));
             return FALSE;
         }
     }

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "vgmenum.h"
+#include "vgmi18n.h"
 
 int
 vgmEnumFromString(const char *const *types, unsigned int ntypes,
@@ -41,3 +42,15 @@ vgmEnumToString(const char *const *types, unsigned int ntypes, int type)
 
 VGM_ENUM_IMPL(vgmTristateBool, VGM_TRISTATE_LAST, "absent", "yes", "no");
 VGM_ENUM_IMPL(vgmTristateSwitch, VGM_TRISTATE_LAST, "absent", "on", "off");
+
+const char *
+vgmRefusedWhy(const VgmRefused *table, size_t n, const char *value)
+{
+    size_t i;
+
+    for (i = 0; value && i < n; i++) {
+        if (g_str_equal(value, table[i].value))
+            return _(table[i].why);
+    }
+    return NULL;
+}

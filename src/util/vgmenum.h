@@ -18,6 +18,18 @@ const char *vgmEnumToString(const char *const *types, unsigned int ntypes,
 /* Whether @str is one of the NULL-terminated @list. */
 gboolean vgmStrInList(const char *const *list, const char *str);
 
+/* A value (or element) libvirt takes that virt-gmem refuses, with the
+ * reason (N_()) its error gives */
+typedef struct {
+    const char *value;
+    const char *why;
+} VgmRefused;
+
+/* The translated reason @table (of @n) gives @value, or NULL (also for a
+ * NULL @value) */
+const char *vgmRefusedWhy(const VgmRefused *table, size_t n, const char *value);
+#define VGM_REFUSED_WHY(table, value) vgmRefusedWhy(table, G_N_ELEMENTS(table), value)
+
 #define VGM_ENUM_DECL(name) \
     const char *name##TypeToString(int type); \
     int name##TypeFromString(const char *type)
