@@ -1508,7 +1508,11 @@ def slow_call_tests(tap, target, conn):
                 result["error"] = str(e)
         t = threading.Thread(target=slow_start, daemon=True)
         t.start()
-        time.sleep(0.5)     # the start is under way (its QEMU is sleeping)
+        # the start is under way once its QEMU (the wrapper) runs and sleeps:
+        # the driver writes the starting status before it spawns QEMU
+        until = time.monotonic() + SLOW_SECONDS - 0.5
+        while not harness.processes_naming(wrapper) and time.monotonic() < until:
+            time.sleep(0.05)
         # the starting domain itself reads at once, as libvirt's starting
         # domains do: paused, starting up
         c0 = time.monotonic()
