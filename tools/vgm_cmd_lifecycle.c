@@ -37,6 +37,7 @@ static int vgmCmdOneArg(int argc, char **argv);
 static int vgmCmdList(int argc, char **argv);
 static int vgmCmdLiveUpdate(int argc, char **argv);
 static int vgmCmdDomrename(int argc, char **argv);
+static int vgmCmdDumpxml(int argc, char **argv);
 static int vgmCmdDomcapabilities(int argc, char **argv);
 static int vgmCmdCapabilities(int argc, char **argv);
 static int vgmCmdSysinfo(int argc, char **argv);
@@ -64,7 +65,7 @@ const VgmToolCommand vgmToolLifecycleCommands[] = {
     { "domid", "DOMAIN", N_("Show the id of a running domain."), vgmCmdOneArg },
     { "domuuid", "DOMAIN", N_("Show the uuid of a domain."), vgmCmdOneArg },
     { "domname", "DOMAIN", N_("Show the name of a domain given by id or uuid."), vgmCmdOneArg },
-    { "dumpxml", "DOMAIN", N_("Print a domain's XML (the live XML while it runs)."), vgmCmdOneArg },
+    { "dumpxml", "DOMAIN", N_("Print a domain's XML (the live XML while it runs)."), vgmCmdDumpxml },
     { "domcapabilities", "", N_("Print what domains can use with a QEMU binary on this host."), vgmCmdDomcapabilities },
     { "capabilities", "", N_("Print the host's capabilities."), vgmCmdCapabilities },
     { "sysinfo", "", N_("Print the host's SMBIOS tables (read by dmidecode) as a <sysinfo>."), vgmCmdSysinfo },
@@ -442,18 +443,38 @@ vgmCmdDomname(VgmDriver *drv, const VgmDriverDomain *dom, gboolean option)
     return vgmCmdDone("%s\n", dom->name);
 }
 
+/* dumpxml DOMAIN [--inactive] [--migratable] [--update-cpu]: virsh's
+ * options, each the virDomainGetXMLDesc flag of its name */
 static int
-vgmCmdDumpxml(VgmDriver *drv, const VgmDriverDomain *dom, gboolean inactive)
+vgmCmdDumpxml(int argc, char **argv)
 {
+    gboolean inactive = FALSE, migratable = FALSE, updateCpu = FALSE;
+    GOptionEntry entries[] = {
+        { "inactive", 0, 0, G_OPTION_ARG_NONE, &inactive,
+          N_("Show the persistent config, not the live XML"), NULL },
+        { "migratable", 0, 0, G_OPTION_ARG_NONE, &migratable,
+          N_("Show it as a migration's destination takes it: without what the run and the defaults added"),
+          NULL },
+        { "update-cpu", 0, 0, G_OPTION_ARG_NONE, &updateCpu,
+          N_("Show a CPU relative to the host as the CPU it becomes on this host"), NULL },
+        VGM_CMD_ROOT_ENTRY, G_OPTION_ENTRY_NULL
+    };
+    g_autoptr(VgmDriver) drv = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree char *xml = NULL;
 
+    if (!(drv = vgmCmdBegin(entries, &argc, &argv, 1)))
+        return 1;
     /* the tool works on the store as its owner, who reads the configs
      * themselves: graphics passwords included */
-    if (!(xml = vgmDriverGetXMLDesc(drv, dom,
-                                    VGM_DOMAIN_XML_SECURE | (inactive ? VGM_DOMAIN_XML_INACTIVE : 0),
-                                    &err)))
-        return vgmCmdError(err, NULL);
+    if (!(dom = vgmDriverLookup(drv, argv[1], &err)) ||
+        !(xml = vgmDriverGetXMLDesc(drv, dom,
+                                    VGM_DOMAIN_XML_SECURE |
+                                    (inactive ? VGM_DOMAIN_XML_INACTIVE : 0) |
+                                    (migratable ? VGM_DOMAIN_XML_MIGRATABLE : 0) |
+                                    (updateCpu ? VGM_DOMAIN_XML_UPDATE_CPU : 0), &err)))
+        return vgmCmdError(err, argv[1]);
     return vgmCmdDone("%s", xml);
 }
 
@@ -531,8 +552,6 @@ static const VgmCmdOneArg vgmCmdOneArgs[] = {
     { .name = "domid", .show = vgmCmdDomid },
     { .name = "domuuid", .show = vgmCmdDomuuid },
     { .name = "domname", .show = vgmCmdDomname },
-    { .name = "dumpxml", .show = vgmCmdDumpxml,
-      .option = "inactive", .optionHelp = N_("Show the persistent config, not the live XML") },
 };
 
 static const VgmCmdOneArg *

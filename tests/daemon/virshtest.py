@@ -2793,7 +2793,8 @@ def migratable_xml_tests(tap, target, tmp):
     libvirtd's, without those defaults too. Given back as a save's XML
     (`virsh save --xml`, as Nova gives it to a migration) it is taken,
     though its parse puts the PS/2 keyboard the domain names before its
-    tablet last, and the restore runs the guest."""
+    tablet last, and the restore runs the guest. Ours: virt-gmem
+    dumpxml --migratable on the daemon's root prints the same."""
     uri = target.uri
     f = harness.write_file(tmp, MIGX + ".xml", MIGX_XML)
     r = virsh(uri, "define", f)
@@ -2816,7 +2817,7 @@ def migratable_xml_tests(tap, target, tmp):
         inputs = sorted((i.get("type"), i.get("bus")) for i in devs.findall("input"))
         gfx = {g.get("type"): g for g in devs.findall("graphics")}
         chan = devs.find("channel")
-        target = chan.find("target") if chan is not None else None
+        ctarget = chan.find("target") if chan is not None else None
         console = devs.find("console")
         vnc, spice = gfx.get("vnc"), gfx.get("spice")
         got = {
@@ -2824,7 +2825,7 @@ def migratable_xml_tests(tap, target, tmp):
             "aliases": aliases,
             "pty paths": [s.get("path") for s in d.iter("source") if s.get("path")],
             "console tty": console.get("tty") if console is not None else "no <console>",
-            "channel": ((chan.find("source"), target.get("state")) if target is not None
+            "channel": ((chan.find("source"), ctarget.get("state")) if ctarget is not None
                         else "no <channel><target>"),
             "controllers": ctrls,
             "inputs": inputs,
@@ -2854,6 +2855,14 @@ def migratable_xml_tests(tap, target, tmp):
                "default listen address, and without the default USB and PCI root "
                "controllers, PS/2 keyboard and audio, as libvirtd's",
                "got %r\nwant %r" % (got, want))
+        if target.root:
+            # the command line tool's dumpxml, on the daemon's root: the
+            # same driver call
+            cli = harness.run([harness.CLI, "--root", target.root, "dumpxml", "--migratable",
+                               MIGX])
+            tap.ok(cli.rc == 0 and cli.out.strip() == r.out.strip(),
+                   "virt-gmem dumpxml --migratable prints what virsh dumpxml --migratable does",
+                   cli.describe())
         r = virsh(uri, "dumpxml", "--migratable", "--inactive", MIGX)
         d = xml_root(tap, r.out, "dumpxml --migratable --inactive")
         if d is not None:
