@@ -1943,7 +1943,7 @@ vgmDriverDomainDropImplicit(VgmDomainDef *def, gboolean live)
     for (i = 0; live && i < def->devices.graphics->len; i++) {
         VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
 
-        if (g_strcmp0(g->listen, VGM_DRIVER_GRAPHICS_DEFAULT_LISTEN) == 0)
+        if (g_strcmp0(g->listen, VGM_QEMU_GRAPHICS_DEFAULT_LISTEN) == 0)
             g_clear_pointer(&g->listen, g_free);
     }
 }

@@ -131,7 +131,7 @@ vgmDriverGraphicsReservePorts(VgmDomainDef *def, GError **error)
         /* the address QEMU is given (the command line's default), which
          * the live XML names as libvirt's does */
         if (!g->listen)
-            g->listen = g_strdup(VGM_DRIVER_GRAPHICS_DEFAULT_LISTEN);
+            g->listen = g_strdup(VGM_QEMU_GRAPHICS_DEFAULT_LISTEN);
         if (g->autoport != VGM_TRISTATE_YES && g->websocket != -1)
             continue;
         hints.ai_flags = AI_PASSIVE;

@@ -19,13 +19,11 @@
 #include <glib.h>
 
 #include "conf/domain_conf.h"
+#include "qemu/qemu_command.h"
 
 #define VGM_DRIVER_GRAPHICS_PORT_MIN 5900
 #define VGM_DRIVER_GRAPHICS_PORT_MAX 65535
 #define VGM_DRIVER_WEBSOCKET_PORT_MIN 5700
-/* the listen address of a server that names none (libvirt's vnc_listen
- * and spice_listen default) */
-#define VGM_DRIVER_GRAPHICS_DEFAULT_LISTEN "127.0.0.1"
 
 typedef struct _VgmDriverGraphicsPorts VgmDriverGraphicsPorts;
 

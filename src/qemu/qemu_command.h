@@ -62,6 +62,10 @@ typedef struct {
 #define VGM_QEMU_VSOCK_FD 99
 /* The QEMU id of the balloon device (<memballoon>) */
 #define VGM_QEMU_BALLOON_ID "balloon0"
+/* the address a VNC or SPICE server that names none listens on (libvirt's
+ * vnc_listen and spice_listen default); the driver names it in the live
+ * XML */
+#define VGM_QEMU_GRAPHICS_DEFAULT_LISTEN "127.0.0.1"
 /* the suffix of the raw node a storage slice puts between an image's
  * storage and its format node (for a format other than raw) */
 #define VGM_QEMU_SLICE_NODE_SUFFIX "-slice-sto"

@@ -1632,7 +1632,7 @@ vgmCmdSpice(VgmQemuCmd *cmd, const VgmGraphicsDef *g, const char *socketPath)
         g_string_append(s, "port=0");
     else
         g_string_append_printf(s, "port=%d,addr=%s", g->havePort && g->port > 0 ? g->port : 5900,
-                               g->listen ? g->listen : "127.0.0.1");
+                               g->listen ? g->listen : VGM_QEMU_GRAPHICS_DEFAULT_LISTEN);
     vgmCmdSpiceOpt(s, g, VGM_SPICE_OPT_MOUSE);
     /* with a password, the server asks for a ticket (set over QMP) */
     if (!g->passwd)
@@ -1708,7 +1708,7 @@ vgmCmdVnc(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmGraphicsDef *g,
     } else if (g->listenNone) {
         g_string_append(s, "none");
     } else {
-        const char *listen = g->listen ? g->listen : "127.0.0.1";
+        const char *listen = g->listen ? g->listen : VGM_QEMU_GRAPHICS_DEFAULT_LISTEN;
 
         g_string_append_printf(s, strchr(listen, ':') ? "[%s]" : "%s", listen);
         if (g->port == -1 || !g->havePort)
