@@ -57,6 +57,40 @@ vgmPostParseMemory(VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* The slot of each dimm and nvdimm that has none, as libvirt gives it in
+ * a domain with memory hot-plug: the lowest no other memory device has
+ * (so that a device's slot, and QEMU's, stays when another one goes) */
+static void
+vgmPostParseMemorySlots(VgmDomainDef *def)
+{
+    GPtrArray *mems = def->devices.mems;
+    guint i, j;
+
+    if (!def->maxMemory)
+        return;
+    for (i = 0; i < mems->len; i++) {
+        VgmMemoryDef *mem = g_ptr_array_index(mems, i);
+        unsigned int slot = 0;
+        gboolean taken = TRUE;
+
+        if ((mem->model != VGM_MEMORY_MODEL_DIMM && mem->model != VGM_MEMORY_MODEL_NVDIMM) ||
+            mem->addr.type != VGM_ADDRESS_NONE)
+            continue;
+        while (taken) {
+            taken = FALSE;
+            for (j = 0; j < mems->len && !taken; j++) {
+                const VgmMemoryDef *other = g_ptr_array_index(mems, j);
+
+                taken = other->addr.type == VGM_ADDRESS_DIMM && other->addr.slot == slot;
+            }
+            if (taken)
+                slot++;
+        }
+        mem->addr.type = VGM_ADDRESS_DIMM;
+        mem->addr.slot = slot;
+    }
+}
+
 static void
 vgmPostParseCpu(VgmDomainDef *def)
 {
@@ -1042,16 +1076,15 @@ vgmPostParseDevices(VgmDomainDef *def, gboolean live, gboolean hotplug)
 
         if (!disk->driverName)
             disk->driverName = g_strdup("qemu");
-        /* libvirt's format of an empty removable drive */
-        if (!vgmDiskHasMedium(disk) && !disk->driverType && disk->type != VGM_DISK_TYPE_VHOSTUSER)
+        /* libvirt's format of a disk that names none, with or without a
+         * medium, a vhost-user-blk server's included: raw, which is what
+         * QEMU gets for it anyway (a directory's is QEMU's FAT, left
+         * unnamed) */
+        if (!disk->driverType && disk->type != VGM_DISK_TYPE_DIR)
             disk->driverType = g_strdup("raw");
-        /* libvirt's for a vhost-user-blk server's disk: raw, and out of
-         * snapshots */
-        if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
-            if (!disk->driverType)
-                disk->driverType = g_strdup("raw");
+        /* (and a vhost-user-blk server's disk is out of snapshots) */
+        if (disk->type == VGM_DISK_TYPE_VHOSTUSER)
             disk->snapshotNo = TRUE;
-        }
         if (disk->device == VGM_DISK_DEVICE_CDROM)
             disk->readonly = TRUE;
     }
@@ -1190,6 +1223,7 @@ vgmDomainDefPostParse(VgmDomainDef *def, unsigned int flags, GError **error)
 {
     if (!vgmPostParseMemory(def, error))
         return FALSE;
+    vgmPostParseMemorySlots(def);
     vgmPostParseCpu(def);
     vgmPostParseOs(def);
     /* a user's edit of a saved domain's XML is read as libvirt reads a

@@ -808,6 +808,17 @@ vgmRuleMemoryDevices(const VgmDomainDef *def, GError **error)
 
     for (i = 0; i < devs->mems->len; i++) {
         const VgmMemoryDef *mem = g_ptr_array_index(devs->mems, i);
+
+        slotted += mem->model == VGM_MEMORY_MODEL_DIMM || mem->model == VGM_MEMORY_MODEL_NVDIMM;
+    }
+    if (def->maxMemory && slotted > def->memorySlots) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("%1$u dimm/nvdimm memory devices need more than the %2$u slots <maxMemory> gives"),
+                    slotted, def->memorySlots);
+        return FALSE;
+    }
+    for (i = 0; i < devs->mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(devs->mems, i);
         const char *model = vgmMemoryModelTypeToString(mem->model);
 
         if (mem->size == 0) {
@@ -822,8 +833,45 @@ vgmRuleMemoryDevices(const VgmDomainDef *def, GError **error)
                         model);
             return FALSE;
         }
-        if (mem->model == VGM_MEMORY_MODEL_DIMM || mem->model == VGM_MEMORY_MODEL_NVDIMM)
-            slotted++;
+        if (mem->model == VGM_MEMORY_MODEL_DIMM || mem->model == VGM_MEMORY_MODEL_NVDIMM) {
+            guint j;
+
+            if (mem->addr.type != VGM_ADDRESS_NONE && mem->addr.type != VGM_ADDRESS_DIMM) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("memory device of model '%1$s' sits in a memory slot: its <address> must be of type 'dimm', not '%2$s'"),
+                            model, vgmAddressTypeToString(mem->addr.type));
+                return FALSE;
+            }
+            if (mem->addr.type == VGM_ADDRESS_DIMM && def->maxMemory &&
+                mem->addr.slot >= def->memorySlots) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("memory device of model '%1$s' is in slot %2$u, but <maxMemory> gives slots 0 to %3$u"),
+                            model, mem->addr.slot, def->memorySlots ? def->memorySlots - 1 : 0);
+                return FALSE;
+            }
+            for (j = 0; j < i && mem->addr.type == VGM_ADDRESS_DIMM; j++) {
+                const VgmMemoryDef *other = g_ptr_array_index(devs->mems, j);
+
+                if (other->addr.type != VGM_ADDRESS_DIMM)
+                    continue;
+                if (other->addr.slot == mem->addr.slot) {
+                    vgmErrorSet(error, VGM_ERR_XML,
+                                _("two memory devices are in memory slot %1$u"), mem->addr.slot);
+                    return FALSE;
+                }
+                if (mem->addr.base && other->addr.base == mem->addr.base) {
+                    vgmErrorSet(error, VGM_ERR_XML,
+                                _("two memory devices are at base address 0x%1$llx"),
+                                mem->addr.base);
+                    return FALSE;
+                }
+            }
+        } else if (mem->addr.type == VGM_ADDRESS_DIMM) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("memory device of model '%1$s' takes no memory slot: an <address type='dimm'> is for dimm and nvdimm"),
+                        model);
+            return FALSE;
+        }
         if (mem->haveNode && mem->node >= MAX(ncells, 1)) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("memory device of model '%1$s' targets NUMA node %2$u, but the domain has %3$zu"),
@@ -911,12 +959,6 @@ vgmRuleMemoryDevices(const VgmDomainDef *def, GError **error)
                         model);
             return FALSE;
         }
-    }
-    if (def->maxMemory && slotted > def->memorySlots) {
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("%1$u dimm/nvdimm memory devices need more than the %2$u slots <maxMemory> gives"),
-                    slotted, def->memorySlots);
-        return FALSE;
     }
     return TRUE;
 }

@@ -28,6 +28,8 @@
  * @single: a domain has at most one (a second attach is a duplicate, and
  * a detach takes the one there is). @unique: keys that two devices may
  * not share (a second attach with the same values is a duplicate).
+ * @oneMatch: a detach or update that names several devices is refused;
+ * of the others libvirt takes the first that matches.
  */
 typedef struct {
     const char *element;
@@ -35,6 +37,7 @@ typedef struct {
     const char *keys[VGM_DEVICE_KEYS_MAX];
     gboolean single;
     gboolean unique;
+    gboolean oneMatch;
 } VgmDriverDeviceKind;
 
 #define A VGM_DEVICE_OP(VGM_DRIVER_DEVICE_ATTACH)
@@ -43,7 +46,7 @@ typedef struct {
 
 static const VgmDriverDeviceKind vgmDriverDeviceKinds[] = {
     { "disk", A | D | U, { "target@dev" }, FALSE, TRUE },
-    { "interface", A | D | U, { "mac@address" }, FALSE, FALSE },
+    { "interface", A | D | U, { "mac@address" }, FALSE, FALSE, TRUE },
     { "controller", A | D, { "@type", "@index" }, FALSE, TRUE },
     { "filesystem", A | D, { "target@dir" }, FALSE, TRUE },
     { "sound", A | D, { "@model" }, FALSE, FALSE },
@@ -290,7 +293,8 @@ vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
         xmlNodePtr have = g_ptr_array_index(same, i);
 
         if (kind->single || vgmDriverDeviceMatches(kind, want, have)) {
-            match = have;
+            if (!match)
+                match = have;
             nmatch++;
         }
     }
@@ -326,14 +330,13 @@ vgmDriverDeviceChangeXML(const char *domainXml, const char *deviceXml,
     case VGM_DRIVER_DEVICE_DETACH:
     case VGM_DRIVER_DEVICE_UPDATE:
         if (nmatch == 0) {
-            vgmErrorSet(error,
-                        op == VGM_DRIVER_DEVICE_DETACH ? VGM_ERR_DEVICE_MISSING : VGM_ERR_INVALID_ARG,
+            vgmErrorSet(error, VGM_ERR_DEVICE_MISSING,
                         *what ? _("the domain has no <%1$s> with %2$s")
                               : _("the domain has no such <%1$s>%2$s"),
                         kind->element, what);
             return NULL;
         }
-        if (nmatch > 1) {
+        if (nmatch > 1 && kind->oneMatch) {
             g_autofree char *key = g_strdelimit(g_strdup(kind->keys[0] ? kind->keys[0] : ""),
                                                 "@/", ' ');
 

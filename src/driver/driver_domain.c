@@ -3549,13 +3549,61 @@ typedef struct {
     char **removed;
 } VgmDriverDeviceChange;
 
+/* What memory device @mem adds to the current memory: its size, or, for
+ * a running guest's virtio-mem device, what the guest plugged of it */
+static unsigned long long
+vgmDriverMemoryDeviceCurrent(const VgmMemoryDef *mem, gboolean live)
+{
+    if (live && mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM)
+        return mem->current;
+    return mem->size;
+}
+
+/* As libvirt: memory devices plugged or unplugged between @oldDef and
+ * @newDef add to or take from the total (with NUMA cells the parse summed
+ * it already) and the current size; of a running guest (@live) the
+ * current size is the balloon's plus what its virtio-mem devices hold */
+static void
+vgmDriverDomainMemoryDevicesMoved(const VgmDomainDef *oldDef, VgmDomainDef *newDef,
+                                  gboolean live)
+{
+    long long delta = (long long)vgmDomainDefGetMemoryDevicesTotal(newDef) -
+                      (long long)vgmDomainDefGetMemoryDevicesTotal(oldDef);
+    long long curDelta = 0;
+    guint i;
+
+    for (i = 0; i < newDef->devices.mems->len; i++)
+        curDelta += vgmDriverMemoryDeviceCurrent(g_ptr_array_index(newDef->devices.mems, i), live);
+    for (i = 0; i < oldDef->devices.mems->len; i++)
+        curDelta -= vgmDriverMemoryDeviceCurrent(g_ptr_array_index(oldDef->devices.mems, i), live);
+    if (delta == 0 && curDelta == 0)
+        return;
+    if (vgmDomainDefNumaCells(newDef) == 0)
+        newDef->memory = (unsigned long long)((long long)oldDef->memory + delta);
+    newDef->curMemory = (unsigned long long)MAX((long long)oldDef->curMemory + curDelta, 0);
+    newDef->curMemory = MIN(newDef->curMemory, newDef->memory);
+}
+
 static char *
 vgmDriverDomainApplyDevice(VgmDomainDef *def, gconstpointer data, GError **error)
 {
     const VgmDriverDeviceChange *c = data;
     g_autofree char *xml = vgmDomainDefFormat(def);
+    g_autofree char *changed = vgmDriverDeviceChangeXML(xml, c->xml, c->op, error);
+    g_autoptr(VgmDomainDef) newDef = NULL;
 
-    return vgmDriverDeviceChangeXML(xml, c->xml, c->op, error);
+    if (!changed)
+        return NULL;
+    /* (a definition the parse refuses is refused by the caller's) */
+    if (def->devices.mems->len == 0 && !strstr(c->xml, "<memory"))
+        return g_steal_pointer(&changed);
+    if (!(newDef = vgmDomainDefParseString(changed, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE, NULL)))
+        return g_steal_pointer(&changed);
+    if (newDef->devices.mems->len == def->devices.mems->len &&
+        vgmDomainDefGetMemoryDevicesTotal(newDef) == vgmDomainDefGetMemoryDevicesTotal(def))
+        return g_steal_pointer(&changed);
+    vgmDriverDomainMemoryDevicesMoved(def, newDef, FALSE);
+    return vgmDomainDefFormat(newDef);
 }
 
 /* ---- hot-plug ---- */
@@ -4066,7 +4114,8 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
         }
     }
     /* the device's QEMU id, which libvirt's DEVICE_ADDED names: the last
-     * -device added (the others are its backends) */
+     * -device added (the others are its backends); of a memory device,
+     * libvirt names its memory backend */
     for (i = 0; deviceId && i < d.added->len; i++) {
         g_autoptr(JsonParser) parser = json_parser_new();
         JsonObject *obj;
@@ -4075,7 +4124,13 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
         if ((obj = vgmDriverHotplugParse(g_ptr_array_index(d.added, i), parser, &o)) &&
             g_str_equal(vgmDriverHotplugOptions[o].option, "-device")) {
             g_free(*deviceId);
-            *deviceId = g_strdup(json_object_get_string_member_with_default(obj, "id", NULL));
+            static const char *const memoryDevices[] = {
+                "pc-dimm", "nvdimm", "virtio-mem-pci", "virtio-pmem-pci", NULL,
+            };
+            const char *driver = json_object_get_string_member_with_default(obj, "driver", "");
+
+            *deviceId = g_strdup(json_object_get_string_member_with_default(
+                obj, g_strv_contains(memoryDevices, driver) ? "memdev" : "id", NULL));
         }
     }
     return TRUE;
@@ -4192,7 +4247,6 @@ vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDe
                         VgmDomainDef **oldDef, VgmDomainDef **newDef, GError **error)
 {
     g_autofree char *newXml = NULL;
-    long long delta;
 
     if (!(*oldDef = vgmDriverDomainLiveDef(dom, error)) ||
         !(newXml = vgmDriverDeviceChangeXML(dom->status->xml, xml, op, error)) ||
@@ -4205,17 +4259,6 @@ vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDe
      * device plugged the next */
     vgmQemuAssignAliases(*newDef);
     vgmDriverDiskNodesKeep(*oldDef, *newDef);
-    /* as libvirt: a memory device plugged or unplugged adds to or takes
-     * from the total (with NUMA cells the parse summed it already) and
-     * from the current size */
-    delta = (long long)vgmDomainDefGetMemoryDevicesTotal(*newDef) -
-            (long long)vgmDomainDefGetMemoryDevicesTotal(*oldDef);
-    if (delta != 0) {
-        if (vgmDomainDefNumaCells(*newDef) == 0)
-            (*newDef)->memory = (unsigned long long)((long long)(*oldDef)->memory + delta);
-        (*newDef)->curMemory = MIN((unsigned long long)((long long)(*oldDef)->curMemory + delta),
-                                   (*newDef)->memory);
-    }
     /* a virtio-mem device being plugged has nothing plugged yet,
      * whatever its XML says */
     if (op == VGM_DRIVER_DEVICE_ATTACH) {
@@ -4227,6 +4270,7 @@ vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDe
             mem->current = 0;
         }
     }
+    vgmDriverDomainMemoryDevicesMoved(*oldDef, *newDef, TRUE);
     /* a USB device finds its port among the hubs the domain runs with:
      * the hub the parse adds when all ports are taken cannot be plugged
      * itself (libvirt: "No free USB ports") */
@@ -5555,9 +5599,10 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         return FALSE;
     }
     vgmDriverFsNameBinaries(newDef);
-    /* the pty QEMU opened for a character device, which the live XML
-     * names (the device stays plugged when QEMU cannot say) */
-    if (chrs > 0) {
+    /* the pty QEMU opened for a character device, or where it put a
+     * dimm, which the live XML names (the device stays plugged when QEMU
+     * cannot say) */
+    if (chrs > 0 || newDef->devices.mems->len > oldDef->devices.mems->len) {
         g_autoptr(VgmQemuMonitor) mon = NULL;
         g_autoptr(GError) err = NULL;
         g_autofree char *live = vgmDomainDefFormat(newDef);
@@ -5571,7 +5616,7 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
             vgmDomainDefFree(newDef);
             newDef = read;
         } else {
-            g_warning(_("domain '%1$s': cannot read the pty of a character device QEMU opened: %2$s"),
+            g_warning(_("domain '%1$s': cannot read what QEMU made of the device attached: %2$s"),
                       dom->name, err ? err->message : "");
         }
     }
@@ -6758,12 +6803,11 @@ vgmDriverDomainMemoryLive(const VgmDriverStore *store, VgmDriverDomain *dom, gco
     if (!vgmDriverDomainApplyMemory(def, change, error))
         return FALSE;
     json_object_set_int_member(args, "value", (gint64)(change->kib * 1024));
-    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
-        !vgmQemuMonitorCommand(mon, "balloon", args, NULL, error))
-        return FALSE;
-    g_free(dom->status->xml);
-    dom->status->xml = vgmDriverDomainLiveXML(def, dom->status->machine, NULL, NULL);
-    return vgmDriverStoreSaveStatus(store, dom->status, error);
+    /* (the live <currentMemory> is what the balloon holds: QEMU's
+     * BALLOON_CHANGE moves it once the guest's driver gave the memory
+     * back, as libvirt's does) */
+    return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
+           vgmQemuMonitorCommand(mon, "balloon", args, NULL, error);
 }
 
 gboolean

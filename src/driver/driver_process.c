@@ -1356,6 +1356,51 @@ vgmDriverProcessWaitIncoming(GSubprocess *proc, VgmQemuMonitor *mon, GError **er
     return TRUE;
 }
 
+/* The slot and base address QEMU gave each dimm and nvdimm of @def */
+static gboolean
+vgmDriverProcessReadDimms(VgmQemuMonitor *mon, VgmDomainDef *def, GError **error)
+{
+    g_auto(GStrv) aliases = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    JsonArray *arr;
+    gboolean any = FALSE;
+    guint i, k;
+
+    for (i = 0; i < def->devices.mems->len; i++) {
+        const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+
+        any |= mem->model == VGM_MEMORY_MODEL_DIMM || mem->model == VGM_MEMORY_MODEL_NVDIMM;
+    }
+    if (!any)
+        return TRUE;
+    if (!vgmQemuMonitorCommand(mon, "query-memory-devices", NULL, &ret, error))
+        return FALSE;
+    aliases = vgmQemuMemoryDeviceAliases(def);
+    arr = ret && JSON_NODE_HOLDS_ARRAY(ret) ? json_node_get_array(ret) : NULL;
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonObject *o = json_array_get_object_element(arr, i);
+        const char *type = o ? json_object_get_string_member_with_default(o, "type", "") : "";
+        JsonObject *data;
+        const char *id;
+
+        if ((!g_str_equal(type, "dimm") && !g_str_equal(type, "nvdimm")) ||
+            !json_object_has_member(o, "data") ||
+            !(data = json_object_get_object_member(o, "data")) ||
+            !(id = json_object_get_string_member_with_default(data, "id", NULL)))
+            continue;
+        for (k = 0; k < def->devices.mems->len; k++) {
+            VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, k);
+
+            if (g_strcmp0(aliases[k], id) != 0)
+                continue;
+            mem->addr.type = VGM_ADDRESS_DIMM;
+            mem->addr.slot = json_object_get_int_member_with_default(data, "slot", mem->addr.slot);
+            mem->addr.base = json_object_get_int_member_with_default(data, "addr", 0);
+        }
+    }
+    return TRUE;
+}
+
 gboolean
 vgmDriverProcessReadLive(VgmQemuMonitor *mon, char **xml, GError **error)
 {
@@ -1409,6 +1454,40 @@ vgmDriverProcessReadLive(VgmQemuMonitor *mon, char **xml, GError **error)
             g_free(chr->path);
             chr->path = g_strdup(pty);
         }
+    }
+    /* the current memory: what the balloon holds, and the guest's part of
+     * its virtio-mem devices, as libvirt reads it at a start (the
+     * balloon's BALLOON_CHANGE events move it from here on) */
+    if (def->devices.memballoon && g_strcmp0(def->devices.memballoon->model, "none") != 0) {
+        g_autoptr(JsonNode) bal = NULL;
+        g_autoptr(GError) err = NULL;
+        JsonObject *o;
+
+        if (vgmQemuMonitorCommand(mon, "query-balloon", NULL, &bal, &err) &&
+            JSON_NODE_HOLDS_OBJECT(bal) && (o = json_node_get_object(bal)) &&
+            json_object_has_member(o, "actual")) {
+            unsigned long long kib = (unsigned long long)json_object_get_int_member(o, "actual") / 1024;
+
+            for (i = 0; i < def->devices.mems->len; i++) {
+                const VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+
+                if (mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM)
+                    kib += mem->current;
+            }
+            def->curMemory = MIN(kib, def->memory);
+        } else {
+            g_warning(_("domain '%1$s': cannot read what its balloon holds: %2$s"),
+                      def->name, err ? err->message : "");
+        }
+    }
+    /* where QEMU put each dimm and nvdimm (libvirt's live XML has the
+     * base address; not a failure of the start when QEMU cannot say) */
+    {
+        g_autoptr(GError) err = NULL;
+
+        if (!vgmDriverProcessReadDimms(mon, def, &err))
+            g_warning(_("domain '%1$s': cannot read where QEMU put its memory devices: %2$s"),
+                      def->name, err->message);
     }
     /* (a chain QEMU cannot say is left out of the live XML, not a
      * failure of the start) */

@@ -2082,7 +2082,15 @@ def memdev_tests(tap, target, tmp):
     131072 KiB in the live XML; 512MiB, above its size, -> rc 1;
     detach-device --live of the DIMM -> rc 0 while the paused guest
     keeps it. Our daemon: QEMU has the DIMM (query-memory-devices) and
-    the virtio-mem device's requested-size is 128 MiB (qom-get)."""
+    the virtio-mem device's requested-size is 128 MiB (qom-get).
+    Also from libvirtd 9.0 (2026-12-06): the plug's DEVICE_ADDED names the
+    DIMM's memory backend, memdimm0; the live XML gives each DIMM its
+    slot and QEMU's base address (<address type='dimm' slot='0'
+    base='0x...'/>); with three DIMMs plugged, detach-device-alias of the
+    middle one (dimm1) -> rc 0; detach-device of a DIMM's XML that all
+    three match -> rc 0 (libvirt takes the first); attach-device --config
+    of a DIMM -> the config's memory and currentMemory both grow by its
+    131072 KiB, and it gets <address type='dimm' slot='0'/>."""
     uri = target.uri
     f = harness.write_file(tmp, MD + ".xml", MD_XML)
     dimm = harness.write_file(tmp, MD + "-dimm.xml", MD_DIMM)
@@ -2113,7 +2121,14 @@ def memdev_tests(tap, target, tmp):
         tap.eq((currents(), currents("--inactive")), (["0"], []),
                "the live XML's virtio-mem device has <current> 0 KiB (the paused guest plugged "
                "nothing); the inactive XML has no <current>")
+        events = EventReader(uri)
+        time.sleep(1)
         r = virsh(uri, "attach-device", MD, dimm, "--live")
+        want = "event 'device-added' for domain '%s': memdimm0" % MD
+        events.wait_for(want, 10)
+        events.stop()
+        tap.eq([l for l in events.for_domain(MD) if "device-added" in l], [want],
+               "virsh event: DEVICE_ADDED of the DIMM names its memory backend, memdimm0")
         mems = live_mems()
         tap.ok(r.rc == 0 and r.out == "Device attached successfully\n\n" and
                mem_info(uri, MD)[0] == "655360" and mems.get("dimm0", (None,))[0] == "dimm" and
@@ -2141,13 +2156,42 @@ def memdev_tests(tap, target, tmp):
                   "512MiB", "--live")
         tap.ok(r.rc == 1 and live_mems().get("virtiomem0", (None, None))[1] == "131072",
                "a requested size above the device's size fails, nothing changes", r.describe())
+        d = xml_root(tap, virsh(uri, "dumpxml", MD).out, "the live XML (DIMM address)")
+        addr = d.find("./devices/memory[@model='dimm']/address") if d is not None else None
+        tap.ok(addr is not None and addr.get("type") == "dimm" and addr.get("slot") == "0" and
+               re.fullmatch(r"0x[0-9a-f]+", addr.get("base") or "") is not None,
+               "the live XML: the plugged DIMM is in slot 0 at QEMU's base address",
+               repr(addr.attrib if addr is not None else None))
+        for _ in range(2):
+            r = virsh(uri, "attach-device", MD, dimm, "--live")
+            tap.eq(r.rc, 0, "attach-device --live of another DIMM")
+        d = xml_root(tap, virsh(uri, "dumpxml", MD).out, "the live XML (three DIMMs)")
+        slots = sorted(m.find("address").get("slot") for m in
+                       (d.findall("./devices/memory[@model='dimm']") if d is not None else [])
+                       if m.find("address") is not None)
+        tap.eq(slots, ["0", "1", "2"], "the three DIMMs are in slots 0, 1 and 2")
+        r = virsh(uri, "detach-device-alias", MD, "dimm1", "--live", timeout=120)
+        tap.ok(r.rc == 0, "detach-device-alias --live of the middle DIMM (dimm1) is asked",
+               r.describe())
         r = virsh(uri, "detach-device", MD, dimm, "--live", timeout=120)
         tap.ok(r.rc == 0 and "dimm0" in live_mems(),
-               "detach-device --live of the DIMM: asked, succeeds; the paused guest keeps it",
-               r.describe())
+               "detach-device --live of the DIMM's XML, which all of them match: asked of the "
+               "first, succeeds; the paused guest keeps it", r.describe())
     finally:
         virsh(uri, "destroy", MD, timeout=60)
-        virsh(uri, "undefine", MD)
+    # the config: a DIMM attached grows its memory and current memory
+    d = xml_root(tap, virsh(uri, "dumpxml", MD, "--inactive").out, "the config (memory devices)")
+    before = (d.findtext("memory"), d.findtext("currentMemory")) if d is not None else None
+    r = virsh(uri, "attach-device", MD, dimm, "--config")
+    d = xml_root(tap, virsh(uri, "dumpxml", MD, "--inactive").out, "the config with a DIMM")
+    addr = d.find("./devices/memory[@model='dimm']/address") if d is not None else None
+    tap.ok(r.rc == 0 and before == ("524288", "524288") and
+           (d.findtext("memory"), d.findtext("currentMemory")) == ("655360", "655360") and
+           addr is not None and addr.get("type") == "dimm" and addr.get("slot") == "0",
+           "attach-device --config of a DIMM: memory and currentMemory 524288 -> 655360 KiB, "
+           "the DIMM in slot 0", "%s %r %r" % (r.describe(), before,
+                                                addr.attrib if addr is not None else None))
+    virsh(uri, "undefine", MD)
 
 
 def mem_info(uri, name):
@@ -2162,10 +2206,10 @@ def memory_tests(tap, target, tmp):
     256 MiB domain -> rc 0, dominfo 262144 / 131072 KiB; `setmaxmem 200M
     --config` -> 204800 / 131072; `setmem 300M --config` -> rc 1 (above
     the maximum); started, `setmem 100M --live` -> rc 0, `setmaxmem 150M
-    --live` -> rc 1; destroyed, the config still has 204800 / 131072. Our
-    live XML's <currentMemory> is then the balloon's target, 102400
-    (libvirtd's shows the size the guest's balloon driver reached: this
-    guest has none, so its stays at 204800)."""
+    --live` -> rc 1; destroyed, the config still has 204800 / 131072.
+    The live XML's <currentMemory> is what the balloon holds: 204800 after
+    the start and after setmem --live, as this guest has no balloon
+    driver."""
     uri = target.uri
     f = harness.write_file(tmp, MEM + ".xml", MEM_XML)
     r = virsh(uri, "define", f)
@@ -2184,15 +2228,17 @@ def memory_tests(tap, target, tmp):
         r = virsh(uri, "start", "--paused", MEM, timeout=120)
         if not tap.ok(r.rc == 0, "virsh start --paused (memory)", r.describe()):
             return
+        d = xml_root(tap, virsh(uri, "dumpxml", MEM).out, "the live XML after the start")
+        tap.eq(d.findtext("currentMemory") if d is not None else None, "204800",
+               "the live XML: <currentMemory> is what the balloon holds, 204800 KiB (a guest "
+               "without a balloon driver gave nothing back)")
         r = virsh(uri, "setmem", MEM, "100M", "--live")
         tap.eq(r.rc, 0, "setmem --live: the balloon's target")
-        if not target.reference:
-            r = virsh(uri, "dumpxml", MEM)
-            d = xml_root(tap, r.out, "the live XML after setmem --live")
-            cur = d.find("currentMemory") if d is not None else None
-            tap.ok(cur is not None and cur.text == "102400",
-                   "our live XML: <currentMemory> is the balloon's target, 102400 KiB",
-                   r.describe())
+        r = virsh(uri, "dumpxml", MEM)
+        d = xml_root(tap, r.out, "the live XML after setmem --live")
+        tap.eq(d.findtext("currentMemory") if d is not None else None, "204800",
+               "the live XML after setmem --live: <currentMemory> stays what the balloon holds "
+               "until the guest's driver gives memory back")
         r = virsh(uri, "setmaxmem", MEM, "150M", "--live")
         tap.eq(r.rc, 1, "setmaxmem --live is refused")
         # the config of a running domain (the size it has already)
