@@ -1625,6 +1625,7 @@ vgmBlockJobWaitGone(VgmQemuMonitor *mon, const VgmDiskDef *d, GError **error)
 
 typedef struct {
     const char *dst;
+    const char *oldSrc;         /* the disk's image before the pivot */
     const char *file;           /* the copy's */
     const char *format;
     gboolean block;
@@ -1633,14 +1634,16 @@ typedef struct {
 
 /* The disk @p names now reads the copy (its <mirror> as libvirt makes it
  * the source): its source, type and format, and its backing chain only
- * if the copy kept it (a shallow copy) */
+ * if the copy kept it (a shallow copy). Applied to the live definition
+ * and, as libvirt rewrites it, to the config when its disk has the image
+ * the copy replaced (a config changed since keeps its own). */
 static gboolean
 vgmBlockPivotChange(VgmDomainDef *def, gconstpointer data)
 {
     const VgmBlockPivot *p = data;
     VgmDiskDef *d = (VgmDiskDef *)vgmDriverFindDisk(def, p->dst);
 
-    if (!d)
+    if (!d || d->net || g_strcmp0(d->src, p->oldSrc) != 0)
         return FALSE;
     g_free(d->src);
     d->src = g_strdup(p->file);
@@ -1737,10 +1740,10 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
     }
     /* the live XML says what the guest reads now, a backing chain only
      * where QEMU has one below the copy */
-    p = (VgmBlockPivot){ disk->dst, disk->mirrorFile, disk->mirrorFormat, disk->mirrorBlock,
-                         after.chain->len > 1 };
-    if (!vgmDriverChangeLive(drv, dom->name, dom->status->qemu.pid, vgmBlockPivotChange, &p,
-                             error))
+    p = (VgmBlockPivot){ disk->dst, disk->src, disk->mirrorFile, disk->mirrorFormat,
+                         disk->mirrorBlock, after.chain->len > 1 };
+    if (!vgmDriverChangeLiveConfig(drv, dom->name, dom->status->qemu.pid, vgmBlockPivotChange,
+                                   &p, error))
         return FALSE;
     vgmBlockDropNode(mon, dom->name, before.node);
     /* (QEMU ends such a pivot with an error, which the job's end event

@@ -25,8 +25,9 @@ What it covers:
   * a copy with --bandwidth: blockjob --info shows the limit,
     blockjob --bandwidth changes it, blockjob --abort ends it;
   * virsh blockcopy --shallow --pivot: the live XML, domblklist and QEMU
-    name the copy, QEMU no longer has the old overlay open; a second
-    pivot of the same disk;
+    name the copy, QEMU no longer has the old overlay open, the config
+    names the copy (libvirt rewrites it); a second pivot of the same
+    disk, which the config follows too;
   * an existing file is not overwritten without --reuse-external; no
     detach-disk while a copy runs; the abort's event says CANCELED;
   * a pivot onto a reused --shallow copy whose backing file is the disk
@@ -286,6 +287,11 @@ def run_tests(tap, target, work):
            "backed by the base", r.describe() + bl.describe())
     tap.ok(pid is not None and top not in fds and piv in fds,
            "after the pivot QEMU has the copy open and no longer the old overlay", repr(fds))
+    # as libvirt rewrites it, the config names the copy too: a later start
+    # must not go back to the old image and lose what the guest wrote since
+    cfg = harness.virsh(uri, "dumpxml", DOM, "--inactive").out
+    tap.ok("<source file='%s'/>" % piv in cfg and "<source file='%s'/>" % top not in cfg,
+           "after the pivot the config's vda is the copy", cfg)
 
     # ---- a second pivot, onto another copy ----
     piv2 = os.path.join(work, "pivot2.qcow2")
@@ -295,6 +301,8 @@ def run_tests(tap, target, work):
     ok, cmp = same(piv, piv2)
     tap.ok(r.rc == 0 and "Successfully pivoted" in r.out and piv2 in bl.out and ok,
            "a second pivot of the same disk, onto another copy", r.describe() + cmp.describe())
+    cfg = harness.virsh(uri, "dumpxml", DOM, "--inactive").out
+    tap.ok("<source file='%s'/>" % piv2 in cfg, "the config's vda follows the second pivot", cfg)
 
     # ---- resize and the refusals ----
     r = harness.virsh(uri, "blockresize", DOM, "vda", "48M")
