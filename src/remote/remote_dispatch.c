@@ -4300,9 +4300,10 @@ vgmRemoteDispatchDomainGetVcpuPinInfo(VgmRemoteClient *client,
     for (i = 0; i < maps->len && i < (guint)args->ncpumaps; i++)
         vgmDriverCpuMapFill(g_ptr_array_index(maps, i), ret->cpumaps.val + (gsize)i * args->maplen,
                             (size_t)args->maplen);
-    /* libvirt answers with the domain's vCPU count, however many maps
-     * were asked for */
-    ret->num = (gint32)maps->len;
+    /* as libvirt: the maps filled, no more than were asked for (a client
+     * asks for the current vCPUs' of a domain with more possible ones:
+     * python's vcpuPinInfo) */
+    ret->num = (gint32)MIN(maps->len, (guint)args->ncpumaps);
     return TRUE;
 }
 

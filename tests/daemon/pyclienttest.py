@@ -70,7 +70,9 @@ mode). What it covers:
     state() at once: [PAUSED, STARTING_UP];
   * parity with virsh (virshtest.py): domainXMLToNative('qemu-argv') is
     exactly what `virsh domxml-to-native qemu-argv` prints (one line, two
-    memfd cells, the uuid, the accelerator); a domain with the guest_memfd
+    memfd cells, the uuid, the accelerator); vcpuPinInfo of a domain with
+    fewer current vCPUs than possible ones gives one map per current vCPU
+    (the maps python asks for); a domain with the guest_memfd
     extension (examples/gmem-shared.xml) round-trips through defineXML and
     XMLDesc(INACTIVE) unchanged (as `virt-gmem format` prints it), and on a
     QEMU without guest_memfd (Debian's 7.2) create() fails with
@@ -160,6 +162,7 @@ CC_CYCLE = ["vgmtest-py-cc-c%d" % i for i in range(2)]
 ST_RUN = "vgmtest-py-st-run"
 ST_OFF = "vgmtest-py-st-off"
 PAR = "vgmtest-py-par"
+PIN = "vgmtest-py-pin"
 PAR_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e05"
 GMEM = "vgmtest-py-gmem"
 GMEM_UUID = "0c9d8e7f-6a5b-4c3d-8e1f-2a3b4c5d6e06"
@@ -168,7 +171,7 @@ FAST = "vgmtest-py-fast"
 GUEST = "vgmtest-py-guest"
 INS = "vgmtest-py-inspect"
 INS_OFF = "vgmtest-py-inspect-off"
-ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, GMEM, SLOW,
+ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, PIN, GMEM, SLOW,
                                                           FAST, GUEST, GFX, GFX + "-ev", JOBC, "vgmtest-py-tpmenc",
                                                           INS, INS_OFF]
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
@@ -1588,6 +1591,21 @@ def parity_tests(tap, target, conn):
         r = err_code(lambda: conn.domainXMLToNative("qemu-argv", "<domain", 0))
         tap.ok(r[0] in (F.VIR_ERR_XML_ERROR, F.VIR_ERR_XML_DETAIL),
                "domainXMLToNative of malformed XML: VIR_ERR_XML_ERROR", repr(r))
+
+        # ---- vcpuPinInfo of a domain with more possible vCPUs than
+        # current ones: python asks for the current ones' maps (libvirtd
+        # 9.0 answers with that many, 2026-12-06) ----
+        pin = conn.defineXML(
+            "<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>"
+            "<vcpu current='1'>2</vcpu><os><type arch='x86_64'>hvm</type></os>"
+            "<devices><memballoon model='none'/></devices></domain>" % PIN)
+        try:
+            got = err_code(lambda: pin.vcpuPinInfo(F.VIR_DOMAIN_AFFECT_CONFIG))
+            tap.ok(got[0] == "no error" and len(got[1]) == 1 and all(got[1][0]),
+                   "vcpuPinInfo(AFFECT_CONFIG) of a domain with 1 of 2 vCPUs: one map, every "
+                   "host CPU", repr(got))
+        finally:
+            pin.undefine()
 
         # ---- the guest_memfd extension ----
         names = ["guest_memfd domain: defineXML",
