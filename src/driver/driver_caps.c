@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "driver_caps.h"
+#include "util/vgmbitmap.h"
 #include "host/vgmhost.h"
 #include "host/vgmnode.h"
 #include "qemu/qemu_validate.h"
@@ -900,30 +901,88 @@ vgmDriverMeminfoTotal(const char *path)
     return g_ascii_strtoull(p + strlen("MemTotal:"), NULL, 10);
 }
 
-static guint
-vgmDriverCpulistCount(const char *path)
+/* A sysfs file's whole text, stripped; NULL if it cannot be read */
+static char *
+vgmDriverSysfsText(const char *path)
 {
     g_autofree char *text = NULL;
-    g_auto(GStrv) ranges = NULL;
-    guint n = 0;
-    size_t i;
 
     if (!vgmFileReadAll(path, 64 * 1024, &text, NULL, NULL))
-        return 0;
-    ranges = g_strsplit(g_strstrip(text), ",", 0);
-    for (i = 0; ranges[i]; i++) {
-        char *end = NULL;
-        guint64 a = g_ascii_strtoull(ranges[i], &end, 10);
-        guint64 b = a;
+        return NULL;
+    return g_strdup(g_strstrip(text));
+}
 
-        if (end == ranges[i])
-            continue;
-        if (*end == '-')
-            b = g_ascii_strtoull(end + 1, NULL, 10);
-        if (b >= a)
-            n += (guint)(b - a + 1);
+/* A sysfs number, or -1 */
+static long long
+vgmDriverSysfsNumber(const char *path)
+{
+    g_autofree char *text = vgmDriverSysfsText(path);
+    gint64 v;
+
+    if (!text || !g_ascii_string_to_signed(text, 10, G_MININT64, G_MAXINT64, &v, NULL))
+        return -1;
+    return v;
+}
+
+/* A NUMA cell's <cpus> as libvirt gives them, from CPU list @cpulist (the
+ * kernel's list form): each CPU with its socket, die, core and thread
+ * siblings (what OpenStack Nova reads its host's NUMA topology and
+ * pinning from); an offline CPU by its id only */
+static void
+vgmDriverFormatCellCpus(VgmBuf *buf, const char *cpulist)
+{
+    g_autoptr(VgmBitmap) cpus = cpulist && *cpulist ? vgmBitmapParse(cpulist, "cpulist", NULL)
+                                                    : NULL;
+    int c;
+
+    if (!cpus) {
+        vgmBufAdd(buf, "<cpus num='0'/>\n");
+        return;
     }
-    return n;
+    vgmBufAsprintf(buf, "<cpus num='%u'>\n", vgmBitmapCount(cpus));
+    vgmBufAdjustIndent(buf, 2);
+    for (c = vgmBitmapNext(cpus, -1); c >= 0; c = vgmBitmapNext(cpus, c)) {
+        g_autofree char *dir = g_strdup_printf("/sys/devices/system/cpu/cpu%d/topology", c);
+        g_autofree char *pkg = g_strdup_printf("%s/physical_package_id", dir);
+        g_autofree char *die = g_strdup_printf("%s/die_id", dir);
+        g_autofree char *core = g_strdup_printf("%s/core_id", dir);
+        g_autofree char *sib = g_strdup_printf("%s/thread_siblings_list", dir);
+        g_autofree char *sibText = vgmDriverSysfsText(sib);
+        g_autoptr(VgmBitmap) sibMap = sibText ? vgmBitmapParse(sibText, "siblings", NULL) : NULL;
+        g_autofree char *siblings = sibMap ? vgmBitmapFormat(sibMap) : NULL;
+        long long socketId = vgmDriverSysfsNumber(pkg);
+
+        if (socketId < 0 || !siblings) {
+            vgmBufAsprintf(buf, "<cpu id='%d'/>\n", c);
+            continue;
+        }
+        vgmBufAsprintf(buf, "<cpu id='%d' socket_id='%lld' die_id='%lld' core_id='%lld' siblings='%s'/>\n",
+                       c, socketId, MAX(vgmDriverSysfsNumber(die), 0),
+                       MAX(vgmDriverSysfsNumber(core), 0), siblings);
+    }
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</cpus>\n");
+}
+
+/* A NUMA cell's <distances> to the host's cells @nodes (sorted ids, the
+ * order of the kernel's distance file), when the file names them all */
+static void
+vgmDriverFormatCellDistances(VgmBuf *buf, const char *dir, GPtrArray *nodes)
+{
+    g_autofree char *path = g_strdup_printf("%s/distance", dir);
+    g_autofree char *text = vgmDriverSysfsText(path);
+    g_auto(GStrv) values = text ? g_strsplit_set(text, " \t", 0) : NULL;
+    guint i;
+
+    if (!values || g_strv_length(values) != nodes->len)
+        return;
+    vgmBufAdd(buf, "<distances>\n");
+    vgmBufAdjustIndent(buf, 2);
+    for (i = 0; i < nodes->len; i++)
+        vgmBufAsprintf(buf, "<sibling id='%s' value='%s'/>\n",
+                       (const char *)g_ptr_array_index(nodes, i), values[i]);
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</distances>\n");
 }
 
 static void
@@ -1116,8 +1175,11 @@ vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
 
         vgmBufAdd(&buf, "<cell id='0'>\n");
         vgmBufAdjustIndent(&buf, 2);
+        g_autofree char *online = vgmDriverSysfsText("/sys/devices/system/cpu/online");
+        g_autofree char *all = g_strdup_printf("0-%ld", MAX(sysconf(_SC_NPROCESSORS_ONLN), 1) - 1);
+
         vgmBufAsprintf(&buf, "<memory unit='KiB'>%" G_GUINT64_FORMAT "</memory>\n", mem);
-        vgmBufAsprintf(&buf, "<cpus num='%ld'/>\n", sysconf(_SC_NPROCESSORS_ONLN));
+        vgmDriverFormatCellCpus(&buf, online ? online : all);
         vgmBufAdjustIndent(&buf, -2);
         vgmBufAdd(&buf, "</cell>\n");
     }
@@ -1126,13 +1188,15 @@ vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
         g_autofree char *dir = g_strdup_printf("/sys/devices/system/node/node%s", id);
         g_autofree char *meminfo = g_strdup_printf("%s/meminfo", dir);
         g_autofree char *cpulist = g_strdup_printf("%s/cpulist", dir);
+        g_autofree char *cpus = vgmDriverSysfsText(cpulist);
         guint64 mem = vgmDriverMeminfoTotal(meminfo);
 
         vgmBufAsprintf(&buf, "<cell id='%s'>\n", id);
         vgmBufAdjustIndent(&buf, 2);
         vgmBufAsprintf(&buf, "<memory unit='KiB'>%" G_GUINT64_FORMAT "</memory>\n", mem);
         vgmDriverFormatPages(&buf, sizes, dir, mem);
-        vgmBufAsprintf(&buf, "<cpus num='%u'/>\n", vgmDriverCpulistCount(cpulist));
+        vgmDriverFormatCellDistances(&buf, dir, nodes);
+        vgmDriverFormatCellCpus(&buf, cpus);
         vgmBufAdjustIndent(&buf, -2);
         vgmBufAdd(&buf, "</cell>\n");
     }

@@ -14,7 +14,8 @@ Nova's modules and calls them; it does not reimplement them.
      green dispatch thread), get_connection() (openAuth, event and close
      callback registration), has_min_version() with the driver's floors
      (MIN_LIBVIRT_VERSION 6.0.0, MIN_QEMU_VERSION 4.2.0, hv_type 'QEMU'),
-     get_driver_type(), get_version(), get_hostname(), get_capabilities(),
+     get_driver_type(), get_version(), get_hostname(), get_capabilities()
+     (its NUMA cells' CPUs with socket, core and siblings),
      get_domain_capabilities(), _get_hardware_info() / get_memory_mb_total()
      (node info), get_online_cpus() (CPU map), get_cpu_stats().
   B. One small instance (128 MiB, 1 vCPU, no disk, type 'qemu' without
@@ -875,6 +876,18 @@ def part_a():
             tap.diag("machine aliases: %s" % (dict(d.aliases) if d else {}))
         tap.ok(caps.host.topology is not None and len(caps.host.topology.cells) >= 1,
                "capabilities: NUMA topology with >= 1 cell")
+        # what Nova builds its host NUMA topology and CPU pinning from
+        # (_get_host_numa_topology): each cell's CPUs with their socket and
+        # thread siblings, every online CPU of the host once
+        cpus = [c for cell in (caps.host.topology.cells if caps.host.topology else [])
+                for c in cell.cpus]
+        online = os.sysconf("SC_NPROCESSORS_ONLN")
+        tap.ok(len(cpus) == online and sorted(c.id for c in cpus) == list(range(online)) and
+               all(c.socket_id is not None and c.core_id is not None and c.id in c.siblings
+                   for c in cpus),
+               "capabilities: the cells list the %d online CPUs, each with its socket, core "
+               "and thread siblings" % online,
+               repr([(c.id, c.socket_id, c.core_id, c.siblings) for c in cpus]))
         tap.diag("host cpu model %r, %d features" % (caps.host.cpu.model,
                                                       len(caps.host.cpu.features)))
         # the host CPU as a named model: Nova then expands it with
