@@ -529,8 +529,9 @@ testDeviceChange(void)
         /* update replaces the one it names */
         { "<disk type='file' device='disk'><source file='/c.img'/><target dev='vda' bus='virtio'/></disk>",
           VGM_DRIVER_DEVICE_UPDATE, 0, "/c.img", "/a.img" },
+        /* (as libvirt: an update of a device the domain lacks is DEVICE_MISSING) */
         { "<disk type='file' device='disk'><source file='/c.img'/><target dev='vdz' bus='virtio'/></disk>",
-          VGM_DRIVER_DEVICE_UPDATE, VGM_ERR_INVALID_ARG, "target dev='vdz'", NULL },
+          VGM_DRIVER_DEVICE_UPDATE, VGM_ERR_DEVICE_MISSING, "target dev='vdz'", NULL },
         { "<graphics type='vnc' port='5901'/>", VGM_DRIVER_DEVICE_UPDATE, 0, "5901", NULL },
         /* what libvirt does not change so, and what is no device */
         { "<graphics type='vnc'/>", VGM_DRIVER_DEVICE_ATTACH, VGM_ERR_NO_SUPPORT, "attach of device 'graphics' is not supported", NULL },
