@@ -560,6 +560,45 @@ vgmRpcWriteFull(int fd, const guint8 *buf, gsize len)
     return TRUE;
 }
 
+/* Reads the byte a client sends with one descriptor attached
+ * (SCM_RIGHTS) and closes what came: a descriptor passed with a call
+ * this server does not take. FALSE: no byte (the client is gone). */
+static gboolean
+vgmRpcDropPassedFd(int sock)
+{
+    char byte;
+    struct iovec iov = { &byte, 1 };
+    union {
+        struct cmsghdr hdr;
+        char buf[CMSG_SPACE(sizeof(int) * VGM_RPC_CALL_FDS_MAX)];
+    } ctl;
+    struct msghdr msg = { 0 };
+    struct cmsghdr *cmsg;
+    ssize_t n;
+
+    memset(&ctl, 0, sizeof(ctl));
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctl.buf;
+    msg.msg_controllen = sizeof(ctl.buf);
+    do {
+        n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    for (cmsg = CMSG_FIRSTHDR(&msg); n == 1 && cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+        size_t k;
+
+        if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS)
+            continue;
+        for (k = 0; k < (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int); k++) {
+            int fd;
+
+            memcpy(&fd, CMSG_DATA(cmsg) + k * sizeof(int), sizeof(int));
+            close(fd);
+        }
+    }
+    return n == 1;
+}
+
 /* One byte with @fd attached (SCM_RIGHTS), as libvirt passes one. */
 static gboolean
 vgmRpcSendFd(int sock, int fd)
@@ -742,10 +781,27 @@ vgmRpcClientHandle(VgmRpcClient *client, const VgmRpcHeader *hdr, guint8 *payloa
         g_free(payload);
         return TRUE;
     }
-    if (hdr->type == VGM_RPC_TYPE_CALL_WITH_FDS || hdr->status != VGM_RPC_STATUS_OK) {
-        vgmRpcReplyRpcError(client, hdr, hdr->status != VGM_RPC_STATUS_OK ?
-                            _("a call must have status ok") :
-                            _("passing file descriptors is not supported"));
+    if (hdr->type == VGM_RPC_TYPE_CALL_WITH_FDS) {
+        /* the descriptors follow the frame, one byte each: taken off the
+         * socket (and closed), so that the next frame is read where it
+         * starts and the connection goes on */
+        VgmRpcErrorInfo e = { VGM_RPC_ERR_NO_SUPPORT, VGM_RPC_FROM_RPC,
+                              _("passing file descriptors with a call is not supported by virt-gmem") };
+        guint32 nfds = len >= 4 ? vgmRpcGet32(payload) : G_MAXUINT32;
+        guint32 k;
+
+        g_free(payload);
+        if (nfds > VGM_RPC_CALL_FDS_MAX)
+            return FALSE;
+        for (k = 0; k < nfds; k++) {
+            if (!vgmRpcDropPassedFd(client->fd))
+                return FALSE;
+        }
+        vgmRpcClientReplyError(client, hdr, &e);
+        return TRUE;
+    }
+    if (hdr->status != VGM_RPC_STATUS_OK) {
+        vgmRpcReplyRpcError(client, hdr, _("a call must have status ok"));
         g_free(payload);
         return TRUE;
     }

@@ -28,6 +28,8 @@
 
 /* Largest message (header included) and the header's size. */
 #define VGM_RPC_MESSAGE_MAX (16 * 1024 * 1024)
+/* the most descriptors a call may pass (libvirt's limit) */
+#define VGM_RPC_CALL_FDS_MAX 32
 #define VGM_RPC_HEADER_SIZE 28
 
 /* Message types and statuses (libvirt's virNetMessageType / Status). */
@@ -66,6 +68,7 @@ typedef struct {
 /* libvirt's error codes and domains that this layer uses itself. */
 #define VGM_RPC_ERR_INTERNAL 1
 #define VGM_RPC_ERR_RPC 39
+#define VGM_RPC_ERR_NO_SUPPORT 3
 #define VGM_RPC_FROM_RPC 7
 
 typedef struct _VgmRpcServer VgmRpcServer;

@@ -47,7 +47,8 @@ timeout. What it covers, in order:
   live (iothread_tests); a variable clock from local time, running from
   UTC in the live XML (clock_localtime_tests); memory devices attached,
   updated and detached live, a virtio-mem device's <current> only in the
-  live XML (memdev_tests).
+  live XML, DIMM slots and base addresses (memdev_tests); a call that
+  passes file descriptors leaves the connection usable (fd_pass_tests).
 
 The expected outputs were captured from virsh 9.0.0 (libvirt-clients
 9.0.0-4+deb12u2) against Debian's libvirtd 9.0.0 (libvirt-daemon
@@ -108,6 +109,7 @@ VFS = "vgmtest-virsh-vfs"
 SLICE = "vgmtest-virsh-slice"
 MIGX = "vgmtest-virsh-migx"
 UCPU = "vgmtest-virsh-updcpu"
+FDP = "vgmtest-virsh-fdpass"
 MEM = "vgmtest-virsh-mem"
 VC = "vgmtest-virsh-vcpus"
 MD = "vgmtest-virsh-memdev"
@@ -118,7 +120,7 @@ LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
-             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS, SLICE, MIGX, UCPU]
+             "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS, SLICE, MIGX, UCPU, FDP]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -603,6 +605,7 @@ def run_tests(tap, target, tmp):
     slice_tests(tap, target, tmp)
     migratable_xml_tests(tap, target, tmp)
     update_cpu_tests(tap, target, tmp)
+    fd_pass_tests(tap, target, tmp)
 
     cpu_tests(tap, target, tmp)
 
@@ -2934,6 +2937,34 @@ def migratable_xml_tests(tap, target, tmp):
     finally:
         virsh(uri, "destroy", MIGX)
         virsh(uri, "undefine", MIGX)
+
+
+def fd_pass_tests(tap, target, tmp):
+    """A call that passes file descriptors (virsh qemu-monitor-command
+    --pass-fds, dom-fd-associate): the client sends them after the call,
+    one byte each. libvirtd 9.0 (2026-12-06) answers a shut-off domain's
+    monitor command with "domain is not running", and the same virsh
+    session goes on. Ours refuses such calls, naming them, and the
+    connection goes on too (it used to read the bytes as the next frame
+    and drop the client)."""
+    uri = target.uri
+    xml = ("<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>"
+           "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+           "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>" % FDP)
+    r = virsh(uri, "define", harness.write_file(tmp, FDP + ".xml", xml))
+    if not tap.ok(r.rc == 0, "virsh define (fd passing)", r.describe()):
+        return
+    try:
+        r = virsh(uri, "qemu-monitor-command %s --pass-fds 0,1 '{\"execute\":\"query-status\"}'; "
+              "list --all --name" % FDP)
+        tap.ok(FDP in r.out.split() and "Disconnected" not in r.err,
+               "after a call that passed two descriptors, the same connection lists the "
+               "domain", r.describe())
+        if not target.reference:
+            tap.ok("passing file descriptors" in r.err, "ours: the call is refused, saying why",
+                   r.describe())
+    finally:
+        virsh(uri, "undefine", FDP)
 
 
 def update_cpu_tests(tap, target, tmp):
