@@ -208,7 +208,8 @@ testConversationRun(void)
     /* QMP error */
     json_object_set_string_member(args, "typename", "memory-backend-epc");
     g_assert_false(vgmQemuMonitorCommand(mon, "qom-list-properties", args, &ret, &err));
-    g_assert_error(err, VGM_ERROR, VGM_ERR_OPERATION_FAILED);
+    /* (libvirt's VIR_ERR_INTERNAL_ERROR for what QEMU refuses) */
+    g_assert_error(err, VGM_ERROR, VGM_ERR_INTERNAL);
     g_assert_cmpstr(err->message, ==,
                     "QEMU monitor command 'qom-list-properties' failed: DeviceNotFound: "
                     "Class 'memory-backend-epc' not found");
@@ -297,7 +298,7 @@ testCapabilitiesRefused(void)
     thread = testServerStart(&srv, GREETING, testCapsRefused, &fd);
     mon = vgmQemuMonitorOpenFd(fd, &err);
     g_assert_null(mon);
-    g_assert_error(err, VGM_ERROR, VGM_ERR_OPERATION_FAILED);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_INTERNAL);
     g_assert_cmpstr(err->message, ==,
                     "QEMU monitor command 'qmp_capabilities' failed: GenericError: no");
     testServerFinish(&srv, thread);

@@ -424,7 +424,11 @@ vgmQemuMonitorCommandDeadline(VgmQemuMonitor *mon, const char *cmd,
         }
         if (msg->kind == VGM_QEMU_MONITOR_MSG_ERROR) {
             mon->lastErrorClass = g_strdup(msg->errorClass ? msg->errorClass : "GenericError");
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+            /* (libvirt's code for what QEMU refuses, which clients such
+             * as OpenStack Nova tell apart by it and QEMU's words: a
+             * second device_del of a device "already in the process of
+             * unplug") */
+            vgmErrorSet(error, VGM_ERR_INTERNAL,
                         _("QEMU monitor command '%1$s' failed: %2$s: %3$s"),
                         cmd, mon->lastErrorClass,
                         msg->errorDesc ? msg->errorDesc : _("no description"));
