@@ -4889,9 +4889,21 @@ vgmDriverDomainUpdateGraphics(const VgmDriverStore *store, VgmDriverDomain *dom,
     g_autoptr(GPtrArray) cmds = g_ptr_array_new_with_free_func((GDestroyNotify)json_object_unref);
     g_autofree char *before = vgmDomainDefFormat(oldDef);
     g_autofree char *after = NULL;
-    VgmGraphicsDef now = *g;
+    VgmGraphicsDef now;
     guint i;
 
+    /* ports the server chose at the start: an update that leaves them to
+     * it (autoport, a websocket of -1) keeps them, as libvirt compares
+     * the ports of a server given them only */
+    if (was->autoport == VGM_TRISTATE_YES && g->autoport != VGM_TRISTATE_NO &&
+        (!g->havePort || g->port == -1)) {
+        g->port = was->port;
+        g->havePort = was->havePort;
+        g->autoport = was->autoport;
+    }
+    if (g->websocket == -1 && was->websocket > 0)
+        g->websocket = was->websocket;
+    now = *g;
     g->passwd = was->passwd;
     g->passwdExpires = was->passwdExpires;
     g->passwdValidTo = was->passwdValidTo;

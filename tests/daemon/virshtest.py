@@ -1448,9 +1448,10 @@ def graphics_update_tests(tap, target, tmp, vnc):
     still asks for a password; the same again changes nothing and
     succeeds; the display as dumpxml without --security-info gives it
     (its expiry, no password) succeeds and leaves QEMU's password (which
-    libvirtd's live XML then no longer shows; ours does); SPICE's
-    with a password and connected='disconnect' the same; another keymap is
-    refused (rc 1)."""
+    libvirtd's live XML then no longer shows; ours does); a VNC display
+    written with port='-1' autoport='yes' and a new password succeeds and
+    the server keeps its port; SPICE's with a password and
+    connected='disconnect' the same; another keymap is refused (rc 1)."""
     uri = target.uri
 
     def live_graphics(kind):
@@ -1490,6 +1491,18 @@ def graphics_update_tests(tap, target, tmp, vnc):
                (target.reference or g2.get("passwd") == "gfx-pw2"),
                "update-device --live of it: succeeds, QEMU's password stays",
                r.describe() + (ET.tostring(g2, encoding="unicode") if g2 is not None else ""))
+    # written by hand, as a user changes a password: the port left to the
+    # server (autoport, port -1), the listen address given
+    f = harness.write_file(tmp, GFX + "-vnc-auto.xml",
+                           "<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1' "
+                           "passwd='gfx-pw3'/>")
+    r = virsh(uri, "update-device", GFX, f, "--live")
+    g2 = live_graphics("vnc")
+    tap.ok(r.rc == 0 and g2 is not None and g2.get("passwd") == "gfx-pw3" and
+           g2.get("port") == str(vnc),
+           "update-device --live of a VNC password with port='-1' autoport='yes': succeeds, "
+           "the server keeps its port", r.describe() +
+           (ET.tostring(g2, encoding="unicode") if g2 is not None else ""))
     g = live_graphics("spice")
     if tap.ok(g is not None, "the live SPICE graphics"):
         g.set("passwd", "spice-pw")
