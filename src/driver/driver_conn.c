@@ -552,24 +552,31 @@ vgmDriverListDomainsFlags(VgmDriver *drv, unsigned int flags, unsigned int what,
                           GError **error)
 {
     GPtrArray *all = NULL;
-    guint i, n;
 
     if (!vgmDriverCheckFlags(flags, VGM_LIST_DOMAINS_ALL_FLAGS, error) ||
         !(all = vgmDriverDomainListAll(drv->store, what, error)))
         return NULL;
+    vgmDriverFilterDomains(drv, all, flags);
+    return all;
+}
+
+void
+vgmDriverFilterDomains(VgmDriver *drv, GPtrArray *doms, unsigned int flags)
+{
+    guint i, n;
+
     if (!flags)
-        return all;
+        return;
     /* keep the order, drop what does not match */
-    for (i = 0, n = 0; i < all->len; i++) {
-        VgmDriverDomain *dom = g_ptr_array_index(all, i);
+    for (i = 0, n = 0; i < doms->len; i++) {
+        VgmDriverDomain *dom = g_ptr_array_index(doms, i);
 
         if (vgmDriverListMatch(drv, dom, flags))
-            all->pdata[n++] = dom;
+            doms->pdata[n++] = dom;
         else
             vgmDriverDomainFree(dom);
     }
-    all->len = n;
-    return all;
+    doms->len = n;
 }
 
 GPtrArray *

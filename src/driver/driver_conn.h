@@ -74,6 +74,9 @@ typedef enum {
 /* The domains @flags select (0: all), active ones first by id, then the
  * inactive ones by name. Unknown flags are an invalid-arg error. */
 GPtrArray *vgmDriverListDomains(VgmDriver *drv, unsigned int flags, GError **error);
+/* Drops from @doms (of VgmDriverDomain, owned) those the list filter
+ * @flags (VGM_LIST_DOMAINS_*) leaves out, keeping the order */
+void vgmDriverFilterDomains(VgmDriver *drv, GPtrArray *doms, unsigned int flags);
 /* Counts and names for libvirt's older list calls. */
 int vgmDriverNumOfDomains(VgmDriver *drv, gboolean active, GError **error);
 

@@ -1268,11 +1268,6 @@ vgmDriverGetAllDomainStats(VgmDriver *drv, GPtrArray *doms, unsigned int stats,
     if (!vgmDriverCheckFlags(flags, VGM_STATS_FILTERS | VGM_STATS_NOWAIT |
                              VGM_STATS_BACKING | VGM_STATS_ENFORCE, error))
         return NULL;
-    if (doms && (flags & VGM_STATS_FILTERS)) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
-                    _("a list of domains cannot be filtered further (flags 0xff)"));
-        return NULL;
-    }
     if ((flags & VGM_STATS_ENFORCE) && (stats & ~VGM_STATS_SERVED)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("statistics groups 0x%1$x are not supported (supported: state, cpu-total, balloon, vcpu, interface, block, perf, iothread, memory, dirtyrate)"),
@@ -1283,7 +1278,9 @@ vgmDriverGetAllDomainStats(VgmDriver *drv, GPtrArray *doms, unsigned int stats,
     if (!stats)
         stats = VGM_STATS_SERVED;
     if (doms) {
+        /* as libvirt: the filter flags apply to the domains named too */
         list = g_ptr_array_ref(doms);
+        vgmDriverFilterDomains(drv, list, flags & VGM_STATS_FILTERS);
     } else if (!(list = vgmDriverListDomains(drv, flags & VGM_STATS_FILTERS, error))) {
         return NULL;
     }

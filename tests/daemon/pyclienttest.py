@@ -1068,6 +1068,13 @@ def stats_tests(tap, conn):
     tap.eq([(d.name(), sorted(st)) for d, st in one],
            [(ST_RUN, ["state.reason", "state.state"])],
            "domainListGetStats of one domain, one group")
+    # (virsh domstats --list-active DOM...: the filter applies to the
+    # domains named, libvirtd 9.0 2026-12-06)
+    off = conn.lookupByName(ST_OFF)
+    got = err_code(lambda: [d.name() for d, _ in conn.domainListGetStats(
+        [run, off], F.VIR_DOMAIN_STATS_STATE, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_SHUTOFF)])
+    tap.eq(got, ("no error", [ST_OFF]),
+           "domainListGetStats of two domains with the SHUTOFF filter: the shut-off one")
     r = err_code(lambda: conn.getAllDomainStats(
         F.VIR_DOMAIN_STATS_VM, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
     # libvirtd serves the vm group (QEMU's query-stats): only ours refuses it
