@@ -2069,16 +2069,26 @@ vgmDriverSaveCheckGuestView(const VgmDomainDef *saved, const VgmDomainDef *newDe
  * @savedXml (a save's --xml, a restore's, save-image-define), checked as
  * a restore checks it (vgmDriverSaveCheckGuestView): its canonical XML */
 static char *
-vgmDriverSaveCheckNewXML(const char *savedXml, const char *xml, const char *path,
-                         GError **error)
+vgmDriverSaveCheckNewXML(const VgmDriverStore *store, const char *savedXml, const char *xml,
+                         const char *path, GError **error)
 {
     g_autoptr(VgmDomainDef) saved = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    xmlNodePtr root;
 
     if (!(saved = vgmDomainDefParseString(savedXml, path, VGM_DOMAIN_PARSE_SKIP_VALIDATE |
                                           VGM_DOMAIN_PARSE_LIVE, error)) ||
-        !(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_LIVE |
-                                        VGM_DOMAIN_PARSE_EDITED, error)) ||
+        !(doc = vgmXMLParseString(xml, NULL, error)))
+        return NULL;
+    /* (a machine named by QEMU's alias, 'pc' in the domain's original
+     * XML, is the versioned one the saved guest runs, as a define reads
+     * it) */
+    root = xmlDocGetRootElement(doc);
+    if (root && xmlStrEqual(root->name, BAD_CAST "domain"))
+        vgmDriverDomainCanonicalMachine(store, root);
+    if (!(def = vgmDomainDefParseNode(doc, root, VGM_DOMAIN_PARSE_LIVE | VGM_DOMAIN_PARSE_EDITED,
+                                      error)) ||
         !vgmDriverSaveCheckGuestView(saved, def, path, error))
         return NULL;
     return vgmDomainDefFormat(def);
@@ -2106,7 +2116,7 @@ vgmDriverDomainRestoreLocked(const VgmDriverStore *store, const char *path, cons
     if (dxml) {
         g_autofree char *saved = g_steal_pointer(&xml);
 
-        if (!(xml = vgmDriverSaveCheckNewXML(saved, dxml, path, error))) {
+        if (!(xml = vgmDriverSaveCheckNewXML(store, saved, dxml, path, error))) {
             close(incoming.fd);
             return NULL;
         }
@@ -2398,7 +2408,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
                                         VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
                                         error)) ||
         !vgmDriverDomainCheckSavable(def, error) ||
-        (dxml && !(imageXml = vgmDriverSaveCheckNewXML(dom->status->xml, dxml, target, error))))
+        (dxml && !(imageXml = vgmDriverSaveCheckNewXML(store, dom->status->xml, dxml, target, error))))
         return FALSE;
     /* (a websocket port the start chose is chosen again by the restore,
      * as libvirt's image asks for -1; an XML given keeps what it says) */
@@ -2633,7 +2643,7 @@ vgmDriverDomainMigrateBegin(const VgmDriverStore *store, const char *name, const
     }
     /* a destination XML changes what the host provides, never what the
      * guest sees: as a save image's XML is checked */
-    if (dxml && !(out = vgmDriverSaveCheckNewXML(dom->status->xml, dxml, NULL, error)))
+    if (dxml && !(out = vgmDriverSaveCheckNewXML(store, dom->status->xml, dxml, NULL, error)))
         return FALSE;
     if (!out)
         out = g_strdup(dom->status->xml);
@@ -3129,7 +3139,7 @@ vgmDriverDomainSaveImageDefine(const VgmDriverStore *store, const char *ref, con
     if (!xml)
         return vgmDriverSaveImageUpdate(path, NULL, running, error);
     return vgmDriverSaveImageOpen(path, &savedXml, &ran, NULL, error) &&
-           (newXml = vgmDriverSaveCheckNewXML(savedXml, xml, path, error)) &&
+           (newXml = vgmDriverSaveCheckNewXML(store, savedXml, xml, path, error)) &&
            vgmDriverSaveImageUpdate(path, newXml, running, error);
 }
 

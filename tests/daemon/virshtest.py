@@ -1699,6 +1699,16 @@ def save_tests(tap, target, tmp):
                "virsh save-image-define of a hand-written XML (no console, PCI address "
                "or alias): accepted; the image's XML has the console and the same PCI "
                "addresses", r.describe() + r2.describe())
+        # the machine by QEMU's alias, as the domain's original XML names
+        # it: the versioned machine the guest runs, as a define reads it
+        aliased = re.sub(r"machine='pc-q35-[0-9.]+'", "machine='q35'", bare, count=1)
+        f5 = harness.write_file(tmp, "save-alias.xml", aliased)
+        r = virsh(uri, "save-image-define", img, f5)
+        r2 = virsh(uri, "save-image-dumpxml", img)
+        tap.ok(aliased != bare and r.rc == 0 and
+               re.search(r"machine='pc-q35-[0-9.]+'", r2.out) is not None,
+               "virsh save-image-define of an XML naming the machine 'q35': accepted, the "
+               "image keeps the versioned machine", r.describe() + r2.describe())
         r = virsh(uri, "restore", img, "--paused")
         tap.eq((r.rc, r.out), (0, "Domain restored from %s\n\n" % img),
                "virsh restore --paused")
