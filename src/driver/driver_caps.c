@@ -226,6 +226,48 @@ vgmDriverCapsHostModel(VgmBuf *buf, const VgmQemuCaps *caps, VgmQemuCapsAccel ac
     vgmBufAdd(buf, "</mode>\n");
 }
 
+/* QEMU's generic CPU models, for which libvirt's CPU map names no vendor */
+static const char *const vgmDriverCapsGenericModels[] = {
+    "486", "kvm32", "kvm64", "pentium", "pentium2", "pentium3", "qemu32", "qemu64", NULL,
+};
+
+/* <mode name='custom'>: each named model of the binary under @accel, as
+ * libvirt lists them (the reverse of their sorted order), usable when
+ * the accelerator has every feature it defines */
+static void
+vgmDriverCapsCustomModels(VgmBuf *buf, const VgmQemuCaps *caps, VgmQemuCapsAccel accel)
+{
+    g_autoptr(VgmQemuCapsHostCpu) hc = vgmQemuCapsGetHostCpu(caps, accel);
+    g_autoptr(GHashTable) have = NULL;
+    guint i;
+
+    if (!hc || !hc->host || !hc->models || hc->models->len == 0) {
+        vgmBufAdd(buf, "<mode name='custom' supported='yes'/>\n");
+        return;
+    }
+    have = g_hash_table_new(g_str_hash, g_str_equal);
+    for (i = 0; hc->host->features && hc->host->features[i]; i++)
+        g_hash_table_add(have, hc->host->features[i]);
+    vgmBufAdd(buf, "<mode name='custom' supported='yes'>\n");
+    vgmBufAdjustIndent(buf, 2);
+    for (i = hc->models->len; i > 0; i--) {
+        const VgmQemuCapsCpuModel *m = g_ptr_array_index(hc->models, i - 1);
+        const char *vendor = m->vendor ? vgmQemuCpuVendorXMLName(m->vendor) : NULL;
+        gboolean usable = TRUE;
+        guint k;
+
+        for (k = 0; m->features && m->features[k] && usable; k++)
+            usable = g_hash_table_contains(have, m->features[k]);
+        if (g_strv_contains(vgmDriverCapsGenericModels, m->name))
+            vendor = NULL;
+        vgmBufAsprintf(buf, "<model usable='%s' vendor='%s'>", usable ? "yes" : "no",
+                       vendor ? vendor : "unknown");
+        vgmBufEscapeString(buf, "%s</model>\n", m->name);
+    }
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</mode>\n");
+}
+
 /* The smallest domain of @virttype/@arch/@machine with @memoryBacking,
  * @features and @lsec (XML fragments), or NULL when it does not parse. */
 static VgmDomainDef *
@@ -443,7 +485,7 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
     }
     vgmBufAdd(&buf, "<mode name='maximum' supported='yes'/>\n");
     vgmDriverCapsHostModel(&buf, caps, kvm ? VGM_QEMU_CAPS_ACCEL_KVM : VGM_QEMU_CAPS_ACCEL_TCG);
-    vgmBufAdd(&buf, "<mode name='custom' supported='yes'/>\n");
+    vgmDriverCapsCustomModels(&buf, caps, kvm ? VGM_QEMU_CAPS_ACCEL_KVM : VGM_QEMU_CAPS_ACCEL_TCG);
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</cpu>\n");
 

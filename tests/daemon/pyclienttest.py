@@ -412,6 +412,20 @@ def connection_tests(tap, conn):
     m = dc.findtext("machine") or ""
     tap.ok(m.startswith("pc-q35-"), "getDomainCapabilities(emulator, arch, 'q35', %s): "
            "machine is the canonical pc-q35-X.Y" % vt, "machine %r" % m)
+    # the custom CPU models, which virt-manager offers: libvirtd 9.0 lists
+    # 53 under TCG here (2026-12-06), in reverse sorted order, qemu64
+    # first (usable, vendor unknown), each usable='yes' or 'no'; ours the
+    # same, with the two QEMU has that libvirt's CPU map lacks (Denverton,
+    # KnightsMill)
+    custom = dc.findall("cpu/mode[@name='custom']/model")
+    names = [c.text for c in custom]
+    tap.ok(len(custom) >= 50 and names == sorted(names, reverse=True) and
+           (custom[0].text, custom[0].get("usable"), custom[0].get("vendor")) ==
+           ("qemu64", "yes", "unknown") and
+           all(c.get("usable") in ("yes", "no") for c in custom) and
+           {"Skylake-Client-IBRS", "EPYC", "Westmere"} <= set(names),
+           "getDomainCapabilities: %d custom CPU models, each usable or not" % len(custom),
+           repr([(c.text, c.get("usable"), c.get("vendor")) for c in custom[:5]]))
     if not harness.HAVE_KVM:
         code_is(tap, lambda: conn.getDomainCapabilities(None, None, None, "kvm", 0),
                 libvirt.VIR_ERR_INVALID_ARG,
