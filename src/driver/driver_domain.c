@@ -4838,49 +4838,104 @@ vgmDriverDomainInsertMedium(const VgmDriverDomain *dom, VgmQemuMonitor *mon, con
     return vgmDriverDomainTrayCommand(mon, "blockdev-close-tray", id, NULL, error);
 }
 
-/* Interface @net of @newDef, the live definition of running domain @dom
- * with device @xml updated, has its link state changed from @was: set,
- * when nothing else of the definition changed (as libvirt, QEMU's
- * set_link on the guest's device) */
 static gboolean
-vgmDriverDomainUpdateLink(const VgmDriverStore *store, VgmDriverDomain *dom,
-                          const VgmDomainDef *oldDef, VgmDomainDef *newDef, VgmNetDef *net,
-                          VgmTristate was, GError **error)
+vgmDriverBandwidthRateEqual(const VgmNetBandwidthRate *a, const VgmNetBandwidthRate *b)
+{
+    if (!a || !b)
+        return a == b;
+    return a->average == b->average && a->peak == b->peak && a->burst == b->burst &&
+           a->floor == b->floor;
+}
+
+static gboolean
+vgmDriverBandwidthEqual(const VgmNetBandwidth *a, const VgmNetBandwidth *b)
+{
+    return vgmDriverBandwidthRateEqual(a->in, b->in) && vgmDriverBandwidthRateEqual(a->out, b->out);
+}
+
+/* Interface @net of @newDef, the live definition of running domain @dom
+ * with device @xml updated, differs from @had, the one it has: what
+ * libvirt changes while the guest runs, when nothing else of the
+ * definition changed. Its link state (QEMU's set_link on the guest's
+ * device), its <bandwidth> (the tap shaped again) and the bridge or
+ * network of a bridge or network interface (the tap moved into the other
+ * bridge), in that order of checks. */
+static gboolean
+vgmDriverDomainUpdateNet(const VgmDriverStore *store, VgmDriverDomain *dom,
+                         const VgmDomainDef *oldDef, VgmDomainDef *newDef, VgmNetDef *net,
+                         const VgmNetDef *had, GError **error)
 {
     g_autoptr(VgmQemuMonitor) mon = NULL;
-    g_autoptr(JsonObject) args = json_object_new();
     g_autofree char *before = vgmDomainDefFormat(oldDef);
     g_autofree char *after = NULL;
-    VgmTristate now = net->linkDown;
-    const VgmNetDef *had = NULL;
-    guint i;
+    g_autoptr(VgmDriverTap) oldTap = NULL;
+    g_autoptr(VgmDriverTap) newTap = NULL;
+    VgmNetDef now = *net;
+    gboolean link = net->linkDown != had->linkDown;
+    gboolean shape = !vgmDriverBandwidthEqual(&net->bandwidth, &had->bandwidth);
+    gboolean move;
 
     /* what a start gave the interface, kept when the update does not
      * give it (as libvirt keeps the tap's name) */
-    for (i = 0; i < oldDef->devices.nets->len && !had; i++) {
-        const VgmNetDef *o = g_ptr_array_index(oldDef->devices.nets, i);
-
-        if (g_strcmp0(o->alias, net->alias) == 0)
-            had = o;
-    }
-    if (had && !net->ifname)
+    if (!net->ifname)
         net->ifname = g_strdup(had->ifname);
-    if (had && !net->actualBridge)
+    if (g_strcmp0(net->source, had->source) == 0 && !net->actualBridge)
         net->actualBridge = g_strdup(had->actualBridge);
-    net->linkDown = was;
+    else if (net->type == VGM_NET_TYPE_NETWORK &&
+             !vgmDriverNetResolveNetwork(store, net, error))
+        return FALSE;
+    move = g_strcmp0(net->source, had->source) != 0;
+    now = *net;
+    net->linkDown = had->linkDown;
+    net->bandwidth = had->bandwidth;
+    net->source = had->source;
+    net->actualBridge = had->actualBridge;
     after = vgmDomainDefFormat(newDef);
-    net->linkDown = now;
+    *net = now;
     if (!g_str_equal(before, after)) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("cannot update interface '%1$s' of running domain '%2$s' so: only its link state (<link state>) can change with it while it runs; change the config (--config) for the next start"),
+                    _("cannot update interface '%1$s' of running domain '%2$s' so: only its link state (<link state>), <bandwidth> and the bridge or network of its <source> can change while it runs; change the config (--config) for the next start"),
                     net->mac, dom->name);
         return FALSE;
     }
-    json_object_set_string_member(args, "name", net->alias);
-    json_object_set_boolean_member(args, "up", now != VGM_TRISTATE_YES);
-    return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
-           vgmQemuMonitorCommand(mon, "set_link", args, NULL, error) &&
-           vgmDriverDomainSaveLive(store, dom, newDef, error);
+    if (move || shape) {
+        oldTap = vgmDriverNetTapOf(oldDef, had);
+        newTap = vgmDriverNetTapOf(newDef, net);
+        if (!oldTap || !newTap || (move && (oldTap->ovs || newTap->ovs || !newTap->bridge))) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("cannot update interface '%1$s' of running domain '%2$s' so: its %3$s can change only on a tap of the driver's in a Linux bridge"),
+                        net->mac, dom->name, move ? _("bridge") : _("<bandwidth>"));
+            return FALSE;
+        }
+        if ((shape || move) && geteuid() != 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("cannot update interface '%1$s' of running domain '%2$s': moving or shaping its tap needs root"),
+                        net->mac, dom->name);
+            return FALSE;
+        }
+    }
+    if (move && !vgmDriverNetMoveTap(newTap->ifname, oldTap->bridge, newTap->bridge,
+                                     newTap->isolated, error))
+        return FALSE;
+    if (shape && !vgmDriverNetReshape(newTap, error)) {
+        g_autoptr(GError) undo = NULL;
+
+        if (move && !vgmDriverNetMoveTap(newTap->ifname, newTap->bridge, oldTap->bridge,
+                                         oldTap->isolated, &undo))
+            g_warning(_("domain '%1$s': tap '%2$s' stays in bridge '%3$s': %4$s"),
+                      dom->name, newTap->ifname, newTap->bridge, undo->message);
+        return FALSE;
+    }
+    if (link) {
+        g_autoptr(JsonObject) args = json_object_new();
+
+        json_object_set_string_member(args, "name", net->alias);
+        json_object_set_boolean_member(args, "up", net->linkDown != VGM_TRISTATE_YES);
+        if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+            !vgmQemuMonitorCommand(mon, "set_link", args, NULL, error))
+            return FALSE;
+    }
+    return vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
 
 /* Graphics @g of @newDef, the live definition of running domain @dom
@@ -5136,8 +5191,10 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
 
         /* (state='up' given where none was, or back: set_link up, as
          * libvirt does for any change of the attribute) */
-        if (a->linkDown != b->linkDown)
-            return vgmDriverDomainUpdateLink(store, dom, oldDef, newDef, b, a->linkDown, error);
+        if (g_strcmp0(a->mac, b->mac) == 0 &&
+            (a->linkDown != b->linkDown || g_strcmp0(a->source, b->source) != 0 ||
+             !vgmDriverBandwidthEqual(&a->bandwidth, &b->bandwidth)))
+            return vgmDriverDomainUpdateNet(store, dom, oldDef, newDef, b, a, error);
     }
     for (i = 0; i < newDef->devices.graphics->len && i < oldDef->devices.graphics->len; i++) {
         const VgmGraphicsDef *a = g_ptr_array_index(oldDef->devices.graphics, i);

@@ -521,6 +521,61 @@ vgmDriverNetSetUpTapFd(int fd, const VgmDriverTap *tap, GError **error)
            vgmDriverNetSetBandwidth(tap, error);
 }
 
+/* Tap @ifname out of bridge @from (if given) and into bridge @to, its
+ * port isolated as @isolated says; on a failure to join @to it goes back
+ * into @from */
+gboolean
+vgmDriverNetMoveTap(const char *ifname, const char *from, const char *to, gboolean isolated,
+                    GError **error)
+{
+    struct ifreq ifr;
+    int fd;
+    gboolean ok = FALSE;
+
+    if ((fd = socket(AF_LOCAL, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open a socket to move tap '%1$s'"), ifname);
+        return FALSE;
+    }
+    memset(&ifr, 0, sizeof(ifr));
+    ifr.ifr_ifindex = (int)if_nametoindex(ifname);
+    if (!ifr.ifr_ifindex) {
+        vgmErrorSetSystem(error, errno, _("the domain's tap '%1$s' is gone"), ifname);
+        goto out;
+    }
+    if (from) {
+        g_strlcpy(ifr.ifr_name, from, sizeof(ifr.ifr_name));
+        if (ioctl(fd, SIOCBRDELIF, &ifr) < 0 && errno != EINVAL) {
+            vgmErrorSetSystem(error, errno, _("cannot take tap '%1$s' out of bridge '%2$s'"),
+                              ifname, from);
+            goto out;
+        }
+    }
+    g_strlcpy(ifr.ifr_name, to, sizeof(ifr.ifr_name));
+    if (ioctl(fd, SIOCBRADDIF, &ifr) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot add tap '%1$s' to bridge '%2$s'"), ifname, to);
+        if (from) {
+            g_strlcpy(ifr.ifr_name, from, sizeof(ifr.ifr_name));
+            if (ioctl(fd, SIOCBRADDIF, &ifr) < 0)
+                g_warning(_("tap '%1$s' is in no bridge now: it cannot go back into '%2$s': %3$s"),
+                          ifname, from, g_strerror(errno));
+        }
+        goto out;
+    }
+    if (isolated) {
+        g_autofree char *path = g_strdup_printf("/sys/class/net/%s/brport/isolated", ifname);
+
+        if (!vgmFileWriteInPlace(path, "1")) {
+            vgmErrorSetSystem(error, errno, _("cannot isolate port '%1$s' of bridge '%2$s'"),
+                              ifname, to);
+            goto out;
+        }
+    }
+    ok = TRUE;
+ out:
+    close(fd);
+    return ok;
+}
+
 gboolean
 vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error)
 {

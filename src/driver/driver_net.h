@@ -74,6 +74,11 @@ VgmDriverTap *vgmDriverNetTapOf(const VgmDomainDef *def, const VgmNetDef *net);
 gboolean vgmDriverNetReshape(const VgmDriverTap *tap, GError **error);
 
 gboolean vgmDriverNetSetUpTap(const VgmDriverTap *tap, GError **error);
+/* Running tap @ifname moved from bridge @from (NULL: none) to bridge @to
+ * (an update of its interface's <source>), its port isolated as
+ * @isolated says; back in @from when @to refuses it */
+gboolean vgmDriverNetMoveTap(const char *ifname, const char *from, const char *to,
+                             gboolean isolated, GError **error);
 
 /* After a run of the domain whose live definition is @def, as libvirt
  * cleans up when a domain stops: its Open vSwitch ports go (as far as

@@ -601,7 +601,9 @@ def check_hotplug(tap, uri, root, tmp):
     go, its tap goes, the second keeps its QEMU id net1) and a third
     attached (net2, libvirt's next id, not the freed net0). The second's
     link is set down and up (domif-setlink), which the guest sees as its
-    carrier. A macvtap
+    carrier, and its <source bridge> changed live (update-device): its
+    tap moves to another bridge and back; a missing bridge is refused. A
+    macvtap
     (type 'direct') is refused, and the taps go with the guest."""
     kit = guest_or_skip(tap, "interfaces hot-plugged into a guest", tmp, HP_INIT, "hpguest")
     if not kit:
@@ -679,6 +681,38 @@ def check_hotplug(tap, uri, root, tmp):
     g = virsh(uri, "domif-getlink", "hpguest", b)
     tap.ok(r.rc == 0 and "ETH1-CARRIER-UP" in text and g.out.split() == [b, "up"],
            "domif-setlink up: the carrier is back", r.describe() + g.describe())
+    # update-device --live of its <source bridge>: the tap moves to the
+    # other bridge and back, as libvirt moves it (qemuDomainChangeNet)
+    import xml.etree.ElementTree as ET
+    sh("ip", "link", "add", "name", "vgmupd0", "type", "bridge")
+    sh("ip", "link", "set", "vgmupd0", "up")
+    try:
+        live = ET.fromstring(virsh(uri, "dumpxml", "hpguest").out)
+        el = [i for i in live.findall("./devices/interface")
+              if i.find("mac").get("address") == b][0]
+        moved = []
+        for br in ("vgmupd0", "virbr0"):
+            el.find("source").set("bridge", br)
+            dev = os.path.join(tmp, "upd-%s.xml" % br)
+            with open(dev, "w") as f:
+                f.write(ET.tostring(el, encoding="unicode"))
+            r = virsh(uri, "update-device", "hpguest", dev, "--live")
+            moved.append((r.rc, tap_master(tb), live_nets(uri, "hpguest").get(b, (None,) * 4)[3],
+                          r.err.strip()))
+        tap.eq(moved, [(0, "vgmupd0", "vgmupd0", ""), (0, "virbr0", "virbr0", "")],
+               "update-device --live of the bridge interface's <source bridge>: its tap moves "
+               "to the other bridge and back, the live XML says so")
+        el.find("source").set("bridge", "vgmnone0")
+        dev = os.path.join(tmp, "upd-none.xml")
+        with open(dev, "w") as f:
+            f.write(ET.tostring(el, encoding="unicode"))
+        r = virsh(uri, "update-device", "hpguest", dev, "--live")
+        tap.ok(r.rc != 0 and "vgmnone0" in r.err and tap_master(tb) == "virbr0" and
+               live_nets(uri, "hpguest").get(b, (None,) * 4)[3] == "virbr0",
+               "a bridge that does not exist is refused, naming it; the tap stays in virbr0",
+               r.describe())
+    finally:
+        sh("ip", "link", "del", "vgmupd0")
     r = virsh(uri, "attach-interface", "hpguest", "network", "default", "--model", "virtio",
               "--mac", c, "--live")
     nets = live_nets(uri, "hpguest")
