@@ -5285,6 +5285,15 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
                     newDisk->dst, dom->name);
         return FALSE;
     }
+    /* a local medium that is not there fails before the tray moves, as
+     * libvirt's check of the source fails */
+    if (vgmDiskHasMedium(newDisk) && !newDisk->net && newDisk->src &&
+        (newDisk->type == VGM_DISK_TYPE_FILE || newDisk->type == VGM_DISK_TYPE_BLOCK) &&
+        access(newDisk->src, F_OK) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot access the new medium '%1$s' of '%2$s'"),
+                          newDisk->src, newDisk->dst);
+        return FALSE;
+    }
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
         !vgmDriverDomainTrayCommand(mon, "blockdev-open-tray", id, NULL, error))
         return FALSE;
