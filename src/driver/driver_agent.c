@@ -1256,6 +1256,87 @@ vgmDriverGetGuestVcpus(VgmDriver *drv, const char *name, unsigned int flags, GEr
     return g_steal_pointer(&params);
 }
 
+int
+vgmDriverGuestVcpuCount(VgmDriver *drv, const char *name, gboolean maximum, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(VgmBitmap) all = NULL;
+    g_autoptr(VgmBitmap) online = NULL;
+    g_autoptr(VgmBitmap) offlinable = NULL;
+
+    if (!vgmDriverAgentRun(drv, name, "guest-get-vcpus", NULL, &ret, NULL, error) ||
+        !vgmDriverAgentVcpus(ret, &all, &online, &offlinable, error))
+        return -1;
+    return (int)vgmBitmapCount(maximum ? all : online);
+}
+
+gboolean
+vgmDriverSetGuestVcpuCount(VgmDriver *drv, const char *name, unsigned int nvcpus,
+                           GError **error)
+{
+    g_autoptr(VgmDriverAgentConn) c = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(VgmBitmap) all = NULL;
+    g_autoptr(VgmBitmap) online = NULL;
+    g_autoptr(VgmBitmap) offlinable = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+    JsonArray *list;
+    unsigned int nonline, nfixed = 0, n = 0;
+    int id;
+
+    if (!(c = vgmDriverAgentOpen(drv, name, error)) ||
+        !vgmQemuAgentCommand(c->agent, "guest-get-vcpus", NULL, c->timeout, &ret, error) ||
+        !vgmDriverAgentVcpus(ret, &all, &online, &offlinable, error))
+        return FALSE;
+    nonline = vgmBitmapCount(online);
+    for (id = vgmBitmapNext(online, -1); id >= 0; id = vgmBitmapNext(online, id))
+        nfixed += !vgmBitmapIsSet(offlinable, id);
+    if (nvcpus > vgmBitmapCount(all)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the guest of domain '%1$s' has %2$u vCPUs, fewer than the %3$u asked for"),
+                    c->dom->name, vgmBitmapCount(all), nvcpus);
+        return FALSE;
+    }
+    if (nvcpus < MAX(nfixed, 1)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the guest of domain '%1$s' cannot run on %2$u vCPUs: %3$u of its online ones cannot be taken offline"),
+                    c->dom->name, nvcpus, MAX(nfixed, 1));
+        return FALSE;
+    }
+    /* as libvirt picks them: from the lowest id, the offline ones put
+     * online, or the online ones that may go taken offline, until the
+     * count is reached */
+    list = json_array_new();
+    json_object_set_array_member(args, "vcpus", list);
+    for (id = vgmBitmapNext(all, -1); id >= 0 && nonline != nvcpus; id = vgmBitmapNext(all, id)) {
+        gboolean on = vgmBitmapIsSet(online, id);
+        JsonObject *v;
+
+        if (on == (nonline < nvcpus) || (on && !vgmBitmapIsSet(offlinable, id)))
+            continue;
+        v = json_object_new();
+        json_object_set_int_member(v, "logical-id", id);
+        json_object_set_boolean_member(v, "online", !on);
+        json_array_add_object_element(list, v);
+        nonline += on ? -1 : 1;
+        n++;
+    }
+    if (n == 0)
+        return TRUE;
+    g_clear_pointer(&ret, json_node_unref);
+    if (!vgmQemuAgentCommand(c->agent, "guest-set-vcpus", args, c->timeout, &ret, error))
+        return FALSE;
+    if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_value_type(ret) != G_TYPE_INT64 ||
+        json_node_get_int(ret) != (gint64)n) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("the guest agent changed %1$" G_GINT64_FORMAT " of the %2$u vCPUs asked for"),
+                    JSON_NODE_HOLDS_VALUE(ret) && json_node_get_value_type(ret) == G_TYPE_INT64 ?
+                    json_node_get_int(ret) : (gint64)-1, n);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 vgmDriverSetGuestVcpus(VgmDriver *drv, const char *name, const char *cpumap, int state,
                        unsigned int flags, GError **error)

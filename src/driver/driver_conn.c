@@ -3209,14 +3209,32 @@ vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus, unsigne
                   GError **error)
 {
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG |
-                                    VGM_DOMAIN_VCPU_MAXIMUM, error))
+                                    VGM_DOMAIN_VCPU_MAXIMUM | VGM_DOMAIN_VCPU_GUEST |
+                                    VGM_DOMAIN_VCPU_HOTPLUGGABLE, error))
         return FALSE;
     if (nvcpus == 0) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s", _("a domain needs at least one vCPU"));
         return FALSE;
     }
+    if ((flags & VGM_DOMAIN_VCPU_GUEST) &&
+        (flags & (VGM_DOMAIN_AFFECT_CONFIG | VGM_DOMAIN_VCPU_MAXIMUM |
+                  VGM_DOMAIN_VCPU_HOTPLUGGABLE))) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
+                    _("the guest's vCPUs (VIR_DOMAIN_VCPU_GUEST) are those of the running guest: not with --config, --maximum or --hotpluggable"));
+        return FALSE;
+    }
+    if (flags & VGM_DOMAIN_VCPU_GUEST)
+        return vgmDriverSetGuestVcpuCount(drv, name, nvcpus, error);
+    /* (a vCPU plugged into a running domain can be unplugged; a config's
+     * would have to be listed in <vcpus>) */
+    if ((flags & VGM_DOMAIN_VCPU_HOTPLUGGABLE) && (flags & VGM_DOMAIN_AFFECT_CONFIG)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT, "%s",
+                    _("hot-pluggable vCPUs of a config (--hotpluggable --config) are set in its <vcpus> list: edit that list in its XML"));
+        return FALSE;
+    }
     VGM_DRIVER_DOMAIN_LOCKED(drv, name);
-    return vgmDriverDomainSetVcpus(drv->store, name, nvcpus, flags, error);
+    return vgmDriverDomainSetVcpus(drv->store, name, nvcpus,
+                                   flags & ~VGM_DOMAIN_VCPU_HOTPLUGGABLE, error);
 }
 
 gboolean

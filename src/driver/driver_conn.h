@@ -399,6 +399,10 @@ gboolean vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GE
  * VCPU_MAXIMUM): the config's vCPU counts, or the vCPUs a running domain
  * runs (plugged and unplugged) */
 #define VGM_DOMAIN_VCPU_MAXIMUM (1u << 2)
+/* ... and VCPU_GUEST (the guest's own, through its agent), VCPU_HOTPLUGGABLE
+ * (the vCPUs plugged can be unplugged: a running domain's are) */
+#define VGM_DOMAIN_VCPU_GUEST (1u << 3)
+#define VGM_DOMAIN_VCPU_HOTPLUGGABLE (1u << 4)
 /* virDomainPinVcpuFlags, virDomainPinEmulator, virDomainPinIOThread
  * (flags AFFECT_LIVE, AFFECT_CONFIG) */
 gboolean vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, unsigned int id,
@@ -938,6 +942,12 @@ GPtrArray *vgmDriverGetGuestVcpus(VgmDriver *drv, const char *name, unsigned int
                                   GError **error);
 gboolean vgmDriverSetGuestVcpus(VgmDriver *drv, const char *name, const char *cpumap, int state,
                                 unsigned int flags, GError **error);
+/* virDomainGetVcpusFlags / SetVcpusFlags with VIR_DOMAIN_VCPU_GUEST: the
+ * guest's online vCPUs (with @maximum, all it has; -1 on error), or that
+ * many of them online, through its agent, as libvirt counts and picks them */
+int vgmDriverGuestVcpuCount(VgmDriver *drv, const char *name, gboolean maximum, GError **error);
+gboolean vgmDriverSetGuestVcpuCount(VgmDriver *drv, const char *name, unsigned int nvcpus,
+                                    GError **error);
 /* virDomainGetGuestInfo: libvirt's typed parameters (VgmTypedParam) of
  * the @types asked for (0: all the agent has) */
 GPtrArray *vgmDriverGetGuestInfo(VgmDriver *drv, const char *name, unsigned int types,

@@ -1968,6 +1968,15 @@ vgmRemoteDispatchDomainGetVcpusFlags(VgmRemoteClient *client,
     const VgmDomainDef *def;
     VGM_REMOTE_GET_DOMAIN(dom);
 
+    /* the guest's own count, through its agent */
+    if ((args->flags & 8u) && !(args->flags & 2u)) {
+        int n = vgmDriverGuestVcpuCount(client->drv, dom->name, (args->flags & 4u) != 0, error);
+
+        if (n < 0)
+            return FALSE;
+        ret->num = n;
+        return TRUE;
+    }
     /* the live domain's counts, or (CONFIG) its config's */
     if (!(def = vgmDriverReadDef(client->drv, dom, args->flags, 4u, &config, error)))
         return FALSE;

@@ -35,6 +35,7 @@ What it covers, each checked against what the guest did or holds:
   * set-user-sshkeys (--reset, appending, --remove) and get-user-sshkeys,
     checked in the guest's authorized_keys;
   * guestvcpus, and a vCPU taken offline and back (the guest's sysfs);
+    the same by count: setvcpus --guest, vcpucount --guest (--maximum);
   * guest-agent-timeout, and -3 refused;
   * three calls at once (the agent serves one client: they take turns);
   * errors and their libvirt codes: a domain without the agent's channel,
@@ -472,6 +473,23 @@ def run_tests(tap, target, kernel, initrd, work):
     w = harness.virsh(uri, "guestvcpus", DOM, "--cpulist", "5", "--enable")
     tap.ok(w.rc != 0 and "has no vCPU 5" in w.err, "a vCPU the guest lacks is refused by name",
            w.describe())
+    # the same through the vCPU count (VIR_DOMAIN_VCPU_GUEST): virsh
+    # vcpucount --guest and setvcpus --guest
+    w = harness.virsh(uri, "setvcpus", DOM, "1", "--guest")
+    c = harness.virsh(uri, "vcpucount", DOM, "--guest")
+    online = (guest_file(uri, "/sys/devices/system/cpu/cpu1/online") or b"").strip()
+    tap.ok(w.rc == 0 and c.out.strip() == "1" and online == b"0",
+           "setvcpus 1 --guest: the guest takes vCPU 1 offline; vcpucount --guest says 1",
+           w.describe() + c.describe() + repr(online))
+    w = harness.virsh(uri, "setvcpus", DOM, "2", "--guest")
+    c = harness.virsh(uri, "vcpucount", DOM, "--guest")
+    m = harness.virsh(uri, "vcpucount", DOM, "--guest", "--maximum")
+    tap.ok(w.rc == 0 and c.out.strip() == "2" and m.out.strip() == "2",
+           "setvcpus 2 --guest brings it back; vcpucount --guest --maximum says 2",
+           w.describe() + c.describe() + m.describe())
+    w = harness.virsh(uri, "setvcpus", DOM, "3", "--guest")
+    tap.ok(w.rc != 0 and "fewer than the 3" in w.err,
+           "setvcpus 3 --guest, more than the guest has, is refused saying so", w.describe())
 
     # ---- the agent timeout ----
     r = harness.virsh(uri, "guest-agent-timeout", DOM, "--timeout", "10")

@@ -3524,6 +3524,11 @@ def vcpus_live_tests(tap, uri, vcpu_element):
     r2 = virsh(uri, "setvcpus", VC, "2", "--live", "--maximum")
     tap.eq((r.rc, r2.rc, vcpu_counts(uri).get(("current", "live"))), (1, 1, 2),
            "setvcpus --live above the maximum, and of the maximum, fail")
+    # --hotpluggable (VIR_DOMAIN_VCPU_HOTPLUGGABLE), as libvirtd 9.0 takes
+    # it live (2026-12-06): the count it has already changes nothing
+    r = virsh(uri, "setvcpus", VC, "2", "--live", "--hotpluggable")
+    tap.eq((r.rc, vcpu_counts(uri).get(("current", "live"))), (0, 2),
+           "setvcpus 2 --live --hotpluggable: accepted, still 2 vCPUs")
     # setvcpu (procedure 384), live: one vCPU at a time, in the other
     # state, one QEMU can plug or unplug
     for args, why in ((("2", "--disable"), "already disabled"),
