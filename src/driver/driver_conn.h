@@ -640,6 +640,13 @@ gboolean vgmDriverSetPerfEvents(VgmDriver *drv, VgmDriverDomain *dom, const GPtr
  * measure, query-sev); nothing for another domain */
 GPtrArray *vgmDriverGetLaunchSecurityInfo(VgmDriver *drv, const char *name, unsigned int flags,
                                           GError **error);
+/* virDomainSetLaunchSecurityState: an SEV guest's launch secret
+ * (sev-secret-header, sev-secret, optional sev-secret-set-address),
+ * injected while it is paused (QMP sev-inject-launch-secret), as libvirt
+ * injects it */
+gboolean vgmDriverSetLaunchSecurityState(VgmDriver *drv, const char *name,
+                                         const GPtrArray *params, unsigned int flags,
+                                         GError **error);
 /* virNodeGetSEVInfo: refused (VGM_ERR_NO_SUPPORT) */
 GPtrArray *vgmDriverNodeGetSEVInfo(VgmDriver *drv, unsigned int flags, GError **error);
 

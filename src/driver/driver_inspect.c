@@ -226,6 +226,53 @@ vgmDriverSetPerfEvents(VgmDriver *drv, VgmDriverDomain *dom, const GPtrArray *pa
 
 /* ---- launch security ---- */
 
+gboolean
+vgmDriverSetLaunchSecurityState(VgmDriver *drv, const char *name, const GPtrArray *params,
+                                unsigned int flags, GError **error)
+{
+    static const VgmTypedParamSpec spec[] = {
+        { "sev-secret-header", VGM_TYPED_PARAM_STRING },
+        { "sev-secret", VGM_TYPED_PARAM_STRING },
+        { "sev-secret-set-address", VGM_TYPED_PARAM_ULLONG },
+    };
+    const VgmTypedParam *found[G_N_ELEMENTS(spec)] = { NULL };
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonObject) args = json_object_new();
+
+    if (!vgmDriverCheckFlags(flags, 0, error) ||
+        !vgmTypedParamsCheck(params, spec, G_N_ELEMENTS(spec), "launch security state", found,
+                             error) ||
+        !(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
+        return FALSE;
+    /* as libvirt 9.0: SEV's launch secret only (SEV-SNP and TDX guests
+     * attest otherwise) */
+    if (!dom->def->sec || dom->def->sec->type != VGM_LAUNCH_SECURITY_SEV) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("domain '%1$s' is not an SEV guest: a launch secret is injected into SEV guests only"),
+                    dom->name);
+        return FALSE;
+    }
+    if (!found[0] || !found[1]) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the launch secret of domain '%1$s' needs both sev-secret-header and sev-secret"),
+                    dom->name);
+        return FALSE;
+    }
+    if (!vgmDriverDomainIsActive(dom) || dom->state != VGM_DOMAIN_STATE_PAUSED) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' must be paused (started with --paused) for its launch secret"),
+                    dom->name);
+        return FALSE;
+    }
+    json_object_set_string_member(args, "packet-header", found[0]->v.s);
+    json_object_set_string_member(args, "secret", found[1]->v.s);
+    if (found[2])
+        json_object_set_int_member(args, "gpa", (gint64)found[2]->v.ul);
+    return (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
+           vgmQemuMonitorCommand(mon, "sev-inject-launch-secret", args, NULL, error);
+}
+
 GPtrArray *
 vgmDriverGetLaunchSecurityInfo(VgmDriver *drv, const char *name, unsigned int flags,
                                GError **error)

@@ -5900,6 +5900,17 @@ vgmRemoteDispatchDomainGetLaunchSecurityInfo(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainSetLaunchSecurityState(VgmRemoteClient *client,
+                                              const VgmRemoteDomainSetLaunchSecurityStateArgs *args,
+                                              GError **error)
+{
+    g_autoptr(GPtrArray) params = vgmRemoteTypedParamsGet(args->params.val, args->params.len);
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverSetLaunchSecurityState(client->drv, dom->name, params, args->flags, error);
+}
+
+gboolean
 vgmRemoteDispatchNodeGetSevInfo(VgmRemoteClient *client, const VgmRemoteNodeGetSevInfoArgs *args,
                                 VgmRemoteNodeGetSevInfoRet *ret, GError **error)
 {

@@ -1317,7 +1317,9 @@ def inspect_tests(tap, target, conn):
     label second); perfEvents: libvirt's 22 events, all off;
     setPerfEvents of an event off is 0, on is refused (libvirtd 38, no host
     counter here; ours 84, <perf> is not supported); launchSecurityInfo of
-    a domain without SEV: {}; getSEVInfo without SEV: 84; memoryPeek of the
+    a domain without SEV: {}; getSEVInfo without SEV: 84;
+    setLaunchSecurityState of a domain without SEV: 84, with an unknown
+    parameter: 74; memoryPeek of the
     first 16 bytes, virtual and physical alike while the firmware runs
     without paging, flags 0 refused (8); blockPeek of a raw disk by target
     and by path: the file's bytes, past its end refused (8), a qcow2 disk
@@ -1349,6 +1351,16 @@ def inspect_tests(tap, target, conn):
                "launchSecurityInfo (396) of a domain without SEV: no parameters")
         code_is(tap, conn.getSEVInfo, (F.VIR_ERR_OPERATION_UNSUPPORTED,),
                 "getSEVInfo (395) on a host without SEV: VIR_ERR_OPERATION_UNSUPPORTED")
+        # libvirtd 9.0 (2026-12-06): a launch secret for a domain without
+        # SEV is 84; an unknown parameter 74, before anything else
+        code_is(tap, lambda: d.setLaunchSecurityState(
+                    {"sev-secret-header": "aGRy", "sev-secret": "c2Vj"}, 0),
+                (F.VIR_ERR_OPERATION_UNSUPPORTED,),
+                "setLaunchSecurityState (439) of a domain without SEV: "
+                "VIR_ERR_OPERATION_UNSUPPORTED")
+        code_is(tap, lambda: d.setLaunchSecurityState({"sev-bogus": "x"}, 0),
+                (F.VIR_ERR_ARGUMENT_UNSUPPORTED,),
+                "setLaunchSecurityState with an unknown parameter: VIR_ERR_ARGUMENT_UNSUPPORTED")
         # the firmware fills the vectors once its vCPU has run a little:
         # under KVM the call can come before that
         deadline = time.monotonic() + 20
