@@ -1256,6 +1256,26 @@ vgmDriverGetGuestVcpus(VgmDriver *drv, const char *name, unsigned int flags, GEr
     return g_steal_pointer(&params);
 }
 
+/* guest-set-vcpus of the @n vCPU changes in @args: the agent stops at
+ * the first it cannot change, and says how many it changed */
+static gboolean
+vgmDriverAgentSetVcpus(VgmDriverAgentConn *c, JsonObject *args, guint n, GError **error)
+{
+    g_autoptr(JsonNode) ret = NULL;
+
+    if (!vgmQemuAgentCommand(c->agent, "guest-set-vcpus", args, c->timeout, &ret, error))
+        return FALSE;
+    if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_value_type(ret) != G_TYPE_INT64 ||
+        json_node_get_int(ret) != (gint64)n) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("the guest agent changed %1$" G_GINT64_FORMAT " of the %2$u vCPUs asked for"),
+                    JSON_NODE_HOLDS_VALUE(ret) && json_node_get_value_type(ret) == G_TYPE_INT64 ?
+                    json_node_get_int(ret) : (gint64)-1, n);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 int
 vgmDriverGuestVcpuCount(VgmDriver *drv, const char *name, gboolean maximum, GError **error)
 {
@@ -1318,23 +1338,13 @@ vgmDriverSetGuestVcpuCount(VgmDriver *drv, const char *name, unsigned int nvcpus
         json_object_set_int_member(v, "logical-id", id);
         json_object_set_boolean_member(v, "online", !on);
         json_array_add_object_element(list, v);
-        nonline += on ? -1 : 1;
+        if (on)
+            nonline--;
+        else
+            nonline++;
         n++;
     }
-    if (n == 0)
-        return TRUE;
-    g_clear_pointer(&ret, json_node_unref);
-    if (!vgmQemuAgentCommand(c->agent, "guest-set-vcpus", args, c->timeout, &ret, error))
-        return FALSE;
-    if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_value_type(ret) != G_TYPE_INT64 ||
-        json_node_get_int(ret) != (gint64)n) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("the guest agent changed %1$" G_GINT64_FORMAT " of the %2$u vCPUs asked for"),
-                    JSON_NODE_HOLDS_VALUE(ret) && json_node_get_value_type(ret) == G_TYPE_INT64 ?
-                    json_node_get_int(ret) : (gint64)-1, n);
-        return FALSE;
-    }
-    return TRUE;
+    return n == 0 || vgmDriverAgentSetVcpus(c, args, n, error);
 }
 
 gboolean
@@ -1387,18 +1397,5 @@ vgmDriverSetGuestVcpus(VgmDriver *drv, const char *name, const char *cpumap, int
         json_array_add_object_element(list, v);
         n++;
     }
-    g_clear_pointer(&ret, json_node_unref);
-    if (!vgmQemuAgentCommand(c->agent, "guest-set-vcpus", args, c->timeout, &ret, error))
-        return FALSE;
-    /* the agent stops at the first it cannot change, and says how many it
-     * changed */
-    if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_value_type(ret) != G_TYPE_INT64 ||
-        json_node_get_int(ret) != (gint64)n) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("the guest agent changed %1$" G_GINT64_FORMAT " of the %2$u vCPUs asked for"),
-                    JSON_NODE_HOLDS_VALUE(ret) && json_node_get_value_type(ret) == G_TYPE_INT64 ?
-                    json_node_get_int(ret) : (gint64)-1, n);
-        return FALSE;
-    }
-    return TRUE;
+    return vgmDriverAgentSetVcpus(c, args, n, error);
 }
