@@ -1256,6 +1256,22 @@ vgmDriverGetGuestVcpus(VgmDriver *drv, const char *name, unsigned int flags, GEr
     return g_steal_pointer(&params);
 }
 
+/* The agent of domain @name, open, and its guest's vCPUs
+ * (vgmDriverAgentVcpus'), or NULL */
+static VgmDriverAgentConn *
+vgmDriverAgentOpenVcpus(VgmDriver *drv, const char *name, VgmBitmap **all, VgmBitmap **online,
+                        VgmBitmap **offlinable, GError **error)
+{
+    g_autoptr(VgmDriverAgentConn) c = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+
+    if (!(c = vgmDriverAgentOpen(drv, name, error)) ||
+        !vgmQemuAgentCommand(c->agent, "guest-get-vcpus", NULL, c->timeout, &ret, error) ||
+        !vgmDriverAgentVcpus(ret, all, online, offlinable, error))
+        return NULL;
+    return g_steal_pointer(&c);
+}
+
 /* guest-set-vcpus of the @n vCPU changes in @args: the agent stops at
  * the first it cannot change, and says how many it changed */
 static gboolean
@@ -1295,7 +1311,6 @@ vgmDriverSetGuestVcpuCount(VgmDriver *drv, const char *name, unsigned int nvcpus
                            GError **error)
 {
     g_autoptr(VgmDriverAgentConn) c = NULL;
-    g_autoptr(JsonNode) ret = NULL;
     g_autoptr(VgmBitmap) all = NULL;
     g_autoptr(VgmBitmap) online = NULL;
     g_autoptr(VgmBitmap) offlinable = NULL;
@@ -1304,9 +1319,7 @@ vgmDriverSetGuestVcpuCount(VgmDriver *drv, const char *name, unsigned int nvcpus
     unsigned int nonline, nfixed = 0, n = 0;
     int id;
 
-    if (!(c = vgmDriverAgentOpen(drv, name, error)) ||
-        !vgmQemuAgentCommand(c->agent, "guest-get-vcpus", NULL, c->timeout, &ret, error) ||
-        !vgmDriverAgentVcpus(ret, &all, &online, &offlinable, error))
+    if (!(c = vgmDriverAgentOpenVcpus(drv, name, &all, &online, &offlinable, error)))
         return FALSE;
     nonline = vgmBitmapCount(online);
     for (id = vgmBitmapNext(online, -1); id >= 0; id = vgmBitmapNext(online, id))
@@ -1352,7 +1365,6 @@ vgmDriverSetGuestVcpus(VgmDriver *drv, const char *name, const char *cpumap, int
                        unsigned int flags, GError **error)
 {
     g_autoptr(VgmDriverAgentConn) c = NULL;
-    g_autoptr(JsonNode) ret = NULL;
     g_autoptr(VgmBitmap) want = NULL;
     g_autoptr(VgmBitmap) all = NULL;
     g_autoptr(VgmBitmap) online = NULL;
@@ -1370,9 +1382,7 @@ vgmDriverSetGuestVcpus(VgmDriver *drv, const char *name, const char *cpumap, int
                     _("guest vCPU state %1$d is neither 0 (offline) nor 1 (online)"), state);
         return FALSE;
     }
-    if (!(c = vgmDriverAgentOpen(drv, name, error)) ||
-        !vgmQemuAgentCommand(c->agent, "guest-get-vcpus", NULL, c->timeout, &ret, error) ||
-        !vgmDriverAgentVcpus(ret, &all, &online, &offlinable, error))
+    if (!(c = vgmDriverAgentOpenVcpus(drv, name, &all, &online, &offlinable, error)))
         return FALSE;
     /* every vCPU named is the guest's, and one to go offline may */
     list = json_array_new();

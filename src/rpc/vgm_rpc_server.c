@@ -560,6 +560,17 @@ vgmRpcWriteFull(int fd, const guint8 *buf, gsize len)
     return TRUE;
 }
 
+/* @msg: the one byte of @iov, with control buffer @ctl of @len bytes
+ * for the descriptors that go with it (SCM_RIGHTS) */
+static void
+vgmRpcFdMessage(struct msghdr *msg, struct iovec *iov, char *ctl, size_t len)
+{
+    msg->msg_iov = iov;
+    msg->msg_iovlen = 1;
+    msg->msg_control = ctl;
+    msg->msg_controllen = len;
+}
+
 /* Reads the byte a client sends with one descriptor attached
  * (SCM_RIGHTS) and closes what came: a descriptor passed with a call
  * this server does not take. FALSE: no byte (the client is gone). */
@@ -577,10 +588,7 @@ vgmRpcDropPassedFd(int sock)
     ssize_t n;
 
     memset(&ctl, 0, sizeof(ctl));
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctl.buf;
-    msg.msg_controllen = sizeof(ctl.buf);
+    vgmRpcFdMessage(&msg, &iov, ctl.buf, sizeof(ctl.buf));
     do {
         n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
     } while (n < 0 && errno == EINTR);
@@ -614,10 +622,7 @@ vgmRpcSendFd(int sock, int fd)
     ssize_t n;
 
     memset(&ctl, 0, sizeof(ctl));
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = ctl.buf;
-    msg.msg_controllen = sizeof(ctl.buf);
+    vgmRpcFdMessage(&msg, &iov, ctl.buf, sizeof(ctl.buf));
     cmsg = CMSG_FIRSTHDR(&msg);
     cmsg->cmsg_level = SOL_SOCKET;
     cmsg->cmsg_type = SCM_RIGHTS;
