@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "driver_caps.h"
+#include "driver_tpm.h"
 #include "util/vgmbitmap.h"
 #include "host/vgmhost.h"
 #include "host/vgmnode.h"
@@ -388,6 +389,37 @@ vgmDriverYesNo(gboolean b)
     return b ? "yes" : "no";
 }
 
+/* <tpm>: the frontends QEMU has; swtpm (an emulator of the driver's, or
+ * someone else's: 'external') and its TPM versions where this host has
+ * swtpm_setup, as libvirt lists them (virt-install gives Windows 11 and
+ * UEFI guests a TPM by them); passthrough of the host's TPM is refused */
+static void
+vgmDriverCapsTpm(VgmBuf *buf, const VgmQemuCaps *caps)
+{
+    VgmDriverTpmHost host = vgmDriverTpmHostProbe();
+    const char *const models[] = {
+        vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_TPM_TIS) ? "tpm-tis" : "",
+        vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_TPM_CRB) ? "tpm-crb" : "",
+    };
+    g_autoptr(GPtrArray) have = g_ptr_array_new();
+    size_t k;
+
+    for (k = 0; k < G_N_ELEMENTS(models); k++) {
+        if (*models[k])
+            g_ptr_array_add(have, (gpointer)models[k]);
+    }
+    vgmBufAsprintf(buf, "<tpm supported='%s'>\n", vgmDriverYesNo(have->len > 0));
+    vgmBufAdjustIndent(buf, 2);
+    vgmDriverCapsEnumArray(buf, "model", have);
+    vgmDriverCapsEnum(buf, "backendModel", host.swtpm ? (const char *const[]){ "emulator", "external", NULL }
+                                                      : (const char *const[]){ NULL });
+    if (host.swtpm && (host.v12 || host.v20))
+        vgmDriverCapsEnum(buf, "backendVersion", (const char *const[]){
+            host.v12 ? "1.2" : "2.0", host.v12 && host.v20 ? "2.0" : NULL, NULL });
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</tpm>\n");
+}
+
 /* @virttype ("kvm", "qemu"; NULL: kvm where @caps and the host have it,
  * else qemu) checked against @caps and @facts; *@kvm says which. */
 static const char *
@@ -514,12 +546,29 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
                    vgmVirtioModels : (const char *const[]){ "virtio", NULL };
     vgmBufAdd(&buf, "<devices>\n");
     vgmBufAdjustIndent(&buf, 2);
-    vgmBufAdd(&buf, "<disk supported='yes'>\n");
-    vgmBufAdjustIndent(&buf, 2);
-    vgmDriverCapsEnum(&buf, "diskDevice", (const char *const[]){ "disk", "cdrom", NULL });
-    vgmDriverCapsEnum(&buf, "bus", vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_STORAGE) ?
-                      (const char *const[]){ "scsi", "virtio", "usb", "sata", NULL } :
-                      (const char *const[]){ "scsi", "virtio", "sata", NULL });
+    {
+        /* libvirt's order; the PC's IDE, a floppy on its controller where
+         * QEMU has them ('lun', a SCSI host device, is refused) */
+        gboolean floppy = vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_FLOPPY) &&
+                          vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_ISA_FDC);
+        gboolean ide = g_str_equal(m->name, "pc") || g_str_has_prefix(m->name, "pc-i440fx");
+        const char *const devices[] = { "disk", "cdrom", floppy ? "floppy" : NULL, NULL };
+        const char *const buses[] = {
+            ide ? "ide" : "", floppy ? "fdc" : "", "scsi", "virtio",
+            vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_STORAGE) ? "usb" : "", "sata",
+        };
+        g_autoptr(GPtrArray) bus = g_ptr_array_new();
+        size_t k;
+
+        for (k = 0; k < G_N_ELEMENTS(buses); k++) {
+            if (*buses[k])
+                g_ptr_array_add(bus, (gpointer)buses[k]);
+        }
+        vgmBufAdd(&buf, "<disk supported='yes'>\n");
+        vgmBufAdjustIndent(&buf, 2);
+        vgmDriverCapsEnum(&buf, "diskDevice", devices);
+        vgmDriverCapsEnumArray(&buf, "bus", bus);
+    }
     vgmDriverCapsEnum(&buf, "model",
                       virtioModels);
     vgmBufAdjustIndent(&buf, -2);
@@ -537,7 +586,7 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
     {
         /* libvirt's order */
         static const char *const models[] = {
-            "vga", "cirrus", "vmvga", "qxl", "virtio", "none", "bochs", NULL
+            "vga", "cirrus", "vmvga", "qxl", "virtio", "none", "bochs", "ramfb", NULL
         };
         g_autoptr(GPtrArray) have = g_ptr_array_new();
         size_t k;
@@ -554,11 +603,15 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
         vgmBufAdjustIndent(&buf, -2);
         vgmBufAdd(&buf, "</video>\n");
     }
+    /* (host devices are not passed to guests: VFIO, USB, SCSI) */
+    vgmBufAdd(&buf, "<hostdev supported='no'/>\n");
     vgmBufAdd(&buf, "<rng supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
     vgmDriverCapsEnum(&buf, "model",
                       virtioModels);
-    vgmDriverCapsEnum(&buf, "backendModel", (const char *const[]){ "random", "builtin", NULL });
+    vgmDriverCapsEnum(&buf, "backendModel", (const char *const[]){
+        "random", vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_RNG_EGD) ? "egd" : "builtin",
+        vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_RNG_EGD) ? "builtin" : NULL, NULL });
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</rng>\n");
     /* shared directories: 9p's path driver, and virtiofs where QEMU has
@@ -576,6 +629,7 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
         vgmBufAdjustIndent(&buf, -2);
         vgmBufAdd(&buf, "</filesystem>\n");
     }
+    vgmDriverCapsTpm(&buf, caps);
     vgmBufAsprintf(&buf, "<redirdev supported='%s'>\n",
                    vgmDriverYesNo(vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_USB_REDIR)));
     vgmBufAdjustIndent(&buf, 2);
@@ -584,11 +638,14 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
                                    (const char *const[]){ NULL });
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</redirdev>\n");
-    vgmBufAdd(&buf, "<console supported='yes'>\n");
+    /* the channels' types, as libvirt 9.0 lists them (virt-install adds
+     * a spicevmc channel to SPICE graphics where one is listed) */
+    vgmBufAdd(&buf, "<channel supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
-    vgmDriverCapsEnum(&buf, "type", (const char *const[]){ "pty", "file", "unix", NULL });
+    vgmDriverCapsEnum(&buf, "type", (const char *const[]){
+        "pty", "unix", vgmQemuCapsGet(caps, VGM_QEMU_CAPS_SPICE) ? "spicevmc" : NULL, NULL });
     vgmBufAdjustIndent(&buf, -2);
-    vgmBufAdd(&buf, "</console>\n");
+    vgmBufAdd(&buf, "</channel>\n");
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</devices>\n");
 

@@ -32,15 +32,37 @@ vgmDriverTpmStateRoot(const VgmDriverStore *store, const unsigned char *uuid)
     return g_build_filename(store->stateDir, "swtpm", str, NULL);
 }
 
+static const char *const vgmDriverTpmTools[] = { "swtpm", "swtpm_setup" };
+
+static gboolean vgmDriverTpmSetupHas(const char *feature);
+
+VgmDriverTpmHost
+vgmDriverTpmHostProbe(void)
+{
+    VgmDriverTpmHost host = { TRUE, FALSE, FALSE };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmDriverTpmTools) && host.swtpm; i++) {
+        g_autofree char *path = g_find_program_in_path(vgmDriverTpmTools[i]);
+
+        host.swtpm = path != NULL;
+    }
+    if (host.swtpm) {
+        host.v12 = vgmDriverTpmSetupHas("tpm-1.2");
+        host.v20 = vgmDriverTpmSetupHas("tpm-2.0");
+    }
+    return host;
+}
+
 gboolean
 vgmDriverTpmCheckHost(const VgmDomainDef *def, GError **error)
 {
-    static const char *const tools[] = { "swtpm", "swtpm_setup" };
+    const char *const *tools = vgmDriverTpmTools;
     size_t i;
 
     if (!def->devices.tpm || def->devices.tpm->externalPath)
         return TRUE;
-    for (i = 0; i < G_N_ELEMENTS(tools); i++) {
+    for (i = 0; i < G_N_ELEMENTS(vgmDriverTpmTools); i++) {
         g_autofree char *path = g_find_program_in_path(tools[i]);
 
         if (!path) {

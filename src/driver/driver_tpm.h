@@ -22,6 +22,15 @@
 /* Before the spawn: swtpm and swtpm_setup are installed. */
 gboolean vgmDriverTpmCheckHost(const VgmDomainDef *def, GError **error);
 
+/* What this host's swtpm offers: the programs (swtpm, swtpm_setup) and
+ * the TPM versions swtpm_setup makes */
+typedef struct {
+    gboolean swtpm;
+    gboolean v12;
+    gboolean v20;
+} VgmDriverTpmHost;
+VgmDriverTpmHost vgmDriverTpmHostProbe(void);
+
 /* Makes the state of @tpm (NULL: nothing to do) of domain @name / @uuid
  * if needed and starts swtpm, listening once it returns. */
 gboolean vgmDriverTpmStart(const VgmDriverStore *store, const char *name,

@@ -426,6 +426,20 @@ def connection_tests(tap, conn):
            {"Skylake-Client-IBRS", "EPYC", "Westmere"} <= set(names),
            "getDomainCapabilities: %d custom CPU models, each usable or not" % len(custom),
            repr([(c.text, c.get("usable"), c.get("vendor")) for c in custom[:5]]))
+    # the devices virt-install decides by (libvirtd 9.0 on q35, this host,
+    # 2026-12-06): a TPM's models and, with swtpm, its emulator backends,
+    # which it adds to UEFI guests; the channel types, a spicevmc channel
+    # going with SPICE graphics
+    def enum(path, name):
+        return [v.text for v in dc.findall("devices/%s/enum[@name='%s']/value" % (path, name))]
+    swtpm = shutil.which("swtpm") is not None and shutil.which("swtpm_setup") is not None
+    tap.ok(dc.find("devices/tpm") is not None and dc.find("devices/tpm").get("supported") == "yes"
+           and enum("tpm", "model") == ["tpm-tis", "tpm-crb"] and
+           enum("tpm", "backendModel")[-2:] == (["emulator", "external"] if swtpm else []) and
+           enum("channel", "type") == ["pty", "unix", "spicevmc"],
+           "getDomainCapabilities: <tpm> (tpm-tis, tpm-crb; %s) and <channel> (pty, unix, "
+           "spicevmc)" % ("emulator and external with swtpm" if swtpm else "no swtpm here"),
+           repr((enum("tpm", "model"), enum("tpm", "backendModel"), enum("channel", "type"))))
     if not harness.HAVE_KVM:
         code_is(tap, lambda: conn.getDomainCapabilities(None, None, None, "kvm", 0),
                 libvirt.VIR_ERR_INVALID_ARG,

@@ -36,7 +36,8 @@ guest's name, uuid, memory size and backend type, vCPUs, NUMA cells,
 machine, Hyper-V enlightenments, the clock's base, every disk's file,
 format and device, every interface's MAC, model and network backend,
 graphics, video, serial, guest agent channel, RNG, balloon, tablet, shares,
-firmware), or refused, at validate (then
+firmware, TPM; and Windows 11's defaults have the TPM virt-install adds
+where swtpm is), or refused, at validate (then
 domxml-to-native too) or only at domxml-to-native, with an error that
 contains a given text, which names the construct. A guest whose result
 differs from its expectation fails with the actual messages printed.
@@ -491,6 +492,11 @@ def check_command_line(xml_text, native_text, aliases):
     def drivers():
         return [d.get("driver") for d in devices]
 
+    # a TPM: its device
+    for t in dom.findall("devices/tpm"):
+        model = t.get("model") or "tpm-tis"
+        want(model in drivers(), "-device %s for the <tpm>" % model)
+        seen.append("tpm")
     # the binary, name, uuid
     # (a 32-bit guest's is the i686 guest's of the capabilities, as
     # libvirtd's capabilities name it: qemu-system-i386, or
@@ -922,6 +928,17 @@ def run_tests(tap, target, tmp):
         types.setdefault(dom.get("type"), []).append(label)
         if dom.find("features/acpi") is not None:
             acpi.append(label)
+        # a TPM, which virt-install gives a UEFI guest (Windows 11's
+        # defaults) where the domain capabilities list an emulator for it,
+        # as against libvirtd 9.0 (2026-12-06), when swtpm is installed
+        if osname == "win11" and setname == "defaults":
+            tpm = dom.find("devices/tpm")
+            want_tpm = shutil.which("swtpm") is not None and shutil.which("swtpm_setup") is not None
+            tap.eq((tpm.get("model"), tpm.find("backend").get("type")) if tpm is not None
+                   else None, ("tpm-crb", "emulator") if want_tpm else None,
+                   "%s: virt-install gives it %s" % (
+                       label, "a TPM (tpm-crb, emulator)" if want_tpm
+                       else "no TPM (no swtpm on this host)"))
         if setname == "defaults":
             itype = [i.get("type") for i in dom.findall("devices/interface")]
             tap.eq(itype, ["bridge" if host["bridge"] else "network"],
