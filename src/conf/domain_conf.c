@@ -311,6 +311,15 @@ static const char *const vgmDomainChildren[] = {
     "on_crash", "pm", "devices", "seclabel", "launchSecurity", NULL
 };
 
+/* Children of <domain> libvirt knows that virt-gmem refuses, and why */
+static const VgmRefused vgmDomainChildrenRefused[] = {
+    { "on_lockfailure", N_("it acts when a lock manager (sanlock, virtlockd) loses a disk's lease, and virt-gmem has no lock manager") },
+    { "perf", N_("virt-gmem does not count host perf events for a guest") },
+    { "keywrap", N_("it sets the key wrapping of s390 guests") },
+    { "bootloader", N_("it runs a Xen boot loader (pygrub), not QEMU's firmware") },
+    { "bootloader_args", N_("it is the arguments of a Xen boot loader") },
+};
+
 /* Children that may repeat: one <sysinfo> per type, as libvirt has it. */
 static const char *const vgmDomainRepeatable[] = { "sysinfo", NULL };
 
@@ -572,6 +581,21 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
                     _("expected root element <domain>, found <%1$s>"),
                     root ? (const char *)root->name : "");
         return NULL;
+    }
+    {
+        xmlNodePtr c;
+
+        for (c = root->children; c; c = c->next) {
+            const char *why = c->type == XML_ELEMENT_NODE && !c->ns ?
+                              VGM_REFUSED_WHY(vgmDomainChildrenRefused, (const char *)c->name) : NULL;
+
+            if (why) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("unsupported element <%1$s> in <domain>: %2$s"),
+                            (const char *)c->name, why);
+                return NULL;
+            }
+        }
     }
     if (!vgmXMLCheckAttrs(root, (const char *const[]){ "type", "id", NULL }, error) ||
         !vgmXMLCheckChildrenNs(root, vgmDomainChildren, VGM_DOMAIN_QEMU_NS, error) ||

@@ -3534,6 +3534,30 @@ vgmNetParse(xmlNodePtr node, gboolean live, GError **error)
             return NULL;
         }
     }
+    /* what libvirt takes of an interface and this driver does not do */
+    {
+        static const VgmRefused refused[] = {
+            { "filterref", N_("virt-gmem has no network filters (nwfilter): the guest's traffic would pass unfiltered") },
+            { "trustGuestRxFilters", N_("it lets a guest's receive filter changes reach a macvtap device, which virt-gmem does not follow") },
+        };
+        const char *why;
+
+        for (child = node->children; child; child = child->next) {
+            if (child->type == XML_ELEMENT_NODE &&
+                (why = VGM_REFUSED_WHY(refused, (const char *)child->name))) {
+                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                            _("unsupported element <%1$s> in <interface>: %2$s"),
+                            (const char *)child->name, why);
+                return NULL;
+            }
+        }
+        if (xmlHasProp(node, (const xmlChar *)"trustGuestRxFilters")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported attribute 'trustGuestRxFilters' of <interface>: %1$s"),
+                        VGM_REFUSED_WHY(refused, "trustGuestRxFilters"));
+            return NULL;
+        }
+    }
     if (!vgmXMLCheckNode(node, (const char *const[]){ "type", NULL },
                          (const char *const[]){ "mac", "source", "target", "model", "driver",
                                                 "mtu", "coalesce", "virtualport", "vlan", "bandwidth",

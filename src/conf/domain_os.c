@@ -765,6 +765,13 @@ vgmClockParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
         xmlNodePtr tn = g_ptr_array_index(timers, i);
         VgmClockTimer *t = &clock->timers[clock->ntimers++];
 
+        /* (libvirt takes a timer's mode, Xen's, and its QEMU driver
+         * does nothing with it) */
+        if (xmlHasProp(tn, (const xmlChar *)"mode")) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("unsupported attribute 'mode' of <timer> in <clock>: a timer's mode (native, emulate, paravirt, smpsafe) is Xen's; QEMU has none"));
+            return FALSE;
+        }
         if (!vgmXMLCheckNode(tn, (const char *const[]){ "name", "present", "tickpolicy", "track",
                                                         "frequency", NULL },
                              vgmXMLNoChildren, error) ||
