@@ -449,6 +449,15 @@ vgmCpuDefParseNode(xmlNodePtr node, GError **error)
     cpu->check = v;
     if (vgmXMLPropTristateSwitch(node, "migratable", 0, &cpu->migratable, error) < 0)
         return NULL;
+    /* (libvirt's rule: the host's CPU as it is, or QEMU's maximum, may
+     * leave out what would not migrate; a named model has nothing else) */
+    if (cpu->migratable && cpu->mode != VGM_CPU_MODE_HOST_PASSTHROUGH &&
+        cpu->mode != VGM_CPU_MODE_MAXIMUM) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("attribute 'migratable' of <cpu mode='%1$s'> is not supported: it is for modes 'host-passthrough' and 'maximum'"),
+                    vgmCpuModeTypeToString(cpu->mode));
+        return NULL;
+    }
 
     if (vgmXMLSingleChild(node, "model", &child, error) < 0)
         return NULL;

@@ -916,6 +916,13 @@ vgmRuleMemoryDevices(const VgmDomainDef *def, GError **error)
                             _("label <size> of an nvdimm must be at least 128 KiB"));
                 return FALSE;
             }
+            /* (the label is carved out of the device, as libvirt checks) */
+            if (mem->model == VGM_MEMORY_MODEL_NVDIMM && mem->labelsize >= mem->size) {
+                vgmErrorSet(error, VGM_ERR_XML,
+                            _("label <size> of an nvdimm, %1$llu KiB, must be smaller than its <size>, %2$llu KiB"),
+                            mem->labelsize, mem->size);
+                return FALSE;
+            }
             if (mem->model == VGM_MEMORY_MODEL_VIRTIO_PMEM && mem->size % 2048) {
                 vgmErrorSet(error, VGM_ERR_XML,
                             _("virtio-pmem size %1$llu KiB must be a multiple of 2 MiB"),
