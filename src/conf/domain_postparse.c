@@ -1088,6 +1088,14 @@ vgmPostParseDevices(VgmDomainDef *def, gboolean live, gboolean hotplug)
         if (disk->device == VGM_DISK_DEVICE_CDROM)
             disk->readonly = TRUE;
     }
+    /* libvirt's access mode of a share QEMU (or the driver's virtiofsd)
+     * serves: passthrough, written into the definition */
+    for (i = 0; i < devs->fss->len; i++) {
+        VgmFsDef *fs = g_ptr_array_index(devs->fss, i);
+
+        if (fs->accessmode == VGM_FS_ACCESS_DEFAULT && !fs->socket)
+            fs->accessmode = VGM_FS_ACCESS_PASSTHROUGH;
+    }
     vgmPostParseControllerIndexes(def);
     vgmPostParseUsbCompanions(def);
     /* the machine's default USB controller before the controllers disks
