@@ -5697,7 +5697,7 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         VgmDomainDef *read;
 
         if ((mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)) &&
-            vgmDriverProcessReadLive(mon, &live, &err) &&
+            vgmDriverProcessReadLive(mon, &live, FALSE, &err) &&
             (read = vgmDomainDefParseString(live, NULL,
                                             VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
                                             &err))) {

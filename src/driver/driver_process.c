@@ -1402,7 +1402,7 @@ vgmDriverProcessReadDimms(VgmQemuMonitor *mon, VgmDomainDef *def, GError **error
 }
 
 gboolean
-vgmDriverProcessReadLive(VgmQemuMonitor *mon, char **xml, GError **error)
+vgmDriverProcessReadLive(VgmQemuMonitor *mon, char **xml, gboolean balloon, GError **error)
 {
     g_autoptr(VgmDomainDef) def = NULL;
     g_autoptr(JsonNode) ret = NULL;
@@ -1458,7 +1458,8 @@ vgmDriverProcessReadLive(VgmQemuMonitor *mon, char **xml, GError **error)
     /* the current memory: what the balloon holds, and the guest's part of
      * its virtio-mem devices, as libvirt reads it at a start (the
      * balloon's BALLOON_CHANGE events move it from here on) */
-    if (def->devices.memballoon && g_strcmp0(def->devices.memballoon->model, "none") != 0) {
+    if (balloon && def->devices.memballoon &&
+        g_strcmp0(def->devices.memballoon->model, "none") != 0) {
         g_autoptr(JsonNode) bal = NULL;
         g_autoptr(GError) err = NULL;
         JsonObject *o;
@@ -1742,7 +1743,8 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     if (!vgmDriverProcessVerify(mon, start->plan, &err) ||
         !vgmDriverCpuCheckRun(start->cpuCheck, mon, &err) ||
         !vgmDriverProcessRunStartup(start->cmd, mon, start->incoming || start->migrating, &err) ||
-        !vgmDriverProcessReadLive(mon, &status->xml, &err))
+        !vgmDriverProcessReadLive(mon, &status->xml, !start->incoming && !start->migrating,
+                                  &err))
         goto failed;
     /* 6b. CPU affinity, cgroups and scheduler policies, and the taps set
      * up (and into their bridges), before the guest runs */

@@ -117,8 +117,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStart, vgmDriverStartFree)
  * libvirt shows it: the ptys of its pty character devices (a <source
  * path=''>, and a console's tty=''; query-chardev's "pty:PATH" of the
  * chardev "char<alias>", a serial console sharing its serial port's),
- * and its disks' chains and image numbers (vgmDriverDiskChainsDetect) */
-gboolean vgmDriverProcessReadLive(VgmQemuMonitor *mon, char **xml, GError **error);
+ * its disks' chains and image numbers (vgmDriverDiskChainsDetect), the
+ * slot and base address of each dimm and nvdimm, and with @balloon the
+ * current memory: what QEMU's balloon holds (not for a QEMU still to
+ * load a guest's state, whose XML has it) */
+gboolean vgmDriverProcessReadLive(VgmQemuMonitor *mon, char **xml, gboolean balloon,
+                                  GError **error);
 gboolean vgmDriverProcessRunStartup(const VgmQemuCmd *cmd, VgmQemuMonitor *mon,
                                     gboolean migrated, GError **error);
 

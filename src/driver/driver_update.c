@@ -699,7 +699,7 @@ vgmDriverUpdateTransfer(VgmDriverUpdate *u, GError **error)
     /* what is not migrated (disk throttling) is set again */
     u->step = N_("setting up the new QEMU's disks");
     if (!vgmDriverProcessRunStartup(u->cmd, u->newMon, TRUE, error) ||
-        !vgmDriverProcessReadLive(u->newMon, &u->liveXML, error))
+        !vgmDriverProcessReadLive(u->newMon, &u->liveXML, FALSE, error))
         return FALSE;
     u->step = N_("pinning the new QEMU's threads");
     return vgmDriverProcessPin(u->def, u->autoCpus, u->newMon, u->status->update->qemu.pid,
