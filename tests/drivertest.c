@@ -962,7 +962,15 @@ testDomainCaps(void)
      * video models, in libvirt's order */
     testAssertXPath(x72, DC "/devices/graphics/enum[@name='type']/value", "vnc,spice");
     testAssertXPath(x72, DC "/devices/video/enum[@name='modelType']/value",
-                    "vga,cirrus,vmvga,qxl,virtio,none,bochs");
+                    "vga,cirrus,vmvga,qxl,virtio,none,bochs,ramfb");
+    /* what virt-install decides by, as libvirtd 9.0 lists it (q35: no IDE;
+     * a floppy on its controller), and what is refused */
+    testAssertXPath(x72, DC "/devices/disk/enum[@name='diskDevice']/value", "disk,cdrom,floppy");
+    testAssertXPath(x72, DC "/devices/disk/enum[@name='bus']/value", "fdc,scsi,virtio,usb,sata");
+    testAssertXPath(x72, DC "/devices/rng/enum[@name='backendModel']/value", "random,egd,builtin");
+    testAssertXPath(x72, DC "/devices/hostdev/@supported", "no");
+    testAssertXPath(x72, DC "/devices/tpm/enum[@name='model']/value", "tpm-tis,tpm-crb");
+    testAssertXPath(x72, DC "/devices/channel/enum[@name='type']/value", "pty,unix,spicevmc");
     testAssertXPath(x72, DC "/devices/redirdev/@supported", "yes");
     testAssertXPath(x72, DC "/devices/redirdev/enum[@name='bus']/value", "usb");
     testAssertXPath(x72, DC "/devices/filesystem/enum[@name='driverType']/value", "path,virtiofs");
@@ -974,7 +982,7 @@ testDomainCaps(void)
     /* synthesized from Debian's 10.0, which has no SPICE module */
     testAssertXPath(xmemfd, DC "/devices/graphics/enum[@name='type']/value", "vnc");
     testAssertXPath(xmemfd, DC "/devices/video/enum[@name='modelType']/value",
-                    "vga,cirrus,vmvga,virtio,none,bochs");
+                    "vga,cirrus,vmvga,virtio,none,bochs,ramfb");
     testAssertXPath(xmemfd, DC_GMEM "/qemu/@supported", "yes");
     testAssertXPath(xmemfd, DC_GMEM "/host/@supported", "yes");
     testAssertXPath(xmemfd, DC_GMEM "/liveUpdate/@supported", "yes");
