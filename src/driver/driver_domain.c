@@ -4127,18 +4127,18 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
      * -device added (the others are its backends); of a memory device,
      * libvirt names its memory backend */
     for (i = 0; deviceId && i < d.added->len; i++) {
+        static const char *const memoryDevices[] = {
+            "pc-dimm", "nvdimm", "virtio-mem-pci", "virtio-pmem-pci", NULL,
+        };
         g_autoptr(JsonParser) parser = json_parser_new();
         JsonObject *obj;
         int o;
 
         if ((obj = vgmDriverHotplugParse(g_ptr_array_index(d.added, i), parser, &o)) &&
             g_str_equal(vgmDriverHotplugOptions[o].option, "-device")) {
-            g_free(*deviceId);
-            static const char *const memoryDevices[] = {
-                "pc-dimm", "nvdimm", "virtio-mem-pci", "virtio-pmem-pci", NULL,
-            };
             const char *driver = json_object_get_string_member_with_default(obj, "driver", "");
 
+            g_free(*deviceId);
             *deviceId = g_strdup(json_object_get_string_member_with_default(
                 obj, g_strv_contains(memoryDevices, driver) ? "memdev" : "id", NULL));
         }
