@@ -5286,7 +5286,8 @@ vgmMemballoonFormat(VgmBuf *buf, const VgmMemballoonDef *mb)
     if (mb->freePageReporting)
         vgmBufAsprintf(&attrs, " freePageReporting='%s'",
                        vgmTristateSwitchTypeToString(mb->freePageReporting));
-    if (mb->havePeriod)
+    /* (as libvirt writes it: a period of 0, statistics off, is none) */
+    if (mb->havePeriod && mb->period)
         vgmBufAsprintf(&child, "<stats period='%u'/>\n", mb->period);
     vgmDeviceInfoFormat(&child, mb->alias, &mb->addr);
     vgmDriverIommuFormat(&child, &mb->virtio);

@@ -6925,7 +6925,7 @@ vgmDriverDomainApplyStatsPeriod(VgmDomainDef *def, const int *period, GError **e
                     def->name);
         return FALSE;
     }
-    mb->havePeriod = TRUE;
+    mb->havePeriod = *period != 0;
     mb->period = (unsigned int)*period;
     return TRUE;
 }

@@ -2257,6 +2257,17 @@ def memory_tests(tap, target, tmp):
     if not tap.ok(r.rc == 0, "virsh define (memory)", r.describe()):
         return
     try:
+        # the balloon's statistics period in the config: 5 s, then 0 (off),
+        # which libvirt writes as no <stats> at all (libvirtd 9.0, 2026-12-06)
+        r = virsh(uri, "dommemstat", MEM, "--period", "5", "--config")
+        d = xml_root(tap, virsh(uri, "dumpxml", "--inactive", MEM).out, "the config (period 5)")
+        st = d.find("devices/memballoon/stats") if d is not None else None
+        r2 = virsh(uri, "dommemstat", MEM, "--period", "0", "--config")
+        d2 = xml_root(tap, virsh(uri, "dumpxml", "--inactive", MEM).out, "the config (period 0)")
+        tap.ok(r.rc == 0 and st is not None and st.get("period") == "5" and r2.rc == 0 and
+               d2 is not None and d2.find("devices/memballoon/stats") is None,
+               "dommemstat --period 5 --config: <stats period='5'/>; --period 0: no <stats>",
+               r.describe() + r2.describe())
         r = virsh(uri, "setmem", MEM, "128M", "--config")
         tap.eq((r.rc, mem_info(uri, MEM)), (0, ("262144", "131072")),
                "setmem --config: the current memory of the config")
