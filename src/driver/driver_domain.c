@@ -5239,6 +5239,34 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
      * succeeds) */
     if (!newDisk && vgmDriverDomainSameDefinition(oldDef, newDef))
         return TRUE;
+    /* a medium's startupPolicy alone: what the next start does without
+     * it, which QEMU has nothing of (libvirt takes it too) */
+    if (!newDisk && oldDef->devices.disks->len == newDef->devices.disks->len) {
+        g_autofree VgmDiskStartupPolicy *given =
+            g_new0(VgmDiskStartupPolicy, newDef->devices.disks->len + 1);
+        gboolean same;
+
+        for (i = 0; i < newDef->devices.disks->len; i++) {
+            VgmDiskDef *b = g_ptr_array_index(newDef->devices.disks, i);
+
+            given[i] = b->startupPolicy;
+            b->startupPolicy = ((const VgmDiskDef *)g_ptr_array_index(oldDef->devices.disks, i))->startupPolicy;
+        }
+        same = vgmDriverDomainSameDefinition(oldDef, newDef);
+        for (i = 0; i < newDef->devices.disks->len; i++)
+            ((VgmDiskDef *)g_ptr_array_index(newDef->devices.disks, i))->startupPolicy = given[i];
+        if (same) {
+            /* (the live disks as they are, their chains kept, with the
+             * policies given) */
+            g_autoptr(VgmDomainDef) live = vgmDriverDomainLiveDef(dom, error);
+
+            if (!live)
+                return FALSE;
+            for (i = 0; i < live->devices.disks->len && i < newDef->devices.disks->len; i++)
+                ((VgmDiskDef *)g_ptr_array_index(live->devices.disks, i))->startupPolicy = given[i];
+            return vgmDriverDomainSaveLive(store, dom, live, error);
+        }
+    }
     if (!newDisk || oldDef->devices.disks->len != newDef->devices.disks->len ||
         (newDisk->device != VGM_DISK_DEVICE_CDROM && newDisk->device != VGM_DISK_DEVICE_FLOPPY) ||
         oldDisk->device != newDisk->device) {

@@ -3381,6 +3381,19 @@ def media_tests(tap, target, tmp):
         numbers.append(number())
         tap.eq((r.rc, r.out, source()), (0, "Successfully inserted media.\n", a),
                "change-media --insert --live: the medium")
+        # the same medium with a startupPolicy (libvirtd 9.0, 2026-12-06:
+        # "Device updated successfully", the live XML has it)
+        pol = harness.write_file(tmp, CD + "-policy.xml",
+                                 "<disk type='file' device='cdrom'><source file='%s' "
+                                 "startupPolicy='optional'/><target dev='sda' bus='sata'/>"
+                                 "<readonly/></disk>" % a)
+        r = virsh(uri, "update-device", CD, pol, "--live")
+        src = ET.fromstring(virsh(uri, "dumpxml", CD).out).find(
+            "devices/disk[@device='cdrom']/source")
+        tap.ok(r.rc == 0 and src is not None and src.get("file") == a and
+               src.get("startupPolicy") == "optional",
+               "update-device --live of the medium's startupPolicy alone: the live XML has it",
+               r.describe())
         n = numbers
         tap.ok(all(isinstance(i, int) and i > 0 for i in n) and
                n[1] > n[0] and n[2] == n[1] and n[3] > n[2] and n[4] == n[3] and n[5] > n[4],
