@@ -5926,8 +5926,17 @@ vgmDriverDomainIOThreadLive(const VgmDriverStore *store, VgmDriverDomain *dom, g
                         c->id, dom->name);
             return FALSE;
         }
-        return vgmDriverDomainHotplug(store, dom, oldDef, def, NULL, error) &&
-               vgmDriverDomainSaveLive(store, dom, def, error);
+        if (!vgmDriverDomainHotplug(store, dom, oldDef, def, NULL, error))
+            return FALSE;
+        /* the new thread runs where its <iothreadpin> or <vcpu cpuset>
+         * says, else on every CPU, as libvirt places it (not on the
+         * emulator's CPUs, which QEMU's thread inherited); numad's
+         * placement is a start's */
+        if (def->cpuPlacement != VGM_DOMAIN_CPU_PLACEMENT_AUTO &&
+            (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+             !vgmDriverProcessPin(def, NULL, mon, dom->status->qemu.pid, error)))
+            return FALSE;
+        return vgmDriverDomainSaveLive(store, dom, def, error);
     }
     json_object_set_string_member(args, "id", id);
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))

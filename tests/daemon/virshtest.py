@@ -917,6 +917,18 @@ def iothread_tests(tap, target, tmp):
         tap.ok(r.rc == 0 and "iothread8" in (qemu_iothreads(uri, IOT) or [])
                and iothread_ids(uri, "--inactive", IOT) == ("3", [2, 5, 8]),
                "virsh iothreadadd 8 --live --config: in QEMU and in the config", r.describe())
+        # a thread added while QEMU's own threads are pinned (emulatorpin
+        # 0) runs on every CPU, as libvirtd 9.0 places it (2026-12-06),
+        # not on the emulator's CPU it was made from
+        online = open("/sys/devices/system/cpu/online").read().strip()
+        virsh(uri, "emulatorpin", IOT, "0", "--live")
+        r = virsh(uri, "iothreadadd", IOT, "9", "--live")
+        info = virsh(uri, "iothreadinfo", IOT)
+        m = re.search(r"^ 9 +(\S+)", info.out, re.M)
+        tap.ok(r.rc == 0 and m is not None and m.group(1) == online,
+               "iothreadadd 9 --live after emulatorpin 0: iothreadinfo gives it every CPU (%s)"
+               % online, r.describe() + info.describe())
+        virsh(uri, "iothreaddel", IOT, "9", "--live")
 
         # iothreadset (procedure 402): the polling live only, the pool in
         # both; QEMU's properties read back with query-iothreads / qom-get
