@@ -4280,6 +4280,19 @@ vgmDriverDomainLiveDefs(const VgmDriverDomain *dom, const char *xml, VgmDriverDe
             mem->current = 0;
         }
     }
+    /* what the guest plugged of a device updated in place is QEMU's to
+     * say, not the caller's XML's */
+    if (op == VGM_DRIVER_DEVICE_UPDATE) {
+        guint i;
+
+        for (i = 0; i < (*newDef)->devices.mems->len && i < (*oldDef)->devices.mems->len; i++) {
+            const VgmMemoryDef *a = g_ptr_array_index((*oldDef)->devices.mems, i);
+            VgmMemoryDef *b = g_ptr_array_index((*newDef)->devices.mems, i);
+
+            b->haveCurrent = a->haveCurrent;
+            b->current = a->current;
+        }
+    }
     vgmDriverDomainMemoryDevicesMoved(*oldDef, *newDef, TRUE);
     /* a USB device finds its port among the hubs the domain runs with:
      * the hub the parse adds when all ports are taken cannot be plugged
@@ -5219,9 +5232,7 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         VgmMemoryDef *a = g_ptr_array_index(oldDef->devices.mems, i);
         VgmMemoryDef *b = g_ptr_array_index(newDef->devices.mems, i);
 
-        /* what the guest plugged is QEMU's to say, not the caller's */
-        b->haveCurrent = a->haveCurrent;
-        b->current = a->current;
+        /* (its <current> is the live one: vgmDriverDomainLiveDefs) */
         if (a->requested != b->requested)
             return vgmDriverDomainUpdateRequested(store, dom, oldDef, newDef, b, a->requested,
                                                   error);
