@@ -359,12 +359,35 @@ vgmAcceptBindLoopback(guint16 *port, GError **error)
     return vgmAcceptBindLoopbackType(G_SOCKET_TYPE_STREAM, port, error);
 }
 
-/* A TCP port of 127.0.0.1 that is free now (the kernel's choice). */
+/* A TCP port of 127.0.0.1 that is free now, for QEMU to listen on: one
+ * below the kernel's ephemeral range (ip_local_port_range), where no
+ * connection another program (or test) makes meanwhile takes it before
+ * QEMU binds it, as one of the kernel's choosing was taken once ("Failed
+ * to find an available port: Address already in use"); the kernel's
+ * choice where none there is free. */
 static gboolean
 vgmAcceptFreeTcpPort(guint16 *port, GError **error)
 {
-    g_autoptr(GSocket) sock = vgmAcceptBindLoopback(port, error);
+    g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+    g_autofree char *range = NULL;
+    g_autoptr(GSocket) sock = NULL;
+    unsigned int low = 32768;
+    guint tries;
 
+    if (g_file_get_contents("/proc/sys/net/ipv4/ip_local_port_range", &range, NULL, NULL))
+        low = (unsigned int)g_ascii_strtoull(range, NULL, 10);
+    for (tries = 0; low > 11000 && tries < 64; tries++) {
+        guint16 p = (guint16)g_random_int_range((gint32)(low - 10000), (gint32)low);
+        g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, p);
+        g_autoptr(GSocket) s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_DEFAULT, NULL);
+
+        if (s && g_socket_bind(s, addr, TRUE, NULL)) {
+            *port = p;
+            return TRUE;
+        }
+    }
+    sock = vgmAcceptBindLoopback(port, error);
     return sock != NULL;
 }
 
