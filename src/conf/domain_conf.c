@@ -582,21 +582,8 @@ vgmDomainDefParseNode(xmlDocPtr doc, xmlNodePtr root, unsigned int flags,
                     root ? (const char *)root->name : "");
         return NULL;
     }
-    {
-        xmlNodePtr c;
-
-        for (c = root->children; c; c = c->next) {
-            const char *why = c->type == XML_ELEMENT_NODE && !c->ns ?
-                              VGM_REFUSED_WHY(vgmDomainChildrenRefused, (const char *)c->name) : NULL;
-
-            if (why) {
-                vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                            _("unsupported element <%1$s> in <domain>: %2$s"),
-                            (const char *)c->name, why);
-                return NULL;
-            }
-        }
-    }
+    if (!VGM_XML_CHECK_REFUSED_CHILDREN(root, vgmDomainChildrenRefused, error))
+        return NULL;
     if (!vgmXMLCheckAttrs(root, (const char *const[]){ "type", "id", NULL }, error) ||
         !vgmXMLCheckChildrenNs(root, vgmDomainChildren, VGM_DOMAIN_QEMU_NS, error) ||
         !vgmDomainCheckSingletons(root, error))

@@ -520,20 +520,20 @@ vgmFeatureTsegParse(xmlNodePtr smm, VgmFeatures *f, GError **error)
  * architectures, and why QEMU on x86 has nothing for them (libvirt's
  * QEMU driver takes the first six and does nothing with them) */
 static const VgmRefused vgmFeaturesOther[] = {
-    { "hap", N_("it turns Xen's hardware-assisted paging on or off") },
-    { "viridian", N_("it is Xen's set of Hyper-V enlightenments (QEMU's are set in <hyperv>)") },
-    { "privnet", N_("it gives an LXC container a private network") },
-    { "capabilities", N_("it sets an LXC container's process capabilities") },
-    { "msrs", N_("it says how bhyve treats unknown MSRs") },
-    { "xen", N_("it sets Xen's host e820 map and PCI passthrough") },
-    { "gic", N_("it is the interrupt controller of ARM guests") },
-    { "hpt", N_("it sizes the hash page table of pSeries guests") },
-    { "htm", N_("it is the transactional memory of pSeries guests") },
-    { "nested-hv", N_("it is nested KVM-HV of pSeries guests") },
-    { "ccf-assist", N_("it is a pSeries cache flush assist") },
-    { "cfpc", N_("it is a pSeries cache flush workaround") },
-    { "sbbc", N_("it is a pSeries speculation barrier workaround") },
-    { "ibs", N_("it is a pSeries indirect branch speculation workaround") },
+    { "hap", N_("it turns Xen's hardware-assisted paging on or off; QEMU on x86 has no such setting") },
+    { "viridian", N_("it is Xen's set of Hyper-V enlightenments (QEMU's are set in <hyperv>); QEMU on x86 has no such setting") },
+    { "privnet", N_("it gives an LXC container a private network; QEMU on x86 has no such setting") },
+    { "capabilities", N_("it sets an LXC container's process capabilities; QEMU on x86 has no such setting") },
+    { "msrs", N_("it says how bhyve treats unknown MSRs; QEMU on x86 has no such setting") },
+    { "xen", N_("it sets Xen's host e820 map and PCI passthrough; QEMU on x86 has no such setting") },
+    { "gic", N_("it is the interrupt controller of ARM guests; QEMU on x86 has no such setting") },
+    { "hpt", N_("it sizes the hash page table of pSeries guests; QEMU on x86 has no such setting") },
+    { "htm", N_("it is the transactional memory of pSeries guests; QEMU on x86 has no such setting") },
+    { "nested-hv", N_("it is nested KVM-HV of pSeries guests; QEMU on x86 has no such setting") },
+    { "ccf-assist", N_("it is a pSeries cache flush assist; QEMU on x86 has no such setting") },
+    { "cfpc", N_("it is a pSeries cache flush workaround; QEMU on x86 has no such setting") },
+    { "sbbc", N_("it is a pSeries speculation barrier workaround; QEMU on x86 has no such setting") },
+    { "ibs", N_("it is a pSeries indirect branch speculation workaround; QEMU on x86 has no such setting") },
 };
 
 static gboolean
@@ -549,17 +549,8 @@ vgmFeaturesParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
     size_t i;
     int v;
 
-    for (child = node->children; child; child = child->next) {
-        const char *why = child->type == XML_ELEMENT_NODE ?
-                          VGM_REFUSED_WHY(vgmFeaturesOther, (const char *)child->name) : NULL;
-
-        if (why) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported <%1$s> in <features>: %2$s, not a setting of QEMU on x86"),
-                        (const char *)child->name, why);
-            return FALSE;
-        }
-    }
+    if (!VGM_XML_CHECK_REFUSED_CHILDREN(node, vgmFeaturesOther, error))
+        return FALSE;
     if (!vgmXMLCheckNode(node, vgmXMLNoChildren, children, error))
         return FALSE;
     def->hasFeatures = TRUE;

@@ -3204,6 +3204,28 @@ vgmDriverSetVcpu(VgmDriver *drv, const char *name, const char *cpumap, int state
     return vgmDriverDomainSetVcpu(drv->store, name, map, state == 1, flags, error);
 }
 
+int
+vgmDriverGetVcpuCount(VgmDriver *drv, VgmDriverDomain *dom, unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDomainDef) config = NULL;
+    const VgmDomainDef *def;
+
+    /* the guest's own count, through its agent: of the running guest only */
+    if (flags & VGM_DOMAIN_VCPU_GUEST) {
+        if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_VCPU_MAXIMUM |
+                                        VGM_DOMAIN_VCPU_GUEST, error))
+            return -1;
+        return vgmDriverGuestVcpuCount(drv, dom->name, (flags & VGM_DOMAIN_VCPU_MAXIMUM) != 0,
+                                       error);
+    }
+    /* the live domain's counts, or (CONFIG) its config's */
+    if (!(def = vgmDriverReadDef(drv, dom, flags, VGM_DOMAIN_VCPU_MAXIMUM, &config, error)))
+        return -1;
+    if ((flags & VGM_DOMAIN_VCPU_MAXIMUM) || !def->vcpusCurrent)
+        return (int)def->vcpus;
+    return (int)def->vcpusCurrent;
+}
+
 gboolean
 vgmDriverSetVcpus(VgmDriver *drv, const char *name, unsigned int nvcpus, unsigned int flags,
                   GError **error)

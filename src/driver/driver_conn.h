@@ -403,6 +403,11 @@ gboolean vgmDriverReset(VgmDriver *drv, const char *name, unsigned int flags, GE
  * (the vCPUs plugged can be unplugged: a running domain's are) */
 #define VGM_DOMAIN_VCPU_GUEST (1u << 3)
 #define VGM_DOMAIN_VCPU_HOTPLUGGABLE (1u << 4)
+/* virDomainGetVcpusFlags: the vCPUs the running domain's live definition
+ * (@flags LIVE, or CURRENT while it runs) or its config (CONFIG) starts
+ * with, or (VCPU_MAXIMUM) can have; VCPU_GUEST: those the guest has online
+ * (or has, with VCPU_MAXIMUM), through its agent. -1 on error. */
+int vgmDriverGetVcpuCount(VgmDriver *drv, VgmDriverDomain *dom, unsigned int flags, GError **error);
 /* virDomainPinVcpuFlags, virDomainPinEmulator, virDomainPinIOThread
  * (flags AFFECT_LIVE, AFFECT_CONFIG) */
 gboolean vgmDriverPin(VgmDriver *drv, const char *name, VgmDriverPinKind kind, unsigned int id,

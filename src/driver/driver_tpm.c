@@ -154,15 +154,38 @@ vgmDriverTpmRun(const char *const *argv, GBytes *key, int nkeys, const char *log
 static gboolean
 vgmDriverTpmSetupHas(const char *feature)
 {
-    const char *argv[] = { "swtpm_setup", "--print-capabilities", NULL };
-    g_autofree char *out = NULL;
+    /* swtpm_setup --print-capabilities, run once per binary: again only
+     * when the file found in PATH is another or has changed since */
+    static GMutex lock;
+    static char *cachedPath;
+    static gint64 cachedMtime;
+    static char *cachedOut;
+    g_autofree char *path = g_find_program_in_path("swtpm_setup");
     g_autofree char *quoted = g_strdup_printf("\"%s\"", feature);
-    int status = 0;
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lock);
+    GStatBuf sb;
+    gint64 mtime;
 
-    return g_spawn_sync(NULL, (char **)argv, NULL,
-                        G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
-                        NULL, NULL, &out, NULL, &status, NULL) &&
-           g_spawn_check_wait_status(status, NULL) && out && strstr(out, quoted);
+    if (!path || g_stat(path, &sb) < 0)
+        return FALSE;
+    mtime = (gint64)sb.st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) + sb.st_mtim.tv_nsec;
+    if (!cachedOut || g_strcmp0(cachedPath, path) != 0 || cachedMtime != mtime) {
+        const char *argv[] = { path, "--print-capabilities", NULL };
+        g_autofree char *out = NULL;
+        int status = 0;
+
+        g_clear_pointer(&cachedOut, g_free);
+        if (!g_spawn_sync(NULL, (char **)argv, NULL,
+                          G_SPAWN_STDERR_TO_DEV_NULL | G_SPAWN_CLOEXEC_PIPES,
+                          NULL, NULL, &out, NULL, &status, NULL) ||
+            !g_spawn_check_wait_status(status, NULL) || !out)
+            return FALSE;
+        g_free(cachedPath);
+        cachedPath = g_steal_pointer(&path);
+        cachedMtime = mtime;
+        cachedOut = g_steal_pointer(&out);
+    }
+    return strstr(cachedOut, quoted) != NULL;
 }
 
 /* Activates @tpm's <active_pcr_banks> in the state in @dir, as libvirt

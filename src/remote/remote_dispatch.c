@@ -1958,29 +1958,17 @@ vgmRemoteDispatchDomainGetMaxVcpus(VgmRemoteClient *client,
     return TRUE;
 }
 
-/* virDomainVcpuFlags: LIVE 1, CONFIG 2, MAXIMUM 4, GUEST 8, HOTPLUGGABLE 16. */
 gboolean
 vgmRemoteDispatchDomainGetVcpusFlags(VgmRemoteClient *client,
                                      const VgmRemoteDomainGetVcpusFlagsArgs *args,
                                      VgmRemoteDomainGetVcpusFlagsRet *ret, GError **error)
 {
-    g_autoptr(VgmDomainDef) config = NULL;
-    const VgmDomainDef *def;
+    int n;
     VGM_REMOTE_GET_DOMAIN(dom);
 
-    /* the guest's own count, through its agent */
-    if ((args->flags & 8u) && !(args->flags & 2u)) {
-        int n = vgmDriverGuestVcpuCount(client->drv, dom->name, (args->flags & 4u) != 0, error);
-
-        if (n < 0)
-            return FALSE;
-        ret->num = n;
-        return TRUE;
-    }
-    /* the live domain's counts, or (CONFIG) its config's */
-    if (!(def = vgmDriverReadDef(client->drv, dom, args->flags, 4u, &config, error)))
+    if ((n = vgmDriverGetVcpuCount(client->drv, dom, args->flags, error)) < 0)
         return FALSE;
-    ret->num = (args->flags & 4u) || !def->vcpusCurrent ? def->vcpus : def->vcpusCurrent;
+    ret->num = n;
     return TRUE;
 }
 

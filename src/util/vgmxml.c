@@ -537,6 +537,25 @@ vgmXMLCheckChildren(xmlNodePtr node, const char *const *allowed,
 }
 
 gboolean
+vgmXMLCheckRefusedChildren(xmlNodePtr node, const VgmRefused *table, size_t n, GError **error)
+{
+    xmlNodePtr c;
+
+    for (c = node->children; c; c = c->next) {
+        const char *why = c->type == XML_ELEMENT_NODE && !c->ns ?
+                          vgmRefusedWhy(table, n, (const char *)c->name) : NULL;
+
+        if (why) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("unsupported element <%1$s> in <%2$s>: %3$s"),
+                        (const char *)c->name, (const char *)node->name, why);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+gboolean
 vgmXMLCheckChildrenNs(xmlNodePtr node, const char *const *allowed, const char *nsHref,
                       GError **error)
 {

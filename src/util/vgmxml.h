@@ -77,6 +77,12 @@ gboolean vgmXMLCheckChildren(xmlNodePtr node, const char *const *allowed,
  * caller reads itself) */
 gboolean vgmXMLCheckChildrenNs(xmlNodePtr node, const char *const *allowed,
                                const char *nsHref, GError **error);
+/* An error (VGM_ERR_CONFIG_UNSUPPORTED) naming the first child element of
+ * @node, in no namespace, that @table (of @n) refuses, and the reason */
+gboolean vgmXMLCheckRefusedChildren(xmlNodePtr node, const VgmRefused *table, size_t n,
+                                    GError **error);
+#define VGM_XML_CHECK_REFUSED_CHILDREN(node, table, error) \
+    vgmXMLCheckRefusedChildren(node, table, G_N_ELEMENTS(table), error)
 gboolean vgmXMLCheckNode(xmlNodePtr node, const char *const *attrs,
                          const char *const *children, GError **error);
 
