@@ -209,6 +209,47 @@ testToolPath(void)
     return g_build_filename(SRCDIR, "build", "tools", "virt-gmem", NULL);
 }
 
+/* Debian QEMU's probed capabilities, as a daemon that has run before has
+ * them in its cache: probed once per run into a root of its own and copied
+ * into each new root's cache (ROOT/cache/qemucaps), where the driver takes
+ * them only while their key (the binary's size and times, the kernel, the
+ * host CPU) still holds, else probes again. Probing the same binary anew
+ * for every root took about 3 s each time; qemucapstest covers the probe. */
+static void
+testSeedCaps(const char *root)
+{
+    static char *seed;
+    static const char *const binary = "/usr/bin/qemu-system-x86_64";
+    g_autofree char *cacheDir = g_build_filename(root, "cache", "qemucaps", NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(GDir) dir = NULL;
+    const char *entry;
+
+    if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE))
+        return;
+    if (!seed) {
+        g_autoptr(VgmQemuCaps) caps = NULL;
+
+        seed = g_dir_make_tmp("vgm-drv-caps-XXXXXX", &err);
+        g_assert_no_error(err);
+        g_ptr_array_add(testRoots, g_strdup(seed));
+        caps = vgmQemuCapsCacheLookup(binary, seed, &err);
+        g_assert_no_error(err);
+    }
+    g_assert_true(vgmFileMakePath(cacheDir, 0755, NULL));
+    dir = g_dir_open(seed, 0, &err);
+    g_assert_no_error(err);
+    while ((entry = g_dir_read_name(dir))) {
+        g_autofree char *from = g_build_filename(seed, entry, NULL);
+        g_autofree char *to = g_build_filename(cacheDir, entry, NULL);
+        g_autofree char *text = NULL;
+        gsize len = 0;
+
+        g_assert_true(g_file_get_contents(from, &text, &len, NULL));
+        g_assert_true(g_file_set_contents(to, text, (gssize)len, NULL));
+    }
+}
+
 /* A fresh root under /tmp (short: the monitor socket path must fit). */
 static char *
 testMakeRoot(void)
@@ -218,6 +259,7 @@ testMakeRoot(void)
 
     g_assert_no_error(err);
     g_ptr_array_add(testRoots, g_strdup(dir));
+    testSeedCaps(dir);
     return dir;
 }
 

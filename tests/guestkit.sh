@@ -27,6 +27,27 @@ guestkit_fetch() {
     return $rc
 }
 
+# _guestkit_pvh BZIMAGE OUT: the kernel of BZIMAGE uncompressed at OUT, an
+# ELF that QEMU starts by its PVH entry point (the kernel's Xen note 18,
+# PHYS32_ENTRY), skipping the bzImage's own decompression, which takes
+# TCG several seconds on every boot. Debian's amd64 kernels are xz
+# compressed and have the note; for any other kernel OUT is not made and
+# the bzImage is used as it is. Made once per cache.
+_guestkit_pvh() {
+    local bz=$1 out=$2 off
+    [ -e "$out" ] && return 0
+    command -v xz >/dev/null && command -v readelf >/dev/null || return 0
+    off=$(LC_ALL=C grep -obUaP '\xfd7zXZ' "$bz" | head -n1 | cut -d: -f1)
+    [ -n "$off" ] || return 0
+    if tail -c +$((off + 1)) "$bz" | xz -dc --single-stream > "$out.tmp" 2>/dev/null &&
+       readelf -n "$out.tmp" 2>/dev/null | grep -q 'Xen .*0x00000012'; then
+        mv "$out.tmp" "$out"
+    else
+        rm -f "$out.tmp"
+        : > "$out"
+    fi
+}
+
 _guestkit_fetch_locked() {
     local cache=$1 kpkg pkg kdir bbdir log prog
     guestkit_why=
@@ -67,6 +88,10 @@ _guestkit_fetch_locked() {
     if [ -z "$guestkit_kernel" ] || [ ! -x "$guestkit_busybox" ]; then
         guestkit_why="kernel or busybox missing after dpkg -x of $kpkg and busybox-static"
         return 2
+    fi
+    _guestkit_pvh "$guestkit_kernel" "$kdir/boot/vmlinux-pvh"
+    if [ -s "$kdir/boot/vmlinux-pvh" ]; then
+        guestkit_kernel=$kdir/boot/vmlinux-pvh
     fi
     guestkit_kpkg=$kpkg
     return 0
