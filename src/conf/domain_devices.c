@@ -5262,12 +5262,14 @@ vgmMemballoonParse(xmlNodePtr node, GError **error)
     if (!vgmDriverIommuParse(node, &mb->virtio, error) ||
         !vgmDeviceInfoParse(node, mb->alias, &mb->addr, error))
         return NULL;
-    if (g_str_equal(mb->model, "none") &&
-        (mb->havePeriod || mb->autodeflate || mb->freePageReporting || vgmVirtioOptionsAny(&mb->virtio) ||
-         mb->addr.type)) {
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("<memballoon model='none'> takes no other attributes or elements"));
-        return NULL;
+    /* no balloon: what a balloon had (a client that switches it off,
+     * virt-xml --memballoon model=none, leaves its address and settings)
+     * goes with it, as libvirt drops it; a user's alias stays */
+    if (g_str_equal(mb->model, "none")) {
+        VgmMemballoonDef none = { .model = g_steal_pointer(&mb->model) };
+
+        memcpy(none.alias, mb->alias, sizeof(none.alias));
+        *mb = none;
     }
     return g_steal_pointer(&mb);
 }
@@ -7094,15 +7096,28 @@ vgmVideoParse(xmlNodePtr node, GError **error)
             return NULL;
         }
     }
-    if (g_str_equal(video->model, "none") &&
-        (video->vram || video->heads || video->primary)) {
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("<model type='none'> of <video> takes no other attributes"));
-        return NULL;
-    }
     if (!vgmDriverIommuParse(node, &video->virtio, error) ||
         !vgmDeviceInfoParse(node, video->alias, &video->addr, error))
         return NULL;
+    /* no video device: the sizes, heads, primary and address of the model
+     * a client switched off (virt-manager's Video "None" keeps primary,
+     * virt-xml --video model=none all of them) go with it, as libvirt
+     * clears them; a user's alias stays */
+    if (g_str_equal(video->model, "none")) {
+        VgmVideoDef none = { .model = g_steal_pointer(&video->model) };
+
+        memcpy(none.alias, video->alias, sizeof(none.alias));
+        *video = none;
+        return g_steal_pointer(&video);
+    }
+    /* (QEMU's qxl and virtio GPUs have outputs, the others one screen) */
+    if (video->heads > 1 && !vgmStrInList((const char *const[]){ "qxl", "virtio", NULL },
+                                          video->model)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("heads='%1$u' of <video> model '%2$s': only models 'qxl' and 'virtio' have more than one head"),
+                    video->heads, video->model);
+        return NULL;
+    }
     if (vgmVirtioOptionsAny(&video->virtio) && !g_str_equal(video->model, "virtio")) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("attributes 'iommu', 'ats', 'packed' and 'page_per_vq' of <driver> in <video> are for model 'virtio' only, not '%1$s'"),
