@@ -232,9 +232,10 @@ static const char *const vgmDriverCapsGenericModels[] = {
     "486", "kvm32", "kvm64", "pentium", "pentium2", "pentium3", "qemu32", "qemu64", NULL,
 };
 
-/* <mode name='custom'>: each named model of the binary under @accel, as
- * libvirt lists them (the reverse of their sorted order), usable when
- * the accelerator has every feature it defines */
+/* <mode name='custom'>: each named model of the binary under @accel that
+ * libvirt's CPU map knows, as libvirt lists them (the reverse of their
+ * sorted order), usable when the accelerator has every feature it
+ * defines */
 static void
 vgmDriverCapsCustomModels(VgmBuf *buf, const VgmQemuCaps *caps, VgmQemuCapsAccel accel)
 {
@@ -257,6 +258,8 @@ vgmDriverCapsCustomModels(VgmBuf *buf, const VgmQemuCaps *caps, VgmQemuCapsAccel
         gboolean usable = TRUE;
         guint k;
 
+        if (!g_strv_contains(vgmQemuCpuLibvirtX86Models, m->name))
+            continue;
         for (k = 0; m->features && m->features[k] && usable; k++)
             usable = g_hash_table_contains(have, m->features[k]);
         if (g_strv_contains(vgmDriverCapsGenericModels, m->name))

@@ -3833,13 +3833,22 @@ vgmDriverGetCPUModelNames(VgmDriver *drv, const char *arch, unsigned int flags, 
     emulator = vgmDriverDefaultEmulator(arch);
     if (!(caps = vgmQemuCapsCacheLookup(emulator, drv ? drv->store->cacheDir : NULL, error)))
         return NULL;
-    /* the named models QEMU has (without their versions), as the domain
-     * capabilities' custom mode lists them */
+    /* the models of libvirt's CPU map, in its order, that QEMU has (a
+     * start lowers none of the others), as the domain capabilities'
+     * custom mode lists them */
     names = g_ptr_array_new_with_free_func(g_free);
     if ((cpu = vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG))) {
-        for (i = 0; i < cpu->models->len; i++)
-            g_ptr_array_add(names, g_strdup(((VgmQemuCapsCpuModel *)
-                                             g_ptr_array_index(cpu->models, i))->name));
+        const char *const *m;
+
+        for (m = vgmQemuCpuLibvirtX86Models; *m; m++) {
+            for (i = 0; i < cpu->models->len; i++) {
+                if (g_str_equal(*m, ((VgmQemuCapsCpuModel *)
+                                     g_ptr_array_index(cpu->models, i))->name)) {
+                    g_ptr_array_add(names, g_strdup(*m));
+                    break;
+                }
+            }
+        }
     }
     return names;
 }

@@ -544,6 +544,11 @@ vgmDriverSecretSetValue(VgmDriver *drv, const unsigned char *uuid, const guint8 
 
     if (!vgmDriverCheckFlags(flags, 0, error))
         return FALSE;
+    /* (libvirt refuses an empty value too: the secret keeps its own) */
+    if (len == 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s", _("a secret's value cannot be empty"));
+        return FALSE;
+    }
     if (len > VGM_SECRET_VALUE_MAX) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, _("a secret's value is at most %1$d bytes"),
                     VGM_SECRET_VALUE_MAX);

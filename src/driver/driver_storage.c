@@ -1827,10 +1827,12 @@ vgmStorageVolCreate(VgmDriver *drv, const char *pool, const char *xml, const cha
             vgmErrorSetSystem(error, errno, _("cannot create the volume '%1$s'"), path);
             goto out;
         }
+        /* as libvirt: a raw volume without <allocation> is allocated
+         * whole (virsh vol-create-as without --allocation) */
         if (ftruncate(fd, capacity) < 0)
             rc = errno;
-        else if (haveAlloc && allocation > 0)
-            rc = posix_fallocate(fd, 0, MIN(allocation, capacity));
+        else if ((haveAlloc ? allocation : capacity) > 0)
+            rc = posix_fallocate(fd, 0, haveAlloc ? MIN(allocation, capacity) : capacity);
         if (rc == 0 && fchmod(fd, mode) < 0)
             rc = errno;
         close(fd);

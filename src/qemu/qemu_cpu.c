@@ -67,6 +67,22 @@ static const struct {
     { "HygonGenuine", "Hygon" },
 };
 
+/* (libvirt 9.0's src/cpu_map/index.xml, arch x86: model names only) */
+const char *const vgmQemuCpuLibvirtX86Models[] = {
+    "486", "pentium", "pentium2", "pentium3", "pentiumpro", "coreduo", "n270", "core2duo",
+    "qemu32", "kvm32", "cpu64-rhel5", "cpu64-rhel6", "qemu64", "kvm64",
+    "Conroe", "Penryn", "Nehalem", "Nehalem-IBRS", "Westmere", "Westmere-IBRS",
+    "SandyBridge", "SandyBridge-IBRS", "IvyBridge", "IvyBridge-IBRS",
+    "Haswell-noTSX", "Haswell-noTSX-IBRS", "Haswell", "Haswell-IBRS",
+    "Broadwell-noTSX", "Broadwell-noTSX-IBRS", "Broadwell", "Broadwell-IBRS",
+    "Skylake-Client", "Skylake-Client-IBRS", "Skylake-Client-noTSX-IBRS",
+    "Skylake-Server", "Skylake-Server-IBRS", "Skylake-Server-noTSX-IBRS",
+    "Cascadelake-Server", "Cascadelake-Server-noTSX", "Icelake-Client", "Icelake-Client-noTSX",
+    "Icelake-Server", "Icelake-Server-noTSX", "Cooperlake", "Snowridge",
+    "athlon", "phenom", "Opteron_G1", "Opteron_G2", "Opteron_G3", "Opteron_G4", "Opteron_G5",
+    "EPYC", "EPYC-IBPB", "EPYC-Rome", "EPYC-Milan", "Dhyana", NULL,
+};
+
 const char *
 vgmQemuCpuVendorXMLName(const char *vendor)
 {

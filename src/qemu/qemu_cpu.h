@@ -37,6 +37,11 @@ char *vgmQemuCpuFeatureName(const char *name);
  * ("GenuineIntel": "Intel"), or NULL where libvirt has none. */
 const char *vgmQemuCpuVendorXMLName(const char *vendor);
 
+/* The x86 CPU models libvirt 9.0's CPU map names, in its order, NULL
+ * terminated: what virConnectGetCPUModelNames answers (of those QEMU
+ * has) and the custom models domain capabilities list. */
+extern const char *const vgmQemuCpuLibvirtX86Models[];
+
 /* libvirt's spelling of QEMU's x86 CPU feature @name (the few libvirt
  * spells with '_' or its older name; others are QEMU's). */
 const char *vgmQemuCpuFeatureXMLName(const char *name);

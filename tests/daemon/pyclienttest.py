@@ -1751,6 +1751,10 @@ def secret_tests(tap, target, conn):
     s.setValue(value)
     tap.eq(conn.secretLookupByUUIDString(SECRET_UUID).value(), value,
            "setValue / value() round-trip bytes with a NUL")
+    # (libvirtd 9.0: VIR_ERR_INVALID_ARG, the value kept)
+    code_is(tap, lambda: s.setValue(b""), V.VIR_ERR_INVALID_ARG,
+            "setValue of an empty value is refused (VIR_ERR_INVALID_ARG)")
+    tap.eq(s.value(), value, "... and the secret keeps its value")
     code_is(tap, lambda: conn.secretDefineXML(secret_xml(SECRET_PRIV_UUID, "vtpm", "vgmtest-vtpm")),
             (V.VIR_ERR_INTERNAL_ERROR, V.VIR_ERR_OPERATION_FAILED),
             "a second secret for the same usage is refused")
