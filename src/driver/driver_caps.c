@@ -1192,10 +1192,12 @@ vgmDriverCapsFormatGuest(VgmBuf *buf, const VgmDriverStore *store, const char *a
     for (i = 0; machines && i < 2 * machines->len; i++) {
         const VgmQemuCapsMachine *m = g_ptr_array_index(machines, i % machines->len);
 
-        if (m->isDefault != (i < machines->len) ||
-            m->deprecated || g_str_equal(m->name, "none"))
+        if (m->isDefault != (i < machines->len) || g_str_equal(m->name, "none"))
             continue;
-        vgmBufAsprintf(buf, "<machine maxCpus='%u'>", m->cpuMax);
+        /* (a deprecated one too, marked, as libvirt lists it: Nova checks
+         * a guest's machine type against this list) */
+        vgmBufAsprintf(buf, "<machine maxCpus='%u'%s>", m->cpuMax,
+                       m->deprecated ? " deprecated='yes'" : "");
         vgmBufEscapeString(buf, "%s</machine>\n", m->name);
         if (m->alias) {
             vgmBufEscapeString(buf, "<machine canonical='%s'", m->name);

@@ -304,6 +304,30 @@ def run_tests(tap, target, work):
     cfg = harness.virsh(uri, "dumpxml", DOM, "--inactive").out
     tap.ok("<source file='%s'/>" % piv2 in cfg, "the config's vda follows the second pivot", cfg)
 
+    # ---- a copy given as a whole <disk> (Nova's swap_volume) ----
+    # Nova's swap_volume hands blockCopy its LibvirtConfigGuestDisk, with
+    # the disk's <target>, <serial> and cache mode: libvirtd 9.0 reads the
+    # destination's source and format from it (captured: virsh blockcopy
+    # --xml of such a disk, --reuse-external --wait --pivot ->
+    # "Successfully pivoted"), the rest is the disk's own
+    piv3 = os.path.join(work, "pivot3.qcow2")
+    size = json.loads(img("info", "-U", "--output=json", piv2).out or "{}").get("virtual-size")
+    img("create", "-q", "-f", "qcow2", piv3, str(size))
+    dest = harness.write_file(work, "swap.xml", """<disk type="file" device="disk">
+  <driver name="qemu" type="qcow2" cache="none"/>
+  <source file="%s"/>
+  <target dev="vda" bus="virtio"/>
+  <serial>11111111-2222-3333-4444-555555555555</serial>
+</disk>""" % piv3)
+    r = harness.virsh(uri, "blockcopy", DOM, "vda", "--xml", dest, "--reuse-external",
+                      "--transient-job", "--wait", "--pivot", timeout=120)
+    bl = harness.virsh(uri, "domblklist", DOM)
+    ok, cmp = same(piv2, piv3)
+    tap.ok(r.rc == 0 and "Successfully pivoted" in r.out and piv3 in bl.out and ok,
+           "blockcopy --xml of a whole <disk> (target, serial, cache: Nova's swap_volume) "
+           "copies to its source and pivots", r.describe() + bl.describe() + cmp.describe())
+    piv2 = piv3
+
     # ---- resize and the refusals ----
     r = harness.virsh(uri, "blockresize", DOM, "vda", "48M")
     i = harness.virsh(uri, "domblkinfo", DOM, "vda")
