@@ -1067,6 +1067,33 @@ vgmDriverDomainChannelPathTaken(const VgmDomainDef *def, const char *path)
     return FALSE;
 }
 
+/* Whether @path is one of the channel sockets the driver names in the
+ * run directory of a domain (RUN/domain-NAME/channelN): of domain @name,
+ * or, @name NULL, of any */
+static gboolean
+vgmDriverDomainChannelPathOurs(const VgmQemuConfig *cfg, const char *name, const char *path)
+{
+    g_autofree char *dir = NULL;
+    g_autofree char *base = NULL;
+    g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, name ? name : "");
+    const char *rest;
+
+    if (!path)
+        return FALSE;
+    dir = g_path_get_dirname(path);
+    base = g_path_get_basename(path);
+    if (name ? !g_str_equal(dir, runDir)
+             : !g_str_has_prefix(dir, runDir) || strchr(dir + strlen(runDir), '/'))
+        return FALSE;
+    if (!g_str_has_prefix(base, "channel") || !base[strlen("channel")])
+        return FALSE;
+    for (rest = base + strlen("channel"); *rest; rest++) {
+        if (!g_ascii_isdigit(*rest))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 /* The sockets of @def's unix channels that name none: the driver's, in
  * the domain's run directory (channelN), which the live XML then names:
  * a channel's place's, as a command line without a start names it, or,
@@ -1081,8 +1108,13 @@ vgmDriverDomainChannelSockets(const VgmQemuConfig *cfg, VgmDomainDef *def)
         VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
         g_autofree char *path = NULL;
 
-        if (chr->type != VGM_CHR_TYPE_UNIX || chr->path || chr->fwdAddress)
+        /* (a path of another domain's run, which a config defined before
+         * such paths were dropped may hold, is named again) */
+        if (chr->type != VGM_CHR_TYPE_UNIX || chr->fwdAddress ||
+            (chr->path && (!vgmDriverDomainChannelPathOurs(cfg, NULL, chr->path) ||
+                           vgmDriverDomainChannelPathOurs(cfg, def->name, chr->path))))
             continue;
+        g_clear_pointer(&chr->path, g_free);
         path = vgmQemuChannelSocketPath(cfg, def->name, i);
         while (vgmDriverDomainChannelPathTaken(def, path)) {
             g_free(path);
@@ -1092,26 +1124,22 @@ vgmDriverDomainChannelSockets(const VgmQemuConfig *cfg, VgmDomainDef *def)
     }
 }
 
-/* Whether @path is one of the channel sockets the driver names in the
- * run directory of domain @name (channelN) */
-static gboolean
-vgmDriverDomainChannelPathOurs(const VgmQemuConfig *cfg, const char *name, const char *path)
+/* @def without the sockets the driver named for unix channels in a run
+ * of some domain, as libvirt drops its own from a definition: a live XML
+ * defined again (virsh dumpxml, define) or under another name must not
+ * keep the old run's path, which a later start cannot bind */
+static void
+vgmDriverDomainDropChannelSockets(const VgmDriverStore *store, VgmDomainDef *def)
 {
-    g_autofree char *first = vgmQemuChannelSocketPath(cfg, name, 0);
-    g_autofree char *dir = g_path_get_dirname(first);
-    g_autofree char *prefix = g_build_filename(dir, "channel", NULL);
-    const char *rest;
+    g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);
+    g_autoptr(VgmQemuConfig) cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
 
-    if (!path || !g_str_has_prefix(path, prefix))
-        return FALSE;
-    rest = path + strlen(prefix);
-    if (!*rest)
-        return FALSE;
-    for (; *rest; rest++) {
-        if (!g_ascii_isdigit(*rest))
-            return FALSE;
+    for (guint i = 0; i < def->devices.channels->len; i++) {
+        VgmChrDef *chr = g_ptr_array_index(def->devices.channels, i);
+
+        if (chr->type == VGM_CHR_TYPE_UNIX && vgmDriverDomainChannelPathOurs(cfg, NULL, chr->path))
+            g_clear_pointer(&chr->path, g_free);
     }
-    return TRUE;
 }
 
 /* ---- define and undefine ---- */
@@ -1250,8 +1278,10 @@ vgmDriverDomainDefineXML(const VgmDriverStore *store, const char *file,
     gboolean hadUUID = FALSE;
 
     /* (before the locks: a first probe of the binary takes a while) */
-    if (!(def = vgmDriverDomainParseFile(store, file, xml, &hadUUID, error)) ||
-        !(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
+    if (!(def = vgmDriverDomainParseFile(store, file, xml, &hadUUID, error)))
+        return NULL;
+    vgmDriverDomainDropChannelSockets(store, def);
+    if (!(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
         !(storeLock = vgmDriverStoreLockStore(store, error)) ||
         !vgmDriverDomainCheckUnique(store, def, hadUUID, error))
         return NULL;
