@@ -54,6 +54,7 @@ vgmSnapshotDefFree(VgmSnapshotDef *def)
     if (def->disks)
         g_ptr_array_unref(def->disks);
     g_free(def->domainXML);
+    g_free(def->inactiveXML);
     g_free(def);
 }
 
@@ -193,26 +194,30 @@ vgmSnapshotDisksParse(xmlNodePtr node, VgmSnapshotDef *def, GError **error)
     return TRUE;
 }
 
-/* The <domain> element of @xml as it was written (libvirt's quotes and
- * layout, which a copy of the parsed tree would not keep), its lines
- * moved back to the left margin; NULL when it is not laid out as the
- * driver writes it (one <domain> whose lines start at one indentation) */
+/* The element @tag (<domain> or <inactiveDomain>) of @xml as it was
+ * written (libvirt's quotes and layout, which a copy of the parsed tree
+ * would not keep), its lines moved back to the left margin, as a
+ * <domain>; NULL when it is not laid out as the driver writes it (one
+ * such element whose lines start at one indentation) */
 static char *
-vgmSnapshotDomainText(const char *xml)
+vgmSnapshotDomainText(const char *xml, const char *tag)
 {
+    g_autofree char *open = g_strconcat("<", tag, NULL);
+    g_autofree char *close = g_strconcat("</", tag, ">", NULL);
+    size_t olen = strlen(open);
     const char *start = NULL, *end = NULL, *p, *line;
     g_autoptr(GString) out = g_string_new(NULL);
     size_t indent = 0;
 
-    for (p = strstr(xml, "<domain"); p; p = strstr(p + 1, "<domain")) {
-        if (p[7] == ' ' || p[7] == '>') {
+    for (p = strstr(xml, open); p; p = strstr(p + 1, open)) {
+        if (p[olen] == ' ' || p[olen] == '>') {
             if (start)
                 return NULL;
             start = p;
         }
     }
-    for (p = strstr(xml, "</domain>"); p; p = strstr(p + 1, "</domain>"))
-        end = p + strlen("</domain>");
+    for (p = strstr(xml, close); p; p = strstr(p + 1, close))
+        end = p + strlen(close);
     if (!start || !end || end < start)
         return NULL;
     for (line = start; line > xml && line[-1] == ' '; line--)
@@ -232,6 +237,13 @@ vgmSnapshotDomainText(const char *xml)
             if (p >= end || *p != ' ')
                 return NULL;
         }
+    }
+    /* (an <inactiveDomain> is read as the <domain> it holds) */
+    if (!g_str_equal(tag, "domain")) {
+        g_string_erase(out, 0, olen);
+        g_string_prepend(out, "<domain");
+        g_string_truncate(out, out->len - strlen(close) - 1);
+        g_string_append(out, "</domain>\n");
     }
     return g_string_free(g_steal_pointer(&out), FALSE);
 }
@@ -284,14 +296,21 @@ vgmSnapshotRedefineParse(const char *xml, xmlNodePtr root, VgmSnapshotDef *def,
             return FALSE;
         }
     }
-    if (vgmXMLSingleChild(root, "domain", &node, error) < 0)
-        return FALSE;
-    if (node && !(def->domainXML = vgmSnapshotDomainText(xml))) {
-        g_auto(VgmBuf) buf = { 0 };
+    for (size_t k = 0; k < 2; k++) {
+        const char *tag = k == 0 ? "domain" : "inactiveDomain";
+        char **field = k == 0 ? &def->domainXML : &def->inactiveXML;
 
-        vgmBufInit(&buf, 0);
-        vgmXMLFormatNode(&buf, node);
-        def->domainXML = vgmBufSteal(&buf);
+        if (vgmXMLSingleChild(root, tag, &node, error) < 0)
+            return FALSE;
+        if (node && !(*field = vgmSnapshotDomainText(xml, tag))) {
+            g_auto(VgmBuf) buf = { 0 };
+
+            /* (laid out otherwise: the parsed tree, as a <domain>) */
+            xmlNodeSetName(node, BAD_CAST "domain");
+            vgmBufInit(&buf, 0);
+            vgmXMLFormatNode(&buf, node);
+            *field = vgmBufSteal(&buf);
+        }
     }
     return TRUE;
 }
@@ -420,13 +439,31 @@ vgmSnapshotDefFormat(const VgmSnapshotDef *def)
         }
         vgmBufAdd(&buf, "</disks>\n");
     }
-    if (def->domainXML) {
-        g_auto(GStrv) lines = g_strsplit(def->domainXML, "\n", -1);
+    for (size_t k = 0; k < 2; k++) {
+        const char *text = k == 0 ? def->domainXML : def->inactiveXML;
+        g_auto(GStrv) lines = NULL;
+        guint n;
 
-        for (guint i = 0; lines[i]; i++) {
-            if (!*lines[i])
+        if (!text)
+            continue;
+        lines = g_strsplit(text, "\n", -1);
+        for (n = 0; lines[n]; n++)
+            ;
+        while (n > 0 && !*lines[n - 1])
+            n--;
+        for (guint i = 0; i < n; i++) {
+            const char *line = lines[i];
+
+            if (!*line)
                 continue;
-            vgmBufAdd(&buf, lines[i]);
+            /* (the config: libvirt's <inactiveDomain>, its root renamed) */
+            if (k == 1 && i == 0 && g_str_has_prefix(line, "<domain")) {
+                vgmBufAdd(&buf, "<inactiveDomain");
+                line += strlen("<domain");
+            } else if (k == 1 && i == n - 1 && g_str_equal(line, "</domain>")) {
+                line = "</inactiveDomain>";
+            }
+            vgmBufAdd(&buf, line);
             vgmBufAdd(&buf, "\n");
         }
     }

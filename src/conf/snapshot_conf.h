@@ -16,8 +16,9 @@
  * or the driver's stored files, as libvirt reads them.
  *
  * The driver writes: <name>, <description>, <state>, <parent><name>,
- * <creationTime>, <memory snapshot>, <disks> and the <domain> the
- * snapshot was taken of, in libvirt's order.
+ * <creationTime>, <memory snapshot>, <disks>, the <domain> the snapshot
+ * was taken of and, for a running persistent domain, its config then as
+ * <inactiveDomain>, in libvirt's order.
  */
 #pragma once
 
@@ -78,7 +79,10 @@ typedef struct {
     char *memoryFile;           /* external memory: the saved state's file */
     GPtrArray *disks;           /* VgmSnapshotDiskDef, in the domain's order
                                  * once the driver has aligned them */
-    char *domainXML;            /* the domain it was taken of, or NULL */
+    char *domainXML;            /* the domain it was taken of, or NULL: of a
+                                 * running domain its live XML */
+    char *inactiveXML;          /* <inactiveDomain>: a running persistent
+                                 * domain's config then, or NULL */
 } VgmSnapshotDef;
 
 void vgmSnapshotDefFree(VgmSnapshotDef *def);

@@ -2172,6 +2172,40 @@ vgmDriverDomainRestoreLocked(const VgmDriverStore *store, const char *path, cons
 }
 
 VgmDriverDomain *
+vgmDriverDomainStartLiveXML(const VgmDriverStore *store, const char *name, const char *xml,
+                            unsigned int flags, GError **error)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, name, &lock, error)))
+        return NULL;
+    if (vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is already running"), dom->name);
+        return NULL;
+    }
+    if (!(def = vgmDriverDomainRestoreDef(xml, NULL, error)))
+        return NULL;
+    if (memcmp(def->uuid, dom->uuid, sizeof(dom->uuid)) != 0) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("the XML to start domain '%1$s' from is another domain's (its uuid)"),
+                    dom->name);
+        return NULL;
+    }
+    /* (a domain renamed since keeps its name) */
+    g_free(def->name);
+    def->name = g_strdup(dom->name);
+    if (!vgmDomainDefValidate(def, error) ||
+        !vgmDriverDomainCheckStartable(store, def, &flags, error))
+        return NULL;
+    return vgmDriverDomainStartDef(store, def,
+                                   flags & ~(VGM_DRIVER_START_RUNNING | VGM_DRIVER_START_FORCE_BOOT),
+                                   TRUE, NULL, error);
+}
+
+VgmDriverDomain *
 vgmDriverDomainRestore(const VgmDriverStore *store, const char *path, const char *dxml,
                        unsigned int flags, GError **error)
 {

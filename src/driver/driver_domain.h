@@ -178,6 +178,13 @@ gboolean vgmDriverDomainUndefine(const VgmDriverStore *store, const char *ref,
 VgmDriverDomain *vgmDriverDomainStart(const VgmDriverStore *store,
                                       const char *ref, unsigned int flags,
                                       GError **error);
+/* Starts inactive domain @name from @xml, a live XML of one of its runs
+ * (a snapshot's): the devices it had then, at their addresses and with
+ * their QEMU ids, which a saved state names; its name and uuid are the
+ * domain's. */
+VgmDriverDomain *vgmDriverDomainStartLiveXML(const VgmDriverStore *store, const char *name,
+                                             const char *xml, unsigned int flags,
+                                             GError **error);
 
 /* A screenshot of running domain @ref's screen @screen (0: QEMU's
  * default display, N: a later head of its <video> devices, as libvirt

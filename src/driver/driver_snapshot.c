@@ -423,6 +423,8 @@ vgmSnapshotRedefine(const VgmDriverStore *store, const VgmDriverDomain *dom, Vgm
         }
     } else if (old && old->domainXML) {
         snapDef->domainXML = g_strdup(old->domainXML);
+        if (!snapDef->inactiveXML && old->inactiveXML)
+            snapDef->inactiveXML = g_strdup(old->inactiveXML);
     }
     if (old && (old->state == VGM_SNAPSHOT_STATE_SHUTOFF) != (snapDef->state == VGM_SNAPSHOT_STATE_SHUTOFF)) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
@@ -1209,7 +1211,13 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
     snapDef->state = !active ? VGM_SNAPSHOT_STATE_SHUTOFF :
                      running ? VGM_SNAPSHOT_STATE_RUNNING : VGM_SNAPSHOT_STATE_PAUSED;
     snapDef->parent = g_strdup(set->current);
-    if (!(snapDef->domainXML = vgmDriverDomainFormatXML(store, dom, dom->persistent, error)))
+    /* a running domain's live XML (the devices its saved state names),
+     * and a persistent one's config then, as libvirt keeps them; a
+     * shut-off domain's config */
+    if (!(snapDef->domainXML = vgmDriverDomainFormatXML(store, dom, !active, error)))
+        return FALSE;
+    if (active && dom->persistent &&
+        !(snapDef->inactiveXML = vgmDriverDomainFormatXML(store, dom, TRUE, error)))
         return FALSE;
 
     if (!active) {
@@ -1307,7 +1315,7 @@ vgmSnapshotRestoreConfig(const VgmDriverStore *store, const char *name,
         return TRUE;
     if ((cfg = vgmDriverStoreGetConfig(store, name, NULL)))
         now = vgmDriverStoreConfigXML(store, name, cfg, NULL);
-    want = g_strdup(snapDef->domainXML);
+    want = g_strdup(snapDef->inactiveXML ? snapDef->inactiveXML : snapDef->domainXML);
     /* the domain is its uuid: one renamed since the snapshot keeps its
      * name */
     {
@@ -1472,7 +1480,12 @@ vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const cha
                         dom->name, snapDef->name);
             return FALSE;
         }
-        if (!vgmSnapshotHasMemory(snapDef) || moved) {
+        /* a snapshot with the live XML of its run (libvirt's, and
+         * virt-gmem's since 2026-12) starts a new QEMU from that XML, as
+         * libvirt 9.0 reverts: the running one may have other devices
+         * now (plugged or unplugged since), which the saved state would
+         * not fit */
+        if (!vgmSnapshotHasMemory(snapDef) || moved || (snapDef->inactiveXML && dom->persistent)) {
             if (active) {
                 if (!vgmDriverDomainCleanup(store, dom, error))
                     return FALSE;
@@ -1495,8 +1508,10 @@ vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const cha
         if (fresh) {
             g_autoptr(VgmDriverDomain) started = NULL;
 
-            if (!(started = vgmDriverDomainStart(store, name,
-                                                 VGM_DRIVER_START_PAUSED, error)))
+            if (!(started = snapDef->inactiveXML ?
+                            vgmDriverDomainStartLiveXML(store, name, snapDef->domainXML,
+                                                        VGM_DRIVER_START_PAUSED, error) :
+                            vgmDriverDomainStart(store, name, VGM_DRIVER_START_PAUSED, error)))
                 return FALSE;
             out->started = TRUE;
             vgmSnapshotEvent(out, VGM_EVENT_STARTED, VGM_EVENT_STARTED_FROM_SNAPSHOT, started->id);
@@ -1898,12 +1913,13 @@ vgmDriverSnapshotGetXML(const VgmDriverStore *store, const char *name, const cha
     if (!set || !(def = vgmSnapshotGet(set, name, snap, error)))
         return NULL;
     /* the domain's graphics passwords only when asked for */
-    if (!secure && def->domainXML) {
-        char *hidden = vgmDomainXMLHideSecrets(def->domainXML);
+    for (size_t k = 0; !secure && k < 2; k++) {
+        char **field = k == 0 ? &def->domainXML : &def->inactiveXML;
+        char *hidden = *field ? vgmDomainXMLHideSecrets(*field) : NULL;
 
         if (hidden) {
-            g_free(def->domainXML);
-            def->domainXML = hidden;
+            g_free(*field);
+            *field = hidden;
         }
     }
     return vgmSnapshotDefFormat(def);
