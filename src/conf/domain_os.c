@@ -299,7 +299,7 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
 
         if (!vgmXMLCheckNode(child, (const char *const[]){ "enable", "timeout", NULL },
                              vgmXMLNoChildren, error) ||
-            vgmXMLPropTristateBool(child, "enable", VGM_XML_PROP_REQUIRED, &os->bootmenu, error) < 0 ||
+            vgmXMLPropTristateBool(child, "enable", 0, &os->bootmenu, error) < 0 ||
             (rc = vgmXMLPropUInt(child, "timeout", 0, &os->bootmenuTimeout, error)) < 0)
             return FALSE;
         if (rc > 0 && os->bootmenuTimeout > 65535) {
@@ -308,8 +308,9 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
                         os->bootmenuTimeout);
             return FALSE;
         }
-        /* as in libvirt, the timeout of a menu that is off means nothing
-         * and is not kept */
+        /* as in libvirt, the timeout of a menu that is off (or not said
+         * on: virt-xml --boot bootmenu.timeout=N writes no enable) means
+         * nothing and is not kept */
         os->haveBootmenuTimeout = rc > 0 && os->bootmenu == VGM_TRISTATE_YES;
         if (!os->haveBootmenuTimeout)
             os->bootmenuTimeout = 0;

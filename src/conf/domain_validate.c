@@ -330,6 +330,19 @@ vgmRuleMaxMemory(const VgmDomainDef *def, GError **error)
     return TRUE;
 }
 
+/* (QEMU on x86 plugs memory into a NUMA node; libvirt refuses it at
+ * define, after its checks of the memory devices) */
+static gboolean
+vgmRuleMaxMemoryNuma(const VgmDomainDef *def, GError **error)
+{
+    if (def->maxMemory && vgmDomainDefNumaCells(def) == 0) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("<maxMemory> (memory hotplug) needs at least one NUMA <cell> in <cpu><numa>"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 static gboolean
 vgmRuleMemoryTotal(const VgmDomainDef *def, GError **error)
 {
@@ -2455,6 +2468,14 @@ vgmRuleResource(const VgmDomainDef *def, GError **error)
 static gboolean
 vgmRuleOs(const VgmDomainDef *def, GError **error)
 {
+    /* (libvirt refuses it at define: x86 UEFI firmware finds its tables
+     * through ACPI) */
+    if ((def->os.firmware == VGM_OS_FIRMWARE_EFI || def->os.loaderType == VGM_LOADER_TYPE_PFLASH) &&
+        !def->features.features[VGM_FEATURE_ACPI]) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                    _("UEFI firmware needs <features><acpi/></features> on x86"));
+        return FALSE;
+    }
     /* (QEMU takes -dtb without -kernel and does nothing with it) */
     if ((def->os.initrd || def->os.cmdline || def->os.dtb) && !def->os.kernel) {
         vgmErrorSet(error, VGM_ERR_XML,
@@ -2710,6 +2731,7 @@ static const struct {
     { "iothreads", vgmRuleIOThreads },
     { "acpi-index", vgmRuleAcpiIndex },
     { "memory-devices", vgmRuleMemoryDevices },
+    { "max-memory-numa", vgmRuleMaxMemoryNuma },
     { "devices", vgmRuleDevices },
     { "aliases", vgmRuleAliases },
     { "usb-devices", vgmRuleUsbDevices },

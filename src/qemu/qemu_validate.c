@@ -319,12 +319,6 @@ vgmQemuValidateMemory(const VgmDomainDef *def, const VgmQemuCaps *caps,
         if (sz && sz != 4)
             huge = TRUE;
     }
-    if (def->maxMemory && vgmDomainDefNumaCells(def) == 0 &&
-        g_str_equal(def->os.arch, "x86_64")) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("<maxMemory> (memory hotplug) needs at least one NUMA <cell> in <cpu><numa>"));
-        return FALSE;
-    }
     if (mb->source == VGM_DOMAIN_MEMORY_SOURCE_MEMFD &&
         !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_MEMFD)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -590,12 +584,6 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
                 return FALSE;
             }
         }
-    }
-    if ((def->os.firmware == VGM_OS_FIRMWARE_EFI || def->os.loaderType == VGM_LOADER_TYPE_PFLASH) &&
-        g_str_equal(def->os.arch, "x86_64") && !def->features.features[VGM_FEATURE_ACPI]) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("UEFI firmware needs <features><acpi/></features> on x86_64"));
-        return FALSE;
     }
     return TRUE;
 }
