@@ -506,6 +506,13 @@ vgmCpuDefParseNode(xmlNodePtr node, GError **error)
             vgmErrorSet(error, VGM_ERR_XML, _("element <model> in <cpu> must name a CPU model"));
             return NULL;
         }
+        /* the host's CPU, or QEMU's most capable one, is no model: libvirt
+         * writes none back for these modes (virt-xml --cpu mode=maximum
+         * of a custom CPU leaves the old model) */
+        if (cpu->mode == VGM_CPU_MODE_HOST_PASSTHROUGH || cpu->mode == VGM_CPU_MODE_MAXIMUM) {
+            g_clear_pointer(&cpu->model, g_free);
+            cpu->fallback = VGM_CPU_FALLBACK_DEFAULT;
+        }
     }
     /* the host CPU's vendor a check requires; libvirt ties it to a model */
     if (vgmXMLSingleChild(node, "vendor", &child, error) < 0)
@@ -802,8 +809,11 @@ vgmDomainCpuDefFormat(VgmBuf *buf, const VgmCpuDef *cpu)
     if (cpu->model || cpu->vendorId ||
         (cpu->fallback && cpu->mode == VGM_CPU_MODE_HOST_MODEL)) {
         vgmBufAdd(&child, "<model");
-        if (cpu->fallback)
-            vgmBufAsprintf(&child, " fallback='%s'", vgmCpuFallbackTypeToString(cpu->fallback));
+        /* (a custom model's, 'allow' by default, as libvirt writes it) */
+        if (cpu->fallback || (cpu->mode == VGM_CPU_MODE_CUSTOM && cpu->model))
+            vgmBufAsprintf(&child, " fallback='%s'",
+                           vgmCpuFallbackTypeToString(cpu->fallback ? cpu->fallback :
+                                                      VGM_CPU_FALLBACK_ALLOW));
         if (cpu->vendorId)
             vgmBufEscapeString(&child, " vendor_id='%s'", cpu->vendorId);
         if (cpu->model)
@@ -925,10 +935,16 @@ static gboolean
 vgmCpuDescText(xmlNodePtr node, const char *name, const char *missing, char **text,
                GError **error)
 {
+    /* (a guest model's attributes, which clients also give a host CPU,
+     * virt-install's <model fallback='forbid'>: libvirt reads neither for
+     * a host CPU, whose model is the one it has) */
+    const char *const *attrs = g_str_equal(name, "model") ?
+                               (const char *const[]){ "fallback", "vendor_id", NULL } :
+                               vgmXMLNoChildren;
     xmlNodePtr child;
 
     if (vgmXMLSingleChild(node, name, &child, error) < 0 ||
-        (child && !vgmXMLCheckNode(child, vgmXMLNoChildren, NULL, error)))
+        (child && !vgmXMLCheckNode(child, attrs, NULL, error)))
         return FALSE;
     if (!child && !missing)
         return TRUE;
@@ -981,17 +997,28 @@ vgmCpuDescParseHost(VgmCpuDesc *desc, xmlNodePtr node, GError **error)
          vgmXMLPropUInt(child, "stepping", VGM_XML_PROP_REQUIRED, &sig, error) < 0))
         return NULL;
 
-    /* a host CPU's features have no policy: it has them */
+    /* a host CPU's features are ones it has: no policy, or (as clients
+     * such as virt-install write them) one that says it has them */
     features = vgmXMLChildren(node, "feature");
     cpu->features = g_new0(VgmCpuFeature, features->len);
     for (i = 0; i < features->len; i++) {
         xmlNodePtr fn = g_ptr_array_index(features, i);
         VgmCpuFeature *f = &cpu->features[cpu->nfeatures++];
+        int policy = VGM_CPU_FEATURE_REQUIRE;
+        int rc = 0;
 
-        if (!vgmXMLCheckNode(fn, (const char *const[]){ "name", NULL }, vgmXMLNoChildren,
-                             error) ||
-            vgmXMLPropString(fn, "name", VGM_XML_PROP_REQUIRED, &f->name, error) < 0)
+        if (!vgmXMLCheckNode(fn, (const char *const[]){ "name", "policy", NULL },
+                             vgmXMLNoChildren, error) ||
+            vgmXMLPropString(fn, "name", VGM_XML_PROP_REQUIRED, &f->name, error) < 0 ||
+            (rc = vgmXMLPropEnum(fn, "policy", vgmCpuFeaturePolicyTypeFromString, 0, &policy,
+                                 error)) < 0)
             return NULL;
+        if (rc > 0 && policy != VGM_CPU_FEATURE_REQUIRE && policy != VGM_CPU_FEATURE_FORCE) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("feature '%1$s' of a host CPU (a <cpu> with <arch>) has policy '%2$s': a host CPU lists the features it has ('require', or no policy)"),
+                        f->name, vgmCpuFeaturePolicyTypeToString(policy));
+            return NULL;
+        }
         f->policy = VGM_CPU_FEATURE_REQUIRE;
     }
     cpu->mode = VGM_CPU_MODE_CUSTOM;

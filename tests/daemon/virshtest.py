@@ -1348,6 +1348,20 @@ def cpu_tests(tap, target, tmp):
     tap.ok(b is not None and b.findtext("model") == "Westmere"
            and b.find("model").get("fallback") == "forbid",
            "virsh hypervisor-cpu-baseline of Westmere: Westmere, fallback forbid", r.describe())
+    # virt-install and virt-xml ask for the expanded CPU of a custom model
+    # by a host CPU written with a guest model's fallback and required
+    # features (captured: libvirtd 9.0 gives EPYC, vendor AMD and the
+    # model's features, 2026-12-06)
+    vf = harness.write_file(tmp, "virtinst-cpu.xml",
+                            "<cpu><model fallback='forbid'>EPYC</model><vendor>AMD</vendor>"
+                            "<feature policy='require' name='acpi'/><arch>x86_64</arch></cpu>")
+    r = virsh(uri, "hypervisor-cpu-baseline", "--features", vf)
+    b = xml_root(tap, r.out, "virsh hypervisor-cpu-baseline (virt-install's CPU)") \
+        if r.rc == 0 else None
+    tap.ok(b is not None and b.findtext("model") == "EPYC" and b.findtext("vendor") == "AMD"
+           and len(b.findall("feature")) > 20,
+           "virsh hypervisor-cpu-baseline --features of virt-install's CPU XML (model "
+           "fallback, feature policy): EPYC, AMD, the model's features", r.describe())
     # a write call (libvirt's ACL connect:write): refused read-only
     r = virsh(uri, "hypervisor-cpu-baseline", f, readonly=True)
     tap.ok(r.rc == 1 and ("read only" in r.err.lower() or "read-only" in r.err.lower()),
