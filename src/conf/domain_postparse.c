@@ -349,9 +349,11 @@ vgmPostParseChr(VgmDomainDef *def, gboolean live)
             con->port = ser->port;
             vgmChrCopySource(con, ser);
         }
+        /* (a console's port is its place among the consoles, as libvirt
+         * numbers them: a virtio console after the serial one is 1) */
         if (!con->havePort) {
             con->havePort = TRUE;
-            con->port = 0;
+            con->port = i;
         }
     }
 }
