@@ -1827,6 +1827,8 @@ vgmDriverGetBlockInfo(VgmDriver *drv, const char *name, const char *path, unsign
                       VgmDriverBlockInfo *info, GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_auto(VgmBlockNode) node = { 0 };
     const VgmDiskDef *disk;
     guint64 allocated = 0;
 
@@ -1847,19 +1849,25 @@ vgmDriverGetBlockInfo(VgmDriver *drv, const char *name, const char *path, unsign
                     disk->dst, dom->name);
         return FALSE;
     }
+    if (!vgmDriverDomainIsActive(dom))
+        return vgmDriverDiskSizesInactive(disk, info, error);
+    if (!vgmBlockPhysical(disk->src, &info->physical, &allocated, error) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        !vgmBlockNodeOf(mon, dom->def, disk, &node, error))
+        return FALSE;
+    info->capacity = node.virtualSize;
+    info->allocation = node.actualSize >= 0 ? (guint64)node.actualSize : allocated;
+    return TRUE;
+}
+
+gboolean
+vgmDriverDiskSizesInactive(const VgmDiskDef *disk, VgmDriverBlockInfo *info, GError **error)
+{
+    guint64 allocated = 0;
+
+    memset(info, 0, sizeof(*info));
     if (!vgmBlockPhysical(disk->src, &info->physical, &allocated, error))
         return FALSE;
-    if (vgmDriverDomainIsActive(dom)) {
-        g_autoptr(VgmQemuMonitor) mon = NULL;
-        g_auto(VgmBlockNode) node = { 0 };
-
-        if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
-            !vgmBlockNodeOf(mon, dom->def, disk, &node, error))
-            return FALSE;
-        info->capacity = node.virtualSize;
-        info->allocation = node.actualSize >= 0 ? (guint64)node.actualSize : allocated;
-        return TRUE;
-    }
     info->allocation = allocated;
     /* a shut-off raw image is as large as its file; a qcow2 one's size is
      * in its header */

@@ -868,6 +868,11 @@ typedef struct {
 } VgmDriverBlockInfo;
 gboolean vgmDriverGetBlockInfo(VgmDriver *drv, const char *name, const char *path,
                                unsigned int flags, VgmDriverBlockInfo *info, GError **error);
+/* The sizes of local image @disk of a shut-off domain, as
+ * virDomainGetBlockInfo gives them: its capacity (a qcow2 header's, or the
+ * raw file's size), allocation and physical size */
+gboolean vgmDriverDiskSizesInactive(const VgmDiskDef *disk, VgmDriverBlockInfo *info,
+                                    GError **error);
 
 /* ---- the guest agent (driver_agent.c) ---- */
 

@@ -11,8 +11,9 @@
  * thread that query-cpus-fast names), interface (net.count, and per
  * interface with a host device its name and counters) and block
  * (block.count, per disk its name, local path, QEMU's counters and, of a
- * medium, allocation and capacity) of a running domain. Other groups,
- * and what libvirt reads from an inactive domain's images, are left out,
+ * medium, allocation and capacity) of a running domain, and of a shut-off
+ * one what its images say (name, path, allocation, capacity, physical
+ * size, as libvirt reads them). Other groups are left out,
  * as libvirt leaves out what a driver cannot tell, unless the caller
  * enforces them: then the call fails naming them.
  *
@@ -730,6 +731,39 @@ vgmStatsBlock(const VgmDriverDomain *dom, gboolean backing, GPtrArray *params)
     count->v.ui = rec;
 }
 
+/* libvirt's block group of a shut-off domain, read from its images:
+ * block.count, per disk its name, path (a local source) and, of a local
+ * image, its allocation, capacity and physical size */
+static void
+vgmStatsBlockInactive(const VgmDomainDef *def, GPtrArray *params)
+{
+    guint i;
+
+    vgmStatsAdd(params, VGM_TYPED_PARAM_UINT, g_strdup("block.count"), def->devices.disks->len);
+    for (i = 0; i < def->devices.disks->len; i++) {
+        const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
+        gboolean local = d->src && !d->net && (d->type == VGM_DISK_TYPE_FILE ||
+                                               d->type == VGM_DISK_TYPE_BLOCK);
+        VgmDriverBlockInfo info;
+
+        vgmStatsAddString(params, g_strdup_printf("block.%u.name", i), d->dst);
+        if (d->src && (local || d->type == VGM_DISK_TYPE_DIR))
+            vgmStatsAddString(params, g_strdup_printf("block.%u.path", i), d->src);
+        /* (an image that cannot be read has no sizes, as libvirt leaves
+         * them out) */
+        if (!local || !vgmDiskHasMedium(d) || !vgmDriverDiskSizesInactive(d, &info, NULL))
+            continue;
+        /* (none of a sparse image with nothing written, as libvirt) */
+        if (info.allocation)
+            vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
+                        g_strdup_printf("block.%u.allocation", i), info.allocation);
+        vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.capacity", i),
+                    info.capacity);
+        vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("block.%u.physical", i),
+                    info.physical);
+    }
+}
+
 /* ---- interfaces ---- */
 
 /* The counters of host device @ifname from the guest's side: @swapped
@@ -1250,6 +1284,8 @@ vgmStatsOne(VgmDriverDomain *dom, unsigned int stats, unsigned int flags)
         vgmStatsInterfaces(dom, st->params);
     if ((stats & VGM_STATS_BLOCK) && active)
         vgmStatsBlock(dom, (flags & VGM_STATS_BACKING) != 0, st->params);
+    else if (stats & VGM_STATS_BLOCK)
+        vgmStatsBlockInactive(def, st->params);
     if ((stats & VGM_STATS_IOTHREAD) && active)
         vgmStatsIOThreads(dom, st->params);
     if ((stats & VGM_STATS_DIRTYRATE) && active)

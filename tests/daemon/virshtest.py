@@ -1881,6 +1881,23 @@ def stats_tests(tap, target, tmp):
     disk = os.path.join(tmp, "stats.img")
     with open(disk, "wb") as f:
         f.truncate(1024 * 1024)
+    # the shut-off domain's block group, read from its images (captured:
+    # libvirtd 9.0 gives block.count=2, vda's name, path, capacity and
+    # physical (no allocation: the sparse file has no block), sda's name
+    # only, 2026-12-06): a monitoring tool's disk sizes of a guest that
+    # does not run
+    off = harness.write_file(tmp, ST + "-off.xml", ST_XML % (ST + "-off", disk))
+    r = virsh(uri, "define", off)
+    st = virsh(uri, "domstats", ST + "-off", "--block")
+    virsh(uri, "undefine", ST + "-off")
+    got = dict(re.findall(r"^\s+(block\.[\w.]+)=(.*)$", st.out, re.M))
+    tap.ok(r.rc == 0 and st.rc == 0 and got.get("block.count") == "2" and
+           got.get("block.0.name") == "vda" and got.get("block.0.path") == disk and
+           got.get("block.0.capacity") == "1048576" and got.get("block.0.physical") == "1048576" and
+           "block.0.allocation" not in got and got.get("block.1.name") == "sda" and
+           "block.1.path" not in got and "block.0.rd.reqs" not in got,
+           "domstats --block of a shut-off domain: each disk's name, and of vda its path and "
+           "sizes from the image", st.describe())
     f = harness.write_file(tmp, ST + ".xml", ST_XML % (ST, disk))
     r = virsh(uri, "create", f)
     if not tap.ok(r.rc == 0, "virsh create (stats)", r.describe()):
