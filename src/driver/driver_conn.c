@@ -3215,6 +3215,13 @@ vgmDriverGetVcpuCount(VgmDriver *drv, VgmDriverDomain *dom, unsigned int flags, 
         if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_VCPU_MAXIMUM |
                                         VGM_DOMAIN_VCPU_GUEST, error))
             return -1;
+        /* (libvirt's code: an invalid argument) */
+        if (!vgmDriverDomainIsActive(dom)) {
+            vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                        _("the guest's vCPU count (VIR_DOMAIN_VCPU_GUEST) is that of a running domain: '%1$s' is not running"),
+                        dom->name);
+            return -1;
+        }
         return vgmDriverGuestVcpuCount(drv, dom->name, (flags & VGM_DOMAIN_VCPU_MAXIMUM) != 0,
                                        error);
     }
