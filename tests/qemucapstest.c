@@ -55,8 +55,10 @@
  *    7.2 binary SIGKILLs its QEMU of the TCG host CPU probe): killed once, it is started
  *    again and the TCG host CPU is probed; killed every time, the message
  *    says it was killed and the set has no TCG host CPU;
- *  - the cache (with the 7.2 binary): a second lookup does not start QEMU,
- *    a changed binary (mtime) or a corrupt cache file does.
+ *  - the cache (with the 7.2 binary): a second lookup does not start QEMU
+ *    and shares the set the process holds, a changed binary (mtime) or a
+ *    corrupt cache file does start it, and a cache file written since is
+ *    read again.
  *
  * Regenerating the captured sets (review the diff before committing):
  *   VGM_REGENERATE=1 meson test -C build qemucaps
@@ -1156,6 +1158,8 @@ testCache(void)
     secondText = vgmQemuCapsFormat(second);
     g_assert_cmpstr(firstText, ==, secondText);
     g_assert_true(vgmQemuCapsGet(second, VGM_QEMU_CAPS_OBJECT_MEMORY_BACKEND_MEMFD));
+    /* ... and the process's own set, shared, not the file parsed again */
+    g_assert_true(second == first);
 
     /* A changed binary invalidates. */
     testCacheTouch(wrapper, 1700000100);
@@ -1172,6 +1176,18 @@ testCache(void)
     fourth = vgmQemuCapsCacheLookup(wrapper, cacheDir, &err);
     g_assert_no_error(err);
     g_assert_cmpuint(vgmQemuCapsGetProbeCount(), ==, count + 3);
+    /* A cache file another process wrote since (the same key) is read
+     * again rather than the set this process holds shared. */
+    {
+        g_autofree char *text = vgmQemuCapsFormat(fourth);
+        g_autoptr(VgmQemuCaps) fifth = NULL;
+
+        g_assert_true(g_file_set_contents(cacheFile, text, -1, NULL));
+        fifth = vgmQemuCapsCacheLookup(wrapper, cacheDir, &err);
+        g_assert_no_error(err);
+        g_assert_cmpuint(vgmQemuCapsGetProbeCount(), ==, count + 3);
+        g_assert_true(fifth != fourth);
+    }
 
     g_unlink(cacheFile);
     g_rmdir(cacheDir);
@@ -1272,11 +1288,14 @@ testCpuCompare(void)
         { "<cpu match='exact'><arch>x86_64</arch><model>M1</model></cpu>", -2,
           "has no attribute 'match'" },
         { "<domain/>", -2, "a CPU definition is a <cpu> element" },
-        /* a host CPU's features have no policy; its model no attribute */
+        /* a host CPU's features are ones it has: a policy that says it
+         * lacks one is refused (virt-install's 'require' is taken, and
+         * its model's fallback, which libvirt passes over for a host
+         * CPU); its model no other attribute */
         { "<cpu><arch>x86_64</arch><model>M1</model><feature policy='disable' name='c'/></cpu>",
-          -2, "attribute 'policy'" },
-        { "<cpu><arch>x86_64</arch><model fallback='allow'>M1</model></cpu>", -2,
-          "attribute 'fallback'" },
+          -2, "has policy 'disable'" },
+        { "<cpu><arch>x86_64</arch><model fallback='allow' mode='x'>M1</model></cpu>", -2,
+          "attribute 'mode'" },
         { "<cpu><arch>x86_64</arch><model>M1</model><signature family='6'/></cpu>", -2,
           "model" },
     };

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <glib/gstdio.h>
 
 #include "qemu_capabilities.h"
 #include "qemu_monitor.h"
@@ -97,6 +98,7 @@ struct _VgmQemuCaps {
     JsonObject *hostCpu[VGM_QEMU_CAPS_ACCEL_LAST]; /* nullable, see "cpu" */
     gboolean hostCpuFailed;   /* a probe of a host CPU failed: not cached */
     JsonObject *cacheKey;     /* nullable */
+    gint refs;                /* a set the cache lookup keeps is shared */
 };
 
 const VgmQemuCapsProbeSpec *
@@ -141,13 +143,21 @@ vgmQemuCapsNew(void)
     caps->machineProps = json_object_new();
     caps->objects = json_object_new();
     caps->devices = json_object_new();
+    caps->refs = 1;
+    return caps;
+}
+
+VgmQemuCaps *
+vgmQemuCapsRef(VgmQemuCaps *caps)
+{
+    g_atomic_int_inc(&caps->refs);
     return caps;
 }
 
 void
 vgmQemuCapsFree(VgmQemuCaps *caps)
 {
-    if (!caps)
+    if (!caps || !g_atomic_int_dec_and_test(&caps->refs))
         return;
     g_free(caps->name);
     g_free(caps->description);
@@ -2413,6 +2423,67 @@ vgmQemuCapsCacheKey(const char *binary, GError **error)
     return g_steal_pointer(&key);
 }
 
+/* The sets this process read or probed, by cache file: each with its key
+ * and the file's identity then. A lookup whose key and file still match
+ * shares the set instead of parsing the file again (a daemon's
+ * capabilities read two large files per call). */
+typedef struct {
+    char *keyText;
+    GStatBuf sb;
+    VgmQemuCaps *caps;
+} VgmQemuCapsMemo;
+
+static void
+vgmQemuCapsMemoFree(VgmQemuCapsMemo *m)
+{
+    g_free(m->keyText);
+    vgmQemuCapsFree(m->caps);
+    g_free(m);
+}
+
+static GMutex vgmQemuCapsMemoLock;
+static GHashTable *vgmQemuCapsMemoTable;
+
+static gboolean
+vgmQemuCapsSameFile(const GStatBuf *a, const GStatBuf *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+           a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static VgmQemuCaps *
+vgmQemuCapsMemoGet(const char *path, const char *keyText)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&vgmQemuCapsMemoLock);
+    VgmQemuCapsMemo *m;
+    GStatBuf sb;
+
+    if (!vgmQemuCapsMemoTable ||
+        !(m = g_hash_table_lookup(vgmQemuCapsMemoTable, path)) ||
+        !g_str_equal(m->keyText, keyText) || g_stat(path, &sb) < 0 ||
+        !vgmQemuCapsSameFile(&sb, &m->sb))
+        return NULL;
+    return vgmQemuCapsRef(m->caps);
+}
+
+static void
+vgmQemuCapsMemoPut(const char *path, const char *keyText, VgmQemuCaps *caps)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&vgmQemuCapsMemoLock);
+    VgmQemuCapsMemo *m = g_new0(VgmQemuCapsMemo, 1);
+
+    if (g_stat(path, &m->sb) < 0) {
+        g_free(m);
+        return;
+    }
+    m->keyText = g_strdup(keyText);
+    m->caps = vgmQemuCapsRef(caps);
+    if (!vgmQemuCapsMemoTable)
+        vgmQemuCapsMemoTable = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                     (GDestroyNotify)vgmQemuCapsMemoFree);
+    g_hash_table_replace(vgmQemuCapsMemoTable, g_strdup(path), m);
+}
+
 VgmQemuCaps *
 vgmQemuCapsCacheLookup(const char *binary, const char *cacheDir, GError **error)
 {
@@ -2437,13 +2508,17 @@ vgmQemuCapsCacheLookup(const char *binary, const char *cacheDir, GError **error)
     fileName = g_strdup_printf("%s-%.16s.json", base, hash);
     path = g_build_filename(cacheDir, fileName, NULL);
 
+    if ((caps = vgmQemuCapsMemoGet(path, keyText)))
+        return g_steal_pointer(&caps);
     if (g_file_test(path, G_FILE_TEST_IS_REGULAR) &&
         (caps = vgmQemuCapsLoadFile(path, NULL))) {
         if (caps->cacheKey) {
             g_autofree char *stored = vgmQemuCapsJSONObjectToString(caps->cacheKey);
 
-            if (g_str_equal(stored, keyText))
+            if (g_str_equal(stored, keyText)) {
+                vgmQemuCapsMemoPut(path, keyText, caps);
                 return g_steal_pointer(&caps);
+            }
         }
         g_clear_pointer(&caps, vgmQemuCapsFree);
     }
@@ -2460,5 +2535,6 @@ vgmQemuCapsCacheLookup(const char *binary, const char *cacheDir, GError **error)
     if (!vgmFileMakePath(cacheDir, 0755, error) ||
         !vgmFileWriteAtomic(path, text, strlen(text), 0644, error))
         return NULL;
+    vgmQemuCapsMemoPut(path, keyText, caps);
     return g_steal_pointer(&caps);
 }

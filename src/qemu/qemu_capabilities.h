@@ -360,6 +360,9 @@ typedef struct _VgmQemuCaps VgmQemuCaps;
 
 /* An empty set (no flags, no machines, no schema). */
 VgmQemuCaps *vgmQemuCapsNew(void);
+/* Another hold of @caps, which vgmQemuCapsFree lets go of: a set the
+ * cache lookup returns may be shared, and is not to be changed. */
+VgmQemuCaps *vgmQemuCapsRef(VgmQemuCaps *caps);
 void vgmQemuCapsFree(VgmQemuCaps *caps);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuCaps, vgmQemuCapsFree)
 
