@@ -13,6 +13,8 @@ side is the same for every server):
     this client connected and before it defines anything;
   * getLibVersion per second: a call the server answers from a constant,
     so the rate one synchronous client reaches at all;
+  * getCapabilities and getDomainCapabilities (x86_64, qemu) per second,
+    which clients ask at connect and for each new guest;
   * lookupByName + XMLDesc(0) per second, and listAllDomains(0) per second,
     with 1 domain defined by the benchmark;
   * the rate of defineXML while it defines the rest up to --domains (1000),
@@ -93,6 +95,17 @@ def bench(uri, pid, seconds, ndomains, log=print):
         # at all against this server (the client library's own cost)
         res.append(("getLibVersion (bound of the client)",
                     rate(lambda n: conn.getLibVersion(), seconds), "/s"))
+        # what virt-install, virt-manager and Nova ask at connect and for
+        # each new guest; after one call of each, which on a new root
+        # probes the QEMU binaries once (a daemon that ran before has them
+        # in its cache)
+        conn.getCapabilities()
+        conn.getDomainCapabilities(None, "x86_64", None, "qemu", 0)
+        res.append(("getCapabilities",
+                    rate(lambda n: conn.getCapabilities(), seconds), "/s"))
+        res.append(("getDomainCapabilities (x86_64, qemu)",
+                    rate(lambda n: conn.getDomainCapabilities(None, "x86_64", None, "qemu", 0),
+                         seconds), "/s"))
         define(0)
         first = names[0]
         res.append(("lookupByName+XMLDesc, 1 domain",
