@@ -2264,15 +2264,8 @@ vgmDriverDomainCheckSavable(const VgmDomainDef *def, GError **error)
                     def->name, shm->name);
         return FALSE;
     }
-    /* the restore's QEMU would start without the vCPUs plugged later */
-    for (i = 0; def->vcpuList && i < def->vcpus; i++) {
-        if (def->vcpuList[i].online && def->vcpuList[i].hotpluggable == VGM_TRISTATE_YES) {
-            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("domain '%1$s' cannot be saved or migrated: its vCPU %2$u was plugged after QEMU started (<vcpus>)"),
-                        def->name, (unsigned int)i);
-            return FALSE;
-        }
-    }
+    /* (vCPUs plugged after the start are plugged again in the QEMU that
+     * loads the state, before it reads the stream: -incoming defer) */
     /* (see vgmDriverUpdateBuild) */
     if (def->cpu && def->cpu->mode == VGM_CPU_MODE_HOST_MODEL) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,

@@ -1103,6 +1103,11 @@ struct _VgmDriverStart {
     VgmDriverCpuCheck *cpuCheck; /* <cpu check>, or NULL */
     gboolean incoming;          /* QEMU loads a save image */
     gboolean migrating;         /* QEMU waits for a migration's stream */
+    char *incomingUri;          /* where (fd:N, or a migration's URI): QEMU
+                                 * starts with -incoming defer and is given
+                                 * it once the vCPUs a run plugged are back
+                                 * (their state is in the stream), as
+                                 * libvirt does */
     char *spent;                /* the managed save image it loads, or NULL */
 };
 
@@ -1132,6 +1137,7 @@ vgmDriverStartFree(VgmDriverStart *start)
     vgmDriverCgroupFree(start->cgroup);
     vgmDriverCpuCheckFree(start->cpuCheck);
     g_free(start->spent);
+    g_free(start->incomingUri);
     g_free(start);
 }
 
@@ -1314,12 +1320,20 @@ vgmDriverStartPassFd(VgmDriverStart *start, int fd, int target)
     g_array_append_val(start->passFds, pass);
 }
 
+static void
+vgmDriverStartDeferIncoming(VgmDriverStart *start, char *uri)
+{
+    g_ptr_array_add(start->cmd->args, g_strdup("-incoming"));
+    g_ptr_array_add(start->cmd->args, g_strdup("defer"));
+    g_free(start->incomingUri);
+    start->incomingUri = uri;
+}
+
 void
 vgmDriverStartSetIncoming(VgmDriverStart *start, int fd, const char *spent)
 {
     vgmDriverStartPassFd(start, fd, VGM_QEMU_INCOMING_FD);
-    g_ptr_array_add(start->cmd->args, g_strdup("-incoming"));
-    g_ptr_array_add(start->cmd->args, g_strdup_printf("fd:%d", VGM_QEMU_INCOMING_FD));
+    vgmDriverStartDeferIncoming(start, g_strdup_printf("fd:%d", VGM_QEMU_INCOMING_FD));
     start->incoming = TRUE;
     g_free(start->spent);
     start->spent = g_strdup(spent);
@@ -1328,9 +1342,25 @@ vgmDriverStartSetIncoming(VgmDriverStart *start, int fd, const char *spent)
 void
 vgmDriverStartSetIncomingUri(VgmDriverStart *start, const char *uri)
 {
-    g_ptr_array_add(start->cmd->args, g_strdup("-incoming"));
-    g_ptr_array_add(start->cmd->args, g_strdup(uri));
+    vgmDriverStartDeferIncoming(start, g_strdup(uri));
     start->migrating = TRUE;
+}
+
+/* QEMU started with -incoming defer reads its stream from @uri */
+static gboolean
+vgmDriverProcessStartIncoming(VgmQemuMonitor *mon, const char *uri, GError **error)
+{
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(GError) err = NULL;
+
+    json_object_set_string_member(args, "uri", uri);
+    if (!vgmQemuMonitorCommand(mon, "migrate-incoming", args, NULL, &err)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("QEMU refused to take the incoming state from '%1$s': %2$s"),
+                    uri, err->message);
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* Waits until QEMU has loaded the state its -incoming gives it (it leaves
@@ -1743,6 +1773,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     if (!vgmDriverProcessVerify(mon, start->plan, &err) ||
         !vgmDriverCpuCheckRun(start->cpuCheck, mon, &err) ||
         !vgmDriverProcessRunStartup(start->cmd, mon, start->incoming || start->migrating, &err) ||
+        (start->incomingUri && !vgmDriverProcessStartIncoming(mon, start->incomingUri, &err)) ||
         !vgmDriverProcessReadLive(mon, &status->xml, !start->incoming && !start->migrating,
                                   &err))
         goto failed;

@@ -3649,6 +3649,25 @@ def vcpus_live_tests(tap, uri, vcpu_element):
     r = virsh(uri, "setvcpus", VC, "1", "--live", timeout=60)
     tap.eq((r.rc, vcpu_counts(uri).get(("current", "live"))), (1, 3),
            "setvcpus 1 --live of a paused guest fails (it does not let the vCPUs go); 3 run")
+    # save and restore with the vCPUs plugged since the start (libvirtd
+    # 9.0: rc 0, the restored guest runs 3, 2026-12-06; libvirt-guests
+    # saves every guest at host shutdown): the new QEMU plugs them before
+    # it loads the state
+    saved = tempfile.mktemp(prefix="vgmtest-vcpus-", suffix=".save", dir="/var/tmp")
+    try:
+        r = virsh(uri, "save", VC, saved, timeout=120)
+        r2 = virsh(uri, "restore", saved, "--paused", timeout=120)
+        counts = vcpu_counts(uri)
+        live = xml_root(tap, virsh(uri, "dumpxml", VC).out, "the live XML (restored)")
+        enabled = sorted(int(v.get("id")) for v in live.findall("./vcpus/vcpu")
+                         if v.get("enabled") == "yes") if live is not None else None
+        tap.ok(r.rc == 0 and r2.rc == 0 and counts.get(("current", "live")) == 3 and
+               enabled == [0, 1, 2],
+               "save and restore after vCPUs were plugged live: the restored guest has all 3",
+               r.describe() + r2.describe() + repr((counts, enabled)))
+    finally:
+        if os.path.exists(saved):
+            os.unlink(saved)
 
 
 def check_domain_xml(d, name, uuid, live_id):
