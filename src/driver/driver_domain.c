@@ -1657,6 +1657,23 @@ static VgmDriverDomain *vgmDriverDomainRestoreLocked(const VgmDriverStore *store
                                                      const char *dxml, gboolean spent,
                                                      unsigned int flags, GError **error);
 
+/* Domain @ref, locked (*@lock), when it is not running */
+static VgmDriverDomain *
+vgmDriverDomainLockInactive(const VgmDriverStore *store, const char *ref, VgmDriverLock **lock,
+                            GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+
+    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, lock, error)))
+        return NULL;
+    if (vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is already running"), dom->name);
+        return NULL;
+    }
+    return g_steal_pointer(&dom);
+}
+
 VgmDriverDomain *
 vgmDriverDomainStart(const VgmDriverStore *store, const char *ref,
                      unsigned int flags, GError **error)
@@ -1665,13 +1682,8 @@ vgmDriverDomainStart(const VgmDriverStore *store, const char *ref,
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
 
-    if (!(dom = vgmDriverDomainLockAndLoad(store, ref, &lock, error)))
+    if (!(dom = vgmDriverDomainLockInactive(store, ref, &lock, error)))
         return NULL;
-    if (vgmDriverDomainIsActive(dom)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' is already running"), dom->name);
-        return NULL;
-    }
     /* as libvirt: a managed save image is loaded (and spent) rather than
      * the guest booted, unless a boot is forced, which removes it */
     if (vgmDriverSaveHasManaged(store, dom->name)) {
@@ -2179,14 +2191,8 @@ vgmDriverDomainStartLiveXML(const VgmDriverStore *store, const char *name, const
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(VgmDomainDef) def = NULL;
 
-    if (!(dom = vgmDriverDomainLockAndLoad(store, name, &lock, error)))
-        return NULL;
-    if (vgmDriverDomainIsActive(dom)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' is already running"), dom->name);
-        return NULL;
-    }
-    if (!(def = vgmDriverDomainRestoreDef(xml, NULL, error)))
+    if (!(dom = vgmDriverDomainLockInactive(store, name, &lock, error)) ||
+        !(def = vgmDriverDomainRestoreDef(xml, NULL, error)))
         return NULL;
     if (memcmp(def->uuid, dom->uuid, sizeof(dom->uuid)) != 0) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,

@@ -1274,11 +1274,19 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
             vgmDriverStoreSetStopReason(store, dom->name, "from snapshot");
             vgmSnapshotEvent(out, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_FROM_SNAPSHOT, dom->id);
         } else {
-            if (running && !vgmQemuMonitorCommand(mon, "cont", NULL, NULL, &err))
+            if (running && !vgmQemuMonitorCommand(mon, "cont", NULL, NULL, &err)) {
                 g_warning(_("domain '%1$s' stays paused after its snapshot: %2$s"), dom->name,
                           err->message);
-            else if (running)
+            } else if (running) {
                 vgmSnapshotEvent(out, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED, dom->id);
+                /* running "unpaused" from now on, as after a resume (a
+                 * status not saved keeps the old reason, nothing else) */
+                if (g_strcmp0(dom->status->runReason, "unpaused") != 0) {
+                    g_free(dom->status->runReason);
+                    dom->status->runReason = g_strdup("unpaused");
+                    vgmDriverStoreSaveStatus(store, dom->status, NULL);
+                }
+            }
             vgmDriverStoreSetBusy(store, dom->name, NULL);
         }
     }

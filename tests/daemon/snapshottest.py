@@ -237,11 +237,13 @@ def run_tests(tap, target, work):
     tap.eq(got, [(L.VIR_DOMAIN_EVENT_SUSPENDED, L.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED),
                  (L.VIR_DOMAIN_EVENT_RESUMED, L.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED)],
            "the guest paused and resumed around it (events, plain ones as libvirt's)")
-    r = harness.virsh(uri, "domstate", DOM)
+    # (libvirtd 9.0: "running (unpaused)" after it, 2026-12-06)
+    r = harness.virsh(uri, "domstate", DOM, "--reason")
     x = harness.virsh(uri, "snapshot-dumpxml", DOM, "run1").out
-    tap.ok(r.out.strip() == "running" and "<state>running</state>" in x and
+    tap.ok(r.out.strip() == "running (unpaused)" and "<state>running</state>" in x and
            "<memory snapshot='internal'/>" in x and "<name>off1</name>" in x,
-           "still running; run1's state, memory and parent", r.describe() + x)
+           "still running (unpaused, as libvirt says after the pause); run1's state, memory "
+           "and parent", r.describe() + x)
 
     # ---- the guest's state comes back: a paused snapshot ----
     harness.virsh(uri, "suspend", DOM)
