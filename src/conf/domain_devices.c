@@ -225,8 +225,18 @@ vgmDiskIotuneParse(xmlNodePtr node, const char *disk, GError **error)
     for (i = 0; i < VGM_DISK_IOTUNE_LAST; i++) {
         if (vgmXMLSingleChild(node, vgmDiskIotuneFieldTypeToString(i), &child, error) < 0)
             goto error;
-        if (child && (!vgmXMLCheckNode(child, vgmXMLNoChildren, NULL, error) ||
-                      vgmXMLNodeContentULL(child, &t->v[i], error) < 0))
+        if (!child)
+            continue;
+        if (!vgmXMLCheckNode(child, vgmXMLNoChildren, NULL, error))
+            goto error;
+        /* (an empty one is not set, as libvirt reads it) */
+        {
+            g_autofree char *text = vgmXMLNodeContent(child);
+
+            if (!text || !*g_strstrip(text))
+                continue;
+        }
+        if (vgmXMLNodeContentULL(child, &t->v[i], error) < 0)
             goto error;
     }
     if (vgmXMLSingleChild(node, "group_name", &child, error) < 0)
@@ -1813,16 +1823,21 @@ vgmDiskTextParse(xmlNodePtr node, const char *name, size_t maxLen, const char *a
     if (!vgmXMLCheckNode(child, vgmXMLNoChildren, NULL, error))
         return FALSE;
     *out = vgmXMLNodeContent(child);
-    for (p = *out; p && *p; p++) {
+    /* (an empty one says nothing: libvirt reads it as absent, as a
+     * client that clears a field writes it) */
+    if (!*out || !**out) {
+        g_clear_pointer(out, g_free);
+        return TRUE;
+    }
+    for (p = *out; *p; p++) {
         if (allowed ? !strchr(allowed, *p) : !g_ascii_isprint(*p))
             break;
     }
-    if (!*out || !**out || *p || (maxLen && strlen(*out) > maxLen)) {
+    if (*p || (maxLen && strlen(*out) > maxLen)) {
         vgmErrorSet(error, VGM_ERR_XML,
-                    !*out || !**out ? _("element <%1$s> of <disk> is empty") :
                     *p ? _("invalid character in <%1$s> of <disk>: '%2$s'") :
                     _("<%1$s> of <disk> is longer than %3$zu characters: '%2$s'"),
-                    name, *out ? *out : "", maxLen);
+                    name, *out, maxLen);
         return FALSE;
     }
     return TRUE;

@@ -118,7 +118,7 @@ ST = "vgmtest-virsh-stats"
 IOT = "vgmtest-virsh-iothread"
 LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-tsc",
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-empty", "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
              "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS, SLICE, MIGX, UCPU, FDP]
 
@@ -578,6 +578,8 @@ def run_tests(tap, target, tmp):
     numatune_tests(tap, target, tmp)
 
     metadata_tests(tap, target, tmp)
+
+    empty_fields_tests(tap, target, tmp)
 
     graphics_tests(tap, target, tmp)
 
@@ -3668,6 +3670,50 @@ def vcpus_live_tests(tap, uri, vcpu_element):
     finally:
         if os.path.exists(saved):
             os.unlink(saved)
+
+
+EMPTY = "vgmtest-virsh-empty"
+
+
+def empty_fields_tests(tap, target, tmp):
+    """Empty fields of a disk, as a client that clears one writes them (an
+    empty <serial>, <vendor/>, <product></product>, an empty <iotune>
+    limit): libvirtd 9.0 defines the domain and its config leaves them out
+    (captured 2026-12-06, though libvirt's schema does not take them); so
+    does the daemon."""
+    uri = target.uri
+    f = harness.write_file(tmp, EMPTY + ".xml", """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='/var/lib/vgmtest-nosuch/a.img'/>
+      <target dev='vda' bus='virtio'/>
+      <serial></serial>
+      <iotune>
+        <total_bytes_sec>1048576</total_bytes_sec>
+        <total_bytes_sec_max/>
+      </iotune>
+    </disk>
+    <controller type='scsi' model='virtio-scsi'/>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='raw'/>
+      <source file='/var/lib/vgmtest-nosuch/b.img'/>
+      <target dev='sda' bus='scsi'/>
+      <vendor/>
+      <product></product>
+    </disk>
+  </devices>
+</domain>""" % EMPTY)
+    r = virsh(uri, "define", f)
+    x = virsh(uri, "dumpxml", "--inactive", EMPTY).out
+    virsh(uri, "undefine", EMPTY)
+    tap.ok(r.rc == 0 and "<total_bytes_sec>1048576</total_bytes_sec>" in x and
+           not any(t in x for t in ("<serial", "<vendor", "<product", "total_bytes_sec_max")),
+           "define with an empty <serial>, <vendor>, <product> and <iotune> limit: taken, "
+           "the config without them", r.describe() + x)
 
 
 def check_domain_xml(d, name, uuid, live_id):
