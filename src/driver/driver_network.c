@@ -24,6 +24,7 @@
 #include "util/vgmerror.h"
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
+#include "util/vgmxml.h"
 
 #define VGM_NETWORK_XML_MAX (1024 * 1024)
 #define VGM_NETWORK_LEASES_MAX (16 * 1024 * 1024)
@@ -1161,6 +1162,241 @@ vgmDriverNetworkGetBridgeName(VgmDriver *drv, const char *name, GError **error)
         return NULL;
     }
     return g_strdup(def->bridge);
+}
+
+/* ---- virNetworkUpdate ---- */
+
+/* libvirt's virNetworkUpdateCommand and virNetworkUpdateSection */
+enum {
+    VGM_NETWORK_UPDATE_MODIFY = 1,
+    VGM_NETWORK_UPDATE_DELETE = 2,
+    VGM_NETWORK_UPDATE_ADD_LAST = 3,
+    VGM_NETWORK_UPDATE_ADD_FIRST = 4,
+};
+enum {
+    VGM_NETWORK_SECTION_IP_DHCP_HOST = 4,
+    VGM_NETWORK_SECTION_IP_DHCP_RANGE = 5,
+};
+
+/* The attributes an entry of the section is matched by */
+static const char *const vgmNetworkHostKeys[] = { "mac", "name", "ip", NULL };
+static const char *const vgmNetworkRangeKeys[] = { "start", "end", NULL };
+
+/* Whether attribute @key of @a and @b is the same (a MAC address in any
+ * case); absent in @want matches anything */
+static gboolean
+vgmNetworkUpdateSameAttr(xmlNodePtr have, xmlNodePtr want, const char *key, gboolean any)
+{
+    g_autofree char *h = (char *)xmlGetProp(have, BAD_CAST key);
+    g_autofree char *w = (char *)xmlGetProp(want, BAD_CAST key);
+
+    if (!w)
+        return any;
+    return h && (g_str_equal(key, "mac") ? g_ascii_strcasecmp(h, w) == 0 : g_str_equal(h, w));
+}
+
+/* @def's XML with @command of @section done with element @xml on its
+ * <ip> number @parentIndex (-1: the first with <dhcp>, else the first),
+ * as libvirt does it, or NULL with *@error set */
+static char *
+vgmNetworkUpdateXML(const VgmNetworkDef *def, unsigned int command, unsigned int section,
+                    int parentIndex, const char *xml, GError **error)
+{
+    const char *elem = section == VGM_NETWORK_SECTION_IP_DHCP_HOST ? "host" : "range";
+    const char *const *keys = section == VGM_NETWORK_SECTION_IP_DHCP_HOST ? vgmNetworkHostKeys :
+                                                                           vgmNetworkRangeKeys;
+    g_autofree char *text = vgmNetworkDefFormat(def);
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(xmlDoc) frag = NULL;
+    g_autoptr(GPtrArray) ips = NULL;
+    xmlNodePtr ip = NULL, dhcp, want, c, found = NULL;
+    xmlChar *out = NULL;
+    int len = 0;
+    char *ret;
+    guint i;
+
+    if (!(frag = vgmXMLParseString(xml, _("(network update)"), error)))
+        return NULL;
+    want = xmlDocGetRootElement(frag);
+    if (!want || !xmlStrEqual(want->name, BAD_CAST elem)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("an update of the DHCP %1$ss of network '%2$s' takes a <%1$s> element, not <%3$s>"),
+                    elem, def->name, want ? (const char *)want->name : "");
+        return NULL;
+    }
+    if (!(doc = vgmXMLParseString(text, def->name, error)))
+        return NULL;
+    ips = vgmXMLChildren(xmlDocGetRootElement(doc), "ip");
+    if (parentIndex >= 0) {
+        if ((guint)parentIndex < ips->len)
+            ip = g_ptr_array_index(ips, parentIndex);
+    } else {
+        for (i = 0; i < ips->len && !ip; i++) {
+            if (vgmXMLChild(g_ptr_array_index(ips, i), "dhcp"))
+                ip = g_ptr_array_index(ips, i);
+        }
+        if (!ip && ips->len)
+            ip = g_ptr_array_index(ips, 0);
+    }
+    if (!ip) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("network '%1$s' has no <ip> number %2$d to update the DHCP of"),
+                    def->name, parentIndex);
+        return NULL;
+    }
+    if (!(dhcp = vgmXMLChild(ip, "dhcp")))
+        dhcp = xmlNewChild(ip, NULL, BAD_CAST "dhcp", NULL);
+    /* the entry the command is about: for a change, the one of the same
+     * MAC address (else name) or the same range; for a removal, the one
+     * every attribute given matches; for an addition, any that shares
+     * one */
+    for (c = dhcp->children; c && !found; c = c->next) {
+        gboolean match;
+
+        if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST elem))
+            continue;
+        if (command == VGM_NETWORK_UPDATE_DELETE) {
+            match = TRUE;
+            for (i = 0; keys[i]; i++)
+                match = match && vgmNetworkUpdateSameAttr(c, want, keys[i], TRUE);
+        } else if (command == VGM_NETWORK_UPDATE_MODIFY) {
+            g_autofree char *mac = (char *)xmlGetProp(want, BAD_CAST "mac");
+
+            match = section == VGM_NETWORK_SECTION_IP_DHCP_HOST &&
+                    vgmNetworkUpdateSameAttr(c, want, mac ? "mac" : "name", FALSE);
+        } else {
+            match = FALSE;
+            for (i = 0; keys[i]; i++)
+                match = match || vgmNetworkUpdateSameAttr(c, want, keys[i], FALSE);
+            if (section == VGM_NETWORK_SECTION_IP_DHCP_RANGE)
+                match = vgmNetworkUpdateSameAttr(c, want, "start", FALSE) &&
+                        vgmNetworkUpdateSameAttr(c, want, "end", FALSE);
+        }
+        if (match)
+            found = c;
+    }
+    switch (command) {
+    case VGM_NETWORK_UPDATE_ADD_FIRST:
+    case VGM_NETWORK_UPDATE_ADD_LAST:
+        if (found) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("network '%1$s' has a DHCP %2$s that matches the one to add already"),
+                        def->name, elem);
+            return NULL;
+        }
+        c = xmlDocCopyNode(want, doc, 1);
+        if (command == VGM_NETWORK_UPDATE_ADD_FIRST && dhcp->children)
+            xmlAddPrevSibling(dhcp->children, c);
+        else
+            xmlAddChild(dhcp, c);
+        break;
+    case VGM_NETWORK_UPDATE_DELETE:
+    case VGM_NETWORK_UPDATE_MODIFY:
+        if (command == VGM_NETWORK_UPDATE_MODIFY && section != VGM_NETWORK_SECTION_IP_DHCP_HOST) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT, "%s",
+                        _("a DHCP range cannot be modified, only added or deleted (as libvirt)"));
+            return NULL;
+        }
+        if (!found) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("network '%1$s' has no DHCP %2$s that matches the one given"),
+                        def->name, elem);
+            return NULL;
+        }
+        if (command == VGM_NETWORK_UPDATE_MODIFY)
+            xmlAddNextSibling(found, xmlDocCopyNode(want, doc, 1));
+        xmlUnlinkNode(found);
+        xmlFreeNode(found);
+        break;
+    default:
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("unknown network update command %1$u"), command);
+        return NULL;
+    }
+    xmlDocDumpMemory(doc, &out, &len);
+    ret = g_strndup((const char *)out, len);
+    xmlFree(out);
+    return ret;
+}
+
+gboolean
+vgmDriverNetworkUpdate(VgmDriver *drv, const char *name, unsigned int command,
+                       unsigned int section, int parentIndex, const char *xml,
+                       unsigned int flags, GError **error)
+{
+    const VgmDriverStore *store = vgmDriverGetStore(drv);
+    g_autoptr(GPtrArray) objs = NULL;
+    g_autoptr(VgmNetworkDef) config = NULL;
+    g_autoptr(VgmNetworkDef) live = NULL;
+    const VgmNetworkObj *obj;
+    gboolean ok = FALSE;
+
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
+        return FALSE;
+    if (section != VGM_NETWORK_SECTION_IP_DHCP_HOST &&
+        section != VGM_NETWORK_SECTION_IP_DHCP_RANGE) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("virNetworkUpdate of section %1$u is not supported: only a DHCP <host> (4) or <range> (5) of an <ip> is updated in place (redefine the network for the rest)"),
+                    section);
+        return FALSE;
+    }
+    g_mutex_lock(&vgmNetworkLock);
+    objs = vgmNetworkObjLoadAll(store);
+    if (!(obj = vgmNetworkObjFind(objs, name))) {
+        vgmErrorSet(error, VGM_ERR_NO_NETWORK, _("no network with matching name '%1$s'"), name);
+        goto out;
+    }
+    /* (CURRENT: the running network's, else its config) */
+    if (!(flags & (VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG)))
+        flags |= obj->live ? VGM_DOMAIN_AFFECT_LIVE : VGM_DOMAIN_AFFECT_CONFIG;
+    if ((flags & VGM_DOMAIN_AFFECT_LIVE) && !obj->live) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("network '%1$s' is not active"), name);
+        goto out;
+    }
+    if ((flags & VGM_DOMAIN_AFFECT_CONFIG) && !obj->config) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("network '%1$s' is transient: it has no config to update"), name);
+        goto out;
+    }
+    /* both changes made and checked before either is kept */
+    for (int k = 0; k < 2; k++) {
+        const VgmNetworkDef *from = k == 0 ? obj->config : obj->live;
+        VgmNetworkDef **to = k == 0 ? &config : &live;
+        g_autofree char *text = NULL;
+
+        if (!(flags & (k == 0 ? VGM_DOMAIN_AFFECT_CONFIG : VGM_DOMAIN_AFFECT_LIVE)))
+            continue;
+        if (!(text = vgmNetworkUpdateXML(from, command, section, parentIndex, xml, error)) ||
+            !(*to = vgmNetworkDefParseString(text, name, error)))
+            goto out;
+        /* (the bridge a running network has, or the config named) */
+        if (!(*to)->bridge && from->bridge)
+            (*to)->bridge = g_strdup(from->bridge);
+    }
+    if (config) {
+        g_autofree char *path = vgmNetworkConfigPath(store, name);
+        g_autofree char *text = vgmNetworkDefFormat(config);
+
+        if (!vgmNetworkWriteFile(path, text, error))
+            goto out;
+    }
+    if (live) {
+        g_autofree char *path = vgmNetworkRunFile(store, name, "xml");
+        g_autofree char *text = vgmNetworkDefFormat(live);
+
+        /* dnsmasq reads its hosts and ranges at its start: a new one
+         * serves them (the leases file is kept) */
+        if (!vgmNetworkWriteFile(path, text, error))
+            goto out;
+        if (vgmNetworkNeedsDnsmasq(obj->live))
+            vgmNetworkStopDnsmasq(store, name);
+        if (vgmNetworkNeedsDnsmasq(live) && !vgmNetworkStartDnsmasq(store, live, error))
+            goto out;
+    }
+    ok = TRUE;
+ out:
+    g_mutex_unlock(&vgmNetworkLock);
+    return ok;
 }
 
 gboolean

@@ -99,6 +99,14 @@ gboolean vgmDriverNetworkIsActive(VgmDriver *drv, const char *name, gboolean *ac
                                   GError **error);
 gboolean vgmDriverNetworkIsPersistent(VgmDriver *drv, const char *name, gboolean *persistent,
                                       GError **error);
+/* virNetworkUpdate (flags AFFECT_LIVE, AFFECT_CONFIG): @command (modify,
+ * delete, add last, add first) of a DHCP <host> or <range> (@section 4 or
+ * 5, the element in @xml) of <ip> number @parentIndex (-1: the first
+ * with DHCP), in the config and, while the network runs, in its live
+ * definition and dnsmasq; other sections are refused */
+gboolean vgmDriverNetworkUpdate(VgmDriver *drv, const char *name, unsigned int command,
+                                unsigned int section, int parentIndex, const char *xml,
+                                unsigned int flags, GError **error);
 /* The leases dnsmasq handed out (VgmNetworkLease), those of @mac only when
  * it is not NULL; none for an inactive network. */
 GPtrArray *vgmDriverNetworkGetDHCPLeases(VgmDriver *drv, const char *name, const char *mac,

@@ -5443,10 +5443,11 @@ gboolean
 vgmRemoteDispatchNetworkUpdate(VgmRemoteClient *client,
                                const VgmRemoteNetworkUpdateArgs *args, GError **error)
 {
-    vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                _("changing network '%1$s' in place (virNetworkUpdate) is not supported: redefine it (net-define) and restart it"),
-                args->net.name);
-    return FALSE;
+    /* (libvirt's client library sends the section in the protocol's
+     * 'command' field and the command in 'section', and libvirtd reads
+     * them so: virNetworkUpdate hands its driver the two swapped) */
+    return vgmDriverNetworkUpdate(client->drv, args->net.name, args->section, args->command,
+                                  args->parentIndex, args->xml, args->flags, error);
 }
 
 gboolean

@@ -591,6 +591,60 @@ def tap_master(dev):
     return m.group(1) if m else None
 
 
+def check_update(tap, uri, root):
+    """virsh net-update (virNetworkUpdate) of the running network's DHCP
+    hosts and ranges, live and in the config, as libvirtd 9.0 takes them
+    (captured 2026-12-06: add, a second add refused, modify by MAC,
+    delete by MAC, a range added and deleted, a DNS host refused here):
+    both XMLs, dnsmasq's configuration and a dnsmasq serving it."""
+    conf = os.path.join(root, "run", "network", "default.conf")
+    host = "<host mac='52:54:00:4e:77:99' name='upd' ip='192.168.122.99'/>"
+    r = virsh(uri, "net-update", "default", "add", "ip-dhcp-host", host, "--live", "--config")
+    live, cfg = virsh(uri, "net-dumpxml", "default").out, \
+        virsh(uri, "net-dumpxml", "--inactive", "default").out
+    text = open(conf).read() if os.path.exists(conf) else ""
+    tap.ok(r.rc == 0 and host in live and host in cfg and
+           "dhcp-host=52:54:00:4e:77:99,192.168.122.99,upd" in text and
+           len(dnsmasq_pids(root, "default")) == 1,
+           "net-update add ip-dhcp-host --live --config: both XMLs, dnsmasq serves it",
+           r.describe() + live + text)
+    r = virsh(uri, "net-update", "default", "add", "ip-dhcp-host",
+              "<host mac='52:54:00:4e:77:99' name='other' ip='192.168.122.97'/>", "--live")
+    tap.ok(r.rc == 1 and "other" not in virsh(uri, "net-dumpxml", "default").out,
+           "a second host of the same MAC address is refused, nothing changes", r.describe())
+    r = virsh(uri, "net-update", "default", "modify", "ip-dhcp-host",
+              "<host mac='52:54:00:4E:77:99' name='upd2' ip='192.168.122.98'/>", "--live",
+              "--config")
+    live = virsh(uri, "net-dumpxml", "default").out
+    tap.ok(r.rc == 0 and "name='upd2' ip='192.168.122.98'" in live and "name='upd'" not in live,
+           "net-update modify finds the host by its MAC address (any case)", r.describe() + live)
+    r = virsh(uri, "net-update", "default", "delete", "ip-dhcp-host",
+              "<host mac='52:54:00:4e:77:99'/>", "--live", "--config")
+    live, cfg = virsh(uri, "net-dumpxml", "default").out, \
+        virsh(uri, "net-dumpxml", "--inactive", "default").out
+    text = open(conf).read() if os.path.exists(conf) else ""
+    tap.ok(r.rc == 0 and "upd2" not in live and "upd2" not in cfg and "upd2" not in text and
+           "netguest" in live, "net-update delete by MAC: gone from both XMLs and dnsmasq",
+           r.describe() + live)
+    r = virsh(uri, "net-update", "default", "delete", "ip-dhcp-host",
+              "<host mac='52:54:00:4e:77:99'/>", "--live")
+    tap.ok(r.rc == 1, "deleting a host the network lacks is refused", r.describe())
+    rng = "<range start='192.168.122.2' end='192.168.122.20'/>"
+    r = virsh(uri, "net-update", "default", "add-first", "ip-dhcp-range", rng, "--config")
+    cfg = virsh(uri, "net-dumpxml", "--inactive", "default").out
+    r2 = virsh(uri, "net-update", "default", "delete", "ip-dhcp-range", rng, "--config")
+    cfg2 = virsh(uri, "net-dumpxml", "--inactive", "default").out
+    tap.ok(r.rc == 0 and r2.rc == 0 and cfg.index(rng) < cfg.index("192.168.122.254") and
+           rng not in cfg2, "net-update add-first and delete of a DHCP range in the config",
+           r.describe() + r2.describe() + cfg)
+    r = virsh(uri, "net-update", "default", "add", "dns-host",
+              "<host ip='192.168.122.5'><hostname>x</hostname></host>", "--config")
+    tap.ok(r.rc == 1 and "not supported" in r.err and
+           "hostname" not in virsh(uri, "net-dumpxml", "--inactive", "default").out,
+           "net-update of a section the driver has no such records for (dns-host) is refused",
+           r.describe())
+
+
 def check_hotplug(tap, uri, root, tmp):
     """Interfaces plugged into and unplugged from a running Linux guest
     (pc with ACPI PCI hot-plug, no interface at its start), as virsh
@@ -887,6 +941,7 @@ def run_tests(tap, d, tmp):
         check_iftune(tap, uri, root, tmp)
         check_listen(tap, uri, root, tmp)
         check_hotplug(tap, uri, root, tmp)
+        check_update(tap, uri, root)
 
         # a definition given to net-create for a network that is defined
         # and not running becomes its live one (the stored one stays)
