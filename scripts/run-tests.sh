@@ -3,7 +3,8 @@
 # Sets up a fresh Debian 12 machine, builds virt-gmem and runs every test;
 # then the whole suite again on an ASan + UBSan build (build-asan) with leak
 # detection, but for the real-QEMU acceptance of the golden command lines
-# (suite qemurun); then each libFuzzer target (tests/fuzz) for a short bounded
+# (suite qemurun) and the schema test (suite uninstrumented), which run
+# none of our code instrumented; then each libFuzzer target (tests/fuzz) for a short bounded
 # time on its corpus (build-fuzz, clang; VGM_FUZZ_TIME seconds each, 20 by
 # default). VGM_SKIP_ASAN=1 and VGM_SKIP_FUZZ=1 skip those runs.
 set -euo pipefail
@@ -40,9 +41,10 @@ export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export G_SLICE=always-malloc
 export G_DEBUG=gc-friendly
 # (not qemuacceptance, suite qemurun: it gives the same command lines as
-# qemuxml2argv, which runs instrumented here, to QEMU, which is not)
+# qemuxml2argv, which runs instrumented here, to QEMU, which is not; nor
+# the schema test, suite uninstrumented, which runs none of our binaries)
 meson test -C build-asan --print-errorlogs --num-processes 2 \
-    --timeout-multiplier 2 --no-suite qemurun "$@"
+    --timeout-multiplier 2 --no-suite qemurun --no-suite uninstrumented "$@"
 }
 
 # ---- libFuzzer, bounded ----
