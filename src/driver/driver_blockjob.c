@@ -1842,10 +1842,16 @@ vgmDriverGetBlockInfo(VgmDriver *drv, const char *name, const char *path, unsign
                     dom->name, path);
         return FALSE;
     }
-    if (!vgmDiskHasMedium(disk) || disk->net || disk->type == VGM_DISK_TYPE_VHOSTUSER ||
-        disk->type == VGM_DISK_TYPE_DIR) {
+    /* (libvirt's code for a drive without a medium: an invalid argument) */
+    if (!vgmDiskHasMedium(disk)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("disk '%1$s' of domain '%2$s' has no medium to measure"),
+                    disk->dst, dom->name);
+        return FALSE;
+    }
+    if (disk->net || disk->type == VGM_DISK_TYPE_VHOSTUSER || disk->type == VGM_DISK_TYPE_DIR) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("disk '%1$s' of domain '%2$s' has no local image to measure (empty, network, directory or vhost-user)"),
+                    _("disk '%1$s' of domain '%2$s' has no local image to measure (network, directory or vhost-user)"),
                     disk->dst, dom->name);
         return FALSE;
     }

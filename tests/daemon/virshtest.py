@@ -1926,6 +1926,17 @@ def stats_tests(tap, target, tmp):
         r = virsh(uri, "domifstat", ST, "52:54:00:5a:71:01")
         tap.ok(r.rc == 1, "domifstat of a user-mode interface fails (no host device)",
                r.describe())
+        # blockInfo of the empty CD-ROM (libvirtd 9.0: VIR_ERR_INVALID_ARG,
+        # "disk 'sda' does not currently have a source assigned",
+        # 2026-12-06)
+        import libvirt
+        code = None
+        try:
+            libvirt.open(uri).lookupByName(ST).blockInfo("sda")
+        except libvirt.libvirtError as e:
+            code = e.get_error_code()
+        tap.eq(code, libvirt.VIR_ERR_INVALID_ARG,
+               "blockInfo of the empty CD-ROM: VIR_ERR_INVALID_ARG, as libvirtd's")
         r = virsh(uri, "dommemstat", ST)
         mem = dict(re.findall(r"^(\w+) (\d+)$", r.out, re.M))
         tap.ok(r.rc == 0 and mem.get("actual") == "262144" and int(mem.get("rss", 0)) > 0,
