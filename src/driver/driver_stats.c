@@ -8,7 +8,8 @@
  * balloon.maximum: the definition's; of a running domain also what
  * virDomainMemoryStats tells, by libvirt's names), vcpu (vcpu.current,
  * vcpu.maximum, and per vCPU vcpu.N.state and vcpu.N.time from the vCPU
- * thread that query-cpus-fast names), interface (net.count, and per
+ * thread that query-cpus-fast names: its time, and its wait and run-queue
+ * delay from /proc, as libvirt reads them), interface (net.count, and per
  * interface with a host device its name and counters) and block
  * (block.count, per disk its name, local path, QEMU's counters and, of a
  * medium, allocation and capacity) of a running domain, and of a shut-off
@@ -190,6 +191,44 @@ vgmStatsQueryList(const VgmDriverDomain *dom, const char *command, JsonNode **re
 
 /* vcpu.N.state and vcpu.N.time of a running domain, from its vCPU
  * threads (query-cpus-fast); nothing when QEMU does not answer. */
+/* vcpu.N.wait and vcpu.N.delay of vCPU thread @tid, as libvirt reads
+ * them: the scheduler's wait_sum (ms in /proc's sched, kept only with
+ * kernel.sched_schedstats on, else 0) and the time the thread waited in
+ * a run queue (ns, schedstat's second field) */
+static void
+vgmStatsVcpuSched(pid_t pid, pid_t tid, gint64 idx, GPtrArray *params)
+{
+    g_autofree char *schedPath = g_strdup_printf("/proc/%d/task/%d/sched", (int)pid, (int)tid);
+    g_autofree char *statPath = g_strdup_printf("/proc/%d/task/%d/schedstat", (int)pid, (int)tid);
+    g_autofree char *sched = NULL;
+    g_autofree char *stat = NULL;
+    guint64 wait = 0, delay = 0;
+    g_auto(GStrv) lines = NULL;
+    g_auto(GStrv) f = NULL;
+
+    if (!g_file_get_contents(statPath, &stat, NULL, NULL) ||
+        g_strv_length(f = g_strsplit(g_strstrip(stat), " ", -1)) < 2)
+        return;
+    delay = g_ascii_strtoull(f[1], NULL, 10);
+    if (g_file_get_contents(schedPath, &sched, NULL, NULL)) {
+        lines = g_strsplit(sched, "\n", -1);
+        for (guint i = 0; lines[i]; i++) {
+            const char *colon = strchr(lines[i], ':');
+            g_autofree char *key = colon ? g_strstrip(g_strndup(lines[i], colon - lines[i])) : NULL;
+
+            if (key && (g_str_equal(key, "se.statistics.wait_sum") ||
+                        g_str_equal(key, "se.wait_sum") || g_str_equal(key, "wait_sum"))) {
+                wait = (guint64)(g_ascii_strtod(colon + 1, NULL) * 1000000.0);
+                break;
+            }
+        }
+    }
+    vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("vcpu.%lld.wait", (long long)idx),
+                wait);
+    vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG, g_strdup_printf("vcpu.%lld.delay", (long long)idx),
+                delay);
+}
+
 static void
 vgmStatsVcpus(const VgmDriverDomain *dom, GPtrArray *params)
 {
@@ -215,6 +254,8 @@ vgmStatsVcpus(const VgmDriverDomain *dom, GPtrArray *params)
         if (tid > 0 && vgmDriverProcessTimes(dom->status->qemu.pid, (pid_t)tid, &user, &sys))
             vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
                         g_strdup_printf("vcpu.%lld.time", (long long)idx), user + sys);
+        if (tid > 0)
+            vgmStatsVcpuSched(dom->status->qemu.pid, (pid_t)tid, idx, params);
     }
 }
 

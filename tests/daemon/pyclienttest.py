@@ -1111,9 +1111,12 @@ def stats_tests(tap, conn):
     tap.ok(r.get("cpu.time", 0) > 0 and r.get("cpu.time") >= r.get("cpu.user", 0) and
            ("cpu.time" not in o or REFERENCE[0]),
            "cpu.time of the running domain's QEMU, none for the inactive one", repr(r))
+    # (libvirtd 9.0 also gives each vCPU thread's wait and run-queue
+    # delay, from /proc's sched and schedstat, 2026-12-06)
     tap.ok(r.get("vcpu.current") == 2 and r.get("vcpu.maximum") == 2 and
-           r.get("vcpu.0.state") == F.VIR_VCPU_RUNNING and "vcpu.1.time" in r,
-           "vcpu.current, vcpu.maximum and per vCPU state and time", repr(r))
+           r.get("vcpu.0.state") == F.VIR_VCPU_RUNNING and "vcpu.1.time" in r and
+           "vcpu.1.wait" in r and "vcpu.1.delay" in r,
+           "vcpu.current, vcpu.maximum and per vCPU state, time, wait and delay", repr(r))
     tap.ok(r.get("balloon.maximum") == 524288 and o.get("balloon.maximum") == 524288,
            "balloon.maximum is the definition's memory (KiB)", repr((r, o)))
     active = [d.name() for d, _ in conn.getAllDomainStats(
