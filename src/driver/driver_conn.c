@@ -1996,6 +1996,29 @@ vgmDriverMigrationBusy(VgmDriver *drv, const char *name, GError **error)
 }
 
 gboolean
+vgmDriverMigrateStartPostCopy(VgmDriver *drv, const char *name, unsigned int flags,
+                              GError **error)
+{
+    VgmDriverJob *job;
+    gboolean migrating;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) || !vgmDriverJobDomainActive(drv, name, error))
+        return FALSE;
+    g_mutex_lock(&drv->jobsLock);
+    job = g_hash_table_lookup(drv->jobs, name);
+    migrating = job && vgmDriverJobIsMigration(job);
+    g_mutex_unlock(&drv->jobsLock);
+    /* (libvirt's two refusals: no outgoing migration, or one not
+     * started with VIR_MIGRATE_POSTCOPY, which the driver refuses) */
+    vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                migrating ?
+                _("domain '%1$s' migrates in pre-copy: post-copy needs a migration started with VIR_MIGRATE_POSTCOPY, which virt-gmem does not run") :
+                _("post-copy of domain '%1$s' can only be started while its outgoing migration runs"),
+                name);
+    return FALSE;
+}
+
+gboolean
 vgmDriverMigrateSetMaxDowntime(VgmDriver *drv, const char *name, guint64 downtimeMs,
                                unsigned int flags, GError **error)
 {

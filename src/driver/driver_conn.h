@@ -250,6 +250,11 @@ void vgmDriverMigrateForget(VgmDriver *drv, const char *name, guint64 id);
 #define VGM_MIGRATE_DOWNTIME_MAX 2000000
 /* virDomainMigrateMaxSpeedFlags */
 #define VGM_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY (1u << 0)
+/* virDomainMigrateStartPostCopy: refused (OPERATION_INVALID) as libvirt
+ * refuses it without a post-copy migration running; the driver runs
+ * none (VIR_MIGRATE_POSTCOPY is refused at the start of a migration) */
+gboolean vgmDriverMigrateStartPostCopy(VgmDriver *drv, const char *name, unsigned int flags,
+                                       GError **error);
 /* virDomainMigrateSetMaxDowntime / GetMaxDowntime: QEMU's downtime-limit
  * of running domain @name, in ms (of the migration under way, if any) */
 gboolean vgmDriverMigrateSetMaxDowntime(VgmDriver *drv, const char *name, guint64 downtimeMs,

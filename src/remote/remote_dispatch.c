@@ -6568,6 +6568,15 @@ vgmRemoteDispatchDomainMigrateSetMaxSpeed(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainMigrateStartPostCopy(VgmRemoteClient *client,
+                                            const VgmRemoteDomainMigrateStartPostCopyArgs *args,
+                                            GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverMigrateStartPostCopy(client->drv, dom->name, args->flags, error);
+}
+
+gboolean
 vgmRemoteDispatchDomainMigrateGetMaxSpeed(VgmRemoteClient *client,
                                           const VgmRemoteDomainMigrateGetMaxSpeedArgs *args,
                                           VgmRemoteDomainMigrateGetMaxSpeedRet *ret,

@@ -241,6 +241,17 @@ def run_tests(tap, target, dests, work):
     tap.ok(r.rc == 0 and q.get("return", {}).get("downtime-limit") == 777 and
            r2.out.strip() == "777",
            "migrate-setmaxdowntime 777: QEMU's downtime-limit, read back", r.describe() + repr(q))
+    # (Nova's Guest.migrate_start_postcopy; libvirtd 9.0 with no migration
+    # running: VIR_ERR_OPERATION_INVALID, 2026-12-06; it was "unknown
+    # procedure: 364")
+    import libvirt
+    code = None
+    try:
+        libvirt.open(src_uri).lookupByName(DOM).migrateStartPostCopy(0)
+    except libvirt.libvirtError as e:
+        code = e.get_error_code()
+    tap.eq(code, libvirt.VIR_ERR_OPERATION_INVALID,
+           "migrateStartPostCopy without a migration running: VIR_ERR_OPERATION_INVALID")
 
     # ---- virsh migrate: libvirt's client runs the phases; tuned as it runs ----
     # (the loader's file changes now: the destination's QEMU loads the new
