@@ -36,6 +36,9 @@ PKGS=(
     # tests/fuzz: clang's libFuzzer
     clang libclang-rt-14-dev
     busybox-static cpio
+    # tests/guestkit.sh: the test guests' kernel unpacked once (xz) and
+    # checked for its PVH entry point (readelf)
+    xz-utils binutils
     # tests/daemon/agenttest.py: the libraries of the qemu-ga it puts in its
     # guest (the agent itself is downloaded, never installed), the guest's
     # data disk
