@@ -162,7 +162,7 @@ vgmDriverTpmSetupHas(const char *feature)
     static char *cachedOut;
     g_autofree char *path = g_find_program_in_path("swtpm_setup");
     g_autofree char *quoted = g_strdup_printf("\"%s\"", feature);
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&lock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&lock);
     GStatBuf sb;
     gint64 mtime;
 

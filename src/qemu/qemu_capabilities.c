@@ -2454,7 +2454,7 @@ vgmQemuCapsSameFile(const GStatBuf *a, const GStatBuf *b)
 static VgmQemuCaps *
 vgmQemuCapsMemoGet(const char *path, const char *keyText)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&vgmQemuCapsMemoLock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&vgmQemuCapsMemoLock);
     VgmQemuCapsMemo *m;
     GStatBuf sb;
 
@@ -2469,7 +2469,7 @@ vgmQemuCapsMemoGet(const char *path, const char *keyText)
 static void
 vgmQemuCapsMemoPut(const char *path, const char *keyText, VgmQemuCaps *caps)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&vgmQemuCapsMemoLock);
+    g_autoptr(GMutexLocker) locker G_GNUC_UNUSED = g_mutex_locker_new(&vgmQemuCapsMemoLock);
     VgmQemuCapsMemo *m = g_new0(VgmQemuCapsMemo, 1);
 
     if (g_stat(path, &m->sb) < 0) {
