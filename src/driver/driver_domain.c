@@ -2200,11 +2200,10 @@ vgmDriverDomainStartLiveXML(const VgmDriverStore *store, const char *name, const
                     dom->name);
         return NULL;
     }
-    /* (a domain renamed since keeps its name) */
+    /* (a domain renamed since keeps its name; the parse validated the rest) */
     g_free(def->name);
     def->name = g_strdup(dom->name);
-    if (!vgmDomainDefValidate(def, error) ||
-        !vgmDriverDomainCheckStartable(store, def, &flags, error))
+    if (!vgmDriverDomainCheckStartable(store, def, &flags, error))
         return NULL;
     return vgmDriverDomainStartDef(store, def,
                                    flags & ~(VGM_DRIVER_START_RUNNING | VGM_DRIVER_START_FORCE_BOOT),

@@ -1203,6 +1203,8 @@ vgmNetworkUpdateXML(const VgmNetworkDef *def, unsigned int command, unsigned int
                     int parentIndex, const char *xml, GError **error)
 {
     const char *elem = section == VGM_NETWORK_SECTION_IP_DHCP_HOST ? "host" : "range";
+    /* TRANSLATORS: what a DHCP entry of a network is, as in "DHCP host" */
+    const char *noun = section == VGM_NETWORK_SECTION_IP_DHCP_HOST ? _("host") : _("range");
     const char *const *keys = section == VGM_NETWORK_SECTION_IP_DHCP_HOST ? vgmNetworkHostKeys :
                                                                            vgmNetworkRangeKeys;
     g_autofree char *text = vgmNetworkDefFormat(def);
@@ -1219,9 +1221,16 @@ vgmNetworkUpdateXML(const VgmNetworkDef *def, unsigned int command, unsigned int
         return NULL;
     want = xmlDocGetRootElement(frag);
     if (!want || !xmlStrEqual(want->name, BAD_CAST elem)) {
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("an update of the DHCP %1$ss of network '%2$s' takes a <%1$s> element, not <%3$s>"),
-                    elem, def->name, want ? (const char *)want->name : "");
+        const char *got = want ? (const char *)want->name : "";
+
+        if (section == VGM_NETWORK_SECTION_IP_DHCP_HOST)
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("an update of the DHCP hosts of network '%1$s' takes a <host> element, not <%2$s>"),
+                        def->name, got);
+        else
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("an update of the DHCP ranges of network '%1$s' takes a <range> element, not <%2$s>"),
+                        def->name, got);
         return NULL;
     }
     if (!(doc = vgmXMLParseString(text, def->name, error)))
@@ -1264,13 +1273,13 @@ vgmNetworkUpdateXML(const VgmNetworkDef *def, unsigned int command, unsigned int
 
             match = section == VGM_NETWORK_SECTION_IP_DHCP_HOST &&
                     vgmNetworkUpdateSameAttr(c, want, mac ? "mac" : "name", FALSE);
+        } else if (section == VGM_NETWORK_SECTION_IP_DHCP_RANGE) {
+            match = vgmNetworkUpdateSameAttr(c, want, "start", FALSE) &&
+                    vgmNetworkUpdateSameAttr(c, want, "end", FALSE);
         } else {
             match = FALSE;
             for (i = 0; keys[i]; i++)
                 match = match || vgmNetworkUpdateSameAttr(c, want, keys[i], FALSE);
-            if (section == VGM_NETWORK_SECTION_IP_DHCP_RANGE)
-                match = vgmNetworkUpdateSameAttr(c, want, "start", FALSE) &&
-                        vgmNetworkUpdateSameAttr(c, want, "end", FALSE);
         }
         if (match)
             found = c;
@@ -1281,7 +1290,7 @@ vgmNetworkUpdateXML(const VgmNetworkDef *def, unsigned int command, unsigned int
         if (found) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                         _("network '%1$s' has a DHCP %2$s that matches the one to add already"),
-                        def->name, elem);
+                        def->name, noun);
             return NULL;
         }
         c = xmlDocCopyNode(want, doc, 1);
@@ -1300,7 +1309,7 @@ vgmNetworkUpdateXML(const VgmNetworkDef *def, unsigned int command, unsigned int
         if (!found) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                         _("network '%1$s' has no DHCP %2$s that matches the one given"),
-                        def->name, elem);
+                        def->name, noun);
             return NULL;
         }
         if (command == VGM_NETWORK_UPDATE_MODIFY)

@@ -471,18 +471,12 @@ vgmDriverConfigParse(const VgmDriverStore *store, const char *name,
     return vgmDomainDefParseString(xml, NULL, VGM_DRIVER_STORE_CONFIG_PARSE, error);
 }
 
-static gint64
-vgmDriverStoreTimeNs(const struct timespec *ts)
-{
-    return ts->tv_sec * G_GINT64_CONSTANT(1000000000) + ts->tv_nsec;
-}
-
 static gboolean
 vgmDriverConfigSameFile(const VgmDriverConfig *cfg, const struct stat *st)
 {
     return cfg->dev == st->st_dev && cfg->ino == st->st_ino && cfg->size == st->st_size &&
-           cfg->mtimeNs == vgmDriverStoreTimeNs(&st->st_mtim) &&
-           cfg->ctimeNs == vgmDriverStoreTimeNs(&st->st_ctim);
+           cfg->mtimeNs == vgmFileTimeNs(&st->st_mtim) &&
+           cfg->ctimeNs == vgmFileTimeNs(&st->st_ctim);
 }
 
 char *
@@ -520,7 +514,7 @@ vgmDriverStoreConfigsUnchanged(const VgmDriverStore *store)
 
     if (stat(store->configDir, &st) < 0)
         return FALSE;
-    mtime = vgmDriverStoreTimeNs(&st.st_mtim);
+    mtime = vgmFileTimeNs(&st.st_mtim);
     g_mutex_lock(&store->cache->lock);
     same = store->cache->dirSettled && store->cache->dirMtimeNs == mtime;
     if (!same) {
@@ -638,8 +632,8 @@ vgmDriverStoreReadConfig(const VgmDriverStore *store, const char *name, GError *
     cfg->dev = st.st_dev;
     cfg->ino = st.st_ino;
     cfg->size = st.st_size;
-    cfg->mtimeNs = vgmDriverStoreTimeNs(&st.st_mtim);
-    cfg->ctimeNs = vgmDriverStoreTimeNs(&st.st_ctim);
+    cfg->mtimeNs = vgmFileTimeNs(&st.st_mtim);
+    cfg->ctimeNs = vgmFileTimeNs(&st.st_ctim);
     if (!(def = vgmDomainDefParseString(xml, path, VGM_DRIVER_STORE_CONFIG_PARSE, &err))) {
         g_autoptr(GError) why = NULL;
 

@@ -168,7 +168,7 @@ vgmDriverTpmSetupHas(const char *feature)
 
     if (!path || g_stat(path, &sb) < 0)
         return FALSE;
-    mtime = (gint64)sb.st_mtim.tv_sec * G_GINT64_CONSTANT(1000000000) + sb.st_mtim.tv_nsec;
+    mtime = vgmFileTimeNs(&sb.st_mtim);
     if (!cachedOut || g_strcmp0(cachedPath, path) != 0 || cachedMtime != mtime) {
         const char *argv[] = { path, "--print-capabilities", NULL };
         g_autofree char *out = NULL;

@@ -11,8 +11,17 @@
 #pragma once
 
 #include <sys/types.h>
+#include <time.h>
 
 #include <glib.h>
+
+/* A file time (st_mtim, st_ctim) in nanoseconds since the epoch; what a
+ * cache compares to see whether a file changed under it. */
+static inline gint64
+vgmFileTimeNs(const struct timespec *ts)
+{
+    return (gint64)ts->tv_sec * G_GINT64_CONSTANT(1000000000) + ts->tv_nsec;
+}
 
 /* Writes all of @data to @fd, retrying short writes and EINTR; FALSE with
  * errno set on failure. */
