@@ -4,7 +4,9 @@
  * by hand and by the generated XDR code, against the built daemon.
  *
  * Covers: frame header decoding and its limits, the error payload's
- * exact bytes; then, on a daemon started on a temporary root: the
+ * exact bytes; the daemon's sockets appearing only once they listen (a
+ * client that sees the file connects at once; a leftover socket and a
+ * leftover half-made one are replaced); then, on a daemon started on a temporary root: the
  * handshake (AUTH_LIST, SUPPORTS_FEATURE with libvirt's feature numbers,
  * CONNECT_OPEN), a call before
  * CONNECT_OPEN, an unknown procedure (the exact "unknown procedure: N"
@@ -40,6 +42,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <gio/gio.h>
@@ -47,6 +50,7 @@
 
 #include "testutils.h"
 #include "rpc/vgm_rpc_server.h"
+#include "util/vgmfile.h"
 #include "rpc/vgm_rpc_protocol.h"
 #include "remote/remote_protocol.h"
 
@@ -425,6 +429,69 @@ testStartDaemon(void)
     daemonProc = testSpawnDaemon(tmpRoot, NULL, &sockPath);
     roSockPath = g_strdup_printf("%s-ro", sockPath);
     witness = testOpenClient(sockPath, 0);
+}
+
+/* Both sockets of a daemon start where a crashed one left its socket
+ * files (and the name it binds before a rename): each path appears only
+ * once its socket listens, so the first connect after it shows up
+ * succeeds; nothing is left under the temporary names. */
+static void
+testSocketAppearsListening(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("vgm-rpcsock-XXXXXX", &err);
+    g_autofree char *bin = g_build_filename(g_getenv("VGM_BUILDDIR"), "tools", "virtgmemd", NULL);
+    g_autofree char *root = NULL;
+    g_autofree char *sock = NULL;
+    g_autofree char *ro = NULL;
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+    g_autoptr(GSubprocess) proc = NULL;
+    const char *paths[2];
+    size_t i;
+
+    g_assert_no_error(err);
+    root = g_build_filename(dir, "root", NULL);
+    sock = g_build_filename(dir, "sock", NULL);
+    ro = g_strdup_printf("%s-ro", sock);
+    paths[0] = sock;
+    paths[1] = ro;
+    /* a dead daemon's sockets (bound, then closed) and a half-made one */
+    for (i = 0; i < G_N_ELEMENTS(paths); i++) {
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        g_autofree char *tmp = g_strdup_printf("%s.new", paths[i]);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        g_assert_cmpint(fd, >=, 0);
+        g_strlcpy(addr.sun_path, paths[i], sizeof(addr.sun_path));
+        g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+        close(fd);
+        g_assert_true(g_file_set_contents(tmp, "", 0, NULL));
+    }
+    g_subprocess_launcher_set_child_setup(launcher, testDaemonChildSetup, NULL, NULL);
+    proc = g_subprocess_launcher_spawn(launcher, &err, bin, "--root", root,
+                                       "--listen", sock, NULL);
+    g_assert_no_error(err);
+    for (i = 0; i < G_N_ELEMENTS(paths); i++) {
+        g_autofree char *tmp = g_strdup_printf("%s.new", paths[i]);
+        gint64 deadline = g_get_monotonic_time() + 20 * G_USEC_PER_SEC;
+        GStatBuf sb;
+        int fd;
+
+        /* as quickly as a client can look: the moment the path is the
+         * daemon's socket (the leftover one is removed first), it takes a
+         * connection */
+        while (!(g_lstat(paths[i], &sb) == 0 && S_ISSOCK(sb.st_mode) &&
+                 g_lstat(tmp, &sb) < 0) &&
+               g_get_monotonic_time() < deadline)
+            g_thread_yield();
+        fd = testConnect(paths[i]);
+        close(fd);
+        g_assert_false(g_file_test(tmp, G_FILE_TEST_EXISTS));
+    }
+    testStopDaemon(proc);
+    for (i = 0; i < G_N_ELEMENTS(paths); i++)
+        g_assert_false(g_file_test(paths[i], G_FILE_TEST_EXISTS));
+    vgmFileRemoveTree(dir);
 }
 
 static void
@@ -1093,6 +1160,7 @@ main(int argc, char **argv)
 
     g_test_add_func("/rpc/header-limits", testHeaderLimits);
     g_test_add_func("/rpc/error-bytes", testErrorBytes);
+    g_test_add_func("/rpc/socket-appears-listening", testSocketAppearsListening);
     g_test_add_func("/rpc/daemon/start", testStartDaemon);
     g_test_add_func("/rpc/daemon/handshake", testHandshake);
     g_test_add_func("/rpc/daemon/unknown-procedure", testUnknownProcedure);

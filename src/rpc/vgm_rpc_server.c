@@ -1069,6 +1069,7 @@ vgmRpcServerAddSocket(VgmRpcServer *srv, const char *path, mode_t mode,
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *tmp = NULL;
     VgmRpcListener *l;
     int fd;
 
@@ -1103,10 +1104,28 @@ vgmRpcServerAddSocket(VgmRpcServer *srv, const char *path, mode_t mode,
         vgmErrorSetSystem(error, errno, _("cannot create a socket"));
         return FALSE;
     }
+    /* The socket file appears at @path only once it listens: it is bound
+     * under a name beside it and renamed into place, so that a client that
+     * sees the file never has its connection refused. (A path too long for
+     * the extra name is bound in place.) */
+    tmp = g_strdup_printf("%s.new", path);
+    if (strlen(tmp) < sizeof(addr.sun_path)) {
+        strcpy(addr.sun_path, tmp);
+        if (unlink(tmp) < 0 && errno != ENOENT) {
+            vgmErrorSetSystem(error, errno, _("cannot remove '%1$s'"), tmp);
+            close(fd);
+            return FALSE;
+        }
+    } else {
+        g_clear_pointer(&tmp, g_free);
+    }
     if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-        chmod(path, mode) < 0 ||
-        listen(fd, 128) < 0) {
+        chmod(addr.sun_path, mode) < 0 ||
+        listen(fd, 128) < 0 ||
+        (tmp && rename(tmp, path) < 0)) {
         vgmErrorSetSystem(error, errno, _("cannot listen on '%1$s'"), path);
+        if (tmp)
+            unlink(tmp);
         close(fd);
         return FALSE;
     }

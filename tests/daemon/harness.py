@@ -360,7 +360,9 @@ class Daemon:
                                      start_new_session=True, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
-            if os.path.exists(self.sock):
+            # (both sockets: the read-only one is made second; each
+            # appears only once it listens)
+            if os.path.exists(self.sock) and os.path.exists(self.sock + "-ro"):
                 return self
             if self.proc.poll() is not None:
                 break
