@@ -576,13 +576,21 @@ vgmNetworkStopDnsmasq(const VgmDriverStore *store, const char *name)
     g_autofree char *pidfile = vgmNetworkRunFile(store, name, "pid");
     pid_t pid = vgmNetworkDnsmasqPid(store, name);
     gint64 deadline = g_get_monotonic_time() + VGM_NETWORK_DNSMASQ_WAIT_MS * 1000;
+    g_auto(VgmDriverProcIdent) ident = { 0 };
 
-    if (pid > 0) {
+    /* Until the process has ended (gone, or a zombie): its command line
+     * reads empty as soon as it starts to exit, but its sockets close only
+     * later, and a new dnsmasq on the same address would fail to bind. */
+    if (pid > 0 && vgmDriverProcIdentGet(pid, &ident, NULL)) {
         kill(pid, SIGTERM);
-        while (vgmNetworkDnsmasqPid(store, name) == pid && g_get_monotonic_time() < deadline)
+        while (vgmDriverProcIdentIsAlive(&ident) && g_get_monotonic_time() < deadline)
             g_usleep(10 * 1000);
-        if (vgmNetworkDnsmasqPid(store, name) == pid)
+        if (vgmDriverProcIdentIsAlive(&ident)) {
             kill(pid, SIGKILL);
+            deadline = g_get_monotonic_time() + VGM_NETWORK_DNSMASQ_WAIT_MS * 1000;
+            while (vgmDriverProcIdentIsAlive(&ident) && g_get_monotonic_time() < deadline)
+                g_usleep(10 * 1000);
+        }
     }
     g_unlink(pidfile);
 }
