@@ -124,6 +124,7 @@ no /dev/kvm), run as root without systemd (docs/reference-stack.md), on
   VGM_TEST_URI='qemu+unix:///system?socket=/var/run/libvirt/libvirt-sock'
 """
 
+import json
 import os
 import re
 import shutil
@@ -201,6 +202,23 @@ LIBVIRT_CPU_MAP_X86 = (
     "Cascadelake-Server-noTSX Icelake-Client Icelake-Client-noTSX Icelake-Server "
     "Icelake-Server-noTSX Cooperlake Snowridge athlon phenom Opteron_G1 Opteron_G2 "
     "Opteron_G3 Opteron_G4 Opteron_G5 EPYC EPYC-IBPB EPYC-Rome EPYC-Milan Dhyana").split()
+
+
+def qemu_cpu_usability(accel):
+    """{CPU model: usable} as Debian's QEMU itself judges its models under
+    `accel` ('qemu' is TCG): query-cpu-definitions' unavailable-features
+    empty or not, from a QEMU with no machine."""
+    cmds = ('{"execute":"qmp_capabilities"}\n{"execute":"query-cpu-definitions"}\n'
+            '{"execute":"quit"}\n')
+    p = subprocess.run(["/usr/bin/qemu-system-x86_64", "-machine",
+                        "none,accel=%s" % ("kvm" if accel == "kvm" else "tcg"),
+                        "-nodefaults", "-display", "none", "-qmp", "stdio"],
+                       input=cmds, capture_output=True, text=True, timeout=60)
+    for line in p.stdout.splitlines():
+        msg = json.loads(line)
+        if isinstance(msg.get("return"), list):
+            return {c["name"]: not c.get("unavailable-features") for c in msg["return"]}
+    raise RuntimeError("no CPU definitions from QEMU: %r" % p.stderr)
 
 def err_code(f):
     """Call f; return (code, domain, message) of the libvirtError it raised,
@@ -439,18 +457,29 @@ def connection_tests(tap, conn):
            "machine is the canonical pc-q35-X.Y" % vt, "machine %r" % m)
     # the custom CPU models, which virt-manager offers: libvirtd 9.0 lists
     # 53 under TCG here (2026-12-06), in reverse sorted order, qemu64
-    # first (usable, vendor unknown), each usable='yes' or 'no', only
-    # models of its CPU map; ours the same
-    custom = dc.findall("cpu/mode[@name='custom']/model")
-    names = [c.text for c in custom]
-    tap.ok(len(custom) >= 50 and names == sorted(names, reverse=True) and
-           set(names) <= set(LIBVIRT_CPU_MAP_X86) and
-           (custom[0].text, custom[0].get("usable"), custom[0].get("vendor")) ==
-           ("qemu64", "yes", "unknown") and
-           all(c.get("usable") in ("yes", "no") for c in custom) and
-           {"Skylake-Client-IBRS", "EPYC", "Westmere"} <= set(names),
-           "getDomainCapabilities: %d custom CPU models, each usable or not" % len(custom),
-           repr([(c.text, c.get("usable"), c.get("vendor")) for c in custom[:5]]))
+    # first (vendor unknown), each usable='yes' or 'no' as QEMU itself
+    # judges it for the accelerator (TCG: qemu64 usable; a KVM host's CPU
+    # may lack some of its features), only models of its CPU map; ours the
+    # same
+    # (TCG's list too on a KVM host: virt-manager asks for it there when
+    # a guest is to be emulated)
+    for accel in (["kvm", "qemu"] if vt == "kvm" else ["qemu"]):
+        adc = dc if accel == vt else ET.fromstring(conn.getDomainCapabilities(
+            "/usr/bin/qemu-system-x86_64", "x86_64", "q35", accel, 0))
+        custom = adc.findall("cpu/mode[@name='custom']/model")
+        names = [c.text for c in custom]
+        qemu_usable = qemu_cpu_usability(accel)
+        wrong = [(c.text, c.get("usable")) for c in custom
+                 if c.get("usable") != ("yes" if qemu_usable.get(c.text) else "no")]
+        tap.ok(len(custom) >= 50 and names == sorted(names, reverse=True) and
+               set(names) <= set(LIBVIRT_CPU_MAP_X86) and set(names) <= set(qemu_usable) and
+               (custom[0].text, custom[0].get("vendor")) == ("qemu64", "unknown") and
+               (accel == "kvm" or custom[0].get("usable") == "yes") and not wrong and
+               {"Skylake-Client-IBRS", "EPYC", "Westmere"} <= set(names),
+               "getDomainCapabilities: %d custom CPU models, each usable or not as QEMU says "
+               "under %s" % (len(custom), accel),
+               "first %r; usable not as QEMU says: %r" % (
+                   [(c.text, c.get("usable"), c.get("vendor")) for c in custom[:5]], wrong))
     # the devices virt-install decides by (libvirtd 9.0 on q35, this host,
     # 2026-12-06): a TPM's models and, with swtpm, its emulator backends,
     # which it adds to UEFI guests; the channel types, a spicevmc channel
