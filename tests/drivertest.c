@@ -1721,7 +1721,7 @@ testKeepAsRan(void)
         "<cpu mode='custom' match='exact'><model>EPYC</model></cpu></domain>";
     g_autoptr(VgmDomainDef) def = testParseDomain(xml);
     g_autoptr(VgmDomainDef) old = testParseDomain(xml);
-    g_autofree char *live = vgmDriverDomainLiveXML(def, NULL, NULL, NULL);
+    g_autofree char *live = vgmDriverDomainLiveXML(def, NULL, NULL, NULL, NULL);
     guint i;
     gboolean monitor = FALSE;
 
@@ -1741,6 +1741,59 @@ testKeepAsRan(void)
         vgmDriverDomainKeepAsRan(now);
         g_assert_cmpint(now->os.loaderReadonly, ==, VGM_TRISTATE_NO);
         g_assert_cmpuint(now->cpu->nfeatures, ==, n);
+    }
+}
+
+/*
+ * The live XML of a domain whose <os firmware='efi'> chose its firmware
+ * from the descriptors names the files it runs, as libvirt 9.0's does
+ * (captured from libvirtd on Debian 12, 2026-12-06: no firmware=
+ * attribute, <loader readonly='yes' secure='yes' type='pflash'>,
+ * <nvram template=...>, <smm state='on'/> for a firmware that needs SMM),
+ * and reads back, validated, as a restore or a revert reads it; a
+ * firmware given by hand and one without a descriptor are left as they
+ * are.
+ */
+static void
+testLiveFirmware(void)
+{
+    static const char *xml =
+        "<domain type='qemu'><name>efi</name><memory unit='MiB'>128</memory>"
+        "<os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>"
+        "<firmware><feature enabled='yes' name='secure-boot'/></firmware></os>"
+        "<features><acpi/></features></domain>";
+    VgmQemuFirmware fw = {
+        .loader = (char *)"/usr/share/OVMF/OVMF_CODE_4M.ms.fd",
+        .type = VGM_LOADER_TYPE_PFLASH,
+        .readonly = TRUE,
+        .secure = TRUE,
+        .smm = TRUE,
+        .nvram = (char *)"/r/lib/qemu/nvram/efi_VARS.fd",
+        .nvramTemplate = (char *)"/usr/share/OVMF/OVMF_VARS_4M.ms.fd",
+        .descriptor = (char *)"/usr/share/qemu/firmware/40-edk2-x86_64-secure-enrolled.json",
+    };
+    g_autoptr(VgmDomainDef) def = testParseDomain(xml);
+    g_autofree char *live = vgmDriverDomainLiveXML(def, NULL, NULL, NULL, &fw);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmDomainDef) back = vgmDomainDefParseString(live, "live", VGM_DOMAIN_PARSE_LIVE, &err);
+
+    g_assert_null(strstr(live, "firmware='efi'"));
+    g_assert_null(strstr(live, "<firmware>"));
+    g_assert_nonnull(strstr(live, "<loader readonly='yes' secure='yes' type='pflash'>"
+                                  "/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader>"));
+    g_assert_nonnull(strstr(live, "<nvram template='/usr/share/OVMF/OVMF_VARS_4M.ms.fd'>"
+                                  "/r/lib/qemu/nvram/efi_VARS.fd</nvram>"));
+    g_assert_nonnull(strstr(live, "<smm state='on'/>"));
+    g_assert_no_error(err);
+    g_assert_cmpstr(back->os.loader, ==, fw.loader);
+    g_assert_cmpstr(back->os.nvram, ==, fw.nvram);
+    /* a firmware not chosen by a descriptor (the domain's own, or none) */
+    fw.descriptor = NULL;
+    {
+        g_autofree char *same = vgmDriverDomainLiveXML(def, NULL, NULL, NULL, &fw);
+
+        g_assert_nonnull(strstr(same, "<os firmware='efi'>"));
+        g_assert_null(strstr(same, "<loader"));
     }
 }
 
@@ -5838,6 +5891,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/store/proc-stat", testProcStat);
     g_test_add_func("/driver/store/status-round-trip", testStatusRoundTrip);
     g_test_add_func("/driver/live-xml/keep-as-ran", testKeepAsRan);
+    g_test_add_func("/driver/live-xml/firmware", testLiveFirmware);
     g_test_add_func("/driver/store/device-change", testDeviceChange);
     g_test_add_func("/driver/store/ids-and-locks", testIdsAndLocks);
     g_test_add_func("/driver/store/monitor-mark", testMonitorMark);

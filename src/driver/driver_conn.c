@@ -928,7 +928,7 @@ vgmDriverWatchChangeLiveIn(VgmDriver *drv, const char *name, pid_t pid,
     /* (an image the change put below a disk gets its number) */
     vgmDriverDiskIndexesAssign(def);
     g_free(status->xml);
-    status->xml = vgmDriverDomainLiveXML(def, status->machine, NULL, NULL);
+    status->xml = vgmDriverDomainLiveXML(def, status->machine, NULL, NULL, NULL);
     if (!vgmDriverStoreSaveStatus(drv->store, status, error))
         goto out;
     if (config && vgmDriverStoreHasConfig(drv->store, name)) {

@@ -149,9 +149,39 @@ vgmDriverDomainKeepAsRan(VgmDomainDef *def)
         def->os.loaderReadonly = VGM_TRISTATE_YES;
 }
 
+/* <os firmware='efi'> of running @live as the firmware @fw it runs */
+static void
+vgmDriverDomainLiveFirmware(VgmDomainDef *live, const VgmQemuFirmware *fw)
+{
+    VgmOsDef *os = &live->os;
+    size_t i;
+
+    os->firmware = VGM_OS_FIRMWARE_NONE;
+    for (i = 0; i < os->nfwFeatures; i++)
+        g_free(os->fwFeatures[i].name);
+    g_clear_pointer(&os->fwFeatures, g_free);
+    os->nfwFeatures = 0;
+    g_free(os->loader);
+    os->loader = g_strdup(fw->loader);
+    os->loaderType = fw->type;
+    os->loaderReadonly = fw->readonly ? VGM_TRISTATE_YES : VGM_TRISTATE_NO;
+    os->loaderSecure = fw->secure ? VGM_TRISTATE_YES : VGM_TRISTATE_ABSENT;
+    if (fw->nvram && !os->nvramNet) {
+        g_free(os->nvram);
+        os->nvram = g_strdup(fw->nvram);
+    }
+    if (fw->nvramTemplate) {
+        g_free(os->nvramTemplate);
+        os->nvramTemplate = g_strdup(fw->nvramTemplate);
+    }
+    if (fw->smm && live->features.features[VGM_FEATURE_SMM] == VGM_TRISTATE_ABSENT)
+        live->features.features[VGM_FEATURE_SMM] = VGM_TRISTATE_YES;
+}
+
 char *
 vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
-                       const VgmQemuCpuHostModel *hostModel, GHashTable *cpuDropped)
+                       const VgmQemuCpuHostModel *hostModel, GHashTable *cpuDropped,
+                       const VgmQemuFirmware *fw)
 {
     g_autofree char *xml = vgmDomainDefFormat(def);
     g_autoptr(VgmDomainDef) live = NULL;
@@ -177,6 +207,11 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
                        !def->os.loaderReadonly;
     /* the virtiofsd a share runs, named as libvirt's live XML names it */
     gboolean fsBinary = FALSE;
+    /* firmware the descriptors gave: the files it runs from, as libvirt's
+     * live XML names them (the <firmware> wishes that chose them are left
+     * out: with a <loader> they would ask for a selection again) */
+    gboolean chosenFw = fw && fw->loader && fw->descriptor &&
+                        def->os.firmware == VGM_OS_FIRMWARE_EFI;
     /* and with what libvirt's CPU map removed from the model turned off */
     g_autoptr(GPtrArray) removed = vgmQemuCpuRemovedFeatures(def->cpu);
     guint i;
@@ -194,7 +229,7 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         fsBinary |= fs->driver == VGM_FS_DRIVER_VIRTIOFS && !fs->socket && !fs->binary;
     }
     if (!newMachine && !newCpu && !virtioMem && !localClock && !dropCpu && !forbid &&
-        !removed->len && !rwFlash && !fsBinary)
+        !removed->len && !rwFlash && !fsBinary && !chosenFw)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
     if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, &err))) {
@@ -212,6 +247,8 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         live->cpu->fallback = VGM_CPU_FALLBACK_FORBID;
     if (rwFlash)
         live->os.loaderReadonly = VGM_TRISTATE_NO;
+    if (chosenFw)
+        vgmDriverDomainLiveFirmware(live, fw);
     if (fsBinary)
         vgmDriverFsNameBinaries(live);
     if (removed->len)

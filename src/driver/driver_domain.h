@@ -20,6 +20,7 @@
 #include "driver/driver_store.h"
 #include "driver/driver_device.h"
 #include "qemu/qemu_cpu.h"
+#include "qemu/qemu_firmware.h"
 
 /* libvirt's domain states, with virsh's words. */
 typedef enum {
@@ -645,10 +646,13 @@ void vgmDriverDomainKeepAsRan(VgmDomainDef *def);
 char *vgmDriverDomainImageXML(const char *xml, const GArray *websocketPorts, GError **error);
 /* The XML of @def as it runs (what the status file keeps): the resolved
  * machine type in <type>, a CPU relative to the host as the model it
- * became (@hostModel, nullable), and without the CPU features QEMU was
- * not given (@cpuDropped, QEMU's names; nullable), as libvirt shows it. */
+ * became (@hostModel, nullable), without the CPU features QEMU was not
+ * given (@cpuDropped, QEMU's names; nullable), and firmware chosen by
+ * <os firmware='efi'> as the <loader> and <nvram> of @fw (nullable), as
+ * libvirt shows it. */
 char *vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
-                             const VgmQemuCpuHostModel *hostModel, GHashTable *cpuDropped);
+                             const VgmQemuCpuHostModel *hostModel, GHashTable *cpuDropped,
+                             const VgmQemuFirmware *fw);
 
 /* What dumpxml prints: the live XML with id='N' on <domain> for a running
  * domain (as libvirt prints it), else the config; @inactive: the config. */

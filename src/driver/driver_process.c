@@ -1624,7 +1624,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->paused = !!(flags & VGM_DRIVER_START_PAUSED);
     status->plan = vgmQemuPlanToJSON(start->plan);
     status->xml = vgmDriverDomainLiveXML(def, status->machine, start->plan->hostModel,
-                                         start->plan->cpuDropped);
+                                         start->plan->cpuDropped, start->plan->firmware);
     status->hugetlbfsDirs = vgmDriverProcessHugetlbfsDirs(def, start->plan);
     if (!(start->pins = vgmDriverProcessPinsOf(def, autoCpus, error)))
         return NULL;

@@ -118,7 +118,7 @@ ST = "vgmtest-virsh-stats"
 IOT = "vgmtest-virsh-iothread"
 LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-empty", "vgmtest-virsh-tsc",
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-empty", "vgmtest-virsh-efi", "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
              "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS, SLICE, MIGX, UCPU, FDP]
 
@@ -580,6 +580,7 @@ def run_tests(tap, target, tmp):
     metadata_tests(tap, target, tmp)
 
     empty_fields_tests(tap, target, tmp)
+    firmware_live_tests(tap, target, tmp)
 
     graphics_tests(tap, target, tmp)
 
@@ -3725,6 +3726,49 @@ def empty_fields_tests(tap, target, tmp):
            not any(t in x for t in ("<serial", "<vendor", "<product", "total_bytes_sec_max")),
            "define with an empty <serial>, <vendor>, <product> and <iotune> limit: taken, "
            "the config without them", r.describe() + x)
+
+
+EFI = "vgmtest-virsh-efi"
+
+
+def firmware_live_tests(tap, target, tmp):
+    """A domain whose <os firmware='efi'> leaves the choice to the
+    descriptors: libvirtd 9.0 (captured 2026-12-06, Debian 12's ovmf)
+    shows in the live XML the firmware it chose, without firmware=: Debian's
+    Secure Boot build with Microsoft's keys, <loader readonly='yes'
+    secure='yes' type='pflash'>, its template in <nvram template> and the
+    varstore NVRAMDIR/NAME_VARS.fd, and <smm state='on'/>; the config keeps
+    <os firmware='efi'> alone. The daemon the same (its NVRAMDIR is under
+    its root)."""
+    uri = target.uri
+    f = harness.write_file(tmp, EFI + ".xml", """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type></os>
+  <features><acpi/></features>
+  <devices><memballoon model='none'/></devices>
+</domain>""" % EFI)
+    if not os.path.exists("/usr/share/OVMF/OVMF_CODE_4M.ms.fd"):
+        tap.skip("firmware='efi': the live XML names the firmware chosen",
+                 "Debian's ovmf is not installed")
+        return
+    r = virsh(uri, "define", f)
+    s = virsh(uri, "start", "--paused", EFI)
+    live = virsh(uri, "dumpxml", EFI).out
+    virsh(uri, "destroy", EFI)
+    inactive = virsh(uri, "dumpxml", "--inactive", EFI).out
+    virsh(uri, "undefine", "--nvram", EFI)
+    tap.ok(r.rc == 0 and s.rc == 0 and "firmware='efi'" not in live and
+           "<loader readonly='yes' secure='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.ms.fd"
+           "</loader>" in live and
+           re.search(r"<nvram template='/usr/share/OVMF/OVMF_VARS_4M.ms.fd'>/[^<]*/nvram/%s_VARS.fd"
+                     r"</nvram>" % EFI, live) is not None and
+           "<smm state='on'/>" in live,
+           "firmware='efi' running: the live XML names the loader, varstore and SMM chosen",
+           r.describe() + s.describe() + live)
+    tap.ok("<os firmware='efi'>" in inactive and "<loader" not in inactive and
+           "<nvram" not in inactive,
+           "firmware='efi' shut off: the config keeps the choice to the descriptors", inactive)
 
 
 def check_domain_xml(d, name, uuid, live_id):
