@@ -917,6 +917,33 @@ vgmDriverCpuCompare(const VgmDriverStore *store, gboolean hypervisor, const char
     return ret;
 }
 
+gboolean
+vgmDriverCpuCheckGuest(const VgmDriverStore *store, const char *emulator,
+                       const VgmCpuDef *cpu, gboolean *checked, GError **error)
+{
+    g_auto(VgmDriverCpuData) d = { 0 };
+    /* (the domain's CPU, borrowed: the description is not freed) */
+    VgmCpuDesc desc = { .def = (VgmCpuDef *)cpu };
+    g_autofree char *why = NULL;
+    int ret;
+
+    *checked = FALSE;
+    if (!vgmDriverCpuDataLoad(&d, store, FALSE, emulator, NULL, NULL, NULL, TRUE, error))
+        return FALSE;
+    if (!d.ctx.host || !vgmQemuCpuDecodeHost(&d.ctx))
+        return TRUE;
+    *checked = TRUE;
+    if ((ret = vgmQemuCpuCompare(&d.ctx, &desc, &why, error)) < 0)
+        return FALSE;
+    if (ret == VGM_QEMU_CPU_INCOMPATIBLE) {
+        vgmErrorSet(error, VGM_ERR_CPU_INCOMPATIBLE,
+                    _("<cpu> model '%1$s' is incompatible with the host CPU: %2$s (<cpu check='none'> leaves the CPU to QEMU)"),
+                    cpu->model, why ? why : _("it lacks what the CPU asks for"));
+        return FALSE;
+    }
+    return TRUE;
+}
+
 char *
 vgmDriverCpuBaseline(const VgmDriverStore *store, gboolean hypervisor, const char *emulator,
                      const char *arch, const char *machine, const char *virttype,

@@ -103,6 +103,17 @@ int vgmDriverCpuCompare(const VgmDriverStore *store, gboolean hypervisor, const 
                         const char *xml, gboolean failIncompatible, GError **error);
 
 /*
+ * libvirt's check of a custom guest CPU with check='partial' under KVM
+ * before its start: @cpu compared, as virConnectCompareCPU compares it,
+ * with the host's own CPU as CPUID describes it (what the capabilities
+ * show). FALSE with @error (VGM_ERR_CPU_INCOMPATIBLE) saying what the host
+ * lacks. *@checked is FALSE when no CPU model of @emulator describes the
+ * host CPU, and nothing was compared.
+ */
+gboolean vgmDriverCpuCheckGuest(const VgmDriverStore *store, const char *emulator,
+                                const VgmCpuDef *cpu, gboolean *checked, GError **error);
+
+/*
  * virConnectBaselineCPU (host CPUs, the binary's models) and
  * virConnectBaselineHypervisorCPU (host or guest CPUs, limited to what the
  * accelerator gives) of the <cpu> elements @xmls: a guest <cpu>.

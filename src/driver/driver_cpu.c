@@ -18,6 +18,10 @@ struct _VgmDriverCpuCheck {
     GHashTable *tolerated;      /* canonical names that may be missing */
     GPtrArray *forbidden;       /* XML names of policy='forbid' features */
     char *vendor;               /* the <vendor> required, or NULL */
+    gboolean checkedHost;       /* the CPU was compared with the host's
+                                 * before the start (KVM, check='partial'):
+                                 * what KVM filters out is QEMU's to leave
+                                 * out, not an error */
 };
 
 void
@@ -33,7 +37,7 @@ vgmDriverCpuCheckFree(VgmDriverCpuCheck *check)
 }
 
 VgmDriverCpuCheck *
-vgmDriverCpuCheckNew(const VgmDomainDef *def, gboolean kvm)
+vgmDriverCpuCheckNew(const VgmDomainDef *def, gboolean kvm, gboolean checkedHost)
 {
     const VgmCpuDef *cpu = def->cpu;
     g_autoptr(VgmDriverCpuCheck) check = NULL;
@@ -49,6 +53,8 @@ vgmDriverCpuCheckNew(const VgmDomainDef *def, gboolean kvm)
         check->what = g_strdup_printf("<cpu mode='%s'>", vgmCpuModeTypeToString(cpu->mode));
     check->accel = kvm ? "KVM" : "TCG";
     check->hostModel = kvm ? "host" : "max";
+    check->checkedHost = kvm && checkedHost && cpu->mode == VGM_CPU_MODE_CUSTOM &&
+                         cpu->check == VGM_CPU_CHECK_PARTIAL;
     check->tolerated = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     check->forbidden = g_ptr_array_new();
     check->vendor = g_strdup(cpu->vendor);
@@ -83,11 +89,10 @@ vgmDriverCpuFirstPath(VgmQemuMonitor *mon, GError **error)
     return g_strdup(json_object_get_string_member(first, "qom-path"));
 }
 
-/* The features the accelerator filtered out of the vCPU at @path and that
- * @check does not tolerate, in QEMU's order. */
+/* The features the accelerator filtered out of the vCPU at @path, in
+ * QEMU's order. */
 static GPtrArray *
-vgmDriverCpuMissing(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon, const char *path,
-                    GError **error)
+vgmDriverCpuFiltered(VgmQemuMonitor *mon, const char *path, GError **error)
 {
     g_autoptr(JsonObject) args = json_object_new();
     g_autoptr(JsonNode) ret = NULL;
@@ -108,7 +113,7 @@ vgmDriverCpuMissing(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon, const c
     for (i = 0; i < json_array_get_length(list); i++) {
         const char *name = json_array_get_string_element(list, i);
 
-        if (name && !g_hash_table_contains(check->tolerated, name))
+        if (name)
             g_ptr_array_add(missing, g_strdup(name));
     }
     return g_steal_pointer(&missing);
@@ -159,25 +164,38 @@ vgmDriverCpuForbiddenPresent(const VgmDriverCpuCheck *check, JsonObject *props)
 }
 
 gboolean
-vgmDriverCpuCheckRun(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon, GError **error)
+vgmDriverCpuCheckRun(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon,
+                     GPtrArray **filtered, GError **error)
 {
     g_autofree char *path = NULL;
-    g_autoptr(GPtrArray) missing = NULL;
+    g_autoptr(GPtrArray) missing = g_ptr_array_new_with_free_func(g_free);
+    g_autoptr(GPtrArray) all = NULL;
     g_autoptr(JsonNode) reply = NULL;
     JsonObject *props;
     const char *forbidden;
+    guint i;
 
+    *filtered = NULL;
     if (!check)
         return TRUE;
     if (!(path = vgmDriverCpuFirstPath(mon, error)) ||
-        !(missing = vgmDriverCpuMissing(check, mon, path, error)))
+        !(all = vgmDriverCpuFiltered(mon, path, error)))
         return FALSE;
+    for (i = 0; i < all->len && !check->checkedHost; i++) {
+        const char *name = g_ptr_array_index(all, i);
+
+        if (!g_hash_table_contains(check->tolerated, name))
+            g_ptr_array_add(missing, g_strdup(name));
+    }
     if (missing->len > 0) {
         vgmQemuCpuMissingError(error, check->what, check->accel, missing);
         return FALSE;
     }
-    if (check->forbidden->len == 0 && !check->vendor)
+    if (check->forbidden->len == 0 && !check->vendor) {
+        if (all->len > 0)
+            *filtered = g_steal_pointer(&all);
         return TRUE;
+    }
     if (!(props = vgmDriverCpuHostProps(check, mon, &reply, error)))
         return FALSE;
     if ((forbidden = vgmDriverCpuForbiddenPresent(check, props))) {
@@ -197,5 +215,7 @@ vgmDriverCpuCheckRun(const VgmDriverCpuCheck *check, VgmQemuMonitor *mon, GError
             return FALSE;
         }
     }
+    if (all->len > 0)
+        *filtered = g_steal_pointer(&all);
     return TRUE;
 }

@@ -1553,6 +1553,15 @@ typedef struct {
     const char *uri;            /* or: where QEMU listens for a migration */
 } VgmDriverIncoming;
 
+/* A persistent domain whose start failed reads shut off "failed", as
+ * libvirt's does */
+static void
+vgmDriverDomainStartFailed(const VgmDriverStore *store, const char *name, unsigned int flags)
+{
+    if (!(flags & VGM_DRIVER_START_TRANSIENT) && vgmDriverStoreHasConfig(store, name))
+        vgmDriverStoreSetStopReason(store, name, "failed");
+}
+
 /*
  * Starts @def. The uniqueness check, the id and the first status file
  * ('starting', before anything is spawned) happen under one hold of the
@@ -1639,6 +1648,7 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     if (!(start = vgmDriverProcessPrepare(store, def, flags, error))) {
         if (vsockFd >= 0)
             close(vsockFd);
+        vgmDriverDomainStartFailed(store, def->name, flags);
         return NULL;
     }
     if (vsockFd >= 0)
@@ -1673,8 +1683,10 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
         if (!vgmDriverStoreSaveStatus(store, status, error))
             return NULL;
     }
-    if (!(dom->status = vgmDriverProcessLaunch(start, error)))
+    if (!(dom->status = vgmDriverProcessLaunch(start, error))) {
+        vgmDriverDomainStartFailed(store, def->name, flags);
         return NULL;
+    }
     vgmDriverStoreSetStopReason(store, def->name, NULL);
     dom->name = g_strdup(def->name);
     memcpy(dom->uuid, def->uuid, sizeof(dom->uuid));

@@ -1431,6 +1431,47 @@ vgmDriverProcessReadDimms(VgmQemuMonitor *mon, VgmDomainDef *def, GError **error
     return TRUE;
 }
 
+/* The live XML *@xml with the CPU features the accelerator left out of
+ * the guest's (@filtered, QEMU's names) as policy='disable', as libvirt's
+ * live XML shows what the vCPU got */
+static gboolean
+vgmDriverProcessLiveCpuFiltered(char **xml, GPtrArray *filtered, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+    VgmCpuDef *cpu;
+    guint i;
+
+    if (!(def = vgmDomainDefParseString(*xml, NULL,
+                                        VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                        error)))
+        return FALSE;
+    if (!(cpu = def->cpu))
+        return TRUE;
+    for (i = 0; i < filtered->len; i++) {
+        const char *qemu = g_ptr_array_index(filtered, i);
+        const char *name = vgmQemuCpuFeatureXMLName(qemu);
+        VgmCpuFeature *f = NULL;
+        size_t j;
+
+        for (j = 0; j < cpu->nfeatures && !f; j++) {
+            g_autofree char *have = vgmQemuCpuFeatureName(cpu->features[j].name);
+
+            if (g_str_equal(have, qemu))
+                f = &cpu->features[j];
+        }
+        if (!f) {
+            cpu->features = g_renew(VgmCpuFeature, cpu->features, cpu->nfeatures + 1);
+            f = &cpu->features[cpu->nfeatures++];
+            memset(f, 0, sizeof(*f));
+            f->name = g_strdup(name ? name : qemu);
+        }
+        f->policy = VGM_CPU_FEATURE_DISABLE;
+    }
+    g_free(*xml);
+    *xml = vgmDomainDefFormat(def);
+    return TRUE;
+}
+
 gboolean
 vgmDriverProcessReadLive(VgmQemuMonitor *mon, char **xml, gboolean balloon, GError **error)
 {
@@ -1565,6 +1606,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     g_autoptr(VgmBitmap) autoCpus = NULL;
     g_auto(GStrv) argv = NULL;
     VgmDriverStatus *status;
+    gboolean cpuHostChecked = FALSE;
     char *monitor;
 
     start->store = store;
@@ -1578,7 +1620,13 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
                                              error)))
         return NULL;
 
-    /* 2. what this host can do, before anything is spawned */
+    /* 2. what this host can do, before anything is spawned (under KVM a
+     * custom CPU with check='partial' against the host's own CPU, as
+     * libvirt compares it; what KVM cannot give of it QEMU leaves out) */
+    if (start->plan->accelKVM && def->cpu && def->cpu->mode == VGM_CPU_MODE_CUSTOM &&
+        def->cpu->model && def->cpu->check == VGM_CPU_CHECK_PARTIAL &&
+        !vgmDriverCpuCheckGuest(store, emulator, def->cpu, &cpuHostChecked, error))
+        return NULL;
     if (!vgmDriverProcessCheckHost(def, start->plan, error) ||
         !vgmDriverProcessCheckMemlock(def, error) ||
         !(start->fsRuns = vgmDriverFsPrepare(store, def, 0, error)) ||
@@ -1633,7 +1681,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     start->overlays = vgmDriverDiskOverlays(def);
     start->scripts = vgmDriverNetScripts(def);
     start->passFds = g_array_new(FALSE, FALSE, sizeof(VgmDriverPassFd));
-    start->cpuCheck = vgmDriverCpuCheckNew(def, start->plan->accelKVM);
+    start->cpuCheck = vgmDriverCpuCheckNew(def, start->plan->accelKVM, cpuHostChecked);
     memcpy(start->uuid, def->uuid, sizeof(start->uuid));
     /* an external TPM emulator is someone else's to run */
     if ((start->haveTpm = def->devices.tpm != NULL && !def->devices.tpm->externalPath)) {
@@ -1699,6 +1747,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     goffset logOffset = 0;
     const char *pidStr;
     g_autofree char *spentAside = NULL;
+    g_autoptr(GPtrArray) cpuFiltered = NULL;
     gboolean ran = FALSE;
 
     vgmDriverTestPause("start-before-spawn");
@@ -1771,11 +1820,12 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     }
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_START_TIMEOUT_MS);
     if (!vgmDriverProcessVerify(mon, start->plan, &err) ||
-        !vgmDriverCpuCheckRun(start->cpuCheck, mon, &err) ||
+        !vgmDriverCpuCheckRun(start->cpuCheck, mon, &cpuFiltered, &err) ||
         !vgmDriverProcessRunStartup(start->cmd, mon, start->incoming || start->migrating, &err) ||
         (start->incomingUri && !vgmDriverProcessStartIncoming(mon, start->incomingUri, &err)) ||
         !vgmDriverProcessReadLive(mon, &status->xml, !start->incoming && !start->migrating,
-                                  &err))
+                                  &err) ||
+        (cpuFiltered && !vgmDriverProcessLiveCpuFiltered(&status->xml, cpuFiltered, &err)))
         goto failed;
     /* 6b. CPU affinity, cgroups and scheduler policies, and the taps set
      * up (and into their bridges), before the guest runs */
@@ -1838,7 +1888,8 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         if (!g_subprocess_get_identifier(proc)) {
             g_autoptr(GError) exited = NULL;
 
-            vgmErrorSet(&exited, VGM_ERR_OPERATION_FAILED,
+            /* (libvirt's code for it: an internal error) */
+            vgmErrorSet(&exited, VGM_ERR_INTERNAL,
                         _("QEMU exited while domain '%1$s' was starting"), start->name);
             g_clear_error(&err);
             err = g_steal_pointer(&exited);
@@ -1854,10 +1905,23 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
     {
         g_autofree char *tail = vgmFileReadTail(status->log, logOffset, VGM_DRIVER_LOG_TAIL);
 
-        if (*tail)
-            vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
-                        _("%1$s; QEMU log: %2$s"), err->message, tail);
-        else
+        if (*tail) {
+            /* the log's lines kept as lines (each escaped), as libvirt
+             * quotes QEMU's last words */
+            g_auto(GStrv) lines = g_strsplit(tail, "\n", -1);
+            g_autofree char *quoted = NULL;
+
+            for (guint l = 0; lines[l]; l++) {
+                char *esc = vgmErrorEscape(lines[l]);
+
+                g_free(lines[l]);
+                lines[l] = esc;
+            }
+            quoted = g_strjoinv("\n", lines);
+            g_set_error(error, VGM_ERROR,
+                        err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
+                        _("%1$s; QEMU log: %2$s"), err->message, quoted);
+        } else
             g_propagate_error(error, g_steal_pointer(&err));
     }
     return NULL;

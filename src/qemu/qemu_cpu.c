@@ -998,6 +998,12 @@ vgmQemuCpuDescFeatures(const VgmQemuCpuContext *ctx, const VgmCpuDesc *desc, int
         }
         g_hash_table_unref(set);
         set = vgmQemuCpuModelSet(ctx, m);
+        /* a guest's model is libvirt's: without what its CPU map removed
+         * from it (a feature of the CPU names it again below) */
+        for (i = 0; !desc->host && i < G_N_ELEMENTS(vgmQemuCpuRemoved); i++) {
+            if (g_str_equal(vgmQemuCpuRemoved[i].model, cpu->model))
+                g_hash_table_remove(set, vgmQemuCpuRemoved[i].feature);
+        }
     }
     for (i = 0; i < cpu->nfeatures; i++) {
         g_autofree char *name = vgmQemuCpuFeatureName(cpu->features[i].name);

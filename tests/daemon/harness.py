@@ -99,6 +99,32 @@ def kvm_cpu_failure(cpu="host", qemu="/usr/bin/qemu-system-x86_64"):
     return why
 
 
+_QEMU_CPU_DEFS = {}
+
+
+def qemu_cpu_unavailable(accel, qemu="/usr/bin/qemu-system-x86_64"):
+    """{CPU model: [features the accelerator cannot give it]} as QEMU
+    itself judges its models under `accel` ('kvm', or 'qemu'/'tcg' for
+    TCG): query-cpu-definitions' unavailable-features, from a QEMU with
+    no machine. Found once per (qemu, accel)."""
+    accel = "kvm" if accel == "kvm" else "tcg"
+    key = (qemu, accel)
+    if key in _QEMU_CPU_DEFS:
+        return _QEMU_CPU_DEFS[key]
+    cmds = ('{"execute":"qmp_capabilities"}\n{"execute":"query-cpu-definitions"}\n'
+            '{"execute":"quit"}\n')
+    p = subprocess.run([qemu, "-machine", "none,accel=%s" % accel, "-nodefaults",
+                        "-display", "none", "-qmp", "stdio"],
+                       input=cmds, capture_output=True, text=True, timeout=60)
+    for line in p.stdout.splitlines():
+        msg = json.loads(line)
+        if isinstance(msg.get("return"), list):
+            _QEMU_CPU_DEFS[key] = {c["name"]: list(c.get("unavailable-features") or [])
+                                   for c in msg["return"]}
+            return _QEMU_CPU_DEFS[key]
+    raise RuntimeError("no CPU definitions from %s: %r" % (qemu, p.stderr))
+
+
 _KVM_GUEST_FAILURES = {}
 
 

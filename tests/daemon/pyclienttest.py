@@ -124,7 +124,6 @@ no /dev/kvm), run as root without systemd (docs/reference-stack.md), on
   VGM_TEST_URI='qemu+unix:///system?socket=/var/run/libvirt/libvirt-sock'
 """
 
-import json
 import os
 import re
 import shutil
@@ -174,7 +173,7 @@ INS = "vgmtest-py-inspect"
 INS_OFF = "vgmtest-py-inspect-off"
 ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, PIN, GMEM, SLOW,
                                                           FAST, GUEST, GFX, GFX + "-ev", JOBC, "vgmtest-py-tpmenc",
-                                                          INS, INS_OFF]
+                                                          INS, INS_OFF, "vgmtest-py-qexit"]
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 SLOW_SECONDS = 3
 MISSING_UUID = "11111111-2222-3333-4444-555555555555"
@@ -203,22 +202,6 @@ LIBVIRT_CPU_MAP_X86 = (
     "Icelake-Server-noTSX Cooperlake Snowridge athlon phenom Opteron_G1 Opteron_G2 "
     "Opteron_G3 Opteron_G4 Opteron_G5 EPYC EPYC-IBPB EPYC-Rome EPYC-Milan Dhyana").split()
 
-
-def qemu_cpu_usability(accel):
-    """{CPU model: usable} as Debian's QEMU itself judges its models under
-    `accel` ('qemu' is TCG): query-cpu-definitions' unavailable-features
-    empty or not, from a QEMU with no machine."""
-    cmds = ('{"execute":"qmp_capabilities"}\n{"execute":"query-cpu-definitions"}\n'
-            '{"execute":"quit"}\n')
-    p = subprocess.run(["/usr/bin/qemu-system-x86_64", "-machine",
-                        "none,accel=%s" % ("kvm" if accel == "kvm" else "tcg"),
-                        "-nodefaults", "-display", "none", "-qmp", "stdio"],
-                       input=cmds, capture_output=True, text=True, timeout=60)
-    for line in p.stdout.splitlines():
-        msg = json.loads(line)
-        if isinstance(msg.get("return"), list):
-            return {c["name"]: not c.get("unavailable-features") for c in msg["return"]}
-    raise RuntimeError("no CPU definitions from QEMU: %r" % p.stderr)
 
 def err_code(f):
     """Call f; return (code, domain, message) of the libvirtError it raised,
@@ -468,7 +451,7 @@ def connection_tests(tap, conn):
             "/usr/bin/qemu-system-x86_64", "x86_64", "q35", accel, 0))
         custom = adc.findall("cpu/mode[@name='custom']/model")
         names = [c.text for c in custom]
-        qemu_usable = qemu_cpu_usability(accel)
+        qemu_usable = {m: not u for m, u in harness.qemu_cpu_unavailable(accel).items()}
         wrong = [(c.text, c.get("usable")) for c in custom
                  if c.get("usable") != ("yes" if qemu_usable.get(c.text) else "no")]
         tap.ok(len(custom) >= 50 and names == sorted(names, reverse=True) and
@@ -985,6 +968,25 @@ def error_tests(tap, conn):
                      "missing element <os> in <domain>"))
     code_is(tap, lambda: conn.lookupByName("vgmtest-py-bad"), F.VIR_ERR_NO_DOMAIN,
             "the refused definitions defined nothing")
+    # A QEMU that exits as it starts. Captured from libvirtd 9.0
+    # (2026-12-06): create() fails with VIR_ERR_INTERNAL_ERROR (1),
+    # "internal error: process exited while connecting to monitor: ...",
+    # QEMU's lines quoted as lines; the domain then reads shut off
+    # (failed). Ours: the same code and state, QEMU's lines as lines.
+    qexit = conn.defineXML("""<domain type='qemu'
+        xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'>
+  <name>vgmtest-py-qexit</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices><memballoon model='none'/></devices>
+  <qemu:commandline><qemu:arg value='-vgmtest-no-such-option'/></qemu:commandline>
+</domain>""")
+    r = err_code(qexit.create)
+    tap.ok(r[0] == F.VIR_ERR_INTERNAL_ERROR and "-vgmtest-no-such-option" in r[2] and
+           "\\n" not in r[2] and qexit.state() == [F.VIR_DOMAIN_SHUTOFF, F.VIR_DOMAIN_SHUTOFF_FAILED],
+           "a QEMU that exits as it starts: VIR_ERR_INTERNAL_ERROR with its words, shut off (failed)",
+           "%r, state %r" % (r, qexit.state()))
+    qexit.undefine()
 
 
 def event_tests(tap, target):

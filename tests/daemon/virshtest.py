@@ -118,7 +118,7 @@ ST = "vgmtest-virsh-stats"
 IOT = "vgmtest-virsh-iothread"
 LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-empty", "vgmtest-virsh-efi", "vgmtest-virsh-tsc",
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-empty", "vgmtest-virsh-efi", "vgmtest-virsh-kcpu", "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
              "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS, SLICE, MIGX, UCPU, FDP]
 
@@ -611,6 +611,7 @@ def run_tests(tap, target, tmp):
     fd_pass_tests(tap, target, tmp)
 
     cpu_tests(tap, target, tmp)
+    kvm_cpu_start_tests(tap, target, tmp)
 
     iothread_tests(tap, target, tmp)
     lifecycle_tests(tap, target, tmp)
@@ -1373,6 +1374,64 @@ def cpu_tests(tap, target, tmp):
     r = virsh(uri, "cpu-baseline", f, readonly=True)
     tap.ok(r.rc == 0 and "Westmere" in r.out, "virsh -r cpu-baseline works read-only",
            r.describe())
+
+
+KCPU = "vgmtest-virsh-kcpu"
+
+
+def _feature_key(name):
+    """A CPU feature's name as both spellings compare (QEMU's and libvirt's:
+    lahf-lm / lahf_lm, sse4.1 / sse4_1, pclmulqdq / pclmuldq)."""
+    key = re.sub(r"[-_.]", "", name.lower())
+    return "pclmuldq" if key == "pclmulqdq" else key
+
+
+def kvm_cpu_start_tests(tap, target, tmp):
+    """Under KVM a custom CPU model with check='partial' (libvirt's default
+    for one there) is compared before the start, as libvirt compares it,
+    with the host's own CPU: virsh cpu-compare of the same <cpu> says
+    incompatible exactly when the start is refused (libvirt's
+    VIR_ERR_CPU_INCOMPATIBLE, 91). A CPU it takes starts even where KVM
+    gives less than the host's CPU has (a nested host): QEMU leaves out
+    what KVM cannot give (its unavailable-features for the model), and the
+    live XML names each of those policy='disable'. Captured from libvirtd
+    9.0 on such a host (2026-12-06, a vCPU without SSE3 under KVM):
+    kvm64 starts with <feature policy='disable' name='pni'/>, qemu64 is
+    refused: "Host CPU does not provide required features: svm"."""
+    if not harness.HAVE_KVM:
+        tap.skip("KVM: custom CPU models start as the host CPU check says", "no /dev/kvm")
+        return
+    uri = target.uri
+    unavailable = harness.qemu_cpu_unavailable("kvm")
+    for model in ("kvm64", "qemu64", "Opteron_G1", "EPYC", "pentium3"):
+        if model not in unavailable:
+            continue
+        cpuxml = "<cpu mode='custom' match='exact'><model fallback='forbid'>%s</model></cpu>" % model
+        cmp = virsh(uri, "cpu-compare", harness.write_file(tmp, "kcpu.xml", cpuxml))
+        incompatible = "incompatible" in cmp.out
+        f = harness.write_file(tmp, KCPU + ".xml", """<domain type='kvm'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  %s
+  <devices><memballoon model='none'/></devices>
+</domain>""" % (KCPU, cpuxml))
+        r = virsh(uri, "create", "--paused", f, timeout=120)
+        live = virsh(uri, "dumpxml", KCPU).out if r.rc == 0 else ""
+        virsh(uri, "destroy", KCPU)
+        if incompatible:
+            tap.ok(r.rc == 1 and "incompatible" in r.err, "KVM, <cpu> model %s: the host CPU "
+                   "lacks some of it (cpu-compare), the start is refused saying so" % model,
+                   cmp.describe() + r.describe())
+            continue
+        disabled = {_feature_key(m.group(1))
+                    for m in re.finditer(r"<feature policy='disable' name='([^']+)'/>", live)}
+        want = {_feature_key(n) for n in unavailable[model]}
+        tap.ok(r.rc == 0 and want <= disabled,
+               "KVM, <cpu> model %s: the host CPU has it (cpu-compare), it starts; the live XML "
+               "disables what KVM does not give (%s)" % (model, ", ".join(sorted(want)) or "none"),
+               cmp.describe() + r.describe() + live)
 
 
 GFX_XML = """<domain type='qemu'>
