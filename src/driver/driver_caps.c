@@ -240,12 +240,23 @@ static void
 vgmDriverCapsCustomModels(VgmBuf *buf, const VgmQemuCaps *caps, VgmQemuCapsAccel accel)
 {
     g_autoptr(VgmQemuCapsHostCpu) hc = vgmQemuCapsGetHostCpu(caps, accel);
+    /* (a model's vendor is the one TCG gives it: under KVM QEMU gives
+     * every model the host's, and libvirt's CPU map names the model's) */
+    g_autoptr(VgmQemuCapsHostCpu) tcg = accel == VGM_QEMU_CAPS_ACCEL_TCG ? NULL :
+                                        vgmQemuCapsGetHostCpu(caps, VGM_QEMU_CAPS_ACCEL_TCG);
+    g_autoptr(GHashTable) vendors = g_hash_table_new(g_str_hash, g_str_equal);
     g_autoptr(GHashTable) have = NULL;
     guint i;
 
     if (!hc || !hc->host || !hc->models || hc->models->len == 0) {
         vgmBufAdd(buf, "<mode name='custom' supported='yes'/>\n");
         return;
+    }
+    for (i = 0; i < (tcg && tcg->models ? tcg : hc)->models->len; i++) {
+        const VgmQemuCapsCpuModel *m = g_ptr_array_index((tcg && tcg->models ? tcg : hc)->models, i);
+
+        if (m->vendor)
+            g_hash_table_insert(vendors, m->name, m->vendor);
     }
     have = g_hash_table_new(g_str_hash, g_str_equal);
     for (i = 0; hc->host->features && hc->host->features[i]; i++)
@@ -254,7 +265,8 @@ vgmDriverCapsCustomModels(VgmBuf *buf, const VgmQemuCaps *caps, VgmQemuCapsAccel
     vgmBufAdjustIndent(buf, 2);
     for (i = hc->models->len; i > 0; i--) {
         const VgmQemuCapsCpuModel *m = g_ptr_array_index(hc->models, i - 1);
-        const char *vendor = m->vendor ? vgmQemuCpuVendorXMLName(m->vendor) : NULL;
+        const char *cpuid = g_hash_table_lookup(vendors, m->name);
+        const char *vendor = cpuid ? vgmQemuCpuVendorXMLName(cpuid) : NULL;
         gboolean usable = TRUE;
         guint k;
 

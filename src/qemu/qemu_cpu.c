@@ -537,7 +537,10 @@ vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
     hm->vendor = g_strdup(best->vendor);
     modelSet = vgmQemuCpuFeatureSet(best->features);
     for (i = 0; host->host->features[i]; i++) {
-        if (!g_hash_table_contains(modelSet, host->host->features[i]))
+        /* (KVM's paravirtual features are no CPU features of libvirt's
+         * map: it leaves them to QEMU's defaults and <features><kvm>) */
+        if (!g_hash_table_contains(modelSet, host->host->features[i]) &&
+            !g_str_has_prefix(host->host->features[i], "kvm"))
             vgmQemuCpuSet(hm, host->host->features[i], TRUE);
     }
     for (i = 0; best->features[i]; i++) {

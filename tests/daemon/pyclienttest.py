@@ -451,6 +451,9 @@ def connection_tests(tap, conn):
             "/usr/bin/qemu-system-x86_64", "x86_64", "q35", accel, 0))
         custom = adc.findall("cpu/mode[@name='custom']/model")
         names = [c.text for c in custom]
+        # (each model's vendor is its own, as libvirt's CPU map says, under
+        # KVM too, where QEMU gives every model the host's)
+        vendor_of = {c.text: c.get("vendor") for c in custom}
         qemu_usable = {m: not u for m, u in harness.qemu_cpu_unavailable(accel).items()}
         wrong = [(c.text, c.get("usable")) for c in custom
                  if c.get("usable") != ("yes" if qemu_usable.get(c.text) else "no")]
@@ -458,11 +461,19 @@ def connection_tests(tap, conn):
                set(names) <= set(LIBVIRT_CPU_MAP_X86) and set(names) <= set(qemu_usable) and
                (custom[0].text, custom[0].get("vendor")) == ("qemu64", "unknown") and
                (accel == "kvm" or custom[0].get("usable") == "yes") and not wrong and
-               {"Skylake-Client-IBRS", "EPYC", "Westmere"} <= set(names),
+               {"Skylake-Client-IBRS", "EPYC", "Westmere"} <= set(names) and
+               (vendor_of.get("Skylake-Client-IBRS"), vendor_of.get("EPYC")) == ("Intel", "AMD"),
                "getDomainCapabilities: %d custom CPU models, each usable or not as QEMU says "
-               "under %s" % (len(custom), accel),
+               "under %s, each of its own vendor" % (len(custom), accel),
                "first %r; usable not as QEMU says: %r" % (
                    [(c.text, c.get("usable"), c.get("vendor")) for c in custom[:5]], wrong))
+    # host-model's features are CPU features of libvirt's map, which has
+    # none of KVM's paravirtual ones (kvm-pv-ipi, ...): a CPU copied from
+    # it defines on libvirtd too
+    hm = dc.findall("cpu/mode[@name='host-model']/feature")
+    tap.ok(not [f.get("name") for f in hm if f.get("name", "").startswith("kvm")],
+           "getDomainCapabilities: host-model under %s names no KVM paravirtual feature" % vt,
+           repr([f.get("name") for f in hm]))
     # the devices virt-install decides by (libvirtd 9.0 on q35, this host,
     # 2026-12-06): a TPM's models and, with swtpm, its emulator backends,
     # which it adds to UEFI guests; the channel types, a spicevmc channel
