@@ -1387,6 +1387,9 @@ testCpuBaseline(void)
         { { HOST("M1", "<feature name='invtsc'/><feature name='osxsave'/>"), NULL },
           FALSE, FALSE, TRUE,
           "<cpu mode='custom' match='exact'>\n  <model fallback='forbid'>M1</model>\n</cpu>\n" },
+        /* xsaves, which libvirt's map marks migratable='no' too */
+        { { HOST("M1", "<feature name='xsaves'/>"), NULL }, FALSE, FALSE, TRUE,
+          "<cpu mode='custom' match='exact'>\n  <model fallback='forbid'>M1</model>\n</cpu>\n" },
         { { HOST("M1", "<vendor>Intel</vendor>"), HOST("X1", "<vendor>AMD</vendor>"), NULL },
           FALSE, FALSE, FALSE, NULL, "CPU vendors do not match: Intel and AMD" },
         { { HOST("M1", "<vendor>Cyrix</vendor>"), NULL }, FALSE, FALSE, FALSE, NULL,

@@ -784,9 +784,10 @@ static const struct {
     { 0x8000000a, 0, VGM_QEMU_CPUID_EDX, 28, "svme-addr-chk" },
 };
 
-/* Features a migration cannot keep */
+/* Features a migration cannot keep (libvirt's map marks them
+ * migratable='no') */
 static const char *const vgmQemuCpuUnmigratable[] = {
-    "invtsc",
+    "invtsc", "xsaves",
 };
 
 static int
