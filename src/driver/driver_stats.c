@@ -4,13 +4,16 @@
  * from the driver's view of each domain, /proc and QMP.
  *
  * Groups served: state (state.state, state.reason), cpu-total (cpu.time,
- * cpu.user, cpu.system: the QEMU process's), balloon (balloon.current,
+ * cpu.user, cpu.system: the QEMU process's; cpu.cache.monitor.count, 0;
+ * the vCPUs' halt polling from KVM's statistics), balloon (balloon.current,
  * balloon.maximum: the definition's; of a running domain also what
  * virDomainMemoryStats tells, by libvirt's names), vcpu (vcpu.current,
  * vcpu.maximum, and per vCPU vcpu.N.state and vcpu.N.time from the vCPU
  * thread that query-cpus-fast names: its time, and its wait and run-queue
  * delay from /proc, as libvirt reads them), interface (net.count, and per
- * interface with a host device its name and counters) and block
+ * interface with a host device its name and counters), vm (KVM's own
+ * statistics of the VM, query-stats, as vcpu.N gets those of each vCPU:
+ * NAME.sum, .cur or .max as libvirt names them) and block
  * (block.count, per disk its name, local path, QEMU's counters and, of a
  * medium, allocation and capacity) of a running domain, and of a shut-off
  * one what its images say (name, path, allocation, capacity, physical
@@ -53,6 +56,7 @@ enum {
     VGM_STATS_IOTHREAD = 1 << 7,
     VGM_STATS_MEMORY = 1 << 8,
     VGM_STATS_DIRTYRATE = 1 << 9,
+    VGM_STATS_VM = 1 << 10,
 };
 /* perf reports the <perf> events a domain enables and memory the
  * bandwidth of <memorytune> monitors: virt-gmem refuses both elements, so
@@ -61,7 +65,7 @@ enum {
 #define VGM_STATS_SERVED (VGM_STATS_STATE | VGM_STATS_CPU_TOTAL | VGM_STATS_BALLOON | \
                           VGM_STATS_VCPU | VGM_STATS_INTERFACE | VGM_STATS_BLOCK | \
                           VGM_STATS_PERF | VGM_STATS_IOTHREAD | VGM_STATS_MEMORY | \
-                          VGM_STATS_DIRTYRATE)
+                          VGM_STATS_DIRTYRATE | VGM_STATS_VM)
 /* VIR_CONNECT_GET_ALL_DOMAINS_STATS_* beyond the list filters */
 #define VGM_STATS_NOWAIT (1u << 29)
 #define VGM_STATS_BACKING (1u << 30)
@@ -229,24 +233,162 @@ vgmStatsVcpuSched(pid_t pid, pid_t tid, gint64 idx, GPtrArray *params)
                 delay);
 }
 
-static void
-vgmStatsVcpus(const VgmDriverDomain *dom, GPtrArray *params)
+/* ---- KVM's own statistics ---- */
+
+/* KVM's statistics of @target ("vm" or "vcpu") in QEMU behind @mon
+ * (query-stats, QEMU 7.1 and later): the results' list, each with its
+ * "stats" (and a vCPU's "qom-path"), and in *@types the type
+ * (cumulative, instant, peak, histograms) of each statistic by name; NULL
+ * where QEMU has none (TCG, an older QEMU). */
+static JsonArray *
+vgmStatsKvmQuery(VgmQemuMonitor *mon, const char *target, JsonNode **ret, GHashTable **types)
 {
+    g_autoptr(JsonObject) sargs = json_object_new();
+    g_autoptr(JsonObject) args = json_object_new();
+    g_autoptr(JsonNode) schemas = NULL;
+    JsonArray *list;
+    guint i, j;
+
+    json_object_set_string_member(sargs, "provider", "kvm");
+    if (!vgmQemuMonitorCommand(mon, "query-stats-schemas", sargs, &schemas, NULL) ||
+        !JSON_NODE_HOLDS_ARRAY(schemas))
+        return NULL;
+    *types = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    list = json_node_get_array(schemas);
+    for (i = 0; i < json_array_get_length(list); i++) {
+        JsonObject *schema = json_array_get_object_element(list, i);
+        JsonArray *stats;
+
+        if (!schema ||
+            g_strcmp0(json_object_get_string_member_with_default(schema, "target", ""), target) != 0 ||
+            !json_object_has_member(schema, "stats") ||
+            !JSON_NODE_HOLDS_ARRAY(json_object_get_member(schema, "stats")))
+            continue;
+        stats = json_object_get_array_member(schema, "stats");
+        for (j = 0; j < json_array_get_length(stats); j++) {
+            JsonObject *st = json_array_get_object_element(stats, j);
+            const char *name = st ? json_object_get_string_member_with_default(st, "name", NULL) : NULL;
+            const char *type = st ? json_object_get_string_member_with_default(st, "type", NULL) : NULL;
+
+            if (name && type)
+                g_hash_table_insert(*types, g_strdup(name), g_strdup(type));
+        }
+    }
+    json_object_set_string_member(args, "target", target);
+    if (!vgmQemuMonitorCommand(mon, "query-stats", args, ret, NULL) || !JSON_NODE_HOLDS_ARRAY(*ret))
+        return NULL;
+    return json_node_get_array(*ret);
+}
+
+/* PREFIX.NAME.SUFFIX for each statistic of @result (an entry of
+ * query-stats), as libvirt names them: .sum of a cumulative one, .cur of
+ * an instant one, .max of a peak; numbers as unsigned long long,
+ * booleans as booleans, histograms left out. *@haltpoll (nullable) adds
+ * the vCPU's halt-polling time, successful and failed, in ns. */
+static void
+vgmStatsKvmAdd(GPtrArray *params, const char *prefix, JsonObject *result, GHashTable *types,
+               guint64 *haltpoll)
+{
+    static const struct {
+        const char *type;
+        const char *suffix;
+    } suffixes[] = { { "cumulative", "sum" }, { "instant", "cur" }, { "peak", "max" } };
+    JsonArray *stats;
+    guint i;
+
+    if (!json_object_has_member(result, "stats") ||
+        !JSON_NODE_HOLDS_ARRAY(json_object_get_member(result, "stats")))
+        return;
+    stats = json_object_get_array_member(result, "stats");
+    for (i = 0; i < json_array_get_length(stats); i++) {
+        JsonObject *st = json_array_get_object_element(stats, i);
+        const char *name = st ? json_object_get_string_member_with_default(st, "name", NULL) : NULL;
+        const char *type = name ? g_hash_table_lookup(types, name) : NULL;
+        const char *suffix = NULL;
+        JsonNode *value;
+        size_t k;
+
+        for (k = 0; type && k < G_N_ELEMENTS(suffixes); k++) {
+            if (g_str_equal(type, suffixes[k].type))
+                suffix = suffixes[k].suffix;
+        }
+        if (!suffix || !(value = json_object_get_member(st, "value")) ||
+            !JSON_NODE_HOLDS_VALUE(value))
+            continue;
+        if (json_node_get_value_type(value) == G_TYPE_BOOLEAN) {
+            VgmTypedParam *p = g_new0(VgmTypedParam, 1);
+
+            p->field = g_strdup_printf("%s.%s.%s", prefix, name, suffix);
+            p->type = VGM_TYPED_PARAM_BOOLEAN;
+            p->v.b = json_node_get_boolean(value);
+            g_ptr_array_add(params, p);
+            continue;
+        }
+        vgmStatsAdd(params, VGM_TYPED_PARAM_ULLONG,
+                    g_strdup_printf("%s.%s.%s", prefix, name, suffix),
+                    (guint64)json_node_get_int(value));
+        if (haltpoll && g_str_equal(name, "halt_poll_success_ns"))
+            haltpoll[0] += (guint64)json_node_get_int(value);
+        else if (haltpoll && g_str_equal(name, "halt_poll_fail_ns"))
+            haltpoll[1] += (guint64)json_node_get_int(value);
+    }
+}
+
+/* The vm group: vm.NAME.SUFFIX of KVM's statistics of the VM, as libvirt
+ * gives them; nothing where QEMU has none */
+static void
+vgmStatsVm(const VgmDriverDomain *dom, GPtrArray *params)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GHashTable) types = NULL;
     JsonArray *arr;
     guint i;
 
-    if (!(arr = vgmStatsQueryList(dom, "query-cpus-fast", &ret)))
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, NULL)) ||
+        !(arr = vgmStatsKvmQuery(mon, "vm", &ret, &types)))
         return;
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *r = json_array_get_object_element(arr, i);
+
+        if (r)
+            vgmStatsKvmAdd(params, "vm", r, types, NULL);
+    }
+}
+
+/* vcpu.N.state, vcpu.N.time, vcpu.N.wait and vcpu.N.delay of each vCPU of
+ * running domain @dom from its thread (query-cpus-fast), then KVM's own
+ * statistics of it (vcpu.N.NAME.SUFFIX). Nothing when QEMU does not
+ * answer. */
+static void
+vgmStatsVcpus(const VgmDriverDomain *dom, GPtrArray *params)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(JsonNode) kvmRet = NULL;
+    g_autoptr(GHashTable) types = NULL;
+    g_autoptr(GHashTable) byPath = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    JsonArray *arr;
+    JsonArray *kvm;
+    guint i;
+
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, NULL)) ||
+        !vgmQemuMonitorCommand(mon, "query-cpus-fast", NULL, &ret, NULL) ||
+        !JSON_NODE_HOLDS_ARRAY(ret))
+        return;
+    arr = json_node_get_array(ret);
     for (i = 0; i < json_array_get_length(arr); i++) {
         JsonObject *cpu = json_array_get_object_element(arr, i);
         gint64 idx, tid;
         guint64 user = 0, sys = 0;
+        const char *path;
 
         if (!cpu)
             continue;
         idx = json_object_get_int_member_with_default(cpu, "cpu-index", i);
         tid = json_object_get_int_member_with_default(cpu, "thread-id", 0);
+        if ((path = json_object_get_string_member_with_default(cpu, "qom-path", NULL)))
+            g_hash_table_insert(byPath, g_strdup(path), GINT_TO_POINTER((gint)idx + 1));
         /* virVcpuState: 1 running (paused vCPUs of a paused domain too,
          * as libvirt reports them) */
         vgmStatsAdd(params, VGM_TYPED_PARAM_INT,
@@ -257,6 +399,44 @@ vgmStatsVcpus(const VgmDriverDomain *dom, GPtrArray *params)
         if (tid > 0)
             vgmStatsVcpuSched(dom->status->qemu.pid, (pid_t)tid, idx, params);
     }
+    if (!(kvm = vgmStatsKvmQuery(mon, "vcpu", &kvmRet, &types)))
+        return;
+    for (i = 0; i < json_array_get_length(kvm); i++) {
+        JsonObject *r = json_array_get_object_element(kvm, i);
+        const char *path = r ? json_object_get_string_member_with_default(r, "qom-path", NULL) : NULL;
+        gpointer idx = path ? g_hash_table_lookup(byPath, path) : NULL;
+        g_autofree char *prefix = NULL;
+
+        if (!idx)
+            continue;
+        prefix = g_strdup_printf("vcpu.%d", GPOINTER_TO_INT(idx) - 1);
+        vgmStatsKvmAdd(params, prefix, r, types, NULL);
+    }
+}
+
+/* The halt-polling time of running domain @dom's vCPUs, successful and
+ * failed (ns), summed from KVM's statistics of them (0 under TCG), as
+ * libvirt's cpu.haltpoll.* give it; FALSE where QEMU has no query-stats */
+static gboolean
+vgmStatsHaltPoll(const VgmDriverDomain *dom, guint64 haltpoll[2])
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(JsonNode) ret = NULL;
+    g_autoptr(GHashTable) types = NULL;
+    g_autoptr(GPtrArray) ignored = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+    JsonArray *arr;
+    guint i;
+
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, NULL)) ||
+        !(arr = vgmStatsKvmQuery(mon, "vcpu", &ret, &types)))
+        return FALSE;
+    for (i = 0; i < json_array_get_length(arr); i++) {
+        JsonObject *r = json_array_get_object_element(arr, i);
+
+        if (r)
+            vgmStatsKvmAdd(ignored, "vcpu", r, types, haltpoll);
+    }
+    return TRUE;
 }
 
 /* ---- disks ---- */
@@ -1298,11 +1478,21 @@ vgmStatsOne(VgmDriverDomain *dom, unsigned int stats, unsigned int flags)
     }
     if ((stats & VGM_STATS_CPU_TOTAL) && active) {
         guint64 user = 0, sys = 0;
+        /* (the vCPUs' halt polling, from KVM's statistics of them) */
+        guint64 haltpoll[2] = { 0, 0 };
 
         if (vgmDriverProcessTimes(dom->status->qemu.pid, 0, &user, &sys)) {
             vgmStatsAdd(st->params, VGM_TYPED_PARAM_ULLONG, g_strdup("cpu.time"), user + sys);
             vgmStatsAdd(st->params, VGM_TYPED_PARAM_ULLONG, g_strdup("cpu.user"), user);
             vgmStatsAdd(st->params, VGM_TYPED_PARAM_ULLONG, g_strdup("cpu.system"), sys);
+        }
+        /* the cache monitors of <cachetune>, which virt-gmem refuses: none */
+        vgmStatsAdd(st->params, VGM_TYPED_PARAM_UINT, g_strdup("cpu.cache.monitor.count"), 0);
+        if (vgmStatsHaltPoll(dom, haltpoll)) {
+            vgmStatsAdd(st->params, VGM_TYPED_PARAM_ULLONG, g_strdup("cpu.haltpoll.success.time"),
+                        haltpoll[0]);
+            vgmStatsAdd(st->params, VGM_TYPED_PARAM_ULLONG, g_strdup("cpu.haltpoll.fail.time"),
+                        haltpoll[1]);
         }
     }
     if (stats & VGM_STATS_BALLOON) {
@@ -1331,6 +1521,8 @@ vgmStatsOne(VgmDriverDomain *dom, unsigned int stats, unsigned int flags)
         vgmStatsIOThreads(dom, st->params);
     if ((stats & VGM_STATS_DIRTYRATE) && active)
         vgmStatsDirtyRate(dom, st->params);
+    if ((stats & VGM_STATS_VM) && active)
+        vgmStatsVm(dom, st->params);
     return st;
 }
 

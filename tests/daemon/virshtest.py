@@ -118,7 +118,7 @@ ST = "vgmtest-virsh-stats"
 IOT = "vgmtest-virsh-iothread"
 LC = "vgmtest-virsh-lifecycle"
 RN = "vgmtest-virsh-rename"
-ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-empty", "vgmtest-virsh-efi", "vgmtest-virsh-kcpu", "vgmtest-virsh-tsc",
+ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-empty", "vgmtest-virsh-efi", "vgmtest-virsh-kcpu", "vgmtest-virsh-kstats", "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
              "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS, SLICE, MIGX, UCPU, FDP]
 
@@ -591,6 +591,7 @@ def run_tests(tap, target, tmp):
     save_tests(tap, target, tmp)
 
     stats_tests(tap, target, tmp)
+    kvm_stats_tests(tap, target, tmp)
 
     memory_tests(tap, target, tmp)
     memdev_tests(tap, target, tmp)
@@ -1920,6 +1921,65 @@ ST_XML = """<domain type='qemu'>
   </devices>
 </domain>
 """
+
+
+KST = "vgmtest-virsh-kstats"
+
+
+def kvm_stats_tests(tap, target, tmp):
+    """KVM's own statistics in domstats, as libvirtd 9.0 gives them
+    (captured 2026-12-06 on a KVM host, a paused kvm64 guest): each
+    statistic QEMU's query-stats-schemas names for provider kvm, as
+    vm.NAME.SUFFIX (--vm) and vcpu.N.NAME.SUFFIX (--vcpu), the suffix
+    .sum for a cumulative one, .cur for an instant one, .max for a peak,
+    histograms left out; and in --cpu-total cpu.cache.monitor.count=0 and
+    cpu.haltpoll.success.time / fail.time (0 under TCG, where QEMU has no
+    KVM statistics, as libvirtd's). The expected names are read from the
+    guest's own QEMU, so the check holds under KVM and TCG alike."""
+    uri = target.uri
+    vt = "kvm" if harness.HAVE_KVM and not harness.kvm_cpu_failure("kvm64") else "qemu"
+    f = harness.write_file(tmp, KST + ".xml", """<domain type='%s'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  %s
+  <devices><memballoon model='none'/></devices>
+</domain>""" % (vt, KST, "<cpu mode='custom' match='exact'><model>kvm64</model></cpu>"
+                if vt == "kvm" else ""))
+    r = virsh(uri, "create", "--paused", f, timeout=120)
+    if not tap.ok(r.rc == 0, "virsh create --paused (%s, KVM statistics)" % vt, r.describe()):
+        return
+    try:
+        q = virsh(uri, "qemu-monitor-command", KST,
+                  '{"execute":"query-stats-schemas","arguments":{"provider":"kvm"}}')
+        schemas = json.loads(q.out).get("return", []) if q.rc == 0 else None
+        suffix = {"cumulative": "sum", "instant": "cur", "peak": "max"}
+        want = {"vm": set(), "vcpu": set()}
+        for sc in schemas or []:
+            for st in sc.get("stats", []):
+                if sc.get("target") in want and st.get("type") in suffix:
+                    want[sc["target"]].add("%s.%s" % (st["name"], suffix[st["type"]]))
+        r = virsh(uri, "domstats", "--cpu-total", "--vcpu", "--vm", KST)
+        got = dict(re.findall(r"^\s+([\w.-]+)=(.*)$", r.out, re.M))
+        vm = {k[len("vm."):] for k in got if k.startswith("vm.")}
+        vcpu = {k[len("vcpu.0."):] for k in got if k.startswith("vcpu.0.")} - \
+            {"state", "time", "wait", "delay"}
+        tap.ok(schemas is not None and r.rc == 0 and vm == want["vm"] and
+               vcpu == want["vcpu"] and (vt == "qemu" or len(vm) > 0),
+               "domstats --vm --vcpu (%s): vm.* and vcpu.0.* are KVM's statistics, "
+               "%d and %d as QEMU's schemas name them" % (vt, len(want["vm"]), len(want["vcpu"])),
+               "%s\nmissing vm %r, extra vm %r\nmissing vcpu %r, extra vcpu %r" % (
+                   r.describe(), want["vm"] - vm, vm - want["vm"], want["vcpu"] - vcpu,
+                   vcpu - want["vcpu"]))
+        tap.ok(got.get("cpu.cache.monitor.count") == "0" and
+               "cpu.haltpoll.success.time" in got and "cpu.haltpoll.fail.time" in got and
+               (vt == "kvm" or (got["cpu.haltpoll.success.time"], got["cpu.haltpoll.fail.time"])
+                == ("0", "0")),
+               "domstats --cpu-total (%s): cpu.cache.monitor.count=0, cpu.haltpoll.*" % vt,
+               r.describe())
+    finally:
+        virsh(uri, "destroy", KST)
 
 
 def stats_tests(tap, target, tmp):
