@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -879,7 +880,23 @@ vgmDriverCpuDataLoad(VgmDriverCpuData *d, const VgmDriverStore *store, gboolean 
                         _("QEMU '%1$s' reports no CPU for virttype '%2$s'"), d->binary, virttype);
             return FALSE;
         }
-        d->ctx.host = hv->host;
+        /* the hypervisor's CPU as libvirt's map describes it: without
+         * KVM's paravirtual features, as host-model lists it */
+        d->host = g_new0(VgmQemuCapsCpuModel, 1);
+        d->host->vendor = g_strdup(hv->host->vendor);
+        d->host->family = hv->host->family;
+        d->host->model = hv->host->model;
+        {
+            g_autoptr(GPtrArray) kept = g_ptr_array_new();
+
+            for (i = 0; hv->host->features && hv->host->features[i]; i++) {
+                if (!g_str_has_prefix(hv->host->features[i], "kvm"))
+                    g_ptr_array_add(kept, g_strdup(hv->host->features[i]));
+            }
+            g_ptr_array_add(kept, NULL);
+            d->host->features = (GStrv)g_ptr_array_free(g_steal_pointer(&kept), FALSE);
+        }
+        d->ctx.host = d->host;
         d->ctx.models = hv->models;
         return TRUE;
     }
@@ -994,6 +1011,26 @@ vgmDriverCpuBaseline(const VgmDriverStore *store, gboolean hypervisor, const cha
     return vgmBufSteal(&buf);
 }
 
+/* The TSC rate KVM gives guests (kHz) and whether it can scale it: read
+ * once per process (a VM and a vCPU made for it), as it does not change;
+ * FALSE without KVM */
+static gboolean
+vgmDriverCapsTsc(guint64 *khz, gboolean *scaling)
+{
+    static gsize done;
+    static guint64 rate;
+    static gboolean canScale;
+
+    if (g_once_init_enter(&done)) {
+        if (vgmHostKvmTsc(NULL, &rate, &canScale, NULL) <= 0)
+            rate = 0;
+        g_once_init_leave(&done, 1);
+    }
+    *khz = rate;
+    *scaling = canScale;
+    return rate > 0;
+}
+
 /* The host's CPU as libvirt's capabilities describe it: the named model
  * closest to it, its vendor and signature, its topology and the features
  * it has beyond the model; only the arch where it cannot be read. */
@@ -1005,6 +1042,10 @@ vgmDriverCapsHostCpu(VgmBuf *buf, const VgmDriverStore *store)
     const VgmQemuCapsCpuModel *m;
     VgmNodeInfo info;
     const char *vendor;
+    g_autofree char *text = NULL;
+    guint64 num = 0;
+    guint64 khz = 0;
+    gboolean scaling = FALSE;
     size_t i;
 
     vgmBufAsprintf(buf, "<arch>%s</arch>\n", vgmHostArch());
@@ -1014,11 +1055,27 @@ vgmDriverCapsHostCpu(VgmBuf *buf, const VgmDriverStore *store)
     vgmBufEscapeString(buf, "<model>%s</model>\n", m->name);
     if ((vendor = vgmQemuCpuVendorXMLName(d.host->vendor)))
         vgmBufAsprintf(buf, "<vendor>%s</vendor>\n", vendor);
+    /* (the first CPU's microcode revision, in decimal as libvirt writes it) */
+    if ((text = vgmNodeCpuinfoValue(NULL, "microcode")) &&
+        g_ascii_string_to_unsigned(g_str_has_prefix(text, "0x") ? text + 2 : text, 16, 0,
+                                   G_MAXUINT32, &num, NULL))
+        vgmBufAsprintf(buf, "<microcode version='%" G_GUINT64_FORMAT "'/>\n", num);
+    g_clear_pointer(&text, g_free);
     vgmBufAsprintf(buf, "<signature family='%u' model='%u' stepping='%u'/>\n",
                    d.host->family, d.host->model, d.stepping);
+    /* the TSC's rate as KVM gives it to guests, and whether it can give
+     * another (KubeVirt decides TSC-bound placement by it) */
+    if (vgmDriverCapsTsc(&khz, &scaling))
+        vgmBufAsprintf(buf, "<counter name='tsc' frequency='%" G_GUINT64_FORMAT "' scaling='%s'/>\n",
+                       khz * 1000, scaling ? "yes" : "no");
     if (vgmNodeGetInfo(NULL, NULL, &info, NULL))
         vgmBufAsprintf(buf, "<topology sockets='%u' dies='1' cores='%u' threads='%u'/>\n",
                        info.sockets, info.cores, info.threads);
+    /* the physical address bits a guest with <maxphysaddr mode='emulate'>
+     * gets (cpuinfo's "address sizes: N bits physical, ...") */
+    if ((text = vgmNodeCpuinfoValue(NULL, "address sizes")) &&
+        sscanf(text, "%" G_GUINT64_FORMAT " bits physical", &num) == 1)
+        vgmBufAsprintf(buf, "<maxphysaddr mode='emulate' bits='%" G_GUINT64_FORMAT "'/>\n", num);
     model = vgmQemuCpuModelSet(&d.ctx, m);
     for (i = 0; d.host->features[i]; i++) {
         if (!g_hash_table_contains(model, d.host->features[i]))

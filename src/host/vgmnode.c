@@ -571,6 +571,41 @@ vgmNodeTopology(const VgmNodeTopo *topo, const char *nodeDir,
     return TRUE;
 }
 
+typedef struct {
+    const char *key;
+    char *value;
+} VgmNodeCpuinfoScan;
+
+static int
+vgmNodeCpuinfoLine(const char *line, gpointer opaque, GError **error G_GNUC_UNUSED)
+{
+    VgmNodeCpuinfoScan *scan = opaque;
+    const char *p = line;
+
+    if (!g_str_has_prefix(p, scan->key))
+        return 1;
+    p += strlen(scan->key);
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p != ':')
+        return 1;   /* a longer name, not ours */
+    scan->value = g_strstrip(g_strdup(p + 1));
+    return 0;
+}
+
+char *
+vgmNodeCpuinfoValue(const char *procfs, const char *key)
+{
+    g_autofree char *path = vgmNodeProcPath(procfs, "cpuinfo");
+    VgmNodeCpuinfoScan scan = { key, NULL };
+
+    if (!vgmNodeForEachLine(path, VGM_NODE_PROC_MAX, vgmNodeCpuinfoLine, &scan, NULL)) {
+        g_free(scan.value);
+        return NULL;
+    }
+    return scan.value;
+}
+
 gboolean
 vgmNodeGetInfoArch(const char *arch, const char *sysfs, const char *procfs,
                    VgmNodeInfo *info, GError **error)

@@ -41,6 +41,11 @@ typedef struct {
 gboolean vgmNodeGetInfo(const char *sysfs, const char *procfs,
                         VgmNodeInfo *info, GError **error);
 
+/* The value of the first /proc/cpuinfo line "@key : VALUE" (under
+ * @procfs, NULL: /proc), or NULL when there is none (the first CPU's, as
+ * libvirt reads the host CPU's microcode and address sizes). */
+char *vgmNodeCpuinfoValue(const char *procfs, const char *key);
+
 /* The same for a host of architecture @arch (libvirt's name: "x86_64",
  * "aarch64", "s390x", "ppc64le", ...), which picks the /proc/cpuinfo
  * frequency line and, on s390, makes every CPU its own core. */

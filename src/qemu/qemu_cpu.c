@@ -899,6 +899,10 @@ vgmQemuCpuModelSet(const VgmQemuCpuContext *ctx, const VgmQemuCapsCpuModel *m)
         if (ctx->cpuid && (!vgmQemuCpuIsCpuidName(m->features[i]) ||
                            g_str_equal(m->features[i], "hypervisor")))
             continue;
+        /* (KVM's paravirtual features, which QEMU's models have under KVM,
+         * are no CPU features of libvirt's map) */
+        if (g_str_has_prefix(m->features[i], "kvm"))
+            continue;
         g_hash_table_add(set, g_strdup(m->features[i]));
     }
     return set;

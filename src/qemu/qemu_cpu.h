@@ -166,7 +166,8 @@ VgmCpuDef *vgmQemuCpuBaseline(const VgmQemuCpuContext *ctx, VgmCpuDesc *const *c
 
 /* The features model @m stands for in @ctx (a new set of QEMU names):
  * against a host CPU read from CPUID, only those CPUID reports, and not
- * 'hypervisor', which QEMU gives every guest whatever the host */
+ * 'hypervisor', which QEMU gives every guest whatever the host; never
+ * KVM's paravirtual ones (kvm*), which libvirt's CPU map does not have */
 GHashTable *vgmQemuCpuModelSet(const VgmQemuCpuContext *ctx, const VgmQemuCapsCpuModel *m);
 
 /* The named model of @ctx closest to @ctx->host as libvirt describes a

@@ -1272,6 +1272,26 @@ def cpu_tests(tap, target, tmp):
         return
     model = cpu.findtext("model")
     listed = [f.get("name") for f in cpu.findall("feature")]
+    # the host CPU's microcode, TSC and address bits, as libvirtd 9.0 shows
+    # them (captured 2026-12-06: <microcode version='16777317'/> for
+    # cpuinfo's 0x1000065, <counter name='tsc' frequency='2596094000'
+    # scaling='no'/> on a KVM host, <maxphysaddr mode='emulate' bits='48'/>
+    # for "48 bits physical")
+    with open("/proc/cpuinfo") as fh:
+        info = fh.read()
+    mc = re.search(r"^microcode\s*:\s*(\S+)", info, re.M)
+    bits = re.search(r"^address sizes\s*:\s*(\d+) bits physical", info, re.M)
+    tsc = cpu.find("counter[@name='tsc']")
+    tap.ok(((cpu.find("microcode") is not None and
+             cpu.find("microcode").get("version") == str(int(mc.group(1), 16))) if mc else
+            cpu.find("microcode") is None) and
+           (bits is None or (cpu.find("maxphysaddr") is not None and
+                             cpu.find("maxphysaddr").get("mode") == "emulate" and
+                             cpu.find("maxphysaddr").get("bits") == bits.group(1))) and
+           (tsc is not None and int(tsc.get("frequency", "0")) > 0 and
+            tsc.get("scaling") in ("yes", "no")) == os.access("/dev/kvm", os.R_OK | os.W_OK),
+           "capabilities: the host cpu's <microcode>, <maxphysaddr> from cpuinfo, and "
+           "<counter name='tsc'> where KVM is", ET.tostring(cpu, encoding="unicode")[:600])
     r = virsh(uri, "cpu-models", "x86_64")
     tap.ok(r.rc == 0 and model in r.out.split(),
            "capabilities: host cpu model %r, vendor %r, one of cpu-models x86_64"
