@@ -1050,7 +1050,8 @@ vgmCpuDescParseString(const char *xml, gboolean hostOnly, GError **error)
         return NULL;
     }
     if (!desc->host && hostOnly) {
-        vgmErrorSet(error, VGM_ERR_XML, "%s",
+        /* (libvirt's code for a guest CPU where a host CPU is wanted) */
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
                     _("a host CPU is wanted here: a <cpu> with <arch> and <model>, as capabilities describe the host's"));
         return NULL;
     }

@@ -979,6 +979,12 @@ def error_tests(tap, conn):
                      "missing element <os> in <domain>"))
     code_is(tap, lambda: conn.lookupByName("vgmtest-py-bad"), F.VIR_ERR_NO_DOMAIN,
             "the refused definitions defined nothing")
+    # baselineCPU takes host CPUs: a guest CPU is refused, by libvirtd 9.0
+    # as VIR_ERR_CONFIG_UNSUPPORTED (67), "unsupported configuration:
+    # Attribute mode is only allowed for guest CPU" (captured 2026-12-06)
+    code_is(tap, lambda: conn.baselineCPU(
+        ["<cpu mode='custom' match='exact'><model>EPYC</model></cpu>"], 0),
+        F.VIR_ERR_CONFIG_UNSUPPORTED, "baselineCPU of a guest CPU: VIR_ERR_CONFIG_UNSUPPORTED")
     # A QEMU that exits as it starts. Captured from libvirtd 9.0
     # (2026-12-06): create() fails with VIR_ERR_INTERNAL_ERROR (1),
     # "internal error: process exited while connecting to monitor: ...",
