@@ -235,6 +235,15 @@ vgmStatsVcpuSched(pid_t pid, pid_t tid, gint64 idx, GPtrArray *params)
 
 /* ---- KVM's own statistics ---- */
 
+/* The array member @name of @obj, or NULL when it has none */
+static JsonArray *
+vgmStatsArrayMember(JsonObject *obj, const char *name)
+{
+    JsonNode *node = obj ? json_object_get_member(obj, name) : NULL;
+
+    return node && JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;
+}
+
 /* KVM's statistics of @target ("vm" or "vcpu") in QEMU behind @mon
  * (query-stats, QEMU 7.1 and later): the results' list, each with its
  * "stats" (and a vCPU's "qom-path"), and in *@types the type
@@ -257,14 +266,11 @@ vgmStatsKvmQuery(VgmQemuMonitor *mon, const char *target, JsonNode **ret, GHashT
     list = json_node_get_array(schemas);
     for (i = 0; i < json_array_get_length(list); i++) {
         JsonObject *schema = json_array_get_object_element(list, i);
-        JsonArray *stats;
+        JsonArray *stats = vgmStatsArrayMember(schema, "stats");
 
-        if (!schema ||
-            g_strcmp0(json_object_get_string_member_with_default(schema, "target", ""), target) != 0 ||
-            !json_object_has_member(schema, "stats") ||
-            !JSON_NODE_HOLDS_ARRAY(json_object_get_member(schema, "stats")))
+        if (!stats ||
+            g_strcmp0(json_object_get_string_member_with_default(schema, "target", ""), target) != 0)
             continue;
-        stats = json_object_get_array_member(schema, "stats");
         for (j = 0; j < json_array_get_length(stats); j++) {
             JsonObject *st = json_array_get_object_element(stats, j);
             const char *name = st ? json_object_get_string_member_with_default(st, "name", NULL) : NULL;
@@ -293,14 +299,10 @@ vgmStatsKvmAdd(GPtrArray *params, const char *prefix, JsonObject *result, GHashT
         const char *type;
         const char *suffix;
     } suffixes[] = { { "cumulative", "sum" }, { "instant", "cur" }, { "peak", "max" } };
-    JsonArray *stats;
+    JsonArray *stats = vgmStatsArrayMember(result, "stats");
     guint i;
 
-    if (!json_object_has_member(result, "stats") ||
-        !JSON_NODE_HOLDS_ARRAY(json_object_get_member(result, "stats")))
-        return;
-    stats = json_object_get_array_member(result, "stats");
-    for (i = 0; i < json_array_get_length(stats); i++) {
+    for (i = 0; stats && i < json_array_get_length(stats); i++) {
         JsonObject *st = json_array_get_object_element(stats, i);
         const char *name = st ? json_object_get_string_member_with_default(st, "name", NULL) : NULL;
         const char *type = name ? g_hash_table_lookup(types, name) : NULL;

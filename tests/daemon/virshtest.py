@@ -1400,6 +1400,19 @@ def cpu_tests(tap, target, tmp):
 KCPU = "vgmtest-virsh-kcpu"
 
 
+def cpu_domain_xml(name, virttype, cpuxml):
+    """A one-vCPU q35 domain of `virttype` with the <cpu> `cpuxml` (or
+    none), no devices but what every definition gets."""
+    return """<domain type='%s'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  %s
+  <devices><memballoon model='none'/></devices>
+</domain>""" % (virttype, name, cpuxml)
+
+
 def _feature_key(name):
     """A CPU feature's name as both spellings compare (QEMU's and libvirt's:
     lahf-lm / lahf_lm, sse4.1 / sse4_1, pclmulqdq / pclmuldq)."""
@@ -1430,14 +1443,7 @@ def kvm_cpu_start_tests(tap, target, tmp):
         cpuxml = "<cpu mode='custom' match='exact'><model fallback='forbid'>%s</model></cpu>" % model
         cmp = virsh(uri, "cpu-compare", harness.write_file(tmp, "kcpu.xml", cpuxml))
         incompatible = "incompatible" in cmp.out
-        f = harness.write_file(tmp, KCPU + ".xml", """<domain type='kvm'>
-  <name>%s</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  %s
-  <devices><memballoon model='none'/></devices>
-</domain>""" % (KCPU, cpuxml))
+        f = harness.write_file(tmp, KCPU + ".xml", cpu_domain_xml(KCPU, "kvm", cpuxml))
         r = virsh(uri, "create", "--paused", f, timeout=120)
         live = virsh(uri, "dumpxml", KCPU).out if r.rc == 0 else ""
         virsh(uri, "destroy", KCPU)
@@ -1958,15 +1964,9 @@ def kvm_stats_tests(tap, target, tmp):
     guest's own QEMU, so the check holds under KVM and TCG alike."""
     uri = target.uri
     vt = "kvm" if harness.HAVE_KVM and not harness.kvm_cpu_failure("kvm64") else "qemu"
-    f = harness.write_file(tmp, KST + ".xml", """<domain type='%s'>
-  <name>%s</name>
-  <memory unit='MiB'>128</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='q35'>hvm</type></os>
-  %s
-  <devices><memballoon model='none'/></devices>
-</domain>""" % (vt, KST, "<cpu mode='custom' match='exact'><model>kvm64</model></cpu>"
-                if vt == "kvm" else ""))
+    f = harness.write_file(tmp, KST + ".xml", cpu_domain_xml(
+        KST, vt, "<cpu mode='custom' match='exact'><model>kvm64</model></cpu>"
+        if vt == "kvm" else ""))
     r = virsh(uri, "create", "--paused", f, timeout=120)
     if not tap.ok(r.rc == 0, "virsh create --paused (%s, KVM statistics)" % vt, r.describe()):
         return
