@@ -1031,6 +1031,15 @@ vgmDriverCapsTsc(guint64 *khz, gboolean *scaling)
     return rate > 0;
 }
 
+/* Whether the host has an IOMMU: a group in /sys/kernel/iommu_groups */
+static gboolean
+vgmDriverCapsHasIommu(void)
+{
+    g_autoptr(GDir) dir = g_dir_open("/sys/kernel/iommu_groups", 0, NULL);
+
+    return dir && g_dir_read_name(dir) != NULL;
+}
+
 /* The host's CPU as libvirt's capabilities describe it: the named model
  * closest to it, its vendor and signature, its topology and the features
  * it has beyond the model; only the arch where it cannot be read. */
@@ -1357,6 +1366,20 @@ vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
     vgmDriverFormatPages(&buf, sizes, NULL, 0);
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</cpu>\n");
+    /* no suspend of the host (virNodeSuspendForDuration is not served) */
+    vgmBufAdd(&buf, "<power_management/>\n");
+    /* an IOMMU is there when the kernel made an IOMMU group, as libvirt
+     * tells it */
+    vgmBufAsprintf(&buf, "<iommu support='%s'/>\n", vgmDriverYesNo(vgmDriverCapsHasIommu()));
+    /* live migration, over TCP only */
+    vgmBufAdd(&buf, "<migration_features>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmBufAdd(&buf, "<live/>\n");
+    vgmBufAdd(&buf, "<uri_transports>\n");
+    vgmBufAdd(&buf, "  <uri_transport>tcp</uri_transport>\n");
+    vgmBufAdd(&buf, "</uri_transports>\n");
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</migration_features>\n");
 
     /* NUMA cells from sysfs; a host without them is one cell */
     if ((d = g_dir_open("/sys/devices/system/node", 0, NULL))) {
@@ -1404,6 +1427,12 @@ vgmDriverCapabilities(const VgmDriverStore *store, GError **error)
     vgmBufAdd(&buf, "</cells>\n");
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</topology>\n");
+    /* no security driver: libvirt's "none" model (as
+     * virNodeGetSecurityModel answers) */
+    vgmBufAdd(&buf, "<secmodel>\n");
+    vgmBufAdd(&buf, "  <model>none</model>\n");
+    vgmBufAdd(&buf, "  <doi>0</doi>\n");
+    vgmBufAdd(&buf, "</secmodel>\n");
 
     /* the extension: what /dev/kvm offers for guest_memfd */
     vgmBufAsprintf(&buf, "<guestMemfd supported='%s'>\n",

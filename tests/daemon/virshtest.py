@@ -1292,6 +1292,23 @@ def cpu_tests(tap, target, tmp):
             tsc.get("scaling") in ("yes", "no")) == os.access("/dev/kvm", os.R_OK | os.W_OK),
            "capabilities: the host cpu's <microcode>, <maxphysaddr> from cpuinfo, and "
            "<counter name='tsc'> where KVM is", ET.tostring(cpu, encoding="unicode")[:600])
+    # the rest of <host> clients read, as libvirtd 9.0 has it (captured
+    # 2026-12-06: <power_management/>, <iommu support='no'/> on a host
+    # without IOMMU groups, <migration_features> with <live/> and the tcp
+    # and rdma transports, <secmodel> none and dac): virt-gmem migrates
+    # over TCP only and has no security driver
+    host = caps.find("host")
+    groups = os.listdir("/sys/kernel/iommu_groups") if os.path.isdir("/sys/kernel/iommu_groups") \
+        else []
+    tap.ok(host.find("power_management") is not None and
+           host.find("iommu") is not None and
+           host.find("iommu").get("support") == ("yes" if groups else "no") and
+           host.find("migration_features/live") is not None and
+           "tcp" in [t.text for t in host.findall("migration_features/uri_transports/uri_transport")] and
+           "none" in [m.findtext("model") for m in host.findall("secmodel")],
+           "capabilities: <power_management>, <iommu> as the host's IOMMU groups say, live "
+           "migration over tcp, the 'none' security model",
+           r.out[r.out.find("</cpu>"):r.out.find("</cpu>") + 700])
     r = virsh(uri, "cpu-models", "x86_64")
     tap.ok(r.rc == 0 and model in r.out.split(),
            "capabilities: host cpu model %r, vendor %r, one of cpu-models x86_64"
