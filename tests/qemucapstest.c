@@ -669,6 +669,33 @@ testHostModelLine(const VgmQemuCpuHostModel *hm)
     return g_string_free(s, FALSE);
 }
 
+/* KVM's paravirtual features (kvm-pv-ipi, kvmclock, ...) are no CPU
+ * features of libvirt's map: host-model neither adds the host's nor
+ * turns off a model's, and the model is chosen without them */
+static void
+testHostModelParavirt(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmQemuCaps) caps =
+        vgmQemuCapsLoadString(MINIMAL(", \"flags\": [], \"cpu\": {\"kvm\": {\"vendor\":"
+                                      " \"GenuineIntel\", \"family\": 6, \"model\": 85,"
+                                      " \"features\": \"a b c kvm-pv-ipi kvmclock\", \"models\": {"
+                                      MODEL("A1", "GenuineIntel", 3, "a b c kvm-asyncpf-int")
+                                      "}}}"),
+                              "test", &err);
+    VgmCpuDef cpu = { .mode = VGM_CPU_MODE_HOST_MODEL };
+    g_autoptr(VgmQemuCpuHostModel) hm = NULL;
+    g_autofree char *line = NULL;
+
+    g_assert_no_error(err);
+    hm = vgmQemuCpuExpandHostModel(&cpu, caps, VGM_QEMU_CAPS_ACCEL_KVM, &err);
+    g_assert_no_error(err);
+    line = testHostModelLine(hm);
+    g_assert_cmpstr(line, ==, "A1");
+    g_assert_true(vgmQemuCpuIsParavirt("kvm-pv-ipi") && vgmQemuCpuIsParavirt("kvmclock"));
+    g_assert_false(vgmQemuCpuIsParavirt("avx2"));
+}
+
 static void
 testHostModel(void)
 {
@@ -1594,6 +1621,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemucaps/load-errors", testLoadErrors);
     g_test_add_func("/qemucaps/consistency", testConsistency);
     g_test_add_func("/qemucaps/host-model", testHostModel);
+    g_test_add_func("/qemucaps/host-model-paravirt", testHostModelParavirt);
     g_test_add_func("/qemucaps/cpu-compare", testCpuCompare);
     g_test_add_func("/qemucaps/cpu-baseline", testCpuBaseline);
     g_test_add_func("/qemucaps/cpu-from-cpuid", testCpuFromCpuid);

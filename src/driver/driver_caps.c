@@ -890,7 +890,7 @@ vgmDriverCpuDataLoad(VgmDriverCpuData *d, const VgmDriverStore *store, gboolean 
             g_autoptr(GPtrArray) kept = g_ptr_array_new();
 
             for (i = 0; hv->host->features && hv->host->features[i]; i++) {
-                if (!g_str_has_prefix(hv->host->features[i], "kvm"))
+                if (!vgmQemuCpuIsParavirt(hv->host->features[i]))
                     g_ptr_array_add(kept, g_strdup(hv->host->features[i]));
             }
             g_ptr_array_add(kept, NULL);

@@ -83,6 +83,12 @@ const char *const vgmQemuCpuLibvirtX86Models[] = {
     "EPYC", "EPYC-IBPB", "EPYC-Rome", "EPYC-Milan", "Dhyana", NULL,
 };
 
+gboolean
+vgmQemuCpuIsParavirt(const char *name)
+{
+    return g_str_has_prefix(name, "kvm");
+}
+
 const char *
 vgmQemuCpuVendorXMLName(const char *vendor)
 {
@@ -537,14 +543,13 @@ vgmQemuCpuExpandHostModel(const VgmCpuDef *cpu, const VgmQemuCaps *caps,
     hm->vendor = g_strdup(best->vendor);
     modelSet = vgmQemuCpuFeatureSet(best->features);
     for (i = 0; host->host->features[i]; i++) {
-        /* (KVM's paravirtual features are no CPU features of libvirt's
-         * map: it leaves them to QEMU's defaults and <features><kvm>) */
         if (!g_hash_table_contains(modelSet, host->host->features[i]) &&
-            !g_str_has_prefix(host->host->features[i], "kvm"))
+            !vgmQemuCpuIsParavirt(host->host->features[i]))
             vgmQemuCpuSet(hm, host->host->features[i], TRUE);
     }
     for (i = 0; best->features[i]; i++) {
-        if (!g_hash_table_contains(hostSet, best->features[i]))
+        if (!g_hash_table_contains(hostSet, best->features[i]) &&
+            !vgmQemuCpuIsParavirt(best->features[i]))
             vgmQemuCpuSet(hm, best->features[i], FALSE);
     }
     /* what libvirt's CPU map removed from the model is named either way,
@@ -899,9 +904,8 @@ vgmQemuCpuModelSet(const VgmQemuCpuContext *ctx, const VgmQemuCapsCpuModel *m)
         if (ctx->cpuid && (!vgmQemuCpuIsCpuidName(m->features[i]) ||
                            g_str_equal(m->features[i], "hypervisor")))
             continue;
-        /* (KVM's paravirtual features, which QEMU's models have under KVM,
-         * are no CPU features of libvirt's map) */
-        if (g_str_has_prefix(m->features[i], "kvm"))
+        /* (QEMU's models have KVM's paravirtual ones under KVM) */
+        if (vgmQemuCpuIsParavirt(m->features[i]))
             continue;
         g_hash_table_add(set, g_strdup(m->features[i]));
     }

@@ -42,6 +42,12 @@ const char *vgmQemuCpuVendorXMLName(const char *vendor);
  * has) and the custom models domain capabilities list. */
 extern const char *const vgmQemuCpuLibvirtX86Models[];
 
+/* Whether QEMU's x86 CPU feature @name is one of KVM's paravirtual ones
+ * (kvmclock, kvm-pv-ipi, ...): no CPU feature of libvirt's map, left to
+ * QEMU's defaults and <features><kvm>, so never part of a model, a
+ * host-model CPU or a comparison. */
+gboolean vgmQemuCpuIsParavirt(const char *name);
+
 /* libvirt's spelling of QEMU's x86 CPU feature @name (the few libvirt
  * spells with '_' or its older name; others are QEMU's). */
 const char *vgmQemuCpuFeatureXMLName(const char *name);
