@@ -742,11 +742,23 @@ vgmPostParseUIntCmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Appends controller @index of @type, implicit */
+static void
+vgmPostParseAppendController(VgmDomainDef *def, const char *type, unsigned int index)
+{
+    VgmControllerDef *c = g_new0(VgmControllerDef, 1);
+
+    c->type = g_strdup(type);
+    c->index = index;
+    c->haveIndex = TRUE;
+    c->implicit = TRUE;
+    vgmDomainControllerAppend(def->devices.controllers, c);
+}
+
 /* Adds controller @index of @type unless the domain has it */
 static void
 vgmPostParseAddController(VgmDomainDef *def, const char *type, unsigned int index)
 {
-    VgmControllerDef *c;
     guint i;
 
     for (i = 0; i < def->devices.controllers->len; i++) {
@@ -754,12 +766,7 @@ vgmPostParseAddController(VgmDomainDef *def, const char *type, unsigned int inde
         if (g_str_equal(cur->type, type) && cur->index == index)
             return;
     }
-    c = g_new0(VgmControllerDef, 1);
-    c->type = g_strdup(type);
-    c->index = index;
-    c->haveIndex = TRUE;
-    c->implicit = TRUE;
-    vgmDomainControllerAppend(def->devices.controllers, c);
+    vgmPostParseAppendController(def, type, index);
 }
 
 /* Adds the controllers of @type from index 0 up to @max that the domain
@@ -837,40 +844,87 @@ vgmPostParseDiskAddresses(VgmDomainDef *def)
  * 'ports' says */
 #define VGM_VIRTIO_SERIAL_DEFAULT_PORTS 31
 
-/* Port @port of virtio-serial controller @ctrl taken in @taken (keys
- * "CTRL:PORT"); FALSE when it was */
-static gboolean
-vgmPostParseVioPortTake(GHashTable *taken, unsigned int ctrl, unsigned int port)
+/* The ports of one virtio-serial controller index while they are handed
+ * out: whether the domain has that controller, how many ports it has, the
+ * ports taken, and for each first port a search starts from (0 or 1) the
+ * lowest one that may still be free (ports are only ever taken, so a
+ * search never looks at a port twice) */
+typedef struct {
+    gboolean present;
+    unsigned int nports;
+    GHashTable *taken;          /* GUINT_TO_POINTER(port) */
+    unsigned int next[2];
+} VgmVioCtrl;
+
+static void
+vgmVioCtrlFree(gpointer p)
 {
-    return g_hash_table_add(taken, g_strdup_printf("%u:%u", ctrl, port));
+    VgmVioCtrl *vc = p;
+
+    g_hash_table_unref(vc->taken);
+    g_free(vc);
 }
 
-/* The first free port from @start of virtio-serial controller @ctrl of
- * @def, taken into *@port; FALSE when it has none free or there is no
- * such controller (*@haveCtrl) */
-static gboolean
-vgmPostParseVioFreePort(VgmDomainDef *def, GHashTable *taken, unsigned int ctrl,
-                        unsigned int start, unsigned int *port, gboolean *haveCtrl)
+/* The state of controller index @ctrl in @ctrls (made on first use) */
+static VgmVioCtrl *
+vgmVioCtrlGet(GHashTable *ctrls, unsigned int ctrl)
 {
-    unsigned int nports = 0, p;
-    guint i;
+    VgmVioCtrl *vc = g_hash_table_lookup(ctrls, GUINT_TO_POINTER(ctrl));
 
-    *haveCtrl = FALSE;
-    for (i = 0; i < def->devices.controllers->len; i++) {
-        const VgmControllerDef *c = g_ptr_array_index(def->devices.controllers, i);
-
-        if (g_str_equal(c->type, "virtio-serial") && c->index == ctrl) {
-            nports = c->ports ? c->ports : VGM_VIRTIO_SERIAL_DEFAULT_PORTS;
-            *haveCtrl = TRUE;
-            break;
-        }
+    if (!vc) {
+        vc = g_new0(VgmVioCtrl, 1);
+        vc->taken = g_hash_table_new(g_direct_hash, g_direct_equal);
+        g_hash_table_insert(ctrls, GUINT_TO_POINTER(ctrl), vc);
     }
-    for (p = start; p < nports; p++) {
-        if (vgmPostParseVioPortTake(taken, ctrl, p)) {
+    return vc;
+}
+
+/* Records virtio-serial controller @c in @ctrls; the first one of an
+ * index counts */
+static void
+vgmVioCtrlRecord(GHashTable *ctrls, const VgmControllerDef *c)
+{
+    VgmVioCtrl *vc = vgmVioCtrlGet(ctrls, c->index);
+
+    if (vc->present)
+        return;
+    vc->present = TRUE;
+    vc->nports = c->ports ? c->ports : VGM_VIRTIO_SERIAL_DEFAULT_PORTS;
+}
+
+/* Adds virtio-serial controller @ctrl to @def unless @ctrls has it */
+static void
+vgmVioCtrlAdd(VgmDomainDef *def, GHashTable *ctrls, unsigned int ctrl)
+{
+    GPtrArray *list = def->devices.controllers;
+
+    if (vgmVioCtrlGet(ctrls, ctrl)->present)
+        return;
+    vgmPostParseAppendController(def, "virtio-serial", ctrl);
+    vgmVioCtrlRecord(ctrls, g_ptr_array_index(list, list->len - 1));
+}
+
+/* The first free port from @start (0 or 1) of virtio-serial controller
+ * @ctrl, taken into *@port; FALSE when it has none free or the domain has
+ * no such controller (*@haveCtrl) */
+static gboolean
+vgmVioCtrlFreePort(GHashTable *ctrls, unsigned int ctrl, unsigned int start,
+                   unsigned int *port, gboolean *haveCtrl)
+{
+    VgmVioCtrl *vc = vgmVioCtrlGet(ctrls, ctrl);
+    unsigned int p;
+
+    *haveCtrl = vc->present;
+    if (!vc->present)
+        return FALSE;
+    for (p = MAX(start, vc->next[start]); p < vc->nports; p++) {
+        if (g_hash_table_add(vc->taken, GUINT_TO_POINTER(p))) {
+            vc->next[start] = p + 1;
             *port = p;
             return TRUE;
         }
     }
+    vc->next[start] = p;
     return FALSE;
 }
 
@@ -886,10 +940,17 @@ static void
 vgmPostParseVirtioSerial(VgmDomainDef *def)
 {
     VgmDevicesDef *devs = &def->devices;
-    g_autoptr(GHashTable) taken = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autoptr(GHashTable) ctrls = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+                                                         NULL, vgmVioCtrlFree);
     g_autoptr(GHashTable) named = g_hash_table_new(g_direct_hash, g_direct_equal);
     gboolean haveCtrl;
     guint i, pass;
+
+    for (i = 0; i < devs->controllers->len; i++) {
+        const VgmControllerDef *c = g_ptr_array_index(devs->controllers, i);
+        if (g_str_equal(c->type, "virtio-serial"))
+            vgmVioCtrlRecord(ctrls, c);
+    }
 
     for (i = 0; i < devs->consoles->len; i++) {
         const VgmChrDef *con = g_ptr_array_index(devs->consoles, i);
@@ -921,13 +982,14 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
             idx[i] = GPOINTER_TO_UINT(keys[i]) - 1;
         qsort(idx, n, sizeof(*idx), vgmPostParseUIntCmp);
         for (i = 0; i < n && devs->controllers->len < VGM_DOMAIN_MAX_DEVICES; i++)
-            vgmPostParseAddController(def, "virtio-serial", idx[i]);
+            vgmVioCtrlAdd(def, ctrls, idx[i]);
     }
     for (i = 0; i < devs->channels->len; i++) {
         const VgmChrDef *ch = g_ptr_array_index(devs->channels, i);
         /* (a second claim of a port is validation's to name) */
         if (!ch->fwdAddress && ch->addr.type == VGM_ADDRESS_VIRTIO_SERIAL && ch->addr.unit)
-            vgmPostParseVioPortTake(taken, ch->addr.controller, ch->addr.unit);
+            g_hash_table_add(vgmVioCtrlGet(ctrls, ch->addr.controller)->taken,
+                             GUINT_TO_POINTER(ch->addr.unit));
     }
     /* the consoles first (from port 0; they keep no address), then the
      * channels (from port 1) */
@@ -946,7 +1008,7 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
                 /* a port only on the controller it names (none free:
                  * validation says so) */
                 if (ch->addr.unit == 0 &&
-                    vgmPostParseVioFreePort(def, taken, ch->addr.controller, 1, &port, &haveCtrl)) {
+                    vgmVioCtrlFreePort(ctrls, ch->addr.controller, 1, &port, &haveCtrl)) {
                     /* (on bus 0, whatever bus it named, as libvirt
                      * places it) */
                     ch->addr.drivebus = 0;
@@ -957,15 +1019,15 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
             if (pass == 1 && ch->addr.type != VGM_ADDRESS_NONE)
                 continue;
             for (ctrl = 0; ctrl < VGM_DOMAIN_MAX_DEVICES && !found; ctrl++) {
-                if ((found = vgmPostParseVioFreePort(def, taken, ctrl, start, &port, &haveCtrl)))
+                if ((found = vgmVioCtrlFreePort(ctrls, ctrl, start, &port, &haveCtrl)))
                     break;
                 if (haveCtrl)
                     continue;
                 /* every controller full: one after them */
                 if (devs->controllers->len >= VGM_DOMAIN_MAX_DEVICES)
                     break;
-                vgmPostParseAddController(def, "virtio-serial", ctrl);
-                found = vgmPostParseVioFreePort(def, taken, ctrl, start, &port, &haveCtrl);
+                vgmVioCtrlAdd(def, ctrls, ctrl);
+                found = vgmVioCtrlFreePort(ctrls, ctrl, start, &port, &haveCtrl);
                 break;
             }
             if (pass == 1 && found) {
