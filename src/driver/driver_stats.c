@@ -66,6 +66,9 @@ enum {
                           VGM_STATS_VCPU | VGM_STATS_INTERFACE | VGM_STATS_BLOCK | \
                           VGM_STATS_PERF | VGM_STATS_IOTHREAD | VGM_STATS_MEMORY | \
                           VGM_STATS_DIRTYRATE | VGM_STATS_VM)
+/* the groups only a running domain's QEMU can answer: as libvirt's, a
+ * shut-off domain does not serve them */
+#define VGM_STATS_RUNNING_ONLY (VGM_STATS_IOTHREAD | VGM_STATS_DIRTYRATE | VGM_STATS_VM)
 /* VIR_CONNECT_GET_ALL_DOMAINS_STATS_* beyond the list filters */
 #define VGM_STATS_NOWAIT (1u << 29)
 #define VGM_STATS_BACKING (1u << 30)
@@ -1528,6 +1531,28 @@ vgmStatsOne(VgmDriverDomain *dom, unsigned int stats, unsigned int flags)
     return st;
 }
 
+/* The groups of @stats enforced: all served, and for @dom (NULL: any
+ * domain) all it can answer; else the call fails naming those left */
+static gboolean
+vgmStatsEnforce(VgmDriverDomain *dom, unsigned int stats, GError **error)
+{
+    unsigned int served = VGM_STATS_SERVED;
+
+    if (dom && !vgmDriverDomainIsActive(dom))
+        served &= ~VGM_STATS_RUNNING_ONLY;
+    if (!(stats & ~served))
+        return TRUE;
+    if (dom)
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("statistics groups 0x%1$x are not served for domain '%2$s': it is not running (iothread, dirtyrate and vm ask its QEMU)"),
+                    stats & ~served, dom->def->name);
+    else
+        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED,
+                    _("statistics groups 0x%1$x are not supported (supported: state, cpu-total, balloon, vcpu, interface, block, perf, iothread, memory, dirtyrate, vm)"),
+                    stats & ~served);
+    return FALSE;
+}
+
 GPtrArray *
 vgmDriverGetAllDomainStats(VgmDriver *drv, GPtrArray *doms, unsigned int stats,
                            unsigned int flags, GError **error)
@@ -1539,12 +1564,8 @@ vgmDriverGetAllDomainStats(VgmDriver *drv, GPtrArray *doms, unsigned int stats,
     if (!vgmDriverCheckFlags(flags, VGM_STATS_FILTERS | VGM_STATS_NOWAIT |
                              VGM_STATS_BACKING | VGM_STATS_ENFORCE, error))
         return NULL;
-    if ((flags & VGM_STATS_ENFORCE) && (stats & ~VGM_STATS_SERVED)) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("statistics groups 0x%1$x are not supported (supported: state, cpu-total, balloon, vcpu, interface, block, perf, iothread, memory, dirtyrate)"),
-                    stats & ~VGM_STATS_SERVED);
+    if ((flags & VGM_STATS_ENFORCE) && !vgmStatsEnforce(NULL, stats, error))
         return NULL;
-    }
     /* none asked: every group served */
     if (!stats)
         stats = VGM_STATS_SERVED;
@@ -1554,6 +1575,10 @@ vgmDriverGetAllDomainStats(VgmDriver *drv, GPtrArray *doms, unsigned int stats,
         vgmDriverFilterDomains(drv, list, flags & VGM_STATS_FILTERS);
     } else if (!(list = vgmDriverListDomains(drv, flags & VGM_STATS_FILTERS, error))) {
         return NULL;
+    }
+    for (i = 0; (flags & VGM_STATS_ENFORCE) && i < list->len; i++) {
+        if (!vgmStatsEnforce(g_ptr_array_index(list, i), stats, error))
+            return NULL;
     }
     out = g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverDomainStatsFree);
     for (i = 0; i < list->len; i++)

@@ -53,9 +53,10 @@ mode). What it covers:
     from the client library with openReadOnly and from the server with a
     plain open;
   * getAllDomainStats / domainListGetStats (state, cpu-total, balloon,
-    vcpu groups; the ACTIVE filter; ENFORCE_STATS of a group not served
-    (vm), of the perf and memory groups (empty), of the dirtyrate group
-    and of the block group);
+    vcpu groups; the ACTIVE filter; ENFORCE_STATS of the vm group, of the
+    perf and memory groups (empty), of the dirtyrate group and of the
+    block group; for a shut-off domain, ENFORCE_STATS of the groups only
+    a running QEMU answers, and of an unknown group, fails with code 74);
   * lifecycle events through libvirt's default event loop
     (virEventRegisterDefaultImpl + a thread running virEventRunDefaultImpl)
     and domainEventRegisterAny(None, VIR_DOMAIN_EVENT_ID_LIFECYCLE, ...):
@@ -1209,6 +1210,26 @@ def stats_tests(tap, conn):
     tap.ok(blk.get(ST_RUN, {}).get("block.count") == 0,
            "ENFORCE_STATS with the block group: block.count of the running domain (no disk)",
            repr(blk))
+    # the groups only a running QEMU answers (iothread, dirtyrate, vm),
+    # enforced for a shut-off domain, and a group no daemon knows: the
+    # call fails, as libvirtd 9.0's does (code 74, seen 2026-12-07)
+    for group, name in ((F.VIR_DOMAIN_STATS_IOTHREAD, "iothread"),
+                        (F.VIR_DOMAIN_STATS_DIRTYRATE, "dirtyrate"),
+                        (F.VIR_DOMAIN_STATS_VM, "vm")):
+        got = err_code(lambda: conn.domainListGetStats(
+            [off], group, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
+        tap.eq(got[0], F.VIR_ERR_ARGUMENT_UNSUPPORTED,
+               "ENFORCE_STATS with the %s group of a shut-off domain: argument unsupported"
+               % name)
+    got = err_code(lambda: conn.domainListGetStats(
+        [off], F.VIR_DOMAIN_STATS_STATE, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
+    tap.eq((got[0], [(d.name(), st["state.state"]) for d, st in got[1]]),
+           ("no error", [(ST_OFF, F.VIR_DOMAIN_SHUTOFF)]),
+           "ENFORCE_STATS with the state group of a shut-off domain: served")
+    got = err_code(lambda: conn.getAllDomainStats(
+        1 << 20, F.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS))
+    tap.eq(got[0], F.VIR_ERR_ARGUMENT_UNSUPPORTED,
+           "ENFORCE_STATS with a group no daemon knows (1 << 20): argument unsupported")
     harness.libvirt_cleanup(conn, [ST_RUN, ST_OFF])
 
 
