@@ -5324,8 +5324,18 @@ vgmDriverDomainUpdateLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         const VgmGraphicsDef *a = g_ptr_array_index(oldDef->devices.graphics, i);
         VgmGraphicsDef *b = g_ptr_array_index(newDef->devices.graphics, i);
 
-        /* a display given without its password (dumpxml without
-         * --security-info) keeps the one QEMU has, with its expiry */
+        /* a display given without its password and with the
+         * attributes dumpxml writes without --security-info keeps the one
+         * QEMU has, with its expiry; given plainly without one, it asks
+         * for the password to go, which QEMU cannot do while it runs (an
+         * empty one locks every client out): libvirt drops it from the
+         * live XML and leaves QEMU asking for it */
+        if (a->type == b->type && !b->passwd && a->passwd && !noPasswd) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("cannot remove the password of the %1$s graphics of running domain '%2$s': QEMU keeps password authentication until it stops; give the <graphics> element with its passwd (dumpxml --security-info) to change the password, or change the config (--config) for the next start"),
+                        vgmGraphicsTypeToString(a->type), dom->name);
+            return FALSE;
+        }
         if (a->type == b->type && !b->passwd && a->passwd) {
             b->passwd = g_strdup(a->passwd);
             b->passwdExpires = a->passwdExpires;

@@ -1580,7 +1580,9 @@ def graphics_update_tests(tap, target, tmp, vnc):
     still asks for a password; the same again changes nothing and
     succeeds; the display as dumpxml without --security-info gives it
     (its expiry, no password) succeeds and leaves QEMU's password (which
-    libvirtd's live XML then no longer shows; ours does); a VNC display
+    libvirtd's live XML then no longer shows; ours does); the display
+    written without any password is refused (libvirtd takes it and drops
+    the password from its live XML only); a VNC display
     written with port='-1' autoport='yes' and a new password succeeds and
     the server keeps its port; SPICE's with a password and
     connected='disconnect' the same; another keymap is refused (rc 1)."""
@@ -1623,6 +1625,25 @@ def graphics_update_tests(tap, target, tmp, vnc):
                (target.reference or g2.get("passwd") == "gfx-pw2"),
                "update-device --live of it: succeeds, QEMU's password stays",
                r.describe() + (ET.tostring(g2, encoding="unicode") if g2 is not None else ""))
+    # written by hand without a password: libvirtd takes it and drops the
+    # password from its live XML while QEMU keeps asking for it (seen
+    # 2026-12-07); ours refuses it, naming the password, and keeps it
+    f = harness.write_file(tmp, GFX + "-vnc-plain.xml",
+                           "<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'/>")
+    r = virsh(uri, "update-device", GFX, f, "--live")
+    g2 = live_graphics("vnc")
+    shown = ET.tostring(g2, encoding="unicode") if g2 is not None else ""
+    if target.reference:
+        tap.ok(r.rc == 0 and g2 is not None and g2.get("passwd") is None and
+               rfb_security_types(vnc) == [2],
+               "update-device --live of the VNC display without a password (libvirtd: taken, "
+               "its live XML without the password, the server still asks for one)",
+               r.describe() + shown)
+    else:
+        tap.ok(r.rc == 1 and "password" in r.err and g2 is not None and
+               g2.get("passwd") == "gfx-pw2" and rfb_security_types(vnc) == [2],
+               "update-device --live of the VNC display without a password: refused, naming "
+               "the password, which stays", r.describe() + shown)
     # written by hand, as a user changes a password: the port left to the
     # server (autoport, port -1), the listen address given
     f = harness.write_file(tmp, GFX + "-vnc-auto.xml",
