@@ -29,7 +29,10 @@
  * a detach takes the one there is). @unique: keys that two devices may
  * not share (a second attach with the same values is a duplicate).
  * @oneMatch: a detach or update that names several devices is refused;
- * of the others libvirt takes the first that matches.
+ * of the others libvirt takes the first that matches. @keysOnly: the keys
+ * alone name the device (libvirt looks a disk up by its target, a
+ * controller by type and index, a filesystem by its target directory);
+ * of the others an <address> or <alias> given must match as well.
  */
 typedef struct {
     const char *element;
@@ -38,6 +41,7 @@ typedef struct {
     gboolean single;
     gboolean unique;
     gboolean oneMatch;
+    gboolean keysOnly;
 } VgmDriverDeviceKind;
 
 #define A VGM_DEVICE_OP(VGM_DRIVER_DEVICE_ATTACH)
@@ -45,10 +49,10 @@ typedef struct {
 #define U VGM_DEVICE_OP(VGM_DRIVER_DEVICE_UPDATE)
 
 static const VgmDriverDeviceKind vgmDriverDeviceKinds[] = {
-    { "disk", A | D | U, { "target@dev" }, FALSE, TRUE },
+    { "disk", A | D | U, { "target@dev" }, FALSE, TRUE, FALSE, TRUE },
     { "interface", A | D | U, { "mac@address" }, FALSE, FALSE, TRUE },
-    { "controller", A | D, { "@type", "@index" }, FALSE, TRUE },
-    { "filesystem", A | D, { "target@dir" }, FALSE, TRUE },
+    { "controller", A | D, { "@type", "@index" }, FALSE, TRUE, FALSE, TRUE },
+    { "filesystem", A | D, { "target@dir" }, FALSE, TRUE, FALSE, TRUE },
     { "sound", A | D, { "@model" }, FALSE, FALSE },
     { "input", A | D, { "@type", "@bus" }, FALSE, FALSE },
     { "rng", A | D, { "@model", "backend@model", "backend" }, FALSE, FALSE },
@@ -187,6 +191,8 @@ vgmDriverDeviceMatches(const VgmDriverDeviceKind *kind, xmlNodePtr want, xmlNode
         if (!hv || !vgmDriverDeviceValueEqual(wv, hv))
             return FALSE;
     }
+    if (kind->keysOnly)
+        return TRUE;
     return vgmDriverDeviceAttrsMatch(vgmXMLChild(want, "address"), vgmXMLChild(have, "address")) &&
            vgmDriverDeviceAttrsMatch(vgmXMLChild(want, "alias"), vgmXMLChild(have, "alias"));
 }

@@ -2641,6 +2641,19 @@ def device_tests(tap, target, tmp):
         tap.eq((r.rc, r.out), (0, "Device detached successfully\n\n"), "detach-device --config (disk)")
         r = virsh(uri, "attach-disk", DEV, img, "vdc", "--config")
         tap.eq((r.rc, r.out), (0, "Disk attached successfully\n\n"), "attach-disk --config")
+        # a disk is named by its target alone: the <address> of another
+        # copy (the live one's, after attach --live --config) does not
+        # keep the config's from being detached (libvirtd 9.0, 2026-12-07)
+        other = harness.write_file(
+            tmp, DEV + "-vdc-addr.xml",
+            (DEV_DISK % img).replace("vdb", "vdc").replace(
+                "</disk>", "  <address type='pci' domain='0x0000' bus='0x00' slot='0x1e' "
+                "function='0x0'/>\n</disk>"))
+        r = virsh(uri, "detach-device", DEV, other, "--config")
+        tap.eq((r.rc, r.out), (0, "Device detached successfully\n\n"),
+               "detach-device --config of a disk given with another <address>: by its target")
+        r = virsh(uri, "attach-disk", DEV, img, "vdc", "--config")
+        tap.eq((r.rc, r.out), (0, "Disk attached successfully\n\n"), "attach-disk --config again")
         r = virsh(uri, "detach-disk", DEV, "vdc", "--config")
         tap.eq((r.rc, r.out), (0, "Disk detached successfully\n\n"), "detach-disk --config")
         devs = inactive_devices(tap, uri, DEV, "the config at the end")
@@ -4636,6 +4649,8 @@ def alias_tests(tap, target, tmp):
              "detach-device-alias input0 (the USB tablet): gone, the others keep their aliases",
              "attach-device --live of a tablet: input4, after the highest (QEMU's ids too)",
              "detach-device-alias of an alias no device has: refused",
+             "detach-device-alias --live --config of a run's alias (input1), which the "
+             "config does not have: refused, nothing changes in either",
              "attach-device --live of a tablet with user alias ua-Tab: QEMU's device ua-Tab",
              "attach-device --live of a tablet with user alias ua-Rng, which the rng has: refused",
              "detach-device-alias ua-Tab: gone",
@@ -4704,6 +4719,14 @@ def alias_tests(tap, target, tmp):
         tap.ok(r.rc == 1 and "nosuch0" in r.err and
                device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out) == after, names[7],
                r.describe())
+        # (libvirtd 9.0 looks the alias up in the config as well, which
+        # keeps user aliases only: "no device found with alias", 2026-12-07)
+        before = virsh(uri, "dumpxml", "--inactive", ALIAS).out
+        r = virsh(uri, "detach-device-alias", ALIAS, "input1", "--live", "--config")
+        tap.ok(r.rc == 1 and "input1" in r.err and
+               device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out) == after and
+               virsh(uri, "dumpxml", "--inactive", ALIAS).out == before, names[8],
+               r.describe())
         ua = harness.write_file(tmp, "alias-ua-tablet.xml",
                                 "<input type='tablet' bus='usb'><alias name='ua-Tab'/></input>")
         r = virsh(uri, "attach-device", ALIAS, ua, "--live")
@@ -4713,13 +4736,13 @@ def alias_tests(tap, target, tmp):
             qom = harness.qmp(target.root, ALIAS, "qom-get",
                               {"path": "/machine/peripheral/ua-Tab", "property": "port"})
             qom = "return" in qom
-        tap.ok(r.rc == 0 and ("input", "ua-Tab") in got and qom in (None, True), names[8],
+        tap.ok(r.rc == 0 and ("input", "ua-Tab") in got and qom in (None, True), names[9],
                r.describe() + repr((got, qom)))
         dup = harness.write_file(tmp, "alias-dup-tablet.xml",
                                  "<input type='tablet' bus='usb'><alias name='ua-Rng'/></input>")
         r = virsh(uri, "attach-device", ALIAS, dup, "--live")
         tap.ok(r.rc == 1 and "ua-Rng" in r.err and
-               device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out) == got, names[9],
+               device_aliases(tap, virsh(uri, "dumpxml", ALIAS).out) == got, names[10],
                r.describe())
         r = virsh(uri, "detach-device-alias", ALIAS, "ua-Tab", "--live")
         deadline = time.monotonic() + 10
@@ -4730,7 +4753,7 @@ def alias_tests(tap, target, tmp):
             time.sleep(0.2)
         tap.ok(r.rc == 0 and ("input", "ua-Tab") not in left and
                [a for a in left if a != ("input", "ua-Tab")] == [a for a in got if a != ("input", "ua-Tab")],
-               names[10], r.describe() + repr(left))
+               names[11], r.describe() + repr(left))
         # (libvirtd 9.0 drops the channel socket paths it named from a
         # definition, 2026-12-06: a start after a rename binds the new
         # name's; a config that kept the old run's path could not start)
@@ -4738,11 +4761,11 @@ def alias_tests(tap, target, tmp):
         r = virsh(uri, "define", f2)
         inactive = virsh(uri, "dumpxml", "--inactive", ALIAS).out
         tap.ok(r.rc == 0 and path is not None and path not in inactive and
-               "<channel type='unix'>" in inactive, names[11], r.describe() + inactive[-800:])
+               "<channel type='unix'>" in inactive, names[12], r.describe() + inactive[-800:])
         virsh(uri, "destroy", ALIAS, timeout=60)
         r = virsh(uri, "domrename", ALIAS, ALIAS + "-b")
         r2 = virsh(uri, "start", "--paused", ALIAS + "-b", timeout=120)
-        tap.ok(r.rc == 0 and r2.rc == 0, names[12], r.describe() + r2.describe())
+        tap.ok(r.rc == 0 and r2.rc == 0, names[13], r.describe() + r2.describe())
         virsh(uri, "destroy", ALIAS + "-b", timeout=60)
         virsh(uri, "domrename", ALIAS + "-b", ALIAS)
     finally:
