@@ -1207,6 +1207,24 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
     }
     if (!vgmSnapshotAlignDisks(dom->def, snapDef, active, error))
         return FALSE;
+    /* without memory state, a disk must take it (as libvirt refuses a
+     * snapshot of nothing) */
+    if (snapDef->memory == VGM_SNAPSHOT_LOCATION_NO) {
+        guint i;
+
+        for (i = 0; i < snapDef->disks->len; i++) {
+            const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+
+            if (sd->snapshot == VGM_SNAPSHOT_LOCATION_INTERNAL)
+                break;
+        }
+        if (i == snapDef->disks->len) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("snapshot '%1$s' of domain '%2$s' would hold nothing: the domain is shut off (no memory state) and no disk takes part"),
+                        snapDef->name, dom->name);
+            return FALSE;
+        }
+    }
     snapDef->creationTime = (long long)time(NULL);
     snapDef->state = !active ? VGM_SNAPSHOT_STATE_SHUTOFF :
                      running ? VGM_SNAPSHOT_STATE_RUNNING : VGM_SNAPSHOT_STATE_PAUSED;

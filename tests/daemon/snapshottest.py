@@ -14,7 +14,8 @@ What it covers:
     libvirt's VIR_ERR_NO_DOMAIN_SNAPSHOT (72);
   * snapshot-create-as of the shut-off domain: the qcow2 image holds it,
     the CD-ROM is left out, snapshot-info and snapshot-dumpxml (state,
-    memory, disks, the domain's definition);
+    memory, disks, the domain's definition); one that leaves every disk
+    out is refused (VIR_ERR_CONFIG_UNSUPPORTED);
   * a snapshot of the running domain: the guest paused and resumed
     around it (SUSPENDED and RESUMED events, as libvirt's), QEMU's
     snapshot has a VM state;
@@ -218,6 +219,20 @@ def run_tests(tap, target, work):
     tap.ok(r.rc == 0 and re.search(r"Name:\s+off1", r.out) and re.search(r"State:\s+shutoff", r.out)
            and re.search(r"Current:\s+yes", r.out) and re.search(r"Location:\s+internal", r.out),
            "snapshot-info --current", r.describe())
+
+    # a snapshot of the shut-off domain that leaves every disk out would
+    # hold nothing: refused, as libvirt 9.0 refuses it ("nothing selected
+    # for snapshot", VIR_ERR_CONFIG_UNSUPPORTED)
+    try:
+        dom.snapshotCreateXML("<domainsnapshot><name>none1</name><disks>"
+                              "<disk name='vda' snapshot='no'/></disks></domainsnapshot>")
+        code = None
+    except libvirt.libvirtError as e:
+        code = e.get_error_code()
+    tap.ok(code == VIR_ERR_CONFIG_UNSUPPORTED and "none1" not in image_snapshots(disk) and
+           dom.snapshotNum() == 1,
+           "a snapshot of the shut-off domain without any disk: VIR_ERR_CONFIG_UNSUPPORTED, "
+           "nothing made", repr(code))
 
     # the disk changes after it
     r = qemu_io(disk, "write -P 0x22 0 1M")
