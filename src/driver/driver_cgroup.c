@@ -746,23 +746,41 @@ vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name, const char 
 
 /* ---- the controls as libvirt's typed parameters ---- */
 
-/* libvirt's scheduler parameters, in its order, and the <cputune>
- * control each is */
+/* Whose group a running domain's scheduler parameter is read from */
+typedef enum {
+    VGM_SCHED_GROUP_DOMAIN,
+    VGM_SCHED_GROUP_VCPU,       /* vCPU 0's */
+    VGM_SCHED_GROUP_EMULATOR,
+    VGM_SCHED_GROUP_IOTHREAD,   /* the first I/O thread's */
+} VgmSchedGroup;
+
+/* libvirt's scheduler parameters, in its order, the <cputune> control
+ * each is, and the group a running domain's is read from */
 static const struct {
     const char *field;
     gboolean isSigned;          /* a quota: LLONG; else ULLONG */
     gboolean period;
     size_t offset;              /* in VgmDomainCputune */
+    VgmSchedGroup group;
 } vgmDriverSchedParams[] = {
-    { "cpu_shares", FALSE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, shares) },
-    { "vcpu_period", FALSE, TRUE, G_STRUCT_OFFSET(VgmDomainCputune, period) },
-    { "vcpu_quota", TRUE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, quota) },
-    { "emulator_period", FALSE, TRUE, G_STRUCT_OFFSET(VgmDomainCputune, emulatorPeriod) },
-    { "emulator_quota", TRUE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, emulatorQuota) },
-    { "global_period", FALSE, TRUE, G_STRUCT_OFFSET(VgmDomainCputune, globalPeriod) },
-    { "global_quota", TRUE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, globalQuota) },
-    { "iothread_period", FALSE, TRUE, G_STRUCT_OFFSET(VgmDomainCputune, iothreadPeriod) },
-    { "iothread_quota", TRUE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, iothreadQuota) },
+    { "cpu_shares", FALSE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, shares),
+      VGM_SCHED_GROUP_DOMAIN },
+    { "vcpu_period", FALSE, TRUE, G_STRUCT_OFFSET(VgmDomainCputune, period),
+      VGM_SCHED_GROUP_VCPU },
+    { "vcpu_quota", TRUE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, quota),
+      VGM_SCHED_GROUP_VCPU },
+    { "emulator_period", FALSE, TRUE, G_STRUCT_OFFSET(VgmDomainCputune, emulatorPeriod),
+      VGM_SCHED_GROUP_EMULATOR },
+    { "emulator_quota", TRUE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, emulatorQuota),
+      VGM_SCHED_GROUP_EMULATOR },
+    { "global_period", FALSE, TRUE, G_STRUCT_OFFSET(VgmDomainCputune, globalPeriod),
+      VGM_SCHED_GROUP_DOMAIN },
+    { "global_quota", TRUE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, globalQuota),
+      VGM_SCHED_GROUP_DOMAIN },
+    { "iothread_period", FALSE, TRUE, G_STRUCT_OFFSET(VgmDomainCputune, iothreadPeriod),
+      VGM_SCHED_GROUP_IOTHREAD },
+    { "iothread_quota", TRUE, FALSE, G_STRUCT_OFFSET(VgmDomainCputune, iothreadQuota),
+      VGM_SCHED_GROUP_IOTHREAD },
 };
 
 /* libvirt's memory parameters (KiB) and the <memtune> limit each is */
@@ -886,6 +904,99 @@ vgmDriverTuneParams(const VgmDomainDef *def, VgmDriverTuneKind kind, gboolean st
         break;
     }
     return params;
+}
+
+/* The CFS values of group @rel/@sub: shares (cpu.weight on v2), and
+ * period and quota (-1: none); FALSE when the group has no such files */
+static gboolean
+vgmDriverCgroupReadCpu(const VgmCgroupHost *host, const char *rel, const char *sub,
+                       unsigned long long *shares, unsigned long long *period, long long *quota)
+{
+    gboolean v2 = host->version == VGM_CGROUP_V2;
+    g_autofree char *w = vgmCgroupRead(host, VGM_CGROUP_CPU, rel, sub,
+                                       v2 ? "cpu.weight" : "cpu.shares");
+    g_autofree char *p = vgmCgroupRead(host, VGM_CGROUP_CPU, rel, sub,
+                                       v2 ? "cpu.max" : "cpu.cfs_period_us");
+    g_autofree char *q = v2 ? NULL : vgmCgroupRead(host, VGM_CGROUP_CPU, rel, sub,
+                                                   "cpu.cfs_quota_us");
+    g_auto(GStrv) max = NULL;
+    guint64 sv, pv;
+    gint64 qv;
+
+    if (!w || !p || (!v2 && !q))
+        return FALSE;
+    if (v2) {
+        /* "QUOTA PERIOD", the quota "max" for none */
+        max = g_strsplit(g_strstrip(p), " ", 2);
+        if (!max[0] || !max[1])
+            return FALSE;
+        g_free(p);
+        p = g_strdup(max[1]);
+        q = g_strdup(g_str_equal(max[0], "max") ? "-1" : max[0]);
+    }
+    if (!g_ascii_string_to_unsigned(g_strstrip(w), 10, 0, G_MAXUINT64, &sv, NULL) ||
+        !g_ascii_string_to_unsigned(g_strstrip(p), 10, 0, G_MAXUINT64, &pv, NULL) ||
+        !g_ascii_string_to_signed(g_strstrip(q), 10, G_MININT64, G_MAXINT64, &qv, NULL))
+        return FALSE;
+    *shares = sv;
+    *period = pv;
+    *quota = qv < 0 ? -1 : qv;
+    return TRUE;
+}
+
+void
+vgmDriverTuneSchedLive(const VgmDriverStore *store, const VgmDomainDef *def, GPtrArray *params)
+{
+    g_autoptr(VgmCgroupHost) host = vgmCgroupHostDetect(store->cgroupRoot);
+    g_autofree char *rel = NULL;
+    g_autofree char *dir = NULL;
+    g_autofree char *iothread = NULL;
+    const char *subs[] = {
+        [VGM_SCHED_GROUP_DOMAIN] = NULL,
+        [VGM_SCHED_GROUP_VCPU] = "vcpu0",
+        [VGM_SCHED_GROUP_EMULATOR] = "emulator",
+        [VGM_SCHED_GROUP_IOTHREAD] = NULL,
+    };
+    unsigned long long shares, period;
+    long long quota;
+    guint i;
+    size_t k;
+
+    if (host->version == VGM_CGROUP_NONE)
+        return;
+    rel = vgmDriverCgroupName(store, def->name, def->resourcePartition);
+    dir = vgmCgroupPath(host, VGM_CGROUP_CPU, rel, NULL, NULL);
+    if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
+        return;
+    if (def->iothreads && def->iothreads->len)
+        subs[VGM_SCHED_GROUP_IOTHREAD] = iothread =
+            g_strdup_printf("iothread%u", ((const VgmDomainIOThread *)
+                                           g_ptr_array_index(def->iothreads, 0))->id);
+    for (i = 0; i < params->len; i++) {
+        VgmTypedParam *p = g_ptr_array_index(params, i);
+        VgmSchedGroup group;
+
+        for (k = 0; k < G_N_ELEMENTS(vgmDriverSchedParams); k++) {
+            if (g_str_equal(p->field, vgmDriverSchedParams[k].field))
+                break;
+        }
+        if (k == G_N_ELEMENTS(vgmDriverSchedParams))
+            continue;
+        group = vgmDriverSchedParams[k].group;
+        /* a thread group is made only for a control: without one the
+         * threads are in the domain's (without an I/O thread, as
+         * libvirtd 9.0 answers, the domain's values too) */
+        if (!(subs[group] &&
+              vgmDriverCgroupReadCpu(host, rel, subs[group], &shares, &period, &quota)) &&
+            !vgmDriverCgroupReadCpu(host, rel, NULL, &shares, &period, &quota))
+            return;
+        if (g_str_equal(p->field, "cpu_shares"))
+            p->v.ul = shares;
+        else if (vgmDriverSchedParams[k].period)
+            p->v.ul = period;
+        else
+            p->v.l = quota;
+    }
 }
 
 static const char *const vgmDriverTypedParamTypes[] = {

@@ -93,6 +93,15 @@ char *vgmDriverCgroupName(const VgmDriverStore *store, const char *name,
 GPtrArray *vgmDriverTuneParams(const VgmDomainDef *def, VgmDriverTuneKind kind,
                                gboolean strings);
 
+/* Scheduler parameters @params (vgmDriverTuneParams of running domain
+ * @def) as its cgroups have them, as libvirt reads a running domain's:
+ * the shares and the global pair of its group, the vCPUs', emulator's
+ * and first I/O thread's pairs of their groups, or of the domain's where
+ * the threads have none (or there is no I/O thread); a quota of -1:
+ * none; left as they are where the domain has no group */
+void vgmDriverTuneSchedLive(const VgmDriverStore *store, const VgmDomainDef *def,
+                            GPtrArray *params);
+
 /* The parameters @params (VgmTypedParam) of libvirt's
  * virDomainSetSchedulerParameters(Flags), SetMemoryParameters or
  * SetBlkioParameters (@kind) made in @def as libvirt makes them: its

@@ -3970,9 +3970,15 @@ vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom, VgmDriverTuneKind k
     const VgmDomainDef *def = vgmDriverReadDef(drv, dom, flags, VGM_TYPED_PARAM_STRING_OKAY,
                                                &config, error);
 
+    GPtrArray *params;
+
     if (!def)
         return NULL;
-    return vgmDriverTuneParams(def, kind, (flags & VGM_TYPED_PARAM_STRING_OKAY) != 0);
+    params = vgmDriverTuneParams(def, kind, (flags & VGM_TYPED_PARAM_STRING_OKAY) != 0);
+    /* a running domain's scheduler, as its groups have it */
+    if (kind == VGM_DRIVER_TUNE_SCHED && !config && vgmDriverDomainIsActive(dom))
+        vgmDriverTuneSchedLive(drv->store, def, params);
+    return params;
 }
 
 /* ---- a disk's I/O throttling ---- */

@@ -4931,7 +4931,9 @@ def tune_live_tests(tap, target, tmp):
              "virsh memtune with a hard limit above the swap limit is refused, nothing changed",
              "virsh schedinfo --set --live --config: both changed",
              "virsh destroy and undefine: the tuned domain",
-             "virsh event: schedinfo --set --live raises TUNABLE with the controls it set"]
+             "virsh event: schedinfo --set --live raises TUNABLE with the controls it set",
+             "virsh schedinfo --live of the running domain: its groups' values, the "
+             "controls not given as the kernel has them"]
     if not harness.cgroups_usable() and not target.reference:
         for n in names:
             tap.skip(n, "this host's cgroups take no group (needs root and the cpu and memory "
@@ -4988,6 +4990,19 @@ def tune_live_tests(tap, target, tmp):
         return pid and harness.cgroup_value(pid, "memory", "memory.max" if v2 else
                                             "memory.limit_in_bytes")
 
+    # what the running domain's groups hold, the controls not given
+    # included (the kernel's defaults: a 100 ms period, no quota), as
+    # libvirtd 9.0 reads them (2026-12-07; without an I/O thread, its
+    # pair is the domain's too)
+    got = tune_values(virsh(uri, "schedinfo", TUNE_LIVE, "--live").out)
+    tap.eq(dict((k, got.get(k)) for k in
+                ("cpu_shares", "vcpu_period", "vcpu_quota", "emulator_period",
+                 "emulator_quota", "global_period", "global_quota", "iothread_period",
+                 "iothread_quota")),
+           {"cpu_shares": "1500", "vcpu_period": "50000", "vcpu_quota": "-1",
+            "emulator_period": "100000", "emulator_quota": "-1", "global_period": "100000",
+            "global_quota": "-1", "iothread_period": "100000", "iothread_quota": "-1"},
+           names[12])
     events = EventReader(uri)
     time.sleep(1)
     r = virsh(uri, "schedinfo", TUNE_LIVE, "--live", "--set", "cpu_shares=512",
