@@ -976,10 +976,15 @@ vgmRpcServerAccept(gint fd, GIOCondition cond, gpointer data)
     return G_SOURCE_CONTINUE;
 }
 
+static gboolean vgmRpcServerSignal(gpointer data);
+static void vgmRpcServerAttach(VgmRpcServer *srv, GSource *src, GSourceFunc fn, gpointer data);
+
 VgmRpcServer *
 vgmRpcServerNew(const VgmRpcProgram *program, const VgmRpcLimits *limits)
 {
+    static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
     VgmRpcServer *srv = g_new0(VgmRpcServer, 1);
+    guint i;
 
     srv->program = *program;
     if (limits)
@@ -1005,6 +1010,11 @@ vgmRpcServerNew(const VgmRpcProgram *program, const VgmRpcLimits *limits)
     srv->idleSince = g_get_monotonic_time();
     g_mutex_init(&srv->lock);
     g_cond_init(&srv->cond);
+    /* caught from now on, before any socket exists: a stop asked while
+     * the sockets are being made is served by the first turn of the loop,
+     * which removes them, rather than ending the process where it is */
+    for (i = 0; i < G_N_ELEMENTS(sigs); i++)
+        vgmRpcServerAttach(srv, g_unix_signal_source_new(sigs[i]), vgmRpcServerSignal, srv);
     return srv;
 }
 
@@ -1235,7 +1245,6 @@ vgmRpcServerAttach(VgmRpcServer *srv, GSource *src, GSourceFunc fn, gpointer dat
 void
 vgmRpcServerRun(VgmRpcServer *srv, guint idleTimeout)
 {
-    static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
     VgmRpcTick tick = { srv, idleTimeout };
     guint i;
 
@@ -1245,8 +1254,6 @@ vgmRpcServerRun(VgmRpcServer *srv, guint idleTimeout)
         vgmRpcServerAttach(srv, g_unix_fd_source_new(l->fd, G_IO_IN),
                            (GSourceFunc)(void (*)(void))vgmRpcServerAccept, l);
     }
-    for (i = 0; i < G_N_ELEMENTS(sigs); i++)
-        vgmRpcServerAttach(srv, g_unix_signal_source_new(sigs[i]), vgmRpcServerSignal, srv);
     vgmRpcServerAttach(srv, g_timeout_source_new_seconds(1), vgmRpcServerTick, &tick);
     vgmRpcServerTouch(srv);
 

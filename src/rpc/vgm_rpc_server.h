@@ -117,6 +117,8 @@ typedef struct {
     guint keepaliveCount;       /* unanswered pings before a drop (default 5) */
 } VgmRpcLimits;
 
+/* A server with no socket yet; SIGTERM, SIGINT and SIGHUP are caught
+ * from here on, and end vgmRpcServerRun (at once if they came before) */
 VgmRpcServer *vgmRpcServerNew(const VgmRpcProgram *program, const VgmRpcLimits *limits);
 void vgmRpcServerFree(VgmRpcServer *srv);
 
