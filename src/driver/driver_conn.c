@@ -4108,15 +4108,33 @@ vgmDriverSetBlockIoTune(VgmDriver *drv, const char *name, const char *disk,
     if (!live || !(dom = vgmDriverLookupByNameFlags(drv, name, VGM_DRIVER_LOOKUP_FULL, NULL)) ||
         !dom->def)
         return TRUE;
-    event = vgmDriverIotuneParams(dom->def, disk, TRUE, "blkdeviotune.");
-    if (event)
-        vgmDriverEmitTunable(drv, name, event);
+    /* (libvirt's: the disk's target, then the values given, in the
+     * order given) */
+    {
+        const VgmDiskDef *d = vgmDriverFindDisk(dom->def, disk);
+
+        if (!d)
+            return TRUE;
+        event = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
+        vgmTypedParamAdd(event, "blkdeviotune.disk", VGM_TYPED_PARAM_STRING)->v.s =
+            g_strdup(d->dst);
+        for (i = 0; i < params->len; i++) {
+            const VgmTypedParam *p = g_ptr_array_index(params, i);
+            g_autofree char *field = g_strconcat("blkdeviotune.", p->field, NULL);
+            VgmTypedParam *q = vgmTypedParamAdd(event, field, p->type);
+
+            if (p->type == VGM_TYPED_PARAM_STRING)
+                q->v.s = g_strdup(p->v.s);
+            else
+                q->v = p->v;
+        }
+    }
+    vgmDriverEmitTunable(drv, name, event);
     return TRUE;
 }
 
 GPtrArray *
-vgmDriverIotuneParams(const VgmDomainDef *def, const char *disk, gboolean strings,
-                      const char *prefix)
+vgmDriverIotuneParams(const VgmDomainDef *def, const char *disk, gboolean strings)
 {
     const VgmDiskDef *d = vgmDriverFindDisk(def, disk);
     GPtrArray *params;
@@ -4125,20 +4143,11 @@ vgmDriverIotuneParams(const VgmDomainDef *def, const char *disk, gboolean string
     if (!d)
         return NULL;
     params = g_ptr_array_new_with_free_func((GDestroyNotify)vgmTypedParamFree);
-    if (*prefix) {
-        g_autofree char *field = g_strconcat(prefix, "disk", NULL);
-
-        vgmTypedParamAdd(params, field, VGM_TYPED_PARAM_STRING)->v.s = g_strdup(d->dst);
-    }
     for (k = 0; k < VGM_DISK_IOTUNE_LAST; k++) {
-        g_autofree char *field = g_strconcat(prefix, vgmDiskIotuneFieldTypeToString(k), NULL);
-
-        vgmTypedParamAdd(params, field, VGM_TYPED_PARAM_ULLONG)->v.ul = d->iotune ? d->iotune->v[k]
-                                                                                  : 0;
+        vgmTypedParamAdd(params, vgmDiskIotuneFieldTypeToString(k), VGM_TYPED_PARAM_ULLONG)->v.ul =
+            d->iotune ? d->iotune->v[k] : 0;
         if (k == VGM_DISK_IOTUNE_SIZE_IOPS && strings) {
-            g_autofree char *group = g_strconcat(prefix, VGM_DRIVER_IOTUNE_GROUP_NAME, NULL);
-
-            vgmTypedParamAdd(params, group, VGM_TYPED_PARAM_STRING)->v.s =
+            vgmTypedParamAdd(params, VGM_DRIVER_IOTUNE_GROUP_NAME, VGM_TYPED_PARAM_STRING)->v.s =
                 g_strdup(d->iotune && d->iotune->groupName ? d->iotune->groupName : "");
         }
     }
@@ -4156,8 +4165,7 @@ vgmDriverGetBlockIoTune(VgmDriver *drv, VgmDriverDomain *dom, const char *disk,
 
     if (!def)
         return NULL;
-    if (!(params = vgmDriverIotuneParams(def, disk, (flags & VGM_TYPED_PARAM_STRING_OKAY) != 0,
-                                         "")))
+    if (!(params = vgmDriverIotuneParams(def, disk, (flags & VGM_TYPED_PARAM_STRING_OKAY) != 0)))
         vgmErrorSet(error, VGM_ERR_INVALID_ARG,
                     _("domain '%1$s' has no disk '%2$s' (a target or a source path)"), dom->name,
                     disk);

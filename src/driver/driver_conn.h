@@ -603,11 +603,9 @@ gboolean vgmDriverSetBlockIoTune(VgmDriver *drv, const char *name, const char *d
  * order; group_name with VGM_TYPED_PARAM_STRING_OKAY */
 GPtrArray *vgmDriverGetBlockIoTune(VgmDriver *drv, VgmDriverDomain *dom, const char *disk,
                                    unsigned int flags, GError **error);
-/* The <iotune> values of disk @disk of @def as typed parameters named
- * @prefix + libvirt's name (a prefix adds the disk's target first, as a
- * TUNABLE event has it); NULL when @def has no such disk */
-GPtrArray *vgmDriverIotuneParams(const VgmDomainDef *def, const char *disk, gboolean strings,
-                                 const char *prefix);
+/* The <iotune> values of disk @disk of @def as typed parameters with
+ * libvirt's names; NULL when @def has no such disk */
+GPtrArray *vgmDriverIotuneParams(const VgmDomainDef *def, const char *disk, gboolean strings);
 /* The number of values vgmDriverGetBlockIoTune gives */
 #define VGM_DRIVER_IOTUNE_PARAMS(strings) (VGM_DISK_IOTUNE_LAST + ((strings) ? 1 : 0))
 

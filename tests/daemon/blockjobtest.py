@@ -35,7 +35,8 @@ What it covers:
     not attach the backing file), the live XML without a backing chain;
   * virsh domblkerror (virDomainGetDiskErrors) without errors;
   * virsh blkdeviotune (virDomainSetBlockIoTune, GetBlockIoTune) --live:
-    QEMU's query-block shows the limits and the group, blkdeviotune and the
+    QEMU's query-block shows the limits and the group, the TUNABLE event
+    has the disk and the values given, blkdeviotune and the
     live XML read them back; a read limit replaces the total one as in
     libvirt; refused with nothing changed: a total with its split, a value
     above 1e15, a max without its rate, a max's length without the max;
@@ -56,6 +57,7 @@ What it covers:
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -364,7 +366,18 @@ def run_tests(tap, target, work):
            ins[0].get("group") == "grp1" and "<total_bytes_sec>1000000</total_bytes_sec>" in x,
            "blkdeviotune --live: QEMU throttles the disk (query-block), blkdeviotune and the "
            "live XML say so", r.describe() + g.describe() + q)
+    # (the TUNABLE event names the disk and the values given, as
+    # libvirtd 9.0's does, 2026-12-07)
+    ev = subprocess.Popen(["virsh", "-c", uri, "event", DOM, "--event", "tunable", "--loop",
+                           "--timeout", "15"], stdout=subprocess.PIPE, text=True)
+    time.sleep(1.5)
     r = harness.virsh(uri, "blkdeviotune", DOM, "vda", "--read-bytes-sec", "4096", "--live")
+    time.sleep(1.5)
+    ev.send_signal(signal.SIGINT)
+    lines = [l for l in ev.communicate(timeout=20)[0].splitlines() if l.strip()]
+    tap.eq(lines[:3], ["event 'tunable' for domain '%s':" % DOM, "\tblkdeviotune.disk: vda",
+                       "\tblkdeviotune.read_bytes_sec: 4096"],
+           "blkdeviotune --live raises TUNABLE with the disk and the value given")
     q = harness.virsh(uri, "qemu-monitor-command", DOM, '{"execute":"query-block"}').out
     ins = [b["inserted"] for b in json.loads(q or "{}").get("return", []) if b.get("inserted")]
     tap.ok(r.rc == 0 and ins and ins[0].get("bps") == 0 and ins[0].get("bps_rd") == 4096 and
