@@ -527,7 +527,8 @@ testDeviceChange(void)
         "<address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/></disk>"
         "<controller type='usb' index='0' model='qemu-xhci'/>"
         "<interface type='user'><mac address='52:54:00:aa:bb:01'/></interface>"
-        "<interface type='user'><mac address='52:54:00:aa:bb:02'/></interface>"
+        "<interface type='user'><mac address='52:54:00:aa:bb:02'/>"
+        "<address type='pci' domain='0x0000' bus='0x00' slot='0x06' function='0x0'/></interface>"
         "<watchdog model='i6300esb' action='reset'/>"
         "<graphics type='vnc' port='-1'/>"
         "</devices></domain>";
@@ -562,11 +563,18 @@ testDeviceChange(void)
           VGM_DRIVER_DEVICE_DETACH, VGM_ERR_DEVICE_MISSING, "mac address='52:54:00:aa:bb:09'", NULL },
         { "<disk type='file' device='disk'><target dev='vda'/></disk>",
           VGM_DRIVER_DEVICE_DETACH, 0, "<watchdog", "/a.img" },
-        /* an <address> given must match too (0x4 is 0x04) */
+        /* a disk is named by its target alone, as libvirt looks it up:
+         * another <address> (a live copy's) does not keep it */
         { "<disk type='file' device='disk'><target dev='vda'/><address type='pci' slot='0x5'/></disk>",
-          VGM_DRIVER_DEVICE_DETACH, VGM_ERR_DEVICE_MISSING, "target dev='vda'", NULL },
+          VGM_DRIVER_DEVICE_DETACH, 0, "<watchdog", "/a.img" },
         { "<disk type='file' device='disk'><target dev='vda'/><address type='pci' slot='0x4'/></disk>",
           VGM_DRIVER_DEVICE_DETACH, 0, "<watchdog", "/a.img" },
+        /* of an interface, an <address> given must match too (0x6 is
+         * 0x06) */
+        { "<interface type='user'><mac address='52:54:00:aa:bb:02'/><address type='pci' slot='0x7'/></interface>",
+          VGM_DRIVER_DEVICE_DETACH, VGM_ERR_DEVICE_MISSING, "mac address='52:54:00:aa:bb:02'", NULL },
+        { "<interface type='user'><mac address='52:54:00:aa:bb:02'/><address type='pci' slot='0x6'/></interface>",
+          VGM_DRIVER_DEVICE_DETACH, 0, "52:54:00:aa:bb:01", "52:54:00:aa:bb:02" },
         { "<watchdog model='i6300esb'/>", VGM_DRIVER_DEVICE_DETACH, 0, "<disk", "<watchdog" },
         /* update replaces the one it names */
         { "<disk type='file' device='disk'><source file='/c.img'/><target dev='vda' bus='virtio'/></disk>",
