@@ -1904,20 +1904,21 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
                   g_strerror(errno));
     {
         g_autofree char *tail = vgmFileReadTail(status->log, logOffset, VGM_DRIVER_LOG_TAIL);
+        g_auto(GStrv) lines = g_strsplit(tail, "\n", -1);
+        g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func(g_free);
 
-        if (*tail) {
-            /* the log's lines kept as lines (each escaped), as libvirt
-             * quotes QEMU's last words */
-            g_auto(GStrv) lines = g_strsplit(tail, "\n", -1);
-            g_autofree char *quoted = NULL;
+        /* the log's lines kept as lines (each escaped), as libvirt
+         * quotes QEMU's last words, but for the notes of the ptys QEMU
+         * opened, which say nothing of why it quit (libvirt leaves them
+         * out too) */
+        for (guint l = 0; lines[l]; l++) {
+            if (*lines[l] && !strstr(lines[l], "char device redirected to"))
+                g_ptr_array_add(kept, vgmErrorEscape(lines[l]));
+        }
+        g_ptr_array_add(kept, NULL);
+        if (kept->len > 1) {
+            g_autofree char *quoted = g_strjoinv("\n", (char **)kept->pdata);
 
-            for (guint l = 0; lines[l]; l++) {
-                char *esc = vgmErrorEscape(lines[l]);
-
-                g_free(lines[l]);
-                lines[l] = esc;
-            }
-            quoted = g_strjoinv("\n", lines);
             g_set_error(error, VGM_ERROR,
                         err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
                         _("%1$s; QEMU log: %2$s"), err->message, quoted);
