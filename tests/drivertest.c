@@ -4157,6 +4157,55 @@ testNamedTap(void)
     g_assert_cmpstr(isolated, ==, "1");
 }
 
+/* A bridge <interface> without <target dev> (virt-install --network
+ * bridge=BR): as libvirt, the driver names its tap (vnetN, in the live
+ * XML) and puts it into the bridge, rather than leaving it to QEMU's
+ * bridge helper, which needs an ACL file (/etc/qemu/bridge.conf) a host
+ * may not have. Needs root and a bridge of our own, else skipped. */
+static void
+testBridgeTapNamed(void)
+{
+    g_autofree char *root = NULL;
+    g_autofree char *file = NULL;
+    g_autofree char *bridge = g_strdup_printf("vgmbn%u", (unsigned int)getpid() % 100000);
+    g_autofree char *vnet = NULL;
+    g_autofree char *master = NULL;
+    g_autofree char *xml = NULL;
+    g_autoptr(TestRun) run = NULL;
+
+    if (!testHaveQemu())
+        return;
+    if (geteuid() != 0) {
+        g_test_skip("a named tap needs root (CAP_NET_ADMIN)");
+        return;
+    }
+    if (!testMakeBridge(bridge)) {
+        g_test_skip("cannot make a bridge here (ip link add ... type bridge failed)");
+        return;
+    }
+    root = testMakeRoot();
+    file = g_build_filename(root, "brtap.xml", NULL);
+    xml = g_strdup_printf("<domain type='qemu'><name>brtap</name><memory unit='MiB'>128</memory>"
+                          "<os><type arch='x86_64' machine='q35'>hvm</type></os>"
+                          "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>"
+                          "<interface type='bridge'><mac address='52:54:00:6a:7b:8d'/>"
+                          "<source bridge='%s'/><model type='virtio'/></interface>"
+                          "<memballoon model='none'/></devices></domain>", bridge);
+    g_assert_true(g_file_set_contents(file, xml, -1, NULL));
+    vnet = testCreateFindIfname(root, file, "brtap", "vnet", bridge);
+    if (vnet) {
+        g_autofree char *sysMaster = g_strdup_printf("/sys/class/net/%s/master", vnet);
+
+        master = g_file_read_link(sysMaster, NULL);
+    }
+    run = testTool(root, "destroy", "brtap", NULL);
+    testIpLink("link", "del", bridge, NULL);
+    TEST_OK(run);
+    g_assert_nonnull(vnet);
+    g_assert_nonnull(master);
+    g_assert_true(g_str_has_suffix(master, bridge));
+}
+
 /* How many of @pid's fds are the character device of the macvtap with
  * index @ifindex (/dev/tapN, or the node the driver made and removed) */
 static unsigned int
@@ -5930,6 +5979,7 @@ main(int argc, char **argv)
     g_test_add_func("/driver/lifecycle/poweroff", testPoweroff);
     g_test_add_func("/driver/lifecycle/hugetlbfs", testHugetlbfsLifecycle);
     g_test_add_func("/driver/lifecycle/named-tap", testNamedTap);
+    g_test_add_func("/driver/lifecycle/bridge-tap-named", testBridgeTapNamed);
     g_test_add_func("/driver/lifecycle/ethernet-taps", testEthernetTaps);
     g_test_add_func("/driver/lifecycle/direct-macvtap", testDirectMacvtap);
     g_test_add_func("/driver/lifecycle/backend-tap", testBackendTap);

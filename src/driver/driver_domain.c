@@ -1598,7 +1598,7 @@ vgmDriverDomainStartDef(const VgmDriverStore *store, VgmDomainDef *def,
     if (!vgmDriverNetResolveNetworks(store, def, error) ||
         !vgmDriverNetResolveListens(store, def, error))
         return NULL;
-    vgmDriverNetNameTaps(def, 0, FALSE);
+    vgmDriverNetNameTaps(def, 0);
     /* and the ids QEMU gets for its devices, which a hot-plug or unplug
      * of another one does not move */
     vgmQemuAssignAliases(def);
@@ -5803,9 +5803,7 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
         if (!vgmDriverNetResolveNetwork(store, net, error))
             return FALSE;
     }
-    /* (a bridge interface gets a tap of the driver's too: the running
-     * QEMU's sandbox keeps it from spawning its bridge helper) */
-    vgmDriverNetNameTaps(newDef, oldDef->devices.nets->len, TRUE);
+    vgmDriverNetNameTaps(newDef, oldDef->devices.nets->len);
     for (i = oldDef->devices.nets->len; i < newDef->devices.nets->len; i++) {
         if (!vgmDriverNetCheckTap(g_ptr_array_index(newDef->devices.nets, i), error))
             return FALSE;

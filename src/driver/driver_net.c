@@ -65,7 +65,7 @@ vgmDriverNetNameUsed(const VgmDomainDef *def, const char *name)
 }
 
 void
-vgmDriverNetNameTaps(VgmDomainDef *def, guint first, gboolean bridges)
+vgmDriverNetNameTaps(VgmDomainDef *def, guint first)
 {
     unsigned int nextTap = 0;
     unsigned int nextMacvtap = 0;
@@ -77,11 +77,8 @@ vgmDriverNetNameTaps(VgmDomainDef *def, guint first, gboolean bridges)
         unsigned int *next = macvtap ? &nextMacvtap : &nextTap;
         char *name = NULL;
 
-        /* (a bridge interface's tap is QEMU's bridge helper's, but for a
-         * hot-plug or a tap the driver opens) */
         if ((net->type != VGM_NET_TYPE_ETHERNET && net->type != VGM_NET_TYPE_NETWORK &&
-             !macvtap &&
-             !((bridges || vgmQemuNetDriverOpens(net)) && net->type == VGM_NET_TYPE_BRIDGE)) ||
+             net->type != VGM_NET_TYPE_BRIDGE && !macvtap) ||
             net->ifname)
             continue;
         /* libvirt's prefixes */

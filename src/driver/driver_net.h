@@ -38,13 +38,14 @@ typedef struct {
 void vgmDriverTapFree(VgmDriverTap *tap);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverTap, vgmDriverTapFree)
 
-/* Gives each <interface type='ethernet'> or 'network' without <target
- * dev>, from the @first interface of @def on, the lowest vnetN no host
- * interface and no other interface of @def has, and each 'direct' one
- * the lowest such macvtapN; with @bridges, each 'bridge' one a vnetN too
- * (a hot-plug: the driver makes the tap a start leaves to QEMU's bridge
- * helper). */
-void vgmDriverNetNameTaps(VgmDomainDef *def, guint first, gboolean bridges);
+/* Gives each <interface type='ethernet', 'network' or 'bridge' without
+ * <target dev>, from the @first interface of @def on, the lowest vnetN no
+ * host interface and no other interface of @def has, and each 'direct'
+ * one the lowest such macvtapN: at a start and a hot-plug the driver has
+ * every tap made by name, as libvirt makes every tap (QEMU's bridge
+ * helper, which domxml-to-native's line leaves a bridge's to, needs an
+ * ACL file a host may not have). */
+void vgmDriverNetNameTaps(VgmDomainDef *def, guint first);
 
 /* Before the spawn: a managed tap must not exist yet (QEMU would join
  * someone else's), an unmanaged one must. */

@@ -534,8 +534,10 @@ vgmQemuValidateDevices(const VgmDomainDef *def, GError **error)
     for (i = 0; i < def->devices.nets->len; i++) {
         const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
         /* QEMU's bridge helper makes an unnamed tap the driver cannot find
-         * afterwards, with one queue and no vhost-net (the tap of an
-         * interface with a <backend> is the driver's, and named) */
+         * afterwards, with one queue and no vhost-net: what a line of
+         * domxml-to-native leaves a bridge's tap to (a start names every
+         * tap, and the tap of an interface with a <backend> is the
+         * driver's) */
         if (net->type == VGM_NET_TYPE_BRIDGE && !net->ifname && !vgmQemuNetDriverOpens(net) &&
             (net->mtu || net->queues || net->driverName == VGM_NET_DRIVER_VHOST || net->ovs ||
              net->bandwidth.in || net->bandwidth.out || net->coalesceRxFrames ||
