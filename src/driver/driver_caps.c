@@ -477,7 +477,8 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
     g_autoptr(GPtrArray) lu = g_ptr_array_new();
     const VgmQemuCapsMachine *m;
     g_auto(GStrv) firmwareDirs = NULL;
-    gboolean efi;
+    g_autoptr(GPtrArray) loaders = NULL;
+    gboolean efi, secure;
     gboolean kvm;
     gboolean gmemQemu, gmemHost;
     gboolean s390pv, sev, snp, tdx, sgx;
@@ -500,20 +501,26 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
     vgmBufEscapeString(&buf, "<arch>%s</arch>\n", arch);
     vgmBufAsprintf(&buf, "<vcpu max='%u'/>\n", m->cpuMax);
 
-    /* os: what the domain XML model takes; firmware files are not listed.
-     * 'efi' when a firmware descriptor offers UEFI for this arch and
-     * machine, as libvirt lists it (clients such as virt-install ask for
-     * UEFI by it); BIOS is the machine's own */
+    /* os: what the domain XML model takes. 'efi' when a firmware
+     * descriptor offers UEFI for this arch and machine, as libvirt lists
+     * it (clients such as virt-install ask for UEFI by it); BIOS is the
+     * machine's own. The loaders are those descriptors' executables
+     * (virt-manager offers them), and a secure one is there only where
+     * such a descriptor boots securely (on q35: it needs SMM) */
     vgmBufAdd(&buf, "<os supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
     firmwareDirs = vgmQemuConfigFirmwareDirs();
-    efi = vgmQemuFirmwareEfiAvailable((const char *const *)firmwareDirs, arch, m->name);
+    loaders = vgmQemuFirmwareLoaders((const char *const *)firmwareDirs, arch, m->name, &secure);
+    efi = loaders->len > 0;
     vgmDriverCapsEnum(&buf, "firmware", (const char *const[]){ "bios", efi ? "efi" : NULL, NULL });
     vgmBufAdd(&buf, "<loader supported='yes'>\n");
     vgmBufAdjustIndent(&buf, 2);
+    for (guint l = 0; l < loaders->len; l++)
+        vgmBufEscapeString(&buf, "<value>%s</value>\n", g_ptr_array_index(loaders, l));
     vgmDriverCapsEnum(&buf, "type", (const char *const[]){ "rom", "pflash", NULL });
     vgmDriverCapsEnum(&buf, "readonly", (const char *const[]){ "yes", "no", NULL });
-    vgmDriverCapsEnum(&buf, "secure", (const char *const[]){ "yes", "no", NULL });
+    vgmDriverCapsEnum(&buf, "secure", (const char *const[]){ secure ? "yes" : "no",
+                                                            secure ? "no" : NULL, NULL });
     vgmBufAdjustIndent(&buf, -2);
     vgmBufAdd(&buf, "</loader>\n");
     vgmBufAdjustIndent(&buf, -2);

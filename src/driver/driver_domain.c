@@ -212,6 +212,11 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
      * out: with a <loader> they would ask for a selection again) */
     gboolean chosenFw = fw && fw->loader && fw->descriptor &&
                         def->os.firmware == VGM_OS_FIRMWARE_EFI;
+    /* and a loader's own varstore, where the driver named its file or
+     * found its template, as libvirt's live XML has them */
+    gboolean varstore = fw && !chosenFw && def->os.loader && fw->nvram && !def->os.nvramNet &&
+                        (g_strcmp0(def->os.nvram, fw->nvram) != 0 ||
+                         g_strcmp0(def->os.nvramTemplate, fw->nvramTemplate) != 0);
     /* and with what libvirt's CPU map removed from the model turned off */
     g_autoptr(GPtrArray) removed = vgmQemuCpuRemovedFeatures(def->cpu);
     guint i;
@@ -229,7 +234,7 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         fsBinary |= fs->driver == VGM_FS_DRIVER_VIRTIOFS && !fs->socket && !fs->binary;
     }
     if (!newMachine && !newCpu && !virtioMem && !localClock && !dropCpu && !forbid &&
-        !removed->len && !rwFlash && !fsBinary && !chosenFw)
+        !removed->len && !rwFlash && !fsBinary && !chosenFw && !varstore)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
     if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, &err))) {
@@ -249,6 +254,12 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         live->os.loaderReadonly = VGM_TRISTATE_NO;
     if (chosenFw)
         vgmDriverDomainLiveFirmware(live, fw);
+    if (varstore) {
+        g_free(live->os.nvram);
+        live->os.nvram = g_strdup(fw->nvram);
+        g_free(live->os.nvramTemplate);
+        live->os.nvramTemplate = g_strdup(fw->nvramTemplate);
+    }
     if (fsBinary)
         vgmDriverFsNameBinaries(live);
     if (removed->len)

@@ -245,6 +245,62 @@ vgmQemuFirmwareNvramPath(const VgmDomainDef *def, const VgmQemuConfig *cfg)
     return g_build_filename(cfg->nvramDir, file, NULL);
 }
 
+/* The same file, by its name or by what it is (a link to it) */
+static gboolean
+vgmFirmwareSameFile(const char *a, const char *b)
+{
+    GStatBuf sa, sb;
+
+    if (g_str_equal(a, b))
+        return TRUE;
+    return g_stat(a, &sa) == 0 && g_stat(b, &sb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The varstore template of the first UEFI descriptor of @dirs for @arch
+ * on @machine whose executable is @loader, or NULL */
+static char *
+vgmQemuFirmwareTemplateOf(char **dirs, const char *arch, const char *machine,
+                          const char *loader)
+{
+    g_autoptr(GPtrArray) paths = vgmQemuDescriptorPaths((const char *const *)dirs);
+    guint i;
+
+    for (i = 0; i < paths->len; i++) {
+        g_autoptr(VgmFirmwareDesc) d = vgmFirmwareDescLoad(g_ptr_array_index(paths, i),
+                                                           arch, machine);
+
+        if (d && vgmFirmwareDescIsEfi(d) && d->nvramTemplate &&
+            vgmFirmwareSameFile(d->executable, loader))
+            return g_strdup(d->nvramTemplate);
+    }
+    return NULL;
+}
+
+GPtrArray *
+vgmQemuFirmwareLoaders(const char *const *dirs, const char *arch, const char *machine,
+                       gboolean *secure)
+{
+    g_autoptr(GPtrArray) paths = vgmQemuDescriptorPaths(dirs);
+    GPtrArray *loaders = g_ptr_array_new_with_free_func(g_free);
+    guint i;
+
+    *secure = FALSE;
+    for (i = 0; i < paths->len; i++) {
+        g_autoptr(VgmFirmwareDesc) d = vgmFirmwareDescLoad(g_ptr_array_index(paths, i),
+                                                           arch, machine);
+
+        if (!d || !vgmFirmwareDescIsEfi(d))
+            continue;
+        if (!g_ptr_array_find_with_equal_func(loaders, d->executable, g_str_equal, NULL))
+            g_ptr_array_add(loaders, g_strdup(d->executable));
+        if (g_hash_table_contains(d->features, "secure-boot") &&
+            g_hash_table_contains(d->features, "requires-smm"))
+            *secure = TRUE;
+    }
+    return loaders;
+}
+
 VgmQemuFirmware *
 vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
                        const VgmQemuConfig *cfg, GError **error)
@@ -266,6 +322,11 @@ vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
         fw->nvram = vgmQemuFirmwareNvramPath(def, cfg);
         fw->nvramBlock = os->nvramBlock;
         fw->nvramNetwork = os->nvramNet != NULL;
+        /* a varstore of a file without a template given: the one of the
+         * descriptor that offers this very loader, as libvirt finds it */
+        if (fw->nvram && !fw->nvramTemplate && !fw->nvramBlock)
+            fw->nvramTemplate = vgmQemuFirmwareTemplateOf(cfg->firmwareDirs, arch, machine,
+                                                          fw->loader);
         return g_steal_pointer(&fw);
     }
 
@@ -305,17 +366,10 @@ vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
 gboolean
 vgmQemuFirmwareEfiAvailable(const char *const *dirs, const char *arch, const char *machine)
 {
-    g_autoptr(GPtrArray) paths = vgmQemuDescriptorPaths(dirs);
-    guint i;
+    gboolean secure;
+    g_autoptr(GPtrArray) loaders = vgmQemuFirmwareLoaders(dirs, arch, machine, &secure);
 
-    for (i = 0; i < paths->len; i++) {
-        g_autoptr(VgmFirmwareDesc) d = vgmFirmwareDescLoad(g_ptr_array_index(paths, i),
-                                                           arch, machine);
-
-        if (d && vgmFirmwareDescIsEfi(d))
-            return TRUE;
-    }
-    return FALSE;
+    return loaders->len > 0;
 }
 
 gboolean

@@ -37,8 +37,10 @@ typedef struct {
 void vgmQemuFirmwareFree(VgmQemuFirmware *fw);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmQemuFirmware, vgmQemuFirmwareFree)
 
-/* The firmware @def boots on canonical machine @machine: its own, or the
- * first descriptor of @cfg's directories that satisfies it. */
+/* The firmware @def boots on canonical machine @machine: its own (with,
+ * for a varstore without a template, the template of the descriptor that
+ * offers its loader), or the first descriptor of @cfg's directories that
+ * satisfies it. */
 VgmQemuFirmware *vgmQemuFirmwareResolve(const VgmDomainDef *def, const char *machine,
                                         const VgmQemuConfig *cfg, GError **error);
 
@@ -53,6 +55,12 @@ char *vgmQemuFirmwareNvramPath(const VgmDomainDef *def, const VgmQemuConfig *cfg
  * firmware='efi'> can be given there, some feature wishes aside. */
 gboolean vgmQemuFirmwareEfiAvailable(const char *const *dirs, const char *arch,
                                      const char *machine);
+
+/* The executables of the UEFI descriptors of @dirs for @arch guests on
+ * canonical machine @machine, in the descriptors' order, each once;
+ * *@secure: whether one of them boots securely (secure-boot with SMM) */
+GPtrArray *vgmQemuFirmwareLoaders(const char *const *dirs, const char *arch,
+                                  const char *machine, gboolean *secure);
 
 /* Before a start: a missing varstore is copied from the template
  * (atomically, mode 0600); without a template it is an error. */

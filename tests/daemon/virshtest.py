@@ -3929,7 +3929,10 @@ def firmware_live_tests(tap, target, tmp):
     secure='yes' type='pflash'>, its template in <nvram template> and the
     varstore NVRAMDIR/NAME_VARS.fd, and <smm state='on'/>; the config keeps
     <os firmware='efi'> alone. The daemon the same (its NVRAMDIR is under
-    its root)."""
+    its root). A pflash loader given without a varstore starts, its
+    template the one of the descriptor that offers it, both named in the
+    live XML; domcapabilities lists the descriptors' loaders, with a
+    secure one on q35 only."""
     uri = target.uri
     f = harness.write_file(tmp, EFI + ".xml", """<domain type='qemu'>
   <name>%s</name>
@@ -3959,6 +3962,41 @@ def firmware_live_tests(tap, target, tmp):
     tap.ok("<os firmware='efi'>" in inactive and "<loader" not in inactive and
            "<nvram" not in inactive,
            "firmware='efi' shut off: the config keeps the choice to the descriptors", inactive)
+    # a loader given (virt-install --boot loader=...), no varstore: the
+    # template is the one of the descriptor offering that loader, and the
+    # live XML names both, as libvirtd 9.0's (2026-12-07)
+    f = harness.write_file(tmp, EFI + "-loader.xml", """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type>
+    <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader></os>
+  <features><acpi/></features>
+  <devices><memballoon model='none'/></devices>
+</domain>""" % EFI)
+    r = virsh(uri, "define", f)
+    s = virsh(uri, "start", "--paused", EFI)
+    live = virsh(uri, "dumpxml", EFI).out
+    virsh(uri, "destroy", EFI)
+    virsh(uri, "undefine", "--nvram", EFI)
+    tap.ok(r.rc == 0 and s.rc == 0 and
+           re.search(r"<nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>/[^<]*/nvram/%s_VARS.fd"
+                     r"</nvram>" % EFI, live) is not None,
+           "a pflash loader without <nvram>: started, its varstore made from the template of "
+           "the descriptor offering it, both in the live XML", r.describe() + s.describe() + live)
+    # domain capabilities list those loaders, secure ones only on q35
+    for machine, loaders, secure in (
+            ("pc", ["/usr/share/OVMF/OVMF_CODE_4M.fd"], ["no"]),
+            ("q35", ["/usr/share/OVMF/OVMF_CODE_4M.ms.fd", "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd",
+                     "/usr/share/OVMF/OVMF_CODE_4M.fd"], ["yes", "no"])):
+        d = xml_root(tap, virsh(uri, "domcapabilities", "--virttype", "qemu", "--machine",
+                                machine).out, "domcapabilities --machine %s" % machine)
+        ld = d.find("os/loader") if d is not None else None
+        got = (sorted(v.text for v in ld.findall("value")) if ld is not None else None,
+               [v.text for v in ld.findall("enum[@name='secure']/value")] if ld is not None
+               else None)
+        tap.eq(got, (sorted(loaders), secure),
+               "domcapabilities --machine %s: the descriptors' loaders, secure %s" %
+               (machine, "/".join(secure)))
 
 
 def check_domain_xml(d, name, uuid, live_id):
