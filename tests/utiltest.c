@@ -12,7 +12,9 @@
  * size and depth limits; NUL bytes), plus XML escaping in VgmBuf and the
  * log tail reader (offset, byte bound, valid UTF-8, a missing file), and
  * the tree removal (nested directories go, a symbolic link goes without
- * what it points to, a missing path is fine), and key codes in every code
+ * what it points to, a missing path is fine), whether a unix socket
+ * listens (bound is not yet, listening is, closed is no more; a path with
+ * a space; a missing one), and key codes in every code
  * set of virDomainSendKey turned into QEMU's key numbers (a plain and an
  * extended key in each, passing QEMU's numbers through, codes of no key).
  */
@@ -20,6 +22,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 
@@ -616,6 +620,36 @@ testKeycodes(void)
     g_assert_cmpint(vgmKeycodeToQnum(VGM_KEYCODE_SET_LAST, 30), ==, -1);
 }
 
+static void
+testUnixListening(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("vgm-unix-XXXXXX", &err);
+    const char *names[] = { "plain.sock", "with space.sock" };
+    size_t i;
+
+    g_assert_no_error(err);
+    for (i = 0; i < G_N_ELEMENTS(names); i++) {
+        g_autofree char *path = g_build_filename(dir, names[i], NULL);
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_false(vgmFileUnixListening(path));
+        g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+        g_assert_cmpint(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+        /* the file is there, the socket does not listen yet */
+        g_assert_true(g_file_test(path, G_FILE_TEST_EXISTS));
+        g_assert_false(vgmFileUnixListening(path));
+        g_assert_cmpint(listen(fd, 1), ==, 0);
+        g_assert_true(vgmFileUnixListening(path));
+        close(fd);
+        g_assert_false(vgmFileUnixListening(path));
+        g_unlink(path);
+    }
+    g_rmdir(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -638,6 +672,7 @@ main(int argc, char **argv)
     g_test_add_func("/error/escape", testErrorEscape);
     g_test_add_func("/file/read-tail", testReadTail);
     g_test_add_func("/file/remove-tree", testRemoveTree);
+    g_test_add_func("/file/unix-listening", testUnixListening);
     g_test_add_func("/keycode/to-qnum", testKeycodes);
     return g_test_run();
 }

@@ -343,10 +343,10 @@ vgmDriverTpmStart(const VgmDriverStore *store, const char *name, const unsigned 
         if (!vgmDriverTpmRun((const char *const *)argv->pdata, key, 2, log, error))
             return FALSE;
     }
-    /* the daemon listens before its parent exits; wait for the socket
-     * nonetheless, as QEMU needs it at once */
+    /* the daemon listens before its parent exits; wait for the socket to
+     * listen nonetheless, as QEMU needs it at once */
     deadline = g_get_monotonic_time() + VGM_DRIVER_TPM_WAIT_MS * 1000;
-    while (!g_file_test(sock, G_FILE_TEST_EXISTS)) {
+    while (!vgmFileUnixListening(sock)) {
         if (g_get_monotonic_time() > deadline) {
             vgmDriverTpmStop(store, name);
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,

@@ -543,12 +543,13 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
     return TRUE;
 }
 
-/* Waits until the new QEMU listens on @path. */
+/* Waits until the new QEMU listens on @path (its file is there from
+ * bind() on, a moment before QEMU listens: a migrate then is refused) */
 static gboolean
 vgmDriverUpdateWaitListen(VgmDriverUpdate *u, const char *path, gint64 deadline,
                           GError **error)
 {
-    while (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+    while (!vgmFileUnixListening(path)) {
         if (!g_subprocess_get_identifier(u->proc)) {
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                         _("the new QEMU exited before it listened on '%1$s'"), path);

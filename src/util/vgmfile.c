@@ -282,3 +282,39 @@ vgmFileRemoveTree(const char *path)
         g_unlink(path);
     }
 }
+
+/* __SO_ACCEPTCON: a socket in the table that listens */
+#define VGM_UNIX_ACCEPTCON 0x10000
+
+gboolean
+vgmFileUnixListening(const char *path)
+{
+    g_autofree char *table = NULL;
+    g_auto(GStrv) lines = NULL;
+    size_t i;
+
+    if (!g_file_get_contents("/proc/net/unix", &table, NULL, NULL))
+        return FALSE;
+    lines = g_strsplit(table, "\n", -1);
+    /* "Num RefCount Protocol Flags Type St Inode Path": the path last */
+    for (i = 1; lines[i]; i++) {
+        g_auto(GStrv) f = g_strsplit_set(lines[i], " ", -1);
+        const char *fields[8];
+        size_t n = 0, k;
+        guint64 flags;
+
+        for (k = 0; f[k] && n < G_N_ELEMENTS(fields); k++) {
+            if (*f[k])
+                fields[n++] = f[k];
+        }
+        /* (the path is the rest of the line: it may hold spaces) */
+        if (n < G_N_ELEMENTS(fields) || strlen(lines[i]) <= strlen(path) ||
+            !g_str_has_suffix(lines[i], path) ||
+            lines[i][strlen(lines[i]) - strlen(path) - 1] != ' ')
+            continue;
+        if (g_ascii_string_to_unsigned(fields[3], 16, 0, G_MAXUINT64, &flags, NULL) &&
+            (flags & VGM_UNIX_ACCEPTCON))
+            return TRUE;
+    }
+    return FALSE;
+}

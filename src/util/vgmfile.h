@@ -81,3 +81,11 @@ gboolean vgmFileReadAll(const char *path, gsize maxlen, char **contents,
  * there is nothing to read or @path (which may be NULL) cannot be read.
  */
 char *vgmFileReadTail(const char *path, goffset offset, gsize maxBytes);
+
+/*
+ * Whether a unix socket bound to @path listens (the kernel's table of
+ * them, /proc/net/unix, says it accepts connections): its file exists
+ * from bind() on, before listen(), and a connection made to find out
+ * would be the one a single-connection server takes.
+ */
+gboolean vgmFileUnixListening(const char *path);
