@@ -2249,6 +2249,29 @@ vgmRuleUsbDevices(const VgmDomainDef *def, GError **error)
     return vgmRuleSmartcards(def, error);
 }
 
+/* VNC's password authentication keys DES with the password's first 8
+ * bytes: a longer one would let in any password that starts the same,
+ * so it is refused, as libvirt refuses it */
+#define VGM_VNC_PASSWORD_MAX 8
+
+static gboolean
+vgmRuleGraphicsPasswords(const VgmDomainDef *def, GError **error)
+{
+    guint i;
+
+    for (i = 0; i < def->devices.graphics->len; i++) {
+        const VgmGraphicsDef *g = g_ptr_array_index(def->devices.graphics, i);
+
+        if (g->type == VGM_GRAPHICS_VNC && g->passwd && strlen(g->passwd) > VGM_VNC_PASSWORD_MAX) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("passwd of <graphics type='vnc'> has %1$zu bytes: VNC's password authentication uses at most %2$d (the rest would not be checked)"),
+                        strlen(g->passwd), VGM_VNC_PASSWORD_MAX);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 /* SPICE: one display server, and the devices that talk through it (its
  * agent channel, USB redirection, its audio backend) only with it */
 static gboolean
@@ -2736,6 +2759,7 @@ static const struct {
     { "aliases", vgmRuleAliases },
     { "usb-devices", vgmRuleUsbDevices },
     { "spice", vgmRuleSpice },
+    { "graphics-passwords", vgmRuleGraphicsPasswords },
     { "tcg-features", vgmRuleTcgFeatures },
     { "os", vgmRuleOs },
     { "lifecycle", vgmRuleLifecycle },
