@@ -500,6 +500,9 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
     vgmBufEscapeString(&buf, "<machine>%s</machine>\n", m->name);
     vgmBufEscapeString(&buf, "<arch>%s</arch>\n", arch);
     vgmBufAsprintf(&buf, "<vcpu max='%u'/>\n", m->cpuMax);
+    /* (<iothreads> and the rest of I/O threads, QEMU's iothread objects) */
+    vgmBufAsprintf(&buf, "<iothreads supported='%s'/>\n",
+                   vgmDriverYesNo(vgmQemuCapsHasObjectType(caps, "iothread")));
 
     /* os: what the domain XML model takes. 'efi' when a firmware
      * descriptor offers UEFI for this arch and machine, as libvirt lists
@@ -538,7 +541,12 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
     } else {
         vgmBufAdd(&buf, "<mode name='host-passthrough' supported='no'/>\n");
     }
-    vgmBufAdd(&buf, "<mode name='maximum' supported='yes'/>\n");
+    /* (-cpu max,migratable=, as for host-passthrough) */
+    vgmBufAdd(&buf, "<mode name='maximum' supported='yes'>\n");
+    vgmBufAdjustIndent(&buf, 2);
+    vgmDriverCapsEnum(&buf, "maximumMigratable", (const char *const[]){ "on", "off", NULL });
+    vgmBufAdjustIndent(&buf, -2);
+    vgmBufAdd(&buf, "</mode>\n");
     vgmDriverCapsHostModel(&buf, caps, kvm ? VGM_QEMU_CAPS_ACCEL_KVM : VGM_QEMU_CAPS_ACCEL_TCG);
     vgmDriverCapsCustomModels(&buf, caps, kvm ? VGM_QEMU_CAPS_ACCEL_KVM : VGM_QEMU_CAPS_ACCEL_TCG);
     vgmBufAdjustIndent(&buf, -2);
@@ -704,6 +712,17 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
 
     vgmBufAdd(&buf, "<features>\n");
     vgmBufAdjustIndent(&buf, 2);
+    /* libvirt's first: an ARM interrupt controller (none on x86), the
+     * devices of <vmcoreinfo/> and <genid>, the <backingStore> a
+     * definition gives (the disks' -blockdev chains), and the backup
+     * jobs, which virt-gmem does not run */
+    vgmBufAdd(&buf, "<gic supported='no'/>\n");
+    vgmBufAsprintf(&buf, "<vmcoreinfo supported='%s'/>\n",
+                   vgmDriverYesNo(vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VMCOREINFO)));
+    vgmBufAsprintf(&buf, "<genid supported='%s'/>\n",
+                   vgmDriverYesNo(vgmQemuCapsGet(caps, VGM_QEMU_CAPS_DEVICE_VMGENID)));
+    vgmBufAdd(&buf, "<backingStoreInput supported='yes'/>\n");
+    vgmBufAdd(&buf, "<backup supported='no'/>\n");
     vgmBufAsprintf(&buf, "<s390-pv supported='%s'/>\n", vgmDriverYesNo(s390pv));
     vgmBufAsprintf(&buf, "<tdx supported='%s'/>\n", vgmDriverYesNo(tdx));
     vgmBufAsprintf(&buf, "<sev supported='%s'/>\n", vgmDriverYesNo(sev || snp));

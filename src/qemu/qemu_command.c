@@ -578,7 +578,11 @@ vgmCmdCpu(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuPlan *plan)
         break;
     }
     case VGM_CPU_MODE_MAXIMUM:
+        /* (as libvirt: its migratable only when the definition says) */
         s = g_string_new("max");
+        if (cpu->migratable != VGM_TRISTATE_ABSENT)
+            g_string_append_printf(s, ",migratable=%s",
+                                   cpu->migratable == VGM_TRISTATE_NO ? "off" : "on");
         break;
     case VGM_CPU_MODE_CUSTOM:
     default: {

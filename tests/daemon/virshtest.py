@@ -581,6 +581,7 @@ def run_tests(tap, target, tmp):
 
     empty_fields_tests(tap, target, tmp)
     firmware_live_tests(tap, target, tmp)
+    domcaps_features_tests(tap, target)
 
     graphics_tests(tap, target, tmp)
 
@@ -3997,6 +3998,33 @@ def firmware_live_tests(tap, target, tmp):
         tap.eq(got, (sorted(loaders), secure),
                "domcapabilities --machine %s: the descriptors' loaders, secure %s" %
                (machine, "/".join(secure)))
+
+
+def domcaps_features_tests(tap, target):
+    """domcapabilities' elements that libvirtd 9.0 has for QEMU 7.2
+    (2026-12-07) and a driver that serves them: <iothreads supported>,
+    the maximum CPU mode's maximumMigratable enum (on, off), and under
+    <features> gic (no), vmcoreinfo, genid and backingStoreInput (yes);
+    backup is libvirtd's (yes) and not virt-gmem's (no)."""
+    d = xml_root(tap, virsh(target.uri, "domcapabilities", "--virttype", "qemu").out,
+                 "domcapabilities (features)")
+    if d is None:
+        return
+    mx = d.find("cpu/mode[@name='maximum']")
+    got = {
+        "iothreads": d.find("iothreads").get("supported") if d.find("iothreads") is not None
+        else None,
+        "maximumMigratable": [v.text for v in mx.findall("enum[@name='maximumMigratable']/value")]
+        if mx is not None else None,
+    }
+    for f in ("gic", "vmcoreinfo", "genid", "backingStoreInput", "backup"):
+        e = d.find("features/%s" % f)
+        got[f] = e.get("supported") if e is not None else None
+    tap.eq(got, {"iothreads": "yes", "maximumMigratable": ["on", "off"], "gic": "no",
+                 "vmcoreinfo": "yes", "genid": "yes", "backingStoreInput": "yes",
+                 "backup": "yes" if target.reference else "no"},
+           "domcapabilities: iothreads, maximumMigratable, gic, vmcoreinfo, genid, "
+           "backingStoreInput and backup, as libvirtd gives them")
 
 
 def check_domain_xml(d, name, uuid, live_id):
