@@ -644,6 +644,8 @@ testStatusRoundTrip(void)
     st->rebooting = TRUE;
     st->websocketPorts = g_array_new(FALSE, FALSE, sizeof(int));
     g_array_append_val(st->websocketPorts, (int){ 5701 });
+    st->taints = (1u << VGM_DRIVER_TAINT_CUSTOM_MONITOR) | (1u << VGM_DRIVER_TAINT_DEPRECATED_CONFIG);
+    st->deprecations = g_strsplit("machine type 'pc-i440fx-1.7'", "\n", -1);
     g_assert_true(json_parser_load_from_data(parser, "{\"backends\": [{\"id\": \"pc.ram\"}]}", -1, &err));
     st->plan = json_node_copy(json_parser_get_root(parser));
 
@@ -664,6 +666,20 @@ testStatusRoundTrip(void)
     g_assert_nonnull(back->websocketPorts);
     g_assert_cmpuint(back->websocketPorts->len, ==, 1);
     g_assert_cmpint(g_array_index(back->websocketPorts, int, 0), ==, 5701);
+    g_assert_cmpuint(back->taints, ==, st->taints);
+    g_assert_cmpuint(g_strv_length(back->deprecations), ==, 1);
+    g_assert_cmpstr(back->deprecations[0], ==, "machine type 'pc-i440fx-1.7'");
+    /* a taint a later build knows is left out, the others kept */
+    {
+        g_autoptr(GString) later = g_string_new(text);
+        g_autoptr(VgmDriverStatus) back2 = NULL;
+
+        g_assert_cmpuint(g_string_replace(later, "\"custom-monitor\"",
+                                          "\"custom-monitor\", \"no-such-taint\"", 1), ==, 1);
+        back2 = vgmDriverStatusParse(later->str, "later", &err);
+        g_assert_no_error(err);
+        g_assert_cmpuint(back2->taints, ==, st->taints);
+    }
 
     g_assert_null(vgmDriverStatusParse("{\"name\": \"x\"}", "broken", &err));
     g_assert_error(err, VGM_ERROR, VGM_ERR_INTERNAL);

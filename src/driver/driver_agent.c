@@ -301,6 +301,9 @@ vgmDriverAgentCommand(VgmDriver *drv, const char *name, const char *request, int
                     timeout);
         return NULL;
     }
+    /* the driver no longer vouches for the guest's state (libvirt's
+     * taint, whether the command works or not) */
+    vgmDriverTaint(drv, name, VGM_DRIVER_TAINT_CUSTOM_GA_COMMAND);
     if (!(c = vgmDriverAgentOpen(drv, name, error)))
         return NULL;
     /* (this call's default, -1, is 5 seconds, as libvirt's) */

@@ -3336,6 +3336,22 @@ vgmDriverMonitorCommand(VgmDriver *drv, const char *name, const char *cmd, unsig
                                          error);
 }
 
+void
+vgmDriverTaint(VgmDriver *drv, const char *name, VgmDriverTaint taint)
+{
+    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+    vgmDriverDomainTaint(drv->store, name, taint);
+}
+
+char **
+vgmDriverGetMessages(VgmDriver *drv, VgmDriverDomain *dom, unsigned int flags, GError **error)
+{
+    if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_MESSAGE_DEPRECATION | VGM_DOMAIN_MESSAGE_TAINTING,
+                             error))
+        return NULL;
+    return vgmDriverDomainMessages(dom, flags);
+}
+
 gboolean
 vgmDriverAgentSetResponseTimeout(VgmDriver *drv, const char *name, int timeout,
                                  unsigned int flags, GError **error)

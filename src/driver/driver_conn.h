@@ -886,6 +886,15 @@ gboolean vgmDriverDiskSizesInactive(const VgmDiskDef *disk, VgmDriverBlockInfo *
  * job and changes the live XML's <mirror> to match) */
 GMutex *vgmDriverDomainSideMutex(VgmDriver *drv, const char *what, const char *name);
 
+/* Records @taint of running domain @name (vgmDriverDomainTaint), under
+ * its in-process mutex */
+void vgmDriverTaint(VgmDriver *drv, const char *name, VgmDriverTaint taint);
+
+/* virDomainGetMessages (procedure 426): vgmDriverDomainMessages of @dom,
+ * the flags checked */
+char **vgmDriverGetMessages(VgmDriver *drv, VgmDriverDomain *dom, unsigned int flags,
+                           GError **error);
+
 /* virDomainQemuAgentCommand: the agent's whole reply to the JSON request
  * @request, as text, waiting @timeout seconds (-2: for as long as it
  * takes, -1: libvirt's default, 5, 0: not at all) */

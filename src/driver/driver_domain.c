@@ -7160,6 +7160,60 @@ vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const char *ref
                                  vgmDriverDomainStatsPeriodLive, &period, NULL, error);
 }
 
+void
+vgmDriverDomainTaintLocked(const VgmDriverStore *store, VgmDriverDomain *dom, VgmDriverTaint taint)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!dom->status || (dom->status->taints & (1u << taint)))
+        return;
+    dom->status->taints |= 1u << taint;
+    if (!vgmDriverStoreSaveStatus(store, dom->status, &err))
+        g_warning(_("domain '%1$s': cannot record its taint '%2$s': %3$s"), dom->name,
+                  vgmDriverTaintTypeToString(taint), err->message);
+}
+
+void
+vgmDriverDomainTaint(const VgmDriverStore *store, const char *ref, VgmDriverTaint taint)
+{
+    g_autoptr(VgmDriverLock) lock = NULL;
+    g_autoptr(VgmDriverDomain) dom = vgmDriverDomainGetActive(store, ref, &lock, NULL);
+
+    if (dom)
+        vgmDriverDomainTaintLocked(store, dom, taint);
+}
+
+char **
+vgmDriverDomainMessages(const VgmDriverDomain *dom, unsigned int flags)
+{
+    GPtrArray *out = g_ptr_array_new();
+    const VgmDriverStatus *st = vgmDriverDomainIsActive(dom) ? dom->status : NULL;
+    /* what each taint says, after "tainted: " */
+    static const char *const meanings[VGM_DRIVER_TAINT_LAST] = {
+        [VGM_DRIVER_TAINT_CUSTOM_ARGV] = N_("arguments a user added to QEMU's command line"),
+        [VGM_DRIVER_TAINT_CUSTOM_MONITOR] = N_("QEMU monitor commands a client sent"),
+        [VGM_DRIVER_TAINT_HIGH_PRIVILEGES] = N_("QEMU runs as root, confined by no security driver"),
+        [VGM_DRIVER_TAINT_SHELL_SCRIPTS] = N_("interface scripts run for the network setup"),
+        [VGM_DRIVER_TAINT_HOST_CPU] = N_("the host's own CPU passed through"),
+        [VGM_DRIVER_TAINT_CUSTOM_GA_COMMAND] = N_("guest agent commands a client sent"),
+        [VGM_DRIVER_TAINT_DEPRECATED_CONFIG] = N_("configuration QEMU deprecates"),
+    };
+    int t;
+
+    if (st && (!flags || (flags & VGM_DOMAIN_MESSAGE_TAINTING))) {
+        for (t = 0; t < VGM_DRIVER_TAINT_LAST; t++) {
+            if (st->taints & (1u << t))
+                g_ptr_array_add(out, g_strdup_printf(_("tainted: %1$s"), _(meanings[t])));
+        }
+    }
+    if (st && st->deprecations && (!flags || (flags & VGM_DOMAIN_MESSAGE_DEPRECATION))) {
+        for (char **d = st->deprecations; *d; d++)
+            g_ptr_array_add(out, g_strdup_printf(_("deprecated configuration: %1$s"), *d));
+    }
+    g_ptr_array_add(out, NULL);
+    return (char **)g_ptr_array_free(out, FALSE);
+}
+
 char *
 vgmDriverDomainMonitorCommand(const VgmDriverStore *store, const char *ref, const char *cmd,
                               gboolean hmp, GError **error)
@@ -7170,8 +7224,12 @@ vgmDriverDomainMonitorCommand(const VgmDriverStore *store, const char *ref, cons
     g_autoptr(JsonObject) args = NULL;
     g_autoptr(JsonNode) ret = NULL;
 
-    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)) ||
-        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
+    if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)))
+        return NULL;
+    /* the driver no longer vouches for what QEMU runs (libvirt's taint,
+     * whether the command works or not) */
+    vgmDriverDomainTaintLocked(store, dom, VGM_DRIVER_TAINT_CUSTOM_MONITOR);
+    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
         return NULL;
     if (!hmp)
         return vgmQemuMonitorCommandText(mon, cmd, error);

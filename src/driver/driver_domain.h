@@ -102,6 +102,22 @@ gboolean vgmDriverDomainIsActive(const VgmDriverDomain *dom);
 VgmDriverDomain *vgmDriverDomainLockAndLoad(const VgmDriverStore *store, const char *ref,
                                            VgmDriverLock **lock, GError **error);
 /* vgmDriverDomainLockAndLoad, failing unless the domain runs. */
+/* Records @taint in the status of running domain @dom (its lock held);
+ * a status that cannot be saved is warned of */
+void vgmDriverDomainTaintLocked(const VgmDriverStore *store, VgmDriverDomain *dom,
+                                VgmDriverTaint taint);
+/* The same, taking running domain @ref's lock (not running: nothing) */
+void vgmDriverDomainTaint(const VgmDriverStore *store, const char *ref, VgmDriverTaint taint);
+
+/* virDomainGetMessages' flags */
+#define VGM_DOMAIN_MESSAGE_DEPRECATION (1u << 0)
+#define VGM_DOMAIN_MESSAGE_TAINTING (1u << 1)
+
+/* virDomainGetMessages of @dom: its run's taints ("tainted: ...") and
+ * what of its configuration QEMU deprecates ("deprecated configuration:
+ * ..."), as @flags (none: both) ask; none for a shut-off domain */
+char **vgmDriverDomainMessages(const VgmDriverDomain *dom, unsigned int flags);
+
 VgmDriverDomain *vgmDriverDomainGetActive(const VgmDriverStore *store, const char *ref,
                                           VgmDriverLock **lock, GError **error);
 /* Kills what is left of running domain @dom's QEMU and removes its

@@ -1596,6 +1596,31 @@ vgmDriverProcessWritePlanFiles(const VgmQemuPlan *plan, GError **error)
     return TRUE;
 }
 
+/* What this run of @def leaves the driver not vouching for, as libvirt
+ * taints a domain at its start: a command line a user added to, QEMU
+ * running as root (virt-gmem has no security driver to confine it), an
+ * interface's scripts, the host's own CPU, a machine type QEMU
+ * deprecates (with what it is, for the domain's messages) */
+static void
+vgmDriverProcessTaints(VgmDriverStatus *status, const VgmDomainDef *def, const VgmQemuCmd *cmd,
+                       const VgmQemuPlan *plan, gboolean scripts)
+{
+    if (cmd->customArgv)
+        status->taints |= 1u << VGM_DRIVER_TAINT_CUSTOM_ARGV;
+    if (geteuid() == 0)
+        status->taints |= 1u << VGM_DRIVER_TAINT_HIGH_PRIVILEGES;
+    if (scripts)
+        status->taints |= 1u << VGM_DRIVER_TAINT_SHELL_SCRIPTS;
+    if (def->cpu && def->cpu->mode == VGM_CPU_MODE_HOST_PASSTHROUGH)
+        status->taints |= 1u << VGM_DRIVER_TAINT_HOST_CPU;
+    if (plan->machine && plan->machine->deprecated) {
+        status->taints |= 1u << VGM_DRIVER_TAINT_DEPRECATED_CONFIG;
+        g_strfreev(status->deprecations);
+        status->deprecations = g_new0(char *, 2);
+        status->deprecations[0] = g_strdup_printf(_("machine type '%1$s'"), plan->machine->name);
+    }
+}
+
 VgmDriverStart *
 vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
                         unsigned int flags, GError **error)
@@ -1680,6 +1705,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     start->netOpens = vgmDriverNetOpens(def, start->plan);
     start->overlays = vgmDriverDiskOverlays(def);
     start->scripts = vgmDriverNetScripts(def);
+    vgmDriverProcessTaints(status, def, start->cmd, start->plan, start->scripts->len > 0);
     start->passFds = g_array_new(FALSE, FALSE, sizeof(VgmDriverPassFd));
     start->cpuCheck = vgmDriverCpuCheckNew(def, start->plan->accelKVM, cpuHostChecked);
     memcpy(start->uuid, def->uuid, sizeof(start->uuid));

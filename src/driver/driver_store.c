@@ -1728,9 +1728,66 @@ vgmDriverStatusFree(VgmDriverStatus *status)
     if (status->unplugs)
         json_node_unref(status->unplugs);
     g_strfreev(status->hugetlbfsDirs);
+    g_strfreev(status->deprecations);
     g_clear_pointer(&status->websocketPorts, g_array_unref);
     vgmDriverStatusUpdateFree(status->update);
     g_free(status);
+}
+
+VGM_ENUM_IMPL(vgmDriverTaint, VGM_DRIVER_TAINT_LAST,
+              "custom-argv", "custom-monitor", "high-privileges", "shell-scripts",
+              "host-cpu", "custom-ga-command", "deprecated-config");
+
+/* Member @member of the status being built: the strings of @strv (none:
+ * no member) */
+static void
+vgmDriverStatusAddStrv(JsonBuilder *b, const char *member, const char *const *strv)
+{
+    size_t i;
+
+    if (!strv)
+        return;
+    json_builder_set_member_name(b, member);
+    json_builder_begin_array(b);
+    for (i = 0; strv[i]; i++)
+        json_builder_add_string_value(b, strv[i]);
+    json_builder_end_array(b);
+}
+
+/* Member @member of status object @obj (of file @what) into *@out: a list
+ * of strings, or NULL when there is none */
+static gboolean
+vgmDriverStatusGetStrv(JsonObject *obj, const char *member, char ***out, const char *what,
+                       GError **error)
+{
+    JsonNode *node = json_object_get_member(obj, member);
+    g_autoptr(GPtrArray) list = NULL;
+    JsonArray *arr;
+    guint i;
+
+    *out = NULL;
+    if (!node || JSON_NODE_HOLDS_NULL(node))
+        return TRUE;
+    arr = JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;
+    list = g_ptr_array_new_with_free_func(g_free);
+    for (i = 0; arr && i < json_array_get_length(arr); i++) {
+        JsonNode *n = json_array_get_element(arr, i);
+
+        if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
+            arr = NULL;
+            break;
+        }
+        g_ptr_array_add(list, g_strdup(json_node_get_string(n)));
+    }
+    if (!arr) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("status file '%1$s' has a '%2$s' member that is not a list of strings"),
+                    what, member);
+        return FALSE;
+    }
+    g_ptr_array_add(list, NULL);
+    *out = (char **)g_ptr_array_free(g_steal_pointer(&list), FALSE);
+    return TRUE;
 }
 
 char *
@@ -1825,15 +1882,19 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
         json_builder_add_value(b, json_node_copy(status->plan));
     else
         json_builder_add_null_value(b);
-    if (status->hugetlbfsDirs) {
-        size_t i;
+    vgmDriverStatusAddStrv(b, "hugetlbfs-dirs", (const char *const *)status->hugetlbfsDirs);
+    if (status->taints) {
+        g_autoptr(GPtrArray) names = g_ptr_array_new();
+        int t;
 
-        json_builder_set_member_name(b, "hugetlbfs-dirs");
-        json_builder_begin_array(b);
-        for (i = 0; status->hugetlbfsDirs[i]; i++)
-            json_builder_add_string_value(b, status->hugetlbfsDirs[i]);
-        json_builder_end_array(b);
+        for (t = 0; t < VGM_DRIVER_TAINT_LAST; t++) {
+            if (status->taints & (1u << t))
+                g_ptr_array_add(names, (gpointer)vgmDriverTaintTypeToString(t));
+        }
+        g_ptr_array_add(names, NULL);
+        vgmDriverStatusAddStrv(b, "taints", (const char *const *)names->pdata);
     }
+    vgmDriverStatusAddStrv(b, "deprecations", (const char *const *)status->deprecations);
     if (status->websocketPorts && status->websocketPorts->len) {
         guint i;
 
@@ -1984,6 +2045,7 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
     JsonObject *obj;
     JsonObject *caps;
     JsonNode *node;
+    g_auto(GStrv) taints = NULL;
     gint64 id = -1, pid = 0, start = 0, starter = 0, startedAt = 0, logOffset = 0;
 
     if (!json_parser_load_from_data(parser, text, -1, &err)) {
@@ -2029,28 +2091,16 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
     }
     if ((node = json_object_get_member(obj, "plan")) && !JSON_NODE_HOLDS_NULL(node))
         status->plan = json_node_copy(node);
-    if ((node = json_object_get_member(obj, "hugetlbfs-dirs")) && !JSON_NODE_HOLDS_NULL(node)) {
-        g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func(g_free);
-        JsonArray *arr = JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;
-        guint i;
+    if (!vgmDriverStatusGetStrv(obj, "hugetlbfs-dirs", &status->hugetlbfsDirs, what, error) ||
+        !vgmDriverStatusGetStrv(obj, "taints", &taints, what, error) ||
+        !vgmDriverStatusGetStrv(obj, "deprecations", &status->deprecations, what, error))
+        return NULL;
+    /* (a name this build does not know is a later one's: left out) */
+    for (char **name = taints; name && *name; name++) {
+        int t = vgmDriverTaintTypeFromString(*name);
 
-        for (i = 0; arr && i < json_array_get_length(arr); i++) {
-            JsonNode *n = json_array_get_element(arr, i);
-
-            if (!JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_STRING) {
-                arr = NULL;
-                break;
-            }
-            g_ptr_array_add(dirs, g_strdup(json_node_get_string(n)));
-        }
-        if (!arr) {
-            vgmErrorSet(error, VGM_ERR_INTERNAL,
-                        _("status file '%1$s' has a 'hugetlbfs-dirs' member that is not a list of strings"),
-                        what);
-            return NULL;
-        }
-        g_ptr_array_add(dirs, NULL);
-        status->hugetlbfsDirs = (char **)g_ptr_array_free(g_steal_pointer(&dirs), FALSE);
+        if (t >= 0)
+            status->taints |= 1u << t;
     }
     if ((node = json_object_get_member(obj, "websocket-ports")) && !JSON_NODE_HOLDS_NULL(node)) {
         JsonArray *arr = JSON_NODE_HOLDS_ARRAY(node) ? json_node_get_array(node) : NULL;

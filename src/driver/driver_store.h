@@ -340,6 +340,20 @@ typedef struct {
 void vgmDriverStatusUpdateFree(VgmDriverStatusUpdate *update);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStatusUpdate, vgmDriverStatusUpdateFree)
 
+/* What libvirt calls a domain's taints: how its run left what the driver
+ * vouches for (libvirt's names and order) */
+typedef enum {
+    VGM_DRIVER_TAINT_CUSTOM_ARGV,       /* <qemu:commandline> */
+    VGM_DRIVER_TAINT_CUSTOM_MONITOR,    /* a client's QEMU monitor command */
+    VGM_DRIVER_TAINT_HIGH_PRIVILEGES,   /* QEMU runs as root */
+    VGM_DRIVER_TAINT_SHELL_SCRIPTS,     /* an interface's <script> ran */
+    VGM_DRIVER_TAINT_HOST_CPU,          /* host-passthrough CPU */
+    VGM_DRIVER_TAINT_CUSTOM_GA_COMMAND, /* a client's guest agent command */
+    VGM_DRIVER_TAINT_DEPRECATED_CONFIG, /* a machine type QEMU deprecates */
+    VGM_DRIVER_TAINT_LAST
+} VgmDriverTaint;
+VGM_ENUM_DECL(vgmDriverTaint);
+
 typedef struct {
     char *name;
     unsigned char uuid[16];
@@ -385,6 +399,9 @@ typedef struct {
                                  * chose (websocket='-1'), or NULL */
     int agentTimeout;           /* seconds each guest agent command waits;
                                  * -2: as long as it takes (the default) */
+    guint taints;               /* 1 << VgmDriverTaint, of this run */
+    char **deprecations;        /* what of its configuration QEMU
+                                 * deprecates, or NULL */
 } VgmDriverStatus;
 
 VgmDriverStatus *vgmDriverStatusNew(void);

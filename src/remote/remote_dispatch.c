@@ -2017,9 +2017,13 @@ vgmRemoteDispatchDomainGetMessages(VgmRemoteClient *client,
                                    const VgmRemoteDomainGetMessagesArgs *args,
                                    VgmRemoteDomainGetMessagesRet *ret, GError **error)
 {
+    g_auto(GStrv) msgs = NULL;
     VGM_REMOTE_GET_DOMAIN(dom);
-    /* no taint or deprecation messages are kept */
-    ret->msgs.len = 0;
+
+    if (!(msgs = vgmDriverGetMessages(client->drv, dom, args->flags, error)))
+        return FALSE;
+    ret->msgs.len = g_strv_length(msgs);
+    ret->msgs.val = (VgmRemoteNonnullString *)g_steal_pointer(&msgs);
     return TRUE;
 }
 

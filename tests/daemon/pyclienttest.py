@@ -57,6 +57,8 @@ mode). What it covers:
     perf and memory groups (empty), of the dirtyrate group and of the
     block group; for a shut-off domain, ENFORCE_STATS of the groups only
     a running QEMU answers, and of an unknown group, fails with code 74);
+  * virDomainGetMessages: taints (QEMU as root, a client's monitor
+    command) and a deprecated machine type's message;
   * lifecycle events through libvirt's default event loop
     (virEventRegisterDefaultImpl + a thread running virEventRunDefaultImpl)
     and domainEventRegisterAny(None, VIR_DOMAIN_EVENT_ID_LIFECYCLE, ...):
@@ -174,7 +176,8 @@ INS = "vgmtest-py-inspect"
 INS_OFF = "vgmtest-py-inspect-off"
 ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, PIN, GMEM, SLOW,
                                                           FAST, GUEST, GFX, GFX + "-ev", JOBC, "vgmtest-py-tpmenc",
-                                                          INS, INS_OFF, "vgmtest-py-qexit"]
+                                                          INS, INS_OFF, "vgmtest-py-qexit",
+                                                          "vgmtest-py-msg", "vgmtest-py-msg-dep"]
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 SLOW_SECONDS = 3
 MISSING_UUID = "11111111-2222-3333-4444-555555555555"
@@ -315,6 +318,7 @@ def run_tests(tap, target, conn):
                        (transient_tests, (tap, conn)), (error_tests, (tap, conn)),
                        (event_tests, (tap, target)), (readonly_tests, (tap, target, conn)),
                        (stats_tests, (tap, conn)),
+                       (messages_tests, (tap, conn)),
                        (inspect_tests, (tap, target, conn)),
                        (nodedev_tests, (tap, conn)),
                        (nodedev_event_tests, (tap, target, conn)),
@@ -1248,6 +1252,41 @@ def stats_tests(tap, conn):
     tap.eq(got[0], F.VIR_ERR_ARGUMENT_UNSUPPORTED,
            "ENFORCE_STATS with a group no daemon knows (1 << 20): argument unsupported")
     harness.libvirt_cleanup(conn, [ST_RUN, ST_OFF])
+
+
+def messages_tests(tap, conn):
+    """virDomainGetMessages (procedure 426, virsh dominfo's Messages), as
+    libvirtd 9.0 gives them (2026-12-07): a running domain's taints as
+    "tainted: ..." (QEMU running as root is one; libvirt's wording and
+    virt-gmem's differ), one more after a client's QEMU monitor command;
+    a machine type QEMU deprecates as "deprecated configuration: machine
+    type 'NAME'" with its taint; the flags pick one kind; an unknown flag
+    is an invalid argument."""
+    import libvirt_qemu
+    F = libvirt
+    TAINT, DEPR = 2, 1
+    xml = """<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='%s'>hvm</type></os>
+  <devices><memballoon model='none'/></devices></domain>"""
+    dom = conn.createXML(xml % ("vgmtest-py-msg", "pc"), F.VIR_DOMAIN_START_PAUSED)
+    before = dom.messages(TAINT)
+    root = os.geteuid() == 0
+    tap.ok(all(m.startswith("tainted: ") for m in before) and len(before) == (1 if root else 0) and
+           dom.messages(DEPR) == [] and dom.messages(0) == before,
+           "a new domain's messages: the taint of QEMU running as root (when it does), no "
+           "deprecation", repr(before))
+    libvirt_qemu.qemuMonitorCommand(dom, '{"execute":"query-status"}', 0)
+    after = dom.messages(TAINT)
+    tap.ok(len(after) == len(before) + 1 and all(m.startswith("tainted: ") for m in after),
+           "after a client's QEMU monitor command: one taint more", repr(after))
+    code = err_code(lambda: dom.messages(4))
+    tap.eq(code[0], F.VIR_ERR_INVALID_ARG, "messages with an unknown flag: invalid argument")
+    dom.destroy()
+    dep = conn.createXML(xml % ("vgmtest-py-msg-dep", "pc-i440fx-1.7"), F.VIR_DOMAIN_START_PAUSED)
+    got = (dep.messages(DEPR), len(dep.messages(TAINT)))
+    dep.destroy()
+    tap.eq(got, (["deprecated configuration: machine type 'pc-i440fx-1.7'"], len(before) + 1),
+           "a deprecated machine type (QEMU 7.2's pc-i440fx-1.7): its deprecation and a taint")
 
 
 PERF_EVENTS = ["cmt", "mbmt", "mbml", "cpu_cycles", "instructions", "cache_references",
