@@ -4079,6 +4079,27 @@ testMakeBridge(const char *name)
            g_spawn_check_wait_status(status, NULL);
 }
 
+/* What a test of host interfaces needs: QEMU, root (CAP_NET_ADMIN, to
+ * make a @what) and a Linux bridge @bridge of its own (testMakeBridge);
+ * FALSE, the test skipped with the reason, where one is missing */
+static gboolean
+testNetReady(const char *bridge, const char *what)
+{
+    if (!testHaveQemu())
+        return FALSE;
+    if (geteuid() != 0) {
+        g_autofree char *why = g_strdup_printf("a %s needs root (CAP_NET_ADMIN)", what);
+
+        g_test_skip(why);
+        return FALSE;
+    }
+    if (!testMakeBridge(bridge)) {
+        g_test_skip("cannot make a bridge here (ip link add ... type bridge failed)");
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* Creates domain @name from @file (a failed create first deletes host
  * interface @cleanup, which the test made) and returns the first <target
  * dev> of its live XML named @prefix and a number (vnetN, macvtapN), or
@@ -4125,16 +4146,8 @@ testNamedTap(void)
     g_autoptr(TestRun) run = NULL;
     const char *del[] = { "ip", "link", "del", bridge, NULL };
 
-    if (!testHaveQemu())
+    if (!testNetReady(bridge, "named tap"))
         return;
-    if (geteuid() != 0) {
-        g_test_skip("a named tap needs root (CAP_NET_ADMIN)");
-        return;
-    }
-    if (!testMakeBridge(bridge)) {
-        g_test_skip("cannot make a bridge here (ip link add ... type bridge failed)");
-        return;
-    }
     /* a bridge MTU of its own, which the tap must take */
     testIpLink("link", "set", bridge, "mtu", "1400", NULL);
     root = testMakeRoot();
@@ -4189,16 +4202,8 @@ testBridgeTapNamed(void)
     g_autofree char *xml = NULL;
     g_autoptr(TestRun) run = NULL;
 
-    if (!testHaveQemu())
+    if (!testNetReady(bridge, "named tap"))
         return;
-    if (geteuid() != 0) {
-        g_test_skip("a named tap needs root (CAP_NET_ADMIN)");
-        return;
-    }
-    if (!testMakeBridge(bridge)) {
-        g_test_skip("cannot make a bridge here (ip link add ... type bridge failed)");
-        return;
-    }
     root = testMakeRoot();
     file = g_build_filename(root, "brtap.xml", NULL);
     xml = g_strdup_printf("<domain type='qemu'><name>brtap</name><memory unit='MiB'>128</memory>"
@@ -4579,16 +4584,8 @@ testDirectMacvtap(void)
     g_autoptr(TestRun) run = NULL;
     g_autoptr(VgmDriverStatus) status = NULL;
 
-    if (!testHaveQemu())
+    if (!testNetReady(bridge, "macvtap"))
         return;
-    if (geteuid() != 0) {
-        g_test_skip("a macvtap needs root (CAP_NET_ADMIN)");
-        return;
-    }
-    if (!testMakeBridge(bridge)) {
-        g_test_skip("cannot make a bridge for the macvtap here (ip link add ... type bridge failed)");
-        return;
-    }
     root = testMakeRoot();
     file = g_build_filename(root, "direct.xml", NULL);
     bad = g_build_filename(root, "direct-bad.xml", NULL);
@@ -4693,16 +4690,8 @@ testBackendTap(void)
     const char *vhostCases[2] = { NULL, NULL };
     guint c;
 
-    if (!testHaveQemu())
+    if (!testNetReady(bridge, "tap"))
         return;
-    if (geteuid() != 0) {
-        g_test_skip("a tap needs root (CAP_NET_ADMIN)");
-        return;
-    }
-    if (!testMakeBridge(bridge)) {
-        g_test_skip("cannot make a bridge here (ip link add ... type bridge failed)");
-        return;
-    }
     root = testMakeRoot();
     tun = g_build_filename(root, "tun-alt", NULL);
     vhostNull = g_build_filename(root, "vhost-null", NULL);
