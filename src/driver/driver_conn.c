@@ -3985,7 +3985,6 @@ vgmDriverGetTuneParams(VgmDriver *drv, VgmDriverDomain *dom, VgmDriverTuneKind k
     g_autoptr(VgmDomainDef) config = NULL;
     const VgmDomainDef *def = vgmDriverReadDef(drv, dom, flags, VGM_TYPED_PARAM_STRING_OKAY,
                                                &config, error);
-
     GPtrArray *params;
 
     if (!def)
