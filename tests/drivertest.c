@@ -3293,7 +3293,8 @@ testCgroupDef(const char *name, const char *tune, const char *cputune)
     return def;
 }
 
-/* A plan's writes as "SUB/FILE=VALUE" lines ("/FILE=..." for the group) */
+/* A plan's writes as "SUB/FILE=VALUE" lines ("/FILE=..." for the group),
+ * those written once QEMU is in the group marked */
 static char *
 testCgroupPlanText(const VgmDomainDef *def, VgmCgroupVersion version, GError **error)
 {
@@ -3304,12 +3305,13 @@ testCgroupPlanText(const VgmDomainDef *def, VgmCgroupVersion version, GError **e
 
     for (i = 0; i < VGM_CGROUP_LAST; i++)
         host.dirs[i] = (char *)"/fake";
-    if (!(plan = vgmDriverCgroupPlan(def, &host, error)))
+    if (!(plan = vgmDriverCgroupPlan(def, NULL, &host, error)))
         return NULL;
     for (i = 0; i < plan->len; i++) {
         const VgmDriverCgroupWrite *w = g_ptr_array_index(plan, i);
 
-        g_string_append_printf(out, "%s/%s=%s\n", w->sub ? w->sub : "", w->file, w->value);
+        g_string_append_printf(out, "%s/%s=%s%s\n", w->sub ? w->sub : "", w->file, w->value,
+                               w->afterSpawn ? " (after the spawn)" : "");
     }
     return g_string_free(g_steal_pointer(&out), FALSE);
 }
@@ -3357,6 +3359,39 @@ testCgroupPlan(void)
         c = vgmDriverCgroupName(store, longB, NULL);
         g_assert_cmpuint(strlen(b) - strlen("virt-gmem.slice/"), <, 100);
         g_assert_cmpstr(b, !=, c);
+    }
+    /* <numatune> mode='restrictive': its node set in the cpuset's memory
+     * nodes once QEMU is in the group (v1 first turns memory_migrate on);
+     * without cgroups, or a cpuset controller, a clear error */
+    {
+        g_autoptr(VgmDomainDef) r = testCgroupDef(
+            "restrictive", "<numatune><memory mode='restrictive' nodeset='0'/></numatune>", "");
+        g_autoptr(VgmDomainDef) strict = testCgroupDef(
+            "strict", "<numatune><memory mode='strict' nodeset='0'/></numatune>", "");
+        VgmCgroupHost nocpuset = { .version = VGM_CGROUP_V2, .root = (char *)"/fake" };
+        g_autoptr(GPtrArray) plan = NULL;
+        g_autofree char *t1 = testCgroupPlanText(r, VGM_CGROUP_V1, &err);
+        g_autofree char *t2 = NULL;
+        g_autofree char *t3 = NULL;
+
+        g_assert_no_error(err);
+        g_assert_cmpstr(t1, ==, "/cpuset.memory_migrate=1\n/cpuset.mems=0 (after the spawn)\n");
+        t2 = testCgroupPlanText(r, VGM_CGROUP_V2, &err);
+        g_assert_no_error(err);
+        g_assert_cmpstr(t2, ==, "/cpuset.mems=0 (after the spawn)\n");
+        /* strict binds through QEMU's policy: no group asked for */
+        t3 = testCgroupPlanText(strict, VGM_CGROUP_V2, &err);
+        g_assert_no_error(err);
+        g_assert_cmpstr(t3, ==, "");
+        g_assert_null(testCgroupPlanText(r, VGM_CGROUP_NONE, &err));
+        g_assert_cmpstr(err->message, ==,
+                        "<numatune> mode='restrictive' binds the domain's memory through the cgroup cpuset controller, and there are no cgroups under '/fake'");
+        g_clear_error(&err);
+        nocpuset.dirs[VGM_CGROUP_CPU] = (char *)"/fake";
+        g_assert_null((plan = vgmDriverCgroupPlan(r, NULL, &nocpuset, &err)));
+        g_assert_cmpstr(err->message, ==,
+                        "<numatune> mode='restrictive' binds the domain's memory through the cgroup cpuset controller, which the host does not have under '/fake'");
+        g_clear_error(&err);
     }
     if (geteuid() != 0 || mknod(blk, S_IFBLK | 0600, makedev(7, 0)) < 0) {
         g_test_skip("making a block device node needs root");

@@ -26,6 +26,11 @@
  *    temp files, refuses a missing directory, and on a failed write or
  *    rename leaves the old file intact), vgmFileReadAll's size limit,
  *    vgmFileMakePath;
+ *  - cgroup v1 on a fake tree: the controllers found by their hierarchies'
+ *    tasks files; a cpuset group made two levels down starts with its
+ *    parent's CPUs and memory nodes (the kernel leaves a new one's empty),
+ *    one whose own are set keeps them, and the other controllers' groups
+ *    get no such files;
  *  - the uname machine -> arch name mapping;
  *  - the host <sysinfo> from dmidecode's text: tests/sysinfodata/
  *    dmidecode-q.txt (dmidecode 3.4's `-q -t 0,1,2,3,4,11,17` of the table
@@ -75,6 +80,7 @@
 #include "host/vgmsysinfo.h"
 #include "host/vgmnodedev.h"
 #include "host/vgmhostiface.h"
+#include "host/vgmcgroup.h"
 #include "util/vgmfile.h"
 
 /* ---- helpers ---- */
@@ -1107,6 +1113,68 @@ testNodeDevNoRoot(void)
     g_rmdir(root);
 }
 
+/* A cgroup v1 layout in a temp dir: the cpuset group made with its
+ * parent's CPUs and memory nodes at each level, unless it has its own */
+static void
+testCgroupV1Cpuset(void)
+{
+    g_autofree char *root = testMakeTmpDir();
+    g_autoptr(VgmCgroupHost) host = NULL;
+    g_autoptr(GError) err = NULL;
+    const char *ctl[] = { "cpu", "cpuset", "memory" };
+    g_autofree char *text = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *cpuPath = NULL;
+    g_autofree char *cpuDir = NULL;
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(ctl); i++) {
+        g_autofree char *dir = g_build_filename(root, ctl[i], NULL);
+        g_autofree char *tasks = g_build_filename(dir, "tasks", NULL);
+
+        g_assert_cmpint(g_mkdir(dir, 0755), ==, 0);
+        g_assert_true(g_file_set_contents(tasks, "", -1, NULL));
+    }
+    path = g_build_filename(root, "cpuset", "cpuset.cpus", NULL);
+    g_assert_true(g_file_set_contents(path, "0-3\n", -1, NULL));
+    g_free(path);
+    path = g_build_filename(root, "cpuset", "cpuset.mems", NULL);
+    g_assert_true(g_file_set_contents(path, "0-1\n", -1, NULL));
+
+    host = vgmCgroupHostDetect(root);
+    g_assert_cmpint(host->version, ==, VGM_CGROUP_V1);
+    g_assert_false(host->real);
+    g_assert_nonnull(host->dirs[VGM_CGROUP_CPUSET]);
+    g_assert_null(host->dirs[VGM_CGROUP_IO]);
+    g_assert_cmpstr(vgmCgroupControllerName(host, VGM_CGROUP_CPUSET), ==, "cpuset");
+
+    /* the slice's own memory nodes, set before the scope is made */
+    g_assert_true(vgmCgroupCreate(host, "a.slice", 1u << VGM_CGROUP_CPUSET, &err));
+    g_assert_no_error(err);
+    g_assert_true(vgmCgroupWrite(host, VGM_CGROUP_CPUSET, "a.slice", NULL, "cpuset.mems", "1",
+                                 &err));
+    g_assert_true(vgmCgroupCreate(host, "a.slice/b.scope",
+                                  (1u << VGM_CGROUP_CPUSET) | (1u << VGM_CGROUP_CPU), &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr((text = vgmCgroupRead(host, VGM_CGROUP_CPUSET, "a.slice", NULL,
+                                          "cpuset.cpus")), ==, "0-3");
+    g_free(text);
+    g_assert_cmpstr((text = vgmCgroupRead(host, VGM_CGROUP_CPUSET, "a.slice", NULL,
+                                          "cpuset.mems")), ==, "1");
+    g_free(text);
+    g_assert_cmpstr((text = vgmCgroupRead(host, VGM_CGROUP_CPUSET, "a.slice/b.scope", NULL,
+                                          "cpuset.cpus")), ==, "0-3");
+    g_free(text);
+    g_assert_cmpstr((text = vgmCgroupRead(host, VGM_CGROUP_CPUSET, "a.slice/b.scope", NULL,
+                                          "cpuset.mems")), ==, "1");
+    cpuPath = vgmCgroupPath(host, VGM_CGROUP_CPU, "a.slice/b.scope", NULL, "cpuset.cpus");
+    cpuDir = vgmCgroupPath(host, VGM_CGROUP_CPU, "a.slice/b.scope", NULL, NULL);
+    g_assert_true(g_file_test(cpuDir, G_FILE_TEST_IS_DIR));
+    g_assert_false(g_file_test(cpuPath, G_FILE_TEST_EXISTS));
+    g_assert_true(vgmCgroupRemove(host, "a.slice", NULL));
+    vgmFileRemoveTree(root);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1116,6 +1184,7 @@ main(int argc, char **argv)
     g_test_add_func("/host/gmem-flags/format", testFlagsFormat);
     g_test_add_func("/host/gmem-flags/parse", testFlagsParse);
     g_test_add_func("/host/hugepages/fake-sysfs", testHugepages);
+    g_test_add_func("/host/cgroup/v1-cpuset", testCgroupV1Cpuset);
     g_test_add_func("/host/hugepages/none", testHugepagesNone);
     g_test_add_func("/host/hugepages/broken", testHugepagesBroken);
     g_test_add_func("/host/hugepages/real", testHugepagesReal);

@@ -739,6 +739,17 @@ vgmRuleNumatune(const VgmDomainDef *def, GError **error)
 
     for (i = 0; i < def->numatune.nmemnodes; i++) {
         unsigned int id = def->numatune.memnodes[i].cellid;
+        /* 'restrictive' is the cpuset's, one node set for the whole
+         * domain: all of <numatune> or none of it */
+        gboolean restrictive = def->numatune.memorySet &&
+                               def->numatune.mode == VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE;
+
+        if (restrictive != (def->numatune.memnodes[i].mode == VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<memnode cellid='%1$u'> in <numatune> and its <memory> must both be in mode 'restrictive' or neither"),
+                        id);
+            return FALSE;
+        }
         if (id >= vgmDomainDefNumaCells(def)) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("<memnode cellid='%1$u'> in <numatune> names a NUMA cell the domain does not have (it has %2$zu)"),

@@ -234,22 +234,60 @@ vgmDriverCgroupBlkio(GPtrArray *plan, const VgmCgroupHost *host, const VgmDomain
     return TRUE;
 }
 
+/* The cpuset's memory nodes @nodeset: v1 moves a process's pages to
+ * them only with memory_migrate on (v2 always does); the nodes are
+ * written once QEMU is in the group, as libvirt writes them */
+static void
+vgmDriverCgroupMems(GPtrArray *plan, const VgmCgroupHost *host, const VgmBitmap *nodeset)
+{
+    g_autofree char *nodes = vgmBitmapFormat(nodeset);
+
+    if (host->version == VGM_CGROUP_V1)
+        vgmDriverCgroupAdd(plan, VGM_CGROUP_CPUSET, NULL, "cpuset.memory_migrate", "1");
+    vgmDriverCgroupAdd(plan, VGM_CGROUP_CPUSET, NULL, "cpuset.mems", "%s", nodes);
+    ((VgmDriverCgroupWrite *)g_ptr_array_index(plan, plan->len - 1))->afterSpawn = TRUE;
+}
+
+/* The node set <numatune> mode='restrictive' binds @def's memory to,
+ * through the cpuset alone (QEMU is given no policy for it); NULL for
+ * any other mode */
+static const VgmBitmap *
+vgmDriverCgroupRestrictiveNodes(const VgmDomainDef *def, const VgmBitmap *autoNodeset)
+{
+    const VgmDomainNumatune *nt = &def->numatune;
+
+    if (!nt->memorySet || nt->mode != VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE)
+        return NULL;
+    return nt->placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO ? autoNodeset : nt->nodeset;
+}
+
 GPtrArray *
-vgmDriverCgroupPlan(const VgmDomainDef *def, const VgmCgroupHost *host, GError **error)
+vgmDriverCgroupPlan(const VgmDomainDef *def, const VgmBitmap *autoNodeset,
+                    const VgmCgroupHost *host, GError **error)
 {
     g_autoptr(GPtrArray) plan =
         g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverCgroupWriteFree);
     const VgmDomainCputune *c = &def->cputune;
+    const VgmBitmap *mems = vgmDriverCgroupRestrictiveNodes(def, autoNodeset);
     unsigned int i;
 
-    if (!vgmDomainDefHasCgroupTunables(def))
+    if (!vgmDomainDefHasCgroupTunables(def) && !mems)
         return g_steal_pointer(&plan);
     if (host->version == VGM_CGROUP_NONE) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("the domain's <cputune>, <memtune> or <blkiotune> controls need cgroups, and there are none under '%1$s'"),
+                    mems ? _("<numatune> mode='restrictive' binds the domain's memory through the cgroup cpuset controller, and there are no cgroups under '%1$s'")
+                         : _("the domain's <cputune>, <memtune> or <blkiotune> controls need cgroups, and there are none under '%1$s'"),
                     host->root);
         return NULL;
     }
+    if (mems && !host->dirs[VGM_CGROUP_CPUSET]) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("<numatune> mode='restrictive' binds the domain's memory through the cgroup cpuset controller, which the host does not have under '%1$s'"),
+                    host->root);
+        return NULL;
+    }
+    if (mems)
+        vgmDriverCgroupMems(plan, host, mems);
     if (c->shares) {
         if (!vgmDriverCgroupCheckRange(c->shares, host->version == VGM_CGROUP_V2 ? 1 : 2,
                                        host->version == VGM_CGROUP_V2 ? 10000 : 262144,
@@ -370,14 +408,15 @@ vgmDriverCgroupHostWritable(const VgmCgroupHost *host)
 }
 
 VgmDriverCgroup *
-vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomainDef *def, GError **error)
+vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomainDef *def,
+                   const VgmBitmap *autoNodeset, GError **error)
 {
     g_autoptr(VgmDriverCgroup) cg = g_new0(VgmDriverCgroup, 1);
     guint i;
 
     cg->host = vgmCgroupHostDetect(store->cgroupRoot);
     cg->rel = vgmDriverCgroupName(store, def->name, def->resourcePartition);
-    if (!(cg->plan = vgmDriverCgroupPlan(def, cg->host, error)))
+    if (!(cg->plan = vgmDriverCgroupPlan(def, autoNodeset, cg->host, error)))
         return NULL;
     /* a partition asks for the group itself, controls or not */
     if ((cg->placed = def->resourcePartition != NULL) && cg->host->version == VGM_CGROUP_NONE) {
@@ -419,8 +458,10 @@ vgmDriverCgroupCreate(VgmDriverCgroup *cg, gboolean removeOnError, GError **erro
     if (cg->plan->len == 0 && !cg->placed)
         return TRUE;
     mask = vgmDriverCgroupMask(cg->plan);
+    /* (the cpuset only where the plan writes it: libvirt's every domain
+     * has one, which changes nothing until memory nodes are written) */
     for (i = 0; cg->placed && i < VGM_CGROUP_LAST; i++) {
-        if (cg->host->dirs[i])
+        if (cg->host->dirs[i] && i != VGM_CGROUP_CPUSET)
             mask |= 1u << i;
     }
     if (!vgmCgroupCreate(cg->host, cg->rel, mask, &err)) {
@@ -439,7 +480,7 @@ vgmDriverCgroupCreate(VgmDriverCgroup *cg, gboolean removeOnError, GError **erro
         g_autofree char *prefer = w->preferFile ?
             vgmCgroupPath(cg->host, w->controller, cg->rel, NULL, w->preferFile) : NULL;
 
-        if (w->sub)
+        if (w->sub || w->afterSpawn)
             continue;
         if (prefer && g_file_test(prefer, G_FILE_TEST_EXISTS)) {
             if (!vgmCgroupWriteFile(cg->host, prefer, w->preferValue, error))
@@ -633,6 +674,13 @@ vgmDriverCgroupFillThreads(const VgmDriverCgroup *cg, pid_t pid, const GArray *v
     for (i = 0; i < cg->plan->len; i++) {
         const VgmDriverCgroupWrite *w = g_ptr_array_index(cg->plan, i);
 
+        if (w->afterSpawn &&
+            !vgmCgroupWrite(cg->host, w->controller, cg->rel, w->sub, w->file, w->value, error))
+            return FALSE;
+    }
+    for (i = 0; i < cg->plan->len; i++) {
+        const VgmDriverCgroupWrite *w = g_ptr_array_index(cg->plan, i);
+
         if (w->sub && g_hash_table_add(subs, w->sub) &&
             !vgmCgroupCreateThreadGroup(cg->host, w->controller, cg->rel, w->sub, error))
             return FALSE;
@@ -742,6 +790,45 @@ vgmDriverCgroupRemove(const VgmDriverStore *store, const char *name, const char 
      * still busy after it is reused by the next start */
     for (i = 0; i < 100 && !vgmCgroupRemove(host, rel, NULL); i++)
         g_usleep(20 * 1000);
+}
+
+gboolean
+vgmDriverCgroupSetMemsLive(const VgmDriverStore *store, const VgmDomainDef *def,
+                           const VgmBitmap *nodeset, pid_t pid, GError **error)
+{
+    g_autoptr(VgmCgroupHost) host = vgmCgroupHostDetect(store->cgroupRoot);
+    g_autofree char *rel = vgmDriverCgroupName(store, def->name, def->resourcePartition);
+    g_autoptr(GPtrArray) plan =
+        g_ptr_array_new_with_free_func((GDestroyNotify)vgmDriverCgroupWriteFree);
+    guint i, phase;
+
+    if (!host->dirs[VGM_CGROUP_CPUSET]) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot change the memory nodes of running domain '%1$s': the host has no cgroup cpuset controller under '%2$s'"),
+                    def->name, host->root);
+        return FALSE;
+    }
+    vgmDriverCgroupMems(plan, host, nodeset);
+    if (!vgmCgroupCreate(host, rel, 1u << VGM_CGROUP_CPUSET, error))
+        return FALSE;
+    /* the files before QEMU joins, QEMU (unless it is there: on v2 its
+     * threads may be in thread groups below), the nodes */
+    for (phase = 0; phase < 2; phase++) {
+        if (phase == 1 && !vgmCgroupHasProcess(host, VGM_CGROUP_CPUSET, rel, pid)) {
+            g_autofree char *value = g_strdup_printf("%lld", (long long)pid);
+
+            if (!vgmCgroupWrite(host, VGM_CGROUP_CPUSET, rel, NULL, "cgroup.procs", value, error))
+                return FALSE;
+        }
+        for (i = 0; i < plan->len; i++) {
+            const VgmDriverCgroupWrite *w = g_ptr_array_index(plan, i);
+
+            if (w->afterSpawn == (phase == 1) &&
+                !vgmCgroupWrite(host, w->controller, rel, w->sub, w->file, w->value, error))
+                return FALSE;
+        }
+    }
+    return TRUE;
 }
 
 /* ---- the controls as libvirt's typed parameters ---- */
@@ -1230,9 +1317,9 @@ vgmDriverTuneSetNuma(VgmDomainDef *def, int mode, const VgmBitmap *nodeset, GErr
 }
 
 /* numa_mode and numa_nodeset: a config takes them as libvirt sets them;
- * a running domain keeps its mode and, as virt-gmem does not run
- * mode='restrictive' (the only one libvirt changes live, through the
- * cpuset controller), its node set */
+ * a running domain keeps its mode, and its node set changes (through the
+ * cpuset controller, which the caller writes) only without a <numatune>
+ * or in mode 'restrictive', as libvirt changes it */
 static gboolean
 vgmDriverTuneApplyNuma(VgmDomainDef *def, const GPtrArray *params, gboolean live,
                        GError **error)
@@ -1276,21 +1363,26 @@ vgmDriverTuneApplyNuma(VgmDomainDef *def, const GPtrArray *params, gboolean live
     }
     if (!live)
         return vgmDriverTuneSetNuma(def, mode, nodeset, error);
-    if (mode >= 0 && mode != (nt->memorySet ? (int)nt->mode : VGM_DOMAIN_NUMATUNE_MEM_STRICT)) {
+    if (mode >= 0 && nt->memorySet && mode != (int)nt->mode) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("cannot change the <numatune> mode of running domain '%1$s'"), def->name);
         return FALSE;
     }
-    /* as libvirt: a strict mode given keeps the node set it has; any
-     * other node set given is a change */
-    if (mode == VGM_DOMAIN_NUMATUNE_MEM_STRICT ? !vgmBitmapEqual(nodeset, nt->nodeset)
-                                               : nodeset != NULL) {
+    /* as libvirt: a strict mode given keeps the node set it has */
+    if (mode == VGM_DOMAIN_NUMATUNE_MEM_STRICT && !vgmBitmapEqual(nodeset, nt->nodeset)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("cannot change the <numatune> node set of running domain '%1$s': a node set changes live only in mode 'restrictive', which virt-gmem does not run"),
+                    _("cannot change the <numatune> node set of running domain '%1$s' in mode 'strict'"),
                     def->name);
         return FALSE;
     }
-    return TRUE;
+    if (mode != VGM_DOMAIN_NUMATUNE_MEM_STRICT && nodeset && nt->memorySet &&
+        nt->mode != VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("cannot change the <numatune> node set of running domain '%1$s': a running domain's node set changes only in mode 'restrictive' or where it has no <numatune>"),
+                    def->name);
+        return FALSE;
+    }
+    return vgmDriverTuneSetNuma(def, mode, nodeset, error);
 }
 
 gboolean
@@ -1401,7 +1493,7 @@ vgmDriverCgroupApplyLive(const VgmDriverStore *store, const VgmDomainDef *old,
     g_autoptr(VgmDriverCgroup) cg = NULL;
     guint mask;
 
-    if (!(cg = vgmDriverCgroupNew(store, def, error)))
+    if (!(cg = vgmDriverCgroupNew(store, def, NULL, error)))
         return FALSE;
     if (cg->host->version == VGM_CGROUP_NONE) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,

@@ -44,20 +44,25 @@ typedef struct {
      * which libvirt prefers), with its own value */
     char *preferFile;
     char *preferValue;
+    /* written once QEMU is in the group, not before it is spawned (a
+     * cpuset's memory nodes, as libvirt writes them) */
+    gboolean afterSpawn;
 } VgmDriverCgroupWrite;
 
 typedef struct _VgmDriverCgroup VgmDriverCgroup;
 
 /* The writes @def's controls make on @host's cgroup version, in order;
  * errors name the value a version cannot take or a block device that is
- * not one. An empty list when @def has no cgroup controls. */
-GPtrArray *vgmDriverCgroupPlan(const VgmDomainDef *def, const VgmCgroupHost *host,
-                               GError **error);
+ * not one. An empty list when @def has no cgroup controls. A
+ * <numatune> in mode 'restrictive' is its node set (or @autoNodeset,
+ * numad's advice, where placement is auto) in the cpuset's memory nodes. */
+GPtrArray *vgmDriverCgroupPlan(const VgmDomainDef *def, const VgmBitmap *autoNodeset,
+                               const VgmCgroupHost *host, GError **error);
 
 /* What @def asks of cgroups and the scheduler, checked against the
- * host's cgroups (nothing is made yet) */
+ * host's cgroups (nothing is made yet); @autoNodeset as for the plan */
 VgmDriverCgroup *vgmDriverCgroupNew(const VgmDriverStore *store, const VgmDomainDef *def,
-                                    GError **error);
+                                    const VgmBitmap *autoNodeset, GError **error);
 void vgmDriverCgroupFree(VgmDriverCgroup *cg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverCgroup, vgmDriverCgroupFree)
 /* Before the spawn: the domain's group made (again, for a live update)
@@ -118,6 +123,13 @@ gboolean vgmDriverTuneApply(VgmDomainDef *def, VgmDriverTuneKind kind, const GPt
 gboolean vgmDriverCgroupApplyLive(const VgmDriverStore *store, const VgmDomainDef *old,
                                   const VgmDomainDef *def, VgmQemuMonitor *mon, pid_t pid,
                                   GError **error);
+
+/* Memory nodes @nodeset for running domain @def (QEMU @pid), as
+ * libvirt's live numatune sets them: its cpuset group made if need be,
+ * QEMU moved into it and the nodes written (on v1 with memory_migrate,
+ * so that QEMU's pages move; v2 always moves them). */
+gboolean vgmDriverCgroupSetMemsLive(const VgmDriverStore *store, const VgmDomainDef *def,
+                                    const VgmBitmap *nodeset, pid_t pid, GError **error);
 
 /* The vCPU threads of QEMU behind @mon (query-cpus-fast): a GArray of
  * pid_t indexed by vCPU, 0 for a vCPU it does not name. */

@@ -5537,7 +5537,7 @@ vgmDriverDomainPlugVcpu(const VgmDriverStore *store, VgmDriverDomain *dom, VgmQe
         return FALSE;
     /* the new vCPU's thread started in QEMU's main group with its
      * affinity */
-    return (cg = vgmDriverCgroupNew(store, newDef, error)) &&
+    return (cg = vgmDriverCgroupNew(store, newDef, NULL, error)) &&
            vgmDriverCgroupApplyThreads(cg, mon, dom->status->qemu.pid, error) &&
            vgmDriverProcessPin(newDef, NULL, mon, dom->status->qemu.pid, error);
 }
@@ -6736,10 +6736,17 @@ vgmDriverDomainTuneLive(const VgmDriverStore *store, VgmDriverDomain *dom, gcons
         !(def = vgmDomainDefParseString(dom->status->xml, NULL, parse, error)) ||
         !vgmDriverTuneApply(def, c->kind, c->params, TRUE, error))
         return FALSE;
-    /* (a running domain's <numatune> cannot change: what passed changed
-     * nothing) */
-    if (c->kind == VGM_DRIVER_TUNE_NUMA)
-        return TRUE;
+    /* a running domain's <numatune> changes only its memory nodes, in
+     * the cpuset (what else passed changed nothing) */
+    if (c->kind == VGM_DRIVER_TUNE_NUMA) {
+        if (vgmBitmapEqual(old->numatune.nodeset, def->numatune.nodeset) &&
+            old->numatune.memorySet == def->numatune.memorySet)
+            return TRUE;
+        return vgmDriverProcessCheckNumaNodes(def, error) &&
+               vgmDriverCgroupSetMemsLive(store, def, def->numatune.nodeset,
+                                          dom->status->qemu.pid, error) &&
+               vgmDriverDomainSaveLive(store, dom, def, error);
+    }
     return vgmDomainDefValidate(def, error) &&
            (mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) &&
            vgmDriverCgroupApplyLive(store, old, def, mon, dom->status->qemu.pid, error) &&

@@ -1655,7 +1655,7 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     if (!vgmDriverProcessCheckHost(def, start->plan, error) ||
         !vgmDriverProcessCheckMemlock(def, error) ||
         !(start->fsRuns = vgmDriverFsPrepare(store, def, 0, error)) ||
-        !(start->cgroup = vgmDriverCgroupNew(store, def, error)))
+        !(start->cgroup = vgmDriverCgroupNew(store, def, autoNodes, error)))
         return NULL;
     start->memlock = vgmDriverProcessMemlockLimit(def);
 

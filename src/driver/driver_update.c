@@ -579,7 +579,7 @@ vgmDriverUpdateSpawn(VgmDriverUpdate *u, GError **error)
     g_unlink(u->migPath);
     /* the new QEMU joins the domain's cgroup, as the old one is in it:
      * until the old one ends, the memory limits cover both */
-    if (!(u->cgroup = vgmDriverCgroupNew(u->store, u->def, error)) ||
+    if (!(u->cgroup = vgmDriverCgroupNew(u->store, u->def, NULL, error)) ||
         !vgmDriverCgroupCreate(u->cgroup, FALSE, error))
         return FALSE;
     if (!vgmDriverProcessCheckMemlock(u->def, error) ||

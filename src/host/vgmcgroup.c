@@ -10,7 +10,8 @@
  *       thread of a threaded subtree through cgroup.threads.
  *   v1: ROOT/cpu, ROOT/memory, ROOT/blkio are separate hierarchies (or
  *       links to a shared one, such as cpu,cpuacct), each with a tasks
- *       file per group.
+ *       file per group; a new cpuset group's cpuset.cpus and cpuset.mems
+ *       are empty until written.
  */
 #include <config.h>
 
@@ -44,6 +45,7 @@ static const struct {
     [VGM_CGROUP_CPU] = { "cpu", "cpu" },
     [VGM_CGROUP_MEMORY] = { "memory", "memory" },
     [VGM_CGROUP_IO] = { "io", "blkio" },
+    [VGM_CGROUP_CPUSET] = { "cpuset", "cpuset" },
 };
 
 const char *
@@ -209,6 +211,29 @@ vgmCgroupEnable(const VgmCgroupHost *host, const char *dir, const char *name, GE
     return vgmCgroupWriteFile(host, path, host->real ? value : name, error);
 }
 
+/* v1: new cpuset group @dir takes @parent's CPUs and memory nodes where
+ * its own are empty */
+static gboolean
+vgmCgroupInheritCpuset(const VgmCgroupHost *host, const char *parent, const char *dir,
+                       GError **error)
+{
+    static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(files); i++) {
+        g_autofree char *from = g_build_filename(parent, files[i], NULL);
+        g_autofree char *to = g_build_filename(dir, files[i], NULL);
+        g_autofree char *value = vgmCgroupReadFile(from);
+        g_autofree char *now = vgmCgroupReadFile(to);
+
+        if (!value || (now && *now))
+            continue;
+        if (!vgmCgroupWriteFile(host, to, value, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
 gboolean
 vgmCgroupCreate(const VgmCgroupHost *host, const char *rel, guint mask, GError **error)
 {
@@ -236,10 +261,14 @@ vgmCgroupCreate(const VgmCgroupHost *host, const char *rel, guint mask, GError *
                 !vgmCgroupEnable(host, dir, vgmCgroupControllers[c].v2, error))
                 return FALSE;
             next = g_build_filename(dir, parts[i], NULL);
+            if (!vgmCgroupMkdir(next, error) ||
+                (c == VGM_CGROUP_CPUSET && host->version == VGM_CGROUP_V1 &&
+                 !vgmCgroupInheritCpuset(host, dir, next, error))) {
+                g_free(next);
+                return FALSE;
+            }
             g_free(dir);
             dir = next;
-            if (!vgmCgroupMkdir(dir, error))
-                return FALSE;
         }
     }
     return TRUE;

@@ -5,7 +5,7 @@
  *
  * Owns finding which version the host mounts under a root (normally
  * /sys/fs/cgroup) and which of the cpu, memory and I/O controllers it
- * has, creating a group (a path relative to that root, such as
+ * has (and cpuset, for memory nodes), creating a group (a path relative to that root, such as
  * "virt-gmem.slice/vgm-web.scope") in each controller's hierarchy and
  * enabling the controllers on the way down (v2), thread groups below it
  * (v2: "threaded" cgroups), writing control files, moving threads, and
@@ -32,6 +32,8 @@ typedef enum {
     VGM_CGROUP_CPU,
     VGM_CGROUP_MEMORY,
     VGM_CGROUP_IO,          /* v1: blkio */
+    VGM_CGROUP_CPUSET,      /* made only where a domain's memory nodes
+                             * need it, never by default */
 
     VGM_CGROUP_LAST
 } VgmCgroupController;
@@ -53,7 +55,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmCgroupHost, vgmCgroupHostFree)
 const char *vgmCgroupControllerName(const VgmCgroupHost *host, VgmCgroupController c);
 
 /* Creates group @rel in the hierarchy of every controller in @mask (bits
- * 1 << VgmCgroupController), enabling them on the way down (v2). */
+ * 1 << VgmCgroupController), enabling them on the way down (v2). A v1
+ * cpuset group made starts with its parent's CPUs and memory nodes (the
+ * kernel leaves them empty, and an empty one takes no process). */
 gboolean vgmCgroupCreate(const VgmCgroupHost *host, const char *rel, guint mask,
                          GError **error);
 /* Creates the thread group @sub of @rel for controller @c (v2: a

@@ -1728,26 +1728,6 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
     return TRUE;
 }
 
-/* libvirt applies mode='restrictive' through the cgroup's cpuset.mems
- * only, QEMU's memory policy being left alone: without the cpuset
- * controller, which the driver's cgroups do not use, it would be dropped */
-static gboolean
-vgmQemuValidateNumatune(const VgmDomainDef *def, GError **error)
-{
-    const VgmDomainNumatune *nt = &def->numatune;
-    size_t i;
-    gboolean restrictive = nt->memorySet && nt->mode == VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE;
-
-    for (i = 0; i < nt->nmemnodes && !restrictive; i++)
-        restrictive = nt->memnodes[i].mode == VGM_DOMAIN_NUMATUNE_MEM_RESTRICTIVE;
-    if (restrictive) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
-                    _("<numatune> mode='restrictive' binds memory through the cgroup's cpuset.mems only, and virt-gmem does not manage the cpuset controller: use 'strict', 'preferred' or 'interleave'"));
-        return FALSE;
-    }
-    return TRUE;
-}
-
 /* <filesystem>: the device each share needs, and QEMU's limits on the
  * mount tag (31 bytes for 9p, 36 for virtiofs: QEMU refuses longer) */
 /* ACPI HMAT: the machine's hmat property, and an initiator for every
@@ -1880,7 +1860,6 @@ vgmQemuValidateDomain(const VgmDomainDef *def, const VgmQemuCaps *caps,
 
     return vgmQemuValidateMachine(def, caps, error) &&
            vgmQemuValidateTimers(def, caps, error) &&
-           vgmQemuValidateNumatune(def, error) &&
            vgmQemuValidateDevices(def, error) &&
            vgmQemuValidateSmbios(def, error) &&
            vgmQemuValidateDeviceCaps(def, caps, error) &&

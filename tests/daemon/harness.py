@@ -517,13 +517,17 @@ def kill_processes_naming(text):
     return killed
 
 
-def cgroups_usable():
-    """As root: the driver can make a domain's group with the cpu and
-    memory controllers in this host's cgroups: v2 (the unified hierarchy
-    lists cpu; both controllers on, or turned on, for the root's children,
-    and a group made there has their files) or v1 (a group in cpu's and in
-    memory's own hierarchy). A container whose cgroup root holds its own
-    processes cannot turn controllers on (EBUSY)."""
+# a file each controller's v2 group has
+_CGROUP_V2_FILES = {"cpu": "cpu.weight", "memory": "memory.max", "cpuset": "cpuset.mems"}
+
+
+def cgroups_usable(controllers=("cpu", "memory")):
+    """As root: the driver can make a domain's group with `controllers`
+    (by default cpu and memory) in this host's cgroups: v2 (the unified
+    hierarchy lists them; on, or turned on, for the root's children, and a
+    group made there has their files) or v1 (a group in each one's own
+    hierarchy). A container whose cgroup root holds its own processes
+    cannot turn controllers on (EBUSY)."""
     if os.geteuid() != 0:
         return False
     try:
@@ -533,26 +537,26 @@ def cgroups_usable():
         ctl = None          # no unified hierarchy at the root: v1
     probe = "vgm-test-probe-%d" % os.getpid()
     if ctl is not None:
-        if not {"cpu", "memory"} <= set(ctl.split()):
+        if not set(controllers) <= set(ctl.split()):
             return False
         with open("/sys/fs/cgroup/cgroup.subtree_control") as f:
             on = set(f.read().split())
         try:
-            if not {"cpu", "memory"} <= on:
+            if not set(controllers) <= on:
                 with open("/sys/fs/cgroup/cgroup.subtree_control", "w") as f:
-                    f.write("+cpu +memory")
+                    f.write(" ".join("+" + c for c in controllers))
             path = os.path.join("/sys/fs/cgroup", probe)
             os.mkdir(path)
             try:
-                return all(os.path.exists(os.path.join(path, f))
-                           for f in ("cpu.weight", "memory.max"))
+                return all(os.path.exists(os.path.join(path, _CGROUP_V2_FILES[c]))
+                           for c in controllers)
             finally:
                 os.rmdir(path)
         except OSError:
             return False
     made = []
     try:
-        for ctrl in ("cpu", "memory"):
+        for ctrl in controllers:
             path = os.path.join("/sys/fs/cgroup", ctrl, probe)
             os.mkdir(path)
             made.append(path)
