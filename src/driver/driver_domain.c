@@ -6739,9 +6739,10 @@ vgmDriverDomainTuneLive(const VgmDriverStore *store, VgmDriverDomain *dom, gcons
     /* a running domain's <numatune> changes only its memory nodes, in
      * the cpuset (what else passed changed nothing) */
     if (c->kind == VGM_DRIVER_TUNE_NUMA) {
-        if (vgmBitmapEqual(old->numatune.nodeset, def->numatune.nodeset) &&
-            old->numatune.memorySet == def->numatune.memorySet)
-            return TRUE;
+        if (vgmBitmapEqual(old->numatune.nodeset, def->numatune.nodeset) ||
+            !def->numatune.nodeset)
+            return old->numatune.memorySet == def->numatune.memorySet ||
+                   vgmDriverDomainSaveLive(store, dom, def, error);
         return vgmDriverProcessCheckNumaNodes(def, error) &&
                vgmDriverCgroupSetMemsLive(store, def, def->numatune.nodeset,
                                           dom->status->qemu.pid, error) &&
