@@ -2718,6 +2718,21 @@ vgmDriverDomainUpdateCpuXML(const VgmDriverStore *store, const char *xml, GError
     return vgmDomainDefFormat(def);
 }
 
+/* @xml read as a definition, not as a run's: what the run has and a
+ * definition does not goes (the id, the aliases, the ptys, the ports
+ * chosen, the state of the channels), and the devices a start adds
+ * (@live: @xml is a run's) */
+static char *
+vgmDriverDomainAsDefinition(const char *xml, gboolean live, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = NULL;
+
+    if (!(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
+        return NULL;
+    vgmDriverDomainDropImplicit(def, live);
+    return vgmDomainDefFormat(def);
+}
+
 char *
 vgmDriverDomainFormatMigratable(const VgmDriverStore *store, const VgmDriverDomain *dom,
                                 gboolean inactive, GError **error)
@@ -2728,15 +2743,8 @@ vgmDriverDomainFormatMigratable(const VgmDriverStore *store, const VgmDriverDoma
                                                                dom->status->websocketPorts,
                                                                error) :
                                   vgmDriverDomainFormatXML(store, dom, TRUE, error);
-    g_autoptr(VgmDomainDef) def = NULL;
 
-    /* read as a definition, not as a run's: what the run has and a
-     * definition does not goes (the id, the aliases, the ptys, the ports
-     * chosen, the state of the channels) */
-    if (!xml || !(def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
-        return NULL;
-    vgmDriverDomainDropImplicit(def, live);
-    return vgmDomainDefFormat(def);
+    return xml ? vgmDriverDomainAsDefinition(xml, live, error) : NULL;
 }
 
 gboolean
@@ -3238,12 +3246,16 @@ vgmDriverDomainSaveImageXML(const VgmDriverStore *store, const char *ref, const 
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autofree char *managed = NULL;
-    char *xml = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *migratable = NULL;
     gboolean running;
 
-    if (!(path = vgmDriverDomainSaveImagePath(store, ref, path, &lock, &managed, error)))
+    if (!(path = vgmDriverDomainSaveImagePath(store, ref, path, &lock, &managed, error)) ||
+        !vgmDriverSaveImageOpen(path, &xml, &running, NULL, error))
         return NULL;
-    return vgmDriverSaveImageOpen(path, &xml, &running, NULL, error) ? xml : NULL;
+    /* as libvirt keeps it in its images: the migratable definition */
+    migratable = vgmDriverDomainMigratableXML(store, xml, NULL, error);
+    return migratable ? vgmDriverDomainAsDefinition(migratable, TRUE, error) : NULL;
 }
 
 gboolean

@@ -1816,6 +1816,11 @@ def save_tests(tap, target, tmp):
                "as libvirt's does", r.out)
         tap.ok("<serial type='pty'>" in r.out and "/dev/pts/" not in r.out,
                "the image names no pty of the saved run's serial port, as libvirt's does", r.out)
+        tap.ok("<alias " not in r.out and " id='" not in r.out.split("\n", 1)[0] and
+               re.search(r"<graphics type='vnc' port='-1' autoport='yes'", r.out) and
+               "state='" not in r.out,
+               "the image's XML is a definition, as libvirt's: no alias, no domain id, no "
+               "port the run chose, no channel state", r.out)
         # its XML changed where the host's side is (a description), and
         # refused where the guest's is (its machine type), the image
         # unchanged
