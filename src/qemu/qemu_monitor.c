@@ -418,7 +418,6 @@ vgmQemuMonitorCommandDeadline(VgmQemuMonitor *mon, const char *cmd,
             continue;
 
         if (reply) {
-            json_object_remove_member(msg->obj, "id");
             *reply = json_object_ref(msg->obj);
             return TRUE;
         }

@@ -127,6 +127,7 @@ no /dev/kvm), run as root without systemd (docs/reference-stack.md), on
   VGM_TEST_URI='qemu+unix:///system?socket=/var/run/libvirt/libvirt-sock'
 """
 
+import json
 import os
 import re
 import shutil
@@ -1261,7 +1262,8 @@ def messages_tests(tap, conn):
     virt-gmem's differ), one more after a client's QEMU monitor command;
     a machine type QEMU deprecates as "deprecated configuration: machine
     type 'NAME'" with its taint; the flags pick one kind; an unknown flag
-    is an invalid argument."""
+    is an invalid argument. The monitor command's reply is QEMU's whole
+    reply, with the command's "id" (libvirtd's is "libvirt-N")."""
     import libvirt_qemu
     F = libvirt
     TAINT, DEPR = 2, 1
@@ -1275,7 +1277,10 @@ def messages_tests(tap, conn):
            dom.messages(DEPR) == [] and dom.messages(0) == before,
            "a new domain's messages: the taint of QEMU running as root (when it does), no "
            "deprecation", repr(before))
-    libvirt_qemu.qemuMonitorCommand(dom, '{"execute":"query-status"}', 0)
+    reply = json.loads(libvirt_qemu.qemuMonitorCommand(dom, '{"execute":"query-status"}', 0))
+    tap.ok(sorted(reply) == ["id", "return"] and reply["return"].get("running") is False,
+           "the QEMU monitor command's reply is QEMU's whole reply, its \"id\" included, as "
+           "libvirtd passes it on", repr(reply))
     after = dom.messages(TAINT)
     tap.ok(len(after) == len(before) + 1 and all(m.startswith("tainted: ") for m in after),
            "after a client's QEMU monitor command: one taint more", repr(after))
