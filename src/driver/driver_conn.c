@@ -2083,6 +2083,35 @@ vgmDriverMigrateGetMaxDowntime(VgmDriver *drv, const char *name, unsigned int fl
     return ok;
 }
 
+gboolean
+vgmDriverMigrateCompressionCache(VgmDriver *drv, const char *name, gboolean set,
+                                 guint64 *size, unsigned int flags, GError **error)
+{
+    VgmDriverJob *job;
+    GMutex *m;
+    gboolean ok;
+
+    if (!vgmDriverCheckFlags(flags, 0, error) || !vgmDriverJobDomainActive(drv, name, error))
+        return FALSE;
+    /* a migration under way holds QEMU's monitor until it ends */
+    if ((job = vgmDriverJobLock(drv, name))) {
+        gboolean migrating = vgmDriverJobIsMigration(job);
+
+        vgmDriverJobUnlock(drv, job);
+        if (migrating) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("cannot read or set the compression cache of domain '%1$s' while it migrates"),
+                        name);
+            return FALSE;
+        }
+    }
+    m = vgmDriverDomainMutex(drv, name);
+    g_mutex_lock(m);
+    ok = vgmDriverDomainMigrateParam(drv->store, name, "xbzrle-cache-size", set, size, error);
+    g_mutex_unlock(m);
+    return ok;
+}
+
 /* The flags of a migration speed's get or set, and that domain @name
  * exists */
 static gboolean

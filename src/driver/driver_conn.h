@@ -261,6 +261,11 @@ gboolean vgmDriverMigrateSetMaxDowntime(VgmDriver *drv, const char *name, guint6
                                         unsigned int flags, GError **error);
 gboolean vgmDriverMigrateGetMaxDowntime(VgmDriver *drv, const char *name, unsigned int flags,
                                         guint64 *downtimeMs, GError **error);
+/* virDomainMigrateSetCompressionCache (@set) / GetCompressionCache: the
+ * bytes of QEMU's XBZRLE cache (xbzrle-cache-size) of running domain
+ * @name in *@size; not while it migrates */
+gboolean vgmDriverMigrateCompressionCache(VgmDriver *drv, const char *name, gboolean set,
+                                          guint64 *size, unsigned int flags, GError **error);
 /* virDomainMigrateSetMaxSpeed / GetMaxSpeed: the MiB/s of @name's
  * migrations that give no bandwidth (kept while the daemon runs, running
  * or not; VGM_MIGRATE_SPEED_MAX until set), and of the one under way */

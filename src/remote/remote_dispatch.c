@@ -6581,6 +6581,28 @@ vgmRemoteDispatchDomainMigrateStartPostCopy(VgmRemoteClient *client,
 }
 
 gboolean
+vgmRemoteDispatchDomainMigrateGetCompressionCache(
+    VgmRemoteClient *client, const VgmRemoteDomainMigrateGetCompressionCacheArgs *args,
+    VgmRemoteDomainMigrateGetCompressionCacheRet *ret, GError **error)
+{
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverMigrateCompressionCache(client->drv, dom->name, FALSE, &ret->cacheSize,
+                                            args->flags, error);
+}
+
+gboolean
+vgmRemoteDispatchDomainMigrateSetCompressionCache(
+    VgmRemoteClient *client, const VgmRemoteDomainMigrateSetCompressionCacheArgs *args,
+    GError **error)
+{
+    guint64 size = args->cacheSize;
+
+    VGM_REMOTE_GET_DOMAIN(dom);
+    return vgmDriverMigrateCompressionCache(client->drv, dom->name, TRUE, &size, args->flags,
+                                            error);
+}
+
+gboolean
 vgmRemoteDispatchDomainMigrateGetMaxSpeed(VgmRemoteClient *client,
                                           const VgmRemoteDomainMigrateGetMaxSpeedArgs *args,
                                           VgmRemoteDomainMigrateGetMaxSpeedRet *ret,

@@ -36,7 +36,8 @@ What it covers:
     Nova's persistent_xml (the source's live XML);
   * the migration tunables: migrate-getspeed (libvirt's default),
     migrate-setspeed (kept for the next migration; --postcopy refused),
-    migrate-setmaxdowntime / getmaxdowntime (QEMU's downtime-limit); and
+    migrate-setmaxdowntime / getmaxdowntime (QEMU's downtime-limit),
+    migrate-compcache (QEMU's xbzrle-cache-size, read and set); and
     while a migration runs: domjobinfo shows an outgoing migration,
     migrate-setmaxdowntime is taken by it, a resume is refused, and
     migrate-setspeed speeds it up (begun at 2 MiB/s, it ends well before
@@ -241,6 +242,16 @@ def run_tests(tap, target, dests, work):
     tap.ok(r.rc == 0 and q.get("return", {}).get("downtime-limit") == 777 and
            r2.out.strip() == "777",
            "migrate-setmaxdowntime 777: QEMU's downtime-limit, read back", r.describe() + repr(q))
+    # the XBZRLE cache (virsh migrate-compcache; QEMU 7.2's default is
+    # 64 MiB, as libvirtd 9.0 shows it: "Compression cache: 64.000 MiB")
+    r = harness.virsh(src_uri, "migrate-compcache", DOM)
+    r2 = harness.virsh(src_uri, "migrate-compcache", DOM, "--size", str(128 << 20))
+    q = harness.qmp(target.root, DOM, "query-migrate-parameters")
+    tap.ok(r.rc == 0 and r.out.strip() == "Compression cache: 64.000 MiB" and r2.rc == 0 and
+           r2.out.strip() == "Compression cache: 128.000 MiB" and
+           q.get("return", {}).get("xbzrle-cache-size") == 128 << 20,
+           "migrate-compcache: QEMU's xbzrle-cache-size, read and set (--size)",
+           r.describe() + r2.describe() + repr(q))
     # (Nova's Guest.migrate_start_postcopy; libvirtd 9.0 with no migration
     # running: VIR_ERR_OPERATION_INVALID, 2026-12-06; it was "unknown
     # procedure: 364")
