@@ -1171,11 +1171,8 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
      * ahead) */
     if (flags & VGM_DRIVER_SNAPSHOT_CREATE_CHECK_ONLY)
         return TRUE;
-    if (flags & VGM_SNAPSHOT_CREATE_REUSE_EXT) {
-        vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
-                    _("an internal snapshot has no external images to reuse (--reuse-external goes with --disk-only or external disks)"));
-        return FALSE;
-    }
+    /* (VGM_SNAPSHOT_CREATE_REUSE_EXT: an internal snapshot has no
+     * external image to reuse; libvirt takes the flag, as it does) */
     active = vgmDriverDomainIsActive(dom);
     running = dom->state == VGM_DOMAIN_STATE_RUNNING;
     if (active && dom->state != VGM_DOMAIN_STATE_RUNNING &&

@@ -15,7 +15,8 @@ What it covers:
   * snapshot-create-as of the shut-off domain: the qcow2 image holds it,
     the CD-ROM is left out, snapshot-info and snapshot-dumpxml (state,
     memory, disks, the domain's definition); one that leaves every disk
-    out is refused (VIR_ERR_CONFIG_UNSUPPORTED);
+    out is refused (VIR_ERR_CONFIG_UNSUPPORTED); --atomic
+    --reuse-external taken for an internal one, as libvirtd takes it;
   * a snapshot of the running domain: the guest paused and resumed
     around it (SUSPENDED and RESUMED events, as libvirt's), QEMU's
     snapshot has a VM state;
@@ -414,6 +415,15 @@ def run_tests(tap, target, work):
     tap.ok(r.rc == 0 and names() == ["off1"] and "paused1" not in snaps and "halt1" not in snaps
            and "off1" in snaps and harness.virsh(uri, "snapshot-current", DOM, "--name").out.strip() == "off1",
            "delete --children-only: the children gone, off1 current", r.describe() + repr(snaps))
+
+    # an internal snapshot has no external image to reuse: libvirtd 9.0
+    # takes --reuse-external (and --atomic) all the same (2026-12-07)
+    r = harness.virsh(uri, "snapshot-create-as", DOM, "reuse1", "--atomic", "--reuse-external")
+    snaps = image_snapshots(disk)
+    r2 = harness.virsh(uri, "snapshot-delete", DOM, "reuse1")
+    tap.ok(r.rc == 0 and "reuse1" in snaps and r2.rc == 0 and "reuse1" not in names(),
+           "snapshot-create-as --atomic --reuse-external of an internal snapshot: taken, as "
+           "libvirtd takes it", r.describe() + r2.describe() + repr(snaps))
 
     # ---- refusals ----
     r = harness.virsh(uri, "snapshot-create-as", DOM, "off1")
