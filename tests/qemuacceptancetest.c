@@ -2944,7 +2944,7 @@ testAcceptance(gconstpointer data)
         g_test_skip(msg);
         return;
     }
-    if (!vgmQemuFirmwarePrepareNvram(plan->firmware, &err)) {
+    if (!vgmQemuFirmwarePrepareNvram(plan->firmware, FALSE, &err)) {
         g_test_message("%s: %s", name, err->message);
         g_test_fail();
         return;

@@ -1167,13 +1167,17 @@ vgmDriverStart(VgmDriver *drv, const char *name, unsigned int flags, GError **er
     VgmDriverDomain *dom;
     GMutex *m;
 
-    if (!vgmDriverCheckFlags(flags, VGM_CREATE_START_PAUSED | VGM_CREATE_FORCE_BOOT, error))
+    if (!vgmDriverCheckFlags(flags, VGM_CREATE_START_PAUSED | VGM_CREATE_FORCE_BOOT |
+                                    VGM_CREATE_BYPASS_CACHE | VGM_CREATE_RESET_NVRAM, error))
         return NULL;
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
     dom = vgmDriverDomainStart(drv->store, name,
                                ((flags & VGM_CREATE_START_PAUSED) ? VGM_DRIVER_START_PAUSED : 0) |
-                               ((flags & VGM_CREATE_FORCE_BOOT) ? VGM_DRIVER_START_FORCE_BOOT : 0),
+                               ((flags & VGM_CREATE_FORCE_BOOT) ? VGM_DRIVER_START_FORCE_BOOT : 0) |
+                               ((flags & VGM_CREATE_BYPASS_CACHE) ?
+                                VGM_DRIVER_START_BYPASS_CACHE : 0) |
+                               ((flags & VGM_CREATE_RESET_NVRAM) ? VGM_DRIVER_START_RESET_NVRAM : 0),
                                error);
     g_mutex_unlock(m);
     if (dom)
@@ -1189,7 +1193,8 @@ vgmDriverCreateXML(VgmDriver *drv, const char *xml, const char *file,
     VgmDriverDomain *dom;
     GMutex *m;
 
-    if (!vgmDriverCheckFlags(flags, VGM_CREATE_START_PAUSED | VGM_CREATE_VALIDATE, error))
+    if (!vgmDriverCheckFlags(flags, VGM_CREATE_START_PAUSED | VGM_CREATE_VALIDATE |
+                                    VGM_CREATE_RESET_NVRAM, error))
         return NULL;
     /* the name first, for the in-process serialisation; the driver parses
      * again under the domain's lock */
@@ -1201,7 +1206,9 @@ vgmDriverCreateXML(VgmDriver *drv, const char *xml, const char *file,
     m = vgmDriverDomainMutex(drv, def->name);
     g_mutex_lock(m);
     dom = vgmDriverDomainCreateXML(drv->store, file, xml,
-                                   (flags & VGM_CREATE_START_PAUSED) ? VGM_DRIVER_START_PAUSED : 0,
+                                   ((flags & VGM_CREATE_START_PAUSED) ? VGM_DRIVER_START_PAUSED : 0) |
+                                   ((flags & VGM_CREATE_RESET_NVRAM) ?
+                                    VGM_DRIVER_START_RESET_NVRAM : 0),
                                    error);
     g_mutex_unlock(m);
     if (dom)
@@ -1377,11 +1384,12 @@ vgmDriverReboot(VgmDriver *drv, const char *name, unsigned int flags, GError **e
     return byAgent || vgmDriverChange(drv, name, vgmDriverDomainReboot, &dom, error);
 }
 
-/* Checks libvirt's save and restore @flags */
+/* Checks libvirt's save and restore @flags: RUNNING, PAUSED and those in
+ * @more */
 static gboolean
-vgmDriverCheckSaveFlags(unsigned int flags, GError **error)
+vgmDriverCheckSaveFlags(unsigned int flags, unsigned int more, GError **error)
 {
-    if (!vgmDriverCheckFlags(flags, VGM_SAVE_RUNNING | VGM_SAVE_PAUSED, error))
+    if (!vgmDriverCheckFlags(flags, VGM_SAVE_RUNNING | VGM_SAVE_PAUSED | more, error))
         return FALSE;
     if ((flags & VGM_SAVE_RUNNING) && (flags & VGM_SAVE_PAUSED)) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
@@ -1521,7 +1529,7 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
     GMutex *m;
     gboolean ok, running = FALSE;
 
-    if (!vgmDriverCheckSaveFlags(flags, error))
+    if (!vgmDriverCheckSaveFlags(flags, VGM_SAVE_BYPASS_CACHE, error))
         return FALSE;
     /* (a guest on its way elsewhere is not saved here: at once while QEMU
      * sends it, and once the domain's mutex is had) */
@@ -1542,7 +1550,9 @@ vgmDriverSave(VgmDriver *drv, const char *name, const char *path, const char *dx
     vgmDriverJobBegin(drv, name, &job, VGM_DOMAIN_JOB_OPERATION_SAVE, NULL);
     ok = dom && vgmDriverDomainSave(drv->store, name, path, dxml,
                                     ((flags & VGM_SAVE_RUNNING) ? VGM_DRIVER_SAVE_RUNNING : 0) |
-                                    ((flags & VGM_SAVE_PAUSED) ? VGM_DRIVER_SAVE_PAUSED : 0),
+                                    ((flags & VGM_SAVE_PAUSED) ? VGM_DRIVER_SAVE_PAUSED : 0) |
+                                    ((flags & VGM_SAVE_BYPASS_CACHE) ?
+                                     VGM_DRIVER_SAVE_BYPASS_CACHE : 0),
                                     &running, NULL, &job, error);
     /* (a save that failed left QEMU to the watcher again) */
     if (!ok && dom && drv->watch && dom->status)
@@ -2397,11 +2407,6 @@ vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format
     if (!vgmDriverCheckFlags(flags, VGM_DUMP_CRASH | VGM_DUMP_LIVE | VGM_DUMP_BYPASS_CACHE |
                                     VGM_DUMP_RESET | VGM_DUMP_MEMORY_ONLY, error))
         return FALSE;
-    if (flags & VGM_DUMP_BYPASS_CACHE) {
-        vgmErrorSet(error, VGM_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                    _("a dump that bypasses the host's file cache (VIR_DUMP_BYPASS_CACHE, --bypass-cache) is not supported"));
-        return FALSE;
-    }
     /* as libvirt */
     if ((flags & VGM_DUMP_CRASH) && (flags & (VGM_DUMP_LIVE | VGM_DUMP_RESET))) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
@@ -2421,6 +2426,7 @@ vgmDriverCoreDump(VgmDriver *drv, const char *name, const char *path, int format
     req.live = (flags & VGM_DUMP_LIVE) != 0;
     req.crash = (flags & VGM_DUMP_CRASH) != 0;
     req.reset = (flags & VGM_DUMP_RESET) != 0;
+    req.bypassCache = (flags & VGM_DUMP_BYPASS_CACHE) != 0;
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
     /* a crash ends QEMU: this call reports it, the watcher must not */
@@ -2902,7 +2908,7 @@ vgmDriverRestore(VgmDriver *drv, const char *path, const char *dxml, unsigned in
     gboolean running;
     GMutex *m;
 
-    if (!vgmDriverCheckSaveFlags(flags, error))
+    if (!vgmDriverCheckSaveFlags(flags, VGM_SAVE_BYPASS_CACHE | VGM_SAVE_RESET_NVRAM, error))
         return NULL;
     /* the name first, for the in-process serialisation; the driver reads
      * the image again under the domain's lock */
@@ -2914,7 +2920,10 @@ vgmDriverRestore(VgmDriver *drv, const char *path, const char *dxml, unsigned in
     g_mutex_lock(m);
     dom = vgmDriverDomainRestore(drv->store, path, dxml,
                                  ((flags & VGM_SAVE_RUNNING) ? VGM_DRIVER_START_RUNNING : 0) |
-                                 ((flags & VGM_SAVE_PAUSED) ? VGM_DRIVER_START_PAUSED : 0),
+                                 ((flags & VGM_SAVE_PAUSED) ? VGM_DRIVER_START_PAUSED : 0) |
+                                 ((flags & VGM_SAVE_BYPASS_CACHE) ?
+                                  VGM_DRIVER_START_BYPASS_CACHE : 0) |
+                                 ((flags & VGM_SAVE_RESET_NVRAM) ? VGM_DRIVER_START_RESET_NVRAM : 0),
                                  error);
     g_mutex_unlock(m);
     if (dom)
@@ -2958,7 +2967,7 @@ vgmDriverSaveImageDefine(VgmDriver *drv, const char *name, const char *path, con
 {
     int running = (flags & VGM_SAVE_RUNNING) ? 1 : (flags & VGM_SAVE_PAUSED) ? 0 : -1;
 
-    if (!vgmDriverCheckSaveFlags(flags, error))
+    if (!vgmDriverCheckSaveFlags(flags, 0, error))
         return FALSE;
     if (!name)
         return vgmDriverDomainSaveImageDefine(drv->store, NULL, path, xml, running, error);

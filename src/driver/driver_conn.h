@@ -118,13 +118,17 @@ VgmDriverDomain *vgmDriverDefineXML(VgmDriver *drv, const char *xml,
 gboolean vgmDriverUndefine(VgmDriver *drv, const char *name, unsigned int flags,
                            GError **error);
 
-/* libvirt's virDomainCreateFlags we honour: START_PAUSED (1) and
- * FORCE_BOOT (8: a managed save image is removed, not loaded); the others
- * (autodestroy, bypass cache, reset nvram) are refused, and VALIDATE is
- * what every create does. */
+/* libvirt's virDomainCreateFlags we honour: START_PAUSED (1),
+ * BYPASS_CACHE (4: a managed save image read is left out of the host's
+ * page cache), FORCE_BOOT (8: a managed save image is removed, not
+ * loaded) and RESET_NVRAM (32: the UEFI varstore made again from its
+ * template); AUTODESTROY is refused, and VALIDATE is what every create
+ * does. */
 #define VGM_CREATE_START_PAUSED (1u << 0)
+#define VGM_CREATE_BYPASS_CACHE (1u << 2)
 #define VGM_CREATE_FORCE_BOOT (1u << 3)
 #define VGM_CREATE_VALIDATE (1u << 4)
+#define VGM_CREATE_RESET_NVRAM (1u << 5)
 /* Starts a defined domain; raises RESUMED (unpaused) unless paused, then
  * STARTED (booted). */
 VgmDriverDomain *vgmDriverStart(VgmDriver *drv, const char *name, unsigned int flags,
@@ -146,11 +150,15 @@ gboolean vgmDriverShutdown(VgmDriver *drv, const char *name, unsigned int flags,
 #define VGM_DOMAIN_OPEN_GRAPHICS_SKIPAUTH 1u
 int vgmDriverOpenGraphicsFD(VgmDriver *drv, const char *name, unsigned int idx,
                             unsigned int flags, GError **error);
-/* libvirt's virDomainSaveRestoreFlags we honour: RUNNING (2) and PAUSED
- * (4), how the restore leaves the guest; BYPASS_CACHE and RESET_NVRAM
- * are refused. */
+/* libvirt's virDomainSaveRestoreFlags: BYPASS_CACHE (1: the image
+ * written or read is left out of the host's page cache; a save and a
+ * restore), RUNNING (2) and PAUSED (4), how the restore leaves the guest,
+ * and RESET_NVRAM (8: a restore makes the UEFI varstore again from its
+ * template). */
+#define VGM_SAVE_BYPASS_CACHE (1u << 0)
 #define VGM_SAVE_RUNNING (1u << 1)
 #define VGM_SAVE_PAUSED (1u << 2)
+#define VGM_SAVE_RESET_NVRAM (1u << 3)
 /* Saves running domain @name into the new image @path, or with @path
  * NULL into its managed save image, with its live XML or @dxml
  * (vgmDriverDomainSave); raises SUSPENDED (paused) if it ran, then

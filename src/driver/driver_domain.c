@@ -2236,6 +2236,9 @@ vgmDriverDomainRestoreLocked(const VgmDriverStore *store, const char *path, cons
         flags |= VGM_DRIVER_START_PAUSED;
     dom = vgmDriverDomainStartDef(store, def, flags & ~VGM_DRIVER_START_RUNNING, TRUE,
                                   &incoming, error);
+    if ((flags & VGM_DRIVER_START_BYPASS_CACHE) && !vgmFileDropCache(incoming.fd))
+        g_warning(_("the save image '%1$s' stays in the page cache: %2$s"), path,
+                  g_strerror(errno));
     close(incoming.fd);
     if (dom)
         dom->restored = (flags & VGM_DRIVER_START_PAUSED) && running ?
@@ -2564,6 +2567,9 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
         goto resume;
     }
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_QUERY_TIMEOUT_MS);
+    if ((flags & VGM_DRIVER_SAVE_BYPASS_CACHE) && !vgmFileDropCache(fd))
+        g_warning(_("the save image '%1$s' of domain '%2$s' stays in the page cache: %3$s"),
+                  target, dom->name, g_strerror(errno));
     if (!vgmFileCommitTemp(fd, tmp, target, 0600, &err))
         goto resume;
     g_clear_pointer(&mon, vgmQemuMonitorFree);
@@ -3145,6 +3151,9 @@ vgmDriverDomainCoreDump(const VgmDriverStore *store, const char *ref,
         goto resume;
     }
     vgmQemuMonitorSetTimeout(mon, VGM_DRIVER_QUERY_TIMEOUT_MS);
+    if (req->bypassCache && !vgmFileDropCache(fd))
+        g_warning(_("the dump '%1$s' of domain '%2$s' stays in the page cache: %3$s"),
+                  req->path, dom->name, g_strerror(errno));
     if (!vgmFileCommitTemp(fd, tmp, req->path, 0600, &err))
         goto resume;
     if (req->crash) {

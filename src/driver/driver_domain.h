@@ -236,6 +236,8 @@ gboolean vgmDriverDomainSetMemoryStatsPeriod(const VgmDriverStore *store, const 
  * guest running as it was, and no image. */
 #define VGM_DRIVER_SAVE_RUNNING (1u << 0)
 #define VGM_DRIVER_SAVE_PAUSED (1u << 1)
+/* (and the image left out of the host's page cache: vgmFileDropCache) */
+#define VGM_DRIVER_SAVE_BYPASS_CACHE (1u << 2)
 /* (the monitor's name of the fd QEMU writes the image to, and the
  * migration bandwidth then, in bytes/s: 1 PiB/s, no limit at all) */
 #define VGM_DRIVER_SAVE_FDNAME "vgm-save"
@@ -512,6 +514,7 @@ typedef struct {
     gboolean live;              /* the guest is not paused for it */
     gboolean crash;             /* QEMU ends afterwards */
     gboolean reset;             /* the guest is reset afterwards */
+    gboolean bypassCache;       /* the file left out of the page cache */
 } VgmDriverDumpRequest;
 
 /* What a dump did to the domain, for its events */

@@ -1796,7 +1796,8 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         !vgmDriverPrepareMemoryPaths(store, start->name, start->plan,
                                      status->hugetlbfsDirs, error) ||
         !vgmDriverProcessWritePlanFiles(start->plan, error) ||
-        !vgmQemuFirmwarePrepareNvram(start->plan->firmware, error) ||
+        !vgmQemuFirmwarePrepareNvram(start->plan->firmware,
+                                    (start->flags & VGM_DRIVER_START_RESET_NVRAM) != 0, error) ||
         !vgmDriverTpmStart(store, start->name, start->uuid, start->haveTpm ? &start->tpm : NULL,
                            error) ||
         !vgmDriverFsStart(store, start->name, start->fsRuns, error) ||

@@ -44,6 +44,10 @@ typedef enum {
                                           * one saved paused */
     VGM_DRIVER_START_FORCE_BOOT = 1 << 3, /* a managed save image is
                                            * removed, the guest booted */
+    VGM_DRIVER_START_RESET_NVRAM = 1 << 4, /* the UEFI varstore made again
+                                            * from its template */
+    VGM_DRIVER_START_BYPASS_CACHE = 1 << 5, /* a save image read is left
+                                             * out of the page cache */
 } VgmDriverStartFlags;
 
 /* The emulator of @def: <emulator>, else qemu-system-ARCH from $PATH, else

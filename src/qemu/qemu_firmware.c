@@ -373,13 +373,29 @@ vgmQemuFirmwareEfiAvailable(const char *const *dirs, const char *arch, const cha
 }
 
 gboolean
-vgmQemuFirmwarePrepareNvram(const VgmQemuFirmware *fw, GError **error)
+vgmQemuFirmwarePrepareNvram(const VgmQemuFirmware *fw, gboolean reset, GError **error)
 {
     g_autofree char *dir = NULL;
     g_autofree char *data = NULL;
     gsize len = 0;
 
-    if (!fw->nvram || g_file_test(fw->nvram, G_FILE_TEST_EXISTS))
+    /* as libvirt: a reset makes a varstore file from its template again,
+     * one on a block device or the network is not the driver's to write */
+    if (reset && (fw->nvramBlock || fw->nvramNetwork)) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT, "%s",
+                    fw->nvramBlock ? _("cannot reset a UEFI varstore on a block device: only a varstore file is made again from its template")
+                                   : _("cannot reset a UEFI varstore on the network: only a varstore file is made again from its template"));
+        return FALSE;
+    }
+    if (!fw->nvram)
+        return TRUE;
+    if (reset && !fw->nvramTemplate) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("cannot reset the UEFI varstore '%1$s': <nvram> names no template to make it from"),
+                    fw->nvram);
+        return FALSE;
+    }
+    if (!reset && g_file_test(fw->nvram, G_FILE_TEST_EXISTS))
         return TRUE;
     /* a block device is the host's to provide, not the driver's to make */
     if (fw->nvramBlock) {

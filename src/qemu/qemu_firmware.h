@@ -64,7 +64,7 @@ GPtrArray *vgmQemuFirmwareLoaders(const char *const *dirs, const char *arch,
 
 /* Before a start: a missing varstore is copied from the template
  * (atomically, mode 0600); without a template it is an error. */
-gboolean vgmQemuFirmwarePrepareNvram(const VgmQemuFirmware *fw, GError **error);
+gboolean vgmQemuFirmwarePrepareNvram(const VgmQemuFirmware *fw, gboolean reset, GError **error);
 
 /* The descriptor files of @dirs (QEMU's interop JSON: firmware, vhost-user
  * backends): a name in an earlier directory hides it in later ones, an

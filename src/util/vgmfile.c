@@ -146,6 +146,21 @@ vgmFileCommitTemp(int fd, const char *tmp, const char *path, mode_t mode, GError
 }
 
 gboolean
+vgmFileDropCache(int fd)
+{
+    int rc;
+
+    /* dirty pages stay whatever the advice: out to the disk first */
+    if ((fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDONLY && fdatasync(fd) < 0)
+        return FALSE;
+    if ((rc = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED)) != 0) {
+        errno = rc;
+        return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
 vgmFileWriteAtomic(const char *path, const void *data, gsize len,
                    mode_t mode, GError **error)
 {

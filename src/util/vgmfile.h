@@ -38,6 +38,13 @@ int vgmFileOpenTemp(const char *path, char **tmp, GError **error);
 gboolean vgmFileCommitTemp(int fd, const char *tmp, const char *path, mode_t mode,
                            GError **error);
 
+/* What a client asks of libvirt's BYPASS_CACHE flags: the pages of the
+ * file open as @fd written out (a written file's) and dropped from the
+ * host's page cache, so that a save image or dump does not stay there
+ * (libvirt writes such files around the cache with O_DIRECT; QEMU's
+ * stream, written unaligned, cannot be). FALSE with errno set. */
+gboolean vgmFileDropCache(int fd);
+
 /* Writes @data to the existing file @path in place (a sysctl or sysfs
  * attribute, which a rename cannot replace), truncated first as a
  * shell's redirection does (a regular file keeps no old tail); FALSE with

@@ -592,6 +592,8 @@ def run_tests(tap, target, tmp):
     autostart_tests(tap, target, tmp)
 
     save_tests(tap, target, tmp)
+    bypass_cache_tests(tap, target, tmp)
+    reset_nvram_tests(tap, target, tmp)
 
     stats_tests(tap, target, tmp)
     kvm_stats_tests(tap, target, tmp)
@@ -1733,6 +1735,140 @@ def cookie_tests(tap, target, tmp):
 
 def domstate(uri, name):
     return virsh(uri, "domstate", "--reason", name).out.strip()
+
+
+BYPASS = "vgmtest-virsh-bypass"
+
+
+def resident(path):
+    """How many bytes of file @path the host's page cache holds
+    (util-linux's fincore), or None where it cannot tell."""
+    try:
+        r = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES", path],
+                           capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return int(r.stdout.strip()) if r.returncode == 0 and r.stdout.strip().isdigit() else None
+
+
+def at_most_a_page(path):
+    """Whether the page cache holds no more than a page of file @path."""
+    n = resident(path)
+    return n is not None and n <= 4096
+
+
+def bypass_cache_tests(tap, target, tmp):
+    """The BYPASS_CACHE flags, which libvirtd 9.0 takes (2026-12-07): a save,
+    a managed save, a restore, a start from a managed save image and a
+    memory-only dump with --bypass-cache do what they do without it, and
+    leave no more than a page of the file in the host's page cache
+    (util-linux's fincore; libvirtd writes and reads the image's header
+    through the cache), where the same save without the flag leaves its
+    pages there. (libvirtd writes such files with O_DIRECT; virt-gmem
+    drops them from the cache once written or read.) Skipped without
+    fincore."""
+    uri = target.uri
+    names = ["virsh save without --bypass-cache: the image's pages are in the page cache",
+             "virsh save --bypass-cache: saved, no more than a page of the image cached",
+             "virsh restore --bypass-cache: restored, no more than a page of the image cached",
+             "virsh managedsave --bypass-cache, then start --bypass-cache: restored",
+             "virsh dump --memory-only --bypass-cache: written, no more than a page of it cached"]
+    if resident("/proc/self/exe") is None and resident(sys.executable) is None:
+        for n in names:
+            tap.skip(n, "util-linux's fincore cannot tell what the page cache holds here")
+        return
+    f = harness.write_file(tmp, BYPASS + ".xml", harness.domain_xml(BYPASS))
+    virsh(uri, "define", f)
+    try:
+        plain, img, dump = (os.path.join(tmp, n) for n in ("bp-plain.img", "bp.img", "bp.dump"))
+        virsh(uri, "start", BYPASS)
+        r = virsh(uri, "save", BYPASS, plain)
+        tap.ok(r.rc == 0 and (resident(plain) or 0) > 0, names[0],
+               r.describe() + "resident %r" % resident(plain))
+        virsh(uri, "restore", plain)
+        r = virsh(uri, "save", "--bypass-cache", BYPASS, img)
+        tap.ok(r.rc == 0 and domstate(uri, BYPASS) == "shut off (saved)" and
+               at_most_a_page(img), names[1], r.describe() + "resident %r" % resident(img))
+        r = virsh(uri, "restore", "--bypass-cache", img)
+        tap.ok(r.rc == 0 and domstate(uri, BYPASS) == "running (restored)" and
+               at_most_a_page(img),
+               names[2], r.describe() + "resident %r" % resident(img))
+        r = virsh(uri, "managedsave", "--bypass-cache", BYPASS)
+        r2 = virsh(uri, "start", "--bypass-cache", BYPASS)
+        tap.ok(r.rc == 0 and r2.rc == 0 and domstate(uri, BYPASS) == "running (restored)",
+               names[3], r.describe() + r2.describe())
+        r = virsh(uri, "dump", "--memory-only", "--bypass-cache", BYPASS, dump)
+        tap.ok(r.rc == 0 and os.path.getsize(dump) > 0 and at_most_a_page(dump), names[4],
+               r.describe() + "resident %r" % (os.path.exists(dump) and resident(dump)))
+    finally:
+        virsh(uri, "destroy", BYPASS)
+        virsh(uri, "undefine", "--managed-save", BYPASS)
+
+
+def reset_nvram_tests(tap, target, tmp):
+    """The RESET_NVRAM flags, which libvirtd 9.0 takes (2026-12-07): a UEFI
+    domain's varstore, written on since its template was copied, is its
+    template again after `virsh start --reset-nvram`, and after `virsh
+    restore --reset-nvram` of a save image; a start without the flag keeps
+    it as it is; a BIOS domain takes the flag and has nothing to reset.
+    Skipped without Debian's ovmf."""
+    uri = target.uri
+    names = ["virsh start without --reset-nvram keeps the varstore as it is",
+             "virsh start --reset-nvram: the varstore is its template again",
+             "virsh restore --reset-nvram: restored, the varstore its template again",
+             "virsh start --reset-nvram of a BIOS domain: started, nothing to reset"]
+    template = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+    if not os.path.exists(template):
+        for n in names:
+            tap.skip(n, "Debian's ovmf is not installed")
+        return
+    f = harness.write_file(tmp, EFI + "-reset.xml", """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type>
+    <loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>
+    <nvram template='%s'>%s</nvram></os>
+  <features><acpi/></features>
+  <devices><memballoon model='none'/></devices>
+</domain>""" % (EFI, template, os.path.join(tmp, "reset_VARS.fd")))
+    varstore = os.path.join(tmp, "reset_VARS.fd")
+    with open(template, "rb") as t:
+        pristine = t.read()
+
+    def scribble():
+        with open(varstore, "r+b") as v:
+            v.seek(len(pristine) - 16)
+            v.write(b"virt-gmem-test!!")
+
+    def now():
+        with open(varstore, "rb") as v:
+            return v.read()
+
+    r = virsh(uri, "define", f)
+    try:
+        virsh(uri, "start", "--paused", EFI)
+        virsh(uri, "destroy", EFI)
+        scribble()
+        r = virsh(uri, "start", "--paused", EFI)
+        tap.ok(r.rc == 0 and now() != pristine, names[0], r.describe())
+        virsh(uri, "destroy", EFI)
+        r = virsh(uri, "start", "--paused", "--reset-nvram", EFI)
+        tap.ok(r.rc == 0 and now() == pristine, names[1], r.describe())
+        img = os.path.join(tmp, "reset.img")
+        r0 = virsh(uri, "save", EFI, img)
+        scribble()
+        r = virsh(uri, "restore", "--paused", "--reset-nvram", img)
+        tap.ok(r0.rc == 0 and r.rc == 0 and domstate(uri, EFI).startswith("paused") and
+               now() == pristine, names[2], r0.describe() + r.describe())
+        virsh(uri, "destroy", EFI)
+    finally:
+        virsh(uri, "undefine", "--nvram", EFI)
+    f = harness.write_file(tmp, BYPASS + "-bios.xml", harness.domain_xml(BYPASS))
+    virsh(uri, "define", f)
+    r = virsh(uri, "start", "--paused", "--reset-nvram", BYPASS)
+    tap.ok(r.rc == 0 and domstate(uri, BYPASS).startswith("paused"), names[3], r.describe())
+    virsh(uri, "destroy", BYPASS)
+    virsh(uri, "undefine", BYPASS)
 
 
 def save_tests(tap, target, tmp):
