@@ -929,8 +929,9 @@ vgmDriverWatchChangeLiveIn(VgmDriver *drv, const char *name, pid_t pid,
     vgmDriverDiskIndexesAssign(def);
     g_free(status->xml);
     status->xml = vgmDriverDomainLiveXML(def, status->machine, NULL, NULL, NULL);
-    if (!vgmDriverStoreSaveStatus(drv->store, status, error))
-        goto out;
+    /* the config first: what QEMU already does (a pivot, a layer merged
+     * away) is what the next boot must read, were the daemon to die
+     * between the two writes */
     if (config && vgmDriverStoreHasConfig(drv->store, name)) {
         g_autoptr(VgmDomainDef) cfg = vgmDriverStoreLoadConfig(drv->store, name, error);
 
@@ -939,6 +940,8 @@ vgmDriverWatchChangeLiveIn(VgmDriver *drv, const char *name, pid_t pid,
         if (change(cfg, data) && !vgmDriverStoreSaveConfig(drv->store, cfg, error))
             goto out;
     }
+    if (!vgmDriverStoreSaveStatus(drv->store, status, error))
+        goto out;
     ok = TRUE;
  out:
     g_mutex_unlock(m);

@@ -852,14 +852,16 @@ vgmSnapshotExternalLive(const VgmDriverStore *store, VgmDriverDomain *dom,
                                 overlays->len, error))
         goto out;
     g_ptr_array_set_size(made, 0);
-    /* QEMU writes the new images now: the live XML and the config say so,
-     * and the snapshot is taken even when one of them cannot (logged) */
+    /* QEMU writes the new images now: the config and the live XML say so
+     * (the config first, which the next boot reads, were the daemon to
+     * die between the two), and the snapshot is taken even when one of
+     * them cannot (logged) */
     ok = TRUE;
     {
         g_autoptr(GError) err = NULL;
 
-        if (!vgmDriverDomainSaveLive(store, dom, moved, &err) ||
-            !vgmSnapshotMoveConfig(store, dom->name, &m, &err))
+        if (!vgmSnapshotMoveConfig(store, dom->name, &m, &err) ||
+            !vgmDriverDomainSaveLive(store, dom, moved, &err))
             g_warning(_("domain '%1$s' runs on the new images of its snapshot, but its XML does not say so: %2$s"),
                       dom->name, err->message);
     }
