@@ -3369,12 +3369,24 @@ char *
 vgmDriverMonitorCommand(VgmDriver *drv, const char *name, const char *cmd, unsigned int flags,
                         GError **error)
 {
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    char *out;
+    int paused;
+
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_QEMU_MONITOR_COMMAND_HMP, error))
         return NULL;
-    VGM_DRIVER_DOMAIN_LOCKED(drv, name);
-    return vgmDriverDomainMonitorCommand(drv->store, name, cmd,
-                                         (flags & VGM_DOMAIN_QEMU_MONITOR_COMMAND_HMP) != 0,
-                                         error);
+    {
+        VGM_DRIVER_DOMAIN_LOCKED(drv, name);
+        out = vgmDriverDomainMonitorCommand(drv->store, name, cmd,
+                                            (flags & VGM_DOMAIN_QEMU_MONITOR_COMMAND_HMP) != 0,
+                                            &paused, error);
+    }
+    /* QEMU's STOP or RESUME, which libvirt reports whoever caused it */
+    if (out && paused >= 0 &&
+        (dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_BRIEF, NULL)))
+        vgmDriverEmitDomain(drv, dom, paused ? VGM_EVENT_SUSPENDED : VGM_EVENT_RESUMED,
+                            paused ? VGM_EVENT_SUSPENDED_PAUSED : VGM_EVENT_RESUMED_UNPAUSED);
+    return out;
 }
 
 void

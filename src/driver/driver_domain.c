@@ -60,9 +60,6 @@ VGM_ENUM_IMPL(vgmDomainState, VGM_DOMAIN_STATE_LAST,
               N_("crashed"),
               N_("pmsuspended"));
 
-/* How much of this run's QEMU log the exit reason looks at. */
-#define VGM_DRIVER_EXIT_LOG_TAIL (64 * 1024)
-
 void
 vgmDriverDomainFree(VgmDriverDomain *dom)
 {
@@ -479,24 +476,19 @@ vgmDriverDomainMapRunState(const char *qs, VgmDomainState *state,
 }
 
 /*
- * Why a running domain's QEMU is gone. QEMU removes its pidfile when it
- * exits in order (the guest powered off, or QMP quit) or on SIGTERM,
- * SIGINT and SIGHUP, which it logs ("terminating on signal"); a QEMU that
- * was killed (SIGKILL) or crashed leaves it. So: no pidfile and no signal
- * in this run's log is a shutdown; anything else cannot be told apart.
+ * Why a running domain's QEMU is gone, which no call of the driver ended.
+ * QEMU removes its pidfile when it exits in order (the guest powered off,
+ * a QMP quit, or SIGTERM, SIGINT and SIGHUP from another process, which it
+ * logs as "terminating on signal" and reports as a host's SHUTDOWN): a
+ * shutdown, as libvirt calls each. A QEMU that was killed (SIGKILL) or
+ * crashed leaves it, and sent no SHUTDOWN: libvirt's "crashed".
  */
 static const char *
 vgmDriverDomainExitReason(const VgmDriverStatus *status)
 {
-    g_autofree char *tail = NULL;
-
-    if (!status->pidfile || !status->log ||
-        g_file_test(status->pidfile, G_FILE_TEST_EXISTS))
+    if (!status->pidfile || !status->log)
         return N_("unknown");
-    tail = vgmFileReadTail(status->log, status->logOffset, VGM_DRIVER_EXIT_LOG_TAIL);
-    if (strstr(tail, "terminating on signal"))
-        return N_("unknown");
-    return N_("shutdown");
+    return g_file_test(status->pidfile, G_FILE_TEST_EXISTS) ? N_("crashed") : N_("shutdown");
 }
 
 /*
@@ -814,10 +806,13 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
         (g_strcmp0(dom->status->runReason, "migrating") == 0 ||
          g_strcmp0(dom->status->runReason, VGM_DRIVER_MIGRATE_INCOMING_REASON) == 0))
         dom->reason = N_("migrating");
-    /* and one a snapshot's revert left paused */
+    /* and one a snapshot's revert left paused, or a client's monitor
+     * command paused */
     if (state == VGM_DOMAIN_STATE_PAUSED && g_str_equal(reason, "user") &&
-        g_strcmp0(dom->status->runReason, "from snapshot") == 0)
-        dom->reason = N_("from snapshot");
+        (g_strcmp0(dom->status->runReason, "from snapshot") == 0 ||
+         g_strcmp0(dom->status->runReason, "unknown") == 0))
+        dom->reason = g_strcmp0(dom->status->runReason, "unknown") == 0 ? N_("unknown")
+                                                                        : N_("from snapshot");
     return TRUE;
 }
 
@@ -7245,14 +7240,18 @@ vgmDriverDomainMessages(const VgmDriverDomain *dom, unsigned int flags)
 
 char *
 vgmDriverDomainMonitorCommand(const VgmDriverStore *store, const char *ref, const char *cmd,
-                              gboolean hmp, GError **error)
+                              gboolean hmp, int *paused, GError **error)
 {
     g_autoptr(VgmDriverLock) lock = NULL;
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(JsonObject) args = NULL;
     g_autoptr(JsonNode) ret = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *after = NULL;
+    char *out;
 
+    *paused = -1;
     if (!(dom = vgmDriverDomainGetActive(store, ref, &lock, error)))
         return NULL;
     /* the driver no longer vouches for what QEMU runs (libvirt's taint,
@@ -7260,19 +7259,35 @@ vgmDriverDomainMonitorCommand(const VgmDriverStore *store, const char *ref, cons
     vgmDriverDomainTaintLocked(store, dom, VGM_DRIVER_TAINT_CUSTOM_MONITOR);
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
         return NULL;
-    if (!hmp)
-        return vgmQemuMonitorCommandText(mon, cmd, error);
-    /* a human monitor command: its text output */
-    args = json_object_new();
-    json_object_set_string_member(args, "command-line", cmd);
-    if (!vgmQemuMonitorCommand(mon, "human-monitor-command", args, &ret, error))
-        return NULL;
-    if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_value_type(ret) != G_TYPE_STRING) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
-                    _("QEMU's answer to human-monitor-command is not text"));
-        return NULL;
+    before = vgmDriverProcessQueryStatus(mon, NULL);
+    if (!hmp) {
+        out = vgmQemuMonitorCommandText(mon, cmd, error);
+    } else {
+        /* a human monitor command: its text output */
+        args = json_object_new();
+        json_object_set_string_member(args, "command-line", cmd);
+        if (!vgmQemuMonitorCommand(mon, "human-monitor-command", args, &ret, error))
+            return NULL;
+        if (!JSON_NODE_HOLDS_VALUE(ret) || json_node_get_value_type(ret) != G_TYPE_STRING) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED, "%s",
+                        _("QEMU's answer to human-monitor-command is not text"));
+            return NULL;
+        }
+        out = g_strdup(json_node_get_string(ret));
     }
-    return g_strdup(json_node_get_string(ret));
+    /* a client stopped the guest or let it run behind the driver's back:
+     * as libvirt takes QEMU's STOP and RESUME */
+    if (out && before && (after = vgmDriverProcessQueryStatus(mon, NULL)) &&
+        g_str_equal(before, "running") != g_str_equal(after, "running") &&
+        (g_str_equal(after, "running") || g_str_equal(after, "paused"))) {
+        *paused = g_str_equal(after, "paused");
+        g_free(dom->status->runReason);
+        dom->status->runReason = g_strdup(*paused ? "unknown" : "unpaused");
+        if (!vgmDriverStoreSaveStatus(store, dom->status, NULL))
+            g_warning(_("domain '%1$s': a monitor command paused or resumed it, which its status cannot keep"),
+                      dom->name);
+    }
+    return out;
 }
 
 gboolean

@@ -216,9 +216,12 @@ int vgmDriverDomainScreenshot(const VgmDriverStore *store, const char *ref, unsi
  * libvirt's AFFECT flags say (virsh dommemstat --period) */
 /* virDomainQemuMonitorCommand on running domain @ref: QEMU's whole reply
  * to the QMP request @cmd (JSON text), or the output of the human monitor
- * command @cmd with @hmp */
+ * command @cmd with @hmp. A command that paused the guest or let it run
+ * (a client's stop or cont) says so in *@paused (1 paused, 0 runs, -1
+ * neither) and in the state's reason, as libvirt sees QEMU's STOP and
+ * RESUME: paused (unknown), running (unpaused). */
 char *vgmDriverDomainMonitorCommand(const VgmDriverStore *store, const char *ref, const char *cmd,
-                                    gboolean hmp, GError **error);
+                                    gboolean hmp, int *paused, GError **error);
 /* The guest agent timeout of running domain @ref, in its status */
 gboolean vgmDriverDomainSetAgentTimeout(const VgmDriverStore *store, const char *ref, int timeout,
                                         GError **error);

@@ -92,6 +92,14 @@
 /* the id of the watcher's query-memory-devices */
 #define VGM_DRIVER_WATCH_MEMORY_ID "vgm-memory-devices"
 
+/* How a QEMU is ending, as its events said before its monitor closed */
+typedef enum {
+    VGM_DRIVER_WATCH_END_UNSAID,
+    VGM_DRIVER_WATCH_END_HOST,      /* SHUTDOWN of the host's (a client's
+                                     * quit, a signal) */
+    VGM_DRIVER_WATCH_END_PANIC,     /* the guest panicked, and QEMU ends */
+} VgmDriverWatchEnd;
+
 typedef struct {
     char *name;
     unsigned char uuid[16];
@@ -102,6 +110,7 @@ typedef struct {
     GString *buf;
     gboolean greeted;           /* qmp_capabilities answered */
     gboolean guestShutdown;     /* the guest powered off (SHUTDOWN) */
+    VgmDriverWatchEnd end;      /* how else QEMU is ending */
     gboolean rebooting;         /* ... for the reboot asked for: QEMU stops */
     gboolean stopped;           /* QEMU said STOP and not RESUME since */
     char *ioNode;               /* the last I/O error's node and action, */
@@ -353,7 +362,7 @@ vgmDriverWatchTakeReported(VgmDriverWatch *w, const char *name, pid_t pid)
  * happened. */
 static void
 vgmDriverWatchGone(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
-                   int id, pid_t pid, gboolean guestShutdown)
+                   int id, pid_t pid, gboolean guestShutdown, VgmDriverWatchEnd end)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autoptr(GError) err = NULL;
@@ -373,10 +382,16 @@ vgmDriverWatchGone(VgmDriverWatch *w, const char *name, const unsigned char *uui
     if (!dom)
         kept = vgmDriverStoreGetStopReason(vgmDriverGetStore(w->drv), name);
     reason = dom ? dom->reason : kept;
-    if (g_strcmp0(reason, "shutdown") == 0) {
+    if (end == VGM_DRIVER_WATCH_END_PANIC) {
+        /* a crash that ends the domain (<on_crash>destroy), as libvirt
+         * reports it */
+        vgmDriverStoreSetStopReason(vgmDriverGetStore(w->drv), name, "crashed");
+        vgmDriverWatchEmit(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_CRASHED);
+    } else if (g_strcmp0(reason, "shutdown") == 0) {
         if (!guestShutdown)
             vgmDriverWatchEmit(w, name, uuid, id, VGM_EVENT_SHUTDOWN,
-                               VGM_EVENT_SHUTDOWN_GUEST);
+                               end == VGM_DRIVER_WATCH_END_HOST ? VGM_EVENT_SHUTDOWN_HOST
+                                                                : VGM_EVENT_SHUTDOWN_GUEST);
         vgmDriverWatchEmit(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SHUTDOWN);
     } else if (g_strcmp0(reason, "destroyed") == 0) {
         vgmDriverWatchEmit(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_DESTROYED);
@@ -389,12 +404,14 @@ vgmDriverWatchGone(VgmDriverWatch *w, const char *name, const unsigned char *uui
  * may still be on its way out): the worker finds out how. */
 static void
 vgmDriverWatchQueueGone(VgmDriverWatch *w, const char *name, const unsigned char *uuid,
-                        int id, pid_t pid, gboolean guestShutdown, gboolean waitExit)
+                        int id, pid_t pid, gboolean guestShutdown, VgmDriverWatchEnd end,
+                        gboolean waitExit)
 {
     VgmDriverWatchJob *job = vgmDriverWatchJobNew(VGM_DRIVER_WATCH_JOB_GONE, name, uuid, id);
 
     job->pid = pid;
     job->flag = guestShutdown;
+    job->detail = (int)end;
     job->waitExit = waitExit;
     vgmDriverWatchQueue(w, job);
 }
@@ -481,7 +498,8 @@ vgmDriverWatchWork(gpointer data, gpointer user)
     case VGM_DRIVER_WATCH_JOB_GONE:
         if (job->waitExit)
             vgmDriverWatchWaitExit(job->pid);
-        vgmDriverWatchGone(w, job->name, job->uuid, job->id, job->pid, job->flag);
+        vgmDriverWatchGone(w, job->name, job->uuid, job->id, job->pid, job->flag,
+                           (VgmDriverWatchEnd)job->detail);
         break;
     case VGM_DRIVER_WATCH_JOB_DELETED:
         vgmDriverDeviceDeleted(w->drv, job->name, job->str);
@@ -659,9 +677,20 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
         e->stopped = FALSE;
 
     if (g_str_equal(ev, "SHUTDOWN")) {
+        const char *why = data ? json_object_get_string_member_with_default(data, "reason", "")
+                               : "";
+
         /* host-initiated ones (destroy's SIGTERM, a live update's quit)
-         * are the API's to report */
-        if (data && json_object_get_boolean_member_with_default(data, "guest", FALSE) &&
+         * are the API's to report; another's (a client's quit, a signal
+         * from elsewhere) is the host's, and a panic that ends QEMU a
+         * crash: as libvirt reports them once QEMU is gone */
+        if (g_str_equal(why, "guest-panic"))
+            e->end = VGM_DRIVER_WATCH_END_PANIC;
+        else if (data && !json_object_get_boolean_member_with_default(data, "guest", FALSE))
+            e->end = VGM_DRIVER_WATCH_END_HOST;
+        if (e->end == VGM_DRIVER_WATCH_END_PANIC) {
+            /* (nothing more: CRASHED came with GUEST_PANICKED) */
+        } else if (data && json_object_get_boolean_member_with_default(data, "guest", FALSE) &&
             !e->guestShutdown && !e->rebooting) {
             g_autoptr(VgmDriverStatus) status = NULL;
 
@@ -732,6 +761,16 @@ vgmDriverWatchEvent(VgmDriverWatch *w, VgmDriverWatchEntry *e, JsonObject *msg)
         job->event = (int)i;
         vgmDriverWatchQueue(w, job);
     } else if (g_str_equal(ev, "GUEST_PANICKED")) {
+        /* as libvirt: the guest stops at its panic (SUSPENDED, QEMU's
+         * pause or the end of it: not where QEMU lets it run on, reset),
+         * then CRASHED */
+        const char *action = data ? json_object_get_string_member_with_default(data, "action", "")
+                                  : "";
+
+        if (!e->stopped && !g_str_equal(action, "run"))
+            vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_SUSPENDED,
+                                VGM_EVENT_SUSPENDED_PAUSED);
+        e->stopped = !g_str_equal(action, "run");
         vgmDriverWatchRaise(w, e->name, e->uuid, e->id, VGM_EVENT_CRASHED,
                             VGM_EVENT_CRASHED_PANICKED);
     } else if (g_str_equal(ev, "DEVICE_TRAY_MOVED") && data) {
@@ -1028,7 +1067,8 @@ vgmDriverWatchReady(gint fd, GIOCondition cond, gpointer data)
     if ((cond & G_IO_IN) && vgmDriverWatchRead(w, e) && !(cond & (G_IO_HUP | G_IO_ERR)))
         return G_SOURCE_CONTINUE;
     /* the monitor closed: QEMU quit, died, or was replaced */
-    vgmDriverWatchQueueGone(w, e->name, e->uuid, e->id, e->qemu.pid, e->guestShutdown, TRUE);
+    vgmDriverWatchQueueGone(w, e->name, e->uuid, e->id, e->qemu.pid, e->guestShutdown, e->end,
+                            TRUE);
     g_source_unref(e->source);
     e->source = NULL;               /* returning REMOVE destroys it */
     vgmDriverWatchDrop(w, r->name);
@@ -1111,7 +1151,8 @@ vgmDriverWatchScan(VgmDriverWatch *w)
         if (e)
             vgmDriverWatchDrop(w, name);    /* a new run or process */
         if (!vgmDriverProcIdentIsAlive(&st->qemu)) {
-            vgmDriverWatchQueueGone(w, name, st->uuid, st->id, st->qemu.pid, FALSE, FALSE);
+            vgmDriverWatchQueueGone(w, name, st->uuid, st->id, st->qemu.pid, FALSE,
+                                    VGM_DRIVER_WATCH_END_UNSAID, FALSE);
             continue;
         }
         if (st->events)

@@ -131,6 +131,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import stat
 import struct
@@ -318,6 +319,7 @@ def run_tests(tap, target, conn):
     for part, args in ((connection_tests, (tap, conn)), (lifecycle_tests, (tap, conn)),
                        (transient_tests, (tap, conn)), (error_tests, (tap, conn)),
                        (event_tests, (tap, target)), (readonly_tests, (tap, target, conn)),
+                       (outside_events_tests, (tap, target)),
                        (stats_tests, (tap, conn)),
                        (messages_tests, (tap, conn)),
                        (inspect_tests, (tap, target, conn)),
@@ -1027,6 +1029,90 @@ def error_tests(tap, conn):
            "a QEMU that quits on a device after opening a pty: the error quotes why, without "
            "the pty's note", repr(r))
     qexit.undefine()
+
+
+EVO = "vgmtest-py-evout"
+
+
+def outside_events_tests(tap, target):
+    """What happens to a running guest behind the driver's back, as
+    libvirtd 9.0 reports it (captured 2026-12-07, the same on both): a
+    client's QMP stop -> (SUSPENDED, PAUSED), state paused (unknown); an
+    HMP cont -> (RESUMED, UNPAUSED), running (unpaused); an HMP quit ->
+    (SHUTDOWN, HOST), (STOPPED, SHUTDOWN), shut off (shutdown); QEMU
+    killed -> (STOPPED, FAILED), shut off (crashed); a guest's panic
+    (pvpanic, written through HMP) with <on_crash>destroy -> (SUSPENDED,
+    PAUSED), (CRASHED, PANICKED), (STOPPED, CRASHED), shut off (crashed)."""
+    import libvirt_qemu
+    F = libvirt
+    HMP = libvirt_qemu.VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP
+    ev = Events()
+    econn = libvirt.open(target.uri)
+    econn.domainEventRegisterAny(None, F.VIR_DOMAIN_EVENT_ID_LIFECYCLE, ev.cb, None)
+    conn = libvirt.open(target.uri)
+    xml = harness.domain_xml(EVO).replace(
+        "</devices>", "<panic model='isa'><address type='isa' iobase='0x505'/></panic></devices>", 1)
+    if "<on_crash>" not in xml:
+        xml = xml.replace("</name>", "</name>\n  <on_crash>destroy</on_crash>", 1)
+    d = conn.defineXML(xml)
+    try:
+        d.create()
+        ev.take(EVO, [1, 2])
+        libvirt_qemu.qemuMonitorCommand(d, '{"execute":"stop"}', 0)
+        got = ev.take(EVO, [1])
+        tap.eq((show(got), d.state()),
+               (show([(F.VIR_DOMAIN_EVENT_SUSPENDED, F.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED)]),
+                [F.VIR_DOMAIN_PAUSED, F.VIR_DOMAIN_PAUSED_UNKNOWN]),
+               "a client's QMP stop: SUSPENDED/PAUSED; paused (unknown)")
+        libvirt_qemu.qemuMonitorCommand(d, "cont", HMP)
+        got = ev.take(EVO, [1])
+        tap.eq((show(got), d.state()),
+               (show([(F.VIR_DOMAIN_EVENT_RESUMED, F.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED)]),
+                [F.VIR_DOMAIN_RUNNING, F.VIR_DOMAIN_RUNNING_UNPAUSED]),
+               "a client's HMP cont: RESUMED/UNPAUSED; running (unpaused)")
+        try:
+            libvirt_qemu.qemuMonitorCommand(d, "quit", HMP)
+        except libvirt.libvirtError:
+            pass            # QEMU may go before it answers
+        got = ev.take(EVO, [1, 2])
+        tap.eq((show(got), d.state()),
+               (show([(F.VIR_DOMAIN_EVENT_SHUTDOWN, F.VIR_DOMAIN_EVENT_SHUTDOWN_HOST),
+                      (F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN)]),
+                [F.VIR_DOMAIN_SHUTOFF, F.VIR_DOMAIN_SHUTOFF_SHUTDOWN]),
+               "a client's HMP quit: SHUTDOWN/HOST, STOPPED/SHUTDOWN; shut off (shutdown)")
+        d.create()
+        ev.take(EVO, [1, 2])
+        pids = harness.qemus_naming("guest=" + EVO + ",")
+        os.kill(pids[0], signal.SIGKILL)
+        got = ev.take(EVO, [1])
+        tap.eq((show(got), d.state()),
+               (show([(F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_FAILED)]),
+                [F.VIR_DOMAIN_SHUTOFF, F.VIR_DOMAIN_SHUTOFF_CRASHED]),
+               "QEMU killed: STOPPED/FAILED; shut off (crashed)")
+        d.create()
+        ev.take(EVO, [1, 2])
+        try:
+            libvirt_qemu.qemuMonitorCommand(d, "o /b 0x505 1", HMP)
+        except libvirt.libvirtError:
+            pass
+        got = ev.take(EVO, [1, 2, 3])
+        tap.eq((show(got), d.state()),
+               (show([(F.VIR_DOMAIN_EVENT_SUSPENDED, F.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED),
+                      (F.VIR_DOMAIN_EVENT_CRASHED, F.VIR_DOMAIN_EVENT_CRASHED_PANICKED),
+                      (F.VIR_DOMAIN_EVENT_STOPPED, F.VIR_DOMAIN_EVENT_STOPPED_CRASHED)]),
+                [F.VIR_DOMAIN_SHUTOFF, F.VIR_DOMAIN_SHUTOFF_CRASHED]),
+               "a guest's panic with <on_crash>destroy: SUSPENDED/PAUSED, CRASHED/PANICKED, "
+               "STOPPED/CRASHED; shut off (crashed)")
+    except libvirt.libvirtError as e:
+        tap.ok(False, "the guest controlled from outside the driver", str(e))
+    finally:
+        try:
+            d.destroy()
+        except libvirt.libvirtError:
+            pass
+        d.undefine()
+        econn.close()
+        conn.close()
 
 
 def event_tests(tap, target):
