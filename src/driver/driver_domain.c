@@ -2235,8 +2235,11 @@ vgmDriverDomainRestoreLocked(const VgmDriverStore *store, const char *path, cons
         g_warning(_("the save image '%1$s' stays in the page cache: %2$s"), path,
                   g_strerror(errno));
     close(incoming.fd);
+    /* (as libvirtd 9.0 tells them: a start asked to leave the guest of a
+     * managed save image paused is SUSPENDED/PAUSED, a restore's is
+     * SUSPENDED/RESTORED, asked or not) */
     if (dom)
-        dom->restored = (flags & VGM_DRIVER_START_PAUSED) && running ?
+        dom->restored = (flags & VGM_DRIVER_START_PAUSED) && spent ?
                         VGM_DRIVER_RESTORED_PAUSED : VGM_DRIVER_RESTORED;
     return dom;
 }

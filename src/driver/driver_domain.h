@@ -50,8 +50,8 @@ typedef enum {
     VGM_DRIVER_BOOTED = 0,
     VGM_DRIVER_RESTORED,        /* from a save image, running or paused as
                                  * it was, or running as asked */
-    VGM_DRIVER_RESTORED_PAUSED, /* from a save image of a running guest,
-                                 * paused as asked */
+    VGM_DRIVER_RESTORED_PAUSED, /* from a managed save image, paused by a
+                                 * start that asked for it */
 } VgmDriverRestored;
 
 /* A domain as the commands see it. */
