@@ -1446,6 +1446,54 @@ vgmSnapshotOnItsImages(const VgmDriverDomain *dom, const VgmSnapshotDef *snapDef
     return TRUE;
 }
 
+/* Whether the image of each disk of @def that holds internal snapshot
+ * @snapDef has it (qemu-img info, read while QEMU may have the image
+ * open): the metadata of one whose delete was cut short can outlive it,
+ * and a revert to it would end the running guest for nothing */
+static gboolean
+vgmSnapshotImagesHold(const VgmDomainDef *def, const VgmSnapshotDef *snapDef, GError **error)
+{
+    for (guint i = 0; i < snapDef->disks->len; i++) {
+        const VgmSnapshotDiskDef *sd = g_ptr_array_index(snapDef->disks, i);
+        const VgmDiskDef *d = vgmDriverFindDisk(def, sd->name);
+        const char *argv[] = { "qemu-img", "info", "-U", "--output=json", NULL, NULL };
+        g_autofree char *out = NULL;
+        g_autoptr(JsonParser) parser = json_parser_new();
+        JsonNode *root;
+        JsonArray *snaps = NULL;
+        gboolean found = FALSE;
+        int status = 0;
+
+        if (sd->snapshot != VGM_SNAPSHOT_LOCATION_INTERNAL || !d || !d->src || d->net)
+            continue;
+        argv[4] = d->src;
+        /* (an image qemu-img cannot read is left to the revert to fail on) */
+        if (!g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                          NULL, NULL, &out, NULL, &status, NULL) ||
+            !g_spawn_check_wait_status(status, NULL) ||
+            !json_parser_load_from_data(parser, out, -1, NULL) ||
+            !(root = json_parser_get_root(parser)) || !JSON_NODE_HOLDS_OBJECT(root))
+            continue;
+        if (json_object_has_member(json_node_get_object(root), "snapshots"))
+            snaps = json_object_get_array_member(json_node_get_object(root), "snapshots");
+        for (guint k = 0; snaps && k < json_array_get_length(snaps) && !found; k++) {
+            JsonNode *e = json_array_get_element(snaps, k);
+
+            found = JSON_NODE_HOLDS_OBJECT(e) &&
+                    g_strcmp0(json_object_get_string_member_with_default(json_node_get_object(e),
+                                                                         "name", NULL),
+                              snapDef->name) == 0;
+        }
+        if (!found) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("snapshot '%1$s' is not in the image '%2$s' of disk '%3$s' any more (its delete was cut short): delete its metadata (--metadata)"),
+                        snapDef->name, d->src, sd->name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 gboolean
 vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const char *snap,
                         unsigned int flags, VgmDriverSnapshotOutcome *out, GError **error)
@@ -1499,6 +1547,8 @@ vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const cha
          * put others over them): a fresh one loads it from the
          * definition the snapshot holds, as libvirt restarts QEMU */
         moved = !vgmSnapshotOnItsImages(dom, snapDef);
+        if (!moved && dom->def && !vgmSnapshotImagesHold(dom->def, snapDef, error))
+            return FALSE;
         if (moved && active && !dom->persistent) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                         _("transient domain '%1$s' no longer runs on the images that hold snapshot '%2$s', and a new QEMU cannot be started for it"),

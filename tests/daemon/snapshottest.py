@@ -15,7 +15,9 @@ What it covers:
   * snapshot-create-as of the shut-off domain: the qcow2 image holds it,
     the CD-ROM is left out, snapshot-info and snapshot-dumpxml (state,
     memory, disks, the domain's definition); one that leaves every disk
-    out is refused (VIR_ERR_CONFIG_UNSUPPORTED); --atomic
+    out is refused (VIR_ERR_CONFIG_UNSUPPORTED); a revert to a snapshot
+    whose image lost it (delvm behind the daemon's back) is refused before
+    the running guest is touched; --atomic
     --reuse-external taken for an internal one, as libvirtd takes it;
   * a snapshot of the running domain: the guest paused and resumed
     around it (SUSPENDED and RESUMED events, as libvirt's), QEMU's
@@ -375,6 +377,24 @@ def run_tests(tap, target, work):
     except libvirt.libvirtError as e:
         code = e.get_error_code()
     tap.eq(code, VIR_ERR_NO_DOMAIN_SNAPSHOT, "a root's getParent: VIR_ERR_NO_DOMAIN_SNAPSHOT")
+
+    # ---- metadata that outlived its snapshot (a delete cut short between
+    # QEMU's delvm and the metadata's removal): a revert to it is refused
+    # before the running guest is touched ----
+    r = harness.virsh(uri, "snapshot-create-as", DOM, "ghost1")
+    ev.take([])
+    pid = harness.qemus_naming("guest=%s," % DOM)
+    r2 = harness.virsh(uri, "qemu-monitor-command", DOM, "--hmp", "delvm ghost1")
+    r3 = harness.virsh(uri, "snapshot-revert", DOM, "ghost1")
+    tap.ok(r.rc == 0 and r2.rc == 0 and r3.rc != 0 and "is not in the image" in r3.err and
+           harness.virsh(uri, "domstate", DOM).out.strip() == "running" and
+           harness.qemus_naming("guest=%s," % DOM) == pid,
+           "a revert to a snapshot its image no longer holds is refused, naming it; the guest "
+           "runs on in the same QEMU", r.describe() + r2.describe() + r3.describe())
+    r = harness.virsh(uri, "snapshot-delete", DOM, "ghost1", "--metadata")
+    tap.ok(r.rc == 0 and "ghost1" not in names() and
+           dom.snapshotCurrent().getName() == "run2", "... and its metadata deleted (--metadata)",
+           r.describe())
 
     # ---- --halt ----
     r = harness.virsh(uri, "snapshot-create-as", DOM, "halt1", "--halt")
