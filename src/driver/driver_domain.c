@@ -643,6 +643,110 @@ vgmDriverDomainFinishReboot(const VgmDriverStore *store, VgmDriverDomain *dom, G
  * a start whose tool died. @haveLock: the caller holds the domain lock.
  */
 
+gboolean
+vgmDriverDomainJobMark(const VgmDriverStore *store, VgmDriverDomain *dom, const char *kind,
+                       gboolean resume, const char *target, GError **error)
+{
+    g_free(dom->status->job);
+    g_free(dom->status->jobTarget);
+    g_clear_pointer(&dom->status->jobTemp, g_free);
+    dom->status->job = g_strdup(kind);
+    dom->status->jobResume = resume;
+    dom->status->jobTarget = g_strdup(target);
+    dom->status->jobPid = getpid();
+    return vgmDriverStoreSaveStatus(store, dom->status, error);
+}
+
+void
+vgmDriverDomainJobUnmark(const VgmDriverStore *store, VgmDriverDomain *dom)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!dom->status || !dom->status->job)
+        return;
+    g_clear_pointer(&dom->status->job, g_free);
+    g_clear_pointer(&dom->status->jobTarget, g_free);
+    g_clear_pointer(&dom->status->jobTemp, g_free);
+    dom->status->jobResume = FALSE;
+    dom->status->jobPid = 0;
+    if (!vgmDriverStoreSaveStatus(store, dom->status, &err))
+        g_warning(_("domain '%1$s': the end of a job cannot be written into its status: %2$s"),
+                  dom->name, err->message);
+}
+
+/* QEMU's migration states of one under way */
+static const char *const vgmDriverMigrationBusyStates[] = {
+    "setup", "active", "pre-switchover", "device", "wait-unplug", "cancelling", NULL
+};
+
+/* The job of running domain @dom (its lock held) whose process died, as
+ * libvirt recovers a save, dump or snapshot its daemon died in: QEMU's
+ * migration into the file cancelled, the guest let run again if the job
+ * found it running, the file's temporary removed, the mark gone. A save
+ * whose image was whole and in place (its temporary renamed over it, QEMU's
+ * migration completed) is finished instead: QEMU ended, the domain shut
+ * off (saved); TRUE then. */
+static gboolean
+vgmDriverDomainJobRecover(const VgmDriverStore *store, VgmDriverDomain *dom)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if ((mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err))) {
+        gint64 until = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+        gboolean cancelled = FALSE;
+
+        for (;;) {
+            g_autoptr(JsonNode) mig = NULL;
+            const char *st;
+
+            if (!vgmQemuMonitorCommand(mon, "query-migrate", NULL, &mig, NULL) ||
+                !JSON_NODE_HOLDS_OBJECT(mig))
+                break;
+            st = json_object_get_string_member_with_default(json_node_get_object(mig), "status",
+                                                            "");
+            if (g_str_equal(dom->status->job, "save") && g_str_equal(st, "completed") &&
+                dom->status->jobTemp && dom->status->jobTarget &&
+                !g_file_test(dom->status->jobTemp, G_FILE_TEST_EXISTS) &&
+                g_file_test(dom->status->jobTarget, G_FILE_TEST_EXISTS)) {
+                g_clear_pointer(&mon, vgmQemuMonitorFree);
+                if (vgmDriverDomainCleanup(store, dom, &err)) {
+                    g_message(_("domain '%1$s': its save, whose process died once the image '%2$s' was whole, is finished"),
+                              dom->name, dom->status ? dom->status->jobTarget : "");
+                    vgmDriverStoreSetStopReason(store, dom->name, "saved");
+                    return TRUE;
+                }
+                g_warning(_("domain '%1$s': its save is whole, but QEMU cannot be ended: %2$s"),
+                          dom->name, err->message);
+                return FALSE;
+            }
+            if (!g_strv_contains(vgmDriverMigrationBusyStates, st) ||
+                g_get_monotonic_time() > until)
+                break;
+            if (!cancelled)
+                cancelled = vgmQemuMonitorCommand(mon, "migrate_cancel", NULL, NULL, NULL);
+            g_usleep(50 * 1000);
+        }
+        if (dom->status->jobResume) {
+            g_autofree char *qs = vgmDriverProcessQueryStatus(mon, NULL);
+
+            if (qs && !g_str_equal(qs, "running") &&
+                !vgmQemuMonitorCommand(mon, "cont", NULL, NULL, &err))
+                g_warning(_("domain '%1$s' stays paused after its cut short %2$s: %3$s"),
+                          dom->name, dom->status->job, err->message);
+        }
+    } else {
+        g_warning(_("domain '%1$s': its cut short %2$s cannot be undone in QEMU: %3$s"),
+                  dom->name, dom->status->job, err->message);
+    }
+    if (dom->status->jobTarget)
+        vgmFileRemoveTemps(dom->status->jobTarget);
+    g_message(_("domain '%1$s': its %2$s, whose process died, is undone"), dom->name,
+              dom->status->job);
+    vgmDriverDomainJobUnmark(store, dom);
+    return FALSE;
+}
+
 static gboolean
 vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
                        gboolean haveLock, const VgmDriverDomainSeen *seen,
@@ -682,6 +786,24 @@ vgmDriverDomainRefresh(const VgmDriverStore *store, VgmDriverDomain *dom,
         case VGM_DRIVER_CLEANUP_GO:
             if (!vgmDriverUpdateRecover(store, dom->status, error))
                 return FALSE;
+            break;
+        }
+    }
+
+    /* a job whose process died (another's: this process's own jobs are
+     * its to end) */
+    if (dom->status->job && dom->status->jobPid != getpid() &&
+        (dom->status->jobPid <= 0 || (kill(dom->status->jobPid, 0) < 0 && errno == ESRCH))) {
+        switch (vgmDriverDomainCleanupBegin(store, dom, haveLock, &ok, error)) {
+        case VGM_DRIVER_CLEANUP_BUSY:
+            break;
+        case VGM_DRIVER_CLEANUP_REDONE:
+            return ok;
+        case VGM_DRIVER_CLEANUP_GO:
+            if (vgmDriverDomainJobRecover(store, dom)) {
+                vgmDriverDomainSetInactive(dom, N_("saved"));
+                return TRUE;
+            }
             break;
         }
     }
@@ -2544,18 +2666,29 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
     vgmDriverStoreSetBusy(store, dom->name, "saving");
     /* libvirt's order: the guest paused, its state written, QEMU ended */
     running = dom->state == VGM_DOMAIN_STATE_RUNNING;
-    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+    if (!vgmDriverDomainJobMark(store, dom, "save", running, target, error) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
         !vgmDriverDomainNoBlockJob(mon, def, NULL, VGM_DRIVER_BLOCK_JOB_BLOCKS_SAVE, error) ||
         (running && !vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))) {
+        vgmDriverDomainJobUnmark(store, dom);
         vgmDriverStoreSetBusy(store, dom->name, NULL);
         return FALSE;
     }
     if (running && job)
         job->pausedAt = g_get_monotonic_time();
+    vgmDriverTestPause("save-after-stop");
     keep = (flags & VGM_DRIVER_SAVE_RUNNING) ? TRUE :
            (flags & VGM_DRIVER_SAVE_PAUSED) ? FALSE : running;
     if ((fd = vgmDriverSaveImageCreate(target, imageXml, keep, &tmp, &err)) < 0)
         goto resume;
+    /* (a process that dies from now on leaves the temporary to remove, or
+     * the image renamed over the target, whole) */
+    dom->status->jobTemp = g_strdup(tmp);
+    if (!vgmDriverStoreSaveStatus(store, dom->status, &err)) {
+        close(fd);
+        g_unlink(tmp);
+        goto resume;
+    }
     /* (the save as a whole has no bound: the guest's memory takes what
      * the disk takes; each poll of it gets the monitor's default wait) */
     vgmQemuMonitorSetTimeout(mon, 0);
@@ -2568,8 +2701,10 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
     if ((flags & VGM_DRIVER_SAVE_BYPASS_CACHE) && !vgmFileDropCache(fd))
         g_warning(_("the save image '%1$s' of domain '%2$s' stays in the page cache: %3$s"),
                   target, dom->name, g_strerror(errno));
+    vgmDriverTestPause("save-before-commit");
     if (!vgmFileCommitTemp(fd, tmp, target, 0600, &err))
         goto resume;
+    vgmDriverTestPause("save-after-commit");
     g_clear_pointer(&mon, vgmQemuMonitorFree);
     vgmDriverStoreSetBusy(store, dom->name, NULL);
     /* the image is whole: QEMU's part is over */
@@ -2592,6 +2727,7 @@ vgmDriverDomainSave(const VgmDriverStore *store, const char *ref, const char *pa
             g_warning(_("domain '%1$s' stays paused after its save failed: %2$s"),
                       dom->name, contErr->message);
     }
+    vgmDriverDomainJobUnmark(store, dom);
     vgmDriverStoreSetBusy(store, dom->name, NULL);
     vgmErrorSet(error, err->domain == VGM_ERROR ? err->code : VGM_ERR_OPERATION_FAILED,
                 _("cannot save domain '%1$s': %2$s"), dom->name, err->message);
@@ -3130,7 +3266,8 @@ vgmDriverDomainCoreDump(const VgmDriverStore *store, const char *ref,
      * look at the domain meanwhile reads it paused for a dump */
     running = dom->state == VGM_DOMAIN_STATE_RUNNING;
     vgmDriverStoreSetBusy(store, dom->name, req->live ? "dumping-live" : "dumping");
-    if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)))
+    if (!vgmDriverDomainJobMark(store, dom, "dump", running, req->path, &err) ||
+        !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, &err)))
         goto fail;
     if (running && !req->live) {
         if (!vgmQemuMonitorCommand(mon, "stop", NULL, NULL, &err))
@@ -3189,6 +3326,7 @@ vgmDriverDomainCoreDump(const VgmDriverStore *store, const char *ref,
         }
     }
  fail:
+    vgmDriverDomainJobUnmark(store, dom);
     vgmDriverStoreSetBusy(store, dom->name, NULL);
     if (!err)
         return TRUE;

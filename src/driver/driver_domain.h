@@ -214,6 +214,18 @@ int vgmDriverDomainScreenshot(const VgmDriverStore *store, const char *ref, unsi
 /* How often (seconds; 0: never) the balloon of domain @ref asks the
  * guest for its memory statistics (<memballoon><stats period>), where
  * libvirt's AFFECT flags say (virsh dommemstat --period) */
+/* Marks the status of running domain @dom (its lock held) with job @kind
+ * ("save", "snapshot", "dump") before the job pauses the guest (@resume:
+ * it runs now) and writes @target (nullable): a process that dies in the
+ * job leaves the mark, and the next look at the domain undoes the job (the
+ * migration into the file cancelled, the guest let run again, the file's
+ * temporary removed; a save whose image is whole is finished). Unmark once
+ * the job is over. */
+gboolean vgmDriverDomainJobMark(const VgmDriverStore *store, VgmDriverDomain *dom,
+                                const char *kind, gboolean resume, const char *target,
+                                GError **error);
+void vgmDriverDomainJobUnmark(const VgmDriverStore *store, VgmDriverDomain *dom);
+
 /* virDomainQemuMonitorCommand on running domain @ref: QEMU's whole reply
  * to the QMP request @cmd (JSON text), or the output of the human monitor
  * command @cmd with @hmp. A command that paused the guest or let it run

@@ -1261,8 +1261,10 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
         /* the guest paused while QEMU writes it, as libvirt does; a look
          * at the domain meanwhile reads it paused for a snapshot */
         vgmDriverStoreSetBusy(store, dom->name, "snapshot");
-        if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
+        if (!vgmDriverDomainJobMark(store, dom, "snapshot", running, NULL, error) ||
+            !(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)) ||
             (running && !vgmQemuMonitorCommand(mon, "stop", NULL, NULL, error))) {
+            vgmDriverDomainJobUnmark(store, dom);
             vgmDriverStoreSetBusy(store, dom->name, NULL);
             return FALSE;
         }
@@ -1278,6 +1280,7 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
                 g_warning(_("domain '%1$s' stays paused after its snapshot failed"), dom->name);
             else if (running)
                 vgmSnapshotEvent(out, VGM_EVENT_RESUMED, VGM_EVENT_RESUMED_UNPAUSED, dom->id);
+            vgmDriverDomainJobUnmark(store, dom);
             vgmDriverStoreSetBusy(store, dom->name, NULL);
             g_propagate_error(error, g_steal_pointer(&err));
             return FALSE;
@@ -1304,6 +1307,7 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
                     vgmDriverStoreSaveStatus(store, dom->status, NULL);
                 }
             }
+            vgmDriverDomainJobUnmark(store, dom);
             vgmDriverStoreSetBusy(store, dom->name, NULL);
         }
     }

@@ -1721,6 +1721,9 @@ vgmDriverStatusFree(VgmDriverStatus *status)
     g_free(status->capsVersion);
     g_free(status->machine);
     g_free(status->runReason);
+    g_free(status->job);
+    g_free(status->jobTarget);
+    g_free(status->jobTemp);
     g_free(status->log);
     g_free(status->xml);
     if (status->plan)
@@ -1855,6 +1858,25 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
     if (status->runReason) {
         json_builder_set_member_name(b, "run-reason");
         json_builder_add_string_value(b, status->runReason);
+    }
+    if (status->job) {
+        json_builder_set_member_name(b, "job");
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "kind");
+        json_builder_add_string_value(b, status->job);
+        json_builder_set_member_name(b, "resume");
+        json_builder_add_boolean_value(b, status->jobResume);
+        json_builder_set_member_name(b, "pid");
+        json_builder_add_int_value(b, status->jobPid);
+        if (status->jobTarget) {
+            json_builder_set_member_name(b, "target");
+            json_builder_add_string_value(b, status->jobTarget);
+        }
+        if (status->jobTemp) {
+            json_builder_set_member_name(b, "temp");
+            json_builder_add_string_value(b, status->jobTemp);
+        }
+        json_builder_end_object(b);
     }
     if (status->unplugs && JSON_NODE_HOLDS_OBJECT(status->unplugs) &&
         json_object_get_size(json_node_get_object(status->unplugs)) > 0) {
@@ -2131,6 +2153,16 @@ vgmDriverStatusParse(const char *text, const char *what, GError **error)
     status->transient = json_object_get_boolean_member_with_default(obj, "transient", FALSE);
     status->paused = json_object_get_boolean_member_with_default(obj, "paused", FALSE);
     status->runReason = g_strdup(json_object_get_string_member_with_default(obj, "run-reason", NULL));
+    if ((node = json_object_get_member(obj, "job")) && JSON_NODE_HOLDS_OBJECT(node)) {
+        JsonObject *job = json_node_get_object(node);
+
+        status->job = g_strdup(json_object_get_string_member_with_default(job, "kind", NULL));
+        status->jobResume = json_object_get_boolean_member_with_default(job, "resume", FALSE);
+        status->jobPid = (pid_t)json_object_get_int_member_with_default(job, "pid", 0);
+        status->jobTarget = g_strdup(json_object_get_string_member_with_default(job, "target",
+                                                                                NULL));
+        status->jobTemp = g_strdup(json_object_get_string_member_with_default(job, "temp", NULL));
+    }
     status->rebooting = json_object_get_boolean_member_with_default(obj, "rebooting", FALSE);
     status->restartAtPoweroff = json_object_get_boolean_member_with_default(obj, "restartAtPoweroff",
                                                                             FALSE);

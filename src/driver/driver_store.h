@@ -377,6 +377,15 @@ typedef struct {
     gboolean paused;            /* started with --paused */
     char *runReason;            /* libvirt's running reason once it is not
                                  * "booted" (resumed: "unpaused"), or NULL */
+    char *job;                  /* a job that pauses the guest and writes a
+                                 * file ("save", "snapshot", "dump") while
+                                 * it runs, else NULL: one whose process died
+                                 * is undone (vgmDriverDomainJobRecover) */
+    gboolean jobResume;         /* ... which found the guest running */
+    pid_t jobPid;               /* ... and the process that runs it */
+    char *jobTemp;              /* ... and its temporary, once made */
+    char *jobTarget;            /* ... and the file it writes (atomically,
+                                 * through a temporary beside it), or NULL */
     JsonNode *unplugs;          /* devices asked to go whose guest has not
                                  * let go yet: an object of QEMU device id
                                  * -> the device XML detached, or NULL */
@@ -451,7 +460,10 @@ GPtrArray *vgmDriverStoreListStatus(const VgmDriverStore *store,
  * start-before-spawn (the status file says 'starting', nothing spawned),
  * start-before-pid (QEMU is spawned, the status does not have its pid
  * yet), start-after-spawn (QEMU runs, the status file says 'starting' with
- * its pid, the monitor is not yet checked). Unset in normal use; costs one
+ * its pid, the monitor is not yet checked); save-after-stop (the guest
+ * paused for a save, the job marked in the status), save-before-commit
+ * (QEMU wrote the whole image into its temporary), save-after-commit (the
+ * image is in place, QEMU still runs). Unset in normal use; costs one
  * getenv.
  */
 void vgmDriverTestPause(const char *point);

@@ -395,6 +395,10 @@ vgmDriverWatchGone(VgmDriverWatch *w, const char *name, const unsigned char *uui
         vgmDriverWatchEmit(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SHUTDOWN);
     } else if (g_strcmp0(reason, "destroyed") == 0) {
         vgmDriverWatchEmit(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_DESTROYED);
+    } else if (g_strcmp0(reason, "saved") == 0) {
+        /* (a save whose process died once its image was whole, finished
+         * by the next look) */
+        vgmDriverWatchEmit(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_SAVED);
     } else {
         vgmDriverWatchEmit(w, name, uuid, id, VGM_EVENT_STOPPED, VGM_EVENT_STOPPED_FAILED);
     }

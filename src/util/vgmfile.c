@@ -145,6 +145,30 @@ vgmFileCommitTemp(int fd, const char *tmp, const char *path, mode_t mode, GError
     return vgmFileSyncDir(dir, error);
 }
 
+void
+vgmFileRemoveTemps(const char *path)
+{
+    g_autofree char *dir = g_path_get_dirname(path);
+    g_autofree char *base = g_path_get_basename(path);
+    g_autofree char *prefix = g_strdup_printf(".%s.", base);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *ent;
+
+    while (d && (ent = g_dir_read_name(d))) {
+        g_autofree char *full = NULL;
+        const char *tail;
+        gboolean ours = g_str_has_prefix(ent, prefix) && strlen(ent) == strlen(prefix) + 6;
+
+        for (tail = ent + strlen(prefix); ours && *tail; tail++)
+            ours = g_ascii_isalnum(*tail);
+        if (!ours)
+            continue;
+        full = g_build_filename(dir, ent, NULL);
+        if (g_unlink(full) < 0 && errno != ENOENT)
+            g_warning(_("cannot remove the temporary file '%1$s': %2$s"), full, g_strerror(errno));
+    }
+}
+
 gboolean
 vgmFileDropCache(int fd)
 {

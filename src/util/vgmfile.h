@@ -38,6 +38,10 @@ int vgmFileOpenTemp(const char *path, char **tmp, GError **error);
 gboolean vgmFileCommitTemp(int fd, const char *tmp, const char *path, mode_t mode,
                            GError **error);
 
+/* Removes the temporary files vgmFileOpenTemp made beside @path that a
+ * writer killed before its commit left (".BASE.XXXXXX"). */
+void vgmFileRemoveTemps(const char *path);
+
 /* What a client asks of libvirt's BYPASS_CACHE flags: the pages of the
  * file open as @fd written out (a written file's) and dropped from the
  * host's page cache, so that a save image or dump does not stay there

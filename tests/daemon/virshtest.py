@@ -593,6 +593,7 @@ def run_tests(tap, target, tmp):
 
     save_tests(tap, target, tmp)
     bypass_cache_tests(tap, target, tmp)
+    killed_save_tests(tap, target, tmp)
     reset_nvram_tests(tap, target, tmp)
 
     stats_tests(tap, target, tmp)
@@ -1803,6 +1804,76 @@ def bypass_cache_tests(tap, target, tmp):
     finally:
         virsh(uri, "destroy", BYPASS)
         virsh(uri, "undefine", "--managed-save", BYPASS)
+
+
+KSV = "vgmtest-virsh-killsave"
+
+
+def killed_save_tests(tap, target, tmp):
+    """A save whose daemon is killed (SIGKILL) in it, then a new daemon on
+    the same root, as libvirt recovers a save its daemon died in: killed
+    once the guest is paused, or once QEMU wrote the image into its
+    temporary file, the guest runs again and no image or temporary is
+    left; killed once the image is in place, the save is finished (shut
+    off, saved) and the image restores. Our daemon only (it stops at
+    these points for the test: VIRT_GMEM_TEST_PAUSE_AT)."""
+    points = [("save-after-stop", "the guest paused"),
+              ("save-before-commit", "the image written into its temporary"),
+              ("save-after-commit", "the image in place")]
+    if target.reference:
+        for point, what in points:
+            tap.skip("a save whose daemon is killed with %s" % what,
+                     "our daemon's test pause points")
+        return
+    for point, what in points:
+        img = os.path.join(tmp, "kill-%s.img" % point)
+        os.environ["VIRT_GMEM_TEST_PAUSE_AT"] = point
+        try:
+            d = harness.Daemon()
+            d.start()
+        finally:
+            del os.environ["VIRT_GMEM_TEST_PAUSE_AT"]
+        d2 = None
+        try:
+            f = harness.write_file(tmp, KSV + ".xml", harness.domain_xml(KSV))
+            virsh(d.uri, "define", f)
+            virsh(d.uri, "start", KSV)
+            before = harness.qemus_naming("guest=%s," % KSV)
+            saver = subprocess.Popen(["virsh", "-c", d.uri, "save", KSV, img],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and \
+                    ("paused at %s" % point) not in d.log_tail():
+                time.sleep(0.05)
+            paused = ("paused at %s" % point) in d.log_tail()
+            d.proc.kill()
+            d.proc.wait()
+            saver.wait(30)
+            d2 = harness.Daemon(root=d.root)
+            d2.start()
+            state = virsh(d2.uri, "domstate", "--reason", KSV).out.strip()
+            temps = [n for n in os.listdir(tmp) if n.startswith(".kill-%s.img." % point)]
+            if point == "save-after-commit":
+                r = virsh(d2.uri, "restore", img)
+                tap.ok(paused and state == "shut off (saved)" and os.path.exists(img) and
+                       not temps and r.rc == 0 and
+                       virsh(d2.uri, "domstate", KSV).out.strip() == "running",
+                       "a save whose daemon is killed with %s: finished by the next daemon "
+                       "(shut off, saved), and the image restores" % what,
+                       "state %r temps %r" % (state, temps) + r.describe())
+            else:
+                tap.ok(paused and state.startswith("running") and not os.path.exists(img) and
+                       not temps and harness.qemus_naming("guest=%s," % KSV) == before,
+                       "a save whose daemon is killed with %s: the next daemon lets the guest "
+                       "run on in its QEMU, no image or temporary left" % what,
+                       "paused %r state %r temps %r" % (paused, state, temps))
+        finally:
+            u = (d2 or d).uri
+            virsh(u, "destroy", KSV)
+            virsh(u, "undefine", KSV)
+            if d2:
+                d2.stop()
+            d.stop()
 
 
 def reset_nvram_tests(tap, target, tmp):
