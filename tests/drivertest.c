@@ -834,6 +834,32 @@ testConfigLeftovers(void)
     names = vgmDriverStoreListConfigs(store, &err);
     g_assert_cmpuint(names->len, ==, 1);
     g_assert_cmpstr(g_ptr_array_index(names, 0), ==, "dom");
+
+    /* the snapshot metadata an undefine --snapshots-metadata cut short
+     * left: a new domain of that name does not take it, the redefinition
+     * of a domain keeps its own */
+    {
+        g_autofree char *snaps = vgmDriverStoreSnapshotDir(store, "fresh");
+        g_autofree char *old = g_build_filename(snaps, "s1.xml", NULL);
+        const char *freshXml = "<domain type='qemu'><name>fresh</name>"
+                               "<uuid>3f1e0c52-7d4b-4a8e-9c61-2b5d8e0f4a17</uuid>"
+                               "<memory unit='MiB'>64</memory>"
+                               "<os><type arch='x86_64' machine='q35'>hvm</type></os></domain>";
+        g_autoptr(VgmDomainDef) d1 = NULL;
+        g_autoptr(VgmDomainDef) d2 = NULL;
+
+        g_assert_cmpint(g_mkdir_with_parents(snaps, 0700), ==, 0);
+        g_assert_true(g_file_set_contents(old, "<domainsnapshot/>", -1, NULL));
+        d1 = vgmDriverDomainDefineXML(store, NULL, freshXml, NULL, &err);
+        g_assert_no_error(err);
+        g_assert_nonnull(d1);
+        g_assert_false(g_file_test(snaps, G_FILE_TEST_EXISTS));
+        g_assert_cmpint(g_mkdir_with_parents(snaps, 0700), ==, 0);
+        g_assert_true(g_file_set_contents(old, "<domainsnapshot/>", -1, NULL));
+        d2 = vgmDriverDomainDefineXML(store, NULL, freshXml, NULL, &err);
+        g_assert_no_error(err);
+        g_assert_true(g_file_test(old, G_FILE_TEST_EXISTS));
+    }
 }
 
 static void

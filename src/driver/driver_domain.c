@@ -1452,6 +1452,19 @@ vgmDriverDomainDefineXML(const VgmDriverStore *store, const char *file,
         return NULL;
     if (existed)
         *existed = vgmDriverStoreHasConfig(store, def->name);
+    /* snapshot metadata of a name no domain has is what an undefine
+     * (--snapshots-metadata) cut short left: not the new domain's */
+    if (!vgmDriverStoreHasConfig(store, def->name) &&
+        !(status = vgmDriverStoreLoadStatus(store, def->name, NULL))) {
+        g_autofree char *snaps = vgmDriverStoreSnapshotDir(store, def->name);
+
+        if (g_file_test(snaps, G_FILE_TEST_IS_DIR)) {
+            g_message(_("removing the snapshot metadata '%1$s' that an earlier domain '%2$s' left"),
+                      snaps, def->name);
+            vgmFileRemoveTree(snaps);
+        }
+    }
+    g_clear_pointer(&status, vgmDriverStatusFree);
     if (!vgmDriverStoreSaveConfig(store, def, error))
         return NULL;
     /* defining a running transient domain makes it persistent */
