@@ -799,6 +799,11 @@ testMonitorMark(void)
     vgmDriverStoreSetBusy(store, "dom", NULL);
 }
 
+/* What writes killed half-way leave: a config's staging file and
+ * temporaries (removed by the domain's next config write), snapshot
+ * metadata of a name no domain has (removed by a define of the name), and
+ * the temporaries of status, stop reason and config writes (removed when
+ * a driver opens the store, vgmDriverStoreRemoveTemps) */
 static void
 testConfigLeftovers(void)
 {
@@ -859,6 +864,46 @@ testConfigLeftovers(void)
         d2 = vgmDriverDomainDefineXML(store, NULL, freshXml, NULL, &err);
         g_assert_no_error(err);
         g_assert_true(g_file_test(old, G_FILE_TEST_EXISTS));
+    }
+
+    /* the temporaries of status, stop reason and config writes killed
+     * before their rename: removed (a name with dots too), except those
+     * of a domain whose lock is held (a write may be under way), and
+     * files that are no such temporary */
+    {
+        const char *gone[] = { ".gone.status.ab12CD", ".gone.stopped.Xy9zQ1", ".x.y.status.q1W2e3" };
+        const char *kept[] = { ".busy.status.ab12CD", ".other", ".gone.status.toolong1" };
+        g_autofree char *cfgNew = g_build_filename(store->configDir, ".gone.xml.new", NULL);
+        g_autofree char *cfgTmp = g_build_filename(store->configDir, ".x.y.xml.Ab3dE5", NULL);
+        g_autoptr(VgmDriverLock) busy = vgmDriverStoreLockDomain(store, "busy", 0, &err);
+        gsize i;
+
+        g_assert_no_error(err);
+        for (i = 0; i < G_N_ELEMENTS(gone); i++) {
+            g_autofree char *f = g_build_filename(store->runDir, gone[i], NULL);
+
+            g_assert_true(g_file_set_contents(f, "{", -1, NULL));
+        }
+        for (i = 0; i < G_N_ELEMENTS(kept); i++) {
+            g_autofree char *f = g_build_filename(store->runDir, kept[i], NULL);
+
+            g_assert_true(g_file_set_contents(f, "{", -1, NULL));
+        }
+        g_assert_true(g_file_set_contents(cfgNew, "<dom", -1, NULL));
+        g_assert_true(g_file_set_contents(cfgTmp, "<dom", -1, NULL));
+        vgmDriverStoreRemoveTemps(store);
+        for (i = 0; i < G_N_ELEMENTS(gone); i++) {
+            g_autofree char *f = g_build_filename(store->runDir, gone[i], NULL);
+
+            g_assert_false(g_file_test(f, G_FILE_TEST_EXISTS));
+        }
+        for (i = 0; i < G_N_ELEMENTS(kept); i++) {
+            g_autofree char *f = g_build_filename(store->runDir, kept[i], NULL);
+
+            g_assert_true(g_file_test(f, G_FILE_TEST_EXISTS));
+        }
+        g_assert_false(g_file_test(cfgNew, G_FILE_TEST_EXISTS));
+        g_assert_false(g_file_test(cfgTmp, G_FILE_TEST_EXISTS));
     }
 }
 

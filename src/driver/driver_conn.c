@@ -138,6 +138,8 @@ vgmDriverNew(const char *root, GError **error)
 
     if (!(store = vgmDriverStoreOpen(root, error)))
         return NULL;
+    /* what writes killed before their rename left */
+    vgmDriverStoreRemoveTemps(store);
     drv = g_new0(VgmDriver, 1);
     drv->store = g_steal_pointer(&store);
     g_mutex_init(&drv->domainsLock);

@@ -372,6 +372,64 @@ vgmDriverStoreAutostartPath(const VgmDriverStore *store, const char *name)
     return vgmDriverStoreFile(dir, "", name, "");
 }
 
+/* The domain whose write left temporary @file (see
+ * vgmDriverStoreRemoveTemps), or NULL */
+static char *
+vgmDriverStoreTempDomain(const char *file)
+{
+    static const char *const kinds[] = { ".status.", ".stopped.", ".xml." };
+    const char *last = strrchr(file, '.');
+    const char *tail;
+    gsize i;
+
+    if (file[0] != '.' || !last || last == file)
+        return NULL;
+    tail = last + 1;
+    if (!g_str_equal(tail, "new")) {
+        if (strlen(tail) != 6)
+            return NULL;
+        for (const char *c = tail; *c; c++) {
+            if (!g_ascii_isalnum(*c))
+                return NULL;
+        }
+    }
+    for (i = 0; i < G_N_ELEMENTS(kinds); i++) {
+        gsize k = strlen(kinds[i]);
+
+        if ((gsize)(last + 1 - file) > k + 1 &&
+            strncmp(last + 1 - k, kinds[i], k) == 0 &&
+            (g_str_equal(tail, "new") ? g_str_equal(kinds[i], ".xml.") : TRUE))
+            return g_strndup(file + 1, (gsize)(last + 1 - k - (file + 1)));
+    }
+    return NULL;
+}
+
+void
+vgmDriverStoreRemoveTemps(const VgmDriverStore *store)
+{
+    const char *dirs[] = { store->runDir, store->configDir };
+    gsize i;
+
+    for (i = 0; i < G_N_ELEMENTS(dirs); i++) {
+        g_autoptr(GDir) d = g_dir_open(dirs[i], 0, NULL);
+        const char *ent;
+
+        while (d && (ent = g_dir_read_name(d))) {
+            g_autofree char *name = vgmDriverStoreTempDomain(ent);
+            g_autofree char *path = NULL;
+            g_autoptr(VgmDriverLock) lock = NULL;
+
+            if (!name || !vgmDriverStoreCheckName(name, NULL) ||
+                !(lock = vgmDriverStoreLockDomain(store, name, 0, NULL)))
+                continue;
+            path = g_build_filename(dirs[i], ent, NULL);
+            if (g_unlink(path) < 0 && errno != ENOENT)
+                g_warning(_("cannot remove the temporary file '%1$s': %2$s"), path,
+                          g_strerror(errno));
+        }
+    }
+}
+
 char *
 vgmDriverStoreSnapshotDir(const VgmDriverStore *store, const char *name)
 {

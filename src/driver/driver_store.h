@@ -256,6 +256,13 @@ VgmDriverLock *vgmDriverStoreLockDomain(const VgmDriverStore *store,
                                         const char *name,
                                         unsigned int timeoutMs,
                                         GError **error);
+/* Removes the temporary files of a status, stop reason or config write
+ * that a process killed before its rename left (".NAME.status.XXXXXX",
+ * ".NAME.stopped.XXXXXX", ".NAME.xml.XXXXXX", ".NAME.xml.new"), each
+ * only while its domain's lock is free, so that no write under way loses
+ * its file. */
+void vgmDriverStoreRemoveTemps(const VgmDriverStore *store);
+
 /* The store lock, taken inside a domain lock, never the other way round. */
 VgmDriverLock *vgmDriverStoreLockStore(const VgmDriverStore *store,
                                        GError **error);
