@@ -1505,7 +1505,7 @@ vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const cha
     g_autoptr(VgmSnapshotSet) set = NULL;
     g_autoptr(VgmDomainDef) config = NULL;
     VgmSnapshotDef *snapDef;
-    gboolean active, changed = FALSE, run, moved;
+    gboolean active, changed = FALSE, defined, run, moved;
 
     if ((flags & VGM_SNAPSHOT_REVERT_RUNNING) && (flags & VGM_SNAPSHOT_REVERT_PAUSED)) {
         vgmErrorSet(error, VGM_ERR_INVALID_ARG, "%s",
@@ -1578,8 +1578,10 @@ vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const cha
           (snapDef->state == VGM_SNAPSHOT_STATE_RUNNING && !(flags & VGM_SNAPSHOT_REVERT_PAUSED));
     if (!vgmSnapshotRestoreConfig(store, name, snapDef, &changed, error))
         return FALSE;
-    if (changed)
-        vgmSnapshotEvent(out, VGM_EVENT_DEFINED, VGM_EVENT_DEFINED_FROM_SNAPSHOT, -1);
+    /* (as libvirtd 9.0: a persistent domain reverted to a snapshot that
+     * holds its definition is DEFINED from snapshot, changed or not, once
+     * the revert is done) */
+    defined = changed || (snapDef->domainXML && vgmDriverStoreHasConfig(store, name));
 
     if (vgmSnapshotHasMemory(snapDef)) {
         gboolean fresh = !active;
@@ -1631,7 +1633,11 @@ vgmDriverSnapshotRevert(const VgmDriverStore *store, const char *name, const cha
                                       VGM_EVENT_RESUMED_FROM_SNAPSHOT, started->id);
         }
     }
-    return vgmSnapshotSetCurrent(store, name, snapDef->name, error);
+    if (!vgmSnapshotSetCurrent(store, name, snapDef->name, error))
+        return FALSE;
+    if (defined)
+        vgmSnapshotEvent(out, VGM_EVENT_DEFINED, VGM_EVENT_DEFINED_FROM_SNAPSHOT, -1);
+    return TRUE;
 }
 
 /* ---- deleting ---- */
