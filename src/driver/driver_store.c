@@ -1610,7 +1610,11 @@ vgmDriverStoreLockDomain(const VgmDriverStore *store, const char *name,
         g_propagate_error(error, g_steal_pointer(&err));
         return NULL;
     }
-    if (holder > 0)
+    if (holder > 0 && holder == (long)getpid())
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain %1$s is busy with another operation (of this process, which waited for it in vain)"),
+                    name);
+    else if (holder > 0)
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
                     _("domain %1$s is locked by another virt-gmem process (pid %2$ld)"),
                     name, holder);
