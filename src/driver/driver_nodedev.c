@@ -218,7 +218,7 @@ vgmDriverNodeDeviceRefuse(VgmDriver *drv G_GNUC_UNUSED, const char *name, VgmDri
 {
     static const char *const why[] = {
         [VGM_DRIVER_NODEDEV_DETACH] = N_("virt-gmem does not pass host devices to guests, so it does not detach node device '%1$s' from its host driver"),
-        [VGM_DRIVER_NODEDEV_REATTACH] = N_("virt-gmem does not pass host devices to guests, so it does not give node device '%1$s' back to a host driver"),
+        [VGM_DRIVER_NODEDEV_REATTACH] = N_("node device '%1$s' is held by a passthrough driver (vfio-pci or pci-stub), and virt-gmem, which passes no host devices to guests, does not give it back to a host driver"),
         [VGM_DRIVER_NODEDEV_RESET] = N_("virt-gmem does not pass host devices to guests, so it does not reset node device '%1$s'"),
         [VGM_DRIVER_NODEDEV_DESTROY] = N_("node device '%1$s' is a device of the host, which virt-gmem does not destroy (it creates no mediated devices or virtual HBAs)"),
         [VGM_DRIVER_NODEDEV_UNDEFINE] = N_("node device '%1$s' has no definition to undefine: virt-gmem defines no mediated devices"),
@@ -226,9 +226,20 @@ vgmDriverNodeDeviceRefuse(VgmDriver *drv G_GNUC_UNUSED, const char *name, VgmDri
         [VGM_DRIVER_NODEDEV_AUTOSTART] = N_("node device '%1$s' has no autostart: virt-gmem defines no mediated devices"),
     };
     g_autoptr(GPtrArray) devs = vgmDriverNodeDevScan(error);
+    const VgmNodeDev *dev;
 
-    if (!devs || !vgmDriverNodeDevGet(devs, name, error))
+    if (!devs || !(dev = vgmDriverNodeDevGet(devs, name, error)))
         return FALSE;
+    /* a PCI device that no passthrough stub holds is its host driver's
+     * already: giving it back is done, as libvirtd says */
+    if (op == VGM_DRIVER_NODEDEV_REATTACH && dev->type == VGM_NODEDEV_CAP_PCI && dev->path) {
+        g_autofree char *link = g_build_filename(dev->path, "driver", NULL);
+        g_autofree char *target = g_file_read_link(link, NULL);
+        g_autofree char *driver = target ? g_path_get_basename(target) : NULL;
+
+        if (!driver || (!g_str_equal(driver, "vfio-pci") && !g_str_equal(driver, "pci-stub")))
+            return TRUE;
+    }
     g_assert((size_t)op < G_N_ELEMENTS(why));
     vgmErrorSet(error, VGM_ERR_NO_SUPPORT, _(why[op]), name);
     return FALSE;
