@@ -820,6 +820,49 @@ vgmDriverFindConsole(const VgmDomainDef *def, const char *devName, char **charde
 }
 
 char *
+vgmDriverChannelSource(VgmDriver *drv, const char *name, const char *chanName,
+                       char **alias, gboolean *isUnix, GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    const VgmChrDef *chr = NULL;
+    g_autofree char *id = NULL;
+    guint i;
+
+    *isUnix = FALSE;
+    if (!(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_FULL, error)))
+        return NULL;
+    if (!vgmDriverDomainIsActive(dom)) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), name);
+        return NULL;
+    }
+    for (i = 0; i < dom->def->devices.channels->len && !chr; i++) {
+        const VgmChrDef *c = g_ptr_array_index(dom->def->devices.channels, i);
+        g_autofree char *cid = vgmQemuListDeviceId(dom->def, VGM_QEMU_ALIAS_CHANNEL, i);
+
+        if (g_strcmp0(chanName, cid) == 0 || g_strcmp0(chanName, c->targetName) == 0) {
+            chr = c;
+            id = g_steal_pointer(&cid);
+        }
+    }
+    if (!chr) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL, _("domain '%1$s' has no channel '%2$s'"), name,
+                    chanName ? chanName : "");
+        return NULL;
+    }
+    /* (as libvirtd 9.0: a unix socket only, a pty channel too refused) */
+    if (chr->type != VGM_CHR_TYPE_UNIX) {
+        vgmErrorSet(error, VGM_ERR_INTERNAL,
+                    _("channel '%1$s' of domain '%2$s' is not a unix socket (it is of type '%3$s'), which is what a channel stream opens"),
+                    chanName, name, vgmChrTypeToString(chr->type));
+        return NULL;
+    }
+    if (alias)
+        *alias = g_strdup(id);
+    *isUnix = TRUE;
+    return g_strdup(chr->path);
+}
+
+char *
 vgmDriverConsolePty(VgmDriver *drv, const char *name, const char *devName,
                     char **alias, GError **error)
 {

@@ -13,7 +13,9 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -3371,42 +3373,29 @@ vgmRemoteStreamAfterReply(VgmRemoteStream *c)
     vgmRemoteCallEnd->data = c;
 }
 
-gboolean
-vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
-                                   const VgmRemoteDomainOpenConsoleArgs *args,
-                                   GError **error)
+/* The stream of a call that opened device @alias of domain @dom on @fd
+ * (taken): one per device across the daemon; another client's open
+ * fails, unless it forces (@flags), which ends the first one's stream */
+static gboolean
+vgmRemoteOpenDeviceStream(VgmRemoteClient *client, const VgmDriverDomain *dom, int fd,
+                          const char *alias, unsigned int flags, GError **error)
 {
-    g_autoptr(VgmDriverDomain) dom = NULL;
-    g_autofree char *pty = NULL;
-    g_autofree char *alias = NULL;
     g_autofree char *key = NULL;
     VgmRemoteStream *c;
     VgmRemoteStream *other = NULL;
     char uuid[37];
-    int fd;
 
-    if (!vgmDriverCheckFlags(args->flags, VGM_CONSOLE_FORCE | VGM_CONSOLE_SAFE, error) ||
-        !(dom = vgmDriverLookupByUUID(client->drv, args->dom.uuid, error)) ||
-        !(pty = vgmDriverConsolePty(client->drv, dom->name,
-                                    args->dev_name ? *args->dev_name : NULL, &alias, error)))
-        return FALSE;
-    if ((fd = open(pty, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)) < 0) {
-        vgmErrorSetSystem(error, errno, _("cannot open the console pty '%1$s' of domain '%2$s'"),
-                          pty, dom->name);
-        return FALSE;
-    }
     vgmDomainUUIDFormat(dom->uuid, uuid);
     key = g_strdup_printf("%s/%s", uuid, alias);
     if (!(c = vgmRemoteStreamNew(client, VGM_REMOTE_STREAM_CONSOLE, fd, g_strdup(key),
                                  VGM_REMOTE_FROM_QEMU, error)))
         return FALSE;
 
-    /* one console per device: a second one fails unless it forces */
     g_mutex_lock(&vgmRemoteConsolesLock);
     if (!vgmRemoteConsoles)
         vgmRemoteConsoles = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     if ((other = g_hash_table_lookup(vgmRemoteConsoles, key))) {
-        if (!(args->flags & VGM_CONSOLE_FORCE)) {
+        if (!(flags & VGM_CONSOLE_FORCE)) {
             g_mutex_unlock(&vgmRemoteConsolesLock);
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
                         _("an active console session exists for device '%1$s' of domain '%2$s' (open it with force to take it over)"),
@@ -3426,6 +3415,119 @@ vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
     }
     vgmRemoteStreamAfterReply(c);
     return TRUE;
+}
+
+gboolean
+vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
+                                   const VgmRemoteDomainOpenConsoleArgs *args,
+                                   GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *pty = NULL;
+    g_autofree char *alias = NULL;
+    int fd;
+
+    if (!vgmDriverCheckFlags(args->flags, VGM_CONSOLE_FORCE | VGM_CONSOLE_SAFE, error) ||
+        !(dom = vgmDriverLookupByUUID(client->drv, args->dom.uuid, error)) ||
+        !(pty = vgmDriverConsolePty(client->drv, dom->name,
+                                    args->dev_name ? *args->dev_name : NULL, &alias, error)))
+        return FALSE;
+    if ((fd = open(pty, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK)) < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open the console pty '%1$s' of domain '%2$s'"),
+                          pty, dom->name);
+        return FALSE;
+    }
+    return vgmRemoteOpenDeviceStream(client, dom, fd, alias, args->flags, error);
+}
+
+/* Ends the stream of device @alias of domain @dom that a client holds,
+ * if any (a forced open takes it over before it opens the device) */
+static void
+vgmRemoteEndDeviceStream(const VgmDriverDomain *dom, const char *alias)
+{
+    g_autofree char *key = NULL;
+    VgmRemoteStream *other = NULL;
+    char uuid[37];
+
+    vgmDomainUUIDFormat(dom->uuid, uuid);
+    key = g_strdup_printf("%s/%s", uuid, alias);
+    g_mutex_lock(&vgmRemoteConsolesLock);
+    if (vgmRemoteConsoles && (other = g_hash_table_lookup(vgmRemoteConsoles, key))) {
+        vgmRemoteStreamRef(other);
+        g_hash_table_remove(vgmRemoteConsoles, key);
+    }
+    g_mutex_unlock(&vgmRemoteConsolesLock);
+    if (other) {
+        vgmRemoteStreamEnd(other, _("the console was taken over by another client"));
+        /* its connection ends now, not when its client lets the stream
+         * go: QEMU takes the next one only then */
+        if (other->fd >= 0)
+            shutdown(other->fd, SHUT_RDWR);
+        vgmRemoteStreamUnref(other);
+    }
+}
+
+/* A socket connected to the unix socket @path, waiting at most 5 s for
+ * its server to take it (QEMU's chardev takes one client at a time), or
+ * -1 with errno set */
+static int
+vgmRemoteConnectUnix(const char *path)
+{
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    gint64 until = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+    int fd;
+
+    if (strlen(path) >= sizeof(sa.sun_path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    strcpy(sa.sun_path, path);
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+        return -1;
+    while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+        int saved = errno;
+
+        if (saved != EAGAIN || g_get_monotonic_time() > until) {
+            close(fd);
+            errno = saved == EAGAIN ? ETIMEDOUT : saved;
+            return -1;
+        }
+        g_usleep(50 * 1000);
+    }
+    return fd;
+}
+
+/* virDomainOpenChannel: a channel's unix socket connected to, relayed
+ * as a console's pty */
+gboolean
+vgmRemoteDispatchDomainOpenChannel(VgmRemoteClient *client,
+                                   const VgmRemoteDomainOpenChannelArgs *args,
+                                   GError **error)
+{
+    g_autoptr(VgmDriverDomain) dom = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *alias = NULL;
+    gboolean isUnix;
+    int fd;
+
+    if (!vgmDriverCheckFlags(args->flags, VGM_CONSOLE_FORCE | VGM_CONSOLE_SAFE, error) ||
+        !(dom = vgmDriverLookupByUUID(client->drv, args->dom.uuid, error)) ||
+        !(path = vgmDriverChannelSource(client->drv, dom->name,
+                                        args->name ? *args->name : NULL, &alias, &isUnix,
+                                        error)))
+        return FALSE;
+    /* (a forced open ends the stream it takes over first: its connection
+     * holds QEMU's one client place) */
+    if (args->flags & VGM_CONSOLE_FORCE)
+        vgmRemoteEndDeviceStream(dom, alias);
+    fd = isUnix ? vgmRemoteConnectUnix(path)
+                : open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        vgmErrorSetSystem(error, errno, _("cannot open channel '%1$s' of domain '%2$s' at '%3$s'"),
+                          args->name ? *args->name : "", dom->name, path);
+        return FALSE;
+    }
+    return vgmRemoteOpenDeviceStream(client, dom, fd, alias, args->flags, error);
 }
 
 /* ---- screenshots: DOMAIN_SCREENSHOT and its stream ---- */

@@ -320,6 +320,7 @@ def run_tests(tap, target, conn):
                        (transient_tests, (tap, conn)), (error_tests, (tap, conn)),
                        (event_tests, (tap, target)), (readonly_tests, (tap, target, conn)),
                        (outside_events_tests, (tap, target)),
+                       (channel_stream_tests, (tap, conn)),
                        (stats_tests, (tap, conn)),
                        (messages_tests, (tap, conn)),
                        (inspect_tests, (tap, target, conn)),
@@ -1029,6 +1030,65 @@ def error_tests(tap, conn):
            "a QEMU that quits on a device after opening a pty: the error quotes why, without "
            "the pty's note", repr(r))
     qexit.undefine()
+
+
+CHS = "vgmtest-py-chan"
+
+
+def channel_stream_tests(tap, conn):
+    """virDomainOpenChannel (procedure 296), as libvirtd 9.0 answers it
+    (2026-12-07, the same on both): the guest agent's unix channel opened
+    by its name in the guest, a stream that takes what the client sends
+    (a guest-ping, 25 bytes); a second open of it without FORCE refused,
+    with FORCE taken over, and by its alias; a pty channel refused (libvirt
+    opens unix sockets only), as a name the domain lacks: code 1
+    (internal error)."""
+    F = libvirt
+    xml = """<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>
+    <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>
+    <channel type='pty'><target type='virtio' name='org.example.port'/></channel>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % CHS
+    d = conn.createXML(xml, F.VIR_DOMAIN_START_PAUSED)
+    streams = []
+    try:
+        st = conn.newStream(F.VIR_STREAM_NONBLOCK)
+        streams.append(st)
+        d.openChannel("org.qemu.guest_agent.0", st, 0)
+        sent = st.send(b'{"execute":"guest-ping"}\n')
+        tap.eq(sent, 25, "openChannel of the guest agent's unix channel: a stream that takes "
+                         "what is sent")
+        code = err_code(lambda: d.openChannel("org.qemu.guest_agent.0", conn.newStream(0), 0))
+        st2 = conn.newStream(F.VIR_STREAM_NONBLOCK)
+        streams.append(st2)
+        d.openChannel("org.qemu.guest_agent.0", st2, F.VIR_DOMAIN_CHANNEL_FORCE)
+        tap.ok(code[0] != "no error", "a second open without FORCE is refused; with FORCE taken",
+               repr(code))
+        alias = [c.find("alias").get("name")
+                 for c in ET.fromstring(d.XMLDesc(0)).findall("devices/channel")
+                 if c.find("target").get("name") == "org.example.port"][0]
+        code = err_code(lambda: d.openChannel(alias, conn.newStream(0), 0))
+        tap.eq(code[0], F.VIR_ERR_INTERNAL_ERROR,
+               "openChannel of a pty channel (by its alias, %s): refused, code 1" % alias)
+        st3 = conn.newStream(F.VIR_STREAM_NONBLOCK)
+        streams.append(st3)
+        d.openChannel("channel0", st3, F.VIR_DOMAIN_CHANNEL_FORCE)
+        tap.eq(st3.send(b"x"), 1, "openChannel of the unix channel by its alias (channel0)")
+        code = err_code(lambda: d.openChannel("org.example.nosuch", conn.newStream(0), 0))
+        tap.eq(code[0], F.VIR_ERR_INTERNAL_ERROR, "openChannel of a channel the domain lacks: "
+                                                  "code 1")
+    except libvirt.libvirtError as e:
+        tap.ok(False, "openChannel", str(e))
+    finally:
+        for st in streams:
+            try:
+                st.abort()
+            except libvirt.libvirtError:
+                pass
+        d.destroy()
 
 
 EVO = "vgmtest-py-evout"
