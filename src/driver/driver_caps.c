@@ -43,6 +43,19 @@ vgmDriverDefaultEmulator(const char *arch)
     return g_build_filename("/usr/bin", name, NULL);
 }
 
+/* The machine @name (NULL: the default) of @caps; one the binary does not
+ * have is an invalid argument of a capability call, as libvirt calls it
+ * (a definition's is a configuration it cannot run) */
+static const VgmQemuCapsMachine *
+vgmDriverCapsMachineArg(const VgmQemuCaps *caps, const char *name, GError **error)
+{
+    const VgmQemuCapsMachine *m = vgmQemuCapsGetMachine(caps, name, error);
+
+    if (!m && error && *error)
+        (*error)->code = VGM_ERR_INVALID_ARG;
+    return m;
+}
+
 const char *
 vgmDriverGuestArch(const VgmQemuCaps *caps)
 {
@@ -487,7 +500,7 @@ vgmDriverDomainCapsFormat(const VgmQemuCaps *caps, const char *emulator, const c
     const char *const *virtioModels;
 
     if (!(virttype = vgmDriverVirtType(caps, emulator, virttype, facts, &kvm, error)) ||
-        !(m = vgmQemuCapsGetMachine(caps, machine, error)))
+        !(m = vgmDriverCapsMachineArg(caps, machine, error)))
         return NULL;
 
     if (!arch)
@@ -799,6 +812,14 @@ vgmDriverDomainCapabilities(const VgmDriverStore *store, const char *emulator,
     g_autoptr(VgmQemuCaps) caps = NULL;
     VgmDriverHostFacts facts;
 
+    /* an architecture no QEMU binary here emulates: an invalid argument,
+     * as libvirt's "unknown architecture" */
+    if (!emulator && arch && !g_file_test(binary, G_FILE_TEST_EXISTS)) {
+        vgmErrorSet(error, VGM_ERR_INVALID_ARG,
+                    _("no QEMU binary for architecture '%1$s' ('%2$s' does not exist)"), arch,
+                    binary);
+        return NULL;
+    }
     if (!(caps = vgmQemuCapsCacheLookup(binary, store->cacheDir, error)))
         return NULL;
     if (arch && !vgmQemuArchRuns(vgmQemuCapsGetArch(caps), arch)) {
@@ -882,7 +903,7 @@ vgmDriverCpuDataLoad(VgmDriverCpuData *d, const VgmDriverStore *store, gboolean 
     if (hypervisor) {
         vgmDriverHostFactsProbe(&facts);
         if (!(virttype = vgmDriverVirtType(d->caps, d->binary, virttype, &facts, &kvm, error)) ||
-            !vgmQemuCapsGetMachine(d->caps, machine, error))
+            !vgmDriverCapsMachineArg(d->caps, machine, error))
             return FALSE;
     }
     d->ctx.known = g_hash_table_new(g_str_hash, g_str_equal);

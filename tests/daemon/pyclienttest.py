@@ -447,6 +447,13 @@ def connection_tests(tap, conn):
     m = dc.findtext("machine") or ""
     tap.ok(m.startswith("pc-q35-"), "getDomainCapabilities(emulator, arch, 'q35', %s): "
            "machine is the canonical pc-q35-X.Y" % vt, "machine %r" % m)
+    # a machine the binary lacks, an architecture no binary here runs:
+    # invalid arguments, as libvirtd 9.0 says (2026-12-07)
+    codes = (err_code(lambda: conn.getDomainCapabilities(None, None, "vgm-bogus-9", None, 0))[0],
+             err_code(lambda: conn.getDomainCapabilities(None, "vgmfooarch", None, None, 0))[0])
+    tap.eq(codes, (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_ERR_INVALID_ARG),
+           "getDomainCapabilities of a machine the binary lacks, of an unknown architecture: "
+           "invalid arguments")
     # the custom CPU models, which virt-manager offers: libvirtd 9.0 lists
     # 53 under TCG here (2026-12-06), in reverse sorted order, qemu64
     # first (vendor unknown), each usable='yes' or 'no' as QEMU itself
