@@ -820,21 +820,16 @@ vgmDriverFindConsole(const VgmDomainDef *def, const char *devName, char **charde
 }
 
 char *
-vgmDriverChannelSource(VgmDriver *drv, const char *name, const char *chanName,
-                       char **alias, gboolean *isUnix, GError **error)
+vgmDriverChannelSocket(VgmDriver *drv, const char *name, const char *chanName, char **alias,
+                       GError **error)
 {
     g_autoptr(VgmDriverDomain) dom = NULL;
     const VgmChrDef *chr = NULL;
     g_autofree char *id = NULL;
     guint i;
 
-    *isUnix = FALSE;
-    if (!(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_FULL, error)))
+    if (!(dom = vgmDriverLookupRunning(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return NULL;
-    if (!vgmDriverDomainIsActive(dom)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), name);
-        return NULL;
-    }
     for (i = 0; i < dom->def->devices.channels->len && !chr; i++) {
         const VgmChrDef *c = g_ptr_array_index(dom->def->devices.channels, i);
         g_autofree char *cid = vgmQemuListDeviceId(dom->def, VGM_QEMU_ALIAS_CHANNEL, i);
@@ -858,7 +853,6 @@ vgmDriverChannelSource(VgmDriver *drv, const char *name, const char *chanName,
     }
     if (alias)
         *alias = g_strdup(id);
-    *isUnix = TRUE;
     return g_strdup(chr->path);
 }
 
@@ -874,12 +868,8 @@ vgmDriverConsolePty(VgmDriver *drv, const char *name, const char *devName,
     JsonArray *arr;
     guint i;
 
-    if (!(dom = vgmDriverDomainLookupByName(drv->store, name, VGM_DRIVER_LOOKUP_FULL, error)))
+    if (!(dom = vgmDriverLookupRunning(drv, name, VGM_DRIVER_LOOKUP_FULL, error)))
         return NULL;
-    if (!vgmDriverDomainIsActive(dom)) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), name);
-        return NULL;
-    }
     if (!(chr = vgmDriverFindConsole(dom->def, devName, &id))) {
         vgmErrorSet(error, VGM_ERR_INTERNAL, _("domain '%1$s' has no character device '%2$s'"),
                     name, devName ? devName : _("console0 or serial0"));

@@ -1306,11 +1306,11 @@ char *vgmDriverConsolePty(VgmDriver *drv, const char *name, const char *devName,
                           char **alias, GError **error);
 /* What virDomainOpenChannel opens of running domain @name's channel
  * @chanName (its name in the guest, or its alias "channelN"), as libvirt
- * 9.0 opens it: the socket path of a unix channel (*@isUnix), which the
- * caller connects to; its alias to *@alias. Fails when the domain does not
- * run, has no such channel, or the channel is not a unix socket. */
-char *vgmDriverChannelSource(VgmDriver *drv, const char *name, const char *chanName,
-                             char **alias, gboolean *isUnix, GError **error);
+ * 9.0 opens it: the socket path of a unix channel, which the caller
+ * connects to; its alias to *@alias. Fails when the domain does not run,
+ * has no such channel, or the channel is not a unix socket. */
+char *vgmDriverChannelSocket(VgmDriver *drv, const char *name, const char *chanName,
+                             char **alias, GError **error);
 
 /* For a long-lived driver (the daemon): watch the running domains' QEMU
  * (a second QMP monitor each) and raise lifecycle events for what guests

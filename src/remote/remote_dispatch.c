@@ -3507,22 +3507,18 @@ vgmRemoteDispatchDomainOpenChannel(VgmRemoteClient *client,
     g_autoptr(VgmDriverDomain) dom = NULL;
     g_autofree char *path = NULL;
     g_autofree char *alias = NULL;
-    gboolean isUnix;
     int fd;
 
     if (!vgmDriverCheckFlags(args->flags, VGM_CONSOLE_FORCE | VGM_CONSOLE_SAFE, error) ||
         !(dom = vgmDriverLookupByUUID(client->drv, args->dom.uuid, error)) ||
-        !(path = vgmDriverChannelSource(client->drv, dom->name,
-                                        args->name ? *args->name : NULL, &alias, &isUnix,
-                                        error)))
+        !(path = vgmDriverChannelSocket(client->drv, dom->name,
+                                        args->name ? *args->name : NULL, &alias, error)))
         return FALSE;
     /* (a forced open ends the stream it takes over first: its connection
      * holds QEMU's one client place) */
     if (args->flags & VGM_CONSOLE_FORCE)
         vgmRemoteEndDeviceStream(dom, alias);
-    fd = isUnix ? vgmRemoteConnectUnix(path)
-                : open(path, O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0) {
+    if ((fd = vgmRemoteConnectUnix(path)) < 0) {
         vgmErrorSetSystem(error, errno, _("cannot open channel '%1$s' of domain '%2$s' at '%3$s'"),
                           args->name ? *args->name : "", dom->name, path);
         return FALSE;
