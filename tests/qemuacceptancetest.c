@@ -368,21 +368,31 @@ vgmAcceptBindLoopback(guint16 *port, GError **error)
 static gboolean
 vgmAcceptFreeTcpPort(guint16 *port, GError **error)
 {
+    /* (each port once per run: two servers of one domain were once given
+     * the same one, both free when looked at, and QEMU could bind one) */
+    static GHashTable *given;
     g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
     g_autofree char *range = NULL;
     g_autoptr(GSocket) sock = NULL;
     unsigned int low = 32768;
     guint tries;
 
+    if (!given)
+        given = g_hash_table_new(g_direct_hash, g_direct_equal);
     if (g_file_get_contents("/proc/sys/net/ipv4/ip_local_port_range", &range, NULL, NULL))
         low = (unsigned int)g_ascii_strtoull(range, NULL, 10);
     for (tries = 0; low > 11000 && tries < 64; tries++) {
         guint16 p = (guint16)g_random_int_range((gint32)(low - 10000), (gint32)low);
-        g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, p);
-        g_autoptr(GSocket) s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_DEFAULT, NULL);
+        g_autoptr(GSocketAddress) addr = NULL;
+        g_autoptr(GSocket) s = NULL;
 
+        if (g_hash_table_contains(given, GUINT_TO_POINTER(p)))
+            continue;
+        addr = g_inet_socket_address_new(lo, p);
+        s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_DEFAULT,
+                         NULL);
         if (s && g_socket_bind(s, addr, TRUE, NULL)) {
+            g_hash_table_add(given, GUINT_TO_POINTER(p));
             *port = p;
             return TRUE;
         }
