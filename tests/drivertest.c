@@ -881,6 +881,7 @@ testConfigLeftovers(void)
         gsize i;
 
         g_assert_no_error(err);
+        g_assert_nonnull(busy);
         for (i = 0; i < G_N_ELEMENTS(gone); i++) {
             g_autofree char *f = g_build_filename(store->runDir, gone[i], NULL);
 
