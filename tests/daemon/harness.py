@@ -340,6 +340,23 @@ def _die_with_parent():
         pass
 
 
+def thread_backtraces(pid, timeout=60):
+    """The stacks of every thread of process `pid` (gdb in batch mode), or
+    why there are none: what a daemon that does not stop was doing."""
+    if not shutil.which("gdb"):
+        return "(no gdb to show the daemon's threads)"
+    try:
+        r = subprocess.run(["gdb", "-p", str(pid), "-batch", "-nx",
+                            "-ex", "set pagination off",
+                            "-ex", "thread apply all bt"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=timeout)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return "(gdb failed: %s)" % e
+    return "\n".join(l for l in r.stdout.decode("utf-8", "replace").splitlines()
+                     if l.startswith(("#", "Thread")))
+
+
 class Daemon:
     """virtgmemd on a temporary root. start() waits for the socket."""
 
@@ -356,6 +373,7 @@ class Daemon:
         self.log_path = os.path.join(self.base, "daemon.log")
         self.proc = None
         self.returncode = None
+        self.hang_trace = None
         if not root:
             os.mkdir(self.root)
 
@@ -417,6 +435,7 @@ class Daemon:
                 self.proc.wait(grace)
             except subprocess.TimeoutExpired:
                 self.killed = True
+                self.hang_trace = thread_backtraces(self.proc.pid)
                 self.proc.kill()
                 self.proc.wait()
         self.returncode = self.proc.returncode
@@ -789,7 +808,10 @@ def finish_target(tap, target):
     alive = d.alive()
     rc = d.stop()
     tap.ok(alive and rc == 0, "virtgmemd ran to the end and exited 0 on SIGTERM",
-           "alive at the end: %s, exit status %s; log:\n%s" % (alive, rc, d.log_tail()))
+           "alive at the end: %s, exit status %s; log:\n%s%s" % (
+               alive, rc, d.log_tail(),
+               "\nits threads when it did not stop:\n" + d.hang_trace
+               if d.hang_trace else ""))
     tail = d.log_tail()
     if tap.failed and tail.strip():
         TAP.diag("virtgmemd log (tail):\n" + tail)

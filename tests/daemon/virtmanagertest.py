@@ -506,6 +506,8 @@ def run_desktop(tap, target, desk, kernel, shots):
                   "\nXvfb's log (tail):\n%s"
                   % (desk.windows(), desk.manager.poll(), desk.xvfb.poll(),
                      "\n".join(desk.log_lines(".")[-30:]), desk._file_tail("xvfb.log"))):
+        if target.daemon is not None and target.daemon.alive():
+            tap.diag("the daemon's threads:\n" + harness.thread_backtraces(target.daemon.pid))
         return
     main, ok = desk.wait_window(MAIN_TITLE, lambda w: (cell_of(w, DOM) or "").endswith("\nRunning"), 30)
     tap.eq(cell_of(main, DOM), DOM + "\nRunning", "the main window shows it Running")
