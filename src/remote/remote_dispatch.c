@@ -3373,6 +3373,46 @@ vgmRemoteStreamAfterReply(VgmRemoteStream *c)
     vgmRemoteCallEnd->data = c;
 }
 
+/* The key of device @alias of domain @dom in the daemon's streams */
+static char *
+vgmRemoteDeviceStreamKey(const VgmDriverDomain *dom, const char *alias)
+{
+    char uuid[37];
+
+    vgmDomainUUIDFormat(dom->uuid, uuid);
+    return g_strdup_printf("%s/%s", uuid, alias);
+}
+
+/* (a console's or a channel's, by the alias libvirt gives each) */
+static void
+vgmRemoteDeviceStreamBusyError(const VgmDriverDomain *dom, const char *alias, GError **error)
+{
+    if (g_str_has_prefix(alias, "channel"))
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("an active channel stream exists for channel '%1$s' of domain '%2$s' (open it with force to take it over)"),
+                    alias, dom->name);
+    else
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("an active console session exists for device '%1$s' of domain '%2$s' (open it with force to take it over)"),
+                    alias, dom->name);
+}
+
+/* Whether a client holds a stream of device @alias of domain @dom: an
+ * open that does not force then fails before it opens the device */
+static gboolean
+vgmRemoteDeviceStreamBusy(const VgmDriverDomain *dom, const char *alias, GError **error)
+{
+    g_autofree char *key = vgmRemoteDeviceStreamKey(dom, alias);
+    gboolean busy;
+
+    g_mutex_lock(&vgmRemoteConsolesLock);
+    busy = vgmRemoteConsoles && g_hash_table_contains(vgmRemoteConsoles, key);
+    g_mutex_unlock(&vgmRemoteConsolesLock);
+    if (busy)
+        vgmRemoteDeviceStreamBusyError(dom, alias, error);
+    return busy;
+}
+
 /* The stream of a call that opened device @alias of domain @dom on @fd
  * (taken): one per device across the daemon; another client's open
  * fails, unless it forces (@flags), which ends the first one's stream */
@@ -3380,13 +3420,10 @@ static gboolean
 vgmRemoteOpenDeviceStream(VgmRemoteClient *client, const VgmDriverDomain *dom, int fd,
                           const char *alias, unsigned int flags, GError **error)
 {
-    g_autofree char *key = NULL;
+    g_autofree char *key = vgmRemoteDeviceStreamKey(dom, alias);
     VgmRemoteStream *c;
     VgmRemoteStream *other = NULL;
-    char uuid[37];
 
-    vgmDomainUUIDFormat(dom->uuid, uuid);
-    key = g_strdup_printf("%s/%s", uuid, alias);
     if (!(c = vgmRemoteStreamNew(client, VGM_REMOTE_STREAM_CONSOLE, fd, g_strdup(key),
                                  VGM_REMOTE_FROM_QEMU, error)))
         return FALSE;
@@ -3397,9 +3434,7 @@ vgmRemoteOpenDeviceStream(VgmRemoteClient *client, const VgmDriverDomain *dom, i
     if ((other = g_hash_table_lookup(vgmRemoteConsoles, key))) {
         if (!(flags & VGM_CONSOLE_FORCE)) {
             g_mutex_unlock(&vgmRemoteConsolesLock);
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                        _("an active console session exists for device '%1$s' of domain '%2$s' (open it with force to take it over)"),
-                        alias, dom->name);
+            vgmRemoteDeviceStreamBusyError(dom, alias, error);
             vgmRemoteStreamUnref(c);
             return FALSE;
         }
@@ -3445,12 +3480,9 @@ vgmRemoteDispatchDomainOpenConsole(VgmRemoteClient *client,
 static void
 vgmRemoteEndDeviceStream(const VgmDriverDomain *dom, const char *alias)
 {
-    g_autofree char *key = NULL;
+    g_autofree char *key = vgmRemoteDeviceStreamKey(dom, alias);
     VgmRemoteStream *other = NULL;
-    char uuid[37];
 
-    vgmDomainUUIDFormat(dom->uuid, uuid);
-    key = g_strdup_printf("%s/%s", uuid, alias);
     g_mutex_lock(&vgmRemoteConsolesLock);
     if (vgmRemoteConsoles && (other = g_hash_table_lookup(vgmRemoteConsoles, key))) {
         vgmRemoteStreamRef(other);
@@ -3515,9 +3547,12 @@ vgmRemoteDispatchDomainOpenChannel(VgmRemoteClient *client,
                                         args->name ? *args->name : NULL, &alias, error)))
         return FALSE;
     /* (a forced open ends the stream it takes over first: its connection
-     * holds QEMU's one client place) */
+     * holds QEMU's one client place, which one that does not force would
+     * wait for in vain) */
     if (args->flags & VGM_CONSOLE_FORCE)
         vgmRemoteEndDeviceStream(dom, alias);
+    else if (vgmRemoteDeviceStreamBusy(dom, alias, error))
+        return FALSE;
     if ((fd = vgmRemoteConnectUnix(path)) < 0) {
         vgmErrorSetSystem(error, errno, _("cannot open channel '%1$s' of domain '%2$s' at '%3$s'"),
                           args->name ? *args->name : "", dom->name, path);
