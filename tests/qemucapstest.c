@@ -58,7 +58,8 @@
  *  - the cache (with the 7.2 binary): a second lookup does not start QEMU
  *    and shares the set the process holds, a changed binary (mtime) or a
  *    corrupt cache file does start it, and a cache file written since is
- *    read again.
+ *    read again; three lookups at once of a changed binary start one QEMU
+ *    probe and all get its set.
  *
  * Regenerating the captured sets (review the diff before committing):
  *   VGM_REGENERATE=1 meson test -C build qemucaps
@@ -1130,6 +1131,23 @@ testCacheTouch(const char *path, gint64 sec)
     g_assert_cmpint(utimensat(AT_FDCWD, path, ts, 0), ==, 0);
 }
 
+typedef struct {
+    const char *binary;
+    const char *cacheDir;
+    GThread *thread;
+    VgmQemuCaps *caps;
+    GError *err;
+} TestCacheLookup;
+
+static gpointer
+testCacheLookupThread(gpointer data)
+{
+    TestCacheLookup *l = data;
+
+    l->caps = vgmQemuCapsCacheLookup(l->binary, l->cacheDir, &l->err);
+    return NULL;
+}
+
 static void
 testCache(void)
 {
@@ -1193,6 +1211,35 @@ testCache(void)
     third = vgmQemuCapsCacheLookup(wrapper, cacheDir, &err);
     g_assert_no_error(err);
     g_assert_cmpuint(vgmQemuCapsGetProbeCount(), ==, count + 2);
+
+    /* Lookups at once of a binary changed again share one probe: the
+     * others wait for it and take what it stored */
+    testCacheTouch(wrapper, 1700000200);
+    {
+        TestCacheLookup looks[3] = { 0 };
+        guint i;
+
+        for (i = 0; i < G_N_ELEMENTS(looks); i++) {
+            looks[i].binary = wrapper;
+            looks[i].cacheDir = cacheDir;
+            looks[i].thread = g_thread_new("lookup", testCacheLookupThread, &looks[i]);
+        }
+        for (i = 0; i < G_N_ELEMENTS(looks); i++) {
+            g_autofree char *text = NULL;
+            g_autofree char *want = NULL;
+
+            g_thread_join(looks[i].thread);
+            g_assert_no_error(looks[i].err);
+            g_assert_nonnull(looks[i].caps);
+            text = vgmQemuCapsFormat(looks[i].caps);
+            want = vgmQemuCapsFormat(looks[0].caps);
+            g_assert_cmpstr(text, ==, want);
+        }
+        g_assert_cmpuint(vgmQemuCapsGetProbeCount(), ==, count + 3);
+        for (i = 0; i < G_N_ELEMENTS(looks); i++)
+            vgmQemuCapsFree(looks[i].caps);
+    }
+    count++;
 
     /* So does a corrupt cache file, which is rewritten. */
     g_assert_true(g_file_set_contents(cacheFile, "{ not json", -1, NULL));

@@ -2443,6 +2443,14 @@ vgmQemuCapsMemoFree(VgmQemuCapsMemo *m)
 
 static GMutex vgmQemuCapsMemoLock;
 static GHashTable *vgmQemuCapsMemoTable;
+/* the cache files being filled (a probe under way), and the wait for
+ * one to end; under the memo's lock */
+static GHashTable *vgmQemuCapsProbing;
+static GCond vgmQemuCapsProbingCond;
+
+static VgmQemuCaps *vgmQemuCapsCacheFill(const char *binary, const char *cacheDir,
+                                         const char *path, JsonObject *key,
+                                         const char *keyText, GError **error);
 
 static gboolean
 vgmQemuCapsSameFile(const GStatBuf *a, const GStatBuf *b)
@@ -2493,7 +2501,6 @@ vgmQemuCapsCacheLookup(const char *binary, const char *cacheDir, GError **error)
     g_autofree char *fileName = NULL;
     g_autofree char *path = NULL;
     g_autofree char *keyText = NULL;
-    g_autofree char *text = NULL;
     g_autoptr(JsonObject) key = NULL;
     g_autoptr(VgmQemuCaps) caps = NULL;
 
@@ -2508,8 +2515,40 @@ vgmQemuCapsCacheLookup(const char *binary, const char *cacheDir, GError **error)
     fileName = g_strdup_printf("%s-%.16s.json", base, hash);
     path = g_build_filename(cacheDir, fileName, NULL);
 
-    if ((caps = vgmQemuCapsMemoGet(path, keyText)))
-        return g_steal_pointer(&caps);
+    /* one probe of a binary at a time in the process: a lookup that finds
+     * one under way waits for it and takes what it stored */
+    for (;;) {
+        if ((caps = vgmQemuCapsMemoGet(path, keyText)))
+            return g_steal_pointer(&caps);
+        g_mutex_lock(&vgmQemuCapsMemoLock);
+        if (!vgmQemuCapsProbing)
+            vgmQemuCapsProbing = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        if (!g_hash_table_contains(vgmQemuCapsProbing, path)) {
+            g_hash_table_add(vgmQemuCapsProbing, g_strdup(path));
+            g_mutex_unlock(&vgmQemuCapsMemoLock);
+            break;
+        }
+        while (g_hash_table_contains(vgmQemuCapsProbing, path))
+            g_cond_wait(&vgmQemuCapsProbingCond, &vgmQemuCapsMemoLock);
+        g_mutex_unlock(&vgmQemuCapsMemoLock);
+    }
+    caps = vgmQemuCapsCacheFill(binary, cacheDir, path, key, keyText, error);
+    g_mutex_lock(&vgmQemuCapsMemoLock);
+    g_hash_table_remove(vgmQemuCapsProbing, path);
+    g_cond_broadcast(&vgmQemuCapsProbingCond);
+    g_mutex_unlock(&vgmQemuCapsMemoLock);
+    return g_steal_pointer(&caps);
+}
+
+/* The set of @binary from its cache file @path when the file's key is
+ * @keyText, else probed and stored there (and in the memo) */
+static VgmQemuCaps *
+vgmQemuCapsCacheFill(const char *binary, const char *cacheDir, const char *path,
+                     JsonObject *key, const char *keyText, GError **error)
+{
+    g_autoptr(VgmQemuCaps) caps = NULL;
+    g_autofree char *text = NULL;
+
     if (g_file_test(path, G_FILE_TEST_IS_REGULAR) &&
         (caps = vgmQemuCapsLoadFile(path, NULL))) {
         if (caps->cacheKey) {
