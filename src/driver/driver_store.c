@@ -2674,13 +2674,19 @@ void
 vgmDriverTestPause(const char *point)
 {
     const char *want = g_getenv("VIRT_GMEM_TEST_PAUSE_AT");
-    int i;
+    const char *secs = g_getenv("VIRT_GMEM_TEST_PAUSE_SECS");
+    guint64 n = 3600;
+    guint64 i;
 
     if (!want || !g_str_equal(want, point))
         return;
+    /* (a pause that ends lets the operation go on: a test of what happens
+     * meanwhile; without, the test kills the process there) */
+    if (secs && !g_ascii_string_to_unsigned(secs, 10, 1, 3600, &n, NULL))
+        n = 3600;
     /* for tests only, so not translated: tests match this line */
     fprintf(stderr, "virt-gmem: paused at %s (pid %lld)\n", point, (long long)getpid());
     fflush(stderr);
-    for (i = 0; i < 3600; i++)
+    for (i = 0; i < n; i++)
         g_usleep(G_USEC_PER_SEC);
 }

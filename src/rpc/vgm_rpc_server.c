@@ -68,6 +68,12 @@ struct _VgmRpcServer {
  * the call. */
 #define VGM_RPC_TRIM_DELAY_MS 200
 
+/* At a stop: how long the calls in flight may take to end (libvirtd's
+ * bound on its shutdown), then how long the clients may take to read
+ * their replies before they are disconnected */
+#define VGM_RPC_DRAIN_MS 30000
+#define VGM_RPC_FLUSH_MS 5000
+
 struct _VgmRpcClient {
     gint ref;
     VgmRpcServer *srv;
@@ -1018,9 +1024,30 @@ vgmRpcServerNew(const VgmRpcProgram *program, const VgmRpcLimits *limits)
     return srv;
 }
 
+/* The calls of every client that a worker (or a reader) runs now */
+static guint
+vgmRpcServerCallsInFlight(VgmRpcServer *srv)
+{
+    guint n = 0;
+    guint i;
+
+    g_mutex_lock(&srv->lock);
+    for (i = 0; i < srv->clients->len; i++) {
+        VgmRpcClient *c = g_ptr_array_index(srv->clients, i);
+
+        g_mutex_lock(&c->lock);
+        n += c->inflight;
+        g_mutex_unlock(&c->lock);
+    }
+    g_mutex_unlock(&srv->lock);
+    return n;
+}
+
 void
 vgmRpcServerFree(VgmRpcServer *srv)
 {
+    gint64 flushUntil;
+    guint n;
     guint i;
 
     if (!srv)
@@ -1033,10 +1060,34 @@ vgmRpcServerFree(VgmRpcServer *srv)
         g_free(l);
     }
     g_ptr_array_unref(srv->listeners);
-    /* disconnect the clients still connected and wait for their readers
-     * to let go of srv (each waits for its calls in flight first), then
-     * for the workers */
+    /* as libvirtd lets its workers finish before it closes its clients:
+     * the calls in flight end first (within a bound; a client's next
+     * calls are still taken meanwhile) */
+    if ((n = vgmRpcServerCallsInFlight(srv)) > 0) {
+        gint64 until = g_get_monotonic_time() + (gint64)VGM_RPC_DRAIN_MS * 1000;
+
+        if (srv->verbose)
+            g_printerr(_("virtgmemd: stopping: waiting for %1$u calls in flight\n"), n);
+        while (vgmRpcServerCallsInFlight(srv) > 0 && g_get_monotonic_time() < until)
+            g_usleep(10 * 1000);
+    }
+    /* then each client reads no more, its writer sends the replies
+     * queued, and it goes; one that does not take them within a bound is
+     * disconnected. Its reader lets go of srv once its calls in flight
+     * are over; then the workers end. */
     g_mutex_lock(&srv->lock);
+    for (i = 0; i < srv->clients->len; i++) {
+        VgmRpcClient *c = g_ptr_array_index(srv->clients, i);
+
+        g_mutex_lock(&c->lock);
+        c->closing = TRUE;
+        g_cond_broadcast(&c->cond);
+        shutdown(c->fd, SHUT_RD);
+        g_mutex_unlock(&c->lock);
+    }
+    flushUntil = g_get_monotonic_time() + (gint64)VGM_RPC_FLUSH_MS * 1000;
+    while (srv->clients->len > 0 && g_cond_wait_until(&srv->cond, &srv->lock, flushUntil))
+        ;
     for (i = 0; i < srv->clients->len; i++) {
         VgmRpcClient *c = g_ptr_array_index(srv->clients, i);
 

@@ -14,6 +14,9 @@ are about how the daemon itself is started). What it covers:
     after the client closed; with a domain running and no client it stays,
     and exits about SECS seconds after a client destroyed the domain and
     left.
+  * a stop (SIGTERM) while a client's call is in flight: the call ends
+    and its client gets the answer before the daemon exits 0, as libvirtd
+    lets its workers finish; the domain the call started runs on.
   * SO_PEERCRED admission (as root; the clients run as other users with
     setpriv): a daemon run by root refuses a connection from uid 65534 on
     the read-write socket (with the socket's mode 0700 the kernel refuses
@@ -65,6 +68,7 @@ ROOT_DOM = "vgmtest-opt-root"
 NOBODY_DOM = "vgmtest-opt-nobody"
 OTHER_DOM = "vgmtest-opt-other"
 IDLE_DOM = "vgmtest-opt-idle"
+STOP_DOM = "vgmtest-opt-midcall"
 
 # What a client run as another user does; prints one JSON object.
 #   argv: URI MODE [XML]; MODE: raw (connect(2) only), ro (openReadOnly),
@@ -204,7 +208,7 @@ def main():
 
 
 def run_tests(tap, base, procs):
-    for part in (timeout_tests, peercred_tests, default_path_tests):
+    for part in (timeout_tests, stop_in_call_tests, peercred_tests, default_path_tests):
         harness.run_part(tap, part, tap, base, procs)
 
 
@@ -296,6 +300,56 @@ def timeout_tests(tap, base, procs):
     tap.ok(rc == 0 and took <= TIMEOUT + SLACK + 1,
            "--timeout %d: exits 0 once the domain was destroyed and the client left"
            % TIMEOUT, "exit status %r %.1f s after the close; log:\n%s" % (rc, took, p.tail()))
+
+
+# ------------------------------------------------ a stop mid-call ----
+
+def stop_in_call_tests(tap, base, procs):
+    """SIGTERM while a client's start is in flight (held 3 s after QEMU
+    is spawned by the test pause point start-after-spawn): the daemon
+    waits for the call, the client gets its answer (virsh start succeeds),
+    the daemon exits 0, and the domain runs on, as a daemon started again
+    on the same root reports. (Before, the client saw its connection
+    dropped although the start completed.)"""
+    env = dict(os.environ, VIRT_GMEM_TEST_PAUSE_AT="start-after-spawn",
+               VIRT_GMEM_TEST_PAUSE_SECS="3")
+    p, sock = start(tap, base, procs, "midcall", [], env=env)
+    if p is None:
+        return
+    xml = os.path.join(base, "midcall", "dom.xml")
+    with open(xml, "w") as f:
+        f.write(small_domain(STOP_DOM))
+    r = harness.virsh(uri_of(sock), "define", xml)
+    if not tap.eq(r.rc, 0, "a domain to start is defined"):
+        tap.diag(r.describe())
+        return
+    client = subprocess.Popen([harness.VIRSH, "-c", uri_of(sock), "start", STOP_DOM],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, env=harness.client_env())
+    deadline = time.monotonic() + 30
+    while "paused at start-after-spawn" not in p.tail() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    held = "paused at start-after-spawn" in p.tail()
+    p.p.send_signal(signal.SIGTERM)
+    out = client.communicate(timeout=60)[0].decode("utf-8", "replace")
+    rc = p.wait_exit(40)
+    tap.ok(held and client.returncode == 0 and "started" in out,
+           "SIGTERM while a start is in flight: virsh start gets its answer (success)",
+           "held: %s, virsh rc %s: %s\nlog:\n%s" % (held, client.returncode, out, p.tail()))
+    tap.ok(rc == 0 and "waiting for 1 calls in flight" in p.tail(),
+           "... the daemon waited for the call, then exited 0",
+           "exit status %r; log:\n%s" % (rc, p.tail()))
+    root = os.path.join(base, "midcall", "root")
+    p2 = Proc([harness.DAEMON, "--root", root, "--listen", sock + "2"],
+              os.path.join(base, "midcall", "log2"))
+    procs.append(p2)
+    if not p2.wait_path(sock + "2"):
+        tap.ok(False, "virtgmemd starts again on the same root", p2.tail())
+        return
+    r = harness.virsh(uri_of(sock + "2"), "domstate", STOP_DOM)
+    tap.eq(r.out.strip(), "running", "... and the domain it started runs on")
+    harness.virsh(uri_of(sock + "2"), "destroy", STOP_DOM)
+    harness.virsh(uri_of(sock + "2"), "undefine", STOP_DOM)
 
 
 # -------------------------------------------------------- SO_PEERCRED ----
