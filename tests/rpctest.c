@@ -28,8 +28,8 @@
  * define, and a client that never reads its replies (dropped once its
  * queue is full). After every case a second client, connected from the
  * start, still answers, and the store holds exactly the domains the good
- * calls defined. Then slow calls (capability probes of an emulator that
- * takes 3 s to fail): five in flight from one client hold up no other
+ * calls defined. Then slow calls (capability probes, each of an emulator
+ * of its own, that take 3 s to fail): five in flight from one client hold up no other
  * client's call (< 1 s); twenty sent by one client, as many as there
  * are workers, run five at a time (the per-client limit) and do not
  * either (before the limit was 5, they took all 20 workers).
@@ -991,75 +991,85 @@ testLongErrorMessage(void)
 /*
  * A slow call that starts no QEMU: a capability probe of an emulator that
  * leaves a file EMULATOR.started.PID, then waits until the test creates
- * EMULATOR.release (at most 60 s) and fails. The test thus knows when its
+ * the release file (at most 60 s) and fails. The test thus knows when its
  * calls are all running and decides when they end (never before
- * TEST_SLOW_SECONDS).
+ * TEST_SLOW_SECONDS). Each call probes an emulator of its own, BASE-I:
+ * the driver probes one binary once at a time, and makes the lookups of
+ * one binary meanwhile wait for it.
  */
 #define TEST_SLOW_SECONDS 3
 
+/* @n emulators @dir/@name-0 .. -N-1 sharing the release file
+ * @dir/@name.release; returns @dir/@name */
 static char *
-testSlowEmulator(const char *dir, const char *name)
+testSlowEmulators(const char *dir, const char *name, guint n)
 {
-    g_autofree char *path = g_build_filename(dir, name, NULL);
-    static const char text[] =
+    g_autofree char *base = g_build_filename(dir, name, NULL);
+    g_autofree char *text = g_strdup_printf(
         "#!/bin/sh\n"
         ": > \"$0.started.$$\"\n"
         "i=0\n"
-        "while [ ! -e \"$0.release\" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done\n"
-        "exit 1\n";
+        "while [ ! -e '%s.release' ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i + 1)); done\n"
+        "exit 1\n", base);
+    guint i;
 
-    g_assert_true(g_file_set_contents(path, text, -1, NULL));
-    g_assert_cmpint(g_chmod(path, 0755), ==, 0);
-    return g_steal_pointer(&path);
+    for (i = 0; i < n; i++) {
+        g_autofree char *path = g_strdup_printf("%s-%u", base, i);
+
+        g_assert_true(g_file_set_contents(path, text, -1, NULL));
+        g_assert_cmpint(g_chmod(path, 0755), ==, 0);
+    }
+    return g_steal_pointer(&base);
 }
 
-/* How many times @emulator has been started. */
+/* How many times the emulators of @base have been started. */
 static guint
-testCountSlowStarted(const char *emulator)
+testCountSlowStarted(const char *base)
 {
-    g_autofree char *dir = g_path_get_dirname(emulator);
-    g_autofree char *base = g_path_get_basename(emulator);
-    g_autofree char *prefix = g_strdup_printf("%s.started.", base);
+    g_autofree char *dir = g_path_get_dirname(base);
+    g_autofree char *prefix = g_strdup_printf("%s-", strrchr(base, '/') + 1);
     g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
     const char *e;
     guint count = 0;
 
     while (d && (e = g_dir_read_name(d)))
-        count += g_str_has_prefix(e, prefix);
+        count += g_str_has_prefix(e, prefix) && strstr(e, ".started.") != NULL;
     return count;
 }
 
 /* Waits (30 s at most: each probe forks the daemon, and under
- * AddressSanitizer twenty forks take several seconds) until @emulator has
- * been started @n times. */
+ * AddressSanitizer twenty forks take several seconds) until the
+ * emulators of @base have been started @n times. */
 static void
-testWaitSlowStarted(const char *emulator, guint n)
+testWaitSlowStarted(const char *base, guint n)
 {
     gint64 end = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
     guint count = 0;
 
     while (g_get_monotonic_time() < end) {
-        if ((count = testCountSlowStarted(emulator)) >= n)
+        if ((count = testCountSlowStarted(base)) >= n)
             return;
         g_usleep(20 * 1000);
     }
     g_error("%u of the %u slow calls started within 30 s", count, n);
 }
 
-/* Sends @n domain-capabilities calls for @emulator on @fd without
- * reading; returns the first serial. */
+/* Sends @n domain-capabilities calls on @fd without reading, the I-th
+ * for emulator @base-I; returns the first serial. */
 static guint32
-testSendSlowCalls(int fd, const char *emulator, guint n)
+testSendSlowCalls(int fd, const char *base, guint n)
 {
-    char *bin = (char *)emulator;
-    VgmRemoteConnectGetDomainCapabilitiesArgs args = { .emulatorbin = &bin };
     guint32 first = nextSerial;
     guint i;
 
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
+        g_autofree char *bin = g_strdup_printf("%s-%u", base, i);
+        VgmRemoteConnectGetDomainCapabilitiesArgs args = { .emulatorbin = &bin };
+
         testSendCall(fd, VGM_REMOTE_PROGRAM, VGM_REMOTE_PROTOCOL_VERSION,
                      VGM_REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES, VGM_RPC_TYPE_CALL,
                      vgmRemoteXdrConnectGetDomainCapabilitiesArgs, &args, NULL);
+    }
     return first;
 }
 
@@ -1122,7 +1132,7 @@ testSlowCallsAndWitness(int fd, const char *emulator, guint n, guint running)
 static void
 testSlowCallsOthersServed(void)
 {
-    g_autofree char *emu = testSlowEmulator(tmpRoot, "slow-emulator-5");
+    g_autofree char *emu = testSlowEmulators(tmpRoot, "slow-emulator-5", 5);
     int fd = testOpenClient(sockPath, 0);
     double other = testSlowCallsAndWitness(fd, emu, 5, 5);
 
@@ -1142,7 +1152,7 @@ testSlowCallsOthersServed(void)
 static void
 testSlowCallsOneClientAllWorkers(void)
 {
-    g_autofree char *emu = testSlowEmulator(tmpRoot, "slow-emulator-20");
+    g_autofree char *emu = testSlowEmulators(tmpRoot, "slow-emulator-20", 20);
     int fd = testOpenClient(sockPath, 0);
     double other = testSlowCallsAndWitness(fd, emu, 20, 5);
 
