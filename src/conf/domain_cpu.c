@@ -997,28 +997,20 @@ vgmCpuDescParseHost(VgmCpuDesc *desc, xmlNodePtr node, GError **error)
          vgmXMLPropUInt(child, "stepping", VGM_XML_PROP_REQUIRED, &sig, error) < 0))
         return NULL;
 
-    /* a host CPU's features are ones it has: no policy, or (as clients
-     * such as virt-install write them) one that says it has them */
+    /* a host CPU's features are ones it has, whatever their policy says:
+     * libvirt reads no policy there, so a host-model CPU of the domain
+     * capabilities (features 'disable'd in it too) given back as a host
+     * CPU, as virt-install gives it to a baseline, lists them all */
     features = vgmXMLChildren(node, "feature");
     cpu->features = g_new0(VgmCpuFeature, features->len);
     for (i = 0; i < features->len; i++) {
         xmlNodePtr fn = g_ptr_array_index(features, i);
         VgmCpuFeature *f = &cpu->features[cpu->nfeatures++];
-        int policy = VGM_CPU_FEATURE_REQUIRE;
-        int rc = 0;
 
         if (!vgmXMLCheckNode(fn, (const char *const[]){ "name", "policy", NULL },
                              vgmXMLNoChildren, error) ||
-            vgmXMLPropString(fn, "name", VGM_XML_PROP_REQUIRED, &f->name, error) < 0 ||
-            (rc = vgmXMLPropEnum(fn, "policy", vgmCpuFeaturePolicyTypeFromString, 0, &policy,
-                                 error)) < 0)
+            vgmXMLPropString(fn, "name", VGM_XML_PROP_REQUIRED, &f->name, error) < 0)
             return NULL;
-        if (rc > 0 && policy != VGM_CPU_FEATURE_REQUIRE && policy != VGM_CPU_FEATURE_FORCE) {
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("feature '%1$s' of a host CPU (a <cpu> with <arch>) has policy '%2$s': a host CPU lists the features it has ('require', or no policy)"),
-                        f->name, vgmCpuFeaturePolicyTypeToString(policy));
-            return NULL;
-        }
         f->policy = VGM_CPU_FEATURE_REQUIRE;
     }
     cpu->mode = VGM_CPU_MODE_CUSTOM;

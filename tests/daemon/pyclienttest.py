@@ -1001,6 +1001,23 @@ def error_tests(tap, conn):
     code_is(tap, lambda: conn.baselineCPU(
         ["<cpu mode='custom' match='exact'><model>EPYC</model></cpu>"], 0),
         F.VIR_ERR_CONFIG_UNSUPPORTED, "baselineCPU of a guest CPU: VIR_ERR_CONFIG_UNSUPPORTED")
+    # a host CPU's features are ones it has, whatever policy they carry
+    # (libvirt reads none there): virt-install gives the domain
+    # capabilities' host-model CPU, with its 'disable'd features, to a
+    # baseline. libvirtd 9.0 (2026-12-07): the baseline requires them.
+    try:
+        out = conn.baselineHypervisorCPU(
+            None, "x86_64", None, "qemu",
+            ["<cpu><arch>x86_64</arch><model>qemu64</model><vendor>AMD</vendor>"
+             "<feature policy='disable' name='avx2'/><feature policy='require' name='sse4.2'/>"
+             "</cpu>"], 0)
+        feats = {f.get("name"): f.get("policy")
+                 for f in ET.fromstring(out).findall("feature")}
+        tap.eq((feats.get("avx2"), feats.get("sse4.2")), ("require", "require"),
+               "baselineHypervisorCPU of a host CPU with a 'disable'd feature: every listed "
+               "feature counts")
+    except libvirt.libvirtError as e:
+        tap.ok(False, "baselineHypervisorCPU of a host CPU with a 'disable'd feature", str(e))
     # A QEMU that exits as it starts. Captured from libvirtd 9.0
     # (2026-12-06): create() fails with VIR_ERR_INTERNAL_ERROR (1),
     # "internal error: process exited while connecting to monitor: ...",
