@@ -1023,12 +1023,6 @@ vgmSnapshotCreateExternal(const VgmDriverStore *store, VgmDriverDomain *dom,
                     dom->name, _(vgmDomainStateTypeToString(dom->state)));
         return FALSE;
     }
-    if ((flags & VGM_SNAPSHOT_CREATE_HALT) && !dom->persistent) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("domain '%1$s' is transient: a snapshot cannot halt it, which would make it go"),
-                    dom->name);
-        return FALSE;
-    }
     /* (its restore would run the guest on the old images, under the new) */
     if (!active && vgmDriverSaveHasManaged(store, dom->name)) {
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
@@ -1155,6 +1149,13 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
         return TRUE;
     }
 
+    /* as libvirt, of either kind of snapshot */
+    if ((flags & VGM_SNAPSHOT_CREATE_HALT) && !dom->persistent) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                    _("domain '%1$s' is transient: a snapshot cannot halt it, which would make it go"),
+                    dom->name);
+        return FALSE;
+    }
     if (!snapDef->name)
         snapDef->name = g_strdup_printf("%lld", (long long)time(NULL));
     if (vgmSnapshotFind(set, snapDef->name)) {

@@ -33,7 +33,8 @@ What it covers:
     snapshot-list --tree, the current snapshot through every revert;
     python3-libvirt's listAllSnapshots, listAllChildren, getParent,
     isCurrent, hasMetadata, numChildren and snapshotLookupByName;
-  * --halt: the domain shut off after the snapshot (from snapshot);
+  * --halt: the domain shut off after the snapshot (from snapshot); of a
+    transient domain refused (internal and disk-only), the domain runs on;
   * delete: a middle snapshot's child moves to its parent, the image
     loses it; --children; --children-only; --metadata (the image keeps
     it);
@@ -410,6 +411,26 @@ def run_tests(tap, target, work):
            (L.VIR_DOMAIN_EVENT_STOPPED, L.VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT) in got and
            "<state>running</state>" in harness.virsh(uri, "snapshot-dumpxml", DOM, "halt1").out,
            "--halt: a running snapshot, then the domain shut off from snapshot", r.describe() + repr(got))
+    # a transient domain cannot be halted by its snapshot, which would
+    # make it go (libvirtd 9.0: 55, "cannot halt after transient domain
+    # snapshot", 2026-12-07), internal snapshot or external
+    tdisk = os.path.join(work, "transient.qcow2")
+    harness.run(["qemu-img", "create", "-q", "-f", "qcow2", tdisk, "16M"], timeout=60)
+    txml = os.path.join(work, "transient.xml")
+    with open(txml, "w") as f:
+        f.write(domain(work).replace("<name>%s</name>" % DOM, "<name>%s-t</name>" % DOM)
+                .replace("%s/disk.qcow2" % work, tdisk))
+    r = harness.virsh(uri, "create", txml)
+    if tap.eq(r.rc, 0, "a transient domain with a qcow2 disk starts"):
+        for extra in ((), ("--disk-only",)):
+            r = harness.virsh(uri, "snapshot-create-as", DOM + "-t", "thalt", "--halt", *extra)
+            tap.ok(r.rc != 0 and "transient" in r.err and
+                   harness.virsh(uri, "domstate", DOM + "-t").out.strip() == "running",
+                   "--halt%s of a transient domain: refused, the domain runs on"
+                   % (" --disk-only" if extra else ""), r.describe())
+        harness.virsh(uri, "destroy", DOM + "-t")
+    else:
+        tap.diag(r.describe())
 
     # ---- the daemon restarts ----
     if target.daemon:
