@@ -2346,6 +2346,15 @@ vgmDriverStoreDeleteStatus(const VgmDriverStore *store, const char *name,
         vgmDriverDiskCleanup(live);
     }
     vgmDriverCgroupRemove(store, name, live ? live->resourcePartition : NULL);
+    /* a transient domain that ends is gone, and its emulated TPM's state
+     * with it unless kept (persistent_state='yes'), as libvirt removes
+     * it: a later domain of the same uuid must not find it. A save's
+     * image needs it again. */
+    if (status && status->transient && live && live->devices.tpm &&
+        !live->devices.tpm->externalPath &&
+        live->devices.tpm->persistentState != VGM_TRISTATE_YES &&
+        g_strcmp0(status->job, "save") != 0 && !vgmDriverStoreHasConfig(store, name))
+        vgmDriverTpmRemoveState(store, status->uuid);
     vgmFileRemoveTree(dir);
     vgmFileRemoveTree(ram);
     for (i = 0; status && status->hugetlbfsDirs && status->hugetlbfsDirs[i]; i++) {

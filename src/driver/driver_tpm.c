@@ -368,6 +368,7 @@ vgmDriverTpmStop(const VgmDriverStore *store, const char *name)
     g_autofree char *commPath = NULL;
     g_autofree char *comm = NULL;
     gint64 pid;
+    int i;
 
     if (!g_file_get_contents(pidfile, &text, NULL, NULL))
         return;
@@ -380,6 +381,10 @@ vgmDriverTpmStop(const VgmDriverStore *store, const char *name)
         !g_str_equal(g_strstrip(comm), "swtpm"))
         return;
     kill((pid_t)pid, SIGTERM);
+    /* (a short while for it to write its state and go: what follows may
+     * remove that state) */
+    for (i = 0; i < 200 && g_file_test(commPath, G_FILE_TEST_EXISTS); i++)
+        g_usleep(10 * 1000);
 }
 
 void

@@ -178,6 +178,7 @@ INS = "vgmtest-py-inspect"
 INS_OFF = "vgmtest-py-inspect-off"
 ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, PIN, GMEM, SLOW,
                                                           FAST, GUEST, GFX, GFX + "-ev", JOBC, "vgmtest-py-tpmenc",
+                                                          "vgmtest-py-tpm-transient",
                                                           INS, INS_OFF, "vgmtest-py-qexit",
                                                           "vgmtest-py-msg", "vgmtest-py-msg-dep"]
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
@@ -335,6 +336,7 @@ def run_tests(tap, target, conn):
                        (graphics_event_tests, (tap, conn)),
                        (job_completed_tests, (tap, conn)),
                        (secret_tests, (tap, target, conn)),
+                       (transient_tpm_tests, (tap, target, conn)),
                        (guest_shutdown_tests, (tap, target, conn))):
         # A part that dies half way is one failure; the next part still runs.
         harness.run_part(tap, part, *args)
@@ -2056,6 +2058,41 @@ SECRET_UUID = "5d1f0c2e-8a7b-4c3d-9e6f-0a1b2c3d4e5f"
 SECRET_PRIV_UUID = "6e2a1d3f-9b8c-4d4e-8f70-1b2c3d4e5f60"
 SECRET_EPH_UUID = "7f3b2e40-ac9d-4e5f-9081-2c3d4e5f6071"
 TPMENC = "vgmtest-py-tpmenc"
+TTPM = "vgmtest-py-tpm-transient"
+TTPM_UUID = "6c1d0a52-8e0f-4a5e-9d2b-0f3c1e2d4a77"
+
+
+def transient_tpm_tests(tap, target, conn):
+    """A transient domain's emulated TPM state goes when the domain does
+    (destroyed), as libvirtd 9.0 removes it (2026-12-07:
+    /var/lib/libvirt/swtpm/UUID is gone after the destroy); with
+    <backend persistent_state='yes'> it stays. A later domain of the same
+    uuid must not find another's TPM."""
+    if not shutil.which("swtpm") or not shutil.which("swtpm_setup"):
+        tap.skip("a transient domain's TPM state", "swtpm is not installed")
+        return
+    if target.reference:
+        state = os.path.join("/var/lib/libvirt/swtpm", TTPM_UUID)
+    else:
+        state = os.path.join(target.root, "lib", "qemu", "swtpm", TTPM_UUID)
+    for keep in (False, True):
+        xml = """<domain type='qemu'>
+  <name>%s</name><uuid>%s</uuid>
+  <memory unit='MiB'>128</memory>
+  <os><type arch='x86_64' machine='q35'>hvm</type></os>
+  <devices>
+    <tpm model='tpm-crb'><backend type='emulator' version='2.0'%s/></tpm>
+    <memballoon model='none'/>
+  </devices>
+</domain>""" % (TTPM, TTPM_UUID, " persistent_state='yes'" if keep else "")
+        d = conn.createXML(xml, libvirt.VIR_DOMAIN_START_PAUSED)
+        had = os.path.isdir(state)
+        d.destroy()
+        tap.ok(had and os.path.isdir(state) == keep,
+               "a transient domain's TPM state %s when it is destroyed"
+               % ("stays, persistent_state='yes'," if keep else "goes"),
+               "state dir %s: before %s, after %s" % (state, had, os.path.isdir(state)))
+    shutil.rmtree(state, ignore_errors=True)
 
 
 def secret_xml(uuid, usage_type, usage, ephemeral="no", private="no"):
