@@ -216,6 +216,9 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
                          g_strcmp0(def->os.nvramTemplate, fw->nvramTemplate) != 0);
     /* and with what libvirt's CPU map removed from the model turned off */
     g_autoptr(GPtrArray) removed = vgmQemuCpuRemovedFeatures(def->cpu);
+    /* and the memory QEMU got, its sizes aligned, as libvirt's live XML
+     * reports it */
+    gboolean memAlign = vgmQemuMemoryUnaligned(def);
     guint i;
 
     /* (a virtio-mem device's <current>, 0 until the guest plugs some,
@@ -231,7 +234,7 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         fsBinary |= fs->driver == VGM_FS_DRIVER_VIRTIOFS && !fs->socket && !fs->binary;
     }
     if (!newMachine && !newCpu && !virtioMem && !localClock && !dropCpu && !forbid &&
-        !removed->len && !rwFlash && !fsBinary && !chosenFw && !varstore)
+        !removed->len && !rwFlash && !fsBinary && !chosenFw && !varstore && !memAlign)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
     if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, &err))) {
@@ -259,6 +262,8 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
     }
     if (fsBinary)
         vgmDriverFsNameBinaries(live);
+    if (memAlign)
+        vgmQemuMemoryAlign(live);
     if (removed->len)
         vgmQemuCpuNameRemovedFeatures(live->cpu, VGM_CPU_FEATURE_DISABLE);
     if (dropCpu && live->cpu) {

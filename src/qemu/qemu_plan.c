@@ -25,15 +25,13 @@ VGM_ENUM_IMPL(vgmQemuGmemSpelling, VGM_QEMU_GMEM_LAST,
               "none", "memfd-guest-memfd", "memory-backend-guest-memfd",
               "memfd-x-guest-memfd", "machine-in-place-conversion");
 
-/* libvirt's page size alignment of RAM: 1 MiB for x86 main RAM and cells,
- * 2 MiB for DIMMs. Every aligned size is held to VGM_MEMORY_MAX_KIB again
+/* The alignment of RAM (VGM_QEMU_RAM_ALIGN_KIB, VGM_QEMU_DIMM_ALIGN_KIB in
+ * qemu_plan.h): every aligned size is held to VGM_MEMORY_MAX_KIB again
  * (vgmPlanBackend, and the initial memory in vgmPlanMemory); the other
  * sizes written in bytes (page, label, block, requested and align sizes)
  * were parsed to at most VGM_MEMORY_MAX_KIB KiB or G_MAXINT64 bytes and
  * are not rounded, so KiB * 1024 fits the signed 64 bits QEMU's JSON
  * takes. */
-#define VGM_QEMU_RAM_ALIGN_KIB 1024ULL
-#define VGM_QEMU_DIMM_ALIGN_KIB 2048ULL
 
 char *
 vgmQemuAudiodevId(const VgmDomainDef *def, unsigned int id)
@@ -104,6 +102,68 @@ vgmPlanMachineProp(VgmQemuPlan *plan, const char *name, const char *value)
     p->name = g_strdup(name);
     p->value = g_strdup(value);
     g_ptr_array_add(plan->machineProps, p);
+}
+
+/* The sizes of @def's memory as QEMU gets them (main RAM or each NUMA
+ * cell, and DIMMs, aligned), set in @def when @apply; whether any
+ * differs from what @def says */
+static gboolean
+vgmQemuAlignMemory(VgmDomainDef *def, gboolean apply)
+{
+    size_t ncells = vgmDomainDefNumaCells(def);
+    unsigned long long initial = vgmDomainDefGetMemoryInitial(def);
+    unsigned long long devs = 0;
+    unsigned long long total;
+    gboolean changed = FALSE;
+    size_t i;
+
+    if (ncells > 0) {
+        initial = 0;
+        for (i = 0; i < ncells; i++) {
+            unsigned long long mem = vgmAlignUp(def->cpu->cells[i].mem, VGM_QEMU_RAM_ALIGN_KIB);
+
+            changed |= mem != def->cpu->cells[i].mem;
+            if (apply)
+                def->cpu->cells[i].mem = mem;
+            initial += mem;
+        }
+    } else {
+        initial = vgmAlignUp(initial, VGM_QEMU_RAM_ALIGN_KIB);
+    }
+    for (i = 0; i < def->devices.mems->len; i++) {
+        VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
+        unsigned long long size = mem->size;
+
+        if (mem->model == VGM_MEMORY_MODEL_SGX_EPC)
+            continue;
+        if (mem->model == VGM_MEMORY_MODEL_DIMM)
+            size = vgmAlignUp(size, VGM_QEMU_DIMM_ALIGN_KIB);
+        changed |= size != mem->size;
+        if (apply)
+            mem->size = size;
+        devs += size;
+    }
+    total = initial + devs;
+    changed |= total != def->memory;
+    if (apply) {
+        /* (a balloon target of the whole memory stays the whole of it) */
+        if (def->curMemory == def->memory || def->curMemory > total)
+            def->curMemory = total;
+        def->memory = total;
+    }
+    return changed;
+}
+
+gboolean
+vgmQemuMemoryUnaligned(const VgmDomainDef *def)
+{
+    return vgmQemuAlignMemory((VgmDomainDef *)def, FALSE);
+}
+
+void
+vgmQemuMemoryAlign(VgmDomainDef *def)
+{
+    vgmQemuAlignMemory(def, TRUE);
 }
 
 GStrv

@@ -21,6 +21,17 @@
 #include "qemu/qemu_cpu.h"
 #include "qemu/qemu_firmware.h"
 
+/* libvirt's page size alignment of RAM: 1 MiB for x86 main RAM and cells,
+ * 2 MiB for DIMMs */
+#define VGM_QEMU_RAM_ALIGN_KIB 1024ULL
+#define VGM_QEMU_DIMM_ALIGN_KIB 2048ULL
+
+/* Whether the memory QEMU gets for @def (its sizes aligned) differs from
+ * what @def says; vgmQemuMemoryAlign sets those sizes in @def, as the
+ * live XML reports them (libvirt's alignment at start) */
+gboolean vgmQemuMemoryUnaligned(const VgmDomainDef *def);
+void vgmQemuMemoryAlign(VgmDomainDef *def);
+
 typedef enum {
     VGM_QEMU_BACKEND_MAIN,      /* -machine memory-backend=, no NUMA */
     VGM_QEMU_BACKEND_CELL,      /* -numa node,memdev= */

@@ -179,6 +179,7 @@ INS_OFF = "vgmtest-py-inspect-off"
 ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, PIN, GMEM, SLOW,
                                                           FAST, GUEST, GFX, GFX + "-ev", JOBC, "vgmtest-py-tpmenc",
                                                           "vgmtest-py-tpm-transient",
+                                                          "vgmtest-py-livemem",
                                                           INS, INS_OFF, "vgmtest-py-qexit",
                                                           "vgmtest-py-msg", "vgmtest-py-msg-dep"]
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
@@ -337,6 +338,7 @@ def run_tests(tap, target, conn):
                        (job_completed_tests, (tap, conn)),
                        (secret_tests, (tap, target, conn)),
                        (transient_tpm_tests, (tap, target, conn)),
+                       (live_memory_tests, (tap, conn)),
                        (guest_shutdown_tests, (tap, target, conn))):
         # A part that dies half way is one failure; the next part still runs.
         harness.run_part(tap, part, *args)
@@ -2060,6 +2062,42 @@ SECRET_EPH_UUID = "7f3b2e40-ac9d-4e5f-9081-2c3d4e5f6071"
 TPMENC = "vgmtest-py-tpmenc"
 TTPM = "vgmtest-py-tpm-transient"
 TTPM_UUID = "6c1d0a52-8e0f-4a5e-9d2b-0f3c1e2d4a77"
+
+
+def live_memory_tests(tap, conn):
+    """The live XML reports the memory QEMU got: sizes aligned up to
+    1 MiB (main RAM, each NUMA cell), as libvirtd 9.0 reports them
+    (2026-12-07: <memory> 219100 KiB runs as -m 214, live 219136 KiB,
+    <currentMemory> too; cells of 109550 KiB live 109568). The inactive
+    XML keeps what was written."""
+    for cells in (False, True):
+        numa = ("<cpu><numa><cell id='0' cpus='0' memory='109550' unit='KiB'/>"
+                "<cell id='1' cpus='1' memory='109550' unit='KiB'/></numa></cpu>"
+                if cells else "")
+        xml = """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='KiB'>%d</memory><currentMemory unit='KiB'>%d</currentMemory>
+  <vcpu>2</vcpu>%s
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices><memballoon model='none'/></devices>
+</domain>""" % (LIVEMEM, 219100, 219100, numa)
+        d = conn.defineXML(xml)
+        try:
+            d.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
+            live = ET.fromstring(d.XMLDesc(0))
+            inactive = ET.fromstring(d.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+            got = (live.findtext("memory"), live.findtext("currentMemory"),
+                   [c.get("memory") for c in live.findall("cpu/numa/cell")],
+                   inactive.findtext("memory"))
+            want = ("219136", "219136", ["109568", "109568"] if cells else [], "219100")
+            tap.eq(got, want, "live memory%s: aligned up to 1 MiB as QEMU got it; the "
+                              "inactive XML as written" % (" of NUMA cells" if cells else ""))
+            d.destroy()
+        finally:
+            d.undefine()
+
+
+LIVEMEM = "vgmtest-py-livemem"
 
 
 def transient_tpm_tests(tap, target, conn):
