@@ -112,6 +112,60 @@ vgmRemoteErrorCode(int vgmCode)
     return VGM_LV_ERR_INTERNAL;
 }
 
+/* The error domain libvirt's clients see for an error, as libvirt's
+ * drivers report them: the object's driver for an object missing, then
+ * the driver of the call's object (storage, networks, secrets, node
+ * devices, host interfaces), else the QEMU driver (a domain's). */
+static const struct {
+    int code;
+    int from;
+} vgmRemoteErrorCodeDomains[] = {
+    { VGM_LV_ERR_NO_STORAGE_POOL, VGM_REMOTE_FROM_STORAGE },
+    { VGM_LV_ERR_NO_STORAGE_VOL, VGM_REMOTE_FROM_STORAGE },
+    { VGM_LV_ERR_NO_NETWORK, VGM_REMOTE_FROM_NETWORK },
+    { VGM_LV_ERR_NO_SECRET, VGM_REMOTE_FROM_SECRET },
+    { VGM_LV_ERR_INVALID_SECRET, VGM_REMOTE_FROM_SECRET },
+    { VGM_LV_ERR_NO_NODE_DEVICE, VGM_REMOTE_FROM_NODEDEV },
+    { VGM_LV_ERR_NO_INTERFACE, VGM_REMOTE_FROM_INTERFACE },
+    { VGM_LV_ERR_MULTIPLE_INTERFACES, VGM_REMOTE_FROM_INTERFACE },
+    { VGM_LV_ERR_NO_DOMAIN_SNAPSHOT, VGM_REMOTE_FROM_DOMAIN_SNAPSHOT },
+};
+
+/* (words of a procedure's name; a domain's procedures, DOMAIN_* and
+ * CONNECT_DOMAIN_*, are the QEMU driver's whatever they name) */
+static const struct {
+    const char *word;
+    int from;
+} vgmRemoteProcDomains[] = {
+    { "STORAGE_POOL", VGM_REMOTE_FROM_STORAGE },
+    { "STORAGE_VOL", VGM_REMOTE_FROM_STORAGE },
+    { "NETWORK", VGM_REMOTE_FROM_NETWORK },
+    { "SECRET", VGM_REMOTE_FROM_SECRET },
+    { "NODE_DEVICE", VGM_REMOTE_FROM_NODEDEV },
+    { "NODE_LIST_DEVICES", VGM_REMOTE_FROM_NODEDEV },
+    { "NODE_NUM_OF_DEVICES", VGM_REMOTE_FROM_NODEDEV },
+    { "INTERFACE", VGM_REMOTE_FROM_INTERFACE },
+};
+
+int
+vgmRemoteErrorDomain(const char *procName, int code)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(vgmRemoteErrorCodeDomains); i++) {
+        if (vgmRemoteErrorCodeDomains[i].code == code)
+            return vgmRemoteErrorCodeDomains[i].from;
+    }
+    if (!procName || g_str_has_prefix(procName, "REMOTE_PROC_DOMAIN_") ||
+        g_str_has_prefix(procName, "REMOTE_PROC_CONNECT_DOMAIN_"))
+        return VGM_REMOTE_FROM_QEMU;
+    for (i = 0; i < G_N_ELEMENTS(vgmRemoteProcDomains); i++) {
+        if (strstr(procName, vgmRemoteProcDomains[i].word))
+            return vgmRemoteProcDomains[i].from;
+    }
+    return VGM_REMOTE_FROM_QEMU;
+}
+
 /* libvirt's connection features (virDrvFeature) we say yes to. */
 enum {
     VGM_FEATURE_PROGRAM_KEEPALIVE = 10,
@@ -345,7 +399,7 @@ vgmRemoteDispatchCall(VgmRpcClient *rpc, const VgmRpcHeader *hdr, const guint8 *
 
         if (err && err->domain == VGM_ERROR)
             code = vgmRemoteErrorCode(err->code);
-        vgmRemoteReplyError(rpc, hdr, code, VGM_REMOTE_FROM_QEMU,
+        vgmRemoteReplyError(rpc, hdr, code, vgmRemoteErrorDomain(info->name, code),
                             err ? err->message : _("unknown error"));
     }
     if (info->argsFn)

@@ -19,6 +19,15 @@
 #define VGM_REMOTE_FROM_QEMU 10
 #define VGM_REMOTE_FROM_REMOTE 13
 #define VGM_REMOTE_FROM_STORAGE 18
+#define VGM_REMOTE_FROM_NETWORK 19
+#define VGM_REMOTE_FROM_NODEDEV 22
+#define VGM_REMOTE_FROM_INTERFACE 26
+#define VGM_REMOTE_FROM_SECRET 30
+#define VGM_REMOTE_FROM_DOMAIN_SNAPSHOT 35
+
+/* The error domain (virErrorDomain) of error @code (libvirt's) of the
+ * procedure named @procName (REMOTE_PROC_...; NULL: a QEMU program's) */
+int vgmRemoteErrorDomain(const char *procName, int code);
 
 /* Fills @program with the REMOTE program served from @drv. */
 void vgmRemoteProgramInit(VgmRpcProgram *program, VgmDriver *drv);
