@@ -10,13 +10,16 @@
  * vgmQemuMonitorTakeEvents, QMP errors (class and description in the
  * message, class kept), replies with a foreign id being skipped, the
  * per-command timeout and recovery after it, the peer closing the
- * connection, a missing greeting, and connecting to a socket path that
- * never appears.
+ * connection, a missing greeting, connecting to a socket path that
+ * never appears, and to one whose queue stays full (a monitor another
+ * holds, or a hung QEMU): a timeout, libvirt's OPERATION_TIMEOUT.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "qemu/qemu_monitor.h"
@@ -322,6 +325,46 @@ testOpenMissingSocket(void)
     rmdir(tmp);
 }
 
+static void
+testOpenBusySocket(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *tmp = g_dir_make_tmp("vgm-qemumonitortest-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(tmp, "busy.sock", NULL);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    int queued[8];
+    int lfd, n = 0;
+
+    /* a server that never accepts, its queue filled */
+    g_assert_cmpuint(strlen(path), <, sizeof(sa.sun_path));
+    strcpy(sa.sun_path, path);
+    lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    g_assert_cmpint(listen(lfd, 0), ==, 0);
+    while (n < (int)G_N_ELEMENTS(queued)) {
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+        if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+            g_assert_cmpint(errno, ==, EAGAIN);
+            close(fd);
+            break;
+        }
+        queued[n++] = fd;
+    }
+    g_assert_cmpint(n, <, (int)G_N_ELEMENTS(queued));
+
+    mon = vgmQemuMonitorOpen(path, 300, &err);
+    g_assert_null(mon);
+    g_assert_error(err, VGM_ERROR, VGM_ERR_OPERATION_TIMEOUT);
+    g_assert_true(g_str_has_prefix(err->message, "timed out after 300 ms waiting for QEMU monitor socket "));
+    while (n > 0)
+        close(queued[--n]);
+    close(lfd);
+    unlink(path);
+    rmdir(tmp);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -331,6 +374,7 @@ main(int argc, char **argv)
     g_test_add_func("/qemumonitor/no-greeting", testNoGreeting);
     g_test_add_func("/qemumonitor/capabilities-refused", testCapabilitiesRefused);
     g_test_add_func("/qemumonitor/open-missing-socket", testOpenMissingSocket);
+    g_test_add_func("/qemumonitor/open-busy-socket", testOpenBusySocket);
 
     return g_test_run();
 }

@@ -1403,6 +1403,25 @@ vgmDriverDomainCanonicalMachine(const VgmDriverStore *store, xmlNodePtr root)
     xmlSetProp(type, BAD_CAST "machine", BAD_CAST machine->name);
 }
 
+/* What libvirt's define checks of the QEMU binary that is to run @def:
+ * that it is there, runs the domain's architecture, has its machine type
+ * and takes its vCPUs (the rest is the start's); and, as libvirt fills
+ * it in, the <emulator> of a definition without one */
+static gboolean
+vgmDriverDomainCheckBinary(const VgmDriverStore *store, VgmDomainDef *def, GError **error)
+{
+    g_autofree char *emulator = def->devices.emulator ? g_strdup(def->devices.emulator) :
+                                vgmDriverDefaultEmulator(def->os.arch);
+    g_autoptr(VgmQemuCaps) caps = NULL;
+
+    if (!(caps = vgmQemuCapsCacheLookup(emulator, store->cacheDir, error)) ||
+        !vgmQemuValidateMachineType(def, caps, error))
+        return FALSE;
+    if (!def->devices.emulator)
+        def->devices.emulator = g_steal_pointer(&emulator);
+    return TRUE;
+}
+
 /* Parses the XML in @file, or the text @xml when @file is NULL, with the
  * machine type the binary's versioned one (vgmDriverDomainCanonicalMachine);
  * *@hadUUID says whether it gave a <uuid>. */
@@ -1448,7 +1467,8 @@ vgmDriverDomainDefineXML(const VgmDriverStore *store, const char *file,
     gboolean hadUUID = FALSE;
 
     /* (before the locks: a first probe of the binary takes a while) */
-    if (!(def = vgmDriverDomainParseFile(store, file, xml, &hadUUID, error)))
+    if (!(def = vgmDriverDomainParseFile(store, file, xml, &hadUUID, error)) ||
+        !vgmDriverDomainCheckBinary(store, def, error))
         return NULL;
     vgmDriverDomainDropChannelSockets(store, def);
     if (!(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||

@@ -151,6 +151,89 @@ vgmDriverTpmRun(const char *const *argv, GBytes *key, int nkeys, const char *log
 }
 
 /* Whether this host's swtpm_setup lists @feature in its capabilities */
+/* The host's swtpm_setup configuration and its local CA's (Debian's
+ * swtpm-tools) */
+#define VGM_DRIVER_TPM_SETUP_CONF "/etc/swtpm_setup.conf"
+#define VGM_DRIVER_TPM_LOCALCA_CONF "/etc/swtpm-localca.conf"
+
+/* The keys of the local CA's configuration that name its files: they
+ * move into a directory of the driver's */
+static const char *const vgmDriverTpmLocalCaFiles[][2] = {
+    { "statedir", "" },
+    { "signingkey", "signkey.pem" },
+    { "issuercert", "issuercert.pem" },
+    { "certserial", "certserial" },
+};
+
+/* @text's lines with the value of each key in @keys[i][0] replaced by
+ * @values[i] (a line "key = value"; comments and the rest as they are) */
+static char *
+vgmDriverTpmConfRewrite(const char *text, const char *const (*keys)[2], const char *const *values,
+                        size_t n)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+    g_autoptr(GString) out = g_string_new(NULL);
+    size_t i, k;
+
+    for (i = 0; lines[i]; i++) {
+        g_autofree char *key = NULL;
+        const char *eq = strchr(lines[i], '=');
+
+        if (!lines[i][0] && !lines[i + 1])
+            break;
+        if (eq && lines[i][0] != '#') {
+            key = g_strstrip(g_strndup(lines[i], eq - lines[i]));
+            for (k = 0; k < n && !g_str_equal(key, keys[k][0]); k++)
+                ;
+            if (k < n) {
+                g_string_append_printf(out, "%s = %s\n", key, values[k]);
+                continue;
+            }
+        }
+        g_string_append_printf(out, "%s\n", lines[i]);
+    }
+    return g_string_free(g_steal_pointer(&out), FALSE);
+}
+
+/* A swtpm_setup configuration of the driver's (its path, or NULL to use
+ * the host's: none there): the host's, with a local CA whose files are in
+ * STATEDIR/swtpm-localca. The host's local CA (/var/lib/swtpm-localca)
+ * is libvirtd's, which runs swtpm_setup as user tss: files the driver
+ * made there as root would lock libvirtd's TPMs out. */
+static char *
+vgmDriverTpmSetupConfig(const VgmDriverStore *store, GError **error)
+{
+    g_autofree char *setupText = NULL;
+    g_autofree char *caText = NULL;
+    g_autofree char *dir = g_build_filename(store->stateDir, "swtpm-localca", NULL);
+    g_autofree char *caConf = g_build_filename(dir, "swtpm-localca.conf", NULL);
+    g_autofree char *setupConf = g_build_filename(dir, "swtpm_setup.conf", NULL);
+    g_autofree char *setupOut = NULL;
+    g_autofree char *caOut = NULL;
+    const char *caValues[G_N_ELEMENTS(vgmDriverTpmLocalCaFiles)];
+    g_autofree char *paths[G_N_ELEMENTS(vgmDriverTpmLocalCaFiles)] = { NULL };
+    static const char *const setupKeys[][2] = { { "create_certs_tool_config", "" } };
+    const char *setupValues[] = { caConf };
+    size_t i;
+
+    if (!g_file_get_contents(VGM_DRIVER_TPM_SETUP_CONF, &setupText, NULL, NULL) ||
+        !g_file_get_contents(VGM_DRIVER_TPM_LOCALCA_CONF, &caText, NULL, NULL))
+        return NULL;
+    for (i = 0; i < G_N_ELEMENTS(vgmDriverTpmLocalCaFiles); i++) {
+        paths[i] = *vgmDriverTpmLocalCaFiles[i][1] ?
+                   g_build_filename(dir, vgmDriverTpmLocalCaFiles[i][1], NULL) : g_strdup(dir);
+        caValues[i] = paths[i];
+    }
+    caOut = vgmDriverTpmConfRewrite(caText, vgmDriverTpmLocalCaFiles, caValues,
+                                    G_N_ELEMENTS(vgmDriverTpmLocalCaFiles));
+    setupOut = vgmDriverTpmConfRewrite(setupText, setupKeys, setupValues, 1);
+    if (!vgmFileMakePath(dir, 0700, error) ||
+        !vgmFileWriteAtomic(caConf, caOut, strlen(caOut), 0600, error) ||
+        !vgmFileWriteAtomic(setupConf, setupOut, strlen(setupOut), 0600, error))
+        return NULL;
+    return g_steal_pointer(&setupConf);
+}
+
 static gboolean
 vgmDriverTpmSetupHas(const char *feature)
 {
@@ -245,6 +328,7 @@ vgmDriverTpmStart(const VgmDriverStore *store, const char *name, const unsigned 
     g_autofree char *state = NULL;
     g_autofree char *logOpt = NULL;
     g_autofree char *pidOpt = NULL;
+    g_autofree char *setupConf = NULL;
     g_autoptr(GBytes) key = NULL;
     char uuid[37];
     gint64 deadline;
@@ -295,6 +379,15 @@ vgmDriverTpmStart(const VgmDriverStore *store, const char *name, const unsigned 
         g_ptr_array_add(argv, log);
         g_ptr_array_add(argv, (gpointer)"--createek");
         if (geteuid() == 0) {
+            g_autoptr(GError) err = NULL;
+
+            if ((setupConf = vgmDriverTpmSetupConfig(store, &err))) {
+                g_ptr_array_add(argv, (gpointer)"--config");
+                g_ptr_array_add(argv, setupConf);
+            } else if (err) {
+                g_propagate_error(error, g_steal_pointer(&err));
+                return FALSE;
+            }
             g_ptr_array_add(argv, (gpointer)"--create-ek-cert");
             g_ptr_array_add(argv, (gpointer)"--create-platform-cert");
         }

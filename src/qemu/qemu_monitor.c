@@ -555,9 +555,17 @@ vgmQemuMonitorOpen(const char *path, unsigned int timeoutMs, GError **error)
             g_usleep(VGM_QEMU_MONITOR_RETRY_US);
             continue;
         }
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("cannot connect to QEMU monitor socket %1$s: %2$s"),
-                    path, err->message);
+        /* a queue still full at the end: another holds the monitor, or
+         * QEMU does not take the next one (hung), as libvirt's wait for a
+         * domain's job times out */
+        if (g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
+                        _("timed out after %1$u ms waiting for QEMU monitor socket %2$s: another call holds the monitor, or QEMU does not answer"),
+                        timeoutMs, path);
+        else
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("cannot connect to QEMU monitor socket %1$s: %2$s"),
+                        path, err->message);
         return NULL;
     }
     mon->sock = g_object_ref(g_socket_connection_get_socket(mon->conn));

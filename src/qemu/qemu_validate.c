@@ -248,9 +248,9 @@ vgmQemuValidateCpuModel(const VgmQemuCaps *caps, const char *model, GError **err
     return FALSE;
 }
 
-static gboolean
-vgmQemuValidateMachine(const VgmDomainDef *def, const VgmQemuCaps *caps,
-                       GError **error)
+gboolean
+vgmQemuValidateMachineType(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                           GError **error)
 {
     const char *arch = vgmQemuCapsGetArch(caps);
     const VgmQemuCapsMachine *m;
@@ -270,6 +270,15 @@ vgmQemuValidateMachine(const VgmDomainDef *def, const VgmQemuCaps *caps,
                     def->vcpus, m->name, m->cpuMax);
         return FALSE;
     }
+    return TRUE;
+}
+
+static gboolean
+vgmQemuValidateMachine(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                       GError **error)
+{
+    if (!vgmQemuValidateMachineType(def, caps, error))
+        return FALSE;
     if (def->virtType == VGM_DOMAIN_VIRT_KVM && !vgmQemuCapsHasKVM(caps)) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                     _("this QEMU binary does not support <domain type='kvm'>: it was built without KVM"));

@@ -19,6 +19,12 @@ gboolean vgmQemuValidateNetBandwidth(const VgmNetDef *net, GError **error);
 gboolean vgmQemuValidateDomain(const VgmDomainDef *def, const VgmQemuCaps *caps,
                                GError **error);
 
+/* What a define checks against the binary, as libvirt's does: it runs
+ * the domain's architecture, has its machine type, and the machine type
+ * takes its vCPUs */
+gboolean vgmQemuValidateMachineType(const VgmDomainDef *def, const VgmQemuCaps *caps,
+                                    GError **error);
+
 /* The guest_memfd way this binary offers for @def (rule 9, 10, 11): which
  * backend spelling, and whether the confidential-guest object carries
  * convert-in-place. VGM_QEMU_GMEM_NONE when @def needs no guest_memfd. */

@@ -1005,6 +1005,53 @@ def error_tests(tap, conn):
     code_is(tap, lambda: conn.baselineCPU(
         ["<cpu mode='custom' match='exact'><model>EPYC</model></cpu>"], 0),
         F.VIR_ERR_CONFIG_UNSUPPORTED, "baselineCPU of a guest CPU: VIR_ERR_CONFIG_UNSUPPORTED")
+    # a define checks the QEMU binary, as libvirtd 9.0's does
+    # (2026-12-07): one missing is VIR_ERR_SYSTEM_ERROR ("Cannot check
+    # QEMU binary"), a machine type it lacks refused (libvirt: 27, "No
+    # PCI buses available"; ours 67, naming it), more vCPUs than the
+    # machine type takes 67; nothing is defined. A definition without
+    # <emulator> gets the default binary's, as libvirt fills it in.
+    base = ("<domain type='qemu'><name>vgmtest-py-bad</name><memory unit='MiB'>64</memory>"
+            "%s<os><type arch='x86_64' machine='%s'>hvm</type></os><devices>%s"
+            "<memballoon model='none'/></devices></domain>")
+    code_is(tap, lambda: conn.defineXML(base % ("", "pc", "<emulator>/nonexistent/qemu</emulator>")),
+            F.VIR_ERR_SYSTEM_ERROR, "define with a QEMU binary that is not there: refused (38)")
+    code_is(tap, lambda: conn.defineXML(base % ("", "vgmtest-nosuch-machine", "")),
+            (F.VIR_ERR_XML_ERROR, F.VIR_ERR_CONFIG_UNSUPPORTED),
+            "define with a machine type the binary lacks: refused")
+    code_is(tap, lambda: conn.defineXML(base % ("<vcpu>500</vcpu>", "pc", "")),
+            F.VIR_ERR_CONFIG_UNSUPPORTED,
+            "define with more vCPUs than the machine type takes: refused (67)")
+    code_is(tap, lambda: conn.lookupByName("vgmtest-py-bad"), F.VIR_ERR_NO_DOMAIN,
+            "... and none of them defined anything")
+    d = conn.defineXML(base % ("", "pc", ""))
+    try:
+        tap.eq(ET.fromstring(d.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)).findtext("devices/emulator"),
+               "/usr/bin/qemu-system-x86_64",
+               "define without <emulator>: the default binary's is filled in")
+    finally:
+        d.undefine()
+    # the error domain of a missing object is its driver's, and a
+    # network's, pool's or secret's calls report from theirs, as
+    # libvirtd 9.0 reports them (2026-12-07; a domain's: the QEMU
+    # driver's, VIR_FROM_QEMU)
+    for f, want, what in (
+            (lambda: conn.lookupByName("vgmtest-py-nosuch"), F.VIR_FROM_QEMU, "a domain"),
+            (lambda: conn.networkLookupByName("vgmtest-py-nosuch"), F.VIR_FROM_NETWORK,
+             "a network"),
+            (lambda: conn.storagePoolLookupByName("vgmtest-py-nosuch"), F.VIR_FROM_STORAGE,
+             "a storage pool"),
+            (lambda: conn.storageVolLookupByPath("/nonexistent/vgmtest-py-nosuch"),
+             F.VIR_FROM_STORAGE, "a storage volume"),
+            (lambda: conn.secretLookupByUUIDString(MISSING_UUID), F.VIR_FROM_SECRET, "a secret"),
+            (lambda: conn.nodeDeviceLookupByName("vgmtest_py_nosuch"), F.VIR_FROM_NODEDEV,
+             "a node device"),
+            (lambda: conn.networkDefineXML("<network><name>vgmtest-py-bad</name>"
+                                           "<forward mode='bogus'/></network>"),
+             F.VIR_FROM_NETWORK, "a network's bad definition")):
+        r = err_code(f)
+        tap.eq(r[1], want, "the error domain of %s: %s" % (
+            what, "missing" if "bad" not in what else "refused"))
     # a host CPU's features are ones it has, whatever policy they carry
     # (libvirt reads none there): virt-install gives the domain
     # capabilities' host-model CPU, with its 'disable'd features, to a
@@ -2105,7 +2152,8 @@ def transient_tpm_tests(tap, target, conn):
     (destroyed), as libvirtd 9.0 removes it (2026-12-07:
     /var/lib/libvirt/swtpm/UUID is gone after the destroy); with
     <backend persistent_state='yes'> it stays. A later domain of the same
-    uuid must not find another's TPM."""
+    uuid must not find another's TPM. As root, the TPM's certificates come
+    from the daemon's own local CA, the host's (libvirtd's) untouched."""
     if not shutil.which("swtpm") or not shutil.which("swtpm_setup"):
         tap.skip("a transient domain's TPM state", "swtpm is not installed")
         return
@@ -2113,6 +2161,8 @@ def transient_tpm_tests(tap, target, conn):
         state = os.path.join("/var/lib/libvirt/swtpm", TTPM_UUID)
     else:
         state = os.path.join(target.root, "lib", "qemu", "swtpm", TTPM_UUID)
+    host_ca = "/var/lib/swtpm-localca/certserial"
+    host_ca_before = os.stat(host_ca).st_mtime_ns if os.path.exists(host_ca) else None
     for keep in (False, True):
         xml = """<domain type='qemu'>
   <name>%s</name><uuid>%s</uuid>
@@ -2131,6 +2181,17 @@ def transient_tpm_tests(tap, target, conn):
                % ("stays, persistent_state='yes'," if keep else "goes"),
                "state dir %s: before %s, after %s" % (state, had, os.path.isdir(state)))
     shutil.rmtree(state, ignore_errors=True)
+    # as root the TPM's certificates come from a local CA of the daemon's
+    # own (its root's lib/qemu/swtpm-localca), not the host's
+    # /var/lib/swtpm-localca, which libvirtd's swtpm_setup (as user tss)
+    # must still be able to lock and write
+    if not target.reference and os.geteuid() == 0 and os.path.exists("/etc/swtpm_setup.conf"):
+        own = os.path.join(target.root, "lib", "qemu", "swtpm-localca", "certserial")
+        after = os.stat(host_ca).st_mtime_ns if os.path.exists(host_ca) else None
+        tap.ok(os.path.exists(own) and after == host_ca_before,
+               "the TPM's certificates come from the daemon's own local CA; the host's is "
+               "untouched", "own %s: %s; host's before %s, after %s"
+               % (own, os.path.exists(own), host_ca_before, after))
 
 
 def secret_xml(uuid, usage_type, usage, ephemeral="no", private="no"):
