@@ -1819,7 +1819,7 @@ testKeepAsRan(void)
         "<cpu mode='custom' match='exact'><model>EPYC</model></cpu></domain>";
     g_autoptr(VgmDomainDef) def = testParseDomain(xml);
     g_autoptr(VgmDomainDef) old = testParseDomain(xml);
-    g_autofree char *live = vgmDriverDomainLiveXML(def, NULL, NULL, NULL, NULL);
+    g_autofree char *live = vgmDriverDomainLiveXML(def, NULL, NULL, NULL, NULL, NULL);
     guint i;
     gboolean monitor = FALSE;
 
@@ -1871,7 +1871,7 @@ testLiveFirmware(void)
         .descriptor = (char *)"/usr/share/qemu/firmware/40-edk2-x86_64-secure-enrolled.json",
     };
     g_autoptr(VgmDomainDef) def = testParseDomain(xml);
-    g_autofree char *live = vgmDriverDomainLiveXML(def, NULL, NULL, NULL, &fw);
+    g_autofree char *live = vgmDriverDomainLiveXML(def, NULL, NULL, NULL, &fw, NULL);
     g_autoptr(GError) err = NULL;
     g_autoptr(VgmDomainDef) back = vgmDomainDefParseString(live, "live", VGM_DOMAIN_PARSE_LIVE, &err);
 
@@ -1888,7 +1888,7 @@ testLiveFirmware(void)
     /* a firmware not chosen by a descriptor (the domain's own, or none) */
     fw.descriptor = NULL;
     {
-        g_autofree char *same = vgmDriverDomainLiveXML(def, NULL, NULL, NULL, &fw);
+        g_autofree char *same = vgmDriverDomainLiveXML(def, NULL, NULL, NULL, &fw, NULL);
 
         g_assert_nonnull(strstr(same, "<os firmware='efi'>"));
         g_assert_null(strstr(same, "<loader"));

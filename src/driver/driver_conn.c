@@ -963,7 +963,7 @@ vgmDriverWatchChangeLiveIn(VgmDriver *drv, const char *name, pid_t pid,
     /* (an image the change put below a disk gets its number) */
     vgmDriverDiskIndexesAssign(def);
     g_free(status->xml);
-    status->xml = vgmDriverDomainLiveXML(def, status->machine, NULL, NULL, NULL);
+    status->xml = vgmDriverDomainLiveXML(def, status->machine, NULL, NULL, NULL, NULL);
     /* the config first: what QEMU already does (a pivot, a layer merged
      * away) is what the next boot must read, were the daemon to die
      * between the two writes */

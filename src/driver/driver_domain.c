@@ -178,7 +178,7 @@ vgmDriverDomainLiveFirmware(VgmDomainDef *live, const VgmQemuFirmware *fw)
 char *
 vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
                        const VgmQemuCpuHostModel *hostModel, GHashTable *cpuDropped,
-                       const VgmQemuFirmware *fw)
+                       const VgmQemuFirmware *fw, const char *defaultCpu)
 {
     g_autofree char *xml = vgmDomainDefFormat(def);
     g_autoptr(VgmDomainDef) live = NULL;
@@ -219,6 +219,8 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
     /* and the memory QEMU got, its sizes aligned, as libvirt's live XML
      * reports it */
     gboolean memAlign = vgmQemuMemoryUnaligned(def);
+    /* and the CPU model QEMU gave a domain without one, named */
+    gboolean cpuDefault = defaultCpu && vgmQemuCpuLacksModel(def);
     guint i;
 
     /* (a virtio-mem device's <current>, 0 until the guest plugs some,
@@ -234,7 +236,8 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         fsBinary |= fs->driver == VGM_FS_DRIVER_VIRTIOFS && !fs->socket && !fs->binary;
     }
     if (!newMachine && !newCpu && !virtioMem && !localClock && !dropCpu && !forbid &&
-        !removed->len && !rwFlash && !fsBinary && !chosenFw && !varstore && !memAlign)
+        !removed->len && !rwFlash && !fsBinary && !chosenFw && !varstore && !memAlign &&
+        !cpuDefault)
         return g_steal_pointer(&xml);
     /* a copy through the XML: the definition has no deep copy */
     if (!(live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE, &err))) {
@@ -264,6 +267,8 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
         vgmDriverFsNameBinaries(live);
     if (memAlign)
         vgmQemuMemoryAlign(live);
+    if (cpuDefault)
+        vgmQemuCpuSetDefault(live, defaultCpu);
     if (removed->len)
         vgmQemuCpuNameRemovedFeatures(live->cpu, VGM_CPU_FEATURE_DISABLE);
     if (dropCpu && live->cpu) {
@@ -1406,7 +1411,7 @@ vgmDriverDomainCanonicalMachine(const VgmDriverStore *store, xmlNodePtr root)
 /* What libvirt's define checks of the QEMU binary that is to run @def:
  * that it is there, runs the domain's architecture, has its machine type
  * and takes its vCPUs (the rest is the start's); and, as libvirt fills
- * it in, the <emulator> of a definition without one */
+ * them in, the <emulator> and the CPU model of a definition without them */
 static gboolean
 vgmDriverDomainCheckBinary(const VgmDriverStore *store, VgmDomainDef *def, GError **error)
 {
@@ -1419,6 +1424,7 @@ vgmDriverDomainCheckBinary(const VgmDriverStore *store, VgmDomainDef *def, GErro
         return FALSE;
     if (!def->devices.emulator)
         def->devices.emulator = g_steal_pointer(&emulator);
+    vgmQemuCpuSetDefault(def, vgmQemuDefaultCpuModel(caps));
     return TRUE;
 }
 

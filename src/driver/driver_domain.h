@@ -686,7 +686,7 @@ char *vgmDriverDomainImageXML(const char *xml, const GArray *websocketPorts, GEr
  * libvirt shows it. */
 char *vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
                              const VgmQemuCpuHostModel *hostModel, GHashTable *cpuDropped,
-                             const VgmQemuFirmware *fw);
+                             const VgmQemuFirmware *fw, const char *defaultCpu);
 
 /* What dumpxml prints: the live XML with id='N' on <domain> for a running
  * domain (as libvirt prints it), else the config; @inactive: the config. */

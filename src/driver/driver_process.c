@@ -1697,7 +1697,8 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     status->paused = !!(flags & VGM_DRIVER_START_PAUSED);
     status->plan = vgmQemuPlanToJSON(start->plan);
     status->xml = vgmDriverDomainLiveXML(def, status->machine, start->plan->hostModel,
-                                         start->plan->cpuDropped, start->plan->firmware);
+                                         start->plan->cpuDropped, start->plan->firmware,
+                                         start->plan->defaultCpu);
     status->hugetlbfsDirs = vgmDriverProcessHugetlbfsDirs(def, start->plan);
     if (!(start->pins = vgmDriverProcessPinsOf(def, autoCpus, error)))
         return NULL;

@@ -485,7 +485,7 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
         return FALSE;
     g_free(def->devices.emulator);
     def->devices.emulator = g_strdup(emulator);
-    u->liveXML = vgmDriverDomainLiveXML(def, u->status->machine, NULL, NULL, NULL);
+    u->liveXML = vgmDriverDomainLiveXML(def, u->status->machine, NULL, NULL, NULL, NULL);
     g_ptr_array_set_size(egds, 0);
     for (i = 0; i < def->devices.rngs->len; i++) {
         VgmRngDef *rng = g_ptr_array_index(def->devices.rngs, i);

@@ -154,6 +154,35 @@ vgmQemuAlignMemory(VgmDomainDef *def, gboolean apply)
     return changed;
 }
 
+const char *
+vgmQemuDefaultCpuModel(const VgmQemuCaps *caps)
+{
+    /* the binary's default, which is 32-bit on qemu-system-i386 */
+    return g_strcmp0(vgmQemuCapsGetArch(caps), "i386") == 0 ? "qemu32" : "qemu64";
+}
+
+gboolean
+vgmQemuCpuLacksModel(const VgmDomainDef *def)
+{
+    return !def->cpu || (def->cpu->mode == VGM_CPU_MODE_CUSTOM && !def->cpu->model);
+}
+
+void
+vgmQemuCpuSetDefault(VgmDomainDef *def, const char *model)
+{
+    if (!model || !vgmQemuCpuLacksModel(def))
+        return;
+    if (!def->cpu)
+        def->cpu = g_new0(VgmCpuDef, 1);
+    def->cpu->mode = VGM_CPU_MODE_CUSTOM;
+    if (def->cpu->match == VGM_CPU_MATCH_DEFAULT)
+        def->cpu->match = VGM_CPU_MATCH_EXACT;
+    if (def->cpu->check == VGM_CPU_CHECK_DEFAULT)
+        def->cpu->check = VGM_CPU_CHECK_NONE;
+    def->cpu->fallback = VGM_CPU_FALLBACK_FORBID;
+    def->cpu->model = g_strdup(model);
+}
+
 gboolean
 vgmQemuMemoryUnaligned(const VgmDomainDef *def)
 {
@@ -1093,9 +1122,7 @@ vgmQemuPlanBuild(const VgmDomainDef *def, const VgmQemuCaps *caps,
     plan->gmem = gmem.spelling;
     plan->convertInPlace = gmem.convertInPlace;
     plan->accelKVM = def->virtType == VGM_DOMAIN_VIRT_KVM && !cfg->forceTCG;
-    /* libvirt leaves the CPU to the binary's default, which is 32-bit on
-     * qemu-system-i386 */
-    plan->defaultCpu = g_strcmp0(vgmQemuCapsGetArch(caps), "i386") == 0 ? "qemu32" : "qemu64";
+    plan->defaultCpu = vgmQemuDefaultCpuModel(caps);
     plan->cpuDropped = vgmQemuCpuDroppedFeatures(def->cpu, caps,
                                                  plan->accelKVM ? VGM_QEMU_CAPS_ACCEL_KVM :
                                                                   VGM_QEMU_CAPS_ACCEL_TCG);

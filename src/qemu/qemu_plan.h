@@ -26,6 +26,16 @@
 #define VGM_QEMU_RAM_ALIGN_KIB 1024ULL
 #define VGM_QEMU_DIMM_ALIGN_KIB 2048ULL
 
+/* The CPU model QEMU gives a domain without one: its binary's default
+ * (qemu64; qemu32 on qemu-system-i386) */
+const char *vgmQemuDefaultCpuModel(const VgmQemuCaps *caps);
+
+/* Whether @def has no CPU model; vgmQemuCpuSetDefault then names it as
+ * libvirt's post-parse does: custom model @model, exactly, checked no
+ * further */
+gboolean vgmQemuCpuLacksModel(const VgmDomainDef *def);
+void vgmQemuCpuSetDefault(VgmDomainDef *def, const char *model);
+
 /* Whether the memory QEMU gets for @def (its sizes aligned) differs from
  * what @def says; vgmQemuMemoryAlign sets those sizes in @def, as the
  * live XML reports them (libvirt's alignment at start) */

@@ -1026,9 +1026,25 @@ def error_tests(tap, conn):
             "... and none of them defined anything")
     d = conn.defineXML(base % ("", "pc", ""))
     try:
-        tap.eq(ET.fromstring(d.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)).findtext("devices/emulator"),
-               "/usr/bin/qemu-system-x86_64",
+        x = ET.fromstring(d.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+        tap.eq(x.findtext("devices/emulator"), "/usr/bin/qemu-system-x86_64",
                "define without <emulator>: the default binary's is filled in")
+        cpu = x.find("cpu")
+        tap.eq((cpu.get("mode"), cpu.get("match"), cpu.get("check"), cpu.findtext("model"),
+                cpu.find("model").get("fallback")) if cpu is not None else None,
+               ("custom", "exact", "none", "qemu64", "forbid"),
+               "define without a CPU model: QEMU's default one is named, as libvirt names it")
+    finally:
+        d.undefine()
+    # ... and one whose <cpu> has NUMA cells but no model
+    d = conn.defineXML(base % ("<vcpu>2</vcpu><cpu><numa><cell id='0' cpus='0-1' memory='65536' "
+                               "unit='KiB'/></numa></cpu>", "pc", ""))
+    try:
+        cpu = ET.fromstring(d.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)).find("cpu")
+        tap.eq((cpu.get("mode"), cpu.get("match"), cpu.get("check"), cpu.findtext("model"),
+                len(cpu.findall("numa/cell"))),
+               ("custom", "exact", "none", "qemu64", 1),
+               "define of a <cpu> with NUMA cells and no model: the default model is named")
     finally:
         d.undefine()
     # the error domain of a missing object is its driver's, and a
@@ -2135,13 +2151,27 @@ def live_memory_tests(tap, conn):
             inactive = ET.fromstring(d.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
             got = (live.findtext("memory"), live.findtext("currentMemory"),
                    [c.get("memory") for c in live.findall("cpu/numa/cell")],
-                   inactive.findtext("memory"))
-            want = ("219136", "219136", ["109568", "109568"] if cells else [], "219100")
+                   inactive.findtext("memory"), live.findtext("cpu/model"))
+            want = ("219136", "219136", ["109568", "109568"] if cells else [], "219100",
+                    "qemu64")
             tap.eq(got, want, "live memory%s: aligned up to 1 MiB as QEMU got it; the "
-                              "inactive XML as written" % (" of NUMA cells" if cells else ""))
+                              "inactive XML as written (and the CPU model qemu64 named)"
+                   % (" of NUMA cells" if cells else ""))
             d.destroy()
         finally:
             d.undefine()
+    # a transient domain without a CPU model: its live XML names QEMU's
+    d = conn.createXML("""<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices><memballoon model='none'/></devices></domain>""" % LIVEMEM,
+                       libvirt.VIR_DOMAIN_START_PAUSED)
+    try:
+        cpu = ET.fromstring(d.XMLDesc(0)).find("cpu")
+        tap.eq((cpu.get("mode"), cpu.findtext("model")) if cpu is not None else None,
+               ("custom", "qemu64"), "a transient domain without a CPU model: the live XML "
+                                     "names QEMU's default")
+    finally:
+        d.destroy()
 
 
 LIVEMEM = "vgmtest-py-livemem"
