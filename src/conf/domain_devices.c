@@ -6925,6 +6925,10 @@ vgmGraphicsFormat(VgmBuf *buf, const VgmGraphicsDef *gr)
     vgmBufInit(&attrs, 0);
     vgmBufInitChild(&child, buf);
     vgmBufAsprintf(&attrs, " type='%s'", vgmGraphicsTypeToString(gr->type));
+    /* (a VNC socket also as the attribute, as libvirt writes it, for the
+     * clients that read it there) */
+    if (gr->type == VGM_GRAPHICS_VNC && gr->listenSocket)
+        vgmBufEscapeString(&attrs, " socket='%s'", gr->socket);
     if (gr->havePort)
         vgmBufAsprintf(&attrs, " port='%d'", gr->port);
     if (gr->autoport)

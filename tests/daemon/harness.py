@@ -737,11 +737,22 @@ def check_cli_same(tap, target, r, cli_args, name):
     return tap.eq((c.rc, c.err), (r.rc, r.err), name)
 
 
+DEFAULT_CPU = ("  <cpu mode='custom' match='exact' check='none'>\n"
+               "    <model fallback='forbid'>%s</model>\n")
+
+
 def with_defined_machine(formatted, defined):
     """`virt-gmem format` output as a define stores it: its machine alias
     (q35, pc) written as the binary's versioned machine that `defined`
     (the stored XML) has, as libvirt's define writes it, when that is the
-    alias's family (pc-q35-*, pc-i440fx-*); unchanged otherwise."""
+    alias's family (pc-q35-*, pc-i440fx-*); and a <cpu> without a model
+    (only a topology or NUMA cells) with the default model the define
+    named (qemu64, qemu32), as libvirt's define names it."""
+    model = re.search(r"^  <cpu mode='custom' match='exact' check='none'>\n"
+                      r"    <model fallback='forbid'>(qemu64|qemu32)</model>\n",
+                      defined or "", re.M)
+    if model and "\n  <cpu>\n" in (formatted or ""):
+        formatted = formatted.replace("\n  <cpu>\n", "\n" + DEFAULT_CPU % model.group(1), 1)
     want = re.search(r"machine='([^']+)'", defined or "")
     have = re.search(r"machine='([^']+)'", formatted or "")
     family = {"q35": "pc-q35-", "pc": "pc-i440fx-"}
