@@ -150,7 +150,6 @@ vgmDriverTpmRun(const char *const *argv, GBytes *key, int nkeys, const char *log
     return TRUE;
 }
 
-/* Whether this host's swtpm_setup lists @feature in its capabilities */
 /* The host's swtpm_setup configuration and its local CA's (Debian's
  * swtpm-tools) */
 #define VGM_DRIVER_TPM_SETUP_CONF "/etc/swtpm_setup.conf"
@@ -234,6 +233,7 @@ vgmDriverTpmSetupConfig(const VgmDriverStore *store, GError **error)
     return g_steal_pointer(&setupConf);
 }
 
+/* Whether this host's swtpm_setup lists @feature in its capabilities */
 static gboolean
 vgmDriverTpmSetupHas(const char *feature)
 {

@@ -1024,6 +1024,40 @@ vgmRpcServerNew(const VgmRpcProgram *program, const VgmRpcLimits *limits)
     return srv;
 }
 
+/* The clients with calls in flight now (each referenced) */
+static GPtrArray *
+vgmRpcServerBusyClients(VgmRpcServer *srv)
+{
+    GPtrArray *busy = g_ptr_array_new_with_free_func((GDestroyNotify)vgmRpcClientUnref);
+    guint i;
+
+    g_mutex_lock(&srv->lock);
+    for (i = 0; i < srv->clients->len; i++) {
+        VgmRpcClient *c = g_ptr_array_index(srv->clients, i);
+
+        g_mutex_lock(&c->lock);
+        if (c->inflight > 0)
+            g_ptr_array_add(busy, vgmRpcClientRef(c));
+        g_mutex_unlock(&c->lock);
+    }
+    g_mutex_unlock(&srv->lock);
+    return busy;
+}
+
+/* Whether a client of @some is still connected */
+static gboolean
+vgmRpcServerAnyConnected(VgmRpcServer *srv, GPtrArray *some)
+{
+    gboolean any = FALSE;
+    guint i;
+
+    g_mutex_lock(&srv->lock);
+    for (i = 0; i < some->len && !any; i++)
+        any = g_ptr_array_find(srv->clients, g_ptr_array_index(some, i), NULL);
+    g_mutex_unlock(&srv->lock);
+    return any;
+}
+
 /* The calls of every client that a worker (or a reader) runs now */
 static guint
 vgmRpcServerCallsInFlight(VgmRpcServer *srv)
@@ -1046,8 +1080,7 @@ vgmRpcServerCallsInFlight(VgmRpcServer *srv)
 void
 vgmRpcServerFree(VgmRpcServer *srv)
 {
-    gint64 flushUntil;
-    guint n;
+    g_autoptr(GPtrArray) busy = NULL;
     guint i;
 
     if (!srv)
@@ -1060,34 +1093,26 @@ vgmRpcServerFree(VgmRpcServer *srv)
         g_free(l);
     }
     g_ptr_array_unref(srv->listeners);
-    /* as libvirtd lets its workers finish before it closes its clients:
-     * the calls in flight end first (within a bound; a client's next
-     * calls are still taken meanwhile) */
-    if ((n = vgmRpcServerCallsInFlight(srv)) > 0) {
+    /* as libvirtd lets its workers finish before it closes its clients,
+     * and serves them meanwhile: the calls in flight end (within a bound),
+     * then their clients, still served, read the answers and go (a
+     * client's close call after its answer), within a bound. Idle clients
+     * are not waited for. */
+    if ((busy = vgmRpcServerBusyClients(srv))->len > 0) {
         gint64 until = g_get_monotonic_time() + (gint64)VGM_RPC_DRAIN_MS * 1000;
 
         if (srv->verbose)
-            g_printerr(_("virtgmemd: stopping: waiting for %1$u calls in flight\n"), n);
+            g_printerr(_("virtgmemd: stopping: waiting for the calls in flight (%1$u)\n"),
+                       vgmRpcServerCallsInFlight(srv));
         while (vgmRpcServerCallsInFlight(srv) > 0 && g_get_monotonic_time() < until)
             g_usleep(10 * 1000);
+        until = g_get_monotonic_time() + (gint64)VGM_RPC_FLUSH_MS * 1000;
+        while (vgmRpcServerAnyConnected(srv, busy) && g_get_monotonic_time() < until)
+            g_usleep(10 * 1000);
     }
-    /* then each client reads no more, its writer sends the replies
-     * queued, and it goes; one that does not take them within a bound is
-     * disconnected. Its reader lets go of srv once its calls in flight
-     * are over; then the workers end. */
+    /* then the clients still connected are disconnected; each reader lets
+     * go of srv once its calls in flight are over; then the workers end */
     g_mutex_lock(&srv->lock);
-    for (i = 0; i < srv->clients->len; i++) {
-        VgmRpcClient *c = g_ptr_array_index(srv->clients, i);
-
-        g_mutex_lock(&c->lock);
-        c->closing = TRUE;
-        g_cond_broadcast(&c->cond);
-        shutdown(c->fd, SHUT_RD);
-        g_mutex_unlock(&c->lock);
-    }
-    flushUntil = g_get_monotonic_time() + (gint64)VGM_RPC_FLUSH_MS * 1000;
-    while (srv->clients->len > 0 && g_cond_wait_until(&srv->cond, &srv->lock, flushUntil))
-        ;
     for (i = 0; i < srv->clients->len; i++) {
         VgmRpcClient *c = g_ptr_array_index(srv->clients, i);
 

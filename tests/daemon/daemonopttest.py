@@ -336,7 +336,7 @@ def stop_in_call_tests(tap, base, procs):
     tap.ok(held and client.returncode == 0 and "started" in out,
            "SIGTERM while a start is in flight: virsh start gets its answer (success)",
            "held: %s, virsh rc %s: %s\nlog:\n%s" % (held, client.returncode, out, p.tail()))
-    tap.ok(rc == 0 and "waiting for 1 calls in flight" in p.tail(),
+    tap.ok(rc == 0 and "waiting for the calls in flight (1)" in p.tail(),
            "... the daemon waited for the call, then exited 0",
            "exit status %r; log:\n%s" % (rc, p.tail()))
     root = os.path.join(base, "midcall", "root")
