@@ -6926,8 +6926,10 @@ vgmGraphicsFormat(VgmBuf *buf, const VgmGraphicsDef *gr)
     vgmBufInitChild(&child, buf);
     vgmBufAsprintf(&attrs, " type='%s'", vgmGraphicsTypeToString(gr->type));
     /* (a VNC socket also as the attribute, as libvirt writes it, for the
-     * clients that read it there) */
-    if (gr->type == VGM_GRAPHICS_VNC && gr->listenSocket)
+     * clients that read it there; libvirt's schema takes it only without
+     * the attributes of a TCP listener, sharePolicy and powerControl) */
+    if (gr->type == VGM_GRAPHICS_VNC && gr->listenSocket && !gr->havePort && !gr->autoport &&
+        !gr->websocket && !gr->listen && !gr->sharePolicy && !gr->powerControl)
         vgmBufEscapeString(&attrs, " socket='%s'", gr->socket);
     if (gr->havePort)
         vgmBufAsprintf(&attrs, " port='%d'", gr->port);
