@@ -210,7 +210,7 @@ vgmDriverTpmSetupConfig(const VgmDriverStore *store, GError **error)
     g_autofree char *setupOut = NULL;
     g_autofree char *caOut = NULL;
     const char *caValues[G_N_ELEMENTS(vgmDriverTpmLocalCaFiles)];
-    g_autofree char *paths[G_N_ELEMENTS(vgmDriverTpmLocalCaFiles)] = { NULL };
+    g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
     static const char *const setupKeys[][2] = { { "create_certs_tool_config", "" } };
     const char *setupValues[] = { caConf };
     size_t i;
@@ -219,9 +219,11 @@ vgmDriverTpmSetupConfig(const VgmDriverStore *store, GError **error)
         !g_file_get_contents(VGM_DRIVER_TPM_LOCALCA_CONF, &caText, NULL, NULL))
         return NULL;
     for (i = 0; i < G_N_ELEMENTS(vgmDriverTpmLocalCaFiles); i++) {
-        paths[i] = *vgmDriverTpmLocalCaFiles[i][1] ?
-                   g_build_filename(dir, vgmDriverTpmLocalCaFiles[i][1], NULL) : g_strdup(dir);
-        caValues[i] = paths[i];
+        char *path = *vgmDriverTpmLocalCaFiles[i][1] ?
+                     g_build_filename(dir, vgmDriverTpmLocalCaFiles[i][1], NULL) : g_strdup(dir);
+
+        g_ptr_array_add(paths, path);
+        caValues[i] = path;
     }
     caOut = vgmDriverTpmConfRewrite(caText, vgmDriverTpmLocalCaFiles, caValues,
                                     G_N_ELEMENTS(vgmDriverTpmLocalCaFiles));
