@@ -125,6 +125,9 @@
 #define VGM_ACCEPT_START_TIMEOUT_MS 30000
 #define VGM_ACCEPT_EXIT_TIMEOUT_MS 10000
 #define VGM_ACCEPT_LOG_TAIL 3000
+/* the passphrase of every LUKS image the test makes, which it writes into
+ * the secret files QEMU reads for an <encryption> */
+#define VGM_ACCEPT_LUKS_PASSPHRASE "virt-gmem acceptance passphrase"
 
 /* A capability set whose golden command lines are started, and with what. */
 typedef struct {
@@ -923,19 +926,42 @@ vgmAcceptPrepareShmem(VgmAcceptEnv *env, VgmShmemDef *shm, guint n, GError **err
 }
 
 /* An image at @path of @size bytes: qcow2 (qemu-img) for that format,
- * else a sparse raw file. *skip says why not, where qemu-img is missing. */
+ * else a sparse raw file; with @luks, LUKS-encrypted with the test's
+ * passphrase (qemu-img: a luks image, or a qcow2 one with LUKS inside).
+ * *skip says why not, where qemu-img is missing. */
 static gboolean
-vgmAcceptMakeImage(const char *path, const char *format, goffset size, char **skip,
-                   GError **error)
+vgmAcceptMakeImage(const char *path, const char *format, goffset size, gboolean luks,
+                   char **skip, GError **error)
 {
-    if (format && g_str_equal(format, "qcow2")) {
+    gboolean qcow2 = format && g_str_equal(format, "qcow2");
+
+    if (qcow2 || luks) {
         g_autofree char *sizeText = g_strdup_printf("%" G_GINT64_FORMAT, (gint64)size);
-        const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", path, sizeText, NULL };
+        const char *argv[] = { "qemu-img", "create", "-q", "-f", qcow2 ? "qcow2" : "luks",
+                               "--object", "secret,id=sec0,data=" VGM_ACCEPT_LUKS_PASSPHRASE,
+                               "-o", qcow2 ? "encrypt.format=luks,encrypt.key-secret=sec0" :
+                                             "key-secret=sec0",
+                               path, sizeText, NULL };
         g_autoptr(GError) err = NULL;
 
-        if (!vgmAcceptRun(argv, &err))
-            *skip = g_strdup_printf("cannot make a qcow2 image (qemu-img from qemu-utils): %s",
-                                    err->message);
+        gboolean ok = FALSE;
+
+        /* (plain qcow2: without the secret and its option) */
+        if (!luks) {
+            argv[5] = path;
+            argv[6] = sizeText;
+            argv[7] = NULL;
+        }
+        /* qemu-img times LUKS's key derivation on the thread's CPU clock
+         * and gives up when that did not move, which a busy host sees now
+         * and then: a few tries */
+        for (int tries = 0; !ok && tries < 5; tries++) {
+            g_clear_error(&err);
+            ok = vgmAcceptRun(argv, &err);
+        }
+        if (!ok)
+            *skip = g_strdup_printf("cannot make a %s image (qemu-img from qemu-utils): %s",
+                                    luks ? "LUKS" : "qcow2", err->message);
         return TRUE;
     }
     return vgmAcceptMakeSparse(path, size, error);
@@ -945,7 +971,7 @@ vgmAcceptMakeImage(const char *path, const char *format, goffset size, char **sk
  * one: a raw image covering the slice, or the qcow2 image written at the
  * slice's offset and the file long enough for the whole slice. */
 static gboolean
-vgmAcceptMakeSlicedImage(const char *path, const char *format, goffset size,
+vgmAcceptMakeSlicedImage(const char *path, const char *format, goffset size, gboolean luks,
                          const VgmDiskSlice *slice, char **skip, GError **error)
 {
     g_autofree char *inner = NULL;
@@ -955,11 +981,13 @@ vgmAcceptMakeSlicedImage(const char *path, const char *format, goffset size,
     gboolean ok;
 
     if (!slice->set)
-        return vgmAcceptMakeImage(path, format, size, skip, error);
-    if (!format || !g_str_equal(format, "qcow2"))
+        return vgmAcceptMakeImage(path, format, size, luks, skip, error);
+    if (!luks && (!format || !g_str_equal(format, "qcow2")))
         return vgmAcceptMakeSparse(path, slice->offset + slice->size, error);
+    /* (a LUKS image filling the slice: its header and the data after) */
     inner = g_strdup_printf("%s.inner", path);
-    if (!vgmAcceptMakeImage(inner, format, size, skip, error) || *skip)
+    if (!vgmAcceptMakeImage(inner, format, luks ? MAX((goffset)slice->size - (4 << 20), 1 << 20) : size, luks,
+                            skip, error) || *skip)
         return !*skip ? FALSE : TRUE;
     ok = g_file_get_contents(inner, &data, &len, error);
     g_unlink(inner);
@@ -1195,18 +1223,26 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
                 continue;
             }
             vgmAcceptReplace(&l->path, vgmAcceptRelocate(env, l->path));
-            if (!vgmAcceptMakeSlicedImage(l->path, l->format, 64 << 20, &l->slice, &skip, error))
+            if (!vgmAcceptMakeSlicedImage(l->path, l->format, 64 << 20, l->encryption != NULL,
+                                          &l->slice, &skip, error))
                 goto fail;
             if (skip)
                 return skip;
         }
-        if (disk->type == VGM_DISK_TYPE_BLOCK) {
+        /* an encrypted one needs its LUKS header: an image file instead */
+        if (disk->type == VGM_DISK_TYPE_BLOCK && disk->encryption) {
+            g_test_message("disk %s: encrypted block device %s replaced by a LUKS image file (the test makes no block device)",
+                           disk->dst, disk->src);
+            disk->type = VGM_DISK_TYPE_FILE;
+            vgmAcceptReplace(&disk->src, vgmAcceptRelocate(env, disk->src));
+        } else if (disk->type == VGM_DISK_TYPE_BLOCK) {
             g_test_message("disk %s: block device %s replaced by /dev/null (the test makes no block device)",
                            disk->dst, disk->src);
             vgmAcceptReplace(&disk->src, g_strdup("/dev/null"));
             continue;
+        } else {
+            vgmAcceptReplace(&disk->src, vgmAcceptRelocate(env, disk->src));
         }
-        vgmAcceptReplace(&disk->src, vgmAcceptRelocate(env, disk->src));
         /* a directory QEMU shows as FAT: one with a file in it */
         if (disk->type == VGM_DISK_TYPE_DIR) {
             g_autofree char *file = g_build_filename(disk->src, "README.TXT", NULL);
@@ -1223,7 +1259,7 @@ vgmAcceptPrepare(VgmAcceptEnv *env, VgmDomainDef *def, gboolean *failed,
 
             if (!vgmAcceptMakeSlicedImage(disk->src, disk->driverType,
                                           disk->device == VGM_DISK_DEVICE_CDROM ? 1 << 20 : 64 << 20,
-                                          &disk->slice, &skip, error))
+                                          disk->encryption != NULL, &disk->slice, &skip, error))
                 goto fail;
             if (skip)
                 return skip;
@@ -2151,6 +2187,14 @@ vgmAcceptCheckDevices(VgmQemuMonitor *mon, const VgmQemuCmd *cmd, const VgmDomai
             g_string_append_printf(problems, "\n  block node %s: not in query-named-block-nodes", name);
             continue;
         }
+        /* a format node that decrypts (luks, or qcow2's encrypt) says
+         * its image is encrypted: QEMU opened it with the passphrase */
+        if ((json_object_has_member(bd, "key-secret") && g_str_equal(drv, "luks")) ||
+            json_object_has_member(bd, "encrypt")) {
+            if (!json_object_get_boolean_member_with_default(found, "encrypted", FALSE))
+                g_string_append_printf(problems, "\n  block node %s: not encrypted, the command line decrypts it",
+                                       name);
+        }
         /* every node with the driver the command line gave it (a
          * copy-on-read filter, a format, a protocol) */
         if (g_strcmp0(json_object_get_string_member_with_default(found, "drv", NULL), drv) != 0)
@@ -2632,6 +2676,22 @@ vgmAcceptStart(const char *dir, const VgmDomainDef *def, const VgmQemuConfig *cf
 
     g_mkdir_with_parents(runDir, 0755);
     g_mkdir_with_parents(cfg->logDir, 0755);
+    /* the secret files the driver would write: an image's passphrase is
+     * the one the test made its LUKS images with */
+    for (guint i = 0; i < cmd->secrets->len; i++) {
+        const VgmQemuCmdSecret *secret = g_ptr_array_index(cmd->secrets, i);
+        const char *value = secret->value ? secret->value :
+                            g_strcmp0(secret->usageType, "volume") == 0 ?
+                            VGM_ACCEPT_LUKS_PASSPHRASE : NULL;
+
+        if (!value) {
+            vgmErrorSet(error, VGM_ERR_INTERNAL, "no value for the %s secret of %s",
+                        secret->usageType ? secret->usageType : "?", secret->owner);
+            return FALSE;
+        }
+        if (!g_file_set_contents(secret->path, value, -1, error))
+            return FALSE;
+    }
 
     launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDERR_MERGE);
     g_subprocess_launcher_set_environ(launcher, envp);

@@ -32,7 +32,9 @@
  * device models missing, sev-snp kernel hashes), and the devices of
  * libvirt's checks outside memory (vgmDeviceCases): <vmcoreinfo/> needs the
  * device 'vmcoreinfo', io='io_uring' the -blockdev aio value (a QAPI flag,
- * which only "!" can take away), a controller model its QEMU device
+ * which only "!" can take away), an rbd image's librbd <encryption> the
+ * rbd driver's encrypt option (a QAPI flag too), a LUKS image's the
+ * secret object, a controller model its QEMU device
  * (nec-xhci is nec-usb-xhci, lsilogic lsi53c895a), a USB or virtio input
  * its device (PS/2 none), an <audio> type the QEMU driver the binary
  * lists (pulseaudio, sdl with its SDL_AUDIODRIVER, jack: libvirt's
@@ -367,6 +369,22 @@ static const VgmValidateCase vgmCases[] = {
     "this QEMU binary does not support <driver io='io_uring'> (disk 'vda'): its -blockdev has no " \
     "aio 'io_uring' (capability 'blockdev.aio.io_uring')"
 
+#define ERR_RBD_ENCRYPT \
+    "this QEMU binary does not support <encryption engine='librbd'> of disk 'vda': its rbd " \
+    "driver has no encrypt option (capability 'blockdev.rbd.encrypt')"
+#define ERR_LUKS_SECRET \
+    "this QEMU binary does not support the <encryption> of disk 'vda': it has no 'secret' " \
+    "object (capability 'object.secret')"
+#define DISK_RBD_LIBRBD "<disk type='network' device='disk'><driver name='qemu' type='raw'/>" \
+    "<source protocol='rbd' name='pool/image'><host name='mon.example.org'/>" \
+    "<encryption format='luks2' engine='librbd'><secret type='passphrase' " \
+    "uuid='2c3d4e5f-6071-4829-ab3c-4d5e6f708192'/></encryption></source>" \
+    "<target dev='vda' bus='virtio'/></disk>"
+#define DISK_LUKS "<disk type='file' device='disk'><driver name='qemu' type='raw'/>" \
+    "<source file='/var/lib/virt-gmem-test/disk.img'/><target dev='vda' bus='virtio'/>" \
+    "<encryption format='luks'><secret type='passphrase' " \
+    "uuid='2c3d4e5f-6071-4829-ab3c-4d5e6f708192'/></encryption></disk>"
+
 #define ERR_CONTROLLER(type, model, device) \
     "this QEMU binary does not support <controller type='" type "' model='" model "'>: " \
     "device '" device "' is missing"
@@ -406,6 +424,18 @@ static const VgmDeviceCase vgmDeviceCases[] = {
       NULL, NONE_OF("\"aio\":\"io_uring\""), NULL },
     { "devices/io-uring-missing", "qemu-gmem-memfd", "!blockdev.aio.io_uring", "", DISK_IO_URING,
       ERR_IO_URING, NULL, NULL },
+    /* an image's <encryption>: librbd's is the rbd driver's encrypt
+     * option, QEMU's a secret object the format node reads */
+    { "devices/rbd-encrypt", "qemu-7.2-debian", NULL, "", DISK_RBD_LIBRBD,
+      NULL, NONE_OF("\"encrypt\":{\"format\":\"luks2\",\"key-secret\":\"vgm-1-format-encryption-secret0\"}"),
+      NULL },
+    { "devices/rbd-encrypt-missing", "qemu-7.2-debian", "!blockdev.rbd.encrypt", "", DISK_RBD_LIBRBD,
+      ERR_RBD_ENCRYPT, NULL, NULL },
+    { "devices/luks", "qemu-7.2-debian", NULL, "", DISK_LUKS,
+      NULL, NONE_OF("\"driver\":\"luks\",\"key-secret\":\"vgm-1-format-encryption-secret0\""),
+      NULL },
+    { "devices/luks-secret-missing", "qemu-7.2-debian", "-object.secret", "", DISK_LUKS,
+      ERR_LUKS_SECRET, NULL, NULL },
     /* a controller model becomes its QEMU device, which the set must have
      * (issue 11: nec-xhci was written as the device 'nec-xhci') */
     { "devices/controller-nec-xhci", "qemu-7.2-debian", NULL, "",

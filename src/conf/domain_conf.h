@@ -821,6 +821,41 @@ typedef struct {
     gboolean inDisk;            /* given in <disk>, not in its <source> (kept so) */
 } VgmDiskAuth;
 
+/* <encryption format='' engine=''><secret type='passphrase' uuid=''|usage=''/>
+ * </encryption> of a disk image: how QEMU decrypts it, with the secret
+ * (of usage 'volume') that holds its passphrase */
+typedef enum {
+    VGM_DISK_ENCRYPTION_FORMAT_DEFAULT = 0,     /* 'default': qcow's old AES */
+    VGM_DISK_ENCRYPTION_FORMAT_QCOW,            /* qcow's old AES, by name */
+    VGM_DISK_ENCRYPTION_FORMAT_LUKS,
+    VGM_DISK_ENCRYPTION_FORMAT_LUKS2,
+
+    VGM_DISK_ENCRYPTION_FORMAT_LAST
+} VgmDiskEncryptionFormat;
+VGM_ENUM_DECL(vgmDiskEncryptionFormat);
+
+typedef enum {
+    VGM_DISK_ENCRYPTION_ENGINE_DEFAULT = 0,     /* not given: 'qemu' after the post-parse */
+    VGM_DISK_ENCRYPTION_ENGINE_QEMU,            /* QEMU's luks driver or qcow2's encrypt */
+    VGM_DISK_ENCRYPTION_ENGINE_LIBRBD,          /* Ceph's librbd, for an rbd image */
+
+    VGM_DISK_ENCRYPTION_ENGINE_LAST
+} VgmDiskEncryptionEngine;
+VGM_ENUM_DECL(vgmDiskEncryptionEngine);
+
+typedef struct {
+    VgmDiskEncryptionFormat format;
+    VgmDiskEncryptionEngine engine;
+    gboolean haveSecret;        /* a <secret> is given */
+    gboolean byUUID;            /* the secret is named by uuid, else by usage */
+    unsigned char uuid[16];
+    char *usage;                /* the secret's usage id (its volume's path) */
+    gboolean inDisk;            /* given in <disk>, not in its <source> (kept so) */
+} VgmDiskEncryption;
+
+void vgmDiskEncryptionFree(VgmDiskEncryption *enc);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskEncryption, vgmDiskEncryptionFree)
+
 /* The source of a network disk */
 struct _VgmDiskNetSource {
     VgmDiskProtocol protocol;
@@ -1064,6 +1099,7 @@ typedef struct {
     VgmVirtioOptions virtio;    /* <driver iommu ats packed page_per_vq> */
     char *src;                  /* file or dev; NULL: empty cdrom, or network */
     VgmDiskSlice slice;         /* of the top image's storage */
+    VgmDiskEncryption *encryption; /* of the top image; NULL: none */
     VgmDiskStartupPolicy startupPolicy; /* of a file or block source */
     VgmDiskNetSource *net;      /* type 'network': its source, else NULL */
     GPtrArray *backing;         /* <backingStore> layers (VgmDiskBackingLayer),
@@ -1138,6 +1174,7 @@ typedef struct {
     VgmDiskNetSource *net;      /* type network: its source, else NULL */
     unsigned long long metadataCacheMax; /* <format><metadata_cache>, bytes */
     VgmDiskSlice slice;         /* of the image's storage */
+    VgmDiskEncryption *encryption; /* <source><encryption>; NULL: none */
     unsigned int index;         /* a running domain's number of the image
                                  * (<backingStore index=''>, libvirt's
                                  * DST[N]); 0: none */

@@ -25,6 +25,10 @@ VGM_ENUM_IMPL(vgmDiskType, VGM_DISK_TYPE_LAST, "file", "block", "network", "vhos
 VGM_ENUM_IMPL(vgmDiskProtocol, VGM_DISK_PROTOCOL_LAST, "none", "nbd", "http", "https", "ftp",
               "ftps", "iscsi", "rbd", "gluster", "nfs");
 VGM_ENUM_IMPL(vgmDiskDevice, VGM_DISK_DEVICE_LAST, "disk", "cdrom", "floppy");
+VGM_ENUM_IMPL(vgmDiskEncryptionFormat, VGM_DISK_ENCRYPTION_FORMAT_LAST, "default", "qcow", "luks",
+              "luks2");
+VGM_ENUM_IMPL(vgmDiskEncryptionEngine, VGM_DISK_ENCRYPTION_ENGINE_LAST, "default", "qemu",
+              "librbd");
 VGM_ENUM_IMPL(vgmDiskStartupPolicy, VGM_DISK_STARTUP_LAST, "default", "mandatory", "requisite",
               "optional");
 VGM_ENUM_IMPL(vgmDiskBus, VGM_DISK_BUS_LAST, "none", "virtio", "sata", "scsi", "ide", "fdc", "usb");
@@ -349,11 +353,21 @@ vgmDiskNetSourceFree(VgmDiskNetSource *net)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDiskNetSource, vgmDiskNetSourceFree)
 
 void
+vgmDiskEncryptionFree(VgmDiskEncryption *enc)
+{
+    if (!enc)
+        return;
+    g_free(enc->usage);
+    g_free(enc);
+}
+
+void
 vgmDiskBackingLayerFree(VgmDiskBackingLayer *l)
 {
     g_free(l->format);
     g_free(l->path);
     vgmDiskNetSourceFree(l->net);
+    vgmDiskEncryptionFree(l->encryption);
     g_free(l);
 }
 
@@ -366,6 +380,7 @@ vgmDiskDefFree(VgmDiskDef *d)
     g_free(d->driverName);
     g_free(d->driverType);
     g_free(d->src);
+    vgmDiskEncryptionFree(d->encryption);
     g_free(d->mirrorFile);
     g_free(d->mirrorFormat);
     vgmDiskNetSourceFree(d->net);
@@ -1409,6 +1424,110 @@ vgmDiskNetHostParse(xmlNodePtr node, VgmDiskProtocol protocol, GError **error)
     return g_steal_pointer(&host);
 }
 
+/* <encryption format='' engine=''> with its <secret type='passphrase'
+ * uuid=''|usage=''/>, as libvirt parses it for a domain's disk: a
+ * <cipher> or <ivgen> (what a new volume is made with) is refused, as
+ * libvirt refuses them there; so is more than one secret, of which
+ * libvirt reads only the first */
+static VgmDiskEncryption *
+vgmDiskEncryptionParse(xmlNodePtr node, GError **error)
+{
+    g_autoptr(VgmDiskEncryption) enc = g_new0(VgmDiskEncryption, 1);
+    g_autoptr(GPtrArray) secrets = NULL;
+    g_autofree char *type = NULL;
+    g_autofree char *uuid = NULL;
+    xmlNodePtr secret;
+    int v;
+
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "format", "engine", NULL },
+                         (const char *const[]){ "secret", "cipher", "ivgen", NULL }, error) ||
+        vgmXMLPropEnum(node, "format", vgmDiskEncryptionFormatTypeFromString,
+                       VGM_XML_PROP_REQUIRED, &v, error) < 0)
+        return NULL;
+    enc->format = v;
+    if (vgmXMLPropEnum(node, "engine", vgmDiskEncryptionEngineTypeFromString,
+                       VGM_XML_PROP_NONZERO, &v, error) < 0)
+        return NULL;
+    enc->engine = v;
+    if (vgmXMLChild(node, "cipher") || vgmXMLChild(node, "ivgen")) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <%1$s> in the <encryption> of a disk: the image's own LUKS header names how it is encrypted (<%1$s> is for making a storage volume)"),
+                    vgmXMLChild(node, "cipher") ? "cipher" : "ivgen");
+        return NULL;
+    }
+    secrets = vgmXMLChildren(node, "secret");
+    if (secrets->len == 0) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("element <encryption> of a disk needs a <secret type='passphrase' uuid=''|usage=''/>: the secret holding the image's passphrase"));
+        return NULL;
+    }
+    if (secrets->len > 1) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("element <encryption> of a disk takes one <secret>, not %1$u"),
+                    secrets->len);
+        return NULL;
+    }
+    secret = g_ptr_array_index(secrets, 0);
+    if (!vgmXMLCheckNode(secret, (const char *const[]){ "type", "uuid", "usage", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmXMLPropString(secret, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
+        !vgmCheckValue((const char *const[]){ "passphrase", NULL }, type, "type", "secret", error) ||
+        vgmXMLPropString(secret, "uuid", 0, &uuid, error) < 0 ||
+        vgmXMLPropString(secret, "usage", 0, &enc->usage, error) < 0)
+        return NULL;
+    if (!uuid == !enc->usage) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("element <secret> of <encryption> names its secret by 'uuid' or by 'usage', one of the two"));
+        return NULL;
+    }
+    if (uuid && !(enc->byUUID = vgmDomainUUIDParse(uuid, enc->uuid))) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'uuid' of <secret> in <encryption>: expected a UUID"),
+                    uuid);
+        return NULL;
+    }
+    enc->haveSecret = TRUE;
+    return g_steal_pointer(&enc);
+}
+
+static void
+vgmDiskEncryptionFormatXML(VgmBuf *buf, const VgmDiskEncryption *enc)
+{
+    if (!enc)
+        return;
+    vgmBufAsprintf(buf, "<encryption format='%s'", vgmDiskEncryptionFormatTypeToString(enc->format));
+    if (enc->engine)
+        vgmBufAsprintf(buf, " engine='%s'", vgmDiskEncryptionEngineTypeToString(enc->engine));
+    vgmBufAdd(buf, ">\n");
+    if (enc->byUUID) {
+        char str[37];
+
+        vgmDomainUUIDFormat(enc->uuid, str);
+        vgmBufAsprintf(buf, "  <secret type='passphrase' uuid='%s'/>\n", str);
+    } else {
+        vgmBufEscapeString(buf, "  <secret type='passphrase' usage='%s'/>\n", enc->usage);
+    }
+    vgmBufAdd(buf, "</encryption>\n");
+}
+
+/* The <encryption> of an image's <source> @src into *@enc, then taken
+ * out of the document so that the source's own checks do not meet it */
+static gboolean
+vgmDiskEncryptionTake(xmlNodePtr src, VgmDiskEncryption **enc, GError **error)
+{
+    xmlNodePtr node;
+
+    if (vgmXMLSingleChild(src, "encryption", &node, error) < 0)
+        return FALSE;
+    if (!node)
+        return TRUE;
+    if (!(*enc = vgmDiskEncryptionParse(node, error)))
+        return FALSE;
+    xmlUnlinkNode(node);
+    xmlFreeNode(node);
+    return TRUE;
+}
+
 /* The <slices> of an image's <source> @src into *@slice, then taken out
  * of the document so that the source's own checks do not meet it: one
  * <slice type='storage' offset='' size=''/>, both in bytes (libvirt's
@@ -1458,18 +1577,21 @@ vgmDiskSliceFormat(VgmBuf *buf, const VgmDiskSlice *slice)
     vgmBufAdd(buf, "</slices>\n");
 }
 
-/* Ends a file or block image's <source> start tag: with its <slices>
- * inside, or at once */
+/* Ends a file or block image's <source> start tag: with its <slices> and
+ * <encryption> (@enc, unless given in the <disk>) inside, or at once */
 static void
-vgmDiskSourceClose(VgmBuf *buf, const VgmDiskSlice *slice)
+vgmDiskSourceClose(VgmBuf *buf, const VgmDiskSlice *slice, const VgmDiskEncryption *enc)
 {
-    if (!slice->set) {
+    if (enc && enc->inDisk)
+        enc = NULL;
+    if (!slice->set && !enc) {
         vgmBufAdd(buf, "/>\n");
         return;
     }
     vgmBufAdd(buf, ">\n");
     vgmBufAdjustIndent(buf, 2);
     vgmDiskSliceFormat(buf, slice);
+    vgmDiskEncryptionFormatXML(buf, enc);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</source>\n");
 }
@@ -1655,10 +1777,11 @@ vgmDiskNetSourceParseChecked(xmlNodePtr src, GError **error)
 }
 
 /* A network image's <source>, with a running disk's node number as its
- * index (0: none) */
+ * index (0: none), its slice and its <encryption> (unless given in the
+ * <disk>) */
 static void
 vgmDiskNetSourceFormatIndex(VgmBuf *buf, const VgmDiskNetSource *net, unsigned int index,
-                            const VgmDiskSlice *slice)
+                            const VgmDiskSlice *slice, const VgmDiskEncryption *enc)
 {
     guint i;
 
@@ -1714,6 +1837,8 @@ vgmDiskNetSourceFormatIndex(VgmBuf *buf, const VgmDiskNetSource *net, unsigned i
     vgmDiskSliceFormat(buf, slice);
     if (net->auth && !net->auth->inDisk)
         vgmDiskAuthFormat(buf, net->auth);
+    if (enc && !enc->inDisk)
+        vgmDiskEncryptionFormatXML(buf, enc);
     vgmBufAdjustIndent(buf, -2);
     vgmBufAdd(buf, "</source>\n");
 }
@@ -1721,7 +1846,7 @@ vgmDiskNetSourceFormatIndex(VgmBuf *buf, const VgmDiskNetSource *net, unsigned i
 void
 vgmDiskNetSourceFormat(VgmBuf *buf, const VgmDiskNetSource *net)
 {
-    vgmDiskNetSourceFormatIndex(buf, net, 0, NULL);
+    vgmDiskNetSourceFormatIndex(buf, net, 0, NULL, NULL);
 }
 
 /* <reconnect enabled='' timeout=''> of a vhost-user socket in <@owner
@@ -2010,7 +2135,8 @@ vgmDiskBackingParse(xmlNodePtr node, VgmDiskDef *disk, GError **error)
                            "format", error) ||
             !vgmDiskMetadataCacheParse(fmt, &layer->metadataCacheMax, error))
             return FALSE;
-        if (!vgmDiskSliceTake(src, &layer->slice, error))
+        if (!vgmDiskSliceTake(src, &layer->slice, error) ||
+            !vgmDiskEncryptionTake(src, &layer->encryption, error))
             return FALSE;
         if (type == VGM_DISK_TYPE_NETWORK) {
             if (!(layer->net = vgmDiskNetSourceParseChecked(src, error)))
@@ -2044,11 +2170,11 @@ vgmDiskBackingFormat(VgmBuf *buf, const VgmDiskDef *disk)
         vgmBufEscapeString(buf, "<format type='%s'", l->format);
         vgmDiskMetadataCacheFormat(buf, "format", l->metadataCacheMax);
         if (l->net) {
-            vgmDiskNetSourceFormatIndex(buf, l->net, 0, &l->slice);
+            vgmDiskNetSourceFormatIndex(buf, l->net, 0, &l->slice, l->encryption);
         } else {
             vgmBufEscapeString(buf, l->type == VGM_DISK_TYPE_FILE ? "<source file='%s'" :
                                "<source dev='%s'", l->path);
-            vgmDiskSourceClose(buf, &l->slice);
+            vgmDiskSourceClose(buf, &l->slice, l->encryption);
         }
     }
     if (disk->backingEnd)
@@ -2148,7 +2274,8 @@ vgmDiskParse(xmlNodePtr node, GError **error)
                                                 "target", "iotune",
                                                 "readonly", "boot", "alias", "address", "acpi", "serial", "wwn",
                                                 "vendor", "product", "geometry", "blockio",
-                                                "shareable", "transient", "auth", NULL }, error))
+                                                "shareable", "transient", "auth", "encryption",
+                                                NULL }, error))
         return NULL;
     {
         g_autofree char *snapshot = NULL;
@@ -2282,8 +2409,26 @@ vgmDiskParse(xmlNodePtr node, GError **error)
         return NULL;
     if (child)
         xmlUnsetProp(child, (const xmlChar *)"index");
-    if (child && !vgmDiskSliceTake(child, &disk->slice, error))
+    if (child && (!vgmDiskSliceTake(child, &disk->slice, error) ||
+                  !vgmDiskEncryptionTake(child, &disk->encryption, error)))
         return NULL;
+    {
+        xmlNodePtr enc;
+
+        /* libvirt's older place for it, kept where it was given */
+        if (vgmXMLSingleChild(node, "encryption", &enc, error) < 0)
+            return NULL;
+        if (enc && disk->encryption) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("element <encryption> is given in both <disk> and its <source>: one is enough"));
+            return NULL;
+        }
+        if (enc) {
+            if (!(disk->encryption = vgmDiskEncryptionParse(enc, error)))
+                return NULL;
+            disk->encryption->inDisk = TRUE;
+        }
+    }
     if (disk->slice.set && disk->type != VGM_DISK_TYPE_FILE &&
         disk->type != VGM_DISK_TYPE_BLOCK && disk->type != VGM_DISK_TYPE_NETWORK) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
@@ -2487,7 +2632,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     if (disk->net) {
         if (disk->net->auth && disk->net->auth->inDisk)
             vgmDiskAuthFormat(buf, disk->net->auth);
-        vgmDiskNetSourceFormatIndex(buf, disk->net, disk->nodeIndex, &disk->slice);
+        vgmDiskNetSourceFormatIndex(buf, disk->net, disk->nodeIndex, &disk->slice,
+                                    disk->encryption);
     } else if (disk->type == VGM_DISK_TYPE_VHOSTUSER) {
         vgmBufEscapeString(buf, "<source type='unix' path='%s'", disk->src);
         if (disk->nodeIndex)
@@ -2504,7 +2650,7 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
                            vgmDiskStartupPolicyTypeToString(disk->startupPolicy));
         if (disk->nodeIndex)
             vgmBufAsprintf(buf, " index='%u'", disk->nodeIndex);
-        vgmDiskSourceClose(buf, &disk->slice);
+        vgmDiskSourceClose(buf, &disk->slice, disk->encryption);
     }
     vgmDiskBackingFormat(buf, disk);
     vgmDiskMirrorFormat(buf, disk);
@@ -2545,6 +2691,8 @@ vgmDiskFormat(VgmBuf *buf, const VgmDiskDef *disk)
     vgmBufEscapeText(buf, "<wwn>%s</wwn>\n", disk->wwn);
     vgmBufEscapeText(buf, "<vendor>%s</vendor>\n", disk->vendor);
     vgmBufEscapeText(buf, "<product>%s</product>\n", disk->product);
+    if (disk->encryption && disk->encryption->inDisk)
+        vgmDiskEncryptionFormatXML(buf, disk->encryption);
     if (disk->bootOrder)
         vgmBufAsprintf(buf, "<boot order='%u'/>\n", disk->bootOrder);
     vgmDeviceInfoFormat(buf, disk->alias, &disk->addr);

@@ -1151,6 +1151,16 @@ vgmPostParseDevices(VgmDomainDef *def, gboolean live, gboolean hotplug)
             disk->snapshotNo = TRUE;
         if (disk->device == VGM_DISK_DEVICE_CDROM)
             disk->readonly = TRUE;
+        /* libvirt's engine of an image's encryption that names none:
+         * QEMU's own, on every image of the chain */
+        if (disk->encryption && !disk->encryption->engine)
+            disk->encryption->engine = VGM_DISK_ENCRYPTION_ENGINE_QEMU;
+        for (guint k = 0; disk->backing && k < disk->backing->len; k++) {
+            VgmDiskBackingLayer *l = g_ptr_array_index(disk->backing, k);
+
+            if (l->encryption && !l->encryption->engine)
+                l->encryption->engine = VGM_DISK_ENCRYPTION_ENGINE_QEMU;
+        }
     }
     /* libvirt's access mode of a share QEMU (or the driver's virtiofsd)
      * serves: passthrough, written into the definition */

@@ -1731,6 +1731,8 @@ vgmRuleVhostUserDisk(const VgmDiskDef *d, GError **error)
         what = "<metadata_cache>";
     else if (d->backing)
         what = "<backingStore>";
+    else if (d->encryption)
+        what = "<encryption>";
     else if (d->iotune)
         what = "<iotune>";
     else if (d->readonly)
@@ -1747,6 +1749,75 @@ vgmRuleVhostUserDisk(const VgmDiskDef *d, GError **error)
                 _("vhostuser disk '%1$s' cannot have %2$s: its vhost-user-blk server does the block layer's work"),
                 d->dst, what);
     return FALSE;
+}
+
+/* The <encryption> @enc of an image of disk @dst in format @format (raw,
+ * qcow2; NULL for a directory's FAT), on the network over @net or local
+ * (NULL), as libvirt's QEMU driver takes it: LUKS, decrypted by QEMU's
+ * own luks driver (raw) or qcow2's encrypt layer, or by librbd for an rbd
+ * image (LUKS 1 or 2) */
+static gboolean
+vgmRuleImageEncryption(const VgmDiskEncryption *enc, const char *dst, const char *format,
+                       const VgmDiskNetSource *net, GError **error)
+{
+    const char *fmt = vgmDiskEncryptionFormatTypeToString(enc->format);
+
+    if (enc->format == VGM_DISK_ENCRYPTION_FORMAT_DEFAULT ||
+        enc->format == VGM_DISK_ENCRYPTION_FORMAT_QCOW) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <encryption format='%1$s'> of disk '%2$s': QEMU no longer opens qcow's old AES encryption; 'luks' is the format it decrypts"),
+                    fmt, dst);
+        return FALSE;
+    }
+    if (enc->engine == VGM_DISK_ENCRYPTION_ENGINE_LIBRBD) {
+        if (!net || net->protocol != VGM_DISK_PROTOCOL_RBD) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("<encryption engine='librbd'> of disk '%1$s' is for an rbd image (<source protocol='rbd'>): librbd decrypts only its own images"),
+                        dst);
+            return FALSE;
+        }
+        return TRUE;
+    }
+    if (enc->format == VGM_DISK_ENCRYPTION_FORMAT_LUKS2) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("unsupported <encryption format='luks2'> of disk '%1$s' with engine 'qemu': QEMU's luks driver reads LUKS 1 only (librbd reads LUKS 2 on an rbd image)"),
+                    dst);
+        return FALSE;
+    }
+    if (!format || (!g_str_equal(format, "raw") && !g_str_equal(format, "qcow2"))) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("<encryption> of disk '%1$s' is for a 'raw' or 'qcow2' image, not '%2$s'"),
+                    dst, format ? format : "fat");
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* The encryption of each image of disk @d: the top needs an image */
+static gboolean
+vgmRuleDiskEncryption(const VgmDiskDef *d, GError **error)
+{
+    if (d->encryption && d->type != VGM_DISK_TYPE_VHOSTUSER) {
+        if (!vgmDiskHasMedium(d)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("disk '%1$s' has an <encryption> but no image to decrypt (no <source>)"),
+                        d->dst);
+            return FALSE;
+        }
+        if (!vgmRuleImageEncryption(d->encryption, d->dst,
+                                    d->type == VGM_DISK_TYPE_DIR ? NULL :
+                                    d->driverType ? d->driverType : "raw",
+                                    d->net, error))
+            return FALSE;
+    }
+    for (guint k = 0; d->backing && k < d->backing->len; k++) {
+        const VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, k);
+
+        if (l->encryption && !vgmRuleImageEncryption(l->encryption, d->dst, l->format, l->net,
+                                                     error))
+            return FALSE;
+    }
+    return TRUE;
 }
 
 #define VGM_BUS(b) (1u << VGM_DISK_BUS_ ## b)
@@ -1927,7 +1998,8 @@ vgmRuleDevices(const VgmDomainDef *def, GError **error)
     }
     for (i = 0; i < devs->disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(devs->disks, i);
-        if (!vgmRuleVhostUserDisk(d, error) || !vgmRuleDiskFrontend(d, error))
+        if (!vgmRuleVhostUserDisk(d, error) || !vgmRuleDiskFrontend(d, error) ||
+            !vgmRuleDiskEncryption(d, error))
             return FALSE;
         if ((d->queues || d->queueSize) && d->bus != VGM_DISK_BUS_VIRTIO) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,

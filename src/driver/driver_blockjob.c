@@ -1033,6 +1033,13 @@ vgmBlockCopyStart(VgmDriver *drv, const char *name, const char *path, const VgmB
                     disk->dst);
         return FALSE;
     }
+    /* QEMU copies what the guest reads: the decrypted data */
+    if (disk->encryption) {
+        vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                    _("a copy of disk '%1$s' is not supported: its image is encrypted (<encryption>), and the copy would hold its data unencrypted"),
+                    disk->dst);
+        return FALSE;
+    }
     if (!vgmBlockNodeOf(mon, dom->def, disk, &node, error))
         return FALSE;
     if (!vgmBlockJobOf(mon, disk, &job, error))
@@ -1450,6 +1457,12 @@ vgmBlockCopyParseDest(const char *xml, char **path, char **format, gboolean *blo
                 vgmXMLPropString(n, *block ? "dev" : "file", VGM_XML_PROP_REQUIRED, path,
                                  error) < 0)
                 return FALSE;
+        }
+        if (xmlStrEqual(n->name, BAD_CAST "encryption") ||
+            (xmlStrEqual(n->name, BAD_CAST "source") && vgmXMLChild(n, "encryption"))) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED, "%s",
+                        _("a copy destination with <encryption> is not supported: the copy is written unencrypted"));
+            return FALSE;
         } else if (xmlStrEqual(n->name, BAD_CAST "driver")) {
             if (vgmXMLPropString(n, "name", VGM_XML_PROP_NONE, &name, error) < 0 ||
                 vgmXMLPropString(n, "type", VGM_XML_PROP_NONE, format, error) < 0)

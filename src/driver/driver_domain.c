@@ -4038,6 +4038,9 @@ typedef struct {
     GPtrArray *removed;         /* of oldOpts, in its order */
     char *oldWatchdogAction;    /* -watchdog-action's, or NULL */
     char *newWatchdogAction;
+    GPtrArray *newSecrets;      /* of newCmd's secrets (VgmQemuCmdSecret), the
+                                 * files the old command line has not */
+    GPtrArray *goneSecrets;     /* of oldCmd's, the files the new one has not */
 } VgmDriverHotplugDiff;
 
 static void
@@ -4051,6 +4054,36 @@ vgmDriverHotplugDiffClear(VgmDriverHotplugDiff *d)
     g_clear_pointer(&d->newOpts, g_ptr_array_unref);
     g_clear_pointer(&d->oldWatchdogAction, g_free);
     g_clear_pointer(&d->newWatchdogAction, g_free);
+    g_clear_pointer(&d->newSecrets, g_ptr_array_unref);
+    g_clear_pointer(&d->goneSecrets, g_ptr_array_unref);
+}
+
+/* The secrets of @from whose files @than has not (borrowed) */
+static GPtrArray *
+vgmDriverHotplugSecretsBeyond(const VgmQemuCmd *from, const VgmQemuCmd *than)
+{
+    GPtrArray *beyond = g_ptr_array_new();
+
+    for (guint i = 0; from->secrets && i < from->secrets->len; i++) {
+        const VgmQemuCmdSecret *s = g_ptr_array_index(from->secrets, i);
+        guint j;
+
+        for (j = 0; than->secrets && j < than->secrets->len; j++) {
+            if (g_str_equal(s->path, ((const VgmQemuCmdSecret *)g_ptr_array_index(than->secrets, j))->path))
+                break;
+        }
+        if (!than->secrets || j == than->secrets->len)
+            g_ptr_array_add(beyond, (gpointer)s);
+    }
+    return beyond;
+}
+
+/* Removes the files of secrets @secrets (VgmQemuCmdSecret) */
+static void
+vgmDriverHotplugSecretsRemove(const GPtrArray *secrets)
+{
+    for (guint i = 0; secrets && i < secrets->len; i++)
+        g_unlink(((const VgmQemuCmdSecret *)g_ptr_array_index(secrets, i))->path);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverHotplugDiff, vgmDriverHotplugDiffClear)
 
@@ -4107,9 +4140,10 @@ vgmDriverHotplugCompare(const VgmDriverStore *store, const VgmDriverDomain *dom,
         if (!g_hash_table_contains(has, g_ptr_array_index(oldKeys, i)))
             g_ptr_array_add(d->removed, g_ptr_array_index(d->oldOpts, i));
     }
-    if (oldRest->len != newRest->len || memcmp(oldRest->str, newRest->str, oldRest->len) != 0 ||
-        (d->newCmd->secrets ? d->newCmd->secrets->len : 0) !=
-        (d->oldCmd->secrets ? d->oldCmd->secrets->len : 0)) {
+    /* the secrets QEMU reads from files: those of the device's objects */
+    d->newSecrets = vgmDriverHotplugSecretsBeyond(d->newCmd, d->oldCmd);
+    d->goneSecrets = vgmDriverHotplugSecretsBeyond(d->oldCmd, d->newCmd);
+    if (oldRest->len != newRest->len || memcmp(oldRest->str, newRest->str, oldRest->len) != 0) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
                     detach ? _("the device cannot be detached from running domain '%1$s': QEMU would need other options than a device's (a host resource the driver prepares at a start, or a change to other devices); change the config (--config) for the next start")
                            : _("the device cannot be attached to running domain '%1$s': QEMU would need other options than a device's (a host resource the driver prepares at a start, or a change to other devices); change the config (--config) for the next start"),
@@ -4344,9 +4378,10 @@ vgmDriverHotplugTap(const VgmDomainDef *def, const VgmNetDef *net, GError **erro
  * has beyond the one of @oldDef (objects, block nodes, networks,
  * character devices, devices, in its order), when nothing else of it
  * differs, and its start-up commands beyond the old ones (a disk's
- * throttling). A new interface's tap is set up once QEMU made it. What
- * else the driver prepares on the host at a start (secrets, overlays,
- * macvtaps) is refused. A failure takes back what was added. */
+ * throttling). A new interface's tap is set up once QEMU made it, the
+ * secrets its objects read are written before. What else the driver
+ * prepares on the host at a start (overlays, macvtaps) is refused. A
+ * failure takes back what was added. */
 static gboolean
 vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
                        const VgmDomainDef *oldDef, const VgmDomainDef *newDef, char **deviceId,
@@ -4377,6 +4412,12 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
     }
     if (!(mon = vgmDriverProcessConnect(dom->status, VGM_DRIVER_QUERY_TIMEOUT_MS, error)))
         return FALSE;
+    /* the secrets its objects read (an image's passphrase, a network
+     * disk's login), written before QEMU makes them, as at a start */
+    if (!vgmDriverProcessWriteSecrets(store, d.newSecrets, error)) {
+        vgmDriverHotplugSecretsRemove(d.newSecrets);
+        return FALSE;
+    }
     /* a watchdog plugged acts as its XML says from the first: its action
      * is set before the device comes, as libvirt sets it (one unplugged
      * leaves QEMU's action, as libvirt does) */
@@ -4423,6 +4464,7 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
          * asks the guest) */
         vgmDriverHotplugTakeBack(dom, mon, d.added, done, VGM_DRIVER_TAKE_BACK_EVERYTHING);
         vgmDriverHotplugNetsGone(newDef, oldDef);
+        vgmDriverHotplugSecretsRemove(d.newSecrets);
         return FALSE;
     }
     for (i = 0; d.oldCmd->startup && i < d.oldCmd->startup->len; i++)
@@ -4443,6 +4485,7 @@ vgmDriverDomainHotplug(const VgmDriverStore *store, const VgmDriverDomain *dom,
                         err->message);
             vgmDriverHotplugTakeBack(dom, mon, d.added, d.added->len, VGM_DRIVER_TAKE_BACK_EVERYTHING);
             vgmDriverHotplugNetsGone(newDef, oldDef);
+            vgmDriverHotplugSecretsRemove(d.newSecrets);
             return FALSE;
         }
     }
@@ -4853,6 +4896,7 @@ vgmDriverDomainFinishUnplug(const VgmDriverStore *store, VgmDriverDomain *dom,
     vgmDriverHotplugTakeBack(dom, mon, d.removed, d.removed->len,
                              VGM_DRIVER_TAKE_BACK_NO_DEVICES | VGM_DRIVER_TAKE_BACK_NO_NODES);
     vgmDriverHotplugNetsGone(oldDef, newDef);
+    vgmDriverHotplugSecretsRemove(d.goneSecrets);
     return vgmDriverDomainSaveLive(store, dom, newDef, error);
 }
 

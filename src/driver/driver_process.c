@@ -1718,15 +1718,11 @@ vgmDriverProcessPrepare(const VgmDriverStore *store, const VgmDomainDef *def,
     return g_steal_pointer(&start);
 }
 
-/* The secrets QEMU reads from files (a network disk's <auth>, looked up
- * in the secret driver, and its HTTP cookies), written, readable by
- * their owner only, into the domain's run-time directory, which the end
- * of the run removes */
-static gboolean
-vgmDriverProcessWriteSecrets(const VgmDriverStore *store, const VgmQemuCmd *cmd, GError **error)
+gboolean
+vgmDriverProcessWriteSecrets(const VgmDriverStore *store, const GPtrArray *secrets, GError **error)
 {
-    for (guint i = 0; i < cmd->secrets->len; i++) {
-        const VgmQemuCmdSecret *secret = g_ptr_array_index(cmd->secrets, i);
+    for (guint i = 0; i < secrets->len; i++) {
+        const VgmQemuCmdSecret *secret = g_ptr_array_index(secrets, i);
         g_autoptr(GBytes) value = NULL;
         const void *data;
         gsize len;
@@ -1736,7 +1732,8 @@ vgmDriverProcessWriteSecrets(const VgmDriverStore *store, const VgmQemuCmd *cmd,
         } else if (!(value = vgmDriverSecretValueForRef(store, secret->usageType,
                                                         secret->byUUID ? secret->uuid : NULL,
                                                         secret->usage, error))) {
-            g_prefix_error(error, _("cannot start with the <auth> of %1$s: "), secret->owner);
+            g_prefix_error(error, _("cannot start with the %1$s of %2$s: "), secret->element,
+                           secret->owner);
             return FALSE;
         }
         data = g_bytes_get_data(value, &len);
@@ -1793,7 +1790,7 @@ vgmDriverProcessLaunch(VgmDriverStart *start, GError **error)
         if (!vgmFileMakePath(monDir, 0700, error))
             goto undo;
     }
-    if (!vgmDriverProcessWriteSecrets(store, start->cmd, error) ||
+    if (!vgmDriverProcessWriteSecrets(store, start->cmd->secrets, error) ||
         !vgmDriverPrepareMemoryPaths(store, start->name, start->plan,
                                      status->hugetlbfsDirs, error) ||
         !vgmDriverProcessWritePlanFiles(start->plan, error) ||

@@ -54,6 +54,13 @@ typedef enum {
  * /usr/bin/qemu-system-ARCH. */
 char *vgmDriverProcessEmulator(const VgmDomainDef *def);
 
+/* Writes the secrets @secrets (VgmQemuCmdSecret) QEMU reads from files (a
+ * network disk's <auth> and an image's <encryption>, looked up in the
+ * secret driver, and HTTP cookies), readable by their owner only, into
+ * the domain's run-time directory, which the end of the run removes */
+gboolean vgmDriverProcessWriteSecrets(const VgmDriverStore *store, const GPtrArray *secrets,
+                                      GError **error);
+
 /* Validates @def against @caps, plans and renders its command line with
  * the store's paths (runtime, memory, log dirs and hugetlbfs mounts) and
  * the host nodes numad advised (@autoNodeset, or NULL). */

@@ -367,6 +367,8 @@ vgmSnapshotAlignDisks(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gboolean
                 why = N_("a <transient/> disk's writes are thrown away");
             else if (d->slice.set)
                 why = N_("its image is a storage slice (<slices>) of the file");
+            else if (d->encryption && !active)
+                why = N_("its image is encrypted (<encryption>), which qemu-img would open without the passphrase (a running domain's QEMU can take it)");
             if (why) {
                 vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                             _("disk '%1$s' (format '%2$s') cannot take an internal snapshot: %3$s; mark it <disk name='%1$s' snapshot='no'/> in the snapshot's <disks> to leave it out"),
@@ -558,6 +560,8 @@ vgmSnapshotAlignExternal(const VgmDomainDef *def, VgmSnapshotDef *snapDef, gbool
             why = N_("a <transient/> disk's writes are thrown away");
         else if (vgmDiskHasSlice(d))
             why = N_("an image of its chain has a storage slice (<slices>)");
+        else if (d->encryption)
+            why = N_("its image is encrypted (<encryption>), and the new image over it would hold the guest's writes unencrypted");
         else if (!(sd && sd->file) && d->type == VGM_DISK_TYPE_BLOCK)
             why = N_("the new image of a block device needs a name (<source file|dev> in the snapshot's <disk>)");
         if (why) {

@@ -287,6 +287,8 @@
     X(OBJECT_TLS_CREDS_X509, "object.tls-creds-x509", OBJECT, "tls-creds-x509", NULL) \
     X(BLOCKDEV_ISCSI, "blockdev.iscsi", QAPI, "blockdev-add/arg-type/+iscsi", NULL) \
     X(BLOCKDEV_RBD, "blockdev.rbd", QAPI, "blockdev-add/arg-type/+rbd", NULL) \
+    /* librbd's decryption of an rbd image (<encryption engine='librbd'>) */ \
+    X(BLOCKDEV_RBD_ENCRYPT, "blockdev.rbd.encrypt", QAPI, "blockdev-add/arg-type/+rbd/encrypt", NULL) \
     X(BLOCKDEV_GLUSTER, "blockdev.gluster", QAPI, "blockdev-add/arg-type/+gluster", NULL) \
     X(BLOCKDEV_NFS, "blockdev.nfs", QAPI, "blockdev-add/arg-type/+nfs", NULL) \
     X(OBJECT_SECRET, "object.secret", OBJECT, "secret", NULL) \

@@ -669,7 +669,10 @@ vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *o, const char *storage, const c
                     const char *formatDriver, gboolean readonly, const VgmCmdBlockdevOpts *opts)
 {
     const VgmDiskSlice *slice = opts && opts->slice && opts->slice->set ? opts->slice : NULL;
-    gboolean raw = g_str_equal(formatDriver, "raw");
+    const char *keySecret = opts ? opts->keySecret : NULL;
+    /* a LUKS image under no other format is QEMU's luks format, whose
+     * slice is a raw node of its own, as libvirt builds it */
+    gboolean raw = g_str_equal(formatDriver, "raw") && !keySecret;
     g_autofree char *sliced = NULL;
 
     json_object_set_string_member(o, "node-name", storage);
@@ -703,7 +706,19 @@ vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *o, const char *storage, const c
         json_object_set_string_member(o, "discard", opts->discard);
     if (opts && opts->detectZeroes)
         json_object_set_string_member(o, "detect-zeroes", opts->detectZeroes);
-    json_object_set_string_member(o, "driver", formatDriver);
+    if (keySecret && g_str_equal(formatDriver, "raw")) {
+        json_object_set_string_member(o, "driver", "luks");
+        json_object_set_string_member(o, "key-secret", keySecret);
+    } else if (keySecret) {
+        JsonObject *encrypt = json_object_new();
+
+        json_object_set_string_member(o, "driver", formatDriver);
+        json_object_set_string_member(encrypt, "format", "luks");
+        json_object_set_string_member(encrypt, "key-secret", keySecret);
+        json_object_set_object_member(o, "encrypt", encrypt);
+    } else {
+        json_object_set_string_member(o, "driver", formatDriver);
+    }
     if (slice && raw) {
         json_object_set_int_member(o, "offset", (gint64)slice->offset);
         json_object_set_int_member(o, "size", (gint64)slice->size);
@@ -745,7 +760,7 @@ vgmCmdFirmware(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cf
     vgmCmdPflash(cmd, 0, fw->loader, FALSE, fw->readonly);
     if (fw->nvramNetwork)
         vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(cmd, def, cfg, def->os.nvramNet, "nvram",
-                                                     "vgm-pflash1-storage"),
+                                                     "vgm-pflash1-storage", NULL, NULL, NULL),
                             "vgm-pflash1-storage", "vgm-pflash1-format", "raw", FALSE, NULL);
     else if (fw->nvram)
         vgmCmdPflash(cmd, 1, fw->nvram, fw->nvramBlock, FALSE);

@@ -31,8 +31,9 @@ typedef struct {
     GPtrArray *warnings; /* what may not work as the definition hopes,
                           * for the domain's log: translated lines */
     GPtrArray *secrets; /* VgmQemuCmdSecret: the secrets QEMU reads from
-                         * files (a network disk's <auth>), which the
-                         * driver writes before QEMU starts */
+                         * files (a network disk's <auth>, an image's
+                         * <encryption>), which the driver writes before
+                         * QEMU starts */
 } VgmQemuCmd;
 
 /* A secret that a -object secret reads from @path (in the domain's
@@ -48,6 +49,8 @@ typedef struct {
     unsigned char uuid[16];
     char *usage;                /* the usage id, when not by uuid */
     char *owner;                /* what needs it, for errors: "disk 'vda'" */
+    const char *element;        /* what of the owner names it: "<auth>",
+                                 * "<encryption>", "<cookies>" */
 } VgmQemuCmdSecret;
 
 /* The fds the driver hands QEMU for an interface whose host side it

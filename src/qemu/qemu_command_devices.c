@@ -437,16 +437,14 @@ vgmCmdNetSocketAddress(const VgmDiskNetHost *host)
     return server;
 }
 
-/* The secret object of the <auth> (@use "auth") or the HTTP cookies
- * (@use "httpcookie") of network image @net of disk @dst whose storage
- * node is @storage: QEMU reads it from a file the driver writes (the
- * domain's run-time directory, only its owner's); returns its id */
-static char *
-vgmCmdNetSecret(VgmQemuCmd *cmd, const VgmDiskNetSource *net, const char *dst,
-                const char *storage, const char *use, const char *runDir)
+/* A secret object @id of @element (what names it) of disk @dst ("nvram":
+ * the UEFI varstore), which QEMU reads from a file the driver writes (in
+ * the domain's run-time directory @runDir, only its owner's) before QEMU
+ * starts; returns its record, for the caller to say what goes in it */
+static VgmQemuCmdSecret *
+vgmCmdFileSecret(VgmQemuCmd *cmd, const char *id, const char *dst, const char *element,
+                 const char *runDir)
 {
-    const VgmDiskAuth *auth = net->auth;
-    char *id = g_strdup_printf("%s-%s-secret0", storage, use);
     g_autofree char *file = g_strdup_printf("%s.secret", id);
     VgmQemuCmdSecret *secret = g_new0(VgmQemuCmdSecret, 1);
     JsonObject *obj = json_object_new();
@@ -454,7 +452,47 @@ vgmCmdNetSecret(VgmQemuCmd *cmd, const VgmDiskNetSource *net, const char *dst,
     secret->path = g_build_filename(runDir, file, NULL);
     secret->owner = g_str_equal(dst, "nvram") ? g_strdup(_("the UEFI varstore (<nvram>)")) :
                                                 g_strdup_printf("disk '%s'", dst);
-    if (g_str_equal(use, "httpcookie")) {
+    secret->element = element;
+    json_object_set_string_member(obj, "qom-type", "secret");
+    json_object_set_string_member(obj, "id", id);
+    json_object_set_string_member(obj, "format", "raw");
+    json_object_set_string_member(obj, "file", secret->path);
+    vgmCmdObject(cmd, obj);
+    json_object_unref(obj);
+    g_ptr_array_add(cmd->secrets, secret);
+    return secret;
+}
+
+char *
+vgmCmdImageKeySecret(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+                     const VgmDiskEncryption *enc, const char *dst, const char *format)
+{
+    g_autofree char *runDir = vgmQemuConfigDomainRunDir(cfg, def->name);
+    char *id = g_strdup_printf("%s-encryption-secret0", format);
+    VgmQemuCmdSecret *secret = vgmCmdFileSecret(cmd, id, dst, "<encryption>", runDir);
+
+    /* libvirt looks the passphrase up as a secret of usage 'volume' */
+    secret->usageType = g_strdup("volume");
+    secret->byUUID = enc->byUUID;
+    memcpy(secret->uuid, enc->uuid, sizeof(secret->uuid));
+    secret->usage = g_strdup(enc->usage);
+    return id;
+}
+
+/* The secret object of the <auth> (@use "auth") or the HTTP cookies
+ * (@use "httpcookie") of network image @net of disk @dst whose storage
+ * node is @storage; returns its id */
+static char *
+vgmCmdNetSecret(VgmQemuCmd *cmd, const VgmDiskNetSource *net, const char *dst,
+                const char *storage, const char *use, const char *runDir)
+{
+    const VgmDiskAuth *auth = net->auth;
+    char *id = g_strdup_printf("%s-%s-secret0", storage, use);
+    gboolean isCookie = g_str_equal(use, "httpcookie");
+    VgmQemuCmdSecret *secret = vgmCmdFileSecret(cmd, id, dst, isCookie ? "<cookies>" : "<auth>",
+                                                runDir);
+
+    if (isCookie) {
         /* the Cookie header's value: NAME=VALUE pairs joined by "; " */
         GString *cookies = g_string_new(NULL);
 
@@ -469,13 +507,6 @@ vgmCmdNetSecret(VgmQemuCmd *cmd, const VgmDiskNetSource *net, const char *dst,
         memcpy(secret->uuid, auth->uuid, sizeof(secret->uuid));
         secret->usage = g_strdup(auth->usage);
     }
-    json_object_set_string_member(obj, "qom-type", "secret");
-    json_object_set_string_member(obj, "id", id);
-    json_object_set_string_member(obj, "format", "raw");
-    json_object_set_string_member(obj, "file", secret->path);
-    vgmCmdObject(cmd, obj);
-    json_object_unref(obj);
-    g_ptr_array_add(cmd->secrets, secret);
     return id;
 }
 
@@ -506,7 +537,8 @@ vgmCmdNetTLS(VgmQemuCmd *cmd, const char *storage, const char *dir)
  * credentials) go first. */
 JsonObject *
 vgmCmdNetSourceNode(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
-                    const VgmDiskNetSource *net, const char *dst, const char *storage)
+                    const VgmDiskNetSource *net, const char *dst, const char *storage,
+                    const VgmDiskEncryption *enc, const char *format, char **keySecret)
 {
     const VgmDiskNetHost *host = vgmDiskNetFirstHost(net);
     JsonObject *o = json_object_new();
@@ -515,6 +547,8 @@ vgmCmdNetSourceNode(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
     g_autofree char *secret = net->auth ? vgmCmdNetSecret(cmd, net, dst, storage, "auth", runDir) :
                               net->cookies ? vgmCmdNetSecret(cmd, net, dst, storage, "httpcookie",
                                                              runDir) : NULL;
+    /* (after the <auth>'s, as libvirt orders them) */
+    g_autofree char *encSecret = enc ? vgmCmdImageKeySecret(cmd, def, cfg, enc, dst, format) : NULL;
     const char *slash = net->name ? strchr(net->name, '/') : NULL;
     g_autofree char *head = slash ? g_strndup(net->name, slash - net->name) : g_strdup(net->name);
     JsonArray *servers;
@@ -606,6 +640,15 @@ vgmCmdNetSourceNode(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
             json_object_set_array_member(o, "auth-client-required", modes);
             json_object_set_string_member(o, "key-secret", secret);
         }
+        /* librbd decrypts the image itself */
+        if (enc && enc->engine == VGM_DISK_ENCRYPTION_ENGINE_LIBRBD) {
+            JsonObject *encrypt = json_object_new();
+
+            json_object_set_string_member(encrypt, "format",
+                                          vgmDiskEncryptionFormatTypeToString(enc->format));
+            json_object_set_string_member(encrypt, "key-secret", encSecret);
+            json_object_set_object_member(o, "encrypt", encrypt);
+        }
         break;
     case VGM_DISK_PROTOCOL_GLUSTER:
         json_object_set_string_member(o, "volume", head);
@@ -637,6 +680,9 @@ vgmCmdNetSourceNode(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfi
     case VGM_DISK_PROTOCOL_LAST:
         break;
     }
+    if (keySecret)
+        *keySecret = enc && enc->engine == VGM_DISK_ENCRYPTION_ENGINE_QEMU ?
+                     g_steal_pointer(&encSecret) : NULL;
     return o;
 }
 
@@ -730,12 +776,21 @@ vgmCmdDiskBacking(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig 
             .slice = &l->slice,
         };
 
-        if (l->net)
-            vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(cmd, def, cfg, l->net, d->dst, storage),
-                                storage, format, l->format, TRUE, &opts);
-        else
+        g_autofree char *keySecret = NULL;
+
+        if (l->net) {
+            JsonObject *node = vgmCmdNetSourceNode(cmd, def, cfg, l->net, d->dst, storage,
+                                                   l->encryption, format, &keySecret);
+
+            opts.keySecret = keySecret;
+            vgmCmdBlockdevNodes(cmd, node, storage, format, l->format, TRUE, &opts);
+        } else {
+            if (l->encryption)
+                opts.keySecret = keySecret = vgmCmdImageKeySecret(cmd, def, cfg, l->encryption,
+                                                                  d->dst, format);
             vgmCmdBlockdev(cmd, l->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file", l->path,
                            storage, format, l->format, TRUE, &opts);
+        }
         g_free(below);
         below = format;
     }
@@ -823,14 +878,17 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
             const char *formatDriver = d->driverType && !g_str_equal(d->driverType, "fat") ?
                                        d->driverType : "raw";
             g_autofree char *backing = vgmCmdDiskBacking(cmd, def, cfg, d, n, &opts);
+            g_autofree char *keySecret = NULL;
 
             /* the top's own backing: the chain's first layer, or none */
             opts.backing = backing;
             opts.noBacking = !backing && d->backingEnd && g_str_equal(formatDriver, "qcow2");
             if (d->net) {
-                vgmCmdBlockdevNodes(cmd, vgmCmdNetSourceNode(cmd, def, cfg, d->net, d->dst, storage),
-                                    storage, format,
-                                    formatDriver, d->readonly, &opts);
+                JsonObject *node = vgmCmdNetSourceNode(cmd, def, cfg, d->net, d->dst, storage,
+                                                       d->encryption, format, &keySecret);
+
+                opts.keySecret = keySecret;
+                vgmCmdBlockdevNodes(cmd, node, storage, format, formatDriver, d->readonly, &opts);
             } else if (d->type == VGM_DISK_TYPE_DIR) {
                 /* QEMU's virtual FAT of the directory, as libvirt writes it */
                 JsonObject *node = json_object_new();
@@ -848,6 +906,10 @@ vgmCmdDisks(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
                                  g_str_equal(formatDriver, "raw") && cfg->hostCdroms &&
                                  g_hash_table_contains(cfg->hostCdroms, d->src);
 
+                if (d->encryption)
+                    opts.keySecret = keySecret = vgmCmdImageKeySecret(cmd, def, cfg,
+                                                                      d->encryption, d->dst,
+                                                                      format);
                 vgmCmdBlockdev(cmd, drive ? "host_cdrom" :
                                d->type == VGM_DISK_TYPE_BLOCK ? "host_device" : "file",
                                d->src, storage, format, formatDriver, d->readonly, &opts);

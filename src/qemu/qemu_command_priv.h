@@ -34,13 +34,17 @@ typedef struct {
     const char *backing;        /* the format node's "backing" node, or NULL */
     gboolean noBacking;         /* "backing": null (the chain ends here) */
     const VgmDiskSlice *slice;  /* the image's storage slice, or NULL */
+    const char *keySecret;      /* the secret object of the image's LUKS
+                                 * passphrase, which the format node
+                                 * decrypts with (QEMU's engine), or NULL */
 } VgmCmdBlockdevOpts;
 
 /* -blockdev pair: a @protocol node on @path named @storage, and a
  * @formatDriver node on top of it named @format (libvirt's layout);
  * @opts may be NULL. A storage slice is the raw format node's offset and
- * size, or under any other format a raw node of its own between the two
- * (@storage with VGM_QEMU_SLICE_NODE_SUFFIX for -storage), as libvirt layers it. */
+ * size, or under any other format (LUKS included) a raw node of its own
+ * between the two (@storage with VGM_QEMU_SLICE_NODE_SUFFIX for
+ * -storage), as libvirt layers it. */
 void vgmCmdBlockdev(VgmQemuCmd *cmd, const char *protocol, const char *path,
                     const char *storage, const char *format,
                     const char *formatDriver, gboolean readonly,
@@ -53,10 +57,19 @@ void vgmCmdBlockdevNodes(VgmQemuCmd *cmd, JsonObject *node, const char *storage,
 
 /* The protocol node of network image @net of @what (a disk's target,
  * "nvram"), its storage node named @storage, with the objects it needs
- * (a secret, TLS credentials) emitted first */
+ * (a secret, TLS credentials) emitted first. With the image's encryption
+ * @enc (or NULL), whose secret object is named after format node
+ * @format: librbd's is in the rbd node, QEMU's secret id is returned in
+ * *@keySecret for the format node. */
 JsonObject *vgmCmdNetSourceNode(VgmQemuCmd *cmd, const VgmDomainDef *def,
                                 const VgmQemuConfig *cfg, const VgmDiskNetSource *net,
-                                const char *what, const char *storage);
+                                const char *what, const char *storage,
+                                const VgmDiskEncryption *enc, const char *format,
+                                char **keySecret);
+/* The secret object of the passphrase of image @enc (of disk @dst) whose
+ * format node is @format: its id */
+char *vgmCmdImageKeySecret(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
+                           const VgmDiskEncryption *enc, const char *dst, const char *format);
 
 /* qemu_command_devices.c: every device of <devices> but memory devices */
 /* The backends of the memory devices, each followed by its -device */

@@ -1466,6 +1466,31 @@ vgmQemuValidateNetSource(const VgmQemuCaps *caps, const VgmDiskNetSource *net, c
     return TRUE;
 }
 
+/* What QEMU needs for the <encryption> @enc of an image of disk @dst:
+ * a secret object for its passphrase, and for librbd's the rbd driver's
+ * encrypt option */
+static gboolean
+vgmQemuValidateEncryption(const VgmQemuCaps *caps, const VgmDiskEncryption *enc,
+                          const char *dst, GError **error)
+{
+    if (!enc)
+        return TRUE;
+    if (!vgmQemuCapsGet(caps, VGM_QEMU_CAPS_OBJECT_SECRET)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support the <encryption> of disk '%1$s': it has no 'secret' object (capability 'object.secret')"),
+                    dst);
+        return FALSE;
+    }
+    if (enc->engine == VGM_DISK_ENCRYPTION_ENGINE_LIBRBD &&
+        !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BLOCKDEV_RBD_ENCRYPT)) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("this QEMU binary does not support <encryption engine='librbd'> of disk '%1$s': its rbd driver has no encrypt option (capability 'blockdev.rbd.encrypt')"),
+                    dst);
+        return FALSE;
+    }
+    return TRUE;
+}
+
 /* The transitional and non-transitional variants of the virtio devices
  * a model attribute names (the controllers', filesystems' and vsock's
  * are in their own tables) */
@@ -1720,9 +1745,13 @@ vgmQemuValidateDeviceCaps(const VgmDomainDef *def, const VgmQemuCaps *caps,
         for (guint k = 0; d->backing && k < d->backing->len; k++) {
             const VgmDiskBackingLayer *l = g_ptr_array_index(d->backing, k);
 
-            if (l->net && !vgmQemuValidateNetSource(caps, l->net, d->dst, error))
+            if ((l->net && !vgmQemuValidateNetSource(caps, l->net, d->dst, error)) ||
+                !vgmQemuValidateEncryption(caps, l->encryption, d->dst, error))
                 return FALSE;
         }
+        if (d->type != VGM_DISK_TYPE_VHOSTUSER &&
+            !vgmQemuValidateEncryption(caps, d->encryption, d->dst, error))
+            return FALSE;
         if (d->io == VGM_DISK_IO_URING &&
             !vgmQemuCapsGet(caps, VGM_QEMU_CAPS_BLOCKDEV_AIO_IO_URING)) {
             vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
