@@ -468,6 +468,34 @@ def _size_bytes(el, default_unit="KiB"):
     return int(el.text.strip() if el.text else el.get("memory")) * _UNITS[unit]
 
 
+def disk_encryption(disk):
+    """The <encryption> of a disk's top image: in the <disk> (Nova's, and
+    libvirt's older place) or in its <source>."""
+    enc = disk.find("encryption")
+    return enc if enc is not None else disk.find("source/encryption")
+
+
+def check_encryption(want, disk, storage, fmtnode, fmt, objects, label):
+    """A disk's <encryption>: QEMU decrypts its image with a secret object
+    as libvirt lowers it: librbd in the rbd node's "encrypt"; QEMU's engine
+    in a raw image's luks node ("key-secret") or qcow2's "encrypt"."""
+    enc = disk_encryption(disk)
+    if enc is None:
+        want("encrypt" not in storage and "encrypt" not in fmtnode and
+             "key-secret" not in fmtnode, "%s: not decrypted (no <encryption>)" % label)
+        return
+    if enc.get("engine") == "librbd":
+        key = storage.get("encrypt", {}).get("key-secret")
+    elif fmt == "raw":
+        key = fmtnode.get("key-secret")
+    else:
+        key = fmtnode.get("encrypt", {}).get("key-secret")
+    secret = [o for o in objects if o.get("qom-type") == "secret" and o.get("id") == key]
+    want(key is not None and len(secret) == 1,
+         "%s: decrypted (<encryption format='%s'>) with a secret object for its passphrase"
+         % (label, enc.get("format")))
+
+
 def check_command_line(xml_text, native_text, aliases):
     """What the command line must hold for the domain XML: a list of
     problems (empty: all there) and a short summary of what was checked."""
@@ -654,6 +682,9 @@ def check_command_line(xml_text, native_text, aliases):
                           o.get("id") == storage[0].get("key-secret")]
                 want(storage[0].get("user") == auth.get("username") and len(secret) == 1,
                      "%s: user %s and a secret object for its key" % (label, auth.get("username")))
+            fmtnode = [b for b in blockdevs if b.get("file") == storage[0].get("node-name")]
+            if want(len(fmtnode) == 1, "%s: a format node on the rbd node" % label):
+                check_encryption(want, disk, storage[0], fmtnode[0], fmt, objects, label)
             continue
         if path is None:
             continue
@@ -662,9 +693,13 @@ def check_command_line(xml_text, native_text, aliases):
         if not want(len(storage) == 1, "%s: one -blockdev of the file" % label):
             continue
         fmtnode = [b for b in blockdevs if b.get("file") == storage[0].get("node-name")]
-        if not want(len(fmtnode) == 1 and fmtnode[0].get("driver") == fmt,
-                    "%s: a %s format node on it" % (label, fmt)):
+        encrypted = disk_encryption(disk) is not None
+        # a raw LUKS image is QEMU's luks format
+        fmtdrv = "luks" if encrypted and fmt == "raw" else fmt
+        if not want(len(fmtnode) == 1 and fmtnode[0].get("driver") == fmtdrv,
+                    "%s: a %s format node on it" % (label, fmtdrv)):
             continue
+        check_encryption(want, disk, storage[0], fmtnode[0], fmt, objects, label)
         if devtype == "cdrom" or disk.find("readonly") is not None:
             want(fmtnode[0].get("read-only") is True, "%s: read-only" % label)
         dev = [d for d in devices if d.get("drive") == fmtnode[0].get("node-name")]

@@ -99,15 +99,18 @@ VARIANTS = []
 
 
 def add(name, specs=None, props=None, vifs=("bridge",), conf=None, fl=None,
-        sysmeta=None, host="ht", os_type="linux", volumes=()):
+        sysmeta=None, host="ht", os_type="linux", volumes=(), volume_secrets=None):
     """One guest: flavor extra specs, image properties, the VIF types of
     its network info, nova.conf overrides {(group, key): value}, flavor
     fields, system metadata, the fake host, the instance's os_type, the
     connection_info of each Cinder volume attached (as Cinder's drivers
-    give it to nova-compute)."""
+    give it to nova-compute), and the 'volume' secrets the compute host
+    holds {volume_id: secret uuid} (Nova's native LUKS: the passphrase it
+    stored when it attached the encrypted volume)."""
     VARIANTS.append(dict(name=name, specs=specs or {}, props=props or {}, vifs=list(vifs),
                          conf=conf or {}, fl=fl or {}, sysmeta=sysmeta or {}, host=host,
-                         os_type=os_type, volumes=list(volumes)))
+                         os_type=os_type, volumes=list(volumes),
+                         volume_secrets=dict(volume_secrets or {})))
 
 
 add("plain")
@@ -205,6 +208,19 @@ add("volume-rbd", volumes=(
               "auth_username": "cinder", "secret_type": "ceph", "secret_uuid": RBD_SECRET,
               "volume_id": "7a3c2b1d-5e6f-4a8b-9c0d-1e2f3a4b5c6d", "discard": True,
               "qos_specs": None, "access_mode": "rw", "encrypted": False}},))
+# An encrypted Cinder volume on Ceph RBD, decrypted by QEMU (Nova's native
+# LUKS, encryption provider 'luks'): once Nova has stored the volume's
+# passphrase in a 'volume' secret, its volume driver adds
+# <encryption format='luks'><secret type='passphrase' uuid=''/></encryption>
+LUKS_SECRET = "5c8e1f2a-3b4d-4e6f-8a9b-0c1d2e3f4a5b"
+add("volume-rbd-luks", volumes=(
+    {"driver_volume_type": "rbd",
+     "data": {"name": "volumes/volume-9e8d7c6b", "hosts": ["192.0.2.11"],
+              "ports": ["6789"], "cluster_name": "ceph", "auth_enabled": True,
+              "auth_username": "cinder", "secret_type": "ceph", "secret_uuid": RBD_SECRET,
+              "volume_id": "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b", "discard": True,
+              "qos_specs": None, "access_mode": "rw", "encrypted": True}},),
+    volume_secrets={"9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b": LUKS_SECRET})
 add("everything", specs={"hw:numa_nodes": "2", "hw:cpu_policy": "dedicated",
                          "hw:mem_page_size": "large"},
     props={"hw_machine_type": "q35", "hw_firmware_type": "uefi",
@@ -384,7 +400,16 @@ def generate(outdir, statedir):
                 bdi = {"root_device_name": "/dev/vda", "ephemerals": [], "swap": None,
                        "block_device_mapping": bdms}
             disk_info = blockinfo.get_disk_info(CONF.libvirt.virt_type, inst, image_meta, bdi)
+            secrets = v["volume_secrets"]
+
+            def find_secret(usage_type, usage_id, secrets=secrets):
+                # the fake libvirt finds no secret: the compute host's
+                # 'volume' secrets of this variant
+                if usage_type == "volume" and usage_id in secrets:
+                    return mock.Mock(UUIDString=mock.Mock(return_value=secrets[usage_id]))
+                return None
             with mock.patch.object(objects.Instance, "save"), \
+                    mock.patch.object(libvirt_host.Host, "find_secret", side_effect=find_secret), \
                     mock.patch.object(objects.BlockDeviceMapping, "save"), \
                     mock.patch.object(libvirt_host.Host, "get_online_cpus",
                                       return_value=set(range(hosts[v["host"]][1]))):
@@ -557,6 +582,7 @@ EXPECT = {
     "locked-memory": hugetlbfs(1048576),
     "qemu-tcg": ACCEPTED,
     "volume-rbd": ACCEPTED,                      # rbd network disks since 2026-12-02
+    "volume-rbd-luks": ACCEPTED,                 # LUKS <encryption> since 2026-12-07
     "file-backed-mem": ACCEPTED,
     "everything": hugetlbfs(1048576),
 }
