@@ -104,9 +104,25 @@ vgmPlanMachineProp(VgmQemuPlan *plan, const char *name, const char *value)
     g_ptr_array_add(plan->machineProps, p);
 }
 
+/* What QEMU gets of memory @kib of main RAM or of a NUMA cell: aligned
+ * as libvirt aligns it */
+static unsigned long long
+vgmQemuRamSizeKiB(unsigned long long kib)
+{
+    return vgmAlignUp(kib, VGM_QEMU_RAM_ALIGN_KIB);
+}
+
+/* ... and of memory device @mem (a DIMM aligned, the others as given) */
+static unsigned long long
+vgmQemuMemDeviceSizeKiB(const VgmMemoryDef *mem)
+{
+    return mem->model == VGM_MEMORY_MODEL_DIMM ? vgmAlignUp(mem->size, VGM_QEMU_DIMM_ALIGN_KIB)
+                                                : mem->size;
+}
+
 /* The sizes of @def's memory as QEMU gets them (main RAM or each NUMA
- * cell, and DIMMs, aligned), set in @def when @apply; whether any
- * differs from what @def says */
+ * cell, and DIMMs, aligned: what vgmPlanMemory plans), set in @def when
+ * @apply; whether any differs from what @def says */
 static gboolean
 vgmQemuAlignMemory(VgmDomainDef *def, gboolean apply)
 {
@@ -120,7 +136,7 @@ vgmQemuAlignMemory(VgmDomainDef *def, gboolean apply)
     if (ncells > 0) {
         initial = 0;
         for (i = 0; i < ncells; i++) {
-            unsigned long long mem = vgmAlignUp(def->cpu->cells[i].mem, VGM_QEMU_RAM_ALIGN_KIB);
+            unsigned long long mem = vgmQemuRamSizeKiB(def->cpu->cells[i].mem);
 
             changed |= mem != def->cpu->cells[i].mem;
             if (apply)
@@ -128,16 +144,14 @@ vgmQemuAlignMemory(VgmDomainDef *def, gboolean apply)
             initial += mem;
         }
     } else {
-        initial = vgmAlignUp(initial, VGM_QEMU_RAM_ALIGN_KIB);
+        initial = vgmQemuRamSizeKiB(initial);
     }
     for (i = 0; i < def->devices.mems->len; i++) {
         VgmMemoryDef *mem = g_ptr_array_index(def->devices.mems, i);
-        unsigned long long size = mem->size;
+        unsigned long long size = vgmQemuMemDeviceSizeKiB(mem);
 
         if (mem->model == VGM_MEMORY_MODEL_SGX_EPC)
             continue;
-        if (mem->model == VGM_MEMORY_MODEL_DIMM)
-            size = vgmAlignUp(size, VGM_QEMU_DIMM_ALIGN_KIB);
         changed |= size != mem->size;
         if (apply)
             mem->size = size;
@@ -507,7 +521,7 @@ vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *cap
     VgmQemuBackend *b;
     guint i;
 
-    plan->initialKiB = vgmAlignUp(vgmDomainDefGetMemoryInitial(def), VGM_QEMU_RAM_ALIGN_KIB);
+    plan->initialKiB = vgmQemuRamSizeKiB(vgmDomainDefGetMemoryInitial(def));
     if (ncells == 0) {
         VgmBackendReq req = {
             .id = plan->machine->defaultRamId,
@@ -534,7 +548,7 @@ vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *cap
                 .id = id,
                 .role = VGM_QEMU_BACKEND_CELL,
                 .cell = i,
-                .sizeKiB = vgmAlignUp(def->cpu->cells[i].mem, VGM_QEMU_RAM_ALIGN_KIB),
+                .sizeKiB = vgmQemuRamSizeKiB(def->cpu->cells[i].mem),
                 .guestMemfdCapable = TRUE,
             };
             if (!(b = vgmPlanBackend(def, caps, cfg, gmem, &req, error)))
@@ -559,7 +573,6 @@ vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *cap
         g_autofree char *id = g_strdup_printf("mem%s", alias);
         gboolean isRam = mem->model == VGM_MEMORY_MODEL_DIMM ||
                          mem->model == VGM_MEMORY_MODEL_VIRTIO_MEM;
-        unsigned long long size = mem->size;
         VgmBackendReq req = {
             .id = id,
             .role = VGM_QEMU_BACKEND_DEVICE,
@@ -573,9 +586,7 @@ vgmPlanMemory(VgmQemuPlan *plan, const VgmDomainDef *def, const VgmQemuCaps *cap
         };
         JsonObject *dev;
 
-        if (mem->model == VGM_MEMORY_MODEL_DIMM)
-            size = vgmAlignUp(size, VGM_QEMU_DIMM_ALIGN_KIB);
-        req.sizeKiB = size;
+        req.sizeKiB = vgmQemuMemDeviceSizeKiB(mem);
         if (!(b = vgmPlanBackend(def, caps, cfg, gmem, &req, error)))
             return FALSE;
         g_ptr_array_add(plan->backends, b);
