@@ -514,6 +514,9 @@ typedef struct {
                                  * firmware retries a failed boot, -1: never */
 } VgmOsDef;
 
+/* Whether <firmware><feature name='@name'> is enabled (ABSENT: not given) */
+VgmTristate vgmOsFirmwareFeature(const VgmOsDef *os, const char *name);
+
 typedef enum {
     VGM_FEATURE_ACPI = 0,
     VGM_FEATURE_APIC,

@@ -15,6 +15,16 @@
 
 VGM_ENUM_IMPL(vgmOsFirmware, VGM_OS_FIRMWARE_LAST, "none", "bios", "efi");
 VGM_ENUM_IMPL(vgmLoaderType, VGM_LOADER_TYPE_LAST, "none", "rom", "pflash");
+
+VgmTristate
+vgmOsFirmwareFeature(const VgmOsDef *os, const char *name)
+{
+    for (size_t i = 0; i < os->nfwFeatures; i++) {
+        if (g_str_equal(os->fwFeatures[i].name, name))
+            return os->fwFeatures[i].enabled;
+    }
+    return VGM_TRISTATE_ABSENT;
+}
 VGM_ENUM_IMPL(vgmBootDev, VGM_BOOT_LAST, "fd", "cdrom", "hd", "network");
 VGM_ENUM_IMPL(vgmFeature, VGM_FEATURE_LAST, "acpi", "apic", "pmu", "smm", "ioapic",
               "vmcoreinfo", "pae", "pvspinlock", "vmport");
@@ -216,6 +226,14 @@ vgmOsParse(VgmDomainDef *def, xmlNodePtr node, GError **error)
                 }
             }
         }
+    }
+
+    /* (libvirt's rule: enrolled keys are Secure Boot's) */
+    if (vgmOsFirmwareFeature(os, "enrolled-keys") == VGM_TRISTATE_YES &&
+        vgmOsFirmwareFeature(os, "secure-boot") == VGM_TRISTATE_NO) {
+        vgmErrorSet(error, VGM_ERR_XML, "%s",
+                    _("firmware feature 'enrolled-keys' needs 'secure-boot', which <firmware> disables: Secure Boot keys are enrolled only in a Secure Boot firmware"));
+        return FALSE;
     }
 
     if (vgmXMLSingleChild(node, "loader", &child, error) < 0)
@@ -849,11 +867,16 @@ vgmDomainOsFormat(VgmBuf *buf, const VgmDomainDef *def)
     vgmBufEscapeString(&child, " machine='%s'", os->machine);
     vgmBufEscapeString(&child, ">%s</type>\n", os->type);
     if (os->nfwFeatures) {
+        /* in libvirt's order, whatever the definition's */
+        static const char *const names[] = { "enrolled-keys", "secure-boot" };
+
         vgmBufAdd(&child, "<firmware>\n");
-        for (i = 0; i < os->nfwFeatures; i++) {
-            vgmBufAsprintf(&child, "  <feature enabled='%s'",
-                           vgmTristateBoolTypeToString(os->fwFeatures[i].enabled));
-            vgmBufEscapeString(&child, " name='%s'/>\n", os->fwFeatures[i].name);
+        for (i = 0; i < G_N_ELEMENTS(names); i++) {
+            VgmTristate enabled = vgmOsFirmwareFeature(os, names[i]);
+
+            if (enabled)
+                vgmBufAsprintf(&child, "  <feature enabled='%s' name='%s'/>\n",
+                               vgmTristateBoolTypeToString(enabled), names[i]);
         }
         vgmBufAdd(&child, "</firmware>\n");
     }

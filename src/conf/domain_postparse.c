@@ -219,6 +219,20 @@ vgmPostParseOs(VgmDomainDef *def)
         def->os.boot = g_renew(VgmBootDev, def->os.boot, 1);
         def->os.boot[def->os.nboot++] = VGM_BOOT_DISK;
     }
+    /* a firmware file of no type is a ROM, as libvirt names it */
+    if (def->os.loader && !def->os.loaderType)
+        def->os.loaderType = VGM_LOADER_TYPE_ROM;
+    /* enrolled Secure Boot keys mean a Secure Boot firmware, which
+     * libvirt writes out (the parse refused secure-boot disabled) */
+    if (vgmOsFirmwareFeature(&def->os, "enrolled-keys") == VGM_TRISTATE_YES &&
+        !vgmOsFirmwareFeature(&def->os, "secure-boot")) {
+        VgmFirmwareFeature *f;
+
+        def->os.fwFeatures = g_renew(VgmFirmwareFeature, def->os.fwFeatures, def->os.nfwFeatures + 1);
+        f = &def->os.fwFeatures[def->os.nfwFeatures++];
+        f->name = g_strdup("secure-boot");
+        f->enabled = VGM_TRISTATE_YES;
+    }
     if (!def->onPoweroff)
         def->onPoweroff = VGM_DOMAIN_LIFECYCLE_DESTROY;
     if (!def->onReboot)
