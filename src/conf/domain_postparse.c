@@ -91,6 +91,66 @@ vgmPostParseMemorySlots(VgmDomainDef *def)
     }
 }
 
+/* libvirt's NUMA distances: a cell that has any has them to every cell,
+ * 10 to itself, and a distance given one way holds the other way too
+ * unless given there; filled only when every sibling names a cell once
+ * (validation refuses the rest) */
+static void
+vgmPostParseNumaDistances(VgmDomainDef *def)
+{
+    size_t n = vgmDomainDefNumaCells(def);
+    g_autofree unsigned int *m = NULL;
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        if (def->cpu->cells[i].ndistances)
+            break;
+    }
+    if (i == n)
+        return;
+    m = g_new0(unsigned int, n * n);
+    for (i = 0; i < n; i++) {
+        const VgmDomainNumaCell *cell = &def->cpu->cells[i];
+
+        if (cell->id != i)
+            return;
+        for (j = 0; j < cell->ndistances; j++) {
+            unsigned int sib = cell->distances[j].sibling;
+
+            if (sib >= n || m[i * n + sib])
+                return;
+            m[i * n + i] = m[sib * n + sib] = 10;
+            m[i * n + sib] = cell->distances[j].value;
+        }
+    }
+    /* the other way, where not given */
+    for (i = 0; i < n; i++) {
+        const VgmDomainNumaCell *cell = &def->cpu->cells[i];
+
+        for (j = 0; j < cell->ndistances; j++) {
+            unsigned int sib = cell->distances[j].sibling;
+
+            if (!m[sib * n + i])
+                m[sib * n + i] = cell->distances[j].value;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        VgmDomainNumaCell *cell = &def->cpu->cells[i];
+
+        if (!m[i * n + i])
+            continue;
+        g_free(cell->distances);
+        cell->distances = g_new0(VgmNumaDistance, n);
+        cell->ndistances = 0;
+        for (j = 0; j < n; j++) {
+            if (!m[i * n + j])
+                continue;
+            cell->distances[cell->ndistances].sibling = j;
+            cell->distances[cell->ndistances++].value = m[i * n + j];
+        }
+    }
+}
+
 static void
 vgmPostParseCpu(VgmDomainDef *def)
 {
@@ -1321,6 +1381,7 @@ vgmDomainDefPostParse(VgmDomainDef *def, unsigned int flags, GError **error)
         return FALSE;
     vgmPostParseMemorySlots(def);
     vgmPostParseCpu(def);
+    vgmPostParseNumaDistances(def);
     vgmPostParseOs(def);
     /* a user's edit of a saved domain's XML is read as libvirt reads a
      * definition, but for the ids its QEMU already has */
