@@ -200,9 +200,21 @@ vgmPostParseCpu(VgmDomainDef *def)
             cpu->cells[0].cpus = g_steal_pointer(&first);
         }
     }
+    /* libvirt's rule: memory placed where numad advises places the vCPUs
+     * there too (whatever <vcpu placement> says) unless something pins
+     * QEMU's threads */
+    if (def->numatune.placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO) {
+        gboolean pinned = def->cpuset || def->emulatorpin;
+
+        for (i = 0; !pinned && def->vcpupin && i < def->vcpus; i++)
+            pinned = def->vcpupin[i] != NULL;
+        for (i = 0; !pinned && def->iothreads && i < def->iothreads->len; i++)
+            pinned = ((const VgmDomainIOThread *)g_ptr_array_index(def->iothreads, i))->cpumask != NULL;
+        if (!pinned)
+            def->cpuPlacement = VGM_DOMAIN_CPU_PLACEMENT_AUTO;
+    }
     if (def->cpuPlacement == VGM_DOMAIN_CPU_PLACEMENT_DEFAULT)
-        def->cpuPlacement = def->numatune.placement == VGM_DOMAIN_NUMATUNE_PLACEMENT_AUTO ?
-                            VGM_DOMAIN_CPU_PLACEMENT_AUTO : VGM_DOMAIN_CPU_PLACEMENT_STATIC;
+        def->cpuPlacement = VGM_DOMAIN_CPU_PLACEMENT_STATIC;
 
     /* libvirt's rule: automatic vCPU placement without <numatune><memory>
      * binds the memory where numad advises too */
