@@ -806,11 +806,12 @@ vgmDomainCpuDefFormat(VgmBuf *buf, const VgmCpuDef *cpu)
         vgmBufAsprintf(&attrs, " migratable='%s'",
                        vgmTristateSwitchTypeToString(cpu->migratable));
 
-    if (cpu->model || cpu->vendorId ||
-        (cpu->fallback && cpu->mode == VGM_CPU_MODE_HOST_MODEL)) {
+    /* (a host-model CPU's bare <model fallback=''/> is dropped, as libvirt
+     * writes it: nothing reads it there) */
+    if (cpu->model || cpu->vendorId) {
         vgmBufAdd(&child, "<model");
-        /* (a custom model's, 'allow' by default, as libvirt writes it) */
-        if (cpu->fallback || (cpu->mode == VGM_CPU_MODE_CUSTOM && cpu->model))
+        /* (a model's, 'allow' by default, as libvirt writes it) */
+        if (cpu->model)
             vgmBufAsprintf(&child, " fallback='%s'",
                            vgmCpuFallbackTypeToString(cpu->fallback ? cpu->fallback :
                                                       VGM_CPU_FALLBACK_ALLOW));
