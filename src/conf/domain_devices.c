@@ -7081,7 +7081,9 @@ vgmGraphicsFormat(VgmBuf *buf, const VgmGraphicsDef *gr)
         vgmBufEscapeString(&attrs, " socket='%s'", gr->socket);
     if (gr->havePort)
         vgmBufAsprintf(&attrs, " port='%d'", gr->port);
-    if (gr->autoport)
+    /* (a display listening nowhere has no port to choose: libvirt writes
+     * no autoport) */
+    if (gr->autoport && !gr->listenNone)
         vgmBufAsprintf(&attrs, " autoport='%s'", vgmTristateBoolTypeToString(gr->autoport));
     else if (gr->type == VGM_GRAPHICS_SPICE && gr->havePort)
         vgmBufAdd(&attrs, " autoport='no'");
