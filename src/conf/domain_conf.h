@@ -1487,7 +1487,6 @@ typedef struct {
     char *bindHost;             /* udp: the local address, or NULL */
     char *bindService;          /* udp: the local port, or NULL */
     VgmChrProtocol protocol;    /* tcp; raw on unix when given */
-    gboolean haveProtocol;      /* <protocol> given (kept on unix, as libvirt does) */
     gboolean tlsOff;            /* tcp: <source tls='no'> (TLS itself is refused) */
     VgmTristate reconnect;      /* tcp, unix connecting: <source><reconnect enabled=''> */
     unsigned int reconnectTimeout; /* ... timeout='' (s), with enabled='yes' */

@@ -4514,8 +4514,9 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
         if (!vgmXMLCheckNode(child, (const char *const[]){ "type", NULL }, vgmXMLNoChildren, error) ||
             vgmXMLPropEnum(child, "type", vgmChrProtocolTypeFromString, 0, &v, error) < 0)
             return NULL;
-        /* libvirt also keeps a raw protocol on a unix socket (its
-         * parallel port inputs have one), which is what the socket is */
+        /* libvirt also reads a raw protocol on a unix socket (its
+         * parallel port inputs have one), which is what the socket is,
+         * and writes it back for tcp only */
         if (chr->type != VGM_CHR_TYPE_TCP &&
             !(chr->type == VGM_CHR_TYPE_UNIX && v == VGM_CHR_PROTOCOL_RAW)) {
             vgmErrorSet(error, VGM_ERR_XML,
@@ -4525,7 +4526,6 @@ vgmChrParse(xmlNodePtr node, VgmChrKind kind, GError **error)
             return NULL;
         }
         chr->protocol = v;
-        chr->haveProtocol = TRUE;
     }
 
     /* <log>: QEMU writes a copy of everything the guest sends to a file */
@@ -4760,8 +4760,6 @@ vgmChrFormat(VgmBuf *buf, const VgmChrDef *chr)
         vgmBufAsprintf(buf, "<source mode='%s'", chr->mode);
         vgmBufEscapeString(buf, " path='%s'", chr->path);
         vgmChrSourceEnd(buf, chr);
-        if (chr->haveProtocol && chr->kind != VGM_CHR_RNG)
-            vgmBufAdd(buf, "<protocol type='raw'/>\n");
     } else if (chr->type == VGM_CHR_TYPE_UDP) {
         if (chr->bindService) {
             vgmBufAdd(buf, "<source mode='bind'");
