@@ -514,6 +514,9 @@ typedef struct {
                                  * firmware retries a failed boot, -1: never */
 } VgmOsDef;
 
+/* The name of SPICE's agent channel, which its guest agent looks for */
+#define VGM_CHR_SPICE_AGENT_NAME "com.redhat.spice.0"
+
 /* Whether <firmware><feature name='@name'> is enabled (ABSENT: not given) */
 VgmTristate vgmOsFirmwareFeature(const VgmOsDef *os, const char *name);
 
@@ -1511,6 +1514,11 @@ typedef struct {
     VgmTristate vdagentClipboard; /* qemu-vdagent: <source><clipboard copypaste=''/> */
     char *vdagentMouse;         /* qemu-vdagent: <source><mouse mode=''/>: client, server */
 } VgmChrDef;
+
+/* The port name of channel @ch QEMU gets: its <target name>, or for
+ * SPICE's agent channel VGM_CHR_SPICE_AGENT_NAME (libvirt writes none
+ * into the XML), else NULL */
+const char *vgmChrChannelName(const VgmChrDef *ch);
 
 typedef struct {
     char *type;                 /* pci, usb, sata, scsi, virtio-serial, ide */

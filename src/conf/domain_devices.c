@@ -64,6 +64,14 @@ const VgmNetOffloadInfo vgmNetOffloads[VGM_NET_OFFLOAD_LAST] = {
 VGM_ENUM_IMPL(vgmChr, VGM_CHR_TYPE_LAST, "pty", "file", "unix", "tcp", "udp", "dev", "spicevmc",
               "vc", "qemu-vdagent", "pipe", "null", "stdio", "spiceport");
 VGM_ENUM_IMPL(vgmChrProtocol, VGM_CHR_PROTOCOL_LAST, "raw", "telnet");
+
+const char *
+vgmChrChannelName(const VgmChrDef *ch)
+{
+    if (ch->targetName)
+        return ch->targetName;
+    return ch->type == VGM_CHR_TYPE_SPICEVMC ? VGM_CHR_SPICE_AGENT_NAME : NULL;
+}
 VGM_ENUM_IMPL(vgmChrState, VGM_CHR_STATE_LAST, "default", "connected", "disconnected");
 VGM_ENUM_IMPL(vgmTpmModel, VGM_TPM_MODEL_LAST, "tpm-tis", "tpm-crb");
 VGM_ENUM_IMPL(vgmIommuModel, VGM_IOMMU_MODEL_LAST, "intel", "virtio");

@@ -1020,8 +1020,7 @@ vgmVioCtrlFreePort(GHashTable *ctrls, unsigned int ctrl, unsigned int start,
  * then takes the first free port from 0, and each channel without a port
  * the first free one from 1 (port 0 is a console's) of the controller its
  * address names, else of the first controller, in index order, that has
- * one, else of a controller added after them. The SPICE agent channel
- * gets the name its agent looks for. */
+ * one, else of a controller added after them. */
 static void
 vgmPostParseVirtioSerial(VgmDomainDef *def)
 {
@@ -1043,13 +1042,8 @@ vgmPostParseVirtioSerial(VgmDomainDef *def)
         if (con->targetType && g_str_equal(con->targetType, "virtio"))
             g_hash_table_add(named, GUINT_TO_POINTER(1));
     }
-    /* SPICE's agent channel (and QEMU's own agent end) has the name its
-     * guest agent looks for */
     for (i = 0; i < devs->channels->len; i++) {
         VgmChrDef *ch = g_ptr_array_index(devs->channels, i);
-        if ((ch->type == VGM_CHR_TYPE_SPICEVMC || ch->type == VGM_CHR_TYPE_QEMU_VDAGENT) &&
-            !ch->targetName)
-            ch->targetName = g_strdup("com.redhat.spice.0");
         /* a guestfwd channel is no port of a virtio-serial controller */
         if (ch->fwdAddress)
             continue;

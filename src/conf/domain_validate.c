@@ -1102,19 +1102,27 @@ vgmRuleChannels(const VgmDomainDef *def, GError **error)
         }
         if (ch->fwdAddress)
             continue;
-        if (ch->targetName) {
-            if (strchr(ch->targetName, '/') || !*ch->targetName ||
-                g_str_equal(ch->targetName, ".") || g_str_equal(ch->targetName, "..")) {
-                vgmErrorSet(error, VGM_ERR_XML,
-                            _("invalid value '%1$s' for attribute 'name' of <target> in <channel>: a channel name is not empty, '.' or '..', and has no '/'"),
-                            ch->targetName);
-                return FALSE;
-            }
-            if (!g_hash_table_add(names, ch->targetName)) {
-                vgmErrorSet(error, VGM_ERR_XML,
-                            _("two channels are named '%1$s'"), ch->targetName);
-                return FALSE;
-            }
+        /* (SPICE's agent channel has its agent's name only, libvirt's
+         * rule) */
+        if (ch->type == VGM_CHR_TYPE_SPICEVMC && ch->targetName &&
+            !g_str_equal(ch->targetName, VGM_CHR_SPICE_AGENT_NAME)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("invalid name '%1$s' of <channel type='spicevmc'>: SPICE's agent channel is '%2$s'"),
+                        ch->targetName, VGM_CHR_SPICE_AGENT_NAME);
+            return FALSE;
+        }
+        if (ch->targetName &&
+            (strchr(ch->targetName, '/') || !*ch->targetName ||
+             g_str_equal(ch->targetName, ".") || g_str_equal(ch->targetName, ".."))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value '%1$s' for attribute 'name' of <target> in <channel>: a channel name is not empty, '.' or '..', and has no '/'"),
+                        ch->targetName);
+            return FALSE;
+        }
+        if (vgmChrChannelName(ch) && !g_hash_table_add(names, (gpointer)vgmChrChannelName(ch))) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("two channels are named '%1$s'"), vgmChrChannelName(ch));
+            return FALSE;
         }
         if (a->type != VGM_ADDRESS_VIRTIO_SERIAL) {
             vgmErrorSet(error, VGM_ERR_XML,

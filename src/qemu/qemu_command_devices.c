@@ -1450,8 +1450,8 @@ vgmCmdChars(VgmQemuCmd *cmd, const VgmDomainDef *def, const VgmQemuConfig *cfg,
         json_object_set_int_member(dev, "nr", chr->addr.unit);
         json_object_set_string_member(dev, "chardev", chardev);
         json_object_set_string_member(dev, "id", id);
-        if (chr->targetName)
-            json_object_set_string_member(dev, "name", chr->targetName);
+        if (vgmChrChannelName(chr))
+            json_object_set_string_member(dev, "name", vgmChrChannelName(chr));
         vgmCmdDevice(cmd, dev);
         json_object_unref(dev);
     }
