@@ -530,7 +530,8 @@ vgmDomainSeclabelParse(VgmDomainDef *def, xmlNodePtr root, GError **error)
                          vgmXMLNoChildren, error))
         return FALSE;
     def->seclabelNone = TRUE;
-    def->seclabelModel = g_steal_pointer(&model);
+    /* one naming no model names the driver's, as libvirt writes it */
+    def->seclabelModel = model ? g_steal_pointer(&model) : g_strdup("none");
     return TRUE;
 }
 
