@@ -292,6 +292,17 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
     return vgmDomainDefFormat(live);
 }
 
+/* A run's live XML @xml read as a definition: what a run has and a
+ * definition does not goes */
+static char *
+vgmDriverDomainLiveAsDefinition(const char *xml, GError **error)
+{
+    g_autoptr(VgmDomainDef) def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE,
+                                                          error);
+
+    return def ? vgmDomainDefFormat(def) : NULL;
+}
+
 char *
 vgmDriverDomainFormatXML(const VgmDriverStore *store, const VgmDriverDomain *dom,
                          gboolean inactive, GError **error)
@@ -316,7 +327,11 @@ vgmDriverDomainFormatXML(const VgmDriverStore *store, const VgmDriverDomain *dom
                         _("domain '%1$s' is not defined"), dom->name);
             return NULL;
         }
-        /* a transient domain has no inactive XML other than its live one */
+        /* a transient domain's inactive XML is its live one read as a
+         * definition (no id, aliases, ptys or ports chosen), as libvirt
+         * formats it */
+        if (inactive)
+            return vgmDriverDomainLiveAsDefinition(dom->status->xml, error);
     }
     xml = dom->status->xml;
     /* <domain type='kvm'> -> <domain type='kvm' id='N'> */

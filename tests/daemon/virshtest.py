@@ -552,6 +552,17 @@ def run_tests(tap, target, tmp):
     r = virsh(uri, "dominfo", TR)
     tap.ok(r.rc == 0 and "\nPersistent:     no\n" in r.out and "\nState:          running\n" in r.out,
            "virsh dominfo (transient): Persistent: no", r.describe())
+    # Captured: a transient domain's `dumpxml --inactive` is its live
+    # definition without the run's state: no id='N' on <domain>, no
+    # pty path QEMU opened (libvirtd 9.0 keeps the device aliases; virt-gmem
+    # does not, as for any definition)
+    r = virsh(uri, "dumpxml", "--inactive", TR)
+    d = xml_root(tap, r.out, "dumpxml --inactive (transient)")
+    tap.ok(d is not None and d.get("id") is None and d.findtext("name") == TR and
+           not any(s.get("path") for s in d.findall("devices/serial/source")) and
+           not any(c.get("tty") for c in d.findall("devices/console")),
+           "virsh dumpxml --inactive (transient): the definition, without the run's id or ptys",
+           r.describe())
     r = virsh(uri, "destroy", TR)
     tap.eq((r.rc, r.out), (0, "Domain '%s' destroyed\n\n" % TR), "virsh destroy (transient)")
     r = virsh(uri, "domstate", TR)
