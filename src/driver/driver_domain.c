@@ -4388,6 +4388,34 @@ vgmDriverHotplugTap(const VgmDomainDef *def, const VgmNetDef *net, GError **erro
     return !script || vgmDriverNetRunScript(script, error);
 }
 
+/* A copy of @def as a running domain's */
+static VgmDomainDef *
+vgmDriverHotplugCopyDef(const VgmDomainDef *def, GError **error)
+{
+    g_autofree char *xml = vgmDomainDefFormat(def);
+
+    return vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE | VGM_DOMAIN_PARSE_LIVE,
+                                   error);
+}
+
+/* Live definition @oldDef with the controllers of @newDef (the devices
+ * otherwise @oldDef's) */
+static VgmDomainDef *
+vgmDriverHotplugControllersOnly(const VgmDomainDef *oldDef, const VgmDomainDef *newDef,
+                                GError **error)
+{
+    g_autoptr(VgmDomainDef) mid = vgmDriverHotplugCopyDef(oldDef, error);
+    g_autoptr(VgmDomainDef) from = mid ? vgmDriverHotplugCopyDef(newDef, error) : NULL;
+    GPtrArray *swap;
+
+    if (!from)
+        return NULL;
+    swap = mid->devices.controllers;
+    mid->devices.controllers = from->devices.controllers;
+    from->devices.controllers = swap;
+    return g_steal_pointer(&mid);
+}
+
 /* Adds the devices of @newDef that running domain @dom's live definition
  * @oldDef lacks, through its monitor: what the command line of @newDef
  * has beyond the one of @oldDef (objects, block nodes, networks,
@@ -5990,6 +6018,7 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     g_autoptr(VgmDomainDef) oldDef = NULL;
     g_autoptr(VgmDomainDef) newDef = NULL;
     g_autoptr(GPtrArray) fsRuns = NULL;
+    gboolean controllersFirst = FALSE;
     gint64 chrs;
     guint i;
 
@@ -6057,6 +6086,8 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
                         dom->name);
             return FALSE;
         }
+        controllersFirst = newOther > 0 &&
+                           vgmDriverHotplugDevices(newDef) != vgmDriverHotplugDevices(oldDef);
     }
     /* an interface's host side as a start prepares it: its network's
      * bridge, its tap's name, which must be free (or, not managed,
@@ -6111,6 +6142,21 @@ vgmDriverDomainAttachLive(const VgmDriverStore *store, VgmDriverDomain *dom, con
     if (!(fsRuns = vgmDriverFsPrepare(store, newDef, oldDef->devices.fss->len, error)) ||
         !vgmDriverFsStart(store, dom->name, fsRuns, error))
         return FALSE;
+    /* the controllers the device needs go in on their own first and stay,
+     * in QEMU and the live XML, whatever becomes of the device, as libvirt
+     * plugs them (QEMU's unplug of a PCI controller waits for the guest:
+     * taken back with the device, it could linger unlisted) */
+    if (controllersFirst) {
+        g_autoptr(VgmDomainDef) mid = vgmDriverHotplugControllersOnly(oldDef, newDef, error);
+
+        if (!mid || !vgmDriverDomainHotplug(store, dom, oldDef, mid, NULL, error) ||
+            !vgmDriverDomainSaveLive(store, dom, mid, error)) {
+            vgmDriverFsRunsStop(fsRuns);
+            return FALSE;
+        }
+        vgmDomainDefFree(oldDef);
+        oldDef = g_steal_pointer(&mid);
+    }
     if (!vgmDriverDomainHotplug(store, dom, oldDef, newDef, added, error)) {
         vgmDriverFsRunsStop(fsRuns);
         return FALSE;

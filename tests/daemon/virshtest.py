@@ -3196,7 +3196,10 @@ def scsi_hotplug_tests(tap, target, tmp):
     controller 0 and free root ports, a disk at controller='1'): "Device
     attached successfully", the live XML has controller 1 with the model
     of the domain's last SCSI controller (virtio-scsi, on a root port),
-    where attach-device --config gives it the default lsilogic."""
+    where attach-device --config gives it the default lsilogic. Before it,
+    a disk QEMU refuses on that controller: the controller stays plugged
+    and listed (2026-12-07: a taken-back controller lingered in QEMU,
+    unlisted, and every later attach failed on its id or its slot)."""
     uri = target.uri
     img = os.path.join(tmp, "scsi-sdb.img")
     with open(img, "wb") as f:
@@ -3207,10 +3210,30 @@ def scsi_hotplug_tests(tap, target, tmp):
                               "<source file='%s'/><target dev='sdb' bus='scsi'/>"
                               "<address type='drive' controller='1' bus='0' target='0' unit='0'/>"
                               "</disk>" % img)
+    # an image QEMU refuses (a raw file said to be qcow2)
+    bad = os.path.join(tmp, "scsi-bad.img")
+    with open(bad, "wb") as img_file:
+        img_file.truncate(1024 * 1024)
+    baddisk = harness.write_file(tmp, SCSI + "-bad.xml",
+                                 "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+                                 "<source file='%s'/><target dev='sdc' bus='scsi'/>"
+                                 "<address type='drive' controller='1' bus='0' target='0' unit='1'/>"
+                                 "</disk>" % bad)
     r = virsh(uri, "create", "--paused", f, timeout=120)
     if not tap.ok(r.rc == 0, "virsh create --paused (SCSI)", r.describe()):
         return
     try:
+        # the controller the disk needs goes in first and stays when
+        # QEMU then refuses the disk, in QEMU and in the live XML, as
+        # libvirtd plugs it (QEMU's unplug of it would wait for a guest)
+        r = virsh(uri, "attach-device", SCSI, baddisk, "--live")
+        d = xml_root(tap, virsh(uri, "dumpxml", SCSI).out, "the live XML (SCSI, refused disk)")
+        idx = [c.get("index") for c in d.findall("devices/controller[@type='scsi']")] \
+            if d is not None else None
+        tap.ok(r.rc == 1 and idx == ["0", "1"] and
+               not any(t.get("dev") == "sdc" for t in d.findall("devices/disk/target")),
+               "attach-device --live of a disk QEMU refuses, on SCSI controller 1: refused, "
+               "controller 1 stays plugged and listed", r.describe() + repr(idx))
         r = virsh(uri, "attach-device", SCSI, disk, "--live")
         d = xml_root(tap, virsh(uri, "dumpxml", SCSI).out, "the live XML (SCSI)")
         models = [(c.get("index"), c.get("model"))
@@ -3219,8 +3242,8 @@ def scsi_hotplug_tests(tap, target, tmp):
             if d is not None else None
         tap.ok(r.rc == 0 and models == [("0", "virtio-scsi"), ("1", "virtio-scsi")] and
                addr is not None and addr.get("type") == "pci" and addr.get("bus") != "0x00",
-               "attach-device --live of a SCSI disk on controller 1: the controller plugged for "
-               "it has the model of the domain's last one (virtio-scsi, on a root port), as "
+               "attach-device --live of a SCSI disk on controller 1 then: the controller plugged "
+               "for it has the model of the domain's last one (virtio-scsi, on a root port), as "
                "libvirtd's", r.describe() + repr(models))
         virsh(uri, "destroy", SCSI, timeout=60)
         f = harness.write_file(tmp, SCSI + "-def.xml", SCSI_XML)
