@@ -3674,8 +3674,10 @@ vgmDriverGetXMLDesc(VgmDriver *drv, const VgmDriverDomain *dom, unsigned int fla
         if (!(xml = vgmDriverDomainUpdateCpuXML(drv->store, given, error)))
             return NULL;
     }
-    /* graphics passwords only to who asks for them */
-    if (flags & VGM_DOMAIN_XML_SECURE)
+    /* graphics passwords only to who asks for them, and in the migratable
+     * form, which a migration's destination starts from (libvirt's QEMU
+     * driver formats it secure) */
+    if (flags & (VGM_DOMAIN_XML_SECURE | VGM_DOMAIN_XML_MIGRATABLE))
         return g_steal_pointer(&xml);
     return vgmDomainXMLHideSecrets(xml);
 }

@@ -1246,7 +1246,8 @@ vgmRemoteDispatchDomainResume(VgmRemoteClient *client, const VgmRemoteDomainResu
     if (!dom || !vgmDriverDomainFillDef(vgmDriverGetStore(client->drv), dom, error)) \
         return FALSE
 
-/* VIR_DOMAIN_XML_SECURE shows secrets: not on a read-only connection. */
+/* VIR_DOMAIN_XML_SECURE shows secrets: not on a read-only connection,
+ * which gets no secrets in the migratable form either. */
 
 gboolean
 vgmRemoteDispatchDomainGetXmlDesc(VgmRemoteClient *client,
@@ -1259,7 +1260,16 @@ vgmRemoteDispatchDomainGetXmlDesc(VgmRemoteClient *client,
                     _("virDomainGetXMLDesc with secure flag is forbidden on a read-only connection"));
         return FALSE;
     }
-    return (ret->xml = vgmDriverGetXMLDesc(client->drv, dom, args->flags, error)) != NULL;
+    if (!(ret->xml = vgmDriverGetXMLDesc(client->drv, dom, args->flags, error)))
+        return FALSE;
+    /* (nor through the migratable form, which carries them: libvirt's
+     * gives them to a read-only client too) */
+    if (client->readonly && (args->flags & VGM_DOMAIN_XML_MIGRATABLE)) {
+        g_autofree char *full = ret->xml;
+
+        ret->xml = vgmDomainXMLHideSecrets(full);
+    }
+    return TRUE;
 }
 
 gboolean

@@ -1579,6 +1579,18 @@ def graphics_tests(tap, target, tmp):
         r = virsh(target.ro_uri, "dumpxml", "--security-info", GFX, readonly=True)
         tap.ok(r.rc == 1 and "gfx-pw" not in r.out,
                "virsh -r dumpxml --security-info is refused", r.describe())
+        # Captured: libvirtd 9.0's migratable form carries the password
+        # (its QEMU driver formats it secure), which a destination needs
+        r = virsh(uri, "dumpxml", "--migratable", GFX)
+        dm = xml_root(tap, r.out, "dumpxml --migratable")
+        g = dm.find("devices/graphics[@type='vnc']") if dm is not None else None
+        tap.ok(g is not None and g.get("passwd") == "gfx-pw",
+               "dumpxml --migratable: the VNC password, as a destination needs it", r.describe())
+        # (libvirt's client library refuses the migratable form on a
+        # read-only connection, as the secure one)
+        r = virsh(target.ro_uri, "dumpxml", "--migratable", GFX, readonly=True)
+        tap.ok(r.rc == 1 and "gfx-pw" not in r.out,
+               "virsh -r dumpxml --migratable is refused", r.describe())
         tap.eq(rfb_security_types(vnc), [2],
                "the VNC server asks for a password (RFB security type 2 only)")
         r = virsh(uri, "domdisplay", GFX)
