@@ -497,7 +497,9 @@ vgmStorageFsInfo(const char *path, VgmStoragePoolInfo *info, GError **error)
     }
     info->capacity = (guint64)sv.f_blocks * sv.f_frsize;
     info->allocation = (guint64)(sv.f_blocks - sv.f_bfree) * sv.f_frsize;
-    info->available = (guint64)sv.f_bavail * sv.f_frsize;
+    /* (the free blocks, root's reserve included, as libvirt counts them:
+     * capacity is allocation plus available) */
+    info->available = (guint64)sv.f_bfree * sv.f_frsize;
     return TRUE;
 }
 
@@ -784,7 +786,9 @@ vgmDriverStoragePoolUndefine(VgmDriver *drv, const char *name, GError **error)
 static gboolean
 vgmStorageBuild(const VgmStoragePoolDef *def, GError **error)
 {
-    if (!vgmFileMakePath(def->path, def->mode >= 0 ? def->mode : 0755, error))
+    /* (a new directory's mode is libvirt's default for a pool's, 0711,
+     * unless the pool names one) */
+    if (!vgmFileMakePath(def->path, def->mode >= 0 ? def->mode : 0711, error))
         return FALSE;
     if (def->mode >= 0 && chmod(def->path, def->mode) < 0) {
         vgmErrorSetSystem(error, errno, _("cannot set the mode of '%1$s'"), def->path);
