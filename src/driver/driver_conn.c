@@ -3501,20 +3501,25 @@ vgmDriverDetachDeviceAlias(VgmDriver *drv, const char *name, const char *alias,
         vgmErrorSet(error, VGM_ERR_OPERATION_INVALID, _("domain '%1$s' is not running"), name);
         return FALSE;
     }
-    /* with both, the config must have a device of that alias too (it
-     * keeps user aliases only), as libvirt looks the alias up in each */
-    if (live && (flags & VGM_DOMAIN_AFFECT_CONFIG)) {
-        g_autofree char *cfgXml = vgmDriverDomainFormatXML(drv->store, dom, TRUE, error);
-        g_autofree char *cfgDev = cfgXml ? vgmDriverDeviceFindAlias(cfgXml, alias, error) : NULL;
-
-        if (!cfgDev)
-            return FALSE;
-    }
     /* the device as the XML it is named in has it; the detach names it
      * by its alias and address among the others */
     if (!(domXml = vgmDriverDomainFormatXML(drv->store, dom, !live, error)) ||
         !(devXml = vgmDriverDeviceFindAlias(domXml, alias, error)))
         return FALSE;
+    /* with both, the config must have a device of that alias too (it
+     * keeps user aliases only), as libvirt looks the alias up in each:
+     * each goes as its own XML has it (a live plug may have moved the
+     * run's addresses away from the config's) */
+    if (live && (flags & VGM_DOMAIN_AFFECT_CONFIG)) {
+        g_autofree char *cfgXml = vgmDriverDomainFormatXML(drv->store, dom, TRUE, error);
+        g_autofree char *cfgDev = cfgXml ? vgmDriverDeviceFindAlias(cfgXml, alias, error) : NULL;
+
+        return cfgDev &&
+               vgmDriverChangeDevice(drv, name, devXml, VGM_DRIVER_DEVICE_DETACH,
+                                     VGM_DOMAIN_AFFECT_LIVE, error) &&
+               vgmDriverChangeDevice(drv, name, cfgDev, VGM_DRIVER_DEVICE_DETACH,
+                                     VGM_DOMAIN_AFFECT_CONFIG, error);
+    }
     return vgmDriverChangeDevice(drv, name, devXml, VGM_DRIVER_DEVICE_DETACH, flags, error);
 }
 

@@ -128,7 +128,7 @@ ENC = "vgmtest-virsh-luks"
 ALL_NAMES = [NAME, TR, EV, MARK, RO, GMEM, GFX, AS, MEM, VC, MD, SV, ST, "vgmtest-virsh-empty", "vgmtest-virsh-efi", "vgmtest-virsh-kcpu", "vgmtest-virsh-kstats", "vgmtest-virsh-tsc",
              "vgmtest-virsh-clock",
              "vgmtest-virsh-alias", IOT, LC, RN, RN + "2", CHR, SCSI, WDOG, REDIR, VFS, SLICE, MIGX, UCPU, FDP,
-             ENC, ENC + "-wrong", ENC + "-nosecret"]
+             ENC, ENC + "-wrong", ENC + "-nosecret", DEV + "-ab"]
 
 GMEM_MESSAGE = "this QEMU binary does not support guest_memfd memory backends"
 
@@ -623,6 +623,7 @@ def run_tests(tap, target, tmp):
     vcpus_tests(tap, target, tmp)
 
     device_tests(tap, target, tmp)
+    alias_both_tests(tap, target, tmp)
 
     media_tests(tap, target, tmp)
     chr_hotplug_tests(tap, target, tmp)
@@ -2994,6 +2995,47 @@ def device_tests(tap, target, tmp):
     finally:
         virsh(uri, "destroy", DEV, timeout=60)
         virsh(uri, "undefine", DEV)
+
+
+def alias_both_tests(tap, target, tmp):
+    """detach-device-alias --live --config of a device whose live and
+    config PCI addresses differ (a live-only controller plugged before it
+    took the root port the config gives it): as libvirtd 9.0 takes it
+    (2026-12-07), rc 0 and the config no longer has it; the live one is
+    asked to go (the guest, without an OS, may keep it)."""
+    uri = target.uri
+    name = DEV + "-ab"
+    f = harness.write_file(tmp, name + ".xml", DEV_XML % name)
+    ctrl = harness.write_file(tmp, name + "-ctrl.xml",
+                              "<controller type='scsi' index='0' model='virtio-scsi'/>")
+    rng = harness.write_file(tmp, name + "-rng.xml",
+                             "<rng model='virtio'><backend model='random'>/dev/urandom</backend>"
+                             "<alias name='ua-ab-rng'/></rng>")
+    r = virsh(uri, "define", f)
+    r2 = virsh(uri, "start", "--paused", name, timeout=120)
+    if not tap.ok(r.rc == 0 and r2.rc == 0, "define and start --paused (alias, live and config)",
+                  r.describe() + r2.describe()):
+        virsh(uri, "undefine", name)
+        return
+    try:
+        r = virsh(uri, "attach-device", name, ctrl, "--live")
+        r2 = virsh(uri, "attach-device", name, rng, "--live", "--config")
+        live = xml_root(tap, virsh(uri, "dumpxml", name).out, "the live XML (alias)")
+        cfg = xml_root(tap, virsh(uri, "dumpxml", "--inactive", name).out, "the config (alias)")
+        la = live.find("devices/rng/address") if live is not None else None
+        ca = cfg.find("devices/rng/address") if cfg is not None else None
+        tap.ok(r.rc == 0 and r2.rc == 0 and la is not None and ca is not None and
+               la.get("bus") != ca.get("bus"),
+               "a live-only controller, then an rng --live --config: its live and config PCI "
+               "addresses differ", r.describe() + r2.describe())
+        r = virsh(uri, "detach-device-alias", name, "ua-ab-rng", "--live", "--config", timeout=60)
+        cfg = xml_root(tap, virsh(uri, "dumpxml", "--inactive", name).out, "the config (alias)")
+        tap.ok(r.rc == 0 and cfg is not None and cfg.find("devices/rng") is None,
+               "detach-device-alias --live --config of it: done, gone from the config",
+               r.describe())
+    finally:
+        virsh(uri, "destroy", name, timeout=60)
+        virsh(uri, "undefine", name)
 
 
 CHR_XML = """<domain type='qemu'>
