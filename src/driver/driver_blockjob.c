@@ -1755,6 +1755,16 @@ vgmDriverBlockJobAbort(VgmDriver *drv, const char *name, const char *path, unsig
     if (!vgmDriverChangeLiveConfig(drv, dom->name, dom->status->qemu.pid, vgmBlockPivotChange,
                                    &p, error))
         return FALSE;
+    /* the chain QEMU has below the copy (none: it ends there), as libvirt
+     * reads it, in the live XML; not knowing it is only logged */
+    {
+        g_autoptr(GError) err = NULL;
+
+        if (!vgmDriverChangeLive(drv, dom->name, dom->status->qemu.pid,
+                                 vgmDriverDiskChainsDetectChange, mon, &err))
+            g_warning(_("domain '%1$s': the backing chain of disk '%2$s' after its pivot is not known: %3$s"),
+                      dom->name, disk->dst, err ? err->message : "");
+    }
     vgmBlockDropNode(mon, dom->name, before.node);
     /* (QEMU ends such a pivot with an error, which the job's end event
      * carries: the copy's image names a backing file QEMU could not give

@@ -283,6 +283,21 @@ vgmDriverDiskChainFrom(VgmDiskDef *d, JsonObject *image)
 }
 
 gboolean
+vgmDriverDiskChainsDetectChange(VgmDomainDef *def, gconstpointer mon)
+{
+    g_autoptr(GError) err = NULL;
+    gboolean unknown = FALSE;
+
+    for (guint i = 0; i < def->devices.disks->len && !unknown; i++)
+        unknown = vgmDriverDiskChainUnknown(g_ptr_array_index(def->devices.disks, i));
+    if (!unknown)
+        return FALSE;
+    if (!vgmDriverDiskChainsDetect((VgmQemuMonitor *)mon, def, &err))
+        g_warning(_("cannot read the backing chain of a disk QEMU opened: %1$s"), err->message);
+    return TRUE;
+}
+
+gboolean
 vgmDriverDiskChainsDetect(VgmQemuMonitor *mon, VgmDomainDef *def, GError **error)
 {
     g_autoptr(JsonNode) ret = NULL;

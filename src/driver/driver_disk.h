@@ -65,3 +65,6 @@ void vgmDriverDiskIndexesAssign(VgmDomainDef *def);
  * numbers of vgmDriverDiskIndexesAssign, given also when QEMU does not
  * answer (FALSE then). */
 gboolean vgmDriverDiskChainsDetect(VgmQemuMonitor *mon, VgmDomainDef *def, GError **error);
+/* The same as a change of a running domain's live definition
+ * (vgmDriverChangeLive), over monitor @mon: whether a chain was unknown */
+gboolean vgmDriverDiskChainsDetectChange(VgmDomainDef *def, gconstpointer mon);
