@@ -1206,7 +1206,8 @@ vgmDriverStart(VgmDriver *drv, const char *name, unsigned int flags, GError **er
     GMutex *m;
 
     if (!vgmDriverCheckFlags(flags, VGM_CREATE_START_PAUSED | VGM_CREATE_FORCE_BOOT |
-                                    VGM_CREATE_BYPASS_CACHE | VGM_CREATE_RESET_NVRAM, error))
+                                    VGM_CREATE_BYPASS_CACHE | VGM_CREATE_RESET_NVRAM |
+                                    VGM_CREATE_AUTODESTROY, error))
         return NULL;
     m = vgmDriverDomainMutex(drv, name);
     g_mutex_lock(m);
@@ -1232,7 +1233,7 @@ vgmDriverCreateXML(VgmDriver *drv, const char *xml, const char *file,
     GMutex *m;
 
     if (!vgmDriverCheckFlags(flags, VGM_CREATE_START_PAUSED | VGM_CREATE_VALIDATE |
-                                    VGM_CREATE_RESET_NVRAM, error))
+                                    VGM_CREATE_RESET_NVRAM | VGM_CREATE_AUTODESTROY, error))
         return NULL;
     /* the name first, for the in-process serialisation; the driver parses
      * again under the domain's lock */
@@ -1252,6 +1253,20 @@ vgmDriverCreateXML(VgmDriver *drv, const char *xml, const char *file,
     if (dom)
         vgmDriverEmitStarted(drv, dom, flags);
     return dom;
+}
+
+void
+vgmDriverAutodestroy(VgmDriver *drv, const char *name, int id)
+{
+    g_autoptr(VgmDriverDomain) dom = vgmDriverDomainLookupByName(drv->store, name,
+                                                                  VGM_DRIVER_LOOKUP_FULL, NULL);
+    g_autoptr(GError) err = NULL;
+
+    if (!dom || !dom->status || dom->status->id != id)
+        return;
+    if (!vgmDriverDestroy(drv, name, 0, &err))
+        g_warning(_("domain '%1$s': cannot destroy it as its connection ended (autodestroy): %2$s"),
+                  name, err->message);
 }
 
 /* Runs @op on domain @name under its mutex; @dom gets the domain as it

@@ -119,12 +119,14 @@ gboolean vgmDriverUndefine(VgmDriver *drv, const char *name, unsigned int flags,
                            GError **error);
 
 /* libvirt's virDomainCreateFlags we honour: START_PAUSED (1),
+ * AUTODESTROY (2: the run ends with the connection that started it, which
+ * the front end that has connections ties to it, vgmDriverAutodestroy),
  * BYPASS_CACHE (4: a managed save image read is left out of the host's
  * page cache), FORCE_BOOT (8: a managed save image is removed, not
  * loaded) and RESET_NVRAM (32: the UEFI varstore made again from its
- * template); AUTODESTROY is refused, and VALIDATE is what every create
- * does. */
+ * template); VALIDATE is what every create does. */
 #define VGM_CREATE_START_PAUSED (1u << 0)
+#define VGM_CREATE_AUTODESTROY (1u << 1)
 #define VGM_CREATE_BYPASS_CACHE (1u << 2)
 #define VGM_CREATE_FORCE_BOOT (1u << 3)
 #define VGM_CREATE_VALIDATE (1u << 4)
@@ -139,6 +141,10 @@ VgmDriverDomain *vgmDriverCreateXML(VgmDriver *drv, const char *xml, const char 
 /* Raises STOPPED (destroyed). */
 gboolean vgmDriverDestroy(VgmDriver *drv, const char *name, unsigned int flags,
                           GError **error);
+/* The connection that started run @id of domain @name with AUTODESTROY
+ * ended: that run is destroyed (not a later run of the name), a failure
+ * logged */
+void vgmDriverAutodestroy(VgmDriver *drv, const char *name, int id);
 /* Asks the guest to power off (ACPI); while anyone listens for events, the
  * guest's power-off is then watched for and raises SHUTDOWN (finished)
  * and STOPPED (shutdown). */

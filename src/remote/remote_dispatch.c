@@ -196,9 +196,11 @@ struct _VgmRemoteClient {
                                  * migrations it prepared, until their finish */
     GPtrArray *performed;       /* and the outgoing ones it performed, until
                                  * their confirm */
+    GPtrArray *autodestroy;     /* VgmRemoteMigrationRef: the runs it started
+                                 * with AUTODESTROY, which end with it */
 };
 
-/* A migration a client began a phase of */
+/* A migration a client began a phase of, or a run it started */
 typedef struct {
     char *name;
     guint64 id;
@@ -244,6 +246,7 @@ vgmRemoteClientNew(VgmRpcClient *rpc, gpointer opaque)
                                             vgmRemoteStreamStop);
     client->prepared = g_ptr_array_new_with_free_func((GDestroyNotify)vgmRemoteMigrationRefFree);
     client->performed = g_ptr_array_new_with_free_func((GDestroyNotify)vgmRemoteMigrationRefFree);
+    client->autodestroy = g_ptr_array_new_with_free_func((GDestroyNotify)vgmRemoteMigrationRefFree);
     g_mutex_init(&client->lock);
     return client;
 }
@@ -280,6 +283,14 @@ vgmRemoteClientFree(gpointer data)
         vgmDriverMigrateForget(client->drv, ref->name, ref->id);
     }
     g_ptr_array_unref(client->performed);
+    /* the runs it started to end with it end (libvirt's autodestroy),
+     * but for a stop of the daemon, which never stops a guest */
+    for (i = 0; !vgmRpcClientServerStopping(client->rpc) && i < client->autodestroy->len; i++) {
+        const VgmRemoteMigrationRef *ref = g_ptr_array_index(client->autodestroy, i);
+
+        vgmDriverAutodestroy(client->drv, ref->name, (int)ref->id);
+    }
+    g_ptr_array_unref(client->autodestroy);
     g_mutex_clear(&client->lock);
     g_free(client);
 }
@@ -1115,13 +1126,34 @@ vgmRemoteDispatchDomainDefineXmlFlags(VgmRemoteClient *client,
     return vgmRemoteDefine(client, args->xml, args->flags, &ret->dom, error);
 }
 
+/* Run @dom, which @client started with AUTODESTROY, ends with it */
+static void
+vgmRemoteAutodestroyAdd(VgmRemoteClient *client, const VgmDriverDomain *dom)
+{
+    VgmRemoteMigrationRef *ref = g_new0(VgmRemoteMigrationRef, 1);
+
+    if (!dom->status) {
+        g_free(ref);
+        return;
+    }
+    ref->name = g_strdup(dom->name);
+    ref->id = (guint64)dom->status->id;
+    g_mutex_lock(&client->lock);
+    g_ptr_array_add(client->autodestroy, ref);
+    g_mutex_unlock(&client->lock);
+}
+
 gboolean
 vgmRemoteDispatchDomainCreateXml(VgmRemoteClient *client,
                                  const VgmRemoteDomainCreateXmlArgs *args,
                                  VgmRemoteDomainCreateXmlRet *ret, GError **error)
 {
-    return vgmRemoteReturnDomain(vgmDriverCreateXML(client->drv, args->xml_desc, NULL,
-                                                    args->flags, error), &ret->dom);
+    VgmDriverDomain *dom = vgmDriverCreateXML(client->drv, args->xml_desc, NULL, args->flags,
+                                              error);
+
+    if (dom && (args->flags & VGM_CREATE_AUTODESTROY))
+        vgmRemoteAutodestroyAdd(client, dom);
+    return vgmRemoteReturnDomain(dom, &ret->dom);
 }
 
 /* Runs @op on the domain @d names; the uuid decides which. */
@@ -1155,6 +1187,8 @@ vgmRemoteDispatchDomainCreateWithFlags(VgmRemoteClient *client,
 
     if (!dom || !(started = vgmDriverStart(client->drv, dom->name, args->flags, error)))
         return FALSE;
+    if (args->flags & VGM_CREATE_AUTODESTROY)
+        vgmRemoteAutodestroyAdd(client, started);
     vgmRemoteMakeDomain(&ret->dom, started);
     return TRUE;
 }

@@ -51,6 +51,7 @@ struct _VgmRpcServer {
     GMainLoop *loop;
     GPtrArray *listeners;       /* VgmRpcListener */
     gboolean verbose;
+    gboolean stopping;          /* vgmRpcServerFree runs: clients go with it */
 
     GMutex lock;                /* guards what follows */
     GCond cond;                 /* a client left srv->clients */
@@ -262,6 +263,17 @@ gboolean
 vgmRpcClientIsReadonly(VgmRpcClient *client)
 {
     return client->readonly;
+}
+
+gboolean
+vgmRpcClientServerStopping(VgmRpcClient *client)
+{
+    gboolean stopping;
+
+    g_mutex_lock(&client->srv->lock);
+    stopping = client->srv->stopping;
+    g_mutex_unlock(&client->srv->lock);
+    return stopping;
 }
 
 uid_t
@@ -1085,6 +1097,9 @@ vgmRpcServerFree(VgmRpcServer *srv)
 
     if (!srv)
         return;
+    g_mutex_lock(&srv->lock);
+    srv->stopping = TRUE;
+    g_mutex_unlock(&srv->lock);
     for (i = 0; i < srv->listeners->len; i++) {
         VgmRpcListener *l = g_ptr_array_index(srv->listeners, i);
 

@@ -149,6 +149,9 @@ void vgmRpcServerSetVerbose(VgmRpcServer *srv, gboolean verbose);
 
 gpointer vgmRpcClientGetPrivate(VgmRpcClient *client);
 gboolean vgmRpcClientIsReadonly(VgmRpcClient *client);
+/* Whether the client goes because the server stops (vgmRpcServerFree),
+ * not because it closed or broke its connection */
+gboolean vgmRpcClientServerStopping(VgmRpcClient *client);
 uid_t vgmRpcClientGetUid(VgmRpcClient *client);
 pid_t vgmRpcClientGetPid(VgmRpcClient *client);
 VgmRpcClient *vgmRpcClientRef(VgmRpcClient *client);

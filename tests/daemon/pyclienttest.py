@@ -127,6 +127,7 @@ no /dev/kvm), run as root without systemd (docs/reference-stack.md), on
   VGM_TEST_URI='qemu+unix:///system?socket=/var/run/libvirt/libvirt-sock'
 """
 
+import gc
 import json
 import os
 import re
@@ -176,7 +177,9 @@ FAST = "vgmtest-py-fast"
 GUEST = "vgmtest-py-guest"
 INS = "vgmtest-py-inspect"
 INS_OFF = "vgmtest-py-inspect-off"
-ALL_NAMES = [NAME, TR, EVN, RO] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, PIN, GMEM, SLOW,
+AD = TR + "-ad"          # started with AUTODESTROY
+ADP = TR + "-adp"        # defined, started with AUTODESTROY
+ALL_NAMES = [NAME, TR, EVN, RO, AD, ADP] + CC_STATIC + CC_CYCLE + [ST_RUN, ST_OFF, PAR, PIN, GMEM, SLOW,
                                                           FAST, GUEST, GFX, GFX + "-ev", JOBC, "vgmtest-py-tpmenc",
                                                           "vgmtest-py-tpm-transient",
                                                           "vgmtest-py-livemem",
@@ -319,7 +322,8 @@ def main():
 def run_tests(tap, target, conn):
     harness.libvirt_cleanup(conn, ALL_NAMES)   # leftovers of an aborted run
     for part, args in ((connection_tests, (tap, conn)), (lifecycle_tests, (tap, conn)),
-                       (transient_tests, (tap, conn)), (error_tests, (tap, conn)),
+                       (transient_tests, (tap, conn)), (autodestroy_tests, (tap, target, conn)),
+                       (error_tests, (tap, conn)),
                        (event_tests, (tap, target)), (readonly_tests, (tap, target, conn)),
                        (outside_events_tests, (tap, target)),
                        (channel_stream_tests, (tap, conn)),
@@ -728,6 +732,49 @@ def transient_tests(tap, conn):
     tap.eq(t.destroy(), 0, "destroy() of the transient domain")
     code_is(tap, lambda: conn.lookupByName(TR), F.VIR_ERR_NO_DOMAIN,
             "a destroyed transient domain is gone: VIR_ERR_NO_DOMAIN")
+
+
+def autodestroy_tests(tap, target, conn):
+    """VIR_DOMAIN_START_AUTODESTROY (libguestfs starts its appliance so): a
+    domain createXML'd with it on a connection of its own runs while that
+    connection lives and is gone once it closes; a defined domain started
+    with it (createWithFlags) is shut off then, still defined; one the same
+    connection started without the flag keeps running. Captured from
+    libvirtd 9.0 (2026-12-07): the same."""
+    F = libvirt
+    # (no object of that connection's is kept: each holds the connection
+    # open, which libvirt's close only drops with the last one)
+    c2 = libvirt.open(target.uri)
+    try:
+        c2.createXML(harness.domain_xml(AD), F.VIR_DOMAIN_START_AUTODESTROY)
+        conn.defineXML(harness.domain_xml(ADP))
+        c2.lookupByName(ADP).createWithFlags(F.VIR_DOMAIN_START_AUTODESTROY)
+        c2.createXML(harness.domain_xml(TR), 0)
+        tap.ok(conn.lookupByName(AD).isActive() == 1 and conn.lookupByName(ADP).isActive() == 1 and
+               conn.lookupByName(TR).isActive() == 1,
+               "createXML / createWithFlags(START_AUTODESTROY): both run while their "
+               "connection lives")
+    finally:
+        gc.collect()
+        tap.eq(c2.close(), 0, "the connection closes (no object of it left)")
+    gone = False
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not gone:
+        try:
+            conn.lookupByName(AD)
+        except libvirt.libvirtError as e:
+            gone = e.get_error_code() == F.VIR_ERR_NO_DOMAIN
+        if not gone:
+            time.sleep(0.2)
+    while time.monotonic() < deadline and conn.lookupByName(ADP).isActive():
+        time.sleep(0.2)
+    p = conn.lookupByName(ADP)
+    tap.ok(gone and not p.isActive() and p.isPersistent() and
+           conn.lookupByName(TR).isActive() == 1,
+           "once that connection closed: the transient one is gone, the defined one shut "
+           "off (still defined), the one started without the flag runs on")
+    conn.lookupByName(TR).destroy()
+    p.undefine()
 
 
 GFX_XML = """<domain type='qemu'><name>%s</name><memory unit='MiB'>128</memory>
