@@ -834,7 +834,8 @@ vgmDriverChannelSocket(VgmDriver *drv, const char *name, const char *chanName, c
         const VgmChrDef *c = g_ptr_array_index(dom->def->devices.channels, i);
         g_autofree char *cid = vgmQemuListDeviceId(dom->def, VGM_QEMU_ALIAS_CHANNEL, i);
 
-        if (g_strcmp0(chanName, cid) == 0 || g_strcmp0(chanName, c->targetName) == 0) {
+        /* (no name: the first channel, as libvirt opens it) */
+        if (!chanName || g_strcmp0(chanName, cid) == 0 || g_strcmp0(chanName, c->targetName) == 0) {
             chr = c;
             id = g_steal_pointer(&cid);
         }
@@ -848,7 +849,7 @@ vgmDriverChannelSocket(VgmDriver *drv, const char *name, const char *chanName, c
     if (chr->type != VGM_CHR_TYPE_UNIX) {
         vgmErrorSet(error, VGM_ERR_INTERNAL,
                     _("channel '%1$s' of domain '%2$s' is not a unix socket (it is of type '%3$s'), which is what a channel stream opens"),
-                    chanName, name, vgmChrTypeToString(chr->type));
+                    chanName ? chanName : id, name, vgmChrTypeToString(chr->type));
         return NULL;
     }
     if (alias)

@@ -3653,7 +3653,7 @@ vgmRemoteDispatchDomainOpenChannel(VgmRemoteClient *client,
         return FALSE;
     if ((fd = vgmRemoteConnectUnix(path)) < 0) {
         vgmErrorSetSystem(error, errno, _("cannot open channel '%1$s' of domain '%2$s' at '%3$s'"),
-                          args->name ? *args->name : "", dom->name, path);
+                          args->name ? *args->name : alias, dom->name, path);
         return FALSE;
     }
     return vgmRemoteOpenDeviceStream(client, dom, fd, alias, args->flags, error);

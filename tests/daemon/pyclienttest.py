@@ -1180,7 +1180,7 @@ def channel_stream_tests(tap, conn):
     (a guest-ping, 25 bytes); a second open of it without FORCE refused
     (code 9, operation failed: an active stream), with FORCE taken over, and by its alias; a pty channel refused (libvirt
     opens unix sockets only), as a name the domain lacks: code 1
-    (internal error)."""
+    (internal error); no name opens the first channel."""
     F = libvirt
     xml = """<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory>
   <os><type arch='x86_64' machine='pc'>hvm</type></os>
@@ -1216,6 +1216,10 @@ def channel_stream_tests(tap, conn):
         streams.append(st3)
         d.openChannel("channel0", st3, F.VIR_DOMAIN_CHANNEL_FORCE)
         tap.eq(st3.send(b"x"), 1, "openChannel of the unix channel by its alias (channel0)")
+        st4 = conn.newStream(F.VIR_STREAM_NONBLOCK)
+        streams.append(st4)
+        d.openChannel(None, st4, F.VIR_DOMAIN_CHANNEL_FORCE)
+        tap.eq(st4.send(b"y"), 1, "openChannel without a name: the domain's first channel")
         code = err_code(lambda: d.openChannel("org.example.nosuch", conn.newStream(0), 0))
         tap.eq(code[0], F.VIR_ERR_INTERNAL_ERROR, "openChannel of a channel the domain lacks: "
                                                   "code 1")
