@@ -700,6 +700,17 @@ vgmSnapshotExternalImages(const VgmDomainDef *def, const VgmSnapshotDef *snapDef
  * (@from's): the image becomes the first layer of a chain given as
  * <backingStore>; a chain read from the images follows the new image's
  * own backing file */
+/* The domain a snapshot holds: a running domain's live XML (without the
+ * run's id, as libvirt keeps it), else its config */
+static char *
+vgmSnapshotDomainXML(const VgmDriverStore *store, const VgmDriverDomain *dom, gboolean active,
+                     GError **error)
+{
+    if (active && dom->status)
+        return g_strdup(dom->status->xml);
+    return vgmDriverDomainFormatXML(store, dom, TRUE, error);
+}
+
 typedef struct {
     const VgmSnapshotDef *snap;
     const VgmDomainDef *from;
@@ -1066,8 +1077,13 @@ vgmSnapshotCreateExternal(const VgmDriverStore *store, VgmDriverDomain *dom,
                      !memory ? VGM_SNAPSHOT_STATE_DISK_SNAPSHOT :
                      running ? VGM_SNAPSHOT_STATE_RUNNING : VGM_SNAPSHOT_STATE_PAUSED;
     snapDef->parent = g_strdup(set->current);
-    /* (the definition the snapshot was taken of: its disks' old images) */
-    if (!(snapDef->domainXML = vgmDriverDomainFormatXML(store, dom, dom->persistent, error)))
+    /* the definition the snapshot was taken of (its disks' old images):
+     * a running domain's live XML, and a persistent one's config then, as
+     * libvirt keeps them (<domain> and <inactiveDomain>) */
+    if (!(snapDef->domainXML = vgmSnapshotDomainXML(store, dom, active, error)))
+        return FALSE;
+    if (active && dom->persistent &&
+        !(snapDef->inactiveXML = vgmDriverDomainFormatXML(store, dom, TRUE, error)))
         return FALSE;
     if (active && memory) {
         if (!vgmSnapshotExternalMemory(store, dom, snapDef, reuse, live, flags, out, error))
@@ -1236,7 +1252,7 @@ vgmDriverSnapshotCreate(const VgmDriverStore *store, const char *name, const cha
     /* a running domain's live XML (the devices its saved state names),
      * and a persistent one's config then, as libvirt keeps them; a
      * shut-off domain's config */
-    if (!(snapDef->domainXML = vgmDriverDomainFormatXML(store, dom, !active, error)))
+    if (!(snapDef->domainXML = vgmSnapshotDomainXML(store, dom, active, error)))
         return FALSE;
     if (active && dom->persistent &&
         !(snapDef->inactiveXML = vgmDriverDomainFormatXML(store, dom, TRUE, error)))

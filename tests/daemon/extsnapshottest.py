@@ -480,6 +480,13 @@ def run_tests(tap, target, work):
            harness.virsh(uri, "snapshot-parent", DOM, "run1").out.strip() == "off1",
            "snapshot-create-as --disk-only of the running domain: state disk-snapshot, current, "
            "below off1; vdb's live <backingStore> gains b.off1", r.describe() + x + repr(live))
+    # as libvirtd 9.0 keeps it: the running domain's live definition as
+    # <domain> (its aliases, no id) and its config as <inactiveDomain>
+    sx = ET.fromstring(x) if x.strip().startswith("<domainsnapshot") else None
+    sd = sx.find("domain") if sx is not None else None
+    tap.ok(sd is not None and sd.get("id") is None and sd.find("devices/disk/alias") is not None and
+           sx.find("inactiveDomain") is not None,
+           "snapshot-dumpxml run1: the live definition (aliases, no id) and <inactiveDomain>", x)
     r = harness.virsh(uri, "snapshot-revert", DOM, "run1")
     tap.ok(r.rc != 0 and "external" in r.err and disks()["vda"][0] == w("a.run1"),
            "snapshot-revert to an external snapshot is refused (as libvirt 9.0), nothing changes",
