@@ -1222,12 +1222,51 @@ vgmDiskNetCurl(VgmDiskProtocol protocol)
            protocol == VGM_DISK_PROTOCOL_FTP || protocol == VGM_DISK_PROTOCOL_FTPS;
 }
 
+/* The uuid='' or usage='' (one of the two) by which <secret> @secret of
+ * <@owner> names a secret of the secret driver */
+static gboolean
+vgmSecretRefParse(xmlNodePtr secret, const char *owner, gboolean *byUUID, unsigned char *uuid,
+                  char **usage, GError **error)
+{
+    g_autofree char *str = NULL;
+
+    if (vgmXMLPropString(secret, "uuid", 0, &str, error) < 0 ||
+        vgmXMLPropString(secret, "usage", 0, usage, error) < 0)
+        return FALSE;
+    if (!str == !*usage) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("element <secret> of <%1$s> names its secret by 'uuid' or by 'usage', one of the two"),
+                    owner);
+        return FALSE;
+    }
+    if (str && !(*byUUID = vgmDomainUUIDParse(str, uuid))) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'uuid' of <secret> in <%2$s>: expected a UUID"),
+                    str, owner);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* ... written back, as the rest of a <secret> element */
+static void
+vgmSecretRefFormat(VgmBuf *buf, gboolean byUUID, const unsigned char *uuid, const char *usage)
+{
+    if (byUUID) {
+        char str[37];
+
+        vgmDomainUUIDFormat(uuid, str);
+        vgmBufAsprintf(buf, " uuid='%s'/>\n", str);
+    } else {
+        vgmBufEscapeString(buf, " usage='%s'/>\n", usage);
+    }
+}
+
 /* <auth username='' type=''><secret type='' uuid=''|usage=''/></auth> */
 static VgmDiskAuth *
 vgmDiskAuthParse(xmlNodePtr node, GError **error)
 {
     g_autoptr(VgmDiskAuth) auth = g_new0(VgmDiskAuth, 1);
-    g_autofree char *uuid = NULL;
     xmlNodePtr secret;
 
     /* libvirt's schema has no type='' (chap, ceph) on a disk's <auth> */
@@ -1244,20 +1283,8 @@ vgmDiskAuthParse(xmlNodePtr node, GError **error)
     if (!vgmXMLCheckNode(secret, (const char *const[]){ "type", "uuid", "usage", NULL },
                          vgmXMLNoChildren, error) ||
         vgmXMLPropString(secret, "type", VGM_XML_PROP_REQUIRED, &auth->secretType, error) < 0 ||
-        vgmXMLPropString(secret, "uuid", 0, &uuid, error) < 0 ||
-        vgmXMLPropString(secret, "usage", 0, &auth->usage, error) < 0)
+        !vgmSecretRefParse(secret, "auth", &auth->byUUID, auth->uuid, &auth->usage, error))
         return NULL;
-    if (!uuid == !auth->usage) {
-        vgmErrorSet(error, VGM_ERR_XML, "%s",
-                    _("element <secret> of <auth> names its secret by 'uuid' or by 'usage', one of the two"));
-        return NULL;
-    }
-    if (uuid && !(auth->byUUID = vgmDomainUUIDParse(uuid, auth->uuid))) {
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("invalid value '%1$s' for attribute 'uuid' of <secret> in <auth>: expected a UUID"),
-                    uuid);
-        return NULL;
-    }
     return g_steal_pointer(&auth);
 }
 
@@ -1266,14 +1293,7 @@ vgmDiskAuthFormat(VgmBuf *buf, const VgmDiskAuth *auth)
 {
     vgmBufEscapeString(buf, "<auth username='%s'>\n", auth->username);
     vgmBufEscapeString(buf, "  <secret type='%s'", auth->secretType);
-    if (auth->byUUID) {
-        char str[37];
-
-        vgmDomainUUIDFormat(auth->uuid, str);
-        vgmBufAsprintf(buf, " uuid='%s'/>\n", str);
-    } else {
-        vgmBufEscapeString(buf, " usage='%s'/>\n", auth->usage);
-    }
+    vgmSecretRefFormat(buf, auth->byUUID, auth->uuid, auth->usage);
     vgmBufAdd(buf, "</auth>\n");
 }
 
@@ -1443,7 +1463,6 @@ vgmDiskEncryptionParse(xmlNodePtr node, GError **error)
     g_autoptr(VgmDiskEncryption) enc = g_new0(VgmDiskEncryption, 1);
     g_autoptr(GPtrArray) secrets = NULL;
     g_autofree char *type = NULL;
-    g_autofree char *uuid = NULL;
     xmlNodePtr secret;
     int v;
 
@@ -1480,20 +1499,8 @@ vgmDiskEncryptionParse(xmlNodePtr node, GError **error)
                          vgmXMLNoChildren, error) ||
         vgmXMLPropString(secret, "type", VGM_XML_PROP_REQUIRED, &type, error) < 0 ||
         !vgmCheckValue((const char *const[]){ "passphrase", NULL }, type, "type", "secret", error) ||
-        vgmXMLPropString(secret, "uuid", 0, &uuid, error) < 0 ||
-        vgmXMLPropString(secret, "usage", 0, &enc->usage, error) < 0)
+        !vgmSecretRefParse(secret, "encryption", &enc->byUUID, enc->uuid, &enc->usage, error))
         return NULL;
-    if (!uuid == !enc->usage) {
-        vgmErrorSet(error, VGM_ERR_XML, "%s",
-                    _("element <secret> of <encryption> names its secret by 'uuid' or by 'usage', one of the two"));
-        return NULL;
-    }
-    if (uuid && !(enc->byUUID = vgmDomainUUIDParse(uuid, enc->uuid))) {
-        vgmErrorSet(error, VGM_ERR_XML,
-                    _("invalid value '%1$s' for attribute 'uuid' of <secret> in <encryption>: expected a UUID"),
-                    uuid);
-        return NULL;
-    }
     enc->haveSecret = TRUE;
     return g_steal_pointer(&enc);
 }
@@ -1507,14 +1514,8 @@ vgmDiskEncryptionFormatXML(VgmBuf *buf, const VgmDiskEncryption *enc)
     if (enc->engine)
         vgmBufAsprintf(buf, " engine='%s'", vgmDiskEncryptionEngineTypeToString(enc->engine));
     vgmBufAdd(buf, ">\n");
-    if (enc->byUUID) {
-        char str[37];
-
-        vgmDomainUUIDFormat(enc->uuid, str);
-        vgmBufAsprintf(buf, "  <secret type='passphrase' uuid='%s'/>\n", str);
-    } else {
-        vgmBufEscapeString(buf, "  <secret type='passphrase' usage='%s'/>\n", enc->usage);
-    }
+    vgmBufAdd(buf, "  <secret type='passphrase'");
+    vgmSecretRefFormat(buf, enc->byUUID, enc->uuid, enc->usage);
     vgmBufAdd(buf, "</encryption>\n");
 }
 
