@@ -852,7 +852,6 @@ VGM_ENUM_DECL(vgmDiskEncryptionEngine);
 typedef struct {
     VgmDiskEncryptionFormat format;
     VgmDiskEncryptionEngine engine;
-    gboolean haveSecret;        /* a <secret> is given */
     gboolean byUUID;            /* the secret is named by uuid, else by usage */
     unsigned char uuid[16];
     char *usage;                /* the secret's usage id (its volume's path) */

@@ -1501,7 +1501,6 @@ vgmDiskEncryptionParse(xmlNodePtr node, GError **error)
         !vgmCheckValue((const char *const[]){ "passphrase", NULL }, type, "type", "secret", error) ||
         !vgmSecretRefParse(secret, "encryption", &enc->byUUID, enc->uuid, &enc->usage, error))
         return NULL;
-    enc->haveSecret = TRUE;
     return g_steal_pointer(&enc);
 }
 
