@@ -1296,8 +1296,8 @@ vgmRemoteDispatchDomainGetXmlDesc(VgmRemoteClient *client,
     }
     if (!(ret->xml = vgmDriverGetXMLDesc(client->drv, dom, args->flags, error)))
         return FALSE;
-    /* (nor through the migratable form, which carries them: libvirt's
-     * gives them to a read-only client too) */
+    /* (nor through the migratable form, which carries them; libvirt's
+     * client library refuses that form on a read-only connection) */
     if (client->readonly && (args->flags & VGM_DOMAIN_XML_MIGRATABLE)) {
         g_autofree char *full = ret->xml;
 
