@@ -13,10 +13,15 @@
  * connection, a missing greeting, connecting to a socket path that
  * never appears, and to one whose queue stays full (a monitor another
  * holds, or a hung QEMU): a timeout, libvirt's OPERATION_TIMEOUT.
+ * A fake QEMU on a listening socket covers an open whose qmp_capabilities
+ * goes unanswered: QEMU's listening race (the first client is abandoned,
+ * a second is greeted; the monitor works over the second) and a QEMU that
+ * is only slow (the first is answered late and kept).
  */
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -183,7 +188,7 @@ testConversationRun(void)
     JsonObject *greeting;
 
     thread = testServerStart(&srv, GREETING, testConversation, &fd);
-    mon = vgmQemuMonitorOpenFd(fd, &err);
+    mon = vgmQemuMonitorOpenFd(fd, 0, &err);
     g_assert_no_error(err);
     g_assert_nonnull(mon);
 
@@ -277,7 +282,7 @@ testNoGreeting(void)
     g_autoptr(VgmQemuMonitor) mon = NULL;
 
     thread = testServerStart(&srv, "{\"hello\": 1}", testNoSteps, &fd);
-    mon = vgmQemuMonitorOpenFd(fd, &err);
+    mon = vgmQemuMonitorOpenFd(fd, 0, &err);
     g_assert_null(mon);
     g_assert_error(err, VGM_ERROR, VGM_ERR_OPERATION_FAILED);
     g_assert_cmpstr(err->message, ==, "QEMU monitor did not start with a QMP greeting");
@@ -299,7 +304,7 @@ testCapabilitiesRefused(void)
     g_autoptr(VgmQemuMonitor) mon = NULL;
 
     thread = testServerStart(&srv, GREETING, testCapsRefused, &fd);
-    mon = vgmQemuMonitorOpenFd(fd, &err);
+    mon = vgmQemuMonitorOpenFd(fd, 0, &err);
     g_assert_null(mon);
     g_assert_error(err, VGM_ERROR, VGM_ERR_INTERNAL);
     g_assert_cmpstr(err->message, ==,
@@ -365,6 +370,144 @@ testOpenBusySocket(void)
     rmdir(tmp);
 }
 
+/* ---- a fake QEMU on a listening socket, for vgmQemuMonitorOpen ---- */
+
+typedef struct {
+    int lfd;
+    gboolean stuck;            /* the listening race; else only slow */
+    char *failure;
+} TestListenServer;
+
+/* The id member of request @req, as JSON, after checking its command */
+static char *
+testRequestId(const char *req, const char *expect, char **failure)
+{
+    g_autoptr(JsonNode) node = NULL;
+    JsonObject *obj;
+
+    if (!req || !(node = json_from_string(req, NULL)) || !JSON_NODE_HOLDS_OBJECT(node)) {
+        *failure = g_strdup_printf("expected '%s', got %s", expect, req ? req : "end of file");
+        return NULL;
+    }
+    obj = json_node_get_object(node);
+    if (g_strcmp0(json_object_get_string_member_with_default(obj, "execute", NULL),
+                  expect) != 0) {
+        *failure = g_strdup_printf("expected '%s', got %s", expect, req);
+        return NULL;
+    }
+    return json_to_string(json_object_get_member(obj, "id"), FALSE);
+}
+
+/* accept() on @lfd within 15 s, or -1 */
+static int
+testAcceptWithin(int lfd)
+{
+    struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+    if (poll(&p, 1, 15000) != 1)
+        return -1;
+    return accept(lfd, NULL, NULL);
+}
+
+static gpointer
+testListenServerRun(gpointer opaque)
+{
+    TestListenServer *srv = opaque;
+    int a = -1, b = -1;
+    g_autofree char *req = NULL;
+    g_autofree char *idA = NULL;
+    g_autofree char *idB = NULL;
+    g_autofree char *line = NULL;
+    char c;
+
+    if ((a = testAcceptWithin(srv->lfd)) < 0 || !testWriteLine(a, GREETING) ||
+        !(idA = testRequestId(req = testReadLine(a), "qmp_capabilities", &srv->failure)))
+        goto out;
+    g_clear_pointer(&req, g_free);
+    if (srv->stuck) {
+        /* the first is never answered; a second client takes its place,
+         * and the first's command is answered there */
+        if ((b = testAcceptWithin(srv->lfd)) < 0 || !testWriteLine(b, GREETING))
+            goto out;
+        line = g_strdup_printf("{\"return\": {}, \"id\": %s}", idA);
+        if (!testWriteLine(b, line) ||
+            !(idB = testRequestId(req = testReadLine(b), "qmp_capabilities", &srv->failure)))
+            goto out;
+        g_clear_pointer(&req, g_free);
+        g_free(line);
+        line = g_strdup_printf("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"Capabilities negotiation is already complete, command ignored\"}, \"id\": %s}", idB);
+        if (!testWriteLine(b, line))
+            goto out;
+        g_clear_pointer(&idB, g_free);
+        if (!(idB = testRequestId(req = testReadLine(b), "query-status", &srv->failure)))
+            goto out;
+        g_free(line);
+        line = g_strdup_printf("{\"return\": {\"status\": \"prelaunch\", \"running\": false}, \"id\": %s}", idB);
+        if (!testWriteLine(b, line) || read(b, &c, 1) != 0)
+            srv->failure = g_strdup("the second client was not closed");
+    } else {
+        /* only slow: the first is answered late, and used */
+        g_usleep(3 * G_USEC_PER_SEC);
+        line = g_strdup_printf("{\"return\": {}, \"id\": %s}", idA);
+        if (!testWriteLine(a, line) ||
+            !(idB = testRequestId(req = testReadLine(a), "query-status", &srv->failure)))
+            goto out;
+        g_free(line);
+        line = g_strdup_printf("{\"return\": {\"status\": \"prelaunch\", \"running\": false}, \"id\": %s}", idB);
+        if (!testWriteLine(a, line) || read(a, &c, 1) != 0) {
+            srv->failure = g_strdup("the first client was not closed");
+            goto out;
+        }
+        /* the second waited in the queue, and is gone by now */
+        if ((b = testAcceptWithin(srv->lfd)) < 0 || read(b, &c, 1) != 0)
+            srv->failure = g_strdup("the second client was not closed");
+    }
+ out:
+    if (a < 0 && !srv->failure)
+        srv->failure = g_strdup("no client connected");
+    if (a >= 0)
+        close(a);
+    if (b >= 0)
+        close(b);
+    return NULL;
+}
+
+static void
+testOpenStalled(gconstpointer data)
+{
+    gboolean stuck = GPOINTER_TO_INT(data);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *tmp = g_dir_make_tmp("vgm-qemumonitortest-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(tmp, "qmp.sock", NULL);
+    struct sockaddr_un sa = { .sun_family = AF_UNIX };
+    TestListenServer srv = { .stuck = stuck };
+    g_autoptr(JsonNode) ret = NULL;
+    VgmQemuMonitor *mon;
+    GThread *thread;
+
+    g_assert_cmpuint(strlen(path), <, sizeof(sa.sun_path));
+    strcpy(sa.sun_path, path);
+    srv.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint(bind(srv.lfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    g_assert_cmpint(listen(srv.lfd, 1), ==, 0);
+    thread = g_thread_new("fake-qemu", testListenServerRun, &srv);
+
+    mon = vgmQemuMonitorOpen(path, 10000, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(mon);
+    g_assert_true(vgmQemuMonitorCommand(mon, "query-status", NULL, &ret, &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(json_object_get_string_member(json_node_get_object(ret), "status"), ==,
+                    "prelaunch");
+    vgmQemuMonitorFree(mon);
+
+    g_thread_join(thread);
+    g_assert_cmpstr(srv.failure, ==, NULL);
+    close(srv.lfd);
+    unlink(path);
+    rmdir(tmp);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -375,6 +518,10 @@ main(int argc, char **argv)
     g_test_add_func("/qemumonitor/capabilities-refused", testCapabilitiesRefused);
     g_test_add_func("/qemumonitor/open-missing-socket", testOpenMissingSocket);
     g_test_add_func("/qemumonitor/open-busy-socket", testOpenBusySocket);
+    g_test_add_data_func("/qemumonitor/open-stalled/listening-race", GINT_TO_POINTER(TRUE),
+                         testOpenStalled);
+    g_test_add_data_func("/qemumonitor/open-stalled/slow", GINT_TO_POINTER(FALSE),
+                         testOpenStalled);
 
     return g_test_run();
 }

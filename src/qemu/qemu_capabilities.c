@@ -19,6 +19,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -36,13 +39,15 @@
 /* Bumped when the file format or the meaning of a probe changes. */
 #define VGM_QEMU_CAPS_FORMAT_VERSION 1
 
-/* Bounds on one probe: QEMU must create its socket and answer within these.
+/* Bounds on one probe: QEMU must answer its monitor within these.
  * QEMU answers its first command only once it is initialised, which on a
  * busy 2-core host (a CI run's parallel tests under ASan) once took over
  * 30 s; a probe is made once per binary and cached, so its start may wait
  * long. */
 #define VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS 90000
 #define VGM_QEMU_CAPS_PROBE_COMMAND_TIMEOUT_MS 30000
+/* the descriptor number of the QMP socket in the probe's QEMU */
+#define VGM_QEMU_CAPS_PROBE_QMP_FD 3
 
 /* Bytes of QEMU's stderr quoted in probe errors. */
 #define VGM_QEMU_CAPS_STDERR_TAIL 1024
@@ -1990,38 +1995,69 @@ vgmQemuCapsProbeQemuEnding(GSubprocess *proc)
                            g_subprocess_get_exit_status(proc));
 }
 
+/* In the probe's QEMU, before it runs: it dies with the thread that
+ * started it (the probe waits for it in that thread), so a daemon killed
+ * mid-probe leaves no QEMU behind. */
+static void
+vgmQemuCapsProbeChildSetup(gpointer data)
+{
+    pid_t parent = GPOINTER_TO_INT(data);
+
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+        _exit(127);
+}
+
+/*
+ * The probe's QEMU talks QMP over one end of a socketpair (a client-mode
+ * chardev on an inherited descriptor), not over a listening socket: QEMU
+ * up to 10.x listens for its first QMP client from its main thread and its
+ * monitor thread at once for a moment, and a client that connects then
+ * can be accepted by one while the other blocks in accept() for good, so
+ * the main thread never runs qmp_capabilities. A probe connects in that
+ * moment, right after QEMU creates the socket.
+ */
 static gboolean
 vgmQemuCapsProbeQemuStartOnce(VgmQemuCapsProbeQemu *q, const char *binary, const char *machine,
-                              const char *tmpdir, const char *sockPath, const char *logPath,
-                              GError **error)
+                              const char *tmpdir, const char *logPath, GError **error)
 {
     g_autoptr(GSubprocessLauncher) launcher = NULL;
-    g_autofree char *qmpArg = g_strdup_printf("unix:%s,server=on,wait=off", sockPath);
     g_autofree char *homeEnv = g_strdup_printf("HOME=%s", tmpdir);
     g_autoptr(GError) err = NULL;
     g_autofree char *ending = NULL;
+    g_autofree char *chardev = g_strdup_printf("socket,id=qmp,fd=%d", VGM_QEMU_CAPS_PROBE_QMP_FD);
+    int sv[2];
     const char *envp[] = {
         "LC_ALL=C", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         homeEnv, NULL
     };
     const char *argv[] = {
         binary, "-machine", machine, "-nodefaults", "-nographic",
-        "-display", "none", "-S", "-no-user-config", "-qmp", qmpArg, NULL
+        "-display", "none", "-S", "-no-user-config",
+        "-chardev", chardev, "-mon", "chardev=qmp,mode=control", NULL
     };
 
-    unlink(sockPath);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        vgmErrorSet(error, VGM_ERR_SYSTEM,
+                    _("cannot create a socket pair for QEMU's monitor: %1$s"),
+                    g_strerror(errno));
+        return FALSE;
+    }
     launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
     g_subprocess_launcher_set_environ(launcher, (char **)envp);
     g_subprocess_launcher_set_cwd(launcher, tmpdir);
     g_subprocess_launcher_set_stdin_file_path(launcher, "/dev/null");
     g_subprocess_launcher_set_stderr_file_path(launcher, logPath);
-    if (!(q->proc = g_subprocess_launcher_spawnv(launcher, argv, error)))
+    g_subprocess_launcher_take_fd(launcher, sv[1], VGM_QEMU_CAPS_PROBE_QMP_FD);
+    g_subprocess_launcher_set_child_setup(launcher, vgmQemuCapsProbeChildSetup,
+                                          GINT_TO_POINTER(getpid()), NULL);
+    q->proc = g_subprocess_launcher_spawnv(launcher, argv, error);
+    /* QEMU's end closed here, so that its exit reads as end of file */
+    g_clear_object(&launcher);
+    if (!q->proc) {
+        close(sv[0]);
         return FALSE;
-    if (vgmQemuMonitorWaitSocket(q->proc, sockPath,
-                                 g_get_monotonic_time() +
-                                 (gint64)VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS * 1000,
-                                 &err) &&
-        (q->mon = vgmQemuMonitorOpen(sockPath, VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS, &err)))
+    }
+    if ((q->mon = vgmQemuMonitorOpenFd(sv[0], VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS, &err)))
         return TRUE;
     /* say how QEMU ended, when it did: a crash or a kill leaves no stderr */
     if ((ending = vgmQemuCapsProbeQemuEnding(q->proc)))
@@ -2037,13 +2073,12 @@ vgmQemuCapsProbeQemuStartOnce(VgmQemuCapsProbeQemu *q, const char *binary, const
  * host) is started once more; a timeout or an error QEMU explains is not. */
 static gboolean
 vgmQemuCapsProbeQemuStart(VgmQemuCapsProbeQemu *q, const char *binary, const char *machine,
-                          const char *tmpdir, const char *sockPath, const char *logPath,
-                          GError **error)
+                          const char *tmpdir, const char *logPath, GError **error)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *tail = NULL;
 
-    if (vgmQemuCapsProbeQemuStartOnce(q, binary, machine, tmpdir, sockPath, logPath, &err))
+    if (vgmQemuCapsProbeQemuStartOnce(q, binary, machine, tmpdir, logPath, &err))
         return TRUE;
     vgmQemuCapsProbeQemuStop(q);
     tail = vgmFileReadTail(logPath, 0, VGM_QEMU_CAPS_STDERR_TAIL);
@@ -2052,7 +2087,7 @@ vgmQemuCapsProbeQemuStart(VgmQemuCapsProbeQemu *q, const char *binary, const cha
         return FALSE;
     }
     g_message(_("starting %1$s with -machine %2$s again: %3$s"), binary, machine, err->message);
-    return vgmQemuCapsProbeQemuStartOnce(q, binary, machine, tmpdir, sockPath, logPath, error);
+    return vgmQemuCapsProbeQemuStartOnce(q, binary, machine, tmpdir, logPath, error);
 }
 
 /* Space-separated, sorted @names (consumed) as member @member of @obj */
@@ -2153,7 +2188,6 @@ vgmQemuCapsProbeHostCpu(VgmQemuCaps *caps, const char *binary, const char *tmpdi
                         VgmQemuCapsAccel accel, GError **error)
 {
     g_auto(VgmQemuCapsProbeQemu) q = { 0 };
-    g_autofree char *sockPath = g_build_filename(tmpdir, "cpu.sock", NULL);
     g_autofree char *logPath = g_build_filename(tmpdir, "cpu.log", NULL);
     g_autofree char *machine = g_strdup_printf("none,accel=%s", vgmQemuCapsAccelTypeToString(accel));
     g_autoptr(JsonObject) host = json_object_new();
@@ -2163,7 +2197,7 @@ vgmQemuCapsProbeHostCpu(VgmQemuCaps *caps, const char *binary, const char *tmpdi
     JsonArray *arr;
     guint i;
 
-    if (!vgmQemuCapsProbeQemuStart(&q, binary, machine, tmpdir, sockPath, logPath, &err)) {
+    if (!vgmQemuCapsProbeQemuStart(&q, binary, machine, tmpdir, logPath, &err)) {
         g_autofree char *tail = vgmFileReadTail(logPath, 0, VGM_QEMU_CAPS_STDERR_TAIL);
 
         if (*tail)
@@ -2221,7 +2255,6 @@ vgmQemuCapsProbe(const char *binary, GError **error)
     g_autoptr(VgmQemuCaps) caps = vgmQemuCapsNew();
     g_autoptr(GError) err = NULL;
     g_autofree char *tmpdir = NULL;
-    g_autofree char *sockPath = NULL;
     g_autofree char *logPath = NULL;
     gboolean ok = FALSE;
 
@@ -2239,11 +2272,10 @@ vgmQemuCapsProbe(const char *binary, GError **error)
                     binary, err->message);
         return NULL;
     }
-    sockPath = g_build_filename(tmpdir, "qmp.sock", NULL);
     logPath = g_build_filename(tmpdir, "stderr.log", NULL);
 
     g_atomic_int_inc(&vgmQemuCapsProbeCount);
-    if (vgmQemuCapsProbeQemuStart(&q, binary, "none", tmpdir, sockPath, logPath, &err) &&
+    if (vgmQemuCapsProbeQemuStart(&q, binary, "none", tmpdir, logPath, &err) &&
         vgmQemuCapsProbeQMP(caps, q.mon, &err))
         ok = TRUE;
     vgmQemuCapsProbeQemuStop(&q);

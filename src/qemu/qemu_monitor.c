@@ -28,6 +28,10 @@
 /* How long to sleep between attempts to connect to a socket not yet there. */
 #define VGM_QEMU_MONITOR_RETRY_US (10 * 1000)
 
+/* How long qmp_capabilities may go unanswered before a second connection
+ * is tried (see vgmQemuMonitorOpenStalled) */
+#define VGM_QEMU_MONITOR_STALL_US (2 * G_USEC_PER_SEC)
+
 struct _VgmQemuMonitor {
     GSocketConnection *conn; /* NULL when opened from an fd */
     GSocket *sock;
@@ -526,19 +530,17 @@ vgmQemuMonitorHandshake(VgmQemuMonitor *mon, gint64 deadline, GError **error)
                                          deadline, error);
 }
 
-VgmQemuMonitor *
-vgmQemuMonitorOpen(const char *path, unsigned int timeoutMs, GError **error)
+/* Connects to @path: the monitor with its socket, not yet greeted. */
+static VgmQemuMonitor *
+vgmQemuMonitorConnect(const char *path, unsigned int timeoutMs, gint64 deadline,
+                      GError **error)
 {
     g_autoptr(VgmQemuMonitor) mon = vgmQemuMonitorNewInternal();
     g_autoptr(GSocketClient) client = g_socket_client_new();
     g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(path);
-    gint64 deadline;
+    gint64 left = (deadline - g_get_monotonic_time()) / G_USEC_PER_SEC;
 
-    if (timeoutMs == 0)
-        timeoutMs = VGM_QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
-    deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
-    g_socket_client_set_timeout(client, (timeoutMs + 999) / 1000);
-
+    g_socket_client_set_timeout(client, left > 0 ? (guint)left + 1 : 1);
     for (;;) {
         g_autoptr(GError) err = NULL;
 
@@ -569,14 +571,127 @@ vgmQemuMonitorOpen(const char *path, unsigned int timeoutMs, GError **error)
         return NULL;
     }
     mon->sock = g_object_ref(g_socket_connection_get_socket(mon->conn));
-
-    if (!vgmQemuMonitorHandshake(mon, deadline, error))
-        return NULL;
+    g_socket_set_blocking(mon->sock, FALSE);
     return g_steal_pointer(&mon);
 }
 
+/*
+ * @first greeted, and its qmp_capabilities (id "vgm-<serial>") unanswered
+ * for a while. Either QEMU is busy, or it is stuck: QEMU up to 10.x listens
+ * for its first QMP client from its main thread and its monitor thread at
+ * once for a moment after it starts; a client that connects then is taken
+ * (and greeted) by one, while the other blocks in accept() until a next
+ * client comes, which it then makes the monitor's client in place of the
+ * first (whose commands are never answered there). So a second connection
+ * is made, and whichever of the two speaks first is the monitor: a reply
+ * on the first (QEMU was busy; the second waits in QEMU's queue and is
+ * dropped), or a greeting on the second (the first is abandoned; the first's
+ * command may already have negotiated the capabilities, which QEMU then
+ * says of the second's).
+ */
+static VgmQemuMonitor *
+vgmQemuMonitorOpenStalled(VgmQemuMonitor *first, const char *path, unsigned int timeoutMs,
+                          gint64 deadline, GError **error)
+{
+    g_autoptr(VgmQemuMonitor) owned = first;
+    g_autoptr(VgmQemuMonitor) second = NULL;
+    g_autofree char *id = g_strdup_printf("vgm-%" G_GUINT64_FORMAT, first->serial);
+
+    if (!(second = vgmQemuMonitorConnect(path, timeoutMs, deadline, error)))
+        return NULL;
+    /* its ids follow the first's, so that an answer to the first's
+     * command read there is not taken for its own */
+    second->serial = first->serial;
+    for (;;) {
+        GPollFD fds[2] = {
+            { g_socket_get_fd(first->sock), G_IO_IN, 0 },
+            { g_socket_get_fd(second->sock), G_IO_IN, 0 },
+        };
+        gint64 remaining = deadline - g_get_monotonic_time();
+
+        if (memchr(first->rbuf->str, '\n', first->rbuf->len) || first->closed) {
+            fds[0].revents = G_IO_IN;
+        } else if (remaining <= 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_TIMEOUT,
+                        _("timed out waiting for QEMU monitor reply to '%1$s'"),
+                        "qmp_capabilities");
+            return NULL;
+        } else if (g_poll(fds, G_N_ELEMENTS(fds), (gint)((remaining + 999) / 1000)) < 0) {
+            if (errno == EINTR)
+                continue;
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("cannot wait on QEMU monitor socket: %1$s"), g_strerror(errno));
+            return NULL;
+        }
+        if (fds[0].revents) {
+            g_autoptr(VgmQemuMonitorMessage) msg = NULL;
+
+            if (!(msg = vgmQemuMonitorReadMessage(first, deadline, "qmp_capabilities", error)))
+                return NULL;
+            if (msg->kind == VGM_QEMU_MONITOR_MSG_EVENT) {
+                g_queue_push_tail(&first->events, json_object_ref(msg->obj));
+                continue;
+            }
+            if ((msg->kind != VGM_QEMU_MONITOR_MSG_ERROR &&
+                 msg->kind != VGM_QEMU_MONITOR_MSG_RETURN) ||
+                (msg->hasId && g_strcmp0(msg->id, id) != 0))
+                continue;
+            if (msg->kind == VGM_QEMU_MONITOR_MSG_ERROR) {
+                vgmErrorSet(error, VGM_ERR_INTERNAL,
+                            _("QEMU monitor command '%1$s' failed: %2$s: %3$s"),
+                            "qmp_capabilities",
+                            msg->errorClass ? msg->errorClass : "GenericError",
+                            msg->errorDesc ? msg->errorDesc : _("no description"));
+                return NULL;
+            }
+            return g_steal_pointer(&owned);
+        }
+        if (fds[1].revents) {
+            g_autoptr(GError) err = NULL;
+
+            if (!vgmQemuMonitorReadGreeting(second, deadline, error))
+                return NULL;
+            g_message(_("QEMU monitor %1$s did not answer its first client and greeted a second: QEMU's listening race, the second is used"),
+                      path);
+            g_clear_pointer(&owned, vgmQemuMonitorFree);
+            if (!vgmQemuMonitorCommandDeadline(second, "qmp_capabilities", NULL, -1, NULL, NULL,
+                                               deadline, &err) &&
+                g_strcmp0(second->lastErrorClass, "CommandNotFound") != 0) {
+                g_propagate_error(error, g_steal_pointer(&err));
+                return NULL;
+            }
+            g_clear_pointer(&second->lastErrorClass, g_free);
+            return g_steal_pointer(&second);
+        }
+    }
+}
+
 VgmQemuMonitor *
-vgmQemuMonitorOpenFd(int fd, GError **error)
+vgmQemuMonitorOpen(const char *path, unsigned int timeoutMs, GError **error)
+{
+    g_autoptr(VgmQemuMonitor) mon = NULL;
+    g_autoptr(GError) err = NULL;
+    gint64 deadline, stall;
+
+    if (timeoutMs == 0)
+        timeoutMs = VGM_QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
+    deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+    if (!(mon = vgmQemuMonitorConnect(path, timeoutMs, deadline, error)) ||
+        !vgmQemuMonitorReadGreeting(mon, deadline, error))
+        return NULL;
+    stall = MIN(deadline, g_get_monotonic_time() + VGM_QEMU_MONITOR_STALL_US);
+    if (vgmQemuMonitorCommandDeadline(mon, "qmp_capabilities", NULL, -1, NULL, NULL,
+                                      stall, &err))
+        return g_steal_pointer(&mon);
+    if (stall == deadline || !g_error_matches(err, VGM_ERROR, VGM_ERR_OPERATION_TIMEOUT)) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return NULL;
+    }
+    return vgmQemuMonitorOpenStalled(g_steal_pointer(&mon), path, timeoutMs, deadline, error);
+}
+
+VgmQemuMonitor *
+vgmQemuMonitorOpenFd(int fd, unsigned int timeoutMs, GError **error)
 {
     g_autoptr(VgmQemuMonitor) mon = vgmQemuMonitorNewInternal();
     g_autoptr(GError) err = NULL;
@@ -588,8 +703,10 @@ vgmQemuMonitorOpenFd(int fd, GError **error)
         close(fd);
         return NULL;
     }
-    if (!vgmQemuMonitorHandshake(mon, g_get_monotonic_time() +
-                                 (gint64)mon->timeoutMs * 1000, error))
+    if (timeoutMs == 0)
+        timeoutMs = VGM_QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
+    if (!vgmQemuMonitorHandshake(mon, g_get_monotonic_time() + (gint64)timeoutMs * 1000,
+                                 error))
         return NULL;
     return g_steal_pointer(&mon);
 }

@@ -30,10 +30,12 @@ VgmQemuMonitor *vgmQemuMonitorOpen(const char *path, unsigned int timeoutMs,
                                    GError **error);
 
 /*
- * Uses an already connected stream socket (e.g. one end of a socketpair).
- * The monitor owns @fd from then on, also when opening fails (it is closed).
+ * Uses an already connected stream socket (e.g. one end of a socketpair),
+ * waiting up to @timeoutMs (0: the default) for the greeting and the
+ * answer to qmp_capabilities. The monitor owns @fd from then on, also when
+ * opening fails (it is closed).
  */
-VgmQemuMonitor *vgmQemuMonitorOpenFd(int fd, GError **error);
+VgmQemuMonitor *vgmQemuMonitorOpenFd(int fd, unsigned int timeoutMs, GError **error);
 
 void vgmQemuMonitorFree(VgmQemuMonitor *mon);
 

@@ -202,7 +202,7 @@ fuzzSocket(const char *data, gsize size)
     }
     shutdown(sv[1], SHUT_WR);
 
-    mon = vgmQemuMonitorOpenFd(sv[0], &err);
+    mon = vgmQemuMonitorOpenFd(sv[0], 0, &err);
     if (!mon != !!err)
         VGM_FUZZ_FAIL(NAME, "OpenFd: %s with error %s", mon ? "opened" : "failed",
                       err ? err->message : "none");
