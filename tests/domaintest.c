@@ -24,6 +24,9 @@
  *    console first, the place its QEMU id (console0) came from;
  *  - a virtio-mem device's <current>: dropped from a definition, always
  *    in a running domain's XML (0 until the guest plugs memory);
+ *  - an interface on a network that is a host bridge: libvirt's live form
+ *    (<interface type='bridge'> naming the network) reads back as the
+ *    network interface, and as a definition is the bridge;
  *  - large domains, as many cells and devices as the limits accept: the
  *    ports of serials and indexes of controllers post-parse hands out,
  *    the uniqueness rules, NUMA cells with a <memnode> each.
@@ -128,6 +131,48 @@ testLiveVirtioMemCurrent(void)
         g_assert_null(strstr(at + 1, "<current "));
         g_assert_true(at < strstr(out, "model='dimm'"));
     }
+}
+
+/* An interface on a network that is a host bridge: a running domain's
+ * XML shows it as libvirt does, <interface type='bridge'> with the network
+ * named, and reads back so; a definition of that text is the bridge (the
+ * network and port dropped, as libvirt's define drops them) */
+static void
+testLiveHostBridgeNetwork(void)
+{
+    static const char xml[] =
+        "<domain type='qemu'><name>n</name><memory unit='MiB'>64</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
+        "<interface type='bridge'><mac address='52:54:00:00:00:01'/>"
+        "<source network='hb' portid='24b205f2-1485-405c-b698-4612370e1805' bridge='br0'/>"
+        "<model type='virtio'/></interface></devices></domain>";
+    g_autoptr(GError) err = NULL;
+    g_autoptr(VgmDomainDef) live = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_LIVE |
+                                                           VGM_DOMAIN_PARSE_SKIP_VALIDATE, &err);
+    g_autoptr(VgmDomainDef) config = NULL;
+    g_autofree char *liveOut = NULL;
+    g_autofree char *configOut = NULL;
+    const VgmNetDef *net;
+
+    g_assert_no_error(err);
+    net = g_ptr_array_index(live->devices.nets, 0);
+    g_assert_cmpint(net->type, ==, VGM_NET_TYPE_NETWORK);
+    g_assert_cmpstr(net->source, ==, "hb");
+    g_assert_cmpstr(net->actualBridge, ==, "br0");
+    g_assert_true(net->actualHostBridge);
+    liveOut = vgmDomainDefFormat(live);
+    g_assert_nonnull(strstr(liveOut, "<interface type='bridge'>\n"
+                                     "      <mac address='52:54:00:00:00:01'/>\n"
+                                     "      <source network='hb' bridge='br0'/>\n"));
+
+    config = vgmDomainDefParseString(xml, NULL, 0, &err);
+    g_assert_no_error(err);
+    net = g_ptr_array_index(config->devices.nets, 0);
+    g_assert_cmpint(net->type, ==, VGM_NET_TYPE_BRIDGE);
+    g_assert_cmpstr(net->source, ==, "br0");
+    configOut = vgmDomainDefFormat(config);
+    g_assert_nonnull(strstr(configOut, "<source bridge='br0'/>"));
+    g_assert_null(strstr(configOut, "network="));
 }
 
 static void
@@ -567,6 +612,7 @@ main(int argc, char **argv)
     g_test_add_func("/uuid/generated", testUUIDGenerated);
     g_test_add_func("/live/console-places", testLiveConsolePlaces);
     g_test_add_func("/live/virtio-mem-current", testLiveVirtioMemCurrent);
+    g_test_add_func("/live/host-bridge-network", testLiveHostBridgeNetwork);
     g_test_add_func("/scale/serial-ports", testScaleSerialPorts);
     g_test_add_func("/scale/controllers", testScaleControllers);
     g_test_add_func("/scale/disk-targets", testScaleDiskTargets);

@@ -1337,6 +1337,9 @@ typedef struct {
     unsigned int localPort;
     char *actualBridge;         /* network, live: the network's bridge the
                                  * tap joined (<source bridge=''>) */
+    gboolean actualHostBridge;  /* network, live: that bridge is the host's
+                                 * (<forward mode='bridge'>), shown as
+                                 * libvirt shows it: <interface type='bridge'> */
     char *ifname;               /* <target dev=''/>: the host's tap name */
     char *alias;                /* live: QEMU's id of the device (<alias
                                  * name=''/>, "netN"), which stays when

@@ -3375,7 +3375,17 @@ vgmNetSourceParse(xmlNodePtr child, VgmNetDef *net, gboolean live, GError **erro
             return FALSE;
         }
     } else {
-        const char *attr = net->type == VGM_NET_TYPE_NETWORK ? "network" : "bridge";
+        const char *attr;
+
+        /* a running domain's interface on a network that is a host bridge
+         * (<forward mode='bridge'>), in libvirt's live form: its actual
+         * type, with the network named */
+        if (live && net->type == VGM_NET_TYPE_BRIDGE && child &&
+            xmlHasProp(child, BAD_CAST "network")) {
+            net->type = VGM_NET_TYPE_NETWORK;
+            net->actualHostBridge = TRUE;
+        }
+        attr = net->type == VGM_NET_TYPE_NETWORK ? "network" : "bridge";
         if (!child) {
             vgmErrorSet(error, VGM_ERR_XML,
                         _("<interface type='%1$s'> needs <source %2$s='...'/>"),
@@ -4008,7 +4018,9 @@ vgmNetFormat(VgmBuf *buf, const VgmNetDef *net)
 {
     guint i;
 
-    vgmBufAsprintf(buf, "<interface type='%s'>\n", vgmNetTypeToString(net->type));
+    vgmBufAsprintf(buf, "<interface type='%s'>\n",
+                   net->type == VGM_NET_TYPE_NETWORK && net->actualHostBridge ? "bridge" :
+                   vgmNetTypeToString(net->type));
     vgmBufAdjustIndent(buf, 2);
     if (net->mac)
         vgmBufAsprintf(buf, "<mac address='%s'/>\n", net->mac);
@@ -8019,6 +8031,18 @@ vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
         }
         else if (g_str_equal(name, "console"))
             xmlUnsetProp(dev, (const xmlChar *)"tty");
+        /* the network and port a running domain's interface on a host
+         * bridge came from (libvirt's live form): a definition of it is
+         * the bridge, as libvirt's define keeps it */
+        else if (g_str_equal(name, "interface") && !live && vgmXMLChild(dev, "source") &&
+                 xmlHasProp(dev, (const xmlChar *)"type")) {
+            g_autofree char *type = (char *)xmlGetProp(dev, (const xmlChar *)"type");
+
+            if (g_str_equal(type, "bridge")) {
+                xmlUnsetProp(vgmXMLChild(dev, "source"), (const xmlChar *)"network");
+                xmlUnsetProp(vgmXMLChild(dev, "source"), (const xmlChar *)"portid");
+            }
+        }
         else if (g_str_equal(name, "channel") && !live && vgmXMLChild(dev, "target"))
             xmlUnsetProp(vgmXMLChild(dev, "target"), (const xmlChar *)"state");
         /* the pty QEMU opened, which a definition does not name */

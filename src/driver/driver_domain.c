@@ -293,14 +293,36 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
 }
 
 /* A run's live XML @xml read as a definition: what a run has and a
- * definition does not goes */
+ * definition does not goes. An interface on a network that is a host
+ * bridge, which the live XML shows as the bridge it is, is the network
+ * interface it was defined as (as libvirt formats a running domain's
+ * inactive XML). */
 static char *
 vgmDriverDomainLiveAsDefinition(const char *xml, GError **error)
 {
-    g_autoptr(VgmDomainDef) def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE,
-                                                          error);
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(VgmDomainDef) def = NULL;
+    xmlNodePtr root;
+    xmlNodePtr devices;
 
-    return def ? vgmDomainDefFormat(def) : NULL;
+    if (!(doc = vgmXMLParseString(xml, NULL, error)))
+        return NULL;
+    root = xmlDocGetRootElement(doc);
+    devices = root ? vgmXMLChild(root, "devices") : NULL;
+    for (xmlNodePtr dev = devices ? devices->children : NULL; dev; dev = dev->next) {
+        xmlNodePtr src;
+        g_autofree char *type = NULL;
+
+        if (dev->type != XML_ELEMENT_NODE || !xmlStrEqual(dev->name, BAD_CAST "interface") ||
+            !(type = (char *)xmlGetProp(dev, BAD_CAST "type")) || !g_str_equal(type, "bridge") ||
+            !(src = vgmXMLChild(dev, "source")) || !xmlHasProp(src, BAD_CAST "network"))
+            continue;
+        xmlSetProp(dev, BAD_CAST "type", BAD_CAST "network");
+        xmlUnsetProp(src, BAD_CAST "bridge");
+    }
+    if (!(def = vgmDomainDefParseNode(doc, root, VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
+        return NULL;
+    return vgmDomainDefFormat(def);
 }
 
 char *
@@ -1443,6 +1465,24 @@ vgmDriverDomainCheckBinary(const VgmDriverStore *store, VgmDomainDef *def, GErro
     return TRUE;
 }
 
+/* As libvirt's define: a read-only pflash loader that keeps its variables
+ * gets the varstore the driver names after the domain written into the
+ * definition (<nvram>NVRAMDIR/NAME_VARS.fd</nvram>), which stays as it is
+ * through a rename; a firmware the driver picks (<os firmware='efi'>)
+ * gets its varstore named at each start. */
+static void
+vgmDriverDomainFillNvram(const VgmDriverStore *store, VgmDomainDef *def)
+{
+    g_autofree char *memoryDir = NULL;
+    g_autoptr(VgmQemuConfig) cfg = NULL;
+
+    if (def->os.nvram || def->os.nvramNet || !def->os.loader)
+        return;
+    memoryDir = vgmDriverStoreMemoryDir(store);
+    cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
+    def->os.nvram = vgmQemuFirmwareNvramPath(def, cfg);
+}
+
 /* Parses the XML in @file, or the text @xml when @file is NULL, with the
  * machine type the binary's versioned one (vgmDriverDomainCanonicalMachine);
  * *@hadUUID says whether it gave a <uuid>. */
@@ -1491,6 +1531,7 @@ vgmDriverDomainDefineXML(const VgmDriverStore *store, const char *file,
     if (!(def = vgmDriverDomainParseFile(store, file, xml, &hadUUID, error)) ||
         !vgmDriverDomainCheckBinary(store, def, error))
         return NULL;
+    vgmDriverDomainFillNvram(store, def);
     vgmDriverDomainDropChannelSockets(store, def);
     if (!(lock = vgmDriverStoreLockDomain(store, def->name, VGM_DRIVER_LOCK_TIMEOUT_MS, error)) ||
         !(storeLock = vgmDriverStoreLockStore(store, error)) ||
@@ -5302,9 +5343,10 @@ vgmDriverDomainUpdateNet(const VgmDriverStore *store, VgmDriverDomain *dom,
      * give it (as libvirt keeps the tap's name) */
     if (!net->ifname)
         net->ifname = g_strdup(had->ifname);
-    if (g_strcmp0(net->source, had->source) == 0 && !net->actualBridge)
+    if (g_strcmp0(net->source, had->source) == 0 && !net->actualBridge) {
         net->actualBridge = g_strdup(had->actualBridge);
-    else if (net->type == VGM_NET_TYPE_NETWORK &&
+        net->actualHostBridge = had->actualHostBridge;
+    } else if (net->type == VGM_NET_TYPE_NETWORK &&
              !vgmDriverNetResolveNetwork(store, net, error))
         return FALSE;
     move = g_strcmp0(net->source, had->source) != 0;
@@ -5313,6 +5355,7 @@ vgmDriverDomainUpdateNet(const VgmDriverStore *store, VgmDriverDomain *dom,
     net->bandwidth = had->bandwidth;
     net->source = had->source;
     net->actualBridge = had->actualBridge;
+    net->actualHostBridge = had->actualHostBridge;
     after = vgmDomainDefFormat(newDef);
     *net = now;
     if (!g_str_equal(before, after)) {

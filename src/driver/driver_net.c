@@ -151,7 +151,8 @@ vgmDriverNetResolveNetwork(const VgmDriverStore *store, VgmNetDef *net, GError *
 
     if (net->type != VGM_NET_TYPE_NETWORK)
         return TRUE;
-    if (!vgmDriverNetworkResolve(store, net->source, &bridge, &mtu, error)) {
+    if (!vgmDriverNetworkResolve(store, net->source, &bridge, &mtu, &net->actualHostBridge,
+                                 error)) {
         g_prefix_error(error, _("interface '%1$s': "), net->mac);
         return FALSE;
     }

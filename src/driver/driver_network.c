@@ -1584,7 +1584,7 @@ vgmDriverNetworkAutostart(VgmDriver *drv)
 
 gboolean
 vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name, char **bridge,
-                        unsigned int *mtu, GError **error)
+                        unsigned int *mtu, gboolean *hostBridge, GError **error)
 {
     g_autoptr(VgmNetworkObj) obj = NULL;
 
@@ -1597,6 +1597,7 @@ vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name, char **br
     }
     *bridge = g_strdup(obj->live->bridge);
     *mtu = obj->live->mtu;
+    *hostBridge = !vgmNetworkDefOwnsBridge(obj->live);
     return TRUE;
 }
 

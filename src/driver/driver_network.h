@@ -122,6 +122,8 @@ void vgmDriverNetworkAutostart(VgmDriver *drv);
 char *vgmDriverNetworkListenAddress(const VgmDriverStore *store, const char *name,
                                     GError **error);
 /* For a domain's start: the bridge (and MTU, 0: none) of active network
- * @name of @store. */
+ * @name of @store, and whether that bridge is the host's (a network of
+ * <forward mode='bridge'>) rather than one the network makes. */
 gboolean vgmDriverNetworkResolve(const VgmDriverStore *store, const char *name,
-                                 char **bridge, unsigned int *mtu, GError **error);
+                                 char **bridge, unsigned int *mtu, gboolean *hostBridge,
+                                 GError **error);

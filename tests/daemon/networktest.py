@@ -35,6 +35,11 @@ program is skipped saying why. What it covers, in order:
   * domiftune of an ethernet interface's tap: the config's and live
     values, a change of the config, of the running tap (tc, a recording
     stand-in) and its live XML, refusals that change nothing;
+  * an interface on a network of mode 'bridge' (a host bridge): the live
+    XML shows it as libvirt does, <interface type='bridge'> naming the
+    network, also after a daemon restart; the transient domain's inactive
+    XML is the network interface; that live XML defined is a bridge
+    interface;
   * a VNC server listening on network 'default' (<listen type='network'>):
     no address in the definition, the network's in the live XML and in
     QEMU's query-vnc; on an inactive network the start is refused;
@@ -996,6 +1001,41 @@ def run_tests(tap, d, tmp):
         tap.ok(all(x.rc == 0 for x in (r, r2, r3, r4)),
                "two networks of mode 'bridge' on the same host bridge both run",
                "".join(x.describe() for x in (r, r2, r3, r4)))
+        # a guest on such a network: its live XML shows the interface as the
+        # host bridge it is, the network named, as libvirtd 9.0's does
+        # (2026-12-07: <interface type='bridge'><source network='hb'
+        # portid='...' bridge='...'/>); the transient domain's inactive XML
+        # is the network interface; a daemon restart keeps the live form;
+        # that live XML defined elsewhere is the bridge (libvirt drops the
+        # network and port, as a definition of a bridge interface)
+        path = small_domain(tmp, "onhb", "<interface type='network'><source network='hb1'/>"
+                            "<model type='virtio'/></interface>")
+        r = virsh(uri, "create", "--paused", path, timeout=120)
+        live = virsh(uri, "dumpxml", "onhb").out
+        inactive = virsh(uri, "dumpxml", "--inactive", "onhb").out
+        tap.ok(r.rc == 0 and "<interface type='bridge'>" in live and
+               "<source network='hb1' bridge='vgmhost0'/>" in live and
+               "<interface type='network'>" in inactive and
+               "<source network='hb1'/>" in inactive,
+               "an interface on a network of mode 'bridge': the live XML shows type 'bridge' "
+               "naming the network, the transient domain's inactive XML the network interface",
+               r.describe() + live + inactive)
+        d2.stop()
+        d2.start()
+        again = virsh(uri, "dumpxml", "onhb").out
+        tap.ok("<interface type='bridge'>" in again and
+               "<source network='hb1' bridge='vgmhost0'/>" in again,
+               "after a daemon restart the live XML still shows it so", again)
+        virsh(uri, "destroy", "onhb")
+        with open(os.path.join(tmp, "onhb-live.xml"), "w") as f:
+            f.write(live.replace("<name>onhb</name>", "<name>onhb2</name>"))
+        r = virsh(uri, "define", os.path.join(tmp, "onhb-live.xml"))
+        config = virsh(uri, "dumpxml", "--inactive", "onhb2").out
+        virsh(uri, "undefine", "onhb2")
+        tap.ok(r.rc == 0 and "<interface type='bridge'>" in config and
+               "<source bridge='vgmhost0'/>" in config and "network=" not in config,
+               "that live XML defined: a bridge interface, the network and port dropped",
+               r.describe() + config)
         for n in ("hb1", "hb2"):
             virsh(uri, "net-destroy", n)
             virsh(uri, "net-undefine", n)

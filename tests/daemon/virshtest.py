@@ -4459,15 +4459,27 @@ def firmware_live_tests(tap, target, tmp):
   <devices><memballoon model='none'/></devices>
 </domain>""" % EFI)
     r = virsh(uri, "define", f)
+    config = virsh(uri, "dumpxml", "--inactive", EFI).out
     s = virsh(uri, "start", "--paused", EFI)
     live = virsh(uri, "dumpxml", EFI).out
     virsh(uri, "destroy", EFI)
+    n = virsh(uri, "domrename", EFI, EFI + "-renamed")
+    renamed = virsh(uri, "dumpxml", "--inactive", EFI + "-renamed").out
+    virsh(uri, "undefine", "--nvram", EFI + "-renamed")
     virsh(uri, "undefine", "--nvram", EFI)
     tap.ok(r.rc == 0 and s.rc == 0 and
            re.search(r"<nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>/[^<]*/nvram/%s_VARS.fd"
                      r"</nvram>" % EFI, live) is not None,
            "a pflash loader without <nvram>: started, its varstore made from the template of "
            "the descriptor offering it, both in the live XML", r.describe() + s.describe() + live)
+    # the define writes that varstore into the config (no template), and
+    # a rename keeps it, as libvirtd 9.0's (2026-12-07)
+    tap.ok(re.search(r"<nvram>/[^<]*/nvram/%s_VARS.fd</nvram>" % EFI, config) is not None,
+           "a pflash loader without <nvram>: the define names its varstore NVRAMDIR/NAME_VARS.fd",
+           config)
+    tap.ok(n.rc == 0 and
+           re.search(r"<nvram>/[^<]*/nvram/%s_VARS.fd</nvram>" % EFI, renamed) is not None,
+           "a rename keeps the varstore the define named", n.describe() + renamed)
     # domain capabilities list those loaders, secure ones only on q35
     for machine, loaders, secure in (
             ("pc", ["/usr/share/OVMF/OVMF_CODE_4M.fd"], ["no"]),
