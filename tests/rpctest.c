@@ -32,7 +32,9 @@
  * of its own, that take 3 s to fail): five in flight from one client hold up no other
  * client's call (< 1 s); twenty sent by one client, as many as there
  * are workers, run five at a time (the per-client limit) and do not
- * either (before the limit was 5, they took all 20 workers).
+ * either (before the limit was 5, they took all 20 workers). A stop with
+ * a probe in flight that never ends: the daemon gives the call its bound
+ * (30 s), then gives the probe up (its QEMU killed) and exits 0.
  */
 #include "config.h"
 
@@ -1163,6 +1165,68 @@ testSlowCallsOneClientAllWorkers(void)
     g_assert_cmpfloat(other, <, 1.0);
 }
 
+/*
+ * A stop while a call waits for a probe that does not end (an emulator
+ * that never speaks): the daemon lets the call run for its bound (30 s),
+ * then gives the probe up (its QEMU killed), and exits 0 soon after,
+ * where it used to wait until the probe's own deadline (90 s here, the
+ * emulator's own minute). On a daemon of its own, with its log.
+ */
+static void
+testStopGivesUpProbes(void)
+{
+    g_autofree char *dir = g_build_filename(tmpRoot, "stopprobe", NULL);
+    g_autofree char *log = g_build_filename(tmpRoot, "stopprobe.log", NULL);
+    g_autofree char *sock = NULL;
+    g_autofree char *emu = NULL;
+    g_autofree char *started = NULL;
+    g_autoptr(GSubprocess) proc = NULL;
+    g_autoptr(GDir) d = NULL;
+    const char *e;
+    gint64 t0, waited;
+    pid_t emuPid = 0;
+    int fd;
+
+    g_assert_cmpint(g_mkdir(dir, 0700), ==, 0);
+    emu = testSlowEmulators(dir, "hung-emulator", 1);
+    proc = testSpawnDaemon(dir, log, &sock);
+    fd = testOpenClient(sock, 0);
+    testSendSlowCalls(fd, emu, 1);
+    testWaitSlowStarted(emu, 1);
+    d = g_dir_open(dir, 0, NULL);
+    while ((e = g_dir_read_name(d)))
+        if (g_str_has_prefix(e, "hung-emulator-0.started."))
+            emuPid = (pid_t)g_ascii_strtoll(strrchr(e, '.') + 1, NULL, 10);
+    g_assert_cmpint(emuPid, >, 0);
+
+    t0 = g_get_monotonic_time();
+    g_subprocess_send_signal(proc, SIGTERM);
+    while (g_subprocess_get_identifier(proc) &&
+           g_get_monotonic_time() - t0 < 50 * G_USEC_PER_SEC)
+        g_usleep(50 * 1000);
+    waited = (g_get_monotonic_time() - t0) / G_USEC_PER_SEC;
+    if (g_subprocess_get_identifier(proc)) {
+        g_autofree char *out = NULL;
+
+        g_subprocess_force_exit(proc);
+        g_file_get_contents(log, &out, NULL, NULL);
+        g_error("virtgmemd still ran 50 s after SIGTERM with a probe in flight; its log: %s",
+                out ? out : "");
+    }
+    g_test_message("stopped %" G_GINT64_FORMAT " s after SIGTERM, a probe in flight", waited);
+    g_subprocess_wait(proc, NULL, NULL);
+    g_assert_true(g_subprocess_get_if_exited(proc));
+    g_assert_cmpint(g_subprocess_get_exit_status(proc), ==, 0);
+    /* it waited for the call its bound first */
+    g_assert_cmpint(waited, >=, 29);
+    /* and the probe's emulator is gone (a zombie no more either: the
+     * daemon reaped it, or init did) */
+    for (int i = 0; i < 100 && kill(emuPid, 0) == 0; i++)
+        g_usleep(50 * 1000);
+    g_assert_cmpint(kill(emuPid, 0), <, 0);
+    close(fd);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1192,6 +1256,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/daemon/slow-calls-others-served", testSlowCallsOthersServed);
     g_test_add_func("/rpc/daemon/slow-calls-one-client-all-workers",
                     testSlowCallsOneClientAllWorkers);
+    g_test_add_func("/rpc/daemon/stop-gives-up-probes", testStopGivesUpProbes);
 
     ret = g_test_run();
     if (witness >= 0)

@@ -3762,6 +3762,12 @@ vgmDriverGetStateReason(const VgmDriverDomain *dom)
 
 /* ---- the host and the hypervisor ---- */
 
+void
+vgmDriverAbandonProbes(VgmDriver *drv G_GNUC_UNUSED)
+{
+    vgmQemuCapsProbesAbort();
+}
+
 char *
 vgmDriverGetCapabilities(VgmDriver *drv, GError **error)
 {

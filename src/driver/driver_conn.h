@@ -1004,6 +1004,11 @@ GPtrArray *vgmDriverGetGuestInfo(VgmDriver *drv, const char *name, unsigned int 
 /* ---- the host and the hypervisor ---- */
 
 char *vgmDriverGetCapabilities(VgmDriver *drv, GError **error);
+
+/* For a daemon that stops: the QEMU capability probes running now and
+ * from now on are given up (their QEMUs killed; the calls waiting for
+ * them fail, nothing is cached). */
+void vgmDriverAbandonProbes(VgmDriver *drv);
 /* virConnectGetSysinfo: the host's SMBIOS tables as libvirt's <sysinfo>
  * (vgmHostSysinfoRead) */
 char *vgmDriverGetSysinfo(VgmDriver *drv, unsigned int flags, GError **error);

@@ -82,6 +82,60 @@ static const char *const vgmQemuCapsProbeKindNames[] = {
 
 static unsigned int vgmQemuCapsProbeCount;
 
+/* The probes' QEMUs running now (GSubprocess, a reference each), and
+ * whether probes are given up (vgmQemuCapsProbesAbort) */
+static GMutex vgmQemuCapsProbesLock;
+static GPtrArray *vgmQemuCapsProbesRunning;
+static gboolean vgmQemuCapsProbesAborted;
+
+static gboolean
+vgmQemuCapsProbesGivenUp(void)
+{
+    gboolean aborted;
+
+    g_mutex_lock(&vgmQemuCapsProbesLock);
+    aborted = vgmQemuCapsProbesAborted;
+    g_mutex_unlock(&vgmQemuCapsProbesLock);
+    return aborted;
+}
+
+/* Registers @proc as a running probe's, unless probes are given up (it is
+ * killed then) */
+static gboolean
+vgmQemuCapsProbesAdd(GSubprocess *proc)
+{
+    gboolean aborted;
+
+    g_mutex_lock(&vgmQemuCapsProbesLock);
+    if (!vgmQemuCapsProbesRunning)
+        vgmQemuCapsProbesRunning = g_ptr_array_new_with_free_func(g_object_unref);
+    if (!(aborted = vgmQemuCapsProbesAborted))
+        g_ptr_array_add(vgmQemuCapsProbesRunning, g_object_ref(proc));
+    g_mutex_unlock(&vgmQemuCapsProbesLock);
+    if (aborted)
+        g_subprocess_force_exit(proc);
+    return !aborted;
+}
+
+static void
+vgmQemuCapsProbesRemove(GSubprocess *proc)
+{
+    g_mutex_lock(&vgmQemuCapsProbesLock);
+    if (vgmQemuCapsProbesRunning)
+        g_ptr_array_remove(vgmQemuCapsProbesRunning, proc);
+    g_mutex_unlock(&vgmQemuCapsProbesLock);
+}
+
+void
+vgmQemuCapsProbesAbort(void)
+{
+    g_mutex_lock(&vgmQemuCapsProbesLock);
+    vgmQemuCapsProbesAborted = TRUE;
+    for (guint i = 0; vgmQemuCapsProbesRunning && i < vgmQemuCapsProbesRunning->len; i++)
+        g_subprocess_force_exit(g_ptr_array_index(vgmQemuCapsProbesRunning, i));
+    g_mutex_unlock(&vgmQemuCapsProbesLock);
+}
+
 VGM_ENUM_IMPL(vgmQemuCapsAccel, VGM_QEMU_CAPS_ACCEL_LAST, "tcg", "kvm");
 
 struct _VgmQemuCaps {
@@ -1893,7 +1947,7 @@ vgmQemuCapsProbeTrial(const VgmQemuCaps *caps, const char *binary,
     gint64 deadline = g_get_monotonic_time() + (gint64)VGM_QEMU_CAPS_TRIAL_MS * 1000;
     gboolean accepted;
 
-    if (!caps->machineType)
+    if (!caps->machineType || vgmQemuCapsProbesGivenUp())
         return FALSE;
     machine = g_strdup_printf("%s,accel=tcg", caps->machineType);
     {
@@ -1967,6 +2021,7 @@ vgmQemuCapsProbeQemuStop(VgmQemuCapsProbeQemu *q)
 {
     g_clear_pointer(&q->mon, vgmQemuMonitorFree);
     if (q->proc) {
+        vgmQemuCapsProbesRemove(q->proc);
         g_subprocess_force_exit(q->proc);
         g_subprocess_wait(q->proc, NULL, NULL);
         g_clear_object(&q->proc);
@@ -2050,6 +2105,12 @@ vgmQemuCapsProbeQemuStartOnce(VgmQemuCapsProbeQemu *q, const char *binary, const
     g_subprocess_launcher_take_fd(launcher, sv[1], VGM_QEMU_CAPS_PROBE_QMP_FD);
     g_subprocess_launcher_set_child_setup(launcher, vgmQemuCapsProbeChildSetup,
                                           GINT_TO_POINTER(getpid()), NULL);
+    if (vgmQemuCapsProbesGivenUp()) {
+        close(sv[0]);
+        vgmErrorSet(error, VGM_ERR_OPERATION_ABORTED, "%s",
+                    _("probing QEMU is given up: the daemon stops"));
+        return FALSE;
+    }
     q->proc = g_subprocess_launcher_spawnv(launcher, argv, error);
     /* QEMU's end closed here, so that its exit reads as end of file */
     g_clear_object(&launcher);
@@ -2057,6 +2118,9 @@ vgmQemuCapsProbeQemuStartOnce(VgmQemuCapsProbeQemu *q, const char *binary, const
         close(sv[0]);
         return FALSE;
     }
+    /* (killed at once when probes were given up meanwhile: its monitor
+     * then ends) */
+    vgmQemuCapsProbesAdd(q->proc);
     if ((q->mon = vgmQemuMonitorOpenFd(sv[0], VGM_QEMU_CAPS_PROBE_START_TIMEOUT_MS, &err)))
         return TRUE;
     /* say how QEMU ended, when it did: a crash or a kill leaves no stderr */
@@ -2082,7 +2146,8 @@ vgmQemuCapsProbeQemuStart(VgmQemuCapsProbeQemu *q, const char *binary, const cha
         return TRUE;
     vgmQemuCapsProbeQemuStop(q);
     tail = vgmFileReadTail(logPath, 0, VGM_QEMU_CAPS_STDERR_TAIL);
-    if (g_error_matches(err, VGM_ERROR, VGM_ERR_OPERATION_TIMEOUT) || *tail) {
+    if (g_error_matches(err, VGM_ERROR, VGM_ERR_OPERATION_TIMEOUT) || *tail ||
+        vgmQemuCapsProbesGivenUp()) {
         g_propagate_error(error, g_steal_pointer(&err));
         return FALSE;
     }
@@ -2333,6 +2398,13 @@ vgmQemuCapsProbe(const char *binary, GError **error)
 
     if (!ok)
         return NULL;
+    /* what probes given up meanwhile left out is no answer */
+    if (vgmQemuCapsProbesGivenUp()) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_ABORTED,
+                    _("cannot probe QEMU binary %1$s: probing QEMU is given up: the daemon stops"),
+                    binary);
+        return NULL;
+    }
     vgmQemuCapsSetName(caps, binary);
     {
         g_autofree char *desc = g_strdup_printf("probed from %s by virt-gmem %s",

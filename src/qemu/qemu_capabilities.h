@@ -482,6 +482,10 @@ VgmQemuCaps *vgmQemuCapsProbe(const char *binary, GError **error);
 /* How many times vgmQemuCapsProbe ran in this process. */
 unsigned int vgmQemuCapsGetProbeCount(void);
 
+/* Gives up the probes running now and from now on, for a daemon that
+ * stops: their QEMUs are killed, and they fail (no result is cached). */
+void vgmQemuCapsProbesAbort(void);
+
 /* ---- cache ---- */
 
 /* $XDG_CACHE_HOME/virt-gmem/qemucaps, or /var/cache/virt-gmem/qemucaps as root. */

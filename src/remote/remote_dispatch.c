@@ -480,6 +480,15 @@ vgmRemoteBusy(gpointer opaque)
     return active && active->len > 0;
 }
 
+/* A stop that waited its bound for the calls in flight: QEMU probes they
+ * wait for are given up (the driver's calls to QEMU have bounds of their
+ * own) */
+static void
+vgmRemoteAbandon(gpointer opaque)
+{
+    vgmDriverAbandonProbes(opaque);
+}
+
 static void vgmRemoteStreamPacket(VgmRpcClient *rpc, const VgmRpcHeader *hdr,
                                   const guint8 *payload, gsize len, gpointer opaque);
 
@@ -496,6 +505,7 @@ vgmRemoteProgramInit(VgmRpcProgram *program, VgmDriver *drv)
     program->clientFree = vgmRemoteClientFree;
     program->quick = vgmRemoteQuick;
     program->busy = vgmRemoteBusy;
+    program->abandon = vgmRemoteAbandon;
     program->opaque = drv;
 }
 

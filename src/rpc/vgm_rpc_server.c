@@ -1121,6 +1121,12 @@ vgmRpcServerFree(VgmRpcServer *srv)
                        vgmRpcServerCallsInFlight(srv));
         while (vgmRpcServerCallsInFlight(srv) > 0 && g_get_monotonic_time() < until)
             g_usleep(10 * 1000);
+        if (vgmRpcServerCallsInFlight(srv) > 0 && srv->program.abandon) {
+            if (srv->verbose)
+                g_printerr(_("virtgmemd: stopping: giving up what the calls still in flight (%1$u) wait for\n"),
+                           vgmRpcServerCallsInFlight(srv));
+            srv->program.abandon(srv->program.opaque);
+        }
         until = g_get_monotonic_time() + (gint64)VGM_RPC_FLUSH_MS * 1000;
         while (vgmRpcServerAnyConnected(srv, busy) && g_get_monotonic_time() < until)
             g_usleep(10 * 1000);

@@ -104,6 +104,10 @@ typedef struct {
     /* Whether the program has work that keeps an idle server up (running
      * domains), or NULL. */
     gboolean (*busy)(gpointer opaque);
+    /* At a stop whose wait for the calls in flight ran out with calls
+     * still running: gives up what they wait for (NULL: nothing), so
+     * that they end and the server can go. */
+    void (*abandon)(gpointer opaque);
     gpointer opaque;
 } VgmRpcProgram;
 
