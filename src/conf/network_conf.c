@@ -46,11 +46,50 @@ vgmNetworkIPFree(VgmNetworkIP *ip)
     g_free(ip);
 }
 
+static void
+vgmNetworkDnsForwarderFree(VgmNetworkDnsForwarder *f)
+{
+    g_free(f->domain);
+    g_free(f->addr);
+    g_free(f);
+}
+
+static void
+vgmNetworkDnsTxtFree(VgmNetworkDnsTxt *t)
+{
+    g_free(t->name);
+    g_free(t->value);
+    g_free(t);
+}
+
+static void
+vgmNetworkDnsSrvFree(VgmNetworkDnsSrv *s)
+{
+    g_free(s->service);
+    g_free(s->protocol);
+    g_free(s->domain);
+    g_free(s->target);
+    g_free(s);
+}
+
+static void
+vgmNetworkDnsHostFree(VgmNetworkDnsHost *h)
+{
+    g_free(h->ip);
+    if (h->names)
+        g_ptr_array_unref(h->names);
+    g_free(h);
+}
+
 void
 vgmNetworkDefFree(VgmNetworkDef *def)
 {
     if (!def)
         return;
+    g_clear_pointer(&def->dnsForwarders, g_ptr_array_unref);
+    g_clear_pointer(&def->dnsTxts, g_ptr_array_unref);
+    g_clear_pointer(&def->dnsSrvs, g_ptr_array_unref);
+    g_clear_pointer(&def->dnsHosts, g_ptr_array_unref);
     g_free(def->name);
     g_free(def->forwardDev);
     g_free(def->bridge);
@@ -556,11 +595,14 @@ static gboolean
 vgmNetworkDefCheck(const VgmNetworkDef *def, GError **error)
 {
     const VgmNetworkIP *dhcp = NULL;
+    gboolean dnsRecords = def->dnsForwarders->len || def->dnsTxts->len ||
+                          def->dnsSrvs->len || def->dnsHosts->len;
     guint i;
 
     if (def->forward == VGM_NETWORK_FORWARD_BRIDGE) {
         const char *what = def->ips->len ? "<ip>" : def->mac ? "<mac>" :
-                           def->domainName ? "<domain>" : def->dnsEnable ? "<dns>" :
+                           def->domainName ? "<domain>" :
+                           def->dnsEnable || def->dnsForwardPlainNames || dnsRecords ? "<dns>" :
                            def->stp || def->haveDelay ? "<bridge stp='' delay=''>" :
                            def->mtu ? "<mtu>" : NULL;
 
@@ -582,6 +624,13 @@ vgmNetworkDefCheck(const VgmNetworkDef *def, GError **error)
         vgmErrorSet(error, VGM_ERR_XML,
                     _("<forward mode='%1$s'> needs an IPv4 <ip> address for the network to forward"),
                     vgmNetworkForwardTypeToString(def->forward));
+        return FALSE;
+    }
+    /* (the network's dnsmasq serves them, on its address) */
+    if (dnsRecords && def->ips->len == 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("the DNS records and forwarders of network '%1$s' need an IPv4 <ip>: the network's DNS server answers on its address"),
+                    def->name);
         return FALSE;
     }
     for (i = 0; i < def->ips->len; i++) {
@@ -610,6 +659,209 @@ vgmNetworkDefCheck(const VgmNetworkDef *def, GError **error)
     return TRUE;
 }
 
+/* A DNS name as a network's records take it: letters, digits, '-', '_'
+ * and '.' (which also keeps dnsmasq's configuration lines whole) */
+static gboolean
+vgmNetworkDnsNameValid(const char *name)
+{
+    return name && *name &&
+           strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+           strlen(name);
+}
+
+/* Whether @text is an IPv4 or IPv6 address */
+static gboolean
+vgmNetworkAddrValid(const char *text)
+{
+    unsigned char buf[16];
+
+    return inet_pton(AF_INET, text, buf) == 1 || inet_pton(AF_INET6, text, buf) == 1;
+}
+
+/* Attribute @attr of @node (a <@what> of network @def) as a DNS name */
+static int
+vgmNetworkDnsNameProp(xmlNodePtr node, const char *attr, VgmXMLPropFlags flags,
+                      const char *what, const VgmNetworkDef *def, char **value,
+                      GError **error)
+{
+    int r = vgmXMLPropString(node, attr, flags, value, error);
+
+    if (r > 0 && !vgmNetworkDnsNameValid(*value)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute '%2$s' of DNS <%3$s> in network '%4$s': a DNS name of letters, digits, '-', '_' and '.'"),
+                    *value, attr, what, def->name);
+        return -1;
+    }
+    return r;
+}
+
+static gboolean
+vgmNetworkDnsForwarderParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
+{
+    VgmNetworkDnsForwarder *f = g_new0(VgmNetworkDnsForwarder, 1);
+
+    g_ptr_array_add(def->dnsForwarders, f);
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "domain", "addr", NULL }, vgmXMLNoChildren,
+                         error) ||
+        vgmNetworkDnsNameProp(node, "domain", 0, "forwarder", def, &f->domain, error) < 0 ||
+        vgmXMLPropString(node, "addr", 0, &f->addr, error) < 0)
+        return FALSE;
+    if (!f->domain && !f->addr) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("DNS <forwarder> of network '%1$s' has neither 'addr' nor 'domain': it needs at least one"),
+                    def->name);
+        return FALSE;
+    }
+    if (f->addr && !vgmNetworkAddrValid(f->addr)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'addr' of DNS <forwarder> in network '%2$s': an IPv4 or IPv6 address"),
+                    f->addr, def->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmNetworkDnsTxtParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
+{
+    VgmNetworkDnsTxt *t = g_new0(VgmNetworkDnsTxt, 1);
+
+    g_ptr_array_add(def->dnsTxts, t);
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "name", "value", NULL }, vgmXMLNoChildren,
+                         error) ||
+        vgmNetworkDnsNameProp(node, "name", VGM_XML_PROP_REQUIRED, "txt", def, &t->name,
+                              error) < 0 ||
+        vgmXMLPropString(node, "value", VGM_XML_PROP_REQUIRED, &t->value, error) < 0)
+        return FALSE;
+    for (const char *p = t->value; *p; p++) {
+        if ((unsigned char)*p < 0x20) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid value of attribute 'value' of DNS <txt> '%1$s' in network '%2$s': a control character (a new line?)"),
+                        t->name, def->name);
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmNetworkDnsSrvParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
+{
+    VgmNetworkDnsSrv *s = g_new0(VgmNetworkDnsSrv, 1);
+    int r;
+
+    g_ptr_array_add(def->dnsSrvs, s);
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "service", "protocol", "domain", "target",
+                                                      "port", "priority", "weight", NULL },
+                         vgmXMLNoChildren, error) ||
+        vgmNetworkDnsNameProp(node, "service", VGM_XML_PROP_REQUIRED, "srv", def, &s->service,
+                              error) < 0 ||
+        vgmNetworkDnsNameProp(node, "protocol", VGM_XML_PROP_REQUIRED, "srv", def, &s->protocol,
+                              error) < 0 ||
+        vgmNetworkDnsNameProp(node, "domain", 0, "srv", def, &s->domain, error) < 0 ||
+        vgmNetworkDnsNameProp(node, "target", 0, "srv", def, &s->target, error) < 0)
+        return FALSE;
+    if ((r = vgmXMLPropUInt(node, "port", 0, &s->port, error)) < 0)
+        return FALSE;
+    s->havePort = r > 0;
+    if ((r = vgmXMLPropUInt(node, "priority", 0, &s->priority, error)) < 0)
+        return FALSE;
+    s->havePriority = r > 0;
+    if ((r = vgmXMLPropUInt(node, "weight", 0, &s->weight, error)) < 0)
+        return FALSE;
+    s->haveWeight = r > 0;
+    if (s->port > 65535 || s->priority > 65535 || s->weight > 65535) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("DNS <srv> '%1$s' of network '%2$s': its port, priority and weight are at most 65535"),
+                    s->service, def->name);
+        return FALSE;
+    }
+    if ((s->havePort || s->havePriority || s->haveWeight) && !s->target) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("DNS <srv> '%1$s' of network '%2$s' has a port, priority or weight but no 'target' they would be of"),
+                    s->service, def->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static gboolean
+vgmNetworkDnsHostParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
+{
+    g_autoptr(GPtrArray) kids = vgmXMLChildren(node, "hostname");
+    VgmNetworkDnsHost *h = g_new0(VgmNetworkDnsHost, 1);
+
+    g_ptr_array_add(def->dnsHosts, h);
+    h->names = g_ptr_array_new_with_free_func(g_free);
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "ip", NULL },
+                         (const char *const[]){ "hostname", NULL }, error) ||
+        vgmXMLPropString(node, "ip", VGM_XML_PROP_REQUIRED, &h->ip, error) < 0)
+        return FALSE;
+    if (!vgmNetworkAddrValid(h->ip)) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("invalid value '%1$s' for attribute 'ip' of DNS <host> in network '%2$s': an IPv4 or IPv6 address"),
+                    h->ip, def->name);
+        return FALSE;
+    }
+    for (guint i = 0; i < kids->len; i++) {
+        g_autofree char *name = vgmXMLNodeContent(g_ptr_array_index(kids, i));
+
+        if (!vgmNetworkDnsNameValid(name)) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("invalid <hostname> '%1$s' of DNS <host> '%2$s' in network '%3$s': a DNS name of letters, digits, '-', '_' and '.'"),
+                        name ? name : "", h->ip, def->name);
+            return FALSE;
+        }
+        g_ptr_array_add(h->names, g_steal_pointer(&name));
+    }
+    if (h->names->len == 0) {
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("DNS <host> '%1$s' of network '%2$s' has no <hostname>"),
+                    h->ip, def->name);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* <dns enable='' forwardPlainNames=''> and its records, as libvirt takes
+ * them; a disabled DNS has none */
+static const struct {
+    const char *element;
+    gboolean (*parse)(xmlNodePtr node, VgmNetworkDef *def, GError **error);
+} vgmNetworkDnsParsers[] = {
+    { "forwarder", vgmNetworkDnsForwarderParse },
+    { "txt", vgmNetworkDnsTxtParse },
+    { "srv", vgmNetworkDnsSrvParse },
+    { "host", vgmNetworkDnsHostParse },
+};
+
+static gboolean
+vgmNetworkDnsParse(xmlNodePtr node, VgmNetworkDef *def, GError **error)
+{
+    if (!vgmXMLCheckNode(node, (const char *const[]){ "enable", "forwardPlainNames", NULL },
+                         (const char *const[]){ "forwarder", "txt", "srv", "host", NULL }, error) ||
+        vgmXMLPropTristateBool(node, "enable", 0, &def->dnsEnable, error) < 0 ||
+        vgmXMLPropTristateBool(node, "forwardPlainNames", 0, &def->dnsForwardPlainNames,
+                               error) < 0)
+        return FALSE;
+    for (xmlNodePtr c = node->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (def->dnsEnable == VGM_TRISTATE_NO) {
+            vgmErrorSet(error, VGM_ERR_XML,
+                        _("<%1$s> in the <dns enable='no'> of network '%2$s': a disabled DNS serves no records and forwards nothing"),
+                        (const char *)c->name, def->name);
+            return FALSE;
+        }
+        for (guint i = 0; i < G_N_ELEMENTS(vgmNetworkDnsParsers); i++) {
+            if (xmlStrEqual(c->name, BAD_CAST vgmNetworkDnsParsers[i].element) &&
+                !vgmNetworkDnsParsers[i].parse(c, def, error))
+                return FALSE;
+        }
+    }
+    return TRUE;
+}
+
 VgmNetworkDef *
 vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
 {
@@ -620,6 +872,10 @@ vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
     guint i;
 
     def->ips = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkIPFree);
+    def->dnsForwarders = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkDnsForwarderFree);
+    def->dnsTxts = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkDnsTxtFree);
+    def->dnsSrvs = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkDnsSrvFree);
+    def->dnsHosts = g_ptr_array_new_with_free_func((GDestroyNotify)vgmNetworkDnsHostFree);
     if (!(doc = vgmXMLParseString(xml, filename, error)))
         return NULL;
     root = xmlDocGetRootElement(doc);
@@ -701,23 +957,9 @@ vgmNetworkDefParseString(const char *xml, const char *filename, GError **error)
             return NULL;
         }
     }
-    if (vgmXMLSingleChild(root, "dns", &node, error) < 0)
+    if (vgmXMLSingleChild(root, "dns", &node, error) < 0 ||
+        (node && !vgmNetworkDnsParse(node, def, error)))
         return NULL;
-    if (node) {
-        g_autoptr(GPtrArray) kids = vgmXMLChildren(node, NULL);
-
-        if (kids->len > 0) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("unsupported element <%1$s> in <dns>: DNS records and forwarders of a network are not supported, only <dns enable='yes|no'/>"),
-                        (const char *)((xmlNodePtr)g_ptr_array_index(kids, 0))->name);
-            return NULL;
-        }
-        if (!vgmXMLCheckNode(node, (const char *const[]){ "enable", NULL }, vgmXMLNoChildren,
-                             error) ||
-            vgmXMLPropTristateBool(node, "enable", VGM_XML_PROP_REQUIRED, &def->dnsEnable,
-                                   error) < 0)
-            return NULL;
-    }
     ips = vgmXMLChildren(root, "ip");
     for (i = 0; i < ips->len; i++) {
         VgmNetworkIP *ip = vgmNetworkIPParse(g_ptr_array_index(ips, i), error);
@@ -792,6 +1034,70 @@ vgmNetworkIPFormatXML(VgmBuf *buf, const VgmNetworkIP *ip)
     vgmBufAdd(buf, "</ip>\n");
 }
 
+/* <dns>, its records in libvirt's order: forwarders, TXT, SRV, hosts */
+static void
+vgmNetworkDnsFormat(VgmBuf *buf, const VgmNetworkDef *def)
+{
+    gboolean records = def->dnsForwarders->len || def->dnsTxts->len || def->dnsSrvs->len ||
+                       def->dnsHosts->len;
+    guint i;
+
+    if (!def->dnsEnable && !def->dnsForwardPlainNames && !records)
+        return;
+    vgmBufAdd(buf, "<dns");
+    if (def->dnsEnable)
+        vgmBufAsprintf(buf, " enable='%s'", vgmTristateBoolTypeToString(def->dnsEnable));
+    if (def->dnsForwardPlainNames)
+        vgmBufAsprintf(buf, " forwardPlainNames='%s'",
+                       vgmTristateBoolTypeToString(def->dnsForwardPlainNames));
+    if (!records) {
+        vgmBufAdd(buf, "/>\n");
+        return;
+    }
+    vgmBufAdd(buf, ">\n");
+    vgmBufAdjustIndent(buf, 2);
+    for (i = 0; i < def->dnsForwarders->len; i++) {
+        const VgmNetworkDnsForwarder *f = g_ptr_array_index(def->dnsForwarders, i);
+
+        vgmBufAdd(buf, "<forwarder");
+        vgmBufEscapeString(buf, " domain='%s'", f->domain);
+        vgmBufEscapeString(buf, " addr='%s'", f->addr);
+        vgmBufAdd(buf, "/>\n");
+    }
+    for (i = 0; i < def->dnsTxts->len; i++) {
+        const VgmNetworkDnsTxt *t = g_ptr_array_index(def->dnsTxts, i);
+
+        vgmBufEscapeString(buf, "<txt name='%s'", t->name);
+        vgmBufEscapeString(buf, " value='%s'/>\n", t->value);
+    }
+    for (i = 0; i < def->dnsSrvs->len; i++) {
+        const VgmNetworkDnsSrv *s = g_ptr_array_index(def->dnsSrvs, i);
+
+        vgmBufEscapeString(buf, "<srv service='%s'", s->service);
+        vgmBufEscapeString(buf, " protocol='%s'", s->protocol);
+        vgmBufEscapeString(buf, " domain='%s'", s->domain);
+        vgmBufEscapeString(buf, " target='%s'", s->target);
+        if (s->havePort)
+            vgmBufAsprintf(buf, " port='%u'", s->port);
+        if (s->havePriority)
+            vgmBufAsprintf(buf, " priority='%u'", s->priority);
+        if (s->haveWeight)
+            vgmBufAsprintf(buf, " weight='%u'", s->weight);
+        vgmBufAdd(buf, "/>\n");
+    }
+    for (i = 0; i < def->dnsHosts->len; i++) {
+        const VgmNetworkDnsHost *h = g_ptr_array_index(def->dnsHosts, i);
+
+        vgmBufEscapeString(buf, "<host ip='%s'>\n", h->ip);
+        for (guint j = 0; j < h->names->len; j++)
+            vgmBufEscapeString(buf, "  <hostname>%s</hostname>\n",
+                               (const char *)g_ptr_array_index(h->names, j));
+        vgmBufAdd(buf, "</host>\n");
+    }
+    vgmBufAdjustIndent(buf, -2);
+    vgmBufAdd(buf, "</dns>\n");
+}
+
 char *
 vgmNetworkDefFormat(const VgmNetworkDef *def)
 {
@@ -853,8 +1159,7 @@ vgmNetworkDefFormat(const VgmNetworkDef *def)
             vgmBufAsprintf(&buf, " localOnly='%s'", vgmTristateBoolTypeToString(def->localOnly));
         vgmBufAdd(&buf, "/>\n");
     }
-    if (def->dnsEnable)
-        vgmBufAsprintf(&buf, "<dns enable='%s'/>\n", vgmTristateBoolTypeToString(def->dnsEnable));
+    vgmNetworkDnsFormat(&buf, def);
     for (i = 0; i < def->ips->len; i++)
         vgmNetworkIPFormatXML(&buf, g_ptr_array_index(def->ips, i));
     vgmBufAdjustIndent(&buf, -2);

@@ -72,6 +72,35 @@ typedef struct {
     GPtrArray *hosts;           /* VgmNetworkHost */
 } VgmNetworkIP;
 
+/* <dns><forwarder domain='' addr=''/>: at least one of the two */
+typedef struct {
+    char *domain;
+    char *addr;
+} VgmNetworkDnsForwarder;
+
+/* <dns><txt name='' value=''/> */
+typedef struct {
+    char *name;
+    char *value;
+} VgmNetworkDnsTxt;
+
+/* <dns><srv service='' protocol='' domain='' target='' port='' priority=''
+ * weight=''/>: a port, priority or weight only with a target */
+typedef struct {
+    char *service;
+    char *protocol;
+    char *domain;
+    char *target;
+    unsigned int port, priority, weight;
+    gboolean havePort, havePriority, haveWeight;
+} VgmNetworkDnsSrv;
+
+/* <dns><host ip=''><hostname>..</hostname>...</host> */
+typedef struct {
+    char *ip;                   /* as given: IPv4 or IPv6 */
+    GPtrArray *names;           /* char *, at least one */
+} VgmNetworkDnsHost;
+
 typedef struct {
     char *name;
     unsigned char uuid[16];
@@ -89,6 +118,11 @@ typedef struct {
     char *domainName;
     VgmTristate localOnly;
     VgmTristate dnsEnable;
+    VgmTristate dnsForwardPlainNames; /* <dns forwardPlainNames=''> */
+    GPtrArray *dnsForwarders;   /* VgmNetworkDnsForwarder */
+    GPtrArray *dnsTxts;         /* VgmNetworkDnsTxt */
+    GPtrArray *dnsSrvs;         /* VgmNetworkDnsSrv */
+    GPtrArray *dnsHosts;        /* VgmNetworkDnsHost */
     GPtrArray *ips;             /* VgmNetworkIP */
 } VgmNetworkDef;
 

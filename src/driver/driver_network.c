@@ -445,6 +445,81 @@ vgmNetworkNeedsDnsmasq(const VgmNetworkDef *def)
     return vgmNetworkDefDhcpIP(def) || def->dnsEnable != VGM_TRISTATE_NO;
 }
 
+/* A DNS name of @def's records, and the same within the network's
+ * domain (dnsmasq expands no host record's name, and libvirt's hosts file
+ * is read with expand-hosts) */
+static void
+vgmNetworkDnsmasqNames(GString *c, const VgmNetworkDef *def, const char *name)
+{
+    g_string_append(c, name);
+    if (def->domainName && !strchr(name, '.'))
+        g_string_append_printf(c, ",%s.%s", name, def->domainName);
+}
+
+/* The lines of @def's <dns>: its forwarders (a forwarder of every domain
+ * makes dnsmasq forward to none but the forwarders), plain names kept
+ * local (forwardPlainNames='no'), its TXT, SRV and host records */
+static void
+vgmNetworkDnsmasqDnsConf(GString *c, const VgmNetworkDef *def)
+{
+    gboolean noResolv = FALSE;
+    guint i;
+
+    for (i = 0; i < def->dnsForwarders->len; i++) {
+        const VgmNetworkDnsForwarder *f = g_ptr_array_index(def->dnsForwarders, i);
+
+        if (f->domain)
+            g_string_append_printf(c, "server=/%s/%s\n", f->domain, f->addr ? f->addr : "");
+        else {
+            g_string_append_printf(c, "server=%s\n", f->addr);
+            noResolv = TRUE;
+        }
+    }
+    if (noResolv)
+        g_string_append(c, "no-resolv\n");
+    if (def->dnsForwardPlainNames == VGM_TRISTATE_NO)
+        g_string_append(c, "domain-needed\nlocal=//\n");
+    for (i = 0; i < def->dnsTxts->len; i++) {
+        const VgmNetworkDnsTxt *t = g_ptr_array_index(def->dnsTxts, i);
+
+        g_string_append_printf(c, "txt-record=%s,\"", t->name);
+        for (const char *p = t->value; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                g_string_append_c(c, '\\');
+            g_string_append_c(c, *p);
+        }
+        g_string_append(c, "\"\n");
+    }
+    for (i = 0; i < def->dnsSrvs->len; i++) {
+        const VgmNetworkDnsSrv *s = g_ptr_array_index(def->dnsSrvs, i);
+
+        g_string_append_printf(c, "srv-host=_%s._%s", s->service, s->protocol);
+        if (s->domain)
+            g_string_append_printf(c, ".%s", s->domain);
+        /* (dnsmasq's fields are positional: one left out before one
+         * given is 0) */
+        if (s->target)
+            g_string_append_printf(c, ",%s", s->target);
+        if (s->havePort || s->havePriority || s->haveWeight)
+            g_string_append_printf(c, ",%u", s->port);
+        if (s->havePriority || s->haveWeight)
+            g_string_append_printf(c, ",%u", s->priority);
+        if (s->haveWeight)
+            g_string_append_printf(c, ",%u", s->weight);
+        g_string_append_c(c, '\n');
+    }
+    for (i = 0; i < def->dnsHosts->len; i++) {
+        const VgmNetworkDnsHost *h = g_ptr_array_index(def->dnsHosts, i);
+
+        g_string_append(c, "host-record=");
+        for (guint j = 0; j < h->names->len; j++) {
+            vgmNetworkDnsmasqNames(c, def, g_ptr_array_index(h->names, j));
+            g_string_append_c(c, ',');
+        }
+        g_string_append_printf(c, "%s\n", h->ip);
+    }
+}
+
 /* dnsmasq's configuration for @def. The DHCP hosts and their DNS names
  * are in it too: dnsmasq reads the configuration before it drops its
  * privileges, and a hosts file only after, when the run directory (a
@@ -471,6 +546,7 @@ vgmNetworkDnsmasqConf(const VgmDriverStore *store, const VgmNetworkDef *def)
         if (def->localOnly == VGM_TRISTATE_YES)
             g_string_append_printf(c, "local=/%s/\n", def->domainName);
     }
+    vgmNetworkDnsmasqDnsConf(c, def);
     if (!dhcp)
         return g_string_free(g_steal_pointer(&c), FALSE);
     {
@@ -1184,11 +1260,15 @@ enum {
 enum {
     VGM_NETWORK_SECTION_IP_DHCP_HOST = 4,
     VGM_NETWORK_SECTION_IP_DHCP_RANGE = 5,
+    VGM_NETWORK_SECTION_DNS_HOST = 10,
+    VGM_NETWORK_SECTION_DNS_TXT = 11,
+    VGM_NETWORK_SECTION_DNS_SRV = 12,
 };
 
-/* The attributes an entry of the section is matched by */
-static const char *const vgmNetworkHostKeys[] = { "mac", "name", "ip", NULL };
-static const char *const vgmNetworkRangeKeys[] = { "start", "end", NULL };
+/* How an entry @have of a section is the one @want names, for command
+ * @command (libvirt's rules) */
+typedef gboolean (*VgmNetworkUpdateMatch)(xmlNodePtr have, xmlNodePtr want,
+                                          unsigned int command);
 
 /* Whether attribute @key of @a and @b is the same (a MAC address in any
  * case); absent in @want matches anything */
@@ -1203,121 +1283,216 @@ vgmNetworkUpdateSameAttr(xmlNodePtr have, xmlNodePtr want, const char *key, gboo
     return h && (g_str_equal(key, "mac") ? g_ascii_strcasecmp(h, w) == 0 : g_str_equal(h, w));
 }
 
-/* @def's XML with @command of @section done with element @xml on its
- * <ip> number @parentIndex (-1: the first with <dhcp>, else the first),
- * as libvirt does it, or NULL with *@error set */
+/* A DHCP host: for a change, the one of the same MAC address (else name);
+ * for a removal, the one every attribute given matches; for an addition,
+ * any that shares one */
+static gboolean
+vgmNetworkUpdateMatchDhcpHost(xmlNodePtr have, xmlNodePtr want, unsigned int command)
+{
+    static const char *const keys[] = { "mac", "name", "ip", NULL };
+    gboolean match = command == VGM_NETWORK_UPDATE_DELETE;
+
+    if (command == VGM_NETWORK_UPDATE_MODIFY) {
+        g_autofree char *mac = (char *)xmlGetProp(want, BAD_CAST "mac");
+
+        return vgmNetworkUpdateSameAttr(have, want, mac ? "mac" : "name", FALSE);
+    }
+    for (guint i = 0; keys[i]; i++) {
+        if (command == VGM_NETWORK_UPDATE_DELETE)
+            match = match && vgmNetworkUpdateSameAttr(have, want, keys[i], TRUE);
+        else
+            match = match || vgmNetworkUpdateSameAttr(have, want, keys[i], FALSE);
+    }
+    return match;
+}
+
+/* A DHCP range: the same start and end */
+static gboolean
+vgmNetworkUpdateMatchDhcpRange(xmlNodePtr have, xmlNodePtr want, unsigned int command)
+{
+    return vgmNetworkUpdateSameAttr(have, want, "start", command == VGM_NETWORK_UPDATE_DELETE) &&
+           vgmNetworkUpdateSameAttr(have, want, "end", command == VGM_NETWORK_UPDATE_DELETE);
+}
+
+/* A DNS host: the same address, or, when none is given (a removal), a
+ * host name in common (libvirt 9.0's: a host of another address with a
+ * name in common is added) */
+static gboolean
+vgmNetworkUpdateMatchDnsHost(xmlNodePtr have, xmlNodePtr want, unsigned int command)
+{
+    if (xmlHasProp(want, BAD_CAST "ip"))
+        return vgmNetworkUpdateSameAttr(have, want, "ip", FALSE);
+    for (xmlNodePtr a = want->children; a; a = a->next) {
+        g_autofree char *wn = NULL;
+
+        if (a->type != XML_ELEMENT_NODE || !xmlStrEqual(a->name, BAD_CAST "hostname") ||
+            !(wn = vgmXMLNodeContent(a)))
+            continue;
+        for (xmlNodePtr b = have->children; b; b = b->next) {
+            g_autofree char *hn = NULL;
+
+            if (b->type == XML_ELEMENT_NODE && xmlStrEqual(b->name, BAD_CAST "hostname") &&
+                (hn = vgmXMLNodeContent(b)) && g_str_equal(hn, wn))
+                return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* A DNS TXT record: the same name */
+static gboolean
+vgmNetworkUpdateMatchDnsTxt(xmlNodePtr have, xmlNodePtr want, unsigned int command)
+{
+    return vgmNetworkUpdateSameAttr(have, want, "name", FALSE);
+}
+
+/* A DNS SRV record: the same service and protocol, and each other field
+ * given the same */
+static gboolean
+vgmNetworkUpdateMatchDnsSrv(xmlNodePtr have, xmlNodePtr want, unsigned int command)
+{
+    static const char *const keys[] = { "domain", "target", "port", "priority", "weight", NULL };
+    gboolean match = vgmNetworkUpdateSameAttr(have, want, "service", FALSE) &&
+                     vgmNetworkUpdateSameAttr(have, want, "protocol", FALSE);
+
+    for (guint i = 0; match && keys[i]; i++)
+        match = vgmNetworkUpdateSameAttr(have, want, keys[i], TRUE);
+    return match;
+}
+
+/* The sections virNetworkUpdate changes in place */
+static const struct {
+    unsigned int section;
+    const char *element;        /* the element an update of it takes */
+    const char *noun;           /* one of its entries, in messages */
+    gboolean dhcp;              /* under an <ip>'s <dhcp>, else under <dns> */
+    gboolean modify;            /* MODIFY is one of its commands (libvirt's) */
+    VgmNetworkUpdateMatch match;
+} vgmNetworkUpdateSections[] = {
+    /* TRANSLATORS: what an entry of a network's XML is, as in "network
+     * 'default' has a DHCP host that matches the one to add already" */
+    { VGM_NETWORK_SECTION_IP_DHCP_HOST, "host", N_("DHCP host"), TRUE, TRUE,
+      vgmNetworkUpdateMatchDhcpHost },
+    { VGM_NETWORK_SECTION_IP_DHCP_RANGE, "range", N_("DHCP range"), TRUE, FALSE,
+      vgmNetworkUpdateMatchDhcpRange },
+    { VGM_NETWORK_SECTION_DNS_HOST, "host", N_("DNS host"), FALSE, FALSE,
+      vgmNetworkUpdateMatchDnsHost },
+    { VGM_NETWORK_SECTION_DNS_TXT, "txt", N_("DNS TXT record"), FALSE, FALSE,
+      vgmNetworkUpdateMatchDnsTxt },
+    { VGM_NETWORK_SECTION_DNS_SRV, "srv", N_("DNS SRV record"), FALSE, FALSE,
+      vgmNetworkUpdateMatchDnsSrv },
+};
+
+/* The <ip> number @parentIndex of the network in @doc (-1: the first with
+ * <dhcp>, else the first), or NULL */
+static xmlNodePtr
+vgmNetworkUpdateIP(xmlDocPtr doc, int parentIndex)
+{
+    g_autoptr(GPtrArray) ips = vgmXMLChildren(xmlDocGetRootElement(doc), "ip");
+
+    if (parentIndex >= 0)
+        return (guint)parentIndex < ips->len ? g_ptr_array_index(ips, parentIndex) : NULL;
+    for (guint i = 0; i < ips->len; i++) {
+        if (vgmXMLChild(g_ptr_array_index(ips, i), "dhcp"))
+            return g_ptr_array_index(ips, i);
+    }
+    return ips->len ? g_ptr_array_index(ips, 0) : NULL;
+}
+
+/* @def's XML with @command of section @sec done with element @xml (in
+ * the <dhcp> of its <ip> number @parentIndex, or in its <dns>), as libvirt
+ * does it, or NULL with *@error set */
 static char *
-vgmNetworkUpdateXML(const VgmNetworkDef *def, unsigned int command, unsigned int section,
+vgmNetworkUpdateXML(const VgmNetworkDef *def, unsigned int command, guint sec,
                     int parentIndex, const char *xml, GError **error)
 {
-    const char *elem = section == VGM_NETWORK_SECTION_IP_DHCP_HOST ? "host" : "range";
-    /* TRANSLATORS: what a DHCP entry of a network is, as in "DHCP host" */
-    const char *noun = section == VGM_NETWORK_SECTION_IP_DHCP_HOST ? _("host") : _("range");
-    const char *const *keys = section == VGM_NETWORK_SECTION_IP_DHCP_HOST ? vgmNetworkHostKeys :
-                                                                           vgmNetworkRangeKeys;
+    const char *elem = vgmNetworkUpdateSections[sec].element;
+    const char *noun = _(vgmNetworkUpdateSections[sec].noun);
     g_autofree char *text = vgmNetworkDefFormat(def);
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(xmlDoc) frag = NULL;
-    g_autoptr(GPtrArray) ips = NULL;
-    xmlNodePtr ip = NULL, dhcp, want, c, found = NULL;
+    xmlNodePtr parent, want, c, found = NULL;
     xmlChar *out = NULL;
+    guint count = 0;
     int len = 0;
     char *ret;
-    guint i;
 
     if (!(frag = vgmXMLParseString(xml, _("(network update)"), error)))
         return NULL;
     want = xmlDocGetRootElement(frag);
     if (!want || !xmlStrEqual(want->name, BAD_CAST elem)) {
-        const char *got = want ? (const char *)want->name : "";
-
-        if (section == VGM_NETWORK_SECTION_IP_DHCP_HOST)
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("an update of the DHCP hosts of network '%1$s' takes a <host> element, not <%2$s>"),
-                        def->name, got);
-        else
-            vgmErrorSet(error, VGM_ERR_XML,
-                        _("an update of the DHCP ranges of network '%1$s' takes a <range> element, not <%2$s>"),
-                        def->name, got);
+        vgmErrorSet(error, VGM_ERR_XML,
+                    _("an update of a %1$s of network '%2$s' takes a <%3$s> element, not <%4$s>"),
+                    noun, def->name, elem, want ? (const char *)want->name : "");
         return NULL;
     }
     if (!(doc = vgmXMLParseString(text, def->name, error)))
         return NULL;
-    ips = vgmXMLChildren(xmlDocGetRootElement(doc), "ip");
-    if (parentIndex >= 0) {
-        if ((guint)parentIndex < ips->len)
-            ip = g_ptr_array_index(ips, parentIndex);
+    if (vgmNetworkUpdateSections[sec].dhcp) {
+        xmlNodePtr ip = vgmNetworkUpdateIP(doc, parentIndex);
+
+        if (!ip) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("network '%1$s' has no <ip> number %2$d to update the DHCP of"),
+                        def->name, parentIndex);
+            return NULL;
+        }
+        if (!(parent = vgmXMLChild(ip, "dhcp")))
+            parent = xmlNewChild(ip, NULL, BAD_CAST "dhcp", NULL);
     } else {
-        for (i = 0; i < ips->len && !ip; i++) {
-            if (vgmXMLChild(g_ptr_array_index(ips, i), "dhcp"))
-                ip = g_ptr_array_index(ips, i);
-        }
-        if (!ip && ips->len)
-            ip = g_ptr_array_index(ips, 0);
-    }
-    if (!ip) {
-        vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                    _("network '%1$s' has no <ip> number %2$d to update the DHCP of"),
-                    def->name, parentIndex);
-        return NULL;
-    }
-    if (!(dhcp = vgmXMLChild(ip, "dhcp")))
-        dhcp = xmlNewChild(ip, NULL, BAD_CAST "dhcp", NULL);
-    /* the entry the command is about: for a change, the one of the same
-     * MAC address (else name) or the same range; for a removal, the one
-     * every attribute given matches; for an addition, any that shares
-     * one */
-    for (c = dhcp->children; c && !found; c = c->next) {
-        gboolean match;
+        xmlNodePtr root = xmlDocGetRootElement(doc);
 
-        if (c->type != XML_ELEMENT_NODE || !xmlStrEqual(c->name, BAD_CAST elem))
-            continue;
-        if (command == VGM_NETWORK_UPDATE_DELETE) {
-            match = TRUE;
-            for (i = 0; keys[i]; i++)
-                match = match && vgmNetworkUpdateSameAttr(c, want, keys[i], TRUE);
-        } else if (command == VGM_NETWORK_UPDATE_MODIFY) {
-            g_autofree char *mac = (char *)xmlGetProp(want, BAD_CAST "mac");
+        /* (libvirt's DNS records are the network's own, after its <domain>) */
+        if (!(parent = vgmXMLChild(root, "dns"))) {
+            xmlNodePtr ip = vgmXMLChild(root, "ip");
 
-            match = section == VGM_NETWORK_SECTION_IP_DHCP_HOST &&
-                    vgmNetworkUpdateSameAttr(c, want, mac ? "mac" : "name", FALSE);
-        } else if (section == VGM_NETWORK_SECTION_IP_DHCP_RANGE) {
-            match = vgmNetworkUpdateSameAttr(c, want, "start", FALSE) &&
-                    vgmNetworkUpdateSameAttr(c, want, "end", FALSE);
-        } else {
-            match = FALSE;
-            for (i = 0; keys[i]; i++)
-                match = match || vgmNetworkUpdateSameAttr(c, want, keys[i], FALSE);
+            parent = xmlNewDocNode(doc, NULL, BAD_CAST "dns", NULL);
+            if (ip)
+                xmlAddPrevSibling(ip, parent);
+            else
+                xmlAddChild(root, parent);
         }
-        if (match)
-            found = c;
+    }
+    for (c = parent->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE && xmlStrEqual(c->name, BAD_CAST elem) &&
+            vgmNetworkUpdateSections[sec].match(c, want, command)) {
+            if (!found)
+                found = c;
+            count++;
+        }
     }
     switch (command) {
     case VGM_NETWORK_UPDATE_ADD_FIRST:
     case VGM_NETWORK_UPDATE_ADD_LAST:
         if (found) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("network '%1$s' has a DHCP %2$s that matches the one to add already"),
+                        _("network '%1$s' has a %2$s that matches the one to add already"),
                         def->name, noun);
             return NULL;
         }
         c = xmlDocCopyNode(want, doc, 1);
-        if (command == VGM_NETWORK_UPDATE_ADD_FIRST && dhcp->children)
-            xmlAddPrevSibling(dhcp->children, c);
+        if (command == VGM_NETWORK_UPDATE_ADD_FIRST && parent->children)
+            xmlAddPrevSibling(parent->children, c);
         else
-            xmlAddChild(dhcp, c);
+            xmlAddChild(parent, c);
         break;
     case VGM_NETWORK_UPDATE_DELETE:
     case VGM_NETWORK_UPDATE_MODIFY:
-        if (command == VGM_NETWORK_UPDATE_MODIFY && section != VGM_NETWORK_SECTION_IP_DHCP_HOST) {
-            vgmErrorSet(error, VGM_ERR_NO_SUPPORT, "%s",
-                        _("a DHCP range cannot be modified, only added or deleted (as libvirt)"));
+        if (command == VGM_NETWORK_UPDATE_MODIFY && !vgmNetworkUpdateSections[sec].modify) {
+            vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
+                        _("a %1$s cannot be modified, only added or deleted (as libvirt)"), noun);
             return NULL;
         }
         if (!found) {
             vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
-                        _("network '%1$s' has no DHCP %2$s that matches the one given"),
+                        _("network '%1$s' has no %2$s that matches the one given"),
                         def->name, noun);
+            return NULL;
+        }
+        if (count > 1 && !vgmNetworkUpdateSections[sec].dhcp) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_INVALID,
+                        _("network '%1$s' has %2$u of the %3$s given: name one"),
+                        def->name, count, noun);
             return NULL;
         }
         if (command == VGM_NETWORK_UPDATE_MODIFY)
@@ -1347,13 +1522,17 @@ vgmDriverNetworkUpdate(VgmDriver *drv, const char *name, unsigned int command,
     g_autoptr(VgmNetworkDef) live = NULL;
     const VgmNetworkObj *obj;
     gboolean ok = FALSE;
+    guint sec;
 
     if (!vgmDriverCheckFlags(flags, VGM_DOMAIN_AFFECT_LIVE | VGM_DOMAIN_AFFECT_CONFIG, error))
         return FALSE;
-    if (section != VGM_NETWORK_SECTION_IP_DHCP_HOST &&
-        section != VGM_NETWORK_SECTION_IP_DHCP_RANGE) {
+    for (sec = 0; sec < G_N_ELEMENTS(vgmNetworkUpdateSections); sec++) {
+        if (vgmNetworkUpdateSections[sec].section == section)
+            break;
+    }
+    if (sec == G_N_ELEMENTS(vgmNetworkUpdateSections)) {
         vgmErrorSet(error, VGM_ERR_NO_SUPPORT,
-                    _("virNetworkUpdate of section %1$u is not supported: only a DHCP <host> (4) or <range> (5) of an <ip> is updated in place (redefine the network for the rest)"),
+                    _("virNetworkUpdate of section %1$u is not supported: only a DHCP <host> (4) or <range> (5) of an <ip> and a DNS <host> (10), <txt> (11) or <srv> (12) are updated in place (redefine the network for the rest)"),
                     section);
         return FALSE;
     }
@@ -1383,7 +1562,7 @@ vgmDriverNetworkUpdate(VgmDriver *drv, const char *name, unsigned int command,
 
         if (!(flags & (k == 0 ? VGM_DOMAIN_AFFECT_CONFIG : VGM_DOMAIN_AFFECT_LIVE)))
             continue;
-        if (!(text = vgmNetworkUpdateXML(from, command, section, parentIndex, xml, error)) ||
+        if (!(text = vgmNetworkUpdateXML(from, command, sec, parentIndex, xml, error)) ||
             !(*to = vgmNetworkDefParseString(text, name, error)))
             goto out;
         /* (the bridge a running network has, or the config named) */
@@ -1401,8 +1580,8 @@ vgmDriverNetworkUpdate(VgmDriver *drv, const char *name, unsigned int command,
         g_autofree char *path = vgmNetworkRunFile(store, name, "xml");
         g_autofree char *text = vgmNetworkDefFormat(live);
 
-        /* dnsmasq reads its hosts and ranges at its start: a new one
-         * serves them (the leases file is kept) */
+        /* dnsmasq reads its hosts, ranges and DNS records at its start:
+         * a new one serves them (the leases file is kept) */
         if (!vgmNetworkWriteFile(path, text, error))
             goto out;
         if (vgmNetworkNeedsDnsmasq(obj->live))

@@ -35,6 +35,7 @@ program is skipped saying why. What it covers, in order:
   * domiftune of an ethernet interface's tap: the config's and live
     values, a change of the config, of the running tap (tc, a recording
     stand-in) and its live XML, refusals that change nothing;
+  * DNS forwarders and forwardPlainNames='no' in dnsmasq's configuration;
   * an interface on a network of mode 'bridge' (a host bridge): the live
     XML shows it as libvirt does, <interface type='bridge'> naming the
     network, also after a daemon restart; the transient domain's inactive
@@ -600,8 +601,12 @@ def check_update(tap, uri, root):
     """virsh net-update (virNetworkUpdate) of the running network's DHCP
     hosts and ranges, live and in the config, as libvirtd 9.0 takes them
     (captured 2026-12-06: add, a second add refused, modify by MAC,
-    delete by MAC, a range added and deleted, a DNS host refused here):
-    both XMLs, dnsmasq's configuration and a dnsmasq serving it."""
+    delete by MAC, a range added and deleted), and of its DNS hosts, TXT
+    and SRV records (added, a second host of an address and a second TXT
+    record of a name refused, a TXT record not modified, as libvirt refuses
+    it, deleted): both XMLs, dnsmasq's
+    configuration and a dnsmasq serving it (DNS queries of the network's
+    address)."""
     conf = os.path.join(root, "run", "network", "default.conf")
     host = "<host mac='52:54:00:4e:77:99' name='upd' ip='192.168.122.99'/>"
     r = virsh(uri, "net-update", "default", "add", "ip-dhcp-host", host, "--live", "--config")
@@ -642,12 +647,96 @@ def check_update(tap, uri, root):
     tap.ok(r.rc == 0 and r2.rc == 0 and cfg.index(rng) < cfg.index("192.168.122.254") and
            rng not in cfg2, "net-update add-first and delete of a DHCP range in the config",
            r.describe() + r2.describe() + cfg)
+    # DNS records: added live and to the config, answered by the network's
+    # dnsmasq, a second one of the same name refused, deleted again
+    dnshost = "<host ip='192.168.122.5'><hostname>dnsupd</hostname></host>"
+    txt = "<txt name='upd-txt' value='hello \"there\"'/>"
+    srv = "<srv service='ldap' protocol='tcp' target='dnsupd' port='389'/>"
+    rs = [virsh(uri, "net-update", "default", "add", "dns-host", dnshost, "--live", "--config"),
+          virsh(uri, "net-update", "default", "add-last", "dns-txt", txt, "--live", "--config"),
+          virsh(uri, "net-update", "default", "add", "dns-srv", srv, "--live")]
+    live, cfg = virsh(uri, "net-dumpxml", "default").out, \
+        virsh(uri, "net-dumpxml", "--inactive", "default").out
+    text = open(conf).read() if os.path.exists(conf) else ""
+    a = dns_query("192.168.122.1", "dnsupd", 1)
+    t = dns_query("192.168.122.1", "upd-txt", 16)
+    tap.ok(all(x.rc == 0 for x in rs) and "<hostname>dnsupd</hostname>" in live and
+           "<hostname>dnsupd</hostname>" in cfg and "upd-txt" in cfg and "ldap" not in cfg and
+           "host-record=dnsupd,192.168.122.5" in text and
+           'txt-record=upd-txt,"hello \\"there\\""' in text and
+           "srv-host=_ldap._tcp,dnsupd,389" in text and
+           a == [bytes([192, 168, 122, 5])] and t == [bytes([13]) + b'hello "there"'],
+           "net-update add dns-host, dns-txt and dns-srv: in the XMLs asked, dnsmasq answers them",
+           "".join(x.describe() for x in rs) + live + text + "\nA: %s, TXT: %s" % (a, t))
+    # (libvirtd 9.0, 2026-12-07: a host of an address there already and a
+    # TXT record of a name there already are refused, a TXT record is not
+    # modified; a host of another address with a name in common is added)
     r = virsh(uri, "net-update", "default", "add", "dns-host",
-              "<host ip='192.168.122.5'><hostname>x</hostname></host>", "--config")
-    tap.ok(r.rc == 1 and "not supported" in r.err and
-           "hostname" not in virsh(uri, "net-dumpxml", "--inactive", "default").out,
-           "net-update of a section the driver has no such records for (dns-host) is refused",
-           r.describe())
+              "<host ip='192.168.122.5'><hostname>other</hostname></host>", "--live")
+    r2 = virsh(uri, "net-update", "default", "modify", "dns-txt", txt, "--live")
+    r3 = virsh(uri, "net-update", "default", "add", "dns-txt",
+               "<txt name='upd-txt' value='x'/>", "--live")
+    tap.ok(r.rc == 1 and "matches the one to add already" in r.err and
+           r2.rc == 1 and "cannot be modified" in r2.err and
+           r3.rc == 1 and "matches the one to add already" in r3.err and
+           "other" not in virsh(uri, "net-dumpxml", "default").out,
+           "a second DNS host of the same address and a TXT record of the same name are "
+           "refused, and a TXT record cannot be modified (as libvirt), nothing changes",
+           r.describe() + r2.describe() + r3.describe())
+    rs = [virsh(uri, "net-update", "default", "delete", "dns-host",
+                "<host ip='192.168.122.5'/>", "--live", "--config"),
+          virsh(uri, "net-update", "default", "delete", "dns-txt", "<txt name='upd-txt'/>",
+                "--live", "--config"),
+          virsh(uri, "net-update", "default", "delete", "dns-srv",
+                "<srv service='ldap' protocol='tcp'/>", "--live")]
+    live, cfg = virsh(uri, "net-dumpxml", "default").out, \
+        virsh(uri, "net-dumpxml", "--inactive", "default").out
+    a = dns_query("192.168.122.1", "dnsupd", 1)
+    tap.ok(all(x.rc == 0 for x in rs) and "<dns" not in live and "<dns" not in cfg and
+           a == [], "net-update delete of the three: gone from the XMLs and from DNS",
+           "".join(x.describe() for x in rs) + live + "\nA: %s" % a)
+
+
+def dns_query(server, name, qtype):
+    """The answers' data (a list of bytes) of a DNS query of @name, type
+    @qtype (1: A, 16: TXT), to @server's port 53; None without an answer
+    within 3 s."""
+    import socket
+    import struct
+    qid = os.getpid() & 0xffff
+    q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
+    for label in name.split("."):
+        q += bytes([len(label)]) + label.encode()
+    q += b"\0" + struct.pack(">HH", qtype, 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(3)
+        try:
+            s.sendto(q, (server, 53))
+            reply = s.recv(4096)
+        except OSError:
+            return None
+    rid, flags, qd, an = struct.unpack(">HHHH", reply[:8])
+    if rid != qid:
+        return None
+    off = 12
+    for _ in range(qd):
+        while reply[off] != 0:
+            off += reply[off] + 1
+        off += 5
+    out = []
+    for _ in range(an):
+        if reply[off] & 0xc0 == 0xc0:
+            off += 2
+        else:
+            while reply[off] != 0:
+                off += reply[off] + 1
+            off += 1
+        rtype, _cls, _ttl, rdlen = struct.unpack(">HHIH", reply[off:off + 10])
+        off += 10
+        if rtype == qtype:
+            out.append(reply[off:off + rdlen])
+        off += rdlen
+    return out
 
 
 def check_hotplug(tap, uri, root, tmp):
@@ -987,6 +1076,29 @@ def run_tests(tap, d, tmp):
                "net-destroy ends that dnsmasq",
                r.describe() + r2.describe() + r3.describe() +
                "\npid file there: %s, dnsmasq left: %s" % (had, dnsmasq_pids(root, 'a "q" #x')))
+
+        # DNS forwarders and plain names kept local, in dnsmasq's
+        # configuration as libvirt writes them (a forwarder of every domain
+        # means no other upstream: no-resolv)
+        fwd = os.path.join(tmp, "fwd.xml")
+        with open(fwd, "w") as f:
+            f.write("<network><name>fwd</name><bridge name='vgmfwd0'/>"
+                    "<dns forwardPlainNames='no'><forwarder addr='192.0.2.1'/>"
+                    "<forwarder domain='corp.example' addr='192.0.2.2'/>"
+                    "<forwarder domain='local.example'/></dns>"
+                    "<ip address='10.83.0.1' prefix='24'/></network>")
+        r = virsh(uri, "net-define", fwd)
+        r2 = virsh(uri, "net-start", "fwd")
+        conf = os.path.join(root, "run", "network", "fwd.conf")
+        lines = open(conf).read().splitlines() if os.path.exists(conf) else []
+        virsh(uri, "net-destroy", "fwd")
+        virsh(uri, "net-undefine", "fwd")
+        tap.ok(r.rc == 0 and r2.rc == 0 and
+               all(x in lines for x in ("server=192.0.2.1", "server=/corp.example/192.0.2.2",
+                                        "server=/local.example/", "no-resolv", "domain-needed",
+                                        "local=//")),
+               "DNS forwarders and forwardPlainNames='no': dnsmasq's server=, no-resolv, "
+               "domain-needed and local=// lines", r.describe() + r2.describe() + "\n".join(lines))
 
         # two networks on one host bridge, as libvirt allows
         sh("ip", "link", "add", "name", "vgmhost0", "type", "bridge")
