@@ -25,8 +25,8 @@
  *  - a virtio-mem device's <current>: dropped from a definition, always
  *    in a running domain's XML (0 until the guest plugs memory);
  *  - an interface on a network that is a host bridge: libvirt's live form
- *    (<interface type='bridge'> naming the network) reads back as the
- *    network interface, and as a definition is the bridge;
+ *    (<interface type='bridge'> naming the network) reads back as such,
+ *    and as a definition is the network interface;
  *  - large domains, as many cells and devices as the limits accept: the
  *    ports of serials and indexes of controllers post-parse hands out,
  *    the uniqueness rules, NUMA cells with a <memnode> each.
@@ -135,8 +135,9 @@ testLiveVirtioMemCurrent(void)
 
 /* An interface on a network that is a host bridge: a running domain's
  * XML shows it as libvirt does, <interface type='bridge'> with the network
- * named, and reads back so; a definition of that text is the bridge (the
- * network and port dropped, as libvirt's define drops them) */
+ * named, and reads back so; that text read as a definition (a save
+ * image's, a migration's) is the network interface, as libvirt writes
+ * those */
 static void
 testLiveHostBridgeNetwork(void)
 {
@@ -168,11 +169,14 @@ testLiveHostBridgeNetwork(void)
     config = vgmDomainDefParseString(xml, NULL, 0, &err);
     g_assert_no_error(err);
     net = g_ptr_array_index(config->devices.nets, 0);
-    g_assert_cmpint(net->type, ==, VGM_NET_TYPE_BRIDGE);
-    g_assert_cmpstr(net->source, ==, "br0");
+    g_assert_cmpint(net->type, ==, VGM_NET_TYPE_NETWORK);
+    g_assert_cmpstr(net->source, ==, "hb");
+    g_assert_null(net->actualBridge);
+    g_assert_false(net->actualHostBridge);
     configOut = vgmDomainDefFormat(config);
-    g_assert_nonnull(strstr(configOut, "<source bridge='br0'/>"));
-    g_assert_null(strstr(configOut, "network="));
+    g_assert_nonnull(strstr(configOut, "<interface type='network'>\n"
+                                       "      <mac address='52:54:00:00:00:01'/>\n"
+                                       "      <source network='hb'/>\n"));
 }
 
 static void

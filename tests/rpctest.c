@@ -1179,7 +1179,6 @@ testStopGivesUpProbes(void)
     g_autofree char *log = g_build_filename(tmpRoot, "stopprobe.log", NULL);
     g_autofree char *sock = NULL;
     g_autofree char *emu = NULL;
-    g_autofree char *started = NULL;
     g_autoptr(GSubprocess) proc = NULL;
     g_autoptr(GDir) d = NULL;
     const char *e;

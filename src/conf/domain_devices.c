@@ -3379,11 +3379,12 @@ vgmNetSourceParse(xmlNodePtr child, VgmNetDef *net, gboolean live, GError **erro
 
         /* a running domain's interface on a network that is a host bridge
          * (<forward mode='bridge'>), in libvirt's live form: its actual
-         * type, with the network named */
-        if (live && net->type == VGM_NET_TYPE_BRIDGE && child &&
-            xmlHasProp(child, BAD_CAST "network")) {
+         * type, with the network named. It is the network interface (a
+         * definition of it too: a save image's, a migration's, a
+         * snapshot's, where libvirt writes the network interface) */
+        if (net->type == VGM_NET_TYPE_BRIDGE && child && xmlHasProp(child, BAD_CAST "network")) {
             net->type = VGM_NET_TYPE_NETWORK;
-            net->actualHostBridge = TRUE;
+            net->actualHostBridge = live;
         }
         attr = net->type == VGM_NET_TYPE_NETWORK ? "network" : "bridge";
         if (!child) {
@@ -8031,18 +8032,7 @@ vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
         }
         else if (g_str_equal(name, "console"))
             xmlUnsetProp(dev, (const xmlChar *)"tty");
-        /* the network and port a running domain's interface on a host
-         * bridge came from (libvirt's live form): a definition of it is
-         * the bridge, as libvirt's define keeps it */
-        else if (g_str_equal(name, "interface") && !live && vgmXMLChild(dev, "source") &&
-                 xmlHasProp(dev, (const xmlChar *)"type")) {
-            g_autofree char *type = (char *)xmlGetProp(dev, (const xmlChar *)"type");
 
-            if (g_str_equal(type, "bridge")) {
-                xmlUnsetProp(vgmXMLChild(dev, "source"), (const xmlChar *)"network");
-                xmlUnsetProp(vgmXMLChild(dev, "source"), (const xmlChar *)"portid");
-            }
-        }
         else if (g_str_equal(name, "channel") && !live && vgmXMLChild(dev, "target"))
             xmlUnsetProp(vgmXMLChild(dev, "target"), (const xmlChar *)"state");
         /* the pty QEMU opened, which a definition does not name */

@@ -293,36 +293,14 @@ vgmDriverDomainLiveXML(const VgmDomainDef *def, const char *machine,
 }
 
 /* A run's live XML @xml read as a definition: what a run has and a
- * definition does not goes. An interface on a network that is a host
- * bridge, which the live XML shows as the bridge it is, is the network
- * interface it was defined as (as libvirt formats a running domain's
- * inactive XML). */
+ * definition does not goes */
 static char *
 vgmDriverDomainLiveAsDefinition(const char *xml, GError **error)
 {
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autoptr(VgmDomainDef) def = NULL;
-    xmlNodePtr root;
-    xmlNodePtr devices;
+    g_autoptr(VgmDomainDef) def = vgmDomainDefParseString(xml, NULL, VGM_DOMAIN_PARSE_SKIP_VALIDATE,
+                                                          error);
 
-    if (!(doc = vgmXMLParseString(xml, NULL, error)))
-        return NULL;
-    root = xmlDocGetRootElement(doc);
-    devices = root ? vgmXMLChild(root, "devices") : NULL;
-    for (xmlNodePtr dev = devices ? devices->children : NULL; dev; dev = dev->next) {
-        xmlNodePtr src;
-        g_autofree char *type = NULL;
-
-        if (dev->type != XML_ELEMENT_NODE || !xmlStrEqual(dev->name, BAD_CAST "interface") ||
-            !(type = (char *)xmlGetProp(dev, BAD_CAST "type")) || !g_str_equal(type, "bridge") ||
-            !(src = vgmXMLChild(dev, "source")) || !xmlHasProp(src, BAD_CAST "network"))
-            continue;
-        xmlSetProp(dev, BAD_CAST "type", BAD_CAST "network");
-        xmlUnsetProp(src, BAD_CAST "bridge");
-    }
-    if (!(def = vgmDomainDefParseNode(doc, root, VGM_DOMAIN_PARSE_SKIP_VALIDATE, error)))
-        return NULL;
-    return vgmDomainDefFormat(def);
+    return def ? vgmDomainDefFormat(def) : NULL;
 }
 
 char *
