@@ -13,10 +13,12 @@
  * connection, a missing greeting, connecting to a socket path that
  * never appears, and to one whose queue stays full (a monitor another
  * holds, or a hung QEMU): a timeout, libvirt's OPERATION_TIMEOUT.
- * A fake QEMU on a listening socket covers an open whose qmp_capabilities
- * goes unanswered: QEMU's listening race (the first client is abandoned,
- * a second is greeted; the monitor works over the second) and a QEMU that
- * is only slow (the first is answered late and kept).
+ * A fake QEMU on a listening socket covers an open whose greeting or
+ * qmp_capabilities does not come: QEMU's listening race, with its main
+ * thread stuck (the first client greeted, never answered) or its monitor
+ * thread (the first not greeted): a second is greeted and the monitor
+ * works over it; and a QEMU that is only slow (the first is greeted or
+ * answered late, and kept).
  */
 #include "config.h"
 
@@ -372,9 +374,18 @@ testOpenBusySocket(void)
 
 /* ---- a fake QEMU on a listening socket, for vgmQemuMonitorOpen ---- */
 
+typedef enum {
+    TEST_LISTEN_SLOW,          /* only slow: the first is answered late */
+    TEST_LISTEN_SLOW_GREETING, /* only slow: the first is greeted late */
+    TEST_LISTEN_MAIN_STUCK,    /* the race, QEMU's main thread in accept():
+                                * the first is greeted, never answered */
+    TEST_LISTEN_IO_STUCK,      /* the race, its monitor thread in accept():
+                                * the first is not even greeted */
+} TestListenCase;
+
 typedef struct {
     int lfd;
-    gboolean stuck;            /* the listening race; else only slow */
+    TestListenCase what;
     char *failure;
 } TestListenServer;
 
@@ -420,11 +431,32 @@ testListenServerRun(gpointer opaque)
     g_autofree char *line = NULL;
     char c;
 
-    if ((a = testAcceptWithin(srv->lfd)) < 0 || !testWriteLine(a, GREETING) ||
+    if ((a = testAcceptWithin(srv->lfd)) < 0)
+        goto out;
+    if (srv->what == TEST_LISTEN_IO_STUCK) {
+        /* nothing for the first; a second client is served in its place */
+        if ((b = testAcceptWithin(srv->lfd)) < 0 || !testWriteLine(b, GREETING) ||
+            !(idB = testRequestId(req = testReadLine(b), "qmp_capabilities", &srv->failure)))
+            goto out;
+        g_clear_pointer(&req, g_free);
+        line = g_strdup_printf("{\"return\": {}, \"id\": %s}", idB);
+        g_clear_pointer(&idB, g_free);
+        if (!testWriteLine(b, line) ||
+            !(idB = testRequestId(req = testReadLine(b), "query-status", &srv->failure)))
+            goto out;
+        g_free(line);
+        line = g_strdup_printf("{\"return\": {\"status\": \"prelaunch\", \"running\": false}, \"id\": %s}", idB);
+        if (!testWriteLine(b, line) || read(b, &c, 1) != 0)
+            srv->failure = g_strdup("the second client was not closed");
+        goto out;
+    }
+    if (srv->what == TEST_LISTEN_SLOW_GREETING)
+        g_usleep(3 * G_USEC_PER_SEC);
+    if (!testWriteLine(a, GREETING) ||
         !(idA = testRequestId(req = testReadLine(a), "qmp_capabilities", &srv->failure)))
         goto out;
     g_clear_pointer(&req, g_free);
-    if (srv->stuck) {
+    if (srv->what == TEST_LISTEN_MAIN_STUCK) {
         /* the first is never answered; a second client takes its place,
          * and the first's command is answered there */
         if ((b = testAcceptWithin(srv->lfd)) < 0 || !testWriteLine(b, GREETING))
@@ -446,8 +478,9 @@ testListenServerRun(gpointer opaque)
         if (!testWriteLine(b, line) || read(b, &c, 1) != 0)
             srv->failure = g_strdup("the second client was not closed");
     } else {
-        /* only slow: the first is answered late, and used */
-        g_usleep(3 * G_USEC_PER_SEC);
+        /* only slow: the first is answered (late), and used */
+        if (srv->what == TEST_LISTEN_SLOW)
+            g_usleep(3 * G_USEC_PER_SEC);
         line = g_strdup_printf("{\"return\": {}, \"id\": %s}", idA);
         if (!testWriteLine(a, line) ||
             !(idB = testRequestId(req = testReadLine(a), "query-status", &srv->failure)))
@@ -475,12 +508,12 @@ testListenServerRun(gpointer opaque)
 static void
 testOpenStalled(gconstpointer data)
 {
-    gboolean stuck = GPOINTER_TO_INT(data);
+    TestListenCase what = GPOINTER_TO_INT(data);
     g_autoptr(GError) err = NULL;
     g_autofree char *tmp = g_dir_make_tmp("vgm-qemumonitortest-XXXXXX", NULL);
     g_autofree char *path = g_build_filename(tmp, "qmp.sock", NULL);
     struct sockaddr_un sa = { .sun_family = AF_UNIX };
-    TestListenServer srv = { .stuck = stuck };
+    TestListenServer srv = { .what = what };
     g_autoptr(JsonNode) ret = NULL;
     VgmQemuMonitor *mon;
     GThread *thread;
@@ -518,10 +551,14 @@ main(int argc, char **argv)
     g_test_add_func("/qemumonitor/capabilities-refused", testCapabilitiesRefused);
     g_test_add_func("/qemumonitor/open-missing-socket", testOpenMissingSocket);
     g_test_add_func("/qemumonitor/open-busy-socket", testOpenBusySocket);
-    g_test_add_data_func("/qemumonitor/open-stalled/listening-race", GINT_TO_POINTER(TRUE),
+    g_test_add_data_func("/qemumonitor/open-stalled/race-main-thread",
+                         GINT_TO_POINTER(TEST_LISTEN_MAIN_STUCK), testOpenStalled);
+    g_test_add_data_func("/qemumonitor/open-stalled/race-monitor-thread",
+                         GINT_TO_POINTER(TEST_LISTEN_IO_STUCK), testOpenStalled);
+    g_test_add_data_func("/qemumonitor/open-stalled/slow", GINT_TO_POINTER(TEST_LISTEN_SLOW),
                          testOpenStalled);
-    g_test_add_data_func("/qemumonitor/open-stalled/slow", GINT_TO_POINTER(FALSE),
-                         testOpenStalled);
+    g_test_add_data_func("/qemumonitor/open-stalled/slow-greeting",
+                         GINT_TO_POINTER(TEST_LISTEN_SLOW_GREETING), testOpenStalled);
 
     return g_test_run();
 }

@@ -28,8 +28,8 @@
 /* How long to sleep between attempts to connect to a socket not yet there. */
 #define VGM_QEMU_MONITOR_RETRY_US (10 * 1000)
 
-/* How long qmp_capabilities may go unanswered before a second connection
- * is tried (see vgmQemuMonitorOpenStalled) */
+/* How long the greeting or the answer to qmp_capabilities may take before
+ * a second connection is tried (see vgmQemuMonitorOpenStalled) */
 #define VGM_QEMU_MONITOR_STALL_US (2 * G_USEC_PER_SEC)
 
 struct _VgmQemuMonitor {
@@ -576,22 +576,23 @@ vgmQemuMonitorConnect(const char *path, unsigned int timeoutMs, gint64 deadline,
 }
 
 /*
- * @first greeted, and its qmp_capabilities (id "vgm-<serial>") unanswered
- * for a while. Either QEMU is busy, or it is stuck: QEMU up to 10.x listens
- * for its first QMP client from its main thread and its monitor thread at
- * once for a moment after it starts; a client that connects then is taken
- * (and greeted) by one, while the other blocks in accept() until a next
- * client comes, which it then makes the monitor's client in place of the
- * first (whose commands are never answered there). So a second connection
- * is made, and whichever of the two speaks first is the monitor: a reply
- * on the first (QEMU was busy; the second waits in QEMU's queue and is
- * dropped), or a greeting on the second (the first is abandoned; the first's
- * command may already have negotiated the capabilities, which QEMU then
- * says of the second's).
+ * @first not greeted for a while, or (@greeted) its qmp_capabilities (id
+ * "vgm-<serial>") unanswered. Either QEMU is busy, or it is stuck: QEMU up
+ * to 10.x listens for its first QMP client from its main thread and its
+ * monitor thread at once for a moment after it starts; a client that
+ * connects then is taken by one, while the other blocks in accept() until
+ * a next client comes, which it then makes the monitor's client in place
+ * of the first. With the main thread blocked the first is greeted and its
+ * commands are never run; with the monitor thread blocked it is not even
+ * greeted. So a second connection is made, and whichever of the two speaks
+ * first is the monitor: the first's late greeting or answer (QEMU was
+ * busy; the second waits in QEMU's queue and is dropped), or a greeting on
+ * the second (the first is abandoned; the first's command may already have
+ * negotiated the capabilities, which QEMU then says of the second's).
  */
 static VgmQemuMonitor *
-vgmQemuMonitorOpenStalled(VgmQemuMonitor *first, const char *path, unsigned int timeoutMs,
-                          gint64 deadline, GError **error)
+vgmQemuMonitorOpenStalled(VgmQemuMonitor *first, gboolean greeted, const char *path,
+                          unsigned int timeoutMs, gint64 deadline, GError **error)
 {
     g_autoptr(VgmQemuMonitor) owned = first;
     g_autoptr(VgmQemuMonitor) second = NULL;
@@ -623,6 +624,14 @@ vgmQemuMonitorOpenStalled(VgmQemuMonitor *first, const char *path, unsigned int 
                         _("cannot wait on QEMU monitor socket: %1$s"), g_strerror(errno));
             return NULL;
         }
+        if (fds[0].revents && !greeted) {
+            /* only slow: on with the first */
+            if (!vgmQemuMonitorReadGreeting(first, deadline, error) ||
+                !vgmQemuMonitorCommandDeadline(first, "qmp_capabilities", NULL, -1, NULL, NULL,
+                                               deadline, error))
+                return NULL;
+            return g_steal_pointer(&owned);
+        }
         if (fds[0].revents) {
             g_autoptr(VgmQemuMonitorMessage) msg = NULL;
 
@@ -651,7 +660,7 @@ vgmQemuMonitorOpenStalled(VgmQemuMonitor *first, const char *path, unsigned int 
 
             if (!vgmQemuMonitorReadGreeting(second, deadline, error))
                 return NULL;
-            g_message(_("QEMU monitor %1$s did not answer its first client and greeted a second: QEMU's listening race, the second is used"),
+            g_message(_("QEMU monitor %1$s did not serve its first client and greeted a second: QEMU's listening race, the second is used"),
                       path);
             g_clear_pointer(&owned, vgmQemuMonitorFree);
             if (!vgmQemuMonitorCommandDeadline(second, "qmp_capabilities", NULL, -1, NULL, NULL,
@@ -672,22 +681,29 @@ vgmQemuMonitorOpen(const char *path, unsigned int timeoutMs, GError **error)
     g_autoptr(VgmQemuMonitor) mon = NULL;
     g_autoptr(GError) err = NULL;
     gint64 deadline, stall;
+    gboolean greeted;
 
     if (timeoutMs == 0)
         timeoutMs = VGM_QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
     deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
-    if (!(mon = vgmQemuMonitorConnect(path, timeoutMs, deadline, error)) ||
-        !vgmQemuMonitorReadGreeting(mon, deadline, error))
+    if (!(mon = vgmQemuMonitorConnect(path, timeoutMs, deadline, error)))
         return NULL;
     stall = MIN(deadline, g_get_monotonic_time() + VGM_QEMU_MONITOR_STALL_US);
-    if (vgmQemuMonitorCommandDeadline(mon, "qmp_capabilities", NULL, -1, NULL, NULL,
-                                      stall, &err))
-        return g_steal_pointer(&mon);
+    if (!vgmQemuMonitorReadGreeting(mon, stall, &err)) {
+        greeted = FALSE;
+    } else {
+        greeted = TRUE;
+        stall = MIN(deadline, g_get_monotonic_time() + VGM_QEMU_MONITOR_STALL_US);
+        if (vgmQemuMonitorCommandDeadline(mon, "qmp_capabilities", NULL, -1, NULL, NULL,
+                                          stall, &err))
+            return g_steal_pointer(&mon);
+    }
     if (stall == deadline || !g_error_matches(err, VGM_ERROR, VGM_ERR_OPERATION_TIMEOUT)) {
         g_propagate_error(error, g_steal_pointer(&err));
         return NULL;
     }
-    return vgmQemuMonitorOpenStalled(g_steal_pointer(&mon), path, timeoutMs, deadline, error);
+    return vgmQemuMonitorOpenStalled(g_steal_pointer(&mon), greeted, path, timeoutMs, deadline,
+                                     error);
 }
 
 VgmQemuMonitor *
