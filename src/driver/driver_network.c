@@ -457,8 +457,10 @@ vgmNetworkDnsmasqNames(GString *c, const VgmNetworkDef *def, const char *name)
 }
 
 /* The lines of @def's <dns>: its forwarders (a forwarder of every domain
- * makes dnsmasq forward to none but the forwarders), plain names kept
- * local (forwardPlainNames='no'), its TXT, SRV and host records */
+ * makes dnsmasq forward to none but the forwarders; a domain's without an
+ * address sends its names to the host's usual servers, '#'), plain names
+ * kept local (forwardPlainNames='no'), its TXT, SRV and host records, as
+ * libvirt writes them */
 static void
 vgmNetworkDnsmasqDnsConf(GString *c, const VgmNetworkDef *def)
 {
@@ -469,7 +471,7 @@ vgmNetworkDnsmasqDnsConf(GString *c, const VgmNetworkDef *def)
         const VgmNetworkDnsForwarder *f = g_ptr_array_index(def->dnsForwarders, i);
 
         if (f->domain)
-            g_string_append_printf(c, "server=/%s/%s\n", f->domain, f->addr ? f->addr : "");
+            g_string_append_printf(c, "server=/%s/%s\n", f->domain, f->addr ? f->addr : "#");
         else {
             g_string_append_printf(c, "server=%s\n", f->addr);
             noResolv = TRUE;

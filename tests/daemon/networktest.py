@@ -1080,7 +1080,9 @@ def run_tests(tap, d, tmp):
 
         # DNS forwarders and plain names kept local, in dnsmasq's
         # configuration as libvirt writes them (a forwarder of every domain
-        # means no other upstream: no-resolv)
+        # means no other upstream: no-resolv; a domain's without an address
+        # goes to the usual servers: '#'; libvirt's test data
+        # nat-network-dns-forwarders.conf)
         fwd = os.path.join(tmp, "fwd.xml")
         with open(fwd, "w") as f:
             f.write("<network><name>fwd</name><bridge name='vgmfwd0'/>"
@@ -1096,7 +1098,7 @@ def run_tests(tap, d, tmp):
         virsh(uri, "net-undefine", "fwd")
         tap.ok(r.rc == 0 and r2.rc == 0 and
                all(x in lines for x in ("server=192.0.2.1", "server=/corp.example/192.0.2.2",
-                                        "server=/local.example/", "no-resolv", "domain-needed",
+                                        "server=/local.example/#", "no-resolv", "domain-needed",
                                         "local=//")),
                "DNS forwarders and forwardPlainNames='no': dnsmasq's server=, no-resolv, "
                "domain-needed and local=// lines", r.describe() + r2.describe() + "\n".join(lines))
