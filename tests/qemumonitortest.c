@@ -17,8 +17,10 @@
  * qmp_capabilities does not come: QEMU's listening race, with its main
  * thread stuck (the first client greeted, never answered) or its monitor
  * thread (the first not greeted): a second is greeted and the monitor
- * works over it; and a QEMU that is only slow (the first is greeted or
- * answered late, and kept).
+ * works over it; a QEMU that is only slow (the first is greeted or
+ * answered late, and kept); and one whose monitor another client holds
+ * for 4 s with its queue full (the open makes no second connection, waits
+ * its turn and is served).
  */
 #include "config.h"
 
@@ -377,6 +379,9 @@ testOpenBusySocket(void)
 typedef enum {
     TEST_LISTEN_SLOW,          /* only slow: the first is answered late */
     TEST_LISTEN_SLOW_GREETING, /* only slow: the first is greeted late */
+    TEST_LISTEN_QUEUED,        /* another client holds the monitor for 4 s:
+                                * the first waits in the queue, then is
+                                * served */
     TEST_LISTEN_MAIN_STUCK,    /* the race, QEMU's main thread in accept():
                                 * the first is greeted, never answered */
     TEST_LISTEN_IO_STUCK,      /* the race, its monitor thread in accept():
@@ -409,15 +414,22 @@ testRequestId(const char *req, const char *expect, char **failure)
     return json_to_string(json_object_get_member(obj, "id"), FALSE);
 }
 
+/* accept() on @lfd within @ms, or -1 */
+static int
+testAcceptIn(int lfd, int ms)
+{
+    struct pollfd p = { .fd = lfd, .events = POLLIN };
+
+    if (poll(&p, 1, ms) != 1)
+        return -1;
+    return accept(lfd, NULL, NULL);
+}
+
 /* accept() on @lfd within 15 s, or -1 */
 static int
 testAcceptWithin(int lfd)
 {
-    struct pollfd p = { .fd = lfd, .events = POLLIN };
-
-    if (poll(&p, 1, 15000) != 1)
-        return -1;
-    return accept(lfd, NULL, NULL);
+    return testAcceptIn(lfd, 15000);
 }
 
 static gpointer
@@ -431,6 +443,15 @@ testListenServerRun(gpointer opaque)
     g_autofree char *line = NULL;
     char c;
 
+    if (srv->what == TEST_LISTEN_QUEUED) {
+        /* the other client, served first, for 4 s */
+        int holder = testAcceptWithin(srv->lfd);
+
+        if (holder < 0 || !testWriteLine(holder, GREETING))
+            goto out;
+        g_usleep(4 * G_USEC_PER_SEC);
+        close(holder);
+    }
     if ((a = testAcceptWithin(srv->lfd)) < 0)
         goto out;
     if (srv->what == TEST_LISTEN_IO_STUCK) {
@@ -491,8 +512,12 @@ testListenServerRun(gpointer opaque)
             srv->failure = g_strdup("the first client was not closed");
             goto out;
         }
-        /* the second waited in the queue, and is gone by now */
-        if ((b = testAcceptWithin(srv->lfd)) < 0 || read(b, &c, 1) != 0)
+        /* the second waited in the queue, and is gone by now (behind
+         * another client the open found the queue full and made none) */
+        b = testAcceptIn(srv->lfd, srv->what == TEST_LISTEN_QUEUED ? 1000 : 15000);
+        if (srv->what == TEST_LISTEN_QUEUED && b >= 0)
+            srv->failure = g_strdup("a second client came although the queue was full");
+        else if (srv->what != TEST_LISTEN_QUEUED && (b < 0 || read(b, &c, 1) != 0))
             srv->failure = g_strdup("the second client was not closed");
     }
  out:
@@ -517,13 +542,20 @@ testOpenStalled(gconstpointer data)
     g_autoptr(JsonNode) ret = NULL;
     VgmQemuMonitor *mon;
     GThread *thread;
+    int holder = -1;
 
     g_assert_cmpuint(strlen(path), <, sizeof(sa.sun_path));
     strcpy(sa.sun_path, path);
     srv.lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     g_assert_cmpint(bind(srv.lfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
-    g_assert_cmpint(listen(srv.lfd, 1), ==, 0);
+    /* (behind another client, a queue of one: the open's second
+     * connection finds it full) */
+    g_assert_cmpint(listen(srv.lfd, what == TEST_LISTEN_QUEUED ? 0 : 1), ==, 0);
     thread = g_thread_new("fake-qemu", testListenServerRun, &srv);
+    if (what == TEST_LISTEN_QUEUED) {
+        holder = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        g_assert_cmpint(connect(holder, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    }
 
     mon = vgmQemuMonitorOpen(path, 10000, &err);
     g_assert_no_error(err);
@@ -536,6 +568,8 @@ testOpenStalled(gconstpointer data)
 
     g_thread_join(thread);
     g_assert_cmpstr(srv.failure, ==, NULL);
+    if (holder >= 0)
+        close(holder);
     close(srv.lfd);
     unlink(path);
     rmdir(tmp);
@@ -559,6 +593,8 @@ main(int argc, char **argv)
                          testOpenStalled);
     g_test_add_data_func("/qemumonitor/open-stalled/slow-greeting",
                          GINT_TO_POINTER(TEST_LISTEN_SLOW_GREETING), testOpenStalled);
+    g_test_add_data_func("/qemumonitor/open-stalled/queued",
+                         GINT_TO_POINTER(TEST_LISTEN_QUEUED), testOpenStalled);
 
     return g_test_run();
 }

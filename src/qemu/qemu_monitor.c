@@ -589,6 +589,9 @@ vgmQemuMonitorConnect(const char *path, unsigned int timeoutMs, gint64 deadline,
  * busy; the second waits in QEMU's queue and is dropped), or a greeting on
  * the second (the first is abandoned; the first's command may already have
  * negotiated the capabilities, which QEMU then says of the second's).
+ * The second connection is tried once: in the race QEMU's queue is empty
+ * (a thread waits in accept()); a full one means other clients wait for
+ * the monitor too, and the first then waits its turn as it would have.
  */
 static VgmQemuMonitor *
 vgmQemuMonitorOpenStalled(VgmQemuMonitor *first, gboolean greeted, const char *path,
@@ -598,15 +601,15 @@ vgmQemuMonitorOpenStalled(VgmQemuMonitor *first, gboolean greeted, const char *p
     g_autoptr(VgmQemuMonitor) second = NULL;
     g_autofree char *id = g_strdup_printf("vgm-%" G_GUINT64_FORMAT, first->serial);
 
-    if (!(second = vgmQemuMonitorConnect(path, timeoutMs, deadline, error)))
-        return NULL;
-    /* its ids follow the first's, so that an answer to the first's
-     * command read there is not taken for its own */
-    second->serial = first->serial;
+    /* (one attempt: a deadline of now) */
+    if ((second = vgmQemuMonitorConnect(path, timeoutMs, g_get_monotonic_time(), NULL)))
+        /* its ids follow the first's, so that an answer to the first's
+         * command read there is not taken for its own */
+        second->serial = first->serial;
     for (;;) {
         GPollFD fds[2] = {
             { g_socket_get_fd(first->sock), G_IO_IN, 0 },
-            { g_socket_get_fd(second->sock), G_IO_IN, 0 },
+            { second ? g_socket_get_fd(second->sock) : -1, G_IO_IN, 0 },
         };
         gint64 remaining = deadline - g_get_monotonic_time();
 
@@ -617,7 +620,7 @@ vgmQemuMonitorOpenStalled(VgmQemuMonitor *first, gboolean greeted, const char *p
                         _("timed out waiting for QEMU monitor reply to '%1$s'"),
                         "qmp_capabilities");
             return NULL;
-        } else if (g_poll(fds, G_N_ELEMENTS(fds), (gint)((remaining + 999) / 1000)) < 0) {
+        } else if (g_poll(fds, second ? 2 : 1, (gint)((remaining + 999) / 1000)) < 0) {
             if (errno == EINTR)
                 continue;
             vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
