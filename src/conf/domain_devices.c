@@ -8032,7 +8032,6 @@ vgmDevicesDropLiveState(xmlNodePtr devices, gboolean live, GError **error)
         }
         else if (g_str_equal(name, "console"))
             xmlUnsetProp(dev, (const xmlChar *)"tty");
-
         else if (g_str_equal(name, "channel") && !live && vgmXMLChild(dev, "target"))
             xmlUnsetProp(vgmXMLChild(dev, "target"), (const xmlChar *)"state");
         /* the pty QEMU opened, which a definition does not name */

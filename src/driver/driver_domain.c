@@ -1451,14 +1451,8 @@ vgmDriverDomainCheckBinary(const VgmDriverStore *store, VgmDomainDef *def, GErro
 static void
 vgmDriverDomainFillNvram(const VgmDriverStore *store, VgmDomainDef *def)
 {
-    g_autofree char *memoryDir = NULL;
-    g_autoptr(VgmQemuConfig) cfg = NULL;
-
-    if (def->os.nvram || def->os.nvramNet || !def->os.loader)
-        return;
-    memoryDir = vgmDriverStoreMemoryDir(store);
-    cfg = vgmQemuConfigNew(store->runDir, memoryDir, store->logDir);
-    def->os.nvram = vgmQemuFirmwareNvramPath(def, cfg);
+    if (def->os.loader && !def->os.nvram)
+        def->os.nvram = vgmDriverStoreDerivedNvram(store, def);
 }
 
 /* Parses the XML in @file, or the text @xml when @file is NULL, with the

@@ -2467,9 +2467,7 @@ vgmDriverStoreRenamedTo(const VgmDriverStore *store, const char *name, VgmDomain
     return TRUE;
 }
 
-/* A UEFI varstore path the driver derives from @def's name (none when
- * the config names one) */
-static char *
+char *
 vgmDriverStoreDerivedNvram(const VgmDriverStore *store, const VgmDomainDef *def)
 {
     g_autofree char *memoryDir = vgmDriverStoreMemoryDir(store);

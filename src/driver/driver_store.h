@@ -101,6 +101,9 @@ char *vgmDriverStoreAutostartPath(const VgmDriverStore *store, const char *name)
 char *vgmDriverStorePidfilePath(const VgmDriverStore *store, const char *name);
 /* ROOT/lib/qemu/ram */
 char *vgmDriverStoreMemoryDir(const VgmDriverStore *store);
+/* A UEFI varstore path the driver derives from @def's name (none when
+ * the config names one) */
+char *vgmDriverStoreDerivedNvram(const VgmDriverStore *store, const VgmDomainDef *def);
 /* The directory of another kind of object (@kind: "networks", "secrets")
  * beside the domains' definitions, or, with @run, beside their run-time
  * state (ROOT/etc/@kind, ROOT/run/@kind). */

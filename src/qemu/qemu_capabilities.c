@@ -101,7 +101,7 @@ vgmQemuCapsProbesGivenUp(void)
 
 /* Registers @proc as a running probe's, unless probes are given up (it is
  * killed then) */
-static gboolean
+static void
 vgmQemuCapsProbesAdd(GSubprocess *proc)
 {
     gboolean aborted;
@@ -114,7 +114,6 @@ vgmQemuCapsProbesAdd(GSubprocess *proc)
     g_mutex_unlock(&vgmQemuCapsProbesLock);
     if (aborted)
         g_subprocess_force_exit(proc);
-    return !aborted;
 }
 
 static void
@@ -2068,8 +2067,9 @@ vgmQemuCapsProbeChildSetup(gpointer data)
  * up to 10.x listens for its first QMP client from its main thread and its
  * monitor thread at once for a moment, and a client that connects then
  * can be accepted by one while the other blocks in accept() for good, so
- * the main thread never runs qmp_capabilities. A probe connects in that
- * moment, right after QEMU creates the socket.
+ * the client is never greeted or its commands never run (see
+ * vgmQemuMonitorOpenStalled). A probe connects in that moment, right
+ * after QEMU creates the socket.
  */
 static gboolean
 vgmQemuCapsProbeQemuStartOnce(VgmQemuCapsProbeQemu *q, const char *binary, const char *machine,
