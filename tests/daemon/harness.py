@@ -353,8 +353,10 @@ def thread_backtraces(pid, timeout=60):
                            stderr=subprocess.STDOUT, timeout=timeout)
     except (OSError, subprocess.TimeoutExpired) as e:
         return "(gdb failed: %s)" % e
-    return "\n".join(l for l in r.stdout.decode("utf-8", "replace").splitlines()
-                     if l.startswith(("#", "Thread")))
+    out = r.stdout.decode("utf-8", "replace").splitlines()
+    stacks = "\n".join(l for l in out if l.startswith(("#", "Thread")))
+    # (none: say what gdb said instead, e.g. that it could not attach)
+    return stacks or "(gdb showed no threads; its last words:)\n" + "\n".join(out[-15:])
 
 
 class Daemon:
