@@ -7,7 +7,9 @@
  *  - domain names that cannot be file names are refused;
  *  - /proc/PID/stat parsing (command names with spaces and parentheses),
  *    and this process's identity (pid, start time, boot id);
- *  - status files: format and parse give the same status back;
+ *  - status files: format and parse give the same status back (a live
+ *    update's record with the tap queues it took over too; a queue
+ *    without a file is refused);
  *  - device changes of a config's XML (attach, detach, update): the
  *    device each names (a disk by target, an interface by MAC in either
  *    case, a given <address> as a number, the one watchdog), duplicates,
@@ -648,6 +650,19 @@ testStatusRoundTrip(void)
     st->deprecations = g_strsplit("machine type 'pc-i440fx-1.7'", "\n", -1);
     g_assert_true(json_parser_load_from_data(parser, "{\"backends\": [{\"id\": \"pc.ram\"}]}", -1, &err));
     st->plan = json_node_copy(json_parser_get_root(parser));
+    /* a live update under way, with the taps' queues it took over: one
+     * not known yet, one the owner had detached */
+    st->update = g_new0(VgmDriverStatusUpdate, 1);
+    st->update->role = VGM_DRIVER_UPDATE_INCOMING;
+    st->update->qemu.pid = 4343;
+    st->update->monitor = g_strdup("/r/run/qemu/domain-dom/monitor-b.sock");
+    st->update->pidfile = g_strdup("/r/run/qemu/domain-dom/qemu-b.pid");
+    st->update->emulator = g_strdup(QEMU_BINARY);
+    st->update->tapQueues = vgmDriverTapQueuesNew();
+    g_array_append_val(st->update->tapQueues,
+                       ((VgmDriverTapQueue){ g_strdup("vnet3"), FALSE, 41, VGM_TRISTATE_ABSENT }));
+    g_array_append_val(st->update->tapQueues,
+                       ((VgmDriverTapQueue){ g_strdup("macvtap0"), TRUE, 57, VGM_TRISTATE_YES }));
 
     text = vgmDriverStatusFormat(st);
     back = vgmDriverStatusParse(text, "test", &err);
@@ -669,6 +684,33 @@ testStatusRoundTrip(void)
     g_assert_cmpuint(back->taints, ==, st->taints);
     g_assert_cmpuint(g_strv_length(back->deprecations), ==, 1);
     g_assert_cmpstr(back->deprecations[0], ==, "machine type 'pc-i440fx-1.7'");
+    g_assert_nonnull(back->update);
+    g_assert_nonnull(back->update->tapQueues);
+    g_assert_cmpuint(back->update->tapQueues->len, ==, 2);
+    {
+        const VgmDriverTapQueue *q0 = &g_array_index(back->update->tapQueues, VgmDriverTapQueue, 0);
+        const VgmDriverTapQueue *q1 = &g_array_index(back->update->tapQueues, VgmDriverTapQueue, 1);
+
+        g_assert_cmpstr(q0->ifname, ==, "vnet3");
+        g_assert_false(q0->macvtap);
+        g_assert_cmpint(q0->qemuFd, ==, 41);
+        g_assert_cmpint(q0->detached, ==, VGM_TRISTATE_ABSENT);
+        g_assert_cmpstr(q1->ifname, ==, "macvtap0");
+        g_assert_true(q1->macvtap);
+        g_assert_cmpint(q1->qemuFd, ==, 57);
+        g_assert_cmpint(q1->detached, ==, VGM_TRISTATE_YES);
+    }
+    /* a tap queue without a file */
+    {
+        g_autoptr(GString) bad = g_string_new(text);
+        g_autoptr(VgmDriverStatus) back2 = NULL;
+
+        g_assert_cmpuint(g_string_replace(bad, "\"fd\" : 41", "\"fd\" : -1", 1), ==, 1);
+        g_assert_null((back2 = vgmDriverStatusParse(bad->str, "broken", &err)));
+        g_assert_error(err, VGM_ERROR, VGM_ERR_INTERNAL);
+        g_assert_nonnull(strstr(err->message, "tap queue 0"));
+        g_clear_error(&err);
+    }
     /* a taint a later build knows is left out, the others kept */
     {
         g_autoptr(GString) later = g_string_new(text);
@@ -699,6 +741,7 @@ testStatusRoundTrip(void)
     }
 
     /* a status without a pid yet (written before the spawn) */
+    g_clear_pointer(&st->update, vgmDriverStatusUpdateFree);
     st->qemu.pid = 0;
     st->qemu.startTime = 0;
     g_clear_pointer(&text, g_free);

@@ -15,8 +15,16 @@
 #     the VNC server (autoport) and its websocket (websocket='-1') are on
 #     ports of their own that the live XML names and the new QEMU listens
 #     on;
+#   - a guest (the same kernel, virtio-net loaded, busybox httpd) on a tap
+#     of two queues and a macvtap: it answers a ping and ten HTTP fetches
+#     (each a connection of its own, spread over the tap's queues) through
+#     the tap before and after a live update, and the new QEMU holds both
+#     files of the tap and the macvtap's character device (taken from the
+#     old one); the tool killed after it attached the tap's queues for the
+#     new QEMU: the next command leaves the old QEMU with its queues as
+#     they were (ten fetches answered);
 #   - refused updates: QEMU 7.2 as the new binary (no cpr-transfer), a
-#     domain without <liveUpdate/>, one with a tap of its own, one with a
+#     domain without <liveUpdate/>, one with a
 #     vCPU plugged after QEMU started (<vcpus>), one with shared memory
 #     (<shmem>) of role peer: an error that says why,
 #     the same QEMU process, the guest still counting;
@@ -35,7 +43,7 @@ builddir=${VGM_BUILDDIR:-$srcdir/build}
 tool=$builddir/tools/virt-gmem
 qemu72=/usr/bin/qemu-system-x86_64
 cache=$builddir/tests/boottest-cache
-ntests=13
+ntests=15
 
 echo "1..$ntests"
 
@@ -73,7 +81,8 @@ cleanup() {
     local p
     vt destroy $dom >/dev/null 2>&1
     vt destroy lunone >/dev/null 2>&1
-    for p in $(qemu_pids $dom) $(qemu_pids lunone); do
+    vt destroy lunet >/dev/null 2>&1
+    for p in $(qemu_pids $dom) $(qemu_pids lunone) $(qemu_pids lunet); do
         kill -9 "$p" 2>/dev/null
     done
     rm -rf "$work"
@@ -297,14 +306,162 @@ refused_update() {
     vt destroy "$name" >/dev/null 2>&1
 }
 
-# ---- 5b: a domain with a tap of its own is refused before anything ----
-# the new QEMU would open the tap by name while the old one holds it
-if [ "$(id -u)" != 0 ] || [ ! -w /dev/net/tun ]; then
-    ok "# SKIP a tap needs root and /dev/net/tun"
+# ---- 5b: a guest on a tap and a macvtap keeps its network ----
+# the new QEMU gets the files of the tap (two queues) and of the macvtap
+# the old one holds; the guest answers a ping through the tap before and
+# after the update
+netup() {
+    "$guestkit_busybox" ping -c 1 -W 1 198.51.100.2 >/dev/null 2>&1
+}
+# ten HTTP fetches from the guest's busybox httpd, each a connection of
+# its own port, so that the tap spreads them over its attached queues (a
+# queue attached that the guest's QEMU does not read loses its share);
+# prints how many failed
+fetch() {
+    timeout 3 bash -c 'exec 3<>/dev/tcp/198.51.100.2/80 &&
+        printf "GET / HTTP/1.0\r\n\r\n" >&3 && cat <&3' 2>/dev/null | grep -q '^netguest'
+}
+fetch_fails() {
+    local i bad=0
+    for i in $(seq 1 10); do
+        fetch || bad=$((bad + 1))
+    done
+    echo $bad
+}
+# the fds process $1 holds of tap $2 (their fdinfo names it)
+tap_fds() {
+    local f
+    for f in /proc/"$1"/fdinfo/*; do
+        grep -q "^iff:[[:space:]]$2\$" "$f" 2>/dev/null && echo "${f##*/}"
+    done
+}
+# whether process $1 holds the character device of macvtap $2
+holds_macvtap() {
+    local idx f
+    idx=$(cat "/sys/class/net/$2/ifindex" 2>/dev/null) || return 1
+    for f in /proc/"$1"/fd/*; do
+        case $(readlink "$f" 2>/dev/null) in */tap$idx|*"/tap$idx (deleted)") return 0 ;; esac
+    done
+    return 1
+}
+tapname=vgmlu$$
+lower=vgmlud$$
+if [ "$(id -u)" != 0 ] || [ ! -w /dev/net/tun ] || ! ip link add "$lower" type bridge 2>/dev/null; then
+    for i in 1 2 3; do ok "# SKIP a tap needs root and /dev/net/tun, a macvtap a bridge to sit on"; done
 else
-    refused_update lutap \
-        "s|<memballoon|<interface type='ethernet'><target dev='vgmlu$$'/><model type='virtio'/></interface><memballoon|" \
-        "uses tap 'vgmlu$$'" "tap vgmlu$$"
+    ip link set "$lower" up
+    cat > "$work/netinit" <<'EOF'
+#!/bin/busybox sh
+/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null
+/bin/busybox mount -t proc proc /proc
+/bin/busybox mount -t sysfs sysfs /sys
+for m in $(/bin/busybox cat /mod/order); do /bin/busybox insmod /mod/$m; done
+for d in /sys/class/net/*; do
+    if [ "$(/bin/busybox cat $d/address)" = 52:54:00:4c:55:01 ]; then
+        /bin/busybox ip addr add 198.51.100.2/24 dev ${d##*/}
+        /bin/busybox ip link set ${d##*/} up
+    fi
+done
+/bin/busybox mkdir /www
+/bin/busybox echo netguest > /www/index.html
+/bin/busybox httpd -p 80 -h /www
+i=0
+while true; do
+    /bin/busybox echo "COUNT $i" > /dev/ttyS0
+    i=$((i + 1))
+    /bin/busybox sleep 1
+done
+EOF
+    if ! guestkit_modules "$work/netinitramfs" virtio_pci virtio_net; then
+        notok "the guest's modules: $guestkit_why"
+        ok "# SKIP no guest"
+        ok "# SKIP no guest"
+    else
+        guestkit_initrd "$work/netinitramfs" "$work/netinit" "$work/netinitrd.gz"
+        sed -e "s/<name>$dom</<name>lunet</" -e "s|$serial|$work/lunet.log|" \
+            -e "s|$work/initrd.gz|$work/netinitrd.gz|" \
+            -e "s|<memballoon|<interface type='ethernet'><mac address='52:54:00:4c:55:01'/><target dev='$tapname'/><model type='virtio'/><driver queues='2'/></interface><interface type='direct'><source dev='$lower' mode='bridge'/><model type='virtio'/></interface><memballoon|" \
+            "$work/$dom.xml" > "$work/lunet.xml"
+        if ! out=$(vt create "$work/lunet.xml" 2>&1); then
+            notok "starting a guest on a tap and a macvtap: $out"
+            ok "# SKIP no guest"
+            ok "# SKIP no guest"
+        else
+            ip addr add 198.51.100.1/24 dev "$tapname"
+            macvtap=$(vt dumpxml lunet | sed -n "s/.*<target dev='\(macvtap[0-9]*\)'.*/\1/p")
+            # up once its httpd answers (it starts after the address)
+            for i in $(seq 1 90); do
+                netup && fetch && break
+                sleep 1
+            done
+            p=$(qemu_pids lunet)
+            if ! netup; then
+                notok "the guest on tap $tapname does not answer a ping within 90 s"
+                tail -n 5 "$work/lunet.log" 2>/dev/null | sed 's/^/# /'
+                ok "# SKIP no network to keep"
+                ok "# SKIP no network to keep"
+            elif [ "$(fetch_fails)" != 0 ]; then
+                notok "the guest on tap $tapname answers a ping but not all of ten HTTP fetches"
+                ok "# SKIP no network to keep"
+                ok "# SKIP no network to keep"
+            else
+                ok "a guest on tap $tapname (2 queues) and macvtap $macvtap answers a ping and ten HTTP fetches through the tap"
+                oldfds=$(tap_fds "$p" "$tapname" | wc -l)
+                if ! out=$(vt live-update lunet 2>&1); then
+                    notok "live update of the guest on a tap and a macvtap: $(printf '%s' "$out" | tr '\n' ' ')"
+                else
+                    np=$(qemu_pids lunet)
+                    newfds=$(tap_fds "$np" "$tapname" | wc -l)
+                    for i in $(seq 1 10); do netup && break; sleep 1; done
+                    if [ -z "$np" ] || [ "$np" = "$p" ]; then
+                        notok "after the update the guest's QEMU is '$np' (before: $p)"
+                    elif [ "$oldfds" != 2 ] || [ "$newfds" != 2 ]; then
+                        notok "the new QEMU holds $newfds files of tap $tapname (the old one held $oldfds), not 2"
+                    elif ! holds_macvtap "$np" "$macvtap"; then
+                        notok "the new QEMU does not hold macvtap '$macvtap'"
+                    elif ! netup; then
+                        notok "after the update the guest does not answer a ping through tap $tapname"
+                    elif [ "$(fetch_fails)" != 0 ]; then
+                        notok "after the update the guest does not answer all of ten HTTP fetches"
+                    else
+                        ok "live update of a guest on a tap and a macvtap: QEMU $p -> $np holds both queues of tap $tapname and macvtap $macvtap, and the guest answers a ping and ten HTTP fetches"
+                    fi
+                fi
+                # the tool killed once it has attached the queues: the next
+                # command ends the new QEMU and sets the queues back (the
+                # guest uses one queue pair, so its QEMU reads one queue)
+                p=$(qemu_pids lunet)
+                VIRT_GMEM_TEST_PAUSE_AT=update-after-queues "$tool" live-update lunet --root "$root" \
+                    >"$work/kill.out" 2>&1 &
+                toolpid=$!
+                for i in $(seq 1 300); do
+                    grep -q "paused at update-after-queues" "$work/kill.out" && break
+                    sleep 0.1
+                done
+                if ! grep -q "paused at update-after-queues" "$work/kill.out"; then
+                    notok "killed after attaching the queues: the tool never got there: $(cat "$work/kill.out")"
+                    kill -9 $toolpid 2>/dev/null
+                    wait $toolpid 2>/dev/null
+                else
+                    kill -9 $toolpid
+                    wait $toolpid 2>/dev/null
+                    vt domstate lunet >/dev/null 2>"$work/warn"
+                    fails=$(fetch_fails)
+                    if [ "$(qemu_pids lunet)" != "$p" ]; then
+                        notok "killed after attaching the queues: QEMU processes '$(qemu_pids lunet)', expected $p"
+                    elif ! grep -q "live update was interrupted" "$work/warn"; then
+                        notok "killed after attaching the queues: no warning of the interruption: $(cat "$work/warn")"
+                    elif [ "$fails" != 0 ]; then
+                        notok "killed after attaching the queues: $fails of ten HTTP fetches fail after the recovery (a queue left attached?)"
+                    else
+                        ok "the tool killed after attaching the tap's queues: the next command leaves QEMU $p, queues as they were (ten HTTP fetches answered)"
+                    fi
+                fi
+            fi
+            vt destroy lunet >/dev/null 2>&1
+        fi
+    fi
+    ip link del "$lower" 2>/dev/null
 fi
 
 # ---- 5c: a domain with a vCPU plugged after QEMU started is refused ----

@@ -1341,6 +1341,9 @@ typedef struct {
                                  * (<forward mode='bridge'>), shown as
                                  * libvirt shows it: <interface type='bridge'> */
     char *ifname;               /* <target dev=''/>: the host's tap name */
+    gboolean tapTakenOver;      /* live update, never parsed: the new QEMU
+                                 * gets the fds of the tap (or macvtap) the
+                                 * running QEMU holds */
     char *alias;                /* live: QEMU's id of the device (<alias
                                  * name=''/>, "netN"), which stays when
                                  * other interfaces come and go */

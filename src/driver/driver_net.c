@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -25,6 +26,14 @@
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
 #include "qemu/qemu_command.h"
+
+/* (Linux 5.3 and 5.6; bookworm's headers have them) */
+#ifndef SYS_pidfd_open
+# define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+# define SYS_pidfd_getfd 438
+#endif
 
 void
 vgmDriverTapFree(VgmDriverTap *tap)
@@ -640,6 +649,7 @@ vgmDriverNetOpens(const VgmDomainDef *def, const VgmQemuPlan *plan)
         o->firstVhostFd = fds.firstVhost;
         if (fds.firstVhost >= 0)
             o->vhostDevice = g_strdup(net->backendVhost);
+        o->takeOver = net->tapTakenOver;
         g_ptr_array_add(out, o);
     }
     return out;
@@ -648,32 +658,44 @@ vgmDriverNetOpens(const VgmDomainDef *def, const VgmQemuPlan *plan)
 /* Opens the character device of macvtap @m (index @ifindex): the node
  * udev made in /dev, or one made in @runDir for the open and removed
  * (a host without udev has none) */
+/* The character device of macvtap @ifname (index @ifindex), as sysfs
+ * names it */
+static gboolean
+vgmDriverMacvtapDev(const char *ifname, unsigned int ifindex, dev_t *dev, GError **error)
+{
+    g_autofree char *sysDev = g_strdup_printf("/sys/class/net/%s/macvtap/tap%u/dev", ifname,
+                                              ifindex);
+    g_autofree char *text = NULL;
+    unsigned int major, minor;
+
+    if (!vgmFileReadAll(sysDev, 64, &text, NULL, NULL) ||
+        sscanf(text, "%u:%u", &major, &minor) != 2) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("cannot find the character device of macvtap '%1$s' (%2$s)"), ifname,
+                    sysDev);
+        return FALSE;
+    }
+    *dev = makedev(major, minor);
+    return TRUE;
+}
+
 static int
 vgmDriverMacvtapOpen(const VgmDriverNetOpen *m, unsigned int ifindex, const char *runDir,
                      GError **error)
 {
-    g_autofree char *sysDev = g_strdup_printf("/sys/class/net/%s/macvtap/tap%u/dev", m->ifname,
-                                              ifindex);
     g_autofree char *devPath = g_strdup_printf("/dev/tap%u", ifindex);
-    g_autofree char *text = NULL;
-    unsigned int major, minor;
     struct stat st;
+    dev_t dev;
     int fd;
 
-    if (!vgmFileReadAll(sysDev, 64, &text, NULL, error) ||
-        sscanf(text, "%u:%u", &major, &minor) != 2) {
-        g_clear_error(error);
-        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                    _("cannot find the character device of macvtap '%1$s' (%2$s)"), m->ifname,
-                    sysDev);
+    if (!vgmDriverMacvtapDev(m->ifname, ifindex, &dev, error))
         return -1;
-    }
-    if (stat(devPath, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == makedev(major, minor))
+    if (stat(devPath, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == dev)
         return open(devPath, O_RDWR | O_CLOEXEC);
     g_free(devPath);
     devPath = g_strdup_printf("%s/tap%u", runDir, ifindex);
     unlink(devPath);
-    if (mknod(devPath, S_IFCHR | 0600, makedev(major, minor)) < 0) {
+    if (mknod(devPath, S_IFCHR | 0600, dev) < 0) {
         vgmErrorSetSystem(error, errno, _("cannot make a node for the character device of macvtap '%1$s' at '%2$s'"),
                           m->ifname, devPath);
         return -1;
@@ -748,6 +770,27 @@ vgmDriverMacvtapOpenQueues(const VgmDriverNetOpen *o, const char *runDir, GArray
     return TRUE;
 }
 
+/* The vhost-net fds of @o, if the driver opens them */
+static gboolean
+vgmDriverNetOpenVhostFds(const VgmDriverNetOpen *o, GArray *fds, GError **error)
+{
+    unsigned int q;
+
+    for (q = 0; o->firstVhostFd >= 0 && q < o->queues; q++) {
+        VgmDriverPassFd pass = { open(o->vhostDevice, O_RDWR | O_CLOEXEC),
+                                 o->firstVhostFd + (int)q };
+
+        if (pass.fd < 0) {
+            vgmErrorSetSystem(error, errno,
+                              _("cannot open vhost-net device '%1$s' of interface '%2$s'"),
+                              o->vhostDevice, o->mac);
+            return FALSE;
+        }
+        g_array_append_val(fds, pass);
+    }
+    return TRUE;
+}
+
 gboolean
 vgmDriverNetOpenFds(const VgmDriverNetOpen *o, const char *runDir, GArray *fds, GError **error)
 {
@@ -776,18 +819,183 @@ vgmDriverNetOpenFds(const VgmDriverNetOpen *o, const char *runDir, GArray *fds, 
             g_array_append_val(fds, pass);
         }
     }
-    for (q = 0; o->firstVhostFd >= 0 && q < o->queues; q++) {
-        VgmDriverPassFd pass = { open(o->vhostDevice, O_RDWR | O_CLOEXEC),
-                                 o->firstVhostFd + (int)q };
+    return vgmDriverNetOpenVhostFds(o, fds, error);
+}
+
+static gint
+vgmDriverNetCompareInts(gconstpointer a, gconstpointer b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* Whether fd @name of process @pid is a file of the tap or macvtap
+ * @ifname (index @ifindex): a tap's fdinfo names its interface ("iff:");
+ * a macvtap's character device is the node "tapINDEX" (in /dev, or the
+ * driver's own, removed, in the run directory) */
+static gboolean
+vgmDriverNetHeldBy(gboolean macvtap, const char *ifname, unsigned int ifindex, pid_t pid,
+                   const char *name)
+{
+    g_autofree char *path = NULL;
+    g_autofree char *text = NULL;
+
+    if (!macvtap) {
+        g_autofree char *want = g_strdup_printf("\niff:\t%s\n", ifname);
+
+        path = g_strdup_printf("/proc/%lld/fdinfo/%s", (long long)pid, name);
+        return g_file_get_contents(path, &text, NULL, NULL) && strstr(text, want);
+    } else {
+        g_autofree char *node = g_strdup_printf("/tap%u", ifindex);
+        g_autofree char *deleted = g_strdup_printf("/tap%u (deleted)", ifindex);
+
+        path = g_strdup_printf("/proc/%lld/fd/%s", (long long)pid, name);
+        return (text = g_file_read_link(path, NULL)) &&
+               (g_str_has_suffix(text, node) || g_str_has_suffix(text, deleted));
+    }
+}
+
+/* A pidfd of the process @qemu names, checked to be that process once
+ * open (so that a pid used again cannot give another process's files),
+ * or -1 */
+static int
+vgmDriverNetPidfd(const VgmDriverProcIdent *qemu, const char *ifname, GError **error)
+{
+    int pidfd = (int)syscall(SYS_pidfd_open, qemu->pid, 0);
+
+    if (pidfd < 0 || !vgmDriverProcIdentIsAlive(qemu)) {
+        vgmErrorSetSystem(error, pidfd < 0 ? errno : ESRCH,
+                          _("cannot reach QEMU process %1$lld for tap '%2$s'"),
+                          (long long)qemu->pid, ifname);
+        if (pidfd >= 0)
+            close(pidfd);
+        return -1;
+    }
+    return pidfd;
+}
+
+gboolean
+vgmDriverNetTakeFds(const VgmDriverNetOpen *o, const VgmDriverProcIdent *qemu, GArray *fds,
+                    GArray *queues, GError **error)
+{
+    g_autofree char *dirPath = g_strdup_printf("/proc/%lld/fd", (long long)qemu->pid);
+    g_autoptr(GArray) held = g_array_new(FALSE, FALSE, sizeof(int));
+    g_autoptr(GDir) dir = NULL;
+    const char *kind = o->macvtap ? "macvtap" : "tap";
+    unsigned int ifindex = 0;
+    const char *name;
+    dev_t dev = 0;
+    int pidfd;
+    guint q;
+
+    if (o->macvtap &&
+        (!(ifindex = if_nametoindex(o->ifname)) ||
+         !vgmDriverMacvtapDev(o->ifname, ifindex, &dev, error))) {
+        if (error && !*error)
+            vgmErrorSetSystem(error, errno, _("macvtap '%1$s' went away"), o->ifname);
+        return FALSE;
+    }
+    if ((pidfd = vgmDriverNetPidfd(qemu, o->ifname, error)) < 0)
+        return FALSE;
+    if (!(dir = g_dir_open(dirPath, 0, NULL))) {
+        vgmErrorSetSystem(error, errno, _("cannot list the files of QEMU process %1$lld"),
+                          (long long)qemu->pid);
+        close(pidfd);
+        return FALSE;
+    }
+    while ((name = g_dir_read_name(dir))) {
+        char *end = NULL;
+        gint64 n = g_ascii_strtoll(name, &end, 10);
+
+        if (end && !*end && n >= 0 && n <= G_MAXINT &&
+            vgmDriverNetHeldBy(o->macvtap, o->ifname, ifindex, qemu->pid, name)) {
+            int fd = (int)n;
+
+            g_array_append_val(held, fd);
+        }
+    }
+    g_array_sort(held, vgmDriverNetCompareInts);
+    if (held->len != o->queues) {
+        vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                    _("QEMU process %1$lld holds %2$u files of %3$s '%4$s' of interface '%5$s', not the %6$u queues the new QEMU is given"),
+                    (long long)qemu->pid, held->len, kind, o->ifname, o->mac, o->queues);
+        close(pidfd);
+        return FALSE;
+    }
+    for (q = 0; q < held->len; q++) {
+        int from = g_array_index(held, int, q);
+        VgmDriverPassFd pass = { (int)syscall(SYS_pidfd_getfd, pidfd, from, 0),
+                                 o->firstFd + (int)q };
+        struct stat st;
 
         if (pass.fd < 0) {
             vgmErrorSetSystem(error, errno,
-                              _("cannot open vhost-net device '%1$s' of interface '%2$s'"),
-                              o->vhostDevice, o->mac);
+                              _("cannot take file %1$d (%2$s '%3$s') from QEMU process %4$lld"),
+                              from, kind, o->ifname, (long long)qemu->pid);
+            close(pidfd);
             return FALSE;
         }
         g_array_append_val(fds, pass);
+        if (o->macvtap && (fstat(pass.fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != dev)) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("file %1$d of QEMU process %2$lld is not the character device of macvtap '%3$s'"),
+                        from, (long long)qemu->pid, o->ifname);
+            close(pidfd);
+            return FALSE;
+        }
+        if (queues) {
+            VgmDriverTapQueue tq = { g_strdup(o->ifname), o->macvtap, from,
+                                     VGM_TRISTATE_ABSENT };
+
+            g_array_append_val(queues, tq);
+        }
     }
+    close(pidfd);
+    return vgmDriverNetOpenVhostFds(o, fds, error);
+}
+
+gboolean
+vgmDriverNetQueuesSet(GArray *queues, const VgmDriverProcIdent *qemu, gboolean attach,
+                      GError **error)
+{
+    int pidfd = -1;
+    guint i;
+
+    for (i = 0; i < queues->len; i++) {
+        VgmDriverTapQueue *q = &g_array_index(queues, VgmDriverTapQueue, i);
+        g_autofree char *name = g_strdup_printf("%d", q->qemuFd);
+        unsigned int ifindex = q->macvtap ? if_nametoindex(q->ifname) : 0;
+        struct ifreq ifr;
+        int fd, rc;
+
+        if (!attach && q->detached == VGM_TRISTATE_ABSENT)
+            continue;
+        if (pidfd < 0 && (pidfd = vgmDriverNetPidfd(qemu, q->ifname, error)) < 0)
+            return FALSE;
+        /* the file is still the one taken over */
+        if ((q->macvtap && !ifindex) ||
+            !vgmDriverNetHeldBy(q->macvtap, q->ifname, ifindex, qemu->pid, name) ||
+            (fd = (int)syscall(SYS_pidfd_getfd, pidfd, q->qemuFd, 0)) < 0) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("QEMU process %1$lld no longer holds %2$s '%3$s' as its file %4$d"),
+                        (long long)qemu->pid, q->macvtap ? "macvtap" : "tap", q->ifname,
+                        q->qemuFd);
+            close(pidfd);
+            return FALSE;
+        }
+        /* an attach of a queue attached already, or of a tap of one queue,
+         * fails with EINVAL, and so does a detach of a queue detached */
+        memset(&ifr, 0, sizeof(ifr));
+        ifr.ifr_flags = attach || q->detached == VGM_TRISTATE_NO ? IFF_ATTACH_QUEUE :
+                                                                  IFF_DETACH_QUEUE;
+        rc = ioctl(fd, TUNSETQUEUE, &ifr);
+        if (attach)
+            q->detached = rc == 0 ? VGM_TRISTATE_YES : VGM_TRISTATE_NO;
+        close(fd);
+    }
+    if (pidfd >= 0)
+        close(pidfd);
     return TRUE;
 }
 

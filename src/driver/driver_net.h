@@ -131,7 +131,11 @@ typedef struct {
  *    one exists and is attached to. It is set up as a tap QEMU made
  *    (vgmDriverNetManagedTaps) once QEMU runs.
  * With a <backend vhost> that serves the interface, that device is opened
- * once a queue too (vhost-net's fds). */
+ * once a queue too (vhost-net's fds).
+ * At a live update every tap and macvtap is taken over instead
+ * (@takeOver, VgmNetDef.tapTakenOver): the new QEMU gets the very files
+ * the running QEMU holds (vgmDriverNetTakeFds), and vhost-net's fds, if
+ * the driver opens them, are opened again. */
 typedef struct {
     gboolean macvtap;
     char *ifname;        /* macvtapN, vnetN, or the <target dev> */
@@ -145,6 +149,7 @@ typedef struct {
     unsigned int queues;
     int firstFd;         /* QEMU's fd of the first queue */
     int firstVhostFd;    /* QEMU's vhost-net fd of the first queue, or -1 */
+    gboolean takeOver;   /* taken from the running QEMU, not opened */
 } VgmDriverNetOpen;
 
 void vgmDriverNetOpenFree(VgmDriverNetOpen *o);
@@ -158,4 +163,25 @@ GPtrArray *vgmDriverNetOpens(const VgmDomainDef *def, const VgmQemuPlan *plan);
  * a macvtap's character device may be made, and removed, in @runDir. */
 gboolean vgmDriverNetOpenFds(const VgmDriverNetOpen *o, const char *runDir, GArray *fds,
                              GError **error);
+
+/* Takes over @o (whose takeOver is set) from the QEMU process @qemu
+ * names, held through a pidfd while it is looked at: every file it holds
+ * of tap @o->ifname (its fdinfo's "iff:" line) or of the character device
+ * of macvtap @o->ifname, in the order of its fd numbers, duplicated into
+ * this process (pidfd_getfd) and appended to @fds as @o's queues, and
+ * recorded in @queues (VgmDriverTapQueue, see vgmDriverTapQueuesNew) if
+ * not NULL; then vhost-net's fds, opened as vgmDriverNetOpenFds opens
+ * them. Fails, naming the tap, when the process holds another number of
+ * them than @o has queues. */
+gboolean vgmDriverNetTakeFds(const VgmDriverNetOpen *o, const VgmDriverProcIdent *qemu,
+                             GArray *fds, GArray *queues, GError **error);
+
+/* The queues @queues of the taps and macvtaps QEMU process @qemu holds
+ * (each checked to be still the file recorded), with @attach: every one
+ * attached (TUNSETQUEUE), each recording whether it was detached; without:
+ * each set back as recorded (those not recorded are left). A new QEMU's
+ * virtio-net detaches the queues beyond its first at its start, which
+ * fails on a queue detached already, and the files are shared. */
+gboolean vgmDriverNetQueuesSet(GArray *queues, const VgmDriverProcIdent *qemu, gboolean attach,
+                               GError **error);
 

@@ -1755,7 +1755,24 @@ vgmDriverStatusUpdateFree(VgmDriverStatusUpdate *update)
     g_free(update->emulator);
     g_free(update->capsName);
     g_free(update->capsVersion);
+    if (update->tapQueues)
+        g_array_unref(update->tapQueues);
     g_free(update);
+}
+
+static void
+vgmDriverTapQueueClear(VgmDriverTapQueue *q)
+{
+    g_free(q->ifname);
+}
+
+GArray *
+vgmDriverTapQueuesNew(void)
+{
+    GArray *queues = g_array_new(FALSE, TRUE, sizeof(VgmDriverTapQueue));
+
+    g_array_set_clear_func(queues, (GDestroyNotify)vgmDriverTapQueueClear);
+    return queues;
 }
 
 VgmDriverStatus *
@@ -2022,6 +2039,27 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
         json_builder_set_member_name(b, "version");
         json_builder_add_string_value(b, u->capsVersion);
         json_builder_end_object(b);
+        if (u->tapQueues && u->tapQueues->len) {
+            json_builder_set_member_name(b, "tap-queues");
+            json_builder_begin_array(b);
+            for (guint i = 0; i < u->tapQueues->len; i++) {
+                const VgmDriverTapQueue *q = &g_array_index(u->tapQueues, VgmDriverTapQueue, i);
+
+                json_builder_begin_object(b);
+                json_builder_set_member_name(b, "ifname");
+                json_builder_add_string_value(b, q->ifname);
+                json_builder_set_member_name(b, "macvtap");
+                json_builder_add_boolean_value(b, q->macvtap);
+                json_builder_set_member_name(b, "fd");
+                json_builder_add_int_value(b, q->qemuFd);
+                if (q->detached != VGM_TRISTATE_ABSENT) {
+                    json_builder_set_member_name(b, "detached");
+                    json_builder_add_boolean_value(b, q->detached == VGM_TRISTATE_YES);
+                }
+                json_builder_end_object(b);
+            }
+            json_builder_end_array(b);
+        }
         json_builder_end_object(b);
     }
     json_builder_set_member_name(b, "xml");
@@ -2082,6 +2120,7 @@ vgmDriverStatusUpdateParse(JsonNode *node, const char *what, GError **error)
     g_autofree char *role = NULL;
     JsonObject *obj;
     JsonNode *caps;
+    JsonNode *queues;
     gint64 pid = 0, start = 0, updater = 0;
 
     if (!JSON_NODE_HOLDS_OBJECT(node)) {
@@ -2111,6 +2150,41 @@ vgmDriverStatusUpdateParse(JsonNode *node, const char *what, GError **error)
          !vgmDriverStatusGetString(json_node_get_object(caps), "version", FALSE,
                                    &u->capsVersion, what, error)))
         return NULL;
+    if ((queues = json_object_get_member(obj, "tap-queues"))) {
+        JsonArray *arr = JSON_NODE_HOLDS_ARRAY(queues) ? json_node_get_array(queues) : NULL;
+
+        u->tapQueues = vgmDriverTapQueuesNew();
+        for (guint i = 0; arr && i < json_array_get_length(arr); i++) {
+            JsonNode *qn = json_array_get_element(arr, i);
+            JsonObject *qo = JSON_NODE_HOLDS_OBJECT(qn) ? json_node_get_object(qn) : NULL;
+            VgmDriverTapQueue q = { 0 };
+            gint64 fd = -1;
+
+            if (!qo ||
+                !vgmDriverStatusGetString(qo, "ifname", TRUE, &q.ifname, what, error) ||
+                !vgmDriverStatusGetInt(qo, "fd", TRUE, &fd, what, error) || fd < 0 ||
+                fd > G_MAXINT) {
+                g_free(q.ifname);
+                if (error && !*error)
+                    vgmErrorSet(error, VGM_ERR_INTERNAL,
+                                _("status file '%1$s' has an invalid tap queue %2$u in its update"),
+                                what, i);
+                return NULL;
+            }
+            q.qemuFd = (int)fd;
+            q.macvtap = json_object_get_boolean_member_with_default(qo, "macvtap", FALSE);
+            q.detached = !json_object_has_member(qo, "detached") ? VGM_TRISTATE_ABSENT :
+                         json_object_get_boolean_member_with_default(qo, "detached", FALSE) ?
+                         VGM_TRISTATE_YES : VGM_TRISTATE_NO;
+            g_array_append_val(u->tapQueues, q);
+        }
+        if (!arr) {
+            vgmErrorSet(error, VGM_ERR_INTERNAL,
+                        _("status file '%1$s' has an update whose 'tap-queues' is not an array"),
+                        what);
+            return NULL;
+        }
+    }
     u->wasRunning = json_object_get_boolean_member_with_default(obj, "was-running", FALSE);
     u->qemu.pid = (pid_t)pid;
     u->qemu.startTime = (guint64)start;

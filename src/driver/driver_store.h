@@ -334,6 +334,17 @@ typedef enum {
 } VgmDriverUpdateRole;
 VGM_ENUM_DECL(vgmDriverUpdateRole);
 
+/* A queue of a tap or macvtap a live update hands the new QEMU: its file
+ * in the owner (the QEMU the guest runs on before the switch), and
+ * whether the owner had it detached (TUNSETQUEUE), known once the update
+ * has attached every queue for the new QEMU's start */
+typedef struct {
+    char *ifname;
+    gboolean macvtap;
+    int qemuFd;                 /* the fd number in the owner */
+    VgmTristate detached;       /* ABSENT: not known (nothing changed yet) */
+} VgmDriverTapQueue;
+
 typedef struct {
     VgmDriverUpdateRole role;
     VgmDriverProcIdent qemu;    /* pid 0: not known yet */
@@ -345,7 +356,11 @@ typedef struct {
     char *emulator;
     char *capsName;
     char *capsVersion;
+    GArray *tapQueues;          /* incoming: VgmDriverTapQueue, or NULL */
 } VgmDriverStatusUpdate;
+
+/* An empty array of VgmDriverTapQueue, which frees their names */
+GArray *vgmDriverTapQueuesNew(void);
 
 void vgmDriverStatusUpdateFree(VgmDriverStatusUpdate *update);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VgmDriverStatusUpdate, vgmDriverStatusUpdateFree)

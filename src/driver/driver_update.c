@@ -39,6 +39,7 @@
 #include "util/vgmfile.h"
 #include "util/vgmi18n.h"
 #include "driver_graphics.h"
+#include "driver_net.h"
 
 /* The transfer moves device state only; this bounds it generously. */
 #define VGM_DRIVER_UPDATE_TIMEOUT_MS 60000
@@ -66,6 +67,8 @@ typedef struct {
     VgmDriverCgroup *cgroup;        /* the domain's resource controls */
     VgmDriverGraphicsPorts *ports;  /* the new QEMU's VNC and SPICE ports */
     VgmBitmap *autoCpus;            /* numad's CPUs for <vcpu placement='auto'> */
+    GPtrArray *netOpens;            /* VgmDriverNetOpen: the taps taken over */
+    GArray *passFds;                /* VgmDriverPassFd: their fds for the new QEMU */
 } VgmDriverUpdate;
 
 static void
@@ -83,6 +86,14 @@ vgmDriverUpdateClear(VgmDriverUpdate *u)
     vgmQemuMonitorFree(u->newMon);
     vgmDriverCgroupFree(u->cgroup);
     vgmDriverGraphicsPortsFree(u->ports);
+    g_clear_pointer(&u->netOpens, g_ptr_array_unref);
+    for (guint i = 0; u->passFds && i < u->passFds->len; i++) {
+        int fd = g_array_index(u->passFds, VgmDriverPassFd, i).fd;
+
+        if (fd >= 0)
+            close(fd);
+    }
+    g_clear_pointer(&u->passFds, g_array_unref);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverUpdate, vgmDriverUpdateClear)
 
@@ -212,6 +223,22 @@ vgmDriverUpdateEndOther(const VgmDriverStatusUpdate *other, GError **error)
     return TRUE;
 }
 
+/* Before the switch, with the new QEMU ended: the owner's tap queues as
+ * they were before the update attached them, and the new QEMU's start
+ * detached some */
+static void
+vgmDriverUpdateRestoreQueues(const VgmDriverStatus *status, const VgmDriverStatusUpdate *other)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!other || other->role != VGM_DRIVER_UPDATE_INCOMING || !other->tapQueues ||
+        !vgmDriverProcIdentIsAlive(&status->qemu))
+        return;
+    if (!vgmDriverNetQueuesSet(other->tapQueues, &status->qemu, FALSE, &err))
+        g_printerr(_("warning: domain '%1$s': its taps' queues could not be set back as they were: %2$s\n"),
+                   status->name, err->message);
+}
+
 /* Lets the owner's vCPUs run when they ran before the update and the
  * transfer stopped them; ends an outgoing migration and its mode. */
 static gboolean
@@ -259,6 +286,7 @@ vgmDriverUpdateRecover(const VgmDriverStore *store, VgmDriverStatus *status,
         status->update = g_steal_pointer(&other);
         return FALSE;
     }
+    vgmDriverUpdateRestoreQueues(status, other);
     /* the owner goes on as before the update; a dead owner is for the
      * caller's refresh to find */
     if (vgmDriverProcIdentIsAlive(&status->qemu) &&
@@ -342,18 +370,14 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
     /* the new QEMU gives the guest what the running one gives it */
     vgmDriverDomainKeepAsRan(def);
     for (i = 0; i < def->devices.nets->len; i++) {
-        const VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
+        VgmNetDef *net = g_ptr_array_index(def->devices.nets, i);
 
-        /* the new QEMU would open the tap by its name, which the running
-         * QEMU holds */
-        if (net->type == VGM_NET_TYPE_ETHERNET || net->type == VGM_NET_TYPE_NETWORK ||
-            net->type == VGM_NET_TYPE_DIRECT ||
-            (net->type == VGM_NET_TYPE_BRIDGE && net->ifname)) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("domain '%1$s' cannot be live-updated: its interface '%2$s' uses tap '%3$s', which the running QEMU holds and a new QEMU cannot take over"),
-                        u->status->name, net->mac, net->ifname);
-            return FALSE;
-        }
+        /* a tap or macvtap the start named: the new QEMU gets the files
+         * the running QEMU holds (a second open of a tap by its name
+         * fails while the first is held, and a new macvtap queue would
+         * take the guest's packets to the stopped QEMU) */
+        if (vgmNetTypeHasTap(net->type) && net->ifname)
+            net->tapTakenOver = TRUE;
         /* the running QEMU holds the vhost-user connection, or the port
          * its socket netdev listens, connects or sends on */
         if (net->type != VGM_NET_TYPE_USER && !vgmNetTypeHasTap(net->type)) {
@@ -520,6 +544,7 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                     emulator, u->status->name, err->message);
         return FALSE;
     }
+    u->netOpens = vgmDriverNetOpens(def, u->plan);
     vgmDriverProcessAdjustCommandLine(u->cmd, other->pidfile, other->events,
                                       u->def->onPoweroff == VGM_DOMAIN_LIFECYCLE_RESTART);
     if (!vgmDriverUpdateSetMonitor(u->cmd, other->monitor, error))
@@ -582,10 +607,21 @@ vgmDriverUpdateSpawn(VgmDriverUpdate *u, GError **error)
     if (!(u->cgroup = vgmDriverCgroupNew(u->store, u->def, NULL, error)) ||
         !vgmDriverCgroupCreate(u->cgroup, FALSE, error))
         return FALSE;
-    if (!vgmDriverProcessCheckMemlock(u->def, error) ||
-        !(u->proc = vgmDriverProcessSpawn(u->cmd, u->caps, u->status->log, u->status->name,
+    if (!vgmDriverProcessCheckMemlock(u->def, error))
+        return FALSE;
+    /* the taps, taken from the running QEMU while it runs the guest: the
+     * new one reads them only once it runs it */
+    u->passFds = g_array_new(FALSE, FALSE, sizeof(VgmDriverPassFd));
+    if (u->netOpens->len)
+        other->tapQueues = vgmDriverTapQueuesNew();
+    for (guint i = 0; i < u->netOpens->len; i++) {
+        if (!vgmDriverNetTakeFds(g_ptr_array_index(u->netOpens, i), &u->status->qemu,
+                                 u->passFds, other->tapQueues, error))
+            return FALSE;
+    }
+    if (!(u->proc = vgmDriverProcessSpawn(u->cmd, u->caps, u->status->log, u->status->name,
                                           vgmDriverCgroupProcsFiles(u->cgroup),
-                                          vgmDriverProcessMemlockLimit(u->def), NULL,
+                                          vgmDriverProcessMemlockLimit(u->def), u->passFds,
                                           &u->logOffset, error)))
         return FALSE;
     if (!(pidStr = g_subprocess_get_identifier(u->proc)) ||
@@ -601,6 +637,7 @@ vgmDriverUpdateSpawn(VgmDriverUpdate *u, GError **error)
 static gboolean
 vgmDriverUpdateTransfer(VgmDriverUpdate *u, GError **error)
 {
+    VgmDriverStatusUpdate *other = u->status->update;
     gint64 deadline = g_get_monotonic_time() + (gint64)VGM_DRIVER_UPDATE_TIMEOUT_MS * 1000;
     g_autoptr(JsonObject) args = json_object_new();
     JsonArray *channels = json_array_new();
@@ -610,6 +647,18 @@ vgmDriverUpdateTransfer(VgmDriverUpdate *u, GError **error)
     u->step = N_("waiting for the new QEMU to listen");
     if (!vgmDriverUpdateWaitListen(u, u->cprPath, deadline, error))
         return FALSE;
+
+    /* the new QEMU detaches the queues of a multi-queue tap beyond its
+     * first as it makes its devices, once the running one has sent the
+     * cpr channel's state: a queue the running QEMU detached would fail
+     * it. The recording saved, an interruption can set them back. */
+    if (other->tapQueues && other->tapQueues->len) {
+        u->step = N_("attaching the queues of the taps");
+        if (!vgmDriverNetQueuesSet(other->tapQueues, &u->status->qemu, TRUE, error) ||
+            !vgmDriverStoreSaveStatus(u->store, u->status, error))
+            return FALSE;
+        vgmDriverTestPause("update-after-queues");
+    }
 
     u->step = N_("starting the transfer");
     json_array_add_object_element(channels, vgmDriverUpdateChannel("main", u->migPath));
@@ -724,6 +773,7 @@ vgmDriverUpdateUndo(VgmDriverUpdate *u)
     if (other && !vgmDriverUpdateEndOther(other, &err))
         g_printerr(_("warning: domain '%1$s': %2$s\n"), u->status->name, err->message);
     g_clear_error(&err);
+    vgmDriverUpdateRestoreQueues(u->status, other);
     if (u->cprPath)
         g_unlink(u->cprPath);
     if (u->migPath)

@@ -182,7 +182,8 @@ gboolean
 vgmQemuNetDriverOpens(const VgmNetDef *net)
 {
     return net->type == VGM_NET_TYPE_DIRECT ||
-           (vgmNetTypeHasTap(net->type) && (net->backendTap || net->backendVhost));
+           (vgmNetTypeHasTap(net->type) &&
+            (net->backendTap || net->backendVhost || net->tapTakenOver));
 }
 
 gboolean

@@ -89,7 +89,8 @@ JsonObject *vgmQemuChardevToQMP(const char *opt);
  * its password and expiry, appended to @out (none without a password) */
 void vgmQemuGraphicsPasswordCommands(const VgmGraphicsDef *g, GPtrArray *out);
 
-/* Whether the driver opens the host side of @net itself */
+/* Whether the driver opens the host side of @net itself (a macvtap, a tap
+ * through <backend>) or hands QEMU the fds a live update takes over */
 gboolean vgmQemuNetDriverOpens(const VgmNetDef *net);
 /* Whether vhost-net serves @net: a KVM guest's virtio-net on a tap or
  * macvtap, unless <driver name='qemu'>, where its device opens (the
