@@ -8,8 +8,8 @@
  *  - /proc/PID/stat parsing (command names with spaces and parentheses),
  *    and this process's identity (pid, start time, boot id);
  *  - status files: format and parse give the same status back (a live
- *    update's record with the tap queues it took over too; a queue
- *    without a file is refused);
+ *    update's record with the tap queues it took over and its TPM state
+ *    copy too; a queue without a file is refused);
  *  - device changes of a config's XML (attach, detach, update): the
  *    device each names (a disk by target, an interface by MAC in either
  *    case, a given <address> as a number, the one watchdog), duplicates,
@@ -658,6 +658,7 @@ testStatusRoundTrip(void)
     st->update->monitor = g_strdup("/r/run/qemu/domain-dom/monitor-b.sock");
     st->update->pidfile = g_strdup("/r/run/qemu/domain-dom/qemu-b.pid");
     st->update->emulator = g_strdup(QEMU_BINARY);
+    st->update->tpmState = g_strdup("tpm2.b");
     st->update->tapQueues = vgmDriverTapQueuesNew();
     g_array_append_val(st->update->tapQueues,
                        ((VgmDriverTapQueue){ g_strdup("vnet3"), FALSE, 41, VGM_TRISTATE_ABSENT }));
@@ -685,6 +686,7 @@ testStatusRoundTrip(void)
     g_assert_cmpuint(g_strv_length(back->deprecations), ==, 1);
     g_assert_cmpstr(back->deprecations[0], ==, "machine type 'pc-i440fx-1.7'");
     g_assert_nonnull(back->update);
+    g_assert_cmpstr(back->update->tpmState, ==, "tpm2.b");
     g_assert_nonnull(back->update->tapQueues);
     g_assert_cmpuint(back->update->tapQueues->len, ==, 2);
     {

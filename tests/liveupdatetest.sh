@@ -16,13 +16,16 @@
 #     ports of their own that the live XML names and the new QEMU listens
 #     on;
 #   - a guest (the same kernel, virtio-net loaded, busybox httpd) on a tap
-#     of two queues and a macvtap: it answers a ping and ten HTTP fetches
-#     (each a connection of its own, spread over the tap's queues) through
-#     the tap before and after a live update, and the new QEMU holds both
-#     files of the tap and the macvtap's character device (taken from the
-#     old one); the tool killed after it attached the tap's queues for the
-#     new QEMU: the next command leaves the old QEMU with its queues as
-#     they were (ten fetches answered);
+#     of two queues and a macvtap, with a TPM (swtpm, when installed) whose
+#     PCR 16 it extends: it answers a ping and ten HTTP fetches (each a
+#     connection of its own, spread over the tap's queues) through the tap
+#     before and after a live update, the new QEMU holds both files of the
+#     tap and the macvtap's character device (taken from the old one), and
+#     PCR 16 still reads as extended (the TPM state came over; its state
+#     directory is now tpm2.b alone); the tool killed after it attached the
+#     tap's queues for the new QEMU: the next command leaves the old QEMU
+#     with its queues as they were (ten fetches answered) and the TPM's
+#     state as it was; a second update takes the state back to tpm2;
 #   - refused updates: QEMU 7.2 as the new binary (no cpr-transfer), a
 #     domain without <liveUpdate/>, one with a
 #     vCPU plugged after QEMU started (<vcpus>), one with shared memory
@@ -43,7 +46,7 @@ builddir=${VGM_BUILDDIR:-$srcdir/build}
 tool=$builddir/tools/virt-gmem
 qemu72=/usr/bin/qemu-system-x86_64
 cache=$builddir/tests/boottest-cache
-ntests=15
+ntests=16
 
 echo "1..$ntests"
 
@@ -306,10 +309,10 @@ refused_update() {
     vt destroy "$name" >/dev/null 2>&1
 }
 
-# ---- 5b: a guest on a tap and a macvtap keeps its network ----
+# ---- 5b: a guest on a tap and a macvtap keeps its network and its TPM ----
 # the new QEMU gets the files of the tap (two queues) and of the macvtap
-# the old one holds; the guest answers a ping through the tap before and
-# after the update
+# the old one holds, and a swtpm of its own on a copy of the TPM's state;
+# the guest answers through the tap and reads its PCR before and after
 netup() {
     "$guestkit_busybox" ping -c 1 -W 1 198.51.100.2 >/dev/null 2>&1
 }
@@ -344,10 +347,32 @@ holds_macvtap() {
     done
     return 1
 }
+# the guest's PCR 16 on its console's last count line (lower case)
+last_pcr() {
+    grep -a -o 'COUNT [0-9]* PCR16 [0-9A-Fa-f]*' "$work/lunet.log" 2>/dev/null | tail -n1 |
+        cut -d' ' -f4 | tr 'A-F' 'a-f'
+}
+# the count on the guest's console's last line
+last_netcount() {
+    grep -a -o 'COUNT [0-9]*' "$work/lunet.log" 2>/dev/null | tail -n1 | cut -d' ' -f2
+}
+# "" when the TPM (if any) holds PCR 16 as the guest extended it on a
+# count after $1, else what is wrong
+tpm_check() {
+    local i
+    [ -z "$pcrwant" ] && return 0
+    for i in $(seq 1 30); do
+        [ "$(last_netcount)" -gt "$1" ] 2>/dev/null && break
+        sleep 1
+    done
+    if [ "$(last_pcr)" != "$pcrwant" ]; then
+        echo "the TPM's PCR 16 reads '$(last_pcr)' after count $1, not '$pcrwant'"
+    fi
+}
 tapname=vgmlu$$
 lower=vgmlud$$
 if [ "$(id -u)" != 0 ] || [ ! -w /dev/net/tun ] || ! ip link add "$lower" type bridge 2>/dev/null; then
-    for i in 1 2 3; do ok "# SKIP a tap needs root and /dev/net/tun, a macvtap a bridge to sit on"; done
+    for i in 1 2 3 4; do ok "# SKIP a tap needs root and /dev/net/tun, a macvtap a bridge to sit on"; done
 else
     ip link set "$lower" up
     cat > "$work/netinit" <<'EOF'
@@ -365,9 +390,17 @@ done
 /bin/busybox mkdir /www
 /bin/busybox echo netguest > /www/index.html
 /bin/busybox httpd -p 80 -h /www
+# with a TPM: PCR 16 extended once (TPM2_PCR_Extend, sha256, 32 bytes of
+# 1, a password session), written as one command to /dev/tpm0
+if [ -e /dev/tpm0 ]; then
+    exec 3<>/dev/tpm0
+    /bin/busybox printf '\200\002\000\000\000\101\000\000\001\202\000\000\000\020\000\000\000\011\100\000\000\011\000\000\000\000\000\000\000\000\001\000\013\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001\001' >&3
+    /bin/busybox echo "EXTEND $(/bin/busybox dd bs=4096 count=1 <&3 2>/dev/null | /bin/busybox od -An -tx1 | /bin/busybox tr -d ' \n')" > /dev/ttyS0
+    exec 3>&-
+fi
 i=0
 while true; do
-    /bin/busybox echo "COUNT $i" > /dev/ttyS0
+    /bin/busybox echo "COUNT $i PCR16 $(/bin/busybox cat /sys/class/tpm/tpm0/pcr-sha256/16 2>/dev/null)" > /dev/ttyS0
     i=$((i + 1))
     /bin/busybox sleep 1
 done
@@ -376,14 +409,25 @@ EOF
         notok "the guest's modules: $guestkit_why"
         ok "# SKIP no guest"
         ok "# SKIP no guest"
+        ok "# SKIP no guest"
     else
         guestkit_initrd "$work/netinitramfs" "$work/netinit" "$work/netinitrd.gz"
+        # with swtpm here, a TPM too, whose PCR 16 the guest extends (a TIS
+        # at its usual address, which the guest without ACPI is told to
+        # probe)
+        tpmxml=
+        pcrwant=
+        if command -v swtpm >/dev/null && command -v swtpm_setup >/dev/null; then
+            tpmxml="<tpm model='tpm-tis'><backend type='emulator' version='2.0'/></tpm>"
+            pcrwant=$( { head -c 32 /dev/zero; printf '\001%.0s' $(seq 32); } | sha256sum | cut -d' ' -f1)
+        fi
         sed -e "s/<name>$dom</<name>lunet</" -e "s|$serial|$work/lunet.log|" \
-            -e "s|$work/initrd.gz|$work/netinitrd.gz|" \
-            -e "s|<memballoon|<interface type='ethernet'><mac address='52:54:00:4c:55:01'/><target dev='$tapname'/><model type='virtio'/><driver queues='2'/></interface><interface type='direct'><source dev='$lower' mode='bridge'/><model type='virtio'/></interface><memballoon|" \
+            -e "s|$work/initrd.gz|$work/netinitrd.gz|" -e "s|panic=-1|panic=-1 tpm_tis.force=1|" \
+            -e "s|<memballoon|<interface type='ethernet'><mac address='52:54:00:4c:55:01'/><target dev='$tapname'/><model type='virtio'/><driver queues='2'/></interface><interface type='direct'><source dev='$lower' mode='bridge'/><model type='virtio'/></interface>$tpmxml<memballoon|" \
             "$work/$dom.xml" > "$work/lunet.xml"
         if ! out=$(vt create "$work/lunet.xml" 2>&1); then
             notok "starting a guest on a tap and a macvtap: $out"
+            ok "# SKIP no guest"
             ok "# SKIP no guest"
             ok "# SKIP no guest"
         else
@@ -400,13 +444,21 @@ EOF
                 tail -n 5 "$work/lunet.log" 2>/dev/null | sed 's/^/# /'
                 ok "# SKIP no network to keep"
                 ok "# SKIP no network to keep"
+                ok "# SKIP no network to keep"
             elif [ "$(fetch_fails)" != 0 ]; then
                 notok "the guest on tap $tapname answers a ping but not all of ten HTTP fetches"
                 ok "# SKIP no network to keep"
                 ok "# SKIP no network to keep"
+                ok "# SKIP no network to keep"
+            elif [ -n "$(tpm_check 0)" ]; then
+                notok "the guest's TPM: $(tpm_check 0) ($(grep -a EXTEND "$work/lunet.log"))"
+                ok "# SKIP no TPM to keep"
+                ok "# SKIP no TPM to keep"
+                ok "# SKIP no TPM to keep"
             else
-                ok "a guest on tap $tapname (2 queues) and macvtap $macvtap answers a ping and ten HTTP fetches through the tap"
+                ok "a guest on tap $tapname (2 queues) and macvtap $macvtap${pcrwant:+ with a TPM (PCR 16 extended)} answers a ping and ten HTTP fetches through the tap"
                 oldfds=$(tap_fds "$p" "$tapname" | wc -l)
+                cnt=$(last_netcount)
                 if ! out=$(vt live-update lunet 2>&1); then
                     notok "live update of the guest on a tap and a macvtap: $(printf '%s' "$out" | tr '\n' ' ')"
                 else
@@ -423,8 +475,13 @@ EOF
                         notok "after the update the guest does not answer a ping through tap $tapname"
                     elif [ "$(fetch_fails)" != 0 ]; then
                         notok "after the update the guest does not answer all of ten HTTP fetches"
+                    elif [ -n "$(tpm_check "$cnt")" ]; then
+                        notok "after the update: $(tpm_check "$cnt")"
+                    elif [ -n "$pcrwant" ] && { [ "$(cat "$root"/lib/qemu/swtpm/*/current 2>/dev/null)" != tpm2.b ] ||
+                                                [ -e "$(echo "$root"/lib/qemu/swtpm/*)/tpm2" ]; }; then
+                        notok "after the update the TPM's state in use is '$(cat "$root"/lib/qemu/swtpm/*/current 2>/dev/null)' ($(ls "$root"/lib/qemu/swtpm/*)), not tpm2.b alone"
                     else
-                        ok "live update of a guest on a tap and a macvtap: QEMU $p -> $np holds both queues of tap $tapname and macvtap $macvtap, and the guest answers a ping and ten HTTP fetches"
+                        ok "live update of a guest on a tap and a macvtap${pcrwant:+ and a TPM}: QEMU $p -> $np holds both queues of tap $tapname and macvtap $macvtap, the guest answers a ping and ten HTTP fetches${pcrwant:+, its PCR 16 kept (the new swtpm on the state copy tpm2.b)}"
                     fi
                 fi
                 # the tool killed once it has attached the queues: the next
@@ -453,9 +510,27 @@ EOF
                         notok "killed after attaching the queues: no warning of the interruption: $(cat "$work/warn")"
                     elif [ "$fails" != 0 ]; then
                         notok "killed after attaching the queues: $fails of ten HTTP fetches fail after the recovery (a queue left attached?)"
+                    elif [ -n "$(tpm_check "$(last_netcount)")" ]; then
+                        notok "killed after attaching the queues: $(tpm_check "$(last_netcount)")"
+                    elif [ -n "$pcrwant" ] && [ "$(ls "$root"/lib/qemu/swtpm/*)" != "$(printf 'current\ntpm2.b')" ]; then
+                        notok "killed after attaching the queues: the TPM's state directory holds '$(ls "$root"/lib/qemu/swtpm/* | tr '\n' ' ')', not the state in use alone"
                     else
                         ok "the tool killed after attaching the tap's queues: the next command leaves QEMU $p, queues as they were (ten HTTP fetches answered)"
                     fi
+                fi
+                # a second update: the swtpm and its state take the first
+                # names again
+                cnt=$(last_netcount)
+                if ! out=$(vt live-update lunet 2>&1); then
+                    notok "a second live update of the guest on a tap: $(printf '%s' "$out" | tr '\n' ' ')"
+                elif [ "$(fetch_fails)" != 0 ]; then
+                    notok "after a second update the guest does not answer all of ten HTTP fetches"
+                elif [ -n "$(tpm_check "$cnt")" ]; then
+                    notok "after a second update: $(tpm_check "$cnt")"
+                elif [ -n "$pcrwant" ] && [ "$(ls "$root"/lib/qemu/swtpm/*)" != "$(printf 'current\ntpm2')" ]; then
+                    notok "after a second update the TPM's state directory holds '$(ls "$root"/lib/qemu/swtpm/* | tr '\n' ' ')', not tpm2 alone"
+                else
+                    ok "a second live update: QEMU $(qemu_pids lunet), ten HTTP fetches answered${pcrwant:+, PCR 16 kept, the TPM state back in tpm2}"
                 fi
             fi
             vt destroy lunet >/dev/null 2>&1

@@ -1757,6 +1757,7 @@ vgmDriverStatusUpdateFree(VgmDriverStatusUpdate *update)
     g_free(update->capsVersion);
     if (update->tapQueues)
         g_array_unref(update->tapQueues);
+    g_free(update->tpmState);
     g_free(update);
 }
 
@@ -2039,6 +2040,10 @@ vgmDriverStatusFormat(const VgmDriverStatus *status)
         json_builder_set_member_name(b, "version");
         json_builder_add_string_value(b, u->capsVersion);
         json_builder_end_object(b);
+        if (u->tpmState) {
+            json_builder_set_member_name(b, "tpm-state");
+            json_builder_add_string_value(b, u->tpmState);
+        }
         if (u->tapQueues && u->tapQueues->len) {
             json_builder_set_member_name(b, "tap-queues");
             json_builder_begin_array(b);
@@ -2137,7 +2142,8 @@ vgmDriverStatusUpdateParse(JsonNode *node, const char *what, GError **error)
         !vgmDriverStatusGetString(obj, "monitor", TRUE, &u->monitor, what, error) ||
         !vgmDriverStatusGetString(obj, "events", FALSE, &u->events, what, error) ||
         !vgmDriverStatusGetString(obj, "pidfile", TRUE, &u->pidfile, what, error) ||
-        !vgmDriverStatusGetString(obj, "emulator", TRUE, &u->emulator, what, error))
+        !vgmDriverStatusGetString(obj, "emulator", TRUE, &u->emulator, what, error) ||
+        !vgmDriverStatusGetString(obj, "tpm-state", FALSE, &u->tpmState, what, error))
         return NULL;
     if ((int)(u->role = vgmDriverUpdateRoleTypeFromString(role)) < 0) {
         vgmErrorSet(error, VGM_ERR_INTERNAL,

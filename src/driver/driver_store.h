@@ -357,6 +357,8 @@ typedef struct {
     char *capsName;
     char *capsVersion;
     GArray *tapQueues;          /* incoming: VgmDriverTapQueue, or NULL */
+    char *tpmState;             /* the TPM state directory the new QEMU's
+                                 * swtpm uses (see driver_tpm.h), or NULL */
 } VgmDriverStatusUpdate;
 
 /* An empty array of VgmDriverTapQueue, which frees their names */

@@ -32,6 +32,39 @@ vgmDriverTpmStateRoot(const VgmDriverStore *store, const unsigned char *uuid)
     return g_build_filename(store->stateDir, "swtpm", str, NULL);
 }
 
+/* The TPM's state lives in ROOT/tpm2 (tpm1.2), or after a live update
+ * in ROOT/tpm2.b (tpm1.2.b), the two taking turns: ROOT/current names the
+ * one in use, none naming the first. */
+#define VGM_DRIVER_TPM_CURRENT "current"
+
+static const char *
+vgmDriverTpmStateBase(gboolean tpm2)
+{
+    return tpm2 ? "tpm2" : "tpm1.2";
+}
+
+/* The name of the state directory in use under @root */
+static char *
+vgmDriverTpmStateName(const char *root, gboolean tpm2)
+{
+    g_autofree char *marker = g_build_filename(root, VGM_DRIVER_TPM_CURRENT, NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *other = g_strdup_printf("%s.b", vgmDriverTpmStateBase(tpm2));
+
+    if (g_file_get_contents(marker, &text, NULL, NULL) && g_str_equal(g_strstrip(text), other))
+        return g_steal_pointer(&other);
+    return g_strdup(vgmDriverTpmStateBase(tpm2));
+}
+
+/* The other of the two state directory names than @name */
+static char *
+vgmDriverTpmStateOther(const char *name, gboolean tpm2)
+{
+    const char *base = vgmDriverTpmStateBase(tpm2);
+
+    return g_str_equal(name, base) ? g_strdup_printf("%s.b", base) : g_strdup(base);
+}
+
 static const char *const vgmDriverTpmTools[] = { "swtpm", "swtpm_setup" };
 
 static gboolean vgmDriverTpmSetupHas(const char *feature);
@@ -313,27 +346,97 @@ vgmDriverTpmReconfigureBanks(const VgmTpmDef *tpm, const char *dir, const char *
     return vgmDriverTpmRun((const char *const *)argv->pdata, key, 1, log, error);
 }
 
+static void vgmDriverTpmStopNamed(const VgmDriverStore *store, const char *name,
+                                  const char *base);
+
+/* Runs swtpm on state directory @dir for domain @name, listening on
+ * RUNDIR/@base.sock (its pidfile RUNDIR/@base.pid), once it returns */
+static gboolean
+vgmDriverTpmLaunch(const VgmDriverStore *store, const char *name, gboolean tpm2,
+                   const char *dir, const char *base, GBytes *key, const char *log,
+                   GError **error)
+{
+    g_autofree char *runDir = vgmDriverStoreDomainRunDir(store, name);
+    g_autofree char *sockName = g_strdup_printf("%s.sock", base);
+    g_autofree char *pidName = g_strdup_printf("%s.pid", base);
+    g_autofree char *sock = g_build_filename(runDir, sockName, NULL);
+    g_autofree char *pidfile = g_build_filename(runDir, pidName, NULL);
+    g_autofree char *ctrl = NULL;
+    g_autofree char *state = NULL;
+    g_autofree char *logOpt = NULL;
+    g_autofree char *pidOpt = NULL;
+    gint64 deadline;
+
+    /* swtpm splits its option values at commas */
+    if (strchr(dir, ',') || strchr(sock, ',') || strchr(log, ',') || strchr(pidfile, ',')) {
+        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                    _("the TPM of domain '%1$s' cannot run: swtpm takes no ',' in its paths ('%2$s')"),
+                    name, dir);
+        return FALSE;
+    }
+    if (!vgmFileMakePath(runDir, 0700, error))
+        return FALSE;
+    g_unlink(sock);
+    g_unlink(pidfile);
+    ctrl = g_strdup_printf("type=unixio,path=%s,mode=0600", sock);
+    state = g_strdup_printf("dir=%s,mode=0600", dir);
+    logOpt = g_strdup_printf("file=%s", log);
+    pidOpt = g_strdup_printf("file=%s", pidfile);
+    {
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+        const char *const fixed[] = {
+            "swtpm", "socket", "--ctrl", ctrl, "--tpmstate", state, "--log", logOpt,
+            "--terminate", "--daemon", "--pid", pidOpt,
+        };
+        size_t i;
+
+        for (i = 0; i < G_N_ELEMENTS(fixed); i++)
+            g_ptr_array_add(argv, (gpointer)fixed[i]);
+        if (key) {
+            /* the state's key and the migration stream's, each from its
+             * own descriptor */
+            g_ptr_array_add(argv, (gpointer)"--key");
+            g_ptr_array_add(argv, (gpointer)"pwdfd=3,mode=aes-256-cbc");
+            g_ptr_array_add(argv, (gpointer)"--migration-key");
+            g_ptr_array_add(argv, (gpointer)"pwdfd=4,mode=aes-256-cbc");
+        }
+        if (tpm2)
+            g_ptr_array_add(argv, (gpointer)"--tpm2");
+        g_ptr_array_add(argv, NULL);
+        if (!vgmDriverTpmRun((const char *const *)argv->pdata, key, 2, log, error))
+            return FALSE;
+    }
+    /* the daemon listens before its parent exits; wait for the socket to
+     * listen nonetheless, as QEMU needs it at once */
+    deadline = g_get_monotonic_time() + VGM_DRIVER_TPM_WAIT_MS * 1000;
+    while (!vgmFileUnixListening(sock)) {
+        if (g_get_monotonic_time() > deadline) {
+            vgmDriverTpmStopNamed(store, name, base);
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("swtpm of domain '%1$s' did not listen on '%2$s' within %3$d s"),
+                        name, sock, VGM_DRIVER_TPM_WAIT_MS / 1000);
+            return FALSE;
+        }
+        g_usleep(10 * 1000);
+    }
+    return TRUE;
+}
+
 gboolean
 vgmDriverTpmStart(const VgmDriverStore *store, const char *name, const unsigned char *uuidBytes,
                   const VgmTpmDef *tpm, GError **error)
 {
     gboolean tpm2;
     g_autofree char *root = NULL;
+    g_autofree char *stateName = NULL;
     g_autofree char *dir = NULL;
     g_autofree char *permall = NULL;
     g_autofree char *runDir = NULL;
-    g_autofree char *sock = NULL;
-    g_autofree char *pidfile = NULL;
     g_autofree char *logName = NULL;
     g_autofree char *log = NULL;
-    g_autofree char *ctrl = NULL;
-    g_autofree char *state = NULL;
-    g_autofree char *logOpt = NULL;
-    g_autofree char *pidOpt = NULL;
     g_autofree char *setupConf = NULL;
     g_autoptr(GBytes) key = NULL;
     char uuid[37];
-    gint64 deadline;
 
     if (!tpm)
         return TRUE;
@@ -344,22 +447,14 @@ vgmDriverTpmStart(const VgmDriverStore *store, const char *name, const unsigned 
         return FALSE;
     tpm2 = tpm->version == VGM_TPM_VERSION_2_0;
     root = vgmDriverTpmStateRoot(store, uuidBytes);
-    dir = g_build_filename(root, tpm2 ? "tpm2" : "tpm1.2", NULL);
+    stateName = vgmDriverTpmStateName(root, tpm2);
+    dir = g_build_filename(root, stateName, NULL);
     permall = g_build_filename(dir, tpm2 ? "tpm2-00.permall" : "tpm-00.permall", NULL);
     runDir = vgmDriverStoreDomainRunDir(store, name);
-    sock = g_build_filename(runDir, "swtpm.sock", NULL);
-    pidfile = g_build_filename(runDir, "swtpm.pid", NULL);
     logName = g_strdup_printf("%s-swtpm.log", name);
     log = g_build_filename(store->logDir, logName, NULL);
     vgmDomainUUIDFormat(uuidBytes, uuid);
 
-    /* swtpm splits its option values at commas */
-    if (strchr(dir, ',') || strchr(sock, ',') || strchr(log, ',') || strchr(pidfile, ',')) {
-        vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("the TPM of domain '%1$s' cannot run: swtpm takes no ',' in its paths ('%2$s')"),
-                    name, dir);
-        return FALSE;
-    }
     if (!vgmFileMakePath(dir, 0700, error) || !vgmFileMakePath(runDir, 0700, error) ||
         !vgmFileMakePath(store->logDir, 0755, error))
         return FALSE;
@@ -408,57 +503,15 @@ vgmDriverTpmStart(const VgmDriverStore *store, const char *name, const unsigned 
     if (!vgmDriverTpmReconfigureBanks(tpm, dir, log, key, error))
         return FALSE;
 
-    g_unlink(sock);
-    g_unlink(pidfile);
-    ctrl = g_strdup_printf("type=unixio,path=%s,mode=0600", sock);
-    state = g_strdup_printf("dir=%s,mode=0600", dir);
-    logOpt = g_strdup_printf("file=%s", log);
-    pidOpt = g_strdup_printf("file=%s", pidfile);
-    {
-        g_autoptr(GPtrArray) argv = g_ptr_array_new();
-        const char *const fixed[] = {
-            "swtpm", "socket", "--ctrl", ctrl, "--tpmstate", state, "--log", logOpt,
-            "--terminate", "--daemon", "--pid", pidOpt,
-        };
-        size_t i;
-
-        for (i = 0; i < G_N_ELEMENTS(fixed); i++)
-            g_ptr_array_add(argv, (gpointer)fixed[i]);
-        if (key) {
-            /* the state's key and the migration stream's, each from its
-             * own descriptor */
-            g_ptr_array_add(argv, (gpointer)"--key");
-            g_ptr_array_add(argv, (gpointer)"pwdfd=3,mode=aes-256-cbc");
-            g_ptr_array_add(argv, (gpointer)"--migration-key");
-            g_ptr_array_add(argv, (gpointer)"pwdfd=4,mode=aes-256-cbc");
-        }
-        if (tpm2)
-            g_ptr_array_add(argv, (gpointer)"--tpm2");
-        g_ptr_array_add(argv, NULL);
-        if (!vgmDriverTpmRun((const char *const *)argv->pdata, key, 2, log, error))
-            return FALSE;
-    }
-    /* the daemon listens before its parent exits; wait for the socket to
-     * listen nonetheless, as QEMU needs it at once */
-    deadline = g_get_monotonic_time() + VGM_DRIVER_TPM_WAIT_MS * 1000;
-    while (!vgmFileUnixListening(sock)) {
-        if (g_get_monotonic_time() > deadline) {
-            vgmDriverTpmStop(store, name);
-            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
-                        _("swtpm of domain '%1$s' did not listen on '%2$s' within %3$d s"),
-                        name, sock, VGM_DRIVER_TPM_WAIT_MS / 1000);
-            return FALSE;
-        }
-        g_usleep(10 * 1000);
-    }
-    return TRUE;
+    return vgmDriverTpmLaunch(store, name, tpm2, dir, "swtpm", key, log, error);
 }
 
-void
-vgmDriverTpmStop(const VgmDriverStore *store, const char *name)
+static void
+vgmDriverTpmStopNamed(const VgmDriverStore *store, const char *name, const char *base)
 {
     g_autofree char *runDir = vgmDriverStoreDomainRunDir(store, name);
-    g_autofree char *pidfile = g_build_filename(runDir, "swtpm.pid", NULL);
+    g_autofree char *pidName = g_strdup_printf("%s.pid", base);
+    g_autofree char *pidfile = g_build_filename(runDir, pidName, NULL);
     g_autofree char *text = NULL;
     g_autofree char *commPath = NULL;
     g_autofree char *comm = NULL;
@@ -480,6 +533,111 @@ vgmDriverTpmStop(const VgmDriverStore *store, const char *name)
      * remove that state) */
     for (i = 0; i < 200 && g_file_test(commPath, G_FILE_TEST_EXISTS); i++)
         g_usleep(10 * 1000);
+}
+
+void
+vgmDriverTpmStop(const VgmDriverStore *store, const char *name)
+{
+    /* (a live update's swtpm takes the other name) */
+    vgmDriverTpmStopNamed(store, name, "swtpm");
+    vgmDriverTpmStopNamed(store, name, "swtpm-b");
+}
+
+/* Copies the files of state directory @from into a new @to (the lock
+ * file left out, which swtpm makes) */
+static gboolean
+vgmDriverTpmCopyState(const char *from, const char *to, GError **error)
+{
+    g_autoptr(GDir) dir = NULL;
+    const char *entry;
+
+    vgmFileRemoveTree(to);
+    if (!vgmFileMakePath(to, 0700, error))
+        return FALSE;
+    if (!(dir = g_dir_open(from, 0, NULL))) {
+        vgmErrorSetSystem(error, errno, _("cannot read the TPM state directory '%1$s'"), from);
+        return FALSE;
+    }
+    while ((entry = g_dir_read_name(dir))) {
+        g_autofree char *src = g_build_filename(from, entry, NULL);
+        g_autofree char *dst = g_build_filename(to, entry, NULL);
+        g_autofree char *data = NULL;
+        gsize len = 0;
+
+        if (g_str_equal(entry, ".lock") || !g_file_test(src, G_FILE_TEST_IS_REGULAR))
+            continue;
+        if (!vgmFileReadAll(src, 64 * 1024 * 1024, &data, &len, error) ||
+            !vgmFileWriteAtomic(dst, data, len, 0600, error))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+gboolean
+vgmDriverTpmStartCopy(const VgmDriverStore *store, const char *name, const unsigned char *uuid,
+                      const VgmTpmDef *tpm, const char *base, char **stateName, GError **error)
+{
+    gboolean tpm2 = tpm->version == VGM_TPM_VERSION_2_0;
+    g_autofree char *root = vgmDriverTpmStateRoot(store, uuid);
+    g_autofree char *current = vgmDriverTpmStateName(root, tpm2);
+    g_autofree char *other = vgmDriverTpmStateOther(current, tpm2);
+    g_autofree char *from = g_build_filename(root, current, NULL);
+    g_autofree char *to = g_build_filename(root, other, NULL);
+    g_autofree char *logName = g_strdup_printf("%s-swtpm.log", name);
+    g_autofree char *log = g_build_filename(store->logDir, logName, NULL);
+    g_autoptr(GBytes) key = NULL;
+
+    *stateName = NULL;
+    if (tpm->encrypted &&
+        !(key = vgmDriverSecretValueFor(store, tpm->secret, VGM_SECRET_USAGE_VTPM, error)))
+        return FALSE;
+    vgmDriverTpmStopNamed(store, name, base);
+    if (!vgmDriverTpmCopyState(from, to, error) ||
+        !vgmDriverTpmLaunch(store, name, tpm2, to, base, key, log, error)) {
+        vgmFileRemoveTree(to);
+        return FALSE;
+    }
+    *stateName = g_steal_pointer(&other);
+    return TRUE;
+}
+
+void
+vgmDriverTpmDiscard(const VgmDriverStore *store, const char *name, const unsigned char *uuid,
+                    const char *base, const char *stateName)
+{
+    g_autofree char *root = vgmDriverTpmStateRoot(store, uuid);
+    g_autofree char *current = NULL;
+    g_autofree char *dir = NULL;
+
+    vgmDriverTpmStopNamed(store, name, base);
+    if (!stateName || (!g_str_has_prefix(stateName, "tpm2") && !g_str_has_prefix(stateName, "tpm1.2")) ||
+        strchr(stateName, '/'))
+        return;
+    /* (never the state in use) */
+    current = vgmDriverTpmStateName(root, g_str_has_prefix(stateName, "tpm2"));
+    if (g_str_equal(stateName, current))
+        return;
+    dir = g_build_filename(root, stateName, NULL);
+    vgmFileRemoveTree(dir);
+}
+
+gboolean
+vgmDriverTpmAdopt(const VgmDriverStore *store, const char *name, const unsigned char *uuid,
+                  const char *oldBase, const char *stateName, GError **error)
+{
+    g_autofree char *root = vgmDriverTpmStateRoot(store, uuid);
+    g_autofree char *marker = g_build_filename(root, VGM_DRIVER_TPM_CURRENT, NULL);
+    gboolean tpm2 = g_str_has_prefix(stateName, "tpm2");
+    g_autofree char *old = vgmDriverTpmStateOther(stateName, tpm2);
+    g_autofree char *oldDir = g_build_filename(root, old, NULL);
+    g_autofree char *text = g_strdup_printf("%s\n", stateName);
+
+    if (!vgmFileWriteAtomic(marker, text, strlen(text), 0600, error))
+        return FALSE;
+    /* the old swtpm ended with its QEMU's connection; its state goes */
+    vgmDriverTpmStopNamed(store, name, oldBase);
+    vgmFileRemoveTree(oldDir);
+    return TRUE;
 }
 
 void

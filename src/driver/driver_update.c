@@ -40,6 +40,7 @@
 #include "util/vgmi18n.h"
 #include "driver_graphics.h"
 #include "driver_net.h"
+#include "driver_tpm.h"
 
 /* The transfer moves device state only; this bounds it generously. */
 #define VGM_DRIVER_UPDATE_TIMEOUT_MS 60000
@@ -106,6 +107,38 @@ vgmDriverUpdateOtherPath(const char *current, const char *a, const char *b)
     g_autofree char *base = g_path_get_basename(current);
 
     return g_build_filename(dir, g_str_equal(base, a) ? b : a, NULL);
+}
+
+/* The swtpm of the QEMU whose monitor is @monitor: the two processes of
+ * an update take turns on the names as they do on the monitor's */
+static const char *
+vgmDriverUpdateTpmBase(const char *monitor)
+{
+    return g_str_has_suffix(monitor, "/monitor-b.sock") ? "swtpm-b" : "swtpm";
+}
+
+/* Points the rendered chardev @id (a unix socket client) at @path. */
+static gboolean
+vgmDriverUpdateSetChardevPath(VgmQemuCmd *cmd, const char *id, const char *path,
+                              GError **error)
+{
+    g_autofree char *prefix = g_strdup_printf("socket,id=%s,path=", id);
+    g_autofree char *esc = vgmQemuEscapeOptValue(path);
+    guint i;
+
+    for (i = 0; i + 1 < cmd->args->len; i++) {
+        char **arg = (char **)&g_ptr_array_index(cmd->args, i + 1);
+
+        if (!g_str_equal(g_ptr_array_index(cmd->args, i), "-chardev") ||
+            !g_str_has_prefix(*arg, prefix))
+            continue;
+        g_free(*arg);
+        *arg = g_strdup_printf("%s%s", prefix, esc);
+        return TRUE;
+    }
+    vgmErrorSet(error, VGM_ERR_INTERNAL,
+                _("the QEMU command line has no socket chardev '%1$s'"), id);
+    return FALSE;
 }
 
 /* Points the rendered QMP monitor chardev at @path. */
@@ -223,6 +256,27 @@ vgmDriverUpdateEndOther(const VgmDriverStatusUpdate *other, GError **error)
     return TRUE;
 }
 
+/* With the other QEMU ended: before the switch its swtpm and state copy
+ * go; after it the copy is the TPM's state, the old one goes */
+static void
+vgmDriverUpdateSettleTpm(const VgmDriverStore *store, const VgmDriverStatus *status,
+                         const VgmDriverStatusUpdate *other)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (other->role == VGM_DRIVER_UPDATE_INCOMING) {
+        /* (its swtpm may run before the record names its state) */
+        vgmDriverTpmDiscard(store, status->name, status->uuid,
+                            vgmDriverUpdateTpmBase(other->monitor), other->tpmState);
+    } else if (other->tpmState &&
+               !vgmDriverTpmAdopt(store, status->name, status->uuid,
+                                  vgmDriverUpdateTpmBase(other->monitor), other->tpmState,
+                                  &err)) {
+        g_printerr(_("warning: domain '%1$s': its TPM's state after the live update could not be made the one in use: %2$s\n"),
+                   status->name, err->message);
+    }
+}
+
 /* Before the switch, with the new QEMU ended: the owner's tap queues as
  * they were before the update attached them, and the new QEMU's start
  * detached some */
@@ -287,6 +341,7 @@ vgmDriverUpdateRecover(const VgmDriverStore *store, VgmDriverStatus *status,
         return FALSE;
     }
     vgmDriverUpdateRestoreQueues(status, other);
+    vgmDriverUpdateSettleTpm(store, status, other);
     /* the owner goes on as before the update; a dead owner is for the
      * caller's refresh to find */
     if (vgmDriverProcIdentIsAlive(&status->qemu) &&
@@ -424,11 +479,11 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                     u->status->name, def->devices.vsock->cid);
         return FALSE;
     }
-    /* swtpm ends when the running QEMU closes its connection; an external
-     * emulator serves one connection at a time */
-    if (def->devices.tpm) {
+    /* an external emulator serves one connection at a time (the driver's
+     * swtpm gets a second instance for the new QEMU) */
+    if (def->devices.tpm && def->devices.tpm->externalPath) {
         vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                    _("domain '%1$s' cannot be live-updated: its TPM's emulator serves the running QEMU only"),
+                    _("domain '%1$s' cannot be live-updated: its TPM's external emulator serves the running QEMU only"),
                     u->status->name);
         return FALSE;
     }
@@ -549,6 +604,14 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                                       u->def->onPoweroff == VGM_DOMAIN_LIFECYCLE_RESTART);
     if (!vgmDriverUpdateSetMonitor(u->cmd, other->monitor, error))
         return FALSE;
+    if (def->devices.tpm) {
+        g_autofree char *sockName = g_strdup_printf("%s.sock",
+                                                    vgmDriverUpdateTpmBase(other->monitor));
+        g_autofree char *sock = g_build_filename(runDir, sockName, NULL);
+
+        if (!vgmDriverUpdateSetChardevPath(u->cmd, "chrtpm", sock, error))
+            return FALSE;
+    }
     u->cprPath = g_build_filename(runDir, "cpr.sock", NULL);
     u->migPath = g_build_filename(runDir, "migrate.sock", NULL);
     if (!vgmDriverProcessCheckSocketPath(other->monitor, error) ||
@@ -608,6 +671,12 @@ vgmDriverUpdateSpawn(VgmDriverUpdate *u, GError **error)
         !vgmDriverCgroupCreate(u->cgroup, FALSE, error))
         return FALSE;
     if (!vgmDriverProcessCheckMemlock(u->def, error))
+        return FALSE;
+    /* the TPM: a swtpm of its own on a copy of the state (the guest's
+     * TPM state comes in the migration stream) */
+    if (u->def->devices.tpm &&
+        !vgmDriverTpmStartCopy(u->store, u->status->name, u->status->uuid, u->def->devices.tpm,
+                               vgmDriverUpdateTpmBase(other->monitor), &other->tpmState, error))
         return FALSE;
     /* the taps, taken from the running QEMU while it runs the guest: the
      * new one reads them only once it runs it */
@@ -774,6 +843,9 @@ vgmDriverUpdateUndo(VgmDriverUpdate *u)
         g_printerr(_("warning: domain '%1$s': %2$s\n"), u->status->name, err->message);
     g_clear_error(&err);
     vgmDriverUpdateRestoreQueues(u->status, other);
+    if (other && u->def->devices.tpm)
+        vgmDriverTpmDiscard(u->store, u->status->name, u->status->uuid,
+                            vgmDriverUpdateTpmBase(other->monitor), other->tpmState);
     if (u->cprPath)
         g_unlink(u->cprPath);
     if (u->migPath)
@@ -855,6 +927,13 @@ vgmDriverUpdateSwitch(VgmDriverUpdate *u, GError **error)
     g_clear_pointer(&u->oldMon, vgmQemuMonitorFree);
     g_clear_error(&err);
     if (!vgmDriverUpdateEndOther(other, &err)) {
+        g_printerr(_("warning: domain '%1$s': %2$s\n"), st->name, err->message);
+        return FALSE;
+    }
+    if (other->tpmState &&
+        !vgmDriverTpmAdopt(u->store, st->name, st->uuid, vgmDriverUpdateTpmBase(other->monitor),
+                           other->tpmState, &err)) {
+        /* the record stays, for the next command to finish */
         g_printerr(_("warning: domain '%1$s': %2$s\n"), st->name, err->message);
         return FALSE;
     }
