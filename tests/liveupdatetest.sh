@@ -26,9 +26,11 @@
 #     tap's queues for the new QEMU: the next command leaves the old QEMU
 #     with its queues as they were (ten fetches answered) and the TPM's
 #     state as it was; a second update takes the state back to tpm2;
+#   - a counting guest with a vCPU plugged after QEMU started (<vcpus>):
+#     the new QEMU has it on its command line (-device ... "id":"vcpu1")
+#     and the guest counts on;
 #   - refused updates: QEMU 7.2 as the new binary (no cpr-transfer), a
-#     domain without <liveUpdate/>, one with a
-#     vCPU plugged after QEMU started (<vcpus>), one with shared memory
+#     domain without <liveUpdate/>, one with shared memory
 #     (<shmem>) of role peer: an error that says why,
 #     the same QEMU process, the guest still counting;
 #   - a failure after the new QEMU started (its binary is a wrapper that
@@ -85,7 +87,8 @@ cleanup() {
     vt destroy $dom >/dev/null 2>&1
     vt destroy lunone >/dev/null 2>&1
     vt destroy lunet >/dev/null 2>&1
-    for p in $(qemu_pids $dom) $(qemu_pids lunone) $(qemu_pids lunet); do
+    vt destroy luvcpu >/dev/null 2>&1
+    for p in $(qemu_pids $dom) $(qemu_pids lunone) $(qemu_pids lunet) $(qemu_pids luvcpu); do
         kill -9 "$p" 2>/dev/null
     done
     rm -rf "$work"
@@ -539,11 +542,38 @@ EOF
     ip link del "$lower" 2>/dev/null
 fi
 
-# ---- 5c: a domain with a vCPU plugged after QEMU started is refused ----
-# the new QEMU would start without it
-refused_update luvcpu \
-    "s|<vcpu>1</vcpu>|<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes'/><vcpu id='1' enabled='yes' hotpluggable='yes'/></vcpus>|" \
-    "vCPU 1 was plugged" "a plugged vCPU"
+# ---- 5c: a guest with a vCPU plugged after QEMU started ----
+# the new QEMU gets it on its command line (-device), where QMP would come
+# too late; the guest's state, which has both vCPUs, loads and it counts on
+sed -e "s/<name>$dom</<name>luvcpu</" -e "s|$serial|$work/luvcpu.log|" \
+    -e "s|<vcpu>1</vcpu>|<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes'/><vcpu id='1' enabled='yes' hotpluggable='yes'/></vcpus>|" \
+    "$work/$dom.xml" > "$work/luvcpu.xml"
+vcount() {
+    grep -a -o 'COUNT [0-9]*' "$work/luvcpu.log" 2>/dev/null | tail -n1 | cut -d' ' -f2
+}
+if ! out=$(vt create "$work/luvcpu.xml" 2>&1); then
+    notok "starting a guest with a plugged vCPU: $out"
+else
+    for i in $(seq 1 60); do [ "$(vcount)" -gt 2 ] 2>/dev/null && break; sleep 1; done
+    p=$(qemu_pids luvcpu)
+    before=$(vcount)
+    if ! out=$(vt live-update luvcpu 2>&1); then
+        notok "live update of a guest with a plugged vCPU: $(printf '%s' "$out" | tr '\n' ' ')"
+    else
+        np=$(qemu_pids luvcpu)
+        for i in $(seq 1 30); do [ "$(vcount)" -gt "$before" ] 2>/dev/null && break; sleep 1; done
+        if [ -z "$np" ] || [ "$np" = "$p" ]; then
+            notok "after the update the guest's QEMU is '$np' (before: $p)"
+        elif ! tr '\0' ' ' < "/proc/$np/cmdline" | grep -q -- '-device {[^ ]*"id":"vcpu1"'; then
+            notok "the new QEMU's command line does not plug vcpu1: $(tr '\0' ' ' < "/proc/$np/cmdline" | grep -o -- '-smp [^ ]*')"
+        elif ! [ "$(vcount)" -gt "$before" ] 2>/dev/null; then
+            notok "after the update the guest with a plugged vCPU stopped counting at $(vcount)"
+        else
+            ok "a guest with a plugged vCPU (vcpu1): QEMU $p -> $np gets it as -device, the guest counts on ($before -> $(vcount))"
+        fi
+    fi
+    vt destroy luvcpu >/dev/null 2>&1
+fi
 
 # ---- 5d: a domain whose shared memory is another's peer is refused ----
 # QEMU migrates an ivshmem region only from its master

@@ -190,6 +190,33 @@ vgmDriverUpdateJSONText(JsonObject *obj)
     return json_generator_to_data(gen, NULL);
 }
 
+/* The vCPUs a start plugs (online hotpluggable ones of <vcpus>, at the
+ * start or since) go on the new QEMU's command line as -device: QMP
+ * comes too late, once the cpr channel's state has come and the devices
+ * are made, and the guest's state needs every vCPU. (x86 numbers a vCPU
+ * by its place, not by when it came.) */
+static void
+vgmDriverUpdateColdPlugVcpus(VgmQemuCmd *cmd)
+{
+    guint i = 0;
+
+    while (cmd->startup && i < cmd->startup->len) {
+        JsonObject *exec = g_ptr_array_index(cmd->startup, i);
+        JsonObject *args = json_object_get_object_member(exec, "arguments");
+        const char *driver = args ? json_object_get_string_member_with_default(args, "driver", "") :
+                                    "";
+
+        if (!g_str_equal(json_object_get_string_member(exec, "execute"), "device_add") ||
+            !g_str_has_suffix(driver, "-cpu")) {
+            i++;
+            continue;
+        }
+        g_ptr_array_add(cmd->args, g_strdup("-device"));
+        g_ptr_array_add(cmd->args, vgmDriverUpdateJSONText(args));
+        g_ptr_array_remove_index(cmd->startup, i);
+    }
+}
+
 /* The run state QEMU reports, or NULL (with @error). */
 static char *
 vgmDriverUpdateRunState(VgmQemuMonitor *mon, GError **error)
@@ -442,16 +469,6 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
             return FALSE;
         }
     }
-    /* the vCPUs the start plugged would have to be plugged into the new
-     * QEMU before the transfer, which the update does not do */
-    for (i = 0; def->vcpuList && i < def->vcpus; i++) {
-        if (def->vcpuList[i].online && def->vcpuList[i].hotpluggable == VGM_TRISTATE_YES) {
-            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
-                        _("domain '%1$s' cannot be live-updated: its vCPU %2$u was plugged after QEMU started (<vcpus>), and the new QEMU would start without it"),
-                        u->status->name, (unsigned int)i);
-            return FALSE;
-        }
-    }
     /* the new QEMU would open the overlay the running one writes */
     for (i = 0; i < def->devices.disks->len; i++) {
         const VgmDiskDef *d = g_ptr_array_index(def->devices.disks, i);
@@ -599,6 +616,7 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                     emulator, u->status->name, err->message);
         return FALSE;
     }
+    vgmDriverUpdateColdPlugVcpus(u->cmd);
     u->netOpens = vgmDriverNetOpens(def, u->plan);
     vgmDriverProcessAdjustCommandLine(u->cmd, other->pidfile, other->events,
                                       u->def->onPoweroff == VGM_DOMAIN_LIFECYCLE_RESTART);
