@@ -26,9 +26,11 @@
 #     tap's queues for the new QEMU: the next command leaves the old QEMU
 #     with its queues as they were (ten fetches answered) and the TPM's
 #     state as it was; a second update takes the state back to tpm2;
-#   - a counting guest with a vCPU plugged after QEMU started (<vcpus>):
-#     the new QEMU has it on its command line (-device ... "id":"vcpu1")
-#     and the guest counts on;
+#   - a counting guest with a vCPU plugged after QEMU started (<vcpus>)
+#     and a serial console on a TCP port: the new QEMU has the vCPU on its
+#     command line (-device ... "id":"vcpu1") and the running QEMU's
+#     listening socket (-chardev socket,fd=N,server=on), the guest counts
+#     on, and a client connecting after the update reads its counts;
 #   - refused updates: QEMU 7.2 as the new binary (no cpr-transfer), a
 #     domain without <liveUpdate/>, one with shared memory
 #     (<shmem>) of role peer: an error that says why,
@@ -545,9 +547,24 @@ fi
 # ---- 5c: a guest with a vCPU plugged after QEMU started ----
 # the new QEMU gets it on its command line (-device), where QMP would come
 # too late; the guest's state, which has both vCPUs, loads and it counts on
+# and a serial console on a TCP port (as Nova's serial console has it):
+# the new QEMU takes over the running one's listening socket, and a client
+# that connects after the update reads the counts the guest writes there
+sed -e 's|> /dev/ttyS0|> /dev/ttyS0; /bin/busybox echo "COUNT $i" > /dev/ttyS1|' "$work/init" > "$work/vcpuinit"
+guestkit_initrd "$work/vcpuinitramfs" "$work/vcpuinit" "$work/vcpuinitrd.gz"
+tcpport=$((20000 + $$ % 20000))
 sed -e "s/<name>$dom</<name>luvcpu</" -e "s|$serial|$work/luvcpu.log|" \
+    -e "s|$work/initrd.gz|$work/vcpuinitrd.gz|" \
     -e "s|<vcpu>1</vcpu>|<vcpu>2</vcpu><vcpus><vcpu id='0' enabled='yes'/><vcpu id='1' enabled='yes' hotpluggable='yes'/></vcpus>|" \
+    -e "s|<memballoon|<serial type='tcp'><source mode='bind' host='127.0.0.1' service='$tcpport'/><protocol type='raw'/></serial><memballoon|" \
     "$work/$dom.xml" > "$work/luvcpu.xml"
+# the last count a client of the TCP console reads within 3 s, or -1
+tcp_count() {
+    local c
+    c=$(timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$tcpport && cat <&3" 2>/dev/null |
+        grep -a -o 'COUNT [0-9]*' | tail -n1 | cut -d' ' -f2)
+    echo "${c:--1}"
+}
 vcount() {
     grep -a -o 'COUNT [0-9]*' "$work/luvcpu.log" 2>/dev/null | tail -n1 | cut -d' ' -f2
 }
@@ -568,8 +585,12 @@ else
             notok "the new QEMU's command line does not plug vcpu1: $(tr '\0' ' ' < "/proc/$np/cmdline" | grep -o -- '-smp [^ ]*')"
         elif ! [ "$(vcount)" -gt "$before" ] 2>/dev/null; then
             notok "after the update the guest with a plugged vCPU stopped counting at $(vcount)"
+        elif ! [ "$(tcp_count)" -gt "$before" ]; then
+            notok "after the update the TCP console on port $tcpport gives no count after $before ($(tr '\0' ' ' < "/proc/$np/cmdline" | grep -o -- '-chardev socket,id=charserial1[^ ]*'))"
+        elif ! tr '\0' ' ' < "/proc/$np/cmdline" | grep -q -- '-chardev socket,id=charserial1,fd=[0-9]*,server=on'; then
+            notok "the new QEMU's TCP console is not the running one's socket: $(tr '\0' ' ' < "/proc/$np/cmdline" | grep -o -- '-chardev socket,id=charserial1[^ ]*')"
         else
-            ok "a guest with a plugged vCPU (vcpu1): QEMU $p -> $np gets it as -device, the guest counts on ($before -> $(vcount))"
+            ok "a guest with a plugged vCPU (vcpu1) and a TCP console: QEMU $p -> $np gets the vCPU as -device and the console's listening socket, the guest counts on ($before -> $(vcount)), a new client of port $tcpport reads it"
         fi
     fi
     vt destroy luvcpu >/dev/null 2>&1

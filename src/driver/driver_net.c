@@ -860,19 +860,34 @@ vgmDriverNetHeldBy(gboolean macvtap, const char *ifname, unsigned int ifindex, p
  * open (so that a pid used again cannot give another process's files),
  * or -1 */
 static int
-vgmDriverNetPidfd(const VgmDriverProcIdent *qemu, const char *ifname, GError **error)
+vgmDriverNetPidfd(const VgmDriverProcIdent *qemu, const char *what, GError **error)
 {
     int pidfd = (int)syscall(SYS_pidfd_open, qemu->pid, 0);
 
     if (pidfd < 0 || !vgmDriverProcIdentIsAlive(qemu)) {
         vgmErrorSetSystem(error, pidfd < 0 ? errno : ESRCH,
-                          _("cannot reach QEMU process %1$lld for tap '%2$s'"),
-                          (long long)qemu->pid, ifname);
+                          _("cannot reach QEMU process %1$lld for %2$s"),
+                          (long long)qemu->pid, what);
         if (pidfd >= 0)
             close(pidfd);
         return -1;
     }
     return pidfd;
+}
+
+int
+vgmDriverTakeFd(const VgmDriverProcIdent *qemu, int fd, const char *what, GError **error)
+{
+    int pidfd = vgmDriverNetPidfd(qemu, what, error);
+    int got;
+
+    if (pidfd < 0)
+        return -1;
+    if ((got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0)) < 0)
+        vgmErrorSetSystem(error, errno, _("cannot take file %1$d (%2$s) from QEMU process %3$lld"),
+                          fd, what, (long long)qemu->pid);
+    close(pidfd);
+    return got;
 }
 
 gboolean
@@ -896,8 +911,12 @@ vgmDriverNetTakeFds(const VgmDriverNetOpen *o, const VgmDriverProcIdent *qemu, G
             vgmErrorSetSystem(error, errno, _("macvtap '%1$s' went away"), o->ifname);
         return FALSE;
     }
-    if ((pidfd = vgmDriverNetPidfd(qemu, o->ifname, error)) < 0)
-        return FALSE;
+    {
+        g_autofree char *what = g_strdup_printf("%s '%s'", kind, o->ifname);
+
+        if ((pidfd = vgmDriverNetPidfd(qemu, what, error)) < 0)
+            return FALSE;
+    }
     if (!(dir = g_dir_open(dirPath, 0, NULL))) {
         vgmErrorSetSystem(error, errno, _("cannot list the files of QEMU process %1$lld"),
                           (long long)qemu->pid);
@@ -971,8 +990,13 @@ vgmDriverNetQueuesSet(GArray *queues, const VgmDriverProcIdent *qemu, gboolean a
 
         if (!attach && q->detached == VGM_TRISTATE_ABSENT)
             continue;
-        if (pidfd < 0 && (pidfd = vgmDriverNetPidfd(qemu, q->ifname, error)) < 0)
-            return FALSE;
+        if (pidfd < 0) {
+            g_autofree char *what = g_strdup_printf("%s '%s'", q->macvtap ? "macvtap" : "tap",
+                                                    q->ifname);
+
+            if ((pidfd = vgmDriverNetPidfd(qemu, what, error)) < 0)
+                return FALSE;
+        }
         /* the file is still the one taken over */
         if ((q->macvtap && !ifindex) ||
             !vgmDriverNetHeldBy(q->macvtap, q->ifname, ifindex, qemu->pid, name) ||

@@ -176,6 +176,11 @@ gboolean vgmDriverNetOpenFds(const VgmDriverNetOpen *o, const char *runDir, GArr
 gboolean vgmDriverNetTakeFds(const VgmDriverNetOpen *o, const VgmDriverProcIdent *qemu,
                              GArray *fds, GArray *queues, GError **error);
 
+/* Duplicates fd @fd of the process @qemu names (@what it is, for the
+ * error) into this process (pidfd_getfd, the process checked to be that
+ * one once held); -1 with @error */
+int vgmDriverTakeFd(const VgmDriverProcIdent *qemu, int fd, const char *what, GError **error);
+
 /* The queues @queues of the taps and macvtaps QEMU process @qemu holds
  * (each checked to be still the file recorded), with @attach: every one
  * attached (TUNSETQUEUE), each recording whether it was detached; without:

@@ -70,6 +70,9 @@ typedef struct {
     VgmBitmap *autoCpus;            /* numad's CPUs for <vcpu placement='auto'> */
     GPtrArray *netOpens;            /* VgmDriverNetOpen: the taps taken over */
     GArray *passFds;                /* VgmDriverPassFd: their fds for the new QEMU */
+    GArray *listens;                /* VgmDriverPassFd: the running QEMU's listening
+                                     * sockets the new one takes over (fd: in
+                                     * the running QEMU) */
 } VgmDriverUpdate;
 
 static void
@@ -95,6 +98,7 @@ vgmDriverUpdateClear(VgmDriverUpdate *u)
             close(fd);
     }
     g_clear_pointer(&u->passFds, g_array_unref);
+    g_clear_pointer(&u->listens, g_array_unref);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(VgmDriverUpdate, vgmDriverUpdateClear)
 
@@ -215,6 +219,117 @@ vgmDriverUpdateColdPlugVcpus(VgmQemuCmd *cmd)
         g_ptr_array_add(cmd->args, vgmDriverUpdateJSONText(args));
         g_ptr_array_remove_index(cmd->startup, i);
     }
+}
+
+/* The fds of QEMU process @pid that are TCP sockets listening on @port
+ * (its network namespace's /proc/PID/net/tcp and tcp6, then its fds'
+ * socket:[INODE] links) */
+static GArray *
+vgmDriverUpdateListeningFds(pid_t pid, unsigned int port)
+{
+    static const char *const tables[] = { "tcp", "tcp6" };
+    g_autoptr(GHashTable) inodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    g_autofree char *fdDir = g_strdup_printf("/proc/%lld/fd", (long long)pid);
+    GArray *fds = g_array_new(FALSE, FALSE, sizeof(int));
+    g_autoptr(GDir) dir = NULL;
+    const char *name;
+    size_t t;
+
+    for (t = 0; t < G_N_ELEMENTS(tables); t++) {
+        g_autofree char *path = g_strdup_printf("/proc/%lld/net/%s", (long long)pid, tables[t]);
+        g_autofree char *text = NULL;
+        g_auto(GStrv) lines = NULL;
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+            continue;
+        lines = g_strsplit(text, "\n", -1);
+        for (guint l = 1; lines[l]; l++) {
+            unsigned int lport, state;
+            unsigned long inode;
+
+            /* sl local_address rem_address st ... uid timeout inode */
+            if (sscanf(lines[l], "%*s %*[0-9A-Fa-f]:%x %*s %x %*s %*s %*s %*s %*s %lu",
+                       &lport, &state, &inode) == 3 &&
+                lport == port && state == 0x0A && inode)
+                g_hash_table_add(inodes, g_strdup_printf("socket:[%lu]", inode));
+        }
+    }
+    if (!g_hash_table_size(inodes) || !(dir = g_dir_open(fdDir, 0, NULL)))
+        return fds;
+    while ((name = g_dir_read_name(dir))) {
+        g_autofree char *link = g_build_filename(fdDir, name, NULL);
+        g_autofree char *target = g_file_read_link(link, NULL);
+        int fd = (int)g_ascii_strtoll(name, NULL, 10);
+
+        if (target && g_hash_table_contains(inodes, target))
+            g_array_append_val(fds, fd);
+    }
+    return fds;
+}
+
+/* The TCP ports character devices listen on (a serial console, a
+ * channel, an EGD source...): the new QEMU cannot bind the port the running
+ * one holds, so it gets the running QEMU's listening socket
+ * (-chardev socket,fd=N,server=on), taken at the spawn; the running QEMU's
+ * client of it, if any, is dropped when it ends and connects again */
+static gboolean
+vgmDriverUpdateListens(VgmDriverUpdate *u, GError **error)
+{
+    GPtrArray *args = u->cmd->args;
+    int next = VGM_QEMU_NET_FD_BASE;
+    guint i;
+
+    for (i = 0; i < u->netOpens->len; i++) {
+        const VgmDriverNetOpen *o = g_ptr_array_index(u->netOpens, i);
+
+        next = MAX(next, o->firstFd + (int)o->queues);
+        if (o->firstVhostFd >= 0)
+            next = MAX(next, o->firstVhostFd + (int)o->queues);
+    }
+    u->listens = g_array_new(FALSE, FALSE, sizeof(VgmDriverPassFd));
+    for (i = 0; i + 1 < args->len; i++) {
+        char **arg = (char **)&g_ptr_array_index(args, i + 1);
+        const char *host, *port, *end;
+        g_autofree char *id = NULL;
+        g_autofree char *portText = NULL;
+        g_autoptr(GArray) held = NULL;
+        guint64 portNum = 0;
+        VgmDriverPassFd take;
+
+        if (!g_str_equal(g_ptr_array_index(args, i), "-chardev") ||
+            !g_str_has_prefix(*arg, "socket,id=") || !strstr(*arg, ",server=on") ||
+            !(host = strstr(*arg, ",host=")) || !(port = strstr(host, ",port=")))
+            continue;
+        id = g_strndup(*arg + strlen("socket,id="), strcspn(*arg + strlen("socket,id="), ","));
+        end = port + strlen(",port=");
+        portText = g_strndup(end, strcspn(end, ","));
+        end += strlen(portText);
+        if (!g_ascii_string_to_unsigned(portText, 10, 1, 65535, &portNum, NULL)) {
+            vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
+                        _("domain '%1$s' cannot be live-updated: its character device '%2$s' listens on TCP service '%3$s', which is no port number the new QEMU could take over"),
+                        u->status->name, id, portText);
+            return FALSE;
+        }
+        held = vgmDriverUpdateListeningFds(u->status->qemu.pid, (unsigned int)portNum);
+        if (held->len != 1) {
+            vgmErrorSet(error, VGM_ERR_OPERATION_FAILED,
+                        _("domain '%1$s' cannot be live-updated: its character device '%2$s' should listen on TCP port %3$u, where the running QEMU (process %4$lld) has %5$u listening sockets, not one"),
+                        u->status->name, id, (unsigned int)portNum,
+                        (long long)u->status->qemu.pid, held->len);
+            return FALSE;
+        }
+        take.fd = g_array_index(held, int, 0);
+        take.target = next++;
+        g_array_append_val(u->listens, take);
+        {
+            g_autofree char *head = g_strndup(*arg, host - *arg);
+            char *rewritten = g_strdup_printf("%s,fd=%d%s", head, take.target, end);
+
+            g_free(*arg);
+            *arg = rewritten;
+        }
+    }
+    return TRUE;
 }
 
 /* The run state QEMU reports, or NULL (with @error). */
@@ -539,15 +654,13 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
                             u->status->name, what, chr->path);
                 return FALSE;
             }
-            /* the new QEMU would listen on the port the running one holds */
-            if ((chr->type == VGM_CHR_TYPE_TCP && g_str_equal(chr->mode, "bind")) ||
-                (chr->type == VGM_CHR_TYPE_UDP && chr->bindService)) {
-                gboolean tcp = chr->type == VGM_CHR_TYPE_TCP;
-
+            /* the new QEMU would bind the UDP port the running one holds
+             * (a TCP one it takes over, vgmDriverUpdateListens) */
+            if (chr->type == VGM_CHR_TYPE_UDP && chr->bindService) {
                 vgmErrorSet(error, VGM_ERR_CONFIG_UNSUPPORTED,
                             _("domain '%1$s' cannot be live-updated: its %2$s listens on %3$s %4$s:%5$s, which the running QEMU holds and a new QEMU cannot take over"),
-                            u->status->name, what, tcp ? "TCP" : "UDP", tcp ? chr->host : (chr->bindHost ? chr->bindHost : ""),
-                            tcp ? chr->service : chr->bindService);
+                            u->status->name, what, "UDP", chr->bindHost ? chr->bindHost : "",
+                            chr->bindService);
                 return FALSE;
             }
         }
@@ -618,6 +731,8 @@ vgmDriverUpdateBuild(VgmDriverUpdate *u, const char *emulator, GError **error)
     }
     vgmDriverUpdateColdPlugVcpus(u->cmd);
     u->netOpens = vgmDriverNetOpens(def, u->plan);
+    if (!vgmDriverUpdateListens(u, error))
+        return FALSE;
     vgmDriverProcessAdjustCommandLine(u->cmd, other->pidfile, other->events,
                                       u->def->onPoweroff == VGM_DOMAIN_LIFECYCLE_RESTART);
     if (!vgmDriverUpdateSetMonitor(u->cmd, other->monitor, error))
@@ -705,6 +820,16 @@ vgmDriverUpdateSpawn(VgmDriverUpdate *u, GError **error)
         if (!vgmDriverNetTakeFds(g_ptr_array_index(u->netOpens, i), &u->status->qemu,
                                  u->passFds, other->tapQueues, error))
             return FALSE;
+    }
+    for (guint i = 0; i < u->listens->len; i++) {
+        const VgmDriverPassFd *l = &g_array_index(u->listens, VgmDriverPassFd, i);
+        VgmDriverPassFd pass = { vgmDriverTakeFd(&u->status->qemu, l->fd,
+                                                 _("a listening TCP socket"), error),
+                                 l->target };
+
+        if (pass.fd < 0)
+            return FALSE;
+        g_array_append_val(u->passFds, pass);
     }
     if (!(u->proc = vgmDriverProcessSpawn(u->cmd, u->caps, u->status->log, u->status->name,
                                           vgmDriverCgroupProcsFiles(u->cgroup),
